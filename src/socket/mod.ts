@@ -1,0 +1,8 @@
+/**
+ * The netlink transport.
+ *
+ * @module
+ */
+
+export * from "./socket.ts";
+export * from "./errors.ts";

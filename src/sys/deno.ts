@@ -1,0 +1,45 @@
+/**
+ * The Deno implementation of {@link Sys}, over `Deno.dlopen`. `poll` is
+ * also bound as a `nonblocking` call, the only one that runs off the JS
+ * thread (errno is per thread, and nothing reads it after `poll`).
+ *
+ * @module
+ */
+
+import { libcCandidates, SYMBOLS } from "./symbols.ts";
+import { makeSys, type Sys } from "./sys.ts";
+
+const DENO_SYMBOLS = {
+  ...SYMBOLS,
+  poll_async: { ...SYMBOLS.poll, name: "poll", nonblocking: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Opens libc through Deno's FFI. Needs `--allow-ffi`. */
+export function loadDenoSys(): Sys {
+  let lib: Deno.DynamicLibrary<typeof DENO_SYMBOLS> | undefined;
+  let lastError: unknown;
+  for (const name of libcCandidates(Deno.build.arch)) {
+    try {
+      lib = Deno.dlopen(name, DENO_SYMBOLS);
+      break;
+    } catch (e) {
+      if (e instanceof Deno.errors.PermissionDenied || (e as Error).name === "NotCapable") throw e;
+      lastError = e;
+    }
+  }
+  if (!lib) throw new Error("Cannot load libc: set NLKIT_LIBC to its path", { cause: lastError });
+  const s = lib.symbols;
+  const loc = s.__errno_location();
+  if (loc === null) throw new Error("Cannot locate errno: __errno_location returned NULL");
+  const errnoView = new Deno.UnsafePointerView(loc);
+  // Pending poll buffers stay referenced until their call settles.
+  const inFlight = new Set<Uint8Array>();
+  return makeSys("deno", { fn: s, errno: () => errnoView.getInt32() }, async (fds, nfds) => {
+    inFlight.add(fds);
+    try {
+      return await s.poll_async(fds, BigInt(nfds), -1);
+    } finally {
+      inFlight.delete(fds);
+    }
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * The libc symbols nlkit calls, in one table written against Deno's FFI
+ * types; the Bun loader translates the same table. Each parameter carries
+ * its C type.
+ *
+ * @module
+ */
+
+/** The libc symbol table. */
+export const SYMBOLS = {
+  socket: {
+    parameters: [
+      "i32", // int domain
+      "i32", // int type
+      "i32", // int protocol
+    ],
+    result: "i32", // int fd
+  },
+  bind: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // const struct sockaddr *addr
+      "u32", // socklen_t addrlen
+    ],
+    result: "i32",
+  },
+  getsockname: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // struct sockaddr *addr
+      "buffer", // socklen_t *addrlen
+    ],
+    result: "i32",
+  },
+  sendto: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // const void *buf
+      "usize", // size_t len
+      "i32", // int flags
+      "buffer", // const struct sockaddr *dest_addr
+      "u32", // socklen_t addrlen
+    ],
+    result: "i32", // ssize_t, read as its low 32 bits: netlink datagrams stay far below 2 GiB
+  },
+  recvfrom: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // void *buf
+      "usize", // size_t len
+      "i32", // int flags
+      "buffer", // struct sockaddr *src_addr
+      "buffer", // socklen_t *addrlen
+    ],
+    result: "i32", // ssize_t, low 32 bits as above
+  },
+  setsockopt: {
+    parameters: [
+      "i32", // int sockfd
+      "i32", // int level
+      "i32", // int optname
+      "buffer", // const void *optval
+      "u32", // socklen_t optlen
+    ],
+    result: "i32",
+  },
+  getsockopt: {
+    parameters: [
+      "i32", // int sockfd
+      "i32", // int level
+      "i32", // int optname
+      "buffer", // void *optval
+      "buffer", // socklen_t *optlen
+    ],
+    result: "i32",
+  },
+  close: {
+    parameters: [
+      "i32", // int fd
+    ],
+    result: "i32",
+  },
+  read: {
+    parameters: [
+      "i32", // int fd
+      "buffer", // void *buf
+      "usize", // size_t count
+    ],
+    result: "i32", // ssize_t, low 32 bits
+  },
+  write: {
+    parameters: [
+      "i32", // int fd
+      "buffer", // const void *buf
+      "usize", // size_t count
+    ],
+    result: "i32", // ssize_t, low 32 bits
+  },
+  poll: {
+    parameters: [
+      "buffer", // struct pollfd *fds
+      "u64", // nfds_t nfds
+      "i32", // int timeout
+    ],
+    result: "i32",
+  },
+  eventfd: {
+    parameters: [
+      "u32", // unsigned int initval
+      "i32", // int flags
+    ],
+    result: "i32",
+  },
+  open: {
+    parameters: [
+      "buffer", // const char *pathname
+      "i32", // int flags
+      "u32", // mode_t mode
+    ],
+    result: "i32",
+  },
+  mkdir: {
+    parameters: [
+      "buffer", // const char *pathname
+      "u32", // mode_t mode
+    ],
+    result: "i32",
+  },
+  unlink: {
+    parameters: [
+      "buffer", // const char *pathname
+    ],
+    result: "i32",
+  },
+  setns: {
+    parameters: [
+      "i32", // int fd
+      "i32", // int nstype
+    ],
+    result: "i32",
+  },
+  unshare: {
+    parameters: [
+      "i32", // int flags
+    ],
+    result: "i32",
+  },
+  mount: {
+    parameters: [
+      "buffer", // const char *source
+      "buffer", // const char *target
+      "buffer", // const char *filesystemtype
+      "u64", // unsigned long mountflags
+      "buffer", // const void *data
+    ],
+    result: "i32",
+  },
+  umount2: {
+    parameters: [
+      "buffer", // const char *target
+      "i32", // int flags
+    ],
+    result: "i32",
+  },
+  getpid: {
+    parameters: [],
+    result: "i32", // pid_t
+  },
+  gettid: {
+    parameters: [],
+    result: "i32", // pid_t
+  },
+  __errno_location: {
+    parameters: [],
+    result: "pointer", // int *
+  },
+} as const;
+
+/** Names of the symbols in {@link SYMBOLS}. */
+export type SymbolName = keyof typeof SYMBOLS;
+
+/** Candidate libc names, glibc first, then musl (Alpine, OpenWrt). */
+export function libcCandidates(arch: string): string[] {
+  const env = readEnv("NLKIT_LIBC");
+  const musl = arch === "arm64" || arch === "aarch64" ? "aarch64" : "x86_64";
+  return [
+    ...(env ? [env] : []),
+    "libc.so.6",
+    `libc.musl-${musl}.so.1`,
+    `/lib/ld-musl-${musl}.so.1`,
+    "/lib/libc.so",
+  ];
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    // deno-lint-ignore no-explicit-any
+    const g = globalThis as any;
+    return g.Deno ? g.Deno.env.get(name) : g.process?.env?.[name];
+  } catch {
+    return undefined; // no --allow-env: use the defaults
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The `Sys` interface: the few libc calls the transport and namespace code
+ * need, independent of the runtime's FFI.
+ *
+ * @module
+ */
+
+import { errnoName, errnoText } from "../wire/errno.ts";
+
+/** A failed system call, with its errno. */
+export class SysError extends Error {
+  override name = "SysError";
+  /** Positive errno. */
+  readonly errno: number;
+  /** errno name, e.g. `EPERM`. */
+  readonly code: string;
+  /** The call that failed. */
+  readonly syscall: string;
+  /** Creates the error; `detail` says what the call was doing. */
+  constructor(syscall: string, errno: number, detail = "") {
+    const hint = errno === 1 && /setns|unshare|mount|umount/.test(syscall) ? " (needs root or CAP_SYS_ADMIN)" : "";
+    super(`${syscall}${detail ? ` ${detail}` : ""} failed: ${errnoText(errno)} (${errnoName(errno)})${hint}`);
+    this.errno = errno;
+    this.code = errnoName(errno);
+    this.syscall = syscall;
+  }
+}
+
+/**
+ * The libc calls nlkit makes. Calls that fail throw {@link SysError}, except
+ * `recvfrom`, `sendto`, `read` and `write`, which return `-errno` so that
+ * EAGAIN costs no exception on the hot path.
+ */
+export interface Sys {
+  /** Which runtime's FFI backs this. */
+  readonly runtime: "deno" | "bun";
+  /** `socket(2)`. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** `bind(2)`. */
+  bind(fd: number, addr: Uint8Array): void;
+  /** `getsockname(2)` into `addr`. */
+  getsockname(fd: number, addr: Uint8Array): void;
+  /** `sendto(2)`: bytes sent or `-errno`. */
+  sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array | null): number;
+  /** `recvfrom(2)`: length or `-errno`; the sender's address lands in `addr`. */
+  recvfrom(fd: number, buf: Uint8Array | null, len: number, flags: number, addr: Uint8Array | null): number;
+  /** `setsockopt(2)` with an int value. */
+  setsockoptInt(fd: number, level: number, name: number, value: number): void;
+  /** `getsockopt(2)` of an int value. */
+  getsockoptInt(fd: number, level: number, name: number): number;
+  /** `close(2)`. */
+  close(fd: number): void;
+  /** `read(2)`: length or `-errno`. */
+  read(fd: number, buf: Uint8Array): number;
+  /** `write(2)`: length or `-errno`. */
+  write(fd: number, buf: Uint8Array): number;
+  /** `eventfd(2)`. */
+  eventfd(initval: number, flags: number): number;
+  /** `open(2)`. */
+  open(path: string, flags: number, mode?: number): number;
+  /** `mkdir(2)`; returns `-errno` so EEXIST can be ignored. */
+  mkdir(path: string, mode: number): number;
+  /** `unlink(2)`. */
+  unlink(path: string): void;
+  /** `setns(2)`. */
+  setns(fd: number, nstype: number): void;
+  /** `unshare(2)`. */
+  unshare(flags: number): void;
+  /** `mount(2)`. */
+  mount(source: string, target: string, fstype: string, flags: number): void;
+  /** `umount2(2)`. */
+  umount2(target: string, flags: number): void;
+  /** `getpid(2)`. */
+  getpid(): number;
+  /** `gettid(2)`. */
+  gettid(): number;
+  /**
+   * `poll(2)` off the JS thread: resolves when a descriptor in `fds` (an
+   * array of `struct pollfd`) is ready. Never reads errno.
+   */
+  pollAsync(fds: Uint8Array, nfds: number): Promise<number>;
+}
+
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of `s` for a `const char *` parameter. */
+export function cString(s: string): Uint8Array {
+  const b = encoder.encode(s + "\0");
+  return b;
+}
+
+/**
+ * Shared wrapper around raw symbol calls: both runtimes' symbols return the
+ * same C results, and errno is read right after each synchronous call.
+ */
+export interface RawLibc {
+  /** Calls a symbol with FFI-ready arguments. */
+  // deno-lint-ignore no-explicit-any
+  readonly fn: Record<string, (...args: any[]) => any>;
+  /** Reads the calling thread's errno. */
+  errno(): number;
+}
+
+/** Builds a {@link Sys} on top of raw symbol calls. */
+export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["pollAsync"]): Sys {
+  const f = raw.fn;
+  const check = (r: number, name: string, detail?: string): number => {
+    if (r < 0) throw new SysError(name, raw.errno(), detail);
+    return r;
+  };
+  const neg = (r: number): number => (r < 0 ? -raw.errno() : r);
+  const int = new Uint8Array(4);
+  const intView = new DataView(int.buffer);
+  const lenBuf = new Uint8Array(4);
+  const lenView = new DataView(lenBuf.buffer);
+  return {
+    runtime,
+    socket: (d, t, p) => check(f.socket(d, t, p), "socket"),
+    bind: (fd, addr) => void check(f.bind(fd, addr, addr.length), "bind"),
+    getsockname: (fd, addr) => {
+      lenView.setUint32(0, addr.length, true);
+      check(f.getsockname(fd, addr, lenBuf), "getsockname");
+    },
+    sendto: (fd, buf, flags, addr) => neg(f.sendto(fd, buf, buf.length, flags, addr, addr ? addr.length : 0)),
+    recvfrom: (fd, buf, len, flags, addr) => {
+      if (addr) lenView.setUint32(0, addr.length, true);
+      return neg(f.recvfrom(fd, buf, len, flags, addr, addr ? lenBuf : null));
+    },
+    setsockoptInt: (fd, level, name, value) => {
+      intView.setInt32(0, value, true);
+      check(f.setsockopt(fd, level, name, int, 4), "setsockopt", `(option ${name})`);
+    },
+    getsockoptInt: (fd, level, name) => {
+      lenView.setUint32(0, 4, true);
+      check(f.getsockopt(fd, level, name, int, lenBuf), "getsockopt", `(option ${name})`);
+      return intView.getInt32(0, true);
+    },
+    close: (fd) => void check(f.close(fd), "close"),
+    read: (fd, buf) => neg(f.read(fd, buf, buf.length)),
+    write: (fd, buf) => neg(f.write(fd, buf, buf.length)),
+    eventfd: (init, flags) => check(f.eventfd(init, flags), "eventfd"),
+    open: (path, flags, mode = 0) => check(f.open(cString(path), flags, mode), "open", path),
+    mkdir: (path, mode) => neg(f.mkdir(cString(path), mode)),
+    unlink: (path) => void check(f.unlink(cString(path)), "unlink", path),
+    setns: (fd, nstype) => void check(f.setns(fd, nstype), "setns"),
+    unshare: (flags) => void check(f.unshare(flags), "unshare"),
+    mount: (source, target, fstype, flags) =>
+      void check(f.mount(cString(source), cString(target), cString(fstype), flags, null), "mount", target),
+    umount2: (target, flags) => void check(f.umount2(cString(target), flags), "umount2", target),
+    getpid: () => f.getpid(),
+    gettid: () => f.gettid(),
+    pollAsync,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Codec faults: malformed or truncated bytes. Both carry the offset where
+ * decoding stopped so a capture can be inspected at that point.
+ *
+ * @module
+ */
+
+/** Bytes end before a structure that should be there. */
+export class TruncatedError extends RangeError {
+  override name = "TruncatedError";
+  /** Byte offset where the missing data should begin. */
+  readonly offset: number;
+  /** Creates the error; `what` names the structure that did not fit. */
+  constructor(what: string, offset: number, need: number, have: number) {
+    super(`Truncated ${what} at offset ${offset}: need ${need} bytes, have ${have}`);
+    this.offset = offset;
+  }
+}
+
+/** Bytes that cannot be a valid netlink structure. */
+export class MalformedError extends SyntaxError {
+  override name = "MalformedError";
+  /** Byte offset of the offending field. */
+  readonly offset: number;
+  /** Creates the error with a description of what is wrong. */
+  constructor(message: string, offset: number) {
+    super(`${message} at offset ${offset}`);
+    this.offset = offset;
+  }
+}

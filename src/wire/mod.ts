@@ -1,0 +1,17 @@
+/**
+ * The pure netlink codec: framing, attributes, tables, errors, nfnetlink.
+ * No FFI and no I/O, so it runs in any JavaScript engine.
+ *
+ * @module
+ */
+
+export * from "./constants.ts";
+export * from "./errors.ts";
+export * from "./addr.ts";
+export * from "./table.ts";
+export * from "./builder.ts";
+export * from "./message.ts";
+export * from "./error_message.ts";
+export * from "./netlink_error.ts";
+export * from "./nfnetlink.ts";
+export { errnoName, errnoText } from "./errno.ts";

@@ -1,0 +1,342 @@
+/**
+ * Declarative attribute tables. One table per message kind lists each
+ * attribute once, with its kernel type number and wire kind; the same table
+ * drives parsing ({@link parseAttrs}), building (`MessageBuilder.attrs`)
+ * and the TypeScript type of the parsed object ({@link Attrs}).
+ *
+ * Tables are plain `as const` object literals so that their types are
+ * explicit for JSR.
+ *
+ * @example
+ * ```ts
+ * import { type Attrs, parseAttrs } from "./table.ts";
+ * const LINK = {
+ *   mtu: { type: 4, kind: "u32" },
+ *   ifname: { type: 3, kind: "string" },
+ * } as const;
+ * type Link = Attrs<typeof LINK>; // { mtu?: number; ifname?: string; ... }
+ * const bytes = new Uint8Array([8, 0, 4, 0, 220, 5, 0, 0]);
+ * const link: Link = parseAttrs(LINK, bytes, new DataView(bytes.buffer), 0, 8);
+ * console.log(link.mtu); // 1500
+ * ```
+ *
+ * @module
+ */
+
+import { formatHex, formatIp } from "./addr.ts";
+import type { MessageBuilder } from "./builder.ts";
+import { align4, NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from "./constants.ts";
+import { MalformedError, TruncatedError } from "./errors.ts";
+
+/** Fixed-width integers: host order unless suffixed `be` (network order). */
+export type ScalarKind =
+  | "u8"
+  | "u16"
+  | "u32"
+  | "u64"
+  | "s8"
+  | "s16"
+  | "s32"
+  | "s64"
+  | "u16be"
+  | "u32be"
+  | "u64be";
+
+/**
+ * Wire kinds of an attribute payload:
+ * - scalars (see {@link ScalarKind}); `u64` values are numbers, exact to 2^53;
+ * - `flag`: no payload, parsed as `true`;
+ * - `string`: NUL-terminated text; `bytes`: raw octets;
+ * - `ip`: an IPv4 or IPv6 address as text; `mac`: a link-layer address as `aa:bb:..`;
+ * - `nested`: attributes described by `table`; `struct`: a fixed layout in `struct`;
+ * - `codec`: a hand-written {@link Codec} for payloads no table can describe.
+ */
+export type Kind =
+  | ScalarKind
+  | "flag"
+  | "string"
+  | "bytes"
+  | "ip"
+  | "mac"
+  | "nested"
+  | "struct"
+  | "codec";
+
+/** Number-to-name map for enumerations and flag bits. */
+export type NameMap = { readonly [value: number]: string };
+
+/** Padding bytes inside a struct, skipped when parsing and zeroed when building. */
+export type PadKind = "pad1" | "pad2" | "pad3" | "pad4";
+
+/** A fixed layout: fields in wire order, no implicit padding. */
+export type StructSpec = { readonly [field: string]: ScalarKind | PadKind };
+
+/** A hand-written payload codec for an attribute. */
+export interface Codec<V> {
+  /** Decodes `buf[start, end)`. */
+  parse(buf: Uint8Array, view: DataView, start: number, end: number): V;
+  /** Appends the payload of `value` to the builder. */
+  build(b: MessageBuilder, value: V): void;
+}
+
+/** One attribute of a table. */
+export interface AttrSpec {
+  /** Kernel attribute type number (without `NLA_F_*` bits). */
+  readonly type: number;
+  /** Wire kind of the payload. */
+  readonly kind: Kind;
+  /** Nested table, for kind `nested`. */
+  readonly table?: AttrTable;
+  /** Layout, for kind `struct`. */
+  readonly struct?: StructSpec;
+  /** Codec, for kind `codec`. */
+  readonly codec?: Codec<unknown>;
+  /** The attribute may appear many times; the value is an array. */
+  readonly repeat?: boolean;
+  /** Scalar values are given by name (unknown numbers as decimal text). */
+  readonly names?: NameMap;
+  /** Scalar values are flag bits, given as an array of names. */
+  readonly bits?: NameMap;
+}
+
+/** An attribute table: camelCase key to attribute spec. */
+export type AttrTable = { readonly [key: string]: AttrSpec };
+
+/** An attribute that no table entry describes, kept so the message round-trips. */
+export interface RawAttr {
+  /** Attribute type including any `NLA_F_*` flag bits. */
+  type: number;
+  /** The payload, copied. */
+  data: Uint8Array;
+}
+
+/** Parsed value of a struct layout. */
+export type StructValue<S> = { -readonly [K in keyof S as S[K] extends PadKind ? never : K]: number };
+
+/** Parsed value of one attribute spec. */
+export type ValueOf<S> = S extends { kind: "nested"; table: infer T } ? Attrs<T>
+  : S extends { kind: "struct"; struct: infer L } ? StructValue<L>
+  : S extends { kind: "codec"; codec: Codec<infer V> } ? V
+  : S extends { bits: NameMap } ? string[]
+  : S extends { names: NameMap } ? string
+  : S extends { kind: ScalarKind } ? number
+  : S extends { kind: "flag" } ? boolean
+  : S extends { kind: "bytes" } ? Uint8Array
+  : string;
+
+/** The object a table parses to: every attribute optional, plus kept unknowns. */
+export type Attrs<T> =
+  & { -readonly [K in keyof T]?: T[K] extends { repeat: true } ? ValueOf<T[K]>[] : ValueOf<T[K]> }
+  & { unknown?: RawAttr[] };
+
+const SCALAR_SIZE: { readonly [k: string]: number } = {
+  u8: 1, s8: 1, u16: 2, s16: 2, u16be: 2, u32: 4, s32: 4, u32be: 4,
+  u64: 8, s64: 8, u64be: 8, pad1: 1, pad2: 2, pad3: 3, pad4: 4,
+};
+
+/** Size in bytes of a scalar or padding kind. */
+export function scalarSize(kind: ScalarKind | PadKind): number {
+  return SCALAR_SIZE[kind];
+}
+
+/** Size in bytes of a struct layout. */
+export function structSize(spec: StructSpec): number {
+  let n = 0;
+  for (const k in spec) n += SCALAR_SIZE[spec[k]];
+  return n;
+}
+
+/** Reads one scalar at `off`. The caller has checked the bounds. */
+export function readScalar(view: DataView, off: number, kind: ScalarKind): number {
+  switch (kind) {
+    case "u8": return view.getUint8(off);
+    case "s8": return view.getInt8(off);
+    case "u16": return view.getUint16(off, true);
+    case "s16": return view.getInt16(off, true);
+    case "u16be": return view.getUint16(off, false);
+    case "u32": return view.getUint32(off, true);
+    case "s32": return view.getInt32(off, true);
+    case "u32be": return view.getUint32(off, false);
+    case "u64": return view.getUint32(off, true) + view.getUint32(off + 4, true) * 0x1_0000_0000;
+    case "u64be": return view.getUint32(off + 4, false) + view.getUint32(off, false) * 0x1_0000_0000;
+    case "s64": return Number(view.getBigInt64(off, true));
+  }
+}
+
+/** Writes one scalar at `off`. */
+export function writeScalar(view: DataView, off: number, kind: ScalarKind, v: number): void {
+  switch (kind) {
+    case "u8": case "s8": view.setUint8(off, v); return;
+    case "u16": case "s16": view.setUint16(off, v, true); return;
+    case "u16be": view.setUint16(off, v, false); return;
+    case "u32": view.setUint32(off, v >>> 0, true); return;
+    case "s32": view.setInt32(off, v, true); return;
+    case "u32be": view.setUint32(off, v >>> 0, false); return;
+    case "u64": case "s64": view.setBigInt64(off, BigInt(Math.trunc(v)), true); return;
+    case "u64be": view.setBigUint64(off, BigInt(Math.trunc(v)), false); return;
+  }
+}
+
+/** Parses a struct layout at `off`; fields past `end` are left out (older kernels send shorter structs). */
+export function parseStruct<S extends StructSpec>(spec: S, view: DataView, off: number, end: number): StructValue<S> {
+  const out: Record<string, number> = {};
+  for (const k in spec) {
+    const kind = spec[k];
+    const size = SCALAR_SIZE[kind];
+    if (off + size > end) break;
+    if (kind[0] !== "p") out[k] = readScalar(view, off, kind as ScalarKind);
+    off += size;
+  }
+  return out as StructValue<S>;
+}
+
+const decoder = new TextDecoder();
+
+/** Decodes a NUL-terminated (or length-bounded) UTF-8 string. */
+export function readString(buf: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c === 0) return s;
+    if (c >= 0x80) {
+      let z = i;
+      while (z < end && buf[z] !== 0) z++;
+      return s + decoder.decode(buf.subarray(i, z));
+    }
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** Renders a number through a name map; unknown values become decimal text. */
+export function nameOf(names: NameMap, v: number): string {
+  return names[v] ?? String(v);
+}
+
+/** Renders flag bits as names; unknown bits become `0x..` text. */
+export function bitNames(bits: NameMap, v: number): string[] {
+  const out: string[] = [];
+  let rest = v >>> 0;
+  for (let bit = 1; rest !== 0 && bit !== 0; bit = (bit << 1) >>> 0) {
+    if (!(rest & bit)) continue;
+    rest = (rest & ~bit) >>> 0;
+    out.push(bits[bit] ?? `0x${bit.toString(16)}`);
+  }
+  return out;
+}
+
+/** Looks up a name in a name map (or accepts a number or decimal text). */
+export function valueOfName(names: NameMap, v: string | number, what: string): number {
+  if (typeof v === "number") return v;
+  for (const k in names) if (names[k] === v) return Number(k);
+  if (/^\d+$/.test(v)) return Number(v);
+  throw new TypeError(`Unknown ${what}: "${v}"`);
+}
+
+/** Combines flag names (or `0x..` text) into bits. */
+export function bitsOfNames(bits: NameMap, v: readonly (string | number)[] | number, what: string): number {
+  if (typeof v === "number") return v;
+  let out = 0;
+  for (const name of v) {
+    if (typeof name === "number") out |= name;
+    else if (/^0x[0-9a-f]+$/i.test(name)) out |= parseInt(name, 16);
+    else out |= valueOfName(bits, name, what);
+  }
+  return out >>> 0;
+}
+
+interface Entry {
+  key: string;
+  spec: AttrSpec;
+}
+
+const compiled = new WeakMap<AttrTable, (Entry | undefined)[]>();
+
+function byType(table: AttrTable): (Entry | undefined)[] {
+  let idx = compiled.get(table);
+  if (idx) return idx;
+  idx = [];
+  for (const key in table) idx[table[key].type] = { key, spec: table[key] };
+  compiled.set(table, idx);
+  return idx;
+}
+
+function parseValue(spec: AttrSpec, buf: Uint8Array, view: DataView, start: number, end: number): unknown {
+  const len = end - start;
+  const kind = spec.kind;
+  switch (kind) {
+    case "string": return readString(buf, start, end);
+    case "flag": return true;
+    case "bytes": return buf.slice(start, end);
+    case "ip": return formatIp(buf, start, len);
+    case "mac": return formatHex(buf, start, len);
+    case "nested": return parseAttrs(spec.table!, buf, view, start, end);
+    case "struct": return parseStruct(spec.struct!, view, start, end);
+    case "codec": return spec.codec!.parse(buf, view, start, end);
+  }
+  const size = SCALAR_SIZE[kind];
+  if (len < size) throw new TruncatedError(`${kind} attribute`, start, size, len);
+  const v = readScalar(view, start, kind);
+  if (spec.bits) return bitNames(spec.bits, v);
+  if (spec.names) return nameOf(spec.names, v);
+  return v;
+}
+
+/**
+ * Parses the attributes in `buf[start, end)` with a table. Unknown
+ * attributes are copied into `unknown`. Throws {@link TruncatedError} or
+ * {@link MalformedError} on bytes that cannot be attributes.
+ */
+export function parseAttrs<T extends AttrTable>(
+  table: T,
+  buf: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+): Attrs<T> {
+  const idx = byType(table);
+  const out: Record<string, unknown> = {};
+  let off = start;
+  while (off + NLA_HDRLEN <= end) {
+    const len = view.getUint16(off, true);
+    const rawType = view.getUint16(off + 2, true);
+    if (len < NLA_HDRLEN) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const e = idx[rawType & NLA_TYPE_MASK];
+    if (e) {
+      const v = parseValue(e.spec, buf, view, off + NLA_HDRLEN, off + len);
+      if (e.spec.repeat) {
+        const arr = out[e.key] as unknown[] | undefined;
+        if (arr) arr.push(v);
+        else out[e.key] = [v];
+      } else {
+        out[e.key] = v;
+      }
+    } else {
+      const raw: RawAttr = { type: rawType, data: buf.slice(off + NLA_HDRLEN, off + len) };
+      ((out.unknown ??= []) as RawAttr[]).push(raw);
+    }
+    off += align4(len);
+  }
+  if (off < end && off + NLA_HDRLEN > end && off !== end) {
+    throw new TruncatedError("attribute header", off, NLA_HDRLEN, end - off);
+  }
+  return out as Attrs<T>;
+}
+
+/** Calls `fn` for each attribute in `buf[start, end)`, with the payload bounds. */
+export function forEachAttr(
+  view: DataView,
+  start: number,
+  end: number,
+  fn: (type: number, start: number, end: number) => void,
+): void {
+  let off = start;
+  while (off + NLA_HDRLEN <= end) {
+    const len = view.getUint16(off, true);
+    if (len < NLA_HDRLEN) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    fn(view.getUint16(off + 2, true), off + NLA_HDRLEN, off + len);
+    off += align4(len);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared test helpers: root detection, throwaway namespaces that are always
+ * deleted, and the iproute2 oracle.
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import process from "node:process";
+
+/** True when the tests may touch the kernel (root, or the CI says so). */
+export const IS_ROOT: boolean = process.getuid?.() === 0;
+
+/** `skip` value for integration tests: false as root, else a one-line reason. */
+export const NEEDS_ROOT: false | string = IS_ROOT ? false : "needs root: integration tests create network namespaces";
+
+let counter = 0;
+
+/** A fresh namespace name, unique to this process. */
+export function uniqueName(prefix = "nlkt"): string {
+  return `${prefix}-${process.pid}-${++counter}`;
+}
+
+/**
+ * Runs `fn` with a fresh named namespace (created with `ip netns add`, so
+ * the oracle and nlkit agree on it) and deletes it afterwards, even when
+ * `fn` throws.
+ */
+export async function withTempNetns<T>(fn: (ns: string) => Promise<T> | T): Promise<T> {
+  const ns = uniqueName();
+  run("ip", ["netns", "add", ns]);
+  try {
+    run("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    return await fn(ns);
+  } finally {
+    try {
+      run("ip", ["netns", "del", ns]);
+    } catch { /* already gone */ }
+  }
+}
+
+/** Runs a command and returns its stdout; throws with stderr on failure. */
+export function run(cmd: string, args: string[], input?: string): string {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(" ")}: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+/** Runs `ip -n NS ARGS...`. */
+export function ip(ns: string, ...args: string[]): string {
+  return run("ip", ["-n", ns, ...args]);
+}
+
+/** Runs `ip -j -n NS ARGS...` and parses the JSON. */
+// deno-lint-ignore no-explicit-any
+export function ipJson(ns: string, ...args: string[]): any {
+  const out = run("ip", ["-j", "-n", ns, ...args]);
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+/** True when a command is on PATH. */
+export function have(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
