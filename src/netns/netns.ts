@@ -80,6 +80,7 @@ export function openNetns(sys: Sys, target: NetnsTarget): { fd: number; owned: b
  * other code run inside the namespace.
  */
 export function withNetns<T>(sys: Sys, target: NetnsTarget, fn: () => T): T {
+  netnsPath(target); // reject a bad name before touching the thread
   const orig = sys.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   let dest: { fd: number; owned: boolean } | undefined;
   try {

@@ -421,7 +421,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       off = align4(m.end);
       const c = this.#consumers.get(m.seq);
       if (c) this.#deliver(c, m);
-      else if (this.#listener && m.seq === 0) this.#deliverEvent(this.#listener, m);
+      // Notifications caused by a request carry that request's seq and port id, not 0.
+      else if (this.#listener) this.#deliverEvent(this.#listener, m);
     }
   }
 

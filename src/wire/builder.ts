@@ -92,7 +92,8 @@ export class MessageBuilder {
 
   /** Appends one scalar (no attribute header). */
   scalar(kind: ScalarKind, v: number): this {
-    writeScalar(this.#view, this.#reserve(scalarSize(kind)), kind, v);
+    const at = this.#reserve(scalarSize(kind)); // may replace the buffer and its view
+    writeScalar(this.#view, at, kind, v);
     return this;
   }
 

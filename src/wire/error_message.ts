@@ -16,7 +16,7 @@ import {
   NLMSGERR_ATTR_OFFS,
   NLMSGERR_ATTR_POLICY,
 } from "./constants.ts";
-import { TruncatedError } from "./errors.ts";
+import { MalformedError, TruncatedError } from "./errors.ts";
 import type { NlMsg } from "./message.ts";
 import { type Attrs, parseAttrs } from "./table.ts";
 
@@ -50,11 +50,16 @@ export function parseErrorMessage(m: NlMsg): ErrorMessage {
   const p = m.start + NLMSG_HDRLEN;
   const need = 4 + NLMSG_HDRLEN;
   if (p + need > m.end) throw new TruncatedError("nlmsgerr", p, need, m.end - p);
-  const errno = -m.view.getInt32(p, true);
+  const errno = 0 - m.view.getInt32(p, true); // 0 - x, not -x: an ACK is +0
   const inner = p + 4;
   const innerLen = m.view.getUint32(inner, true);
   let tlv = inner + NLMSG_HDRLEN;
-  if (!(m.flags & NLM_F_CAPPED)) tlv = inner + align4(Math.max(innerLen, NLMSG_HDRLEN));
+  if (!(m.flags & NLM_F_CAPPED)) {
+    if (innerLen < NLMSG_HDRLEN || inner + innerLen > m.end) {
+      throw new MalformedError(`Echoed request length ${innerLen} does not fit the error message`, inner);
+    }
+    tlv = inner + align4(innerLen);
+  }
   const ext = m.flags & NLM_F_ACK_TLVS && tlv < m.end ? parseAttrs(EXTACK_ATTRS, m.buf, m.view, tlv, m.end) : {};
   return {
     errno,
@@ -68,7 +73,7 @@ export function parseErrorMessage(m: NlMsg): ErrorMessage {
 export function parseDoneMessage(m: NlMsg): { errno: number; ext: ExtAck } {
   const p = m.start + NLMSG_HDRLEN;
   if (p + 4 > m.end) return { errno: 0, ext: {} };
-  const errno = -m.view.getInt32(p, true);
+  const errno = 0 - m.view.getInt32(p, true); // 0 - x, not -x: an ACK is +0
   const ext = m.flags & NLM_F_ACK_TLVS && p + 4 < m.end ? parseAttrs(EXTACK_ATTRS, m.buf, m.view, p + 4, m.end) : {};
   return { errno, ext };
 }

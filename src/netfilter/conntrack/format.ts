@@ -1,0 +1,220 @@
+/**
+ * Text and JSON renderings of a {@link ConntrackEntry}: `formatConntrack`
+ * prints the exact line `conntrack -L` (and `-E`) prints, `conntrackToJson`
+ * gives the same data as snake_case JSON.
+ *
+ * @example
+ * ```ts ignore
+ * import { formatConntrack } from "./format.ts";
+ * console.log(formatConntrack(entry, { output: ["extended", "id"] }));
+ * // ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.1 ... [ASSURED] mark=0 use=1 id=1234
+ * ```
+ *
+ * @module
+ */
+
+import type { ConntrackEntry, ConntrackTuple } from "./entry.ts";
+
+/** `conntrack -o` output options that change the line. */
+export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
+
+/** Options of {@link formatConntrack}. */
+export interface FormatConntrackOptions {
+  /** `-o` options: one or a list (`extended` adds the family column, `id` the id, ...). */
+  output?: ConntrackOutput | readonly ConntrackOutput[];
+  /** Event type, printed as a `[NEW]`/`[UPDATE]`/`[DESTROY]` prefix as `conntrack -E` does. */
+  event?: "NEW" | "UPDATE" | "DESTROY";
+  /** Label names by bit number (`/etc/xtables/connlabel.conf`), for the `labels` output. */
+  labelNames?: { readonly [bit: number]: string };
+  /** Current time in seconds, for `delta-time` of live entries (defaults to now). */
+  now?: number;
+}
+
+const ASSURED = 0x4, SEEN_REPLY = 0x2, OFFLOAD = 0x4000, HW_OFFLOAD = 0x8000;
+
+function pad8(s: string): string {
+  return s.length >= 8 ? s : s + " ".repeat(8 - s.length);
+}
+
+function tupleText(t: ConntrackTuple, protoNum: number): string {
+  let s = `src=${t.src} dst=${t.dst} `;
+  switch (protoNum) {
+    case 6:
+    case 17:
+    case 136:
+    case 132:
+    case 33:
+      s += `sport=${t.sport ?? 0} dport=${t.dport ?? 0} `;
+      break;
+    case 47:
+      s += `srckey=0x${(t.sport ?? 0).toString(16)} dstkey=0x${(t.dport ?? 0).toString(16)} `;
+      break;
+    case 1:
+    case 58:
+      s += `type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.icmpId ?? 0} `;
+      break;
+  }
+  return s;
+}
+
+// libc ctime(): "Wed Nov 25 18:50:35 2026" in local time.
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function ctime(sec: number): string {
+  const d = new Date(sec * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, " ")} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+const NS_PER_SEC = 1_000_000_000n;
+
+/**
+ * Formats an entry as the line `conntrack -L` prints (libnetfilter_conntrack's
+ * default format), without a trailing newline.
+ */
+export function formatConntrack(e: ConntrackEntry, opts: FormatConntrackOptions = {}): string {
+  const out = new Set(typeof opts.output === "string" ? [opts.output] : opts.output ?? []);
+  let s = "";
+  if (opts.event) s += `[${opts.event}]`.padStart(9, " ") + " ";
+  if (out.has("extended")) s += `${pad8(e.family)} ${e.familyNum} `;
+  s += `${pad8(e.proto)} ${e.protoNum} `;
+  if (e.timeout !== undefined) s += `${e.timeout} `;
+  if (e.tcp) s += `${e.tcp.state} `;
+  if (e.sctp) s += `${e.sctp.state} `;
+  if (e.dccp) s += `${e.dccp.state} `;
+  s += tupleText(e.orig, e.protoNum);
+  if (e.orig.zone !== undefined) s += `zone-orig=${e.orig.zone} `;
+  const c = e.counters;
+  if (c?.orig) s += `packets=${c.orig.packets} bytes=${c.orig.bytes} `;
+  if (!(e.statusBits & SEEN_REPLY)) s += "[UNREPLIED] ";
+  s += tupleText(e.reply, e.protoNum);
+  if (e.reply.zone !== undefined) s += `zone-reply=${e.reply.zone} `;
+  if (c?.reply) s += `packets=${c.reply.packets} bytes=${c.reply.bytes} `;
+  if (e.statusBits & HW_OFFLOAD) s += "[HW_OFFLOAD] ";
+  else if (e.statusBits & OFFLOAD) s += "[OFFLOAD] ";
+  else if (e.statusBits & ASSURED) s += "[ASSURED] ";
+  if (e.mark !== undefined) s += `mark=${e.mark} `;
+  if (e.secmark !== undefined) s += `secmark=${e.secmark} `;
+  if (e.secctx !== undefined) s += `secctx=${e.secctx} `;
+  if (e.zone !== undefined) s += `zone=${e.zone} `;
+  const ts = e.timestamp;
+  if (ts?.start !== undefined) {
+    const start = Number(ts.start / NS_PER_SEC);
+    const stop = ts.stop ? Number(ts.stop / NS_PER_SEC) : Math.floor(opts.now ?? Date.now() / 1000);
+    s += `delta-time=${stop - start} `;
+    if (out.has("timestamp")) {
+      s += `[start=${ctime(start)}] `;
+      if (ts.stop !== undefined) s += `[stop=${ctime(Number(ts.stop / NS_PER_SEC))}] `;
+    }
+  }
+  if (e.helper !== undefined) s += `helper=${e.helper} `;
+  if (e.use !== undefined) s += `use=${e.use} `;
+  if (out.has("id") && e.id !== undefined) s += `id=${e.id} `;
+  if (out.has("labels") && e.labels) {
+    const names = e.labels.bits.map((b) => opts.labelNames?.[b]).filter((n) => n);
+    s += names.length ? `labels=${names.join(",")} ` : "labels ";
+  }
+  return s.slice(0, -1);
+}
+
+/** JSON form of a tuple. */
+export interface ConntrackTupleJson {
+  /** Source address. */
+  src: string;
+  /** Destination address. */
+  dst: string;
+  /** Source port. */
+  sport?: number;
+  /** Destination port. */
+  dport?: number;
+  /** ICMP type. */
+  type?: number;
+  /** ICMP code. */
+  code?: number;
+  /** ICMP id. */
+  id?: number;
+  /** Zone of this direction. */
+  zone?: number;
+}
+
+/** JSON form of an entry (snake_case keys, as conntrack-tools names the fields). */
+export interface ConntrackJson {
+  /** Layer-4 protocol name. */
+  proto: string;
+  /** Layer-4 protocol number. */
+  proto_num: number;
+  /** Layer-3 family name. */
+  family: string;
+  /** Seconds left. */
+  timeout?: number;
+  /** TCP, SCTP or DCCP state. */
+  state?: string;
+  /** Original direction. */
+  orig: ConntrackTupleJson;
+  /** Reply direction. */
+  reply: ConntrackTupleJson;
+  /** Connection mark. */
+  mark?: number;
+  /** Security mark. */
+  secmark?: number;
+  /** Security context. */
+  secctx?: string;
+  /** Zone. */
+  zone?: number;
+  /** Status flag names. */
+  status: string[];
+  /** Reference count. */
+  use?: number;
+  /** Kernel id. */
+  id?: number;
+  /** Helper name. */
+  helper?: string;
+  /** Counters per direction. */
+  counters?: { orig?: { packets: number; bytes: number }; reply?: { packets: number; bytes: number } };
+  /** Set label bits. */
+  labels?: number[];
+  /** Start and stop in nanoseconds since the epoch, as decimal text (they exceed 2^53). */
+  timestamp?: { start?: string; stop?: string };
+}
+
+function tupleJson(t: ConntrackTuple): ConntrackTupleJson {
+  const j: ConntrackTupleJson = { src: t.src, dst: t.dst };
+  if (t.sport !== undefined) j.sport = t.sport;
+  if (t.dport !== undefined) j.dport = t.dport;
+  if (t.icmpType !== undefined) j.type = t.icmpType;
+  if (t.icmpCode !== undefined) j.code = t.icmpCode;
+  if (t.icmpId !== undefined) j.id = t.icmpId;
+  if (t.zone !== undefined) j.zone = t.zone;
+  return j;
+}
+
+/** Converts an entry to plain JSON data with snake_case keys. */
+export function conntrackToJson(e: ConntrackEntry): ConntrackJson {
+  const j: ConntrackJson = {
+    proto: e.proto,
+    proto_num: e.protoNum,
+    family: e.family,
+    orig: tupleJson(e.orig),
+    reply: tupleJson(e.reply),
+    status: e.status,
+  };
+  if (e.timeout !== undefined) j.timeout = e.timeout;
+  const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
+  if (state !== undefined) j.state = state;
+  if (e.mark !== undefined) j.mark = e.mark;
+  if (e.secmark !== undefined) j.secmark = e.secmark;
+  if (e.secctx !== undefined) j.secctx = e.secctx;
+  if (e.zone !== undefined) j.zone = e.zone;
+  if (e.use !== undefined) j.use = e.use;
+  if (e.id !== undefined) j.id = e.id;
+  if (e.helper !== undefined) j.helper = e.helper;
+  if (e.counters) j.counters = e.counters;
+  if (e.labels) j.labels = e.labels.bits;
+  if (e.timestamp) {
+    j.timestamp = {};
+    if (e.timestamp.start !== undefined) j.timestamp.start = String(e.timestamp.start);
+    if (e.timestamp.stop !== undefined) j.timestamp.stop = String(e.timestamp.stop);
+  }
+  return j;
+}

@@ -1,0 +1,225 @@
+/**
+ * Turning user input (a tuple, an entry to create or change, a lookup key)
+ * into ctnetlink attributes, validating every value before anything is sent.
+ *
+ * @module
+ */
+
+import { AF_INET, AF_INET6, parseIp } from "../../wire/addr.ts";
+import { bitsOfNames, valueOfName } from "../../wire/table.ts";
+import type { ConntrackAttrs } from "./entry.ts";
+import { CT_PROTO_NAMES, CT_STATUS_BITS, TCP_CONNTRACK_STATES } from "./tables.ts";
+
+/** One direction of a connection, as given by the user. */
+export interface ConntrackTupleSpec {
+  /** Source address. */
+  src: string;
+  /** Destination address. */
+  dst: string;
+  /** Source port (port protocols). */
+  sport?: number;
+  /** Destination port (port protocols). */
+  dport?: number;
+  /** ICMP/ICMPv6 identifier. */
+  icmpId?: number;
+  /** ICMP/ICMPv6 type. */
+  icmpType?: number;
+  /** ICMP/ICMPv6 code. */
+  icmpCode?: number;
+}
+
+/** A NAT mapping for `CTA_NAT_SRC`/`CTA_NAT_DST`. */
+export interface ConntrackNatSpec {
+  /** Address to map to (first of the range). */
+  ip: string;
+  /** Last address of the range (default `ip`). */
+  ipMax?: string;
+  /** Port to map to (first of the range). */
+  port?: number;
+  /** Last port of the range (default `port`). */
+  portMax?: number;
+}
+
+/** Identifies one entry: a tuple of either direction (plus zone), optionally checked against an id. */
+export interface ConntrackKey {
+  /** Layer-4 protocol by name or number; required with a tuple. */
+  proto?: string | number;
+  /** Original-direction tuple. */
+  orig?: ConntrackTupleSpec;
+  /** Reply-direction tuple (used when `orig` is absent). */
+  reply?: ConntrackTupleSpec;
+  /** Zone the entry lives in. */
+  zone?: number;
+  /** Kernel id; with a tuple the kernel refuses a different entry (ENOENT), alone it is looked up in a dump. */
+  id?: number;
+}
+
+/** Attributes of an entry to create or change. */
+export interface ConntrackSpec extends ConntrackKey {
+  /** Layer-4 protocol by name or number. */
+  proto: string | number;
+  /** Seconds until the entry expires (required to create). */
+  timeout?: number;
+  /** Connection mark. */
+  mark?: number;
+  /** Only the mark bits in this mask change (update). */
+  markMask?: number;
+  /** Status flag names (`ASSURED`, `SEEN_REPLY`, ...) or bits. */
+  status?: readonly string[] | number;
+  /** TCP state name (`ESTABLISHED`, ...). */
+  tcpState?: string;
+  /** Label bit numbers (0 to 127) or the raw bitmap. */
+  labels?: readonly number[] | Uint8Array;
+  /** Only the label bits in this mask change (update). */
+  labelsMask?: readonly number[] | Uint8Array;
+  /** Source NAT mapping. */
+  natSrc?: ConntrackNatSpec;
+  /** Destination NAT mapping. */
+  natDst?: ConntrackNatSpec;
+}
+
+const IPS_CONFIRMED = 0x8;
+const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
+const ICMP_REPLY: Record<number, number> = { 8: 0, 13: 14, 15: 16, 17: 18, 128: 129 };
+
+/** Checks an integer range; names the bad value. */
+export function checkInt(what: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > max) {
+    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to ${max})`);
+  }
+  return v;
+}
+
+/** Protocol number from a name (`tcp`) or number. */
+export function protoNumber(p: string | number): number {
+  const n = typeof p === "number" ? p : valueOfName(CT_PROTO_NAMES, p.toLowerCase(), "protocol");
+  return checkInt("protocol", n, 255);
+}
+
+/** Address family of a tuple, checking both addresses agree. */
+export function tupleFamily(t: ConntrackTupleSpec): number {
+  const s = parseIp(t.src), d = parseIp(t.dst);
+  if (s.length !== d.length) throw new TypeError(`Mixed address families: "${t.src}" and "${t.dst}"`);
+  return s.length === 4 ? AF_INET : AF_INET6;
+}
+
+/** Builds a `CTA_TUPLE_*` value. */
+export function tupleAttrs(
+  t: ConntrackTupleSpec,
+  protoNum: number,
+  family: number,
+): NonNullable<ConntrackAttrs["tupleOrig"]> {
+  if (tupleFamily(t) !== family) throw new TypeError(`Address family of "${t.src}" does not match the entry`);
+  const v6 = family === AF_INET6;
+  const ip = v6 ? { v6Src: t.src, v6Dst: t.dst } : { v4Src: t.src, v4Dst: t.dst };
+  const proto: NonNullable<NonNullable<ConntrackAttrs["tupleOrig"]>["proto"]> = { num: protoNum };
+  if (PORT_PROTOS.has(protoNum) || protoNum === 47) {
+    if (t.sport !== undefined) proto.srcPort = checkInt("source port", t.sport, 65535);
+    if (t.dport !== undefined) proto.dstPort = checkInt("destination port", t.dport, 65535);
+  } else if (protoNum === 1 || protoNum === 58) {
+    const icmp6 = protoNum === 58;
+    if (t.icmpId !== undefined) proto[icmp6 ? "icmpv6Id" : "icmpId"] = checkInt("ICMP id", t.icmpId, 65535);
+    if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkInt("ICMP type", t.icmpType, 255);
+    if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkInt("ICMP code", t.icmpCode, 255);
+  }
+  return { ip, proto };
+}
+
+/** The reply tuple the kernel would expect for `t` (addresses and ports swapped, ICMP echo answered). */
+export function invertTuple(t: ConntrackTupleSpec): ConntrackTupleSpec {
+  const r: ConntrackTupleSpec = { src: t.dst, dst: t.src };
+  if (t.sport !== undefined) r.dport = t.sport;
+  if (t.dport !== undefined) r.sport = t.dport;
+  if (t.icmpId !== undefined) r.icmpId = t.icmpId;
+  if (t.icmpType !== undefined) r.icmpType = ICMP_REPLY[t.icmpType] ?? t.icmpType;
+  if (t.icmpCode !== undefined) r.icmpCode = t.icmpCode;
+  return r;
+}
+
+/** Packs label bit numbers (0 to 127) into the kernel bitmap. */
+export function labelBytes(v: readonly number[] | Uint8Array): Uint8Array {
+  if (v instanceof Uint8Array) {
+    if (v.length > 16 || v.length % 4) {
+      throw new RangeError(`Invalid labels bitmap length: "${v.length}" (must be 4 to 16, a multiple of 4)`);
+    }
+    return v;
+  }
+  const out = new Uint8Array(16);
+  for (const bit of v) {
+    checkInt("label bit", bit, 127);
+    out[bit >> 3] |= 1 << (bit & 7);
+  }
+  return out;
+}
+
+function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAttrs["natSrc"]> {
+  const lo = parseIp(n.ip), hi = parseIp(n.ipMax ?? n.ip);
+  if ((lo.length === 4 ? AF_INET : AF_INET6) !== family || lo.length !== hi.length) {
+    throw new TypeError(`NAT address "${n.ip}" does not match the entry's family`);
+  }
+  const a: NonNullable<ConntrackAttrs["natSrc"]> = family === AF_INET
+    ? { v4MinIp: n.ip, v4MaxIp: n.ipMax ?? n.ip }
+    : { v6MinIp: n.ip, v6MaxIp: n.ipMax ?? n.ip };
+  if (n.port !== undefined) {
+    a.proto = {
+      portMin: checkInt("NAT port", n.port, 65535),
+      portMax: checkInt("NAT port", n.portMax ?? n.port, 65535),
+    };
+  }
+  return a;
+}
+
+/** Resolves a key to `[family, attrs]` for GET/DELETE; `undefined` attrs means "id only". */
+export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackAttrs } | undefined {
+  const t = key.orig ?? key.reply;
+  if (!t) {
+    if (key.id === undefined) throw new TypeError("Conntrack key needs a tuple (orig or reply) or an id");
+    return undefined;
+  }
+  if (key.proto === undefined) throw new TypeError("Conntrack key with a tuple needs a protocol");
+  const protoNum = protoNumber(key.proto);
+  const family = tupleFamily(t);
+  const attrs: ConntrackAttrs = {};
+  if (key.orig) attrs.tupleOrig = tupleAttrs(key.orig, protoNum, family);
+  else attrs.tupleReply = tupleAttrs(key.reply!, protoNum, family);
+  if (key.zone !== undefined) attrs.zone = checkInt("zone", key.zone, 65535);
+  if (key.id !== undefined) attrs.id = checkInt("id", key.id, 0xffffffff);
+  return { family, attrs };
+}
+
+/** Resolves an entry spec to `[family, attrs]` for `IPCTNL_MSG_CT_NEW`. */
+export function specAttrs(spec: ConntrackSpec, create: boolean): { family: number; attrs: ConntrackAttrs } {
+  const orig = spec.orig ?? (create ? undefined : spec.reply);
+  if (!orig) {
+    throw new TypeError(create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple");
+  }
+  const protoNum = protoNumber(spec.proto);
+  const family = tupleFamily(orig);
+  const attrs: ConntrackAttrs = {};
+  if (spec.orig) attrs.tupleOrig = tupleAttrs(spec.orig, protoNum, family);
+  if (create || (spec.orig && spec.reply)) {
+    attrs.tupleReply = tupleAttrs(spec.reply ?? invertTuple(spec.orig!), protoNum, family);
+  } else if (!spec.orig) attrs.tupleReply = tupleAttrs(spec.reply!, protoNum, family);
+  if (spec.timeout !== undefined) attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
+  else if (create) throw new TypeError("Creating a conntrack entry needs a timeout");
+  if (spec.mark !== undefined) attrs.mark = checkInt("mark", spec.mark, 0xffffffff);
+  if (spec.markMask !== undefined) attrs.markMask = checkInt("mark mask", spec.markMask, 0xffffffff);
+  if (spec.status !== undefined) {
+    // Live entries are CONFIRMED and the kernel refuses to clear that bit (EBUSY).
+    const bits = checkInt("status", bitsOfNames(CT_STATUS_BITS, spec.status, "status flag"), 0xffffffff);
+    attrs.status = (bits | IPS_CONFIRMED) >>> 0;
+  }
+  if (spec.tcpState !== undefined) {
+    if (protoNum !== 6) throw new TypeError(`TCP state given for protocol "${spec.proto}"`);
+    const state = spec.tcpState.toUpperCase();
+    valueOfName(TCP_CONNTRACK_STATES, state, "TCP state"); // throws on unknown names
+    attrs.protoinfo = { tcp: { state } };
+  }
+  if (spec.zone !== undefined) attrs.zone = checkInt("zone", spec.zone, 65535);
+  if (spec.labels !== undefined) attrs.labels = labelBytes(spec.labels);
+  if (spec.labelsMask !== undefined) attrs.labelsMask = labelBytes(spec.labelsMask);
+  if (spec.natSrc) attrs.natSrc = natAttrs(spec.natSrc, family);
+  if (spec.natDst) attrs.natDst = natAttrs(spec.natDst, family);
+  if (spec.id !== undefined) attrs.id = checkInt("id", spec.id, 0xffffffff);
+  return { family, attrs };
+}

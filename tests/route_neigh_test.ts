@@ -1,0 +1,315 @@
+/**
+ * Neighbours and the bridge FDB against the kernel, in throwaway
+ * namespaces: every operation is observed through a fresh dump and
+ * cross-checked with `ip -j neigh show` and `bridge -j fdb show`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { have, ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import {
+  addNeighbour,
+  deleteNeighbour,
+  flushNeighbours,
+  listFdb,
+  listNeighbours,
+  replaceNeighbour,
+  streamFdb,
+  streamNeighbours,
+} from "../src/route/neigh.ts";
+import { fdbToBridgeJson, type NeighJsonOptions, neighToIpJson } from "../src/route/neigh_json.ts";
+import type { Neighbour } from "../src/route/neigh_table.ts";
+import { listLinks, resolveLinkIndex } from "../src/route/link.ts";
+import { linkIndexMap } from "../src/route/link_json.ts";
+import { NetlinkError } from "../src/wire/netlink_error.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+/** A namespace with veth pairs v0/v1 and d0/d1, d0 a port of bridge br0, all up, IPv6 DAD off. */
+async function withLab<T>(fn: (ns: string) => Promise<T>): Promise<T> {
+  return await withTempNetns(async (ns) => {
+    for (const k of ["all", "default"]) {
+      run("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${k}.accept_dad=0`]);
+    }
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    ip(ns, "link", "add", "br0", "type", "bridge");
+    ip(ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+    ip(ns, "link", "set", "d0", "master", "br0");
+    for (const l of ["v0", "v1", "br0", "d0", "d1"]) ip(ns, "link", "set", l, "up");
+    return await fn(ns);
+  });
+}
+
+/** Adds the same mix of entries iproute2 users make. */
+function fixture(ns: string): void {
+  ip(ns, "neigh", "add", "10.0.0.9", "lladdr", "02:00:00:00:00:09", "dev", "v0");
+  ip(ns, "neigh", "add", "10.0.0.10", "lladdr", "02:00:00:00:00:0a", "dev", "v0", "nud", "reachable", "router");
+  ip(ns, "neigh", "add", "10.0.0.11", "lladdr", "02:00:00:00:00:0b", "dev", "v0", "nud", "noarp");
+  ip(ns, "neigh", "add", "10.0.0.12", "lladdr", "02:00:00:00:00:0c", "dev", "v0", "nud", "stale", "protocol", "static");
+  ip(ns, "neigh", "add", "10.0.0.13", "dev", "v0", "nud", "failed");
+  ip(ns, "neigh", "add", "10.0.0.14", "lladdr", "02:00:00:00:00:0e", "dev", "v1", "nud", "none");
+  ip(ns, "neigh", "add", "2001:db8::9", "lladdr", "02:00:00:00:00:19", "dev", "v0", "router", "nud", "stale");
+  ip(ns, "neigh", "add", "2001:db8::10", "lladdr", "02:00:00:00:00:1a", "dev", "d0", "nud", "delay");
+  ip(ns, "neigh", "add", "proxy", "10.0.0.50", "dev", "v0");
+  ip(ns, "-6", "neigh", "add", "proxy", "2001:db8::55", "dev", "v1");
+}
+
+/** Cache ages tick between two dumps: allow one second. */
+function sameAges(ours: Json, theirs: Json): void {
+  for (const k of ["used", "confirmed", "updated"]) {
+    if (typeof ours[k] === "number" && typeof theirs[k] === "number" && Math.abs(ours[k] - theirs[k]) <= 1) {
+      ours[k] = theirs[k];
+    }
+  }
+}
+
+function compare(ours: Json[], theirs: Json[]): void {
+  assert.equal(ours.length, theirs.length, JSON.stringify({ ours, theirs }));
+  ours.forEach((o, i) => sameAges(o, theirs[i]));
+  assert.deepEqual(ours, theirs);
+}
+
+function withoutAges(list: Json[]): Json[] {
+  return list.map(({ used: _u, confirmed: _c, updated: _d, ...rest }) => rest);
+}
+
+/**
+ * The kernel adds multicast entries on its own (IGMP/MLD reports) while the
+ * test runs: compare with an oracle dump that did not change around ours.
+ */
+async function compareSettled(ours: () => Promise<Json[]>, theirs: () => Json[]): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    const before = theirs();
+    const got = await ours();
+    const after = theirs();
+    if (attempt < 10 && JSON.stringify(withoutAges(before)) !== JSON.stringify(withoutAges(after))) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    return compare(got, after);
+  }
+}
+
+async function json(ns: string, list: Neighbour[], options: NeighJsonOptions = {}): Promise<Json[]> {
+  const byIndex = linkIndexMap(await listLinks({ netns: ns }));
+  return list.map((n) => neighToIpJson(n, { byIndex, ...options }));
+}
+
+function bridgeJson(ns: string, ...args: string[]): Json[] {
+  const out = run("bridge", ["-j", "-n", ns, ...args]);
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+const HAVE_BRIDGE = NEEDS_ROOT || (have("bridge") ? false : "needs the bridge command (iproute2)");
+
+test(
+  "listNeighbours and neighToIpJson match ip -j neigh show nud all, with and without -s",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withLab(async (ns) => {
+      fixture(ns);
+      const o = { netns: ns };
+      await compareSettled(
+        async () => await json(ns, await listNeighbours({}, o)),
+        () => ipJson(ns, "neigh", "show", "nud", "all"),
+      );
+      await compareSettled(
+        async () => await json(ns, await listNeighbours({}, o), { stats: true }),
+        () => ipJson(ns, "-s", "neigh", "show", "nud", "all"),
+      );
+      await compareSettled(
+        async () => await json(ns, await listNeighbours({ proxy: true }, o)),
+        () => ipJson(ns, "neigh", "show", "proxy"),
+      );
+      const all = await listNeighbours({}, o);
+      const r = all.find((n) => n.dst === "10.0.0.10")!;
+      assert.deepEqual([r.state, r.flags, r.lladdr, r.family], [["REACHABLE"], ["router"], "02:00:00:00:00:0a", 2]);
+      assert.equal(all.find((n) => n.dst === "10.0.0.12")!.protocol, "static");
+      assert.deepEqual(all.find((n) => n.dst === "10.0.0.14")!.state, ["NONE"]);
+      assert.ok(all.every((n) => n.cacheinfo && typeof n.cacheinfo.refcnt === "number" && n.probes !== undefined));
+    });
+  },
+);
+
+test("dumps are filtered by link, master and family", { skip: NEEDS_ROOT }, async () => {
+  await withLab(async (ns) => {
+    fixture(ns);
+    const o = { netns: ns };
+    const v1 = await resolveLinkIndex("v1", o);
+    assert.deepEqual((await listNeighbours({ link: v1 }, o)).map((n) => n.dst).filter((d) => !d?.startsWith("ff02")), [
+      "10.0.0.14",
+    ]);
+    await compareSettled(
+      async () => await json(ns, await listNeighbours({ link: "v0" }, o), { dev: false }),
+      () => ipJson(ns, "neigh", "show", "dev", "v0", "nud", "all"),
+    );
+    const streamed = async () => {
+      const six: Neighbour[] = [];
+      for await (const n of streamNeighbours({ family: "inet6", link: "v0" }, o)) six.push(n);
+      assert.ok(six.length > 0 && six.every((n) => n.family === 10 && n.index !== v1));
+      return await json(ns, six, { dev: false });
+    };
+    await compareSettled(streamed, () => ipJson(ns, "-6", "neigh", "show", "dev", "v0", "nud", "all"));
+    // Only entries on ports of br0: d0's.
+    const ports = await listNeighbours({ master: "br0", family: "inet6" }, o);
+    const d0 = await resolveLinkIndex("d0", o);
+    assert.ok(ports.some((n) => n.dst === "2001:db8::10"));
+    assert.ok(ports.every((n) => n.index === d0), JSON.stringify(ports));
+    await assert.rejects(listNeighbours({ link: "nope0" }, o), { name: "TypeError", message: 'Unknown link: "nope0"' });
+  });
+});
+
+test("addNeighbour: ARP, NDP router, noarp, protocol, proxy, extern_learn", { skip: NEEDS_ROOT }, async () => {
+  await withLab(async (ns) => {
+    const o = { netns: ns };
+    await addNeighbour({ dst: "10.1.0.1", lladdr: "02:00:00:01:00:01", link: "v0" }, o);
+    await addNeighbour({
+      dst: "2001:db8:1::1",
+      lladdr: "02:00:00:01:00:02",
+      link: "v0",
+      state: "reachable",
+      flags: ["router"],
+    }, o);
+    await addNeighbour(
+      { dst: "10.1.0.3", lladdr: "02:00:00:01:00:03", link: "v1", state: "NOARP", protocol: "zebra" },
+      o,
+    );
+    await addNeighbour({ dst: "10.1.0.4", link: "v0", flags: ["proxy"] }, o);
+    await addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:01:00:05", link: "v0", flags: ["extern_learn"] }, o);
+    await addNeighbour({ dst: "10.1.0.6", lladdr: "02:00:00:01:00:06", link: "v0", state: "none" }, o);
+    const got = await listNeighbours({}, o);
+    const find = (dst: string) => got.find((n) => n.dst === dst)!;
+    assert.deepEqual([find("10.1.0.1").state, find("10.1.0.1").lladdr], [["PERMANENT"], "02:00:00:01:00:01"]);
+    assert.deepEqual([find("2001:db8:1::1").state, find("2001:db8:1::1").flags], [["REACHABLE"], ["router"]]);
+    assert.deepEqual([find("10.1.0.3").state, find("10.1.0.3").protocol], [["NOARP"], "zebra"]);
+    assert.deepEqual(find("10.1.0.5").flags, ["extern_learn"]);
+    assert.deepEqual(find("10.1.0.6").state, ["NONE"]);
+    const proxies = await listNeighbours({ proxy: true }, o);
+    assert.deepEqual(proxies.map((n) => [n.dst, n.flags]), [["10.1.0.4", ["proxy"]]]);
+    await compareSettled(
+      async () => await json(ns, await listNeighbours({}, o)),
+      () => ipJson(ns, "neigh", "show", "nud", "all"),
+    );
+    await compareSettled(async () => await json(ns, proxies), () => ipJson(ns, "neigh", "show", "proxy"));
+  });
+});
+
+test("adding an existing entry is refused by the kernel with EEXIST", { skip: NEEDS_ROOT }, async () => {
+  await withLab(async (ns) => {
+    const spec = { dst: "10.2.0.1", lladdr: "02:00:00:02:00:01", link: "v0" };
+    await addNeighbour(spec, { netns: ns });
+    await assert.rejects(addNeighbour({ ...spec, lladdr: "02:00:00:02:00:99" }, { netns: ns }), (e) => {
+      assert.ok(e instanceof NetlinkError);
+      assert.equal(e.code, "EEXIST");
+      return true;
+    });
+    assert.equal(ipJson(ns, "neigh", "show", "10.2.0.1")[0].lladdr, "02:00:00:02:00:01");
+  });
+});
+
+test("replaceNeighbour overwrites lladdr and state", { skip: NEEDS_ROOT }, async () => {
+  await withLab(async (ns) => {
+    const o = { netns: ns };
+    await replaceNeighbour({ dst: "10.3.0.1", lladdr: "02:00:00:03:00:01", link: "v0", state: "stale" }, o); // creates
+    await replaceNeighbour({ dst: "10.3.0.1", lladdr: "02:00:00:03:00:02", link: "v0", state: "PERMANENT" }, o);
+    const [n] = (await listNeighbours({ link: "v0", family: "inet" }, o)).filter((x) => x.dst === "10.3.0.1");
+    assert.deepEqual([n.lladdr, n.state], ["02:00:00:03:00:02", ["PERMANENT"]]);
+    assert.deepEqual(ipJson(ns, "neigh", "show", "10.3.0.1"), [
+      { dst: "10.3.0.1", dev: "v0", lladdr: "02:00:00:03:00:02", state: ["PERMANENT"] },
+    ]);
+  });
+});
+
+test("deleteNeighbour removes cache and proxy entries; missing ones are refused", { skip: NEEDS_ROOT }, async () => {
+  await withLab(async (ns) => {
+    const o = { netns: ns };
+    fixture(ns);
+    await deleteNeighbour({ dst: "10.0.0.9", link: "v0" }, o);
+    await deleteNeighbour({ dst: "2001:db8::9", link: "v0" }, o);
+    await deleteNeighbour({ dst: "10.0.0.50", link: "v0", flags: ["proxy"] }, o);
+    const left = (await listNeighbours({}, o)).map((n) => n.dst);
+    assert.ok(!left.includes("10.0.0.9") && !left.includes("2001:db8::9"));
+    assert.deepEqual((await listNeighbours({ proxy: true }, o)).map((n) => n.dst), ["2001:db8::55"]);
+    assert.deepEqual(ipJson(ns, "neigh", "show", "10.0.0.9"), []);
+    assert.deepEqual(ipJson(ns, "neigh", "show", "proxy").map((x: Json) => x.dst), ["2001:db8::55"]);
+    await assert.rejects(deleteNeighbour({ dst: "10.0.0.9", link: "v0" }, o), { code: "ENOENT" });
+  });
+});
+
+test("flushNeighbours leaves what ip neigh flush leaves; permanent ones on request", { skip: NEEDS_ROOT }, async () => {
+  await withLab(async (ours) => {
+    await withLab(async (theirs) => {
+      fixture(ours);
+      fixture(theirs);
+      const n = await flushNeighbours({ link: "v0" }, { netns: ours });
+      ip(theirs, "neigh", "flush", "dev", "v0");
+      assert.equal(n, 4); // 10.0.0.10 reachable, 10.0.0.12 stale, 10.0.0.13 failed, 2001:db8::9 stale
+      // Hash order differs between namespaces, and multicast entries come and go: compare the unicast sets.
+      const unicast = (ns: string) =>
+        ipJson(ns, "neigh", "show", "nud", "all", "dev", "v0").filter((x: Json) => !/^(ff02|22[4-9]|23)/.test(x.dst))
+          .map((x: Json) => JSON.stringify(x)).sort();
+      const after = unicast(ours).map((x: string) => JSON.parse(x));
+      assert.deepEqual(unicast(ours), unicast(theirs));
+      assert.ok(after.some((x: Json) => x.dst === "10.0.0.9"), "PERMANENT stays");
+      assert.ok(ipJson(ours, "neigh", "show", "10.0.0.14", "nud", "all").length === 1, "other links untouched");
+      assert.ok((await flushNeighbours({ link: "v0", family: "inet", permanent: true }, { netns: ours })) >= 1);
+      assert.deepEqual(ipJson(ours, "-4", "neigh", "show", "nud", "all", "dev", "v0").map((x: Json) => x.state), [[
+        "NOARP",
+      ]]);
+    });
+  });
+});
+
+test("listFdb and fdbToBridgeJson match bridge -j fdb show", { skip: HAVE_BRIDGE }, async () => {
+  await withLab(async (ns) => {
+    const o = { netns: ns };
+    run("bridge", ["-n", ns, "fdb", "add", "02:00:00:00:01:01", "dev", "d0", "master", "static"]);
+    run("bridge", ["-n", ns, "fdb", "add", "02:00:00:00:01:02", "dev", "d0", "self", "permanent"]);
+    run("bridge", ["-n", ns, "fdb", "add", "02:00:00:00:01:03", "dev", "d0", "master", "extern_learn"]);
+    const byIndex = linkIndexMap(await listLinks(o));
+    const render = (list: Neighbour[], opts: NeighJsonOptions = {}) =>
+      list.map((n) => fdbToBridgeJson(n, { byIndex, ...opts }));
+    await compareSettled(async () => render(await listFdb({}, o)), () => bridgeJson(ns, "fdb", "show"));
+    await compareSettled(
+      async () => render(await listFdb({}, o), { stats: true }),
+      () => bridgeJson(ns, "-s", "fdb", "show"),
+    );
+    await compareSettled(
+      async () => render(await listFdb({ master: "br0" }, o)),
+      () => bridgeJson(ns, "fdb", "show", "br", "br0"),
+    );
+    let port: Neighbour[] = [];
+    const streamPort = async () => {
+      port = [];
+      for await (const n of streamFdb({ link: "d0" }, o)) port.push(n);
+      return render(port, { dev: false });
+    };
+    await compareSettled(streamPort, () => bridgeJson(ns, "fdb", "show", "brport", "d0"));
+    const br0 = await resolveLinkIndex("br0", o);
+    const s = port.find((n) => n.lladdr === "02:00:00:00:01:01")!;
+    assert.deepEqual([s.family, s.master, s.state, s.flags], [7, br0, ["NOARP"], []]);
+    const x = port.find((n) => n.lladdr === "02:00:00:00:01:03")!;
+    assert.deepEqual(x.flags, ["extern_learn"]);
+    const self = port.find((n) => n.lladdr === "02:00:00:00:01:02")!;
+    assert.deepEqual([self.flags, self.state, self.master], [["self"], ["PERMANENT"], undefined]);
+  });
+});
+
+test("bad input is refused before anything is sent", async () => {
+  const o = { netns: "nlkit-no-such-netns" };
+  await assert.rejects(addNeighbour({ dst: "10.0.0.256", link: "v0" }, o), {
+    name: "TypeError",
+    message: 'Invalid IP address: "10.0.0.256"',
+  });
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", lladdr: "zz:00" }, o), TypeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", state: "sleepy" }, o), TypeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", flags: ["loud"] }, o), TypeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", protocol: 300 }, o), RangeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1" } as never, o), TypeError);
+  await assert.rejects(deleteNeighbour({ dst: "nope", link: "v0" }, o), TypeError);
+  await assert.rejects(listNeighbours({ family: 7 as 2 }, o), TypeError);
+  await assert.rejects(flushNeighbours({ family: "ipx" as "inet" }, o), TypeError);
+});
