@@ -36,7 +36,8 @@ function pad8(s: string): string {
   return s.length >= 8 ? s : s + " ".repeat(8 - s.length);
 }
 
-function tupleText(t: ConntrackTuple, protoNum: number): string {
+/** A tuple as conntrack-tools prints it (`src=… dst=… sport=… dport=… `); also used for expectations. */
+export function tupleText(t: ConntrackTuple, protoNum: number): string {
   let s = `src=${t.src} dst=${t.dst} `;
   switch (protoNum) {
     case 6:
@@ -178,7 +179,8 @@ export interface ConntrackJson {
   timestamp?: { start?: string; stop?: string };
 }
 
-function tupleJson(t: ConntrackTuple): ConntrackTupleJson {
+/** JSON form of a tuple (also used for expectations). */
+export function tupleJson(t: ConntrackTuple): ConntrackTupleJson {
   const j: ConntrackTupleJson = { src: t.src, dst: t.dst };
   if (t.sport !== undefined) j.sport = t.sport;
   if (t.dport !== undefined) j.dport = t.dport;

@@ -1,0 +1,227 @@
+/**
+ * Conntrack events (`conntrack -E`): new, updated and destroyed entries,
+ * and optionally new and destroyed expectations, from the
+ * `NFNLGRP_CONNTRACK_*` multicast groups.
+ *
+ * Lost events (the kernel reported ENOBUFS) arrive as an `overrun` item:
+ * dump the table again to resynchronise. With `reliable`, the kernel instead
+ * keeps undelivered destroy events and retries them (as conntrackd does), and
+ * overruns are not reported.
+ *
+ * The kernel attaches event tracking to an entry when it is created, and
+ * only if someone listens then (`nf_conntrack_events` = 2, the default):
+ * entries created before any subscriber existed produce no events, not even
+ * when they are destroyed.
+ *
+ * @example
+ * ```ts ignore
+ * import { subscribeConntrack } from "./events.ts";
+ * const ac = new AbortController();
+ * for await (const ev of subscribeConntrack({ events: ["new", "destroy"], signal: ac.signal }, { netns: "blue" })) {
+ *   if (ev.type === "overrun") console.log("lost events: resync");
+ *   else if ("entry" in ev) console.log(ev.type, ev.entry.orig.src);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { isOverrun } from "../../socket/errors.ts";
+import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
+import type { NlMsg } from "../../wire/message.ts";
+import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlSplit } from "../../wire/nfnetlink.ts";
+import { NetlinkSocket } from "../../socket/socket.ts";
+import { type ConntrackOptions, IPCTNL_MSG, NFNLGRP_CONNTRACK } from "./ctnetlink.ts";
+import { type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
+import { type ConntrackExpect, parseExpectMessage } from "./expect.ts";
+import { describeCtnlExp, IPCTNL_MSG_EXP, NFNLGRP_CONNTRACK_EXP } from "./expect_tables.ts";
+
+/** Kinds of conntrack events. */
+export type ConntrackEventType = "new" | "update" | "destroy";
+
+/** A conntrack entry was created, changed or destroyed. */
+export interface ConntrackEntryEvent {
+  /** What happened. */
+  type: ConntrackEventType;
+  /** The entry as the kernel reported it. */
+  entry: ConntrackEntry;
+}
+
+/** An expectation was created or destroyed. */
+export interface ConntrackExpectEvent {
+  /** What happened. */
+  type: "expect-new" | "expect-destroy";
+  /** The expectation as the kernel reported it. */
+  expect: ConntrackExpect;
+}
+
+/** Events were lost (the receive buffer overflowed): dump again to resynchronise. */
+export interface ConntrackOverrunEvent {
+  /** Marks the gap. */
+  type: "overrun";
+}
+
+/** One item of {@link subscribeConntrack}. */
+export type ConntrackEvent = ConntrackEntryEvent | ConntrackExpectEvent | ConntrackOverrunEvent;
+
+/** What to subscribe to. */
+export interface SubscribeConntrackOptions {
+  /** Entry events to receive. Default all three. */
+  events?: readonly ConntrackEventType[];
+  /** Also receive expectation events (`new`/`destroy` in `events` select which). Default false. */
+  expectations?: boolean;
+  /** Kernel receive buffer in bytes (`SO_RCVBUFFORCE`); bigger loses fewer events in bursts. */
+  receiveBuffer?: number;
+  /**
+   * Reliable delivery: set `NETLINK_BROADCAST_ERROR` and `NETLINK_NO_ENOBUFS`
+   * so the kernel retries destroy events it could not deliver, instead of
+   * dropping them. Overruns are then not reported.
+   */
+  reliable?: boolean;
+  /** Stops the stream when aborted. */
+  signal?: AbortSignal;
+}
+
+const ENTRY_GROUPS: Record<ConntrackEventType, number> = {
+  new: NFNLGRP_CONNTRACK.NFNLGRP_CONNTRACK_NEW,
+  update: NFNLGRP_CONNTRACK.NFNLGRP_CONNTRACK_UPDATE,
+  destroy: NFNLGRP_CONNTRACK.NFNLGRP_CONNTRACK_DESTROY,
+};
+
+const EXPECT_GROUPS: Record<ConntrackEventType, number> = {
+  new: NFNLGRP_CONNTRACK_EXP.NFNLGRP_CONNTRACK_EXP_NEW,
+  update: NFNLGRP_CONNTRACK_EXP.NFNLGRP_CONNTRACK_EXP_UPDATE,
+  destroy: NFNLGRP_CONNTRACK_EXP.NFNLGRP_CONNTRACK_EXP_DESTROY,
+};
+
+/** The multicast groups a subscription joins. */
+export function conntrackEventGroups(options: SubscribeConntrackOptions = {}): number[] {
+  const events = options.events ?? ["new", "update", "destroy"];
+  if (events.length === 0) throw new TypeError("No conntrack events selected");
+  const groups = new Set<number>();
+  for (const e of events) {
+    if (!(e in ENTRY_GROUPS)) throw new TypeError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
+    groups.add(ENTRY_GROUPS[e]);
+    if (options.expectations) groups.add(EXPECT_GROUPS[e]);
+  }
+  return [...groups];
+}
+
+/**
+ * Turns one event message into a {@link ConntrackEvent}, or `undefined` for
+ * messages that are not conntrack events. An `IPCTNL_MSG_CT_NEW` event with
+ * `NLM_F_CREATE|NLM_F_EXCL` is a new entry; without them, an update.
+ */
+export function parseConntrackEvent(m: NlMsg): ConntrackEntryEvent | ConntrackExpectEvent | undefined {
+  const [subsys, msg] = nfnlSplit(m.type);
+  if (subsys === NFNL_SUBSYS_CTNETLINK) {
+    if (msg === IPCTNL_MSG.IPCTNL_MSG_CT_DELETE) return { type: "destroy", entry: parseConntrackMessage(m) };
+    if (msg !== IPCTNL_MSG.IPCTNL_MSG_CT_NEW) return undefined;
+    const created = (m.flags & (NLM_F_CREATE | NLM_F_EXCL)) !== 0;
+    return { type: created ? "new" : "update", entry: parseConntrackMessage(m) };
+  }
+  if (subsys === NFNL_SUBSYS_CTNETLINK_EXP) {
+    if (msg === IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_NEW) return { type: "expect-new", expect: parseExpectMessage(m) };
+    if (msg === IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE) return { type: "expect-destroy", expect: parseExpectMessage(m) };
+  }
+  return undefined;
+}
+
+/**
+ * A live subscription: an async iterator of {@link ConntrackEvent}s whose
+ * socket is opened and joined at once, so events that happen after
+ * {@link ConntrackSubscription.ready} resolves are never missed. Iterate it,
+ * or call `return()` (or `await using`) to close the socket.
+ */
+export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEvent>, AsyncDisposable {
+  /** Resolves once the socket has joined the groups. */
+  readonly ready: Promise<void>;
+  #socket: Promise<NetlinkSocket>;
+  #own: boolean;
+  #groups: number[];
+  #signal: AbortSignal | undefined;
+  #gen: AsyncGenerator<ConntrackEvent, void, undefined> | undefined;
+
+  /** Opens (or joins on `opts.socket`) at once; `options` must already be valid. */
+  constructor(options: SubscribeConntrackOptions, opts: ConntrackOptions, groups: number[]) {
+    this.#groups = groups;
+    this.#signal = options.signal;
+    this.#own = !opts.socket;
+    this.#socket = opts.socket
+      ? Promise.resolve(opts.socket).then((s) => {
+        for (const g of groups) s.join(g);
+        return s;
+      })
+      : NetlinkSocket.open(NETLINK_NETFILTER, {
+        netns: opts.netns,
+        receiveBuffer: options.receiveBuffer,
+        broadcastError: options.reliable,
+        noEnobufs: options.reliable,
+        groups,
+        describe: describeCtnlExp,
+      });
+    this.ready = this.#socket.then(() => {});
+    this.ready.catch(() => {}); // the error surfaces from next()
+  }
+
+  async *#run(): AsyncGenerator<ConntrackEvent, void, undefined> {
+    const sock = await this.#socket;
+    try {
+      for await (const item of sock.messages(parseConntrackEvent, { signal: this.#signal })) {
+        if (isOverrun(item)) yield { type: "overrun" };
+        else if (item) yield item;
+      }
+    } finally {
+      this.#release(sock);
+    }
+  }
+
+  #release(sock: NetlinkSocket): void {
+    if (this.#own) sock.close();
+    else if (!sock.closed) { for (const g of this.#groups) sock.leave(g); }
+  }
+
+  /** Waits for the next event. */
+  next(): Promise<IteratorResult<ConntrackEvent, void>> {
+    this.#gen ??= this.#run();
+    return this.#gen.next();
+  }
+
+  /** Ends the subscription and closes (or leaves the groups on) the socket. */
+  async return(): Promise<IteratorResult<ConntrackEvent, void>> {
+    if (this.#gen) return await this.#gen.return();
+    this.#gen = done(); // never started, so the generator's cleanup would not run: release here
+    const sock = await this.#socket.catch(() => undefined);
+    if (sock) this.#release(sock);
+    return { done: true, value: undefined };
+  }
+
+  /** Returns the iterator itself. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Same as {@link return} (`await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+}
+
+async function* done(): AsyncGenerator<ConntrackEvent, void, undefined> {}
+
+/**
+ * Subscribes to conntrack events (`conntrack -E`). Uses `opts.socket` if
+ * given (joining the groups on it; `receiveBuffer` and `reliable` then do
+ * not apply), else opens its own socket. Bad options throw at once.
+ * The stream ends when `signal` aborts or the loop breaks.
+ */
+export function subscribeConntrack(
+  options: SubscribeConntrackOptions = {},
+  opts: ConntrackOptions = {},
+): ConntrackSubscription {
+  const groups = conntrackEventGroups(options);
+  if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
+    throw new RangeError(`Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`);
+  }
+  return new ConntrackSubscription(options, opts, groups);
+}

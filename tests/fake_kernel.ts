@@ -1,0 +1,92 @@
+/**
+ * A scripted stand-in for the kernel behind the {@link Sys} interface:
+ * each request the socket sends is answered by a function that returns the
+ * datagrams the "kernel" queues. Lets transport logic be tested without root.
+ *
+ * @module
+ */
+
+import type { Sys } from "../src/sys/sys.ts";
+
+const EAGAIN = 11;
+const MSG_PEEK = 2;
+
+/** One queued datagram and the port id it claims to come from. */
+export interface Datagram {
+  bytes: Uint8Array;
+  from?: number;
+}
+
+/** Answers a request (its bytes, with seq stamped) with datagrams. */
+export type Responder = (request: Uint8Array, seq: number) => Datagram[];
+
+/** Builds a netlink message: header fields plus a payload. */
+export function frame(type: number, flags: number, seq: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const len = 16 + payload.length;
+  const out = new Uint8Array((len + 3) & ~3);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, len, true);
+  v.setUint16(4, type, true);
+  v.setUint16(6, flags, true);
+  v.setUint32(8, seq, true);
+  out.set(payload, 16);
+  return out;
+}
+
+/** Concatenates messages into one datagram. */
+export function datagram(...msgs: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(msgs.reduce((n, m) => n + m.length, 0));
+  let off = 0;
+  for (const m of msgs) {
+    out.set(m, off);
+    off += m.length;
+  }
+  return out;
+}
+
+/** A fake {@link Sys} whose netlink "kernel" is `respond`. */
+export function fakeSys(respond: Responder): Sys & { queue: Datagram[]; sent: Uint8Array[] } {
+  const queue: Datagram[] = [];
+  const sent: Uint8Array[] = [];
+  const unsupported = () => {
+    throw new Error("Not supported by the fake kernel");
+  };
+  return {
+    runtime: "deno",
+    queue,
+    sent,
+    socket: () => 100,
+    bind: () => {},
+    getsockname: (_fd, addr) => new DataView(addr.buffer).setUint32(4, 4242, true),
+    sendto: (_fd, buf) => {
+      const copy = buf.slice();
+      sent.push(copy);
+      queue.push(...respond(copy, new DataView(copy.buffer).getUint32(8, true)));
+      return buf.length;
+    },
+    recvfrom: (_fd, buf, len, flags, addr) => {
+      const d = queue[0];
+      if (!d) return -EAGAIN;
+      if (!(flags & MSG_PEEK)) queue.shift();
+      if (buf) buf.set(d.bytes.subarray(0, Math.min(len, d.bytes.length)));
+      if (addr) new DataView(addr.buffer).setUint32(4, d.from ?? 0, true);
+      return d.bytes.length;
+    },
+    setsockoptInt: () => {},
+    getsockoptInt: () => 0,
+    close: () => {},
+    read: () => -EAGAIN,
+    write: (_fd, buf) => buf.length,
+    eventfd: () => 101,
+    open: unsupported,
+    mkdir: unsupported,
+    unlink: unsupported,
+    setns: unsupported,
+    unshare: unsupported,
+    mount: unsupported,
+    umount2: unsupported,
+    getpid: () => 1,
+    gettid: () => 1,
+    pollAsync: () => new Promise(() => {}),
+  };
+}

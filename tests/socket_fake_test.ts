@@ -1,0 +1,114 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  DumpInterruptedError,
+  MalformedError,
+  NetlinkError,
+  NetlinkSocket,
+  NLM_F_DUMP_INTR,
+  NLM_F_MULTI,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+} from "../mod.ts";
+import { datagram, fakeSys, frame } from "./fake_kernel.ts";
+
+const TYPE = 0x20;
+const req = () => frame(TYPE, 0, 0);
+const done = (seq: number, flags = NLM_F_MULTI) => frame(NLMSG_DONE, flags, seq, new Uint8Array(4));
+const item = (seq: number, n: number, flags = NLM_F_MULTI) => frame(TYPE, flags, seq, new Uint8Array([n, 0, 0, 0]));
+const value = (m: { buf: Uint8Array; start: number }) => m.buf[m.start + 16];
+
+function errorMsg(seq: number, errno: number): Uint8Array {
+  const p = new Uint8Array(20);
+  new DataView(p.buffer).setInt32(0, -errno, true);
+  p.set(frame(TYPE, 0, seq).subarray(0, 16), 4);
+  return frame(NLMSG_ERROR, 0x100, seq, p);
+}
+
+test("an interrupted dump yields what it read, then throws DumpInterruptedError", async () => {
+  const sys = fakeSys((_r, seq) => [{ bytes: datagram(item(seq, 1), item(seq, 2, NLM_F_MULTI | NLM_F_DUMP_INTR), done(seq)) }]);
+  using sock = NetlinkSocket.openWith(sys, 0);
+  const got: number[] = [];
+  await assert.rejects(async () => {
+    for await (const v of sock.dump(req(), value)) got.push(v);
+  }, (e: unknown) => e instanceof DumpInterruptedError && e.count === 2);
+  assert.deepEqual(got, [1, 2]);
+  await assert.rejects(sock.dumpAll(req(), value), (e: unknown) => {
+    assert.ok(e instanceof DumpInterruptedError);
+    assert.deepEqual(e.partial, [1, 2]);
+    return true;
+  });
+});
+
+test("dumpAll retries an interrupted dump when asked", async () => {
+  let calls = 0;
+  const sys = fakeSys((_r, seq) => {
+    const flags = ++calls === 1 ? NLM_F_MULTI | NLM_F_DUMP_INTR : NLM_F_MULTI;
+    return [{ bytes: datagram(item(seq, calls, flags), done(seq)) }];
+  });
+  using sock = NetlinkSocket.openWith(sys, 0);
+  assert.deepEqual(await sock.dumpAll(req(), value, { retries: 2 }), [2]);
+  assert.equal(calls, 2);
+});
+
+test("replies with a stale sequence number or a foreign sender are ignored", async () => {
+  const sys = fakeSys((_r, seq) => [
+    { bytes: datagram(item(seq - 1, 9), done(seq - 1)) }, // a stale dump's tail
+    { bytes: datagram(errorMsg(seq, 1)), from: 777 }, // forged EPERM from another process
+    { bytes: datagram(item(seq, 5), done(seq)) },
+  ]);
+  using sock = NetlinkSocket.openWith(sys, 0);
+  assert.deepEqual(await sock.dumpAll(req(), value), [5]);
+  assert.equal(sock.foreignDropped, 1);
+});
+
+test("a refusal on NLMSG_DONE is a NetlinkError", async () => {
+  const sys = fakeSys((_r, seq) => {
+    const d = done(seq);
+    new DataView(d.buffer).setInt32(16, -22, true);
+    return [{ bytes: datagram(item(seq, 1), d) }];
+  });
+  using sock = NetlinkSocket.openWith(sys, 0, { describe: () => "TEST_GET" });
+  await assert.rejects(sock.dumpAll(req(), value), (e: unknown) => e instanceof NetlinkError && e.code === "EINVAL");
+});
+
+test("datagrams larger than the buffer are sized with MSG_PEEK|MSG_TRUNC, never cut", async () => {
+  const big = new Uint8Array(100_000).fill(7);
+  const sys = fakeSys((_r, seq) => [{ bytes: datagram(frame(TYPE, NLM_F_MULTI, seq, big), done(seq)) }]);
+  using sock = NetlinkSocket.openWith(sys, 0);
+  const [len] = await sock.dumpAll(req(), (m) => m.end - m.start);
+  assert.equal(len, 100_016);
+});
+
+test("a malformed reply fails the request with a typed error and the socket goes on", async () => {
+  let bad = true;
+  const sys = fakeSys((_r, seq) => {
+    if (!bad) return [{ bytes: errorMsg(seq, 0) }];
+    bad = false;
+    const broken = frame(TYPE, 0, seq);
+    new DataView(broken.buffer).setUint32(0, 4, true);
+    return [{ bytes: broken }];
+  });
+  using sock = NetlinkSocket.openWith(sys, 0);
+  await assert.rejects(sock.request(req()), MalformedError);
+  assert.deepEqual(await sock.request(req()), []);
+});
+
+test("a parse error inside a dump surfaces after the dump is drained", async () => {
+  const sys = fakeSys((_r, seq) => [{ bytes: datagram(item(seq, 1), item(seq, 2), done(seq)) }]);
+  using sock = NetlinkSocket.openWith(sys, 0);
+  const parse = (m: { buf: Uint8Array; start: number }) => {
+    if (value(m) === 1) throw new RangeError("bad item");
+    return value(m);
+  };
+  await assert.rejects(sock.dumpAll(req(), parse), /bad item/);
+  assert.equal(sys.queue.length, 0, "the rest of the dump was read");
+});
+
+test("requests on a closed socket reject, and close is idempotent", async () => {
+  const sock = NetlinkSocket.openWith(fakeSys(() => []), 0);
+  sock.close();
+  sock.close();
+  assert.equal(sock.closed, true);
+  await assert.rejects(sock.request(req()), { name: "SocketClosedError" });
+});
