@@ -9,6 +9,7 @@ import {
   NLM_F_MULTI,
   NLMSG_DONE,
   NLMSG_ERROR,
+  SysError,
 } from "../mod.ts";
 import { datagram, fakeSys, frame } from "./fake_kernel.ts";
 
@@ -111,4 +112,10 @@ test("requests on a closed socket reject, and close is idempotent", async () => 
   sock.close();
   assert.equal(sock.closed, true);
   await assert.rejects(sock.request(req()), { name: "SocketClosedError" });
+});
+
+test("permission refusals say which capability is missing", () => {
+  const kernel = new NetlinkError(1, {}, 16, "RTM_NEWLINK");
+  assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM) (needs root or CAP_NET_ADMIN)");
+  assert.match(new SysError("setns", 1).message, /setns failed: Operation not permitted \(EPERM\) \(needs root or CAP_SYS_ADMIN\)/);
 });

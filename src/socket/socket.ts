@@ -99,6 +99,14 @@ export interface DumpAllOptions extends StreamOptions {
   retries?: number;
 }
 
+/** A streaming dump; `return()` (or leaving a `for await`) drains the rest so the socket stays usable. */
+export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposable {
+  /** Ends the dump early. */
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 /** Turns one message into a value while its bytes are still in the receive buffer. */
 export type Parse<T> = (m: NlMsg) => T;
 
@@ -234,36 +242,67 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
    * time, as the kernel requires. A dump the kernel marked inconsistent
    * ends with {@link DumpInterruptedError} after yielding what it read.
    */
-  async *dump<T>(msg: Uint8Array, parse: Parse<T>, options: StreamOptions = {}): AsyncGenerator<T, void, undefined> {
+  dump<T>(msg: Uint8Array, parse: Parse<T>, options: StreamOptions = {}): DumpIterator<T> {
+    // A plain iterator, not an async generator: buffered items resolve at
+    // once, which saves a generator hop per message on large dumps.
     setFlags(msg, NLM_F_DUMP);
-    const release = await this.#dumpTurn();
     let c: Consumer | undefined;
-    try {
-      c = this.#register(msg, parse);
-      for (;;) {
-        if (c.pos < c.items.length) {
-          const item = c.items[c.pos] as T;
-          c.items[c.pos++] = undefined;
-          yield item;
-          continue;
-        }
-        c.items.length = 0;
-        c.pos = 0;
-        if (c.done) break;
-        await this.#pump(options.signal);
-      }
-      if (c.error) throw c.error;
-      if (c.interrupted) throw new DumpInterruptedError(c.count);
-    } finally {
-      if (c && !c.done && !this.closed) {
+    let release: (() => void) | undefined;
+    let finished = false;
+    const take = (): IteratorResult<T, undefined> => {
+      const value = c!.items[c!.pos] as T;
+      c!.items[c!.pos++] = undefined;
+      return { done: false, value };
+    };
+    const end = async (drain: boolean): Promise<void> => {
+      if (finished) return;
+      finished = true;
+      if (c && drain && !c.done && !this.closed) {
         c.parse = undefined; // drain without parsing
         try {
           while (!c.done) await this.#pump();
         } catch { /* the socket is unusable anyway */ }
       }
       if (c) this.#consumers.delete(msgSeq(c.request));
-      release();
-    }
+      release?.();
+    };
+    const pull = async (): Promise<IteratorResult<T, undefined>> => {
+      try {
+        if (!c) {
+          release = await this.#dumpTurn();
+          c = this.#register(msg, parse);
+        }
+        for (;;) {
+          if (c.pos < c.items.length) return take();
+          c.items.length = 0;
+          c.pos = 0;
+          if (c.done) break;
+          await this.#pump(options.signal);
+        }
+      } catch (e) {
+        await end(true);
+        throw e;
+      }
+      await end(false);
+      if (c.error) throw c.error;
+      if (c.interrupted) throw new DumpInterruptedError(c.count);
+      return DONE;
+    };
+    const it: DumpIterator<T> = {
+      next: () => {
+        if (finished) return Promise.resolve(DONE);
+        return c && c.pos < c.items.length ? Promise.resolve(take()) : pull();
+      },
+      return: async () => {
+        await end(true);
+        return DONE;
+      },
+      [Symbol.asyncIterator]: () => it,
+      [Symbol.asyncDispose]: async () => {
+        await end(true);
+      },
+    };
+    return it;
   }
 
   /** Collects a dump into an array, re-running it up to `retries` times if interrupted. */

@@ -245,41 +245,73 @@ export function bitsOfNames(bits: NameMap, v: readonly (string | number)[] | num
   return out >>> 0;
 }
 
+type Decode = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
+
 interface Entry {
   key: string;
-  spec: AttrSpec;
+  repeat: boolean;
+  decode: Decode;
 }
 
 const compiled = new WeakMap<AttrTable, (Entry | undefined)[]>();
 
+// Each table is compiled once into a type-indexed array of decoders, so the
+// per-attribute work is one array load and one call, with no kind dispatch.
 function byType(table: AttrTable): (Entry | undefined)[] {
   let idx = compiled.get(table);
   if (idx) return idx;
   idx = [];
-  for (const key in table) idx[table[key].type] = { key, spec: table[key] };
+  for (const key in table) {
+    const spec = table[key];
+    idx[spec.type] = { key, repeat: spec.repeat === true, decode: decoderFor(spec) };
+  }
   compiled.set(table, idx);
   return idx;
 }
 
-function parseValue(spec: AttrSpec, buf: Uint8Array, view: DataView, start: number, end: number): unknown {
-  const len = end - start;
-  const kind = spec.kind;
+function scalarReader(kind: ScalarKind): (view: DataView, off: number) => number {
   switch (kind) {
-    case "string": return readString(buf, start, end);
-    case "flag": return true;
-    case "bytes": return buf.slice(start, end);
-    case "ip": return formatIp(buf, start, len);
-    case "mac": return formatHex(buf, start, len);
-    case "nested": return parseAttrs(spec.table!, buf, view, start, end);
-    case "struct": return parseStruct(spec.struct!, view, start, end);
-    case "codec": return spec.codec!.parse(buf, view, start, end);
+    case "u8": return (v, o) => v.getUint8(o);
+    case "s8": return (v, o) => v.getInt8(o);
+    case "u16": return (v, o) => v.getUint16(o, true);
+    case "s16": return (v, o) => v.getInt16(o, true);
+    case "u16be": return (v, o) => v.getUint16(o, false);
+    case "u32": return (v, o) => v.getUint32(o, true);
+    case "s32": return (v, o) => v.getInt32(o, true);
+    case "u32be": return (v, o) => v.getUint32(o, false);
+    default: return (v, o) => readScalar(v, o, kind);
   }
+}
+
+function decoderFor(spec: AttrSpec): Decode {
+  switch (spec.kind) {
+    case "string": return (buf, _v, s, e) => readString(buf, s, e);
+    case "flag": return () => true;
+    case "bytes": return (buf, _v, s, e) => buf.slice(s, e);
+    case "ip": return (buf, _v, s, e) => formatIp(buf, s, e - s);
+    case "mac": return (buf, _v, s, e) => formatHex(buf, s, e - s);
+    case "nested": {
+      const table = spec.table!;
+      return (buf, v, s, e) => parseAttrs(table, buf, v, s, e);
+    }
+    case "struct": {
+      const layout = spec.struct!;
+      return (_b, v, s, e) => parseStruct(layout, v, s, e);
+    }
+    case "codec": {
+      const codec = spec.codec!;
+      return (buf, v, s, e) => codec.parse(buf, v, s, e);
+    }
+  }
+  const kind = spec.kind;
   const size = SCALAR_SIZE[kind];
-  if (len < size) throw new TruncatedError(`${kind} attribute`, start, size, len);
-  const v = readScalar(view, start, kind);
-  if (spec.bits) return bitNames(spec.bits, v);
-  if (spec.names) return nameOf(spec.names, v);
-  return v;
+  const read = scalarReader(kind);
+  const { bits, names } = spec;
+  return (_b, v, s, e) => {
+    if (e - s < size) throw new TruncatedError(`${kind} attribute`, s, size, e - s);
+    const n = read(v, s);
+    return bits ? bitNames(bits, n) : names ? nameOf(names, n) : n;
+  };
 }
 
 /**
@@ -304,8 +336,8 @@ export function parseAttrs<T extends AttrTable>(
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const e = idx[rawType & NLA_TYPE_MASK];
     if (e) {
-      const v = parseValue(e.spec, buf, view, off + NLA_HDRLEN, off + len);
-      if (e.spec.repeat) {
+      const v = e.decode(buf, view, off + NLA_HDRLEN, off + len);
+      if (e.repeat) {
         const arr = out[e.key] as unknown[] | undefined;
         if (arr) arr.push(v);
         else out[e.key] = [v];

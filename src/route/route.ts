@@ -1,0 +1,142 @@
+/**
+ * Routes over rtnetlink: list and stream them (filtered in the kernel where
+ * it can), look one up the way the kernel forwards (`ip route get`), and
+ * add, replace, append or delete them.
+ *
+ * @example
+ * ```ts ignore
+ * import { addRoute, getRoute, listRoutes } from "./route.ts";
+ * await addRoute({ dst: "192.0.2.0/24", gateway: "10.0.0.2", metric: 50 }, { netns: "blue" });
+ * for (const r of await listRoutes({ family: "inet" }, { netns: "blue" })) console.log(r.dst, r.gateway);
+ * const hit = await getRoute("192.0.2.7", {}, { netns: "blue" });
+ * console.log(hit.gateway, hit.oif); // 10.0.0.2 2
+ * ```
+ *
+ * @module
+ */
+
+import { parseIp } from "../wire/addr.ts";
+import { MessageBuilder } from "../wire/builder.ts";
+import type { Attrs } from "../wire/table.ts";
+import { resolveLinkIndex } from "./link.ts";
+import { parseRouteMessage, type Route, ROUTE_TABLE, RTMSG } from "./route_codec.ts";
+import type { RouteFilter } from "./route_filter.ts";
+import { RouteStream } from "./route_stream.ts";
+import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./route_names.ts";
+import { buildRouteMessage, checkUint, type RouteChange, type RouteSpec } from "./route_spec.ts";
+import { type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
+
+/**
+ * Streams the routes that pass `filter` (default: both families, main
+ * table), parsed one receive buffer at a time. A table that does not exist
+ * yields nothing. Bad filters throw at once; breaking out of the loop ends
+ * the dump cleanly.
+ */
+export function streamRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): AsyncIterableIterator<Route> {
+  return new RouteStream(filter, opts);
+}
+
+/** Lists the routes that pass `filter` (see {@link streamRoutes}). */
+export async function listRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): Promise<Route[]> {
+  const out: Route[] = [];
+  for await (const r of streamRoutes(filter, opts)) out.push(r);
+  return out;
+}
+
+/** What a route lookup ({@link getRoute}) pretends the packet looks like. */
+export interface RouteLookup {
+  /** Source address (`from`); needed with `iif`. */
+  src?: string;
+  /** Input device by name or index: look up as if the packet arrived there. */
+  iif?: string | number;
+  /** Output device by name or index. */
+  oif?: string | number;
+  /** Firewall mark. */
+  mark?: number;
+  /** User id of the sending socket. */
+  uid?: number;
+  /** TOS. */
+  tos?: number;
+  /** IP protocol number (6 tcp, 17 udp...). */
+  ipProto?: number;
+  /** Source port. */
+  sport?: number;
+  /** Destination port. */
+  dport?: number;
+  /** Return the FIB entry that matched instead of the resolved route (`fibmatch`). */
+  fibMatch?: boolean;
+  /** Report the table that matched (`RTM_F_LOOKUP_TABLE`). */
+  lookupTable?: boolean;
+}
+
+function lookupAddr(text: string, what: string): Uint8Array {
+  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  try {
+    return parseIp(text);
+  } catch {
+    throw new TypeError(`Invalid ${what}: "${text}"`);
+  }
+}
+
+/**
+ * Asks the kernel which route a packet to `dst` takes (`ip route get`).
+ * Throws `NetlinkError` when there is none (`ENETUNREACH`, ...).
+ */
+export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: RouteOptions = {}): Promise<Route> {
+  const addr = lookupAddr(dst, "destination");
+  const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
+  const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
+  if (lookup.src !== undefined) {
+    if (lookupAddr(lookup.src, "source").length !== addr.length) {
+      throw new TypeError(`Invalid source: "${lookup.src}" (family differs from "${dst}")`);
+    }
+    attrs.src = lookup.src;
+    header.srcLen = header.dstLen;
+  }
+  if (lookup.tos !== undefined) header.tos = checkUint("tos", lookup.tos, 255);
+  if (lookup.mark !== undefined) attrs.mark = checkUint("mark", lookup.mark);
+  if (lookup.uid !== undefined) attrs.uid = checkUint("uid", lookup.uid);
+  if (lookup.ipProto !== undefined) attrs.ipProto = checkUint("IP protocol", lookup.ipProto, 255);
+  if (lookup.sport !== undefined) attrs.sport = checkUint("source port", lookup.sport, 65535);
+  if (lookup.dport !== undefined) attrs.dport = checkUint("destination port", lookup.dport, 65535);
+  if (lookup.fibMatch) header.flags |= RTM_F_FIB_MATCH;
+  if (lookup.lookupTable) header.flags |= RTM_F_LOOKUP_TABLE;
+  return await withRouteSocket(opts, async (s) => {
+    const local = { ...opts, socket: s };
+    if (lookup.iif !== undefined) attrs.iif = await resolveLinkIndex(lookup.iif, local);
+    if (lookup.oif !== undefined) attrs.oif = await resolveLinkIndex(lookup.oif, local);
+    const msg = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
+    const [route] = await s.request(msg, parseRouteMessage);
+    if (!route) throw new Error(`Route lookup for "${dst}" returned no route`);
+    return route;
+  });
+}
+
+async function change(kind: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<void> {
+  await withRouteSocket(opts, async (s) => {
+    await s.request(await buildRouteMessage(kind, spec, { ...opts, socket: s }));
+  });
+}
+
+/** Adds a route (`ip route add`); fails with `EEXIST` if it exists. */
+export function addRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("add", spec, opts);
+}
+
+/** Adds a route or replaces the one with the same key (`ip route replace`). */
+export function replaceRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("replace", spec, opts);
+}
+
+/** Adds a route after existing ones with the same key (`ip route append`). */
+export function appendRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("append", spec, opts);
+}
+
+/**
+ * Deletes a route (`ip route del`). Fields left out match any route with
+ * the given destination; fails with `ESRCH` when none matches.
+ */
+export function deleteRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("delete", spec, opts);
+}

@@ -1,0 +1,126 @@
+/**
+ * Routes in the JSON shape of `ip -j route show`, so scripts written
+ * against iproute2 keep working.
+ *
+ * @example
+ * ```ts ignore
+ * import { listLinks } from "./link.ts";
+ * import { listRoutes } from "./route.ts";
+ * import { routeToIpJson } from "./route_json.ts";
+ * const names = new Map((await listLinks()).map((l) => [l.index, l.name!]));
+ * const routes = await listRoutes({ family: "inet" });
+ * console.log(JSON.stringify(routes.map((r) => routeToIpJson(r, names))));
+ * ```
+ *
+ * @module
+ */
+
+import { AF_INET } from "../wire/addr.ts";
+import { nameOf } from "../wire/table.ts";
+import type { Route, RouteMetrics, RouteNexthop } from "./route_codec.ts";
+import { RT_TABLE_MAIN, RT_TABLE_NAMES } from "./route_names.ts";
+
+/** One route as `ip -j route show` prints it. */
+export type IpRouteJson = Record<string, unknown>;
+
+/** The flags `ip` prints in `flags` (the others are request or cache bits). */
+const PRINTED_FLAGS = new Set([
+  "dead",
+  "onlink",
+  "pervasive",
+  "offload",
+  "notify",
+  "linkdown",
+  "unresolved",
+  "rt_offload",
+  "rt_trap",
+  "rt_offload_failed",
+]);
+
+/** JSON names of metrics whose camelCase key differs. */
+const METRIC_JSON_NAMES: Record<string, string> = {
+  rtoMin: "rto_min",
+  congctl: "congestion",
+  fastopenNoCookie: "fastopen_no_cookie",
+};
+
+/** A map from interface index to name, or a function that names an index. */
+export type LinkNames = ReadonlyMap<number, string> | ((index: number) => string | undefined);
+
+function linkName(names: LinkNames, index: number): string {
+  const n = typeof names === "function" ? names(index) : names.get(index);
+  return n ?? (index ? `if${index}` : "*");
+}
+
+/** Host routes print without `/32` or `/128`, as iproute2 does. */
+function hostOrPrefix(text: string, family: number): string {
+  const full = family === AF_INET ? "/32" : "/128";
+  return text.endsWith(full) ? text.slice(0, -full.length) : text;
+}
+
+function via(host: string): { family: string; host: string } {
+  return { family: host.includes(":") ? "inet6" : "inet", host };
+}
+
+function metricsJson(m: RouteMetrics): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (k === "lock" || k === "unknown") continue;
+    if (k === "hoplimit" && v === 0xffffffff) continue;
+    // ip prints rtt and rttvar in ms; the kernel keeps 1/8 and 1/4 ms.
+    if (k === "rtt") out.rtt = Math.floor((v as number) / 8);
+    else if (k === "rttvar") out.rttvar = Math.floor((v as number) / 4);
+    else if (k === "features") {
+      if ((v as number) & 1) out.ecn = null;
+      if ((v as number) & ~1) out.features = `0x${(v as number).toString(16)}`;
+    } else out[METRIC_JSON_NAMES[k] ?? k] = v;
+  }
+  return out;
+}
+
+function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (nh.gateway !== undefined) out.gateway = nh.gateway;
+  if (nh.via !== undefined) out.via = via(nh.via);
+  out.dev = linkName(names, nh.oif);
+  out.weight = nh.weight;
+  out.flags = nh.flags.filter((f) => PRINTED_FLAGS.has(f));
+  return out;
+}
+
+/**
+ * Renders a route as `ip -j route show` would: `dst` is `default`, a
+ * prefix, or a bare host address; `table` appears when it is not main,
+ * `protocol` when not `boot`, `scope` when not `global`, `type` when not
+ * `unicast`; devices are named through `linkNames`.
+ */
+export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
+  const r = route;
+  const out: IpRouteJson = {};
+  if (r.type !== "unicast") out.type = r.type;
+  out.dst = r.dst === "default" ? "default" : hostOrPrefix(r.dst, r.family);
+  if (r.src !== undefined) out.from = hostOrPrefix(r.src, r.family);
+  if (r.nhid !== undefined) out.nhid = r.nhid;
+  if (r.tos) out.tos = `0x${r.tos.toString(16).padStart(2, "0")}`;
+  if (r.gateway !== undefined) out.gateway = r.gateway;
+  if (r.via !== undefined) out.via = via(r.via);
+  if (r.oif !== undefined) out.dev = linkName(linkNames, r.oif);
+  if (r.table !== RT_TABLE_MAIN && r.table !== 0) out.table = nameOf(RT_TABLE_NAMES, r.table);
+  if (!r.flags.includes("cloned")) {
+    if (r.protocol !== "boot") out.protocol = r.protocol;
+    if (r.scope !== "global") out.scope = r.scope;
+  }
+  if (r.prefsrc !== undefined) out.prefsrc = r.prefsrc;
+  if (r.metric !== undefined) out.metric = r.metric;
+  out.flags = r.flags.filter((f) => PRINTED_FLAGS.has(f));
+  if (r.mark) out.mark = r.mark;
+  if (r.uid !== undefined) out.uid = r.uid;
+  if (r.cache !== undefined) out.cache = r.cache;
+  if (r.cacheinfo?.expires) out.expires = r.expires;
+  if (r.cacheinfo?.error) out.error = r.cacheinfo.error;
+  if (r.metrics !== undefined) out.metrics = [metricsJson(r.metrics)];
+  if (r.iif !== undefined) out.iif = linkName(linkNames, r.iif);
+  if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
+  if (r.pref !== undefined) out.pref = r.pref;
+  return out;
+}
