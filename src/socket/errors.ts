@@ -10,6 +10,7 @@
  * array; a stream has already yielded it.
  */
 export class DumpInterruptedError extends Error {
+  /** Always `"DumpInterruptedError"`. */
   override name = "DumpInterruptedError";
   /** How many items the interrupted dump produced. */
   readonly count: number;
@@ -38,6 +39,7 @@ export function isOverrun(x: unknown): x is Overrun {
 
 /** The socket was closed while an operation waited on it. */
 export class SocketClosedError extends Error {
+  /** Always `"SocketClosedError"`. */
   override name = "SocketClosedError";
   /** Creates the error. */
   constructor() {

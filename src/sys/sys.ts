@@ -9,6 +9,7 @@ import { errnoName, errnoText } from "../wire/errno.ts";
 
 /** A failed system call, with its errno. */
 export class SysError extends Error {
+  /** Always `"SysError"`. */
   override name = "SysError";
   /** Positive errno. */
   readonly errno: number;

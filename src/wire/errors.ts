@@ -7,6 +7,7 @@
 
 /** Bytes end before a structure that should be there. */
 export class TruncatedError extends RangeError {
+  /** Always `"TruncatedError"`. */
   override name = "TruncatedError";
   /** Byte offset where the missing data should begin. */
   readonly offset: number;
@@ -19,6 +20,7 @@ export class TruncatedError extends RangeError {
 
 /** Bytes that cannot be a valid netlink structure. */
 export class MalformedError extends SyntaxError {
+  /** Always `"MalformedError"`. */
   override name = "MalformedError";
   /** Byte offset of the offending field. */
   readonly offset: number;

@@ -15,6 +15,7 @@ const CAPABILITY_HINT = "needs root or CAP_NET_ADMIN";
  * kernel's extended-ack message and offset, and the failed request.
  */
 export class NetlinkError extends Error {
+  /** Always `"NetlinkError"`. */
   override name = "NetlinkError";
   /** Positive errno, e.g. 2. */
   readonly errno: number;

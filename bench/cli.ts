@@ -1,0 +1,137 @@
+/**
+ * CLI benchmark: startup time and peak RSS of `nlkit link show` (deno run,
+ * bun run, compiled binary) next to `ip link show`; then `route show` on
+ * 100,000 routes next to `ip route show` and `ct -L` on 100,000 entries next
+ * to `conntrack -L`, with time to first line, total time and peak RSS.
+ * Everything runs in a throwaway namespace, deleted at the end. Needs root
+ * and /usr/bin/time; the compiled row needs dist/nlkit (scripts/build_binary.sh).
+ *
+ *   deno run -A bench/cli.ts [--routes 100000] [--entries 100000] [--runs 10]
+ *
+ * @module
+ */
+
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
+import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    routes: { type: "string", default: "100000" },
+    entries: { type: "string", default: "100000" },
+    runs: { type: "string", default: "10" },
+  },
+});
+const ROUTES = Number(values.routes), ENTRIES = Number(values.entries), RUNS = Number(values.runs);
+const ROOT = new URL("..", import.meta.url).pathname;
+const ns = `nlkit-bench-cli-${process.pid}`;
+
+/** Each way of running nlkit, as a command prefix. */
+const NLKIT: [string, string[]][] = [
+  ["nlkit (deno run)", [`${ROOT}node_modules/.bin/deno`, "run", "-A", `${ROOT}cli.ts`]],
+  ["nlkit (bun run)", [`${ROOT}node_modules/.bin/bun`, `${ROOT}cli.ts`]],
+  ...(existsSync(`${ROOT}dist/nlkit`) ? [["nlkit (compiled)", [`${ROOT}dist/nlkit`]] as [string, string[]]] : []),
+];
+
+interface Sample {
+  /** Milliseconds until the first stdout byte. */
+  first: number;
+  /** Milliseconds until exit. */
+  total: number;
+  /** Peak RSS in MiB (/usr/bin/time %M). */
+  rss: number;
+  /** Lines written to stdout. */
+  lines: number;
+}
+
+/** Runs a command under /usr/bin/time, counting stdout lines without keeping them. */
+function measure(cmd: string[]): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = -1, lines = 0, err = "";
+    const child = spawn("/usr/bin/time", ["-f", "RSS_KB=%M", ...cmd], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (d: Uint8Array) => {
+      if (first < 0) first = performance.now() - t0;
+      for (const b of d) if (b === 10) lines++;
+    });
+    child.stderr.on("data", (d) => err += d);
+    child.on("close", (code) => {
+      const total = performance.now() - t0;
+      const m = /RSS_KB=(\d+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`${cmd.join(" ")} failed (${code}): ${err}`));
+      resolve({ first, total, rss: Number(m[1]) / 1024, lines });
+    });
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function row(name: string, cmd: string[], runs: number): Promise<void> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await measure(cmd));
+  const f = (n: number) => n.toFixed(1).padStart(8);
+  console.log(
+    `${name.padEnd(24)} first line ${f(median(samples.map((s) => s.first)))} ms  total ${
+      f(median(samples.map((s) => s.total)))
+    } ms  peak RSS ${f(Math.max(...samples.map((s) => s.rss)))} MiB  lines ${samples[0].lines}`,
+  );
+}
+
+function ip(...args: string[]): void {
+  execFileSync("ip", args, { stdio: "ignore" });
+}
+
+function ctSpec(i: number): ConntrackSpec {
+  return {
+    proto: "udp",
+    orig: {
+      src: `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`,
+      dst: "192.0.2.1",
+      sport: 1024 + (i % 60000),
+      dport: 53,
+    },
+    timeout: 3600,
+  };
+}
+
+ip("netns", "add", ns);
+try {
+  ip("-n", ns, "link", "set", "lo", "up");
+  ip("-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+  ip("-n", ns, "link", "set", "v0", "up");
+  const inNs = ["nsenter", `--net=/run/netns/${ns}`];
+
+  console.log(`== link show (startup), median of ${RUNS} runs`);
+  await row("ip link show", ["ip", "-n", ns, "link", "show"], RUNS);
+  for (const [name, cmd] of NLKIT) await row(`${name}`, [...cmd, "-n", ns, "link", "show"], RUNS);
+
+  const lines = Array.from(
+    { length: ROUTES },
+    (_, i) => `route add 10.${64 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}/32 dev v0`,
+  );
+  execFileSync("ip", ["-n", ns, "-b", "-"], { input: lines.join("\n") + "\n" });
+  console.log(`== route show, ${ROUTES} routes, median of 3 runs`);
+  await row("ip route show", ["ip", "-n", ns, "route", "show"], 3);
+  for (const [name, cmd] of NLKIT) await row(name, [...cmd, "-n", ns, "route", "show"], 3);
+  await row("ip -j route show", ["ip", "-n", ns, "-j", "route", "show"], 3);
+  for (const [name, cmd] of NLKIT) await row(`${name} -j`, [...cmd, "-n", ns, "-j", "route", "show"], 3);
+
+  const t0 = performance.now();
+  const made = await createConntrackMany(Array.from({ length: ENTRIES }, (_, i) => ctSpec(i)), { window: 64 }, {
+    netns: ns,
+  });
+  console.log(
+    `== ct -L, ${made.created} entries (inserted in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s), median of 3 runs`,
+  );
+  await row("conntrack -L", [...inNs, "conntrack", "-L"], 3);
+  for (const [name, cmd] of NLKIT) await row(name, [...cmd, "-n", ns, "ct", "-L"], 3);
+  for (const [name, cmd] of NLKIT) await row(`${name} -j`, [...cmd, "-n", ns, "-j", "ct", "-L"], 3);
+} finally {
+  ip("netns", "del", ns);
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the standalone `nlkit` binary into dist/.
+#
+# Usage: scripts/build_binary.sh [TARGET...]
+#   No target: the host only, as dist/nlkit.
+#   TARGET is one of bun-linux-x64, bun-linux-arm64, bun-linux-x64-musl, bun-linux-arm64-musl;
+#   each becomes dist/nlkit-<target without "bun-">, e.g. dist/nlkit-linux-arm64-musl.
+#   Bun fetches the runtime of a cross target from the npm registry on first use.
+#   musl builds need libstdc++.so.6 on the device (apk add libstdc++ / opkg install libstdcpp).
+#   Neither runtime supports 32-bit ARM or MIPS.
+#
+# deno compile instead of bun: set DENORT_BIN to a real `denort` binary of the same Deno version
+# (deno compile cannot download it here; the full `deno` binary does not work as denort):
+#   DENORT_BIN=/path/to/denort scripts/build_binary.sh [bun-linux-x64|bun-linux-arm64]
+# Deno has no musl target, so musl targets are refused in that mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=node_modules/.bin
+mkdir -p dist
+
+deno_target() {
+  case "$1" in
+    bun-linux-x64) echo x86_64-unknown-linux-gnu ;;
+    bun-linux-arm64) echo aarch64-unknown-linux-gnu ;;
+    *) echo "deno compile has no target for $1 (musl is bun-only)" >&2; return 1 ;;
+  esac
+}
+
+build() { # build TARGET OUTFILE (empty TARGET: host)
+  local target=$1 out=$2
+  if [ -n "${DENORT_BIN:-}" ]; then
+    local args=(compile -A --no-check --output "$out")
+    if [ -n "$target" ]; then args+=(--target "$(deno_target "$target")"); fi
+    "$bin/deno" "${args[@]}" cli.ts
+  else
+    local args=(build --compile --minify cli.ts --outfile "$out")
+    if [ -n "$target" ]; then args+=("--target=$target"); fi
+    "$bin/bun" "${args[@]}"
+  fi
+  echo "built $out"
+}
+
+if [ $# -eq 0 ]; then
+  build "" dist/nlkit
+  exit 0
+fi
+for t in "$@"; do
+  case "$t" in
+    bun-linux-x64 | bun-linux-arm64 | bun-linux-x64-musl | bun-linux-arm64-musl) build "$t" "dist/nlkit-${t#bun-}" ;;
+    *) echo "Unknown target: \"$t\" (bun-linux-x64, bun-linux-arm64, bun-linux-x64-musl, bun-linux-arm64-musl)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,61 @@
+/**
+ * `ip addr show`'s text layout for one {@link Address}.
+ *
+ * @module
+ */
+
+import type { Address } from "../route/addr_table.ts";
+import type { Painter } from "./color.ts";
+
+/** iproute2's flag order and spelling; `permanent` prints as its absence (`dynamic`). */
+const FLAGS: readonly [name: string, printed: string, v6only: boolean][] = [
+  ["secondary", "secondary", false],
+  ["nodad", "nodad", true],
+  ["optimistic", "optimistic", true],
+  ["dadfailed", "dadfailed", true],
+  ["homeaddress", "home", true],
+  ["deprecated", "deprecated", true],
+  ["tentative", "tentative", true],
+  ["permanent", "dynamic", true],
+  ["mngtmpaddr", "mngtmpaddr", true],
+  ["noprefixroute", "noprefixroute", false],
+  ["autojoin", "autojoin", false],
+  ["stable-privacy", "stable-privacy", true],
+];
+
+const AF_INET6 = 10;
+
+function flagWords(a: Address): string {
+  const has = new Set(a.flags);
+  let s = "";
+  for (const [name, printed, v6only] of FLAGS) {
+    if (v6only && a.family !== AF_INET6) continue;
+    if (name === "permanent") {
+      if (!has.has(name)) s += "dynamic ";
+    } else if (has.has(name)) {
+      s += (name === "secondary" && a.family === AF_INET6 ? "temporary" : printed) + " ";
+    }
+  }
+  return s;
+}
+
+function lft(v: number | "forever" | undefined): string {
+  return v === "forever" || v === undefined ? "forever" : `${v}sec`;
+}
+
+/** Formats an address as its two `ip addr show` lines. */
+export function formatAddress(a: Address, paint: Painter): string[] {
+  const v6 = a.family === AF_INET6;
+  let s = `    ${v6 ? "inet6" : "inet"} ${paint(v6 ? "inet6" : "inet", a.local ?? "")}`;
+  if (a.peer !== undefined) s += ` peer ${paint(v6 ? "inet6" : "inet", a.peer)}`;
+  s += `/${a.prefixLen} `;
+  if (a.broadcast !== undefined) s += `brd ${paint("inet", a.broadcast)} `;
+  if (a.anycast !== undefined) s += `any ${a.anycast} `;
+  s += `scope ${a.scope} `;
+  s += flagWords(a);
+  if (a.label !== undefined) s += a.label;
+  if (a.metric !== undefined) s += `${a.label !== undefined ? " " : ""}metric ${a.metric}`;
+  const lines = [s];
+  if (a.cacheinfo !== undefined) lines.push(`       valid_lft ${lft(a.validLft)} preferred_lft ${lft(a.preferredLft)}`);
+  return lines;
+}

@@ -1,0 +1,53 @@
+/**
+ * What every command handler gets: the global options, the outputs and the
+ * namespace to run in.
+ *
+ * @module
+ */
+
+import type { Output } from "./output.ts";
+import type { Painter } from "./color.ts";
+import type { Args } from "./args.ts";
+
+/** Options given before the object (`nlkit -j -n lab link show`). */
+export interface GlobalOptions {
+  /** `-j`: JSON output. */
+  json: boolean;
+  /** `-p`: indented JSON. */
+  pretty: boolean;
+  /** `-d`: details (count of repeats). */
+  details: number;
+  /** `-s`: statistics (count of repeats). */
+  stats: number;
+  /** `-n NETNS`: run every command in this named namespace. */
+  netns?: string;
+  /** `-4` / `-6`: address family filter. */
+  family?: 4 | 6;
+  /** `-b FILE`: batch file ("-" for stdin). */
+  batch?: string;
+  /** `-force`: go on after a failed batch line. */
+  force: boolean;
+  /** `-c MODE`: "auto", "always" or "never". */
+  color: string;
+  /** `-V`: print the version. */
+  version: boolean;
+  /** `-h`: print help. */
+  help: boolean;
+}
+
+/** The state a command runs with. */
+export interface Context {
+  /** Global options. */
+  opts: GlobalOptions;
+  /** Standard output. */
+  out: Output;
+  /** Standard error. */
+  err: Output;
+  /** Colours roles when colour is on. */
+  paint: Painter;
+  /** Options every library call gets (the namespace from `-n`). */
+  lib: { netns?: string };
+}
+
+/** Runs one object's commands; returns an exit code (undefined means 0). */
+export type Handler = (ctx: Context, args: Args) => Promise<number | void>;

@@ -1,0 +1,53 @@
+/**
+ * Turns an error into a message on stderr and an exit code: 2 for bad
+ * input, 1 for kernel and runtime failures.
+ *
+ * @module
+ */
+
+import { UsageError } from "./args.ts";
+import type { Output } from "./output.ts";
+import { NetlinkError } from "../wire/netlink_error.ts";
+import { MalformedError, TruncatedError } from "../wire/errors.ts";
+import { errnoText } from "../wire/errno.ts";
+
+/** Exit code of a successful command. */
+export const EXIT_OK = 0;
+/** Exit code of a kernel or runtime failure. */
+export const EXIT_FAILURE = 1;
+/** Exit code of bad command-line input. */
+export const EXIT_USAGE = 2;
+
+/** True for errors caused by what the user typed (checked before anything is sent). */
+export function isUsageError(e: unknown): boolean {
+  if (e instanceof UsageError) return true;
+  if (e instanceof TruncatedError || e instanceof MalformedError) return false;
+  return e instanceof TypeError || e instanceof RangeError;
+}
+
+/**
+ * The message for an error, in `ip`'s words: the kernel's extended-ack text
+ * as `Error: <msg>`, else `RTNETLINK answers: <strerror>`.
+ */
+export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
+  if (e instanceof NetlinkError) {
+    return e.kernelMessage ? `Error: ${e.kernelMessage}` : `${prefix}: ${errnoText(e.errno)}`;
+  }
+  return `Error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** True when stdout was closed by the reader (`nlkit route show | head`). */
+export function isBrokenPipe(e: unknown): boolean {
+  const x = e as { code?: string; name?: string } | undefined;
+  return x?.code === "EPIPE" || x?.name === "BrokenPipe";
+}
+
+/**
+ * Prints `e` to `err` and returns its exit code. A reader that went away
+ * (broken pipe) is not an error: the output simply stops, as with `ip | head`.
+ */
+export function reportError(e: unknown, err: Output): number {
+  if (isBrokenPipe(e)) return EXIT_OK;
+  err.line(errorText(e));
+  return isUsageError(e) ? EXIT_USAGE : EXIT_FAILURE;
+}

@@ -1,0 +1,71 @@
+/**
+ * Usage texts, one per object, printed by `--help` at every level.
+ *
+ * @module
+ */
+
+/** The top-level usage. */
+export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
+       nlkit [ -force ] -b FILE
+where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | ct }
+       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
+                    -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
+                    -h[elp] }
+Aliases: l=link a=addr r=route n=neigh ru=rule mo=monitor ct=conntrack
+Commands: show|list|lst|ls add del|delete set replace append get flush
+Exit codes: 0 success, 1 kernel or runtime error, 2 bad usage`;
+
+/** Usage of each object, by canonical name. */
+export const OBJECT_HELP: Record<string, string> = {
+  link: `Usage: nlkit link show [ dev NAME ] [ type KIND ] [ up ]
+       nlkit link add NAME type veth [ peer name PEER [ netns NS ] ]
+       nlkit link add NAME type bridge
+       nlkit link add NAME link PARENT type vlan id N
+       nlkit link add NAME link PARENT type macvlan mode { private | vepa | bridge | passthru | source }
+       nlkit link add NAME type vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
+       nlkit link set [ dev ] DEV { up | down | mtu N | name NEW | address MAC | master BR | nomaster |
+                                   netns NS | alias TEXT } ...
+       nlkit link del [ dev ] DEV`,
+  addr: `Usage: nlkit addr show [ dev NAME ] [ scope SCOPE ] [ up ]
+       nlkit addr { add | replace } PREFIX dev NAME [ peer PREFIX ] [ broadcast ADDR ] [ label LABEL ]
+                  [ scope SCOPE ] [ valid_lft SECS ] [ preferred_lft SECS ] [ metric N ] [ noprefixroute ]
+       nlkit addr del PREFIX dev NAME
+       nlkit addr flush dev NAME [ scope SCOPE ]`,
+  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ]
+       nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
+       nlkit route { add | replace | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
+                   [ metric N ] [ table ID ] [ proto P ] [ scope S ] [ onlink ] [ mtu N ]
+                   [ nexthop via ADDR [ dev D ] [ weight W ] ]...`,
+  neigh: `Usage: nlkit neigh show [ dev D ] [ nud STATE ] [ proxy ]
+       nlkit neigh { add | replace } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
+       nlkit neigh del ADDR dev D
+       nlkit neigh flush dev D`,
+  rule: `Usage: nlkit rule show
+       nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
+                               [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
+  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ ct ]
+       With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
+  netns: `Usage: nlkit netns list
+       nlkit netns add NAME
+       nlkit netns del NAME
+       nlkit netns exec NAME CMD [ ARGS... ]   (runs nsenter --net=/run/netns/NAME CMD ...)`,
+  ct: `Usage: nlkit ct COMMAND [ OPTIONS ]   (conntrack-tools' flags and meanings)
+Commands:
+  -L, --dump [ expect ]      List the table (or expectations)      word: list, show
+  -G, --get                  Get one entry                          word: get
+  -D, --delete               Delete entries                         word: delete, del
+  -I, --create               Create an entry                        word: create, add
+  -U, --update               Update entries                         word: update
+  -E, --event [ expect ]     Show events                            word: event, events
+  -F, --flush [ expect ]     Flush the table                        word: flush
+  -C, --count                Count entries                          word: count
+  -S, --stats                Per-CPU statistics                     word: stats
+  --expect                   Work on the expectation table
+Filters and parameters:
+  -s, --orig-src IP   -d, --orig-dst IP   -r, --reply-src IP   -q, --reply-dst IP
+  -p, --proto PROTO   -f, --family ipv4|ipv6   --sport, --orig-port-src PORT   --dport, --orig-port-dst PORT
+  --reply-port-src PORT   --reply-port-dst PORT   -t, --timeout SECS   -m, --mark MARK[/MASK]
+  -u, --status STATUS[,..]   -w, --zone ZONE   --state STATE   -l, --label L   --label-add L   --label-del L
+  -z, --zero   -o, --output extended,id,timestamp,labels   -e, --event-mask NEW,UPDATE,DESTROY|ALL
+Exit codes: 0 ok, 1 error, 2 bad parameters. With nlkit -j, entries are JSON (see README).`,
+};

@@ -1,0 +1,58 @@
+/**
+ * The one keyword parser every `ip`-style command uses: a table of words,
+ * which take a value and which are flags, plus an optional positional slot.
+ *
+ * @module
+ */
+
+import { type Args, unknownWord, UsageError } from "./args.ts";
+
+/** One keyword: `arg` names its value (absent for flags); `key` stores it under another name. */
+export interface WordSpec {
+  /** What the value is, for "Missing X after ..." messages; absent for flags. */
+  readonly arg?: string;
+  /** Result key, when the word is an alias (`to` for `dst`). */
+  readonly key?: string;
+}
+
+/** Keywords by spelling. */
+export type WordTable = { readonly [word: string]: WordSpec };
+
+/** Parsed keywords: values by key; flags hold their own word. */
+export type Words = Record<string, string | undefined>;
+
+/**
+ * Reads keywords until the arguments end or `stop` returns true for the next
+ * word. A bare word fills `positional` once (e.g. the device of `link show
+ * eth0`); anything else unknown is a usage error with a suggestion.
+ */
+export function parseWords(
+  args: Args,
+  table: WordTable,
+  what: string,
+  positional?: string,
+  stop?: (word: string) => boolean,
+): Words {
+  const out: Words = {};
+  for (let w = args.peek(); w !== undefined && !stop?.(w); w = args.peek()) {
+    args.next();
+    const spec = table[w];
+    if (spec) {
+      const key = spec.key ?? w;
+      if (out[key] !== undefined) throw new UsageError(`Duplicate "${w}" in ${what}`, w);
+      out[key] = spec.arg ? args.value(w, spec.arg) : w;
+    } else if (positional && out[positional] === undefined) {
+      out[positional] = w;
+    } else {
+      throw unknownWord(`argument of ${what}`, w, Object.keys(table));
+    }
+  }
+  return out;
+}
+
+/** Throws when `key` is missing, naming the keyword the user must add. */
+export function required(words: Words, key: string, what: string): string {
+  const v = words[key];
+  if (v === undefined) throw new UsageError(`Missing "${key}" in ${what}`, key);
+  return v;
+}

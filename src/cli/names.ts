@@ -1,0 +1,35 @@
+/**
+ * Index → link lookups for printing, built from one link dump (links are
+ * few; routes and neighbours that refer to them may be many).
+ *
+ * @module
+ */
+
+import { type Link, streamLinks } from "../route/link.ts";
+import type { Context } from "./context.ts";
+import type { IpJsonOptions } from "../route/link_json.ts";
+
+/** Links by index. */
+export type LinkNames = Map<number, Link>;
+
+/** Dumps the links of the context's namespace once. */
+export async function linkNames(ctx: Context): Promise<LinkNames> {
+  const map: LinkNames = new Map();
+  for await (const l of streamLinks(ctx.lib)) map.set(l.index, l);
+  return map;
+}
+
+/** A link's name, or `if<N>` when it is unknown, as iproute2 prints it. */
+export function nameOfIndex(map: LinkNames, index: number): string {
+  return map.get(index)?.name ?? `if${index}`;
+}
+
+/** A lookup function in the shape the families' JSON converters take. */
+export function nameLookup(map: LinkNames): (index: number) => string | undefined {
+  return (index) => map.get(index)?.name;
+}
+
+/** Options for the families' `*ToIpJson` converters from `-d`/`-s`. */
+export function jsonOpts(ctx: Context, byIndex: LinkNames): IpJsonOptions {
+  return { details: ctx.opts.details > 0, stats: ctx.opts.stats > 0, byIndex };
+}

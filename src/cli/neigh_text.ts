@@ -1,0 +1,37 @@
+/**
+ * `ip neigh show`'s text layout for a {@link Neighbour}.
+ *
+ * @module
+ */
+
+import type { Neighbour } from "../route/neigh_table.ts";
+import type { Painter } from "./color.ts";
+import { type LinkNames, nameOfIndex } from "./names.ts";
+
+const FLAGS = ["router", "proxy", "managed", "extern_learn", "offload"];
+
+/** Formatting switches of {@link formatNeighbour}. */
+export interface NeighTextOptions {
+  /** Print `dev` (ip leaves it out when the listing was filtered by device). */
+  dev: boolean;
+  /** `-s`: references, ages, probes. */
+  stats: number;
+}
+
+/** Formats a neighbour as one `ip neigh show` line. */
+export function formatNeighbour(n: Neighbour, names: LinkNames, paint: Painter, o: NeighTextOptions): string {
+  let s = "";
+  if (n.dst !== undefined) s += `${paint(n.family === 10 ? "inet6" : "inet", n.dst)} `;
+  if (o.dev && n.index) s += `dev ${paint("ifname", nameOfIndex(names, n.index))} `;
+  if (n.lladdr !== undefined) s += `lladdr ${paint("mac", n.lladdr)} `;
+  for (const f of FLAGS) if (n.flags.includes(f)) s += `${f} `;
+  if (o.stats && n.cacheinfo) {
+    const c = n.cacheinfo;
+    if (c.refcnt) s += `ref ${c.refcnt} `;
+    s += `used ${Math.floor(c.used / 100)}/${Math.floor(c.confirmed / 100)}/${Math.floor(c.updated / 100)} `;
+    if (n.probes !== undefined) s += `probes ${n.probes} `;
+  }
+  for (const st of n.state) if (st !== "NONE") s += `${st} `;
+  if (n.protocol !== undefined && n.protocol !== "unspec") s += `proto ${n.protocol} `;
+  return s;
+}

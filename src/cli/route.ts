@@ -1,0 +1,211 @@
+/**
+ * `nlkit route show|get|add|replace|append|del`, in `ip route`'s grammar.
+ * `show` streams: each route is printed as the kernel sends it.
+ *
+ * @module
+ */
+
+import { type Args, toInt, UsageError } from "./args.ts";
+import { COMMANDS, resolveAlias } from "./aliases.ts";
+import type { Context } from "./context.ts";
+import { familyOf } from "./family.ts";
+import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
+import { linkNames, nameLookup } from "./names.ts";
+import { JsonArrayWriter } from "./output.ts";
+import { formatRoute } from "./route_text.ts";
+import { addRoute, appendRoute, deleteRoute, getRoute, replaceRoute, streamRoutes } from "../route/route.ts";
+import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
+import type { RouteFilter } from "../route/route_filter.ts";
+import { routeToIpJson } from "../route/route_json.ts";
+
+const TYPES = [
+  "unicast",
+  "local",
+  "broadcast",
+  "multicast",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+  "throw",
+  "nat",
+  "anycast",
+];
+
+const SHOW: WordTable = {
+  table: { arg: "table" },
+  proto: { arg: "protocol" },
+  protocol: { arg: "protocol", key: "proto" },
+  dev: { arg: "device" },
+  oif: { arg: "device", key: "dev" },
+  type: { arg: "route type" },
+  scope: { arg: "scope" },
+  to: { arg: "prefix", key: "dst" },
+  exact: { arg: "prefix", key: "dst" },
+};
+
+const CHANGE: WordTable = {
+  to: { arg: "prefix", key: "dst" },
+  from: { arg: "source prefix" },
+  via: { arg: "gateway" },
+  dev: { arg: "device" },
+  oif: { arg: "device", key: "dev" },
+  iif: { arg: "device" },
+  src: { arg: "source address" },
+  metric: { arg: "metric" },
+  priority: { arg: "metric", key: "metric" },
+  preference: { arg: "metric", key: "metric" },
+  table: { arg: "table" },
+  proto: { arg: "protocol" },
+  protocol: { arg: "protocol", key: "proto" },
+  scope: { arg: "scope" },
+  type: { arg: "route type" },
+  tos: { arg: "TOS" },
+  onlink: {},
+  mtu: { arg: "MTU" },
+  advmss: { arg: "MSS" },
+  hoplimit: { arg: "hop limit" },
+  initcwnd: { arg: "window" },
+  initrwnd: { arg: "window" },
+  pref: { arg: "preference" },
+  expires: { arg: "seconds" },
+};
+
+const NEXTHOP: WordTable = { via: { arg: "gateway" }, dev: { arg: "device" }, weight: { arg: "weight" }, onlink: {} };
+
+const GET: WordTable = {
+  to: { arg: "address", key: "dst" },
+  from: { arg: "source address" },
+  iif: { arg: "device" },
+  oif: { arg: "device" },
+  dev: { arg: "device", key: "oif" },
+  mark: { arg: "mark" },
+  uid: { arg: "uid" },
+  fibmatch: {},
+};
+
+function familyName(ctx: Context): "inet" | "inet6" | undefined {
+  const f = familyOf(ctx);
+  return f === 2 ? "inet" : f === 10 ? "inet6" : undefined;
+}
+
+async function show(ctx: Context, args: Args): Promise<void> {
+  const w = parseWords(args, SHOW, "route show", "dst");
+  // Like ip: IPv4 unless -6 or the destination says otherwise; `table all` shows both families.
+  const family = familyName(ctx) ?? (w.dst?.includes(":") ? "inet6" : w.table === "all" ? "all" : "inet");
+  const filter: RouteFilter = { family };
+  if (w.table !== undefined) filter.table = /^\d+$/.test(w.table) ? Number(w.table) : w.table;
+  if (w.proto !== undefined) filter.protocol = w.proto;
+  if (w.dev !== undefined) filter.dev = w.dev;
+  if (w.type !== undefined) filter.type = w.type;
+  if (w.scope !== undefined) filter.scope = w.scope;
+  if (w.dst !== undefined) filter.dst = w.dst;
+  const names = await linkNames(ctx);
+  const hide = {
+    table: w.table !== undefined && w.table !== "all",
+    protocol: w.proto !== undefined,
+    dev: w.dev !== undefined,
+    scope: w.scope !== undefined,
+    type: w.type !== undefined,
+    details: ctx.opts.details,
+  };
+  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  const lookup = nameLookup(names);
+  for await (const r of streamRoutes(filter, ctx.lib)) {
+    if (json) json.item(routeToIpJson(r, lookup));
+    else ctx.out.line(formatRoute(r, names, ctx.paint, hide));
+  }
+  json?.end();
+}
+
+function tableOf(v: string): number | string {
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+function nexthops(args: Args): NexthopSpec[] {
+  const out: NexthopSpec[] = [];
+  while (args.peek() === "nexthop") {
+    args.next();
+    const w = parseWords(args, NEXTHOP, "nexthop", undefined, (x) => x === "nexthop");
+    const nh: NexthopSpec = {};
+    if (w.via !== undefined) nh.gateway = w.via;
+    if (w.dev !== undefined) nh.dev = w.dev;
+    if (w.weight !== undefined) nh.weight = toInt(w.weight, "weight", 1, 256);
+    if (w.onlink !== undefined) nh.onlink = true;
+    out.push(nh);
+  }
+  return out;
+}
+
+/** Builds a route spec from `ip route add`-style words. */
+export function routeSpec(args: Args, cmd: string): RouteSpec {
+  let type: string | undefined;
+  if (TYPES.includes(args.peek() ?? "")) type = args.next();
+  const w: Words = parseWords(args, CHANGE, `route ${cmd}`, "dst", (x) => x === "nexthop");
+  const spec: RouteSpec = { dst: required(w, "dst", `route ${cmd}`) };
+  if (type !== undefined && w.type !== undefined) throw new UsageError(`Route type given twice: "${w.type}"`, w.type);
+  if (type ?? w.type) spec.type = type ?? w.type;
+  if (w.from !== undefined) spec.src = w.from;
+  if (w.via !== undefined) spec.gateway = w.via;
+  if (w.dev !== undefined) spec.dev = w.dev;
+  if (w.iif !== undefined) spec.iif = w.iif;
+  if (w.src !== undefined) spec.prefsrc = w.src;
+  if (w.metric !== undefined) spec.metric = toInt(w.metric, "metric");
+  if (w.table !== undefined) spec.table = tableOf(w.table);
+  if (w.proto !== undefined) spec.protocol = /^\d+$/.test(w.proto) ? Number(w.proto) : w.proto;
+  if (w.scope !== undefined) spec.scope = /^\d+$/.test(w.scope) ? Number(w.scope) : w.scope;
+  if (w.tos !== undefined) spec.tos = toInt(w.tos, "TOS", 0, 255);
+  if (w.onlink !== undefined) spec.onlink = true;
+  if (w.pref !== undefined) {
+    if (!["low", "medium", "high"].includes(w.pref)) throw new UsageError(`Invalid pref: "${w.pref}"`, w.pref);
+    spec.pref = w.pref as "low";
+  }
+  if (w.expires !== undefined) spec.expires = toInt(w.expires, "expires");
+  const metrics: RouteSpec["metrics"] = {};
+  for (const k of ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"] as const) {
+    if (w[k] !== undefined) metrics[k] = toInt(w[k], k);
+  }
+  if (Object.keys(metrics).length) spec.metrics = metrics;
+  if (args.peek() === "nexthop") spec.nexthops = nexthops(args);
+  if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
+  return spec;
+}
+
+async function get(ctx: Context, args: Args): Promise<void> {
+  const w = parseWords(args, GET, "route get", "dst");
+  const dst = required(w, "dst", "route get");
+  const r = await getRoute(dst, {
+    src: w.from,
+    iif: w.iif,
+    oif: w.oif,
+    mark: w.mark === undefined ? undefined : toInt(w.mark, "mark"),
+    uid: w.uid === undefined ? undefined : toInt(w.uid, "uid"),
+    fibMatch: w.fibmatch !== undefined,
+  }, ctx.lib);
+  const names = await linkNames(ctx);
+  if (ctx.opts.json) {
+    const j = new JsonArrayWriter(ctx.out, ctx.opts.pretty);
+    j.item(routeToIpJson(r, nameLookup(names)));
+    j.end();
+  } else {
+    ctx.out.line(formatRoute(r, names, ctx.paint));
+  }
+}
+
+const CHANGERS = { add: addRoute, replace: replaceRoute, append: appendRoute, del: deleteRoute } as const;
+
+/** Handles `nlkit route ...`. */
+export async function routeHandler(ctx: Context, args: Args): Promise<number | void> {
+  const cmd = resolveAlias(COMMANDS, args.next() ?? "show", "route command", [
+    "show",
+    "get",
+    "add",
+    "replace",
+    "append",
+    "del",
+  ]);
+  if (cmd === "show") return await show(ctx, args);
+  if (cmd === "get") return await get(ctx, args);
+  const spec = routeSpec(args, cmd);
+  if (spec.family === undefined && spec.dst === "default" && ctx.opts.family === 6) spec.family = "inet6";
+  await CHANGERS[cmd](spec, ctx.lib);
+}

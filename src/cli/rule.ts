@@ -1,0 +1,115 @@
+/**
+ * `nlkit rule show|add|del`, in `ip rule`'s grammar.
+ *
+ * @module
+ */
+
+import { type Args, toInt, UsageError } from "./args.ts";
+import { COMMANDS, resolveAlias } from "./aliases.ts";
+import type { Context } from "./context.ts";
+import { AF_INET, AF_INET6, familyOf } from "./family.ts";
+import { parseWords, type WordTable } from "./keywords.ts";
+import { JsonArrayWriter } from "./output.ts";
+import { formatRule } from "./rule_text.ts";
+import { addRule, deleteRule, streamRules } from "../route/rule.ts";
+import type { RuleSpec } from "../route/rule_build.ts";
+import { ruleToIpJson } from "../route/rule_json.ts";
+
+const ACTIONS = ["blackhole", "unreachable", "prohibit", "nop"];
+
+const CHANGE: WordTable = {
+  not: {},
+  from: { arg: "prefix" },
+  to: { arg: "prefix" },
+  iif: { arg: "device" },
+  dev: { arg: "device", key: "iif" },
+  oif: { arg: "device" },
+  fwmark: { arg: "mark" },
+  priority: { arg: "priority" },
+  pref: { arg: "priority", key: "priority" },
+  preference: { arg: "priority", key: "priority" },
+  table: { arg: "table" },
+  lookup: { arg: "table", key: "table" },
+  goto: { arg: "priority" },
+  type: { arg: "rule type" },
+  tos: { arg: "TOS" },
+  dsfield: { arg: "TOS", key: "tos" },
+  protocol: { arg: "protocol" },
+  ipproto: { arg: "IP protocol" },
+  uidrange: { arg: "uid range" },
+  sport: { arg: "port" },
+  dport: { arg: "port" },
+  suppress_prefixlength: { arg: "prefix length" },
+  suppress_ifgroup: { arg: "group" },
+  l3mdev: {},
+};
+
+function rangeOf(v: string, what: string): { start: number; end: number } {
+  const [a, b] = v.split("-");
+  const start = toInt(a, what);
+  return { start, end: b === undefined ? start : toInt(b, what) };
+}
+
+/** Builds a rule spec from `ip rule add`-style words. */
+export function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
+  let action: string | undefined;
+  const w = parseWords(args, CHANGE, `rule ${cmd}`, "type");
+  const s: RuleSpec = {};
+  if (w.type !== undefined) {
+    if (!ACTIONS.includes(w.type) && w.type !== "unicast") {
+      throw new UsageError(`Invalid rule type: "${w.type}"`, w.type);
+    }
+    if (w.type !== "unicast") action = w.type;
+  }
+  const fam = familyOf(ctx);
+  if (fam !== undefined) s.family = fam;
+  if (w.not !== undefined) s.invert = true;
+  if (w.from !== undefined && w.from !== "all") s.src = w.from;
+  if (w.to !== undefined && w.to !== "all") s.dst = w.to;
+  if (w.iif !== undefined) s.iif = w.iif;
+  if (w.oif !== undefined) s.oif = w.oif;
+  if (w.fwmark !== undefined) {
+    const [m, mask] = w.fwmark.split("/");
+    s.fwmark = toInt(m, "fwmark");
+    if (mask !== undefined) s.fwmask = toInt(mask, "fwmark mask");
+  }
+  if (w.priority !== undefined) s.priority = toInt(w.priority, "priority");
+  if (w.table !== undefined) s.table = /^\d+$/.test(w.table) ? Number(w.table) : w.table;
+  if (w.goto !== undefined) {
+    s.goto = toInt(w.goto, "goto");
+    action = "goto";
+  }
+  if (w.tos !== undefined) s.tos = toInt(w.tos, "TOS", 0, 255);
+  if (w.protocol !== undefined) s.protocol = /^\d+$/.test(w.protocol) ? Number(w.protocol) : w.protocol;
+  if (w.ipproto !== undefined) s.ipProto = /^\d+$/.test(w.ipproto) ? Number(w.ipproto) : w.ipproto;
+  if (w.uidrange !== undefined) s.uidRange = rangeOf(w.uidrange, "uid range");
+  if (w.sport !== undefined) s.sportRange = rangeOf(w.sport, "port");
+  if (w.dport !== undefined) s.dportRange = rangeOf(w.dport, "port");
+  if (w.suppress_prefixlength !== undefined) {
+    s.suppressPrefixlen = toInt(w.suppress_prefixlength, "prefix length", 0, 128);
+  }
+  if (w.suppress_ifgroup !== undefined) s.suppressIfgroup = toInt(w.suppress_ifgroup, "group");
+  if (w.l3mdev !== undefined) s.l3mdev = true;
+  if (action !== undefined) s.action = action;
+  return s;
+}
+
+async function show(ctx: Context, args: Args): Promise<void> {
+  if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
+  // Like ip rule: IPv4 unless -6.
+  const family = familyOf(ctx) ?? AF_INET;
+  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  for await (const r of streamRules({ family: family === AF_INET6 ? AF_INET6 : AF_INET }, ctx.lib)) {
+    if (json) json.item(ruleToIpJson(r));
+    else ctx.out.line(formatRule(r));
+  }
+  json?.end();
+}
+
+/** Handles `nlkit rule ...`. */
+export async function ruleHandler(ctx: Context, args: Args): Promise<number | void> {
+  const cmd = resolveAlias(COMMANDS, args.next() ?? "show", "rule command", ["show", "add", "del"]);
+  if (cmd === "show") return await show(ctx, args);
+  const spec = ruleSpec(ctx, args, cmd);
+  await (cmd === "add" ? addRule : deleteRule)(spec, ctx.lib);
+}

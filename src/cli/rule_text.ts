@@ -1,0 +1,52 @@
+/**
+ * `ip rule show`'s text layout for a {@link Rule}.
+ *
+ * @module
+ */
+
+import type { Rule } from "../route/rule_parse.ts";
+
+const TABLES: Record<number, string> = { 253: "default", 254: "main", 255: "local" };
+
+function prefix(addr: string | undefined, len: number, family: number): string {
+  if (addr === undefined) return len ? `0/${len}` : "all";
+  return len === (family === 10 ? 128 : 32) ? addr : `${addr}/${len}`;
+}
+
+function range(r: { start: number; end: number }): string {
+  return r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`;
+}
+
+/** Formats a rule as one `ip rule show` line. */
+export function formatRule(r: Rule): string {
+  let s = `${r.priority}:\t`;
+  if (r.invert) s += "not ";
+  s += `from ${prefix(r.src, r.srcLen, r.family)}`;
+  if (r.dst !== undefined || r.dstLen) s += ` to ${prefix(r.dst, r.dstLen, r.family)}`;
+  if (r.tos) s += ` tos 0x${r.tos.toString(16).padStart(2, "0")}`;
+  if (r.fwmark !== undefined || r.fwmask !== undefined) {
+    s += ` fwmark 0x${(r.fwmark ?? 0).toString(16)}`;
+    if (r.fwmask !== undefined && r.fwmask !== 0xffffffff) s += `/0x${r.fwmask.toString(16)}`;
+  }
+  if (r.iif !== undefined) s += ` iif ${r.iif}${r.flags.includes("iif_detached") ? " [detached]" : ""}`;
+  if (r.oif !== undefined) s += ` oif ${r.oif}${r.flags.includes("oif_detached") ? " [detached]" : ""}`;
+  if (r.l3mdev) s += " lookup [l3mdev-table]";
+  if (r.uidRange) s += ` uidrange ${r.uidRange.start}-${r.uidRange.end}`;
+  if (r.ipProto !== undefined) s += ` ipproto ${r.ipProto}`;
+  if (r.sportRange) s += ` sport ${range(r.sportRange)}`;
+  if (r.dportRange) s += ` dport ${range(r.dportRange)}`;
+  if (r.tunId !== undefined) s += ` tun_id ${r.tunId}`;
+  if (r.table && !r.l3mdev) {
+    s += ` lookup ${TABLES[r.table] ?? r.table}`;
+    if (r.suppressPrefixlen !== undefined) s += ` suppress_prefixlength ${r.suppressPrefixlen}`;
+    if (r.suppressIfgroup !== undefined) s += ` suppress_ifgroup ${r.suppressIfgroup}`;
+  }
+  if (r.action === "goto") {
+    s += r.goto !== undefined ? ` goto ${r.goto}` : " goto none";
+    if (r.flags.includes("unresolved")) s += " [unresolved]";
+  } else if (r.action !== "lookup") {
+    s += ` ${r.action}`;
+  }
+  if (r.protocol !== undefined && r.protocol !== "kernel" && r.protocol !== "unspec") s += ` proto ${r.protocol}`;
+  return s;
+}
