@@ -1,0 +1,355 @@
+/**
+ * rtnetlink events: typed change notifications for links, addresses,
+ * routes, neighbours and rules, with overrun reporting, cancellation and a
+ * "dump, then follow" mode.
+ *
+ * Events are wake-ups as much as deltas: when the kernel drops messages
+ * (the receive buffer filled up) the stream yields `{ type: "overrun" }`
+ * and goes on, and the consumer should re-list what it tracks.
+ *
+ * @example
+ * ```ts ignore
+ * import { subscribeRoute } from "./events.ts";
+ * const events = await subscribeRoute(["link", "addr"], { netns: "blue" });
+ * for await (const ev of events) {
+ *   if (ev.type === "overrun") continue; // resync here
+ *   if (ev.kind === "addr") console.log(ev.type, ev.object.local, ev.object.prefixLen);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { DumpInterruptedError, isOverrun } from "../socket/errors.ts";
+import { NetlinkSocket } from "../socket/socket.ts";
+import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
+import { MessageBuilder } from "../wire/builder.ts";
+import { NETLINK_ROUTE } from "../wire/constants.ts";
+import type { NlMsg } from "../wire/message.ts";
+import { type Address, parseAddressMessage } from "./addr_table.ts";
+import { type Link, parseLinkMessage } from "./link.ts";
+import { type Neighbour, parseNeighbourMessage } from "./neigh_table.ts";
+import { parseRouteMessage, type Route } from "./route_codec.ts";
+import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
+import { parseRuleMessage, type Rule } from "./rule_parse.ts";
+
+/** Names of the event groups a subscription can join. */
+export type RouteGroup =
+  | "link"
+  | "addr"
+  | "ipv4-addr"
+  | "ipv6-addr"
+  | "route"
+  | "ipv4-route"
+  | "ipv6-route"
+  | "neigh"
+  | "rule"
+  | "ipv4-rule"
+  | "ipv6-rule";
+
+/** Object kinds that events carry. */
+export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule";
+
+/**
+ * A change to one object: `new` (created or changed; the kernel sends the
+ * whole object) or `del`. `existing` marks objects listed by the initial
+ * dump of {@link watchRoute}.
+ */
+export interface ObjectEvent<K extends RouteEventKind, T> {
+  /** Created or changed (`new`), or deleted (`del`). */
+  type: "new" | "del";
+  /** Which kind of object changed. */
+  kind: K;
+  /** The object as the kernel reported it. */
+  object: T;
+  /** The object came from the initial dump of {@link watchRoute}, not from an event. */
+  existing?: true;
+}
+
+/** The kernel dropped events (ENOBUFS): re-list to resynchronise. The stream goes on. */
+export interface OverrunEvent {
+  /** Discriminant. */
+  type: "overrun";
+}
+
+/** {@link watchRoute} has yielded every existing object; live events follow. */
+export interface SyncedEvent {
+  /** Discriminant. */
+  type: "synced";
+}
+
+/** An event of {@link subscribeRoute}, discriminated by `type`, then by `kind`. */
+export type RouteEvent =
+  | ObjectEvent<"link", Link>
+  | ObjectEvent<"addr", Address>
+  | ObjectEvent<"route", Route>
+  | ObjectEvent<"neigh", Neighbour>
+  | ObjectEvent<"rule", Rule>
+  | OverrunEvent;
+
+/** An event of {@link watchRoute}: a {@link RouteEvent}, or the end of the initial dump. */
+export type WatchEvent = RouteEvent | SyncedEvent;
+
+/** Options of {@link subscribeRoute} and {@link watchRoute}. */
+export interface SubscribeOptions extends Omit<RouteOptions, "socket"> {
+  /** Ends the stream when aborted. */
+  signal?: AbortSignal;
+  /** Kernel receive buffer in bytes; a larger one survives bigger bursts. Default 4 MiB. */
+  receiveBuffer?: number;
+}
+
+/** How often {@link watchRoute} lists a kind whose dump the kernel marked inconsistent. */
+const DUMP_ATTEMPTS = 4;
+
+/** Default receive buffer of a subscription: bursts (a full route table) must not overrun it. */
+export const DEFAULT_EVENT_BUFFER = 4194304;
+
+/** Multicast groups and dump families of each group name. */
+const GROUPS: { readonly [G in RouteGroup]: { kind: RouteEventKind; groups: number[]; families: number[] } } = {
+  link: { kind: "link", groups: [RTNLGRP.RTNLGRP_LINK], families: [AF_UNSPEC] },
+  addr: {
+    kind: "addr",
+    groups: [RTNLGRP.RTNLGRP_IPV4_IFADDR, RTNLGRP.RTNLGRP_IPV6_IFADDR],
+    families: [AF_INET, AF_INET6],
+  },
+  "ipv4-addr": { kind: "addr", groups: [RTNLGRP.RTNLGRP_IPV4_IFADDR], families: [AF_INET] },
+  "ipv6-addr": { kind: "addr", groups: [RTNLGRP.RTNLGRP_IPV6_IFADDR], families: [AF_INET6] },
+  route: {
+    kind: "route",
+    groups: [RTNLGRP.RTNLGRP_IPV4_ROUTE, RTNLGRP.RTNLGRP_IPV6_ROUTE],
+    families: [AF_INET, AF_INET6],
+  },
+  "ipv4-route": { kind: "route", groups: [RTNLGRP.RTNLGRP_IPV4_ROUTE], families: [AF_INET] },
+  "ipv6-route": { kind: "route", groups: [RTNLGRP.RTNLGRP_IPV6_ROUTE], families: [AF_INET6] },
+  neigh: { kind: "neigh", groups: [RTNLGRP.RTNLGRP_NEIGH], families: [AF_UNSPEC] },
+  rule: { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE, RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET, AF_INET6] },
+  "ipv4-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE], families: [AF_INET] },
+  "ipv6-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET6] },
+};
+
+/** Per kind: the dump request type, the family header size, and the parser. */
+const KINDS: { readonly [K in RouteEventKind]: { get: number; hdrLen: number; parse: (m: NlMsg) => unknown } } = {
+  link: { get: RTM.RTM_GETLINK, hdrLen: 16, parse: parseLinkMessage }, // ifinfomsg
+  addr: { get: RTM.RTM_GETADDR, hdrLen: 8, parse: parseAddressMessage }, // ifaddrmsg
+  route: { get: RTM.RTM_GETROUTE, hdrLen: 12, parse: parseRouteMessage }, // rtmsg
+  neigh: { get: RTM.RTM_GETNEIGH, hdrLen: 12, parse: parseNeighbourMessage }, // ndmsg
+  rule: { get: RTM.RTM_GETRULE, hdrLen: 12, parse: parseRuleMessage }, // fib_rule_hdr
+};
+
+/** Message type to event type and kind (GET messages, such as neighbour probes, are skipped). */
+const TYPES: { readonly [type: number]: readonly ["new" | "del", RouteEventKind] } = {
+  [RTM.RTM_NEWLINK]: ["new", "link"],
+  [RTM.RTM_DELLINK]: ["del", "link"],
+  [RTM.RTM_NEWADDR]: ["new", "addr"],
+  [RTM.RTM_DELADDR]: ["del", "addr"],
+  [RTM.RTM_NEWROUTE]: ["new", "route"],
+  [RTM.RTM_DELROUTE]: ["del", "route"],
+  [RTM.RTM_NEWNEIGH]: ["new", "neigh"],
+  [RTM.RTM_DELNEIGH]: ["del", "neigh"],
+  [RTM.RTM_NEWRULE]: ["new", "rule"],
+  [RTM.RTM_DELRULE]: ["del", "rule"],
+};
+
+/** Turns one rtnetlink message into an event, or `undefined` for types no group asked for. */
+export function parseRouteEvent(m: NlMsg): RouteEvent | undefined {
+  const t = TYPES[m.type];
+  if (!t) return undefined;
+  return { type: t[0], kind: t[1], object: KINDS[t[1]].parse(m) } as RouteEvent;
+}
+
+function markExisting(m: NlMsg): RouteEvent | undefined {
+  const ev = parseRouteEvent(m);
+  if (ev && ev.type !== "overrun") ev.existing = true;
+  return ev;
+}
+
+function checkGroups(groups: readonly RouteGroup[]): RouteGroup[] {
+  if (!Array.isArray(groups) || groups.length === 0) {
+    throw new TypeError(
+      `Invalid event groups: "${String(groups)}" (need at least one of ${Object.keys(GROUPS).join(", ")})`,
+    );
+  }
+  for (const g of groups) {
+    if (!Object.hasOwn(GROUPS, g)) {
+      throw new TypeError(`Unknown event group: "${g}" (must be one of ${Object.keys(GROUPS).join(", ")})`);
+    }
+  }
+  return [...new Set(groups)];
+}
+
+function checkBuffer(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_EVENT_BUFFER;
+  if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 0x7fffffff) {
+    throw new RangeError(`Invalid receive buffer: "${bytes}" (must be 1024 to 2147483647 bytes)`);
+  }
+  return bytes;
+}
+
+/**
+ * A live event stream: an async iterator that owns its socket. Breaking
+ * out of `for await`, calling {@link close}, disposing it or aborting the
+ * signal closes the socket and ends the stream.
+ */
+export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDisposable, Disposable {
+  readonly #sock: NetlinkSocket;
+  readonly #stop: AbortController;
+  readonly #gen: AsyncGenerator<E, void, undefined>;
+
+  /** Wraps a subscribed socket; `run` produces the events until `signal` aborts. */
+  constructor(
+    sock: NetlinkSocket,
+    run: (sock: NetlinkSocket, signal: AbortSignal) => AsyncGenerator<E, void, undefined>,
+    signal?: AbortSignal,
+  ) {
+    this.#sock = sock;
+    this.#stop = new AbortController();
+    const stop = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
+    this.#gen = run(sock, stop);
+  }
+
+  /** The kernel receive buffer of the subscription, in bytes (as the kernel reports it: doubled). */
+  get receiveBuffer(): number {
+    return this.#sock.receiveBuffer;
+  }
+
+  /** Reads the next event; waits for one when none is queued. */
+  next(): Promise<IteratorResult<E, undefined>> {
+    return this.#gen.next() as Promise<IteratorResult<E, undefined>>;
+  }
+
+  /** Closes the stream (called by `break`). */
+  async return(): Promise<IteratorResult<E, undefined>> {
+    this.close();
+    await this.#gen.return();
+    return { done: true, value: undefined };
+  }
+
+  /** Stops the stream and closes its socket; idempotent. A pending read ends as done. */
+  close(): void {
+    this.#stop.abort();
+    this.#sock.close();
+  }
+
+  /** This stream (it is its own iterator). */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Closes the stream (`using`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Closes the stream (`await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.return().then(() => {});
+  }
+}
+
+async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<RouteEvent, void, undefined> {
+  try {
+    for await (const item of sock.messages(parseRouteEvent, { signal })) {
+      if (isOverrun(item)) yield { type: "overrun" };
+      else if (item) yield item;
+    }
+  } finally {
+    sock.close();
+  }
+}
+
+async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOptions): Promise<NetlinkSocket> {
+  const names = checkGroups(groups);
+  const receiveBuffer = checkBuffer(opts.receiveBuffer);
+  opts.signal?.throwIfAborted();
+  return await NetlinkSocket.open(NETLINK_ROUTE, {
+    netns: opts.netns,
+    receiveBuffer,
+    groups: names.flatMap((g) => GROUPS[g].groups),
+    describe: describeRtm,
+  });
+}
+
+/**
+ * Subscribes to rtnetlink events of `groups` (in `opts.netns`). The
+ * subscription is live when the promise resolves: changes made after that
+ * are queued for the stream even before it is read.
+ *
+ * `new` events of links also report changes (flags, state, addresses) of
+ * existing links. A message that cannot be parsed ends the stream with its
+ * `TruncatedError`/`MalformedError`.
+ */
+export async function subscribeRoute(
+  groups: readonly RouteGroup[],
+  opts: SubscribeOptions = {},
+): Promise<RouteEventStream<RouteEvent>> {
+  const sock = await openSubscription(groups, opts);
+  return new RouteEventStream(sock, follow, opts.signal);
+}
+
+function dumpRequest(kind: RouteEventKind, family: number): Uint8Array {
+  const k = KINDS[kind];
+  const hdr = new Uint8Array(k.hdrLen);
+  hdr[0] = family; // every rtnetlink family header starts with the family byte
+  return new MessageBuilder(k.get, 0).raw(hdr).finish();
+}
+
+/**
+ * Dump, then follow: subscribes to `groups` first, then lists every
+ * existing object of those groups (as `new` events with `existing: true`),
+ * yields `{ type: "synced" }`, then follows live events.
+ *
+ * Nothing is missed between the dump and the live events, because the
+ * subscription starts before the dump. A change that races the dump may be
+ * delivered twice (once in the dump, once as an event), and a dump the
+ * kernel marks inconsistent is listed again; events are idempotent upserts
+ * and deletes, so applying them in order is safe. A `del` event may name an
+ * object the dump never showed.
+ */
+export async function watchRoute(
+  groups: readonly RouteGroup[],
+  opts: SubscribeOptions = {},
+): Promise<RouteEventStream<WatchEvent>> {
+  const names = checkGroups(groups);
+  const sock = await openSubscription(names, opts);
+  const dumps = new Map<string, Uint8Array>(); // "ipv4-addr" and "addr" need the IPv4 dump once
+  for (const g of names) {
+    for (const f of GROUPS[g].families) dumps.set(`${GROUPS[g].kind}/${f}`, dumpRequest(GROUPS[g].kind, f));
+  }
+  return new RouteEventStream(
+    sock,
+    (sub, signal) => dumpThenFollow(sub, signal, [...dumps.values()], opts),
+    opts.signal,
+  );
+}
+
+async function* dumpThenFollow(
+  sock: NetlinkSocket,
+  signal: AbortSignal,
+  dumps: Uint8Array[],
+  opts: SubscribeOptions,
+): AsyncGenerator<WatchEvent, void, undefined> {
+  try {
+    const dumper = await openRouteSocket({ netns: opts.netns });
+    try {
+      for (const req of dumps) {
+        for (let attempt = 1;; attempt++) {
+          try {
+            for await (const ev of dumper.dump(req, markExisting, { signal })) if (ev) yield ev;
+            break;
+          } catch (e) {
+            // An inconsistent dump may have skipped objects: list again (repeats are allowed).
+            if (!(e instanceof DumpInterruptedError) || attempt >= DUMP_ATTEMPTS) throw e;
+          }
+        }
+      }
+    } finally {
+      dumper.close();
+    }
+  } catch (e) {
+    sock.close();
+    if (signal.aborted) return;
+    throw e;
+  }
+  yield { type: "synced" };
+  yield* follow(sock, signal);
+}
