@@ -217,3 +217,18 @@ test("named namespaces made by nlkit are ip netns namespaces", { skip: NEEDS_ROO
   assert.doesNotMatch(run("ip", ["netns", "list"]), new RegExp(`^${name}\\b`, "m"));
   assert.throws(() => withNetns({} as never, "../etc", () => 1), /Invalid namespace name: "..\/etc"/);
 });
+
+test("concurrent requests on one socket are matched to their replies by sequence number", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    run("ip", ["-n", ns, "-batch", "-"], Array.from({ length: 20 }, (_, i) => `link add c${i} type ifb`).join("\n"));
+    await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns });
+    const links = (await sock.dumpAll(getLinks(), parseLink)).filter((l) => l.ifname!.startsWith("c"));
+    const get = (index: number) => new MessageBuilder(RTM_GETLINK, 0).struct(IFINFOMSG, { index }).finish();
+    const replies = await Promise.all(links.map((l) => sock.request(get(l.index), parseLink)));
+    assert.deepEqual(replies.map((r) => r[0].ifname), links.map((l) => l.ifname));
+    const ups = links.map((l) => sock.request(new MessageBuilder(19, 0).struct(IFINFOMSG, { index: l.index, flags: 1, change: 1 }).finish()));
+    await Promise.all([...ups, sock.dumpAll(getLinks(), parseLink)]);
+    const up = ipJson(ns, "link", "show", "up").map((l: { ifname: string }) => l.ifname);
+    for (const l of links) assert.ok(up.includes(l.ifname), `${l.ifname} is up`);
+  });
+});
