@@ -58,7 +58,7 @@ function addRoutes(ns: string, from: number, to: number): void {
   }
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const ns = `nlkit-rawbench-${process.pid}`;
   execFileSync("ip", ["netns", "add", ns]);
   try {
@@ -95,4 +95,4 @@ async function main(): Promise<void> {
 
 const i = process.argv.indexOf("--child");
 if (i >= 0) await child(process.argv[i + 1], !process.argv.includes("--idle"));
-else await main();
+else main();

@@ -27,7 +27,10 @@ function errorMsg(seq: number, errno: number): Uint8Array {
 }
 
 test("an interrupted dump yields what it read, then throws DumpInterruptedError", async () => {
-  const sys = fakeSys((_r, seq) => [{ bytes: datagram(item(seq, 1), item(seq, 2, NLM_F_MULTI | NLM_F_DUMP_INTR), done(seq)) }]);
+  const sys = fakeSys((
+    _r,
+    seq,
+  ) => [{ bytes: datagram(item(seq, 1), item(seq, 2, NLM_F_MULTI | NLM_F_DUMP_INTR), done(seq)) }]);
   using sock = NetlinkSocket.openWith(sys, 0);
   const got: number[] = [];
   await assert.rejects(async () => {
@@ -117,5 +120,8 @@ test("requests on a closed socket reject, and close is idempotent", async () => 
 test("permission refusals say which capability is missing", () => {
   const kernel = new NetlinkError(1, {}, 16, "RTM_NEWLINK");
   assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM) (needs root or CAP_NET_ADMIN)");
-  assert.match(new SysError("setns", 1).message, /setns failed: Operation not permitted \(EPERM\) \(needs root or CAP_SYS_ADMIN\)/);
+  assert.match(
+    new SysError("setns", 1).message,
+    /setns failed: Operation not permitted \(EPERM\) \(needs root or CAP_SYS_ADMIN\)/,
+  );
 });

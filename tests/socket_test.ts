@@ -54,7 +54,10 @@ test("an address dump matches ip -j addr show", { skip: NEEDS_ROOT }, async () =
     ip(ns, "addr", "add", "2001:db8::7/64", "dev", "lo");
     await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns });
     const req = new MessageBuilder(RTM_GETADDR, 0).raw(new Uint8Array(8)).finish();
-    const ours = await sock.dumpAll(req, (m) => `${parseAttrs(IFA, m.buf, m.view, m.start + 24, m.end).address}/${m.buf[m.start + 17]}`);
+    const ours = await sock.dumpAll(
+      req,
+      (m) => `${parseAttrs(IFA, m.buf, m.view, m.start + 24, m.end).address}/${m.buf[m.start + 17]}`,
+    );
     const theirs = ipJson(ns, "addr", "show").flatMap((l: { addr_info: { local: string; prefixlen: number }[] }) =>
       l.addr_info.map((a) => `${a.local}/${a.prefixlen}`)
     );
@@ -109,23 +112,27 @@ test("messages from a non-kernel sender are ignored", { skip: NEEDS_ROOT }, asyn
   });
 });
 
-test("a dump broken off early leaves the socket usable, and dumps on one socket queue up", { skip: NEEDS_ROOT }, async () => {
-  await withTempNetns(async (ns) => {
-    const batch = Array.from({ length: 60 }, (_, i) => `link add f${i} type ifb`).join("\n");
-    run("ip", ["-n", ns, "-batch", "-"], batch);
-    await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns });
-    for await (const l of sock.dump(getLinks(), parseLink)) {
-      assert.equal(l.ifname, "lo");
-      break;
-    }
-    const [a, b] = await Promise.all([sock.dumpAll(getLinks(), parseLink), sock.dumpAll(getLinks(), parseLink)]);
-    assert.equal(a.length, 61);
-    assert.deepEqual(a, b);
-    const up = new MessageBuilder(19, 0).struct(IFINFOMSG, { index: a[5].index, flags: 1, change: 1 }).finish();
-    await sock.request(up);
-    assert.match(ip(ns, "link", "show", a[5].ifname!), /UP/);
-  });
-});
+test(
+  "a dump broken off early leaves the socket usable, and dumps on one socket queue up",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withTempNetns(async (ns) => {
+      const batch = Array.from({ length: 60 }, (_, i) => `link add f${i} type ifb`).join("\n");
+      run("ip", ["-n", ns, "-batch", "-"], batch);
+      await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns });
+      for await (const l of sock.dump(getLinks(), parseLink)) {
+        assert.equal(l.ifname, "lo");
+        break;
+      }
+      const [a, b] = await Promise.all([sock.dumpAll(getLinks(), parseLink), sock.dumpAll(getLinks(), parseLink)]);
+      assert.equal(a.length, 61);
+      assert.deepEqual(a, b);
+      const up = new MessageBuilder(19, 0).struct(IFINFOMSG, { index: a[5].index, flags: 1, change: 1 }).finish();
+      await sock.request(up);
+      assert.match(ip(ns, "link", "show", a[5].ifname!), /UP/);
+    });
+  },
+);
 
 test("a multicast subscription receives a link event", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
@@ -218,17 +225,23 @@ test("named namespaces made by nlkit are ip netns namespaces", { skip: NEEDS_ROO
   assert.throws(() => withNetns({} as never, "../etc", () => 1), /Invalid namespace name: "..\/etc"/);
 });
 
-test("concurrent requests on one socket are matched to their replies by sequence number", { skip: NEEDS_ROOT }, async () => {
-  await withTempNetns(async (ns) => {
-    run("ip", ["-n", ns, "-batch", "-"], Array.from({ length: 20 }, (_, i) => `link add c${i} type ifb`).join("\n"));
-    await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns });
-    const links = (await sock.dumpAll(getLinks(), parseLink)).filter((l) => l.ifname!.startsWith("c"));
-    const get = (index: number) => new MessageBuilder(RTM_GETLINK, 0).struct(IFINFOMSG, { index }).finish();
-    const replies = await Promise.all(links.map((l) => sock.request(get(l.index), parseLink)));
-    assert.deepEqual(replies.map((r) => r[0].ifname), links.map((l) => l.ifname));
-    const ups = links.map((l) => sock.request(new MessageBuilder(19, 0).struct(IFINFOMSG, { index: l.index, flags: 1, change: 1 }).finish()));
-    await Promise.all([...ups, sock.dumpAll(getLinks(), parseLink)]);
-    const up = ipJson(ns, "link", "show", "up").map((l: { ifname: string }) => l.ifname);
-    for (const l of links) assert.ok(up.includes(l.ifname), `${l.ifname} is up`);
-  });
-});
+test(
+  "concurrent requests on one socket are matched to their replies by sequence number",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withTempNetns(async (ns) => {
+      run("ip", ["-n", ns, "-batch", "-"], Array.from({ length: 20 }, (_, i) => `link add c${i} type ifb`).join("\n"));
+      await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns });
+      const links = (await sock.dumpAll(getLinks(), parseLink)).filter((l) => l.ifname!.startsWith("c"));
+      const get = (index: number) => new MessageBuilder(RTM_GETLINK, 0).struct(IFINFOMSG, { index }).finish();
+      const replies = await Promise.all(links.map((l) => sock.request(get(l.index), parseLink)));
+      assert.deepEqual(replies.map((r) => r[0].ifname), links.map((l) => l.ifname));
+      const ups = links.map((l) =>
+        sock.request(new MessageBuilder(19, 0).struct(IFINFOMSG, { index: l.index, flags: 1, change: 1 }).finish())
+      );
+      await Promise.all([...ups, sock.dumpAll(getLinks(), parseLink)]);
+      const up = ipJson(ns, "link", "show", "up").map((l: { ifname: string }) => l.ifname);
+      for (const l of links) assert.ok(up.includes(l.ifname), `${l.ifname} is up`);
+    });
+  },
+);

@@ -6,12 +6,12 @@ import {
   MalformedError,
   MessageBuilder,
   NetlinkError,
-  NLMSG_DONE,
-  NLMSG_ERROR,
   nfnlBatch,
   nfnlSplit,
   nfnlType,
   type NlMsg,
+  NLMSG_DONE,
+  NLMSG_ERROR,
   parseAttrs,
   parseCidr,
   parseDoneMessage,
@@ -23,7 +23,6 @@ import {
 } from "../mod.ts";
 import { ACK, DUMP6_WITH_DONE, ERROR_CAPPED, ERROR_FULL, NEWADDR_V4, unhex, vector } from "./_vectors.ts";
 
-const IFADDRMSG = { family: "u8", prefixLen: "u8", flags: "u8", scope: "u8", index: "u32" } as const;
 const IFA = {
   address: { type: 1, kind: "ip" },
   local: { type: 2, kind: "ip" },
@@ -133,7 +132,15 @@ test("table scalars, names, bits and repeats round-trip", () => {
     neg: { type: 6, kind: "s32" },
     on: { type: 7, kind: "flag" },
   } as const;
-  const v = { big: 2 ** 40 + 5, port: 443, state: "TWO", flags: ["a", "c", "0x10"], names: ["x", "yy"], neg: -5, on: true };
+  const v = {
+    big: 2 ** 40 + 5,
+    port: 443,
+    state: "TWO",
+    flags: ["a", "c", "0x10"],
+    names: ["x", "yy"],
+    neg: -5,
+    on: true,
+  };
   const msg = new MessageBuilder(16, 0).attrs(T, v).finish();
   assert.deepEqual(parseAttrs(T, msg, new DataView(msg.buffer), 16, msg.length), v);
   assert.throws(() => new MessageBuilder(16, 0).attrs(T, { state: "THREE" }), /Unknown state: "THREE"/);
@@ -151,8 +158,24 @@ test("bad frames give typed errors that name the offset", () => {
 });
 
 test("addresses parse and print like inet_pton/inet_ntop", () => {
-  const cases = ["::", "::1", "fe80::1", "2001:db8::8:800:200c:417a", "2001:db8:0:0:1::1", "::ffff:10.0.0.1", "1:2:3:4:5:6:7:8"];
-  const want = ["::", "::1", "fe80::1", "2001:db8::8:800:200c:417a", "2001:db8::1:0:0:1", "::ffff:10.0.0.1", "1:2:3:4:5:6:7:8"];
+  const cases = [
+    "::",
+    "::1",
+    "fe80::1",
+    "2001:db8::8:800:200c:417a",
+    "2001:db8:0:0:1::1",
+    "::ffff:10.0.0.1",
+    "1:2:3:4:5:6:7:8",
+  ];
+  const want = [
+    "::",
+    "::1",
+    "fe80::1",
+    "2001:db8::8:800:200c:417a",
+    "2001:db8::1:0:0:1",
+    "::ffff:10.0.0.1",
+    "1:2:3:4:5:6:7:8",
+  ];
   assert.deepEqual(cases.map((c) => formatIp(parseIp(c))), want);
   assert.equal(formatIp(parseIp("192.168.1.255")), "192.168.1.255");
   for (const bad of ["1.2.3.256", "1.2.3", "::1::", "gg::1", "1:2:3:4:5:6:7:8:9", ""]) {
@@ -169,6 +192,9 @@ test("nfnetlink types split and batches wrap", () => {
   assert.deepEqual(nfnlSplit(0x0a03), [10, 3]);
   const inner = new MessageBuilder(0x0a00, 0).finish();
   const [begin, , end] = nfnlBatch(10, [inner], 0x01020304);
-  assert.equal(Buffer.from(begin).toString("hex"), "1c000000100001000000000000000000" + "0000000a" + "0800010001020304");
+  assert.equal(
+    Buffer.from(begin).toString("hex"),
+    "1c000000100001000000000000000000" + "0000000a" + "0800010001020304",
+  );
   assert.equal(Buffer.from(end).toString("hex"), "14000000110001000000000000000000" + "0000000a");
 });

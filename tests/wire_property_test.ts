@@ -43,7 +43,9 @@ function parseAll(bytes: Uint8Array): void {
   });
 }
 
-const seeds = [NEWADDR_V4, ERROR_FULL, ERROR_CAPPED, ACK, DUMP6_WITH_DONE].map(unhex).concat([vector("rtm_newlink_lo")]);
+const seeds = [NEWADDR_V4, ERROR_FULL, ERROR_CAPPED, ACK, DUMP6_WITH_DONE].map(unhex).concat([
+  vector("rtm_newlink_lo"),
+]);
 
 /** A captured frame with random bytes overwritten and maybe cut short. */
 const mutated = fc
@@ -100,9 +102,13 @@ test("random attribute bodies under a rich table give only typed errors", () => 
 test("built messages parse back to what was built", () => {
   const value = fc.record(
     {
-      n: fc.record({ s: fc.string({ maxLength: 20 }).filter((s) => !s.includes("\0")), v: fc.nat() }, { requiredKeys: [] }),
+      n: fc.record({ s: fc.string({ maxLength: 20 }).filter((s) => !s.includes("\0")), v: fc.nat() }, {
+        requiredKeys: [],
+      }),
       ip: fc.oneof(fc.ipV4(), fc.constantFrom("::", "fe80::1", "2001:db8::1")),
-      mac: fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":")),
+      mac: fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) =>
+        Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":")
+      ),
       b: fc.constantFrom("one", "2", "65535"),
       s: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
     },

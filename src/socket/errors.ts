@@ -18,7 +18,9 @@ export class DumpInterruptedError extends Error {
   partial?: unknown[];
   /** Creates the error for a dump that produced `count` items. */
   constructor(count: number) {
-    super(`Dump interrupted: the kernel's table changed while ${count} entries were read; dump again for a consistent view`);
+    super(
+      `Dump interrupted: the kernel's table changed while ${count} entries were read; dump again for a consistent view`,
+    );
     this.count = count;
   }
 }

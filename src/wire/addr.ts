@@ -90,24 +90,35 @@ export function ipFamily(text: string): number {
 export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
   if (len === 4) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
   if (len !== 16) return formatHex(b, off, len);
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[off + i * 2] << 8) | b[off + i * 2 + 1]);
-  // Longest run of at least two zero groups becomes "::".
-  let bestAt = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
-    i = j;
+  // Longest run of at least two zero groups (the first of equals) becomes "::".
+  // No arrays: conntrack dumps format four addresses per entry.
+  let bestAt = -1, bestLen = 1, runAt = 0, runLen = 0;
+  for (let i = 0; i < 8; i++) {
+    if (b[off + i * 2] !== 0 || b[off + i * 2 + 1] !== 0) {
+      runLen = 0;
+      continue;
+    }
+    if (runLen++ === 0) runAt = i;
+    if (runLen > bestLen) {
+      bestAt = runAt;
+      bestLen = runLen;
+    }
   }
   // IPv4-mapped addresses keep their dotted tail, as inet_ntop prints them.
-  if (bestAt === 0 && bestLen === 5 && g[5] === 0xffff) {
+  if (bestAt === 0 && bestLen === 5 && b[off + 10] === 0xff && b[off + 11] === 0xff) {
     return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
   }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(":");
-  if (bestAt < 0) return hex(g);
-  return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === bestAt) {
+      s += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (s.length !== 0 && s.charCodeAt(s.length - 1) !== 58) s += ":"; // no ':' right after "::"
+    s += ((b[off + i * 2] << 8) | b[off + i * 2 + 1]).toString(16);
+  }
+  return s;
 }
 
 /** Formats bytes as colon-separated lowercase hex, the way `ip` prints link addresses. */

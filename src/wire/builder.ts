@@ -17,8 +17,8 @@
 import { parseIp, parseMac } from "./addr.ts";
 import { align4, NLA_F_NESTED, NLA_HDRLEN } from "./constants.ts";
 import {
-  type AttrSpec,
   type Attrs,
+  type AttrSpec,
   type AttrTable,
   bitsOfNames,
   type ScalarKind,
@@ -135,7 +135,7 @@ export class MessageBuilder {
       const val = v[key];
       if (val === undefined) continue;
       const spec = table[key];
-      if (spec.repeat) for (const item of val as unknown[]) this.#value(spec, item, key);
+      if (spec.repeat) { for (const item of val as unknown[]) this.#value(spec, item, key); }
       else this.#value(spec, val, key);
     }
     for (const raw of values.unknown ?? []) this.bytes(raw.type, raw.data);
@@ -145,14 +145,30 @@ export class MessageBuilder {
   #value(spec: AttrSpec, val: unknown, key: string): void {
     const kind = spec.kind;
     switch (kind) {
-      case "string": this.string(spec.type, val as string); return;
-      case "flag": if (val) this.attr(spec.type, () => {}); return;
-      case "bytes": this.bytes(spec.type, val as Uint8Array); return;
-      case "ip": this.bytes(spec.type, parseIpValue(val)); return;
-      case "mac": this.bytes(spec.type, parseMacValue(val)); return;
-      case "nested": this.nest(spec.type, (b) => b.attrs(spec.table!, val as Attrs<AttrTable>)); return;
-      case "struct": this.attr(spec.type, (b) => b.struct(spec.struct!, val as Record<string, number>)); return;
-      case "codec": this.attr(spec.type, (b) => spec.codec!.build(b, val)); return;
+      case "string":
+        this.string(spec.type, val as string);
+        return;
+      case "flag":
+        if (val) this.attr(spec.type, () => {});
+        return;
+      case "bytes":
+        this.bytes(spec.type, val as Uint8Array);
+        return;
+      case "ip":
+        this.bytes(spec.type, parseIpValue(val));
+        return;
+      case "mac":
+        this.bytes(spec.type, parseMacValue(val));
+        return;
+      case "nested":
+        this.nest(spec.type, (b) => b.attrs(spec.table!, val as Attrs<AttrTable>));
+        return;
+      case "struct":
+        this.attr(spec.type, (b) => b.struct(spec.struct!, val as Record<string, number>));
+        return;
+      case "codec":
+        this.attr(spec.type, (b) => spec.codec!.build(b, val));
+        return;
     }
     let n: number;
     if (spec.bits) n = bitsOfNames(spec.bits, val as string[] | number, key);

@@ -25,7 +25,7 @@
 
 import { formatHex, formatIp } from "./addr.ts";
 import type { MessageBuilder } from "./builder.ts";
-import { align4, NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from "./constants.ts";
+import { align4, NLA_HDRLEN, NLA_TYPE_MASK } from "./constants.ts";
 import { MalformedError, TruncatedError } from "./errors.ts";
 
 /** Fixed-width integers: host order unless suffixed `be` (network order). */
@@ -130,8 +130,21 @@ export type Attrs<T> =
   & { unknown?: RawAttr[] };
 
 const SCALAR_SIZE: { readonly [k: string]: number } = {
-  u8: 1, s8: 1, u16: 2, s16: 2, u16be: 2, u32: 4, s32: 4, u32be: 4,
-  u64: 8, s64: 8, u64be: 8, pad1: 1, pad2: 2, pad3: 3, pad4: 4,
+  u8: 1,
+  s8: 1,
+  u16: 2,
+  s16: 2,
+  u16be: 2,
+  u32: 4,
+  s32: 4,
+  u32be: 4,
+  u64: 8,
+  s64: 8,
+  u64be: 8,
+  pad1: 1,
+  pad2: 2,
+  pad3: 3,
+  pad4: 4,
 };
 
 /** Size in bytes of a scalar or padding kind. */
@@ -149,31 +162,61 @@ export function structSize(spec: StructSpec): number {
 /** Reads one scalar at `off`. The caller has checked the bounds. */
 export function readScalar(view: DataView, off: number, kind: ScalarKind): number {
   switch (kind) {
-    case "u8": return view.getUint8(off);
-    case "s8": return view.getInt8(off);
-    case "u16": return view.getUint16(off, true);
-    case "s16": return view.getInt16(off, true);
-    case "u16be": return view.getUint16(off, false);
-    case "u32": return view.getUint32(off, true);
-    case "s32": return view.getInt32(off, true);
-    case "u32be": return view.getUint32(off, false);
-    case "u64": return view.getUint32(off, true) + view.getUint32(off + 4, true) * 0x1_0000_0000;
-    case "u64be": return view.getUint32(off + 4, false) + view.getUint32(off, false) * 0x1_0000_0000;
-    case "s64": return Number(view.getBigInt64(off, true));
+    case "u8":
+      return view.getUint8(off);
+    case "s8":
+      return view.getInt8(off);
+    case "u16":
+      return view.getUint16(off, true);
+    case "s16":
+      return view.getInt16(off, true);
+    case "u16be":
+      return view.getUint16(off, false);
+    case "u32":
+      return view.getUint32(off, true);
+    case "s32":
+      return view.getInt32(off, true);
+    case "u32be":
+      return view.getUint32(off, false);
+    case "u64":
+      return view.getUint32(off, true) + view.getUint32(off + 4, true) * 0x1_0000_0000;
+    case "u64be":
+      return view.getUint32(off + 4, false) + view.getUint32(off, false) * 0x1_0000_0000;
+    case "s64":
+      return Number(view.getBigInt64(off, true));
   }
 }
 
 /** Writes one scalar at `off`. */
 export function writeScalar(view: DataView, off: number, kind: ScalarKind, v: number): void {
   switch (kind) {
-    case "u8": case "s8": view.setUint8(off, v); return;
-    case "u16": case "s16": view.setUint16(off, v, true); return;
-    case "u16be": view.setUint16(off, v, false); return;
-    case "u32": view.setUint32(off, v >>> 0, true); return;
-    case "s32": view.setInt32(off, v, true); return;
-    case "u32be": view.setUint32(off, v >>> 0, false); return;
-    case "u64": case "s64": view.setBigInt64(off, BigInt(Math.trunc(v)), true); return;
-    case "u64be": view.setBigUint64(off, BigInt(Math.trunc(v)), false); return;
+    case "u8":
+    case "s8":
+      view.setUint8(off, v);
+      return;
+    case "u16":
+    case "s16":
+      view.setUint16(off, v, true);
+      return;
+    case "u16be":
+      view.setUint16(off, v, false);
+      return;
+    case "u32":
+      view.setUint32(off, v >>> 0, true);
+      return;
+    case "s32":
+      view.setInt32(off, v, true);
+      return;
+    case "u32be":
+      view.setUint32(off, v >>> 0, false);
+      return;
+    case "u64":
+    case "s64":
+      view.setBigInt64(off, BigInt(Math.trunc(v)), true);
+      return;
+    case "u64be":
+      view.setBigUint64(off, BigInt(Math.trunc(v)), false);
+      return;
   }
 }
 
@@ -271,25 +314,39 @@ function byType(table: AttrTable): (Entry | undefined)[] {
 
 function scalarReader(kind: ScalarKind): (view: DataView, off: number) => number {
   switch (kind) {
-    case "u8": return (v, o) => v.getUint8(o);
-    case "s8": return (v, o) => v.getInt8(o);
-    case "u16": return (v, o) => v.getUint16(o, true);
-    case "s16": return (v, o) => v.getInt16(o, true);
-    case "u16be": return (v, o) => v.getUint16(o, false);
-    case "u32": return (v, o) => v.getUint32(o, true);
-    case "s32": return (v, o) => v.getInt32(o, true);
-    case "u32be": return (v, o) => v.getUint32(o, false);
-    default: return (v, o) => readScalar(v, o, kind);
+    case "u8":
+      return (v, o) => v.getUint8(o);
+    case "s8":
+      return (v, o) => v.getInt8(o);
+    case "u16":
+      return (v, o) => v.getUint16(o, true);
+    case "s16":
+      return (v, o) => v.getInt16(o, true);
+    case "u16be":
+      return (v, o) => v.getUint16(o, false);
+    case "u32":
+      return (v, o) => v.getUint32(o, true);
+    case "s32":
+      return (v, o) => v.getInt32(o, true);
+    case "u32be":
+      return (v, o) => v.getUint32(o, false);
+    default:
+      return (v, o) => readScalar(v, o, kind);
   }
 }
 
 function decoderFor(spec: AttrSpec): Decode {
   switch (spec.kind) {
-    case "string": return (buf, _v, s, e) => readString(buf, s, e);
-    case "flag": return () => true;
-    case "bytes": return (buf, _v, s, e) => buf.slice(s, e);
-    case "ip": return (buf, _v, s, e) => formatIp(buf, s, e - s);
-    case "mac": return (buf, _v, s, e) => formatHex(buf, s, e - s);
+    case "string":
+      return (buf, _v, s, e) => readString(buf, s, e);
+    case "flag":
+      return () => true;
+    case "bytes":
+      return (buf, _v, s, e) => buf.slice(s, e);
+    case "ip":
+      return (buf, _v, s, e) => formatIp(buf, s, e - s);
+    case "mac":
+      return (buf, _v, s, e) => formatHex(buf, s, e - s);
     case "nested": {
       const table = spec.table!;
       return (buf, v, s, e) => parseAttrs(table, buf, v, s, e);
