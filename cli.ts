@@ -10,8 +10,7 @@
  * @module
  */
 
-import process from "node:process";
+import { exitProcess, programArgs } from "./src/cli/io.ts";
 import { main } from "./src/cli/main.ts";
 
-const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
-process.exit(await main(args));
+exitProcess(await main(programArgs()));

@@ -20,7 +20,7 @@ import { streamRoutes } from "../src/route/route.ts";
 import { routeToIpJson } from "../src/route/route_json.ts";
 
 const LINKS = 1000;
-const RUNS = 5;
+const RUNS = 10;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 const runtime = isBun ? "bun" : "deno";
 

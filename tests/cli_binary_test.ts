@@ -1,7 +1,9 @@
 /**
  * Smoke tests of the compiled `dist/nlkit` (built by
- * `scripts/build_binary.sh`): version, `link show` and `ct -L` in a
- * namespace, each checked against `ip` and `conntrack`.
+ * `scripts/build_binary.sh`): version, bad input, every show command (text
+ * and JSON), link changes and `ct -L` in a namespace, each checked against
+ * `ip` and `conntrack`. The whole CLI suite runs on the binary with
+ * `NLKIT_BIN=dist/nlkit deno test -A tests/cli_test.ts`.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { have, ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import { assertSharedKeysEqual, populate, SHOWS } from "./_cli_fixtures.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const NLKIT = join(ROOT, "dist/nlkit");
@@ -76,5 +79,36 @@ test("binary: ct -L in a namespace agrees with conntrack", { skip: NO_BINARY || 
     const blank = (s: string) => s.trim().replace(/^(\S+\s+\d+) \d+ /, "$1 T ");
     assert.equal(blank(r.stdout), blank(run("ip", ["netns", "exec", ns, "conntrack", "-L"])));
     assert.match(r.stderr, /1 flow entries have been shown\./);
+  });
+});
+
+test("binary: show commands agree with ip, text and JSON", { skip: NO_BINARY || NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    populate(ns);
+    for (const args of SHOWS) {
+      const text = nlkit("-n", ns, ...args);
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout, ip(ns, ...args), `text of ${args.join(" ")}`);
+      const json = nlkit("-n", ns, "-j", ...args);
+      assert.equal(json.code, 0, json.stderr);
+      assertSharedKeysEqual(JSON.parse(json.stdout), ipJson(ns, ...args), args.join(" "));
+    }
+  });
+});
+
+test("binary: link add, set and del, verified with ip", { skip: NO_BINARY || NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    const ok = (...args: string[]): void => {
+      const r = nlkit("-n", ns, ...args);
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    };
+    ok("link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    ok("link", "set", "v0", "up", "mtu", "1400", "alias", "x");
+    const [l] = ipJson(ns, "link", "show", "v0");
+    assert.deepEqual([l.mtu, l.ifalias, l.flags.includes("UP")], [1400, "x", true]);
+    ok("link", "del", "v0");
+    assert.deepEqual(ipJson(ns, "link", "show", "type", "veth"), []);
+    const missing = nlkit("-n", ns, "link", "show", "dev", "nope");
+    assert.deepEqual([missing.code, missing.stderr], [1, 'Device "nope" does not exist.\n']);
   });
 });

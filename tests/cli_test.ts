@@ -11,10 +11,11 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import process from "node:process";
 import fc from "fast-check";
 import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
+import { assertSharedKeysEqual, populate, SHOWS } from "./_cli_fixtures.ts";
 import { UsageError } from "../src/cli/args.ts";
 import { parseBatch, splitWords } from "../src/cli/batch.ts";
 import { parseCtArgs } from "../src/cli/ct_args.ts";
@@ -25,8 +26,16 @@ import { editDistance, suggest } from "../src/cli/suggest.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const BIN = join(ROOT, "node_modules/.bin");
 const IS_BUN = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
-/** How this runtime runs the CLI from source. */
-const CLI: [string, string[]] = IS_BUN ? [join(BIN, "bun"), ["cli.ts"]] : [join(BIN, "deno"), ["run", "-A", "cli.ts"]];
+/**
+ * How the CLI runs: this runtime on the sources, or the executable named by
+ * `NLKIT_BIN` (`NLKIT_BIN=dist/nlkit deno test -A tests/cli_test.ts` runs the
+ * whole suite on the compiled binary).
+ */
+const CLI: [string, string[]] = process.env.NLKIT_BIN
+  ? [resolve(ROOT, process.env.NLKIT_BIN), []]
+  : IS_BUN
+  ? [join(BIN, "bun"), ["cli.ts"]]
+  : [join(BIN, "deno"), ["run", "-A", "cli.ts"]];
 /** The escape that starts a colour sequence. */
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
 const NO_CT = have("conntrack") ? false : "conntrack (conntrack-tools) is not installed";
@@ -53,54 +62,6 @@ function ok(ns: string, ...args: string[]): string {
   assert.equal(r.code, 0, `nlkit -n ${ns} ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
-
-/** Asserts that every key both objects have holds the same value, element by element. */
-function assertSharedKeysEqual(ours: unknown[], theirs: unknown[], what: string): void {
-  assert.equal(ours.length, theirs.length, `${what}: ${ours.length} items vs ip's ${theirs.length}`);
-  ours.forEach((o, i) => {
-    const a = o as Record<string, unknown>, b = theirs[i] as Record<string, unknown>;
-    const shared = Object.keys(a).filter((k) => k in b);
-    assert.ok(shared.length > 0, `${what}[${i}] shares no key with ip`);
-    for (const k of shared) assert.deepEqual(a[k], b[k], `${what}[${i}].${k}`);
-  });
-}
-
-/** Fills a namespace with links, addresses, routes, neighbours and rules of several kinds. */
-function populate(ns: string): void {
-  ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
-  ip(ns, "link", "add", "br0", "type", "bridge");
-  ip(ns, "link", "set", "v1", "master", "br0");
-  ip(ns, "link", "set", "v0", "up");
-  ip(ns, "link", "set", "v0", "alias", "uplink");
-  ip(ns, "addr", "add", "10.1.0.1/24", "dev", "v0");
-  ip(ns, "addr", "add", "10.1.0.9/24", "dev", "v0");
-  ip(ns, "addr", "add", "2001:db8::1/64", "dev", "v0", "nodad");
-  ip(ns, "route", "add", "10.2.0.0/16", "via", "10.1.0.2", "metric", "20", "proto", "static");
-  ip(ns, "route", "add", "blackhole", "10.3.0.0/16", "table", "100");
-  ip(ns, "route", "add", "10.4.0.0/24", "dev", "v0", "mtu", "1400", "scope", "link");
-  ip(ns, "route", "add", "2001:db8:1::/48", "via", "2001:db8::2");
-  ip(ns, "neigh", "add", "10.1.0.7", "lladdr", "02:00:00:00:00:07", "dev", "v0");
-  ip(ns, "neigh", "add", "2001:db8::7", "lladdr", "02:00:00:00:00:08", "dev", "v0", "nud", "reachable", "router");
-  ip(ns, "rule", "add", "from", "10.9.0.0/16", "table", "100", "priority", "100");
-  ip(ns, "rule", "add", "fwmark", "0x10/0xff", "lookup", "200", "priority", "200");
-}
-
-const SHOWS: string[][] = [
-  ["link", "show"],
-  ["-s", "link", "show"],
-  ["link", "show", "v0"],
-  ["addr", "show"],
-  ["-4", "addr", "show"],
-  ["route", "show"],
-  ["route", "show", "table", "all"],
-  ["-6", "route", "show"],
-  ["route", "show", "proto", "static"],
-  ["route", "show", "table", "100"],
-  ["neigh", "show"],
-  ["neigh", "show", "dev", "v0"],
-  ["rule", "show"],
-  ["-6", "rule", "show"],
-];
 
 test("suggestions use edit distance with swaps", () => {
   assert.equal(editDistance("shwo", "show"), 1);
@@ -158,6 +119,24 @@ test("ct arguments parse with conntrack's meanings", () => {
   assert.throws(() => parseCtArgs(["-L", "-D"]), UsageError);
   assert.throws(() => parseCtArgs(["-L", "-u", "ASURED"]), /"ASURED".*"ASSURED"/);
   assert.throws(() => parseCtArgs(["-s", "1.2.3.4"]), /Missing command/);
+});
+
+test("ct expectation options parse, and -U expect is refused", () => {
+  const a = parseCtArgs([
+    ...["-I", "expect", "-p", "tcp", "--master-src", "10.0.0.1", "--master-dst", "10.0.0.2", "--master-port-src", "1"],
+    ...["--master-port-dst", "21", "--tuple-src", "10.0.0.2", "--tuple-dst", "10.0.0.1", "--tuple-port-src", "0"],
+    ...["--tuple-port-dst", "5000", "--mask-port-src", "0", "--mask-port-dst", "65535", "--helper", "ftp", "-t", "9"],
+  ]);
+  assert.deepEqual(
+    [a.command, a.table, a.masterSport, a.masterDport, a.tupleSport, a.tupleDport, a.maskSport, a.maskDport, a.helper],
+    ["create", "expect", 1, 21, 0, 5000, 0, 65535, "ftp"],
+  );
+  assert.throws(() => parseCtArgs(["-I", "expect", "--tuple-port-dst", "5"]), /needs "-p PROTO"/);
+  assert.throws(() => parseCtArgs(["-I", "expect", "-p", "tcp", "--tuple-port-dst", "70000"]), /"70000"/);
+  assert.throws(
+    () => parseCtArgs(["-U", "expect", "-p", "tcp"]),
+    (e) => e instanceof UsageError && /update/.test(e.message),
+  );
 });
 
 test("connlabel.conf names resolve to label bits", () => {
@@ -552,7 +531,8 @@ test("ct -L agrees with conntrack -L line for line", { skip: NEEDS_ROOT || NO_CT
     );
     const norm = (s: string) => s.trim().split("\n").map((l) => l.replace(/ use=\d+/, "")).sort();
     // Timeouts tick between the two runs: compare with the timeout column blanked.
-    const noTimeout = (lines: string[]) => lines.map((l) => l.replace(/^(\S+\s+\d+) \d+ /, "$1 T "));
+    const noTimeout = (lines: string[]) =>
+      lines.map((l) => l.replace(/^((?:ipv[46]\s+\d+\s+)?\S+\s+\d+) \d+ /, "$1 T "));
     const ours = nlkit(["-n", ns, "ct", "-L"]);
     assert.equal(ours.code, 0);
     assert.deepEqual(noTimeout(norm(ours.stdout)), noTimeout(norm(ct("-L"))));
@@ -762,4 +742,253 @@ test("a reader that stops early is not an error", { skip: NEEDS_ROOT }, async ()
     assert.equal(r.stderr, "");
     assert.equal(r.status, 0);
   });
+});
+
+/** Runs `ip -n NS ARGS...` and returns its exit code and stderr, without throwing. */
+function ipRaw(ns: string, args: string[]): { code: number; stderr: string } {
+  const r = spawnSync("ip", ["-n", ns, ...args], { encoding: "utf8" });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+test("a missing device fails like ip: exit 1 and ip's words", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    const cases = [
+      ["link", "show", "dev", "nope"],
+      ["link", "show", "nope"],
+      ["link", "set", "dev", "nope", "up"],
+      ["link", "set", "nope", "mtu", "1400"],
+      ["link", "del", "nope"],
+      ["addr", "show", "dev", "nope"],
+      ["addr", "add", "10.0.0.1/24", "dev", "nope"],
+      ["addr", "flush", "dev", "nope"],
+      ["route", "show", "dev", "nope"],
+      ["route", "add", "10.0.0.0/24", "dev", "nope"],
+      ["route", "flush", "dev", "nope"],
+      ["neigh", "show", "dev", "nope"],
+      ["neigh", "add", "10.0.0.9", "lladdr", "02:00:00:00:00:09", "dev", "nope"],
+    ];
+    for (const args of cases) {
+      const theirs = ipRaw(ns, args);
+      const ours = nlkit(["-n", ns, ...args]);
+      assert.equal(theirs.code, 1, `ip ${args.join(" ")}`);
+      assert.equal(ours.code, 1, `nlkit ${args.join(" ")}: ${ours.stderr}`);
+      assert.equal(ours.stderr, theirs.stderr, args.join(" "));
+      assert.equal(ours.stdout, "");
+    }
+  });
+});
+
+test("route flush by table, proto and dev, verified with ip", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    ip(ns, "link", "set", "v0", "up");
+    ip(ns, "link", "set", "v1", "up");
+    ip(ns, "addr", "add", "10.1.0.1/24", "dev", "v0");
+    ip(ns, "route", "add", "10.2.0.0/16", "via", "10.1.0.2", "proto", "static");
+    ip(ns, "route", "add", "10.3.0.0/16", "via", "10.1.0.2", "proto", "static", "metric", "7");
+    ip(ns, "route", "add", "10.4.0.0/16", "dev", "v1");
+    ip(ns, "route", "add", "10.5.0.0/16", "dev", "v1", "table", "100");
+    ip(ns, "route", "add", "blackhole", "10.6.0.0/16", "table", "100");
+    ip(ns, "-6", "route", "add", "2001:db8:1::/64", "dev", "v1");
+    const dsts = (...args: string[]): string[] =>
+      ipJson(ns, "route", "show", ...args).map((r: { dst: string }) => r.dst);
+
+    const bare = nlkit(["-n", ns, "route", "flush"]);
+    assert.equal(bare.code, 2, "flush needs a selector");
+    assert.match(bare.stderr, /"route flush" requires arguments/);
+
+    ok(ns, "route", "flush", "proto", "static");
+    assert.deepEqual(dsts(), ["10.1.0.0/24", "10.4.0.0/16"]);
+    ok(ns, "route", "flush", "dev", "v1");
+    assert.deepEqual(dsts(), ["10.1.0.0/24"]);
+    assert.deepEqual(ipJson(ns, "-6", "route", "show", "dev", "v1").map((r: { dst: string }) => r.dst).sort(), [
+      "2001:db8:1::/64",
+      "fe80::/64",
+    ], "IPv6 untouched without -6");
+    assert.equal(dsts("table", "100").length, 2);
+    ok(ns, "route", "flush", "table", "100");
+    assert.deepEqual(dsts("table", "100"), []);
+    ok(ns, "-6", "route", "flush", "dev", "v1");
+    assert.deepEqual(ipJson(ns, "-6", "route", "show", "dev", "v1"), []);
+    assert.deepEqual(dsts(), ["10.1.0.0/24"], "IPv4 untouched with -6");
+  });
+});
+
+test("route add with mtu lock, verified with ip", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    ip(ns, "link", "set", "v0", "up");
+    ok(ns, "route", "add", "10.8.0.0/16", "dev", "v0", "mtu", "lock", "1300", "advmss", "1200");
+    assert.match(ip(ns, "route", "show", "10.8.0.0/16"), /mtu lock 1300 advmss 1200/);
+    assert.deepEqual(ipJson(ns, "route", "show", "10.8.0.0/16")[0].metrics, [{ mtu: 1300, advmss: 1200 }]);
+    assert.deepEqual(JSON.parse(ok(ns, "-j", "route", "show", "10.8.0.0/16"))[0].metrics, [{
+      mtu: 1300,
+      advmss: 1200,
+    }]);
+    assert.equal(ok(ns, "route", "show", "10.8.0.0/16"), ip(ns, "route", "show", "10.8.0.0/16"));
+    const bad = nlkit(["-n", ns, "route", "add", "10.9.0.0/16", "dev", "v0", "mtu", "lock", "big"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"big"/);
+  });
+});
+
+test("-d link show prints kind details exactly as ip -d", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    // Bytes below 0x10 in the bridge id: iproute2 prints them unpadded (ether_ntoa_r).
+    ip(
+      ns,
+      "link",
+      "add",
+      "br0",
+      "address",
+      "02:0a:00:0b:0c:0d",
+      "type",
+      "bridge",
+      "forward_delay",
+      "400",
+      "priority",
+      "7",
+    );
+    ip(ns, "link", "set", "v1", "master", "br0");
+    ip(ns, "link", "set", "v1", "type", "bridge_slave", "cost", "9", "learning", "off", "hairpin", "on");
+    ip(ns, "link", "add", "mv0", "link", "v0", "type", "macvlan", "mode", "bridge");
+    ip(ns, "link", "add", "mv1", "link", "v0", "type", "macvlan", "mode", "private");
+    ip(
+      ns,
+      "link",
+      "add",
+      "vx0",
+      "type",
+      "vxlan",
+      "id",
+      "42",
+      "local",
+      "10.0.0.1",
+      "remote",
+      "10.0.0.2",
+      "dstport",
+      "4789",
+    );
+    ip(
+      ns,
+      "link",
+      "add",
+      "vx1",
+      "type",
+      "vxlan",
+      "id",
+      "43",
+      "group",
+      "239.1.1.1",
+      "dev",
+      "v0",
+      "dstport",
+      "0",
+      "ttl",
+      "9",
+    );
+    ip(ns, "link", "add", "vx2", "type", "vxlan", "id", "44", "remote", "2001:db8::2", "nolearning", "dstport", "8472");
+    ip(ns, "link", "set", "br0", "up");
+    // A running bridge's timers tick between the two reads.
+    const still = (s: string): string => s.replace(/(_timer) +\d+\.\d\d/g, "$1 T");
+    assert.equal(still(ok(ns, "-d", "link", "show")), still(ip(ns, "-d", "link", "show")));
+    for (const dev of ["br0", "v1", "vx1"]) {
+      assert.equal(still(ok(ns, "-d", "link", "show", dev)), still(ip(ns, "-d", "link", "show", dev)), dev);
+    }
+  });
+});
+
+test("ct -I, -G and -D expect, verified with conntrack -L expect", { skip: NEEDS_ROOT || NO_CT }, async () => {
+  await withTempNetns((ns) => {
+    const ct = (...args: string[]): string => run("ip", ["netns", "exec", ns, "conntrack", ...args]);
+    const noTimeout = (s: string): string[] => s.split("\n").filter((l) => l).map((l) => l.replace(/^\d+ /, ""));
+    // Masters: FTP control connections with the ftp helper attached (which allows one expectation each).
+    for (const sport of ["40000", "40001"]) {
+      ok(
+        ns,
+        ...["ct", "-I", "-p", "tcp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", sport, "--dport", "21"],
+        ...["-t", "300", "--state", "ESTABLISHED", "--helper", "ftp"],
+      );
+    }
+    assert.equal(ct("-L").match(/helper=ftp/g)?.length, 2);
+    const tuple = ["--tuple-src", "10.0.0.2", "--tuple-dst", "10.0.0.1", "--tuple-port-src", "0", "--tuple-port-dst"];
+    ok(
+      ns,
+      ...["ct", "-I", "expect", "-p", "tcp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "40000", "--dport", "21"],
+      ...tuple,
+      "50000",
+      ...["--mask-port-src", "0", "-t", "200"],
+    );
+    ok(
+      ns,
+      ...["ct", "--create", "expect", "-p", "tcp", "--master-src", "10.0.0.1", "--master-dst", "10.0.0.2"],
+      ...["--master-port-src", "40001", "--master-port-dst", "21", ...tuple, "50001", "-t", "100"],
+    );
+    const theirs = noTimeout(ct("-L", "expect")).sort();
+    assert.equal(theirs.length, 2);
+    assert.match(
+      theirs.join("\n"),
+      /dport=50000 mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535/,
+    );
+    assert.deepEqual(noTimeout(ok(ns, "ct", "-L", "expect")).sort(), theirs);
+    assert.equal(ok(ns, "ct", "-C", "expect"), ct("-C", "expect"));
+    assert.equal(ok(ns, "ct", "-C", "expect").trim(), "2");
+
+    const one = nlkit(["-n", ns, "ct", "-G", "expect", "-p", "tcp", ...tuple, "50000"]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(noTimeout(one.stdout), theirs.filter((l) => l.includes("dport=50000")));
+    assert.match(one.stderr, /1 expectations have been shown\./);
+    // conntrack's way: -s/-d/--sport/--dport name the expected tuple of -G and -D.
+    const byOrig = ["-p", "tcp", "-s", "10.0.0.2", "-d", "10.0.0.1", "--sport", "0", "--dport"];
+    const json = JSON.parse(ok(ns, "-j", "ct", "-G", "expect", ...byOrig, "50001"));
+    assert.equal(json.length, 1);
+    assert.deepEqual(json[0].tuple, { src: "10.0.0.2", dst: "10.0.0.1", sport: 0, dport: 50001 });
+    assert.equal(json[0].helper, "ftp");
+
+    const missing = nlkit(["-n", ns, "ct", "-G", "expect", ...byOrig, "50002"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Operation failed: No such file or directory/);
+    const update = nlkit(["-n", ns, "ct", "-U", "expect", ...byOrig, "50000", "-t", "5"]);
+    assert.equal(update.code, 2);
+    assert.match(update.stderr, /Can't do --update on expectations\nTry `nlkit ct -h'/);
+    const noMaster = nlkit(["-n", ns, "ct", "-I", "expect", "-p", "tcp", ...tuple, "50003", "-t", "5"]);
+    assert.equal(noMaster.code, 2);
+    assert.match(noMaster.stderr, /Missing master/);
+    const wrongMaster = nlkit([
+      ...["-n", ns, "ct", "-I", "expect", "-p", "tcp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "1"],
+      ...["--dport", "21", ...tuple, "50003", "-t", "5"],
+    ]);
+    assert.equal(wrongMaster.code, 1);
+    assert.match(wrongMaster.stderr, /master conntrack not found/);
+
+    const del = nlkit(["-n", ns, "ct", "-D", "expect", ...byOrig, "50000"]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.deepEqual(noTimeout(ct("-L", "expect")), theirs.filter((l) => l.includes("dport=50001")));
+    assert.equal(nlkit(["-n", ns, "ct", "-D", "expect", ...byOrig, "50000"]).code, 1, "already gone");
+    ok(ns, "ct", "-D", "expect", "--helper", "ftp");
+    assert.deepEqual(noTimeout(ct("-L", "expect")), []);
+  });
+});
+
+/** The modules `path` loads before running (static, non-type imports), transitively. */
+function staticImports(path: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(path)) return seen;
+  seen.add(path);
+  if (path.startsWith("node:")) return seen;
+  const src = readFileSync(path, "utf8");
+  for (const m of src.matchAll(/^import\s+(?!type\b)[^;]*?from\s+"([^"]+)";/gms)) {
+    const spec = m[1];
+    if (spec.startsWith("node:")) seen.add(spec);
+    else if (spec.endsWith(".ts")) staticImports(join(path, "..", spec), seen);
+  }
+  return seen;
+}
+
+test("link show loads no conntrack code and no Node layer at startup", () => {
+  const loaded = [...staticImports(join(ROOT, "cli.ts")), ...staticImports(join(ROOT, "src/cli/link.ts"))];
+  assert.ok(loaded.some((p) => p.endsWith("src/route/link.ts")), "the walker follows imports");
+  assert.deepEqual(loaded.filter((p) => p.includes("/netfilter/")), []);
+  // Deno starts its Node compatibility layer (~40 ms) on the first node: import.
+  assert.deepEqual(loaded.filter((p) => p.startsWith("node:")), []);
 });

@@ -10,13 +10,24 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
+import { formatIp } from "../src/wire/addr.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../src/wire/constants.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import type { NetlinkSocket } from "../src/socket/socket.ts";
-import { type ConntrackEntry, parseConntrackAttrs, parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
+import {
+  type ConntrackAttrs,
+  type ConntrackEntry,
+  entryOf,
+  parseConntrackAttrs,
+  parseConntrackMessage,
+} from "../src/netfilter/conntrack/entry.ts";
+import { parseConntrackFast } from "../src/netfilter/conntrack/entry_fast.ts";
+import { conntrackEntryAttrs } from "../src/netfilter/conntrack/entry_attrs.ts";
+import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
+import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
 import { conntrackToJson, formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { compileConntrackFilter } from "../src/netfilter/conntrack/filter.ts";
 import { keyAttrs, specAttrs } from "../src/netfilter/conntrack/spec.ts";
@@ -472,4 +483,318 @@ test("parses SCTP, DCCP, helper, secctx, NAT sequence adjustment, synproxy, mast
     handshakeSeq: 2 ** 40 + 5,
   }]);
   assert.throws(() => parseConntrackMessage(msgOf(nfnlMessage(nfnlType(1, 0), 0, 2).finish())), MalformedError);
+  // Every field survives entry → attributes → message → entry.
+  assertEntryRoundTrips(e);
+  assertEntryRoundTrips(d);
+});
+
+const PORT_PROTOS: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, gre: 47, udplite: 136 };
+
+/** The table engine's answer: entryOf over parseAttrs, or the typed error it throws. */
+function enginePath(m: NlMsg): ConntrackEntry | Error {
+  try {
+    const { family, attrs } = parseConntrackAttrs(m);
+    if (!attrs.tupleOrig) return new MalformedError("no tuple", 0);
+    return entryOf(attrs, family);
+  } catch (e) {
+    if (!TYPED.some((T) => e instanceof T)) throw e;
+    return e as Error;
+  }
+}
+
+/** entry → attributes → message → entry gives the same entry. */
+function assertEntryRoundTrips(e: ConntrackEntry): void {
+  const { family, attrs } = conntrackEntryAttrs(e);
+  const again = parseConntrackMessage(msgOf(nfnlMessage(nfnlType(1, 0), 0, family).attrs(CTA_TABLE, attrs).finish()));
+  assert.deepEqual(again, e);
+}
+
+/** The fast path gives up or agrees with the table engine; it never accepts what the engine rejects. */
+function fastAgrees(bytes: Uint8Array, roundTrip = true): boolean {
+  const m = msgOf(bytes);
+  const fast = parseConntrackFast(m);
+  const slow = enginePath(m);
+  // (Mutated bytes make entries no request could carry, such as 3-byte addresses.)
+  if (roundTrip && !(slow instanceof Error)) assertEntryRoundTrips(slow);
+  if (fast === undefined) return false;
+  assert.ok(!(slow instanceof Error), `fast path accepted what the engine rejects: ${slow}`);
+  assert.deepEqual(fast, slow);
+  assert.equal(JSON.stringify(Object.keys(fast)), JSON.stringify(Object.keys(slow)), "same field order");
+  return true;
+}
+
+test("the fast parser agrees with the table engine on captured, built and mutated messages", () => {
+  // Captured entries take the fast path (so this test would notice it giving up on them).
+  assert.ok(fastAgrees(hex(TCP_HEX)));
+  assert.ok(fastAgrees(hex(ICMP6_HEX)));
+  // Built entries with every field the fast path reads, in random combinations.
+  const port = fc.integer({ min: 0, max: 65535 });
+  const addr = fc.oneof(
+    fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join(".")),
+    fc.array(fc.oneof(fc.constant(0), fc.nat(0xffff)), { minLength: 8, maxLength: 8 }).map((g) =>
+      g.map((x) => x.toString(16)).join(":")
+    ),
+  );
+  const u32 = fc.nat(0xffffffff);
+  let fastCount = 0, runs = 0;
+  fc.assert(
+    fc.property(
+      addr,
+      addr,
+      port,
+      port,
+      fc.constantFrom("tcp", "udp", "icmp", "icmpv6", "sctp", "gre", "udplite"),
+      fc.record({
+        mark: u32,
+        timeout: u32,
+        zone: fc.nat(65535),
+        id: u32,
+        use: u32,
+        secmark: u32,
+        status: u32,
+        labels: fc.uniqueArray(fc.nat(127)),
+        counters: fc.tuple(fc.nat(2 ** 40), fc.nat(2 ** 40)),
+        start: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        tcp: fc.record({ state: fc.nat(9), wscaleOriginal: fc.nat(14), flags: fc.nat(255) }),
+      }, { requiredKeys: [] }),
+      (src, dst, sport, dport, proto, x) => {
+        runs++;
+        const v6 = src.includes(":");
+        const tuple = (a: string, b: string, sp: number, dp: number) => ({
+          ip: v6
+            ? { v6Src: a, v6Dst: b.includes(":") ? b : "::1" }
+            : { v4Src: a, v4Dst: b.includes(":") ? "1.2.3.4" : b },
+          proto: proto.startsWith("icmp")
+            ? { num: proto === "icmp" ? 1 : 58, icmpType: 8, icmpCode: 0, icmpId: sp }
+            : { num: PORT_PROTOS[proto], srcPort: sp, dstPort: dp },
+        });
+        const a: Record<string, unknown> = {
+          tupleOrig: tuple(src, dst, sport, dport),
+          tupleReply: tuple(dst.includes(":") === v6 ? dst : src, src, dport, sport),
+          status: x.status,
+          timeout: x.timeout,
+          mark: x.mark,
+          zone: x.zone,
+          id: x.id,
+          use: x.use,
+          secmark: x.secmark,
+        };
+        if (x.labels) {
+          a.labels = Uint8Array.from(
+            { length: 16 },
+            (_, i) => x.labels!.reduce((b, n) => (n >> 3 === i ? b | (1 << (n & 7)) : b), 0),
+          );
+        }
+        if (x.counters) {
+          a.countersOrig = { packets: x.counters[0], bytes: x.counters[1] };
+          a.countersReply = { packets: x.counters[1] };
+        }
+        if (x.start !== undefined) a.timestamp = { start: x.start };
+        if (x.tcp) {
+          a.protoinfo = {
+            tcp: {
+              state: String(x.tcp.state),
+              wscaleOriginal: x.tcp.wscaleOriginal,
+              flagsReply: { flags: x.tcp.flags, mask: 3 },
+            },
+          };
+          a.synproxy = { isn: x.mark, tsoff: 300 };
+        }
+        const bytes = nfnlMessage(nfnlType(1, 0), 0, v6 ? 10 : 2).attrs(CTA_TABLE, a as ConntrackAttrs).finish();
+        if (fastAgrees(bytes)) fastCount++;
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  assert.equal(fastCount, runs, "every ordinary entry takes the fast path");
+  // Mutated captures: byte flips and cuts; the fast path must never disagree.
+  let mutated = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(hex(TCP_HEX), hex(ICMP6_HEX)),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      fc.nat(),
+      (seed, flips, cut) => {
+        const b = seed.slice();
+        for (const [at, v] of flips) b[16 + (at % (b.length - 16))] = v;
+        const t = b.slice(0, 16 + (cut % (b.length - 15)));
+        new DataView(t.buffer).setUint32(0, t.length, true);
+        for (const m of [b, t]) {
+          try {
+            fastAgrees(m, false);
+            mutated++;
+          } catch (e) {
+            // msgOf refuses a header whose length was mutated: nothing to compare then.
+            if (!(e instanceof TruncatedError || e instanceof MalformedError)) throw e;
+          }
+        }
+      },
+    ),
+    { numRuns: 20000 },
+  );
+  assert.ok(mutated > 20000);
+});
+
+test("unknown attributes inside nests are kept in the entry and the message round-trips", () => {
+  const odd = (type: number, ...data: number[]) => ({ type, data: new Uint8Array(data) });
+  const attrs = {
+    tupleOrig: {
+      ip: { v4Src: "10.0.0.1", v4Dst: "10.0.0.2" },
+      proto: { num: 17, srcPort: 1000, dstPort: 53, unknown: [odd(40, 1, 2, 3, 4)] },
+      unknown: [odd(30, 9, 9, 9, 9)],
+    },
+    tupleReply: { ip: { v4Src: "10.0.0.2", v4Dst: "10.0.0.1" }, proto: { num: 17, srcPort: 53, dstPort: 1000 } },
+    protoinfo: { tcp: { state: "ESTABLISHED", unknown: [odd(20, 7, 0, 0, 0)] } },
+    timeout: 300,
+    unknown: [odd(99, 5, 6, 7, 8)],
+  };
+  const bytes = nfnlMessage(nfnlType(1, 0), 0, 2).attrs(CTA_TABLE, attrs).finish();
+  const m = msgOf(bytes);
+  assert.equal(parseConntrackFast(m), undefined, "the fast path leaves unknown attributes to the engine");
+  const e = parseConntrackMessage(m);
+  assert.deepEqual(e.unknown, [odd(99, 5, 6, 7, 8)]);
+  assert.deepEqual(e.unknownNested, {
+    "tupleOrig": [odd(30, 9, 9, 9, 9)],
+    "tupleOrig.proto": [odd(40, 1, 2, 3, 4)],
+    "protoinfo.tcp": [odd(20, 7, 0, 0, 0)],
+  });
+  assert.deepEqual(e.orig, { src: "10.0.0.1", dst: "10.0.0.2", sport: 1000, dport: 53 });
+  // The entry gives back the attributes it came from, unknown ones in their nests: the same bytes.
+  assert.deepEqual(conntrackEntryAttrs(e), parseConntrackAttrs(m));
+  assert.deepEqual(nfnlMessage(nfnlType(1, 0), 0, 2).attrs(CTA_TABLE, conntrackEntryAttrs(e).attrs).finish(), bytes);
+  // Parsed attributes rebuild the very same bytes.
+  const parsed = parseConntrackAttrs(m);
+  assert.deepEqual(nfnlMessage(nfnlType(1, 0), 0, parsed.family).attrs(CTA_TABLE, parsed.attrs).finish(), bytes);
+  // Entries without unknowns carry neither field.
+  const plain = parseConntrackMessage(msgOf(hex(TCP_HEX)));
+  assert.ok(!("unknown" in plain) && !("unknownNested" in plain));
+});
+
+test("filters know what the kernel does exactly, and send the mark masked", () => {
+  const f = (x: Parameters<typeof compileConntrackFilter>[0]) => compileConntrackFilter(x);
+  // exact: the kernel's dump filter is the whole filter
+  for (const x of [{}, { mark: 5 }, { zone: 3 }, { family: "ipv6" }, { status: ["ASSURED"] }] as const) {
+    assert.ok(f(x).exact, JSON.stringify(x));
+  }
+  assert.ok(f({ proto: "tcp", family: "ipv4", orig: { src: "10.0.0.1", sport: 300 } }).exact);
+  assert.ok(f({ reply: { dst: "fd00::1" }, proto: 17 }).exact); // the address gives the family
+  for (
+    const x of [
+      { zone: 0 }, // zone 0 means "no zone filter" to the kernel
+      { orig: { src: "10.0.0.0/8" } },
+      { any: { src: "10.0.0.1" } },
+      { labels: [1] },
+      { tcpState: "ESTABLISHED" },
+      { proto: "tcp" }, // no family: no CTA_FILTER
+      { orig: { sport: 300 }, family: "ipv4" }, // a port needs the protocol
+    ] as const
+  ) assert.ok(!f(x).exact, JSON.stringify(x));
+  // mutable: fields that change during an entry's life
+  assert.ok(f({ mark: 1 }).mutable && f({ status: ["ASSURED"] }).mutable && f({ tcpState: "CLOSE" }).mutable);
+  assert.ok(f({ labels: [3] }).mutable);
+  assert.ok(!f({ orig: { src: "10.0.0.1" }, zone: 2, proto: "udp" }).mutable);
+  // The kernel compares (mark & mask) with the value as sent.
+  const k = f({ mark: { value: 0x10001, mask: 0xffff0000 } }).kernelAttrs;
+  assert.deepEqual([k.mark, k.markMask], [0x10000, 0xffff0000]);
+});
+
+test("a helper is sent as CTA_HELP; bad helper names throw", () => {
+  const spec: ConntrackSpec = {
+    proto: "tcp",
+    orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 21 },
+    timeout: 9,
+  };
+  assert.deepEqual(specAttrs({ ...spec, helper: "ftp" }, true).attrs.help, { name: "ftp" });
+  assert.equal(specAttrs(spec, true).attrs.help, undefined);
+  for (const bad of ["", "a very long helper name", "f tp"]) {
+    assert.throws(() => specAttrs({ ...spec, helper: bad }, true), {
+      name: "TypeError",
+      message: /Invalid helper name/,
+    });
+  }
+});
+
+/** A socket stand-in that acknowledges creates after a tick and records how many were in flight. */
+function ackingSocket(
+  refuse: (n: number) => boolean,
+): { sock: NetlinkSocket; sent: Uint8Array[]; maxInFlight: number } {
+  const state = { sent: [] as Uint8Array[], maxInFlight: 0, sock: undefined as unknown as NetlinkSocket };
+  let inFlight = 0;
+  state.sock = {
+    request(msg: Uint8Array): Promise<never[]> {
+      const n = state.sent.push(msg);
+      state.maxInFlight = Math.max(state.maxInFlight, ++inFlight);
+      return new Promise((resolve, reject) =>
+        setTimeout(() => {
+          inFlight--;
+          if (refuse(n)) reject(new NetlinkError(17, {}, 0x100, "IPCTNL_MSG_CT_NEW"));
+          else resolve([]);
+        }, 0)
+      );
+    },
+  } as unknown as NetlinkSocket;
+  return state;
+}
+
+test("createConntrackMany streams its specs, keeps the window, and stops at a bad spec", async () => {
+  const spec = (i: number): ConntrackSpec => ({
+    proto: "udp",
+    orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1024 + i, dport: 53 },
+    timeout: 30,
+  });
+  let pulled = 0;
+  const fake = ackingSocket((n) => n % 100 === 0);
+  function* specs(): Generator<ConntrackSpec> {
+    for (let i = 0; i < 1000; i++) {
+      pulled++;
+      // Lazy: never more than the window ahead of what was sent.
+      assert.ok(pulled - fake.sent.length <= 1, `pulled ${pulled}, sent ${fake.sent.length}`);
+      yield spec(i);
+    }
+  }
+  const r = await createConntrackMany(specs(), { window: 8 }, { socket: fake.sock });
+  assert.equal(r.created, 990);
+  assert.deepEqual(r.failed.map((f) => f.index).slice(0, 3), [99, 199, 299]);
+  assert.equal((r.failed[0].error as NetlinkError).code, "EEXIST");
+  assert.ok(fake.maxInFlight <= 8 && fake.maxInFlight > 1, `max in flight ${fake.maxInFlight}`);
+  // The requests are what buildCreateConntrack makes, in order.
+  assert.equal(parseConntrackAttrs(msgOf(fake.sent[5])).attrs.tupleOrig?.proto?.srcPort, 1029);
+
+  // A bad spec: the ones before it are sent (and acknowledged), then its error is thrown.
+  const bad = ackingSocket(() => false);
+  async function* withBad(): AsyncGenerator<ConntrackSpec> {
+    for (let i = 0; i < 10; i++) yield i === 6 ? { ...spec(i), timeout: -1 } : spec(i);
+  }
+  await assert.rejects(createConntrackMany(withBad(), {}, { socket: bad.sock }), {
+    name: "RangeError",
+    message: 'Invalid timeout: "-1" (must be 0 to 4294967295)',
+  });
+  assert.equal(bad.sent.length, 6);
+});
+
+test("IPv6 addresses print as inet_ntop prints them (RFC 5952)", () => {
+  // WHATWG URL serialises IPv6 hosts by the same rules, except IPv4-mapped tails.
+  const group = fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff }));
+  let runs = 0;
+  fc.assert(
+    fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.nat(3), (g, pad) => {
+      const b = new Uint8Array(16 + pad);
+      g.forEach((x, i) => {
+        b[pad + 2 * i] = x >> 8;
+        b[pad + 2 * i + 1] = x & 255;
+      });
+      const text = formatIp(b, pad, 16);
+      if (/^::ffff:\d+\.\d+\.\d+\.\d+$/.test(text)) {
+        assert.deepEqual(g.slice(0, 6), [0, 0, 0, 0, 0, 0xffff]);
+        return;
+      }
+      runs++;
+      assert.equal(`[${text}]`, new URL(`http://[${g.map((x) => x.toString(16)).join(":")}]/`).hostname);
+    }),
+    { numRuns: 20000 },
+  );
+  assert.ok(runs > 19000);
+  assert.equal(formatIp(hex("00000000000000000000ffffc0000201")), "::ffff:192.0.2.1");
+  assert.equal(formatIp(hex("20010db8000000010000000000000001")), "2001:db8:0:1::1");
+  assert.equal(formatIp(hex("20010db8000000000001000000000001")), "2001:db8::1:0:0:1");
 });

@@ -11,11 +11,9 @@ import {
 } from "../src/netfilter/conntrack/events.ts";
 import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
 import { createExpect, deleteExpect } from "../src/netfilter/conntrack/expect_ops.ts";
-import { createConntrack } from "../src/netfilter/conntrack/ops.ts";
-import { withConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
-import { specAttrs } from "../src/netfilter/conntrack/spec.ts";
-import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
-import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
+import { createConntrack, deleteConntrack, updateConntrack } from "../src/netfilter/conntrack/ops.ts";
+import { spawn } from "node:child_process";
+import { formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 function msg(hex: string, flags?: number): NlMsg {
@@ -168,9 +166,9 @@ test("only the selected events arrive, and expectation events when asked", { ski
     });
     await sub.ready;
     const master = { src: "10.0.0.1", dst: "10.0.0.2", sport: 40000, dport: 21 };
-    const { family, attrs } = specAttrs({ proto: "tcp", orig: master, timeout: 300, tcpState: "ESTABLISHED" }, true);
-    const m = nfnlMessage(nfnlType(1, 0), 0x600, family).attrs(CTA_TABLE, { ...attrs, help: { name: "ftp" } }).finish();
-    await withConntrackSocket({ netns: ns }, (s) => s.request(m));
+    await createConntrack({ proto: "tcp", orig: master, timeout: 300, tcpState: "ESTABLISHED", helper: "ftp" }, {
+      netns: ns,
+    });
     conntrack(
       ns,
       "-U",
@@ -266,3 +264,65 @@ test(
     });
   },
 );
+
+test("event lines render exactly as conntrack -E prints them", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    const ac = new AbortController();
+    const sub = subscribeConntrack({ signal: ac.signal }, { netns: ns });
+    await sub.ready;
+    const oracle = spawn("ip", ["netns", "exec", ns, "conntrack", "-E"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    oracle.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    const sentinel = (sport: number) =>
+      createConntrack({ proto: "udp", orig: { src: "10.7.9.9", dst: "10.7.9.8", sport, dport: 9 }, timeout: 30 }, {
+        netns: ns,
+      });
+    const seen = async (sport: number) => {
+      for (let i = 0; i < 100; i++) {
+        if (out.includes(`sport=${sport} dport=9`)) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    try {
+      // Wait until conntrack -E is subscribed: it shows an event made after it started.
+      let ready = false;
+      for (let i = 0; i < 20 && !ready; i++) {
+        await sentinel(100 + i);
+        ready = await seen(100 + i);
+      }
+      assert.ok(ready, "conntrack -E is listening");
+      const t = ["-p", "tcp", "-s", "10.7.0.1", "-d", "10.7.0.2", "--sport", "40000", "--dport", "8080"];
+      conntrack(ns, "-I", ...t, "--state", "SYN_SENT", "-t", "300", "--mark", "70000", "-w", "300");
+      // conntrack -U/-D take no zone: ours do.
+      const key = { proto: "tcp", orig: { src: "10.7.0.1", dst: "10.7.0.2", sport: 40000, dport: 8080 }, zone: 300 };
+      await updateConntrack({ ...key, mark: 80000 }, { netns: ns });
+      assert.ok(await deleteConntrack(key, { netns: ns }));
+      await sentinel(999);
+      assert.ok(await seen(999));
+      const got = await collect(sub, ac, (g) => g.some((e) => "entry" in e && e.entry.orig.sport === 999));
+      const ours = got.flatMap((e) =>
+        "entry" in e && e.entry.orig.src === "10.7.0.1"
+          ? [
+            formatConntrack(e.entry, { event: e.type.toUpperCase() as "NEW" | "UPDATE" | "DESTROY", portid: e.portid }),
+          ]
+          : []
+      );
+      // conntrack -E adds progname= when it finds the requesting process in /proc in time: not comparable.
+      const theirs = out.split("\n").filter((l) => l.includes("src=10.7.0.1")).map((l) =>
+        l.replace(/ progname=\S+$/, "")
+      );
+      assert.equal(ours.length, 3);
+      assert.deepEqual(ours, theirs);
+      // All three came from userspace requests: conntrack -I, then ours.
+      assert.match(
+        ours[0],
+        /^ {4}\[NEW\] tcp {6}6 300 SYN_SENT src=10\.7\.0\.1 .* mark=70000 zone=300 \[USERSPACE\] portid=\d+$/,
+      );
+      assert.match(ours[1], /^ \[UPDATE\] tcp .* mark=80000 zone=300 \[USERSPACE\] portid=\d+$/);
+      assert.match(ours[2], /^\[DESTROY\] tcp .* mark=80000 zone=300 \[USERSPACE\] portid=\d+$/);
+    } finally {
+      oracle.kill();
+    }
+  });
+});

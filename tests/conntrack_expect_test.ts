@@ -4,8 +4,9 @@ import fc from "fast-check";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
-import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
 import { expectToJson, formatExpect, parseExpectMessage } from "../src/netfilter/conntrack/expect.ts";
+import { CTA_EXPECT_TABLE } from "../src/netfilter/conntrack/expect_tables.ts";
+import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
 import {
   buildCreateExpect,
   createExpect,
@@ -17,9 +18,8 @@ import {
   listExpect,
   listExpectAll,
 } from "../src/netfilter/conntrack/expect_ops.ts";
-import { withConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
-import { type ConntrackSpec, specAttrs } from "../src/netfilter/conntrack/spec.ts";
-import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
+import { createConntrack } from "../src/netfilter/conntrack/ops.ts";
+import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
 import { NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 function msg(hex: string): NlMsg {
@@ -96,6 +96,22 @@ test("buildCreateExpect encodes every field, and the parser reads them back", ()
   assert.equal(x.unknown, undefined);
 });
 
+test("unknown attributes inside an expectation's nests are kept by path", () => {
+  const tuple = { ip: { v4Src: "10.0.0.2", v4Dst: "10.0.0.1" }, proto: { num: 6, srcPort: 0, dstPort: 50000 } };
+  const odd = { type: 60, data: new Uint8Array([1, 2, 3, 4]) };
+  const bytes = nfnlMessage(nfnlType(2, 0), 0, 2).attrs(CTA_EXPECT_TABLE, {
+    master: { ...tuple, proto: { ...tuple.proto, unknown: [odd] } },
+    tuple,
+    mask: tuple,
+    nat: { dir: 1, tuple: { ...tuple, unknown: [odd] } },
+    timeout: 300,
+  }).finish();
+  const x = parseExpectMessage(msg(Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")));
+  assert.deepEqual(x.unknownNested, { "master.proto": [odd], "nat.tuple": [odd] });
+  assert.equal(x.unknown, undefined);
+  assert.equal(x.tuple.dport, 50000);
+});
+
 test("the default mask matches the whole tuple", () => {
   const x = parseExpectMessage(
     msg(Array.from(buildCreateExpect({ ...SPEC, mask: undefined }), (b) => b.toString(16).padStart(2, "0")).join("")),
@@ -160,10 +176,7 @@ test("parseExpectMessage throws only typed errors on random and mutated bytes", 
 
 /** Creates a master entry with a helper attached (what an ALG's control connection looks like). */
 async function createMaster(ns: string, spec: ConntrackSpec, helper?: string): Promise<void> {
-  const { family, attrs } = specAttrs(spec, true);
-  if (helper) attrs.help = { name: helper };
-  const m = nfnlMessage(nfnlType(1, 0), 0x600, family).attrs(CTA_TABLE, attrs).finish(); // IPCTNL_MSG_CT_NEW, CREATE|EXCL
-  await withConntrackSocket({ netns: ns }, (s) => s.request(m));
+  await createConntrack({ ...spec, helper }, { netns: ns });
 }
 
 function oracleLines(ns: string): string[] {

@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { spawn } from "node:child_process";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import {
   createConntrack,
@@ -24,6 +25,9 @@ import { compileConntrackFilter } from "../src/netfilter/conntrack/filter.ts";
 import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
+import type { NetlinkSocket } from "../src/socket/socket.ts";
+import { conntrackEntryAttrs } from "../src/netfilter/conntrack/entry_attrs.ts";
+import { withConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 
@@ -111,6 +115,10 @@ test("created entries list exactly as conntrack -L prints them", { skip: SKIP },
     assert.deepEqual(
       sorted(entries.map((e) => formatConntrack(e, { output: ["extended", "id"] }))),
       sorted(ct(ns, "-L", "-o", "extended,id")),
+    );
+    assert.deepEqual(
+      sorted(entries.map((e) => formatConntrack(e, { output: "id" }))),
+      sorted(ct(ns, "-L", "-o", "id")),
     );
     const tcp = entries.find((e) => e.protoNum === 6 && e.family === "ipv4")!;
     assert.equal(tcp.mark, 0x12345678);
@@ -331,6 +339,8 @@ test("the kernel filters dumps by mark, status, zone and CTA_FILTER tuples", { s
         return (await sock.dumpAll(msg, parseConntrackMessage)).map((e) => e.orig.dst).sort();
       };
       assert.deepEqual(await kernelOnly({ mark: 0x12345678 }), ["198.51.100.7"]);
+      // A value with bits outside the mask: the kernel compares the masked value.
+      assert.deepEqual(await kernelOnly({ mark: { value: 0x12345679, mask: 0xfffffff0 } }), ["198.51.100.7"]);
       assert.deepEqual(await kernelOnly({ mark: { value: 0x10000, mask: 0x10000 } }), ["2001:db8::2"]);
       assert.deepEqual(await kernelOnly({ status: ["ASSURED"] }), ["198.51.100.7"]);
       assert.deepEqual(await kernelOnly({ zone: 300 }), ["2001:db8::2"]);
@@ -393,5 +403,168 @@ test("create with source NAT rewrites the reply tuple", { skip: SKIP }, async ()
     assert.deepEqual(mask(formatConntrack(listed)), mask(ct(ns, "-L")[0]));
     // The reply direction finds it too.
     assert.equal((await getConntrack({ proto: "tcp", reply: e.reply }, { netns: ns }))?.id, e.id);
+  });
+});
+
+test("an entry created with a helper lists it, as conntrack -L shows it", { skip: SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    const spec: ConntrackSpec = {
+      proto: "tcp",
+      orig: { src: "10.4.0.1", dst: "10.4.0.2", sport: 40123, dport: 21 },
+      timeout: 3000,
+      tcpState: "ESTABLISHED",
+      helper: "ftp",
+    };
+    await createConntrack(spec, { netns: ns });
+    const e = (await getConntrack(spec, { netns: ns }))!;
+    assert.equal(e.helper, "ftp");
+    const [line] = ct(ns, "-L");
+    assert.match(line, / helper=ftp /);
+    assert.deepEqual(noUse(formatConntrack((await listConntrackAll({}, { netns: ns }))[0])), noUse(line));
+    // A helper the kernel does not know is refused.
+    await assert.rejects(
+      createConntrack({ ...spec, orig: { ...spec.orig!, sport: 40124 }, helper: "nosuchhelper" }, { netns: ns }),
+      { code: "EOPNOTSUPP" },
+    );
+  });
+});
+
+test("zeroing while a userspace filter rejects entries leaves their counters alone", {
+  skip: SKIP || (!have("nft") && "nft is not installed"),
+}, async () => {
+  await withTempNetns(async (ns) => {
+    sysctl(ns, "net.netfilter.nf_conntrack_acct=1");
+    const nft = (...a: string[]) => run("ip", ["netns", "exec", ns, "nft", ...a]);
+    nft("add", "table", "inet", "nlkt");
+    nft("add", "chain", "inet", "nlkt", "o", "{ type filter hook output priority 0; }");
+    nft("add", "rule", "inet", "nlkt", "o", "ct", "state", "new", "counter");
+    nft("add", "chain", "inet", "nlkt", "i", "{ type filter hook input priority 0; }");
+    nft("add", "rule", "inet", "nlkt", "i", "udp", "dport", "{ 4000, 4001 }", "drop");
+    // Two tracked flows, three datagrams each.
+    run("ip", [
+      "netns",
+      "exec",
+      ns,
+      "bash",
+      "-c",
+      "exec 3>/dev/udp/127.0.0.1/4000 4>/dev/udp/127.0.0.1/4001; for i in 1 2 3; do echo hi >&3; echo hi >&4; done",
+    ]);
+    const counts = async () =>
+      Object.fromEntries(
+        (await listConntrackAll({ filter: { proto: "udp" } }, { netns: ns })).map((e) => [
+          e.orig.dport,
+          e.counters?.orig?.packets,
+        ]),
+      );
+    assert.deepEqual(await counts(), { 4000: 3, 4001: 3 });
+    // "any" is matched in userspace only: the kernel must not zero the other flow.
+    const filter = { proto: "udp", any: { dport: 4000 } } as const;
+    assert.equal(compileConntrackFilter(filter).exact, false);
+    const zeroed = await listConntrackAll({ zero: true, filter }, { netns: ns });
+    assert.deepEqual(zeroed.map((e) => [e.orig.dport, e.counters?.orig?.packets, e.use]), [[4000, 3, 1]]);
+    assert.deepEqual(await counts(), { 4000: 0, 4001: 3 });
+    // A filter the kernel does alone zeroes in the dump itself.
+    const exact = { proto: "udp", family: "ipv4", orig: { dport: 4001 } } as const;
+    assert.equal(compileConntrackFilter(exact).exact, true);
+    const [z] = await listConntrackAll({ zero: true, filter: exact }, { netns: ns });
+    assert.equal(z.counters?.orig?.packets, 3);
+    assert.deepEqual(await counts(), { 4000: 0, 4001: 0 });
+  });
+});
+
+test("operations reach a namespace by name, by path and by pid", { skip: SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    const byPath = { path: `/run/netns/${ns}` };
+    await createConntrack(UDP, { netns: byPath });
+    // A process living in the namespace gives its pid.
+    const sleeper = spawn("ip", ["netns", "exec", ns, "sleep", "30"], { stdio: "ignore" });
+    try {
+      let pid = 0;
+      for (let i = 0; i < 100 && !pid; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const found = run("ip", ["netns", "pids", ns]).trim().split("\n").filter((p) => p);
+        pid = Number(found[0] ?? 0);
+      }
+      assert.ok(pid > 0, "the sleeper runs in the namespace");
+      const byPid = { pid };
+      await createConntrack(ICMP, { netns: byPid });
+      const names = (await listConntrackAll({}, { netns: ns })).map((e) => e.proto).sort();
+      assert.deepEqual(names, ["icmp", "udp"]);
+      assert.equal((await listConntrackAll({}, { netns: byPid })).length, 2);
+      assert.equal((await getConntrack(ICMP, { netns: byPath }))?.orig.icmpId, 4000);
+      assert.equal(await deleteConntrackByFilter({ proto: "udp" }, { netns: byPid }), 1);
+      await flushConntrack({}, { netns: byPath });
+      assert.equal(ct(ns, "-L").length, 0);
+    } finally {
+      sleeper.kill();
+    }
+  });
+});
+
+test(
+  "delete-by-filter keeps an entry that stopped matching or was re-created before its turn",
+  { skip: SKIP },
+  async () => {
+    await withTempNetns(async (ns) => {
+      const flows = [0, 1, 2].map((i): ConntrackSpec => ({
+        proto: "udp",
+        orig: { src: "10.3.0.1", dst: "10.3.0.2", sport: 2000 + i, dport: 53 },
+        timeout: 600,
+        mark: 0x700,
+      }));
+      for (const f of flows) await createConntrack(f, { netns: ns });
+      const real = await openConntrackSocket({ netns: ns });
+      const ports = (a: string[]) => a.map((l) => /sport=(\d+)/.exec(l)![1]).sort();
+      try {
+        // Between the dump and the deletes: flow 0 gets another mark, flow 1 is re-created with another one.
+        // (The id alone cannot tell a re-created entry: the kernel's id hashes the object's address and tuple,
+        // and a freed object is often reused at once.)
+        let meddled = false;
+        const meddling = {
+          dump: real.dump.bind(real),
+          request(msg: Uint8Array, parse?: never): Promise<unknown[]> {
+            if (!meddled) {
+              meddled = true;
+              const t = ["-p", "udp", "-s", "10.3.0.1", "-d", "10.3.0.2", "--dport", "53"];
+              ct(ns, "-U", ...t, "--sport", "2000", "-m", "0x800");
+              ct(ns, "-D", ...t, "--sport", "2001");
+              ct(ns, "-I", ...t, "--sport", "2001", "-t", "600", "-m", "0x701");
+            }
+            return real.request(msg, parse);
+          },
+        } as unknown as NetlinkSocket;
+        const n = await deleteConntrackByFilter({ mark: 0x700, proto: "udp" }, { socket: meddling });
+        assert.equal(n, 1, "only flow 2 still was the entry that matched");
+        assert.deepEqual(ports(ct(ns, "-L")), ["2000", "2001"]);
+        // The re-created flow goes with its own mark.
+        assert.equal(await deleteConntrackByFilter({ mark: 0x701 }, { socket: real }), 1);
+        assert.deepEqual(ports(ct(ns, "-L")), ["2000"]);
+      } finally {
+        real.close();
+      }
+    });
+  },
+);
+
+test("entries read back as attributes re-create the same table in another namespace", { skip: SKIP }, async () => {
+  await withTempNetns(async (a) => {
+    enableLabels(a);
+    for (const spec of ALL) await createConntrack({ ...spec, labels: [3, 100] }, { netns: a });
+    await withTempNetns(async (b) => {
+      enableLabels(b);
+      await withConntrackSocket({ netns: b }, async (s) => {
+        for await (const e of listConntrack({}, { netns: a })) {
+          const { family, attrs } = conntrackEntryAttrs(e);
+          delete attrs.id; // the kernel assigns ids; the rest goes as read
+          delete attrs.use;
+          const msg = nfnlMessage(nfnlType(1, 0), 0x600, family).attrs(CTA_TABLE, attrs).finish();
+          await s.request(msg);
+        }
+      });
+      assert.equal(ct(b, "-L").length, 5);
+      assert.deepEqual(sorted(ct(b, "-L", "-o", "extended")), sorted(ct(a, "-L", "-o", "extended")));
+      const copied = await listConntrackAll({}, { netns: b });
+      assert.deepEqual(copied.map((e) => e.labels?.bits), ALL.map(() => [3, 100]));
+    });
   });
 });

@@ -15,6 +15,8 @@ import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkReques
 import { linkIndexMap, linkToIpJson } from "../src/route/link_json.ts";
 import type { LinkKindData } from "../src/route/link_kinds.ts";
 import { readMessage } from "../src/wire/message.ts";
+import { MessageBuilder } from "../src/wire/builder.ts";
+import { IFINFOMSG } from "../src/route/link_tables.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 
 function unhex(hex: string): Uint8Array {
@@ -56,6 +58,36 @@ test("captured lo: loopback type, flags, stats64 and IPv6 generation mode", () =
   assert.equal(lo.stats64?.rxBytes, 288);
   assert.equal(lo.stats64?.txPackets, 6);
   assert.equal(lo.afSpec?.inet6?.addrGenMode, "eui64");
+});
+
+test("captured 6.18 frames: XDP, ifmap, head/tailroom, netns_immutable, IPv6 cacheinfo; only IFLA_STATS stays raw", () => {
+  const lo = frame("lo-stats");
+  assert.deepEqual(lo.xdp, { attached: "none" });
+  assert.deepEqual(lo.map, { memStart: 0, memEnd: 0, baseAddr: 0, irq: 0, dma: 0, port: 0 });
+  assert.deepEqual([lo.headroom, lo.tailroom, lo.netnsImmutable, lo.maxPacingOffloadHorizon], [0, 0, 1, 0]);
+  assert.deepEqual([lo.devlinkPort, lo.dpllPin], [{}, {}]);
+  assert.deepEqual(lo.afSpec?.inet6?.cacheinfo, {
+    maxReasmLen: 65535,
+    tstamp: 79275,
+    reachableTime: 37476,
+    retransTime: 1000,
+  });
+  assert.deepEqual(lo.afSpec?.inet6?.unknown?.map((u) => [u.type, u.data.length]), [[2, 240], [3, 304], [6, 56]]);
+  // The 32-bit IFLA_STATS repeats stats64; AF_INET's devconf has bridge-family twins: both kept raw.
+  assert.deepEqual(lo.unknown?.map((u) => u.type), [7]);
+  assert.deepEqual(lo.afSpec?.unknown?.map((u) => u.type), [2]);
+  assert.equal(frame("vx0").headroom, 64);
+  // The header fields and the attributes share one object; request-only attributes never show.
+  assert.deepEqual([lo.family, lo.index, lo.change, "propList" in lo, "extMask" in lo], [0, 1, 0, false, false]);
+});
+
+test("NLA_UINT: IFLA_MAX_PACING_OFFLOAD_HORIZON as u32 or u64, other sizes refused", () => {
+  const msg = (payload: number[]) =>
+    new MessageBuilder(16, 0).struct(IFINFOMSG, { index: 1 }).bytes(66, Uint8Array.from(payload)).finish();
+  assert.equal(parse(msg([0x40, 0x42, 0x0f, 0x00])).maxPacingOffloadHorizon, 1_000_000);
+  assert.equal(parse(msg([0, 0xf2, 0x05, 0x2a, 0x01, 0, 0, 0])).maxPacingOffloadHorizon, 5_000_000_000);
+  assert.throws(() => parse(msg([1, 2])), TruncatedError);
+  assert.throws(() => parse(msg([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])), MalformedError);
 });
 
 test("captured veth pair: peer index, altname, address", () => {

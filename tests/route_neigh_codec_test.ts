@@ -15,6 +15,7 @@ import { MessageBuilder } from "../src/wire/builder.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import type { Link } from "../src/route/link.ts";
+import { fdbRequest, type FdbSpec, type FdbState } from "../src/route/fdb.ts";
 
 function bytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
@@ -230,5 +231,46 @@ test("fuzz: random payloads parse or throw typed errors (4000 inputs)", () => {
       }
     }),
     { numRuns: 4000 },
+  );
+});
+
+test("property: FDB specs build messages that parse back, or are refused with TypeError/RangeError (3000 inputs)", () => {
+  const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) =>
+    Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":")
+  );
+  const spec = fc.record({
+    lladdr: fc.oneof(mac, fc.string()),
+    link: fc.constant(3),
+    flags: fc.option(fc.subarray(["self", "master", "router", "use", "extern_learn", "sticky", "proxy"]), {
+      nil: undefined,
+    }),
+    state: fc.option(fc.constantFrom<FdbState>("permanent", "local", "static", "temp", "dynamic", "odd" as FdbState), {
+      nil: undefined,
+    }),
+    vlan: fc.option(fc.integer({ min: -1, max: 4096 }), { nil: undefined }),
+    dst: fc.option(fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant("10.0.0.300")), { nil: undefined }),
+    port: fc.option(fc.integer({ min: -1, max: 65536 }), { nil: undefined }),
+    vni: fc.option(fc.integer({ min: -1, max: 1 << 24 }), { nil: undefined }),
+  }, { requiredKeys: ["lladdr", "link"] });
+  fc.assert(
+    fc.property(spec, (sp) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = fdbRequest(28, 0x600, sp as FdbSpec, 3);
+      } catch (e) {
+        assert.ok(e instanceof TypeError || e instanceof RangeError, String(e));
+        return;
+      }
+      const n = parseNeighbourMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
+      assert.equal(n.family, 7);
+      assert.equal(n.index, 3);
+      assert.equal(n.lladdr, sp.lladdr.toLowerCase());
+      assert.equal(n.vlan, sp.vlan);
+      assert.equal(n.port, sp.port);
+      assert.equal(n.vni, sp.vni);
+      assert.ok(n.flags.includes("self") || n.flags.includes("master"));
+      if (sp.dst !== undefined) assert.ok(n.dst !== undefined);
+    }),
+    { numRuns: 3000 },
   );
 });

@@ -19,6 +19,7 @@ import {
   streamFdb,
   streamNeighbours,
 } from "../src/route/neigh.ts";
+import { addFdb, appendFdb, deleteFdb, fdbRequest, replaceFdb } from "../src/route/fdb.ts";
 import { fdbToBridgeJson, type NeighJsonOptions, neighToIpJson } from "../src/route/neigh_json.ts";
 import type { Neighbour } from "../src/route/neigh_table.ts";
 import { listLinks, resolveLinkIndex } from "../src/route/link.ts";
@@ -298,6 +299,119 @@ test("listFdb and fdbToBridgeJson match bridge -j fdb show", { skip: HAVE_BRIDGE
   });
 });
 
+/** The FDB entries of our test MACs, as `bridge -j fdb show` prints them, sorted (hash order differs per namespace). */
+function ourFdb(ns: string): string[] {
+  return bridgeJson(ns, "fdb", "show").filter((e: Json) => /^(02:00:00:00:0[2-9]|00:00:00:00:00:00)/.test(e.mac))
+    .map((e: Json) => JSON.stringify(e)).sort();
+}
+
+/** withLab plus a VXLAN device vx0 (VNI 42, no learning). */
+async function withFdbLab<T>(fn: (ns: string) => Promise<T>): Promise<T> {
+  return await withLab(async (ns) => {
+    ip(ns, "addr", "add", "10.9.0.1/24", "dev", "v0");
+    ip(ns, "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789", "local", "10.9.0.1", "nolearning");
+    return await fn(ns);
+  });
+}
+
+test(
+  "addFdb, replaceFdb, appendFdb and deleteFdb do what bridge fdb add/replace/append/del do",
+  { skip: HAVE_BRIDGE },
+  async () => {
+    await withFdbLab(async (ours) => {
+      await withFdbLab(async (theirs) => {
+        const o = { netns: ours };
+        const bridge = (...args: string[]) => run("bridge", ["-n", theirs, "fdb", ...args]);
+        const same = () => assert.deepEqual(ourFdb(ours), ourFdb(theirs));
+        await addFdb({ lladdr: "02:00:00:00:02:01", link: "d0", flags: ["master"], state: "static" }, o);
+        bridge("add", "02:00:00:00:02:01", "dev", "d0", "master", "static");
+        await addFdb({ lladdr: "02:00:00:00:02:02", link: "d0", flags: ["master"] }, o);
+        bridge("add", "02:00:00:00:02:02", "dev", "d0", "master");
+        // This kernel has no bridge VLAN filtering: a VLAN entry is refused, by both.
+        await assert.rejects(addFdb({ lladdr: "02:00:00:00:02:07", link: "d0", flags: ["master"], vlan: 10 }, o), {
+          name: "NetlinkError",
+          code: "EINVAL",
+        });
+        assert.throws(() => bridge("add", "02:00:00:00:02:07", "dev", "d0", "master", "vlan", "10"));
+        await addFdb({ lladdr: "02:00:00:00:02:03", link: "d0", flags: ["master", "sticky"], state: "dynamic" }, o);
+        bridge("add", "02:00:00:00:02:03", "dev", "d0", "master", "sticky", "dynamic");
+        await addFdb({ lladdr: "02:00:00:00:02:04", link: "d0" }, o); // self, permanent by default
+        bridge("add", "02:00:00:00:02:04", "dev", "d0");
+        await addFdb({ lladdr: "02:00:00:00:02:05", link: "vx0", dst: "10.9.0.7", port: 8472, vni: 77, via: "v0" }, o);
+        bridge("add", "02:00:00:00:02:05", "dev", "vx0", "dst", "10.9.0.7", "port", "8472", "vni", "77", "via", "v0");
+        await addFdb({ lladdr: "00:00:00:00:00:00", link: "vx0", dst: "10.9.0.8" }, o);
+        bridge("add", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.8");
+        await appendFdb({ lladdr: "00:00:00:00:00:00", link: "vx0", dst: "10.9.0.9" }, o);
+        bridge("append", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.9");
+        same();
+        // Each change is seen in a fresh dump of our own.
+        const br0 = await resolveLinkIndex("br0", o);
+        const mine = (await listFdb({ link: "d0" }, o)).filter((n) => n.lladdr?.startsWith("02:00:00:00:02"));
+        const get = (mac: string, vlan?: number) => mine.find((n) => n.lladdr === mac && n.vlan === vlan)!;
+        assert.deepEqual([get("02:00:00:00:02:01").state, get("02:00:00:00:02:01").master], [["NOARP"], br0]);
+        assert.deepEqual(get("02:00:00:00:02:02").state, ["PERMANENT"]);
+        assert.deepEqual(get("02:00:00:00:02:03").flags, ["sticky"]);
+        assert.deepEqual([get("02:00:00:00:02:04").flags, get("02:00:00:00:02:04").master], [["self"], undefined]);
+        const vx = await listFdb({ link: "vx0" }, o);
+        const remote = vx.find((n) => n.lladdr === "02:00:00:00:02:05")!;
+        assert.deepEqual([remote.dst, remote.port, remote.vni, remote.ifindex], [
+          "10.9.0.7",
+          8472,
+          77,
+          await resolveLinkIndex("v0", o),
+        ]);
+        assert.deepEqual(vx.filter((n) => n.lladdr === "00:00:00:00:00:00").map((n) => n.dst).sort(), [
+          "10.9.0.8",
+          "10.9.0.9",
+        ]);
+
+        await replaceFdb({ lladdr: "02:00:00:00:02:01", link: "d0", flags: ["master"] }, o);
+        bridge("replace", "02:00:00:00:02:01", "dev", "d0", "master");
+        await replaceFdb({ lladdr: "02:00:00:00:02:06", link: "d0", flags: ["master"], state: "static" }, o); // creates
+        bridge("replace", "02:00:00:00:02:06", "dev", "d0", "master", "static");
+        same();
+        assert.deepEqual(
+          (await listFdb({ master: "br0" }, o)).find((n) => n.lladdr === "02:00:00:00:02:01")!.state,
+          ["PERMANENT"],
+        );
+
+        await deleteFdb({ lladdr: "02:00:00:00:02:02", link: "d0", flags: ["master"] }, o);
+        bridge("del", "02:00:00:00:02:02", "dev", "d0", "master");
+        await deleteFdb({ lladdr: "02:00:00:00:02:04", link: "d0" }, o);
+        bridge("del", "02:00:00:00:02:04", "dev", "d0");
+        await deleteFdb({ lladdr: "00:00:00:00:00:00", link: "vx0", dst: "10.9.0.8" }, o);
+        bridge("del", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.8");
+        same();
+        const left = (await listFdb({}, o)).map((n) => `${n.lladdr}/${n.vlan ?? ""}/${n.dst ?? ""}`);
+        assert.ok(!left.includes("02:00:00:00:02:02//") && !left.includes("02:00:00:00:02:04//"));
+        assert.ok(left.includes("00:00:00:00:00:00//10.9.0.9") && !left.includes("00:00:00:00:00:00//10.9.0.8"));
+
+        await assert.rejects(addFdb({ lladdr: "02:00:00:00:02:01", link: "d0", flags: ["master"] }, o), {
+          code: "EEXIST",
+        });
+        await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:02:09", link: "d0", flags: ["master"] }, o), {
+          code: "ENOENT",
+        });
+      });
+    });
+  },
+);
+
+test("fdbRequest: AF_BRIDGE ndmsg with NTF_SELF by default, NDA_* from the table", () => {
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  const msg = fdbRequest(28, 0x600, { lladdr: "02:00:00:00:02:05", link: 3, dst: "10.9.0.7", port: 8472, vni: 77 }, 3);
+  // ndmsg: family 7, ifindex 3, state NOARP|PERMANENT (0xc0), flags NTF_SELF (2).
+  assert.equal(hex(msg.subarray(16, 28)), "07000000" + "03000000" + "c000" + "02" + "00");
+  // NDA_DST, NDA_LLADDR, NDA_PORT (big-endian 8472 = 0x2118), NDA_VNI.
+  assert.equal(
+    hex(msg.subarray(28)),
+    "080001000a090007" + "0a000200020000000205" + "0000" + "060006002118" + "0000" + "080007004d000000",
+  );
+  const del = fdbRequest(29, 0, { lladdr: "02:00:00:00:02:05", link: 3, flags: ["master"], vlan: 10 }, 3);
+  assert.equal(hex(del.subarray(16, 28)), "07000000" + "03000000" + "c000" + "04" + "00");
+  assert.equal(hex(del.subarray(28)), "0a000200020000000205" + "0000" + "060005000a00" + "0000"); // NDA_VLAN 10
+});
+
 test("bad input is refused before anything is sent", async () => {
   const o = { netns: "nlkit-no-such-netns" };
   await assert.rejects(addNeighbour({ dst: "10.0.0.256", link: "v0" }, o), {
@@ -312,4 +426,16 @@ test("bad input is refused before anything is sent", async () => {
   await assert.rejects(deleteNeighbour({ dst: "nope", link: "v0" }, o), TypeError);
   await assert.rejects(listNeighbours({ family: 7 as 2 }, o), TypeError);
   await assert.rejects(flushNeighbours({ family: "ipx" as "inet" }, o), TypeError);
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:0g", link: "d0" }, o), {
+    name: "TypeError",
+    message: 'Invalid MAC address: "02:00:00:00:00:0g"',
+  });
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", link: "d0", vlan: 4095 }, o), {
+    name: "RangeError",
+    message: 'Invalid VLAN id: "4095" (must be 1 to 4094)',
+  });
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", link: "d0", flags: ["proxy"] }, o), TypeError);
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", link: "d0", state: "sleepy" as "static" }, o), TypeError);
+  await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:00:01", link: "d0", dst: "10.0.0.300" }, o), TypeError);
+  await assert.rejects(replaceFdb({ lladdr: "02:00:00:00:00:01", link: "d0", vni: 1 << 24 }, o), RangeError);
 });

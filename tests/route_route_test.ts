@@ -5,6 +5,8 @@ import {
   addRoute,
   appendRoute,
   deleteRoute,
+  deleteRouteRequest,
+  flushRoutes,
   getRoute,
   listRoutes,
   replaceRoute,
@@ -343,4 +345,115 @@ test("bad input is refused before anything reaches the kernel", { skip: NEEDS_RO
       (e: NetlinkError) => e instanceof NetlinkError && e.code === "ENETUNREACH",
     );
   });
+});
+
+/**
+ * Routes of every table and family, as ip prints them, sorted (namespaces
+ * differ in dump order). Link-local addresses come from random MACs, and
+ * appear when IPv6 gets round to it: their routes are left out.
+ */
+function allRoutes(ns: string): string[] {
+  return [...ipJson(ns, "-4", "route", "show", "table", "all"), ...ipJson(ns, "-6", "route", "show", "table", "all")]
+    .filter((r: Json) => !r.dst.startsWith("fe80:"))
+    .map((r: Json) => JSON.stringify(stable([r])[0])).sort();
+}
+
+/** The same routes, added by ip: static and bgp ones, tables 200 and 100000, multipath, IPv6, a second device. */
+function flushFixture(ns: string): void {
+  fixture(ns);
+  const add = (...args: string[]) => ip(ns, ...args);
+  add("route", "add", "192.0.2.0/24", "via", "10.0.0.2", "proto", "static");
+  add("route", "add", "198.51.100.0/24", "dev", "v1", "proto", "static", "metric", "7");
+  add("route", "add", "203.0.113.0/24", "via", "10.0.0.2", "proto", "bgp");
+  add("route", "add", "203.0.113.0/25", "nexthop", "via", "10.0.0.2", "weight", "2", "nexthop", "via", "10.0.1.2");
+  add("route", "add", "192.0.2.0/24", "via", "10.0.1.2", "table", "200");
+  add("route", "add", "blackhole", "198.18.0.0/15", "table", "100000", "proto", "bgp");
+  add("-6", "route", "add", "2001:db8:5::/48", "via", "2001:db8::2", "proto", "static");
+  add("-6", "route", "add", "2001:db8:6::/48", "dev", "v1", "proto", "bgp");
+  add("-6", "route", "add", "2001:db8:7::/48", "nexthop", "via", "2001:db8::2", "nexthop", "via", "2001:db8:1::2");
+  add("-6", "route", "add", "2001:db8:8::/48", "via", "2001:db8:1::2", "table", "200", "proto", "bgp");
+}
+
+test("flushRoutes removes what ip route flush removes, seen in a fresh dump", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ours) => {
+    await withTempNetns(async (theirs) => {
+      flushFixture(ours);
+      flushFixture(theirs);
+      const o = { netns: ours };
+      assert.deepEqual(allRoutes(ours), allRoutes(theirs));
+      const steps: [RouteFilter, string[][]][] = [
+        [{ family: "inet", protocol: "static" }, [["-4", "route", "flush", "proto", "static"]]],
+        // The kernel matches a multipath route on any path; ip then drops it (no RTA_OIF) and leaves it.
+        [{ family: "inet6", dev: "v1" }, [["-6", "route", "flush", "dev", "v1"], [
+          "-6",
+          "route",
+          "del",
+          "2001:db8:7::/48",
+        ]]],
+        [{ table: "all", protocol: "bgp" }, [
+          ["-4", "route", "flush", "table", "all", "proto", "bgp"],
+          ["-6", "route", "flush", "table", "all", "proto", "bgp"],
+        ]],
+        [{ family: "inet", table: 200 }, [["-4", "route", "flush", "table", "200"]]],
+        [{ family: "inet6", dst: "2001:db8:5::/48" }, [["-6", "route", "flush", "2001:db8:5::/48"]]],
+      ];
+      for (const [filter, cmds] of steps) {
+        const before = allRoutes(ours).length;
+        const n = await flushRoutes(filter, o);
+        for (const cmd of cmds) ip(theirs, ...cmd);
+        assert.deepEqual(allRoutes(ours), allRoutes(theirs), JSON.stringify(filter));
+        assert.ok(n > 0 && allRoutes(ours).length < before, `${JSON.stringify(filter)} removed ${n}`);
+        assert.deepEqual(await listRoutes(filter, o), [], `fresh dump after ${JSON.stringify(filter)}`);
+      }
+      assert.equal(await flushRoutes({ family: "inet", protocol: "static" }, o), 0, "nothing left to flush");
+      // A flush on a caller's socket leaves it usable.
+      await using s = await openRouteSocket(o);
+      // 10.0.0.0/24 and the multipath 203.0.113.0/25.
+      assert.equal(await flushRoutes({ family: "inet", table: "main", type: "unicast", dev: "v0" }, { socket: s }), 2);
+      assert.deepEqual((await listRoutes({ family: "inet", dev: "v0" }, { socket: s })).length, 0);
+      ip(theirs, "-4", "route", "flush", "table", "main", "type", "unicast", "dev", "v0");
+      ip(theirs, "-4", "route", "del", "203.0.113.0/25"); // multipath, one path on v0: as above
+      assert.deepEqual(allRoutes(ours), allRoutes(theirs));
+    });
+  });
+});
+
+test("deleteRouteRequest sends back the key of a listed route", () => {
+  const r: Route = {
+    family: 2,
+    dst: "10.1.0.0/16",
+    dstLen: 16,
+    srcLen: 0,
+    tos: 0,
+    table: 100000,
+    protocol: "bgp",
+    scope: "global",
+    type: "unicast",
+    flags: [],
+    gateway: "10.0.0.2",
+    oif: 3,
+    metric: 20,
+    prefsrc: "10.0.0.1",
+  };
+  const m = deleteRouteRequest(r);
+  const back = parseRouteMessage({
+    type: 25,
+    flags: 0,
+    seq: 0,
+    pid: 0,
+    buf: m,
+    view: new DataView(m.buffer),
+    start: 0,
+    end: m.length,
+  });
+  assert.equal(new DataView(m.buffer).getUint16(4, true), 25); // RTM_DELROUTE
+  const { prefsrc: _p, ...key } = r;
+  assert.deepEqual(back, key, "everything but the preferred source goes back");
+});
+
+test("flushRoutes refuses a bad filter before anything is sent", async () => {
+  const o = { netns: "nlkit-no-such-netns" };
+  await assert.rejects(flushRoutes({ family: "ipx" as "inet" }, o), TypeError);
+  await assert.rejects(flushRoutes({ table: -1 }, o), RangeError);
+  await assert.rejects(flushRoutes({ protocol: "nope" }, o), TypeError);
 });

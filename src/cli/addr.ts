@@ -10,9 +10,10 @@ import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
-import { formatLink } from "./link_text.ts";
+import { formatLink, linkStatsLines } from "./link_text.ts";
 import { jsonOpts, linkNames } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
+import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { Address, Lifetime } from "../route/addr_table.ts";
 import {
@@ -81,17 +82,20 @@ async function show(ctx: Context, args: Args): Promise<void> {
     byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
   }
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  const text = { mode: false, details: ctx.opts.details, stats: ctx.opts.stats, noLinkLine: family !== undefined };
+  const text = { mode: false, details: ctx.opts.details, stats: 0, noLinkLine: family !== undefined };
   for (const l of links) {
     if (w.up !== undefined && !l.flags.includes("UP")) continue;
     const addrs = byLink.get(l.index) ?? [];
     // Like ip: with a family, scope or label filter, links without a matching address are left out.
     if (!addrs.length && (family !== undefined || w.scope !== undefined || w.label !== undefined)) continue;
     if (json) {
-      json.item(addressesToIpJson([l], addrs, jsonOpts(ctx, names))[0]);
+      const item = addressesToIpJson([l], addrs, jsonOpts(ctx, names))[0];
+      if (ctx.opts.stats > 1) addErrorStats(item, l);
+      json.item(item);
     } else {
       for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
       for (const a of addrs) for (const line of formatAddress(a, ctx.paint)) ctx.out.line(line);
+      if (ctx.opts.stats) { for (const line of linkStatsLines(l, ctx.opts.stats)) ctx.out.line(line); }
     }
   }
   json?.end();

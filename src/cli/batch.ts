@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
+import { readText } from "./io.ts";
 import { UsageError } from "./args.ts";
 
 /** One command of a batch file, with its line number. */
@@ -63,5 +63,5 @@ export function parseBatch(text: string): BatchLine[] {
 
 /** Reads a batch file ("-" is stdin). */
 export function readBatch(file: string): BatchLine[] {
-  return parseBatch(readFileSync(file === "-" ? 0 : file, "utf8"));
+  return parseBatch(readText(file === "-" ? "/dev/stdin" : file));
 }

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { isatty } from "node:tty";
-import process from "node:process";
+import { envVar, isTerminal } from "./io.ts";
 
 /** Colour roles `ip` uses. */
 export type ColorRole = "ifname" | "mac" | "inet" | "inet6" | "up" | "down";
@@ -24,8 +23,8 @@ const CODES: Record<ColorRole, string> = {
 export function useColor(mode: string): boolean {
   if (mode === "always") return true;
   if (mode === "never") return false;
-  const noColor = process.env.NO_COLOR;
-  return (noColor === undefined || noColor === "") && isatty(1);
+  const noColor = envVar("NO_COLOR");
+  return (noColor === undefined || noColor === "") && isTerminal(1);
 }
 
 /** Paints text for a role, or returns it unchanged when colour is off. */

@@ -8,10 +8,11 @@
  * @module
  */
 
-import process from "node:process";
 import type { Args } from "./args.ts";
 import type { Context } from "./context.ts";
+import { onStopSignals } from "./io.ts";
 import { type CtArgs, parseCtArgs } from "./ct_args.ts";
+import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
 import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
 import { isBrokenPipe, isUsageError } from "./errors.ts";
 import { OBJECT_HELP } from "./help.ts";
@@ -182,6 +183,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
 }
 
 async function get(ctx: Context, a: CtArgs): Promise<number> {
+  if (a.table === "expect") return await getExpectCommand(ctx, a, CT_PREFIX);
   const orig = tupleSpec(a, "orig"), reply = tupleSpec(a, "reply");
   if ((!orig && !reply) || a.proto === undefined) {
     throw new RangeError(`Missing tuple for "-G" (need -p and -s/-d or -r/-q)`);
@@ -200,6 +202,7 @@ async function get(ctx: Context, a: CtArgs): Promise<number> {
 }
 
 async function create(ctx: Context, a: CtArgs): Promise<number> {
+  if (a.table === "expect") return await createExpectCommand(ctx, a);
   if (a.proto === undefined) throw new RangeError(`Missing "-p" for "-I"`);
   const orig = tupleSpec(a, "orig");
   const reply = tupleSpec(a, "reply");
@@ -207,6 +210,7 @@ async function create(ctx: Context, a: CtArgs): Promise<number> {
   if (orig) spec.orig = orig;
   if (reply) spec.reply = reply;
   if (a.zone !== undefined) spec.zone = a.zone;
+  if (a.helper !== undefined) spec.helper = a.helper;
   await createConntrack(valuesOf(a, spec), ctx.lib);
   say(ctx, "1 flow entries have been created.");
   return OK;
@@ -232,6 +236,7 @@ async function update(ctx: Context, a: CtArgs): Promise<number> {
 }
 
 async function del(ctx: Context, a: CtArgs): Promise<number> {
+  if (a.table === "expect") return await deleteExpectCommand(ctx, a, CT_PREFIX);
   if (a.table !== "conntrack") throw new RangeError(`Unsupported table for "-D": "${a.table}"`);
   const n = await deleteConntrackByFilter(filterOf(a, true), ctx.lib);
   say(ctx, `${n} flow entries have been deleted.`);
@@ -249,7 +254,14 @@ async function flush(ctx: Context, a: CtArgs): Promise<number> {
   return OK;
 }
 
-async function count(ctx: Context): Promise<number> {
+async function count(ctx: Context, a: CtArgs): Promise<number> {
+  if (a.table === "expect") {
+    // No kernel counter for expectations: count a dump, as conntrack -C expect does.
+    let n = 0;
+    for await (const _ of listExpect({ family: a.family }, ctx.lib)) n++;
+    ctx.out.line(ctx.opts.json ? JSON.stringify({ count: n }) : String(n));
+    return OK;
+  }
   const c = await conntrackCount(ctx.lib);
   ctx.out.line(ctx.opts.json ? JSON.stringify(c) : String(c.count));
   return OK;
@@ -281,9 +293,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
   ];
   const match = compileConntrackFilter(filterOf(a, true)).match;
   const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const unlisten = onStopSignals(() => stop.abort());
   let n = 0;
   try {
     const sub = subscribeConntrack(
@@ -312,8 +322,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
       n++;
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    unlisten();
   }
   say(ctx, `${n} ${a.table === "expect" ? "expectation" : "flow"} events have been shown.`);
   return OK;
@@ -332,10 +341,14 @@ const COMMANDS: Record<CtArgs["command"], (ctx: Context, a: CtArgs) => Promise<n
 };
 
 /** conntrack's words for a kernel refusal. */
-function failure(e: unknown): string {
+function failure(e: unknown, a?: CtArgs): string {
   if (e instanceof NetlinkError) {
-    if (e.code === "ENOENT") return "Operation failed: such conntrack doesn't exist";
-    if (e.code === "EEXIST") return "Operation failed: File exists";
+    const expect = a?.table === "expect";
+    if (e.code === "ENOENT" && expect && a?.command === "create") return "Operation failed: master conntrack not found";
+    if (e.code === "ENOENT" && !expect) return "Operation failed: such conntrack doesn't exist";
+    if (e.code === "EEXIST" && !expect && a?.command === "create") {
+      return "Operation failed: Such conntrack exists, try -U to update";
+    }
     return `Operation failed: ${e.kernelMessage ?? errnoText(e.errno)}`;
   }
   return e instanceof Error ? e.message : String(e);
@@ -360,7 +373,7 @@ export async function ctHandler(ctx: Context, args: Args): Promise<number | void
   } catch (e) {
     if (isBrokenPipe(e)) return OK;
     ctx.out.flush();
-    say(ctx, failure(e));
+    say(ctx, failure(e, a));
     return isUsageError(e) ? PARAM : FAIL;
   }
 }

@@ -91,6 +91,20 @@ export interface CtArgs {
   masterSrc?: string;
   /** `--master-dst`. */
   masterDst?: string;
+  /** `--tuple-port-src`. */
+  tupleSport?: number;
+  /** `--tuple-port-dst`. */
+  tupleDport?: number;
+  /** `--mask-port-src`. */
+  maskSport?: number;
+  /** `--mask-port-dst`. */
+  maskDport?: number;
+  /** `--master-port-src`. */
+  masterSport?: number;
+  /** `--master-port-dst`. */
+  masterDport?: number;
+  /** `--helper`: helper of a new entry or expectation (or which expectations `-D expect` deletes). */
+  helper?: string;
   /** `-z`: zero counters while listing. */
   zero: boolean;
   /** `-o`: output options. */
@@ -191,6 +205,13 @@ const OPTIONS: readonly OptSpec[] = [
   { names: ["--mask-dst"], arg: "required", set: (a, v) => a.maskDst = v },
   { names: ["--master-src"], arg: "required", set: (a, v) => a.masterSrc = v },
   { names: ["--master-dst"], arg: "required", set: (a, v) => a.masterDst = v },
+  { names: ["--tuple-port-src"], arg: "required", set: (a, v, o) => a.tupleSport = port(v, o) },
+  { names: ["--tuple-port-dst"], arg: "required", set: (a, v, o) => a.tupleDport = port(v, o) },
+  { names: ["--mask-port-src"], arg: "required", set: (a, v, o) => a.maskSport = port(v, o) },
+  { names: ["--mask-port-dst"], arg: "required", set: (a, v, o) => a.maskDport = port(v, o) },
+  { names: ["--master-port-src"], arg: "required", set: (a, v, o) => a.masterSport = port(v, o) },
+  { names: ["--master-port-dst"], arg: "required", set: (a, v, o) => a.masterDport = port(v, o) },
+  { names: ["--helper"], arg: "required", set: (a, v) => a.helper = v },
   { names: ["-z", "--zero"], set: (a) => a.zero = true },
   { names: ["-o", "--output"], arg: "required", set: (a, v) => a.output = checkedList(v, "output", OUTPUT, false) },
   {
@@ -268,7 +289,24 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
   }
   if (command) a.command = command;
   else if (!a.help) throw new UsageError("Missing command (one of -L -G -D -I -U -E -F -C -S)", "ct");
-  const needsProto = ["sport", "dport", "replySport", "replyDport", "state", "icmpType", "icmpCode", "icmpId"] as const;
+  // The kernel has no expectation update; conntrack refuses it in the same words.
+  if (a.command === "update" && a.table === "expect") throw new UsageError("Can't do --update on expectations", "-U");
+  const needsProto = [
+    "sport",
+    "dport",
+    "replySport",
+    "replyDport",
+    "state",
+    "icmpType",
+    "icmpCode",
+    "icmpId",
+    "tupleSport",
+    "tupleDport",
+    "maskSport",
+    "maskDport",
+    "masterSport",
+    "masterDport",
+  ] as const;
   for (const k of needsProto) {
     if (a[k] !== undefined && a.proto === undefined) {
       throw new UsageError(`Option for ${k} needs "-p PROTO"`, k);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
+import { readText } from "./io.ts";
 
 /** Where conntrack-tools and iptables keep label names. */
 export const CONNLABEL_CONF = "/etc/xtables/connlabel.conf";
@@ -24,7 +24,7 @@ export function parseConnlabel(text: string): Map<number, string> {
 /** Label names of this system (empty when the file is missing). */
 export function loadConnlabel(path: string = CONNLABEL_CONF): Map<number, string> {
   try {
-    return parseConnlabel(readFileSync(path, "utf8"));
+    return parseConnlabel(readText(path));
   } catch {
     return new Map();
   }

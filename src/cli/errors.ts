@@ -18,6 +18,31 @@ export const EXIT_FAILURE = 1;
 /** Exit code of bad command-line input. */
 export const EXIT_USAGE = 2;
 
+/**
+ * A device named on the command line does not exist: exit 1 with `ip`'s
+ * words, which differ between listings and changes.
+ */
+export class NoDeviceError extends Error {
+  /** Always "NoDeviceError". */
+  override name = "NoDeviceError";
+  /** The missing device's name. */
+  readonly device: string;
+  /** `listing`: `Device "x" does not exist.` (ip link/addr show); else `Cannot find device "x"`. */
+  constructor(device: string, listing: boolean) {
+    super(listing ? `Device "${device}" does not exist.` : `Cannot find device "${device}"`);
+    this.device = device;
+  }
+}
+
+/**
+ * Turns the library's `Unknown link: "x"` (a TypeError: the name is checked
+ * before anything changes) into {@link NoDeviceError}; other errors pass.
+ */
+export function asNoDevice(e: unknown, listing: boolean): unknown {
+  const m = e instanceof TypeError ? /^Unknown link: "(.*)"$/.exec(e.message) : null;
+  return m ? new NoDeviceError(m[1], listing) : e;
+}
+
 /** True for errors caused by what the user typed (checked before anything is sent). */
 export function isUsageError(e: unknown): boolean {
   if (e instanceof UsageError) return true;
@@ -30,6 +55,7 @@ export function isUsageError(e: unknown): boolean {
  * as `Error: <msg>`, else `RTNETLINK answers: <strerror>`.
  */
 export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
+  if (e instanceof NoDeviceError) return e.message;
   if (e instanceof NetlinkError) {
     return e.kernelMessage ? `Error: ${e.kernelMessage}` : `${prefix}: ${errnoText(e.errno)}`;
   }

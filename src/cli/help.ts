@@ -31,11 +31,12 @@ export const OBJECT_HELP: Record<string, string> = {
                   [ scope SCOPE ] [ valid_lft SECS ] [ preferred_lft SECS ] [ metric N ] [ noprefixroute ]
        nlkit addr del PREFIX dev NAME
        nlkit addr flush dev NAME [ scope SCOPE ]`,
-  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ]
+  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ PREFIX ]
+       nlkit route flush { table ID|all | proto P | dev D | type T | scope S | PREFIX }...
        nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
        nlkit route { add | replace | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
-                   [ metric N ] [ table ID ] [ proto P ] [ scope S ] [ onlink ] [ mtu N ]
-                   [ nexthop via ADDR [ dev D ] [ weight W ] ]...`,
+                   [ metric N ] [ table ID ] [ proto P ] [ scope S ] [ onlink ] [ mtu [ lock ] N ]
+                   [ advmss [ lock ] N ] [ nexthop via ADDR [ dev D ] [ weight W ] ]...`,
   neigh: `Usage: nlkit neigh show [ dev D ] [ nud STATE ] [ proxy ]
        nlkit neigh { add | replace } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
        nlkit neigh del ADDR dev D
@@ -67,5 +68,12 @@ Filters and parameters:
   --reply-port-src PORT   --reply-port-dst PORT   -t, --timeout SECS   -m, --mark MARK[/MASK]
   -u, --status STATUS[,..]   -w, --zone ZONE   --state STATE   -l, --label L   --label-add L   --label-del L
   -z, --zero   -o, --output extended,id,timestamp,labels   -e, --event-mask NEW,UPDATE,DESTROY|ALL
+  --helper NAME       helper of a new entry (-I) or expectation; -D expect --helper NAME deletes its expectations
+Expectations (-G, -D, -I with "expect"):
+  --tuple-src IP --tuple-dst IP [ --tuple-port-src P --tuple-port-dst P ]   the expected tuple
+                      (for -G and -D, -s -d --sport --dport name it too, as in conntrack)
+  -I expect also: master -s IP -d IP --sport P --dport P (or --master-src, --master-dst,
+                      --master-port-src, --master-port-dst), -p PROTO, -t SECS,
+                      [ --mask-src IP --mask-dst IP --mask-port-src P --mask-port-dst P ] (default: exact)
 Exit codes: 0 ok, 1 error, 2 bad parameters. With nlkit -j, entries are JSON (see README).`,
 };

@@ -11,9 +11,10 @@ import { parseWords, required, type Words, type WordTable } from "./keywords.ts"
 import { formatLink } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
+import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
-import { changeLink, createLink, type CreateLinkSpec, deleteLink, type LinkChanges } from "../route/link_change.ts";
-import { linkToIpJson } from "../route/link_json.ts";
+import type { CreateLinkSpec, LinkChanges } from "../route/link_change.ts";
+import type { IpJsonOptions, IpLinkJson } from "../route/link_json.ts";
 import { ipFamily } from "../wire/addr.ts";
 
 const SHOW: WordTable = { dev: { arg: "device name" }, type: { arg: "link kind" }, up: {}, master: { arg: "master" } };
@@ -84,13 +85,19 @@ function matches(l: Link, w: Words): boolean {
   return true;
 }
 
-/** Prints links as text or JSON; `names` resolves peers and masters. */
-export function printLinks(ctx: Context, links: Iterable<Link>, names: LinkNames): void {
-  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+/** Converts a link to `ip -j` keys. */
+type ToJson = (l: Link, o: IpJsonOptions) => IpLinkJson;
+
+/** Prints links as text or JSON (`toJson` given with -j); `names` resolves peers and masters. */
+function printLinks(ctx: Context, links: Iterable<Link>, names: LinkNames, toJson?: ToJson): void {
+  const json = toJson ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const text = { mode: true, details: ctx.opts.details, stats: ctx.opts.stats };
   for (const l of links) {
-    if (json) json.item(linkToIpJson(l, jsonOpts(ctx, names)));
-    else for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
+    if (json) {
+      const item = toJson!(l, jsonOpts(ctx, names));
+      if (ctx.opts.stats > 1) addErrorStats(item, l);
+      json.item(item);
+    } else for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
   }
   json?.end();
 }
@@ -105,7 +112,9 @@ async function show(ctx: Context, args: Args): Promise<void> {
   } else {
     for await (const l of streamLinks({ ...ctx.lib, master })) links.push(l);
   }
-  printLinks(ctx, links.filter((l) => matches(l, w)), names);
+  // Loaded only when needed, like the change functions below: startup pays for what runs.
+  const toJson = ctx.opts.json ? (await import("../route/link_json.ts")).linkToIpJson : undefined;
+  printLinks(ctx, links.filter((l) => matches(l, w)), names, toJson);
 }
 
 function mtu(v: string): number {
@@ -199,6 +208,7 @@ async function add(ctx: Context, args: Args): Promise<void> {
   if (!table) throw unknownWord("link kind", kind, Object.keys(KIND_WORDS));
   const k = parseWords(args, table, `${kind} options`);
   const spec = { ...settings(common), ...kindSpec(kind, k, common) } as CreateLinkSpec;
+  const { createLink } = await import("../route/link_change.ts");
   await createLink(spec, ctx.lib);
 }
 
@@ -208,12 +218,15 @@ async function set(ctx: Context, args: Args): Promise<void> {
   const changes: LinkChanges = settings(w);
   if (w.name !== undefined) changes.name = w.name;
   if (Object.keys(changes).length === 0) throw new UsageError(`Nothing to change for "${dev}"`, dev);
+  const { changeLink } = await import("../route/link_change.ts");
   await changeLink(dev, changes, ctx.lib);
 }
 
 async function del(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { dev: { arg: "device name" }, type: { arg: "link kind" } }, "link del", "dev");
-  await deleteLink(required(w, "dev", "link del"), ctx.lib);
+  const dev = required(w, "dev", "link del");
+  const { deleteLink } = await import("../route/link_change.ts");
+  await deleteLink(dev, ctx.lib);
 }
 
 /** Handles `nlkit link ...`. */

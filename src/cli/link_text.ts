@@ -6,6 +6,7 @@
 
 import type { Link } from "../route/link.ts";
 import type { Painter } from "./color.ts";
+import { linkDetails } from "./link_details.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
 
 /** iproute2's flag order (print_link_flags), which is not bit order. */
@@ -54,13 +55,21 @@ function pad(v: number | string, w: number): string {
   return String(v).padStart(w);
 }
 
-function statsLines(l: Link): string[] {
+/**
+ * The `-s` counter lines of a link (ip prints them last: after the addresses
+ * in `ip addr`); `level` 2 (`-s -s`) adds the error breakdown.
+ */
+export function linkStatsLines(l: Link, level = 1): string[] {
   const s = l.stats64;
   if (!s) return [];
   const rx = [s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, s.rxMissedErrors, s.multicast, s.rxCompressed];
   const tx = [s.txBytes, s.txPackets, s.txErrors, s.txDropped, s.txCarrierErrors, s.collisions, s.txCompressed];
+  const rxErr = [0, s.rxLengthErrors, s.rxCrcErrors, s.rxFrameErrors, s.rxFifoErrors, s.rxOverErrors];
+  const rxMore = [s.rxNohandler ?? 0, s.rxOtherhostDropped ?? 0];
+  const txErr = [0, s.txAbortedErrors, s.txFifoErrors, s.txWindowErrors, s.txHeartbeatErrors, l.carrierChanges ?? 0];
+  const sized = level > 1 ? [rx, tx, [...rxErr, ...rxMore], txErr] : [rx, tx];
   // Column widths as iproute2 sizes them: header width or widest number.
-  const cols = [10, 7, 6, 7, 7, 7, 10].map((w, i) => Math.max(w, String(rx[i]).length, String(tx[i]).length));
+  const cols = [10, 7, 6, 7, 7, 7, 10, 9].map((w, i) => Math.max(w, ...sized.map((v) => String(v[i] ?? "").length)));
   const head = (dir: string, names: string[], compressed: number): string =>
     `    ${dir}: ${pad(names[0], cols[0] - 4)} ${names.slice(1).map((n, i) => pad(n, cols[i + 1])).join(" ")} ${
       pad(compressed ? "compressed" : "", cols[6])
@@ -68,12 +77,24 @@ function statsLines(l: Link): string[] {
   const row = (vals: number[]): string =>
     "    " + vals.slice(0, 6).map((v, i) => pad(v, cols[i]) + " ").join("") +
     (vals[6] ? pad(vals[6], cols[6]) + " " : "");
-  return [
-    head("RX", ["bytes", "packets", "errors", "dropped", "missed", "mcast"], s.rxCompressed),
-    row(rx),
-    head("TX", ["bytes", "packets", "errors", "dropped", "carrier", "collsns"], s.txCompressed),
-    row(tx),
-  ];
+  const errHead = (dir: string, names: string[], extra = ""): string =>
+    `    ${dir} errors:${pad("", cols[0] - 10)} ${names.map((n, i) => pad(n, cols[i + 1])).join(" ")}${extra}`;
+  const errRow = (vals: [number, number][]): string =>
+    " ".repeat(cols[0] + 5) + vals.map(([v, w]) => pad(v, w) + " ").join("");
+  const widths = (vals: number[]): [number, number][] => vals.slice(1).map((v, i) => [v, cols[i + 1]]);
+  const lines = [head("RX", ["bytes", "packets", "errors", "dropped", "missed", "mcast"], s.rxCompressed), row(rx)];
+  if (level > 1) {
+    // nohandler and otherhost show only when non-zero.
+    const [nohandler, otherhost] = rxMore;
+    const extra = (nohandler ? pad(" nohandler", cols[6] + 1) : "") + (otherhost ? pad(" otherhost", cols[7] + 1) : "");
+    const vals = widths(rxErr);
+    if (nohandler) vals.push([nohandler, cols[6]]);
+    if (otherhost) vals.push([otherhost, cols[7]]);
+    lines.push(errHead("RX", ["length", "crc", "frame", "fifo", "overrun"], extra), errRow(vals));
+  }
+  lines.push(head("TX", ["bytes", "packets", "errors", "dropped", "carrier", "collsns"], s.txCompressed), row(tx));
+  if (level > 1) lines.push(errHead("TX", ["aborted", "fifo", "window", "heartbt", "transns"]), errRow(widths(txErr)));
+  return lines;
 }
 
 /** Formatting switches of {@link formatLink}. */
@@ -106,18 +127,11 @@ export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTex
     second += `${l.flags.includes("POINTOPOINT") ? " peer " : " brd "}${paint("mac", l.broadcast)}`;
   }
   if (l.linkNetnsid !== undefined) second += ` link-netnsid ${l.linkNetnsid}`;
-  if (o.details) {
-    second += ` promiscuity ${l.promiscuity ?? 0}`;
-    if (l.allmulti !== undefined) second += ` allmulti ${l.allmulti}`;
-    if (l.minMtu !== undefined) second += ` minmtu ${l.minMtu} maxmtu ${l.maxMtu ?? 0}`;
-    if (l.linkinfo?.kind) second += ` \n    ${l.linkinfo.kind}`;
-    if (l.linkinfo?.slaveKind) second += ` \n    ${l.linkinfo.slaveKind}_slave`;
-    second += ` numtxqueues ${l.numTxQueues ?? 0} numrxqueues ${l.numRxQueues ?? 0}`;
-  }
+  if (o.details) second += linkDetails(l, names, o.mode);
   const lines = o.noLinkLine && !o.details ? [head] : [head, second];
   // ip prints the alias in link listings (and with -d), not in addr listings.
   if (l.alias !== undefined && (o.mode || o.details)) lines.push(`    alias ${l.alias}`);
   for (const alt of l.altnames ?? []) lines.push(`    altname ${alt}`);
-  if (o.stats) lines.push(...statsLines(l));
+  if (o.stats) lines.push(...linkStatsLines(l, o.stats));
   return lines;
 }

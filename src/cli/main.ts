@@ -12,11 +12,11 @@
  */
 
 import { Args, UsageError } from "./args.ts";
-import { type ObjectName, OBJECTS, resolveAlias } from "./aliases.ts";
+import { COMMANDS, type ObjectName, OBJECTS, resolveAlias } from "./aliases.ts";
 import { readBatch } from "./batch.ts";
 import { painter, useColor } from "./color.ts";
 import type { Context, GlobalOptions, Handler } from "./context.ts";
-import { EXIT_OK, reportError } from "./errors.ts";
+import { asNoDevice, EXIT_OK, reportError } from "./errors.ts";
 import { parseGlobal } from "./global.ts";
 import { MAIN_HELP, OBJECT_HELP } from "./help.ts";
 import { Output } from "./output.ts";
@@ -52,7 +52,15 @@ export async function runCommand(ctx: Context, words: readonly string[]): Promis
     return EXIT_OK;
   }
   const handler = await HANDLERS[object]();
-  return (await handler(ctx, new Args(words.slice(1)))) ?? EXIT_OK;
+  try {
+    return (await handler(ctx, new Args(words.slice(1)))) ?? EXIT_OK;
+  } catch (e) {
+    // ip says "does not exist." when listing links or addresses, "Cannot find" elsewhere.
+    const cmd = words[1] ?? "show";
+    const listing = (object === "link" || object === "addr") &&
+      (cmd === "flush" || (COMMANDS.show as readonly string[]).includes(cmd));
+    throw asNoDevice(e, listing);
+  }
 }
 
 function makeContext(opts: GlobalOptions, out: Output, err: Output): Context {

@@ -7,10 +7,10 @@
  * @module
  */
 
-import process from "node:process";
 import { type Args, unknownWord } from "./args.ts";
 import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
+import { onStopSignals } from "./io.ts";
 import { formatLink } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames, nameLookup, nameOfIndex } from "./names.ts";
 import { formatNeighbour } from "./neigh_text.ts";
@@ -149,9 +149,7 @@ async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
   const objs = parseObjects(args);
   const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const unlisten = onStopSignals(() => stop.abort());
   const banner = objs.size > 1;
   try {
     await Promise.all([
@@ -159,7 +157,6 @@ export async function monitorHandler(ctx: Context, args: Args): Promise<number |
       objs.has("ct") ? followCt(ctx, stop.signal, banner) : undefined,
     ]);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    unlisten();
   }
 }

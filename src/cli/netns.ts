@@ -6,7 +6,6 @@
  * @module
  */
 
-import { spawnSync } from "node:child_process";
 import { type Args, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
@@ -34,10 +33,12 @@ function list(ctx: Context): void {
   }
 }
 
-function exec(args: Args): number {
+async function exec(args: Args): Promise<number> {
   const ns = name(args, "exec");
   const cmd = args.rest();
   if (cmd.length === 0) throw new UsageError(`Missing command after "${ns}"`, ns);
+  // Loaded here so that other commands do not pay for Deno's Node layer.
+  const { spawnSync } = await import("node:child_process");
   const r = spawnSync("nsenter", [`--net=${NETNS_RUN_DIR}/${ns}`, ...cmd], { stdio: "inherit" });
   if (r.error) throw r.error;
   return r.status ?? 1;
@@ -63,6 +64,6 @@ export async function netnsHandler(ctx: Context, args: Args): Promise<number | v
     }
     default:
       ctx.out.flush();
-      return exec(args);
+      return await exec(args);
   }
 }

@@ -5,19 +5,20 @@
  * @module
  */
 
-import { writeSync } from "node:fs";
+import { writeSome } from "./io.ts";
 
 const enc = new TextEncoder();
 const FLUSH_AT = 64 * 1024;
 
 /** Writes all of `bytes` to `fd`, retrying short writes and EAGAIN on non-blocking pipes. */
-export function writeAll(fd: number, bytes: Uint8Array): void {
+export function writeAll(fd: 1 | 2, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) {
     try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
+      off += writeSome(fd, bytes.subarray(off));
     } catch (e) {
-      if ((e as { code?: string }).code !== "EAGAIN") throw e;
+      const x = e as { code?: string; name?: string };
+      if (x.code !== "EAGAIN" && x.name !== "WouldBlock") throw e;
     }
   }
 }
@@ -25,12 +26,12 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
 /** A line-oriented writer for one file descriptor. */
 export class Output {
   /** Descriptor written to. */
-  readonly fd: number;
+  readonly fd: 1 | 2;
   #parts: string[] = [];
   #size = 0;
 
   /** Wraps `fd` (1 for stdout, 2 for stderr). */
-  constructor(fd: number) {
+  constructor(fd: 1 | 2) {
     this.fd = fd;
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Args, toInt, UsageError } from "./args.ts";
+import { Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
@@ -15,6 +15,9 @@ import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { addRoute, appendRoute, deleteRoute, getRoute, replaceRoute, streamRoutes } from "../route/route.ts";
 import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
+import type { Route } from "../route/route_codec.ts";
+import { withRouteSocket } from "../route/rtnl.ts";
+import { NetlinkError } from "../wire/netlink_error.ts";
 import type { RouteFilter } from "../route/route_filter.ts";
 import { routeToIpJson } from "../route/route_json.ts";
 
@@ -88,8 +91,8 @@ function familyName(ctx: Context): "inet" | "inet6" | undefined {
   return f === 2 ? "inet" : f === 10 ? "inet6" : undefined;
 }
 
-async function show(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SHOW, "route show", "dst");
+/** The route filter of `show` and `flush` selectors. */
+function showFilter(ctx: Context, w: Words): RouteFilter {
   // Like ip: IPv4 unless -6 or the destination says otherwise; `table all` shows both families.
   const family = familyName(ctx) ?? (w.dst?.includes(":") ? "inet6" : w.table === "all" ? "all" : "inet");
   const filter: RouteFilter = { family };
@@ -99,9 +102,16 @@ async function show(ctx: Context, args: Args): Promise<void> {
   if (w.type !== undefined) filter.type = w.type;
   if (w.scope !== undefined) filter.scope = w.scope;
   if (w.dst !== undefined) filter.dst = w.dst;
+  return filter;
+}
+
+async function show(ctx: Context, args: Args): Promise<void> {
+  const w = parseWords(args, SHOW, "route show", "dst");
+  const filter = showFilter(ctx, w);
   const names = await linkNames(ctx);
   const hide = {
-    table: w.table !== undefined && w.table !== "all",
+    // ip filters on the main table unless told otherwise, and never names the table it filters on.
+    table: w.table !== "all",
     protocol: w.proto !== undefined,
     dev: w.dev !== undefined,
     scope: w.scope !== undefined,
@@ -115,6 +125,69 @@ async function show(ctx: Context, args: Args): Promise<void> {
     else ctx.out.line(formatRoute(r, names, ctx.paint, hide));
   }
   json?.end();
+}
+
+/** The delete request that removes exactly `r` (the key fields of a dumped route). */
+function deleteSpecOf(r: Route): RouteSpec {
+  const spec: RouteSpec = {
+    dst: r.dst,
+    family: r.family === 10 ? "inet6" : "inet",
+    table: r.table,
+    tos: r.tos,
+    type: r.type,
+    scope: r.scope,
+    protocol: /^\d+$/.test(r.protocol) ? Number(r.protocol) : r.protocol,
+  };
+  if (r.src !== undefined) spec.src = r.src;
+  if (r.metric !== undefined) spec.metric = r.metric;
+  if (r.oif !== undefined) spec.dev = r.oif;
+  if (r.gateway !== undefined) spec.gateway = r.gateway;
+  return spec;
+}
+
+/**
+ * `ip route flush SELECTORS`: deletes every route `route show SELECTORS`
+ * lists. The matches are read first, so the dump is never raced by deletes.
+ */
+async function flush(ctx: Context, args: Args): Promise<void> {
+  if (args.done) {
+    throw new UsageError(`"route flush" requires arguments (table, proto, dev, type, scope or a prefix)`, "flush");
+  }
+  const w = parseWords(args, SHOW, "route flush", "dst");
+  const doomed: Route[] = [];
+  for await (const r of streamRoutes(showFilter(ctx, w), ctx.lib)) doomed.push(r);
+  await withRouteSocket(ctx.lib, async (socket) => {
+    for (const r of doomed) {
+      try {
+        await deleteRoute(deleteSpecOf(r), { ...ctx.lib, socket });
+      } catch (e) {
+        // Gone already: deleting an address or link takes its routes along.
+        if (!(e instanceof NetlinkError && e.code === "ESRCH")) throw e;
+      }
+    }
+  });
+  if (ctx.opts.stats) {
+    ctx.out.line(`\n*** Round 1, deleting ${doomed.length} entries ***`);
+    ctx.out.line("*** Flush is complete after 1 round ***");
+  }
+}
+
+/** Metrics `ip route` lets one lock (`mtu lock 1400`). */
+const LOCKABLE = ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"];
+
+/**
+ * Takes the `lock` out of `mtu lock N` (and the like), so the keyword parser
+ * sees `mtu N`; returns the locked metric names.
+ */
+function takeLocks(words: string[]): string[] {
+  const lock: string[] = [];
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (LOCKABLE.includes(words[i]) && words[i + 1] === "lock") {
+      lock.push(words[i]);
+      words.splice(i + 1, 1);
+    }
+  }
+  return lock;
 }
 
 function tableOf(v: string): number | string {
@@ -137,7 +210,10 @@ function nexthops(args: Args): NexthopSpec[] {
 }
 
 /** Builds a route spec from `ip route add`-style words. */
-export function routeSpec(args: Args, cmd: string): RouteSpec {
+export function routeSpec(input: Args, cmd: string): RouteSpec {
+  const words = input.rest();
+  const lock = takeLocks(words);
+  const args = new Args(words);
   let type: string | undefined;
   if (TYPES.includes(args.peek() ?? "")) type = args.next();
   const w: Words = parseWords(args, CHANGE, `route ${cmd}`, "dst", (x) => x === "nexthop");
@@ -164,6 +240,7 @@ export function routeSpec(args: Args, cmd: string): RouteSpec {
   for (const k of ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"] as const) {
     if (w[k] !== undefined) metrics[k] = toInt(w[k], k);
   }
+  if (lock.length) metrics.lock = lock;
   if (Object.keys(metrics).length) spec.metrics = metrics;
   if (args.peek() === "nexthop") spec.nexthops = nexthops(args);
   if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
@@ -187,7 +264,7 @@ async function get(ctx: Context, args: Args): Promise<void> {
     j.item(routeToIpJson(r, nameLookup(names)));
     j.end();
   } else {
-    ctx.out.line(formatRoute(r, names, ctx.paint));
+    ctx.out.line(formatRoute(r, names, ctx.paint, { details: ctx.opts.details }));
   }
 }
 
@@ -202,8 +279,10 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
     "replace",
     "append",
     "del",
+    "flush",
   ]);
   if (cmd === "show") return await show(ctx, args);
+  if (cmd === "flush") return await flush(ctx, args);
   if (cmd === "get") return await get(ctx, args);
   const spec = routeSpec(args, cmd);
   if (spec.family === undefined && spec.dst === "default" && ctx.opts.family === 6) spec.family = "inet6";

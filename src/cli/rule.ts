@@ -101,7 +101,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   for await (const r of streamRules({ family: family === AF_INET6 ? AF_INET6 : AF_INET }, ctx.lib)) {
     if (json) json.item(ruleToIpJson(r));
-    else ctx.out.line(formatRule(r));
+    else ctx.out.line(formatRule(r, ctx.opts.details));
   }
   json?.end();
 }

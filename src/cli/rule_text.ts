@@ -17,8 +17,8 @@ function range(r: { start: number; end: number }): string {
   return r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`;
 }
 
-/** Formats a rule as one `ip rule show` line. */
-export function formatRule(r: Rule): string {
+/** Formats a rule as one `ip rule show` line; with `details` (-d) the protocol always shows. */
+export function formatRule(r: Rule, details = 0): string {
   let s = `${r.priority}:\t`;
   if (r.invert) s += "not ";
   s += `from ${prefix(r.src, r.srcLen, r.family)}`;
@@ -47,6 +47,8 @@ export function formatRule(r: Rule): string {
   } else if (r.action !== "lookup") {
     s += ` ${r.action}`;
   }
-  if (r.protocol !== undefined && r.protocol !== "kernel" && r.protocol !== "unspec") s += ` proto ${r.protocol}`;
+  if (r.protocol !== undefined && ((r.protocol !== "kernel" && r.protocol !== "unspec") || details > 0)) {
+    s += ` proto ${r.protocol}`;
+  }
   return s;
 }

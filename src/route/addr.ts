@@ -23,7 +23,7 @@ import { bitsOfNames, nameOf, valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "./route_names.ts";
-import { type RouteOptions, RTM, streamRoute, withRouteSocket } from "./rtnl.ts";
+import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
   type Address,
   IFA_ADDRESS,
@@ -94,15 +94,17 @@ function dumpRequest(family: number, index: number): Uint8Array {
   return new MessageBuilder(RTM.RTM_GETADDR, 0).struct(IFADDRMSG, { family, index }).finish();
 }
 
-async function* dumpOn(s: NetlinkSocket, filter: AddressFilter): AsyncGenerator<Address, void, undefined> {
+/** The dump of the addresses that pass `filter` (family checked at once, the link resolved on the socket). */
+function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan<Address>> {
   const family = familyOf(filter.family);
-  const index = filter.link === undefined ? 0 : await resolveLinkIndex(filter.link, { socket: s });
-  // With strict checking the kernel filters on ifa_family and ifa_index; check again for kernels that do not.
-  for await (const a of s.dump(dumpRequest(family, index), parseAddressMessage)) {
-    if (index && a.index !== index) continue;
-    if (family && a.family !== family) continue;
-    yield a;
-  }
+  return async (s) => {
+    const index = filter.link === undefined ? 0 : await resolveLinkIndex(filter.link, { socket: s });
+    // With strict checking the kernel filters on ifa_family and ifa_index; check again for kernels that do not.
+    const keep = index || family
+      ? (a: Address) => (!index || a.index === index) && (!family || a.family === family)
+      : undefined;
+    return { request: dumpRequest(family, index), parse: parseAddressMessage, keep };
+  };
 }
 
 /** Streams addresses (bounded memory), filtered by link and family in the kernel. */
@@ -110,18 +112,12 @@ export function streamAddresses(
   filter: AddressFilter = {},
   opts: RouteOptions = {},
 ): AsyncGenerator<Address, void, undefined> {
-  familyOf(filter.family);
-  return streamRoute(opts, (s) => dumpOn(s, filter));
+  return new DumpStream(opts, dumpPlan(filter));
 }
 
 /** Lists addresses, filtered by link and family in the kernel. */
 export async function listAddresses(filter: AddressFilter = {}, opts: RouteOptions = {}): Promise<Address[]> {
-  familyOf(filter.family);
-  return await withRouteSocket(opts, async (s) => {
-    const out: Address[] = [];
-    for await (const a of dumpOn(s, filter)) out.push(a);
-    return out;
-  });
+  return await Array.fromAsync(streamAddresses(filter, opts));
 }
 
 function lifetime(v: Lifetime | undefined, what: string): number {
@@ -328,7 +324,9 @@ export async function flushAddresses(filter: AddressFlushFilter = {}, opts: Rout
   const scope = filter.scope === undefined ? undefined : nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
   return await withRouteSocket(opts, async (s) => {
     const victims: Address[] = [];
-    for await (const a of dumpOn(s, filter)) if (scope === undefined || a.scope === scope) victims.push(a);
+    for await (const a of new DumpStream({ socket: s }, dumpPlan(filter))) {
+      if (scope === undefined || a.scope === scope) victims.push(a);
+    }
     let n = 0;
     for (const a of victims) {
       try {

@@ -22,14 +22,15 @@ import { TruncatedError } from "../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
 import type { MessageBuilder } from "../wire/builder.ts";
 import {
+  type Attrs,
   bitNames,
   type Codec,
   nameOf,
   parseAttrs,
   parseStruct,
-  type RawAttr,
   structSize,
   type StructSpec,
+  type StructValue,
 } from "../wire/table.ts";
 import { RT_SCOPE_NAMES } from "./route_names.ts";
 
@@ -101,9 +102,13 @@ export const IFAPROT_NAMES = {
 
 /** `struct ifa_cacheinfo`: lifetimes in seconds, timestamps in hundredths of a second since boot. */
 export const IFA_CACHEINFO_STRUCT = {
+  /** Preferred lifetime left, seconds (`0xffffffff` is forever). */
   preferred: "u32",
+  /** Valid lifetime left, seconds (`0xffffffff` is forever). */
   valid: "u32",
+  /** Creation time, hundredths of a second since boot. */
   cstamp: "u32",
+  /** Last update, hundredths of a second since boot. */
   tstamp: "u32",
 } as const;
 
@@ -138,16 +143,27 @@ export const INFINITY_LIFE_TIME = 0xffffffff;
  * effective flags also depend on the header (see {@link parseAddressMessage}).
  */
 export const IFA_ATTRS = {
+  /** `IFA_ADDRESS` as sent: equals `local` unless the address has a peer. */
   address: { type: IFA_ADDRESS, kind: "ip" },
+  /** The interface's own address. */
   local: { type: IFA_LOCAL, kind: "ip" },
+  /** Label (IPv4), e.g. `eth0:1`. */
   label: { type: IFA_LABEL, kind: "string" },
+  /** Broadcast address (IPv4). */
   broadcast: { type: IFA_BROADCAST, kind: "ip" },
+  /** Anycast address. */
   anycast: { type: IFA_ANYCAST, kind: "ip" },
+  /** The raw `IFA_CACHEINFO`. */
   cacheinfo: { type: IFA_CACHEINFO, kind: "codec", codec: IFA_CACHEINFO_CODEC },
+  /** Multicast address. */
   multicast: { type: IFA_MULTICAST, kind: "ip" },
+  /** All 32 flag bits. */
   flags: { type: IFA_FLAGS, kind: "u32" },
+  /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
   metric: { type: IFA_RT_PRIORITY, kind: "u32" },
+  /** `IFA_TARGET_NETNSID`. */
   targetNetnsid: { type: IFA_TARGET_NETNSID, kind: "s32" },
+  /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
   protocol: { type: IFA_PROTO, kind: "u8", names: IFAPROT_NAMES },
 } as const;
 
@@ -155,19 +171,10 @@ export const IFA_ATTRS = {
 export type Lifetime = number | "forever";
 
 /** `struct ifa_cacheinfo` as parsed. */
-export interface AddressCacheinfo {
-  /** Preferred lifetime left, seconds (`0xffffffff` is forever). */
-  preferred: number;
-  /** Valid lifetime left, seconds (`0xffffffff` is forever). */
-  valid: number;
-  /** Creation time, hundredths of a second since boot. */
-  cstamp: number;
-  /** Last update, hundredths of a second since boot. */
-  tstamp: number;
-}
+export type AddressCacheinfo = StructValue<typeof IFA_CACHEINFO_STRUCT>;
 
-/** One interface address, as the kernel reports it. */
-export interface Address {
+/** One interface address, as the kernel reports it: the `ifaddrmsg` header and the {@link IFA_ATTRS} attributes. */
+export interface Address extends Omit<Attrs<typeof IFA_ATTRS>, "flags"> {
   /** `AF_INET` or `AF_INET6`. */
   family: number;
   /** Prefix length. */
@@ -183,32 +190,12 @@ export interface Address {
    * usually sends only `IFA_ADDRESS`), as iproute2 reads it.
    */
   local?: string;
-  /** `IFA_ADDRESS` as sent: equals `local` unless the address has a peer. */
-  address?: string;
   /** The point-to-point peer: `IFA_ADDRESS` when it differs from `IFA_LOCAL`. */
   peer?: string;
-  /** Broadcast address (IPv4). */
-  broadcast?: string;
-  /** Anycast address. */
-  anycast?: string;
-  /** Multicast address. */
-  multicast?: string;
-  /** Label (IPv4), e.g. `eth0:1`. */
-  label?: string;
-  /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
-  metric?: number;
-  /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
-  protocol?: string;
-  /** `IFA_TARGET_NETNSID`. */
-  targetNetnsid?: number;
   /** Valid lifetime left, from `IFA_CACHEINFO`. */
   validLft?: Lifetime;
   /** Preferred lifetime left, from `IFA_CACHEINFO`. */
   preferredLft?: Lifetime;
-  /** The raw `IFA_CACHEINFO`. */
-  cacheinfo?: AddressCacheinfo;
-  /** Attributes this version does not know, kept raw. */
-  unknown?: RawAttr[];
 }
 
 /** Turns a raw lifetime into seconds or `"forever"`. */
@@ -226,31 +213,21 @@ export function parseAddressMessage(m: NlMsg): Address {
   const at = payloadOf(m);
   if (at + IFADDRMSG_LEN > m.end) throw new TruncatedError("ifaddrmsg", at, IFADDRMSG_LEN, m.end - at);
   const h = parseStruct(IFADDRMSG, m.view, at, m.end);
-  const a = parseAttrs(IFA_ATTRS, m.buf, m.view, at + IFADDRMSG_LEN, m.end);
+  const { flags, ...a } = parseAttrs(IFA_ATTRS, m.buf, m.view, at + IFADDRMSG_LEN, m.end);
   const out: Address = {
     family: h.family,
     prefixLen: h.prefixLen,
     index: h.index,
     scope: nameOf(RT_SCOPE_NAMES, h.scope),
-    flags: bitNames(IFA_F_NAMES, a.flags ?? h.flags),
+    flags: bitNames(IFA_F_NAMES, flags ?? h.flags),
+    ...a,
   };
-  const local = a.local ?? a.address;
-  if (local !== undefined) out.local = local;
-  if (a.address !== undefined) out.address = a.address;
+  if (a.local === undefined && a.address !== undefined) out.local = a.address;
   if (a.local !== undefined && a.address !== undefined && a.address !== a.local) out.peer = a.address;
-  if (a.broadcast !== undefined) out.broadcast = a.broadcast;
-  if (a.anycast !== undefined) out.anycast = a.anycast;
-  if (a.multicast !== undefined) out.multicast = a.multicast;
-  if (a.label !== undefined) out.label = a.label;
-  if (a.metric !== undefined) out.metric = a.metric;
-  if (a.protocol !== undefined) out.protocol = a.protocol;
-  if (a.targetNetnsid !== undefined) out.targetNetnsid = a.targetNetnsid;
   const ci = a.cacheinfo;
   if (ci) {
-    out.cacheinfo = ci;
     out.validLft = lifetimeOf(ci.valid);
     out.preferredLft = lifetimeOf(ci.preferred);
   }
-  if (a.unknown) out.unknown = a.unknown;
   return out;
 }

@@ -19,10 +19,10 @@ import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import { type Attrs, bitNames, nameOf, parseAttrs, parseStruct } from "../wire/table.ts";
+import { type Attrs, bitNames, nameOf, parseAttrs } from "../wire/table.ts";
 import { AF_BRIDGE } from "../wire/addr.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
-import { type RouteOptions, RTM, streamRoute, withRouteSocket } from "./rtnl.ts";
+import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
   ARPHRD,
   IFF,
@@ -90,17 +90,19 @@ export type Link =
 export function parseLinkMessage(m: NlMsg): Link {
   const start = m.start + NLMSG_HDRLEN;
   if (m.end - start < IFINFOMSG_LEN) throw new TruncatedError("ifinfomsg", start, IFINFOMSG_LEN, m.end - start);
-  const h = parseStruct(IFINFOMSG, m.view, start, m.end);
   const a = parseAttrs(IFLA_ATTRS, m.buf, m.view, start + IFINFOMSG_LEN, m.end);
-  const { linkinfo, propList, protinfo, altIfname: _a, netnsPid: _p, netnsFd: _f, extMask: _e, ...rest } = a;
-  const link: Link = {
-    family: h.family,
-    index: h.index,
-    linkType: nameOf(ARPHRD, h.type),
-    flags: bitNames(IFF, h.flags),
-    change: h.change,
-    ...rest,
-  };
+  // The parsed attributes become the link: adding the header fields to that
+  // object costs far less than copying its forty-odd properties into a new
+  // one, and links come by the thousand. The header (layout IFINFOMSG) is
+  // read by hand for the same reason.
+  const link = a as Record<string, unknown>;
+  const family = m.buf[start];
+  link.family = family;
+  link.index = m.view.getInt32(start + 4, true);
+  link.linkType = nameOf(ARPHRD, m.view.getUint16(start + 2, true));
+  link.flags = bitNames(IFF, m.view.getUint32(start + 8, true));
+  link.change = m.view.getUint32(start + 12, true);
+  const { linkinfo, propList, protinfo } = a;
   if (linkinfo) {
     const info: LinkInfo = {};
     if (linkinfo.kind !== undefined) info.kind = linkinfo.kind;
@@ -111,14 +113,20 @@ export function parseLinkMessage(m: NlMsg): Link {
     }
     link.linkinfo = info;
   }
-  if (propList?.altnames) link.altnames = propList.altnames;
-  if (protinfo) {
-    if (h.family === AF_BRIDGE) {
-      link.bridgePort = parseKindData({ b: IFLA_BRPORT_ATTRS }, "b", protinfo) as Link["bridgePort"];
-    } else link.protinfo = protinfo;
+  // Attributes a Link shows differently, or that only requests carry (rare in replies).
+  if (propList) {
+    delete link.propList;
+    if (propList.altnames) link.altnames = propList.altnames;
   }
-  return link;
+  if (protinfo && family === AF_BRIDGE) {
+    delete link.protinfo;
+    link.bridgePort = parseKindData({ b: IFLA_BRPORT_ATTRS }, "b", protinfo);
+  }
+  for (const k of REQUEST_ONLY) if (link[k] !== undefined) delete link[k];
+  return link as Link;
 }
+
+const REQUEST_ONLY = ["altIfname", "netnsPid", "netnsFd", "extMask"] as const;
 
 /** Longest interface name (`IFNAMSIZ - 1`); longer names can only be alternative names. */
 export const IFNAMSIZ_MAX = 15;
@@ -203,19 +211,18 @@ function dumpRequest(kind: string | undefined, master: number | undefined): Uint
  */
 export function streamLinks(opts: ListLinksOptions = {}): AsyncGenerator<Link, void, undefined> {
   const { kind, master } = opts;
-  return streamRoute(opts, async function* (s): AsyncGenerator<Link, void, undefined> {
+  return new DumpStream(opts, async (s) => {
     const masterIndex = master === undefined ? undefined : (await getOn(s, master)).index;
-    for await (const link of s.dump(dumpRequest(kind, masterIndex), parseLinkMessage)) {
-      if (kind !== undefined && link.linkinfo?.kind !== kind) continue;
-      if (masterIndex !== undefined && link.master !== masterIndex) continue;
-      yield link;
-    }
+    const keep = kind === undefined && masterIndex === undefined
+      ? undefined
+      : (link: Link) =>
+        (kind === undefined || link.linkinfo?.kind === kind) &&
+        (masterIndex === undefined || link.master === masterIndex);
+    return { request: dumpRequest(kind, masterIndex), parse: parseLinkMessage, keep };
   });
 }
 
 /** Lists every link (see {@link streamLinks} for the filters). */
 export async function listLinks(opts: ListLinksOptions = {}): Promise<Link[]> {
-  const out: Link[] = [];
-  for await (const link of streamLinks(opts)) out.push(link);
-  return out;
+  return await Array.fromAsync(streamLinks(opts));
 }

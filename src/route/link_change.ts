@@ -38,22 +38,15 @@ import {
 import { KIND_DATA, KIND_SLAVE_DATA, type LinkKindData, type LinkSlaveData } from "./link_kinds.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link } from "./link.ts";
 
-/** Settings every link accepts, at creation or later. */
-export interface LinkSettings {
+/**
+ * Settings every link accepts, at creation or later: the {@link IFLA_ATTRS}
+ * values as given (MTU 68 to 65536, MAC addresses as `aa:bb:cc:dd:ee:ff`,
+ * an alias of up to 255 bytes or `""` to clear it), plus references.
+ */
+export interface LinkSettings
+  extends Pick<Attrs<typeof IFLA_ATTRS>, "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group"> {
   /** Bring the link up (`true`) or down (`false`). */
   up?: boolean;
-  /** MTU in bytes (68 to 65536). */
-  mtu?: number;
-  /** Link-layer address, `aa:bb:cc:dd:ee:ff`. */
-  address?: string;
-  /** Link-layer broadcast address. */
-  broadcast?: string;
-  /** Transmit queue length. */
-  txqlen?: number;
-  /** Interface alias (`ip link set ... alias`), up to 255 bytes; `""` clears it. */
-  alias?: string;
-  /** Interface group number. */
-  group?: number;
   /** Enslave to this bridge or bond (name or index); `null` releases it (`nomaster`). */
   master?: string | number | null;
   /** Move the link into this namespace (name, path, pid or fd). */
@@ -72,18 +65,10 @@ export interface LinkChanges extends LinkSettings {
   slave?: { kind: keyof LinkSlaveData; data: LinkSlaveData[keyof LinkSlaveData] };
 }
 
-/** The far end of a new veth pair. */
-export interface VethPeerSpec {
-  /** Name of the peer (the kernel picks `vethN` if left out). */
+/** The far end of a new veth pair: its name (the kernel picks `vethN` if left out) and settings; `netns` places it. */
+export interface VethPeerSpec extends Pick<LinkSettings, "address" | "mtu" | "txqlen" | "netns"> {
+  /** Name of the peer. */
   name?: string;
-  /** Peer link-layer address. */
-  address?: string;
-  /** Peer MTU. */
-  mtu?: number;
-  /** Peer transmit queue length. */
-  txqlen?: number;
-  /** Create the peer in this namespace. */
-  netns?: NetnsTarget;
 }
 
 /** The kind of a new link and its kind-specific settings. */
@@ -321,16 +306,25 @@ export function altnameRequest(type: number, idx: number, names: readonly string
     .finish();
 }
 
+function altnames(
+  type: number,
+  nameOrIndex: string | number,
+  names: readonly string[],
+  opts: RouteOptions,
+): Promise<void> {
+  return withRouteSocket(opts, async (s) => {
+    const idx = await index(s, nameOrIndex);
+    await s.request(altnameRequest(type, idx, names));
+  });
+}
+
 /** Adds alternative names (up to 127 bytes each) to a link (`ip link property add altname`). */
 export function addAltnames(
   nameOrIndex: string | number,
   names: readonly string[],
   opts: RouteOptions = {},
 ): Promise<void> {
-  return withRouteSocket(opts, async (s) => {
-    const idx = await index(s, nameOrIndex);
-    await s.request(altnameRequest(RTM.RTM_NEWLINKPROP, idx, names));
-  });
+  return altnames(RTM.RTM_NEWLINKPROP, nameOrIndex, names, opts);
 }
 
 /** Removes alternative names from a link (`ip link property del altname`). */
@@ -339,8 +333,5 @@ export function deleteAltnames(
   names: readonly string[],
   opts: RouteOptions = {},
 ): Promise<void> {
-  return withRouteSocket(opts, async (s) => {
-    const idx = await index(s, nameOrIndex);
-    await s.request(altnameRequest(RTM.RTM_DELLINKPROP, idx, names));
-  });
+  return altnames(RTM.RTM_DELLINKPROP, nameOrIndex, names, opts);
 }

@@ -309,54 +309,47 @@ export const VETH_INFO_ATTRS = {
   peer: { type: 1, kind: "codec", codec: VETH_PEER_CODEC },
 } as const;
 
-/** Parsed `IFLA_INFO_DATA`, per kind. */
-export interface LinkKindData {
+/** The data table of each kind that has one, declared once. Kinds without data (dummy, ifb, wireguard) are absent. */
+export const KIND_TABLES = {
   /** A bridge. */
-  bridge: Attrs<typeof IFLA_BR_ATTRS>;
-  /** A macvlan. */
-  macvlan: Attrs<typeof IFLA_MACVLAN_ATTRS>;
-  /** A macvtap. */
-  macvtap: Attrs<typeof IFLA_MACVLAN_ATTRS>;
-  /** A VXLAN tunnel. */
-  vxlan: Attrs<typeof IFLA_VXLAN_ATTRS>;
-  /** An 802.1Q/802.1ad VLAN. */
-  vlan: Attrs<typeof IFLA_VLAN_ATTRS>;
-  /** A bond. */
-  bond: Attrs<typeof IFLA_BOND_ATTRS>;
-  /** An ipvlan. */
-  ipvlan: Attrs<typeof IFLA_IPVLAN_ATTRS>;
-  /** An ipvtap. */
-  ipvtap: Attrs<typeof IFLA_IPVLAN_ATTRS>;
-  /** A veth (only in requests). */
-  veth: Attrs<typeof VETH_INFO_ATTRS>;
-}
-
-/** Parsed `IFLA_INFO_SLAVE_DATA`, per master kind. */
-export interface LinkSlaveData {
-  /** A bridge port. */
-  bridge: Attrs<typeof IFLA_BRPORT_ATTRS>;
-  /** A bond member. */
-  bond: Attrs<typeof IFLA_BOND_SLAVE_ATTRS>;
-}
-
-/** The data table of each kind that has one. Kinds without data (dummy, ifb, wireguard) are absent. */
-export const KIND_DATA: { readonly [kind: string]: AttrTable } = {
   bridge: IFLA_BR_ATTRS,
+  /** A macvlan. */
   macvlan: IFLA_MACVLAN_ATTRS,
+  /** A macvtap. */
   macvtap: IFLA_MACVLAN_ATTRS,
+  /** A VXLAN tunnel. */
   vxlan: IFLA_VXLAN_ATTRS,
+  /** An 802.1Q/802.1ad VLAN. */
   vlan: IFLA_VLAN_ATTRS,
+  /** A bond. */
   bond: IFLA_BOND_ATTRS,
+  /** An ipvlan. */
   ipvlan: IFLA_IPVLAN_ATTRS,
+  /** An ipvtap. */
   ipvtap: IFLA_IPVLAN_ATTRS,
+  /** A veth (only in requests). */
   veth: VETH_INFO_ATTRS,
-};
+} as const;
 
 /** The slave-data table of each master kind that has one. */
-export const KIND_SLAVE_DATA: { readonly [kind: string]: AttrTable } = {
+export const KIND_SLAVE_TABLES = {
+  /** A bridge port. */
   bridge: IFLA_BRPORT_ATTRS,
+  /** A bond member. */
   bond: IFLA_BOND_SLAVE_ATTRS,
-};
+} as const;
+
+/** Parsed `IFLA_INFO_DATA`, per kind (see {@link KIND_TABLES}). */
+export type LinkKindData = { -readonly [K in keyof typeof KIND_TABLES]: Attrs<(typeof KIND_TABLES)[K]> };
+
+/** Parsed `IFLA_INFO_SLAVE_DATA`, per master kind (see {@link KIND_SLAVE_TABLES}). */
+export type LinkSlaveData = { -readonly [K in keyof typeof KIND_SLAVE_TABLES]: Attrs<(typeof KIND_SLAVE_TABLES)[K]> };
+
+/** {@link KIND_TABLES}, looked up by any kind name. */
+export const KIND_DATA: { readonly [kind: string]: AttrTable } = KIND_TABLES;
+
+/** {@link KIND_SLAVE_TABLES}, looked up by any master kind name. */
+export const KIND_SLAVE_DATA: { readonly [kind: string]: AttrTable } = KIND_SLAVE_TABLES;
 
 /** Decodes kind-specific bytes with `tables[kind]`; unknown kinds keep the raw bytes. */
 export function parseKindData(

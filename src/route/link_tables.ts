@@ -6,6 +6,24 @@
  * @module
  */
 
+import type { MessageBuilder } from "../wire/builder.ts";
+import { MalformedError, TruncatedError } from "../wire/errors.ts";
+import { type Codec, readScalar } from "../wire/table.ts";
+
+/** An `NLA_UINT`: a u32, or a u64 when the value needs it. */
+export const NLA_UINT: Codec<number> = {
+  parse(_buf: Uint8Array, view: DataView, start: number, end: number): number {
+    const len = end - start;
+    if (len === 8) return readScalar(view, start, "u64");
+    if (len === 4) return view.getUint32(start, true);
+    if (len < 4) throw new TruncatedError("NLA_UINT attribute", start, 4, len);
+    throw new MalformedError(`NLA_UINT attribute of ${len} bytes (must be 4 or 8)`, start);
+  },
+  build(b: MessageBuilder, value: number): void {
+    b.scalar(value > 0xffffffff ? "u64" : "u32", value);
+  },
+};
+
 /** `struct ifinfomsg`, the fixed header of every link message. */
 export const IFINFOMSG = {
   family: "u8",
@@ -161,40 +179,92 @@ export const IN6_ADDR_GEN_MODE = {
   3: "random",
 } as const;
 
-/** `IFLA_INET6_*` inside `IFLA_AF_SPEC`. */
+/** `struct ifla_cacheinfo` of `IFLA_INET6_CACHEINFO`: times in ms. */
+export const IFLA_INET6_CACHEINFO = {
+  maxReasmLen: "u32",
+  tstamp: "u32",
+  reachableTime: "u32",
+  retransTime: "u32",
+} as const;
+
+/** `IFLA_INET6_*` inside `IFLA_AF_SPEC`. The per-device sysctls and counters (`u32`/`u64` arrays) stay raw in `unknown`. */
 export const IFLA_INET6_ATTRS = {
   flags: { type: 1, kind: "u32" }, // IFLA_INET6_FLAGS
+  cacheinfo: { type: 5, kind: "struct", struct: IFLA_INET6_CACHEINFO }, // IFLA_INET6_CACHEINFO
   token: { type: 7, kind: "ip" }, // IFLA_INET6_TOKEN
   addrGenMode: { type: 8, kind: "u8", names: IN6_ADDR_GEN_MODE }, // IFLA_INET6_ADDR_GEN_MODE
 } as const;
 
 /**
- * `IFLA_AF_SPEC`, per address family. Only `AF_INET6` is decoded; bridge
- * messages use other numbers there (`IFLA_BRIDGE_*`), which stay raw.
+ * `IFLA_AF_SPEC`, per address family. Only `AF_INET6` is decoded: bridge
+ * messages use the low numbers (`AF_INET` is `IFLA_BRIDGE_VLAN_INFO` there),
+ * so those stay raw.
  */
 export const IFLA_AF_SPEC_ATTRS = {
   inet6: { type: 10, kind: "nested", table: IFLA_INET6_ATTRS }, // AF_INET6
 } as const;
 
+/** `XDP_ATTACHED_*`: how an XDP program is attached. */
+export const XDP_ATTACHED = {
+  0: "none",
+  1: "drv",
+  2: "skb",
+  3: "hw",
+  4: "multi",
+} as const;
+
+/** `IFLA_XDP_*`: the XDP program of a link. */
+export const IFLA_XDP_ATTRS = {
+  fd: { type: 1, kind: "s32" }, // IFLA_XDP_FD
+  attached: { type: 2, kind: "u8", names: XDP_ATTACHED }, // IFLA_XDP_ATTACHED
+  flags: { type: 3, kind: "u32" }, // IFLA_XDP_FLAGS
+  progId: { type: 4, kind: "u32" }, // IFLA_XDP_PROG_ID
+  drvProgId: { type: 5, kind: "u32" }, // IFLA_XDP_DRV_PROG_ID
+  skbProgId: { type: 6, kind: "u32" }, // IFLA_XDP_SKB_PROG_ID
+  hwProgId: { type: 7, kind: "u32" }, // IFLA_XDP_HW_PROG_ID
+  expectedFd: { type: 8, kind: "s32" }, // IFLA_XDP_EXPECTED_FD
+} as const;
+
+/** `struct rtnl_link_ifmap` of `IFLA_MAP`: the device's hardware resources. */
+export const RTNL_LINK_IFMAP = {
+  memStart: "u64",
+  memEnd: "u64",
+  baseAddr: "u64",
+  irq: "u16",
+  dma: "u8",
+  port: "u8",
+  pad: "pad4",
+} as const;
+
+/** Nested attributes nlkit does not decode further (`IFLA_DEVLINK_PORT`, `IFLA_DPLL_PIN`): kept raw inside. */
+export const IFLA_OPAQUE_ATTRS: Record<never, never> = {};
+
 /** The `IFLA_*` attributes of a link message. */
 export const IFLA_ATTRS = {
+  /** Link-layer address (`aa:bb:cc:dd:ee:ff`). */
   address: { type: 1, kind: "mac" }, // IFLA_ADDRESS
+  /** Link-layer broadcast address. */
   broadcast: { type: 2, kind: "mac" }, // IFLA_BROADCAST
   name: { type: 3, kind: "string" }, // IFLA_IFNAME
+  /** MTU in bytes. */
   mtu: { type: 4, kind: "u32" }, // IFLA_MTU
   link: { type: 5, kind: "u32" }, // IFLA_LINK
   qdisc: { type: 6, kind: "string" }, // IFLA_QDISC
   master: { type: 10, kind: "u32" }, // IFLA_MASTER
   // Layout depends on the message family (bridge port or IPv6), decoded later.
   protinfo: { type: 12, kind: "bytes" }, // IFLA_PROTINFO
+  /** Transmit queue length. */
   txqlen: { type: 13, kind: "u32" }, // IFLA_TXQLEN
+  map: { type: 14, kind: "struct", struct: RTNL_LINK_IFMAP }, // IFLA_MAP
   operstate: { type: 16, kind: "u8", names: IF_OPER }, // IFLA_OPERSTATE
   linkmode: { type: 17, kind: "u8", names: IF_LINK_MODE }, // IFLA_LINKMODE
   linkinfo: { type: 18, kind: "nested", table: IFLA_INFO_ATTRS }, // IFLA_LINKINFO
   netnsPid: { type: 19, kind: "u32" }, // IFLA_NET_NS_PID
+  /** Interface alias (`ip link set ... alias`). */
   alias: { type: 20, kind: "string" }, // IFLA_IFALIAS
   stats64: { type: 23, kind: "struct", struct: RTNL_LINK_STATS64 }, // IFLA_STATS64
   afSpec: { type: 26, kind: "nested", table: IFLA_AF_SPEC_ATTRS }, // IFLA_AF_SPEC
+  /** Interface group number. */
   group: { type: 27, kind: "u32" }, // IFLA_GROUP
   netnsFd: { type: 28, kind: "u32" }, // IFLA_NET_NS_FD
   extMask: { type: 29, kind: "u32" }, // IFLA_EXT_MASK
@@ -210,6 +280,7 @@ export const IFLA_ATTRS = {
   protoDown: { type: 39, kind: "u8" }, // IFLA_PROTO_DOWN
   gsoMaxSegs: { type: 40, kind: "u32" }, // IFLA_GSO_MAX_SEGS
   gsoMaxSize: { type: 41, kind: "u32" }, // IFLA_GSO_MAX_SIZE
+  xdp: { type: 43, kind: "nested", table: IFLA_XDP_ATTRS }, // IFLA_XDP
   targetNetnsid: { type: 46, kind: "s32" }, // IFLA_TARGET_NETNSID
   carrierUpCount: { type: 47, kind: "u32" }, // IFLA_CARRIER_UP_COUNT
   carrierDownCount: { type: 48, kind: "u32" }, // IFLA_CARRIER_DOWN_COUNT
@@ -226,4 +297,10 @@ export const IFLA_ATTRS = {
   allmulti: { type: 61, kind: "u32" }, // IFLA_ALLMULTI
   gsoIpv4MaxSize: { type: 63, kind: "u32" }, // IFLA_GSO_IPV4_MAX_SIZE
   groIpv4MaxSize: { type: 64, kind: "u32" }, // IFLA_GRO_IPV4_MAX_SIZE
+  devlinkPort: { type: 62, kind: "nested", table: IFLA_OPAQUE_ATTRS }, // IFLA_DEVLINK_PORT
+  dpllPin: { type: 65, kind: "nested", table: IFLA_OPAQUE_ATTRS }, // IFLA_DPLL_PIN
+  maxPacingOffloadHorizon: { type: 66, kind: "codec", codec: NLA_UINT }, // IFLA_MAX_PACING_OFFLOAD_HORIZON, ns
+  netnsImmutable: { type: 67, kind: "u8" }, // IFLA_NETNS_IMMUTABLE
+  headroom: { type: 68, kind: "u16" }, // IFLA_HEADROOM
+  tailroom: { type: 69, kind: "u16" }, // IFLA_TAILROOM
 } as const;

@@ -24,7 +24,19 @@ export * from "./addr_table.ts";
 export * from "./neigh.ts";
 export * from "./neigh_json.ts";
 export * from "./neigh_table.ts";
-export { appendRoute, addRoute, deleteRoute, getRoute, listRoutes, replaceRoute, type RouteLookup, streamRoutes } from "./route.ts";
+export * from "./fdb.ts";
+export {
+  addRoute,
+  appendRoute,
+  deleteRoute,
+  deleteRouteRequest,
+  flushRoutes,
+  getRoute,
+  listRoutes,
+  replaceRoute,
+  type RouteLookup,
+  streamRoutes,
+} from "./route.ts";
 export * from "./route_codec.ts";
 export type { NexthopSpec, RouteChange, RouteMetricsSpec, RouteSpec } from "./route_spec.ts";
 export { buildRouteMessage } from "./route_spec.ts";

@@ -23,7 +23,7 @@ import { valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { RTPROT_NAMES } from "./route_names.ts";
-import { type RouteOptions, RTM, streamRoute, withRouteSocket } from "./rtnl.ts";
+import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
   NDA_DST,
   NDA_FLAGS_EXT,
@@ -110,17 +110,22 @@ async function indexOf(s: NetlinkSocket, link: string | number | undefined): Pro
   return link === undefined ? 0 : await resolveLinkIndex(link, { socket: s });
 }
 
-async function* dumpOn(s: NetlinkSocket, filter: NeighbourFilter): AsyncGenerator<Neighbour, void, undefined> {
+/** The dump of the ARP/NDP entries that pass `filter` (family checked at once, links resolved on the socket). */
+function dumpPlan(filter: NeighbourFilter): (s: NetlinkSocket) => Promise<DumpPlan<Neighbour>> {
   const family = familyOf(filter.family);
-  const index = await indexOf(s, filter.link);
-  const master = await indexOf(s, filter.master);
-  const req = dumpRequest(family, filter.proxy ? NTF_PROXY : 0, index, master);
-  for await (const n of s.dump(req, parseNeighbourMessage)) {
+  return async (s) => {
+    const index = await indexOf(s, filter.link);
+    const master = await indexOf(s, filter.master);
     // Kernels without strict checking ignore the filters: check again.
-    if (n.family !== AF_INET && n.family !== AF_INET6) continue;
-    if ((family && n.family !== family) || (index && n.index !== index)) continue;
-    yield n;
-  }
+    const keep = (n: Neighbour) =>
+      (n.family === AF_INET || n.family === AF_INET6) && (!family || n.family === family) &&
+      (!index || n.index === index);
+    return {
+      request: dumpRequest(family, filter.proxy ? NTF_PROXY : 0, index, master),
+      parse: parseNeighbourMessage,
+      keep,
+    };
+  };
 }
 
 /** Streams neighbour entries (bounded memory), filtered by link and master in the kernel. */
@@ -128,41 +133,27 @@ export function streamNeighbours(
   filter: NeighbourFilter = {},
   opts: RouteOptions = {},
 ): AsyncGenerator<Neighbour, void, undefined> {
-  familyOf(filter.family);
-  return streamRoute(opts, (s) => dumpOn(s, filter));
+  return new DumpStream(opts, dumpPlan(filter));
 }
 
 /** Lists neighbour entries (`ip neigh show nud all`), filtered by link and master in the kernel. */
 export async function listNeighbours(filter: NeighbourFilter = {}, opts: RouteOptions = {}): Promise<Neighbour[]> {
-  familyOf(filter.family);
-  return await withRouteSocket(opts, async (s) => {
-    const out: Neighbour[] = [];
-    for await (const n of dumpOn(s, filter)) out.push(n);
-    return out;
-  });
-}
-
-async function* fdbOn(s: NetlinkSocket, filter: FdbFilter): AsyncGenerator<Neighbour, void, undefined> {
-  const index = await indexOf(s, filter.link);
-  const master = await indexOf(s, filter.master);
-  for await (const n of s.dump(dumpRequest(AF_BRIDGE, 0, index, master), parseNeighbourMessage)) {
-    if (n.family !== AF_BRIDGE || (index && n.index !== index)) continue;
-    yield n;
-  }
+  return await Array.fromAsync(streamNeighbours(filter, opts));
 }
 
 /** Streams bridge forwarding entries (`bridge fdb show`), filtered by port and bridge in the kernel. */
 export function streamFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Neighbour, void, undefined> {
-  return streamRoute(opts, (s) => fdbOn(s, filter));
+  return new DumpStream(opts, async (s) => {
+    const index = await indexOf(s, filter.link);
+    const master = await indexOf(s, filter.master);
+    const keep = (n: Neighbour) => n.family === AF_BRIDGE && (!index || n.index === index);
+    return { request: dumpRequest(AF_BRIDGE, 0, index, master), parse: parseNeighbourMessage, keep };
+  });
 }
 
 /** Lists bridge forwarding entries (`bridge fdb show`), filtered by port and bridge in the kernel. */
 export async function listFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): Promise<Neighbour[]> {
-  return await withRouteSocket(opts, async (s) => {
-    const out: Neighbour[] = [];
-    for await (const n of fdbOn(s, filter)) out.push(n);
-    return out;
-  });
+  return await Array.fromAsync(streamFdb(filter, opts));
 }
 
 const EXT_FLAGS: readonly string[] = Object.values(NTF_EXT_NAMES);
@@ -260,7 +251,7 @@ export async function flushNeighbours(filter: NeighbourFlushFilter = {}, opts: R
   const keepNames: string[] = Object.entries(NUD_NAMES).filter(([bit]) => Number(bit) & keep).map(([, name]) => name);
   return await withRouteSocket(opts, async (s) => {
     const victims: Neighbour[] = [];
-    for await (const n of dumpOn(s, { link: filter.link, family: filter.family })) {
+    for await (const n of new DumpStream({ socket: s }, dumpPlan({ link: filter.link, family: filter.family }))) {
       if (n.dst !== undefined && !n.state.some((st) => keepNames.includes(st))) victims.push(n);
     }
     let count = 0;

@@ -21,7 +21,7 @@
 
 import { TruncatedError } from "../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
-import { bitNames, type Codec, parseAttrs, parseStruct, type RawAttr } from "../wire/table.ts";
+import { type Attrs, bitNames, type Codec, parseAttrs, parseStruct, type StructValue } from "../wire/table.ts";
 import { completeStruct } from "./addr_table.ts";
 import { RTPROT_NAMES } from "./route_names.ts";
 
@@ -118,23 +118,18 @@ export const NTF_EXT_NAMES = {
 
 /** `struct nda_cacheinfo`: ages in clock ticks (USER_HZ, 100 per second). */
 export const NDA_CACHEINFO_STRUCT = {
+  /** Ticks since the entry was last confirmed. */
   confirmed: "u32",
+  /** Ticks since the entry was last used. */
   used: "u32",
+  /** Ticks since the entry was last updated. */
   updated: "u32",
+  /** References held on the entry. */
   refcnt: "u32",
 } as const;
 
 /** `struct nda_cacheinfo` as parsed. */
-export interface NeighbourCacheinfo {
-  /** Ticks since the entry was last confirmed. */
-  confirmed: number;
-  /** Ticks since the entry was last used. */
-  used: number;
-  /** Ticks since the entry was last updated. */
-  updated: number;
-  /** References held on the entry. */
-  refcnt: number;
-}
+export type NeighbourCacheinfo = StructValue<typeof NDA_CACHEINFO_STRUCT>;
 
 /** Codec of `NDA_CACHEINFO`. */
 export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<NeighbourCacheinfo>(
@@ -144,24 +139,38 @@ export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<Nei
 
 /** The `NDA_*` attributes. */
 export const NDA_ATTRS = {
+  /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
   dst: { type: NDA_DST, kind: "ip" },
+  /** Link-layer address. */
   lladdr: { type: NDA_LLADDR, kind: "mac" },
+  /** Ages and references. */
   cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC },
+  /** Probes sent. */
   probes: { type: NDA_PROBES, kind: "u32" },
+  /** FDB VLAN id. */
   vlan: { type: NDA_VLAN, kind: "u16" },
+  /** VXLAN destination port. */
   port: { type: NDA_PORT, kind: "u16be" },
+  /** VXLAN network id. */
   vni: { type: NDA_VNI, kind: "u32" },
+  /** Outgoing link of a VXLAN FDB entry (`via`). */
   ifindex: { type: NDA_IFINDEX, kind: "u32" },
+  /** Bridge of an FDB entry, by index. */
   master: { type: NDA_MASTER, kind: "u32" },
+  /** `NDA_LINK_NETNSID`. */
   linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32" },
+  /** `NDA_SRC_VNI`. */
   srcVni: { type: NDA_SRC_VNI, kind: "u32" },
+  /** Who added the entry (`static`, `zebra`... or decimal text). */
   protocol: { type: NDA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
+  /** Nexthop id. */
   nhId: { type: NDA_NH_ID, kind: "u32" },
+  /** Flag bits beyond the 8 of `ndm_flags` (merged into `flags` when parsed). */
   flagsExt: { type: NDA_FLAGS_EXT, kind: "u32" },
 } as const;
 
-/** One neighbour (ARP/NDP) or bridge forwarding (FDB) entry. */
-export interface Neighbour {
+/** One neighbour (ARP/NDP) or bridge forwarding (FDB) entry: the `ndmsg` header and the {@link NDA_ATTRS} attributes. */
+export interface Neighbour extends Omit<Attrs<typeof NDA_ATTRS>, "flagsExt"> {
   /** `AF_INET`, `AF_INET6` or `AF_BRIDGE`. */
   family: number;
   /** Interface index (`ndm_ifindex`). */
@@ -172,34 +181,6 @@ export interface Neighbour {
   flags: string[];
   /** `ndm_type` (a route type; 1 for unicast). */
   type: number;
-  /** Protocol address. */
-  dst?: string;
-  /** Link-layer address. */
-  lladdr?: string;
-  /** Ages and references. */
-  cacheinfo?: NeighbourCacheinfo;
-  /** Probes sent. */
-  probes?: number;
-  /** FDB VLAN id. */
-  vlan?: number;
-  /** VXLAN destination port. */
-  port?: number;
-  /** VXLAN network id. */
-  vni?: number;
-  /** Outgoing link of a VXLAN FDB entry (`NDA_IFINDEX`). */
-  ifindex?: number;
-  /** Bridge of an FDB entry (`NDA_MASTER`), by index. */
-  master?: number;
-  /** `NDA_LINK_NETNSID`. */
-  linkNetnsid?: number;
-  /** `NDA_SRC_VNI`. */
-  srcVni?: number;
-  /** Who added the entry (`static`, `zebra`... or decimal text). */
-  protocol?: string;
-  /** Nexthop id. */
-  nhId?: number;
-  /** Attributes this version does not know, kept raw. */
-  unknown?: RawAttr[];
 }
 
 /** Parses an `RTM_NEWNEIGH`/`RTM_DELNEIGH` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */

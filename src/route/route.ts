@@ -15,15 +15,16 @@
  * @module
  */
 
-import { parseIp } from "../wire/addr.ts";
+import { AF_INET6, parseIp } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
+import { NetlinkError } from "../wire/netlink_error.ts";
 import type { Attrs } from "../wire/table.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { parseRouteMessage, type Route, ROUTE_TABLE, RTMSG } from "./route_codec.ts";
-import type { RouteFilter } from "./route_filter.ts";
+import { checkFilter, type RouteFilter } from "./route_filter.ts";
 import { RouteStream } from "./route_stream.ts";
-import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./route_names.ts";
-import { buildRouteMessage, checkUint, type RouteChange, type RouteSpec } from "./route_spec.ts";
+import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTN_NAMES, RTPROT_NAMES } from "./route_names.ts";
+import { buildRouteMessage, checkUint, enumValue, type RouteChange, type RouteSpec, scopeValue } from "./route_spec.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 
 /**
@@ -38,9 +39,7 @@ export function streamRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}):
 
 /** Lists the routes that pass `filter` (see {@link streamRoutes}). */
 export async function listRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): Promise<Route[]> {
-  const out: Route[] = [];
-  for await (const r of streamRoutes(filter, opts)) out.push(r);
-  return out;
+  return await Array.fromAsync(streamRoutes(filter, opts));
 }
 
 /** What a route lookup ({@link getRoute}) pretends the packet looks like. */
@@ -139,4 +138,58 @@ export function appendRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<v
  */
 export function deleteRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
   return change("delete", spec, opts);
+}
+
+/** The `RTM_DELROUTE` that removes exactly the route the kernel reported (its key, table and paths). */
+export function deleteRouteRequest(r: Route): Uint8Array {
+  const attrs: Attrs<typeof ROUTE_TABLE> = {
+    table: r.table,
+    gateway: r.gateway,
+    via: r.via,
+    oif: r.oif,
+    iif: r.iif,
+    priority: r.metric,
+    multipath: r.nexthops,
+  };
+  if (r.dstLen) attrs.dst = r.dst.slice(0, r.dst.lastIndexOf("/"));
+  if (r.src !== undefined && r.srcLen) attrs.src = r.src.slice(0, r.src.lastIndexOf("/"));
+  const header = {
+    family: r.family,
+    dstLen: r.dstLen,
+    srcLen: r.srcLen,
+    tos: r.tos,
+    table: r.table > 255 ? 0 : r.table,
+    protocol: enumValue(RTPROT_NAMES, r.protocol, "protocol"),
+    scope: scopeValue(r.scope),
+    type: enumValue(RTN_NAMES, r.type, "route type"),
+  };
+  return new MessageBuilder(RTM.RTM_DELROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
+}
+
+/** The IPv6 placeholder `ip route flush` leaves alone: an unreachable default with the highest metric. */
+function isIpv6Placeholder(r: Route): boolean {
+  return r.family === AF_INET6 && r.dstLen === 0 && r.type === "unreachable" && r.metric === 0xffffffff;
+}
+
+/**
+ * Deletes every route that passes `filter` (`ip route flush`; default: the
+ * main table of both families) and returns how many went. Routes that
+ * vanish meanwhile (with their device, say) are not counted.
+ */
+export async function flushRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): Promise<number> {
+  checkFilter(filter);
+  return await withRouteSocket(opts, async (s) => {
+    const victims: Route[] = [];
+    for await (const r of new RouteStream(filter, { socket: s })) if (!isIpv6Placeholder(r)) victims.push(r);
+    let n = 0;
+    for (const r of victims) {
+      try {
+        await s.request(deleteRouteRequest(r));
+        n++;
+      } catch (e) {
+        if (!(e instanceof NetlinkError && e.code === "ESRCH")) throw e;
+      }
+    }
+    return n;
+  });
 }

@@ -23,7 +23,16 @@ import type { MessageBuilder } from "../wire/builder.ts";
 import { align4 } from "../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
-import { bitNames, bitsOfNames, type Codec, type NameMap, nameOf, parseAttrs, type RawAttr } from "../wire/table.ts";
+import {
+  type Attrs,
+  bitNames,
+  bitsOfNames,
+  type Codec,
+  type NameMap,
+  nameOf,
+  parseAttrs,
+  type StructValue,
+} from "../wire/table.ts";
 import {
   ROUTE_FLAG_NAMES,
   ROUTER_PREF_NAMES,
@@ -93,91 +102,65 @@ export const RTAX_LOCK_BITS = {
  * 1/8 ms, `rttvar` in 1/4 ms, `rto_min` in ms).
  */
 export const RTAX_TABLE = {
+  /** Metrics the kernel must not update (`mtu lock 1400`). */
   lock: { type: RTAX.RTAX_LOCK, kind: "u32", bits: RTAX_LOCK_BITS },
+  /** Path MTU. */
   mtu: { type: RTAX.RTAX_MTU, kind: "u32" },
+  /** TCP window clamp. */
   window: { type: RTAX.RTAX_WINDOW, kind: "u32" },
+  /** Initial RTT estimate, in 1/8 ms. */
   rtt: { type: RTAX.RTAX_RTT, kind: "u32" },
+  /** Initial RTT variance, in 1/4 ms. */
   rttvar: { type: RTAX.RTAX_RTTVAR, kind: "u32" },
+  /** Slow-start threshold. */
   ssthresh: { type: RTAX.RTAX_SSTHRESH, kind: "u32" },
+  /** Congestion window clamp. */
   cwnd: { type: RTAX.RTAX_CWND, kind: "u32" },
+  /** Advertised MSS. */
   advmss: { type: RTAX.RTAX_ADVMSS, kind: "u32" },
+  /** Reordering tolerance. */
   reordering: { type: RTAX.RTAX_REORDERING, kind: "u32" },
+  /** Hop limit (TTL). */
   hoplimit: { type: RTAX.RTAX_HOPLIMIT, kind: "u32" },
+  /** Initial congestion window. */
   initcwnd: { type: RTAX.RTAX_INITCWND, kind: "u32" },
+  /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
   features: { type: RTAX.RTAX_FEATURES, kind: "u32" },
+  /** Minimum TCP retransmission timeout, in ms. */
   rtoMin: { type: RTAX.RTAX_RTO_MIN, kind: "u32" },
+  /** Initial receive window. */
   initrwnd: { type: RTAX.RTAX_INITRWND, kind: "u32" },
+  /** Quick ack (1) or not (0). */
   quickack: { type: RTAX.RTAX_QUICKACK, kind: "u32" },
+  /** Congestion control algorithm name. */
   congctl: { type: RTAX.RTAX_CC_ALGO, kind: "string" },
+  /** TCP Fast Open without cookie (0 or 1). */
   fastopenNoCookie: { type: RTAX.RTAX_FASTOPEN_NO_COOKIE, kind: "u32" },
 } as const;
 
-/** Route metrics (`RTA_METRICS`), in kernel units; `lock` names the locked metrics. */
-export interface RouteMetrics {
-  /** Metrics the kernel must not update (`mtu lock 1400`). */
-  lock?: string[];
-  /** Path MTU. */
-  mtu?: number;
-  /** TCP window clamp. */
-  window?: number;
-  /** Initial RTT estimate, in 1/8 ms. */
-  rtt?: number;
-  /** Initial RTT variance, in 1/4 ms. */
-  rttvar?: number;
-  /** Slow-start threshold. */
-  ssthresh?: number;
-  /** Congestion window clamp. */
-  cwnd?: number;
-  /** Advertised MSS. */
-  advmss?: number;
-  /** Reordering tolerance. */
-  reordering?: number;
-  /** Hop limit (TTL). */
-  hoplimit?: number;
-  /** Initial congestion window. */
-  initcwnd?: number;
-  /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
-  features?: number;
-  /** Minimum TCP retransmission timeout, in ms. */
-  rtoMin?: number;
-  /** Initial receive window. */
-  initrwnd?: number;
-  /** Quick ack (1) or not (0). */
-  quickack?: number;
-  /** Congestion control algorithm name. */
-  congctl?: string;
-  /** TCP Fast Open without cookie. */
-  fastopenNoCookie?: number;
-  /** Metrics this table does not know. */
-  unknown?: RawAttr[];
-}
+/** Route metrics (`RTA_METRICS`), in kernel units, as {@link RTAX_TABLE} parses them. */
+export type RouteMetrics = Attrs<typeof RTAX_TABLE>;
 
 /** Attributes inside one `rtnexthop` of `RTA_MULTIPATH`. */
 export const NEXTHOP_TABLE = {
+  /** Gateway of the route's own family. */
   gateway: { type: RTA.RTA_GATEWAY, kind: "ip" },
+  /** Gateway of the other family (`via inet6 ...`). */
   via: { type: RTA.RTA_VIA, kind: "codec", codec: VIA_CODEC },
+  /** Realms (`RTA_FLOW`). */
   flow: { type: RTA.RTA_FLOW, kind: "u32" },
+  /** MPLS label rewrite. */
   newdst: { type: RTA.RTA_NEWDST, kind: "ip" },
 } as const;
 
-/** One path of a multipath route (`struct rtnexthop` and its attributes). */
-export interface RouteNexthop {
+/** One path of a multipath route: the `struct rtnexthop` fields and its {@link NEXTHOP_TABLE} attributes. */
+export interface RouteNexthop extends Attrs<typeof NEXTHOP_TABLE> {
   /** Output interface index (`rtnh_ifindex`). */
   oif: number;
   /** Relative weight, 1 to 256 (`rtnh_hops + 1`). */
   weight: number;
   /** Nexthop flags (`onlink`, `dead`, `linkdown`, ...). */
   flags: string[];
-  /** Gateway of the route's own family. */
-  gateway?: string;
-  /** Gateway of the other family (`via inet6 ...`). */
-  via?: string;
-  /** Realms (`RTA_FLOW`). */
-  flow?: number;
-  /** MPLS label rewrite. */
-  newdst?: string;
-  /** Attributes this table does not know. */
-  unknown?: RawAttr[];
 }
 
 /** `RTA_MULTIPATH`: a sequence of `struct rtnexthop`, each followed by its attributes. */
@@ -214,65 +197,81 @@ export const MULTIPATH_CODEC: Codec<RouteNexthop[]> = {
   },
 };
 
-/** `struct rta_cacheinfo`. */
+/** `struct rta_cacheinfo`; times are in clock ticks (1/100 s). */
 export const RTA_CACHEINFO = {
+  /** References held. */
   clntref: "u32",
+  /** Ticks since last use. */
   lastuse: "u32",
+  /** Ticks until expiry, 0 for never. */
   expires: "s32",
+  /** Error code of a reject route. */
   error: "u32",
+  /** Times used. */
   used: "u32",
+  /** IP id. */
   id: "u32",
+  /** Timestamp. */
   ts: "u32",
+  /** Timestamp age. */
   tsage: "u32",
 } as const;
 
-/** Route cache information (`RTA_CACHEINFO`); times are in clock ticks (1/100 s). */
-export interface RouteCacheinfo {
-  /** References held. */
-  clntref?: number;
-  /** Ticks since last use. */
-  lastuse?: number;
-  /** Ticks until expiry, 0 for never. */
-  expires?: number;
-  /** Error code of a reject route. */
-  error?: number;
-  /** Times used. */
-  used?: number;
-  /** IP id. */
-  id?: number;
-  /** Timestamp. */
-  ts?: number;
-  /** Timestamp age. */
-  tsage?: number;
-}
+/** Route cache information (`RTA_CACHEINFO`), as {@link RTA_CACHEINFO} parses it. */
+export type RouteCacheinfo = StructValue<typeof RTA_CACHEINFO>;
 
 /** The `RTA_*` attributes of a route message. */
 export const ROUTE_TABLE = {
+  /** Destination address (the prefix length is in the header). */
   dst: { type: RTA.RTA_DST, kind: "ip" },
+  /** Source address of a source-specific route (`from`). */
   src: { type: RTA.RTA_SRC, kind: "ip" },
+  /** Input interface index. */
   iif: { type: RTA.RTA_IIF, kind: "u32" },
+  /** Output interface index (`dev`). */
   oif: { type: RTA.RTA_OIF, kind: "u32" },
+  /** Gateway of the route's own family (`via`). */
   gateway: { type: RTA.RTA_GATEWAY, kind: "ip" },
+  /** Route priority (`metric`). */
   priority: { type: RTA.RTA_PRIORITY, kind: "u32" },
+  /** Preferred source address (`src` on the `ip route` command line). */
   prefsrc: { type: RTA.RTA_PREFSRC, kind: "ip" },
+  /** TCP and path metrics. */
   metrics: { type: RTA.RTA_METRICS, kind: "nested", table: RTAX_TABLE },
+  /** Paths of a multipath route. */
   multipath: { type: RTA.RTA_MULTIPATH, kind: "codec", codec: MULTIPATH_CODEC },
+  /** Realms (`RTA_FLOW`). */
   flow: { type: RTA.RTA_FLOW, kind: "u32" },
+  /** Cache information. */
   cacheinfo: { type: RTA.RTA_CACHEINFO, kind: "struct", struct: RTA_CACHEINFO },
+  /** Routing table id, for ids above 255. */
   table: { type: RTA.RTA_TABLE, kind: "u32" },
+  /** Firewall mark of a lookup. */
   mark: { type: RTA.RTA_MARK, kind: "u32" },
+  /** Gateway of the other family (`RTA_VIA`). */
   via: { type: RTA.RTA_VIA, kind: "codec", codec: VIA_CODEC },
+  /** IPv6 router preference: `low`, `medium`, `high`. */
   pref: { type: RTA.RTA_PREF, kind: "u8", names: ROUTER_PREF_NAMES },
+  /** Seconds until the route expires. */
   expires: { type: RTA.RTA_EXPIRES, kind: "u32" },
+  /** User id of a lookup. */
   uid: { type: RTA.RTA_UID, kind: "u32" },
+  /** IP protocol of a lookup. */
   ipProto: { type: RTA.RTA_IP_PROTO, kind: "u8" },
+  /** Source port of a lookup. */
   sport: { type: RTA.RTA_SPORT, kind: "u16be" },
+  /** Destination port of a lookup. */
   dport: { type: RTA.RTA_DPORT, kind: "u16be" },
+  /** Nexthop object id. */
   nhid: { type: RTA.RTA_NH_ID, kind: "u32" },
 } as const;
 
-/** A route, as the kernel reports it, with iproute2's names for its fields and values. */
-export interface Route {
+/**
+ * A route, as the kernel reports it, with iproute2's names for its fields
+ * and values: the `rtmsg` header, and the {@link ROUTE_TABLE} attributes
+ * with the prefixes, table, metric and paths put the way `ip route` shows them.
+ */
+export interface Route extends Omit<Attrs<typeof ROUTE_TABLE>, "dst" | "src" | "table" | "priority" | "multipath"> {
   /** `AF_INET` (2) or `AF_INET6` (10). */
   family: number;
   /** Destination prefix: `"default"` for a zero-length prefix, else `"10.0.0.0/24"`. */
@@ -297,44 +296,10 @@ export interface Route {
   flags: string[];
   /** IPv4 routing-cache flags of a lookup answer (`local`, `brd`, ...). */
   cache?: string[];
-  /** Gateway of the route's own family (`via`). */
-  gateway?: string;
-  /** Gateway of the other family (`RTA_VIA`). */
-  via?: string;
-  /** Output interface index (`dev`). */
-  oif?: number;
-  /** Input interface index. */
-  iif?: number;
-  /** Preferred source address (`src` on the `ip route` command line). */
-  prefsrc?: string;
-  /** Route priority (`metric`). */
+  /** Route priority (`metric`, `RTA_PRIORITY`). */
   metric?: number;
-  /** TCP and path metrics. */
-  metrics?: RouteMetrics;
-  /** Paths of a multipath route. */
+  /** Paths of a multipath route (`RTA_MULTIPATH`). */
   nexthops?: RouteNexthop[];
-  /** Cache information. */
-  cacheinfo?: RouteCacheinfo;
-  /** Seconds until the route expires (from the cache information). */
-  expires?: number;
-  /** IPv6 router preference: `low`, `medium`, `high`. */
-  pref?: string;
-  /** Firewall mark of a lookup. */
-  mark?: number;
-  /** User id of a lookup. */
-  uid?: number;
-  /** Nexthop object id. */
-  nhid?: number;
-  /** Realms (`RTA_FLOW`). */
-  flow?: number;
-  /** IP protocol of a lookup. */
-  ipProto?: number;
-  /** Source port of a lookup. */
-  sport?: number;
-  /** Destination port of a lookup. */
-  dport?: number;
-  /** Attributes not decoded here, kept raw (encapsulation, MPLS, ...). */
-  unknown?: RawAttr[];
 }
 
 /** Every value of an 8-bit enumeration, named once: looking names up in sparse maps per route is slow. */

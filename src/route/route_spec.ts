@@ -12,7 +12,7 @@ import { MessageBuilder } from "../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../wire/constants.ts";
 import { type Attrs, bitsOfNames, type StructValue, valueOfName } from "../wire/table.ts";
 import { resolveLinkIndex } from "./link.ts";
-import { ROUTE_TABLE, type RouteNexthop, RTAX_LOCK_BITS, RTAX_TABLE, RTMSG } from "./route_codec.ts";
+import { ROUTE_TABLE, type RouteMetrics, type RouteNexthop, RTAX_LOCK_BITS, RTAX_TABLE, RTMSG } from "./route_codec.ts";
 import {
   ROUTE_FLAG_NAMES,
   ROUTER_PREF_NAMES,
@@ -30,43 +30,8 @@ import {
 } from "./route_names.ts";
 import { type RouteOptions, RTM } from "./rtnl.ts";
 
-/** Route metrics to set, in kernel units (see `RouteMetrics`); `lock` lists metrics to lock. */
-export interface RouteMetricsSpec {
-  /** Metric names to lock (`["mtu"]`). */
-  lock?: string[];
-  /** Path MTU. */
-  mtu?: number;
-  /** TCP window clamp. */
-  window?: number;
-  /** Initial RTT, in 1/8 ms. */
-  rtt?: number;
-  /** Initial RTT variance, in 1/4 ms. */
-  rttvar?: number;
-  /** Slow-start threshold. */
-  ssthresh?: number;
-  /** Congestion window clamp. */
-  cwnd?: number;
-  /** Advertised MSS. */
-  advmss?: number;
-  /** Reordering tolerance. */
-  reordering?: number;
-  /** Hop limit. */
-  hoplimit?: number;
-  /** Initial congestion window. */
-  initcwnd?: number;
-  /** Feature bits. */
-  features?: number;
-  /** Minimum retransmission timeout, in ms. */
-  rtoMin?: number;
-  /** Initial receive window. */
-  initrwnd?: number;
-  /** Quick ack (0 or 1). */
-  quickack?: number;
-  /** Congestion control algorithm. */
-  congctl?: string;
-  /** TCP Fast Open without cookie (0 or 1). */
-  fastopenNoCookie?: number;
-}
+/** Route metrics to set, in kernel units (see {@link RTAX_TABLE}); `lock` lists metrics to lock. */
+export type RouteMetricsSpec = Omit<RouteMetrics, "unknown">;
 
 /** One path of a multipath route. */
 export interface NexthopSpec {

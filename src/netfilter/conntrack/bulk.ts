@@ -1,8 +1,8 @@
 /**
- * Bulk creation of conntrack entries: every spec is validated first, then
- * `IPCTNL_MSG_CT_NEW` requests go out on one socket with up to `window` in
- * flight, each acknowledged and checked, and refusals are collected instead
- * of stopping the run.
+ * Bulk creation of conntrack entries: specs are read lazily, each is
+ * validated and built just before its `IPCTNL_MSG_CT_NEW` request goes out
+ * on one socket with up to `window` in flight, each request is acknowledged
+ * and checked, and refusals are collected instead of stopping the run.
  *
  * ctnetlink handles a request inside `sendto()`, so the ack is already
  * queued when the call returns: on Linux 6.18 a window of 1 and of 512 ran
@@ -12,10 +12,12 @@
  * @example
  * ```ts ignore
  * import { createConntrackMany } from "./bulk.ts";
- * const specs = Array.from({ length: 1000 }, (_, i) => ({
- *   proto: "udp", orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1024 + i, dport: 53 }, timeout: 60,
- * }));
- * const { created, failed } = await createConntrackMany(specs, {}, { netns: "blue" });
+ * function* specs() {
+ *   for (let i = 0; i < 100_000; i++) {
+ *     yield { proto: "udp", orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1024 + (i & 0x3fff), dport: 1024 + (i >> 14) }, timeout: 60 };
+ *   }
+ * }
+ * const { created, failed } = await createConntrackMany(specs(), {}, { netns: "blue" });
  * ```
  *
  * @module
@@ -53,13 +55,17 @@ export function buildCreateConntrack(spec: ConntrackSpec): Uint8Array {
 }
 
 /**
- * Creates many entries with up to `window` requests in flight. Every spec
- * is validated before anything is sent (a bad one throws). Kernel refusals
- * (EEXIST, ENOMEM when the table is full, ...) do not stop the run; they
- * are returned in `failed`.
+ * Creates many entries with up to `window` requests in flight. `specs` is
+ * consumed lazily (an array, a generator, or an async source such as lines
+ * of a file), and each request is built and validated just before it is
+ * sent, so memory stays at `window` requests however many entries are made.
+ * A spec that fails validation stops the run: the requests already in
+ * flight are awaited, then its `TypeError`/`RangeError` is thrown (the
+ * entries before it were created). Kernel refusals (EEXIST, ENOMEM when the
+ * table is full, ...) do not stop the run; they are returned in `failed`.
  */
 export async function createConntrackMany(
-  specs: Iterable<ConntrackSpec>,
+  specs: Iterable<ConntrackSpec> | AsyncIterable<ConntrackSpec>,
   tuning: CreateManyOptions = {},
   opts: ConntrackOptions = {},
 ): Promise<CreateManyResult> {
@@ -67,7 +73,6 @@ export async function createConntrackMany(
   if (!Number.isInteger(window) || window < 1 || window > 65536) {
     throw new RangeError(`Invalid window: "${window}" (must be 1 to 65536)`);
   }
-  const messages = Array.from(specs, buildCreateConntrack);
   const own = opts.socket ? undefined : await NetlinkSocket.open(NETLINK_NETFILTER, {
     netns: opts.netns,
     receiveBuffer: tuning.receiveBuffer ?? 4 << 20,
@@ -77,28 +82,28 @@ export async function createConntrackMany(
   const result: CreateManyResult = { created: 0, failed: [] };
   // Acks come back in request order, so waiting on the oldest keeps the window full.
   const inFlight: Promise<void>[] = [];
-  let oldest = 0;
+  let index = 0;
   try {
-    for (let i = 0; i < messages.length; i++) {
-      const index = i;
+    for await (const spec of specs) {
+      let msg: Uint8Array;
+      try {
+        msg = buildCreateConntrack(spec);
+      } catch (e) {
+        await Promise.all(inFlight);
+        throw e;
+      }
+      const i = index++;
       inFlight.push(
-        sock.request(messages[index]).then(
+        sock.request(msg).then(
           () => void result.created++,
-          (error) => void result.failed.push({ index, error }),
+          (error) => void result.failed.push({ index: i, error }),
         ),
       );
-      messages[index] = EMPTY; // let the request bytes go
-      if (inFlight.length - oldest >= window) {
-        await inFlight[oldest];
-        inFlight[oldest++] = DONE;
-      }
+      if (inFlight.length >= window) await inFlight.shift();
     }
-    await Promise.all(inFlight.slice(oldest));
+    await Promise.all(inFlight);
   } finally {
     own?.close();
   }
   return result;
 }
-
-const EMPTY = new Uint8Array(0);
-const DONE: Promise<void> = Promise.resolve();

@@ -16,6 +16,7 @@ import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
 import { type Attrs, bitNames, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
+import { parseConntrackFast } from "./entry_fast.ts";
 import { CT_PROTO_NAMES, CT_STATUS_BITS, CTA_TABLE, type CTA_TUPLE_TABLE } from "./tables.ts";
 
 /** One direction of a connection. */
@@ -160,8 +161,13 @@ export interface ConntrackEntry {
   natSeqAdj?: { orig?: ConntrackSeqAdj; reply?: ConntrackSeqAdj };
   /** SYN proxy state. */
   synproxy?: ConntrackSynproxy;
-  /** Attributes no table describes, kept so nothing is lost. */
+  /** Top-level attributes no table describes, kept so nothing is lost. */
   unknown?: RawAttr[];
+  /**
+   * Attributes no table describes inside nested ones, by the path of table
+   * keys to the nest that held them (`tupleOrig.proto`, `protoinfo.tcp`).
+   */
+  unknownNested?: { [path: string]: RawAttr[] };
 }
 
 /** Parsed top-level attributes of a conntrack message. */
@@ -192,10 +198,14 @@ export function tupleOf(t: Attrs<typeof CTA_TUPLE_TABLE>): ConntrackTuple {
   return out;
 }
 
-/** Lists the numbers of the set bits of a label bitmap (bit 0 is the lowest bit of the first 32-bit word). */
+/**
+ * Lists the numbers of the set bits of a label bitmap: bit n is bit
+ * (n % 8) of byte (n / 8). The kernel sends its array of host-order longs
+ * as is, so this numbering (and `labelBytes`, which packs the same way) is
+ * right on little-endian machines only, which is what nlkit runs on
+ * (x86-64, arm64); conntrack-tools numbers the bits the same way there.
+ */
 export function labelBits(bytes: Uint8Array): number[] {
-  // The kernel stores labels as an array of host-order longs; on little-endian
-  // machines bit n is bit (n % 8) of byte (n / 8).
   const out: number[] = [];
   for (let i = 0; i < bytes.length; i++) {
     for (let b = 0; b < 8; b++) if (bytes[i] & (1 << b)) out.push(i * 8 + b);
@@ -261,7 +271,30 @@ export function entryOf(a: ConntrackAttrs, familyNum: number): ConntrackEntry {
   }
   if (a.synproxy) e.synproxy = strip(a.synproxy);
   if (a.unknown) e.unknown = a.unknown;
+  const nested = nestedUnknown(a);
+  if (nested) e.unknownNested = nested;
   return e;
+}
+
+/**
+ * Collects the `unknown` lists of the nests below parsed attributes `a`,
+ * by the path of table keys (`tupleOrig.proto`); `undefined` when there are none.
+ */
+export function nestedUnknown(
+  a: object,
+  path = "",
+  out?: { [path: string]: RawAttr[] },
+): { [path: string]: RawAttr[] } | undefined {
+  for (const key in a) {
+    const v = (a as Record<string, unknown>)[key];
+    // Nests parse to plain objects; values are numbers, strings, bigints, byte arrays or arrays.
+    if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) continue;
+    const p = path ? `${path}.${key}` : key;
+    const u = (v as { unknown?: RawAttr[] }).unknown;
+    if (u) (out ??= {})[p] = u;
+    out = nestedUnknown(v, p, out);
+  }
+  return out;
 }
 
 function strip<T extends { unknown?: RawAttr[] }>(v: T): Omit<T, "unknown"> {
@@ -283,6 +316,8 @@ export function parseConntrackAttrs(m: NlMsg): { family: number; attrs: Conntrac
  * that are not a conntrack message.
  */
 export function parseConntrackMessage(m: NlMsg): ConntrackEntry {
+  const fast = parseConntrackFast(m);
+  if (fast) return fast;
   const { family, attrs } = parseConntrackAttrs(m);
   if (!attrs.tupleOrig) throw new MalformedError("Conntrack message has no CTA_TUPLE_ORIG", payloadOf(m));
   return entryOf(attrs, family);

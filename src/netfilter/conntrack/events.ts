@@ -45,6 +45,8 @@ export interface ConntrackEntryEvent {
   type: ConntrackEventType;
   /** The entry as the kernel reported it. */
   entry: ConntrackEntry;
+  /** Netlink port id of the process whose request caused the event; absent when the kernel itself did. */
+  portid?: number;
 }
 
 /** An expectation was created or destroyed. */
@@ -53,6 +55,8 @@ export interface ConntrackExpectEvent {
   type: "expect-new" | "expect-destroy";
   /** The expectation as the kernel reported it. */
   expect: ConntrackExpect;
+  /** Netlink port id of the process whose request caused the event; absent when the kernel itself did. */
+  portid?: number;
 }
 
 /** Events were lost (the receive buffer overflowed): dump again to resynchronise. */
@@ -114,17 +118,22 @@ export function conntrackEventGroups(options: SubscribeConntrackOptions = {}): n
  */
 export function parseConntrackEvent(m: NlMsg): ConntrackEntryEvent | ConntrackExpectEvent | undefined {
   const [subsys, msg] = nfnlSplit(m.type);
+  let ev: ConntrackEntryEvent | ConntrackExpectEvent | undefined;
   if (subsys === NFNL_SUBSYS_CTNETLINK) {
-    if (msg === IPCTNL_MSG.IPCTNL_MSG_CT_DELETE) return { type: "destroy", entry: parseConntrackMessage(m) };
-    if (msg !== IPCTNL_MSG.IPCTNL_MSG_CT_NEW) return undefined;
-    const created = (m.flags & (NLM_F_CREATE | NLM_F_EXCL)) !== 0;
-    return { type: created ? "new" : "update", entry: parseConntrackMessage(m) };
+    if (msg === IPCTNL_MSG.IPCTNL_MSG_CT_DELETE) ev = { type: "destroy", entry: parseConntrackMessage(m) };
+    else if (msg === IPCTNL_MSG.IPCTNL_MSG_CT_NEW) {
+      const created = (m.flags & (NLM_F_CREATE | NLM_F_EXCL)) !== 0;
+      ev = { type: created ? "new" : "update", entry: parseConntrackMessage(m) };
+    }
+  } else if (subsys === NFNL_SUBSYS_CTNETLINK_EXP) {
+    if (msg === IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_NEW) ev = { type: "expect-new", expect: parseExpectMessage(m) };
+    else if (msg === IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE) {
+      ev = { type: "expect-destroy", expect: parseExpectMessage(m) };
+    }
   }
-  if (subsys === NFNL_SUBSYS_CTNETLINK_EXP) {
-    if (msg === IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_NEW) return { type: "expect-new", expect: parseExpectMessage(m) };
-    if (msg === IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE) return { type: "expect-destroy", expect: parseExpectMessage(m) };
-  }
-  return undefined;
+  // The kernel stamps an event with the port id of the request that caused it (conntrack -E: [USERSPACE]).
+  if (ev && m.pid !== 0) ev.portid = m.pid;
+  return ev;
 }
 
 /**

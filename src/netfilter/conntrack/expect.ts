@@ -15,7 +15,7 @@ import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
 import { type Attrs, nameOf, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
-import { type ConntrackTuple, CT_FAMILY_NAMES, protoName, tupleOf } from "./entry.ts";
+import { type ConntrackTuple, CT_FAMILY_NAMES, nestedUnknown, protoName, tupleOf } from "./entry.ts";
 import { CTA_EXPECT_TABLE } from "./expect_tables.ts";
 import { type ConntrackTupleJson, tupleJson, tupleText } from "./format.ts";
 
@@ -55,6 +55,8 @@ export interface ConntrackExpect {
   fn?: string;
   /** Attributes no table describes. */
   unknown?: RawAttr[];
+  /** Attributes no table describes inside nested ones, by the path of table keys (`tuple.proto`). */
+  unknownNested?: { [path: string]: RawAttr[] };
 }
 
 /** Parsed top-level attributes of an expectation message. */
@@ -85,6 +87,8 @@ export function expectOf(a: ExpectAttrs, familyNum: number): ConntrackExpect {
   if (a.nat?.tuple) x.nat = { dir: a.nat.dir ?? 0, tuple: tupleOf(a.nat.tuple) };
   if (a.fn !== undefined) x.fn = a.fn;
   if (a.unknown) x.unknown = a.unknown;
+  const nested = nestedUnknown(a);
+  if (nested) x.unknownNested = nested;
   return x;
 }
 

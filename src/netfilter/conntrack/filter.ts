@@ -65,6 +65,13 @@ export interface CompiledConntrackFilter {
   match(e: ConntrackEntry): boolean;
   /** Dump attributes for the kernel-side filter. */
   kernelAttrs: ConntrackAttrs;
+  /**
+   * The kernel attributes express the whole filter (on kernels that honour
+   * them), so a kernel-filtered dump returns exactly the matching entries.
+   */
+  exact: boolean;
+  /** The filter looks at fields that change during an entry's life (mark, status, labels, TCP state). */
+  mutable: boolean;
 }
 
 function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMatch | undefined {
@@ -185,7 +192,8 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
 
   const kernelAttrs: ConntrackAttrs = {};
   if (mark) {
-    kernelAttrs.mark = mark.value;
+    // The kernel compares (mark & mask) with the value as given: mask it here too.
+    kernelAttrs.mark = (mark.value & mark.mask) >>> 0;
     kernelAttrs.markMask = mark.mask;
   }
   if (status !== undefined && status !== 0) {
@@ -204,5 +212,14 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
       kernelAttrs.filter.replyFlags = replyFlags;
     }
   }
-  return { family, match, kernelAttrs };
+  // What the kernel cannot do: CIDR prefixes, "either direction", labels,
+  // TCP states, zone 0 (it means "no zone filter" to the kernel), and tuple
+  // fields or a protocol without a family to read them with.
+  const tupleExact = (m: TupleMatch | undefined) =>
+    !m || ((!m.src || full(m.src)) && (!m.dst || full(m.dst)) &&
+      (protoNum !== undefined || (m.sport === undefined && m.dport === undefined)));
+  const exact = !any && !labels?.length && !states && zone !== 0 && tupleExact(orig) && tupleExact(reply) &&
+    (family !== 0 || (!orig && !reply && protoNum === undefined));
+  const mutable = mark !== undefined || !!status || !!labels?.length || states !== undefined;
+  return { family, match, kernelAttrs, exact, mutable };
 }

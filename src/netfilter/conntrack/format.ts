@@ -28,6 +28,13 @@ export interface FormatConntrackOptions {
   labelNames?: { readonly [bit: number]: string };
   /** Current time in seconds, for `delta-time` of live entries (defaults to now). */
   now?: number;
+  /**
+   * Port id of the process whose request caused an event (`ConntrackEntryEvent.portid`),
+   * printed as ` [USERSPACE] portid=N` the way `conntrack -E` does.
+   */
+  portid?: number;
+  /** Name of that process, printed after the port id (`progname=`) when known. */
+  progname?: string;
 }
 
 const ASSURED = 0x4, SEEN_REPLY = 0x2, OFFLOAD = 0x4000, HW_OFFLOAD = 0x8000;
@@ -115,6 +122,10 @@ export function formatConntrack(e: ConntrackEntry, opts: FormatConntrackOptions 
   if (out.has("labels") && e.labels) {
     const names = e.labels.bits.map((b) => opts.labelNames?.[b]).filter((n) => n);
     s += names.length ? `labels=${names.join(",")} ` : "labels ";
+  }
+  if (opts.portid) {
+    s += `[USERSPACE] portid=${opts.portid} `;
+    if (opts.progname !== undefined) s += `progname=${opts.progname} `;
   }
   return s.slice(0, -1);
 }

@@ -19,7 +19,7 @@ import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
-import { type ConntrackOptions, IPCTNL_MSG, streamConntrack, withConntrackSocket } from "./ctnetlink.ts";
+import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { compileConntrackFilter, type ConntrackFilter } from "./filter.ts";
 import { type ConntrackKey, type ConntrackSpec, keyAttrs, specAttrs } from "./spec.ts";
@@ -29,7 +29,15 @@ import { CTA_TABLE } from "./tables.ts";
 export interface ListConntrackQuery {
   /** Families to dump; default `both`. */
   family?: "ipv4" | "ipv6" | "both";
-  /** Zero the counters of the dumped entries (`IPCTNL_MSG_CT_GET_CTRZERO`, `conntrack -L -z`). */
+  /**
+   * Zero the counters of the listed entries (`IPCTNL_MSG_CT_GET_CTRZERO`,
+   * `conntrack -L -z`); each entry reports the counters it had. Only
+   * matching entries are zeroed: in the dump itself when the kernel does all
+   * the filtering (`CompiledConntrackFilter.exact`), else with one request
+   * per matching entry. (A kernel older than a filter attribute, such as
+   * `CTA_FILTER` or the status filter, ignores it silently, and would then
+   * zero non-matching entries in the first case.)
+   */
   zero?: boolean;
   /** Only entries matching this filter (filtered in the kernel where it can, always in userspace). */
   filter?: ConntrackFilter;
@@ -55,26 +63,65 @@ function dumpRequest(type: number, family: number, attrs: ConntrackAttrs): Uint8
   return nfnlMessage(type, 0, family).attrs(CTA_TABLE, attrs).finish();
 }
 
+/**
+ * The dump behind every list: kernel-side filter where the kernel has one,
+ * the userspace matcher always. With `zero`, a dump with
+ * `IPCTNL_MSG_CT_GET_CTRZERO` zeroes every entry the kernel sends, so it is
+ * used only when the kernel does all the filtering; otherwise each matching
+ * entry is zeroed on its own (a GET_CTRZERO by tuple and id) and reported
+ * with the counters that request read, so entries the filter rejects keep
+ * their counters. One generator, opening its own socket if needed: every
+ * layer of async iteration costs time per entry.
+ */
 async function* dumpOn(
-  s: NetlinkSocket,
   query: ListConntrackQuery,
+  opts: ConntrackOptions,
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   const f = compileConntrackFilter(query.filter);
   const family = familyOf(query, f.family);
-  const type = CT(query.zero ? IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG.IPCTNL_MSG_CT_GET);
-  const kernelFiltered = Object.keys(f.kernelAttrs).length > 0;
-  let yielded = false;
+  const own = opts.socket ? undefined : await openConntrackSocket(opts);
+  const s = opts.socket ?? own!;
+  let attrs = f.kernelAttrs;
+  let zeroInDump = query.zero === true && f.exact;
   try {
-    for await (const e of s.dump(dumpRequest(type, family, f.kernelAttrs), parseConntrackMessage)) {
-      yielded = true;
-      if (f.match(e)) yield e;
+    for (;;) {
+      const type = CT(zeroInDump ? IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG.IPCTNL_MSG_CT_GET);
+      const zeroEach = query.zero === true && !zeroInDump;
+      let received = false;
+      try {
+        for await (const e of s.dump(dumpRequest(type, family, attrs), parseConntrackMessage)) {
+          received = true;
+          if (!f.match(e)) continue;
+          if (zeroEach && !(await zeroCounters(s, e))) continue;
+          yield e;
+        }
+        return;
+      } catch (err) {
+        const refused = err instanceof NetlinkError && FILTER_REFUSED.has(err.code);
+        if (received || Object.keys(attrs).length === 0 || !refused) throw err;
+        // An older kernel refused a filter attribute: dump the family and filter here.
+        attrs = {};
+        zeroInDump = false;
+      }
     }
+  } finally {
+    own?.close();
+  }
+}
+
+/** Zeroes one entry's counters, moving the values read into `e`; false if it is gone. */
+async function zeroCounters(s: NetlinkSocket, e: ConntrackEntry): Promise<boolean> {
+  const k = keyAttrs(entryKey(e))!;
+  const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO), 0, k.family).attrs(CTA_TABLE, k.attrs).finish();
+  try {
+    const [z] = await s.request(msg, parseConntrackMessage);
+    if (!z) return false;
+    // Only the counters: the reply's use count includes the request's own reference.
+    if (z.counters) e.counters = z.counters;
+    return true;
   } catch (err) {
-    if (yielded || !kernelFiltered || !(err instanceof NetlinkError) || !FILTER_REFUSED.has(err.code)) throw err;
-    // An older kernel refused a filter attribute: dump the family and filter here.
-    for await (const e of s.dump(dumpRequest(type, family, {}), parseConntrackMessage)) {
-      if (f.match(e)) yield e;
-    }
+    if (isEnoent(err)) return false;
+    throw err;
   }
 }
 
@@ -87,7 +134,7 @@ export function listConntrack(
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   familyOf(query, compileConntrackFilter(query.filter).family); // validate before the stream starts
-  return streamConntrack(opts, (s) => dumpOn(s, query));
+  return dumpOn(query, opts);
 }
 
 /** Collects {@link listConntrack} into an array. */
@@ -102,7 +149,7 @@ export async function listConntrackAll(
 
 async function findById(s: NetlinkSocket, id: number): Promise<ConntrackEntry | undefined> {
   let found: ConntrackEntry | undefined;
-  for await (const e of dumpOn(s, {})) if (e.id === id) found ??= e;
+  for await (const e of dumpOn({}, { socket: s })) if (e.id === id) found ??= e;
   return found;
 }
 
@@ -124,17 +171,18 @@ export async function getConntrack(
   opts: ConntrackOptions = {},
 ): Promise<ConntrackEntry | undefined> {
   const k = keyAttrs(key);
-  return await withConntrackSocket(opts, async (s) => {
-    if (!k) return await findById(s, key.id!);
-    try {
-      const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), 0, k.family).attrs(CTA_TABLE, k.attrs).finish();
-      const [e] = await s.request(msg, parseConntrackMessage);
-      return e;
-    } catch (e) {
-      if (isEnoent(e)) return undefined;
-      throw e;
-    }
-  });
+  return await withConntrackSocket(opts, (s) => k ? getOn(s, k.family, k.attrs) : findById(s, key.id!));
+}
+
+async function getOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): Promise<ConntrackEntry | undefined> {
+  try {
+    const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), 0, family).attrs(CTA_TABLE, attrs).finish();
+    const [e] = await s.request(msg, parseConntrackMessage);
+    return e;
+  } catch (e) {
+    if (isEnoent(e)) return undefined;
+    throw e;
+  }
 }
 
 /** Creates an entry (`conntrack -I`); the reply tuple defaults to the inverse of `orig`. EEXIST if it exists. */
@@ -202,18 +250,30 @@ export async function flushConntrack(
 
 /**
  * Deletes the entries matching `filter` (`conntrack -D` with filters) and
- * resolves with how many were deleted. Each is deleted by tuple and id, so
- * an entry re-created under the same tuple meanwhile is kept; entries that
- * vanished meanwhile (ENOENT) are not counted.
+ * resolves with how many were deleted. The matching entries are found with
+ * a (kernel-filtered where possible) dump, then each is deleted by tuple,
+ * zone and id. Tuple, zone, protocol and family never change, so an entry
+ * found under that tuple still matches them (even one re-created meanwhile,
+ * which the id often cannot tell: the kernel derives it from the object's
+ * address and tuple). When the filter also looks at fields that do change
+ * (mark, status, labels, TCP state), each entry is read again just before
+ * its deletion and kept if it no longer matches; the kernel has no
+ * conditional delete, so what remains is the microseconds between that read
+ * and the delete. Entries that vanished meanwhile (ENOENT) are not counted.
  */
 export async function deleteConntrackByFilter(filter: ConntrackFilter, opts: ConntrackOptions = {}): Promise<number> {
-  compileConntrackFilter(filter);
+  const f = compileConntrackFilter(filter);
   return await withConntrackSocket(opts, async (s) => {
-    const victims: ConntrackEntry[] = [];
-    for await (const e of dumpOn(s, { filter })) victims.push(e);
+    // Keys only, not entries: a big match stays small in memory.
+    const victims: ConntrackKey[] = [];
+    for await (const e of dumpOn({ filter }, { socket: s })) victims.push(entryKey(e));
     let n = 0;
-    for (const e of victims) {
-      const k = keyAttrs(entryKey(e))!;
+    for (const key of victims) {
+      const k = keyAttrs(key)!;
+      if (f.mutable) {
+        const now = await getOn(s, k.family, k.attrs);
+        if (!now || !f.match(now)) continue;
+      }
       if (await deleteOn(s, k.family, k.attrs)) n++;
     }
     return n;

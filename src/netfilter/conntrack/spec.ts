@@ -76,6 +76,12 @@ export interface ConntrackSpec extends ConntrackKey {
   natSrc?: ConntrackNatSpec;
   /** Destination NAT mapping. */
   natDst?: ConntrackNatSpec;
+  /**
+   * Helper to attach (`CTA_HELP`, e.g. `ftp`, `sip`): the kernel refuses an
+   * unknown name (EOPNOTSUPP), and on update refuses to change a helper
+   * already attached (EBUSY).
+   */
+  helper?: string;
 }
 
 const IPS_CONFIRMED = 0x8;
@@ -110,6 +116,15 @@ export function tupleAttrs(
   family: number,
 ): NonNullable<ConntrackAttrs["tupleOrig"]> {
   if (tupleFamily(t) !== family) throw new TypeError(`Address family of "${t.src}" does not match the entry`);
+  return tupleFields(t, protoNum, family);
+}
+
+/** {@link tupleAttrs} for addresses already checked (address parsing is most of the cost of a bulk insert). */
+function tupleFields(
+  t: ConntrackTupleSpec,
+  protoNum: number,
+  family: number,
+): NonNullable<ConntrackAttrs["tupleOrig"]> {
   const v6 = family === AF_INET6;
   const ip = v6 ? { v6Src: t.src, v6Dst: t.dst } : { v4Src: t.src, v4Dst: t.dst };
   const proto: NonNullable<NonNullable<ConntrackAttrs["tupleOrig"]>["proto"]> = { num: protoNum };
@@ -136,7 +151,7 @@ export function invertTuple(t: ConntrackTupleSpec): ConntrackTupleSpec {
   return r;
 }
 
-/** Packs label bit numbers (0 to 127) into the kernel bitmap. */
+/** Packs label bit numbers (0 to 127) into the kernel bitmap (numbered as `labelBits` reads it: little-endian hosts). */
 export function labelBytes(v: readonly number[] | Uint8Array): Uint8Array {
   if (v instanceof Uint8Array) {
     if (v.length > 16 || v.length % 4) {
@@ -196,10 +211,9 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   const protoNum = protoNumber(spec.proto);
   const family = tupleFamily(orig);
   const attrs: ConntrackAttrs = {};
-  if (spec.orig) attrs.tupleOrig = tupleAttrs(spec.orig, protoNum, family);
-  if (create || (spec.orig && spec.reply)) {
-    attrs.tupleReply = tupleAttrs(spec.reply ?? invertTuple(spec.orig!), protoNum, family);
-  } else if (!spec.orig) attrs.tupleReply = tupleAttrs(spec.reply!, protoNum, family);
+  if (spec.orig) attrs.tupleOrig = tupleFields(spec.orig, protoNum, family); // checked by tupleFamily above
+  if (spec.reply) attrs.tupleReply = tupleAttrs(spec.reply, protoNum, family);
+  else if (create) attrs.tupleReply = tupleFields(invertTuple(spec.orig!), protoNum, family);
   if (spec.timeout !== undefined) attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
   else if (create) throw new TypeError("Creating a conntrack entry needs a timeout");
   if (spec.mark !== undefined) attrs.mark = checkInt("mark", spec.mark, 0xffffffff);
@@ -220,6 +234,13 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.labelsMask !== undefined) attrs.labelsMask = labelBytes(spec.labelsMask);
   if (spec.natSrc) attrs.natSrc = natAttrs(spec.natSrc, family);
   if (spec.natDst) attrs.natDst = natAttrs(spec.natDst, family);
+  if (spec.helper !== undefined) {
+    // The kernel's helper names are at most 15 bytes (NF_CT_HELPER_NAME_LEN).
+    if (!/^[\x21-\x7e]{1,15}$/.test(spec.helper)) {
+      throw new TypeError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
+    }
+    attrs.help = { name: spec.helper };
+  }
   if (spec.id !== undefined) attrs.id = checkInt("id", spec.id, 0xffffffff);
   return { family, attrs };
 }
