@@ -65,3 +65,19 @@ export const SHOWS: string[][] = [
   ["rule", "show"],
   ["-6", "rule", "show"],
 ];
+
+/**
+ * Checks that our text equals `ip`'s for `args`. Counters (TX dropped, ...)
+ * can move between two reads, so ours is read between two `ip` reads and
+ * must equal one of them, with a few tries.
+ */
+export function assertSameTextAsIp(ns: string, args: string[], ours: () => string): void {
+  let before = "", mine = "", after = "";
+  for (let i = 0; i < 5; i++) {
+    before = ip(ns, ...args);
+    mine = ours();
+    after = ip(ns, ...args);
+    if (mine === before || mine === after) return;
+  }
+  assert.equal(mine, after, `text of ${args.join(" ")}`);
+}

@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { have, ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
-import { assertSharedKeysEqual, populate, SHOWS } from "./_cli_fixtures.ts";
+import { assertSameTextAsIp, assertSharedKeysEqual, populate, SHOWS } from "./_cli_fixtures.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const NLKIT = join(ROOT, "dist/nlkit");
@@ -86,9 +86,11 @@ test("binary: show commands agree with ip, text and JSON", { skip: NO_BINARY || 
   await withTempNetns((ns) => {
     populate(ns);
     for (const args of SHOWS) {
-      const text = nlkit("-n", ns, ...args);
-      assert.equal(text.code, 0, text.stderr);
-      assert.equal(text.stdout, ip(ns, ...args), `text of ${args.join(" ")}`);
+      assertSameTextAsIp(ns, args, () => {
+        const text = nlkit("-n", ns, ...args);
+        assert.equal(text.code, 0, text.stderr);
+        return text.stdout;
+      });
       const json = nlkit("-n", ns, "-j", ...args);
       assert.equal(json.code, 0, json.stderr);
       assertSharedKeysEqual(JSON.parse(json.stdout), ipJson(ns, ...args), args.join(" "));
