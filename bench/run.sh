@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Runs the benchmarks under Deno and Bun (as root: they create a throwaway
-# network namespace). Usage: bash bench/run.sh
+# Runs the benchmarks under Deno and Bun, each next to its oracle (ip,
+# conntrack) in the same run. As root: every bench creates a throwaway
+# network namespace and deletes it. Usage: bash bench/run.sh [NAME...]
+# where NAME is raw_dump, route_objects, conntrack or cli (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=node_modules/.bin
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(raw_dump route_objects conntrack cli)
 
-for bench in bench/route_objects.ts; do
+for name in "${names[@]}"; do
+  bench="bench/$name.ts"
+  if [ "$name" = cli ]; then
+    # One run covers deno run, bun run and the compiled binary (build it first).
+    [ -x dist/nlkit ] || bash scripts/build_binary.sh
+    echo "== $bench"
+    "$BIN/deno" run -A "$bench"
+    continue
+  fi
   echo "== $bench (deno)"
-  "$BIN/deno" run -A "$bench"
+  "$BIN/deno" run -A --v8-flags=--expose-gc "$bench"
   echo "== $bench (bun)"
   "$BIN/bun" "$bench"
 done

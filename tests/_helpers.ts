@@ -14,6 +14,13 @@ export const IS_ROOT: boolean = process.getuid?.() === 0;
 /** `skip` value for integration tests: false as root, else a one-line reason. */
 export const NEEDS_ROOT: false | string = IS_ROOT ? false : "needs root: integration tests create network namespaces";
 
+// Test runners print a skipped test's name but not its reason: say it once
+// per run (test files may run in separate isolates, which share the environment).
+if (NEEDS_ROOT && !process.env.NLKIT_SKIP_REASON_SHOWN) {
+  process.env.NLKIT_SKIP_REASON_SHOWN = "1";
+  console.error(`Skipping kernel integration tests (${NEEDS_ROOT})`);
+}
+
 let counter = 0;
 
 /** A fresh namespace name, unique to this process. */
