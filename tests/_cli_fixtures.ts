@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ip } from "./_helpers.ts";
+import { ip, ipJson } from "./_helpers.ts";
 
 /** Asserts that every key both objects have holds the same value, element by element. */
 export function assertSharedKeysEqual(ours: unknown[], theirs: unknown[], what: string): void {
@@ -80,4 +80,25 @@ export function assertSameTextAsIp(ns: string, args: string[], ours: () => strin
     if (mine === before || mine === after) return;
   }
   assert.equal(mine, after, `text of ${args.join(" ")}`);
+}
+
+/** Like {@link assertSameTextAsIp}, for `-j` output compared on shared keys. */
+export function assertSameJsonAsIp(ns: string, args: string[], ours: () => unknown[]): void {
+  for (let i = 0;; i++) {
+    const before = ipJson(ns, ...args);
+    const mine = ours();
+    const after = ipJson(ns, ...args);
+    try {
+      assertSharedKeysEqual(mine, before, args.join(" "));
+      return;
+    } catch {
+      // compare with the read after ours instead
+    }
+    try {
+      assertSharedKeysEqual(mine, after, args.join(" "));
+      return;
+    } catch (e) {
+      if (i >= 4) throw e;
+    }
+  }
 }
