@@ -1,10 +1,12 @@
 /**
- * Byte vectors captured from the kernel (Linux 6.18) in a fresh namespace.
+ * Byte vectors captured from the kernel (Linux 6.18) in a fresh namespace,
+ * and the helpers that turn hex into bytes and messages.
  *
  * @module
  */
 
 import { readFileSync } from "node:fs";
+import { type NlMsg, readMessage } from "../src/wire/message.ts";
 
 /** Decodes hex text into bytes. */
 export function unhex(hex: string): Uint8Array {
@@ -41,3 +43,11 @@ export const ACK = "240000000200000109000000d11700000000000020000000130005000900
 export const DUMP6_WITH_DONE =
   "50000000140002000a000000d11700000a8080fe01000000140001000000000000000000000000000000000114000600" +
   "ffffffffffffffffacd10000acd10000080008008000000005000b000100000014000000030002000a000000d117000000000000";
+
+/** Reads one message from hex; `flags` replaces nlmsg_flags (to turn a captured event into another kind). */
+export function hexMessage(hex: string, flags?: number): NlMsg {
+  const buf = unhex(hex);
+  const view = new DataView(buf.buffer);
+  if (flags !== undefined) view.setUint16(6, flags, true);
+  return readMessage(buf, view, 0, buf.length);
+}

@@ -22,6 +22,9 @@ import { parseCtArgs } from "../src/cli/ct_args.ts";
 import { labelBitsOf, parseConnlabel } from "../src/cli/ct_labels.ts";
 import { parseGlobal } from "../src/cli/global.ts";
 import { editDistance, suggest } from "../src/cli/suggest.ts";
+import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
+import { NetlinkSocket } from "../src/socket/socket.ts";
+import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const BIN = join(ROOT, "node_modules/.bin");
@@ -989,4 +992,86 @@ test("link show loads no conntrack code and no Node layer at startup", () => {
   assert.deepEqual(loaded.filter((p) => p.includes("/netfilter/")), []);
   // Deno starts its Node compatibility layer (~40 ms) on the first node: import.
   assert.deepEqual(loaded.filter((p) => p.startsWith("node:")), []);
+});
+
+test("ct -L takes the dying and unconfirmed tables, and no other command does", () => {
+  assert.equal(parseCtArgs(["-L", "dying"]).table, "dying");
+  assert.equal(parseCtArgs(["list", "unconfirmed", "-p", "tcp"]).table, "unconfirmed");
+  for (const c of ["-G", "-D", "-I", "-U", "-E", "-F", "-C", "-S"]) {
+    for (const t of ["dying", "unconfirmed"]) {
+      assert.throws(() => parseCtArgs([c, t]), (e) => e instanceof UsageError && /tables `dying'/.test(e.message));
+    }
+  }
+});
+
+/** Runs `conntrack ARGS...` in the namespace, keeping stderr and the exit code. */
+function conntrackIn(ns: string | undefined, ...args: string[]): Result {
+  const [cmd, pre] = ns ? ["ip", ["netns", "exec", ns, "conntrack"]] : ["conntrack", []];
+  const r = spawnSync(cmd, [...pre, ...args], { encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("ct on the dying and unconfirmed tables refuses what conntrack refuses, in its words", { skip: NO_CT }, () => {
+  for (const args of [["-D", "dying"], ["-G", "unconfirmed"], ["-F", "dying"], ["-E", "unconfirmed"]]) {
+    const mine = nlkit(["ct", ...args]), theirs = conntrackIn(undefined, ...args);
+    assert.equal(mine.code, 2, mine.stderr);
+    assert.equal(theirs.code, 2, theirs.stderr);
+    const first = (s: string) => s.split("\n")[0].replace(/^.*?\): /, "");
+    assert.equal(first(mine.stderr), first(theirs.stderr));
+  }
+});
+
+test("ct -L dying and -L unconfirmed print what conntrack prints, summary included", {
+  skip: NEEDS_ROOT || NO_CT,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    // The timeout column ticks between the two reads.
+    const lines = (s: string) =>
+      s.split("\n").filter((l) => l).map((l) => l.replace(/^((?:ipv[46]\s+\d+ )?\S+\s+\d+ )\d+ /, "$1T ")).sort();
+    const shown = (s: string) => Number(/(\d+) flow entries have been shown\./.exec(s)?.[1]);
+    const same = (args: string[]): number => {
+      const mine = nlkit(["-n", ns, "ct", ...args]), theirs = conntrackIn(ns, ...args);
+      assert.equal(mine.code, 0, mine.stderr);
+      assert.equal(theirs.code, 0, theirs.stderr);
+      assert.deepEqual(lines(mine.stdout), lines(theirs.stdout), args.join(" "));
+      assert.equal(shown(mine.stderr), shown(theirs.stderr), args.join(" "));
+      assert.match(mine.stderr, /^nlkit v[\d.]+ \(conntrack\): \d+ flow entries have been shown\.\n$/);
+      return shown(mine.stderr);
+    };
+    const ct = (...args: string[]) => run("ip", ["netns", "exec", ns, "conntrack", ...args]);
+    ct("-I", "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "1", "--dport", "2", "-t", "30");
+    assert.equal(same(["-L", "dying"]), 0);
+    assert.equal(same(["-L", "unconfirmed"]), 0);
+    // A destroy listener with reliable delivery and a full buffer it never reads keeps deleted entries dying.
+    const listener = await NetlinkSocket.open(NETLINK_NETFILTER, {
+      netns: ns,
+      groups: [NFNLGRP_CONNTRACK.NFNLGRP_CONNTRACK_DESTROY],
+      broadcastError: true,
+      receiveBuffer: 1,
+    });
+    try {
+      for (let i = 0; i < 6; i++) {
+        ct("-I", "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.3", "--sport", `${100 + i}`, "--dport", "53", "-t", "60");
+        ct(
+          ...["-I", "-p", "tcp", "-s", "2001:db8::1", "-d", "2001:db8::2", "--sport", `${100 + i}`, "--dport", "443"],
+          ...["--state", "ESTABLISHED", "-t", "90"],
+        );
+      }
+      ct("-D", "-d", "10.0.0.3");
+      ct("-D", "-f", "ipv6");
+      const n = same(["-L", "dying"]);
+      assert.ok(n >= 8, `${n} dying entries`);
+      assert.ok(same(["-L", "dying", "-f", "ipv6"]) > 0);
+      // The first destroy event still fits the buffer, so one entry (in hash order, not ours) may be gone.
+      assert.ok(same(["-L", "dying", "-p", "udp", "--sport", "103"]) <= 1);
+      same(["-L", "dying", "-o", "extended,id"]);
+      same(["-L", "dying", "-z"]);
+      assert.equal(same(["-L", "unconfirmed"]), 0);
+      assert.equal(same(["-L"]), 1);
+      const json = JSON.parse(ok(ns, "-j", "ct", "-L", "dying"));
+      assert.equal(json.length, n);
+    } finally {
+      listener.close();
+    }
+  });
 });

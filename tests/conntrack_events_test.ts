@@ -1,8 +1,13 @@
+/**
+ * Conntrack events: captured NFNLGRP_CONNTRACK_* messages classified,
+ * group selection, fuzzing of the parser, and live events from conntrack -I/-U/-D.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
-import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import {
   type ConntrackEvent,
   conntrackEventGroups,
@@ -15,13 +20,8 @@ import { createConntrack, deleteConntrack, updateConntrack } from "../src/netfil
 import { spawn } from "node:child_process";
 import { formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
-
-function msg(hex: string, flags?: number): NlMsg {
-  const buf = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-  const view = new DataView(buf.buffer);
-  if (flags !== undefined) view.setUint16(6, flags, true);
-  return readMessage(buf, view, 0, buf.length);
-}
+import { assertOnlyTypedErrors } from "./_fuzz.ts";
+import { hexMessage, unhex } from "./_vectors.ts";
 
 // Events captured from Linux 6.18 (NFNLGRP_CONNTRACK_*): an entry created
 // (NLM_F_CREATE|NLM_F_EXCL), then its mark changed, then it was deleted.
@@ -44,31 +44,31 @@ const EV_EXP_DESTROY =
   "0800060066747000";
 
 test("classifies captured events: NEW with CREATE|EXCL is new, without is update", () => {
-  const created = parseConntrackEvent(msg(EV_NEW));
+  const created = parseConntrackEvent(hexMessage(EV_NEW));
   assert.equal(created?.type, "new");
   assert.ok(created && "entry" in created);
   assert.deepEqual(created.entry.orig, { src: "10.0.0.1", dst: "10.0.0.2", sport: 40000, dport: 21 });
   assert.equal(created.entry.helper, "ftp");
 
-  const updated = parseConntrackEvent(msg(EV_NEW, 0));
+  const updated = parseConntrackEvent(hexMessage(EV_NEW, 0));
   assert.equal(updated?.type, "update");
 
-  const destroyed = parseConntrackEvent(msg(EV_DESTROY));
+  const destroyed = parseConntrackEvent(hexMessage(EV_DESTROY));
   assert.equal(destroyed?.type, "destroy");
   assert.ok(destroyed && "entry" in destroyed);
   assert.equal(destroyed.entry.mark, 5);
 
-  const exp = parseConntrackEvent(msg(EV_EXP_DESTROY));
+  const exp = parseConntrackEvent(hexMessage(EV_EXP_DESTROY));
   assert.equal(exp?.type, "expect-destroy");
   assert.ok(exp && "expect" in exp);
   assert.equal(exp.expect.tuple.dport, 50000);
   assert.equal(
-    parseConntrackEvent(msg(EV_EXP_DESTROY.slice(0, 8) + "0002" + EV_EXP_DESTROY.slice(12), 0x600))?.type,
+    parseConntrackEvent(hexMessage(EV_EXP_DESTROY.slice(0, 8) + "0002" + EV_EXP_DESTROY.slice(12), 0x600))?.type,
     "expect-new",
   );
 
   // Another nfnetlink subsystem (here NFQUEUE) is not a conntrack event.
-  assert.equal(parseConntrackEvent(msg(EV_NEW.slice(0, 8) + "0003" + EV_NEW.slice(12))), undefined);
+  assert.equal(parseConntrackEvent(hexMessage(EV_NEW.slice(0, 8) + "0003" + EV_NEW.slice(12))), undefined);
 });
 
 test("event groups follow the selection; bad selections throw", () => {
@@ -81,33 +81,13 @@ test("event groups follow the selection; bad selections throw", () => {
 });
 
 test("parseConntrackEvent throws only typed errors on random and mutated bytes", () => {
-  const seeds = [EV_NEW, EV_DESTROY, EV_EXP_DESTROY].map((h) => msg(h).buf);
-  fc.assert(
-    fc.property(
-      fc.oneof(
-        fc.uint8Array({ minLength: 16, maxLength: 300 }),
-        fc.tuple(
-          fc.constantFrom(...seeds),
-          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
-        )
-          .map(([seed, edits]) => {
-            const b = seed.slice();
-            for (const [at, v] of edits) b[4 + (at % (b.length - 4))] = v;
-            return b;
-          }),
-      ),
-      (bytes) => {
-        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        view.setUint32(0, bytes.length, true);
-        try {
-          parseConntrackEvent(readMessage(bytes, view, 0, bytes.length));
-        } catch (e) {
-          if (!(e instanceof TruncatedError || e instanceof MalformedError || e instanceof TypeError)) throw e;
-        }
-      },
-    ),
-    { numRuns: 5000 },
-  );
+  const seeds = [EV_NEW, EV_DESTROY, EV_EXP_DESTROY].map(unhex);
+  assertOnlyTypedErrors(seeds, [parseConntrackEvent], {
+    numRuns: 5000,
+    maxLength: 300,
+    maxEdits: 8,
+    typed: [TruncatedError, MalformedError, TypeError],
+  });
 });
 
 function conntrack(ns: string, ...args: string[]): void {

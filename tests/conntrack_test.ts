@@ -25,7 +25,9 @@ import { compileConntrackFilter } from "../src/netfilter/conntrack/filter.ts";
 import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
-import type { NetlinkSocket } from "../src/socket/socket.ts";
+import { NetlinkSocket } from "../src/socket/socket.ts";
+import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
+import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { conntrackEntryAttrs } from "../src/netfilter/conntrack/entry_attrs.ts";
 import { withConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
@@ -566,5 +568,103 @@ test("entries read back as attributes re-create the same table in another namesp
       const copied = await listConntrackAll({}, { netns: b });
       assert.deepEqual(copied.map((e) => e.labels?.bits), ALL.map(() => [3, 100]));
     });
+  });
+});
+
+test("a special table, or zeroing in one, is checked before anything is sent", () => {
+  assert.throws(() => listConntrack({ table: "dying", zero: true }), TypeError);
+  assert.throws(() => listConntrack({ table: "bogus" as "dying" }), /Invalid table: "bogus"/);
+});
+
+/**
+ * A destroy-event listener with reliable delivery (NETLINK_BROADCAST_ERROR)
+ * and a tiny receive buffer it never reads: once the buffer is full, each
+ * deleted entry whose destroy event cannot be delivered stays on the dying
+ * list, redelivery retried, until this socket is closed.
+ */
+async function holdDying(ns: string): Promise<NetlinkSocket> {
+  return await NetlinkSocket.open(NETLINK_NETFILTER, {
+    netns: ns,
+    groups: [NFNLGRP_CONNTRACK.NFNLGRP_CONNTRACK_DESTROY],
+    broadcastError: true,
+    receiveBuffer: 1,
+  });
+}
+
+/** Ten UDP entries, created and deleted to fill the listener's buffer first. */
+async function fillDestroyEvents(ns: string): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    const spec: ConntrackSpec = {
+      proto: "udp",
+      orig: { src: "10.9.0.1", dst: "10.9.0.2", sport: 7000 + i, dport: 53 },
+      timeout: 500,
+    };
+    await createConntrack(spec, { netns: ns });
+    assert.equal(await deleteConntrack(spec, { netns: ns }), true);
+  }
+}
+
+test("the dying and unconfirmed tables list as conntrack -L dying and -L unconfirmed print them", {
+  skip: SKIP,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    // First: entries get event storage only while a listener exists.
+    const listener = await holdDying(ns);
+    try {
+      for (const spec of ALL) await createConntrack(spec, { netns: ns });
+      // Empty special tables next to a full main table.
+      for (const table of ["dying", "unconfirmed"] as const) {
+        assert.deepEqual(await listConntrackAll({ table }, { netns: ns }), []);
+        assert.deepEqual(ct(ns, "-L", table), []);
+      }
+      await fillDestroyEvents(ns);
+      for (const spec of ALL) assert.equal(await deleteConntrack(spec, { netns: ns }), true);
+      assert.deepEqual(await listConntrackAll({}, { netns: ns }), []);
+      const dying = await listConntrackAll({ table: "dying" }, { netns: ns });
+      assert.ok(dying.length >= ALL.length, `only ${dying.length} dying entries`);
+      assert.ok(dying.every((e) => e.status.includes("DYING")));
+      // Every deleted entry of the main table is there (the tuples are distinct).
+      for (const { orig } of ALL) {
+        assert.ok(dying.some((e) => e.orig.src === orig!.src && e.orig.dst === orig!.dst), JSON.stringify(orig));
+      }
+      assert.deepEqual(sorted(dying.map((e) => formatConntrack(e))), sorted(ct(ns, "-L", "dying")));
+      assert.deepEqual(
+        sorted(dying.map((e) => formatConntrack(e, { output: ["extended", "id"] }))),
+        sorted(ct(ns, "-L", "dying", "-o", "extended,id")),
+      );
+      const cases: [Parameters<typeof listConntrackAll>[0], string[]][] = [
+        [{ family: "ipv6" }, ["-f", "ipv6"]],
+        [{ filter: { proto: "tcp" } }, ["-p", "tcp"]],
+        [{ filter: { orig: { src: "10.9.0.1" } } }, ["-s", "10.9.0.1"]],
+        [{ filter: { proto: "udp", orig: { src: "10.9.0.1", sport: 7005 } } }, [
+          "-p",
+          "udp",
+          "-s",
+          "10.9.0.1",
+          "--sport",
+          "7005",
+        ]],
+        [{ filter: { mark: 1000 } }, ["-m", "1000"]],
+        [{ filter: { zone: 700 } }, ["-w", "700"]],
+      ];
+      for (const [query, args] of cases) {
+        const mine = await listConntrackAll({ ...query, table: "dying" }, { netns: ns });
+        const theirs = ct(ns, "-L", "dying", ...args);
+        assert.ok(mine.length > 0 && mine.length < dying.length, `${args.join(" ")}: ${mine.length}`);
+        assert.deepEqual(sorted(mine.map((e) => formatConntrack(e))), sorted(theirs), args.join(" "));
+      }
+      assert.deepEqual(await listConntrackAll({ table: "unconfirmed" }, { netns: ns }), []);
+      assert.deepEqual(ct(ns, "-L", "unconfirmed"), []);
+    } finally {
+      listener.close();
+    }
+    // With the listener gone the destroy events go through and the entries are freed.
+    let left = -1;
+    for (let i = 0; i < 100 && left !== 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      left = (await listConntrackAll({ table: "dying" }, { netns: ns })).length;
+    }
+    assert.equal(left, 0);
+    assert.deepEqual(ct(ns, "-L", "dying"), []);
   });
 });

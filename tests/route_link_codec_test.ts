@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { type Link, parseLinkMessage } from "../src/route/link.ts";
 import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link_change.ts";
-import { linkIndexMap, linkToIpJson } from "../src/route/link_json.ts";
+import { linkFlagWords, linkIndexMap, linkToIpJson } from "../src/route/link_json.ts";
 import type { LinkKindData } from "../src/route/link_kinds.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
@@ -393,4 +393,18 @@ test("property: mutated captured frames give a link or a typed error", () => {
     ),
     { numRuns: 5000 },
   );
+});
+
+test("flag words follow iproute2's print_link_flags order, with NO-CARRIER first and M-DOWN last", () => {
+  const lower = { index: 2, flags: ["BROADCAST"] } as unknown as Link;
+  const link = {
+    index: 3,
+    link: 2,
+    flags: ["UP", "BROADCAST", "NOTRAILERS", "DYNAMIC", "SLAVE", "MASTER", "DEBUG"],
+  } as unknown as Link;
+  const words = ["NO-CARRIER", "BROADCAST", "MASTER", "SLAVE", "DEBUG", "DYNAMIC", "NOTRAILERS", "UP"];
+  assert.deepEqual(linkFlagWords(link, new Map([[2, lower]])), [...words, "M-DOWN"]);
+  // A lower link in another namespace is not looked up.
+  assert.deepEqual(linkFlagWords({ ...link, linkNetnsid: 0 }, new Map([[2, lower]])), words);
+  assert.deepEqual(linkToIpJson(link, { byIndex: new Map([[2, lower]]) }).flags, [...words, "M-DOWN"]);
 });

@@ -1,3 +1,10 @@
+/**
+ * Route codec: RTM_NEWROUTE messages captured from a 6.18 kernel, the
+ * `ip -j route` rendering of them, request building and property tests.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -6,7 +13,7 @@ import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import { parseRouteMessage, type Route } from "../src/route/route_codec.ts";
 import { buildRouteMessage, type RouteSpec } from "../src/route/route_spec.ts";
 import { checkFilter, dumpRequest, matchRoute } from "../src/route/route_filter.ts";
-import { routeToIpJson } from "../src/route/route_json.ts";
+import { routeFlagWords, routeToIpJson } from "../src/route/route_json.ts";
 import { streamRoutes } from "../src/route/route.ts";
 
 function bytes(hex: string): Uint8Array {
@@ -386,5 +393,12 @@ test("property: built routes parse back to what was asked", async () => {
       } else assert.equal(r.gateway, "10.9.9.9");
     }),
     { numRuns: 500 },
+  );
+});
+
+test("printed route flags follow iproute2's print_rt_flags order and leave out request bits", () => {
+  assert.deepEqual(
+    routeFlagWords(["pervasive", "cloned", "trap", "onlink", "rt_trap", "dead", "fib_match"]),
+    ["dead", "onlink", "pervasive", "trap", "rt_trap"],
   );
 });

@@ -1,3 +1,10 @@
+/**
+ * Routes against the kernel in throwaway namespaces, cross-checked with
+ * `ip route`: listing, changes, multipath, tables, dump filters, get and flush.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { listLinks } from "../src/route/link.ts";

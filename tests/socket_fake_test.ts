@@ -1,3 +1,11 @@
+/**
+ * The socket against a fake kernel (no root needed): interrupted dumps,
+ * stale or foreign replies, refusals, oversized datagrams, malformed
+ * replies, closed sockets and permission errors.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {

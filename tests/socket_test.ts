@@ -1,3 +1,10 @@
+/**
+ * The socket against the real kernel: dumps compared with `ip -j`, refusals,
+ * foreign senders, multicast, overruns, closing and namespace switching.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readlinkSync } from "node:fs";

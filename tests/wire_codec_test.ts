@@ -1,3 +1,10 @@
+/**
+ * Wire codec: kernel captures parsed through tables, NLMSG_ERROR and ACK
+ * parsing, builders, nfnetlink framing and address helpers.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {

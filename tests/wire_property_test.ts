@@ -1,3 +1,10 @@
+/**
+ * Property tests of the wire codec: random and mutated bytes give only
+ * typed errors, and built messages parse back to what was built.
+ *
+ * @module
+ */
+
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

@@ -36,8 +36,6 @@ export const COMMANDS = {
 
 /** A canonical object name. */
 export type ObjectName = keyof typeof OBJECTS;
-/** A canonical command name. */
-export type CommandName = keyof typeof COMMANDS;
 
 /** Resolves `word` through an alias table to one of the `allowed` names. */
 export function resolveAlias<T extends Record<string, readonly string[]>, K extends keyof T & string>(

@@ -168,11 +168,10 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
     say(ctx, `${n} expectations have been shown.`);
     return OK;
   }
-  if (a.table !== "conntrack") {
-    throw new RangeError(`Unsupported table: "${a.table}" (nlkit lists conntrack and expect)`);
-  }
   const family = a.family ?? "both";
-  for await (const e of listConntrack({ family, zero: a.zero, filter: filterOf(a, true) }, ctx.lib)) {
+  // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
+  const zero = a.zero && a.table === "conntrack";
+  for await (const e of listConntrack({ table: a.table, family, zero, filter: filterOf(a, true) }, ctx.lib)) {
     printEntry(ctx, a, e, json);
     n++;
   }

@@ -291,6 +291,10 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
   else if (!a.help) throw new UsageError("Missing command (one of -L -G -D -I -U -E -F -C -S)", "ct");
   // The kernel has no expectation update; conntrack refuses it in the same words.
   if (a.command === "update" && a.table === "expect") throw new UsageError("Can't do --update on expectations", "-U");
+  // The kernel only dumps these lists; conntrack refuses anything else in the same words.
+  if ((a.table === "dying" || a.table === "unconfirmed") && a.command !== "list") {
+    throw new UsageError("Can't do that command with tables `dying' and `unconfirmed'", a.table);
+  }
   const needsProto = [
     "sport",
     "dport",

@@ -26,7 +26,7 @@ import {
   type ExpectTupleInput,
   getExpect,
 } from "../netfilter/conntrack/expect_ops.ts";
-import { ipFamily } from "../wire/addr.ts";
+import { AF_INET6, ipFamily } from "../wire/addr.ts";
 
 /** A tuple from up to four options; undefined when no address was given. */
 function tupleOf(
@@ -98,7 +98,7 @@ export async function deleteExpectCommand(ctx: Context, a: CtArgs, prefix: strin
 }
 
 function exactMaskOf(addr: string): string {
-  return ipFamily(addr) === 10 ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
+  return ipFamily(addr) === AF_INET6 ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : "255.255.255.255";
 }
 
 /** `-I expect`: creates one expectation of a master that has a helper. */

@@ -4,12 +4,8 @@
  * @module
  */
 
+import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 import type { Context } from "./context.ts";
-
-/** `AF_INET`. */
-export const AF_INET = 2;
-/** `AF_INET6`. */
-export const AF_INET6 = 10;
 
 /** The family the global `-4`/`-6` chose, as an `AF_*` number (undefined: all). */
 export function familyOf(ctx: Context): number | undefined {

@@ -46,7 +46,7 @@ const FLAGS: Record<string, { arg?: string; set: Flag }> = {
 };
 
 /** Fresh defaults. */
-export function defaultOptions(): GlobalOptions {
+function defaultOptions(): GlobalOptions {
   return { json: false, pretty: false, details: 0, stats: 0, force: false, color: "auto", version: false, help: false };
 }
 

@@ -52,7 +52,8 @@ export const OBJECT_HELP: Record<string, string> = {
        nlkit netns exec NAME CMD [ ARGS... ]   (runs nsenter --net=/run/netns/NAME CMD ...)`,
   ct: `Usage: nlkit ct COMMAND [ OPTIONS ]   (conntrack-tools' flags and meanings)
 Commands:
-  -L, --dump [ expect ]      List the table (or expectations)      word: list, show
+  -L, --dump [ TABLE ]       List the table (or TABLE)              word: list, show
+                             TABLE := { expect | dying | unconfirmed }
   -G, --get                  Get one entry                          word: get
   -D, --delete               Delete entries                         word: delete, del
   -I, --create               Create an entry                        word: create, add

@@ -15,7 +15,7 @@ import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { CreateLinkSpec, LinkChanges } from "../route/link_change.ts";
 import type { IpJsonOptions, IpLinkJson } from "../route/link_json.ts";
-import { ipFamily } from "../wire/addr.ts";
+import { AF_INET6, ipFamily } from "../wire/addr.ts";
 
 const SHOW: WordTable = { dev: { arg: "device name" }, type: { arg: "link kind" }, up: {}, master: { arg: "master" } };
 
@@ -166,7 +166,7 @@ function resolveProto(p: string): "802.1Q" | "802.1ad" {
 function vxlan(k: Words, common: Words): { parent?: string; data: Record<string, unknown> } {
   const data: Record<string, unknown> = { id: toInt(required(k, "id", "vxlan"), "VNI", 0, 0xffffff) };
   const ip = (v: string, v4: string, v6: string): void => {
-    data[ipFamily(v) === 10 ? v6 : v4] = v;
+    data[ipFamily(v) === AF_INET6 ? v6 : v4] = v;
   };
   if (k.remote !== undefined && k.group !== undefined) {
     throw new UsageError(`Use "remote" or "group", not both`, "group");

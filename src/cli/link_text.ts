@@ -5,46 +5,13 @@
  */
 
 import type { Link } from "../route/link.ts";
+import { linkFlagWords } from "../route/link_json.ts";
 import type { Painter } from "./color.ts";
 import { linkDetails } from "./link_details.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
 
-/** iproute2's flag order (print_link_flags), which is not bit order. */
-const FLAG_ORDER = [
-  "LOOPBACK",
-  "BROADCAST",
-  "POINTOPOINT",
-  "MULTICAST",
-  "NOARP",
-  "ALLMULTI",
-  "PROMISC",
-  "NOTRAILERS",
-  "DEBUG",
-  "DYNAMIC",
-  "AUTOMEDIA",
-  "PORTSEL",
-  "MASTER",
-  "SLAVE",
-  "UP",
-  "LOWER_UP",
-  "DORMANT",
-  "ECHO",
-];
-
-/** The `<...>` flag words: NO-CARRIER first, RUNNING hidden, M-DOWN when the lower link is down. */
-export function linkFlagWords(l: Link, names: LinkNames): string[] {
-  const has = new Set(l.flags);
-  const words = has.has("UP") && !has.has("RUNNING") ? ["NO-CARRIER"] : [];
-  for (const f of FLAG_ORDER) if (has.has(f)) words.push(f);
-  if (l.link && l.linkNetnsid === undefined) {
-    const lower = names.get(l.link);
-    if (lower && !lower.flags.includes("UP")) words.push("M-DOWN");
-  }
-  return words;
-}
-
 /** `name`, `name@lower`, `name@ifN` (lower link in another namespace) or `name@NONE`. */
-export function linkLabel(l: Link, names: LinkNames): string {
+function linkLabel(l: Link, names: LinkNames): string {
   const name = l.name ?? `if${l.index}`;
   if (l.link === undefined) return name;
   if (l.link === 0) return `${name}@NONE`;

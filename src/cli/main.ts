@@ -37,7 +37,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
 const HELP_WORDS = ["help", "--help", "-h", "-help"];
 
 /** Runs one command (`words` start at the object). */
-export async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
+async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
   if (words.length === 0 || HELP_WORDS.includes(words[0])) {
     ctx.out.line(MAIN_HELP);
     return EXIT_OK;

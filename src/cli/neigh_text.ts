@@ -7,6 +7,7 @@
 import type { Neighbour } from "../route/neigh_table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
+import { AF_INET6 } from "../wire/addr.ts";
 
 const FLAGS = ["router", "proxy", "managed", "extern_learn", "offload"];
 
@@ -21,7 +22,7 @@ export interface NeighTextOptions {
 /** Formats a neighbour as one `ip neigh show` line. */
 export function formatNeighbour(n: Neighbour, names: LinkNames, paint: Painter, o: NeighTextOptions): string {
   let s = "";
-  if (n.dst !== undefined) s += `${paint(n.family === 10 ? "inet6" : "inet", n.dst)} `;
+  if (n.dst !== undefined) s += `${paint(n.family === AF_INET6 ? "inet6" : "inet", n.dst)} `;
   if (o.dev && n.index) s += `dev ${paint("ifname", nameOfIndex(names, n.index))} `;
   if (n.lladdr !== undefined) s += `lladdr ${paint("mac", n.lladdr)} `;
   for (const f of FLAGS) if (n.flags.includes(f)) s += `${f} `;

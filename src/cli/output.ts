@@ -11,7 +11,7 @@ const enc = new TextEncoder();
 const FLUSH_AT = 64 * 1024;
 
 /** Writes all of `bytes` to `fd`, retrying short writes and EAGAIN on non-blocking pipes. */
-export function writeAll(fd: 1 | 2, bytes: Uint8Array): void {
+function writeAll(fd: 1 | 2, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) {
     try {

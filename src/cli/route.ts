@@ -20,6 +20,7 @@ import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import type { RouteFilter } from "../route/route_filter.ts";
 import { routeToIpJson } from "../route/route_json.ts";
+import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 
 const TYPES = [
   "unicast",
@@ -88,7 +89,7 @@ const GET: WordTable = {
 
 function familyName(ctx: Context): "inet" | "inet6" | undefined {
   const f = familyOf(ctx);
-  return f === 2 ? "inet" : f === 10 ? "inet6" : undefined;
+  return f === AF_INET ? "inet" : f === AF_INET6 ? "inet6" : undefined;
 }
 
 /** The route filter of `show` and `flush` selectors. */
@@ -131,7 +132,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
 function deleteSpecOf(r: Route): RouteSpec {
   const spec: RouteSpec = {
     dst: r.dst,
-    family: r.family === 10 ? "inet6" : "inet",
+    family: r.family === AF_INET6 ? "inet6" : "inet",
     table: r.table,
     tos: r.tos,
     type: r.type,
@@ -210,7 +211,7 @@ function nexthops(args: Args): NexthopSpec[] {
 }
 
 /** Builds a route spec from `ip route add`-style words. */
-export function routeSpec(input: Args, cmd: string): RouteSpec {
+function routeSpec(input: Args, cmd: string): RouteSpec {
   const words = input.rest();
   const lock = takeLocks(words);
   const args = new Args(words);

@@ -6,8 +6,12 @@
  */
 
 import type { Route } from "../route/route_codec.ts";
+import { routeFlagWords } from "../route/route_json.ts";
+import { RT_TABLE_NAMES } from "../route/route_names.ts";
+import { nameOf } from "../wire/table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
+import { AF_INET6 } from "../wire/addr.ts";
 
 /** Which fields the show filter fixed, so they are not printed. */
 export interface RouteTextOptions {
@@ -25,30 +29,13 @@ export interface RouteTextOptions {
   details?: number;
 }
 
-/** iproute2's print order of route and nexthop flags. */
-const FLAG_ORDER = [
-  "dead",
-  "onlink",
-  "pervasive",
-  "offload",
-  "trap",
-  "notify",
-  "linkdown",
-  "unresolved",
-  "rt_offload",
-  "rt_trap",
-  "rt_offload_failed",
-];
-
-const TABLES: Record<number, string> = { 253: "default", 254: "main", 255: "local" };
-
 function host(text: string, family: number): string {
-  const full = family === 10 ? "/128" : "/32";
+  const full = family === AF_INET6 ? "/128" : "/32";
   return text.endsWith(full) ? text.slice(0, -full.length) : text;
 }
 
 function flags(list: readonly string[]): string {
-  return FLAG_ORDER.filter((f) => list.includes(f)).map((f) => f + " ").join("");
+  return routeFlagWords(list).map((f) => f + " ").join("");
 }
 
 function metricsText(r: Route): string {
@@ -79,7 +66,7 @@ function metricsText(r: Route): string {
 /** Formats a route as one `ip route show` line (multipath routes add `nexthop` lines). */
 export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: RouteTextOptions = {}): string {
   const d = (o.details ?? 0) > 0;
-  const addr = (a: string): string => paint(r.family === 10 ? "inet6" : "inet", a);
+  const addr = (a: string): string => paint(r.family === AF_INET6 ? "inet6" : "inet", a);
   let s = "";
   if ((r.type !== "unicast" || d) && !o.type) s += `${r.type} `;
   s += `${r.dst === "default" ? "default" : addr(host(r.dst, r.family))} `;
@@ -89,7 +76,7 @@ export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: Route
   if (r.gateway !== undefined) s += `via ${addr(r.gateway)} `;
   if (r.via !== undefined) s += `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via} `;
   if (r.oif !== undefined && !o.dev) s += `dev ${paint("ifname", nameOfIndex(names, r.oif))} `;
-  if (r.table && (r.table !== 254 || d) && !o.table) s += `table ${TABLES[r.table] ?? r.table} `;
+  if (r.table && (r.table !== 254 || d) && !o.table) s += `table ${nameOf(RT_TABLE_NAMES, r.table)} `;
   if (!r.flags.includes("cloned")) {
     if ((r.protocol !== "boot" || d) && !o.protocol) s += `proto ${r.protocol} `;
     if ((r.scope !== "global" || d) && !o.scope) s += `scope ${r.scope} `;

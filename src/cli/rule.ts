@@ -7,12 +7,13 @@
 import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
-import { AF_INET, AF_INET6, familyOf } from "./family.ts";
+import { familyOf } from "./family.ts";
 import { parseWords, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRule } from "./rule_text.ts";
 import { addRule, deleteRule, streamRules } from "../route/rule.ts";
 import type { RuleSpec } from "../route/rule_build.ts";
+import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 import { ruleToIpJson } from "../route/rule_json.ts";
 
 const ACTIONS = ["blackhole", "unreachable", "prohibit", "nop"];
@@ -51,7 +52,7 @@ function rangeOf(v: string, what: string): { start: number; end: number } {
 }
 
 /** Builds a rule spec from `ip rule add`-style words. */
-export function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
+function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   let action: string | undefined;
   const w = parseWords(args, CHANGE, `rule ${cmd}`, "type");
   const s: RuleSpec = {};

@@ -4,13 +4,14 @@
  * @module
  */
 
+import { RT_TABLE_NAMES } from "../route/route_names.ts";
 import type { Rule } from "../route/rule_parse.ts";
-
-const TABLES: Record<number, string> = { 253: "default", 254: "main", 255: "local" };
+import { nameOf } from "../wire/table.ts";
+import { AF_INET6 } from "../wire/addr.ts";
 
 function prefix(addr: string | undefined, len: number, family: number): string {
   if (addr === undefined) return len ? `0/${len}` : "all";
-  return len === (family === 10 ? 128 : 32) ? addr : `${addr}/${len}`;
+  return len === (family === AF_INET6 ? 128 : 32) ? addr : `${addr}/${len}`;
 }
 
 function range(r: { start: number; end: number }): string {
@@ -37,7 +38,7 @@ export function formatRule(r: Rule, details = 0): string {
   if (r.dportRange) s += ` dport ${range(r.dportRange)}`;
   if (r.tunId !== undefined) s += ` tun_id ${r.tunId}`;
   if (r.table && !r.l3mdev) {
-    s += ` lookup ${TABLES[r.table] ?? r.table}`;
+    s += ` lookup ${nameOf(RT_TABLE_NAMES, r.table)}`;
     if (r.suppressPrefixlen !== undefined) s += ` suppress_prefixlength ${r.suppressPrefixlen}`;
     if (r.suppressIfgroup !== undefined) s += ` suppress_ifgroup ${r.suppressIfgroup}`;
   }

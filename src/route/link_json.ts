@@ -61,12 +61,20 @@ const FLAG_ORDER = [
   "ECHO",
 ] as const;
 
-function ipFlags(link: Link, mdown: boolean): string[] {
+/**
+ * The flag words `ip link` prints between `<...>`: `NO-CARRIER` first (up
+ * but not running), RUNNING hidden, `M-DOWN` last when the lower link
+ * (found in `byIndex`) is down.
+ */
+export function linkFlagWords(link: Link, byIndex?: ReadonlyMap<number, Link>): string[] {
   const has = new Set(link.flags);
   const out: string[] = [];
   if (has.has("UP") && !has.has("RUNNING")) out.push("NO-CARRIER");
   for (const f of FLAG_ORDER) if (has.has(f)) out.push(f);
-  if (mdown) out.push("M-DOWN");
+  if (link.link && link.linkNetnsid === undefined) {
+    const lower = byIndex?.get(link.link);
+    if (lower && !lower.flags.includes("UP")) out.push("M-DOWN");
+  }
   return out;
 }
 
@@ -350,18 +358,13 @@ function statsJson(s: NonNullable<Link["stats64"]>): IpLinkJson {
 export function linkToIpJson(link: Link, options: IpJsonOptions = {}): IpLinkJson {
   const { byIndex } = options;
   const out: IpLinkJson = { ifindex: link.index };
-  let mdown = false;
   if (link.link !== undefined) {
     if (link.link === 0) out.link = null;
     else if (link.linkNetnsid !== undefined) out.link_index = link.link;
-    else {
-      out.link = nameOfIndex(link.link, byIndex);
-      const parent = byIndex?.get(link.link);
-      mdown = parent !== undefined && !parent.flags.includes("UP");
-    }
+    else out.link = nameOfIndex(link.link, byIndex);
   }
   out.ifname = link.name;
-  out.flags = ipFlags(link, mdown);
+  out.flags = linkFlagWords(link, byIndex);
   if (link.mtu !== undefined) out.mtu = link.mtu;
   if (link.qdisc !== undefined) out.qdisc = link.qdisc;
   if (link.master !== undefined) out.master = nameOfIndex(link.master, byIndex);

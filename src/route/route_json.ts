@@ -23,19 +23,25 @@ import { RT_TABLE_MAIN, RT_TABLE_NAMES } from "./route_names.ts";
 /** One route as `ip -j route show` prints it. */
 export type IpRouteJson = Record<string, unknown>;
 
-/** The flags `ip` prints in `flags` (the others are request or cache bits). */
-const PRINTED_FLAGS = new Set([
+/** The route and nexthop flags `ip` prints, in its order (`print_rt_flags`); the others are request or cache bits. */
+const PRINTED_FLAGS = [
   "dead",
   "onlink",
   "pervasive",
   "offload",
+  "trap",
   "notify",
   "linkdown",
   "unresolved",
   "rt_offload",
   "rt_trap",
   "rt_offload_failed",
-]);
+] as const;
+
+/** The flags of a route or nexthop that `ip route` prints, in iproute2's order. */
+export function routeFlagWords(flags: readonly string[]): string[] {
+  return PRINTED_FLAGS.filter((f) => flags.includes(f));
+}
 
 /** JSON names of metrics whose camelCase key differs. */
 const METRIC_JSON_NAMES: Record<string, string> = {
@@ -84,7 +90,7 @@ function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown
   if (nh.via !== undefined) out.via = via(nh.via);
   out.dev = linkName(names, nh.oif);
   out.weight = nh.weight;
-  out.flags = nh.flags.filter((f) => PRINTED_FLAGS.has(f));
+  out.flags = routeFlagWords(nh.flags);
   return out;
 }
 
@@ -112,7 +118,7 @@ export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
   }
   if (r.prefsrc !== undefined) out.prefsrc = r.prefsrc;
   if (r.metric !== undefined) out.metric = r.metric;
-  out.flags = r.flags.filter((f) => PRINTED_FLAGS.has(f));
+  out.flags = routeFlagWords(r.flags);
   if (r.mark) out.mark = r.mark;
   if (r.uid !== undefined) out.uid = r.uid;
   if (r.cache !== undefined) out.cache = r.cache;

@@ -174,7 +174,7 @@ function checkMetrics(m: RouteMetricsSpec): RouteMetricsSpec {
 }
 
 /** A route spec with everything checked, and link names still to resolve. */
-export interface CheckedRouteSpec {
+interface CheckedRouteSpec {
   /** The `rtmsg` header. */
   header: StructValue<typeof RTMSG>;
   /** The `RTA_*` attributes (devices not yet resolved). */
@@ -188,7 +188,7 @@ export interface CheckedRouteSpec {
 }
 
 /** Validates a route spec and works out the `rtmsg` header and attributes, as `ip route` does. */
-export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec {
+function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec {
   if (typeof spec !== "object" || spec === null) throw new TypeError(`Invalid route: "${String(spec)}"`);
   if (typeof spec.dst !== "string") throw new TypeError(`Invalid route destination: "${String(spec.dst)}"`);
   const dst = spec.dst === "default" ? undefined : parsePrefix(spec.dst, "route destination");

@@ -25,8 +25,23 @@ import { compileConntrackFilter, type ConntrackFilter } from "./filter.ts";
 import { type ConntrackKey, type ConntrackSpec, keyAttrs, specAttrs } from "./spec.ts";
 import { CTA_TABLE } from "./tables.ts";
 
+/**
+ * A ctnetlink table: the main one, `dying` (entries already deleted or
+ * timed out whose destroy event still waits for delivery to a listener with
+ * reliable delivery, `conntrack -L dying`) or `unconfirmed` (entries of
+ * packets not yet past the last hook, `conntrack -L unconfirmed`; current
+ * kernels keep no such list and always answer with an empty dump).
+ */
+export type ConntrackTable = "conntrack" | "dying" | "unconfirmed";
+
 /** What {@link listConntrack} dumps. */
 export interface ListConntrackQuery {
+  /**
+   * The table; default `conntrack`. The `dying` and `unconfirmed` dumps take
+   * no filter attributes (the kernel checks only the family), so `filter`
+   * applies in userspace there, and `zero` is refused.
+   */
+  table?: ConntrackTable;
   /** Families to dump; default `both`. */
   family?: "ipv4" | "ipv6" | "both";
   /**
@@ -46,6 +61,21 @@ export interface ListConntrackQuery {
 const CT = (msg: number) => nfnlType(NFNL_SUBSYS_CTNETLINK, msg);
 // Kernels without a filter attribute refuse it with one of these at dump start.
 const FILTER_REFUSED = new Set(["EINVAL", "EOPNOTSUPP", "ENOTSUP"]);
+
+const SPECIAL_TABLES: { readonly [t: string]: number } = {
+  dying: IPCTNL_MSG.IPCTNL_MSG_CT_GET_DYING,
+  unconfirmed: IPCTNL_MSG.IPCTNL_MSG_CT_GET_UNCONFIRMED,
+};
+
+/** The dump message of a special table, `undefined` for the main one; throws on a bad table or `zero` there. */
+function specialTable(query: ListConntrackQuery): number | undefined {
+  const t = query.table ?? "conntrack";
+  if (t === "conntrack") return undefined;
+  const msg = Object.hasOwn(SPECIAL_TABLES, t) ? SPECIAL_TABLES[t] : undefined;
+  if (msg === undefined) throw new TypeError(`Invalid table: "${t}" (must be conntrack, dying or unconfirmed)`);
+  if (query.zero) throw new TypeError(`Counters can't be zeroed in table "${t}" (only in conntrack)`);
+  return msg;
+}
 
 function familyOf(query: ListConntrackQuery, filterFamily: number): number {
   const f = query.family ?? "both";
@@ -79,13 +109,16 @@ async function* dumpOn(
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   const f = compileConntrackFilter(query.filter);
   const family = familyOf(query, f.family);
+  const special = specialTable(query);
   const own = opts.socket ? undefined : await openConntrackSocket(opts);
   const s = opts.socket ?? own!;
-  let attrs = f.kernelAttrs;
+  let attrs = special === undefined ? f.kernelAttrs : {};
   let zeroInDump = query.zero === true && f.exact;
   try {
     for (;;) {
-      const type = CT(zeroInDump ? IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG.IPCTNL_MSG_CT_GET);
+      const type = CT(
+        special ?? (zeroInDump ? IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO : IPCTNL_MSG.IPCTNL_MSG_CT_GET),
+      );
       const zeroEach = query.zero === true && !zeroInDump;
       let received = false;
       try {
@@ -126,14 +159,17 @@ async function zeroCounters(s: NetlinkSocket, e: ConntrackEntry): Promise<boolea
 }
 
 /**
- * Streams conntrack entries (`conntrack -L`). The filter is validated
- * before anything is sent.
+ * Streams conntrack entries (`conntrack -L`), or those of the `dying` or
+ * `unconfirmed` table (`conntrack -L dying`). The query is validated before
+ * anything is sent.
  */
 export function listConntrack(
   query: ListConntrackQuery = {},
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
-  familyOf(query, compileConntrackFilter(query.filter).family); // validate before the stream starts
+  // Validate before the stream starts.
+  familyOf(query, compileConntrackFilter(query.filter).family);
+  specialTable(query);
   return dumpOn(query, opts);
 }
 
