@@ -44,10 +44,30 @@ export function datagram(...msgs: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A fake {@link Sys} whose netlink "kernel" is `respond`. */
-export function fakeSys(respond: Responder): Sys & { queue: Datagram[]; sent: Uint8Array[] } {
+/** The fake's handle: what was sent, what is queued, and held-back replies. */
+export interface FakeSys extends Sys {
+  /** Datagrams the socket can read now. */
+  queue: Datagram[];
+  /** Every request sent, in order. */
+  sent: Uint8Array[];
+  /** With `deferred`, replies wait here until {@link release}d. */
+  held: Datagram[];
+  /** Queues the held reply at `index` and wakes a poll, as a late kernel reply would. */
+  release(index: number): void;
+}
+
+/**
+ * A fake {@link Sys} whose netlink "kernel" is `respond`. With `deferred`
+ * the replies are held back (the socket sees EAGAIN and waits on the
+ * poller) until the test releases them.
+ */
+export function fakeSys(respond: Responder, deferred = false): FakeSys {
   const queue: Datagram[] = [];
   const sent: Uint8Array[] = [];
+  const held: Datagram[] = [];
+  let wake: (() => void) | undefined;
+  let woken = false; // the eventfd was written
+  const SOCKET_FD = 100, EVENT_FD = 101;
   const unsupported = () => {
     throw new Error("Not supported by the fake kernel");
   };
@@ -55,13 +75,18 @@ export function fakeSys(respond: Responder): Sys & { queue: Datagram[]; sent: Ui
     runtime: "deno",
     queue,
     sent,
-    socket: () => 100,
+    held,
+    release: (index) => {
+      queue.push(...held.splice(index, 1));
+      wake?.();
+    },
+    socket: () => SOCKET_FD,
     bind: () => {},
     getsockname: (_fd, addr) => new DataView(addr.buffer).setUint32(4, 4242, true),
     sendto: (_fd, buf) => {
       const copy = buf.slice();
       sent.push(copy);
-      queue.push(...respond(copy, new DataView(copy.buffer).getUint32(8, true)));
+      (deferred ? held : queue).push(...respond(copy, new DataView(copy.buffer).getUint32(8, true)));
       return buf.length;
     },
     recvfrom: (_fd, buf, len, flags, addr) => {
@@ -76,8 +101,14 @@ export function fakeSys(respond: Responder): Sys & { queue: Datagram[]; sent: Ui
     getsockoptInt: () => 0,
     close: () => {},
     read: () => -EAGAIN,
-    write: (_fd, buf) => buf.length,
-    eventfd: () => 101,
+    write: (fd, buf) => {
+      if (fd === EVENT_FD) {
+        woken = true;
+        wake?.();
+      }
+      return buf.length;
+    },
+    eventfd: () => EVENT_FD,
     open: unsupported,
     mkdir: unsupported,
     unlink: unsupported,
@@ -87,6 +118,23 @@ export function fakeSys(respond: Responder): Sys & { queue: Datagram[]; sent: Ui
     umount2: unsupported,
     getpid: () => 1,
     gettid: () => 1,
-    pollAsync: () => new Promise(() => {}),
+    pollAsync: (fds, nfds) =>
+      new Promise((resolve) => {
+        const check = () => {
+          const v = new DataView(fds.buffer, fds.byteOffset);
+          let ready = 0;
+          for (let i = 0; i < nfds; i++) {
+            const fd = v.getInt32(i * 8, true);
+            const on = fd === EVENT_FD ? woken : fd === SOCKET_FD && queue.length > 0;
+            v.setInt16(i * 8 + 6, on ? 1 : 0, true);
+            if (on) ready++;
+          }
+          if (!ready) return void (wake = check);
+          woken = false;
+          wake = undefined;
+          resolve(ready);
+        };
+        check();
+      }),
   };
 }

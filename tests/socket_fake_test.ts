@@ -133,3 +133,19 @@ test("permission refusals say which capability is missing", () => {
     /setns failed: Operation not permitted \(EPERM\) \(needs root or CAP_SYS_ADMIN\)/,
   );
 });
+
+test("concurrent requests waiting on a late kernel each finish when their own reply lands", async () => {
+  const sys = fakeSys((_r, seq) => [{ bytes: errorMsg(seq, 0) }], true);
+  using sock = NetlinkSocket.openWith(sys, 0);
+  const settled: string[] = [];
+  const a = sock.request(req()).then(() => settled.push("a"));
+  const b = sock.request(req()).then(() => settled.push("b"));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(sys.held.length, 2, "both requests wait for the kernel");
+  sys.release(1); // B's ACK first: whichever waiter reads it, B must finish
+  await b;
+  assert.deepEqual(settled, ["b"]);
+  sys.release(0);
+  await a;
+  assert.deepEqual(settled, ["b", "a"]);
+});

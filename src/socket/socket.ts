@@ -227,7 +227,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     setFlags(msg, NLM_F_ACK);
     const c = this.#register(msg, parse);
     try {
-      while (!c.done) await this.#pump();
+      while (!c.done) await this.#pump(() => c.done);
     } finally {
       this.#consumers.delete(msgSeq(msg));
     }
@@ -260,7 +260,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       if (c && drain && !c.done && !this.closed) {
         c.parse = undefined; // drain without parsing
         try {
-          while (!c.done) await this.#pump();
+          while (!c.done) await this.#pump(() => c!.done);
         } catch { /* the socket is unusable anyway */ }
       }
       if (c) this.#consumers.delete(msgSeq(c.request));
@@ -277,7 +277,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
           c.items.length = 0;
           c.pos = 0;
           if (c.done) break;
-          await this.#pump(options.signal);
+          const d = c;
+          await this.#pump(() => d.done || d.pos < d.items.length, options.signal);
         }
       } catch (e) {
         await end(true);
@@ -343,7 +344,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         c.pos = 0;
         if (c.error) throw c.error;
         try {
-          await this.#pump(options.signal);
+          await this.#pump(() => c.pos < c.items.length || c.error !== undefined, options.signal);
         } catch (e) {
           if (options.signal?.aborted || (e instanceof SocketClosedError)) return;
           throw e;
@@ -396,10 +397,14 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     return c;
   }
 
-  /** Reads and dispatches one datagram, waiting for one if none is queued. */
-  async #pump(signal?: AbortSignal): Promise<void> {
+  /**
+   * Reads and dispatches one datagram, waiting for one if none is queued.
+   * Concurrent callers share the socket: a datagram one of them reads may
+   * be the one another waits for, so each stops as soon as `ready()` holds.
+   */
+  async #pump(ready: () => boolean, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    while (!this.#receiveOne()) {
+    while (!ready() && !this.#receiveOne()) {
       await readinessFor(this.#sys).wait(this.#checkOpen(), signal);
     }
   }
