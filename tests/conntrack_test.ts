@@ -356,28 +356,29 @@ test("the kernel filters dumps by mark, status, zone and CTA_FILTER tuples", { s
   });
 });
 
+/**
+ * Turns on accounting and makes the namespace track its own traffic (a ct
+ * rule), then sends three 3-byte UDP datagrams (31 bytes each on the wire)
+ * to each local port, dropped on input so no port-unreachable breaks the sender.
+ */
+function trackUdp(ns: string, ports: number[]): void {
+  sysctl(ns, "net.netfilter.nf_conntrack_acct=1");
+  const nft = (...a: string[]) => run("ip", ["netns", "exec", ns, "nft", ...a]);
+  nft("add", "table", "inet", "nlkt");
+  nft("add", "chain", "inet", "nlkt", "o", "{ type filter hook output priority 0; }");
+  nft("add", "rule", "inet", "nlkt", "o", "ct", "state", "new", "counter");
+  nft("add", "chain", "inet", "nlkt", "i", "{ type filter hook input priority 0; }");
+  nft("add", "rule", "inet", "nlkt", "i", "udp", "dport", `{ ${ports.join(", ")} }`, "drop");
+  const open = ports.map((p, i) => `${i + 3}>/dev/udp/127.0.0.1/${p}`).join(" ");
+  const send = ports.map((_, i) => `echo hi >&${i + 3};`).join(" ");
+  run("ip", ["netns", "exec", ns, "bash", "-c", `exec ${open}; for i in 1 2 3; do ${send} done`]);
+}
+
 test("listing with zero returns the counters and resets them", {
   skip: SKIP || (!have("nft") && "nft is not installed"),
 }, async () => {
   await withTempNetns(async (ns) => {
-    sysctl(ns, "net.netfilter.nf_conntrack_acct=1");
-    const nft = (...a: string[]) => run("ip", ["netns", "exec", ns, "nft", ...a]);
-    // A ct rule makes the namespace track its own traffic.
-    nft("add", "table", "inet", "nlkt");
-    nft("add", "chain", "inet", "nlkt", "o", "{ type filter hook output priority 0; }");
-    nft("add", "rule", "inet", "nlkt", "o", "ct", "state", "new", "counter");
-    // Dropped on input, so no port-unreachable error breaks the sender.
-    nft("add", "chain", "inet", "nlkt", "i", "{ type filter hook input priority 0; }");
-    nft("add", "rule", "inet", "nlkt", "i", "udp", "dport", "4000", "drop");
-    // Three 3-byte UDP datagrams (31 bytes each on the wire) through one tracked flow.
-    run("ip", [
-      "netns",
-      "exec",
-      ns,
-      "bash",
-      "-c",
-      "exec 3>/dev/udp/127.0.0.1/4000; for i in 1 2 3; do echo hi >&3; done",
-    ]);
+    trackUdp(ns, [4000]);
     const filter = { proto: "udp", orig: { dst: "127.0.0.1", dport: 4000 } } as const;
     const [first] = await listConntrackAll({ zero: true, filter }, { netns: ns });
     assert.ok(first, "ping was tracked");
@@ -435,22 +436,7 @@ test("zeroing while a userspace filter rejects entries leaves their counters alo
   skip: SKIP || (!have("nft") && "nft is not installed"),
 }, async () => {
   await withTempNetns(async (ns) => {
-    sysctl(ns, "net.netfilter.nf_conntrack_acct=1");
-    const nft = (...a: string[]) => run("ip", ["netns", "exec", ns, "nft", ...a]);
-    nft("add", "table", "inet", "nlkt");
-    nft("add", "chain", "inet", "nlkt", "o", "{ type filter hook output priority 0; }");
-    nft("add", "rule", "inet", "nlkt", "o", "ct", "state", "new", "counter");
-    nft("add", "chain", "inet", "nlkt", "i", "{ type filter hook input priority 0; }");
-    nft("add", "rule", "inet", "nlkt", "i", "udp", "dport", "{ 4000, 4001 }", "drop");
-    // Two tracked flows, three datagrams each.
-    run("ip", [
-      "netns",
-      "exec",
-      ns,
-      "bash",
-      "-c",
-      "exec 3>/dev/udp/127.0.0.1/4000 4>/dev/udp/127.0.0.1/4001; for i in 1 2 3; do echo hi >&3; echo hi >&4; done",
-    ]);
+    trackUdp(ns, [4000, 4001]);
     const counts = async () =>
       Object.fromEntries(
         (await listConntrackAll({ filter: { proto: "udp" } }, { netns: ns })).map((e) => [

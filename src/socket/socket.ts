@@ -60,6 +60,8 @@ const MSG_PEEK = 2;
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
 const EINTR = 4;
+/** `struct sockaddr_nl` of the kernel (port id 0), shared by every send. */
+const KERNEL_ADDR = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 const EAGAIN = 11;
 const ENOBUFS = 105;
 
@@ -209,10 +211,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     const fd = this.#checkOpen();
     this.#seq = (this.#seq + 1) >>> 0 || 1;
     stampMessage(msg, this.#seq);
-    const kernel = new Uint8Array(12);
-    kernel[0] = AF_NETLINK;
     for (;;) {
-      const n = this.#sys.sendto(fd, msg, 0, kernel);
+      const n = this.#sys.sendto(fd, msg, 0, KERNEL_ADDR);
       if (n >= 0) return this.#seq;
       if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#describe(msgType(msg))})`);
     }
