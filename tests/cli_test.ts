@@ -11,9 +11,10 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
 import fc from "fast-check";
+import { CLI, nlkit, ok, type Result, ROOT } from "./_cli.ts";
 import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
 import { assertSameJsonAsIp, assertSameTextAsIp, populate, SHOWS } from "./_cli_fixtures.ts";
 import { UsageError } from "../src/cli/args.ts";
@@ -26,45 +27,9 @@ import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";
 import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const BIN = join(ROOT, "node_modules/.bin");
-const IS_BUN = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
-/**
- * How the CLI runs: this runtime on the sources, or the executable named by
- * `NLKIT_BIN` (`NLKIT_BIN=dist/nlkit deno test -A tests/cli_test.ts` runs the
- * whole suite on the compiled binary).
- */
-const CLI: [string, string[]] = process.env.NLKIT_BIN
-  ? [resolve(ROOT, process.env.NLKIT_BIN), []]
-  : IS_BUN
-  ? [join(BIN, "bun"), ["cli.ts"]]
-  : [join(BIN, "deno"), ["run", "-A", "cli.ts"]];
 /** The escape that starts a colour sequence. */
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
 const NO_CT = have("conntrack") ? false : "conntrack (conntrack-tools) is not installed";
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `nlkit ARGS...` and returns its exit code and output. */
-function nlkit(args: string[], env: Record<string, string> = {}): Result {
-  const r = spawnSync(CLI[0], [...CLI[1], ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "", ...env },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs `nlkit -n NS ARGS...` and fails the test unless it exits 0. */
-function ok(ns: string, ...args: string[]): string {
-  const r = nlkit(["-n", ns, ...args]);
-  assert.equal(r.code, 0, `nlkit -n ${ns} ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
 
 test("suggestions use edit distance with swaps", () => {
   assert.equal(editDistance("shwo", "show"), 1);
