@@ -17,6 +17,7 @@ export const OBJECTS = {
   monitor: ["mo", "monitor"],
   netns: ["netns"],
   ct: ["ct", "conntrack"],
+  tc: ["tc"],
   help: ["help"],
 } as const;
 

@@ -1,0 +1,224 @@
+/**
+ * `nlkit tc qdisc|class|filter add|change|replace|del|show|get`, in `tc`'s
+ * grammar, printing `tc`'s text or `tc -j` JSON.
+ *
+ * @module
+ */
+
+import { type Args, UsageError } from "./args.ts";
+import type { Context } from "./context.ts";
+import { linkNames, nameOfIndex } from "./names.ts";
+import { resolveLinkIndex } from "../route/link.ts";
+import { getFilter, modifyClass, modifyFilter, modifyQdisc, streamClasses, streamFilters, streamQdiscs } from "../route/tc/ops.ts";
+import { type TcPrintOptions, printClass, printFilter, printQdisc } from "../route/tc/print.ts";
+import { TcPrinter } from "../route/tc/printer.ts";
+import type { ClassSpec, FilterSpec, QdiscSpec, TcCommand } from "../route/tc/request.ts";
+import { TcWords } from "../route/tc/words.ts";
+import { filterKind } from "../route/tc/filter/registry.ts";
+import { qdiscKind } from "../route/tc/qdisc/registry.ts";
+import { tcActionHandler } from "./tc_action.ts";
+
+const COMMANDS: Record<string, TcCommand | "show" | "get"> = {
+  add: "add",
+  change: "change",
+  replace: "replace",
+  del: "delete",
+  delete: "delete",
+  show: "show",
+  list: "show",
+  ls: "show",
+  get: "get",
+};
+
+type Spec = QdiscSpec & ClassSpec & FilterSpec;
+
+/** Reads the words every object shares; stops at the kind. */
+function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Record<string, string> } {
+  const s: Partial<Spec> & { words: Record<string, string> } = { words: {} };
+  const once = (k: string, v: string) => {
+    if (s.words[k] !== undefined) throw new UsageError(`Duplicate "${k}" in tc ${object}`, k);
+    s.words[k] = v;
+  };
+  for (let word = w.peek(); word !== undefined; word = w.peek()) {
+    switch (word) {
+      case "dev":
+        w.next();
+        s.dev = w.value("dev", "device");
+        once("dev", s.dev);
+        break;
+      case "root":
+      case "ingress":
+      case "egress":
+      case "clsact":
+        if (object === "qdisc" && word !== "root") {
+          // "ingress" and "clsact" name both the parent and the kind.
+          s.parent = word;
+          s.kind = word;
+          w.next();
+          return s;
+        }
+        w.next();
+        once("parent", word);
+        s.parent = word;
+        break;
+      case "parent":
+      case "handle":
+      case "classid":
+      case "protocol":
+      case "proto":
+      case "prio":
+      case "pref":
+      case "priority":
+      case "chain":
+      case "estimator": {
+        w.next();
+        const key = word === "proto" ? "protocol" : word === "pref" || word === "priority" ? "prio" : word;
+        const v = w.value(word);
+        once(key, v);
+        if (key === "parent") s.parent = v;
+        else if (key === "handle") s.handle = v;
+        else if (key === "classid") s.classid = v;
+        else if (key === "protocol") s.protocol = v;
+        else if (key === "prio") s.priority = intOf(v, "priority", 0xffff);
+        else if (key === "chain") s.chain = intOf(v, "chain", 0xffffffff);
+        else s.estimator = estimator(v, w.value(word));
+        break;
+      }
+      default:
+        return s;
+    }
+  }
+  return s;
+}
+
+function intOf(v: string, what: string, max: number): number {
+  const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= max)) throw new UsageError(`Invalid ${what}: "${v}" (must be 0 to ${max})`, v);
+  return n;
+}
+
+function estimator(interval: string, ewma: string): { interval: number; ewmaLog: number } {
+  // tc_estimator: interval as log2(seconds * 4) from -2 (250ms) to 3 (8s); ewma as its log2.
+  const iv = Math.log2(parseTimeSeconds(interval) * 4) - 2, ew = Math.log2(parseTimeSeconds(ewma) / parseTimeSeconds(interval));
+  if (!Number.isInteger(iv) || iv < -2 || iv > 3 || !Number.isInteger(ew) || ew < 0) {
+    throw new UsageError(`Invalid estimator: "${interval} ${ewma}" (interval 250ms..8s and time constant, powers of two)`);
+  }
+  return { interval: iv, ewmaLog: ew };
+}
+
+function parseTimeSeconds(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|sec|ms|msec|us|usec)?$/.exec(v);
+  if (!m) throw new UsageError(`Invalid time: "${v}"`, v);
+  const scale = m[2]?.startsWith("m") ? 1e-3 : m[2]?.startsWith("u") ? 1e-6 : 1;
+  return Number(m[1]) * scale;
+}
+
+function wordsContext(ctx: Context, names: Map<string, number>) {
+  return {
+    linkIndex(name: string): number {
+      const i = names.get(name);
+      if (i === undefined) throw new TypeError(`Unknown link: "${name}"`);
+      return i;
+    },
+  };
+}
+
+async function nameIndex(ctx: Context): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  for (const [i, l] of await linkNames(ctx)) if (l.name) map.set(l.name, i);
+  return map;
+}
+
+async function modify(ctx: Context, object: string, cmd: TcCommand, w: TcWords): Promise<void> {
+  const s = commonWords(w, object);
+  if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
+  if (!s.kind && !w.done) s.kind = w.next();
+  const rest = new TcWords(w.rest());
+  const wctx = wordsContext(ctx, await nameIndex(ctx));
+  if (object === "qdisc") {
+    const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
+    if (s.kind !== undefined && !k) throw new UsageError(`Unknown qdisc kind: "${s.kind}"`, s.kind);
+    if (k?.qdisc) s.options = k.qdisc.words(rest, wctx);
+    else if (!rest.done) throw new UsageError(`Unknown ${s.kind} argument: "${rest.peek()}" (it takes none)`);
+    await modifyQdisc(cmd, s as QdiscSpec, ctx.lib);
+  } else if (object === "class") {
+    const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
+    if (s.kind !== undefined && !k?.class) throw new UsageError(`Unknown class kind: "${s.kind}"`, s.kind);
+    if (k?.class) s.options = k.class.words(rest, wctx);
+    await modifyClass(cmd, s as ClassSpec, ctx.lib);
+  } else {
+    const k = s.kind === undefined ? undefined : filterKind(s.kind);
+    if (s.kind !== undefined && !k) throw new UsageError(`Unknown filter kind: "${s.kind}"`, s.kind);
+    if (k && !rest.done) s.options = k.options.words(rest, wctx);
+    await modifyFilter(cmd, s as FilterSpec, ctx.lib);
+  }
+}
+
+async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWords): Promise<void> {
+  const s = commonWords(w, object);
+  const invisible = w.peek() === "invisible" && object === "qdisc";
+  if (invisible) w.next();
+  if (cmd === "get" && s.kind === undefined && !w.done) s.kind = w.next();
+  const rest = new TcWords(w.rest());
+  if (object !== "filter" || cmd !== "get") {
+    if (!rest.done) throw new UsageError(`Unexpected argument: "${rest.peek()}"`, rest.peek());
+  }
+  const links = await linkNames(ctx);
+  const print: TcPrintOptions = {
+    details: ctx.opts.details,
+    stats: ctx.opts.stats,
+    linkName: (i) => nameOfIndex(links, i),
+    hideDev: s.dev !== undefined,
+  };
+  const p = new TcPrinter(ctx.opts.json);
+  const emit = (fn: () => void) => {
+    fn();
+    if (ctx.opts.json) ctx.out.write((first ? "" : ",") + p.json()), first = false;
+    else ctx.out.write(p.take());
+  };
+  let first = true;
+  if (ctx.opts.json) ctx.out.write("[");
+  if (object === "qdisc") {
+    if (s.dev !== undefined) await resolveLinkIndex(s.dev, ctx.lib);
+    const parent = s.parent === "ingress" || s.parent === "clsact" ? 0xfffffff1 : s.parent;
+    for await (const q of streamQdiscs({ dev: s.dev, handle: s.handle, parent, invisible }, ctx.lib)) {
+      emit(() => printQdisc(p, q, print));
+    }
+  } else {
+    if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
+    if (object === "class") {
+      for await (const c of streamClasses({ dev: s.dev, parent: s.parent, classid: s.classid }, ctx.lib)) {
+        emit(() => printClass(p, c, print));
+      }
+    } else if (cmd === "get") {
+      const k = s.kind === undefined ? undefined : filterKind(s.kind);
+      if (k && !rest.done) s.options = k.options.words(rest, wordsContext(ctx, await nameIndex(ctx)));
+      const f = await getFilter(s as FilterSpec, ctx.lib);
+      emit(() => printFilter(p, f, { ...print, hideParent: s.parent !== undefined }));
+    } else {
+      const filters = streamFilters(
+        { dev: s.dev, parent: s.parent, priority: s.priority, protocol: s.protocol, chain: s.chain },
+        ctx.lib,
+      );
+      const opts = { ...print, hideParent: s.parent !== undefined };
+      for await (const f of filters) emit(() => printFilter(p, f, opts));
+    }
+  }
+  if (ctx.opts.json) ctx.out.write("]\n");
+}
+
+/** Handles `nlkit tc ...`. */
+export async function tcHandler(ctx: Context, args: Args): Promise<number | void> {
+  const object = args.next();
+  const objects = ["qdisc", "class", "filter", "action", "actions"];
+  if (object === undefined || !objects.includes(object)) {
+    throw new UsageError(`Unknown tc object: "${object ?? ""}" (expected qdisc, class, filter or action)`, object);
+  }
+  if (object === "action" || object === "actions") return await tcActionHandler(ctx, args);
+  const word = args.next() ?? "show";
+  const cmd = COMMANDS[word];
+  if (!cmd) throw new UsageError(`Unknown tc ${object} command: "${word}"`, word);
+  const w = new TcWords(args.rest());
+  if (cmd === "show" || cmd === "get") return await show(ctx, object, cmd, w);
+  await modify(ctx, object, cmd, w);
+}

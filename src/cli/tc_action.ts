@@ -1,0 +1,76 @@
+/**
+ * `nlkit tc action add|replace|change|del|get|show`: shared actions, in
+ * `tc actions`' grammar.
+ *
+ * @module
+ */
+
+import { type Args, UsageError } from "./args.ts";
+import type { Context } from "./context.ts";
+import { linkNames, nameOfIndex } from "./names.ts";
+import { getAction, listActions, modifyActions } from "../route/tc/actions.ts";
+import { actionWords, printActionList, type TcAction } from "../route/tc/action/list.ts";
+import { TcPrinter } from "../route/tc/printer.ts";
+import { TcWords } from "../route/tc/words.ts";
+
+function kindAndIndex(w: TcWords): { kind: string; index?: number } {
+  if (w.peek() === "action") w.next();
+  const kind = w.value("action", "kind");
+  let index: number | undefined;
+  if (w.peek() === "index") {
+    w.next();
+    index = w.int("index", 1);
+  }
+  if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
+  return { kind, index };
+}
+
+/** Handles `nlkit tc action ...`. */
+export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
+  const cmd = args.next() ?? "show";
+  const w = new TcWords(args.rest());
+  const links = await linkNames(ctx);
+  if (cmd === "add" || cmd === "replace" || cmd === "change") {
+    const names = new Map([...links].map(([i, l]) => [l.name ?? "", i]));
+    const actions = actionWords(w, {
+      linkIndex(name) {
+        const i = names.get(name);
+        if (i === undefined) throw new TypeError(`Unknown link: "${name}"`);
+        return i;
+      },
+    });
+    if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
+    return await modifyActions(cmd, actions, ctx.lib);
+  }
+  const { kind, index } = kindAndIndex(w);
+  if (cmd === "del" || cmd === "delete") {
+    if (index === undefined) throw new UsageError(`Missing "index" in tc action del`, "index");
+    return await modifyActions("delete", [{ kind, index }], ctx.lib);
+  }
+  let actions: TcAction[];
+  if (cmd === "get") {
+    if (index === undefined) throw new UsageError(`Missing "index" in tc action get`, "index");
+    actions = [await getAction(kind, index, ctx.lib)];
+  } else if (cmd === "show" || cmd === "list" || cmd === "ls") {
+    if (index !== undefined) throw new UsageError(`Unexpected "index" in tc action show (use get)`, "index");
+    actions = await listActions(kind, ctx.lib);
+  } else throw new UsageError(`Unknown tc action command: "${cmd}"`, cmd);
+  const p = new TcPrinter(ctx.opts.json);
+  const pctx = {
+    details: ctx.opts.details,
+    stats: ctx.opts.stats,
+    linkName: (i: number) => nameOfIndex(links, i),
+    handle: 0,
+    protocol: 0,
+  };
+  p.openArray();
+  p.open();
+  p.uint("total acts", "total acts %s", actions.length);
+  p.nl();
+  p.close();
+  p.open();
+  printActionList(p, actions.map((a, i) => ({ ...a, order: a.order ?? i })), pctx, false);
+  p.close();
+  p.close();
+  ctx.out.write(ctx.opts.json ? p.json() + "\n" : p.take() + "\n");
+}
