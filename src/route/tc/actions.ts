@@ -10,7 +10,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { forEachAttr } from "../../wire/table.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
-import { buildAction, buildActionList, parseActionList, type TcAction } from "./action/list.ts";
+import { buildActionList, parseActionList, type TcAction } from "./action/list.ts";
 import { RTM_TC, TCA_ACT, TCA_ROOT } from "./constants.ts";
 import type { TcCommand } from "./request.ts";
 
@@ -91,4 +91,4 @@ export async function listActions(kind: string, opts: RouteOptions = {}): Promis
   return await Array.fromAsync(streamActions(kind, opts));
 }
 
-export { buildAction };
+
