@@ -20,7 +20,14 @@ function ours(ns: string, ...args: string[]): void {
 
 /** Sends `count` UDP datagrams of 1000 bytes from `ns` to `dst`, as fast as bash opens sockets. */
 function blast(ns: string, dst: string, count: number): void {
-  run("ip", ["netns", "exec", ns, "bash", "-c", `for ((i=0;i<${count};i++)); do printf '%1000s' x >/dev/udp/${dst}/9; done`]);
+  run("ip", [
+    "netns",
+    "exec",
+    ns,
+    "bash",
+    "-c",
+    `for ((i=0;i<${count};i++)); do printf '%1000s' x >/dev/udp/${dst}/9; done`,
+  ]);
 }
 
 function rxPackets(ns: string, dev: string): number {
@@ -35,7 +42,16 @@ test("an htb class with a u32 filter shapes traffic between namespaces", { skip 
       ip(b, "addr", "add", "10.9.0.2/24", "dev", "v1");
       ip(a, "link", "set", "v0", "up");
       ip(b, "link", "set", "v1", "up");
-      ip(a, "neigh", "add", "10.9.0.2", "lladdr", JSON.parse(ip(b, "-j", "link", "show", "v1"))[0].address, "dev", "v0");
+      ip(
+        a,
+        "neigh",
+        "add",
+        "10.9.0.2",
+        "lladdr",
+        JSON.parse(ip(b, "-j", "link", "show", "v1"))[0].address,
+        "dev",
+        "v0",
+      );
       // Unshaped first: nearly every datagram arrives.
       let before = rxPackets(b, "v1");
       blast(a, "10.9.0.2", 1000);
@@ -43,10 +59,51 @@ test("an htb class with a u32 filter shapes traffic between namespaces", { skip 
       assert.ok(unshaped > 900, `unshaped: ${unshaped} of 1000 arrived`);
       // Default class unlimited; only what the filter sends to 1:10 is held to 100kbit.
       ours(a, "tc", "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb", "default", "20");
-      ours(a, "tc", "class", "add", "dev", "v0", "parent", "1:", "classid", "1:10", "htb", "rate", "100kbit", "burst", "2k");
+      ours(
+        a,
+        "tc",
+        "class",
+        "add",
+        "dev",
+        "v0",
+        "parent",
+        "1:",
+        "classid",
+        "1:10",
+        "htb",
+        "rate",
+        "100kbit",
+        "burst",
+        "2k",
+      );
       ours(a, "tc", "class", "add", "dev", "v0", "parent", "1:", "classid", "1:20", "htb", "rate", "1gbit");
       ours(a, "tc", "qdisc", "add", "dev", "v0", "parent", "1:10", "handle", "10:", "pfifo", "limit", "5");
-      ours(a, "tc", "filter", "add", "dev", "v0", "parent", "1:", "protocol", "ip", "prio", "1", "u32", "match", "ip", "dst", "10.9.0.2/32", "match", "ip", "dport", "9", "0xffff", "flowid", "1:10");
+      ours(
+        a,
+        "tc",
+        "filter",
+        "add",
+        "dev",
+        "v0",
+        "parent",
+        "1:",
+        "protocol",
+        "ip",
+        "prio",
+        "1",
+        "u32",
+        "match",
+        "ip",
+        "dst",
+        "10.9.0.2/32",
+        "match",
+        "ip",
+        "dport",
+        "9",
+        "0xffff",
+        "flowid",
+        "1:10",
+      );
       before = rxPackets(b, "v1");
       blast(a, "10.9.0.2", 1000);
       const shaped = rxPackets(b, "v1") - before;
@@ -66,7 +123,30 @@ test("a mirred redirect moves packets to another device", { skip }, async () => 
     ip(a, "addr", "add", "10.8.0.1/24", "dev", "v0");
     ip(a, "neigh", "add", "10.8.0.2", "lladdr", "02:00:00:00:00:02", "dev", "v0");
     ours(a, "tc", "qdisc", "add", "dev", "v0", "clsact");
-    ours(a, "tc", "filter", "add", "dev", "v0", "egress", "protocol", "ip", "prio", "1", "u32", "match", "ip", "dst", "10.8.0.2/32", "action", "mirred", "egress", "redirect", "dev", "v2");
+    ours(
+      a,
+      "tc",
+      "filter",
+      "add",
+      "dev",
+      "v0",
+      "egress",
+      "protocol",
+      "ip",
+      "prio",
+      "1",
+      "u32",
+      "match",
+      "ip",
+      "dst",
+      "10.8.0.2/32",
+      "action",
+      "mirred",
+      "egress",
+      "redirect",
+      "dev",
+      "v2",
+    );
     const v1 = rxPackets(a, "v1"), v3 = rxPackets(a, "v3");
     blast(a, "10.8.0.2", 50);
     assert.ok(rxPackets(a, "v3") - v3 >= 50, "the target's peer received the redirected packets");

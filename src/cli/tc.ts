@@ -9,11 +9,20 @@ import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
 import { resolveLinkIndex } from "../route/link.ts";
-import { getFilter, modifyClass, modifyFilter, modifyQdisc, streamClasses, streamFilters, streamQdiscs } from "../route/tc/ops.ts";
-import { type TcPrintOptions, printClass, printFilter, printQdisc } from "../route/tc/print.ts";
+import {
+  getFilter,
+  modifyClass,
+  modifyFilter,
+  modifyQdisc,
+  streamClasses,
+  streamFilters,
+  streamQdiscs,
+} from "../route/tc/ops.ts";
+import { printClass, printFilter, printQdisc, type TcPrintOptions } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 import type { ClassSpec, FilterSpec, QdiscSpec, TcCommand } from "../route/tc/request.ts";
 import { TcWords } from "../route/tc/words.ts";
+import type { WordsContext } from "../route/tc/kind.ts";
 import { filterKind } from "../route/tc/filter/registry.ts";
 import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
@@ -99,9 +108,12 @@ function intOf(v: string, what: string, max: number): number {
 
 function estimator(interval: string, ewma: string): { interval: number; ewmaLog: number } {
   // tc_estimator: interval as log2(seconds * 4) from -2 (250ms) to 3 (8s); ewma as its log2.
-  const iv = Math.log2(parseTimeSeconds(interval) * 4) - 2, ew = Math.log2(parseTimeSeconds(ewma) / parseTimeSeconds(interval));
+  const iv = Math.log2(parseTimeSeconds(interval) * 4) - 2,
+    ew = Math.log2(parseTimeSeconds(ewma) / parseTimeSeconds(interval));
   if (!Number.isInteger(iv) || iv < -2 || iv > 3 || !Number.isInteger(ew) || ew < 0) {
-    throw new UsageError(`Invalid estimator: "${interval} ${ewma}" (interval 250ms..8s and time constant, powers of two)`);
+    throw new UsageError(
+      `Invalid estimator: "${interval} ${ewma}" (interval 250ms..8s and time constant, powers of two)`,
+    );
   }
   return { interval: iv, ewmaLog: ew };
 }
@@ -113,7 +125,7 @@ function parseTimeSeconds(v: string): number {
   return Number(m[1]) * scale;
 }
 
-function wordsContext(ctx: Context, names: Map<string, number>) {
+function wordsContext(names: Map<string, number>): WordsContext {
   return {
     linkIndex(name: string): number {
       const i = names.get(name);
@@ -134,7 +146,7 @@ async function modify(ctx: Context, object: string, cmd: TcCommand, w: TcWords):
   if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
   if (!s.kind && !w.done) s.kind = w.next();
   const rest = new TcWords(w.rest());
-  const wctx = wordsContext(ctx, await nameIndex(ctx));
+  const wctx = wordsContext(await nameIndex(ctx));
   if (object === "qdisc") {
     const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
     if (s.kind !== undefined && !k) throw new UsageError(`Unknown qdisc kind: "${s.kind}"`, s.kind);
@@ -192,7 +204,7 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
       }
     } else if (cmd === "get") {
       const k = s.kind === undefined ? undefined : filterKind(s.kind);
-      if (k && !rest.done) s.options = k.options.words(rest, wordsContext(ctx, await nameIndex(ctx)));
+      if (k && !rest.done) s.options = k.options.words(rest, wordsContext(await nameIndex(ctx)));
       const f = await getFilter(s as FilterSpec, ctx.lib);
       emit(() => printFilter(p, f, { ...print, hideParent: s.parent !== undefined }));
     } else {

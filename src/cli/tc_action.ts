@@ -33,7 +33,7 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
   if (cmd === "add" || cmd === "replace" || cmd === "change") {
     const names = new Map([...links].map(([i, l]) => [l.name ?? "", i]));
     const actions = actionWords(w, {
-      linkIndex(name) {
+      linkIndex(name: string): number {
         const i = names.get(name);
         if (i === undefined) throw new TypeError(`Unknown link: "${name}"`);
         return i;

@@ -52,7 +52,11 @@ export function parseActionMessage(m: NlMsg): TcAction[] {
 }
 
 /** Adds, replaces, changes or deletes shared actions. */
-export async function modifyActions(cmd: TcCommand, actions: readonly TcAction[], opts: RouteOptions = {}): Promise<void> {
+export async function modifyActions(
+  cmd: TcCommand,
+  actions: readonly TcAction[],
+  opts: RouteOptions = {},
+): Promise<void> {
   const req = actionRequest(cmd, actions);
   await withRouteSocket(opts, (s) => s.request(req));
 }
@@ -77,7 +81,7 @@ export function streamActions(kind: string, opts: RouteOptions = {}): AsyncGener
   b.attr(TCA_ROOT.TCA_ROOT_TAB, (x) => x.attr(1, (y) => buildKindOnly(y, kind)));
   const req = b.finish();
   const pages = new DumpStream(opts, () => ({ request: req, parse: parseActionMessage }));
-  return (async function* () {
+  return (async function* (): AsyncGenerator<TcAction, void, undefined> {
     for await (const page of pages) yield* page;
   })();
 }
@@ -90,5 +94,3 @@ function buildKindOnly(b: MessageBuilder, kind: string): void {
 export async function listActions(kind: string, opts: RouteOptions = {}): Promise<TcAction[]> {
   return await Array.fromAsync(streamActions(kind, opts));
 }
-
-

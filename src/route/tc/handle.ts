@@ -32,7 +32,9 @@ export function parseHandle(text: string): number {
   if (text === "none") return TC_H.TC_H_UNSPEC;
   const colon = text.indexOf(":");
   if (colon < 0) {
-    if (!HEX.test(text) || text.length > 8) throw new TypeError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+    if (!HEX.test(text) || text.length > 8) {
+      throw new TypeError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+    }
     return parseInt(text, 16);
   }
   if (colon === 0 && text.length === 1) throw new TypeError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);

@@ -89,7 +89,10 @@ export interface Filter extends TcBase {
 /** Which object a tcmsg describes. */
 export type TcObjectType = "qdisc" | "class" | "filter";
 
-function codecs(type: TcObjectType, kind: string): [OptionsCodec<unknown> | undefined, XstatsCodec<unknown> | undefined] {
+function codecs(
+  type: TcObjectType,
+  kind: string,
+): [OptionsCodec<unknown> | undefined, XstatsCodec<unknown> | undefined] {
   if (type === "filter") return [filterKind(kind)?.options, undefined];
   const q = qdiscKind(kind);
   return [type === "qdisc" ? q?.qdisc : q?.class, q?.xstats];
@@ -170,5 +173,11 @@ export function tcmsgHeader(
   b: MessageBuilder,
   h: { ifindex: number; handle?: number; parent?: number; info?: number },
 ): MessageBuilder {
-  return b.struct(TCMSG, { family: 0, ifindex: h.ifindex, handle: h.handle ?? 0, parent: h.parent ?? 0, info: h.info ?? 0 });
+  return b.struct(TCMSG, {
+    family: 0,
+    ifindex: h.ifindex,
+    handle: h.handle ?? 0,
+    parent: h.parent ?? 0,
+    info: h.info ?? 0,
+  });
 }

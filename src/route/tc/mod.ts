@@ -33,6 +33,15 @@ export type { U32Key, U32Selector } from "./filter/u32_keys.ts";
 export type { BpfInsn, BpfOptions } from "./filter/bpf.ts";
 export type { MirredOptions } from "./action/mirred.ts";
 export type { GactOptions } from "./action/gact.ts";
-export type { ActionKind, FilterKind, OptionsCodec, PrintContext, QdiscKind, WordsContext, XstatsCodec } from "./kind.ts";
+export type {
+  ActionKind,
+  FilterKind,
+  OptionsCodec,
+  PrintContext,
+  QdiscKind,
+  WordsContext,
+  XstatsCodec,
+} from "./kind.ts";
 export { TcWords } from "./words.ts";
 export { parseProtocol, protocolName } from "./protocol.ts";
+export { TCF_T } from "./action/control.ts";

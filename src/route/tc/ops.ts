@@ -79,12 +79,14 @@ export function modifyFilter(cmd: TcCommand, spec: FilterSpec, opts: RouteOption
 /** Adds a filter. */
 export const addFilter = (spec: FilterSpec, opts?: RouteOptions): Promise<void> => modifyFilter("add", spec, opts);
 /** Changes a filter. */
-export const changeFilter = (spec: FilterSpec, opts?: RouteOptions): Promise<void> => modifyFilter("change", spec, opts);
+export const changeFilter = (spec: FilterSpec, opts?: RouteOptions): Promise<void> =>
+  modifyFilter("change", spec, opts);
 /** Adds or replaces a filter. */
 export const replaceFilter = (spec: FilterSpec, opts?: RouteOptions): Promise<void> =>
   modifyFilter("replace", spec, opts);
 /** Deletes a filter (all of a priority when no handle is given). */
-export const deleteFilter = (spec: FilterSpec, opts?: RouteOptions): Promise<void> => modifyFilter("delete", spec, opts);
+export const deleteFilter = (spec: FilterSpec, opts?: RouteOptions): Promise<void> =>
+  modifyFilter("delete", spec, opts);
 
 /** Which qdiscs to list. */
 export interface QdiscFilter {

@@ -33,6 +33,8 @@ export function parseProtocol(text: string | number): number {
   const byName = ETH_PROTOCOLS[text] ?? ETH_PROTOCOLS[text.toLowerCase()];
   if (byName !== undefined) return byName;
   const n = /^(0x[0-9a-f]{1,4}|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= 0xffff)) throw new TypeError(`Invalid protocol: "${text}" (expected ip, ipv6, all, arp, 802.1Q or a number)`);
+  if (!(n >= 0 && n <= 0xffff)) {
+    throw new TypeError(`Invalid protocol: "${text}" (expected ip, ipv6, all, arp, 802.1Q or a number)`);
+  }
   return n;
 }

@@ -112,7 +112,11 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
     throw new TypeError(`Unknown qdisc kind: "${kind}" (known: ${qdiscKinds().join(", ")})`);
   }
   let parent = parentOf(spec.parent, TC_H.TC_H_ROOT);
-  let handle = spec.handle === undefined ? 0 : typeof spec.handle === "number" ? spec.handle : parseQdiscHandle(spec.handle);
+  let handle = spec.handle === undefined
+    ? 0
+    : typeof spec.handle === "number"
+    ? spec.handle
+    : parseQdiscHandle(spec.handle);
   if (spec.parent === "ingress" || spec.parent === "clsact" || kind === "ingress" || kind === "clsact") {
     parent = TC_H.TC_H_INGRESS;
     handle = 0xffff0000;
@@ -120,7 +124,9 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
   const type = cmd === "delete" ? RTM_TC.RTM_DELQDISC : RTM_TC.RTM_NEWQDISC;
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), { ifindex, handle, parent });
   if (kind !== undefined) b.string(TCA.TCA_KIND, kind);
-  if (spec.estimator) b.attr(TCA.TCA_RATE, (x) => x.scalar("s8", spec.estimator!.interval).scalar("u8", spec.estimator!.ewmaLog));
+  if (spec.estimator) {
+    b.attr(TCA.TCA_RATE, (x) => x.scalar("s8", spec.estimator!.interval).scalar("u8", spec.estimator!.ewmaLog));
+  }
   options(b, k?.qdisc, spec.options, `qdisc ${kind}`);
   return b.finish();
 }
@@ -129,7 +135,9 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
 export function classRequest(cmd: TcCommand, spec: ClassSpec, ifindex: number): Uint8Array {
   const kind = checkKind(spec.kind, cmd, "class");
   const k = kind === undefined ? undefined : qdiscKind(kind);
-  if (kind !== undefined && !k?.class) throw new TypeError(`Unknown class kind: "${kind}" (a classful qdisc such as htb)`);
+  if (kind !== undefined && !k?.class) {
+    throw new TypeError(`Unknown class kind: "${kind}" (a classful qdisc such as htb)`);
+  }
   const type = cmd === "delete" ? RTM_TC.RTM_DELTCLASS : RTM_TC.RTM_NEWTCLASS;
   const handle = spec.classid === undefined ? 0 : parentOf(spec.classid, 0);
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), { ifindex, handle, parent: parentOf(spec.parent, 0) });
@@ -145,7 +153,9 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
   if (kind !== undefined && !k) throw new TypeError(`Unknown filter kind: "${kind}"`);
   const proto = spec.protocol === undefined ? (cmd === "add" ? 3 : 0) : parseProtocol(spec.protocol);
   const prio = spec.priority ?? 0;
-  if (!Number.isInteger(prio) || prio < 0 || prio > 0xffff) throw new TypeError(`Invalid filter priority: ${prio} (0 to 65535)`);
+  if (!Number.isInteger(prio) || prio < 0 || prio > 0xffff) {
+    throw new TypeError(`Invalid filter priority: ${prio} (0 to 65535)`);
+  }
   let handle = spec.handle === undefined
     ? 0
     : typeof spec.handle === "number"

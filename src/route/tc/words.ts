@@ -40,8 +40,11 @@ export class TcWords {
   /** Consumes a number in [min, max] after `keyword` (decimal, or hex with 0x; `base` 16 reads bare hex). */
   int(keyword: string, min = 0, max = 0xffffffff, base = 10): number {
     const v = this.value(keyword, "number");
-    const n = base === 16 ? (/^(0x)?[0-9a-f]+$/i.test(v) ? parseInt(v.replace(/^0x/i, ""), 16) : NaN)
-    : /^-?(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
+    const n = base === 16
+      ? (/^(0x)?[0-9a-f]+$/i.test(v) ? parseInt(v.replace(/^0x/i, ""), 16) : NaN)
+      : /^-?(0x[0-9a-f]+|\d+)$/i.test(v)
+      ? Number(v)
+      : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new TypeError(`Invalid ${keyword}: "${v}" (expected an integer from ${min} to ${max})`);
     }

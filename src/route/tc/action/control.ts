@@ -78,7 +78,10 @@ export function printVerdict(p: TcPrinter, prefix: string, action: number, suffi
 }
 
 /** Prints an action's install and use times (`print_tm`), in seconds of USER_HZ ticks. */
-export function printTimes(p: TcPrinter, tm: { install: number; lastuse: number; expires: number; firstuse: number }): void {
+export function printTimes(
+  p: TcPrinter,
+  tm: { install: number; lastuse: number; expires: number; firstuse: number },
+): void {
   const hz = 100;
   if (tm.install) p.uint("installed", " installed %s sec", Math.trunc(tm.install / hz));
   if (tm.lastuse) p.uint("last_used", " used %s sec", Math.trunc(tm.lastuse / hz));

@@ -35,7 +35,9 @@ function words(w: TcWords): GactOptions {
   if (w.peek() === "gact") w.next();
   if (w.peek() !== "index") {
     const v = readVerdict(w);
-    if (v === undefined) throw new TypeError(`Invalid gact verdict: "${w.peek() ?? ""}" (expected pass, drop, pipe, ...)`);
+    if (v === undefined) {
+      throw new TypeError(`Invalid gact verdict: "${w.peek() ?? ""}" (expected pass, drop, pipe, ...)`);
+    }
     o.action = v;
     if (w.peek() === "random") {
       w.next();
@@ -73,16 +75,18 @@ export const gact: ActionKind = {
       });
       return o;
     },
-    build(b, options) {
+    build(b, options): void {
       const o = options as GactOptions;
       b.attr(TCA_GACT_PARMS, (x) => x.struct(TC_GEN, { index: o.index ?? 0, action: o.action ?? 0 }));
       const r = o.random;
       if (r) {
-        b.attr(TCA_GACT_PROB, (x) =>
-          x.struct(GACT_PROB, { ptype: PTYPES.indexOf(r.type), pval: r.value, paction: r.action }));
+        b.attr(
+          TCA_GACT_PROB,
+          (x) => x.struct(GACT_PROB, { ptype: PTYPES.indexOf(r.type), pval: r.value, paction: r.action }),
+        );
       }
     },
-    print(p, options, ctx) {
+    print(p, options, ctx): void {
       const o = options as GactOptions;
       p.str("kind", "%s ", "gact");
       printVerdict(p, "action ", o.action ?? 0, "");

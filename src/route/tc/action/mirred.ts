@@ -96,12 +96,20 @@ export const mirred: ActionKind = {
       });
       return o;
     },
-    build(b, options) {
+    build(b, options): void {
       const o = options as MirredOptions;
-      b.attr(TCA_MIRRED_PARMS, (x) =>
-        x.struct(MIRRED, { index: o.index ?? 0, action: o.action ?? 0, eaction: eactionOf(o), ifindex: o.ifindex ?? 0 }));
+      b.attr(
+        TCA_MIRRED_PARMS,
+        (x) =>
+          x.struct(MIRRED, {
+            index: o.index ?? 0,
+            action: o.action ?? 0,
+            eaction: eactionOf(o),
+            ifindex: o.ifindex ?? 0,
+          }),
+      );
     },
-    print(p, options, ctx) {
+    print(p, options, ctx): void {
       const o = options as MirredOptions;
       p.str("kind", "%s ", "mirred");
       const names = EACTIONS[eactionOf(o)] ?? ["unknown", "unknown", "unknown"];

@@ -202,5 +202,10 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
 /** The bpf module. */
 export const bpf: FilterKind = {
   kind: "bpf",
-  options: { parse, build: (b, o) => build(b, o as BpfOptions), print: (p, o, c) => print(p, o as BpfOptions, c), words },
+  options: {
+    parse,
+    build: (b, o) => build(b, o as BpfOptions),
+    print: (p, o, c) => print(p, o as BpfOptions, c),
+    words,
+  },
 };

@@ -135,7 +135,11 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): U32
         pcnt = [s, e];
         break;
       case TCA_U32_MARK:
-        o.mark = { val: view.getUint32(s, true), mask: view.getUint32(s + 4, true), success: view.getUint32(s + 8, true) };
+        o.mark = {
+          val: view.getUint32(s, true),
+          mask: view.getUint32(s + 4, true),
+          success: view.getUint32(s + 8, true),
+        };
         break;
       case TCA_U32_FLAGS:
         o.flags = view.getUint32(s, true);
@@ -156,7 +160,9 @@ function build(b: MessageBuilder, o: U32Options): void {
   if (o.classid !== undefined) b.u(TCA_U32_CLASSID, "u32", o.classid);
   if (o.divisor !== undefined) {
     const d = o.divisor;
-    if (!(d > 0 && d <= 256 && (d & (d - 1)) === 0)) throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
+    if (!(d > 0 && d <= 256 && (d & (d - 1)) === 0)) {
+      throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
+    }
     b.u(TCA_U32_DIVISOR, "u32", d);
   }
   if (o.link !== undefined) b.u(TCA_U32_LINK, "u32", o.link);
@@ -170,7 +176,9 @@ function build(b: MessageBuilder, o: U32Options): void {
       x.scalar("u8", sel.flags).scalar("u8", sel.offshift).scalar("u8", sel.keys.length).scalar("u8", 0);
       x.scalar("u16be", sel.offmask).scalar("u16", sel.off).scalar("s16", sel.offoff).scalar("s16", sel.hoff);
       x.scalar("u32be", sel.hmask);
-      for (const k of sel.keys) x.scalar("u32be", k.mask).scalar("u32be", k.val).scalar("s32", k.off).scalar("s32", k.offmask);
+      for (const k of sel.keys) {
+        x.scalar("u32be", k.mask).scalar("u32be", k.val).scalar("s32", k.off).scalar("s32", k.offmask);
+      }
     });
   }
   if (o.flags) {
@@ -261,7 +269,9 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
         break;
       case "link": {
         const link = parseU32Handle(w.value(word, "handle"));
-        if (link & 0xfff) throw new TypeError(`Invalid u32 link: "${formatU32Handle(link)}" (a hash table, not a node)`);
+        if (link & 0xfff) {
+          throw new TypeError(`Invalid u32 link: "${formatU32Handle(link)}" (a hash table, not a node)`);
+        }
         o.link = link;
         break;
       }
@@ -335,8 +345,20 @@ function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
   }
   if (o.mark) {
     p.nl();
-    p.field("any", "fwmark_value", "  mark %s ", `0x${o.mark.val.toString(16)}`, `0x${o.mark.val.toString(16).padStart(4, "0")}`);
-    p.field("any", "fwmark_mask", "%s ", `0x${o.mark.mask.toString(16)}`, `0x${o.mark.mask.toString(16).padStart(4, "0")}`);
+    p.field(
+      "any",
+      "fwmark_value",
+      "  mark %s ",
+      `0x${o.mark.val.toString(16)}`,
+      `0x${o.mark.val.toString(16).padStart(4, "0")}`,
+    );
+    p.field(
+      "any",
+      "fwmark_mask",
+      "%s ",
+      `0x${o.mark.mask.toString(16)}`,
+      `0x${o.mark.mask.toString(16).padStart(4, "0")}`,
+    );
     p.uint("fwmark_success", "(success %s)", o.mark.success ?? 0);
   }
   if (sel) printSel(p, sel, o, ctx);
@@ -387,7 +409,7 @@ export const u32: FilterKind = {
     words,
   },
   parseHandle: parseU32Handle,
-  finalHandle(options, handle) {
+  finalHandle(options, handle): number {
     const order = (options as U32Options).order;
     if (!order) return handle;
     if (handle & 0xfff && (handle & 0xfff) !== order) {

@@ -80,7 +80,9 @@ function pack8(sel: U32Selector, key: number, mask: number, off: number, offmask
 function num(w: TcWords, what: string, base: 0 | 16): number {
   const v = w.value(what, "number");
   const ok = base === 16 ? /^(0x)?[0-9a-f]+$/i.test(v) : /^(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.test(v);
-  const n = !ok ? NaN : base === 16 || /^0x/i.test(v)
+  const n = !ok
+    ? NaN
+    : base === 16 || /^0x/i.test(v)
     ? parseInt(v.replace(/^0x/i, ""), 16)
     : /^0\d/.test(v)
     ? parseInt(v, 8)
@@ -120,7 +122,9 @@ function prefix(w: TcWords, sel: U32Selector, off: number, v6: boolean): void {
   const bytes = parseIp(addr);
   if (bytes.length !== (v6 ? 16 : 4)) throw new TypeError(`Invalid ${v6 ? "IPv6" : "IPv4"} prefix: "${text}"`);
   const len = lenText === undefined ? bytes.length * 8 : Number(lenText);
-  if (!Number.isInteger(len) || len < 0 || len > bytes.length * 8) throw new TypeError(`Invalid prefix length: "${text}"`);
+  if (!Number.isInteger(len) || len < 0 || len > bytes.length * 8) {
+    throw new TypeError(`Invalid prefix length: "${text}"`);
+  }
   const [o, m] = at(w, off, 0);
   const dv = new DataView(bytes.buffer);
   for (let i = 0; i < len || (i === 0 && !v6); i += 32) {
@@ -144,7 +148,9 @@ export function matchWords(w: TcWords, sel: U32Selector): { val: number; mask: n
       return void valueMask(w, sel, pack8, 0, 0, "u8");
     case "mark ": {
       const val = num(w, "mark", 0), mask = num(w, "mark mask", 0);
-      if ((val & mask) >>> 0 !== val) throw new TypeError(`Invalid mark: 0x${val.toString(16)} has bits outside its mask`);
+      if ((val & mask) >>> 0 !== val) {
+        throw new TypeError(`Invalid mark: 0x${val.toString(16)} has bits outside its mask`);
+      }
       return { val, mask };
     }
     case "ip src":

@@ -19,11 +19,11 @@ function fifo(kind: "pfifo" | "bfifo"): QdiscKind {
     qdisc: {
       parse: (_b, view, s, e): FifoOptions => (e - s >= 4 ? { limit: view.getUint32(s, true) } : {}),
       // No limit: tc sends no options and the kernel takes the device's queue length.
-      build: (b, o) => {
+      build: (b, o): void => {
         const { limit } = o as FifoOptions;
         if (limit !== undefined) b.scalar("u32", limit);
       },
-      print(p, o) {
+      print(p, o): void {
         const { limit } = o as FifoOptions;
         if (limit === undefined) return;
         if (kind === "bfifo") p.field("any", "limit", "limit %s", limit, formatSize(limit));

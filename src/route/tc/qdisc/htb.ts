@@ -343,7 +343,7 @@ export const htb: QdiscKind = {
   xstats: {
     parse: (_b, view, s, e): HtbXstats =>
       parseStruct({ lends: "u32", borrows: "u32", giants: "u32", tokens: "s32", ctokens: "s32" }, view, s, e),
-    print(p, x) {
+    print(p, x): void {
       const s = x as HtbXstats;
       p.uint("lended", " lended: %s ", s.lends);
       p.uint("borrowed", "borrowed: %s ", s.borrows);

@@ -71,7 +71,7 @@ function words(w: TcWords): PrioOptions {
 
 const prioCodec: OptionsCodec<unknown> = {
   parse,
-  build(b, options) {
+  build(b, options): void {
     const o = options as PrioOptions;
     const map = [...DEFAULT_MAP];
     (o.priomap ?? []).forEach((band, i) => map[i] = band);
@@ -93,8 +93,8 @@ export const pfifoFast: QdiscKind = {
   kind: "pfifo_fast",
   qdisc: {
     ...prioCodec,
-    build() {},
-    words(w) {
+    build(): void {},
+    words(w): PrioOptions {
       if (!w.done) throw new TypeError(`Unknown pfifo_fast argument: "${w.peek()}" (it takes none)`);
       return {};
     },
