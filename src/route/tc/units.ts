@@ -95,8 +95,8 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-/** C's `%g` with `precision` significant digits. */
-export function formatG(x: number, precision = 6): string {
+/** C's `%g` (as printf writes it) with `precision` significant digits. */
+export function printfG(x: number, precision = 6): string {
   if (x === 0) return "0";
   const [mant, ex] = x.toExponential(precision - 1).split("e");
   const e = Number(ex);
@@ -109,8 +109,8 @@ export function formatG(x: number, precision = 6): string {
 export function formatSize(bytes: number): string {
   const sz = bytes >>> 0;
   const kilo = 1024, mega = kilo * kilo;
-  if (sz >= mega && Math.abs(mega * Math.round(sz / mega) - sz) < 1024) return `${formatG(rint(sz / mega))}Mb`;
-  if (sz >= kilo && Math.abs(kilo * Math.round(sz / kilo) - sz) < 16) return `${formatG(rint(sz / kilo))}Kb`;
+  if (sz >= mega && Math.abs(mega * Math.round(sz / mega) - sz) < 1024) return `${printfG(rint(sz / mega))}Mb`;
+  if (sz >= kilo && Math.abs(kilo * Math.round(sz / kilo) - sz) < 16) return `${printfG(rint(sz / kilo))}Kb`;
   return `${sz}b`;
 }
 
@@ -148,8 +148,8 @@ export function parseTime(text: string): number {
 
 /** Formats microseconds as `tc` does (`50ms`, `1s`, `1.5s`, `800us`). */
 export function formatTime(us: number): string {
-  if (us >= TIME_UNITS_PER_SEC) return `${formatG(us / TIME_UNITS_PER_SEC, 3)}s`;
-  if (us >= 1000) return `${formatG(us / 1000, 3)}ms`;
+  if (us >= TIME_UNITS_PER_SEC) return `${printfG(us / TIME_UNITS_PER_SEC, 3)}s`;
+  if (us >= 1000) return `${printfG(us / 1000, 3)}ms`;
   return `${us >>> 0}us`;
 }
 

@@ -11,8 +11,11 @@ import { tbf } from "./tbf.ts";
 import { bfifo, pfifo } from "./fifo.ts";
 import { pfifoFast, prio } from "./prio.ts";
 import { clsact, ingress } from "./ingress.ts";
+import { fqCodel } from "./fq_codel.ts";
+import { netem } from "./netem.ts";
+import { sfq } from "./sfq.ts";
 
-const KINDS: readonly QdiscKind[] = [htb, tbf, pfifo, bfifo, pfifoFast, prio, ingress, clsact];
+const KINDS: readonly QdiscKind[] = [htb, tbf, pfifo, bfifo, pfifoFast, prio, ingress, clsact, fqCodel, netem, sfq];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 
