@@ -9,23 +9,26 @@ import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
 import { resolveLinkIndex } from "../route/link.ts";
-import {
-  getFilter,
-  modifyClass,
-  modifyFilter,
-  modifyQdisc,
-  streamClasses,
-  streamFilters,
-  streamQdiscs,
-} from "../route/tc/ops.ts";
+import { getFilter, streamClasses, streamFilters, streamQdiscs } from "../route/tc/ops.ts";
+import { withRouteSocket } from "../route/rtnl.ts";
+import { parseProtocol } from "../route/tc/protocol.ts";
+import { estimatorOf, parseTime } from "../route/tc/units.ts";
 import { printClass, printFilter, printQdisc, type TcPrintOptions } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
-import type { ClassSpec, FilterSpec, QdiscSpec, TcCommand } from "../route/tc/request.ts";
+import {
+  classRequest,
+  type ClassSpec,
+  filterRequest,
+  type FilterSpec,
+  qdiscRequest,
+  type QdiscSpec,
+  type TcCommand,
+} from "../route/tc/request.ts";
 import { TcWords } from "../route/tc/words.ts";
-import type { WordsContext } from "../route/tc/kind.ts";
 import { filterKind } from "../route/tc/filter/registry.ts";
 import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
+import { linkLookup, nameIndex } from "./tc_links.ts";
 
 const COMMANDS: Record<string, TcCommand | "show" | "get"> = {
   add: "add",
@@ -40,6 +43,13 @@ const COMMANDS: Record<string, TcCommand | "show" | "get"> = {
 };
 
 type Spec = QdiscSpec & ClassSpec & FilterSpec;
+
+/** The words before the kind, per object (anything else starts the kind). */
+const COMMON: Record<string, readonly string[]> = {
+  qdisc: ["parent", "handle", "estimator"],
+  class: ["parent", "classid", "estimator"],
+  filter: ["parent", "handle", "protocol", "proto", "prio", "pref", "priority", "chain", "estimator"],
+};
 
 /** Reads the words every object shares; stops at the kind. */
 function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Record<string, string> } {
@@ -80,6 +90,7 @@ function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Recor
       case "priority":
       case "chain":
       case "estimator": {
+        if (!COMMON[object].includes(word)) return s;
         w.next();
         const key = word === "proto" ? "protocol" : word === "pref" || word === "priority" ? "prio" : word;
         const v = w.value(word);
@@ -90,7 +101,7 @@ function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Recor
         else if (key === "protocol") s.protocol = v;
         else if (key === "prio") s.priority = intOf(v, "priority", 0xffff);
         else if (key === "chain") s.chain = intOf(v, "chain", 0xffffffff);
-        else s.estimator = estimator(v, w.value(word));
+        else s.estimator = estimatorOf(parseTime(v), parseTime(w.value(word)));
         break;
       }
       default:
@@ -106,64 +117,45 @@ function intOf(v: string, what: string, max: number): number {
   return n;
 }
 
-function estimator(interval: string, ewma: string): { interval: number; ewmaLog: number } {
-  // tc_estimator: interval as log2(seconds * 4) from -2 (250ms) to 3 (8s); ewma as its log2.
-  const iv = Math.log2(parseTimeSeconds(interval) * 4) - 2,
-    ew = Math.log2(parseTimeSeconds(ewma) / parseTimeSeconds(interval));
-  if (!Number.isInteger(iv) || iv < -2 || iv > 3 || !Number.isInteger(ew) || ew < 0) {
-    throw new UsageError(
-      `Invalid estimator: "${interval} ${ewma}" (interval 250ms..8s and time constant, powers of two)`,
-    );
-  }
-  return { interval: iv, ewmaLog: ew };
-}
-
-function parseTimeSeconds(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|sec|ms|msec|us|usec)?$/.exec(v);
-  if (!m) throw new UsageError(`Invalid time: "${v}"`, v);
-  const scale = m[2]?.startsWith("m") ? 1e-3 : m[2]?.startsWith("u") ? 1e-6 : 1;
-  return Number(m[1]) * scale;
-}
-
-function wordsContext(names: Map<string, number>): WordsContext {
-  return {
-    linkIndex(name: string): number {
-      const i = names.get(name);
-      if (i === undefined) throw new TypeError(`Unknown link: "${name}"`);
-      return i;
-    },
-  };
-}
-
-async function nameIndex(ctx: Context): Promise<Map<string, number>> {
-  const map = new Map<string, number>();
-  for (const [i, l] of await linkNames(ctx)) if (l.name) map.set(l.name, i);
-  return map;
-}
-
-async function modify(ctx: Context, object: string, cmd: TcCommand, w: TcWords): Promise<void> {
+/**
+ * Builds the request of `tc qdisc|class|filter add|change|replace|del
+ * WORDS...`, with devices resolved by `linkIndex`; nothing is sent.
+ */
+export function tcRequest(
+  object: "qdisc" | "class" | "filter",
+  cmd: TcCommand,
+  words: readonly string[],
+  linkIndex: (name: string) => number,
+): Uint8Array {
+  const w = new TcWords(words);
   const s = commonWords(w, object);
   if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
   if (!s.kind && !w.done) s.kind = w.next();
   const rest = new TcWords(w.rest());
-  const wctx = wordsContext(await nameIndex(ctx));
+  const ifindex = linkIndex(String(s.dev));
   if (object === "qdisc") {
     const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
     if (s.kind !== undefined && !k) throw new UsageError(`Unknown qdisc kind: "${s.kind}"`, s.kind);
-    if (k?.qdisc) s.options = k.qdisc.words(rest, wctx);
+    if (k?.qdisc) s.options = k.qdisc.words(rest, { linkIndex });
     else if (!rest.done) throw new UsageError(`Unknown ${s.kind} argument: "${rest.peek()}" (it takes none)`);
-    await modifyQdisc(cmd, s as QdiscSpec, ctx.lib);
-  } else if (object === "class") {
+    return qdiscRequest(cmd, s as QdiscSpec, ifindex);
+  }
+  if (object === "class") {
     const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
     if (s.kind !== undefined && !k?.class) throw new UsageError(`Unknown class kind: "${s.kind}"`, s.kind);
-    if (k?.class) s.options = k.class.words(rest, wctx);
-    await modifyClass(cmd, s as ClassSpec, ctx.lib);
-  } else {
-    const k = s.kind === undefined ? undefined : filterKind(s.kind);
-    if (s.kind !== undefined && !k) throw new UsageError(`Unknown filter kind: "${s.kind}"`, s.kind);
-    if (k && !rest.done) s.options = k.options.words(rest, wctx);
-    await modifyFilter(cmd, s as FilterSpec, ctx.lib);
+    if (k?.class) s.options = k.class.words(rest, { linkIndex });
+    return classRequest(cmd, s as ClassSpec, ifindex);
   }
+  const k = s.kind === undefined ? undefined : filterKind(s.kind);
+  if (s.kind !== undefined && !k) throw new UsageError(`Unknown filter kind: "${s.kind}"`, s.kind);
+  const protocol = s.protocol === undefined ? (cmd === "add" ? 3 : undefined) : parseProtocol(s.protocol);
+  if (k && !rest.done) s.options = k.options.words(rest, { linkIndex, protocol });
+  return filterRequest(cmd, s as FilterSpec, ifindex);
+}
+
+async function modify(ctx: Context, object: "qdisc" | "class" | "filter", cmd: TcCommand, w: TcWords): Promise<void> {
+  const req = tcRequest(object, cmd, w.rest(), linkLookup(await nameIndex(ctx)));
+  await withRouteSocket(ctx.lib, (s) => s.request(req));
 }
 
 async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWords): Promise<void> {
@@ -204,7 +196,8 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
       }
     } else if (cmd === "get") {
       const k = s.kind === undefined ? undefined : filterKind(s.kind);
-      if (k && !rest.done) s.options = k.options.words(rest, wordsContext(await nameIndex(ctx)));
+      const protocol = s.protocol === undefined ? undefined : parseProtocol(s.protocol);
+      if (k && !rest.done) s.options = k.options.words(rest, { linkIndex: linkLookup(await nameIndex(ctx)), protocol });
       const f = await getFilter(s as FilterSpec, ctx.lib);
       emit(() => printFilter(p, f, { ...print, hideParent: s.parent !== undefined }));
     } else {
@@ -232,5 +225,5 @@ export async function tcHandler(ctx: Context, args: Args): Promise<number | void
   if (!cmd) throw new UsageError(`Unknown tc ${object} command: "${word}"`, word);
   const w = new TcWords(args.rest());
   if (cmd === "show" || cmd === "get") return await show(ctx, object, cmd, w);
-  await modify(ctx, object, cmd, w);
+  await modify(ctx, object as "qdisc" | "class" | "filter", cmd, w);
 }

@@ -8,7 +8,9 @@
 import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
-import { getAction, listActions, modifyActions } from "../route/tc/actions.ts";
+import { actionRequest, getAction, listActions, modifyActions } from "../route/tc/actions.ts";
+import { withRouteSocket } from "../route/rtnl.ts";
+import { linkLookup } from "./tc_links.ts";
 import { actionWords, printActionList, type TcAction } from "../route/tc/action/list.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 import { TcWords } from "../route/tc/words.ts";
@@ -25,6 +27,18 @@ function kindAndIndex(w: TcWords): { kind: string; index?: number } {
   return { kind, index };
 }
 
+/** Builds the request of `tc actions add|replace|change WORDS...`; nothing is sent. */
+export function actionsRequest(
+  cmd: "add" | "replace" | "change",
+  words: readonly string[],
+  linkIndex: (name: string) => number,
+): Uint8Array {
+  const w = new TcWords(words);
+  const actions = actionWords(w, { linkIndex });
+  if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
+  return actionRequest(cmd, actions);
+}
+
 /** Handles `nlkit tc action ...`. */
 export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
   const cmd = args.next() ?? "show";
@@ -32,15 +46,9 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
   const links = await linkNames(ctx);
   if (cmd === "add" || cmd === "replace" || cmd === "change") {
     const names = new Map([...links].map(([i, l]) => [l.name ?? "", i]));
-    const actions = actionWords(w, {
-      linkIndex(name: string): number {
-        const i = names.get(name);
-        if (i === undefined) throw new TypeError(`Unknown link: "${name}"`);
-        return i;
-      },
-    });
-    if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
-    return await modifyActions(cmd, actions, ctx.lib);
+    const req = actionsRequest(cmd, w.rest(), linkLookup(names));
+    await withRouteSocket(ctx.lib, (s) => s.request(req));
+    return;
   }
   const { kind, index } = kindAndIndex(w);
   if (cmd === "del" || cmd === "delete") {

@@ -28,6 +28,8 @@ export interface PrintContext {
 export interface WordsContext {
   /** Resolves a link name to its index (checked before anything is sent). */
   linkIndex(name: string): number;
+  /** The filter's protocol (host order), for classifiers that match on it (flower). */
+  protocol?: number;
 }
 
 /** The codec of one kind's `TCA_OPTIONS` (or an action's `TCA_ACT_OPTIONS`) payload. */

@@ -206,10 +206,10 @@ export const TC_RATESPEC = {
 
 /**
  * Computes a 256-entry rate table (`tc_calc_rtable`): the transmit time of
- * each packet size at the spec's (32-bit) rate, with `spec`'s cell log and link layer filled in.
+ * each packet size at `rate` (default: the spec's 32-bit rate; police passes its 64-bit one), with `spec`'s cell log and link layer filled in.
  * `cellLog` below 0 derives it from `mtu` (0 means 2047).
  */
-export function rateTable(spec: RateSpec, cellLog: number, mtu: number): Uint32Array {
+export function rateTable(spec: RateSpec, cellLog: number, mtu: number, rate: number = spec.rate): Uint32Array {
   if (mtu === 0) mtu = 2047;
   if (cellLog < 0) {
     cellLog = 0;
@@ -219,7 +219,7 @@ export function rateTable(spec: RateSpec, cellLog: number, mtu: number): Uint32A
   for (let i = 0; i < 256; i++) {
     let sz = Math.max((i + 1) << cellLog, spec.mpu);
     if (spec.linklayer === LINKLAYER.atm) sz = Math.ceil(sz / 48) * 53;
-    table[i] = xmitTime(spec.rate, sz);
+    table[i] = xmitTime(rate, sz);
   }
   spec.cellAlign = -1;
   spec.cellLog = cellLog;
@@ -237,4 +237,27 @@ export function parseSizeAndCell(text: string): { size: number; cellLog: number 
     throw new TypeError(`Invalid cell size: "${text}" (expected SIZE/CELL with CELL a power of two)`);
   }
   return { size: parseSize(text.slice(0, slash)), cellLog };
+}
+
+/**
+ * A rate estimator from its averaging interval and time constant in
+ * microseconds, as tc's `estimator INTERVAL TIME_CONST` computes it:
+ * `interval` is log2 of quarter seconds (-2 to 3), `ewmaLog` the EWMA
+ * weight's log.
+ */
+export function estimatorOf(intervalUs: number, timeConstUs: number): { interval: number; ewmaLog: number } {
+  let interval = 0;
+  while (interval <= 5 && !(intervalUs <= (1 << interval) * (TIME_UNITS_PER_SEC / 4))) interval++;
+  let ewmaLog = 1;
+  for (; ewmaLog < 32; ewmaLog++) {
+    const w = 1 - 1 / 2 ** ewmaLog;
+    if (intervalUs / (1 - w) > timeConstUs) break;
+  }
+  ewmaLog--;
+  if (!intervalUs || !timeConstUs || interval > 5 || ewmaLog === 0 || ewmaLog >= 31) {
+    throw new TypeError(
+      `Invalid estimator: ${intervalUs}us ${timeConstUs}us (interval up to 8s, time constant above it)`,
+    );
+  }
+  return { interval: interval - 2, ewmaLog };
 }

@@ -9,6 +9,7 @@
 import { TC_ACT } from "../constants.ts";
 import type { TcPrinter } from "../printer.ts";
 import type { TcWords } from "../words.ts";
+import type { StructValue } from "../../../wire/table.ts";
 
 /** `tc_gen`: the fields every action's parameter struct starts with. */
 export const TC_GEN = { index: "u32", capab: "u32", action: "s32", refcnt: "s32", bindcnt: "s32" } as const;
@@ -91,3 +92,38 @@ export function printTimes(
 
 /** `struct tcf_t`: when an action was installed, last used, first used (clock ticks). */
 export const TCF_T = { install: "u64", lastuse: "u64", expires: "u64", firstuse: "u64" } as const;
+
+/** The common fields of an action's parameters. */
+export interface ActionParms {
+  /** The verdict after the action (`TC_ACT_*`). */
+  action?: number;
+  /** Shared action index (0: the kernel picks one). */
+  index?: number;
+  /** References (reported). */
+  refcnt?: number;
+  /** Filters bound (reported). */
+  bindcnt?: number;
+  /** Times in clock ticks (reported). */
+  tm?: StructValue<typeof TCF_T>;
+}
+
+/** Reads tc's tail of most actions: an optional verdict (default `dflt`), then `index N`. */
+export function readTail(w: TcWords, dflt: number): { action: number; index?: number } {
+  const action = readVerdict(w) ?? dflt;
+  if (w.peek() !== "index") return { action };
+  w.next();
+  return { action, index: w.int("index") };
+}
+
+/** Copies the `tc_gen` fields of a parsed struct into action options. */
+export function genFields(g: StructValue<typeof TC_GEN>): ActionParms {
+  return { action: g.action, index: g.index, refcnt: g.refcnt, bindcnt: g.bindcnt };
+}
+
+/** Prints `index N ref N bind N` with tc's separator, then times with `-s`. */
+export function printRefs(p: TcPrinter, o: ActionParms, indexFmt: string, stats: number): void {
+  p.uint("index", indexFmt, o.index ?? 0);
+  p.uint("ref", " ref %s", o.refcnt ?? 0);
+  p.uint("bind", " bind %s", o.bindcnt ?? 0);
+  if (stats && o.tm) printTimes(p, o.tm);
+}

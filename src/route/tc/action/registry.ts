@@ -8,8 +8,13 @@
 import type { ActionKind } from "../kind.ts";
 import { gact } from "./gact.ts";
 import { mirred } from "./mirred.ts";
+import { csum } from "./csum.ts";
+import { pedit } from "./pedit.ts";
+import { police } from "./police.ts";
+import { skbedit } from "./skbedit.ts";
+import { vlan } from "./vlan.ts";
 
-const KINDS: readonly ActionKind[] = [gact, mirred];
+const KINDS: readonly ActionKind[] = [gact, mirred, police, skbedit, pedit, vlan, csum];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 

@@ -8,8 +8,11 @@
 import type { FilterKind } from "../kind.ts";
 import { bpf } from "./bpf.ts";
 import { u32 } from "./u32.ts";
+import { basic } from "./basic.ts";
+import { flower } from "./flower.ts";
+import { matchall } from "./matchall.ts";
 
-const KINDS: readonly FilterKind[] = [u32, bpf];
+const KINDS: readonly FilterKind[] = [u32, bpf, matchall, flower, basic];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 

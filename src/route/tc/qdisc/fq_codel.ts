@@ -168,7 +168,9 @@ function print(p: TcPrinter, o: FqCodelOptions): void {
     p.field("any", "ce_threshold_mask", "/%s ", sel.mask, hex(sel.mask));
   }
   time("interval", o.interval);
-  if (o.memoryLimit !== undefined) p.field("any", "memory_limit", "memory_limit %s ", o.memoryLimit, formatSize(o.memoryLimit));
+  if (o.memoryLimit !== undefined) {
+    p.field("any", "memory_limit", "memory_limit %s ", o.memoryLimit, formatSize(o.memoryLimit));
+  }
   if (o.ecn) p.bool("ecn", "ecn ", true);
   if (o.dropBatch) p.uint("drop_batch", "drop_batch %s ", o.dropBatch);
 }
@@ -191,7 +193,12 @@ const XSTATS = {
 /** The fq_codel module. */
 export const fqCodel: QdiscKind = {
   kind: "fq_codel",
-  qdisc: { parse, build: (b, o) => build(b, o as FqCodelOptions), print: (p, o) => print(p, o as FqCodelOptions), words },
+  qdisc: {
+    parse,
+    build: (b, o) => build(b, o as FqCodelOptions),
+    print: (p, o) => print(p, o as FqCodelOptions),
+    words,
+  },
   xstats: {
     parse(_b, view, s, e): FqCodelXstats | undefined {
       const x = parseStruct(XSTATS, view, s, e);

@@ -121,9 +121,12 @@ function build(b: MessageBuilder, o: NetemOptions): void {
     o.duplicate?.correlation !== undefined || o.reorder?.correlation !== undefined ||
     o.corrupt?.correlation !== undefined;
   if (corr) {
-    b.attr(TCA_NETEM_CORR, (x) =>
-      x.scalar("u32", scaled(o.delayCorrelation ?? 0)).scalar("u32", scaled(o.loss?.correlation ?? 0))
-        .scalar("u32", scaled(o.duplicate?.correlation ?? 0)));
+    b.attr(
+      TCA_NETEM_CORR,
+      (x) =>
+        x.scalar("u32", scaled(o.delayCorrelation ?? 0)).scalar("u32", scaled(o.loss?.correlation ?? 0))
+          .scalar("u32", scaled(o.duplicate?.correlation ?? 0)),
+    );
   }
   const chance = (type: number, c: NetemChance | undefined) => {
     if (c) b.attr(type, (x) => x.scalar("u32", scaled(c.probability)).scalar("u32", scaled(c.correlation ?? 0)));
@@ -134,9 +137,12 @@ function build(b: MessageBuilder, o: NetemOptions): void {
   const r = o.rate;
   if (r) {
     if (r.rate >= 2 ** 32) b.u(TCA_NETEM_RATE64, "u64", r.rate);
-    b.attr(TCA_NETEM_RATE, (x) =>
-      x.scalar("u32", r.rate >= 2 ** 32 ? U32_MAX : r.rate).scalar("s32", r.packetOverhead ?? 0)
-        .scalar("u32", r.cellSize ?? 0).scalar("s32", r.cellOverhead ?? 0));
+    b.attr(
+      TCA_NETEM_RATE,
+      (x) =>
+        x.scalar("u32", r.rate >= 2 ** 32 ? U32_MAX : r.rate).scalar("s32", r.packetOverhead ?? 0)
+          .scalar("u32", r.cellSize ?? 0).scalar("s32", r.cellOverhead ?? 0),
+    );
   }
 }
 
@@ -174,7 +180,9 @@ function words(w: TcWords): NetemOptions {
       case "loss":
       case "drop":
         if (w.peek() === "random") w.next();
-        else if (!isNumber(w)) throw new TypeError(`Cannot use netem loss "${w.peek()}": only random loss is supported`);
+        else if (!isNumber(w)) {
+          throw new TypeError(`Cannot use netem loss "${w.peek()}": only random loss is supported`);
+        }
         o.loss = chanceWords(w, word);
         break;
       case "duplicate":
