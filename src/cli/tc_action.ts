@@ -8,10 +8,16 @@
 import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
-import { actionRequest, getAction, listActions, modifyActions } from "../route/tc/actions.ts";
+import {
+  type ActionMessage,
+  actionRequest,
+  getAction,
+  modifyActions,
+  streamActionMessages,
+} from "../route/tc/actions.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { linkLookup } from "./tc_links.ts";
-import { actionWords, printActionList, type TcAction } from "../route/tc/action/list.ts";
+import { actionWords, printActionList } from "../route/tc/action/list.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 import { TcWords } from "../route/tc/words.ts";
 
@@ -55,13 +61,13 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
     if (index === undefined) throw new UsageError(`Missing "index" in tc action del`, "index");
     return await modifyActions("delete", [{ kind, index }], ctx.lib);
   }
-  let actions: TcAction[];
+  let messages: ActionMessage[];
   if (cmd === "get") {
     if (index === undefined) throw new UsageError(`Missing "index" in tc action get`, "index");
-    actions = [await getAction(kind, index, ctx.lib)];
+    messages = [{ actions: [await getAction(kind, index, ctx.lib)] }];
   } else if (cmd === "show" || cmd === "list" || cmd === "ls") {
     if (index !== undefined) throw new UsageError(`Unexpected "index" in tc action show (use get)`, "index");
-    actions = await listActions(kind, ctx.lib);
+    messages = await Array.fromAsync(streamActionMessages(kind, ctx.lib));
   } else throw new UsageError(`Unknown tc action command: "${cmd}"`, cmd);
   const p = new TcPrinter(ctx.opts.json);
   const pctx = {
@@ -72,13 +78,16 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
     protocol: 0,
   };
   p.openArray();
-  p.open();
-  p.uint("total acts", "total acts %s", actions.length);
-  p.nl();
+  for (const m of messages) {
+    // As tc's print_action: a count object, then the actions object, per kernel message.
+    p.open();
+    p.uint("total acts", "total acts %s", m.count ?? 0);
+    p.nl();
+    p.close();
+    p.open();
+    printActionList(p, m.actions, pctx, false);
+    p.close();
+  }
   p.close();
-  p.open();
-  printActionList(p, actions.map((a, i) => ({ ...a, order: a.order ?? i })), pctx, false);
-  p.close();
-  p.close();
-  ctx.out.write(ctx.opts.json ? p.json() + "\n" : p.take() + "\n");
+  ctx.out.write(ctx.opts.json ? p.json() + "\n" : p.take());
 }

@@ -42,11 +42,21 @@ function indexOf(a: TcAction): number {
   return i;
 }
 
-/** Decodes an action message into its actions. */
-export function parseActionMessage(m: NlMsg): TcAction[] {
-  let out: TcAction[] = [];
+/** One action message: its actions and the count the kernel reports (`TCA_ROOT_COUNT`). */
+export interface ActionMessage {
+  /** The actions, in the order the kernel numbered them. */
+  actions: TcAction[];
+  /** Actions in this message, as the kernel counts them (absent in replies to a get). */
+  count?: number;
+}
+
+/** Decodes an action message. */
+export function parseActionMessage(m: NlMsg): ActionMessage {
+  const out: ActionMessage = { actions: [] };
   forEachAttr(m.view, payloadOf(m) + TCAMSG_LEN, m.end, (t, s, e) => {
-    if ((t & 0x3fff) === TCA_ROOT.TCA_ROOT_TAB) out = parseActionList(m.buf, m.view, s, e);
+    const type = t & 0x3fff;
+    if (type === TCA_ROOT.TCA_ROOT_TAB) out.actions = parseActionList(m.buf, m.view, s, e);
+    else if (type === TCA_ROOT.TCA_ROOT_COUNT) out.count = m.view.getUint32(s, true);
   });
   return out;
 }
@@ -70,27 +80,24 @@ export async function getAction(kind: string, index: number, opts: RouteOptions 
       y.u(TCA_ACT.TCA_ACT_INDEX, "u32", index);
     }));
   const req = b.finish();
-  const [list] = await withRouteSocket(opts, (s) => s.request(req, parseActionMessage));
-  if (!list?.[0]) throw new TypeError(`No ${kind} action with index ${index}`);
-  return list[0];
+  const [msg] = await withRouteSocket(opts, (s) => s.request(req, parseActionMessage));
+  if (!msg?.actions[0]) throw new TypeError(`No ${kind} action with index ${index}`);
+  return msg.actions[0];
 }
 
-/** Streams the shared actions of one kind. */
-export function streamActions(kind: string, opts: RouteOptions = {}): AsyncGenerator<TcAction, void, undefined> {
+/** Streams the shared actions of one kind, one kernel message (a batch of actions) at a time. */
+export function streamActionMessages(kind: string, opts: RouteOptions = {}): DumpStream<ActionMessage> {
   const b = header(RTM_TC.RTM_GETACTION, 0);
-  b.attr(TCA_ROOT.TCA_ROOT_TAB, (x) => x.attr(1, (y) => buildKindOnly(y, kind)));
+  b.attr(TCA_ROOT.TCA_ROOT_TAB, (x) => x.attr(1, (y) => y.string(TCA_ACT.TCA_ACT_KIND, kind)));
+  // TCA_ACT_FLAG_LARGE_DUMP_ON, as tc asks: more than 32 actions per message, and counts filled in.
+  b.attr(TCA_ROOT.TCA_ROOT_FLAGS, (x) => x.scalar("u32", 1).scalar("u32", 1));
   const req = b.finish();
-  const pages = new DumpStream(opts, () => ({ request: req, parse: parseActionMessage }));
-  return (async function* (): AsyncGenerator<TcAction, void, undefined> {
-    for await (const page of pages) yield* page;
-  })();
-}
-
-function buildKindOnly(b: MessageBuilder, kind: string): void {
-  b.string(TCA_ACT.TCA_ACT_KIND, kind);
+  return new DumpStream(opts, () => ({ request: req, parse: parseActionMessage }));
 }
 
 /** Lists the shared actions of one kind. */
 export async function listActions(kind: string, opts: RouteOptions = {}): Promise<TcAction[]> {
-  return await Array.fromAsync(streamActions(kind, opts));
+  const out: TcAction[] = [];
+  for await (const m of streamActionMessages(kind, opts)) out.push(...m.actions);
+  return out;
 }

@@ -35,6 +35,10 @@ export interface TcAction {
   flags?: number;
   /** Hardware offload count (reported). */
   inHwCount?: number;
+  /** Hardware statistics types asked for (`TCA_ACT_HW_STATS_*` bits; reported). */
+  hwStats?: number;
+  /** Hardware statistics types in use (reported). */
+  usedHwStats?: number;
 }
 
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
@@ -66,6 +70,12 @@ export function parseAction(buf: Uint8Array, view: DataView, start: number, end:
         break;
       case TCA_ACT.TCA_ACT_IN_HW_COUNT:
         a.inHwCount = view.getUint32(s, true);
+        break;
+      case TCA_ACT.TCA_ACT_HW_STATS:
+        a.hwStats = view.getUint32(s, true) & view.getUint32(s + 4, true);
+        break;
+      case TCA_ACT.TCA_ACT_USED_HW_STATS:
+        a.usedHwStats = view.getUint32(s, true) & view.getUint32(s + 4, true);
         break;
     }
   });
@@ -128,6 +138,19 @@ export function printAction(p: TcPrinter, a: TcAction, ctx: PrintContext, bind: 
     p.nl();
   }
   if (a.flags !== undefined || a.inHwCount !== undefined) printFlags(p, a, bind);
+  if (a.hwStats !== undefined) printHwStats(p, "hw_stats", a.hwStats);
+  if (a.usedHwStats !== undefined) printHwStats(p, "used_hw_stats", a.usedHwStats);
+}
+
+function printHwStats(p: TcPrinter, key: string, bits: number): void {
+  p.text("\t");
+  p.openArray(key);
+  p.text(key);
+  for (const [name, bit] of [["immediate", 1], ["delayed", 2], ["disabled", 0]] as const) {
+    if ((!bits && !bit) || bits & bit) p.str(undefined, " %s", name);
+  }
+  p.close();
+  p.nl();
 }
 
 function printFlags(p: TcPrinter, a: TcAction, bind: boolean): void {
