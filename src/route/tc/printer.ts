@@ -20,68 +20,41 @@
 /** Where a field goes: both outputs, JSON only, or text only. */
 export type PrintMode = "any" | "json" | "fp";
 
-/** A JSON value as the printer builds it: objects keep key order and repeated keys. */
-export type JsonNode = string | number | boolean | null | JsonObject | JsonNode[];
+/** A JSON value a field holds. */
+export type JsonScalar = string | number | boolean | null;
 
-/** A JSON object as ordered key/value pairs. */
-export interface JsonObject {
-  /** The pairs, in print order; a key may repeat. */
-  pairs: [string, JsonNode][];
-}
-
-function isObject(n: JsonNode): n is JsonObject {
-  return typeof n === "object" && n !== null && !Array.isArray(n);
-}
-
-/** Serialises a printer node as `tc -j` does (no spaces; repeated keys kept). */
-export function stringifyNode(n: JsonNode): string {
-  if (Array.isArray(n)) return `[${n.map(stringifyNode).join(",")}]`;
-  if (isObject(n)) return `{${n.pairs.map(([k, v]) => `${JSON.stringify(k)}:${stringifyNode(v)}`).join(",")}}`;
-  return JSON.stringify(n);
-}
-
-/** Turns a printer node into a plain value; a repeated key becomes an array of its values. */
-export function plainNode(n: JsonNode): unknown {
-  if (Array.isArray(n)) return n.map(plainNode);
-  if (!isObject(n)) return n;
-  const out: Record<string, unknown> = {};
-  const seen = new Set<string>();
-  for (const [k, v] of n.pairs) {
-    const val = plainNode(v);
-    if (!(k in out)) out[k] = val;
-    else if (seen.has(k)) (out[k] as unknown[]).push(val);
-    else {
-      out[k] = [out[k], val];
-      seen.add(k);
-    }
-  }
-  return out;
-}
+// Keys and strings as JSON text (V8 and JSC stringify short strings fast).
+const quote = JSON.stringify;
 
 /** Prints tc objects as text or as JSON, field by field. */
 export class TcPrinter {
   /** True when building JSON. */
   readonly isJson: boolean;
   #text: string[] = [];
-  #stack: (JsonObject | JsonNode[])[] = [];
-  #root: JsonNode | undefined;
+  #json = "";
+  // One entry per open container: whether it is an object, and whether it has an element yet.
+  #stack: { object: boolean; filled: boolean }[] = [];
 
   /** `json`: build JSON instead of text. */
   constructor(json: boolean) {
     this.isJson = json;
   }
 
-  #put(key: string | undefined, v: JsonNode): void {
+  // Writes the separator and key due before a value in the innermost container.
+  #before(key: string | undefined): void {
     const top = this.#stack[this.#stack.length - 1];
-    if (!top) this.#root = v;
-    else if (Array.isArray(top)) top.push(v);
-    else top.pairs.push([key ?? "", v]);
+    if (!top) return;
+    if (top.filled) this.#json += ",";
+    top.filled = true;
+    if (top.object) this.#json += quote(key ?? "") + ":";
   }
 
   /** Prints `value`: JSON gets `key: json`, text gets `fmt` with `%s` replaced by `text`. */
-  field(mode: PrintMode, key: string | undefined, fmt: string, json: JsonNode, text: string): void {
+  field(mode: PrintMode, key: string | undefined, fmt: string, json: JsonScalar, text: string): void {
     if (this.isJson) {
-      if (mode !== "fp") this.#put(key, json);
+      if (mode === "fp") return;
+      this.#before(key);
+      this.#json += typeof json === "string" ? quote(json) : json === null ? "null" : String(json);
     } else if (mode !== "json") {
       this.#text.push(fmt.replace("%s", text));
     }
@@ -132,35 +105,33 @@ export class TcPrinter {
   /** Opens an object (named inside an object). */
   open(key?: string): void {
     if (!this.isJson) return;
-    const o: JsonObject = { pairs: [] };
-    this.#put(key, o);
-    this.#stack.push(o);
+    this.#before(key);
+    this.#json += "{";
+    this.#stack.push({ object: true, filled: false });
   }
 
   /** Opens an array (named inside an object). */
   openArray(key?: string): void {
     if (!this.isJson) return;
-    const a: JsonNode[] = [];
-    this.#put(key, a);
-    this.#stack.push(a);
+    this.#before(key);
+    this.#json += "[";
+    this.#stack.push({ object: false, filled: false });
   }
 
   /** Closes the innermost object or array. */
   close(): void {
-    if (this.isJson) this.#stack.pop();
+    if (!this.isJson) return;
+    this.#json += this.#stack.pop()?.object ? "}" : "]";
   }
 
-  /** The JSON built so far (after the outermost close). */
-  node(): JsonNode | undefined {
-    return this.#root;
-  }
-
-  /** The JSON built, serialised like `tc -j`. */
+  /** The JSON written since the last call, as `tc -j` prints it (no spaces; repeated keys kept); clears it. */
   json(): string {
-    return this.#root === undefined ? "" : stringifyNode(this.#root);
+    const s = this.#json;
+    this.#json = "";
+    return s;
   }
 
-  /** The text printed so far; clears it. */
+  /** The text printed since the last call; clears it. */
   take(): string {
     const s = this.#text.join("");
     this.#text = [];
