@@ -78,7 +78,7 @@ export const TC_SETUP: string[][] = [
     "mtu",
     "2000",
   ],
-  ["qdisc", "add", "dev", "v3", "root", "handle", "4:", "pfifo_fast"],
+  ["qdisc", "add", "dev", "v3", "root", "handle", "4:", "estimator", "250ms", "1s", "pfifo_fast"],
   ["qdisc", "add", "dev", "v0", "clsact"],
   ["qdisc", "add", "dev", "v1", "ingress"],
   [
@@ -244,6 +244,53 @@ export const TC_SETUP: string[][] = [
     "classid",
     "1:1",
   ],
+];
+
+/** Changes applied after {@link TC_SETUP}: change, replace and delete of each object. */
+export const TC_CHANGES: string[][] = [
+  [
+    "class",
+    "change",
+    "dev",
+    "v0",
+    "parent",
+    "1:1",
+    "classid",
+    "1:10",
+    "htb",
+    "rate",
+    "2mbit",
+    "ceil",
+    "3mbit",
+    "prio",
+    "2",
+  ],
+  ["class", "replace", "dev", "v0", "parent", "1:1", "classid", "1:30", "htb", "rate", "5mbit"],
+  ["qdisc", "replace", "dev", "v1", "root", "handle", "2:", "tbf", "rate", "2mbit", "burst", "20kb", "latency", "70ms"],
+  ["qdisc", "change", "dev", "v1", "root", "handle", "2:", "tbf", "rate", "3mbit", "burst", "20kb", "latency", "70ms"],
+  [
+    "filter",
+    "replace",
+    "dev",
+    "v0",
+    "parent",
+    "1:",
+    "protocol",
+    "ip",
+    "prio",
+    "1",
+    "handle",
+    "800::800",
+    "u32",
+    "match",
+    "ip",
+    "dst",
+    "10.0.1.0/24",
+    "flowid",
+    "1:30",
+  ],
+  ["filter", "del", "dev", "v0", "parent", "1:", "prio", "3"],
+  ["qdisc", "del", "dev", "v2", "root"],
 ];
 
 /** Show commands (after `-n NS`) whose JSON both tools print. */

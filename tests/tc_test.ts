@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { nlkit } from "./_cli.ts";
-import { maskCounters, TC_JSON_SHOWS, TC_SETUP, TC_TEXT_SHOWS, tcLinks } from "./_tc.ts";
+import { maskCounters, TC_CHANGES, TC_JSON_SHOWS, TC_SETUP, TC_TEXT_SHOWS, tcLinks } from "./_tc.ts";
 
 const skip = NEEDS_ROOT || (have("tc") ? false : "needs tc (iproute2)");
 
@@ -33,13 +33,21 @@ test("objects nlkit creates are listed by tc as tc's own", { skip }, async () =>
         ours(mine, "tc", ...cmd);
         tc(theirs, ...cmd);
       }
-      for (const show of TC_TEXT_SHOWS) {
-        for (const flags of [["-j", "-s", "-d"], ["-s", "-d"], []]) {
-          const a = maskCounters(tc(mine, ...flags, ...show));
-          const b = maskCounters(tc(theirs, ...flags, ...show));
-          assert.equal(a, b, `tc ${flags.join(" ")} ${show.join(" ")}`);
+      const compare = (when: string) => {
+        for (const show of TC_TEXT_SHOWS) {
+          for (const flags of [["-j", "-s", "-d"], ["-s", "-d"], []]) {
+            const a = maskCounters(tc(mine, ...flags, ...show));
+            const b = maskCounters(tc(theirs, ...flags, ...show));
+            assert.equal(a, b, `${when}: tc ${flags.join(" ")} ${show.join(" ")}`);
+          }
         }
+      };
+      compare("created");
+      for (const cmd of TC_CHANGES) {
+        ours(mine, "tc", ...cmd);
+        tc(theirs, ...cmd);
       }
+      compare("changed");
     });
   });
 });
