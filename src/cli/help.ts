@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct }
+where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct | tc }
        OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
                     -h[elp] }
@@ -55,6 +55,18 @@ NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ]
 GROUP := [ <id[,weight]>/<id[,weight]>/... ]
 TYPE := { mpath | resilient }
 TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
+  tc:
+    `Usage: nlkit tc qdisc { add | change | replace | del } dev DEV [ handle H ] [ root | ingress | clsact | parent P ]
+                       [ estimator INTERVAL TIME_CONST ] KIND [ OPTIONS ]
+       nlkit tc class { add | change | replace | del } dev DEV parent P [ classid C ] KIND [ OPTIONS ]
+       nlkit tc filter { add | change | replace | del | get } dev DEV [ root | ingress | egress | parent P ]
+                       [ protocol PROTO ] [ prio N ] [ handle H ] [ chain N ] KIND [ OPTIONS ]
+       nlkit tc { qdisc | class | filter } show [ dev DEV ] [ root | ingress | egress | parent P ] [ handle H ]
+       nlkit tc action { add | replace | change } action KIND [ OPTIONS ] [ action ... ]
+       nlkit tc action { get | del } action KIND index N
+       nlkit tc action show action KIND
+qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
+filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
   monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ]
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list

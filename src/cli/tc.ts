@@ -174,14 +174,12 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
     linkName: (i) => nameOfIndex(links, i),
     hideDev: s.dev !== undefined,
   };
-  const p = new TcPrinter(ctx.opts.json);
+  const p = new TcPrinter(ctx.opts.json, ctx.opts.pretty);
   const emit = (fn: () => void) => {
     fn();
-    if (ctx.opts.json) ctx.out.write((first ? "" : ",") + p.json()), first = false;
-    else ctx.out.write(p.take());
+    ctx.out.write(ctx.opts.json ? p.json() : p.take());
   };
-  let first = true;
-  if (ctx.opts.json) ctx.out.write("[");
+  p.openArray();
   if (object === "qdisc") {
     if (s.dev !== undefined) await resolveLinkIndex(s.dev, ctx.lib);
     const parent = s.parent === "ingress" || s.parent === "clsact" ? 0xfffffff1 : s.parent;
@@ -209,7 +207,8 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
       for await (const f of filters) emit(() => printFilter(p, f, opts));
     }
   }
-  if (ctx.opts.json) ctx.out.write("]\n");
+  p.close();
+  if (ctx.opts.json) ctx.out.write(p.json() + "\n");
 }
 
 /** Handles `nlkit tc ...`. */

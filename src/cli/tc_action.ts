@@ -69,7 +69,7 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
     if (index !== undefined) throw new UsageError(`Unexpected "index" in tc action show (use get)`, "index");
     messages = await Array.fromAsync(streamActionMessages(kind, ctx.lib));
   } else throw new UsageError(`Unknown tc action command: "${cmd}"`, cmd);
-  const p = new TcPrinter(ctx.opts.json);
+  const p = new TcPrinter(ctx.opts.json, ctx.opts.pretty);
   const pctx = {
     details: ctx.opts.details,
     stats: ctx.opts.stats,

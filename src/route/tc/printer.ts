@@ -30,36 +30,57 @@ const quote = JSON.stringify;
 export class TcPrinter {
   /** True when building JSON. */
   readonly isJson: boolean;
+  /** Indented JSON, as `tc -j -p`. */
+  readonly pretty: boolean;
   #text: string[] = [];
   #json = "";
-  // One entry per open container: whether it is an object, and whether it has an element yet.
-  #stack: { object: boolean; filled: boolean }[] = [];
+  // iproute2's json_writer state: the separator due before the next value, and open containers.
+  #sep = "";
+  #objects: boolean[] = [];
 
-  /** `json`: build JSON instead of text. */
-  constructor(json: boolean) {
+  /** `json`: build JSON instead of text; `pretty`: indent it as `tc -p` does. */
+  constructor(json: boolean, pretty = false) {
     this.isJson = json;
+    this.pretty = pretty;
   }
 
-  // Writes the separator and key due before a value in the innermost container.
-  #before(key: string | undefined): void {
-    const top = this.#stack[this.#stack.length - 1];
-    if (!top) return;
-    if (top.filled) this.#json += ",";
-    top.filled = true;
-    if (top.object) this.#json += quote(key ?? "") + ":";
+  #eor(): void {
+    this.#json += this.#sep;
+    this.#sep = ",";
+  }
+
+  #eol(): void {
+    if (this.pretty) this.#json += "\n" + "    ".repeat(this.#objects.length);
+  }
+
+  // A value's name inside an object; inside an array (or at the top) values have none.
+  #name(key: string | undefined): void {
+    if (!this.#objects[this.#objects.length - 1]) return;
+    this.#eor();
+    this.#eol();
+    this.#sep = "";
+    this.#json += quote(key ?? "") + (this.pretty ? ": " : ":");
+  }
+
+  #begin(key: string | undefined, c: string, object: boolean): void {
+    this.#name(key);
+    this.#eor();
+    this.#json += c;
+    this.#objects.push(object);
+    this.#sep = "";
   }
 
   /** Prints `value`: JSON gets `key: json`, text gets `fmt` with `%s` replaced by `text`. */
   field(mode: PrintMode, key: string | undefined, fmt: string, json: JsonScalar, text: string): void {
     if (this.isJson) {
       if (mode === "fp") return;
-      this.#before(key);
+      this.#name(key);
+      this.#eor();
       this.#json += typeof json === "string" ? quote(json) : json === null ? "null" : String(json);
     } else if (mode !== "json") {
       this.#text.push(fmt.replace("%s", text));
     }
   }
-
   /** A string field. */
   str(key: string | undefined, fmt: string, v: string, mode: PrintMode = "any"): void {
     this.field(mode, key, fmt, v, v);
@@ -104,24 +125,28 @@ export class TcPrinter {
 
   /** Opens an object (named inside an object). */
   open(key?: string): void {
-    if (!this.isJson) return;
-    this.#before(key);
-    this.#json += "{";
-    this.#stack.push({ object: true, filled: false });
+    if (this.isJson) this.#begin(key, "{", true);
   }
 
   /** Opens an array (named inside an object). */
   openArray(key?: string): void {
     if (!this.isJson) return;
-    this.#before(key);
-    this.#json += "[";
-    this.#stack.push({ object: false, filled: false });
+    this.#begin(key, "[", false);
+    if (this.pretty) this.#json += " ";
   }
 
   /** Closes the innermost object or array. */
   close(): void {
     if (!this.isJson) return;
-    this.#json += this.#stack.pop()?.object ? "}" : "]";
+    const object = this.#objects[this.#objects.length - 1];
+    if (!object) {
+      if (this.pretty && this.#sep) this.#json += " ";
+      this.#sep = "";
+    }
+    this.#objects.pop();
+    if (this.#sep) this.#eol();
+    this.#json += object ? "}" : "]";
+    this.#sep = ",";
   }
 
   /** The JSON written since the last call, as `tc -j` prints it (no spaces; repeated keys kept); clears it. */
