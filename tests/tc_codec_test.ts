@@ -156,3 +156,18 @@ test("every captured request decodes into its kind's options", () => {
     assert.ok(!(o.options instanceof Uint8Array), `${v.args.join(" ")}: options decoded`);
   }
 });
+
+test("unknown keys in specs and options are refused, naming the key", () => {
+  assert.throws(
+    () => qdiscRequest("add", { dev: 2, kind: "htb", hanlde: "1:" } as never, 2),
+    /unknown key "hanlde".*"handle"/,
+  );
+  assert.throws(
+    () => qdiscRequest("add", { dev: 2, kind: "htb", options: { defualtClass: 1 } }, 2),
+    /htb options: unknown key "defualtClass"/,
+  );
+  assert.throws(
+    () => classRequest("add", { dev: 2, kind: "htb", options: { rate: 1000, cieling: 5 } }, 2),
+    /unknown key "cieling"/,
+  );
+});

@@ -52,18 +52,19 @@ const COMMON: Record<string, readonly string[]> = {
 };
 
 /** Reads the words every object shares; stops at the kind. */
-function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Record<string, string> } {
-  const s: Partial<Spec> & { words: Record<string, string> } = { words: {} };
-  const once = (k: string, v: string) => {
-    if (s.words[k] !== undefined) throw new UsageError(`Duplicate "${k}" in tc ${object}`, k);
-    s.words[k] = v;
+function commonWords(w: TcWords, object: string): Partial<Spec> {
+  const s: Partial<Spec> = {};
+  const seen = new Set<string>();
+  const once = (k: string) => {
+    if (seen.has(k)) throw new UsageError(`Duplicate "${k}" in tc ${object}`, k);
+    seen.add(k);
   };
   for (let word = w.peek(); word !== undefined; word = w.peek()) {
     switch (word) {
       case "dev":
         w.next();
         s.dev = w.value("dev", "device");
-        once("dev", s.dev);
+        once("dev");
         break;
       case "root":
       case "ingress":
@@ -77,7 +78,7 @@ function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Recor
           return s;
         }
         w.next();
-        once("parent", word);
+        once("parent");
         s.parent = word;
         break;
       case "parent":
@@ -94,7 +95,7 @@ function commonWords(w: TcWords, object: string): Partial<Spec> & { words: Recor
         w.next();
         const key = word === "proto" ? "protocol" : word === "pref" || word === "priority" ? "prio" : word;
         const v = w.value(word);
-        once(key, v);
+        once(key);
         if (key === "parent") s.parent = v;
         else if (key === "handle") s.handle = v;
         else if (key === "classid") s.classid = v;

@@ -34,6 +34,8 @@ export interface WordsContext {
 
 /** The codec of one kind's `TCA_OPTIONS` (or an action's `TCA_ACT_OPTIONS`) payload. */
 export interface OptionsCodec<O> {
+  /** Every key the options object may hold; any other is refused before sending. */
+  readonly keys: readonly string[];
   /** Decodes the payload `buf[start, end)`. */
   parse(buf: Uint8Array, view: DataView, start: number, end: number): O;
   /** Writes the payload (the attribute header is the caller's). */

@@ -15,6 +15,11 @@ import { tcmsgHeader } from "./message.ts";
 import { filterKind } from "./filter/registry.ts";
 import { qdiscKind, qdiscKinds } from "./qdisc/registry.ts";
 import { parseProtocol } from "./protocol.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+
+const QDISC_KEYS = ["dev", "kind", "parent", "handle", "options", "estimator"];
+const CLASS_KEYS = ["dev", "kind", "parent", "classid", "options"];
+const FILTER_KEYS = ["dev", "kind", "parent", "priority", "protocol", "handle", "chain", "options"];
 
 /** What a change does: create only, change only, create or replace, or delete. */
 export type TcCommand = "add" | "change" | "replace" | "delete";
@@ -91,7 +96,9 @@ export function parentOf(p: HandleSpec | undefined, fallback: number): number {
 
 function options(b: MessageBuilder, codec: OptionsCodec<unknown> | undefined, value: unknown, what: string): void {
   if (value === undefined) return;
-  if (!codec) throw new TypeError(`Cannot give options to ${what}: it takes none`);
+  if (!codec) throw new InvalidArgumentError(`Cannot give options to ${what}: it takes none`, "options");
+  if (value instanceof Uint8Array) throw new InvalidArgumentError(`Cannot send raw options of ${what}`, "options");
+  checkKeys(value, codec.keys, `${what} options`);
   // Built apart first: tc sends no TCA_OPTIONS at all when a kind writes nothing.
   const inner = new MessageBuilder(0, 0);
   codec.build(inner, value);
@@ -106,6 +113,7 @@ function checkKind(kind: string | undefined, cmd: TcCommand, what: string): stri
 
 /** Builds a qdisc request for device `ifindex`. */
 export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): Uint8Array {
+  checkKeys(spec, QDISC_KEYS, "qdisc spec");
   const kind = checkKind(spec.kind, cmd, "qdisc");
   const k = kind === undefined ? undefined : qdiscKind(kind);
   if (kind !== undefined && !k) {
@@ -133,6 +141,7 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
 
 /** Builds a class request for device `ifindex`. */
 export function classRequest(cmd: TcCommand, spec: ClassSpec, ifindex: number): Uint8Array {
+  checkKeys(spec, CLASS_KEYS, "class spec");
   const kind = checkKind(spec.kind, cmd, "class");
   const k = kind === undefined ? undefined : qdiscKind(kind);
   if (kind !== undefined && !k?.class) {
@@ -148,6 +157,7 @@ export function classRequest(cmd: TcCommand, spec: ClassSpec, ifindex: number): 
 
 /** Builds a filter request for device `ifindex`. */
 export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number): Uint8Array {
+  checkKeys(spec, FILTER_KEYS, "filter spec");
   const kind = checkKind(spec.kind, cmd, "filter");
   const k = kind === undefined ? undefined : filterKind(kind);
   if (kind !== undefined && !k) throw new TypeError(`Unknown filter kind: "${kind}"`);

@@ -47,6 +47,7 @@ function words(w: TcWords): CsumOptions {
 export const csum: ActionKind = {
   kind: "csum",
   options: {
+    keys: ["action", "index", "refcnt", "bindcnt", "tm", "update"],
     parse(_buf, view, start, end): CsumOptions {
       const o: CsumOptions = { update: [] };
       forEachAttr(view, start, end, (t, s, e) => {

@@ -61,6 +61,7 @@ function words(w: TcWords): GactOptions {
 export const gact: ActionKind = {
   kind: "gact",
   options: {
+    keys: ["action", "index", "refcnt", "bindcnt", "tm", "random"],
     parse(_buf, view, start, end): GactOptions {
       const o: GactOptions = {};
       forEachAttr(view, start, end, (t, s, e) => {

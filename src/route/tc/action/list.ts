@@ -16,6 +16,7 @@ import { parseStats, printStats, type TcStats } from "../stats.ts";
 import type { TcWords } from "../words.ts";
 import { verdictOf } from "./control.ts";
 import { actionKind } from "./registry.ts";
+import { checkKeys } from "../../../wire/invalid.ts";
 
 /** One action. */
 export interface TcAction {
@@ -40,6 +41,19 @@ export interface TcAction {
   /** Hardware statistics types in use (reported). */
   usedHwStats?: number;
 }
+
+const ACTION_KEYS = [
+  "kind",
+  "order",
+  "options",
+  "index",
+  "stats",
+  "cookie",
+  "flags",
+  "inHwCount",
+  "hwStats",
+  "usedHwStats",
+];
 
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 
@@ -99,8 +113,10 @@ export function parseActionList(buf: Uint8Array, view: DataView, start: number, 
 
 /** Writes one action's attributes (kind, options, cookie, flags) as `tc` does. */
 export function buildAction(b: MessageBuilder, a: TcAction): void {
+  checkKeys(a, ACTION_KEYS, "action");
   const k = actionKind(a.kind);
   if (!k) throw new TypeError(`Unknown action kind: "${a.kind}"`);
+  if (a.options !== undefined) checkKeys(a.options, k.options.keys, `${a.kind} options`);
   b.string(TCA_ACT.TCA_ACT_KIND, a.kind);
   if (a.options !== undefined) b.attr(TCA_ACT.TCA_ACT_OPTIONS | NLA_F_NESTED, (x) => k.options.build(x, a.options));
   if (a.cookie !== undefined) {

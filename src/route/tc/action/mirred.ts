@@ -76,6 +76,7 @@ function words(w: TcWords, ctx: { linkIndex(name: string): number }): MirredOpti
 export const mirred: ActionKind = {
   kind: "mirred",
   options: {
+    keys: ["action", "index", "refcnt", "bindcnt", "tm", "mode", "direction", "ifindex"],
     parse(_buf, view, start, end): MirredOptions {
       const o: MirredOptions = {};
       forEachAttr(view, start, end, (t, s, e) => {

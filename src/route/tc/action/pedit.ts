@@ -147,6 +147,7 @@ const KEY = { mask: "u32be", val: "u32be", off: "u32", at: "u32", offmask: "u32"
 export const pedit: ActionKind = {
   kind: "pedit",
   options: {
+    keys: ["action", "index", "refcnt", "bindcnt", "tm", "keys", "flags"],
     parse(_buf, view, start, end): PeditOptions {
       const o: PeditOptions = { keys: [] };
       forEachAttr(view, start, end, (t, s, e) => {

@@ -184,6 +184,26 @@ function validate(o: PoliceOptions): void {
 export const police: ActionKind = {
   kind: "police",
   options: {
+    keys: [
+      "action",
+      "index",
+      "refcnt",
+      "bindcnt",
+      "tm",
+      "rate",
+      "burst",
+      "mtu",
+      "peakrate",
+      "avrate",
+      "mpu",
+      "overhead",
+      "linklayer",
+      "pktsRate",
+      "pktsBurst",
+      "conform",
+      "cellLog",
+      "peakCellLog",
+    ],
     parse(_buf, view, start, end): PoliceOptions {
       const o: PoliceOptions = {};
       let rate64: number | undefined, peak64: number | undefined, pktBurst: number | undefined;

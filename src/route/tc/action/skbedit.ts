@@ -67,6 +67,19 @@ function words(w: TcWords): SkbeditOptions {
 export const skbedit: ActionKind = {
   kind: "skbedit",
   options: {
+    keys: [
+      "action",
+      "index",
+      "refcnt",
+      "bindcnt",
+      "tm",
+      "queueMapping",
+      "priority",
+      "mark",
+      "mask",
+      "ptype",
+      "inheritDsfield",
+    ],
     parse(_buf, view, start, end): SkbeditOptions {
       const o: SkbeditOptions = {};
       forEachAttr(view, start, end, (t, s, e) => {

@@ -70,6 +70,19 @@ function words(w: TcWords): VlanOptions {
 export const vlan: ActionKind = {
   kind: "vlan",
   options: {
+    keys: [
+      "action",
+      "index",
+      "refcnt",
+      "bindcnt",
+      "tm",
+      "vlanAction",
+      "id",
+      "protocol",
+      "priority",
+      "dstMac",
+      "srcMac",
+    ],
     parse(buf, view, start, end): VlanOptions {
       const o = { vlanAction: "pop" } as VlanOptions;
       forEachAttr(view, start, end, (t, s, e) => {

@@ -26,6 +26,7 @@ export interface BasicOptions {
 export const basic: FilterKind = {
   kind: "basic",
   options: {
+    keys: ["classid", "actions", "ematches"],
     parse(buf, view, start, end): BasicOptions {
       const o: BasicOptions = {};
       forEachAttr(view, start, end, (t, s, e) => {

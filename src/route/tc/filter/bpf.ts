@@ -203,6 +203,7 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
 export const bpf: FilterKind = {
   kind: "bpf",
   options: {
+    keys: ["bytecode", "fd", "name", "classid", "directAction", "flags", "actions", "id", "tag"],
     parse,
     build: (b, o) => build(b, o as BpfOptions),
     print: (p, o, c) => print(p, o as BpfOptions, c),

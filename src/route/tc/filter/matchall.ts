@@ -25,6 +25,7 @@ export interface MatchallOptions {
 export const matchall: FilterKind = {
   kind: "matchall",
   options: {
+    keys: ["classid", "actions", "flags"],
     parse(buf, view, start, end): MatchallOptions {
       const o: MatchallOptions = {};
       forEachAttr(view, start, end, (t, s, e) => {

@@ -403,6 +403,7 @@ function printSel(p: TcPrinter, sel: U32Selector, o: U32Options, ctx: PrintConte
 export const u32: FilterKind = {
   kind: "u32",
   options: {
+    keys: ["classid", "divisor", "link", "hash", "indev", "sel", "mark", "actions", "flags", "order", "pcnt", "police"],
     parse,
     build: (b, o) => build(b, o as U32Options),
     print: (p, o, ctx) => print(p, o as U32Options, ctx),

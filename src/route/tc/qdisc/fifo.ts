@@ -17,6 +17,7 @@ function fifo(kind: "pfifo" | "bfifo"): QdiscKind {
   return {
     kind,
     qdisc: {
+      keys: ["limit"],
       parse: (_b, view, s, e): FifoOptions => (e - s >= 4 ? { limit: view.getUint32(s, true) } : {}),
       // No limit: tc sends no options and the kernel takes the device's queue length.
       build: (b, o): void => {

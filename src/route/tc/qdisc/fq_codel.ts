@@ -194,6 +194,18 @@ const XSTATS = {
 export const fqCodel: QdiscKind = {
   kind: "fq_codel",
   qdisc: {
+    keys: [
+      "limit",
+      "flows",
+      "quantum",
+      "target",
+      "interval",
+      "ecn",
+      "ceThreshold",
+      "ceThresholdSelector",
+      "memoryLimit",
+      "dropBatch",
+    ],
     parse,
     build: (b, o) => build(b, o as FqCodelOptions),
     print: (p, o) => print(p, o as FqCodelOptions),

@@ -262,5 +262,23 @@ function print(p: TcPrinter, o: NetemOptions): void {
 /** The netem module. */
 export const netem: QdiscKind = {
   kind: "netem",
-  qdisc: { parse, build: (b, o) => build(b, o as NetemOptions), print: (p, o) => print(p, o as NetemOptions), words },
+  qdisc: {
+    keys: [
+      "limit",
+      "delay",
+      "jitter",
+      "delayCorrelation",
+      "loss",
+      "duplicate",
+      "corrupt",
+      "reorder",
+      "gap",
+      "rate",
+      "ecn",
+    ],
+    parse,
+    build: (b, o) => build(b, o as NetemOptions),
+    print: (p, o) => print(p, o as NetemOptions),
+    words,
+  },
 };

@@ -70,6 +70,7 @@ function words(w: TcWords): PrioOptions {
 }
 
 const prioCodec: OptionsCodec<unknown> = {
+  keys: ["bands", "priomap", "multiqueue"],
   parse,
   build(b, options): void {
     const o = options as PrioOptions;

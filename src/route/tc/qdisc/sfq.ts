@@ -118,6 +118,7 @@ function print(p: TcPrinter, o: SfqOptions, details: number): void {
 export const sfq: QdiscKind = {
   kind: "sfq",
   qdisc: {
+    keys: ["quantum", "perturb", "limit", "divisor", "flows", "depth", "headdrop"],
     parse(_buf, view, s, e): SfqOptions {
       const v = parseStruct(SFQ_V1, view, s, e);
       const o: SfqOptions = {

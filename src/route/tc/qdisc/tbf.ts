@@ -244,6 +244,22 @@ function print(p: TcPrinter, o: TbfOptions, details: number): void {
 export const tbf: QdiscKind = {
   kind: "tbf",
   qdisc: {
+    keys: [
+      "rate",
+      "burst",
+      "limit",
+      "latency",
+      "peakrate",
+      "mtu",
+      "mpu",
+      "overhead",
+      "linklayer",
+      "cellLog",
+      "peakCellLog",
+      "buffer",
+      "mtuTicks",
+      "peakMpu",
+    ],
     parse,
     build: (b, o) => build(b, o as TbfOptions),
     print: (p, o, ctx) => print(p, o as TbfOptions, ctx.details),
