@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { have, ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { nlkit } from "./_cli.ts";
-import { maskCounters } from "./_tc.ts";
+import { maskCounters, words } from "./_tc.ts";
 import { getAction, listActions, modifyActions } from "../src/route/tc/actions.ts";
 import type { MirredOptions } from "../src/route/tc/action/mirred.ts";
 
@@ -41,31 +41,10 @@ function compare(ns: string, what: string): void {
 test("shared actions: nlkit and tc create, list and get them alike", { skip }, async () => {
   await withTempNetns(async (ns) => {
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
-    run("tc", ["-n", ns, "actions", "add", "action", "mirred", "egress", "redirect", "dev", "v1", "index", "5"]);
-    ours(ns, "tc", "action", "add", "action", "mirred", "egress", "mirror", "dev", "v1", "index", "6");
-    run("tc", ["-n", ns, "qdisc", "add", "dev", "v0", "clsact"]);
-    ours(
-      ns,
-      "tc",
-      "filter",
-      "add",
-      "dev",
-      "v0",
-      "ingress",
-      "protocol",
-      "all",
-      "prio",
-      "1",
-      "u32",
-      "match",
-      "u32",
-      "0",
-      "0",
-      "action",
-      "mirred",
-      "index",
-      "5",
-    );
+    run("tc", ["-n", ns, ...words("actions add action mirred egress redirect dev v1 index 5")]);
+    ours(ns, ...words("tc action add action mirred egress mirror dev v1 index 6"));
+    run("tc", ["-n", ns, ...words("qdisc add dev v0 clsact")]);
+    ours(ns, ...words("tc filter add dev v0 ingress protocol all prio 1 u32 match u32 0 0 action mirred index 5"));
     compare(ns, "after binding");
     const all = await listActions("mirred", { netns: ns });
     assert.deepEqual(all.map((a) => (a.options as MirredOptions).index), [5, 6]);
@@ -73,7 +52,7 @@ test("shared actions: nlkit and tc create, list and get them alike", { skip }, a
     assert.equal((five.options as MirredOptions).bindcnt, 1, "the filter holds index 5");
     // Deleting a bound action is refused; an unbound one goes.
     await assert.rejects(modifyActions("delete", [{ kind: "mirred", index: 5 }], { netns: ns }));
-    ours(ns, "tc", "action", "del", "action", "mirred", "index", "6");
+    ours(ns, ...words("tc action del action mirred index 6"));
     assert.deepEqual((await listActions("mirred", { netns: ns })).map((a) => (a.options as MirredOptions).index), [5]);
     const r = nlkit(["-n", ns, "tc", "action", "get", "action", "mirred", "index", "6"]);
     assert.equal(r.code, 1);

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { have, ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { nlkit } from "./_cli.ts";
+import { words } from "./_tc.ts";
 
 const skip = NEEDS_ROOT || (have("bash") ? false : "needs bash (its /dev/udp sends the traffic)");
 
@@ -58,51 +59,15 @@ test("an htb class with a u32 filter shapes traffic between namespaces", { skip 
       const unshaped = rxPackets(b, "v1") - before;
       assert.ok(unshaped > 900, `unshaped: ${unshaped} of 1000 arrived`);
       // Default class unlimited; only what the filter sends to 1:10 is held to 100kbit.
-      ours(a, "tc", "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb", "default", "20");
+      ours(a, ...words("tc qdisc add dev v0 root handle 1: htb default 20"));
+      ours(a, ...words("tc class add dev v0 parent 1: classid 1:10 htb rate 100kbit burst 2k"));
+      ours(a, ...words("tc class add dev v0 parent 1: classid 1:20 htb rate 1gbit"));
+      ours(a, ...words("tc qdisc add dev v0 parent 1:10 handle 10: pfifo limit 5"));
       ours(
         a,
-        "tc",
-        "class",
-        "add",
-        "dev",
-        "v0",
-        "parent",
-        "1:",
-        "classid",
-        "1:10",
-        "htb",
-        "rate",
-        "100kbit",
-        "burst",
-        "2k",
-      );
-      ours(a, "tc", "class", "add", "dev", "v0", "parent", "1:", "classid", "1:20", "htb", "rate", "1gbit");
-      ours(a, "tc", "qdisc", "add", "dev", "v0", "parent", "1:10", "handle", "10:", "pfifo", "limit", "5");
-      ours(
-        a,
-        "tc",
-        "filter",
-        "add",
-        "dev",
-        "v0",
-        "parent",
-        "1:",
-        "protocol",
-        "ip",
-        "prio",
-        "1",
-        "u32",
-        "match",
-        "ip",
-        "dst",
-        "10.9.0.2/32",
-        "match",
-        "ip",
-        "dport",
-        "9",
-        "0xffff",
-        "flowid",
-        "1:10",
+        ...words(
+          "tc filter add dev v0 parent 1: protocol ip prio 1 u32 match ip dst 10.9.0.2/32 match ip dport 9 0xffff flowid 1:10",
+        ),
       );
       before = rxPackets(b, "v1");
       blast(a, "10.9.0.2", 1000);
@@ -122,30 +87,12 @@ test("a mirred redirect moves packets to another device", { skip }, async () => 
     for (const d of ["v0", "v1", "v2", "v3"]) ip(a, "link", "set", d, "up");
     ip(a, "addr", "add", "10.8.0.1/24", "dev", "v0");
     ip(a, "neigh", "add", "10.8.0.2", "lladdr", "02:00:00:00:00:02", "dev", "v0");
-    ours(a, "tc", "qdisc", "add", "dev", "v0", "clsact");
+    ours(a, ...words("tc qdisc add dev v0 clsact"));
     ours(
       a,
-      "tc",
-      "filter",
-      "add",
-      "dev",
-      "v0",
-      "egress",
-      "protocol",
-      "ip",
-      "prio",
-      "1",
-      "u32",
-      "match",
-      "ip",
-      "dst",
-      "10.8.0.2/32",
-      "action",
-      "mirred",
-      "egress",
-      "redirect",
-      "dev",
-      "v2",
+      ...words(
+        "tc filter add dev v0 egress protocol ip prio 1 u32 match ip dst 10.8.0.2/32 action mirred egress redirect dev v2",
+      ),
     );
     const v1 = rxPackets(a, "v1"), v3 = rxPackets(a, "v3");
     blast(a, "10.8.0.2", 50);

@@ -120,6 +120,14 @@ export function genFields(g: StructValue<typeof TC_GEN>): ActionParms {
   return { action: g.action, index: g.index, refcnt: g.refcnt, bindcnt: g.bindcnt };
 }
 
+/** Prints an action's usual tail: its verdict, then a line with its index, references and (with `-s`) times. */
+export function printTail(p: TcPrinter, o: ActionParms, indexFmt: string, stats: number): void {
+  printVerdict(p, " ", o.action ?? 0, "");
+  p.nl();
+  printRefs(p, o, indexFmt, stats);
+  p.nl();
+}
+
 /** Prints `index N ref N bind N` with tc's separator, then times with `-s`. */
 export function printRefs(p: TcPrinter, o: ActionParms, indexFmt: string, stats: number): void {
   p.uint("index", indexFmt, o.index ?? 0);

@@ -9,7 +9,7 @@ import { forEachAttr, parseStruct, type StructValue } from "../../../wire/table.
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { printTimes, printVerdict, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import { printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_MIRRED_TM = 1, TCA_MIRRED_PARMS = 2;
 const MIRRED = { ...TC_GEN, eaction: "s32", ifindex: "u32" } as const;
@@ -118,13 +118,7 @@ export const mirred: ActionKind = {
       p.str("mirred_action", "", names[1], "json");
       p.str("direction", "", names[2], "json");
       p.str("to_dev", " to device %s)", ctx.linkName(o.ifindex ?? 0));
-      printVerdict(p, " ", o.action ?? 0, "");
-      p.nl();
-      p.uint("index", "\tindex %s", o.index ?? 0);
-      p.uint("ref", " ref %s", o.refcnt ?? 0);
-      p.uint("bind", " bind %s", o.bindcnt ?? 0);
-      if (ctx.stats && o.tm) printTimes(p, o.tm);
-      p.nl();
+      printTail(p, o, "\tindex %s", ctx.stats);
     },
     words,
   },

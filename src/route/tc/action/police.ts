@@ -8,14 +8,13 @@
 import { forEachAttr, parseStruct } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
-import { linklayerName, parseLinklayer, rateSpec, readU64 } from "../ratespec.ts";
+import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
   LINKLAYER,
   parseRate,
   parseSize,
-  parseSizeAndCell,
   rateTable,
   TC_RATESPEC,
   xmitSize,
@@ -116,16 +115,12 @@ function words(w: TcWords): PoliceOptions {
       case "burst":
       case "buffer":
       case "maxburst": {
-        const { size, cellLog } = parseSizeAndCell(w.value(word, "size"));
-        o.burst = size;
-        if (cellLog >= 0) o.cellLog = cellLog;
+        sizeAndCellWords(w, word, o, "burst", "cellLog");
         break;
       }
       case "mtu":
       case "minburst": {
-        const { size, cellLog } = parseSizeAndCell(w.value(word, "size"));
-        o.mtu = size;
-        if (cellLog >= 0) o.peakCellLog = cellLog;
+        sizeAndCellWords(w, word, o, "mtu", "peakCellLog");
         break;
       }
       case "mpu":

@@ -10,7 +10,7 @@ import { TC_ACT } from "../constants.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { type ActionParms, genFields, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, genFields, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
 const A = { tm: 1, parms: 2, priority: 3, queueMapping: 4, mark: 5, ptype: 7, mask: 8, flags: 9 } as const;
 const PTYPES: Record<string, number> = { host: 0, broadcast: 1, multicast: 2, otherhost: 3 };
@@ -135,10 +135,7 @@ export const skbedit: ActionKind = {
         else p.uint("ptype", " ptype %s", o.ptype);
       }
       if (o.inheritDsfield) p.bool("inheritdsfield", " inheritdsfield", true);
-      printVerdict(p, " ", o.action ?? 0, "");
-      p.nl();
-      printRefs(p, o, "\t index %s", ctx.stats);
-      p.nl();
+      printTail(p, o, "\t index %s", ctx.stats);
     },
     words,
   },

@@ -10,7 +10,7 @@ import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import { parseProtocol, protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
-import { type ActionParms, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
 const A = { tm: 1, parms: 2, id: 3, protocol: 4, priority: 6, ethDst: 7, ethSrc: 8 } as const;
 const VLAN_PARMS = { ...TC_GEN, vAction: "s32" } as const;
@@ -143,10 +143,7 @@ export const vlan: ActionKind = {
       if (o.priority !== undefined) p.uint("priority", " priority %s", o.priority);
       if (o.dstMac !== undefined) p.str("dst_mac", " dst_mac %s", o.dstMac);
       if (o.srcMac !== undefined) p.str("src_mac", " src_mac %s", o.srcMac);
-      printVerdict(p, " ", o.action ?? 0, "");
-      p.nl();
-      printRefs(p, o, "\t index %s", ctx.stats);
-      p.nl();
+      printTail(p, o, "\t index %s", ctx.stats);
     },
     words,
   },

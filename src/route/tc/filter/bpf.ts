@@ -11,6 +11,7 @@ import { actionWords, buildActionList, parseActionList, printActionList, type Tc
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
+import { printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
 
 const TCA_BPF_ACT = 1, TCA_BPF_CLASSID = 3, TCA_BPF_OPS_LEN = 4, TCA_BPF_OPS = 5;
@@ -172,12 +173,7 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
   if (o.classid !== undefined) p.str("flowid", "flowid %s ", formatHandle(o.classid));
   if (o.name !== undefined) p.str("bpf_name", "%s ", o.name);
   if (o.directAction) p.bool("direct-action", "direct-action ", true);
-  if (o.flags !== undefined) {
-    if (o.flags & 1) p.bool("skip_hw", "skip_hw ", true);
-    if (o.flags & 2) p.bool("skip_sw", "skip_sw ", true);
-    if (o.flags & 4) p.bool("in_hw", "in_hw ", true);
-    else if (o.flags & 8) p.bool("not_in_hw", "not_in_hw ", true);
-  }
+  if (o.flags !== undefined) printClsFlags(p, o.flags, false);
   if (o.bytecode?.length) {
     const ops = o.bytecode;
     p.open("bytecode");

@@ -14,6 +14,7 @@ import { actionWords, buildActionList, parseActionList, printActionList, type Tc
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
+import { printClsFlags } from "./flags.ts";
 import { protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
 
@@ -380,11 +381,7 @@ function print(p: TcPrinter, o: FlowerOptions, ctx: PrintContext): void {
   port("dst_port", o.dstPort);
   port("src_port", o.srcPort);
   p.close();
-  const f = o.flags ?? 0;
-  if (f & 1) p.bool("skip_hw", "\n  skip_hw", true);
-  if (f & 2) p.bool("skip_sw", "\n  skip_sw", true);
-  if (f & 4) p.bool("in_hw", "\n  in_hw", true);
-  else if (f & 8) p.bool("not_in_hw", "\n  not_in_hw", true);
+  printClsFlags(p, o.flags ?? 0, true);
   if (o.actions) printActionList(p, o.actions, ctx, true);
 }
 

@@ -8,6 +8,7 @@ import { forEachAttr } from "../../../wire/table.ts";
 import { actionWords, buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
+import { printClsFlags } from "./flags.ts";
 
 const TCA_MATCHALL_CLASSID = 1, TCA_MATCHALL_ACT = 2, TCA_MATCHALL_FLAGS = 3;
 
@@ -49,11 +50,7 @@ export const matchall: FilterKind = {
       const o = options as MatchallOptions;
       if (ctx.handle) p.field("any", "handle", "handle %s ", ctx.handle, `0x${ctx.handle.toString(16)}`);
       if (o.classid !== undefined) p.str("flowid", "flowid %s ", formatHandle(o.classid));
-      const f = o.flags ?? 0;
-      if (f & 1) p.bool("skip_hw", "\n  skip_hw", true);
-      if (f & 2) p.bool("skip_sw", "\n  skip_sw", true);
-      if (f & 4) p.bool("in_hw", "\n  in_hw", true);
-      else if (f & 8) p.bool("not_in_hw", "\n  not_in_hw", true);
+      printClsFlags(p, o.flags ?? 0, true);
       if (o.actions) printActionList(p, o.actions, ctx, true);
     },
     words(w, ctx): MatchallOptions {

@@ -13,6 +13,7 @@ import { actionWords } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
+import { printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
 import { emptySelector, matchWords, type U32Selector } from "./u32_keys.ts";
 
@@ -333,12 +334,7 @@ function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
     p.str("flowid", "flowid %s ", formatHandle(o.classid));
   } else if (sel && sel.flags & TC_U32_TERMINAL) p.text("terminal flowid ");
   if (o.link !== undefined) p.str("link", "link %s ", formatU32Handle(o.link));
-  if (o.flags !== undefined) {
-    if (o.flags & 1) p.bool("skip_hw", "skip_hw ", true);
-    if (o.flags & 2) p.bool("skip_sw", "skip_sw ", true);
-    if (o.flags & 4) p.bool("in_hw", "in_hw ", true);
-    else if (o.flags & 8) p.bool("not_in_hw", "not_in_hw ", true);
-  }
+  if (o.flags !== undefined) printClsFlags(p, o.flags, false);
   if (sel && ctx.stats && o.pcnt) {
     p.uint("rule_hit", "(rule hit %s ", o.pcnt.rcnt);
     p.uint("success", "success %s)", o.pcnt.rhit);

@@ -10,18 +10,8 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { forEachAttr, parseStruct, type StructValue } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, parseLinklayer, rateSpec, readU64 } from "../ratespec.ts";
-import {
-  formatRate,
-  formatSize,
-  LINKLAYER,
-  parseRate,
-  parseSizeAndCell,
-  rateTable,
-  TC_RATESPEC,
-  xmitSize,
-  xmitTime,
-} from "../units.ts";
+import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
+import { formatRate, formatSize, LINKLAYER, parseRate, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
 
 const TCA_HTB_PARMS = 1, TCA_HTB_INIT = 2, TCA_HTB_CTAB = 3, TCA_HTB_RTAB = 4;
@@ -271,20 +261,14 @@ function classWords(w: TcWords): HtbClassOptions {
         break;
       case "burst":
       case "buffer":
-      case "maxburst": {
-        const { size, cellLog } = parseSizeAndCell(w.value(word, "size"));
-        o.burst = size;
-        if (cellLog >= 0) o.cellLog = cellLog;
+      case "maxburst":
+        sizeAndCellWords(w, word, o, "burst", "cellLog");
         break;
-      }
       case "cburst":
       case "cbuffer":
-      case "cmaxburst": {
-        const { size, cellLog } = parseSizeAndCell(w.value(word, "size"));
-        o.cburst = size;
-        if (cellLog >= 0) o.ceilCellLog = cellLog;
+      case "cmaxburst":
+        sizeAndCellWords(w, word, o, "cburst", "ceilCellLog");
         break;
-      }
       case "rate":
       case "ceil": {
         if (o[word] !== undefined) throw new TypeError(`Duplicate "${word}" in htb class`);

@@ -9,7 +9,7 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { forEachAttr, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, parseLinklayer, rateSpec, readU64 } from "../ratespec.ts";
+import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
@@ -17,7 +17,6 @@ import {
   LINKLAYER,
   parseRate,
   parseSize,
-  parseSizeAndCell,
   parseTime,
   rateTable,
   TC_RATESPEC,
@@ -162,17 +161,13 @@ function words(w: TcWords): TbfOptions {
       case "buffer":
       case "maxburst": {
         once("burst", word);
-        const { size, cellLog } = parseSizeAndCell(w.value(word, "size"));
-        o.burst = size;
-        if (cellLog >= 0) o.cellLog = cellLog;
+        sizeAndCellWords(w, word, o, "burst", "cellLog");
         break;
       }
       case "mtu":
       case "minburst": {
         once("mtu", word);
-        const { size, cellLog } = parseSizeAndCell(w.value(word, "size"));
-        o.mtu = size;
-        if (cellLog >= 0) o.peakCellLog = cellLog;
+        sizeAndCellWords(w, word, o, "mtu", "peakCellLog");
         break;
       }
       case "mpu":
