@@ -17,6 +17,7 @@ export const OBJECTS = {
   monitor: ["mo", "monitor"],
   netns: ["netns"],
   nexthop: ["nh", "nexthop"],
+  genl: ["genl"],
   ct: ["ct", "conntrack"],
   help: ["help"],
 } as const;

@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct }
+where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct | genl }
        OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
                     -h[elp] }
@@ -55,6 +55,7 @@ NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ]
 GROUP := [ <id[,weight]>/<id[,weight]>/... ]
 TYPE := { mpath | resilient }
 TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
+  genl: `Usage: nlkit genl [ ctrl ] { list | get name NAME | get id ID }   (genl ctrl's text; JSON with -j)`,
   monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ]
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list

@@ -33,6 +33,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   netns: async () => (await import("./netns.ts")).netnsHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
   nexthop: async () => (await import("./nexthop.ts")).nexthopHandler,
+  genl: async () => (await import("./genl.ts")).genlHandler,
 };
 
 const HELP_WORDS = ["help", "--help", "-h", "-help"];
