@@ -20,11 +20,22 @@ export class UsageError extends Error {
   }
 }
 
+/** Control characters (C0, DEL, C1) as `\xHH`, so echoed input cannot drive the terminal. */
+export function escapeControls(text: string, keepNewlines = false): string {
+  const re = keepNewlines ? /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g : /[\x00-\x1f\x7f-\x9f]/g;
+  return text.replace(re, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** A user's word in double quotes, control characters escaped. */
+export function quote(word: string): string {
+  return `"${escapeControls(word)}"`;
+}
+
 /** Builds the error for a word that is none of `choices`, with a "did you mean" hint. */
 export function unknownWord(what: string, word: string, choices: readonly string[]): UsageError {
   const best = suggest(word, choices);
   const hint = best ? ` (did you mean "${best}"?)` : "";
-  return new UsageError(`Unknown ${what}: "${word}"${hint}`, word);
+  return new UsageError(`Unknown ${what}: ${quote(word)}${hint}`, word);
 }
 
 /** Reads words one at a time. */
@@ -55,7 +66,7 @@ export class Args {
   /** Consumes the value that must follow `keyword`. */
   value(keyword: string, what = "value"): string {
     const v = this.next();
-    if (v === undefined) throw new UsageError(`Missing ${what} after "${keyword}"`, keyword);
+    if (v === undefined) throw new UsageError(`Missing ${what} after ${quote(keyword)}`, keyword);
     return v;
   }
 
@@ -71,7 +82,7 @@ export class Args {
 export function toInt(text: string, what: string, min = 0, max = 0xffffffff): number {
   const n = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`Invalid ${what}: "${text}" (must be ${min} to ${max})`, text);
+    throw new UsageError(`Invalid ${what}: ${quote(text)} (must be ${min} to ${max})`, text);
   }
   return n;
 }
