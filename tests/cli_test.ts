@@ -26,6 +26,7 @@ import { editDistance, suggest } from "../src/cli/suggest.ts";
 import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";
 import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
+import { AF_INET6 } from "../src/wire/addr.ts";
 
 /** The escape that starts a colour sequence. */
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
@@ -56,7 +57,7 @@ test("batch lines split like iproute2's batch reader", () => {
 
 test("global options stop at the object", () => {
   const { opts, rest } = parseGlobal(["-j", "-p", "-s", "-s", "-n", "lab", "-6", "route", "show", "-4"]);
-  assert.deepEqual([opts.json, opts.pretty, opts.stats, opts.netns, opts.family], [true, true, 2, "lab", 6]);
+  assert.deepEqual([opts.json, opts.pretty, opts.stats, opts.netns, opts.family], [true, true, 2, "lab", AF_INET6]);
   assert.deepEqual(rest, ["route", "show", "-4"]);
   assert.throws(() => parseGlobal(["-n"]), /Missing namespace name after "-n"/);
 });

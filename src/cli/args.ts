@@ -13,17 +13,19 @@ export class UsageError extends Error {
   override name = "UsageError";
   /** The offending word, when there is one. */
   readonly word?: string;
+  /** Printed without the "Error: " prefix (ip's own wording, e.g. `Object "x" is unknown, ...`). */
+  readonly bare: boolean;
   /** Creates the error; `word` is the word it is about. */
-  constructor(message: string, word?: string) {
+  constructor(message: string, word?: string, bare = false) {
     super(message);
     this.word = word;
+    this.bare = bare;
   }
 }
 
 /** Control characters (C0, DEL, C1) as `\xHH`, so echoed input cannot drive the terminal. */
-export function escapeControls(text: string, keepNewlines = false): string {
-  const re = keepNewlines ? /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g : /[\x00-\x1f\x7f-\x9f]/g;
-  return text.replace(re, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+export function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** A user's word in double quotes, control characters escaped. */
@@ -31,11 +33,15 @@ export function quote(word: string): string {
   return `"${escapeControls(word)}"`;
 }
 
+/** ` (did you mean "x"?)` when one of `choices` is close to `word`, else "". */
+export function didYouMean(word: string, choices: readonly string[]): string {
+  const best = suggest(word, choices);
+  return best ? ` (did you mean "${best}"?)` : "";
+}
+
 /** Builds the error for a word that is none of `choices`, with a "did you mean" hint. */
 export function unknownWord(what: string, word: string, choices: readonly string[]): UsageError {
-  const best = suggest(word, choices);
-  const hint = best ? ` (did you mean "${best}"?)` : "";
-  return new UsageError(`Unknown ${what}: ${quote(word)}${hint}`, word);
+  return new UsageError(`Unknown ${what}: ${quote(word)}${didYouMean(word, choices)}`, word);
 }
 
 /** Reads words one at a time. */

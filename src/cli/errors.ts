@@ -56,11 +56,11 @@ export function isUsageError(e: unknown): boolean {
  * characters (echoed input) are escaped.
  */
 export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
-  return escapeControls(rawErrorText(e, prefix), true);
+  return escapeControls(rawErrorText(e, prefix));
 }
 
 function rawErrorText(e: unknown, prefix: string): string {
-  if (e instanceof NoDeviceError) return e.message;
+  if (e instanceof NoDeviceError || (e instanceof UsageError && e.bare)) return e.message;
   if (e instanceof NetlinkError) {
     return e.kernelMessage ? `Error: ${e.kernelMessage}` : `${prefix}: ${errnoText(e.errno)}`;
   }

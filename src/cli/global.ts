@@ -7,7 +7,7 @@
  * @module
  */
 
-import { quote, unknownWord, UsageError } from "./args.ts";
+import { didYouMean, quote, unknownWord, UsageError } from "./args.ts";
 import { matches } from "./aliases.ts";
 import type { GlobalOptions } from "./context.ts";
 import { FAMILIES } from "./family.ts";
@@ -65,6 +65,8 @@ const AFTER_COLOR: readonly OptionSpec[] = [
   { word: "-Numeric" },
   { word: "-all" },
   { word: "-echo", exact: true },
+  // nlkit's own: GNU-style `--version` (ip has only -Version).
+  { word: "-version", set: (o) => o.version = true },
 ];
 
 const COLOR_MODES = ["always", "auto", "never"];
@@ -133,8 +135,12 @@ export function parseGlobal(argv: readonly string[]): ParsedGlobal {
     if (!before && colorOption(opts, opt)) continue;
     const spec = before ?? pick(AFTER_COLOR, opt);
     if (!spec) {
-      const all = [...OPTIONS, ...AFTER_COLOR].map((s) => s.word);
-      throw unknownWord("option", word, [...all, "-color"]);
+      const known = [...OPTIONS, ...AFTER_COLOR].filter((s) => s.set && !s.exact).map((s) => s.word);
+      throw new UsageError(
+        `Option ${quote(word)} is unknown, try "nlkit -help"${didYouMean(word, known)}.`,
+        word,
+        true,
+      );
     }
     let value = "";
     if (spec.arg) {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Args, quote, UsageError } from "./args.ts";
+import { Args, didYouMean, quote, UsageError } from "./args.ts";
 import { pickWord } from "./aliases.ts";
 import { readBatch } from "./batch.ts";
 import { painter, useColor } from "./color.ts";
@@ -22,16 +22,9 @@ import { parseGlobal } from "./global.ts";
 import { MAIN_HELP, OBJECT_HELP } from "./help.ts";
 import { commandTable, familiesOf, OBJECTS, pickObject } from "./objects.ts";
 import { Output } from "./output.ts";
-import { suggest } from "./suggest.ts";
 import { VERSION } from "./version.ts";
 
 const HELP_WORDS = ["help", "--help", "-h", "-help"];
-
-/** ` (did you mean "x"?)` when a choice is close to `word`. */
-function hint(word: string, choices: readonly string[]): string {
-  const best = suggest(word, choices);
-  return best ? ` (did you mean "${best}"?)` : "";
-}
 
 /** Runs one command (`words` start at the object). */
 async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
@@ -39,20 +32,26 @@ async function runCommand(ctx: Context, words: readonly string[]): Promise<numbe
   if (!choice || choice.name === "help") {
     if (words.length && !HELP_WORDS.includes(words[0]) && !choice) {
       const known = OBJECTS.filter((o) => o.load).map((o) => o.word);
-      throw new UsageError(`Object ${quote(words[0])} is unknown, try "nlkit help"${hint(words[0], known)}.`, words[0]);
+      throw new UsageError(
+        `Object ${quote(words[0])} is unknown, try "nlkit help"${didYouMean(words[0], known)}.`,
+        words[0],
+        true,
+      );
     }
     ctx.out.line(MAIN_HELP);
     return EXIT_OK;
   }
   const { entry, name } = choice;
-  if (!entry.load) throw new UsageError(`Object "${entry.word}" is not supported by nlkit, try "nlkit help".`, words[0]);
+  if (!entry.load) {
+    throw new UsageError(`Object "${entry.word}" is not supported by nlkit, try "nlkit help".`, words[0]);
+  }
   let rest = words.slice(1);
   if (entry.commands !== undefined && rest.length && !HELP_WORDS.includes(rest[0])) {
     const table = commandTable(entry);
     const cmd = pickWord(table, rest[0]);
     if (!cmd) {
-      const msg = `Command ${quote(rest[0])} is unknown, try "nlkit ${name} help"`;
-      throw new UsageError(`${msg}${hint(rest[0], table.map((e) => e.word))}.`, rest[0]);
+      const msg = `Command ${quote(rest[0])} is unknown, try "nlkit ${entry.say ?? name} help"`;
+      throw new UsageError(`${msg}${didYouMean(rest[0], table.map((e) => e.word))}.`, rest[0], true);
     }
     rest = [cmd.name, ...rest.slice(1)];
   }

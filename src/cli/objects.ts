@@ -10,7 +10,7 @@
  * @module
  */
 
-import { AF_INET, AF_INET6 } from "../wire/addr.ts";
+import { AF_INET, AF_INET6, AF_MPLS, AF_PACKET } from "../wire/addr.ts";
 import { type TableWord, wordTable } from "./aliases.ts";
 import type { Handler } from "./context.ts";
 
@@ -20,6 +20,8 @@ export interface ObjectEntry {
   readonly word: string;
   /** Canonical name (help text key); defaults to `word`. */
   readonly name?: string;
+  /** How ip's messages name the object (`try "ip address help"`); defaults to the canonical name. */
+  readonly say?: string;
   /** Loads the handler; absent for ip objects nlkit does not implement. */
   readonly load?: () => Promise<Handler>;
   /**
@@ -44,16 +46,38 @@ const SIMPLE_CMDS = "add delete=del show lst=show list=show help";
 
 /** Every object word in iproute2's order, then nlkit's own. */
 export const OBJECTS: readonly ObjectEntry[] = [
-  { word: "address", name: "addr", load: async () => (await import("./addr.ts")).addrHandler, commands: ADDR_CMDS },
+  {
+    word: "address",
+    name: "addr",
+    say: "address",
+    load: async () => (await import("./addr.ts")).addrHandler,
+    commands: ADDR_CMDS,
+  },
   { word: "addrlabel" },
   { word: "maddress", commands: "add delete=del list=show show lst=show help" },
   { word: "route", load: async () => (await import("./route.ts")).routeHandler, commands: ROUTE_CMDS },
   { word: "rule", load: async () => (await import("./rule.ts")).ruleHandler, commands: RULE_CMDS },
-  { word: "neighbor", name: "neigh", load: async () => (await import("./neigh.ts")).neighHandler, commands: NEIGH_CMDS },
-  { word: "neighbour", name: "neigh", load: async () => (await import("./neigh.ts")).neighHandler, commands: NEIGH_CMDS },
+  {
+    word: "neighbor",
+    name: "neigh",
+    load: async () => (await import("./neigh.ts")).neighHandler,
+    commands: NEIGH_CMDS,
+  },
+  {
+    word: "neighbour",
+    name: "neigh",
+    load: async () => (await import("./neigh.ts")).neighHandler,
+    commands: NEIGH_CMDS,
+  },
   { word: "ntable" },
   { word: "ntbl" },
-  { word: "link", load: async () => (await import("./link.ts")).linkHandler, commands: LINK_CMDS },
+  // ip lists links alike whatever the family, except bridge (ports), which nlkit refuses.
+  {
+    word: "link",
+    load: async () => (await import("./link.ts")).linkHandler,
+    commands: LINK_CMDS,
+    families: [...INET, AF_PACKET, AF_MPLS],
+  },
   { word: "l2tp" },
   { word: "fou" },
   { word: "ila" },
@@ -96,7 +120,8 @@ export interface ObjectChoice {
  * before ip's `tcpmetrics`), else the first entry it is a prefix of.
  */
 export function pickObject(word: string): ObjectChoice | undefined {
-  const entry = OBJECTS.find((o) => o.word === word) ?? (word ? OBJECTS.find((o) => o.word.startsWith(word)) : undefined);
+  const entry = OBJECTS.find((o) => o.word === word) ??
+    (word ? OBJECTS.find((o) => o.word.startsWith(word)) : undefined);
   return entry && { entry, name: entry.name ?? entry.word };
 }
 
