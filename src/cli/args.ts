@@ -25,6 +25,7 @@ export class UsageError extends Error {
 
 /** Control characters (C0, DEL, C1) as `\xHH`, so echoed input cannot drive the terminal. */
 export function escapeControls(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
