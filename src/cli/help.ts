@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | ct }
+where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |

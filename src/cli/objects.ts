@@ -42,6 +42,7 @@ const NEIGH_CMDS = "add change chg=change! replace delete=del get show lst=show 
 const RULE_CMDS = "list=show lst=show show save restore add delete=del flush help";
 const LINK_CMDS = "add set change=set replace delete=del show lst=show list=show xstats afstats property help";
 const NETNS_CMDS = "list=show show lst=show list-id help add set delete=del identify pids exec monitor attach";
+const NEXTHOP_CMDS = "add replace delete list show lst get flush bucket help";
 const SIMPLE_CMDS = "add delete=del show lst=show list=show help";
 
 /** Every object word in iproute2's order, then nlkit's own. */
@@ -97,7 +98,11 @@ export const OBJECTS: readonly ObjectEntry[] = [
   { word: "netconf" },
   { word: "vrf" },
   { word: "sr" },
-  { word: "nexthop", commands: "add replace delete=del list=show show lst=show get flush bucket help" },
+  {
+    word: "nexthop",
+    load: async () => (await import("./nexthop.ts")).nexthopHandler,
+    commands: NEXTHOP_CMDS,
+  },
   { word: "mptcp" },
   { word: "ioam" },
   { word: "help" },
@@ -105,6 +110,13 @@ export const OBJECTS: readonly ObjectEntry[] = [
   // nlkit's own objects.
   { word: "ct", load: async () => (await import("./ct.ts")).ctHandler, families: [] },
   { word: "conntrack", name: "ct", load: async () => (await import("./ct.ts")).ctHandler, families: [] },
+  {
+    word: "nh",
+    name: "nexthop",
+    load: async () => (await import("./nexthop.ts")).nexthopHandler,
+    commands: NEXTHOP_CMDS,
+  },
+  { word: "genl", load: async () => (await import("./genl.ts")).genlHandler, families: [] },
 ];
 
 /** An object word resolved. */
