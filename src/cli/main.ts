@@ -13,18 +13,22 @@
 
 import { Args, didYouMean, quote, UsageError } from "./args.ts";
 import { pickWord } from "./aliases.ts";
-import { readBatch } from "./batch.ts";
 import { painter, useColor } from "./color.ts";
 import type { Context, GlobalOptions } from "./context.ts";
 import { asNoDevice, EXIT_OK, reportError } from "./errors.ts";
 import { familyName } from "./family.ts";
 import { parseGlobal } from "./global.ts";
-import { MAIN_HELP, OBJECT_HELP } from "./help.ts";
 import { commandTable, familiesOf, OBJECTS, pickObject } from "./objects.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
 const HELP_WORDS = ["help", "--help", "-h", "-help"];
+
+/** The usage of `object` (or the main usage); the texts load only when asked for. */
+async function usage(object?: string): Promise<string> {
+  const { MAIN_HELP, OBJECT_HELP } = await import("./help.ts");
+  return (object === undefined ? undefined : OBJECT_HELP[object]) ?? MAIN_HELP;
+}
 
 /** Runs one command (`words` start at the object). */
 async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
@@ -38,7 +42,7 @@ async function runCommand(ctx: Context, words: readonly string[]): Promise<numbe
         true,
       );
     }
-    ctx.out.line(MAIN_HELP);
+    ctx.out.line(await usage());
     return EXIT_OK;
   }
   const { entry, name } = choice;
@@ -58,7 +62,7 @@ async function runCommand(ctx: Context, words: readonly string[]): Promise<numbe
   // `help` is a word only where a command is expected; `--help` anywhere, except in the command `netns exec` runs.
   const isExec = name === "netns" && rest[0] === "exec";
   if (HELP_WORDS.includes(rest[0]) || rest[1] === "help" || (!isExec && rest.includes("--help"))) {
-    ctx.out.line(OBJECT_HELP[name] ?? MAIN_HELP);
+    ctx.out.line(await usage(name));
     return EXIT_OK;
   }
   const family = ctx.opts.family;
@@ -81,6 +85,7 @@ function makeContext(opts: GlobalOptions, out: Output, err: Output): Context {
 
 async function runBatch(ctx: Context, file: string): Promise<number> {
   let first = EXIT_OK;
+  const { readBatch } = await import("./batch.ts");
   for (const { line, words } of readBatch(file)) {
     let code: number;
     try {
@@ -112,7 +117,7 @@ export async function run(argv: readonly string[], out: Output, err: Output): Pr
   }
   // Like ip, options alone print the usage (`-h` is ip's -human, and `nlkit -h` still helps).
   if (opts.help || (rest.length === 0 && opts.batch === undefined)) {
-    out.line(MAIN_HELP);
+    out.line(await usage());
     return EXIT_OK;
   }
   if (refused) throw new UsageError(`Option "${refused}" is not supported by nlkit`, refused);
