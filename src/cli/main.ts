@@ -18,7 +18,7 @@ import type { Context, GlobalOptions } from "./context.ts";
 import { asNoDevice, EXIT_OK, reportError } from "./errors.ts";
 import { familyName } from "./family.ts";
 import { parseGlobal } from "./global.ts";
-import { commandTable, familiesOf, OBJECTS, pickObject } from "./objects.ts";
+import { commandTable, familiesOf, type ObjectChoice, OBJECTS, pickObject } from "./objects.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
@@ -30,35 +30,41 @@ async function usage(object?: string): Promise<string> {
   return (object === undefined ? undefined : OBJECT_HELP[object]) ?? MAIN_HELP;
 }
 
+/** The object `word` selects, refused in ip's words when there is none or nlkit lacks it. */
+function objectOf(word: string): ObjectChoice {
+  const choice = pickObject(word);
+  if (!choice) {
+    const known = OBJECTS.filter((o) => o.load).map((o) => o.word);
+    throw new UsageError(`Object ${quote(word)} is unknown, try "nlkit help"${didYouMean(word, known)}.`, word, true);
+  }
+  if (!choice.entry.load && choice.name !== "help") {
+    throw new UsageError(`Object "${choice.entry.word}" is not supported by nlkit, try "nlkit help".`, word, true);
+  }
+  return choice;
+}
+
+/** The object's words with the command abbreviation replaced by its canonical name. */
+function withCommand({ entry, name }: ObjectChoice, rest: readonly string[]): string[] {
+  if (entry.commands === undefined || !rest.length || HELP_WORDS.includes(rest[0])) return [...rest];
+  const table = commandTable(entry);
+  const cmd = pickWord(table, rest[0]);
+  if (!cmd) {
+    const msg = `Command ${quote(rest[0])} is unknown, try "nlkit ${entry.say ?? name} help"`;
+    throw new UsageError(`${msg}${didYouMean(rest[0], table.map((e) => e.word))}.`, rest[0], true);
+  }
+  return [cmd.name, ...rest.slice(1)];
+}
+
 /** Runs one command (`words` start at the object). */
 async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
-  const choice = words.length === 0 || HELP_WORDS.includes(words[0]) ? undefined : pickObject(words[0]);
-  if (!choice || choice.name === "help") {
-    if (words.length && !HELP_WORDS.includes(words[0]) && !choice) {
-      const known = OBJECTS.filter((o) => o.load).map((o) => o.word);
-      throw new UsageError(
-        `Object ${quote(words[0])} is unknown, try "nlkit help"${didYouMean(words[0], known)}.`,
-        words[0],
-        true,
-      );
-    }
+  const choice = words.length && !HELP_WORDS.includes(words[0]) ? objectOf(words[0]) : undefined;
+  const load = choice?.entry.load;
+  if (!choice || !load) {
     ctx.out.line(await usage());
     return EXIT_OK;
   }
   const { entry, name } = choice;
-  if (!entry.load) {
-    throw new UsageError(`Object "${entry.word}" is not supported by nlkit, try "nlkit help".`, words[0]);
-  }
-  let rest = words.slice(1);
-  if (entry.commands !== undefined && rest.length && !HELP_WORDS.includes(rest[0])) {
-    const table = commandTable(entry);
-    const cmd = pickWord(table, rest[0]);
-    if (!cmd) {
-      const msg = `Command ${quote(rest[0])} is unknown, try "nlkit ${entry.say ?? name} help"`;
-      throw new UsageError(`${msg}${didYouMean(rest[0], table.map((e) => e.word))}.`, rest[0], true);
-    }
-    rest = [cmd.name, ...rest.slice(1)];
-  }
+  const rest = withCommand(choice, words.slice(1));
   // `help` is a word only where a command is expected; `--help` anywhere, except in the command `netns exec` runs.
   const isExec = name === "netns" && rest[0] === "exec";
   if (HELP_WORDS.includes(rest[0]) || rest[1] === "help" || (!isExec && rest.includes("--help"))) {
@@ -69,7 +75,7 @@ async function runCommand(ctx: Context, words: readonly string[]): Promise<numbe
   if (family !== undefined && !familiesOf(entry).includes(family)) {
     throw new UsageError(`Cannot use family "${familyName(family)}" with "${name}"`, familyName(family));
   }
-  const handler = await entry.load();
+  const handler = await load();
   try {
     return (await handler(ctx, new Args(rest))) ?? EXIT_OK;
   } catch (e) {
