@@ -6,6 +6,7 @@
  */
 
 import { type Args, UsageError } from "./args.ts";
+import { pickWord, type TableWord, wordTable } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
 import { resolveLinkIndex } from "../route/link.ts";
@@ -30,16 +31,14 @@ import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
 import { linkLookup, nameIndex } from "./tc_links.ts";
 
-const COMMANDS: Record<string, TcCommand | "show" | "get"> = {
-  add: "add",
-  change: "change",
-  replace: "replace",
-  del: "delete",
-  delete: "delete",
-  show: "show",
-  list: "show",
-  ls: "show",
-  get: "get",
+/** tc's objects in tc.c's order (any prefix selects the first match); chain, monitor and exec are not supported. */
+const TC_OBJECTS = wordTable("qdisc class filter chain actions=action monitor exec help");
+
+/** Each object's commands in the order tc's do_* functions try them. */
+const TC_COMMANDS: Record<string, readonly TableWord[]> = {
+  qdisc: wordTable("add change replace link delete=del show list=show lst=show help"),
+  class: wordTable("add change replace delete=del show list=show lst=show help"),
+  filter: wordTable("add delete=del change replace get show list=show lst=show help"),
 };
 
 type Spec = QdiscSpec & ClassSpec & FilterSpec;
@@ -214,16 +213,20 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
 
 /** Handles `nlkit tc ...`. */
 export async function tcHandler(ctx: Context, args: Args): Promise<number | void> {
-  const object = args.next();
-  const objects = ["qdisc", "class", "filter", "action", "actions"];
-  if (object === undefined || !objects.includes(object)) {
-    throw new UsageError(`Unknown tc object: "${object ?? ""}" (expected qdisc, class, filter or action)`, object);
+  const word = args.next() ?? "";
+  const object = pickWord(TC_OBJECTS, word)?.name;
+  if (object === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
+  if (object === "action") return await tcActionHandler(ctx, args);
+  if (object !== "qdisc" && object !== "class" && object !== "filter") {
+    throw new UsageError(`Unknown tc object: "${word}" (expected qdisc, class, filter or actions)`, word);
   }
-  if (object === "action" || object === "actions") return await tcActionHandler(ctx, args);
-  const word = args.next() ?? "show";
-  const cmd = COMMANDS[word];
-  if (!cmd) throw new UsageError(`Unknown tc ${object} command: "${word}"`, word);
+  const cmdWord = args.next() ?? "show";
+  const cmd = pickWord(TC_COMMANDS[object], cmdWord)?.name;
+  if (cmd === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
+  if (cmd === undefined || cmd === "link") {
+    throw new UsageError(`Unknown tc ${object} command: "${cmdWord}"`, cmdWord);
+  }
   const w = new TcWords(args.rest());
   if (cmd === "show" || cmd === "get") return await show(ctx, object, cmd, w);
-  await modify(ctx, object as "qdisc" | "class" | "filter", cmd, w);
+  await modify(ctx, object, cmd === "del" ? "delete" : cmd as TcCommand, w);
 }

@@ -6,6 +6,7 @@
  */
 
 import { type Args, UsageError } from "./args.ts";
+import { pickWord, wordTable } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
 import {
@@ -33,6 +34,9 @@ function kindAndIndex(w: TcWords): { kind: string; index?: number } {
   return { kind, index };
 }
 
+/** tc's action commands in m_action.c's order. */
+const ACTION_COMMANDS = wordTable("add change replace delete=del list=show show ls=show get");
+
 /** Builds the request of `tc actions add|replace|change WORDS...`; nothing is sent. */
 export function actionsRequest(
   cmd: "add" | "replace" | "change",
@@ -47,7 +51,9 @@ export function actionsRequest(
 
 /** Handles `nlkit tc action ...`. */
 export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
-  const cmd = args.next() ?? "show";
+  const word = args.next() ?? "show";
+  const cmd = pickWord(ACTION_COMMANDS, word)?.name;
+  if (cmd === undefined) throw new UsageError(`Unknown tc action command: "${word}"`, word);
   const w = new TcWords(args.rest());
   const links = await linkNames(ctx);
   if (cmd === "add" || cmd === "replace" || cmd === "change") {
@@ -57,7 +63,7 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
     return;
   }
   const { kind, index } = kindAndIndex(w);
-  if (cmd === "del" || cmd === "delete") {
+  if (cmd === "del") {
     if (index === undefined) throw new UsageError(`Missing "index" in tc action del`, "index");
     return await modifyActions("delete", [{ kind, index }], ctx.lib);
   }
@@ -65,10 +71,10 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
   if (cmd === "get") {
     if (index === undefined) throw new UsageError(`Missing "index" in tc action get`, "index");
     messages = [{ actions: [await getAction(kind, index, ctx.lib)] }];
-  } else if (cmd === "show" || cmd === "list" || cmd === "ls") {
+  } else {
     if (index !== undefined) throw new UsageError(`Unexpected "index" in tc action show (use get)`, "index");
     messages = await Array.fromAsync(streamActionMessages(kind, ctx.lib));
-  } else throw new UsageError(`Unknown tc action command: "${cmd}"`, cmd);
+  }
   const p = new TcPrinter(ctx.opts.json, ctx.opts.pretty);
   const pctx = {
     details: ctx.opts.details,
