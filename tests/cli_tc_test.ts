@@ -8,9 +8,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { have, ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
-import { nlkit } from "./_cli.ts";
+import { CLI, nlkit, ROOT } from "./_cli.ts";
 
 const skip = NEEDS_ROOT || (have("tc") ? false : "needs tc (iproute2)");
 
@@ -106,5 +106,53 @@ test("tc -p -j prints JSON indented as tc does", { skip }, async () => {
     }
     assert.equal(nlkit(["-n", ns, "-j", "tc", "filter", "show", "dev", "v0"]).stdout, "[]\n");
     assert.equal(nlkit(["-n", ns, "tc", "filter", "show", "dev", "v0"]).stdout, "");
+  });
+});
+
+test("nlkit monitor tc shows tc changes as they happen", { skip }, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    const child = spawn(CLI[0], [...CLI[1], "-n", ns, "-j", "monitor", "tc"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      const got = new Promise<string>((resolve) => {
+        child.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("\n")) resolve(out);
+        });
+      });
+      // The subscription is up once the process has started; retry the change until an event arrives.
+      let line = "";
+      for (let i = 0; i < 50 && !line; i++) {
+        tc(
+          ns,
+          "qdisc",
+          "replace",
+          "dev",
+          "v0",
+          "root",
+          "handle",
+          "1:",
+          "tbf",
+          "rate",
+          `${i + 1}mbit`,
+          "burst",
+          "10k",
+          "latency",
+          "50ms",
+        );
+        line = await Promise.race([got, new Promise<string>((r) => setTimeout(() => r(""), 200))]);
+      }
+      const ev = JSON.parse(line.split("\n")[0]);
+      assert.equal(ev.event, "new");
+      assert.equal(ev.object, "qdisc");
+      assert.equal(ev.kind, "tbf");
+      assert.equal(ev.dev, "v0");
+    } finally {
+      child.kill("SIGTERM");
+    }
   });
 });

@@ -68,7 +68,7 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
        nlkit tc action show action KIND
 qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
-  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ]
+  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ] [ tc ]
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
        nlkit netns add NAME

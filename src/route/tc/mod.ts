@@ -45,3 +45,4 @@ export type {
 export { TcWords } from "./words.ts";
 export { parseProtocol, protocolName } from "./protocol.ts";
 export { TCF_T } from "./action/control.ts";
+export * from "./events.ts";
