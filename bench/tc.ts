@@ -107,5 +107,7 @@ try {
   console.log(`  nlkit -j tc filter show, ${runtime} run  ${r(cliMs)}`);
   if (bin) console.log(`  nlkit -j tc filter show, compiled    ${r(bin)}`);
 } finally {
-  sh("ip", ["netns", "del", ns]);
+  try {
+    sh("ip", ["netns", "del", ns]);
+  } catch { /* never created */ }
 }
