@@ -7,11 +7,12 @@
  */
 
 import type { MessageBuilder } from "../../wire/builder.ts";
-import { MalformedError, TruncatedError } from "../../wire/errors.ts";
+import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { forEachAttr, parseStruct, readString } from "../../wire/table.ts";
+import { parseAttrs, parseStruct } from "../../wire/table.ts";
 import { RTM_TC, TCA } from "./constants.ts";
-import { parseStats, type TcStats } from "./stats.ts";
+import { TC_PAYLOAD } from "./payload.ts";
+import { TCA_STATS_ATTRS, type TcStats } from "./stats.ts";
 import type { OptionsCodec, XstatsCodec } from "./kind.ts";
 import { filterKind } from "./filter/registry.ts";
 import { qdiscKind } from "./qdisc/registry.ts";
@@ -29,6 +30,19 @@ export const TCMSG = {
 
 /** Size of `struct tcmsg`. */
 export const TCMSG_LEN = 20;
+
+/** `TCA_*` of a qdisc, class or filter message, in the order `tc` sends them. */
+export const TCA_ATTRS = {
+  kind: { type: TCA.TCA_KIND, kind: "string" },
+  rate: { type: TCA.TCA_RATE, kind: "struct", struct: { interval: "s8", ewmaLog: "u8" } },
+  chain: { type: TCA.TCA_CHAIN, kind: "u32" },
+  options: { type: TCA.TCA_OPTIONS, kind: "codec", codec: TC_PAYLOAD },
+  xstats: { type: TCA.TCA_XSTATS, kind: "codec", codec: TC_PAYLOAD },
+  stats: { type: TCA.TCA_STATS2, kind: "nested", table: TCA_STATS_ATTRS },
+  hwOffload: { type: TCA.TCA_HW_OFFLOAD, kind: "u8" },
+  ingressBlock: { type: TCA.TCA_INGRESS_BLOCK, kind: "u32" },
+  egressBlock: { type: TCA.TCA_EGRESS_BLOCK, kind: "u32" },
+} as const;
 
 /** A rate estimator (`struct tc_estimator`): interval as log2 of quarter seconds, and the averaging constant. */
 export interface Estimator {
@@ -121,51 +135,33 @@ export function parseTcMessage(m: NlMsg, type: TcObjectType): TcBase {
   if (m.type === RTM_TC.RTM_DELQDISC || m.type === RTM_TC.RTM_DELTCLASS || m.type === RTM_TC.RTM_DELTFILTER) {
     o.deleted = true;
   }
-  let opts: [number, number] | undefined, xs: [number, number] | undefined, app: [number, number] | undefined;
-  forEachAttr(view, at + TCMSG_LEN, m.end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA.TCA_KIND:
-        o.kind = readString(buf, s, e);
-        break;
-      case TCA.TCA_OPTIONS:
-        opts = [s, e];
-        break;
-      case TCA.TCA_XSTATS:
-        xs = [s, e];
-        break;
-      case TCA.TCA_STATS2: {
-        const st = parseStats(buf, view, s, e);
-        o.stats = st;
-        forEachAttr(view, s, e, (t2, s2, e2) => {
-          if ((t2 & 0x3fff) === 4) app = [s2, e2];
-        });
-        delete st.app;
-        break;
-      }
-      case TCA.TCA_CHAIN:
-        o.chain = u32(view, s, e);
-        break;
-      case TCA.TCA_HW_OFFLOAD:
-        if (e > s) o.hwOffload = view.getUint8(s);
-        break;
-      case TCA.TCA_INGRESS_BLOCK:
-        o.ingressBlock = u32(view, s, e);
-        break;
-      case TCA.TCA_EGRESS_BLOCK:
-        o.egressBlock = u32(view, s, e);
-        break;
-    }
-  });
+  const a = parseAttrs(TCA_ATTRS, buf, view, at + TCMSG_LEN, m.end);
+  o.kind = a.kind ?? "";
+  if (a.stats) {
+    o.stats = a.stats;
+    delete a.stats.app;
+  }
+  if (a.chain !== undefined) o.chain = a.chain;
+  if (a.hwOffload !== undefined) o.hwOffload = a.hwOffload;
+  if (a.ingressBlock !== undefined) o.ingressBlock = a.ingressBlock;
+  if (a.egressBlock !== undefined) o.egressBlock = a.egressBlock;
   const [codec, xcodec] = codecs(type, o.kind as string);
-  if (opts) o.options = codec ? codec.parse(buf, view, opts[0], opts[1]) : buf.slice(opts[0], opts[1]);
-  const x = app ?? xs;
-  if (x) o.xstats = xcodec ? xcodec.parse(buf, view, x[0], x[1]) : buf.slice(x[0], x[1]);
+  if (a.options) o.options = decodeIn(codec, buf, view, a.options);
+  const x = a.stats?.app ?? a.xstats;
+  if (x) o.xstats = decodeIn(xcodec, buf, view, x);
   return o as unknown as TcBase;
 }
 
-function u32(view: DataView, s: number, e: number): number {
-  if (e - s < 4) throw new MalformedError(`tc attribute of ${e - s} bytes where a u32 was expected`, s);
-  return view.getUint32(s, true);
+/** Decodes a payload that {@link TC_PAYLOAD} left in place inside `buf`; raw bytes without a codec. */
+export function decodeIn<V>(
+  codec: { parse(buf: Uint8Array, view: DataView, start: number, end: number): V } | undefined,
+  buf: Uint8Array,
+  view: DataView,
+  payload: Uint8Array,
+): V | Uint8Array {
+  if (!codec) return payload.slice();
+  const s = payload.byteOffset - buf.byteOffset;
+  return codec.parse(buf, view, s, s + payload.length);
 }
 
 /** Appends a tcmsg header. */

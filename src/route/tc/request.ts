@@ -8,10 +8,10 @@
 
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
-import { RTM_TC, TC_H, TCA } from "./constants.ts";
+import { RTM_TC, TC_H } from "./constants.ts";
 import { parseHandle, parseQdiscHandle } from "./handle.ts";
 import type { OptionsCodec } from "./kind.ts";
-import { tcmsgHeader } from "./message.ts";
+import { TCA_ATTRS, tcmsgHeader } from "./message.ts";
 import { filterKind } from "./filter/registry.ts";
 import { qdiscKind, qdiscKinds } from "./qdisc/registry.ts";
 import { parseProtocol } from "./protocol.ts";
@@ -94,8 +94,8 @@ export function parentOf(p: HandleSpec | undefined, fallback: number): number {
   return parseHandle(p);
 }
 
-function options(b: MessageBuilder, codec: OptionsCodec<unknown> | undefined, value: unknown, what: string): void {
-  if (value === undefined) return;
+function options(codec: OptionsCodec<unknown> | undefined, value: unknown, what: string): Uint8Array | undefined {
+  if (value === undefined) return undefined;
   if (!codec) throw new InvalidArgumentError(`Cannot give options to ${what}: it takes none`, "options");
   if (value instanceof Uint8Array) throw new InvalidArgumentError(`Cannot send raw options of ${what}`, "options");
   checkKeys(value, codec.keys, `${what} options`);
@@ -103,7 +103,7 @@ function options(b: MessageBuilder, codec: OptionsCodec<unknown> | undefined, va
   const inner = new MessageBuilder(0, 0);
   codec.build(inner, value);
   const bytes = inner.finish().subarray(16);
-  if (bytes.length) b.bytes(TCA.TCA_OPTIONS, bytes);
+  return bytes.length ? bytes : undefined;
 }
 
 function checkKind(kind: string | undefined, cmd: TcCommand, what: string): string | undefined {
@@ -131,12 +131,8 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
   }
   const type = cmd === "delete" ? RTM_TC.RTM_DELQDISC : RTM_TC.RTM_NEWQDISC;
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), { ifindex, handle, parent });
-  if (kind !== undefined) b.string(TCA.TCA_KIND, kind);
-  if (spec.estimator) {
-    b.attr(TCA.TCA_RATE, (x) => x.scalar("s8", spec.estimator!.interval).scalar("u8", spec.estimator!.ewmaLog));
-  }
-  options(b, k?.qdisc, spec.options, `qdisc ${kind}`);
-  return b.finish();
+  const opts = options(k?.qdisc, spec.options, `qdisc ${kind}`);
+  return b.attrs(TCA_ATTRS, { kind, rate: spec.estimator, options: opts }).finish();
 }
 
 /** Builds a class request for device `ifindex`. */
@@ -150,9 +146,7 @@ export function classRequest(cmd: TcCommand, spec: ClassSpec, ifindex: number): 
   const type = cmd === "delete" ? RTM_TC.RTM_DELTCLASS : RTM_TC.RTM_NEWTCLASS;
   const handle = spec.classid === undefined ? 0 : parentOf(spec.classid, 0);
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), { ifindex, handle, parent: parentOf(spec.parent, 0) });
-  if (kind !== undefined) b.string(TCA.TCA_KIND, kind);
-  options(b, k?.class, spec.options, `class ${kind}`);
-  return b.finish();
+  return b.attrs(TCA_ATTRS, { kind, options: options(k?.class, spec.options, `class ${kind}`) }).finish();
 }
 
 /** Builds a filter request for device `ifindex`. */
@@ -182,10 +176,8 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
     parent: parentOf(spec.parent, TC_H.TC_H_ROOT),
     info,
   });
-  if (kind !== undefined) b.string(TCA.TCA_KIND, kind);
-  if (spec.chain !== undefined) b.u(TCA.TCA_CHAIN, "u32", spec.chain);
-  options(b, k?.options, spec.options, `filter ${kind}`);
-  return b.finish();
+  const opts = options(k?.options, spec.options, `filter ${kind}`);
+  return b.attrs(TCA_ATTRS, { kind, chain: spec.chain, options: opts }).finish();
 }
 
 function parseNumber(text: string): number {

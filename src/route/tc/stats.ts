@@ -6,6 +6,7 @@
  */
 
 import { type Attrs, parseAttrs } from "../../wire/table.ts";
+import { TC_PAYLOAD } from "./payload.ts";
 import type { TcPrinter } from "./printer.ts";
 import { formatRate, formatSize } from "./units.ts";
 
@@ -20,7 +21,7 @@ export const TCA_STATS_ATTRS = {
     kind: "struct",
     struct: { qlen: "u32", backlog: "u32", drops: "u32", requeues: "u32", overlimits: "u32" },
   },
-  app: { type: 4, kind: "bytes" },
+  app: { type: 4, kind: "codec", codec: TC_PAYLOAD },
   rateEst64: { type: 5, kind: "struct", struct: { bps: "u64", pps: "u64" } },
   basicHw: { type: 7, kind: "struct", struct: BASIC },
   pkt64: { type: 8, kind: "u64" },
