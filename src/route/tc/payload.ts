@@ -13,3 +13,16 @@ export const TC_PAYLOAD: Codec<Uint8Array> = {
   parse: (buf, _view, start, end) => buf.subarray(start, end),
   build: (b, value) => void b.raw(value),
 };
+
+/** Bytes as lower-case hex text (a program tag, an action cookie). */
+export const TC_HEX: Codec<string> = {
+  parse: (buf, _view, start, end) => {
+    let s = "";
+    for (let i = start; i < end; i++) s += buf[i].toString(16).padStart(2, "0");
+    return s;
+  },
+  build: (b, value) => {
+    if (!/^([0-9a-f]{2})*$/i.test(value)) throw new TypeError(`Invalid hex bytes: "${value}"`);
+    for (let i = 0; i < value.length; i += 2) b.scalar("u8", parseInt(value.slice(i, i + 2), 16));
+  },
+};

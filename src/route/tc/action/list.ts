@@ -8,7 +8,7 @@
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { NLA_F_NESTED } from "../../../wire/constants.ts";
-import { forEachAttr, readString } from "../../../wire/table.ts";
+import { type Codec, forEachAttr, readString } from "../../../wire/table.ts";
 import { TCA_ACT, TCA_ACT_MAX_PRIO } from "../constants.ts";
 import type { PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
@@ -130,11 +130,19 @@ export function buildAction(b: MessageBuilder, a: TcAction): void {
 
 /** Writes a list of actions under attribute `type` (numbered from 1). */
 export function buildActionList(b: MessageBuilder, type: number, actions: readonly TcAction[]): void {
-  if (actions.length > TCA_ACT_MAX_PRIO) {
-    throw new TypeError(`Cannot attach ${actions.length} actions (at most ${TCA_ACT_MAX_PRIO})`);
-  }
-  b.attr(type, (x) => actions.forEach((a, i) => x.attr(i + 1, (y) => buildAction(y, a))));
+  b.attr(type, (x) => TC_ACTION_LIST.build(x, actions as TcAction[]));
 }
+
+/** A list of actions as a table attribute (`TCA_*_ACT`): each nested under its order number. */
+export const TC_ACTION_LIST: Codec<TcAction[]> = {
+  parse: parseActionList,
+  build(b, actions): void {
+    if (actions.length > TCA_ACT_MAX_PRIO) {
+      throw new TypeError(`Cannot attach ${actions.length} actions (at most ${TCA_ACT_MAX_PRIO})`);
+    }
+    actions.forEach((a, i) => b.attr(i + 1, (y) => buildAction(y, a)));
+  },
+};
 
 /** Prints one action (`tc_print_one_action`); `bind`: inside a filter. */
 export function printAction(p: TcPrinter, a: TcAction, ctx: PrintContext, bind: boolean): void {

@@ -5,12 +5,19 @@
  * @module
  */
 
-import { forEachAttr } from "../../../wire/table.ts";
-import { actionWords, buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
+import { parseAttrs } from "../../../wire/table.ts";
+import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
 
 const TCA_BASIC_CLASSID = 1, TCA_BASIC_EMATCHES = 2, TCA_BASIC_ACT = 3;
+
+/** `TCA_BASIC_*`, in the order tc sends them. */
+const BASIC_ATTRS = {
+  classid: { type: TCA_BASIC_CLASSID, kind: "u32" },
+  ematches: { type: TCA_BASIC_EMATCHES, kind: "bytes" },
+  actions: { type: TCA_BASIC_ACT, kind: "codec", codec: TC_ACTION_LIST },
+} as const;
 
 /** basic options. */
 export interface BasicOptions {
@@ -28,20 +35,13 @@ export const basic: FilterKind = {
   options: {
     keys: ["classid", "actions", "ematches"],
     parse(buf, view, start, end): BasicOptions {
-      const o: BasicOptions = {};
-      forEachAttr(view, start, end, (t, s, e) => {
-        const type = t & 0x3fff;
-        if (type === TCA_BASIC_CLASSID) o.classid = view.getUint32(s, true);
-        else if (type === TCA_BASIC_ACT) o.actions = parseActionList(buf, view, s, e);
-        else if (type === TCA_BASIC_EMATCHES) o.ematches = buf.slice(s, e);
-      });
+      const { unknown: _, ...o } = parseAttrs(BASIC_ATTRS, buf, view, start, end);
       return o;
     },
     build(b, options): void {
       const o = options as BasicOptions;
       if (o.ematches) throw new TypeError("Cannot build basic ematches: nlkit does not support them");
-      if (o.classid !== undefined) b.u(TCA_BASIC_CLASSID, "u32", o.classid);
-      if (o.actions?.length) buildActionList(b, TCA_BASIC_ACT, o.actions);
+      b.attrs(BASIC_ATTRS, { classid: o.classid, actions: o.actions?.length ? o.actions : undefined });
     },
     print(p, options, ctx): void {
       const o = options as BasicOptions;

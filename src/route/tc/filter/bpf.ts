@@ -6,8 +6,9 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { forEachAttr, readString } from "../../../wire/table.ts";
-import { actionWords, buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
+import { type Codec, parseAttrs } from "../../../wire/table.ts";
+import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
+import { TC_HEX } from "../payload.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
@@ -51,68 +52,60 @@ export interface BpfOptions {
   tag?: string;
 }
 
-function parse(buf: Uint8Array, view: DataView, start: number, end: number): BpfOptions {
-  const o: BpfOptions = {};
-  let ops: [number, number] | undefined;
-  forEachAttr(view, start, end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA_BPF_ACT:
-        o.actions = parseActionList(buf, view, s, e);
-        break;
-      case TCA_BPF_CLASSID:
-        o.classid = view.getUint32(s, true);
-        break;
-      case TCA_BPF_OPS:
-        ops = [s, e];
-        break;
-      case TCA_BPF_NAME:
-        o.name = readString(buf, s, e);
-        break;
-      case TCA_BPF_FLAGS:
-        o.directAction = (view.getUint32(s, true) & 1) !== 0;
-        break;
-      case TCA_BPF_FLAGS_GEN:
-        o.flags = view.getUint32(s, true);
-        break;
-      case TCA_BPF_TAG:
-        o.tag = [...buf.subarray(s, e)].map((x) => x.toString(16).padStart(2, "0")).join("");
-        break;
-      case TCA_BPF_ID:
-        o.id = view.getUint32(s, true);
-        break;
-    }
-  });
-  if (ops) {
-    o.bytecode = [];
-    for (let at = ops[0]; at + 8 <= ops[1]; at += 8) {
-      o.bytecode.push({
+/** `TCA_BPF_OPS`: an array of `struct sock_filter`. */
+const SOCK_FILTERS: Codec<BpfInsn[]> = {
+  parse(_buf, view, start, end): BpfInsn[] {
+    const out: BpfInsn[] = [];
+    for (let at = start; at + 8 <= end; at += 8) {
+      out.push({
         code: view.getUint16(at, true),
         jt: view.getUint8(at + 2),
         jf: view.getUint8(at + 3),
         k: view.getUint32(at + 4, true),
       });
     }
-  }
-  return o;
+    return out;
+  },
+  build(b, insns): void {
+    for (const i of insns) b.scalar("u16", i.code).scalar("u8", i.jt).scalar("u8", i.jf).scalar("u32", i.k);
+  },
+};
+
+/** `TCA_BPF_*`, in the order tc sends them. */
+const BPF_ATTRS = {
+  classid: { type: TCA_BPF_CLASSID, kind: "u32" },
+  actions: { type: TCA_BPF_ACT, kind: "codec", codec: TC_ACTION_LIST },
+  opsLen: { type: TCA_BPF_OPS_LEN, kind: "u16" },
+  bytecode: { type: TCA_BPF_OPS, kind: "codec", codec: SOCK_FILTERS },
+  fd: { type: TCA_BPF_FD, kind: "u32" },
+  name: { type: TCA_BPF_NAME, kind: "string" },
+  flags: { type: TCA_BPF_FLAGS_GEN, kind: "u32" },
+  bpfFlags: { type: TCA_BPF_FLAGS, kind: "u32" },
+  tag: { type: TCA_BPF_TAG, kind: "codec", codec: TC_HEX },
+  id: { type: TCA_BPF_ID, kind: "u32" },
+} as const;
+
+function parse(buf: Uint8Array, view: DataView, start: number, end: number): BpfOptions {
+  const { opsLen: _, bpfFlags, unknown: _u, ...o } = parseAttrs(BPF_ATTRS, buf, view, start, end);
+  const out: BpfOptions = o;
+  if (bpfFlags !== undefined) out.directAction = (bpfFlags & 1) !== 0;
+  return out;
 }
 
 function build(b: MessageBuilder, o: BpfOptions): void {
   if ((o.bytecode === undefined) === (o.fd === undefined)) {
     throw new TypeError("Cannot attach a bpf filter without exactly one program: give bytecode or fd");
   }
-  if (o.classid !== undefined) b.u(TCA_BPF_CLASSID, "u32", o.classid);
-  if (o.actions?.length) buildActionList(b, TCA_BPF_ACT, o.actions);
-  if (o.bytecode) {
-    b.u(TCA_BPF_OPS_LEN, "u16", o.bytecode.length);
-    b.attr(TCA_BPF_OPS, (x) => {
-      for (const i of o.bytecode!) x.scalar("u16", i.code).scalar("u8", i.jt).scalar("u8", i.jf).scalar("u32", i.k);
-    });
-  } else {
-    b.u(TCA_BPF_FD, "u32", o.fd!);
-    b.string(TCA_BPF_NAME, o.name ?? `fd:[${o.fd}]`);
-  }
-  if (o.flags) b.u(TCA_BPF_FLAGS_GEN, "u32", o.flags);
-  if (o.directAction) b.u(TCA_BPF_FLAGS, "u32", 1);
+  b.attrs(BPF_ATTRS, {
+    classid: o.classid,
+    actions: o.actions?.length ? o.actions : undefined,
+    opsLen: o.bytecode?.length,
+    bytecode: o.bytecode,
+    fd: o.fd,
+    name: o.bytecode ? undefined : o.name ?? `fd:[${o.fd}]`,
+    flags: o.flags || undefined,
+    bpfFlags: o.directAction ? 1 : undefined,
+  });
 }
 
 /** Parses tc's classic bytecode text: `N,code jt jf k,code jt jf k,...`. */

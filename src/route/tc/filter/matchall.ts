@@ -4,13 +4,20 @@
  * @module
  */
 
-import { forEachAttr } from "../../../wire/table.ts";
-import { actionWords, buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
+import { parseAttrs } from "../../../wire/table.ts";
+import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
 import { printClsFlags } from "./flags.ts";
 
 const TCA_MATCHALL_CLASSID = 1, TCA_MATCHALL_ACT = 2, TCA_MATCHALL_FLAGS = 3;
+
+/** `TCA_MATCHALL_*`, in the order tc sends them. */
+const MATCHALL_ATTRS = {
+  classid: { type: TCA_MATCHALL_CLASSID, kind: "u32" },
+  actions: { type: TCA_MATCHALL_ACT, kind: "codec", codec: TC_ACTION_LIST },
+  flags: { type: TCA_MATCHALL_FLAGS, kind: "u32" },
+} as const;
 
 /** matchall options. */
 export interface MatchallOptions {
@@ -28,23 +35,17 @@ export const matchall: FilterKind = {
   options: {
     keys: ["classid", "actions", "flags"],
     parse(buf, view, start, end): MatchallOptions {
-      const o: MatchallOptions = {};
-      forEachAttr(view, start, end, (t, s, e) => {
-        const type = t & 0x3fff;
-        if (type === TCA_MATCHALL_CLASSID) o.classid = view.getUint32(s, true);
-        else if (type === TCA_MATCHALL_ACT) o.actions = parseActionList(buf, view, s, e);
-        else if (type === TCA_MATCHALL_FLAGS) o.flags = view.getUint32(s, true);
-      });
+      const { unknown: _, ...o } = parseAttrs(MATCHALL_ATTRS, buf, view, start, end);
       return o;
     },
     build(b, options): void {
       const o = options as MatchallOptions;
-      if (o.classid !== undefined) b.u(TCA_MATCHALL_CLASSID, "u32", o.classid);
-      if (o.actions?.length) buildActionList(b, TCA_MATCHALL_ACT, o.actions);
-      if (o.flags) {
-        if ((o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
-        b.u(TCA_MATCHALL_FLAGS, "u32", o.flags);
-      }
+      if (o.flags && (o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
+      b.attrs(MATCHALL_ATTRS, {
+        classid: o.classid,
+        actions: o.actions?.length ? o.actions : undefined,
+        flags: o.flags || undefined,
+      });
     },
     print(p, options, ctx): void {
       const o = options as MatchallOptions;

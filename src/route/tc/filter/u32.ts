@@ -7,9 +7,9 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { forEachAttr, readString } from "../../../wire/table.ts";
-import { buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
-import { actionWords } from "../action/list.ts";
+import { TruncatedError } from "../../../wire/errors.ts";
+import { type Codec, parseAttrs, readScalar } from "../../../wire/table.ts";
+import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
@@ -80,112 +80,95 @@ export function parseU32Handle(text: string): number {
   return ((part(ht, 0x1000) << 20) | (part(hash, 0x100) << 12) | part(node, 0x1000)) >>> 0;
 }
 
-function parseSel(view: DataView, s: number, e: number): U32Selector {
-  const sel: U32Selector = {
-    flags: view.getUint8(s),
-    offshift: view.getUint8(s + 1),
-    offmask: view.getUint16(s + 4, false),
-    off: view.getUint16(s + 6, true),
-    offoff: view.getInt16(s + 8, true),
-    hoff: view.getInt16(s + 10, true),
-    hmask: view.getUint32(s + 12, false),
-    keys: [],
-  };
-  const n = view.getUint8(s + 2);
-  for (let i = 0, at = s + 16; i < n && at + 16 <= e; i++, at += 16) {
-    sel.keys.push({
-      mask: view.getUint32(at, false),
-      val: view.getUint32(at + 4, false),
-      off: view.getInt32(at + 8, true),
-      offmask: view.getInt32(at + 12, true),
-    });
-  }
-  return sel;
-}
+/** `TCA_U32_SEL`: `struct tc_u32_sel` and its keys. */
+const U32_SEL: Codec<U32Selector> = {
+  parse(_buf, view, s, e): U32Selector {
+    if (e - s < 16) throw new TruncatedError("tc_u32_sel", s, 16, e - s);
+    const sel: U32Selector = {
+      flags: view.getUint8(s),
+      offshift: view.getUint8(s + 1),
+      offmask: view.getUint16(s + 4, false),
+      off: view.getUint16(s + 6, true),
+      offoff: view.getInt16(s + 8, true),
+      hoff: view.getInt16(s + 10, true),
+      hmask: view.getUint32(s + 12, false),
+      keys: [],
+    };
+    const n = view.getUint8(s + 2);
+    for (let i = 0, at = s + 16; i < n && at + 16 <= e; i++, at += 16) {
+      sel.keys.push({
+        mask: view.getUint32(at, false),
+        val: view.getUint32(at + 4, false),
+        off: view.getInt32(at + 8, true),
+        offmask: view.getInt32(at + 12, true),
+      });
+    }
+    return sel;
+  },
+  build(x, sel): void {
+    x.scalar("u8", sel.flags).scalar("u8", sel.offshift).scalar("u8", sel.keys.length).scalar("u8", 0);
+    x.scalar("u16be", sel.offmask).scalar("u16", sel.off).scalar("s16", sel.offoff).scalar("s16", sel.hoff);
+    x.scalar("u32be", sel.hmask);
+    for (const k of sel.keys) {
+      x.scalar("u32be", k.mask).scalar("u32be", k.val).scalar("s32", k.off).scalar("s32", k.offmask);
+    }
+  },
+};
+
+type U32Counters = { rcnt: number; rhit: number; kcnts: number[] };
+
+/** `TCA_U32_PCNT`: `struct tc_u32_pcnt` (rcnt, rhit, then one counter per key), u64s. */
+const U32_PCNT: Codec<U32Counters> = {
+  parse(_buf, view, s, e): U32Counters {
+    const u64 = (at: number) => readScalar(view, at, "u64");
+    const kcnts: number[] = [];
+    for (let at = s + 16; at + 8 <= e; at += 8) kcnts.push(u64(at));
+    return { rcnt: u64(s), rhit: u64(s + 8), kcnts };
+  },
+  build(b, p): void {
+    for (const n of [p.rcnt, p.rhit, ...p.kcnts]) b.scalar("u64", n);
+  },
+};
+
+/** `TCA_U32_*`, in the order tc sends them. */
+const U32_ATTRS = {
+  classid: { type: TCA_U32_CLASSID, kind: "u32" },
+  divisor: { type: TCA_U32_DIVISOR, kind: "u32" },
+  link: { type: TCA_U32_LINK, kind: "u32" },
+  indev: { type: TCA_U32_INDEV, kind: "string" },
+  mark: { type: TCA_U32_MARK, kind: "struct", struct: { val: "u32", mask: "u32", success: "u32" } },
+  actions: { type: TCA_U32_ACT, kind: "codec", codec: TC_ACTION_LIST },
+  hash: { type: TCA_U32_HASH, kind: "u32" },
+  sel: { type: TCA_U32_SEL, kind: "codec", codec: U32_SEL },
+  flags: { type: TCA_U32_FLAGS, kind: "u32" },
+  police: { type: TCA_U32_POLICE, kind: "bytes" },
+  pcnt: { type: TCA_U32_PCNT, kind: "codec", codec: U32_PCNT },
+} as const;
 
 function parse(buf: Uint8Array, view: DataView, start: number, end: number): U32Options {
-  const o: U32Options = {};
-  let pcnt: [number, number] | undefined;
-  forEachAttr(view, start, end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA_U32_CLASSID:
-        o.classid = view.getUint32(s, true);
-        break;
-      case TCA_U32_HASH:
-        o.hash = view.getUint32(s, true);
-        break;
-      case TCA_U32_LINK:
-        o.link = view.getUint32(s, true);
-        break;
-      case TCA_U32_DIVISOR:
-        o.divisor = view.getUint32(s, true);
-        break;
-      case TCA_U32_SEL:
-        if (e - s >= 16) o.sel = parseSel(view, s, e);
-        break;
-      case TCA_U32_POLICE:
-        o.police = buf.slice(s, e);
-        break;
-      case TCA_U32_ACT:
-        o.actions = parseActionList(buf, view, s, e);
-        break;
-      case TCA_U32_INDEV:
-        o.indev = readString(buf, s, e);
-        break;
-      case TCA_U32_PCNT:
-        pcnt = [s, e];
-        break;
-      case TCA_U32_MARK:
-        o.mark = {
-          val: view.getUint32(s, true),
-          mask: view.getUint32(s + 4, true),
-          success: view.getUint32(s + 8, true),
-        };
-        break;
-      case TCA_U32_FLAGS:
-        o.flags = view.getUint32(s, true);
-        break;
-    }
-  });
-  if (pcnt) {
-    const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
-    const kcnts: number[] = [];
-    for (let at = pcnt[0] + 16; at + 8 <= pcnt[1]; at += 8) kcnts.push(u64(at));
-    o.pcnt = { rcnt: u64(pcnt[0]), rhit: u64(pcnt[0] + 8), kcnts };
-  }
+  const { unknown: _, ...o } = parseAttrs(U32_ATTRS, buf, view, start, end);
   return o;
 }
 
 function build(b: MessageBuilder, o: U32Options): void {
   if (o.police) throw new TypeError("Cannot send a u32 police attribute: use a police action");
-  if (o.classid !== undefined) b.u(TCA_U32_CLASSID, "u32", o.classid);
-  if (o.divisor !== undefined) {
-    const d = o.divisor;
-    if (!(d > 0 && d <= 256 && (d & (d - 1)) === 0)) {
-      throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
-    }
-    b.u(TCA_U32_DIVISOR, "u32", d);
+  const d = o.divisor;
+  if (d !== undefined && !(d > 0 && d <= 256 && (d & (d - 1)) === 0)) {
+    throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
   }
-  if (o.link !== undefined) b.u(TCA_U32_LINK, "u32", o.link);
-  if (o.indev !== undefined) b.string(TCA_U32_INDEV, o.indev);
-  if (o.mark) b.attr(TCA_U32_MARK, (x) => x.scalar("u32", o.mark!.val).scalar("u32", o.mark!.mask).scalar("u32", 0));
-  if (o.actions?.length) buildActionList(b, TCA_U32_ACT, o.actions);
-  if (o.hash) b.u(TCA_U32_HASH, "u32", o.hash);
+  if (o.flags && (o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
   const sel = o.sel;
-  if (sel && (sel.keys.length || sel.flags || sel.hmask)) {
-    b.attr(TCA_U32_SEL, (x) => {
-      x.scalar("u8", sel.flags).scalar("u8", sel.offshift).scalar("u8", sel.keys.length).scalar("u8", 0);
-      x.scalar("u16be", sel.offmask).scalar("u16", sel.off).scalar("s16", sel.offoff).scalar("s16", sel.hoff);
-      x.scalar("u32be", sel.hmask);
-      for (const k of sel.keys) {
-        x.scalar("u32be", k.mask).scalar("u32be", k.val).scalar("s32", k.off).scalar("s32", k.offmask);
-      }
-    });
-  }
-  if (o.flags) {
-    if ((o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
-    b.u(TCA_U32_FLAGS, "u32", o.flags);
-  }
+  b.attrs(U32_ATTRS, {
+    classid: o.classid,
+    divisor: d,
+    link: o.link,
+    indev: o.indev,
+    mark: o.mark && { val: o.mark.val, mask: o.mark.mask, success: 0 },
+    actions: o.actions?.length ? o.actions : undefined,
+    hash: o.hash || undefined,
+    sel: sel && (sel.keys.length || sel.flags || sel.hmask) ? sel : undefined,
+    flags: o.flags || undefined,
+  });
 }
 
 function offsetWords(w: TcWords, sel: U32Selector): void {

@@ -6,24 +6,30 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { formatSize, formatTime, parseSize, parseTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
 
-const A = {
-  target: 1,
-  limit: 2,
-  interval: 3,
-  ecn: 4,
-  flows: 5,
-  quantum: 6,
-  ceThreshold: 7,
-  dropBatch: 8,
-  memoryLimit: 9,
-  ceThresholdSelector: 10,
-  ceThresholdMask: 11,
+const TCA_FQ_CODEL_TARGET = 1, TCA_FQ_CODEL_LIMIT = 2, TCA_FQ_CODEL_INTERVAL = 3, TCA_FQ_CODEL_ECN = 4;
+const TCA_FQ_CODEL_FLOWS = 5, TCA_FQ_CODEL_QUANTUM = 6, TCA_FQ_CODEL_CE_THRESHOLD = 7;
+const TCA_FQ_CODEL_DROP_BATCH_SIZE = 8, TCA_FQ_CODEL_MEMORY_LIMIT = 9;
+const TCA_FQ_CODEL_CE_THRESHOLD_SELECTOR = 10, TCA_FQ_CODEL_CE_THRESHOLD_MASK = 11;
+
+/** `TCA_FQ_CODEL_*`, in the order tc sends them. */
+const FQ_CODEL_ATTRS = {
+  limit: { type: TCA_FQ_CODEL_LIMIT, kind: "u32" },
+  flows: { type: TCA_FQ_CODEL_FLOWS, kind: "u32" },
+  quantum: { type: TCA_FQ_CODEL_QUANTUM, kind: "u32" },
+  interval: { type: TCA_FQ_CODEL_INTERVAL, kind: "u32" },
+  target: { type: TCA_FQ_CODEL_TARGET, kind: "u32" },
+  ecn: { type: TCA_FQ_CODEL_ECN, kind: "u32" },
+  ceThreshold: { type: TCA_FQ_CODEL_CE_THRESHOLD, kind: "u32" },
+  ceMask: { type: TCA_FQ_CODEL_CE_THRESHOLD_MASK, kind: "u8" },
+  ceSelector: { type: TCA_FQ_CODEL_CE_THRESHOLD_SELECTOR, kind: "u8" },
+  memoryLimit: { type: TCA_FQ_CODEL_MEMORY_LIMIT, kind: "u32" },
+  dropBatch: { type: TCA_FQ_CODEL_DROP_BATCH_SIZE, kind: "u32" },
 } as const;
 
 /** fq_codel options (absent fields keep the kernel's defaults). */
@@ -72,43 +78,31 @@ export interface FqCodelXstats {
   dropOvermemory: number;
 }
 
-function parse(_buf: Uint8Array, view: DataView, start: number, end: number): FqCodelOptions {
-  const o: FqCodelOptions = {};
-  let sel: number | undefined, mask: number | undefined;
-  forEachAttr(view, start, end, (t, s) => {
-    const type = t & 0x3fff;
-    const u = () => view.getUint32(s, true);
-    if (type === A.limit) o.limit = u();
-    else if (type === A.flows) o.flows = u();
-    else if (type === A.quantum) o.quantum = u();
-    else if (type === A.target) o.target = u();
-    else if (type === A.interval) o.interval = u();
-    else if (type === A.ecn) o.ecn = u() !== 0;
-    else if (type === A.ceThreshold) o.ceThreshold = u();
-    else if (type === A.memoryLimit) o.memoryLimit = u();
-    else if (type === A.dropBatch) o.dropBatch = u();
-    else if (type === A.ceThresholdSelector) sel = view.getUint8(s);
-    else if (type === A.ceThresholdMask) mask = view.getUint8(s);
-  });
-  if (sel !== undefined || mask !== undefined) o.ceThresholdSelector = { value: sel ?? 0, mask: mask ?? 0 };
-  return o;
+function parse(buf: Uint8Array, view: DataView, start: number, end: number): FqCodelOptions {
+  const { ecn, ceMask, ceSelector, unknown: _, ...o } = parseAttrs(FQ_CODEL_ATTRS, buf, view, start, end);
+  const out: FqCodelOptions = o;
+  if (ecn !== undefined) out.ecn = ecn !== 0;
+  if (ceSelector !== undefined || ceMask !== undefined) {
+    out.ceThresholdSelector = { value: ceSelector ?? 0, mask: ceMask ?? 0 };
+  }
+  return out;
 }
 
 function build(b: MessageBuilder, o: FqCodelOptions): void {
-  // tc's order, and tc leaves out zeros it reads as "not given".
-  if (o.limit) b.u(A.limit, "u32", o.limit);
-  if (o.flows) b.u(A.flows, "u32", o.flows);
-  if (o.quantum) b.u(A.quantum, "u32", o.quantum);
-  if (o.interval) b.u(A.interval, "u32", o.interval);
-  if (o.target) b.u(A.target, "u32", o.target);
-  if (o.ecn !== undefined) b.u(A.ecn, "u32", o.ecn ? 1 : 0);
-  if (o.ceThreshold !== undefined) b.u(A.ceThreshold, "u32", o.ceThreshold);
-  if (o.ceThresholdSelector) {
-    b.u(A.ceThresholdMask, "u8", o.ceThresholdSelector.mask);
-    b.u(A.ceThresholdSelector, "u8", o.ceThresholdSelector.value);
-  }
-  if (o.memoryLimit !== undefined) b.u(A.memoryLimit, "u32", o.memoryLimit);
-  if (o.dropBatch) b.u(A.dropBatch, "u32", o.dropBatch);
+  // tc leaves out zeros it reads as "not given".
+  b.attrs(FQ_CODEL_ATTRS, {
+    limit: o.limit || undefined,
+    flows: o.flows || undefined,
+    quantum: o.quantum || undefined,
+    interval: o.interval || undefined,
+    target: o.target || undefined,
+    ecn: o.ecn === undefined ? undefined : o.ecn ? 1 : 0,
+    ceThreshold: o.ceThreshold,
+    ceMask: o.ceThresholdSelector?.mask,
+    ceSelector: o.ceThresholdSelector?.value,
+    memoryLimit: o.memoryLimit,
+    dropBatch: o.dropBatch || undefined,
+  });
 }
 
 function words(w: TcWords): FqCodelOptions {

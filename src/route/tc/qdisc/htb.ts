@@ -7,10 +7,10 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { forEachAttr, parseStruct, type StructValue } from "../../../wire/table.ts";
+import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
+import { linklayerName, parseLinklayer, rateSpec, sizeAndCellWords } from "../ratespec.ts";
 import { formatRate, formatSize, LINKLAYER, parseRate, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
 
@@ -30,6 +30,22 @@ const HTB_OPT = {
   level: "u32",
   prio: "u32",
 } as { readonly [k: string]: "u8" | "u16" | "s16" | "u32" };
+
+/** The qdisc's `TCA_HTB_*`, in the order tc sends them. */
+const HTB_QDISC_ATTRS = {
+  init: { type: TCA_HTB_INIT, kind: "struct", struct: HTB_GLOB },
+  directQlen: { type: TCA_HTB_DIRECT_QLEN, kind: "u32" },
+  offload: { type: TCA_HTB_OFFLOAD, kind: "flag" },
+} as const;
+
+/** A class's `TCA_HTB_*`, in the order tc sends them. */
+const HTB_CLASS_ATTRS = {
+  rate64: { type: TCA_HTB_RATE64, kind: "u64" },
+  ceil64: { type: TCA_HTB_CEIL64, kind: "u64" },
+  parms: { type: TCA_HTB_PARMS, kind: "struct", struct: HTB_OPT },
+  rtab: { type: TCA_HTB_RTAB, kind: "bytes" },
+  ctab: { type: TCA_HTB_CTAB, kind: "bytes" },
+} as const;
 
 /** htb qdisc options. */
 export interface HtbOptions {
@@ -102,43 +118,35 @@ export interface HtbXstats {
 }
 
 function parseQdisc(buf: Uint8Array, view: DataView, start: number, end: number): HtbOptions {
+  const a = parseAttrs(HTB_QDISC_ATTRS, buf, view, start, end);
   const o: HtbOptions = {};
-  forEachAttr(view, start, end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA_HTB_INIT: {
-        const g = parseStruct(HTB_GLOB, view, s, e);
-        Object.assign(o, {
-          r2q: g.rate2quantum,
-          defaultClass: g.defcls,
-          debug: g.debug,
-          directPackets: g.directPkts,
-          version: g.version,
-        });
-        break;
-      }
-      case TCA_HTB_DIRECT_QLEN:
-        o.directQlen = view.getUint32(s, true);
-        break;
-      case TCA_HTB_OFFLOAD:
-        o.offload = true;
-        break;
-    }
-  });
-  void buf;
+  const g = a.init;
+  if (g) {
+    Object.assign(o, {
+      r2q: g.rate2quantum,
+      defaultClass: g.defcls,
+      debug: g.debug,
+      directPackets: g.directPkts,
+      version: g.version,
+    });
+  }
+  if (a.directQlen !== undefined) o.directQlen = a.directQlen;
+  if (a.offload) o.offload = true;
   return o;
 }
 
 function buildQdisc(b: MessageBuilder, o: HtbOptions): void {
-  b.attr(TCA_HTB_INIT, (x) =>
-    x.struct(HTB_GLOB, {
+  b.attrs(HTB_QDISC_ATTRS, {
+    init: {
       version: o.version ?? 3,
       rate2quantum: o.r2q ?? 10,
       defcls: o.defaultClass ?? 0,
       debug: o.debug ?? 0,
       directPkts: 0,
-    }));
-  if (o.directQlen !== undefined) b.u(TCA_HTB_DIRECT_QLEN, "u32", o.directQlen);
-  if (o.offload) b.attr(TCA_HTB_OFFLOAD, () => {});
+    },
+    directQlen: o.directQlen,
+    offload: o.offload,
+  });
 }
 
 function qdiscWords(w: TcWords): HtbOptions {
@@ -169,22 +177,7 @@ function printQdisc(p: TcPrinter, o: HtbOptions, details: number): void {
 }
 
 function parseClass(buf: Uint8Array, view: DataView, start: number, end: number): HtbClassOptions {
-  let parms: StructValue<typeof HTB_OPT> | undefined;
-  let rate64: number | undefined, ceil64: number | undefined;
-  forEachAttr(view, start, end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA_HTB_PARMS:
-        parms = parseStruct(HTB_OPT, view, s, e);
-        break;
-      case TCA_HTB_RATE64:
-        rate64 = readU64(view, s);
-        break;
-      case TCA_HTB_CEIL64:
-        ceil64 = readU64(view, s);
-        break;
-    }
-  });
-  void buf;
+  const { parms, rate64, ceil64 } = parseAttrs(HTB_CLASS_ATTRS, buf, view, start, end);
   if (!parms) return { rate: 0 };
   const rate = rate64 ?? parms.rate_rate, ceil = ceil64 ?? parms.ceil_rate;
   return {
@@ -230,11 +223,13 @@ function buildClass(b: MessageBuilder, o: HtbClassOptions): void {
     parms[`rate_${k}`] = rs[k as keyof typeof rs];
     parms[`ceil_${k}`] = cs[k as keyof typeof cs];
   }
-  if (rate >= 2 ** 32) b.u(TCA_HTB_RATE64, "u64", rate);
-  if (ceil >= 2 ** 32) b.u(TCA_HTB_CEIL64, "u64", ceil);
-  b.attr(TCA_HTB_PARMS, (x) => x.struct(HTB_OPT, parms));
-  b.bytes(TCA_HTB_RTAB, new Uint8Array(rtab.buffer));
-  b.bytes(TCA_HTB_CTAB, new Uint8Array(ctab.buffer));
+  b.attrs(HTB_CLASS_ATTRS, {
+    rate64: rate >= 2 ** 32 ? rate : undefined,
+    ceil64: ceil >= 2 ** 32 ? ceil : undefined,
+    parms,
+    rtab: new Uint8Array(rtab.buffer),
+    ctab: new Uint8Array(ctab.buffer),
+  });
 }
 
 function classWords(w: TcWords): HtbClassOptions {

@@ -7,10 +7,9 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { readU64 } from "../ratespec.ts";
 import { formatRate, formatTime, parseRate, parseSize, parseTime, printfG, TICKS_PER_USEC } from "../units.ts";
 import type { TcWords } from "../words.ts";
 
@@ -18,6 +17,22 @@ const TCA_NETEM_CORR = 1, TCA_NETEM_REORDER = 3, TCA_NETEM_CORRUPT = 4;
 const TCA_NETEM_RATE = 6, TCA_NETEM_ECN = 7, TCA_NETEM_RATE64 = 8;
 const QOPT = { latency: "u32", limit: "u32", loss: "u32", gap: "u32", duplicate: "u32", jitter: "u32" } as const;
 const U32_MAX = 0xffffffff;
+/** `struct tc_netem_reorder` and `struct tc_netem_corrupt`. */
+const CHANCE = { p: "u32", c: "u32" } as const;
+
+/** `TCA_NETEM_*` after `struct tc_netem_qopt`, in the order tc sends them. */
+const NETEM_ATTRS = {
+  corr: { type: TCA_NETEM_CORR, kind: "struct", struct: { delay: "u32", loss: "u32", dup: "u32" } },
+  reorder: { type: TCA_NETEM_REORDER, kind: "struct", struct: CHANCE },
+  ecn: { type: TCA_NETEM_ECN, kind: "u32" },
+  corrupt: { type: TCA_NETEM_CORRUPT, kind: "struct", struct: CHANCE },
+  rate64: { type: TCA_NETEM_RATE64, kind: "u64" },
+  rate: {
+    type: TCA_NETEM_RATE,
+    kind: "struct",
+    struct: { rate: "u32", packetOverhead: "s32", cellSize: "u32", cellOverhead: "s32" },
+  },
+} as const;
 
 /** A probability (0 to 1) with an optional correlation (0 to 1). */
 export interface NetemChance {
@@ -60,7 +75,7 @@ const scaled = (p: number) => {
 };
 const ticks = (us: number) => Math.trunc(us * TICKS_PER_USEC) >>> 0;
 
-function parse(_buf: Uint8Array, view: DataView, start: number, end: number): NetemOptions {
+function parse(buf: Uint8Array, view: DataView, start: number, end: number): NetemOptions {
   const q = parseStruct(QOPT, view, start, end);
   const o: NetemOptions = { limit: q.limit };
   const frac = (v: number) => v / U32_MAX;
@@ -69,37 +84,19 @@ function parse(_buf: Uint8Array, view: DataView, start: number, end: number): Ne
   if (q.loss) o.loss = { probability: frac(q.loss) };
   if (q.duplicate) o.duplicate = { probability: frac(q.duplicate) };
   if (q.gap) o.gap = q.gap;
-  let rate64: number | undefined;
-  forEachAttr(view, start + 24, end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA_NETEM_CORR: {
-        const c = parseStruct({ delay: "u32", loss: "u32", dup: "u32" }, view, s, e);
-        if (c.delay) o.delayCorrelation = frac(c.delay);
-        if (o.loss && c.loss) o.loss.correlation = frac(c.loss);
-        if (o.duplicate && c.dup) o.duplicate.correlation = frac(c.dup);
-        break;
-      }
-      case TCA_NETEM_REORDER:
-      case TCA_NETEM_CORRUPT: {
-        const c = parseStruct({ p: "u32", c: "u32" }, view, s, e);
-        const chance = { probability: frac(c.p), correlation: frac(c.c) };
-        if ((t & 0x3fff) === TCA_NETEM_REORDER) o.reorder = chance;
-        else o.corrupt = chance;
-        break;
-      }
-      case TCA_NETEM_RATE: {
-        const r = parseStruct({ rate: "u32", packetOverhead: "s32", cellSize: "u32", cellOverhead: "s32" }, view, s, e);
-        o.rate = r;
-        break;
-      }
-      case TCA_NETEM_ECN:
-        o.ecn = view.getUint32(s, true) !== 0;
-        break;
-      case TCA_NETEM_RATE64:
-        rate64 = readU64(view, s);
-        break;
-    }
-  });
+  const a = parseAttrs(NETEM_ATTRS, buf, view, start + 24, end);
+  const c = a.corr;
+  if (c) {
+    if (c.delay) o.delayCorrelation = frac(c.delay);
+    if (o.loss && c.loss) o.loss.correlation = frac(c.loss);
+    if (o.duplicate && c.dup) o.duplicate.correlation = frac(c.dup);
+  }
+  const chance = (x: { p: number; c: number }): NetemChance => ({ probability: frac(x.p), correlation: frac(x.c) });
+  if (a.reorder) o.reorder = chance(a.reorder);
+  if (a.corrupt) o.corrupt = chance(a.corrupt);
+  if (a.rate) o.rate = a.rate;
+  if (a.ecn !== undefined) o.ecn = a.ecn !== 0;
+  const rate64 = a.rate64;
   if (o.rate && rate64) o.rate.rate = rate64;
   return o;
 }
@@ -120,30 +117,27 @@ function build(b: MessageBuilder, o: NetemOptions): void {
   const corr = o.delayCorrelation !== undefined || o.loss?.correlation !== undefined ||
     o.duplicate?.correlation !== undefined || o.reorder?.correlation !== undefined ||
     o.corrupt?.correlation !== undefined;
-  if (corr) {
-    b.attr(
-      TCA_NETEM_CORR,
-      (x) =>
-        x.scalar("u32", scaled(o.delayCorrelation ?? 0)).scalar("u32", scaled(o.loss?.correlation ?? 0))
-          .scalar("u32", scaled(o.duplicate?.correlation ?? 0)),
-    );
-  }
-  const chance = (type: number, c: NetemChance | undefined) => {
-    if (c) b.attr(type, (x) => x.scalar("u32", scaled(c.probability)).scalar("u32", scaled(c.correlation ?? 0)));
-  };
-  chance(TCA_NETEM_REORDER, o.reorder);
-  if (o.ecn) b.u(TCA_NETEM_ECN, "u32", 1);
-  chance(TCA_NETEM_CORRUPT, o.corrupt);
+  const chance = (c: NetemChance | undefined) => c && { p: scaled(c.probability), c: scaled(c.correlation ?? 0) };
   const r = o.rate;
-  if (r) {
-    if (r.rate >= 2 ** 32) b.u(TCA_NETEM_RATE64, "u64", r.rate);
-    b.attr(
-      TCA_NETEM_RATE,
-      (x) =>
-        x.scalar("u32", r.rate >= 2 ** 32 ? U32_MAX : r.rate).scalar("s32", r.packetOverhead ?? 0)
-          .scalar("u32", r.cellSize ?? 0).scalar("s32", r.cellOverhead ?? 0),
-    );
-  }
+  b.attrs(NETEM_ATTRS, {
+    corr: corr
+      ? {
+        delay: scaled(o.delayCorrelation ?? 0),
+        loss: scaled(o.loss?.correlation ?? 0),
+        dup: scaled(o.duplicate?.correlation ?? 0),
+      }
+      : undefined,
+    reorder: chance(o.reorder),
+    ecn: o.ecn ? 1 : undefined,
+    corrupt: chance(o.corrupt),
+    rate64: r && r.rate >= 2 ** 32 ? r.rate : undefined,
+    rate: r && {
+      rate: r.rate >= 2 ** 32 ? U32_MAX : r.rate,
+      packetOverhead: r.packetOverhead ?? 0,
+      cellSize: r.cellSize ?? 0,
+      cellOverhead: r.cellOverhead ?? 0,
+    },
+  });
 }
 
 const isNumber = (w: TcWords) => /^\d/.test(w.peek() ?? "");

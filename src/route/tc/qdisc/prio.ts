@@ -5,12 +5,21 @@
  * @module
  */
 
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { type Codec, parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { OptionsCodec, QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import type { TcWords } from "../words.ts";
 
 const TCA_PRIO_MQ = 1;
+
+/** `TCA_PRIO_MQ`: tc sends it empty (on); the kernel may send a u8. */
+const ON_OR_U8: Codec<boolean> = {
+  parse: (_buf, view, start, end) => end > start ? view.getUint8(start) !== 0 : true,
+  build: () => {},
+};
+
+/** The `TCA_PRIO_*` nested after `struct tc_prio_qopt` (tc's "nest compat"). */
+const PRIO_ATTRS = { multiqueue: { type: TCA_PRIO_MQ, kind: "codec", codec: ON_OR_U8 } } as const;
 const TC_PRIO_MAX = 15;
 const DEFAULT_MAP = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
 
@@ -24,16 +33,21 @@ export interface PrioOptions {
   multiqueue?: boolean;
 }
 
-function parse(_buf: Uint8Array, view: DataView, s: number, e: number): PrioOptions {
+function parse(buf: Uint8Array, view: DataView, s: number, e: number): PrioOptions {
   if (e - s < 20) return {};
   const o: PrioOptions = { bands: parseStruct({ bands: "s32" }, view, s, e).bands, priomap: [] };
   for (let i = 0; i <= TC_PRIO_MAX; i++) o.priomap!.push(view.getUint8(s + 4 + i));
   // Nested attributes follow the struct, in an attribute of their own (tc's "nest compat").
   const inner = s + 20;
   if (e - inner >= 4) {
-    forEachAttr(view, inner + 4, Math.min(e, inner + view.getUint16(inner, true)), (t, as, ae) => {
-      if ((t & 0x3fff) === TCA_PRIO_MQ) o.multiqueue = ae > as ? view.getUint8(as) !== 0 : true;
-    });
+    const { multiqueue } = parseAttrs(
+      PRIO_ATTRS,
+      buf,
+      view,
+      inner + 4,
+      Math.min(e, inner + view.getUint16(inner, true)),
+    );
+    if (multiqueue !== undefined) o.multiqueue = multiqueue;
   }
   return o;
 }
@@ -78,9 +92,7 @@ const prioCodec: OptionsCodec<unknown> = {
     (o.priomap ?? []).forEach((band, i) => map[i] = band);
     b.scalar("s32", o.bands ?? 3);
     b.raw(Uint8Array.from(map));
-    b.attr(2, (x) => {
-      if (o.multiqueue) x.attr(TCA_PRIO_MQ, () => {});
-    });
+    b.attr(2, (x) => x.attrs(PRIO_ATTRS, { multiqueue: o.multiqueue || undefined }));
   },
   print: (p, o) => print(p, o as PrioOptions),
   words,

@@ -6,10 +6,10 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
+import { linklayerName, parseLinklayer, rateSpec, sizeAndCellWords } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
@@ -40,6 +40,17 @@ const TBF_QOPT = {
   buffer: "u32",
   mtu: "u32",
 } as { readonly [k: string]: "u8" | "u16" | "s16" | "u32" };
+
+/** `TCA_TBF_*`, in the order tc sends them. */
+const TBF_ATTRS = {
+  parms: { type: TCA_TBF_PARMS, kind: "struct", struct: TBF_QOPT },
+  burst: { type: TCA_TBF_BURST, kind: "u32" },
+  rate64: { type: TCA_TBF_RATE64, kind: "u64" },
+  rtab: { type: TCA_TBF_RTAB, kind: "bytes" },
+  prate64: { type: TCA_TBF_PRATE64, kind: "u64" },
+  pburst: { type: TCA_TBF_PBURST, kind: "u32" },
+  ptab: { type: TCA_TBF_PTAB, kind: "bytes" },
+} as const;
 
 /** tbf options. Rates are bytes per second, sizes bytes, times microseconds. */
 export interface TbfOptions {
@@ -73,15 +84,8 @@ export interface TbfOptions {
   peakMpu?: number;
 }
 
-function parse(_buf: Uint8Array, view: DataView, start: number, end: number): TbfOptions {
-  let q: Record<string, number> | undefined;
-  let rate64: number | undefined, prate64: number | undefined;
-  forEachAttr(view, start, end, (t, s, e) => {
-    const type = t & 0x3fff;
-    if (type === TCA_TBF_PARMS) q = parseStruct(TBF_QOPT, view, s, e);
-    else if (type === TCA_TBF_RATE64) rate64 = readU64(view, s);
-    else if (type === TCA_TBF_PRATE64) prate64 = readU64(view, s);
-  });
+function parse(buf: Uint8Array, view: DataView, start: number, end: number): TbfOptions {
+  const { parms: q, rate64, prate64 } = parseAttrs(TBF_ATTRS, buf, view, start, end);
   if (!q) return { rate: 0, burst: 0 };
   const rate = rate64 ?? q.rate_rate, peak = prate64 ?? q.peak_rate;
   const o: TbfOptions = {
@@ -131,15 +135,15 @@ function build(b: MessageBuilder, o: TbfOptions): void {
     q[`rate_${k}`] = rs[k as keyof typeof rs];
     q[`peak_${k}`] = ps[k as keyof typeof ps];
   }
-  b.attr(TCA_TBF_PARMS, (x) => x.struct(TBF_QOPT, q));
-  b.u(TCA_TBF_BURST, "u32", o.burst);
-  if (o.rate >= 2 ** 32) b.u(TCA_TBF_RATE64, "u64", o.rate);
-  b.bytes(TCA_TBF_RTAB, new Uint8Array(rtab.buffer));
-  if (ptab) {
-    if (peak >= 2 ** 32) b.u(TCA_TBF_PRATE64, "u64", peak);
-    b.u(TCA_TBF_PBURST, "u32", mtu);
-    b.bytes(TCA_TBF_PTAB, new Uint8Array(ptab.buffer));
-  }
+  b.attrs(TBF_ATTRS, {
+    parms: q,
+    burst: o.burst,
+    rate64: o.rate >= 2 ** 32 ? o.rate : undefined,
+    rtab: new Uint8Array(rtab.buffer),
+    prate64: ptab && peak >= 2 ** 32 ? peak : undefined,
+    pburst: ptab ? mtu : undefined,
+    ptab: ptab && new Uint8Array(ptab.buffer),
+  });
 }
 
 function words(w: TcWords): TbfOptions {
