@@ -11,7 +11,7 @@ import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { parseAttrs, parseStruct } from "../../wire/table.ts";
 import { RTM_TC, TCA } from "./constants.ts";
-import { TC_PAYLOAD } from "./payload.ts";
+import { decodeIn, TC_PAYLOAD } from "./payload.ts";
 import { TCA_STATS_ATTRS, type TcStats } from "./stats.ts";
 import type { OptionsCodec, XstatsCodec } from "./kind.ts";
 import { filterKind } from "./filter/registry.ts";
@@ -150,18 +150,6 @@ export function parseTcMessage(m: NlMsg, type: TcObjectType): TcBase {
   const x = a.stats?.app ?? a.xstats;
   if (x) o.xstats = decodeIn(xcodec, buf, view, x);
   return o as unknown as TcBase;
-}
-
-/** Decodes a payload that {@link TC_PAYLOAD} left in place inside `buf`; raw bytes without a codec. */
-export function decodeIn<V>(
-  codec: { parse(buf: Uint8Array, view: DataView, start: number, end: number): V } | undefined,
-  buf: Uint8Array,
-  view: DataView,
-  payload: Uint8Array,
-): V | Uint8Array {
-  if (!codec) return payload.slice();
-  const s = payload.byteOffset - buf.byteOffset;
-  return codec.parse(buf, view, s, s + payload.length);
 }
 
 /** Appends a tcmsg header. */

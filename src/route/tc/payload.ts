@@ -26,3 +26,15 @@ export const TC_HEX: Codec<string> = {
     for (let i = 0; i < value.length; i += 2) b.scalar("u8", parseInt(value.slice(i, i + 2), 16));
   },
 };
+
+/** Decodes a payload that {@link TC_PAYLOAD} left in place inside `buf`; raw bytes without a codec. */
+export function decodeIn<V>(
+  codec: { parse(buf: Uint8Array, view: DataView, start: number, end: number): V } | undefined,
+  buf: Uint8Array,
+  view: DataView,
+  payload: Uint8Array,
+): V | Uint8Array {
+  if (!codec) return payload.slice();
+  const s = payload.byteOffset - buf.byteOffset;
+  return codec.parse(buf, view, s, s + payload.length);
+}

@@ -115,6 +115,11 @@ export function readTail(w: TcWords, dflt: number): { action: number; index?: nu
   return { action, index: w.int("index") };
 }
 
+/** The `tc_gen` fields a request carries: index and verdict (`dflt` when not given), the rest zero. */
+export function genParms(o: ActionParms, dflt: number): StructValue<typeof TC_GEN> {
+  return { index: o.index ?? 0, capab: 0, action: o.action ?? dflt, refcnt: 0, bindcnt: 0 };
+}
+
 /** Copies the `tc_gen` fields of a parsed struct into action options. */
 export function genFields(g: StructValue<typeof TC_GEN>): ActionParms {
   return { action: g.action, index: g.index, refcnt: g.refcnt, bindcnt: g.bindcnt };

@@ -5,14 +5,20 @@
  * @module
  */
 
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { type ActionParms, genFields, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, genFields, genParms, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_CSUM_PARMS = 1, TCA_CSUM_TM = 2;
 const CSUM = { ...TC_GEN, updateFlags: "u32" } as const;
+
+/** `TCA_CSUM_*`, in the order tc sends them. */
+const CSUM_ATTRS = {
+  parms: { type: TCA_CSUM_PARMS, kind: "struct", struct: CSUM },
+  tm: { type: TCA_CSUM_TM, kind: "struct", struct: TCF_T },
+} as const;
 
 /** Headers by tc's words, with their `TCA_CSUM_UPDATE_FLAG_*` bits (print order). */
 const HEADERS: readonly [string, number][] = [
@@ -48,16 +54,14 @@ export const csum: ActionKind = {
   kind: "csum",
   options: {
     keys: ["action", "index", "refcnt", "bindcnt", "tm", "update"],
-    parse(_buf, view, start, end): CsumOptions {
+    parse(buf, view, start, end): CsumOptions {
+      const { parms: p, tm } = parseAttrs(CSUM_ATTRS, buf, view, start, end);
       const o: CsumOptions = { update: [] };
-      forEachAttr(view, start, end, (t, s, e) => {
-        const type = t & 0x3fff;
-        if (type === TCA_CSUM_PARMS) {
-          const p = parseStruct(CSUM, view, s, e);
-          Object.assign(o, genFields(p));
-          o.update = HEADERS.filter(([, bit]) => p.updateFlags & bit).map(([h]) => h);
-        } else if (type === TCA_CSUM_TM) o.tm = parseStruct(TCF_T, view, s, e);
-      });
+      if (p) {
+        Object.assign(o, genFields(p));
+        o.update = HEADERS.filter(([, bit]) => p.updateFlags & bit).map(([h]) => h);
+      }
+      if (tm) o.tm = tm;
       return o;
     },
     build(b, options): void {
@@ -69,10 +73,7 @@ export const csum: ActionKind = {
         flags |= bit;
       }
       if (!flags) throw new TypeError("Missing csum headers");
-      b.attr(
-        TCA_CSUM_PARMS,
-        (x) => x.struct(CSUM, { index: o.index ?? 0, action: o.action ?? TC_ACT.TC_ACT_OK, updateFlags: flags }),
-      );
+      b.attrs(CSUM_ATTRS, { parms: { ...genParms(o, TC_ACT.TC_ACT_OK), updateFlags: flags } });
     },
     print(p, options, ctx): void {
       const o = options as CsumOptions;

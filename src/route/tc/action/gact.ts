@@ -5,14 +5,21 @@
  * @module
  */
 
-import { forEachAttr, parseStruct, type StructValue } from "../../../wire/table.ts";
+import { parseAttrs, type StructValue } from "../../../wire/table.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { printTimes, printVerdict, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import { genParms, printTimes, printVerdict, readVerdict, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_GACT_TM = 1, TCA_GACT_PARMS = 2, TCA_GACT_PROB = 3;
 const GACT_PROB = { ptype: "u16", pval: "u16", paction: "s32" } as const;
 const PTYPES = ["none", "netrand", "determ"];
+
+/** `TCA_GACT_*`, in the order tc sends them. */
+const GACT_ATTRS = {
+  parms: { type: TCA_GACT_PARMS, kind: "struct", struct: TC_GEN },
+  prob: { type: TCA_GACT_PROB, kind: "struct", struct: GACT_PROB },
+  tm: { type: TCA_GACT_TM, kind: "struct", struct: TCF_T },
+} as const;
 
 /** gact options. */
 export interface GactOptions {
@@ -62,30 +69,20 @@ export const gact: ActionKind = {
   kind: "gact",
   options: {
     keys: ["action", "index", "refcnt", "bindcnt", "tm", "random"],
-    parse(_buf, view, start, end): GactOptions {
-      const o: GactOptions = {};
-      forEachAttr(view, start, end, (t, s, e) => {
-        const type = t & 0x3fff;
-        if (type === TCA_GACT_PARMS) {
-          const p = parseStruct(TC_GEN, view, s, e);
-          Object.assign(o, { action: p.action, index: p.index, refcnt: p.refcnt, bindcnt: p.bindcnt });
-        } else if (type === TCA_GACT_PROB) {
-          const p = parseStruct(GACT_PROB, view, s, e);
-          o.random = { type: PTYPES[p.ptype] as "netrand", action: p.paction, value: p.pval };
-        } else if (type === TCA_GACT_TM) o.tm = parseStruct(TCF_T, view, s, e);
-      });
+    parse(buf, view, start, end): GactOptions {
+      const { parms: p, prob: r, tm } = parseAttrs(GACT_ATTRS, buf, view, start, end);
+      const o: GactOptions = p ? { action: p.action, index: p.index, refcnt: p.refcnt, bindcnt: p.bindcnt } : {};
+      if (r) o.random = { type: PTYPES[r.ptype] as "netrand", action: r.paction, value: r.pval };
+      if (tm) o.tm = tm;
       return o;
     },
     build(b, options): void {
       const o = options as GactOptions;
-      b.attr(TCA_GACT_PARMS, (x) => x.struct(TC_GEN, { index: o.index ?? 0, action: o.action ?? 0 }));
       const r = o.random;
-      if (r) {
-        b.attr(
-          TCA_GACT_PROB,
-          (x) => x.struct(GACT_PROB, { ptype: PTYPES.indexOf(r.type), pval: r.value, paction: r.action }),
-        );
-      }
+      b.attrs(GACT_ATTRS, {
+        parms: genParms(o, 0),
+        prob: r && { ptype: PTYPES.indexOf(r.type), pval: r.value, paction: r.action },
+      });
     },
     print(p, options, ctx): void {
       const o = options as GactOptions;

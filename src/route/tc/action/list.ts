@@ -8,11 +8,13 @@
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { NLA_F_NESTED } from "../../../wire/constants.ts";
-import { type Codec, forEachAttr, readString } from "../../../wire/table.ts";
+import { type Codec, forEachAttr, parseAttrs } from "../../../wire/table.ts";
+import { TruncatedError } from "../../../wire/errors.ts";
+import { decodeIn, TC_HEX, TC_PAYLOAD } from "../payload.ts";
 import { TCA_ACT, TCA_ACT_MAX_PRIO } from "../constants.ts";
 import type { PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { parseStats, printStats, type TcStats } from "../stats.ts";
+import { printStats, TCA_STATS_ATTRS, type TcStats } from "../stats.ts";
 import type { TcWords } from "../words.ts";
 import { verdictOf } from "./control.ts";
 import { actionKind } from "./registry.ts";
@@ -55,49 +57,35 @@ const ACTION_KEYS = [
   "usedHwStats",
 ];
 
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+/** `NLA_BITFIELD32` (value, selector): parsed as the selected bits; built with every given bit selected. */
+const BITFIELD32: Codec<number> = {
+  parse: (_buf, view, start, end) => {
+    if (end - start < 8) throw new TruncatedError("bitfield32", start, 8, end - start);
+    return view.getUint32(start, true) & view.getUint32(start + 4, true);
+  },
+  build: (b, bits) => void b.scalar("u32", bits).scalar("u32", bits),
+};
+
+/** `TCA_ACT_*` of one action, in the order tc sends them (`TCA_ACT_OPTIONS` is nested apart, see {@link buildAction}). */
+const TCA_ACT_ATTRS = {
+  kind: { type: TCA_ACT.TCA_ACT_KIND, kind: "string" },
+  options: { type: TCA_ACT.TCA_ACT_OPTIONS, kind: "codec", codec: TC_PAYLOAD },
+  cookie: { type: TCA_ACT.TCA_ACT_COOKIE, kind: "codec", codec: TC_HEX },
+  flags: { type: TCA_ACT.TCA_ACT_FLAGS, kind: "codec", codec: BITFIELD32 },
+  index: { type: TCA_ACT.TCA_ACT_INDEX, kind: "u32" },
+  stats: { type: TCA_ACT.TCA_ACT_STATS, kind: "nested", table: TCA_STATS_ATTRS },
+  inHwCount: { type: TCA_ACT.TCA_ACT_IN_HW_COUNT, kind: "u32" },
+  hwStats: { type: TCA_ACT.TCA_ACT_HW_STATS, kind: "codec", codec: BITFIELD32 },
+  usedHwStats: { type: TCA_ACT.TCA_ACT_USED_HW_STATS, kind: "codec", codec: BITFIELD32 },
+} as const;
 
 /** Decodes one action's attributes. */
 export function parseAction(buf: Uint8Array, view: DataView, start: number, end: number): TcAction {
-  const a: TcAction = { kind: "" };
-  let opts: [number, number] | undefined;
-  forEachAttr(view, start, end, (t, s, e) => {
-    switch (t & 0x3fff) {
-      case TCA_ACT.TCA_ACT_KIND:
-        a.kind = readString(buf, s, e);
-        break;
-      case TCA_ACT.TCA_ACT_OPTIONS:
-        opts = [s, e];
-        break;
-      case TCA_ACT.TCA_ACT_INDEX:
-        a.index = view.getUint32(s, true);
-        break;
-      case TCA_ACT.TCA_ACT_STATS:
-        a.stats = parseStats(buf, view, s, e);
-        delete a.stats.app;
-        break;
-      case TCA_ACT.TCA_ACT_COOKIE:
-        a.cookie = hex(buf.subarray(s, e));
-        break;
-      case TCA_ACT.TCA_ACT_FLAGS:
-        a.flags = view.getUint32(s, true) & view.getUint32(s + 4, true);
-        break;
-      case TCA_ACT.TCA_ACT_IN_HW_COUNT:
-        a.inHwCount = view.getUint32(s, true);
-        break;
-      case TCA_ACT.TCA_ACT_HW_STATS:
-        a.hwStats = view.getUint32(s, true) & view.getUint32(s + 4, true);
-        break;
-      case TCA_ACT.TCA_ACT_USED_HW_STATS:
-        a.usedHwStats = view.getUint32(s, true) & view.getUint32(s + 4, true);
-        break;
-    }
-  });
-  if (opts) {
-    const k = actionKind(a.kind);
-    a.options = k ? k.options.parse(buf, view, opts[0], opts[1]) : buf.slice(opts[0], opts[1]);
-  }
-  return a;
+  const { options, unknown: _, ...a } = parseAttrs(TCA_ACT_ATTRS, buf, view, start, end);
+  const out: TcAction = { ...a, kind: a.kind ?? "" };
+  if (a.stats) delete a.stats.app;
+  if (options) out.options = decodeIn(actionKind(out.kind)?.options, buf, view, options);
+  return out;
 }
 
 /** Decodes a list of actions (each nested under its order number). */
@@ -117,15 +105,13 @@ export function buildAction(b: MessageBuilder, a: TcAction): void {
   const k = actionKind(a.kind);
   if (!k) throw new TypeError(`Unknown action kind: "${a.kind}"`);
   if (a.options !== undefined) checkKeys(a.options, k.options.keys, `${a.kind} options`);
-  b.string(TCA_ACT.TCA_ACT_KIND, a.kind);
-  if (a.options !== undefined) b.attr(TCA_ACT.TCA_ACT_OPTIONS | NLA_F_NESTED, (x) => k.options.build(x, a.options));
-  if (a.cookie !== undefined) {
-    if (!/^([0-9a-f]{2}){1,16}$/i.test(a.cookie)) {
-      throw new TypeError(`Invalid action cookie: "${a.cookie}" (expected up to 16 bytes as hex)`);
-    }
-    b.bytes(TCA_ACT.TCA_ACT_COOKIE, Uint8Array.from(a.cookie.match(/../g)!.map((x) => parseInt(x, 16))));
+  if (a.cookie !== undefined && !/^([0-9a-f]{2}){1,16}$/i.test(a.cookie)) {
+    throw new TypeError(`Invalid action cookie: "${a.cookie}" (expected up to 16 bytes as hex)`);
   }
-  if (a.flags) b.attr(TCA_ACT.TCA_ACT_FLAGS, (x) => x.scalar("u32", a.flags!).scalar("u32", a.flags!));
+  b.attrs(TCA_ACT_ATTRS, { kind: a.kind });
+  // tc nests the options with NLA_F_NESTED, which a table's codec entry does not set.
+  if (a.options !== undefined) b.attr(TCA_ACT.TCA_ACT_OPTIONS | NLA_F_NESTED, (x) => k.options.build(x, a.options));
+  b.attrs(TCA_ACT_ATTRS, { cookie: a.cookie, flags: a.flags || undefined });
 }
 
 /** Writes a list of actions under attribute `type` (numbered from 1). */

@@ -5,14 +5,20 @@
  * @module
  */
 
-import { forEachAttr, parseStruct, type StructValue } from "../../../wire/table.ts";
+import { parseAttrs, type StructValue } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import { genParms, printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_MIRRED_TM = 1, TCA_MIRRED_PARMS = 2;
 const MIRRED = { ...TC_GEN, eaction: "s32", ifindex: "u32" } as const;
+
+/** `TCA_MIRRED_*`, in the order tc sends them. */
+const MIRRED_ATTRS = {
+  parms: { type: TCA_MIRRED_PARMS, kind: "struct", struct: MIRRED },
+  tm: { type: TCA_MIRRED_TM, kind: "struct", struct: TCF_T },
+} as const;
 
 const EACTIONS: Record<number, [string, string, string]> = {
   1: ["Egress Redirect", "redirect", "egress"],
@@ -77,38 +83,29 @@ export const mirred: ActionKind = {
   kind: "mirred",
   options: {
     keys: ["action", "index", "refcnt", "bindcnt", "tm", "mode", "direction", "ifindex"],
-    parse(_buf, view, start, end): MirredOptions {
+    parse(buf, view, start, end): MirredOptions {
+      const { parms: p, tm } = parseAttrs(MIRRED_ATTRS, buf, view, start, end);
       const o: MirredOptions = {};
-      forEachAttr(view, start, end, (t, s, e) => {
-        const type = t & 0x3fff;
-        if (type === TCA_MIRRED_PARMS) {
-          const p = parseStruct(MIRRED, view, s, e);
-          const names = EACTIONS[p.eaction];
-          Object.assign(o, {
-            mode: names?.[1],
-            direction: names?.[2],
-            ifindex: p.ifindex,
-            action: p.action,
-            index: p.index,
-            refcnt: p.refcnt,
-            bindcnt: p.bindcnt,
-          });
-        } else if (type === TCA_MIRRED_TM) o.tm = parseStruct(TCF_T, view, s, e);
-      });
+      if (p) {
+        const names = EACTIONS[p.eaction];
+        Object.assign(o, {
+          mode: names?.[1],
+          direction: names?.[2],
+          ifindex: p.ifindex,
+          action: p.action,
+          index: p.index,
+          refcnt: p.refcnt,
+          bindcnt: p.bindcnt,
+        });
+      }
+      if (tm) o.tm = tm;
       return o;
     },
     build(b, options): void {
       const o = options as MirredOptions;
-      b.attr(
-        TCA_MIRRED_PARMS,
-        (x) =>
-          x.struct(MIRRED, {
-            index: o.index ?? 0,
-            action: o.action ?? 0,
-            eaction: eactionOf(o),
-            ifindex: o.ifindex ?? 0,
-          }),
-      );
+      b.attrs(MIRRED_ATTRS, {
+        parms: { ...genParms(o, 0), eaction: eactionOf(o), ifindex: o.ifindex ?? 0 },
+      });
     },
     print(p, options, ctx): void {
       const o = options as MirredOptions;

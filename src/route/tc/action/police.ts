@@ -5,10 +5,10 @@
  * @module
  */
 
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
-import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
+import { linklayerName, parseLinklayer, rateSpec, sizeAndCellWords } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
@@ -23,18 +23,9 @@ import {
 import { TcWords } from "../words.ts";
 import { type ActionParms, printTimes, printVerdict, readVerdict, TCF_T } from "./control.ts";
 
-const A = {
-  tbf: 1,
-  rate: 2,
-  peakrate: 3,
-  avrate: 4,
-  result: 5,
-  tm: 6,
-  rate64: 8,
-  peakrate64: 9,
-  pktrate64: 10,
-  pktburst64: 11,
-} as const;
+const TCA_POLICE_TBF = 1, TCA_POLICE_RATE = 2, TCA_POLICE_PEAKRATE = 3, TCA_POLICE_AVRATE = 4;
+const TCA_POLICE_RESULT = 5, TCA_POLICE_TM = 6, TCA_POLICE_RATE64 = 8, TCA_POLICE_PEAKRATE64 = 9;
+const TCA_POLICE_PKTRATE64 = 10, TCA_POLICE_PKTBURST64 = 11;
 const prefixed = (p: string) => Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`${p}_${k}`, v]));
 /** `struct tc_police`. */
 const POLICE = {
@@ -49,6 +40,20 @@ const POLICE = {
   bindcnt: "s32",
   capab: "u32",
 } as { readonly [k: string]: "u8" | "u16" | "s16" | "u32" | "s32" };
+
+/** `TCA_POLICE_*`, in the order tc sends them. */
+const POLICE_ATTRS = {
+  tbf: { type: TCA_POLICE_TBF, kind: "struct", struct: POLICE },
+  rtab: { type: TCA_POLICE_RATE, kind: "bytes" },
+  rate64: { type: TCA_POLICE_RATE64, kind: "u64" },
+  ptab: { type: TCA_POLICE_PEAKRATE, kind: "bytes" },
+  peakrate64: { type: TCA_POLICE_PEAKRATE64, kind: "u64" },
+  avrate: { type: TCA_POLICE_AVRATE, kind: "u32" },
+  conform: { type: TCA_POLICE_RESULT, kind: "s32" },
+  pktsRate: { type: TCA_POLICE_PKTRATE64, kind: "u64" },
+  pktBurst: { type: TCA_POLICE_PKTBURST64, kind: "u64" },
+  tm: { type: TCA_POLICE_TM, kind: "struct", struct: TCF_T },
+} as const;
 
 /** police options. Rates are bytes per second, sizes bytes. */
 export interface PoliceOptions extends ActionParms {
@@ -199,38 +204,19 @@ export const police: ActionKind = {
       "cellLog",
       "peakCellLog",
     ],
-    parse(_buf, view, start, end): PoliceOptions {
+    parse(buf, view, start, end): PoliceOptions {
+      const { tbf: q, rate64, peakrate64: peak64, pktBurst, avrate, conform, pktsRate, tm } = parseAttrs(
+        POLICE_ATTRS,
+        buf,
+        view,
+        start,
+        end,
+      );
       const o: PoliceOptions = {};
-      let rate64: number | undefined, peak64: number | undefined, pktBurst: number | undefined;
-      let q: Record<string, number> | undefined;
-      forEachAttr(view, start, end, (t, s, e) => {
-        switch (t & 0x3fff) {
-          case A.tbf:
-            q = parseStruct(POLICE, view, s, e);
-            break;
-          case A.avrate:
-            o.avrate = view.getUint32(s, true);
-            break;
-          case A.result:
-            o.conform = view.getInt32(s, true);
-            break;
-          case A.tm:
-            o.tm = parseStruct(TCF_T, view, s, e);
-            break;
-          case A.rate64:
-            rate64 = readU64(view, s);
-            break;
-          case A.peakrate64:
-            peak64 = readU64(view, s);
-            break;
-          case A.pktrate64:
-            o.pktsRate = readU64(view, s);
-            break;
-          case A.pktburst64:
-            pktBurst = readU64(view, s);
-            break;
-        }
-      });
+      if (avrate !== undefined) o.avrate = avrate;
+      if (conform !== undefined) o.conform = conform;
+      if (pktsRate !== undefined) o.pktsRate = pktsRate;
+      if (tm) o.tm = tm;
       if (q) {
         const rate = rate64 ?? q.rate_rate, peak = peak64 ?? q.peak_rate;
         Object.assign(o, {
@@ -274,21 +260,18 @@ export const police: ActionKind = {
         q[`rate_${k}`] = rs[k as keyof typeof rs];
         q[`peak_${k}`] = ps[k as keyof typeof ps];
       }
-      b.attr(A.tbf, (x) => x.struct(POLICE, q));
-      if (rtab) {
-        b.bytes(A.rate, new Uint8Array(rtab.buffer));
-        if (o.rate! >= 2 ** 32) b.u(A.rate64, "u64", o.rate!);
-      }
-      if (ptab) {
-        b.bytes(A.peakrate, new Uint8Array(ptab.buffer));
-        if (o.peakrate! >= 2 ** 32) b.u(A.peakrate64, "u64", o.peakrate!);
-      }
-      if (o.avrate) b.u(A.avrate, "u32", o.avrate);
-      if (o.conform) b.u(A.result, "u32", o.conform);
-      if (o.pktsRate) {
-        b.u(A.pktrate64, "u64", o.pktsRate);
-        b.u(A.pktburst64, "u64", xmitTime(o.pktsRate, o.pktsBurst ?? 0));
-      }
+      const big = (r: number | undefined) => r !== undefined && r >= 2 ** 32 ? r : undefined;
+      b.attrs(POLICE_ATTRS, {
+        tbf: q,
+        rtab: rtab && new Uint8Array(rtab.buffer),
+        rate64: rtab && big(o.rate),
+        ptab: ptab && new Uint8Array(ptab.buffer),
+        peakrate64: ptab && big(o.peakrate),
+        avrate: o.avrate || undefined,
+        conform: o.conform || undefined,
+        pktsRate: o.pktsRate || undefined,
+        pktBurst: o.pktsRate ? xmitTime(o.pktsRate, o.pktsBurst ?? 0) : undefined,
+      });
     },
     print(p, options, ctx): void {
       const o = options as PoliceOptions;

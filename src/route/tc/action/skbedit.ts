@@ -5,14 +5,27 @@
  * @module
  */
 
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { type ActionParms, genFields, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, genFields, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
-const A = { tm: 1, parms: 2, priority: 3, queueMapping: 4, mark: 5, ptype: 7, mask: 8, flags: 9 } as const;
+const TCA_SKBEDIT_TM = 1, TCA_SKBEDIT_PARMS = 2, TCA_SKBEDIT_PRIORITY = 3, TCA_SKBEDIT_QUEUE_MAPPING = 4;
+const TCA_SKBEDIT_MARK = 5, TCA_SKBEDIT_PTYPE = 7, TCA_SKBEDIT_MASK = 8, TCA_SKBEDIT_FLAGS = 9;
+
+/** `TCA_SKBEDIT_*`, in the order tc sends them. */
+const SKBEDIT_ATTRS = {
+  parms: { type: TCA_SKBEDIT_PARMS, kind: "struct", struct: TC_GEN },
+  queueMapping: { type: TCA_SKBEDIT_QUEUE_MAPPING, kind: "u16" },
+  priority: { type: TCA_SKBEDIT_PRIORITY, kind: "u32" },
+  mark: { type: TCA_SKBEDIT_MARK, kind: "u32" },
+  mask: { type: TCA_SKBEDIT_MASK, kind: "u32" },
+  ptype: { type: TCA_SKBEDIT_PTYPE, kind: "u16" },
+  flags: { type: TCA_SKBEDIT_FLAGS, kind: "u64" },
+  tm: { type: TCA_SKBEDIT_TM, kind: "struct", struct: TCF_T },
+} as const;
 const PTYPES: Record<string, number> = { host: 0, broadcast: 1, multicast: 2, otherhost: 3 };
 
 /** skbedit options. */
@@ -80,47 +93,23 @@ export const skbedit: ActionKind = {
       "ptype",
       "inheritDsfield",
     ],
-    parse(_buf, view, start, end): SkbeditOptions {
-      const o: SkbeditOptions = {};
-      forEachAttr(view, start, end, (t, s, e) => {
-        switch (t & 0x3fff) {
-          case A.parms:
-            Object.assign(o, genFields(parseStruct(TC_GEN, view, s, e)));
-            break;
-          case A.tm:
-            o.tm = parseStruct(TCF_T, view, s, e);
-            break;
-          case A.priority:
-            o.priority = view.getUint32(s, true);
-            break;
-          case A.queueMapping:
-            o.queueMapping = view.getUint16(s, true);
-            break;
-          case A.mark:
-            o.mark = view.getUint32(s, true);
-            break;
-          case A.mask:
-            o.mask = view.getUint32(s, true);
-            break;
-          case A.ptype:
-            o.ptype = view.getUint16(s, true);
-            break;
-          case A.flags:
-            o.inheritDsfield = (view.getUint32(s, true) & 1) !== 0;
-            break;
-        }
-      });
+    parse(buf, view, start, end): SkbeditOptions {
+      const { parms, flags, unknown: _, ...rest } = parseAttrs(SKBEDIT_ATTRS, buf, view, start, end);
+      const o: SkbeditOptions = parms ? { ...genFields(parms), ...rest } : rest;
+      if (flags !== undefined) o.inheritDsfield = (flags & 1) !== 0;
       return o;
     },
     build(b, options): void {
       const o = options as SkbeditOptions;
-      b.attr(A.parms, (x) => x.struct(TC_GEN, { index: o.index ?? 0, action: o.action ?? TC_ACT.TC_ACT_PIPE }));
-      if (o.queueMapping !== undefined) b.u(A.queueMapping, "u16", o.queueMapping);
-      if (o.priority !== undefined) b.u(A.priority, "u32", o.priority);
-      if (o.mark !== undefined) b.u(A.mark, "u32", o.mark);
-      if (o.mask !== undefined) b.u(A.mask, "u32", o.mask);
-      if (o.ptype !== undefined) b.u(A.ptype, "u16", o.ptype);
-      if (o.inheritDsfield) b.u(A.flags, "u64", 1);
+      b.attrs(SKBEDIT_ATTRS, {
+        parms: genParms(o, TC_ACT.TC_ACT_PIPE),
+        queueMapping: o.queueMapping,
+        priority: o.priority,
+        mark: o.mark,
+        mask: o.mask,
+        ptype: o.ptype,
+        flags: o.inheritDsfield ? 1 : undefined,
+      });
     },
     print(p, options, ctx): void {
       const o = options as SkbeditOptions;

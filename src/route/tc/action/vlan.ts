@@ -4,16 +4,27 @@
  * @module
  */
 
-import { formatHex, parseMac } from "../../../wire/addr.ts";
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import { parseProtocol, protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
-import { type ActionParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
-const A = { tm: 1, parms: 2, id: 3, protocol: 4, priority: 6, ethDst: 7, ethSrc: 8 } as const;
+const TCA_VLAN_TM = 1, TCA_VLAN_PARMS = 2, TCA_VLAN_PUSH_VLAN_ID = 3, TCA_VLAN_PUSH_VLAN_PROTOCOL = 4;
+const TCA_VLAN_PUSH_VLAN_PRIORITY = 6, TCA_VLAN_PUSH_ETH_DST = 7, TCA_VLAN_PUSH_ETH_SRC = 8;
 const VLAN_PARMS = { ...TC_GEN, vAction: "s32" } as const;
+
+/** `TCA_VLAN_*`, in the order tc sends them. */
+const VLAN_ATTRS = {
+  parms: { type: TCA_VLAN_PARMS, kind: "struct", struct: VLAN_PARMS },
+  id: { type: TCA_VLAN_PUSH_VLAN_ID, kind: "u16" },
+  protocol: { type: TCA_VLAN_PUSH_VLAN_PROTOCOL, kind: "u16be" },
+  priority: { type: TCA_VLAN_PUSH_VLAN_PRIORITY, kind: "u8" },
+  dstMac: { type: TCA_VLAN_PUSH_ETH_DST, kind: "mac" },
+  srcMac: { type: TCA_VLAN_PUSH_ETH_SRC, kind: "mac" },
+  tm: { type: TCA_VLAN_TM, kind: "struct", struct: TCF_T },
+} as const;
 const VERBS = ["", "pop", "push", "modify", "pop_eth", "push_eth"];
 
 /** vlan options. */
@@ -84,55 +95,31 @@ export const vlan: ActionKind = {
       "srcMac",
     ],
     parse(buf, view, start, end): VlanOptions {
-      const o = { vlanAction: "pop" } as VlanOptions;
-      forEachAttr(view, start, end, (t, s, e) => {
-        switch (t & 0x3fff) {
-          case A.parms: {
-            const p = parseStruct(VLAN_PARMS, view, s, e);
-            Object.assign(o, {
-              vlanAction: VERBS[p.vAction] ?? String(p.vAction),
-              action: p.action,
-              index: p.index,
-              refcnt: p.refcnt,
-              bindcnt: p.bindcnt,
-            });
-            break;
-          }
-          case A.tm:
-            o.tm = parseStruct(TCF_T, view, s, e);
-            break;
-          case A.id:
-            o.id = view.getUint16(s, true);
-            break;
-          case A.protocol:
-            o.protocol = view.getUint16(s, false);
-            break;
-          case A.priority:
-            o.priority = view.getUint8(s);
-            break;
-          case A.ethDst:
-            o.dstMac = formatHex(buf, s, e - s);
-            break;
-          case A.ethSrc:
-            o.srcMac = formatHex(buf, s, e - s);
-            break;
-        }
-      });
+      const { parms: p, unknown: _, ...rest } = parseAttrs(VLAN_ATTRS, buf, view, start, end);
+      const o = { vlanAction: "pop", ...rest } as VlanOptions;
+      if (p) {
+        Object.assign(o, {
+          vlanAction: VERBS[p.vAction] ?? String(p.vAction),
+          action: p.action,
+          index: p.index,
+          refcnt: p.refcnt,
+          bindcnt: p.bindcnt,
+        });
+      }
       return o;
     },
     build(b, options): void {
       const o = options as VlanOptions;
       const vAction = VERBS.indexOf(o.vlanAction);
       if (vAction < 1) throw new TypeError(`Invalid vlan action: "${o.vlanAction}"`);
-      b.attr(
-        A.parms,
-        (x) => x.struct(VLAN_PARMS, { index: o.index ?? 0, action: o.action ?? TC_ACT.TC_ACT_PIPE, vAction }),
-      );
-      if (o.id !== undefined) b.u(A.id, "u16", o.id);
-      if (o.protocol !== undefined) b.u(A.protocol, "u16be", o.protocol);
-      if (o.priority !== undefined) b.u(A.priority, "u8", o.priority);
-      if (o.dstMac !== undefined) b.bytes(A.ethDst, parseMac(o.dstMac));
-      if (o.srcMac !== undefined) b.bytes(A.ethSrc, parseMac(o.srcMac));
+      b.attrs(VLAN_ATTRS, {
+        parms: { ...genParms(o, TC_ACT.TC_ACT_PIPE), vAction },
+        id: o.id,
+        protocol: o.protocol,
+        priority: o.priority,
+        dstMac: o.dstMac,
+        srcMac: o.srcMac,
+      });
     },
     print(p, options, ctx): void {
       const o = options as VlanOptions;
