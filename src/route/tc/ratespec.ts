@@ -5,7 +5,7 @@
  * @module
  */
 
-import { LINKLAYER, parseSizeAndCell, type RateSpec } from "./units.ts";
+import { LINKLAYER, parseSizeAndCell, type RateSpec, TC_RATESPEC } from "./units.ts";
 import type { TcWords } from "./words.ts";
 
 /** Link-layer names by `TC_LINKLAYER_*` number. */
@@ -35,7 +35,15 @@ export function sizeAndCellWords<O>(w: TcWords, word: string, o: O, size: keyof 
   if (v.cellLog >= 0) (o as Record<keyof O, number>)[cell] = v.cellLog;
 }
 
-/** Reads a u64 attribute value as a number (rates above 2^53 bytes/s are out of reach anyway). */
-export function readU64(view: DataView, off: number): number {
-  return view.getUint32(off, true) + view.getUint32(off + 4, true) * 0x1_0000_0000;
+/** Reads `overhead N` or `linklayer NAME`, which every rate-table kind takes; false for any other word. */
+export function linkWords(w: TcWords, word: string, o: { overhead?: number; linklayer?: number }): boolean {
+  if (word === "overhead") o.overhead = w.int(word, 0, 0xffff);
+  else if (word === "linklayer") o.linklayer = parseLinklayer(w.value(word));
+  else return false;
+  return true;
+}
+
+/** The `struct tc_ratespec` fields of a kernel struct, each named `PREFIX_field`. */
+export function ratespecFields(prefix: string): { [k: string]: "u8" | "u16" | "s16" | "u32" } {
+  return Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`${prefix}_${k}`, v]));
 }

@@ -8,7 +8,7 @@
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
-import { linklayerName, parseLinklayer, rateSpec, sizeAndCellWords } from "../ratespec.ts";
+import { linklayerName, linkWords, rateSpec, ratespecFields, sizeAndCellWords } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
@@ -26,7 +26,6 @@ import { type ActionParms, printTimes, printVerdict, readVerdict, TCF_T } from "
 const TCA_POLICE_TBF = 1, TCA_POLICE_RATE = 2, TCA_POLICE_PEAKRATE = 3, TCA_POLICE_AVRATE = 4;
 const TCA_POLICE_RESULT = 5, TCA_POLICE_TM = 6, TCA_POLICE_RATE64 = 8, TCA_POLICE_PEAKRATE64 = 9;
 const TCA_POLICE_PKTRATE64 = 10, TCA_POLICE_PKTBURST64 = 11;
-const prefixed = (p: string) => Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`${p}_${k}`, v]));
 /** `struct tc_police`. */
 const POLICE = {
   index: "u32",
@@ -34,8 +33,8 @@ const POLICE = {
   limit: "u32",
   burst: "u32",
   mtu: "u32",
-  ...prefixed("rate"),
-  ...prefixed("peak"),
+  ...ratespecFields("rate"),
+  ...ratespecFields("peak"),
   refcnt: "s32",
   bindcnt: "s32",
   capab: "u32",
@@ -113,6 +112,7 @@ function words(w: TcWords): PoliceOptions {
     }
     if (!KNOWN.has(word)) break; // tc ends the police words at the first word it does not know
     w.next();
+    if (linkWords(w, word, o)) continue;
     switch (word) {
       case "index":
         o.index = w.int(word);
@@ -151,12 +151,6 @@ function words(w: TcWords): PoliceOptions {
         if (conform !== undefined) o.conform = one(conform);
         break;
       }
-      case "overhead":
-        o.overhead = w.int(word, 0, 0xffff);
-        break;
-      case "linklayer":
-        o.linklayer = parseLinklayer(w.value(word));
-        break;
       case "pkts_rate":
         o.pktsRate = w.int(word, 0, Number.MAX_SAFE_INTEGER);
         break;

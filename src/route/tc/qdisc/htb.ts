@@ -10,7 +10,7 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, parseLinklayer, rateSpec, sizeAndCellWords } from "../ratespec.ts";
+import { linklayerName, linkWords, rateSpec, ratespecFields, sizeAndCellWords } from "../ratespec.ts";
 import { formatRate, formatSize, LINKLAYER, parseRate, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
 
@@ -22,8 +22,8 @@ const HTB_GLOB = { version: "u32", rate2quantum: "u32", defcls: "u32", debug: "u
 
 /** `struct tc_htb_opt`. */
 const HTB_OPT = {
-  ...Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`rate_${k}`, v])),
-  ...Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`ceil_${k}`, v])),
+  ...ratespecFields("rate"),
+  ...ratespecFields("ceil"),
   buffer: "u32",
   cbuffer: "u32",
   quantum: "u32",
@@ -235,6 +235,7 @@ function buildClass(b: MessageBuilder, o: HtbClassOptions): void {
 function classWords(w: TcWords): HtbClassOptions {
   const o: Partial<HtbClassOptions> = {};
   for (let word = w.next(); word !== undefined; word = w.next()) {
+    if (linkWords(w, word, o)) continue;
     switch (word) {
       case "prio":
         o.prio = w.int(word);
@@ -244,12 +245,6 @@ function classWords(w: TcWords): HtbClassOptions {
         break;
       case "mpu":
         o.mpu = w.int(word, 0, 0xffff);
-        break;
-      case "overhead":
-        o.overhead = w.int(word, 0, 0xffff);
-        break;
-      case "linklayer":
-        o.linklayer = parseLinklayer(w.value(word));
         break;
       case "quantum":
         o.quantum = w.int(word);

@@ -9,7 +9,7 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, parseLinklayer, rateSpec, sizeAndCellWords } from "../ratespec.ts";
+import { linklayerName, linkWords, rateSpec, ratespecFields, sizeAndCellWords } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
@@ -30,12 +30,10 @@ import type { TcWords } from "../words.ts";
 const TCA_TBF_PARMS = 1, TCA_TBF_RTAB = 2, TCA_TBF_PTAB = 3, TCA_TBF_RATE64 = 4;
 const TCA_TBF_PRATE64 = 5, TCA_TBF_BURST = 6, TCA_TBF_PBURST = 7;
 
-const prefixed = (p: string) => Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`${p}_${k}`, v]));
-
 /** `struct tc_tbf_qopt`. */
 const TBF_QOPT = {
-  ...prefixed("rate"),
-  ...prefixed("peak"),
+  ...ratespecFields("rate"),
+  ...ratespecFields("peak"),
   limit: "u32",
   buffer: "u32",
   mtu: "u32",
@@ -152,6 +150,7 @@ function words(w: TcWords): TbfOptions {
     if (o[k] !== undefined) throw new TypeError(`Duplicate "${word}" in tbf`);
   };
   for (let word = w.next(); word !== undefined; word = w.next()) {
+    if (linkWords(w, word, o)) continue;
     switch (word) {
       case "limit":
         once("limit", word);
@@ -184,12 +183,6 @@ function words(w: TcWords): TbfOptions {
       case "peakrate":
         once("peakrate", word);
         o.peakrate = parseRate(w.value(word, "rate"));
-        break;
-      case "overhead":
-        o.overhead = w.int(word, 0, 0xffff);
-        break;
-      case "linklayer":
-        o.linklayer = parseLinklayer(w.value(word));
         break;
       default:
         throw new TypeError(`Unknown tbf argument: "${word}"`);
