@@ -19,6 +19,10 @@ export interface GlobalOptions {
   details: number;
   /** `-s`: statistics (count of repeats). */
   stats: number;
+  /** `-br`: one short line per object. */
+  brief: boolean;
+  /** `-o`: each object on one line, its line breaks printed as `\`. */
+  oneline: boolean;
   /** `-n NETNS`: run every command in this named namespace. */
   netns?: string;
   /** `-4` / `-6`: address family filter. */

@@ -27,6 +27,12 @@ const FLAGS: Record<string, { arg?: string; set: Flag }> = {
   "-n": { arg: "namespace name", set: (o, v) => o.netns = v },
   "-netns": { arg: "namespace name", set: (o, v) => o.netns = v },
   "--netns": { arg: "namespace name", set: (o, v) => o.netns = v },
+  "-br": { set: (o) => o.brief = true },
+  "-brief": { set: (o) => o.brief = true },
+  "--brief": { set: (o) => o.brief = true },
+  "-o": { set: (o) => o.oneline = true },
+  "-oneline": { set: (o) => o.oneline = true },
+  "--oneline": { set: (o) => o.oneline = true },
   "-4": { set: (o) => o.family = 4 },
   "-6": { set: (o) => o.family = 6 },
   "-b": { arg: "batch file", set: (o, v) => o.batch = v },
@@ -47,7 +53,18 @@ const FLAGS: Record<string, { arg?: string; set: Flag }> = {
 
 /** Fresh defaults. */
 function defaultOptions(): GlobalOptions {
-  return { json: false, pretty: false, details: 0, stats: 0, force: false, color: "auto", version: false, help: false };
+  return {
+    json: false,
+    pretty: false,
+    details: 0,
+    stats: 0,
+    brief: false,
+    oneline: false,
+    force: false,
+    color: "auto",
+    version: false,
+    help: false,
+  };
 }
 
 /** Splits the leading global options off `argv`. */

@@ -8,17 +8,16 @@
 import { Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
-import { familyOf } from "./family.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
 import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
+import { parseRouteSelectors } from "./route_select.ts";
 import { addRoute, appendRoute, deleteRoute, getRoute, replaceRoute, streamRoutes } from "../route/route.ts";
 import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
 import type { Route } from "../route/route_codec.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import type { RouteFilter } from "../route/route_filter.ts";
 import { routeToIpJson } from "../route/route_json.ts";
 import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 
@@ -34,18 +33,6 @@ const TYPES = [
   "nat",
   "anycast",
 ];
-
-const SHOW: WordTable = {
-  table: { arg: "table" },
-  proto: { arg: "protocol" },
-  protocol: { arg: "protocol", key: "proto" },
-  dev: { arg: "device" },
-  oif: { arg: "device", key: "dev" },
-  type: { arg: "route type" },
-  scope: { arg: "scope" },
-  to: { arg: "prefix", key: "dst" },
-  exact: { arg: "prefix", key: "dst" },
-};
 
 const CHANGE: WordTable = {
   to: { arg: "prefix", key: "dst" },
@@ -87,43 +74,16 @@ const GET: WordTable = {
   fibmatch: {},
 };
 
-function familyName(ctx: Context): "inet" | "inet6" | undefined {
-  const f = familyOf(ctx);
-  return f === AF_INET ? "inet" : f === AF_INET6 ? "inet6" : undefined;
-}
-
-/** The route filter of `show` and `flush` selectors. */
-function showFilter(ctx: Context, w: Words): RouteFilter {
-  // Like ip: IPv4 unless -6 or the destination says otherwise; `table all` shows both families.
-  const family = familyName(ctx) ?? (w.dst?.includes(":") ? "inet6" : w.table === "all" ? "all" : "inet");
-  const filter: RouteFilter = { family };
-  if (w.table !== undefined) filter.table = /^\d+$/.test(w.table) ? Number(w.table) : w.table;
-  if (w.proto !== undefined) filter.protocol = w.proto;
-  if (w.dev !== undefined) filter.dev = w.dev;
-  if (w.type !== undefined) filter.type = w.type;
-  if (w.scope !== undefined) filter.scope = w.scope;
-  if (w.dst !== undefined) filter.dst = w.dst;
-  return filter;
-}
-
 async function show(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SHOW, "route show", "dst");
-  const filter = showFilter(ctx, w);
+  const { filter, omit } = parseRouteSelectors(ctx, args, "show");
   const names = await linkNames(ctx);
-  const hide = {
-    // ip filters on the main table unless told otherwise, and never names the table it filters on.
-    table: w.table !== "all",
-    protocol: w.proto !== undefined,
-    dev: w.dev !== undefined,
-    scope: w.scope !== undefined,
-    type: w.type !== undefined,
-    details: ctx.opts.details,
-  };
+  const details = ctx.opts.details;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const lookup = nameLookup(names);
+  const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   for await (const r of streamRoutes(filter, ctx.lib)) {
-    if (json) json.item(routeToIpJson(r, lookup));
-    else ctx.out.line(formatRoute(r, names, ctx.paint, hide));
+    if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
+    else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));
   }
   json?.end();
 }
@@ -154,9 +114,9 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   if (args.done) {
     throw new UsageError(`"route flush" requires arguments (table, proto, dev, type, scope or a prefix)`, "flush");
   }
-  const w = parseWords(args, SHOW, "route flush", "dst");
+  const { filter } = parseRouteSelectors(ctx, args, "flush");
   const doomed: Route[] = [];
-  for await (const r of streamRoutes(showFilter(ctx, w), ctx.lib)) doomed.push(r);
+  for await (const r of streamRoutes(filter, ctx.lib)) doomed.push(r);
   await withRouteSocket(ctx.lib, async (socket) => {
     for (const r of doomed) {
       try {

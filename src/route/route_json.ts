@@ -84,14 +84,38 @@ function metricsJson(m: RouteMetrics): Record<string, unknown> {
   return out;
 }
 
+/** A realm by name (iproute2's `rt_realms` names only 0, "cosmos") or number. */
+function realmName(id: number): string {
+  return id === 0 ? "cosmos" : String(id);
+}
+
+/** `RTA_FLOW` as `ip -j` prints it: `{from, to}` realms, `from` only when set. */
+function flowJson(flow: number): Record<string, string> {
+  const from = flow >>> 16;
+  return from ? { from: realmName(from), to: realmName(flow & 0xffff) } : { to: realmName(flow & 0xffff) };
+}
+
 function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (nh.gateway !== undefined) out.gateway = nh.gateway;
   if (nh.via !== undefined) out.via = via(nh.via);
+  if (nh.flow !== undefined) out.flow = flowJson(nh.flow);
   out.dev = linkName(names, nh.oif);
   out.weight = nh.weight;
   out.flags = routeFlagWords(nh.flags);
   return out;
+}
+
+/** Options of {@link routeToIpJson}. */
+export interface RouteJsonOptions {
+  /**
+   * Keys to leave out, as `ip route show` does for the fields its filter
+   * fixed: `table`, `protocol`, `scope`, `dev`, `gateway`, `prefsrc`,
+   * `metric`, `tos`, `iif`, `flow`.
+   */
+  omit?: ReadonlySet<string>;
+  /** `-d`: `type`, `table`, `protocol` and `scope` always appear. */
+  details?: boolean;
 }
 
 /**
@@ -100,10 +124,11 @@ function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown
  * `protocol` when not `boot`, `scope` when not `global`, `type` when not
  * `unicast`; devices are named through `linkNames`.
  */
-export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
+export function routeToIpJson(route: Route, linkNames: LinkNames, options: RouteJsonOptions = {}): IpRouteJson {
   const r = route;
   const out: IpRouteJson = {};
-  if (r.type !== "unicast") out.type = r.type;
+  const d = options.details === true;
+  if (r.type !== "unicast" || d) out.type = r.type;
   out.dst = r.dst === "default" ? "default" : hostOrPrefix(r.dst, r.family);
   if (r.src !== undefined) out.from = hostOrPrefix(r.src, r.family);
   if (r.nhid !== undefined) out.nhid = r.nhid;
@@ -111,15 +136,16 @@ export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
   if (r.gateway !== undefined) out.gateway = r.gateway;
   if (r.via !== undefined) out.via = via(r.via);
   if (r.oif !== undefined) out.dev = linkName(linkNames, r.oif);
-  if (r.table !== RT_TABLE_MAIN && r.table !== 0) out.table = nameOf(RT_TABLE_NAMES, r.table);
+  if ((r.table !== RT_TABLE_MAIN || d) && r.table !== 0) out.table = nameOf(RT_TABLE_NAMES, r.table);
   if (!r.flags.includes("cloned")) {
-    if (r.protocol !== "boot") out.protocol = r.protocol;
-    if (r.scope !== "global") out.scope = r.scope;
+    if (r.protocol !== "boot" || d) out.protocol = r.protocol;
+    if (r.scope !== "global" || d) out.scope = r.scope;
   }
   if (r.prefsrc !== undefined) out.prefsrc = r.prefsrc;
   if (r.metric !== undefined) out.metric = r.metric;
   out.flags = routeFlagWords(r.flags);
   if (r.mark) out.mark = r.mark;
+  if (r.flow !== undefined) out.flow = flowJson(r.flow);
   if (r.uid !== undefined) out.uid = r.uid;
   if (r.cache !== undefined) out.cache = r.cache;
   if (r.cacheinfo?.expires) out.expires = r.expires;
@@ -128,5 +154,6 @@ export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
   if (r.iif !== undefined) out.iif = linkName(linkNames, r.iif);
   if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
   if (r.pref !== undefined) out.pref = r.pref;
+  for (const k of options.omit ?? []) delete out[k];
   return out;
 }
