@@ -6,27 +6,30 @@
 
 import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
-import { formatAddress } from "./addr_text.ts";
+import { addressBriefJson, formatAddress, formatAddressBrief } from "./addr_text.ts";
+import { ADDR_WORDS, type AddrSelection, parseAddrSelectors } from "./addr_select.ts";
+import { suggest } from "./suggest.ts";
+import { invalidArgument } from "./numbers.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
-import { formatLink, linkStatsLines } from "./link_text.ts";
-import { jsonOpts, linkNames } from "./names.ts";
-import { JsonArrayWriter } from "./output.ts";
+import { formatLink, formatLinkBrief, linkBriefJson, linkStatsLines } from "./link_text.ts";
+import { jsonOpts, type LinkNames, linkNames } from "./names.ts";
+import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { Address, Lifetime } from "../route/addr_table.ts";
 import {
   addAddress,
+  type AddressFilter,
   type AddressSettings,
   deleteAddress,
   flushAddresses,
   replaceAddress,
   streamAddresses,
 } from "../route/addr.ts";
-import { addressesToIpJson } from "../route/addr_json.ts";
-
-const SHOW: WordTable = { dev: { arg: "device name" }, scope: { arg: "scope" }, up: {}, label: { arg: "label" } };
+import { addressesToIpJson, addressToIpJson } from "../route/addr_json.ts";
+import { ipFamily } from "../wire/addr.ts";
 
 const CHANGE: WordTable = {
   local: { arg: "address" },
@@ -68,30 +71,81 @@ function settings(w: Words): AddressSettings {
 }
 
 async function show(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SHOW, "addr show", "dev");
-  const family = familyOf(ctx);
+  const sel = parseAddrSelectors(args);
+  const family = familyOf(ctx) ?? (sel.filter.to === undefined ? undefined : ipFamily(sel.filter.to.split("/")[0]));
   const names = await linkNames(ctx);
-  const links: Link[] = [];
-  if (w.dev !== undefined) links.push(await getLink(w.dev, ctx.lib));
-  else for await (const l of streamLinks(ctx.lib)) links.push(l);
-  const byLink = new Map<number, Address[]>();
-  const filter = { family, link: w.dev };
-  for await (const a of streamAddresses(filter, ctx.lib)) {
-    if (w.scope !== undefined && a.scope !== w.scope) continue;
-    if (w.label !== undefined && a.label !== w.label) continue;
-    byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  if (sel.master !== undefined && ![...names.values()].some((l) => l.name === sel.master)) {
+    throw invalidArgument(sel.master, "Device does not exist");
   }
+  const links: Link[] = [];
+  if (sel.dev !== undefined) links.push(await getAddrLink(ctx, sel.dev, names));
+  else for await (const l of streamLinks({ ...ctx.lib, master: sel.master, kind: sel.kind })) links.push(l);
+  const byLink = new Map<number, Address[]>();
+  const filter: AddressFilter = { ...sel.filter, link: sel.dev };
+  if (family !== undefined) filter.family = family;
+  const selective = sel.filter.scope !== undefined || sel.filter.flags !== undefined ||
+    sel.filter.label !== undefined || sel.filter.to !== undefined || family !== undefined;
+  for await (const a of streamAddresses(filter, ctx.lib)) byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  // ip drops a link whose addresses all fail the filter; one without any address stays (unless a family is set).
+  const withAny = new Set<number>();
+  if (selective && family === undefined) {
+    for await (const a of streamAddresses({ link: sel.dev }, ctx.lib)) withAny.add(a.index);
+  }
+  const shown = links.filter((l) =>
+    linkPasses(l, sel) && (byLink.has(l.index) || (family === undefined && (!selective || !withAny.has(l.index))))
+  );
+  printAddresses(ctx, shown, byLink, names, { family, label: sel.filter.label !== undefined });
+}
+
+/** The named link of `addr show dev X`: a misspelt filter word is a usage error, not a missing device. */
+async function getAddrLink(ctx: Context, dev: string, names: LinkNames): Promise<Link> {
+  for (const l of names.values()) if (l.name === dev) return l;
+  const near = suggest(dev, ADDR_WORDS);
+  if (near !== undefined) {
+    throw new UsageError(`Unknown argument of addr show: "${dev}" (did you mean "${near}"?)`, dev);
+  }
+  return await getLink(dev, ctx.lib);
+}
+
+/** ip's link-level selectors of `addr show` (applied before any address is printed). */
+function linkPasses(l: Link, sel: AddrSelection): boolean {
+  if (sel.up && !l.flags.includes("UP")) return false;
+  if (sel.group !== undefined && (l.group ?? 0) !== sel.group) return false;
+  if (sel.nomaster && l.master) return false;
+  if (sel.slaveKind !== undefined && l.linkinfo?.slaveKind !== sel.slaveKind) return false;
+  return true;
+}
+
+interface PrintOptions {
+  /** The address family selected (by -4/-6 or `to`): links print without their `link/` line. */
+  family?: number;
+  /** A label filter: ip prints only the matching addresses, without their link. */
+  label: boolean;
+}
+
+function printAddresses(
+  ctx: Context,
+  links: readonly Link[],
+  byLink: Map<number, Address[]>,
+  names: LinkNames,
+  o: PrintOptions,
+): void {
+  const { brief, oneline } = ctx.opts;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  const text = { mode: false, details: ctx.opts.details, stats: 0, noLinkLine: family !== undefined };
+  const text = { mode: false, details: ctx.opts.details, stats: 0, noLinkLine: o.family !== undefined };
   for (const l of links) {
-    if (w.up !== undefined && !l.flags.includes("UP")) continue;
     const addrs = byLink.get(l.index) ?? [];
-    // Like ip: with a family, scope or label filter, links without a matching address are left out.
-    if (!addrs.length && (family !== undefined || w.scope !== undefined || w.label !== undefined)) continue;
     if (json) {
-      const item = addressesToIpJson([l], addrs, jsonOpts(ctx, names))[0];
-      if (ctx.opts.stats > 1) addErrorStats(item, l);
-      json.item(item);
+      json.item(addrJsonItem(ctx, l, addrs, names, o));
+    } else if (brief) {
+      const head = o.label ? "" : briefHead(l, names, ctx);
+      ctx.out.line(head + addrs.map((a) => formatAddressBrief(a, ctx.paint)).join(""));
+    } else if (oneline || o.label) {
+      for (const a of addrs) {
+        const lines = formatAddress(a, ctx.paint);
+        if (oneline) lines[0] = `${l.index}: ${l.name}${lines[0]}`;
+        writeObject(ctx.out, lines, oneline);
+      }
     } else {
       for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
       for (const a of addrs) for (const line of formatAddress(a, ctx.paint)) ctx.out.line(line);
@@ -99,6 +153,31 @@ async function show(ctx: Context, args: Args): Promise<void> {
     }
   }
   json?.end();
+}
+
+function briefHead(l: Link, names: LinkNames, ctx: Context): string {
+  return formatLinkBrief(l, names, ctx.paint, false);
+}
+
+/** The `ip -j` keys of the `link/...` line. */
+const LINK_LINE_KEYS = ["link_type", "address", "broadcast", "link_pointtopoint", "permaddr"];
+
+/** One element of `ip -j addr show`, in the shape -br, -o and a label filter give it. */
+function addrJsonItem(ctx: Context, l: Link, addrs: Address[], names: LinkNames, o: PrintOptions): unknown {
+  const label = o.label, noLinkLine = o.family !== undefined && !ctx.opts.details;
+  if (ctx.opts.brief) {
+    const info = addrs.map((a) => addressBriefJson(a));
+    return label ? { addr_info: info } : { ...linkBriefJson(l, names, false), addr_info: info };
+  }
+  if (ctx.opts.oneline) {
+    return { addr_info: addrs.map((a) => ({ index: l.index, dev: l.name, ...addressToIpJson(a) })) };
+  }
+  if (label) return { addr_info: addrs.map(addressToIpJson) };
+  const item = addressesToIpJson([l], addrs, jsonOpts(ctx, names))[0];
+  // With a family selected ip leaves out the `link/` line, in JSON too.
+  if (noLinkLine) { for (const k of LINK_LINE_KEYS) delete item[k]; }
+  if (ctx.opts.stats > 1) addErrorStats(item, l);
+  return item;
 }
 
 async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "del"): Promise<void> {

@@ -59,3 +59,22 @@ export function formatAddress(a: Address, paint: Painter): string[] {
   if (a.cacheinfo !== undefined) lines.push(`       valid_lft ${lft(a.validLft)} preferred_lft ${lft(a.preferredLft)}`);
   return lines;
 }
+
+/** One address as `ip -br addr` prints it after the link: `local[ peer PEER]/LEN [metric N] `. */
+export function formatAddressBrief(a: Address, paint: Painter): string {
+  const role = a.family === AF_INET6 ? "inet6" : "inet";
+  let s = paint(role, a.local ?? "");
+  if (a.peer !== undefined) s += ` peer ${paint(role, a.peer)}`;
+  s += `/${a.prefixLen} `;
+  if (a.metric !== undefined) s += `metric ${a.metric} `;
+  return s;
+}
+
+/** One element of `addr_info` in `ip -br -j addr`. */
+export function addressBriefJson(a: Address): Record<string, unknown> {
+  const out: Record<string, unknown> = { local: a.local };
+  if (a.peer !== undefined) out.address = a.peer;
+  out.prefixlen = a.prefixLen;
+  if (a.metric !== undefined) out.metric = a.metric;
+  return out;
+}

@@ -94,3 +94,9 @@ export function writeNdjson(out: Output, value: unknown): void {
   out.line(JSON.stringify(value));
   out.flush();
 }
+
+/** Writes one object's lines: each on its own, or with `-o` all on one line joined by `\\`, as ip does. */
+export function writeObject(out: Output, lines: readonly string[], oneline: boolean): void {
+  if (oneline) out.line(lines.join("\n").replaceAll("\n", "\\"));
+  else for (const l of lines) out.line(l);
+}
