@@ -13,7 +13,16 @@ import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { parseRouteSelectors } from "./route_select.ts";
-import { addRoute, appendRoute, deleteRoute, getRoute, replaceRoute, streamRoutes } from "../route/route.ts";
+import {
+  addRoute,
+  appendRoute,
+  changeRoute,
+  deleteRoute,
+  flushRouteCache,
+  getRoute,
+  replaceRoute,
+  streamRoutes,
+} from "../route/route.ts";
 import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
 import type { Route } from "../route/route_codec.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
@@ -113,6 +122,13 @@ function deleteSpecOf(r: Route): RouteSpec {
 async function flush(ctx: Context, args: Args): Promise<void> {
   if (args.done) {
     throw new UsageError(`"route flush" requires arguments (table, proto, dev, type, scope or a prefix)`, "flush");
+  }
+  if (args.peek() === "cache") {
+    args.next();
+    if (!args.done) throw new UsageError(`Unexpected argument after "flush cache": "${args.peek()}"`, args.peek());
+    await flushRouteCache(ctx.lib);
+    if (ctx.opts.stats) ctx.out.line("*** IPv4 routing cache is flushed.");
+    return;
   }
   const { filter } = parseRouteSelectors(ctx, args, "flush");
   const doomed: Route[] = [];
@@ -218,6 +234,8 @@ async function get(ctx: Context, args: Args): Promise<void> {
     mark: w.mark === undefined ? undefined : toInt(w.mark, "mark"),
     uid: w.uid === undefined ? undefined : toInt(w.uid, "uid"),
     fibMatch: w.fibmatch !== undefined,
+    // ip asks which table matched, and prints it (`table local`).
+    lookupTable: true,
   }, ctx.lib);
   const names = await linkNames(ctx);
   if (ctx.opts.json) {
@@ -229,7 +247,13 @@ async function get(ctx: Context, args: Args): Promise<void> {
   }
 }
 
-const CHANGERS = { add: addRoute, replace: replaceRoute, append: appendRoute, del: deleteRoute } as const;
+const CHANGERS = {
+  add: addRoute,
+  replace: replaceRoute,
+  change: changeRoute,
+  append: appendRoute,
+  del: deleteRoute,
+} as const;
 
 /** Handles `nlkit route ...`. */
 export async function routeHandler(ctx: Context, args: Args): Promise<number | void> {
@@ -238,6 +262,7 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
     "get",
     "add",
     "replace",
+    "change",
     "append",
     "del",
     "flush",

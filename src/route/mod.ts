@@ -28,8 +28,10 @@ export * from "./fdb.ts";
 export {
   addRoute,
   appendRoute,
+  changeRoute,
   deleteRoute,
   deleteRouteRequest,
+  flushRouteCache,
   flushRoutes,
   getRoute,
   listRoutes,

@@ -15,6 +15,9 @@
  * @module
  */
 
+import { writeFileSync } from "node:fs";
+import { withNetns } from "../netns/netns.ts";
+import { loadSys } from "../sys/load.ts";
 import { AF_INET6, parseIp } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
@@ -125,6 +128,21 @@ export function addRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void
 /** Adds a route or replaces the one with the same key (`ip route replace`). */
 export function replaceRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
   return change("replace", spec, opts);
+}
+
+/** Changes an existing route (`ip route change`); fails with `ENOENT` when there is none to change. */
+export function changeRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("change", spec, opts);
+}
+
+/**
+ * Flushes the IPv4 routing cache (`ip route flush cache`): writes to
+ * `/proc/sys/net/ipv4/route/flush` inside the target namespace.
+ */
+export async function flushRouteCache(opts: Pick<RouteOptions, "netns"> = {}): Promise<void> {
+  const write = () => writeFileSync("/proc/sys/net/ipv4/route/flush", "-1");
+  if (opts.netns === undefined) return write();
+  withNetns(await loadSys(), opts.netns, write);
 }
 
 /** Adds a route after existing ones with the same key (`ip route append`). */

@@ -86,11 +86,12 @@ export interface RouteSpec {
 }
 
 /** How a route message changes the table. */
-export type RouteChange = "add" | "replace" | "append" | "delete";
+export type RouteChange = "add" | "replace" | "change" | "append" | "delete";
 
 const NLM_FLAGS: Record<RouteChange, number> = {
   add: NLM_F_CREATE | NLM_F_EXCL,
   replace: NLM_F_CREATE | NLM_F_REPLACE,
+  change: NLM_F_REPLACE,
   append: NLM_F_CREATE | NLM_F_APPEND,
   delete: 0,
 };
