@@ -80,21 +80,31 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const links: Link[] = [];
   if (sel.dev !== undefined) links.push(await getAddrLink(ctx, sel.dev, names));
   else for await (const l of streamLinks({ ...ctx.lib, master: sel.master, kind: sel.kind })) links.push(l);
-  const byLink = new Map<number, Address[]>();
-  const filter: AddressFilter = { ...sel.filter, link: sel.dev };
-  if (family !== undefined) filter.family = family;
-  const selective = sel.filter.scope !== undefined || sel.filter.flags !== undefined ||
-    sel.filter.label !== undefined || sel.filter.to !== undefined || family !== undefined;
-  for await (const a of streamAddresses(filter, ctx.lib)) byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  const base: AddressFilter = { link: sel.dev };
+  if (family !== undefined) base.family = family;
+  const all = await addressesByLink(streamAddresses(base, ctx.lib));
+  // Address-level selectors: the library filters a second dump, so each address is known to match or not.
+  const f = sel.filter;
+  const selective = f.scope !== undefined || f.flags !== undefined || f.label !== undefined || f.to !== undefined;
+  const matching = selective ? await addressesByLink(streamAddresses({ ...base, ...f }, ctx.lib)) : all;
+  const keys = new Set([...matching.values()].flat().map(addressKey));
   // ip drops a link whose addresses all fail the filter; one without any address stays (unless a family is set).
-  const withAny = new Set<number>();
-  if (selective && family === undefined) {
-    for await (const a of streamAddresses({ link: sel.dev }, ctx.lib)) withAny.add(a.index);
-  }
   const shown = links.filter((l) =>
-    linkPasses(l, sel) && (byLink.has(l.index) || (family === undefined && (!selective || !withAny.has(l.index))))
+    matching.has(l.index) || (family === undefined && !(selective && all.has(l.index)))
   );
-  printAddresses(ctx, shown, byLink, names, { family, label: sel.filter.label !== undefined });
+  const matches = (a: Address) => keys.has(addressKey(a));
+  printAddresses(ctx, shown, all, names, { family, label: f.label !== undefined, matches, sel });
+}
+
+/** Groups a dump's addresses by link index, in dump order. */
+async function addressesByLink(list: AsyncIterable<Address>): Promise<Map<number, Address[]>> {
+  const byLink = new Map<number, Address[]>();
+  for await (const a of list) byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  return byLink;
+}
+
+function addressKey(a: Address): string {
+  return `${a.index} ${a.family} ${a.local} ${a.prefixLen} ${a.peer}`;
 }
 
 /** The named link of `addr show dev X`: a misspelt filter word is a usage error, not a missing device. */
@@ -121,6 +131,10 @@ interface PrintOptions {
   family?: number;
   /** A label filter: ip prints only the matching addresses, without their link. */
   label: boolean;
+  /** Tells whether an address passes the address-level selectors. */
+  matches: (a: Address) => boolean;
+  /** The selectors, for the link-level ones. */
+  sel: AddrSelection;
 }
 
 function printAddresses(
@@ -134,9 +148,14 @@ function printAddresses(
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const text = { mode: false, details: ctx.opts.details, stats: 0, noLinkLine: o.family !== undefined };
   for (const l of links) {
-    const addrs = byLink.get(l.index) ?? [];
+    const every = byLink.get(l.index) ?? [];
+    const addrs = every.filter(o.matches);
     if (json) {
-      json.item(addrJsonItem(ctx, l, addrs, names, o));
+      // ip opens a JSON object before it filters, so a link or address it leaves out prints as `{}`.
+      if (!linkPasses(l, o.sel) && !oneline) json.item({});
+      else json.item(addrJsonItem(ctx, l, linkPasses(l, o.sel) ? every : [], names, o));
+    } else if (!linkPasses(l, o.sel)) {
+      continue;
     } else if (brief) {
       const head = o.label ? "" : briefHead(l, names, ctx);
       ctx.out.line(head + addrs.map((a) => formatAddressBrief(a, ctx.paint)).join(""));
@@ -163,17 +182,17 @@ function briefHead(l: Link, names: LinkNames, ctx: Context): string {
 const LINK_LINE_KEYS = ["link_type", "address", "broadcast", "link_pointtopoint", "permaddr"];
 
 /** One element of `ip -j addr show`, in the shape -br, -o and a label filter give it. */
-function addrJsonItem(ctx: Context, l: Link, addrs: Address[], names: LinkNames, o: PrintOptions): unknown {
-  const label = o.label, noLinkLine = o.family !== undefined && !ctx.opts.details;
+function addrJsonItem(ctx: Context, l: Link, every: Address[], names: LinkNames, o: PrintOptions): unknown {
+  const noLinkLine = o.family !== undefined && !ctx.opts.details;
+  const each = (fn: (a: Address) => Record<string, unknown>) => every.map((a) => (o.matches(a) ? fn(a) : {}));
   if (ctx.opts.brief) {
-    const info = addrs.map((a) => addressBriefJson(a));
-    return label ? { addr_info: info } : { ...linkBriefJson(l, names, false), addr_info: info };
+    const info = each(addressBriefJson);
+    return o.label ? { addr_info: info } : { ...linkBriefJson(l, names, false), addr_info: info };
   }
-  if (ctx.opts.oneline) {
-    return { addr_info: addrs.map((a) => ({ index: l.index, dev: l.name, ...addressToIpJson(a) })) };
-  }
-  if (label) return { addr_info: addrs.map(addressToIpJson) };
-  const item = addressesToIpJson([l], addrs, jsonOpts(ctx, names))[0];
+  if (ctx.opts.oneline) return { addr_info: each((a) => ({ index: l.index, dev: l.name, ...addressToIpJson(a) })) };
+  if (o.label) return { addr_info: each(addressToIpJson) };
+  const item = addressesToIpJson([l], [], jsonOpts(ctx, names))[0];
+  item.addr_info = each(addressToIpJson);
   // With a family selected ip leaves out the `link/` line, in JSON too.
   if (noLinkLine) { for (const k of LINK_LINE_KEYS) delete item[k]; }
   if (ctx.opts.stats > 1) addErrorStats(item, l);

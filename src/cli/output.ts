@@ -57,9 +57,45 @@ export class Output {
   }
 }
 
+/** A string as iproute2's json_writer quotes it (it escapes only these characters). */
+function quote(s: string): string {
+  return `"${s.replace(/[\t\n\r\f\b\\"]/g, (c) => JSON_ESCAPES[c])}"`;
+}
+
+const JSON_ESCAPES: Record<string, string> = {
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\f": "\\f",
+  "\b": "\\b",
+  "\\": "\\\\",
+  '"': '\\"',
+};
+
+/**
+ * `value` in the layout of `ip -j -p` (iproute2's json_writer): keys on
+ * their own lines indented four spaces per level, arrays inline as
+ * `[ a,b ]`, objects in an array joined as `},{`. `depth` is the nesting
+ * level the value starts at.
+ */
+export function ipPrettyJson(value: unknown, depth: number): string {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => ipPrettyJson(v, depth + 1));
+    return `[ ${items.join(",")}${items.length ? " " : ""}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (!entries.length) return "{}";
+    const pad = "    ".repeat(depth + 1);
+    const body = entries.map(([k, v], i) => `${i ? "," : ""}\n${pad}${quote(k)}: ${ipPrettyJson(v, depth + 1)}`);
+    return `{${body.join("")}\n${"    ".repeat(depth)}}`;
+  }
+  return typeof value === "string" ? quote(value) : JSON.stringify(value) ?? "null";
+}
+
 /**
  * Writes a JSON array one element at a time, so a dump is never held whole.
- * `pretty` indents like `ip -j -p`.
+ * `pretty` lays it out as `ip -j -p` does, byte for byte.
  */
 export class JsonArrayWriter {
   #out: Output;
@@ -70,22 +106,18 @@ export class JsonArrayWriter {
   constructor(out: Output, pretty: boolean) {
     this.#out = out;
     this.#pretty = pretty;
-    out.write("[");
+    out.write(pretty ? "[ " : "[");
   }
 
   /** Appends one element. */
   item(value: unknown): void {
     const sep = this.#count++ ? "," : "";
-    if (this.#pretty) {
-      this.#out.write(sep + "\n    " + JSON.stringify(value, null, 4).replaceAll("\n", "\n    "));
-    } else {
-      this.#out.write(sep + JSON.stringify(value));
-    }
+    this.#out.write(sep + (this.#pretty ? ipPrettyJson(value, 1) : JSON.stringify(value)));
   }
 
   /** Closes the array. */
   end(): void {
-    this.#out.write(this.#pretty && this.#count ? "\n]\n" : "]\n");
+    this.#out.write(this.#pretty && this.#count ? " ]\n" : "]\n");
   }
 }
 
