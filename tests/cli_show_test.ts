@@ -241,3 +241,36 @@ test("numbers parse as ip's get_u32 with base 0", () => {
   assert.equal(ipUnsigned("4294967295"), 0xffffffff);
   assert.equal(ipUnsigned("256", 255), undefined);
 });
+
+test("route add with encap seg6, encap seg6local and realms, as ip adds them", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    populate(ns);
+    const pairs: [string, string, string[]][] = [
+      ["2001:db8:70::/64", "2001:db8:80::/64", ["encap", "seg6", "mode", "encap", "segs", "2001:db8::10,2001:db8::11"]],
+      ["2001:db8:71::/64", "2001:db8:81::/64", ["encap", "seg6", "mode", "inline", "segs", "2001:db8::12"]],
+      ["2001:db8:72::/64", "2001:db8:82::/64", ["encap", "seg6", "mode", "encap", "segs", "2001:db8::13", "hmac", "7"]],
+      ["2001:db8:70::1", "2001:db8:80::1", ["encap", "seg6local", "action", "End"]],
+      ["2001:db8:70::2", "2001:db8:80::2", ["encap", "seg6local", "action", "End.X", "nh6", "2001:db8::2"]],
+      ["2001:db8:70::3", "2001:db8:80::3", ["encap", "seg6local", "action", "End.DT6", "table", "100"]],
+      ["2001:db8:70::4", "2001:db8:80::4", ["encap", "seg6local", "action", "End.B6", "srh", "segs", "2001:db8::20"]],
+    ];
+    for (const [ours, theirs, words] of pairs) {
+      ok(ns, "-6", "route", "add", ours, ...words, "dev", "v0");
+      ip(ns, "-6", "route", "add", theirs, ...words, "dev", "v0");
+      const line = (dst: string) => ip(ns, "-6", "route", "show", dst).replace(dst, "DST");
+      assert.equal(line(ours), line(theirs), words.join(" "));
+    }
+    ok(ns, "route", "add", "10.62.0.0/24", "dev", "v0", "realms", "3/5");
+    ip(ns, "route", "add", "10.72.0.0/24", "dev", "v0", "realms", "3/5");
+    ok(ns, "route", "add", "10.63.0.0/24", "dev", "v0", "realm", "9");
+    assert.match(ip(ns, "route", "show", "10.62.0.0/24"), /realms 3\/5 $/m);
+    assert.match(ip(ns, "route", "show", "10.63.0.0/24"), /realm 9 $/m);
+    for (const args of [["-6", "route", "show"], ["route", "show"]]) {
+      assertSameTextAsIp(ns, args, () => ok(ns, ...args));
+      assertSameJson(ns, args);
+    }
+    const bad = nlkit(["-n", ns, "route", "add", "10.64.0.0/24", "encap", "seg6", "mode", "zz", "segs", "1::1"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, `Error: argument "zz" is wrong: "mode" value is invalid\n`);
+  });
+});

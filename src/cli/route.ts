@@ -13,6 +13,7 @@ import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { parseRouteSelectors } from "./route_select.ts";
+import { type ParsedEncap, parseRealms, resolveEncapLinks, takeEncap } from "./route_encap.ts";
 import {
   addRoute,
   appendRoute,
@@ -68,6 +69,8 @@ const CHANGE: WordTable = {
   initrwnd: { arg: "window" },
   pref: { arg: "preference" },
   expires: { arg: "seconds" },
+  realm: { arg: "realm", key: "realms" },
+  realms: { arg: "realms" },
 };
 
 const NEXTHOP: WordTable = { via: { arg: "gateway" }, dev: { arg: "device" }, weight: { arg: "weight" }, onlink: {} };
@@ -187,8 +190,9 @@ function nexthops(args: Args): NexthopSpec[] {
 }
 
 /** Builds a route spec from `ip route add`-style words. */
-function routeSpec(input: Args, cmd: string): RouteSpec {
+function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedEncap } {
   const words = input.rest();
+  const encap = takeEncap(words);
   const lock = takeLocks(words);
   const args = new Args(words);
   let type: string | undefined;
@@ -213,6 +217,7 @@ function routeSpec(input: Args, cmd: string): RouteSpec {
     spec.pref = w.pref as "low";
   }
   if (w.expires !== undefined) spec.expires = toInt(w.expires, "expires");
+  if (w.realms !== undefined) spec.flow = parseRealms(w.realms);
   const metrics: RouteSpec["metrics"] = {};
   for (const k of ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"] as const) {
     if (w[k] !== undefined) metrics[k] = toInt(w[k], k);
@@ -221,7 +226,7 @@ function routeSpec(input: Args, cmd: string): RouteSpec {
   if (Object.keys(metrics).length) spec.metrics = metrics;
   if (args.peek() === "nexthop") spec.nexthops = nexthops(args);
   if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
-  return spec;
+  return { spec, encap };
 }
 
 async function get(ctx: Context, args: Args): Promise<void> {
@@ -270,7 +275,8 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
   if (cmd === "show") return await show(ctx, args);
   if (cmd === "flush") return await flush(ctx, args);
   if (cmd === "get") return await get(ctx, args);
-  const spec = routeSpec(args, cmd);
+  const { spec, encap } = routeSpec(args, cmd);
+  if (encap) spec.encap = resolveEncapLinks(encap, await linkNames(ctx));
   if (spec.family === undefined && spec.dst === "default" && ctx.opts.family === 6) spec.family = "inet6";
   await CHANGERS[cmd](spec, ctx.lib);
 }

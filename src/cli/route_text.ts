@@ -7,6 +7,7 @@
 
 import type { Route } from "../route/route_codec.ts";
 import { routeFlagWords } from "../route/route_json.ts";
+import type { RouteEncap, Seg6Encap, Seg6LocalEncap, SegmentList } from "../route/route_encap.ts";
 import { RT_TABLE_NAMES } from "../route/route_names.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Painter } from "./color.ts";
@@ -55,6 +56,32 @@ function metricsText(r: Route): string {
   return s;
 }
 
+/** ip's segment list: `segs N [ a b ] ` and the HMAC key id. */
+function segsText(l: SegmentList): string {
+  const hmac = l.hmac === undefined ? "" : `hmac ${l.hmac.toString(16).toUpperCase()} `;
+  return `segs ${l.segs.length} [ ${l.segs.map((x) => x + " ").join("")}] ${hmac}`;
+}
+
+/** An encapsulation as ip prints it (with ip's leading blank: ` encap seg6 mode encap segs ...`). */
+export function encapText(e: RouteEncap, names: LinkNames): string {
+  let s = ` encap ${e.type} `;
+  if (e.type === "seg6") {
+    const x = e as Seg6Encap;
+    s += `mode ${x.mode} ${segsText(x)}`;
+  } else if (e.type === "seg6local") {
+    const x = e as Seg6LocalEncap;
+    s += `action ${x.action} `;
+    if (x.srh) s += segsText(x.srh);
+    if (x.table !== undefined) s += `table ${nameOf(RT_TABLE_NAMES, x.table)} `;
+    if (x.vrftable !== undefined) s += `vrftable ${nameOf(RT_TABLE_NAMES, x.vrftable)} `;
+    if (x.nh4 !== undefined) s += `nh4 ${x.nh4} `;
+    if (x.nh6 !== undefined) s += `nh6 ${x.nh6} `;
+    if (x.iif !== undefined) s += `iif ${nameOfIndex(names, x.iif)} `;
+    if (x.oif !== undefined) s += `oif ${nameOfIndex(names, x.oif)} `;
+  }
+  return s;
+}
+
 /** A realm by name (`/etc/iproute2/rt_realms` ships only 0, "cosmos") or number. */
 function realm(id: number): string {
   return id === 0 ? "cosmos" : String(id);
@@ -77,6 +104,7 @@ export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: Route
   if (r.src !== undefined) s += `from ${addr(host(r.src, r.family))} `;
   if (r.tos && shown("tos")) s += `tos 0x${r.tos.toString(16).padStart(2, "0")} `;
   if (r.nhid !== undefined) s += `nhid ${r.nhid} `;
+  if (r.encap !== undefined) s += encapText(r.encap, names);
   if (r.gateway !== undefined && shown("gateway")) s += `via ${addr(r.gateway)} `;
   if (r.via !== undefined) s += `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via} `;
   if (r.oif !== undefined && shown("dev")) s += `dev ${paint("ifname", nameOfIndex(names, r.oif))} `;

@@ -18,6 +18,7 @@
 import { AF_INET } from "../wire/addr.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Route, RouteMetrics, RouteNexthop } from "./route_codec.ts";
+import type { RouteEncap, Seg6Encap, Seg6LocalEncap } from "./route_encap.ts";
 import { RT_TABLE_MAIN, RT_TABLE_NAMES } from "./route_names.ts";
 
 /** One route as `ip -j route show` prints it. */
@@ -95,6 +96,35 @@ function flowJson(flow: number): Record<string, string> {
   return from ? { from: realmName(from), to: realmName(flow & 0xffff) } : { to: realmName(flow & 0xffff) };
 }
 
+/** Where the encapsulation's keys go until the route's own keys are settled. */
+const ENCAP_SLOT = "\0encap";
+
+/** An encapsulation as `ip -j` prints it: `encap` names the type, its fields follow at the same level. */
+function encapJson(e: RouteEncap, names: LinkNames): Record<string, unknown> {
+  const out: Record<string, unknown> = { encap: e.type };
+  if (e.type === "seg6") {
+    const s = e as Seg6Encap;
+    out.mode = s.mode;
+    out.segs = s.segs;
+    if (s.hmac !== undefined) out.hmac = `0x${s.hmac.toString(16)}`;
+  } else if (e.type === "seg6local") {
+    const l = e as Seg6LocalEncap;
+    out.action = l.action;
+    if (l.srh) {
+      out.srh = l.srh.hmac === undefined
+        ? { segs: l.srh.segs }
+        : { segs: l.srh.segs, hmac: `0x${l.srh.hmac.toString(16)}` };
+    }
+    if (l.table !== undefined) out.table = nameOf(RT_TABLE_NAMES, l.table);
+    if (l.vrftable !== undefined) out.vrftable = nameOf(RT_TABLE_NAMES, l.vrftable);
+    if (l.nh4 !== undefined) out.nh4 = l.nh4;
+    if (l.nh6 !== undefined) out.nh6 = l.nh6;
+    if (l.iif !== undefined) out.iif = linkName(names, l.iif);
+    if (l.oif !== undefined) out.oif = linkName(names, l.oif);
+  }
+  return out;
+}
+
 function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (nh.gateway !== undefined) out.gateway = nh.gateway;
@@ -132,6 +162,8 @@ export function routeToIpJson(route: Route, linkNames: LinkNames, options: Route
   out.dst = r.dst === "default" ? "default" : hostOrPrefix(r.dst, r.family);
   if (r.src !== undefined) out.from = hostOrPrefix(r.src, r.family);
   if (r.nhid !== undefined) out.nhid = r.nhid;
+  // The encapsulation's own keys (its `table`, say) are not the route's: `omit` must not touch them.
+  if (r.encap !== undefined) out[ENCAP_SLOT] = encapJson(r.encap, linkNames);
   if (r.tos) out.tos = `0x${r.tos.toString(16).padStart(2, "0")}`;
   if (r.gateway !== undefined) out.gateway = r.gateway;
   if (r.via !== undefined) out.via = via(r.via);
@@ -155,5 +187,8 @@ export function routeToIpJson(route: Route, linkNames: LinkNames, options: Route
   if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
   if (r.pref !== undefined) out.pref = r.pref;
   for (const k of options.omit ?? []) delete out[k];
-  return out;
+  if (r.encap === undefined) return out;
+  return Object.fromEntries(
+    Object.entries(out).flatMap(([k, v]) => k === ENCAP_SLOT ? Object.entries(v as object) : [[k, v]]),
+  );
 }
