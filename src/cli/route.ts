@@ -29,7 +29,7 @@ import type { Route } from "../route/route_codec.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { routeToIpJson } from "../route/route_json.ts";
-import { AF_INET, AF_INET6 } from "../wire/addr.ts";
+import { AF_INET6 } from "../wire/addr.ts";
 
 const TYPES = [
   "unicast",

@@ -9,7 +9,7 @@ import { UsageError } from "./args.ts";
 import { invalidArgument, ipNumber, ipUnsigned } from "./numbers.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { LinkNames } from "./names.ts";
-import { SEG6_LOCAL_ACTIONS, type Seg6Encap, type Seg6LocalEncap } from "../route/route_encap.ts";
+import { SEG6_LOCAL_ACTIONS, SEG6_MODES, type Seg6Encap, type Seg6LocalEncap } from "../route/route_encap.ts";
 
 /** An encapsulation as parsed, with seg6local device names still to resolve. */
 export interface ParsedEncap {
@@ -18,8 +18,6 @@ export interface ParsedEncap {
   /** Device names of `iif`/`oif`. */
   links: { iif?: string; oif?: string };
 }
-
-const SEG6_MODES = ["inline", "encap", "l2encap", "encap.red", "l2encap.red"];
 
 /**
  * Takes `encap TYPE ...` out of `words` (in place) and parses it; the words
@@ -42,7 +40,7 @@ export function takeEncap(words: string[]): ParsedEncap | undefined {
       const w = words[i];
       if (w === "mode") {
         const m = next(w);
-        if (!SEG6_MODES.includes(m)) throw invalidArgument(m, `"mode" value is invalid`);
+        if (!(SEG6_MODES as readonly string[]).includes(m)) throw invalidArgument(m, `"mode" value is invalid`);
         e.mode = m as Seg6Encap["mode"];
       } else if (w === "segs") {
         if (e.mode === undefined) throw invalidArgument(words[i + 1] ?? "", `"segs" provided before "mode"`);

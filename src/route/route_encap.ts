@@ -35,8 +35,8 @@ export const LWTUNNEL_ENCAP_NAMES = {
   10: "xfrm",
 } as const;
 
-/** `SEG6_IPTUN_MODE_*` names. */
-const SEG6_MODES = ["inline", "encap", "l2encap", "encap.red", "l2encap.red"] as const;
+/** `SEG6_IPTUN_MODE_*` names, by value. */
+export const SEG6_MODES = ["inline", "encap", "l2encap", "encap.red", "l2encap.red"] as const;
 
 /** `SEG6_LOCAL_ACTION_*` names (1-based). */
 export const SEG6_LOCAL_ACTIONS = [
@@ -75,7 +75,7 @@ export interface SegmentList {
 
 /** `struct ipv6_sr_hdr`: segments are stored last-to-first. */
 const SRH_CODEC: Codec<SegmentList> = {
-  parse(buf, view, start, end) {
+  parse(buf: Uint8Array, view: DataView, start: number, end: number): SegmentList {
     if (end - start < 8) throw new TruncatedError("ipv6_sr_hdr", start, 8, end - start);
     const first = buf[start + 4], flags = buf[start + 5];
     const segs: string[] = [];
@@ -89,7 +89,7 @@ const SRH_CODEC: Codec<SegmentList> = {
     if (flags & SR6_FLAG1_HMAC && hmacAt + 8 <= end) out.hmac = view.getUint32(hmacAt + 4, false);
     return out;
   },
-  build(b, value) {
+  build(b: MessageBuilder, value: SegmentList): void {
     const addrs = value.segs.map((s) => parseIp(s));
     const n = addrs.length;
     const len = 8 + 16 * n + (value.hmac !== undefined ? HMAC_TLV_LEN : 0);
@@ -112,11 +112,11 @@ const SRH_CODEC: Codec<SegmentList> = {
 
 /** `struct seg6_iptunnel_encap`: the mode, then the segment routing header. */
 const SEG6_TUNNEL_CODEC: Codec<{ mode: number } & SegmentList> = {
-  parse(buf, view, start, end) {
+  parse(buf: Uint8Array, view: DataView, start: number, end: number): { mode: number } & SegmentList {
     if (end - start < 4) throw new TruncatedError("seg6_iptunnel_encap", start, 4, end - start);
     return { mode: view.getInt32(start, true), ...SRH_CODEC.parse(buf, view, start + 4, end) };
   },
-  build(b, value) {
+  build(b: MessageBuilder, value: { mode: number } & SegmentList): void {
     b.scalar("s32", value.mode);
     SRH_CODEC.build(b, value);
   },
