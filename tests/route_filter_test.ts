@@ -14,7 +14,7 @@ import { listRoutes } from "../src/route/route.ts";
 import { listAddresses } from "../src/route/addr.ts";
 import { listNeighbours } from "../src/route/neigh.ts";
 import { listRules } from "../src/route/rule.ts";
-import { UnknownKeyError } from "../src/route/keys.ts";
+import { InvalidArgumentError } from "../src/wire/invalid.ts";
 import type { RouteFilter } from "../src/route/route_filter.ts";
 
 function populate(ns: string): void {
@@ -46,7 +46,11 @@ test("unknown filter keys are refused by name, before anything is sent", async (
     [() => listRules({ family: 2, prio: 5 } as never), "prio"],
   ];
   for (const [call, key] of cases) {
-    await assert.rejects(call, (e) => e instanceof UnknownKeyError && e.key === key && e.code === "EINVAL", key);
+    await assert.rejects(
+      call,
+      (e) => e instanceof InvalidArgumentError && e.argument === key && e.code === "EINVAL",
+      key,
+    );
   }
 });
 

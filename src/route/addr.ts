@@ -21,7 +21,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../wire/constants.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { bitsOfNames, nameOf, valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
-import { checkKeys } from "./keys.ts";
+import { checkKeys } from "../wire/invalid.ts";
 import { resolveLinkIndex, streamLinks } from "./link.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "./route_names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";

@@ -31,7 +31,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../wire/constants.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { nameOf, valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
-import { checkKeys } from "./keys.ts";
+import { checkKeys } from "../wire/invalid.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { RTPROT_NAMES } from "./route_names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";

@@ -19,7 +19,7 @@ import { formatIp, parseIp } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import { type Attrs, type Codec, parseAttrs } from "../wire/table.ts";
-import { checkKeys } from "./keys.ts";
+import { checkKeys } from "../wire/invalid.ts";
 
 /** `LWTUNNEL_ENCAP_*` names, as ip prints them. */
 export const LWTUNNEL_ENCAP_NAMES = {

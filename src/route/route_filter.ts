@@ -19,7 +19,7 @@ import { RTMSG } from "./route_codec.ts";
 import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTA, RTN_NAMES, RTPROT_NAMES } from "./route_names.ts";
 import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./route_spec.ts";
 import { RTM } from "./rtnl.ts";
-import { checkKeys } from "./keys.ts";
+import { checkKeys } from "../wire/invalid.ts";
 
 /** Which routes a dump returns. Unset fields match everything. */
 export interface RouteFilter {

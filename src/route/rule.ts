@@ -14,7 +14,7 @@
  */
 
 import { AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr, parseIp } from "../wire/addr.ts";
-import { checkKeys } from "./keys.ts";
+import { checkKeys } from "../wire/invalid.ts";
 import { tableId } from "./route_spec.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
