@@ -57,7 +57,9 @@ export function isUsageError(e: unknown): boolean {
 export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
   if (e instanceof NoDeviceError) return e.message;
   if (e instanceof NetlinkError) {
-    return e.kernelMessage ? `Error: ${e.kernelMessage}` : `${prefix}: ${errnoText(e.errno)}`;
+    // ip ends the kernel's message with a full stop when it has none.
+    if (e.kernelMessage) return `Error: ${e.kernelMessage}${e.kernelMessage.endsWith(".") ? "" : "."}`;
+    return `${prefix}: ${errnoText(e.errno)}`;
   }
   return `Error: ${e instanceof Error ? e.message : String(e)}`;
 }
