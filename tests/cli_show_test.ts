@@ -100,6 +100,8 @@ const FILTERED: [string[], string[]][] = [
 const FORMATS: string[][] = [
   ["-br", "link", "show"],
   ["-br", "addr", "show"],
+  ["-6", "addr", "show"],
+  ["addr", "show", "to", "2001:db8::/32"],
   ["-br", "-4", "addr", "show"],
   ["-br", "addr", "show", "label", "v0*"],
   ["-br", "neigh", "show"],

@@ -93,7 +93,11 @@ async function show(ctx: Context, args: Args): Promise<void> {
     matching.has(l.index) || (family === undefined && !(selective && all.has(l.index)))
   );
   const matches = (a: Address) => keys.has(addressKey(a));
-  printAddresses(ctx, shown, all, names, { family, label: f.label !== undefined, matches, sel });
+  // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group.
+  const listed = ctx.opts.family === 6
+    ? shown.map((l) => ({ ...l, qdisc: undefined, master: undefined, group: undefined }))
+    : shown;
+  printAddresses(ctx, listed, all, names, { family, label: f.label !== undefined, matches, sel });
 }
 
 /** Groups a dump's addresses by link index, in dump order. */

@@ -102,21 +102,25 @@ export class JsonArrayWriter {
   #pretty: boolean;
   #count = 0;
 
-  /** Starts the array on `out`. */
+  /** Prepares the array on `out`; nothing is written until the first element or the end, so a listing that fails first prints nothing, as ip does. */
   constructor(out: Output, pretty: boolean) {
     this.#out = out;
     this.#pretty = pretty;
-    out.write(pretty ? "[ " : "[");
+  }
+
+  get #open(): string {
+    return this.#pretty ? "[ " : "[";
   }
 
   /** Appends one element. */
   item(value: unknown): void {
-    const sep = this.#count++ ? "," : "";
+    const sep = this.#count++ ? "," : this.#open;
     this.#out.write(sep + (this.#pretty ? ipPrettyJson(value, 1) : JSON.stringify(value)));
   }
 
   /** Closes the array. */
   end(): void {
+    if (!this.#count) this.#out.write(this.#open);
     this.#out.write(this.#pretty && this.#count ? " ]\n" : "]\n");
   }
 }
