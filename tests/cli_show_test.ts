@@ -214,6 +214,9 @@ test("bad selectors are usage errors in ip's words, never an empty success", { s
       [["addr", "show", "master", "nope"], `argument "nope" is wrong: Device does not exist`],
       [["addr", "show", "primry"], `Unknown argument of addr show: "primry" (did you mean "primary"?)`],
       [["neigh", "get", "10.1.0.7"], "Device and address are required arguments."],
+      // Words are never looked up as object keys.
+      [["neigh", "show", "nud", "toString"], `argument "toString" is wrong: nud state is bad`],
+      [["route", "show", "proto", "constructor"], `argument "constructor" is wrong: invalid "protocol"`],
     ];
     for (const [args, message] of cases) {
       const r = nlkit(["-n", ns, ...args]);

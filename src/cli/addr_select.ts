@@ -32,6 +32,11 @@ const FLAG_WORDS: Record<string, [flag: string, on: boolean]> = {
   "stable-privacy": ["stable-privacy", true],
 };
 
+/** A flag word's meaning; never an inherited property (`toString` is no flag). */
+function flagWord(word: string): [flag: string, on: boolean] | undefined {
+  return Object.hasOwn(FLAG_WORDS, word) ? FLAG_WORDS[word] : undefined;
+}
+
 /** Every keyword of `addr show`, for "did you mean" hints. */
 export const ADDR_WORDS: readonly string[] = [
   "to",
@@ -80,7 +85,7 @@ export function parseAddrSelectors(args: Args): AddrSelection {
   const flags: Record<string, boolean> = {};
   for (let w = args.next(); w !== undefined; w = args.next()) {
     const value = (): string => args.value(w!);
-    const neg = w.startsWith("-") ? FLAG_WORDS[w.slice(1)] : undefined;
+    const neg = w.startsWith("-") ? flagWord(w.slice(1)) : undefined;
     if (w === "to") {
       const v = value();
       checkPrefix(v);
@@ -89,8 +94,8 @@ export function parseAddrSelectors(args: Args): AddrSelection {
       const s = scope(value());
       if (s !== undefined) sel.filter.scope = s;
     } else if (w === "up") sel.up = true;
-    else if (FLAG_WORDS[w] || neg) {
-      const [flag, on] = FLAG_WORDS[w] ?? [neg![0], !neg![1]];
+    else if (flagWord(w) || neg) {
+      const [flag, on] = flagWord(w) ?? [neg![0], !neg![1]];
       flags[flag] = on;
     } else if (w === "label") sel.filter.label = value();
     else if (w === "group") {

@@ -56,7 +56,7 @@ const NUD_WORDS: Record<string, string> = {
 /** A `nud` word (or its single-bit number) as a state name; `all` is every state. */
 function nudState(word: string): string[] {
   if (word === "all") return [...Object.values(NUD_WORDS)];
-  const name = NUD_WORDS[word];
+  const name = Object.hasOwn(NUD_WORDS, word) ? NUD_WORDS[word] : undefined;
   if (name) return [name];
   const n = ipUnsigned(word);
   const names = Object.values(NUD_WORDS).filter((v) => v !== "NONE");

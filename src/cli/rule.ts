@@ -123,7 +123,7 @@ const DSFIELD: Record<string, number> = {
 };
 
 function dsfield(word: string): number {
-  if (word in DSFIELD && Object.hasOwn(DSFIELD, word)) return DSFIELD[word];
+  if (Object.hasOwn(DSFIELD, word)) return DSFIELD[word];
   const n = /^(0[xX])?[0-9a-fA-F]+$/.test(word) ? parseInt(word.replace(/^0[xX]/, ""), 16) : NaN;
   if (!(n <= 255)) throw invalidArgument(word, "TOS value is invalid");
   return n;
