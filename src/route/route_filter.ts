@@ -177,8 +177,8 @@ export function matchRoute(r: Route, c: CheckedFilter): boolean {
   if (c.metric !== undefined && (r.metric ?? 0) !== c.metric) return false;
   if (c.root && !(r.dstLen >= c.root.prefixLen && within(r.dst, c.root, c.root.prefixLen))) return false;
   if (c.match && !(r.dstLen <= c.match.prefixLen && within(c.match, r.dst, r.dstLen))) return false;
-  if (c.via && !within(r.gateway ?? r.via, c.via, c.via.prefixLen)) return false;
-  if (c.prefsrc && !within(r.prefsrc, c.prefsrc, c.prefsrc.prefixLen)) return false;
+  if (c.via && !hostOrWithin(r.gateway ?? r.via, c.via)) return false;
+  if (c.prefsrc && !hostOrWithin(r.prefsrc, c.prefsrc)) return false;
   return true;
 }
 
@@ -188,6 +188,12 @@ function bytesOf(v: string | Cidr | undefined, family: number): Uint8Array {
   if (v === undefined || v === "default") return new Uint8Array(family === AF_INET6 ? 16 : 4);
   const slash = v.indexOf("/");
   return parseIp(slash < 0 ? v : v.slice(0, slash));
+}
+
+/** A full-length prefix is one address: compare the text the parser gave (no per-route parsing). */
+function hostOrWithin(a: string | undefined, p: Cidr): boolean {
+  if (p.prefixLen === p.addr.length * 8) return a === formatIp(p.addr);
+  return within(a, p, p.prefixLen);
 }
 
 /** Tells whether `a` and `b` agree on their first `bits` bits (and are of one family). */
