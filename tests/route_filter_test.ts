@@ -10,9 +10,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
-import { listRoutes } from "../src/route/route.ts";
+import { getRoute, listRoutes } from "../src/route/route.ts";
 import { listAddresses } from "../src/route/addr.ts";
-import { listNeighbours } from "../src/route/neigh.ts";
+import { flushNeighbours, listFdb, listNeighbours } from "../src/route/neigh.ts";
 import { listRules } from "../src/route/rule.ts";
 import { InvalidArgumentError } from "../src/wire/invalid.ts";
 import type { RouteFilter } from "../src/route/route_filter.ts";
@@ -44,6 +44,9 @@ test("unknown filter keys are refused by name, before anything is sent", async (
     [() => listAddresses({ lnk: "v0" } as never), "lnk"],
     [() => listNeighbours({ state: ["STALE"] } as never), "state"],
     [() => listRules({ family: 2, prio: 5 } as never), "prio"],
+    [() => listFdb({ port: "v0" } as never), "port"],
+    [() => flushNeighbours({ dev: "v0" } as never), "dev"],
+    [() => getRoute("10.0.0.1", { from: "10.0.0.2" } as never), "from"],
   ];
   for (const [call, key] of cases) {
     await assert.rejects(

@@ -225,6 +225,7 @@ export async function listNeighbours(filter: NeighbourFilter = {}, opts: RouteOp
 
 /** Streams bridge forwarding entries (`bridge fdb show`), filtered by port and bridge in the kernel. */
 export function streamFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Neighbour, void, undefined> {
+  checkKeys(filter, ["link", "master"], "FDB filter");
   return new DumpStream(opts, async (s) => {
     const index = await indexOf(s, filter.link);
     const master = await indexOf(s, filter.master);
@@ -350,6 +351,7 @@ export async function deleteNeighbour(
  * `PERMANENT` ones unless `permanent` is set; proxy entries are not touched.
  */
 export async function flushNeighbours(filter: NeighbourFlushFilter = {}, opts: RouteOptions = {}): Promise<number> {
+  checkKeys(filter, ["link", "family", "permanent"], "neighbour flush filter");
   familyOf(filter.family);
   const keep = NUD_NOARP | (filter.permanent ? 0 : NUD_PERMANENT);
   const keepNames: string[] = Object.entries(NUD_NAMES).filter(([bit]) => Number(bit) & keep).map(([, name]) => name);

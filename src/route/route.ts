@@ -17,6 +17,7 @@
 
 import { writeFileSync } from "node:fs";
 import { withNetns } from "../netns/netns.ts";
+import { checkKeys } from "../wire/invalid.ts";
 import { loadSys } from "../sys/load.ts";
 import { AF_INET6, parseIp } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
@@ -71,6 +72,20 @@ export interface RouteLookup {
   lookupTable?: boolean;
 }
 
+const LOOKUP_KEYS = [
+  "src",
+  "iif",
+  "oif",
+  "mark",
+  "uid",
+  "tos",
+  "ipProto",
+  "sport",
+  "dport",
+  "fibMatch",
+  "lookupTable",
+];
+
 function lookupAddr(text: string, what: string): Uint8Array {
   if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
   try {
@@ -85,6 +100,7 @@ function lookupAddr(text: string, what: string): Uint8Array {
  * Throws `NetlinkError` when there is none (`ENETUNREACH`, ...).
  */
 export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: RouteOptions = {}): Promise<Route> {
+  checkKeys(lookup, LOOKUP_KEYS, "route lookup");
   const addr = lookupAddr(dst, "destination");
   const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
   const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
