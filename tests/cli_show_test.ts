@@ -32,6 +32,22 @@ function populate(ns: string): void {
   ip(ns, "route", "add", "blackhole", "10.3.0.0/16", "table", "100");
   ip(ns, "route", "add", "10.8.0.0/24", "dev", "v0", "realm", "7", "table", "100");
   ip(ns, "route", "add", "2001:db8:1::/48", "via", "2001:db8::2");
+  ip(
+    ns,
+    "route",
+    "add",
+    "10.99.0.0/16",
+    "nexthop",
+    "via",
+    "10.1.0.2",
+    "dev",
+    "v0",
+    "nexthop",
+    "via",
+    "10.1.0.3",
+    "dev",
+    "v0",
+  );
   ip(ns, "neigh", "add", "10.1.0.7", "lladdr", "02:00:00:00:00:07", "dev", "v0");
   ip(ns, "neigh", "add", "10.1.0.8", "lladdr", "02:00:00:00:00:0a", "dev", "v0", "nud", "noarp");
   ip(ns, "neigh", "add", "10.1.0.20", "lladdr", "02:00:00:00:00:20", "dev", "v0", "nud", "stale", "proto", "zebra");
@@ -56,6 +72,8 @@ const FILTERED: [string[], string[]][] = [
   [["route", "show", "proto", "static"], ["route", "show"]],
   [["route", "show", "type", "blackhole", "table", "100"], ["route", "show", "table", "100"]],
   [["route", "show", "dev", "v0", "table", "100"], ["route", "show", "table", "100"]],
+  // ip's dev selector leaves out multipath routes (their devices are in the nexthops).
+  [["route", "show", "dev", "v0"], ["route", "show"]],
   [["route", "show", "table", "100"], ["route", "show", "table", "all"]],
   [["route", "show", "scope", "link"], ["route", "show"]],
   [["route", "show", "metric", "20"], ["route", "show"]],

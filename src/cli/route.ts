@@ -26,6 +26,7 @@ import {
 } from "../route/route.ts";
 import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
 import type { Route } from "../route/route_codec.ts";
+import type { RouteFilter } from "../route/route_filter.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { routeToIpJson } from "../route/route_json.ts";
@@ -95,10 +96,20 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const lookup = nameLookup(names);
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   for await (const r of streamRoutes(filter, ctx.lib)) {
+    if (!ownDevice(r, filter)) continue;
     if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
     else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));
   }
   json?.end();
+}
+
+/**
+ * ip's `dev` selector looks at the route's own output device only: a
+ * multipath route (whose devices are in its nexthops) never matches, though
+ * the library's filter, like the kernel's, matches it on any path.
+ */
+function ownDevice(r: Route, filter: RouteFilter): boolean {
+  return filter.dev === undefined || r.oif !== undefined;
 }
 
 /** The delete request that removes exactly `r` (the key fields of a dumped route). */
@@ -136,7 +147,7 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   }
   const { filter } = parseRouteSelectors(ctx, args, "flush");
   const doomed: Route[] = [];
-  for await (const r of streamRoutes(filter, ctx.lib)) doomed.push(r);
+  for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
   await withRouteSocket(ctx.lib, async (socket) => {
     for (const r of doomed) {
       try {
