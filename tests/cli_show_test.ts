@@ -11,7 +11,13 @@ import assert from "node:assert/strict";
 import { nlkit, ok } from "./_cli.ts";
 import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { assertSameTextAsIp } from "./_cli_fixtures.ts";
+import fc from "fast-check";
 import { ipUnsigned } from "../src/cli/numbers.ts";
+import { Args, UsageError } from "../src/cli/args.ts";
+import type { Context } from "../src/cli/context.ts";
+import { parseRouteSelectors } from "../src/cli/route_select.ts";
+import { parseAddrSelectors } from "../src/cli/addr_select.ts";
+import { parseRealms, takeEncap } from "../src/cli/route_encap.ts";
 
 /** A namespace with several of each object, so every selector leaves some out. */
 function populate(ns: string): void {
@@ -296,4 +302,79 @@ test("route add with encap seg6, encap seg6local and realms, as ip adds them", {
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr, `Error: argument "zz" is wrong: "mode" value is invalid\n`);
   });
+});
+
+/** Words a user might type, plus noise: selectors, values, prototype names and random text. */
+const WORD = fc.oneof(
+  fc.constantFrom(
+    "table",
+    "all",
+    "100",
+    "main",
+    "proto",
+    "static",
+    "type",
+    "blackhole",
+    "dev",
+    "lo",
+    "via",
+    "src",
+    "root",
+    "match",
+    "exact",
+    "to",
+    "metric",
+    "010",
+    "09",
+    "0x1f",
+    "10.0.0.0/8",
+    "2001:db8::/32",
+    "default",
+    "scope",
+    "link",
+    "label",
+    "primary",
+    "-secondary",
+    "up",
+    "master",
+    "nomaster",
+    "group",
+    "encap",
+    "seg6",
+    "seg6local",
+    "mode",
+    "inline",
+    "segs",
+    "action",
+    "End.DT6",
+    "srh",
+    "hmac",
+    "toString",
+    "__proto__",
+    "constructor",
+  ),
+  fc.string({ maxLength: 12 }),
+);
+
+test("property: selector parsers accept or refuse with a usage error, never crash", () => {
+  const ctx = { opts: { family: undefined } } as unknown as Context;
+  fc.assert(
+    fc.property(fc.array(WORD, { maxLength: 8 }), (words) => {
+      for (
+        const parse of [
+          () => parseRouteSelectors(ctx, new Args(words), "show"),
+          () => parseAddrSelectors(new Args(words)),
+          () => takeEncap(["10.0.0.0/8", ...words]),
+          () => parseRealms(words.join("/")),
+        ]
+      ) {
+        try {
+          parse();
+        } catch (e) {
+          assert.ok(e instanceof UsageError, `${words.join(" ")}: ${e}`);
+        }
+      }
+    }),
+    { numRuns: 3000 },
+  );
 });
