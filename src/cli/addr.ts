@@ -29,7 +29,7 @@ import {
   streamAddresses,
 } from "../route/addr.ts";
 import { addressesToIpJson, addressToIpJson } from "../route/addr_json.ts";
-import { ipFamily } from "../wire/addr.ts";
+import { AF_INET6, ipFamily } from "../wire/addr.ts";
 
 const CHANGE: WordTable = {
   local: { arg: "address" },
@@ -94,7 +94,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   );
   const matches = (a: Address) => keys.has(addressKey(a));
   // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group.
-  const listed = ctx.opts.family === 6
+  const listed = ctx.opts.family === AF_INET6
     ? shown.map((l) => ({ ...l, qdisc: undefined, master: undefined, group: undefined }))
     : shown;
   printAddresses(ctx, listed, all, names, { family, label: f.label !== undefined, matches, sel });

@@ -6,6 +6,7 @@
  */
 
 import { Args, toInt, UsageError } from "./args.ts";
+import { familyOf } from "./family.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
@@ -290,6 +291,6 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
   if (cmd === "get") return await get(ctx, args);
   const { spec, encap } = routeSpec(args, cmd);
   if (encap) spec.encap = resolveEncapLinks(encap, await linkNames(ctx));
-  if (spec.family === undefined && spec.dst === "default" && ctx.opts.family === 6) spec.family = "inet6";
+  if (spec.family === undefined && spec.dst === "default" && familyOf(ctx) === AF_INET6) spec.family = "inet6";
   await CHANGERS[cmd](spec, ctx.lib);
 }
