@@ -374,6 +374,7 @@ test("control characters in echoed input are escaped", () => {
     [["link", "show", "dev", "a\nb"], `a\\x0ab`],
     [[`-z${esc}`], `-z\\x1b`],
     [["ct", "-L", `-${esc}`], `-\\x1b`],
+    [["-b", `/nonexistent${esc}`], `/nonexistent\\x1b`],
   ];
   for (const [words, shown] of cases) {
     const r = nlkit(words);

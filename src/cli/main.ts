@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Args, didYouMean, quote, UsageError } from "./args.ts";
+import { Args, didYouMean, escapeControls, quote, UsageError } from "./args.ts";
 import { pickWord } from "./aliases.ts";
 import { painter, useColor } from "./color.ts";
 import type { Context, GlobalOptions } from "./context.ts";
@@ -101,7 +101,7 @@ async function runBatch(ctx: Context, file: string): Promise<number> {
     }
     ctx.out.flush();
     if (code !== EXIT_OK) {
-      ctx.err.line(`Command failed ${file}:${line}`);
+      ctx.err.line(`Command failed ${escapeControls(file)}:${line}`);
       if (first === EXIT_OK) first = code;
       if (!ctx.opts.force) return code;
     }
