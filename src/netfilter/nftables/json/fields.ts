@@ -160,7 +160,7 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   iifgroup: ["integer", 4],
   oifgroup: ["integer", 4],
   cgroup: ["integer", 4],
-  priority: ["integer", 4],
+  priority: ["classid", 4],
   nftrace: ["integer", 1],
   random: ["integer", 4],
 };

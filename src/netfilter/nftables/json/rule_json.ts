@@ -74,7 +74,11 @@ class RuleDecoder {
   }
 
   set(r: number | undefined, v: Val): void {
-    if (r !== undefined) this.regs[regSlot(r)] = v;
+    if (r === undefined) return;
+    const slot = regSlot(r);
+    this.regs[slot] = v;
+    // A value wider than one slot overwrites the slots it spills into.
+    for (let i = 1; i < (v.len + 3) >> 2; i++) this.regs[slot + i] = undefined;
   }
 
   /** Values starting at register `r` that together cover `len` bytes (a concatenation when more than one). */
@@ -136,7 +140,7 @@ class RuleDecoder {
       const key: Json = field ? { payload: { protocol: field.protocol, field: field.field } } : raw;
       if (field) this.kill(base);
       const src = this.reg(e.sreg);
-      const target: Val = { json: key, len: e.len ?? 0, type: field ? typeByName(field.type) : undefined };
+      const target: Val = { json: key, len: e.len ?? 0, type: field ? fieldType(field) : undefined };
       this.push({ mangle: { key, value: this.value(target, src) } });
       return;
     }
@@ -145,7 +149,7 @@ class RuleDecoder {
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
         json: field.len < bits ? raw : { payload: { protocol: field.protocol, field: field.field } },
-        type: typeByName(field.type),
+        type: fieldType(field),
         len: e.len ?? 0,
         field,
         loadBits: bits,
@@ -168,7 +172,7 @@ class RuleDecoder {
       const f = findField(src.field.protocol, src.field.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
       if (f && f.offset === src.field.offset + lead) {
         const json = { payload: { protocol: f.protocol, field: f.field } };
-        v = { ...v, field: f, json, type: typeByName(f.type), loadBits: f.len };
+        v = { ...v, field: f, json, type: fieldType(f), loadBits: f.len };
       }
     }
     this.set(e.dreg, v);
@@ -263,6 +267,7 @@ class RuleDecoder {
     const pick = (min: number | undefined, max: number | undefined, t: NftType): Json | undefined => {
       if (min === undefined) return undefined;
       const a = this.reg(min);
+      if (!a) return undefined; // part of a wider value (a concatenated map's data)
       const b = max === undefined ? a : this.reg(max);
       const va = a?.imm ? renderValue(t, a.imm) : a?.json ?? null;
       const vb = b?.imm ? renderValue(t, b.imm) : b?.json ?? null;
@@ -384,6 +389,18 @@ class RuleDecoder {
       case "notrack":
         this.push({ notrack: null });
         return false;
+      case "fib": {
+        const result = e.result ?? "oif";
+        const tn: NftTypeName = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
+        const json = { fib: { result, flags: (e.flags ?? []).filter((f) => f !== "present") } };
+        this.set(e.dreg, { json, type: this.metaType("oif", tn), len: result === "oifname" ? 16 : 4 });
+        return false;
+      }
+      case "numgen": {
+        const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
+        this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });
+        return false;
+      }
     }
     const { name, ...rest } = e as { name: string };
     this.push({ unknown: { name, ...jsonSafe(rest) } });
@@ -503,4 +520,9 @@ export function ruleStatements(exprs: readonly NftExpr[], ctx: RuleContext): Jso
 /** The family name nft prints for a `NFPROTO_*` number (ct helper `l3proto`). */
 export function nfprotoName(n: number): string {
   return NFT_FAMILIES[n as keyof typeof NFT_FAMILIES] ?? String(n);
+}
+
+/** Header fields are in network order whatever their type. */
+function fieldType(f: HeaderField): NftType {
+  return { ...typeByName(f.type), host: false };
 }

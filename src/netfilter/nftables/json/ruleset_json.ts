@@ -31,23 +31,20 @@ export interface RulesetJsonOptions {
 
 /** `{"table": {...}}`. */
 export function tableJson(t: NftTable): Json {
+  // nft 1.0.6 prints neither table nor chain comments in JSON, and names the dormant flag "dorm".
   const body: Record<string, Json> = { family: t.family, name: t.name ?? "", handle: t.handle ?? 0 };
-  const comment = udataComment(t.userdata);
-  if (comment !== undefined) body.comment = comment;
-  if (t.flags?.length) body.flags = t.flags.length === 1 ? t.flags[0] : t.flags;
+  const flags = (t.flags ?? []).map((f) => f === "dormant" ? "dorm" : f);
+  if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
   return { table: body };
 }
 
 /** `{"chain": {...}}`. */
 export function chainJson(c: NftChain): Json {
   const body: Record<string, Json> = { family: c.family, table: c.table ?? "", name: c.name ?? "", handle: c.handle ?? 0 };
-  const comment = udataComment(c.userdata);
-  if (comment !== undefined) body.comment = comment;
   if (c.hook) {
+    // nft 1.0.6 leaves a netdev chain's device out of its JSON.
     body.type = c.type ?? "filter";
     body.hook = hookName(c.family, c.hook.hooknum ?? 0);
-    const devs = c.hook.devs?.name ?? (c.hook.dev !== undefined ? [c.hook.dev] : []);
-    if (devs.length) body.dev = devs.length === 1 ? devs[0] : devs;
     body.prio = c.hook.priority ?? 0;
     body.policy = c.policy ?? "accept";
   }
@@ -76,7 +73,7 @@ export function setJson(s: NftSetWithElements): Json {
     type: typeName(key),
     handle: s.handle ?? 0,
   };
-  if (isMap) body.map = s.dataType === 0xffffff00 ? "verdict" : typeName(concatTypes(s.dataType ?? 0));
+  if (isMap) body.map = s.dataType === 0xffffff00 ? "verdict" : concatTypes(s.dataType ?? 0).map((t) => t.name).join(" . ");
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
   if (comment !== undefined) body.comment = comment;
   if (s.policy === "memory") body.policy = "memory";

@@ -26,7 +26,7 @@ export interface NftType {
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
   /** Printed form of an address or a string. */
-  kind?: "ip4" | "ip6" | "ether" | "string";
+  kind?: "ip4" | "ip6" | "ether" | "string" | "classid";
 }
 
 const ICMP_TYPES = {
@@ -163,6 +163,24 @@ export const NFT_TYPES = {
     size: 1,
     names: { 0: "no-route", 1: "port-unreachable", 2: "host-unreachable", 3: "admin-prohibited" },
   },
+  fib_addrtype: {
+    id: 38,
+    name: "fib_addrtype",
+    size: 4,
+    host: true,
+    names: {
+      0: "unspec",
+      1: "unicast",
+      2: "local",
+      3: "broadcast",
+      4: "anycast",
+      5: "multicast",
+      6: "blackhole",
+      7: "unreachable",
+      8: "prohibit",
+    },
+  },
+  classid: { id: 23, name: "classid", size: 4, host: true, kind: "classid" },
   ifname: { id: 41, name: "ifname", size: 16, host: true, kind: "string" },
 } as const satisfies Record<string, NftType>;
 
@@ -233,6 +251,10 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return formatIp(b, 0, 16);
     case "ether":
       return Array.from(b.subarray(0, 6), (x) => x.toString(16).padStart(2, "0")).join(":");
+    case "classid": {
+      const n = bytesToNumber(b.subarray(0, 4), true);
+      return `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+    }
     case "string": {
       const z = b.indexOf(0);
       return new TextDecoder().decode(z < 0 ? b : b.subarray(0, z));
