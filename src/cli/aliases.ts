@@ -17,6 +17,7 @@ export const OBJECTS = {
   monitor: ["mo", "monitor"],
   netns: ["netns"],
   ct: ["ct", "conntrack"],
+  nft: ["nft"],
   help: ["help"],
 } as const;
 

@@ -32,6 +32,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   monitor: async () => (await import("./monitor.ts")).monitorHandler,
   netns: async () => (await import("./netns.ts")).netnsHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
+  nft: async () => (await import("./nft.ts")).nftHandler,
 };
 
 const HELP_WORDS = ["help", "--help", "-h", "-help"];

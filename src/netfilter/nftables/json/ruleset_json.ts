@@ -25,26 +25,37 @@ export const JSON_SCHEMA_VERSION = 1;
 export interface RulesetJsonOptions {
   /** Interface names by index, for `meta iif`/`oif` values. */
   ifnames?: ReadonlyMap<number, string>;
-  /** The `metainfo` object's `version` (default the nlkit version given by the caller). */
+  /** The `metainfo` object's `version`. */
   version?: string;
+  /**
+   * Also keep what nft's text shows but its 1.0.6 JSON leaves out (table
+   * and chain comments, a netdev chain's device, a set's `dynamic` flag):
+   * the input of the text output.
+   */
+  full?: boolean;
 }
 
 /** `{"table": {...}}`. */
-export function tableJson(t: NftTable): Json {
+export function tableJson(t: NftTable, full = false): Json {
   // nft 1.0.6 prints neither table nor chain comments in JSON, and names the dormant flag "dorm".
   const body: Record<string, Json> = { family: t.family, name: t.name ?? "", handle: t.handle ?? 0 };
   const flags = (t.flags ?? []).map((f) => f === "dormant" ? "dorm" : f);
+  const comment = full ? udataComment(t.userdata) : undefined;
+  if (comment !== undefined) body.comment = comment;
   if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
   return { table: body };
 }
 
 /** `{"chain": {...}}`. */
-export function chainJson(c: NftChain): Json {
+export function chainJson(c: NftChain, full = false): Json {
   const body: Record<string, Json> = { family: c.family, table: c.table ?? "", name: c.name ?? "", handle: c.handle ?? 0 };
+  const comment = full ? udataComment(c.userdata) : undefined;
+  if (comment !== undefined) body.comment = comment;
   if (c.hook) {
-    // nft 1.0.6 leaves a netdev chain's device out of its JSON.
     body.type = c.type ?? "filter";
     body.hook = hookName(c.family, c.hook.hooknum ?? 0);
+    const devs = c.hook.devs?.name ?? (c.hook.dev !== undefined ? [c.hook.dev] : []);
+    if (full && devs.length) body.dev = devs.length === 1 ? devs[0] : devs;
     body.prio = c.hook.priority ?? 0;
     body.policy = c.policy ?? "accept";
   }
@@ -62,7 +73,7 @@ export function setTypes(s: NftSetWithElements): { key: ReturnType<typeof concat
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
 
 /** `{"set": {...}}` or `{"map": {...}}`. */
-export function setJson(s: NftSetWithElements): Json {
+export function setJson(s: NftSetWithElements, full = false): Json {
   const isMap = s.flags?.includes("map") ?? false;
   const { key, data } = setTypes(s);
   const typeName = (ts: readonly { name: string }[]): Json => ts.length === 1 ? ts[0].name : ts.map((t) => t.name);
@@ -77,7 +88,7 @@ export function setJson(s: NftSetWithElements): Json {
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
   if (comment !== undefined) body.comment = comment;
   if (s.policy === "memory") body.policy = "memory";
-  const flags = (s.flags ?? []).filter((f) => SHOWN_SET_FLAGS.includes(f));
+  const flags = (s.flags ?? []).filter((f) => SHOWN_SET_FLAGS.includes(f) || (full && f === "dynamic"));
   if (flags.length) body.flags = flags;
   if (s.timeout) body.timeout = Math.floor(s.timeout / 1000);
   if (s.gcInterval) body["gc-interval"] = Math.floor(s.gcInterval / 1000);
@@ -159,12 +170,12 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
   for (const t of r.tables) {
     const k = key(t.family, t.name);
     const mine = <T extends { family: string; table?: string }>(xs: T[]) => xs.filter((x) => key(x.family, x.table) === k);
-    out.push(tableJson(t));
+    out.push(tableJson(t, opts.full));
     for (const o of mine(r.objects)) out.push(objectJson(o));
-    for (const s of mine(r.sets)) if (!s.flags?.includes("anonymous")) out.push(setJson(s));
+    for (const s of mine(r.sets)) if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full));
     for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
     const chains = mine(r.chains);
-    for (const c of chains) out.push(chainJson(c));
+    for (const c of chains) out.push(chainJson(c, opts.full));
     const ctx: RuleContext = { family: t.family, sets: setsByTable.get(k) ?? new Map(), ifnames: opts.ifnames };
     const rules = mine(r.rules);
     for (const c of chains) for (const rule of rules) if (rule.chain === c.name) out.push(ruleJson(rule, ctx));
