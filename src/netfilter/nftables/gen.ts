@@ -28,9 +28,9 @@ export function parseGenMessage(m: NlMsg): NftGeneration {
 }
 
 /** Reads the current ruleset generation (`NFT_MSG_GETGEN`). */
-export function getGeneration(opts: NftOptions = {}): Promise<NftGeneration> {
+export async function getGeneration(opts: NftOptions = {}): Promise<NftGeneration> {
   checkKeys(opts, ["netns", "socket"], "getGeneration");
-  return withNftSocket(opts, async (s) => {
+  return await withNftSocket(opts, async (s) => {
     const [gen] = await s.request(nftMessage(NFT_MSG.NFT_MSG_GETGEN, 0, 0).finish(), parseGenMessage);
     if (!gen || gen.id === undefined) throw new RangeError("Cannot read the generation: the kernel sent no NFTA_GEN_ID");
     return gen;

@@ -155,11 +155,11 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Reads the whole ruleset (or one family's, or one table's) on one socket. */
-export function listRuleset(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftRuleset> {
+export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftRuleset> {
   filterFamily(filter);
   if (filter.chain !== undefined) throw new TypeError("Cannot filter a ruleset by chain");
   checkKeys(opts, ["netns", "socket"], "listRuleset");
-  return withNftSocket(opts, async (socket) => {
+  return await withNftSocket(opts, async (socket) => {
     const o = { socket };
     const tables = await collect(listTables(filter, o));
     const chains = await collect(listChains(filter, o));
