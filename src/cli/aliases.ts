@@ -16,6 +16,8 @@ export const OBJECTS = {
   rule: ["ru", "rule"],
   monitor: ["mo", "monitor"],
   netns: ["netns"],
+  nexthop: ["nh", "nexthop"],
+  genl: ["genl"],
   ct: ["ct", "conntrack"],
   nft: ["nft"],
   help: ["help"],

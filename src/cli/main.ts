@@ -32,6 +32,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   monitor: async () => (await import("./monitor.ts")).monitorHandler,
   netns: async () => (await import("./netns.ts")).netnsHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
+  nexthop: async () => (await import("./nexthop.ts")).nexthopHandler,
+  genl: async () => (await import("./genl.ts")).genlHandler,
   nft: async () => (await import("./nft.ts")).nftHandler,
 };
 
