@@ -197,7 +197,7 @@ class RuleDecoder {
       if (isZero(data)) {
         // Flag tests: `ct state established,related` / `ct state != established`.
         const flags = renderValue(t, left.mask);
-        this.match(op === "neq" ? "in" : "!=", left, flags);
+        this.match(op === "neq" ? "in" : "!", left, flags);
         return false;
       }
       this.match(OPS[op], { ...left, json: { "&": [left.json, renderBits(t, left.mask)] } }, renderValue(t, data));

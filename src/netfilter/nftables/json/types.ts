@@ -291,6 +291,11 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     case "ether":
       if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
+    case "classid": {
+      const m = typeof v === "string" ? /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(v) : null;
+      if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2], 16), 4, true);
+      break;
+    }
     case "string": {
       if (typeof v !== "string") break;
       const s = new TextEncoder().encode(v);
