@@ -17,7 +17,7 @@ import { parseChainMessage } from "../src/netfilter/nftables/chain.ts";
 import { parseElementsMessage } from "../src/netfilter/nftables/element.ts";
 import { parseGenMessage } from "../src/netfilter/nftables/gen.ts";
 import { parseObjMessage } from "../src/netfilter/nftables/obj.ts";
-import { parseRuleMessage } from "../src/netfilter/nftables/rule.ts";
+import { parseNftRuleMessage } from "../src/netfilter/nftables/rule.ts";
 import { parseSetMessage } from "../src/netfilter/nftables/set.ts";
 import { parseTableMessage } from "../src/netfilter/nftables/table.ts";
 import type { NftRuleset } from "../src/netfilter/nftables/list.ts";
@@ -26,7 +26,10 @@ import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
 import { buildExpr, parseExpr } from "../src/netfilter/nftables/expr/list.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 
-const FRAMES: [string, Uint8Array][] = readFileSync(new URL("./fixtures/nft_router_frames.txt", import.meta.url), "utf8")
+const FRAMES: [string, Uint8Array][] = readFileSync(
+  new URL("./fixtures/nft_router_frames.txt", import.meta.url),
+  "utf8",
+)
   .split("\n").filter((l) => l && !l.startsWith("#")).map((l) => {
     const [kind, hex] = l.split(" ");
     return [kind, unhex(hex)];
@@ -52,7 +55,7 @@ function capturedRuleset(): NftRuleset {
     })),
     objects: frames("obj").map(parseObjMessage),
     flowtables: [],
-    rules: frames("rule").map(parseRuleMessage),
+    rules: frames("rule").map(parseNftRuleMessage),
   };
 }
 
@@ -77,7 +80,7 @@ test("tables, chains and objects parse to typed values", () => {
 });
 
 test("rule expressions parse through the registry", () => {
-  const rules = frames("rule").map(parseRuleMessage);
+  const rules = frames("rule").map(parseNftRuleMessage);
   const first = rules[0];
   assert.equal(first.chain, "input");
   assert.deepEqual(first.expressions?.map((e) => e.name), ["ct", "bitwise", "cmp", "immediate"]);
@@ -103,7 +106,7 @@ test("rule expressions parse through the registry", () => {
 
 test("expressions round-trip: parse, build, parse gives the same value", () => {
   let n = 0;
-  for (const rule of frames("rule").map(parseRuleMessage)) {
+  for (const rule of frames("rule").map(parseNftRuleMessage)) {
     for (const e of rule.expressions ?? []) {
       const b = new MessageBuilder(0, 0);
       buildExpr(b, e);
@@ -169,13 +172,13 @@ test("generation replies parse", () => {
 test("bad bytes give typed errors in every parser and in the JSON layer", () => {
   const seeds = FRAMES.map(([, b]) => b);
   const toJson = (m: NlMsg) => {
-    const r = parseRuleMessage(m);
+    const r = parseNftRuleMessage(m);
     return ruleStatements(r.expressions ?? [], { family: r.family, sets: new Map() });
   };
   assertOnlyTypedErrors(seeds, [
     parseTableMessage,
     parseChainMessage,
-    parseRuleMessage,
+    parseNftRuleMessage,
     parseSetMessage,
     parseElementsMessage,
     parseObjMessage,

@@ -7,7 +7,7 @@
 
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
-import { nftList, type NftFlags } from "./nft_list.ts";
+import { type NftFlags, nftList } from "./nft_list.ts";
 
 /** nft's flags this command honours. */
 const FLAGS: Record<string, keyof NftFlags | "file"> = {

@@ -98,7 +98,9 @@ function select(r: NftRuleset, kind: string, name: string | undefined, o: Rulese
     }
     case "sets":
     case "maps":
-      return r.sets.filter((s) => !s.flags?.includes("anonymous") && (s.flags?.includes("map") ?? false) === (kind === "maps"))
+      return r.sets.filter((s) =>
+        !s.flags?.includes("anonymous") && (s.flags?.includes("map") ?? false) === (kind === "maps")
+      )
         .map((x) => setJson(x, o.full));
     case "set":
     case "map": {

@@ -28,7 +28,9 @@ export function monitorText(ev: Json): string {
     case "chain":
       return `${type} chain ${o.family} ${o.table} ${o.name}`;
     case "rule":
-      return `${type} rule ${o.family} ${o.table} ${o.chain} handle ${o.handle} ${(o.expr as Json[]).map(stmtText).join(" ")}`;
+      return `${type} rule ${o.family} ${o.table} ${o.chain} handle ${o.handle} ${
+        (o.expr as Json[]).map(stmtText).join(" ")
+      }`;
     case "element": {
       const elems = ((o.elem as Record<string, Json>).set as Json[]).map((e) => elemText(e)).join(", ");
       return `${type} element ${o.family} ${o.table} ${o.name} { ${elems} }`;

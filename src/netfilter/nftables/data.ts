@@ -9,7 +9,7 @@ import type { NlMsg } from "../../wire/message.ts";
 import { payloadOf } from "../../wire/message.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
-import { type NftFamily, familyName, NFT_VERDICTS } from "./consts.ts";
+import { familyName, NFT_VERDICTS, type NftFamily } from "./consts.ts";
 
 /** `NFTA_VERDICT_*`: a verdict code and, for jump and goto, the target chain. */
 export const NFTA_VERDICT_TABLE = {

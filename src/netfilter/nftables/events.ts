@@ -10,6 +10,7 @@
  * @module
  */
 
+import { checkKeys } from "../../wire/invalid.ts";
 import { isOverrun } from "../../socket/errors.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
@@ -21,9 +22,9 @@ import { type NftElementList, parseElementsMessage } from "./element.ts";
 import { type NftFlowtable, parseFlowtableMessage } from "./flowtable.ts";
 import { type NftGeneration, parseGenMessage } from "./gen.ts";
 import { type NftObject, parseObjMessage } from "./obj.ts";
-import { type NftRule, parseRuleMessage } from "./rule.ts";
+import { type NftRule, parseNftRuleMessage } from "./rule.ts";
 import { type NftSet, parseSetMessage } from "./set.ts";
-import { checkKeys, describeNft, type NftOptions } from "./socket.ts";
+import { describeNft, type NftOptions } from "./socket.ts";
 import { type NftTable, parseTableMessage } from "./table.ts";
 
 /** What changed, by kind. */
@@ -72,8 +73,8 @@ const BY_MSG: Record<number, [NftChange["kind"], "add" | "delete", (m: NlMsg) =>
   [NFT_MSG.NFT_MSG_DELTABLE]: ["table", "delete", parseTableMessage],
   [NFT_MSG.NFT_MSG_NEWCHAIN]: ["chain", "add", parseChainMessage],
   [NFT_MSG.NFT_MSG_DELCHAIN]: ["chain", "delete", parseChainMessage],
-  [NFT_MSG.NFT_MSG_NEWRULE]: ["rule", "add", parseRuleMessage],
-  [NFT_MSG.NFT_MSG_DELRULE]: ["rule", "delete", parseRuleMessage],
+  [NFT_MSG.NFT_MSG_NEWRULE]: ["rule", "add", parseNftRuleMessage],
+  [NFT_MSG.NFT_MSG_DELRULE]: ["rule", "delete", parseNftRuleMessage],
   [NFT_MSG.NFT_MSG_NEWSET]: ["set", "add", parseSetMessage],
   [NFT_MSG.NFT_MSG_DELSET]: ["set", "delete", parseSetMessage],
   [NFT_MSG.NFT_MSG_NEWSETELEM]: ["element", "add", parseElementsMessage],

@@ -5,11 +5,12 @@
  * @module
  */
 
+import { checkKeys } from "../../wire/invalid.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { NFT_MSG } from "./consts.ts";
 import { parseNftMessage } from "./data.ts";
-import { checkKeys, nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
+import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
 
 /** `NFTA_GEN_*`. */
 export const NFTA_GEN_TABLE = {
@@ -32,7 +33,9 @@ export async function getGeneration(opts: NftOptions = {}): Promise<NftGeneratio
   checkKeys(opts, ["netns", "socket"], "getGeneration");
   return await withNftSocket(opts, async (s) => {
     const [gen] = await s.request(nftMessage(NFT_MSG.NFT_MSG_GETGEN, 0, 0).finish(), parseGenMessage);
-    if (!gen || gen.id === undefined) throw new RangeError("Cannot read the generation: the kernel sent no NFTA_GEN_ID");
+    if (!gen || gen.id === undefined) {
+      throw new RangeError("Cannot read the generation: the kernel sent no NFTA_GEN_ID");
+    }
     return gen;
   });
 }

@@ -4,16 +4,17 @@
  * @module
  */
 
+import { checkKeys } from "../../wire/invalid.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import type { NlMsg } from "../../wire/message.ts";
-import { type NftChain, NFTA_CHAIN_TABLE, parseChainMessage } from "./chain.ts";
+import { NFTA_CHAIN_TABLE, type NftChain, parseChainMessage } from "./chain.ts";
 import { familyNumber, NFT_MSG } from "./consts.ts";
-import { type NftElement, NFTA_SET_ELEM_LIST_TABLE, parseElementsMessage } from "./element.ts";
+import { NFTA_SET_ELEM_LIST_TABLE, type NftElement, parseElementsMessage } from "./element.ts";
 import { type NftFlowtable, parseFlowtableMessage } from "./flowtable.ts";
 import { type NftObject, parseObjMessage } from "./obj.ts";
-import { NFTA_RULE_TABLE, type NftRule, parseRuleMessage } from "./rule.ts";
+import { NFTA_RULE_TABLE, type NftRule, parseNftRuleMessage } from "./rule.ts";
 import { type NftSet, parseSetMessage } from "./set.ts";
-import { checkKeys, nftMessage, type NftOptions, streamNft, withNftSocket } from "./socket.ts";
+import { nftMessage, type NftOptions, streamNft, withNftSocket } from "./socket.ts";
 import { type NftTable, parseTableMessage } from "./table.ts";
 
 /** Narrows a listing to one family, and for rules and chains to one table (and chain). */
@@ -78,7 +79,7 @@ async function* onlyTable<T extends { table?: string }>(it: AsyncIterable<T>, ta
 export function listTables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftTable> {
   const family = filterFamily(filter);
   if (filter.chain !== undefined) throw new TypeError("Cannot filter tables by chain");
-  return streamNft(opts, async function* (s) {
+  return streamNft(opts, async function* (s): AsyncGenerator<NftTable> {
     for await (const t of dumpOf(s, NFT_MSG.NFT_MSG_GETTABLE, family, parseTableMessage)) {
       if (filter.table === undefined || t.name === filter.table) yield t;
     }
@@ -88,19 +89,21 @@ export function listTables(filter: NftFilter = {}, opts: NftOptions = {}): Async
 /** Streams chains (of one table with `filter.table`). */
 export function listChains(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftChain> {
   const family = filterFamily(filter);
-  return streamNft(opts, async function* (s) {
+  return streamNft(opts, async function* (s): AsyncGenerator<NftChain> {
     const it = dumpOf(s, NFT_MSG.NFT_MSG_GETCHAIN, family, parseChainMessage, (b) => {
       if (filter.table !== undefined) b.attrs(NFTA_CHAIN_TABLE, { table: filter.table });
     });
-    for await (const c of onlyTable(it, filter.table)) if (filter.chain === undefined || c.name === filter.chain) yield c;
+    for await (const c of onlyTable(it, filter.table)) {
+      if (filter.chain === undefined || c.name === filter.chain) yield c;
+    }
   });
 }
 
 /** Streams rules (of one table, or one chain, with the filter). */
-export function listRules(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftRule> {
+export function listNftRules(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftRule> {
   const family = filterFamily(filter);
   return streamNft(opts, (s) =>
-    dumpOf(s, NFT_MSG.NFT_MSG_GETRULE, family, parseRuleMessage, (b) => {
+    dumpOf(s, NFT_MSG.NFT_MSG_GETRULE, family, parseNftRuleMessage, (b) => {
       b.attrs(NFTA_RULE_TABLE, { table: filter.table, chain: filter.chain });
     }));
 }
@@ -123,7 +126,10 @@ export function listObjects(filter: NftFilter = {}, opts: NftOptions = {}): Asyn
 export function listFlowtables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftFlowtable> {
   const family = filterFamily(filter);
   if (filter.chain !== undefined) throw new TypeError("Cannot filter flowtables by chain");
-  return streamNft(opts, (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETFLOWTABLE, family, parseFlowtableMessage), filter.table));
+  return streamNft(
+    opts,
+    (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETFLOWTABLE, family, parseFlowtableMessage), filter.table),
+  );
 }
 
 /** Which set {@link listElements} reads. */
@@ -140,7 +146,7 @@ export interface NftSetRef {
 export function listElements(ref: NftSetRef, opts: NftOptions = {}): AsyncGenerator<NftElement> {
   checkKeys(ref, ["family", "table", "set"], "listElements");
   const family = familyNumber(ref.family);
-  return streamNft(opts, async function* (s) {
+  return streamNft(opts, async function* (s): AsyncGenerator<NftElement> {
     const it = dumpOf(s, NFT_MSG.NFT_MSG_GETSETELEM, family, parseElementsMessage, (b) => {
       b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: ref.table, set: ref.set });
     });
@@ -171,7 +177,7 @@ export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {})
     }
     const objects = await collect(listObjects(filter, o));
     const flowtables = await collect(listFlowtables(filter, o));
-    const rules = await collect(listRules(filter, o));
+    const rules = await collect(listNftRules(filter, o));
     return { tables, chains, sets, objects, flowtables, rules };
   });
 }

@@ -56,13 +56,17 @@ export function parseObjMessage(m: NlMsg): NftObject {
   const o = parseNftMessage(NFTA_OBJ_TABLE, m) as unknown as Record<string, unknown>;
   const table = NFT_OBJECT_DATA[o.type as keyof typeof NFT_OBJECT_DATA] as AttrTable | undefined;
   const raw = o.data as Uint8Array | undefined;
-  if (table && raw) o.data = parseAttrs(table, raw, new DataView(raw.buffer, raw.byteOffset, raw.byteLength), 0, raw.length);
+  if (table && raw) {
+    o.data = parseAttrs(table, raw, new DataView(raw.buffer, raw.byteOffset, raw.byteLength), 0, raw.length);
+  }
   return o as unknown as NftObject;
 }
 
 /** Encodes an object's typed `data` as `NFTA_OBJ_DATA` payload bytes. */
 export function objDataBytes(type: string, data: Record<string, unknown>): Uint8Array {
   const table = NFT_OBJECT_DATA[type as keyof typeof NFT_OBJECT_DATA] as AttrTable | undefined;
-  if (!table) throw new TypeError(`Cannot build object of type "${type}": expected ${Object.keys(NFT_OBJECT_DATA).join(", ")}`);
+  if (!table) {
+    throw new TypeError(`Cannot build object of type "${type}": expected ${Object.keys(NFT_OBJECT_DATA).join(", ")}`);
+  }
   return new MessageBuilder(0, 0).attrs(table, data as Attrs<AttrTable>).finish().subarray(16);
 }

@@ -27,6 +27,6 @@ export const NFTA_RULE_TABLE = {
 export type NftRule = Attrs<typeof NFTA_RULE_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWRULE` message. */
-export function parseRuleMessage(m: NlMsg): NftRule {
+export function parseNftRuleMessage(m: NlMsg): NftRule {
   return parseNftMessage(NFTA_RULE_TABLE, m);
 }

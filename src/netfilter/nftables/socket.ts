@@ -9,7 +9,15 @@ import type { NetnsTarget } from "../../netns/netns.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
-import { NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, nfnlMessage, nfnlSplit, nfnlType } from "../../wire/nfnetlink.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+import {
+  NFNL_MSG_BATCH_BEGIN,
+  NFNL_MSG_BATCH_END,
+  NFNL_SUBSYS_NFTABLES,
+  nfnlMessage,
+  nfnlSplit,
+  nfnlType,
+} from "../../wire/nfnetlink.ts";
 import { NFT_MSG } from "./consts.ts";
 
 /** Where an nf_tables operation runs: a namespace, or a `NETLINK_NETFILTER` socket the caller owns. */
@@ -21,14 +29,6 @@ export interface NftOptions {
 }
 
 const OPTION_KEYS = ["netns", "socket"];
-
-/** Refuses keys an options object does not know (nothing accepted is ignored). */
-export function checkKeys(o: object | undefined, allowed: readonly string[], what: string): void {
-  if (!o) return;
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`Cannot use option "${k}" for ${what}: expected ${allowed.join(", ")}`);
-  }
-}
 
 const MSG_NAMES: Record<number, string> = Object.fromEntries(Object.entries(NFT_MSG).map(([k, v]) => [v, k]));
 

@@ -32,5 +32,7 @@ export function parseTableMessage(m: NlMsg): NftTable {
 
 /** Appends the attributes that name a table (by name, or by handle when given). */
 export function tableKey(b: MessageBuilder, t: { name?: string; handle?: number }): MessageBuilder {
-  return t.handle !== undefined ? b.attrs(NFTA_TABLE_TABLE, { handle: t.handle }) : b.attrs(NFTA_TABLE_TABLE, { name: t.name });
+  return t.handle !== undefined
+    ? b.attrs(NFTA_TABLE_TABLE, { handle: t.handle })
+    : b.attrs(NFTA_TABLE_TABLE, { name: t.name });
 }

@@ -7,13 +7,14 @@
  * @module
  */
 
+import { checkKeys } from "../../wire/invalid.ts";
 import { BatchError } from "../../socket/errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
-import { type MessageBuilder } from "../../wire/builder.ts";
+import type { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { nfnlBatch, NFNL_SUBSYS_NFTABLES } from "../../wire/nfnetlink.ts";
-import { type Attrs } from "../../wire/table.ts";
+import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
+import type { Attrs } from "../../wire/table.ts";
 import { NFTA_CHAIN_TABLE } from "./chain.ts";
 import { familyNumber, hookNumber, NFT_MSG } from "./consts.ts";
 import { NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
@@ -21,12 +22,12 @@ import type { NftExpr } from "./expr/registry.ts";
 import { NFTA_OBJ_TABLE, objDataBytes } from "./obj.ts";
 import { NFTA_RULE_TABLE } from "./rule.ts";
 import { NFTA_SET_TABLE } from "./set.ts";
-import { checkKeys, nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
+import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
 import { NFTA_TABLE_TABLE } from "./table.ts";
 import { buildUdata, UDATA_COMMENT, UDATA_SET_COMMENT } from "./udata.ts";
 
 /** A table to add. */
-export interface TableSpec {
+export interface NftTableSpec {
   /** Family (`inet`, `ip`, `ip6`, `arp`, `bridge`, `netdev`). */
   family: string;
   /** Name. */
@@ -38,7 +39,7 @@ export interface TableSpec {
 }
 
 /** A chain to add: a base chain with `hook`, else a regular chain. */
-export interface ChainSpec {
+export interface NftChainSpec {
   /** Family of the table. */
   family: string;
   /** Table. */
@@ -60,7 +61,7 @@ export interface ChainSpec {
 }
 
 /** A rule to add, insert or replace. */
-export interface RuleSpec {
+export interface NftRuleSpec {
   /** Family of the table. */
   family: string;
   /** Table. */
@@ -76,7 +77,7 @@ export interface RuleSpec {
 }
 
 /** A set or map to add. */
-export interface SetSpec {
+export interface NftSetSpec {
   /** Family of the table. */
   family: string;
   /** Table. */
@@ -112,7 +113,7 @@ export interface SetSpec {
 }
 
 /** A stateful object to add. */
-export interface ObjectSpec {
+export interface NftObjectSpec {
   /** Family of the table. */
   family: string;
   /** Table. */
@@ -205,7 +206,7 @@ export class NftTransaction {
   }
 
   /** Adds a table (`create`: fail if it exists). */
-  addTable(t: TableSpec, create = false): this {
+  addTable(t: NftTableSpec, create = false): this {
     checkKeys(t, ["family", "name", "flags", "comment"], "a table");
     const flags = (t.flags ?? []).map((f) => {
       if (f !== "dormant") throw new TypeError(`Cannot use table flag "${f}": expected dormant`);
@@ -222,7 +223,10 @@ export class NftTransaction {
 
   /** Deletes a table and everything in it. */
   deleteTable(t: { family: string; name?: string; handle?: number }): this {
-    const b = this.#msg(NFT_MSG.NFT_MSG_DELTABLE, 0, t.family).attrs(NFTA_TABLE_TABLE, { name: t.name, handle: t.handle });
+    const b = this.#msg(NFT_MSG.NFT_MSG_DELTABLE, 0, t.family).attrs(NFTA_TABLE_TABLE, {
+      name: t.name,
+      handle: t.handle,
+    });
     return this.#add(b, `table ${t.family} ${t.name ?? `handle ${t.handle}`}`);
   }
 
@@ -239,19 +243,19 @@ export class NftTransaction {
   }
 
   /** Adds a chain. */
-  addChain(c: ChainSpec, create = false): this {
+  addChain(c: NftChainSpec, create = false): this {
     checkKeys(c, ["family", "table", "name", "type", "hook", "priority", "policy", "device", "comment"], "a chain");
     const base = c.hook !== undefined;
-    if (!base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device !== undefined)) {
+    if (
+      !base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device !== undefined)
+    ) {
       throw new TypeError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
     }
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), c.family);
     b.attrs(NFTA_CHAIN_TABLE, {
       table: c.table,
       name: c.name,
-      hook: base
-        ? { hooknum: hookNumber(c.family, c.hook!), priority: c.priority ?? 0, dev: c.device }
-        : undefined,
+      hook: base ? { hooknum: hookNumber(c.family, c.hook!), priority: c.priority ?? 0, dev: c.device } : undefined,
       policy: base ? c.policy ?? "accept" : undefined,
       type: base ? c.type ?? "filter" : undefined,
       userdata: c.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, c.comment]]),
@@ -279,7 +283,7 @@ export class NftTransaction {
    * Adds a rule: `add` appends (after `handle` when given), `insert`
    * prepends (before `handle`), `replace` replaces rule `handle`.
    */
-  addRule(r: RuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
+  addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
     checkKeys(r, ["family", "table", "chain", "expressions", "handle", "comment"], "a rule");
     if (mode === "replace" && r.handle === undefined) throw new TypeError("Cannot replace a rule without its handle");
     const flags = mode === "replace" ? NLM_F_REPLACE : NLM_F_CREATE | (mode === "add" ? NLM_F_APPEND : 0);
@@ -310,7 +314,7 @@ export class NftTransaction {
   }
 
   /** Adds a set or map; returns the batch id rules and elements may refer to it by. */
-  addSet(s: SetSpec, create = false): number {
+  addSet(s: NftSetSpec, create = false): number {
     checkKeys(s, [
       "family",
       "table",
@@ -332,7 +336,9 @@ export class NftTransaction {
     let flags = 0;
     for (const f of s.flags ?? []) {
       const bit = SET_FLAG_BITS[f];
-      if (bit === undefined) throw new TypeError(`Cannot use set flag "${f}": expected ${Object.keys(SET_FLAG_BITS).join(", ")}`);
+      if (bit === undefined) {
+        throw new TypeError(`Cannot use set flag "${f}": expected ${Object.keys(SET_FLAG_BITS).join(", ")}`);
+      }
       flags |= bit;
     }
     const id = this.#nextId++;
@@ -378,7 +384,10 @@ export class NftTransaction {
   }
 
   /** Adds elements (split over messages of at most 60 KB); `setId` names a set added in this batch. */
-  addElements(ref: { family: string; table: string; set: string; setId?: number }, elements: readonly NftElement[]): this {
+  addElements(
+    ref: { family: string; table: string; set: string; setId?: number },
+    elements: readonly NftElement[],
+  ): this {
     return this.#elements(NFT_MSG.NFT_MSG_NEWSETELEM, NLM_F_CREATE, ref, elements);
   }
 
@@ -418,7 +427,7 @@ export class NftTransaction {
   }
 
   /** Adds a stateful object. */
-  addObject(o: ObjectSpec, create = false): this {
+  addObject(o: NftObjectSpec, create = false): this {
     checkKeys(o, ["family", "table", "name", "type", "data"], "an object");
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWOBJ, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), o.family);
     b.attrs(NFTA_OBJ_TABLE, { table: o.table, name: o.name, type: o.type, data: objDataBytes(o.type, o.data) });
@@ -464,7 +473,9 @@ export class NftTransaction {
       error,
       object: index === 0 ? "batch (generation check)" : this.#objects[index - 1] ?? `message ${index}`,
     }));
-    return failures.length && failures.every((f) => f.error instanceof NetlinkError) ? new NftTransactionError(failures) : e;
+    return failures.length && failures.every((f) => f.error instanceof NetlinkError)
+      ? new NftTransactionError(failures)
+      : e;
   }
 }
 

@@ -9,7 +9,7 @@
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
 import { listSets } from "../list.ts";
-import { type NftOptions } from "../socket.ts";
+import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { limitAttrs, ruleExpressions } from "./linearize.ts";
 import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
@@ -20,7 +20,19 @@ import { INET_PROTOS } from "./types.ts";
 type Obj = { [k: string]: Json };
 
 const COMMANDS = ["add", "create", "insert", "replace", "delete", "destroy", "flush"];
-const OBJECTS = ["table", "chain", "rule", "set", "map", "element", "counter", "quota", "limit", "ct helper", "ruleset"];
+const OBJECTS = [
+  "table",
+  "chain",
+  "rule",
+  "set",
+  "map",
+  "element",
+  "counter",
+  "quota",
+  "limit",
+  "ct helper",
+  "ruleset",
+];
 const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 
 function keys(o: Obj, allowed: readonly string[], what: string): void {
@@ -37,13 +49,17 @@ function str(o: Obj, k: string, what: string): string {
 
 function family(o: Obj, what: string): string {
   const f = o.family ?? "ip";
-  if (typeof f !== "string" || !FAMILY.includes(f)) throw new TypeError(`Cannot use family ${JSON.stringify(f)} in ${what}: expected ${FAMILY.join(", ")}`);
+  if (typeof f !== "string" || !FAMILY.includes(f)) {
+    throw new TypeError(`Cannot use family ${JSON.stringify(f)} in ${what}: expected ${FAMILY.join(", ")}`);
+  }
   return f;
 }
 
 function num(v: Json | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new TypeError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+    throw new TypeError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
+  }
   return v;
 }
 
@@ -95,7 +111,9 @@ export class DocumentPlanner {
 
   /** Adds every command of `doc` (`{"nftables": [...]}`) to the transaction. */
   async plan(doc: Json): Promise<NftTransaction> {
-    if (!isObj(doc) || !Array.isArray(doc.nftables)) throw new TypeError('Cannot apply a document without an "nftables" array');
+    if (!isObj(doc) || !Array.isArray(doc.nftables)) {
+      throw new TypeError('Cannot apply a document without an "nftables" array');
+    }
     keys(doc, ["nftables"], "the document");
     if (/"(iif|oif)"/.test(JSON.stringify(doc))) {
       this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
@@ -105,11 +123,15 @@ export class DocumentPlanner {
   }
 
   async command(item: Json): Promise<void> {
-    if (!isObj(item) || Object.keys(item).length !== 1) throw new TypeError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
+    if (!isObj(item) || Object.keys(item).length !== 1) {
+      throw new TypeError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
+    }
     const [cmd] = Object.keys(item);
     if (cmd === "metainfo") return;
     if (OBJECTS.includes(cmd)) return await this.object("add", cmd, item[cmd], true);
-    if (!COMMANDS.includes(cmd)) throw new TypeError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
+    if (!COMMANDS.includes(cmd)) {
+      throw new TypeError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
+    }
     const body = item[cmd];
     if (!isObj(body) || Object.keys(body).length !== 1) throw new TypeError(`Cannot apply ${cmd}: expected one object`);
     const [kind] = Object.keys(body);
@@ -135,21 +157,36 @@ export class DocumentPlanner {
         const name = v.name === undefined && v.handle !== undefined ? undefined : str(v, "name", "a table");
         if (del) return void tx.deleteTable({ family: fam, name, handle: num(v.handle, "a handle") });
         if (cmd === "flush") return void tx.flushTable({ family: fam, name: name! });
-        const flags = v.flags === undefined ? [] : (Array.isArray(v.flags) ? v.flags : [v.flags]).map((f) => f === "dorm" ? "dormant" : String(f));
+        const flags = v.flags === undefined
+          ? []
+          : (Array.isArray(v.flags) ? v.flags : [v.flags]).map((f) => f === "dorm" ? "dormant" : String(f));
         tx.addTable({ family: fam, name: name!, flags, comment: v.comment as string | undefined }, create);
         return;
       }
       case "chain": {
-        keys(v, ["family", "table", "name", "handle", "type", "hook", "prio", "policy", "dev", "comment", "newname"], "a chain");
+        keys(
+          v,
+          ["family", "table", "name", "handle", "type", "hook", "prio", "policy", "dev", "comment", "newname"],
+          "a chain",
+        );
         const table = str(v, "table", "a chain");
-        if (del) return void tx.deleteChain({ family: fam, table, name: v.name as string | undefined, handle: num(v.handle, "a handle") });
+        if (del) {
+          return void tx.deleteChain({
+            family: fam,
+            table,
+            name: v.name as string | undefined,
+            handle: num(v.handle, "a handle"),
+          });
+        }
         const name = str(v, "name", "a chain");
         if (cmd === "flush") return void tx.flushChain({ family: fam, table, name });
         if (v.newname !== undefined) throw new TypeError("Cannot rename chains");
         const hook = v.hook === undefined ? undefined : String(v.hook);
         if (hook !== undefined) hookNumber(fam, hook);
         const policy = v.policy === undefined ? undefined : String(v.policy);
-        if (policy !== undefined && policy !== "accept" && policy !== "drop") throw new TypeError(`Cannot use policy "${policy}": expected accept or drop`);
+        if (policy !== undefined && policy !== "accept" && policy !== "drop") {
+          throw new TypeError(`Cannot use policy "${policy}": expected accept or drop`);
+        }
         tx.addChain({
           family: fam,
           table,
@@ -173,7 +210,9 @@ export class DocumentPlanner {
         const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
         // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
         const handle = mode === "replace" ? num(v.handle, "a handle") : num(v.position, "a position");
-        if (mode === "add" && !listing && v.handle !== undefined) throw new TypeError('Cannot add a rule with "handle": use "position"');
+        if (mode === "add" && !listing && v.handle !== undefined) {
+          throw new TypeError('Cannot add a rule with "handle": use "position"');
+        }
         const sets = JSON.stringify(v.expr).includes('"map"') ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
         tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
@@ -203,7 +242,21 @@ export class DocumentPlanner {
 
   set(cmd: string, kind: string, v: Obj, fam: string): void {
     const tx = this.tx;
-    keys(v, ["family", "table", "name", "handle", "type", "map", "flags", "timeout", "gc-interval", "size", "policy", "elem", "comment"], `a ${kind}`);
+    keys(v, [
+      "family",
+      "table",
+      "name",
+      "handle",
+      "type",
+      "map",
+      "flags",
+      "timeout",
+      "gc-interval",
+      "size",
+      "policy",
+      "elem",
+      "comment",
+    ], `a ${kind}`);
     const table = str(v, "table", `a ${kind}`);
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
@@ -211,7 +264,9 @@ export class DocumentPlanner {
     const key = typesOf(v.type, `set ${name}`);
     const flags = (v.flags === undefined ? [] : Array.isArray(v.flags) ? v.flags : [v.flags]).map(String);
     for (const f of flags) {
-      if (!["constant", "interval", "timeout", "dynamic"].includes(f)) throw new TypeError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
+      if (!["constant", "interval", "timeout", "dynamic"].includes(f)) {
+        throw new TypeError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
+      }
     }
     let data: ElementShape["data"];
     let dataSpec = {};
@@ -223,7 +278,11 @@ export class DocumentPlanner {
       } else {
         const types = typesOf(v.map, `map ${name}`);
         data = { types };
-        dataSpec = { dataType: concatId(types), dataLen: keyLen(types), dataHostOrder: types.length === 1 && types[0].host === true };
+        dataSpec = {
+          dataType: concatId(types),
+          dataLen: keyLen(types),
+          dataHostOrder: types.length === 1 && types[0].host === true,
+        };
       }
       flags.push("map");
     } else if (v.map !== undefined) throw new TypeError(`Cannot give set ${name} a "map" type: declare a map`);
@@ -240,9 +299,15 @@ export class DocumentPlanner {
       timeout: v.timeout === undefined ? undefined : num(v.timeout, "a timeout")! * 1000,
       gcInterval: v["gc-interval"] === undefined ? undefined : num(v["gc-interval"], "a gc-interval")! * 1000,
       size: num(v.size, "a size"),
-      policy: v.policy === undefined ? undefined : v.policy === "memory" ? "memory" : v.policy === "performance" ? "performance" : (() => {
-        throw new TypeError(`Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`);
-      })(),
+      policy: v.policy === undefined
+        ? undefined
+        : v.policy === "memory"
+        ? "memory"
+        : v.policy === "performance"
+        ? "performance"
+        : (() => {
+          throw new TypeError(`Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`);
+        })(),
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
       comment: v.comment as string | undefined,
@@ -275,9 +340,13 @@ export class DocumentPlanner {
     } else {
       keys(v, [...common, "type", "protocol", "l3proto"], "a ct helper");
       const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
-      if (l4 === undefined) throw new TypeError(`Cannot use ct helper protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`);
+      if (l4 === undefined) {
+        throw new TypeError(`Cannot use ct helper protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`);
+      }
       const l3 = { inet: 1, ip: 2, ip6: 10 }[String(v.l3proto ?? fam)];
-      if (l3 === undefined) throw new TypeError(`Cannot use ct helper l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`);
+      if (l3 === undefined) {
+        throw new TypeError(`Cannot use ct helper l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`);
+      }
       data = { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
     }
     this.tx.addObject({ family: fam, table, name, type: kind, data }, cmd === "create");

@@ -27,10 +27,18 @@ export interface HeaderField {
 type Row = [field: string, offset: number, len: number, type: NftTypeName];
 
 const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
-  ether: { base: "ll", rows: [["daddr", 0, 48, "ether_addr"], ["saddr", 48, 48, "ether_addr"], ["type", 96, 16, "ether_type"]] },
+  ether: {
+    base: "ll",
+    rows: [["daddr", 0, 48, "ether_addr"], ["saddr", 48, 48, "ether_addr"], ["type", 96, 16, "ether_type"]],
+  },
   vlan: {
     base: "ll",
-    rows: [["pcp", 112, 3, "integer"], ["dei", 115, 1, "integer"], ["id", 116, 12, "integer"], ["type", 128, 16, "ether_type"]],
+    rows: [["pcp", 112, 3, "integer"], ["dei", 115, 1, "integer"], ["id", 116, 12, "integer"], [
+      "type",
+      128,
+      16,
+      "ether_type",
+    ]],
   },
   ip: {
     base: "nh",

@@ -171,7 +171,14 @@ class RuleEncoder {
         for (let i = 0; i < f.len; i++) m |= 1n << BigInt(shift + i);
         const mask = new Uint8Array(len);
         for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
-        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len, mask: { value: mask }, xor: { value: new Uint8Array(len) } });
+        this.emit({
+          name: "bitwise",
+          sreg: reg,
+          dreg: reg,
+          len,
+          mask: { value: mask },
+          xor: { value: new Uint8Array(len) },
+        });
         return { type: { ...type, size: len }, len, shift, mask };
       }
       case "meta": {
@@ -189,7 +196,9 @@ class RuleEncoder {
         const [tn, len] = CT_TYPES[key] ?? [];
         if (!tn) throw new TypeError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
         const dir = c.dir === undefined ? undefined : String(c.dir);
-        if (dir !== undefined && dir !== "original" && dir !== "reply") throw new TypeError(`Cannot use ct direction "${dir}"`);
+        if (dir !== undefined && dir !== "original" && dir !== "reply") {
+          throw new TypeError(`Cannot use ct direction "${dir}"`);
+        }
         this.emit({ name: "ct", dreg: reg, key, direction: dir });
         return { type: typeByName(tn), len };
       }
@@ -216,7 +225,14 @@ class RuleEncoder {
         const [x, mask] = v as Json[];
         const l = this.load(x, slot);
         const m = parseValue(l.type, mask, l.len);
-        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, mask: { value: m }, xor: { value: new Uint8Array(l.len) } });
+        this.emit({
+          name: "bitwise",
+          sreg: reg,
+          dreg: reg,
+          len: l.len,
+          mask: { value: m },
+          xor: { value: new Uint8Array(l.len) },
+        });
         return { ...l, mask: m };
       }
       case "map": {
@@ -227,7 +243,9 @@ class RuleEncoder {
         let ref: { set: string; setId?: number };
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           const shape = this.ctx.sets?.get(m.data.slice(1));
-          if (!shape?.data || "verdict" in shape.data) throw new TypeError(`Cannot map through ${m.data}: no such map of values`);
+          if (!shape?.data || "verdict" in shape.data) {
+            throw new TypeError(`Cannot map through ${m.data}: no such map of values`);
+          }
           types = shape.data.types;
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
@@ -250,7 +268,13 @@ class RuleEncoder {
       case "numgen": {
         const n = v as Obj;
         checkObjKeys(n, ["mode", "mod", "offset"], "numgen");
-        this.emit({ name: "numgen", dreg: reg, type: String(n.mode), modulus: n.mod as number, offset: (n.offset ?? 0) as number });
+        this.emit({
+          name: "numgen",
+          dreg: reg,
+          type: String(n.mode),
+          modulus: n.mod as number,
+          offset: (n.offset ?? 0) as number,
+        });
         return { type: typeByName("integer"), len: 4 };
       }
     }
@@ -283,7 +307,9 @@ class RuleEncoder {
     const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
     if (interval && key.length > 1) flags.push("concat");
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
-    const dataSpec = !data ? {} : "verdict" in data
+    const dataSpec = !data
+      ? {}
+      : "verdict" in data
       ? { dataType: 0xffffff00, dataLen: 16 }
       : { dataType: concatId(data.types), dataLen: data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) };
     const setId = tx.addSet({
@@ -305,7 +331,9 @@ class RuleEncoder {
   match(m: Obj): void {
     checkObjKeys(m, ["op", "left", "right"], "a match");
     const op = String(m.op ?? "==");
-    if (!(op in CMP_OPS)) throw new TypeError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
+    if (!(op in CMP_OPS)) {
+      throw new TypeError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
+    }
     const l = this.load(m.left, 0);
     const right = m.right;
     const reg = NFT_REG_1;
@@ -321,8 +349,9 @@ class RuleEncoder {
     }
     if (isObj(right) && "range" in right) {
       const [lo, hi] = keyRange([{ ...l.type, size: l.len }], right);
-      if (op === "!=") this.emit({ name: "range", sreg: reg, op: "neq", fromData: { value: lo }, toData: { value: hi } });
-      else {
+      if (op === "!=") {
+        this.emit({ name: "range", sreg: reg, op: "neq", fromData: { value: lo }, toData: { value: hi } });
+      } else {
         this.emit({ name: "cmp", sreg: reg, op: "gte", data: { value: lo } });
         this.emit({ name: "cmp", sreg: reg, op: "lte", data: { value: hi } });
       }
@@ -338,7 +367,14 @@ class RuleEncoder {
       } else {
         const mask = new Uint8Array(l.len);
         for (let i = 0; i < len; i++) mask[i >> 3] |= 0x80 >> (i & 7);
-        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, mask: { value: mask }, xor: { value: new Uint8Array(l.len) } });
+        this.emit({
+          name: "bitwise",
+          sreg: reg,
+          dreg: reg,
+          len: l.len,
+          mask: { value: mask },
+          xor: { value: new Uint8Array(l.len) },
+        });
         this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo } });
       }
       return;
@@ -346,7 +382,14 @@ class RuleEncoder {
     if (l.type.bits && !l.mask && (op === "==" || op === "in" || op === "!")) {
       // Flag tests: any of the named bits set (or none of them, with !).
       const mask = parseValue(l.type, right, l.len);
-      this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, mask: { value: mask }, xor: { value: new Uint8Array(l.len) } });
+      this.emit({
+        name: "bitwise",
+        sreg: reg,
+        dreg: reg,
+        len: l.len,
+        mask: { value: mask },
+        xor: { value: new Uint8Array(l.len) },
+      });
       this.emit({ name: "cmp", sreg: reg, op: op === "!" ? "eq" : "neq", data: { value: new Uint8Array(l.len) } });
       return;
     }
@@ -394,7 +437,9 @@ class RuleEncoder {
       if (!f || f.offset % 8 || f.len % 8) throw new TypeError(`Cannot set ${p.protocol} ${p.field}`);
       this.depend(f.protocol);
       this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
-      const csum = f.protocol === "ip" ? { csumType: 1, csumOffset: 10 } : f.base === "th" && f.protocol !== "th"
+      const csum = f.protocol === "ip"
+        ? { csumType: 1, csumOffset: 10 }
+        : f.base === "th" && f.protocol !== "th"
         ? { csumType: 1, csumOffset: f.protocol === "udp" ? 6 : f.protocol === "tcp" ? 16 : 2 }
         : {};
       this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...csum });
@@ -406,7 +451,11 @@ class RuleEncoder {
   nat(kind: string, n: Obj | null): void {
     const body = n ?? {};
     checkObjKeys(body, ["addr", "port", "family", "flags"], kind);
-    const flags = body.flags === undefined ? [] : Array.isArray(body.flags) ? body.flags.map(String) : [String(body.flags)];
+    const flags = body.flags === undefined
+      ? []
+      : Array.isArray(body.flags)
+      ? body.flags.map(String)
+      : [String(body.flags)];
     const natFamily = body.family === "ip6" || this.ctx.family === "ip6" || this.proto.nh === "ip6" ? 10 : 2;
     const addrType = typeByName(natFamily === 10 ? "ipv6_addr" : "ipv4_addr");
     const port = typeByName("inet_service");
@@ -461,7 +510,11 @@ class RuleEncoder {
       case "counter":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "counter", immName: v });
         checkObjKeys((v ?? {}) as Obj, ["packets", "bytes"], "counter");
-        return this.emit({ name: "counter", packets: (v as Obj)?.packets as number ?? 0, bytes: (v as Obj)?.bytes as number ?? 0 });
+        return this.emit({
+          name: "counter",
+          packets: (v as Obj)?.packets as number ?? 0,
+          bytes: (v as Obj)?.bytes as number ?? 0,
+        });
       case "quota":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "quota", immName: v });
         return this.emit({ name: "quota", ...quotaAttrs(v as Obj) });
@@ -473,7 +526,9 @@ class RuleEncoder {
       case "log": {
         const l = (v ?? {}) as Obj;
         checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level"], "log");
-        const level = l.level === undefined ? (l.group === undefined ? 4 : undefined) : LOG_LEVELS.indexOf(String(l.level));
+        const level = l.level === undefined
+          ? (l.group === undefined ? 4 : undefined)
+          : LOG_LEVELS.indexOf(String(l.level));
         if (level === -1) throw new TypeError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
         return this.emit({
           name: "log",

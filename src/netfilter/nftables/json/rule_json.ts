@@ -8,11 +8,20 @@
  */
 
 import { regSlot } from "../consts.ts";
-import type { NftKnownExpr, NftExpr } from "../expr/registry.ts";
+import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { NFT_FAMILIES } from "../consts.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import { CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
-import { bytesToNumber, concatTypes, type Json, type NftType, type NftTypeName, renderBits, renderValue, typeByName } from "./types.ts";
+import {
+  bytesToNumber,
+  concatTypes,
+  type Json,
+  type NftType,
+  type NftTypeName,
+  renderBits,
+  renderValue,
+  typeByName,
+} from "./types.ts";
 import { verdictJson } from "./verdict.ts";
 import type { NftSetWithElements } from "../list.ts";
 
@@ -110,7 +119,7 @@ class RuleDecoder {
   }
 
   /** `meta iif`/`oif` print interface names where the namespace has them. */
-  metaType(key: string, tn: NftTypeName): NftType {
+  metaType(tn: NftTypeName): NftType {
     const t = typeByName(tn);
     const names = this.ctx.ifnames;
     if (tn !== "iface_index" || !names) return t;
@@ -228,7 +237,9 @@ class RuleDecoder {
       const name = L4_NAMES[data[0]];
       if (!name) return;
       [this.proto.th, this.deps.th] = [name, i];
-      if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) this.kill("nh");
+      if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
+        this.kill("nh");
+      }
     } else if (key === "iiftype" && n === 1) {
       [this.proto.ll, this.deps.ll] = ["ether", i];
     } else if (pf === "ether type") {
@@ -251,7 +262,11 @@ class RuleDecoder {
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
     if (set?.flags?.includes("anonymous")) {
-      const data: DataRender = !isMap ? undefined : e.dreg === 0 ? { verdict: true } : { types: concatTypes(set.dataType ?? 4) };
+      const data: DataRender = !isMap
+        ? undefined
+        : e.dreg === 0
+        ? { verdict: true }
+        : { types: concatTypes(set.dataType ?? 4) };
       right = { set: elementsJson(set.elements, types, set.flags.includes("interval"), data) };
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
@@ -260,7 +275,17 @@ class RuleDecoder {
     } else this.push({ match: { op: e.flags?.includes("inv") ? "!=" : "==", left, right } });
   }
 
-  nat(kind: string, e: { regAddrMin?: number; regAddrMax?: number; regProtoMin?: number; regProtoMax?: number; flags?: string[]; family?: number }): void {
+  nat(
+    kind: string,
+    e: {
+      regAddrMin?: number;
+      regAddrMax?: number;
+      regProtoMin?: number;
+      regProtoMax?: number;
+      flags?: string[];
+      family?: number;
+    },
+  ): void {
     const body: Record<string, Json> = {};
     const addrType = typeByName(e.family === 10 ? "ipv6_addr" : "ipv4_addr");
     const port = typeByName("inet_service");
@@ -298,10 +323,10 @@ class RuleDecoder {
         const key = e.key ?? "";
         const [tn, len] = META_TYPES[key] ?? ["integer", 4];
         if (e.sreg !== undefined) {
-          const target: Val = { json: { meta: { key } }, type: this.metaType(key, tn), len };
+          const target: Val = { json: { meta: { key } }, type: this.metaType(tn), len };
           this.push({ mangle: { key: target.json, value: this.value(target, this.reg(e.sreg)) } });
         } else {
-          this.set(e.dreg, { json: { meta: { key } }, type: this.metaType(key, tn), len });
+          this.set(e.dreg, { json: { meta: { key } }, type: this.metaType(tn), len });
         }
         return false;
       }
@@ -393,7 +418,7 @@ class RuleDecoder {
         const result = e.result ?? "oif";
         const tn: NftTypeName = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
         const json = { fib: { result, flags: (e.flags ?? []).filter((f) => f !== "present") } };
-        this.set(e.dreg, { json, type: this.metaType("oif", tn), len: result === "oifname" ? 16 : 4 });
+        this.set(e.dreg, { json, type: this.metaType(tn), len: result === "oifname" ? 16 : 4 });
         return false;
       }
       case "numgen": {

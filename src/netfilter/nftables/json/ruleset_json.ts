@@ -13,7 +13,7 @@ import type { NftRuleset, NftSetWithElements } from "../list.ts";
 import type { NftObject } from "../obj.ts";
 import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
-import { udataComment, UDATA_SET_COMMENT } from "../udata.ts";
+import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements } from "./rule_json.ts";
 import { concatTypes, type Json, typeById } from "./types.ts";
@@ -48,7 +48,12 @@ export function tableJson(t: NftTable, full = false): Json {
 
 /** `{"chain": {...}}`. */
 export function chainJson(c: NftChain, full = false): Json {
-  const body: Record<string, Json> = { family: c.family, table: c.table ?? "", name: c.name ?? "", handle: c.handle ?? 0 };
+  const body: Record<string, Json> = {
+    family: c.family,
+    table: c.table ?? "",
+    name: c.name ?? "",
+    handle: c.handle ?? 0,
+  };
   const comment = full ? udataComment(c.userdata) : undefined;
   if (comment !== undefined) body.comment = comment;
   if (c.hook) {
@@ -84,7 +89,9 @@ export function setJson(s: NftSetWithElements, full = false): Json {
     type: typeName(key),
     handle: s.handle ?? 0,
   };
-  if (isMap) body.map = s.dataType === 0xffffff00 ? "verdict" : concatTypes(s.dataType ?? 0).map((t) => t.name).join(" . ");
+  if (isMap) {
+    body.map = s.dataType === 0xffffff00 ? "verdict" : concatTypes(s.dataType ?? 0).map((t) => t.name).join(" . ");
+  }
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
   if (comment !== undefined) body.comment = comment;
   if (s.policy === "memory") body.policy = "memory";
@@ -99,7 +106,12 @@ export function setJson(s: NftSetWithElements, full = false): Json {
 
 /** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`. */
 export function objectJson(o: NftObject): Json {
-  const body: Record<string, Json> = { family: o.family, name: o.name ?? "", table: o.table ?? "", handle: o.handle ?? 0 };
+  const body: Record<string, Json> = {
+    family: o.family,
+    name: o.name ?? "",
+    table: o.table ?? "",
+    handle: o.handle ?? 0,
+  };
   const comment = udataComment(o.userdata);
   if (comment !== undefined) body.comment = comment;
   switch (o.type) {
@@ -147,7 +159,12 @@ export function flowtableJson(f: NftFlowtable): Json {
 
 /** `{"rule": {...}}`. */
 export function ruleJson(r: NftRule, ctx: RuleContext): Json {
-  const body: Record<string, Json> = { family: r.family, table: r.table ?? "", chain: r.chain ?? "", handle: r.handle ?? 0 };
+  const body: Record<string, Json> = {
+    family: r.family,
+    table: r.table ?? "",
+    chain: r.chain ?? "",
+    handle: r.handle ?? 0,
+  };
   const comment = udataComment(r.userdata);
   if (comment !== undefined) body.comment = comment;
   body.expr = ruleStatements(r.expressions ?? [], ctx);
@@ -169,7 +186,8 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
   const out: Json[] = [];
   for (const t of r.tables) {
     const k = key(t.family, t.name);
-    const mine = <T extends { family: string; table?: string }>(xs: T[]) => xs.filter((x) => key(x.family, x.table) === k);
+    const mine = <T extends { family: string; table?: string }>(xs: T[]) =>
+      xs.filter((x) => key(x.family, x.table) === k);
     out.push(tableJson(t, opts.full));
     for (const o of mine(r.objects)) out.push(objectJson(o));
     for (const s of mine(r.sets)) if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full));
@@ -185,7 +203,8 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
 
 /** The whole document: `{"nftables": [{"metainfo": ...}, ...]}`. */
 export function rulesetJson(r: NftRuleset, opts: RulesetJsonOptions = {}): { nftables: Json[] } {
-  const meta = { metainfo: { version: opts.version ?? "nlkit", release_name: "nlkit", json_schema_version: JSON_SCHEMA_VERSION } };
+  const meta = {
+    metainfo: { version: opts.version ?? "nlkit", release_name: "nlkit", json_schema_version: JSON_SCHEMA_VERSION },
+  };
   return { nftables: [meta, ...rulesetObjects(r, opts)] };
 }
-

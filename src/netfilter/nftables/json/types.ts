@@ -92,7 +92,12 @@ export const INET_PROTOS = {
 /** Every type nft's JSON names, by name. */
 export const NFT_TYPES = {
   verdict: { id: 1, name: "verdict", size: 4 },
-  nf_proto: { id: 2, name: "nf_proto", size: 1, names: { 1: "inet", 2: "ipv4", 3: "arp", 5: "netdev", 7: "bridge", 10: "ipv6" } },
+  nf_proto: {
+    id: 2,
+    name: "nf_proto",
+    size: 1,
+    names: { 1: "inet", 2: "ipv4", 3: "arp", 5: "netdev", 7: "bridge", 10: "ipv6" },
+  },
   bitmask: { id: 3, name: "bitmask", size: 4, host: true },
   integer: { id: 4, name: "integer", size: 4, host: true },
   string: { id: 5, name: "string", size: 0, host: true, kind: "string" },
@@ -116,7 +121,13 @@ export const NFT_TYPES = {
   },
   mark: { id: 19, name: "mark", size: 4, host: true },
   iface_index: { id: 20, name: "iface_index", size: 4, host: true },
-  iface_type: { id: 21, name: "iface_type", size: 2, host: true, names: { 1: "ether", 512: "ppp", 768: "ipip", 769: "ipip6", 772: "loopback", 776: "sit", 778: "ipgre" } },
+  iface_type: {
+    id: 21,
+    name: "iface_type",
+    size: 2,
+    host: true,
+    names: { 1: "ether", 512: "ppp", 768: "ipip", 769: "ipip6", 772: "loopback", 776: "sit", 778: "ipgre" },
+  },
   uid: { id: 24, name: "uid", size: 4, host: true },
   gid: { id: 25, name: "gid", size: 4, host: true },
   ct_state: {
@@ -155,7 +166,14 @@ export const NFT_TYPES = {
     id: 33,
     name: "icmpv6_code",
     size: 1,
-    names: { 0: "no-route", 1: "admin-prohibited", 3: "addr-unreachable", 4: "port-unreachable", 5: "policy-fail", 6: "reject-route" },
+    names: {
+      0: "no-route",
+      1: "admin-prohibited",
+      3: "addr-unreachable",
+      4: "port-unreachable",
+      5: "policy-fail",
+      6: "reject-route",
+    },
   },
   icmpx_code: {
     id: 34,
@@ -219,7 +237,7 @@ export function concatId(types: readonly NftType[]): number {
 /** Bytes to an unsigned integer (exact below 2^53) in the type's byte order. */
 export function bytesToNumber(b: Uint8Array, host: boolean): number {
   let n = 0;
-  if (host) for (let i = b.length - 1; i >= 0; i--) n = n * 256 + b[i];
+  if (host) { for (let i = b.length - 1; i >= 0; i--) n = n * 256 + b[i]; }
   else for (let i = 0; i < b.length; i++) n = n * 256 + b[i];
   return n;
 }

@@ -101,7 +101,9 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     let key: Json = raw;
     let data: Json | undefined;
     if (shape.data) {
-      if (!Array.isArray(raw) || raw.length !== 2) throw new TypeError(`Cannot use ${JSON.stringify(raw)} as a map element: expected [key, data]`);
+      if (!Array.isArray(raw) || raw.length !== 2) {
+        throw new TypeError(`Cannot use ${JSON.stringify(raw)} as a map element: expected [key, data]`);
+      }
       [key, data] = raw;
     }
     const e: NftElement = {};

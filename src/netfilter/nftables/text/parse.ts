@@ -17,7 +17,14 @@ const VERDICTS = ["accept", "drop", "continue", "return"];
 const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
 const OPS = ["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge"];
 const OP_NAMES: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
-const STD_PRIOS: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+const STD_PRIOS: Record<string, number> = {
+  raw: -300,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+};
 const DURATION: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
 
 /** Splits a command line into words, quoted strings, and the punctuation `{ } , ; : /`. */
@@ -25,7 +32,9 @@ export function tokenize(text: string): string[] {
   const out: string[] = [];
   const re = /\s*("(?:[^"\\]|\\.)*"|[{},;]|[^\s{},;"]+)/gy;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]);
-  if (re.lastIndex !== 0 && re.lastIndex < text.trimEnd().length) throw new SyntaxError(`Cannot parse "${text.slice(re.lastIndex)}"`);
+  if (re.lastIndex !== 0 && re.lastIndex < text.trimEnd().length) {
+    throw new SyntaxError(`Cannot parse "${text.slice(re.lastIndex)}"`);
+  }
   return out;
 }
 
@@ -326,7 +335,9 @@ function family(t: Tokens): string {
 function priority(s: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
-  if (!m || !(m[1] in STD_PRIOS)) throw new TypeError(`Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`);
+  if (!m || !(m[1] in STD_PRIOS)) {
+    throw new TypeError(`Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`);
+  }
   return STD_PRIOS[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
 }
 

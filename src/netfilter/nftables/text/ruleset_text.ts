@@ -38,7 +38,19 @@ export function priorityText(family: string, hook: string, prio: number): string
   return String(prio);
 }
 
-const FIVE_PER_LINE = ["nf_proto", "integer", "inet_proto", "inet_service", "tcp_flag", "mark", "iface_index", "classid", "uid", "gid", "ct_dir"];
+const FIVE_PER_LINE = [
+  "nf_proto",
+  "integer",
+  "inet_proto",
+  "inet_service",
+  "tcp_flag",
+  "mark",
+  "iface_index",
+  "classid",
+  "uid",
+  "gid",
+  "ct_dir",
+];
 const TWO_PER_LINE = ["ipv4_addr", "ct_state", "ct_status", "pkt_type"];
 
 function elementsText(elems: Json[], type: Json): string {
@@ -150,7 +162,11 @@ export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}):
   for (const g of groups.values()) {
     const flags = g.table?.flags;
     const head: string[] = [];
-    if (flags !== undefined) head.push(`\tflags ${(Array.isArray(flags) ? flags : [flags]).map((f) => f === "dorm" ? "dormant" : f).join(",")}`);
+    if (flags !== undefined) {
+      head.push(
+        `\tflags ${(Array.isArray(flags) ? flags : [flags]).map((f) => f === "dorm" ? "dormant" : f).join(",")}`,
+      );
+    }
     out += `table ${g.family} ${g.name} {${g.table && opts.handles ? ` # handle ${g.table.handle}` : ""}\n`;
     if (g.table?.comment !== undefined) out += `\tcomment ${JSON.stringify(g.table.comment)}\n`;
     const parts = [...(head.length ? [head] : []), ...g.blocks].map((b) => b.join("\n"));

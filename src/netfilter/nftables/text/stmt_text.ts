@@ -36,7 +36,10 @@ function styleOf(left: Json): Style {
   if (!isObj(v)) return {};
   const key = String(v.key ?? v.field ?? "");
   if (k === "meta" || k === "ct") {
-    return { quote: QUOTED_KEYS.includes(key) || key === "helper" || key === "iif" || key === "oif", hex: HEX_KEYS.includes(key) };
+    return {
+      quote: QUOTED_KEYS.includes(key) || key === "helper" || key === "iif" || key === "oif",
+      hex: HEX_KEYS.includes(key),
+    };
   }
   if (k === "concat" && Array.isArray(v)) return {};
   if (k === "fib" && v.result === "oifname") return { quote: true };
@@ -157,7 +160,11 @@ export function limitBodyText(l: Obj): string {
   return limitText(l, true);
 }
 
-const DEFAULT_REJECT: Record<string, string> = { icmpx: "port-unreachable", icmp: "port-unreachable", icmpv6: "port-unreachable" };
+const DEFAULT_REJECT: Record<string, string> = {
+  icmpx: "port-unreachable",
+  icmp: "port-unreachable",
+  icmpv6: "port-unreachable",
+};
 
 function natText(kind: string, n: Obj | null): string {
   if (!n) return kind;
@@ -186,7 +193,9 @@ export function stmtText(st: Json): string {
       const left = m.left;
       if (isObj(left) && "&" in left && Array.isArray(left["&"])) {
         const [a, mask] = left["&"] as Json[];
-        if (Array.isArray(mask) && m.op === "==") return `${exprText(a)} ${exprText(m.right, styleOf(a))} / ${exprText(mask)}`;
+        if (Array.isArray(mask) && m.op === "==") {
+          return `${exprText(a)} ${exprText(m.right, styleOf(a))} / ${exprText(mask)}`;
+        }
       }
       const op = m.op === "==" || m.op === "in" ? "" : `${m.op} `;
       return `${exprText(left)} ${op}${exprText(m.right, style)}`;
