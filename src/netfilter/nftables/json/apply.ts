@@ -110,7 +110,8 @@ export class DocumentPlanner {
   }
 
   /** Adds every command of `doc` (`{"nftables": [...]}`) to the transaction. */
-  async plan(doc: Json): Promise<NftTransaction> {
+  async plan(document: unknown): Promise<NftTransaction> {
+    const doc = document as Json;
     if (!isObj(doc) || !Array.isArray(doc.nftables)) {
       throw new TypeError('Cannot apply a document without an "nftables" array');
     }
@@ -360,7 +361,7 @@ export interface ApplyOptions extends NftOptions {
 }
 
 /** Applies an nft JSON document atomically (`nft -j -f`); a refusal changes nothing. */
-export async function applyJson(doc: Json, opts: ApplyOptions = {}): Promise<void> {
+export async function applyJson(doc: unknown, opts: ApplyOptions = {}): Promise<void> {
   const { genId, ...sock } = opts;
   const tx = await new DocumentPlanner(sock).plan(doc);
   await tx.commit({ ...sock, genId });
