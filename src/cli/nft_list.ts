@@ -78,7 +78,10 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     ctx.out.line(nftJsonText({ nftables: [meta, ...objects] }));
     return;
   }
-  ctx.out.write(formatRuleset(objects, { handles: flags.handles }));
+  // nft lists sets and maps table by table, empty tables included, without blank lines between them.
+  const compact = kind === "sets" || kind === "maps";
+  const text = compact ? [...r.tables.map((t) => tableJson(t, true)), ...objects] : objects;
+  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact }));
 }
 
 function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {

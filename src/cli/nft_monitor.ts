@@ -11,6 +11,7 @@ import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
 import { subscribeNftables } from "../netfilter/nftables/events.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
+import { listRuleset } from "../netfilter/nftables/list.ts";
 import { MonitorJson } from "../netfilter/nftables/json/event_json.ts";
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
@@ -45,9 +46,12 @@ export async function nftMonitor(ctx: Context, args: Args, json: boolean): Promi
   if (w !== undefined) throw new UsageError(`Cannot filter nft monitor by "${w}": nlkit shows every change`, w);
   const ac = new AbortController();
   const stop = onStopSignals(() => ac.abort());
-  const render = new MonitorJson(await interfaceNames(ctx.lib));
   const sub = subscribeNftables({ signal: ac.signal }, ctx.lib);
   try {
+    await sub.ready;
+    // Rules of later events may use sets that already exist: know them first.
+    const { sets } = await listRuleset({}, ctx.lib);
+    const render = new MonitorJson(await interfaceNames(ctx.lib), sets);
     for await (const ev of sub) {
       if (ev.type === "overrun") {
         ctx.err.line("Warning: events were lost (receive buffer overrun); list the ruleset again");

@@ -16,8 +16,10 @@ import type { Json } from "./types.ts";
 export class MonitorJson {
   #sets = new Map<string, NftSetWithElements>();
 
-  /** Interface names for `meta iif`/`oif`. */
-  constructor(readonly ifnames?: ReadonlyMap<number, string>) {}
+  /** Interface names for `meta iif`/`oif`; `sets`: the sets that existed when the stream started. */
+  constructor(readonly ifnames?: ReadonlyMap<number, string>, sets: readonly NftSetWithElements[] = []) {
+    for (const s of sets) this.#sets.set(`${s.family} ${s.table} ${s.name}`, s);
+  }
 
   #tableSets(family: string, table: string): Map<string, NftSetWithElements> {
     const out = new Map<string, NftSetWithElements>();
@@ -46,7 +48,8 @@ export class MonitorJson {
         const key = `${ev.object.family} ${ev.object.table} ${ev.object.name}`;
         const set = { ...ev.object, elements: [] };
         if (ev.type === "add") this.#sets.set(key, set);
-        if (ev.object.flags?.includes("anonymous")) return undefined;
+        // Anonymous sets are part of their rule (a delete event carries no flags, only the name).
+        if (ev.object.flags?.includes("anonymous") || ev.object.name?.startsWith("__set")) return undefined;
         if (ev.type === "delete") this.#sets.delete(key);
         body = setJson(set);
         break;

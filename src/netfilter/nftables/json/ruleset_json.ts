@@ -114,23 +114,25 @@ export function objectJson(o: NftObject): Json {
   };
   const comment = udataComment(o.userdata);
   if (comment !== undefined) body.comment = comment;
+  // A delete event may carry no data.
+  const data = (o.data ?? {}) as Record<string, unknown>;
   switch (o.type) {
     case "counter": {
-      const d = o.data as { packets?: number; bytes?: number };
+      const d = data as { packets?: number; bytes?: number };
       Object.assign(body, { packets: d.packets ?? 0, bytes: d.bytes ?? 0 });
       break;
     }
     case "quota": {
-      const d = o.data as { bytes?: number; consumed?: number; flags?: string[] };
+      const d = data as { bytes?: number; consumed?: number; flags?: string[] };
       Object.assign(body, { bytes: d.bytes ?? 0, used: d.consumed ?? 0 });
       if (d.flags?.includes("inv")) body.inv = true;
       break;
     }
     case "limit":
-      Object.assign(body, limitJson(o.data as Parameters<typeof limitJson>[0], true));
+      Object.assign(body, limitJson(data as Parameters<typeof limitJson>[0], true));
       break;
     case "ct helper": {
-      const d = o.data as { name?: string; l3proto?: number; l4proto?: number };
+      const d = data as { name?: string; l3proto?: number; l4proto?: number };
       body.type = d.name ?? "";
       body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;
       body.l3proto = nfprotoName(d.l3proto ?? 0);

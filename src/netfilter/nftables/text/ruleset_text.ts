@@ -14,6 +14,8 @@ import { durationText, elemText, limitBodyText, stmtText } from "./stmt_text.ts"
 export interface TextOptions {
   /** Show handles as `# handle N` (`nft -a`). */
   handles?: boolean;
+  /** No blank line between the blocks of a table (`nft list sets`). */
+  compact?: boolean;
 }
 
 type Obj = { [k: string]: Json };
@@ -135,7 +137,7 @@ function unwrap(o: Json): [string, Obj] {
 /** nft's text of the objects of a JSON listing (without `metainfo`). */
 export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}): string {
   const items = objects.map(unwrap);
-  if (items.every(([k]) => k === "table")) return items.map(([, t]) => `table ${t.family} ${t.name}\n`).join("");
+  if (!opts.compact && items.every(([k]) => k === "table")) return items.map(([, t]) => `table ${t.family} ${t.name}\n`).join("");
   const groups = new Map<string, { table?: Obj; family: Json; name: Json; blocks: string[][] }>();
   const chains = new Map<string, string[]>();
   const rules = new Map<string, Obj[]>();
@@ -170,7 +172,7 @@ export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}):
     out += `table ${g.family} ${g.name} {${g.table && opts.handles ? ` # handle ${g.table.handle}` : ""}\n`;
     if (g.table?.comment !== undefined) out += `\tcomment ${JSON.stringify(g.table.comment)}\n`;
     const parts = [...(head.length ? [head] : []), ...g.blocks].map((b) => b.join("\n"));
-    out += parts.join("\n\n");
+    out += parts.join(opts.compact ? "\n" : "\n\n");
     out += parts.length ? "\n}\n" : "}\n";
   }
   return out;
