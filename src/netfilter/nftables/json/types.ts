@@ -234,6 +234,9 @@ export function concatId(types: readonly NftType[]): number {
   return id;
 }
 
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
 /** Bytes to an unsigned integer (exact below 2^53) in the type's byte order. */
 export function bytesToNumber(b: Uint8Array, host: boolean): number {
   let n = 0;
@@ -275,7 +278,7 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
     }
     case "string": {
       const z = b.indexOf(0);
-      return new TextDecoder().decode(z < 0 ? b : b.subarray(0, z));
+      return decoder.decode(z < 0 ? b : b.subarray(0, z));
     }
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
@@ -316,7 +319,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     }
     case "string": {
       if (typeof v !== "string") break;
-      const s = new TextEncoder().encode(v);
+      const s = encoder.encode(v);
       const n = size || s.length + 1;
       if (s.length >= n) throw new RangeError(`Cannot use "${v}" as ${t.name}: longer than ${n - 1} bytes`);
       const out = new Uint8Array(n);
