@@ -102,7 +102,11 @@ try {
   const nftList = await best(proc("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]));
   const cliList = await best(proc(cli[0], [...cli.slice(1), "-n", ns, "-j", "nft", "list", "ruleset"]));
   console.log(`list   library (typed + JSON, ${(bytes / 1e6).toFixed(1)} MB) ${lib.toFixed(0)} ms`);
-  console.log(`list   nlkit -j nft list ruleset ${cliList.toFixed(0)} ms | nft -j list ruleset ${nftList.toFixed(0)} ms | ratio ${ratio(cliList, nftList)}`);
+  console.log(
+    `list   nlkit -j nft list ruleset ${cliList.toFixed(0)} ms | nft -j list ruleset ${nftList.toFixed(0)} ms | ratio ${
+      ratio(cliList, nftList)
+    }`,
+  );
 
   const empty = () => nft("flush", "ruleset");
   const cliApply = await best(proc(cli[0], [...cli.slice(1), "-n", ns, "nft", "-j", "-f", jsonFile]), empty);
@@ -122,13 +126,15 @@ try {
   };
   const e100k = elementsOf(ELEMENTS, 0x0b000000);
   const add100k = await best(() => addElementsBulk(ref, e100k, {}, o), () => freshSet(ELEMENTS));
-  const elemText = `add element inet e s { ${
-    e100k.map((e) => Array.from(e.key!.value!).join(".")).join(", ")
-  } }\n`;
+  const elemText = `add element inet e s { ${e100k.map((e) => Array.from(e.key!.value!).join(".")).join(", ")} }\n`;
   const elemFile = join(dir, "elements.nft");
   writeFileSync(elemFile, elemText);
   const nftAdd = await best(proc("ip", ["netns", "exec", ns, "nft", "-f", elemFile]), () => freshSet(ELEMENTS));
-  console.log(`elements add 100,000: library ${add100k.toFixed(0)} ms | nft -f ${nftAdd.toFixed(0)} ms | ratio ${ratio(add100k, nftAdd)}`);
+  console.log(
+    `elements add 100,000: library ${add100k.toFixed(0)} ms | nft -f ${nftAdd.toFixed(0)} ms | ratio ${
+      ratio(add100k, nftAdd)
+    }`,
+  );
   await freshSet(1000000);
   const e1m = elementsOf(1000000, 0x0c000000);
   const t = performance.now();

@@ -59,46 +59,58 @@ test("nft list tables, table, chain, set, map, counters, quotas, chains, sets, m
   });
 });
 
-test("nft -j -f applies a document atomically; a refused one exits 1 naming the object", { skip: NFT_SKIP }, async () => {
-  await withTempNetns(async (src) => {
-    loadRuleset(src, RULESETS.router);
-    const doc = nft(src, ["-j", "list", "ruleset"]);
-    await withTempNetns((dst) => {
-      const dir = mkdtempSync(join(tmpdir(), "nlkit-nft-"));
-      const file = join(dir, "ruleset.json");
-      writeFileSync(file, doc);
-      ok(dst, "nft", "-j", "-f", file);
-      const strip = (x: unknown) => JSON.stringify(x, (k, v) => (k === "handle" || k === "expires" ? undefined : v));
-      assert.equal(strip(nftJson(dst, "ruleset")), strip(objects(doc)));
-      const bad = JSON.stringify({
-        nftables: [
-          { flush: { ruleset: null } },
-          { add: { table: { family: "ip", name: "x" } } },
-          { add: { chain: { family: "ip", table: "x", name: "c" } } },
-          {
-            add: {
-              rule: {
-                family: "ip",
-                table: "x",
-                chain: "c",
-                expr: [{ match: { op: "==", left: { payload: { protocol: "ip", field: "saddr" } }, right: "@missing" } }],
+test(
+  "nft -j -f applies a document atomically; a refused one exits 1 naming the object",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns(async (src) => {
+      loadRuleset(src, RULESETS.router);
+      const doc = nft(src, ["-j", "list", "ruleset"]);
+      await withTempNetns((dst) => {
+        const dir = mkdtempSync(join(tmpdir(), "nlkit-nft-"));
+        const file = join(dir, "ruleset.json");
+        writeFileSync(file, doc);
+        ok(dst, "nft", "-j", "-f", file);
+        const strip = (x: unknown) => JSON.stringify(x, (k, v) => (k === "handle" || k === "expires" ? undefined : v));
+        assert.equal(strip(nftJson(dst, "ruleset")), strip(objects(doc)));
+        const bad = JSON.stringify({
+          nftables: [
+            { flush: { ruleset: null } },
+            { add: { table: { family: "ip", name: "x" } } },
+            { add: { chain: { family: "ip", table: "x", name: "c" } } },
+            {
+              add: {
+                rule: {
+                  family: "ip",
+                  table: "x",
+                  chain: "c",
+                  expr: [{
+                    match: { op: "==", left: { payload: { protocol: "ip", field: "saddr" } }, right: "@missing" },
+                  }],
+                },
               },
             },
-          },
-        ],
+          ],
+        });
+        const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, bad);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /rule #1 of chain ip x c: .*ENOENT/);
+        assert.equal(strip(nftJson(dst, "ruleset")), strip(objects(doc)), "nothing changed, not even the flush");
+        const r2 = nlkit(
+          ["-n", dst, "nft", "-j", "-f", "-"],
+          {},
+          JSON.stringify({
+            nftables: [{
+              add: { rule: { family: "inet", table: "filter", chain: "nochain", expr: [{ accept: null }] } },
+            }],
+          }),
+        );
+        assert.equal(r2.code, 1);
+        assert.match(r2.stderr, /^Error: Cannot apply the transaction: rule #1 of chain inet filter nochain: .*ENOENT/);
       });
-      const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, bad);
-      assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /rule #1 of chain ip x c: .*ENOENT/);
-      assert.equal(strip(nftJson(dst, "ruleset")), strip(objects(doc)), "nothing changed, not even the flush");
-      const r2 = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, JSON.stringify({
-        nftables: [{ add: { rule: { family: "inet", table: "filter", chain: "nochain", expr: [{ accept: null }] } } }],
-      }));
-      assert.equal(r2.code, 1);
-      assert.match(r2.stderr, /^Error: Cannot apply the transaction: rule #1 of chain inet filter nochain: .*ENOENT/);
     });
-  });
-});
+  },
+);
 
 test("nft add, insert, delete and flush commands change what nft lists", { skip: NFT_SKIP }, async () => {
   await withTempNetns((ns) => {
@@ -109,7 +121,23 @@ test("nft add, insert, delete and flush commands change what nft lists", { skip:
     n("add", "set", "inet", "t", "s", "{ type ipv4_addr; flags interval; }");
     n("add", "element", "inet", "t", "s", "{ 10.0.0.0/8, 1.2.3.4 }");
     n("add", "map", "inet", "t", "m", "{ type inet_service : verdict; elements = { 22 : accept, 80 : jump other } }");
-    n("add", "rule", "inet", "t", "c", "tcp", "dport", "{ 22, 80 }", "ct", "state", "established,related", "counter", "accept", "comment", "hi there");
+    n(
+      "add",
+      "rule",
+      "inet",
+      "t",
+      "c",
+      "tcp",
+      "dport",
+      "{ 22, 80 }",
+      "ct",
+      "state",
+      "established,related",
+      "counter",
+      "accept",
+      "comment",
+      "hi there",
+    );
     n("add", "rule", "inet", "t", "c", "ip", "saddr", "@s", "log", "prefix", "bad: ", "level", "info", "drop");
     n("insert", "rule", "inet", "t", "c", "tcp", "dport", "vmap", "@m");
     n("add", "rule", "inet", "t", "c", "iifname", "lo", "meta", "mark", "set", "0x10", "accept");
@@ -120,7 +148,9 @@ test("nft add, insert, delete and flush commands change what nft lists", { skip:
       '\t\tiifname "lo" meta mark set 0x00000010 accept',
     ].join("\n");
     assert.ok(nft(ns, ["list", "chain", "inet", "t", "c"]).includes(want));
-    const handle = nftJson(ns, "chain", "inet", "t", "c").find((o) => o.rule?.expr.some((e: object) => "log" in e)).rule.handle;
+    const handle = nftJson(ns, "chain", "inet", "t", "c").find((o) =>
+      o.rule?.expr.some((e: object) => "log" in e)
+    ).rule.handle;
     n("delete", "rule", "inet", "t", "c", "handle", String(handle));
     assert.doesNotMatch(nft(ns, ["list", "chain", "inet", "t", "c"]), /log prefix/);
     n("delete", "element", "inet", "t", "s", "{ 1.2.3.4 }");
@@ -160,7 +190,9 @@ test("nft monitor shows every change (NDJSON with -j)", { skip: NFT_SKIP }, asyn
     const kinds = lines.map((l) => Object.keys(l.add)[0]);
     assert.equal(kinds.filter((k) => k === "rule").length, 41);
     assert.equal(kinds.filter((k) => k === "table").length, 2);
-    assert.deepEqual(lines[0], { add: { table: { family: "inet", name: "filter", handle: lines[0].add.table.handle } } });
+    assert.deepEqual(lines[0], {
+      add: { table: { family: "inet", name: "filter", handle: lines[0].add.table.handle } },
+    });
     const text = await followWhile(["-n", ns, "nft", "monitor"], () => nft(ns, ["flush", "ruleset"]));
     assert.match(text.stdout, /^delete rule inet filter input handle \d+ /m);
     assert.match(text.stdout, /^delete table ip nat$/m);

@@ -29,6 +29,7 @@ import { getGeneration } from "../src/netfilter/nftables/gen.ts";
 import { listElements, listNftRules } from "../src/netfilter/nftables/list.ts";
 import { subscribeNftables } from "../src/netfilter/nftables/events.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
+import type { NftElement } from "../src/netfilter/nftables/element.ts";
 
 /** nft JSON without what applying cannot keep equal: handles (assigned anew) and expiry (counts down). */
 // deno-lint-ignore no-explicit-any
@@ -37,20 +38,24 @@ function comparable(objs: any[]): string[] {
 }
 
 for (const [name, text] of Object.entries(RULESETS)) {
-  test(`the ${name} ruleset's JSON applied into an empty namespace gives nft the same ruleset`, { skip: NFT_SKIP }, async () => {
-    await withTempNetns(async (src) => {
-      loadRuleset(src, text);
-      const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
-      const want = comparable(doc.nftables.slice(1));
-      await withTempNetns(async (dst) => {
-        await applyJson(doc, { netns: dst });
-        const got = comparable(nftJson(dst, "ruleset"));
-        // nft 1.0.6 leaves a netdev chain's device out of its JSON, so that chain cannot come back whole.
-        const netdev = (s: string) => s.includes('"netdev"');
-        assert.deepEqual(got.filter((s) => !netdev(s)), want.filter((s) => !netdev(s)));
+  test(
+    `the ${name} ruleset's JSON applied into an empty namespace gives nft the same ruleset`,
+    { skip: NFT_SKIP },
+    async () => {
+      await withTempNetns(async (src) => {
+        loadRuleset(src, text);
+        const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+        const want = comparable(doc.nftables.slice(1));
+        await withTempNetns(async (dst) => {
+          await applyJson(doc, { netns: dst });
+          const got = comparable(nftJson(dst, "ruleset"));
+          // nft 1.0.6 leaves a netdev chain's device out of its JSON, so that chain cannot come back whole.
+          const netdev = (s: string) => s.includes('"netdev"');
+          assert.deepEqual(got.filter((s) => !netdev(s)), want.filter((s) => !netdev(s)));
+        });
       });
-    });
-  });
+    },
+  );
 }
 
 test("a batch with one bad message changes nothing and names the failing rule", { skip: NFT_SKIP }, async () => {
@@ -60,9 +65,33 @@ test("a batch with one bad message changes nothing and names the failing rule", 
     const doc = {
       nftables: [
         { add: { table: { family: "inet", name: "new" } } },
-        { add: { chain: { family: "inet", table: "new", name: "in", type: "filter", hook: "input", prio: 0, policy: "accept" } } },
+        {
+          add: {
+            chain: {
+              family: "inet",
+              table: "new",
+              name: "in",
+              type: "filter",
+              hook: "input",
+              prio: 0,
+              policy: "accept",
+            },
+          },
+        },
         { add: { rule: { family: "inet", table: "new", chain: "in", expr: [{ accept: null }] } } },
-        { add: { rule: { family: "inet", table: "new", chain: "in", expr: [{ match: { op: "==", left: { payload: { protocol: "ip", field: "saddr" } }, right: "@missing" } }, { drop: null }] } } },
+        {
+          add: {
+            rule: {
+              family: "inet",
+              table: "new",
+              chain: "in",
+              expr: [
+                { match: { op: "==", left: { payload: { protocol: "ip", field: "saddr" } }, right: "@missing" } },
+                { drop: null },
+              ],
+            },
+          },
+        },
         { flush: { table: { family: "inet", name: "keep" } } },
       ],
     };
@@ -101,8 +130,26 @@ test("bad input is refused before anything is sent", async () => {
     () => addChain({ family: "inet", table: "t", name: "c", hook: "nohook" }),
     /Cannot use hook "nohook"/,
   );
-  await assert.rejects(() => applyJson({ nftables: [{ add: { rule: { family: "inet", table: "t", chain: "c", expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "nofield" } }, right: 1 } }] } } }] }), /unknown header field/);
-  await assert.rejects(() => applyJson({ nftables: [{ add: { table: { family: "inet", name: "t", colour: 1 } } }] }), /Cannot use "colour" in a table/);
+  await assert.rejects(
+    () =>
+      applyJson({
+        nftables: [{
+          add: {
+            rule: {
+              family: "inet",
+              table: "t",
+              chain: "c",
+              expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "nofield" } }, right: 1 } }],
+            },
+          },
+        }],
+      }),
+    /unknown header field/,
+  );
+  await assert.rejects(
+    () => applyJson({ nftables: [{ add: { table: { family: "inet", name: "t", colour: 1 } } }] }),
+    /Cannot use "colour" in a table/,
+  );
 });
 
 test("rules by handle: add after, insert before, replace, delete", { skip: NFT_SKIP }, async () => {
@@ -120,35 +167,50 @@ test("rules by handle: add after, insert before, replace, delete", { skip: NFT_S
     await insertNftRule({ ...ref, handle: a.handle, expressions: verdict("return") }, o);
     await replaceNftRule({ ...ref, handle: b.handle!, expressions: [counter], comment: "was drop" }, o);
     const text = nft(ns, ["list", "chain", "inet", "t", "c"]);
-    assert.match(text, /return\n\t\taccept\n\t\tcounter packets 0 bytes 0 continue\n\t\tcounter packets 0 bytes 0 comment "was drop"\n/);
+    assert.match(
+      text,
+      /return\n\t\taccept\n\t\tcounter packets 0 bytes 0 continue\n\t\tcounter packets 0 bytes 0 comment "was drop"\n/,
+    );
     await deleteNftRule({ ...ref, handle: a.handle! }, o);
     assert.doesNotMatch(nft(ns, ["list", "chain", "inet", "t", "c"]), /accept/);
   });
 });
 
-test("two writers racing with compare-and-swap: one wins at once, the other retries, both land", { skip: NFT_SKIP }, async () => {
-  await withTempNetns(async (ns) => {
-    const o = { netns: ns };
-    await addTable({ family: "inet", name: "t" }, o);
-    let calls = 0;
-    let aAttempts = 0;
-    const b = await compareAndSwap(async ({ ruleset }) => {
-      calls++;
-      if (calls === 1) {
-        // Writer A commits between B's read and B's commit.
-        const a = await compareAndSwap(() => new NftTransaction().addChain({ family: "inet", table: "t", name: "a" }), {}, o);
-        aAttempts = a.attempts;
-      }
-      const n = ruleset.chains.length;
-      return new NftTransaction().addChain({ family: "inet", table: "t", name: `b${n}` });
-    }, { retries: 2 }, o);
-    assert.equal(aAttempts, 1);
-    assert.equal(b.attempts, 2);
-    assert.equal(calls, 2, "the reconcile function ran again on the fresh ruleset");
-    const chains = nftJson(ns, "chains").map((x: { chain: { name: string } }) => x.chain.name).sort();
-    assert.deepEqual(chains, ["a", "b1"], "B planned against A's change");
-  });
-});
+test(
+  "two writers racing with compare-and-swap: one wins at once, the other retries, both land",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns(async (ns) => {
+      const o = { netns: ns };
+      await addTable({ family: "inet", name: "t" }, o);
+      let calls = 0;
+      let aAttempts = 0;
+      const b = await compareAndSwap(
+        async ({ ruleset }) => {
+          calls++;
+          if (calls === 1) {
+            // Writer A commits between B's read and B's commit.
+            const a = await compareAndSwap(
+              () => new NftTransaction().addChain({ family: "inet", table: "t", name: "a" }),
+              {},
+              o,
+            );
+            aAttempts = a.attempts;
+          }
+          const n = ruleset.chains.length;
+          return new NftTransaction().addChain({ family: "inet", table: "t", name: `b${n}` });
+        },
+        { retries: 2 },
+        o,
+      );
+      assert.equal(aAttempts, 1);
+      assert.equal(b.attempts, 2);
+      assert.equal(calls, 2, "the reconcile function ran again on the fresh ruleset");
+      const chains = nftJson(ns, "chains").map((x: { chain: { name: string } }) => x.chain.name).sort();
+      assert.deepEqual(chains, ["a", "b1"], "B planned against A's change");
+    });
+  },
+);
 
 test("compare-and-swap gives up after its retries", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
@@ -156,10 +218,14 @@ test("compare-and-swap gives up after its retries", { skip: NFT_SKIP }, async ()
     await addTable({ family: "inet", name: "t" }, o);
     let n = 0;
     await assert.rejects(() =>
-      compareAndSwap(async () => {
-        await addChain({ family: "inet", table: "t", name: `x${n++}` }, o);
-        return new NftTransaction().addChain({ family: "inet", table: "t", name: "never" });
-      }, { retries: 1 }, o), (e: unknown) => e instanceof NftTransactionError && e.code === "ERESTART");
+      compareAndSwap(
+        async () => {
+          await addChain({ family: "inet", table: "t", name: `x${n++}` }, o);
+          return new NftTransaction().addChain({ family: "inet", table: "t", name: "never" });
+        },
+        { retries: 1 },
+        o,
+      ), (e: unknown) => e instanceof NftTransactionError && e.code === "ERESTART");
     assert.equal(n, 2);
   });
 });
@@ -196,10 +262,15 @@ test("bulk element adds split into batches that the socket buffer holds", { skip
     await addTable({ family: "inet", name: "t" }, o);
     await addSet({ family: "inet", table: "t", name: "big", keyType: 7, keyLen: 4, size: 300000 }, o);
     const N = 200000;
-    function* elements() {
+    function* elements(): Generator<NftElement> {
       for (let i = 0; i < N; i++) yield { key: { value: new Uint8Array([10, i >> 16, (i >> 8) & 0xff, i & 0xff]) } };
     }
-    const added = await addElementsBulk({ family: "inet", table: "t", set: "big" }, elements(), { batchBytes: 1 << 20 }, o);
+    const added = await addElementsBulk(
+      { family: "inet", table: "t", set: "big" },
+      elements(),
+      { batchBytes: 1 << 20 },
+      o,
+    );
     assert.equal(added, N);
     let n = 0;
     for await (const _ of listElements({ family: "inet", table: "t", set: "big" }, o)) n++;

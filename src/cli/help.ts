@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct | genl }
+where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct | genl | nft }
        OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
                     -h[elp] }
@@ -55,6 +55,16 @@ NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ]
 GROUP := [ <id[,weight]>/<id[,weight]>/... ]
 TYPE := { mpath | resilient }
 TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
+  nft: `Usage: nlkit nft [ -j ] [ -a ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
+                       chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
+                       counters | quotas }
+       nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
+       nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
+       nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
+       nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
+       nlkit nft delete rule [ FAMILY ] TABLE CHAIN handle HANDLE
+       nlkit nft flush ruleset [ FAMILY ]
+       nlkit [ -j ] nft monitor`,
   genl: `Usage: nlkit genl [ ctrl ] { list | get name NAME | get id ID }   (genl ctrl's text; JSON with -j)`,
   monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ]
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,

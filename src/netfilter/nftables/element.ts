@@ -6,7 +6,7 @@
  */
 
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
+import type { Attrs, Codec } from "../../wire/table.ts";
 import { listOf } from "./codecs.ts";
 import { NFTA_DATA_TABLE, type NftHeader, parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
@@ -31,11 +31,14 @@ export const NFTA_SET_ELEM_TABLE = {
 /** One element of a set or map. */
 export type NftElement = Attrs<typeof NFTA_SET_ELEM_TABLE>;
 
+/** `NFTA_SET_ELEM_LIST_ELEMENTS`: a list of elements. */
+export const ELEMENT_LIST: Codec<NftElement[]> = listOf(NFTA_SET_ELEM_TABLE);
+
 /** `NFTA_SET_ELEM_LIST_*`. */
 export const NFTA_SET_ELEM_LIST_TABLE = {
   table: { type: 1, kind: "string" }, // NFTA_SET_ELEM_LIST_TABLE
   set: { type: 2, kind: "string" }, // NFTA_SET_ELEM_LIST_SET
-  elements: { type: 3, kind: "codec", codec: listOf(NFTA_SET_ELEM_TABLE) }, // NFTA_SET_ELEM_LIST_ELEMENTS
+  elements: { type: 3, kind: "codec", codec: ELEMENT_LIST }, // NFTA_SET_ELEM_LIST_ELEMENTS
   setId: { type: 4, kind: "u32be" }, // NFTA_SET_ELEM_LIST_SET_ID (request only)
 } as const;
 

@@ -66,7 +66,8 @@ export interface NftGenerationEvent {
 /** One item of {@link subscribeNftables}. */
 export type NftEvent = NftChangeEvent | NftGenerationEvent | NftOverrunEvent;
 
-type Parsed = { change: NftChange & { type: "add" | "delete" } } | { gen: NftGeneration } | undefined;
+/** A parsed event message: a change, or the generation that closes a batch. */
+export type NftEventMessage = { change: NftChange & { type: "add" | "delete" } } | { gen: NftGeneration } | undefined;
 
 const BY_MSG: Record<number, [NftChange["kind"], "add" | "delete", (m: NlMsg) => unknown]> = {
   [NFT_MSG.NFT_MSG_NEWTABLE]: ["table", "add", parseTableMessage],
@@ -86,7 +87,7 @@ const BY_MSG: Record<number, [NftChange["kind"], "add" | "delete", (m: NlMsg) =>
 };
 
 /** Parses one nf_tables event message; other messages give `undefined`. */
-export function parseNftEvent(m: NlMsg): Parsed {
+export function parseNftEvent(m: NlMsg): NftEventMessage {
   const [subsys, msg] = nfnlSplit(m.type);
   if (subsys !== NFNL_SUBSYS_NFTABLES) return undefined;
   if (msg === NFT_MSG.NFT_MSG_NEWGEN) return { gen: parseGenMessage(m) };

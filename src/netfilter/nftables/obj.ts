@@ -41,7 +41,10 @@ export const NFTA_OBJ_TABLE = {
   userdata: { type: 8, kind: "bytes" }, // NFTA_OBJ_USERDATA
 } as const;
 
-type ObjData = { [K in keyof typeof NFT_OBJECT_DATA]: { type: K; data: Attrs<(typeof NFT_OBJECT_DATA)[K]> } }[
+/** The typed `data` of each known object type. */
+export type NftObjectData = {
+  [K in keyof typeof NFT_OBJECT_DATA]: { type: K; data: Attrs<(typeof NFT_OBJECT_DATA)[K]> };
+}[
   keyof typeof NFT_OBJECT_DATA
 ];
 
@@ -49,7 +52,7 @@ type ObjData = { [K in keyof typeof NFT_OBJECT_DATA]: { type: K; data: Attrs<(ty
 export type NftObject =
   & Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data">
   & NftHeader
-  & (ObjData | { type?: string; data?: Uint8Array });
+  & (NftObjectData | { type?: string; data?: Uint8Array });
 
 /** Parses an `NFT_MSG_NEWOBJ` message. */
 export function parseObjMessage(m: NlMsg): NftObject {

@@ -6,7 +6,7 @@
  */
 
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
+import type { Attrs, Codec } from "../../wire/table.ts";
 import { listOf } from "./codecs.ts";
 import { type NftHeader, parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
@@ -29,10 +29,13 @@ export const NFTA_SET_FIELD_TABLE = {
   len: { type: 1, kind: "u32be" }, // NFTA_SET_FIELD_LEN
 } as const;
 
+/** `NFTA_SET_DESC_CONCAT`: the field lengths of a concatenated key. */
+export const SET_FIELDS: Codec<Attrs<typeof NFTA_SET_FIELD_TABLE>[]> = listOf(NFTA_SET_FIELD_TABLE);
+
 /** `NFTA_SET_DESC_*`. */
 export const NFTA_SET_DESC_TABLE = {
   size: { type: 1, kind: "u32be" }, // NFTA_SET_DESC_SIZE
-  concat: { type: 2, kind: "codec", codec: listOf(NFTA_SET_FIELD_TABLE) }, // NFTA_SET_DESC_CONCAT
+  concat: { type: 2, kind: "codec", codec: SET_FIELDS }, // NFTA_SET_DESC_CONCAT
 } as const;
 
 /** `NFTA_SET_*`. */

@@ -75,9 +75,11 @@ function keyLen(types: readonly NftType[]): number {
 
 /** Turns an nft JSON document into a transaction, reading set types from the kernel when elements need them. */
 export class DocumentPlanner {
+  /** The transaction the document's commands are added to. */
   readonly tx: NftTransaction = new NftTransaction();
   #shapes = new Map<string, ElementShape>();
   #ifindexes?: Map<string, number>;
+  /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(readonly opts: NftOptions = {}) {}
 
   async #shape(fam: string, table: string, name: string): Promise<ElementShape> {
@@ -119,17 +121,17 @@ export class DocumentPlanner {
     if (/"(iif|oif)"/.test(JSON.stringify(doc))) {
       this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
     }
-    for (const item of doc.nftables) await this.command(item);
+    for (const item of doc.nftables) await this.#command(item);
     return this.tx;
   }
 
-  async command(item: Json): Promise<void> {
+  async #command(item: Json): Promise<void> {
     if (!isObj(item) || Object.keys(item).length !== 1) {
       throw new TypeError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
     }
     const [cmd] = Object.keys(item);
     if (cmd === "metainfo") return;
-    if (OBJECTS.includes(cmd)) return await this.object("add", cmd, item[cmd], true);
+    if (OBJECTS.includes(cmd)) return await this.#object("add", cmd, item[cmd], true);
     if (!COMMANDS.includes(cmd)) {
       throw new TypeError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
     }
@@ -137,10 +139,10 @@ export class DocumentPlanner {
     if (!isObj(body) || Object.keys(body).length !== 1) throw new TypeError(`Cannot apply ${cmd}: expected one object`);
     const [kind] = Object.keys(body);
     if (!OBJECTS.includes(kind)) throw new TypeError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
-    await this.object(cmd, kind, body[kind], false);
+    await this.#object(cmd, kind, body[kind], false);
   }
 
-  async object(cmd: string, kind: string, v: Json, listing: boolean): Promise<void> {
+  async #object(cmd: string, kind: string, v: Json, listing: boolean): Promise<void> {
     const tx = this.tx;
     if (kind === "ruleset") {
       if (cmd !== "flush") throw new TypeError(`Cannot ${cmd} the ruleset: only flush`);
@@ -221,7 +223,7 @@ export class DocumentPlanner {
       }
       case "set":
       case "map":
-        return this.set(cmd, kind, v, fam);
+        return this.#set(cmd, kind, v, fam);
       case "element": {
         keys(v, ["family", "table", "name", "elem"], "an element");
         const table = str(v, "table", "an element");
@@ -237,11 +239,11 @@ export class DocumentPlanner {
       case "quota":
       case "limit":
       case "ct helper":
-        return this.stateful(cmd, kind, v, fam);
+        return this.#stateful(cmd, kind, v, fam);
     }
   }
 
-  set(cmd: string, kind: string, v: Obj, fam: string): void {
+  #set(cmd: string, kind: string, v: Obj, fam: string): void {
     const tx = this.tx;
     keys(v, [
       "family",
@@ -322,7 +324,7 @@ export class DocumentPlanner {
     }
   }
 
-  stateful(cmd: string, kind: string, v: Obj, fam: string): void {
+  #stateful(cmd: string, kind: string, v: Obj, fam: string): void {
     const table = str(v, "table", `a ${kind}`);
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void this.tx.deleteObject({ family: fam, table, name, type: kind });

@@ -16,7 +16,7 @@ import type { NftTable } from "../table.ts";
 import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements } from "./rule_json.ts";
-import { concatTypes, type Json, typeById } from "./types.ts";
+import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -68,7 +68,7 @@ export function chainJson(c: NftChain, full = false): Json {
 }
 
 /** The key and data types of a set, and how its elements' data print. */
-export function setTypes(s: NftSetWithElements): { key: ReturnType<typeof concatTypes>; data: DataRender } {
+export function setTypes(s: NftSetWithElements): { key: NftType[]; data: DataRender } {
   const key = concatTypes(s.keyType ?? 0);
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };

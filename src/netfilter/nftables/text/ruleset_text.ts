@@ -137,7 +137,9 @@ function unwrap(o: Json): [string, Obj] {
 /** nft's text of the objects of a JSON listing (without `metainfo`). */
 export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}): string {
   const items = objects.map(unwrap);
-  if (!opts.compact && items.every(([k]) => k === "table")) return items.map(([, t]) => `table ${t.family} ${t.name}\n`).join("");
+  if (!opts.compact && items.every(([k]) => k === "table")) {
+    return items.map(([, t]) => `table ${t.family} ${t.name}\n`).join("");
+  }
   const groups = new Map<string, { table?: Obj; family: Json; name: Json; blocks: string[][] }>();
   const chains = new Map<string, string[]>();
   const rules = new Map<string, Obj[]>();
