@@ -92,6 +92,18 @@ class RuleEncoder {
     this.out.push(e);
   }
 
+  /** `reg &= mask` (nft's bitwise with a zero xor). */
+  mask(reg: number, mask: Uint8Array): void {
+    this.emit({
+      name: "bitwise",
+      sreg: reg,
+      dreg: reg,
+      len: mask.length,
+      mask: { value: mask },
+      xor: { value: new Uint8Array(mask.length) },
+    });
+  }
+
   cmpEq(sreg: number, value: Uint8Array): void {
     this.emit({ name: "cmp", sreg, op: "eq", data: { value } });
   }
@@ -171,14 +183,7 @@ class RuleEncoder {
         for (let i = 0; i < f.len; i++) m |= 1n << BigInt(shift + i);
         const mask = new Uint8Array(len);
         for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
-        this.emit({
-          name: "bitwise",
-          sreg: reg,
-          dreg: reg,
-          len,
-          mask: { value: mask },
-          xor: { value: new Uint8Array(len) },
-        });
+        this.mask(reg, mask);
         return { type: { ...type, size: len }, len, shift, mask };
       }
       case "meta": {
@@ -225,14 +230,7 @@ class RuleEncoder {
         const [x, mask] = v as Json[];
         const l = this.load(x, slot);
         const m = parseValue(l.type, mask, l.len);
-        this.emit({
-          name: "bitwise",
-          sreg: reg,
-          dreg: reg,
-          len: l.len,
-          mask: { value: m },
-          xor: { value: new Uint8Array(l.len) },
-        });
+        this.mask(reg, m);
         return { ...l, mask: m };
       }
       case "map": {
@@ -367,14 +365,7 @@ class RuleEncoder {
       } else {
         const mask = new Uint8Array(l.len);
         for (let i = 0; i < len; i++) mask[i >> 3] |= 0x80 >> (i & 7);
-        this.emit({
-          name: "bitwise",
-          sreg: reg,
-          dreg: reg,
-          len: l.len,
-          mask: { value: mask },
-          xor: { value: new Uint8Array(l.len) },
-        });
+        this.mask(reg, mask);
         this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo } });
       }
       return;
@@ -382,14 +373,7 @@ class RuleEncoder {
     if (l.type.bits && !l.mask && (op === "==" || op === "in" || op === "!")) {
       // Flag tests: any of the named bits set (or none of them, with !).
       const mask = parseValue(l.type, right, l.len);
-      this.emit({
-        name: "bitwise",
-        sreg: reg,
-        dreg: reg,
-        len: l.len,
-        mask: { value: mask },
-        xor: { value: new Uint8Array(l.len) },
-      });
+      this.mask(reg, mask);
       this.emit({ name: "cmp", sreg: reg, op: op === "!" ? "eq" : "neq", data: { value: new Uint8Array(l.len) } });
       return;
     }
