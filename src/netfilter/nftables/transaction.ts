@@ -194,9 +194,7 @@ export class NftTransaction {
   }
 
   #add(b: MessageBuilder, object: string): this {
-    const m = b.finish();
-    m[6] |= NLM_F_ACK; // every message is acknowledged, so each failure is named
-    this.#messages.push(m);
+    this.#messages.push(b.finish());
     this.#objects.push(object);
     return this;
   }
@@ -444,9 +442,17 @@ export class NftTransaction {
     return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name}`);
   }
 
-  /** The batch's messages, framed by `BATCH_BEGIN` (with `genId`) and `BATCH_END`. */
+  /**
+   * The batch's messages, framed by `BATCH_BEGIN` (with `genId`) and
+   * `BATCH_END`. Only the last change asks for an ack: the kernel reports
+   * every failure anyway, before that ack, so thousands of acks are saved.
+   */
   messages(genId?: number): Uint8Array[] {
-    return nfnlBatch(NFNL_SUBSYS_NFTABLES, this.#messages, genId);
+    const out = nfnlBatch(NFNL_SUBSYS_NFTABLES, this.#messages, genId);
+    const last = out[out.length - 2].slice();
+    last[6] |= NLM_F_ACK;
+    out[out.length - 2] = last;
+    return out;
   }
 
   /** Sends the batch on `socket` and waits for every ack. */

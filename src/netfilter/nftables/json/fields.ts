@@ -131,16 +131,20 @@ export const HEADER_FIELDS: { readonly [protocol: string]: { readonly [field: st
     ]),
   );
 
+const FIELD_LISTS: { readonly [protocol: string]: readonly HeaderField[] } = Object.fromEntries(
+  Object.entries(HEADER_FIELDS).map(([p, f]) => [p, Object.values(f)]),
+);
+
 /**
  * The field of `protocol` at `offset` bits that is `len` bits long; else one
  * starting there that is longer (a prefix load) or shorter (a sub-byte field
  * loaded as whole bytes, narrowed later by a mask).
  */
 export function findField(protocol: string, offset: number, len: number): HeaderField | undefined {
-  const fields = HEADER_FIELDS[protocol];
+  const fields = FIELD_LISTS[protocol];
   if (!fields) return undefined;
   let other: HeaderField | undefined;
-  for (const f of Object.values(fields)) {
+  for (const f of fields) {
     if (f.offset !== offset) continue;
     if (f.len === len) return f;
     other ??= f;

@@ -547,7 +547,11 @@ export function nfprotoName(n: number): string {
   return NFT_FAMILIES[n as keyof typeof NFT_FAMILIES] ?? String(n);
 }
 
+const FIELD_TYPES = new Map<HeaderField, NftType>();
+
 /** Header fields are in network order whatever their type. */
 function fieldType(f: HeaderField): NftType {
-  return { ...typeByName(f.type), host: false };
+  let t = FIELD_TYPES.get(f);
+  if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false });
+  return t;
 }
