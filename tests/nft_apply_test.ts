@@ -22,6 +22,7 @@ import {
   addTable,
   compareAndSwap,
   deleteNftRule,
+  deleteSet,
   insertNftRule,
   replaceNftRule,
 } from "../src/netfilter/nftables/ops.ts";
@@ -173,6 +174,11 @@ test("rules by handle: add after, insert before, replace, delete", { skip: NFT_S
     );
     await deleteNftRule({ ...ref, handle: a.handle! }, o);
     assert.doesNotMatch(nft(ns, ["list", "chain", "inet", "t", "c"]), /accept/);
+    await addSet({ family: "inet", table: "t", name: "s1", keyType: 7, keyLen: 4 }, o);
+    await addSet({ family: "inet", table: "t", name: "s2", keyType: 7, keyLen: 4 }, o);
+    const s1 = nftJson(ns, "sets").find((x) => x.set.name === "s1").set.handle;
+    await deleteSet({ family: "inet", table: "t", handle: s1 }, o);
+    assert.deepEqual(nftJson(ns, "sets").map((x) => x.set.name), ["s2"], "only the set with that handle");
   });
 });
 

@@ -101,8 +101,11 @@ export function addSet(s: NftSetSpec, opts: NftOptions = {}): Promise<void> {
   return one(opts, (tx) => tx.addSet(s));
 }
 
-/** Deletes a set or map. */
-export function deleteSet(s: { family: string; table: string; name: string }, opts: NftOptions = {}): Promise<void> {
+/** Deletes a set or map, by name or handle. */
+export function deleteSet(
+  s: { family: string; table: string; name?: string; handle?: number },
+  opts: NftOptions = {},
+): Promise<void> {
   return one(opts, (tx) => tx.deleteSet(s));
 }
 
@@ -134,9 +137,9 @@ export function addObject(o: NftObjectSpec, opts: NftOptions = {}): Promise<void
   return one(opts, (tx) => tx.addObject(o));
 }
 
-/** Deletes a stateful object. */
+/** Deletes a stateful object, by name or handle. */
 export function deleteObject(
-  o: { family: string; table: string; name: string; type: string },
+  o: { family: string; table: string; name?: string; handle?: number; type: string },
   opts: NftOptions = {},
 ): Promise<void> {
   return one(opts, (tx) => tx.deleteObject(o));

@@ -366,10 +366,14 @@ export class NftTransaction {
     return id;
   }
 
-  /** Deletes a set or map. */
-  deleteSet(s: { family: string; table: string; name: string }): this {
-    const b = this.#msg(NFT_MSG.NFT_MSG_DELSET, 0, s.family).attrs(NFTA_SET_TABLE, { table: s.table, name: s.name });
-    return this.#add(b, `set ${s.family} ${s.table} ${s.name}`);
+  /** Deletes a set or map, by name or handle. */
+  deleteSet(s: { family: string; table: string; name?: string; handle?: number }): this {
+    const b = this.#msg(NFT_MSG.NFT_MSG_DELSET, 0, s.family).attrs(NFTA_SET_TABLE, {
+      table: s.table,
+      name: s.name,
+      handle: s.handle,
+    });
+    return this.#add(b, `set ${s.family} ${s.table} ${s.name ?? `handle ${s.handle}`}`);
   }
 
   /** Removes every element of a set. */
@@ -432,14 +436,15 @@ export class NftTransaction {
     return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name}`);
   }
 
-  /** Deletes a stateful object. */
-  deleteObject(o: { family: string; table: string; name: string; type: string }): this {
+  /** Deletes a stateful object, by name or handle. */
+  deleteObject(o: { family: string; table: string; name?: string; handle?: number; type: string }): this {
     const b = this.#msg(NFT_MSG.NFT_MSG_DELOBJ, 0, o.family).attrs(NFTA_OBJ_TABLE, {
       table: o.table,
       name: o.name,
+      handle: o.handle,
       type: o.type,
     });
-    return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name}`);
+    return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name ?? `handle ${o.handle}`}`);
   }
 
   /**

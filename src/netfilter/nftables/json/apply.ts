@@ -261,6 +261,9 @@ export class DocumentPlanner {
       "comment",
     ], `a ${kind}`);
     const table = str(v, "table", `a ${kind}`);
+    if (cmd === "delete" && v.name === undefined) {
+      return void tx.deleteSet({ family: fam, table, handle: num(v.handle, "a handle") });
+    }
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
@@ -326,6 +329,9 @@ export class DocumentPlanner {
 
   #stateful(cmd: string, kind: string, v: Obj, fam: string): void {
     const table = str(v, "table", `a ${kind}`);
+    if (cmd === "delete" && v.name === undefined) {
+      return void this.tx.deleteObject({ family: fam, table, handle: num(v.handle, "a handle"), type: kind });
+    }
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void this.tx.deleteObject({ family: fam, table, name, type: kind });
     if (cmd !== "add" && cmd !== "create") throw new TypeError(`Cannot ${cmd} a ${kind}`);

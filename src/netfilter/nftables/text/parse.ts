@@ -398,6 +398,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
     case "map": {
       o.table = t.next("a table name");
       o.name = t.next(`a ${what} name`);
+      if (o.name === "handle" && cmd === "delete") o.handle = Number(t.next("a handle")), delete o.name;
       const elems: Json[] = [];
       body(t, (t, key) => {
         if (key === "type") {
