@@ -63,3 +63,21 @@ test("the generation moves with each committed batch", { skip: NFT_SKIP }, async
     assert.equal(b.id, a.id! + 1);
   });
 });
+
+test("a rule with expressions the JSON layer does not know still lists", { skip: NFT_SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    loadRuleset(ns, "table inet t {\n chain c {\n  tcp flags syn tcp option maxseg size set rt mtu\n  accept\n }\n}\n");
+    const r = await listRuleset({}, { netns: ns });
+    const rules = rulesetObjects(r).filter((o) => typeof o === "object" && o !== null && "rule" in o);
+    assert.equal(rules.length, 2);
+    const [first] = rules as { rule: { expr: Record<string, unknown>[] } }[];
+    assert.deepEqual(first.rule.expr[0], {
+      match: { op: "in", left: { payload: { protocol: "tcp", field: "flags" } }, right: "syn" },
+    });
+    assert.deepEqual(first.rule.expr.slice(1).map((e) => (e.unknown as { name: string }).name), [
+      "rt",
+      "byteorder",
+      "exthdr",
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import type { Attrs } from "../../../wire/table.ts";
 import { NFTA_BITWISE_TABLE } from "./bitwise.ts";
 import { NFTA_BYTEORDER_TABLE } from "./byteorder.ts";
 import { NFTA_CMP_TABLE } from "./cmp.ts";
+import { NFTA_CONNLIMIT_TABLE } from "./connlimit.ts";
 import { NFTA_COUNTER_TABLE } from "./counter.ts";
 import { NFTA_CT_TABLE } from "./ct.ts";
 import { NFTA_DYNSET_TABLE } from "./dynset.ts";
@@ -57,6 +58,7 @@ export const NFT_EXPRESSIONS = {
   exthdr: NFTA_EXTHDR_TABLE,
   numgen: NFTA_NG_TABLE,
   hash: NFTA_HASH_TABLE,
+  connlimit: NFTA_CONNLIMIT_TABLE,
 } as const;
 
 /** The name of a registered expression. */

@@ -45,7 +45,7 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     rows: [
       ["version", 0, 4, "integer"],
       ["hdrlength", 4, 4, "integer"],
-      ["dscp", 8, 6, "integer"],
+      ["dscp", 8, 6, "dscp"],
       ["ecn", 14, 2, "integer"],
       ["length", 16, 16, "integer"],
       ["id", 32, 16, "integer"],
@@ -61,7 +61,7 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     base: "nh",
     rows: [
       ["version", 0, 4, "integer"],
-      ["dscp", 4, 6, "integer"],
+      ["dscp", 4, 6, "dscp"],
       ["ecn", 10, 2, "integer"],
       ["flowlabel", 12, 20, "integer"],
       ["length", 32, 16, "integer"],
@@ -150,6 +150,18 @@ export function findField(protocol: string, offset: number, len: number): Header
     other ??= f;
   }
   return other;
+}
+
+/** Consecutive whole fields of `protocol` that exactly cover `len` bits from `offset` (nft merges adjacent matches into one load). */
+export function coveringFields(protocol: string, offset: number, len: number): HeaderField[] | undefined {
+  const out: HeaderField[] = [];
+  for (let at = offset; at < offset + len;) {
+    const f = FIELD_LISTS[protocol]?.find((x) => x.offset === at && x.len % 8 === 0 && at + x.len <= offset + len);
+    if (!f) return undefined;
+    out.push(f);
+    at += f.len;
+  }
+  return out.length > 1 ? out : undefined;
 }
 
 /** Data types of `meta` keys. */

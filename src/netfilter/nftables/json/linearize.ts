@@ -557,6 +557,31 @@ class RuleEncoder {
       }
       case "notrack":
         return this.emit({ name: "notrack" });
+      case "ct count": {
+        const c = v as Obj;
+        checkObjKeys(c, ["val", "inv"], "ct count");
+        return this.emit({ name: "connlimit", count: c.val as number, flags: c.inv ? ["inv"] : undefined });
+      }
+      case "set": {
+        const d = v as Obj;
+        checkObjKeys(d, ["op", "elem", "set"], "a set statement");
+        const op = String(d.op ?? "add");
+        if (!["add", "update", "delete"].includes(op)) {
+          throw new TypeError(`Cannot use set operation "${op}": expected add, update, delete`);
+        }
+        if (typeof d.set !== "string" || !d.set.startsWith("@")) {
+          throw new TypeError('Cannot use a set statement without "set": "@name"');
+        }
+        let key = d.elem;
+        let timeout: number | undefined;
+        if (isObj(key) && isObj(key.elem)) {
+          checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
+          timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
+          key = key.elem.val;
+        }
+        this.load(key, 0);
+        return this.emit({ name: "dynset", setName: d.set.slice(1), sregKey: NFT_REG_1, op, timeout });
+      }
     }
     throw new TypeError(`Cannot use statement "${k}"`);
   }

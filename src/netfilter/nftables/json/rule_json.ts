@@ -11,7 +11,7 @@ import { regSlot } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { NFT_FAMILIES } from "../consts.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
-import { CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
+import { coveringFields, CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
 import {
   bytesToNumber,
   concatTypes,
@@ -45,6 +45,10 @@ interface Val {
   /** Bits of a field loaded (shorter than the field: a prefix). */
   loadBits?: number;
   mask?: Uint8Array;
+  /** Adjacent fields loaded at once: an equality splits into one match per field. */
+  merged?: HeaderField[];
+  /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
+  narrowed?: boolean;
   /** An immediate value, typed by whoever uses it. */
   imm?: Uint8Array;
 }
@@ -164,6 +168,11 @@ class RuleDecoder {
         loadBits: bits,
       }
       : { json: raw, len: e.len ?? 0 };
+    const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
+    if (merged) {
+      this.kill(base);
+      v.merged = merged;
+    }
     this.set(e.dreg, v);
   }
 
@@ -181,7 +190,7 @@ class RuleDecoder {
       const f = findField(src.field.protocol, src.field.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
       if (f && f.offset === src.field.offset + lead) {
         const json = { payload: { protocol: f.protocol, field: f.field } };
-        v = { ...v, field: f, json, type: fieldType(f), loadBits: f.len };
+        v = { ...v, field: f, json, type: fieldType(f), loadBits: f.len, narrowed: true };
       }
     }
     this.set(e.dreg, v);
@@ -212,9 +221,23 @@ class RuleDecoder {
       this.match(OPS[op], { ...left, json: { "&": [left.json, renderBits(t, left.mask)] } }, renderValue(t, data));
       return false;
     }
+    if (left.merged && (op === "eq" || op === "neq") && !left.mask) {
+      let at = 0;
+      for (const f of left.merged) {
+        const part = data.subarray(at, at + f.len / 8);
+        at += f.len / 8;
+        const json = { payload: { protocol: f.protocol, field: f.field } };
+        this.match(OPS[op], { json, len: part.length }, renderValue(fieldType(f), part));
+      }
+      return false;
+    }
     const prefix = prefixOf(left, data, t);
     if (prefix) {
       this.match(OPS[op], left, prefix);
+      return false;
+    }
+    if (left.mask && !left.narrowed) {
+      this.match(OPS[op], { ...left, json: { "&": [left.json, renderValue(t, left.mask)] } }, renderValue(t, data));
       return false;
     }
     const shifted = left.mask ? shiftRight(data, trailingZeroBits(left.mask)) : data;
@@ -236,7 +259,9 @@ class RuleDecoder {
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
       const name = L4_NAMES[data[0]];
       if (!name) return;
-      [this.proto.th, this.deps.th] = [name, i];
+      // Only `meta l4proto` is nft's own dependency; a written `ip protocol` stays.
+      this.proto.th = name;
+      if (key === "l4proto") this.deps.th = i;
       if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
         this.kill("nh");
       }
@@ -273,6 +298,20 @@ class RuleDecoder {
     else if (isMap) {
       this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4 });
     } else this.push({ match: { op: e.flags?.includes("inv") ? "!=" : "==", left, right } });
+  }
+
+  /** `add @set { ip saddr timeout 10m }`: a key added to (or updated in, deleted from) a set. */
+  dynset(e: Extract<NftKnownExpr, { name: "dynset" }>): boolean {
+    const set = this.ctx.sets.get(e.setName ?? "");
+    const parts = this.span(e.sregKey, set?.keyLen ?? 4);
+    if (e.sregData !== undefined || e.expr || e.expressions || !parts.length) {
+      this.push({ unknown: { name: "dynset" } }); // maps and per-element statements: not in the JSON layer
+      return false;
+    }
+    let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
+    this.push({ set: { op: e.op ?? "add", elem, set: `@${e.setName}` } });
+    return false;
   }
 
   nat(
@@ -421,6 +460,14 @@ class RuleDecoder {
         this.set(e.dreg, { json, type: this.metaType(tn), len: result === "oifname" ? 16 : 4 });
         return false;
       }
+      case "connlimit": {
+        const body: Record<string, Json> = { val: e.count ?? 0 };
+        if (e.flags?.includes("inv")) body.inv = true;
+        this.push({ "ct count": body });
+        return false;
+      }
+      case "dynset":
+        return this.dynset(e);
       case "numgen": {
         const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
         this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });

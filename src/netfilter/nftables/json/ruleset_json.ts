@@ -95,11 +95,11 @@ export function setJson(s: NftSetWithElements, full = false): Json {
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
   if (comment !== undefined) body.comment = comment;
   if (s.policy === "memory") body.policy = "memory";
+  if (s.desc?.size && !s.flags?.includes("constant")) body.size = s.desc.size;
   const flags = (s.flags ?? []).filter((f) => SHOWN_SET_FLAGS.includes(f) || (full && f === "dynamic"));
   if (flags.length) body.flags = flags;
   if (s.timeout) body.timeout = Math.floor(s.timeout / 1000);
   if (s.gcInterval) body["gc-interval"] = Math.floor(s.gcInterval / 1000);
-  if (s.desc?.size && !s.flags?.includes("constant")) body.size = s.desc.size;
   if (s.elements.length) body.elem = elementsJson(s.elements, key, s.flags?.includes("interval") ?? false, data);
   return { [isMap ? "map" : "set"]: body };
 }

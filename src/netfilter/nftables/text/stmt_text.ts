@@ -19,7 +19,7 @@ function isObj(x: Json): x is Obj {
 
 /** The key of a one-key object (`{"meta": {...}}` is `meta`). */
 function only(o: Obj): [string, Json] {
-  const [k] = Object.keys(o);
+  const [k] = Object.keys(o ?? {});
   return [k, o[k]];
 }
 
@@ -196,6 +196,7 @@ export function stmtText(st: Json): string {
         if (Array.isArray(mask) && m.op === "==") {
           return `${exprText(a)} ${exprText(m.right, styleOf(a))} / ${exprText(mask)}`;
         }
+        if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a))}`;
       }
       const op = m.op === "==" || m.op === "in" ? "" : `${m.op} `;
       return `${exprText(left)} ${op}${exprText(m.right, style)}`;
@@ -248,6 +249,18 @@ export function stmtText(st: Json): string {
     }
     case "notrack":
       return "notrack";
+    case "ct count": {
+      const c = v as Obj;
+      return `ct count ${c.inv ? "over " : ""}${c.val}`;
+    }
+    case "set": {
+      const d = v as Obj;
+      if (typeof d.set === "string" && d.op !== undefined) return `${d.op} ${d.set} { ${elemText(d.elem)} }`;
+      break;
+    }
+    case "unknown":
+      // An expression the JSON layer does not know: shown by name, so the rule still lists.
+      return `unknown expression ${(v as Obj)?.name ?? ""}`.trim();
   }
   return exprText(st);
 }
