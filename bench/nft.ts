@@ -29,7 +29,7 @@ const RULES = 10000;
 const ELEMENTS = 100000;
 const RUNS = 3;
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
-const ns = `nlkit-bench-nft-${process.pid}`;
+const ns = `nftbench-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), "nlkit-bench-nft-"));
 const cli = runtime === "bun" ? ["node_modules/.bin/bun", "cli.ts"] : ["node_modules/.bin/deno", "run", "-A", "cli.ts"];
 
@@ -141,5 +141,5 @@ try {
   const n = await addElementsBulk(ref, e1m, {}, o);
   console.log(`elements add 1,000,000 in socket-sized batches: ${(performance.now() - t).toFixed(0)} ms (${n} added)`);
 } finally {
-  sh("ip", ["netns", "del", ns]);
+  spawnSync("ip", ["netns", "del", ns], { stdio: "inherit" });
 }
