@@ -104,16 +104,19 @@ export function setJson(s: NftSetWithElements, full = false): Json {
   return { [isMap ? "map" : "set"]: body };
 }
 
+/** Adds the comment nft keeps in user data, when there is one. */
+function commented(body: Record<string, Json>, userdata: Uint8Array | undefined): Record<string, Json> {
+  const comment = udataComment(userdata);
+  if (comment !== undefined) body.comment = comment;
+  return body;
+}
+
 /** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`. */
 export function objectJson(o: NftObject): Json {
-  const body: Record<string, Json> = {
-    family: o.family,
-    name: o.name ?? "",
-    table: o.table ?? "",
-    handle: o.handle ?? 0,
-  };
-  const comment = udataComment(o.userdata);
-  if (comment !== undefined) body.comment = comment;
+  const body = commented(
+    { family: o.family, name: o.name ?? "", table: o.table ?? "", handle: o.handle ?? 0 },
+    o.userdata,
+  );
   // A delete event may carry no data.
   const data = (o.data ?? {}) as Record<string, unknown>;
   switch (o.type) {
@@ -161,14 +164,10 @@ export function flowtableJson(f: NftFlowtable): Json {
 
 /** `{"rule": {...}}`. */
 export function ruleJson(r: NftRule, ctx: RuleContext): Json {
-  const body: Record<string, Json> = {
-    family: r.family,
-    table: r.table ?? "",
-    chain: r.chain ?? "",
-    handle: r.handle ?? 0,
-  };
-  const comment = udataComment(r.userdata);
-  if (comment !== undefined) body.comment = comment;
+  const body = commented(
+    { family: r.family, table: r.table ?? "", chain: r.chain ?? "", handle: r.handle ?? 0 },
+    r.userdata,
+  );
   body.expr = ruleStatements(r.expressions ?? [], ctx);
   return { rule: body };
 }
