@@ -20,3 +20,4 @@ export * from "./src/route/mod.ts";
 export * from "./src/netfilter/conntrack/mod.ts";
 export * from "./src/genl/mod.ts";
 export * from "./src/netfilter/nftables/mod.ts";
+export * from "./src/route/tc/mod.ts";
