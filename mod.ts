@@ -19,4 +19,5 @@ export { loadSys } from "./src/sys/load.ts";
 export * from "./src/route/mod.ts";
 export * from "./src/netfilter/conntrack/mod.ts";
 export * from "./src/genl/mod.ts";
+export * from "./src/netfilter/nftables/mod.ts";
 export * from "./src/route/tc/mod.ts";

@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | tc }
+where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | nft | tc }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -55,6 +55,16 @@ export const OBJECT_HELP: Record<string, string> = {
                         [ iif DEV ] [ oif DEV ] [ not ]
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
+  nft: `Usage: nlkit nft [ -j ] [ -a ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
+                       chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
+                       counters | quotas }
+       nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
+       nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
+       nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
+       nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
+       nlkit nft delete rule [ FAMILY ] TABLE CHAIN handle HANDLE
+       nlkit nft flush ruleset [ FAMILY ]
+       nlkit [ -j ] nft monitor`,
   nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
        nlkit nexthop { add | replace } id ID NH [ protocol ID ]
        nlkit nexthop { get | del } id ID

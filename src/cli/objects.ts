@@ -119,6 +119,7 @@ export const OBJECTS: readonly ObjectEntry[] = [
     commands: NEXTHOP_CMDS,
   },
   { word: "genl", load: async () => (await import("./genl.ts")).genlHandler, families: [] },
+  { word: "nft", load: async () => (await import("./nft.ts")).nftHandler, families: [] },
   { word: "tc", load: async () => (await import("./tc.ts")).tcHandler, families: [] },
 ];
 
