@@ -55,9 +55,12 @@ async function nextPacket(it: AsyncIterator<QueueItem>): Promise<QueuePacket> {
 test("nfqueue: accept, drop, new mark and new payload reach the far side", { skip: NEEDS_ROOT }, async () => {
   await withVethPair(async ({ a, b }) => {
     iptables(b, "-A", "INPUT", "-p", "udp", "--dport", String(PORT), "-j", "NFQUEUE", "--queue-num", "3");
-    nft(b, `add table inet t
+    nft(
+      b,
+      `add table inet t
 add chain inet t c { type filter hook input priority 10; }
-add rule inet t c meta mark 0x7 counter comment "m7"`);
+add rule inet t c meta mark 0x7 counter comment "m7"`,
+    );
     const rx = new UdpReceiver(b, PORT);
     try {
       await rx.ready();
@@ -132,31 +135,35 @@ test("nfqueue: uid and gid when asked for", { skip: NEEDS_ROOT }, async () => {
   });
 });
 
-test("nfqueue: conntrack info and conntrack mark, or the kernel's refusal without ctnetlink glue", { skip: NEEDS_ROOT }, async () => {
-  await withVethPair(async ({ a }) => {
-    iptables(a, "-A", "OUTPUT", "-p", "udp", "--dport", String(PORT), "-j", "NFQUEUE", "--queue-num", "4");
-    nft(a, CT_RULES);
-    if (!kernelConfig("CONFIG_NETFILTER_NETLINK_GLUE_CT")) {
-      // This kernel cannot attach conntrack to queued packets: the flag is refused, not ignored.
-      await assert.rejects(openQueue(4, { netns: a, flags: ["conntrack"] }), (e) => {
-        assert.ok(e instanceof NetlinkError);
-        assert.equal(e.code, "EOPNOTSUPP");
-        return true;
-      });
-      return;
-    }
-    await using q = await openQueue(4, { netns: a, flags: ["conntrack"] });
-    sendAs(a, 0, 0, "ct-1");
-    const p = await nextPacket(q);
-    assert.equal(p.ctInfo, "new");
-    assert.equal(p.ct?.proto, "udp");
-    assert.equal(p.ct?.orig.dst, B_ADDR);
-    assert.equal(p.ct?.orig.dport, PORT);
-    await q.verdict(p, "accept", { ctMark: 0x42 });
-    const ct = run("ip", ["netns", "exec", a, "conntrack", "-L", "-p", "udp", "--dport", String(PORT)]);
-    assert.match(ct, /mark=66 /);
-  });
-});
+test(
+  "nfqueue: conntrack info and conntrack mark, or the kernel's refusal without ctnetlink glue",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withVethPair(async ({ a }) => {
+      iptables(a, "-A", "OUTPUT", "-p", "udp", "--dport", String(PORT), "-j", "NFQUEUE", "--queue-num", "4");
+      nft(a, CT_RULES);
+      if (!kernelConfig("CONFIG_NETFILTER_NETLINK_GLUE_CT")) {
+        // This kernel cannot attach conntrack to queued packets: the flag is refused, not ignored.
+        await assert.rejects(openQueue(4, { netns: a, flags: ["conntrack"] }), (e) => {
+          assert.ok(e instanceof NetlinkError);
+          assert.equal(e.code, "EOPNOTSUPP");
+          return true;
+        });
+        return;
+      }
+      await using q = await openQueue(4, { netns: a, flags: ["conntrack"] });
+      sendAs(a, 0, 0, "ct-1");
+      const p = await nextPacket(q);
+      assert.equal(p.ctInfo, "new");
+      assert.equal(p.ct?.proto, "udp");
+      assert.equal(p.ct?.orig.dst, B_ADDR);
+      assert.equal(p.ct?.orig.dport, PORT);
+      await q.verdict(p, "accept", { ctMark: 0x42 });
+      const ct = run("ip", ["netns", "exec", a, "conntrack", "-L", "-p", "udp", "--dport", String(PORT)]);
+      assert.match(ct, /mark=66 /);
+    });
+  },
+);
 
 test("nfqueue: without the flags, no conntrack or uid is sent", { skip: NEEDS_ROOT }, async () => {
   await withVethPair(async ({ a }) => {

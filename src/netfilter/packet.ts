@@ -124,3 +124,10 @@ export function checkKeys(obj: object, allowed: readonly string[], what: string)
     if (!allowed.includes(k)) throw new TypeError(`Cannot use ${what} "${k}": expected one of ${allowed.join(", ")}`);
   }
 }
+
+/** Checks a receive buffer size option. */
+export function checkReceiveBuffer(bytes: number | undefined): void {
+  if (bytes !== undefined && (!Number.isInteger(bytes) || bytes <= 0)) {
+    throw new RangeError(`Cannot use receive buffer ${bytes}: expected a positive byte count`);
+  }
+}

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { nfnlMessage, nfnlType, NFNL_SUBSYS_QUEUE } from "../../wire/nfnetlink.ts";
+import { NFNL_SUBSYS_QUEUE, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { checkCopyMode, checkKeys, checkU16, checkU32, type CopyMode } from "../packet.ts";
 import { NFQA_CFG_FLAGS, NFQA_CFG_TABLE, NFQA_TABLE, NFQNL_CFG_CMD, NFQNL_MSG } from "./tables.ts";
@@ -90,11 +90,15 @@ export function buildQueueConfig(queue: number, cfg: QueueConfig, command: "bind
 export function buildVerdict(queue: number, id: number, verdict: Verdict, opts: VerdictOptions = {}): Uint8Array {
   checkU16(queue, "queue number");
   checkKeys(opts, VERDICT_KEYS, "verdict option");
-  const attrs: Attrs<typeof NFQA_TABLE> = { verdictHdr: { verdict: verdictNumber(verdict), id: checkU32(id, "packet id") } };
+  const attrs: Attrs<typeof NFQA_TABLE> = {
+    verdictHdr: { verdict: verdictNumber(verdict), id: checkU32(id, "packet id") },
+  };
   if (opts.mark !== undefined) attrs.mark = checkU32(opts.mark, "mark");
   if (opts.payload !== undefined) {
     if (!(opts.payload instanceof Uint8Array)) throw new TypeError("Cannot use payload: expected a Uint8Array");
-    if (opts.payload.length > 0xffff - 8) throw new RangeError(`Cannot use a payload of ${opts.payload.length} bytes: at most 65527`);
+    if (opts.payload.length > 0xffff - 8) {
+      throw new RangeError(`Cannot use a payload of ${opts.payload.length} bytes: at most 65527`);
+    }
     attrs.payload = opts.payload;
   }
   if (opts.ctMark !== undefined) attrs.ct = { mark: checkU32(opts.ctMark, "conntrack mark") };
@@ -107,7 +111,12 @@ export function buildVerdict(queue: number, id: number, verdict: Verdict, opts: 
  * packet of `queue` up to and including `maxId`. Payload and conntrack
  * changes are per packet, so the kernel takes none in a batch.
  */
-export function buildBatchVerdict(queue: number, maxId: number, verdict: Verdict, opts: VerdictOptions = {}): Uint8Array {
+export function buildBatchVerdict(
+  queue: number,
+  maxId: number,
+  verdict: Verdict,
+  opts: VerdictOptions = {},
+): Uint8Array {
   checkU16(queue, "queue number");
   checkKeys(opts, VERDICT_KEYS, "verdict option");
   if (opts.payload !== undefined || opts.ctMark !== undefined) {

@@ -7,7 +7,7 @@
 
 import { MalformedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { nfnlSplit, NFNL_SUBSYS_QUEUE } from "../../wire/nfnetlink.ts";
+import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { nameOf, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { type ConntrackEntry, entryOf } from "../conntrack/entry.ts";
 import { type ConntrackExpect, expectOf } from "../conntrack/expect.ts";

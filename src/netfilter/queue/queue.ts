@@ -17,11 +17,11 @@
  */
 
 import type { NetnsTarget } from "../../netns/netns.ts";
-import { isOverrun } from "../../socket/errors.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
-import { nfnlSplit, NFNL_SUBSYS_QUEUE } from "../../wire/nfnetlink.ts";
-import { checkKeys, checkU16 } from "../packet.ts";
+import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
+import { checkKeys, checkReceiveBuffer, checkU16 } from "../packet.ts";
+import { PacketStream } from "../packet_stream.ts";
 import {
   buildBatchVerdict,
   buildQueueConfig,
@@ -74,25 +74,23 @@ function describeQueue(type: number): string {
 }
 
 /** A bound queue: an async iterator of {@link QueueItem}s, with verdicts. */
-export class NfQueue implements AsyncIterableIterator<QueueItem>, AsyncDisposable {
+export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   /** The queue number. */
   readonly queue: number;
-  /** The socket the queue is bound on. */
-  readonly socket: NetlinkSocket;
   #netns: NetnsTarget | undefined;
   #ack: boolean;
   #conntrack: boolean;
-  #gen: AsyncGenerator<QueueItem, void, undefined>;
-  #first: Promise<IteratorResult<QueueItem, void>> | undefined;
   #lastDrops = 0;
 
   private constructor(queue: number, socket: NetlinkSocket, opts: OpenQueueOptions) {
+    super(socket, (m) => {
+      const p = parseQueueMessage(m);
+      return p?.queue === queue ? p : undefined;
+    }, opts.signal);
     this.queue = queue;
-    this.socket = socket;
     this.#netns = opts.netns;
     this.#ack = opts.ackVerdicts ?? false;
     this.#conntrack = opts.flags?.includes("conntrack") ?? false;
-    this.#gen = this.#run(opts.signal);
   }
 
   /** Opens a socket, binds `queue` and configures it. Bad options throw before anything is opened. */
@@ -100,36 +98,21 @@ export class NfQueue implements AsyncIterableIterator<QueueItem>, AsyncDisposabl
     checkU16(queue, "queue number");
     checkKeys(opts, OPEN_KEYS, "queue option");
     const { copyMode, copyRange, maxLen, flags } = opts;
-    const cfg: QueueConfig = { copyMode, copyRange, maxLen, flags };
-    const bind = buildQueueConfig(queue, cfg, "bind");
-    if (opts.receiveBuffer !== undefined && (!Number.isInteger(opts.receiveBuffer) || opts.receiveBuffer <= 0)) {
-      throw new RangeError(`Cannot use receive buffer ${opts.receiveBuffer}: expected a positive byte count`);
-    }
+    const bind = buildQueueConfig(queue, { copyMode, copyRange, maxLen, flags }, "bind");
+    checkReceiveBuffer(opts.receiveBuffer);
     const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {
       netns: opts.netns,
       receiveBuffer: opts.receiveBuffer,
       describe: describeQueue,
     });
     const q = new NfQueue(queue, socket, opts);
-    try {
-      // Listen before binding: a packet queued between the bind and its ack must not be lost.
-      q.#first = q.#gen.next();
-      q.#first.catch(() => {});
-      await socket.request(bind);
-    } catch (e) {
-      socket.close();
-      throw e;
-    }
+    await q.bind(bind);
     return q;
   }
 
-  async *#run(signal: AbortSignal | undefined): AsyncGenerator<QueueItem, void, undefined> {
-    for await (const item of this.socket.messages(parseQueueMessage, { signal })) {
-      if (isOverrun(item)) yield { kind: "overrun", stats: await this.stats() };
-      else if (item) {
-        if (item.queue === this.queue) yield item;
-      }
-    }
+  /** The overrun signal, with the queue's counters. */
+  protected override async onOverrun(): Promise<QueueOverrun> {
+    return { kind: "overrun", stats: await this.stats() };
   }
 
   /** Changes the queue's configuration (copy mode, range, max length, flags). */
@@ -182,33 +165,6 @@ export class NfQueue implements AsyncIterableIterator<QueueItem>, AsyncDisposabl
     const delta = total - this.#lastDrops;
     this.#lastDrops = total;
     return delta;
-  }
-
-  /** Waits for the next packet or overrun signal. */
-  next(): Promise<IteratorResult<QueueItem, void>> {
-    const first = this.#first;
-    if (first) {
-      this.#first = undefined;
-      return first;
-    }
-    return this.#gen.next();
-  }
-
-  /** Unbinds the queue (by closing its socket) and ends the stream. */
-  async return(): Promise<IteratorResult<QueueItem, void>> {
-    this.socket.close();
-    await this.#first?.catch(() => {});
-    return await this.#gen.return();
-  }
-
-  /** Returns the iterator itself. */
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Same as {@link return} (`await using`). */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.return();
   }
 }
 
