@@ -26,40 +26,57 @@ add chain inet t c { type filter hook ${hook} priority 0; }
 add rule inet t c ${where} meta mark set 0x9 log prefix "${prefix}" group ${group}`;
 }
 
-test("nflog: prefix, hook, mark, interfaces, sequence numbers, hardware header and payload", { skip: NEEDS_ROOT }, async () => {
-  await withVethPair(async ({ a, b }) => {
-    nft(b, logRules(`udp dport ${PORT}`, "input", 5, "nlkit: "));
-    const vb = JSON.parse(run("ip", ["-j", "-n", b, "link", "show", "vb"]))[0];
-    await using g = await openLog(5, { netns: b, threshold: 1, flags: ["seq", "seq-global"] });
-    udpSend(a, B_ADDR, PORT, ["log-1", "log-2", "log-3"]);
-    const ps = [await nextPacket(g), await nextPacket(g), await nextPacket(g)];
-    assert.deepEqual(ps.map(udpText), ["log-1", "log-2", "log-3"]);
-    assert.deepEqual(ps.map((p) => p.seq), [0, 1, 2]);
-    assert.ok(ps[1].seqGlobal! > ps[0].seqGlobal!);
-    for (const p of ps) {
-      assert.equal(p.group, 5);
-      assert.equal(p.family, "ipv4");
-      assert.equal(p.prefix, "nlkit: ");
-      assert.equal(p.hook, "input");
-      assert.equal(p.mark, 9);
-      assert.equal(p.indev, vb.ifindex);
-      assert.equal(p.outdev, undefined);
-      assert.equal(p.hwType, 1); // ARPHRD_ETHER
-      assert.equal(p.hwLen, 14);
-      assert.equal(p.hwHeader!.length, 14);
-      // The Ethernet header's destination is vb's own address.
-      assert.equal([...p.hwHeader!.subarray(0, 6)].map((x) => x.toString(16).padStart(2, "0")).join(":"), vb.address);
-      assert.equal(p.uid, undefined);
-    }
-  });
-});
+test(
+  "nflog: prefix, hook, mark, interfaces, sequence numbers, hardware header and payload",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withVethPair(async ({ a, b }) => {
+      nft(b, logRules(`udp dport ${PORT}`, "input", 5, "nlkit: "));
+      const vb = JSON.parse(run("ip", ["-j", "-n", b, "link", "show", "vb"]))[0];
+      await using g = await openLog(5, { netns: b, threshold: 1, flags: ["seq", "seq-global"] });
+      udpSend(a, B_ADDR, PORT, ["log-1", "log-2", "log-3"]);
+      const ps = [await nextPacket(g), await nextPacket(g), await nextPacket(g)];
+      assert.deepEqual(ps.map(udpText), ["log-1", "log-2", "log-3"]);
+      assert.deepEqual(ps.map((p) => p.seq), [0, 1, 2]);
+      assert.ok(ps[1].seqGlobal! > ps[0].seqGlobal!);
+      for (const p of ps) {
+        assert.equal(p.group, 5);
+        assert.equal(p.family, "ipv4");
+        assert.equal(p.prefix, "nlkit: ");
+        assert.equal(p.hook, "input");
+        assert.equal(p.mark, 9);
+        assert.equal(p.indev, vb.ifindex);
+        assert.equal(p.outdev, undefined);
+        assert.equal(p.hwType, 1); // ARPHRD_ETHER
+        assert.equal(p.hwLen, 14);
+        assert.equal(p.hwHeader!.length, 14);
+        // The Ethernet header's destination is vb's own address.
+        assert.equal([...p.hwHeader!.subarray(0, 6)].map((x) => x.toString(16).padStart(2, "0")).join(":"), vb.address);
+        assert.equal(p.uid, undefined);
+      }
+    });
+  },
+);
 
 test("nflog: copy mode and range, uid/gid of local senders", { skip: NEEDS_ROOT }, async () => {
   await withVethPair(async ({ a }) => {
     nft(a, logRules(`udp dport ${PORT}`, "output", 6, "out "));
     {
       await using g = await openLog(6, { netns: a, threshold: 1, copyMode: "packet", copyRange: 20 });
-      run("ip", ["netns", "exec", a, "setpriv", "--reuid", "1234", "--regid", "2345", "--clear-groups", "bash", "-c", `echo x > /dev/udp/${B_ADDR}/${PORT}`]);
+      run("ip", [
+        "netns",
+        "exec",
+        a,
+        "setpriv",
+        "--reuid",
+        "1234",
+        "--regid",
+        "2345",
+        "--clear-groups",
+        "bash",
+        "-c",
+        `echo x > /dev/udp/${B_ADDR}/${PORT}`,
+      ]);
       const p = await nextPacket(g);
       assert.equal(p.hook, "output");
       assert.equal(p.payload!.length, 20);
@@ -77,25 +94,30 @@ test("nflog: copy mode and range, uid/gid of local senders", { skip: NEEDS_ROOT 
   });
 });
 
-test("nflog: the conntrack flag is refused on a kernel without ctnetlink glue, never ignored", { skip: NEEDS_ROOT }, async () => {
-  await withVethPair(async ({ a }) => {
-    const glue = /^CONFIG_NETFILTER_NETLINK_GLUE_CT=y$/m.test(run("sh", ["-c", "zcat /proc/config.gz"]));
-    if (glue) {
-      await using g = await openLog(7, { netns: a, flags: ["conntrack"] });
-      assert.equal(g.group, 7);
-      return;
-    }
-    await assert.rejects(openLog(7, { netns: a, flags: ["conntrack"] }), (e) => {
-      assert.ok(e instanceof NetlinkError);
-      assert.equal(e.code, "EOPNOTSUPP");
-      return true;
+test(
+  "nflog: the conntrack flag is refused on a kernel without ctnetlink glue, never ignored",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withVethPair(async ({ a }) => {
+      const glue = /^CONFIG_NETFILTER_NETLINK_GLUE_CT=y$/m.test(run("sh", ["-c", "zcat /proc/config.gz"]));
+      if (glue) {
+        await using g = await openLog(7, { netns: a, flags: ["conntrack"] });
+        assert.equal(g.group, 7);
+        return;
+      }
+      await assert.rejects(openLog(7, { netns: a, flags: ["conntrack"] }), (e) => {
+        assert.ok(e instanceof NetlinkError);
+        assert.equal(e.code, "EOPNOTSUPP");
+        return true;
+      });
     });
-  });
-});
+  },
+);
 
 test("nflog: a group bound twice is refused", { skip: NEEDS_ROOT }, async () => {
   await withVethPair(async ({ a }) => {
     await using _g = await openLog(8, { netns: a });
-    await assert.rejects(openLog(8, { netns: a }), (e) => e instanceof NetlinkError && e.code === "EPERM" // the kernel says EPERM: another socket owns the group);
+    // The kernel says EPERM: another socket owns the group.
+    await assert.rejects(openLog(8, { netns: a }), (e) => e instanceof NetlinkError && e.code === "EPERM");
   });
 });
