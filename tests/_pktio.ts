@@ -45,7 +45,9 @@ export function udpSend(ns: string, host: string, port: number, payloads: string
   const code = `import dgram from "node:dgram";
 const s = dgram.createSocket("udp4");
 const msgs = ${JSON.stringify(payloads)};
-for (const m of msgs) await new Promise((r, j) => s.send(m, ${port}, ${JSON.stringify(host)}, (e) => e ? j(e) : r()));
+const send = (m) => new Promise((r, j) => s.send(m, ${port}, ${JSON.stringify(host)}, (e) => e ? j(e) : r()));
+// An ICMP port unreachable for an earlier datagram (no listener) fails the next send once: send it again.
+for (const m of msgs) await send(m).catch((e) => e.code === "ECONNREFUSED" ? send(m) : Promise.reject(e));
 s.close();`;
   const r = spawnSync("ip", ["netns", "exec", ns, ...evalArgs(code)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`UDP sender failed: ${r.stderr}`);
