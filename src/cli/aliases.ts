@@ -17,6 +17,8 @@ export const OBJECTS = {
   monitor: ["mo", "monitor"],
   netns: ["netns"],
   ct: ["ct", "conntrack"],
+  queue: ["queue"],
+  log: ["log"],
   help: ["help"],
 } as const;
 

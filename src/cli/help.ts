@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | ct }
+where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | ct | queue | log }
        OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
                     -h[elp] }
@@ -77,4 +77,6 @@ Expectations (-G, -D, -I with "expect"):
                       --master-port-src, --master-port-dst), -p PROTO, -t SECS,
                       [ --mask-src IP --mask-dst IP --mask-port-src P --mask-port-dst P ] (default: exact)
 Exit codes: 0 ok, 1 error, 2 bad parameters. With nlkit -j, entries are JSON (see README).`,
+  queue: `Usage: nlkit queue NUM [ --verdict { accept | drop } ] [ --mark MARK ] [ -c COUNT ] [ -w FILE.pcap | - ]`,
+  log: `Usage: nlkit log GROUP [ -c COUNT ] [ -w FILE.pcap | - ]`,
 };

@@ -32,6 +32,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   monitor: async () => (await import("./monitor.ts")).monitorHandler,
   netns: async () => (await import("./netns.ts")).netnsHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
+  queue: async () => (await import("./queue.ts")).queueHandler,
+  log: async () => (await import("./log.ts")).logHandler,
 };
 
 const HELP_WORDS = ["help", "--help", "-h", "-help"];
