@@ -16,6 +16,7 @@ export const OBJECTS = {
   rule: ["ru", "rule"],
   monitor: ["mo", "monitor"],
   netns: ["netns"],
+  nexthop: ["nh", "nexthop"],
   ct: ["ct", "conntrack"],
   queue: ["queue"],
   log: ["log"],

@@ -32,6 +32,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   monitor: async () => (await import("./monitor.ts")).monitorHandler,
   netns: async () => (await import("./netns.ts")).netnsHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
+  nexthop: async () => (await import("./nexthop.ts")).nexthopHandler,
   queue: async () => (await import("./queue.ts")).queueHandler,
   log: async () => (await import("./log.ts")).logHandler,
 };

@@ -7,6 +7,7 @@
 
 export * from "./constants.ts";
 export * from "./errors.ts";
+export * from "./invalid.ts";
 export * from "./addr.ts";
 export * from "./table.ts";
 export * from "./builder.ts";
