@@ -72,7 +72,7 @@ test("nflog codec: config bytes (bind, mode, threshold, timeout, buffer, flags)"
 test("nflog codec: bad input is refused", () => {
   assert.throws(() => buildLogConfig(1, { flags: ["loud"] as never }, "bind"), /log flag "loud"/);
   assert.throws(() => buildLogConfig(1, { threshold: -1 }, "bind"), /threshold -1/);
-  assert.throws(() => buildLogConfig(1, { prefix: "x" } as never, "bind"), /log option "prefix"/);
+  assert.throws(() => buildLogConfig(1, { prefix: "x" } as never, "bind"), /log options: unknown key "prefix"/);
   assert.throws(() => buildLogConfig(65536, {}, "bind"), /log group 65536/);
 });
 

@@ -81,11 +81,11 @@ test("nfqueue codec: bad input is refused before anything is built", () => {
   assert.throws(() => buildVerdict(70000, 1, "accept"), /queue number 70000/);
   assert.throws(() => buildVerdict(3, -1, "accept"), /packet id -1/);
   assert.throws(() => buildVerdict(3, 1, "accept", { mark: 2 ** 32 }), /mark 4294967296/);
-  assert.throws(() => buildVerdict(3, 1, "accept", { colour: 1 } as never), /verdict option "colour"/);
+  assert.throws(() => buildVerdict(3, 1, "accept", { colour: 1 } as never), /verdict options: unknown key "colour"/);
   assert.throws(() => buildBatchVerdict(3, 1, "accept", { payload: new Uint8Array(1) }), /batch verdict/);
   assert.throws(() => buildQueueConfig(3, { flags: ["fast"] as never }, "bind"), /queue flag "fast"/);
   assert.throws(() => buildQueueConfig(3, { copyMode: "all" as never }, "bind"), /copy mode "all"/);
-  assert.throws(() => buildQueueConfig(3, { maxlen: 3 } as never, "bind"), /queue option "maxlen"/);
+  assert.throws(() => buildQueueConfig(3, { maxlen: 3 } as never, "bind"), /queue options: unknown key "maxlen"/);
 });
 
 test("nfqueue codec: /proc/net/netfilter/nfnetlink_queue lines", () => {

@@ -50,12 +50,12 @@ export const COPY_MODES: Record<CopyMode, number> = { none: 0, meta: 1, packet: 
  * address bytes, of which the length counts; parsed to `aa:bb:..` text.
  */
 export const HW_ADDR_CODEC: Codec<string> = {
-  parse(buf, view, start, end) {
+  parse(buf, view, start, end): string {
     if (end - start < 4) throw new TruncatedError("hardware address", start, 4, end - start);
     const len = Math.min(view.getUint16(start, false), 8, end - start - 4);
     return formatHex(buf, start + 4, len);
   },
-  build(b: MessageBuilder, value: string) {
+  build(b: MessageBuilder, value: string): void {
     const bytes = value.split(":").map((h) => parseInt(h, 16));
     if (bytes.length > 8 || bytes.some((x) => !(x >= 0 && x <= 255))) {
       throw new TypeError(`Cannot use "${value}" as a hardware address: expected up to 8 hex bytes`);
@@ -116,13 +116,6 @@ const NFGEN_LEN = 4;
 export function readNfgen(view: DataView, off: number, end: number): { family: number; resId: number } {
   if (off + NFGEN_LEN > end) throw new TruncatedError("nfgenmsg", off, NFGEN_LEN, end - off);
   return { family: view.getUint8(off), resId: view.getUint16(off + 2, false) };
-}
-
-/** Refuses keys of an options object that are not in `allowed` (nothing given is ignored). */
-export function checkKeys(obj: object, allowed: readonly string[], what: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) throw new TypeError(`Cannot use ${what} "${k}": expected one of ${allowed.join(", ")}`);
-  }
 }
 
 /** Checks a receive buffer size option. */

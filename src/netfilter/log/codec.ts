@@ -7,7 +7,8 @@
 
 import { NFNL_SUBSYS_ULOG, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { checkCopyMode, checkKeys, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { NFULA_CFG_TABLE, NFULNL_CFG_CMD, NFULNL_CFG_FLAGS, NFULNL_MSG } from "./tables.ts";
 
 /** A log group flag (`NFULNL_CFG_F_*`). */
@@ -35,7 +36,7 @@ const CONFIG_KEYS = ["copyMode", "copyRange", "threshold", "timeout", "bufferSiz
 /** Builds an `NFULNL_MSG_CONFIG` that binds (or unbinds) `group` and applies `cfg`. */
 export function buildLogConfig(group: number, cfg: LogConfig, command: "bind" | "unbind" | "none"): Uint8Array {
   checkU16(group, "log group");
-  checkKeys(cfg, CONFIG_KEYS, "log option");
+  checkKeys(cfg, CONFIG_KEYS, "log options");
   const cmd = { bind: NFULNL_CFG_CMD.NFULNL_CFG_CMD_BIND, unbind: NFULNL_CFG_CMD.NFULNL_CFG_CMD_UNBIND, none: 0 }[
     command
   ];

@@ -16,7 +16,8 @@ import type { NetnsTarget } from "../../netns/netns.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_ULOG, nfnlSplit } from "../../wire/nfnetlink.ts";
-import { checkKeys, checkReceiveBuffer, checkU16 } from "../packet.ts";
+import { checkReceiveBuffer, checkU16 } from "../packet.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { PacketStream } from "../packet_stream.ts";
 import { buildLogConfig, type LogConfig } from "./codec.ts";
 import { type LogPacket, parseLogMessage } from "./packet.ts";
@@ -73,7 +74,7 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
   /** Opens a socket, binds `group` and configures it. Bad options throw before anything is opened. */
   static async open(group: number, opts: OpenLogOptions = {}): Promise<NfLog> {
     checkU16(group, "log group");
-    checkKeys(opts, OPEN_KEYS, "log option");
+    checkKeys(opts, OPEN_KEYS, "log options");
     const { copyMode, copyRange, threshold, timeout, bufferSize, flags } = opts;
     const cfg: LogConfig = Object.fromEntries(
       Object.entries({ copyMode, copyRange, threshold, timeout, bufferSize, flags }).filter(([, v]) => v !== undefined),

@@ -17,3 +17,5 @@ export * from "./tables.ts";
 export * from "./packet.ts";
 export * from "./codec.ts";
 export * from "./log.ts";
+export * from "../packet.ts";
+export * from "../packet_stream.ts";

@@ -7,7 +7,8 @@
 
 import { NFNL_SUBSYS_QUEUE, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { checkCopyMode, checkKeys, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { NFQA_CFG_FLAGS, NFQA_CFG_TABLE, NFQA_TABLE, NFQNL_CFG_CMD, NFQNL_MSG } from "./tables.ts";
 
 /** A queue flag (`NFQA_CFG_F_*`). */
@@ -70,7 +71,7 @@ export function checkQueueFlags(flags: readonly string[]): string[] {
 /** Builds an `NFQNL_MSG_CONFIG` that binds (or unbinds) `queue` and applies `cfg`. */
 export function buildQueueConfig(queue: number, cfg: QueueConfig, command: "bind" | "unbind" | "none"): Uint8Array {
   checkU16(queue, "queue number");
-  checkKeys(cfg, QUEUE_CONFIG_KEYS, "queue option");
+  checkKeys(cfg, QUEUE_CONFIG_KEYS, "queue options");
   const cmd = { bind: NFQNL_CFG_CMD.NFQNL_CFG_CMD_BIND, unbind: NFQNL_CFG_CMD.NFQNL_CFG_CMD_UNBIND, none: 0 }[command];
   const attrs: Attrs<typeof NFQA_CFG_TABLE> = {};
   if (cmd) attrs.cmd = { command: cmd, pf: 0 };
@@ -89,7 +90,7 @@ export function buildQueueConfig(queue: number, cfg: QueueConfig, command: "bind
 /** Builds an `NFQNL_MSG_VERDICT` for packet `id` of `queue`. */
 export function buildVerdict(queue: number, id: number, verdict: Verdict, opts: VerdictOptions = {}): Uint8Array {
   checkU16(queue, "queue number");
-  checkKeys(opts, VERDICT_KEYS, "verdict option");
+  checkKeys(opts, VERDICT_KEYS, "verdict options");
   const attrs: Attrs<typeof NFQA_TABLE> = {
     verdictHdr: { verdict: verdictNumber(verdict), id: checkU32(id, "packet id") },
   };
@@ -118,7 +119,7 @@ export function buildBatchVerdict(
   opts: VerdictOptions = {},
 ): Uint8Array {
   checkU16(queue, "queue number");
-  checkKeys(opts, VERDICT_KEYS, "verdict option");
+  checkKeys(opts, VERDICT_KEYS, "verdict options");
   if (opts.payload !== undefined || opts.ctMark !== undefined) {
     throw new TypeError("Cannot change the payload or conntrack mark in a batch verdict: give those per packet");
   }

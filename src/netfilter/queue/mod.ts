@@ -19,3 +19,5 @@ export * from "./packet.ts";
 export * from "./codec.ts";
 export * from "./stats.ts";
 export * from "./queue.ts";
+export * from "../packet.ts";
+export * from "../packet_stream.ts";

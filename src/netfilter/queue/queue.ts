@@ -20,7 +20,8 @@ import type { NetnsTarget } from "../../netns/netns.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
-import { checkKeys, checkReceiveBuffer, checkU16 } from "../packet.ts";
+import { checkReceiveBuffer, checkU16 } from "../packet.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { PacketStream } from "../packet_stream.ts";
 import {
   buildBatchVerdict,
@@ -96,7 +97,7 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   /** Opens a socket, binds `queue` and configures it. Bad options throw before anything is opened. */
   static async open(queue: number, opts: OpenQueueOptions = {}): Promise<NfQueue> {
     checkU16(queue, "queue number");
-    checkKeys(opts, OPEN_KEYS, "queue option");
+    checkKeys(opts, OPEN_KEYS, "queue options");
     const { copyMode, copyRange, maxLen, flags } = opts;
     const bind = buildQueueConfig(queue, { copyMode, copyRange, maxLen, flags }, "bind");
     checkReceiveBuffer(opts.receiveBuffer);
