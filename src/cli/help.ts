@@ -7,12 +7,13 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | ct | queue | log }
-       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
-                    -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
-                    -h[elp] }
-Aliases: l=link a=addr r=route n=neigh ru=rule nh=nexthop mo=monitor ct=conntrack
-Commands: show|list|lst|ls add del|delete set replace append get flush
+where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | queue | log }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
+                    -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
+                    -n[etns] NAME | -c[olor][={always|auto|never}] | -help }
+Objects, commands and options may be abbreviated as in ip: any prefix selects the first
+match in ip's order (a = address, r = route, ru = rule, n = neighbor, l = link, link s = set).
 Exit codes: 0 success, 1 kernel or runtime error, 2 bad usage`;
 
 /** Usage of each object, by canonical name. */
@@ -44,18 +45,7 @@ export const OBJECT_HELP: Record<string, string> = {
   rule: `Usage: nlkit rule show
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
-  nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
-       nlkit nexthop { add | replace } id ID NH [ protocol ID ]
-       nlkit nexthop { get | del } id ID
-       nlkit nexthop bucket list BUCKET_SELECTOR
-       nlkit nexthop bucket get id ID index INDEX
-SELECTOR := [ id ID ] [ dev DEV ] [ vrf NAME ] [ master DEV ] [ groups ] [ fdb ]
-BUCKET_SELECTOR := SELECTOR | [ nhid ID ]
-NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ] [ type TYPE [ TYPE_ARGS ] ] }
-GROUP := [ <id[,weight]>/<id[,weight]>/... ]
-TYPE := { mpath | resilient }
-TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
-  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ]
+  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ ct ]
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
        nlkit netns add NAME

@@ -8,6 +8,7 @@
  */
 
 import { type Args, unknownWord } from "./args.ts";
+import { lookup } from "./aliases.ts";
 import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
@@ -55,7 +56,7 @@ const ALIASES: Record<string, MonitorObject | "all"> = {
 function parseObjects(args: Args): Set<MonitorObject> {
   const set = new Set<MonitorObject>();
   for (let w = args.next(); w !== undefined; w = args.next()) {
-    const o = ALIASES[w];
+    const o = lookup(ALIASES, w);
     if (!o) throw unknownWord("monitor object", w, Object.keys(ALIASES));
     if (o === "all") {
       for (const x of OBJECTS) if (x !== "ct") set.add(x);

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { DumpInterruptedError, isOverrun } from "../socket/errors.ts";
+import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
@@ -99,6 +99,8 @@ export interface SubscribeOptions extends Omit<RouteOptions, "socket"> {
   signal?: AbortSignal;
   /** Kernel receive buffer in bytes; a larger one survives bigger bursts. Default 4 MiB. */
   receiveBuffer?: number;
+  /** Called with a notification that cannot be parsed; it is skipped and the stream goes on. */
+  onParseError?: (error: MessageError) => void;
 }
 
 /** How often {@link watchRoute} lists a kind whose dump the kernel marked inconsistent. */
@@ -253,9 +255,13 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
   }
 }
 
-async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<RouteEvent, void, undefined> {
+async function* follow(
+  sock: NetlinkSocket,
+  signal: AbortSignal,
+  onParseError: SubscribeOptions["onParseError"],
+): AsyncGenerator<RouteEvent, void, undefined> {
   try {
-    for await (const item of sock.messages(parseRouteEvent, { signal })) {
+    for await (const item of sock.messages(parseRouteEvent, { signal, onParseError })) {
       if (isOverrun(item)) yield { type: "overrun" };
       else if (item) yield item;
     }
@@ -282,15 +288,15 @@ async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOp
  * are queued for the stream even before it is read.
  *
  * `new` events of links also report changes (flags, state, addresses) of
- * existing links. A message that cannot be parsed ends the stream with its
- * `TruncatedError`/`MalformedError`.
+ * existing links. A message that cannot be parsed is skipped and handed to
+ * `opts.onParseError`; the stream goes on.
  */
 export async function subscribeRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<RouteEvent>> {
   const sock = await openSubscription(groups, opts);
-  return new RouteEventStream(sock, follow, opts.signal);
+  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError), opts.signal);
 }
 
 function dumpRequest(kind: RouteEventKind, family: number): Uint8Array {
@@ -358,5 +364,5 @@ async function* dumpThenFollow(
     throw e;
   }
   yield { type: "synced" };
-  yield* follow(sock, signal);
+  yield* follow(sock, signal, opts.onParseError);
 }

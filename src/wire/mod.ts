@@ -15,4 +15,5 @@ export * from "./message.ts";
 export * from "./error_message.ts";
 export * from "./netlink_error.ts";
 export * from "./nfnetlink.ts";
+export * from "./genetlink.ts";
 export { errnoName, errnoText } from "./errno.ts";
