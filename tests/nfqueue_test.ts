@@ -236,3 +236,25 @@ test("nfqueue: without fail-open a full queue drops and counts", { skip: NEEDS_R
     assert.equal(await q.newDrops(), 0);
   });
 });
+
+test("nfqueue: a refused verdict is an error with ackVerdicts, and counted without", { skip: NEEDS_ROOT }, async () => {
+  await withVethPair(async ({ a, b }) => {
+    iptables(b, "-A", "INPUT", "-p", "udp", "--dport", String(PORT), "-j", "NFQUEUE", "--queue-num", "3");
+    {
+      await using q = await openQueue(3, { netns: b, ackVerdicts: true });
+      udpSend(a, B_ADDR, PORT, ["v-1"]);
+      const p = await nextPacket(q);
+      await q.verdict(p, "accept");
+      await assert.rejects(q.verdict(p, "accept"), (e) => e instanceof NetlinkError && e.code === "ENOENT");
+    }
+    await using q = await openQueue(3, { netns: b });
+    udpSend(a, B_ADDR, PORT, ["v-2"]);
+    const p = await nextPacket(q);
+    await q.verdict(p, "accept");
+    await q.verdict(p, "accept"); // unknown by now: the kernel's refusal is read before the next packet
+    udpSend(a, B_ADDR, PORT, ["v-3"]);
+    await q.verdict(await nextPacket(q), "accept");
+    assert.equal(q.refusedVerdicts, 1);
+    assert.equal(q.lastRefusedVerdict?.code, "ENOENT");
+  });
+});

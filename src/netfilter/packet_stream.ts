@@ -1,68 +1,78 @@
 /**
- * The consumer shape NFQUEUE and NFLOG share: a socket bound to a queue or
- * group, read as an async iterator of packets and overrun signals.
+ * The consumer shape NFQUEUE and NFLOG share: a {@link PacketSocket} bound
+ * to a queue or group, read as an async iterator of packets and overrun
+ * signals.
  *
  * @module
  */
 
-import { isOverrun } from "../socket/errors.ts";
-import type { NetlinkSocket } from "../socket/socket.ts";
 import type { NlMsg } from "../wire/message.ts";
+import type { PacketSocket } from "./packet_socket.ts";
+
+const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
 
 /** Yields packets parsed by `parse`, and `onOverrun()` where the kernel reported lost packets. */
 export abstract class PacketStream<P, O> implements AsyncIterableIterator<P | O>, AsyncDisposable {
   /** The socket the stream reads. */
-  readonly socket: NetlinkSocket;
-  #gen: AsyncGenerator<P | O, void, undefined>;
-  #first: Promise<IteratorResult<P | O, void>> | undefined;
+  readonly socket: PacketSocket;
+  #parse: (m: NlMsg) => P | undefined;
+  #signal: AbortSignal | undefined;
+  #items: (P | O)[] = [];
+  #pos = 0;
 
-  /** Starts reading at once, so nothing sent after {@link bind} is missed. */
-  protected constructor(socket: NetlinkSocket, parse: (m: NlMsg) => P | undefined, signal?: AbortSignal) {
+  /** Wraps an open socket; `parse` returns undefined for messages that are not this stream's packets. */
+  protected constructor(socket: PacketSocket, parse: (m: NlMsg) => P | undefined, signal?: AbortSignal) {
     this.socket = socket;
-    this.#gen = this.#run(parse, signal);
+    this.#parse = parse;
+    this.#signal = signal;
   }
 
-  async *#run(parse: (m: NlMsg) => P | undefined, signal?: AbortSignal): AsyncGenerator<P | O, void, undefined> {
-    for await (const item of this.socket.messages(parse, { signal })) {
-      if (isOverrun(item)) yield await this.onOverrun();
-      else if (item !== undefined) yield item;
-    }
-  }
-
-  /** The signal yielded where the kernel dropped messages. */
+  /** The signal yielded where the kernel dropped packets. */
   protected abstract onOverrun(): Promise<O>;
 
-  /**
-   * Sends the bind request while already listening: a packet queued
-   * between the bind and its ack must not be lost. Closes the socket if
-   * the kernel refuses.
-   */
+  /** Sends the bind request and waits for its ack; closes the socket if the kernel refuses. */
   protected async bind(msg: Uint8Array): Promise<void> {
     try {
-      this.#first = this.#gen.next();
-      this.#first.catch(() => {});
-      await this.socket.request(msg);
+      await this.socket.request(msg, this.#signal);
     } catch (e) {
       this.socket.close();
       throw e;
     }
   }
 
-  /** Waits for the next packet or overrun signal. */
-  next(): Promise<IteratorResult<P | O, void>> {
-    const first = this.#first;
-    if (first) {
-      this.#first = undefined;
-      return first;
+  /** Waits for the next packet or overrun signal; done once the socket is closed or the signal aborts. */
+  async next(): Promise<IteratorResult<P | O, void>> {
+    for (;;) {
+      if (this.#pos < this.#items.length) {
+        const value = this.#items[this.#pos];
+        this.#items[this.#pos++] = undefined as P;
+        return { done: false, value };
+      }
+      this.#items.length = 0;
+      this.#pos = 0;
+      if (this.socket.closed || this.#signal?.aborted) return DONE;
+      const r = this.socket.receive();
+      if (r === false) {
+        try {
+          await this.socket.wait(this.#signal);
+        } catch (e) {
+          if (this.socket.closed || this.#signal?.aborted) return DONE;
+          throw e;
+        }
+      } else if (r?.kind === "overrun") this.#items.push(await this.onOverrun());
+      else if (r) {
+        for (const m of r.messages) {
+          const p = this.#parse(m);
+          if (p !== undefined) this.#items.push(p);
+        }
+      }
     }
-    return this.#gen.next();
   }
 
   /** Unbinds (by closing the socket) and ends the stream. */
-  async return(): Promise<IteratorResult<P | O, void>> {
+  return(): Promise<IteratorResult<P | O, void>> {
     this.socket.close();
-    await this.#first?.catch(() => {});
-    return await this.#gen.return();
+    return Promise.resolve(DONE);
   }
 
   /** Returns the iterator itself. */

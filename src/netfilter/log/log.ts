@@ -13,11 +13,11 @@
  */
 
 import type { NetnsTarget } from "../../netns/netns.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
-import { NETLINK_NETFILTER } from "../../wire/constants.ts";
+import type { NetlinkCapture } from "../../socket/capture.ts";
 import { NFNL_SUBSYS_ULOG, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
+import { PacketSocket } from "../packet_socket.ts";
 import { PacketStream } from "../packet_stream.ts";
 import { buildLogConfig, type LogConfig } from "./codec.ts";
 import { type LogPacket, parseLogMessage } from "./packet.ts";
@@ -30,6 +30,8 @@ export interface OpenLogOptions extends LogConfig {
   receiveBuffer?: number;
   /** Ends the stream when aborted. */
   signal?: AbortSignal;
+  /** Sees every datagram of this group's socket (falls back to the global netlink capture). */
+  capture?: NetlinkCapture;
 }
 
 /** The kernel could not deliver logged packets (ENOBUFS): some are missing from the stream. */
@@ -51,6 +53,7 @@ const OPEN_KEYS = [
   "netns",
   "receiveBuffer",
   "signal",
+  "capture",
 ];
 
 function describeLog(type: number): string {
@@ -63,7 +66,7 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
   /** The group number. */
   readonly group: number;
 
-  private constructor(group: number, socket: NetlinkSocket, signal?: AbortSignal) {
+  private constructor(group: number, socket: PacketSocket, signal?: AbortSignal) {
     super(socket, (m) => {
       const p = parseLogMessage(m);
       return p?.group === group ? p : undefined;
@@ -81,9 +84,10 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
     );
     const bind = buildLogConfig(group, cfg, "bind");
     checkReceiveBuffer(opts.receiveBuffer);
-    const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {
+    const socket = await PacketSocket.open({
       netns: opts.netns,
       receiveBuffer: opts.receiveBuffer,
+      capture: opts.capture,
       describe: describeLog,
     });
     const g = new NfLog(group, socket, opts.signal);

@@ -17,11 +17,12 @@
  */
 
 import type { NetnsTarget } from "../../netns/netns.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
-import { NETLINK_NETFILTER } from "../../wire/constants.ts";
+import type { NetlinkCapture } from "../../socket/capture.ts";
+import type { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
+import { PacketSocket } from "../packet_socket.ts";
 import { PacketStream } from "../packet_stream.ts";
 import {
   buildBatchVerdict,
@@ -49,6 +50,8 @@ export interface OpenQueueOptions extends QueueConfig {
   ackVerdicts?: boolean;
   /** Ends the stream when aborted. */
   signal?: AbortSignal;
+  /** Sees every datagram of this queue's socket (falls back to the global netlink capture). */
+  capture?: NetlinkCapture;
 }
 
 /**
@@ -66,7 +69,17 @@ export interface QueueOverrun {
 /** One item of a {@link NfQueue} stream. */
 export type QueueItem = QueuePacket | QueueOverrun;
 
-const OPEN_KEYS = ["copyMode", "copyRange", "maxLen", "flags", "netns", "receiveBuffer", "ackVerdicts", "signal"];
+const OPEN_KEYS = [
+  "copyMode",
+  "copyRange",
+  "maxLen",
+  "flags",
+  "netns",
+  "receiveBuffer",
+  "ackVerdicts",
+  "signal",
+  "capture",
+];
 
 function describeQueue(type: number): string {
   const [subsys, msg] = nfnlSplit(type);
@@ -83,7 +96,7 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   #conntrack: boolean;
   #lastDrops = 0;
 
-  private constructor(queue: number, socket: NetlinkSocket, opts: OpenQueueOptions) {
+  private constructor(queue: number, socket: PacketSocket, opts: OpenQueueOptions) {
     super(socket, (m) => {
       const p = parseQueueMessage(m);
       return p?.queue === queue ? p : undefined;
@@ -101,9 +114,10 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
     const { copyMode, copyRange, maxLen, flags } = opts;
     const bind = buildQueueConfig(queue, { copyMode, copyRange, maxLen, flags }, "bind");
     checkReceiveBuffer(opts.receiveBuffer);
-    const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {
+    const socket = await PacketSocket.open({
       netns: opts.netns,
       receiveBuffer: opts.receiveBuffer,
+      capture: opts.capture,
       describe: describeQueue,
     });
     const q = new NfQueue(queue, socket, opts);
@@ -138,8 +152,18 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
     return this.#send(buildBatchVerdict(this.queue, id, verdict, opts));
   }
 
+  /** Verdicts sent without `ackVerdicts` that the kernel refused (an unknown packet id, ...). */
+  get refusedVerdicts(): number {
+    return this.socket.refused;
+  }
+
+  /** The last verdict the kernel refused, if any. */
+  get lastRefusedVerdict(): NetlinkError | undefined {
+    return this.socket.lastRefusal;
+  }
+
   #send(msg: Uint8Array): Promise<void> {
-    if (this.#ack) return this.socket.request(msg).then(() => {});
+    if (this.#ack) return this.socket.request(msg);
     try {
       this.socket.send(msg);
       return Promise.resolve();
