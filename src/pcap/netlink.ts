@@ -6,14 +6,9 @@
  * @module
  */
 
+import type { NetlinkCapture } from "../socket/capture.ts";
 import { LINKTYPE_NETLINK, pcapNow } from "./format.ts";
 import { PcapWriter } from "./writer.ts";
-
-/** Receives every datagram a netlink socket sends (`out`) or receives (`in`). */
-export interface NetlinkTap {
-  /** Called with the datagram's bytes, which are only valid during the call. */
-  record(direction: "out" | "in", protocol: number, bytes: Uint8Array): void;
-}
 
 /** `ARPHRD_NETLINK`. */
 export const ARPHRD_NETLINK = 824;
@@ -37,8 +32,8 @@ export function netlinkCookedHeader(direction: "out" | "in", protocol: number): 
   return b;
 }
 
-/** A {@link NetlinkTap} writing a pcap file: pass it as a socket's `capture`, or install it globally. */
-export class NetlinkPcapCapture implements NetlinkTap, Disposable {
+/** A `NetlinkCapture` writing a pcap file: pass it as a socket's `capture`, or install it with `setGlobalCapture`. */
+export class NetlinkPcapCapture implements NetlinkCapture, Disposable {
   /** The underlying writer. */
   readonly pcap: PcapWriter;
 
