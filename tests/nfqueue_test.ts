@@ -121,19 +121,23 @@ test("nfqueue: batch verdict, repeat and queue to another number", { skip: NEEDS
   });
 });
 
-test("nfqueue: uid and gid when asked for", { skip: NEEDS_ROOT }, async () => {
-  await withVethPair(async ({ a }) => {
-    iptables(a, "-A", "OUTPUT", "-p", "udp", "--dport", String(PORT), "-j", "NFQUEUE", "--queue-num", "4");
-    await using q = await openQueue(4, { netns: a, flags: ["uid-gid"] });
-    sendAs(a, 1234, 2345, "uid-1");
-    const p = await nextPacket(q);
-    assert.equal(p.hook, "output");
-    assert.equal(p.uid, 1234);
-    assert.equal(p.gid, 2345);
-    await q.verdict(p, "accept");
-    assert.throws(() => q.verdict(p, "accept", { ctMark: 1 }), /conntrack flag/);
-  });
-});
+test(
+  "nfqueue: uid and gid when asked for (with the gso and secctx flags accepted too)",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withVethPair(async ({ a }) => {
+      iptables(a, "-A", "OUTPUT", "-p", "udp", "--dport", String(PORT), "-j", "NFQUEUE", "--queue-num", "4");
+      await using q = await openQueue(4, { netns: a, flags: ["uid-gid", "gso", "secctx"] });
+      sendAs(a, 1234, 2345, "uid-1");
+      const p = await nextPacket(q);
+      assert.equal(p.hook, "output");
+      assert.equal(p.uid, 1234);
+      assert.equal(p.gid, 2345);
+      await q.verdict(p, "accept");
+      assert.throws(() => q.verdict(p, "accept", { ctMark: 1 }), /conntrack flag/);
+    });
+  },
+);
 
 test(
   "nfqueue: conntrack info and conntrack mark, or the kernel's refusal without ctnetlink glue",
