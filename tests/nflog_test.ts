@@ -33,7 +33,7 @@ test(
     await withVethPair(async ({ a, b }) => {
       nft(b, logRules(`udp dport ${PORT}`, "input", 5, "nlkit: "));
       const vb = JSON.parse(run("ip", ["-j", "-n", b, "link", "show", "vb"]))[0];
-      await using g = await openLog(5, { netns: b, threshold: 1, flags: ["seq", "seq-global"] });
+      await using g = await openLog(5, { netns: b, threshold: 1, flags: ["seq", "seq-global"], interfaceNames: true });
       udpSend(a, B_ADDR, PORT, ["log-1", "log-2", "log-3"]);
       const ps = [await nextPacket(g), await nextPacket(g), await nextPacket(g)];
       assert.deepEqual(ps.map(udpText), ["log-1", "log-2", "log-3"]);
@@ -46,6 +46,7 @@ test(
         assert.equal(p.hook, "input");
         assert.equal(p.mark, 9);
         assert.equal(p.indev, vb.ifindex);
+        assert.equal(p.indevName, "vb");
         assert.equal(p.outdev, undefined);
         assert.equal(p.hwType, 1); // ARPHRD_ETHER
         assert.equal(p.hwLen, 14);

@@ -64,7 +64,7 @@ add rule inet t c meta mark 0x7 counter comment "m7"`,
     const rx = new UdpReceiver(b, PORT);
     try {
       await rx.ready();
-      await using q = await openQueue(3, { netns: b });
+      await using q = await openQueue(3, { netns: b, interfaceNames: true });
       udpSend(a, B_ADDR, PORT, ["keep-1", "drop-2", "mark-3", "swap-4"]);
       for (let i = 0; i < 4; i++) {
         const p = await nextPacket(q);
@@ -73,6 +73,7 @@ add rule inet t c meta mark 0x7 counter comment "m7"`,
         assert.equal(p.hook, "input");
         assert.equal(p.hwProtocol, 0x0800);
         assert.ok(p.indev! > 0);
+        assert.equal(p.indevName, "vb");
         assert.match(p.hwAddr!, /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
         const text = udpText(p);
         if (text.startsWith("drop")) await q.verdict(p, "drop");
@@ -178,6 +179,8 @@ test("nfqueue: without the flags, no conntrack or uid is sent", { skip: NEEDS_RO
     const p = await nextPacket(q);
     assert.equal(p.ct, undefined);
     assert.equal(p.uid, undefined);
+    assert.equal(p.outdevName, undefined); // names only when asked for
+    assert.ok(p.outdev! > 0);
     await q.verdict(p, "accept");
   });
 });

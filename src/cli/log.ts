@@ -11,7 +11,6 @@
 import type { Args } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
-import { linkNames } from "./names.ts";
 import { writeNdjson } from "./output.ts";
 import { ipSummary, ipText, metaJson, metaText, parsePktioArgs } from "./pktio_text.ts";
 import { openLog } from "../netfilter/log/log.ts";
@@ -24,9 +23,13 @@ export async function logHandler(ctx: Context, args: Args): Promise<number | voi
   const unlisten = onStopSignals(() => stop.abort());
   const pcap = a.write === undefined ? undefined : PacketPcapWriter.open(a.write, "nflog");
   try {
-    const names = await linkNames(ctx);
     // Threshold 1: each packet is sent at once, as tcpdump -i nflog asks for.
-    await using g = await openLog(a.num, { netns: ctx.lib.netns, threshold: 1, signal: stop.signal });
+    await using g = await openLog(a.num, {
+      netns: ctx.lib.netns,
+      threshold: 1,
+      signal: stop.signal,
+      interfaceNames: true,
+    });
     let seen = 0;
     for await (const item of g) {
       if (item.kind === "overrun") {
@@ -39,10 +42,10 @@ export async function logHandler(ctx: Context, args: Args): Promise<number | voi
         const o: Record<string, unknown> = { group: item.group };
         if (item.prefix !== undefined) o.prefix = item.prefix;
         if (item.seq !== undefined) o.seq = item.seq;
-        writeNdjson(ctx.out, { ...o, ...metaJson(item, names) });
+        writeNdjson(ctx.out, { ...o, ...metaJson(item) });
       } else {
         const prefix = item.prefix ? `"${item.prefix}" ` : "";
-        ctx.out.line(`${prefix}${metaText(item, names)}: ${ipText(ipSummary(item.payload), item.hwProtocol)}`);
+        ctx.out.line(`${prefix}${metaText(item)}: ${ipText(ipSummary(item.payload), item.hwProtocol)}`);
         ctx.out.flush();
       }
       if (a.count !== undefined && ++seen >= a.count) break;

@@ -10,8 +10,6 @@ import { formatIp } from "../wire/addr.ts";
 import type { LogPacket } from "../netfilter/log/packet.ts";
 import type { QueuePacket } from "../netfilter/queue/packet.ts";
 import { type Args, toInt, UsageError } from "./args.ts";
-import type { LinkNames } from "./names.ts";
-import { nameOfIndex } from "./names.ts";
 
 /** The network and transport headers of a packet, when it has them. */
 export interface IpSummary {
@@ -69,11 +67,11 @@ export function ipText(s: IpSummary | undefined, hwProtocol: number): string {
   return `${ver} ${end(s.src, s.sport)} > ${end(s.dst, s.dport)}: ${body}`;
 }
 
-/** The metadata words shared by queued and logged packets: hook, interfaces, mark, uid/gid. */
-export function metaText(p: QueuePacket | LogPacket, names: LinkNames): string {
+/** The metadata words shared by queued and logged packets: hook, interfaces (`if<N>` when unnamed, as ip), mark, uid/gid. */
+export function metaText(p: QueuePacket | LogPacket): string {
   const w = [p.hook];
-  if (p.indev !== undefined) w.push(`in ${nameOfIndex(names, p.indev)}`);
-  if (p.outdev !== undefined) w.push(`out ${nameOfIndex(names, p.outdev)}`);
+  if (p.indev !== undefined) w.push(`in ${p.indevName ?? `if${p.indev}`}`);
+  if (p.outdev !== undefined) w.push(`out ${p.outdevName ?? `if${p.outdev}`}`);
   if (p.mark) w.push(`mark 0x${p.mark.toString(16)}`);
   if (p.uid !== undefined) w.push(`uid ${p.uid}`);
   if (p.gid !== undefined) w.push(`gid ${p.gid}`);
@@ -81,10 +79,10 @@ export function metaText(p: QueuePacket | LogPacket, names: LinkNames): string {
 }
 
 /** The JSON keys shared by queued and logged packets. */
-export function metaJson(p: QueuePacket | LogPacket, names: LinkNames): Record<string, unknown> {
+export function metaJson(p: QueuePacket | LogPacket): Record<string, unknown> {
   const o: Record<string, unknown> = { family: p.family, hook: p.hook, hw_protocol: p.hwProtocol };
-  if (p.indev !== undefined) o.indev = nameOfIndex(names, p.indev);
-  if (p.outdev !== undefined) o.outdev = nameOfIndex(names, p.outdev);
+  if (p.indev !== undefined) o.indev = p.indevName ?? `if${p.indev}`;
+  if (p.outdev !== undefined) o.outdev = p.outdevName ?? `if${p.outdev}`;
   if (p.mark !== undefined) o.mark = p.mark;
   if (p.uid !== undefined) o.uid = p.uid;
   if (p.gid !== undefined) o.gid = p.gid;

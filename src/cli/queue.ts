@@ -11,7 +11,6 @@
 import { type Args, toInt, unknownWord } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
-import { linkNames } from "./names.ts";
 import { writeNdjson } from "./output.ts";
 import { ipSummary, ipText, metaJson, metaText, parsePktioArgs } from "./pktio_text.ts";
 import { openQueue } from "../netfilter/queue/queue.ts";
@@ -32,8 +31,7 @@ export async function queueHandler(ctx: Context, args: Args): Promise<number | v
   const unlisten = onStopSignals(() => stop.abort());
   const pcap = a.write === undefined ? undefined : PacketPcapWriter.open(a.write, "nflog");
   try {
-    const names = await linkNames(ctx);
-    await using q = await openQueue(a.num, { netns: ctx.lib.netns, signal: stop.signal });
+    await using q = await openQueue(a.num, { netns: ctx.lib.netns, signal: stop.signal, interfaceNames: true });
     let seen = 0;
     for await (const item of q) {
       if (item.kind === "overrun") {
@@ -47,10 +45,10 @@ export async function queueHandler(ctx: Context, args: Args): Promise<number | v
       await q.verdict(item, verdict, mark === undefined ? {} : { mark });
       if (pcap) pcap.write(item);
       else if (ctx.opts.json) {
-        writeNdjson(ctx.out, { queue: item.queue, id: item.id, ...metaJson(item, names), verdict: verdictWord });
+        writeNdjson(ctx.out, { queue: item.queue, id: item.id, ...metaJson(item), verdict: verdictWord });
       } else {
         ctx.out.line(
-          `${item.id} ${metaText(item, names)}: ${ipText(ipSummary(item.payload), item.hwProtocol)} ${verdictWord}`,
+          `${item.id} ${metaText(item)}: ${ipText(ipSummary(item.payload), item.hwProtocol)} ${verdictWord}`,
         );
         ctx.out.flush();
       }

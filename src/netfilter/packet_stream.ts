@@ -7,24 +7,36 @@
  */
 
 import type { NlMsg } from "../wire/message.ts";
+import type { InterfaceNames, PacketInterfaces } from "./ifnames.ts";
 import type { PacketSocket } from "./packet_socket.ts";
 
 const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
 
 /** Yields packets parsed by `parse`, and `onOverrun()` where the kernel reported lost packets. */
-export abstract class PacketStream<P, O> implements AsyncIterableIterator<P | O>, AsyncDisposable {
+export abstract class PacketStream<P extends PacketInterfaces, O>
+  implements AsyncIterableIterator<P | O>, AsyncDisposable {
   /** The socket the stream reads. */
   readonly socket: PacketSocket;
   #parse: (m: NlMsg) => P | undefined;
   #signal: AbortSignal | undefined;
   #items: (P | O)[] = [];
   #pos = 0;
+  #names: InterfaceNames | undefined;
 
-  /** Wraps an open socket; `parse` returns undefined for messages that are not this stream's packets. */
-  protected constructor(socket: PacketSocket, parse: (m: NlMsg) => P | undefined, signal?: AbortSignal) {
+  /**
+   * Wraps an open socket; `parse` returns undefined for messages that are
+   * not this stream's packets; `names` fills in interface names.
+   */
+  protected constructor(
+    socket: PacketSocket,
+    parse: (m: NlMsg) => P | undefined,
+    signal?: AbortSignal,
+    names?: InterfaceNames,
+  ) {
     this.socket = socket;
     this.#parse = parse;
     this.#signal = signal;
+    this.#names = names;
   }
 
   /** The signal yielded where the kernel dropped packets. */
@@ -45,7 +57,7 @@ export abstract class PacketStream<P, O> implements AsyncIterableIterator<P | O>
     for (;;) {
       if (this.#pos < this.#items.length) {
         const value = this.#items[this.#pos];
-        this.#items[this.#pos++] = undefined as P;
+        this.#items[this.#pos++] = undefined as unknown as P; // let the consumer own it alone
         return { done: false, value };
       }
       this.#items.length = 0;
@@ -63,7 +75,9 @@ export abstract class PacketStream<P, O> implements AsyncIterableIterator<P | O>
       else if (r) {
         for (const m of r.messages) {
           const p = this.#parse(m);
-          if (p !== undefined) this.#items.push(p);
+          if (p === undefined) continue;
+          if (this.#names) await this.#names.fill(p);
+          this.#items.push(p);
         }
       }
     }

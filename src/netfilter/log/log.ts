@@ -17,6 +17,7 @@ import type { NetlinkCapture } from "../../socket/capture.ts";
 import { NFNL_SUBSYS_ULOG, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
+import { InterfaceNames } from "../ifnames.ts";
 import { PacketSocket } from "../packet_socket.ts";
 import { PacketStream } from "../packet_stream.ts";
 import { buildLogConfig, type LogConfig } from "./codec.ts";
@@ -32,6 +33,8 @@ export interface OpenLogOptions extends LogConfig {
   signal?: AbortSignal;
   /** Sees every datagram of this group's socket (falls back to the global netlink capture). */
   capture?: NetlinkCapture;
+  /** Fill in the packets' interface names (`indevName`, ...) from link dumps of the namespace. Default false. */
+  interfaceNames?: boolean;
 }
 
 /** The kernel could not deliver logged packets (ENOBUFS): some are missing from the stream. */
@@ -54,6 +57,7 @@ const OPEN_KEYS = [
   "receiveBuffer",
   "signal",
   "capture",
+  "interfaceNames",
 ];
 
 function describeLog(type: number): string {
@@ -66,11 +70,16 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
   /** The group number. */
   readonly group: number;
 
-  private constructor(group: number, socket: PacketSocket, signal?: AbortSignal) {
-    super(socket, (m) => {
-      const p = parseLogMessage(m);
-      return p?.group === group ? p : undefined;
-    }, signal);
+  private constructor(group: number, socket: PacketSocket, signal?: AbortSignal, names?: InterfaceNames) {
+    super(
+      socket,
+      (m) => {
+        const p = parseLogMessage(m);
+        return p?.group === group ? p : undefined;
+      },
+      signal,
+      names,
+    );
     this.group = group;
   }
 
@@ -90,7 +99,7 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
       capture: opts.capture,
       describe: describeLog,
     });
-    const g = new NfLog(group, socket, opts.signal);
+    const g = new NfLog(group, socket, opts.signal, opts.interfaceNames ? new InterfaceNames(opts.netns) : undefined);
     await g.bind(bind);
     return g;
   }

@@ -20,3 +20,4 @@ export * from "./log.ts";
 export * from "../packet.ts";
 export * from "../packet_stream.ts";
 export * from "../packet_socket.ts";
+export * from "../ifnames.ts";

@@ -10,11 +10,12 @@ import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFNL_SUBSYS_ULOG, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { nameOf, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { type ConntrackEntry, entryOf } from "../conntrack/entry.ts";
+import type { PacketInterfaces } from "../ifnames.ts";
 import { NF_INET_HOOKS, NFPROTO_NAMES, type PacketTimestamp, type PacketVlan, readNfgen } from "../packet.ts";
 import { NFULA_TABLE, NFULNL_MSG } from "./tables.ts";
 
 /** One packet a `log group N` rule sent. */
-export interface LogPacket {
+export interface LogPacket extends PacketInterfaces {
   /** Discriminates a packet from an overrun signal. */
   kind: "packet";
   /** The group number it was logged to. */

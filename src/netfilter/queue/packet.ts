@@ -11,11 +11,12 @@ import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { nameOf, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { type ConntrackEntry, entryOf } from "../conntrack/entry.ts";
 import { type ConntrackExpect, expectOf } from "../conntrack/expect.ts";
+import type { PacketInterfaces } from "../ifnames.ts";
 import { NF_INET_HOOKS, NFPROTO_NAMES, type PacketTimestamp, type PacketVlan, readNfgen } from "../packet.ts";
 import { NFQA_TABLE, NFQNL_MSG } from "./tables.ts";
 
 /** One packet handed to userspace, waiting for a verdict. */
-export interface QueuePacket {
+export interface QueuePacket extends PacketInterfaces {
   /** Discriminates a packet from an overrun signal. */
   kind: "packet";
   /** The queue number it came from. */

@@ -22,6 +22,7 @@ import type { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
+import { InterfaceNames } from "../ifnames.ts";
 import { PacketSocket } from "../packet_socket.ts";
 import { PacketStream } from "../packet_stream.ts";
 import {
@@ -52,6 +53,8 @@ export interface OpenQueueOptions extends QueueConfig {
   signal?: AbortSignal;
   /** Sees every datagram of this queue's socket (falls back to the global netlink capture). */
   capture?: NetlinkCapture;
+  /** Fill in the packets' interface names (`indevName`, ...) from link dumps of the namespace. Default false. */
+  interfaceNames?: boolean;
 }
 
 /**
@@ -79,6 +82,7 @@ const OPEN_KEYS = [
   "ackVerdicts",
   "signal",
   "capture",
+  "interfaceNames",
 ];
 
 function describeQueue(type: number): string {
@@ -97,10 +101,15 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   #lastDrops = 0;
 
   private constructor(queue: number, socket: PacketSocket, opts: OpenQueueOptions) {
-    super(socket, (m) => {
-      const p = parseQueueMessage(m);
-      return p?.queue === queue ? p : undefined;
-    }, opts.signal);
+    super(
+      socket,
+      (m) => {
+        const p = parseQueueMessage(m);
+        return p?.queue === queue ? p : undefined;
+      },
+      opts.signal,
+      opts.interfaceNames ? new InterfaceNames(opts.netns) : undefined,
+    );
     this.queue = queue;
     this.#netns = opts.netns;
     this.#ack = opts.ackVerdicts ?? false;
