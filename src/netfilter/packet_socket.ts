@@ -78,6 +78,7 @@ export class PacketSocket implements Disposable {
   #fd: number;
   #seq = seqSeed++ * 0x400;
   #buf = new Uint8Array(BUFFER);
+  #view = new DataView(this.#buf.buffer);
   #addr = new Uint8Array(12);
   #addrView = new DataView(this.#addr.buffer);
   #capture: NetlinkCapture | undefined;
@@ -152,7 +153,7 @@ export class PacketSocket implements Disposable {
     this.#waiting.set(seq, w);
     try {
       while (!w.done) {
-        const r = this.#read();
+        const r = this.#read(true);
         if (r === false) await this.wait(signal);
         else if (r) this.#backlog.push(r);
       }
@@ -165,11 +166,12 @@ export class PacketSocket implements Disposable {
   /**
    * Reads one datagram if one is queued: its packet messages, or the
    * overrun signal; `undefined` when it held nothing for the stream (an
-   * ack), `false` when nothing is queued.
+   * ack), `false` when nothing is queued. The messages' bytes are valid
+   * until the next call: parse them at once.
    */
   receive(): Received | undefined | false {
     const kept = this.#backlog.shift();
-    return kept ?? this.#read();
+    return kept ?? this.#read(false);
   }
 
   /** Resolves when a datagram may be read. */
@@ -177,7 +179,8 @@ export class PacketSocket implements Disposable {
     return readinessFor(this.#sys).wait(this.#open(), signal);
   }
 
-  #read(): Received | undefined | false {
+  /** `keep`: the messages outlive the next read (they wait in the backlog), so they get their own copy. */
+  #read(keep: boolean): Received | undefined | false {
     const fd = this.#open();
     let n: number;
     do n = this.#sys.recvfrom(fd, this.#buf, this.#buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr); while (
@@ -192,11 +195,11 @@ export class PacketSocket implements Disposable {
     if (n > this.#buf.length) {
       // Cannot happen with copy ranges up to 65535; grow and report the loss rather than cut silently.
       this.#buf = new Uint8Array(align4(n));
+      this.#view = new DataView(this.#buf.buffer);
       return { kind: "overrun" };
     }
-    // A fresh copy per datagram: packets' payload views stay valid after the next read.
-    const buf = this.#buf.slice(0, n);
-    const view = new DataView(buf.buffer);
+    const buf = keep ? this.#buf.slice(0, n) : this.#buf;
+    const view = keep ? new DataView(buf.buffer) : this.#view;
     const messages: NlMsg[] = [];
     for (let off = 0; off < n;) {
       const m = readMessage(buf, view, off, n);
