@@ -107,11 +107,14 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
         }
       } else if (r?.kind === "overrun") this.#items.push(await this.onOverrun());
       else if (r) {
+        // Parse the whole datagram before any await: its bytes live in the socket's reused buffer.
+        const start = this.#items.length;
         for (const m of r.messages) {
           const p = this.#parse(m);
-          if (p === undefined) continue;
-          if (this.#names) await this.#names.fill(p);
-          this.#items.push(p);
+          if (p !== undefined) this.#items.push(p);
+        }
+        if (this.#names) {
+          for (let i = start; i < this.#items.length; i++) await this.#names.fill(this.#items[i] as P);
         }
       }
     }
