@@ -12,6 +12,9 @@ import {
 } from "../src/netfilter/queue/mod.ts";
 import { NFQA_TABLE } from "../src/netfilter/queue/tables.ts";
 import { parseAttrs } from "../src/wire/table.ts";
+import { MessageBuilder } from "../src/wire/builder.ts";
+import { readMessage } from "../src/wire/message.ts";
+import { NFGENMSG } from "../src/wire/nfnetlink.ts";
 
 /** NFQNL_MSG_PACKET from Linux 6.18 (strace of libnetfilter_queue): "hi\n" to 127.0.0.1:9999, queue 3, hook output. */
 const PACKET = "4b000000000300000000000000000000" + "02000003" + "0b000100000000010800030008000600000000012300" +
@@ -120,4 +123,33 @@ test("nfqueue codec: a verdict's id, mark and payload read back through the same
 
 test("nfqueue codec: bad bytes give typed errors, never a crash", () => {
   assertOnlyTypedErrors([unhex(PACKET)], [parseQueueMessage], { numRuns: 5000, maxLength: 300, maxEdits: 8 });
+});
+
+test("nfqueue codec: NFQA_CT goes through the conntrack entry parser; a ctMark verdict nests CTA_MARK", () => {
+  const msg = new MessageBuilder(0x0300, 0)
+    .struct(NFGENMSG, { family: 2, version: 0, resId: 4 })
+    .attrs(NFQA_TABLE, {
+      packetHdr: { packetId: 7, hwProtocol: 0x800, hook: 3 },
+      ct: {
+        tupleOrig: { ip: { v4Src: "10.77.0.1", v4Dst: "10.77.0.2" }, proto: { num: 17, srcPort: 4000, dstPort: 9999 } },
+        tupleReply: {
+          ip: { v4Src: "10.77.0.2", v4Dst: "10.77.0.1" },
+          proto: { num: 17, srcPort: 9999, dstPort: 4000 },
+        },
+        status: 0x8, // IPS_CONFIRMED
+        mark: 5,
+      },
+      ctInfo: "new",
+      uid: 1234,
+    })
+    .finish();
+  const p = parseQueueMessage(readMessage(msg, new DataView(msg.buffer), 0, msg.length))!;
+  assert.equal(p.ctInfo, "new");
+  assert.equal(p.ct?.proto, "udp");
+  assert.deepEqual(p.ct?.orig, { src: "10.77.0.1", dst: "10.77.0.2", sport: 4000, dport: 9999 });
+  assert.equal(p.ct?.mark, 5);
+  assert.deepEqual(p.ct?.status, ["CONFIRMED"]);
+  assert.equal(p.uid, 1234);
+  const v = Buffer.from(buildVerdict(4, 7, "accept", { ctMark: 0x42 })).toString("hex");
+  assert.ok(v.endsWith("0c000b80" + "08000800" + "00000042")); // NFQA_CT (nested) { CTA_MARK 0x42 }
 });
