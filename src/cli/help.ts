@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | nft | tc }
+where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -121,4 +121,6 @@ Expectations (-G, -D, -I with "expect"):
                       --master-port-src, --master-port-dst), -p PROTO, -t SECS,
                       [ --mask-src IP --mask-dst IP --mask-port-src P --mask-port-dst P ] (default: exact)
 Exit codes: 0 ok, 1 error, 2 bad parameters. With nlkit -j, entries are JSON (see README).`,
+  queue: `Usage: nlkit queue NUM [ --verdict { accept | drop } ] [ --mark MARK ] [ -c COUNT ] [ -w FILE.pcap | - ]`,
+  log: `Usage: nlkit log GROUP [ -c COUNT ] [ -w FILE.pcap | - ]`,
 };

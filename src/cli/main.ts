@@ -18,6 +18,7 @@ import type { Context, GlobalOptions } from "./context.ts";
 import { asNoDevice, EXIT_OK, reportError } from "./errors.ts";
 import { familyName } from "./family.ts";
 import { parseGlobal } from "./global.ts";
+import { startNetlinkCapture } from "./pcap_flag.ts";
 import { commandTable, familiesOf, type ObjectChoice, OBJECTS, pickObject } from "./objects.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
@@ -119,6 +120,21 @@ async function runBatch(ctx: Context, file: string): Promise<number> {
  */
 export async function run(argv: readonly string[], out: Output, err: Output): Promise<number> {
   const { opts, rest, refused } = parseGlobal(argv);
+  const stopCapture = opts.pcap === undefined ? undefined : await startNetlinkCapture(opts.pcap);
+  try {
+    return await runParsed(opts, rest, refused, out, err);
+  } finally {
+    stopCapture?.();
+  }
+}
+
+async function runParsed(
+  opts: GlobalOptions,
+  rest: string[],
+  refused: string | undefined,
+  out: Output,
+  err: Output,
+): Promise<number> {
   const ctx = makeContext(opts, out, err);
   if (opts.version) {
     out.line(`nlkit ${VERSION}`);

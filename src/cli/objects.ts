@@ -121,6 +121,8 @@ export const OBJECTS: readonly ObjectEntry[] = [
   { word: "genl", load: async () => (await import("./genl.ts")).genlHandler, families: [] },
   { word: "nft", load: async () => (await import("./nft.ts")).nftHandler, families: [] },
   { word: "tc", load: async () => (await import("./tc.ts")).tcHandler, families: [] },
+  { word: "queue", load: async () => (await import("./queue.ts")).queueHandler, families: [] },
+  { word: "log", load: async () => (await import("./log.ts")).logHandler, families: [] },
 ];
 
 /** An object word resolved. */
