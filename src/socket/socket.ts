@@ -75,7 +75,14 @@ import {
 import { readinessFor } from "./readiness.ts";
 
 export type { Parse } from "./consumer.ts";
-export type { DumpAllOptions, MessagesOptions, RequestOptions, SocketOptions, StreamOptions } from "./options.ts";
+export type {
+  DumpAllOptions,
+  MessagesOptions,
+  NetlinkFamily,
+  RequestOptions,
+  SocketOptions,
+  StreamOptions,
+} from "./options.ts";
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -137,7 +144,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #consumers = new Map<number, Consumer>();
   #listener: Consumer | undefined;
   #dumpTail: Promise<void> = Promise.resolve();
-  #describe: (type: number) => string;
+  #name: (request: Uint8Array) => string;
   #idempotent: (request: Uint8Array) => boolean;
   #capture: NetlinkCapture | undefined;
   #maxInFlight: number;
@@ -152,8 +159,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#sys = sys;
     this.#fd = fd;
     this.protocol = protocol;
-    this.#describe = options.describe ?? ((t) => `Request type ${t}`);
-    this.#idempotent = options.idempotent ?? (() => false);
+    const describe = options.describe ?? ((t: number) => `Request type ${t}`);
+    this.#name = options.family ? (r) => options.family!.describe(r) : (r) => describe(msgType(r));
+    this.#idempotent = options.family?.idempotent?.bind(options.family) ?? options.idempotent ?? (() => false);
     this.#capture = options.capture;
     this.#maxInFlight = options.maxInFlight ?? 64;
     const addr = new Uint8Array(12);
@@ -505,7 +513,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     for (;;) {
       const n = this.#sys.sendto(fd, bytes, 0, KERNEL_ADDR);
       if (n >= 0) return;
-      if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#describe(msgType(bytes))})`);
+      if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#name(bytes)})`);
     }
   }
 
@@ -599,7 +607,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       };
       if (deadline !== undefined) {
         const left = Math.max(0, deadline - performance.now());
-        timer = setTimeout(() => giveUp(new TimeoutError(this.#describe(msgType(c.request)), timeout!)), left);
+        timer = setTimeout(() => giveUp(new TimeoutError(this.#name(c.request), timeout!)), left);
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#hunger(c, wake);
@@ -722,7 +730,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (c.silent || c.done) return;
     const type = msgType(c.request);
     if (c.dump) {
-      c.error ??= new ReplyLostError(type, this.#describe(type), why, c.request);
+      c.error ??= new ReplyLostError(type, this.#name(c.request), why, c.request);
       c.parse = undefined;
       c.items.length = 0;
       return;
@@ -736,7 +744,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       this.#start(c);
       return;
     }
-    this.#settle(c, new ReplyLostError(type, this.#describe(type), why, c.request));
+    this.#settle(c, new ReplyLostError(type, this.#name(c.request), why, c.request));
   }
 
   /** A datagram larger than the buffer was cut: grow the buffer and report the loss to its owner. */
@@ -808,8 +816,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       let outcome: unknown;
       try {
         const { errno, ext } = m.type === NLMSG_ERROR ? parseErrorMessage(m) : parseDoneMessage(m);
-        const type = msgType(c.request);
-        outcome = errno ? new NetlinkError(errno, ext, type, this.#describe(type), c.request) : c.error;
+        outcome = errno ? new NetlinkError(errno, ext, msgType(c.request), this.#name(c.request), c.request) : c.error;
       } catch (e) {
         outcome = e;
       }
