@@ -110,6 +110,8 @@ const SHRINK_AFTER = 16;
 /** Receive-buffer bytes one queued ack may take (skb truesize, with room for an ext-ack). */
 const ACK_COST = 1024;
 const EMPTY = new Uint8Array(0);
+/** Notifications kept for a multicast reader that has not started yet; past this, they count as lost. */
+const STASH_BYTES = 1 << 20;
 
 /** A streaming dump; `return()` (or leaving a `for await`) drains the rest so the socket stays usable. */
 export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposable {
@@ -154,6 +156,10 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #reading = false;
   #readWait: AbortController | undefined;
   #draining = false;
+  #joined = 0;
+  /** Notifications read before a multicast reader started (`null` marks an overrun). */
+  #stash: (Uint8Array | null)[] = [];
+  #stashBytes = 0;
 
   private constructor(sys: Sys, fd: number, protocol: number, options: SocketOptions) {
     this.#sys = sys;
@@ -225,11 +231,13 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   /** Joins a multicast group by number. */
   join(group: number): void {
     this.#sys.setsockoptInt(this.#checkOpen(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+    this.#joined++;
   }
 
   /** Leaves a multicast group. */
   leave(group: number): void {
     this.#sys.setsockoptInt(this.#checkOpen(), SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
+    this.#joined = Math.max(0, this.#joined - 1);
   }
 
   /** Sends a finished message with a fresh sequence number; returns that number. */
@@ -449,6 +457,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#listener) throw new Error("Socket already has a multicast reader");
     const c = newConsumer(EMPTY, parse);
     this.#listener = c;
+    this.#unstash(c);
     try {
       for (;;) {
         if (c.pos < c.items.length) {
@@ -589,6 +598,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #until(c: Consumer, ready: () => boolean, options: RequestOptions, deadline?: number): Promise<void> {
     const { signal, timeout } = options;
     return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => giveUp(signal!.reason);
       const cleanup = () => {
@@ -719,10 +729,42 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     }
     // The kernel answers inside sendto, so a reply still missing once the queue is empty was dropped.
     for (const c of waiting) if (!c.done) this.#lost(c, "the receive buffer overflowed (ENOBUFS)");
+    this.#eventsLost();
+  }
+
+  /** Tells the multicast reader (or the one still to come) that notifications were lost. */
+  #eventsLost(): void {
     if (this.#listener) {
       this.#listener.items.push(new Overrun());
       this.#settle(this.#listener, undefined);
+    } else if (this.#joined > 0 && this.#stash.at(-1) !== null) this.#stash.push(null);
+  }
+
+  /** Keeps a notification read while no multicast reader runs (requests drain the same queue). */
+  #stashEvent(m: NlMsg): void {
+    if (this.#joined === 0 || this.#stash.at(-1) === null && this.#stashBytes >= STASH_BYTES) return;
+    if (this.#stashBytes + m.end - m.start > STASH_BYTES) return this.#eventsLost();
+    this.#stash.push(m.buf.slice(m.start, m.end));
+    this.#stashBytes += m.end - m.start;
+  }
+
+  /** Hands the stashed notifications to a starting reader, in order. */
+  #unstash(l: Consumer): void {
+    for (const bytes of this.#stash) {
+      if (bytes === null) {
+        l.items.push(new Overrun());
+        continue;
+      }
+      const m = readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length);
+      try {
+        l.items.push(l.parse!(m));
+      } catch (e) {
+        this.eventErrors++;
+        l.items.push(new MessageError(e, bytes));
+      }
     }
+    this.#stash = [];
+    this.#stashBytes = 0;
   }
 
   /** The reply of `c` was lost: resend an idempotent request, else fail it (a dump reads on to DONE first). */
@@ -755,10 +797,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#resize(align4(n));
     const why = `a ${n}-byte datagram did not fit the ${have}-byte buffer`;
     if (multicast || (pid !== 0 && pid !== this.portId)) {
-      if (this.#listener && !this.#draining) {
-        this.#listener.items.push(new Overrun());
-        this.#settle(this.#listener, undefined);
-      }
+      if (!this.#draining) this.#eventsLost();
       return;
     }
     const c = this.#consumers.get(seq);
@@ -839,7 +878,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   /** A notification: only the multicast reader gets it; a parse failure becomes an item. */
   #event(m: NlMsg): void {
     const l = this.#listener;
-    if (!l || this.#draining || m.type < 0x10 || !l.parse) return;
+    if (this.#draining || m.type < 0x10) return;
+    if (!l) return this.#stashEvent(m);
+    if (!l.parse) return;
     try {
       l.items.push(l.parse(m));
     } catch (e) {
