@@ -56,8 +56,8 @@ async function many(): Promise<number> {
 
 function tool(): number {
   const lines = Array.from({ length: N }, (_, i) => {
-    const s = spec(i, 300);
-    return `-I -p udp -s ${s.orig.src} -d ${s.orig.dst} --sport ${s.orig.sport} --dport ${s.orig.dport} -t 300`;
+    const o = spec(i, 300).orig!;
+    return `-I -p udp -s ${o.src} -d ${o.dst} --sport ${o.sport} --dport ${o.dport} -t 300`;
   }).join("\n") + "\n";
   const t0 = performance.now();
   execFileSync("ip", ["netns", "exec", ns, "conntrack", "-R", "-"], {

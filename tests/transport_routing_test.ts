@@ -12,10 +12,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  createConntrack,
-  getConntrack,
   getLink,
-  getRoute,
   isOverrun,
   loadSys,
   MessageBuilder,
@@ -24,11 +21,10 @@ import {
   ReplyLostError,
   withNetns,
 } from "../mod.ts";
-import { datagram, errorFrame, FAKE_PORT, fakeSys, frame } from "./fake_kernel.ts";
+import { datagram, errorFrame, FAKE_PORT, type FakeSys, fakeSys, frame } from "./fake_kernel.ts";
 import { NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 
 const TYPE = 0x20;
-const EVENT = 0x21;
 const ENOBUFS = 105;
 const req = () => frame(TYPE, 0, 0);
 const reply = (seq: number, n: number, pid = FAKE_PORT) => {
@@ -68,18 +64,19 @@ test("replies from port 0 with our seq are accepted, as libmnl does; other seqs 
 });
 
 /** 40 requests wait; the kernel reports ENOBUFS having dropped the replies of requests 10 to 19. */
-function overflowing(idempotent: boolean) {
+function overflowing(
+  idempotent: boolean,
+): { sys: FakeSys; sock: NetlinkSocket; pending: Promise<{ ok: boolean; v?: number[]; e?: unknown }>[] } {
   const sys = fakeSys((_r, seq) => [{ bytes: datagram(reply(seq, seq & 0xff), errorFrame(seq, 0)) }], true);
   const sock = NetlinkSocket.openWith(sys, 0, { idempotent: () => idempotent, maxInFlight: 100 });
-  const pending = Array.from({ length: 40 }, () =>
-    sock.request(req(), valueOf).then(
-      (v) => ({ ok: true, v }),
-      (e) => ({ ok: false, e }),
-    ));
+  const pending = Array.from(
+    { length: 40 },
+    () => sock.request(req(), valueOf).then((v) => ({ ok: true, v }), (e) => ({ ok: false, e })),
+  );
   return { sys, sock, pending };
 }
 
-async function overflow(sys: ReturnType<typeof fakeSys>): Promise<void> {
+async function overflow(sys: FakeSys): Promise<void> {
   await new Promise((r) => setTimeout(r, 5));
   assert.equal(sys.held.length, 40);
   const replies = sys.held.splice(0);
@@ -94,8 +91,8 @@ test("ENOBUFS amid 40 pending requests fails exactly the 10 whose replies were l
   const results = await Promise.all(pending);
   const lost = results.flatMap((r, i) => r.ok ? [] : [i]);
   assert.deepEqual(lost, [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-  for (const r of results) if (!r.ok) assert.ok((r as { e: unknown }).e instanceof ReplyLostError);
-  assert.ok(results.every((r, i) => !r.ok || (r as { v: number[] }).v[0] === (seqOf(sys.sent[i]) & 0xff)));
+  for (const r of results) if (!r.ok) assert.ok(r.e instanceof ReplyLostError);
+  assert.ok(results.every((r, i) => !r.ok || r.v![0] === (seqOf(sys.sent[i]) & 0xff)));
 });
 
 test("ENOBUFS amid pending idempotent requests resends exactly the lost ones", async () => {
