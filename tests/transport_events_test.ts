@@ -147,7 +147,7 @@ test(
         }
       })();
       const created = await createConntrackMany(
-        (function* () {
+        (function* (): Generator<ConntrackSpec> {
           for (let i = 0; i < 10000; i++) yield spec(i, 1), yield spec(i, 2);
         })(),
         {},
