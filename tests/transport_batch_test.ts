@@ -13,7 +13,7 @@ import {
   buildCreateConntrack,
   type ConntrackSpec,
   DumpInterruptedError,
-  DumpStream,
+  FamilyDumpStream,
   NETLINK_NETFILTER,
   NETLINK_ROUTE,
   type NetlinkCapture,
@@ -197,12 +197,12 @@ test("a DumpStream with retries re-runs an interrupted dump and yields each valu
     parse: (m: { buf: Uint8Array; start: number }) => m.buf[m.start + 16],
   });
   const got: number[] = [];
-  for await (const v of new DumpStream(0, { socket: sock, retries: 2 }, plan)) got.push(v);
+  for await (const v of new FamilyDumpStream(0, { socket: sock, retries: 2 }, plan)) got.push(v);
   assert.deepEqual(got, [1, 2]);
   assert.equal(calls, 2);
   calls = 0;
   await assert.rejects(async () => {
-    for await (const _ of new DumpStream(0, { socket: sock }, plan));
+    for await (const _ of new FamilyDumpStream(0, { socket: sock }, plan));
   }, DumpInterruptedError);
-  assert.throws(() => new DumpStream(0, { socket: sock, retries: -1 }, plan), /Invalid retries/);
+  assert.throws(() => new FamilyDumpStream(0, { socket: sock, retries: -1 }, plan), /Invalid retries/);
 });

@@ -23,8 +23,7 @@ import { bitsOfNames, nameOf, valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "./route_names.ts";
-import { type DumpPlan, DumpStream } from "../socket/dump_stream.ts";
-import { type RouteOptions, RTM, RTNL, withRouteSocket } from "./rtnl.ts";
+import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
   type Address,
   IFA_ADDRESS,
@@ -113,7 +112,7 @@ export function streamAddresses(
   filter: AddressFilter = {},
   opts: RouteOptions = {},
 ): AsyncGenerator<Address, void, undefined> {
-  return new DumpStream(RTNL, opts, dumpPlan(filter));
+  return new DumpStream(opts, dumpPlan(filter));
 }
 
 /** Lists addresses, filtered by link and family in the kernel. */
@@ -325,7 +324,7 @@ export async function flushAddresses(filter: AddressFlushFilter = {}, opts: Rout
   const scope = filter.scope === undefined ? undefined : nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
   return await withRouteSocket(opts, async (s) => {
     const victims: Address[] = [];
-    for await (const a of new DumpStream(RTNL, { socket: s }, dumpPlan(filter))) {
+    for await (const a of new DumpStream({ socket: s }, dumpPlan(filter))) {
       if (scope === undefined || a.scope === scope) victims.push(a);
     }
     let n = 0;

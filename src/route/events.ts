@@ -29,6 +29,7 @@ import type { NlMsg } from "../wire/message.ts";
 import { type Address, parseAddressMessage } from "./addr_table.ts";
 import { type Link, parseLinkMessage } from "./link.ts";
 import { type Neighbour, parseNeighbourMessage } from "./neigh_table.ts";
+import { type Nexthop, parseNexthopMessage } from "./nexthop_parse.ts";
 import { parseRouteMessage, type Route } from "./route_codec.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule_parse.ts";
@@ -45,10 +46,11 @@ export type RouteGroup =
   | "neigh"
   | "rule"
   | "ipv4-rule"
-  | "ipv6-rule";
+  | "ipv6-rule"
+  | "nexthop";
 
 /** Object kinds that events carry. */
-export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule";
+export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule" | "nexthop";
 
 /**
  * A change to one object: `new` (created or changed; the kernel sends the
@@ -85,6 +87,7 @@ export type RouteEvent =
   | ObjectEvent<"route", Route>
   | ObjectEvent<"neigh", Neighbour>
   | ObjectEvent<"rule", Rule>
+  | ObjectEvent<"nexthop", Nexthop>
   | OverrunEvent;
 
 /** An event of {@link watchRoute}: a {@link RouteEvent}, or the end of the initial dump. */
@@ -127,6 +130,7 @@ const GROUPS: { readonly [G in RouteGroup]: { kind: RouteEventKind; groups: numb
   rule: { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE, RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET, AF_INET6] },
   "ipv4-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE], families: [AF_INET] },
   "ipv6-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET6] },
+  nexthop: { kind: "nexthop", groups: [RTNLGRP.RTNLGRP_NEXTHOP], families: [AF_UNSPEC] },
 };
 
 /** Per kind: the dump request type, the family header size, and the parser. */
@@ -136,6 +140,7 @@ const KINDS: { readonly [K in RouteEventKind]: { get: number; hdrLen: number; pa
   route: { get: RTM.RTM_GETROUTE, hdrLen: 12, parse: parseRouteMessage }, // rtmsg
   neigh: { get: RTM.RTM_GETNEIGH, hdrLen: 12, parse: parseNeighbourMessage }, // ndmsg
   rule: { get: RTM.RTM_GETRULE, hdrLen: 12, parse: parseRuleMessage }, // fib_rule_hdr
+  nexthop: { get: RTM.RTM_GETNEXTHOP, hdrLen: 8, parse: parseNexthopMessage }, // nhmsg
 };
 
 /** Message type to event type and kind (GET messages, such as neighbour probes, are skipped). */
@@ -150,6 +155,8 @@ const TYPES: { readonly [type: number]: readonly ["new" | "del", RouteEventKind]
   [RTM.RTM_DELNEIGH]: ["del", "neigh"],
   [RTM.RTM_NEWRULE]: ["new", "rule"],
   [RTM.RTM_DELRULE]: ["del", "rule"],
+  [RTM.RTM_NEWNEXTHOP]: ["new", "nexthop"],
+  [RTM.RTM_DELNEXTHOP]: ["del", "nexthop"],
 };
 
 /** Turns one rtnetlink message into an event, or `undefined` for types no group asked for. */

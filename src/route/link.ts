@@ -22,8 +22,7 @@ import { NetlinkError } from "../wire/netlink_error.ts";
 import { type Attrs, bitNames, nameOf, parseAttrs } from "../wire/table.ts";
 import { AF_BRIDGE } from "../wire/addr.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
-import { DumpStream } from "../socket/dump_stream.ts";
-import { type RouteOptions, RTM, RTNL, withRouteSocket } from "./rtnl.ts";
+import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
   ARPHRD,
   IFF,
@@ -212,7 +211,7 @@ function dumpRequest(kind: string | undefined, master: number | undefined): Uint
  */
 export function streamLinks(opts: ListLinksOptions = {}): AsyncGenerator<Link, void, undefined> {
   const { kind, master } = opts;
-  return new DumpStream(RTNL, opts, async (s) => {
+  return new DumpStream(opts, async (s) => {
     const masterIndex = master === undefined ? undefined : (await getOn(s, master)).index;
     const keep = kind === undefined && masterIndex === undefined
       ? undefined

@@ -23,8 +23,7 @@ import { valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { RTPROT_NAMES } from "./route_names.ts";
-import { type DumpPlan, DumpStream } from "../socket/dump_stream.ts";
-import { type RouteOptions, RTM, RTNL, withRouteSocket } from "./rtnl.ts";
+import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
   NDA_DST,
   NDA_FLAGS_EXT,
@@ -134,7 +133,7 @@ export function streamNeighbours(
   filter: NeighbourFilter = {},
   opts: RouteOptions = {},
 ): AsyncGenerator<Neighbour, void, undefined> {
-  return new DumpStream(RTNL, opts, dumpPlan(filter));
+  return new DumpStream(opts, dumpPlan(filter));
 }
 
 /** Lists neighbour entries (`ip neigh show nud all`), filtered by link and master in the kernel. */
@@ -144,7 +143,7 @@ export async function listNeighbours(filter: NeighbourFilter = {}, opts: RouteOp
 
 /** Streams bridge forwarding entries (`bridge fdb show`), filtered by port and bridge in the kernel. */
 export function streamFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Neighbour, void, undefined> {
-  return new DumpStream(RTNL, opts, async (s) => {
+  return new DumpStream(opts, async (s) => {
     const index = await indexOf(s, filter.link);
     const master = await indexOf(s, filter.master);
     const keep = (n: Neighbour) => n.family === AF_BRIDGE && (!index || n.index === index);
@@ -252,7 +251,7 @@ export async function flushNeighbours(filter: NeighbourFlushFilter = {}, opts: R
   const keepNames: string[] = Object.entries(NUD_NAMES).filter(([bit]) => Number(bit) & keep).map(([, name]) => name);
   return await withRouteSocket(opts, async (s) => {
     const victims: Neighbour[] = [];
-    for await (const n of new DumpStream(RTNL, { socket: s }, dumpPlan({ link: filter.link, family: filter.family }))) {
+    for await (const n of new DumpStream({ socket: s }, dumpPlan({ link: filter.link, family: filter.family }))) {
       if (n.dst !== undefined && !n.state.some((st) => keepNames.includes(st))) victims.push(n);
     }
     let count = 0;

@@ -11,15 +11,14 @@ import { NetlinkError } from "../wire/netlink_error.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { parseRouteMessage, type Route } from "./route_codec.ts";
 import { checkFilter, dumpRequest, matchRoute, type RouteFilter } from "./route_filter.ts";
-import { DumpStream } from "../socket/dump_stream.ts";
-import { type RouteOptions, RTNL } from "./rtnl.ts";
+import { DumpStream, type RouteOptions } from "./rtnl.ts";
 
 /** A stream of the routes that pass a filter; closes its own socket when it ends or is left. */
 export class RouteStream extends DumpStream<Route> {
   /** Checks the filter (throwing `TypeError`/`RangeError` at once); nothing is opened until the first `next`. */
   constructor(filter: RouteFilter, opts: RouteOptions) {
     const c = checkFilter(filter);
-    super(RTNL, opts, async (s) => {
+    super(opts, async (s) => {
       if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
       return {
         request: c.families.map((family) => dumpRequest(family, c)),

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type DumpPlan, DumpStream as FamilyDumpStream } from "../socket/dump_stream.ts";
 import { type NetlinkFamily, openSocket, type SocketTarget, streamSocket, withSocket } from "../socket/family.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
@@ -27,8 +28,14 @@ export const RTM = {
   RTM_NEWRULE: 32,
   RTM_DELRULE: 33,
   RTM_GETRULE: 34,
+  RTM_NEWNEXTHOP: 104,
+  RTM_DELNEXTHOP: 105,
+  RTM_GETNEXTHOP: 106,
   RTM_NEWLINKPROP: 108,
   RTM_DELLINKPROP: 109,
+  RTM_NEWNEXTHOPBUCKET: 116,
+  RTM_DELNEXTHOPBUCKET: 117,
+  RTM_GETNEXTHOPBUCKET: 118,
 } as const;
 
 /** rtnetlink multicast groups (`RTNLGRP_*`), numbered for `NETLINK_ADD_MEMBERSHIP`. */
@@ -41,6 +48,7 @@ export const RTNLGRP = {
   RTNLGRP_IPV6_IFADDR: 9,
   RTNLGRP_IPV6_ROUTE: 11,
   RTNLGRP_IPV6_RULE: 19,
+  RTNLGRP_NEXTHOP: 32,
 } as const;
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(RTM).map(([k, v]) => [v, k]));
@@ -86,4 +94,19 @@ export function streamRoute<T>(
   fn: (s: NetlinkSocket) => AsyncIterable<T>,
 ): AsyncGenerator<T, void, undefined> {
   return streamSocket(RTNL, opts, fn);
+}
+
+export type { DumpPlan } from "../socket/dump_stream.ts";
+
+/**
+ * A route dump as a plain async iterator (the transport's `DumpStream`
+ * bound to {@link RTNL}): on the caller's socket or on one it opens and
+ * closes when the dump ends, fails or is left; `opts.retries` re-runs an
+ * interrupted dump.
+ */
+export class DumpStream<T> extends FamilyDumpStream<T> {
+  /** Nothing is opened until the first `next`. */
+  constructor(opts: RouteOptions, plan: (s: NetlinkSocket) => DumpPlan<T> | Promise<DumpPlan<T>>) {
+    super(RTNL, opts, plan);
+  }
 }

@@ -15,8 +15,7 @@
 
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
-import { DumpStream } from "../socket/dump_stream.ts";
-import { type RouteOptions, RTM, RTNL, withRouteSocket } from "./rtnl.ts";
+import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import { buildRuleMessage, type RuleSpec } from "./rule_build.ts";
 import { parseRuleMessage, type Rule } from "./rule_parse.ts";
 import { FIB_RULE_HDR } from "./rule_table.ts";
@@ -48,7 +47,7 @@ export async function listRules(filter: RuleFilter = {}, opts: RouteOptions = {}
 /** Streams the rules of `filter` one at a time (memory stays at one receive buffer). */
 export function streamRules(filter: RuleFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Rule, void, undefined> {
   const req = ruleDumpRequest(filter);
-  return new DumpStream(RTNL, opts, () => ({ request: req, parse: parseRuleMessage }));
+  return new DumpStream(opts, () => ({ request: req, parse: parseRuleMessage }));
 }
 
 /** Adds a rule; fails with `EEXIST` if an identical one exists. */

@@ -8,4 +8,4 @@ export * from "./socket.ts";
 export * from "./errors.ts";
 export * from "./capture.ts";
 export * from "./family.ts";
-export * from "./dump_stream.ts";
+export { type DumpPlan, DumpStream as FamilyDumpStream, type DumpStreamOptions } from "./dump_stream.ts";
