@@ -206,3 +206,23 @@ test("a DumpStream with retries re-runs an interrupted dump and yields each valu
   }, DumpInterruptedError);
   assert.throws(() => new FamilyDumpStream(0, { socket: sock, retries: -1 }, plan), /Invalid retries/);
 });
+
+test("a dump times out instead of hanging; its late rest is drained and the next dump works", async () => {
+  const sys = fakeSys(
+    (_r, seq) => [{ bytes: datagram(frame(TYPE, 2, seq, new Uint8Array(4)), frame(3, 2, seq, new Uint8Array(4))) }],
+    true,
+  );
+  using sock = NetlinkSocket.openWith(sys, 0, { describe: () => "TEST_DUMP" });
+  await assert.rejects(sock.dumpAll(frame(TYPE, 0, 0), (m) => m.type, { timeout: 20 }), TimeoutError);
+  const next = sock.dumpAll(frame(TYPE, 0, 0), (m) => m.type);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(
+    sys.held.length,
+    1,
+    "the next dump waits for the abandoned one to end (the kernel allows one at a time)",
+  );
+  sys.release(0); // the late rest of the first dump
+  await new Promise((r) => setTimeout(r, 5));
+  sys.release(0);
+  assert.deepEqual(await next, [TYPE]);
+});
