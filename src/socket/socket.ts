@@ -238,6 +238,10 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   leave(group: number): void {
     this.#sys.setsockoptInt(this.#checkOpen(), SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
     this.#joined = Math.max(0, this.#joined - 1);
+    if (this.#joined === 0) {
+      this.#stash = []; // no group left: kept notifications are nobody's
+      this.#stashBytes = 0;
+    }
   }
 
   /** Sends a finished message with a fresh sequence number; returns that number. */
