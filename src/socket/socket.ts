@@ -292,7 +292,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       }
     }
     if (messages.length === 0) return;
-    const fd = this.#checkOpen();
+    this.#checkOpen();
     const deadline = deadlineOf(options);
     if (!this.#tryAcquire()) await this.#acquire(options.signal);
     const entries = messages.map((m) => {
@@ -304,6 +304,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       const nfnl = this.protocol === NETLINK_NETFILTER;
       const plans = planDatagrams(messages, this.sendBuffer - 32, Math.floor(this.receiveBuffer / ACK_COST), nfnl);
       for (const plan of plans) {
+        const fd = this.#checkOpen();
         this.#fitBuffers(fd, plan.bytes, plan.acks);
         const dgram = new Uint8Array(plan.bytes);
         let off = 0;
