@@ -27,22 +27,32 @@ export const OBJECT_HELP: Record<string, string> = {
        nlkit link set [ dev ] DEV { up | down | mtu N | name NEW | address MAC | master BR | nomaster |
                                    netns NS | alias TEXT } ...
        nlkit link del [ dev ] DEV`,
-  addr: `Usage: nlkit addr show [ dev NAME ] [ scope SCOPE ] [ up ]
+  addr: `Usage: nlkit addr show [ dev NAME ] [ to PREFIX ] [ scope SCOPE ] [ up ] [ label PATTERN ] [ master DEV ]
+                  [ type KIND ] [ group G ] [ nomaster ] [ FLAG ]...
+       FLAG := [ - ]{ primary | secondary | permanent | dynamic | nodad | tentative | deprecated | ... }
        nlkit addr { add | replace } PREFIX dev NAME [ peer PREFIX ] [ broadcast ADDR ] [ label LABEL ]
                   [ scope SCOPE ] [ valid_lft SECS ] [ preferred_lft SECS ] [ metric N ] [ noprefixroute ]
        nlkit addr del PREFIX dev NAME
        nlkit addr flush dev NAME [ scope SCOPE ]`,
-  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ PREFIX ]
-       nlkit route flush { table ID|all | proto P | dev D | type T | scope S | PREFIX }...
+  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ metric N ]
+                         [ via PREFIX ] [ src PREFIX ] [ [ to ] [ root | match | exact ] PREFIX ]
+       nlkit route flush { cache | SELECTOR... }
        nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
-       nlkit route { add | replace | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
+       nlkit route { add | replace | change | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
                    [ metric N ] [ table ID ] [ proto P ] [ scope S ] [ onlink ] [ mtu [ lock ] N ]
-                   [ advmss [ lock ] N ] [ nexthop via ADDR [ dev D ] [ weight W ] ]...`,
-  neigh: `Usage: nlkit neigh show [ dev D ] [ nud STATE ] [ proxy ]
-       nlkit neigh { add | replace } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
+                   [ advmss [ lock ] N ] [ realms [ FROM/ ]TO ] [ encap ENCAP ]
+                   [ nexthop via ADDR [ dev D ] [ weight W ] ]...
+       ENCAP := seg6 mode { encap | inline | l2encap | encap.red | l2encap.red } segs ADDR[,ADDR]... [ hmac ID ]
+              | seg6local action ACTION [ nh4 ADDR | nh6 ADDR | table ID | vrftable ID | iif D | oif D |
+                                          srh segs ADDR[,ADDR]... ]`,
+  neigh:
+    `Usage: nlkit neigh show [ dev D ] [ nud STATE ]... [ proxy ] [ master D | nomaster ] [ proto P ] [ [ to ] PREFIX ]
+       nlkit neigh get ADDR dev D
+       nlkit neigh { add | replace | change } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
        nlkit neigh del ADDR dev D
        nlkit neigh flush dev D`,
-  rule: `Usage: nlkit rule show
+  rule: `Usage: nlkit rule show [ table ID ] [ pref N ] [ tos TOS ] [ from PREFIX ] [ to PREFIX ] [ fwmark M[/MASK] ]
+                        [ iif DEV ] [ oif DEV ] [ not ]
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
   nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Args, didYouMean, quote, UsageError } from "./args.ts";
+import { Args, didYouMean, escapeControls, quote, UsageError } from "./args.ts";
 import { pickWord } from "./aliases.ts";
 import { painter, useColor } from "./color.ts";
 import type { Context, GlobalOptions } from "./context.ts";
@@ -22,7 +22,8 @@ import { commandTable, familiesOf, type ObjectChoice, OBJECTS, pickObject } from
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
-const HELP_WORDS = ["help", "--help", "-h", "-help"];
+const DASH_HELP = ["--help", "-h", "-help"];
+const HELP_WORDS = ["help", ...DASH_HELP];
 
 /** The usage of `object` (or the main usage); the texts load only when asked for. */
 async function usage(object?: string): Promise<string> {
@@ -57,10 +58,12 @@ function withCommand({ entry, name }: ObjectChoice, rest: readonly string[]): st
 
 /** Runs one command (`words` start at the object). */
 async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
-  const choice = words.length && !HELP_WORDS.includes(words[0]) ? objectOf(words[0]) : undefined;
+  const choice = words.length && !DASH_HELP.includes(words[0]) ? objectOf(words[0]) : undefined;
   const load = choice?.entry.load;
   if (!choice || !load) {
-    ctx.out.line(await usage());
+    // `help OBJECT` is `OBJECT help`, as in ip.
+    const about = choice && words[1] !== undefined ? objectOf(words[1]).name : undefined;
+    ctx.out.line(await usage(about));
     return EXIT_OK;
   }
   const { entry, name } = choice;
@@ -101,7 +104,7 @@ async function runBatch(ctx: Context, file: string): Promise<number> {
     }
     ctx.out.flush();
     if (code !== EXIT_OK) {
-      ctx.err.line(`Command failed ${file}:${line}`);
+      ctx.err.line(`Command failed ${escapeControls(file)}:${line}`);
       if (first === EXIT_OK) first = code;
       if (!ctx.opts.force) return code;
     }
