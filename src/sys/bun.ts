@@ -42,7 +42,7 @@ self.onmessage = (e) => {
 `;
 
 /** Opens libc through `bun:ffi`. */
-export async function loadBunSys(): Promise<Sys> {
+export async function loadBunSys(override?: string): Promise<Sys> {
   const ffi = (await import("bun:ffi")) as unknown as BunFfi;
   const defs: Record<string, { args: string[]; returns: string }> = {};
   for (const [name, def] of Object.entries(SYMBOLS)) {
@@ -56,7 +56,7 @@ export async function loadBunSys(): Promise<Sys> {
   let lib: ReturnType<BunFfi["dlopen"]> | undefined;
   let libcPath = "";
   let lastError: unknown;
-  for (const name of libcCandidates(arch)) {
+  for (const name of libcCandidates(arch, override)) {
     try {
       lib = ffi.dlopen(name, defs);
       libcPath = name;
@@ -65,7 +65,7 @@ export async function loadBunSys(): Promise<Sys> {
       lastError = e;
     }
   }
-  if (!lib) throw new Error("Cannot load libc: set NLKIT_LIBC to its path", { cause: lastError });
+  if (!lib) throw new Error("Cannot load libc: pass its path to setLibcPath()", { cause: lastError });
   const s = lib.symbols as Record<string, (...args: unknown[]) => number>;
   const loc = (lib.symbols.__errno_location as () => unknown)();
   return makeSys("bun", { fn: s, errno: () => ffi.read.i32(loc, 0) }, pollerFor(libcPath));
