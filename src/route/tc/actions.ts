@@ -8,13 +8,19 @@
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { forEachAttr } from "../../wire/table.ts";
+import { parseAttrs } from "../../wire/table.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
-import { buildActionList, parseActionList, type TcAction } from "./action/list.ts";
+import { TC_ACTION_LIST, type TcAction } from "./action/list.ts";
 import { RTM_TC, TCA_ACT, TCA_ROOT } from "./constants.ts";
 import type { TcCommand } from "./request.ts";
 
 const TCAMSG_LEN = 4;
+
+/** `TCA_ROOT_*` of an action message. */
+const TCA_ROOT_ATTRS = {
+  actions: { type: TCA_ROOT.TCA_ROOT_TAB, kind: "codec", codec: TC_ACTION_LIST },
+  count: { type: TCA_ROOT.TCA_ROOT_COUNT, kind: "u32" },
+} as const;
 
 function header(type: number, flags: number): MessageBuilder {
   return new MessageBuilder(type, flags).struct({ family: "u8", pad: "pad3" }, {});
@@ -32,7 +38,7 @@ export function actionRequest(cmd: TcCommand, actions: readonly TcAction[]): Uin
           y.u(TCA_ACT.TCA_ACT_INDEX, "u32", indexOf(a));
         })
       ));
-  } else buildActionList(b, TCA_ROOT.TCA_ROOT_TAB, actions);
+  } else b.attrs(TCA_ROOT_ATTRS, { actions: [...actions] });
   return b.finish();
 }
 
@@ -52,13 +58,8 @@ export interface ActionMessage {
 
 /** Decodes an action message. */
 export function parseActionMessage(m: NlMsg): ActionMessage {
-  const out: ActionMessage = { actions: [] };
-  forEachAttr(m.view, payloadOf(m) + TCAMSG_LEN, m.end, (t, s, e) => {
-    const type = t & 0x3fff;
-    if (type === TCA_ROOT.TCA_ROOT_TAB) out.actions = parseActionList(m.buf, m.view, s, e);
-    else if (type === TCA_ROOT.TCA_ROOT_COUNT) out.count = m.view.getUint32(s, true);
-  });
-  return out;
+  const { actions = [], count } = parseAttrs(TCA_ROOT_ATTRS, m.buf, m.view, payloadOf(m) + TCAMSG_LEN, m.end);
+  return count === undefined ? { actions } : { actions, count };
 }
 
 /** Adds, replaces, changes or deletes shared actions. */
