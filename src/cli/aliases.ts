@@ -16,6 +16,8 @@ export const OBJECTS = {
   rule: ["ru", "rule"],
   monitor: ["mo", "monitor"],
   netns: ["netns"],
+  tuntap: ["tuntap", "tap"],
+  maddr: ["maddr", "maddress"],
   ct: ["ct", "conntrack"],
   help: ["help"],
 } as const;

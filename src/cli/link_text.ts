@@ -88,8 +88,9 @@ export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTex
   if (l.group !== undefined) head += ` group ${l.group === 0 ? "default" : l.group}`;
   if (l.txqlen) head += ` qlen ${l.txqlen}`;
   if (l.protoDown) head += " protodown on";
-  let second = `    link/${l.linkType}`;
-  if (l.address !== undefined) second += ` ${paint("mac", l.address)}`;
+  // ip prints "link/TYPE " then the address, so a link without one keeps the space.
+  let second = `    link/${l.linkType} `;
+  if (l.address !== undefined) second += paint("mac", l.address);
   if (l.broadcast !== undefined) {
     second += `${l.flags.includes("POINTOPOINT") ? " peer " : " brd "}${paint("mac", l.broadcast)}`;
   }

@@ -31,6 +31,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   rule: async () => (await import("./rule.ts")).ruleHandler,
   monitor: async () => (await import("./monitor.ts")).monitorHandler,
   netns: async () => (await import("./netns.ts")).netnsHandler,
+  tuntap: async () => (await import("./tuntap.ts")).tuntapHandler,
+  maddr: async () => (await import("./maddr.ts")).maddrHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
 };
 

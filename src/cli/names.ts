@@ -7,6 +7,7 @@
 
 import { type Link, streamLinks } from "../route/link.ts";
 import type { Context } from "./context.ts";
+import { groupName, userName } from "./ids.ts";
 import type { IpJsonOptions } from "../route/link_json.ts";
 
 /** Links by index. */
@@ -31,5 +32,5 @@ export function nameLookup(map: LinkNames): (index: number) => string | undefine
 
 /** Options for the families' `*ToIpJson` converters from `-d`/`-s`. */
 export function jsonOpts(ctx: Context, byIndex: LinkNames): IpJsonOptions {
-  return { details: ctx.opts.details > 0, stats: ctx.opts.stats > 0, byIndex };
+  return { details: ctx.opts.details > 0, stats: ctx.opts.stats > 0, byIndex, userName, groupName };
 }
