@@ -107,9 +107,16 @@ export const IFLA_BRPORT_ATTRS = {
   neighSuppress: { type: 32, kind: "u8" },
   isolated: { type: 33, kind: "u8" },
   backupPort: { type: 34, kind: "u32" },
+  mrpRingOpen: { type: 35, kind: "u8" },
+  mrpInOpen: { type: 36, kind: "u8" },
   mcastEhtHostsLimit: { type: 37, kind: "u32" },
   mcastEhtHostsCnt: { type: 38, kind: "u32" },
   locked: { type: 39, kind: "u8" },
+  mab: { type: 40, kind: "u8" },
+  mcastNGroups: { type: 41, kind: "u32" },
+  mcastMaxGroups: { type: 42, kind: "u32" },
+  neighVlanSuppress: { type: 43, kind: "u8" },
+  backupNhid: { type: 44, kind: "u32" },
 } as const;
 
 /** `MACVLAN_MODE_*`, named as iproute2 spells them. */
