@@ -23,6 +23,8 @@ export interface GlobalOptions {
   netns?: string;
   /** `-4` / `-6`: address family filter. */
   family?: 4 | 6;
+  /** `-t` (1) or `-ts` (2): timestamps on monitor events. */
+  timestamp?: number;
   /** `-b FILE`: batch file ("-" for stdin). */
   batch?: string;
   /** `-force`: go on after a failed batch line. */

@@ -14,6 +14,7 @@ interface DenoIo {
   exit(code: number): never;
   env: { get(name: string): string | undefined };
   readTextFileSync(path: string): string;
+  readFileSync(path: string): Uint8Array;
   stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   stderr: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   addSignalListener(signal: string, fn: () => void): void;
@@ -34,6 +35,7 @@ interface NodeProcess {
 interface NodeFs {
   writeSync(fd: number, b: Uint8Array, off: number, len: number): number;
   readFileSync(path: string, enc: "utf8"): string;
+  readFileSync(path: string): Uint8Array;
 }
 
 const deno = (globalThis as { Deno?: DenoIo }).Deno;
@@ -69,6 +71,11 @@ export function isTerminal(fd: 1 | 2): boolean {
 /** Reads a whole text file ("/dev/stdin" for standard input). */
 export function readText(path: string): string {
   return deno ? deno.readTextFileSync(path) : fs().readFileSync(path, "utf8");
+}
+
+/** Reads a whole file as bytes. */
+export function readFile(path: string): Uint8Array {
+  return deno ? deno.readFileSync(path) : fs().readFileSync(path);
 }
 
 /** Writes part of `bytes` to `fd` (1 or 2); returns how many bytes went out. */

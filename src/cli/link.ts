@@ -11,7 +11,7 @@ import { parseWords, required, type Words, type WordTable } from "./keywords.ts"
 import { kindSpec, kindWords } from "./link_kind_words.ts";
 import { ADD_WORDS, addName, COMMON_WORDS, createOnly, groupNumber, linkSettings } from "./link_words.ts";
 import { formatLink } from "./link_text.ts";
-import { jsonOpts, type LinkNames, linkNames } from "./names.ts";
+import { jsonOpts, type LinkNames, linkNames, netnsNamesFor } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
@@ -46,9 +46,10 @@ function matches(l: Link, w: Words, group: number | undefined): boolean {
 type ToJson = (l: Link, o: IpJsonOptions) => IpLinkJson;
 
 /** Prints links as text or JSON (`toJson` given with -j); `names` resolves peers and masters. */
-function printLinks(ctx: Context, links: Iterable<Link>, names: LinkNames, toJson?: ToJson): void {
+async function printLinks(ctx: Context, links: Link[], names: LinkNames, toJson?: ToJson): Promise<void> {
   const json = toJson ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  const text = { mode: true, details: ctx.opts.details, stats: ctx.opts.stats };
+  const netnsNames = json ? undefined : await netnsNamesFor(ctx, links);
+  const text = { mode: true, details: ctx.opts.details, stats: ctx.opts.stats, netnsNames };
   for (const l of links) {
     if (json) {
       const item = toJson!(l, jsonOpts(ctx, names));
@@ -74,7 +75,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   }
   // Loaded only when needed, like the change functions below: startup pays for what runs.
   const toJson = ctx.opts.json ? (await import("../route/link_json.ts")).linkToIpJson : undefined;
-  printLinks(ctx, links.filter((l) => matches(l, w, group)), names, toJson);
+  await printLinks(ctx, links.filter((l) => matches(l, w, group)), names, toJson);
 }
 
 async function add(ctx: Context, args: Args): Promise<void> {

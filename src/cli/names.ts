@@ -20,6 +20,20 @@ export async function linkNames(ctx: Context): Promise<LinkNames> {
   return map;
 }
 
+/**
+ * Named namespaces by nsid, looked up only when a link has a peer in
+ * another namespace (one request per name under /run/netns).
+ */
+export async function netnsNamesFor(ctx: Context, links: Iterable<Link>): Promise<Map<number, string> | undefined> {
+  for (const l of links) if (l.linkNetnsid !== undefined) return await netnsNames(ctx);
+  return undefined;
+}
+
+/** Named namespaces by nsid, as seen from the context's namespace. */
+export async function netnsNames(ctx: Context): Promise<Map<number, string>> {
+  return await (await import("../netns/nsid.ts")).nsidNames(ctx.lib);
+}
+
 /** A link's name, or `if<N>` when it is unknown, as iproute2 prints it. */
 export function nameOfIndex(map: LinkNames, index: number): string {
   return map.get(index)?.name ?? `if${index}`;

@@ -1,12 +1,13 @@
 /**
- * `nlkit netns list|add|del|exec`: named namespaces shared with `ip netns`.
+ * `nlkit netns list|add|del|exec|set|list-id|identify|pids`: named
+ * namespaces shared with `ip netns`, and their ids (nsid).
  * `exec` runs `nsenter --net=/run/netns/NAME CMD...`, so it needs util-linux
  * (or busybox) nsenter; unlike `ip netns exec` it does not remount /sys.
  *
  * @module
  */
 
-import { type Args, UsageError } from "./args.ts";
+import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { JsonArrayWriter } from "./output.ts";
@@ -23,14 +24,57 @@ function noMore(args: Args): void {
   if (w !== undefined) throw new UsageError(`Unexpected argument: "${w}"`, w);
 }
 
-function list(ctx: Context): void {
-  if (ctx.opts.json) {
-    const w = new JsonArrayWriter(ctx.out, ctx.opts.pretty);
-    for (const n of listNetns()) w.item({ name: n });
-    w.end();
-  } else {
-    for (const n of listNetns()) ctx.out.line(n);
+/** `NAME (id: N)`: the id is the one the namespace has where nlkit runs (`-n`). */
+async function list(ctx: Context): Promise<void> {
+  const { getNsid } = await import("../netns/nsid.ts");
+  const w = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  for (const n of listNetns()) {
+    let id: number | undefined;
+    try {
+      id = await getNsid(n, ctx.lib);
+    } catch { /* not a namespace (a stale file): listed without an id, as ip does */ }
+    if (w) w.item(id === undefined ? { name: n } : { name: n, id });
+    else ctx.out.line(id === undefined ? n : `${n} (id: ${id})`);
   }
+  w?.end();
+}
+
+async function setId(ctx: Context, args: Args): Promise<void> {
+  const n = name(args, "set");
+  const v = args.value(n, "nsid");
+  noMore(args);
+  const nsid = v === "auto" ? "auto" : toInt(v, "nsid", 0, 0x7fffffff);
+  const { setNsid } = await import("../netns/nsid.ts");
+  await setNsid(n, nsid, ctx.lib);
+}
+
+async function listIds(ctx: Context, args: Args): Promise<void> {
+  noMore(args);
+  const { listNsids, nsidNames } = await import("../netns/nsid.ts");
+  const names = await nsidNames(ctx.lib);
+  const w = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  for (const { nsid } of await listNsids(ctx.lib)) {
+    const n = names.get(nsid);
+    if (w) w.item(n === undefined ? { nsid } : { nsid, name: n });
+    else ctx.out.line(`nsid ${nsid} ${n === undefined ? "" : `(iproute2 netns name: ${n})`}`);
+  }
+  w?.end();
+}
+
+async function identify(ctx: Context, args: Args): Promise<void> {
+  const p = args.next();
+  noMore(args);
+  if (p !== undefined && !/^\d+$/.test(p)) throw new UsageError(`Invalid pid: "${p}" (a process id)`, p);
+  const { identifyNetns } = await import("../netns/nsid.ts");
+  // ip prints the last matching name, or an empty line.
+  ctx.out.line(identifyNetns(p === undefined ? "self" : Number(p)).at(-1) ?? "");
+}
+
+async function pids(ctx: Context, args: Args): Promise<void> {
+  const n = name(args, "pids");
+  noMore(args);
+  const { netnsPids } = await import("../netns/nsid.ts");
+  for (const pid of netnsPids(n)) ctx.out.line(String(pid));
 }
 
 async function exec(args: Args): Promise<number> {
@@ -44,14 +88,22 @@ async function exec(args: Args): Promise<number> {
   return r.status ?? 1;
 }
 
+const ID_COMMANDS: Record<string, (ctx: Context, args: Args) => Promise<void>> = {
+  set: setId,
+  "list-id": listIds,
+  identify,
+  pids,
+};
+
 /** Handles `nlkit netns ...`. */
 export async function netnsHandler(ctx: Context, args: Args): Promise<number | void> {
   const word = args.next() ?? "show";
+  if (Object.hasOwn(ID_COMMANDS, word)) return await ID_COMMANDS[word](ctx, args);
   const cmd = word === "exec" ? "exec" : resolveAlias(COMMANDS, word, "netns command", ["show", "add", "del", "exec"]);
   switch (cmd) {
     case "show":
       noMore(args);
-      return list(ctx);
+      return await list(ctx);
     case "add": {
       const n = name(args, "add");
       noMore(args);

@@ -1,0 +1,176 @@
+/**
+ * Namespace ids (nsid): the number by which one network namespace names
+ * another (a veth peer's `link-netnsid`), over rtnetlink `RTM_*NSID`, and
+ * which named namespace a process is in (`ip netns identify`, `ip netns
+ * pids`), found by comparing namespace inodes as ip does.
+ *
+ * @example
+ * ```ts ignore
+ * import { getNsid, listNsids, setNsid } from "./nsid.ts";
+ * await setNsid("other", 7, { netns: "lab" }); // inside lab, "other" is nsid 7
+ * console.log(await getNsid("other", { netns: "lab" })); // 7
+ * console.log(await listNsids({ netns: "lab" })); // [{ nsid: 7 }]
+ * ```
+ *
+ * @module
+ */
+
+import { MessageBuilder } from "../wire/builder.ts";
+import { NLMSG_HDRLEN } from "../wire/constants.ts";
+import type { NlMsg } from "../wire/message.ts";
+import { parseAttrs } from "../wire/table.ts";
+import { loadSys } from "../sys/load.ts";
+import { listNetns, NETNS_RUN_DIR, type NetnsTarget, openNetns } from "./netns.ts";
+import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../route/rtnl.ts";
+
+const { RTM_NEWNSID, RTM_GETNSID } = RTM;
+
+/** `NETNSA_*`: attributes of nsid messages (after a 4-byte `rtgenmsg`). */
+export const NETNSA_ATTRS = {
+  nsid: { type: 1, kind: "s32" },
+  pid: { type: 2, kind: "u32" },
+  fd: { type: 3, kind: "u32" },
+  targetNsid: { type: 4, kind: "s32" },
+  currentNsid: { type: 5, kind: "s32" },
+} as const;
+
+/** `struct rtgenmsg`, padded to 4 bytes. */
+const RTGENMSG = { family: "u8", pad: "pad3" } as const;
+
+/** One nsid the kernel reports: the id, and with `targetNsid` the id in the target namespace. */
+export interface NsidEntry {
+  /** The nsid (-1 when unassigned). */
+  nsid: number;
+  /** With a target namespace: the id of the same namespace as seen from the caller. */
+  currentNsid?: number;
+}
+
+function parseNsid(m: NlMsg): NsidEntry {
+  const start = m.start + NLMSG_HDRLEN + 4;
+  const a = parseAttrs(NETNSA_ATTRS, m.buf, m.view, start, m.end);
+  const e: NsidEntry = { nsid: a.nsid ?? -1 };
+  if (a.currentNsid !== undefined) e.currentNsid = a.currentNsid;
+  return e;
+}
+
+function checkNsid(v: number | "auto"): number {
+  if (v === "auto") return -1;
+  if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+    throw new RangeError(`Invalid nsid: "${v}" (must be 0 to 2147483647, or "auto")`);
+  }
+  return v;
+}
+
+/** Builds an nsid request about the namespace open as `fd`. */
+export function nsidRequest(type: number, fd: number, nsid?: number): Uint8Array {
+  const b = new MessageBuilder(type, 0).struct(RTGENMSG, {}).u(NETNSA_ATTRS.fd.type, "u32", fd);
+  if (nsid !== undefined) b.u(NETNSA_ATTRS.nsid.type, "s32", nsid);
+  return b.finish();
+}
+
+async function withTargetFd<T>(target: NetnsTarget, fn: (fd: number) => Promise<T>): Promise<T> {
+  const sys = await loadSys();
+  const { fd, owned } = openNetns(sys, target);
+  try {
+    return await fn(fd);
+  } finally {
+    if (owned) sys.close(fd);
+  }
+}
+
+/**
+ * The nsid by which the namespace of `opts.netns` (or the caller's) names
+ * `target`, or `undefined` when it has none.
+ */
+export function getNsid(target: NetnsTarget, opts: RouteOptions = {}): Promise<number | undefined> {
+  return withTargetFd(target, (fd) =>
+    withRouteSocket(opts, async (s) => {
+      const [e] = await s.request(nsidRequest(RTM_GETNSID, fd), parseNsid);
+      return e && e.nsid >= 0 ? e.nsid : undefined;
+    }));
+}
+
+/**
+ * Gives `target` an nsid inside the namespace of `opts.netns` (`ip netns set
+ * NAME NSID`); `"auto"` lets the kernel pick. The kernel refuses (EEXIST) a
+ * namespace that already has one, or an id in use.
+ */
+export function setNsid(target: NetnsTarget, nsid: number | "auto", opts: RouteOptions = {}): Promise<void> {
+  const id = checkNsid(nsid);
+  return withTargetFd(target, (fd) =>
+    withRouteSocket(opts, async (s) => {
+      await s.request(nsidRequest(RTM_NEWNSID, fd, id));
+    }));
+}
+
+/** Lists the nsids assigned in the namespace of `opts.netns` (`ip netns list-id`). */
+export async function listNsids(opts: RouteOptions = {}): Promise<NsidEntry[]> {
+  const request = new MessageBuilder(RTM_GETNSID, 0).struct(RTGENMSG, {}).finish();
+  return await Array.fromAsync(new DumpStream(opts, () => ({ request, parse: parseNsid })));
+}
+
+/**
+ * The named namespaces (under `/run/netns`) that have an nsid in the
+ * namespace of `opts.netns`, by nsid: how iproute2 turns `link-netnsid 3`
+ * into `link-netns NAME`.
+ */
+export async function nsidNames(opts: RouteOptions = {}): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const name of listNetns()) {
+    try {
+      const id = await getNsid(name, opts);
+      if (id !== undefined && !out.has(id)) out.set(id, name);
+    } catch { /* gone meanwhile, or not a namespace: no name for it */ }
+  }
+  return out;
+}
+
+/** `[st_dev, st_ino]` of a path, through the runtime's own file API (Deno's, or node:fs under Bun). */
+function inode(path: string): string | undefined {
+  const g = globalThis as {
+    Deno?: { statSync(p: string): { dev: number; ino: number | null } };
+    process?: { getBuiltinModule(m: string): unknown };
+  };
+  try {
+    const st = g.Deno
+      ? g.Deno.statSync(path)
+      : (g.process!.getBuiltinModule("node:fs") as { statSync(p: string): { dev: number; ino: number } }).statSync(
+        path,
+      );
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkPid(pid: number | "self"): string {
+  if (pid === "self") return "self";
+  if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`Invalid pid: "${pid}"`);
+  return String(pid);
+}
+
+/**
+ * The names under `/run/netns` of the namespace process `pid` (default:
+ * this one) is in, as `ip netns identify` finds them; empty when it has none.
+ * Throws when the process does not exist.
+ */
+export function identifyNetns(pid: number | "self" = "self"): string[] {
+  const path = `/proc/${checkPid(pid)}/ns/net`;
+  const want = inode(path);
+  if (want === undefined) throw new Error(`Cannot open network namespace of process "${pid}"`);
+  return listNetns().filter((n) => inode(`${NETNS_RUN_DIR}/${n}`) === want);
+}
+
+/** The processes inside a named namespace (`ip netns pids NAME`), in `/proc` order. */
+export function netnsPids(name: string): number[] {
+  const want = inode(`${NETNS_RUN_DIR}/${name}`);
+  if (want === undefined) throw new Error(`Cannot open network namespace "${name}"`);
+  const g = globalThis as {
+    Deno?: { readDirSync(p: string): Iterable<{ name: string }> };
+    process?: { getBuiltinModule(m: string): unknown };
+  };
+  const entries = g.Deno
+    ? Array.from(g.Deno.readDirSync("/proc"), (e) => e.name)
+    : (g.process!.getBuiltinModule("node:fs") as { readdirSync(p: string): string[] }).readdirSync("/proc");
+  return entries.filter((e) => /^\d+$/.test(e) && inode(`/proc/${e}/ns/net`) === want).map(Number);
+}
