@@ -78,17 +78,22 @@ async function show(ctx: Context, args: Args): Promise<void> {
   await printLinks(ctx, links.filter((l) => matches(l, w, group)), names, toJson);
 }
 
-async function add(ctx: Context, args: Args): Promise<void> {
+/** Reads `link add`'s words into the spec for `createLink` (names still unresolved). */
+export function parseLinkAdd(args: Args): CreateLinkSpec {
   const common = parseWords(args, ADD_WORDS, "link add", "name", (w) => w === "type");
   if (args.next() !== "type") throw new UsageError(`Missing "type" in link add`, "type");
   const kind = args.value("type", "link kind");
   const k = parseWords(args, kindWords(kind), `${kind} options`);
-  const spec = {
+  return {
     ...linkSettings(common),
     ...createOnly(common),
     name: addName(common),
     ...kindSpec(kind, k, common),
   } as CreateLinkSpec;
+}
+
+async function add(ctx: Context, args: Args): Promise<void> {
+  const spec = parseLinkAdd(args);
   const { createLink } = await import("../route/link_change.ts");
   await createLink(spec, ctx.lib);
 }

@@ -112,7 +112,8 @@ export async function tuntapHandler(ctx: Context, args: Args): Promise<number | 
   if (s.name === undefined) throw new UsageError(`Missing "dev" in tuntap del`, "dev");
   const { getLink } = await import("../route/link.ts");
   const d = tunData(await getLink(s.name, ctx.lib));
-  // ip attaches with the mode given, and the kernel refuses another mode (EINVAL).
-  if (d && d.type !== s.mode) throw new Error(`Cannot delete "${s.name}": it is a ${d.type} device, not ${s.mode}`);
+  // ip attaches with the mode given, and the kernel refuses another mode or another kind of link (EINVAL).
+  if (!d) throw new Error(`Cannot delete "${s.name}": not a tun/tap device`);
+  if (d.type !== s.mode) throw new Error(`Cannot delete "${s.name}": it is a ${d.type} device, not ${s.mode}`);
   await deleteTuntap(s.name, ctx.lib);
 }
