@@ -247,7 +247,7 @@ test("link show group and type bridge_slave select as ip selects", { skip: NEEDS
 });
 
 test("a peer in another named namespace prints as link-netns NAME, as ip prints it", { skip: NEEDS_ROOT }, async () => {
-  await withTempNetns(async (ns) => {
+  await withTempNetns((ns) => {
     const other = uniqueName("nlkt-peer");
     run("ip", ["netns", "add", other]);
     try {
