@@ -95,9 +95,9 @@ export function getNsid(target: NetnsTarget, opts: RouteOptions = {}): Promise<n
  * NAME NSID`); `"auto"` lets the kernel pick. The kernel refuses (EEXIST) a
  * namespace that already has one, or an id in use.
  */
-export function setNsid(target: NetnsTarget, nsid: number | "auto", opts: RouteOptions = {}): Promise<void> {
+export async function setNsid(target: NetnsTarget, nsid: number | "auto", opts: RouteOptions = {}): Promise<void> {
   const id = checkNsid(nsid);
-  return withTargetFd(target, (fd) =>
+  return await withTargetFd(target, (fd) =>
     withRouteSocket(opts, async (s) => {
       await s.request(nsidRequest(RTM_NEWNSID, fd, id));
     }));

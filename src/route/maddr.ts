@@ -74,6 +74,8 @@ function readProc(sys: Sys, path: string): string | undefined {
   return new TextDecoder().decode(all);
 }
 
+const isNum = (v: string | undefined): boolean => v !== undefined && /^\d+$/.test(v);
+
 function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
@@ -83,7 +85,7 @@ export function parseDevMcast(text: string): MulticastAddress[] {
   const out: MulticastAddress[] = [];
   for (const line of text.split("\n")) {
     const [index, name, users, st, hex] = line.trim().split(/\s+/);
-    if (!hex || !/^[0-9a-f]+$/i.test(hex)) continue;
+    if (!isNum(index) || !name || !isNum(users) || !isNum(st) || !hex || !/^([0-9a-f]{2})+$/i.test(hex)) continue;
     const address = Array.from(hexBytes(hex), (b) => b.toString(16).padStart(2, "0")).join(":");
     const m: MulticastAddress = { ifindex: Number(index), ifname: name, family: "link", address, users: Number(users) };
     if (Number(st)) m.static = true;
@@ -100,11 +102,13 @@ export function parseIgmp(text: string): MulticastAddress[] {
     if (!line) continue;
     if (line[0] !== "\t") {
       const [index, name] = line.trim().split(/\s+/);
-      ifindex = Number(index);
-      ifname = name.replace(/:$/, "");
+      // A device line ip cannot read leaves the groups under it unattributed: they are skipped.
+      ifindex = isNum(index) && name ? Number(index) : 0;
+      ifname = name?.replace(/:$/, "") ?? "";
       continue;
     }
     const [hex, users] = line.trim().split(/\s+/);
+    if (!ifindex || !/^[0-9a-f]{8}$/i.test(hex) || !isNum(users)) continue;
     const v = parseInt(hex, 16);
     // Printed as the u32 read on a little-endian host: the first octet is the low byte.
     const address = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24].join(".");
@@ -118,7 +122,7 @@ export function parseIgmp6(text: string): MulticastAddress[] {
   const out: MulticastAddress[] = [];
   for (const line of text.split("\n")) {
     const [index, name, hex, users] = line.trim().split(/\s+/);
-    if (!users || !/^[0-9a-f]{32}$/i.test(hex)) continue;
+    if (!isNum(index) || !name || !isNum(users) || !/^[0-9a-f]{32}$/i.test(hex)) continue;
     out.push({
       ifindex: Number(index),
       ifname: name,
