@@ -7,9 +7,10 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | ct }
+where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | tuntap | maddr | ct }
        OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
+                    -t[imestamp] | -ts[hort] |
                     -h[elp] }
 Aliases: l=link a=addr r=route n=neigh ru=rule mo=monitor ct=conntrack
 Commands: show|list|lst|ls add del|delete set replace append get flush
@@ -17,15 +18,24 @@ Exit codes: 0 success, 1 kernel or runtime error, 2 bad usage`;
 
 /** Usage of each object, by canonical name. */
 export const OBJECT_HELP: Record<string, string> = {
-  link: `Usage: nlkit link show [ dev NAME ] [ type KIND ] [ up ]
-       nlkit link add NAME type veth [ peer name PEER [ netns NS ] ]
-       nlkit link add NAME type bridge
-       nlkit link add NAME link PARENT type vlan id N
-       nlkit link add NAME link PARENT type macvlan mode { private | vepa | bridge | passthru | source }
-       nlkit link add NAME type vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
-       nlkit link set [ dev ] DEV { up | down | mtu N | name NEW | address MAC | master BR | nomaster |
-                                   netns NS | alias TEXT } ...
-       nlkit link del [ dev ] DEV`,
+  link: `Usage: nlkit link show [ dev NAME ] [ type KIND | type KIND_slave ] [ up ] [ master DEV ] [ group G ]
+       nlkit link add [ name | dev ] NAME [ LINK_SETTINGS ] [ link PARENT ] [ index N ] [ numtxqueues N ]
+                  [ numrxqueues N ] type KIND [ KIND_WORDS ]
+       nlkit link set [ dev ] DEV [ LINK_SETTINGS ] [ name NEW ]
+       nlkit link del [ dev ] DEV
+LINK_SETTINGS := { up | down | mtu N | address MAC | broadcast MAC | txqueuelen N | master DEV | nomaster |
+                   netns NS | alias TEXT | group G | promisc on|off | arp on|off | multicast on|off |
+                   allmulticast on|off | gso_max_size N | gso_max_segs N | gro_max_size N } ...
+KIND := veth [ peer name PEER [ netns NS ] ] | bridge | dummy | ifb | wireguard
+      | vlan id N [ protocol 802.1Q|802.1ad ] | macvlan|macvtap mode MODE
+      | ipvlan|ipvtap [ mode l2|l3|l3s ] [ bridge|private|vepa ]
+      | bond [ mode MODE ] [ miimon N ] [ xmit_hash_policy P ] [ lacp_rate slow|fast ] ...  (ip's bond words)
+      | gre|gretap [ remote A ] [ local A ] [ key K | ikey K | okey K ] [ seq ] [ csum ] [ ttl N ] [ dev D ] ...
+      | vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
+tun/tap devices: see nlkit tuntap help`,
+  tuntap: `Usage: nlkit tuntap { add | del | show | list } [ dev NAME ] [ mode { tun | tap } ]
+       [ user USER ] [ group GROUP ] [ one_queue ] [ pi ] [ vnet_hdr ] [ multi_queue ] [ name NAME ]`,
+  maddr: `Usage: nlkit maddr [ show | list ] [ [ dev ] NAME ]   (-4, -6 pick one family)`,
   addr: `Usage: nlkit addr show [ dev NAME ] [ scope SCOPE ] [ up ]
        nlkit addr { add | replace } PREFIX dev NAME [ peer PREFIX ] [ broadcast ADDR ] [ label LABEL ]
                   [ scope SCOPE ] [ valid_lft SECS ] [ preferred_lft SECS ] [ metric N ] [ noprefixroute ]
@@ -44,11 +54,16 @@ export const OBJECT_HELP: Record<string, string> = {
   rule: `Usage: nlkit rule show
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
-  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ ct ]
+  monitor: `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | netconf | ct ]... [ label ] [ file FILE ]
+       -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
        nlkit netns add NAME
        nlkit netns del NAME
+       nlkit netns set NAME { NSID | auto }
+       nlkit netns list-id
+       nlkit netns identify [ PID ]
+       nlkit netns pids NAME
        nlkit netns exec NAME CMD [ ARGS... ]   (runs nsenter --net=/run/netns/NAME CMD ...)`,
   ct: `Usage: nlkit ct COMMAND [ OPTIONS ]   (conntrack-tools' flags and meanings)
 Commands:

@@ -18,6 +18,8 @@ export * from "./link_change.ts";
 export * from "./link_brport.ts";
 export * from "./link_tuntap.ts";
 export * from "./maddr.ts";
+export * from "./netconf.ts";
+export * from "./rtmon.ts";
 export * from "./link_json.ts";
 export * from "./link_kinds.ts";
 export * from "./link_tables.ts";
