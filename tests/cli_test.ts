@@ -8,13 +8,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import fc from "fast-check";
-import { CLI, nlkit, ok, type Result, ROOT } from "./_cli.ts";
+import { CLI, followWhile, nlkit, ok, type Result, ROOT } from "./_cli.ts";
 import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
 import { assertSameJsonAsIp, assertSameTextAsIp, populate, SHOWS } from "./_cli_fixtures.ts";
 import { UsageError } from "../src/cli/args.ts";
@@ -557,21 +556,6 @@ test("ct -L agrees with conntrack -L line for line", { skip: NEEDS_ROOT || NO_CT
     assert.match(exp.stderr, /0 expectations have been shown/);
   });
 });
-
-/** Starts a long-running nlkit, runs `act` once it listens, then stops it with SIGINT. */
-async function followWhile(args: string[], act: () => void): Promise<Result> {
-  const child = spawn(CLI[0], [...CLI[1], ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "" } });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => stdout += d);
-  child.stderr.on("data", (d) => stderr += d);
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
-  await new Promise((r) => setTimeout(r, 2500)); // startup and subscription
-  act();
-  await new Promise((r) => setTimeout(r, 700));
-  // process.kill, not child.kill: Deno reports a child it signalled itself as killed even when it exited 0.
-  process.kill(child.pid!, "SIGINT");
-  return { code: await exited, stdout, stderr };
-}
 
 test("monitor -j prints NDJSON events with an event field", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {

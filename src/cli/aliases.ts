@@ -16,6 +16,8 @@ export const OBJECTS = {
   rule: ["ru", "rule"],
   monitor: ["mo", "monitor"],
   netns: ["netns"],
+  nexthop: ["nh", "nexthop"],
+  genl: ["genl"],
   tuntap: ["tuntap", "tap"],
   maddr: ["maddr", "maddress"],
   ct: ["ct", "conntrack"],

@@ -7,12 +7,12 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | tuntap | maddr | ct }
+where  OBJECT := { link | addr | route | neigh | rule | nexthop | monitor | netns | tuntap | maddr | ct | genl }
        OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
                     -t[imestamp] | -ts[hort] |
                     -h[elp] }
-Aliases: l=link a=addr r=route n=neigh ru=rule mo=monitor ct=conntrack
+Aliases: l=link a=addr r=route n=neigh ru=rule nh=nexthop mo=monitor ct=conntrack
 Commands: show|list|lst|ls add del|delete set replace append get flush
 Exit codes: 0 success, 1 kernel or runtime error, 2 bad usage`;
 
@@ -54,7 +54,19 @@ tun/tap devices: see nlkit tuntap help`,
   rule: `Usage: nlkit rule show
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
-  monitor: `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | netconf | ct ]... [ label ] [ file FILE ]
+  nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
+       nlkit nexthop { add | replace } id ID NH [ protocol ID ]
+       nlkit nexthop { get | del } id ID
+       nlkit nexthop bucket list BUCKET_SELECTOR
+       nlkit nexthop bucket get id ID index INDEX
+SELECTOR := [ id ID ] [ dev DEV ] [ vrf NAME ] [ master DEV ] [ groups ] [ fdb ]
+BUCKET_SELECTOR := SELECTOR | [ nhid ID ]
+NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ] [ type TYPE [ TYPE_ARGS ] ] }
+GROUP := [ <id[,weight]>/<id[,weight]>/... ]
+TYPE := { mpath | resilient }
+TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
+  genl: `Usage: nlkit genl [ ctrl ] { list | get name NAME | get id ID }   (genl ctrl's text; JSON with -j)`,
+  monitor: `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | ct ]... [ label ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list

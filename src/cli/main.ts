@@ -34,6 +34,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   tuntap: async () => (await import("./tuntap.ts")).tuntapHandler,
   maddr: async () => (await import("./maddr.ts")).maddrHandler,
   ct: async () => (await import("./ct.ts")).ctHandler,
+  nexthop: async () => (await import("./nexthop.ts")).nexthopHandler,
+  genl: async () => (await import("./genl.ts")).genlHandler,
 };
 
 const HELP_WORDS = ["help", "--help", "-h", "-help"];

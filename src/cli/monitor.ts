@@ -27,10 +27,13 @@ import { linkToIpJson } from "../route/link_json.ts";
 import { neighToIpJson } from "../route/neigh_json.ts";
 import { routeToIpJson } from "../route/route_json.ts";
 import { ruleToIpJson } from "../route/rule_json.ts";
+import type { Nexthop } from "../route/nexthop_parse.ts";
+import { nexthopToIpJson } from "../route/nexthop_json.ts";
+import { formatNexthop } from "./nexthop_text.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "netconf", "ct"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "ct"] as const;
 type MonitorObject = typeof OBJECTS[number];
 const ALIASES: Record<string, MonitorObject> = {
   link: "link",
@@ -46,6 +49,8 @@ const ALIASES: Record<string, MonitorObject> = {
   n: "neigh",
   rule: "rule",
   ru: "rule",
+  nexthop: "nexthop",
+  nh: "nexthop",
   netconf: "netconf",
   ct: "ct",
   conntrack: "ct",
@@ -110,6 +115,11 @@ function header(ctx: Context, banner: boolean, label: string): string {
 type Change = Exclude<RouteEvent, { type: "overrun" }>;
 type NetconfChange = Extract<NetconfEvent, { kind: "netconf" }>;
 
+/** Names the device of a nexthop event (events carry only its index). */
+function withDev(nh: Nexthop, names: LinkNames): Nexthop {
+  return nh.ifindex === undefined ? nh : { ...nh, dev: nameOfIndex(names, nh.ifindex) };
+}
+
 function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unknown> {
   switch (ev.kind) {
     case "link":
@@ -125,6 +135,8 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
       return neighToIpJson(ev.object, { byIndex: names });
     case "rule":
       return ruleToIpJson(ev.object);
+    case "nexthop":
+      return nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0);
   }
 }
 
@@ -145,6 +157,8 @@ function textOf(ctx: Context, ev: Change, names: LinkNames, netnsNames?: Readonl
       return formatNeighbour(ev.object, names, ctx.paint, { dev: true, stats: 0 });
     case "rule":
       return formatRule(ev.object);
+    case "nexthop":
+      return formatNexthop(nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0));
   }
 }
 
