@@ -37,18 +37,21 @@ const IP_CREATE = unhex(`7c000000 1000 0506 129c0e6b 00000000
 // `ip link set e0 promisc on arp off multicast off allmulticast on` (e0 = index 78).
 const IP_FLAGS = unhex(`20000000 1000 0500 139c0e6b 00000000 00000000 4e000000 80030000 80130000`);
 
+/** The veth of both captures: index, queue counts and GSO/GRO limits. */
+const E0 = {
+  kind: "veth",
+  name: "e0",
+  index: 78,
+  numTxQueues: 4,
+  numRxQueues: 2,
+  gsoMaxSize: 32000,
+  gsoMaxSegs: 100,
+  groMaxSize: 30000,
+  peer: { name: "e1" },
+} as const;
+
 test("createLinkRequest: index, queue counts and GSO/GRO limits as iproute2 sends them", () => {
-  const ours = parse(createLinkRequest({
-    kind: "veth",
-    name: "e0",
-    index: 78,
-    numTxQueues: 4,
-    numRxQueues: 2,
-    gsoMaxSize: 32000,
-    gsoMaxSegs: 100,
-    groMaxSize: 30000,
-    peer: { name: "e1" },
-  }));
+  const ours = parse(createLinkRequest(E0));
   const theirs = parse(IP_CREATE);
   for (const k of ["index", "name", "numTxQueues", "numRxQueues", "gsoMaxSize", "gsoMaxSegs", "groMaxSize"] as const) {
     assert.deepEqual(ours[k], theirs[k], k);
@@ -88,17 +91,7 @@ test("bad settings are refused before anything is built", () => {
 test("created with index, queues and GSO/GRO limits; ip -d agrees", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const o = { netns: ns };
-    const l = await createLink({
-      kind: "veth",
-      name: "e0",
-      index: 78,
-      numTxQueues: 4,
-      numRxQueues: 2,
-      gsoMaxSize: 32000,
-      gsoMaxSegs: 100,
-      groMaxSize: 30000,
-      peer: { name: "e1" },
-    }, o);
+    const l = await createLink(E0, o);
     assert.equal(l?.index, 78);
     const [j] = ipJson(ns, "-d", "link", "show", "e0");
     assert.deepEqual(
