@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { CLI, nlkit, ok, type Result, ROOT } from "./_cli.ts";
-import { ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
+import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
 import { Args } from "../src/cli/args.ts";
 import { parseLinkAdd } from "../src/cli/link.ts";
 import { type Link, parseLinkMessage } from "../src/route/link.ts";
@@ -263,7 +263,7 @@ test("a peer in another named namespace prints as link-netns NAME, as ip prints 
 });
 
 test("tuntap add, show and del as ip tuntap; -d link show of tun devices", { skip: NEEDS_ROOT }, async () => {
-  await withTempNetns((ns) => {
+  await withTempNetns(async (ns) => {
     ok(ns, "tuntap", "add", "dev", "tp0", "mode", "tap", "user", "1000", "group", "100", "multi_queue", "vnet_hdr");
     ok(ns, "tuntap", "add", "mode", "tun", "pi");
     ok(ns, "tap", "add", "name", "tp1", "mode", "tap");
@@ -277,11 +277,31 @@ test("tuntap add, show and del as ip tuntap; -d link show of tun devices", { ski
     assert.match(ok(ns, "tuntap", "show"), /^tp2: tap persist$/m);
     ok(ns, "tuntap", "del", "tp2", "mode", "tap");
     same(ns, "-j", "tuntap", "show");
+    // -d: the processes attached to each device (none here), as ip finds them in /proc.
+    assert.match(same(ns, "-d", "tuntap", "show"), /^tp0: .*\n\tAttached to processes:\n/);
     same(ns, "tuntap", "list");
     same(ns, "tuntap");
     for (const dev of ["tp0", "tun0", "tp1"]) {
       same(ns, "-d", "link", "show", dev);
       same(ns, "-j", "-d", "link", "show", dev);
+    }
+    if (have("python3")) {
+      // A process holding tp1 (TUNSETIFF on its own descriptor) is listed by name and pid, as ip lists it.
+      const py = "import fcntl,struct,os,sys,time\nfd=os.open('/dev/net/tun',os.O_RDWR)\n" +
+        "fcntl.ioctl(fd,0x400454ca,struct.pack('16sH22x',b'tp1',0x1002))\nprint('ok',flush=True)\ntime.sleep(30)";
+      const holder = spawn("ip", ["netns", "exec", ns, "python3", "-c", py]);
+      try {
+        await new Promise((r) => holder.stdout.once("data", r));
+        const out = same(ns, "-d", "tuntap", "show");
+        assert.match(out, new RegExp(`^tp1: tap persist\n\tAttached to processes:python3\\(${holder.pid}\\)$`, "m"));
+        const j = JSON.parse(ok(ns, "-d", "-j", "tuntap", "show"));
+        assert.deepEqual(j.find((d: { ifname: string }) => d.ifname === "tp1").processes, [{
+          name: "python3",
+          pid: holder.pid,
+        }]);
+      } finally {
+        holder.kill();
+      }
     }
     // A taken name is the kernel's EBUSY (exit 1, as ip).
     const busy = nlkit(["-n", ns, "tuntap", "add", "dev", "tp0", "mode", "tap"]);

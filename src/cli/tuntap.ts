@@ -3,7 +3,8 @@
  * `ip/iptuntap.c`). Devices are made with ioctls on `/dev/net/tun` and
  * listed over rtnetlink. Unlike ip, which reads sysfs, the flags come from
  * the kernel's `IFLA_TUN_*` report, which leaves out `one_queue` (a flag the
- * kernel keeps for compatibility only).
+ * kernel keeps for compatibility only). With `-d`, the processes attached to
+ * each device, found in /proc as ip finds them.
  *
  * @module
  */
@@ -77,6 +78,8 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const w = args.next();
   if (w !== undefined) throw new UsageError(`Unexpected argument: "${w}" (tuntap show takes none)`, w);
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  // -d adds the processes attached to each device, from /proc.
+  const attached = ctx.opts.details ? (await import("../route/link_tuntap.ts")).tuntapProcesses : undefined;
   for await (const l of streamLinks({ ...ctx.lib, kind: "tun" })) {
     const d = tunData(l);
     // ip lists Ethernet (tap) and headerless (tun) devices only.
@@ -84,13 +87,16 @@ async function show(ctx: Context, args: Args): Promise<void> {
     const item: Record<string, unknown> = { ifname: l.name, flags: flagWords(d) };
     if (d.owner !== undefined) item.user = d.owner;
     if (d.group !== undefined) item.group = d.group;
+    const procs = attached?.(l.name);
     if (json) {
+      if (procs) item.processes = procs;
       json.item(item);
       continue;
     }
     let line = `${ctx.paint("ifname", l.name)}:${(item.flags as string[]).map((f) => ` ${f}`).join("")}`;
     if (d.owner !== undefined) line += ` user ${d.owner}`;
     if (d.group !== undefined) line += ` group ${d.group}`;
+    if (procs) line += `\n\tAttached to processes:${procs.map((p) => `${p.name}(${p.pid})`).join("")}`;
     ctx.out.line(line);
   }
   json?.end();

@@ -19,6 +19,7 @@ import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { parseAttrs } from "../wire/table.ts";
+import { inodeOf, readDirNames } from "../sys/files.ts";
 import { loadSys } from "../sys/load.ts";
 import { listNetns, NETNS_RUN_DIR, type NetnsTarget, openNetns } from "./netns.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../route/rtnl.ts";
@@ -125,24 +126,6 @@ export async function nsidNames(opts: RouteOptions = {}): Promise<Map<number, st
   return out;
 }
 
-/** `[st_dev, st_ino]` of a path, through the runtime's own file API (Deno's, or node:fs under Bun). */
-function inode(path: string): string | undefined {
-  const g = globalThis as {
-    Deno?: { statSync(p: string): { dev: number; ino: number | null } };
-    process?: { getBuiltinModule(m: string): unknown };
-  };
-  try {
-    const st = g.Deno
-      ? g.Deno.statSync(path)
-      : (g.process!.getBuiltinModule("node:fs") as { statSync(p: string): { dev: number; ino: number } }).statSync(
-        path,
-      );
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
 function checkPid(pid: number | "self"): string {
   if (pid === "self") return "self";
   if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`Invalid pid: "${pid}"`);
@@ -156,21 +139,14 @@ function checkPid(pid: number | "self"): string {
  */
 export function identifyNetns(pid: number | "self" = "self"): string[] {
   const path = `/proc/${checkPid(pid)}/ns/net`;
-  const want = inode(path);
+  const want = inodeOf(path);
   if (want === undefined) throw new Error(`Cannot open network namespace of process "${pid}"`);
-  return listNetns().filter((n) => inode(`${NETNS_RUN_DIR}/${n}`) === want);
+  return listNetns().filter((n) => inodeOf(`${NETNS_RUN_DIR}/${n}`) === want);
 }
 
 /** The processes inside a named namespace (`ip netns pids NAME`), in `/proc` order. */
 export function netnsPids(name: string): number[] {
-  const want = inode(`${NETNS_RUN_DIR}/${name}`);
+  const want = inodeOf(`${NETNS_RUN_DIR}/${name}`);
   if (want === undefined) throw new Error(`Cannot open network namespace "${name}"`);
-  const g = globalThis as {
-    Deno?: { readDirSync(p: string): Iterable<{ name: string }> };
-    process?: { getBuiltinModule(m: string): unknown };
-  };
-  const entries = g.Deno
-    ? Array.from(g.Deno.readDirSync("/proc"), (e) => e.name)
-    : (g.process!.getBuiltinModule("node:fs") as { readdirSync(p: string): string[] }).readdirSync("/proc");
-  return entries.filter((e) => /^\d+$/.test(e) && inode(`/proc/${e}/ns/net`) === want).map(Number);
+  return readDirNames("/proc").filter((e) => /^\d+$/.test(e) && inodeOf(`/proc/${e}/ns/net`) === want).map(Number);
 }

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { readDirNames, readLinkOrUndefined, readTextOrUndefined } from "../sys/files.ts";
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { withNetns } from "../netns/netns.ts";
@@ -171,4 +172,42 @@ export async function deleteTuntap(name: string, opts: TuntapOptions = {}): Prom
   const ifr = tuntapIfreq({ name, mode: data.type, multiQueue: data.multiQueue === 1, pi: data.pi === 1 });
   const sys = await loadSys();
   withTun(sys, opts, ifr, (fd) => tunIoctl("TUNSETPERSIST", () => sys.ioctlInt(fd, TUNSETPERSIST, 0)));
+}
+
+/** A process holding a tun/tap device open. */
+export interface TuntapProcess {
+  /** Its command name (`/proc/PID/comm`). */
+  name: string;
+  /** Its pid. */
+  pid: number;
+}
+
+/**
+ * The processes that have the tun/tap device `name` attached (`ip -d tuntap
+ * show`): descriptors of `/dev/net/tun` whose fdinfo says `iff: NAME`, this
+ * process left out. Needs read access to other processes' /proc entries.
+ */
+export function tuntapProcesses(name: string): TuntapProcess[] {
+  const self = String(
+    (globalThis as { Deno?: { pid: number } }).Deno?.pid ??
+      (globalThis as { process?: { pid: number } }).process?.pid,
+  );
+  const out: TuntapProcess[] = [];
+  for (const pid of readDirNames("/proc")) {
+    if (!/^\d+$/.test(pid) || pid === self) continue;
+    let fds: string[];
+    try {
+      fds = readDirNames(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      if (readLinkOrUndefined(`/proc/${pid}/fd/${fd}`) !== TUN_DEVICE) continue;
+      const info = readTextOrUndefined(`/proc/${pid}/fdinfo/${fd}`) ?? "";
+      if (!info.split("\n").some((l) => /^iff:\s+/.test(l) && l.replace(/^iff:\s+/, "") === name)) continue;
+      const comm = readTextOrUndefined(`/proc/${pid}/comm`);
+      out.push({ name: comm === undefined ? "<NULL>" : comm.replace(/\n.*$/s, ""), pid: Number(pid) });
+    }
+  }
+  return out;
 }
