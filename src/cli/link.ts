@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type Args, UsageError } from "./args.ts";
+import { type Args, unknownWord, UsageError } from "./args.ts";
+import { BRIDGE_SLAVE_WORDS, bridgeSlaveSettings } from "./link_port_words.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
@@ -16,6 +17,7 @@ import { JsonArrayWriter } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { CreateLinkSpec, LinkChanges } from "../route/link_change.ts";
+import type { BridgePortSettings } from "../route/link_brport.ts";
 import type { IpJsonOptions, IpLinkJson } from "../route/link_json.ts";
 
 const SHOW: WordTable = {
@@ -99,13 +101,27 @@ async function add(ctx: Context, args: Args): Promise<void> {
 }
 
 async function set(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SET, "link set", "dev");
+  const w = parseWords(args, SET, "link set", "dev", (word) => word === "type");
   const dev = required(w, "dev", "link set");
   const changes: LinkChanges = linkSettings(w);
   if (w.name !== undefined) changes.name = w.name;
-  if (Object.keys(changes).length === 0) throw new UsageError(`Nothing to change for "${dev}"`, dev);
-  const { changeLink } = await import("../route/link_change.ts");
-  await changeLink(dev, changes, ctx.lib);
+  const port = args.peek() === "type" ? portSettings(args) : undefined;
+  if (Object.keys(changes).length === 0 && !port) throw new UsageError(`Nothing to change for "${dev}"`, dev);
+  if (Object.keys(changes).length) {
+    const { changeLink } = await import("../route/link_change.ts");
+    await changeLink(dev, changes, ctx.lib);
+  }
+  if (port) await (await import("../route/link_brport.ts")).setBridgePort(dev, port, ctx.lib);
+}
+
+/** `type bridge_slave WORDS`: the only kind `link set` changes here. */
+function portSettings(args: Args): BridgePortSettings {
+  args.next();
+  const kind = args.value("type", "link kind");
+  if (kind !== "bridge_slave") throw unknownWord("link set kind", kind, ["bridge_slave"]);
+  const s = bridgeSlaveSettings(parseWords(args, BRIDGE_SLAVE_WORDS, "bridge_slave options"));
+  if (Object.keys(s).length === 0) throw new UsageError(`Nothing to change in "type bridge_slave"`, kind);
+  return s;
 }
 
 async function del(ctx: Context, args: Args): Promise<void> {
