@@ -135,6 +135,10 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["netns", "list-id", "nsid", "1"], /Unexpected argument/],
     [["monitor", "link", "file"], /Missing file name/],
     [["monitor", "nsid"], /"nsid"/],
+    [["link", "set", "lo", "toString"], /Unknown argument of link set: "toString"/],
+    [["link", "add", "x", "type", "bond", "constructor", "1"], /Unknown argument of bond options: "constructor"/],
+    [["tuntap", "toString"], /Unknown tuntap command: "toString"/],
+    [["monitor", "toString"], /Unknown monitor object: "toString"/],
   ];
   for (const [args, re] of cases) fails(args, 2, re);
 });

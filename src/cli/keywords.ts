@@ -36,10 +36,10 @@ export function parseWords(
   const out: Words = {};
   for (let w = args.peek(); w !== undefined && !stop?.(w); w = args.peek()) {
     args.next();
-    const spec = table[w];
+    const spec = Object.hasOwn(table, w) ? table[w] : undefined; // never an inherited key ("toString")
     if (spec) {
       const key = spec.key ?? w;
-      if (out[key] !== undefined) throw new UsageError(`Duplicate "${w}" in ${what}`, w);
+      if (Object.hasOwn(out, key)) throw new UsageError(`Duplicate "${w}" in ${what}`, w);
       out[key] = spec.arg ? args.value(w, spec.arg) : w;
     } else if (positional && out[positional] === undefined) {
       out[positional] = w;
