@@ -134,7 +134,7 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["netns", "identify", "abc"], /Invalid pid: "abc"/],
     [["netns", "list-id", "nsid", "1"], /Unexpected argument/],
     [["monitor", "link", "file"], /Missing file name/],
-    [["monitor", "nsid"], /"nsid"/],
+    [["monitor", "stats"], /"stats"/],
     [["link", "set", "lo", "toString"], /Unknown argument of link set: "toString"/],
     [["link", "add", "x", "type", "bond", "constructor", "1"], /Unknown argument of bond options: "constructor"/],
     [["tuntap", "toString"], /Unknown tuntap command: "toString"/],
@@ -416,28 +416,36 @@ const me = (...args: string[]): [string, string[]] => [CLI[0], [...CLI[1], ...ar
 
 test("monitor prints what ip monitor prints: every object, netconf, label, no qlen", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
-    const changes = () => {
-      ip(ns, "link", "add", "m0", "type", "veth", "peer", "name", "m1");
-      ip(ns, "addr", "add", "10.7.0.1/24", "dev", "m0");
-      ip(ns, "link", "set", "m0", "up");
-      ip(ns, "link", "set", "m1", "up");
-      run("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv4.conf.m0.forwarding=1"]);
-      ip(ns, "route", "add", "10.9.0.0/16", "via", "10.7.0.2");
-      ip(ns, "neigh", "add", "10.7.0.9", "lladdr", "02:00:00:00:00:09", "dev", "m0");
-      ip(ns, "rule", "add", "from", "10.1.0.0/16", "table", "7");
-      ip(ns, "link", "del", "m0");
-    };
-    const [theirs, ours, theirsL, oursL] = await watch([
-      ["ip", ["-n", ns, "monitor"]],
-      me("-n", ns, "monitor"),
-      ["ip", ["-n", ns, "monitor", "label", "link", "netconf"]],
-      me("-n", ns, "monitor", "label", "link", "netconf"),
-    ], changes);
-    assert.equal(ours, theirs);
-    assert.match(ours, /^inet m0 forwarding on /m);
-    assert.doesNotMatch(ours, /qlen/);
-    assert.equal(oursL, theirsL);
-    assert.match(oursL, /^\[NETCONF\]inet6 m1 /m);
+    const other = uniqueName("nlkt-other");
+    run("ip", ["netns", "add", other]);
+    try {
+      const changes = () => {
+        ip(ns, "netns", "set", other, "3");
+        ip(ns, "link", "add", "m0", "type", "veth", "peer", "name", "m1");
+        ip(ns, "addr", "add", "10.7.0.1/24", "dev", "m0");
+        ip(ns, "link", "set", "m0", "up");
+        ip(ns, "link", "set", "m1", "up");
+        run("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv4.conf.m0.forwarding=1"]);
+        ip(ns, "route", "add", "10.9.0.0/16", "via", "10.7.0.2");
+        ip(ns, "neigh", "add", "10.7.0.9", "lladdr", "02:00:00:00:00:09", "dev", "m0");
+        ip(ns, "rule", "add", "from", "10.1.0.0/16", "table", "7");
+        ip(ns, "link", "del", "m0");
+      };
+      const [theirs, ours, theirsL, oursL] = await watch([
+        ["ip", ["-n", ns, "monitor"]],
+        me("-n", ns, "monitor"),
+        ["ip", ["-n", ns, "monitor", "label", "link", "netconf"]],
+        me("-n", ns, "monitor", "label", "link", "netconf"),
+      ], changes);
+      assert.equal(ours, theirs);
+      assert.match(ours, /^inet m0 forwarding on /m);
+      assert.doesNotMatch(ours, /qlen/);
+      assert.equal(oursL, theirsL);
+      assert.match(oursL, /^\[NETCONF\]inet6 m1 /m);
+      assert.match(ours, new RegExp(`^nsid 3 \\(iproute2 netns name: ${other}\\)$`, "m"));
+    } finally {
+      run("ip", ["netns", "del", other]);
+    }
   });
 });
 

@@ -11,7 +11,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { readRtmon } from "../src/route/rtmon.ts";
-import { parseNetconfMessage, subscribeNetconf, subscribeRouteNetconf } from "../src/route/netconf.ts";
+import { parseNetconfMessage, subscribeNetconf } from "../src/route/netconf.ts";
+import { subscribeMonitor } from "../src/route/monitor_events.ts";
+import { setNsid } from "../src/netns/nsid.ts";
 import { createLink } from "../src/route/link_change.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { readMessage } from "../src/wire/message.ts";
@@ -112,7 +114,9 @@ test(
         if (ev.object.ifindex === index && ev.object.forwarding === 1) break;
       }
       // Route events and netconf on one socket keep the kernel's order: the netconf of a new link comes first.
-      await using both = await subscribeRouteNetconf(["link"], { netns: ns });
+      await using both = await subscribeMonitor({ groups: ["link"], netconf: ["inet", "inet6"], nsid: true }, {
+        netns: ns,
+      });
       await createLink({ kind: "veth", name: "m2", peer: { name: "m3" } }, { netns: ns });
       const kinds: string[] = [];
       for await (const ev of both) {

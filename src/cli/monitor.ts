@@ -21,6 +21,7 @@ import { formatRule } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
 import { getLink } from "../route/link.ts";
 import { type Netconf, type NetconfEvent, RP_FILTER } from "../route/netconf.ts";
+import type { NsidEvent } from "../route/monitor_events.ts";
 import { nameOf } from "../wire/table.ts";
 import { addressesToIpJson } from "../route/addr_json.ts";
 import { linkToIpJson } from "../route/link_json.ts";
@@ -33,7 +34,7 @@ import { formatNexthop } from "./nexthop_text.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "ct"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "ct"] as const;
 type MonitorObject = typeof OBJECTS[number];
 const ALIASES: Record<string, MonitorObject> = {
   link: "link",
@@ -52,6 +53,7 @@ const ALIASES: Record<string, MonitorObject> = {
   nexthop: "nexthop",
   nh: "nexthop",
   netconf: "netconf",
+  nsid: "nsid",
   ct: "ct",
   conntrack: "ct",
 };
@@ -201,9 +203,9 @@ class Printer {
   readonly #ctx: Context;
   readonly #banner: boolean;
   readonly names: LinkNames;
-  readonly netnsNames?: ReadonlyMap<number, string>;
+  readonly netnsNames: Map<number, string>;
 
-  constructor(ctx: Context, banner: boolean, names: LinkNames, netnsNames?: ReadonlyMap<number, string>) {
+  constructor(ctx: Context, banner: boolean, names: LinkNames, netnsNames: Map<number, string> = new Map()) {
     this.#ctx = ctx;
     this.#banner = banner;
     this.names = names;
@@ -240,6 +242,34 @@ class Printer {
     }));
   }
 
+  /**
+   * `print_nsid`: the namespace name comes from the names known at start
+   * (and is then forgotten, as ip's cache does), or for a new id from a
+   * fresh look-up under /run/netns.
+   */
+  async nsid(ev: NsidEvent): Promise<void> {
+    const { nsid, currentNsid } = ev.object;
+    const key = currentNsid ?? nsid;
+    let name = this.netnsNames.get(key);
+    if (name !== undefined) this.netnsNames.delete(key);
+    else if (ev.type === "new") {
+      name = (await netnsNames(this.#ctx)).get(nsid);
+      if (name !== undefined) this.netnsNames.set(nsid, name);
+    }
+    let text = (ev.type === "del" ? "Deleted " : "") + (nsid < 0 ? "nsid unassigned " : `nsid ${nsid} `);
+    if (currentNsid !== undefined) {
+      text += currentNsid < 0 ? "current-nsid unassigned " : `current-nsid ${currentNsid} `;
+    }
+    if (name !== undefined) text += `(iproute2 netns name: ${name})`;
+    this.#emit("[NSID]", text, () => {
+      const o: Record<string, unknown> = { event: ev.type, object: "nsid" };
+      if (nsid >= 0) o.nsid = nsid;
+      if (currentNsid !== undefined && currentNsid >= 0) o["current-nsid"] = currentNsid;
+      if (name !== undefined) o.name = name;
+      return o;
+    });
+  }
+
   overrun(): void {
     const ctx = this.#ctx;
     if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
@@ -256,19 +286,21 @@ class Printer {
 }
 
 /** Route objects and netconf on one socket, so lines come in the kernel's order as with ip. */
+/** Route objects, netconf and nsids on one socket, so lines come in the kernel's order as with ip. */
 async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
-  const groups = [...objs].filter((o) => o !== "ct" && o !== "netconf") as RouteGroup[];
-  const netconf = objs.has("netconf");
-  if (!groups.length && !netconf) return;
-  const { subscribeRouteNetconf } = await import("../route/netconf.ts");
+  const groups = [...objs].filter((o) => !["ct", "netconf", "nsid"].includes(o)) as RouteGroup[];
   const f = ctx.opts.family;
-  const families = !netconf ? [] : f === 4 ? ["inet"] as const : f === 6 ? ["inet6"] as const : undefined;
-  for await (const ev of await subscribeRouteNetconf(groups, { ...ctx.lib, signal, families })) {
+  const netconf = !objs.has("netconf") ? [] : f === 4 ? ["inet"] as const : f === 6 ? ["inet6"] as const : undefined;
+  const what = { groups, netconf: netconf ?? ["inet", "inet6"] as const, nsid: objs.has("nsid") };
+  if (!groups.length && !what.netconf.length && !what.nsid) return;
+  const { subscribeMonitor } = await import("../route/monitor_events.ts");
+  for await (const ev of await subscribeMonitor(what, { ...ctx.lib, signal })) {
     if (ev.type === "overrun") p.overrun();
     else if (ev.kind === "netconf") {
       await learnLink(ctx, p.names, ev.object.ifindex);
       p.netconf(ev);
-    } else p.change(ev);
+    } else if (ev.kind === "nsid") await p.nsid(ev);
+    else p.change(ev);
   }
 }
 
@@ -309,6 +341,7 @@ async function replay(ctx: Context, file: string, banner: boolean): Promise<numb
       // ip skips errors, no-ops and dump ends silently.
       if (rec.messageType > 3) ctx.err.line(`Unknown message: type=0x${rec.messageType.toString(16).padStart(8, "0")}`);
     } else if (rec.kind === "netconf") p.netconf(rec);
+    else if (rec.kind === "nsid") await p.nsid(rec);
     else p.change(rec);
   }
 }

@@ -17,6 +17,7 @@
 
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
+import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { parseAttrs } from "../wire/table.ts";
 import { inodeOf, readDirNames } from "../sys/files.ts";
@@ -46,7 +47,11 @@ export interface NsidEntry {
   currentNsid?: number;
 }
 
-function parseNsid(m: NlMsg): NsidEntry {
+/** Parses an `RTM_NEWNSID`/`RTM_DELNSID` (a reply or an event). */
+export function parseNsidMessage(m: NlMsg): NsidEntry {
+  if (m.end - m.start < NLMSG_HDRLEN + 4) {
+    throw new TruncatedError("rtgenmsg", m.start + NLMSG_HDRLEN, 4, m.end - m.start - NLMSG_HDRLEN);
+  }
   const start = m.start + NLMSG_HDRLEN + 4;
   const a = parseAttrs(NETNSA_ATTRS, m.buf, m.view, start, m.end);
   const e: NsidEntry = { nsid: a.nsid ?? -1 };
@@ -86,7 +91,7 @@ async function withTargetFd<T>(target: NetnsTarget, fn: (fd: number) => Promise<
 export function getNsid(target: NetnsTarget, opts: RouteOptions = {}): Promise<number | undefined> {
   return withTargetFd(target, (fd) =>
     withRouteSocket(opts, async (s) => {
-      const [e] = await s.request(nsidRequest(RTM_GETNSID, fd), parseNsid);
+      const [e] = await s.request(nsidRequest(RTM_GETNSID, fd), parseNsidMessage);
       return e && e.nsid >= 0 ? e.nsid : undefined;
     }));
 }
@@ -107,7 +112,7 @@ export async function setNsid(target: NetnsTarget, nsid: number | "auto", opts: 
 /** Lists the nsids assigned in the namespace of `opts.netns` (`ip netns list-id`). */
 export async function listNsids(opts: RouteOptions = {}): Promise<NsidEntry[]> {
   const request = new MessageBuilder(RTM_GETNSID, 0).struct(RTGENMSG, {}).finish();
-  return await Array.fromAsync(new DumpStream(opts, () => ({ request, parse: parseNsid })));
+  return await Array.fromAsync(new DumpStream(opts, () => ({ request, parse: parseNsidMessage })));
 }
 
 /**

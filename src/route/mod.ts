@@ -19,6 +19,7 @@ export * from "./link_brport.ts";
 export * from "./link_tuntap.ts";
 export * from "./maddr.ts";
 export * from "./netconf.ts";
+export * from "./monitor_events.ts";
 export * from "./rtmon.ts";
 export * from "./link_json.ts";
 export * from "./link_kinds.ts";

@@ -20,16 +20,7 @@ import { NETLINK_ROUTE, NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { nameOf, parseAttrs } from "../wire/table.ts";
-import {
-  DEFAULT_EVENT_BUFFER,
-  type OverrunEvent,
-  parseRouteEvent,
-  type RouteEvent,
-  RouteEventStream,
-  type RouteGroup,
-  routeGroupNumbers,
-  type SubscribeOptions,
-} from "./events.ts";
+import { DEFAULT_EVENT_BUFFER, type OverrunEvent, RouteEventStream, type SubscribeOptions } from "./events.ts";
 import { describeRtm } from "./rtnl.ts";
 
 /** `RTM_NEWNETCONF`. */
@@ -105,16 +96,19 @@ export interface NetconfSubscribeOptions extends SubscribeOptions {
   families?: readonly (keyof typeof RTNLGRP_NETCONF)[];
 }
 
-function parseEither(m: NlMsg): RouteEvent | NetconfEvent | undefined {
-  return parseNetconfEvent(m) ?? parseRouteEvent(m);
+/** Checks netconf families and returns their multicast groups. */
+export function netconfGroups(families: readonly (keyof typeof RTNLGRP_NETCONF)[]): number[] {
+  return families.map((f) => {
+    if (!Object.hasOwn(RTNLGRP_NETCONF, f)) {
+      throw new TypeError(`Invalid netconf family: "${f}" (must be inet, inet6 or mpls)`);
+    }
+    return RTNLGRP_NETCONF[f];
+  });
 }
 
-async function* follow(
-  sock: NetlinkSocket,
-  signal: AbortSignal,
-): AsyncGenerator<RouteEvent | NetconfEvent, void, undefined> {
+async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<NetconfEvent, void, undefined> {
   try {
-    for await (const item of sock.messages(parseEither, { signal })) {
+    for await (const item of sock.messages(parseNetconfEvent, { signal })) {
       if (isOverrun(item)) yield { type: "overrun" };
       else if (item) yield item;
     }
@@ -123,39 +117,14 @@ async function* follow(
   }
 }
 
-/** Subscribes to netconf changes; live once the promise resolves. */
-export async function subscribeNetconf(
-  opts: NetconfSubscribeOptions = {},
-): Promise<RouteEventStream<NetconfEvent>> {
-  return await open([], opts) as RouteEventStream<NetconfEvent>;
-}
-
-/**
- * Subscribes to netconf changes and to rtnetlink event `groups` on one
- * socket, so the events keep the kernel's order (as `ip monitor` prints them).
- */
-export async function subscribeRouteNetconf(
-  groups: readonly RouteGroup[],
-  opts: NetconfSubscribeOptions = {},
-): Promise<RouteEventStream<RouteEvent | NetconfEvent>> {
-  return await open(groups.length ? routeGroupNumbers(groups) : [], opts);
-}
-
-async function open(
-  routeGroups: number[],
-  opts: NetconfSubscribeOptions,
-): Promise<RouteEventStream<RouteEvent | NetconfEvent>> {
-  const families = opts.families ?? ["inet", "inet6"];
-  for (const f of families) {
-    if (!Object.hasOwn(RTNLGRP_NETCONF, f)) {
-      throw new TypeError(`Invalid netconf family: "${f}" (must be inet, inet6 or mpls)`);
-    }
-  }
+/** Subscribes to netconf changes (IPv4 and IPv6 unless `families` says otherwise); live once the promise resolves. */
+export async function subscribeNetconf(opts: NetconfSubscribeOptions = {}): Promise<RouteEventStream<NetconfEvent>> {
+  const groups = netconfGroups(opts.families ?? ["inet", "inet6"]);
   opts.signal?.throwIfAborted();
   const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
     netns: opts.netns,
     receiveBuffer: opts.receiveBuffer ?? DEFAULT_EVENT_BUFFER,
-    groups: [...routeGroups, ...families.map((f) => RTNLGRP_NETCONF[f])],
+    groups,
     describe: describeRtm,
   });
   return new RouteEventStream(sock, follow, opts.signal);

@@ -17,8 +17,7 @@
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import { forEachMessage } from "../wire/message.ts";
-import { parseRouteEvent, type RouteEvent } from "./events.ts";
-import { type NetconfEvent, parseNetconfEvent } from "./netconf.ts";
+import { type MonitorEvent, parseMonitorEvent } from "./monitor_events.ts";
 
 /** `NLMSG_TSTAMP`: iproute2's own record type for the time of the next message. */
 export const NLMSG_TSTAMP = 15;
@@ -42,11 +41,7 @@ export interface RtmonOther {
 }
 
 /** One record of an rtmon dump. */
-export type RtmonRecord =
-  | Exclude<RouteEvent, { type: "overrun" }>
-  | Extract<NetconfEvent, { kind: "netconf" }>
-  | RtmonTimestamp
-  | RtmonOther;
+export type RtmonRecord = Exclude<MonitorEvent, { type: "overrun" }> | RtmonTimestamp | RtmonOther;
 
 /**
  * Decodes an rtmon dump. A cut-off last message or a bad length throws
@@ -62,7 +57,7 @@ export function readRtmon(bytes: Uint8Array): RtmonRecord[] {
       out.push({ type: "timestamp", sec: view.getUint32(p, true), usec: view.getUint32(p + 4, true) });
       return;
     }
-    const ev = parseRouteEvent(m) ?? parseNetconfEvent(m);
+    const ev = parseMonitorEvent(m);
     out.push(ev && ev.type !== "overrun" ? ev : { type: "other", messageType: m.type });
   });
   return out;
