@@ -132,7 +132,8 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["maddr", "show", "dev", "lo", "x"], /"x"/],
     [["netns", "set", "x", "abc"], /Invalid nsid: "abc"/],
     [["netns", "identify", "abc"], /Invalid pid: "abc"/],
-    [["netns", "list-id", "nsid", "1"], /Unexpected argument/],
+    [["netns", "list-id", "nsid", "x"], /Invalid nsid: "x"/],
+    [["netns", "list-id", "bogus"], /"bogus"/],
     [["monitor", "link", "file"], /Missing file name/],
     [["monitor", "stats"], /"stats"/],
     [["link", "set", "lo", "toString"], /Unknown argument of link set: "toString"/],
@@ -364,6 +365,13 @@ test("netns set, list-id, identify, pids and list with ids, as ip netns", { skip
     assert.equal(nlkit(["-n", a, "netns", "set", b, "8"]).code, 1);
     ok(a, "netns", "set", a, "auto");
     same(a, "netns", "list-id");
+    // One id, and the ids the namespace with id 7 has (each with its id here, current-nsid).
+    same(a, "netns", "list-id", "nsid", "7");
+    ip(b, "netns", "set", a, "4");
+    for (const j of [[], ["-j"]]) same(a, ...j, "netns", "list-id", "target-nsid", "7");
+    assert.match(ok(a, "netns", "list-id", "target-nsid", "7"), /^nsid 4 current-nsid \d+ \(iproute2 netns name: /m);
+    // An id nobody has: the kernel's refusal (ip exits 2 for it, nlkit 1).
+    assert.equal(nlkit(["-n", a, "netns", "list-id", "nsid", "99"]).code, 1);
     const sorted = (s: string) => s.trim().split("\n").sort().join("\n");
     const list = ok(a, "netns", "list");
     assert.equal(sorted(list), sorted(ip(a, "netns", "list")));

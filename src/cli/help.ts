@@ -77,7 +77,7 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
        nlkit netns add NAME
        nlkit netns del NAME
        nlkit netns set NAME { NSID | auto }
-       nlkit netns list-id
+       nlkit netns list-id [ target-nsid NSID ] [ nsid NSID ]
        nlkit netns identify [ PID ]
        nlkit netns pids NAME
        nlkit netns exec NAME CMD [ ARGS... ]   (runs nsenter --net=/run/netns/NAME CMD ...)`,

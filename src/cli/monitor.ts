@@ -15,6 +15,7 @@ import { onStopSignals } from "./io.ts";
 import { formatLink } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames, nameLookup, nameOfIndex, netnsNames } from "./names.ts";
 import { formatNeighbour } from "./neigh_text.ts";
+import { nsidJson, nsidName, nsidText } from "./nsid_text.ts";
 import { writeNdjson } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { formatRule } from "./rule_text.ts";
@@ -242,32 +243,11 @@ class Printer {
     }));
   }
 
-  /**
-   * `print_nsid`: the namespace name comes from the names known at start
-   * (and is then forgotten, as ip's cache does), or for a new id from a
-   * fresh look-up under /run/netns.
-   */
+  /** `print_nsid`, with ip's name look-up. */
   async nsid(ev: NsidEvent): Promise<void> {
-    const { nsid, currentNsid } = ev.object;
-    const key = currentNsid ?? nsid;
-    let name = this.netnsNames.get(key);
-    if (name !== undefined) this.netnsNames.delete(key);
-    else if (ev.type === "new") {
-      name = (await netnsNames(this.#ctx)).get(nsid);
-      if (name !== undefined) this.netnsNames.set(nsid, name);
-    }
-    let text = (ev.type === "del" ? "Deleted " : "") + (nsid < 0 ? "nsid unassigned " : `nsid ${nsid} `);
-    if (currentNsid !== undefined) {
-      text += currentNsid < 0 ? "current-nsid unassigned " : `current-nsid ${currentNsid} `;
-    }
-    if (name !== undefined) text += `(iproute2 netns name: ${name})`;
-    this.#emit("[NSID]", text, () => {
-      const o: Record<string, unknown> = { event: ev.type, object: "nsid" };
-      if (nsid >= 0) o.nsid = nsid;
-      if (currentNsid !== undefined && currentNsid >= 0) o["current-nsid"] = currentNsid;
-      if (name !== undefined) o.name = name;
-      return o;
-    });
+    const name = await nsidName(this.#ctx, this.netnsNames, ev.object, ev.type === "new");
+    const text = (ev.type === "del" ? "Deleted " : "") + nsidText(ev.object, name);
+    this.#emit("[NSID]", text, () => ({ event: ev.type, object: "nsid", ...nsidJson(ev.object, name) }));
   }
 
   overrun(): void {

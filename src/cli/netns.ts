@@ -10,6 +10,9 @@
 import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
+import { parseWords } from "./keywords.ts";
+import { netnsNames } from "./names.ts";
+import { nsidJson, nsidName, nsidText } from "./nsid_text.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { checkNetnsName, createNetns, deleteNetns, listNetns, NETNS_RUN_DIR } from "../netns/netns.ts";
 
@@ -49,16 +52,18 @@ async function setId(ctx: Context, args: Args): Promise<void> {
 }
 
 async function listIds(ctx: Context, args: Args): Promise<void> {
-  noMore(args);
-  const { listNsids, nsidNames } = await import("../netns/nsid.ts");
-  const names = await nsidNames(ctx.lib);
-  const w = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  for (const { nsid } of await listNsids(ctx.lib)) {
-    const n = names.get(nsid);
-    if (w) w.item(n === undefined ? { nsid } : { nsid, name: n });
-    else ctx.out.line(`nsid ${nsid} ${n === undefined ? "" : `(iproute2 netns name: ${n})`}`);
+  const w = parseWords(args, { "target-nsid": { arg: "nsid" }, nsid: { arg: "nsid" } }, "netns list-id");
+  const id = (v: string | undefined) => v === undefined ? undefined : toInt(v, "nsid", 0, 0x7fffffff);
+  const { listNsids } = await import("../netns/nsid.ts");
+  const entries = await listNsids({ ...ctx.lib, targetNsid: id(w["target-nsid"]), nsid: id(w.nsid) });
+  const known = await netnsNames(ctx);
+  const out = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  for (const e of entries) {
+    const name = await nsidName(ctx, known, e, true);
+    if (out) out.item(nsidJson(e, name));
+    else ctx.out.line(nsidText(e, name));
   }
-  w?.end();
+  out?.end();
 }
 
 async function identify(ctx: Context, args: Args): Promise<void> {

@@ -109,10 +109,29 @@ export async function setNsid(target: NetnsTarget, nsid: number | "auto", opts: 
     }));
 }
 
-/** Lists the nsids assigned in the namespace of `opts.netns` (`ip netns list-id`). */
-export async function listNsids(opts: RouteOptions = {}): Promise<NsidEntry[]> {
-  const request = new MessageBuilder(RTM_GETNSID, 0).struct(RTGENMSG, {}).finish();
-  return await Array.fromAsync(new DumpStream(opts, () => ({ request, parse: parseNsidMessage })));
+/** Options of {@link listNsids}. */
+export interface ListNsidsOptions extends RouteOptions {
+  /**
+   * List the ids of the namespace that has this nsid (where the call runs)
+   * instead; each entry then carries `currentNsid`, the same namespace's id here.
+   */
+  targetNsid?: number;
+  /** Only this nsid. */
+  nsid?: number;
+}
+
+/** Lists the nsids assigned in the namespace of `opts.netns` (`ip netns list-id [target-nsid N] [nsid N]`). */
+export async function listNsids(opts: ListNsidsOptions = {}): Promise<NsidEntry[]> {
+  const { targetNsid, nsid, ...where } = opts;
+  const b = new MessageBuilder(RTM_GETNSID, 0).struct(RTGENMSG, {});
+  if (nsid !== undefined) b.u(NETNSA_ATTRS.nsid.type, "s32", checkNsid(nsid));
+  if (targetNsid !== undefined) b.u(NETNSA_ATTRS.targetNsid.type, "s32", checkNsid(targetNsid));
+  const request = b.finish();
+  if (nsid === undefined) {
+    return await Array.fromAsync(new DumpStream(where, () => ({ request, parse: parseNsidMessage })));
+  }
+  // One id is a plain request; the kernel refuses an id nobody has (ENOENT).
+  return await withRouteSocket(where, (s) => s.request(request, parseNsidMessage));
 }
 
 /**
