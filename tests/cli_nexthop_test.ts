@@ -112,7 +112,7 @@ test("nexthop usage errors exit 2, kernel refusals exit 1", { skip: NEEDS_ROOT }
     setup(ns);
     ip(ns, "nexthop", "add", "id", "1", "blackhole");
     const cases: [string[], number, RegExp][] = [
-      [["nexthop", "bogus"], 2, /nexthop command: "bogus"/],
+      [["nexthop", "bogus"], 2, /Command "bogus" is unknown, try "nlkit nexthop help"/],
       [["nexthop", "add", "id", "2", "foo"], 2, /"foo"/],
       [["nexthop", "add", "id", "2", "group", "1,0"], 2, /weight/],
       [["nexthop", "add", "id", "x", "blackhole"], 2, /nexthop id/],

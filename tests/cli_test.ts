@@ -25,6 +25,7 @@ import { editDistance, suggest } from "../src/cli/suggest.ts";
 import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";
 import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
+import { AF_INET6 } from "../src/wire/addr.ts";
 
 /** The escape that starts a colour sequence. */
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
@@ -55,7 +56,7 @@ test("batch lines split like iproute2's batch reader", () => {
 
 test("global options stop at the object", () => {
   const { opts, rest } = parseGlobal(["-j", "-p", "-s", "-s", "-n", "lab", "-6", "route", "show", "-4"]);
-  assert.deepEqual([opts.json, opts.pretty, opts.stats, opts.netns, opts.family], [true, true, 2, "lab", 6]);
+  assert.deepEqual([opts.json, opts.pretty, opts.stats, opts.netns, opts.family], [true, true, 2, "lab", AF_INET6]);
   assert.deepEqual(rest, ["route", "show", "-4"]);
   assert.throws(() => parseGlobal(["-n"]), /Missing namespace name after "-n"/);
 });
@@ -939,6 +940,9 @@ test("link show loads no conntrack code and no Node layer at startup", () => {
   const loaded = [...staticImports(join(ROOT, "cli.ts")), ...staticImports(join(ROOT, "src/cli/link.ts"))];
   assert.ok(loaded.some((p) => p.endsWith("src/route/link.ts")), "the walker follows imports");
   assert.deepEqual(loaded.filter((p) => p.includes("/netfilter/")), []);
+  // The dispatcher imports each object's module on demand, and usage texts and batch files only when used.
+  const others = ["addr", "route", "neigh", "rule", "monitor", "netns", "ct", "nexthop", "genl", "help", "batch"];
+  assert.deepEqual(loaded.filter((p) => others.some((o) => p.endsWith(`/src/cli/${o}.ts`))), []);
   // Deno starts its Node compatibility layer (~40 ms) on the first node: import.
   assert.deepEqual(loaded.filter((p) => p.startsWith("node:")), []);
 });

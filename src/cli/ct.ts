@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Args } from "./args.ts";
+import { type Args, escapeControls } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
 import { type CtArgs, parseCtArgs } from "./ct_args.ts";
@@ -57,7 +57,7 @@ const OK = 0, FAIL = 1, PARAM = 2;
 export const CT_PREFIX = `nlkit v${VERSION} (conntrack)`;
 
 function say(ctx: Context, msg: string): void {
-  ctx.err.line(`${CT_PREFIX}: ${msg}`);
+  ctx.err.line(`${CT_PREFIX}: ${escapeControls(msg)}`);
 }
 
 function tupleFilter(src?: string, dst?: string, sport?: number, dport?: number): ConntrackTupleFilter | undefined {

@@ -6,6 +6,7 @@
  */
 
 import { toInt, unknownWord, UsageError } from "./args.ts";
+import { lookup } from "./aliases.ts";
 
 /** A conntrack command. */
 export type CtCommand = "list" | "get" | "delete" | "create" | "update" | "event" | "flush" | "count" | "stats";
@@ -256,8 +257,9 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
   for (let i = 0; i < words.length; i++) {
     let word = words[i];
     let isCommand = false;
-    if (i === 0 && CT_WORDS[word]) {
-      setCommand(CT_WORDS[word], word);
+    const named = i === 0 ? lookup(CT_WORDS, word) : undefined;
+    if (named) {
+      setCommand(named, word);
       isCommand = true;
     } else {
       let inline: string | undefined;

@@ -12,6 +12,7 @@ import type { Context } from "./context.ts";
 import { parseWords } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { listMulticastAddresses, type MulticastAddress } from "../route/maddr.ts";
+import { AF_INET, AF_INET6, AF_PACKET } from "../wire/addr.ts";
 
 function entryJson(m: MulticastAddress): Record<string, unknown> {
   const o: Record<string, unknown> = m.family === "link"
@@ -33,7 +34,8 @@ function entryText(ctx: Context, m: MulticastAddress): string {
 
 async function show(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { dev: { arg: "device name" } }, "maddr show", "dev");
-  const family = ctx.opts.family === 4 ? "inet" : ctx.opts.family === 6 ? "inet6" : undefined;
+  const f = ctx.opts.family;
+  const family = f === AF_INET ? "inet" : f === AF_INET6 ? "inet6" : f === AF_PACKET ? "link" : undefined;
   const list = await listMulticastAddresses({ ...ctx.lib, dev: w.dev, family });
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let group: { ifindex: number; ifname: string; maddr: unknown[] } | undefined;

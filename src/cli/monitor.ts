@@ -24,6 +24,7 @@ import { getLink } from "../route/link.ts";
 import { type Netconf, type NetconfEvent, RP_FILTER } from "../route/netconf.ts";
 import type { NsidEvent } from "../route/monitor_events.ts";
 import { nameOf } from "../wire/table.ts";
+import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 import { addressesToIpJson } from "../route/addr_json.ts";
 import { linkToIpJson } from "../route/link_json.ts";
 import { neighToIpJson } from "../route/neigh_json.ts";
@@ -111,7 +112,7 @@ export function asctime(d: Date): string {
 
 /** The text before each event: the timestamp (-t/-ts) and the `[KIND]` banner. */
 function header(ctx: Context, banner: boolean, label: string): string {
-  const ts = ctx.opts.timestamp ? timestampText(ctx.opts.timestamp > 1) : "";
+  const ts = ctx.opts.timestamp ? timestampText(ctx.opts.timestampShort) : "";
   return ts + (banner ? label : "");
 }
 
@@ -270,7 +271,13 @@ class Printer {
 async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
   const groups = [...objs].filter((o) => !["ct", "netconf", "nsid"].includes(o)) as RouteGroup[];
   const f = ctx.opts.family;
-  const netconf = !objs.has("netconf") ? [] : f === 4 ? ["inet"] as const : f === 6 ? ["inet6"] as const : undefined;
+  const netconf = !objs.has("netconf")
+    ? []
+    : f === AF_INET
+    ? ["inet"] as const
+    : f === AF_INET6
+    ? ["inet6"] as const
+    : undefined;
   const what = { groups, netconf: netconf ?? ["inet", "inet6"] as const, nsid: objs.has("nsid") };
   if (!groups.length && !what.netconf.length && !what.nsid) return;
   const { subscribeMonitor } = await import("../route/monitor_events.ts");

@@ -288,6 +288,6 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
   if (cmd === "flush") return await flush(ctx, args);
   if (cmd === "get") return await get(ctx, args);
   const spec = routeSpec(args, cmd);
-  if (spec.family === undefined && spec.dst === "default" && ctx.opts.family === 6) spec.family = "inet6";
+  if (spec.family === undefined && spec.dst === "default" && familyOf(ctx) === AF_INET6) spec.family = "inet6";
   await CHANGERS[cmd](spec, ctx.lib);
 }
