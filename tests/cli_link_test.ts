@@ -127,7 +127,7 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["tuntap", "add", "dev", "t0", "mode", "tan"], /Unknown tunnel mode: "tan"/],
     [["tuntap", "add", "mode", "tap", "user", "no-such-user-x"], /Invalid user/],
     [["tuntap", "show", "extra"], /Unexpected argument/],
-    [["tuntap", "frob"], /"frob"/],
+    [["tuntap", "frob"], /Command "frob" is unknown/],
     [["maddr", "add", "01:00:5e:00:00:09", "dev", "lo"], /Unsupported maddr command/],
     [["maddr", "show", "dev", "lo", "x"], /"x"/],
     [["netns", "set", "x", "abc"], /Invalid nsid: "abc"/],
@@ -138,7 +138,7 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["monitor", "stats"], /"stats"/],
     [["link", "set", "lo", "toString"], /Unknown argument of link set: "toString"/],
     [["link", "add", "x", "type", "bond", "constructor", "1"], /Unknown argument of bond options: "constructor"/],
-    [["tuntap", "toString"], /Unknown tuntap command: "toString"/],
+    [["tuntap", "toString"], /Command "toString" is unknown/],
     [["monitor", "toString"], /Unknown monitor object: "toString"/],
   ];
   for (const [args, re] of cases) fails(args, 2, re);
