@@ -203,6 +203,23 @@ test(
       );
       assert.deepEqual(ipJson(ns, "link", "show", "e0")[0].flags, ["BROADCAST", "MULTICAST", "M-DOWN"]);
       assert.equal(ipJson(ns, "-d", "link", "show", "e0")[0].gso_max_size, 20000);
+      // Kinds this kernel lacks: the kernel's own refusal, as ip gets it (exit 1 here, 2 from ip).
+      for (
+        const words of [
+          ["x0", "type", "bond", "mode", "802.3ad", "miimon", "100"],
+          ["x0", "link", "e0", "type", "ipvlan", "mode", "l3", "private"],
+          ["x0", "type", "wireguard"],
+          ["x0", "type", "gre", "remote", "10.0.0.2", "local", "10.0.0.1", "key", "5"],
+          ["x0", "link", "e0", "type", "vlan", "id", "5"],
+          ["dev", "x0", "type", "dummy"],
+        ]
+      ) {
+        const ours = nlkit(["-n", ns, "link", "add", ...words]);
+        assert.equal(ours.code, 1, `${words.join(" ")}: ${ours.stderr}`);
+        const theirs = run("sh", ["-c", `ip -n ${ns} link add ${words.join(" ")} 2>&1; echo $?`]);
+        assert.equal(ours.stderr.replace(/\.?\n$/, ""), theirs.split("\n")[0].replace(/\.$/, ""), words.join(" "));
+      }
+      assert.ok(!ipJson(ns, "link", "show").some((l: { ifname: string }) => l.ifname === "x0"), "nothing created");
       // The kernel's refusals exit 1 (ip exits 2 for them).
       const r = nlkit(["-n", ns, "link", "add", "e2", "index", "78", "type", "veth"]);
       assert.equal(r.code, 1, r.stderr);
