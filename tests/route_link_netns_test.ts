@@ -123,7 +123,10 @@ test("nsids: set, get, list and names agree with ip netns", { skip: NEEDS_ROOT }
     ip(b, "netns", "set", a, "4");
     const selfId = await getNsid(a, { netns: a });
     assert.deepEqual(await listNsids({ netns: a, targetNsid: 7 }), [{ nsid: 4, currentNsid: selfId }]);
-    await assert.rejects(listNsids({ netns: a, nsid: 99 }), (e: unknown) => e instanceof NetlinkError && e.code === "ENOENT");
+    await assert.rejects(
+      listNsids({ netns: a, nsid: 99 }),
+      (e: unknown) => e instanceof NetlinkError && e.code === "ENOENT",
+    );
     await assert.rejects(setNsid(b, 8, { netns: a }), (e: unknown) => e instanceof NetlinkError && e.code === "EEXIST");
     await assert.rejects(setNsid(b, -3, { netns: a }), RangeError);
     // identify and pids, by namespace inode.
