@@ -27,7 +27,13 @@ import {
   routeGroupNumbers,
   type SubscribeOptions,
 } from "./events.ts";
-import { type NetconfEvent, netconfGroups, parseNetconfEvent, type RTNLGRP_NETCONF } from "./netconf.ts";
+import {
+  type NetconfEvent,
+  netconfGroups,
+  type NetconfSubscribeOptions,
+  parseNetconfEvent,
+  type RTNLGRP_NETCONF,
+} from "./netconf.ts";
 import { describeRtm, RTM } from "./rtnl.ts";
 
 /** `RTNLGRP_NSID`. */
@@ -94,4 +100,12 @@ export async function subscribeMonitor(
     describe: describeRtm,
   });
   return new RouteEventStream(sock, follow, opts.signal);
+}
+
+/** Subscribes to netconf changes only (IPv4 and IPv6 unless `opts.families` says otherwise). */
+export async function subscribeNetconf(
+  opts: NetconfSubscribeOptions = {},
+): Promise<RouteEventStream<NetconfEvent>> {
+  const { families = ["inet", "inet6"], ...rest } = opts;
+  return await subscribeMonitor({ netconf: families }, rest) as RouteEventStream<NetconfEvent>;
 }

@@ -3,9 +3,11 @@
  * reverse-path filter, multicast forwarding, proxy neighbour, ignoring
  * routes over down links, input. `ip monitor netconf` prints these.
  *
+ * Subscribing lives in `monitor_events.ts` (`subscribeNetconf`).
+ *
  * @example
  * ```ts ignore
- * import { subscribeNetconf } from "./netconf.ts";
+ * import { subscribeNetconf } from "./monitor_events.ts";
  * for await (const ev of await subscribeNetconf({ netns: "lab" })) {
  *   if (ev.type !== "overrun") console.log(ev.object.family, ev.object.ifindex, ev.object.forwarding);
  * }
@@ -14,14 +16,11 @@
  * @module
  */
 
-import { isOverrun } from "../socket/errors.ts";
-import { NetlinkSocket } from "../socket/socket.ts";
-import { NETLINK_ROUTE, NLMSG_HDRLEN } from "../wire/constants.ts";
+import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { nameOf, parseAttrs } from "../wire/table.ts";
-import { DEFAULT_EVENT_BUFFER, type OverrunEvent, RouteEventStream, type SubscribeOptions } from "./events.ts";
-import { describeRtm } from "./rtnl.ts";
+import type { OverrunEvent, SubscribeOptions } from "./events.ts";
 
 /** `RTM_NEWNETCONF`. */
 export const RTM_NEWNETCONF = 80;
@@ -90,7 +89,7 @@ export function parseNetconfEvent(m: NlMsg): NetconfEvent | undefined {
   return { type: m.type === RTM_NEWNETCONF ? "new" : "del", kind: "netconf", object: parseNetconfMessage(m) };
 }
 
-/** Options of {@link subscribeNetconf}: which families (default IPv4 and IPv6), plus the usual ones. */
+/** Options of `subscribeNetconf`: which families (default IPv4 and IPv6), plus the usual ones. */
 export interface NetconfSubscribeOptions extends SubscribeOptions {
   /** Families to follow. */
   families?: readonly (keyof typeof RTNLGRP_NETCONF)[];
@@ -104,28 +103,4 @@ export function netconfGroups(families: readonly (keyof typeof RTNLGRP_NETCONF)[
     }
     return RTNLGRP_NETCONF[f];
   });
-}
-
-async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<NetconfEvent, void, undefined> {
-  try {
-    for await (const item of sock.messages(parseNetconfEvent, { signal })) {
-      if (isOverrun(item)) yield { type: "overrun" };
-      else if (item) yield item;
-    }
-  } finally {
-    sock.close();
-  }
-}
-
-/** Subscribes to netconf changes (IPv4 and IPv6 unless `families` says otherwise); live once the promise resolves. */
-export async function subscribeNetconf(opts: NetconfSubscribeOptions = {}): Promise<RouteEventStream<NetconfEvent>> {
-  const groups = netconfGroups(opts.families ?? ["inet", "inet6"]);
-  opts.signal?.throwIfAborted();
-  const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
-    netns: opts.netns,
-    receiveBuffer: opts.receiveBuffer ?? DEFAULT_EVENT_BUFFER,
-    groups,
-    describe: describeRtm,
-  });
-  return new RouteEventStream(sock, follow, opts.signal);
 }
