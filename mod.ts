@@ -20,3 +20,4 @@ export { loadSys } from "./src/sys/load.ts";
 export * from "./src/route/mod.ts";
 export * from "./src/netfilter/conntrack/mod.ts";
 export * from "./src/genl/mod.ts";
+export * from "./src/route/tc/mod.ts";

@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | netns | nexthop | ct | genl }
+where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | netns | nexthop | ct | genl | tc }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -69,8 +69,20 @@ GROUP := [ <id[,weight]>/<id[,weight]>/... ]
 TYPE := { mpath | resilient }
 TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
   genl: `Usage: nlkit genl [ ctrl ] { list | get name NAME | get id ID }   (genl ctrl's text; JSON with -j)`,
+  tc:
+    `Usage: nlkit tc qdisc { add | change | replace | del } dev DEV [ handle H ] [ root | ingress | clsact | parent P ]
+                       [ estimator INTERVAL TIME_CONST ] KIND [ OPTIONS ]
+       nlkit tc class { add | change | replace | del } dev DEV parent P [ classid C ] KIND [ OPTIONS ]
+       nlkit tc filter { add | change | replace | del | get } dev DEV [ root | ingress | egress | parent P ]
+                       [ protocol PROTO ] [ prio N ] [ handle H ] [ chain N ] KIND [ OPTIONS ]
+       nlkit tc { qdisc | class | filter } show [ dev DEV ] [ root | ingress | egress | parent P ] [ handle H ]
+       nlkit tc action { add | replace | change } action KIND [ OPTIONS ] [ action ... ]
+       nlkit tc action { get | del } action KIND index N
+       nlkit tc action show action KIND
+qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
+filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
   monitor:
-    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct ]... [ label ] [ file FILE ]
+    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list

@@ -35,8 +35,11 @@ import { nexthopToIpJson } from "../route/nexthop_json.ts";
 import { formatNexthop } from "./nexthop_text.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
+import { subscribeTc } from "../route/tc/events.ts";
+import { printClass, printFilter, printQdisc } from "../route/tc/print.ts";
+import { TcPrinter } from "../route/tc/printer.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "ct"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "ct", "tc"] as const;
 type MonitorObject = typeof OBJECTS[number];
 const ALIASES: Record<string, MonitorObject> = {
   link: "link",
@@ -58,6 +61,7 @@ const ALIASES: Record<string, MonitorObject> = {
   nsid: "nsid",
   ct: "ct",
   conntrack: "ct",
+  tc: "tc",
 };
 
 /** What `monitor` was asked: objects, `label`/`all` (the `[LINK]` banners, as ip prints them), `file FILE`. */
@@ -82,8 +86,8 @@ function parseMonitorArgs(args: Args): MonitorArgs {
       objs.add(o);
     }
   }
-  // ip's default is every rtnetlink group; conntrack is nlkit's own addition, only when named.
-  if (objs.size === 0) { for (const x of OBJECTS) if (x !== "ct") objs.add(x); }
+  // ip's default is every rtnetlink group; conntrack and tc (nlkit's additions) only when named.
+  if (objs.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") objs.add(x); }
   return { objs, banner, file };
 }
 
@@ -269,7 +273,7 @@ class Printer {
 /** Route objects and netconf on one socket, so lines come in the kernel's order as with ip. */
 /** Route objects, netconf and nsids on one socket, so lines come in the kernel's order as with ip. */
 async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
-  const groups = [...objs].filter((o) => !["ct", "netconf", "nsid"].includes(o)) as RouteGroup[];
+  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid"].includes(o)) as RouteGroup[];
   const f = ctx.opts.family;
   const netconf = !objs.has("netconf")
     ? []
@@ -333,6 +337,28 @@ async function replay(ctx: Context, file: string, banner: boolean): Promise<numb
   }
 }
 
+/** Prints tc changes as `tc monitor` does, or one tc -j object per line with the event. */
+async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
+  const names = await linkNames(ctx);
+  const print = { details: ctx.opts.details, stats: 0, linkName: (i: number) => nameOfIndex(names, i) };
+  for await (const ev of subscribeTc({ ...ctx.lib, signal })) {
+    const p = new TcPrinter(ctx.opts.json);
+    if (ev.type === "overrun") {
+      if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
+      continue;
+    }
+    if (ev.object === "qdisc") printQdisc(p, ev.value, print);
+    else if (ev.object === "class") printClass(p, ev.value, print);
+    else printFilter(p, ev.value, print);
+    if (ctx.opts.json) {
+      ctx.out.line(`{"event":"${ev.type}","object":"${ev.object}",${p.json().slice(1)}`);
+    } else {
+      ctx.out.write(header(ctx, banner, "[TC]") + p.take());
+    }
+    ctx.out.flush();
+  }
+}
+
 /** Handles `nlkit monitor ...`. */
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
   const { objs, banner, file } = parseMonitorArgs(args);
@@ -345,6 +371,7 @@ export async function monitorHandler(ctx: Context, args: Args): Promise<number |
     await Promise.all([
       follow(ctx, objs, stop.signal, p),
       objs.has("ct") ? followCt(ctx, stop.signal, banner) : undefined,
+      objs.has("tc") ? followTc(ctx, stop.signal, banner) : undefined,
     ]);
   } finally {
     unlisten();

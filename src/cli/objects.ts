@@ -133,6 +133,7 @@ export const OBJECTS: readonly ObjectEntry[] = [
     commands: NEXTHOP_CMDS,
   },
   { word: "genl", load: async () => (await import("./genl.ts")).genlHandler, families: [] },
+  { word: "tc", load: async () => (await import("./tc.ts")).tcHandler, families: [] },
 ];
 
 /** An object word resolved. */
