@@ -389,7 +389,9 @@ test("netns set, list-id, identify, pids and list with ids, as ip netns", { skip
     assert.match(ok(a, "netns", "list-id", "target-nsid", "7"), /^nsid 4 current-nsid \d+ \(iproute2 netns name: /m);
     // An id nobody has: the kernel's refusal (ip exits 2 for it, nlkit 1).
     assert.equal(nlkit(["-n", a, "netns", "list-id", "nsid", "99"]).code, 1);
-    const sorted = (s: string) => s.trim().split("\n").sort().join("\n");
+    // Only this test's namespaces: others may come and go meanwhile on a shared host.
+    const sorted = (s: string) =>
+      s.trim().split("\n").filter((l) => l.startsWith(`${a} `) || l === a || l.startsWith(`${b} `)).sort().join("\n");
     const list = ok(a, "netns", "list");
     assert.equal(sorted(list), sorted(ip(a, "netns", "list")));
     assert.match(list, new RegExp(`^${b} \\(id: 7\\)$`, "m"));
