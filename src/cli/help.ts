@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | netns | nexthop | ct | genl | tc }
+where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | netns | nexthop | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -39,24 +39,44 @@ tun/tap devices: see nlkit tuntap help`,
   tuntap: `Usage: nlkit tuntap { add | del | show | list } [ dev NAME ] [ mode { tun | tap } ]
        [ user USER ] [ group GROUP ] [ one_queue ] [ pi ] [ vnet_hdr ] [ multi_queue ] [ name NAME ]`,
   maddress: `Usage: nlkit maddress [ show | list ] [ [ dev ] NAME ]   (-4, -6, -0 pick one family)`,
-  addr: `Usage: nlkit addr show [ dev NAME ] [ scope SCOPE ] [ up ]
+  addr: `Usage: nlkit addr show [ dev NAME ] [ to PREFIX ] [ scope SCOPE ] [ up ] [ label PATTERN ] [ master DEV ]
+                  [ type KIND ] [ group G ] [ nomaster ] [ FLAG ]...
+       FLAG := [ - ]{ primary | secondary | permanent | dynamic | nodad | tentative | deprecated | ... }
        nlkit addr { add | replace } PREFIX dev NAME [ peer PREFIX ] [ broadcast ADDR ] [ label LABEL ]
                   [ scope SCOPE ] [ valid_lft SECS ] [ preferred_lft SECS ] [ metric N ] [ noprefixroute ]
        nlkit addr del PREFIX dev NAME
        nlkit addr flush dev NAME [ scope SCOPE ]`,
-  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ PREFIX ]
-       nlkit route flush { table ID|all | proto P | dev D | type T | scope S | PREFIX }...
+  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ metric N ]
+                         [ via PREFIX ] [ src PREFIX ] [ [ to ] [ root | match | exact ] PREFIX ]
+       nlkit route flush { cache | SELECTOR... }
        nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
-       nlkit route { add | replace | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
+       nlkit route { add | replace | change | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
                    [ metric N ] [ table ID ] [ proto P ] [ scope S ] [ onlink ] [ mtu [ lock ] N ]
-                   [ advmss [ lock ] N ] [ nexthop via ADDR [ dev D ] [ weight W ] ]...`,
-  neigh: `Usage: nlkit neigh show [ dev D ] [ nud STATE ] [ proxy ]
-       nlkit neigh { add | replace } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
+                   [ advmss [ lock ] N ] [ realms [ FROM/ ]TO ] [ encap ENCAP ]
+                   [ nexthop via ADDR [ dev D ] [ weight W ] ]...
+       ENCAP := seg6 mode { encap | inline | l2encap | encap.red | l2encap.red } segs ADDR[,ADDR]... [ hmac ID ]
+              | seg6local action ACTION [ nh4 ADDR | nh6 ADDR | table ID | vrftable ID | iif D | oif D |
+                                          srh segs ADDR[,ADDR]... ]`,
+  neigh:
+    `Usage: nlkit neigh show [ dev D ] [ nud STATE ]... [ proxy ] [ master D | nomaster ] [ proto P ] [ [ to ] PREFIX ]
+       nlkit neigh get ADDR dev D
+       nlkit neigh { add | replace | change } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
        nlkit neigh del ADDR dev D
        nlkit neigh flush dev D`,
-  rule: `Usage: nlkit rule show
+  rule: `Usage: nlkit rule show [ table ID ] [ pref N ] [ tos TOS ] [ from PREFIX ] [ to PREFIX ] [ fwmark M[/MASK] ]
+                        [ iif DEV ] [ oif DEV ] [ not ]
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
+  nft: `Usage: nlkit nft [ -j ] [ -a ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
+                       chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
+                       counters | quotas }
+       nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
+       nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
+       nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
+       nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
+       nlkit nft delete rule [ FAMILY ] TABLE CHAIN handle HANDLE
+       nlkit nft flush ruleset [ FAMILY ]
+       nlkit [ -j ] nft monitor`,
   nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
        nlkit nexthop { add | replace } id ID NH [ protocol ID ]
        nlkit nexthop { get | del } id ID
@@ -120,4 +140,6 @@ Expectations (-G, -D, -I with "expect"):
                       --master-port-src, --master-port-dst), -p PROTO, -t SECS,
                       [ --mask-src IP --mask-dst IP --mask-port-src P --mask-port-dst P ] (default: exact)
 Exit codes: 0 ok, 1 error, 2 bad parameters. With nlkit -j, entries are JSON (see README).`,
+  queue: `Usage: nlkit queue NUM [ --verdict { accept | drop } ] [ --mark MARK ] [ -c COUNT ] [ -w FILE.pcap | - ]`,
+  log: `Usage: nlkit log GROUP [ -c COUNT ] [ -w FILE.pcap | - ]`,
 };

@@ -11,9 +11,9 @@ import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
 import { kindSpec, kindWords } from "./link_kind_words.ts";
 import { ADD_WORDS, addName, COMMON_WORDS, createOnly, groupNumber, linkSettings } from "./link_words.ts";
-import { formatLink } from "./link_text.ts";
+import { formatLink, formatLinkBrief, linkBriefJson } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames, netnsNamesFor } from "./names.ts";
-import { JsonArrayWriter } from "./output.ts";
+import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { CreateLinkSpec, LinkChanges } from "../route/link_change.ts";
@@ -53,11 +53,14 @@ async function printLinks(ctx: Context, links: Link[], names: LinkNames, toJson?
   const netnsNames = json ? undefined : await netnsNamesFor(ctx, links);
   const text = { mode: true, details: ctx.opts.details, stats: ctx.opts.stats, netnsNames };
   for (const l of links) {
-    if (json) {
+    if (ctx.opts.brief) {
+      if (json) json.item(linkBriefJson(l, names));
+      else ctx.out.line(formatLinkBrief(l, names, ctx.paint));
+    } else if (json) {
       const item = toJson!(l, jsonOpts(ctx, names));
       if (ctx.opts.stats > 1) addErrorStats(item, l);
       json.item(item);
-    } else for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
+    } else writeObject(ctx.out, formatLink(l, names, ctx.paint, text), ctx.opts.oneline);
   }
   json?.end();
 }
