@@ -16,7 +16,7 @@ export * from "./src/netns/netns.ts";
 export * from "./src/netns/nsid.ts";
 export type { Sys } from "./src/sys/sys.ts";
 export { SysError } from "./src/sys/sys.ts";
-export { loadSys } from "./src/sys/load.ts";
+export { loadSys, setLibcPath } from "./src/sys/load.ts";
 export * from "./src/route/mod.ts";
 export * from "./src/netfilter/conntrack/mod.ts";
 export * from "./src/genl/mod.ts";

@@ -42,7 +42,7 @@ self.onmessage = (e) => {
 `;
 
 /** Opens libc through `bun:ffi`. */
-export async function loadBunSys(): Promise<Sys> {
+export async function loadBunSys(override?: string): Promise<Sys> {
   const ffi = (await import("bun:ffi")) as unknown as BunFfi;
   const defs: Record<string, { args: string[]; returns: string }> = {};
   // Bun binds each symbol under its own name: a second binding of one C function (`name`) gets its own dlopen.
@@ -57,7 +57,7 @@ export async function loadBunSys(): Promise<Sys> {
   let lib: ReturnType<BunFfi["dlopen"]> | undefined;
   let libcPath = "";
   let lastError: unknown;
-  for (const name of libcCandidates(arch)) {
+  for (const name of libcCandidates(arch, override)) {
     try {
       lib = ffi.dlopen(name, defs);
       libcPath = name;
@@ -66,7 +66,7 @@ export async function loadBunSys(): Promise<Sys> {
       lastError = e;
     }
   }
-  if (!lib) throw new Error("Cannot load libc: set NLKIT_LIBC to its path", { cause: lastError });
+  if (!lib) throw new Error("Cannot load libc: pass its path to setLibcPath()", { cause: lastError });
   const s = { ...lib.symbols } as Record<string, (...args: unknown[]) => number>;
   for (const [key, name, def] of aliases) {
     s[key] = ffi.dlopen(libcPath, { [name]: def }).symbols[name] as (...args: unknown[]) => number;

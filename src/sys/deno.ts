@@ -14,11 +14,19 @@ const DENO_SYMBOLS = {
   poll_async: { ...SYMBOLS.poll, name: "poll", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** Opens libc through Deno's FFI. Needs `--allow-ffi`. */
-export function loadDenoSys(): Sys {
+/**
+ * Opens libc through Deno's FFI. Needs `--allow-ffi`, or `--allow-ffi=PATH`
+ * with the absolute path of libc (or of `libcPath`). Only candidates the
+ * permissions already grant are tried, so nothing prompts; when none is
+ * granted, Deno's own refusal (or prompt) for the first one is what the
+ * caller sees.
+ */
+export function loadDenoSys(libcPath?: string): Sys {
   let lib: Deno.DynamicLibrary<typeof DENO_SYMBOLS> | undefined;
   let lastError: unknown;
-  for (const name of libcCandidates(Deno.build.arch)) {
+  const candidates = libcCandidates(Deno.build.arch, libcPath);
+  const granted = candidates.filter((path) => Deno.permissions.querySync({ name: "ffi", path }).state === "granted");
+  for (const name of granted.length ? granted : candidates.slice(0, 1)) {
     try {
       lib = Deno.dlopen(name, DENO_SYMBOLS);
       break;
@@ -27,7 +35,11 @@ export function loadDenoSys(): Sys {
       lastError = e;
     }
   }
-  if (!lib) throw new Error("Cannot load libc: set NLKIT_LIBC to its path", { cause: lastError });
+  if (!lib) {
+    throw new Error(`Cannot load libc from ${candidates.join(", ")}: pass its path to setLibcPath()`, {
+      cause: lastError,
+    });
+  }
   const s = lib.symbols;
   const loc = s.__errno_location();
   if (loc === null) throw new Error("Cannot locate errno: __errno_location returned NULL");

@@ -14,8 +14,22 @@
 import type { Sys } from "./sys.ts";
 
 let cached: Promise<Sys> | undefined;
+let libcPath: string | undefined;
 
-/** Loads the libc bindings for Deno or Bun. */
+/**
+ * Loads libc from `path` instead of searching the usual names (a musl
+ * libc in an odd place, or the exact path given to Deno's
+ * `--allow-ffi=PATH`). Call it before anything opens a socket.
+ */
+export function setLibcPath(path: string): void {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`Cannot use libc path ${JSON.stringify(path)}: expected a file path`);
+  }
+  if (cached && path !== libcPath) throw new Error("Cannot change the libc path: libc is already loaded");
+  libcPath = path;
+}
+
+/** Loads the libc bindings for Deno or Bun (once per process). */
 export function loadSys(): Promise<Sys> {
   return cached ??= pick();
 }
@@ -25,11 +39,11 @@ async function pick(): Promise<Sys> {
   const g = globalThis as any;
   if (typeof g.Deno?.dlopen === "function") {
     const { loadDenoSys } = await import("./deno.ts");
-    return loadDenoSys();
+    return loadDenoSys(libcPath);
   }
   if (g.Bun) {
     const { loadBunSys } = await import("./bun.ts");
-    return await loadBunSys();
+    return await loadBunSys(libcPath);
   }
   throw new Error("Unsupported runtime: nlkit needs Deno or Bun FFI");
 }

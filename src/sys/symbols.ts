@@ -197,13 +197,25 @@ export const SYMBOLS = {
 /** Names of the symbols in {@link SYMBOLS}. */
 export type SymbolName = keyof typeof SYMBOLS;
 
-/** Candidate libc names, glibc first, then musl (Alpine, OpenWrt). */
-export function libcCandidates(arch: string): string[] {
+/**
+ * Candidate libc paths: the caller's override alone, else in order the
+ * `NLKIT_LIBC` variable (read only where the environment is already open:
+ * reading it never prompts), glibc by soname and by its usual absolute
+ * paths (so `deno run --allow-ffi=/lib/x86_64-linux-gnu/libc.so.6` works),
+ * then musl (Alpine, OpenWrt).
+ */
+export function libcCandidates(arch: string, override?: string): string[] {
+  if (override) return [override];
   const env = readEnv("NLKIT_LIBC");
-  const musl = arch === "arm64" || arch === "aarch64" ? "aarch64" : "x86_64";
+  const a64 = arch === "arm64" || arch === "aarch64";
+  const gnu = a64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+  const musl = a64 ? "aarch64" : "x86_64";
   return [
     ...(env ? [env] : []),
     "libc.so.6",
+    `/lib/${gnu}/libc.so.6`,
+    `/usr/lib/${gnu}/libc.so.6`,
+    "/lib64/libc.so.6",
     `libc.musl-${musl}.so.1`,
     `/lib/ld-musl-${musl}.so.1`,
     "/lib/libc.so",
@@ -214,7 +226,10 @@ function readEnv(name: string): string | undefined {
   try {
     // deno-lint-ignore no-explicit-any
     const g = globalThis as any;
-    return g.Deno ? g.Deno.env.get(name) : g.process?.env?.[name];
+    if (!g.Deno) return g.process?.env?.[name];
+    // Asking Deno for a variable it was not granted would prompt in a terminal.
+    if (g.Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
+    return g.Deno.env.get(name);
   } catch {
     return undefined; // no --allow-env: use the defaults
   }
