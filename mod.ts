@@ -13,6 +13,7 @@
 export * from "./src/wire/mod.ts";
 export * from "./src/socket/mod.ts";
 export * from "./src/netns/netns.ts";
+export * from "./src/netns/nsid.ts";
 export type { Sys } from "./src/sys/sys.ts";
 export { SysError } from "./src/sys/sys.ts";
 export { loadSys, setLibcPath } from "./src/sys/load.ts";

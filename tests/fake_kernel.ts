@@ -149,6 +149,8 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     unshare: unsupported,
     mount: unsupported,
     umount2: unsupported,
+    ioctlPtr: unsupported,
+    ioctlInt: unsupported,
     getpid: () => 1,
     gettid: () => 1,
     pollAsync: (fds, nfds) =>

@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | nft | tc | queue | log }
+where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | netns | nexthop | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -18,15 +18,27 @@ Exit codes: 0 success, 1 kernel or runtime error, 2 bad usage`;
 
 /** Usage of each object, by canonical name. */
 export const OBJECT_HELP: Record<string, string> = {
-  link: `Usage: nlkit link show [ dev NAME ] [ type KIND ] [ up ]
-       nlkit link add NAME type veth [ peer name PEER [ netns NS ] ]
-       nlkit link add NAME type bridge
-       nlkit link add NAME link PARENT type vlan id N
-       nlkit link add NAME link PARENT type macvlan mode { private | vepa | bridge | passthru | source }
-       nlkit link add NAME type vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
-       nlkit link set [ dev ] DEV { up | down | mtu N | name NEW | address MAC | master BR | nomaster |
-                                   netns NS | alias TEXT } ...
-       nlkit link del [ dev ] DEV`,
+  link: `Usage: nlkit link show [ dev NAME ] [ type KIND | type KIND_slave ] [ up ] [ master DEV ] [ group G ]
+       nlkit link add [ name | dev ] NAME [ LINK_SETTINGS ] [ link PARENT ] [ index N ] [ numtxqueues N ]
+                  [ numrxqueues N ] type KIND [ KIND_WORDS ]
+       nlkit link set [ dev ] DEV [ LINK_SETTINGS ] [ name NEW ] [ type bridge_slave PORT_WORDS ]
+       nlkit link del [ dev ] DEV
+LINK_SETTINGS := { up | down | mtu N | address MAC | broadcast MAC | txqueuelen N | master DEV | nomaster |
+                   netns NS | alias TEXT | group G | promisc on|off | arp on|off | multicast on|off |
+                   allmulticast on|off | gso_max_size N | gso_max_segs N | gro_max_size N } ...
+KIND := veth [ peer name PEER [ netns NS ] ] | bridge | dummy | ifb | wireguard
+      | vlan id N [ protocol 802.1Q|802.1ad ] | macvlan|macvtap mode MODE
+      | ipvlan|ipvtap [ mode l2|l3|l3s ] [ bridge|private|vepa ]
+      | bond [ mode MODE ] [ miimon N ] [ xmit_hash_policy P ] [ lacp_rate slow|fast ] ...  (ip's bond words)
+      | gre|gretap [ remote A ] [ local A ] [ key K | ikey K | okey K ] [ seq ] [ csum ] [ ttl N ] [ dev D ] ...
+      | vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
+PORT_WORDS := { state STATE | priority N | cost N | hairpin | guard | root_block | fastleave | learning | flood |
+                mcast_flood | bcast_flood | mcast_to_unicast | neigh_suppress | isolated | proxy_arp | proxy_arp_wifi |
+                vlan_tunnel | locked } (on|off) ...
+tun/tap devices: see nlkit tuntap help`,
+  tuntap: `Usage: nlkit tuntap { add | del | show | list } [ dev NAME ] [ mode { tun | tap } ]
+       [ user USER ] [ group GROUP ] [ one_queue ] [ pi ] [ vnet_hdr ] [ multi_queue ] [ name NAME ]`,
+  maddress: `Usage: nlkit maddress [ show | list ] [ [ dev ] NAME ]   (-4, -6, -0 pick one family)`,
   addr: `Usage: nlkit addr show [ dev NAME ] [ to PREFIX ] [ scope SCOPE ] [ up ] [ label PATTERN ] [ master DEV ]
                   [ type KIND ] [ group G ] [ nomaster ] [ FLAG ]...
        FLAG := [ - ]{ primary | secondary | permanent | dynamic | nodad | tentative | deprecated | ... }
@@ -76,6 +88,7 @@ NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ]
 GROUP := [ <id[,weight]>/<id[,weight]>/... ]
 TYPE := { mpath | resilient }
 TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
+  genl: `Usage: nlkit genl [ ctrl ] { list | get name NAME | get id ID }   (genl ctrl's text; JSON with -j)`,
   tc:
     `Usage: nlkit tc qdisc { add | change | replace | del } dev DEV [ handle H ] [ root | ingress | clsact | parent P ]
                        [ estimator INTERVAL TIME_CONST ] KIND [ OPTIONS ]
@@ -88,11 +101,17 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
        nlkit tc action show action KIND
 qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
-  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ] [ tc ]
+  monitor:
+    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ] [ file FILE ]
+       -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
        nlkit netns add NAME
        nlkit netns del NAME
+       nlkit netns set NAME { NSID | auto }
+       nlkit netns list-id [ target-nsid NSID ] [ nsid NSID ]
+       nlkit netns identify [ PID ]
+       nlkit netns pids NAME
        nlkit netns exec NAME CMD [ ARGS... ]   (runs nsenter --net=/run/netns/NAME CMD ...)`,
   ct: `Usage: nlkit ct COMMAND [ OPTIONS ]   (conntrack-tools' flags and meanings)
 Commands:

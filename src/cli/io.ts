@@ -18,6 +18,7 @@ interface DenoIo {
   exit(code: number): never;
   env: { get(name: string): string | undefined };
   readTextFileSync(path: string): string;
+  readFileSync(path: string): Uint8Array;
   stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   stderr: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   addSignalListener(signal: string, fn: () => void): void;
@@ -38,6 +39,7 @@ interface NodeProcess {
 interface NodeFs {
   writeSync(fd: number, b: Uint8Array, off: number, len: number): number;
   readFileSync(path: string, enc: "utf8"): string;
+  readFileSync(path: string): Uint8Array;
 }
 
 const deno = (globalThis as { Deno?: DenoIo }).Deno;
@@ -74,6 +76,11 @@ export function isTerminal(fd: 1 | 2): boolean {
 /** Reads a whole text file ("/dev/stdin" for standard input). */
 export function readText(path: string): string {
   return deno ? deno.readTextFileSync(path) : fs().readFileSync(path, "utf8");
+}
+
+/** Reads a whole file as bytes. */
+export function readFile(path: string): Uint8Array {
+  return deno ? deno.readFileSync(path) : fs().readFileSync(path);
 }
 
 /** Under Bun, writes through libc from now on (node:fs stays the fallback if libc cannot load). */

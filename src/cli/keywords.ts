@@ -40,7 +40,7 @@ export function parseWords(
     const spec = lookup(table, w);
     if (spec) {
       const key = spec.key ?? w;
-      if (out[key] !== undefined) throw new UsageError(`Duplicate ${quote(w)} in ${what}`, w);
+      if (Object.hasOwn(out, key)) throw new UsageError(`Duplicate ${quote(w)} in ${what}`, w);
       out[key] = spec.arg ? args.value(w, spec.arg) : w;
     } else if (positional && out[positional] === undefined) {
       out[positional] = w;

@@ -1,13 +1,14 @@
 /**
  * The `-d` part of `ip link show`'s second line: counters, the kind and
  * slave-kind lines with their settings (bridge, bridge_slave, macvlan,
- * vxlan; veth has none), and queue and offload sizes. Words, order and
+ * vxlan, tun; veth has none), and queue and offload sizes. Words, order and
  * spacing follow iproute2 6.1, including its trailing spaces.
  *
  * @module
  */
 
 import type { Link } from "../route/link.ts";
+import { groupName, userName } from "./ids.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
 
 /** Kind settings as parsed by the table engine. */
@@ -177,9 +178,21 @@ function vxlan(d: Data, names: LinkNames): string {
   return s;
 }
 
+/** `tun_print_opt`: type, pi, vnet_hdr, queues, persist, owner and group (by name when known). */
+function tun(d: Data): string {
+  let s = d.type !== undefined ? `type ${d.type} ` : "";
+  s += fields(d, [["pi", "pi", onOff], ["vnet_hdr", "vnetHdr", onOff]]);
+  if (d.multiQueue) s += "multi_queue " + fields(d, [["numqueues", "numQueues"], ["numdisabled", "numDisabledQueues"]]);
+  s += fields(d, [["persist", "persist", onOff]]);
+  if (typeof d.owner === "number") s += `user ${userName(d.owner) ?? d.owner} `;
+  if (typeof d.group === "number") s += `group ${groupName(d.group) ?? d.group} `;
+  return s;
+}
+
 /** The settings of a kind iproute2 prints details for (others print only the kind). */
 function kindText(kind: string, d: Data, names: LinkNames): string {
   if (kind === "bridge") return bridge(d);
+  if (kind === "tun") return tun(d);
   if (kind === "macvlan" || kind === "macvtap") return macvlan(d);
   if (kind === "vxlan") return vxlan(d, names);
   return "";

@@ -74,6 +74,17 @@ export interface LinkTextOptions {
   stats: number;
   /** Leave out the `link/...` line (ip addr does when a family filter is given). */
   noLinkLine?: boolean;
+  /** Leave out `qlen` (ip monitor does). */
+  noQlen?: boolean;
+  /** Named namespaces by nsid: a peer there prints as `link-netns NAME`, as ip prints it. */
+  netnsNames?: ReadonlyMap<number, string>;
+}
+
+/** ` link-netns NAME`, ` link-netnsid N`, or ` link-netnsid unknown` for a negative id. */
+function netnsWords(id: number, names: ReadonlyMap<number, string> | undefined): string {
+  if (id < 0) return " link-netnsid unknown";
+  const name = names?.get(id);
+  return name === undefined ? ` link-netnsid ${id}` : ` link-netns ${name}`;
 }
 
 /** Formats one link as `ip link show` does (lines without the final newline). */
@@ -86,14 +97,17 @@ export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTex
   head += ` state ${state === "UP" ? paint("up", state) : state === "DOWN" ? paint("down", state) : state}`;
   if (o.mode && l.linkmode !== undefined) head += ` mode ${l.linkmode}`;
   if (l.group !== undefined) head += ` group ${l.group === 0 ? "default" : l.group}`;
-  if (l.txqlen) head += ` qlen ${l.txqlen}`;
+  // ip ends each word with a space, which "qlen N" consumes when it follows.
+  if (l.txqlen && !o.noQlen) head += ` qlen ${l.txqlen}`;
+  else head += " ";
   if (l.protoDown) head += " protodown on";
-  let second = `    link/${l.linkType}`;
-  if (l.address !== undefined) second += ` ${paint("mac", l.address)}`;
+  // ip prints "link/TYPE " then the address, so a link without one keeps the space.
+  let second = `    link/${l.linkType} `;
+  if (l.address !== undefined) second += paint("mac", l.address);
   if (l.broadcast !== undefined) {
     second += `${l.flags.includes("POINTOPOINT") ? " peer " : " brd "}${paint("mac", l.broadcast)}`;
   }
-  if (l.linkNetnsid !== undefined) second += ` link-netnsid ${l.linkNetnsid}`;
+  if (l.linkNetnsid !== undefined) second += netnsWords(l.linkNetnsid, o.netnsNames);
   if (o.details) second += linkDetails(l, names, o.mode);
   const lines = o.noLinkLine && !o.details ? [head] : [head, second];
   // ip prints the alias in link listings (and with -d), not in addr listings.

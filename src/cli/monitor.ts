@@ -1,24 +1,30 @@
 /**
- * `nlkit monitor [link] [addr] [route] [neigh] [rule] [ct]`: live changes,
- * as `ip monitor` prints them, or with `-j` one JSON object per line:
+ * `nlkit monitor [link] [addr] [route] [neigh] [rule] [netconf] [ct] [label|all]
+ * [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
+ * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
- * Ends on SIGINT/SIGTERM.
+ * `file FILE` prints an rtmon dump instead. Ends on SIGINT/SIGTERM.
  *
  * @module
  */
 
-import { type Args, unknownWord } from "./args.ts";
-import { lookup } from "./aliases.ts";
+import { type Args, unknownWord, UsageError } from "./args.ts";
 import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
 import { formatLink } from "./link_text.ts";
-import { jsonOpts, type LinkNames, linkNames, nameLookup, nameOfIndex } from "./names.ts";
+import { jsonOpts, type LinkNames, linkNames, nameLookup, nameOfIndex, netnsNames } from "./names.ts";
 import { formatNeighbour } from "./neigh_text.ts";
+import { nsidJson, nsidName, nsidText } from "./nsid_text.ts";
 import { writeNdjson } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { formatRule } from "./rule_text.ts";
-import { type RouteEvent, type RouteGroup, subscribeRoute } from "../route/events.ts";
+import type { RouteEvent, RouteGroup } from "../route/events.ts";
+import { getLink } from "../route/link.ts";
+import { type Netconf, type NetconfEvent, RP_FILTER } from "../route/netconf.ts";
+import type { NsidEvent } from "../route/monitor_events.ts";
+import { nameOf } from "../wire/table.ts";
+import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 import { addressesToIpJson } from "../route/addr_json.ts";
 import { linkToIpJson } from "../route/link_json.ts";
 import { neighToIpJson } from "../route/neigh_json.ts";
@@ -33,9 +39,9 @@ import { subscribeTc } from "../route/tc/events.ts";
 import { printClass, printFilter, printQdisc } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "ct", "tc"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "ct", "tc"] as const;
 type MonitorObject = typeof OBJECTS[number];
-const ALIASES: Record<string, MonitorObject | "all"> = {
+const ALIASES: Record<string, MonitorObject> = {
   link: "link",
   l: "link",
   addr: "addr",
@@ -51,33 +57,78 @@ const ALIASES: Record<string, MonitorObject | "all"> = {
   ru: "rule",
   nexthop: "nexthop",
   nh: "nexthop",
+  netconf: "netconf",
+  nsid: "nsid",
   ct: "ct",
   conntrack: "ct",
   tc: "tc",
-  all: "all",
 };
 
-function parseObjects(args: Args): Set<MonitorObject> {
-  const set = new Set<MonitorObject>();
+/** What `monitor` was asked: objects, `label`/`all` (the `[LINK]` banners, as ip prints them), `file FILE`. */
+interface MonitorArgs {
+  objs: Set<MonitorObject>;
+  banner: boolean;
+  file?: string;
+}
+
+function parseMonitorArgs(args: Args): MonitorArgs {
+  const objs = new Set<MonitorObject>();
+  let banner = false;
+  let file: string | undefined;
   for (let w = args.next(); w !== undefined; w = args.next()) {
-    const o = lookup(ALIASES, w);
-    if (!o) throw unknownWord("monitor object", w, Object.keys(ALIASES));
-    if (o === "all") {
-      for (const x of OBJECTS) if (x !== "ct" && x !== "tc") set.add(x);
+    if (w === "label" || w === "all") banner = true;
+    else if (w === "file") {
+      if (file !== undefined) throw new UsageError(`Duplicate "file" in monitor`, w);
+      file = args.value("file", "file name");
     } else {
-      set.add(o);
+      const o = Object.hasOwn(ALIASES, w) ? ALIASES[w] : undefined;
+      if (!o) throw unknownWord("monitor object", w, [...Object.keys(ALIASES), "all", "label", "file"]);
+      objs.add(o);
     }
   }
-  if (set.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") set.add(x); }
-  return set;
+  // ip's default is every rtnetlink group; conntrack and tc (nlkit's additions) only when named.
+  if (objs.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") objs.add(x); }
+  return { objs, banner, file };
 }
+
+/** ip's `print_timestamp`: `Timestamp: <asctime> N usec` on its own line (-t), or `[ISO.usec] ` (-ts). */
+function timestampText(short: boolean): string {
+  const ms = performance.timeOrigin + performance.now();
+  const d = new Date(Math.floor(ms));
+  const usec = Math.floor((ms % 1000) * 1000);
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  if (short) {
+    const date = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
+    return `[${date}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${
+      String(usec).padStart(6, "0")
+    }] `;
+  }
+  return `Timestamp: ${asctime(d)} ${usec} usec\n`;
+}
+
+/** C's `asctime` without its newline: `Tue Dec  1 10:30:00 2026`, local time. */
+export function asctime(d: Date): string {
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getDay()];
+  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getMonth()];
+  const t = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+  return `${day} ${mon} ${String(d.getDate()).padStart(2)} ${t} ${d.getFullYear()}`;
+}
+
+/** The text before each event: the timestamp (-t/-ts) and the `[KIND]` banner. */
+function header(ctx: Context, banner: boolean, label: string): string {
+  const ts = ctx.opts.timestamp ? timestampText(ctx.opts.timestampShort) : "";
+  return ts + (banner ? label : "");
+}
+
+type Change = Exclude<RouteEvent, { type: "overrun" }>;
+type NetconfChange = Extract<NetconfEvent, { kind: "netconf" }>;
 
 /** Names the device of a nexthop event (events carry only its index). */
 function withDev(nh: Nexthop, names: LinkNames): Nexthop {
   return nh.ifindex === undefined ? nh : { ...nh, dev: nameOfIndex(names, nh.ifindex) };
 }
 
-function jsonOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, names: LinkNames): Record<string, unknown> {
+function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unknown> {
   switch (ev.kind) {
     case "link":
       return linkToIpJson(ev.object, jsonOpts(ctx, names));
@@ -97,10 +148,13 @@ function jsonOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, name
   }
 }
 
-function textOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, names: LinkNames): string {
+function textOf(ctx: Context, ev: Change, names: LinkNames, netnsNames?: ReadonlyMap<number, string>): string {
   switch (ev.kind) {
-    case "link":
-      return formatLink(ev.object, names, ctx.paint, { mode: false, details: ctx.opts.details, stats: 0 }).join("\n");
+    case "link": {
+      // ip monitor prints neither the link mode nor the queue length.
+      const o = { mode: false, details: ctx.opts.details, stats: 0, noQlen: true, netnsNames };
+      return formatLink(ev.object, names, ctx.paint, o).join("\n");
+    }
     case "addr": {
       const [first, ...rest] = formatAddress(ev.object, ctx.paint);
       return [`${ev.object.index}: ${nameOfIndex(names, ev.object.index)}${first}`, ...rest].join("\n");
@@ -116,35 +170,137 @@ function textOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, name
   }
 }
 
-async function followRoute(
-  ctx: Context,
-  objs: Set<MonitorObject>,
-  signal: AbortSignal,
-  banner: boolean,
-): Promise<void> {
-  const groups = [...objs].filter((o) => o !== "ct" && o !== "tc") as RouteGroup[];
-  if (!groups.length) return;
-  const names = await linkNames(ctx);
-  const stream = await subscribeRoute(groups, { ...ctx.lib, signal });
-  for await (const ev of stream) {
-    if (ev.type === "overrun") {
-      if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
-      else ctx.err.line("Warning: events were lost (receive buffer overrun); re-list to resynchronise");
-      ctx.err.flush();
-      continue;
-    }
-    if (ev.kind === "link") {
-      if (ev.type === "del") names.delete(ev.object.index);
-      else names.set(ev.object.index, ev.object);
-    }
-    if (ctx.opts.json) {
-      writeNdjson(ctx.out, { event: ev.type, object: ev.kind, ...jsonOf(ctx, ev, names) });
-    } else {
-      const prefix = (banner ? `[${ev.kind.toUpperCase()}]` : "") + (ev.type === "del" ? "Deleted " : "");
-      ctx.out.line(prefix + textOf(ctx, ev, names));
+/** `ip monitor netconf`'s words: family, device, then each setting reported (`print_netconf`). */
+function netconfFields(c: Netconf, names: LinkNames): [string, string, unknown][] {
+  const out: [string, string, unknown][] = [];
+  if (c.ifindex !== undefined) {
+    const dev = c.ifindex === -1 ? "all" : c.ifindex === -2 ? "default" : nameOfIndex(names, c.ifindex);
+    out.push(["interface", "", dev]);
+  }
+  const onOff = (k: keyof Netconf, word: string) => {
+    if (c[k] !== undefined) out.push([word, word, c[k] !== 0]);
+  };
+  onOff("forwarding", "forwarding");
+  if (c.rpFilter !== undefined) out.push(["rp_filter", "rp_filter", nameOf(RP_FILTER, c.rpFilter)]);
+  onOff("mcForwarding", "mc_forwarding");
+  onOff("proxyNeigh", "proxy_neigh");
+  onOff("ignoreRoutesWithLinkdown", "ignore_routes_with_linkdown");
+  onOff("input", "input");
+  return out;
+}
+
+function netconfText(ev: NetconfChange, names: LinkNames): string {
+  let s = `${ev.type === "del" ? "Deleted " : ""}${ev.object.family} `;
+  for (const [, word, v] of netconfFields(ev.object, names)) {
+    const text = typeof v === "boolean" ? (v ? "on" : "off") : String(v);
+    s += word ? `${word} ${text} ` : `${text} `;
+  }
+  return s;
+}
+
+function netconfJson(ev: NetconfChange, names: LinkNames): Record<string, unknown> {
+  const o: Record<string, unknown> = { family: ev.object.family };
+  for (const [key, , v] of netconfFields(ev.object, names)) o[key] = v;
+  return o;
+}
+
+/** Prints events as they come (and those of a file), keeping the link names current. */
+class Printer {
+  readonly #ctx: Context;
+  readonly #banner: boolean;
+  readonly names: LinkNames;
+  readonly netnsNames: Map<number, string>;
+
+  constructor(ctx: Context, banner: boolean, names: LinkNames, netnsNames: Map<number, string> = new Map()) {
+    this.#ctx = ctx;
+    this.#banner = banner;
+    this.names = names;
+    this.netnsNames = netnsNames;
+  }
+
+  #emit(label: string, text: string, json: () => Record<string, unknown>): void {
+    const ctx = this.#ctx;
+    if (ctx.opts.json) writeNdjson(ctx.out, json());
+    else {
+      ctx.out.line(header(ctx, this.#banner, label) + text);
       ctx.out.flush();
     }
   }
+
+  change(ev: Change): void {
+    if (ev.kind === "link" && ev.object.family !== 7) {
+      if (ev.type === "del") this.names.delete(ev.object.index);
+      else this.names.set(ev.object.index, ev.object);
+    }
+    const text = (ev.type === "del" ? "Deleted " : "") + textOf(this.#ctx, ev, this.names, this.netnsNames);
+    this.#emit(`[${ev.kind.toUpperCase()}]`, text, () => ({
+      event: ev.type,
+      object: ev.kind,
+      ...jsonOf(this.#ctx, ev, this.names),
+    }));
+  }
+
+  netconf(ev: NetconfChange): void {
+    this.#emit("[NETCONF]", netconfText(ev, this.names), () => ({
+      event: ev.type,
+      object: "netconf",
+      ...netconfJson(ev, this.names),
+    }));
+  }
+
+  /** `print_nsid`, with ip's name look-up. */
+  async nsid(ev: NsidEvent): Promise<void> {
+    const name = await nsidName(this.#ctx, this.netnsNames, ev.object, ev.type === "new");
+    const text = (ev.type === "del" ? "Deleted " : "") + nsidText(ev.object, name);
+    this.#emit("[NSID]", text, () => ({ event: ev.type, object: "nsid", ...nsidJson(ev.object, name) }));
+  }
+
+  overrun(): void {
+    const ctx = this.#ctx;
+    if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
+    else ctx.err.line("Warning: events were lost (receive buffer overrun); re-list to resynchronise");
+    ctx.err.flush();
+  }
+
+  /** An rtmon time record: `Timestamp: <asctime> N us` (print_nlmsg_timestamp). */
+  timestamp(sec: number, usec: number): void {
+    const ctx = this.#ctx;
+    if (ctx.opts.json) writeNdjson(ctx.out, { event: "timestamp", sec, usec });
+    else ctx.out.line(`Timestamp: ${asctime(new Date(sec * 1000))} ${usec} us`);
+  }
+}
+
+/** Route objects and netconf on one socket, so lines come in the kernel's order as with ip. */
+/** Route objects, netconf and nsids on one socket, so lines come in the kernel's order as with ip. */
+async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
+  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid"].includes(o)) as RouteGroup[];
+  const f = ctx.opts.family;
+  const netconf = !objs.has("netconf")
+    ? []
+    : f === AF_INET
+    ? ["inet"] as const
+    : f === AF_INET6
+    ? ["inet6"] as const
+    : undefined;
+  const what = { groups, netconf: netconf ?? ["inet", "inet6"] as const, nsid: objs.has("nsid") };
+  if (!groups.length && !what.netconf.length && !what.nsid) return;
+  const { subscribeMonitor } = await import("../route/monitor_events.ts");
+  for await (const ev of await subscribeMonitor(what, { ...ctx.lib, signal })) {
+    if (ev.type === "overrun") p.overrun();
+    else if (ev.kind === "netconf") {
+      await learnLink(ctx, p.names, ev.object.ifindex);
+      p.netconf(ev);
+    } else if (ev.kind === "nsid") await p.nsid(ev);
+    else p.change(ev);
+  }
+}
+
+/** Fetches a link the names do not know yet (netconf comes before the link's own event), as ip's ll_index_to_name does. */
+async function learnLink(ctx: Context, names: LinkNames, index: number | undefined): Promise<void> {
+  if (index === undefined || index <= 0 || names.has(index)) return;
+  try {
+    names.set(index, await getLink(index, ctx.lib));
+  } catch { /* gone already: printed as ifN */ }
 }
 
 async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
@@ -158,9 +314,26 @@ async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Pro
       writeNdjson(ctx.out, { event: ev.type, object: "ct", ...conntrackToJson(ev.entry) });
     } else {
       const type = ev.type === "new" ? "NEW" : ev.type === "update" ? "UPDATE" : "DESTROY";
-      ctx.out.line((banner ? "[CT]" : "") + formatConntrack(ev.entry, { event: type }));
+      ctx.out.line(header(ctx, banner, "[CT]") + formatConntrack(ev.entry, { event: type }));
       ctx.out.flush();
     }
+  }
+}
+
+/** `monitor file FILE`: prints an rtmon dump as ip does (every record, whatever objects were named). */
+async function replay(ctx: Context, file: string, banner: boolean): Promise<number | void> {
+  const { readFile } = await import("./io.ts");
+  const { readRtmon } = await import("../route/rtmon.ts");
+  // Link names come from the dump itself (rtmon starts with a link dump), as in ip.
+  const p = new Printer(ctx, banner, new Map());
+  for (const rec of readRtmon(readFile(file))) {
+    if (rec.type === "timestamp") p.timestamp(rec.sec, rec.usec);
+    else if (rec.type === "other") {
+      // ip skips errors, no-ops and dump ends silently.
+      if (rec.messageType > 3) ctx.err.line(`Unknown message: type=0x${rec.messageType.toString(16).padStart(8, "0")}`);
+    } else if (rec.kind === "netconf") p.netconf(rec);
+    else if (rec.kind === "nsid") await p.nsid(rec);
+    else p.change(rec);
   }
 }
 
@@ -180,7 +353,7 @@ async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Pro
     if (ctx.opts.json) {
       ctx.out.line(`{"event":"${ev.type}","object":"${ev.object}",${p.json().slice(1)}`);
     } else {
-      ctx.out.write((banner ? "[TC]" : "") + p.take());
+      ctx.out.write(header(ctx, banner, "[TC]") + p.take());
     }
     ctx.out.flush();
   }
@@ -188,13 +361,15 @@ async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 
 /** Handles `nlkit monitor ...`. */
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
-  const objs = parseObjects(args);
+  const { objs, banner, file } = parseMonitorArgs(args);
+  if (file !== undefined) return await replay(ctx, file, banner);
   const stop = new AbortController();
   const unlisten = onStopSignals(() => stop.abort());
-  const banner = objs.size > 1;
+  const names = await linkNames(ctx);
+  const p = new Printer(ctx, banner, names, await netnsNames(ctx));
   try {
     await Promise.all([
-      followRoute(ctx, objs, stop.signal, banner),
+      follow(ctx, objs, stop.signal, p),
       objs.has("ct") ? followCt(ctx, stop.signal, banner) : undefined,
       objs.has("tc") ? followTc(ctx, stop.signal, banner) : undefined,
     ]);

@@ -7,6 +7,7 @@
 
 import { type Link, streamLinks } from "../route/link.ts";
 import type { Context } from "./context.ts";
+import { groupName, userName } from "./ids.ts";
 import type { IpJsonOptions } from "../route/link_json.ts";
 
 /** Links by index. */
@@ -17,6 +18,20 @@ export async function linkNames(ctx: Context): Promise<LinkNames> {
   const map: LinkNames = new Map();
   for await (const l of streamLinks(ctx.lib)) map.set(l.index, l);
   return map;
+}
+
+/**
+ * Named namespaces by nsid, looked up only when a link has a peer in
+ * another namespace (one request per name under /run/netns).
+ */
+export async function netnsNamesFor(ctx: Context, links: Iterable<Link>): Promise<Map<number, string> | undefined> {
+  for (const l of links) if (l.linkNetnsid !== undefined) return await netnsNames(ctx);
+  return undefined;
+}
+
+/** Named namespaces by nsid, as seen from the context's namespace. */
+export async function netnsNames(ctx: Context): Promise<Map<number, string>> {
+  return await (await import("../netns/nsid.ts")).nsidNames(ctx.lib);
 }
 
 /** A link's name, or `if<N>` when it is unknown, as iproute2 prints it. */
@@ -31,5 +46,5 @@ export function nameLookup(map: LinkNames): (index: number) => string | undefine
 
 /** Options for the families' `*ToIpJson` converters from `-d`/`-s`. */
 export function jsonOpts(ctx: Context, byIndex: LinkNames): IpJsonOptions {
-  return { details: ctx.opts.details > 0, stats: ctx.opts.stats > 0, byIndex };
+  return { details: ctx.opts.details > 0, stats: ctx.opts.stats > 0, byIndex, userName, groupName };
 }

@@ -1,14 +1,18 @@
 /**
- * `nlkit netns list|add|del|exec`: named namespaces shared with `ip netns`.
+ * `nlkit netns list|add|del|exec|set|list-id|identify|pids`: named
+ * namespaces shared with `ip netns`, and their ids (nsid).
  * `exec` runs `nsenter --net=/run/netns/NAME CMD...`, so it needs util-linux
  * (or busybox) nsenter; unlike `ip netns exec` it does not remount /sys.
  *
  * @module
  */
 
-import { type Args, UsageError } from "./args.ts";
+import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
+import { parseWords } from "./keywords.ts";
+import { netnsNames } from "./names.ts";
+import { nsidJson, nsidName, nsidText } from "./nsid_text.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { checkNetnsName, createNetns, deleteNetns, listNetns, NETNS_RUN_DIR } from "../netns/netns.ts";
 
@@ -23,14 +27,59 @@ function noMore(args: Args): void {
   if (w !== undefined) throw new UsageError(`Unexpected argument: "${w}"`, w);
 }
 
-function list(ctx: Context): void {
-  if (ctx.opts.json) {
-    const w = new JsonArrayWriter(ctx.out, ctx.opts.pretty);
-    for (const n of listNetns()) w.item({ name: n });
-    w.end();
-  } else {
-    for (const n of listNetns()) ctx.out.line(n);
+/** `NAME (id: N)`: the id is the one the namespace has where nlkit runs (`-n`). */
+async function list(ctx: Context): Promise<void> {
+  const { getNsid } = await import("../netns/nsid.ts");
+  const w = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  for (const n of listNetns()) {
+    let id: number | undefined;
+    try {
+      id = await getNsid(n, ctx.lib);
+    } catch { /* not a namespace (a stale file): listed without an id, as ip does */ }
+    if (w) w.item(id === undefined ? { name: n } : { name: n, id });
+    else ctx.out.line(id === undefined ? n : `${n} (id: ${id})`);
   }
+  w?.end();
+}
+
+async function setId(ctx: Context, args: Args): Promise<void> {
+  const n = name(args, "set");
+  const v = args.value(n, "nsid");
+  noMore(args);
+  const nsid = v === "auto" ? "auto" : toInt(v, "nsid", 0, 0x7fffffff);
+  const { setNsid } = await import("../netns/nsid.ts");
+  await setNsid(n, nsid, ctx.lib);
+}
+
+async function listIds(ctx: Context, args: Args): Promise<void> {
+  const w = parseWords(args, { "target-nsid": { arg: "nsid" }, nsid: { arg: "nsid" } }, "netns list-id");
+  const id = (v: string | undefined) => v === undefined ? undefined : toInt(v, "nsid", 0, 0x7fffffff);
+  const { listNsids } = await import("../netns/nsid.ts");
+  const entries = await listNsids({ ...ctx.lib, targetNsid: id(w["target-nsid"]), nsid: id(w.nsid) });
+  const known = await netnsNames(ctx);
+  const out = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  for (const e of entries) {
+    const name = await nsidName(ctx, known, e, true);
+    if (out) out.item(nsidJson(e, name));
+    else ctx.out.line(nsidText(e, name));
+  }
+  out?.end();
+}
+
+async function identify(ctx: Context, args: Args): Promise<void> {
+  const p = args.next();
+  noMore(args);
+  if (p !== undefined && !/^\d+$/.test(p)) throw new UsageError(`Invalid pid: "${p}" (a process id)`, p);
+  const { identifyNetns } = await import("../netns/nsid.ts");
+  // ip prints the last matching name, or an empty line.
+  ctx.out.line(identifyNetns(p === undefined ? "self" : Number(p)).at(-1) ?? "");
+}
+
+async function pids(ctx: Context, args: Args): Promise<void> {
+  const n = name(args, "pids");
+  noMore(args);
+  const { netnsPids } = await import("../netns/nsid.ts");
+  for (const pid of netnsPids(n)) ctx.out.line(String(pid));
 }
 
 async function exec(args: Args): Promise<number> {
@@ -44,14 +93,22 @@ async function exec(args: Args): Promise<number> {
   return r.status ?? 1;
 }
 
+const ID_COMMANDS: Record<string, (ctx: Context, args: Args) => Promise<void>> = {
+  set: setId,
+  "list-id": listIds,
+  identify,
+  pids,
+};
+
 /** Handles `nlkit netns ...`. */
 export async function netnsHandler(ctx: Context, args: Args): Promise<number | void> {
   const word = args.next() ?? "show";
+  if (Object.hasOwn(ID_COMMANDS, word)) return await ID_COMMANDS[word](ctx, args);
   const cmd = word === "exec" ? "exec" : resolveAlias(COMMANDS, word, "netns command", ["show", "add", "del", "exec"]);
   switch (cmd) {
     case "show":
       noMore(args);
-      return list(ctx);
+      return await list(ctx);
     case "add": {
       const n = name(args, "add");
       noMore(args);

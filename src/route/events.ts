@@ -186,6 +186,11 @@ function checkGroups(groups: readonly RouteGroup[]): RouteGroup[] {
   return [...new Set(groups)];
 }
 
+/** The `RTNLGRP_*` numbers of event groups (checked), for sockets that add other groups to them. */
+export function routeGroupNumbers(groups: readonly RouteGroup[]): number[] {
+  return checkGroups(groups).flatMap((g) => GROUPS[g].groups);
+}
+
 function checkBuffer(bytes: number | undefined): number {
   if (bytes === undefined) return DEFAULT_EVENT_BUFFER;
   if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 0x7fffffff) {

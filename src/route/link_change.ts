@@ -24,7 +24,7 @@ import { type NetnsTarget, openNetns } from "../netns/netns.ts";
 import { loadSys } from "../sys/load.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
-  IFF_UP,
+  IFF,
   IFINFOMSG,
   IFLA_ALT_IFNAME,
   IFLA_ATTRS,
@@ -43,10 +43,21 @@ import { checkLinkIndex, checkLinkName, getLink, type Link } from "./link.ts";
  * values as given (MTU 68 to 65536, MAC addresses as `aa:bb:cc:dd:ee:ff`,
  * an alias of up to 255 bytes or `""` to clear it), plus references.
  */
-export interface LinkSettings
-  extends Pick<Attrs<typeof IFLA_ATTRS>, "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group"> {
+export interface LinkSettings extends
+  Pick<
+    Attrs<typeof IFLA_ATTRS>,
+    "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group" | "gsoMaxSize" | "gsoMaxSegs" | "groMaxSize"
+  > {
   /** Bring the link up (`true`) or down (`false`). */
   up?: boolean;
+  /** Receive every frame (`IFF_PROMISC`, `ip link set ... promisc on`). */
+  promisc?: boolean;
+  /** Use ARP (`false` sets `IFF_NOARP`, `ip link set ... arp off`). */
+  arp?: boolean;
+  /** Accept multicast (`IFF_MULTICAST`). */
+  multicast?: boolean;
+  /** Receive all multicast frames (`IFF_ALLMULTI`, `ip link set ... allmulticast on`). */
+  allmulticast?: boolean;
   /** Enslave to this bridge or bond (name or index); `null` releases it (`nomaster`). */
   master?: string | number | null;
   /** Move the link into this namespace (name, path, pid or fd). */
@@ -80,10 +91,21 @@ export type LinkKindSpec =
   | { kind: "vlan"; parent: string | number; data: LinkKindData["vlan"] }
   | { kind: "bond"; data?: LinkKindData["bond"] }
   | { kind: "ipvlan" | "ipvtap"; parent: string | number; data?: LinkKindData["ipvlan"] }
+  | { kind: "gre" | "gretap"; parent?: string | number; data?: LinkKindData["gre"] }
   | { kind: "dummy" | "ifb" | "wireguard" };
 
+/** Settings only a new link takes: its index and queue counts. */
+export interface CreateOnlySettings {
+  /** Interface index to ask for (`ip link add ... index N`); the kernel picks one when left out. */
+  index?: number;
+  /** Number of transmit queues (`numtxqueues`, 1 to 4096). */
+  numTxQueues?: number;
+  /** Number of receive queues (`numrxqueues`, 1 to 4096). */
+  numRxQueues?: number;
+}
+
 /** What {@link createLink} needs: a name, the kind, and optional settings. */
-export type CreateLinkSpec = LinkSettings & { name: string } & LinkKindSpec;
+export type CreateLinkSpec = LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec;
 
 /** Checks an MTU before it is sent. */
 export function checkMtu(mtu: number): number {
@@ -101,11 +123,15 @@ export function checkMac(address: string): string {
   return address.toLowerCase();
 }
 
-function checkU32(what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to 4294967295)`);
+function checkRange(what: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
   }
   return v;
+}
+
+function checkU32(what: string, v: number): number {
+  return checkRange(what, v, 0, 0xffffffff);
 }
 
 /** An index from a reference that the async layer has already resolved. */
@@ -121,8 +147,36 @@ function nsAttrs(t: NetnsTarget): Pick<Attrs<typeof IFLA_ATTRS>, "netnsPid" | "n
   throw new TypeError(`Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`);
 }
 
+/** The bit of an `IFF_*` flag, from the one table that names them. */
+function iffBit(name: (typeof IFF)[keyof typeof IFF]): number {
+  return Number(Object.entries(IFF).find(([, n]) => n === name)![0]);
+}
+
+/** `IFF_*` bits each boolean setting drives, and whether `true` sets (or clears) the bit. */
+const FLAG_SETTINGS = [
+  ["up", iffBit("UP"), true],
+  ["promisc", iffBit("PROMISC"), true],
+  ["arp", iffBit("NOARP"), false],
+  ["multicast", iffBit("MULTICAST"), true],
+  ["allmulticast", iffBit("ALLMULTI"), true],
+] as const;
+
+/** The `ifi_flags`/`ifi_change` pair for the boolean settings given (others are left alone). */
+export function linkFlagChange(v: LinkSettings): { flags: number; change: number } {
+  let flags = 0;
+  let change = 0;
+  for (const [key, bit, whenTrue] of FLAG_SETTINGS) {
+    const on = v[key];
+    if (on === undefined) continue;
+    if (typeof on !== "boolean") throw new TypeError(`Invalid ${key}: "${on}" (must be true or false)`);
+    change |= bit;
+    if (on === whenTrue) flags |= bit;
+  }
+  return { flags, change };
+}
+
 /** The common attributes, checked. */
-function settingsAttrs(v: LinkSettings & { name?: string }): Attrs<typeof IFLA_ATTRS> {
+function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string }): Attrs<typeof IFLA_ATTRS> {
   const a: Attrs<typeof IFLA_ATTRS> = {};
   if (v.name !== undefined) a.name = checkLinkName(v.name);
   if (v.mtu !== undefined) a.mtu = checkMtu(v.mtu);
@@ -130,6 +184,11 @@ function settingsAttrs(v: LinkSettings & { name?: string }): Attrs<typeof IFLA_A
   if (v.broadcast !== undefined) a.broadcast = checkMac(v.broadcast);
   if (v.txqlen !== undefined) a.txqlen = checkU32("txqlen", v.txqlen);
   if (v.group !== undefined) a.group = checkU32("group", v.group);
+  if (v.numTxQueues !== undefined) a.numTxQueues = checkRange("numtxqueues", v.numTxQueues, 1, 4096);
+  if (v.numRxQueues !== undefined) a.numRxQueues = checkRange("numrxqueues", v.numRxQueues, 1, 4096);
+  if (v.gsoMaxSize !== undefined) a.gsoMaxSize = checkU32("gso_max_size", v.gsoMaxSize);
+  if (v.gsoMaxSegs !== undefined) a.gsoMaxSegs = checkRange("gso_max_segs", v.gsoMaxSegs, 0, 65535);
+  if (v.groMaxSize !== undefined) a.groMaxSize = checkU32("gro_max_size", v.groMaxSize);
   if (v.alias !== undefined) {
     if (typeof v.alias !== "string" || new TextEncoder().encode(v.alias).length > 255) {
       throw new RangeError(`Invalid alias: "${v.alias}" (at most 255 bytes)`);
@@ -193,11 +252,15 @@ export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
   }
   if ("parent" in spec && spec.parent !== undefined) {
     const parent = resolvedIndex(spec.parent, "parent");
-    if (spec.kind === "vxlan") data = { ...data, link: parent };
+    // Tunnels name their underlay inside the kind data, not in IFLA_LINK.
+    if (spec.kind === "vxlan" || spec.kind === "gre" || spec.kind === "gretap") data = { ...data, link: parent };
     else a.link = parent;
   }
-  const up = spec.up ? { flags: IFF_UP, change: IFF_UP } : {};
-  const b = new MessageBuilder(RTM.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).struct(IFINFOMSG, up).attrs(IFLA_ATTRS, a);
+  const head = {
+    ...linkFlagChange(spec),
+    index: spec.index === undefined ? 0 : checkLinkIndex(spec.index),
+  };
+  const b = new MessageBuilder(RTM.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).struct(IFINFOMSG, head).attrs(IFLA_ATTRS, a);
   linkinfo(b, spec.kind, data);
   return b.finish();
 }
@@ -207,9 +270,13 @@ export function changeLinkRequest(index: number, changes: LinkChanges): Uint8Arr
   if (changes.data !== undefined && changes.kind === undefined) {
     throw new TypeError(`Missing kind for link data: "${JSON.stringify(changes.data)}"`);
   }
-  const up = changes.up === undefined ? {} : { flags: changes.up ? IFF_UP : 0, change: IFF_UP };
+  for (const k of ["index", "numTxQueues", "numRxQueues"]) {
+    if ((changes as Record<string, unknown>)[k] !== undefined) {
+      throw new TypeError(`Invalid change: "${k}" (only a new link takes it)`);
+    }
+  }
   const b = new MessageBuilder(RTM.RTM_NEWLINK, 0)
-    .struct(IFINFOMSG, { index: checkLinkIndex(index), ...up })
+    .struct(IFINFOMSG, { index: checkLinkIndex(index), ...linkFlagChange(changes) })
     .attrs(IFLA_ATTRS, settingsAttrs(changes));
   if (changes.kind !== undefined || changes.slave) {
     linkinfo(b, changes.kind, changes.data as Record<string, unknown> | undefined, changes.slave);

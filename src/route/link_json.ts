@@ -27,6 +27,10 @@ export interface IpJsonOptions {
   stats?: boolean;
   /** Links by index, to print master and parent links by name (and `M-DOWN`) as iproute2 does. */
   byIndex?: ReadonlyMap<number, Link>;
+  /** User names by uid, for a tun/tap owner (iproute2 prints the name when there is one). */
+  userName?: (uid: number) => string | undefined;
+  /** Group names by gid, for a tun/tap group. */
+  groupName?: (gid: number) => string | undefined;
 }
 
 /** An object in the shape of one element of `ip -j link show`. */
@@ -297,6 +301,23 @@ function macvlanJson(d: Record<string, unknown>): IpLinkJson {
   return Object.assign(out, mapFields(d, MACVLAN_TAIL_JSON));
 }
 
+/** `tun_print_opt`: flags as booleans, queue counts with multi_queue, owner and group by name when known. */
+function tunJson(d: Record<string, unknown>, o: IpJsonOptions): IpLinkJson {
+  const out: IpLinkJson = {};
+  if (d.type !== undefined) out.type = d.type;
+  if (d.pi !== undefined) out.pi = d.pi === 1;
+  if (d.vnetHdr !== undefined) out.vnet_hdr = d.vnetHdr === 1;
+  out.multi_queue = d.multiQueue === 1;
+  if (d.multiQueue === 1) {
+    if (d.numQueues !== undefined) out.numqueues = d.numQueues;
+    if (d.numDisabledQueues !== undefined) out.numdisabled = d.numDisabledQueues;
+  }
+  if (d.persist !== undefined) out.persist = d.persist === 1;
+  if (typeof d.owner === "number") out.user = o.userName?.(d.owner) ?? d.owner;
+  if (typeof d.group === "number") out.group = o.groupName?.(d.group) ?? d.group;
+  return out;
+}
+
 function bridgeJson(d: Record<string, unknown>): IpLinkJson {
   const out = mapFields(d, BRIDGE_JSON);
   const opt = d.multiBoolopt as { optval: number; optmask: number } | undefined;
@@ -309,7 +330,8 @@ function bridgeJson(d: Record<string, unknown>): IpLinkJson {
   return out;
 }
 
-function infoJson(link: Link, byIndex?: ReadonlyMap<number, Link>): IpLinkJson | undefined {
+function infoJson(link: Link, o: IpJsonOptions): IpLinkJson | undefined {
+  const byIndex = o.byIndex;
   const info = link.linkinfo;
   if (!info) return undefined;
   const out: IpLinkJson = {};
@@ -318,6 +340,7 @@ function infoJson(link: Link, byIndex?: ReadonlyMap<number, Link>): IpLinkJson |
     const d = info.data as Record<string, unknown>;
     if (info.kind === "vxlan") out.info_data = vxlanJson(d, byIndex);
     else if (info.kind === "bridge") out.info_data = bridgeJson(d);
+    else if (info.kind === "tun") out.info_data = tunJson(d, o);
     else if (info.kind === "macvlan" || info.kind === "macvtap") out.info_data = macvlanJson(d);
     else if (INFO_DATA_JSON[info.kind]) out.info_data = mapFields(d, INFO_DATA_JSON[info.kind], byIndex);
   }
@@ -384,7 +407,7 @@ export function linkToIpJson(link: Link, options: IpJsonOptions = {}): IpLinkJso
     if (link.allmulti !== undefined) out.allmulti = link.allmulti;
     if (link.minMtu !== undefined) out.min_mtu = link.minMtu;
     if (link.maxMtu !== undefined) out.max_mtu = link.maxMtu;
-    const info = infoJson(link, byIndex);
+    const info = infoJson(link, options);
     if (info) out.linkinfo = info;
     const genMode = link.afSpec?.inet6?.addrGenMode;
     if (genMode !== undefined) out.inet6_addr_gen_mode = genMode;

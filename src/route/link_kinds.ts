@@ -107,9 +107,16 @@ export const IFLA_BRPORT_ATTRS = {
   neighSuppress: { type: 32, kind: "u8" },
   isolated: { type: 33, kind: "u8" },
   backupPort: { type: 34, kind: "u32" },
+  mrpRingOpen: { type: 35, kind: "u8" },
+  mrpInOpen: { type: 36, kind: "u8" },
   mcastEhtHostsLimit: { type: 37, kind: "u32" },
   mcastEhtHostsCnt: { type: 38, kind: "u32" },
   locked: { type: 39, kind: "u8" },
+  mab: { type: 40, kind: "u8" },
+  mcastNGroups: { type: 41, kind: "u32" },
+  mcastMaxGroups: { type: 42, kind: "u32" },
+  neighVlanSuppress: { type: 43, kind: "u8" },
+  backupNhid: { type: 44, kind: "u32" },
 } as const;
 
 /** `MACVLAN_MODE_*`, named as iproute2 spells them. */
@@ -220,6 +227,29 @@ export const BOND_XMIT_POLICY = {
   5: "vlan+srcmac",
 } as const;
 
+/** `BOND_ARP_VALIDATE_*`, named as iproute2 spells them. */
+export const BOND_ARP_VALIDATE = {
+  0: "none",
+  1: "active",
+  2: "backup",
+  3: "all",
+  4: "filter",
+  5: "filter_active",
+  6: "filter_backup",
+} as const;
+
+/** `BOND_PRI_RESELECT_*`. */
+export const BOND_PRIMARY_RESELECT = { 0: "always", 1: "better", 2: "failure" } as const;
+
+/** `BOND_FOM_*` (fail_over_mac). */
+export const BOND_FAIL_OVER_MAC = { 0: "none", 1: "active", 2: "follow" } as const;
+
+/** 802.3ad LACPDU rates. */
+export const BOND_LACP_RATE = { 0: "slow", 1: "fast" } as const;
+
+/** 802.3ad aggregator selection (`BOND_AD_*`). */
+export const BOND_AD_SELECT = { 0: "stable", 1: "bandwidth", 2: "count" } as const;
+
 /** `IFLA_BOND_*`: bonding settings (`IFLA_BOND_ARP_IP_TARGET` and `IFLA_BOND_AD_INFO` stay raw in `unknown`). */
 export const IFLA_BOND_ATTRS = {
   mode: { type: 1, kind: "u8", names: BOND_MODE },
@@ -229,11 +259,11 @@ export const IFLA_BOND_ATTRS = {
   downdelay: { type: 5, kind: "u32" },
   useCarrier: { type: 6, kind: "u8" },
   arpInterval: { type: 7, kind: "u32" },
-  arpValidate: { type: 9, kind: "u32" },
-  arpAllTargets: { type: 10, kind: "u32" },
+  arpValidate: { type: 9, kind: "u32", names: BOND_ARP_VALIDATE },
+  arpAllTargets: { type: 10, kind: "u32", names: { 0: "any", 1: "all" } },
   primary: { type: 11, kind: "u32" },
-  primaryReselect: { type: 12, kind: "u8" },
-  failOverMac: { type: 13, kind: "u8" },
+  primaryReselect: { type: 12, kind: "u8", names: BOND_PRIMARY_RESELECT },
+  failOverMac: { type: 13, kind: "u8", names: BOND_FAIL_OVER_MAC },
   xmitHashPolicy: { type: 14, kind: "u8", names: BOND_XMIT_POLICY },
   resendIgmp: { type: 15, kind: "u32" },
   numPeerNotif: { type: 16, kind: "u8" },
@@ -241,14 +271,14 @@ export const IFLA_BOND_ATTRS = {
   minLinks: { type: 18, kind: "u32" },
   lpInterval: { type: 19, kind: "u32" },
   packetsPerSlave: { type: 20, kind: "u32" },
-  adLacpRate: { type: 21, kind: "u8" },
-  adSelect: { type: 22, kind: "u8" },
+  adLacpRate: { type: 21, kind: "u8", names: BOND_LACP_RATE },
+  adSelect: { type: 22, kind: "u8", names: BOND_AD_SELECT },
   adActorSysPrio: { type: 24, kind: "u16" },
   adUserPortKey: { type: 25, kind: "u16" },
   adActorSystem: { type: 26, kind: "mac" },
   tlbDynamicLb: { type: 27, kind: "u8" },
   peerNotifDelay: { type: 28, kind: "u32" },
-  adLacpActive: { type: 29, kind: "u8" },
+  adLacpActive: { type: 29, kind: "u8", names: { 0: "off", 1: "on" } },
   missedMax: { type: 30, kind: "u8" },
 } as const;
 
@@ -282,6 +312,49 @@ export const IPVLAN_F = {
 export const IFLA_IPVLAN_ATTRS = {
   mode: { type: 1, kind: "u16", names: IPVLAN_MODE },
   flags: { type: 2, kind: "u16", bits: IPVLAN_F },
+} as const;
+
+/** `IFF_TUN`/`IFF_TAP`: the device type of a tun/tap link. */
+export const TUN_TYPE = { 1: "tun", 2: "tap" } as const;
+
+/** `IFLA_TUN_*`: what the kernel reports of a tun/tap device (created with ioctls, see `link_tuntap.ts`). */
+export const IFLA_TUN_ATTRS = {
+  owner: { type: 1, kind: "u32" },
+  group: { type: 2, kind: "u32" },
+  type: { type: 3, kind: "u8", names: TUN_TYPE },
+  pi: { type: 4, kind: "u8" },
+  vnetHdr: { type: 5, kind: "u8" },
+  persist: { type: 6, kind: "u8" },
+  multiQueue: { type: 7, kind: "u8" },
+  numQueues: { type: 8, kind: "u32" },
+  numDisabledQueues: { type: 9, kind: "u32" },
+} as const;
+
+/** `GRE_*` header flag bits of `IFLA_GRE_IFLAGS`/`IFLA_GRE_OFLAGS` (big-endian on the wire). */
+export const GRE_FLAGS = { 0x8000: "csum", 0x4000: "routing", 0x2000: "key", 0x1000: "seq" } as const;
+
+/** `IFLA_GRE_*`: GRE and GRE-tap tunnel settings; keys, ports and flow info are big-endian. */
+export const IFLA_GRE_ATTRS = {
+  link: { type: 1, kind: "u32" },
+  iflags: { type: 2, kind: "u16be", bits: GRE_FLAGS },
+  oflags: { type: 3, kind: "u16be", bits: GRE_FLAGS },
+  ikey: { type: 4, kind: "u32be" },
+  okey: { type: 5, kind: "u32be" },
+  local: { type: 6, kind: "ip" },
+  remote: { type: 7, kind: "ip" },
+  ttl: { type: 8, kind: "u8" },
+  tos: { type: 9, kind: "u8" },
+  pmtudisc: { type: 10, kind: "u8" },
+  encapLimit: { type: 11, kind: "u8" },
+  flowinfo: { type: 12, kind: "u32be" },
+  flags: { type: 13, kind: "u32" },
+  encapType: { type: 14, kind: "u16" },
+  encapFlags: { type: 15, kind: "u16" },
+  encapSport: { type: 16, kind: "u16be" },
+  encapDport: { type: 17, kind: "u16be" },
+  collectMetadata: { type: 18, kind: "flag" },
+  ignoreDf: { type: 19, kind: "u8" },
+  fwmark: { type: 20, kind: "u32" },
 } as const;
 
 /** The peer of a new veth pair: an `ifinfomsg` header plus link attributes. */
@@ -327,6 +400,12 @@ export const KIND_TABLES = {
   ipvlan: IFLA_IPVLAN_ATTRS,
   /** An ipvtap. */
   ipvtap: IFLA_IPVLAN_ATTRS,
+  /** A tun/tap device (reported only: the kernel creates them through ioctls). */
+  tun: IFLA_TUN_ATTRS,
+  /** A GRE tunnel. */
+  gre: IFLA_GRE_ATTRS,
+  /** A GRE tunnel carrying Ethernet frames. */
+  gretap: IFLA_GRE_ATTRS,
   /** A veth (only in requests). */
   veth: VETH_INFO_ATTRS,
 } as const;

@@ -45,11 +45,12 @@ self.onmessage = (e) => {
 export async function loadBunSys(override?: string): Promise<Sys> {
   const ffi = (await import("bun:ffi")) as unknown as BunFfi;
   const defs: Record<string, { args: string[]; returns: string }> = {};
-  for (const [name, def] of Object.entries(SYMBOLS)) {
-    defs[name] = {
-      args: def.parameters.map((t) => BUN_TYPE[t] ?? t),
-      returns: BUN_TYPE[def.result] ?? def.result,
-    };
+  // Bun binds each symbol under its own name: a second binding of one C function (`name`) gets its own dlopen.
+  const aliases: [string, string, { args: string[]; returns: string }][] = [];
+  for (const [key, def] of Object.entries(SYMBOLS)) {
+    const bun = { args: def.parameters.map((t) => BUN_TYPE[t] ?? t), returns: BUN_TYPE[def.result] ?? def.result };
+    if ("name" in def) aliases.push([key, def.name, bun]);
+    else defs[key] = bun;
   }
   // deno-lint-ignore no-explicit-any
   const arch = (globalThis as any).process?.arch ?? "x64";
@@ -66,7 +67,10 @@ export async function loadBunSys(override?: string): Promise<Sys> {
     }
   }
   if (!lib) throw new Error("Cannot load libc: pass its path to setLibcPath()", { cause: lastError });
-  const s = lib.symbols as Record<string, (...args: unknown[]) => number>;
+  const s = { ...lib.symbols } as Record<string, (...args: unknown[]) => number>;
+  for (const [key, name, def] of aliases) {
+    s[key] = ffi.dlopen(libcPath, { [name]: def }).symbols[name] as (...args: unknown[]) => number;
+  }
   const loc = (lib.symbols.__errno_location as () => unknown)();
   return makeSys("bun", { fn: s, errno: () => ffi.read.i32(loc, 0) }, pollerFor(libcPath));
 }

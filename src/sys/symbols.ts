@@ -162,6 +162,24 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  ioctl: {
+    parameters: [
+      "i32", // int fd
+      "u64", // unsigned long request
+      "buffer", // void *argp
+    ],
+    result: "i32",
+  },
+  // The same call for requests whose argument is a value, not a pointer (TUNSETPERSIST).
+  ioctl_int: {
+    name: "ioctl",
+    parameters: [
+      "i32", // int fd
+      "u64", // unsigned long request
+      "u64", // unsigned long value
+    ],
+    result: "i32",
+  },
   getpid: {
     parameters: [],
     result: "i32", // pid_t

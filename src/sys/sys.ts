@@ -71,6 +71,10 @@ export interface Sys {
   mount(source: string, target: string, fstype: string, flags: number): void;
   /** `umount2(2)`. */
   umount2(target: string, flags: number): void;
+  /** `ioctl(2)` with a pointer argument (a struct the kernel reads and may write back). */
+  ioctlPtr(fd: number, request: number, arg: Uint8Array): void;
+  /** `ioctl(2)` with an integer argument passed by value. */
+  ioctlInt(fd: number, request: number, value: number): void;
   /** `getpid(2)`. */
   getpid(): number;
   /** `gettid(2)`. */
@@ -148,6 +152,10 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
     mount: (source, target, fstype, flags) =>
       void check(f.mount(cString(source), cString(target), cString(fstype), flags, null), "mount", target),
     umount2: (target, flags) => void check(f.umount2(cString(target), flags), "umount2", target),
+    ioctlPtr: (fd, request, arg) =>
+      void check(f.ioctl(fd, BigInt(request), arg), "ioctl", `(0x${request.toString(16)})`),
+    ioctlInt: (fd, request, value) =>
+      void check(f.ioctl_int(fd, BigInt(request), BigInt(value)), "ioctl", `(0x${request.toString(16)})`),
     getpid: () => f.getpid(),
     gettid: () => f.gettid(),
     pollAsync,

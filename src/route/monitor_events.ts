@@ -1,0 +1,111 @@
+/**
+ * Everything `ip monitor` follows, on one socket so that events keep the
+ * kernel's order: the rtnetlink object groups, netconf changes and
+ * namespace ids (`RTNLGRP_NSID`).
+ *
+ * @example
+ * ```ts ignore
+ * import { subscribeMonitor } from "./monitor_events.ts";
+ * const events = await subscribeMonitor({ groups: ["link", "addr"], netconf: ["inet"], nsid: true }, { netns: "lab" });
+ * for await (const ev of events) if (ev.type !== "overrun") console.log(ev.type, ev.kind);
+ * ```
+ *
+ * @module
+ */
+
+import { isOverrun } from "../socket/errors.ts";
+import { NetlinkSocket } from "../socket/socket.ts";
+import { NETLINK_ROUTE } from "../wire/constants.ts";
+import type { NlMsg } from "../wire/message.ts";
+import { type NsidEntry, parseNsidMessage } from "../netns/nsid.ts";
+import {
+  DEFAULT_EVENT_BUFFER,
+  parseRouteEvent,
+  type RouteEvent,
+  RouteEventStream,
+  type RouteGroup,
+  routeGroupNumbers,
+  type SubscribeOptions,
+} from "./events.ts";
+import {
+  type NetconfEvent,
+  netconfGroups,
+  type NetconfSubscribeOptions,
+  parseNetconfEvent,
+  type RTNLGRP_NETCONF,
+} from "./netconf.ts";
+import { describeRtm, RTM } from "./rtnl.ts";
+
+/** `RTNLGRP_NSID`. */
+export const RTNLGRP_NSID = 28;
+
+/** A namespace id assigned (`new`) or removed (`del`). */
+export interface NsidEvent {
+  /** Assigned or removed. */
+  type: "new" | "del";
+  /** Discriminant. */
+  kind: "nsid";
+  /** The id (and, for a target namespace, the current one). */
+  object: NsidEntry;
+}
+
+/** An event of {@link subscribeMonitor}. */
+export type MonitorEvent = RouteEvent | NetconfEvent | NsidEvent;
+
+/** What {@link subscribeMonitor} follows. */
+export interface MonitorSelection {
+  /** rtnetlink object groups. */
+  groups?: readonly RouteGroup[];
+  /** Netconf families. */
+  netconf?: readonly (keyof typeof RTNLGRP_NETCONF)[];
+  /** Namespace ids. */
+  nsid?: boolean;
+}
+
+/** Turns a message into a monitor event, or `undefined` for other types. */
+export function parseMonitorEvent(m: NlMsg): MonitorEvent | undefined {
+  if (m.type === RTM.RTM_NEWNSID || m.type === RTM.RTM_DELNSID) {
+    return { type: m.type === RTM.RTM_NEWNSID ? "new" : "del", kind: "nsid", object: parseNsidMessage(m) };
+  }
+  return parseNetconfEvent(m) ?? parseRouteEvent(m);
+}
+
+async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<MonitorEvent, void, undefined> {
+  try {
+    for await (const item of sock.messages(parseMonitorEvent, { signal })) {
+      if (isOverrun(item)) yield { type: "overrun" };
+      else if (item) yield item;
+    }
+  } finally {
+    sock.close();
+  }
+}
+
+/** Subscribes to the selected groups on one socket; live once the promise resolves. */
+export async function subscribeMonitor(
+  what: MonitorSelection,
+  opts: SubscribeOptions = {},
+): Promise<RouteEventStream<MonitorEvent>> {
+  const groups = [
+    ...(what.groups?.length ? routeGroupNumbers(what.groups) : []),
+    ...netconfGroups(what.netconf ?? []),
+    ...(what.nsid ? [RTNLGRP_NSID] : []),
+  ];
+  if (groups.length === 0) throw new TypeError(`Invalid monitor selection: "{}" (nothing to follow)`);
+  opts.signal?.throwIfAborted();
+  const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
+    netns: opts.netns,
+    receiveBuffer: opts.receiveBuffer ?? DEFAULT_EVENT_BUFFER,
+    groups,
+    describe: describeRtm,
+  });
+  return new RouteEventStream(sock, follow, opts.signal);
+}
+
+/** Subscribes to netconf changes only (IPv4 and IPv6 unless `opts.families` says otherwise). */
+export async function subscribeNetconf(
+  opts: NetconfSubscribeOptions = {},
+): Promise<RouteEventStream<NetconfEvent>> {
+  const { families = ["inet", "inet6"], ...rest } = opts;
+  return await subscribeMonitor({ netconf: families }, rest) as RouteEventStream<NetconfEvent>;
+}
