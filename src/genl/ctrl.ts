@@ -14,6 +14,7 @@
  * @module
  */
 
+import { parseCtrlAttrs } from "../wire/_generated/genetlink.ts";
 import type { NetnsTarget } from "../netns/netns.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { MessageBuilder } from "../wire/builder.ts";
@@ -22,7 +23,7 @@ import { TruncatedError } from "../wire/errors.ts";
 import { CTRL_ATTRS, CTRL_CMD, GENL_HDRLEN, GENL_ID_CTRL, GENL_OP_FLAGS, GENLMSGHDR } from "../wire/genetlink.ts";
 import { checkKeys, InvalidArgumentError } from "../wire/invalid.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
-import { bitNames, parseAttrs, type RawAttr } from "../wire/table.ts";
+import { bitNames, type RawAttr } from "../wire/table.ts";
 
 /** One operation (command) of a family. */
 export interface GenericOperation {
@@ -79,7 +80,7 @@ function describeCtrl(type: number): string {
 export function parseFamilyMessage(m: NlMsg): GenericFamily {
   const off = payloadOf(m);
   if (off + GENL_HDRLEN > m.end) throw new TruncatedError("genlmsghdr", off, GENL_HDRLEN, m.end - off);
-  const a = parseAttrs(CTRL_ATTRS, m.buf, m.view, off + GENL_HDRLEN, m.end);
+  const a = parseCtrlAttrs(m.buf, m.view, off + GENL_HDRLEN, m.end);
   const f: GenericFamily = {
     name: a.familyName ?? "",
     id: a.familyId ?? 0,

@@ -14,12 +14,13 @@
  * @module
  */
 
+import { parseIflaAttrs } from "./_generated/link_tables.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import { type Attrs, bitNames, nameOf, parseAttrs } from "../wire/table.ts";
+import { type Attrs, bitNames, nameOf } from "../wire/table.ts";
 import { AF_BRIDGE } from "../wire/addr.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
@@ -29,7 +30,7 @@ import {
   IFINFOMSG,
   IFINFOMSG_LEN,
   IFLA_ALT_IFNAME,
-  IFLA_ATTRS,
+  type IFLA_ATTRS,
   IFLA_IFNAME,
   IFLA_INFO_KIND,
   IFLA_LINKINFO,
@@ -90,7 +91,7 @@ export type Link =
 export function parseLinkMessage(m: NlMsg): Link {
   const start = m.start + NLMSG_HDRLEN;
   if (m.end - start < IFINFOMSG_LEN) throw new TruncatedError("ifinfomsg", start, IFINFOMSG_LEN, m.end - start);
-  const a = parseAttrs(IFLA_ATTRS, m.buf, m.view, start + IFINFOMSG_LEN, m.end);
+  const a = parseIflaAttrs(m.buf, m.view, start + IFINFOMSG_LEN, m.end);
   // The parsed attributes become the link: adding the header fields to that
   // object costs far less than copying its forty-odd properties into a new
   // one, and links come by the thousand. The header (layout IFINFOMSG) is

@@ -5,12 +5,13 @@
  * @module
  */
 
+import { parseNhaAttrs } from "./_generated/nexthop_table.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
-import { bitNames, nameOf, parseAttrs, parseStruct, type RawAttr, type StructValue } from "../wire/table.ts";
+import { bitNames, nameOf, parseStruct, type RawAttr, type StructValue } from "../wire/table.ts";
 import { ROUTE_FLAG_NAMES, RT_SCOPE_NAMES, RTPROT_NAMES } from "./route_names.ts";
-import { type NexthopGroupMember, NHA_ATTRS, NHMSG, NHMSG_LEN, USER_HZ } from "./nexthop_table.ts";
+import { type NexthopGroupMember, NHMSG, NHMSG_LEN, USER_HZ } from "./nexthop_table.ts";
 
 /** Address family of a nexthop, by name. */
 export type NexthopFamily = "inet" | "inet6" | "unspec";
@@ -86,7 +87,7 @@ function header(m: NlMsg): { off: number; h: StructValue<typeof NHMSG> } {
 /** Parses one nexthop message. Throws `TruncatedError`/`MalformedError` on bytes that cannot be one. */
 export function parseNexthopMessage(m: NlMsg): Nexthop {
   const { off, h } = header(m);
-  const a = parseAttrs(NHA_ATTRS, m.buf, m.view, off + NHMSG_LEN, m.end);
+  const a = parseNhaAttrs(m.buf, m.view, off + NHMSG_LEN, m.end);
   const nh: Nexthop = {
     id: a.id ?? 0,
     family: FAMILIES[h.family] ?? (String(h.family) as NexthopFamily),
@@ -121,7 +122,7 @@ export function parseNexthopMessage(m: NlMsg): Nexthop {
 /** Parses one nexthop bucket message. */
 export function parseNexthopBucketMessage(m: NlMsg): NexthopBucket {
   const { off, h } = header(m);
-  const a = parseAttrs(NHA_ATTRS, m.buf, m.view, off + NHMSG_LEN, m.end);
+  const a = parseNhaAttrs(m.buf, m.view, off + NHMSG_LEN, m.end);
   const b = a.resBucket ?? {};
   return {
     id: a.id ?? 0,

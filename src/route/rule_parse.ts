@@ -4,17 +4,11 @@
  * @module
  */
 
+import { parseRuleAttrs } from "./_generated/rule_table.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
-import { bitNames, nameOf, parseAttrs, parseStruct, type RawAttr } from "../wire/table.ts";
-import {
-  FIB_RULE_FLAGS,
-  FIB_RULE_HDR,
-  FIB_RULE_HDRLEN,
-  FIB_RULE_INVERT,
-  RULE_ACTIONS,
-  RULE_ATTRS,
-} from "./rule_table.ts";
+import { bitNames, nameOf, parseStruct, type RawAttr } from "../wire/table.ts";
+import { FIB_RULE_FLAGS, FIB_RULE_HDR, FIB_RULE_HDRLEN, FIB_RULE_INVERT, RULE_ACTIONS } from "./rule_table.ts";
 
 /** An inclusive range of ports or uids. */
 export interface RuleRange {
@@ -95,8 +89,7 @@ export function parseRuleMessage(m: NlMsg): Rule {
   const off = payloadOf(m);
   if (off + FIB_RULE_HDRLEN > m.end) throw new TruncatedError("fib_rule_hdr", off, FIB_RULE_HDRLEN, m.end - off);
   const h = parseStruct(FIB_RULE_HDR, m.view, off, m.end);
-  const { priority, table, l3mdev, suppressPrefixlen, suppressIfgroup, ...rest } = parseAttrs(
-    RULE_ATTRS,
+  const { priority, table, l3mdev, suppressPrefixlen, suppressIfgroup, ...rest } = parseRuleAttrs(
     m.buf,
     m.view,
     off + FIB_RULE_HDRLEN,
