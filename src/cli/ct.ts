@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { Args } from "./args.ts";
+import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
-import { type CtArgs, parseCtArgs } from "./ct_args.ts";
+import { type CtArgs, type CtNat, parseCtArgs } from "./ct_args.ts";
 import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
 import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
 import { isBrokenPipe, isUsageError } from "./errors.ts";
@@ -29,14 +29,21 @@ import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, listExpect } from "../netfilter/conntrack/expect_ops.ts";
 import {
   createConntrack,
-  deleteConntrackByFilter,
+  deleteConntrackEntries,
   entryKey,
   flushConntrack,
   getConntrack,
   listConntrack,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
-import type { ConntrackSpec, ConntrackTupleSpec } from "../netfilter/conntrack/spec.ts";
+import {
+  type ConntrackNatSpec,
+  type ConntrackSpec,
+  type ConntrackTupleSpec,
+  invertTuple,
+} from "../netfilter/conntrack/spec.ts";
+import { CT_STATUS_BITS } from "../netfilter/conntrack/tables.ts";
+import { bitsOfNames } from "../wire/table.ts";
 import {
   conntrackCount,
   conntrackCpuStats,
@@ -56,25 +63,34 @@ const OK = 0, FAIL = 1, PARAM = 2;
 /** The summary prefix: conntrack's format with nlkit's name, so `grep "flow entries"` keeps working. */
 export const CT_PREFIX = `nlkit v${VERSION} (conntrack)`;
 
-function say(ctx: Context, msg: string): void {
-  ctx.err.line(`${CT_PREFIX}: ${msg}`);
+/** Echoed input stays one line and shows control characters as escapes. */
+function escapeControls(s: string): string {
+  // deno-lint-ignore no-control-regex
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
-function tupleFilter(src?: string, dst?: string, sport?: number, dport?: number): ConntrackTupleFilter | undefined {
-  const t: ConntrackTupleFilter = {};
-  if (src !== undefined) t.src = src;
-  if (dst !== undefined) t.dst = dst;
-  if (sport !== undefined) t.sport = sport;
-  if (dport !== undefined) t.dport = dport;
-  return Object.keys(t).length ? t : undefined;
+function say(ctx: Context, msg: string): void {
+  ctx.err.line(`${CT_PREFIX}: ${escapeControls(msg)}`);
 }
 
 let labelNames: Map<number, string> | undefined;
 let labelRecord: Record<number, string> | undefined;
 
-/** Label bits from names (connlabel.conf, read once) or numbers. */
+/** Label bits from names (connlabel.conf, read once) or numbers; an unknown name is a usage error as in conntrack. */
 function labelNumbers(labels: string[]): number[] {
-  return labelBitsOf(labels, labelNames ??= loadConnlabel());
+  try {
+    return labelBitsOf(labels, labelNames ??= loadConnlabel());
+  } catch {
+    const bad = labels.find((l) => {
+      try {
+        labelBitsOf([l], labelNames!);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new UsageError(`unknown label '${bad}'`, bad);
+  }
 }
 
 /** `-o timestamp` on events: conntrack's `[sec.usec]\t` prefix with the time of printing. */
@@ -84,61 +100,94 @@ function eventStamp(a: CtArgs): string {
   return `[${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, "0")}]\t`;
 }
 
-/** The entry filter of a listing, deletion or update (`set` fields excluded for -U/-I). */
-function filterOf(a: CtArgs, withValues: boolean): ConntrackFilter {
+function natFilter(n: CtNat | undefined): ConntrackFilter["srcNat"] {
+  return n === undefined ? undefined : n === true ? true : n.port === undefined ? { ip: n.ip } : n;
+}
+
+/** Drops undefined fields: the library refuses nothing for them, but they should not look given. */
+function defined<T extends object>(o: T): T | undefined {
+  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The entry filter of conntrack's `-L`, `-D` and `-E` (every filter
+ * option), or of `-U` (`forUpdate`: only the tuples, NAT, labels and
+ * masks select; mark, status and timeout are values to set).
+ */
+function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
+  if (a.state !== undefined && a.protoNum !== 6) {
+    throw new UsageError(`Can't filter by --state for protocol "${a.proto}" (only tcp states are known)`);
+  }
+  const icmp = { icmpType: a.icmpType, icmpCode: a.icmpCode, icmpId: a.icmpId };
   const f: ConntrackFilter = {};
   if (a.family) f.family = a.family;
-  if (a.proto !== undefined) f.proto = /^\d+$/.test(a.proto) ? Number(a.proto) : a.proto;
-  const orig = tupleFilter(a.origSrc, a.origDst, a.sport, a.dport);
-  const reply = tupleFilter(a.replySrc, a.replyDst, a.replySport, a.replyDport);
+  if (a.protoNum !== undefined) f.proto = a.protoNum;
+  const orig = defined<ConntrackTupleFilter>({
+    src: a.origSrc,
+    srcMask: a.maskSrc,
+    dst: a.origDst,
+    dstMask: a.maskDst,
+    sport: a.sport,
+    dport: a.dport,
+    ...icmp,
+    zone: a.origZone,
+  });
+  const reply = defined<ConntrackTupleFilter>({
+    src: a.replySrc,
+    dst: a.replyDst,
+    sport: a.replySport,
+    dport: a.replyDport,
+    zone: a.replyZone,
+  });
   if (orig) f.orig = orig;
   if (reply) f.reply = reply;
+  if (a.srcNat) f.srcNat = natFilter(a.srcNat);
+  if (a.dstNat) f.dstNat = natFilter(a.dstNat);
+  if (a.anyNat) f.anyNat = natFilter(a.anyNat);
+  if (a.label) f.labels = labelNumbers(a.label);
+  if (forUpdate) return f;
   if (a.zone !== undefined) f.zone = a.zone;
-  if (withValues) {
-    if (a.mark) f.mark = a.mark.mask === undefined ? a.mark.value : { value: a.mark.value, mask: a.mark.mask };
-    if (a.status) f.status = a.status;
-    if (a.label) f.labels = labelNumbers(a.label);
-    if (a.state) f.tcpState = a.state;
-  }
+  if (a.mark) f.mark = a.mark.mask === undefined ? a.mark.value : { value: a.mark.value, mask: a.mark.mask };
+  if (a.status) f.status = a.status;
+  if (a.state) f.tcpState = a.state;
   return f;
 }
 
+/** A tuple of `-I`/`-G` from one direction's options; ICMP fields go with either direction. */
 function tupleSpec(a: CtArgs, dir: "orig" | "reply"): ConntrackTupleSpec | undefined {
-  const [src, dst, sport, dport] = dir === "orig"
-    ? [a.origSrc, a.origDst, a.sport, a.dport]
-    : [a.replySrc, a.replyDst, a.replySport, a.replyDport];
+  const [src, dst, sport, dport, zone] = dir === "orig"
+    ? [a.origSrc, a.origDst, a.sport, a.dport, a.origZone]
+    : [a.replySrc, a.replyDst, a.replySport, a.replyDport, a.replyZone];
   if (src === undefined && dst === undefined) return undefined;
   const t: ConntrackTupleSpec = { src: src ?? "", dst: dst ?? "" };
   if (sport !== undefined) t.sport = sport;
   if (dport !== undefined) t.dport = dport;
-  if (dir === "orig") {
-    if (a.icmpType !== undefined) t.icmpType = a.icmpType;
-    if (a.icmpCode !== undefined) t.icmpCode = a.icmpCode;
-    if (a.icmpId !== undefined) t.icmpId = a.icmpId;
+  if (zone !== undefined) t.zone = zone;
+  if (a.icmpType !== undefined || a.icmpCode !== undefined || a.icmpId !== undefined) {
+    // The options give the original direction; the reply carries the answering type (echo -> echo reply).
+    const icmp = { src: "", dst: "", icmpType: a.icmpType, icmpCode: a.icmpCode, icmpId: a.icmpId };
+    const r = dir === "orig" ? icmp : invertTuple(icmp);
+    if (r.icmpType !== undefined) t.icmpType = r.icmpType;
+    if (r.icmpCode !== undefined) t.icmpCode = r.icmpCode;
+    if (r.icmpId !== undefined) t.icmpId = r.icmpId;
   }
   return t;
 }
 
-function nat(v: string | true | undefined): { ip: string } | undefined {
-  return typeof v === "string" ? { ip: v } : undefined;
+function nat(v: CtNat | undefined): ConntrackNatSpec | undefined {
+  if (v === undefined || v === true) return undefined;
+  return v.port === undefined ? { ip: v.ip } : { ip: v.ip, port: v.port };
 }
 
-/** The attributes `-I` creates and `-U` sets. */
-function valuesOf(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
+/** The attributes `-I` creates. */
+function createValues(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
   if (a.timeout !== undefined) spec.timeout = a.timeout;
-  if (a.mark) {
-    spec.mark = a.mark.value;
-    if (a.mark.mask !== undefined) spec.markMask = a.mark.mask;
-  }
+  if (a.mark) spec.mark = a.mark.value;
   if (a.status) spec.status = a.status;
   if (a.state) spec.tcpState = a.state;
   if (a.labelAdd) spec.labels = labelNumbers(a.labelAdd);
-  if (a.label && a.command === "create") spec.labels = labelNumbers(a.label);
-  if (a.labelDel) {
-    spec.labels = [];
-    spec.labelsMask = a.labelDel.length ? labelNumbers(a.labelDel) : Array.from({ length: 128 }, (_, i) => i);
-  }
-  const ns = nat(a.srcNat), nd = nat(a.dstNat);
+  const ns = nat(a.srcNat ?? a.anyNat), nd = nat(a.dstNat ?? a.anyNat);
   if (ns) spec.natSrc = ns;
   if (nd) spec.natDst = nd;
   return spec;
@@ -171,7 +220,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   const family = a.family ?? "both";
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
-  for await (const e of listConntrack({ table: a.table, family, zero, filter: filterOf(a, true) }, ctx.lib)) {
+  for await (const e of listConntrack({ table: a.table, family, zero, filter: filterOf(a) }, ctx.lib)) {
     printEntry(ctx, a, e, json);
     n++;
   }
@@ -184,10 +233,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
 async function get(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await getExpectCommand(ctx, a, CT_PREFIX);
   const orig = tupleSpec(a, "orig"), reply = tupleSpec(a, "reply");
-  if ((!orig && !reply) || a.proto === undefined) {
-    throw new RangeError(`Missing tuple for "-G" (need -p and -s/-d or -r/-q)`);
-  }
-  const e = await getConntrack({ proto: a.proto, orig, reply: orig ? undefined : reply, zone: a.zone }, ctx.lib);
+  const e = await getConntrack({ proto: a.protoNum!, orig, reply: orig ? undefined : reply, zone: a.zone }, ctx.lib);
   if (!e) {
     say(ctx, "Operation failed: such conntrack doesn't exist");
     return FAIL;
@@ -200,44 +246,110 @@ async function get(ctx: Context, a: CtArgs): Promise<number> {
   return OK;
 }
 
+/** `-I` and `-A` (which also succeeds, counting nothing, when the entry exists). */
 async function create(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await createExpectCommand(ctx, a);
-  if (a.proto === undefined) throw new RangeError(`Missing "-p" for "-I"`);
-  const orig = tupleSpec(a, "orig");
+  let orig = tupleSpec(a, "orig");
   const reply = tupleSpec(a, "reply");
-  const spec: ConntrackSpec = { proto: /^\d+$/.test(a.proto) ? Number(a.proto) : a.proto };
+  // conntrack completes a missing direction as the inverse of the other (ICMP: the matching type).
+  if (!orig && reply) {
+    orig = invertTuple(reply);
+    if (reply.zone !== undefined) delete orig.zone;
+    if (a.origZone !== undefined) orig.zone = a.origZone;
+  }
+  const spec: ConntrackSpec = { proto: a.protoNum! };
   if (orig) spec.orig = orig;
   if (reply) spec.reply = reply;
   if (a.zone !== undefined) spec.zone = a.zone;
   if (a.helper !== undefined) spec.helper = a.helper;
-  await createConntrack(valuesOf(a, spec), ctx.lib);
-  say(ctx, "1 flow entries have been created.");
+  let n = 1;
+  try {
+    await createConntrack(createValues(a, spec), ctx.lib);
+  } catch (e) {
+    if (!(a.command === "add" && e instanceof NetlinkError && e.code === "EEXIST")) throw e;
+    n = 0;
+  }
+  say(ctx, `${n} flow entries have been ${a.command === "add" ? "added" : "created"}.`);
   return OK;
 }
 
+/**
+ * What `-U` changes in `e`, as conntrack computes it: the mark under its
+ * mask, status bits added to the entry's, the timeout, the TCP state and
+ * labels added or removed; `undefined` when nothing would change (conntrack
+ * then neither sends nor counts it).
+ */
+function updateOf(a: CtArgs, e: ConntrackEntry): ConntrackSpec | undefined {
+  const spec: ConntrackSpec = { ...entryKey(e), proto: e.protoNum };
+  let changed = false;
+  if (a.timeout !== undefined) {
+    spec.timeout = a.timeout;
+    changed ||= a.timeout !== e.timeout;
+  }
+  if (a.mark) {
+    const mask = a.mark.mask ?? 0xffffffff;
+    const mark = (((e.mark ?? 0) & ~mask) ^ a.mark.value) >>> 0;
+    spec.mark = mark;
+    changed ||= mark !== (e.mark ?? 0);
+  }
+  if (a.status) {
+    const bits = (e.statusBits | bitsOfNames(CT_STATUS_BITS, a.status, "status flag")) >>> 0;
+    spec.status = bits;
+    changed ||= bits !== e.statusBits;
+  }
+  if (a.state) {
+    spec.tcpState = a.state;
+    changed ||= e.tcp?.state !== a.state;
+  }
+  const had = e.labels?.bits ?? [];
+  if (a.labelAdd || a.labelDel) {
+    const add = a.labelAdd ? labelNumbers(a.labelAdd) : [];
+    const del = a.labelDel ? (a.labelDel.length ? labelNumbers(a.labelDel) : had) : [];
+    const now = [...new Set([...had.filter((b) => !del.includes(b)), ...add])].sort((x, y) => x - y);
+    spec.labels = now;
+    spec.labelsMask = [...new Set([...add, ...del])];
+    changed ||= now.join() !== had.join();
+  }
+  return changed ? spec : undefined;
+}
+
 async function update(ctx: Context, a: CtArgs): Promise<number> {
-  // Like conntrack -U: the tuple options select entries, -m/-u/-t/--label-* set values.
-  const filter = filterOf(a, false);
+  // conntrack -U: the tuples, NAT, labels and masks select; -m/-u/-t/--state/--label-* are what it sets.
+  const filter = filterOf(a, true);
   compileConntrackFilter(filter);
   const victims: ConntrackEntry[] = [];
   for await (const e of listConntrack({ filter }, ctx.lib)) victims.push(e);
+  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let n = 0;
   for (const e of victims) {
+    const spec = updateOf(a, e);
+    if (!spec) continue;
     try {
-      await updateConntrack(valuesOf(a, { ...entryKey(e), proto: e.protoNum }), ctx.lib);
+      await updateConntrack(spec, ctx.lib);
+      const now = await getConntrack(entryKey(e), ctx.lib);
+      if (!now) continue; // gone meanwhile, as conntrack skips it
+      printEntry(ctx, a, now, json);
       n++;
     } catch (err) {
       if (!(err instanceof NetlinkError && err.code === "ENOENT")) throw err;
     }
   }
+  json?.end();
+  ctx.out.flush();
   say(ctx, `${n} flow entries have been updated.`);
   return n ? OK : FAIL;
 }
 
 async function del(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await deleteExpectCommand(ctx, a, CT_PREFIX);
-  if (a.table !== "conntrack") throw new RangeError(`Unsupported table for "-D": "${a.table}"`);
-  const n = await deleteConntrackByFilter(filterOf(a, true), ctx.lib);
+  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  let n = 0;
+  for await (const e of deleteConntrackEntries(filterOf(a), ctx.lib)) {
+    printEntry(ctx, a, e, json);
+    n++;
+  }
+  json?.end();
+  ctx.out.flush();
   say(ctx, `${n} flow entries have been deleted.`);
   return n ? OK : FAIL;
 }
@@ -290,7 +402,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
     ...(mask.includes("UPDATE") || mask.includes("UPDATES") ? ["update"] as const : []),
     ...(mask.includes("DESTROY") ? ["destroy"] as const : []),
   ];
-  const match = compileConntrackFilter(filterOf(a, true)).match;
+  const match = compileConntrackFilter(filterOf(a)).match;
   const stop = new AbortController();
   const unlisten = onStopSignals(() => stop.abort());
   let n = 0;
@@ -331,6 +443,7 @@ const COMMANDS: Record<CtArgs["command"], (ctx: Context, a: CtArgs) => Promise<n
   list,
   get,
   create,
+  add: create,
   update,
   delete: del,
   flush,
@@ -348,10 +461,15 @@ function failure(e: unknown, a?: CtArgs): string {
     if (e.code === "EEXIST" && !expect && a?.command === "create") {
       return "Operation failed: Such conntrack exists, try -U to update";
     }
+    if (e.code === "EPERM") {
+      return "Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this";
+    }
     return `Operation failed: ${e.kernelMessage ?? errnoText(e.errno)}`;
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+const TRY_HELP = "Try `nlkit ct -h' or 'nlkit ct --help' for more information.";
 
 /** Handles `nlkit ct ...` with conntrack's exit codes and messages. */
 export async function ctHandler(ctx: Context, args: Args): Promise<number | void> {
@@ -360,19 +478,23 @@ export async function ctHandler(ctx: Context, args: Args): Promise<number | void
     a = parseCtArgs(args.rest());
   } catch (e) {
     say(ctx, failure(e));
-    ctx.err.line("Try `nlkit ct -h' or 'nlkit ct --help' for more information.");
+    ctx.err.line(TRY_HELP);
     return PARAM;
   }
   if (a.help) {
     ctx.out.line(OBJECT_HELP.ct);
     return OK;
   }
+  // conntrack skips them silently; saying so costs nothing and hides no typo.
+  for (const w of a.stray) say(ctx, `WARNING: ignoring stray argument \`${w}'`);
   try {
     return await COMMANDS[a.command](ctx, a);
   } catch (e) {
     if (isBrokenPipe(e)) return OK;
     ctx.out.flush();
     say(ctx, failure(e, a));
-    return isUsageError(e) ? PARAM : FAIL;
+    if (!isUsageError(e)) return FAIL;
+    ctx.err.line(TRY_HELP);
+    return PARAM;
   }
 }

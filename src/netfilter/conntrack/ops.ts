@@ -285,33 +285,47 @@ export async function flushConntrack(
 }
 
 /**
- * Deletes the entries matching `filter` (`conntrack -D` with filters) and
- * resolves with how many were deleted. The matching entries are found with
- * a (kernel-filtered where possible) dump, then each is deleted by tuple,
- * zone and id. Tuple, zone, protocol and family never change, so an entry
- * found under that tuple still matches them (even one re-created meanwhile,
- * which the id often cannot tell: the kernel derives it from the object's
- * address and tuple). When the filter also looks at fields that do change
- * (mark, status, labels, TCP state), each entry is read again just before
- * its deletion and kept if it no longer matches; the kernel has no
+ * Deletes the entries matching `filter` (`conntrack -D` with filters),
+ * yielding each entry deleted (as last read) so a caller can print it as
+ * `conntrack -D` does. The matching entries are found with a dump (filtered
+ * in the kernel where that selects a superset), then each is deleted by
+ * tuple, zone and id. Tuple, zone, protocol and family never change, so an
+ * entry found under that tuple still matches them (even one re-created
+ * meanwhile, which the id often cannot tell: the kernel derives it from the
+ * object's address and tuple). When the filter also looks at fields that do
+ * change (mark, status, labels, TCP state), each entry is read again just
+ * before its deletion and kept if it no longer matches; the kernel has no
  * conditional delete, so what remains is the microseconds between that read
- * and the delete. Entries that vanished meanwhile (ENOENT) are not counted.
+ * and the delete. Entries that vanished meanwhile (ENOENT) are skipped.
  */
-export async function deleteConntrackByFilter(filter: ConntrackFilter, opts: ConntrackOptions = {}): Promise<number> {
+export async function* deleteConntrackEntries(
+  filter: ConntrackFilter,
+  opts: ConntrackOptions = {},
+): AsyncGenerator<ConntrackEntry, void, undefined> {
   const f = compileConntrackFilter(filter);
-  return await withConntrackSocket(opts, async (s) => {
-    // Keys only, not entries: a big match stays small in memory.
-    const victims: ConntrackKey[] = [];
-    for await (const e of dumpOn({ filter }, { socket: s })) victims.push(entryKey(e));
-    let n = 0;
-    for (const key of victims) {
-      const k = keyAttrs(key)!;
+  const own = opts.socket ? undefined : await openConntrackSocket(opts);
+  const s = opts.socket ?? own!;
+  try {
+    // Collected before deleting: deleting while the dump runs would disturb it.
+    const victims: ConntrackEntry[] = [];
+    for await (const e of dumpOn({ filter }, { socket: s })) victims.push(e);
+    for (let e of victims) {
+      const k = keyAttrs(entryKey(e))!;
       if (f.mutable) {
         const now = await getOn(s, k.family, k.attrs);
         if (!now || !f.match(now)) continue;
+        e = now;
       }
-      if (await deleteOn(s, k.family, k.attrs)) n++;
+      if (await deleteOn(s, k.family, k.attrs)) yield e;
     }
-    return n;
-  });
+  } finally {
+    own?.close();
+  }
+}
+
+/** {@link deleteConntrackEntries}, resolving with how many entries were deleted. */
+export async function deleteConntrackByFilter(filter: ConntrackFilter, opts: ConntrackOptions = {}): Promise<number> {
+  let n = 0;
+  for await (const _ of deleteConntrackEntries(filter, opts)) n++;
+  return n;
 }

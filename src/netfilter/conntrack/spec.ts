@@ -26,6 +26,8 @@ export interface ConntrackTupleSpec {
   icmpType?: number;
   /** ICMP/ICMPv6 code. */
   icmpCode?: number;
+  /** Zone of this direction only (`CTA_TUPLE_ZONE`, `conntrack --orig-zone/--reply-zone`). */
+  zone?: number;
 }
 
 /** A NAT mapping for `CTA_NAT_SRC`/`CTA_NAT_DST`. */
@@ -137,7 +139,7 @@ function tupleFields(
     if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkInt("ICMP type", t.icmpType, 255);
     if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkInt("ICMP code", t.icmpCode, 255);
   }
-  return { ip, proto };
+  return t.zone === undefined ? { ip, proto } : { ip, proto, zone: checkInt("tuple zone", t.zone, 65535) };
 }
 
 /** The reply tuple the kernel would expect for `t` (addresses and ports swapped, ICMP echo answered). */
