@@ -11,7 +11,7 @@
 import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
-import { type CtArgs, type CtNat, parseCtArgs } from "./ct_args.ts";
+import { type CtArgs, type CtNat, CtOptionConflict, parseCtArgs } from "./ct_args.ts";
 import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
 import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
 import { isBrokenPipe, isUsageError } from "./errors.ts";
@@ -194,7 +194,10 @@ function createValues(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
 }
 
 function output(a: CtArgs): ConntrackOutput[] {
-  return a.output.filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
+  const o = a.output.filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
+  // conntrack prints label names whenever it has loaded them (-o labels, -l, --label-add, --label-del), except on -D.
+  if ((a.label || a.labelAdd || a.labelDel) && a.command !== "delete" && !o.includes("labels")) o.push("labels");
+  return o;
 }
 
 function printEntry(ctx: Context, a: CtArgs, e: ConntrackEntry, json: JsonArrayWriter | undefined): void {
@@ -250,13 +253,10 @@ async function get(ctx: Context, a: CtArgs): Promise<number> {
 async function create(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await createExpectCommand(ctx, a);
   let orig = tupleSpec(a, "orig");
-  const reply = tupleSpec(a, "reply");
-  // conntrack completes a missing direction as the inverse of the other (ICMP: the matching type).
-  if (!orig && reply) {
-    orig = invertTuple(reply);
-    if (reply.zone !== undefined) delete orig.zone;
-    if (a.origZone !== undefined) orig.zone = a.origZone;
-  }
+  let reply = tupleSpec(a, "reply");
+  // conntrack completes a missing direction as the inverse of the other (ICMP: the matching type), in its own zone.
+  if (!orig && reply) orig = { ...invertTuple(reply), ...(a.origZone === undefined ? {} : { zone: a.origZone }) };
+  if (orig && !reply && a.replyZone !== undefined) reply = { ...invertTuple(orig), zone: a.replyZone };
   const spec: ConntrackSpec = { proto: a.protoNum! };
   if (orig) spec.orig = orig;
   if (reply) spec.reply = reply;
@@ -452,19 +452,28 @@ const COMMANDS: Record<CtArgs["command"], (ctx: Context, a: CtArgs) => Promise<n
   event: events,
 };
 
-/** conntrack's words for a kernel refusal. */
+/**
+ * conntrack's words for kernel refusals (its `err2str`): errno, the
+ * commands they apply to (`exp-` for expectations, `*` for all), the text.
+ */
+const ERR_TEXT: readonly [string, readonly string[], string][] = [
+  ["ENOTSUPP", ["list"], "function not implemented"],
+  ["EINVAL", ["*"], "invalid parameters"],
+  ["EEXIST", ["create"], "Such conntrack exists, try -U to update"],
+  ["ENOENT", ["create", "get", "delete", "add"], "such conntrack doesn't exist"],
+  ["ENOMEM", ["create", "get", "add"], "not enough memory"],
+  ["EAFNOSUPPORT", ["get"], "protocol not supported"],
+  ["ETIME", ["create", "add"], "conntrack has expired"],
+  ["ENOENT", ["exp-create"], "master conntrack not found"],
+  ["EPERM", ["*"], "sorry, you must be root or get CAP_NET_ADMIN capability to do this"],
+];
+
+/** conntrack's words for a refusal. */
 function failure(e: unknown, a?: CtArgs): string {
   if (e instanceof NetlinkError) {
-    const expect = a?.table === "expect";
-    if (e.code === "ENOENT" && expect && a?.command === "create") return "Operation failed: master conntrack not found";
-    if (e.code === "ENOENT" && !expect) return "Operation failed: such conntrack doesn't exist";
-    if (e.code === "EEXIST" && !expect && a?.command === "create") {
-      return "Operation failed: Such conntrack exists, try -U to update";
-    }
-    if (e.code === "EPERM") {
-      return "Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this";
-    }
-    return `Operation failed: ${e.kernelMessage ?? errnoText(e.errno)}`;
+    const cmd = a ? (a.table === "expect" ? `exp-${a.command}` : a.command) : "";
+    const known = ERR_TEXT.find(([code, cmds]) => code === e.code && (cmds[0] === "*" || cmds.includes(cmd)));
+    return `Operation failed: ${known?.[2] ?? e.kernelMessage ?? errnoText(e.errno)}`;
   }
   return e instanceof Error ? e.message : String(e);
 }
@@ -478,6 +487,7 @@ export async function ctHandler(ctx: Context, args: Args): Promise<number | void
     a = parseCtArgs(args.rest());
   } catch (e) {
     say(ctx, failure(e));
+    if (e instanceof CtOptionConflict) return FAIL;
     ctx.err.line(TRY_HELP);
     return PARAM;
   }

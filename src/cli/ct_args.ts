@@ -135,6 +135,12 @@ export interface CtArgs {
   stray: string[];
 }
 
+/** conntrack's "other problem" refusals of an option combination: exit 1, not 2. */
+export class CtOptionConflict extends RangeError {
+  /** Always "CtOptionConflict". */
+  override name = "CtOptionConflict";
+}
+
 /** A NAT option: `true` alone, or the address and port given with it. */
 export type CtNat = true | { ip: string; port?: number };
 
@@ -436,7 +442,7 @@ const OPTIONS: readonly OptSpec[] = [
     set: (a, v) => {
       a.output = [...new Set([...a.output, ...checkedList(v, "output", OUTPUT, false)])];
       if (a.output.includes("save") && a.output.length > 1) {
-        throw new UsageError("cannot combine save output with any other output type, use -o save only");
+        throw new CtOptionConflict("cannot combine save output with any other output type, use -o save only");
       }
     },
   },
@@ -566,7 +572,7 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
   for (const o of protoOpts) {
     const spec = BY_NAME.get(o)!;
     const ok = spec.flag ? known.includes(spec.flag) : a.protoNum !== undefined;
-    if (!ok) throw new UsageError(`unknown option \`${o}' (needs "-p PROTO" of a protocol that has it)`, o);
+    if (!ok) throw new UsageError(`unknown option \`${o}'`, o);
   }
   if (a.help) return a;
   if (a.table === "dying" || a.table === "unconfirmed") {
@@ -578,7 +584,9 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
   if (a.anyNat && (a.srcNat || a.dstNat)) {
     throw new UsageError("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
   }
-  if (a.labelAdd && a.labelDel) throw new UsageError("cannot use --label-add and --label-del at the same time");
+  if (a.labelAdd && a.labelDel) {
+    throw new CtOptionConflict("cannot use --label-add and --label-del at the same time");
+  }
   const row: CtRow = a.table === "expect" ? `exp-${ROW_OF[a.command]}` as CtRow : ROW_OF[a.command];
   // nlkit names one expectation more ways than conntrack (--tuple-*, --master-*, --helper): ct_expect.ts checks those.
   if (!["exp-create", "exp-delete", "exp-get"].includes(row)) checkCtOptions(row, a.given, a.protoNum);

@@ -286,7 +286,7 @@ export async function flushConntrack(
 
 /**
  * Deletes the entries matching `filter` (`conntrack -D` with filters),
- * yielding each entry deleted (as last read) so a caller can print it as
+ * yielding each entry deleted (as the dump read it) so a caller can print it as
  * `conntrack -D` does. The matching entries are found with a dump (filtered
  * in the kernel where that selects a superset), then each is deleted by
  * tuple, zone and id. Tuple, zone, protocol and family never change, so an
@@ -309,12 +309,11 @@ export async function* deleteConntrackEntries(
     // Collected before deleting: deleting while the dump runs would disturb it.
     const victims: ConntrackEntry[] = [];
     for await (const e of dumpOn({ filter }, { socket: s })) victims.push(e);
-    for (let e of victims) {
+    for (const e of victims) {
       const k = keyAttrs(entryKey(e))!;
       if (f.mutable) {
         const now = await getOn(s, k.family, k.attrs);
         if (!now || !f.match(now)) continue;
-        e = now;
       }
       if (await deleteOn(s, k.family, k.attrs)) yield e;
     }

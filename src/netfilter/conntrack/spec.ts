@@ -233,7 +233,12 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   }
   if (spec.zone !== undefined) attrs.zone = checkInt("zone", spec.zone, 65535);
   if (spec.labels !== undefined) attrs.labels = labelBytes(spec.labels);
-  if (spec.labelsMask !== undefined) attrs.labelsMask = labelBytes(spec.labelsMask);
+  if (spec.labelsMask !== undefined) {
+    const mask = labelBytes(spec.labelsMask);
+    attrs.labelsMask = mask;
+    // The kernel computes (old & ~mask) ^ labels: bits outside the mask would flip, so send none.
+    if (attrs.labels) attrs.labels = attrs.labels.map((b, i) => b & (mask[i] ?? 0));
+  }
   if (spec.natSrc) attrs.natSrc = natAttrs(spec.natSrc, family);
   if (spec.natDst) attrs.natDst = natAttrs(spec.natDst, family);
   if (spec.helper !== undefined) {
