@@ -2,18 +2,19 @@
  * Conntrack filters: what `listConntrack` and `deleteConntrackByFilter`
  * match, with conntrack-tools' meanings (`nfct_filter` in conntrack.c).
  * Where the kernel selects a superset of the matching entries (family,
- * mark/mask, status/mask, zone) the filter also becomes dump attributes;
+ * mark/mask, status/mask, zone, IPv4 tuple fields) the filter also becomes
+ * dump attributes;
  * it is always applied again in userspace, so results are identical on
  * kernels that ignore some of those attributes, and a deletion never widens.
  *
  * @module
  */
 
-import { AF_INET, AF_INET6, parseCidr, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, formatIp, parseCidr, parseIp } from "../../wire/addr.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
 import { checkInt, protoNumber } from "./spec.ts";
-import { CT_STATUS_BITS, TCP_CONNTRACK_STATES } from "./tables.ts";
+import { CT_STATUS_BITS, CTA_FILTER_F, TCP_CONNTRACK_STATES } from "./tables.ts";
 
 /** Matches one direction, as `conntrack -s/-d/--sport/...` do. */
 export interface ConntrackTupleFilter {
@@ -91,10 +92,9 @@ export interface CompiledConntrackFilter {
   match(e: ConntrackEntry): boolean;
   /**
    * Dump attributes for the kernel-side filter: family (in the header),
-   * mark, status and zone, which select a superset of the matching entries.
-   * `CTA_FILTER` tuples are not used: on the kernels tested (6.1 to 6.18)
-   * they also drop every entry whose zone differs from the request's (0 by
-   * default), and IPv6 addresses never match.
+   * mark, status, zone and, for IPv4, the exact tuple fields (`CTA_FILTER`),
+   * which select a superset of the matching entries. IPv6 tuples stay in
+   * userspace: the kernel's `CTA_FILTER` matches no IPv6 address (6.18).
    */
   kernelAttrs: ConntrackAttrs;
   /** The kernel attributes express the whole filter, so a kernel-filtered dump returns exactly the matching entries. */
@@ -273,6 +273,31 @@ function natDone(e: ConntrackEntry, m: NatMatch, src: boolean): boolean {
   return m.ip !== undefined || m.port !== undefined || addrNat || portNat;
 }
 
+/** A full-length address of a tuple filter, as text; `undefined` for a prefix or a mask. */
+function exactAddr(n: Net | undefined): string | undefined {
+  return n && n.mask.every((b) => b === 0xff) ? formatIp(n.net) : undefined;
+}
+
+/** `CTA_FILTER` tuple (IPv4) for the exact fields of `m`, with the flag bits that say which fields count. */
+function kernelTuple(m: TupleMatch, protoNum: number | undefined): [number, NonNullable<ConntrackAttrs["tupleOrig"]>] {
+  let flags = 0;
+  const ip: { v4Src?: string; v4Dst?: string } = {};
+  const src = exactAddr(m.src), dst = exactAddr(m.dst);
+  if (src !== undefined) [flags, ip.v4Src] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_IP_SRC, src];
+  if (dst !== undefined) [flags, ip.v4Dst] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_IP_DST, dst];
+  // An empty nest would make the kernel look for fields that are not there (EINVAL).
+  const tuple: NonNullable<ConntrackAttrs["tupleOrig"]> = {};
+  if (src !== undefined || dst !== undefined) tuple.ip = ip;
+  if (protoNum !== undefined) {
+    const proto: { num: number; srcPort?: number; dstPort?: number } = { num: protoNum };
+    flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_NUM;
+    if (m.sport !== undefined) [flags, proto.srcPort] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_SRC_PORT, m.sport];
+    if (m.dport !== undefined) [flags, proto.dstPort] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_DST_PORT, m.dport];
+    tuple.proto = proto;
+  }
+  return [flags, tuple];
+}
+
 /**
  * Validates a filter (throwing `TypeError`/`RangeError` on bad input or an
  * unknown key) and prepares its userspace matcher and kernel dump attributes.
@@ -340,6 +365,17 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
   }
   // The kernel matches the zone id in either direction (a superset of `zone`); 0 means "no zone filter" to it.
   if (zone) kernelAttrs.zone = zone;
+  // CTA_FILTER compares exact fields and needs the family to read addresses; IPv6 addresses never match (6.18).
+  if (family === AF_INET && (orig || reply || protoNum !== undefined)) {
+    const [origFlags, tupleOrig] = kernelTuple(orig ?? {}, protoNum);
+    kernelAttrs.tupleOrig = tupleOrig;
+    kernelAttrs.filter = { origFlags };
+    if (reply) {
+      const [replyFlags, tupleReply] = kernelTuple(reply, protoNum);
+      kernelAttrs.tupleReply = tupleReply;
+      kernelAttrs.filter.replyFlags = replyFlags;
+    }
+  }
   const onlyKernel = Object.keys(f).every((k) => k === "family" || k === "mark" || k === "status");
   const mutable = mark !== undefined || !!status || !!labels?.length || states !== undefined;
   return { family, match, kernelAttrs, exact: onlyKernel, mutable };
