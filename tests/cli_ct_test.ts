@@ -10,7 +10,8 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "node:test";
 import { CLI, nlkit } from "./_cli.ts";
@@ -35,7 +36,9 @@ function ours(ns: string, args: string[]): Out {
 
 /** Lines with the ticking timeout masked, sorted (dump order is hash order). */
 function lines(text: string): string[] {
-  return text.split("\n").filter((l) => l.trim()).map((l) => l.replace(/^(\S+\s+\d+ )\d+ /, "$1T ")).sort();
+  return text.split("\n").filter((l) => l.trim())
+    .map((l) => l.replace(/^((?:ipv[46]\s+\d+ )?\S+\s+\d+ )\d+ /, "$1T ").replace(/ -t \d+ /, " -t T "))
+    .sort();
 }
 
 /** The stderr lines, with conntrack's program name in place of ours and warnings dropped. */
@@ -468,5 +471,120 @@ test("ct -l, --label-add and --label-del select and change labels as conntrack d
       if (args[0] !== "-U") assert.deepEqual(lines(m.stdout), lines(t.stdout), what);
       else for (const l of lines(t.stdout)) assert.ok(lines(m.stdout).includes(l), `${what}: prints ${l}`);
     }
+  });
+});
+
+test("ct -o save prints what conntrack prints, and -R replays it as conntrack -R does", { skip: SKIP }, async () => {
+  await withTempNetns((ns) => {
+    const noTimeout = (text: string) => text.split("\n").filter((l) => l).map((l) => l.replace(/ -t \d+/, "")).sort();
+    build(ns, TABLE);
+    const theirs = conntrack(ns, ["-L", "-o", "save"]);
+    const mine = ours(ns, ["-L", "-o", "save"]);
+    assert.equal(mine.code, 0, mine.stderr);
+    assert.deepEqual(noTimeout(mine.stdout), noTimeout(theirs.stdout));
+    assert.equal(noTimeout(mine.stdout).length, TABLE.length);
+    // -D -o save prints the deleted entries as -D lines.
+    same(ns, ["-D", "-o", "save", "-p", "udp"]);
+    // Replaying the saved table (NAT, zones, ICMP and all) rebuilds it, as conntrack -R does.
+    const dir = run("mktemp", ["-d"]).trim();
+    try {
+      const file = `${dir}/table`;
+      writeFileSync(file, `# saved\n\n${theirs.stdout}-D -p udp -s 10.9.0.1\n`);
+      conntrack(ns, ["-F"]);
+      const t = conntrack(ns, ["-R", file]);
+      const tTable = lines(conntrack(ns, ["-L"]).stdout);
+      conntrack(ns, ["-F"]);
+      const m = ours(ns, ["-R", file]);
+      const mTable = lines(conntrack(ns, ["-L"]).stdout);
+      assert.equal(m.code, t.code, m.stderr);
+      assert.deepEqual(lines(m.stdout), lines(t.stdout));
+      assert.deepEqual(mTable, tTable);
+      assert.equal(mTable.length, TABLE.length - 1);
+      // From stdin too.
+      conntrack(ns, ["-F"]);
+      const r = nlkit(["-n", ns, "ct", "-R", "-"], {}, theirs.stdout);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(lines(conntrack(ns, ["-L"]).stdout).length, TABLE.length);
+      // Only commands that change the table, refused before any runs, in conntrack's words.
+      writeFileSync(file, "-F\n-L\n");
+      const tBad = conntrack(ns, ["-R", file]), mBad = ours(ns, ["-R", file]);
+      assert.equal(mBad.code, tBad.code);
+      assert.deepEqual(summary(mBad.stderr), summary(tBad.stderr));
+      assert.equal(lines(conntrack(ns, ["-L"]).stdout).length, TABLE.length, "nothing ran");
+    } finally {
+      run("rm", ["-rf", dir]);
+    }
+  });
+});
+
+test("ct -o ktimestamp prints the kernel's start time, -o timestamp does not on -L, as conntrack", {
+  skip: SKIP,
+}, async () => {
+  await withTempNetns((ns) => {
+    run("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.netfilter.nf_conntrack_timestamp=1"]);
+    build(ns, TABLE.slice(0, 3));
+    for (const o of ["ktimestamp", "timestamp", "extended,id", "ktimestamp,extended"]) {
+      const strip = (t: string) => lines(t).map((l) => l.replace(/delta-time=\d+/, "delta-time=D"));
+      const theirs = conntrack(ns, ["-L", "-o", o]), mine = ours(ns, ["-L", "-o", o]);
+      assert.equal(mine.code, theirs.code, o);
+      assert.deepEqual(strip(mine.stdout), strip(theirs.stdout), o);
+    }
+    assert.match(ours(ns, ["-L", "-o", "ktimestamp"]).stdout, /\[start=\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\]/);
+  });
+});
+
+/** Follows `nlkit ct -E ARGS` until it has printed `lines` lines, poking the table until the subscription shows. */
+async function followEvents(ns: string, args: string[], act: () => void): Promise<Out> {
+  const child = spawn(CLI[0], [...CLI[1], "-n", ns, "ct", "-E", ...args], { env: { ...process.env, NO_COLOR: "" } });
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (d) => stdout += d);
+  child.stderr.on("data", (d) => stderr += d);
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  const probe = ["-p", "udp", "-s", "10.99.0.1", "-d", "10.99.0.2", "--sport", "9", "--dport", "9", "-t", "9"];
+  // Ready once a probe entry shows up; then the probes are dropped from what is compared.
+  while (!stdout.includes("10.99.0.1")) {
+    conntrack(ns, ["-I", ...probe]);
+    conntrack(ns, ["-D", "-s", "10.99.0.1"]);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const skip = stdout.length;
+  act();
+  while (stdout.slice(skip).split("\n").length < 3) await new Promise((r) => setTimeout(r, 50));
+  process.kill(child.pid!, "SIGINT");
+  const code = await exited;
+  return { code, stdout: stdout.slice(skip).split("\n").filter((l) => !l.includes("10.99.0.1")).join("\n"), stderr };
+}
+
+test("ct -E -o timestamp prefixes microseconds, and events caused by a process show its port id", {
+  skip: SKIP,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    const r = await followEvents(ns, ["-o", "timestamp"], () => {
+      conntrack(ns, [
+        "-I",
+        "-p",
+        "udp",
+        "-s",
+        "10.0.0.1",
+        "-d",
+        "10.0.0.2",
+        "--sport",
+        "1",
+        "--dport",
+        "2",
+        "-t",
+        "30",
+      ]);
+      conntrack(ns, ["-D", "-p", "udp", "-s", "10.0.0.1"]);
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const got = r.stdout.split("\n").filter((l) => l);
+    assert.equal(got.length, 2, r.stdout);
+    const re = (kind: string) =>
+      new RegExp(
+        `^\\[\\d{10}\\.\\d{6}\\]\\t\\s*\\[${kind}\\] udp      17 .*src=10\\.0\\.0\\.1 .* \\[USERSPACE\\] portid=\\d+$`,
+      );
+    assert.match(got[0], re("NEW"));
+    assert.match(got[1], re("DESTROY"));
   });
 });

@@ -10,7 +10,8 @@
 
 import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
-import { onStopSignals } from "./io.ts";
+import { onStopSignals, readText } from "./io.ts";
+import { parseCtRestore } from "./ct_restore.ts";
 import { type CtArgs, type CtNat, CtOptionConflict, parseCtArgs } from "./ct_args.ts";
 import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
 import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
@@ -24,7 +25,12 @@ import {
   type ConntrackFilter,
   type ConntrackTupleFilter,
 } from "../netfilter/conntrack/filter.ts";
-import { type ConntrackOutput, conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
+import {
+  type ConntrackOutput,
+  conntrackToJson,
+  formatConntrack,
+  formatConntrackSave,
+} from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, listExpect } from "../netfilter/conntrack/expect_ops.ts";
 import {
@@ -96,8 +102,8 @@ function labelNumbers(labels: string[]): number[] {
 /** `-o timestamp` on events: conntrack's `[sec.usec]\t` prefix with the time of printing. */
 function eventStamp(a: CtArgs): string {
   if (!a.output.includes("timestamp")) return "";
-  const now = Date.now();
-  return `[${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, "0")}]\t`;
+  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return `[${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}]\t`;
 }
 
 function natFilter(n: CtNat | undefined): ConntrackFilter["srcNat"] {
@@ -194,14 +200,23 @@ function createValues(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
 }
 
 function output(a: CtArgs): ConntrackOutput[] {
-  const o = a.output.filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
+  // -o ktimestamp prints the kernel's start/stop times; -o timestamp only prefixes events with the time.
+  const o = a.output.map((x) => x === "ktimestamp" ? "timestamp" : x === "timestamp" ? "" : x)
+    .filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
   // conntrack prints label names whenever it has loaded them (-o labels, -l, --label-add, --label-del), except on -D.
   if ((a.label || a.labelAdd || a.labelDel) && a.command !== "delete" && !o.includes("labels")) o.push("labels");
   return o;
 }
 
-function printEntry(ctx: Context, a: CtArgs, e: ConntrackEntry, json: JsonArrayWriter | undefined): void {
+function printEntry(
+  ctx: Context,
+  a: CtArgs,
+  e: ConntrackEntry,
+  json: JsonArrayWriter | undefined,
+  save: "-A" | "-D" = "-A",
+): void {
   if (json) return json.item(conntrackToJson(e));
+  if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
   labelRecord ??= Object.fromEntries(labelNames ??= loadConnlabel());
   ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelRecord }));
 }
@@ -254,9 +269,13 @@ async function create(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await createExpectCommand(ctx, a);
   let orig = tupleSpec(a, "orig");
   let reply = tupleSpec(a, "reply");
-  // conntrack completes a missing direction as the inverse of the other (ICMP: the matching type), in its own zone.
+  // conntrack completes a missing direction as the inverse of the other (ICMP: the matching type), in its
+  // own zone; a reply given in part (as -o save writes a NATed one: -g ADDR -q ADDR) is completed the same way.
   if (!orig && reply) orig = { ...invertTuple(reply), ...(a.origZone === undefined ? {} : { zone: a.origZone }) };
-  if (orig && !reply && a.replyZone !== undefined) reply = { ...invertTuple(orig), zone: a.replyZone };
+  if (orig && (reply || a.replyZone !== undefined)) {
+    const given = Object.fromEntries(Object.entries(reply ?? {}).filter(([, v]) => v !== ""));
+    reply = { ...invertTuple(orig), ...given, ...(a.replyZone === undefined ? {} : { zone: a.replyZone }) };
+  }
   const spec: ConntrackSpec = { proto: a.protoNum! };
   if (orig) spec.orig = orig;
   if (reply) spec.reply = reply;
@@ -269,7 +288,7 @@ async function create(ctx: Context, a: CtArgs): Promise<number> {
     if (!(a.command === "add" && e instanceof NetlinkError && e.code === "EEXIST")) throw e;
     n = 0;
   }
-  say(ctx, `${n} flow entries have been ${a.command === "add" ? "added" : "created"}.`);
+  if (!a.batch) say(ctx, `${n} flow entries have been ${a.command === "add" ? "added" : "created"}.`);
   return OK;
 }
 
@@ -336,8 +355,8 @@ async function update(ctx: Context, a: CtArgs): Promise<number> {
   }
   json?.end();
   ctx.out.flush();
-  say(ctx, `${n} flow entries have been updated.`);
-  return n ? OK : FAIL;
+  if (!a.batch) say(ctx, `${n} flow entries have been updated.`);
+  return n || a.batch ? OK : FAIL;
 }
 
 async function del(ctx: Context, a: CtArgs): Promise<number> {
@@ -345,13 +364,13 @@ async function del(ctx: Context, a: CtArgs): Promise<number> {
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let n = 0;
   for await (const e of deleteConntrackEntries(filterOf(a), ctx.lib)) {
-    printEntry(ctx, a, e, json);
+    printEntry(ctx, a, e, json, "-D");
     n++;
   }
   json?.end();
   ctx.out.flush();
-  say(ctx, `${n} flow entries have been deleted.`);
-  return n ? OK : FAIL;
+  if (!a.batch) say(ctx, `${n} flow entries have been deleted.`);
+  return n || a.batch ? OK : FAIL;
 }
 
 async function flush(ctx: Context, a: CtArgs): Promise<number> {
@@ -394,6 +413,7 @@ async function stats(ctx: Context, a: CtArgs): Promise<number> {
 }
 
 const EVENT_NAMES = { new: "NEW", update: "UPDATE", destroy: "DESTROY" } as const;
+const SAVE_COMMANDS = { new: "-A", update: "-U", destroy: "-D" } as const;
 
 async function events(ctx: Context, a: CtArgs): Promise<number> {
   const mask = a.eventMask ?? ["ALL"];
@@ -425,8 +445,12 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
       } else {
         if (a.table === "expect" || !match(ev.entry)) continue;
         if (ctx.opts.json) writeNdjson(ctx.out, { event: ev.type, ...conntrackToJson(ev.entry) });
-        else {ctx.out.line(
-            eventStamp(a) + formatConntrack(ev.entry, { output: output(a), event: EVENT_NAMES[ev.type] }),
+        else if (a.output.includes("save")) {
+          const by = ev.portid ? ` [USERSPACE] portid=${ev.portid}` : "";
+          ctx.out.line(formatConntrackSave(ev.entry, SAVE_COMMANDS[ev.type]) + by);
+        } else {ctx.out.line(
+            eventStamp(a) +
+              formatConntrack(ev.entry, { output: output(a), event: EVENT_NAMES[ev.type], portid: ev.portid }),
           );}
       }
       ctx.out.flush();
@@ -480,11 +504,36 @@ function failure(e: unknown, a?: CtArgs): string {
 
 const TRY_HELP = "Try `nlkit ct -h' or 'nlkit ct --help' for more information.";
 
+/** `-R FILE`: every command of the file, in order; the first refusal stops the run (exit 1). */
+async function restore(ctx: Context, file: string): Promise<number> {
+  let cmds: CtArgs[];
+  try {
+    cmds = parseCtRestore(readText(file === "-" ? "/dev/stdin" : file));
+  } catch (e) {
+    say(ctx, e instanceof UsageError ? e.message : `Failed to open file ${file} for reading`);
+    ctx.err.line(TRY_HELP);
+    return PARAM;
+  }
+  for (const a of cmds) {
+    try {
+      await COMMANDS[a.command](ctx, a);
+    } catch (e) {
+      ctx.out.flush();
+      say(ctx, failure(e, a));
+      return FAIL;
+    }
+  }
+  ctx.out.flush();
+  return OK;
+}
+
 /** Handles `nlkit ct ...` with conntrack's exit codes and messages. */
 export async function ctHandler(ctx: Context, args: Args): Promise<number | void> {
+  const words = args.rest();
+  if ((words[0] === "-R" || words[0] === "--load-file") && words.length > 1) return await restore(ctx, words[1]);
   let a: CtArgs;
   try {
-    a = parseCtArgs(args.rest());
+    a = parseCtArgs(words);
   } catch (e) {
     say(ctx, failure(e));
     if (e instanceof CtOptionConflict) return FAIL;

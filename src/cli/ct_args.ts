@@ -133,6 +133,8 @@ export interface CtArgs {
   given: Set<string>;
   /** Words conntrack ignores (non-option words not right after a command). */
   stray: string[];
+  /** One line of a `-R` file: no summary line, and a count of 0 is no failure. */
+  batch?: boolean;
 }
 
 /** conntrack's "other problem" refusals of an option combination: exit 1, not 2. */

@@ -231,3 +231,53 @@ export function conntrackToJson(e: ConntrackEntry): ConntrackJson {
   }
   return j;
 }
+
+// conntrack's -o save knows these status bits only (EXPECTED, SEEN_REPLY, ASSURED, FIXED_TIMEOUT, by bit order).
+const SAVE_STATUS: readonly [number, string][] = [[0x1, "EXPECTED"], [0x2, "SEEN_REPLY"], [0x4, "ASSURED"], [
+  0x400,
+  "FIXED_TIMEOUT",
+]];
+const SRC_NAT_DONE = 0x80, DST_NAT_DONE = 0x100;
+const SAVE_PORTS: { readonly [proto: number]: readonly string[] } = {
+  6: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  17: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  33: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  132: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  136: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  47: ["--srckey", "--dstkey", "--reply-key-src", "--reply-key-dst"],
+};
+
+/**
+ * Formats an entry as the command line `conntrack -o save` prints, which
+ * `conntrack -R` (and `nlkit ct -R`) replays: `-A` for a listed or new
+ * entry, `-U` for an update event, `-D` for a deleted one.
+ */
+export function formatConntrackSave(e: ConntrackEntry, command: "-A" | "-U" | "-D" = "-A"): string {
+  const w: string[] = [command];
+  if (e.timeout !== undefined) w.push("-t", String(e.timeout));
+  const status = SAVE_STATUS.filter(([bit]) => e.statusBits & bit).map(([, name]) => name);
+  w.push("-u", status.length ? status.join(",") : "UNSET");
+  if (e.secmark !== undefined) w.push("-c", String(e.secmark));
+  if (e.zone !== undefined) w.push("-w", String(e.zone));
+  if (e.orig.zone !== undefined) w.push("--orig-zone", String(e.orig.zone));
+  if (e.reply.zone !== undefined) w.push("--reply-zone", String(e.reply.zone));
+  w.push("-s", e.orig.src, "-d", e.orig.dst);
+  // NAT shows as the option that creates it: the reply source is where the destination went, and the other way.
+  const dnat = (e.statusBits & DST_NAT_DONE) !== 0 && e.reply.src !== e.orig.dst;
+  const snat = (e.statusBits & SRC_NAT_DONE) !== 0 && e.reply.dst !== e.orig.src;
+  w.push(dnat ? "-g" : "-r", e.reply.src, snat ? "-n" : "-q", e.reply.dst);
+  const ports = SAVE_PORTS[e.protoNum];
+  const icmp = e.protoNum === 1 ? "icmp" : e.protoNum === 58 ? "icmpv6" : undefined;
+  w.push("-p", ports || icmp ? e.proto : String(e.protoNum));
+  if (ports) {
+    const values = [e.orig.sport, e.orig.dport, e.reply.sport, e.reply.dport];
+    values.forEach((v, i) => v !== undefined && w.push(ports[i], String(v)));
+    const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
+    if (state !== undefined) w.push("--state", state);
+  } else if (icmp) {
+    if (e.orig.icmpType !== undefined) w.push(`--${icmp}-type`, String(e.orig.icmpType));
+    if (e.orig.icmpCode !== undefined) w.push(`--${icmp}-code`, String(e.orig.icmpCode));
+    if (e.orig.icmpId !== undefined) w.push(`--${icmp}-id`, String(e.orig.icmpId));
+  }
+  return w.join(" ");
+}
