@@ -14,7 +14,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "node:test";
-import { CLI, nlkit } from "./_cli.ts";
+import { CLI, nlkit, ROOT } from "./_cli.ts";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 const SKIP = NEEDS_ROOT || (!have("conntrack") && "conntrack (conntrack-tools) is not installed");
@@ -531,6 +531,77 @@ test("ct -o ktimestamp prints the kernel's start time, -o timestamp does not on 
     }
     assert.match(ours(ns, ["-L", "-o", "ktimestamp"]).stdout, /\[start=\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\]/);
   });
+});
+
+test("ct -o xml prints libnetfilter_conntrack's XML as conntrack does, on -L, -G and -D", { skip: SKIP }, async () => {
+  await withTempNetns((ns) => {
+    run("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.netfilter.nf_conntrack_timestamp=1"]);
+    const xml = (t: string) =>
+      t.split("\n").filter((l) => l).map((l) =>
+        l.replace(/<timeout>\d+/, "<timeout>T").replace(/<deltatime>\d+/, "<deltatime>D")
+      ).sort();
+    build(ns, TABLE);
+    for (
+      const args of [["-L", "-o", "xml"], ["-L", "-o", "xml,ktimestamp"], [
+        "-L",
+        "-o",
+        "xml",
+        "-p",
+        "tcp",
+        "--sport",
+        "1000",
+      ]]
+    ) {
+      const theirs = conntrack(ns, args), mine = ours(ns, args);
+      assert.equal(mine.code, theirs.code, args.join(" "));
+      assert.deepEqual(xml(mine.stdout), xml(theirs.stdout), args.join(" "));
+      assert.match(mine.stdout, /^<\?xml version="1.0" encoding="utf-8"\?>\n<conntrack>\n<flow>.*<\/conntrack>\n$/s);
+    }
+    const get = [
+      "-G",
+      "-o",
+      "xml",
+      "-p",
+      "icmp",
+      "-s",
+      "10.0.0.1",
+      "-d",
+      "10.0.0.3",
+      "--icmp-type",
+      "8",
+      "--icmp-code",
+      "0",
+    ]
+      .concat(["--icmp-id", "7"]);
+    assert.deepEqual(xml(ours(ns, get).stdout), xml(conntrack(ns, get).stdout));
+    // -D prints its flows without the document header, as conntrack does; ids differ between the two tables.
+    const noId = (t: string) => xml(t).map((l) => l.replace(/<id>\d+/, "<id>I").replace(/<deltatime>\d+/, ""));
+    const del = ["-D", "-o", "xml", "-p", "udp"];
+    const theirs = conntrack(ns, del);
+    build(ns, TABLE);
+    const mine = ours(ns, del);
+    assert.equal(mine.code, theirs.code);
+    assert.deepEqual(noId(mine.stdout), noId(theirs.stdout));
+    assert.match(mine.stdout, /^<flow>/);
+  });
+});
+
+test("ct without CAP_NET_ADMIN fails in conntrack's words", {
+  skip: NEEDS_ROOT || (!have("setpriv") && "setpriv is not installed") || (!have("conntrack") && "no conntrack"),
+}, () => {
+  const nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+  const home = run("mktemp", ["-d"]).trim();
+  try {
+    run("chmod", ["777", home]);
+    const env = { ...process.env, HOME: home, DENO_DIR: `${home}/deno`, NO_COLOR: "" };
+    const theirs = spawnSync("setpriv", [...nobody, "conntrack", "-L"], { encoding: "utf8" });
+    const mine = spawnSync("setpriv", [...nobody, CLI[0], ...CLI[1], "ct", "-L"], { encoding: "utf8", env, cwd: ROOT });
+    assert.equal(mine.status, theirs.status);
+    assert.deepEqual(summary(mine.stderr), summary(theirs.stderr));
+    assert.match(mine.stderr, /sorry, you must be root or get CAP_NET_ADMIN capability to do this/);
+  } finally {
+    run("rm", ["-rf", home]);
+  }
 });
 
 /** Follows `nlkit ct -E ARGS` until it has printed `lines` lines, poking the table until the subscription shows. */

@@ -26,10 +26,12 @@ import {
   type ConntrackTupleFilter,
 } from "../netfilter/conntrack/filter.ts";
 import {
+  CONNTRACK_XML_HEADER,
   type ConntrackOutput,
   conntrackToJson,
   formatConntrack,
   formatConntrackSave,
+  formatConntrackXml,
 } from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, listExpect } from "../netfilter/conntrack/expect_ops.ts";
@@ -208,6 +210,32 @@ function output(a: CtArgs): ConntrackOutput[] {
   return o;
 }
 
+/** Whether this run has printed the XML document header (conntrack prints it with the first listed or event flow). */
+let xmlOpen = false;
+
+/** `-o xml`: the flow element, after the header when the command has one (-L, -G, -E; not -D, -U). */
+function xmlLine(ctx: Context, a: CtArgs, e: ConntrackEntry, header: boolean, event?: "new" | "update" | "destroy") {
+  if (header && !xmlOpen) {
+    ctx.out.line(CONNTRACK_XML_HEADER);
+    xmlOpen = true;
+  }
+  labelRecord ??= Object.fromEntries(labelNames ??= loadConnlabel());
+  // Events get the time of printing with -o timestamp; label names once they are loaded.
+  const labels = a.output.includes("labels") || a.label || a.labelAdd || a.labelDel;
+  ctx.out.line(formatConntrackXml(e, {
+    event,
+    ktimestamp: a.output.includes("ktimestamp"),
+    when: event && a.output.includes("timestamp") ? new Date() : undefined,
+    labelNames: labels ? labelRecord : undefined,
+  }));
+}
+
+/** Closes the XML document if a header was printed. */
+function closeXml(ctx: Context): void {
+  if (xmlOpen) ctx.out.line("</conntrack>");
+  xmlOpen = false;
+}
+
 function printEntry(
   ctx: Context,
   a: CtArgs,
@@ -217,6 +245,7 @@ function printEntry(
 ): void {
   if (json) return json.item(conntrackToJson(e));
   if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
+  if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
   labelRecord ??= Object.fromEntries(labelNames ??= loadConnlabel());
   ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelRecord }));
 }
@@ -242,6 +271,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
     printEntry(ctx, a, e, json);
     n++;
   }
+  closeXml(ctx);
   json?.end();
   ctx.out.flush();
   say(ctx, `${n} flow entries have been shown.`);
@@ -445,6 +475,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
       } else {
         if (a.table === "expect" || !match(ev.entry)) continue;
         if (ctx.opts.json) writeNdjson(ctx.out, { event: ev.type, ...conntrackToJson(ev.entry) });
+        else if (a.output.includes("xml")) xmlLine(ctx, a, ev.entry, true, ev.type);
         else if (a.output.includes("save")) {
           const by = ev.portid ? ` [USERSPACE] portid=${ev.portid}` : "";
           ctx.out.line(formatConntrackSave(ev.entry, SAVE_COMMANDS[ev.type]) + by);
@@ -458,6 +489,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
     }
   } finally {
     unlisten();
+    closeXml(ctx);
   }
   say(ctx, `${n} ${a.table === "expect" ? "expectation" : "flow"} events have been shown.`);
   return OK;
