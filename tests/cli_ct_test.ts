@@ -327,6 +327,7 @@ test("ct words are never object keys, and echoed control characters are escaped"
   const r = nlkit(["ct", "-L", "-p", "x\x1b[31my\x07"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /`x\\x1b\[31my\\x07' unsupported protocol/);
+  // deno-lint-ignore no-control-regex
   assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f]/);
 });
 

@@ -214,7 +214,13 @@ function output(a: CtArgs): ConntrackOutput[] {
 let xmlOpen = false;
 
 /** `-o xml`: the flow element, after the header when the command has one (-L, -G, -E; not -D, -U). */
-function xmlLine(ctx: Context, a: CtArgs, e: ConntrackEntry, header: boolean, event?: "new" | "update" | "destroy") {
+function xmlLine(
+  ctx: Context,
+  a: CtArgs,
+  e: ConntrackEntry,
+  header: boolean,
+  event?: "new" | "update" | "destroy",
+): void {
   if (header && !xmlOpen) {
     ctx.out.line(CONNTRACK_XML_HEADER);
     xmlOpen = true;
