@@ -151,6 +151,14 @@ test("ct -L: every filter selects what conntrack selects, never the whole table"
       assert.deepEqual(summary(mine.stderr), summary(theirs.stderr), what);
       assert.ok(lines(theirs.stdout).length < all, `${what} narrows the table`);
     }
+    // conntrack's spellings: name prefixes in any case, flags that must be clear.
+    for (
+      const f of [["-u", "UNREPLIED"], ["-u", "!ASSURED"], ["-u", "ass"], ["-o", "ext,i"], ["-u", "!ASSURED,!seen"]]
+    ) {
+      const theirs = conntrack(ns, ["-L", ...f]), mine = ours(ns, ["-L", ...f]);
+      assert.equal(mine.code, theirs.code, f.join(" "));
+      assert.deepEqual(lines(mine.stdout), lines(theirs.stdout), f.join(" "));
+    }
   });
 });
 
@@ -165,6 +173,12 @@ test("ct -D: every filter deletes (and prints) what conntrack deletes, nothing m
     same(ns, ["-D", "-s", "192.0.2.99"]);
     // conntrack has no -D --any-nat: refused in its words.
     same(ns, ["-D", "-j"]);
+    // conntrack -D drops '!FLAG' (and deletes every entry); nlkit keeps the entries that have the flag.
+    build(ns, TABLE);
+    const r = ours(ns, ["-D", "-u", "!ASSURED"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(conntrack(ns, ["-L"]).stdout), lines(conntrack(ns, ["-L", "-u", "ASSURED"]).stdout));
+    assert.equal(lines(conntrack(ns, ["-L"]).stdout).length, 1);
   });
 });
 

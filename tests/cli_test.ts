@@ -85,7 +85,7 @@ test("ct arguments parse with conntrack's meanings", () => {
   assert.equal(parseCtArgs(["delete", "-p", "udp"]).command, "delete");
   assert.deepEqual(parseCtArgs(["-E", "-e", "NEW,DESTROY"]).eventMask, ["NEW", "DESTROY"]);
   assert.throws(() => parseCtArgs(["-L", "-D"]), UsageError);
-  assert.throws(() => parseCtArgs(["-L", "-u", "ASURED"]), /"ASURED".*"ASSURED"/);
+  assert.throws(() => parseCtArgs(["-L", "-u", "ASURED"]), /Bad parameter `ASURED'.*"ASSURED"/);
   assert.throws(() => parseCtArgs(["-s", "1.2.3.4"]), /Missing command/);
 });
 

@@ -385,6 +385,7 @@ test("every filter key is applied: each one rejects an entry that differs only t
     [{ zone: 0 }, plain, zoned],
     [{ mark: 5 }, entry({ mark: 5 }), entry({ mark: 6 })],
     [{ status: ["ASSURED"] }, entry({ statusBits: 0xc }), plain],
+    [{ statusClear: ["ASSURED"] }, plain, entry({ statusBits: 0xc })],
     [{ labels: [3] }, entry({ labels: { bytes: new Uint8Array([8]), bits: [3] } }), plain],
     [{ tcpState: "SYN_SENT" }, entry({ tcp: { state: "SYN_SENT" } }), entry({ tcp: { state: "ESTABLISHED" } })],
     [{ srcNat: true }, snat, dnat],
@@ -763,9 +764,15 @@ test("unknown attributes inside nests are kept in the entry and the message roun
 test("filters know what the kernel does exactly, and send the mark masked", () => {
   const f = (x: Parameters<typeof compileConntrackFilter>[0]) => compileConntrackFilter(x);
   // exact: the kernel's dump filter is the whole filter
-  for (const x of [{}, { mark: 5 }, { family: "ipv6" }, { status: ["ASSURED"] }] as const) {
+  for (
+    const x of [{}, { mark: 5 }, { family: "ipv6" }, { status: ["ASSURED"] }, { statusClear: ["ASSURED"] }] as const
+  ) {
     assert.ok(f(x).exact, JSON.stringify(x));
   }
+  // Set and clear flags in one kernel status filter: (status & mask) == value.
+  const st = f({ status: ["ASSURED"], statusClear: ["SEEN_REPLY"] }).kernelAttrs;
+  assert.deepEqual([st.status, st.statusMask], [0x4, 0x6]);
+  assert.throws(() => f({ status: ["ASSURED"], statusClear: ["ASSURED"] }), TypeError);
   for (
     const x of [
       { zone: 3 }, // the kernel also matches zone 3 of one direction only

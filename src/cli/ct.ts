@@ -158,6 +158,7 @@ function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
   if (a.zone !== undefined) f.zone = a.zone;
   if (a.mark) f.mark = a.mark.mask === undefined ? a.mark.value : { value: a.mark.value, mask: a.mark.mask };
   if (a.status) f.status = a.status;
+  if (a.statusClear) f.statusClear = a.statusClear;
   if (a.state) f.tcpState = a.state;
   return f;
 }

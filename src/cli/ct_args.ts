@@ -6,6 +6,7 @@
  */
 
 import { toInt, unknownWord, UsageError } from "./args.ts";
+import { suggest } from "./suggest.ts";
 import { checkCtOptions, ctProtoNumber, type CtRow, protoOptions } from "./ct_options.ts";
 import { parseCidr, parseIp } from "../wire/addr.ts";
 
@@ -73,6 +74,8 @@ export interface CtArgs {
   mark?: CtMark;
   /** `-u`: status flag names. */
   status?: string[];
+  /** `-u '!FLAG'` and `-u UNREPLIED`: flags that must be clear (filters only). */
+  statusClear?: string[];
   /** `-w`. */
   zone?: number;
   /** `--orig-zone`. */
@@ -173,9 +176,45 @@ const u8 = (v: string, o: string): number => num(v, `value for ${o}`, 255);
 const list = (v: string): string[] => v.split(",").filter((x) => x);
 
 // conntrack's -u names (SRC_NAT/DST_NAT only draw a warning there: use -n/-g).
-const STATUS = ["ASSURED", "SEEN_REPLY", "UNSET", "FIXED_TIMEOUT", "EXPECTED", "OFFLOAD", "HW_OFFLOAD"];
-const OUTPUT = ["extended", "xml", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"];
-const EVENTS = ["ALL", "NEW", "UPDATES", "UPDATE", "DESTROY"];
+const STATUS = ["SRC_NAT", "DST_NAT", "ASSURED", "SEEN_REPLY", "UNSET", "FIXED_TIMEOUT", "EXPECTED", "OFFLOAD"]
+  .concat(["HW_OFFLOAD"]);
+const OUTPUT = ["xml", "extended", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"];
+const EVENTS = ["ALL", "NEW", "UPDATES", "DESTROY"];
+
+/**
+ * A comma list as conntrack reads `-u`, `-o` and `-e`: each item names the
+ * first choice it is a prefix of, in conntrack's order, ignoring case.
+ */
+function prefixList(v: string, choices: readonly string[]): string[] {
+  return v.split(",").map((item, i, all) => {
+    const hit = item === "" ? undefined : choices.find((c) => c.toLowerCase().startsWith(item.toLowerCase()));
+    if (!hit) {
+      const rest = all.slice(i).join(","), best = suggest(item, choices);
+      throw new UsageError(`Bad parameter \`${rest}'${best ? ` (did you mean "${best}"?)` : ""}`, rest);
+    }
+    return hit;
+  });
+}
+
+/** `-u`: flags to set or match, `!FLAG` and `UNREPLIED` for flags that must be clear (matching only). */
+function statusList(a: CtArgs, v: string): void {
+  const set: string[] = [], clear: string[] = [];
+  for (const raw of v.split(",")) {
+    const neg = raw.startsWith("!");
+    if (!neg && raw.startsWith("UNREPLIED")) {
+      clear.push("SEEN_REPLY");
+      continue;
+    }
+    const [name] = prefixList(neg ? raw.slice(1) : raw, STATUS);
+    // conntrack ignores these with a warning; NAT is matched with -n/-g, never silently dropped.
+    if (name === "SRC_NAT" || name === "DST_NAT") {
+      throw new UsageError(`Bad parameter \`${raw}' (use --${name === "SRC_NAT" ? "src" : "dst"}-nat instead)`, raw);
+    }
+    if (name !== "UNSET") (neg ? clear : set).push(name);
+  }
+  a.status = [...a.status ?? [], ...set];
+  if (clear.length) a.statusClear = [...a.statusClear ?? [], ...clear];
+}
 const TCP_STATES = [
   "NONE",
   "SYN_SENT",
@@ -188,13 +227,6 @@ const TCP_STATES = [
   "CLOSE",
   "SYN_SENT2",
 ];
-
-function checkedList(v: string, what: string, allowed: readonly string[], upper: boolean): string[] {
-  const items = list(upper ? v.toUpperCase() : v);
-  for (const x of items) if (!allowed.includes(x)) throw unknownWord(what, x, allowed);
-  if (items.length === 0) throw new UsageError(`Empty ${what} list`, v);
-  return items;
-}
 
 function mark(v: string): CtMark {
   const [m, mask, extra] = v.split("/");
@@ -372,7 +404,7 @@ const OPTIONS: readonly OptSpec[] = [
     names: ["-u", "--status"],
     arg: "required",
     flag: "status",
-    set: (a, v) => a.status = checkedList(v, "status", STATUS, true).filter((s) => s !== "UNSET"),
+    set: statusList,
   },
   { names: ["-w", "--zone"], arg: "required", flag: "zone", set: (a, v) => a.zone = num(v, "zone", 65535) },
   { names: ["--orig-zone"], arg: "required", flag: "orig-zone", set: (a, v) => a.origZone = num(v, "zone", 65535) },
@@ -442,7 +474,7 @@ const OPTIONS: readonly OptSpec[] = [
     arg: "required",
     flag: "output",
     set: (a, v) => {
-      a.output = [...new Set([...a.output, ...checkedList(v, "output", OUTPUT, false)])];
+      a.output = [...new Set([...a.output, ...prefixList(v, OUTPUT)])];
       if (a.output.includes("save") && a.output.length > 1) {
         throw new CtOptionConflict("cannot combine save output with any other output type, use -o save only");
       }
@@ -452,7 +484,7 @@ const OPTIONS: readonly OptSpec[] = [
     names: ["-e", "--event-mask"],
     arg: "required",
     flag: "event-mask",
-    set: (a, v) => a.eventMask = checkedList(v, "event", EVENTS, true),
+    set: (a, v) => a.eventMask = prefixList(v, EVENTS),
   },
   {
     names: ["-b", "--buffer-size"],
@@ -585,6 +617,9 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
   }
   if (a.anyNat && (a.srcNat || a.dstNat)) {
     throw new UsageError("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
+  }
+  if (a.statusClear && ["create", "add", "update"].includes(a.command)) {
+    throw new UsageError("Can't use '!FLAG' or UNREPLIED with -u here: they only select entries");
   }
   if (a.labelAdd && a.labelDel) {
     throw new CtOptionConflict("cannot use --label-add and --label-del at the same time");

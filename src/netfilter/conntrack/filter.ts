@@ -69,6 +69,8 @@ export interface ConntrackFilter {
   zone?: number;
   /** Status flags that must all be set. */
   status?: readonly string[];
+  /** Status flags that must all be clear (`conntrack -u '!ASSURED'`, `-u UNREPLIED`: no `SEEN_REPLY`). */
+  statusClear?: readonly string[];
   /** Label bit numbers that must all be set. */
   labels?: readonly number[];
   /** TCP state name, or any of several. */
@@ -112,6 +114,7 @@ const FILTER_KEYS = [
   "mark",
   "zone",
   "status",
+  "statusClear",
   "labels",
   "tcpState",
   "srcNat",
@@ -327,6 +330,8 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     : { value: checkInt("mark", f.mark.value, 0xffffffff), mask: checkInt("mark mask", f.mark.mask, 0xffffffff) };
   const zone = f.zone === undefined ? undefined : checkInt("zone", f.zone, 65535);
   const status = f.status === undefined ? undefined : bitsOfNames(CT_STATUS_BITS, f.status, "status flag");
+  const clear = f.statusClear === undefined ? 0 : bitsOfNames(CT_STATUS_BITS, f.statusClear, "status flag");
+  if (((status ?? 0) & clear) !== 0) throw new TypeError("A status flag cannot be both set and clear");
   const labels = f.labels?.map((b) => checkInt("label bit", b, 127));
   const states = f.tcpState === undefined ? undefined : new Set(
     (typeof f.tcpState === "string" ? [f.tcpState] : f.tcpState).map((s) => {
@@ -345,6 +350,7 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     if (mark && (((e.mark ?? 0) & mark.mask) >>> 0) !== ((mark.value & mark.mask) >>> 0)) return false;
     if (zone !== undefined && (e.zone ?? 0) !== zone) return false;
     if (status !== undefined && ((e.statusBits & status) >>> 0) !== status) return false;
+    if ((e.statusBits & clear) !== 0) return false;
     if (labels && !labels.every((b) => e.labels?.bits.includes(b))) return false;
     if (states && !(e.tcp && states.has(e.tcp.state))) return false;
     if (srcNat && !natDone(e, srcNat, true)) return false;
@@ -359,9 +365,10 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     kernelAttrs.mark = (mark.value & mark.mask) >>> 0;
     kernelAttrs.markMask = mark.mask;
   }
-  if (status !== undefined && status !== 0) {
-    kernelAttrs.status = status;
-    kernelAttrs.statusMask = status;
+  if ((status ?? 0) !== 0 || clear !== 0) {
+    // (status & mask) == value: the set flags must be there, the clear ones not.
+    kernelAttrs.status = status ?? 0;
+    kernelAttrs.statusMask = ((status ?? 0) | clear) >>> 0;
   }
   // The kernel matches the zone id in either direction (a superset of `zone`); 0 means "no zone filter" to it.
   if (zone) kernelAttrs.zone = zone;
@@ -376,7 +383,7 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
       kernelAttrs.filter.replyFlags = replyFlags;
     }
   }
-  const onlyKernel = Object.keys(f).every((k) => k === "family" || k === "mark" || k === "status");
-  const mutable = mark !== undefined || !!status || !!labels?.length || states !== undefined;
+  const onlyKernel = Object.keys(f).every((k) => ["family", "mark", "status", "statusClear"].includes(k));
+  const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || states !== undefined;
   return { family, match, kernelAttrs, exact: onlyKernel, mutable };
 }
