@@ -12,19 +12,15 @@ import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals, readText } from "./io.ts";
 import { parseCtRestore } from "./ct_restore.ts";
-import { type CtArgs, type CtNat, CtOptionConflict, parseCtArgs } from "./ct_args.ts";
+import { type CtArgs, CtOptionConflict, parseCtArgs } from "./ct_args.ts";
 import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
-import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
+import { createValues, filterOf, labelNameRecord, tupleSpec, updateOf } from "./ct_spec.ts";
 import { isBrokenPipe, isUsageError } from "./errors.ts";
 import { OBJECT_HELP } from "./help.ts";
 import { JsonArrayWriter, writeNdjson } from "./output.ts";
 import { VERSION } from "./version.ts";
 import type { ConntrackEntry } from "../netfilter/conntrack/entry.ts";
-import {
-  compileConntrackFilter,
-  type ConntrackFilter,
-  type ConntrackTupleFilter,
-} from "../netfilter/conntrack/filter.ts";
+import { compileConntrackFilter } from "../netfilter/conntrack/filter.ts";
 import {
   CONNTRACK_XML_HEADER,
   type ConntrackOutput,
@@ -44,14 +40,7 @@ import {
   listConntrack,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
-import {
-  type ConntrackNatSpec,
-  type ConntrackSpec,
-  type ConntrackTupleSpec,
-  invertTuple,
-} from "../netfilter/conntrack/spec.ts";
-import { CT_STATUS_BITS } from "../netfilter/conntrack/tables.ts";
-import { bitsOfNames } from "../wire/table.ts";
+import { type ConntrackSpec, invertTuple } from "../netfilter/conntrack/spec.ts";
 import {
   conntrackCount,
   conntrackCpuStats,
@@ -81,125 +70,11 @@ function say(ctx: Context, msg: string): void {
   ctx.err.line(`${CT_PREFIX}: ${escapeControls(msg)}`);
 }
 
-let labelNames: Map<number, string> | undefined;
-let labelRecord: Record<number, string> | undefined;
-
-/** Label bits from names (connlabel.conf, read once) or numbers; an unknown name is a usage error as in conntrack. */
-function labelNumbers(labels: string[]): number[] {
-  try {
-    return labelBitsOf(labels, labelNames ??= loadConnlabel());
-  } catch {
-    const bad = labels.find((l) => {
-      try {
-        labelBitsOf([l], labelNames!);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    throw new UsageError(`unknown label '${bad}'`, bad);
-  }
-}
-
 /** `-o timestamp` on events: conntrack's `[sec.usec]\t` prefix with the time of printing. */
 function eventStamp(a: CtArgs): string {
   if (!a.output.includes("timestamp")) return "";
   const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   return `[${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}]\t`;
-}
-
-function natFilter(n: CtNat | undefined): ConntrackFilter["srcNat"] {
-  return n === undefined ? undefined : n === true ? true : n.port === undefined ? { ip: n.ip } : n;
-}
-
-/** Drops undefined fields: the library refuses nothing for them, but they should not look given. */
-function defined<T extends object>(o: T): T | undefined {
-  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-  return Object.keys(out).length ? out : undefined;
-}
-
-/**
- * The entry filter of conntrack's `-L`, `-D` and `-E` (every filter
- * option), or of `-U` (`forUpdate`: only the tuples, NAT, labels and
- * masks select; mark, status and timeout are values to set).
- */
-function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
-  if (a.state !== undefined && a.protoNum !== 6) {
-    throw new UsageError(`Can't filter by --state for protocol "${a.proto}" (only tcp states are known)`);
-  }
-  const icmp = { icmpType: a.icmpType, icmpCode: a.icmpCode, icmpId: a.icmpId };
-  const f: ConntrackFilter = {};
-  if (a.family) f.family = a.family;
-  if (a.protoNum !== undefined) f.proto = a.protoNum;
-  const orig = defined<ConntrackTupleFilter>({
-    src: a.origSrc,
-    srcMask: a.maskSrc,
-    dst: a.origDst,
-    dstMask: a.maskDst,
-    sport: a.sport,
-    dport: a.dport,
-    ...icmp,
-    zone: a.origZone,
-  });
-  const reply = defined<ConntrackTupleFilter>({
-    src: a.replySrc,
-    dst: a.replyDst,
-    sport: a.replySport,
-    dport: a.replyDport,
-    zone: a.replyZone,
-  });
-  if (orig) f.orig = orig;
-  if (reply) f.reply = reply;
-  if (a.srcNat) f.srcNat = natFilter(a.srcNat);
-  if (a.dstNat) f.dstNat = natFilter(a.dstNat);
-  if (a.anyNat) f.anyNat = natFilter(a.anyNat);
-  if (a.label) f.labels = labelNumbers(a.label);
-  if (forUpdate) return f;
-  if (a.zone !== undefined) f.zone = a.zone;
-  if (a.mark) f.mark = a.mark.mask === undefined ? a.mark.value : { value: a.mark.value, mask: a.mark.mask };
-  if (a.status) f.status = a.status;
-  if (a.statusClear) f.statusClear = a.statusClear;
-  if (a.state) f.tcpState = a.state;
-  return f;
-}
-
-/** A tuple of `-I`/`-G` from one direction's options; ICMP fields go with either direction. */
-function tupleSpec(a: CtArgs, dir: "orig" | "reply"): ConntrackTupleSpec | undefined {
-  const [src, dst, sport, dport, zone] = dir === "orig"
-    ? [a.origSrc, a.origDst, a.sport, a.dport, a.origZone]
-    : [a.replySrc, a.replyDst, a.replySport, a.replyDport, a.replyZone];
-  if (src === undefined && dst === undefined) return undefined;
-  const t: ConntrackTupleSpec = { src: src ?? "", dst: dst ?? "" };
-  if (sport !== undefined) t.sport = sport;
-  if (dport !== undefined) t.dport = dport;
-  if (zone !== undefined) t.zone = zone;
-  if (a.icmpType !== undefined || a.icmpCode !== undefined || a.icmpId !== undefined) {
-    // The options give the original direction; the reply carries the answering type (echo -> echo reply).
-    const icmp = { src: "", dst: "", icmpType: a.icmpType, icmpCode: a.icmpCode, icmpId: a.icmpId };
-    const r = dir === "orig" ? icmp : invertTuple(icmp);
-    if (r.icmpType !== undefined) t.icmpType = r.icmpType;
-    if (r.icmpCode !== undefined) t.icmpCode = r.icmpCode;
-    if (r.icmpId !== undefined) t.icmpId = r.icmpId;
-  }
-  return t;
-}
-
-function nat(v: CtNat | undefined): ConntrackNatSpec | undefined {
-  if (v === undefined || v === true) return undefined;
-  return v.port === undefined ? { ip: v.ip } : { ip: v.ip, port: v.port };
-}
-
-/** The attributes `-I` creates. */
-function createValues(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
-  if (a.timeout !== undefined) spec.timeout = a.timeout;
-  if (a.mark) spec.mark = a.mark.value;
-  if (a.status) spec.status = a.status;
-  if (a.state) spec.tcpState = a.state;
-  if (a.labelAdd) spec.labels = labelNumbers(a.labelAdd);
-  const ns = nat(a.srcNat ?? a.anyNat), nd = nat(a.dstNat ?? a.anyNat);
-  if (ns) spec.natSrc = ns;
-  if (nd) spec.natDst = nd;
-  return spec;
 }
 
 function output(a: CtArgs): ConntrackOutput[] {
@@ -226,7 +101,7 @@ function xmlLine(
     ctx.out.line(CONNTRACK_XML_HEADER);
     xmlOpen = true;
   }
-  labelRecord ??= Object.fromEntries(labelNames ??= loadConnlabel());
+  const labelRecord = labelNameRecord();
   // Events get the time of printing with -o timestamp; label names once they are loaded.
   const labels = a.output.includes("labels") || a.label || a.labelAdd || a.labelDel;
   ctx.out.line(formatConntrackXml(e, {
@@ -253,8 +128,7 @@ function printEntry(
   if (json) return json.item(conntrackToJson(e));
   if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
   if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
-  labelRecord ??= Object.fromEntries(labelNames ??= loadConnlabel());
-  ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelRecord }));
+  ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelNameRecord() }));
 }
 
 async function list(ctx: Context, a: CtArgs): Promise<number> {
@@ -327,46 +201,6 @@ async function create(ctx: Context, a: CtArgs): Promise<number> {
   }
   if (!a.batch) say(ctx, `${n} flow entries have been ${a.command === "add" ? "added" : "created"}.`);
   return OK;
-}
-
-/**
- * What `-U` changes in `e`, as conntrack computes it: the mark under its
- * mask, status bits added to the entry's, the timeout, the TCP state and
- * labels added or removed; `undefined` when nothing would change (conntrack
- * then neither sends nor counts it).
- */
-function updateOf(a: CtArgs, e: ConntrackEntry): ConntrackSpec | undefined {
-  const spec: ConntrackSpec = { ...entryKey(e), proto: e.protoNum };
-  let changed = false;
-  if (a.timeout !== undefined) {
-    spec.timeout = a.timeout;
-    changed ||= a.timeout !== e.timeout;
-  }
-  if (a.mark) {
-    const mask = a.mark.mask ?? 0xffffffff;
-    const mark = (((e.mark ?? 0) & ~mask) ^ a.mark.value) >>> 0;
-    spec.mark = mark;
-    changed ||= mark !== (e.mark ?? 0);
-  }
-  if (a.status) {
-    const bits = (e.statusBits | bitsOfNames(CT_STATUS_BITS, a.status, "status flag")) >>> 0;
-    spec.status = bits;
-    changed ||= bits !== e.statusBits;
-  }
-  if (a.state) {
-    spec.tcpState = a.state;
-    changed ||= e.tcp?.state !== a.state;
-  }
-  const had = e.labels?.bits ?? [];
-  if (a.labelAdd || a.labelDel) {
-    const add = a.labelAdd ? labelNumbers(a.labelAdd) : [];
-    const del = a.labelDel ? (a.labelDel.length ? labelNumbers(a.labelDel) : had) : [];
-    const now = [...new Set([...had.filter((b) => !del.includes(b)), ...add])].sort((x, y) => x - y);
-    spec.labels = now;
-    spec.labelsMask = [...new Set([...add, ...del])];
-    changed ||= now.join() !== had.join();
-  }
-  return changed ? spec : undefined;
 }
 
 async function update(ctx: Context, a: CtArgs): Promise<number> {

@@ -173,7 +173,6 @@ function num(v: string, what: string, max: number): number {
 }
 const port = (v: string, o: string): number => num(v, `port for ${o}`, 65535);
 const u8 = (v: string, o: string): number => num(v, `value for ${o}`, 255);
-const list = (v: string): string[] => v.split(",").filter((x) => x);
 
 // conntrack's -u names (SRC_NAT/DST_NAT only draw a warning there: use -n/-g).
 const STATUS = ["SRC_NAT", "DST_NAT", "ASSURED", "SEEN_REPLY", "UNSET", "FIXED_TIMEOUT", "EXPECTED", "OFFLOAD"]
