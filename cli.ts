@@ -10,7 +10,8 @@
  * @module
  */
 
-import { exitProcess, programArgs } from "./src/cli/io.ts";
+import { exitProcess, prepareOutput, programArgs } from "./src/cli/io.ts";
 import { main } from "./src/cli/main.ts";
 
+await prepareOutput();
 exitProcess(await main(programArgs()));

@@ -18,3 +18,4 @@ export { SysError } from "./src/sys/sys.ts";
 export { loadSys } from "./src/sys/load.ts";
 export * from "./src/route/mod.ts";
 export * from "./src/netfilter/conntrack/mod.ts";
+export * from "./src/genl/mod.ts";

@@ -1,6 +1,6 @@
 /**
- * CLI benchmark: startup time and peak RSS of `nlkit link show` (deno run,
- * bun run, compiled binary) next to `ip link show`; then `route show` on
+ * CLI benchmark: warm start and peak RSS of `nlkit link show` (deno run,
+ * bun run, compiled binary) next to `ip link show`, as ratios; then `route show` on
  * 100,000 routes next to `ip route show` and `ct -L` on 100,000 entries next
  * to `conntrack -L`, with time to first line, total time and peak RSS.
  * Everything runs in a throwaway namespace, deleted at the end. Needs root
@@ -82,6 +82,29 @@ async function row(name: string, cmd: string[], runs: number): Promise<void> {
   );
 }
 
+/** Warm start of `cmd`: bash's `time` around /usr/bin/time (no spawn cost of this runtime in the figure). */
+function startOnce(cmd: string[]): { ms: number; rss: number } {
+  const quoted = cmd.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  const script = `TIMEFORMAT=WALL=%3R; time /usr/bin/time -f RSS_KB=%M ${quoted} >/dev/null`;
+  const err = execFileSync("bash", ["-c", `{ ${script}; } 2>&1`], { encoding: "utf8" });
+  const wall = /WALL=([\d.]+)/.exec(err), rss = /RSS_KB=(\d+)/.exec(err);
+  if (!wall || !rss) throw new Error(`${cmd.join(" ")}: ${err}`);
+  return { ms: Number(wall[1]) * 1000, rss: Number(rss[1]) / 1024 };
+}
+
+/** Prints one startup row, as ratios to `base` (ip) when given; returns the medians. */
+function startup(name: string, cmd: string[], base?: { ms: number; rss: number }): { ms: number; rss: number } {
+  startOnce(cmd);
+  const runs = Array.from({ length: RUNS }, () => startOnce(cmd));
+  const r = { ms: median(runs.map((x) => x.ms)), rss: Math.max(...runs.map((x) => x.rss)) };
+  const ratio = (a: number, b?: number) => b ? ` (${(a / b).toFixed(1)}x ip)` : "";
+  console.log(
+    `${name.padEnd(24)} warm start ${r.ms.toFixed(1).padStart(6)} ms${ratio(r.ms, base?.ms).padEnd(12)}` +
+      `  peak RSS ${r.rss.toFixed(1).padStart(6)} MiB${ratio(r.rss, base?.rss)}`,
+  );
+  return r;
+}
+
 function ip(...args: string[]): void {
   execFileSync("ip", args, { stdio: "ignore" });
 }
@@ -106,9 +129,9 @@ try {
   ip("-n", ns, "link", "set", "v0", "up");
   const inNs = ["nsenter", `--net=/run/netns/${ns}`];
 
-  console.log(`== link show (startup), median of ${RUNS} runs`);
-  await row("ip link show", ["ip", "-n", ns, "link", "show"], RUNS);
-  for (const [name, cmd] of NLKIT) await row(`${name}`, [...cmd, "-n", ns, "link", "show"], RUNS);
+  console.log(`== link show: warm start (median of ${RUNS} runs after one discarded) and peak RSS`);
+  const base = startup("ip link show", ["ip", "-n", ns, "link", "show"]);
+  for (const [name, cmd] of NLKIT) startup(name, [...cmd, "-n", ns, "link", "show"], base);
   if (!values["startup-only"]) await dumps(ns, inNs);
 } finally {
   ip("netns", "del", ns);

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import process from "node:process";
 
@@ -48,4 +48,19 @@ export function ok(ns: string, ...args: string[]): string {
   const r = nlkit(["-n", ns, ...args]);
   assert.equal(r.code, 0, `nlkit -n ${ns} ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
+}
+
+/** Starts a long-running nlkit, runs `act` once it listens, then stops it with SIGINT. */
+export async function followWhile(args: string[], act: () => void): Promise<Result> {
+  const child = spawn(CLI[0], [...CLI[1], ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "" } });
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (d) => stdout += d);
+  child.stderr.on("data", (d) => stderr += d);
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  await new Promise((r) => setTimeout(r, 2500)); // startup and subscription
+  act();
+  await new Promise((r) => setTimeout(r, 700));
+  // process.kill, not child.kill: Deno reports a child it signalled itself as killed even when it exited 0.
+  process.kill(child.pid!, "SIGINT");
+  return { code: await exited, stdout, stderr };
 }

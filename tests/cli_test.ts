@@ -8,13 +8,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import fc from "fast-check";
-import { CLI, nlkit, ok, type Result, ROOT } from "./_cli.ts";
+import { CLI, followWhile, nlkit, ok, type Result, ROOT } from "./_cli.ts";
 import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
 import { assertSameJsonAsIp, assertSameTextAsIp, populate, SHOWS } from "./_cli_fixtures.ts";
 import { UsageError } from "../src/cli/args.ts";
@@ -26,6 +25,7 @@ import { editDistance, suggest } from "../src/cli/suggest.ts";
 import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";
 import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
+import { AF_INET6 } from "../src/wire/addr.ts";
 
 /** The escape that starts a colour sequence. */
 const ESC = new RegExp(String.fromCharCode(27) + "\\[");
@@ -56,7 +56,7 @@ test("batch lines split like iproute2's batch reader", () => {
 
 test("global options stop at the object", () => {
   const { opts, rest } = parseGlobal(["-j", "-p", "-s", "-s", "-n", "lab", "-6", "route", "show", "-4"]);
-  assert.deepEqual([opts.json, opts.pretty, opts.stats, opts.netns, opts.family], [true, true, 2, "lab", 6]);
+  assert.deepEqual([opts.json, opts.pretty, opts.stats, opts.netns, opts.family], [true, true, 2, "lab", AF_INET6]);
   assert.deepEqual(rest, ["route", "show", "-4"]);
   assert.throws(() => parseGlobal(["-n"]), /Missing namespace name after "-n"/);
 });
@@ -558,21 +558,6 @@ test("ct -L agrees with conntrack -L line for line", { skip: NEEDS_ROOT || NO_CT
   });
 });
 
-/** Starts a long-running nlkit, runs `act` once it listens, then stops it with SIGINT. */
-async function followWhile(args: string[], act: () => void): Promise<Result> {
-  const child = spawn(CLI[0], [...CLI[1], ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "" } });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => stdout += d);
-  child.stderr.on("data", (d) => stderr += d);
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
-  await new Promise((r) => setTimeout(r, 2500)); // startup and subscription
-  act();
-  await new Promise((r) => setTimeout(r, 700));
-  // process.kill, not child.kill: Deno reports a child it signalled itself as killed even when it exited 0.
-  process.kill(child.pid!, "SIGINT");
-  return { code: await exited, stdout, stderr };
-}
-
 test("monitor -j prints NDJSON events with an event field", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const r = await followWhile(["-n", ns, "-j", "monitor", "link", "addr"], () => {
@@ -955,6 +940,9 @@ test("link show loads no conntrack code and no Node layer at startup", () => {
   const loaded = [...staticImports(join(ROOT, "cli.ts")), ...staticImports(join(ROOT, "src/cli/link.ts"))];
   assert.ok(loaded.some((p) => p.endsWith("src/route/link.ts")), "the walker follows imports");
   assert.deepEqual(loaded.filter((p) => p.includes("/netfilter/")), []);
+  // The dispatcher imports each object's module on demand, and usage texts and batch files only when used.
+  const others = ["addr", "route", "neigh", "rule", "monitor", "netns", "ct", "nexthop", "genl", "help", "batch"];
+  assert.deepEqual(loaded.filter((p) => others.some((o) => p.endsWith(`/src/cli/${o}.ts`))), []);
   // Deno starts its Node compatibility layer (~40 ms) on the first node: import.
   assert.deepEqual(loaded.filter((p) => p.startsWith("node:")), []);
 });

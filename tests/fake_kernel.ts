@@ -11,13 +11,22 @@ import type { Sys } from "../src/sys/sys.ts";
 const EAGAIN = 11;
 const MSG_PEEK = 2;
 
-/** One queued datagram and the port id it claims to come from. */
+/**
+ * One queued datagram, the port id it claims to come from and the
+ * multicast group it was sent to; or, with `errno`, an error the next
+ * receive reports instead (ENOBUFS after an overflow).
+ */
 export interface Datagram {
   bytes: Uint8Array;
   from?: number;
+  groups?: number;
+  errno?: number;
 }
 
-/** Answers a request (its bytes, with seq stamped) with datagrams. */
+/** Port id the fake kernel assigns. */
+export const FAKE_PORT = 4242;
+
+/** Answers each request message (its bytes, with seq stamped) with datagrams. */
 export type Responder = (request: Uint8Array, seq: number) => Datagram[];
 
 /** Builds a netlink message: header fields plus a payload. */
@@ -31,6 +40,14 @@ export function frame(type: number, flags: number, seq: number, payload: Uint8Ar
   v.setUint32(8, seq, true);
   out.set(payload, 16);
   return out;
+}
+
+/** An `NLMSG_ERROR` answering `seq` (errno 0 is an ack), with the request header echoed. */
+export function errorFrame(seq: number, errno: number, type = 0x20): Uint8Array {
+  const p = new Uint8Array(20);
+  new DataView(p.buffer).setInt32(0, -errno, true);
+  p.set(frame(type, 0, seq).subarray(0, 16), 4);
+  return frame(2, 0x100, seq, p); // NLMSG_ERROR, NLM_F_CAPPED
 }
 
 /** Concatenates messages into one datagram. */
@@ -48,8 +65,10 @@ export function datagram(...msgs: Uint8Array[]): Uint8Array {
 export interface FakeSys extends Sys {
   /** Datagrams the socket can read now. */
   queue: Datagram[];
-  /** Every request sent, in order. */
+  /** Every request message sent, in order. */
   sent: Uint8Array[];
+  /** How many datagrams were sent (a batch packs several messages into one). */
+  datagrams: number;
   /** With `deferred`, replies wait here until {@link release}d. */
   held: Datagram[];
   /** Queues the held reply at `index` and wakes a poll, as a late kernel reply would. */
@@ -65,40 +84,54 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
   const queue: Datagram[] = [];
   const sent: Uint8Array[] = [];
   const held: Datagram[] = [];
+  const opts = new Map<number, number>([[7, 212992], [8, 212992]]); // SO_SNDBUF, SO_RCVBUF
   let wake: (() => void) | undefined;
   let woken = false; // the eventfd was written
   const SOCKET_FD = 100, EVENT_FD = 101;
   const unsupported = () => {
     throw new Error("Not supported by the fake kernel");
   };
-  return {
+  const sys: FakeSys = {
     runtime: "deno",
     queue,
     sent,
     held,
+    datagrams: 0,
     release: (index) => {
       queue.push(...held.splice(index, 1));
       wake?.();
     },
     socket: () => SOCKET_FD,
     bind: () => {},
-    getsockname: (_fd, addr) => new DataView(addr.buffer).setUint32(4, 4242, true),
+    getsockname: (_fd, addr) => new DataView(addr.buffer).setUint32(4, FAKE_PORT, true),
     sendto: (_fd, buf) => {
-      const copy = buf.slice();
-      sent.push(copy);
-      (deferred ? held : queue).push(...respond(copy, new DataView(copy.buffer).getUint32(8, true)));
+      sys.datagrams++;
+      const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      for (let off = 0; off < buf.length;) {
+        const len = v.getUint32(off, true);
+        const copy = buf.slice(off, off + len);
+        sent.push(copy);
+        (deferred ? held : queue).push(...respond(copy, new DataView(copy.buffer).getUint32(8, true)));
+        off += (len + 3) & ~3;
+      }
       return buf.length;
     },
     recvfrom: (_fd, buf, len, flags, addr) => {
       const d = queue[0];
       if (!d) return -EAGAIN;
       if (!(flags & MSG_PEEK)) queue.shift();
+      if (d.errno) return -d.errno;
       if (buf) buf.set(d.bytes.subarray(0, Math.min(len, d.bytes.length)));
-      if (addr) new DataView(addr.buffer).setUint32(4, d.from ?? 0, true);
+      if (addr) {
+        new DataView(addr.buffer).setUint32(4, d.from ?? 0, true);
+        new DataView(addr.buffer).setUint32(8, d.groups ?? 0, true);
+      }
       return d.bytes.length;
     },
-    setsockoptInt: () => {},
-    getsockoptInt: () => 0,
+    setsockoptInt: (_fd, level, name, value) => {
+      if (level === 1 && (name === 32 || name === 33)) opts.set(name - 25, value * 2); // *BUFFORCE, doubled
+    },
+    getsockoptInt: (_fd, _level, name) => opts.get(name) ?? 0,
     close: () => {},
     read: () => -EAGAIN,
     write: (fd, buf) => {
@@ -137,4 +170,5 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
         check();
       }),
   };
+  return sys;
 }

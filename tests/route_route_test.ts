@@ -55,10 +55,17 @@ function stable(list: Json[]): Json[] {
 /** Compares our routes, rendered as ip JSON, with ip's output, key by key. */
 async function sameAsIp(ns: string, filter: RouteFilter, ipArgs: string[]): Promise<Route[]> {
   const opts = { netns: ns };
-  const routes = await listRoutes(filter, opts);
-  const n = await names(opts);
-  const ours = routes.map((r) => routeToIpJson(r, n));
-  const theirs: Json[] = ipJson(ns, ...ipArgs);
+  let routes: Route[], ours: Json[], theirs: Json[];
+  // The kernel adds IPv6 link-local and multicast routes on its own time after a link comes up:
+  // read again while the two listings are not of the same moment.
+  for (let attempt = 0;; attempt++) {
+    routes = await listRoutes(filter, opts);
+    const n = await names(opts);
+    ours = routes.map((r) => routeToIpJson(r, n));
+    theirs = ipJson(ns, ...ipArgs);
+    if (ours.length === theirs.length || attempt === 3) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
   assert.equal(ours.length, theirs.length, `route count for ip ${ipArgs.join(" ")}`);
   const key = (r: Json) => JSON.stringify(Object.entries(r).sort());
   const a = stable(ours).sort((x, y) => key(x) < key(y) ? -1 : 1);

@@ -17,9 +17,10 @@ import {
   NLM_F_MULTI,
   NLMSG_DONE,
   NLMSG_ERROR,
+  ReplyLostError,
   SysError,
 } from "../mod.ts";
-import { datagram, fakeSys, frame } from "./fake_kernel.ts";
+import { datagram, errorFrame, fakeSys, frame } from "./fake_kernel.ts";
 
 const TYPE = 0x20;
 const req = () => frame(TYPE, 0, 0);
@@ -27,12 +28,7 @@ const done = (seq: number, flags = NLM_F_MULTI) => frame(NLMSG_DONE, flags, seq,
 const item = (seq: number, n: number, flags = NLM_F_MULTI) => frame(TYPE, flags, seq, new Uint8Array([n, 0, 0, 0]));
 const value = (m: { buf: Uint8Array; start: number }) => m.buf[m.start + 16];
 
-function errorMsg(seq: number, errno: number): Uint8Array {
-  const p = new Uint8Array(20);
-  new DataView(p.buffer).setInt32(0, -errno, true);
-  p.set(frame(TYPE, 0, seq).subarray(0, 16), 4);
-  return frame(NLMSG_ERROR, 0x100, seq, p);
-}
+const errorMsg = (seq: number, errno: number) => errorFrame(seq, errno, TYPE);
 
 test("an interrupted dump yields what it read, then throws DumpInterruptedError", async () => {
   const sys = fakeSys((
@@ -84,12 +80,23 @@ test("a refusal on NLMSG_DONE is a NetlinkError", async () => {
   await assert.rejects(sock.dumpAll(req(), value), (e: unknown) => e instanceof NetlinkError && e.code === "EINVAL");
 });
 
-test("datagrams larger than the buffer are sized with MSG_PEEK|MSG_TRUNC, never cut", async () => {
+test("a datagram larger than the buffer is never cut silently, and the buffer shrinks back", async () => {
   const big = new Uint8Array(100_000).fill(7);
-  const sys = fakeSys((_r, seq) => [{ bytes: datagram(frame(TYPE, NLM_F_MULTI, seq, big), done(seq)) }]);
+  let huge = true;
+  const sys = fakeSys((_r, seq) => {
+    const payload = huge ? big : new Uint8Array(4);
+    return [{ bytes: datagram(frame(TYPE, 0, seq, payload), errorMsg(seq, 0)) }];
+  });
   using sock = NetlinkSocket.openWith(sys, 0);
-  const [len] = await sock.dumpAll(req(), (m) => m.end - m.start);
-  assert.equal(len, 100_016);
+  // The cut reply is lost: a request that must not be repeated fails with a typed error.
+  await assert.rejects(sock.request(req(), (m) => m.end - m.start), ReplyLostError);
+  assert.ok(sock.datagramBuffer >= 100_016, "the buffer grew to fit the next such datagram");
+  // An idempotent request is sent again and now fits.
+  using again = NetlinkSocket.openWith(sys, 0, { idempotent: () => true });
+  assert.deepEqual(await again.request(req(), (m) => m.end - m.start), [100_016]);
+  huge = false;
+  for (let i = 0; i < 20; i++) await sock.request(req());
+  assert.equal(sock.datagramBuffer, 65536, "the buffer shrank back after small datagrams");
 });
 
 test("a malformed reply fails the request with a typed error and the socket goes on", async () => {

@@ -21,13 +21,21 @@ export interface GlobalOptions {
   stats: number;
   /** `-n NETNS`: run every command in this named namespace. */
   netns?: string;
-  /** `-4` / `-6`: address family filter. */
-  family?: 4 | 6;
+  /** `-4`, `-6`, `-0`, `-B`, `-M`, `-f FAMILY`: address family filter, an `AF_*` number. */
+  family?: number;
+  /** `-br`: brief output. */
+  brief: boolean;
+  /** `-o`: one record per line. */
+  oneline: boolean;
+  /** `-t` / `-ts`: timestamp events (monitor); 0 none. */
+  timestamp: number;
+  /** `-ts`: the short timestamp form. */
+  timestampShort: boolean;
   /** `-b FILE`: batch file ("-" for stdin). */
   batch?: string;
   /** `-force`: go on after a failed batch line. */
   force: boolean;
-  /** `-c MODE`: "auto", "always" or "never". */
+  /** `-c[=MODE]`: "always", "auto" (on a terminal) or "never" (the default, as in ip). */
   color: string;
   /** `-V`: print the version. */
   version: boolean;

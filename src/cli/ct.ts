@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Args, UsageError } from "./args.ts";
+import { type Args, escapeControls, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals, readText } from "./io.ts";
 import { parseCtRestore } from "./ct_restore.ts";
@@ -59,12 +59,6 @@ const OK = 0, FAIL = 1, PARAM = 2;
 
 /** The summary prefix: conntrack's format with nlkit's name, so `grep "flow entries"` keeps working. */
 export const CT_PREFIX = `nlkit v${VERSION} (conntrack)`;
-
-/** Echoed input stays one line and shows control characters as escapes. */
-function escapeControls(s: string): string {
-  // deno-lint-ignore no-control-regex
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
 
 function say(ctx: Context, msg: string): void {
   ctx.err.line(`${CT_PREFIX}: ${escapeControls(msg)}`);

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { toInt, unknownWord, UsageError } from "./args.ts";
-import { suggest } from "./suggest.ts";
+import { didYouMean, escapeControls, toInt, unknownWord, UsageError } from "./args.ts";
 import { checkCtOptions, ctProtoNumber, type CtRow, protoOptions } from "./ct_options.ts";
 import { parseCidr, parseIp } from "../wire/addr.ts";
 
@@ -188,8 +187,8 @@ function prefixList(v: string, choices: readonly string[]): string[] {
   return v.split(",").map((item, i, all) => {
     const hit = item === "" ? undefined : choices.find((c) => c.toLowerCase().startsWith(item.toLowerCase()));
     if (!hit) {
-      const rest = all.slice(i).join(","), best = suggest(item, choices);
-      throw new UsageError(`Bad parameter \`${rest}'${best ? ` (did you mean "${best}"?)` : ""}`, rest);
+      const rest = all.slice(i).join(",");
+      throw new UsageError(`Bad parameter \`${escapeControls(rest)}'${didYouMean(item, choices)}`, rest);
     }
     return hit;
   });

@@ -15,6 +15,7 @@
 
 import type { Context } from "./context.ts";
 import type { CtArgs } from "./ct_args.ts";
+import { escapeControls } from "./args.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import {
@@ -67,7 +68,7 @@ function keyOf(a: CtArgs, cmd: string): ExpectKey {
 }
 
 function say(ctx: Context, prefix: string, msg: string): void {
-  ctx.err.line(`${prefix}: ${msg}`);
+  ctx.err.line(`${prefix}: ${escapeControls(msg)}`);
 }
 
 /** `-G expect`: prints the expectation (ENOENT when there is none). */

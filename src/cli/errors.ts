@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UsageError } from "./args.ts";
+import { escapeControls, UsageError } from "./args.ts";
 import type { Output } from "./output.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { MalformedError, TruncatedError } from "../wire/errors.ts";
@@ -52,10 +52,15 @@ export function isUsageError(e: unknown): boolean {
 
 /**
  * The message for an error, in `ip`'s words: the kernel's extended-ack text
- * as `Error: <msg>`, else `RTNETLINK answers: <strerror>`.
+ * as `Error: <msg>`, else `RTNETLINK answers: <strerror>`. Control
+ * characters (echoed input) are escaped.
  */
 export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
-  if (e instanceof NoDeviceError) return e.message;
+  return escapeControls(rawErrorText(e, prefix));
+}
+
+function rawErrorText(e: unknown, prefix: string): string {
+  if (e instanceof NoDeviceError || (e instanceof UsageError && e.bare)) return e.message;
   if (e instanceof NetlinkError) {
     return e.kernelMessage ? `Error: ${e.kernelMessage}` : `${prefix}: ${errnoText(e.errno)}`;
   }

@@ -7,12 +7,13 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { link | addr | route | neigh | rule | monitor | netns | ct }
-       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
-                    -4 | -6 | -n[etns] NAME | -b[atch] FILE | -force | -c[olor][={always|auto|never}] |
-                    -h[elp] }
-Aliases: l=link a=addr r=route n=neigh ru=rule mo=monitor ct=conntrack
-Commands: show|list|lst|ls add del|delete set replace append get flush
+where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
+                    -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
+                    -n[etns] NAME | -c[olor][={always|auto|never}] | -help }
+Objects, commands and options may be abbreviated as in ip: any prefix selects the first
+match in ip's order (a = address, r = route, ru = rule, n = neighbor, l = link, link s = set).
 Exit codes: 0 success, 1 kernel or runtime error, 2 bad usage`;
 
 /** Usage of each object, by canonical name. */

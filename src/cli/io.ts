@@ -3,10 +3,14 @@
  * environment, terminal check, signals, exit), on Deno's own API under Deno
  * and `node:*` modules under Bun. Deno's Node compatibility layer costs about
  * 40 ms to start, more than everything else `nlkit link show` does, so the
- * CLI never loads it under Deno.
+ * CLI never loads it under Deno. Under Bun, `node:fs` costs about 6 MB and
+ * several ms at start-up, so output goes through libc's write(2) instead
+ * (the netlink commands load libc anyway).
  *
  * @module
  */
+
+import { SysError } from "../sys/sys.ts";
 
 /** The parts of Deno's namespace used here. */
 interface DenoIo {
@@ -40,6 +44,7 @@ const deno = (globalThis as { Deno?: DenoIo }).Deno;
 // Not even read under Deno: touching `globalThis.process` there starts the Node layer too.
 const node = deno ? undefined : (globalThis as { process?: NodeProcess }).process;
 let nodeFs: NodeFs | undefined;
+let libcWrite: ((fd: number, bytes: Uint8Array) => number) | undefined;
 
 function fs(): NodeFs {
   return nodeFs ??= node!.getBuiltinModule("node:fs") as NodeFs;
@@ -71,9 +76,24 @@ export function readText(path: string): string {
   return deno ? deno.readTextFileSync(path) : fs().readFileSync(path, "utf8");
 }
 
+/** Under Bun, writes through libc from now on (node:fs stays the fallback if libc cannot load). */
+export async function prepareOutput(): Promise<void> {
+  if (deno || libcWrite) return;
+  try {
+    const { loadSys } = await import("../sys/load.ts");
+    const sys = await loadSys();
+    libcWrite = (fd, bytes) => {
+      const n = sys.write(fd, bytes);
+      if (n < 0) throw new SysError("write", -n);
+      return n;
+    };
+  } catch { /* no libc: node:fs writes */ }
+}
+
 /** Writes part of `bytes` to `fd` (1 or 2); returns how many bytes went out. */
 export function writeSome(fd: 1 | 2, bytes: Uint8Array): number {
   if (deno) return (fd === 1 ? deno.stdout : deno.stderr).writeSync(bytes);
+  if (libcWrite) return libcWrite(fd, bytes);
   return fs().writeSync(fd, bytes, 0, bytes.length);
 }
 

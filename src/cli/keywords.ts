@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type Args, unknownWord, UsageError } from "./args.ts";
+import { type Args, quote, unknownWord, UsageError } from "./args.ts";
+import { lookup } from "./aliases.ts";
 
 /** One keyword: `arg` names its value (absent for flags); `key` stores it under another name. */
 export interface WordSpec {
@@ -36,10 +37,10 @@ export function parseWords(
   const out: Words = {};
   for (let w = args.peek(); w !== undefined && !stop?.(w); w = args.peek()) {
     args.next();
-    const spec = table[w];
+    const spec = lookup(table, w);
     if (spec) {
       const key = spec.key ?? w;
-      if (out[key] !== undefined) throw new UsageError(`Duplicate "${w}" in ${what}`, w);
+      if (out[key] !== undefined) throw new UsageError(`Duplicate ${quote(w)} in ${what}`, w);
       out[key] = spec.arg ? args.value(w, spec.arg) : w;
     } else if (positional && out[positional] === undefined) {
       out[positional] = w;

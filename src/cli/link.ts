@@ -5,7 +5,7 @@
  */
 
 import { type Args, toInt, unknownWord, UsageError } from "./args.ts";
-import { COMMANDS, resolveAlias } from "./aliases.ts";
+import { COMMANDS, lookup, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
 import { formatLink } from "./link_text.ts";
@@ -204,7 +204,7 @@ async function add(ctx: Context, args: Args): Promise<void> {
   const common = parseWords(args, ADD, "link add", "name", (w) => w === "type");
   if (args.next() !== "type") throw new UsageError(`Missing "type" in link add`, "type");
   const kind = args.value("type", "link kind");
-  const table = KIND_WORDS[kind];
+  const table = lookup(KIND_WORDS, kind);
   if (!table) throw unknownWord("link kind", kind, Object.keys(KIND_WORDS));
   const k = parseWords(args, table, `${kind} options`);
   const spec = { ...settings(common), ...kindSpec(kind, k, common) } as CreateLinkSpec;

@@ -11,55 +11,77 @@
  * @module
  */
 
-import { Args, UsageError } from "./args.ts";
-import { COMMANDS, type ObjectName, OBJECTS, resolveAlias } from "./aliases.ts";
-import { readBatch } from "./batch.ts";
+import { Args, didYouMean, quote, UsageError } from "./args.ts";
+import { pickWord } from "./aliases.ts";
 import { painter, useColor } from "./color.ts";
-import type { Context, GlobalOptions, Handler } from "./context.ts";
+import type { Context, GlobalOptions } from "./context.ts";
 import { asNoDevice, EXIT_OK, reportError } from "./errors.ts";
+import { familyName } from "./family.ts";
 import { parseGlobal } from "./global.ts";
-import { MAIN_HELP, OBJECT_HELP } from "./help.ts";
+import { commandTable, familiesOf, type ObjectChoice, OBJECTS, pickObject } from "./objects.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
-/** Loads each object's handler on first use, so startup pays only for what runs. */
-const HANDLERS: Record<string, () => Promise<Handler>> = {
-  link: async () => (await import("./link.ts")).linkHandler,
-  addr: async () => (await import("./addr.ts")).addrHandler,
-  route: async () => (await import("./route.ts")).routeHandler,
-  neigh: async () => (await import("./neigh.ts")).neighHandler,
-  rule: async () => (await import("./rule.ts")).ruleHandler,
-  monitor: async () => (await import("./monitor.ts")).monitorHandler,
-  netns: async () => (await import("./netns.ts")).netnsHandler,
-  ct: async () => (await import("./ct.ts")).ctHandler,
-};
-
 const HELP_WORDS = ["help", "--help", "-h", "-help"];
+
+/** The usage of `object` (or the main usage); the texts load only when asked for. */
+async function usage(object?: string): Promise<string> {
+  const { MAIN_HELP, OBJECT_HELP } = await import("./help.ts");
+  return (object === undefined ? undefined : OBJECT_HELP[object]) ?? MAIN_HELP;
+}
+
+/** The object `word` selects, refused in ip's words when there is none or nlkit lacks it. */
+function objectOf(word: string): ObjectChoice {
+  const choice = pickObject(word);
+  if (!choice) {
+    const known = OBJECTS.filter((o) => o.load).map((o) => o.word);
+    throw new UsageError(`Object ${quote(word)} is unknown, try "nlkit help"${didYouMean(word, known)}.`, word, true);
+  }
+  if (!choice.entry.load && choice.name !== "help") {
+    throw new UsageError(`Object "${choice.entry.word}" is not supported by nlkit, try "nlkit help".`, word, true);
+  }
+  return choice;
+}
+
+/** The object's words with the command abbreviation replaced by its canonical name. */
+function withCommand({ entry, name }: ObjectChoice, rest: readonly string[]): string[] {
+  if (entry.commands === undefined || !rest.length || HELP_WORDS.includes(rest[0])) return [...rest];
+  const table = commandTable(entry);
+  const cmd = pickWord(table, rest[0]);
+  if (!cmd) {
+    const msg = `Command ${quote(rest[0])} is unknown, try "nlkit ${entry.say ?? name} help"`;
+    throw new UsageError(`${msg}${didYouMean(rest[0], table.map((e) => e.word))}.`, rest[0], true);
+  }
+  return [cmd.name, ...rest.slice(1)];
+}
 
 /** Runs one command (`words` start at the object). */
 async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
-  if (words.length === 0 || HELP_WORDS.includes(words[0])) {
-    ctx.out.line(MAIN_HELP);
+  const choice = words.length && !HELP_WORDS.includes(words[0]) ? objectOf(words[0]) : undefined;
+  const load = choice?.entry.load;
+  if (!choice || !load) {
+    ctx.out.line(await usage());
     return EXIT_OK;
   }
-  const object = resolveAlias(OBJECTS, words[0], "object", Object.keys(OBJECTS) as ObjectName[]);
+  const { entry, name } = choice;
+  const rest = withCommand(choice, words.slice(1));
   // `help` is a word only where a command is expected; `--help` anywhere, except in the command `netns exec` runs.
-  const isExec = object === "netns" && words[1] === "exec";
-  const wantsHelp = object === "help" || HELP_WORDS.includes(words[1]) || words[2] === "help" ||
-    (!isExec && words.includes("--help"));
-  if (wantsHelp) {
-    ctx.out.line(OBJECT_HELP[object] ?? MAIN_HELP);
+  const isExec = name === "netns" && rest[0] === "exec";
+  if (HELP_WORDS.includes(rest[0]) || rest[1] === "help" || (!isExec && rest.includes("--help"))) {
+    ctx.out.line(await usage(name));
     return EXIT_OK;
   }
-  const handler = await HANDLERS[object]();
+  const family = ctx.opts.family;
+  if (family !== undefined && !familiesOf(entry).includes(family)) {
+    throw new UsageError(`Cannot use family "${familyName(family)}" with "${name}"`, familyName(family));
+  }
+  const handler = await load();
   try {
-    return (await handler(ctx, new Args(words.slice(1)))) ?? EXIT_OK;
+    return (await handler(ctx, new Args(rest))) ?? EXIT_OK;
   } catch (e) {
     // ip says "does not exist." when listing links or addresses, "Cannot find" elsewhere.
-    const cmd = words[1] ?? "show";
-    const listing = (object === "link" || object === "addr") &&
-      (cmd === "flush" || (COMMANDS.show as readonly string[]).includes(cmd));
-    throw asNoDevice(e, listing);
+    const cmd = rest[0] ?? "show";
+    throw asNoDevice(e, (name === "link" || name === "addr") && (cmd === "flush" || cmd === "show"));
   }
 }
 
@@ -69,6 +91,7 @@ function makeContext(opts: GlobalOptions, out: Output, err: Output): Context {
 
 async function runBatch(ctx: Context, file: string): Promise<number> {
   let first = EXIT_OK;
+  const { readBatch } = await import("./batch.ts");
   for (const { line, words } of readBatch(file)) {
     let code: number;
     try {
@@ -86,26 +109,37 @@ async function runBatch(ctx: Context, file: string): Promise<number> {
   return first;
 }
 
+/**
+ * Runs the CLI on `argv` (without the program name), writing to `out` and
+ * `err`; returns the exit code and lets errors through ({@link main}
+ * reports them).
+ */
+export async function run(argv: readonly string[], out: Output, err: Output): Promise<number> {
+  const { opts, rest, refused } = parseGlobal(argv);
+  const ctx = makeContext(opts, out, err);
+  if (opts.version) {
+    out.line(`nlkit ${VERSION}`);
+    return EXIT_OK;
+  }
+  // Like ip, options alone print the usage (`-h` is ip's -human, and `nlkit -h` still helps).
+  if (opts.help || (rest.length === 0 && opts.batch === undefined)) {
+    out.line(await usage());
+    return EXIT_OK;
+  }
+  if (refused) throw new UsageError(`Option "${refused}" is not supported by nlkit`, refused);
+  if (opts.batch !== undefined) {
+    if (rest.length) throw new UsageError(`Unexpected ${quote(rest[0])} with -b (put commands in the file)`, rest[0]);
+    return await runBatch(ctx, opts.batch);
+  }
+  return await runCommand(ctx, rest);
+}
+
 /** Runs the CLI on `argv` (without the program name) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const out = new Output(1);
   const err = new Output(2);
   try {
-    const { opts, rest } = parseGlobal(argv);
-    const ctx = makeContext(opts, out, err);
-    if (opts.version) {
-      out.line(`nlkit ${VERSION}`);
-      return EXIT_OK;
-    }
-    if (opts.help) {
-      out.line(MAIN_HELP);
-      return EXIT_OK;
-    }
-    if (opts.batch !== undefined) {
-      if (rest.length) throw new UsageError(`Unexpected "${rest[0]}" with -b (put commands in the file)`, rest[0]);
-      return await runBatch(ctx, opts.batch);
-    }
-    return await runCommand(ctx, rest);
+    return await run(argv, out, err);
   } catch (e) {
     return reportError(e, err);
   } finally {

@@ -8,6 +8,7 @@
  */
 
 import { type Args, unknownWord } from "./args.ts";
+import { lookup } from "./aliases.ts";
 import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
@@ -23,10 +24,13 @@ import { linkToIpJson } from "../route/link_json.ts";
 import { neighToIpJson } from "../route/neigh_json.ts";
 import { routeToIpJson } from "../route/route_json.ts";
 import { ruleToIpJson } from "../route/rule_json.ts";
+import type { Nexthop } from "../route/nexthop_parse.ts";
+import { nexthopToIpJson } from "../route/nexthop_json.ts";
+import { formatNexthop } from "./nexthop_text.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "ct"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "ct"] as const;
 type MonitorObject = typeof OBJECTS[number];
 const ALIASES: Record<string, MonitorObject | "all"> = {
   link: "link",
@@ -42,6 +46,8 @@ const ALIASES: Record<string, MonitorObject | "all"> = {
   n: "neigh",
   rule: "rule",
   ru: "rule",
+  nexthop: "nexthop",
+  nh: "nexthop",
   ct: "ct",
   conntrack: "ct",
   all: "all",
@@ -50,7 +56,7 @@ const ALIASES: Record<string, MonitorObject | "all"> = {
 function parseObjects(args: Args): Set<MonitorObject> {
   const set = new Set<MonitorObject>();
   for (let w = args.next(); w !== undefined; w = args.next()) {
-    const o = ALIASES[w];
+    const o = lookup(ALIASES, w);
     if (!o) throw unknownWord("monitor object", w, Object.keys(ALIASES));
     if (o === "all") {
       for (const x of OBJECTS) if (x !== "ct") set.add(x);
@@ -60,6 +66,11 @@ function parseObjects(args: Args): Set<MonitorObject> {
   }
   if (set.size === 0) { for (const x of OBJECTS) if (x !== "ct") set.add(x); }
   return set;
+}
+
+/** Names the device of a nexthop event (events carry only its index). */
+function withDev(nh: Nexthop, names: LinkNames): Nexthop {
+  return nh.ifindex === undefined ? nh : { ...nh, dev: nameOfIndex(names, nh.ifindex) };
 }
 
 function jsonOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, names: LinkNames): Record<string, unknown> {
@@ -77,6 +88,8 @@ function jsonOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, name
       return neighToIpJson(ev.object, { byIndex: names });
     case "rule":
       return ruleToIpJson(ev.object);
+    case "nexthop":
+      return nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0);
   }
 }
 
@@ -94,6 +107,8 @@ function textOf(ctx: Context, ev: Exclude<RouteEvent, { type: "overrun" }>, name
       return formatNeighbour(ev.object, names, ctx.paint, { dev: true, stats: 0 });
     case "rule":
       return formatRule(ev.object);
+    case "nexthop":
+      return formatNexthop(nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0));
   }
 }
 

@@ -65,6 +65,7 @@ const CHANGE: WordTable = {
   type: { arg: "route type" },
   tos: { arg: "TOS" },
   onlink: {},
+  nhid: { arg: "nexthop id" },
   mtu: { arg: "MTU" },
   advmss: { arg: "MSS" },
   hoplimit: { arg: "hop limit" },
@@ -232,6 +233,7 @@ function routeSpec(input: Args, cmd: string): RouteSpec {
   if (w.scope !== undefined) spec.scope = /^\d+$/.test(w.scope) ? Number(w.scope) : w.scope;
   if (w.tos !== undefined) spec.tos = toInt(w.tos, "TOS", 0, 255);
   if (w.onlink !== undefined) spec.onlink = true;
+  if (w.nhid !== undefined) spec.nhid = toInt(w.nhid, "nexthop id", 1);
   if (w.pref !== undefined) {
     if (!["low", "medium", "high"].includes(w.pref)) throw new UsageError(`Invalid pref: "${w.pref}"`, w.pref);
     spec.pref = w.pref as "low";
@@ -286,6 +288,6 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
   if (cmd === "flush") return await flush(ctx, args);
   if (cmd === "get") return await get(ctx, args);
   const spec = routeSpec(args, cmd);
-  if (spec.family === undefined && spec.dst === "default" && ctx.opts.family === 6) spec.family = "inet6";
+  if (spec.family === undefined && spec.dst === "default" && familyOf(ctx) === AF_INET6) spec.family = "inet6";
   await CHANGERS[cmd](spec, ctx.lib);
 }

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { DumpInterruptedError, isOverrun } from "../socket/errors.ts";
+import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
@@ -29,6 +29,7 @@ import type { NlMsg } from "../wire/message.ts";
 import { type Address, parseAddressMessage } from "./addr_table.ts";
 import { type Link, parseLinkMessage } from "./link.ts";
 import { type Neighbour, parseNeighbourMessage } from "./neigh_table.ts";
+import { type Nexthop, parseNexthopMessage } from "./nexthop_parse.ts";
 import { parseRouteMessage, type Route } from "./route_codec.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule_parse.ts";
@@ -45,10 +46,11 @@ export type RouteGroup =
   | "neigh"
   | "rule"
   | "ipv4-rule"
-  | "ipv6-rule";
+  | "ipv6-rule"
+  | "nexthop";
 
 /** Object kinds that events carry. */
-export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule";
+export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule" | "nexthop";
 
 /**
  * A change to one object: `new` (created or changed; the kernel sends the
@@ -85,6 +87,7 @@ export type RouteEvent =
   | ObjectEvent<"route", Route>
   | ObjectEvent<"neigh", Neighbour>
   | ObjectEvent<"rule", Rule>
+  | ObjectEvent<"nexthop", Nexthop>
   | OverrunEvent;
 
 /** An event of {@link watchRoute}: a {@link RouteEvent}, or the end of the initial dump. */
@@ -96,6 +99,8 @@ export interface SubscribeOptions extends Omit<RouteOptions, "socket"> {
   signal?: AbortSignal;
   /** Kernel receive buffer in bytes; a larger one survives bigger bursts. Default 4 MiB. */
   receiveBuffer?: number;
+  /** Called with a notification that cannot be parsed; it is skipped and the stream goes on. */
+  onParseError?: (error: MessageError) => void;
 }
 
 /** How often {@link watchRoute} lists a kind whose dump the kernel marked inconsistent. */
@@ -125,6 +130,7 @@ const GROUPS: { readonly [G in RouteGroup]: { kind: RouteEventKind; groups: numb
   rule: { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE, RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET, AF_INET6] },
   "ipv4-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE], families: [AF_INET] },
   "ipv6-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET6] },
+  nexthop: { kind: "nexthop", groups: [RTNLGRP.RTNLGRP_NEXTHOP], families: [AF_UNSPEC] },
 };
 
 /** Per kind: the dump request type, the family header size, and the parser. */
@@ -134,6 +140,7 @@ const KINDS: { readonly [K in RouteEventKind]: { get: number; hdrLen: number; pa
   route: { get: RTM.RTM_GETROUTE, hdrLen: 12, parse: parseRouteMessage }, // rtmsg
   neigh: { get: RTM.RTM_GETNEIGH, hdrLen: 12, parse: parseNeighbourMessage }, // ndmsg
   rule: { get: RTM.RTM_GETRULE, hdrLen: 12, parse: parseRuleMessage }, // fib_rule_hdr
+  nexthop: { get: RTM.RTM_GETNEXTHOP, hdrLen: 8, parse: parseNexthopMessage }, // nhmsg
 };
 
 /** Message type to event type and kind (GET messages, such as neighbour probes, are skipped). */
@@ -148,6 +155,8 @@ const TYPES: { readonly [type: number]: readonly ["new" | "del", RouteEventKind]
   [RTM.RTM_DELNEIGH]: ["del", "neigh"],
   [RTM.RTM_NEWRULE]: ["new", "rule"],
   [RTM.RTM_DELRULE]: ["del", "rule"],
+  [RTM.RTM_NEWNEXTHOP]: ["new", "nexthop"],
+  [RTM.RTM_DELNEXTHOP]: ["del", "nexthop"],
 };
 
 /** Turns one rtnetlink message into an event, or `undefined` for types no group asked for. */
@@ -246,9 +255,13 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
   }
 }
 
-async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<RouteEvent, void, undefined> {
+async function* follow(
+  sock: NetlinkSocket,
+  signal: AbortSignal,
+  onParseError: SubscribeOptions["onParseError"],
+): AsyncGenerator<RouteEvent, void, undefined> {
   try {
-    for await (const item of sock.messages(parseRouteEvent, { signal })) {
+    for await (const item of sock.messages(parseRouteEvent, { signal, onParseError })) {
       if (isOverrun(item)) yield { type: "overrun" };
       else if (item) yield item;
     }
@@ -275,15 +288,15 @@ async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOp
  * are queued for the stream even before it is read.
  *
  * `new` events of links also report changes (flags, state, addresses) of
- * existing links. A message that cannot be parsed ends the stream with its
- * `TruncatedError`/`MalformedError`.
+ * existing links. A message that cannot be parsed is skipped and handed to
+ * `opts.onParseError`; the stream goes on.
  */
 export async function subscribeRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<RouteEvent>> {
   const sock = await openSubscription(groups, opts);
-  return new RouteEventStream(sock, follow, opts.signal);
+  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError), opts.signal);
 }
 
 function dumpRequest(kind: RouteEventKind, family: number): Uint8Array {
@@ -351,5 +364,5 @@ async function* dumpThenFollow(
     throw e;
   }
   yield { type: "synced" };
-  yield* follow(sock, signal);
+  yield* follow(sock, signal, opts.onParseError);
 }

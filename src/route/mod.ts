@@ -49,3 +49,15 @@ export * from "./rule_json.ts";
 export * from "./rule_parse.ts";
 export * from "./rule_table.ts";
 export * from "./events.ts";
+export * from "./nexthop.ts";
+export type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "./nexthop_build.ts";
+export * from "./nexthop_json.ts";
+export * from "./nexthop_parse.ts";
+export {
+  NEXTHOP_GRP_TYPES,
+  type NexthopGroupMember,
+  NHA_ATTRS,
+  NHA_RES_BUCKET_ATTRS,
+  NHA_RES_GROUP_ATTRS,
+  NHMSG,
+} from "./nexthop_table.ts";

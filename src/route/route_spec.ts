@@ -79,6 +79,8 @@ export interface RouteSpec {
   metrics?: RouteMetricsSpec;
   /** Paths of a multipath route (`nexthop via ... weight ...`). */
   nexthops?: NexthopSpec[];
+  /** Id of a nexthop object (`nhid`), instead of a gateway, device or paths. */
+  nhid?: number;
   /** IPv6: seconds until the route expires. */
   expires?: number;
   /** IPv6 router preference: `low`, `medium`, `high`. */
@@ -237,6 +239,7 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
     enumValue(ROUTER_PREF_NAMES, spec.pref, "router preference");
     attrs.pref = spec.pref;
   }
+  if (spec.nhid !== undefined) attrs.nhid = checkUint("nhid", spec.nhid, U32_MAX, 1);
   const nexthopDevs: (string | number | undefined)[] = [];
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) {
@@ -258,8 +261,9 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   else if (typeNum === 2 || typeNum === 10) header.scope = RT_SCOPE_HOST; // local, nat
   else if (typeNum === 3 || typeNum === 4 || typeNum === 5) header.scope = RT_SCOPE_LINK; // broadcast, anycast, multicast
   else if (del) header.scope = RT_SCOPE_NOWHERE;
-  else if (typeNum === RTN_UNICAST && !attrs.gateway && !attrs.via && !attrs.multipath) header.scope = RT_SCOPE_LINK;
-  else header.scope = RT_SCOPE_UNIVERSE;
+  else if (typeNum === RTN_UNICAST && !attrs.gateway && !attrs.via && !attrs.multipath && !attrs.nhid) {
+    header.scope = RT_SCOPE_LINK;
+  } else header.scope = RT_SCOPE_UNIVERSE;
   return { header, attrs, dev: spec.dev, iif: spec.iif, nexthopDevs };
 }
 

@@ -27,8 +27,14 @@ export const RTM = {
   RTM_NEWRULE: 32,
   RTM_DELRULE: 33,
   RTM_GETRULE: 34,
+  RTM_NEWNEXTHOP: 104,
+  RTM_DELNEXTHOP: 105,
+  RTM_GETNEXTHOP: 106,
   RTM_NEWLINKPROP: 108,
   RTM_DELLINKPROP: 109,
+  RTM_NEWNEXTHOPBUCKET: 116,
+  RTM_DELNEXTHOPBUCKET: 117,
+  RTM_GETNEXTHOPBUCKET: 118,
 } as const;
 
 /** rtnetlink multicast groups (`RTNLGRP_*`), numbered for `NETLINK_ADD_MEMBERSHIP`. */
@@ -41,6 +47,7 @@ export const RTNLGRP = {
   RTNLGRP_IPV6_IFADDR: 9,
   RTNLGRP_IPV6_ROUTE: 11,
   RTNLGRP_IPV6_RULE: 19,
+  RTNLGRP_NEXTHOP: 32,
 } as const;
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(RTM).map(([k, v]) => [v, k]));

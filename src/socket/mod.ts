@@ -6,3 +6,4 @@
 
 export * from "./socket.ts";
 export * from "./errors.ts";
+export * from "./capture.ts";

@@ -1,7 +1,8 @@
 /**
  * One poller per process: waits for any subscribed socket to become
  * readable, off the JS thread, with an eventfd that wakes it when the set
- * of waiters changes or a socket closes.
+ * of waiters changes or a socket closes. It uses `poll()` over an array
+ * that grows with the waiters, so it has no `FD_SETSIZE` limit.
  *
  * @module
  */
@@ -11,7 +12,6 @@ import type { Sys } from "../sys/sys.ts";
 const POLLIN = 1;
 const EFD_NONBLOCK = 0x800;
 const EFD_CLOEXEC = 0x80000;
-const MAX_FDS = 1024;
 
 interface Waiter {
   resolve: () => void;
@@ -24,8 +24,7 @@ export class Readiness {
   #waiters = new Map<number, Set<Waiter>>();
   #polling = false;
   #efd = -1;
-  #set = new Uint8Array(new SharedArrayBuffer(MAX_FDS * 8));
-  #setView = new DataView(this.#set.buffer);
+  #set = new Uint8Array(new SharedArrayBuffer(64 * 8));
   #one = new Uint8Array(8);
 
   /** Creates a poller over `sys`. */
@@ -55,7 +54,6 @@ export class Readiness {
       signal?.addEventListener("abort", onAbort, { once: true });
       let set = this.#waiters.get(fd);
       if (!set) {
-        if (this.#waiters.size >= MAX_FDS - 1) throw new RangeError(`Too many sockets waiting: at most ${MAX_FDS - 1}`);
         this.#waiters.set(fd, set = new Set());
         this.#kick();
       }
@@ -91,9 +89,13 @@ export class Readiness {
 
   async #loop(): Promise<void> {
     if (this.#efd < 0) this.#efd = this.#sys.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    const v = this.#setView;
     while (this.#waiters.size) {
       const fds = [this.#efd, ...this.#waiters.keys()];
+      if (fds.length * 8 > this.#set.length) {
+        // A new array, never one a pending poll still reads.
+        this.#set = new Uint8Array(new SharedArrayBuffer(fds.length * 16));
+      }
+      const v = new DataView(this.#set.buffer);
       fds.forEach((fd, i) => {
         v.setInt32(i * 8, fd, true);
         v.setInt16(i * 8 + 4, POLLIN, true);

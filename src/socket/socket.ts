@@ -1,12 +1,16 @@
 /**
  * `NetlinkSocket`: one netlink socket, with sequence-numbered requests,
- * streaming dumps and multicast subscriptions.
+ * batches, streaming dumps and multicast subscriptions.
  *
  * Every receive is synchronous with `MSG_DONTWAIT` (the kernel answers most
- * requests inside `sendto`), each datagram is sized with
- * `MSG_PEEK|MSG_TRUNC` and read into one reused buffer, and only messages
- * from the kernel (port id 0) with a matching sequence number are accepted.
- * When nothing is queued yet the socket waits on the process-wide poller.
+ * requests inside `sendto`, so a request reads its reply at once) and takes
+ * one `recvfrom` per datagram into a large reused buffer; a datagram that
+ * did not fit is reported, never cut silently. Replies are routed the way
+ * libmnl checks them: sent by the kernel (port id 0) to no multicast group,
+ * addressed to this socket's port id, with the sequence number of a request
+ * in flight. Multicast notifications go only to the multicast reader. While
+ * anything waits, one read loop drains the socket; when nothing is queued
+ * it waits on the process-wide poller.
  *
  * @example
  * ```ts ignore
@@ -22,7 +26,7 @@
 
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
-import { type NetnsTarget, withNetns } from "../netns/netns.ts";
+import { withNetns } from "../netns/netns.ts";
 import {
   align4,
   NETLINK_ADD_MEMBERSHIP,
@@ -31,12 +35,14 @@ import {
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  NETLINK_NETFILTER,
   NETLINK_NO_ENOBUFS,
   NLM_F_ACK,
   NLM_F_DUMP,
   NLM_F_DUMP_INTR,
   NLMSG_DONE,
   NLMSG_ERROR,
+  NLMSG_HDRLEN,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
   SOL_NETLINK,
@@ -44,8 +50,32 @@ import {
 import { parseDoneMessage, parseErrorMessage } from "../wire/error_message.ts";
 import { type NlMsg, readMessage, stampMessage } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import { DumpInterruptedError, Overrun, SocketClosedError } from "./errors.ts";
+import { planDatagrams, wantsAck } from "./batch.ts";
+import { globalCaptureSink, type NetlinkCapture } from "./capture.ts";
+import { type Consumer, finish, msgType, newConsumer, type Parse, setFlags } from "./consumer.ts";
+import {
+  BatchError,
+  type BatchFailure,
+  DumpInterruptedError,
+  MessageError,
+  Overrun,
+  ReplyLostError,
+  SocketClosedError,
+  TimeoutError,
+} from "./errors.ts";
+import {
+  checkRequestOptions,
+  checkRetries,
+  checkSocketOptions,
+  type DumpAllOptions,
+  type MessagesOptions,
+  type RequestOptions,
+  type SocketOptions,
+} from "./options.ts";
 import { readinessFor } from "./readiness.ts";
+
+export type { Parse } from "./consumer.ts";
+export type { DumpAllOptions, MessagesOptions, RequestOptions, SocketOptions, StreamOptions } from "./options.ts";
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -56,50 +86,23 @@ const SO_SNDBUF = 7;
 const SO_RCVBUF = 8;
 const SO_SNDBUFFORCE = 32;
 const SO_RCVBUFFORCE = 33;
-const MSG_PEEK = 2;
 const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
 const EINTR = 4;
-/** `struct sockaddr_nl` of the kernel (port id 0), shared by every send. */
-const KERNEL_ADDR = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 const EAGAIN = 11;
 const ENOBUFS = 105;
-
-/** How a socket is set up. */
-export interface SocketOptions {
-  /** Open the socket inside this network namespace. */
-  netns?: NetnsTarget;
-  /** Kernel receive buffer in bytes (`SO_RCVBUFFORCE`, else `SO_RCVBUF`). */
-  receiveBuffer?: number;
-  /** Kernel send buffer in bytes. */
-  sendBuffer?: number;
-  /** Ask for extended acks (`NETLINK_EXT_ACK`). Default true. */
-  extAck?: boolean;
-  /** Strict checking of GET requests, which enables kernel-side dump filters. Default false. */
-  strictCheck?: boolean;
-  /** Do not echo requests in errors (`NETLINK_CAP_ACK`). Default true. */
-  capAck?: boolean;
-  /** Multicast groups to join at once. */
-  groups?: readonly number[];
-  /** Do not report overruns (`NETLINK_NO_ENOBUFS`); events may be lost silently. */
-  noEnobufs?: boolean;
-  /** Make the kernel report delivery failures (`NETLINK_BROADCAST_ERROR`). */
-  broadcastError?: boolean;
-  /** Turns message types into names for error texts. */
-  describe?: (type: number) => string;
-}
-
-/** Per-call options of a dump or subscription. */
-export interface StreamOptions {
-  /** Stops the stream when aborted. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link NetlinkSocket.dumpAll}. */
-export interface DumpAllOptions extends StreamOptions {
-  /** Re-run an interrupted dump up to this many times before giving up. Default 0. */
-  retries?: number;
-}
+/** `struct sockaddr_nl` of the kernel (port id 0), shared by every send. */
+const KERNEL_ADDR = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+/**
+ * The reused receive buffer: twice the kernel's largest dump batch (32 KiB),
+ * so a dump never fills it. A larger datagram grows it for a while.
+ */
+const RECV_BUFFER = 65536;
+/** Datagrams that fit {@link RECV_BUFFER} before a grown buffer shrinks back. */
+const SHRINK_AFTER = 16;
+/** Receive-buffer bytes one queued ack may take (skb truesize, with room for an ext-ack). */
+const ACK_COST = 1024;
+const EMPTY = new Uint8Array(0);
 
 /** A streaming dump; `return()` (or leaving a `for await`) drains the rest so the socket stays usable. */
 export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposable {
@@ -108,20 +111,6 @@ export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposab
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-/** Turns one message into a value while its bytes are still in the receive buffer. */
-export type Parse<T> = (m: NlMsg) => T;
-
-interface Consumer {
-  parse: Parse<unknown> | undefined;
-  items: unknown[];
-  pos: number;
-  done: boolean;
-  error: unknown;
-  interrupted: boolean;
-  count: number;
-  request: Uint8Array;
-}
 
 let seqSeed = (Date.now() & 0x3fffffff) + 1;
 
@@ -133,23 +122,40 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   readonly portId: number;
   /** Datagrams dropped because they did not come from the kernel. */
   foreignDropped = 0;
+  /** Replies dropped because no request in flight matches them (late or stale replies). */
+  unmatchedDropped = 0;
+  /** Multicast messages skipped because they could not be parsed. */
+  eventErrors = 0;
   #sys: Sys;
   #fd: number;
   #seq = seqSeed++ * 0x1000;
-  #buf = new Uint8Array(32768);
+  #buf = new Uint8Array(RECV_BUFFER);
   #view = new DataView(this.#buf.buffer);
+  #fits = 0;
   #addr = new Uint8Array(12);
   #addrView = new DataView(this.#addr.buffer);
   #consumers = new Map<number, Consumer>();
   #listener: Consumer | undefined;
   #dumpTail: Promise<void> = Promise.resolve();
   #describe: (type: number) => string;
+  #idempotent: (request: Uint8Array) => boolean;
+  #capture: NetlinkCapture | undefined;
+  #maxInFlight: number;
+  #inFlight = 0;
+  #slots: (() => void)[] = [];
+  #hungry = 0;
+  #reading = false;
+  #readWait: AbortController | undefined;
+  #draining = false;
 
-  private constructor(sys: Sys, fd: number, protocol: number, describe?: (type: number) => string) {
+  private constructor(sys: Sys, fd: number, protocol: number, options: SocketOptions) {
     this.#sys = sys;
     this.#fd = fd;
     this.protocol = protocol;
-    this.#describe = describe ?? ((t) => `Request type ${t}`);
+    this.#describe = options.describe ?? ((t) => `Request type ${t}`);
+    this.#idempotent = options.idempotent ?? (() => false);
+    this.#capture = options.capture;
+    this.#maxInFlight = options.maxInFlight ?? 64;
     const addr = new Uint8Array(12);
     new DataView(addr.buffer).setUint16(0, AF_NETLINK, true);
     sys.bind(fd, addr);
@@ -157,13 +163,15 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.portId = new DataView(addr.buffer).getUint32(4, true);
   }
 
-  /** Opens a socket of `protocol` (optionally inside a namespace). */
+  /** Opens a socket of `protocol` (optionally inside a namespace). Bad options throw before anything opens. */
   static async open(protocol: number, options: SocketOptions = {}): Promise<NetlinkSocket> {
+    checkSocketOptions(options);
     return NetlinkSocket.openWith(await loadSys(), protocol, options);
   }
 
   /** Opens a socket with an already loaded {@link Sys}. */
   static openWith(sys: Sys, protocol: number, options: SocketOptions = {}): NetlinkSocket {
+    checkSocketOptions(options);
     const make = () => sys.socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     const fd = options.netns === undefined ? make() : withNetns(sys, options.netns, make);
     try {
@@ -177,7 +185,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       set(NETLINK_BROADCAST_ERROR, options.broadcastError);
       if (options.receiveBuffer) setBuffer(sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, options.receiveBuffer);
       if (options.sendBuffer) setBuffer(sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBuffer);
-      const sock = new NetlinkSocket(sys, fd, protocol, options.describe);
+      const sock = new NetlinkSocket(sys, fd, protocol, options);
       for (const g of options.groups ?? []) sock.join(g);
       return sock;
     } catch (e) {
@@ -196,6 +204,16 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     return this.#sys.getsockoptInt(this.#checkOpen(), SOL_SOCKET, SO_RCVBUF);
   }
 
+  /** The kernel send buffer size in bytes (as `getsockopt` reports it). */
+  get sendBuffer(): number {
+    return this.#sys.getsockoptInt(this.#checkOpen(), SOL_SOCKET, SO_SNDBUF);
+  }
+
+  /** Size of the userspace buffer datagrams are read into (grows after a huge datagram, then shrinks back). */
+  get datagramBuffer(): number {
+    return this.#buf.length;
+  }
+
   /** Joins a multicast group by number. */
   join(group: number): void {
     this.#sys.setsockoptInt(this.#checkOpen(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
@@ -209,30 +227,94 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   /** Sends a finished message with a fresh sequence number; returns that number. */
   send(msg: Uint8Array): number {
     const fd = this.#checkOpen();
-    this.#seq = (this.#seq + 1) >>> 0 || 1;
-    stampMessage(msg, this.#seq);
-    for (;;) {
-      const n = this.#sys.sendto(fd, msg, 0, KERNEL_ADDR);
-      if (n >= 0) return this.#seq;
-      if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#describe(msgType(msg))})`);
-    }
+    const seq = this.#nextSeq();
+    stampMessage(msg, seq);
+    this.#transmit(fd, msg);
+    return seq;
   }
 
   /**
    * Sends a request with `NLM_F_ACK` and resolves with the parsed replies
    * once the kernel acknowledges it; a refusal rejects with a
-   * {@link NetlinkError}.
+   * {@link NetlinkError}. At most `maxInFlight` requests are in flight on
+   * the socket; later ones wait their turn in userspace.
    */
-  async request<T = never>(msg: Uint8Array, parse?: Parse<T>): Promise<T[]> {
+  async request<T = never>(msg: Uint8Array, parse?: Parse<T>, options: RequestOptions = {}): Promise<T[]> {
+    checkRequestOptions(options);
     setFlags(msg, NLM_F_ACK);
-    const c = this.#register(msg, parse);
+    if (!this.#tryAcquire()) await this.#acquire(options.signal);
+    const c = newConsumer(msg, parse);
     try {
-      while (!c.done) await this.#pump(() => c.done);
+      this.#start(c);
+      while (!c.done && this.#receiveOne());
+      if (!c.done) await this.#until(c, () => c.done, options, deadlineOf(options));
     } finally {
-      this.#consumers.delete(msgSeq(msg));
+      this.#forget(c);
+      this.#release();
     }
     if (c.error) throw c.error;
     return c.items as T[];
+  }
+
+  /**
+   * Sends pre-built messages, each stamped with its own sequence number, in
+   * as few datagrams as the socket buffers allow, and waits for the ack or
+   * refusal of every message that has `NLM_F_ACK`. nfnetlink
+   * `NFNL_MSG_BATCH_BEGIN`..`END` groups are sent whole, one per datagram
+   * (the send and receive buffers are raised to fit them). Rejects with a
+   * {@link BatchError} listing every refused message by index.
+   */
+  async requestBatch(messages: readonly Uint8Array[], options: RequestOptions = {}): Promise<void> {
+    checkRequestOptions(options);
+    for (const [i, m] of messages.entries()) {
+      if (!(m instanceof Uint8Array) || m.length < NLMSG_HDRLEN || m.length % 4) {
+        throw new TypeError(`Invalid batch message ${i}: must be a finished netlink message`);
+      }
+    }
+    if (messages.length === 0) return;
+    const fd = this.#checkOpen();
+    const deadline = deadlineOf(options);
+    if (!this.#tryAcquire()) await this.#acquire(options.signal);
+    const entries = messages.map((m) => {
+      const c = newConsumer(m, undefined);
+      c.silent = !wantsAck(m);
+      return c;
+    });
+    try {
+      const nfnl = this.protocol === NETLINK_NETFILTER;
+      const plans = planDatagrams(messages, this.sendBuffer - 32, Math.floor(this.receiveBuffer / ACK_COST), nfnl);
+      for (const plan of plans) {
+        this.#fitBuffers(fd, plan.bytes, plan.acks);
+        const dgram = new Uint8Array(plan.bytes);
+        let off = 0;
+        for (let i = plan.start; i < plan.end; i++) {
+          const c = entries[i];
+          c.seq = this.#nextSeq();
+          stampMessage(c.request, c.seq);
+          this.#consumers.set(c.seq, c);
+          dgram.set(c.request, off);
+          off += c.request.length;
+        }
+        this.#transmit(fd, dgram);
+        // The kernel answered inside sendto: read the acks before the next datagram adds more.
+        while (this.#receiveOne());
+      }
+      for (const p of plans) {
+        const part = entries.slice(p.start, p.end);
+        // A refused nfnetlink batch is aborted whole: its other messages get no ack.
+        if (p.group !== -1 && part.some((c) => c.error)) continue;
+        for (const c of part) if (!c.silent && !c.done) await this.#until(c, () => c.done, options, deadline);
+      }
+    } finally {
+      for (const c of entries) this.#forget(c);
+      this.#release();
+    }
+    const failures: BatchFailure[] = [];
+    for (const [index, c] of entries.entries()) {
+      if (c.error instanceof NetlinkError) failures.push({ index, error: c.error });
+      else if (c.error) throw c.error; // a timeout, an abort, a closed socket
+    }
+    if (failures.length) throw new BatchError(failures);
   }
 
   /**
@@ -241,50 +323,69 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
    * the rest so the socket stays usable. Dumps on one socket run one at a
    * time, as the kernel requires. A dump the kernel marked inconsistent
    * ends with {@link DumpInterruptedError} after yielding what it read.
+   * `timeout` bounds the whole dump.
    */
-  dump<T>(msg: Uint8Array, parse: Parse<T>, options: StreamOptions = {}): DumpIterator<T> {
+  dump<T>(msg: Uint8Array, parse: Parse<T>, options: RequestOptions = {}): DumpIterator<T> {
+    checkRequestOptions(options);
     // A plain iterator, not an async generator: buffered items resolve at
     // once, which saves a generator hop per message on large dumps.
     setFlags(msg, NLM_F_DUMP);
-    let c: Consumer | undefined;
+    const c = newConsumer(msg, parse, true);
+    const deadline = deadlineOf(options);
     let release: (() => void) | undefined;
+    let started = false;
     let finished = false;
     const take = (): IteratorResult<T, undefined> => {
-      const value = c!.items[c!.pos] as T;
-      c!.items[c!.pos++] = undefined;
+      const value = c.items[c.pos] as T;
+      c.items[c.pos++] = undefined;
       return { done: false, value };
     };
-    const end = async (drain: boolean): Promise<void> => {
+    const end = (): void => {
       if (finished) return;
       finished = true;
-      if (c && drain && !c.done && !this.closed) {
-        c.parse = undefined; // drain without parsing
-        try {
-          while (!c.done) await this.#pump(() => c!.done);
-        } catch { /* the socket is unusable anyway */ }
+      if (!started) return;
+      if (c.done || this.closed) {
+        this.#forget(c);
+        release!();
+        return;
       }
-      if (c) this.#consumers.delete(msgSeq(c.request));
-      release?.();
+      // Left early: read the rest in the background without parsing, then let the next dump start.
+      c.parse = undefined;
+      c.items.length = 0;
+      if (c.wake) this.#settle(c, undefined); // a pending next() ends
+      this.#until(c, () => c.done, {}).catch(() => {}).finally(() => {
+        this.#forget(c);
+        release!();
+      });
     };
     const pull = async (): Promise<IteratorResult<T, undefined>> => {
       try {
-        if (!c) {
-          release = await this.#dumpTurn();
-          c = this.#register(msg, parse);
+        if (!started) {
+          const turn = await this.#dumpTurn();
+          if (finished) {
+            turn();
+            return DONE;
+          }
+          release = turn;
+          started = true;
+          this.#start(c);
         }
         for (;;) {
+          if (finished) return DONE;
           if (c.pos < c.items.length) return take();
           c.items.length = 0;
           c.pos = 0;
           if (c.done) break;
-          const d = c;
-          await this.#pump(() => d.done || d.pos < d.items.length, options.signal);
+          options.signal?.throwIfAborted();
+          while (!c.done && c.items.length === 0 && this.#receiveOne());
+          if (c.done || c.items.length > 0) continue;
+          await this.#until(c, () => finished || c.done || c.items.length > 0, options, deadline);
         }
       } catch (e) {
-        await end(true);
+        end();
         throw e;
       }
-      await end(false);
+      end();
       if (c.error) throw c.error;
       if (c.interrupted) throw new DumpInterruptedError(c.count);
       return DONE;
@@ -292,15 +393,16 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     const it: DumpIterator<T> = {
       next: () => {
         if (finished) return Promise.resolve(DONE);
-        return c && c.pos < c.items.length ? Promise.resolve(take()) : pull();
+        return c.pos < c.items.length ? Promise.resolve(take()) : pull();
       },
-      return: async () => {
-        await end(true);
-        return DONE;
+      return: () => {
+        end();
+        return Promise.resolve(DONE);
       },
       [Symbol.asyncIterator]: () => it,
-      [Symbol.asyncDispose]: async () => {
-        await end(true);
+      [Symbol.asyncDispose]: () => {
+        end();
+        return Promise.resolve();
       },
     };
     return it;
@@ -308,6 +410,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
 
   /** Collects a dump into an array, re-running it up to `retries` times if interrupted. */
   async dumpAll<T>(msg: Uint8Array, parse: Parse<T>, options: DumpAllOptions = {}): Promise<T[]> {
+    const retries = checkRetries(options.retries);
     for (let attempt = 0;; attempt++) {
       const out: T[] = [];
       try {
@@ -315,7 +418,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         return out;
       } catch (e) {
         if (!(e instanceof DumpInterruptedError)) throw e;
-        if (attempt >= (options.retries ?? 0)) {
+        if (attempt >= retries) {
           e.partial = out;
           throw e;
         }
@@ -325,33 +428,41 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
 
   /**
    * Streams multicast messages (join groups first), parsed by `parse`. An
-   * {@link Overrun} is yielded where the kernel dropped messages; the
-   * stream goes on. Ends when `signal` aborts or the loop breaks.
+   * {@link Overrun} is yielded where the kernel dropped messages, once the
+   * socket queue has been drained (so a re-list started then ends at the
+   * exact state). A message `parse` rejects is skipped, counted in
+   * {@link eventErrors} and handed to `options.onParseError` as a
+   * {@link MessageError}. The stream goes on after both. Ends when `signal`
+   * aborts, the socket closes or the loop breaks.
    */
-  async *messages<T>(parse: Parse<T>, options: StreamOptions = {}): AsyncGenerator<T | Overrun, void, undefined> {
+  async *messages<T>(parse: Parse<T>, options: MessagesOptions = {}): AsyncGenerator<T | Overrun, void, undefined> {
+    if (options.signal?.aborted) return;
+    checkRequestOptions(options);
     if (this.#listener) throw new Error("Socket already has a multicast reader");
-    const c: Consumer = newConsumer(new Uint8Array(0), parse);
+    const c = newConsumer(EMPTY, parse);
     this.#listener = c;
     try {
       for (;;) {
         if (c.pos < c.items.length) {
-          const item = c.items[c.pos] as T | Overrun;
+          const item = c.items[c.pos] as T | Overrun | MessageError;
           c.items[c.pos++] = undefined;
-          yield item;
+          if (item instanceof MessageError) options.onParseError?.(item);
+          else yield item;
           continue;
         }
         c.items.length = 0;
         c.pos = 0;
         if (c.error) throw c.error;
-        try {
-          await this.#pump(() => c.pos < c.items.length || c.error !== undefined, options.signal);
-        } catch (e) {
-          if (options.signal?.aborted || (e instanceof SocketClosedError)) return;
-          throw e;
+        while (c.items.length === 0 && !c.error && this.#receiveOne());
+        if (c.items.length === 0 && !c.error) {
+          await this.#until(c, () => c.items.length > 0 || c.error !== undefined, { signal: options.signal });
         }
       }
+    } catch (e) {
+      if (options.signal?.aborted || e instanceof SocketClosedError) return;
+      throw e;
     } finally {
-      this.#listener = undefined;
+      if (this.#listener === c) this.#listener = undefined;
     }
   }
 
@@ -361,7 +472,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     const fd = this.#fd;
     this.#fd = -1;
     const err = new SocketClosedError();
-    for (const c of this.#consumers.values()) finish(c, err);
+    for (const c of this.#consumers.values()) this.#settle(c, err);
+    if (this.#listener) this.#settle(this.#listener, err);
+    for (const next of this.#slots.splice(0)) next();
     readinessFor(this.#sys).cancel(fd, err);
     this.#sys.close(fd);
   }
@@ -382,6 +495,77 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     return this.#fd;
   }
 
+  #nextSeq(): number {
+    this.#seq = (this.#seq + 1) >>> 0 || 1;
+    return this.#seq;
+  }
+
+  #transmit(fd: number, bytes: Uint8Array): void {
+    (this.#capture ?? globalCaptureSink())?.record("out", this.protocol, bytes);
+    for (;;) {
+      const n = this.#sys.sendto(fd, bytes, 0, KERNEL_ADDR);
+      if (n >= 0) return;
+      if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#describe(msgType(bytes))})`);
+    }
+  }
+
+  /** Raises the socket buffers so one datagram of `bytes` with `acks` acks fits both ways. */
+  #fitBuffers(fd: number, bytes: number, acks: number): void {
+    if (bytes > this.sendBuffer - 32) setBuffer(this.#sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, bytes + 32);
+    if (acks * ACK_COST > this.receiveBuffer) setBuffer(this.#sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, acks * ACK_COST);
+    if (bytes > this.sendBuffer - 32) {
+      throw new RangeError(`Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`);
+    }
+  }
+
+  /** Stamps, registers and sends the request of `c`. */
+  #start(c: Consumer): void {
+    const fd = this.#checkOpen();
+    c.seq = this.#nextSeq();
+    stampMessage(c.request, c.seq);
+    this.#consumers.set(c.seq, c);
+    this.#transmit(fd, c.request);
+  }
+
+  #forget(c: Consumer): void {
+    if (this.#consumers.get(c.seq) === c) this.#consumers.delete(c.seq);
+    if (c.wake) this.#unhungry(c);
+  }
+
+  /** Takes an in-flight slot if one is free. */
+  #tryAcquire(): boolean {
+    this.#checkOpen();
+    if (this.#inFlight >= this.#maxInFlight || this.#slots.length) return false;
+    this.#inFlight++;
+    return true;
+  }
+
+  /** Waits for a free in-flight slot. */
+  async #acquire(signal?: AbortSignal): Promise<void> {
+    while (this.#inFlight >= this.#maxInFlight) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const i = this.#slots.indexOf(next);
+          if (i >= 0) this.#slots.splice(i, 1);
+          reject(signal!.reason);
+        };
+        const next = () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#slots.push(next);
+      });
+      this.#checkOpen();
+    }
+    this.#inFlight++;
+  }
+
+  #release(): void {
+    this.#inFlight--;
+    this.#slots.shift()?.();
+  }
+
   #dumpTurn(): Promise<() => void> {
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
@@ -390,42 +574,95 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     return prev.then(() => release);
   }
 
-  #register(msg: Uint8Array, parse: Parse<unknown> | undefined): Consumer {
-    const c = newConsumer(msg, parse);
-    const seq = this.send(msg);
-    this.#consumers.set(seq, c);
-    return c;
+  /**
+   * Waits until `ready()` holds for `c`, reading with the shared read loop;
+   * the signal of `options`, or reaching `deadline`, gives the call up.
+   */
+  #until(c: Consumer, ready: () => boolean, options: RequestOptions, deadline?: number): Promise<void> {
+    const { signal, timeout } = options;
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => giveUp(signal!.reason);
+      const cleanup = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const giveUp = (reason: unknown) => {
+        cleanup();
+        if (c.wake === wake) this.#unhungry(c);
+        reject(reason);
+      };
+      const wake = () => {
+        if (!ready()) return void this.#hunger(c, wake);
+        cleanup();
+        resolve();
+      };
+      if (deadline !== undefined) {
+        const left = Math.max(0, deadline - performance.now());
+        timer = setTimeout(() => giveUp(new TimeoutError(this.#describe(msgType(c.request)), timeout!)), left);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#hunger(c, wake);
+    });
   }
 
-  /**
-   * Reads and dispatches one datagram, waiting for one if none is queued.
-   * Concurrent callers share the socket: a datagram one of them reads may
-   * be the one another waits for, so each stops as soon as `ready()` holds.
-   */
-  async #pump(ready: () => boolean, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    while (!ready() && !this.#receiveOne()) {
-      await readinessFor(this.#sys).wait(this.#checkOpen(), signal);
+  #hunger(c: Consumer, wake: () => void): void {
+    c.wake = wake;
+    this.#hungry++;
+    if (this.#reading) return;
+    // Started from a microtask: a wake-up can come from inside a dispatch, which owns the buffer.
+    this.#reading = true;
+    queueMicrotask(() => void this.#readLoop());
+  }
+
+  #unhungry(c: Consumer): void {
+    c.wake = undefined;
+    if (--this.#hungry === 0) this.#readWait?.abort();
+  }
+
+  /** Wakes whoever waits on `c`, after recording `error` (if any) as its outcome. */
+  #settle(c: Consumer, error: unknown): void {
+    if (error !== undefined) finish(c, error);
+    const wake = c.wake;
+    if (!wake) return;
+    this.#unhungry(c);
+    wake();
+  }
+
+  /** Drains the socket while anyone waits; sleeps on the poller when nothing is queued. */
+  async #readLoop(): Promise<void> {
+    try {
+      while (this.#hungry > 0 && this.#fd >= 0) {
+        if (this.#receiveOne()) continue;
+        const ac = new AbortController();
+        this.#readWait = ac;
+        try {
+          await readinessFor(this.#sys).wait(this.#fd, ac.signal);
+        } catch (e) {
+          if (!ac.signal.aborted) throw e;
+        } finally {
+          this.#readWait = undefined;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof SocketClosedError)) this.#failAll(e);
+    } finally {
+      this.#reading = false;
     }
   }
 
-  /** Returns false when nothing is queued. */
+  #failAll(e: unknown): void {
+    for (const c of [...this.#consumers.values()]) this.#settle(c, e);
+    if (this.#listener) this.#settle(this.#listener, e);
+  }
+
+  /** Reads and dispatches one datagram. Returns false when nothing is queued. */
   #receiveOne(): boolean {
     const fd = this.#checkOpen();
-    const sys = this.#sys;
+    if (this.#buf.length > RECV_BUFFER && this.#fits >= SHRINK_AFTER) this.#resize(RECV_BUFFER);
+    const buf = this.#buf;
     let n: number;
-    do n = sys.recvfrom(fd, null, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, null); while (n === -EINTR);
-    if (n === -EAGAIN) return false;
-    if (n === -ENOBUFS) {
-      this.#overrun();
-      return true;
-    }
-    if (n < 0) throw new SysError("recvfrom", -n);
-    if (n > this.#buf.length) {
-      this.#buf = new Uint8Array(align4(n));
-      this.#view = new DataView(this.#buf.buffer);
-    }
-    do n = sys.recvfrom(fd, this.#buf, this.#buf.length, MSG_DONTWAIT, this.#addr); while (n === -EINTR);
+    do n = this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr); while (n === -EINTR);
     if (n < 0) {
       if (n === -EAGAIN) return false;
       if (n === -ENOBUFS) {
@@ -438,45 +675,146 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       this.foreignDropped++; // only the kernel may speak to us
       return true;
     }
-    this.#dispatch(n);
+    const multicast = this.#addrView.getUint32(8, true) !== 0;
+    const len = Math.min(n, buf.length);
+    (this.#capture ?? globalCaptureSink())?.record("in", this.protocol, buf.subarray(0, len));
+    if (n > buf.length) {
+      this.#truncated(n, multicast);
+      return true;
+    }
+    if (n <= RECV_BUFFER) this.#fits++;
+    this.#dispatch(n, multicast);
     return true;
   }
 
-  #overrun(): void {
-    if (this.#listener) this.#listener.items.push(new Overrun());
-    const err = new SysError("recvfrom", ENOBUFS, "(receive buffer overrun: replies were lost)");
-    for (const c of this.#consumers.values()) finish(c, err);
+  #resize(size: number): void {
+    this.#buf = new Uint8Array(size);
+    this.#view = new DataView(this.#buf.buffer);
+    this.#fits = 0;
   }
 
-  #dispatch(n: number): void {
+  /**
+   * ENOBUFS: the kernel dropped datagrams, and keeps dropping silently until
+   * the queue is empty. Drain it (notifications in it are superseded by a
+   * re-list), then fail or retry exactly the requests whose replies were
+   * lost, then tell the multicast reader.
+   */
+  #overrun(): void {
+    if (this.#draining) return;
+    // Dump batches are never dropped (the kernel holds them back while the queue is full).
+    const waiting = [...this.#consumers.values()].filter((c) => !c.done && !c.dump);
+    this.#draining = true;
+    try {
+      while (this.#receiveOne());
+    } finally {
+      this.#draining = false;
+    }
+    // The kernel answers inside sendto, so a reply still missing once the queue is empty was dropped.
+    for (const c of waiting) if (!c.done) this.#lost(c, "the receive buffer overflowed (ENOBUFS)");
+    if (this.#listener) {
+      this.#listener.items.push(new Overrun());
+      this.#settle(this.#listener, undefined);
+    }
+  }
+
+  /** The reply of `c` was lost: resend an idempotent request, else fail it (a dump reads on to DONE first). */
+  #lost(c: Consumer, why: string): void {
+    if (c.silent || c.done) return;
+    const type = msgType(c.request);
+    if (c.dump) {
+      c.error ??= new ReplyLostError(type, this.#describe(type), why, c.request);
+      c.parse = undefined;
+      c.items.length = 0;
+      return;
+    }
+    if (c.retries > 0 && this.#idempotent(c.request) && this.#fd >= 0) {
+      c.retries--;
+      c.items.length = 0;
+      c.pos = 0;
+      c.count = 0;
+      this.#consumers.delete(c.seq);
+      this.#start(c);
+      return;
+    }
+    this.#settle(c, new ReplyLostError(type, this.#describe(type), why, c.request));
+  }
+
+  /** A datagram larger than the buffer was cut: grow the buffer and report the loss to its owner. */
+  #truncated(n: number, multicast: boolean): void {
+    const have = this.#buf.length;
+    const seq = this.#view.getUint32(8, true);
+    const pid = this.#view.getUint32(12, true);
+    this.#resize(align4(n));
+    const why = `a ${n}-byte datagram did not fit the ${have}-byte buffer`;
+    if (multicast || (pid !== 0 && pid !== this.portId)) {
+      if (this.#listener && !this.#draining) {
+        this.#listener.items.push(new Overrun());
+        this.#settle(this.#listener, undefined);
+      }
+      return;
+    }
+    const c = this.#consumers.get(seq);
+    if (c) this.#lost(c, why);
+    else this.unmatchedDropped++;
+  }
+
+  #dispatch(n: number, multicast: boolean): void {
     const buf = this.#buf;
     const view = this.#view;
+    const port = this.portId;
     let off = 0;
     while (off < n) {
       let m: NlMsg;
       try {
         m = readMessage(buf, view, off, n);
       } catch (e) {
-        // A malformed datagram poisons whoever it was for; we cannot tell who.
-        for (const c of this.#consumers.values()) finish(c, e);
-        if (this.#listener) this.#listener.error = e;
+        this.#malformed(e, off, n, multicast);
         return;
       }
       off = align4(m.end);
-      const c = this.#consumers.get(m.seq);
-      if (c) this.#deliver(c, m);
-      // Notifications caused by a request carry that request's seq and port id, not 0.
-      else if (this.#listener) this.#deliverEvent(this.#listener, m);
+      // A reply is unicast, from the kernel, to our port id (or 0, as libmnl allows), with our seq.
+      if (!multicast && (m.pid === port || m.pid === 0)) {
+        const c = this.#consumers.get(m.seq);
+        if (c) this.#deliver(c, m);
+        else this.unmatchedDropped++;
+      } else this.#event(m);
     }
+  }
+
+  /** A frame that cannot be read: its owner (by the seq in its header) gets the error. */
+  #malformed(e: unknown, off: number, n: number, multicast: boolean): void {
+    if (multicast) {
+      this.eventErrors++;
+      if (this.#listener && !this.#draining) {
+        this.#listener.items.push(new MessageError(e, this.#buf.slice(off, n)));
+        this.#settle(this.#listener, undefined);
+      }
+      return;
+    }
+    const c = off + NLMSG_HDRLEN <= n ? this.#consumers.get(this.#view.getUint32(off + 8, true)) : undefined;
+    if (!c) return void this.unmatchedDropped++;
+    if (c.dump) {
+      c.error ??= e; // keep reading to DONE so the socket stays in step
+      c.parse = undefined;
+      c.items.length = 0;
+      this.#settle(c, undefined);
+    } else this.#settle(c, e);
   }
 
   #deliver(c: Consumer, m: NlMsg): void {
     if (c.done) return;
     if (m.flags & NLM_F_DUMP_INTR) c.interrupted = true;
-    if (m.type === NLMSG_ERROR || m.type === NLMSG_DONE) {
-      const { errno, ext } = m.type === NLMSG_ERROR ? parseErrorMessage(m) : parseDoneMessage(m);
-      const type = msgType(c.request);
-      finish(c, errno ? new NetlinkError(errno, ext, type, this.#describe(type), c.request) : c.error);
+    if (m.type === NLMSG_ERROR || (m.type === NLMSG_DONE && c.dump)) {
+      let outcome: unknown;
+      try {
+        const { errno, ext } = m.type === NLMSG_ERROR ? parseErrorMessage(m) : parseDoneMessage(m);
+        const type = msgType(c.request);
+        outcome = errno ? new NetlinkError(errno, ext, type, this.#describe(type), c.request) : c.error;
+      } catch (e) {
+        outcome = e;
+      }
+      finish(c, outcome);
+      this.#settle(c, undefined);
       return;
     }
     if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
@@ -486,35 +824,28 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       c.items.push(c.parse(m));
     } catch (e) {
       c.error = e; // keep reading to the end so the socket stays in step
+      return;
     }
+    if (c.wake) this.#settle(c, undefined);
   }
 
-  #deliverEvent(c: Consumer, m: NlMsg): void {
-    if (m.type < 0x10 || !c.parse) return;
-    c.items.push(c.parse(m));
+  /** A notification: only the multicast reader gets it; a parse failure becomes an item. */
+  #event(m: NlMsg): void {
+    const l = this.#listener;
+    if (!l || this.#draining || m.type < 0x10 || !l.parse) return;
+    try {
+      l.items.push(l.parse(m));
+    } catch (e) {
+      this.eventErrors++;
+      l.items.push(new MessageError(e, m.buf.slice(m.start, m.end)));
+    }
+    if (l.wake) this.#settle(l, undefined);
   }
 }
 
-function newConsumer(request: Uint8Array, parse: Parse<unknown> | undefined): Consumer {
-  return { parse, items: [], pos: 0, done: false, error: undefined, interrupted: false, count: 0, request };
-}
-
-function finish(c: Consumer, error: unknown): void {
-  c.done = true;
-  c.error ??= error;
-}
-
-function msgType(msg: Uint8Array): number {
-  return msg[4] | (msg[5] << 8);
-}
-
-function msgSeq(msg: Uint8Array): number {
-  return new DataView(msg.buffer, msg.byteOffset).getUint32(8, true);
-}
-
-function setFlags(msg: Uint8Array, flags: number): void {
-  const v = new DataView(msg.buffer, msg.byteOffset);
-  v.setUint16(6, v.getUint16(6, true) | flags, true);
+/** When a call with `options.timeout` must end. */
+function deadlineOf(options: RequestOptions): number | undefined {
+  return options.timeout === undefined ? undefined : performance.now() + options.timeout;
 }
 
 function setBuffer(sys: Sys, fd: number, force: number, plain: number, bytes: number): void {

@@ -24,6 +24,8 @@ export const AF_INET6 = 10;
 export const AF_NETLINK = 16;
 /** Link-layer (packet) family. */
 export const AF_PACKET = 17;
+/** MPLS labels. */
+export const AF_MPLS = 28;
 
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 

@@ -7,6 +7,7 @@
 
 export * from "./constants.ts";
 export * from "./errors.ts";
+export * from "./invalid.ts";
 export * from "./addr.ts";
 export * from "./table.ts";
 export * from "./builder.ts";
@@ -14,4 +15,5 @@ export * from "./message.ts";
 export * from "./error_message.ts";
 export * from "./netlink_error.ts";
 export * from "./nfnetlink.ts";
+export * from "./genetlink.ts";
 export { errnoName, errnoText } from "./errno.ts";

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { isOverrun } from "../../socket/errors.ts";
+import { isOverrun, type MessageError } from "../../socket/errors.ts";
 import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlSplit } from "../../wire/nfnetlink.ts";
@@ -84,6 +84,8 @@ export interface SubscribeConntrackOptions {
   reliable?: boolean;
   /** Stops the stream when aborted. */
   signal?: AbortSignal;
+  /** Called with an event that cannot be parsed; it is skipped and the stream goes on. */
+  onParseError?: (error: MessageError) => void;
 }
 
 const ENTRY_GROUPS: Record<ConntrackEventType, number> = {
@@ -148,13 +150,16 @@ export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEve
   #socket: Promise<NetlinkSocket>;
   #own: boolean;
   #groups: number[];
-  #signal: AbortSignal | undefined;
+  #signal: AbortSignal;
+  #stop = new AbortController();
+  #onParseError: SubscribeConntrackOptions["onParseError"];
   #gen: AsyncGenerator<ConntrackEvent, void, undefined> | undefined;
 
   /** Opens (or joins on `opts.socket`) at once; `options` must already be valid. */
   constructor(options: SubscribeConntrackOptions, opts: ConntrackOptions, groups: number[]) {
     this.#groups = groups;
-    this.#signal = options.signal;
+    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
+    this.#onParseError = options.onParseError;
     this.#own = !opts.socket;
     this.#socket = opts.socket
       ? Promise.resolve(opts.socket).then((s) => {
@@ -176,7 +181,8 @@ export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEve
   async *#run(): AsyncGenerator<ConntrackEvent, void, undefined> {
     const sock = await this.#socket;
     try {
-      for await (const item of sock.messages(parseConntrackEvent, { signal: this.#signal })) {
+      const options = { signal: this.#signal, onParseError: this.#onParseError };
+      for await (const item of sock.messages(parseConntrackEvent, options)) {
         if (isOverrun(item)) yield { type: "overrun" };
         else if (item) yield item;
       }
@@ -196,8 +202,10 @@ export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEve
     return this.#gen.next();
   }
 
-  /** Ends the subscription and closes (or leaves the groups on) the socket. */
+  /** Ends the subscription and closes (or leaves the groups on) the socket; a pending `next()` ends as done. */
   async return(): Promise<IteratorResult<ConntrackEvent, void>> {
+    // Stop a pending read first: a generator's return() would queue behind it.
+    this.#stop.abort();
     if (this.#gen) return await this.#gen.return();
     this.#gen = done(); // never started, so the generator's cleanup would not run: release here
     const sock = await this.#socket.catch(() => undefined);

@@ -1,0 +1,84 @@
+/**
+ * Benchmark: list 10,000 nexthop objects (gateways, blackholes and groups)
+ * as typed objects and as `ip -j` JSON, next to `ip -j nexthop show` timed
+ * in the same run, and the whole `nlkit -j nexthop show` process against
+ * `ip`'s. Everything runs in a throwaway namespace, deleted even on error.
+ *
+ * Run as root: `deno run -A bench/nexthop.ts` or `bun bench/nexthop.ts`.
+ *
+ * @module
+ */
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { streamNexthops } from "../src/route/nexthop.ts";
+import { nexthopToIpJson } from "../src/route/nexthop_json.ts";
+
+const COUNT = 10000;
+const RUNS = 7;
+const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
+const ns = `nlkit-bench-nh-${process.pid}`;
+
+function sh(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { encoding: "utf8", input, maxBuffer: 1 << 30 });
+}
+
+/** Best wall time of `RUNS` runs of `fn`, ms. */
+async function best(fn: () => unknown): Promise<number> {
+  let b = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    b = Math.min(b, performance.now() - t);
+  }
+  return b;
+}
+
+function proc(cmd: string, args: string[]): () => void {
+  return () => {
+    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed`);
+  };
+}
+
+sh("ip", ["netns", "add", ns]);
+try {
+  sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
+  sh("ip", ["-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+  sh("ip", ["-n", ns, "link", "set", "v0", "up"]);
+  sh("ip", ["-n", ns, "link", "set", "v1", "up"]);
+  sh("ip", ["-n", ns, "addr", "add", "10.0.0.1/8", "dev", "v0"]);
+  const lines: string[] = [];
+  for (let i = 1; i <= COUNT; i++) {
+    if (i % 10 === 0) lines.push(`nexthop add id ${i} group ${i - 1}/${i - 2},3`);
+    else if (i % 10 === 5) lines.push(`nexthop add id ${i} blackhole`);
+    else lines.push(`nexthop add id ${i} via 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} dev v0`);
+  }
+  sh("ip", ["-n", ns, "-batch", "-"], lines.join("\n") + "\n");
+  let n = 0;
+  const typed = await best(async () => {
+    n = 0;
+    for await (const _ of streamNexthops({}, { netns: ns })) n++;
+  });
+  const json = await best(async () => {
+    let bytes = 0;
+    for await (const nh of streamNexthops({}, { netns: ns })) bytes += JSON.stringify(nexthopToIpJson(nh)).length;
+    return bytes;
+  });
+  const ipMs = await best(proc("ip", ["-n", ns, "-j", "nexthop", "show"]));
+  const cli = runtime === "bun"
+    ? proc(process.execPath, ["cli.ts", "-n", ns, "-j", "nexthop", "show"])
+    : proc(process.execPath, ["run", "-A", "cli.ts", "-n", ns, "-j", "nexthop", "show"]);
+  const cliMs = await best(cli);
+  const bin = existsSync("dist/nlkit") ? await best(proc("dist/nlkit", ["-n", ns, "-j", "nexthop", "show"])) : NaN;
+  const r = (x: number) => `${x.toFixed(1)} ms (${(x / ipMs).toFixed(2)}x ip)`;
+  console.log(`${runtime}: ${n} nexthops, best of ${RUNS}`);
+  console.log(`  ip -j nexthop show (process)        ${ipMs.toFixed(1)} ms`);
+  console.log(`  streamNexthops, typed (in process)  ${r(typed)}`);
+  console.log(`  ... and ip -j JSON text (in process) ${r(json)}`);
+  console.log(`  nlkit -j nexthop show, ${runtime} run     ${r(cliMs)}`);
+  if (!Number.isNaN(bin)) console.log(`  nlkit -j nexthop show, compiled     ${r(bin)}`);
+} finally {
+  sh("ip", ["netns", "del", ns]);
+}

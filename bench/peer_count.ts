@@ -1,0 +1,32 @@
+/**
+ * nlkit as a peer of `../shared/bench-peers`: lists one workload through
+ * the public API, as typed objects, and prints how many it counted (the
+ * harness times the whole process, runtime start-up included).
+ *
+ * Usage: `deno run -A bench/peer_count.ts NETNS routes4|routes6|links|ct`
+ * or `bun bench/peer_count.ts NETNS WORKLOAD`; `bench/peers.sh` runs the harness.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { streamLinks } from "../src/route/link.ts";
+import { streamRoutes } from "../src/route/route.ts";
+import { listConntrack } from "../src/netfilter/conntrack/ops.ts";
+
+const [netns, workload] = process.argv.slice(2);
+const opts = { netns };
+let n = 0;
+const stream: AsyncIterable<unknown> = workload === "routes4"
+  ? streamRoutes({ family: "inet", table: "main" }, opts)
+  : workload === "routes6"
+  ? streamRoutes({ family: "inet6", table: "main" }, opts)
+  : workload === "links"
+  ? streamLinks(opts)
+  : workload === "ct"
+  ? listConntrack({}, opts)
+  : (() => {
+    throw new Error(`Cannot bench workload "${workload}": expected routes4, routes6, links or ct`);
+  })();
+for await (const _ of stream) n++;
+console.log(n);

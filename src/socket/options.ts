@@ -1,0 +1,107 @@
+/**
+ * Options of a socket and of each call on it, with their validation: bad
+ * values are refused before anything is opened or sent.
+ *
+ * @module
+ */
+
+import type { NetnsTarget } from "../netns/netns.ts";
+import type { NetlinkCapture } from "./capture.ts";
+import type { MessageError } from "./errors.ts";
+
+/** How a socket is set up. */
+export interface SocketOptions {
+  /** Open the socket inside this network namespace. */
+  netns?: NetnsTarget;
+  /** Kernel receive buffer in bytes (`SO_RCVBUFFORCE`, else `SO_RCVBUF`): 1 to 2147483647. */
+  receiveBuffer?: number;
+  /** Kernel send buffer in bytes: 1 to 2147483647. */
+  sendBuffer?: number;
+  /** Ask for extended acks (`NETLINK_EXT_ACK`). Default true. */
+  extAck?: boolean;
+  /** Strict checking of GET requests, which enables kernel-side dump filters. Default false. */
+  strictCheck?: boolean;
+  /** Do not echo requests in errors (`NETLINK_CAP_ACK`). Default true. */
+  capAck?: boolean;
+  /** Multicast groups to join at once. */
+  groups?: readonly number[];
+  /** Do not report overruns (`NETLINK_NO_ENOBUFS`); events may be lost silently. */
+  noEnobufs?: boolean;
+  /** Make the kernel report delivery failures (`NETLINK_BROADCAST_ERROR`). */
+  broadcastError?: boolean;
+  /** Turns message types into names for error texts. */
+  describe?: (type: number) => string;
+  /**
+   * Tells requests that may be sent again when their reply was lost (a GET):
+   * they are retried instead of failing with `ReplyLostError`. Default none.
+   */
+  idempotent?: (request: Uint8Array) => boolean;
+  /** Requests in flight at once on this socket; the rest wait in userspace. Default 64. */
+  maxInFlight?: number;
+  /** Sees every datagram sent and received; falls back to the global capture. */
+  capture?: NetlinkCapture;
+}
+
+/** Per-call options of a request or dump. */
+export interface RequestOptions {
+  /** Stops the call when aborted: it rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Fails the call with `TimeoutError` after this many milliseconds. */
+  timeout?: number;
+}
+
+/** Per-call options of a dump or subscription. */
+export type StreamOptions = RequestOptions;
+
+/** Options of `NetlinkSocket.messages`. */
+export interface MessagesOptions extends RequestOptions {
+  /** Called with a message the parser rejected; it is skipped and the stream goes on. */
+  onParseError?: (error: MessageError) => void;
+}
+
+/** Options of {@link NetlinkSocket.dumpAll}. */
+export interface DumpAllOptions extends RequestOptions {
+  /** Re-run an interrupted dump up to this many times before giving up. Default 0. */
+  retries?: number;
+}
+
+const MAX_INT = 0x7fffffff;
+
+function checkInt(what: string, v: unknown, min: number, max: number): void {
+  if (v === undefined) return;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be an integer from ${min} to ${max})`);
+  }
+}
+
+/** Refuses bad socket options with a `RangeError`/`TypeError` naming the value. */
+export function checkSocketOptions(o: SocketOptions): void {
+  checkInt("receive buffer", o.receiveBuffer, 1, MAX_INT); // the kernel raises tiny sizes to its minimum
+  checkInt("send buffer", o.sendBuffer, 1, MAX_INT);
+  checkInt("maxInFlight", o.maxInFlight, 1, 65536);
+  if (o.groups !== undefined) {
+    if (!Array.isArray(o.groups)) throw new TypeError(`Invalid groups: "${String(o.groups)}" (must be an array)`);
+    for (const g of o.groups) checkInt("multicast group", g, 1, 0xffffffff);
+  }
+  if (o.capture !== undefined && typeof o.capture?.record !== "function") {
+    throw new TypeError("Invalid capture: must have a record(direction, protocol, bytes) method");
+  }
+}
+
+/** Refuses a bad timeout or signal. */
+export function checkRequestOptions(o: RequestOptions): void {
+  const t = o.timeout;
+  if (t !== undefined && (typeof t !== "number" || !(t > 0) || !Number.isFinite(t))) {
+    throw new RangeError(`Invalid timeout: "${String(t)}" (must be a positive number of milliseconds)`);
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError("Invalid signal: must be an AbortSignal");
+  }
+  o.signal?.throwIfAborted();
+}
+
+/** Refuses a bad `retries` count. */
+export function checkRetries(retries: unknown): number {
+  checkInt("retries", retries, 0, 1000);
+  return (retries as number | undefined) ?? 0;
+}
