@@ -404,6 +404,24 @@ test("every filter key is applied: each one rejects an entry that differs only t
   }
 });
 
+test("misspelt keys of specs, tuples, NAT and list queries are refused, never ignored", () => {
+  const tuple = { src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 2 };
+  const bad = [
+    () => specAttrs({ proto: "tcp", orig: tuple, timeout: 5, marks: 5 } as unknown as ConntrackSpec, true),
+    () => specAttrs({ proto: "tcp", orig: { ...tuple, zones: 3 }, timeout: 5 } as unknown as ConntrackSpec, true),
+    () =>
+      specAttrs(
+        { proto: "tcp", orig: tuple, timeout: 5, natSrc: { addr: "1.2.3.4" } } as unknown as ConntrackSpec,
+        true,
+      ),
+    () => keyAttrs({ proto: "tcp", orig: { ...tuple, srcport: 1 } } as unknown as ConntrackSpec),
+    () => listConntrack({ fliter: { proto: "tcp" } } as unknown as Parameters<typeof listConntrack>[0]),
+  ];
+  for (const f of bad) assert.throws(f, (e) => e instanceof TypeError && /Unknown .*key/.test(e.message));
+  // A listed entry still serves as a key.
+  assert.ok(keyAttrs(entry({ id: 7 })));
+});
+
 test("unknown or contradictory filter keys are refused, never ignored", () => {
   const bad = [
     { zones: 2 },

@@ -13,7 +13,7 @@
 import { AF_INET, AF_INET6, formatIp, parseCidr, parseIp } from "../../wire/addr.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
-import { checkInt, protoNumber } from "./spec.ts";
+import { checkInt, knownKeys, protoNumber } from "./spec.ts";
 import { CT_STATUS_BITS, CTA_FILTER_F, TCP_CONNTRACK_STATES } from "./tables.ts";
 
 /** Matches one direction, as `conntrack -s/-d/--sport/...` do. */
@@ -134,14 +134,6 @@ const TUPLE_KEYS = [
   "zone",
 ] as const;
 const NAT_KEYS = ["ip", "port"] as const;
-
-/** Refuses keys a filter object does not know: a misspelt key would otherwise widen the match. */
-function knownKeys(o: object, keys: readonly string[], what: string): void {
-  if (typeof o !== "object" || o === null) throw new TypeError(`Invalid ${what}: must be an object`);
-  for (const k of Object.keys(o)) {
-    if (!keys.includes(k)) throw new TypeError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
-  }
-}
 
 /** An address with its mask bytes: matches when `(addr & mask) == (net & mask)`. */
 interface Net {

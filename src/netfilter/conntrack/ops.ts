@@ -22,7 +22,7 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { compileConntrackFilter, type ConntrackFilter } from "./filter.ts";
-import { type ConntrackKey, type ConntrackSpec, keyAttrs, specAttrs } from "./spec.ts";
+import { type ConntrackKey, type ConntrackSpec, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
 import { CTA_TABLE } from "./tables.ts";
 
 /**
@@ -168,6 +168,7 @@ export function listConntrack(
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   // Validate before the stream starts.
+  knownKeys(query, ["table", "family", "zero", "filter"], "conntrack query");
   familyOf(query, compileConntrackFilter(query.filter).family);
   specialTable(query);
   return dumpOn(query, opts);
