@@ -15,10 +15,11 @@
 
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
+import { BatchError } from "../../socket/errors.ts";
 import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { compileConntrackFilter, type ConntrackFilter } from "./filter.ts";
@@ -59,6 +60,8 @@ export interface ListConntrackQuery {
 }
 
 const CT = (msg: number) => nfnlType(NFNL_SUBSYS_CTNETLINK, msg);
+// Deletions per batch: their acks must fit the receive buffer.
+const DELETE_BATCH = 256;
 // Kernels without a filter attribute refuse it with one of these at dump start.
 const FILTER_REFUSED = new Set(["EINVAL", "EOPNOTSUPP", "ENOTSUP"]);
 
@@ -310,13 +313,32 @@ export async function* deleteConntrackEntries(
     // Collected before deleting: deleting while the dump runs would disturb it.
     const victims: ConntrackEntry[] = [];
     for await (const e of dumpOn({ filter }, { socket: s })) victims.push(e);
-    for (const e of victims) {
-      const k = keyAttrs(entryKey(e))!;
-      if (f.mutable) {
+    if (f.mutable) {
+      for (const e of victims) {
+        const k = keyAttrs(entryKey(e))!;
         const now = await getOn(s, k.family, k.attrs);
-        if (!now || !f.match(now)) continue;
+        if (now && f.match(now) && await deleteOn(s, k.family, k.attrs)) yield e;
       }
-      if (await deleteOn(s, k.family, k.attrs)) yield e;
+      return;
+    }
+    // Nothing to re-check: the deletions go out in batches, many per datagram.
+    for (let i = 0; i < victims.length; i += DELETE_BATCH) {
+      const chunk = victims.slice(i, i + DELETE_BATCH);
+      const gone = new Set<number>();
+      try {
+        await s.requestBatch(chunk.map((e) => {
+          const k = keyAttrs(entryKey(e))!;
+          return nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_DELETE), NLM_F_ACK, k.family).attrs(CTA_TABLE, k.attrs)
+            .finish();
+        }));
+      } catch (err) {
+        if (!(err instanceof BatchError)) throw err;
+        for (const { index, error } of err.failures) {
+          if (!isEnoent(error)) throw error;
+          gone.add(index); // vanished meanwhile: not deleted by us
+        }
+      }
+      for (let j = 0; j < chunk.length; j++) if (!gone.has(j)) yield chunk[j];
     }
   } finally {
     own?.close();
