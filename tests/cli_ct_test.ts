@@ -319,6 +319,7 @@ test("ct refuses what conntrack's command-by-option table refuses, in its words 
       ["-L", "-g", ":80"],
       ["-L", "-l", ""],
       ["-L", "expect", "-s", "1.1.1.1"],
+      ["-V", "-s", "1.1.1.1"],
     ];
     for (const args of cases) {
       const theirs = conntrack(ns, args), mine = ours(ns, args);
@@ -329,6 +330,12 @@ test("ct refuses what conntrack's command-by-option table refuses, in its words 
       assert.equal(mine.stdout, "", what);
     }
   });
+});
+
+test("ct -V prints the version line in conntrack's format", () => {
+  const r = nlkit(["ct", "-V"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^nlkit v[\d.]+ \(conntrack\)\n$/);
 });
 
 test("ct words are never object keys, and echoed control characters are escaped", () => {

@@ -330,6 +330,12 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
   return OK;
 }
 
+/** `-V`: the version line, in conntrack's format. */
+function version(ctx: Context): Promise<number> {
+  ctx.out.line(CT_PREFIX);
+  return Promise.resolve(OK);
+}
+
 const COMMANDS: Record<CtArgs["command"], (ctx: Context, a: CtArgs) => Promise<number>> = {
   list,
   get,
@@ -341,6 +347,7 @@ const COMMANDS: Record<CtArgs["command"], (ctx: Context, a: CtArgs) => Promise<n
   count,
   stats,
   event: events,
+  version,
 };
 
 /**

@@ -20,7 +20,8 @@ export type CtCommand =
   | "event"
   | "flush"
   | "count"
-  | "stats";
+  | "stats"
+  | "version";
 
 /** The table a command works on. */
 export type CtTable = "conntrack" | "expect" | "dying" | "unconfirmed";
@@ -319,6 +320,7 @@ const OPTIONS: readonly OptSpec[] = [
   { names: ["-F", "--flush"], command: "flush" },
   { names: ["-C", "--count", "--counter"], command: "count" },
   { names: ["-S", "--stats"], command: "stats" },
+  { names: ["-V", "--version"], command: "version" },
   { names: ["--expect"], set: (a) => a.table = "expect" },
   { names: ["-h", "--help"], set: (a) => a.help = true },
   {
@@ -544,6 +546,7 @@ const ROW_OF: { readonly [c in CtCommand]: CtRow } = {
   flush: "flush",
   count: "count",
   stats: "stats",
+  version: "version",
 };
 
 /** Parses `nlkit ct` arguments; throws {@link UsageError} (exit 2) with conntrack's words. */

@@ -63,7 +63,8 @@ export type CtRow =
   | "exp-count"
   | "stats"
   | "exp-stats"
-  | "add";
+  | "add"
+  | "version";
 
 /**
  * conntrack 1.4.7's table, one digit per column of {@link CT_COLUMNS}:
@@ -89,6 +90,7 @@ const ROWS: { readonly [row in CtRow]: string } = {
   "stats": "00000000000000000000000000000",
   "exp-stats": "00000000000000000000000000000",
   "add": "33331120000002200220000202022",
+  "version": "00000000000000000000000000000",
 };
 
 /** Protocol option columns (conntrack's extensions), by option name. */

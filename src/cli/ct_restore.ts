@@ -48,6 +48,7 @@ function commandText(a: CtArgs): string {
     update: "-U",
     delete: "-D",
     flush: "-F",
+    version: "-V",
   };
   return a.table === "expect" ? `${names[a.command]} expect` : names[a.command];
 }
