@@ -49,8 +49,14 @@ function spec(i: number): ConntrackSpec {
   return s;
 }
 
-function fill(): void {
+function* specs(): Generator<ConntrackSpec> {
+  for (let i = 0; i < N; i++) yield spec(i);
+}
+
+/** Empties the table and fills it with the N entries again. */
+async function refill(): Promise<void> {
   execFileSync("ip", ["netns", "exec", ns, "conntrack", "-F"], { stdio: "ignore" });
+  await createConntrackMany(specs(), {}, { netns: ns });
 }
 
 function time(cmd: string[]): number {
@@ -64,34 +70,15 @@ const FILTERS = [["-s", "10.0.1.2"], ["-s", "fd00::0:102"], ["-s", "10.0.0.0/16"
 
 execFileSync("ip", ["netns", "add", ns]);
 try {
-  fill();
   const rows: string[] = [];
   for (const cmd of ["-L", "-D"]) {
     for (const f of FILTERS) {
       let ours = Infinity, theirs = Infinity;
       for (let r = 0; r < REPS; r++) {
         // -D changes the table: rebuild it before each run of either tool.
-        if (cmd === "-D" || r === 0) {
-          fill();
-          await createConntrackMany(
-            (function* () {
-              for (let i = 0; i < N; i++) yield spec(i);
-            })(),
-            {},
-            { netns: ns },
-          );
-        }
+        if (cmd === "-D" || r === 0) await refill();
         theirs = Math.min(theirs, time(["ip", "netns", "exec", ns, "conntrack", cmd, ...f]));
-        if (cmd === "-D") {
-          fill();
-          await createConntrackMany(
-            (function* () {
-              for (let i = 0; i < N; i++) yield spec(i);
-            })(),
-            {},
-            { netns: ns },
-          );
-        }
+        if (cmd === "-D") await refill();
         ours = Math.min(ours, time([...cli, "-n", ns, "ct", cmd, ...f]));
       }
       rows.push(
