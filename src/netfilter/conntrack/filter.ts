@@ -140,6 +140,8 @@ interface Net {
   family: number;
   net: Uint8Array;
   mask: Uint8Array;
+  /** A full-length address as entries spell it (canonical text), compared without parsing each entry's. */
+  exact?: string;
 }
 
 interface TupleMatch {
@@ -175,7 +177,9 @@ function net(text: string, maskText: string | undefined, what: string): Net {
       throw new TypeError(`Address family of the ${what} mask "${maskText}" does not match "${text}"`);
     }
   }
-  return { family: c.family, net: c.addr.map((b, i) => b & mask[i]), mask };
+  const n: Net = { family: c.family, net: c.addr.map((b, i) => b & mask[i]), mask };
+  if (mask.every((b) => b === 0xff)) n.exact = formatIp(c.addr);
+  return n;
 }
 
 function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMatch | undefined {
@@ -196,6 +200,7 @@ function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMat
 }
 
 function addrIn(addr: string, n: Net): boolean {
+  if (n.exact !== undefined) return addr === n.exact;
   let b: Uint8Array;
   try {
     b = parseIp(addr);
@@ -270,7 +275,7 @@ function natDone(e: ConntrackEntry, m: NatMatch, src: boolean): boolean {
 
 /** A full-length address of a tuple filter, as text; `undefined` for a prefix or a mask. */
 function exactAddr(n: Net | undefined): string | undefined {
-  return n && n.mask.every((b) => b === 0xff) ? formatIp(n.net) : undefined;
+  return n?.exact;
 }
 
 /** `CTA_FILTER` tuple (IPv4) for the exact fields of `m`, with the flag bits that say which fields count. */
