@@ -19,3 +19,8 @@ export { loadSys } from "./src/sys/load.ts";
 export * from "./src/route/mod.ts";
 export * from "./src/netfilter/conntrack/mod.ts";
 export * from "./src/genl/mod.ts";
+export * from "./src/netfilter/nftables/mod.ts";
+export * from "./src/route/tc/mod.ts";
+export * from "./src/netfilter/queue/mod.ts";
+export * from "./src/netfilter/log/mod.ts";
+export * from "./src/pcap/mod.ts";

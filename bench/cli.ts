@@ -12,7 +12,9 @@
  */
 
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
@@ -82,6 +84,25 @@ async function row(name: string, cmd: string[], runs: number): Promise<void> {
   );
 }
 
+/** The runtime's own floor: an empty program compiled as scripts/build_binary.sh compiles nlkit. */
+function emptyBinary(): string | undefined {
+  if (!existsSync(`${ROOT}dist/nlkit`)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "nlkit-bench-"));
+  writeFileSync(join(dir, "empty.ts"), "export {};\n");
+  const flags = ["--compile", "--minify", "--bytecode", "--format=esm"];
+  flags.push("--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig");
+  execFileSync(`${ROOT}node_modules/.bin/bun`, [
+    "build",
+    ...flags,
+    join(dir, "empty.ts"),
+    "--outfile",
+    join(dir, "empty"),
+  ], {
+    stdio: "ignore",
+  });
+  return join(dir, "empty");
+}
+
 /** Warm start of `cmd`: bash's `time` around /usr/bin/time (no spawn cost of this runtime in the figure). */
 function startOnce(cmd: string[]): { ms: number; rss: number } {
   const quoted = cmd.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
@@ -131,6 +152,11 @@ try {
 
   console.log(`== link show: warm start (median of ${RUNS} runs after one discarded) and peak RSS`);
   const base = startup("ip link show", ["ip", "-n", ns, "link", "show"]);
+  const floor = emptyBinary();
+  if (floor) {
+    startup("(empty bun binary)", [floor], base);
+    rmSync(dirname(floor), { recursive: true });
+  }
   for (const [name, cmd] of NLKIT) startup(name, [...cmd, "-n", ns, "link", "show"], base);
   if (!values["startup-only"]) await dumps(ns, inNs);
 } finally {

@@ -342,6 +342,20 @@ test("unknown words exit 2 where ip fails, in ip's words", { skip: NEEDS_ROOT },
   });
 });
 
+test("help OBJECT is OBJECT help, as in ip, and objects nlkit lacks are refused", () => {
+  for (const [a, b] of [[["help", "ro"], ["route", "help"]], [["h", "li"], ["link", "h"]], [["help"], ["-h"]]]) {
+    const r = nlkit(a);
+    assert.equal(r.code, 0, a.join(" "));
+    assert.equal(r.stdout, nlkit(b).stdout, a.join(" "));
+  }
+  assert.match(nlkit(["help", "route"]).stdout, /^Usage: nlkit route/);
+  for (const words of [["addrl"], ["tunnel", "show"], ["help", "xfrm"], ["help", "zz"]]) {
+    const r = nlkit(words);
+    assert.equal(r.code, 2, words.join(" "));
+    assert.match(r.stderr, /^Object "\w+" is (not supported by nlkit|unknown), try "nlkit help"/, words.join(" "));
+  }
+});
+
 test("words are never looked up as object keys anywhere in the CLI", () => {
   const cases = [
     ["toString"],
@@ -374,6 +388,7 @@ test("control characters in echoed input are escaped", () => {
     [["link", "show", "dev", "a\nb"], `a\\x0ab`],
     [[`-z${esc}`], `-z\\x1b`],
     [["ct", "-L", `-${esc}`], `-\\x1b`],
+    [["-b", `/nonexistent${esc}`], `/nonexistent\\x1b`],
   ];
   for (const [words, shown] of cases) {
     const r = nlkit(words);

@@ -16,7 +16,6 @@ import {
   NLM_F_DUMP_INTR,
   NLM_F_MULTI,
   NLMSG_DONE,
-  NLMSG_ERROR,
   ReplyLostError,
   SysError,
 } from "../mod.ts";

@@ -12,6 +12,8 @@ import {
   BatchError,
   buildCreateConntrack,
   type ConntrackSpec,
+  DumpInterruptedError,
+  FamilyDumpStream,
   NETLINK_NETFILTER,
   NETLINK_ROUTE,
   type NetlinkCapture,
@@ -22,7 +24,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../src/wire/nfnetlink.ts";
-import { errorFrame, fakeSys, frame } from "./fake_kernel.ts";
+import { datagram, errorFrame, fakeSys, frame } from "./fake_kernel.ts";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 const TYPE = 0x20;
@@ -180,4 +182,47 @@ test("the capture hook sees a real request and its reply", { skip: NEEDS_ROOT },
     // The link (RTM_NEWLINK) and the ack (NLMSG_ERROR) come as two datagrams.
     assert.deepEqual(seen, [["out", NETLINK_ROUTE, 18], ["in", NETLINK_ROUTE, 16], ["in", NETLINK_ROUTE, 2]]);
   });
+});
+
+test("a DumpStream with retries re-runs an interrupted dump and yields each value once", async () => {
+  let calls = 0;
+  const sys = fakeSys((_r, seq) => {
+    const intr = ++calls === 1 ? 0x10 : 0; // NLM_F_DUMP_INTR on the first run only
+    const item = (n: number) => frame(TYPE, 2 | intr, seq, new Uint8Array([n, 0, 0, 0])); // NLM_F_MULTI
+    return [{ bytes: datagram(item(1), item(2), frame(3, 2, seq, new Uint8Array(4))) }]; // then NLMSG_DONE
+  });
+  using sock = NetlinkSocket.openWith(sys, 0);
+  const plan = () => ({
+    request: frame(TYPE, 0, 0),
+    parse: (m: { buf: Uint8Array; start: number }) => m.buf[m.start + 16],
+  });
+  const got: number[] = [];
+  for await (const v of new FamilyDumpStream(0, { socket: sock, retries: 2 }, plan)) got.push(v);
+  assert.deepEqual(got, [1, 2]);
+  assert.equal(calls, 2);
+  calls = 0;
+  await assert.rejects(async () => {
+    for await (const _ of new FamilyDumpStream(0, { socket: sock }, plan));
+  }, DumpInterruptedError);
+  assert.throws(() => new FamilyDumpStream(0, { socket: sock, retries: -1 }, plan), /Invalid retries/);
+});
+
+test("a dump times out instead of hanging; its late rest is drained and the next dump works", async () => {
+  const sys = fakeSys(
+    (_r, seq) => [{ bytes: datagram(frame(TYPE, 2, seq, new Uint8Array(4)), frame(3, 2, seq, new Uint8Array(4))) }],
+    true,
+  );
+  using sock = NetlinkSocket.openWith(sys, 0, { describe: () => "TEST_DUMP" });
+  await assert.rejects(sock.dumpAll(frame(TYPE, 0, 0), (m) => m.type, { timeout: 20 }), TimeoutError);
+  const next = sock.dumpAll(frame(TYPE, 0, 0), (m) => m.type);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(
+    sys.held.length,
+    1,
+    "the next dump waits for the abandoned one to end (the kernel allows one at a time)",
+  );
+  sys.release(0); // the late rest of the first dump
+  await new Promise((r) => setTimeout(r, 5));
+  sys.release(0);
+  assert.deepEqual(await next, [TYPE]);
 });

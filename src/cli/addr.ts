@@ -6,27 +6,30 @@
 
 import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
-import { formatAddress } from "./addr_text.ts";
+import { addressBriefJson, formatAddress, formatAddressBrief } from "./addr_text.ts";
+import { ADDR_WORDS, type AddrSelection, parseAddrSelectors } from "./addr_select.ts";
+import { suggest } from "./suggest.ts";
+import { invalidArgument } from "./numbers.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
-import { formatLink, linkStatsLines } from "./link_text.ts";
-import { jsonOpts, linkNames } from "./names.ts";
-import { JsonArrayWriter } from "./output.ts";
+import { formatLink, formatLinkBrief, linkBriefJson, linkStatsLines } from "./link_text.ts";
+import { jsonOpts, type LinkNames, linkNames } from "./names.ts";
+import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { Address, Lifetime } from "../route/addr_table.ts";
 import {
   addAddress,
+  type AddressFilter,
   type AddressSettings,
   deleteAddress,
   flushAddresses,
   replaceAddress,
   streamAddresses,
 } from "../route/addr.ts";
-import { addressesToIpJson } from "../route/addr_json.ts";
-
-const SHOW: WordTable = { dev: { arg: "device name" }, scope: { arg: "scope" }, up: {}, label: { arg: "label" } };
+import { addressesToIpJson, addressToIpJson } from "../route/addr_json.ts";
+import { AF_INET6, ipFamily } from "../wire/addr.ts";
 
 const CHANGE: WordTable = {
   local: { arg: "address" },
@@ -68,30 +71,104 @@ function settings(w: Words): AddressSettings {
 }
 
 async function show(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SHOW, "addr show", "dev");
-  const family = familyOf(ctx);
+  const sel = parseAddrSelectors(args);
+  const family = familyOf(ctx) ?? (sel.filter.to === undefined ? undefined : ipFamily(sel.filter.to.split("/")[0]));
   const names = await linkNames(ctx);
-  const links: Link[] = [];
-  if (w.dev !== undefined) links.push(await getLink(w.dev, ctx.lib));
-  else for await (const l of streamLinks(ctx.lib)) links.push(l);
-  const byLink = new Map<number, Address[]>();
-  const filter = { family, link: w.dev };
-  for await (const a of streamAddresses(filter, ctx.lib)) {
-    if (w.scope !== undefined && a.scope !== w.scope) continue;
-    if (w.label !== undefined && a.label !== w.label) continue;
-    byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  if (sel.master !== undefined && ![...names.values()].some((l) => l.name === sel.master)) {
+    throw invalidArgument(sel.master, "Device does not exist");
   }
+  const links: Link[] = [];
+  if (sel.dev !== undefined) links.push(await getAddrLink(ctx, sel.dev, names));
+  else for await (const l of streamLinks({ ...ctx.lib, master: sel.master, kind: sel.kind })) links.push(l);
+  const base: AddressFilter = { link: sel.dev };
+  if (family !== undefined) base.family = family;
+  const all = await addressesByLink(streamAddresses(base, ctx.lib));
+  // Address-level selectors: the library filters a second dump, so each address is known to match or not.
+  const f = sel.filter;
+  const selective = f.scope !== undefined || f.flags !== undefined || f.label !== undefined || f.to !== undefined;
+  const matching = selective ? await addressesByLink(streamAddresses({ ...base, ...f }, ctx.lib)) : all;
+  const keys = new Set([...matching.values()].flat().map(addressKey));
+  // ip drops a link whose addresses all fail the filter; one without any address stays (unless a family is set).
+  const shown = links.filter((l) =>
+    matching.has(l.index) || (family === undefined && !(selective && all.has(l.index)))
+  );
+  const matches = (a: Address) => keys.has(addressKey(a));
+  // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group.
+  const listed = ctx.opts.family === AF_INET6
+    ? shown.map((l) => ({ ...l, qdisc: undefined, master: undefined, group: undefined }))
+    : shown;
+  printAddresses(ctx, listed, all, names, { family, label: f.label !== undefined, matches, sel });
+}
+
+/** Groups a dump's addresses by link index, in dump order. */
+async function addressesByLink(list: AsyncIterable<Address>): Promise<Map<number, Address[]>> {
+  const byLink = new Map<number, Address[]>();
+  for await (const a of list) byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  return byLink;
+}
+
+function addressKey(a: Address): string {
+  return `${a.index} ${a.family} ${a.local} ${a.prefixLen} ${a.peer}`;
+}
+
+/** The named link of `addr show dev X`: a misspelt filter word is a usage error, not a missing device. */
+async function getAddrLink(ctx: Context, dev: string, names: LinkNames): Promise<Link> {
+  for (const l of names.values()) if (l.name === dev) return l;
+  const near = suggest(dev, ADDR_WORDS);
+  if (near !== undefined) {
+    throw new UsageError(`Unknown argument of addr show: "${dev}" (did you mean "${near}"?)`, dev);
+  }
+  return await getLink(dev, ctx.lib);
+}
+
+/** ip's link-level selectors of `addr show` (applied before any address is printed). */
+function linkPasses(l: Link, sel: AddrSelection): boolean {
+  if (sel.up && !l.flags.includes("UP")) return false;
+  if (sel.group !== undefined && (l.group ?? 0) !== sel.group) return false;
+  if (sel.nomaster && l.master) return false;
+  if (sel.slaveKind !== undefined && l.linkinfo?.slaveKind !== sel.slaveKind) return false;
+  return true;
+}
+
+interface PrintOptions {
+  /** The address family selected (by -4/-6 or `to`): links print without their `link/` line. */
+  family?: number;
+  /** A label filter: ip prints only the matching addresses, without their link. */
+  label: boolean;
+  /** Tells whether an address passes the address-level selectors. */
+  matches: (a: Address) => boolean;
+  /** The selectors, for the link-level ones. */
+  sel: AddrSelection;
+}
+
+function printAddresses(
+  ctx: Context,
+  links: readonly Link[],
+  byLink: Map<number, Address[]>,
+  names: LinkNames,
+  o: PrintOptions,
+): void {
+  const { brief, oneline } = ctx.opts;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  const text = { mode: false, details: ctx.opts.details, stats: 0, noLinkLine: family !== undefined };
+  const text = { mode: false, details: ctx.opts.details, stats: 0, noLinkLine: o.family !== undefined };
   for (const l of links) {
-    if (w.up !== undefined && !l.flags.includes("UP")) continue;
-    const addrs = byLink.get(l.index) ?? [];
-    // Like ip: with a family, scope or label filter, links without a matching address are left out.
-    if (!addrs.length && (family !== undefined || w.scope !== undefined || w.label !== undefined)) continue;
+    const every = byLink.get(l.index) ?? [];
+    const addrs = every.filter(o.matches);
     if (json) {
-      const item = addressesToIpJson([l], addrs, jsonOpts(ctx, names))[0];
-      if (ctx.opts.stats > 1) addErrorStats(item, l);
-      json.item(item);
+      // ip opens a JSON object before it filters, so a link or address it leaves out prints as `{}`.
+      if (!linkPasses(l, o.sel) && !oneline) json.item({});
+      else json.item(addrJsonItem(ctx, l, linkPasses(l, o.sel) ? every : [], names, o));
+    } else if (!linkPasses(l, o.sel)) {
+      continue;
+    } else if (brief) {
+      const head = o.label ? "" : briefHead(l, names, ctx);
+      ctx.out.line(head + addrs.map((a) => formatAddressBrief(a, ctx.paint)).join(""));
+    } else if (oneline || o.label) {
+      for (const a of addrs) {
+        const lines = formatAddress(a, ctx.paint);
+        if (oneline) lines[0] = `${l.index}: ${l.name}${lines[0]}`;
+        writeObject(ctx.out, lines, oneline);
+      }
     } else {
       for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
       for (const a of addrs) for (const line of formatAddress(a, ctx.paint)) ctx.out.line(line);
@@ -99,6 +176,31 @@ async function show(ctx: Context, args: Args): Promise<void> {
     }
   }
   json?.end();
+}
+
+function briefHead(l: Link, names: LinkNames, ctx: Context): string {
+  return formatLinkBrief(l, names, ctx.paint, false);
+}
+
+/** The `ip -j` keys of the `link/...` line. */
+const LINK_LINE_KEYS = ["link_type", "address", "broadcast", "link_pointtopoint", "permaddr"];
+
+/** One element of `ip -j addr show`, in the shape -br, -o and a label filter give it. */
+function addrJsonItem(ctx: Context, l: Link, every: Address[], names: LinkNames, o: PrintOptions): unknown {
+  const noLinkLine = o.family !== undefined && !ctx.opts.details;
+  const each = (fn: (a: Address) => Record<string, unknown>) => every.map((a) => (o.matches(a) ? fn(a) : {}));
+  if (ctx.opts.brief) {
+    const info = each(addressBriefJson);
+    return o.label ? { addr_info: info } : { ...linkBriefJson(l, names, false), addr_info: info };
+  }
+  if (ctx.opts.oneline) return { addr_info: each((a) => ({ index: l.index, dev: l.name, ...addressToIpJson(a) })) };
+  if (o.label) return { addr_info: each(addressToIpJson) };
+  const item = addressesToIpJson([l], [], jsonOpts(ctx, names))[0];
+  item.addr_info = each(addressToIpJson);
+  // With a family selected ip leaves out the `link/` line, in JSON too.
+  if (noLinkLine) { for (const k of LINK_LINE_KEYS) delete item[k]; }
+  if (ctx.opts.stats > 1) addErrorStats(item, l);
+  return item;
 }
 
 async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "del"): Promise<void> {

@@ -8,19 +8,19 @@ import type { Address } from "../route/addr_table.ts";
 import type { Painter } from "./color.ts";
 
 /** iproute2's flag order and spelling; `permanent` prints as its absence (`dynamic`). */
-const FLAGS: readonly [name: string, printed: string, v6only: boolean][] = [
-  ["secondary", "secondary", false],
-  ["nodad", "nodad", true],
-  ["optimistic", "optimistic", true],
-  ["dadfailed", "dadfailed", true],
-  ["homeaddress", "home", true],
-  ["deprecated", "deprecated", true],
-  ["tentative", "tentative", true],
-  ["permanent", "dynamic", true],
-  ["mngtmpaddr", "mngtmpaddr", true],
-  ["noprefixroute", "noprefixroute", false],
-  ["autojoin", "autojoin", false],
-  ["stable-privacy", "stable-privacy", true],
+const FLAGS: readonly [name: string, printed: string][] = [
+  ["secondary", "secondary"],
+  ["nodad", "nodad"],
+  ["optimistic", "optimistic"],
+  ["dadfailed", "dadfailed"],
+  ["homeaddress", "home"],
+  ["deprecated", "deprecated"],
+  ["tentative", "tentative"],
+  ["permanent", "dynamic"],
+  ["mngtmpaddr", "mngtmpaddr"],
+  ["noprefixroute", "noprefixroute"],
+  ["autojoin", "autojoin"],
+  ["stable-privacy", "stable-privacy"],
 ];
 
 const AF_INET6 = 10;
@@ -28,8 +28,8 @@ const AF_INET6 = 10;
 function flagWords(a: Address): string {
   const has = new Set(a.flags);
   let s = "";
-  for (const [name, printed, v6only] of FLAGS) {
-    if (v6only && a.family !== AF_INET6) continue;
+  // ip prints every flag that is set, whatever the family.
+  for (const [name, printed] of FLAGS) {
     if (name === "permanent") {
       if (!has.has(name)) s += "dynamic ";
     } else if (has.has(name)) {
@@ -58,4 +58,23 @@ export function formatAddress(a: Address, paint: Painter): string[] {
   const lines = [s];
   if (a.cacheinfo !== undefined) lines.push(`       valid_lft ${lft(a.validLft)} preferred_lft ${lft(a.preferredLft)}`);
   return lines;
+}
+
+/** One address as `ip -br addr` prints it after the link: `local[ peer PEER]/LEN [metric N] `. */
+export function formatAddressBrief(a: Address, paint: Painter): string {
+  const role = a.family === AF_INET6 ? "inet6" : "inet";
+  let s = paint(role, a.local ?? "");
+  if (a.peer !== undefined) s += ` peer ${paint(role, a.peer)}`;
+  s += `/${a.prefixLen} `;
+  if (a.metric !== undefined) s += `metric ${a.metric} `;
+  return s;
+}
+
+/** One element of `addr_info` in `ip -br -j addr`. */
+export function addressBriefJson(a: Address): Record<string, unknown> {
+  const out: Record<string, unknown> = { local: a.local };
+  if (a.peer !== undefined) out.address = a.peer;
+  out.prefixlen = a.prefixLen;
+  if (a.metric !== undefined) out.metric = a.metric;
+  return out;
 }

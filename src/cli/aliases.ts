@@ -59,6 +59,7 @@ export const COMMANDS = {
   del: ["del", "delete"],
   set: ["set"],
   replace: ["replace"],
+  change: ["change", "chg"],
   append: ["append"],
   get: ["get"],
   flush: ["flush"],

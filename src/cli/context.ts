@@ -41,6 +41,8 @@ export interface GlobalOptions {
   version: boolean;
   /** `-h`: print help. */
   help: boolean;
+  /** `--pcap FILE`: record every netlink datagram to FILE (LINKTYPE_NETLINK). */
+  pcap?: string;
 }
 
 /** The state a command runs with. */

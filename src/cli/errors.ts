@@ -62,7 +62,9 @@ export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
 function rawErrorText(e: unknown, prefix: string): string {
   if (e instanceof NoDeviceError || (e instanceof UsageError && e.bare)) return e.message;
   if (e instanceof NetlinkError) {
-    return e.kernelMessage ? `Error: ${e.kernelMessage}` : `${prefix}: ${errnoText(e.errno)}`;
+    // iproute2 ends the kernel's message with a period when it has none.
+    const msg = e.kernelMessage?.endsWith(".") ? e.kernelMessage : `${e.kernelMessage}.`;
+    return e.kernelMessage ? `Error: ${msg}` : `${prefix}: ${errnoText(e.errno)}`;
   }
   return `Error: ${e instanceof Error ? e.message : String(e)}`;
 }

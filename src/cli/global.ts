@@ -67,6 +67,7 @@ const AFTER_COLOR: readonly OptionSpec[] = [
   { word: "-echo", exact: true },
   // nlkit's own: GNU-style `--version` (ip has only -Version).
   { word: "-version", set: (o) => o.version = true },
+  { word: "-pcap", exact: true, arg: "pcap file", set: (o, v) => o.pcap = v },
 ];
 
 const COLOR_MODES = ["always", "auto", "never"];

@@ -7,7 +7,7 @@
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl }
+where  OBJECT := { address | route | rule | neighbor | link | monitor | netns | nexthop | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -27,25 +27,68 @@ export const OBJECT_HELP: Record<string, string> = {
        nlkit link set [ dev ] DEV { up | down | mtu N | name NEW | address MAC | master BR | nomaster |
                                    netns NS | alias TEXT } ...
        nlkit link del [ dev ] DEV`,
-  addr: `Usage: nlkit addr show [ dev NAME ] [ scope SCOPE ] [ up ]
+  addr: `Usage: nlkit addr show [ dev NAME ] [ to PREFIX ] [ scope SCOPE ] [ up ] [ label PATTERN ] [ master DEV ]
+                  [ type KIND ] [ group G ] [ nomaster ] [ FLAG ]...
+       FLAG := [ - ]{ primary | secondary | permanent | dynamic | nodad | tentative | deprecated | ... }
        nlkit addr { add | replace } PREFIX dev NAME [ peer PREFIX ] [ broadcast ADDR ] [ label LABEL ]
                   [ scope SCOPE ] [ valid_lft SECS ] [ preferred_lft SECS ] [ metric N ] [ noprefixroute ]
        nlkit addr del PREFIX dev NAME
        nlkit addr flush dev NAME [ scope SCOPE ]`,
-  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ PREFIX ]
-       nlkit route flush { table ID|all | proto P | dev D | type T | scope S | PREFIX }...
+  route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ metric N ]
+                         [ via PREFIX ] [ src PREFIX ] [ [ to ] [ root | match | exact ] PREFIX ]
+       nlkit route flush { cache | SELECTOR... }
        nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
-       nlkit route { add | replace | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
+       nlkit route { add | replace | change | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
                    [ metric N ] [ table ID ] [ proto P ] [ scope S ] [ onlink ] [ mtu [ lock ] N ]
-                   [ advmss [ lock ] N ] [ nexthop via ADDR [ dev D ] [ weight W ] ]...`,
-  neigh: `Usage: nlkit neigh show [ dev D ] [ nud STATE ] [ proxy ]
-       nlkit neigh { add | replace } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
+                   [ advmss [ lock ] N ] [ realms [ FROM/ ]TO ] [ encap ENCAP ]
+                   [ nexthop via ADDR [ dev D ] [ weight W ] ]...
+       ENCAP := seg6 mode { encap | inline | l2encap | encap.red | l2encap.red } segs ADDR[,ADDR]... [ hmac ID ]
+              | seg6local action ACTION [ nh4 ADDR | nh6 ADDR | table ID | vrftable ID | iif D | oif D |
+                                          srh segs ADDR[,ADDR]... ]`,
+  neigh:
+    `Usage: nlkit neigh show [ dev D ] [ nud STATE ]... [ proxy ] [ master D | nomaster ] [ proto P ] [ [ to ] PREFIX ]
+       nlkit neigh get ADDR dev D
+       nlkit neigh { add | replace | change } ADDR lladdr MAC dev D [ nud STATE ] [ router ] [ proxy ]
        nlkit neigh del ADDR dev D
        nlkit neigh flush dev D`,
-  rule: `Usage: nlkit rule show
+  rule: `Usage: nlkit rule show [ table ID ] [ pref N ] [ tos TOS ] [ from PREFIX ] [ to PREFIX ] [ fwmark M[/MASK] ]
+                        [ iif DEV ] [ oif DEV ] [ not ]
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
-  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ ct ]
+  nft: `Usage: nlkit nft [ -j ] [ -a ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
+                       chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
+                       counters | quotas }
+       nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
+       nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
+       nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
+       nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
+       nlkit nft delete rule [ FAMILY ] TABLE CHAIN handle HANDLE
+       nlkit nft flush ruleset [ FAMILY ]
+       nlkit [ -j ] nft monitor`,
+  nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
+       nlkit nexthop { add | replace } id ID NH [ protocol ID ]
+       nlkit nexthop { get | del } id ID
+       nlkit nexthop bucket list BUCKET_SELECTOR
+       nlkit nexthop bucket get id ID index INDEX
+SELECTOR := [ id ID ] [ dev DEV ] [ vrf NAME ] [ master DEV ] [ groups ] [ fdb ]
+BUCKET_SELECTOR := SELECTOR | [ nhid ID ]
+NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] | group GROUP [ fdb ] [ type TYPE [ TYPE_ARGS ] ] }
+GROUP := [ <id[,weight]>/<id[,weight]>/... ]
+TYPE := { mpath | resilient }
+TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANCED ]`,
+  tc:
+    `Usage: nlkit tc qdisc { add | change | replace | del } dev DEV [ handle H ] [ root | ingress | clsact | parent P ]
+                       [ estimator INTERVAL TIME_CONST ] KIND [ OPTIONS ]
+       nlkit tc class { add | change | replace | del } dev DEV parent P [ classid C ] KIND [ OPTIONS ]
+       nlkit tc filter { add | change | replace | del | get } dev DEV [ root | ingress | egress | parent P ]
+                       [ protocol PROTO ] [ prio N ] [ handle H ] [ chain N ] KIND [ OPTIONS ]
+       nlkit tc { qdisc | class | filter } show [ dev DEV ] [ root | ingress | egress | parent P ] [ handle H ]
+       nlkit tc action { add | replace | change } action KIND [ OPTIONS ] [ action ... ]
+       nlkit tc action { get | del } action KIND index N
+       nlkit tc action show action KIND
+qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
+filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
+  monitor: `Usage: nlkit monitor [ link ] [ addr ] [ route ] [ neigh ] [ rule ] [ nexthop ] [ ct ] [ tc ]
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
        nlkit netns add NAME
@@ -84,4 +127,6 @@ Expectations (-G, -D, -I with "expect"):
                       --master-port-src, --master-port-dst), -p PROTO, -t SECS,
                       [ --mask-src IP --mask-dst IP --mask-port-src P --mask-port-dst P ] (default: exact)
 Exit codes: 0 ok, 1 error, 2 bad parameters. With nlkit -j, entries are JSON (see README).`,
+  queue: `Usage: nlkit queue NUM [ --verdict { accept | drop } ] [ --mark MARK ] [ -c COUNT ] [ -w FILE.pcap | - ]`,
+  log: `Usage: nlkit log GROUP [ -c COUNT ] [ -w FILE.pcap | - ]`,
 };

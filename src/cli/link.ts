@@ -8,9 +8,9 @@ import { type Args, toInt, unknownWord, UsageError } from "./args.ts";
 import { COMMANDS, lookup, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
-import { formatLink } from "./link_text.ts";
+import { formatLink, formatLinkBrief, linkBriefJson } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames } from "./names.ts";
-import { JsonArrayWriter } from "./output.ts";
+import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link.ts";
 import type { CreateLinkSpec, LinkChanges } from "../route/link_change.ts";
@@ -93,11 +93,14 @@ function printLinks(ctx: Context, links: Iterable<Link>, names: LinkNames, toJso
   const json = toJson ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const text = { mode: true, details: ctx.opts.details, stats: ctx.opts.stats };
   for (const l of links) {
-    if (json) {
+    if (ctx.opts.brief) {
+      if (json) json.item(linkBriefJson(l, names));
+      else ctx.out.line(formatLinkBrief(l, names, ctx.paint));
+    } else if (json) {
       const item = toJson!(l, jsonOpts(ctx, names));
       if (ctx.opts.stats > 1) addErrorStats(item, l);
       json.item(item);
-    } else for (const line of formatLink(l, names, ctx.paint, text)) ctx.out.line(line);
+    } else writeObject(ctx.out, formatLink(l, names, ctx.paint, text), ctx.opts.oneline);
   }
   json?.end();
 }

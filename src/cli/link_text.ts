@@ -102,3 +102,31 @@ export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTex
   if (o.stats) lines.push(...linkStatsLines(l, o.stats));
   return lines;
 }
+
+/** `ip -br link`: name (padded to 16), operstate (padded to 14), address and flags (`ip -br addr`: without those two). */
+export function formatLinkBrief(l: Link, names: LinkNames, paint: Painter, withLinkInfo = true): string {
+  const state = l.operstate ?? "UNKNOWN";
+  const role = state === "UP" ? "up" : state === "DOWN" ? "down" : undefined;
+  let s = paint("ifname", `${linkLabel(l, names).padEnd(16)} `);
+  s += role ? paint(role, `${state.padEnd(14)} `) : `${state.padEnd(14)} `;
+  if (!withLinkInfo) return s;
+  if (l.address !== undefined) s += paint("mac", l.address) + " ";
+  return s + `<${linkFlagWords(l, names).join(",")}> `;
+}
+
+/** `ip -br -j link`: the brief fields under ip's keys (`link` comes first, as ip prints it). */
+export function linkBriefJson(l: Link, names: LinkNames, withLinkInfo = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (l.link !== undefined) {
+    if (l.link === 0) out.link = null;
+    else if (l.linkNetnsid !== undefined) out.link_index = l.link;
+    else out.link = nameOfIndex(names, l.link);
+  }
+  out.ifname = l.name ?? `if${l.index}`;
+  if (l.operstate !== undefined) out.operstate = l.operstate;
+  if (withLinkInfo) {
+    if (l.address !== undefined) out.address = l.address;
+    out.flags = linkFlagWords(l, names);
+  }
+  return out;
+}

@@ -11,18 +11,20 @@
  * @module
  */
 
-import { Args, didYouMean, quote, UsageError } from "./args.ts";
+import { Args, didYouMean, escapeControls, quote, UsageError } from "./args.ts";
 import { pickWord } from "./aliases.ts";
 import { painter, useColor } from "./color.ts";
 import type { Context, GlobalOptions } from "./context.ts";
 import { asNoDevice, EXIT_OK, reportError } from "./errors.ts";
 import { familyName } from "./family.ts";
 import { parseGlobal } from "./global.ts";
+import { startNetlinkCapture } from "./pcap_flag.ts";
 import { commandTable, familiesOf, type ObjectChoice, OBJECTS, pickObject } from "./objects.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
-const HELP_WORDS = ["help", "--help", "-h", "-help"];
+const DASH_HELP = ["--help", "-h", "-help"];
+const HELP_WORDS = ["help", ...DASH_HELP];
 
 /** The usage of `object` (or the main usage); the texts load only when asked for. */
 async function usage(object?: string): Promise<string> {
@@ -57,10 +59,12 @@ function withCommand({ entry, name }: ObjectChoice, rest: readonly string[]): st
 
 /** Runs one command (`words` start at the object). */
 async function runCommand(ctx: Context, words: readonly string[]): Promise<number> {
-  const choice = words.length && !HELP_WORDS.includes(words[0]) ? objectOf(words[0]) : undefined;
+  const choice = words.length && !DASH_HELP.includes(words[0]) ? objectOf(words[0]) : undefined;
   const load = choice?.entry.load;
   if (!choice || !load) {
-    ctx.out.line(await usage());
+    // `help OBJECT` is `OBJECT help`, as in ip.
+    const about = choice && words[1] !== undefined ? objectOf(words[1]).name : undefined;
+    ctx.out.line(await usage(about));
     return EXIT_OK;
   }
   const { entry, name } = choice;
@@ -101,7 +105,7 @@ async function runBatch(ctx: Context, file: string): Promise<number> {
     }
     ctx.out.flush();
     if (code !== EXIT_OK) {
-      ctx.err.line(`Command failed ${file}:${line}`);
+      ctx.err.line(`Command failed ${escapeControls(file)}:${line}`);
       if (first === EXIT_OK) first = code;
       if (!ctx.opts.force) return code;
     }
@@ -116,6 +120,21 @@ async function runBatch(ctx: Context, file: string): Promise<number> {
  */
 export async function run(argv: readonly string[], out: Output, err: Output): Promise<number> {
   const { opts, rest, refused } = parseGlobal(argv);
+  const stopCapture = opts.pcap === undefined ? undefined : await startNetlinkCapture(opts.pcap);
+  try {
+    return await runParsed(opts, rest, refused, out, err);
+  } finally {
+    stopCapture?.();
+  }
+}
+
+async function runParsed(
+  opts: GlobalOptions,
+  rest: string[],
+  refused: string | undefined,
+  out: Output,
+  err: Output,
+): Promise<number> {
   const ctx = makeContext(opts, out, err);
   if (opts.version) {
     out.line(`nlkit ${VERSION}`);

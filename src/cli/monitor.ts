@@ -29,8 +29,11 @@ import { nexthopToIpJson } from "../route/nexthop_json.ts";
 import { formatNexthop } from "./nexthop_text.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
+import { subscribeTc } from "../route/tc/events.ts";
+import { printClass, printFilter, printQdisc } from "../route/tc/print.ts";
+import { TcPrinter } from "../route/tc/printer.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "ct"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "ct", "tc"] as const;
 type MonitorObject = typeof OBJECTS[number];
 const ALIASES: Record<string, MonitorObject | "all"> = {
   link: "link",
@@ -50,6 +53,7 @@ const ALIASES: Record<string, MonitorObject | "all"> = {
   nh: "nexthop",
   ct: "ct",
   conntrack: "ct",
+  tc: "tc",
   all: "all",
 };
 
@@ -59,12 +63,12 @@ function parseObjects(args: Args): Set<MonitorObject> {
     const o = lookup(ALIASES, w);
     if (!o) throw unknownWord("monitor object", w, Object.keys(ALIASES));
     if (o === "all") {
-      for (const x of OBJECTS) if (x !== "ct") set.add(x);
+      for (const x of OBJECTS) if (x !== "ct" && x !== "tc") set.add(x);
     } else {
       set.add(o);
     }
   }
-  if (set.size === 0) { for (const x of OBJECTS) if (x !== "ct") set.add(x); }
+  if (set.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") set.add(x); }
   return set;
 }
 
@@ -118,7 +122,7 @@ async function followRoute(
   signal: AbortSignal,
   banner: boolean,
 ): Promise<void> {
-  const groups = [...objs].filter((o) => o !== "ct") as RouteGroup[];
+  const groups = [...objs].filter((o) => o !== "ct" && o !== "tc") as RouteGroup[];
   if (!groups.length) return;
   const names = await linkNames(ctx);
   const stream = await subscribeRoute(groups, { ...ctx.lib, signal });
@@ -160,6 +164,28 @@ async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Pro
   }
 }
 
+/** Prints tc changes as `tc monitor` does, or one tc -j object per line with the event. */
+async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
+  const names = await linkNames(ctx);
+  const print = { details: ctx.opts.details, stats: 0, linkName: (i: number) => nameOfIndex(names, i) };
+  for await (const ev of subscribeTc({ ...ctx.lib, signal })) {
+    const p = new TcPrinter(ctx.opts.json);
+    if (ev.type === "overrun") {
+      if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
+      continue;
+    }
+    if (ev.object === "qdisc") printQdisc(p, ev.value, print);
+    else if (ev.object === "class") printClass(p, ev.value, print);
+    else printFilter(p, ev.value, print);
+    if (ctx.opts.json) {
+      ctx.out.line(`{"event":"${ev.type}","object":"${ev.object}",${p.json().slice(1)}`);
+    } else {
+      ctx.out.write((banner ? "[TC]" : "") + p.take());
+    }
+    ctx.out.flush();
+  }
+}
+
 /** Handles `nlkit monitor ...`. */
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
   const objs = parseObjects(args);
@@ -170,6 +196,7 @@ export async function monitorHandler(ctx: Context, args: Args): Promise<number |
     await Promise.all([
       followRoute(ctx, objs, stop.signal, banner),
       objs.has("ct") ? followCt(ctx, stop.signal, banner) : undefined,
+      objs.has("tc") ? followTc(ctx, stop.signal, banner) : undefined,
     ]);
   } finally {
     unlisten();

@@ -9,26 +9,24 @@ import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { parseWords, required, type WordTable } from "./keywords.ts";
-import { linkNames } from "./names.ts";
-import { formatNeighbour } from "./neigh_text.ts";
+import { type LinkNames, linkNames } from "./names.ts";
+import { formatNeighbour, formatNeighbourBrief, neighBriefJson } from "./neigh_text.ts";
+import { invalidArgument, ipUnsigned } from "./numbers.ts";
+import { checkPrefix, ROUTE_WORDS } from "./route_select.ts";
+import type { Neighbour } from "../route/neigh_table.ts";
 import { JsonArrayWriter } from "./output.ts";
 import {
   addNeighbour,
+  changeNeighbour,
   deleteNeighbour,
   flushNeighbours,
+  getNeighbour,
+  type NeighbourFilter,
   type NeighbourSpec,
   replaceNeighbour,
   streamNeighbours,
 } from "../route/neigh.ts";
 import { neighToIpJson } from "../route/neigh_json.ts";
-
-const SHOW: WordTable = {
-  dev: { arg: "device" },
-  nud: { arg: "state" },
-  proxy: {},
-  to: { arg: "address", key: "dst" },
-  master: { arg: "master device" },
-};
 
 const CHANGE: WordTable = {
   to: { arg: "address", key: "dst" },
@@ -42,24 +40,101 @@ const CHANGE: WordTable = {
   protocol: { arg: "protocol" },
 };
 
+/** ip's `nud` words, with the kernel's state names. */
+const NUD_WORDS: Record<string, string> = {
+  permanent: "PERMANENT",
+  reachable: "REACHABLE",
+  noarp: "NOARP",
+  none: "NONE",
+  stale: "STALE",
+  incomplete: "INCOMPLETE",
+  delay: "DELAY",
+  probe: "PROBE",
+  failed: "FAILED",
+};
+
+/** A `nud` word (or its single-bit number) as a state name; `all` is every state. */
+function nudState(word: string): string[] {
+  if (word === "all") return [...Object.values(NUD_WORDS)];
+  const name = Object.hasOwn(NUD_WORDS, word) ? NUD_WORDS[word] : undefined;
+  if (name) return [name];
+  const n = ipUnsigned(word);
+  const names = Object.values(NUD_WORDS).filter((v) => v !== "NONE");
+  const bits = ["INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "NOARP", "PERMANENT"];
+  if (n === 0) return ["NONE"];
+  if (n === undefined || n >= 0x100 || (n & (n - 1))) throw invalidArgument(word, "nud state is bad");
+  return [names.includes(bits[Math.log2(n)]) ? bits[Math.log2(n)] : "NONE"];
+}
+
+/** Reads `ip neigh show` selectors into a library filter. */
+function parseNeighSelectors(ctx: Context, args: Args): NeighbourFilter {
+  const filter: NeighbourFilter = {};
+  const fam = familyOf(ctx);
+  if (fam !== undefined) filter.family = fam;
+  let states: string[] | undefined;
+  for (let w = args.next(); w !== undefined; w = args.next()) {
+    const value = (): string => args.value(w!);
+    if (w === "dev") {
+      if (filter.link !== undefined) {
+        throw new UsageError(`duplicate "dev": "${args.peek() ?? ""}" is the second value.`, w);
+      }
+      filter.link = value();
+    } else if (w === "master") filter.master = value();
+    else if (w === "nomaster") filter.nomaster = true;
+    else if (w === "nud") (states ??= []).push(...nudState(value()));
+    else if (w === "proxy") filter.proxy = true;
+    else if (w === "proto" || w === "protocol") {
+      const v = value();
+      if (v !== "all") filter.protocol = ROUTE_WORDS.protocol(v);
+    } else {
+      if (w === "to") w = value();
+      checkPrefix(w);
+      if (filter.to !== undefined) throw new UsageError(`Duplicate address "${w}"`, w);
+      if (w !== "default" && w !== "all" && w !== "any") filter.to = w;
+    }
+  }
+  // ip hides NOARP entries (multicast, loopback) unless asked for them by state.
+  filter.states = states ?? Object.values(NUD_WORDS).filter((v) => v !== "NOARP" && v !== "NONE");
+  return filter;
+}
+
 async function show(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SHOW, "neigh show", "dst");
+  const filter = parseNeighSelectors(ctx, args);
   const names = await linkNames(ctx);
-  const filter = { link: w.dev, master: w.master, family: familyOf(ctx), proxy: w.proxy !== undefined };
-  const nud = w.nud?.toUpperCase();
+  if (filter.master !== undefined && ![...names.values()].some((l) => l.name === filter.master)) {
+    throw invalidArgument(String(filter.master), "Device does not exist");
+  }
+  await printNeighbours(ctx, streamNeighbours(filter, ctx.lib), names, filter.link === undefined);
+}
+
+async function printNeighbours(
+  ctx: Context,
+  list: AsyncIterable<Neighbour> | Iterable<Neighbour>,
+  names: LinkNames,
+  dev: boolean,
+): Promise<void> {
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  const text = { dev: w.dev === undefined, stats: ctx.opts.stats };
-  for await (const n of streamNeighbours(filter, ctx.lib)) {
-    // ip hides NOARP entries (multicast, loopback) unless asked for them by state.
-    if (nud === undefined ? n.state.includes("NOARP") : nud !== "ALL" && !n.state.includes(nud)) continue;
-    if (w.dst !== undefined && n.dst !== w.dst) continue;
-    if (json) json.item(neighToIpJson(n, { byIndex: names, stats: ctx.opts.stats > 0, dev: text.dev }));
+  const text = { dev, stats: ctx.opts.stats };
+  for await (const n of list) {
+    if (ctx.opts.brief) {
+      if (json) json.item(neighBriefJson(n, names, text));
+      else ctx.out.line(formatNeighbourBrief(n, names, ctx.paint, text));
+    } else if (json) json.item(neighToIpJson(n, { byIndex: names, stats: ctx.opts.stats > 0, dev }));
     else ctx.out.line(formatNeighbour(n, names, ctx.paint, text));
   }
   json?.end();
 }
 
-async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "del"): Promise<void> {
+/** `ip neigh get ADDR dev DEV`. */
+async function get(ctx: Context, args: Args): Promise<void> {
+  const w = parseWords(args, { to: { arg: "address", key: "dst" }, dev: { arg: "device" } }, "neigh get", "dst");
+  if (w.dst === undefined || w.dev === undefined) throw new UsageError("Device and address are required arguments.");
+  checkPrefix(w.dst);
+  const n = await getNeighbour(w.dst, w.dev, ctx.lib);
+  await printNeighbours(ctx, [n], await linkNames(ctx), true);
+}
+
+async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "change" | "del"): Promise<void> {
   const w = parseWords(args, CHANGE, `neigh ${cmd}`, "dst");
   const spec: NeighbourSpec = { dst: required(w, "dst", `neigh ${cmd}`), link: required(w, "dev", `neigh ${cmd}`) };
   const flags = ["router", "proxy", "extern_learn", "managed"].filter((f) => w[f] !== undefined);
@@ -68,7 +143,7 @@ async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "del"):
   if (w.lladdr !== undefined) spec.lladdr = w.lladdr;
   if (w.nud !== undefined) spec.state = w.nud;
   if (w.protocol !== undefined) spec.protocol = /^\d+$/.test(w.protocol) ? Number(w.protocol) : w.protocol;
-  await (cmd === "add" ? addNeighbour : replaceNeighbour)(spec, ctx.lib);
+  await (cmd === "add" ? addNeighbour : cmd === "change" ? changeNeighbour : replaceNeighbour)(spec, ctx.lib);
 }
 
 async function flush(ctx: Context, args: Args): Promise<void> {
@@ -84,12 +159,15 @@ async function flush(ctx: Context, args: Args): Promise<void> {
 export async function neighHandler(ctx: Context, args: Args): Promise<number | void> {
   const cmd = resolveAlias(COMMANDS, args.next() ?? "show", "neigh command", [
     "show",
+    "get",
     "add",
     "replace",
+    "change",
     "del",
     "flush",
   ]);
   if (cmd === "show") return await show(ctx, args);
+  if (cmd === "get") return await get(ctx, args);
   if (cmd === "flush") return await flush(ctx, args);
   return await change(ctx, args, cmd);
 }

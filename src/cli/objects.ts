@@ -35,6 +35,8 @@ export interface ObjectEntry {
 }
 
 const INET = [AF_INET, AF_INET6] as const;
+// Each from its iproute2 (6.1) function: do_ipaddr, do_iproute, do_ipneigh, do_iprule, do_iplink, do_netns,
+// do_ipnh, do_iptuntap and do_multiaddr.
 const ADDR_CMDS = "add change chg=change! replace delete=del list=show show lst=show flush save showdump restore help";
 const ROUTE_CMDS = "add change chg=change! replace prepend append test delete=del list=show show lst=show get flush " +
   "save restore showdump help";
@@ -117,6 +119,10 @@ export const OBJECTS: readonly ObjectEntry[] = [
     commands: NEXTHOP_CMDS,
   },
   { word: "genl", load: async () => (await import("./genl.ts")).genlHandler, families: [] },
+  { word: "nft", load: async () => (await import("./nft.ts")).nftHandler, families: [] },
+  { word: "tc", load: async () => (await import("./tc.ts")).tcHandler, families: [] },
+  { word: "queue", load: async () => (await import("./queue.ts")).queueHandler, families: [] },
+  { word: "log", load: async () => (await import("./log.ts")).logHandler, families: [] },
 ];
 
 /** An object word resolved. */

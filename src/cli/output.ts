@@ -57,35 +57,71 @@ export class Output {
   }
 }
 
+/** A string as iproute2's json_writer quotes it (it escapes only these characters). */
+function quote(s: string): string {
+  return `"${s.replace(/[\t\n\r\f\b\\"]/g, (c) => JSON_ESCAPES[c])}"`;
+}
+
+const JSON_ESCAPES: Record<string, string> = {
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\f": "\\f",
+  "\b": "\\b",
+  "\\": "\\\\",
+  '"': '\\"',
+};
+
+/**
+ * `value` in the layout of `ip -j -p` (iproute2's json_writer): keys on
+ * their own lines indented four spaces per level, arrays inline as
+ * `[ a,b ]`, objects in an array joined as `},{`. `depth` is the nesting
+ * level the value starts at.
+ */
+export function ipPrettyJson(value: unknown, depth: number): string {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => ipPrettyJson(v, depth + 1));
+    return `[ ${items.join(",")}${items.length ? " " : ""}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (!entries.length) return "{}";
+    const pad = "    ".repeat(depth + 1);
+    const body = entries.map(([k, v], i) => `${i ? "," : ""}\n${pad}${quote(k)}: ${ipPrettyJson(v, depth + 1)}`);
+    return `{${body.join("")}\n${"    ".repeat(depth)}}`;
+  }
+  return typeof value === "string" ? quote(value) : JSON.stringify(value) ?? "null";
+}
+
 /**
  * Writes a JSON array one element at a time, so a dump is never held whole.
- * `pretty` indents like `ip -j -p`.
+ * `pretty` lays it out as `ip -j -p` does, byte for byte.
  */
 export class JsonArrayWriter {
   #out: Output;
   #pretty: boolean;
   #count = 0;
 
-  /** Starts the array on `out`. */
+  /** Prepares the array on `out`; nothing is written until the first element or the end, so a listing that fails first prints nothing, as ip does. */
   constructor(out: Output, pretty: boolean) {
     this.#out = out;
     this.#pretty = pretty;
-    out.write("[");
+  }
+
+  get #open(): string {
+    return this.#pretty ? "[ " : "[";
   }
 
   /** Appends one element. */
   item(value: unknown): void {
-    const sep = this.#count++ ? "," : "";
-    if (this.#pretty) {
-      this.#out.write(sep + "\n    " + JSON.stringify(value, null, 4).replaceAll("\n", "\n    "));
-    } else {
-      this.#out.write(sep + JSON.stringify(value));
-    }
+    const sep = this.#count++ ? "," : this.#open;
+    this.#out.write(sep + (this.#pretty ? ipPrettyJson(value, 1) : JSON.stringify(value)));
   }
 
   /** Closes the array. */
   end(): void {
-    this.#out.write(this.#pretty && this.#count ? "\n]\n" : "]\n");
+    if (!this.#count) this.#out.write(this.#open);
+    this.#out.write(this.#pretty && this.#count ? " ]\n" : "]\n");
   }
 }
 
@@ -93,4 +129,10 @@ export class JsonArrayWriter {
 export function writeNdjson(out: Output, value: unknown): void {
   out.line(JSON.stringify(value));
   out.flush();
+}
+
+/** Writes one object's lines: each on its own, or with `-o` all on one line joined by `\\`, as ip does. */
+export function writeObject(out: Output, lines: readonly string[], oneline: boolean): void {
+  if (oneline) out.line(lines.join("\n").replaceAll("\n", "\\"));
+  else for (const l of lines) out.line(l);
 }

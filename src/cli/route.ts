@@ -6,21 +6,32 @@
  */
 
 import { Args, toInt, UsageError } from "./args.ts";
+import { familyOf } from "./family.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
-import { familyOf } from "./family.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
 import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
-import { addRoute, appendRoute, deleteRoute, getRoute, replaceRoute, streamRoutes } from "../route/route.ts";
+import { parseRouteSelectors } from "./route_select.ts";
+import { type ParsedEncap, parseRealms, resolveEncapLinks, takeEncap } from "./route_encap.ts";
+import {
+  addRoute,
+  appendRoute,
+  changeRoute,
+  deleteRoute,
+  flushRouteCache,
+  getRoute,
+  replaceRoute,
+  streamRoutes,
+} from "../route/route.ts";
 import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
 import type { Route } from "../route/route_codec.ts";
+import type { RouteFilter } from "../route/route_filter.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import type { RouteFilter } from "../route/route_filter.ts";
 import { routeToIpJson } from "../route/route_json.ts";
-import { AF_INET, AF_INET6 } from "../wire/addr.ts";
+import { AF_INET6 } from "../wire/addr.ts";
 
 const TYPES = [
   "unicast",
@@ -34,18 +45,6 @@ const TYPES = [
   "nat",
   "anycast",
 ];
-
-const SHOW: WordTable = {
-  table: { arg: "table" },
-  proto: { arg: "protocol" },
-  protocol: { arg: "protocol", key: "proto" },
-  dev: { arg: "device" },
-  oif: { arg: "device", key: "dev" },
-  type: { arg: "route type" },
-  scope: { arg: "scope" },
-  to: { arg: "prefix", key: "dst" },
-  exact: { arg: "prefix", key: "dst" },
-};
 
 const CHANGE: WordTable = {
   to: { arg: "prefix", key: "dst" },
@@ -73,6 +72,8 @@ const CHANGE: WordTable = {
   initrwnd: { arg: "window" },
   pref: { arg: "preference" },
   expires: { arg: "seconds" },
+  realm: { arg: "realm", key: "realms" },
+  realms: { arg: "realms" },
 };
 
 const NEXTHOP: WordTable = { via: { arg: "gateway" }, dev: { arg: "device" }, weight: { arg: "weight" }, onlink: {} };
@@ -88,45 +89,28 @@ const GET: WordTable = {
   fibmatch: {},
 };
 
-function familyName(ctx: Context): "inet" | "inet6" | undefined {
-  const f = familyOf(ctx);
-  return f === AF_INET ? "inet" : f === AF_INET6 ? "inet6" : undefined;
-}
-
-/** The route filter of `show` and `flush` selectors. */
-function showFilter(ctx: Context, w: Words): RouteFilter {
-  // Like ip: IPv4 unless -6 or the destination says otherwise; `table all` shows both families.
-  const family = familyName(ctx) ?? (w.dst?.includes(":") ? "inet6" : w.table === "all" ? "all" : "inet");
-  const filter: RouteFilter = { family };
-  if (w.table !== undefined) filter.table = /^\d+$/.test(w.table) ? Number(w.table) : w.table;
-  if (w.proto !== undefined) filter.protocol = w.proto;
-  if (w.dev !== undefined) filter.dev = w.dev;
-  if (w.type !== undefined) filter.type = w.type;
-  if (w.scope !== undefined) filter.scope = w.scope;
-  if (w.dst !== undefined) filter.dst = w.dst;
-  return filter;
-}
-
 async function show(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, SHOW, "route show", "dst");
-  const filter = showFilter(ctx, w);
+  const { filter, omit } = parseRouteSelectors(ctx, args, "show");
   const names = await linkNames(ctx);
-  const hide = {
-    // ip filters on the main table unless told otherwise, and never names the table it filters on.
-    table: w.table !== "all",
-    protocol: w.proto !== undefined,
-    dev: w.dev !== undefined,
-    scope: w.scope !== undefined,
-    type: w.type !== undefined,
-    details: ctx.opts.details,
-  };
+  const details = ctx.opts.details;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const lookup = nameLookup(names);
+  const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   for await (const r of streamRoutes(filter, ctx.lib)) {
-    if (json) json.item(routeToIpJson(r, lookup));
-    else ctx.out.line(formatRoute(r, names, ctx.paint, hide));
+    if (!ownDevice(r, filter)) continue;
+    if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
+    else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));
   }
   json?.end();
+}
+
+/**
+ * ip's `dev` selector looks at the route's own output device only: a
+ * multipath route (whose devices are in its nexthops) never matches, though
+ * the library's filter, like the kernel's, matches it on any path.
+ */
+function ownDevice(r: Route, filter: RouteFilter): boolean {
+  return filter.dev === undefined || r.oif !== undefined;
 }
 
 /** The delete request that removes exactly `r` (the key fields of a dumped route). */
@@ -155,9 +139,16 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   if (args.done) {
     throw new UsageError(`"route flush" requires arguments (table, proto, dev, type, scope or a prefix)`, "flush");
   }
-  const w = parseWords(args, SHOW, "route flush", "dst");
+  if (args.peek() === "cache") {
+    args.next();
+    if (!args.done) throw new UsageError(`Unexpected argument after "flush cache": "${args.peek()}"`, args.peek());
+    await flushRouteCache(ctx.lib);
+    if (ctx.opts.stats) ctx.out.line("*** IPv4 routing cache is flushed.");
+    return;
+  }
+  const { filter } = parseRouteSelectors(ctx, args, "flush");
   const doomed: Route[] = [];
-  for await (const r of streamRoutes(showFilter(ctx, w), ctx.lib)) doomed.push(r);
+  for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
   await withRouteSocket(ctx.lib, async (socket) => {
     for (const r of doomed) {
       try {
@@ -212,8 +203,9 @@ function nexthops(args: Args): NexthopSpec[] {
 }
 
 /** Builds a route spec from `ip route add`-style words. */
-function routeSpec(input: Args, cmd: string): RouteSpec {
+function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedEncap } {
   const words = input.rest();
+  const encap = takeEncap(words);
   const lock = takeLocks(words);
   const args = new Args(words);
   let type: string | undefined;
@@ -239,6 +231,7 @@ function routeSpec(input: Args, cmd: string): RouteSpec {
     spec.pref = w.pref as "low";
   }
   if (w.expires !== undefined) spec.expires = toInt(w.expires, "expires");
+  if (w.realms !== undefined) spec.flow = parseRealms(w.realms);
   const metrics: RouteSpec["metrics"] = {};
   for (const k of ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"] as const) {
     if (w[k] !== undefined) metrics[k] = toInt(w[k], k);
@@ -247,7 +240,7 @@ function routeSpec(input: Args, cmd: string): RouteSpec {
   if (Object.keys(metrics).length) spec.metrics = metrics;
   if (args.peek() === "nexthop") spec.nexthops = nexthops(args);
   if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
-  return spec;
+  return { spec, encap };
 }
 
 async function get(ctx: Context, args: Args): Promise<void> {
@@ -260,6 +253,8 @@ async function get(ctx: Context, args: Args): Promise<void> {
     mark: w.mark === undefined ? undefined : toInt(w.mark, "mark"),
     uid: w.uid === undefined ? undefined : toInt(w.uid, "uid"),
     fibMatch: w.fibmatch !== undefined,
+    // ip asks which table matched, and prints it (`table local`).
+    lookupTable: true,
   }, ctx.lib);
   const names = await linkNames(ctx);
   if (ctx.opts.json) {
@@ -271,7 +266,13 @@ async function get(ctx: Context, args: Args): Promise<void> {
   }
 }
 
-const CHANGERS = { add: addRoute, replace: replaceRoute, append: appendRoute, del: deleteRoute } as const;
+const CHANGERS = {
+  add: addRoute,
+  replace: replaceRoute,
+  change: changeRoute,
+  append: appendRoute,
+  del: deleteRoute,
+} as const;
 
 /** Handles `nlkit route ...`. */
 export async function routeHandler(ctx: Context, args: Args): Promise<number | void> {
@@ -280,6 +281,7 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
     "get",
     "add",
     "replace",
+    "change",
     "append",
     "del",
     "flush",
@@ -287,7 +289,8 @@ export async function routeHandler(ctx: Context, args: Args): Promise<number | v
   if (cmd === "show") return await show(ctx, args);
   if (cmd === "flush") return await flush(ctx, args);
   if (cmd === "get") return await get(ctx, args);
-  const spec = routeSpec(args, cmd);
+  const { spec, encap } = routeSpec(args, cmd);
+  if (encap) spec.encap = resolveEncapLinks(encap, await linkNames(ctx));
   if (spec.family === undefined && spec.dst === "default" && familyOf(ctx) === AF_INET6) spec.family = "inet6";
   await CHANGERS[cmd](spec, ctx.lib);
 }

@@ -7,24 +7,17 @@
 
 import type { Route } from "../route/route_codec.ts";
 import { routeFlagWords } from "../route/route_json.ts";
+import type { RouteEncap, Seg6Encap, Seg6LocalEncap, SegmentList } from "../route/route_encap.ts";
 import { RT_TABLE_NAMES } from "../route/route_names.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
 import { AF_INET6 } from "../wire/addr.ts";
 
-/** Which fields the show filter fixed, so they are not printed. */
+/** What to print: `omit` names (by `ip -j` key) the fields a show filter fixed, which ip leaves out. */
 export interface RouteTextOptions {
-  /** A table was given (other than `all`). */
-  table?: boolean;
-  /** A protocol was given. */
-  protocol?: boolean;
-  /** A device was given. */
-  dev?: boolean;
-  /** A scope was given. */
-  scope?: boolean;
-  /** A type was given. */
-  type?: boolean;
+  /** Fields to leave out: `table`, `protocol`, `scope`, `dev`, `gateway`, `prefsrc`, `metric`, `tos`, `iif`, `flow`. */
+  omit?: ReadonlySet<string>;
   /** `-d`: print everything. */
   details?: number;
 }
@@ -63,38 +56,79 @@ function metricsText(r: Route): string {
   return s;
 }
 
+/** ip's segment list: `segs N [ a b ] ` and the HMAC key id. */
+function segsText(l: SegmentList): string {
+  const hmac = l.hmac === undefined ? "" : `hmac ${l.hmac.toString(16).toUpperCase()} `;
+  return `segs ${l.segs.length} [ ${l.segs.map((x) => x + " ").join("")}] ${hmac}`;
+}
+
+/** An encapsulation as ip prints it (with ip's leading blank: ` encap seg6 mode encap segs ...`). */
+export function encapText(e: RouteEncap, names: LinkNames): string {
+  let s = ` encap ${e.type} `;
+  if (e.type === "seg6") {
+    const x = e as Seg6Encap;
+    s += `mode ${x.mode} ${segsText(x)}`;
+  } else if (e.type === "seg6local") {
+    const x = e as Seg6LocalEncap;
+    s += `action ${x.action} `;
+    if (x.srh) s += segsText(x.srh);
+    if (x.table !== undefined) s += `table ${nameOf(RT_TABLE_NAMES, x.table)} `;
+    if (x.vrftable !== undefined) s += `vrftable ${nameOf(RT_TABLE_NAMES, x.vrftable)} `;
+    if (x.nh4 !== undefined) s += `nh4 ${x.nh4} `;
+    if (x.nh6 !== undefined) s += `nh6 ${x.nh6} `;
+    if (x.iif !== undefined) s += `iif ${nameOfIndex(names, x.iif)} `;
+    if (x.oif !== undefined) s += `oif ${nameOfIndex(names, x.oif)} `;
+  }
+  return s;
+}
+
+/** A realm by name (`/etc/iproute2/rt_realms` ships only 0, "cosmos") or number. */
+function realm(id: number): string {
+  return id === 0 ? "cosmos" : String(id);
+}
+
+/** `RTA_FLOW` as ip prints it: `realm TO` or `realms FROM/TO`. */
+export function realmsText(flow: number): string {
+  const from = flow >>> 16, to = flow & 0xffff;
+  return from ? `realms ${realm(from)}/${realm(to)} ` : `realm ${realm(to)} `;
+}
+
 /** Formats a route as one `ip route show` line (multipath routes add `nexthop` lines). */
 export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: RouteTextOptions = {}): string {
   const d = (o.details ?? 0) > 0;
   const addr = (a: string): string => paint(r.family === AF_INET6 ? "inet6" : "inet", a);
+  const shown = (key: string): boolean => !o.omit?.has(key);
   let s = "";
-  if ((r.type !== "unicast" || d) && !o.type) s += `${r.type} `;
+  if (r.type !== "unicast" || d) s += `${r.type} `;
   s += `${r.dst === "default" ? "default" : addr(host(r.dst, r.family))} `;
   if (r.src !== undefined) s += `from ${addr(host(r.src, r.family))} `;
-  if (r.tos) s += `tos 0x${r.tos.toString(16).padStart(2, "0")} `;
+  if (r.tos && shown("tos")) s += `tos 0x${r.tos.toString(16).padStart(2, "0")} `;
   if (r.nhid !== undefined) s += `nhid ${r.nhid} `;
-  if (r.gateway !== undefined) s += `via ${addr(r.gateway)} `;
+  if (r.encap !== undefined) s += encapText(r.encap, names);
+  if (r.gateway !== undefined && shown("gateway")) s += `via ${addr(r.gateway)} `;
   if (r.via !== undefined) s += `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via} `;
-  if (r.oif !== undefined && !o.dev) s += `dev ${paint("ifname", nameOfIndex(names, r.oif))} `;
-  if (r.table && (r.table !== 254 || d) && !o.table) s += `table ${nameOf(RT_TABLE_NAMES, r.table)} `;
+  if (r.oif !== undefined && shown("dev")) s += `dev ${paint("ifname", nameOfIndex(names, r.oif))} `;
+  if (r.table && (r.table !== 254 || d) && shown("table")) s += `table ${nameOf(RT_TABLE_NAMES, r.table)} `;
   if (!r.flags.includes("cloned")) {
-    if ((r.protocol !== "boot" || d) && !o.protocol) s += `proto ${r.protocol} `;
-    if ((r.scope !== "global" || d) && !o.scope) s += `scope ${r.scope} `;
+    if ((r.protocol !== "boot" || d) && shown("protocol")) s += `proto ${r.protocol} `;
+    if ((r.scope !== "global" || d) && shown("scope")) s += `scope ${r.scope} `;
   }
-  if (r.prefsrc !== undefined) s += `src ${addr(r.prefsrc)} `;
-  if (r.metric !== undefined) s += `metric ${r.metric} `;
+  if (r.prefsrc !== undefined && shown("prefsrc")) s += `src ${addr(r.prefsrc)} `;
+  if (r.metric !== undefined && shown("metric")) s += `metric ${r.metric} `;
   s += flags(r.flags);
-  if (r.mark) s += `mark 0x${r.mark.toString(16)} `;
+  if (r.mark) s += r.mark >= 16 ? `mark 0x${r.mark.toString(16)} ` : `mark ${r.mark} `;
+  if (r.flow !== undefined && shown("flow")) s += realmsText(r.flow);
   if (r.uid !== undefined) s += `uid ${r.uid} `;
   if (r.cacheinfo?.expires) s += `expires ${r.expires}sec `;
   if (r.cacheinfo?.error) s += `error ${r.cacheinfo.error} `;
   s += metricsText(r);
-  if (r.iif !== undefined) s += `iif ${nameOfIndex(names, r.iif)} `;
+  if (r.iif !== undefined && shown("iif")) s += `iif ${nameOfIndex(names, r.iif)} `;
   if (r.pref !== undefined) s += `pref ${r.pref}`;
   for (const nh of r.nexthops ?? []) {
     s += "\n\tnexthop ";
     if (nh.gateway !== undefined) s += `via ${addr(nh.gateway)} `;
     if (nh.via !== undefined) s += `via ${nh.via.includes(":") ? "inet6" : "inet"} ${nh.via} `;
+    if (nh.flow !== undefined) s += realmsText(nh.flow);
     s += `dev ${paint("ifname", nameOfIndex(names, nh.oif))} weight ${nh.weight} ${flags(nh.flags)}`;
   }
   if (r.cache !== undefined) s += `\n    cache ${r.cache.length ? `<${r.cache.join(",")}> ` : ""}`;

@@ -11,9 +11,11 @@ import { familyOf } from "./family.ts";
 import { parseWords, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRule } from "./rule_text.ts";
-import { addRule, deleteRule, streamRules } from "../route/rule.ts";
+import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule.ts";
+import { invalidArgument, ipNumber } from "./numbers.ts";
+import { ROUTE_WORDS } from "./route_select.ts";
 import type { RuleSpec } from "../route/rule_build.ts";
-import { AF_INET, AF_INET6 } from "../wire/addr.ts";
+import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 import { ruleToIpJson } from "../route/rule_json.ts";
 
 const ACTIONS = ["blackhole", "unreachable", "prohibit", "nop"];
@@ -95,12 +97,78 @@ function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   return s;
 }
 
+/** rt_dsfield names (`/etc/iproute2/rt_dsfield`); other values are hex, as ip reads them. */
+const DSFIELD: Record<string, number> = {
+  default: 0,
+  AF11: 0x28,
+  AF12: 0x30,
+  AF13: 0x38,
+  AF21: 0x48,
+  AF22: 0x50,
+  AF23: 0x58,
+  AF31: 0x68,
+  AF32: 0x70,
+  AF33: 0x78,
+  AF41: 0x88,
+  AF42: 0x90,
+  AF43: 0x98,
+  CS1: 0x20,
+  CS2: 0x40,
+  CS3: 0x60,
+  CS4: 0x80,
+  CS5: 0xa0,
+  CS6: 0xc0,
+  CS7: 0xe0,
+  EF: 0xb8,
+};
+
+function dsfield(word: string): number {
+  if (Object.hasOwn(DSFIELD, word)) return DSFIELD[word];
+  const n = /^(0[xX])?[0-9a-fA-F]+$/.test(word) ? parseInt(word.replace(/^0[xX]/, ""), 16) : NaN;
+  if (!(n <= 255)) throw invalidArgument(word, "TOS value is invalid");
+  return n;
+}
+
+/** Reads `ip rule show` selectors (ip's words and errors) into a library filter. */
+function parseRuleSelectors(args: Args, family: number): RuleFilter {
+  const f: RuleFilter = { family };
+  const prefix = (word: string): string | undefined => {
+    if (word === "all" || word === "any" || word === "default") return undefined;
+    try {
+      if (parseCidr(word).family === family) return word;
+    } catch { /* refused below */ }
+    throw new UsageError(`inet prefix is expected rather than "${word}".`, word);
+  };
+  for (let w = args.next(); w !== undefined; w = args.next()) {
+    const value = (): string => args.value(w!);
+    if (w === "pref" || w === "preference" || w === "priority" || w === "order") {
+      f.priority = ipNumber(value(), "preference value is invalid");
+    } else if (w === "not") f.invert = true;
+    else if (w === "tos" || w === "dsfield") f.tos = dsfield(value());
+    else if (w === "fwmark") {
+      const [mark, mask] = value().split("/");
+      f.fwmark = ipNumber(mark, "fwmark value is invalid");
+      if (mask !== undefined) f.fwmask = ipNumber(mask, "fwmask value is invalid");
+    } else if (w === "dev" || w === "iif") f.iif = value();
+    else if (w === "oif") f.oif = value();
+    else if (w === "table" || w === "lookup") {
+      const v = value();
+      f.table = ROUTE_WORDS.table(v);
+    } else if (w === "from" || w === "src") f.src = prefix(value());
+    else {
+      if (w === "to" || w === "dst") w = value();
+      f.dst = prefix(w);
+    }
+  }
+  return f;
+}
+
 async function show(ctx: Context, args: Args): Promise<void> {
-  if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
   // Like ip rule: IPv4 unless -6.
-  const family = familyOf(ctx) ?? AF_INET;
+  const family = familyOf(ctx) === AF_INET6 ? AF_INET6 : AF_INET;
+  const filter = parseRuleSelectors(args, family);
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  for await (const r of streamRules({ family: family === AF_INET6 ? AF_INET6 : AF_INET }, ctx.lib)) {
+  for await (const r of streamRules(filter, ctx.lib)) {
     if (json) json.item(ruleToIpJson(r));
     else ctx.out.line(formatRule(r, ctx.opts.details));
   }

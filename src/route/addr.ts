@@ -15,13 +15,14 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, AF_UNSPEC, parseCidr, parseIp } from "../wire/addr.ts";
+import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../wire/constants.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { bitsOfNames, nameOf, valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
-import { resolveLinkIndex } from "./link.ts";
+import { checkKeys } from "../wire/invalid.ts";
+import { resolveLinkIndex, streamLinks } from "./link.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "./route_names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import {
@@ -47,12 +48,90 @@ export interface AddressFilter {
   link?: string | number;
   /** Only this family (`AF_INET`, `AF_INET6`, or `"inet"`/`"inet6"`); filtered by the kernel. */
   family?: number | "inet" | "inet6";
-}
-
-/** Which addresses to flush: a link, a family and a scope narrow it down. */
-export interface AddressFlushFilter extends AddressFilter {
   /** Only addresses of this scope (`global`, `link`, `host`, ... or a number). */
   scope?: string | number;
+  /** Only local addresses inside this prefix (`ip addr show to 10.0.0.0/8`); also fixes the family. */
+  to?: string;
+  /**
+   * Only addresses whose label matches this shell pattern (`eth0:*`), as
+   * `ip addr show label` matches: an address without a label (IPv6) is
+   * matched by its link's name.
+   */
+  label?: string;
+  /**
+   * Flags each address must have (`true`) or lack (`false`), by name:
+   * `{ secondary: false }` is ip's `primary`, `{ permanent: false }` its `dynamic`.
+   */
+  flags?: Readonly<Record<string, boolean>>;
+}
+
+/** Which addresses to flush: the same filter as listing. */
+export type AddressFlushFilter = AddressFilter;
+
+const FILTER_KEYS = ["link", "family", "scope", "to", "label", "flags"];
+
+/** Turns a shell pattern (`*`, `?`, `[...]`, as `fnmatch(3)` without flags) into a regular expression. */
+function globToRegExp(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const close = c === "[" ? pattern.indexOf("]", i + 2) : -1;
+    if (c === "*") re += ".*";
+    else if (c === "?") re += ".";
+    else if (close > 0) {
+      const body = pattern.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\");
+      re += `[${body}]`;
+      i = close;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`, "s");
+}
+
+/** What every address must pass, checked before anything is sent. */
+interface AddressMatch {
+  family: number;
+  scope?: string;
+  to?: { family: number; addr: Uint8Array; prefixLen: number };
+  label?: RegExp;
+  flagsOn: string[];
+  flagsOff: string[];
+}
+
+function checkAddressFilter(filter: AddressFilter): AddressMatch {
+  if (typeof filter !== "object" || filter === null) throw new TypeError(`Invalid address filter: "${String(filter)}"`);
+  checkKeys(filter, FILTER_KEYS, "address filter");
+  const m: AddressMatch = { family: familyOf(filter.family), flagsOn: [], flagsOff: [] };
+  if (filter.scope !== undefined) m.scope = nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
+  if (filter.to !== undefined) {
+    m.to = parseCidr(String(filter.to));
+    if (m.family && m.family !== m.to.family) {
+      throw new TypeError(`Invalid address filter: "to" ${filter.to} is not of family ${filter.family}`);
+    }
+    m.family = m.to.family;
+  }
+  if (filter.label !== undefined) {
+    if (typeof filter.label !== "string") throw new TypeError(`Invalid label filter: "${String(filter.label)}"`);
+    m.label = globToRegExp(filter.label);
+  }
+  const known = Object.values(IFA_F_NAMES) as string[];
+  for (const [name, on] of Object.entries(filter.flags ?? {})) {
+    const flag = FLAG_ALIASES[name] ?? name;
+    if (!known.includes(flag)) throw new TypeError(`Unknown address flag: "${name}" (one of ${known.join(", ")})`);
+    if (typeof on !== "boolean") {
+      throw new TypeError(`Invalid flag filter for "${name}": "${String(on)}" (true or false)`);
+    }
+    (on ? m.flagsOn : m.flagsOff).push(flag);
+  }
+  return m;
+}
+
+function matchAddress(a: Address, m: AddressMatch, index: number, names: Map<number, string>): boolean {
+  if ((index && a.index !== index) || (m.family && a.family !== m.family)) return false;
+  if (m.scope !== undefined && a.scope !== m.scope) return false;
+  if (m.flagsOn.some((f) => !a.flags.includes(f)) || m.flagsOff.some((f) => a.flags.includes(f))) return false;
+  if (m.label && !m.label.test(a.label ?? names.get(a.index) ?? "")) return false;
+  if (m.to && !(a.local !== undefined && inPrefix(parseIp(a.local), m.to.addr, m.to.prefixLen))) return false;
+  return true;
 }
 
 /** Settings of an address being added or replaced (all optional). */
@@ -94,16 +173,20 @@ function dumpRequest(family: number, index: number): Uint8Array {
   return new MessageBuilder(RTM.RTM_GETADDR, 0).struct(IFADDRMSG, { family, index }).finish();
 }
 
-/** The dump of the addresses that pass `filter` (family checked at once, the link resolved on the socket). */
+/** The dump of the addresses that pass `filter` (checked at once; links resolved on the socket). */
 function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan<Address>> {
-  const family = familyOf(filter.family);
+  const m = checkAddressFilter(filter);
   return async (s) => {
     const index = filter.link === undefined ? 0 : await resolveLinkIndex(filter.link, { socket: s });
-    // With strict checking the kernel filters on ifa_family and ifa_index; check again for kernels that do not.
-    const keep = index || family
-      ? (a: Address) => (!index || a.index === index) && (!family || a.family === family)
-      : undefined;
-    return { request: dumpRequest(family, index), parse: parseAddressMessage, keep };
+    // Addresses without a label match the pattern by their link's name.
+    const names = new Map<number, string>();
+    if (m.label) { for await (const l of streamLinks({ socket: s })) names.set(l.index, l.name ?? ""); }
+    // With strict checking the kernel filters on ifa_family and ifa_index; everything else is checked here.
+    return {
+      request: dumpRequest(m.family, index),
+      parse: parseAddressMessage,
+      keep: (a: Address) => matchAddress(a, m, index, names),
+    };
   };
 }
 
@@ -320,13 +403,10 @@ export async function deleteAddress(
  * `promote_secondaries` is set; those are counted once, by whoever removed them.
  */
 export async function flushAddresses(filter: AddressFlushFilter = {}, opts: RouteOptions = {}): Promise<number> {
-  familyOf(filter.family);
-  const scope = filter.scope === undefined ? undefined : nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
+  const plan = dumpPlan(filter);
   return await withRouteSocket(opts, async (s) => {
     const victims: Address[] = [];
-    for await (const a of new DumpStream({ socket: s }, dumpPlan(filter))) {
-      if (scope === undefined || a.scope === scope) victims.push(a);
-    }
+    for await (const a of new DumpStream({ socket: s }, plan)) victims.push(a);
     let n = 0;
     for (const a of victims) {
       try {

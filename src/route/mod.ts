@@ -28,8 +28,10 @@ export * from "./fdb.ts";
 export {
   addRoute,
   appendRoute,
+  changeRoute,
   deleteRoute,
   deleteRouteRequest,
+  flushRouteCache,
   flushRoutes,
   getRoute,
   listRoutes,
@@ -41,6 +43,7 @@ export * from "./route_codec.ts";
 export type { NexthopSpec, RouteChange, RouteMetricsSpec, RouteSpec } from "./route_spec.ts";
 export { buildRouteMessage } from "./route_spec.ts";
 export type { RouteFilter } from "./route_filter.ts";
+export * from "./route_encap.ts";
 export * from "./route_json.ts";
 export * from "./route_names.ts";
 export * from "./rule.ts";

@@ -15,12 +15,23 @@
  * @module
  */
 
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, parseIp, parseMac } from "../wire/addr.ts";
+import {
+  AF_BRIDGE,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  type Cidr,
+  inPrefix,
+  parseCidr,
+  parseIp,
+  parseMac,
+} from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../wire/constants.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import { valueOfName } from "../wire/table.ts";
+import { nameOf, valueOfName } from "../wire/table.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
+import { checkKeys } from "../wire/invalid.ts";
 import { resolveLinkIndex } from "./link.ts";
 import { RTPROT_NAMES } from "./route_names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
@@ -50,8 +61,75 @@ export interface NeighbourFilter {
   family?: number | "inet" | "inet6";
   /** Only entries of links enslaved to this master (name or index); filtered by the kernel. */
   master?: string | number;
+  /** Only entries of links without a master (`nomaster`); filtered by the kernel. */
+  nomaster?: boolean;
   /** List proxy entries (`ip neigh show proxy`) instead of the cache. */
   proxy?: boolean;
+  /** Only entries whose address lies inside this prefix (`to 10.0.0.0/8`); also fixes the family. */
+  to?: string;
+  /**
+   * Only entries in one of these `NUD_*` states (any case; `NONE` for no
+   * state bit). Proxy and externally learned entries always pass, as in `ip neigh`.
+   */
+  states?: readonly string[];
+  /** Only entries added by this protocol (`NDA_PROTOCOL`), by name or number. */
+  protocol?: string | number;
+}
+
+const FILTER_KEYS = ["link", "family", "master", "nomaster", "proxy", "to", "states", "protocol"];
+
+/** The userspace side of a {@link NeighbourFilter}, checked before anything is sent. */
+interface NeighbourMatch {
+  family: number;
+  to?: Cidr;
+  states?: number;
+  none: boolean;
+  protocol?: string;
+}
+
+function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
+  if (typeof filter !== "object" || filter === null) {
+    throw new TypeError(`Invalid neighbour filter: "${String(filter)}"`);
+  }
+  checkKeys(filter, FILTER_KEYS, "neighbour filter");
+  const m: NeighbourMatch = { family: familyOf(filter.family), none: false };
+  if (filter.to !== undefined) {
+    m.to = parseCidr(String(filter.to));
+    if (m.family && m.family !== m.to.family) {
+      throw new TypeError(`Invalid "to" filter: "${filter.to}" (not of the family)`);
+    }
+    m.family = m.to.family;
+  }
+  if (filter.states !== undefined) {
+    if (!Array.isArray(filter.states)) {
+      throw new TypeError(`Invalid states filter: "${String(filter.states)}" (an array of names)`);
+    }
+    m.states = 0;
+    for (const st of filter.states) {
+      if (String(st).toUpperCase() === "NONE") m.none = true;
+      else m.states |= stateOf(String(st));
+    }
+  }
+  if (filter.protocol !== undefined) {
+    const n = valueOfName(RTPROT_NAMES, filter.protocol, "neighbour protocol");
+    if (!Number.isInteger(n) || n < 0 || n > 255) {
+      throw new RangeError(`Invalid neighbour protocol: "${filter.protocol}"`);
+    }
+    m.protocol = nameOf(RTPROT_NAMES, n);
+  }
+  return m;
+}
+
+const NUD_BITS: Record<string, number> = Object.fromEntries(Object.entries(NUD_NAMES).map(([k, v]) => [v, Number(k)]));
+
+function matchNeighbour(n: Neighbour, m: NeighbourMatch): boolean {
+  if (m.to && !(n.dst !== undefined && inPrefix(parseIp(n.dst), m.to.addr, m.to.prefixLen))) return false;
+  if (m.protocol !== undefined && (n.protocol ?? "unspec") !== m.protocol) return false;
+  if (m.states !== undefined && !n.flags.includes("proxy") && !n.flags.includes("extern_learn")) {
+    const bits = n.state.reduce((b, st) => b | (NUD_BITS[st] ?? 0), 0);
+    if (!(bits & m.states) && !(bits === 0 && m.none)) return false;
+  }
+  return true;
 }
 
 /** Which neighbours to flush. */
@@ -110,18 +188,22 @@ async function indexOf(s: NetlinkSocket, link: string | number | undefined): Pro
   return link === undefined ? 0 : await resolveLinkIndex(link, { socket: s });
 }
 
-/** The dump of the ARP/NDP entries that pass `filter` (family checked at once, links resolved on the socket). */
+/** The dump of the ARP/NDP entries that pass `filter` (checked at once, links resolved on the socket). */
 function dumpPlan(filter: NeighbourFilter): (s: NetlinkSocket) => Promise<DumpPlan<Neighbour>> {
-  const family = familyOf(filter.family);
+  const m = checkNeighbourFilter(filter);
+  if (filter.nomaster && filter.master !== undefined) {
+    throw new TypeError(`Invalid neighbour filter: "master" with "nomaster"`);
+  }
   return async (s) => {
     const index = await indexOf(s, filter.link);
-    const master = await indexOf(s, filter.master);
+    // The kernel reads NDA_MASTER -1 as "no master".
+    const master = filter.nomaster ? 0xffffffff : await indexOf(s, filter.master);
     // Kernels without strict checking ignore the filters: check again.
     const keep = (n: Neighbour) =>
-      (n.family === AF_INET || n.family === AF_INET6) && (!family || n.family === family) &&
-      (!index || n.index === index);
+      (n.family === AF_INET || n.family === AF_INET6) && (!m.family || n.family === m.family) &&
+      (!index || n.index === index) && matchNeighbour(n, m);
     return {
-      request: dumpRequest(family, filter.proxy ? NTF_PROXY : 0, index, master),
+      request: dumpRequest(m.family, filter.proxy ? NTF_PROXY : 0, index, master),
       parse: parseNeighbourMessage,
       keep,
     };
@@ -143,6 +225,7 @@ export async function listNeighbours(filter: NeighbourFilter = {}, opts: RouteOp
 
 /** Streams bridge forwarding entries (`bridge fdb show`), filtered by port and bridge in the kernel. */
 export function streamFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Neighbour, void, undefined> {
+  checkKeys(filter, ["link", "master"], "FDB filter");
   return new DumpStream(opts, async (s) => {
     const index = await indexOf(s, filter.link);
     const master = await indexOf(s, filter.master);
@@ -228,6 +311,28 @@ export async function replaceNeighbour(spec: NeighbourSpec, opts: RouteOptions =
   await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, spec), spec.link, opts);
 }
 
+/** Changes an existing neighbour entry (`ip neigh change`); fails with `ENOENT` when there is none. */
+export async function changeNeighbour(spec: NeighbourSpec, opts: RouteOptions = {}): Promise<void> {
+  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_REPLACE, spec), spec.link, opts);
+}
+
+/**
+ * Looks one entry up in the kernel's cache (`ip neigh get ADDR dev DEV`).
+ * Fails with `NetlinkError` `ENOENT` when there is none.
+ */
+export async function getNeighbour(dst: string, link: string | number, opts: RouteOptions = {}): Promise<Neighbour> {
+  const addr = parseIp(String(dst));
+  return await withRouteSocket(opts, async (s) => {
+    const ifindex = await resolveLinkIndex(link, { socket: s });
+    const family = addr.length === 4 ? AF_INET : AF_INET6;
+    const req = new MessageBuilder(RTM.RTM_GETNEIGH, 0).struct(NDMSG, { family, ifindex }).bytes(NDA_DST, addr)
+      .finish();
+    const [n] = await s.request(req, parseNeighbourMessage);
+    if (!n) throw new Error(`Neighbour lookup for "${dst}" returned nothing`);
+    return n;
+  });
+}
+
 /**
  * Deletes a neighbour entry (`ip neigh del`); a `proxy` flag deletes the
  * proxy entry. Fails with `NetlinkError` `ENOENT` when there is none.
@@ -246,6 +351,7 @@ export async function deleteNeighbour(
  * `PERMANENT` ones unless `permanent` is set; proxy entries are not touched.
  */
 export async function flushNeighbours(filter: NeighbourFlushFilter = {}, opts: RouteOptions = {}): Promise<number> {
+  checkKeys(filter, ["link", "family", "permanent"], "neighbour flush filter");
   familyOf(filter.family);
   const keep = NUD_NOARP | (filter.permanent ? 0 : NUD_PERMANENT);
   const keepNames: string[] = Object.entries(NUD_NAMES).filter(([bit]) => Number(bit) & keep).map(([, name]) => name);

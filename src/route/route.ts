@@ -15,6 +15,10 @@
  * @module
  */
 
+import { writeFileSync } from "node:fs";
+import { withNetns } from "../netns/netns.ts";
+import { checkKeys } from "../wire/invalid.ts";
+import { loadSys } from "../sys/load.ts";
 import { AF_INET6, parseIp } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
@@ -68,6 +72,20 @@ export interface RouteLookup {
   lookupTable?: boolean;
 }
 
+const LOOKUP_KEYS = [
+  "src",
+  "iif",
+  "oif",
+  "mark",
+  "uid",
+  "tos",
+  "ipProto",
+  "sport",
+  "dport",
+  "fibMatch",
+  "lookupTable",
+];
+
 function lookupAddr(text: string, what: string): Uint8Array {
   if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
   try {
@@ -82,6 +100,7 @@ function lookupAddr(text: string, what: string): Uint8Array {
  * Throws `NetlinkError` when there is none (`ENETUNREACH`, ...).
  */
 export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: RouteOptions = {}): Promise<Route> {
+  checkKeys(lookup, LOOKUP_KEYS, "route lookup");
   const addr = lookupAddr(dst, "destination");
   const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
   const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
@@ -125,6 +144,21 @@ export function addRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void
 /** Adds a route or replaces the one with the same key (`ip route replace`). */
 export function replaceRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
   return change("replace", spec, opts);
+}
+
+/** Changes an existing route (`ip route change`); fails with `ENOENT` when there is none to change. */
+export function changeRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("change", spec, opts);
+}
+
+/**
+ * Flushes the IPv4 routing cache (`ip route flush cache`): writes to
+ * `/proc/sys/net/ipv4/route/flush` inside the target namespace.
+ */
+export async function flushRouteCache(opts: Pick<RouteOptions, "netns"> = {}): Promise<void> {
+  const write = () => writeFileSync("/proc/sys/net/ipv4/route/flush", "-1");
+  if (opts.netns === undefined) return write();
+  withNetns(await loadSys(), opts.netns, write);
 }
 
 /** Adds a route after existing ones with the same key (`ip route append`). */

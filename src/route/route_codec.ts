@@ -19,6 +19,7 @@
  */
 
 import { AF_INET, AF_INET6, formatIp, parseIp } from "../wire/addr.ts";
+import { decodeEncap, type RouteEncap } from "./route_encap.ts";
 import type { MessageBuilder } from "../wire/builder.ts";
 import { align4 } from "../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../wire/errors.ts";
@@ -264,6 +265,10 @@ export const ROUTE_TABLE = {
   dport: { type: RTA.RTA_DPORT, kind: "u16be" },
   /** Nexthop object id. */
   nhid: { type: RTA.RTA_NH_ID, kind: "u32" },
+  /** Lightweight tunnel type (`LWTUNNEL_ENCAP_*`), the key to `encap`. */
+  encapType: { type: RTA.RTA_ENCAP_TYPE, kind: "u16" },
+  /** Lightweight tunnel attributes, decoded by `route_encap.ts` per `encapType`. */
+  encap: { type: RTA.RTA_ENCAP, kind: "bytes" },
 } as const;
 
 /**
@@ -271,7 +276,8 @@ export const ROUTE_TABLE = {
  * and values: the `rtmsg` header, and the {@link ROUTE_TABLE} attributes
  * with the prefixes, table, metric and paths put the way `ip route` shows them.
  */
-export interface Route extends Omit<Attrs<typeof ROUTE_TABLE>, "dst" | "src" | "table" | "priority" | "multipath"> {
+export interface Route
+  extends Omit<Attrs<typeof ROUTE_TABLE>, "dst" | "src" | "table" | "priority" | "multipath" | "encap" | "encapType"> {
   /** `AF_INET` (2) or `AF_INET6` (10). */
   family: number;
   /** Destination prefix: `"default"` for a zero-length prefix, else `"10.0.0.0/24"`. */
@@ -300,6 +306,8 @@ export interface Route extends Omit<Attrs<typeof ROUTE_TABLE>, "dst" | "src" | "
   metric?: number;
   /** Paths of a multipath route (`RTA_MULTIPATH`). */
   nexthops?: RouteNexthop[];
+  /** Lightweight tunnel encapsulation (`encap seg6 ...`, `encap seg6local ...`). */
+  encap?: RouteEncap;
 }
 
 /** Every value of an 8-bit enumeration, named once: looking names up in sparse maps per route is slow. */
@@ -367,6 +375,7 @@ export function parseRouteMessage(m: NlMsg): Route {
   if (a.uid !== undefined) r.uid = a.uid;
   if (a.nhid !== undefined) r.nhid = a.nhid;
   if (a.flow !== undefined) r.flow = a.flow;
+  if (a.encap !== undefined && a.encapType !== undefined) r.encap = decodeEncap(a.encapType, a.encap);
   if (a.ipProto !== undefined) r.ipProto = a.ipProto;
   if (a.sport !== undefined) r.sport = a.sport;
   if (a.dport !== undefined) r.dport = a.dport;

@@ -18,6 +18,7 @@
 import { AF_INET } from "../wire/addr.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Route, RouteMetrics, RouteNexthop } from "./route_codec.ts";
+import type { RouteEncap, Seg6Encap, Seg6LocalEncap } from "./route_encap.ts";
 import { RT_TABLE_MAIN, RT_TABLE_NAMES } from "./route_names.ts";
 
 /** One route as `ip -j route show` prints it. */
@@ -84,14 +85,67 @@ function metricsJson(m: RouteMetrics): Record<string, unknown> {
   return out;
 }
 
+/** A realm by name (iproute2's `rt_realms` names only 0, "cosmos") or number. */
+function realmName(id: number): string {
+  return id === 0 ? "cosmos" : String(id);
+}
+
+/** `RTA_FLOW` as `ip -j` prints it: `{from, to}` realms, `from` only when set. */
+function flowJson(flow: number): Record<string, string> {
+  const from = flow >>> 16;
+  return from ? { from: realmName(from), to: realmName(flow & 0xffff) } : { to: realmName(flow & 0xffff) };
+}
+
+/** Where the encapsulation's keys go until the route's own keys are settled. */
+const ENCAP_SLOT = "\0encap";
+
+/** An encapsulation as `ip -j` prints it: `encap` names the type, its fields follow at the same level. */
+function encapJson(e: RouteEncap, names: LinkNames): Record<string, unknown> {
+  const out: Record<string, unknown> = { encap: e.type };
+  if (e.type === "seg6") {
+    const s = e as Seg6Encap;
+    out.mode = s.mode;
+    out.segs = s.segs;
+    if (s.hmac !== undefined) out.hmac = `0x${s.hmac.toString(16)}`;
+  } else if (e.type === "seg6local") {
+    const l = e as Seg6LocalEncap;
+    out.action = l.action;
+    if (l.srh) {
+      out.srh = l.srh.hmac === undefined
+        ? { segs: l.srh.segs }
+        : { segs: l.srh.segs, hmac: `0x${l.srh.hmac.toString(16)}` };
+    }
+    if (l.table !== undefined) out.table = nameOf(RT_TABLE_NAMES, l.table);
+    if (l.vrftable !== undefined) out.vrftable = nameOf(RT_TABLE_NAMES, l.vrftable);
+    if (l.nh4 !== undefined) out.nh4 = l.nh4;
+    if (l.nh6 !== undefined) out.nh6 = l.nh6;
+    if (l.iif !== undefined) out.iif = linkName(names, l.iif);
+    if (l.oif !== undefined) out.oif = linkName(names, l.oif);
+  }
+  return out;
+}
+
 function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (nh.gateway !== undefined) out.gateway = nh.gateway;
   if (nh.via !== undefined) out.via = via(nh.via);
+  if (nh.flow !== undefined) out.flow = flowJson(nh.flow);
   out.dev = linkName(names, nh.oif);
   out.weight = nh.weight;
   out.flags = routeFlagWords(nh.flags);
   return out;
+}
+
+/** Options of {@link routeToIpJson}. */
+export interface RouteJsonOptions {
+  /**
+   * Keys to leave out, as `ip route show` does for the fields its filter
+   * fixed: `table`, `protocol`, `scope`, `dev`, `gateway`, `prefsrc`,
+   * `metric`, `tos`, `iif`, `flow`.
+   */
+  omit?: ReadonlySet<string>;
+  /** `-d`: `type`, `table`, `protocol` and `scope` always appear. */
+  details?: boolean;
 }
 
 /**
@@ -100,26 +154,30 @@ function nexthopJson(nh: RouteNexthop, names: LinkNames): Record<string, unknown
  * `protocol` when not `boot`, `scope` when not `global`, `type` when not
  * `unicast`; devices are named through `linkNames`.
  */
-export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
+export function routeToIpJson(route: Route, linkNames: LinkNames, options: RouteJsonOptions = {}): IpRouteJson {
   const r = route;
   const out: IpRouteJson = {};
-  if (r.type !== "unicast") out.type = r.type;
+  const d = options.details === true;
+  if (r.type !== "unicast" || d) out.type = r.type;
   out.dst = r.dst === "default" ? "default" : hostOrPrefix(r.dst, r.family);
   if (r.src !== undefined) out.from = hostOrPrefix(r.src, r.family);
   if (r.nhid !== undefined) out.nhid = r.nhid;
+  // The encapsulation's own keys (its `table`, say) are not the route's: `omit` must not touch them.
+  if (r.encap !== undefined) out[ENCAP_SLOT] = encapJson(r.encap, linkNames);
   if (r.tos) out.tos = `0x${r.tos.toString(16).padStart(2, "0")}`;
   if (r.gateway !== undefined) out.gateway = r.gateway;
   if (r.via !== undefined) out.via = via(r.via);
   if (r.oif !== undefined) out.dev = linkName(linkNames, r.oif);
-  if (r.table !== RT_TABLE_MAIN && r.table !== 0) out.table = nameOf(RT_TABLE_NAMES, r.table);
+  if ((r.table !== RT_TABLE_MAIN || d) && r.table !== 0) out.table = nameOf(RT_TABLE_NAMES, r.table);
   if (!r.flags.includes("cloned")) {
-    if (r.protocol !== "boot") out.protocol = r.protocol;
-    if (r.scope !== "global") out.scope = r.scope;
+    if (r.protocol !== "boot" || d) out.protocol = r.protocol;
+    if (r.scope !== "global" || d) out.scope = r.scope;
   }
   if (r.prefsrc !== undefined) out.prefsrc = r.prefsrc;
   if (r.metric !== undefined) out.metric = r.metric;
   out.flags = routeFlagWords(r.flags);
   if (r.mark) out.mark = r.mark;
+  if (r.flow !== undefined) out.flow = flowJson(r.flow);
   if (r.uid !== undefined) out.uid = r.uid;
   if (r.cache !== undefined) out.cache = r.cache;
   if (r.cacheinfo?.expires) out.expires = r.expires;
@@ -128,5 +186,9 @@ export function routeToIpJson(route: Route, linkNames: LinkNames): IpRouteJson {
   if (r.iif !== undefined) out.iif = linkName(linkNames, r.iif);
   if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
   if (r.pref !== undefined) out.pref = r.pref;
-  return out;
+  for (const k of options.omit ?? []) delete out[k];
+  if (r.encap === undefined) return out;
+  return Object.fromEntries(
+    Object.entries(out).flatMap(([k, v]) => k === ENCAP_SLOT ? Object.entries(v as object) : [[k, v]]),
+  );
 }

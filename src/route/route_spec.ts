@@ -12,6 +12,7 @@ import { MessageBuilder } from "../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../wire/constants.ts";
 import { type Attrs, bitsOfNames, type StructValue, valueOfName } from "../wire/table.ts";
 import { resolveLinkIndex } from "./link.ts";
+import { encodeEncap, type Seg6Encap, type Seg6LocalEncap } from "./route_encap.ts";
 import { ROUTE_TABLE, type RouteMetrics, type RouteNexthop, RTAX_LOCK_BITS, RTAX_TABLE, RTMSG } from "./route_codec.ts";
 import {
   ROUTE_FLAG_NAMES,
@@ -85,14 +86,19 @@ export interface RouteSpec {
   expires?: number;
   /** IPv6 router preference: `low`, `medium`, `high`. */
   pref?: "low" | "medium" | "high";
+  /** Realms (`RTA_FLOW`): source realm in the high 16 bits, destination realm in the low 16 (`realms 3/5`). */
+  flow?: number;
+  /** Lightweight tunnel encapsulation: `seg6` (push segments) or `seg6local` (an SRv6 function). */
+  encap?: Seg6Encap | Seg6LocalEncap;
 }
 
 /** How a route message changes the table. */
-export type RouteChange = "add" | "replace" | "append" | "delete";
+export type RouteChange = "add" | "replace" | "change" | "append" | "delete";
 
 const NLM_FLAGS: Record<RouteChange, number> = {
   add: NLM_F_CREATE | NLM_F_EXCL,
   replace: NLM_F_CREATE | NLM_F_REPLACE,
+  change: NLM_F_REPLACE,
   append: NLM_F_CREATE | NLM_F_APPEND,
   delete: 0,
 };
@@ -230,6 +236,12 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
     attrs.prefsrc = spec.prefsrc;
   }
   if (spec.metric !== undefined) attrs.priority = checkUint("metric", spec.metric);
+  if (spec.flow !== undefined) attrs.flow = checkUint("realms", spec.flow);
+  if (spec.encap !== undefined) {
+    const e = encodeEncap(spec.encap);
+    attrs.encapType = e.type;
+    attrs.encap = e.data;
+  }
   if (spec.metrics !== undefined) attrs.metrics = checkMetrics(spec.metrics);
   if (spec.expires !== undefined) {
     if (family !== AF_INET6) throw new TypeError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);

@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { NetnsTarget } from "../netns/netns.ts";
-import { type DumpIterator, NetlinkSocket, type Parse } from "../socket/socket.ts";
+import { type DumpPlan, DumpStream as FamilyDumpStream } from "../socket/dump_stream.ts";
+import { type NetlinkFamily, openSocket, type SocketTarget, streamSocket, withSocket } from "../socket/family.ts";
+import type { NetlinkSocket } from "../socket/socket.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 
 /** `RTM_*` message types, by uapi name. */
@@ -57,166 +58,55 @@ export function describeRtm(type: number): string {
   return NAMES[type] ?? `RTM type ${type}`;
 }
 
+/** rtnetlink as a {@link NetlinkFamily}: strict checking on, for kernel-side dump filters. */
+export const RTNL: NetlinkFamily = {
+  name: "rtnetlink",
+  protocol: NETLINK_ROUTE,
+  headerLength: 16, // the largest family header (ifinfomsg); each object has its own
+  describe: (request) => describeRtm(request[4] | (request[5] << 8)),
+  // RTM_GET* (type % 4 === 2) change nothing: a lost reply is asked for again.
+  idempotent: (request) => ((request[4] | (request[5] << 8)) & 3) === 2,
+  socketOptions: { strictCheck: true },
+};
+
 /** Where an rtnetlink operation runs: a namespace, or a socket the caller owns. */
-export interface RouteOptions {
-  /** Run inside this network namespace (name, path, pid or fd). */
-  netns?: NetnsTarget;
-  /** Use this open `NETLINK_ROUTE` socket instead of opening one. */
-  socket?: NetlinkSocket;
+export interface RouteOptions extends SocketTarget {
+  /** Lists only: re-run a dump the kernel marked interrupted (`NLM_F_DUMP_INTR`) up to this many times. */
+  retries?: number;
 }
 
 /** Opens a route socket for `opts` (strict checking on, for kernel-side filters). */
 export function openRouteSocket(opts: RouteOptions = {}): Promise<NetlinkSocket> {
-  return NetlinkSocket.open(NETLINK_ROUTE, { netns: opts.netns, strictCheck: true, describe: describeRtm });
+  return openSocket(RTNL, opts);
 }
 
 /** Runs `fn` on the caller's socket, or on a fresh one closed afterwards. */
-export async function withRouteSocket<T>(opts: RouteOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
-  if (opts.socket) return await fn(opts.socket);
-  const s = await openRouteSocket(opts);
-  try {
-    return await fn(s);
-  } finally {
-    s.close();
-  }
+export function withRouteSocket<T>(opts: RouteOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
+  return withSocket(RTNL, opts, fn);
 }
 
 /**
  * Streams a dump on the caller's socket or a fresh one; the fresh socket is
  * closed when the stream ends or the loop breaks.
  */
-export async function* streamRoute<T>(
+export function streamRoute<T>(
   opts: RouteOptions,
   fn: (s: NetlinkSocket) => AsyncIterable<T>,
 ): AsyncGenerator<T, void, undefined> {
-  const own = opts.socket ? undefined : await openRouteSocket(opts);
-  try {
-    yield* fn(opts.socket ?? own!);
-  } finally {
-    own?.close();
-  }
+  return streamSocket(RTNL, opts, fn);
 }
 
-/** What a {@link DumpStream} dumps once its socket is open. */
-export interface DumpPlan<T> {
-  /** The dump request, or several run one after another (`NLM_F_DUMP` is added). */
-  request: Uint8Array | readonly Uint8Array[];
-  /** Parses each message while its bytes are in the receive buffer. */
-  parse: Parse<T>;
-  /** Keeps only the values that pass: the userspace side of a filter the kernel may ignore. */
-  keep?: (value: T) => boolean;
-  /** Tells a refusal that means "nothing to dump" (a table that does not exist): the next request runs. */
-  empty?: (error: unknown) => boolean;
-}
-
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+export type { DumpPlan } from "../socket/dump_stream.ts";
 
 /**
- * A dump as a plain async iterator, on the caller's socket or on one it
- * opens and closes when the dump ends, fails or is left. `plan` runs once
- * the socket is open (to resolve link names, say). Unlike an async
- * generator it adds no generator hop per value: values already received
- * resolve at once.
+ * A route dump as a plain async iterator (the transport's `DumpStream`
+ * bound to {@link RTNL}): on the caller's socket or on one it opens and
+ * closes when the dump ends, fails or is left; `opts.retries` re-runs an
+ * interrupted dump.
  */
-export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
-  #opts: RouteOptions;
-  #plan: (s: NetlinkSocket) => DumpPlan<T> | Promise<DumpPlan<T>>;
-  #own: NetlinkSocket | undefined;
-  #sock: NetlinkSocket | undefined;
-  #dump: DumpIterator<T> | undefined;
-  #spec: DumpPlan<T> | undefined;
-  #requests: readonly Uint8Array[] = [];
-  #at = 0;
-  #done = false;
-
+export class DumpStream<T> extends FamilyDumpStream<T> {
   /** Nothing is opened until the first `next`. */
   constructor(opts: RouteOptions, plan: (s: NetlinkSocket) => DumpPlan<T> | Promise<DumpPlan<T>>) {
-    this.#opts = opts;
-    this.#plan = plan;
-  }
-
-  /** The stream is its own iterator. */
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** The next value that passes `keep`. */
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#dump) return this.#dump.next().then(this.#step, this.#fail);
-    return this.#start();
-  }
-
-  /** Stops early: drains the dump in flight so a shared socket stays usable, and closes an own socket. */
-  async return(): Promise<IteratorResult<T, undefined>> {
-    const dump = this.#dump;
-    this.#dump = undefined;
-    try {
-      await dump?.return();
-    } finally {
-      this.#close();
-    }
-    return DONE;
-  }
-
-  /** Stops as {@link return} does, then rejects with `e`. */
-  async throw(e?: unknown): Promise<IteratorResult<T, undefined>> {
-    await this.return();
-    throw e;
-  }
-
-  /** Same as {@link return}. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.return();
-  }
-
-  #step = (res: IteratorResult<T, undefined>): IteratorResult<T, undefined> | Promise<IteratorResult<T, undefined>> => {
-    if (res.done) return this.#following();
-    const keep = this.#spec!.keep;
-    if (keep && !keep(res.value)) return this.#dump!.next().then(this.#step, this.#fail);
-    return res;
-  };
-
-  #fail = (e: unknown): Promise<IteratorResult<T, undefined>> => {
-    if (this.#spec?.empty?.(e)) return this.#following();
-    this.#close();
-    throw e;
-  };
-
-  /** Runs the next request, or ends. */
-  #following(): Promise<IteratorResult<T, undefined>> {
-    this.#dump = undefined;
-    if (++this.#at < this.#requests.length) return this.#run();
-    this.#close();
-    return Promise.resolve(DONE);
-  }
-
-  #run(): Promise<IteratorResult<T, undefined>> {
-    this.#dump = this.#sock!.dump(this.#requests[this.#at], this.#spec!.parse);
-    return this.#dump.next().then(this.#step, this.#fail);
-  }
-
-  async #start(): Promise<IteratorResult<T, undefined>> {
-    if (this.#done) return DONE;
-    try {
-      if (!this.#opts.socket) this.#own = await openRouteSocket(this.#opts);
-      this.#sock = this.#opts.socket ?? this.#own!;
-      const spec = this.#spec = await this.#plan(this.#sock);
-      this.#requests = spec.request instanceof Uint8Array ? [spec.request] : spec.request;
-      if (this.#requests.length === 0) {
-        this.#close();
-        return DONE;
-      }
-    } catch (e) {
-      this.#close();
-      throw e;
-    }
-    return await this.#run();
-  }
-
-  #close(): void {
-    this.#done = true;
-    this.#dump = undefined;
-    this.#own?.close();
-    this.#own = undefined;
+    super(RTNL, opts, plan);
   }
 }

@@ -13,17 +13,78 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
+import { AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr, parseIp } from "../wire/addr.ts";
+import { checkKeys } from "../wire/invalid.ts";
+import { tableId } from "./route_spec.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "./rtnl.ts";
 import { buildRuleMessage, type RuleSpec } from "./rule_build.ts";
 import { parseRuleMessage, type Rule } from "./rule_parse.ts";
 import { FIB_RULE_HDR } from "./rule_table.ts";
 
-/** Which rules to list. */
+/** Which rules to list; every field set must match (`ip rule show` selectors). */
 export interface RuleFilter {
   /** Only `AF_INET` or `AF_INET6` rules; by default every family (multicast rules included). */
   family?: number;
+  /** Priority (`pref`). */
+  priority?: number;
+  /** Table looked up, by id or name (`main`, `local`, `default`). */
+  table?: number | string;
+  /** TOS / DS field. */
+  tos?: number;
+  /** Rules whose source prefix lies inside this prefix (`from`). */
+  src?: string;
+  /** Rules whose destination prefix lies inside this prefix (`to`). */
+  dst?: string;
+  /** Firewall mark. */
+  fwmark?: number;
+  /** Firewall mark mask. */
+  fwmask?: number;
+  /** Input interface name (`iif`/`dev`). */
+  iif?: string;
+  /** Output interface name. */
+  oif?: string;
+  /** Only negated rules (`not`). */
+  invert?: boolean;
+}
+
+const FILTER_KEYS = ["family", "priority", "table", "tos", "src", "dst", "fwmark", "fwmask", "iif", "oif", "invert"];
+
+/** Checks `filter` and returns the test each rule must pass. */
+function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
+  checkKeys(filter, FILTER_KEYS, "rule filter");
+  const u32 = (what: string, v: number | undefined, max = 0xffffffff): number | undefined => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
+      throw new RangeError(`Invalid ${what} filter: "${v}" (must be 0 to ${max})`);
+    }
+    return v;
+  };
+  const priority = u32("priority", filter.priority), tos = u32("tos", filter.tos, 255);
+  const fwmark = u32("fwmark", filter.fwmark), fwmask = u32("fwmask", filter.fwmask);
+  const table = filter.table === undefined ? undefined : tableId(filter.table);
+  const prefix = (what: string, v: string | undefined): Cidr | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      return parseCidr(String(v));
+    } catch {
+      throw new TypeError(`Invalid ${what} filter: "${v}" (expected an address or prefix)`);
+    }
+  };
+  const src = prefix("src", filter.src), dst = prefix("dst", filter.dst);
+  const inside = (p: Cidr, addr: string | undefined, len: number, family: number): boolean =>
+    p.family === family && p.prefixLen <= len &&
+    inPrefix(addr === undefined ? new Uint8Array(p.addr.length) : parseIp(addr), p.addr, p.prefixLen);
+  return (r) =>
+    (priority === undefined || r.priority === priority) &&
+    (table === undefined || r.table === table) &&
+    (tos === undefined || r.tos === tos) &&
+    (!src || inside(src, r.src, r.srcLen, r.family)) &&
+    (!dst || inside(dst, r.dst, r.dstLen, r.family)) &&
+    (fwmark === undefined || (r.fwmark ?? 0) === fwmark) &&
+    (fwmask === undefined || (r.fwmask ?? 0) === fwmask) &&
+    (filter.iif === undefined || r.iif === filter.iif) &&
+    (filter.oif === undefined || r.oif === filter.oif) &&
+    (!filter.invert || r.invert);
 }
 
 /** Dumps are retried this often when the rule set changes under them. */
@@ -41,13 +102,16 @@ export function ruleDumpRequest(filter: RuleFilter = {}): Uint8Array {
 /** Lists the rules of `filter`, in priority order per family. */
 export async function listRules(filter: RuleFilter = {}, opts: RouteOptions = {}): Promise<Rule[]> {
   const req = ruleDumpRequest(filter);
-  return await withRouteSocket(opts, (s) => s.dumpAll(req, parseRuleMessage, { retries: DUMP_RETRIES }));
+  const keep = ruleMatcher(filter);
+  const all = await withRouteSocket(opts, (s) => s.dumpAll(req, parseRuleMessage, { retries: DUMP_RETRIES }));
+  return all.filter(keep);
 }
 
 /** Streams the rules of `filter` one at a time (memory stays at one receive buffer). */
 export function streamRules(filter: RuleFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Rule, void, undefined> {
   const req = ruleDumpRequest(filter);
-  return new DumpStream(opts, () => ({ request: req, parse: parseRuleMessage }));
+  const keep = ruleMatcher(filter);
+  return new DumpStream(opts, () => ({ request: req, parse: parseRuleMessage, keep }));
 }
 
 /** Adds a rule; fails with `EEXIST` if an identical one exists. */

@@ -7,3 +7,5 @@
 export * from "./socket.ts";
 export * from "./errors.ts";
 export * from "./capture.ts";
+export * from "./family.ts";
+export { type DumpPlan, DumpStream as FamilyDumpStream, type DumpStreamOptions } from "./dump_stream.ts";

@@ -9,6 +9,22 @@ import type { NetnsTarget } from "../netns/netns.ts";
 import type { NetlinkCapture } from "./capture.ts";
 import type { MessageError } from "./errors.ts";
 
+/** What the transport needs to know about a netlink family. */
+export interface NetlinkFamily {
+  /** Short name for messages (`rtnetlink`, `ctnetlink`). */
+  readonly name: string;
+  /** The netlink protocol (`NETLINK_ROUTE`, `NETLINK_NETFILTER`, ...). */
+  readonly protocol: number;
+  /** Bytes of the family header after `nlmsghdr` (`ifinfomsg`, `nfgenmsg`, `genlmsghdr`). */
+  readonly headerLength: number;
+  /** Names the operation of a request in errors; gets the whole request (genetlink puts the command in it). */
+  describe(request: Uint8Array): string;
+  /** Tells requests that may be sent again when their reply was lost (GETs). */
+  idempotent?(request: Uint8Array): boolean;
+  /** Socket settings every socket of the family gets (strict checking, ...). */
+  readonly socketOptions?: Pick<SocketOptions, "strictCheck" | "extAck" | "capAck">;
+}
+
 /** How a socket is set up. */
 export interface SocketOptions {
   /** Open the socket inside this network namespace. */
@@ -31,6 +47,8 @@ export interface SocketOptions {
   broadcastError?: boolean;
   /** Turns message types into names for error texts. */
   describe?: (type: number) => string;
+  /** The family the socket speaks: names requests in errors and tells which may be resent (wins over `describe`). */
+  family?: NetlinkFamily;
   /**
    * Tells requests that may be sent again when their reply was lost (a GET):
    * they are retried instead of failing with `ReplyLostError`. Default none.

@@ -75,7 +75,14 @@ import {
 import { readinessFor } from "./readiness.ts";
 
 export type { Parse } from "./consumer.ts";
-export type { DumpAllOptions, MessagesOptions, RequestOptions, SocketOptions, StreamOptions } from "./options.ts";
+export type {
+  DumpAllOptions,
+  MessagesOptions,
+  NetlinkFamily,
+  RequestOptions,
+  SocketOptions,
+  StreamOptions,
+} from "./options.ts";
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -103,6 +110,8 @@ const SHRINK_AFTER = 16;
 /** Receive-buffer bytes one queued ack may take (skb truesize, with room for an ext-ack). */
 const ACK_COST = 1024;
 const EMPTY = new Uint8Array(0);
+/** Notifications kept for a multicast reader that has not started yet; past this, they count as lost. */
+const STASH_BYTES = 1 << 20;
 
 /** A streaming dump; `return()` (or leaving a `for await`) drains the rest so the socket stays usable. */
 export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposable {
@@ -137,7 +146,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #consumers = new Map<number, Consumer>();
   #listener: Consumer | undefined;
   #dumpTail: Promise<void> = Promise.resolve();
-  #describe: (type: number) => string;
+  #name: (request: Uint8Array) => string;
   #idempotent: (request: Uint8Array) => boolean;
   #capture: NetlinkCapture | undefined;
   #maxInFlight: number;
@@ -147,13 +156,18 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #reading = false;
   #readWait: AbortController | undefined;
   #draining = false;
+  #joined = 0;
+  /** Notifications read before a multicast reader started (`null` marks an overrun). */
+  #stash: (Uint8Array | null)[] = [];
+  #stashBytes = 0;
 
   private constructor(sys: Sys, fd: number, protocol: number, options: SocketOptions) {
     this.#sys = sys;
     this.#fd = fd;
     this.protocol = protocol;
-    this.#describe = options.describe ?? ((t) => `Request type ${t}`);
-    this.#idempotent = options.idempotent ?? (() => false);
+    const describe = options.describe ?? ((t: number) => `Request type ${t}`);
+    this.#name = options.family ? (r) => options.family!.describe(r) : (r) => describe(msgType(r));
+    this.#idempotent = options.family?.idempotent?.bind(options.family) ?? options.idempotent ?? (() => false);
     this.#capture = options.capture;
     this.#maxInFlight = options.maxInFlight ?? 64;
     const addr = new Uint8Array(12);
@@ -217,11 +231,17 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   /** Joins a multicast group by number. */
   join(group: number): void {
     this.#sys.setsockoptInt(this.#checkOpen(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+    this.#joined++;
   }
 
   /** Leaves a multicast group. */
   leave(group: number): void {
     this.#sys.setsockoptInt(this.#checkOpen(), SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
+    this.#joined = Math.max(0, this.#joined - 1);
+    if (this.#joined === 0) {
+      this.#stash = []; // no group left: kept notifications are nobody's
+      this.#stashBytes = 0;
+    }
   }
 
   /** Sends a finished message with a fresh sequence number; returns that number. */
@@ -272,7 +292,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       }
     }
     if (messages.length === 0) return;
-    const fd = this.#checkOpen();
+    this.#checkOpen();
     const deadline = deadlineOf(options);
     if (!this.#tryAcquire()) await this.#acquire(options.signal);
     const entries = messages.map((m) => {
@@ -284,6 +304,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       const nfnl = this.protocol === NETLINK_NETFILTER;
       const plans = planDatagrams(messages, this.sendBuffer - 32, Math.floor(this.receiveBuffer / ACK_COST), nfnl);
       for (const plan of plans) {
+        const fd = this.#checkOpen();
         this.#fitBuffers(fd, plan.bytes, plan.acks);
         const dgram = new Uint8Array(plan.bytes);
         let off = 0;
@@ -441,6 +462,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#listener) throw new Error("Socket already has a multicast reader");
     const c = newConsumer(EMPTY, parse);
     this.#listener = c;
+    this.#unstash(c);
     try {
       for (;;) {
         if (c.pos < c.items.length) {
@@ -505,7 +527,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     for (;;) {
       const n = this.#sys.sendto(fd, bytes, 0, KERNEL_ADDR);
       if (n >= 0) return;
-      if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#describe(msgType(bytes))})`);
+      if (-n !== EINTR) throw new SysError("sendto", -n, `(${this.#name(bytes)})`);
     }
   }
 
@@ -581,6 +603,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #until(c: Consumer, ready: () => boolean, options: RequestOptions, deadline?: number): Promise<void> {
     const { signal, timeout } = options;
     return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => giveUp(signal!.reason);
       const cleanup = () => {
@@ -599,7 +622,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       };
       if (deadline !== undefined) {
         const left = Math.max(0, deadline - performance.now());
-        timer = setTimeout(() => giveUp(new TimeoutError(this.#describe(msgType(c.request)), timeout!)), left);
+        timer = setTimeout(() => giveUp(new TimeoutError(this.#name(c.request), timeout!)), left);
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#hunger(c, wake);
@@ -711,10 +734,42 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     }
     // The kernel answers inside sendto, so a reply still missing once the queue is empty was dropped.
     for (const c of waiting) if (!c.done) this.#lost(c, "the receive buffer overflowed (ENOBUFS)");
+    this.#eventsLost();
+  }
+
+  /** Tells the multicast reader (or the one still to come) that notifications were lost. */
+  #eventsLost(): void {
     if (this.#listener) {
       this.#listener.items.push(new Overrun());
       this.#settle(this.#listener, undefined);
+    } else if (this.#joined > 0 && this.#stash.at(-1) !== null) this.#stash.push(null);
+  }
+
+  /** Keeps a notification read while no multicast reader runs (requests drain the same queue). */
+  #stashEvent(m: NlMsg): void {
+    if (this.#joined === 0 || this.#stash.at(-1) === null && this.#stashBytes >= STASH_BYTES) return;
+    if (this.#stashBytes + m.end - m.start > STASH_BYTES) return this.#eventsLost();
+    this.#stash.push(m.buf.slice(m.start, m.end));
+    this.#stashBytes += m.end - m.start;
+  }
+
+  /** Hands the stashed notifications to a starting reader, in order. */
+  #unstash(l: Consumer): void {
+    for (const bytes of this.#stash) {
+      if (bytes === null) {
+        l.items.push(new Overrun());
+        continue;
+      }
+      const m = readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length);
+      try {
+        l.items.push(l.parse!(m));
+      } catch (e) {
+        this.eventErrors++;
+        l.items.push(new MessageError(e, bytes));
+      }
     }
+    this.#stash = [];
+    this.#stashBytes = 0;
   }
 
   /** The reply of `c` was lost: resend an idempotent request, else fail it (a dump reads on to DONE first). */
@@ -722,7 +777,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (c.silent || c.done) return;
     const type = msgType(c.request);
     if (c.dump) {
-      c.error ??= new ReplyLostError(type, this.#describe(type), why, c.request);
+      c.error ??= new ReplyLostError(type, this.#name(c.request), why, c.request);
       c.parse = undefined;
       c.items.length = 0;
       return;
@@ -736,7 +791,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       this.#start(c);
       return;
     }
-    this.#settle(c, new ReplyLostError(type, this.#describe(type), why, c.request));
+    this.#settle(c, new ReplyLostError(type, this.#name(c.request), why, c.request));
   }
 
   /** A datagram larger than the buffer was cut: grow the buffer and report the loss to its owner. */
@@ -747,10 +802,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#resize(align4(n));
     const why = `a ${n}-byte datagram did not fit the ${have}-byte buffer`;
     if (multicast || (pid !== 0 && pid !== this.portId)) {
-      if (this.#listener && !this.#draining) {
-        this.#listener.items.push(new Overrun());
-        this.#settle(this.#listener, undefined);
-      }
+      if (!this.#draining) this.#eventsLost();
       return;
     }
     const c = this.#consumers.get(seq);
@@ -808,8 +860,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       let outcome: unknown;
       try {
         const { errno, ext } = m.type === NLMSG_ERROR ? parseErrorMessage(m) : parseDoneMessage(m);
-        const type = msgType(c.request);
-        outcome = errno ? new NetlinkError(errno, ext, type, this.#describe(type), c.request) : c.error;
+        outcome = errno ? new NetlinkError(errno, ext, msgType(c.request), this.#name(c.request), c.request) : c.error;
       } catch (e) {
         outcome = e;
       }
@@ -832,7 +883,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   /** A notification: only the multicast reader gets it; a parse failure becomes an item. */
   #event(m: NlMsg): void {
     const l = this.#listener;
-    if (!l || this.#draining || m.type < 0x10 || !l.parse) return;
+    if (this.#draining || m.type < 0x10) return;
+    if (!l) return this.#stashEvent(m);
+    if (!l.parse) return;
     try {
       l.items.push(l.parse(m));
     } catch (e) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { errnoName, errnoText } from "../wire/errno.ts";
+import { errnoName, errnoText } from "./errno.ts";
 
 /** A failed system call, with its errno. */
 export class SysError extends Error {

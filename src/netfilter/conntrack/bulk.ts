@@ -1,13 +1,9 @@
 /**
  * Bulk creation of conntrack entries: specs are read lazily, each is
- * validated and built just before its `IPCTNL_MSG_CT_NEW` request goes out
- * on one socket with up to `window` in flight, each request is acknowledged
- * and checked, and refusals are collected instead of stopping the run.
- *
- * ctnetlink handles a request inside `sendto()`, so the ack is already
- * queued when the call returns: on Linux 6.18 a window of 1 and of 512 ran
- * equally fast (the cost is building the requests). The window matters only
- * where the kernel defers work.
+ * validated and built just before it is sent, and up to `window` requests
+ * go out together through `NetlinkSocket.requestBatch` (many requests per
+ * datagram, each acknowledged and checked). Refusals are collected instead
+ * of stopping the run.
  *
  * @example
  * ```ts ignore
@@ -23,16 +19,18 @@
  * @module
  */
 
-import { NetlinkSocket } from "../../socket/socket.ts";
-import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
+import { BatchError } from "../../socket/errors.ts";
+import { openSocket } from "../../socket/family.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
-import { type ConntrackOptions, describeCtnl, IPCTNL_MSG } from "./ctnetlink.ts";
+import { type ConntrackOptions, CTNETLINK, IPCTNL_MSG } from "./ctnetlink.ts";
 import { type ConntrackSpec, specAttrs } from "./spec.ts";
 import { CTA_TABLE } from "./tables.ts";
 
 /** Tuning of {@link createConntrackMany}. */
 export interface CreateManyOptions {
-  /** Requests in flight at once. Default 16. Their acks must fit the receive buffer. */
+  /** Requests sent together (one batch, as few datagrams as the buffers allow). Default 1024. */
   window?: number;
   /** Receive buffer of the socket opened for the run, in bytes. Default 4 MiB. */
   receiveBuffer?: number;
@@ -55,55 +53,63 @@ export function buildCreateConntrack(spec: ConntrackSpec): Uint8Array {
 }
 
 /**
- * Creates many entries with up to `window` requests in flight. `specs` is
- * consumed lazily (an array, a generator, or an async source such as lines
- * of a file), and each request is built and validated just before it is
+ * Creates many entries, `window` requests per batch. `specs` is consumed
+ * lazily (an array, a generator, or an async source such as lines of a
+ * file), and each request is built and validated just before its batch is
  * sent, so memory stays at `window` requests however many entries are made.
- * A spec that fails validation stops the run: the requests already in
- * flight are awaited, then its `TypeError`/`RangeError` is thrown (the
- * entries before it were created). Kernel refusals (EEXIST, ENOMEM when the
- * table is full, ...) do not stop the run; they are returned in `failed`.
+ * A spec that fails validation stops the run: the requests built before it
+ * are sent and acknowledged, then its `TypeError`/`RangeError` is thrown.
+ * Kernel refusals (EEXIST, ENOMEM when the table is full, ...) do not stop
+ * the run; they are returned in `failed`.
  */
 export async function createConntrackMany(
   specs: Iterable<ConntrackSpec> | AsyncIterable<ConntrackSpec>,
   tuning: CreateManyOptions = {},
   opts: ConntrackOptions = {},
 ): Promise<CreateManyResult> {
-  const window = tuning.window ?? 16;
+  const window = tuning.window ?? 1024;
   if (!Number.isInteger(window) || window < 1 || window > 65536) {
     throw new RangeError(`Invalid window: "${window}" (must be 1 to 65536)`);
   }
-  const own = opts.socket ? undefined : await NetlinkSocket.open(NETLINK_NETFILTER, {
-    netns: opts.netns,
-    receiveBuffer: tuning.receiveBuffer ?? 4 << 20,
-    describe: describeCtnl,
-  });
+  const own = opts.socket
+    ? undefined
+    : await openSocket(CTNETLINK, opts, { receiveBuffer: tuning.receiveBuffer ?? 4 << 20 });
   const sock = opts.socket ?? own!;
   const result: CreateManyResult = { created: 0, failed: [] };
-  // Acks come back in request order, so waiting on the oldest keeps the window full.
-  const inFlight: Promise<void>[] = [];
-  let index = 0;
+  let batch: Uint8Array[] = [];
+  let base = 0;
   try {
     for await (const spec of specs) {
       let msg: Uint8Array;
       try {
         msg = buildCreateConntrack(spec);
       } catch (e) {
-        await Promise.all(inFlight);
+        await send(sock, batch, base, result);
         throw e;
       }
-      const i = index++;
-      inFlight.push(
-        sock.request(msg).then(
-          () => void result.created++,
-          (error) => void result.failed.push({ index: i, error }),
-        ),
-      );
-      if (inFlight.length >= window) await inFlight.shift();
+      msg[6] |= NLM_F_ACK;
+      batch.push(msg);
+      if (batch.length >= window) {
+        await send(sock, batch, base, result);
+        base += batch.length;
+        batch = [];
+      }
     }
-    await Promise.all(inFlight);
+    await send(sock, batch, base, result);
   } finally {
     own?.close();
   }
   return result;
+}
+
+async function send(sock: NetlinkSocket, batch: Uint8Array[], base: number, result: CreateManyResult): Promise<void> {
+  let refused = 0;
+  try {
+    await sock.requestBatch(batch);
+  } catch (e) {
+    if (!(e instanceof BatchError)) throw e;
+    for (const f of e.failures) result.failed.push({ index: base + f.index, error: f.error });
+    refused = e.failures.length;
+  }
+  result.created += batch.length - refused;
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { NetnsTarget } from "../../netns/netns.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
+import { type NetlinkFamily, openSocket, type SocketTarget, streamSocket, withSocket } from "../../socket/family.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_CTNETLINK, nfnlSplit } from "../../wire/nfnetlink.ts";
 
@@ -30,12 +30,7 @@ export const NFNLGRP_CONNTRACK = {
 } as const;
 
 /** Where a conntrack operation runs: a namespace, or a `NETLINK_NETFILTER` socket the caller owns. */
-export interface ConntrackOptions {
-  /** Run inside this network namespace (name, path, pid or fd). */
-  netns?: NetnsTarget;
-  /** Use this open `NETLINK_NETFILTER` socket instead of opening one. */
-  socket?: NetlinkSocket;
-}
+export type ConntrackOptions = SocketTarget;
 
 const MSG_NAMES: Record<number, string> = Object.fromEntries(Object.entries(IPCTNL_MSG).map(([k, v]) => [v, k]));
 
@@ -46,34 +41,32 @@ export function describeCtnl(type: number): string {
   return `nfnetlink type ${subsys}/${msg}`;
 }
 
+/** Message numbers that only read (GET, GET_STATS_CPU, GET_STATS, GET_DYING, GET_UNCONFIRMED): safe to resend. */
+const READ_ONLY = new Set<number>([1, 4, 5, 6, 7]);
+
+/** ctnetlink as a {@link NetlinkFamily}. */
+export const CTNETLINK: NetlinkFamily = {
+  name: "ctnetlink",
+  protocol: NETLINK_NETFILTER,
+  headerLength: 4, // nfgenmsg
+  describe: (request) => describeCtnl(request[4] | (request[5] << 8)),
+  idempotent: (request) => request[5] === NFNL_SUBSYS_CTNETLINK && READ_ONLY.has(request[4]),
+};
+
 /** Opens a `NETLINK_NETFILTER` socket for `opts`. */
 export function openConntrackSocket(opts: ConntrackOptions = {}): Promise<NetlinkSocket> {
-  return NetlinkSocket.open(NETLINK_NETFILTER, { netns: opts.netns, describe: describeCtnl });
+  return openSocket(CTNETLINK, opts);
 }
 
 /** Runs `fn` on the caller's socket, or on a fresh one closed afterwards. */
-export async function withConntrackSocket<T>(
-  opts: ConntrackOptions,
-  fn: (s: NetlinkSocket) => Promise<T>,
-): Promise<T> {
-  if (opts.socket) return await fn(opts.socket);
-  const s = await openConntrackSocket(opts);
-  try {
-    return await fn(s);
-  } finally {
-    s.close();
-  }
+export function withConntrackSocket<T>(opts: ConntrackOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
+  return withSocket(CTNETLINK, opts, fn);
 }
 
 /** Streams on the caller's socket or a fresh one, closed when the stream ends or the loop breaks. */
-export async function* streamConntrack<T>(
+export function streamConntrack<T>(
   opts: ConntrackOptions,
   fn: (s: NetlinkSocket) => AsyncIterable<T>,
 ): AsyncGenerator<T, void, undefined> {
-  const own = opts.socket ? undefined : await openConntrackSocket(opts);
-  try {
-    yield* fn(opts.socket ?? own!);
-  } finally {
-    own?.close();
-  }
+  return streamSocket(CTNETLINK, opts, fn);
 }

@@ -28,9 +28,8 @@ import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { NFNL_SUBSYS_CTNETLINK_EXP, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
-import { NETLINK_NETFILTER } from "../../wire/constants.ts";
-import type { ConntrackOptions } from "./ctnetlink.ts";
+import { type NetlinkFamily, streamSocket, withSocket } from "../../socket/family.ts";
+import { type ConntrackOptions, CTNETLINK } from "./ctnetlink.ts";
 import { type ConntrackExpect, parseExpectMessage } from "./expect.ts";
 import { CTA_EXPECT_TABLE, describeCtnlExp, IPCTNL_MSG_EXP } from "./expect_tables.ts";
 import { checkInt, type ConntrackTupleSpec, protoNumber, tupleAttrs, tupleFamily } from "./spec.ts";
@@ -129,32 +128,8 @@ function keyAttrs(key: ExpectKey): { family: number; attrs: Attrs<typeof CTA_EXP
   return { family, attrs };
 }
 
-// Own socket helpers so that kernel refusals name the expectation message (`IPCTNL_MSG_EXP_NEW failed: ...`).
-function openExpectSocket(opts: ConntrackOptions): Promise<NetlinkSocket> {
-  return NetlinkSocket.open(NETLINK_NETFILTER, { netns: opts.netns, describe: describeCtnlExp });
-}
-
-async function withExpectSocket<T>(opts: ConntrackOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
-  if (opts.socket) return await fn(opts.socket);
-  const s = await openExpectSocket(opts);
-  try {
-    return await fn(s);
-  } finally {
-    s.close();
-  }
-}
-
-async function* streamExpect<T>(
-  opts: ConntrackOptions,
-  fn: (s: NetlinkSocket) => AsyncIterable<T>,
-): AsyncGenerator<T, void, undefined> {
-  const own = opts.socket ? undefined : await openExpectSocket(opts);
-  try {
-    yield* fn(opts.socket ?? own!);
-  } finally {
-    own?.close();
-  }
-}
+/** The expectation subsystem as a family, so that refusals name its messages (`IPCTNL_MSG_EXP_NEW failed: ...`). */
+export const CTNETLINK_EXP: NetlinkFamily = { ...CTNETLINK, describe: (r) => describeCtnlExp(r[4] | (r[5] << 8)) };
 
 const FLAG_NAMES = new Set(["PERMANENT", "INACTIVE", "USERSPACE"]);
 
@@ -192,14 +167,14 @@ function message(msg: number, flags: number, family: number): MessageBuilder {
 /** Creates an expectation (`conntrack -I expect`); EEXIST if its tuple is already expected. */
 export async function createExpect(spec: ExpectSpec, opts: ConntrackOptions = {}): Promise<void> {
   const msg = buildCreateExpect(spec);
-  await withExpectSocket(opts, (s) => s.request(msg));
+  await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
 /** Reads one expectation by its expected tuple (`conntrack -G expect`); ENOENT if there is none. */
 export async function getExpect(key: ExpectKey, opts: ConntrackOptions = {}): Promise<ConntrackExpect> {
   const { family, attrs } = keyAttrs(key);
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_GET, 0, family).attrs(CTA_EXPECT_TABLE, attrs).finish();
-  const [x] = await withExpectSocket(opts, (s) => s.request(msg, parseExpectMessage));
+  const [x] = await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg, parseExpectMessage));
   return x;
 }
 
@@ -207,20 +182,20 @@ export async function getExpect(key: ExpectKey, opts: ConntrackOptions = {}): Pr
 export async function deleteExpect(key: ExpectKey, opts: ConntrackOptions = {}): Promise<void> {
   const { family, attrs } = keyAttrs(key);
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, family).attrs(CTA_EXPECT_TABLE, attrs).finish();
-  await withExpectSocket(opts, (s) => s.request(msg));
+  await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
 /** Deletes every expectation a helper created (by helper name). */
 export async function deleteExpectByHelper(helper: string, opts: ConntrackOptions = {}): Promise<void> {
   if (!helper) throw new TypeError(`Invalid helper name: "${helper}"`);
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, AF_UNSPEC).string(6, helper).finish(); // CTA_EXPECT_HELP_NAME
-  await withExpectSocket(opts, (s) => s.request(msg));
+  await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
 /** Deletes all expectations (`conntrack -F expect`). */
 export async function flushExpect(opts: ConntrackOptions = {}): Promise<void> {
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, AF_UNSPEC).finish();
-  await withExpectSocket(opts, (s) => s.request(msg));
+  await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
 function dumpRequest(filter: ListExpectOptions): Uint8Array {
@@ -239,11 +214,15 @@ export function listExpect(
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackExpect, void, undefined> {
   const msg = dumpRequest(filter);
-  return streamExpect(opts, (s) => s.dump(msg, parseExpectMessage, { signal: filter.signal }));
+  return streamSocket(CTNETLINK_EXP, opts, (s) => s.dump(msg, parseExpectMessage, { signal: filter.signal }));
 }
 
 /** Reads the whole expectation table into an array. */
 export function listExpectAll(filter: ListExpectOptions = {}, opts: ConntrackOptions = {}): Promise<ConntrackExpect[]> {
   const msg = dumpRequest(filter);
-  return withExpectSocket(opts, (s) => s.dumpAll(msg, parseExpectMessage, { signal: filter.signal, retries: 2 }));
+  return withSocket(
+    CTNETLINK_EXP,
+    opts,
+    (s) => s.dumpAll(msg, parseExpectMessage, { signal: filter.signal, retries: 2 }),
+  );
 }

@@ -18,10 +18,10 @@ import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import { type Attrs, parseAttrs } from "../../wire/table.ts";
 import { MalformedError } from "../../wire/errors.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
-import { NETLINK_NETFILTER } from "../../wire/constants.ts";
+import { withSocket } from "../../socket/family.ts";
 import { type ConntrackOptions, IPCTNL_MSG, withConntrackSocket } from "./ctnetlink.ts";
-import { describeCtnlExp, IPCTNL_MSG_EXP } from "./expect_tables.ts";
+import { CTNETLINK_EXP } from "./expect_ops.ts";
+import { IPCTNL_MSG_EXP } from "./expect_tables.ts";
 
 /** `CTA_STATS_*` per-CPU counters (`enum ctattr_stats_cpu`), all u32 big-endian. */
 export const CTA_STATS_CPU = {
@@ -122,17 +122,11 @@ export function conntrackCpuStats(opts: ConntrackOptions = {}): Promise<Conntrac
 }
 
 /** Reads the per-CPU expectation counters (`conntrack -S expect`). */
-export async function expectCpuStats(opts: ConntrackOptions = {}): Promise<ExpectCpuStats[]> {
+export function expectCpuStats(opts: ConntrackOptions = {}): Promise<ExpectCpuStats[]> {
   const msg = nfnlMessage(nfnlType(NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_GET_STATS_CPU), 0, 0)
     .finish();
-  // A socket of our own names the request IPCTNL_MSG_EXP_* in kernel errors.
-  if (opts.socket) return opts.socket.dumpAll(msg, parseExpectCpuStats);
-  const s = await NetlinkSocket.open(NETLINK_NETFILTER, { netns: opts.netns, describe: describeCtnlExp });
-  try {
-    return await s.dumpAll(msg, parseExpectCpuStats);
-  } finally {
-    s.close();
-  }
+  // The expectation family names the request IPCTNL_MSG_EXP_* in kernel errors.
+  return withSocket(CTNETLINK_EXP, opts, (s) => s.dumpAll(msg, parseExpectCpuStats));
 }
 
 const CPU_KEYS: readonly [keyof typeof CTA_STATS_CPU, string][] = [

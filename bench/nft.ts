@@ -1,0 +1,145 @@
+/**
+ * Benchmark: nftables listing and applying, next to nft 1.0.6 in the same
+ * run. A ruleset of 10,000 rules and a set of 100,000 elements is loaded in
+ * a throwaway namespace; then, each timed as the best of a few runs:
+ * - listing: the library's typed dump plus nft's JSON in-process, and the
+ *   whole `nlkit -j nft list ruleset` process against `nft -j list ruleset`;
+ * - applying: the same JSON document by `nlkit nft -j -f` against
+ *   `nft -j -f` and `nft -f` of the text, each into an emptied namespace;
+ * - elements: 100,000 and 1,000,000 set elements added in socket-sized
+ *   batches, against `nft -f` adding the same 100,000.
+ *
+ * Run as root: `deno run -A bench/nft.ts` or `bun bench/nft.ts`.
+ *
+ * @module
+ */
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { listRuleset } from "../src/netfilter/nftables/list.ts";
+import { rulesetJson } from "../src/netfilter/nftables/json/ruleset_json.ts";
+import { nftJsonText } from "../src/netfilter/nftables/json/serialize.ts";
+import { addElementsBulk, addSet, addTable, flushRuleset } from "../src/netfilter/nftables/ops.ts";
+import type { NftElement } from "../src/netfilter/nftables/element.ts";
+
+const RULES = 10000;
+const ELEMENTS = 100000;
+const RUNS = 3;
+const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
+const ns = `nftbench-${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), "nlkit-bench-nft-"));
+const cli = runtime === "bun" ? ["node_modules/.bin/bun", "cli.ts"] : ["node_modules/.bin/deno", "run", "-A", "cli.ts"];
+
+function sh(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { encoding: "utf8", input, maxBuffer: 1 << 30 });
+}
+
+function nft(...args: string[]): string {
+  return sh("ip", ["netns", "exec", ns, "nft", ...args]);
+}
+
+/** Best wall time of `RUNS` runs of `fn` (after `setup`, untimed), ms. */
+async function best(fn: () => unknown, setup?: () => unknown): Promise<number> {
+  let b = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    await setup?.();
+    const t = performance.now();
+    await fn();
+    b = Math.min(b, performance.now() - t);
+  }
+  return b;
+}
+
+function proc(cmd: string, args: string[]): () => void {
+  return () => {
+    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed`);
+  };
+}
+
+function rulesetText(): string {
+  const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  const stmts = [
+    (i: number) => `ip saddr ${ip(i)} tcp dport ${1 + (i % 60000)} counter accept`,
+    (i: number) => `iifname "eth${i % 8}" ip daddr ${ip(i)}/32 ct state established,related accept`,
+    (i: number) => `udp dport { ${i % 1000 + 1}, ${i % 1000 + 2000} } meta mark set ${i} accept`,
+    (i: number) => `ip6 saddr 2001:db8::${(i % 65535).toString(16)} log prefix "r${i} " drop`,
+    (i: number) => `tcp flags syn limit rate ${i % 100 + 1}/second accept`,
+  ];
+  const rules = Array.from({ length: RULES }, (_, i) => `\t\t${stmts[i % stmts.length](i)}`);
+  const elems = Array.from({ length: ELEMENTS }, (_, i) => ip(i + 1 + (1 << 20)));
+  return `table inet bench {\n\tset big {\n\t\ttype ipv4_addr\n\t\telements = { ${elems.join(", ")} }\n\t}\n` +
+    `\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n${rules.join("\n")}\n\t}\n}\n`;
+}
+
+function elementsOf(n: number, base: number): NftElement[] {
+  return Array.from({ length: n }, (_, i) => {
+    const v = base + i;
+    return { key: { value: new Uint8Array([(v >>> 24) & 255, (v >> 16) & 255, (v >> 8) & 255, v & 255]) } };
+  });
+}
+
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
+sh("ip", ["netns", "add", ns]);
+try {
+  const text = rulesetText();
+  const textFile = join(dir, "ruleset.nft");
+  writeFileSync(textFile, text);
+  nft("-f", textFile);
+  const jsonFile = join(dir, "ruleset.json");
+  writeFileSync(jsonFile, nft("-j", "list", "ruleset"));
+  const o = { netns: ns };
+  console.log(`# ${runtime}: ${RULES} rules and a set of ${ELEMENTS} elements, best of ${RUNS}`);
+
+  let bytes = 0;
+  const lib = await best(async () => {
+    bytes = nftJsonText(rulesetJson(await listRuleset({}, o))).length;
+  });
+  const nftList = await best(proc("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]));
+  const cliList = await best(proc(cli[0], [...cli.slice(1), "-n", ns, "-j", "nft", "list", "ruleset"]));
+  console.log(`list   library (typed + JSON, ${(bytes / 1e6).toFixed(1)} MB) ${lib.toFixed(0)} ms`);
+  console.log(
+    `list   nlkit -j nft list ruleset ${cliList.toFixed(0)} ms | nft -j list ruleset ${nftList.toFixed(0)} ms | ratio ${
+      ratio(cliList, nftList)
+    }`,
+  );
+
+  const empty = () => nft("flush", "ruleset");
+  const cliApply = await best(proc(cli[0], [...cli.slice(1), "-n", ns, "nft", "-j", "-f", jsonFile]), empty);
+  const nftApplyJson = await best(proc("ip", ["netns", "exec", ns, "nft", "-j", "-f", jsonFile]), empty);
+  const nftApplyText = await best(proc("ip", ["netns", "exec", ns, "nft", "-f", textFile]), empty);
+  console.log(
+    `apply  nlkit nft -j -f ${cliApply.toFixed(0)} ms | nft -j -f ${nftApplyJson.toFixed(0)} ms (ratio ${
+      ratio(cliApply, nftApplyJson)
+    }) | nft -f text ${nftApplyText.toFixed(0)} ms (ratio ${ratio(cliApply, nftApplyText)})`,
+  );
+
+  const ref = { family: "inet", table: "e", set: "s" };
+  const freshSet = async (size: number) => {
+    await flushRuleset(undefined, o);
+    await addTable({ family: "inet", name: "e" }, o);
+    await addSet({ family: "inet", table: "e", name: "s", keyType: 7, keyLen: 4, size }, o);
+  };
+  const e100k = elementsOf(ELEMENTS, 0x0b000000);
+  const add100k = await best(() => addElementsBulk(ref, e100k, {}, o), () => freshSet(ELEMENTS));
+  const elemText = `add element inet e s { ${e100k.map((e) => Array.from(e.key!.value!).join(".")).join(", ")} }\n`;
+  const elemFile = join(dir, "elements.nft");
+  writeFileSync(elemFile, elemText);
+  const nftAdd = await best(proc("ip", ["netns", "exec", ns, "nft", "-f", elemFile]), () => freshSet(ELEMENTS));
+  console.log(
+    `elements add 100,000: library ${add100k.toFixed(0)} ms | nft -f ${nftAdd.toFixed(0)} ms | ratio ${
+      ratio(add100k, nftAdd)
+    }`,
+  );
+  await freshSet(1000000);
+  const e1m = elementsOf(1000000, 0x0c000000);
+  const t = performance.now();
+  const n = await addElementsBulk(ref, e1m, {}, o);
+  console.log(`elements add 1,000,000 in socket-sized batches: ${(performance.now() - t).toFixed(0)} ms (${n} added)`);
+} finally {
+  spawnSync("ip", ["netns", "del", ns], { stdio: "inherit" });
+}

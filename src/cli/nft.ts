@@ -1,0 +1,63 @@
+/**
+ * `nlkit nft`: nft's grammar for the commands scripts use, with nft's own
+ * flags (`-j`, `-a`, `-f FILE`) after `nft` and nlkit's global flags before.
+ *
+ * @module
+ */
+
+import { type Args, unknownWord, UsageError } from "./args.ts";
+import type { Context } from "./context.ts";
+import { type NftFlags, nftList } from "./nft_list.ts";
+
+/** nft's flags this command honours. */
+const FLAGS: Record<string, keyof NftFlags | "file"> = {
+  "-j": "json",
+  "--json": "json",
+  "-a": "handles",
+  "--handle": "handles",
+  "-f": "file",
+  "--file": "file",
+};
+
+const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert", "replace", "monitor"];
+
+/** Runs `nlkit nft ...`. */
+export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
+  const flags: NftFlags = { json: false, handles: false };
+  let file: string | undefined;
+  for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
+    args.next();
+    const f = FLAGS[w];
+    if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
+    if (f === "file") {
+      file = args.next();
+      if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);
+    } else flags[f] = true;
+  }
+  if (file !== undefined) {
+    if (!args.done) throw new UsageError(`Unexpected "${args.peek()}" with -f (put commands in the file)`);
+    const { nftApplyFile } = await import("./nft_apply.ts");
+    return await nftApplyFile(ctx, file, flags.json || ctx.opts.json);
+  }
+  const cmd = args.next();
+  if (cmd === undefined) throw new UsageError(`Missing command: expected ${COMMANDS.join(", ")}`);
+  switch (cmd) {
+    case "list":
+      return await nftList(ctx, args, flags);
+    case "monitor": {
+      const { nftMonitor } = await import("./nft_monitor.ts");
+      return await nftMonitor(ctx, args, flags.json || ctx.opts.json);
+    }
+    case "flush":
+    case "add":
+    case "create":
+    case "delete":
+    case "destroy":
+    case "insert":
+    case "replace": {
+      const { nftChange } = await import("./nft_change.ts");
+      return await nftChange(ctx, cmd, args);
+    }
+  }
+  throw unknownWord("nft command", cmd, COMMANDS);
+}

@@ -1,0 +1,123 @@
+/**
+ * `nlkit nft list ...`: the objects `nft list` shows, as nft's JSON (`-j`)
+ * or nft's text.
+ *
+ * @module
+ */
+
+import { type Args, UsageError } from "./args.ts";
+import type { Context } from "./context.ts";
+import { VERSION } from "./version.ts";
+import { familyNumber } from "../netfilter/nftables/consts.ts";
+import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
+import { listRuleset, type NftRuleset } from "../netfilter/nftables/list.ts";
+import {
+  chainJson,
+  objectJson,
+  type RulesetJsonOptions,
+  rulesetObjects,
+  setJson,
+  tableJson,
+} from "../netfilter/nftables/json/ruleset_json.ts";
+import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
+import type { Json } from "../netfilter/nftables/json/types.ts";
+import { formatRuleset } from "../netfilter/nftables/text/ruleset_text.ts";
+
+/** The nft flags a listing honours. */
+export interface NftFlags {
+  /** `-j`: nft's JSON. */
+  json: boolean;
+  /** `-a`: show handles in text. */
+  handles: boolean;
+}
+
+const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+
+/** Reads an optional family word (nft's default is `ip`). */
+export function optionalFamily(args: Args): string | undefined {
+  const w = args.peek();
+  if (w !== undefined && FAMILIES.includes(w)) return args.next();
+  return undefined;
+}
+
+function need(args: Args, what: string): string {
+  const w = args.next();
+  if (w === undefined) throw new UsageError(`Missing ${what}`);
+  return w;
+}
+
+function noMore(args: Args): void {
+  const w = args.next();
+  if (w !== undefined) throw new UsageError(`Unexpected "${w}"`, w);
+}
+
+const KINDS = ["ruleset", "tables", "table", "chain", "chains", "set", "sets", "map", "maps", "counters", "quotas"];
+
+/** Runs `nft list ...`. */
+export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promise<void> {
+  const kind = need(args, `what to list (${KINDS.join(", ")})`);
+  if (!KINDS.includes(kind)) throw new UsageError(`Cannot list "${kind}": expected ${KINDS.join(", ")}`, kind);
+  let family = optionalFamily(args);
+  let table: string | undefined;
+  let name: string | undefined;
+  if (kind === "table") [family, table] = [family ?? "ip", need(args, "table name")];
+  if (kind === "chain" || kind === "set" || kind === "map") {
+    family ??= "ip";
+    table = need(args, "table name");
+    name = need(args, `${kind} name`);
+  }
+  noMore(args);
+  if (family !== undefined) familyNumber(family);
+  const r = await listRuleset({ family, table }, ctx.lib);
+  if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
+  const ifnames = r.rules.length ? await interfaceNames(ctx.lib) : undefined;
+  const json = flags.json || ctx.opts.json;
+  const objects = select(r, kind, name, { ifnames, full: !json });
+  if (json) {
+    const meta = { metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } };
+    ctx.out.line(nftJsonText({ nftables: [meta, ...objects] }));
+    return;
+  }
+  // nft lists sets and maps table by table, empty tables included, without blank lines between them.
+  const compact = kind === "sets" || kind === "maps";
+  const text = compact ? [...r.tables.map((t) => tableJson(t, true)), ...objects] : objects;
+  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact }));
+}
+
+function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {
+  switch (kind) {
+    case "ruleset":
+    case "table":
+      return rulesetObjects(r, o);
+    case "tables":
+      return r.tables.map((t) => tableJson(t, o.full));
+    case "chains":
+      return r.chains.map((c) => chainJson(c, o.full));
+    case "chain": {
+      const all = rulesetObjects({ ...r, chains: r.chains.filter((c) => c.name === name) }, o);
+      const out = all.filter((o) => isKind(o, "chain") || isKind(o, "rule"));
+      if (!out.length) throw new Error(`No such file or directory: chain ${name}`);
+      return out;
+    }
+    case "sets":
+    case "maps":
+      return r.sets.filter((s) =>
+        !s.flags?.includes("anonymous") && (s.flags?.includes("map") ?? false) === (kind === "maps")
+      )
+        .map((x) => setJson(x, o.full));
+    case "set":
+    case "map": {
+      const s = r.sets.find((x) => x.name === name && (x.flags?.includes("map") ?? false) === (kind === "map"));
+      if (!s) throw new Error(`No such file or directory: ${kind} ${name}`);
+      return [setJson(s, o.full)];
+    }
+    case "counters":
+    case "quotas":
+      return r.objects.filter((o) => o.type === kind.slice(0, -1)).map(objectJson);
+  }
+  return [];
+}
+
+function isKind(o: Json, k: string): boolean {
+  return typeof o === "object" && o !== null && !Array.isArray(o) && k in o;
+}

@@ -1,0 +1,38 @@
+/**
+ * Numbers as iproute2 reads them: `strtoul` with base 0 (`get_u32(&v, arg,
+ * 0)`), so `010` is octal 8, `0x10` is 16, `09` is refused, and values above
+ * the field's maximum are refused. One parser for every `ip`-style command.
+ *
+ * @module
+ */
+
+import { UsageError } from "./args.ts";
+
+const BASE0 = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
+
+/** Parses `text` as ip's base-0 `strtoul` does; undefined when ip would refuse it or it exceeds `max`. */
+export function ipUnsigned(text: string, max = 0xffffffff): number | undefined {
+  const m = BASE0.exec(text);
+  if (!m) return undefined;
+  const digits = m[2];
+  const n = /^0[xX]/.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.length > 1 && digits[0] === "0"
+    ? parseInt(digits, 8)
+    : Number(digits);
+  // strtoul negates after parsing: "-0" is 0, any other negative wraps past the maximum.
+  if (m[1] === "-" && n !== 0) return undefined;
+  return n <= max ? n : undefined;
+}
+
+/** ip's `invarg()`: `argument "TEXT" is wrong: WHY`, a usage error. */
+export function invalidArgument(text: string, why: string): UsageError {
+  return new UsageError(`argument "${text}" is wrong: ${why}`, text);
+}
+
+/** Parses a number as {@link ipUnsigned}, or throws ip's `invarg` error with `why`. */
+export function ipNumber(text: string, why: string, max = 0xffffffff): number {
+  const n = ipUnsigned(text, max);
+  if (n === undefined) throw invalidArgument(text, why);
+  return n;
+}

@@ -1,0 +1,232 @@
+/**
+ * `nlkit tc qdisc|class|filter add|change|replace|del|show|get`, in `tc`'s
+ * grammar, printing `tc`'s text or `tc -j` JSON.
+ *
+ * @module
+ */
+
+import { type Args, UsageError } from "./args.ts";
+import { pickWord, type TableWord, wordTable } from "./aliases.ts";
+import type { Context } from "./context.ts";
+import { linkNames, nameOfIndex } from "./names.ts";
+import { resolveLinkIndex } from "../route/link.ts";
+import { getFilter, streamClasses, streamFilters, streamQdiscs } from "../route/tc/ops.ts";
+import { withRouteSocket } from "../route/rtnl.ts";
+import { parseProtocol } from "../route/tc/protocol.ts";
+import { estimatorOf, parseTime } from "../route/tc/units.ts";
+import { printClass, printFilter, printQdisc, type TcPrintOptions } from "../route/tc/print.ts";
+import { TcPrinter } from "../route/tc/printer.ts";
+import {
+  classRequest,
+  type ClassSpec,
+  filterRequest,
+  type FilterSpec,
+  qdiscRequest,
+  type QdiscSpec,
+  type TcCommand,
+} from "../route/tc/request.ts";
+import { TcWords } from "../route/tc/words.ts";
+import { filterKind } from "../route/tc/filter/registry.ts";
+import { qdiscKind } from "../route/tc/qdisc/registry.ts";
+import { tcActionHandler } from "./tc_action.ts";
+import { linkLookup, nameIndex } from "./tc_links.ts";
+
+/** tc's objects in tc.c's order (any prefix selects the first match); chain, monitor and exec are not supported. */
+const TC_OBJECTS = wordTable("qdisc class filter chain actions=action monitor exec help");
+
+/** Each object's commands in the order tc's do_* functions try them. */
+const TC_COMMANDS: Record<string, readonly TableWord[]> = {
+  qdisc: wordTable("add change replace link delete=del show list=show lst=show help"),
+  class: wordTable("add change replace delete=del show list=show lst=show help"),
+  filter: wordTable("add delete=del change replace get show list=show lst=show help"),
+};
+
+type Spec = QdiscSpec & ClassSpec & FilterSpec;
+
+/** The words before the kind, per object (anything else starts the kind). */
+const COMMON: Record<string, readonly string[]> = {
+  qdisc: ["parent", "handle", "estimator"],
+  class: ["parent", "classid", "estimator"],
+  filter: ["parent", "handle", "protocol", "proto", "prio", "pref", "priority", "chain", "estimator"],
+};
+
+/** Reads the words every object shares; stops at the kind. */
+function commonWords(w: TcWords, object: string): Partial<Spec> {
+  const s: Partial<Spec> = {};
+  const seen = new Set<string>();
+  const once = (k: string) => {
+    if (seen.has(k)) throw new UsageError(`Duplicate "${k}" in tc ${object}`, k);
+    seen.add(k);
+  };
+  for (let word = w.peek(); word !== undefined; word = w.peek()) {
+    switch (word) {
+      case "dev":
+        w.next();
+        s.dev = w.value("dev", "device");
+        once("dev");
+        break;
+      case "root":
+      case "ingress":
+      case "egress":
+      case "clsact":
+        if (object === "qdisc" && word !== "root") {
+          // "ingress" and "clsact" name both the parent and the kind.
+          s.parent = word;
+          s.kind = word;
+          w.next();
+          return s;
+        }
+        w.next();
+        once("parent");
+        s.parent = word;
+        break;
+      case "parent":
+      case "handle":
+      case "classid":
+      case "protocol":
+      case "proto":
+      case "prio":
+      case "pref":
+      case "priority":
+      case "chain":
+      case "estimator": {
+        if (!COMMON[object].includes(word)) return s;
+        w.next();
+        const key = word === "proto" ? "protocol" : word === "pref" || word === "priority" ? "prio" : word;
+        const v = w.value(word);
+        once(key);
+        if (key === "parent") s.parent = v;
+        else if (key === "handle") s.handle = v;
+        else if (key === "classid") s.classid = v;
+        else if (key === "protocol") s.protocol = v;
+        else if (key === "prio") s.priority = intOf(v, "priority", 0xffff);
+        else if (key === "chain") s.chain = intOf(v, "chain", 0xffffffff);
+        else s.estimator = estimatorOf(parseTime(v), parseTime(w.value(word)));
+        break;
+      }
+      default:
+        return s;
+    }
+  }
+  return s;
+}
+
+function intOf(v: string, what: string, max: number): number {
+  const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= max)) throw new UsageError(`Invalid ${what}: "${v}" (must be 0 to ${max})`, v);
+  return n;
+}
+
+/**
+ * Builds the request of `tc qdisc|class|filter add|change|replace|del
+ * WORDS...`, with devices resolved by `linkIndex`; nothing is sent.
+ */
+export function tcRequest(
+  object: "qdisc" | "class" | "filter",
+  cmd: TcCommand,
+  words: readonly string[],
+  linkIndex: (name: string) => number,
+): Uint8Array {
+  const w = new TcWords(words);
+  const s = commonWords(w, object);
+  if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
+  if (!s.kind && !w.done) s.kind = w.next();
+  const rest = new TcWords(w.rest());
+  const ifindex = linkIndex(String(s.dev));
+  if (object === "qdisc") {
+    const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
+    if (s.kind !== undefined && !k) throw new UsageError(`Unknown qdisc kind: "${s.kind}"`, s.kind);
+    if (k?.qdisc) s.options = k.qdisc.words(rest, { linkIndex });
+    else if (!rest.done) throw new UsageError(`Unknown ${s.kind} argument: "${rest.peek()}" (it takes none)`);
+    return qdiscRequest(cmd, s as QdiscSpec, ifindex);
+  }
+  if (object === "class") {
+    const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
+    if (s.kind !== undefined && !k?.class) throw new UsageError(`Unknown class kind: "${s.kind}"`, s.kind);
+    if (k?.class) s.options = k.class.words(rest, { linkIndex });
+    return classRequest(cmd, s as ClassSpec, ifindex);
+  }
+  const k = s.kind === undefined ? undefined : filterKind(s.kind);
+  if (s.kind !== undefined && !k) throw new UsageError(`Unknown filter kind: "${s.kind}"`, s.kind);
+  const protocol = s.protocol === undefined ? (cmd === "add" ? 3 : undefined) : parseProtocol(s.protocol);
+  if (k && !rest.done) s.options = k.options.words(rest, { linkIndex, protocol });
+  return filterRequest(cmd, s as FilterSpec, ifindex);
+}
+
+async function modify(ctx: Context, object: "qdisc" | "class" | "filter", cmd: TcCommand, w: TcWords): Promise<void> {
+  const req = tcRequest(object, cmd, w.rest(), linkLookup(await nameIndex(ctx)));
+  await withRouteSocket(ctx.lib, (s) => s.request(req));
+}
+
+async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWords): Promise<void> {
+  const s = commonWords(w, object);
+  const invisible = w.peek() === "invisible" && object === "qdisc";
+  if (invisible) w.next();
+  if (cmd === "get" && s.kind === undefined && !w.done) s.kind = w.next();
+  const rest = new TcWords(w.rest());
+  if (object !== "filter" || cmd !== "get") {
+    if (!rest.done) throw new UsageError(`Unexpected argument: "${rest.peek()}"`, rest.peek());
+  }
+  const links = await linkNames(ctx);
+  const print: TcPrintOptions = {
+    details: ctx.opts.details,
+    stats: ctx.opts.stats,
+    linkName: (i) => nameOfIndex(links, i),
+    hideDev: s.dev !== undefined,
+  };
+  const p = new TcPrinter(ctx.opts.json, ctx.opts.pretty);
+  const emit = (fn: () => void) => {
+    fn();
+    ctx.out.write(ctx.opts.json ? p.json() : p.take());
+  };
+  p.openArray();
+  if (object === "qdisc") {
+    if (s.dev !== undefined) await resolveLinkIndex(s.dev, ctx.lib);
+    const parent = s.parent === "ingress" || s.parent === "clsact" ? 0xfffffff1 : s.parent;
+    for await (const q of streamQdiscs({ dev: s.dev, handle: s.handle, parent, invisible }, ctx.lib)) {
+      emit(() => printQdisc(p, q, print));
+    }
+  } else {
+    if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
+    if (object === "class") {
+      for await (const c of streamClasses({ dev: s.dev, parent: s.parent, classid: s.classid }, ctx.lib)) {
+        emit(() => printClass(p, c, print));
+      }
+    } else if (cmd === "get") {
+      const k = s.kind === undefined ? undefined : filterKind(s.kind);
+      const protocol = s.protocol === undefined ? undefined : parseProtocol(s.protocol);
+      if (k && !rest.done) s.options = k.options.words(rest, { linkIndex: linkLookup(await nameIndex(ctx)), protocol });
+      const f = await getFilter(s as FilterSpec, ctx.lib);
+      emit(() => printFilter(p, f, { ...print, hideParent: s.parent !== undefined }));
+    } else {
+      const filters = streamFilters(
+        { dev: s.dev, parent: s.parent, priority: s.priority, protocol: s.protocol, chain: s.chain },
+        ctx.lib,
+      );
+      const opts = { ...print, hideParent: s.parent !== undefined };
+      for await (const f of filters) emit(() => printFilter(p, f, opts));
+    }
+  }
+  p.close();
+  if (ctx.opts.json) ctx.out.write(p.json() + "\n");
+}
+
+/** Handles `nlkit tc ...`. */
+export async function tcHandler(ctx: Context, args: Args): Promise<number | void> {
+  const word = args.next() ?? "";
+  const object = pickWord(TC_OBJECTS, word)?.name;
+  if (object === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
+  if (object === "action") return await tcActionHandler(ctx, args);
+  if (object !== "qdisc" && object !== "class" && object !== "filter") {
+    throw new UsageError(`Unknown tc object: "${word}" (expected qdisc, class, filter or actions)`, word);
+  }
+  const cmdWord = args.next() ?? "show";
+  const cmd = pickWord(TC_COMMANDS[object], cmdWord)?.name;
+  if (cmd === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
+  if (cmd === undefined || cmd === "link") {
+    throw new UsageError(`Unknown tc ${object} command: "${cmdWord}"`, cmdWord);
+  }
+  const w = new TcWords(args.rest());
+  if (cmd === "show" || cmd === "get") return await show(ctx, object, cmd, w);
+  await modify(ctx, object, cmd === "del" ? "delete" : cmd as TcCommand, w);
+}

@@ -1,0 +1,45 @@
+/**
+ * `NFTA_DATA_*`: the value or verdict an immediate, a comparison or a set
+ * element carries, and the shared parse step of every nf_tables message.
+ *
+ * @module
+ */
+
+import type { NlMsg } from "../../wire/message.ts";
+import { payloadOf } from "../../wire/message.ts";
+import { TruncatedError } from "../../wire/errors.ts";
+import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
+import { familyName, NFT_VERDICTS, type NftFamily } from "./consts.ts";
+
+/** `NFTA_VERDICT_*`: a verdict code and, for jump and goto, the target chain. */
+export const NFTA_VERDICT_TABLE = {
+  code: { type: 1, kind: "u32be", names: NFT_VERDICTS }, // NFTA_VERDICT_CODE
+  chain: { type: 2, kind: "string" }, // NFTA_VERDICT_CHAIN
+  chainId: { type: 3, kind: "u32be" }, // NFTA_VERDICT_CHAIN_ID
+} as const;
+
+/** `NFTA_DATA_*`: raw bytes or a verdict. */
+export const NFTA_DATA_TABLE = {
+  value: { type: 1, kind: "bytes" }, // NFTA_DATA_VALUE
+  verdict: { type: 2, kind: "nested", table: NFTA_VERDICT_TABLE }, // NFTA_DATA_VERDICT
+} as const;
+
+/** A verdict: `accept`, `drop`, `jump` with a chain, ... */
+export type NftVerdict = Attrs<typeof NFTA_VERDICT_TABLE>;
+/** Data of an immediate, a comparison or a set element. */
+export type NftData = Attrs<typeof NFTA_DATA_TABLE>;
+
+/** The fields every parsed nf_tables object has from its `nfgenmsg`. */
+export interface NftHeader {
+  /** The table family. */
+  family: NftFamily;
+}
+
+/** Parses an nf_tables message: the `nfgenmsg` family, then the attributes by `table`. */
+export function parseNftMessage<T extends AttrTable>(table: T, m: NlMsg): Attrs<T> & NftHeader {
+  const off = payloadOf(m);
+  if (off + 4 > m.end) throw new TruncatedError("nfgenmsg", off, 4, m.end - off);
+  const out = parseAttrs(table, m.buf, m.view, off + 4, m.end) as Attrs<T> & NftHeader;
+  out.family = familyName(m.buf[off]);
+  return out;
+}

@@ -1,0 +1,51 @@
+/**
+ * Set elements (`NFTA_SET_ELEM_*`), sent and dumped in lists
+ * (`NFTA_SET_ELEM_LIST_*`).
+ *
+ * @module
+ */
+
+import type { NlMsg } from "../../wire/message.ts";
+import type { Attrs, Codec } from "../../wire/table.ts";
+import { listOf } from "./codecs.ts";
+import { NFTA_DATA_TABLE, type NftHeader, parseNftMessage } from "./data.ts";
+import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
+
+/** `NFT_SET_ELEM_*` flag bits. */
+export const NFT_SET_ELEM_FLAGS = { 1: "interval-end", 2: "catchall" } as const;
+
+/** `NFTA_SET_ELEM_*`. */
+export const NFTA_SET_ELEM_TABLE = {
+  key: { type: 1, kind: "nested", table: NFTA_DATA_TABLE }, // NFTA_SET_ELEM_KEY
+  data: { type: 2, kind: "nested", table: NFTA_DATA_TABLE }, // NFTA_SET_ELEM_DATA
+  flags: { type: 3, kind: "u32be", bits: NFT_SET_ELEM_FLAGS }, // NFTA_SET_ELEM_FLAGS
+  timeout: { type: 4, kind: "u64be" }, // NFTA_SET_ELEM_TIMEOUT (ms)
+  expiration: { type: 5, kind: "u64be" }, // NFTA_SET_ELEM_EXPIRATION (ms, reply only)
+  userdata: { type: 6, kind: "bytes" }, // NFTA_SET_ELEM_USERDATA
+  expr: { type: 7, kind: "codec", codec: EXPR_ONE }, // NFTA_SET_ELEM_EXPR
+  objref: { type: 9, kind: "string" }, // NFTA_SET_ELEM_OBJREF
+  keyEnd: { type: 10, kind: "nested", table: NFTA_DATA_TABLE }, // NFTA_SET_ELEM_KEY_END
+  expressions: { type: 11, kind: "codec", codec: EXPR_LIST }, // NFTA_SET_ELEM_EXPRESSIONS
+} as const;
+
+/** One element of a set or map. */
+export type NftElement = Attrs<typeof NFTA_SET_ELEM_TABLE>;
+
+/** `NFTA_SET_ELEM_LIST_ELEMENTS`: a list of elements. */
+export const ELEMENT_LIST: Codec<NftElement[]> = listOf(NFTA_SET_ELEM_TABLE);
+
+/** `NFTA_SET_ELEM_LIST_*`. */
+export const NFTA_SET_ELEM_LIST_TABLE = {
+  table: { type: 1, kind: "string" }, // NFTA_SET_ELEM_LIST_TABLE
+  set: { type: 2, kind: "string" }, // NFTA_SET_ELEM_LIST_SET
+  elements: { type: 3, kind: "codec", codec: ELEMENT_LIST }, // NFTA_SET_ELEM_LIST_ELEMENTS
+  setId: { type: 4, kind: "u32be" }, // NFTA_SET_ELEM_LIST_SET_ID (request only)
+} as const;
+
+/** A message's worth of elements of one set. */
+export type NftElementList = Attrs<typeof NFTA_SET_ELEM_LIST_TABLE> & NftHeader;
+
+/** Parses an `NFT_MSG_NEWSETELEM` message. */
+export function parseElementsMessage(m: NlMsg): NftElementList {
+  return parseNftMessage(NFTA_SET_ELEM_LIST_TABLE, m);
+}

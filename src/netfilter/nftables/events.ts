@@ -1,0 +1,184 @@
+/**
+ * Ruleset events (`NFNLGRP_NFTABLES`, what `nft monitor` shows): every
+ * object added or deleted, typed as listing returns it, with the
+ * generation its batch committed, and an overrun signal when events were
+ * lost (list again to resynchronise).
+ *
+ * The kernel sends a batch's changes, then one `NFT_MSG_NEWGEN`; changes
+ * are held until that message so each carries its generation.
+ *
+ * @module
+ */
+
+import { checkKeys } from "../../wire/invalid.ts";
+import { isOverrun } from "../../socket/errors.ts";
+import { NetlinkSocket } from "../../socket/socket.ts";
+import { NETLINK_NETFILTER } from "../../wire/constants.ts";
+import type { NlMsg } from "../../wire/message.ts";
+import { NFNL_SUBSYS_NFTABLES, nfnlSplit } from "../../wire/nfnetlink.ts";
+import { type NftChain, parseChainMessage } from "./chain.ts";
+import { NFNLGRP_NFTABLES, NFT_MSG } from "./consts.ts";
+import { type NftElementList, parseElementsMessage } from "./element.ts";
+import { type NftFlowtable, parseFlowtableMessage } from "./flowtable.ts";
+import { type NftGeneration, parseGenMessage } from "./gen.ts";
+import { type NftObject, parseObjMessage } from "./obj.ts";
+import { type NftRule, parseNftRuleMessage } from "./rule.ts";
+import { type NftSet, parseSetMessage } from "./set.ts";
+import { describeNft, type NftOptions } from "./socket.ts";
+import { type NftTable, parseTableMessage } from "./table.ts";
+
+/** What changed, by kind. */
+export type NftChange =
+  | { kind: "table"; object: NftTable }
+  | { kind: "chain"; object: NftChain }
+  | { kind: "rule"; object: NftRule }
+  | { kind: "set"; object: NftSet }
+  | { kind: "element"; object: NftElementList }
+  | { kind: "object"; object: NftObject }
+  | { kind: "flowtable"; object: NftFlowtable };
+
+/** One change of a committed batch. */
+export type NftChangeEvent = NftChange & {
+  /** `add` or `delete`. */
+  type: "add" | "delete";
+  /** The generation the batch committed (absent if the batch's end was lost). */
+  generation?: number;
+};
+
+/** Events were lost: list the ruleset again. */
+export interface NftOverrunEvent {
+  /** Marks the gap. */
+  type: "overrun";
+}
+
+/** A batch committed: follows the batch's changes. */
+export interface NftGenerationEvent {
+  /** Marks the end of a batch. */
+  type: "generation";
+  /** The new generation. */
+  generation: number;
+  /** The committing process id, when the kernel says. */
+  pid?: number;
+  /** The committing process name, when the kernel says. */
+  process?: string;
+}
+
+/** One item of {@link subscribeNftables}. */
+export type NftEvent = NftChangeEvent | NftGenerationEvent | NftOverrunEvent;
+
+/** A parsed event message: a change, or the generation that closes a batch. */
+export type NftEventMessage = { change: NftChange & { type: "add" | "delete" } } | { gen: NftGeneration } | undefined;
+
+const BY_MSG: Record<number, [NftChange["kind"], "add" | "delete", (m: NlMsg) => unknown]> = {
+  [NFT_MSG.NFT_MSG_NEWTABLE]: ["table", "add", parseTableMessage],
+  [NFT_MSG.NFT_MSG_DELTABLE]: ["table", "delete", parseTableMessage],
+  [NFT_MSG.NFT_MSG_NEWCHAIN]: ["chain", "add", parseChainMessage],
+  [NFT_MSG.NFT_MSG_DELCHAIN]: ["chain", "delete", parseChainMessage],
+  [NFT_MSG.NFT_MSG_NEWRULE]: ["rule", "add", parseNftRuleMessage],
+  [NFT_MSG.NFT_MSG_DELRULE]: ["rule", "delete", parseNftRuleMessage],
+  [NFT_MSG.NFT_MSG_NEWSET]: ["set", "add", parseSetMessage],
+  [NFT_MSG.NFT_MSG_DELSET]: ["set", "delete", parseSetMessage],
+  [NFT_MSG.NFT_MSG_NEWSETELEM]: ["element", "add", parseElementsMessage],
+  [NFT_MSG.NFT_MSG_DELSETELEM]: ["element", "delete", parseElementsMessage],
+  [NFT_MSG.NFT_MSG_NEWOBJ]: ["object", "add", parseObjMessage],
+  [NFT_MSG.NFT_MSG_DELOBJ]: ["object", "delete", parseObjMessage],
+  [NFT_MSG.NFT_MSG_NEWFLOWTABLE]: ["flowtable", "add", parseFlowtableMessage],
+  [NFT_MSG.NFT_MSG_DELFLOWTABLE]: ["flowtable", "delete", parseFlowtableMessage],
+};
+
+/** Parses one nf_tables event message; other messages give `undefined`. */
+export function parseNftEvent(m: NlMsg): NftEventMessage {
+  const [subsys, msg] = nfnlSplit(m.type);
+  if (subsys !== NFNL_SUBSYS_NFTABLES) return undefined;
+  if (msg === NFT_MSG.NFT_MSG_NEWGEN) return { gen: parseGenMessage(m) };
+  const row = BY_MSG[msg];
+  if (!row) return undefined;
+  const [kind, type, parse] = row;
+  return { change: { kind, type, object: parse(m) } as NftChange & { type: "add" | "delete" } };
+}
+
+/** Options of {@link subscribeNftables}. */
+export interface SubscribeNftOptions {
+  /** Kernel receive buffer in bytes; bigger loses fewer events in bursts. */
+  receiveBuffer?: number;
+  /** Stops the stream when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A live subscription: joined once {@link NftSubscription.ready} resolves, so later changes are never missed. */
+export class NftSubscription implements AsyncIterableIterator<NftEvent>, AsyncDisposable {
+  /** Resolves once the socket has joined the group. */
+  readonly ready: Promise<void>;
+  #socket: Promise<NetlinkSocket>;
+  #stop = new AbortController();
+  #signal: AbortSignal;
+  #gen: AsyncGenerator<NftEvent, void, undefined> | undefined;
+
+  /** Opens the socket at once; `options` must already be valid. */
+  constructor(options: SubscribeNftOptions, opts: NftOptions) {
+    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
+    this.#socket = NetlinkSocket.open(NETLINK_NETFILTER, {
+      netns: opts.netns,
+      receiveBuffer: options.receiveBuffer,
+      groups: [NFNLGRP_NFTABLES],
+      describe: describeNft,
+    });
+    this.ready = this.#socket.then(() => {});
+    this.ready.catch(() => {}); // the error surfaces from next()
+  }
+
+  async *#run(): AsyncGenerator<NftEvent, void, undefined> {
+    const sock = await this.#socket;
+    let held: NftChangeEvent[] = [];
+    try {
+      for await (const item of sock.messages(parseNftEvent, { signal: this.#signal })) {
+        if (isOverrun(item)) {
+          yield* held;
+          held = [];
+          yield { type: "overrun" };
+        } else if (item && "gen" in item) {
+          for (const ev of held) yield { ...ev, generation: item.gen.id };
+          held = [];
+          const { id = 0, procPid, procName } = item.gen;
+          yield { type: "generation", generation: id, pid: procPid, process: procName };
+        } else if (item) held.push(item.change);
+      }
+    } finally {
+      sock.close();
+    }
+  }
+
+  /** Waits for the next event. */
+  next(): Promise<IteratorResult<NftEvent, void>> {
+    this.#gen ??= this.#run();
+    return this.#gen.next();
+  }
+
+  /** Ends the subscription and closes its socket. */
+  async return(): Promise<IteratorResult<NftEvent, void>> {
+    this.#stop.abort();
+    if (this.#gen) return await this.#gen.return();
+    (await this.#socket.catch(() => undefined))?.close();
+    return { done: true, value: undefined };
+  }
+
+  /** Returns the iterator itself. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Same as {@link return} (`await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+}
+
+/** Subscribes to ruleset changes in a namespace (`nft monitor`). */
+export function subscribeNftables(options: SubscribeNftOptions = {}, opts: NftOptions = {}): NftSubscription {
+  checkKeys(options, ["receiveBuffer", "signal"], "subscribeNftables");
+  checkKeys(opts, ["netns"], "subscribeNftables (a subscription opens its own socket)");
+  if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
+    throw new RangeError(`Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`);
+  }
+  return new NftSubscription(options, opts);
+}

@@ -1,0 +1,7 @@
+/**
+ * The `counter` expression: counts packets and bytes.
+ *
+ * @module
+ */
+
+export { NFTA_COUNTER_TABLE } from "../chain.ts";

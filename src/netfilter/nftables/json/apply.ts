@@ -1,0 +1,376 @@
+/**
+ * nft's JSON documents (libnftables-json(5)) applied as one transaction,
+ * as `nft -j -f` does: listing objects (an implicit `add`) and the `add`,
+ * `create`, `insert`, `replace`, `delete` and `flush` commands.
+ *
+ * @module
+ */
+
+import { hookNumber } from "../consts.ts";
+import { interfaceNames } from "../ifnames.ts";
+import { listSets } from "../list.ts";
+import type { NftOptions } from "../socket.ts";
+import { NftTransaction } from "../transaction.ts";
+import { limitAttrs, ruleExpressions } from "./linearize.ts";
+import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
+import { setTypes } from "./ruleset_json.ts";
+import { concatId, type Json, type NftType, typeByName } from "./types.ts";
+import { INET_PROTOS } from "./types.ts";
+
+type Obj = { [k: string]: Json };
+
+const COMMANDS = ["add", "create", "insert", "replace", "delete", "destroy", "flush"];
+const OBJECTS = [
+  "table",
+  "chain",
+  "rule",
+  "set",
+  "map",
+  "element",
+  "counter",
+  "quota",
+  "limit",
+  "ct helper",
+  "ruleset",
+];
+const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+
+function keys(o: Obj, allowed: readonly string[], what: string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new TypeError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+  }
+}
+
+function str(o: Obj, k: string, what: string): string {
+  const v = o[k];
+  if (typeof v !== "string" || !v) throw new TypeError(`Cannot use ${what} without a "${k}" string`);
+  return v;
+}
+
+function family(o: Obj, what: string): string {
+  const f = o.family ?? "ip";
+  if (typeof f !== "string" || !FAMILY.includes(f)) {
+    throw new TypeError(`Cannot use family ${JSON.stringify(f)} in ${what}: expected ${FAMILY.join(", ")}`);
+  }
+  return f;
+}
+
+function num(v: Json | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+    throw new TypeError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
+  }
+  return v;
+}
+
+function typesOf(v: Json, what: string): NftType[] {
+  if (typeof v === "string") return v.split(" . ").map((n) => typeByName(n));
+  if (Array.isArray(v)) return v.map((n) => typeByName(String(n)));
+  throw new TypeError(`Cannot use ${JSON.stringify(v)} as the type of ${what}`);
+}
+
+function keyLen(types: readonly NftType[]): number {
+  return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
+}
+
+/** Turns an nft JSON document into a transaction, reading set types from the kernel when elements need them. */
+export class DocumentPlanner {
+  /** The transaction the document's commands are added to. */
+  readonly tx: NftTransaction = new NftTransaction();
+  #shapes = new Map<string, ElementShape>();
+  #ifindexes?: Map<string, number>;
+  /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
+  constructor(readonly opts: NftOptions = {}) {}
+
+  async #shape(fam: string, table: string, name: string): Promise<ElementShape> {
+    const k = `${fam} ${table} ${name}`;
+    let s = this.#shapes.get(k);
+    if (!s) {
+      for await (const set of listSets({ family: fam, table }, this.opts)) {
+        if (set.name !== name) continue;
+        const t = setTypes({ ...set, elements: [] });
+        s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false };
+      }
+      if (!s) throw new TypeError(`Cannot add elements to set ${k}: no such set`);
+      this.#shapes.set(k, s);
+    }
+    return s;
+  }
+
+  /** Shapes of a table's sets: declared in the document, else listed from the kernel. */
+  async #tableShapes(fam: string, table: string): Promise<Map<string, ElementShape>> {
+    const out = new Map<string, ElementShape>();
+    for await (const set of listSets({ family: fam, table }, this.opts)) {
+      const t = setTypes({ ...set, elements: [] });
+      out.set(set.name ?? "", { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false });
+    }
+    for (const [k, shape] of this.#shapes) {
+      const [f, t, name] = k.split(" ");
+      if (f === fam && t === table) out.set(name, shape);
+    }
+    return out;
+  }
+
+  /** Adds every command of `doc` (`{"nftables": [...]}`) to the transaction. */
+  async plan(document: unknown): Promise<NftTransaction> {
+    const doc = document as Json;
+    if (!isObj(doc) || !Array.isArray(doc.nftables)) {
+      throw new TypeError('Cannot apply a document without an "nftables" array');
+    }
+    keys(doc, ["nftables"], "the document");
+    if (/"(iif|oif)"/.test(JSON.stringify(doc))) {
+      this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
+    }
+    for (const item of doc.nftables) await this.#command(item);
+    return this.tx;
+  }
+
+  async #command(item: Json): Promise<void> {
+    if (!isObj(item) || Object.keys(item).length !== 1) {
+      throw new TypeError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
+    }
+    const [cmd] = Object.keys(item);
+    if (cmd === "metainfo") return;
+    if (OBJECTS.includes(cmd)) return await this.#object("add", cmd, item[cmd], true);
+    if (!COMMANDS.includes(cmd)) {
+      throw new TypeError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
+    }
+    const body = item[cmd];
+    if (!isObj(body) || Object.keys(body).length !== 1) throw new TypeError(`Cannot apply ${cmd}: expected one object`);
+    const [kind] = Object.keys(body);
+    if (!OBJECTS.includes(kind)) throw new TypeError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
+    await this.#object(cmd, kind, body[kind], false);
+  }
+
+  async #object(cmd: string, kind: string, v: Json, listing: boolean): Promise<void> {
+    const tx = this.tx;
+    if (kind === "ruleset") {
+      if (cmd !== "flush") throw new TypeError(`Cannot ${cmd} the ruleset: only flush`);
+      tx.flushRuleset(isObj(v) && v.family !== undefined ? family(v, "ruleset") : undefined);
+      return;
+    }
+    if (!isObj(v)) throw new TypeError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
+    const fam = family(v, kind);
+    const create = cmd === "create";
+    const del = cmd === "delete" || cmd === "destroy";
+    if (cmd === "destroy") throw new TypeError("Cannot destroy: nft 1.0.6 has no destroy; use delete");
+    switch (kind) {
+      case "table": {
+        keys(v, ["family", "name", "handle", "flags", "comment"], "a table");
+        const name = v.name === undefined && v.handle !== undefined ? undefined : str(v, "name", "a table");
+        if (del) return void tx.deleteTable({ family: fam, name, handle: num(v.handle, "a handle") });
+        if (cmd === "flush") return void tx.flushTable({ family: fam, name: name! });
+        const flags = v.flags === undefined
+          ? []
+          : (Array.isArray(v.flags) ? v.flags : [v.flags]).map((f) => f === "dorm" ? "dormant" : String(f));
+        tx.addTable({ family: fam, name: name!, flags, comment: v.comment as string | undefined }, create);
+        return;
+      }
+      case "chain": {
+        keys(
+          v,
+          ["family", "table", "name", "handle", "type", "hook", "prio", "policy", "dev", "comment", "newname"],
+          "a chain",
+        );
+        const table = str(v, "table", "a chain");
+        if (del) {
+          return void tx.deleteChain({
+            family: fam,
+            table,
+            name: v.name as string | undefined,
+            handle: num(v.handle, "a handle"),
+          });
+        }
+        const name = str(v, "name", "a chain");
+        if (cmd === "flush") return void tx.flushChain({ family: fam, table, name });
+        if (v.newname !== undefined) throw new TypeError("Cannot rename chains");
+        const hook = v.hook === undefined ? undefined : String(v.hook);
+        if (hook !== undefined) hookNumber(fam, hook);
+        const policy = v.policy === undefined ? undefined : String(v.policy);
+        if (policy !== undefined && policy !== "accept" && policy !== "drop") {
+          throw new TypeError(`Cannot use policy "${policy}": expected accept or drop`);
+        }
+        tx.addChain({
+          family: fam,
+          table,
+          name,
+          type: v.type as string | undefined,
+          hook,
+          priority: num(v.prio, "a priority"),
+          policy: policy as "accept" | "drop" | undefined,
+          device: Array.isArray(v.dev) ? String(v.dev[0]) : v.dev as string | undefined,
+          comment: v.comment as string | undefined,
+        }, create);
+        return;
+      }
+      case "rule": {
+        keys(v, ["family", "table", "chain", "handle", "position", "index", "expr", "comment"], "a rule");
+        const table = str(v, "table", "a rule");
+        const chain = str(v, "chain", "a rule");
+        if (del) return void tx.deleteRule({ family: fam, table, chain, handle: num(v.handle, "a handle")! });
+        if (v.index !== undefined) throw new TypeError("Cannot place a rule by index: use position (a handle)");
+        if (!Array.isArray(v.expr)) throw new TypeError(`Cannot add a rule to ${chain} without an "expr" list`);
+        const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
+        // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
+        const handle = mode === "replace" ? num(v.handle, "a handle") : num(v.position, "a position");
+        if (mode === "add" && !listing && v.handle !== undefined) {
+          throw new TypeError('Cannot add a rule with "handle": use "position"');
+        }
+        const sets = JSON.stringify(v.expr).includes('"map"') ? await this.#tableShapes(fam, table) : undefined;
+        const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
+        tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
+        return;
+      }
+      case "set":
+      case "map":
+        return this.#set(cmd, kind, v, fam);
+      case "element": {
+        keys(v, ["family", "table", "name", "elem"], "an element");
+        const table = str(v, "table", "an element");
+        const name = str(v, "name", "an element");
+        const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
+        const shape = await this.#shape(fam, table, name);
+        const elements = elementsOf(shape, elems);
+        if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
+        else tx.addElements({ family: fam, table, set: name }, elements);
+        return;
+      }
+      case "counter":
+      case "quota":
+      case "limit":
+      case "ct helper":
+        return this.#stateful(cmd, kind, v, fam);
+    }
+  }
+
+  #set(cmd: string, kind: string, v: Obj, fam: string): void {
+    const tx = this.tx;
+    keys(v, [
+      "family",
+      "table",
+      "name",
+      "handle",
+      "type",
+      "map",
+      "flags",
+      "timeout",
+      "gc-interval",
+      "size",
+      "policy",
+      "elem",
+      "comment",
+    ], `a ${kind}`);
+    const table = str(v, "table", `a ${kind}`);
+    if (cmd === "delete" && v.name === undefined) {
+      return void tx.deleteSet({ family: fam, table, handle: num(v.handle, "a handle") });
+    }
+    const name = str(v, "name", `a ${kind}`);
+    if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
+    if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
+    const key = typesOf(v.type, `set ${name}`);
+    const flags = (v.flags === undefined ? [] : Array.isArray(v.flags) ? v.flags : [v.flags]).map(String);
+    for (const f of flags) {
+      if (!["constant", "interval", "timeout", "dynamic"].includes(f)) {
+        throw new TypeError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
+      }
+    }
+    let data: ElementShape["data"];
+    let dataSpec = {};
+    if (kind === "map") {
+      if (v.map === undefined) throw new TypeError(`Cannot add map ${name} without "map" (its data type)`);
+      if (v.map === "verdict") {
+        data = { verdict: true };
+        dataSpec = { dataType: 0xffffff00, dataLen: 16 };
+      } else {
+        const types = typesOf(v.map, `map ${name}`);
+        data = { types };
+        dataSpec = {
+          dataType: concatId(types),
+          dataLen: keyLen(types),
+          dataHostOrder: types.length === 1 && types[0].host === true,
+        };
+      }
+      flags.push("map");
+    } else if (v.map !== undefined) throw new TypeError(`Cannot give set ${name} a "map" type: declare a map`);
+    const interval = flags.includes("interval");
+    if (interval && key.length > 1) flags.push("concat");
+    if (v.timeout !== undefined && !flags.includes("timeout")) flags.push("timeout");
+    const setId = tx.addSet({
+      family: fam,
+      table,
+      name,
+      keyType: concatId(key),
+      keyLen: keyLen(key),
+      flags,
+      timeout: v.timeout === undefined ? undefined : num(v.timeout, "a timeout")! * 1000,
+      gcInterval: v["gc-interval"] === undefined ? undefined : num(v["gc-interval"], "a gc-interval")! * 1000,
+      size: num(v.size, "a size"),
+      policy: v.policy === undefined
+        ? undefined
+        : v.policy === "memory"
+        ? "memory"
+        : v.policy === "performance"
+        ? "performance"
+        : (() => {
+          throw new TypeError(`Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`);
+        })(),
+      fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
+      keyHostOrder: key.length === 1 && key[0].host === true,
+      comment: v.comment as string | undefined,
+      ...dataSpec,
+    }, cmd === "create");
+    const shape: ElementShape = { key, data, interval };
+    this.#shapes.set(`${fam} ${table} ${name}`, shape);
+    if (v.elem !== undefined) {
+      const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
+      tx.addElements({ family: fam, table, set: name, setId }, elementsOf(shape, elems));
+    }
+  }
+
+  #stateful(cmd: string, kind: string, v: Obj, fam: string): void {
+    const table = str(v, "table", `a ${kind}`);
+    if (cmd === "delete" && v.name === undefined) {
+      return void this.tx.deleteObject({ family: fam, table, handle: num(v.handle, "a handle"), type: kind });
+    }
+    const name = str(v, "name", `a ${kind}`);
+    if (cmd === "delete") return void this.tx.deleteObject({ family: fam, table, name, type: kind });
+    if (cmd !== "add" && cmd !== "create") throw new TypeError(`Cannot ${cmd} a ${kind}`);
+    const common = ["family", "table", "name", "handle", "comment"];
+    let data: Record<string, unknown>;
+    if (kind === "counter") {
+      keys(v, [...common, "packets", "bytes"], "a counter");
+      data = { packets: num(v.packets, "packets") ?? 0, bytes: num(v.bytes, "bytes") ?? 0 };
+    } else if (kind === "quota") {
+      keys(v, [...common, "bytes", "used", "inv"], "a quota");
+      data = { bytes: num(v.bytes, "bytes") ?? 0, consumed: num(v.used, "used") ?? 0, flags: v.inv ? ["inv"] : [] };
+    } else if (kind === "limit") {
+      const { family: _f, table: _t, name: _n, handle: _h, comment: _c, ...l } = v;
+      data = limitAttrs(l);
+    } else {
+      keys(v, [...common, "type", "protocol", "l3proto"], "a ct helper");
+      const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
+      if (l4 === undefined) {
+        throw new TypeError(`Cannot use ct helper protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`);
+      }
+      const l3 = { inet: 1, ip: 2, ip6: 10 }[String(v.l3proto ?? fam)];
+      if (l3 === undefined) {
+        throw new TypeError(`Cannot use ct helper l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`);
+      }
+      data = { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
+    }
+    this.tx.addObject({ family: fam, table, name, type: kind, data }, cmd === "create");
+  }
+}
+
+/** Options of {@link applyJson}. */
+export interface ApplyOptions extends NftOptions {
+  /** The generation the document was planned against (compare-and-swap). */
+  genId?: number;
+}
+
+/** Applies an nft JSON document atomically (`nft -j -f`); a refusal changes nothing. */
+export async function applyJson(doc: unknown, opts: ApplyOptions = {}): Promise<void> {
+  const { genId, ...sock } = opts;
+  const tx = await new DocumentPlanner(sock).plan(doc);
+  await tx.commit({ ...sock, genId });
+}

@@ -1,0 +1,137 @@
+/**
+ * Set elements in nft's JSON: keys split per concatenated field, intervals
+ * merged back from their start and end elements into values, prefixes and
+ * ranges, sorted as nft sorts them.
+ *
+ * @module
+ */
+
+import type { NftData } from "../data.ts";
+import type { NftElement } from "../element.ts";
+import { udataComment } from "../udata.ts";
+import { verdictJson } from "./verdict.ts";
+import { type Json, type NftType, renderValue } from "./types.ts";
+
+/** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */
+export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
+  if (types.length === 1) return renderValue(types[0], b);
+  const out: Json[] = [];
+  let off = 0;
+  for (const t of types) {
+    const size = t.size || 16;
+    out.push(renderValue(t, b.subarray(off, off + size)));
+    off += (size + 3) & ~3;
+  }
+  return { concat: out };
+}
+
+function compareKeys(a: Uint8Array, b: Uint8Array, host: boolean): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const j = host ? n - 1 - i : i;
+    const d = (a[j] ?? 0) - (b[j] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+function minusOne(b: Uint8Array): Uint8Array {
+  const out = b.slice();
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]-- !== 0) break;
+  }
+  return out;
+}
+
+/** The prefix length if `[lo, hi]` is exactly one prefix, else -1. */
+function prefixLen(lo: Uint8Array, hi: Uint8Array): number {
+  let bit = 0;
+  const total = lo.length * 8;
+  while (bit < total) {
+    const i = bit >> 3;
+    const m = 0x80 >> (bit & 7);
+    if ((lo[i] & m) !== (hi[i] & m)) break;
+    bit++;
+  }
+  for (let k = bit; k < total; k++) {
+    const i = k >> 3;
+    const m = 0x80 >> (k & 7);
+    if ((lo[i] & m) !== 0 || (hi[i] & m) === 0) return -1;
+  }
+  return bit;
+}
+
+/** Renders `[lo, hi]`: one value, a prefix (addresses) or a range. */
+export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8Array): Json {
+  if (compareKeys(lo, hi, false) === 0) return renderKey(types, lo);
+  const t = types[0];
+  if (types.length === 1 && (t.kind === "ip4" || t.kind === "ip6")) {
+    const len = prefixLen(lo, hi);
+    if (len >= 0) return { prefix: { addr: renderValue(t, lo), len } };
+  }
+  if (types.length > 1) {
+    // A concatenation of ranges: render field by field.
+    const out: Json[] = [];
+    let off = 0;
+    for (const f of types) {
+      const size = f.size || 16;
+      out.push(renderRange([f], lo.subarray(off, off + size), hi.subarray(off, off + size)));
+      off += (size + 3) & ~3;
+    }
+    return { concat: out };
+  }
+  return { range: [renderKey(types, lo), renderKey(types, hi)] };
+}
+
+/** How element data is printed: a verdict, a value type, or nothing for a plain set. */
+export type DataRender = { verdict: true } | { types: readonly NftType[] } | undefined;
+
+function dataJson(d: NftData | undefined, render: DataRender): Json {
+  if (!d || !render) return null;
+  if ("verdict" in render) return d.verdict ? verdictJson(d.verdict) : null;
+  return d.value ? renderKey(render.types, d.value) : null;
+}
+
+function wrap(key: Json, e: NftElement): Json {
+  const extra: Record<string, Json> = {};
+  if (e.timeout) extra.timeout = Math.floor(e.timeout / 1000);
+  if (e.expiration) extra.expires = Math.floor(e.expiration / 1000);
+  const comment = udataComment(e.userdata);
+  if (comment !== undefined) extra.comment = comment;
+  return Object.keys(extra).length ? { elem: { val: key, ...extra } } : key;
+}
+
+function withData(key: Json, e: NftElement, render: DataRender): Json {
+  const k = wrap(key, e);
+  return render ? [k, dataJson(e.data, render)] : k;
+}
+
+/** nft's JSON of a set's elements. */
+export function elementsJson(
+  elements: readonly NftElement[],
+  types: readonly NftType[],
+  interval: boolean,
+  data: DataRender,
+): Json[] {
+  const host = types.length === 1 && types[0].host === true;
+  const sorted = elements.slice().sort((a, b) =>
+    compareKeys(a.key?.value ?? new Uint8Array(0), b.key?.value ?? new Uint8Array(0), host)
+  );
+  if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data));
+  const out: Json[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i];
+    const lo = e.key?.value;
+    if (!lo || e.flags?.includes("interval-end")) continue;
+    let hi: Uint8Array;
+    if (e.keyEnd?.value) hi = e.keyEnd.value;
+    else {
+      const next = sorted[i + 1];
+      hi = next?.flags?.includes("interval-end") && next.key?.value
+        ? minusOne(next.key.value)
+        : new Uint8Array(lo.length).fill(0xff);
+    }
+    out.push(withData(renderRange(types, lo, hi), e, data));
+  }
+  return out;
+}

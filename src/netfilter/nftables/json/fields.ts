@@ -1,0 +1,209 @@
+/**
+ * Packet header fields nft names (`tcp dport`, `ip saddr`), by header base,
+ * offset and length in bits, with their data types; and the keys of `meta`
+ * and `ct` with theirs.
+ *
+ * @module
+ */
+
+import type { NftTypeName } from "./types.ts";
+
+/** One header field. */
+export interface HeaderField {
+  /** The header (`ip`, `tcp`, `th`, ...). */
+  protocol: string;
+  /** The field (`saddr`). */
+  field: string;
+  /** Payload base (`ll`, `nh`, `th`). */
+  base: "ll" | "nh" | "th";
+  /** Offset in bits from the base. */
+  offset: number;
+  /** Length in bits. */
+  len: number;
+  /** Data type. */
+  type: NftTypeName;
+}
+
+type Row = [field: string, offset: number, len: number, type: NftTypeName];
+
+const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
+  ether: {
+    base: "ll",
+    rows: [["daddr", 0, 48, "ether_addr"], ["saddr", 48, 48, "ether_addr"], ["type", 96, 16, "ether_type"]],
+  },
+  vlan: {
+    base: "ll",
+    rows: [["pcp", 112, 3, "integer"], ["dei", 115, 1, "integer"], ["id", 116, 12, "integer"], [
+      "type",
+      128,
+      16,
+      "ether_type",
+    ]],
+  },
+  ip: {
+    base: "nh",
+    rows: [
+      ["version", 0, 4, "integer"],
+      ["hdrlength", 4, 4, "integer"],
+      ["dscp", 8, 6, "dscp"],
+      ["ecn", 14, 2, "integer"],
+      ["length", 16, 16, "integer"],
+      ["id", 32, 16, "integer"],
+      ["frag-off", 48, 16, "integer"],
+      ["ttl", 64, 8, "integer"],
+      ["protocol", 72, 8, "inet_proto"],
+      ["checksum", 80, 16, "integer"],
+      ["saddr", 96, 32, "ipv4_addr"],
+      ["daddr", 128, 32, "ipv4_addr"],
+    ],
+  },
+  ip6: {
+    base: "nh",
+    rows: [
+      ["version", 0, 4, "integer"],
+      ["dscp", 4, 6, "dscp"],
+      ["ecn", 10, 2, "integer"],
+      ["flowlabel", 12, 20, "integer"],
+      ["length", 32, 16, "integer"],
+      ["nexthdr", 48, 8, "inet_proto"],
+      ["hoplimit", 56, 8, "integer"],
+      ["saddr", 64, 128, "ipv6_addr"],
+      ["daddr", 192, 128, "ipv6_addr"],
+    ],
+  },
+  tcp: {
+    base: "th",
+    rows: [
+      ["sport", 0, 16, "inet_service"],
+      ["dport", 16, 16, "inet_service"],
+      ["sequence", 32, 32, "integer"],
+      ["ackseq", 64, 32, "integer"],
+      ["doff", 96, 4, "integer"],
+      ["reserved", 100, 4, "integer"],
+      ["flags", 104, 8, "tcp_flag"],
+      ["window", 112, 16, "integer"],
+      ["checksum", 128, 16, "integer"],
+      ["urgptr", 144, 16, "integer"],
+    ],
+  },
+  udp: {
+    base: "th",
+    rows: [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"], ["length", 32, 16, "integer"], [
+      "checksum",
+      48,
+      16,
+      "integer",
+    ]],
+  },
+  th: { base: "th", rows: [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"]] },
+  icmp: {
+    base: "th",
+    rows: [
+      ["type", 0, 8, "icmp_type"],
+      ["code", 8, 8, "icmp_code"],
+      ["checksum", 16, 16, "integer"],
+      ["id", 32, 16, "integer"],
+      ["sequence", 48, 16, "integer"],
+      ["gateway", 32, 32, "integer"],
+    ],
+  },
+  icmpv6: {
+    base: "th",
+    rows: [
+      ["type", 0, 8, "icmpv6_type"],
+      ["code", 8, 8, "icmpv6_code"],
+      ["checksum", 16, 16, "integer"],
+      ["id", 32, 16, "integer"],
+      ["sequence", 48, 16, "integer"],
+      ["mtu", 32, 32, "integer"],
+    ],
+  },
+};
+
+/** Every header field, by `protocol` then `field`. */
+export const HEADER_FIELDS: { readonly [protocol: string]: { readonly [field: string]: HeaderField } } = Object
+  .fromEntries(
+    Object.entries(HEADERS).map(([protocol, h]) => [
+      protocol,
+      Object.fromEntries(
+        h.rows.map(([field, offset, len, type]) => [field, { protocol, field, base: h.base, offset, len, type }]),
+      ),
+    ]),
+  );
+
+const FIELD_LISTS: { readonly [protocol: string]: readonly HeaderField[] } = Object.fromEntries(
+  Object.entries(HEADER_FIELDS).map(([p, f]) => [p, Object.values(f)]),
+);
+
+/**
+ * The field of `protocol` at `offset` bits that is `len` bits long; else one
+ * starting there that is longer (a prefix load) or shorter (a sub-byte field
+ * loaded as whole bytes, narrowed later by a mask).
+ */
+export function findField(protocol: string, offset: number, len: number): HeaderField | undefined {
+  const fields = FIELD_LISTS[protocol];
+  if (!fields) return undefined;
+  let other: HeaderField | undefined;
+  for (const f of fields) {
+    if (f.offset !== offset) continue;
+    if (f.len === len) return f;
+    other ??= f;
+  }
+  return other;
+}
+
+/** Consecutive whole fields of `protocol` that exactly cover `len` bits from `offset` (nft merges adjacent matches into one load). */
+export function coveringFields(protocol: string, offset: number, len: number): HeaderField[] | undefined {
+  const out: HeaderField[] = [];
+  for (let at = offset; at < offset + len;) {
+    const f = FIELD_LISTS[protocol]?.find((x) => x.offset === at && x.len % 8 === 0 && at + x.len <= offset + len);
+    if (!f) return undefined;
+    out.push(f);
+    at += f.len;
+  }
+  return out.length > 1 ? out : undefined;
+}
+
+/** Data types of `meta` keys. */
+export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
+  len: ["integer", 4],
+  protocol: ["ether_type", 2],
+  mark: ["mark", 4],
+  iif: ["iface_index", 4],
+  oif: ["iface_index", 4],
+  iifname: ["ifname", 16],
+  oifname: ["ifname", 16],
+  iiftype: ["iface_type", 2],
+  oiftype: ["iface_type", 2],
+  skuid: ["uid", 4],
+  skgid: ["gid", 4],
+  nfproto: ["nf_proto", 1],
+  l4proto: ["inet_proto", 1],
+  pkttype: ["pkt_type", 1],
+  cpu: ["integer", 4],
+  iifgroup: ["integer", 4],
+  oifgroup: ["integer", 4],
+  cgroup: ["integer", 4],
+  priority: ["classid", 4],
+  nftrace: ["integer", 1],
+  random: ["integer", 4],
+};
+
+/** Data types of `ct` keys. */
+export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
+  state: ["ct_state", 4],
+  direction: ["ct_dir", 1],
+  status: ["ct_status", 4],
+  mark: ["mark", 4],
+  l3proto: ["nf_proto", 1],
+  protocol: ["inet_proto", 1],
+  "proto-src": ["inet_service", 2],
+  "proto-dst": ["inet_service", 2],
+  zone: ["integer", 2],
+  packets: ["integer", 8],
+  bytes: ["integer", 8],
+  avgpkt: ["integer", 8],
+  expiration: ["integer", 4],
+  id: ["integer", 4],
+  helper: ["string", 16],
+};

@@ -1,0 +1,604 @@
+/**
+ * A rule's expressions as nft's JSON statements: registers are followed
+ * from loads to the comparison, lookup or statement that uses them, and
+ * protocol dependencies (`meta nfproto`, `meta l4proto`) that a later
+ * header match implies are dropped, as nft does.
+ *
+ * @module
+ */
+
+import { regSlot } from "../consts.ts";
+import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
+import { NFT_FAMILIES } from "../consts.ts";
+import { type DataRender, elementsJson } from "./elements.ts";
+import { coveringFields, CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
+import {
+  bytesToNumber,
+  concatTypes,
+  type Json,
+  type NftType,
+  type NftTypeName,
+  renderBits,
+  renderValue,
+  typeByName,
+} from "./types.ts";
+import { verdictJson } from "./verdict.ts";
+import type { NftSetWithElements } from "../list.ts";
+
+/** What a rule's JSON needs besides its expressions. */
+export interface RuleContext {
+  /** The table family. */
+  family: string;
+  /** Sets of the rule's table by name (anonymous sets are printed inline). */
+  sets: ReadonlyMap<string, NftSetWithElements>;
+  /** Interface names by index (for `meta iif`/`oif`); numbers are printed when missing. */
+  ifnames?: ReadonlyMap<number, string>;
+}
+
+interface Val {
+  json: Json;
+  type?: NftType;
+  /** Bytes the value occupies in registers. */
+  len: number;
+  /** A header field loaded whole or partly. */
+  field?: HeaderField;
+  /** Bits of a field loaded (shorter than the field: a prefix). */
+  loadBits?: number;
+  mask?: Uint8Array;
+  /** Adjacent fields loaded at once: an equality splits into one match per field. */
+  merged?: HeaderField[];
+  /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
+  narrowed?: boolean;
+  /** An immediate value, typed by whoever uses it. */
+  imm?: Uint8Array;
+}
+
+type Layer = "ll" | "nh" | "th";
+
+const L4_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
+const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
+const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
+const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"];
+
+/** Bytes as the largest unit that divides them: `[100, "mbytes"]`. */
+export function byteUnit(n: number): [number, string] {
+  const units = ["bytes", "kbytes", "mbytes"];
+  let i = 0;
+  while (i < units.length - 1 && n >= 1024 && n % 1024 === 0) {
+    n /= 1024;
+    i++;
+  }
+  return [n, units[i]];
+}
+
+class RuleDecoder {
+  regs: (Val | undefined)[] = [];
+  out: (Json | undefined)[] = [];
+  deps: Partial<Record<Layer, number>> = {};
+  proto: Partial<Record<Layer, string>> = {};
+  constructor(readonly ctx: RuleContext) {
+    if (ctx.family === "ip") this.proto.nh = "ip";
+    if (ctx.family === "ip6") this.proto.nh = "ip6";
+    if (ctx.family === "bridge") this.proto.ll = "ether";
+  }
+
+  reg(r: number | undefined): Val | undefined {
+    return r === undefined ? undefined : this.regs[regSlot(r)];
+  }
+
+  set(r: number | undefined, v: Val): void {
+    if (r === undefined) return;
+    const slot = regSlot(r);
+    this.regs[slot] = v;
+    // A value wider than one slot overwrites the slots it spills into.
+    for (let i = 1; i < (v.len + 3) >> 2; i++) this.regs[slot + i] = undefined;
+  }
+
+  /** Values starting at register `r` that together cover `len` bytes (a concatenation when more than one). */
+  span(r: number | undefined, len: number): Val[] {
+    const out: Val[] = [];
+    if (r === undefined) return out;
+    let slot = regSlot(r);
+    let have = 0;
+    while (have < len) {
+      const v = this.regs[slot];
+      if (!v) break;
+      out.push(v);
+      const n = (v.len + 3) & ~3;
+      have += n;
+      slot += n / 4;
+    }
+    return out;
+  }
+
+  kill(layer: Layer): void {
+    const i = this.deps[layer];
+    if (i !== undefined) this.out[i] = undefined;
+    delete this.deps[layer];
+  }
+
+  push(stmt: Json): number {
+    this.out.push(stmt);
+    return this.out.length - 1;
+  }
+
+  /** `meta iif`/`oif` print interface names where the namespace has them. */
+  metaType(tn: NftTypeName): NftType {
+    const t = typeByName(tn);
+    const names = this.ctx.ifnames;
+    if (tn !== "iface_index" || !names) return t;
+    return { ...t, names: Object.fromEntries(names) };
+  }
+
+  typed(v: Val): NftType {
+    return v.type ?? typeByName("integer");
+  }
+
+  value(target: Val, src: Val | undefined): Json {
+    if (!src) return null;
+    if (src.imm) return renderValue(this.typed(target), src.imm);
+    return src.json;
+  }
+
+  payload(e: Extract<NftKnownExpr, { name: "payload" }>): void {
+    const base = (e.base ?? "nh") as Layer;
+    const off = (e.offset ?? 0) * 8;
+    const bits = (e.len ?? 0) * 8;
+    let protocol = this.proto[base] ?? (base === "th" ? "th" : base === "ll" ? "ether" : undefined);
+    if (base === "ll" && this.proto.ll === "vlan" && off >= 112) protocol = "vlan";
+    const field = protocol ? findField(protocol, off, bits) : undefined;
+    const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
+    if (e.sreg !== undefined) {
+      // A write: `ip daddr set ...`.
+      const key: Json = field ? { payload: { protocol: field.protocol, field: field.field } } : raw;
+      if (field) this.kill(base);
+      const src = this.reg(e.sreg);
+      const target: Val = { json: key, len: e.len ?? 0, type: field ? fieldType(field) : undefined };
+      this.push({ mangle: { key, value: this.value(target, src) } });
+      return;
+    }
+    if (field) this.kill(base);
+    const v: Val = field
+      ? {
+        // A sub-byte field loaded as whole bytes is named once a mask narrows it.
+        json: field.len < bits ? raw : { payload: { protocol: field.protocol, field: field.field } },
+        type: fieldType(field),
+        len: e.len ?? 0,
+        field,
+        loadBits: bits,
+      }
+      : { json: raw, len: e.len ?? 0 };
+    const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
+    if (merged) {
+      this.kill(base);
+      v.merged = merged;
+    }
+    this.set(e.dreg, v);
+  }
+
+  bitwise(e: Extract<NftKnownExpr, { name: "bitwise" }>): void {
+    const src = this.reg(e.sreg);
+    const mask = e.mask?.value;
+    if (!src || !mask || (e.op && e.op !== "bool")) {
+      this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
+      return;
+    }
+    let v: Val = { ...src, mask };
+    if (src.field && src.loadBits !== undefined && src.loadBits > src.field.len) {
+      // A sub-byte field was loaded as whole bytes: the mask selects it.
+      const lead = leadingZeroBits(mask);
+      const f = findField(src.field.protocol, src.field.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
+      if (f && f.offset === src.field.offset + lead) {
+        const json = { payload: { protocol: f.protocol, field: f.field } };
+        v = { ...v, field: f, json, type: fieldType(f), loadBits: f.len, narrowed: true };
+      }
+    }
+    this.set(e.dreg, v);
+  }
+
+  cmp(e: Extract<NftKnownExpr, { name: "cmp" }>, next: NftExpr | undefined): boolean {
+    const left = this.reg(e.sreg);
+    const data = e.data?.value ?? new Uint8Array(0);
+    if (!left) {
+      this.push({ unknown: { cmp: e.op ?? "eq" } });
+      return false;
+    }
+    const op = e.op ?? "eq";
+    const t = this.typed(left);
+    // `cmp gte` then `cmp lte` on the same register is a range.
+    if (op === "gte" && next?.name === "cmp" && "sreg" in next && next.sreg === e.sreg && next.op === "lte") {
+      const hi = next.data?.value ?? new Uint8Array(0);
+      this.match("==", left, { range: [renderValue(t, data), renderValue(t, hi)] });
+      return true;
+    }
+    if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && (t.bits !== undefined)) {
+      if (isZero(data)) {
+        // Flag tests: `ct state established,related` / `ct state != established`.
+        const flags = renderValue(t, left.mask);
+        this.match(op === "neq" ? "in" : "!", left, flags);
+        return false;
+      }
+      this.match(OPS[op], { ...left, json: { "&": [left.json, renderBits(t, left.mask)] } }, renderValue(t, data));
+      return false;
+    }
+    if (left.merged && (op === "eq" || op === "neq") && !left.mask) {
+      let at = 0;
+      for (const f of left.merged) {
+        const part = data.subarray(at, at + f.len / 8);
+        at += f.len / 8;
+        const json = { payload: { protocol: f.protocol, field: f.field } };
+        this.match(OPS[op], { json, len: part.length }, renderValue(fieldType(f), part));
+      }
+      return false;
+    }
+    const prefix = prefixOf(left, data, t);
+    if (prefix) {
+      this.match(OPS[op], left, prefix);
+      return false;
+    }
+    if (left.mask && !left.narrowed) {
+      this.match(OPS[op], { ...left, json: { "&": [left.json, renderValue(t, left.mask)] } }, renderValue(t, data));
+      return false;
+    }
+    const shifted = left.mask ? shiftRight(data, trailingZeroBits(left.mask)) : data;
+    const right = renderValue(t, shifted);
+    const i = this.match(OPS[op], left, right);
+    if (op === "eq") this.dependency(left, data, i);
+    return false;
+  }
+
+  /** Records a protocol match that a later header match may imply. */
+  dependency(left: Val, data: Uint8Array, i: number): void {
+    const j = left.json as Record<string, Record<string, string>>;
+    const key = j.meta?.key;
+    const n = bytesToNumber(data, true);
+    const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
+    if (key === "nfproto" || key === "protocol") {
+      const proto = key === "nfproto" ? { 2: "ip", 10: "ip6" }[n] : { 0x0008: "ip", 0xdd86: "ip6" }[n & 0xffff];
+      if (proto) [this.proto.nh, this.deps.nh] = [proto, i];
+    } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
+      const name = L4_NAMES[data[0]];
+      if (!name) return;
+      // Only `meta l4proto` is nft's own dependency; a written `ip protocol` stays.
+      this.proto.th = name;
+      if (key === "l4proto") this.deps.th = i;
+      if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
+        this.kill("nh");
+      }
+    } else if (key === "iiftype" && n === 1) {
+      [this.proto.ll, this.deps.ll] = ["ether", i];
+    } else if (pf === "ether type") {
+      const et = bytesToNumber(data, false);
+      if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
+      else if (et === 0x0800 || et === 0x86dd) [this.proto.nh, this.deps.nh] = [et === 0x0800 ? "ip" : "ip6", i];
+    }
+  }
+
+  match(op: string, left: Val, right: Json): number {
+    return this.push({ match: { op, left: left.json, right } });
+  }
+
+  lookup(e: Extract<NftKnownExpr, { name: "lookup" }>): void {
+    const set = this.ctx.sets.get(e.set ?? "");
+    const keyLen = set?.keyLen ?? 4;
+    const parts = this.span(e.sreg, keyLen);
+    const left: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
+    let right: Json = `@${e.set}`;
+    const isMap = e.dreg !== undefined;
+    if (set?.flags?.includes("anonymous")) {
+      const data: DataRender = !isMap
+        ? undefined
+        : e.dreg === 0
+        ? { verdict: true }
+        : { types: concatTypes(set.dataType ?? 4) };
+      right = { set: elementsJson(set.elements, types, set.flags.includes("interval"), data) };
+    }
+    if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
+    else if (isMap) {
+      this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4 });
+    } else this.push({ match: { op: e.flags?.includes("inv") ? "!=" : "==", left, right } });
+  }
+
+  /** `add @set { ip saddr timeout 10m }`: a key added to (or updated in, deleted from) a set. */
+  dynset(e: Extract<NftKnownExpr, { name: "dynset" }>): boolean {
+    const set = this.ctx.sets.get(e.setName ?? "");
+    const parts = this.span(e.sregKey, set?.keyLen ?? 4);
+    if (e.sregData !== undefined || e.expr || e.expressions || !parts.length) {
+      this.push({ unknown: { name: "dynset" } }); // maps and per-element statements: not in the JSON layer
+      return false;
+    }
+    let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
+    this.push({ set: { op: e.op ?? "add", elem, set: `@${e.setName}` } });
+    return false;
+  }
+
+  nat(
+    kind: string,
+    e: {
+      regAddrMin?: number;
+      regAddrMax?: number;
+      regProtoMin?: number;
+      regProtoMax?: number;
+      flags?: string[];
+      family?: number;
+    },
+  ): void {
+    const body: Record<string, Json> = {};
+    const addrType = typeByName(e.family === 10 ? "ipv6_addr" : "ipv4_addr");
+    const port = typeByName("inet_service");
+    const pick = (min: number | undefined, max: number | undefined, t: NftType): Json | undefined => {
+      if (min === undefined) return undefined;
+      const a = this.reg(min);
+      if (!a) return undefined; // part of a wider value (a concatenated map's data)
+      const b = max === undefined ? a : this.reg(max);
+      const va = a?.imm ? renderValue(t, a.imm) : a?.json ?? null;
+      const vb = b?.imm ? renderValue(t, b.imm) : b?.json ?? null;
+      return max === undefined || max === min || JSON.stringify(va) === JSON.stringify(vb) ? va : { range: [va, vb] };
+    };
+    if (kind === "snat" || kind === "dnat") {
+      if (this.ctx.family === "inet" && e.family !== undefined) body.family = e.family === 10 ? "ip6" : "ip";
+      const addr = pick(e.regAddrMin, e.regAddrMax, addrType);
+      if (addr !== undefined) body.addr = addr;
+    }
+    const p = pick(e.regProtoMin, e.regProtoMax, port);
+    if (p !== undefined) body.port = p;
+    const flags = (e.flags ?? []).filter((f) => f !== "map-ips" && f !== "proto-specified");
+    if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
+    this.push({ [kind]: Object.keys(body).length ? body : null });
+  }
+
+  expr(e: NftExpr, next: NftExpr | undefined): boolean {
+    if ("raw" in e) {
+      this.push({ unknown: { name: e.name } });
+      return false;
+    }
+    switch (e.name) {
+      case "payload":
+        this.payload(e);
+        return false;
+      case "meta": {
+        const key = e.key ?? "";
+        const [tn, len] = META_TYPES[key] ?? ["integer", 4];
+        if (e.sreg !== undefined) {
+          const target: Val = { json: { meta: { key } }, type: this.metaType(tn), len };
+          this.push({ mangle: { key: target.json, value: this.value(target, this.reg(e.sreg)) } });
+        } else {
+          this.set(e.dreg, { json: { meta: { key } }, type: this.metaType(tn), len });
+        }
+        return false;
+      }
+      case "ct": {
+        const key = e.key ?? "";
+        const [tn, len] = CT_TYPES[key] ?? ["integer", 4];
+        const body: Record<string, Json> = { key };
+        if (e.direction) body.dir = e.direction;
+        if (e.sreg !== undefined) {
+          const target: Val = { json: { ct: body }, type: typeByName(tn), len };
+          this.push({ mangle: { key: target.json, value: this.value(target, this.reg(e.sreg)) } });
+        } else {
+          this.set(e.dreg, { json: { ct: body }, type: typeByName(tn), len });
+        }
+        return false;
+      }
+      case "bitwise":
+        this.bitwise(e);
+        return false;
+      case "cmp":
+        return this.cmp(e, next);
+      case "range": {
+        const left = this.reg(e.sreg);
+        if (!left) return false;
+        const t = this.typed(left);
+        const lo = renderValue(t, e.fromData?.value ?? new Uint8Array(0));
+        const hi = renderValue(t, e.toData?.value ?? new Uint8Array(0));
+        this.match(e.op === "neq" ? "!=" : "==", left, { range: [lo, hi] });
+        return false;
+      }
+      case "lookup":
+        this.lookup(e);
+        return false;
+      case "immediate":
+        if (e.dreg === 0 || e.data?.verdict) this.push(verdictJson(e.data?.verdict ?? {}));
+        else this.set(e.dreg, { json: null, imm: e.data?.value ?? new Uint8Array(0), len: e.data?.value?.length ?? 4 });
+        return false;
+      case "counter":
+        this.push({ counter: { packets: e.packets ?? 0, bytes: e.bytes ?? 0 } });
+        return false;
+      case "objref":
+        this.push({ [e.immType ?? "counter"]: e.immName ?? "" });
+        return false;
+      case "limit":
+        this.push(limitJson(e, false));
+        return false;
+      case "quota": {
+        const [val, valUnit] = byteUnit(e.bytes ?? 0);
+        const body: Record<string, Json> = { val, val_unit: valUnit };
+        if (e.consumed) [body.used, body.used_unit] = byteUnit(e.consumed);
+        if (e.flags?.includes("inv")) body.inv = true;
+        this.push({ quota: body });
+        return false;
+      }
+      case "log": {
+        const body: Record<string, Json> = {};
+        if (e.prefix !== undefined) body.prefix = e.prefix;
+        if (e.group !== undefined) body.group = e.group;
+        if (e.snaplen !== undefined) body.snaplen = e.snaplen;
+        if (e.qthreshold !== undefined) body["queue-threshold"] = e.qthreshold;
+        if (e.level !== undefined && e.level !== 4) body.level = LOG_LEVELS[e.level] ?? e.level;
+        this.push({ log: Object.keys(body).length ? body : null });
+        return false;
+      }
+      case "reject": {
+        let type: string = e.type ?? "icmp";
+        if (type === "icmp" && (this.ctx.family === "ip6" || this.proto.nh === "ip6")) type = "icmpv6";
+        if (type !== "icmpx") this.kill("nh"); // `reject with icmp` implies the network protocol
+        if (type === "tcp reset") this.push({ reject: { type } });
+        else {
+          const codeType = typeByName(`${type}_code`);
+          this.push({ reject: { type, expr: renderValue(codeType, new Uint8Array([e.icmpCode ?? 0])) } });
+        }
+        return false;
+      }
+      case "nat":
+        this.nat(e.type ?? "snat", e);
+        return false;
+      case "masq":
+        this.nat("masquerade", e);
+        return false;
+      case "redir":
+        this.nat("redirect", e);
+        return false;
+      case "notrack":
+        this.push({ notrack: null });
+        return false;
+      case "fib": {
+        const result = e.result ?? "oif";
+        const tn: NftTypeName = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
+        const json = { fib: { result, flags: (e.flags ?? []).filter((f) => f !== "present") } };
+        this.set(e.dreg, { json, type: this.metaType(tn), len: result === "oifname" ? 16 : 4 });
+        return false;
+      }
+      case "connlimit": {
+        const body: Record<string, Json> = { val: e.count ?? 0 };
+        if (e.flags?.includes("inv")) body.inv = true;
+        this.push({ "ct count": body });
+        return false;
+      }
+      case "dynset":
+        return this.dynset(e);
+      case "numgen": {
+        const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
+        this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });
+        return false;
+      }
+    }
+    const { name, ...rest } = e as { name: string };
+    this.push({ unknown: { name, ...jsonSafe(rest) } });
+    if ("dreg" in rest && typeof rest.dreg === "number") this.set(rest.dreg, { json: { unknown: name }, len: 4 });
+    return false;
+  }
+}
+
+function jsonSafe(o: Record<string, unknown>): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = v instanceof Uint8Array
+      ? Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("")
+      : (JSON.parse(JSON.stringify(v, (_k, x) => x instanceof Uint8Array ? Array.from(x) : x)) as Json);
+  }
+  return out;
+}
+
+/** nft's JSON of a limit statement or object body. */
+export function limitJson(
+  e: { rate?: number; unit?: number; burst?: number; type?: string; flags?: string[] },
+  object: boolean,
+): Record<string, Json> {
+  const bytes = e.type === "bytes";
+  const [rate, rateUnit] = bytes ? byteUnit(e.rate ?? 0) : [e.rate ?? 0, ""];
+  const [burst, burstUnit] = bytes ? byteUnit(e.burst ?? 0) : [e.burst ?? 0, ""];
+  const per = UNITS[e.unit ?? 1] ?? String(e.unit);
+  const body: Record<string, Json> = object ? { rate, per, burst } : { rate, burst, per };
+  if (e.flags?.includes("inv")) body.inv = true;
+  if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
+  return object ? body : { limit: body };
+}
+
+function isZero(b: Uint8Array): boolean {
+  return b.every((x) => x === 0);
+}
+
+function leadingZeroBits(b: Uint8Array): number {
+  let n = 0;
+  for (const x of b) {
+    if (x === 0) {
+      n += 8;
+      continue;
+    }
+    return n + Math.clz32(x) - 24;
+  }
+  return n;
+}
+
+function trailingZeroBits(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.length - 1; i >= 0; i--) {
+    const x = b[i];
+    if (x === 0) {
+      n += 8;
+      continue;
+    }
+    return n + (31 - Math.clz32(x & -x));
+  }
+  return n;
+}
+
+function shiftRight(b: Uint8Array, bits: number): Uint8Array {
+  if (bits === 0) return b;
+  let n = BigInt("0x" + (Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("") || "0"));
+  n >>= BigInt(bits);
+  const out = new Uint8Array(b.length);
+  for (let i = b.length - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
+  return out;
+}
+
+/** A prefix match: a partial load of an address field, or an address masked by a prefix mask. */
+function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
+  if (t.kind !== "ip4" && t.kind !== "ip6") return undefined;
+  const full = t.size;
+  let len: number | undefined;
+  if (left.mask) {
+    const lead = countLeadingOnes(left.mask);
+    if (lead === left.mask.length * 8 || !isPrefixMask(left.mask, lead)) return undefined;
+    len = lead;
+  } else if (left.loadBits !== undefined && left.loadBits < full * 8) len = left.loadBits;
+  if (len === undefined) return undefined;
+  const addr = new Uint8Array(full);
+  addr.set(data.subarray(0, full));
+  return { prefix: { addr: renderValue(t, addr), len } };
+}
+
+function countLeadingOnes(b: Uint8Array): number {
+  let n = 0;
+  for (const x of b) {
+    if (x === 0xff) {
+      n += 8;
+      continue;
+    }
+    return n + Math.clz32(~x & 0xff) - 24;
+  }
+  return n;
+}
+
+function isPrefixMask(b: Uint8Array, ones: number): boolean {
+  for (let i = 0; i < b.length * 8; i++) {
+    const bit = (b[i >> 3] >> (7 - (i & 7))) & 1;
+    if (bit !== (i < ones ? 1 : 0)) return false;
+  }
+  return true;
+}
+
+/** nft's JSON statements of a rule's expressions. */
+export function ruleStatements(exprs: readonly NftExpr[], ctx: RuleContext): Json[] {
+  const d = new RuleDecoder(ctx);
+  for (let i = 0; i < exprs.length; i++) {
+    if (d.expr(exprs[i], exprs[i + 1])) i++;
+  }
+  return d.out.filter((s): s is Json => s !== undefined);
+}
+
+/** The family name nft prints for a `NFPROTO_*` number (ct helper `l3proto`). */
+export function nfprotoName(n: number): string {
+  return NFT_FAMILIES[n as keyof typeof NFT_FAMILIES] ?? String(n);
+}
+
+const FIELD_TYPES = new Map<HeaderField, NftType>();
+
+/** Header fields are in network order whatever their type. */
+function fieldType(f: HeaderField): NftType {
+  let t = FIELD_TYPES.get(f);
+  if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false });
+  return t;
+}

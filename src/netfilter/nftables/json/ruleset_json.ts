@@ -1,0 +1,211 @@
+/**
+ * A ruleset as the JSON document `nft -j list ruleset` prints: per table,
+ * the table, its objects, named sets and maps, flowtables, chains, then the
+ * rules of each chain.
+ *
+ * @module
+ */
+
+import { hookName } from "../consts.ts";
+import type { NftChain } from "../chain.ts";
+import type { NftFlowtable } from "../flowtable.ts";
+import type { NftRuleset, NftSetWithElements } from "../list.ts";
+import type { NftObject } from "../obj.ts";
+import type { NftRule } from "../rule.ts";
+import type { NftTable } from "../table.ts";
+import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
+import { type DataRender, elementsJson } from "./elements.ts";
+import { limitJson, nfprotoName, type RuleContext, ruleStatements } from "./rule_json.ts";
+import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
+
+/** nft's JSON schema version. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** Options of the JSON rendering. */
+export interface RulesetJsonOptions {
+  /** Interface names by index, for `meta iif`/`oif` values. */
+  ifnames?: ReadonlyMap<number, string>;
+  /** The `metainfo` object's `version`. */
+  version?: string;
+  /**
+   * Also keep what nft's text shows but its 1.0.6 JSON leaves out (table
+   * and chain comments, a netdev chain's device, a set's `dynamic` flag):
+   * the input of the text output.
+   */
+  full?: boolean;
+}
+
+/** `{"table": {...}}`. */
+export function tableJson(t: NftTable, full = false): Json {
+  // nft 1.0.6 prints neither table nor chain comments in JSON, and names the dormant flag "dorm".
+  const body: Record<string, Json> = { family: t.family, name: t.name ?? "", handle: t.handle ?? 0 };
+  const flags = (t.flags ?? []).map((f) => f === "dormant" ? "dorm" : f);
+  const comment = full ? udataComment(t.userdata) : undefined;
+  if (comment !== undefined) body.comment = comment;
+  if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
+  return { table: body };
+}
+
+/** `{"chain": {...}}`. */
+export function chainJson(c: NftChain, full = false): Json {
+  const body: Record<string, Json> = {
+    family: c.family,
+    table: c.table ?? "",
+    name: c.name ?? "",
+    handle: c.handle ?? 0,
+  };
+  const comment = full ? udataComment(c.userdata) : undefined;
+  if (comment !== undefined) body.comment = comment;
+  if (c.hook) {
+    body.type = c.type ?? "filter";
+    body.hook = hookName(c.family, c.hook.hooknum ?? 0);
+    const devs = c.hook.devs?.name ?? (c.hook.dev !== undefined ? [c.hook.dev] : []);
+    if (full && devs.length) body.dev = devs.length === 1 ? devs[0] : devs;
+    body.prio = c.hook.priority ?? 0;
+    body.policy = c.policy ?? "accept";
+  }
+  return { chain: body };
+}
+
+/** The key and data types of a set, and how its elements' data print. */
+export function setTypes(s: NftSetWithElements): { key: NftType[]; data: DataRender } {
+  const key = concatTypes(s.keyType ?? 0);
+  if (!s.flags?.includes("map")) return { key, data: undefined };
+  if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
+  return { key, data: { types: concatTypes(s.dataType ?? 0) } };
+}
+
+const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
+
+/** `{"set": {...}}` or `{"map": {...}}`. */
+export function setJson(s: NftSetWithElements, full = false): Json {
+  const isMap = s.flags?.includes("map") ?? false;
+  const { key, data } = setTypes(s);
+  const typeName = (ts: readonly { name: string }[]): Json => ts.length === 1 ? ts[0].name : ts.map((t) => t.name);
+  const body: Record<string, Json> = {
+    family: s.family,
+    name: s.name ?? "",
+    table: s.table ?? "",
+    type: typeName(key),
+    handle: s.handle ?? 0,
+  };
+  if (isMap) {
+    body.map = s.dataType === 0xffffff00 ? "verdict" : concatTypes(s.dataType ?? 0).map((t) => t.name).join(" . ");
+  }
+  const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
+  if (comment !== undefined) body.comment = comment;
+  if (s.policy === "memory") body.policy = "memory";
+  if (s.desc?.size && !s.flags?.includes("constant")) body.size = s.desc.size;
+  const flags = (s.flags ?? []).filter((f) => SHOWN_SET_FLAGS.includes(f) || (full && f === "dynamic"));
+  if (flags.length) body.flags = flags;
+  if (s.timeout) body.timeout = Math.floor(s.timeout / 1000);
+  if (s.gcInterval) body["gc-interval"] = Math.floor(s.gcInterval / 1000);
+  if (s.elements.length) body.elem = elementsJson(s.elements, key, s.flags?.includes("interval") ?? false, data);
+  return { [isMap ? "map" : "set"]: body };
+}
+
+/** Adds the comment nft keeps in user data, when there is one. */
+function commented(body: Record<string, Json>, userdata: Uint8Array | undefined): Record<string, Json> {
+  const comment = udataComment(userdata);
+  if (comment !== undefined) body.comment = comment;
+  return body;
+}
+
+/** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`. */
+export function objectJson(o: NftObject): Json {
+  const body = commented(
+    { family: o.family, name: o.name ?? "", table: o.table ?? "", handle: o.handle ?? 0 },
+    o.userdata,
+  );
+  // A delete event may carry no data.
+  const data = (o.data ?? {}) as Record<string, unknown>;
+  switch (o.type) {
+    case "counter": {
+      const d = data as { packets?: number; bytes?: number };
+      Object.assign(body, { packets: d.packets ?? 0, bytes: d.bytes ?? 0 });
+      break;
+    }
+    case "quota": {
+      const d = data as { bytes?: number; consumed?: number; flags?: string[] };
+      Object.assign(body, { bytes: d.bytes ?? 0, used: d.consumed ?? 0 });
+      if (d.flags?.includes("inv")) body.inv = true;
+      break;
+    }
+    case "limit":
+      Object.assign(body, limitJson(data as Parameters<typeof limitJson>[0], true));
+      break;
+    case "ct helper": {
+      const d = data as { name?: string; l3proto?: number; l4proto?: number };
+      body.type = d.name ?? "";
+      body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;
+      body.l3proto = nfprotoName(d.l3proto ?? 0);
+      break;
+    }
+    default:
+      body.type = String(o.type);
+  }
+  return { [String(o.type)]: body };
+}
+
+/** `{"flowtable": {...}}`. */
+export function flowtableJson(f: NftFlowtable): Json {
+  const body: Record<string, Json> = {
+    family: f.family,
+    name: f.name ?? "",
+    table: f.table ?? "",
+    handle: f.handle ?? 0,
+    hook: "ingress",
+    prio: f.hook?.priority ?? 0,
+  };
+  const devs = f.hook?.devs?.name ?? [];
+  if (devs.length) body.dev = devs.length === 1 ? devs[0] : devs;
+  return { flowtable: body };
+}
+
+/** `{"rule": {...}}`. */
+export function ruleJson(r: NftRule, ctx: RuleContext): Json {
+  const body = commented(
+    { family: r.family, table: r.table ?? "", chain: r.chain ?? "", handle: r.handle ?? 0 },
+    r.userdata,
+  );
+  body.expr = ruleStatements(r.expressions ?? [], ctx);
+  return { rule: body };
+}
+
+function key(family: string, table: string | undefined): string {
+  return `${family}\0${table}`;
+}
+
+/** The objects of the JSON document (without `metainfo`), in nft's order. */
+export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Json[] {
+  const setsByTable = new Map<string, Map<string, NftSetWithElements>>();
+  for (const s of r.sets) {
+    const k = key(s.family, s.table);
+    if (!setsByTable.has(k)) setsByTable.set(k, new Map());
+    setsByTable.get(k)!.set(s.name ?? "", s);
+  }
+  const out: Json[] = [];
+  for (const t of r.tables) {
+    const k = key(t.family, t.name);
+    const mine = <T extends { family: string; table?: string }>(xs: T[]) =>
+      xs.filter((x) => key(x.family, x.table) === k);
+    out.push(tableJson(t, opts.full));
+    for (const o of mine(r.objects)) out.push(objectJson(o));
+    for (const s of mine(r.sets)) if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full));
+    for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
+    const chains = mine(r.chains);
+    for (const c of chains) out.push(chainJson(c, opts.full));
+    const ctx: RuleContext = { family: t.family, sets: setsByTable.get(k) ?? new Map(), ifnames: opts.ifnames };
+    const rules = mine(r.rules);
+    for (const c of chains) for (const rule of rules) if (rule.chain === c.name) out.push(ruleJson(rule, ctx));
+  }
+  return out;
+}
+
+/** The whole document: `{"nftables": [{"metainfo": ...}, ...]}`. */
+export function rulesetJson(r: NftRuleset, opts: RulesetJsonOptions = {}): { nftables: Json[] } {
+  const meta = {
+    metainfo: { version: opts.version ?? "nlkit", release_name: "nlkit", json_schema_version: JSON_SCHEMA_VERSION },
+  };
+  return { nftables: [meta, ...rulesetObjects(r, opts)] };
+}

@@ -1,0 +1,375 @@
+/**
+ * nft's data types: how a key, a register or an element value is printed
+ * in nft's JSON and parsed back. Each type is declared once here, by nft's
+ * type id (`NFTA_SET_KEY_TYPE`) and name.
+ *
+ * @module
+ */
+
+import { formatIp, parseIp } from "../../../wire/addr.ts";
+
+/** A JSON value of nft's schema. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One data type. */
+export interface NftType {
+  /** nft's type id. */
+  id: number;
+  /** nft's type name (`ipv4_addr`). */
+  name: string;
+  /** Size in bytes on the wire (0: variable, as strings). */
+  size: number;
+  /** Stored in host order (little-endian here) rather than network order. */
+  host?: boolean;
+  /** Names of values (enumerations). */
+  names?: { readonly [v: number]: string };
+  /** Names of flag bits (bitmasks). */
+  bits?: { readonly [v: number]: string };
+  /** Printed form of an address or a string. */
+  kind?: "ip4" | "ip6" | "ether" | "string" | "classid";
+}
+
+const ICMP_TYPES = {
+  0: "echo-reply",
+  3: "destination-unreachable",
+  4: "source-quench",
+  5: "redirect",
+  8: "echo-request",
+  9: "router-advertisement",
+  10: "router-solicitation",
+  11: "time-exceeded",
+  12: "parameter-problem",
+  13: "timestamp-request",
+  14: "timestamp-reply",
+  15: "info-request",
+  16: "info-reply",
+  17: "address-mask-request",
+  18: "address-mask-reply",
+} as const;
+
+const ICMPV6_TYPES = {
+  1: "destination-unreachable",
+  2: "packet-too-big",
+  3: "time-exceeded",
+  4: "parameter-problem",
+  128: "echo-request",
+  129: "echo-reply",
+  130: "mld-listener-query",
+  131: "mld-listener-report",
+  132: "mld-listener-done",
+  133: "nd-router-solicit",
+  134: "nd-router-advert",
+  135: "nd-neighbor-solicit",
+  136: "nd-neighbor-advert",
+  137: "nd-redirect",
+  138: "router-renumbering",
+  141: "ind-neighbor-solicit",
+  142: "ind-neighbor-advert",
+  143: "mld2-listener-report",
+} as const;
+
+/** Layer-4 protocol names as nft prints them. */
+export const INET_PROTOS = {
+  0: "hopopt",
+  1: "icmp",
+  2: "igmp",
+  4: "ipencap",
+  6: "tcp",
+  17: "udp",
+  33: "dccp",
+  41: "ipv6",
+  47: "gre",
+  50: "esp",
+  51: "ah",
+  58: "ipv6-icmp",
+  89: "ospf",
+  103: "pim",
+  112: "vrrp",
+  132: "sctp",
+  136: "udplite",
+} as const;
+
+/** Every type nft's JSON names, by name. */
+export const NFT_TYPES = {
+  verdict: { id: 1, name: "verdict", size: 4 },
+  nf_proto: {
+    id: 2,
+    name: "nf_proto",
+    size: 1,
+    names: { 1: "inet", 2: "ipv4", 3: "arp", 5: "netdev", 7: "bridge", 10: "ipv6" },
+  },
+  bitmask: { id: 3, name: "bitmask", size: 4, host: true },
+  integer: { id: 4, name: "integer", size: 4, host: true },
+  string: { id: 5, name: "string", size: 0, host: true, kind: "string" },
+  ipv4_addr: { id: 7, name: "ipv4_addr", size: 4, kind: "ip4" },
+  ipv6_addr: { id: 8, name: "ipv6_addr", size: 16, kind: "ip6" },
+  ether_addr: { id: 9, name: "ether_addr", size: 6, kind: "ether" },
+  ether_type: {
+    id: 10,
+    name: "ether_type",
+    size: 2,
+    names: { 0x0800: "ip", 0x0806: "arp", 0x86dd: "ip6", 0x8100: "8021q", 0x88a8: "8021ad", 0x8035: "rarp" },
+  },
+  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS },
+  inet_service: { id: 13, name: "inet_service", size: 2 },
+  icmp_type: { id: 14, name: "icmp_type", size: 1, names: ICMP_TYPES },
+  tcp_flag: {
+    id: 15,
+    name: "tcp_flag",
+    size: 1,
+    bits: { 1: "fin", 2: "syn", 4: "rst", 8: "psh", 16: "ack", 32: "urg", 64: "ecn", 128: "cwr" },
+  },
+  mark: { id: 19, name: "mark", size: 4, host: true },
+  iface_index: { id: 20, name: "iface_index", size: 4, host: true },
+  iface_type: {
+    id: 21,
+    name: "iface_type",
+    size: 2,
+    host: true,
+    names: { 1: "ether", 512: "ppp", 768: "ipip", 769: "ipip6", 772: "loopback", 776: "sit", 778: "ipgre" },
+  },
+  uid: { id: 24, name: "uid", size: 4, host: true },
+  gid: { id: 25, name: "gid", size: 4, host: true },
+  ct_state: {
+    id: 26,
+    name: "ct_state",
+    size: 4,
+    host: true,
+    bits: { 1: "invalid", 2: "established", 4: "related", 8: "new", 64: "untracked" },
+  },
+  ct_dir: { id: 27, name: "ct_dir", size: 1, names: { 0: "original", 1: "reply" } },
+  ct_status: {
+    id: 28,
+    name: "ct_status",
+    size: 4,
+    host: true,
+    bits: { 1: "expected", 2: "seen-reply", 4: "assured", 8: "confirmed", 16: "snat", 32: "dnat", 512: "dying" },
+  },
+  icmpv6_type: { id: 29, name: "icmpv6_type", size: 1, names: ICMPV6_TYPES },
+  pkt_type: { id: 31, name: "pkt_type", size: 1, names: { 0: "host", 1: "broadcast", 2: "multicast", 3: "other" } },
+  icmp_code: {
+    id: 32,
+    name: "icmp_code",
+    size: 1,
+    names: {
+      0: "net-unreachable",
+      1: "host-unreachable",
+      2: "prot-unreachable",
+      3: "port-unreachable",
+      4: "frag-needed",
+      9: "net-prohibited",
+      10: "host-prohibited",
+      13: "admin-prohibited",
+    },
+  },
+  icmpv6_code: {
+    id: 33,
+    name: "icmpv6_code",
+    size: 1,
+    names: {
+      0: "no-route",
+      1: "admin-prohibited",
+      3: "addr-unreachable",
+      4: "port-unreachable",
+      5: "policy-fail",
+      6: "reject-route",
+    },
+  },
+  icmpx_code: {
+    id: 34,
+    name: "icmpx_code",
+    size: 1,
+    names: { 0: "no-route", 1: "port-unreachable", 2: "host-unreachable", 3: "admin-prohibited" },
+  },
+  fib_addrtype: {
+    id: 38,
+    name: "fib_addrtype",
+    size: 4,
+    host: true,
+    names: {
+      0: "unspec",
+      1: "unicast",
+      2: "local",
+      3: "broadcast",
+      4: "anycast",
+      5: "multicast",
+      6: "blackhole",
+      7: "unreachable",
+      8: "prohibit",
+    },
+  },
+  dscp: {
+    id: 36,
+    name: "dscp",
+    size: 1,
+    names: {
+      0: "cs0",
+      8: "cs1",
+      10: "af11",
+      12: "af12",
+      14: "af13",
+      16: "cs2",
+      18: "af21",
+      20: "af22",
+      22: "af23",
+      24: "cs3",
+      26: "af31",
+      28: "af32",
+      30: "af33",
+      32: "cs4",
+      34: "af41",
+      36: "af42",
+      38: "af43",
+      40: "cs5",
+      46: "ef",
+      48: "cs6",
+      56: "cs7",
+    },
+  },
+  classid: { id: 23, name: "classid", size: 4, host: true, kind: "classid" },
+  ifname: { id: 41, name: "ifname", size: 16, host: true, kind: "string" },
+} as const satisfies Record<string, NftType>;
+
+/** A type name of {@link NFT_TYPES}. */
+export type NftTypeName = keyof typeof NFT_TYPES;
+
+const BY_ID = new Map<number, NftType>(Object.values(NFT_TYPES).map((t) => [t.id, t as NftType]));
+
+/** A type by nft's id; unknown ids become a host-order integer type named by number. */
+export function typeById(id: number): NftType {
+  return BY_ID.get(id) ?? { id, name: String(id), size: 4, host: true };
+}
+
+/** A type by name; throws on an unknown one. */
+export function typeByName(name: string): NftType {
+  const t = NFT_TYPES[name as NftTypeName] as NftType | undefined;
+  if (!t) throw new TypeError(`Cannot use type "${name}": expected one of ${Object.keys(NFT_TYPES).join(", ")}`);
+  return t;
+}
+
+/** nft's concatenated key types: 6 bits per field, first field highest. */
+export function concatTypes(id: number): NftType[] {
+  if (id < 64) return [typeById(id)];
+  const out: NftType[] = [];
+  for (let rest = id; rest > 0; rest = Math.floor(rest / 64)) out.unshift(typeById(rest % 64));
+  return out;
+}
+
+/** Joins field types into a concatenated type id. */
+export function concatId(types: readonly NftType[]): number {
+  let id = 0;
+  for (const t of types) id = id * 64 + t.id;
+  return id;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Bytes to an unsigned integer (exact below 2^53) in the type's byte order. */
+export function bytesToNumber(b: Uint8Array, host: boolean): number {
+  let n = 0;
+  if (host) { for (let i = b.length - 1; i >= 0; i--) n = n * 256 + b[i]; }
+  else for (let i = 0; i < b.length; i++) n = n * 256 + b[i];
+  return n;
+}
+
+/** An unsigned integer to `size` bytes in the type's byte order. */
+export function numberToBytes(n: number, size: number, host: boolean): Uint8Array {
+  const b = new Uint8Array(size);
+  for (let i = 0; i < size; i++) {
+    b[host ? i : size - 1 - i] = n % 256;
+    n = Math.floor(n / 256);
+  }
+  return b;
+}
+
+function bitList(bits: { readonly [v: number]: string }, n: number): Json {
+  const out: string[] = [];
+  for (let bit = 1; bit <= n && bit !== 0; bit *= 2) {
+    if (Math.floor(n / bit) % 2) out.push(bits[bit] ?? `0x${bit.toString(16)}`);
+  }
+  return out.length === 1 ? out[0] : out;
+}
+
+/** Prints `b` as nft's JSON does for type `t`. */
+export function renderValue(t: NftType, b: Uint8Array): Json {
+  switch (t.kind) {
+    case "ip4":
+      return formatIp(b, 0, 4);
+    case "ip6":
+      return formatIp(b, 0, 16);
+    case "ether":
+      return Array.from(b.subarray(0, 6), (x) => x.toString(16).padStart(2, "0")).join(":");
+    case "classid": {
+      const n = bytesToNumber(b.subarray(0, 4), true);
+      return `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+    }
+    case "string": {
+      const z = b.indexOf(0);
+      return decoder.decode(z < 0 ? b : b.subarray(0, z));
+    }
+  }
+  const size = t.size && t.size <= b.length ? t.size : b.length;
+  const n = bytesToNumber(b.subarray(0, size), t.host === true);
+  if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
+  if (t.names) return t.names[n] ?? n;
+  return n;
+}
+
+/** Renders a flag-bit value always as a list (for `&` masks). */
+export function renderBits(t: NftType, b: Uint8Array): Json {
+  const v = renderValue(t, b);
+  return typeof v === "string" ? [v] : v;
+}
+
+function nameToNumber(t: NftType, v: string): number | undefined {
+  for (const map of [t.names, t.bits]) {
+    if (!map) continue;
+    for (const k in map) if (map[k] === v) return Number(k);
+  }
+  return undefined;
+}
+
+/** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
+export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
+  switch (t.kind) {
+    case "ip4":
+    case "ip6":
+      if (typeof v !== "string") break;
+      return parseIp(v);
+    case "ether":
+      if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
+      return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
+    case "classid": {
+      const m = typeof v === "string" ? /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(v) : null;
+      if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2], 16), 4, true);
+      break;
+    }
+    case "string": {
+      if (typeof v !== "string") break;
+      const s = encoder.encode(v);
+      const n = size || s.length + 1;
+      if (s.length >= n) throw new RangeError(`Cannot use "${v}" as ${t.name}: longer than ${n - 1} bytes`);
+      const out = new Uint8Array(n);
+      out.set(s);
+      return out;
+    }
+  }
+  let n: number | undefined;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
+  else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
+  else if (Array.isArray(v) && t.bits) {
+    n = 0;
+    for (const x of v) n += typeof x === "string" ? nameToNumber(t, x) ?? NaN : NaN;
+    if (Number.isNaN(n)) n = undefined;
+  }
+  if (n === undefined || n >= 2 ** (8 * size)) {
+    throw new TypeError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
+  }
+  return numberToBytes(n, size, t.host === true);
+}
+
+function describeType(t: NftType): string {
+  const names = t.names ?? t.bits;
+  return names ? `a number or one of ${Object.values(names).join(", ")}` : `an unsigned ${t.size * 8}-bit number`;
+}

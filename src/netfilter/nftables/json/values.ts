@@ -1,0 +1,140 @@
+/**
+ * nft's JSON values back to bytes: keys (values, prefixes, ranges,
+ * concatenations) and set elements, with intervals split into the start
+ * and end elements the kernel stores.
+ *
+ * @module
+ */
+
+import type { NftElement } from "../element.ts";
+import { buildUdata, UDATA_COMMENT } from "../udata.ts";
+import { type Json, type NftType, parseValue } from "./types.ts";
+import { verdictOf } from "./verdict.ts";
+
+type Obj = { [k: string]: Json };
+
+/** True for a JSON object (not an array, not null). */
+export function isObj(x: Json | undefined): x is Obj {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Size a value of type `t` takes in a key (strings: their full width). */
+export function typeSize(t: NftType): number {
+  return t.size || 16;
+}
+
+/** Bytes of a concatenation: each field padded to 4 bytes. */
+function concatBytes(types: readonly NftType[], parts: Uint8Array[]): Uint8Array {
+  const len = types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
+  const out = new Uint8Array(len);
+  let off = 0;
+  types.forEach((t, i) => {
+    out.set(parts[i], off);
+    off += (typeSize(t) + 3) & ~3;
+  });
+  return out;
+}
+
+/** A key as bytes `[lo, hi]` (equal for a single value). */
+export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8Array] {
+  if (types.length > 1) {
+    if (!isObj(v) || !Array.isArray(v.concat) || v.concat.length !== types.length) {
+      throw new TypeError(`Cannot use ${JSON.stringify(v)} as a key of ${types.map((t) => t.name).join(" . ")}`);
+    }
+    const parts = v.concat.map((x, i) => keyRange([types[i]], x));
+    return [concatBytes(types, parts.map((p) => p[0])), concatBytes(types, parts.map((p) => p[1]))];
+  }
+  const t = types[0];
+  if (isObj(v) && "prefix" in v) {
+    const p = v.prefix as Obj;
+    const addr = parseValue(t, p.addr, typeSize(t));
+    const len = p.len as number;
+    if (!Number.isInteger(len) || len < 0 || len > addr.length * 8) {
+      throw new RangeError(`Cannot use prefix length ${p.len} for ${t.name}: expected 0 to ${addr.length * 8}`);
+    }
+    const lo = addr.slice();
+    const hi = addr.slice();
+    for (let bit = len; bit < addr.length * 8; bit++) {
+      const m = 0x80 >> (bit & 7);
+      lo[bit >> 3] &= ~m;
+      hi[bit >> 3] |= m;
+    }
+    return [lo, hi];
+  }
+  if (isObj(v) && "range" in v && Array.isArray(v.range) && v.range.length === 2) {
+    return [parseValue(t, v.range[0], typeSize(t)), parseValue(t, v.range[1], typeSize(t))];
+  }
+  const b = parseValue(t, v, typeSize(t));
+  return [b, b];
+}
+
+function plusOne(b: Uint8Array): Uint8Array | undefined {
+  const out = b.slice();
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]++;
+      return out;
+    }
+    out[i] = 0;
+  }
+  return undefined; // wrapped: the range runs to the end
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** How a set stores its elements. */
+export interface ElementShape {
+  /** Key field types. */
+  key: readonly NftType[];
+  /** Map data: verdicts, or value types. */
+  data?: { verdict: true } | { types: readonly NftType[] };
+  /** Interval set. */
+  interval: boolean;
+}
+
+/** The kernel's elements for nft's JSON `elem` list. */
+export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElement[] {
+  const out: NftElement[] = [];
+  for (const raw of elems) {
+    let key: Json = raw;
+    let data: Json | undefined;
+    if (shape.data) {
+      if (!Array.isArray(raw) || raw.length !== 2) {
+        throw new TypeError(`Cannot use ${JSON.stringify(raw)} as a map element: expected [key, data]`);
+      }
+      [key, data] = raw;
+    }
+    const e: NftElement = {};
+    if (isObj(key) && "elem" in key) {
+      const w = key.elem as Obj;
+      for (const k of Object.keys(w)) {
+        if (!["val", "timeout", "expires", "comment"].includes(k)) throw new TypeError(`Cannot use element key "${k}"`);
+      }
+      key = w.val;
+      if (typeof w.timeout === "number") e.timeout = w.timeout * 1000;
+      if (typeof w.expires === "number") e.expiration = w.expires * 1000;
+      if (typeof w.comment === "string") e.userdata = buildUdata([[UDATA_COMMENT, w.comment]]);
+    }
+    if (data !== undefined && shape.data) {
+      if ("verdict" in shape.data) {
+        const v = isObj(data) ? verdictOf(data) : undefined;
+        if (!v) throw new TypeError(`Cannot use ${JSON.stringify(data)} as a verdict`);
+        e.data = { verdict: v };
+      } else e.data = { value: keyRange(shape.data.types, data)[0] };
+    }
+    const [lo, hi] = keyRange(shape.key, key);
+    if (!shape.interval) {
+      if (!same(lo, hi)) throw new TypeError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
+      out.push({ key: { value: lo }, ...e });
+    } else if (shape.key.length > 1) {
+      out.push({ key: { value: lo }, keyEnd: { value: hi }, ...e });
+    } else {
+      out.push({ key: { value: lo }, ...e });
+      const end = plusOne(hi);
+      if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
+    }
+  }
+  return out;
+}

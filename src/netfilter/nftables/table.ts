@@ -1,0 +1,38 @@
+/**
+ * nf_tables tables (`NFTA_TABLE_*`).
+ *
+ * @module
+ */
+
+import type { MessageBuilder } from "../../wire/builder.ts";
+import type { NlMsg } from "../../wire/message.ts";
+import type { Attrs } from "../../wire/table.ts";
+import { type NftHeader, parseNftMessage } from "./data.ts";
+
+/** `NFT_TABLE_F_*` flag bits. */
+export const NFT_TABLE_FLAGS = { 1: "dormant", 2: "owner" } as const;
+
+/** `NFTA_TABLE_*`. */
+export const NFTA_TABLE_TABLE = {
+  name: { type: 1, kind: "string" }, // NFTA_TABLE_NAME
+  flags: { type: 2, kind: "u32be", bits: NFT_TABLE_FLAGS }, // NFTA_TABLE_FLAGS
+  use: { type: 3, kind: "u32be" }, // NFTA_TABLE_USE (reply only)
+  handle: { type: 4, kind: "u64be" }, // NFTA_TABLE_HANDLE
+  userdata: { type: 6, kind: "bytes" }, // NFTA_TABLE_USERDATA
+  owner: { type: 7, kind: "u32be" }, // NFTA_TABLE_OWNER (reply only)
+} as const;
+
+/** A table as the kernel reports it. */
+export type NftTable = Attrs<typeof NFTA_TABLE_TABLE> & NftHeader;
+
+/** Parses an `NFT_MSG_NEWTABLE` message. */
+export function parseTableMessage(m: NlMsg): NftTable {
+  return parseNftMessage(NFTA_TABLE_TABLE, m);
+}
+
+/** Appends the attributes that name a table (by name, or by handle when given). */
+export function tableKey(b: MessageBuilder, t: { name?: string; handle?: number }): MessageBuilder {
+  return t.handle !== undefined
+    ? b.attrs(NFTA_TABLE_TABLE, { handle: t.handle })
+    : b.attrs(NFTA_TABLE_TABLE, { name: t.name });
+}

@@ -1,0 +1,456 @@
+/**
+ * nft's command language for the commands scripts use, turned into nft's
+ * JSON commands (then applied like a JSON document): tables, chains, sets
+ * and maps, elements, and rules made of the statements the JSON layer
+ * covers.
+ *
+ * @module
+ */
+
+import { HEADER_FIELDS } from "../json/fields.ts";
+import type { Json } from "../json/types.ts";
+
+type Obj = { [k: string]: Json };
+
+const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+const VERDICTS = ["accept", "drop", "continue", "return"];
+const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
+const OPS = ["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge"];
+const OP_NAMES: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
+const STD_PRIOS: Record<string, number> = {
+  raw: -300,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+};
+const DURATION: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
+
+/** Splits a command line into words, quoted strings, and the punctuation `{ } , ; : /`. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;]|[^\s{},;"]+)/gy;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]);
+  if (re.lastIndex !== 0 && re.lastIndex < text.trimEnd().length) {
+    throw new SyntaxError(`Cannot parse "${text.slice(re.lastIndex)}"`);
+  }
+  return out;
+}
+
+/** Parses nft's duration text (`1h30m`, `30s`) into seconds. */
+export function parseDuration(s: string): number {
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
+  if (!m || s === "") throw new TypeError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
+  return [m[1], m[2], m[3], m[4]].reduce((n, x, i) => n + Number(x ?? 0) * Object.values(DURATION)[i], 0);
+}
+
+/** A cursor over tokens. */
+class Tokens {
+  i = 0;
+  constructor(readonly t: string[]) {}
+  peek(k = 0): string | undefined {
+    return this.t[this.i + k];
+  }
+  next(what: string): string {
+    const w = this.t[this.i++];
+    if (w === undefined) throw new TypeError(`Missing ${what}`);
+    return w;
+  }
+  eat(w: string): boolean {
+    if (this.t[this.i] !== w) return false;
+    this.i++;
+    return true;
+  }
+  expect(w: string): void {
+    const got = this.next(`"${w}"`);
+    if (got !== w) throw new TypeError(`Cannot use "${got}" here: expected "${w}"`);
+  }
+  get done(): boolean {
+    return this.i >= this.t.length;
+  }
+}
+
+function unquote(w: string): string {
+  return w.startsWith('"') ? JSON.parse(w) : w;
+}
+
+/** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
+export function wordValue(w: string): Json {
+  if (w.startsWith('"')) return JSON.parse(w);
+  if (/^\d+$/.test(w)) return Number(w);
+  if (/^0x[0-9a-f]+$/i.test(w)) return parseInt(w, 16);
+  const prefix = /^([0-9a-f.:]+)\/(\d+)$/i.exec(w);
+  if (prefix) return { prefix: { addr: prefix[1], len: Number(prefix[2]) } };
+  const range = /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w);
+  if (range && /\d/.test(range[1]) && /\d/.test(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
+  return w;
+}
+
+function verdictJson(t: Tokens): Json | undefined {
+  const w = t.peek();
+  if (w === undefined) return undefined;
+  if (VERDICTS.includes(w)) {
+    t.i++;
+    return { [w]: null };
+  }
+  if (w === "jump" || w === "goto") {
+    t.i++;
+    return { [w]: { target: unquote(t.next("a chain name")) } };
+  }
+  return undefined;
+}
+
+/** Parses one element: a key, a concatenation, options (`timeout`, `comment`) and map data after `:`. */
+function element(t: Tokens, isMap: boolean): Json {
+  const parts: Json[] = [wordValue(t.next("an element"))];
+  while (t.eat(".")) parts.push(wordValue(t.next("an element field")));
+  let key: Json = parts.length > 1 ? { concat: parts } : parts[0];
+  const extra: Obj = {};
+  for (;;) {
+    if (t.eat("timeout")) extra.timeout = parseDuration(t.next("a timeout"));
+    else if (t.eat("expires")) extra.expires = parseDuration(t.next("an expiry"));
+    else if (t.eat("comment")) extra.comment = unquote(t.next("a comment"));
+    else break;
+  }
+  if (Object.keys(extra).length) key = { elem: { val: key, ...extra } };
+  if (!isMap && t.peek() !== ":") return key;
+  t.expect(":");
+  const v = verdictJson(t);
+  if (v !== undefined) return [key, v];
+  const data: Json[] = [wordValue(t.next("map data"))];
+  while (t.eat(".")) data.push(wordValue(t.next("map data field")));
+  return [key, data.length > 1 ? { concat: data } : data[0]];
+}
+
+/** Parses `{ a, b, ... }` into its elements. */
+function setBody(t: Tokens, isMap = false): Json[] {
+  t.expect("{");
+  const out: Json[] = [];
+  while (!t.eat("}")) {
+    out.push(element(t, isMap));
+    if (!t.eat(",") && t.peek() !== "}") throw new TypeError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
+  }
+  return out;
+}
+
+/** Parses a left-hand expression (`tcp dport`, `meta mark`, `iifname`, `ct state`, `a . b`). */
+function expr(t: Tokens): Json | undefined {
+  const one = (): Json | undefined => {
+    const w = t.peek();
+    if (w === undefined) return undefined;
+    if (w === "meta") {
+      t.i++;
+      return { meta: { key: t.next("a meta key") } };
+    }
+    if (UNQUALIFIED_META.includes(w)) {
+      t.i++;
+      return { meta: { key: w } };
+    }
+    if (w === "ct") {
+      if (t.peek(1) === "helper" && t.peek(2) === "set") return undefined;
+      t.i++;
+      const k = t.next("a ct key");
+      if (k === "original" || k === "reply") return { ct: { key: t.next("a ct key"), dir: k } };
+      return { ct: { key: k } };
+    }
+    const fields = HEADER_FIELDS[w];
+    const f = t.peek(1);
+    if (fields && f !== undefined && fields[f]) {
+      t.i += 2;
+      return { payload: { protocol: w, field: f } };
+    }
+    return undefined;
+  };
+  const first = one();
+  if (first === undefined) return undefined;
+  const parts = [first];
+  while (t.peek() === "." && t.i++) {
+    const x = one();
+    if (x === undefined) throw new TypeError(`Cannot concatenate "${t.peek()}"`);
+    parts.push(x);
+  }
+  return parts.length > 1 ? { concat: parts } : first;
+}
+
+/** Parses a right-hand value: a word, a flag list, `{ set }`, `@name`. */
+function value(t: Tokens): Json {
+  if (t.peek() === "{") return { set: setBody(t) };
+  const w = t.next("a value");
+  if (t.peek() === "," && !w.startsWith('"')) {
+    const list: Json[] = [wordValue(w)];
+    while (t.eat(",")) list.push(wordValue(t.next("a value")));
+    return list;
+  }
+  return wordValue(w);
+}
+
+function natTarget(s: string): Obj {
+  // [addr]:port, addr:port, :port, addr (IPv6 without port has no brackets)
+  let addr: string | undefined;
+  let port: string | undefined;
+  const br = /^\[(.+)\](?::(.+))?$/.exec(s);
+  if (br) [addr, port] = [br[1], br[2]];
+  else if (s.startsWith(":")) port = s.slice(1);
+  else if ((s.match(/:/g) ?? []).length === 1) [addr, port] = s.split(":");
+  else addr = s;
+  const out: Obj = {};
+  if (addr !== undefined) out.addr = wordValue(addr);
+  if (port !== undefined) out.port = wordValue(port);
+  return out;
+}
+
+function rateUnit(s: string): [number, string | undefined, string] {
+  const m = /^(\d+)(?:\s*([kmg]?bytes))?\/(second|minute|hour|day|week)$/.exec(s);
+  if (!m) throw new TypeError(`Cannot use "${s}" as a rate: expected N/second or N mbytes/second`);
+  return [Number(m[1]), m[2], m[3]];
+}
+
+/** Parses one statement at the cursor. */
+function statement(t: Tokens): Json {
+  const v = verdictJson(t);
+  if (v !== undefined) return v;
+  const w = t.peek()!;
+  switch (w) {
+    case "counter": {
+      t.i++;
+      if (t.eat("name")) return { counter: unquote(t.next("a counter name")) };
+      const c: Obj = { packets: 0, bytes: 0 };
+      if (t.eat("packets")) c.packets = Number(t.next("a packet count"));
+      if (t.eat("bytes")) c.bytes = Number(t.next("a byte count"));
+      return { counter: c };
+    }
+    case "notrack":
+      t.i++;
+      return { notrack: null };
+    case "log": {
+      t.i++;
+      const l: Obj = {};
+      for (;;) {
+        if (t.eat("prefix")) l.prefix = unquote(t.next("a log prefix"));
+        else if (t.eat("level")) l.level = t.next("a log level");
+        else if (t.eat("group")) l.group = Number(t.next("a log group"));
+        else if (t.eat("snaplen")) l.snaplen = Number(t.next("a snaplen"));
+        else if (t.eat("queue-threshold")) l["queue-threshold"] = Number(t.next("a queue threshold"));
+        else break;
+      }
+      return { log: Object.keys(l).length ? l : null };
+    }
+    case "reject": {
+      t.i++;
+      if (!t.eat("with")) return { reject: null };
+      const type = t.next("a reject type");
+      if (type === "tcp") {
+        t.expect("reset");
+        return { reject: { type: "tcp reset" } };
+      }
+      t.eat("type");
+      return { reject: { type, expr: t.next("a reject code") } };
+    }
+    case "limit": {
+      t.i++;
+      t.expect("rate");
+      const inv = t.eat("over");
+      let spec = t.next("a rate");
+      if (/^\d+$/.test(spec) && /bytes\//.test(t.peek() ?? "")) spec += ` ${t.next("a rate unit")}`;
+      const [rate, unit, per] = rateUnit(spec.replace(" ", ""));
+      const l: Obj = { rate, per };
+      if (unit) l.rate_unit = unit;
+      if (t.eat("burst")) {
+        l.burst = Number(t.next("a burst"));
+        const bu = t.next("a burst unit");
+        if (bu !== "packets") l.burst_unit = bu;
+      }
+      if (inv) l.inv = true;
+      return { limit: l };
+    }
+    case "quota": {
+      t.i++;
+      if (t.eat("name")) return { quota: unquote(t.next("a quota name")) };
+      const q: Obj = {};
+      if (t.eat("over")) q.inv = true;
+      q.val = Number(t.next("a quota"));
+      q.val_unit = t.next("a quota unit");
+      if (t.eat("used")) {
+        q.used = Number(t.next("a used amount"));
+        q.used_unit = t.next("a used unit");
+      }
+      return { quota: q };
+    }
+    case "masquerade":
+    case "redirect":
+    case "snat":
+    case "dnat": {
+      t.i++;
+      const n: Obj = {};
+      if (t.peek() === "ip" || t.peek() === "ip6") n.family = t.next("a family");
+      if (t.eat("to")) Object.assign(n, natTarget(t.next("a nat target")));
+      const flags: string[] = [];
+      while (["random", "fully-random", "persistent"].includes(t.peek() ?? "")) flags.push(t.next("a flag"));
+      if (flags.length) n.flags = flags.length === 1 ? flags[0] : flags;
+      const kind = w === "masquerade" ? "masquerade" : w;
+      return { [kind]: Object.keys(n).length ? n : null };
+    }
+  }
+  if (w === "ct" && t.peek(1) === "helper" && t.peek(2) === "set") {
+    t.i += 3;
+    return { "ct helper": unquote(t.next("a helper name")) };
+  }
+  const left = expr(t);
+  if (left === undefined) throw new TypeError(`Cannot parse statement "${w}"`);
+  if (t.eat("set")) return { mangle: { key: left, value: expr(t) ?? value(t) } };
+  if (t.eat("vmap")) {
+    if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
+    return { vmap: { key: left, data: t.next("a map") } };
+  }
+  let op = "==";
+  if (OPS.includes(t.peek() ?? "")) op = OP_NAMES[t.peek()!] ?? t.peek()!, t.i++;
+  const right = value(t);
+  if (t.eat("/")) {
+    const mask = value(t);
+    return { match: { op, left: { "&": [left, mask] }, right } };
+  }
+  return { match: { op, left, right } };
+}
+
+/** Parses a rule's statements; returns them and the rule's comment. */
+export function parseStatements(tokens: readonly string[]): { expr: Json[]; comment?: string } {
+  const t = new Tokens([...tokens]);
+  const out: Json[] = [];
+  let comment: string | undefined;
+  while (!t.done) {
+    if (t.eat("comment")) {
+      comment = unquote(t.next("a comment"));
+      continue;
+    }
+    out.push(statement(t));
+  }
+  return { expr: out, comment };
+}
+
+function family(t: Tokens): string {
+  return FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : "ip";
+}
+
+function priority(s: string): number {
+  if (/^-?\d+$/.test(s)) return Number(s);
+  const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
+  if (!m || !(m[1] in STD_PRIOS)) {
+    throw new TypeError(`Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`);
+  }
+  return STD_PRIOS[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
+}
+
+/** Parses `{ key value; ... }` declarations of a table, chain or set body. */
+function body(t: Tokens, on: (t: Tokens, key: string) => void): void {
+  if (!t.eat("{")) return;
+  while (!t.eat("}")) {
+    if (t.eat(";")) continue;
+    on(t, t.next("a declaration"));
+  }
+}
+
+/** Turns one nft command (`add rule inet t c tcp dport 22 accept`) into nft JSON commands. */
+export function parseCommand(cmd: string, words: readonly string[]): Json[] {
+  // The shell removed the quotes around a log prefix or a comment; put them back.
+  const quoted = words.map((w, i) =>
+    ["prefix", "comment"].includes(words[i - 1]) && !w.startsWith('"') ? JSON.stringify(w) : w
+  );
+  const t = new Tokens(tokenize(quoted.join(" ")));
+  const what = t.next("what to change (table, chain, rule, set, map, element, ruleset)");
+  if (what === "ruleset") {
+    if (cmd !== "flush") throw new TypeError(`Cannot ${cmd} the ruleset: only flush`);
+    const f = FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : undefined;
+    return [{ flush: { ruleset: f === undefined ? null : { family: f } } }];
+  }
+  const fam = family(t);
+  const o: Obj = { family: fam };
+  switch (what) {
+    case "table":
+      o.name = t.next("a table name");
+      if (o.name === "handle") o.handle = Number(t.next("a handle")), delete o.name;
+      body(t, (t, key) => {
+        if (key === "flags") o.flags = t.next("table flags");
+        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else throw new TypeError(`Cannot use "${key}" in a table`);
+      });
+      break;
+    case "chain":
+      o.table = t.next("a table name");
+      if (t.peek() === "handle") o.handle = (t.i++, Number(t.next("a handle")));
+      else o.name = unquote(t.next("a chain name"));
+      body(t, (t, key) => {
+        if (key === "type") {
+          o.type = t.next("a chain type");
+          t.expect("hook");
+          o.hook = t.next("a hook");
+          if (t.eat("device")) o.dev = unquote(t.next("a device"));
+          t.expect("priority");
+          let p = t.next("a priority");
+          if (t.peek() === "+" || t.peek() === "-") p += ` ${t.next("+")} ${t.next("an offset")}`;
+          o.prio = priority(p);
+        } else if (key === "policy") o.policy = t.next("a policy");
+        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else throw new TypeError(`Cannot use "${key}" in a chain`);
+      });
+      break;
+    case "set":
+    case "map": {
+      o.table = t.next("a table name");
+      o.name = t.next(`a ${what} name`);
+      if (o.name === "handle" && cmd === "delete") o.handle = Number(t.next("a handle")), delete o.name;
+      const elems: Json[] = [];
+      body(t, (t, key) => {
+        if (key === "type") {
+          const types = [t.next("a type")];
+          while (t.eat(".")) types.push(t.next("a type"));
+          o.type = types.length > 1 ? types : types[0];
+          if (what === "map") {
+            t.expect(":");
+            const data = [t.next("a data type")];
+            while (t.eat(".")) data.push(t.next("a data type"));
+            o.map = data.join(" . ");
+          }
+        } else if (key === "flags") {
+          const f = [t.next("a flag")];
+          while (t.eat(",")) f.push(t.next("a flag"));
+          o.flags = f;
+        } else if (key === "timeout") o.timeout = parseDuration(t.next("a timeout"));
+        else if (key === "gc-interval") o["gc-interval"] = parseDuration(t.next("an interval"));
+        else if (key === "size") o.size = Number(t.next("a size"));
+        else if (key === "policy") o.policy = t.next("a policy");
+        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "elements") {
+          t.expect("=");
+          elems.push(...setBody(t, what === "map"));
+        } else throw new TypeError(`Cannot use "${key}" in a ${what}`);
+      });
+      if (elems.length) o.elem = elems;
+      break;
+    }
+    case "element":
+      o.table = t.next("a table name");
+      o.name = t.next("a set name");
+      o.elem = setBody(t, t.t.slice(t.i).includes(":"));
+      break;
+    case "rule": {
+      o.table = t.next("a table name");
+      o.chain = unquote(t.next("a chain name"));
+      if (t.peek() === "handle" || t.peek() === "position") {
+        const k = t.next("handle");
+        o[cmd === "add" || cmd === "insert" ? "position" : "handle"] = Number(t.next(`a ${k}`));
+      }
+      if (cmd !== "delete") {
+        const { expr: e, comment } = parseStatements(t.t.slice(t.i));
+        o.expr = e;
+        if (comment !== undefined) o.comment = comment;
+        t.i = t.t.length;
+      }
+      break;
+    }
+    default:
+      throw new TypeError(`Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element or ruleset`);
+  }
+  if (!t.done) throw new TypeError(`Unexpected "${t.peek()}"`);
+  return [{ [cmd]: { [what]: o } }];
+}

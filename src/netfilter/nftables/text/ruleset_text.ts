@@ -1,0 +1,181 @@
+/**
+ * nft's text (`nft list ruleset`) from the objects of nft's JSON: a block
+ * per table holding its objects, sets, flowtables and chains with their
+ * rules.
+ *
+ * @module
+ */
+
+import { byteUnit } from "../json/rule_json.ts";
+import type { Json } from "../json/types.ts";
+import { durationText, elemText, limitBodyText, stmtText } from "./stmt_text.ts";
+
+/** Options of the text output. */
+export interface TextOptions {
+  /** Show handles as `# handle N` (`nft -a`). */
+  handles?: boolean;
+  /** No blank line between the blocks of a table (`nft list sets`). */
+  compact?: boolean;
+}
+
+type Obj = { [k: string]: Json };
+
+const STD_PRIOS: [string, number, string[] | undefined][] = [
+  ["raw", -300, undefined],
+  ["mangle", -150, undefined],
+  ["dstnat", -100, ["prerouting", "output"]],
+  ["filter", 0, undefined],
+  ["security", 50, undefined],
+  ["srcnat", 100, ["postrouting", "input"]],
+];
+
+/** nft's name for a chain priority (`filter`, `dstnat`, `filter - 10`), or the number. */
+export function priorityText(family: string, hook: string, prio: number): string {
+  const table = family === "netdev" ? STD_PRIOS.filter(([n]) => n === "filter") : STD_PRIOS;
+  for (const [name, value, hooks] of table) {
+    if (hooks && !hooks.includes(hook)) continue;
+    const d = prio - value;
+    if (Math.abs(d) <= 10) return d === 0 ? name : `${name} ${d > 0 ? "+" : "-"} ${Math.abs(d)}`;
+  }
+  return String(prio);
+}
+
+const FIVE_PER_LINE = [
+  "nf_proto",
+  "integer",
+  "inet_proto",
+  "inet_service",
+  "tcp_flag",
+  "mark",
+  "iface_index",
+  "classid",
+  "uid",
+  "gid",
+  "ct_dir",
+];
+const TWO_PER_LINE = ["ipv4_addr", "ct_state", "ct_status", "pkt_type"];
+
+function elementsText(elems: Json[], type: Json): string {
+  const per = typeof type !== "string" ? 1 : FIVE_PER_LINE.includes(type) ? 5 : TWO_PER_LINE.includes(type) ? 2 : 1;
+  let s = "";
+  elems.forEach((e, i) => {
+    if (i) s += i % per ? ", " : ",\n\t\t\t     ";
+    s += elemText(e, { quote: type === "ifname" || type === "string", hex: type === "mark" });
+  });
+  return `{ ${s} }`;
+}
+
+function handle(o: Obj, opts: TextOptions): string {
+  return opts.handles ? ` # handle ${o.handle}` : "";
+}
+
+function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
+  const type = Array.isArray(s.type) ? s.type.join(" . ") : String(s.type);
+  const out = [`\t${kind} ${s.name} {${handle(s, opts)}`];
+  out.push(`\t\ttype ${type}${kind === "map" ? ` : ${s.map}` : ""}`);
+  if (s.policy !== undefined) out.push(`\t\tpolicy ${s.policy}`);
+  if (s.size !== undefined) out.push(`\t\tsize ${s.size}`);
+  const order = ["constant", "dynamic", "interval", "timeout"];
+  let flags = Array.isArray(s.flags) ? order.filter((f) => (s.flags as Json[]).includes(f)) : [];
+  // nft leaves out a lone timeout flag that the timeout line implies.
+  if (flags.length === 1 && flags[0] === "timeout" && s.timeout !== undefined) flags = [];
+  if (flags.length) out.push(`\t\tflags ${flags.join(",")}`);
+  if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
+  if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
+  if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);
+  if (Array.isArray(s.elem)) out.push(`\t\telements = ${elementsText(s.elem, s.type)}`);
+  out.push("\t}");
+  return out;
+}
+
+function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
+  const out = [`\t${kind} ${o.name} {${handle(o, opts)}`];
+  switch (kind) {
+    case "counter":
+      out.push(`\t\tpackets ${o.packets} bytes ${o.bytes}`);
+      break;
+    case "quota": {
+      const [v, u] = byteUnit(o.bytes as number);
+      let s = `\t\t${o.inv ? "over " : ""}${v} ${u}`;
+      if (o.used) s += ` used ${byteUnit(o.used as number).join(" ")}`;
+      out.push(s);
+      break;
+    }
+    case "limit":
+      out.push(`\t\t${limitBodyText(o)}`);
+      break;
+    case "ct helper":
+      out.push(`\t\ttype ${JSON.stringify(o.type)} protocol ${o.protocol}`, `\t\tl3proto ${o.l3proto}`);
+      break;
+  }
+  out.push("\t}");
+  return out;
+}
+
+function chainLines(c: Obj, rules: Obj[], opts: TextOptions): string[] {
+  const out = [`\tchain ${c.name} {${handle(c, opts)}`];
+  if (c.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(c.comment)}`);
+  if (c.hook !== undefined) {
+    const dev = c.dev !== undefined ? ` device ${JSON.stringify(c.dev)}` : "";
+    const prio = priorityText(String(c.family), String(c.hook), c.prio as number);
+    out.push(`\t\ttype ${c.type} hook ${c.hook}${dev} priority ${prio}; policy ${c.policy};`);
+  }
+  for (const r of rules) {
+    const stmts = (r.expr as Json[]).map(stmtText).join(" ");
+    const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
+    out.push(`\t\t${stmts}${comment}${handle(r, opts)}`);
+  }
+  out.push("\t}");
+  return out;
+}
+
+function unwrap(o: Json): [string, Obj] {
+  const [k] = Object.keys(o as Obj);
+  return [k, (o as Obj)[k] as Obj];
+}
+
+/** nft's text of the objects of a JSON listing (without `metainfo`). */
+export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}): string {
+  const items = objects.map(unwrap);
+  if (!opts.compact && items.every(([k]) => k === "table")) {
+    return items.map(([, t]) => `table ${t.family} ${t.name}\n`).join("");
+  }
+  const groups = new Map<string, { table?: Obj; family: Json; name: Json; blocks: string[][] }>();
+  const chains = new Map<string, string[]>();
+  const rules = new Map<string, Obj[]>();
+  for (const [k, o] of items) {
+    if (k === "rule") {
+      const key = `${o.family} ${o.table} ${o.chain}`;
+      if (!rules.has(key)) rules.set(key, []);
+      rules.get(key)!.push(o);
+    }
+  }
+  for (const [k, o] of items) {
+    const tkey = `${o.family} ${k === "table" ? o.name : o.table}`;
+    if (!groups.has(tkey)) groups.set(tkey, { family: o.family, name: k === "table" ? o.name : o.table, blocks: [] });
+    const g = groups.get(tkey)!;
+    if (k === "table") g.table = o;
+    else if (k === "set" || k === "map") g.blocks.push(setLines(k, o, opts));
+    else if (k === "chain") {
+      const lines = chainLines(o, rules.get(`${o.family} ${o.table} ${o.name}`) ?? [], opts);
+      chains.set(`${o.family} ${o.table} ${o.name}`, lines);
+      g.blocks.push(lines);
+    } else if (k !== "rule") g.blocks.push(objectLines(k, o, opts));
+  }
+  let out = "";
+  for (const g of groups.values()) {
+    const flags = g.table?.flags;
+    const head: string[] = [];
+    if (flags !== undefined) {
+      head.push(
+        `\tflags ${(Array.isArray(flags) ? flags : [flags]).map((f) => f === "dorm" ? "dormant" : f).join(",")}`,
+      );
+    }
+    out += `table ${g.family} ${g.name} {${g.table && opts.handles ? ` # handle ${g.table.handle}` : ""}\n`;
+    if (g.table?.comment !== undefined) out += `\tcomment ${JSON.stringify(g.table.comment)}\n`;
+    const parts = [...(head.length ? [head] : []), ...g.blocks].map((b) => b.join("\n"));
+    out += parts.join(opts.compact ? "\n" : "\n\n");
+    out += parts.length ? "\n}\n" : "}\n";
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * nft's user data (`NFTA_*_USERDATA`): TLVs of one-byte type and length.
+ * nft keeps comments there, and a set's key byte order.
+ *
+ * @module
+ */
+
+/** `NFTNL_UDATA_*_COMMENT` (0 for tables, chains, rules, elements; 7 for sets). */
+export const UDATA_COMMENT = 0;
+/** `NFTNL_UDATA_SET_COMMENT`. */
+export const UDATA_SET_COMMENT = 7;
+
+/** Splits user data into its TLVs; a TLV running past the end ends the walk. */
+export function parseUdata(b: Uint8Array | undefined): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  if (!b) return out;
+  for (let off = 0; off + 2 <= b.length;) {
+    const len = b[off + 1];
+    if (off + 2 + len > b.length) break;
+    out.set(b[off], b.subarray(off + 2, off + 2 + len));
+    off += 2 + len;
+  }
+  return out;
+}
+
+/** The comment TLV `type` of user data, if any. */
+export function udataComment(b: Uint8Array | undefined, type = UDATA_COMMENT): string | undefined {
+  const v = parseUdata(b).get(type);
+  if (!v) return undefined;
+  const z = v.indexOf(0);
+  return new TextDecoder().decode(z < 0 ? v : v.subarray(0, z));
+}
+
+/** Encodes TLVs (values as given; strings NUL-terminated). */
+export function buildUdata(tlvs: readonly [type: number, value: Uint8Array | string][]): Uint8Array {
+  const parts: number[] = [];
+  for (const [type, value] of tlvs) {
+    const v = typeof value === "string" ? new TextEncoder().encode(value + "\0") : value;
+    if (v.length > 255) throw new RangeError(`Cannot store ${v.length} bytes of user data in one TLV: at most 255`);
+    parts.push(type, v.length, ...v);
+  }
+  return new Uint8Array(parts);
+}

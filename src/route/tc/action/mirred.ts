@@ -1,0 +1,125 @@
+/**
+ * `mirred`: mirror or redirect packets to another device's egress or
+ * ingress.
+ *
+ * @module
+ */
+
+import { forEachAttr, parseStruct, type StructValue } from "../../../wire/table.ts";
+import { TC_ACT } from "../constants.ts";
+import type { ActionKind } from "../kind.ts";
+import type { TcWords } from "../words.ts";
+import { printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+
+const TCA_MIRRED_TM = 1, TCA_MIRRED_PARMS = 2;
+const MIRRED = { ...TC_GEN, eaction: "s32", ifindex: "u32" } as const;
+
+const EACTIONS: Record<number, [string, string, string]> = {
+  1: ["Egress Redirect", "redirect", "egress"],
+  2: ["Egress Mirror", "mirror", "egress"],
+  3: ["Ingress Redirect", "redirect", "ingress"],
+  4: ["Ingress Mirror", "mirror", "ingress"],
+};
+
+/** mirred options. */
+export interface MirredOptions {
+  /** `redirect` or `mirror`. */
+  mode?: "redirect" | "mirror";
+  /** Where on the target: `egress` or `ingress`. */
+  direction?: "egress" | "ingress";
+  /** Target device index. */
+  ifindex?: number;
+  /** Verdict after mirroring (redirects steal: `TC_ACT_STOLEN`). */
+  action?: number;
+  /** Shared action index (0: the kernel picks one). */
+  index?: number;
+  /** References (reported). */
+  refcnt?: number;
+  /** Filters bound (reported). */
+  bindcnt?: number;
+  /** Times in clock ticks (reported). */
+  tm?: StructValue<typeof TCF_T>;
+}
+
+function eactionOf(o: MirredOptions): number {
+  if (!o.mode || !o.direction) return 0;
+  return (o.direction === "egress" ? 1 : 3) + (o.mode === "mirror" ? 1 : 0);
+}
+
+function words(w: TcWords, ctx: { linkIndex(name: string): number }): MirredOptions {
+  const o: MirredOptions = {};
+  let word = w.peek();
+  if (word === "egress" || word === "ingress") {
+    o.direction = word;
+    w.next();
+    const mode = w.value(word, "mirror or redirect");
+    if (mode !== "mirror" && mode !== "redirect") {
+      throw new TypeError(`Invalid mirred mode: "${mode}" (expected mirror or redirect)`);
+    }
+    o.mode = mode;
+    if (w.next() !== "dev") throw new TypeError(`Missing "dev" after mirred ${mode}`);
+    o.ifindex = ctx.linkIndex(w.value("dev", "device"));
+    o.action = o.mode === "mirror" ? TC_ACT.TC_ACT_PIPE : TC_ACT.TC_ACT_STOLEN;
+    if (o.mode === "mirror") o.action = readVerdict(w) ?? TC_ACT.TC_ACT_PIPE;
+  } else if (word !== "index") {
+    throw new TypeError(`Invalid mirred argument: "${word ?? ""}" (expected egress, ingress or index)`);
+  }
+  word = w.peek();
+  if (word === "index") {
+    w.next();
+    o.index = w.int("index");
+  }
+  return o;
+}
+
+/** The mirred module. */
+export const mirred: ActionKind = {
+  kind: "mirred",
+  options: {
+    keys: ["action", "index", "refcnt", "bindcnt", "tm", "mode", "direction", "ifindex"],
+    parse(_buf, view, start, end): MirredOptions {
+      const o: MirredOptions = {};
+      forEachAttr(view, start, end, (t, s, e) => {
+        const type = t & 0x3fff;
+        if (type === TCA_MIRRED_PARMS) {
+          const p = parseStruct(MIRRED, view, s, e);
+          const names = EACTIONS[p.eaction];
+          Object.assign(o, {
+            mode: names?.[1],
+            direction: names?.[2],
+            ifindex: p.ifindex,
+            action: p.action,
+            index: p.index,
+            refcnt: p.refcnt,
+            bindcnt: p.bindcnt,
+          });
+        } else if (type === TCA_MIRRED_TM) o.tm = parseStruct(TCF_T, view, s, e);
+      });
+      return o;
+    },
+    build(b, options): void {
+      const o = options as MirredOptions;
+      b.attr(
+        TCA_MIRRED_PARMS,
+        (x) =>
+          x.struct(MIRRED, {
+            index: o.index ?? 0,
+            action: o.action ?? 0,
+            eaction: eactionOf(o),
+            ifindex: o.ifindex ?? 0,
+          }),
+      );
+    },
+    print(p, options, ctx): void {
+      const o = options as MirredOptions;
+      p.str("kind", "%s ", "mirred");
+      const names = EACTIONS[eactionOf(o)] ?? ["unknown", "unknown", "unknown"];
+      p.str(undefined, "(%s", names[0], "fp");
+      p.str("mirred_action", "", names[1], "json");
+      p.str("direction", "", names[2], "json");
+      p.str("to_dev", " to device %s)", ctx.linkName(o.ifindex ?? 0));
+      printTail(p, o, "\tindex %s", ctx.stats);
+    },
+    words,
+  },
+};

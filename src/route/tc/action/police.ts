@@ -1,0 +1,321 @@
+/**
+ * `police`: a token-bucket policer (rate, burst, mtu, peak rate, average
+ * rate, packet rate) with conform and exceed verdicts and rate tables.
+ *
+ * @module
+ */
+
+import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { TC_ACT } from "../constants.ts";
+import type { ActionKind } from "../kind.ts";
+import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
+import {
+  formatRate,
+  formatSize,
+  LINKLAYER,
+  parseRate,
+  parseSize,
+  rateTable,
+  TC_RATESPEC,
+  xmitSize,
+  xmitTime,
+} from "../units.ts";
+import { TcWords } from "../words.ts";
+import { type ActionParms, printTimes, printVerdict, readVerdict, TCF_T } from "./control.ts";
+
+const A = {
+  tbf: 1,
+  rate: 2,
+  peakrate: 3,
+  avrate: 4,
+  result: 5,
+  tm: 6,
+  rate64: 8,
+  peakrate64: 9,
+  pktrate64: 10,
+  pktburst64: 11,
+} as const;
+const prefixed = (p: string) => Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`${p}_${k}`, v]));
+/** `struct tc_police`. */
+const POLICE = {
+  index: "u32",
+  action: "s32",
+  limit: "u32",
+  burst: "u32",
+  mtu: "u32",
+  ...prefixed("rate"),
+  ...prefixed("peak"),
+  refcnt: "s32",
+  bindcnt: "s32",
+  capab: "u32",
+} as { readonly [k: string]: "u8" | "u16" | "s16" | "u32" | "s32" };
+
+/** police options. Rates are bytes per second, sizes bytes. */
+export interface PoliceOptions extends ActionParms {
+  /** Token rate. */
+  rate?: number;
+  /** Bucket size (needed with a rate). */
+  burst?: number;
+  /** Largest packet (and peak bucket). */
+  mtu?: number;
+  /** Peak rate (needs rate and mtu). */
+  peakrate?: number;
+  /** Police on the estimated average rate instead. */
+  avrate?: number;
+  /** Minimum packet size accounted. */
+  mpu?: number;
+  /** Bytes added to each packet. */
+  overhead?: number;
+  /** `TC_LINKLAYER_*`. */
+  linklayer?: number;
+  /** Packets per second (instead of a byte rate). */
+  pktsRate?: number;
+  /** Packet burst. */
+  pktsBurst?: number;
+  /** Verdict for conforming packets (`conform-exceed X/Y`'s Y). */
+  conform?: number;
+  /** Rate table cell log. */
+  cellLog?: number;
+  /** Peak table cell log. */
+  peakCellLog?: number;
+}
+
+const KNOWN = new Set([
+  "index",
+  "burst",
+  "buffer",
+  "maxburst",
+  "mtu",
+  "minburst",
+  "mpu",
+  "rate",
+  "avrate",
+  "peakrate",
+  "conform-exceed",
+  "overhead",
+  "linklayer",
+  "pkts_rate",
+  "pkts_burst",
+]);
+
+function words(w: TcWords): PoliceOptions {
+  const o: PoliceOptions = { action: TC_ACT.TC_ACT_RECLASSIFY };
+  for (let word = w.peek(); word !== undefined; word = w.peek()) {
+    const verdict = ["reclassify", "drop", "shot", "continue", "pass", "ok", "pipe", "goto"].includes(word);
+    if (verdict) {
+      o.action = readVerdict(w)!;
+      continue;
+    }
+    if (!KNOWN.has(word)) break; // tc ends the police words at the first word it does not know
+    w.next();
+    switch (word) {
+      case "index":
+        o.index = w.int(word);
+        break;
+      case "burst":
+      case "buffer":
+      case "maxburst": {
+        sizeAndCellWords(w, word, o, "burst", "cellLog");
+        break;
+      }
+      case "mtu":
+      case "minburst": {
+        sizeAndCellWords(w, word, o, "mtu", "peakCellLog");
+        break;
+      }
+      case "mpu":
+        o.mpu = parseSize(w.value(word, "size"));
+        break;
+      case "rate":
+        o.rate = parseRate(w.value(word, "rate"));
+        break;
+      case "avrate":
+        o.avrate = parseRate(w.value(word, "rate"));
+        break;
+      case "peakrate":
+        o.peakrate = parseRate(w.value(word, "rate"));
+        break;
+      case "conform-exceed": {
+        const [exceed, conform] = w.value(word, "EXCEED[/CONFORM]").split("/");
+        const one = (v: string) => {
+          const x = readVerdict(new TcWords([v]));
+          if (x === undefined) throw new TypeError(`Invalid police verdict: "${v}"`);
+          return x;
+        };
+        o.action = one(exceed);
+        if (conform !== undefined) o.conform = one(conform);
+        break;
+      }
+      case "overhead":
+        o.overhead = w.int(word, 0, 0xffff);
+        break;
+      case "linklayer":
+        o.linklayer = parseLinklayer(w.value(word));
+        break;
+      case "pkts_rate":
+        o.pktsRate = w.int(word, 0, Number.MAX_SAFE_INTEGER);
+        break;
+      case "pkts_burst":
+        o.pktsBurst = w.int(word, 0, Number.MAX_SAFE_INTEGER);
+        break;
+    }
+  }
+  validate(o);
+  return o;
+}
+
+function validate(o: PoliceOptions): void {
+  if (o.rate && o.avrate) throw new TypeError("Cannot use both police rate and avrate");
+  if (!o.rate && !o.avrate && !o.index && !o.mtu && !o.pktsRate) {
+    throw new TypeError("Missing police rate, avrate, mtu, pkts_rate or index");
+  }
+  if (o.rate && !o.burst && !o.avrate) throw new TypeError("Missing police burst (a rate needs one)");
+  if (o.pktsRate && !o.pktsBurst) throw new TypeError("Missing police pkts_burst (pkts_rate needs one)");
+  if (o.pktsRate && o.rate) throw new TypeError("Cannot use both police rate and pkts_rate");
+  if (o.peakrate && (!o.rate || !o.mtu)) throw new TypeError("Missing police rate and mtu (a peak rate needs both)");
+}
+
+/** The police module. */
+export const police: ActionKind = {
+  kind: "police",
+  options: {
+    keys: [
+      "action",
+      "index",
+      "refcnt",
+      "bindcnt",
+      "tm",
+      "rate",
+      "burst",
+      "mtu",
+      "peakrate",
+      "avrate",
+      "mpu",
+      "overhead",
+      "linklayer",
+      "pktsRate",
+      "pktsBurst",
+      "conform",
+      "cellLog",
+      "peakCellLog",
+    ],
+    parse(_buf, view, start, end): PoliceOptions {
+      const o: PoliceOptions = {};
+      let rate64: number | undefined, peak64: number | undefined, pktBurst: number | undefined;
+      let q: Record<string, number> | undefined;
+      forEachAttr(view, start, end, (t, s, e) => {
+        switch (t & 0x3fff) {
+          case A.tbf:
+            q = parseStruct(POLICE, view, s, e);
+            break;
+          case A.avrate:
+            o.avrate = view.getUint32(s, true);
+            break;
+          case A.result:
+            o.conform = view.getInt32(s, true);
+            break;
+          case A.tm:
+            o.tm = parseStruct(TCF_T, view, s, e);
+            break;
+          case A.rate64:
+            rate64 = readU64(view, s);
+            break;
+          case A.peakrate64:
+            peak64 = readU64(view, s);
+            break;
+          case A.pktrate64:
+            o.pktsRate = readU64(view, s);
+            break;
+          case A.pktburst64:
+            pktBurst = readU64(view, s);
+            break;
+        }
+      });
+      if (q) {
+        const rate = rate64 ?? q.rate_rate, peak = peak64 ?? q.peak_rate;
+        Object.assign(o, {
+          index: q.index,
+          action: q.action,
+          refcnt: q.refcnt,
+          bindcnt: q.bindcnt,
+          mtu: q.mtu,
+          mpu: q.rate_mpu,
+          overhead: q.rate_overhead,
+          linklayer: q.rate_linklayer & 0x0f,
+        });
+        if (rate) Object.assign(o, { rate, burst: xmitSize(rate, q.burst) });
+        if (peak) o.peakrate = peak;
+      }
+      if (o.pktsRate && pktBurst !== undefined) o.pktsBurst = xmitSize(o.pktsRate, pktBurst);
+      return o;
+    },
+    build(b, options): void {
+      const o = options as PoliceOptions;
+      validate(o);
+      const ll = o.linklayer ?? LINKLAYER.ethernet, mtu = o.mtu ?? 0;
+      const rs = rateSpec(0, 0, 0, 0), ps = rateSpec(0, 0, 0, 0);
+      let rtab: Uint32Array | undefined, ptab: Uint32Array | undefined, burst = 0;
+      if (o.rate) {
+        Object.assign(rs, rateSpec(o.rate, o.mpu ?? 0, o.overhead ?? 0, ll));
+        rtab = rateTable(rs, o.cellLog ?? -1, mtu, o.rate);
+        burst = xmitTime(o.rate, o.burst ?? 0);
+      }
+      if (o.peakrate) {
+        Object.assign(ps, rateSpec(o.peakrate, o.mpu ?? 0, o.overhead ?? 0, ll));
+        ptab = rateTable(ps, o.peakCellLog ?? -1, mtu, o.peakrate);
+      }
+      const q: Record<string, number> = {
+        index: o.index ?? 0,
+        action: o.action ?? TC_ACT.TC_ACT_RECLASSIFY,
+        burst,
+        mtu,
+      };
+      for (const k in TC_RATESPEC) {
+        q[`rate_${k}`] = rs[k as keyof typeof rs];
+        q[`peak_${k}`] = ps[k as keyof typeof ps];
+      }
+      b.attr(A.tbf, (x) => x.struct(POLICE, q));
+      if (rtab) {
+        b.bytes(A.rate, new Uint8Array(rtab.buffer));
+        if (o.rate! >= 2 ** 32) b.u(A.rate64, "u64", o.rate!);
+      }
+      if (ptab) {
+        b.bytes(A.peakrate, new Uint8Array(ptab.buffer));
+        if (o.peakrate! >= 2 ** 32) b.u(A.peakrate64, "u64", o.peakrate!);
+      }
+      if (o.avrate) b.u(A.avrate, "u32", o.avrate);
+      if (o.conform) b.u(A.result, "u32", o.conform);
+      if (o.pktsRate) {
+        b.u(A.pktrate64, "u64", o.pktsRate);
+        b.u(A.pktburst64, "u64", xmitTime(o.pktsRate, o.pktsBurst ?? 0));
+      }
+    },
+    print(p, options, ctx): void {
+      const o = options as PoliceOptions;
+      p.str("kind", "%s", "police", "json");
+      p.str(undefined, " police %s ", `0x${(o.index ?? 0).toString(16)}`, "fp");
+      p.uint("index", "", o.index ?? 0, "json");
+      p.str(undefined, "rate %s ", formatRate(o.rate ?? 0), "fp");
+      p.str(undefined, "burst %s ", formatSize((o.burst ?? 0) >>> 0), "fp");
+      p.str(undefined, "mtu %s ", formatSize(o.mtu ?? 0), "fp");
+      if (o.peakrate) p.str(undefined, "peakrate %s ", formatRate(o.peakrate), "fp");
+      if (o.avrate) p.str(undefined, "avrate %s ", formatRate(o.avrate), "fp");
+      if (o.pktsRate !== undefined && o.pktsBurst !== undefined) {
+        p.uint("pkts_rate", "pkts_rate %s ", o.pktsRate);
+        p.uint("pkts_burst", "pkts_burst %s ", Math.trunc(o.pktsBurst));
+      }
+      printVerdict(p, "action ", o.action ?? 0, "");
+      if (o.conform !== undefined) printVerdict(p, "/", o.conform, " ");
+      else p.text(" ");
+      p.field("any", "overhead", "overhead %s ", o.overhead ?? 0, formatSize(o.overhead ?? 0));
+      const ll = o.linklayer ?? LINKLAYER.ethernet;
+      if (ll > LINKLAYER.ethernet || ctx.details) p.str("linklayer", "linklayer %s ", linklayerName(ll));
+      p.nl();
+      p.uint("ref", "\tref %s ", o.refcnt ?? 0);
+      p.uint("bind", "bind %s ", o.bindcnt ?? 0);
+      if (ctx.stats && o.tm) printTimes(p, o.tm);
+      p.nl();
+    },
+    words,
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * `vlan`: pop, push or modify a VLAN tag (push_eth and pop_eth too).
+ *
+ * @module
+ */
+
+import { formatHex, parseMac } from "../../../wire/addr.ts";
+import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { TC_ACT } from "../constants.ts";
+import type { ActionKind } from "../kind.ts";
+import { parseProtocol, protocolName } from "../protocol.ts";
+import type { TcWords } from "../words.ts";
+import { type ActionParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
+
+const A = { tm: 1, parms: 2, id: 3, protocol: 4, priority: 6, ethDst: 7, ethSrc: 8 } as const;
+const VLAN_PARMS = { ...TC_GEN, vAction: "s32" } as const;
+const VERBS = ["", "pop", "push", "modify", "pop_eth", "push_eth"];
+
+/** vlan options. */
+export interface VlanOptions extends ActionParms {
+  /** `pop`, `push`, `modify`, `pop_eth` or `push_eth`. */
+  vlanAction: "pop" | "push" | "modify" | "pop_eth" | "push_eth";
+  /** VLAN id (push, modify). */
+  id?: number;
+  /** Tag protocol: 0x8100 (802.1Q) or 0x88a8 (802.1ad). */
+  protocol?: number;
+  /** Priority bits (0 to 7). */
+  priority?: number;
+  /** Destination MAC (push_eth). */
+  dstMac?: string;
+  /** Source MAC (push_eth). */
+  srcMac?: string;
+}
+
+function words(w: TcWords): VlanOptions {
+  const verb = w.value("vlan", "pop, push or modify");
+  const vAction = VERBS.indexOf(verb);
+  if (vAction < 1) {
+    throw new TypeError(`Invalid vlan action: "${verb}" (expected pop, push, modify, pop_eth or push_eth)`);
+  }
+  const o: VlanOptions = { vlanAction: verb as VlanOptions["vlanAction"] };
+  const pushes = verb === "push" || verb === "modify";
+  for (let word = w.peek(); word !== undefined; word = w.peek()) {
+    if ((word === "id" || word === "protocol" || word === "priority") && !pushes) {
+      throw new TypeError(`Cannot use "${word}" with vlan ${verb}`);
+    }
+    if ((word === "dst_mac" || word === "src_mac") && verb !== "push_eth") {
+      throw new TypeError(`Cannot use "${word}" with vlan ${verb}`);
+    }
+    if (word === "id") o.id = (w.next(), w.int(word, 0, 0xfff));
+    else if (word === "protocol") {
+      w.next();
+      o.protocol = parseProtocol(w.value(word, "protocol"));
+      if (o.protocol !== 0x8100 && o.protocol !== 0x88a8) {
+        throw new TypeError(`Invalid vlan protocol: only 802.1Q and 802.1ad`);
+      }
+    } else if (word === "priority") o.priority = (w.next(), w.int(word, 0, 7));
+    else if (word === "dst_mac") o.dstMac = (w.next(), w.value(word, "address"));
+    else if (word === "src_mac") o.srcMac = (w.next(), w.value(word, "address"));
+    else break;
+  }
+  if (pushes && o.id === undefined) throw new TypeError(`Missing vlan "id" for ${verb}`);
+  if (verb === "push_eth" && (!o.dstMac || !o.srcMac)) {
+    throw new TypeError(`Missing "dst_mac" and "src_mac" for push_eth`);
+  }
+  return { ...o, ...readTail(w, TC_ACT.TC_ACT_PIPE) };
+}
+
+/** The vlan module. */
+export const vlan: ActionKind = {
+  kind: "vlan",
+  options: {
+    keys: [
+      "action",
+      "index",
+      "refcnt",
+      "bindcnt",
+      "tm",
+      "vlanAction",
+      "id",
+      "protocol",
+      "priority",
+      "dstMac",
+      "srcMac",
+    ],
+    parse(buf, view, start, end): VlanOptions {
+      const o = { vlanAction: "pop" } as VlanOptions;
+      forEachAttr(view, start, end, (t, s, e) => {
+        switch (t & 0x3fff) {
+          case A.parms: {
+            const p = parseStruct(VLAN_PARMS, view, s, e);
+            Object.assign(o, {
+              vlanAction: VERBS[p.vAction] ?? String(p.vAction),
+              action: p.action,
+              index: p.index,
+              refcnt: p.refcnt,
+              bindcnt: p.bindcnt,
+            });
+            break;
+          }
+          case A.tm:
+            o.tm = parseStruct(TCF_T, view, s, e);
+            break;
+          case A.id:
+            o.id = view.getUint16(s, true);
+            break;
+          case A.protocol:
+            o.protocol = view.getUint16(s, false);
+            break;
+          case A.priority:
+            o.priority = view.getUint8(s);
+            break;
+          case A.ethDst:
+            o.dstMac = formatHex(buf, s, e - s);
+            break;
+          case A.ethSrc:
+            o.srcMac = formatHex(buf, s, e - s);
+            break;
+        }
+      });
+      return o;
+    },
+    build(b, options): void {
+      const o = options as VlanOptions;
+      const vAction = VERBS.indexOf(o.vlanAction);
+      if (vAction < 1) throw new TypeError(`Invalid vlan action: "${o.vlanAction}"`);
+      b.attr(
+        A.parms,
+        (x) => x.struct(VLAN_PARMS, { index: o.index ?? 0, action: o.action ?? TC_ACT.TC_ACT_PIPE, vAction }),
+      );
+      if (o.id !== undefined) b.u(A.id, "u16", o.id);
+      if (o.protocol !== undefined) b.u(A.protocol, "u16be", o.protocol);
+      if (o.priority !== undefined) b.u(A.priority, "u8", o.priority);
+      if (o.dstMac !== undefined) b.bytes(A.ethDst, parseMac(o.dstMac));
+      if (o.srcMac !== undefined) b.bytes(A.ethSrc, parseMac(o.srcMac));
+    },
+    print(p, options, ctx): void {
+      const o = options as VlanOptions;
+      p.str("kind", "%s ", "vlan");
+      p.str("vlan_action", " %s", o.vlanAction);
+      if (o.id !== undefined) p.uint("id", " id %s", o.id);
+      if (o.protocol !== undefined) p.str("protocol", " protocol %s", protocolName(o.protocol));
+      if (o.priority !== undefined) p.uint("priority", " priority %s", o.priority);
+      if (o.dstMac !== undefined) p.str("dst_mac", " dst_mac %s", o.dstMac);
+      if (o.srcMac !== undefined) p.str("src_mac", " src_mac %s", o.srcMac);
+      printTail(p, o, "\t index %s", ctx.stats);
+    },
+    words,
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * `matchall`: every packet matches; used to run actions on all traffic.
+ *
+ * @module
+ */
+
+import { forEachAttr } from "../../../wire/table.ts";
+import { actionWords, buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
+import { formatHandle, parseHandle } from "../handle.ts";
+import type { FilterKind } from "../kind.ts";
+import { printClsFlags } from "./flags.ts";
+
+const TCA_MATCHALL_CLASSID = 1, TCA_MATCHALL_ACT = 2, TCA_MATCHALL_FLAGS = 3;
+
+/** matchall options. */
+export interface MatchallOptions {
+  /** Class to classify into. */
+  classid?: number;
+  /** Actions run on every packet. */
+  actions?: TcAction[];
+  /** `TCA_CLS_FLAGS_*` (skip_hw 1, skip_sw 2). */
+  flags?: number;
+}
+
+/** The matchall module. */
+export const matchall: FilterKind = {
+  kind: "matchall",
+  options: {
+    keys: ["classid", "actions", "flags"],
+    parse(buf, view, start, end): MatchallOptions {
+      const o: MatchallOptions = {};
+      forEachAttr(view, start, end, (t, s, e) => {
+        const type = t & 0x3fff;
+        if (type === TCA_MATCHALL_CLASSID) o.classid = view.getUint32(s, true);
+        else if (type === TCA_MATCHALL_ACT) o.actions = parseActionList(buf, view, s, e);
+        else if (type === TCA_MATCHALL_FLAGS) o.flags = view.getUint32(s, true);
+      });
+      return o;
+    },
+    build(b, options): void {
+      const o = options as MatchallOptions;
+      if (o.classid !== undefined) b.u(TCA_MATCHALL_CLASSID, "u32", o.classid);
+      if (o.actions?.length) buildActionList(b, TCA_MATCHALL_ACT, o.actions);
+      if (o.flags) {
+        if ((o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
+        b.u(TCA_MATCHALL_FLAGS, "u32", o.flags);
+      }
+    },
+    print(p, options, ctx): void {
+      const o = options as MatchallOptions;
+      if (ctx.handle) p.field("any", "handle", "handle %s ", ctx.handle, `0x${ctx.handle.toString(16)}`);
+      if (o.classid !== undefined) p.str("flowid", "flowid %s ", formatHandle(o.classid));
+      printClsFlags(p, o.flags ?? 0, true);
+      if (o.actions) printActionList(p, o.actions, ctx, true);
+    },
+    words(w, ctx): MatchallOptions {
+      const o: MatchallOptions = {};
+      for (let word = w.next(); word !== undefined; word = w.next()) {
+        if (word === "classid" || word === "flowid") o.classid = parseHandle(w.value(word, "class id"));
+        else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
+        else if (word === "skip_hw") o.flags = (o.flags ?? 0) | 1;
+        else if (word === "skip_sw") o.flags = (o.flags ?? 0) | 2;
+        else throw new TypeError(`Unknown matchall argument: "${word}"`);
+      }
+      return o;
+    },
+  },
+};

@@ -1,0 +1,417 @@
+/**
+ * `u32`: the universal 32-bit key classifier. Matches on ip/ip6/tcp/udp
+ * fields and raw offsets, hash tables (`divisor`, `ht`, `link`, `hashkey`,
+ * `sample`), marks, input devices and actions.
+ *
+ * @module
+ */
+
+import type { MessageBuilder } from "../../../wire/builder.ts";
+import { forEachAttr, readString } from "../../../wire/table.ts";
+import { buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
+import { actionWords } from "../action/list.ts";
+import { formatHandle, parseHandle } from "../handle.ts";
+import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
+import type { TcPrinter } from "../printer.ts";
+import { printClsFlags } from "./flags.ts";
+import type { TcWords } from "../words.ts";
+import { emptySelector, matchWords, type U32Selector } from "./u32_keys.ts";
+
+const TCA_U32_CLASSID = 1, TCA_U32_HASH = 2, TCA_U32_LINK = 3, TCA_U32_DIVISOR = 4, TCA_U32_SEL = 5;
+const TCA_U32_POLICE = 6, TCA_U32_ACT = 7, TCA_U32_INDEV = 8, TCA_U32_PCNT = 9, TCA_U32_MARK = 10;
+const TCA_U32_FLAGS = 11;
+const TC_U32_TERMINAL = 1, TC_U32_OFFSET = 2, TC_U32_VAROFFSET = 4, TC_U32_EAT = 8;
+
+/** u32 options. */
+export interface U32Options {
+  /** Class to classify into (`classid`/`flowid`). */
+  classid?: number;
+  /** Creates a hash table of this many buckets (a power of two up to 256). */
+  divisor?: number;
+  /** Hash table to jump to (a u32 handle `HT:`). */
+  link?: number;
+  /** Hash table and bucket the filter lives in (`ht`, `sample`). */
+  hash?: number;
+  /** Only packets that came in on this device. */
+  indev?: string;
+  /** The selector: keys, offsets, hash key. */
+  sel?: U32Selector;
+  /** Firewall mark match. */
+  mark?: { val: number; mask: number; success?: number };
+  /** Actions run on a match. */
+  actions?: TcAction[];
+  /** `TCA_CLS_FLAGS_*` (skip_hw 1, skip_sw 2; in_hw 4 and not_in_hw 8 reported). */
+  flags?: number;
+  /** Node number to use (`order`), folded into the handle. */
+  order?: number;
+  /** Hit counters (reported with statistics): rule lookups, hits, and each key's hits. */
+  pcnt?: { rcnt: number; rhit: number; kcnts: number[] };
+  /** A police attribute nlkit does not decode, kept raw. */
+  police?: Uint8Array;
+}
+
+/** Formats a u32 handle as tc does (`800:`, `800::800`, `1:2:3`). */
+export function formatU32Handle(h: number): string {
+  if (h === 0) return "none";
+  const htid = h >>> 20, hash = (h >>> 12) & 0xff, node = h & 0xfff;
+  let s = htid ? `${htid.toString(16)}:` : "";
+  if (node || hash) {
+    if (hash) s += hash.toString(16);
+    if (node) s += `:${node.toString(16)}`;
+  }
+  return s;
+}
+
+/** Parses a u32 handle (`HT:HASH:NODE` in hex, or `0x...`). */
+export function parseU32Handle(text: string): number {
+  const bad = () => new TypeError(`Invalid u32 handle: "${text}" (expected HT:HASH:NODE in hex)`);
+  if (!text.includes(":")) {
+    if (!/^0x[0-9a-f]{1,8}$/i.test(text)) throw bad();
+    return parseInt(text.slice(2), 16);
+  }
+  const [ht, hash = "", node = "", ...more] = text.split(":");
+  const part = (t: string, max: number) => {
+    if (t === "") return 0;
+    const n = /^[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : NaN;
+    if (!(n < max)) throw bad();
+    return n;
+  };
+  if (more.length) throw bad();
+  return ((part(ht, 0x1000) << 20) | (part(hash, 0x100) << 12) | part(node, 0x1000)) >>> 0;
+}
+
+function parseSel(view: DataView, s: number, e: number): U32Selector {
+  const sel: U32Selector = {
+    flags: view.getUint8(s),
+    offshift: view.getUint8(s + 1),
+    offmask: view.getUint16(s + 4, false),
+    off: view.getUint16(s + 6, true),
+    offoff: view.getInt16(s + 8, true),
+    hoff: view.getInt16(s + 10, true),
+    hmask: view.getUint32(s + 12, false),
+    keys: [],
+  };
+  const n = view.getUint8(s + 2);
+  for (let i = 0, at = s + 16; i < n && at + 16 <= e; i++, at += 16) {
+    sel.keys.push({
+      mask: view.getUint32(at, false),
+      val: view.getUint32(at + 4, false),
+      off: view.getInt32(at + 8, true),
+      offmask: view.getInt32(at + 12, true),
+    });
+  }
+  return sel;
+}
+
+function parse(buf: Uint8Array, view: DataView, start: number, end: number): U32Options {
+  const o: U32Options = {};
+  let pcnt: [number, number] | undefined;
+  forEachAttr(view, start, end, (t, s, e) => {
+    switch (t & 0x3fff) {
+      case TCA_U32_CLASSID:
+        o.classid = view.getUint32(s, true);
+        break;
+      case TCA_U32_HASH:
+        o.hash = view.getUint32(s, true);
+        break;
+      case TCA_U32_LINK:
+        o.link = view.getUint32(s, true);
+        break;
+      case TCA_U32_DIVISOR:
+        o.divisor = view.getUint32(s, true);
+        break;
+      case TCA_U32_SEL:
+        if (e - s >= 16) o.sel = parseSel(view, s, e);
+        break;
+      case TCA_U32_POLICE:
+        o.police = buf.slice(s, e);
+        break;
+      case TCA_U32_ACT:
+        o.actions = parseActionList(buf, view, s, e);
+        break;
+      case TCA_U32_INDEV:
+        o.indev = readString(buf, s, e);
+        break;
+      case TCA_U32_PCNT:
+        pcnt = [s, e];
+        break;
+      case TCA_U32_MARK:
+        o.mark = {
+          val: view.getUint32(s, true),
+          mask: view.getUint32(s + 4, true),
+          success: view.getUint32(s + 8, true),
+        };
+        break;
+      case TCA_U32_FLAGS:
+        o.flags = view.getUint32(s, true);
+        break;
+    }
+  });
+  if (pcnt) {
+    const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+    const kcnts: number[] = [];
+    for (let at = pcnt[0] + 16; at + 8 <= pcnt[1]; at += 8) kcnts.push(u64(at));
+    o.pcnt = { rcnt: u64(pcnt[0]), rhit: u64(pcnt[0] + 8), kcnts };
+  }
+  return o;
+}
+
+function build(b: MessageBuilder, o: U32Options): void {
+  if (o.police) throw new TypeError("Cannot send a u32 police attribute: use a police action");
+  if (o.classid !== undefined) b.u(TCA_U32_CLASSID, "u32", o.classid);
+  if (o.divisor !== undefined) {
+    const d = o.divisor;
+    if (!(d > 0 && d <= 256 && (d & (d - 1)) === 0)) {
+      throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
+    }
+    b.u(TCA_U32_DIVISOR, "u32", d);
+  }
+  if (o.link !== undefined) b.u(TCA_U32_LINK, "u32", o.link);
+  if (o.indev !== undefined) b.string(TCA_U32_INDEV, o.indev);
+  if (o.mark) b.attr(TCA_U32_MARK, (x) => x.scalar("u32", o.mark!.val).scalar("u32", o.mark!.mask).scalar("u32", 0));
+  if (o.actions?.length) buildActionList(b, TCA_U32_ACT, o.actions);
+  if (o.hash) b.u(TCA_U32_HASH, "u32", o.hash);
+  const sel = o.sel;
+  if (sel && (sel.keys.length || sel.flags || sel.hmask)) {
+    b.attr(TCA_U32_SEL, (x) => {
+      x.scalar("u8", sel.flags).scalar("u8", sel.offshift).scalar("u8", sel.keys.length).scalar("u8", 0);
+      x.scalar("u16be", sel.offmask).scalar("u16", sel.off).scalar("s16", sel.offoff).scalar("s16", sel.hoff);
+      x.scalar("u32be", sel.hmask);
+      for (const k of sel.keys) {
+        x.scalar("u32be", k.mask).scalar("u32be", k.val).scalar("s32", k.off).scalar("s32", k.offmask);
+      }
+    });
+  }
+  if (o.flags) {
+    if ((o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
+    b.u(TCA_U32_FLAGS, "u32", o.flags);
+  }
+}
+
+function offsetWords(w: TcWords, sel: U32Selector): void {
+  for (let word = w.peek(); word !== undefined; word = w.peek()) {
+    if (word === "plus") {
+      w.next();
+      sel.off = w.int("plus", -32768, 65535) & 0xffff;
+      sel.flags |= TC_U32_OFFSET;
+    } else if (word === "at") {
+      w.next();
+      const off = w.int("at", -32768, 32767);
+      if (off % 2) throw new TypeError(`Invalid offset "at": ${off} (must be even)`);
+      sel.offoff = off;
+      sel.flags |= TC_U32_VAROFFSET;
+    } else if (word === "mask") {
+      w.next();
+      sel.offmask = w.int("mask", 0, 0xffff, 16);
+      sel.flags |= TC_U32_VAROFFSET;
+    } else if (word === "shift") {
+      w.next();
+      sel.offshift = w.int("shift", 0, 255);
+      sel.flags |= TC_U32_VAROFFSET;
+    } else if (word === "eat") {
+      w.next();
+      sel.flags |= TC_U32_EAT;
+    } else return;
+  }
+}
+
+function hashkeyWords(w: TcWords, sel: U32Selector): void {
+  for (let word = w.peek(); word !== undefined; word = w.peek()) {
+    if (word === "mask") {
+      w.next();
+      sel.hmask = w.int("mask", 0, 0xffffffff, 16);
+    } else if (word === "at") {
+      w.next();
+      const off = w.int("at", -32768, 32767);
+      if (off % 4) throw new TypeError(`Invalid hashkey "at": ${off} (must be a multiple of 4)`);
+      sel.hoff = off;
+    } else return;
+  }
+}
+
+function foldHash(sel: U32Selector): number {
+  const k = sel.keys[0];
+  const shift = k.mask ? 31 - Math.clz32(k.mask & -k.mask) : 0;
+  return ((k.val & k.mask) >>> 0) >>> shift;
+}
+
+function words(w: TcWords, ctx: WordsContext): U32Options {
+  const o: U32Options = {};
+  const sel = emptySelector();
+  let terminal = false, sampled = false, htid = 0, flags = 0;
+  const divisorOf = (word: string) => {
+    const d = w.int(word, 1, 256);
+    if (d & (d - 1)) throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
+    return d;
+  };
+  for (let word = w.next(); word !== undefined; word = w.next()) {
+    switch (word) {
+      case "match": {
+        const mark = matchWords(w, sel);
+        if (mark) o.mark = mark;
+        break;
+      }
+      case "offset":
+        offsetWords(w, sel);
+        break;
+      case "hashkey":
+        hashkeyWords(w, sel);
+        break;
+      case "classid":
+      case "flowid":
+        o.classid = parseHandle(w.value(word, "class id"));
+        sel.flags |= TC_U32_TERMINAL;
+        break;
+      case "divisor":
+        o.divisor = divisorOf(word);
+        break;
+      case "order":
+        o.order = w.int(word, 0, 0xfff);
+        break;
+      case "link": {
+        const link = parseU32Handle(w.value(word, "handle"));
+        if (link & 0xfff) {
+          throw new TypeError(`Invalid u32 link: "${formatU32Handle(link)}" (a hash table, not a node)`);
+        }
+        o.link = link;
+        break;
+      }
+      case "ht": {
+        const ht = parseU32Handle(w.value(word, "handle"));
+        htid = sampled ? ((htid & 0xff000) | (ht & 0xfff00000)) >>> 0 : (ht & 0xfffff000) >>> 0;
+        break;
+      }
+      case "sample": {
+        const s2 = emptySelector();
+        matchWords(w, s2);
+        if (s2.keys.length !== 1) throw new TypeError(`Invalid u32 sample: it must give exactly one key`);
+        let divisor = 0x100;
+        if (w.peek() === "divisor") {
+          w.next();
+          divisor = divisorOf("divisor");
+        }
+        htid = (((foldHash(s2) % divisor) << 12) | (htid & 0xfff00000)) >>> 0;
+        sampled = true;
+        break;
+      }
+      case "indev":
+        o.indev = w.value(word, "device");
+        break;
+      case "action":
+      case "actions":
+        o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
+        terminal = true;
+        break;
+      case "skip_hw":
+        flags |= 1;
+        break;
+      case "skip_sw":
+        flags |= 2;
+        break;
+      default:
+        throw new TypeError(`Unknown u32 argument: "${word}"`);
+    }
+  }
+  if (terminal) sel.flags |= TC_U32_TERMINAL;
+  if (htid) o.hash = htid;
+  if (sel.keys.length || sel.flags || sel.hmask) o.sel = sel;
+  if (flags) o.flags = flags;
+  return o;
+}
+
+function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
+  const h = ctx.handle;
+  if (h) p.str("fh", "fh %s ", formatU32Handle(h));
+  if (h & 0xfff) p.uint("order", "order %s ", h & 0xfff);
+  const sel = o.sel;
+  if (o.divisor !== undefined) p.uint("ht_divisor", "ht divisor %s ", o.divisor);
+  else if (o.hash !== undefined) {
+    p.hex("key_ht", "key ht %s ", o.hash >>> 20);
+    p.hex("bkt", "bkt %s ", (o.hash >>> 12) & 0xff);
+  }
+  if (o.classid !== undefined) {
+    if (sel && sel.flags & TC_U32_TERMINAL) p.text("*");
+    p.str("flowid", "flowid %s ", formatHandle(o.classid));
+  } else if (sel && sel.flags & TC_U32_TERMINAL) p.text("terminal flowid ");
+  if (o.link !== undefined) p.str("link", "link %s ", formatU32Handle(o.link));
+  if (o.flags !== undefined) printClsFlags(p, o.flags, false);
+  if (sel && ctx.stats && o.pcnt) {
+    p.uint("rule_hit", "(rule hit %s ", o.pcnt.rcnt);
+    p.uint("success", "success %s)", o.pcnt.rhit);
+  }
+  if (o.mark) {
+    p.nl();
+    p.field(
+      "any",
+      "fwmark_value",
+      "  mark %s ",
+      `0x${o.mark.val.toString(16)}`,
+      `0x${o.mark.val.toString(16).padStart(4, "0")}`,
+    );
+    p.field(
+      "any",
+      "fwmark_mask",
+      "%s ",
+      `0x${o.mark.mask.toString(16)}`,
+      `0x${o.mark.mask.toString(16).padStart(4, "0")}`,
+    );
+    p.uint("fwmark_success", "(success %s)", o.mark.success ?? 0);
+  }
+  if (sel) printSel(p, sel, o, ctx);
+  if (o.indev !== undefined) {
+    p.nl();
+    p.str("input_dev", "  input dev %s", o.indev);
+    p.nl();
+  }
+  if (o.actions) printActionList(p, o.actions, ctx, true);
+}
+
+function printSel(p: TcPrinter, sel: U32Selector, o: U32Options, ctx: PrintContext): void {
+  sel.keys.forEach((k, i) => {
+    p.open("match");
+    p.nl();
+    p.field("any", "value", "  match %s", k.val.toString(16), k.val.toString(16).padStart(8, "0"));
+    p.field("any", "mask", "/%s ", k.mask.toString(16), k.mask.toString(16).padStart(8, "0"));
+    p.str("offmask", "at %s", k.offmask ? "nexthdr+" : "");
+    p.uint("off", "%s", k.off);
+    p.close();
+    if (ctx.stats && o.pcnt) p.uint("success", " (success %s ) ", o.pcnt.kcnts[i] ?? 0);
+  });
+  if (sel.flags & (TC_U32_VAROFFSET | TC_U32_OFFSET)) {
+    p.nl();
+    p.text("    offset ");
+    if (sel.flags & TC_U32_VAROFFSET) {
+      p.field("any", "offset_mask", "%s", sel.offmask.toString(16), sel.offmask.toString(16).padStart(4, "0"));
+      p.uint("offset_shift", ">>%s ", sel.offshift);
+      p.uint("offset_off", "at %s ", sel.offoff);
+    }
+    if (sel.off) p.uint("plus", "plus %s ", sel.off);
+  }
+  if (sel.flags & TC_U32_EAT) p.text(" eat ");
+  if (sel.hmask) {
+    p.nl();
+    p.field("any", "hash_mask", "    hash mask %s ", sel.hmask.toString(16), sel.hmask.toString(16).padStart(8, "0"));
+    p.uint("hash_off", "at %s ", sel.hoff);
+  }
+}
+
+/** The u32 module. */
+export const u32: FilterKind = {
+  kind: "u32",
+  options: {
+    keys: ["classid", "divisor", "link", "hash", "indev", "sel", "mark", "actions", "flags", "order", "pcnt", "police"],
+    parse,
+    build: (b, o) => build(b, o as U32Options),
+    print: (p, o, ctx) => print(p, o as U32Options, ctx),
+    words,
+  },
+  parseHandle: parseU32Handle,
+  finalHandle(options, handle): number {
+    const order = (options as U32Options).order;
+    if (!order) return handle;
+    if (handle & 0xfff && (handle & 0xfff) !== order) {
+      throw new TypeError(`Invalid u32 order: ${order} (the handle names node ${handle & 0xfff})`);
+    }
+    return (handle | order) >>> 0;
+  },
+};

@@ -1,0 +1,165 @@
+/**
+ * One printer for both of `tc`'s outputs, in the shape of iproute2's
+ * `json_print`: each kind prints its fields once, and the printer either
+ * writes text or builds JSON (keeping `tc -j`'s key order and its repeated
+ * keys, such as u32's `match`).
+ *
+ * @example
+ * ```ts
+ * import { TcPrinter } from "./printer.ts";
+ * const p = new TcPrinter(true);
+ * p.open();
+ * p.uint("limit", "limit %sp", 100);
+ * p.close();
+ * console.log(p.json()); // {"limit":100}
+ * ```
+ *
+ * @module
+ */
+
+/** Where a field goes: both outputs, JSON only, or text only. */
+export type PrintMode = "any" | "json" | "fp";
+
+/** A JSON value a field holds. */
+export type JsonScalar = string | number | boolean | null;
+
+// Keys and strings as JSON text (V8 and JSC stringify short strings fast).
+const quote = JSON.stringify;
+
+/** Prints tc objects as text or as JSON, field by field. */
+export class TcPrinter {
+  /** True when building JSON. */
+  readonly isJson: boolean;
+  /** Indented JSON, as `tc -j -p`. */
+  readonly pretty: boolean;
+  #text: string[] = [];
+  #json = "";
+  // iproute2's json_writer state: the separator due before the next value, and open containers.
+  #sep = "";
+  #objects: boolean[] = [];
+
+  /** `json`: build JSON instead of text; `pretty`: indent it as `tc -p` does. */
+  constructor(json: boolean, pretty = false) {
+    this.isJson = json;
+    this.pretty = pretty;
+  }
+
+  #eor(): void {
+    this.#json += this.#sep;
+    this.#sep = ",";
+  }
+
+  #eol(): void {
+    if (this.pretty) this.#json += "\n" + "    ".repeat(this.#objects.length);
+  }
+
+  // A value's name inside an object; inside an array (or at the top) values have none.
+  #name(key: string | undefined): void {
+    if (!this.#objects[this.#objects.length - 1]) return;
+    this.#eor();
+    this.#eol();
+    this.#sep = "";
+    this.#json += quote(key ?? "") + (this.pretty ? ": " : ":");
+  }
+
+  #begin(key: string | undefined, c: string, object: boolean): void {
+    this.#name(key);
+    this.#eor();
+    this.#json += c;
+    this.#objects.push(object);
+    this.#sep = "";
+  }
+
+  /** Prints `value`: JSON gets `key: json`, text gets `fmt` with `%s` replaced by `text`. */
+  field(mode: PrintMode, key: string | undefined, fmt: string, json: JsonScalar, text: string): void {
+    if (this.isJson) {
+      if (mode === "fp") return;
+      this.#name(key);
+      this.#eor();
+      this.#json += typeof json === "string" ? quote(json) : json === null ? "null" : String(json);
+    } else if (mode !== "json") {
+      this.#text.push(fmt.replace("%s", text));
+    }
+  }
+  /** A string field. */
+  str(key: string | undefined, fmt: string, v: string, mode: PrintMode = "any"): void {
+    this.field(mode, key, fmt, v, v);
+  }
+
+  /** An unsigned or signed integer field. */
+  uint(key: string | undefined, fmt: string, v: number, mode: PrintMode = "any"): void {
+    this.field(mode, key, fmt, v, String(v));
+  }
+
+  /** A hex field: JSON gets the hex digits as a string (`print_hex`). */
+  hex(key: string, fmt: string, v: number, mode: PrintMode = "any"): void {
+    const h = (v >>> 0).toString(16);
+    this.field(mode, key, fmt, h, h);
+  }
+
+  /** A `0x`-prefixed hex field (`print_0xhex`, `%#x`: plain `0` for zero). */
+  hex0x(key: string, fmt: string, v: number, mode: PrintMode = "any"): void {
+    const h = v === 0 ? "0" : `0x${v.toString(16)}`;
+    this.field(mode, key, fmt, h, h);
+  }
+
+  /** A boolean field; text prints `fmt` as is. */
+  bool(key: string, fmt: string, v: boolean, mode: PrintMode = "any"): void {
+    this.field(mode, key, fmt, v, String(v));
+  }
+
+  /** A JSON null with a text form (`print_null`). */
+  null(key: string, fmt: string): void {
+    this.field("any", key, fmt, null, "");
+  }
+
+  /** Text only. */
+  text(s: string): void {
+    if (!this.isJson) this.#text.push(s);
+  }
+
+  /** A line break in text (`print_nl`). */
+  nl(): void {
+    if (!this.isJson) this.#text.push("\n");
+  }
+
+  /** Opens an object (named inside an object). */
+  open(key?: string): void {
+    if (this.isJson) this.#begin(key, "{", true);
+  }
+
+  /** Opens an array (named inside an object). */
+  openArray(key?: string): void {
+    if (!this.isJson) return;
+    this.#begin(key, "[", false);
+    if (this.pretty) this.#json += " ";
+  }
+
+  /** Closes the innermost object or array. */
+  close(): void {
+    if (!this.isJson) return;
+    const object = this.#objects[this.#objects.length - 1];
+    if (!object) {
+      if (this.pretty && this.#sep) this.#json += " ";
+      this.#sep = "";
+    }
+    this.#objects.pop();
+    if (this.#sep) this.#eol();
+    this.#json += object ? "}" : "]";
+    this.#sep = ",";
+  }
+
+  /** The JSON written since the last call, as `tc -j` prints it (no spaces; repeated keys kept); clears it. */
+  json(): string {
+    const s = this.#json;
+    this.#json = "";
+    return s;
+  }
+
+  /** The text printed since the last call; clears it. */
+  take(): string {
+    const s = this.#text.join("");
+    this.#text = [];
+    return s;
+  }
+}

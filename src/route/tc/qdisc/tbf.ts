@@ -1,0 +1,263 @@
+/**
+ * `tbf`: token bucket filter. Rate, burst, limit or latency, peak rate
+ * and minimum burst, with the rate tables the kernel still takes.
+ *
+ * @module
+ */
+
+import type { MessageBuilder } from "../../../wire/builder.ts";
+import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import type { QdiscKind } from "../kind.ts";
+import type { TcPrinter } from "../printer.ts";
+import { linklayerName, parseLinklayer, rateSpec, readU64, sizeAndCellWords } from "../ratespec.ts";
+import {
+  formatRate,
+  formatSize,
+  formatTime,
+  LINKLAYER,
+  parseRate,
+  parseSize,
+  parseTime,
+  rateTable,
+  TC_RATESPEC,
+  TICKS_PER_USEC,
+  TIME_UNITS_PER_SEC,
+  xmitSize,
+  xmitTime,
+} from "../units.ts";
+import type { TcWords } from "../words.ts";
+
+const TCA_TBF_PARMS = 1, TCA_TBF_RTAB = 2, TCA_TBF_PTAB = 3, TCA_TBF_RATE64 = 4;
+const TCA_TBF_PRATE64 = 5, TCA_TBF_BURST = 6, TCA_TBF_PBURST = 7;
+
+const prefixed = (p: string) => Object.fromEntries(Object.entries(TC_RATESPEC).map(([k, v]) => [`${p}_${k}`, v]));
+
+/** `struct tc_tbf_qopt`. */
+const TBF_QOPT = {
+  ...prefixed("rate"),
+  ...prefixed("peak"),
+  limit: "u32",
+  buffer: "u32",
+  mtu: "u32",
+} as { readonly [k: string]: "u8" | "u16" | "s16" | "u32" };
+
+/** tbf options. Rates are bytes per second, sizes bytes, times microseconds. */
+export interface TbfOptions {
+  /** Token rate. */
+  rate: number;
+  /** Bucket size. */
+  burst: number;
+  /** Bytes that may queue (give this or `latency`). */
+  limit?: number;
+  /** Longest a packet may wait (turned into a limit). */
+  latency?: number;
+  /** Peak rate. */
+  peakrate?: number;
+  /** Peak bucket size (`mtu`/`minburst`); needed with a peak rate. */
+  mtu?: number;
+  /** Minimum packet size accounted. */
+  mpu?: number;
+  /** Bytes added to each packet. */
+  overhead?: number;
+  /** `TC_LINKLAYER_*`. */
+  linklayer?: number;
+  /** Rate table cell log. */
+  cellLog?: number;
+  /** Peak table cell log. */
+  peakCellLog?: number;
+  /** Burst in ticks (reported). */
+  buffer?: number;
+  /** Peak burst in ticks (reported). */
+  mtuTicks?: number;
+  /** Peak MPU (reported). */
+  peakMpu?: number;
+}
+
+function parse(_buf: Uint8Array, view: DataView, start: number, end: number): TbfOptions {
+  let q: Record<string, number> | undefined;
+  let rate64: number | undefined, prate64: number | undefined;
+  forEachAttr(view, start, end, (t, s, e) => {
+    const type = t & 0x3fff;
+    if (type === TCA_TBF_PARMS) q = parseStruct(TBF_QOPT, view, s, e);
+    else if (type === TCA_TBF_RATE64) rate64 = readU64(view, s);
+    else if (type === TCA_TBF_PRATE64) prate64 = readU64(view, s);
+  });
+  if (!q) return { rate: 0, burst: 0 };
+  const rate = rate64 ?? q.rate_rate, peak = prate64 ?? q.peak_rate;
+  const o: TbfOptions = {
+    rate,
+    burst: xmitSize(rate, q.buffer),
+    limit: q.limit,
+    mpu: q.rate_mpu,
+    overhead: q.rate_overhead,
+    linklayer: q.rate_linklayer & 0x0f,
+    cellLog: q.rate_cellLog,
+    buffer: q.buffer,
+  };
+  if (peak) {
+    Object.assign(o, { peakrate: peak, mtu: xmitSize(peak, q.mtu), peakCellLog: q.peak_cellLog, peakMpu: q.peak_mpu });
+  }
+  o.mtuTicks = q.mtu;
+  return o;
+}
+
+function build(b: MessageBuilder, o: TbfOptions): void {
+  if (!(o.rate > 0)) throw new TypeError(`Invalid tbf rate: "${o.rate}" (a rate above 0 is required)`);
+  if (!(o.burst > 0)) throw new TypeError(`Invalid tbf burst: "${o.burst}" (a burst above 0 is required)`);
+  if (o.peakrate && !o.mtu) throw new TypeError(`Missing tbf "mtu" (a peak rate needs it)`);
+  if (!o.limit && !o.latency) throw new TypeError(`Missing tbf "limit" or "latency" (one is required)`);
+  if (o.limit && o.latency) throw new TypeError(`Cannot give both tbf "limit" and "latency"`);
+  const mtu = o.mtu ?? 0, peak = o.peakrate ?? 0;
+  let limit = o.limit ?? 0;
+  if (!limit) {
+    let lim = o.rate * o.latency! / TIME_UNITS_PER_SEC + o.burst;
+    if (peak) lim = Math.min(lim, peak * o.latency! / TIME_UNITS_PER_SEC + mtu);
+    limit = Math.trunc(lim);
+  }
+  const ll = o.linklayer ?? LINKLAYER.ethernet;
+  const rs = rateSpec(o.rate, o.mpu ?? 0, o.overhead ?? 0, ll);
+  const rtab = rateTable(rs, o.cellLog ?? -1, mtu);
+  const ps = rateSpec(peak, 0, 0, 0);
+  let ptab: Uint32Array | undefined, mtuTicks = 0;
+  if (ps.rate) {
+    ps.mpu = o.mpu ?? 0;
+    ps.overhead = o.overhead ?? 0;
+    ps.linklayer = ll;
+    ptab = rateTable(ps, o.peakCellLog ?? -1, mtu);
+    mtuTicks = xmitTime(ps.rate, mtu);
+  }
+  const q: Record<string, number> = { limit, buffer: xmitTime(rs.rate, o.burst), mtu: mtuTicks };
+  for (const k in TC_RATESPEC) {
+    q[`rate_${k}`] = rs[k as keyof typeof rs];
+    q[`peak_${k}`] = ps[k as keyof typeof ps];
+  }
+  b.attr(TCA_TBF_PARMS, (x) => x.struct(TBF_QOPT, q));
+  b.u(TCA_TBF_BURST, "u32", o.burst);
+  if (o.rate >= 2 ** 32) b.u(TCA_TBF_RATE64, "u64", o.rate);
+  b.bytes(TCA_TBF_RTAB, new Uint8Array(rtab.buffer));
+  if (ptab) {
+    if (peak >= 2 ** 32) b.u(TCA_TBF_PRATE64, "u64", peak);
+    b.u(TCA_TBF_PBURST, "u32", mtu);
+    b.bytes(TCA_TBF_PTAB, new Uint8Array(ptab.buffer));
+  }
+}
+
+function words(w: TcWords): TbfOptions {
+  const o: Partial<TbfOptions> = {};
+  const once = (k: keyof TbfOptions, word: string) => {
+    if (o[k] !== undefined) throw new TypeError(`Duplicate "${word}" in tbf`);
+  };
+  for (let word = w.next(); word !== undefined; word = w.next()) {
+    switch (word) {
+      case "limit":
+        once("limit", word);
+        o.limit = parseSize(w.value(word, "size"));
+        break;
+      case "latency":
+        once("latency", word);
+        o.latency = parseTime(w.value(word, "time"));
+        break;
+      case "burst":
+      case "buffer":
+      case "maxburst": {
+        once("burst", word);
+        sizeAndCellWords(w, word, o, "burst", "cellLog");
+        break;
+      }
+      case "mtu":
+      case "minburst": {
+        once("mtu", word);
+        sizeAndCellWords(w, word, o, "mtu", "peakCellLog");
+        break;
+      }
+      case "mpu":
+        o.mpu = parseSize(w.value(word, "size"));
+        break;
+      case "rate":
+        once("rate", word);
+        o.rate = parseRate(w.value(word, "rate"));
+        break;
+      case "peakrate":
+        once("peakrate", word);
+        o.peakrate = parseRate(w.value(word, "rate"));
+        break;
+      case "overhead":
+        o.overhead = w.int(word, 0, 0xffff);
+        break;
+      case "linklayer":
+        o.linklayer = parseLinklayer(w.value(word));
+        break;
+      default:
+        throw new TypeError(`Unknown tbf argument: "${word}"`);
+    }
+  }
+  if (!o.rate) throw new TypeError(`Missing tbf "rate" (it is required)`);
+  if (!o.burst) throw new TypeError(`Missing tbf "burst" (it is required)`);
+  return o as TbfOptions;
+}
+
+function print(p: TcPrinter, o: TbfOptions, details: number): void {
+  p.field("any", "rate", "rate %s ", o.rate, formatRate(o.rate));
+  const burst = o.burst >>> 0;
+  if (details) {
+    p.str("burst", "burst %s ", `${formatSize(burst)}/${1 << (o.cellLog ?? 0)}`);
+    p.field("any", "mpu", "mpu %s ", o.mpu ?? 0, formatSize(o.mpu ?? 0));
+  } else {
+    p.field("any", "burst", "burst %s ", burst, formatSize(burst));
+  }
+  const peak = o.peakrate ?? 0;
+  if (peak) {
+    p.str(undefined, "peakrate %s ", formatRate(peak), "fp");
+    if (o.mtuTicks || o.peakMpu) {
+      const mtu = (o.mtu ?? 0) >>> 0;
+      if (details) {
+        p.str("mtu", "mtu %s ", `${formatSize(mtu)}/${1 << (o.peakCellLog ?? 0)}`);
+        p.field("any", "mpu", "mpu %s ", o.peakMpu ?? 0, formatSize(o.peakMpu ?? 0));
+      } else {
+        p.field("any", "minburst", "minburst %s ", mtu, formatSize(mtu));
+      }
+    }
+  }
+  const limit = o.limit ?? 0;
+  let latency = TIME_UNITS_PER_SEC * (limit / o.rate) - Math.trunc((o.buffer ?? 0) / TICKS_PER_USEC);
+  if (peak) {
+    const lat2 = TIME_UNITS_PER_SEC * (limit / peak) - Math.trunc((o.mtuTicks ?? 0) / TICKS_PER_USEC);
+    if (lat2 > latency) latency = lat2;
+  }
+  if (latency >= 0) {
+    p.uint("lat", "", Math.trunc(latency), "json");
+    p.str(undefined, "lat %s ", formatTime(Math.trunc(latency)), "fp");
+  } else {
+    p.field("any", "limit", "limit %s ", limit, formatSize(limit));
+  }
+  if (o.overhead) p.uint("overhead", "overhead %s ", o.overhead);
+  const ll = o.linklayer ?? LINKLAYER.ethernet;
+  if (ll > LINKLAYER.ethernet || details) p.str("linklayer", "linklayer %s ", linklayerName(ll));
+}
+
+/** The tbf module. */
+export const tbf: QdiscKind = {
+  kind: "tbf",
+  qdisc: {
+    keys: [
+      "rate",
+      "burst",
+      "limit",
+      "latency",
+      "peakrate",
+      "mtu",
+      "mpu",
+      "overhead",
+      "linklayer",
+      "cellLog",
+      "peakCellLog",
+      "buffer",
+      "mtuTicks",
+      "peakMpu",
+    ],
+    parse,
+    build: (b, o) => build(b, o as TbfOptions),
+    print: (p, o, ctx) => print(p, o as TbfOptions, ctx.details),
+    words,
+  },
+};

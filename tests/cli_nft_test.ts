@@ -1,0 +1,201 @@
+/**
+ * `nlkit nft` against nft 1.0.6 in the same namespace: listings in nft's
+ * JSON and text, `-j -f` applying documents (and naming a failing object
+ * with exit 1), nft's change commands, and `monitor`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { followWhile, nlkit, ok } from "./_cli.ts";
+import { withTempNetns } from "./_helpers.ts";
+import { loadRuleset, nft, NFT_SKIP, nftJson, RULESETS, stable, stableText } from "./_nft.ts";
+
+// deno-lint-ignore no-explicit-any
+function objects(text: string): any[] {
+  return JSON.parse(text).nftables.slice(1);
+}
+
+for (const [name, ruleset] of Object.entries(RULESETS)) {
+  test(`nft list ruleset (${name}): JSON and text as nft prints them`, { skip: NFT_SKIP }, async () => {
+    await withTempNetns((ns) => {
+      loadRuleset(ns, ruleset);
+      assert.deepEqual(stable(objects(ok(ns, "-j", "nft", "list", "ruleset"))), stable(nftJson(ns, "ruleset")));
+      assert.deepEqual(stable(objects(ok(ns, "nft", "-j", "list", "ruleset"))), stable(nftJson(ns, "ruleset")));
+      assert.equal(stableText(ok(ns, "nft", "list", "ruleset")), stableText(nft(ns, ["list", "ruleset"])));
+      assert.equal(stableText(ok(ns, "nft", "-a", "list", "ruleset")), stableText(nft(ns, ["-a", "list", "ruleset"])));
+    });
+  });
+}
+
+test("nft list tables, table, chain, set, map, counters, quotas, chains, sets, maps", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    loadRuleset(ns, RULESETS.router);
+    const cases = [
+      ["tables"],
+      ["tables", "inet"],
+      ["table", "inet", "filter"],
+      ["table", "nat"],
+      ["chain", "inet", "filter", "wan"],
+      ["set", "inet", "filter", "svc"],
+      ["map", "inet", "filter", "portmap"],
+      ["counters"],
+      ["quotas"],
+      ["chains"],
+      ["sets"],
+      ["maps"],
+      ["ruleset", "ip"],
+    ];
+    for (const c of cases) {
+      assert.deepEqual(stable(objects(ok(ns, "-j", "nft", "list", ...c))), stable(nftJson(ns, ...c)), c.join(" "));
+      if (c[0] !== "tables" && c[0] !== "chains") {
+        assert.equal(stableText(ok(ns, "nft", "list", ...c)), stableText(nft(ns, ["list", ...c])), c.join(" "));
+      }
+    }
+  });
+});
+
+test(
+  "nft -j -f applies a document atomically; a refused one exits 1 naming the object",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns(async (src) => {
+      loadRuleset(src, RULESETS.router);
+      const doc = nft(src, ["-j", "list", "ruleset"]);
+      await withTempNetns((dst) => {
+        const dir = mkdtempSync(join(tmpdir(), "nlkit-nft-"));
+        const file = join(dir, "ruleset.json");
+        writeFileSync(file, doc);
+        ok(dst, "nft", "-j", "-f", file);
+        const strip = (x: unknown) => JSON.stringify(x, (k, v) => (k === "handle" || k === "expires" ? undefined : v));
+        assert.equal(strip(nftJson(dst, "ruleset")), strip(objects(doc)));
+        const bad = JSON.stringify({
+          nftables: [
+            { flush: { ruleset: null } },
+            { add: { table: { family: "ip", name: "x" } } },
+            { add: { chain: { family: "ip", table: "x", name: "c" } } },
+            {
+              add: {
+                rule: {
+                  family: "ip",
+                  table: "x",
+                  chain: "c",
+                  expr: [{
+                    match: { op: "==", left: { payload: { protocol: "ip", field: "saddr" } }, right: "@missing" },
+                  }],
+                },
+              },
+            },
+          ],
+        });
+        const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, bad);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /rule #1 of chain ip x c: .*ENOENT/);
+        assert.equal(strip(nftJson(dst, "ruleset")), strip(objects(doc)), "nothing changed, not even the flush");
+        const r2 = nlkit(
+          ["-n", dst, "nft", "-j", "-f", "-"],
+          {},
+          JSON.stringify({
+            nftables: [{
+              add: { rule: { family: "inet", table: "filter", chain: "nochain", expr: [{ accept: null }] } },
+            }],
+          }),
+        );
+        assert.equal(r2.code, 1);
+        assert.match(r2.stderr, /^Error: Cannot apply the transaction: rule #1 of chain inet filter nochain: .*ENOENT/);
+      });
+    });
+  },
+);
+
+test("nft add, insert, delete and flush commands change what nft lists", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    const n = (...a: string[]) => ok(ns, "nft", ...a);
+    n("add", "table", "inet", "t");
+    n("add", "chain", "inet", "t", "c", "{ type filter hook input priority filter; policy accept; }");
+    n("add", "chain", "inet", "t", "other");
+    n("add", "set", "inet", "t", "s", "{ type ipv4_addr; flags interval; }");
+    n("add", "element", "inet", "t", "s", "{ 10.0.0.0/8, 1.2.3.4 }");
+    n("add", "map", "inet", "t", "m", "{ type inet_service : verdict; elements = { 22 : accept, 80 : jump other } }");
+    n(
+      "add",
+      "rule",
+      "inet",
+      "t",
+      "c",
+      "tcp",
+      "dport",
+      "{ 22, 80 }",
+      "ct",
+      "state",
+      "established,related",
+      "counter",
+      "accept",
+      "comment",
+      "hi there",
+    );
+    n("add", "rule", "inet", "t", "c", "ip", "saddr", "@s", "log", "prefix", "bad: ", "level", "info", "drop");
+    n("insert", "rule", "inet", "t", "c", "tcp", "dport", "vmap", "@m");
+    n("add", "rule", "inet", "t", "c", "iifname", "lo", "meta", "mark", "set", "0x10", "accept");
+    const want = [
+      "\t\ttcp dport vmap @m",
+      '\t\ttcp dport { 22, 80 } ct state established,related counter packets 0 bytes 0 accept comment "hi there"',
+      '\t\tip saddr @s log prefix "bad: " level info drop',
+      '\t\tiifname "lo" meta mark set 0x00000010 accept',
+    ].join("\n");
+    assert.ok(nft(ns, ["list", "chain", "inet", "t", "c"]).includes(want));
+    const handle = nftJson(ns, "chain", "inet", "t", "c").find((o) =>
+      o.rule?.expr.some((e: object) => "log" in e)
+    ).rule.handle;
+    n("delete", "rule", "inet", "t", "c", "handle", String(handle));
+    assert.doesNotMatch(nft(ns, ["list", "chain", "inet", "t", "c"]), /log prefix/);
+    n("delete", "element", "inet", "t", "s", "{ 1.2.3.4 }");
+    assert.match(nft(ns, ["list", "set", "inet", "t", "s"]), /elements = \{ 10\.0\.0\.0\/8 \}/);
+    n("flush", "chain", "inet", "t", "c");
+    assert.equal(nftJson(ns, "chain", "inet", "t", "c").filter((o) => o.rule).length, 0);
+    const r = nlkit(["-n", ns, "nft", "delete", "chain", "inet", "t", "nope"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /chain inet t nope/);
+    n("flush", "ruleset");
+    assert.deepEqual(nftJson(ns, "ruleset"), []);
+  });
+});
+
+test("nft usage errors exit 2", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    for (
+      const args of [
+        ["nft", "list", "things"],
+        ["nft", "frob"],
+        ["nft", "-x", "list", "ruleset"],
+        ["nft", "-f", "/dev/null"],
+        ["nft", "add", "rule", "inet", "t", "c", "tcp", "nofield", "1"],
+      ]
+    ) {
+      const r = nlkit(["-n", ns, ...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    }
+  });
+});
+
+test("nft monitor shows every change (NDJSON with -j)", { skip: NFT_SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    const r = await followWhile(["-n", ns, "-j", "nft", "monitor"], () => loadRuleset(ns, RULESETS.router));
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const kinds = lines.map((l) => Object.keys(l.add)[0]);
+    assert.equal(kinds.filter((k) => k === "rule").length, 41);
+    assert.equal(kinds.filter((k) => k === "table").length, 2);
+    assert.deepEqual(lines[0], {
+      add: { table: { family: "inet", name: "filter", handle: lines[0].add.table.handle } },
+    });
+    const text = await followWhile(["-n", ns, "nft", "monitor"], () => nft(ns, ["flush", "ruleset"]));
+    assert.match(text.stdout, /^delete rule inet filter input handle \d+ /m);
+    assert.match(text.stdout, /^delete table ip nat$/m);
+    assert.match(text.stdout, /^# new generation \d+ by process \d+ \(nft\)$/m);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * `nlkit tc` as a process: exit codes and messages for bad input and
+ * kernel refusals (compared with tc's), help, pretty JSON as tc -p prints
+ * it, and text/JSON for an empty namespace.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { spawn, spawnSync } from "node:child_process";
+import { have, ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { CLI, nlkit, ROOT } from "./_cli.ts";
+
+const skip = NEEDS_ROOT || (have("tc") ? false : "needs tc (iproute2)");
+
+function tc(ns: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync("tc", ["-n", ns, ...args], { encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("tc usage errors exit 2 before anything is sent", () => {
+  const cases: [string[], RegExp][] = [
+    [["tc", "bogus"], /Unknown tc object: "bogus"/],
+    [["tc", "chain", "show"], /Unknown tc object: "chain"/],
+    [["tc", "qdisc", "frob"], /Unknown tc qdisc command/],
+    [["tc", "qdisc", "add", "root", "htb"], /Missing "dev"/],
+    [["tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb"], /Missing "rate"/],
+    [
+      ["tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb", "rate", "fast"],
+      /Invalid rate: "fast"/,
+    ],
+    [["tc", "qdisc", "add", "dev", "lo", "root", "htb", "bogus", "1"], /Unknown htb argument: "bogus"/],
+    [["tc", "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "1mbit", "burst", "10k"], /limit" or "latency/],
+    [["tc", "filter", "add", "dev", "lo", "parent", "1:", "u32", "match", "ip", "dst", "10.0.0.0/33"], /prefix length/],
+    [
+      ["tc", "filter", "add", "dev", "lo", "parent", "1:", "u32", "match", "ip", "dst", "1.2.3.4", "flowid", "1:x"],
+      /Invalid tc handle/,
+    ],
+    [["tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:2", "htb"], /Invalid qdisc handle/],
+    [["tc", "filter", "add", "dev", "lo", "parent", "1:", "prio", "70000", "u32"], /Invalid priority/],
+    [["tc", "qdisc", "add", "dev", "lo", "root", "netem", "distribution", "normal"], /not supported/],
+    [["tc", "action", "add", "action", "frob"], /Unknown action kind: "frob"/],
+  ];
+  for (const [args, message] of cases) {
+    const r = nlkit(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(" "));
+  }
+});
+
+test("tc help prints the grammar", () => {
+  const r = nlkit(["tc", "help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /nlkit tc qdisc/);
+});
+
+test("tc kernel refusals and missing devices exit 1 with tc's words", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    const missing = nlkit(["-n", ns, "tc", "qdisc", "add", "dev", "nosuch", "root", "htb"]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr.trim(), 'Cannot find device "nosuch"');
+    assert.equal(nlkit(["-n", ns, "tc", "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb"]).code, 0);
+    for (
+      const args of [
+        ["qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb"],
+        ["class", "add", "dev", "v0", "parent", "2:", "classid", "2:1", "htb", "rate", "1mbit"],
+        ["filter", "del", "dev", "v0", "parent", "1:", "prio", "9"],
+      ]
+    ) {
+      const ours = nlkit(["-n", ns, "tc", ...args]), theirs = tc(ns, ...args);
+      assert.equal(ours.code, 1, args.join(" "));
+      assert.notEqual(theirs.code, 0);
+      assert.equal(ours.stderr.split("\n")[0], theirs.stderr.split("\n")[0], args.join(" "));
+    }
+  });
+});
+
+test("tc -p -j prints JSON indented as tc does", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    tc(ns, "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb", "default", "10");
+    tc(
+      ns,
+      "qdisc",
+      "add",
+      "dev",
+      "v1",
+      "root",
+      "handle",
+      "2:",
+      "tbf",
+      "rate",
+      "1mbit",
+      "burst",
+      "10k",
+      "latency",
+      "20ms",
+    );
+    for (const show of [["qdisc", "show"], ["qdisc", "show", "dev", "v1"]]) {
+      const theirs = tc(ns, "-p", "-j", "-d", ...show).stdout;
+      const ours = nlkit(["-n", ns, "-p", "-j", "-d", "tc", ...show]).stdout;
+      assert.equal(ours, theirs, show.join(" "));
+      assert.ok(JSON.parse(ours).length > 0);
+    }
+    assert.equal(nlkit(["-n", ns, "-j", "tc", "filter", "show", "dev", "v0"]).stdout, "[]\n");
+    assert.equal(nlkit(["-n", ns, "tc", "filter", "show", "dev", "v0"]).stdout, "");
+  });
+});
+
+test("nlkit monitor tc shows tc changes as they happen", { skip }, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    const child = spawn(CLI[0], [...CLI[1], "-n", ns, "-j", "monitor", "tc"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      const got = new Promise<string>((resolve) => {
+        child.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("\n")) resolve(out);
+        });
+      });
+      // The subscription is up once the process has started; retry the change until an event arrives.
+      let line = "";
+      for (let i = 0; i < 50 && !line; i++) {
+        tc(
+          ns,
+          "qdisc",
+          "replace",
+          "dev",
+          "v0",
+          "root",
+          "handle",
+          "1:",
+          "tbf",
+          "rate",
+          `${i + 1}mbit`,
+          "burst",
+          "10k",
+          "latency",
+          "50ms",
+        );
+        line = await Promise.race([got, new Promise<string>((r) => setTimeout(() => r(""), 200))]);
+      }
+      const ev = JSON.parse(line.split("\n")[0]);
+      assert.equal(ev.event, "new");
+      assert.equal(ev.object, "qdisc");
+      assert.equal(ev.kind, "tbf");
+      assert.equal(ev.dev, "v0");
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+});

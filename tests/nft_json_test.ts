@@ -1,0 +1,308 @@
+/**
+ * nft's JSON and language without the kernel: statements encoded to
+ * expressions and decoded back give the same statements; nft's command
+ * language parses to nft's JSON commands; and property tests: malformed
+ * documents, statements and command lines give a typed error, never a
+ * crash or a hang.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import fc from "fast-check";
+import { onlyTyped } from "./_fuzz.ts";
+import { ruleExpressions } from "../src/netfilter/nftables/json/linearize.ts";
+import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
+import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
+import type { Json } from "../src/netfilter/nftables/json/types.ts";
+import { parseCommand, parseDuration, tokenize } from "../src/netfilter/nftables/text/parse.ts";
+import { elementsJson } from "../src/netfilter/nftables/json/elements.ts";
+import { elementsOf } from "../src/netfilter/nftables/json/values.ts";
+import { typeByName } from "../src/netfilter/nftables/json/types.ts";
+
+type Obj = Record<string, Json>;
+
+/** `nft -j list ruleset` of tests/fixtures/nft_router.nft, expiry removed. */
+const DOC = JSON.parse(readFileSync(new URL("./fixtures/nft_router.json", import.meta.url), "utf8"));
+const RULES: Obj[] = DOC.nftables.filter((o: Obj) => "rule" in o).map((o: Obj) => o.rule);
+
+test("rule statements survive encoding to expressions and decoding back", () => {
+  let n = 0;
+  for (const rule of RULES) {
+    const stmts = rule.expr as Json[];
+    if (JSON.stringify(stmts).includes('"set"') || JSON.stringify(stmts).includes('"@')) continue; // need the kernel's sets
+    const tx = new NftTransaction();
+    const exprs = ruleExpressions(stmts, { family: String(rule.family), table: String(rule.table), tx });
+    assert.equal(tx.length, 0);
+    const back = ruleStatements(exprs, { family: String(rule.family), sets: new Map() });
+    assert.deepEqual(back, stmts, JSON.stringify(stmts));
+    n++;
+  }
+  assert.ok(n >= 25, `${n} rules compared`);
+});
+
+test("anonymous sets go into the same transaction as the rule", () => {
+  const tx = new NftTransaction();
+  const exprs = ruleExpressions(
+    [{
+      match: {
+        op: "==",
+        left: { payload: { protocol: "tcp", field: "dport" } },
+        right: { set: [22, { range: [80, 90] }] },
+      },
+    }],
+    { family: "inet", table: "t", tx },
+  );
+  assert.equal(tx.length, 2, "NEWSET and NEWSETELEM");
+  const lookup = exprs.find((e) => e.name === "lookup") as { set?: string; setId?: number };
+  assert.equal(lookup.set, "__set%d");
+  assert.equal(lookup.setId, 1);
+});
+
+test("interval elements: ranges and prefixes become start and end elements, and back", () => {
+  const t = [typeByName("ipv4_addr")];
+  const els = elementsOf({ key: t, interval: true }, [{ prefix: { addr: "10.0.0.0", len: 8 } }, {
+    range: ["1.1.1.1", "1.1.1.5"],
+  }, "9.9.9.9"]);
+  assert.equal(els.length, 6);
+  assert.deepEqual(els[1], { key: { value: new Uint8Array([11, 0, 0, 0]) }, flags: ["interval-end"] });
+  assert.deepEqual(elementsJson(els, t, true, undefined), [
+    { range: ["1.1.1.1", "1.1.1.5"] },
+    "9.9.9.9",
+    { prefix: { addr: "10.0.0.0", len: 8 } },
+  ]);
+});
+
+test("nft's command language parses to nft's JSON commands", () => {
+  assert.deepEqual(
+    parseCommand("add", [
+      "rule",
+      "inet",
+      "t",
+      "c",
+      "tcp",
+      "dport",
+      "{ 22, 80 }",
+      "ct",
+      "state",
+      "established,related",
+      "accept",
+    ]),
+    [{
+      add: {
+        rule: {
+          family: "inet",
+          table: "t",
+          chain: "c",
+          expr: [
+            { match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: { set: [22, 80] } } },
+            { match: { op: "==", left: { ct: { key: "state" } }, right: ["established", "related"] } },
+            { accept: null },
+          ],
+        },
+      },
+    }],
+  );
+  assert.deepEqual(
+    parseCommand("add", ["chain", "ip", "t", "c", "{ type nat hook prerouting priority dstnat + 5; policy accept; }"]),
+    [{
+      add: {
+        chain: { family: "ip", table: "t", name: "c", type: "nat", hook: "prerouting", prio: -95, policy: "accept" },
+      },
+    }],
+  );
+  assert.deepEqual(parseCommand("delete", ["rule", "t", "c", "handle", "7"]), [{
+    delete: { rule: { family: "ip", table: "t", chain: "c", handle: 7 } },
+  }]);
+  assert.deepEqual(parseCommand("flush", ["ruleset"]), [{ flush: { ruleset: null } }]);
+  assert.deepEqual(
+    parseCommand("add", ["rule", "ip", "t", "c", "log", "prefix", "a b: ", "dnat", "to", "1.2.3.4:80"])[0],
+    {
+      add: {
+        rule: {
+          family: "ip",
+          table: "t",
+          chain: "c",
+          expr: [{ log: { prefix: "a b: " } }, { dnat: { addr: "1.2.3.4", port: 80 } }],
+        },
+      },
+    },
+  );
+  assert.equal(parseDuration("1h30m"), 5400);
+  assert.throws(() => parseCommand("add", ["rule", "ip", "t", "c", "frobnicate"]), TypeError);
+  assert.throws(() => parseCommand("add", ["gizmo", "x"]), TypeError);
+});
+
+const statement = fc.letrec<{ v: Json }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: "small" },
+    fc.constantFrom<Json>(
+      null,
+      true,
+      0,
+      1,
+      -1,
+      65536,
+      2 ** 40,
+      "",
+      "tcp",
+      "ip",
+      "saddr",
+      "@s",
+      "1.2.3.4",
+      "::1",
+      "x/8",
+      "1-2",
+    ),
+    fc.array(tie("v"), { maxLength: 3 }),
+    fc.dictionary(
+      fc.constantFrom(
+        "match",
+        "op",
+        "left",
+        "right",
+        "payload",
+        "protocol",
+        "field",
+        "meta",
+        "key",
+        "set",
+        "range",
+        "prefix",
+        "addr",
+        "len",
+        "concat",
+        "&",
+        "mangle",
+        "value",
+        "counter",
+        "limit",
+        "rate",
+        "per",
+        "log",
+        "reject",
+        "type",
+        "expr",
+        "dnat",
+        "port",
+        "vmap",
+        "data",
+        "map",
+        "jump",
+        "target",
+        "accept",
+        "quota",
+        "val",
+        "ct",
+        "elem",
+        "val",
+      ),
+      tie("v"),
+      { maxKeys: 3 },
+    ),
+  ),
+})).v;
+
+test("malformed statements give typed errors", () => {
+  fc.assert(
+    fc.property(
+      fc.array(statement, { maxLength: 4 }),
+      fc.constantFrom("ip", "ip6", "inet", "bridge", "netdev"),
+      (stmts, family) => {
+        onlyTyped(() => ruleExpressions(stmts, { family, table: "t", tx: new NftTransaction() }));
+      },
+    ),
+    { numRuns: 1500 },
+  );
+  // Mutated real rules: one value replaced somewhere.
+  fc.assert(
+    fc.property(fc.constantFrom(...RULES), fc.nat(), statement, (rule, at, v) => {
+      const text = JSON.stringify(rule.expr);
+      const spots = [...text.matchAll(/:(?=[^{[])/g)].map((m) => m.index!);
+      if (!spots.length) return;
+      const i = spots[at % spots.length] + 1;
+      const end = text.slice(i).search(/[,}\]]/) + i;
+      let stmts: Json[];
+      try {
+        stmts = JSON.parse(text.slice(0, i) + JSON.stringify(v) + text.slice(end));
+      } catch {
+        return;
+      }
+      onlyTyped(() => ruleExpressions(stmts, { family: String(rule.family), table: "t", tx: new NftTransaction() }));
+    }),
+    { numRuns: 1500 },
+  );
+});
+
+test("malformed command lines give typed errors", () => {
+  const word = fc.constantFrom(
+    "add",
+    "rule",
+    "table",
+    "chain",
+    "set",
+    "map",
+    "element",
+    "inet",
+    "ip",
+    "t",
+    "c",
+    "{",
+    "}",
+    ",",
+    ";",
+    ":",
+    ".",
+    "tcp",
+    "dport",
+    "22",
+    "accept",
+    "jump",
+    "counter",
+    "log",
+    "prefix",
+    "limit",
+    "rate",
+    "10/second",
+    "over",
+    "meta",
+    "mark",
+    "set",
+    "0x10",
+    "ct",
+    "state",
+    "type",
+    "hook",
+    "input",
+    "priority",
+    "filter",
+    "policy",
+    "elements",
+    "=",
+    "handle",
+    "x",
+    '"q"',
+    "dnat",
+    "to",
+    ":80",
+    "vmap",
+    "reject",
+    "with",
+    "quota",
+    "timeout",
+    "1h",
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom("add", "insert", "delete", "flush", "create", "replace"),
+      fc.array(word, { maxLength: 14 }),
+      (cmd, words) => {
+        onlyTyped(() => parseCommand(cmd, words), [TypeError, RangeError, SyntaxError]);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  fc.assert(fc.property(fc.string(), (s) => onlyTyped(() => tokenize(s), [SyntaxError])), { numRuns: 1000 });
+});

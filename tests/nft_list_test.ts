@@ -1,0 +1,83 @@
+/**
+ * nftables listing against the kernel: rulesets written in nft's language
+ * are loaded by `nft -f` in fresh namespaces, and the library's listing,
+ * rendered as nft's JSON, equals `nft -j list ruleset` object by object,
+ * handles included.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { withTempNetns } from "./_helpers.ts";
+import { loadRuleset, NFT_SKIP, nftJson, RULESETS, stable } from "./_nft.ts";
+import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
+import { listElements, listNftRules, listRuleset, listTables } from "../src/netfilter/nftables/list.ts";
+import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
+import { getGeneration } from "../src/netfilter/nftables/gen.ts";
+
+for (const [name, text] of Object.entries(RULESETS)) {
+  test(`listing the ${name} ruleset equals nft -j list ruleset`, { skip: NFT_SKIP }, async () => {
+    await withTempNetns(async (ns) => {
+      loadRuleset(ns, text);
+      const r = await listRuleset({}, { netns: ns });
+      const mine = rulesetObjects(r, { ifnames: await interfaceNames({ netns: ns }) });
+      const theirs = nftJson(ns, "ruleset");
+      assert.ok(theirs.length > 10);
+      assert.equal(mine.length, theirs.length);
+      for (let i = 0; i < theirs.length; i++) assert.deepEqual(stable(mine[i]), stable(theirs[i]), `object ${i}`);
+    });
+  });
+}
+
+test("filters select only what they name", { skip: NFT_SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    loadRuleset(ns, RULESETS.router);
+    const o = { netns: ns };
+    assert.deepEqual((await Array.fromAsync(listTables({ family: "ip" }, o))).map((t) => t.name), ["nat"]);
+    const wan = await Array.fromAsync(listNftRules({ family: "inet", table: "filter", chain: "wan" }, o));
+    assert.equal(wan.length, 4);
+    assert.ok(wan.every((r) => r.chain === "wan"));
+    const natOnly = await listRuleset({ family: "ip", table: "nat" }, o);
+    assert.deepEqual(natOnly.chains.map((c) => c.name), ["prerouting", "postrouting"]);
+    assert.equal(natOnly.sets.length, 0);
+    const els = await Array.fromAsync(listElements({ family: "inet", table: "filter", set: "svc" }, o));
+    assert.equal(els.length, 2);
+  });
+});
+
+test("bad filters are refused before anything is sent", async () => {
+  await assert.rejects(() => listRuleset({ table: "x" }), /without a family/);
+  await assert.rejects(() => listRuleset({ family: "ipx" }), /Cannot use family "ipx"/);
+  // deno-lint-ignore no-explicit-any
+  await assert.rejects(() => listRuleset({ famly: "ip" } as any), /unknown key "famly"/);
+  // deno-lint-ignore no-explicit-any
+  await assert.rejects(() => getGeneration({ netsn: "x" } as any), /unknown key "netsn"/);
+});
+
+test("the generation moves with each committed batch", { skip: NFT_SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    const a = await getGeneration({ netns: ns });
+    loadRuleset(ns, "table ip t { }");
+    const b = await getGeneration({ netns: ns });
+    assert.equal(b.id, a.id! + 1);
+  });
+});
+
+test("a rule with expressions the JSON layer does not know still lists", { skip: NFT_SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    loadRuleset(ns, "table inet t {\n chain c {\n  tcp flags syn tcp option maxseg size set rt mtu\n  accept\n }\n}\n");
+    const r = await listRuleset({}, { netns: ns });
+    const rules = rulesetObjects(r).filter((o) => typeof o === "object" && o !== null && "rule" in o);
+    assert.equal(rules.length, 2);
+    const [first] = rules as { rule: { expr: Record<string, unknown>[] } }[];
+    assert.deepEqual(first.rule.expr[0], {
+      match: { op: "in", left: { payload: { protocol: "tcp", field: "flags" } }, right: "syn" },
+    });
+    assert.deepEqual(first.rule.expr.slice(1).map((e) => (e.unknown as { name: string }).name), [
+      "rt",
+      "byteorder",
+      "exthdr",
+    ]);
+  });
+});

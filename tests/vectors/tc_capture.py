@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Regenerates tests/vectors/tc_requests.json: the request `tc` sends for
+each command line below (captured with strace in a fresh namespace), the
+indexes of the links it names, and the kernel's refusal as tc prints it.
+Run as root: python3 tests/vectors/tc_capture.py"""
+import json, os, re, subprocess
+
+NS = f"nlkt-capture-{os.getpid()}"
+SETUP = [
+    ["link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+]
+TC_SETUP = [
+    ["qdisc", "add", "dev", "v0", "clsact"],
+    ["qdisc", "add", "dev", "v1", "root", "handle", "1:", "htb"],
+]
+U32 = ["filter", "add", "dev", "v1", "parent", "1:", "protocol", "ip", "prio", "1", "u32", "match", "u32", "0", "0"]
+COMMANDS = {
+    "fq_codel": ["qdisc", "add", "dev", "v0", "root", "handle", "1:", "fq_codel", "limit", "1000", "flows", "512",
+                 "quantum", "1514", "target", "5ms", "interval", "100ms", "ecn", "ce_threshold", "2ms",
+                 "memory_limit", "32mb", "drop_batch", "64"],
+    "netem": ["qdisc", "add", "dev", "v0", "root", "netem", "delay", "100ms", "10ms", "25%", "loss", "random", "1%",
+              "30%", "duplicate", "2%", "corrupt", "0.5%", "reorder", "25%", "50%", "gap", "5", "rate", "1mbit",
+              "limit", "2000"],
+    "netem_ecn": ["qdisc", "replace", "dev", "v0", "root", "netem", "loss", "5%", "ecn"],
+    "sfq": ["qdisc", "add", "dev", "v0", "root", "handle", "2:", "sfq", "perturb", "10", "quantum", "1514",
+            "limit", "127", "divisor", "1024", "flows", "64", "depth", "32", "headdrop"],
+    "prio": ["qdisc", "add", "dev", "v0", "root", "handle", "3:", "prio", "bands", "4", "priomap",
+             "0", "1", "2", "3", "0", "1", "2", "3", "0", "1", "2", "3", "0", "1", "2", "3"],
+    "prio_mq": ["qdisc", "change", "dev", "v0", "root", "handle", "3:", "prio", "multiqueue"],
+    "matchall": ["filter", "add", "dev", "v0", "ingress", "prio", "1", "matchall", "skip_sw", "classid", "1:1"],
+    "matchall_mirred": ["filter", "add", "dev", "v0", "ingress", "protocol", "all", "prio", "2", "matchall",
+                        "action", "mirred", "egress", "redirect", "dev", "v1"],
+    "flower_ip": ["filter", "add", "dev", "v0", "ingress", "protocol", "ip", "prio", "3", "flower", "classid", "1:1",
+                  "dst_mac", "02:00:00:00:00:01", "src_mac", "02:00:00:00:00:02/ff:ff:ff:00:00:00",
+                  "ip_proto", "tcp", "ip_tos", "0x10/0xfc", "dst_ip", "10.0.0.0/8", "src_ip", "192.168.1.1",
+                  "dst_port", "80", "src_port", "1024-2048", "skip_hw"],
+    "flower_ip6": ["filter", "add", "dev", "v0", "ingress", "protocol", "ipv6", "prio", "4", "flower",
+                   "ip_proto", "udp", "dst_ip", "2001:db8::/32", "dst_port", "53", "action", "drop"],
+    "flower_vlan": ["filter", "add", "dev", "v0", "ingress", "protocol", "802.1Q", "prio", "5", "flower",
+                    "vlan_id", "100", "vlan_prio", "3", "action", "vlan", "pop"],
+    "basic": ["filter", "add", "dev", "v0", "ingress", "prio", "6", "basic", "classid", "1:1",
+              "action", "gact", "pass"],
+    "gact": U32 + ["action", "gact", "drop", "random", "determ", "pass", "10"],
+    "gact_goto": U32 + ["action", "goto", "chain", "5", "index", "3"],
+    "police": U32 + ["action", "police", "rate", "1mbit", "burst", "10k", "mtu", "2k", "conform-exceed", "drop/pipe"],
+    "police_peak": U32 + ["action", "police", "rate", "10mbit", "burst", "20k", "peakrate", "20mbit", "mtu", "1600",
+                          "drop"],
+    "skbedit": U32 + ["action", "skbedit", "queue_mapping", "2", "priority", "1:10", "mark", "0x10/0xff",
+                      "ptype", "host", "pipe", "index", "7"],
+    "pedit": U32 + ["action", "pedit", "munge", "offset", "8", "u8", "set", "0x40", "munge", "ip", "dst", "set",
+                    "10.0.0.9", "munge", "offset", "0", "u16", "set", "0x4500", "retain", "0xff00", "pipe"],
+    "vlan_push": U32 + ["action", "vlan", "push", "id", "100", "protocol", "802.1ad", "priority", "5"],
+    "csum": U32 + ["action", "csum", "iph", "and", "tcp", "and", "udp", "pass"],
+    "actions_police": ["actions", "add", "action", "police", "avrate", "100kbit", "drop", "index", "10"],
+    "actions_gact": ["actions", "add", "action", "gact", "drop", "index", "11"],
+}
+
+def run(*args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+def request(strace_err):
+    # The last sendmsg that is not a link lookup (RTM_GETLINK, 0x12) is the tc request.
+    found = None
+    for line in strace_err.splitlines():
+        m = re.search(r'iov_base=\[\{nlmsg_len=(\d+), nlmsg_type=(0x[0-9a-f]+|\w+)[^,]*, nlmsg_flags=([^,]+), '
+                      r'nlmsg_seq=\d+, nlmsg_pid=\d+\}, "((?:\\x[0-9a-f]{2})*)"', line)
+        if not m or m.group(2) == "0x12" or "RTM_GETLINK" in m.group(2):
+            continue
+        found = m
+    assert found, strace_err[-300:]
+    length, mtype, payload = int(found.group(1)), found.group(2), bytes.fromhex(found.group(4).replace("\\x", ""))
+    return length, mtype, payload
+
+def flags_of(text):
+    names = {"NLM_F_REQUEST": 1, "NLM_F_ACK": 4}
+    return sum(names.get(p, int(p, 16) if p.startswith("0x") else 0) for p in text.split("|"))
+
+def main():
+    run("ip", "netns", "add", NS)
+    try:
+        for s in SETUP:
+            run("ip", "-n", NS, *s)
+        for s in TC_SETUP:
+            run("tc", "-n", NS, *s)
+        links = {l["ifname"]: l["ifindex"] for l in json.loads(run("ip", "-n", NS, "-j", "link").stdout)}
+        out = []
+        for name, args in COMMANDS.items():
+            r = run("strace", "-xx", "-s", "65536", "-e", "trace=sendmsg", "tc", "-n", NS, *args)
+            print(name)
+            length, mtype, payload = request(r.stderr)
+            line = [l for l in r.stderr.splitlines() if l.startswith("sendmsg")][-1]
+            flags = flags_of(re.search(r"nlmsg_flags=([^,]+)", line).group(1))
+            mtype_n = int(mtype, 16)
+            header = length.to_bytes(4, "little") + mtype_n.to_bytes(2, "little") + flags.to_bytes(2, "little") + bytes(8)
+            refusal = [l for l in r.stderr.splitlines() if l.startswith(("Error:", "RTNETLINK answers:"))]
+            out.append({"name": name, "args": args, "links": links, "request": (header + payload).hex(),
+                        "refusal": refusal[0] if refusal else None})
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tc_requests.json")
+        with open(path, "w") as f:
+            json.dump(out, f, indent=1)
+            f.write("\n")
+    finally:
+        run("ip", "netns", "del", NS)
+
+main()
