@@ -323,7 +323,7 @@ test("filters: CIDR, either direction, mark mask, status, labels, TCP state", ()
   yes({ proto: "tcp", family: "ipv4" });
   no({ proto: "udp" });
   no({ family: "ipv6" });
-  // Kernel attributes: exact tuple fields go into CTA_FILTER, prefixes stay in userspace.
+  // Kernel attributes: exact IPv4 tuple fields go into CTA_FILTER, prefixes and IPv6 stay in userspace.
   const k = compileConntrackFilter({
     orig: { src: "10.0.0.1", dst: "10.0.0.0/8", sport: 300 },
     proto: "tcp",
@@ -333,7 +333,116 @@ test("filters: CIDR, either direction, mark mask, status, labels, TCP state", ()
   assert.equal(k.family, 2);
   assert.deepEqual(k.kernelAttrs.filter, { origFlags: 0x1 | 0x8 | 0x10 });
   assert.deepEqual(k.kernelAttrs.tupleOrig, { ip: { v4Src: "10.0.0.1" }, proto: { num: 6, srcPort: 300 } });
+  assert.equal(compileConntrackFilter({ orig: { src: "::1" }, proto: "tcp" }).kernelAttrs.filter, undefined);
   assert.deepEqual([k.kernelAttrs.mark, k.kernelAttrs.markMask, k.kernelAttrs.zone], [0x1ff, 0xffffffff, 256]);
+});
+
+test("every filter key is applied: each one rejects an entry that differs only there", () => {
+  const m = (f: Parameters<typeof compileConntrackFilter>[0], e: ConntrackEntry) => compileConntrackFilter(f).match(e);
+  const plain = entry({});
+  const snat = entry({
+    reply: { src: "10.0.0.2", dst: "1.2.3.4", sport: 80, dport: 4000 },
+    statusBits: 0x8 | 0x10 | 0x80,
+  });
+  const dnat = entry({
+    reply: { src: "5.6.7.8", dst: "10.0.0.1", sport: 8080, dport: 1000 },
+    statusBits: 0x8 | 0x20 | 0x100,
+  });
+  const icmp = entry({
+    proto: "icmp",
+    protoNum: 1,
+    orig: { src: "10.0.0.1", dst: "10.0.0.3", icmpType: 8, icmpCode: 0, icmpId: 7 },
+    reply: { src: "10.0.0.3", dst: "10.0.0.1", icmpType: 0, icmpCode: 0, icmpId: 7 },
+  });
+  const v6 = entry({ family: "ipv6", familyNum: 10, orig: { src: "::1", dst: "::2", sport: 1, dport: 2 } });
+  const zoned = entry({ zone: 2, orig: { ...plain.orig, zone: 3 }, reply: { ...plain.reply, zone: 4 } });
+  const cases: [Parameters<typeof compileConntrackFilter>[0], ConntrackEntry, ConntrackEntry][] = [
+    [{ family: "ipv6" }, v6, plain],
+    [{ proto: "icmp" }, icmp, plain],
+    [{ orig: { src: "::1" } }, v6, plain],
+    [{ orig: { src: "10.0.0.0", srcMask: "255.255.255.0" } }, plain, v6],
+    [
+      { orig: { src: "10.0.0.1", srcMask: "255.0.255.255" } },
+      plain,
+      entry({ orig: { ...plain.orig, src: "10.1.1.1" } }),
+    ],
+    [
+      { orig: { dst: "10.0.0.2", dstMask: "255.255.255.254" } },
+      icmp,
+      entry({ orig: { ...plain.orig, dst: "10.0.0.4" } }),
+    ],
+    [{ orig: { sport: 1000 } }, plain, entry({ orig: { ...plain.orig, sport: 1001 } })],
+    [{ orig: { dport: 80 } }, plain, entry({ orig: { ...plain.orig, dport: 81 } })],
+    [{ orig: { icmpType: 8 } }, icmp, entry({ ...icmp, orig: { ...icmp.orig, icmpType: 13 } })],
+    [{ orig: { icmpCode: 0 } }, icmp, entry({ ...icmp, orig: { ...icmp.orig, icmpCode: 1 } })],
+    [{ orig: { icmpId: 7 } }, icmp, entry({ ...icmp, orig: { ...icmp.orig, icmpId: 8 } })],
+    [{ orig: { zone: 3 } }, zoned, plain],
+    [{ orig: { zone: 0 } }, plain, zoned],
+    [{ reply: { zone: 4 } }, zoned, plain],
+    [{ reply: { src: "5.6.7.8" } }, dnat, plain],
+    [{ reply: { sport: 8080 } }, dnat, plain],
+    [{ any: { dst: "1.2.3.4" } }, snat, plain],
+    [{ zone: 2 }, zoned, plain],
+    [{ zone: 0 }, plain, zoned],
+    [{ mark: 5 }, entry({ mark: 5 }), entry({ mark: 6 })],
+    [{ status: ["ASSURED"] }, entry({ statusBits: 0xc }), plain],
+    [{ statusClear: ["ASSURED"] }, plain, entry({ statusBits: 0xc })],
+    [{ labels: [3] }, entry({ labels: { bytes: new Uint8Array([8]), bits: [3] } }), plain],
+    [{ tcpState: "SYN_SENT" }, entry({ tcp: { state: "SYN_SENT" } }), entry({ tcp: { state: "ESTABLISHED" } })],
+    [{ srcNat: true }, snat, dnat],
+    [{ srcNat: { ip: "1.2.3.4" } }, snat, entry({ ...snat, reply: { ...snat.reply, dst: "1.2.3.5" } })],
+    [{ srcNat: { port: 4000 } }, snat, entry({ ...snat, reply: { ...snat.reply, dport: 1000 } })],
+    [{ dstNat: true }, dnat, snat],
+    [{ dstNat: { ip: "5.6.7.8", port: 8080 } }, dnat, entry({ ...dnat, reply: { ...dnat.reply, sport: 80 } })],
+    [{ anyNat: true }, dnat, plain],
+    [{ anyNat: { ip: "1.2.3.4" } }, snat, dnat],
+    // NAT needs the kernel's NAT_DONE bit, not only a different reply tuple.
+    [{ srcNat: true }, snat, entry({ ...snat, statusBits: 0x8 })],
+  ];
+  for (const [f, yes, no] of cases) {
+    assert.ok(m(f, yes), `${JSON.stringify(f)} matches`);
+    assert.ok(!m(f, no), `${JSON.stringify(f)} rejects`);
+  }
+});
+
+test("misspelt keys of specs, tuples, NAT and list queries are refused, never ignored", () => {
+  const tuple = { src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 2 };
+  const bad = [
+    () => specAttrs({ proto: "tcp", orig: tuple, timeout: 5, marks: 5 } as unknown as ConntrackSpec, true),
+    () => specAttrs({ proto: "tcp", orig: { ...tuple, zones: 3 }, timeout: 5 } as unknown as ConntrackSpec, true),
+    () =>
+      specAttrs(
+        { proto: "tcp", orig: tuple, timeout: 5, natSrc: { addr: "1.2.3.4" } } as unknown as ConntrackSpec,
+        true,
+      ),
+    () => keyAttrs({ proto: "tcp", orig: { ...tuple, srcport: 1 } } as unknown as ConntrackSpec),
+    () => listConntrack({ fliter: { proto: "tcp" } } as unknown as Parameters<typeof listConntrack>[0]),
+  ];
+  for (const f of bad) assert.throws(f, (e) => e instanceof TypeError && /Unknown .*key/.test(e.message));
+  // A listed entry still serves as a key.
+  assert.ok(keyAttrs(entry({ id: 7 })));
+});
+
+test("unknown or contradictory filter keys are refused, never ignored", () => {
+  const bad = [
+    { zones: 2 },
+    { orig: { source: "10.0.0.1" } },
+    { reply: { port: 1 } },
+    { srcNat: { addr: "1.2.3.4" } },
+    { orig: { srcMask: "255.0.0.0" } },
+    { orig: { src: "10.0.0.0/8", srcMask: "255.0.0.0" } },
+    { orig: { src: "10.0.0.0", srcMask: "ffff::" } },
+    { anyNat: true, srcNat: true },
+    { family: "ipv4", srcNat: { ip: "::1" } },
+    { orig: { zone: 70000 } },
+  ];
+  for (const f of bad) {
+    assert.throws(
+      () => compileConntrackFilter(f as Parameters<typeof compileConntrackFilter>[0]),
+      (e) => e instanceof TypeError || e instanceof RangeError,
+      JSON.stringify(f),
+    );
+  }
 });
 
 const TYPED = [TruncatedError, MalformedError, TypeError, RangeError];
@@ -674,20 +783,26 @@ test("unknown attributes inside nests are kept in the entry and the message roun
 test("filters know what the kernel does exactly, and send the mark masked", () => {
   const f = (x: Parameters<typeof compileConntrackFilter>[0]) => compileConntrackFilter(x);
   // exact: the kernel's dump filter is the whole filter
-  for (const x of [{}, { mark: 5 }, { zone: 3 }, { family: "ipv6" }, { status: ["ASSURED"] }] as const) {
+  for (
+    const x of [{}, { mark: 5 }, { family: "ipv6" }, { status: ["ASSURED"] }, { statusClear: ["ASSURED"] }] as const
+  ) {
     assert.ok(f(x).exact, JSON.stringify(x));
   }
-  assert.ok(f({ proto: "tcp", family: "ipv4", orig: { src: "10.0.0.1", sport: 300 } }).exact);
-  assert.ok(f({ reply: { dst: "fd00::1" }, proto: 17 }).exact); // the address gives the family
+  // Set and clear flags in one kernel status filter: (status & mask) == value.
+  const st = f({ status: ["ASSURED"], statusClear: ["SEEN_REPLY"] }).kernelAttrs;
+  assert.deepEqual([st.status, st.statusMask], [0x4, 0x6]);
+  assert.throws(() => f({ status: ["ASSURED"], statusClear: ["ASSURED"] }), TypeError);
   for (
     const x of [
-      { zone: 0 }, // zone 0 means "no zone filter" to the kernel
+      { zone: 3 }, // the kernel also matches zone 3 of one direction only
+      { zone: 0 },
+      { orig: { src: "10.0.0.1" } },
       { orig: { src: "10.0.0.0/8" } },
       { any: { src: "10.0.0.1" } },
       { labels: [1] },
       { tcpState: "ESTABLISHED" },
-      { proto: "tcp" }, // no family: no CTA_FILTER
-      { orig: { sport: 300 }, family: "ipv4" }, // a port needs the protocol
+      { proto: "tcp" },
+      { srcNat: true },
     ] as const
   ) assert.ok(!f(x).exact, JSON.stringify(x));
   // mutable: fields that change during an entry's life

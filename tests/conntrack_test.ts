@@ -23,7 +23,7 @@ import {
 import { formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { compileConntrackFilter } from "../src/netfilter/conntrack/filter.ts";
 import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
-import { parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
+import { type ConntrackAttrs, parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";
 import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
@@ -329,16 +329,21 @@ test("deleteConntrackByFilter removes exactly the matching entries", { skip: SKI
   });
 });
 
-test("the kernel filters dumps by mark, status, zone and CTA_FILTER tuples", { skip: SKIP }, async () => {
+test("the kernel filters dumps by mark, status, zone and IPv4 CTA_FILTER tuples, never IPv6 ones", {
+  skip: SKIP,
+}, async () => {
   await withTempNetns(async (ns) => {
     for (const spec of ALL) await createConntrack(spec, { netns: ns });
     const sock = await openConntrackSocket({ netns: ns });
     try {
       // Raw dumps with only the kernel attributes: no userspace matching involved.
-      const kernelOnly = async (filter: Parameters<typeof compileConntrackFilter>[0]) => {
-        const f = compileConntrackFilter(filter);
-        const msg = nfnlMessage(nfnlType(1, 1), 0, f.family).attrs(CTA_TABLE, f.kernelAttrs).finish();
+      const raw = async (family: number, attrs: ConntrackAttrs) => {
+        const msg = nfnlMessage(nfnlType(1, 1), 0, family).attrs(CTA_TABLE, attrs).finish();
         return (await sock.dumpAll(msg, parseConntrackMessage)).map((e) => e.orig.dst).sort();
+      };
+      const kernelOnly = (filter: Parameters<typeof compileConntrackFilter>[0]) => {
+        const f = compileConntrackFilter(filter);
+        return raw(f.family, f.kernelAttrs);
       };
       assert.deepEqual(await kernelOnly({ mark: 0x12345678 }), ["198.51.100.7"]);
       // A value with bits outside the mask: the kernel compares the masked value.
@@ -350,6 +355,24 @@ test("the kernel filters dumps by mark, status, zone and CTA_FILTER tuples", { s
       assert.deepEqual(await kernelOnly({ orig: { src: "10.0.0.1", dst: "10.0.0.2" } }), ["10.0.0.2"]);
       assert.deepEqual(await kernelOnly({ proto: "icmp", family: "ipv4" }), ["10.0.0.3"]);
       assert.deepEqual(await kernelOnly({ proto: "udp", orig: { sport: 5353 }, family: "ipv4" }), ["10.0.0.2"]);
+      // CTA_FILTER keeps entries of every zone (TCP is in zone 700)...
+      assert.deepEqual(await kernelOnly({ orig: { src: "192.0.2.1" }, proto: "tcp" }), ["198.51.100.7"]);
+      // ...but matches no IPv6 address, so IPv6 tuples are matched in userspace only.
+      const IP_SRC = 1, PROTO_NUM = 8;
+      const v6 = {
+        tupleOrig: { ip: { v6Src: "2001:db8::1" }, proto: { num: 6 } },
+        filter: { origFlags: IP_SRC | PROTO_NUM },
+      };
+      assert.deepEqual(await raw(10, v6), []);
+      assert.equal(
+        compileConntrackFilter({ orig: { src: "2001:db8::1" }, proto: "tcp" }).kernelAttrs.filter,
+        undefined,
+      );
+      assert.deepEqual(
+        (await listConntrackAll({ filter: { orig: { src: "2001:db8::1" }, proto: "tcp" } }, { netns: ns }))
+          .map((e) => e.orig.dst),
+        ["2001:db8::2"],
+      );
     } finally {
       sock.close();
     }
@@ -452,7 +475,9 @@ test("zeroing while a userspace filter rejects entries leaves their counters alo
     assert.deepEqual(zeroed.map((e) => [e.orig.dport, e.counters?.orig?.packets, e.use]), [[4000, 3, 1]]);
     assert.deepEqual(await counts(), { 4000: 0, 4001: 3 });
     // A filter the kernel does alone zeroes in the dump itself.
-    const exact = { proto: "udp", family: "ipv4", orig: { dport: 4001 } } as const;
+    const [other] = await listConntrackAll({ filter: { proto: "udp", orig: { dport: 4001 } } }, { netns: ns });
+    await updateConntrack({ proto: "udp", orig: other.orig, mark: 7 }, { netns: ns });
+    const exact = { family: "ipv4", mark: 7 } as const;
     assert.equal(compileConntrackFilter(exact).exact, true);
     const [z] = await listConntrackAll({ zero: true, filter: exact }, { netns: ns });
     assert.equal(z.counters?.orig?.packets, 3);

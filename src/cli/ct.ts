@@ -8,35 +8,39 @@
  * @module
  */
 
-import { type Args, escapeControls } from "./args.ts";
+import { type Args, escapeControls, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
-import { onStopSignals } from "./io.ts";
-import { type CtArgs, parseCtArgs } from "./ct_args.ts";
+import { onStopSignals, readText } from "./io.ts";
+import { parseCtRestore } from "./ct_restore.ts";
+import { type CtArgs, CtOptionConflict, parseCtArgs } from "./ct_args.ts";
 import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
-import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
+import { createValues, filterOf, labelNameRecord, tupleSpec, updateOf } from "./ct_spec.ts";
 import { isBrokenPipe, isUsageError } from "./errors.ts";
 import { OBJECT_HELP } from "./help.ts";
 import { JsonArrayWriter, writeNdjson } from "./output.ts";
 import { VERSION } from "./version.ts";
 import type { ConntrackEntry } from "../netfilter/conntrack/entry.ts";
+import { compileConntrackFilter } from "../netfilter/conntrack/filter.ts";
 import {
-  compileConntrackFilter,
-  type ConntrackFilter,
-  type ConntrackTupleFilter,
-} from "../netfilter/conntrack/filter.ts";
-import { type ConntrackOutput, conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
+  CONNTRACK_XML_HEADER,
+  type ConntrackOutput,
+  conntrackToJson,
+  formatConntrack,
+  formatConntrackSave,
+  formatConntrackXml,
+} from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, listExpect } from "../netfilter/conntrack/expect_ops.ts";
 import {
   createConntrack,
-  deleteConntrackByFilter,
+  deleteConntrackEntries,
   entryKey,
   flushConntrack,
   getConntrack,
   listConntrack,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
-import type { ConntrackSpec, ConntrackTupleSpec } from "../netfilter/conntrack/spec.ts";
+import { type ConntrackSpec, invertTuple } from "../netfilter/conntrack/spec.ts";
 import {
   conntrackCount,
   conntrackCpuStats,
@@ -60,98 +64,65 @@ function say(ctx: Context, msg: string): void {
   ctx.err.line(`${CT_PREFIX}: ${escapeControls(msg)}`);
 }
 
-function tupleFilter(src?: string, dst?: string, sport?: number, dport?: number): ConntrackTupleFilter | undefined {
-  const t: ConntrackTupleFilter = {};
-  if (src !== undefined) t.src = src;
-  if (dst !== undefined) t.dst = dst;
-  if (sport !== undefined) t.sport = sport;
-  if (dport !== undefined) t.dport = dport;
-  return Object.keys(t).length ? t : undefined;
-}
-
-let labelNames: Map<number, string> | undefined;
-let labelRecord: Record<number, string> | undefined;
-
-/** Label bits from names (connlabel.conf, read once) or numbers. */
-function labelNumbers(labels: string[]): number[] {
-  return labelBitsOf(labels, labelNames ??= loadConnlabel());
-}
-
 /** `-o timestamp` on events: conntrack's `[sec.usec]\t` prefix with the time of printing. */
 function eventStamp(a: CtArgs): string {
   if (!a.output.includes("timestamp")) return "";
-  const now = Date.now();
-  return `[${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, "0")}]\t`;
-}
-
-/** The entry filter of a listing, deletion or update (`set` fields excluded for -U/-I). */
-function filterOf(a: CtArgs, withValues: boolean): ConntrackFilter {
-  const f: ConntrackFilter = {};
-  if (a.family) f.family = a.family;
-  if (a.proto !== undefined) f.proto = /^\d+$/.test(a.proto) ? Number(a.proto) : a.proto;
-  const orig = tupleFilter(a.origSrc, a.origDst, a.sport, a.dport);
-  const reply = tupleFilter(a.replySrc, a.replyDst, a.replySport, a.replyDport);
-  if (orig) f.orig = orig;
-  if (reply) f.reply = reply;
-  if (a.zone !== undefined) f.zone = a.zone;
-  if (withValues) {
-    if (a.mark) f.mark = a.mark.mask === undefined ? a.mark.value : { value: a.mark.value, mask: a.mark.mask };
-    if (a.status) f.status = a.status;
-    if (a.label) f.labels = labelNumbers(a.label);
-    if (a.state) f.tcpState = a.state;
-  }
-  return f;
-}
-
-function tupleSpec(a: CtArgs, dir: "orig" | "reply"): ConntrackTupleSpec | undefined {
-  const [src, dst, sport, dport] = dir === "orig"
-    ? [a.origSrc, a.origDst, a.sport, a.dport]
-    : [a.replySrc, a.replyDst, a.replySport, a.replyDport];
-  if (src === undefined && dst === undefined) return undefined;
-  const t: ConntrackTupleSpec = { src: src ?? "", dst: dst ?? "" };
-  if (sport !== undefined) t.sport = sport;
-  if (dport !== undefined) t.dport = dport;
-  if (dir === "orig") {
-    if (a.icmpType !== undefined) t.icmpType = a.icmpType;
-    if (a.icmpCode !== undefined) t.icmpCode = a.icmpCode;
-    if (a.icmpId !== undefined) t.icmpId = a.icmpId;
-  }
-  return t;
-}
-
-function nat(v: string | true | undefined): { ip: string } | undefined {
-  return typeof v === "string" ? { ip: v } : undefined;
-}
-
-/** The attributes `-I` creates and `-U` sets. */
-function valuesOf(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
-  if (a.timeout !== undefined) spec.timeout = a.timeout;
-  if (a.mark) {
-    spec.mark = a.mark.value;
-    if (a.mark.mask !== undefined) spec.markMask = a.mark.mask;
-  }
-  if (a.status) spec.status = a.status;
-  if (a.state) spec.tcpState = a.state;
-  if (a.labelAdd) spec.labels = labelNumbers(a.labelAdd);
-  if (a.label && a.command === "create") spec.labels = labelNumbers(a.label);
-  if (a.labelDel) {
-    spec.labels = [];
-    spec.labelsMask = a.labelDel.length ? labelNumbers(a.labelDel) : Array.from({ length: 128 }, (_, i) => i);
-  }
-  const ns = nat(a.srcNat), nd = nat(a.dstNat);
-  if (ns) spec.natSrc = ns;
-  if (nd) spec.natDst = nd;
-  return spec;
+  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  return `[${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}]\t`;
 }
 
 function output(a: CtArgs): ConntrackOutput[] {
-  return a.output.filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
+  // -o ktimestamp prints the kernel's start/stop times; -o timestamp only prefixes events with the time.
+  const o = a.output.map((x) => x === "ktimestamp" ? "timestamp" : x === "timestamp" ? "" : x)
+    .filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
+  // conntrack prints label names whenever it has loaded them (-o labels, -l, --label-add, --label-del), except on -D.
+  if ((a.label || a.labelAdd || a.labelDel) && a.command !== "delete" && !o.includes("labels")) o.push("labels");
+  return o;
 }
 
-function printEntry(ctx: Context, a: CtArgs, e: ConntrackEntry, json: JsonArrayWriter | undefined): void {
+/** Whether this run has printed the XML document header (conntrack prints it with the first listed or event flow). */
+let xmlOpen = false;
+
+/** `-o xml`: the flow element, after the header when the command has one (-L, -G, -E; not -D, -U). */
+function xmlLine(
+  ctx: Context,
+  a: CtArgs,
+  e: ConntrackEntry,
+  header: boolean,
+  event?: "new" | "update" | "destroy",
+): void {
+  if (header && !xmlOpen) {
+    ctx.out.line(CONNTRACK_XML_HEADER);
+    xmlOpen = true;
+  }
+  const labelRecord = labelNameRecord();
+  // Events get the time of printing with -o timestamp; label names once they are loaded.
+  const labels = a.output.includes("labels") || a.label || a.labelAdd || a.labelDel;
+  ctx.out.line(formatConntrackXml(e, {
+    event,
+    ktimestamp: a.output.includes("ktimestamp"),
+    when: event && a.output.includes("timestamp") ? new Date() : undefined,
+    labelNames: labels ? labelRecord : undefined,
+  }));
+}
+
+/** Closes the XML document if a header was printed. */
+function closeXml(ctx: Context): void {
+  if (xmlOpen) ctx.out.line("</conntrack>");
+  xmlOpen = false;
+}
+
+function printEntry(
+  ctx: Context,
+  a: CtArgs,
+  e: ConntrackEntry,
+  json: JsonArrayWriter | undefined,
+  save: "-A" | "-D" = "-A",
+): void {
   if (json) return json.item(conntrackToJson(e));
-  labelRecord ??= Object.fromEntries(labelNames ??= loadConnlabel());
-  ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelRecord }));
+  if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
+  if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
+  ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelNameRecord() }));
 }
 
 async function list(ctx: Context, a: CtArgs): Promise<number> {
@@ -171,10 +142,11 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   const family = a.family ?? "both";
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
-  for await (const e of listConntrack({ table: a.table, family, zero, filter: filterOf(a, true) }, ctx.lib)) {
+  for await (const e of listConntrack({ table: a.table, family, zero, filter: filterOf(a) }, ctx.lib)) {
     printEntry(ctx, a, e, json);
     n++;
   }
+  closeXml(ctx);
   json?.end();
   ctx.out.flush();
   say(ctx, `${n} flow entries have been shown.`);
@@ -184,10 +156,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
 async function get(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await getExpectCommand(ctx, a, CT_PREFIX);
   const orig = tupleSpec(a, "orig"), reply = tupleSpec(a, "reply");
-  if ((!orig && !reply) || a.proto === undefined) {
-    throw new RangeError(`Missing tuple for "-G" (need -p and -s/-d or -r/-q)`);
-  }
-  const e = await getConntrack({ proto: a.proto, orig, reply: orig ? undefined : reply, zone: a.zone }, ctx.lib);
+  const e = await getConntrack({ proto: a.protoNum!, orig, reply: orig ? undefined : reply, zone: a.zone }, ctx.lib);
   if (!e) {
     say(ctx, "Operation failed: such conntrack doesn't exist");
     return FAIL;
@@ -200,46 +169,73 @@ async function get(ctx: Context, a: CtArgs): Promise<number> {
   return OK;
 }
 
+/** `-I` and `-A` (which also succeeds, counting nothing, when the entry exists). */
 async function create(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await createExpectCommand(ctx, a);
-  if (a.proto === undefined) throw new RangeError(`Missing "-p" for "-I"`);
-  const orig = tupleSpec(a, "orig");
-  const reply = tupleSpec(a, "reply");
-  const spec: ConntrackSpec = { proto: /^\d+$/.test(a.proto) ? Number(a.proto) : a.proto };
+  let orig = tupleSpec(a, "orig");
+  let reply = tupleSpec(a, "reply");
+  // conntrack completes a missing direction as the inverse of the other (ICMP: the matching type), in its
+  // own zone; a reply given in part (as -o save writes a NATed one: -g ADDR -q ADDR) is completed the same way.
+  if (!orig && reply) orig = { ...invertTuple(reply), ...(a.origZone === undefined ? {} : { zone: a.origZone }) };
+  if (orig && (reply || a.replyZone !== undefined)) {
+    const given = Object.fromEntries(Object.entries(reply ?? {}).filter(([, v]) => v !== ""));
+    reply = { ...invertTuple(orig), ...given, ...(a.replyZone === undefined ? {} : { zone: a.replyZone }) };
+  }
+  const spec: ConntrackSpec = { proto: a.protoNum! };
   if (orig) spec.orig = orig;
   if (reply) spec.reply = reply;
   if (a.zone !== undefined) spec.zone = a.zone;
   if (a.helper !== undefined) spec.helper = a.helper;
-  await createConntrack(valuesOf(a, spec), ctx.lib);
-  say(ctx, "1 flow entries have been created.");
+  let n = 1;
+  try {
+    await createConntrack(createValues(a, spec), ctx.lib);
+  } catch (e) {
+    if (!(a.command === "add" && e instanceof NetlinkError && e.code === "EEXIST")) throw e;
+    n = 0;
+  }
+  if (!a.batch) say(ctx, `${n} flow entries have been ${a.command === "add" ? "added" : "created"}.`);
   return OK;
 }
 
 async function update(ctx: Context, a: CtArgs): Promise<number> {
-  // Like conntrack -U: the tuple options select entries, -m/-u/-t/--label-* set values.
-  const filter = filterOf(a, false);
+  // conntrack -U: the tuples, NAT, labels and masks select; -m/-u/-t/--state/--label-* are what it sets.
+  const filter = filterOf(a, true);
   compileConntrackFilter(filter);
   const victims: ConntrackEntry[] = [];
   for await (const e of listConntrack({ filter }, ctx.lib)) victims.push(e);
+  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let n = 0;
   for (const e of victims) {
+    const spec = updateOf(a, e);
+    if (!spec) continue;
     try {
-      await updateConntrack(valuesOf(a, { ...entryKey(e), proto: e.protoNum }), ctx.lib);
+      await updateConntrack(spec, ctx.lib);
+      const now = await getConntrack(entryKey(e), ctx.lib);
+      if (!now) continue; // gone meanwhile, as conntrack skips it
+      printEntry(ctx, a, now, json);
       n++;
     } catch (err) {
       if (!(err instanceof NetlinkError && err.code === "ENOENT")) throw err;
     }
   }
-  say(ctx, `${n} flow entries have been updated.`);
-  return n ? OK : FAIL;
+  json?.end();
+  ctx.out.flush();
+  if (!a.batch) say(ctx, `${n} flow entries have been updated.`);
+  return n || a.batch ? OK : FAIL;
 }
 
 async function del(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await deleteExpectCommand(ctx, a, CT_PREFIX);
-  if (a.table !== "conntrack") throw new RangeError(`Unsupported table for "-D": "${a.table}"`);
-  const n = await deleteConntrackByFilter(filterOf(a, true), ctx.lib);
-  say(ctx, `${n} flow entries have been deleted.`);
-  return n ? OK : FAIL;
+  const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  let n = 0;
+  for await (const e of deleteConntrackEntries(filterOf(a), ctx.lib)) {
+    printEntry(ctx, a, e, json, "-D");
+    n++;
+  }
+  json?.end();
+  ctx.out.flush();
+  if (!a.batch) say(ctx, `${n} flow entries have been deleted.`);
+  return n || a.batch ? OK : FAIL;
 }
 
 async function flush(ctx: Context, a: CtArgs): Promise<number> {
@@ -282,6 +278,7 @@ async function stats(ctx: Context, a: CtArgs): Promise<number> {
 }
 
 const EVENT_NAMES = { new: "NEW", update: "UPDATE", destroy: "DESTROY" } as const;
+const SAVE_COMMANDS = { new: "-A", update: "-U", destroy: "-D" } as const;
 
 async function events(ctx: Context, a: CtArgs): Promise<number> {
   const mask = a.eventMask ?? ["ALL"];
@@ -290,7 +287,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
     ...(mask.includes("UPDATE") || mask.includes("UPDATES") ? ["update"] as const : []),
     ...(mask.includes("DESTROY") ? ["destroy"] as const : []),
   ];
-  const match = compileConntrackFilter(filterOf(a, true)).match;
+  const match = compileConntrackFilter(filterOf(a)).match;
   const stop = new AbortController();
   const unlisten = onStopSignals(() => stop.abort());
   let n = 0;
@@ -313,8 +310,13 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
       } else {
         if (a.table === "expect" || !match(ev.entry)) continue;
         if (ctx.opts.json) writeNdjson(ctx.out, { event: ev.type, ...conntrackToJson(ev.entry) });
-        else {ctx.out.line(
-            eventStamp(a) + formatConntrack(ev.entry, { output: output(a), event: EVENT_NAMES[ev.type] }),
+        else if (a.output.includes("xml")) xmlLine(ctx, a, ev.entry, true, ev.type);
+        else if (a.output.includes("save")) {
+          const by = ev.portid ? ` [USERSPACE] portid=${ev.portid}` : "";
+          ctx.out.line(formatConntrackSave(ev.entry, SAVE_COMMANDS[ev.type]) + by);
+        } else {ctx.out.line(
+            eventStamp(a) +
+              formatConntrack(ev.entry, { output: output(a), event: EVENT_NAMES[ev.type], portid: ev.portid }),
           );}
       }
       ctx.out.flush();
@@ -322,57 +324,110 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
     }
   } finally {
     unlisten();
+    closeXml(ctx);
   }
   say(ctx, `${n} ${a.table === "expect" ? "expectation" : "flow"} events have been shown.`);
   return OK;
+}
+
+/** `-V`: the version line, in conntrack's format. */
+function version(ctx: Context): Promise<number> {
+  ctx.out.line(CT_PREFIX);
+  return Promise.resolve(OK);
 }
 
 const COMMANDS: Record<CtArgs["command"], (ctx: Context, a: CtArgs) => Promise<number>> = {
   list,
   get,
   create,
+  add: create,
   update,
   delete: del,
   flush,
   count,
   stats,
   event: events,
+  version,
 };
 
-/** conntrack's words for a kernel refusal. */
+/**
+ * conntrack's words for kernel refusals (its `err2str`): errno, the
+ * commands they apply to (`exp-` for expectations, `*` for all), the text.
+ */
+const ERR_TEXT: readonly [string, readonly string[], string][] = [
+  ["ENOTSUPP", ["list"], "function not implemented"],
+  ["EINVAL", ["*"], "invalid parameters"],
+  ["EEXIST", ["create"], "Such conntrack exists, try -U to update"],
+  ["ENOENT", ["create", "get", "delete", "add"], "such conntrack doesn't exist"],
+  ["ENOMEM", ["create", "get", "add"], "not enough memory"],
+  ["EAFNOSUPPORT", ["get"], "protocol not supported"],
+  ["ETIME", ["create", "add"], "conntrack has expired"],
+  ["ENOENT", ["exp-create"], "master conntrack not found"],
+  ["EPERM", ["*"], "sorry, you must be root or get CAP_NET_ADMIN capability to do this"],
+];
+
+/** conntrack's words for a refusal. */
 function failure(e: unknown, a?: CtArgs): string {
   if (e instanceof NetlinkError) {
-    const expect = a?.table === "expect";
-    if (e.code === "ENOENT" && expect && a?.command === "create") return "Operation failed: master conntrack not found";
-    if (e.code === "ENOENT" && !expect) return "Operation failed: such conntrack doesn't exist";
-    if (e.code === "EEXIST" && !expect && a?.command === "create") {
-      return "Operation failed: Such conntrack exists, try -U to update";
-    }
-    return `Operation failed: ${e.kernelMessage ?? errnoText(e.errno)}`;
+    const cmd = a ? (a.table === "expect" ? `exp-${a.command}` : a.command) : "";
+    const known = ERR_TEXT.find(([code, cmds]) => code === e.code && (cmds[0] === "*" || cmds.includes(cmd)));
+    return `Operation failed: ${known?.[2] ?? e.kernelMessage ?? errnoText(e.errno)}`;
   }
   return e instanceof Error ? e.message : String(e);
 }
 
+const TRY_HELP = "Try `nlkit ct -h' or 'nlkit ct --help' for more information.";
+
+/** `-R FILE`: every command of the file, in order; the first refusal stops the run (exit 1). */
+async function restore(ctx: Context, file: string): Promise<number> {
+  let cmds: CtArgs[];
+  try {
+    cmds = parseCtRestore(readText(file === "-" ? "/dev/stdin" : file));
+  } catch (e) {
+    say(ctx, e instanceof UsageError ? e.message : `Failed to open file ${file} for reading`);
+    ctx.err.line(TRY_HELP);
+    return PARAM;
+  }
+  for (const a of cmds) {
+    try {
+      await COMMANDS[a.command](ctx, a);
+    } catch (e) {
+      ctx.out.flush();
+      say(ctx, failure(e, a));
+      return FAIL;
+    }
+  }
+  ctx.out.flush();
+  return OK;
+}
+
 /** Handles `nlkit ct ...` with conntrack's exit codes and messages. */
 export async function ctHandler(ctx: Context, args: Args): Promise<number | void> {
+  const words = args.rest();
+  if ((words[0] === "-R" || words[0] === "--load-file") && words.length > 1) return await restore(ctx, words[1]);
   let a: CtArgs;
   try {
-    a = parseCtArgs(args.rest());
+    a = parseCtArgs(words);
   } catch (e) {
     say(ctx, failure(e));
-    ctx.err.line("Try `nlkit ct -h' or 'nlkit ct --help' for more information.");
+    if (e instanceof CtOptionConflict) return FAIL;
+    ctx.err.line(TRY_HELP);
     return PARAM;
   }
   if (a.help) {
     ctx.out.line(OBJECT_HELP.ct);
     return OK;
   }
+  // conntrack skips them silently; saying so costs nothing and hides no typo.
+  for (const w of a.stray) say(ctx, `WARNING: ignoring stray argument \`${w}'`);
   try {
     return await COMMANDS[a.command](ctx, a);
   } catch (e) {
     if (isBrokenPipe(e)) return OK;
     ctx.out.flush();
     say(ctx, failure(e, a));
-    return isUsageError(e) ? PARAM : FAIL;
+    if (!isUsageError(e)) return FAIL;
+    ctx.err.line(TRY_HELP);
+    return PARAM;
   }
 }

@@ -5,11 +5,23 @@
  * @module
  */
 
-import { toInt, unknownWord, UsageError } from "./args.ts";
-import { lookup } from "./aliases.ts";
+import { didYouMean, escapeControls, toInt, unknownWord, UsageError } from "./args.ts";
+import { checkCtOptions, ctProtoNumber, type CtRow, protoOptions } from "./ct_options.ts";
+import { parseCidr, parseIp } from "../wire/addr.ts";
 
 /** A conntrack command. */
-export type CtCommand = "list" | "get" | "delete" | "create" | "update" | "event" | "flush" | "count" | "stats";
+export type CtCommand =
+  | "list"
+  | "get"
+  | "delete"
+  | "create"
+  | "add"
+  | "update"
+  | "event"
+  | "flush"
+  | "count"
+  | "stats"
+  | "version";
 
 /** The table a command works on. */
 export type CtTable = "conntrack" | "expect" | "dying" | "unconfirmed";
@@ -38,8 +50,10 @@ export interface CtArgs {
   replySrc?: string;
   /** `-q`. */
   replyDst?: string;
-  /** `-p`: protocol name or number. */
+  /** `-p`: protocol name or number, as given. */
   proto?: string;
+  /** `-p` resolved (`/etc/protocols` names included). */
+  protoNum?: number;
   /** `--sport`. */
   sport?: number;
   /** `--dport`. */
@@ -60,13 +74,15 @@ export interface CtArgs {
   mark?: CtMark;
   /** `-u`: status flag names. */
   status?: string[];
+  /** `-u '!FLAG'` and `-u UNREPLIED`: flags that must be clear (filters only). */
+  statusClear?: string[];
   /** `-w`. */
   zone?: number;
   /** `--orig-zone`. */
   origZone?: number;
   /** `--reply-zone`. */
   replyZone?: number;
-  /** `--state`. */
+  /** `--state`, as the kernel names it (`LISTEN` is `SYN_SENT2`). */
   state?: string;
   /** `-l`: labels an entry must carry. */
   label?: string[];
@@ -74,12 +90,12 @@ export interface CtArgs {
   labelAdd?: string[];
   /** `--label-del`: labels to clear (empty list: all). */
   labelDel?: string[];
-  /** `-n`: source NAT applied (optionally to this address). */
-  srcNat?: string | true;
-  /** `-g`: destination NAT applied. */
-  dstNat?: string | true;
-  /** `-j`: any NAT applied. */
-  anyNat?: string | true;
+  /** `-n`: source NAT (optionally to this address and port). */
+  srcNat?: CtNat;
+  /** `-g`: destination NAT. */
+  dstNat?: CtNat;
+  /** `-j`: either NAT. */
+  anyNat?: CtNat;
   /** `--tuple-src` (expectations). */
   tupleSrc?: string;
   /** `--tuple-dst`. */
@@ -116,35 +132,100 @@ export interface CtArgs {
   bufferSize?: number;
   /** `-h`. */
   help: boolean;
+  /** conntrack's names of the options given (`src`, `timeout`, `sport`, ...), for the command-by-option rules. */
+  given: Set<string>;
+  /** Words conntrack ignores (non-option words not right after a command). */
+  stray: string[];
+  /** One line of a `-R` file: no summary line, and a count of 0 is no failure. */
+  batch?: boolean;
 }
+
+/** conntrack's "other problem" refusals of an option combination: exit 1, not 2. */
+export class CtOptionConflict extends RangeError {
+  /** Always "CtOptionConflict". */
+  override name = "CtOptionConflict";
+}
+
+/** A NAT option: `true` alone, or the address and port given with it. */
+export type CtNat = true | { ip: string; port?: number };
 
 type Setter = (a: CtArgs, v: string, opt: string) => void;
 
 interface OptSpec {
   /** Every spelling. */
   names: readonly string[];
-  /** A command, with its optional table word. */
+  /** A command. */
   command?: CtCommand;
-  /** Value handling: "required", "optional" (only `--x=v` or a value that does not start with "-"), or none. */
+  /** Value handling: "required", "optional" (a next word not starting with "-" or "!"), or none. */
   arg?: "required" | "optional";
+  /** conntrack's name of the option (its column in the command-by-option table). */
+  flag?: string;
+  /** An option of a protocol's extension: unknown to conntrack without `-p` of that protocol. */
+  proto?: boolean;
   /** Stores the value. */
   set?: Setter;
 }
 
-const port = (v: string, o: string): number => toInt(v, `port for ${o}`, 0, 65535);
-const u8 = (v: string, o: string): number => toInt(v, `value for ${o}`, 0, 255);
-const list = (v: string): string[] => v.split(",").filter((x) => x);
-
-const STATUS = ["EXPECTED", "SEEN_REPLY", "ASSURED", "FIXED_TIMEOUT", "CONFIRMED", "SRC_NAT", "DST_NAT", "UNSET"];
-const OUTPUT = ["extended", "xml", "timestamp", "id", "ktimestamp", "labels", "userspace"];
-const EVENTS = ["ALL", "NEW", "UPDATES", "UPDATE", "DESTROY"];
-
-function checkedList(v: string, what: string, allowed: readonly string[], upper: boolean): string[] {
-  const items = list(upper ? v.toUpperCase() : v);
-  for (const x of items) if (!allowed.includes(x)) throw unknownWord(what, x, allowed);
-  if (items.length === 0) throw new UsageError(`Empty ${what} list`, v);
-  return items;
+/** Numbers as conntrack's `strtoul(.., 0)` reads them, but refusing trailing garbage. */
+function num(v: string, what: string, max: number): number {
+  const n = /^0[0-7]+$/.test(v) ? parseInt(v, 8) : NaN;
+  return Number.isNaN(n) ? toInt(v, what, 0, max) : n <= max ? n : toInt(v, what, 0, max);
 }
+const port = (v: string, o: string): number => num(v, `port for ${o}`, 65535);
+const u8 = (v: string, o: string): number => num(v, `value for ${o}`, 255);
+
+// conntrack's -u names (SRC_NAT/DST_NAT only draw a warning there: use -n/-g).
+const STATUS = ["SRC_NAT", "DST_NAT", "ASSURED", "SEEN_REPLY", "UNSET", "FIXED_TIMEOUT", "EXPECTED", "OFFLOAD"]
+  .concat(["HW_OFFLOAD"]);
+const OUTPUT = ["xml", "extended", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"];
+const EVENTS = ["ALL", "NEW", "UPDATES", "DESTROY"];
+
+/**
+ * A comma list as conntrack reads `-u`, `-o` and `-e`: each item names the
+ * first choice it is a prefix of, in conntrack's order, ignoring case.
+ */
+function prefixList(v: string, choices: readonly string[]): string[] {
+  return v.split(",").map((item, i, all) => {
+    const hit = item === "" ? undefined : choices.find((c) => c.toLowerCase().startsWith(item.toLowerCase()));
+    if (!hit) {
+      const rest = all.slice(i).join(",");
+      throw new UsageError(`Bad parameter \`${escapeControls(rest)}'${didYouMean(item, choices)}`, rest);
+    }
+    return hit;
+  });
+}
+
+/** `-u`: flags to set or match, `!FLAG` and `UNREPLIED` for flags that must be clear (matching only). */
+function statusList(a: CtArgs, v: string): void {
+  const set: string[] = [], clear: string[] = [];
+  for (const raw of v.split(",")) {
+    const neg = raw.startsWith("!");
+    if (!neg && raw.startsWith("UNREPLIED")) {
+      clear.push("SEEN_REPLY");
+      continue;
+    }
+    const [name] = prefixList(neg ? raw.slice(1) : raw, STATUS);
+    // conntrack ignores these with a warning; NAT is matched with -n/-g, never silently dropped.
+    if (name === "SRC_NAT" || name === "DST_NAT") {
+      throw new UsageError(`Bad parameter \`${raw}' (use --${name === "SRC_NAT" ? "src" : "dst"}-nat instead)`, raw);
+    }
+    if (name !== "UNSET") (neg ? clear : set).push(name);
+  }
+  a.status = [...a.status ?? [], ...set];
+  if (clear.length) a.statusClear = [...a.statusClear ?? [], ...clear];
+}
+const TCP_STATES = [
+  "NONE",
+  "SYN_SENT",
+  "SYN_RECV",
+  "ESTABLISHED",
+  "FIN_WAIT",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "TIME_WAIT",
+  "CLOSE",
+  "SYN_SENT2",
+];
 
 function mark(v: string): CtMark {
   const [m, mask, extra] = v.split("/");
@@ -154,169 +235,409 @@ function mark(v: string): CtMark {
   return r;
 }
 
-/** The option table: conntrack's spellings and meanings. */
+/** Label names as conntrack splits them: every comma-separated name must be non-empty. */
+function labels(v: string): string[] {
+  const names = v.split(",");
+  for (const n of names) if (n === "") throw new UsageError(`unknown label '${n}'`, v);
+  return names;
+}
+
+const FAMILY_OF = (ip: Uint8Array): "ipv4" | "ipv6" => ip.length === 4 ? "ipv4" : "ipv6";
+
+/** Records the family an address implies; conntrack refuses a mix. */
+function setFamily(a: CtArgs, f: "ipv4" | "ipv6"): void {
+  if (a.family !== undefined && a.family !== f) throw new UsageError("mismatched address family");
+  a.family = f;
+}
+
+/**
+ * An address option. `-s`, `-d`, `--tuple-src` and `--tuple-dst` take CIDR
+ * notation; a prefix shorter than the address counts as `--mask-src` or
+ * `--mask-dst` (conntrack's rule), the others refuse it.
+ */
+function address(a: CtArgs, v: string, opt: string, mask?: "mask-src" | "mask-dst"): string {
+  const slash = v.indexOf("/");
+  let ip: Uint8Array;
+  try {
+    ip = parseIp(slash < 0 ? v : v.slice(0, slash));
+  } catch {
+    throw new UsageError(`Invalid IP address \`${v}'`, v);
+  }
+  setFamily(a, FAMILY_OF(ip));
+  if (slash < 0) return v;
+  if (!mask) throw new UsageError(`CIDR notation unavailable for \`--${longName(opt)}'`, v);
+  let c;
+  try {
+    c = parseCidr(v);
+  } catch {
+    throw new UsageError("Invalid netmask", v);
+  }
+  if (c.prefixLen < ip.length * 8) a.given.add(mask);
+  return v;
+}
+
+/** A NAT option's `ADDR`, `ADDR:PORT` or `[V6]:PORT`, split and checked as conntrack does. */
+function natValue(a: CtArgs, v: string, opt: string): CtNat {
+  if (v === "") return true;
+  let addr = v, portText: string | undefined;
+  const open = v.indexOf("[");
+  if (open >= 0) {
+    const close = v.indexOf("]", open + 1);
+    if (close === open + 1) throw new UsageError("No IPv6 address specified", v);
+    if (close < 0) throw new UsageError("No closing ']' around IPv6 address", v);
+    const colon = v.indexOf(":", close);
+    if (colon >= 0) [addr, portText] = [v.slice(open + 1, close), v.slice(colon + 1)];
+  } else {
+    const colon = v.indexOf(":");
+    if (colon >= 0 && !v.includes(":", colon + 1)) [addr, portText] = [v.slice(0, colon), v.slice(colon + 1)];
+  }
+  const nat: { ip: string; port?: number } = { ip: address(a, addr, opt) };
+  if (portText !== undefined) {
+    if (portText === "") throw new UsageError("No port specified after `:'", v);
+    if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`Invalid port \`${portText}'`, v);
+    nat.port = Number(portText);
+  }
+  return nat;
+}
+
+function state(v: string): string {
+  const up = v.toUpperCase();
+  // "LISTEN" is the pre-2.6.31 name of SYN_SENT2; conntrack still takes it.
+  if (up === "LISTEN") return "SYN_SENT2";
+  if (!TCP_STATES.includes(up)) throw new UsageError(`unknown TCP state \`${v}'`, v);
+  return up;
+}
+
+/** The option table: conntrack's spellings, meanings and column names. */
 const OPTIONS: readonly OptSpec[] = [
   { names: ["-L", "--dump"], command: "list" },
   { names: ["-G", "--get"], command: "get" },
   { names: ["-D", "--delete"], command: "delete" },
   { names: ["-I", "--create"], command: "create" },
+  { names: ["-A", "--add"], command: "add" },
   { names: ["-U", "--update"], command: "update" },
   { names: ["-E", "--event"], command: "event" },
   { names: ["-F", "--flush"], command: "flush" },
-  { names: ["-C", "--count"], command: "count" },
+  { names: ["-C", "--count", "--counter"], command: "count" },
   { names: ["-S", "--stats"], command: "stats" },
+  { names: ["-V", "--version"], command: "version" },
   { names: ["--expect"], set: (a) => a.table = "expect" },
   { names: ["-h", "--help"], set: (a) => a.help = true },
-  { names: ["-s", "--orig-src", "--src"], arg: "required", set: (a, v) => a.origSrc = v },
-  { names: ["-d", "--orig-dst", "--dst"], arg: "required", set: (a, v) => a.origDst = v },
-  { names: ["-r", "--reply-src"], arg: "required", set: (a, v) => a.replySrc = v },
-  { names: ["-q", "--reply-dst"], arg: "required", set: (a, v) => a.replyDst = v },
-  { names: ["-p", "--proto", "--protonum"], arg: "required", set: (a, v) => a.proto = v.toLowerCase() },
+  {
+    names: ["-s", "--orig-src", "--src"],
+    arg: "required",
+    flag: "src",
+    set: (a, v, o) => a.origSrc = address(a, v, o, "mask-src"),
+  },
+  {
+    names: ["-d", "--orig-dst", "--dst"],
+    arg: "required",
+    flag: "dst",
+    set: (a, v, o) => a.origDst = address(a, v, o, "mask-dst"),
+  },
+  { names: ["-r", "--reply-src"], arg: "required", flag: "reply-src", set: (a, v, o) => a.replySrc = address(a, v, o) },
+  { names: ["-q", "--reply-dst"], arg: "required", flag: "reply-dst", set: (a, v, o) => a.replyDst = address(a, v, o) },
+  {
+    names: ["-p", "--proto", "--protonum"],
+    arg: "required",
+    flag: "protonum",
+    set: (a, v) => [a.proto, a.protoNum] = [v.toLowerCase(), ctProtoNumber(v)],
+  },
   {
     names: ["-f", "--family"],
     arg: "required",
+    flag: "family",
     set: (a, v) => {
-      if (v !== "ipv4" && v !== "ipv6") throw unknownWord("family", v, ["ipv4", "ipv6"]);
-      a.family = v;
+      if (v !== "ipv4" && v !== "ipv6") throw new UsageError(`\`${v}' unsupported protocol`, v);
+      setFamily(a, v);
     },
   },
-  { names: ["--sport", "--orig-port-src"], arg: "required", set: (a, v, o) => a.sport = port(v, o) },
-  { names: ["--dport", "--orig-port-dst"], arg: "required", set: (a, v, o) => a.dport = port(v, o) },
-  { names: ["--reply-port-src"], arg: "required", set: (a, v, o) => a.replySport = port(v, o) },
-  { names: ["--reply-port-dst"], arg: "required", set: (a, v, o) => a.replyDport = port(v, o) },
-  { names: ["--icmp-type", "--icmpv6-type"], arg: "required", set: (a, v, o) => a.icmpType = u8(v, o) },
-  { names: ["--icmp-code", "--icmpv6-code"], arg: "required", set: (a, v, o) => a.icmpCode = u8(v, o) },
-  { names: ["--icmp-id", "--icmpv6-id"], arg: "required", set: (a, v, o) => a.icmpId = port(v, o) },
-  { names: ["-t", "--timeout"], arg: "required", set: (a, v) => a.timeout = toInt(v, "timeout") },
-  { names: ["-m", "--mark"], arg: "required", set: (a, v) => a.mark = mark(v) },
-  { names: ["-u", "--status"], arg: "required", set: (a, v) => a.status = checkedList(v, "status", STATUS, true) },
-  { names: ["-w", "--zone"], arg: "required", set: (a, v) => a.zone = toInt(v, "zone", 0, 65535) },
-  { names: ["--orig-zone"], arg: "required", set: (a, v) => a.origZone = toInt(v, "zone", 0, 65535) },
-  { names: ["--reply-zone"], arg: "required", set: (a, v) => a.replyZone = toInt(v, "zone", 0, 65535) },
-  { names: ["--state"], arg: "required", set: (a, v) => a.state = v.toUpperCase() },
-  { names: ["-l", "--label"], arg: "required", set: (a, v) => a.label = list(v) },
-  { names: ["--label-add"], arg: "required", set: (a, v) => a.labelAdd = list(v) },
-  { names: ["--label-del"], arg: "optional", set: (a, v) => a.labelDel = list(v) },
-  { names: ["-n", "--src-nat"], arg: "optional", set: (a, v) => a.srcNat = v || true },
-  { names: ["-g", "--dst-nat"], arg: "optional", set: (a, v) => a.dstNat = v || true },
-  { names: ["-j", "--any-nat"], arg: "optional", set: (a, v) => a.anyNat = v || true },
-  { names: ["--tuple-src"], arg: "required", set: (a, v) => a.tupleSrc = v },
-  { names: ["--tuple-dst"], arg: "required", set: (a, v) => a.tupleDst = v },
-  { names: ["--mask-src"], arg: "required", set: (a, v) => a.maskSrc = v },
-  { names: ["--mask-dst"], arg: "required", set: (a, v) => a.maskDst = v },
-  { names: ["--master-src"], arg: "required", set: (a, v) => a.masterSrc = v },
-  { names: ["--master-dst"], arg: "required", set: (a, v) => a.masterDst = v },
-  { names: ["--tuple-port-src"], arg: "required", set: (a, v, o) => a.tupleSport = port(v, o) },
-  { names: ["--tuple-port-dst"], arg: "required", set: (a, v, o) => a.tupleDport = port(v, o) },
-  { names: ["--mask-port-src"], arg: "required", set: (a, v, o) => a.maskSport = port(v, o) },
-  { names: ["--mask-port-dst"], arg: "required", set: (a, v, o) => a.maskDport = port(v, o) },
-  { names: ["--master-port-src"], arg: "required", set: (a, v, o) => a.masterSport = port(v, o) },
-  { names: ["--master-port-dst"], arg: "required", set: (a, v, o) => a.masterDport = port(v, o) },
+  {
+    names: ["--sport", "--orig-port-src"],
+    arg: "required",
+    flag: "sport",
+    proto: true,
+    set: (a, v, o) => a.sport = port(v, o),
+  },
+  {
+    names: ["--dport", "--orig-port-dst"],
+    arg: "required",
+    flag: "dport",
+    proto: true,
+    set: (a, v, o) => a.dport = port(v, o),
+  },
+  {
+    names: ["--reply-port-src"],
+    arg: "required",
+    flag: "reply-port-src",
+    proto: true,
+    set: (a, v, o) => a.replySport = port(v, o),
+  },
+  {
+    names: ["--reply-port-dst"],
+    arg: "required",
+    flag: "reply-port-dst",
+    proto: true,
+    set: (a, v, o) => a.replyDport = port(v, o),
+  },
+  { names: ["--icmp-type"], arg: "required", flag: "icmp-type", proto: true, set: (a, v, o) => a.icmpType = u8(v, o) },
+  { names: ["--icmp-code"], arg: "required", flag: "icmp-code", proto: true, set: (a, v, o) => a.icmpCode = u8(v, o) },
+  { names: ["--icmp-id"], arg: "required", flag: "icmp-id", proto: true, set: (a, v, o) => a.icmpId = port(v, o) },
+  {
+    names: ["--icmpv6-type"],
+    arg: "required",
+    flag: "icmpv6-type",
+    proto: true,
+    set: (a, v, o) => a.icmpType = u8(v, o),
+  },
+  {
+    names: ["--icmpv6-code"],
+    arg: "required",
+    flag: "icmpv6-code",
+    proto: true,
+    set: (a, v, o) => a.icmpCode = u8(v, o),
+  },
+  { names: ["--icmpv6-id"], arg: "required", flag: "icmpv6-id", proto: true, set: (a, v, o) => a.icmpId = port(v, o) },
+  { names: ["-t", "--timeout"], arg: "required", flag: "timeout", set: (a, v) => a.timeout = toInt(v, "timeout") },
+  { names: ["-m", "--mark"], arg: "required", flag: "mark", set: (a, v) => a.mark = mark(v) },
+  {
+    names: ["-u", "--status"],
+    arg: "required",
+    flag: "status",
+    set: statusList,
+  },
+  { names: ["-w", "--zone"], arg: "required", flag: "zone", set: (a, v) => a.zone = num(v, "zone", 65535) },
+  { names: ["--orig-zone"], arg: "required", flag: "orig-zone", set: (a, v) => a.origZone = num(v, "zone", 65535) },
+  { names: ["--reply-zone"], arg: "required", flag: "reply-zone", set: (a, v) => a.replyZone = num(v, "zone", 65535) },
+  { names: ["--state"], arg: "required", flag: "state", proto: true, set: (a, v) => a.state = state(v) },
+  {
+    names: ["-l", "--label"],
+    arg: "required",
+    flag: "label",
+    set: (a, v) => a.label = [...a.label ?? [], ...labels(v)],
+  },
+  { names: ["--label-add"], arg: "required", flag: "label-add", set: (a, v) => a.labelAdd = labels(v) },
+  { names: ["--label-del"], arg: "optional", flag: "label-del", set: (a, v) => a.labelDel = v ? labels(v) : [] },
+  { names: ["-n", "--src-nat"], arg: "optional", flag: "src-nat", set: (a, v, o) => a.srcNat = natValue(a, v, o) },
+  { names: ["-g", "--dst-nat"], arg: "optional", flag: "dst-nat", set: (a, v, o) => a.dstNat = natValue(a, v, o) },
+  { names: ["-j", "--any-nat"], arg: "optional", flag: "any-nat", set: (a, v, o) => a.anyNat = natValue(a, v, o) },
+  {
+    names: ["--tuple-src"],
+    arg: "required",
+    flag: "tuple-src",
+    set: (a, v, o) => a.tupleSrc = address(a, v, o, "mask-src"),
+  },
+  {
+    names: ["--tuple-dst"],
+    arg: "required",
+    flag: "tuple-dst",
+    set: (a, v, o) => a.tupleDst = address(a, v, o, "mask-dst"),
+  },
+  { names: ["--mask-src"], arg: "required", flag: "mask-src", set: (a, v, o) => a.maskSrc = address(a, v, o) },
+  { names: ["--mask-dst"], arg: "required", flag: "mask-dst", set: (a, v, o) => a.maskDst = address(a, v, o) },
+  { names: ["--master-src"], arg: "required", set: (a, v, o) => a.masterSrc = address(a, v, o) },
+  { names: ["--master-dst"], arg: "required", set: (a, v, o) => a.masterDst = address(a, v, o) },
+  {
+    names: ["--tuple-port-src"],
+    arg: "required",
+    flag: "tuple-port-src",
+    proto: true,
+    set: (a, v, o) => a.tupleSport = port(v, o),
+  },
+  {
+    names: ["--tuple-port-dst"],
+    arg: "required",
+    flag: "tuple-port-dst",
+    proto: true,
+    set: (a, v, o) => a.tupleDport = port(v, o),
+  },
+  {
+    names: ["--mask-port-src"],
+    arg: "required",
+    flag: "mask-port-src",
+    proto: true,
+    set: (a, v, o) => a.maskSport = port(v, o),
+  },
+  {
+    names: ["--mask-port-dst"],
+    arg: "required",
+    flag: "mask-port-dst",
+    proto: true,
+    set: (a, v, o) => a.maskDport = port(v, o),
+  },
+  { names: ["--master-port-src"], arg: "required", proto: true, set: (a, v, o) => a.masterSport = port(v, o) },
+  { names: ["--master-port-dst"], arg: "required", proto: true, set: (a, v, o) => a.masterDport = port(v, o) },
   { names: ["--helper"], arg: "required", set: (a, v) => a.helper = v },
-  { names: ["-z", "--zero"], set: (a) => a.zero = true },
-  { names: ["-o", "--output"], arg: "required", set: (a, v) => a.output = checkedList(v, "output", OUTPUT, false) },
+  { names: ["-z", "--zero"], flag: "zero", set: (a) => a.zero = true },
+  {
+    names: ["-o", "--output"],
+    arg: "required",
+    flag: "output",
+    set: (a, v) => {
+      a.output = [...new Set([...a.output, ...prefixList(v, OUTPUT)])];
+      if (a.output.includes("save") && a.output.length > 1) {
+        throw new CtOptionConflict("cannot combine save output with any other output type, use -o save only");
+      }
+    },
+  },
   {
     names: ["-e", "--event-mask"],
     arg: "required",
-    set: (a, v) => a.eventMask = checkedList(v, "event", EVENTS, true),
+    flag: "event-mask",
+    set: (a, v) => a.eventMask = prefixList(v, EVENTS),
   },
-  { names: ["-b", "--buffer-size"], arg: "required", set: (a, v) => a.bufferSize = toInt(v, "buffer size", 1) },
+  {
+    names: ["-b", "--buffer-size"],
+    arg: "required",
+    flag: "buffer-size",
+    set: (a, v) => a.bufferSize = toInt(v, "buffer size", 1),
+  },
 ];
 
 const BY_NAME: ReadonlyMap<string, OptSpec> = new Map(OPTIONS.flatMap((o) => o.names.map((n) => [n, o])));
 
+/** The long name conntrack prints for an option (its first long spelling). */
+function longName(opt: string): string {
+  const o = BY_NAME.get(opt);
+  return (o?.names.find((n) => n.startsWith("--")) ?? opt).replace(/^--/, "");
+}
+
 /** Words accepted in place of the command flags. */
-export const CT_WORDS: { readonly [word: string]: CtCommand } = {
+export const CT_WORDS: ReadonlyMap<string, CtCommand> = new Map([
+  ["list", "list"],
+  ["show", "list"],
+  ["ls", "list"],
+  ["dump", "list"],
+  ["get", "get"],
+  ["delete", "delete"],
+  ["del", "delete"],
+  ["create", "create"],
+  ["add", "add"],
+  ["update", "update"],
+  ["event", "event"],
+  ["events", "event"],
+  ["flush", "flush"],
+  ["count", "count"],
+  ["stats", "stats"],
+]);
+
+const TABLES: readonly CtTable[] = ["expect", "conntrack", "dying", "unconfirmed"];
+
+/** conntrack's table word after a command: any prefix of a table name, tried in conntrack's order. */
+function tableOf(word: string): CtTable {
+  if (word === "expectation") return "expect";
+  const t = TABLES.find((t) => t.startsWith(word));
+  if (!t) throw new UsageError(`unknown type \`${word}'`, word);
+  return t;
+}
+
+/** A word that is not an option value: conntrack reads it as an optional argument (table, NAT address). */
+const optionalValue = (w: string | undefined): w is string =>
+  w !== undefined && !w.startsWith("-") && !w.startsWith("!");
+
+const ROW_OF: { readonly [c in CtCommand]: CtRow } = {
   list: "list",
-  show: "list",
-  ls: "list",
-  dump: "list",
   get: "get",
   delete: "delete",
-  del: "delete",
   create: "create",
-  add: "create",
+  add: "add",
   update: "update",
   event: "event",
-  events: "event",
   flush: "flush",
   count: "count",
   stats: "stats",
+  version: "version",
 };
 
-const TABLES: readonly string[] = ["conntrack", "expect", "expectation", "dying", "unconfirmed"];
-
-/** Parses `nlkit ct` arguments; throws {@link UsageError} (exit 2) naming the bad word. */
+/** Parses `nlkit ct` arguments; throws {@link UsageError} (exit 2) with conntrack's words. */
 export function parseCtArgs(words: readonly string[]): CtArgs {
-  const a: CtArgs = { command: "list", table: "conntrack", zero: false, output: [], help: false };
+  const a: CtArgs = {
+    command: "list",
+    table: "conntrack",
+    zero: false,
+    output: [],
+    help: false,
+    given: new Set(),
+    stray: [],
+  };
   let command: CtCommand | undefined;
-  const setCommand = (c: CtCommand, word: string): void => {
-    if (command && command !== c) throw new UsageError(`Only one command allowed, got "${word}" after another`, word);
+  const protoOpts: string[] = [];
+  const setCommand = (c: CtCommand): void => {
+    if (command) throw new UsageError("Invalid commands combination");
     command = c;
   };
   for (let i = 0; i < words.length; i++) {
     let word = words[i];
     let isCommand = false;
-    const named = i === 0 ? lookup(CT_WORDS, word) : undefined;
-    if (named) {
-      setCommand(named, word);
+    const alias = i === 0 ? CT_WORDS.get(word) : undefined;
+    if (alias) {
+      setCommand(alias);
       isCommand = true;
+    } else if (!word.startsWith("-") || word === "-") {
+      if (i === 0) throw unknownWord("command or option", word, [...CT_WORDS.keys(), ...BY_NAME.keys()]);
+      // conntrack (getopt) skips words that are neither options nor their values.
+      a.stray.push(word);
+      continue;
     } else {
       let inline: string | undefined;
       const eq = word.startsWith("--") ? word.indexOf("=") : -1;
       if (eq > 0) [word, inline] = [word.slice(0, eq), word.slice(eq + 1)];
       const spec = BY_NAME.get(word);
-      if (!spec) {
-        if (i === 0) throw unknownWord("command or option", word, [...Object.keys(CT_WORDS), ...BY_NAME.keys()]);
-        throw unknownWord("option", word, [...BY_NAME.keys()]);
-      }
-      if (spec.command) setCommand(spec.command, word);
+      if (!spec) throw new UsageError(`unknown option \`${word}'`, word);
+      if (spec.command) setCommand(spec.command);
       isCommand = spec.command !== undefined;
       let value = inline ?? "";
       if (spec.arg === "required" && inline === undefined) {
-        if (i + 1 >= words.length) throw new UsageError(`Option "${word}" requires a value`, word);
+        if (i + 1 >= words.length) throw new UsageError(`option \`${word}' requires an argument`, word);
         value = words[++i];
-      } else if (
-        spec.arg === "optional" && inline === undefined && i + 1 < words.length && !words[i + 1].startsWith("-")
-      ) {
+      } else if (spec.arg === "optional" && inline === undefined && optionalValue(words[i + 1])) {
         value = words[++i];
       }
+      if (spec.proto) protoOpts.push(word);
       spec.set?.(a, value, word);
+      if (spec.flag) a.given.add(spec.flag);
     }
     // A command may be followed by its table's name, as in `-L expect`.
-    if (isCommand && TABLES.includes(words[i + 1])) {
-      const t = words[++i];
-      a.table = t === "expectation" ? "expect" : t as CtTable;
-    }
+    if (isCommand && optionalValue(words[i + 1])) a.table = tableOf(words[++i]);
   }
   if (command) a.command = command;
-  else if (!a.help) throw new UsageError("Missing command (one of -L -G -D -I -U -E -F -C -S)", "ct");
-  // The kernel has no expectation update; conntrack refuses it in the same words.
-  if (a.command === "update" && a.table === "expect") throw new UsageError("Can't do --update on expectations", "-U");
-  // The kernel only dumps these lists; conntrack refuses anything else in the same words.
-  if ((a.table === "dying" || a.table === "unconfirmed") && a.command !== "list") {
-    throw new UsageError("Can't do that command with tables `dying' and `unconfirmed'", a.table);
+  else if (!a.help) throw new UsageError("Missing command (one of -L -G -D -I -A -U -E -F -C -S)", "ct");
+  // Protocol options exist only once -p names a protocol whose extension has them.
+  const known = a.protoNum === undefined ? [] : protoOptions(a.protoNum);
+  for (const o of protoOpts) {
+    const spec = BY_NAME.get(o)!;
+    const ok = spec.flag ? known.includes(spec.flag) : a.protoNum !== undefined;
+    if (!ok) throw new UsageError(`unknown option \`${o}'`, o);
   }
-  const needsProto = [
-    "sport",
-    "dport",
-    "replySport",
-    "replyDport",
-    "state",
-    "icmpType",
-    "icmpCode",
-    "icmpId",
-    "tupleSport",
-    "tupleDport",
-    "maskSport",
-    "maskDport",
-    "masterSport",
-    "masterDport",
-  ] as const;
-  for (const k of needsProto) {
-    if (a[k] !== undefined && a.proto === undefined) {
-      throw new UsageError(`Option for ${k} needs "-p PROTO"`, k);
-    }
+  if (a.help) return a;
+  if (a.table === "dying" || a.table === "unconfirmed") {
+    if (a.command !== "list") throw new UsageError("Can't do that command with tables `dying' and `unconfirmed'");
+  }
+  if (a.table === "expect" && (a.command === "update" || a.command === "add")) {
+    throw new UsageError(`Can't do --${a.command} on expectations`);
+  }
+  if (a.anyNat && (a.srcNat || a.dstNat)) {
+    throw new UsageError("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
+  }
+  if (a.statusClear && ["create", "add", "update"].includes(a.command)) {
+    throw new UsageError("Can't use '!FLAG' or UNREPLIED with -u here: they only select entries");
+  }
+  if (a.labelAdd && a.labelDel) {
+    throw new CtOptionConflict("cannot use --label-add and --label-del at the same time");
+  }
+  const row: CtRow = a.table === "expect" ? `exp-${ROW_OF[a.command]}` as CtRow : ROW_OF[a.command];
+  // nlkit names one expectation more ways than conntrack (--tuple-*, --master-*, --helper): ct_expect.ts checks those.
+  if (!["exp-create", "exp-delete", "exp-get"].includes(row)) checkCtOptions(row, a.given, a.protoNum);
+  if (a.command === "list" && a.table === "conntrack" && a.zero) {
+    const filtering = ["protonum", "src", "dst", "reply-src", "reply-dst", "mark", "status", "zone", "label"]
+      .concat(["orig-zone", "reply-zone"]);
+    if (filtering.some((f) => a.given.has(f))) throw new UsageError("Can't use -z with filtering parameters");
+  }
+  if (a.given.has("mask-src") && a.maskSrc !== undefined && a.origSrc === undefined && a.table === "conntrack") {
+    throw new UsageError("Can't use --mask-src without --src");
+  }
+  if (a.given.has("mask-dst") && a.maskDst !== undefined && a.origDst === undefined && a.table === "conntrack") {
+    throw new UsageError("Can't use --mask-dst without --dst");
   }
   return a;
 }

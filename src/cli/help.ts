@@ -119,19 +119,25 @@ Commands:
                              TABLE := { expect | dying | unconfirmed }
   -G, --get                  Get one entry                          word: get
   -D, --delete               Delete entries                         word: delete, del
-  -I, --create               Create an entry                        word: create, add
+  -I, --create               Create an entry                        word: create
+  -A, --add                  Create an entry unless it exists       word: add
   -U, --update               Update entries                         word: update
   -E, --event [ expect ]     Show events                            word: event, events
   -F, --flush [ expect ]     Flush the table                        word: flush
   -C, --count                Count entries                          word: count
   -S, --stats                Per-CPU statistics                     word: stats
   --expect                   Work on the expectation table
+  -R, --load-file FILE|-     Run the -I/-A/-U/-D/-F lines of FILE (as -o save prints them)
 Filters and parameters:
   -s, --orig-src IP   -d, --orig-dst IP   -r, --reply-src IP   -q, --reply-dst IP
   -p, --proto PROTO   -f, --family ipv4|ipv6   --sport, --orig-port-src PORT   --dport, --orig-port-dst PORT
   --reply-port-src PORT   --reply-port-dst PORT   -t, --timeout SECS   -m, --mark MARK[/MASK]
-  -u, --status STATUS[,..]   -w, --zone ZONE   --state STATE   -l, --label L   --label-add L   --label-del L
-  -z, --zero   -o, --output extended,id,timestamp,labels   -e, --event-mask NEW,UPDATE,DESTROY|ALL
+  -u, --status [!]STATUS[,..]|UNREPLIED   -w, --zone ZONE   --orig-zone ZONE   --reply-zone ZONE
+  --state STATE   -l, --label L   --label-add L   --label-del [L]   --mask-src MASK   --mask-dst MASK
+  -n, --src-nat [IP[:PORT]]   -g, --dst-nat [IP[:PORT]]   -j, --any-nat [IP[:PORT]]   ([V6]:PORT)
+  --icmp-type T   --icmp-code C   --icmp-id ID   -z, --zero   -e, --event-mask NEW,UPDATES,DESTROY|ALL
+  -o, --output extended,id,timestamp,ktimestamp,labels,xml,save,userspace
+  Options a command does not take are refused as conntrack refuses them.
   --helper NAME       helper of a new entry (-I) or expectation; -D expect --helper NAME deletes its expectations
 Expectations (-G, -D, -I with "expect"):
   --tuple-src IP --tuple-dst IP [ --tuple-port-src P --tuple-port-dst P ]   the expected tuple

@@ -1,60 +1,89 @@
 /**
  * Conntrack filters: what `listConntrack` and `deleteConntrackByFilter`
- * match. The same filter becomes kernel-side dump attributes where the
- * kernel can filter (family, mark/mask, status/mask, zone, exact tuple
- * fields through `CTA_FILTER`) and is always applied again in userspace, so
- * results are identical on kernels that ignore some of those attributes.
+ * match, with conntrack-tools' meanings (`nfct_filter` in conntrack.c).
+ * Where the kernel selects a superset of the matching entries (family,
+ * mark/mask, status/mask, zone, IPv4 tuple fields) the filter also becomes
+ * dump attributes;
+ * it is always applied again in userspace, so results are identical on
+ * kernels that ignore some of those attributes, and a deletion never widens.
  *
  * @module
  */
 
-import { AF_INET, AF_INET6, type Cidr, formatIp, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, formatIp, parseCidr, parseIp } from "../../wire/addr.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
-import { checkInt, protoNumber } from "./spec.ts";
+import { checkInt, knownKeys, protoNumber } from "./spec.ts";
 import { CT_STATUS_BITS, CTA_FILTER_F, TCP_CONNTRACK_STATES } from "./tables.ts";
 
-/** Matches one direction: addresses exact or CIDR, ports exact. */
+/** Matches one direction, as `conntrack -s/-d/--sport/...` do. */
 export interface ConntrackTupleFilter {
   /** Source address or prefix (`10.0.0.0/8`). */
   src?: string;
+  /** Netmask in address form for `src` (`255.0.255.0`, `conntrack --mask-src`); any bits, not only a prefix. */
+  srcMask?: string;
   /** Destination address or prefix. */
   dst?: string;
+  /** Netmask in address form for `dst` (`conntrack --mask-dst`). */
+  dstMask?: string;
   /** Source port. */
   sport?: number;
   /** Destination port. */
   dport?: number;
+  /** ICMP/ICMPv6 type. */
+  icmpType?: number;
+  /** ICMP/ICMPv6 code. */
+  icmpCode?: number;
+  /** ICMP/ICMPv6 identifier. */
+  icmpId?: number;
+  /**
+   * Zone of this direction (`conntrack --orig-zone`/`--reply-zone`): the
+   * entry's `orig.zone`/`reply.zone`, 0 for entries without one.
+   */
+  zone?: number;
 }
 
-/** What to match; every given field must match. */
+/** Which NAT an entry must have undergone, optionally to which address and port. */
+export interface ConntrackNatFilter {
+  /** The address the connection was mapped to. */
+  ip?: string;
+  /** The port the connection was mapped to. */
+  port?: number;
+}
+
+/** What to match; every given field must match. Unknown keys are refused. */
 export interface ConntrackFilter {
   /** Layer-3 family. */
   family?: "ipv4" | "ipv6";
   /** Layer-4 protocol by name or number. */
   proto?: string | number;
-  /** Original direction (`conntrack -s/-d/--sport/--dport`). */
+  /** Original direction (`conntrack -s/-d/--sport/--dport/--orig-zone`). */
   orig?: ConntrackTupleFilter;
-  /** Reply direction (`conntrack -r/-q/--reply-port-src/--reply-port-dst`). */
+  /** Reply direction (`conntrack -r/-q/--reply-port-src/--reply-port-dst/--reply-zone`). */
   reply?: ConntrackTupleFilter;
   /** Either direction may match. */
   any?: ConntrackTupleFilter;
   /** Connection mark, or mark and mask (`conntrack -m MARK/MASK`). */
   mark?: number | { value: number; mask: number };
-  /** Zone. */
+  /** Zone of both directions (`conntrack -w`): the entry's `zone`, 0 for entries without one. */
   zone?: number;
   /** Status flags that must all be set. */
   status?: readonly string[];
+  /** Status flags that must all be clear (`conntrack -u '!ASSURED'`, `-u UNREPLIED`: no `SEEN_REPLY`). */
+  statusClear?: readonly string[];
   /** Label bit numbers that must all be set. */
   labels?: readonly number[];
   /** TCP state name, or any of several. */
   tcpState?: string | readonly string[];
-}
-
-interface TupleMatch {
-  src?: Cidr;
-  dst?: Cidr;
-  sport?: number;
-  dport?: number;
+  /**
+   * Source NAT done (`conntrack -n [IP[:PORT]]`): `true` for any, or the
+   * address and/or port the source was mapped to.
+   */
+  srcNat?: boolean | ConntrackNatFilter;
+  /** Destination NAT done (`conntrack -g [IP[:PORT]]`), as `srcNat`. */
+  dstNat?: boolean | ConntrackNatFilter;
+  /** Source or destination NAT done (`conntrack -j [IP[:PORT]]`), as `srcNat`. */
+  anyNat?: boolean | ConntrackNatFilter;
 }
 
 /** A validated filter, ready to match entries. */
@@ -63,35 +92,124 @@ export interface CompiledConntrackFilter {
   family: number;
   /** Tests an entry in userspace. */
   match(e: ConntrackEntry): boolean;
-  /** Dump attributes for the kernel-side filter. */
-  kernelAttrs: ConntrackAttrs;
   /**
-   * The kernel attributes express the whole filter (on kernels that honour
-   * them), so a kernel-filtered dump returns exactly the matching entries.
+   * Dump attributes for the kernel-side filter: family (in the header),
+   * mark, status, zone and, for IPv4, the exact tuple fields (`CTA_FILTER`),
+   * which select a superset of the matching entries. IPv6 tuples stay in
+   * userspace: the kernel's `CTA_FILTER` matches no IPv6 address (6.18).
    */
+  kernelAttrs: ConntrackAttrs;
+  /** The kernel attributes express the whole filter, so a kernel-filtered dump returns exactly the matching entries. */
   exact: boolean;
   /** The filter looks at fields that change during an entry's life (mark, status, labels, TCP state). */
   mutable: boolean;
 }
 
-function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMatch | undefined {
-  if (!f) return undefined;
-  const m: TupleMatch = {};
-  if (f.src !== undefined) m.src = parseCidr(f.src);
-  if (f.dst !== undefined) m.dst = parseCidr(f.dst);
-  if (f.sport !== undefined) m.sport = checkInt(`${what} source port`, f.sport, 65535);
-  if (f.dport !== undefined) m.dport = checkInt(`${what} destination port`, f.dport, 65535);
+const FILTER_KEYS = [
+  "family",
+  "proto",
+  "orig",
+  "reply",
+  "any",
+  "mark",
+  "zone",
+  "status",
+  "statusClear",
+  "labels",
+  "tcpState",
+  "srcNat",
+  "dstNat",
+  "anyNat",
+] as const;
+const TUPLE_KEYS = [
+  "src",
+  "srcMask",
+  "dst",
+  "dstMask",
+  "sport",
+  "dport",
+  "icmpType",
+  "icmpCode",
+  "icmpId",
+  "zone",
+] as const;
+const NAT_KEYS = ["ip", "port"] as const;
+
+/** An address with its mask bytes: matches when `(addr & mask) == (net & mask)`. */
+interface Net {
+  family: number;
+  net: Uint8Array;
+  mask: Uint8Array;
+  /** A full-length address as entries spell it (canonical text), compared without parsing each entry's. */
+  exact?: string;
+}
+
+interface TupleMatch {
+  src?: Net;
+  dst?: Net;
+  sport?: number;
+  dport?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  icmpId?: number;
+  zone?: number;
+}
+
+function prefixMask(len: number, bytes: number): Uint8Array {
+  const m = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) {
+    m[i] = len >= (i + 1) * 8 ? 0xff : len > i * 8 ? (0xff << (8 - (len - i * 8))) & 0xff : 0;
+  }
   return m;
 }
 
-function addrIn(addr: string, c: Cidr): boolean {
+function net(text: string, maskText: string | undefined, what: string): Net {
+  const c = parseCidr(text);
+  let mask = prefixMask(c.prefixLen, c.addr.length);
+  if (maskText !== undefined) {
+    if (text.includes("/")) throw new TypeError(`Invalid ${what}: "${text}" has a prefix and a mask`);
+    try {
+      mask = parseIp(maskText);
+    } catch {
+      throw new TypeError(`Invalid ${what} mask: "${maskText}" (expected an address-form netmask)`);
+    }
+    if (mask.length !== c.addr.length) {
+      throw new TypeError(`Address family of the ${what} mask "${maskText}" does not match "${text}"`);
+    }
+  }
+  const n: Net = { family: c.family, net: c.addr.map((b, i) => b & mask[i]), mask };
+  if (mask.every((b) => b === 0xff)) n.exact = formatIp(c.addr);
+  return n;
+}
+
+function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMatch | undefined {
+  if (f === undefined) return undefined;
+  knownKeys(f, TUPLE_KEYS, `${what} filter`);
+  const m: TupleMatch = {};
+  if (f.src !== undefined) m.src = net(f.src, f.srcMask, `${what} source`);
+  else if (f.srcMask !== undefined) throw new TypeError(`A ${what} source mask needs a source address`);
+  if (f.dst !== undefined) m.dst = net(f.dst, f.dstMask, `${what} destination`);
+  else if (f.dstMask !== undefined) throw new TypeError(`A ${what} destination mask needs a destination address`);
+  if (f.sport !== undefined) m.sport = checkInt(`${what} source port`, f.sport, 65535);
+  if (f.dport !== undefined) m.dport = checkInt(`${what} destination port`, f.dport, 65535);
+  if (f.icmpType !== undefined) m.icmpType = checkInt(`${what} ICMP type`, f.icmpType, 255);
+  if (f.icmpCode !== undefined) m.icmpCode = checkInt(`${what} ICMP code`, f.icmpCode, 255);
+  if (f.icmpId !== undefined) m.icmpId = checkInt(`${what} ICMP id`, f.icmpId, 65535);
+  if (f.zone !== undefined) m.zone = checkInt(`${what} zone`, f.zone, 65535);
+  return m;
+}
+
+function addrIn(addr: string, n: Net): boolean {
+  if (n.exact !== undefined) return addr === n.exact;
   let b: Uint8Array;
   try {
     b = parseIp(addr);
   } catch {
     return false;
   }
-  return b.length === c.addr.length && inPrefix(b, c.addr, c.prefixLen);
+  if (b.length !== n.net.length) return false;
+  for (let i = 0; i < b.length; i++) if ((b[i] & n.mask[i]) !== n.net[i]) return false;
+  return true;
 }
 
 function tupleMatches(t: ConntrackTuple, m: TupleMatch): boolean {
@@ -99,66 +217,108 @@ function tupleMatches(t: ConntrackTuple, m: TupleMatch): boolean {
   if (m.dst && !addrIn(t.dst, m.dst)) return false;
   if (m.sport !== undefined && t.sport !== m.sport) return false;
   if (m.dport !== undefined && t.dport !== m.dport) return false;
+  if (m.icmpType !== undefined && t.icmpType !== m.icmpType) return false;
+  if (m.icmpCode !== undefined && t.icmpCode !== m.icmpCode) return false;
+  if (m.icmpId !== undefined && t.icmpId !== m.icmpId) return false;
+  if (m.zone !== undefined && (t.zone ?? 0) !== m.zone) return false;
   return true;
 }
 
-const full = (c: Cidr | undefined): boolean => c !== undefined && c.prefixLen === c.addr.length * 8;
+interface NatMatch {
+  ip?: Uint8Array;
+  port?: number;
+}
 
-/** Kernel `CTA_FILTER` tuple for the exact fields of `m`, with the flag bits that say which fields count. */
-function kernelTuple(
-  m: TupleMatch,
-  family: number,
-  protoNum: number | undefined,
-): [number, NonNullable<ConntrackAttrs["tupleOrig"]>] {
+function natMatch(v: boolean | ConntrackNatFilter | undefined, what: string): NatMatch | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return {};
+  knownKeys(v, NAT_KEYS, `${what} filter`);
+  const m: NatMatch = {};
+  if (v.ip !== undefined) {
+    try {
+      m.ip = parseIp(v.ip);
+    } catch {
+      throw new TypeError(`Invalid ${what} address: "${v.ip}"`);
+    }
+  }
+  if (v.port !== undefined) m.port = checkInt(`${what} port`, v.port, 65535);
+  return m;
+}
+
+const SRC_NAT_DONE = 0x80, DST_NAT_DONE = 0x100;
+
+function sameAddr(text: string, b: Uint8Array): boolean {
+  try {
+    const a = parseIp(text);
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * conntrack's NAT test: source NAT is done when the `SRC_NAT_DONE` bit is
+ * set and the reply destination differs from the original source (address
+ * NAT) or the reply destination port from the original source port (port
+ * NAT); an address or port given must be the one mapped to. Destination
+ * NAT likewise with the reply source.
+ */
+function natDone(e: ConntrackEntry, m: NatMatch, src: boolean): boolean {
+  if (!(e.statusBits & (src ? SRC_NAT_DONE : DST_NAT_DONE))) return false;
+  const [mapped, before] = src ? [e.reply.dst, e.orig.src] : [e.reply.src, e.orig.dst];
+  const [mappedPort, beforePort] = src ? [e.reply.dport, e.orig.sport] : [e.reply.sport, e.orig.dport];
+  const addrNat = mapped !== before, portNat = (mappedPort ?? 0) !== (beforePort ?? 0);
+  if (m.ip !== undefined && !(addrNat && sameAddr(mapped, m.ip))) return false;
+  if (m.port !== undefined && !(portNat && mappedPort === m.port)) return false;
+  return m.ip !== undefined || m.port !== undefined || addrNat || portNat;
+}
+
+/** A full-length address of a tuple filter, as text; `undefined` for a prefix or a mask. */
+function exactAddr(n: Net | undefined): string | undefined {
+  return n?.exact;
+}
+
+/** `CTA_FILTER` tuple (IPv4) for the exact fields of `m`, with the flag bits that say which fields count. */
+function kernelTuple(m: TupleMatch, protoNum: number | undefined): [number, NonNullable<ConntrackAttrs["tupleOrig"]>] {
   let flags = 0;
-  const v6 = family === AF_INET6;
-  const ip: Record<string, string> = {};
-  const text = (c: Cidr) => formatIp(c.addr);
-  if (full(m.src)) {
-    flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_IP_SRC;
-    ip[v6 ? "v6Src" : "v4Src"] = text(m.src!);
-  }
-  if (full(m.dst)) {
-    flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_IP_DST;
-    ip[v6 ? "v6Dst" : "v4Dst"] = text(m.dst!);
-  }
-  const proto: Record<string, number> = {};
-  if (protoNum !== undefined) {
-    flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_NUM;
-    proto.num = protoNum;
-    if (m.sport !== undefined) {
-      flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_SRC_PORT;
-      proto.srcPort = m.sport;
-    }
-    if (m.dport !== undefined) {
-      flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_DST_PORT;
-      proto.dstPort = m.dport;
-    }
-  }
+  const ip: { v4Src?: string; v4Dst?: string } = {};
+  const src = exactAddr(m.src), dst = exactAddr(m.dst);
+  if (src !== undefined) [flags, ip.v4Src] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_IP_SRC, src];
+  if (dst !== undefined) [flags, ip.v4Dst] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_IP_DST, dst];
   // An empty nest would make the kernel look for fields that are not there (EINVAL).
   const tuple: NonNullable<ConntrackAttrs["tupleOrig"]> = {};
-  if (Object.keys(ip).length) tuple.ip = ip;
-  if (protoNum !== undefined) tuple.proto = proto;
+  if (src !== undefined || dst !== undefined) tuple.ip = ip;
+  if (protoNum !== undefined) {
+    const proto: { num: number; srcPort?: number; dstPort?: number } = { num: protoNum };
+    flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_NUM;
+    if (m.sport !== undefined) [flags, proto.srcPort] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_SRC_PORT, m.sport];
+    if (m.dport !== undefined) [flags, proto.dstPort] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_DST_PORT, m.dport];
+    tuple.proto = proto;
+  }
   return [flags, tuple];
 }
 
 /**
- * Validates a filter (throwing `TypeError`/`RangeError` on bad input) and
- * prepares its userspace matcher and kernel dump attributes.
+ * Validates a filter (throwing `TypeError`/`RangeError` on bad input or an
+ * unknown key) and prepares its userspace matcher and kernel dump attributes.
  */
 export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntrackFilter {
+  knownKeys(f, FILTER_KEYS, "conntrack filter");
   const orig = tupleMatch(f.orig, "orig"), reply = tupleMatch(f.reply, "reply"), any = tupleMatch(f.any, "any");
   const protoNum = f.proto === undefined ? undefined : protoNumber(f.proto);
   let family = f.family === undefined ? 0 : f.family === "ipv4" ? AF_INET : f.family === "ipv6" ? AF_INET6 : -1;
   if (family < 0) throw new TypeError(`Invalid family: "${f.family}" (must be ipv4 or ipv6)`);
-  for (const m of [orig, reply, any]) {
-    for (const c of [m?.src, m?.dst]) {
-      if (!c) continue;
-      if (family && c.family !== family) {
-        throw new TypeError(`Address family of the filter does not match "${f.family ?? "the other addresses"}"`);
-      }
-      family = c.family;
+  const srcNat = natMatch(f.srcNat, "source NAT"), dstNat = natMatch(f.dstNat, "destination NAT");
+  const anyNat = natMatch(f.anyNat, "any NAT");
+  if (anyNat && (srcNat || dstNat)) throw new TypeError("A filter has anyNat, or srcNat and dstNat, not both");
+  const addrFamilies = [orig, reply, any].flatMap((m) => [m?.src?.family, m?.dst?.family]);
+  for (const n of [srcNat, dstNat, anyNat]) if (n?.ip) addrFamilies.push(n.ip.length === 4 ? AF_INET : AF_INET6);
+  for (const af of addrFamilies) {
+    if (af === undefined) continue;
+    if (family && af !== family) {
+      throw new TypeError(`Address family of the filter does not match "${f.family ?? "the other addresses"}"`);
     }
+    family = af;
   }
   const mark = f.mark === undefined
     ? undefined
@@ -167,6 +327,8 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     : { value: checkInt("mark", f.mark.value, 0xffffffff), mask: checkInt("mark mask", f.mark.mask, 0xffffffff) };
   const zone = f.zone === undefined ? undefined : checkInt("zone", f.zone, 65535);
   const status = f.status === undefined ? undefined : bitsOfNames(CT_STATUS_BITS, f.status, "status flag");
+  const clear = f.statusClear === undefined ? 0 : bitsOfNames(CT_STATUS_BITS, f.statusClear, "status flag");
+  if (((status ?? 0) & clear) !== 0) throw new TypeError("A status flag cannot be both set and clear");
   const labels = f.labels?.map((b) => checkInt("label bit", b, 127));
   const states = f.tcpState === undefined ? undefined : new Set(
     (typeof f.tcpState === "string" ? [f.tcpState] : f.tcpState).map((s) => {
@@ -185,8 +347,12 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     if (mark && (((e.mark ?? 0) & mark.mask) >>> 0) !== ((mark.value & mark.mask) >>> 0)) return false;
     if (zone !== undefined && (e.zone ?? 0) !== zone) return false;
     if (status !== undefined && ((e.statusBits & status) >>> 0) !== status) return false;
+    if ((e.statusBits & clear) !== 0) return false;
     if (labels && !labels.every((b) => e.labels?.bits.includes(b))) return false;
     if (states && !(e.tcp && states.has(e.tcp.state))) return false;
+    if (srcNat && !natDone(e, srcNat, true)) return false;
+    if (dstNat && !natDone(e, dstNat, false)) return false;
+    if (anyNat && !natDone(e, anyNat, true) && !natDone(e, anyNat, false)) return false;
     return true;
   };
 
@@ -196,30 +362,25 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     kernelAttrs.mark = (mark.value & mark.mask) >>> 0;
     kernelAttrs.markMask = mark.mask;
   }
-  if (status !== undefined && status !== 0) {
-    kernelAttrs.status = status;
-    kernelAttrs.statusMask = status;
+  if ((status ?? 0) !== 0 || clear !== 0) {
+    // (status & mask) == value: the set flags must be there, the clear ones not.
+    kernelAttrs.status = status ?? 0;
+    kernelAttrs.statusMask = ((status ?? 0) | clear) >>> 0;
   }
-  if (zone !== undefined) kernelAttrs.zone = zone;
-  // CTA_FILTER compares exact fields and needs the family (nfgenmsg) to read addresses.
-  if (family && (orig || reply || protoNum !== undefined)) {
-    const [origFlags, tupleOrig] = kernelTuple(orig ?? {}, family, protoNum);
+  // The kernel matches the zone id in either direction (a superset of `zone`); 0 means "no zone filter" to it.
+  if (zone) kernelAttrs.zone = zone;
+  // CTA_FILTER compares exact fields and needs the family to read addresses; IPv6 addresses never match (6.18).
+  if (family === AF_INET && (orig || reply || protoNum !== undefined)) {
+    const [origFlags, tupleOrig] = kernelTuple(orig ?? {}, protoNum);
     kernelAttrs.tupleOrig = tupleOrig;
     kernelAttrs.filter = { origFlags };
     if (reply) {
-      const [replyFlags, tupleReply] = kernelTuple(reply, family, protoNum);
+      const [replyFlags, tupleReply] = kernelTuple(reply, protoNum);
       kernelAttrs.tupleReply = tupleReply;
       kernelAttrs.filter.replyFlags = replyFlags;
     }
   }
-  // What the kernel cannot do: CIDR prefixes, "either direction", labels,
-  // TCP states, zone 0 (it means "no zone filter" to the kernel), and tuple
-  // fields or a protocol without a family to read them with.
-  const tupleExact = (m: TupleMatch | undefined) =>
-    !m || ((!m.src || full(m.src)) && (!m.dst || full(m.dst)) &&
-      (protoNum !== undefined || (m.sport === undefined && m.dport === undefined)));
-  const exact = !any && !labels?.length && !states && zone !== 0 && tupleExact(orig) && tupleExact(reply) &&
-    (family !== 0 || (!orig && !reply && protoNum === undefined));
-  const mutable = mark !== undefined || !!status || !!labels?.length || states !== undefined;
-  return { family, match, kernelAttrs, exact, mutable };
+  const onlyKernel = Object.keys(f).every((k) => ["family", "mark", "status", "statusClear"].includes(k));
+  const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || states !== undefined;
+  return { family, match, kernelAttrs, exact: onlyKernel, mutable };
 }

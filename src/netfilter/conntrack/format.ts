@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { ConntrackEntry, ConntrackTuple } from "./entry.ts";
+import type { ConntrackCounters, ConntrackEntry, ConntrackTuple } from "./entry.ts";
 
 /** `conntrack -o` output options that change the line. */
 export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
@@ -231,3 +231,142 @@ export function conntrackToJson(e: ConntrackEntry): ConntrackJson {
   }
   return j;
 }
+
+// conntrack's -o save knows these status bits only (EXPECTED, SEEN_REPLY, ASSURED, FIXED_TIMEOUT, by bit order).
+const SAVE_STATUS: readonly [number, string][] = [[0x1, "EXPECTED"], [0x2, "SEEN_REPLY"], [0x4, "ASSURED"], [
+  0x400,
+  "FIXED_TIMEOUT",
+]];
+const SRC_NAT_DONE = 0x80, DST_NAT_DONE = 0x100;
+const SAVE_PORTS: { readonly [proto: number]: readonly string[] } = {
+  6: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  17: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  33: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  132: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  136: ["--sport", "--dport", "--reply-port-src", "--reply-port-dst"],
+  47: ["--srckey", "--dstkey", "--reply-key-src", "--reply-key-dst"],
+};
+
+/**
+ * Formats an entry as the command line `conntrack -o save` prints, which
+ * `conntrack -R` (and `nlkit ct -R`) replays: `-A` for a listed or new
+ * entry, `-U` for an update event, `-D` for a deleted one.
+ */
+export function formatConntrackSave(e: ConntrackEntry, command: "-A" | "-U" | "-D" = "-A"): string {
+  const w: string[] = [command];
+  if (e.timeout !== undefined) w.push("-t", String(e.timeout));
+  const status = SAVE_STATUS.filter(([bit]) => e.statusBits & bit).map(([, name]) => name);
+  w.push("-u", status.length ? status.join(",") : "UNSET");
+  if (e.secmark !== undefined) w.push("-c", String(e.secmark));
+  if (e.zone !== undefined) w.push("-w", String(e.zone));
+  if (e.orig.zone !== undefined) w.push("--orig-zone", String(e.orig.zone));
+  if (e.reply.zone !== undefined) w.push("--reply-zone", String(e.reply.zone));
+  w.push("-s", e.orig.src, "-d", e.orig.dst);
+  // NAT shows as the option that creates it: the reply source is where the destination went, and the other way.
+  const dnat = (e.statusBits & DST_NAT_DONE) !== 0 && e.reply.src !== e.orig.dst;
+  const snat = (e.statusBits & SRC_NAT_DONE) !== 0 && e.reply.dst !== e.orig.src;
+  w.push(dnat ? "-g" : "-r", e.reply.src, snat ? "-n" : "-q", e.reply.dst);
+  const ports = SAVE_PORTS[e.protoNum];
+  const icmp = e.protoNum === 1 ? "icmp" : e.protoNum === 58 ? "icmpv6" : undefined;
+  w.push("-p", ports || icmp ? e.proto : String(e.protoNum));
+  if (ports) {
+    const values = [e.orig.sport, e.orig.dport, e.reply.sport, e.reply.dport];
+    values.forEach((v, i) => v !== undefined && w.push(ports[i], String(v)));
+    const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
+    if (state !== undefined) w.push("--state", state);
+  } else if (icmp) {
+    if (e.orig.icmpType !== undefined) w.push(`--${icmp}-type`, String(e.orig.icmpType));
+    if (e.orig.icmpCode !== undefined) w.push(`--${icmp}-code`, String(e.orig.icmpCode));
+    if (e.orig.icmpId !== undefined) w.push(`--${icmp}-id`, String(e.orig.icmpId));
+  }
+  return w.join(" ");
+}
+
+/** Options of {@link formatConntrackXml}. */
+export interface FormatConntrackXmlOptions {
+  /** Event type (`<flow type="new">`); plain `<flow>` without. */
+  event?: "new" | "update" | "destroy";
+  /** Kernel timestamps in nanoseconds (`conntrack -o xml,ktimestamp`). */
+  ktimestamp?: boolean;
+  /** The local time of printing (`<when>`, `conntrack -E -o xml,timestamp`). */
+  when?: Date;
+  /** Label names by bit number: with them, `<labels>` lists the named bits. */
+  labelNames?: { readonly [bit: number]: string };
+  /** Current time in seconds, for `<deltatime>` of live entries (defaults to now). */
+  now?: number;
+}
+
+const XML_L4 = new Set([6, 17, 136, 132, 33]);
+
+function tupleXml(
+  t: ConntrackTuple,
+  e: ConntrackEntry,
+  dir: "original" | "reply",
+  counters?: ConntrackCounters,
+): string {
+  let s = `<meta direction="${dir}"><layer3 protonum="${e.familyNum}" protoname="${e.family}">` +
+    `<src>${t.src}</src><dst>${t.dst}</dst></layer3>` +
+    `<layer4 protonum="${e.protoNum}" protoname="${e.proto}">`;
+  if (XML_L4.has(e.protoNum)) s += `<sport>${t.sport ?? 0}</sport><dport>${t.dport ?? 0}</dport>`;
+  else if (e.protoNum === 47) {
+    s += `<srckey>0x${(t.sport ?? 0).toString(16)}</srckey><dstkey>0x${(t.dport ?? 0).toString(16)}</dstkey>`;
+  }
+  s += "</layer4>";
+  if (t.zone !== undefined) s += `<zone>${t.zone}</zone>`;
+  if (counters) s += `<counters><packets>${counters.packets}</packets><bytes>${counters.bytes}</bytes></counters>`;
+  return s + "</meta>";
+}
+
+/**
+ * Formats an entry as the `<flow>` element `conntrack -o xml` prints
+ * (libnetfilter_conntrack's XML), without the document header.
+ */
+export function formatConntrackXml(e: ConntrackEntry, opts: FormatConntrackXmlOptions = {}): string {
+  let s = opts.event ? `<flow type="${opts.event}">` : "<flow>";
+  // Counters print only when the original direction has them (then the reply's too, zero if absent).
+  const c = e.counters?.orig ? e.counters : undefined;
+  s += tupleXml(e.orig, e, "original", c?.orig);
+  s += tupleXml(e.reply, e, "reply", c && (c.reply ?? { packets: 0, bytes: 0 }));
+  let m = "";
+  const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
+  if (state !== undefined) m += `<state>${state}</state>`;
+  if (e.timeout !== undefined) m += `<timeout>${e.timeout}</timeout>`;
+  if (e.mark !== undefined) m += `<mark>${e.mark}</mark>`;
+  if (opts.labelNames && e.labels) {
+    m += `<labels>${
+      e.labels.bits.map((b) => opts.labelNames?.[b]).filter((n) => n).map((n) => `<label>${n}</label>`).join("")
+    }</labels>`;
+  }
+  if (e.secmark !== undefined) m += `<secmark>${e.secmark}</secmark>`;
+  if (e.secctx !== undefined) m += `<secctx>${e.secctx}</secctx>`;
+  if (e.zone !== undefined) m += `<zone>${e.zone}</zone>`;
+  if (e.use !== undefined) m += `<use>${e.use}</use>`;
+  if (e.id !== undefined) m += `<id>${e.id}</id>`;
+  if (e.statusBits & ASSURED) m += "<assured/>";
+  if (!(e.statusBits & SEEN_REPLY)) m += "<unreplied/>";
+  const ts = e.timestamp;
+  if (opts.ktimestamp && (ts?.start !== undefined || ts?.stop !== undefined)) {
+    m += "<timestamp>";
+    if (ts.start !== undefined) m += `<start>${ts.start}</start>`;
+    if (ts.stop !== undefined) m += `<stop>${ts.stop}</stop>`;
+    m += "</timestamp>";
+  }
+  if (ts?.start !== undefined) {
+    const start = Number(ts.start / NS_PER_SEC);
+    const end = ts.stop !== undefined ? Number(ts.stop / NS_PER_SEC) : Math.floor(opts.now ?? Date.now() / 1000);
+    m += `<deltatime>${end - start}</deltatime>`;
+  }
+  // The whole "independent" block appears when any of its fields is known (status always is).
+  s += `<meta direction="independent">${m}</meta>`;
+  if (opts.when) {
+    const w = opts.when;
+    s += `<when><hour>${w.getHours()}</hour><min>${String(w.getMinutes()).padStart(2, "0")}</min>` +
+      `<sec>${String(w.getSeconds()).padStart(2, "0")}</sec><wday>${w.getDay() + 1}</wday><day>${w.getDate()}</day>` +
+      `<month>${w.getMonth() + 1}</month><year>${w.getFullYear()}</year></when>`;
+  }
+  if (e.helper !== undefined) s += `<helper>${e.helper}</helper>`;
+  return s + "</flow>";
+}
+
+/** The XML document header `conntrack -o xml` prints before the first flow (`</conntrack>` closes it). */
+export const CONNTRACK_XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<conntrack>';

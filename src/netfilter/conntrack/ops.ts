@@ -15,14 +15,15 @@
 
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
+import { BatchError } from "../../socket/errors.ts";
 import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { compileConntrackFilter, type ConntrackFilter } from "./filter.ts";
-import { type ConntrackKey, type ConntrackSpec, keyAttrs, specAttrs } from "./spec.ts";
+import { type ConntrackKey, type ConntrackSpec, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
 import { CTA_TABLE } from "./tables.ts";
 
 /**
@@ -59,6 +60,8 @@ export interface ListConntrackQuery {
 }
 
 const CT = (msg: number) => nfnlType(NFNL_SUBSYS_CTNETLINK, msg);
+// Deletions per batch: their acks must fit the receive buffer.
+const DELETE_BATCH = 256;
 // Kernels without a filter attribute refuse it with one of these at dump start.
 const FILTER_REFUSED = new Set(["EINVAL", "EOPNOTSUPP", "ENOTSUP"]);
 
@@ -168,6 +171,7 @@ export function listConntrack(
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   // Validate before the stream starts.
+  knownKeys(query, ["table", "family", "zero", "filter"], "conntrack query");
   familyOf(query, compileConntrackFilter(query.filter).family);
   specialTable(query);
   return dumpOn(query, opts);
@@ -285,33 +289,65 @@ export async function flushConntrack(
 }
 
 /**
- * Deletes the entries matching `filter` (`conntrack -D` with filters) and
- * resolves with how many were deleted. The matching entries are found with
- * a (kernel-filtered where possible) dump, then each is deleted by tuple,
- * zone and id. Tuple, zone, protocol and family never change, so an entry
- * found under that tuple still matches them (even one re-created meanwhile,
- * which the id often cannot tell: the kernel derives it from the object's
- * address and tuple). When the filter also looks at fields that do change
- * (mark, status, labels, TCP state), each entry is read again just before
- * its deletion and kept if it no longer matches; the kernel has no
+ * Deletes the entries matching `filter` (`conntrack -D` with filters),
+ * yielding each entry deleted (as the dump read it) so a caller can print it as
+ * `conntrack -D` does. The matching entries are found with a dump (filtered
+ * in the kernel where that selects a superset), then each is deleted by
+ * tuple, zone and id. Tuple, zone, protocol and family never change, so an
+ * entry found under that tuple still matches them (even one re-created
+ * meanwhile, which the id often cannot tell: the kernel derives it from the
+ * object's address and tuple). When the filter also looks at fields that do
+ * change (mark, status, labels, TCP state), each entry is read again just
+ * before its deletion and kept if it no longer matches; the kernel has no
  * conditional delete, so what remains is the microseconds between that read
- * and the delete. Entries that vanished meanwhile (ENOENT) are not counted.
+ * and the delete. Entries that vanished meanwhile (ENOENT) are skipped.
  */
-export async function deleteConntrackByFilter(filter: ConntrackFilter, opts: ConntrackOptions = {}): Promise<number> {
+export async function* deleteConntrackEntries(
+  filter: ConntrackFilter,
+  opts: ConntrackOptions = {},
+): AsyncGenerator<ConntrackEntry, void, undefined> {
   const f = compileConntrackFilter(filter);
-  return await withConntrackSocket(opts, async (s) => {
-    // Keys only, not entries: a big match stays small in memory.
-    const victims: ConntrackKey[] = [];
-    for await (const e of dumpOn({ filter }, { socket: s })) victims.push(entryKey(e));
-    let n = 0;
-    for (const key of victims) {
-      const k = keyAttrs(key)!;
-      if (f.mutable) {
+  const own = opts.socket ? undefined : await openConntrackSocket(opts);
+  const s = opts.socket ?? own!;
+  try {
+    // Collected before deleting: deleting while the dump runs would disturb it.
+    const victims: ConntrackEntry[] = [];
+    for await (const e of dumpOn({ filter }, { socket: s })) victims.push(e);
+    if (f.mutable) {
+      for (const e of victims) {
+        const k = keyAttrs(entryKey(e))!;
         const now = await getOn(s, k.family, k.attrs);
-        if (!now || !f.match(now)) continue;
+        if (now && f.match(now) && await deleteOn(s, k.family, k.attrs)) yield e;
       }
-      if (await deleteOn(s, k.family, k.attrs)) n++;
+      return;
     }
-    return n;
-  });
+    // Nothing to re-check: the deletions go out in batches, many per datagram.
+    for (let i = 0; i < victims.length; i += DELETE_BATCH) {
+      const chunk = victims.slice(i, i + DELETE_BATCH);
+      const gone = new Set<number>();
+      try {
+        await s.requestBatch(chunk.map((e) => {
+          const k = keyAttrs(entryKey(e))!;
+          return nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_DELETE), NLM_F_ACK, k.family).attrs(CTA_TABLE, k.attrs)
+            .finish();
+        }));
+      } catch (err) {
+        if (!(err instanceof BatchError)) throw err;
+        for (const { index, error } of err.failures) {
+          if (!isEnoent(error)) throw error;
+          gone.add(index); // vanished meanwhile: not deleted by us
+        }
+      }
+      for (let j = 0; j < chunk.length; j++) if (!gone.has(j)) yield chunk[j];
+    }
+  } finally {
+    own?.close();
+  }
+}
+
+/** {@link deleteConntrackEntries}, resolving with how many entries were deleted. */
+export async function deleteConntrackByFilter(filter: ConntrackFilter, opts: ConntrackOptions = {}): Promise<number> {
+  let n = 0;
+  for await (const _ of deleteConntrackEntries(filter, opts)) n++;
+  return n;
 }

@@ -26,6 +26,8 @@ export interface ConntrackTupleSpec {
   icmpType?: number;
   /** ICMP/ICMPv6 code. */
   icmpCode?: number;
+  /** Zone of this direction only (`CTA_TUPLE_ZONE`, `conntrack --orig-zone/--reply-zone`). */
+  zone?: number;
 }
 
 /** A NAT mapping for `CTA_NAT_SRC`/`CTA_NAT_DST`. */
@@ -88,6 +90,32 @@ const IPS_CONFIRMED = 0x8;
 const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
 const ICMP_REPLY: Record<number, number> = { 8: 0, 13: 14, 15: 16, 17: 18, 128: 129 };
 
+/** Refuses keys an input object does not know: a misspelt key would otherwise be ignored (or widen a filter). */
+export function knownKeys(o: object, keys: readonly string[], what: string): void {
+  if (typeof o !== "object" || o === null) throw new TypeError(`Invalid ${what}: must be an object`);
+  for (const k in o) {
+    if (!keys.includes(k)) throw new TypeError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
+  }
+}
+
+const TUPLE_KEYS = ["src", "dst", "sport", "dport", "icmpId", "icmpType", "icmpCode", "zone"];
+const SPEC_KEYS = [
+  "proto",
+  "orig",
+  "reply",
+  "zone",
+  "id",
+  "timeout",
+  "mark",
+  "markMask",
+  "status",
+  "tcpState",
+  "labels",
+  "labelsMask",
+]
+  .concat(["natSrc", "natDst", "helper"]);
+const NAT_KEYS = ["ip", "ipMax", "port", "portMax"];
+
 /** Checks an integer range; names the bad value. */
 export function checkInt(what: string, v: number, max: number): number {
   if (!Number.isInteger(v) || v < 0 || v > max) {
@@ -137,7 +165,7 @@ function tupleFields(
     if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkInt("ICMP type", t.icmpType, 255);
     if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkInt("ICMP code", t.icmpCode, 255);
   }
-  return { ip, proto };
+  return t.zone === undefined ? { ip, proto } : { ip, proto, zone: checkInt("tuple zone", t.zone, 65535) };
 }
 
 /** The reply tuple the kernel would expect for `t` (addresses and ports swapped, ICMP echo answered). */
@@ -186,6 +214,8 @@ function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAtt
 
 /** Resolves a key to `[family, attrs]` for GET/DELETE; `undefined` attrs means "id only". */
 export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackAttrs } | undefined {
+  // Specs and listed entries serve as keys too (their other fields play no part in a lookup): only the tuples are checked.
+  for (const t of [key.orig, key.reply]) if (t) knownKeys(t, TUPLE_KEYS, "conntrack tuple");
   const t = key.orig ?? key.reply;
   if (!t) {
     if (key.id === undefined) throw new TypeError("Conntrack key needs a tuple (orig or reply) or an id");
@@ -204,6 +234,9 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
 
 /** Resolves an entry spec to `[family, attrs]` for `IPCTNL_MSG_CT_NEW`. */
 export function specAttrs(spec: ConntrackSpec, create: boolean): { family: number; attrs: ConntrackAttrs } {
+  knownKeys(spec, SPEC_KEYS, "conntrack");
+  for (const t of [spec.orig, spec.reply]) if (t) knownKeys(t, TUPLE_KEYS, "conntrack tuple");
+  for (const n of [spec.natSrc, spec.natDst]) if (n) knownKeys(n, NAT_KEYS, "conntrack NAT");
   const orig = spec.orig ?? (create ? undefined : spec.reply);
   if (!orig) {
     throw new TypeError(create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple");
@@ -231,7 +264,12 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   }
   if (spec.zone !== undefined) attrs.zone = checkInt("zone", spec.zone, 65535);
   if (spec.labels !== undefined) attrs.labels = labelBytes(spec.labels);
-  if (spec.labelsMask !== undefined) attrs.labelsMask = labelBytes(spec.labelsMask);
+  if (spec.labelsMask !== undefined) {
+    const mask = labelBytes(spec.labelsMask);
+    attrs.labelsMask = mask;
+    // The kernel computes (old & ~mask) ^ labels: bits outside the mask would flip, so send none.
+    if (attrs.labels) attrs.labels = attrs.labels.map((b, i) => b & (mask[i] ?? 0));
+  }
   if (spec.natSrc) attrs.natSrc = natAttrs(spec.natSrc, family);
   if (spec.natDst) attrs.natDst = natAttrs(spec.natDst, family);
   if (spec.helper !== undefined) {
