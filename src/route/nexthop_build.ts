@@ -44,7 +44,7 @@ export interface NexthopObjectSpec {
   flags?: string[];
   /** Origin by name (`static`, `boot`, ...) or number. */
   protocol?: string | number;
-  /** Reported by the kernel; accepted on input only when it is what the kernel would report. */
+  /** Reported by the kernel (the kernel picks a nexthop's scope): checked as a scope name so a listed nexthop passes back, and not sent. */
   scope?: string | number;
   /** Group members: ids, or `{ id, weight }` with weights 1 to 65536. */
   group?: readonly (number | NexthopGroupMember)[];
