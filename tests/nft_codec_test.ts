@@ -24,6 +24,7 @@ import type { NftRuleset } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
 import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
 import { buildExpr, parseExpr } from "../src/netfilter/nftables/expr/list.ts";
+import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 
 const FRAMES: [string, Uint8Array][] = readFileSync(
@@ -185,4 +186,19 @@ test("bad bytes give typed errors in every parser and in the JSON layer", () => 
     parseGenMessage,
     toJson,
   ], { numRuns: 400, maxLength: 256, maxEdits: 6 });
+});
+
+test("a load of absurd or missing length renders at once instead of hanging", () => {
+  // Found by the property above: a payload length of 1.8e9 walked the register
+  // file byte by byte, and a payload with no length looped forever in a lookup.
+  const huge = ruleStatements([
+    { name: "payload", dreg: 1, base: "th", offset: 0, len: 1862270978 },
+    { name: "cmp", sreg: 1, op: "eq", data: { value: new Uint8Array([0, 0x19]) } },
+  ] as unknown as NftExpr[], { family: "inet", sets: new Map() });
+  assert.ok(huge.length > 0);
+  const none = ruleStatements([
+    { name: "payload", dreg: 1, base: "th", offset: 0 },
+    { name: "lookup", set: "__set1", sreg: 1, flags: [] },
+  ] as unknown as NftExpr[], { family: "inet", sets: new Map() });
+  assert.ok(none.length > 0);
 });

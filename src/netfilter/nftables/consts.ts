@@ -109,6 +109,9 @@ export const NFT_REG_1 = 1;
 /** First 4-byte register (`NFT_REG32_00`). */
 export const NFT_REG32_00 = 8;
 
+/** 32-bit registers in the kernel's register file (uapi NFT_REG32_COUNT). */
+export const NFT_REG32_COUNT = 16;
+
 /** Index of the 4-byte slot a register number starts at. */
 export function regSlot(reg: number): number {
   return reg >= NFT_REG32_00 ? reg - NFT_REG32_00 : (reg - 1) * 4;

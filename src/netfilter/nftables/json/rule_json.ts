@@ -7,9 +7,8 @@
  * @module
  */
 
-import { regSlot } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
-import { NFT_FAMILIES } from "../consts.ts";
+import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import { coveringFields, CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
 import {
@@ -90,8 +89,10 @@ class RuleDecoder {
     if (r === undefined) return;
     const slot = regSlot(r);
     this.regs[slot] = v;
-    // A value wider than one slot overwrites the slots it spills into.
-    for (let i = 1; i < (v.len + 3) >> 2; i++) this.regs[slot + i] = undefined;
+    // A value wider than one slot overwrites the slots it spills into, up to
+    // the end of the register file (a bad length must not run past it).
+    const end = Math.min(slot + ((v.len + 3) >> 2), NFT_REG32_COUNT);
+    for (let i = slot + 1; i < end; i++) this.regs[i] = undefined;
   }
 
   /** Values starting at register `r` that together cover `len` bytes (a concatenation when more than one). */
@@ -105,6 +106,8 @@ class RuleDecoder {
       if (!v) break;
       out.push(v);
       const n = (v.len + 3) & ~3;
+      // A value of no width (a load whose length is missing) covers nothing.
+      if (!(n > 0)) break;
       have += n;
       slot += n / 4;
     }
