@@ -11,10 +11,10 @@
 import { readFileSync } from "node:fs";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
-import { ROUTE_TABLE } from "../src/route/route_codec.ts";
-import { parseRouteTable } from "../src/route/_generated/route_codec.ts";
-import { IFLA_ATTRS } from "../src/route/link_tables.ts";
-import { parseIflaAttrs } from "../src/route/_generated/link_tables.ts";
+import { ROUTE_TABLE } from "../src/route/route/table.ts";
+import { parseRouteTable } from "../src/route/route/_generated/table.ts";
+import { IFLA_ATTRS } from "../src/route/link/table.ts";
+import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 

@@ -12,8 +12,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import process from "node:process";
-import { streamNexthops } from "../src/route/nexthop.ts";
-import { nexthopToIpJson } from "../src/route/nexthop_json.ts";
+import { streamNexthops } from "../src/route/nexthop/api.ts";
+import { nexthopToIpJson } from "../src/route/nexthop/json.ts";
 
 const COUNT = 10000;
 const RUNS = 7;

@@ -10,8 +10,8 @@
  */
 
 import process from "node:process";
-import { streamLinks } from "../src/route/link.ts";
-import { streamRoutes } from "../src/route/route.ts";
+import { streamLinks } from "../src/route/link/api.ts";
+import { streamRoutes } from "../src/route/route/api.ts";
 import { listConntrack } from "../src/netfilter/conntrack/ops.ts";
 
 const [netns, workload] = process.argv.slice(2);

@@ -15,9 +15,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
-import { streamLinks } from "../src/route/link.ts";
-import { streamRoutes } from "../src/route/route.ts";
-import { routeToIpJson } from "../src/route/route_json.ts";
+import { streamLinks } from "../src/route/link/api.ts";
+import { streamRoutes } from "../src/route/route/api.ts";
+import { routeToIpJson } from "../src/route/route/json.ts";
 
 const LINKS = 1000;
 const RUNS = 10;

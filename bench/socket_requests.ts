@@ -9,7 +9,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { getLink } from "../src/route/link.ts";
+import { getLink } from "../src/route/link/api.ts";
 import { openRouteSocket } from "../src/route/rtnl.ts";
 import type { NetlinkSocket } from "../src/socket/socket.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";

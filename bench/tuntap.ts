@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { createTuntap } from "../src/route/link_tuntap.ts";
+import { createTuntap } from "../src/route/link/tuntap.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),

@@ -22,12 +22,12 @@ import type { AttrSpec, AttrTable } from "../src/wire/table.ts";
 
 /** The tables to compile, by module and export name. Add a table here to generate its parser. */
 const SOURCES: { module: string; tables: string[] }[] = [
-  { module: "src/route/route_codec.ts", tables: ["ROUTE_TABLE", "NEXTHOP_TABLE"] },
-  { module: "src/route/link_tables.ts", tables: ["IFLA_ATTRS"] },
-  { module: "src/route/addr_table.ts", tables: ["IFA_ATTRS"] },
-  { module: "src/route/neigh_table.ts", tables: ["NDA_ATTRS"] },
-  { module: "src/route/rule_table.ts", tables: ["RULE_ATTRS"] },
-  { module: "src/route/nexthop_table.ts", tables: ["NHA_ATTRS"] },
+  { module: "src/route/route/table.ts", tables: ["ROUTE_TABLE", "NEXTHOP_TABLE"] },
+  { module: "src/route/link/table.ts", tables: ["IFLA_ATTRS"] },
+  { module: "src/route/addr/table.ts", tables: ["IFA_ATTRS"] },
+  { module: "src/route/neigh/table.ts", tables: ["NDA_ATTRS"] },
+  { module: "src/route/rule/table.ts", tables: ["RULE_ATTRS"] },
+  { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },
   { module: "src/netfilter/conntrack/tables.ts", tables: ["CTA_TABLE"] },
   { module: "src/wire/genetlink.ts", tables: ["CTRL_ATTRS"] },
 ];

@@ -17,8 +17,8 @@ import { CLI, nlkit, ok, type Result, ROOT } from "./_cli.ts";
 import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
 import { Args } from "../src/cli/args.ts";
 import { parseLinkAdd } from "../src/cli/link.ts";
-import { type Link, parseLinkMessage } from "../src/route/link.ts";
-import { createLinkRequest, type CreateLinkSpec } from "../src/route/link_change.ts";
+import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
+import { createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { unhex } from "./_vectors.ts";
 

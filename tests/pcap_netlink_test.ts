@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { have, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { decodeNetlinkRecord, LINKTYPE_NETLINK, NetlinkPcapCapture, readPcap } from "../src/pcap/mod.ts";
-import { listLinks, parseLinkMessage } from "../src/route/link.ts";
+import { listLinks, parseLinkMessage } from "../src/route/link/api.ts";
 import { RTM } from "../src/route/rtnl.ts";
 import { NETLINK_ROUTE, NLM_F_DUMP, NLMSG_DONE } from "../src/wire/constants.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";

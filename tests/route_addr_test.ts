@@ -15,10 +15,10 @@ import {
   listAddresses,
   replaceAddress,
   streamAddresses,
-} from "../src/route/addr.ts";
-import { addressesToIpJson, addressToIpJson } from "../src/route/addr_json.ts";
-import type { Address } from "../src/route/addr_table.ts";
-import { listLinks, resolveLinkIndex } from "../src/route/link.ts";
+} from "../src/route/addr/api.ts";
+import { addressesToIpJson, addressToIpJson } from "../src/route/addr/json.ts";
+import type { Address } from "../src/route/addr/table.ts";
+import { listLinks, resolveLinkIndex } from "../src/route/link/api.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 
 /** A namespace with a veth pair v0/v1, up, and IPv6 DAD off so flags do not change under the test. */

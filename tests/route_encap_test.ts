@@ -10,10 +10,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
-import { decodeEncap, encodeEncap, type RouteEncap } from "../src/route/route_encap.ts";
-import { addRoute, listRoutes } from "../src/route/route.ts";
-import { listLinks } from "../src/route/link.ts";
-import { routeToIpJson } from "../src/route/route_json.ts";
+import { decodeEncap, encodeEncap, type RouteEncap } from "../src/route/route/encap.ts";
+import { addRoute, listRoutes } from "../src/route/route/api.ts";
+import { listLinks } from "../src/route/link/api.ts";
+import { routeToIpJson } from "../src/route/route/json.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { formatIp, parseIp } from "../src/wire/addr.ts";
 

@@ -10,12 +10,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
-import { getRoute, listRoutes } from "../src/route/route.ts";
-import { listAddresses } from "../src/route/addr.ts";
-import { flushNeighbours, listFdb, listNeighbours } from "../src/route/neigh.ts";
-import { listRules } from "../src/route/rule.ts";
+import { getRoute, listRoutes } from "../src/route/route/api.ts";
+import { listAddresses } from "../src/route/addr/api.ts";
+import { flushNeighbours, listFdb, listNeighbours } from "../src/route/neigh/api.ts";
+import { listRules } from "../src/route/rule/api.ts";
 import { InvalidArgumentError } from "../src/wire/invalid.ts";
-import type { RouteFilter } from "../src/route/route_filter.ts";
+import type { RouteFilter } from "../src/route/route/filter.ts";
 
 function populate(ns: string): void {
   ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");

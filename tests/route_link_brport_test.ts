@@ -8,9 +8,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type Link, parseLinkMessage } from "../src/route/link.ts";
-import { createLink } from "../src/route/link_change.ts";
-import { bridgePortRequest, listBridgePorts, setBridgePort } from "../src/route/link_brport.ts";
+import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
+import { createLink } from "../src/route/link/change.ts";
+import { bridgePortRequest, listBridgePorts, setBridgePort } from "../src/route/link/brport.ts";
 import { subscribeRoute } from "../src/route/events.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";

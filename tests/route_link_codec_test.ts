@@ -10,13 +10,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { type Link, parseLinkMessage } from "../src/route/link.ts";
-import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link_change.ts";
-import { linkFlagWords, linkIndexMap, linkToIpJson } from "../src/route/link_json.ts";
-import type { LinkKindData } from "../src/route/link_kinds.ts";
+import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
+import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link/change.ts";
+import { linkFlagWords, linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
+import type { LinkKindData } from "../src/route/link/kinds.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
-import { IFINFOMSG } from "../src/route/link_tables.ts";
+import { IFINFOMSG } from "../src/route/link/table.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 
 function unhex(hex: string): Uint8Array {

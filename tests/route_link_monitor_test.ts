@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { readRtmon } from "../src/route/rtmon.ts";
 import { parseNetconfMessage } from "../src/route/netconf.ts";
 import { subscribeMonitor, subscribeNetconf } from "../src/route/monitor_events.ts";
-import { createLink } from "../src/route/link_change.ts";
+import { createLink } from "../src/route/link/change.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { unhex } from "./_vectors.ts";

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import fc from "fast-check";
 import { getNsid, identifyNetns, listNsids, netnsPids, nsidNames, nsidRequest, setNsid } from "../src/netns/nsid.ts";
-import { listMulticastAddresses, parseDevMcast, parseIgmp, parseIgmp6 } from "../src/route/maddr.ts";
+import { listMulticastAddresses, parseDevMcast, parseIgmp, parseIgmp6 } from "../src/route/link/maddr.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { unhex } from "./_vectors.ts";
 import { ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";

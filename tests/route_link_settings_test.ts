@@ -9,14 +9,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getLink, type Link, parseLinkMessage } from "../src/route/link.ts";
+import { getLink, type Link, parseLinkMessage } from "../src/route/link/api.ts";
 import {
   changeLink,
   changeLinkRequest,
   createLink,
   createLinkRequest,
   linkFlagChange,
-} from "../src/route/link_change.ts";
+} from "../src/route/link/change.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { unhex } from "./_vectors.ts";

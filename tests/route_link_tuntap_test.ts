@@ -9,10 +9,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createTuntap, deleteTuntap, TUNSETIFF, TUNSETPERSIST, tuntapIfreq } from "../src/route/link_tuntap.ts";
-import { listLinks } from "../src/route/link.ts";
-import { createLink } from "../src/route/link_change.ts";
-import { linkIndexMap, linkToIpJson } from "../src/route/link_json.ts";
+import { createTuntap, deleteTuntap, TUNSETIFF, TUNSETPERSIST, tuntapIfreq } from "../src/route/link/tuntap.ts";
+import { listLinks } from "../src/route/link/api.ts";
+import { createLink } from "../src/route/link/change.ts";
+import { linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
 import { SysError } from "../src/sys/sys.ts";
 import { unhex } from "./_vectors.ts";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";

@@ -9,14 +9,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { NDA_ATTRS, NDMSG, type Neighbour, parseNeighbourMessage } from "../src/route/neigh_table.ts";
-import { fdbToBridgeJson, neighToIpJson } from "../src/route/neigh_json.ts";
+import { NDA_ATTRS, NDMSG, type Neighbour, parseNeighbourMessage } from "../src/route/neigh/table.ts";
+import { fdbToBridgeJson, neighToIpJson } from "../src/route/neigh/json.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { mutatedCaptures, onlyTyped, randomPayloads } from "./_fuzz.ts";
-import type { Link } from "../src/route/link.ts";
-import { fdbRequest, type FdbSpec, type FdbState } from "../src/route/fdb.ts";
+import type { Link } from "../src/route/link/api.ts";
+import { fdbRequest, type FdbSpec, type FdbState } from "../src/route/neigh/fdb.ts";
 
 function bytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));

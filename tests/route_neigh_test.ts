@@ -18,12 +18,12 @@ import {
   replaceNeighbour,
   streamFdb,
   streamNeighbours,
-} from "../src/route/neigh.ts";
-import { addFdb, appendFdb, deleteFdb, fdbRequest, replaceFdb } from "../src/route/fdb.ts";
-import { fdbToBridgeJson, type NeighJsonOptions, neighToIpJson } from "../src/route/neigh_json.ts";
-import type { Neighbour } from "../src/route/neigh_table.ts";
-import { listLinks, resolveLinkIndex } from "../src/route/link.ts";
-import { linkIndexMap } from "../src/route/link_json.ts";
+} from "../src/route/neigh/api.ts";
+import { addFdb, appendFdb, deleteFdb, fdbRequest, replaceFdb } from "../src/route/neigh/fdb.ts";
+import { fdbToBridgeJson, type NeighJsonOptions, neighToIpJson } from "../src/route/neigh/json.ts";
+import type { Neighbour } from "../src/route/neigh/table.ts";
+import { listLinks, resolveLinkIndex } from "../src/route/link/api.ts";
+import { linkIndexMap } from "../src/route/link/json.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -11,12 +11,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
-import { listLinks } from "../src/route/link.ts";
-import { changeLink, createLink } from "../src/route/link_change.ts";
-import { addAddress, listAddresses } from "../src/route/addr.ts";
-import { addNeighbour, listNeighbours } from "../src/route/neigh.ts";
-import { addRoute, getRoute } from "../src/route/route.ts";
-import { addRule, listRules } from "../src/route/rule.ts";
+import { listLinks } from "../src/route/link/api.ts";
+import { changeLink, createLink } from "../src/route/link/change.ts";
+import { addAddress, listAddresses } from "../src/route/addr/api.ts";
+import { addNeighbour, listNeighbours } from "../src/route/neigh/api.ts";
+import { addRoute, getRoute } from "../src/route/route/api.ts";
+import { addRule, listRules } from "../src/route/rule/api.ts";
 import type { RouteOptions } from "../src/route/rtnl.ts";
 
 /** Runs `fn` with the pid of a process that sleeps inside namespace `ns`, and ends that process afterwards. */

@@ -8,10 +8,10 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildNexthopMessage, checkNexthopSpec } from "../src/route/nexthop_build.ts";
-import { nexthopBucketToIpJson, nexthopToIpJson } from "../src/route/nexthop_json.ts";
-import { parseNexthopBucketMessage, parseNexthopMessage } from "../src/route/nexthop_parse.ts";
-import { formatG } from "../src/route/nexthop_json.ts";
+import { buildNexthopMessage, checkNexthopSpec } from "../src/route/nexthop/build.ts";
+import { nexthopBucketToIpJson, nexthopToIpJson } from "../src/route/nexthop/json.ts";
+import { parseNexthopBucketMessage, parseNexthopMessage } from "../src/route/nexthop/parse.ts";
+import { formatG } from "../src/route/nexthop/json.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { InvalidArgumentError } from "../src/wire/invalid.ts";
 import { assertOnlyTypedErrors } from "./_fuzz.ts";

@@ -17,10 +17,10 @@ import {
   listNexthopBuckets,
   listNexthops,
   replaceNexthop,
-} from "../src/route/nexthop.ts";
-import type { NexthopFilter, NexthopObjectSpec } from "../src/route/nexthop_build.ts";
-import { nexthopBucketToIpJson, nexthopToIpJson } from "../src/route/nexthop_json.ts";
-import { addRoute, listRoutes } from "../src/route/route.ts";
+} from "../src/route/nexthop/api.ts";
+import type { NexthopFilter, NexthopObjectSpec } from "../src/route/nexthop/build.ts";
+import { nexthopBucketToIpJson, nexthopToIpJson } from "../src/route/nexthop/json.ts";
+import { addRoute, listRoutes } from "../src/route/route/api.ts";
 import { subscribeRoute } from "../src/route/events.ts";
 import { InvalidArgumentError } from "../src/wire/invalid.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";

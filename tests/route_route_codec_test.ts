@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
-import { parseRouteMessage, type Route } from "../src/route/route_codec.ts";
-import { buildRouteMessage, type RouteSpec } from "../src/route/route_spec.ts";
-import { checkFilter, dumpRequest, matchRoute } from "../src/route/route_filter.ts";
-import { routeFlagWords, routeToIpJson } from "../src/route/route_json.ts";
-import { streamRoutes } from "../src/route/route.ts";
+import { parseRouteMessage, type Route } from "../src/route/route/table.ts";
+import { buildRouteMessage, type RouteSpec } from "../src/route/route/build.ts";
+import { checkFilter, dumpRequest, matchRoute } from "../src/route/route/filter.ts";
+import { routeFlagWords, routeToIpJson } from "../src/route/route/json.ts";
+import { streamRoutes } from "../src/route/route/api.ts";
 
 function bytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));

@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { listLinks } from "../src/route/link.ts";
+import { listLinks } from "../src/route/link/api.ts";
 import {
   addRoute,
   appendRoute,
@@ -18,10 +18,10 @@ import {
   listRoutes,
   replaceRoute,
   streamRoutes,
-} from "../src/route/route.ts";
-import { parseRouteMessage, type Route } from "../src/route/route_codec.ts";
-import { checkFilter, dumpRequest, type RouteFilter } from "../src/route/route_filter.ts";
-import { routeToIpJson } from "../src/route/route_json.ts";
+} from "../src/route/route/api.ts";
+import { parseRouteMessage, type Route } from "../src/route/route/table.ts";
+import { checkFilter, dumpRequest, type RouteFilter } from "../src/route/route/filter.ts";
+import { routeToIpJson } from "../src/route/route/json.ts";
 import { openRouteSocket, type RouteOptions } from "../src/route/rtnl.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";

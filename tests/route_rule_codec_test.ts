@@ -10,13 +10,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { parseRouteEvent } from "../src/route/events.ts";
-import { buildRuleMessage, type RuleSpec } from "../src/route/rule_build.ts";
-import { ruleToIpJson } from "../src/route/rule_json.ts";
-import { parseRuleMessage, type Rule } from "../src/route/rule_parse.ts";
+import { buildRuleMessage, type RuleSpec } from "../src/route/rule/build.ts";
+import { ruleToIpJson } from "../src/route/rule/json.ts";
+import { parseRuleMessage, type Rule } from "../src/route/rule/parse.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { valueOfName } from "../src/wire/table.ts";
-import { RTPROT_NAMES } from "../src/route/route_names.ts";
+import { RTPROT_NAMES } from "../src/route/route/names.ts";
 
 function bytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.replace(/\s+/g, "").match(/../g)!, (h) => parseInt(h, 16));

@@ -7,9 +7,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addRule, deleteRule, listRules, streamRules } from "../src/route/rule.ts";
-import type { RuleSpec } from "../src/route/rule_build.ts";
-import { ruleToIpJson } from "../src/route/rule_json.ts";
+import { addRule, deleteRule, listRules, streamRules } from "../src/route/rule/api.ts";
+import type { RuleSpec } from "../src/route/rule/build.ts";
+import { ruleToIpJson } from "../src/route/rule/json.ts";
 import { AF_INET, AF_INET6 } from "../src/wire/addr.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";

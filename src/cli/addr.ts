@@ -17,8 +17,8 @@ import { formatLink, formatLinkBrief, linkBriefJson, linkStatsLines } from "./li
 import { jsonOpts, type LinkNames, linkNames } from "./names.ts";
 import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
-import { getLink, type Link, streamLinks } from "../route/link.ts";
-import type { Address, Lifetime } from "../route/addr_table.ts";
+import { getLink, type Link, streamLinks } from "../route/link/api.ts";
+import type { Address, Lifetime } from "../route/addr/table.ts";
 import {
   addAddress,
   type AddressFilter,
@@ -27,8 +27,8 @@ import {
   flushAddresses,
   replaceAddress,
   streamAddresses,
-} from "../route/addr.ts";
-import { addressesToIpJson, addressToIpJson } from "../route/addr_json.ts";
+} from "../route/addr/api.ts";
+import { addressesToIpJson, addressToIpJson } from "../route/addr/json.ts";
 import { AF_INET6, ipFamily } from "../wire/addr.ts";
 
 const CHANGE: WordTable = {

@@ -10,8 +10,8 @@
 import { type Args, UsageError } from "./args.ts";
 import { invalidArgument, ipUnsigned } from "./numbers.ts";
 import { checkPrefix } from "./route_select.ts";
-import type { AddressFilter } from "../route/addr.ts";
-import { RT_SCOPE_NAMES } from "../route/route_names.ts";
+import type { AddressFilter } from "../route/addr/api.ts";
+import { RT_SCOPE_NAMES } from "../route/route/names.ts";
 
 /** The flag words of ip's `ifa_flag_data`, with the library's flag names. */
 const FLAG_WORDS: Record<string, [flag: string, on: boolean]> = {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Address } from "../route/addr_table.ts";
+import type { Address } from "../route/addr/table.ts";
 import type { Painter } from "./color.ts";
 
 /** iproute2's flag order and spelling; `permanent` prints as its absence (`dynamic`). */

@@ -15,10 +15,10 @@ import { formatLink, formatLinkBrief, linkBriefJson } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames, netnsNamesFor } from "./names.ts";
 import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
-import { getLink, type Link, streamLinks } from "../route/link.ts";
-import type { CreateLinkSpec, LinkChanges } from "../route/link_change.ts";
-import type { BridgePortSettings } from "../route/link_brport.ts";
-import type { IpJsonOptions, IpLinkJson } from "../route/link_json.ts";
+import { getLink, type Link, streamLinks } from "../route/link/api.ts";
+import type { CreateLinkSpec, LinkChanges } from "../route/link/change.ts";
+import type { BridgePortSettings } from "../route/link/brport.ts";
+import type { IpJsonOptions, IpLinkJson } from "../route/link/json.ts";
 
 const SHOW: WordTable = {
   dev: { arg: "device name" },
@@ -79,7 +79,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
     for await (const l of streamLinks({ ...ctx.lib, master, kind })) links.push(l);
   }
   // Loaded only when needed, like the change functions below: startup pays for what runs.
-  const toJson = ctx.opts.json ? (await import("../route/link_json.ts")).linkToIpJson : undefined;
+  const toJson = ctx.opts.json ? (await import("../route/link/json.ts")).linkToIpJson : undefined;
   await printLinks(ctx, links.filter((l) => matches(l, w, group)), names, toJson);
 }
 
@@ -99,7 +99,7 @@ export function parseLinkAdd(args: Args): CreateLinkSpec {
 
 async function add(ctx: Context, args: Args): Promise<void> {
   const spec = parseLinkAdd(args);
-  const { createLink } = await import("../route/link_change.ts");
+  const { createLink } = await import("../route/link/change.ts");
   await createLink(spec, ctx.lib);
 }
 
@@ -111,10 +111,10 @@ async function set(ctx: Context, args: Args): Promise<void> {
   const port = args.peek() === "type" ? portSettings(args) : undefined;
   if (Object.keys(changes).length === 0 && !port) throw new UsageError(`Nothing to change for "${dev}"`, dev);
   if (Object.keys(changes).length) {
-    const { changeLink } = await import("../route/link_change.ts");
+    const { changeLink } = await import("../route/link/change.ts");
     await changeLink(dev, changes, ctx.lib);
   }
-  if (port) await (await import("../route/link_brport.ts")).setBridgePort(dev, port, ctx.lib);
+  if (port) await (await import("../route/link/brport.ts")).setBridgePort(dev, port, ctx.lib);
 }
 
 /** `type bridge_slave WORDS`: the only kind `link set` changes here. */
@@ -130,7 +130,7 @@ function portSettings(args: Args): BridgePortSettings {
 async function del(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { dev: { arg: "device name" }, type: { arg: "link kind" } }, "link del", "dev");
   const dev = required(w, "dev", "link del");
-  const { deleteLink } = await import("../route/link_change.ts");
+  const { deleteLink } = await import("../route/link/change.ts");
   await deleteLink(dev, ctx.lib);
 }
 

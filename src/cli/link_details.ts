@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Link } from "../route/link.ts";
+import type { Link } from "../route/link/api.ts";
 import { groupName, userName } from "./ids.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
 

@@ -9,8 +9,8 @@
 
 import { toInt, unknownWord, UsageError } from "./args.ts";
 import { required, type Words, type WordTable } from "./keywords.ts";
-import type { LinkKindSpec } from "../route/link_change.ts";
-import type { LinkKindData } from "../route/link_kinds.ts";
+import type { LinkKindSpec } from "../route/link/change.ts";
+import type { LinkKindData } from "../route/link/kinds.ts";
 import {
   BOND_AD_SELECT,
   BOND_ARP_VALIDATE,
@@ -19,7 +19,7 @@ import {
   BOND_MODE,
   BOND_PRIMARY_RESELECT,
   BOND_XMIT_POLICY,
-} from "../route/link_kinds.ts";
+} from "../route/link/kinds.ts";
 import { AF_INET6, ipFamily } from "../wire/addr.ts";
 
 /** Bond words with a number: `[word, data key, max]`. */

@@ -8,8 +8,8 @@
 import { toInt, unknownWord } from "./args.ts";
 import type { Words, WordTable } from "./keywords.ts";
 import { onOff } from "./link_words.ts";
-import type { BridgePortSettings } from "../route/link_brport.ts";
-import { BR_STATE } from "../route/link_kinds.ts";
+import type { BridgePortSettings } from "../route/link/brport.ts";
+import { BR_STATE } from "../route/link/kinds.ts";
 
 /** On/off words and the setting each drives. */
 const SWITCHES = {

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Link } from "../route/link.ts";
-import { linkFlagWords } from "../route/link_json.ts";
+import type { Link } from "../route/link/api.ts";
+import { linkFlagWords } from "../route/link/json.ts";
 import type { Painter } from "./color.ts";
 import { linkDetails } from "./link_details.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";

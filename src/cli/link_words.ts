@@ -7,7 +7,7 @@
 
 import { toInt, UsageError } from "./args.ts";
 import type { Words, WordTable } from "./keywords.ts";
-import type { CreateOnlySettings, LinkChanges } from "../route/link_change.ts";
+import type { CreateOnlySettings, LinkChanges } from "../route/link/change.ts";
 
 /** Words valid in both `link add` (before `type`) and `link set`. */
 export const COMMON_WORDS: WordTable = {

@@ -11,7 +11,7 @@ import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { parseWords } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
-import { listMulticastAddresses, type MulticastAddress } from "../route/maddr.ts";
+import { listMulticastAddresses, type MulticastAddress } from "../route/link/maddr.ts";
 import { AF_INET, AF_INET6, AF_PACKET } from "../wire/addr.ts";
 
 function entryJson(m: MulticastAddress): Record<string, unknown> {

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { type Link, streamLinks } from "../route/link.ts";
+import { type Link, streamLinks } from "../route/link/api.ts";
 import type { Context } from "./context.ts";
 import { groupName, userName } from "./ids.ts";
-import type { IpJsonOptions } from "../route/link_json.ts";
+import type { IpJsonOptions } from "../route/link/json.ts";
 
 /** Links by index. */
 export type LinkNames = Map<number, Link>;

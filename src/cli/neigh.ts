@@ -13,7 +13,7 @@ import { type LinkNames, linkNames } from "./names.ts";
 import { formatNeighbour, formatNeighbourBrief, neighBriefJson } from "./neigh_text.ts";
 import { invalidArgument, ipUnsigned } from "./numbers.ts";
 import { checkPrefix, ROUTE_WORDS } from "./route_select.ts";
-import type { Neighbour } from "../route/neigh_table.ts";
+import type { Neighbour } from "../route/neigh/table.ts";
 import { JsonArrayWriter } from "./output.ts";
 import {
   addNeighbour,
@@ -25,8 +25,8 @@ import {
   type NeighbourSpec,
   replaceNeighbour,
   streamNeighbours,
-} from "../route/neigh.ts";
-import { neighToIpJson } from "../route/neigh_json.ts";
+} from "../route/neigh/api.ts";
+import { neighToIpJson } from "../route/neigh/json.ts";
 
 const CHANGE: WordTable = {
   to: { arg: "address", key: "dst" },

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Neighbour } from "../route/neigh_table.ts";
+import type { Neighbour } from "../route/neigh/table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
 import { AF_INET6 } from "../wire/addr.ts";

@@ -19,11 +19,11 @@ import {
   replaceNexthop,
   streamNexthopBuckets,
   streamNexthops,
-} from "../route/nexthop.ts";
-import type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "../route/nexthop_build.ts";
-import { nexthopBucketToIpJson, nexthopToIpJson } from "../route/nexthop_json.ts";
-import type { IpNexthopJson } from "../route/nexthop_json.ts";
-import type { NexthopGroupMember } from "../route/nexthop_table.ts";
+} from "../route/nexthop/api.ts";
+import type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "../route/nexthop/build.ts";
+import { nexthopBucketToIpJson, nexthopToIpJson } from "../route/nexthop/json.ts";
+import type { IpNexthopJson } from "../route/nexthop/json.ts";
+import type { NexthopGroupMember } from "../route/nexthop/table.ts";
 import { AF_INET6 } from "../wire/addr.ts";
 
 /** `ip nexthop`'s commands, in the order its `matches()` tries them. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatG, type IpNexthopJson } from "../route/nexthop_json.ts";
+import { formatG, type IpNexthopJson } from "../route/nexthop/json.ts";
 
 /** Formats the `ip -j nexthop` object of a nexthop as one `ip nexthop show` line. */
 export function formatNexthop(j: IpNexthopJson): string {

@@ -24,13 +24,13 @@ import {
   getRoute,
   replaceRoute,
   streamRoutes,
-} from "../route/route.ts";
-import type { NexthopSpec, RouteSpec } from "../route/route_spec.ts";
-import type { Route } from "../route/route_codec.ts";
-import type { RouteFilter } from "../route/route_filter.ts";
+} from "../route/route/api.ts";
+import type { NexthopSpec, RouteSpec } from "../route/route/build.ts";
+import type { Route } from "../route/route/table.ts";
+import type { RouteFilter } from "../route/route/filter.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import { routeToIpJson } from "../route/route_json.ts";
+import { routeToIpJson } from "../route/route/json.ts";
 import { AF_INET6 } from "../wire/addr.ts";
 
 const TYPES = [

@@ -9,7 +9,7 @@ import { UsageError } from "./args.ts";
 import { invalidArgument, ipNumber, ipUnsigned } from "./numbers.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { LinkNames } from "./names.ts";
-import { SEG6_LOCAL_ACTIONS, SEG6_MODES, type Seg6Encap, type Seg6LocalEncap } from "../route/route_encap.ts";
+import { SEG6_LOCAL_ACTIONS, SEG6_MODES, type Seg6Encap, type Seg6LocalEncap } from "../route/route/encap.ts";
 
 /** An encapsulation as parsed, with seg6local device names still to resolve. */
 export interface ParsedEncap {

@@ -12,8 +12,8 @@ import { UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { invalidArgument, ipNumber, ipUnsigned } from "./numbers.ts";
-import type { RouteFilter } from "../route/route_filter.ts";
-import { RT_SCOPE_NAMES, RT_TABLE_NAMES, RTN_NAMES, RTPROT_NAMES } from "../route/route_names.ts";
+import type { RouteFilter } from "../route/route/filter.ts";
+import { RT_SCOPE_NAMES, RT_TABLE_NAMES, RTN_NAMES, RTPROT_NAMES } from "../route/route/names.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 
 /** A parsed selector list: the library filter and the fields ip then leaves out of each line. */

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Route } from "../route/route_codec.ts";
-import { routeFlagWords } from "../route/route_json.ts";
-import type { RouteEncap, Seg6Encap, Seg6LocalEncap, SegmentList } from "../route/route_encap.ts";
-import { RT_TABLE_NAMES } from "../route/route_names.ts";
+import type { Route } from "../route/route/table.ts";
+import { routeFlagWords } from "../route/route/json.ts";
+import type { RouteEncap, Seg6Encap, Seg6LocalEncap, SegmentList } from "../route/route/encap.ts";
+import { RT_TABLE_NAMES } from "../route/route/names.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";

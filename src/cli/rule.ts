@@ -11,12 +11,12 @@ import { familyOf } from "./family.ts";
 import { parseWords, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRule } from "./rule_text.ts";
-import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule.ts";
+import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
 import { invalidArgument, ipNumber } from "./numbers.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
-import type { RuleSpec } from "../route/rule_build.ts";
+import type { RuleSpec } from "../route/rule/build.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
-import { ruleToIpJson } from "../route/rule_json.ts";
+import { ruleToIpJson } from "../route/rule/json.ts";
 
 const ACTIONS = ["blackhole", "unreachable", "prohibit", "nop"];
 

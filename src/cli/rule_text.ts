@@ -4,8 +4,8 @@
  * @module
  */
 
-import { RT_TABLE_NAMES } from "../route/route_names.ts";
-import type { Rule } from "../route/rule_parse.ts";
+import { RT_TABLE_NAMES } from "../route/route/names.ts";
+import type { Rule } from "../route/rule/parse.ts";
 import { nameOf } from "../wire/table.ts";
 import { AF_INET6 } from "../wire/addr.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Link } from "../route/link.ts";
+import type { Link } from "../route/link/api.ts";
 
 /** Adds `-s -s`'s error counters to the `stats64` of `json` (one `ip -j` link or address object) in place. */
 export function addErrorStats(json: Record<string, unknown>, l: Link): void {

@@ -9,7 +9,7 @@ import { type Args, UsageError } from "./args.ts";
 import { pickWord, type TableWord, wordTable } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
-import { resolveLinkIndex } from "../route/link.ts";
+import { resolveLinkIndex } from "../route/link/api.ts";
 import { getFilter, streamClasses, streamFilters, streamQdiscs } from "../route/tc/ops.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { parseProtocol } from "../route/tc/protocol.ts";

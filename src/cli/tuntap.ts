@@ -14,9 +14,9 @@ import type { Context } from "./context.ts";
 import { idOf } from "./ids.ts";
 import { parseWords, type Words, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
-import { type Link, streamLinks } from "../route/link.ts";
-import type { LinkKindData } from "../route/link_kinds.ts";
-import type { TuntapSpec } from "../route/link_tuntap.ts";
+import { type Link, streamLinks } from "../route/link/api.ts";
+import type { LinkKindData } from "../route/link/kinds.ts";
+import type { TuntapSpec } from "../route/link/tuntap.ts";
 
 const WORDS: WordTable = {
   dev: { arg: "device name", key: "name" },
@@ -79,7 +79,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   if (w !== undefined) throw new UsageError(`Unexpected argument: "${w}" (tuntap show takes none)`, w);
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   // -d adds the processes attached to each device, from /proc.
-  const attached = ctx.opts.details ? (await import("../route/link_tuntap.ts")).tuntapProcesses : undefined;
+  const attached = ctx.opts.details ? (await import("../route/link/tuntap.ts")).tuntapProcesses : undefined;
   for await (const l of streamLinks({ ...ctx.lib, kind: "tun" })) {
     const d = tunData(l);
     // ip lists Ethernet (tap) and headerless (tun) devices only.
@@ -110,13 +110,13 @@ export async function tuntapHandler(ctx: Context, args: Args): Promise<number | 
   if (cmd === "show") return await show(ctx, args);
   const w = parseWords(args, WORDS, `tuntap ${cmd}`, "name");
   const s = spec(w, cmd);
-  const { createTuntap, deleteTuntap } = await import("../route/link_tuntap.ts");
+  const { createTuntap, deleteTuntap } = await import("../route/link/tuntap.ts");
   if (cmd === "add") {
     await createTuntap(s, ctx.lib);
     return;
   }
   if (s.name === undefined) throw new UsageError(`Missing "dev" in tuntap del`, "dev");
-  const { getLink } = await import("../route/link.ts");
+  const { getLink } = await import("../route/link/api.ts");
   const d = tunData(await getLink(s.name, ctx.lib));
   // ip attaches with the mode given, and the kernel refuses another mode or another kind of link (EINVAL).
   if (!d) throw new Error(`Cannot delete "${s.name}": not a tun/tap device`);

@@ -7,7 +7,7 @@
  */
 
 import type { NetnsTarget } from "../netns/netns.ts";
-import { listLinks } from "../route/link.ts";
+import { listLinks } from "../route/link/api.ts";
 
 /** The interface fields of a packet and the name fields they fill. */
 const FIELDS = [

@@ -26,13 +26,13 @@ import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
-import { type Address, parseAddressMessage } from "./addr_table.ts";
-import { type Link, parseLinkMessage } from "./link.ts";
-import { type Neighbour, parseNeighbourMessage } from "./neigh_table.ts";
-import { type Nexthop, parseNexthopMessage } from "./nexthop_parse.ts";
-import { parseRouteMessage, type Route } from "./route_codec.ts";
+import { type Address, parseAddressMessage } from "./addr/table.ts";
+import { type Link, parseLinkMessage } from "./link/api.ts";
+import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
+import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
+import { parseRouteMessage, type Route } from "./route/table.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
-import { parseRuleMessage, type Rule } from "./rule_parse.ts";
+import { parseRuleMessage, type Rule } from "./rule/parse.ts";
 
 /** Names of the event groups a subscription can join. */
 export type RouteGroup =

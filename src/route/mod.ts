@@ -13,24 +13,24 @@
  */
 
 export * from "./rtnl.ts";
-export * from "./link.ts";
-export * from "./link_change.ts";
-export * from "./link_brport.ts";
-export * from "./link_tuntap.ts";
-export * from "./maddr.ts";
+export * from "./link/api.ts";
+export * from "./link/change.ts";
+export * from "./link/brport.ts";
+export * from "./link/tuntap.ts";
+export * from "./link/maddr.ts";
 export * from "./netconf.ts";
 export * from "./monitor_events.ts";
 export * from "./rtmon.ts";
-export * from "./link_json.ts";
-export * from "./link_kinds.ts";
-export * from "./link_tables.ts";
-export * from "./addr.ts";
-export * from "./addr_json.ts";
-export * from "./addr_table.ts";
-export * from "./neigh.ts";
-export * from "./neigh_json.ts";
-export * from "./neigh_table.ts";
-export * from "./fdb.ts";
+export * from "./link/json.ts";
+export * from "./link/kinds.ts";
+export * from "./link/table.ts";
+export * from "./addr/api.ts";
+export * from "./addr/json.ts";
+export * from "./addr/table.ts";
+export * from "./neigh/api.ts";
+export * from "./neigh/json.ts";
+export * from "./neigh/table.ts";
+export * from "./neigh/fdb.ts";
 export {
   addRoute,
   appendRoute,
@@ -44,24 +44,24 @@ export {
   replaceRoute,
   type RouteLookup,
   streamRoutes,
-} from "./route.ts";
-export * from "./route_codec.ts";
-export type { NexthopSpec, RouteChange, RouteMetricsSpec, RouteSpec } from "./route_spec.ts";
-export { buildRouteMessage } from "./route_spec.ts";
-export type { RouteFilter } from "./route_filter.ts";
-export * from "./route_encap.ts";
-export * from "./route_json.ts";
-export * from "./route_names.ts";
-export * from "./rule.ts";
-export * from "./rule_build.ts";
-export * from "./rule_json.ts";
-export * from "./rule_parse.ts";
-export * from "./rule_table.ts";
+} from "./route/api.ts";
+export * from "./route/table.ts";
+export type { NexthopSpec, RouteChange, RouteMetricsSpec, RouteSpec } from "./route/build.ts";
+export { buildRouteMessage } from "./route/build.ts";
+export type { RouteFilter } from "./route/filter.ts";
+export * from "./route/encap.ts";
+export * from "./route/json.ts";
+export * from "./route/names.ts";
+export * from "./rule/api.ts";
+export * from "./rule/build.ts";
+export * from "./rule/json.ts";
+export * from "./rule/parse.ts";
+export * from "./rule/table.ts";
 export * from "./events.ts";
-export * from "./nexthop.ts";
-export type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "./nexthop_build.ts";
-export * from "./nexthop_json.ts";
-export * from "./nexthop_parse.ts";
+export * from "./nexthop/api.ts";
+export type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "./nexthop/build.ts";
+export * from "./nexthop/json.ts";
+export * from "./nexthop/parse.ts";
 export {
   NEXTHOP_GRP_TYPES,
   type NexthopGroupMember,
@@ -69,4 +69,4 @@ export {
   NHA_RES_BUCKET_ATTRS,
   NHA_RES_GROUP_ATTRS,
   NHMSG,
-} from "./nexthop_table.ts";
+} from "./nexthop/table.ts";

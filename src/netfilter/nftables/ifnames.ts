@@ -5,7 +5,7 @@
  * @module
  */
 
-import { streamLinks } from "../../route/link.ts";
+import { streamLinks } from "../../route/link/api.ts";
 import type { NftOptions } from "./socket.ts";
 
 /** Reads the namespace's interface names by index. */

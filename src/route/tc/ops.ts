@@ -15,7 +15,7 @@
  */
 
 import { MessageBuilder } from "../../wire/builder.ts";
-import { resolveLinkIndex } from "../link.ts";
+import { resolveLinkIndex } from "../link/api.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
 import { RTM_TC, TC_H } from "./constants.ts";
 import { type Filter, parseTcMessage, type Qdisc, type TcClass, tcmsgHeader } from "./message.ts";

@@ -1,0 +1,422 @@
+/**
+ * Interface addresses over rtnetlink: list and stream them (filtered by
+ * the kernel), add, replace, delete and flush them. IPv4 and IPv6.
+ *
+ * @example
+ * ```ts ignore
+ * import { addAddress, deleteAddress, listAddresses } from "./api.ts";
+ * await addAddress("veth0", "10.0.0.1/24", { broadcast: true, label: "veth0:a" }, { netns: "blue" });
+ * for (const a of await listAddresses({ link: "veth0" }, { netns: "blue" })) {
+ *   console.log(a.local, a.prefixLen, a.scope, a.flags); // 10.0.0.1 24 global ["permanent"]
+ * }
+ * await deleteAddress("veth0", "10.0.0.1/24", { netns: "blue" });
+ * ```
+ *
+ * @module
+ */
+
+import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
+import { MessageBuilder } from "../../wire/builder.ts";
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
+import { NetlinkError } from "../../wire/netlink_error.ts";
+import { bitsOfNames, nameOf, valueOfName } from "../../wire/table.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+import { resolveLinkIndex, streamLinks } from "../link/api.ts";
+import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "../route/names.ts";
+import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+import {
+  type Address,
+  IFA_ADDRESS,
+  IFA_BROADCAST,
+  IFA_CACHEINFO,
+  IFA_CACHEINFO_STRUCT,
+  IFA_F_NAMES,
+  IFA_FLAGS,
+  IFA_LABEL,
+  IFA_LOCAL,
+  IFA_RT_PRIORITY,
+  IFADDRMSG,
+  INFINITY_LIFE_TIME,
+  type Lifetime,
+  parseAddressMessage,
+} from "./table.ts";
+
+/** Which addresses to list: all by default. */
+export interface AddressFilter {
+  /** Only addresses of this link (name or index); filtered by the kernel. */
+  link?: string | number;
+  /** Only this family (`AF_INET`, `AF_INET6`, or `"inet"`/`"inet6"`); filtered by the kernel. */
+  family?: number | "inet" | "inet6";
+  /** Only addresses of this scope (`global`, `link`, `host`, ... or a number). */
+  scope?: string | number;
+  /** Only local addresses inside this prefix (`ip addr show to 10.0.0.0/8`); also fixes the family. */
+  to?: string;
+  /**
+   * Only addresses whose label matches this shell pattern (`eth0:*`), as
+   * `ip addr show label` matches: an address without a label (IPv6) is
+   * matched by its link's name.
+   */
+  label?: string;
+  /**
+   * Flags each address must have (`true`) or lack (`false`), by name:
+   * `{ secondary: false }` is ip's `primary`, `{ permanent: false }` its `dynamic`.
+   */
+  flags?: Readonly<Record<string, boolean>>;
+}
+
+/** Which addresses to flush: the same filter as listing. */
+export type AddressFlushFilter = AddressFilter;
+
+const FILTER_KEYS = ["link", "family", "scope", "to", "label", "flags"];
+
+/** Turns a shell pattern (`*`, `?`, `[...]`, as `fnmatch(3)` without flags) into a regular expression. */
+function globToRegExp(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const close = c === "[" ? pattern.indexOf("]", i + 2) : -1;
+    if (c === "*") re += ".*";
+    else if (c === "?") re += ".";
+    else if (close > 0) {
+      const body = pattern.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\");
+      re += `[${body}]`;
+      i = close;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`, "s");
+}
+
+/** What every address must pass, checked before anything is sent. */
+interface AddressMatch {
+  family: number;
+  scope?: string;
+  to?: { family: number; addr: Uint8Array; prefixLen: number };
+  label?: RegExp;
+  flagsOn: string[];
+  flagsOff: string[];
+}
+
+function checkAddressFilter(filter: AddressFilter): AddressMatch {
+  if (typeof filter !== "object" || filter === null) throw new TypeError(`Invalid address filter: "${String(filter)}"`);
+  checkKeys(filter, FILTER_KEYS, "address filter");
+  const m: AddressMatch = { family: familyOf(filter.family), flagsOn: [], flagsOff: [] };
+  if (filter.scope !== undefined) m.scope = nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
+  if (filter.to !== undefined) {
+    m.to = parseCidr(String(filter.to));
+    if (m.family && m.family !== m.to.family) {
+      throw new TypeError(`Invalid address filter: "to" ${filter.to} is not of family ${filter.family}`);
+    }
+    m.family = m.to.family;
+  }
+  if (filter.label !== undefined) {
+    if (typeof filter.label !== "string") throw new TypeError(`Invalid label filter: "${String(filter.label)}"`);
+    m.label = globToRegExp(filter.label);
+  }
+  const known = Object.values(IFA_F_NAMES) as string[];
+  for (const [name, on] of Object.entries(filter.flags ?? {})) {
+    const flag = FLAG_ALIASES[name] ?? name;
+    if (!known.includes(flag)) throw new TypeError(`Unknown address flag: "${name}" (one of ${known.join(", ")})`);
+    if (typeof on !== "boolean") {
+      throw new TypeError(`Invalid flag filter for "${name}": "${String(on)}" (true or false)`);
+    }
+    (on ? m.flagsOn : m.flagsOff).push(flag);
+  }
+  return m;
+}
+
+function matchAddress(a: Address, m: AddressMatch, index: number, names: Map<number, string>): boolean {
+  if ((index && a.index !== index) || (m.family && a.family !== m.family)) return false;
+  if (m.scope !== undefined && a.scope !== m.scope) return false;
+  if (m.flagsOn.some((f) => !a.flags.includes(f)) || m.flagsOff.some((f) => a.flags.includes(f))) return false;
+  if (m.label && !m.label.test(a.label ?? names.get(a.index) ?? "")) return false;
+  if (m.to && !(a.local !== undefined && inPrefix(parseIp(a.local), m.to.addr, m.to.prefixLen))) return false;
+  return true;
+}
+
+/** Settings of an address being added or replaced (all optional). */
+export interface AddressSettings {
+  /** Point-to-point peer (`IFA_ADDRESS`), with an optional prefix: `10.1.0.2/32`. */
+  peer?: string;
+  /** IPv4 broadcast address, or `true` to derive it from the prefix (iproute2's `brd +`). */
+  broadcast?: string | true;
+  /** IPv4 label: the link name, optionally followed by `:` and a suffix (`eth0:web`). */
+  label?: string;
+  /** Scope name (`global`, `site`, `link`, `host`, `nowhere`) or number. Default: `host` for 127/8, else `global`. */
+  scope?: string | number;
+  /** Flag names: `nodad`, `noprefixroute`, `mngtmpaddr`, `autojoin`, `optimistic`, `home`... */
+  flags?: readonly string[];
+  /** Valid lifetime in seconds or `"forever"` (the default). */
+  validLft?: Lifetime;
+  /** Preferred lifetime in seconds or `"forever"`; defaults to `validLft`. */
+  preferredLft?: Lifetime;
+  /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
+  metric?: number;
+}
+
+const FAMILY_NAMES: { readonly [k: string]: number } = { inet: AF_INET, inet6: AF_INET6 };
+
+function familyOf(f: AddressFilter["family"]): number {
+  if (f === undefined) return AF_UNSPEC;
+  if (typeof f === "string") {
+    const n = FAMILY_NAMES[f];
+    if (n === undefined) throw new TypeError(`Invalid address family: "${f}" (must be inet or inet6)`);
+    return n;
+  }
+  if (f !== AF_UNSPEC && f !== AF_INET && f !== AF_INET6) {
+    throw new TypeError(`Invalid address family: "${f}" (must be AF_INET or AF_INET6)`);
+  }
+  return f;
+}
+
+function dumpRequest(family: number, index: number): Uint8Array {
+  return new MessageBuilder(RTM.RTM_GETADDR, 0).struct(IFADDRMSG, { family, index }).finish();
+}
+
+/** The dump of the addresses that pass `filter` (checked at once; links resolved on the socket). */
+function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan<Address>> {
+  const m = checkAddressFilter(filter);
+  return async (s) => {
+    const index = filter.link === undefined ? 0 : await resolveLinkIndex(filter.link, { socket: s });
+    // Addresses without a label match the pattern by their link's name.
+    const names = new Map<number, string>();
+    if (m.label) { for await (const l of streamLinks({ socket: s })) names.set(l.index, l.name ?? ""); }
+    // With strict checking the kernel filters on ifa_family and ifa_index; everything else is checked here.
+    return {
+      request: dumpRequest(m.family, index),
+      parse: parseAddressMessage,
+      keep: (a: Address) => matchAddress(a, m, index, names),
+    };
+  };
+}
+
+/** Streams addresses (bounded memory), filtered by link and family in the kernel. */
+export function streamAddresses(
+  filter: AddressFilter = {},
+  opts: RouteOptions = {},
+): AsyncGenerator<Address, void, undefined> {
+  return new DumpStream(opts, dumpPlan(filter));
+}
+
+/** Lists addresses, filtered by link and family in the kernel. */
+export async function listAddresses(filter: AddressFilter = {}, opts: RouteOptions = {}): Promise<Address[]> {
+  return await Array.fromAsync(streamAddresses(filter, opts));
+}
+
+function lifetime(v: Lifetime | undefined, what: string): number {
+  if (v === undefined || v === "forever") return INFINITY_LIFE_TIME;
+  if (!Number.isInteger(v) || v < 0 || v > INFINITY_LIFE_TIME) {
+    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to 4294967295 seconds or "forever")`);
+  }
+  return v;
+}
+
+function scopeOf(v: string | number, what = "scope"): number {
+  const n = valueOfName(RT_SCOPE_NAMES, v, what);
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to 255)`);
+  return n;
+}
+
+const FLAG_ALIASES: { readonly [k: string]: string } = { temporary: "secondary", home: "homeaddress" };
+
+function flagsOf(names: readonly string[]): number {
+  if (!Array.isArray(names)) {
+    throw new TypeError(`Invalid address flags: "${String(names)}" (must be an array of names)`);
+  }
+  return bitsOfNames(IFA_F_NAMES, names.map((n) => FLAG_ALIASES[n] ?? n), "address flag");
+}
+
+/** Derives the IPv4 broadcast address of `addr/prefixLen` (host bits set). */
+function broadcastOf(addr: Uint8Array, prefixLen: number): Uint8Array {
+  const out = addr.slice();
+  for (let bit = prefixLen; bit < 32; bit++) out[bit >> 3] |= 0x80 >> (bit & 7);
+  return out;
+}
+
+interface AddressRequest {
+  family: number;
+  prefixLen: number;
+  local: Uint8Array;
+  address: Uint8Array;
+}
+
+/** Validates everything a NEWADDR needs before any socket is opened. */
+function newAddressMessage(
+  flags: number,
+  cidr: string,
+  settings: AddressSettings,
+): (index: number) => Uint8Array {
+  const req = addressRequest(cidr, settings.peer);
+  const v4 = req.family === AF_INET;
+  let brd: Uint8Array | undefined;
+  if (settings.broadcast !== undefined) {
+    if (!v4) throw new TypeError(`Broadcast addresses are IPv4 only: "${cidr}"`);
+    brd = settings.broadcast === true ? broadcastOf(req.local, req.prefixLen) : parseIp(settings.broadcast);
+    if (brd.length !== 4) throw new TypeError(`Invalid broadcast address: "${settings.broadcast}" (must be IPv4)`);
+  }
+  if (settings.label !== undefined) {
+    if (!v4) throw new TypeError(`Address labels are IPv4 only: "${settings.label}"`);
+    if (typeof settings.label !== "string" || !/^[^\s/]{1,15}$/.test(settings.label)) {
+      throw new TypeError(`Invalid address label: "${settings.label}" (1 to 15 characters, no "/" or whitespace)`);
+    }
+  }
+  // iproute2's default: loopback addresses are host-scoped.
+  const scope = settings.scope !== undefined
+    ? scopeOf(settings.scope)
+    : v4 && req.local[0] === 127
+    ? RT_SCOPE_HOST
+    : RT_SCOPE_UNIVERSE;
+  const ifaFlags = settings.flags === undefined ? 0 : flagsOf(settings.flags);
+  const valid = lifetime(settings.validLft, "valid lifetime");
+  const preferred = settings.preferredLft === undefined ? valid : lifetime(settings.preferredLft, "preferred lifetime");
+  if (valid === 0) throw new RangeError(`Invalid valid lifetime: "0" (must be at least 1 second)`);
+  if (preferred > valid) {
+    throw new RangeError(
+      `Invalid preferred lifetime: "${settings.preferredLft}" (must not exceed the valid lifetime ${valid})`,
+    );
+  }
+  const metric = settings.metric;
+  if (metric !== undefined && (!Number.isInteger(metric) || metric < 0 || metric > INFINITY_LIFE_TIME)) {
+    throw new RangeError(`Invalid metric: "${metric}" (must be 0 to 4294967295)`);
+  }
+  const lifetimes = settings.validLft !== undefined || settings.preferredLft !== undefined;
+  return (idx) => {
+    const b = new MessageBuilder(RTM.RTM_NEWADDR, flags).struct(IFADDRMSG, {
+      family: req.family,
+      prefixLen: req.prefixLen,
+      flags: ifaFlags & 0xff,
+      scope,
+      index: idx,
+    });
+    b.bytes(IFA_LOCAL, req.local).bytes(IFA_ADDRESS, req.address);
+    if (brd) b.bytes(IFA_BROADCAST, brd);
+    if (settings.label !== undefined) b.string(IFA_LABEL, settings.label);
+    // The header holds only 8 flag bits; IFA_FLAGS carries all of them.
+    if (ifaFlags > 0xff) b.u(IFA_FLAGS, "u32", ifaFlags);
+    if (lifetimes) b.attr(IFA_CACHEINFO, (c) => c.struct(IFA_CACHEINFO_STRUCT, { preferred, valid }));
+    if (metric !== undefined) b.u(IFA_RT_PRIORITY, "u32", metric);
+    return b.finish();
+  };
+}
+
+function addressRequest(cidr: string, peer: string | undefined): AddressRequest {
+  if (typeof cidr !== "string") throw new TypeError(`Invalid address or prefix: "${String(cidr)}"`);
+  const local = parseCidr(cidr);
+  if (peer === undefined) {
+    return { family: local.family, prefixLen: local.prefixLen, local: local.addr, address: local.addr };
+  }
+  const p = parseCidr(peer);
+  if (p.family !== local.family) throw new TypeError(`Peer "${peer}" is not of the same family as "${cidr}"`);
+  // As in iproute2, a peer given with a prefix sets the prefix length.
+  return {
+    family: local.family,
+    prefixLen: peer.includes("/") ? p.prefixLen : local.prefixLen,
+    local: local.addr,
+    address: p.addr,
+  };
+}
+
+async function newAddress(
+  flags: number,
+  link: string | number,
+  cidr: string,
+  settings: AddressSettings,
+  opts: RouteOptions,
+): Promise<void> {
+  const build = newAddressMessage(flags, cidr, settings ?? {});
+  await withRouteSocket(opts, async (s) => {
+    const index = await resolveLinkIndex(link, { socket: s });
+    await s.request(build(index));
+  });
+}
+
+/**
+ * Adds an address (`ip addr add`). Fails with `NetlinkError` `EEXIST` when
+ * the link already has it.
+ */
+export function addAddress(
+  link: string | number,
+  cidr: string,
+  settings: AddressSettings = {},
+  opts: RouteOptions = {},
+): Promise<void> {
+  return newAddress(NLM_F_CREATE | NLM_F_EXCL, link, cidr, settings, opts);
+}
+
+/** Adds an address or updates the one already there (`ip addr replace`). */
+export function replaceAddress(
+  link: string | number,
+  cidr: string,
+  settings: AddressSettings = {},
+  opts: RouteOptions = {},
+): Promise<void> {
+  return newAddress(NLM_F_CREATE | NLM_F_REPLACE, link, cidr, settings, opts);
+}
+
+/** The `RTM_DELADDR` that removes exactly the address the kernel reported. */
+function deleteMessage(a: Address): Uint8Array {
+  const b = new MessageBuilder(RTM.RTM_DELADDR, 0).struct(IFADDRMSG, {
+    family: a.family,
+    prefixLen: a.prefixLen,
+    index: a.index,
+  });
+  if (a.local !== undefined) b.bytes(IFA_LOCAL, parseIp(a.local));
+  if (a.address !== undefined) b.bytes(IFA_ADDRESS, parseIp(a.address));
+  return b.finish();
+}
+
+/**
+ * Deletes an address (`ip addr del`). A string names it by its local
+ * address and prefix (an IPv4 address without a prefix matches any prefix,
+ * as in iproute2); an {@link Address} from a listing is removed exactly.
+ * Fails with `NetlinkError` `EADDRNOTAVAIL` when there is no such address.
+ */
+export async function deleteAddress(
+  link: string | number,
+  cidr: string | Address,
+  opts: RouteOptions = {},
+): Promise<void> {
+  let build: (index: number) => Uint8Array;
+  if (typeof cidr === "object" && cidr !== null) {
+    if (cidr.local === undefined) throw new TypeError(`Address has no local address: "${JSON.stringify(cidr)}"`);
+    build = (index) => deleteMessage({ ...cidr, index });
+  } else {
+    const c = addressRequest(cidr, undefined);
+    const hasPrefix = cidr.includes("/");
+    build = (index) => {
+      const b = new MessageBuilder(RTM.RTM_DELADDR, 0)
+        .struct(IFADDRMSG, { family: c.family, prefixLen: c.prefixLen, index })
+        .bytes(IFA_LOCAL, c.local);
+      // IPv6 always matches the prefix; IPv4 only when IFA_ADDRESS is given.
+      if (hasPrefix && c.family === AF_INET6) b.bytes(IFA_ADDRESS, c.address);
+      return b.finish();
+    };
+  }
+  await withRouteSocket(opts, async (s) => {
+    await s.request(build(await resolveLinkIndex(link, { socket: s })));
+  });
+}
+
+/**
+ * Deletes every address that matches (`ip addr flush`) and returns how many
+ * went. Deleting a primary IPv4 address also removes its secondaries unless
+ * `promote_secondaries` is set; those are counted once, by whoever removed them.
+ */
+export async function flushAddresses(filter: AddressFlushFilter = {}, opts: RouteOptions = {}): Promise<number> {
+  const plan = dumpPlan(filter);
+  return await withRouteSocket(opts, async (s) => {
+    const victims: Address[] = [];
+    for await (const a of new DumpStream({ socket: s }, plan)) victims.push(a);
+    let n = 0;
+    for (const a of victims) {
+      try {
+        await s.request(deleteMessage(a));
+        n++;
+      } catch (e) {
+        // Already gone with its primary.
+        if (!(e instanceof NetlinkError && (e.code === "EADDRNOTAVAIL" || e.code === "ENOENT"))) throw e;
+      }
+    }
+    return n;
+  });
+}

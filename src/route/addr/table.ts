@@ -1,0 +1,233 @@
+/**
+ * Wire tables of rtnetlink addresses: the `ifaddrmsg` header, the `IFA_*`
+ * attributes and `IFA_F_*` flags, and the parser that turns an
+ * `RTM_NEWADDR`/`RTM_DELADDR` message into an {@link Address}.
+ *
+ * @example
+ * ```ts
+ * import { parseAddressMessage } from "./table.ts";
+ * import { readMessage } from "../../wire/message.ts";
+ * // RTM_NEWADDR for 10.0.0.1/24 on ifindex 2 (header, IFA_ADDRESS, IFA_LOCAL).
+ * const hex = "28000000140000000000000000000000" + "0218800002000000" + "080001000a000001" + "080002000a000001";
+ * const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+ * const addr = parseAddressMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
+ * console.log(addr.local, addr.prefixLen, addr.flags); // 10.0.0.1 24 ["permanent"]
+ * ```
+ *
+ * @module
+ */
+
+import { AF_INET, AF_INET6 } from "../../wire/addr.ts";
+import { TruncatedError } from "../../wire/errors.ts";
+import { type NlMsg, payloadOf } from "../../wire/message.ts";
+import type { MessageBuilder } from "../../wire/builder.ts";
+import {
+  type Attrs,
+  bitNames,
+  type Codec,
+  nameOf,
+  parseAttrs,
+  parseStruct,
+  structSize,
+  type StructSpec,
+  type StructValue,
+} from "../../wire/table.ts";
+import { RT_SCOPE_NAMES } from "../route/names.ts";
+
+/** `struct ifaddrmsg`, the fixed header of every address message. */
+export const IFADDRMSG = {
+  family: "u8",
+  prefixLen: "u8",
+  flags: "u8",
+  scope: "u8",
+  index: "u32",
+} as const;
+
+/** Size of `struct ifaddrmsg`. */
+export const IFADDRMSG_LEN = 8;
+
+/** `IFA_ADDRESS`: the prefix address (the peer on point-to-point links). */
+export const IFA_ADDRESS = 1;
+/** `IFA_LOCAL`: the interface's own address. */
+export const IFA_LOCAL = 2;
+/** `IFA_LABEL`: IPv4 address label (`eth0:1`). */
+export const IFA_LABEL = 3;
+/** `IFA_BROADCAST`. */
+export const IFA_BROADCAST = 4;
+/** `IFA_ANYCAST`. */
+export const IFA_ANYCAST = 5;
+/** `IFA_CACHEINFO`: `struct ifa_cacheinfo` (lifetimes and timestamps). */
+export const IFA_CACHEINFO = 6;
+/** `IFA_MULTICAST`. */
+export const IFA_MULTICAST = 7;
+/** `IFA_FLAGS`: all 32 flag bits (`ifa_flags` holds only the low 8). */
+export const IFA_FLAGS = 8;
+/** `IFA_RT_PRIORITY`: metric of the prefix route. */
+export const IFA_RT_PRIORITY = 9;
+/** `IFA_TARGET_NETNSID`. */
+export const IFA_TARGET_NETNSID = 10;
+/** `IFA_PROTO`: who added the address. */
+export const IFA_PROTO = 11;
+
+/** `IFA_F_*` flag bits, named as iproute2 spells them on input (`IFA_F_TEMPORARY` is `secondary`). */
+export const IFA_F_NAMES = {
+  0x01: "secondary",
+  0x02: "nodad",
+  0x04: "optimistic",
+  0x08: "dadfailed",
+  0x10: "homeaddress",
+  0x20: "deprecated",
+  0x40: "tentative",
+  0x80: "permanent",
+  0x100: "mngtmpaddr",
+  0x200: "noprefixroute",
+  0x400: "autojoin",
+  0x800: "stable-privacy",
+} as const;
+
+/** `IFA_F_SECONDARY` (also `IFA_F_TEMPORARY` for IPv6). */
+export const IFA_F_SECONDARY = 0x01;
+/** `IFA_F_DEPRECATED`. */
+export const IFA_F_DEPRECATED = 0x20;
+/** `IFA_F_PERMANENT`. */
+export const IFA_F_PERMANENT = 0x80;
+
+/** Address origins (`IFAPROT_*`, `IFA_PROTO`). */
+export const IFAPROT_NAMES = {
+  0: "unspec",
+  1: "kernel_lo",
+  2: "kernel_ra",
+  3: "kernel_ll",
+} as const;
+
+/** `struct ifa_cacheinfo`: lifetimes in seconds, timestamps in hundredths of a second since boot. */
+export const IFA_CACHEINFO_STRUCT = {
+  /** Preferred lifetime left, seconds (`0xffffffff` is forever). */
+  preferred: "u32",
+  /** Valid lifetime left, seconds (`0xffffffff` is forever). */
+  valid: "u32",
+  /** Creation time, hundredths of a second since boot. */
+  cstamp: "u32",
+  /** Last update, hundredths of a second since boot. */
+  tstamp: "u32",
+} as const;
+
+/**
+ * A codec for a struct attribute that must be complete (a `struct` table
+ * entry accepts short payloads and leaves fields out).
+ */
+export function completeStruct<V>(spec: StructSpec, what: string): Codec<V> {
+  const size = structSize(spec);
+  return {
+    parse(_buf: Uint8Array, view: DataView, start: number, end: number): V {
+      if (end - start < size) throw new TruncatedError(what, start, size, end - start);
+      return parseStruct(spec, view, start, end) as V;
+    },
+    build(b: MessageBuilder, value: V): void {
+      b.struct(spec, value as Record<string, number>);
+    },
+  };
+}
+
+/** Codec of `IFA_CACHEINFO`. */
+export const IFA_CACHEINFO_CODEC: Codec<AddressCacheinfo> = completeStruct<AddressCacheinfo>(
+  IFA_CACHEINFO_STRUCT,
+  "ifa_cacheinfo",
+);
+
+/** The lifetime value meaning "forever". */
+export const INFINITY_LIFE_TIME = 0xffffffff;
+
+/**
+ * The `IFA_*` attributes. `IFA_FLAGS` is read raw here because the
+ * effective flags also depend on the header (see {@link parseAddressMessage}).
+ */
+export const IFA_ATTRS = {
+  /** `IFA_ADDRESS` as sent: equals `local` unless the address has a peer. */
+  address: { type: IFA_ADDRESS, kind: "ip" },
+  /** The interface's own address. */
+  local: { type: IFA_LOCAL, kind: "ip" },
+  /** Label (IPv4), e.g. `eth0:1`. */
+  label: { type: IFA_LABEL, kind: "string" },
+  /** Broadcast address (IPv4). */
+  broadcast: { type: IFA_BROADCAST, kind: "ip" },
+  /** Anycast address. */
+  anycast: { type: IFA_ANYCAST, kind: "ip" },
+  /** The raw `IFA_CACHEINFO`. */
+  cacheinfo: { type: IFA_CACHEINFO, kind: "codec", codec: IFA_CACHEINFO_CODEC },
+  /** Multicast address. */
+  multicast: { type: IFA_MULTICAST, kind: "ip" },
+  /** All 32 flag bits. */
+  flags: { type: IFA_FLAGS, kind: "u32" },
+  /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
+  metric: { type: IFA_RT_PRIORITY, kind: "u32" },
+  /** `IFA_TARGET_NETNSID`. */
+  targetNetnsid: { type: IFA_TARGET_NETNSID, kind: "s32" },
+  /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
+  protocol: { type: IFA_PROTO, kind: "u8", names: IFAPROT_NAMES },
+} as const;
+
+/** A lifetime in seconds, or `"forever"`. */
+export type Lifetime = number | "forever";
+
+/** `struct ifa_cacheinfo` as parsed. */
+export type AddressCacheinfo = StructValue<typeof IFA_CACHEINFO_STRUCT>;
+
+/** One interface address, as the kernel reports it: the `ifaddrmsg` header and the {@link IFA_ATTRS} attributes. */
+export interface Address extends Omit<Attrs<typeof IFA_ATTRS>, "flags"> {
+  /** `AF_INET` or `AF_INET6`. */
+  family: number;
+  /** Prefix length. */
+  prefixLen: number;
+  /** Interface index. */
+  index: number;
+  /** Scope name (`global`, `site`, `link`, `host`, `nowhere`) or decimal text. */
+  scope: string;
+  /** Flag names (`IFA_FLAGS` when present, else `ifa_flags`), e.g. `["permanent"]`. */
+  flags: string[];
+  /**
+   * The interface's own address: `IFA_LOCAL`, else `IFA_ADDRESS` (IPv6
+   * usually sends only `IFA_ADDRESS`), as iproute2 reads it.
+   */
+  local?: string;
+  /** The point-to-point peer: `IFA_ADDRESS` when it differs from `IFA_LOCAL`. */
+  peer?: string;
+  /** Valid lifetime left, from `IFA_CACHEINFO`. */
+  validLft?: Lifetime;
+  /** Preferred lifetime left, from `IFA_CACHEINFO`. */
+  preferredLft?: Lifetime;
+}
+
+/** Turns a raw lifetime into seconds or `"forever"`. */
+export function lifetimeOf(v: number): Lifetime {
+  return v === INFINITY_LIFE_TIME ? "forever" : v;
+}
+
+/** Names the family of an address message the way iproute2 does (`inet`, `inet6`). */
+export function addressFamilyName(family: number): string {
+  return family === AF_INET ? "inet" : family === AF_INET6 ? "inet6" : String(family);
+}
+
+/** Parses an `RTM_NEWADDR`/`RTM_DELADDR` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */
+export function parseAddressMessage(m: NlMsg): Address {
+  const at = payloadOf(m);
+  if (at + IFADDRMSG_LEN > m.end) throw new TruncatedError("ifaddrmsg", at, IFADDRMSG_LEN, m.end - at);
+  const h = parseStruct(IFADDRMSG, m.view, at, m.end);
+  const { flags, ...a } = parseAttrs(IFA_ATTRS, m.buf, m.view, at + IFADDRMSG_LEN, m.end);
+  const out: Address = {
+    family: h.family,
+    prefixLen: h.prefixLen,
+    index: h.index,
+    scope: nameOf(RT_SCOPE_NAMES, h.scope),
+    flags: bitNames(IFA_F_NAMES, flags ?? h.flags),
+    ...a,
+  };
+  if (a.local === undefined && a.address !== undefined) out.local = a.address;
+  if (a.local !== undefined && a.address !== undefined && a.address !== a.local) out.peer = a.address;
+  const ci = a.cacheinfo;
+  if (ci) {
+    out.validLft = lifetimeOf(ci.valid);
+    out.preferredLft = lifetimeOf(ci.preferred);
+  }
+  return out;
+}

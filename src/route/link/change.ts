@@ -1,0 +1,404 @@
+/**
+ * Creating, changing and deleting links, and their alternative names.
+ * Every value is checked before anything is sent: a bad MTU, name, MAC
+ * address or unknown link throws `TypeError`/`RangeError` naming it, and
+ * kernel refusals are `NetlinkError`s.
+ *
+ * @example
+ * ```ts ignore
+ * import { changeLink, createLink, deleteLink } from "./change.ts";
+ * await createLink({ kind: "veth", name: "v0", peer: { name: "v1", netns: "other" } }, { netns: "lab" });
+ * await changeLink("v0", { up: true, mtu: 9000 }, { netns: "lab" });
+ * await deleteLink("v0", { netns: "lab" });
+ * ```
+ *
+ * @module
+ */
+
+import { MessageBuilder } from "../../wire/builder.ts";
+import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
+import { parseIp } from "../../wire/addr.ts";
+import type { Attrs, AttrTable } from "../../wire/table.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
+import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
+import { loadSys } from "../../sys/load.ts";
+import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+import {
+  IFF,
+  IFINFOMSG,
+  IFLA_ALT_IFNAME,
+  IFLA_ATTRS,
+  IFLA_INFO_DATA,
+  IFLA_INFO_KIND,
+  IFLA_INFO_SLAVE_DATA,
+  IFLA_INFO_SLAVE_KIND,
+  IFLA_LINKINFO,
+  IFLA_PROP_LIST,
+} from "./table.ts";
+import { KIND_DATA, KIND_SLAVE_DATA, type LinkKindData, type LinkSlaveData } from "./kinds.ts";
+import { checkLinkIndex, checkLinkName, getLink, type Link } from "./api.ts";
+
+/**
+ * Settings every link accepts, at creation or later: the {@link IFLA_ATTRS}
+ * values as given (MTU 68 to 65536, MAC addresses as `aa:bb:cc:dd:ee:ff`,
+ * an alias of up to 255 bytes or `""` to clear it), plus references.
+ */
+export interface LinkSettings extends
+  Pick<
+    Attrs<typeof IFLA_ATTRS>,
+    "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group" | "gsoMaxSize" | "gsoMaxSegs" | "groMaxSize"
+  > {
+  /** Bring the link up (`true`) or down (`false`). */
+  up?: boolean;
+  /** Receive every frame (`IFF_PROMISC`, `ip link set ... promisc on`). */
+  promisc?: boolean;
+  /** Use ARP (`false` sets `IFF_NOARP`, `ip link set ... arp off`). */
+  arp?: boolean;
+  /** Accept multicast (`IFF_MULTICAST`). */
+  multicast?: boolean;
+  /** Receive all multicast frames (`IFF_ALLMULTI`, `ip link set ... allmulticast on`). */
+  allmulticast?: boolean;
+  /** Enslave to this bridge or bond (name or index); `null` releases it (`nomaster`). */
+  master?: string | number | null;
+  /** Move the link into this namespace (name, path, pid or fd). */
+  netns?: NetnsTarget;
+}
+
+/** Changes to an existing link: {@link LinkSettings}, a new name, kind-specific settings. */
+export interface LinkChanges extends LinkSettings {
+  /** Rename the link (it must be down). */
+  name?: string;
+  /** Kind of the link, needed with `data`. */
+  kind?: keyof LinkKindData;
+  /** Kind-specific settings to change (e.g. `{ stpState: 1 }` for a bridge). */
+  data?: LinkKindData[keyof LinkKindData];
+  /** Port settings under the master, e.g. `{ kind: "bridge", data: { cost: 10, state: "blocking" } }`. */
+  slave?: { kind: keyof LinkSlaveData; data: LinkSlaveData[keyof LinkSlaveData] };
+}
+
+/** The far end of a new veth pair: its name (the kernel picks `vethN` if left out) and settings; `netns` places it. */
+export interface VethPeerSpec extends Pick<LinkSettings, "address" | "mtu" | "txqlen" | "netns"> {
+  /** Name of the peer. */
+  name?: string;
+}
+
+/** The kind of a new link and its kind-specific settings. */
+export type LinkKindSpec =
+  | { kind: "veth"; peer?: VethPeerSpec }
+  | { kind: "bridge"; data?: LinkKindData["bridge"] }
+  | { kind: "macvlan" | "macvtap"; parent: string | number; data?: LinkKindData["macvlan"] }
+  | { kind: "vxlan"; parent?: string | number; data: LinkKindData["vxlan"] }
+  | { kind: "vlan"; parent: string | number; data: LinkKindData["vlan"] }
+  | { kind: "bond"; data?: LinkKindData["bond"] }
+  | { kind: "ipvlan" | "ipvtap"; parent: string | number; data?: LinkKindData["ipvlan"] }
+  | { kind: "gre" | "gretap"; parent?: string | number; data?: LinkKindData["gre"] }
+  | { kind: "dummy" | "ifb" | "wireguard" };
+
+/** Settings only a new link takes: its index and queue counts. */
+export interface CreateOnlySettings {
+  /** Interface index to ask for (`ip link add ... index N`); the kernel picks one when left out. */
+  index?: number;
+  /** Number of transmit queues (`numtxqueues`, 1 to 4096). */
+  numTxQueues?: number;
+  /** Number of receive queues (`numrxqueues`, 1 to 4096). */
+  numRxQueues?: number;
+}
+
+/** What {@link createLink} needs: a name, the kind, and optional settings. */
+export type CreateLinkSpec = LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec;
+
+/** Checks an MTU before it is sent. */
+export function checkMtu(mtu: number): number {
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65536) {
+    throw new RangeError(`Invalid MTU: "${mtu}" (must be 68 to 65536)`);
+  }
+  return mtu;
+}
+
+/** Checks a link-layer address: 1 to 32 colon-separated two-digit hex octets. */
+export function checkMac(address: string): string {
+  if (typeof address !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,31}$/.test(address)) {
+    throw new TypeError(`Invalid MAC address: "${address}"`);
+  }
+  return address.toLowerCase();
+}
+
+function checkRange(what: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
+  }
+  return v;
+}
+
+function checkU32(what: string, v: number): number {
+  return checkRange(what, v, 0, 0xffffffff);
+}
+
+/** An index from a reference that the async layer has already resolved. */
+function resolvedIndex(v: string | number, what: string): number {
+  if (typeof v !== "number") throw new TypeError(`Unresolved ${what}: "${v}" (request builders take indexes)`);
+  return checkLinkIndex(v);
+}
+
+/** `IFLA_NET_NS_PID`/`IFLA_NET_NS_FD` for a pid or descriptor target. */
+function nsAttrs(t: NetnsTarget): Pick<Attrs<typeof IFLA_ATTRS>, "netnsPid" | "netnsFd"> {
+  if (typeof t === "object" && "pid" in t) return { netnsPid: checkLinkIndex(t.pid) };
+  if (typeof t === "object" && "fd" in t) return { netnsFd: checkU32("namespace fd", t.fd) };
+  throw new TypeError(`Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`);
+}
+
+/** The bit of an `IFF_*` flag, from the one table that names them. */
+function iffBit(name: (typeof IFF)[keyof typeof IFF]): number {
+  return Number(Object.entries(IFF).find(([, n]) => n === name)![0]);
+}
+
+/** `IFF_*` bits each boolean setting drives, and whether `true` sets (or clears) the bit. */
+const FLAG_SETTINGS = [
+  ["up", iffBit("UP"), true],
+  ["promisc", iffBit("PROMISC"), true],
+  ["arp", iffBit("NOARP"), false],
+  ["multicast", iffBit("MULTICAST"), true],
+  ["allmulticast", iffBit("ALLMULTI"), true],
+] as const;
+
+/** The `ifi_flags`/`ifi_change` pair for the boolean settings given (others are left alone). */
+export function linkFlagChange(v: LinkSettings): { flags: number; change: number } {
+  let flags = 0;
+  let change = 0;
+  for (const [key, bit, whenTrue] of FLAG_SETTINGS) {
+    const on = v[key];
+    if (on === undefined) continue;
+    if (typeof on !== "boolean") throw new TypeError(`Invalid ${key}: "${on}" (must be true or false)`);
+    change |= bit;
+    if (on === whenTrue) flags |= bit;
+  }
+  return { flags, change };
+}
+
+/** The common attributes, checked. */
+function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string }): Attrs<typeof IFLA_ATTRS> {
+  const a: Attrs<typeof IFLA_ATTRS> = {};
+  if (v.name !== undefined) a.name = checkLinkName(v.name);
+  if (v.mtu !== undefined) a.mtu = checkMtu(v.mtu);
+  if (v.address !== undefined) a.address = checkMac(v.address);
+  if (v.broadcast !== undefined) a.broadcast = checkMac(v.broadcast);
+  if (v.txqlen !== undefined) a.txqlen = checkU32("txqlen", v.txqlen);
+  if (v.group !== undefined) a.group = checkU32("group", v.group);
+  if (v.numTxQueues !== undefined) a.numTxQueues = checkRange("numtxqueues", v.numTxQueues, 1, 4096);
+  if (v.numRxQueues !== undefined) a.numRxQueues = checkRange("numrxqueues", v.numRxQueues, 1, 4096);
+  if (v.gsoMaxSize !== undefined) a.gsoMaxSize = checkU32("gso_max_size", v.gsoMaxSize);
+  if (v.gsoMaxSegs !== undefined) a.gsoMaxSegs = checkRange("gso_max_segs", v.gsoMaxSegs, 0, 65535);
+  if (v.groMaxSize !== undefined) a.groMaxSize = checkU32("gro_max_size", v.groMaxSize);
+  if (v.alias !== undefined) {
+    if (typeof v.alias !== "string" || new TextEncoder().encode(v.alias).length > 255) {
+      throw new RangeError(`Invalid alias: "${v.alias}" (at most 255 bytes)`);
+    }
+    a.alias = v.alias;
+  }
+  if (v.master !== undefined) a.master = v.master === null ? 0 : resolvedIndex(v.master, "master");
+  if (v.netns !== undefined) Object.assign(a, nsAttrs(v.netns));
+  return a;
+}
+
+/** Moves VXLAN IPv6 endpoints to their `*6` attributes, as iproute2 does for `remote`/`local`, and drops a false `ttlInherit`. */
+function kindData(kind: string, data: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== "vxlan") return data;
+  const out = { ...data };
+  // Sent as an empty flag: only "true" can be said.
+  if (out.ttlInherit === false) delete out.ttlInherit;
+  for (const [v4, v6] of [["group", "group6"], ["local", "local6"]]) {
+    const addr = out[v4];
+    if (typeof addr === "string" && parseIp(addr).length === 16) {
+      out[v6] = addr;
+      delete out[v4];
+    }
+  }
+  return out;
+}
+
+function linkinfo(
+  b: MessageBuilder,
+  kind: string | undefined,
+  data: Record<string, unknown> | undefined,
+  slave?: LinkChanges["slave"],
+): void {
+  b.nest(IFLA_LINKINFO, (li) => {
+    if (kind !== undefined) {
+      li.string(IFLA_INFO_KIND, kind);
+      const table = KIND_DATA[kind];
+      if (data && table) li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, kindData(kind, data) as Attrs<AttrTable>));
+    }
+    if (slave) {
+      const table = KIND_SLAVE_DATA[slave.kind];
+      if (!table) throw new TypeError(`Unknown slave kind: "${slave.kind}"`);
+      li.string(IFLA_INFO_SLAVE_KIND, slave.kind);
+      li.nest(IFLA_INFO_SLAVE_DATA, (d) => d.attrs(table, slave.data as Attrs<AttrTable>));
+    }
+  });
+}
+
+/**
+ * Builds the `RTM_NEWLINK` that creates a link. Links and namespaces must
+ * already be resolved: `master`/`parent` as indexes, `netns` as `{ pid }`
+ * or `{ fd }` ({@link createLink} does this).
+ */
+export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
+  const a = settingsAttrs(spec);
+  let data: Record<string, unknown> | undefined;
+  if (spec.kind === "veth") {
+    if (spec.peer) data = { peer: { attrs: settingsAttrs(spec.peer) } };
+  } else if ("data" in spec && spec.data) {
+    data = spec.data as Record<string, unknown>;
+  }
+  if ("parent" in spec && spec.parent !== undefined) {
+    const parent = resolvedIndex(spec.parent, "parent");
+    // Tunnels name their underlay inside the kind data, not in IFLA_LINK.
+    if (spec.kind === "vxlan" || spec.kind === "gre" || spec.kind === "gretap") data = { ...data, link: parent };
+    else a.link = parent;
+  }
+  const head = {
+    ...linkFlagChange(spec),
+    index: spec.index === undefined ? 0 : checkLinkIndex(spec.index),
+  };
+  const b = new MessageBuilder(RTM.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).struct(IFINFOMSG, head).attrs(IFLA_ATTRS, a);
+  linkinfo(b, spec.kind, data);
+  return b.finish();
+}
+
+/** Builds the `RTM_NEWLINK` that changes link `index` (references resolved, as for {@link createLinkRequest}). */
+export function changeLinkRequest(index: number, changes: LinkChanges): Uint8Array {
+  if (changes.data !== undefined && changes.kind === undefined) {
+    throw new TypeError(`Missing kind for link data: "${JSON.stringify(changes.data)}"`);
+  }
+  for (const k of ["index", "numTxQueues", "numRxQueues"]) {
+    if ((changes as Record<string, unknown>)[k] !== undefined) {
+      throw new TypeError(`Invalid change: "${k}" (only a new link takes it)`);
+    }
+  }
+  const b = new MessageBuilder(RTM.RTM_NEWLINK, 0)
+    .struct(IFINFOMSG, { index: checkLinkIndex(index), ...linkFlagChange(changes) })
+    .attrs(IFLA_ATTRS, settingsAttrs(changes));
+  if (changes.kind !== undefined || changes.slave) {
+    linkinfo(b, changes.kind, changes.data as Record<string, unknown> | undefined, changes.slave);
+  }
+  return b.finish();
+}
+
+async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<number> {
+  if (typeof nameOrIndex === "number") return checkLinkIndex(nameOrIndex);
+  return (await getLink(nameOrIndex, { socket: s })).index;
+}
+
+/**
+ * Resolves link names to indexes and named namespaces to descriptors
+ * (pushed on `fds` for closing), leaving everything else as given.
+ */
+async function resolveRefs<T extends LinkSettings & { parent?: string | number }>(
+  s: NetlinkSocket,
+  v: T,
+  fds: number[],
+): Promise<T> {
+  const out = { ...v };
+  if (typeof v.master === "string") out.master = await index(s, v.master);
+  if (typeof v.parent === "string") out.parent = await index(s, v.parent);
+  const t = v.netns;
+  if (t !== undefined && !(typeof t === "object" && ("pid" in t || "fd" in t))) {
+    const { fd } = openNetns(await loadSys(), t);
+    fds.push(fd);
+    out.netns = { fd };
+  }
+  return out;
+}
+
+async function closeFds(fds: number[]): Promise<void> {
+  if (fds.length === 0) return;
+  const sys = await loadSys();
+  for (const fd of fds) sys.close(fd);
+}
+
+/**
+ * Creates a link. `netns` in the spec creates it in another namespace
+ * (for veth, `peer.netns` places the peer); `opts.netns` is where the
+ * request runs. Resolves with the new link as the kernel reports it, or
+ * `undefined` when it was created in another namespace.
+ */
+export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+  checkLinkName(spec.name);
+  return withRouteSocket(opts, async (s) => {
+    const fds: number[] = [];
+    try {
+      const resolved = await resolveRefs(s, spec, fds);
+      if (resolved.kind === "veth" && resolved.peer) resolved.peer = await resolveRefs(s, resolved.peer, fds);
+      await s.request(createLinkRequest(resolved));
+    } finally {
+      await closeFds(fds);
+    }
+    return spec.netns === undefined ? await getLink(spec.name, { socket: s }) : undefined;
+  });
+}
+
+/**
+ * Changes a link: up/down, MTU, name, address, master (`null` = none),
+ * namespace, txqlen, alias, group, and kind-specific `data`.
+ */
+export function changeLink(nameOrIndex: string | number, changes: LinkChanges, opts: RouteOptions = {}): Promise<void> {
+  return withRouteSocket(opts, async (s) => {
+    const fds: number[] = [];
+    try {
+      const idx = await index(s, nameOrIndex);
+      await s.request(changeLinkRequest(idx, await resolveRefs(s, changes, fds)));
+    } finally {
+      await closeFds(fds);
+    }
+  });
+}
+
+/** Deletes a link (for a veth pair, both ends go). */
+export function deleteLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<void> {
+  return withRouteSocket(opts, async (s) => {
+    const idx = await index(s, nameOrIndex);
+    await s.request(new MessageBuilder(RTM.RTM_DELLINK, 0).struct(IFINFOMSG, { index: idx }).finish());
+  });
+}
+
+/** Builds an `RTM_NEWLINKPROP`/`RTM_DELLINKPROP` adding or removing alternative names of link `idx`. */
+export function altnameRequest(type: number, idx: number, names: readonly string[]): Uint8Array {
+  if (names.length === 0) throw new TypeError(`Invalid altnames: "" (need at least one name)`);
+  for (const n of names) checkLinkName(n, true);
+  return new MessageBuilder(type, type === RTM.RTM_NEWLINKPROP ? NLM_F_CREATE | NLM_F_EXCL : 0)
+    .struct(IFINFOMSG, { index: idx })
+    .nest(IFLA_PROP_LIST, (p) => {
+      for (const n of names) p.string(IFLA_ALT_IFNAME, n);
+    })
+    .finish();
+}
+
+function altnames(
+  type: number,
+  nameOrIndex: string | number,
+  names: readonly string[],
+  opts: RouteOptions,
+): Promise<void> {
+  return withRouteSocket(opts, async (s) => {
+    const idx = await index(s, nameOrIndex);
+    await s.request(altnameRequest(type, idx, names));
+  });
+}
+
+/** Adds alternative names (up to 127 bytes each) to a link (`ip link property add altname`). */
+export function addAltnames(
+  nameOrIndex: string | number,
+  names: readonly string[],
+  opts: RouteOptions = {},
+): Promise<void> {
+  return altnames(RTM.RTM_NEWLINKPROP, nameOrIndex, names, opts);
+}
+
+/** Removes alternative names from a link (`ip link property del altname`). */
+export function deleteAltnames(
+  nameOrIndex: string | number,
+  names: readonly string[],
+  opts: RouteOptions = {},
+): Promise<void> {
+  return altnames(RTM.RTM_DELLINKPROP, nameOrIndex, names, opts);
+}

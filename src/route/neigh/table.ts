@@ -1,0 +1,202 @@
+/**
+ * Wire tables of rtnetlink neighbours: the `ndmsg` header, the `NDA_*`
+ * attributes, `NUD_*` states and `NTF_*` flags, and the parser that turns
+ * an `RTM_NEWNEIGH`/`RTM_DELNEIGH` message into a {@link Neighbour}. The
+ * same message carries ARP and NDP entries (`AF_INET`, `AF_INET6`) and
+ * bridge forwarding entries (`AF_BRIDGE`).
+ *
+ * @example
+ * ```ts
+ * import { parseNeighbourMessage } from "./table.ts";
+ * import { readMessage } from "../../wire/message.ts";
+ * // RTM_NEWNEIGH: proxy entry for 10.0.0.50 on ifindex 3 (ndmsg, NDA_DST).
+ * const hex = "240000001c0000000000000000000000" + "020000000300000000000801" + "080001000a000032";
+ * const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+ * const n = parseNeighbourMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
+ * console.log(n.dst, n.flags, n.state); // 10.0.0.50 ["proxy"] ["NONE"]
+ * ```
+ *
+ * @module
+ */
+
+import { TruncatedError } from "../../wire/errors.ts";
+import { type NlMsg, payloadOf } from "../../wire/message.ts";
+import { type Attrs, bitNames, type Codec, parseAttrs, parseStruct, type StructValue } from "../../wire/table.ts";
+import { completeStruct } from "../addr/table.ts";
+import { RTPROT_NAMES } from "../route/names.ts";
+
+/** `struct ndmsg`, the fixed header of every neighbour message. */
+export const NDMSG = {
+  family: "u8",
+  pad1: "pad1",
+  pad2: "pad2",
+  ifindex: "s32",
+  state: "u16",
+  flags: "u8",
+  type: "u8",
+} as const;
+
+/** Size of `struct ndmsg`. */
+export const NDMSG_LEN = 12;
+
+/** `NDA_DST`: the protocol address (IPv4/IPv6; the remote VTEP in VXLAN FDB entries). */
+export const NDA_DST = 1;
+/** `NDA_LLADDR`: the link-layer address. */
+export const NDA_LLADDR = 2;
+/** `NDA_CACHEINFO`: `struct nda_cacheinfo`. */
+export const NDA_CACHEINFO = 3;
+/** `NDA_PROBES`: probes sent. */
+export const NDA_PROBES = 4;
+/** `NDA_VLAN`: bridge FDB VLAN id. */
+export const NDA_VLAN = 5;
+/** `NDA_PORT`: VXLAN destination port (big-endian). */
+export const NDA_PORT = 6;
+/** `NDA_VNI`: VXLAN network id. */
+export const NDA_VNI = 7;
+/** `NDA_IFINDEX`: the outgoing link (VXLAN FDB), or the dump filter on a link. */
+export const NDA_IFINDEX = 8;
+/** `NDA_MASTER`: the bridge of an FDB entry, or the dump filter on a master. */
+export const NDA_MASTER = 9;
+/** `NDA_LINK_NETNSID`. */
+export const NDA_LINK_NETNSID = 10;
+/** `NDA_SRC_VNI`. */
+export const NDA_SRC_VNI = 11;
+/** `NDA_PROTOCOL`: who added the entry (`RTPROT_*`). */
+export const NDA_PROTOCOL = 12;
+/** `NDA_NH_ID`: nexthop id. */
+export const NDA_NH_ID = 13;
+/** `NDA_FDB_EXT_ATTRS`: nested FDB extensions. */
+export const NDA_FDB_EXT_ATTRS = 14;
+/** `NDA_FLAGS_EXT`: flag bits beyond the 8 of `ndm_flags`. */
+export const NDA_FLAGS_EXT = 15;
+
+/** `NUD_*` neighbour states, by name as iproute2 prints them. `NUD_NONE` (0) has no bit. */
+export const NUD_NAMES = {
+  0x01: "INCOMPLETE",
+  0x02: "REACHABLE",
+  0x04: "STALE",
+  0x08: "DELAY",
+  0x10: "PROBE",
+  0x20: "FAILED",
+  0x40: "NOARP",
+  0x80: "PERMANENT",
+} as const;
+
+/** `NUD_NOARP`. */
+export const NUD_NOARP = 0x40;
+/** `NUD_PERMANENT`. */
+export const NUD_PERMANENT = 0x80;
+/** `NUD_REACHABLE`. */
+export const NUD_REACHABLE = 0x02;
+/** `NUD_STALE`. */
+export const NUD_STALE = 0x04;
+
+/** `NTF_*` flag bits of `ndm_flags`, named as iproute2 prints them. */
+export const NTF_NAMES = {
+  0x01: "use",
+  0x02: "self",
+  0x04: "master",
+  0x08: "proxy",
+  0x10: "extern_learn",
+  0x20: "offload",
+  0x40: "sticky",
+  0x80: "router",
+} as const;
+
+/** `NTF_PROXY`: a proxy ARP/NDP entry. */
+export const NTF_PROXY = 0x08;
+/** `NTF_SELF`: an FDB entry of the device itself. */
+export const NTF_SELF = 0x02;
+/** `NTF_MASTER`: an FDB entry of the device's bridge. */
+export const NTF_MASTER = 0x04;
+
+/** `NTF_EXT_*` flag bits of `NDA_FLAGS_EXT`. */
+export const NTF_EXT_NAMES = {
+  0x01: "managed",
+  0x02: "locked",
+} as const;
+
+/** `struct nda_cacheinfo`: ages in clock ticks (USER_HZ, 100 per second). */
+export const NDA_CACHEINFO_STRUCT = {
+  /** Ticks since the entry was last confirmed. */
+  confirmed: "u32",
+  /** Ticks since the entry was last used. */
+  used: "u32",
+  /** Ticks since the entry was last updated. */
+  updated: "u32",
+  /** References held on the entry. */
+  refcnt: "u32",
+} as const;
+
+/** `struct nda_cacheinfo` as parsed. */
+export type NeighbourCacheinfo = StructValue<typeof NDA_CACHEINFO_STRUCT>;
+
+/** Codec of `NDA_CACHEINFO`. */
+export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<NeighbourCacheinfo>(
+  NDA_CACHEINFO_STRUCT,
+  "nda_cacheinfo",
+);
+
+/** The `NDA_*` attributes. */
+export const NDA_ATTRS = {
+  /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
+  dst: { type: NDA_DST, kind: "ip" },
+  /** Link-layer address. */
+  lladdr: { type: NDA_LLADDR, kind: "mac" },
+  /** Ages and references. */
+  cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC },
+  /** Probes sent. */
+  probes: { type: NDA_PROBES, kind: "u32" },
+  /** FDB VLAN id. */
+  vlan: { type: NDA_VLAN, kind: "u16" },
+  /** VXLAN destination port. */
+  port: { type: NDA_PORT, kind: "u16be" },
+  /** VXLAN network id. */
+  vni: { type: NDA_VNI, kind: "u32" },
+  /** Outgoing link of a VXLAN FDB entry (`via`). */
+  ifindex: { type: NDA_IFINDEX, kind: "u32" },
+  /** Bridge of an FDB entry, by index. */
+  master: { type: NDA_MASTER, kind: "u32" },
+  /** `NDA_LINK_NETNSID`. */
+  linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32" },
+  /** `NDA_SRC_VNI`. */
+  srcVni: { type: NDA_SRC_VNI, kind: "u32" },
+  /** Who added the entry (`static`, `zebra`... or decimal text). */
+  protocol: { type: NDA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
+  /** Nexthop id. */
+  nhId: { type: NDA_NH_ID, kind: "u32" },
+  /** Flag bits beyond the 8 of `ndm_flags` (merged into `flags` when parsed). */
+  flagsExt: { type: NDA_FLAGS_EXT, kind: "u32" },
+} as const;
+
+/** One neighbour (ARP/NDP) or bridge forwarding (FDB) entry: the `ndmsg` header and the {@link NDA_ATTRS} attributes. */
+export interface Neighbour extends Omit<Attrs<typeof NDA_ATTRS>, "flagsExt"> {
+  /** `AF_INET`, `AF_INET6` or `AF_BRIDGE`. */
+  family: number;
+  /** Interface index (`ndm_ifindex`). */
+  index: number;
+  /** `NUD_*` state names, e.g. `["REACHABLE"]`; `["NONE"]` when no bit is set. */
+  state: string[];
+  /** `NTF_*` flags and `NDA_FLAGS_EXT` flags by name (`router`, `proxy`, `extern_learn`, `managed`...). */
+  flags: string[];
+  /** `ndm_type` (a route type; 1 for unicast). */
+  type: number;
+}
+
+/** Parses an `RTM_NEWNEIGH`/`RTM_DELNEIGH` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */
+export function parseNeighbourMessage(m: NlMsg): Neighbour {
+  const at = payloadOf(m);
+  if (at + NDMSG_LEN > m.end) throw new TruncatedError("ndmsg", at, NDMSG_LEN, m.end - at);
+  const h = parseStruct(NDMSG, m.view, at, m.end);
+  const { flagsExt, ...a } = parseAttrs(NDA_ATTRS, m.buf, m.view, at + NDMSG_LEN, m.end);
+  const flags = bitNames(NTF_NAMES, h.flags);
+  if (flagsExt) flags.push(...bitNames(NTF_EXT_NAMES, flagsExt));
+  return {
+    family: h.family,
+    index: h.ifindex,
+    state: h.state ? bitNames(NUD_NAMES, h.state) : ["NONE"],
+    flags,
+    type: h.type,
+    ...a,
+  };
+}

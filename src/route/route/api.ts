@@ -1,0 +1,229 @@
+/**
+ * Routes over rtnetlink: list and stream them (filtered in the kernel where
+ * it can), look one up the way the kernel forwards (`ip route get`), and
+ * add, replace, append or delete them.
+ *
+ * @example
+ * ```ts ignore
+ * import { addRoute, getRoute, listRoutes } from "./api.ts";
+ * await addRoute({ dst: "192.0.2.0/24", gateway: "10.0.0.2", metric: 50 }, { netns: "blue" });
+ * for (const r of await listRoutes({ family: "inet" }, { netns: "blue" })) console.log(r.dst, r.gateway);
+ * const hit = await getRoute("192.0.2.7", {}, { netns: "blue" });
+ * console.log(hit.gateway, hit.oif); // 10.0.0.2 2
+ * ```
+ *
+ * @module
+ */
+
+import { writeFileSync } from "node:fs";
+import { withNetns } from "../../netns/netns.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+import { loadSys } from "../../sys/load.ts";
+import { AF_INET6, parseIp } from "../../wire/addr.ts";
+import { MessageBuilder } from "../../wire/builder.ts";
+import { NetlinkError } from "../../wire/netlink_error.ts";
+import type { Attrs } from "../../wire/table.ts";
+import { resolveLinkIndex } from "../link/api.ts";
+import { parseRouteMessage, type Route, ROUTE_TABLE, RTMSG } from "./table.ts";
+import { checkFilter, type RouteFilter } from "./filter.ts";
+import { RouteStream } from "./stream.ts";
+import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
+import { buildRouteMessage, checkUint, enumValue, type RouteChange, type RouteSpec, scopeValue } from "./build.ts";
+import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+
+/**
+ * Streams the routes that pass `filter` (default: both families, main
+ * table), parsed one receive buffer at a time. A table that does not exist
+ * yields nothing. Bad filters throw at once; breaking out of the loop ends
+ * the dump cleanly.
+ */
+export function streamRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): AsyncIterableIterator<Route> {
+  return new RouteStream(filter, opts);
+}
+
+/** Lists the routes that pass `filter` (see {@link streamRoutes}). */
+export async function listRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): Promise<Route[]> {
+  return await Array.fromAsync(streamRoutes(filter, opts));
+}
+
+/** What a route lookup ({@link getRoute}) pretends the packet looks like. */
+export interface RouteLookup {
+  /** Source address (`from`); needed with `iif`. */
+  src?: string;
+  /** Input device by name or index: look up as if the packet arrived there. */
+  iif?: string | number;
+  /** Output device by name or index. */
+  oif?: string | number;
+  /** Firewall mark. */
+  mark?: number;
+  /** User id of the sending socket. */
+  uid?: number;
+  /** TOS. */
+  tos?: number;
+  /** IP protocol number (6 tcp, 17 udp...). */
+  ipProto?: number;
+  /** Source port. */
+  sport?: number;
+  /** Destination port. */
+  dport?: number;
+  /** Return the FIB entry that matched instead of the resolved route (`fibmatch`). */
+  fibMatch?: boolean;
+  /** Report the table that matched (`RTM_F_LOOKUP_TABLE`). */
+  lookupTable?: boolean;
+}
+
+const LOOKUP_KEYS = [
+  "src",
+  "iif",
+  "oif",
+  "mark",
+  "uid",
+  "tos",
+  "ipProto",
+  "sport",
+  "dport",
+  "fibMatch",
+  "lookupTable",
+];
+
+function lookupAddr(text: string, what: string): Uint8Array {
+  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  try {
+    return parseIp(text);
+  } catch {
+    throw new TypeError(`Invalid ${what}: "${text}"`);
+  }
+}
+
+/**
+ * Asks the kernel which route a packet to `dst` takes (`ip route get`).
+ * Throws `NetlinkError` when there is none (`ENETUNREACH`, ...).
+ */
+export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: RouteOptions = {}): Promise<Route> {
+  checkKeys(lookup, LOOKUP_KEYS, "route lookup");
+  const addr = lookupAddr(dst, "destination");
+  const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
+  const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
+  if (lookup.src !== undefined) {
+    if (lookupAddr(lookup.src, "source").length !== addr.length) {
+      throw new TypeError(`Invalid source: "${lookup.src}" (family differs from "${dst}")`);
+    }
+    attrs.src = lookup.src;
+    header.srcLen = header.dstLen;
+  }
+  if (lookup.tos !== undefined) header.tos = checkUint("tos", lookup.tos, 255);
+  if (lookup.mark !== undefined) attrs.mark = checkUint("mark", lookup.mark);
+  if (lookup.uid !== undefined) attrs.uid = checkUint("uid", lookup.uid);
+  if (lookup.ipProto !== undefined) attrs.ipProto = checkUint("IP protocol", lookup.ipProto, 255);
+  if (lookup.sport !== undefined) attrs.sport = checkUint("source port", lookup.sport, 65535);
+  if (lookup.dport !== undefined) attrs.dport = checkUint("destination port", lookup.dport, 65535);
+  if (lookup.fibMatch) header.flags |= RTM_F_FIB_MATCH;
+  if (lookup.lookupTable) header.flags |= RTM_F_LOOKUP_TABLE;
+  return await withRouteSocket(opts, async (s) => {
+    const local = { ...opts, socket: s };
+    if (lookup.iif !== undefined) attrs.iif = await resolveLinkIndex(lookup.iif, local);
+    if (lookup.oif !== undefined) attrs.oif = await resolveLinkIndex(lookup.oif, local);
+    const msg = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
+    const [route] = await s.request(msg, parseRouteMessage);
+    if (!route) throw new Error(`Route lookup for "${dst}" returned no route`);
+    return route;
+  });
+}
+
+async function change(kind: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<void> {
+  await withRouteSocket(opts, async (s) => {
+    await s.request(await buildRouteMessage(kind, spec, { ...opts, socket: s }));
+  });
+}
+
+/** Adds a route (`ip route add`); fails with `EEXIST` if it exists. */
+export function addRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("add", spec, opts);
+}
+
+/** Adds a route or replaces the one with the same key (`ip route replace`). */
+export function replaceRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("replace", spec, opts);
+}
+
+/** Changes an existing route (`ip route change`); fails with `ENOENT` when there is none to change. */
+export function changeRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("change", spec, opts);
+}
+
+/**
+ * Flushes the IPv4 routing cache (`ip route flush cache`): writes to
+ * `/proc/sys/net/ipv4/route/flush` inside the target namespace.
+ */
+export async function flushRouteCache(opts: Pick<RouteOptions, "netns"> = {}): Promise<void> {
+  const write = () => writeFileSync("/proc/sys/net/ipv4/route/flush", "-1");
+  if (opts.netns === undefined) return write();
+  withNetns(await loadSys(), opts.netns, write);
+}
+
+/** Adds a route after existing ones with the same key (`ip route append`). */
+export function appendRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("append", spec, opts);
+}
+
+/**
+ * Deletes a route (`ip route del`). Fields left out match any route with
+ * the given destination; fails with `ESRCH` when none matches.
+ */
+export function deleteRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<void> {
+  return change("delete", spec, opts);
+}
+
+/** The `RTM_DELROUTE` that removes exactly the route the kernel reported (its key, table and paths). */
+export function deleteRouteRequest(r: Route): Uint8Array {
+  const attrs: Attrs<typeof ROUTE_TABLE> = {
+    table: r.table,
+    gateway: r.gateway,
+    via: r.via,
+    oif: r.oif,
+    iif: r.iif,
+    priority: r.metric,
+    multipath: r.nexthops,
+  };
+  if (r.dstLen) attrs.dst = r.dst.slice(0, r.dst.lastIndexOf("/"));
+  if (r.src !== undefined && r.srcLen) attrs.src = r.src.slice(0, r.src.lastIndexOf("/"));
+  const header = {
+    family: r.family,
+    dstLen: r.dstLen,
+    srcLen: r.srcLen,
+    tos: r.tos,
+    table: r.table > 255 ? 0 : r.table,
+    protocol: enumValue(RTPROT_NAMES, r.protocol, "protocol"),
+    scope: scopeValue(r.scope),
+    type: enumValue(RTN_NAMES, r.type, "route type"),
+  };
+  return new MessageBuilder(RTM.RTM_DELROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
+}
+
+/** The IPv6 placeholder `ip route flush` leaves alone: an unreachable default with the highest metric. */
+function isIpv6Placeholder(r: Route): boolean {
+  return r.family === AF_INET6 && r.dstLen === 0 && r.type === "unreachable" && r.metric === 0xffffffff;
+}
+
+/**
+ * Deletes every route that passes `filter` (`ip route flush`; default: the
+ * main table of both families) and returns how many went. Routes that
+ * vanish meanwhile (with their device, say) are not counted.
+ */
+export async function flushRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): Promise<number> {
+  checkFilter(filter);
+  return await withRouteSocket(opts, async (s) => {
+    const victims: Route[] = [];
+    for await (const r of new RouteStream(filter, { socket: s })) if (!isIpv6Placeholder(r)) victims.push(r);
+    let n = 0;
+    for (const r of victims) {
+      try {
+        await s.request(deleteRouteRequest(r));
+        n++;
+      } catch (e) {
+        if (!(e instanceof NetlinkError && e.code === "ESRCH")) throw e;
+      }
+    }
+    return n;
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Route dump filters. The kernel filters a dump itself when the socket has
+ * strict checking on (`NETLINK_GET_STRICT_CHK`): by table (`RTA_TABLE`),
+ * protocol, type and output device (`RTA_OIF`). Every filter is also
+ * applied here, with the same meaning, so that kernels which ignore a field
+ * and fields the kernel cannot filter (scope, destination, gateway, metric)
+ * give the same result. Prefix filters follow `ip route show`: `dst` is the
+ * exact prefix, `root` selects routes inside a prefix, `match` the routes
+ * that cover an address.
+ *
+ * @module
+ */
+
+import { AF_INET, AF_INET6, type Cidr, formatIp, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
+import { MessageBuilder } from "../../wire/builder.ts";
+import { nameOf } from "../../wire/table.ts";
+import type { Route } from "./table.ts";
+import { RTMSG } from "./table.ts";
+import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTA, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
+import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./build.ts";
+import { RTM } from "../rtnl.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+
+/** Which routes a dump returns. Unset fields match everything. */
+export interface RouteFilter {
+  /** `inet`, `inet6`, or `all` (both, the default). */
+  family?: "inet" | "inet6" | "all";
+  /** Table id or name, or `all`. Default `main`, like `ip route show`. */
+  table?: number | string;
+  /** Origin by name or number (kernel-filtered). */
+  protocol?: string | number;
+  /** Route type by name or number (kernel-filtered). */
+  type?: string | number;
+  /** Output device by name or index (kernel-filtered); multipath routes match on any path. */
+  dev?: string | number;
+  /** Scope by name or number. */
+  scope?: string | number;
+  /** Exact destination prefix (`default`, `10.0.0.0/24`). */
+  dst?: string;
+  /** Routes whose destination lies inside this prefix (`ip route show root 10.0.0.0/8`). */
+  root?: string;
+  /** Routes whose destination covers this address or prefix (`ip route show match 10.1.2.3`). */
+  match?: string;
+  /** Gateway (`RTA_GATEWAY` or `RTA_VIA`) inside this address or prefix (`via`). */
+  via?: string;
+  /** Preferred source address inside this address or prefix (`src` on the `ip route` line). */
+  prefsrc?: string;
+  /** Route priority (`metric`). */
+  metric?: number;
+}
+
+/** The keys a {@link RouteFilter} takes. */
+const FILTER_KEYS = [
+  "family",
+  "table",
+  "protocol",
+  "type",
+  "dev",
+  "scope",
+  "dst",
+  "root",
+  "match",
+  "via",
+  "prefsrc",
+  "metric",
+];
+
+/** A filter with names resolved to numbers (the device index still to resolve). */
+export interface CheckedFilter {
+  /** Families to dump, in order. */
+  families: number[];
+  /** Table id, or undefined for all tables. */
+  table?: number;
+  /** Protocol number. */
+  protocol?: number;
+  /** Type number. */
+  type?: number;
+  /** Output device index. */
+  oif?: number;
+  /** Scope name, as routes carry it. */
+  scope?: string;
+  /** Normalised destination prefix text, as routes carry it. */
+  dst?: string;
+  /** Destination family, when `dst` is set. */
+  dstFamily?: number;
+  /** Destination must lie inside this prefix. */
+  root?: Cidr;
+  /** Destination must cover this prefix. */
+  match?: Cidr;
+  /** Gateway must lie inside this prefix. */
+  via?: Cidr;
+  /** Preferred source must lie inside this prefix. */
+  prefsrc?: Cidr;
+  /** Route priority. */
+  metric?: number;
+}
+
+/** `default` is the zero-length prefix of the filter's family (IPv4 unless it says inet6). */
+function prefixFilter(text: unknown, what: string, family: RouteFilter["family"]): Cidr {
+  if (text === "default") {
+    const v6 = family === "inet6";
+    return { family: v6 ? AF_INET6 : AF_INET, addr: new Uint8Array(v6 ? 16 : 4), prefixLen: 0 };
+  }
+  if (typeof text !== "string") throw new TypeError(`Invalid ${what} filter: "${String(text)}"`);
+  try {
+    return parseCidr(text);
+  } catch {
+    throw new TypeError(`Invalid ${what} filter: "${text}" (expected an address or prefix)`);
+  }
+}
+
+/** Checks a filter and resolves its names (not the device). */
+export function checkFilter(f: RouteFilter): CheckedFilter {
+  if (typeof f !== "object" || f === null) throw new TypeError(`Invalid route filter: "${String(f)}"`);
+  checkKeys(f, FILTER_KEYS, "route filter");
+  const fam = f.family ?? "all";
+  if (fam !== "inet" && fam !== "inet6" && fam !== "all") {
+    throw new TypeError(`Invalid family: "${String(fam)}" (must be inet, inet6 or all)`);
+  }
+  const c: CheckedFilter = {
+    families: fam === "inet" ? [AF_INET] : fam === "inet6" ? [AF_INET6] : [AF_INET, AF_INET6],
+  };
+  if (f.table === undefined) c.table = RT_TABLE_MAIN;
+  else if (f.table !== "all") c.table = tableId(f.table);
+  if (f.protocol !== undefined) c.protocol = enumValue(RTPROT_NAMES, f.protocol, "protocol");
+  if (f.type !== undefined) c.type = enumValue(RTN_NAMES, f.type, "route type");
+  if (f.scope !== undefined) c.scope = nameOf(RT_SCOPE_NAMES, scopeValue(f.scope));
+  if (f.dst !== undefined) {
+    if (f.dst === "default") c.dst = "default";
+    else {
+      const p = parsePrefix(f.dst, "destination filter");
+      c.dstFamily = p.family;
+      c.dst = p.prefixLen === 0 ? "default" : `${formatIp(p.addr)}/${p.prefixLen}`;
+    }
+    if (c.dstFamily !== undefined) c.families = c.families.filter((x) => x === c.dstFamily);
+  }
+  for (const key of ["root", "match", "via", "prefsrc"] as const) {
+    if (f[key] === undefined) continue;
+    const p = prefixFilter(f[key], key, f.family);
+    c[key] = p;
+    // A gateway may be of the other family (RTA_VIA); every other prefix fixes the route's family.
+    if (key !== "via") c.families = c.families.filter((x) => x === p.family);
+  }
+  if (f.metric !== undefined) c.metric = checkUint("metric", f.metric);
+  return c;
+}
+
+/** The strict-check dump request of one family, carrying the kernel-side filters. */
+export function dumpRequest(family: number, c: CheckedFilter): Uint8Array {
+  const b = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, {
+    family,
+    table: c.table !== undefined && c.table < 256 ? c.table : 0,
+    protocol: c.protocol ?? 0,
+    type: c.type ?? 0,
+  });
+  if (c.table !== undefined) b.u(RTA.RTA_TABLE, "u32", c.table);
+  if (c.oif !== undefined) b.u(RTA.RTA_OIF, "u32", c.oif);
+  return b.finish();
+}
+
+const PROTO_BY_NAME = new Map<string, number>(Object.entries(RTPROT_NAMES).map(([k, v]) => [v, Number(k)]));
+const TYPE_BY_NAME = new Map<string, number>(Object.entries(RTN_NAMES).map(([k, v]) => [v, Number(k)]));
+
+function enumNumber(map: Map<string, number>, name: string): number {
+  return map.get(name) ?? Number(name);
+}
+
+/** Tells whether a route passes a filter (the userspace side of the filtering). */
+export function matchRoute(r: Route, c: CheckedFilter): boolean {
+  if (!c.families.includes(r.family)) return false;
+  if (c.table !== undefined && r.table !== c.table) return false;
+  if (c.protocol !== undefined && enumNumber(PROTO_BY_NAME, r.protocol) !== c.protocol) return false;
+  if (c.type !== undefined && enumNumber(TYPE_BY_NAME, r.type) !== c.type) return false;
+  if (c.oif !== undefined && r.oif !== c.oif && !r.nexthops?.some((n) => n.oif === c.oif)) return false;
+  if (c.scope !== undefined && r.scope !== c.scope) return false;
+  if (c.dst !== undefined && r.dst !== c.dst) return false;
+  if (c.metric !== undefined && (r.metric ?? 0) !== c.metric) return false;
+  if (c.root && !(r.dstLen >= c.root.prefixLen && within(r.dst, c.root, c.root.prefixLen))) return false;
+  if (c.match && !(r.dstLen <= c.match.prefixLen && within(c.match, r.dst, r.dstLen))) return false;
+  if (c.via && !hostOrWithin(r.gateway ?? r.via, c.via)) return false;
+  if (c.prefsrc && !hostOrWithin(r.prefsrc, c.prefsrc)) return false;
+  return true;
+}
+
+/** The address bytes of a route field (`default` and absent fields are all zeros, as ip compares them). */
+function bytesOf(v: string | Cidr | undefined, family: number): Uint8Array {
+  if (typeof v === "object") return v.addr;
+  if (v === undefined || v === "default") return new Uint8Array(family === AF_INET6 ? 16 : 4);
+  const slash = v.indexOf("/");
+  return parseIp(slash < 0 ? v : v.slice(0, slash));
+}
+
+/** A full-length prefix is one address: compare the text the parser gave (no per-route parsing). */
+function hostOrWithin(a: string | undefined, p: Cidr): boolean {
+  if (p.prefixLen === p.addr.length * 8) return a === formatIp(p.addr);
+  return within(a, p, p.prefixLen);
+}
+
+/** Tells whether `a` and `b` agree on their first `bits` bits (and are of one family). */
+function within(a: string | Cidr | undefined, b: string | Cidr, bits: number): boolean {
+  const family = typeof b === "object" ? b.family : typeof a === "object" ? a.family : AF_INET;
+  return inPrefix(bytesOf(a, family), bytesOf(b, family), bits);
+}

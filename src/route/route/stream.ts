@@ -1,0 +1,32 @@
+/**
+ * The iterator behind `streamRoutes`: one filtered dump per family, on the
+ * caller's socket or on one it opens and closes, as a plain
+ * {@link DumpStream} (a generator layer would cost about 0.4 µs more per
+ * route in Deno, a third of a 100,000-route dump).
+ *
+ * @module
+ */
+
+import { NetlinkError } from "../../wire/netlink_error.ts";
+import { resolveLinkIndex } from "../link/api.ts";
+import { parseRouteMessage, type Route } from "./table.ts";
+import { checkFilter, dumpRequest, matchRoute, type RouteFilter } from "./filter.ts";
+import { DumpStream, type RouteOptions } from "../rtnl.ts";
+
+/** A stream of the routes that pass a filter; closes its own socket when it ends or is left. */
+export class RouteStream extends DumpStream<Route> {
+  /** Checks the filter (throwing `TypeError`/`RangeError` at once); nothing is opened until the first `next`. */
+  constructor(filter: RouteFilter, opts: RouteOptions) {
+    const c = checkFilter(filter);
+    super(opts, async (s) => {
+      if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
+      return {
+        request: c.families.map((family) => dumpRequest(family, c)),
+        parse: parseRouteMessage,
+        keep: (r) => matchRoute(r, c),
+        // The kernel refuses to dump a table that does not exist: that table is empty.
+        empty: (e) => c.table !== undefined && e instanceof NetlinkError && e.code === "ENOENT",
+      };
+    });
+  }
+}
