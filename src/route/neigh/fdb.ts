@@ -21,16 +21,7 @@ import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wir
 import { type Attrs, bitsOfNames } from "../../wire/table.ts";
 import { checkMac } from "../link/change.ts";
 import { resolveLinkIndex } from "../link/api.ts";
-import {
-  NDA_ATTRS,
-  NDMSG,
-  NTF_MASTER,
-  NTF_NAMES,
-  NTF_SELF,
-  NUD_NOARP,
-  NUD_PERMANENT,
-  NUD_REACHABLE,
-} from "./table.ts";
+import { NDA_ATTRS, NDMSG, NTF_MASTER, NTF_NAMES, NTF_SELF, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE } from "./table.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /** Kinds of FDB entry, named as `bridge fdb add` takes them. */
