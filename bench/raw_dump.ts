@@ -14,7 +14,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
-import { MessageBuilder, NETLINK_ROUTE, NetlinkSocket } from "../mod.ts";
+import { MessageBuilder, NETLINK_ROUTE } from "../src/wire/mod.ts";
+import { NetlinkSocket } from "../src/socket/mod.ts";
 
 const RTM_GETROUTE = 26;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";

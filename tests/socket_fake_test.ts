@@ -8,18 +8,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  DumpInterruptedError,
-  MalformedError,
-  NetlinkError,
-  NetlinkSocket,
-  NLM_F_DUMP_INTR,
-  NLM_F_MULTI,
-  NLMSG_DONE,
-  ReplyLostError,
-  SysError,
-} from "../mod.ts";
-import { datagram, errorFrame, fakeSys, frame } from "./fake_kernel.ts";
+import { DumpInterruptedError, NetlinkSocket, ReplyLostError, SysError } from "../src/socket/mod.ts";
+import { MalformedError, NetlinkError, NLM_F_DUMP_INTR, NLM_F_MULTI, NLMSG_DONE } from "../src/wire/mod.ts";
+import { datagram, errorFrame, fakeSys, frame } from "../src/testing/mod.ts";
 
 const TYPE = 0x20;
 const req = () => frame(TYPE, 0, 0);

@@ -8,20 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readlinkSync } from "node:fs";
-import {
-  createNetns,
-  deleteNetns,
-  isOverrun,
-  listNetns,
-  loadSys,
-  MessageBuilder,
-  NETLINK_ROUTE,
-  NetlinkError,
-  NetlinkSocket,
-  type NlMsg,
-  parseAttrs,
-  withNetns,
-} from "../mod.ts";
+import { createNetns, deleteNetns, listNetns, withNetns } from "../src/netns/mod.ts";
+import { isOverrun, loadSys, NetlinkSocket } from "../src/socket/mod.ts";
+import { MessageBuilder, NETLINK_ROUTE, NetlinkError, type NlMsg, parseAttrs } from "../src/wire/mod.ts";
 import { ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
 
 // A deliberately small table: the foundation is tested on its own, without the link family.

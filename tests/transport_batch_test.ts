@@ -10,21 +10,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   BatchError,
-  buildCreateConntrack,
-  type ConntrackSpec,
   DumpInterruptedError,
   FamilyDumpStream,
-  NETLINK_NETFILTER,
-  NETLINK_ROUTE,
   type NetlinkCapture,
-  NetlinkError,
   NetlinkSocket,
-  NLM_F_ACK,
   setGlobalCapture,
   TimeoutError,
-} from "../mod.ts";
+} from "../src/socket/mod.ts";
+import { buildCreateConntrack, type ConntrackSpec } from "../src/netfilter/conntrack/mod.ts";
+import { NETLINK_NETFILTER, NETLINK_ROUTE, NetlinkError, NLM_F_ACK } from "../src/wire/mod.ts";
 import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../src/wire/nfnetlink.ts";
-import { datagram, errorFrame, fakeSys, frame } from "./fake_kernel.ts";
+import { datagram, errorFrame, fakeSys, frame } from "../src/testing/mod.ts";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 const TYPE = 0x20;

@@ -16,15 +16,12 @@ import {
   type ConntrackSpec,
   createConntrack,
   createConntrackMany,
-  listAddresses,
   listConntrackAll,
-  NETLINK_NETFILTER,
-  NetlinkSocket,
-  type RouteEvent,
   subscribeConntrack,
-  subscribeRoute,
-  watchRoute,
-} from "../mod.ts";
+} from "../src/netfilter/conntrack/mod.ts";
+import { listAddresses, type RouteEvent, subscribeRoute, watchRoute } from "../src/route/mod.ts";
+import { NETLINK_NETFILTER } from "../src/wire/mod.ts";
+import { NetlinkSocket } from "../src/socket/mod.ts";
 import { have, ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 const fds = () => readdirSync("/proc/self/fd").length;

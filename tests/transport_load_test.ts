@@ -9,17 +9,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  createConntrack,
-  getConntrack,
-  getLink,
-  getRoute,
-  isOverrun,
-  NETLINK_ROUTE,
-  NetlinkSocket,
-  openConntrackSocket,
-  openRouteSocket,
-} from "../mod.ts";
+import { createConntrack, getConntrack, openConntrackSocket } from "../src/netfilter/conntrack/mod.ts";
+import { getLink, getRoute, openRouteSocket } from "../src/route/mod.ts";
+import { isOverrun, NetlinkSocket } from "../src/socket/mod.ts";
+import { NETLINK_ROUTE } from "../src/wire/mod.ts";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 
 const DEFAULT_RCVBUF = 212992 * 2; // net.core.rmem_default, as getsockopt reports it

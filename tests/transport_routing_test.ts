@@ -11,17 +11,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  getLink,
-  isOverrun,
-  loadSys,
-  MessageBuilder,
-  NETLINK_ROUTE,
-  NetlinkSocket,
-  ReplyLostError,
-  withNetns,
-} from "../mod.ts";
-import { datagram, errorFrame, FAKE_PORT, type FakeSys, fakeSys, frame } from "./fake_kernel.ts";
+import { getLink } from "../src/route/mod.ts";
+import { isOverrun, loadSys, NetlinkSocket, ReplyLostError } from "../src/socket/mod.ts";
+import { MessageBuilder, NETLINK_ROUTE } from "../src/wire/mod.ts";
+import { withNetns } from "../src/netns/mod.ts";
+import { datagram, errorFrame, FAKE_PORT, type FakeSys, fakeSys, frame } from "../src/testing/mod.ts";
 import { NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 
 const TYPE = 0x20;

@@ -27,7 +27,7 @@ import {
   parseMac,
   readMessage,
   TruncatedError,
-} from "../mod.ts";
+} from "../src/wire/mod.ts";
 import { ACK, DUMP6_WITH_DONE, ERROR_CAPPED, ERROR_FULL, NEWADDR_V4, unhex, vector } from "./_vectors.ts";
 
 const IFA = {

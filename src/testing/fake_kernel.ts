@@ -1,12 +1,13 @@
 /**
  * A scripted stand-in for the kernel behind the {@link Sys} interface:
  * each request the socket sends is answered by a function that returns the
- * datagrams the "kernel" queues. Lets transport logic be tested without root.
+ * datagrams the "kernel" queues. Lets transport logic be tested without root;
+ * nlkit's own transport tests run on it.
  *
  * @module
  */
 
-import type { Sys } from "../src/sys/sys.ts";
+import type { Sys } from "../sys/sys.ts";
 
 const EAGAIN = 11;
 const MSG_PEEK = 2;
@@ -17,9 +18,13 @@ const MSG_PEEK = 2;
  * receive reports instead (ENOBUFS after an overflow).
  */
 export interface Datagram {
+  /** The datagram: one or more netlink messages (see {@link datagram}). */
   bytes: Uint8Array;
+  /** The sender's port id; default 0, the kernel. */
   from?: number;
+  /** The multicast group bitmask it was sent to; default 0 (unicast). */
   groups?: number;
+  /** An errno the receive reports instead of data (`ENOBUFS` is 105). */
   errno?: number;
 }
 
