@@ -19,7 +19,7 @@
  *   await addAddress("v0", "10.0.0.1/24", {}, { netns });
  *   const names = (await listLinks({ netns })).map((l) => l.name);
  *   assert.deepEqual(names.sort(), ["lo", "v0", "v1"]);
- *   const [addr] = await listAddresses({ dev: "v0" }, { netns });
+ *   const [addr] = await listAddresses({ link: "v0" }, { netns });
  *   assert.equal(`${addr.address}/${addr.prefixLen}`, "10.0.0.1/24");
  * } finally {
  *   await deleteNetns(netns);

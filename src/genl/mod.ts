@@ -2,10 +2,15 @@
  * Generic netlink: the controller that resolves families by name, the
  * groundwork of every generic netlink family (ethtool, wireguard, ...).
  *
- * @example
- * ```ts ignore
- * import { listGenericFamilies } from "./mod.ts";
- * for (const f of await listGenericFamilies()) console.log(f.name, f.id, f.groups.map((g) => g.name));
+ * @example Resolve the controller family by name
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGenericFamily, listGenericFamilies } from "@nlkit/netlink/genl";
+ *
+ * const ctrl = await getGenericFamily("nlctrl");
+ * assert.equal(ctrl.id, 16); // GENL_ID_CTRL
+ * assert.ok(ctrl.groups.some((g) => g.name === "notify"));
+ * assert.ok((await listGenericFamilies()).some((f) => f.name === "nlctrl"));
  * ```
  *
  * @module

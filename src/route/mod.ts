@@ -1,12 +1,33 @@
 /**
- * rtnetlink: links, addresses, routes, neighbours, rules and their events,
- * as typed objects, streaming where the data can be large.
+ * rtnetlink: links, addresses, routes, neighbours, rules, nexthops and their
+ * events, as typed objects, streaming where the data can be large. The
+ * everyday calls are also in the root module; this one adds the wire tables,
+ * parsers, request builders and `ip -j` JSON.
  *
- * @example
- * ```ts ignore
- * import { listLinks, streamRoutes } from "./mod.ts";
- * for (const l of await listLinks({ netns: "lab" })) console.log(l.name, l.mtu);
- * for await (const r of streamRoutes({ table: "all" }, { netns: "lab" })) console.log(r.dst);
+ * @example Policy routing: marked packets use table 100
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNetns, deleteNetns } from "@nlkit/netlink/netns";
+ * import { addAddress, addNeighbour, addRoute, addRule, changeLink, createLink, getRoute, listNeighbours } from "@nlkit/netlink/route";
+ *
+ * const netns = `doc-${crypto.randomUUID().slice(0, 8)}`;
+ * await createNetns(netns);
+ * try {
+ *   await createLink({ name: "d0", kind: "veth", peer: { name: "d1" } }, { netns });
+ *   for (const dev of ["d0", "d1"]) await changeLink(dev, { up: true }, { netns });
+ *   await addAddress("d0", "10.1.0.1/24", {}, { netns });
+ *   await addNeighbour({ dst: "10.1.0.2", lladdr: "02:00:00:00:00:02", link: "d0" }, { netns });
+ *   await addRoute({ dst: "10.9.0.0/16", gateway: "10.1.0.2", table: 100 }, { netns });
+ *   await addRule({ priority: 1000, fwmark: 7, table: 100 }, { netns });
+ *
+ *   const marked = await getRoute("10.9.1.1", { mark: 7 }, { netns });
+ *   assert.equal(marked.gateway, "10.1.0.2");
+ *   await assert.rejects(getRoute("10.9.1.1", {}, { netns }), /ENETUNREACH/); // main has no route there
+ *   const [neigh] = await listNeighbours({}, { netns });
+ *   assert.equal(neigh.lladdr, "02:00:00:00:00:02");
+ * } finally {
+ *   await deleteNetns(netns);
+ * }
  * ```
  *
  * @module

@@ -1,5 +1,21 @@
 /**
- * The netlink transport.
+ * The netlink transport: `NetlinkSocket` speaks any netlink protocol, with
+ * acknowledged requests, batches, streaming dumps and multicast groups; the
+ * typed errors it raises; the libc binding it runs on (`Sys`, `setLibcPath`).
+ *
+ * @example Dump the routing table's links with a hand-built request
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NetlinkSocket } from "@nlkit/netlink/socket";
+ * import { MessageBuilder, NETLINK_ROUTE, NLM_F_DUMP, NLM_F_REQUEST } from "@nlkit/netlink/wire";
+ *
+ * const RTM_GETLINK = 18;
+ * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
+ * const request = new MessageBuilder(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP).raw(new Uint8Array(16)).finish();
+ * const indexes: number[] = [];
+ * for await (const index of sock.dump(request, (m) => m.view.getInt32(m.start + 20, true))) indexes.push(index);
+ * assert.ok(indexes.includes(1)); // lo
+ * ```
  *
  * @module
  */

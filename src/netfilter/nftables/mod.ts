@@ -4,10 +4,39 @@
  * atomic generation-checked transactions; nft's JSON in both directions and
  * nft's text; ruleset events.
  *
- * @example
- * ```ts ignore
- * import { listRuleset, rulesetJson } from "./mod.ts";
- * const doc = rulesetJson(await listRuleset({}, { netns: "lab" }));
+ * @example Load a ruleset as nft JSON, list it back as nft JSON and as text
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNetns, deleteNetns } from "@nlkit/netlink/netns";
+ * import { applyJson, formatRuleset, listRuleset, rulesetJson } from "@nlkit/netlink/nftables";
+ *
+ * const netns = `doc-${crypto.randomUUID().slice(0, 8)}`;
+ * await createNetns(netns);
+ * try {
+ *   const chain = { family: "inet", table: "filter", chain: "input" };
+ *   await applyJson({
+ *     nftables: [
+ *       { add: { table: { family: "inet", name: "filter" } } },
+ *       { add: { chain: { family: "inet", table: "filter", name: "input", type: "filter", hook: "input", prio: 0, policy: "accept" } } },
+ *       {
+ *         add: {
+ *           rule: {
+ *             ...chain,
+ *             expr: [
+ *               { match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: 22 } },
+ *               { accept: null },
+ *             ],
+ *           },
+ *         },
+ *       },
+ *     ],
+ *   }, { netns });
+ *   const { nftables } = rulesetJson(await listRuleset({}, { netns }));
+ *   assert.ok(nftables.some((o) => typeof o === "object" && o !== null && "rule" in o), "the rule is listed");
+ *   assert.match(formatRuleset(nftables), /tcp dport 22 accept/);
+ * } finally {
+ *   await deleteNetns(netns);
+ * }
  * ```
  *
  * @module

@@ -3,11 +3,26 @@
  * kind in its own module (qdisc/, filter/, action/), listed as `tc` lists
  * them.
  *
- * @example
- * ```ts ignore
- * import { addQdisc, listQdiscs } from "./mod.ts";
- * await addQdisc({ dev: "eth0", kind: "tbf", handle: "1:", options: { rate: 125000, burst: 10240, latency: 50000 } });
- * console.log(await listQdiscs({ dev: "eth0" }));
+ * @example Shape a link with a token bucket and read the settings back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNetns, deleteNetns } from "@nlkit/netlink/netns";
+ * import { createLink } from "@nlkit/netlink/route";
+ * import { addQdisc, deleteQdisc, listQdiscs } from "@nlkit/netlink/tc";
+ *
+ * const netns = `doc-${crypto.randomUUID().slice(0, 8)}`;
+ * await createNetns(netns);
+ * try {
+ *   await createLink({ name: "d0", kind: "veth", peer: { name: "d1" } }, { netns });
+ *   const tbf = { rate: 125000, burst: 10240, latency: 50000 }; // 1 Mbit/s
+ *   await addQdisc({ dev: "d0", kind: "tbf", handle: "1:", options: tbf }, { netns });
+ *   const [q] = await listQdiscs({ dev: "d0" }, { netns });
+ *   assert.equal(q.kind, "tbf");
+ *   await deleteQdisc({ dev: "d0", handle: "1:" }, { netns });
+ *   assert.notEqual((await listQdiscs({ dev: "d0" }, { netns }))[0]?.kind, "tbf");
+ * } finally {
+ *   await deleteNetns(netns);
+ * }
  * ```
  *
  * @module
