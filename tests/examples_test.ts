@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { IS_BUN, ROOT } from "./_cli.ts";
@@ -28,11 +29,29 @@ function runExample(example: string, perms: string[], args: string[]): string {
   return r.stdout;
 }
 
-test("examples/lab.ts builds the lab and lists it", { skip: NEEDS_ROOT }, () => {
+test("examples/lab.ts builds the lab, sees its events and lists it", { skip: NEEDS_ROOT }, () => {
   const name = uniqueName("lab");
   const out = runExample("lab.ts", ["--allow-ffi", "--allow-read"], [name]);
-  assert.match(out, /^route 10\.9\.0\.0\/16 1$/m);
+  for (const kind of ["link", "addr", "route", "neigh", "rule"]) {
+    assert.match(out, new RegExp(`^event new ${kind}$`, "m"));
+  }
+  assert.match(out, /^route 10\.9\.0\.0\/16 10\.1\.0\.2$/m);
   assert.match(out, /^tcp +6 \d+ ESTABLISHED src=10\.1\.0\.1 dst=10\.1\.0\.2 sport=40000 dport=443 /m);
+  assert.doesNotMatch(run("ip", ["netns", "list"]), new RegExp(name), "namespace deleted");
+});
+
+test("examples/lab.ts is under 25 lines of nlkit", () => {
+  const code = readFileSync(join(ROOT, "examples/lab.ts"), "utf8").replace(/^\/\*\*[\s\S]*?\*\/\n/, "");
+  const lines = code.split("\n").filter((l) => l.trim() && !l.trim().startsWith("//") && !l.includes('"node:'));
+  assert.ok(lines.length < 25, `${lines.length} lines`);
+});
+
+test("examples/router.ts pings from one namespace to another through a router", { skip: NEEDS_ROOT }, () => {
+  const name = uniqueName("rtr");
+  const out = runExample("router.ts", ["--allow-ffi", "--allow-read", "--allow-env", "--allow-run=ip"], [name]);
+  assert.match(out, /^1 packets transmitted, 1 received/m);
+  assert.match(out, /^router knows 10\.1\.0\.2 at ([0-9a-f]{2}:){5}[0-9a-f]{2}$/m);
+  assert.match(out, /^router knows 10\.2\.0\.2 at /m);
   assert.doesNotMatch(run("ip", ["netns", "list"]), new RegExp(name), "namespaces deleted");
 });
 
@@ -69,4 +88,9 @@ test("examples/conntrack_cleanup.ts deletes one client's entries only", { skip: 
     const out = runExample("conntrack_cleanup.ts", ["--allow-ffi"], [ns, "10.0.0.1"]);
     assert.equal(out, "deleted 2 of 3 entries from 10.0.0.1; 1 left\n");
   });
+});
+
+test("examples/ type-check", { skip: IS_BUN ? "Deno checks them" : false }, () => {
+  const r = spawnSync(join(ROOT, "node_modules/.bin/deno"), ["check", "examples/"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
 });
