@@ -2,13 +2,13 @@
 # Runs the benchmarks under Deno and Bun, each next to its oracle (ip,
 # conntrack) in the same run. As root: every bench creates a throwaway
 # network namespace and deletes it. Usage: bash bench/run.sh [NAME...]
-# where NAME is raw_dump, route_objects, conntrack, nexthop, nft, tc, nfqueue, socket_requests,
+# where NAME is import, raw_dump, route_objects, conntrack, nexthop, nft, tc, nfqueue, socket_requests,
 # socket_bulk, codegen or cli (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=node_modules/.bin
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(raw_dump route_objects conntrack nexthop nft tc nfqueue socket_requests socket_bulk codegen cli)
+[ ${#names[@]} -gt 0 ] || names=(import raw_dump route_objects conntrack nexthop nft tc nfqueue socket_requests socket_bulk codegen cli)
 
 for name in "${names[@]}"; do
   bench="bench/$name.ts"

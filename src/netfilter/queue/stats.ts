@@ -5,7 +5,6 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { loadSys } from "../../sys/load.ts";
 import { COPY_MODES } from "../packet.ts";
@@ -55,6 +54,7 @@ export function parseQueueStats(text: string): QueueStats[] {
 
 /** Reads every bound queue of a namespace (the caller's by default); empty when none is bound. */
 export async function readQueueStats(netns?: NetnsTarget): Promise<QueueStats[]> {
+  const { readFileSync } = await import("node:fs"); // loaded on use: node:fs costs Deno ~100 ms at import
   const read = () => {
     try {
       return readFileSync(PROC, "utf8");

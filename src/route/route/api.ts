@@ -15,7 +15,6 @@
  * @module
  */
 
-import { writeFileSync } from "node:fs";
 import { withNetns } from "../../netns/netns.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
@@ -156,6 +155,7 @@ export function changeRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<v
  * `/proc/sys/net/ipv4/route/flush` inside the target namespace.
  */
 export async function flushRouteCache(opts: Pick<RouteOptions, "netns"> = {}): Promise<void> {
+  const { writeFileSync } = await import("node:fs"); // loaded on use: node:fs costs Deno ~100 ms at import
   const write = () => writeFileSync("/proc/sys/net/ipv4/route/flush", "-1");
   if (opts.netns === undefined) return write();
   withNetns(await loadSys(), opts.netns, write);
