@@ -1,0 +1,22 @@
+/**
+ * The check every rtnetlink call of routes, rules, nexthops and neighbours
+ * makes on its options (the last argument): a plain object with only the
+ * keys of {@link RouteOptions}, so that data put in the options slot is
+ * refused instead of ignored.
+ *
+ * @module
+ */
+
+import { checkKeys } from "../wire/invalid.ts";
+import type { RouteOptions } from "./rtnl.ts";
+
+const CHANGE_KEYS = ["netns", "socket"] as const;
+const LIST_KEYS = ["netns", "socket", "retries"] as const;
+
+/**
+ * Refuses options with an unknown key (`what` names the call); `retries`
+ * only where the call dumps (`list`).
+ */
+export function checkRouteOptions(opts: RouteOptions, what: string, list = false): void {
+  checkKeys(opts, list ? LIST_KEYS : CHANGE_KEYS, `${what} options`);
+}
