@@ -7,7 +7,7 @@
  * @module
  */
 
-import { checkKeys } from "../wire/invalid.ts";
+import { checkKeys, InvalidArgumentError } from "../wire/invalid.ts";
 import type { RouteOptions } from "./rtnl.ts";
 
 const CHANGE_KEYS = ["netns", "socket"] as const;
@@ -19,4 +19,24 @@ const LIST_KEYS = ["netns", "socket", "retries"] as const;
  */
 export function checkRouteOptions(opts: RouteOptions, what: string, list = false): void {
   checkKeys(opts, list ? LIST_KEYS : CHANGE_KEYS, `${what} options`);
+}
+
+/**
+ * {@link checkKeys} with a word for keys that moved: `moved` maps an old or
+ * mistaken key (`link`) to what to write instead ("a neighbour's link is `dev`").
+ */
+export function checkMovedKeys(
+  value: unknown,
+  allowed: readonly string[],
+  what: string,
+  moved: Readonly<Record<string, string>>,
+): void {
+  if (value !== null && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      if (Object.hasOwn(moved, k) && !allowed.includes(k)) {
+        throw new InvalidArgumentError(`Cannot use ${what}: unknown key "${k}" (${moved[k]})`, k);
+      }
+    }
+  }
+  checkKeys(value, allowed, what);
 }

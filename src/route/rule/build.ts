@@ -11,7 +11,8 @@ import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { type Attrs, type RawAttr, valueOfName } from "../../wire/table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
-import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+import { InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkMovedKeys } from "../options.ts";
 import { tableNumber } from "../route/tables.ts";
 import { RTM } from "../rtnl.ts";
 import { RT_TABLE_MAIN, RTPROT_NAMES } from "../route/names.ts";
@@ -118,10 +119,7 @@ const MOVED: Readonly<Record<string, string>> = {
 const FLAG_NAMES: readonly string[] = Object.values(FIB_RULE_FLAGS);
 
 function checkRuleKeys(spec: RuleSpec): void {
-  for (const k of Object.keys(spec ?? {})) {
-    if (k in MOVED) throw new InvalidArgumentError(`Cannot use rule spec key "${k}": ${MOVED[k]}`, k);
-  }
-  checkKeys(spec, SPEC_KEYS, "rule spec");
+  checkMovedKeys(spec, SPEC_KEYS, "rule spec", MOVED);
   if (spec.flags === undefined) return;
   if (!Array.isArray(spec.flags)) {
     throw new InvalidArgumentError(`Cannot use rule flags ${JSON.stringify(spec.flags)}: expected an array`, "flags");

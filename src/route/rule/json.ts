@@ -19,7 +19,7 @@
  * @module
  */
 
-import { type NameMap, nameOf } from "../../wire/table.ts";
+import type { NameMap } from "../../wire/table.ts";
 import type { Rule, RuleRange } from "./parse.ts";
 import { IP_PROTO_NAMES } from "./table.ts";
 
