@@ -89,7 +89,10 @@ export interface FdbSpec {
   cacheinfo?: NeighbourCacheinfo;
   /** Output only: accepted from a listed entry and ignored. */
   probes?: number;
-  /** Output only (the bridge, by index): accepted from a listed entry and ignored. */
+  /**
+   * The bridge, by index, as a listed entry carries it: its value is not
+   * sent, but an entry with it and without `self` is the bridge's (`master`).
+   */
   master?: number;
   /** Output only (the bridge, by name): accepted from a listed entry and ignored. */
   masterName?: string;
@@ -174,7 +177,8 @@ function checkFdb(spec: FdbSpec): CheckedFdb {
   }
   const names = all.filter((n) => !KERNEL_FLAGS.includes(n));
   let flags = bitsOfNames(NTF_NAMES, names, "FDB flag");
-  if (!(flags & (NTF_SELF | NTF_MASTER))) flags |= NTF_SELF;
+  // A listed entry of the bridge's table says so by its NDA_MASTER only.
+  if (!(flags & (NTF_SELF | NTF_MASTER))) flags |= spec.master !== undefined ? NTF_MASTER : NTF_SELF;
   // Deletes carry the state too: devices without an FDB of their own accept only permanent ones.
   const s = spec.state ?? "permanent";
   if (!Array.isArray(s) && !Object.hasOwn(FDB_STATES, s as string)) {
