@@ -30,14 +30,7 @@ import { nameRoute, RouteStream } from "./stream.ts";
 import { readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./names.ts";
-import {
-  buildRouteMessage,
-  checkRouteSpec,
-  checkUint,
-  encodeRoute,
-  type RouteChange,
-  type RouteSpec,
-} from "./build.ts";
+import { checkRouteSpec, checkUint, encodeRoute, resolveRoute, type RouteChange, type RouteSpec } from "./build.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /**
@@ -142,9 +135,10 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
 }
 
 async function change(kind: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<void> {
+  const c = checkRouteSpec(kind, spec);
   checkRouteOptions(opts, `${kind} route`);
   await withRouteSocket(opts, async (s) => {
-    await s.request(await buildRouteMessage(kind, spec, { ...opts, socket: s }));
+    await s.request(await resolveRoute(kind, c, { ...opts, socket: s }));
   });
 }
 

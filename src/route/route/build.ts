@@ -420,7 +420,11 @@ export function encodeRoute(change: RouteChange, c: CheckedRouteSpec): Uint8Arra
  * for a spec, resolving device names in the target namespace.
  */
 export async function buildRouteMessage(change: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<Uint8Array> {
-  const c = checkRouteSpec(change, spec);
+  return await resolveRoute(change, checkRouteSpec(change, spec), opts);
+}
+
+/** Resolves the devices of a checked spec in the target namespace and encodes it. */
+export async function resolveRoute(change: RouteChange, c: CheckedRouteSpec, opts: RouteOptions): Promise<Uint8Array> {
   if (c.dev !== undefined) c.attrs.oif = await resolveLinkIndex(c.dev, opts);
   if (c.iif !== undefined) c.attrs.iif = await resolveLinkIndex(c.iif, opts);
   for (let i = 0; i < c.nexthopDevs.length; i++) {

@@ -11,7 +11,7 @@ import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { type Attrs, type RawAttr, valueOfName } from "../../wire/table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
-import { InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkMovedKeys } from "../options.ts";
 import { tableNumber } from "../route/tables.ts";
 import { RTM } from "../rtnl.ts";
@@ -132,6 +132,7 @@ function checkRuleKeys(spec: RuleSpec): void {
 }
 
 const U32_MAX = 0xffffffff;
+const RANGE_KEYS = ["start", "end"] as const;
 
 function int(what: string, v: unknown, min: number, max: number): number {
   if (typeof v !== "number") throw new TypeError(`Invalid ${what}: "${String(v)}" (must be a number)`);
@@ -154,6 +155,7 @@ function prefix(what: string, text: unknown): { family: number; addr: Uint8Array
 function ports(what: string, v: RuleRange | number): RuleRange {
   const r = typeof v === "number" ? { start: v, end: v } : v;
   if (typeof r !== "object" || r === null) throw new TypeError(`Invalid ${what}: "${String(v)}"`);
+  checkKeys(r, RANGE_KEYS, `${what} range`);
   int(what, r.start, 1, 65534);
   int(what, r.end, r.start, 65534);
   return { start: r.start, end: r.end };
@@ -238,6 +240,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.uidRange !== undefined) {
     const r = spec.uidRange;
     if (typeof r !== "object" || r === null) throw new TypeError(`Invalid uid range: "${String(r)}"`);
+    checkKeys(r, RANGE_KEYS, "uid range");
     attrs.uidRange = { start: int("uid range", r.start, 0, U32_MAX), end: int("uid range", r.end, r.start, U32_MAX) };
   }
   if (spec.protocol !== undefined) attrs.protocol = String(named("rule protocol", RTPROT_NAMES, spec.protocol, 255));
