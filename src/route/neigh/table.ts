@@ -21,7 +21,7 @@
 
 import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { bitNames, type Codec, parseAttrs, parseStruct, type RawAttr, type StructValue } from "../../wire/table.ts";
+import { bitNames, type Codec, parseAttrs, parseStruct, type RawAttr } from "../../wire/table.ts";
 import { familyName } from "../../wire/family.ts";
 import { completeStruct } from "../addr/table.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
@@ -130,7 +130,16 @@ export const NDA_CACHEINFO_STRUCT = {
 } as const;
 
 /** `struct nda_cacheinfo` as parsed. */
-export type NeighbourCacheinfo = StructValue<typeof NDA_CACHEINFO_STRUCT>;
+export interface NeighbourCacheinfo {
+  /** Ticks since the entry was last confirmed. */
+  confirmed: number;
+  /** Ticks since the entry was last used. */
+  used: number;
+  /** Ticks since the entry was last updated. */
+  updated: number;
+  /** References held on the entry. */
+  refcnt: number;
+}
 
 /** Codec of `NDA_CACHEINFO`. */
 export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<NeighbourCacheinfo>(

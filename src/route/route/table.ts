@@ -26,17 +26,7 @@ import type { MessageBuilder } from "../../wire/builder.ts";
 import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import {
-  type Attrs,
-  bitNames,
-  bitsOfNames,
-  type Codec,
-  type NameMap,
-  nameOf,
-  parseAttrs,
-  type RawAttr,
-  type StructValue,
-} from "../../wire/table.ts";
+import { bitNames, bitsOfNames, type Codec, type NameMap, nameOf, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import {
   ROUTE_FLAG_NAMES,
   ROUTER_PREF_NAMES,
@@ -143,7 +133,44 @@ export const RTAX_TABLE = {
 } as const;
 
 /** Route metrics (`RTA_METRICS`), in kernel units, as {@link RTAX_TABLE} parses them. */
-export type RouteMetrics = Attrs<typeof RTAX_TABLE>;
+export interface RouteMetrics {
+  /** Metrics the kernel must not update (`mtu lock 1400`), by name. */
+  lock?: string[];
+  /** Path MTU. */
+  mtu?: number;
+  /** TCP window clamp. */
+  window?: number;
+  /** Initial RTT estimate, in 1/8 ms. */
+  rtt?: number;
+  /** Initial RTT variance, in 1/4 ms. */
+  rttvar?: number;
+  /** Slow-start threshold. */
+  ssthresh?: number;
+  /** Congestion window clamp. */
+  cwnd?: number;
+  /** Advertised MSS. */
+  advmss?: number;
+  /** Reordering tolerance. */
+  reordering?: number;
+  /** Hop limit (TTL). */
+  hoplimit?: number;
+  /** Initial congestion window. */
+  initcwnd?: number;
+  /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
+  features?: number;
+  /** Minimum TCP retransmission timeout, in ms. */
+  rtoMin?: number;
+  /** Initial receive window. */
+  initrwnd?: number;
+  /** Quick ack (1) or not (0). */
+  quickack?: number;
+  /** Congestion control algorithm name. */
+  congctl?: string;
+  /** TCP Fast Open without cookie (0 or 1). */
+  fastopenNoCookie?: number;
+  /** Metrics this version does not know, kept raw; output only. */
+  unknown?: RawAttr[];
+}
 
 /** Attributes inside one `rtnexthop` of `RTA_MULTIPATH`. */
 export const NEXTHOP_TABLE = {
@@ -232,7 +259,24 @@ export const RTA_CACHEINFO = {
 } as const;
 
 /** Route cache information (`RTA_CACHEINFO`), as {@link RTA_CACHEINFO} parses it. */
-export type RouteCacheinfo = StructValue<typeof RTA_CACHEINFO>;
+export interface RouteCacheinfo {
+  /** References held. */
+  clntref: number;
+  /** Ticks since last use. */
+  lastuse: number;
+  /** Ticks until expiry, 0 for never. */
+  expires: number;
+  /** Error code of a reject route. */
+  error: number;
+  /** Times used. */
+  used: number;
+  /** IP id. */
+  id: number;
+  /** Timestamp. */
+  ts: number;
+  /** Timestamp age. */
+  tsage: number;
+}
 
 /** The `RTA_*` attributes of a route message. */
 export const ROUTE_TABLE = {
