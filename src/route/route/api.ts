@@ -16,7 +16,7 @@
  */
 
 import { writeFileSync } from "node:fs";
-import { withNetns } from "../../netns/netns.ts";
+import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
 import { parseIp } from "../../wire/addr.ts";
@@ -157,11 +157,17 @@ export function changeRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<v
   return change("change", spec, opts);
 }
 
+/** Where {@link flushRouteCache} runs: it writes a file, so it takes a namespace and no socket. */
+export interface RouteCacheOptions {
+  /** Run inside this network namespace (name, path, pid or fd). */
+  netns?: NetnsTarget;
+}
+
 /**
  * Flushes the IPv4 routing cache (`ip route flush cache`): writes to
  * `/proc/sys/net/ipv4/route/flush` inside the target namespace.
  */
-export async function flushRouteCache(opts: Pick<RouteOptions, "netns"> = {}): Promise<void> {
+export async function flushRouteCache(opts: RouteCacheOptions = {}): Promise<void> {
   checkKeys(opts, ["netns"], "flushRouteCache options");
   const write = () => writeFileSync("/proc/sys/net/ipv4/route/flush", "-1");
   if (opts.netns === undefined) return write();
