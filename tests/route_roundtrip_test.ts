@@ -220,6 +220,34 @@ test("FDB entries go back into replaceFdb and deleteFdb, and through the neighbo
     );
     for (const n of before) await deleteNeighbour(n, o);
     assert.deepEqual((await listFdb({ dev: "d0" }, o)).filter(mine), []);
+    // VXLAN remotes: dst, port, vni and the device to reach them through.
+    ip(ns, "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789", "local", "10.0.0.1", "nolearning");
+    bridge(ns, [
+      "fdb",
+      "add",
+      "02:00:00:00:03:01",
+      "dev",
+      "vx0",
+      "dst",
+      "10.0.0.7",
+      "port",
+      "8472",
+      "vni",
+      "77",
+      "via",
+      "v1",
+    ]);
+    bridge(ns, ["fdb", "add", "02:00:00:00:03:02", "dev", "vx0", "dst", "10.0.0.8"]);
+    const remotes = (await listFdb({ dev: "vx0" }, o)).filter((n) => n.dst !== undefined);
+    assert.equal(remotes.length, 2);
+    const r7 = remotes.find((n) => n.dst === "10.0.0.7")!;
+    assert.deepEqual([r7.port, r7.vni, r7.via, typeof r7.viaIfindex], [8472, 77, "v1", "number"]);
+    for (const n of remotes) await replaceFdb({ ...n, lladdr: n.lladdr! }, o);
+    assert.deepEqual(still((await listFdb({ dev: "vx0" }, o)).filter((n) => n.dst !== undefined)), still(remotes));
+    await deleteFdb({ ...r7, lladdr: r7.lladdr! }, o);
+    assert.deepEqual((await listFdb({ dev: "vx0" }, o)).filter((n) => n.dst !== undefined).map((n) => n.dst), [
+      "10.0.0.8",
+    ]);
   });
 });
 
