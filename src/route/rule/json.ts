@@ -2,9 +2,10 @@
  * Renders a {@link Rule} the way `ip -j rule show` (iproute2 6.1) does, key
  * for key, so scripts written against iproute2 keep working.
  *
- * Names come from iproute2's built-in tables (`main`, `local`, `default`,
- * `static`, `tcp`, the DS field names of the stock `rt_dsfield`, ...);
- * entries added to `/etc/iproute2` files on the host are not consulted.
+ * Table names are the rule's own (`main`, names of `/etc/iproute2/rt_tables`);
+ * other names come from iproute2's built-in tables (`static`, `tcp`, the DS
+ * field names of the stock `rt_dsfield`, ...): entries added to the other
+ * `/etc/iproute2` files on the host are not consulted.
  *
  * @example
  * ```ts
