@@ -47,6 +47,7 @@ export {
 } from "./src/socket/errors.ts";
 export { setLibcPath } from "./src/sys/load.ts";
 export type { RequestOptions, StreamOptions } from "./src/socket/options.ts";
+export type { Family } from "./src/wire/family.ts";
 
 // Namespaces.
 export { createNetns, deleteNetns, listNetns, type NetnsTarget } from "./src/netns/netns.ts";
@@ -101,6 +102,7 @@ export {
   getRoute,
   listRoutes,
   replaceRoute,
+  type RouteCacheOptions,
   type RouteLookup,
   streamRoutes,
 } from "./src/route/route/api.ts";
@@ -387,7 +389,6 @@ export type { MessageError } from "./src/socket/errors.ts";
 export type { NetlinkCapture } from "./src/socket/capture.ts";
 export type { SocketTarget } from "./src/socket/family.ts";
 export type { DumpIterator, NetlinkSocket } from "./src/socket/socket.ts";
-export type { FamilyDumpStream } from "./src/socket/mod.ts";
 export type { Parse } from "./src/socket/consumer.ts";
 export type { DumpAllOptions, MessagesOptions } from "./src/socket/options.ts";
 export type { DumpStream } from "./src/route/rtnl.ts";
@@ -401,8 +402,6 @@ export type {
   LinkSlaveData,
 } from "./src/route/link/kinds.ts";
 export type { IFA_ATTRS, IFA_CACHEINFO_STRUCT } from "./src/route/addr/table.ts";
-export type { NDA_ATTRS, NDA_CACHEINFO_STRUCT } from "./src/route/neigh/table.ts";
-export type { NEXTHOP_TABLE, ROUTE_TABLE, RTA_CACHEINFO, RTAX_TABLE } from "./src/route/route/table.ts";
 export type { SEG6_LOCAL_ACTIONS, SEG6_MODES } from "./src/route/route/encap.ts";
 export type { RULE_ACTIONS } from "./src/route/rule/table.ts";
 export type { RTNLGRP_NETCONF } from "./src/route/netconf.ts";
@@ -433,3 +432,4 @@ export type { PacketStream } from "./src/netfilter/packet_stream.ts";
 export type { QueueConfig, QueueFlag } from "./src/netfilter/queue/codec.ts";
 export type { LogConfig, LogFlag } from "./src/netfilter/log/codec.ts";
 export type { GenericOptions } from "./src/genl/ctrl.ts";
+export type { FamilyDumpStream } from "./src/socket/mod.ts";

@@ -19,7 +19,7 @@ try {
   await nl.addAddress("v0", "10.1.0.1/24", {}, { netns });
   await nl.addAddress("v1", "10.1.0.2/24", {}, { netns });
   await nl.addRoute({ dst: "10.9.0.0/16", gateway: "10.1.0.2" }, { netns });
-  await nl.addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:00:00:05", link: "v0" }, { netns });
+  await nl.addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:00:00:05", dev: "v0" }, { netns });
   await nl.addRule({ priority: 1000, src: "10.8.0.0/16", table: 100 }, { netns });
   const orig = { src: "10.1.0.1", dst: "10.1.0.2", sport: 40000, dport: 443 }; // the reply is orig inverted
   await nl.createConntrack({ proto: "tcp", orig, timeout: 120, tcpState: "ESTABLISHED" }, { netns });

@@ -30,7 +30,7 @@ try {
 
   console.log(run(a, "ping", "-c", "1", "-W", "2", "10.2.0.2").split("\n").find((l) => l.includes("transmitted")));
   for (const n of await nl.listNeighbours({}, { netns: r })) {
-    if (n.family === 2) console.log("router knows", n.dst, "at", n.lladdr);
+    if (n.family === "inet") console.log("router knows", n.dst, "at", n.lladdr);
   }
 } finally {
   for (const ns of [a, r, b]) await nl.deleteNetns(ns);

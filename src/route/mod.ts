@@ -16,7 +16,7 @@
  *   await createLink({ name: "d0", kind: "veth", peer: { name: "d1" } }, { netns });
  *   for (const dev of ["d0", "d1"]) await changeLink(dev, { up: true }, { netns });
  *   await addAddress("d0", "10.1.0.1/24", {}, { netns });
- *   await addNeighbour({ dst: "10.1.0.2", lladdr: "02:00:00:00:00:02", link: "d0" }, { netns });
+ *   await addNeighbour({ dst: "10.1.0.2", lladdr: "02:00:00:00:00:02", dev: "d0" }, { netns });
  *   await addRoute({ dst: "10.9.0.0/16", gateway: "10.1.0.2", table: 100 }, { netns });
  *   await addRule({ priority: 1000, fwmark: 7, table: 100 }, { netns });
  *
@@ -63,6 +63,7 @@ export {
   getRoute,
   listRoutes,
   replaceRoute,
+  type RouteCacheOptions,
   type RouteLookup,
   streamRoutes,
 } from "./route/api.ts";
