@@ -17,7 +17,7 @@
 import { MessageBuilder } from "../../wire/builder.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
-import { RTM_TC, TC_H } from "./constants.ts";
+import { RTM_TC } from "./constants.ts";
 import { type Filter, parseTcMessage, type Qdisc, type TcClass, tcmsgHeader } from "./message.ts";
 import {
   classRequest,
@@ -165,7 +165,7 @@ export async function listClasses(filter: ClassFilter, opts: RouteOptions = {}):
 export interface FilterFilter {
   /** The device. */
   dev: string | number;
-  /** The qdisc or class they attach to (default `root`; `ingress`/`egress` for clsact). */
+  /** The qdisc or class they attach to (default: the device's root qdisc; `ingress`/`egress` for clsact). */
   parent?: HandleSpec;
   /** Only this priority. */
   priority?: number;
@@ -184,7 +184,7 @@ export function streamFilters(filter: FilterFilter, opts: RouteOptions = {}): Du
     const b = dumpHeader(
       RTM_TC.RTM_GETTFILTER,
       ifindex,
-      parentOf(filter.parent, TC_H.TC_H_ROOT),
+      parentOf(filter.parent, 0), // 0: the kernel lists the root qdisc's filters, as tc asks
       ((prio << 16) | ((proto & 0xff) << 8) | (proto >>> 8)) >>> 0,
     );
     if (filter.chain !== undefined) b.u(11, "u32", filter.chain);
