@@ -31,6 +31,8 @@ import {
   type TcCommand,
 } from "./request.ts";
 import { parseProtocol } from "./protocol.ts";
+import { filterKind } from "./filter/registry.ts";
+import { loadSys } from "../../sys/load.ts";
 
 async function run(
   spec: { dev: string | number },
@@ -71,9 +73,19 @@ export const replaceClass = (spec: ClassSpec, opts?: RouteOptions): Promise<void
 /** Deletes a class. */
 export const deleteClass = (spec: ClassSpec, opts?: RouteOptions): Promise<void> => modifyClass("delete", spec, opts);
 
-/** Changes a filter. */
-export function modifyFilter(cmd: TcCommand, spec: FilterSpec, opts: RouteOptions = {}): Promise<void> {
-  return run(spec, opts, (i) => filterRequest(cmd, spec, i));
+/**
+ * Changes a filter. What its options name outside the message (a pinned
+ * BPF program) is opened first and closed once the kernel answered.
+ */
+export async function modifyFilter(cmd: TcCommand, spec: FilterSpec, opts: RouteOptions = {}): Promise<void> {
+  const k = spec.kind === undefined ? undefined : filterKind(spec.kind);
+  if (!k?.open || spec.options === undefined) return await run(spec, opts, (i) => filterRequest(cmd, spec, i));
+  const opened = k.open(spec.options, await loadSys());
+  try {
+    await run(spec, opts, (i) => filterRequest(cmd, { ...spec, options: opened.options }, i));
+  } finally {
+    opened.close();
+  }
 }
 
 /** Adds a filter. */

@@ -1,6 +1,7 @@
 /**
  * `bpf`: a classifier running a BPF program: classic bytecode, or an eBPF
- * program given by file descriptor, optionally in direct-action mode.
+ * program pinned in a bpf filesystem (`object-pinned`) or given by file
+ * descriptor, optionally in direct-action mode.
  *
  * @module
  */
@@ -10,7 +11,9 @@ import { type Codec, parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { TC_HEX } from "../payload.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
-import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
+import type { FilterKind, OpenedOptions, PrintContext, WordsContext } from "../kind.ts";
+import { bpfObjGet } from "../../../sys/bpf.ts";
+import type { Sys } from "../../../sys/sys.ts";
 import type { TcPrinter } from "../printer.ts";
 import { printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
@@ -36,6 +39,8 @@ export interface BpfOptions {
   bytecode?: BpfInsn[];
   /** An eBPF program's file descriptor, open in this process. */
   fd?: number;
+  /** Path of a program pinned in a bpf filesystem (`object-pinned`): opened when the request is sent. */
+  pinned?: string;
   /** Name shown for the program. */
   name?: string;
   /** Class to classify into. */
@@ -93,8 +98,11 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Bpf
 }
 
 function build(b: MessageBuilder, o: BpfOptions): void {
-  if ((o.bytecode === undefined) === (o.fd === undefined)) {
-    throw new TypeError("Cannot attach a bpf filter without exactly one program: give bytecode or fd");
+  if ((o.bytecode === undefined) === (o.fd === undefined && o.pinned === undefined)) {
+    throw new TypeError("Cannot attach a bpf filter without exactly one program: give bytecode, pinned or fd");
+  }
+  if (o.fd === undefined && o.pinned !== undefined) {
+    throw new TypeError(`Cannot send pinned program "${o.pinned}" unopened: send it through addFilter() or the CLI`);
   }
   b.attrs(BPF_ATTRS, {
     classid: o.classid,
@@ -102,10 +110,23 @@ function build(b: MessageBuilder, o: BpfOptions): void {
     opsLen: o.bytecode?.length,
     bytecode: o.bytecode,
     fd: o.fd,
-    name: o.bytecode ? undefined : o.name ?? `fd:[${o.fd}]`,
+    name: o.bytecode ? undefined : o.name ?? (o.pinned === undefined ? `fd:[${o.fd}]` : pinnedName(o.pinned)),
     flags: o.flags || undefined,
     bpfFlags: o.directAction ? 1 : undefined,
   });
+}
+
+/** The name tc gives a pinned program: the file's base name and `[*fsobj]`. */
+function pinnedName(path: string): string {
+  return `${path.slice(path.lastIndexOf("/") + 1)}:[*fsobj]`;
+}
+
+/** Opens a pinned program (`BPF_OBJ_GET`); its descriptor is sent and closed after. */
+function open(options: unknown, sys: Sys): OpenedOptions {
+  const o = options as BpfOptions;
+  if (o.pinned === undefined || o.fd !== undefined) return { options, close: () => {} };
+  const fd = bpfObjGet(sys, o.pinned);
+  return { options: { ...o, fd }, close: () => sys.close(fd) };
 }
 
 /** Parses tc's classic bytecode text: `N,code jt jf k,code jt jf k,...`. */
@@ -131,9 +152,17 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
       case "bc":
         o.bytecode = parseBytecode(w.value(word, "bytecode"));
         break;
-      case "fd":
-        o.fd = w.int(word, 0, 0x7fffffff);
+      case "object-pinned":
+      case "pinned":
+      case "fd": {
+        // tc reads all three as a pinned path; a bare number after "fd" is a descriptor (nlkit's own form).
+        const v = w.value(word, "pinned program path");
+        if (word === "fd" && /^\d+$/.test(v)) {
+          o.fd = Number(v);
+          if (o.fd > 0x7fffffff) throw new TypeError(`Invalid fd: "${v}" (expected a file descriptor)`);
+        } else o.pinned = v;
         break;
+      }
       case "name":
         o.name = w.value(word, "name");
         break;
@@ -155,7 +184,9 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
       default:
-        throw new TypeError(`Unknown bpf argument: "${word}" (nlkit takes bytecode or fd, not object files)`);
+        throw new TypeError(
+          `Unknown bpf argument: "${word}" (nlkit takes bytecode, object-pinned or fd; load object files with bpftool)`,
+        );
     }
   }
   return o;
@@ -183,19 +214,43 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
     p.close();
     p.close();
   }
-  if (o.id !== undefined) p.uint("id", "id %s ", o.id);
-  if (o.tag !== undefined) p.str("tag", "tag %s ", o.tag);
+  if (o.id === undefined || !printProg(p, o.id, ctx)) {
+    if (o.tag !== undefined) p.str("tag", "tag %s ", o.tag);
+  }
   if (o.actions) printActionList(p, o.actions, ctx, true);
+}
+
+/** Prints the program as `bpf_dump_prog_info`: its id, then what the bpf syscall says of it; false if nothing. */
+function printProg(p: TcPrinter, id: number, ctx: PrintContext): boolean {
+  p.open("prog");
+  p.uint("id", "id %s ", id);
+  const info = ctx.progInfo?.(id);
+  if (info) {
+    p.str("name", "name %s ", info.name);
+    p.str("tag", "tag %s ", info.tag);
+    p.uint("jited", "", info.jited ? 1 : 0, "json");
+    if (info.jited) p.text("jited ");
+    if (ctx.details) {
+      if (info.loadTime) {
+        p.uint("load_time", "load_time %s ", info.loadTime);
+        p.uint("created_by_uid", "created_by_uid %s ", info.createdByUid);
+      }
+      if (info.btfId) p.uint("btf_id", "btf_id %s ", info.btfId);
+    }
+  }
+  p.close();
+  return info !== undefined;
 }
 
 /** The bpf module. */
 export const bpf: FilterKind = {
   kind: "bpf",
   options: {
-    keys: ["bytecode", "fd", "name", "classid", "directAction", "flags", "actions", "id", "tag"],
+    keys: ["bytecode", "fd", "pinned", "name", "classid", "directAction", "flags", "actions", "id", "tag"],
     parse,
     build: (b, o) => build(b, o as BpfOptions),
     print: (p, o, c) => print(p, o as BpfOptions, c),
     words,
   },
+  open,
 };
