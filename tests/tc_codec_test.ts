@@ -171,3 +171,14 @@ test("unknown keys in specs and options are refused, naming the key", () => {
     /unknown key "cieling"/,
   );
 });
+
+test("JSON strings are escaped as iproute2's json_writer escapes them, keys and values alike", () => {
+  const p = new TcPrinter(true);
+  p.open();
+  p.str("name", "%s", 'a\x01b\tc"d\\e');
+  p.str("k\ney", "%s", "plain");
+  p.uint("n", "%s", 7);
+  p.close();
+  // Control bytes other than \t \n \r \f \b stay raw (JSON.stringify would write \u0001).
+  assert.equal(p.json(), '{"name":"a\x01b\\tc\\"d\\\\e","k\\ney":"plain","n":7}');
+});

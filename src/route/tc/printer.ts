@@ -17,20 +17,19 @@
  * @module
  */
 
+import { quoteJson } from "../../wire/json_quote.ts";
+
 /** Where a field goes: both outputs, JSON only, or text only. */
 export type PrintMode = "any" | "json" | "fp";
 
 /** A JSON value a field holds. */
 export type JsonScalar = string | number | boolean | null;
 
-// Keys and strings as JSON text (V8 and JSC stringify short strings fast).
-const quote = JSON.stringify;
-
-// Most values need no escaping: quoted by hand, the rest by JSON.stringify.
+// Most values need no escaping: checked and quoted by hand, the rest escaped as iproute2 does.
 function quoteValue(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return quote(s);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return quoteJson(s);
   }
   return '"' + s + '"';
 }
@@ -39,7 +38,7 @@ function quoteValue(s: string): string {
 const QUOTED = new Map<string, string>();
 function quoteKey(key: string): string {
   let q = QUOTED.get(key);
-  if (q === undefined) QUOTED.set(key, q = quote(key) + ":");
+  if (q === undefined) QUOTED.set(key, q = quoteJson(key) + ":");
   return q;
 }
 
@@ -81,7 +80,7 @@ export class TcPrinter {
     if (this.pretty) {
       this.#eor();
       this.#eol();
-      this.#json += quote(key ?? "") + ": ";
+      this.#json += quoteJson(key ?? "") + ": ";
     } else this.#json += this.#sep + quoteKey(key ?? "");
   }
 
