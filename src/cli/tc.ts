@@ -30,6 +30,7 @@ import { filterKind } from "../route/tc/filter/registry.ts";
 import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
 import { loadSys } from "../sys/load.ts";
+import { openFilterOptions } from "../route/tc/open.ts";
 import { bpfProgInfo } from "../sys/bpf.ts";
 import { linkLookup, nameIndex } from "./tc_links.ts";
 
@@ -178,9 +179,10 @@ export function tcRequest(
 
 async function modify(ctx: Context, object: "qdisc" | "class" | "filter", cmd: TcCommand, w: TcWords): Promise<void> {
   const { spec, ifindex } = tcSpec(object, cmd, w.rest(), linkLookup(await nameIndex(ctx)));
-  const k = object === "filter" && spec.kind !== undefined ? filterKind(spec.kind) : undefined;
-  // A pinned program is opened here and closed once the kernel has answered.
-  const opened = k?.open && spec.options !== undefined ? k.open(spec.options, await loadSys()) : undefined;
+  // Pinned programs are opened here and closed once the kernel has answered.
+  const opened = object === "filter" && spec.options !== undefined
+    ? openFilterOptions(spec.kind, spec.options, await loadSys())
+    : undefined;
   try {
     const req = buildRequest(object, cmd, opened ? { ...spec, options: opened.options } : spec, ifindex);
     await withRouteSocket(ctx.lib, (s) => s.request(req));

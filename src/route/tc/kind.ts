@@ -100,4 +100,6 @@ export interface ActionKind {
   readonly kind: string;
   /** Action options (`TCA_ACT_OPTIONS`). */
   readonly options: OptionsCodec<unknown>;
+  /** Opens what the options name outside the message (act_bpf's pinned program) before the request is built. */
+  readonly open?: (options: unknown, sys: Sys) => OpenedOptions;
 }

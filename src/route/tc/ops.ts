@@ -31,7 +31,7 @@ import {
   type TcCommand,
 } from "./request.ts";
 import { parseProtocol } from "./protocol.ts";
-import { filterKind } from "./filter/registry.ts";
+import { openFilterOptions } from "./open.ts";
 import { loadSys } from "../../sys/load.ts";
 
 async function run(
@@ -75,12 +75,12 @@ export const deleteClass = (spec: ClassSpec, opts?: RouteOptions): Promise<void>
 
 /**
  * Changes a filter. What its options name outside the message (a pinned
- * BPF program) is opened first and closed once the kernel answered.
+ * BPF program, its actions' too) is opened first and closed once the
+ * kernel answered.
  */
 export async function modifyFilter(cmd: TcCommand, spec: FilterSpec, opts: RouteOptions = {}): Promise<void> {
-  const k = spec.kind === undefined ? undefined : filterKind(spec.kind);
-  if (!k?.open || spec.options === undefined) return await run(spec, opts, (i) => filterRequest(cmd, spec, i));
-  const opened = k.open(spec.options, await loadSys());
+  if (spec.options === undefined) return await run(spec, opts, (i) => filterRequest(cmd, spec, i));
+  const opened = openFilterOptions(spec.kind, spec.options, await loadSys());
   try {
     await run(spec, opts, (i) => filterRequest(cmd, { ...spec, options: opened.options }, i));
   } finally {
