@@ -38,6 +38,7 @@ export type { GactOptions } from "./action/gact.ts";
 export type {
   ActionKind,
   FilterKind,
+  OpenedOptions,
   OptionsCodec,
   PrintContext,
   QdiscKind,
