@@ -12,7 +12,9 @@ import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { formatRate, formatTime, parseRate, parseSize, parseTime, printfG, TICKS_PER_USEC } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import { NETEM_DIST, readDistribution } from "./netem_dist.ts";
 
+const TCA_NETEM_DELAY_DIST = 2;
 const TCA_NETEM_CORR = 1, TCA_NETEM_REORDER = 3, TCA_NETEM_CORRUPT = 4;
 const TCA_NETEM_LOSS = 5, TCA_NETEM_RATE = 6, TCA_NETEM_ECN = 7, TCA_NETEM_RATE64 = 8, TCA_NETEM_SLOT = 12;
 const NETEM_LOSS_GI = 1, NETEM_LOSS_GE = 2;
@@ -54,6 +56,7 @@ const NETEM_ATTRS = {
     kind: "struct",
     struct: { rate: "u32", packetOverhead: "s32", cellSize: "u32", cellOverhead: "s32" },
   },
+  distribution: { type: TCA_NETEM_DELAY_DIST, kind: "codec", codec: NETEM_DIST },
 } as const;
 
 /** A probability (0 to 1) with an optional correlation (0 to 1). */
@@ -92,6 +95,8 @@ export interface NetemOptions {
   lossState?: { p13: number; p31: number; p32: number; p23: number; p14: number };
   /** Gilbert-Elliott loss (`loss gemodel`): p, r, 1-h and 1-k, 0 to 1. */
   lossGemodel?: { p: number; r: number; oneMinusH: number; oneMinusK: number };
+  /** The delay's distribution table (`distribution NAME` reads iproute2's NAME.dist); needs delay and jitter. */
+  distribution?: number[];
   /**
    * Sends in slots (`slot`): delays in ns, and the most packets and bytes
    * per slot (0: unlimited); a slot distribution's delay and jitter are
@@ -147,6 +152,7 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Net
     if (s.maxBytes) o.slot.bytes = s.maxBytes;
     if (s.distJitter) [o.slot.distDelay, o.slot.distJitter] = [s.distDelay, s.distJitter];
   }
+  if (a.distribution) o.distribution = a.distribution;
   const rate64 = a.rate64;
   if (o.rate && rate64) o.rate.rate = rate64;
   return o;
@@ -161,6 +167,12 @@ function build(b: MessageBuilder, o: NetemOptions): void {
     throw new TypeError("Cannot use more than one netem loss model");
   }
   const s = o.slot;
+  if (o.distribution && !(o.delay && o.jitter)) {
+    throw new TypeError("Cannot use a netem distribution without a delay and a jitter");
+  }
+  if (o.distribution && o.distribution.length > 16 * 1024) {
+    throw new TypeError(`Invalid netem distribution: ${o.distribution.length} entries (at most 16384)`);
+  }
   if (s?.distJitter || s?.distDelay) throw new TypeError("Cannot send a netem slot distribution: nlkit sends none");
   if (s && (s.maxDelay < s.minDelay || s.minDelay < 0)) {
     throw new TypeError(`Invalid netem slot: ${s.minDelay} to ${s.maxDelay} ns (max must not be below min)`);
@@ -216,6 +228,7 @@ function build(b: MessageBuilder, o: NetemOptions): void {
         },
       }
       : undefined,
+    distribution: o.distribution,
     rate64: r && r.rate >= 2 ** 32 ? r.rate : undefined,
     rate: r && {
       rate: r.rate >= 2 ** 32 ? U32_MAX : r.rate,
@@ -289,6 +302,9 @@ function words(w: TcWords): NetemOptions {
           o.loss = chanceWords(w, word);
         }
         break;
+      case "distribution":
+        o.distribution = readDistribution(w.value(word, "distribution name"));
+        break;
       case "slot": {
         if (!isNumber(w)) {
           throw new TypeError(`Cannot use netem slot "${w.peek() ?? ""}": slot distributions are not supported`);
@@ -331,7 +347,7 @@ function words(w: TcWords): NetemOptions {
         break;
       }
       default:
-        throw new TypeError(`Unknown netem argument: "${word}" (distributions are not supported)`);
+        throw new TypeError(`Unknown netem argument: "${word}"`);
     }
   }
   return o;
@@ -425,6 +441,7 @@ export const netem: QdiscKind = {
       "lossState",
       "lossGemodel",
       "slot",
+      "distribution",
     ],
     parse,
     build: (b, o) => build(b, o as NetemOptions),
