@@ -16,7 +16,10 @@ const MAX_DIST = 16 * 1024;
 
 /** Where iproute2 keeps its tables: `$TC_LIB_DIR`, then the distributions' usual library directories. */
 function libDirs(): string[] {
-  const env = process.env.TC_LIB_DIR;
+  let env: string | undefined;
+  try {
+    env = process.env.TC_LIB_DIR;
+  } catch { /* Deno without --allow-env: the usual directories only */ }
   const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
   return [...(env ? [env] : []), `/usr/lib/${arch}-linux-gnu/tc`, "/usr/lib/tc", "/usr/lib64/tc", "/usr/local/lib/tc"];
 }
