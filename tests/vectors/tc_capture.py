@@ -107,7 +107,7 @@ def main():
                         "refusal": refusal[0] if refusal else None})
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tc_requests.json")
         with open(path, "w") as f:
-            json.dump(out, f, indent=1)
+            json.dump(out, f, indent=2)
             f.write("\n")
     finally:
         run("ip", "netns", "del", NS)
