@@ -31,6 +31,7 @@ import { NFTA_QUOTA_TABLE } from "./quota.ts";
 import { NFTA_RANGE_TABLE } from "./range.ts";
 import { NFTA_REDIR_TABLE } from "./redir.ts";
 import { NFTA_REJECT_TABLE } from "./reject.ts";
+import { NFTA_RT_TABLE } from "./rt.ts";
 
 /** Expression name to its attribute table. */
 export const NFT_EXPRESSIONS = {
@@ -59,6 +60,7 @@ export const NFT_EXPRESSIONS = {
   numgen: NFTA_NG_TABLE,
   hash: NFTA_HASH_TABLE,
   connlimit: NFTA_CONNLIMIT_TABLE,
+  rt: NFTA_RT_TABLE,
 } as const;
 
 /** The name of a registered expression. */

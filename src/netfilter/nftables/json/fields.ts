@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { NftTypeName } from "./types.ts";
+import type { Json, NftTypeName } from "./types.ts";
 
 /** One header field. */
 export interface HeaderField {
@@ -22,6 +22,8 @@ export interface HeaderField {
   len: number;
   /** Data type. */
   type: NftTypeName;
+  /** nft's JSON naming it, when that is not `{ payload: { protocol, field } }` (an extension header's field). */
+  key?: Json;
 }
 
 type Row = [field: string, offset: number, len: number, type: NftTypeName];
@@ -135,13 +137,31 @@ const FIELD_LISTS: { readonly [protocol: string]: readonly HeaderField[] } = Obj
   Object.entries(HEADER_FIELDS).map(([p, f]) => [p, Object.values(f)]),
 );
 
+/** The fields of a header by its protocol name (`ip`), or undefined for an unknown one. */
+export function fieldsOf(protocol: string): readonly HeaderField[] | undefined {
+  return FIELD_LISTS[protocol];
+}
+
+/** nft's JSON naming a field. */
+export function fieldJson(f: HeaderField): Json {
+  return f.key ?? { payload: { protocol: f.protocol, field: f.field } };
+}
+
 /**
  * The field of `protocol` at `offset` bits that is `len` bits long; else one
  * starting there that is longer (a prefix load) or shorter (a sub-byte field
  * loaded as whole bytes, narrowed later by a mask).
  */
 export function findField(protocol: string, offset: number, len: number): HeaderField | undefined {
-  const fields = FIELD_LISTS[protocol];
+  return findFieldIn(FIELD_LISTS[protocol], offset, len);
+}
+
+/** {@link findField} among `fields`. */
+export function findFieldIn(
+  fields: readonly HeaderField[] | undefined,
+  offset: number,
+  len: number,
+): HeaderField | undefined {
   if (!fields) return undefined;
   let other: HeaderField | undefined;
   for (const f of fields) {
@@ -187,6 +207,15 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   priority: ["classid", 4],
   nftrace: ["integer", 1],
   random: ["integer", 4],
+};
+
+/** `rt` keys by the kernel's name: nft's key, data type, length, and the family of a next hop. */
+export const RT_KEYS: { readonly [key: string]: [string, NftTypeName, number, string?] } = {
+  classid: ["classid", "realm", 4],
+  nexthop4: ["nexthop", "ipv4_addr", 4, "ip"],
+  nexthop6: ["nexthop", "ipv6_addr", 16, "ip6"],
+  tcpmss: ["mtu", "integer", 2],
+  xfrm: ["ipsec", "boolean", 1],
 };
 
 /** Data types of `ct` keys. */

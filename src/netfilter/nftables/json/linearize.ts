@@ -11,7 +11,8 @@ import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
-import { CT_TYPES, HEADER_FIELDS, META_TYPES } from "./fields.ts";
+import { CT_TYPES, HEADER_FIELDS, type HeaderField, META_TYPES, RT_KEYS } from "./fields.ts";
+import { EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
 import { concatId, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
@@ -40,7 +41,11 @@ interface Loaded {
   mask?: Uint8Array;
   /** A payload field (a prefix may shorten its load). */
   payload?: Extract<NftKnownExpr, { name: "payload" }>;
+  /** Turns the load into a presence test (`fib ... oif missing`), for a boolean right side. */
+  present?: () => void;
 }
+
+const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
 const CMP_OPS: Record<string, string> = {
@@ -176,15 +181,43 @@ class RuleEncoder {
         const len = Math.ceil((f.offset + f.len) / 8) - start;
         const payload = { name: "payload", dreg: reg, base: f.base, offset: start, len } as const;
         this.emit(payload);
-        const type = { ...typeByName(f.type), host: false };
-        if (f.offset % 8 === 0 && f.len % 8 === 0) return { type, len, payload };
-        const shift = len * 8 - (f.offset - start * 8) - f.len;
-        let m = 0n;
-        for (let i = 0; i < f.len; i++) m |= 1n << BigInt(shift + i);
-        const mask = new Uint8Array(len);
-        for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
-        this.mask(reg, mask);
-        return { type: { ...type, size: len }, len, shift, mask };
+        const l = this.narrow(f, reg);
+        return f.offset % 8 === 0 && f.len % 8 === 0 ? { ...l, payload } : l;
+      }
+      case "exthdr":
+      case "tcp option":
+      case "ip option":
+      case "sctp chunk":
+        return this.exthdr(EXTHDR_OPS[k], v as Obj, reg);
+      case "rt": {
+        const r = v as Obj;
+        checkObjKeys(r, ["key", "family"], "rt");
+        const fam = r.family === undefined ? undefined : String(r.family);
+        const found = Object.entries(RT_KEYS).find(([, [key, , , f]]) => key === r.key && f === fam);
+        if (!found) {
+          throw new TypeError(
+            `Cannot match on rt ${JSON.stringify(r)}: expected classid, nexthop (family ip or ip6), mtu or ipsec`,
+          );
+        }
+        const [kkey, [, tn, len]] = found;
+        this.emit({ name: "rt", dreg: reg, key: kkey }); // nft adds no dependency for a next hop's family
+        return { type: { ...typeByName(tn), size: len }, len };
+      }
+      case "jhash":
+      case "symhash": {
+        const h = v as Obj;
+        checkObjKeys(h, k === "jhash" ? ["mod", "seed", "offset", "expr"] : ["mod", "offset"], k);
+        const hash: Record<string, unknown> = { name: "hash", dreg: reg, modulus: h.mod, type: k };
+        if (h.offset !== undefined) hash.offset = h.offset;
+        if (k === "jhash") {
+          // The hashed value goes in the next 16-byte register, as nft puts it.
+          if (h.expr === undefined) throw new TypeError('Cannot use jhash without "expr"');
+          const inner = slot + 4;
+          const l = this.load(h.expr, inner);
+          Object.assign(hash, { sreg: regOf(inner), len: l.len, seed: h.seed });
+        }
+        this.emit(hash as NftExpr);
+        return { type: typeByName("integer"), len: 4 };
       }
       case "meta": {
         const key = String((v as Obj).key);
@@ -259,9 +292,11 @@ class RuleEncoder {
         checkObjKeys(f, ["result", "flags"], "fib");
         const result = String(f.result);
         const flags = Array.isArray(f.flags) ? f.flags.map(String) : f.flags === undefined ? [] : [String(f.flags)];
-        this.emit({ name: "fib", dreg: reg, result, flags });
+        const fib = { name: "fib", dreg: reg, result, flags } as const;
+        this.emit(fib);
         const tn = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
-        return { type: typeByName(tn), len: result === "oifname" ? 16 : 4 };
+        const len = result === "oifname" ? 16 : 4;
+        return { type: typeByName(tn), len, present: () => fib.flags.push("present") };
       }
       case "numgen": {
         const n = v as Obj;
@@ -276,7 +311,71 @@ class RuleEncoder {
         return { type: typeByName("integer"), len: 4 };
       }
     }
-    throw new TypeError(`Cannot match on "${k}": expected payload, meta, ct, concat, &, fib or numgen`);
+    throw new TypeError(
+      `Cannot match on "${k}": expected payload, exthdr, tcp option, ip option, sctp chunk, meta, ct, rt, concat, &, map, fib, numgen, jhash or symhash`,
+    );
+  }
+
+  /** Masks a sub-byte field loaded as whole bytes into `reg`; the value's shift and mask. */
+  narrow(f: HeaderField, reg: number): Loaded {
+    const start = Math.floor(f.offset / 8);
+    const len = Math.ceil((f.offset + f.len) / 8) - start;
+    const type = { ...typeByName(f.type), host: false };
+    if (f.offset % 8 === 0 && f.len % 8 === 0) return { type, len };
+    const shift = len * 8 - (f.offset - start * 8) - f.len;
+    let m = 0n;
+    for (let i = 0; i < f.len; i++) m |= 1n << BigInt(shift + i);
+    const mask = new Uint8Array(len);
+    for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
+    this.mask(reg, mask);
+    return { type: { ...type, size: len }, len, shift, mask };
+  }
+
+  /** The `exthdr` expression of an extension header or option field (or its presence, without a field). */
+  exthdrExpr(op: ExthdrOp, x: Obj): { expr: Extract<NftKnownExpr, { name: "exthdr" }>; field?: HeaderField } {
+    const what = EXTHDR_KEYS[op];
+    if (x.base !== undefined) {
+      // A raw TCP option: `tcp option @kind,offset,len`.
+      checkObjKeys(x, ["base", "offset", "len"], `a raw ${what}`);
+      const [type, off, bits] = [x.base, x.offset, x.len] as number[];
+      if (op !== "tcpopt" || off % 8 || bits % 8) {
+        throw new TypeError(`Cannot use a raw ${what} that is not whole bytes of a tcp option`);
+      }
+      return { expr: { name: "exthdr", op, type, offset: off / 8, len: bits / 8, flags: [] } };
+    }
+    checkObjKeys(x, ["name", "field"], what);
+    const full = String(x.name);
+    // A SACK block past the first is named by its number: `sack1 left`.
+    const block = op === "tcpopt" ? /^(sack)([0-3])$/.exec(full) : null;
+    const desc = exthdrByName(what, block ? block[1] : full);
+    if (!desc) throw new TypeError(`Cannot match on ${what} "${full}": unknown`);
+    if (op === "ipv6") this.depend("ip6");
+    if (op === "ipv4") this.depend("ip");
+    const type = desc.type;
+    if (x.field === undefined) return { expr: { name: "exthdr", op, type, offset: 0, len: 1, flags: ["present"] } };
+    const at = block && block[2] !== "0" ? Number(block[2]) * 64 : 0;
+    const field = desc.fields.find((f) =>
+      f.field === x.field && (at === 0 ? f.offset < 80 : f.offset === 16 + at || f.offset === 48 + at)
+    );
+    if (!field) {
+      throw new TypeError(
+        `Cannot match on ${what} ${full} ${x.field}: expected ${
+          [...new Set(desc.fields.map((f) => f.field))].join(", ")
+        }`,
+      );
+    }
+    const start = Math.floor(field.offset / 8);
+    const len = Math.ceil((field.offset + field.len) / 8) - start;
+    return { expr: { name: "exthdr", op, type, offset: start, len, flags: [] }, field };
+  }
+
+  /** Loads an extension header or option field into `reg`. */
+  exthdr(op: ExthdrOp, x: Obj, reg: number): Loaded {
+    const { expr, field } = this.exthdrExpr(op, x);
+    this.emit({ ...expr, dreg: reg });
+    if (expr.flags?.includes("present")) return { type: typeByName("boolean"), len: 1 };
+    if (field) return this.narrow(field, reg);
+    return { type: { ...typeByName("integer"), host: false, size: expr.len ?? 1 }, len: expr.len ?? 1 };
   }
 
   /** The bytes of a right-hand value for a loaded left side. */
@@ -378,6 +477,16 @@ class RuleEncoder {
       return;
     }
     if (op === "!") throw new TypeError(`Cannot use operator "!" on ${l.type.name}: it is not a bitmask`);
+    if (typeof right === "boolean" && l.present) {
+      l.present();
+      this.emit({
+        name: "cmp",
+        sreg: reg,
+        op: CMP_OPS[op],
+        data: { value: parseValue(typeByName("boolean"), right, l.len) },
+      });
+      return;
+    }
     const value = this.value(l, right);
     this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
     this.noteContext(m.left, right, op);
@@ -427,6 +536,23 @@ class RuleEncoder {
         ? { csumType: 1, csumOffset: f.protocol === "udp" ? 6 : f.protocol === "tcp" ? 16 : 2 }
         : {};
       this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...csum });
+      return;
+    }
+    const [k] = Object.keys(key);
+    if (k in EXTHDR_OPS && Object.keys(key).length === 1 && isObj(key[k])) {
+      const op = EXTHDR_OPS[k];
+      if (op !== "tcpopt") throw new TypeError(`Cannot set ${k} fields: the kernel writes only tcp options`);
+      const { expr, field } = this.exthdrExpr(op, key[k]);
+      if (!field || field.offset % 8 || field.len % 8) {
+        throw new TypeError(`Cannot set ${JSON.stringify(key)}: expected a whole-byte field`);
+      }
+      const len = field.len / 8;
+      const loaded = this.valueInto(m.value, { ...typeByName(field.type), host: false }, len, NFT_REG_1);
+      if (loaded?.type.host && len > 1) {
+        // A host-order value (`rt mtu`) goes into the packet in network order.
+        this.emit({ name: "byteorder", sreg: NFT_REG_1, dreg: NFT_REG_1, op: "hton", len, size: len });
+      }
+      this.emit({ ...expr, sreg: NFT_REG_1, flags: undefined }); // the kernel refuses flags on a write
       return;
     }
     throw new TypeError(`Cannot set ${JSON.stringify(key)}`);
@@ -557,6 +683,18 @@ class RuleEncoder {
       }
       case "notrack":
         return this.emit({ name: "notrack" });
+      case "reset": {
+        // `reset tcp option sack-perm`: the option is overwritten with no-ops.
+        const r = v as Obj;
+        const [key] = isObj(r) ? Object.keys(r) : [];
+        if (
+          EXTHDR_OPS[key] !== "tcpopt" || Object.keys(r).length !== 1 || !isObj(r[key]) || r[key].field !== undefined
+        ) {
+          throw new TypeError(`Cannot reset ${JSON.stringify(v)}: expected a tcp option without a field`);
+        }
+        const { expr } = this.exthdrExpr("tcpopt", r[key]);
+        return this.emit({ name: "exthdr", op: "tcpopt", type: expr.type }); // type and op alone, or the kernel refuses it
+      }
       case "ct count": {
         const c = v as Obj;
         checkObjKeys(c, ["val", "inv"], "ct count");

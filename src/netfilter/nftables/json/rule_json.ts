@@ -10,7 +10,18 @@
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
-import { coveringFields, CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
+import {
+  coveringFields,
+  CT_TYPES,
+  fieldJson,
+  fieldsOf,
+  findField,
+  findFieldIn,
+  type HeaderField,
+  META_TYPES,
+  RT_KEYS,
+} from "./fields.ts";
+import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
   bytesToNumber,
   concatTypes,
@@ -43,6 +54,8 @@ interface Val {
   field?: HeaderField;
   /** Bits of a field loaded (shorter than the field: a prefix). */
   loadBits?: number;
+  /** The header's fields and the bit offset the load started at, for a mask to narrow it to a field. */
+  at?: { fields: readonly HeaderField[]; offset: number };
   mask?: Uint8Array;
   /** Adjacent fields loaded at once: an equality splits into one match per field. */
   merged?: HeaderField[];
@@ -153,7 +166,7 @@ class RuleDecoder {
     const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
     if (e.sreg !== undefined) {
       // A write: `ip daddr set ...`.
-      const key: Json = field ? { payload: { protocol: field.protocol, field: field.field } } : raw;
+      const key: Json = field ? fieldJson(field) : raw;
       if (field) this.kill(base);
       const src = this.reg(e.sreg);
       const target: Val = { json: key, len: e.len ?? 0, type: field ? fieldType(field) : undefined };
@@ -164,13 +177,15 @@ class RuleDecoder {
     const v: Val = field
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
-        json: field.len < bits ? raw : { payload: { protocol: field.protocol, field: field.field } },
+        json: field.len < bits ? raw : fieldJson(field),
         type: fieldType(field),
         len: e.len ?? 0,
         field,
         loadBits: bits,
       }
       : { json: raw, len: e.len ?? 0 };
+    const fields = protocol ? fieldsOf(protocol) : undefined;
+    if (fields) v.at = { fields, offset: off };
     const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
     if (merged) {
       this.kill(base);
@@ -187,13 +202,13 @@ class RuleDecoder {
       return;
     }
     let v: Val = { ...src, mask };
-    if (src.field && src.loadBits !== undefined && src.loadBits > src.field.len) {
+    const at = src.at;
+    if (at && (!src.field || (src.loadBits !== undefined && src.loadBits > src.field.len))) {
       // A sub-byte field was loaded as whole bytes: the mask selects it.
       const lead = leadingZeroBits(mask);
-      const f = findField(src.field.protocol, src.field.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
-      if (f && f.offset === src.field.offset + lead) {
-        const json = { payload: { protocol: f.protocol, field: f.field } };
-        v = { ...v, field: f, json, type: fieldType(f), loadBits: f.len, narrowed: true };
+      const f = findFieldIn(at.fields, at.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
+      if (f && f.offset === at.offset + lead) {
+        v = { ...v, field: f, json: fieldJson(f), type: fieldType(f), loadBits: f.len, narrowed: true };
       }
     }
     this.set(e.dreg, v);
@@ -229,8 +244,7 @@ class RuleDecoder {
       for (const f of left.merged) {
         const part = data.subarray(at, at + f.len / 8);
         at += f.len / 8;
-        const json = { payload: { protocol: f.protocol, field: f.field } };
-        this.match(OPS[op], { json, len: part.length }, renderValue(fieldType(f), part));
+        this.match(OPS[op], { json: fieldJson(f), len: part.length }, renderValue(fieldType(f), part));
       }
       return false;
     }
@@ -315,6 +329,36 @@ class RuleDecoder {
     if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
     this.push({ set: { op: e.op ?? "add", elem, set: `@${e.setName}` } });
     return false;
+  }
+
+  /** An IPv6 extension header, TCP or IPv4 option or SCTP chunk: loaded, tested for, written or reset. */
+  exthdr(e: Extract<NftKnownExpr, { name: "exthdr" }>): void {
+    const op = (e.op ?? "ipv6") as ExthdrOp;
+    if (!(op in EXTHDR_KEYS)) {
+      this.push({ unknown: { name: "exthdr", op } });
+      if (e.dreg !== undefined) this.set(e.dreg, { json: { unknown: "exthdr" }, len: e.len ?? 4 });
+      return;
+    }
+    if (op === "ipv6" || op === "ipv4") this.kill("nh");
+    const desc = exthdrByType(op, e.type ?? 0);
+    const off = (e.offset ?? 0) * 8;
+    const bits = (e.len ?? 0) * 8;
+    const exists = e.flags?.includes("present") === true;
+    const field = desc && !exists ? findFieldIn(desc.fields, off, bits) : undefined;
+    const whole: Json = desc
+      ? exthdrJson(op, desc.name)
+      : { [EXTHDR_KEYS[op]]: { base: e.type ?? 0, offset: off, len: bits } };
+    const key = field && field.len === bits ? fieldJson(field) : whole;
+    const type = exists ? typeByName("boolean") : field ? fieldType(field) : { ...typeByName("integer"), host: false };
+    if (e.sreg !== undefined) {
+      const target: Val = { json: key, type, len: e.len ?? 0 };
+      this.push({ mangle: { key, value: this.value(target, this.reg(e.sreg)) } });
+    } else if (e.dreg === undefined) this.push({ reset: whole });
+    else {
+      const v: Val = { json: key, type, len: e.len ?? 0, field, loadBits: bits };
+      if (desc && !exists) v.at = { fields: desc.fields, offset: off };
+      this.set(e.dreg, v);
+    }
   }
 
   nat(
@@ -458,7 +502,13 @@ class RuleDecoder {
         return false;
       case "fib": {
         const result = e.result ?? "oif";
-        const tn: NftTypeName = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
+        const tn: NftTypeName = e.flags?.includes("present")
+          ? "boolean"
+          : result === "type"
+          ? "fib_addrtype"
+          : result === "oifname"
+          ? "ifname"
+          : "iface_index";
         const json = { fib: { result, flags: (e.flags ?? []).filter((f) => f !== "present") } };
         this.set(e.dreg, { json, type: this.metaType(tn), len: result === "oifname" ? 16 : 4 });
         return false;
@@ -471,15 +521,39 @@ class RuleDecoder {
       }
       case "dynset":
         return this.dynset(e);
+      case "exthdr":
+        this.exthdr(e);
+        return false;
+      case "rt": {
+        const [key, tn, len, family] = RT_KEYS[e.key ?? ""] ?? [e.key ?? "", "integer", 4];
+        this.set(e.dreg, { json: { rt: family ? { key, family } : { key } }, type: typeByName(tn), len });
+        return false;
+      }
+      case "hash": {
+        const body: Record<string, Json> = { mod: e.modulus ?? 0 };
+        if (e.seed !== undefined) body.seed = e.seed;
+        if (e.offset) body.offset = e.offset;
+        const parts = e.type === "symhash" ? [] : this.span(e.sreg, e.len ?? 0);
+        if (parts.length) body.expr = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+        this.set(e.dreg, { json: { [e.type ?? "jhash"]: body }, type: typeByName("integer"), len: 4 });
+        return false;
+      }
+      case "byteorder": {
+        // nft prints no conversion: the value is the one converted.
+        const src = this.reg(e.sreg);
+        if (src) this.set(e.dreg, { ...src });
+        return false;
+      }
       case "numgen": {
         const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
         this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });
         return false;
       }
     }
-    const { name, ...rest } = e as { name: string };
+    // Every registered expression is handled above; this keeps a future one listable.
+    const { name, ...rest } = e as unknown as { name: string; dreg?: number };
     this.push({ unknown: { name, ...jsonSafe(rest) } });
-    if ("dreg" in rest && typeof rest.dreg === "number") this.set(rest.dreg, { json: { unknown: name }, len: 4 });
+    if (typeof rest.dreg === "number") this.set(rest.dreg, { json: { unknown: name }, len: 4 });
     return false;
   }
 }

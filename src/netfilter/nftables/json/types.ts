@@ -26,7 +26,7 @@ export interface NftType {
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
   /** Printed form of an address or a string. */
-  kind?: "ip4" | "ip6" | "ether" | "string" | "classid";
+  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm";
 }
 
 const ICMP_TYPES = {
@@ -87,6 +87,22 @@ export const INET_PROTOS = {
   112: "vrrp",
   132: "sctp",
   136: "udplite",
+} as const;
+
+const MH_TYPES = {
+  0: "binding-refresh-request",
+  1: "home-test-init",
+  2: "careof-test-init",
+  3: "home-test",
+  4: "careof-test",
+  5: "binding-update",
+  6: "binding-acknowledgement",
+  7: "binding-error",
+  8: "fast-binding-update",
+  9: "fast-binding-acknowledgement",
+  10: "fast-binding-advertisement",
+  11: "experimental-mobility-header",
+  12: "home-agent-switch-message",
 } as const;
 
 /** Every type nft's JSON names, by name. */
@@ -228,6 +244,9 @@ export const NFT_TYPES = {
   },
   classid: { id: 23, name: "classid", size: 4, host: true, kind: "classid" },
   ifname: { id: 41, name: "ifname", size: 16, host: true, kind: "string" },
+  boolean: { id: 39, name: "boolean", size: 1, host: true, kind: "bool" },
+  realm: { id: 22, name: "realm", size: 4, host: true, kind: "realm" },
+  mh_type: { id: 17, name: "mh_type", size: 1, names: MH_TYPES },
 } as const satisfies Record<string, NftType>;
 
 /** A type name of {@link NFT_TYPES}. */
@@ -304,6 +323,10 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       const n = bytesToNumber(b.subarray(0, 4), true);
       return `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
     }
+    case "bool":
+      return b.some((x) => x !== 0);
+    case "realm":
+      return String(bytesToNumber(b.subarray(0, 4), true));
     case "string": {
       const z = b.indexOf(0);
       return decoder.decode(z < 0 ? b : b.subarray(0, z));
@@ -356,7 +379,8 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     }
   }
   let n: number | undefined;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
+  if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
+  else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
   else if (Array.isArray(v) && t.bits) {
     n = 0;
