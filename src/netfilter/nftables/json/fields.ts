@@ -207,7 +207,11 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   priority: ["classid", 4],
   nftrace: ["integer", 1],
   random: ["integer", 4],
+  ipsec: ["boolean", 1],
 };
+
+/** `meta` keys nft's JSON names differently from the kernel (`NFT_META_SECPATH` is `ipsec`). */
+export const META_JSON_KEYS: { readonly [kernel: string]: string } = { secpath: "ipsec" };
 
 /** `rt` keys by the kernel's name: nft's key, data type, length, and the family of a next hop. */
 export const RT_KEYS: { readonly [key: string]: [string, NftTypeName, number, string?] } = {
@@ -216,6 +220,23 @@ export const RT_KEYS: { readonly [key: string]: [string, NftTypeName, number, st
   nexthop6: ["nexthop", "ipv6_addr", 16, "ip6"],
   tcpmss: ["mtu", "integer", 2],
   xfrm: ["ipsec", "boolean", 1],
+};
+
+/** `socket` keys: data type and length. */
+export const SOCKET_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
+  transparent: ["integer", 1],
+  mark: ["mark", 4],
+  wildcard: ["integer", 1],
+};
+
+/** `xfrm` keys by the kernel's name: nft's key, data type, length, and the family of an address. */
+export const XFRM_KEYS: { readonly [key: string]: [string, NftTypeName, number, string?] } = {
+  daddr_ip4: ["daddr", "ipv4_addr", 4, "ip"],
+  daddr_ip6: ["daddr", "ipv6_addr", 16, "ip6"],
+  saddr_ip4: ["saddr", "ipv4_addr", 4, "ip"],
+  saddr_ip6: ["saddr", "ipv6_addr", 16, "ip6"],
+  reqid: ["reqid", "integer", 4],
+  spi: ["spi", "integer", 4],
 };
 
 /** Data types of `ct` keys. */
@@ -235,4 +256,9 @@ export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   expiration: ["integer", 4],
   id: ["integer", 4],
   helper: ["string", 16],
+  event: ["ct_event", 4],
+  "ip saddr": ["ipv4_addr", 4],
+  "ip daddr": ["ipv4_addr", 4],
+  "ip6 saddr": ["ipv6_addr", 16],
+  "ip6 daddr": ["ipv6_addr", 16],
 };

@@ -9,9 +9,20 @@
 
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
+import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
+import { MessageBuilder } from "../../../wire/builder.ts";
 import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
-import { CT_TYPES, HEADER_FIELDS, type HeaderField, META_TYPES, RT_KEYS } from "./fields.ts";
+import {
+  CT_TYPES,
+  HEADER_FIELDS,
+  type HeaderField,
+  META_JSON_KEYS,
+  META_TYPES,
+  RT_KEYS,
+  SOCKET_TYPES,
+  XFRM_KEYS,
+} from "./fields.ts";
 import { EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
 import { concatId, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
@@ -45,6 +56,7 @@ interface Loaded {
   present?: () => void;
 }
 
+const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
@@ -203,6 +215,51 @@ class RuleEncoder {
         this.emit({ name: "rt", dreg: reg, key: kkey }); // nft adds no dependency for a next hop's family
         return { type: { ...typeByName(tn), size: len }, len };
       }
+      case "osf": {
+        const o = v as Obj;
+        checkObjKeys(o, ["key", "ttl"], "osf");
+        if (o.key !== "name" && o.key !== "version") {
+          throw new TypeError(`Cannot match on osf ${o.key}: expected name or version`);
+        }
+        if (o.ttl !== undefined && o.ttl !== "loose" && o.ttl !== "skip") {
+          throw new TypeError(`Cannot use osf ttl "${o.ttl}": expected loose or skip`);
+        }
+        this.emit({
+          name: "osf",
+          dreg: reg,
+          ttl: o.ttl as string | undefined,
+          flags: o.key === "version" ? ["version"] : undefined,
+        });
+        return { type: typeByName("string"), len: 16 };
+      }
+      case "socket": {
+        const o = v as Obj;
+        checkObjKeys(o, ["key"], "socket");
+        const [tn, len] = SOCKET_TYPES[String(o.key)] ?? [];
+        if (!tn) {
+          throw new TypeError(`Cannot match on socket ${o.key}: expected ${Object.keys(SOCKET_TYPES).join(", ")}`);
+        }
+        this.emit({ name: "socket", dreg: reg, key: String(o.key) });
+        return { type: { ...typeByName(tn), size: len }, len };
+      }
+      case "ipsec": {
+        const o = v as Obj;
+        checkObjKeys(o, ["key", "dir", "spnum", "family"], "ipsec");
+        const fam = o.family === undefined ? undefined : String(o.family);
+        const found = Object.entries(XFRM_KEYS).find(([, [key, , , f]]) => key === o.key && f === fam);
+        if (!found) {
+          throw new TypeError(
+            `Cannot match on ipsec ${JSON.stringify(o)}: expected saddr or daddr (family ip or ip6), reqid or spi`,
+          );
+        }
+        const dir = String(o.dir ?? "in");
+        if (dir !== "in" && dir !== "out") {
+          throw new TypeError(`Cannot use ipsec direction "${dir}": expected in or out`);
+        }
+        const [kkey, [, tn, len]] = found;
+        this.emit({ name: "xfrm", dreg: reg, key: kkey, dir, spnum: (o.spnum ?? 0) as number });
+        return { type: typeByName(tn), len };
+      }
       case "jhash":
       case "symhash": {
         const h = v as Obj;
@@ -224,7 +281,7 @@ class RuleEncoder {
         checkObjKeys(v as Obj, ["key"], "meta");
         const [tn, len] = META_TYPES[key] ?? [];
         if (!tn) throw new TypeError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
-        this.emit({ name: "meta", dreg: reg, key });
+        this.emit({ name: "meta", dreg: reg, key: META_KERNEL_KEYS[key] ?? key });
         return { type: typeByName(tn), len };
       }
       case "ct": {
@@ -378,13 +435,17 @@ class RuleEncoder {
     return { type: { ...typeByName("integer"), host: false, size: expr.len ?? 1 }, len: expr.len ?? 1 };
   }
 
+  /** An interface given by name as its index in the namespace (numbers and expressions pass). */
+  ifindex(v: Json): Json {
+    if (typeof v !== "string" || /^\d+$/.test(v)) return v;
+    const index = this.ctx.ifindexes?.get(v);
+    if (index === undefined) throw new TypeError(`Cannot find interface "${v}"`);
+    return index;
+  }
+
   /** The bytes of a right-hand value for a loaded left side. */
   value(l: Loaded, v: Json): Uint8Array {
-    if (l.type.name === "iface_index" && typeof v === "string" && !/^\d+$/.test(v)) {
-      const index = this.ctx.ifindexes?.get(v);
-      if (index === undefined) throw new TypeError(`Cannot find interface "${v}"`);
-      v = index;
-    }
+    if (l.type.name === "iface_index") v = this.ifindex(v);
     const b = parseValue(l.type, v, l.len);
     if (!l.shift) return b;
     let n = 0n;
@@ -527,14 +588,41 @@ class RuleEncoder {
     if (isObj(key.payload)) {
       const p = key.payload;
       const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
-      if (!f || f.offset % 8 || f.len % 8) throw new TypeError(`Cannot set ${p.protocol} ${p.field}`);
+      if (!f) throw new TypeError(`Cannot set ${p.protocol} ${p.field}: unknown header field`);
       this.depend(f.protocol);
-      this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
       const csum = f.protocol === "ip"
         ? { csumType: 1, csumOffset: 10 }
         : f.base === "th" && f.protocol !== "th"
         ? { csumType: 1, csumOffset: f.protocol === "udp" ? 6 : f.protocol === "tcp" ? 16 : 2 }
         : {};
+      if (f.offset % 8 || f.len % 8) {
+        // A sub-byte field (`ip dscp set af11`): its bytes are read, the field replaced, the bytes written back.
+        const start = Math.floor(f.offset / 8);
+        const len = Math.ceil((f.offset + f.len) / 8) - start;
+        if (isObj(m.value)) {
+          throw new TypeError(`Cannot set ${p.protocol} ${p.field} from an expression: expected a value`);
+        }
+        this.emit({ name: "payload", dreg: NFT_REG_1, base: f.base, offset: start, len });
+        const shift = len * 8 - (f.offset - start * 8) - f.len;
+        const type = { ...typeByName(f.type), host: false, size: len };
+        const l: Loaded = { type, len, shift };
+        const xor = this.value(l, m.value);
+        let keep = 0n;
+        for (let i = 0; i < f.len; i++) keep |= 1n << BigInt(shift + i);
+        const mask = new Uint8Array(len);
+        for (let i = len - 1; i >= 0; i--, keep >>= 8n) mask[i] = ~Number(keep & 0xffn) & 0xff;
+        this.emit({
+          name: "bitwise",
+          sreg: NFT_REG_1,
+          dreg: NFT_REG_1,
+          len,
+          mask: { value: mask },
+          xor: { value: xor },
+        });
+        this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: start, len, ...csum });
+        return;
+      }
+      this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
       this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...csum });
       return;
     }
@@ -556,6 +644,61 @@ class RuleEncoder {
       return;
     }
     throw new TypeError(`Cannot set ${JSON.stringify(key)}`);
+  }
+
+  /** `tproxy ip to 1.2.3.4:80`: address and port in registers. */
+  tproxy(t: Obj): void {
+    checkObjKeys(t, ["family", "addr", "port"], "tproxy");
+    const fam = t.family === undefined ? undefined : String(t.family);
+    if (fam !== undefined && fam !== "ip" && fam !== "ip6") {
+      throw new TypeError(`Cannot use tproxy family "${fam}": expected ip or ip6`);
+    }
+    const v6 = (fam ?? this.ctx.family) === "ip6";
+    const out: Record<string, unknown> = {};
+    if (t.addr !== undefined) {
+      if (this.ctx.family === "inet" && fam === undefined) {
+        throw new TypeError("Cannot use a tproxy address without a family in an inet table");
+      }
+      const addrType = typeByName(v6 ? "ipv6_addr" : "ipv4_addr");
+      this.valueInto(t.addr, addrType, addrType.size, NFT_REG_1);
+      out.regAddr = NFT_REG_1;
+    }
+    if (t.port !== undefined) {
+      const reg = t.addr === undefined ? NFT_REG_1 : NFT_REG_1 + 1;
+      this.valueInto(t.port, typeByName("inet_service"), 2, reg);
+      out.regPort = reg;
+    }
+    const family = fam === undefined ? (this.ctx.family === "inet" ? 0 : v6 ? 10 : 2) : fam === "ip6" ? 10 : 2;
+    this.emit({ name: "tproxy", family, ...out });
+  }
+
+  /** `dup to 1.2.3.4 device "eth0"`, `fwd to "eth0"`: an address and a device in registers. */
+  dupFwd(kind: "dup" | "fwd", d: Obj): void {
+    checkObjKeys(d, kind === "dup" ? ["addr", "dev"] : ["dev", "family", "addr"], kind);
+    const dev = (v: Json, reg: number) => this.valueInto(this.ifindex(v), typeByName("iface_index"), 4, reg);
+    const netdev = this.ctx.family === "netdev";
+    if (kind === "dup" && netdev) {
+      // In netdev, nft calls the device the address: `dup to "eth0"`.
+      if (d.dev !== undefined || d.addr === undefined) {
+        throw new TypeError('Cannot use dup in netdev without "addr" (the device)');
+      }
+      dev(d.addr, NFT_REG_1);
+      return this.emit({ name: "dup", sregDev: NFT_REG_1 });
+    }
+    if (kind === "dup") {
+      if (d.addr === undefined) throw new TypeError('Cannot use dup without "addr"');
+      const t = typeByName(this.ctx.family === "ip6" ? "ipv6_addr" : "ipv4_addr");
+      this.valueInto(d.addr, t, t.size, NFT_REG_1);
+      if (d.dev !== undefined) dev(d.dev, NFT_REG_1 + 1);
+      return this.emit({ name: "dup", sregAddr: NFT_REG_1, sregDev: d.dev === undefined ? undefined : NFT_REG_1 + 1 });
+    }
+    if (d.dev === undefined) throw new TypeError('Cannot use fwd without "dev"');
+    dev(d.dev, NFT_REG_1);
+    if (d.addr === undefined) return this.emit({ name: "fwd", sregDev: NFT_REG_1 });
+    const v6 = d.family === "ip6";
+    const t = typeByName(v6 ? "ipv6_addr" : "ipv4_addr");
+    this.valueInto(d.addr, t, t.size, NFT_REG_1 + 1);
+    this.emit({ name: "fwd", sregDev: NFT_REG_1, sregAddr: NFT_REG_1 + 1, nfproto: v6 ? 10 : 2 });
   }
 
   nat(kind: string, n: Obj | null): void {
@@ -632,7 +775,26 @@ class RuleEncoder {
         if (typeof v === "string") return this.emit({ name: "objref", immType: "limit", immName: v });
         return this.emit({ name: "limit", ...limitAttrs(v as Obj) });
       case "ct helper":
-        return this.emit({ name: "objref", immType: "ct helper", immName: String(v) });
+      case "ct expectation":
+        return this.emit({ name: "objref", immType: k, immName: String(v) });
+      case "synproxy":
+        if (typeof v === "string") return this.emit({ name: "objref", immType: "synproxy", immName: v });
+        return this.emit({ name: "synproxy", ...synproxyAttrs((v ?? {}) as Obj) });
+      case "tproxy":
+        return this.tproxy((v ?? {}) as Obj);
+      case "flow": {
+        const f = (v ?? {}) as Obj;
+        checkObjKeys(f, ["op", "flowtable"], "flow");
+        if (f.op !== "add" || typeof f.flowtable !== "string" || !f.flowtable.startsWith("@")) {
+          throw new TypeError(`Cannot use flow ${JSON.stringify(v)}: expected {"op": "add", "flowtable": "@name"}`);
+        }
+        return this.emit({ name: "flow_offload", tableName: f.flowtable.slice(1) });
+      }
+      case "xt":
+        throw new TypeError("Cannot apply an xt statement: its iptables extension data is not in nft's JSON");
+      case "dup":
+      case "fwd":
+        return this.dupFwd(k, (v ?? {}) as Obj);
       case "log": {
         const l = (v ?? {}) as Obj;
         checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level"], "log");
@@ -702,7 +864,7 @@ class RuleEncoder {
       }
       case "set": {
         const d = v as Obj;
-        checkObjKeys(d, ["op", "elem", "set"], "a set statement");
+        checkObjKeys(d, ["op", "elem", "set", "stmt"], "a set statement");
         const op = String(d.op ?? "add");
         if (!["add", "update", "delete"].includes(op)) {
           throw new TypeError(`Cannot use set operation "${op}": expected add, update, delete`);
@@ -718,7 +880,24 @@ class RuleEncoder {
           key = key.elem.val;
         }
         this.load(key, 0);
-        return this.emit({ name: "dynset", setName: d.set.slice(1), sregKey: NFT_REG_1, op, timeout });
+        const dynset: Record<string, unknown> = {
+          name: "dynset",
+          setName: d.set.slice(1),
+          sregKey: NFT_REG_1,
+          op,
+          timeout,
+        };
+        if (d.stmt !== undefined) {
+          // Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own.
+          const stmts = Array.isArray(d.stmt) ? d.stmt : [d.stmt];
+          const inner = new RuleEncoder(this.ctx);
+          for (const st of stmts) inner.stmt(st);
+          const b = new MessageBuilder(0, 0);
+          if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
+          else EXPR_LIST.build(b, inner.out);
+          dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+        }
+        return this.emit(dynset as NftExpr);
       }
     }
     throw new TypeError(`Cannot use statement "${k}"`);
@@ -751,6 +930,21 @@ export function limitAttrs(l: Obj): { rate: number; unit: number; burst: number;
     type: bytes ? "bytes" : "pkts",
     flags: l.inv ? ["inv"] : undefined,
   };
+}
+
+/** The kernel attributes of nft's JSON `synproxy` (statement or object). */
+export function synproxyAttrs(o: Obj): { mss?: number; wscale?: number; flags: string[] } {
+  const { family: _f, table: _t, name: _n, handle: _h, comment: _c, ...p } = o;
+  checkObjKeys(p, ["mss", "wscale", "flags"], "synproxy");
+  const flags = p.flags === undefined ? [] : Array.isArray(p.flags) ? p.flags.map(String) : [String(p.flags)];
+  for (const f of flags) {
+    if (f !== "timestamp" && f !== "sack-perm") {
+      throw new TypeError(`Cannot use synproxy flag "${f}": expected timestamp, sack-perm`);
+    }
+  }
+  if (p.mss !== undefined) flags.push("mss");
+  if (p.wscale !== undefined) flags.push("wscale");
+  return { mss: p.mss as number | undefined, wscale: p.wscale as number | undefined, flags };
 }
 
 /** The kernel attributes of nft's JSON `quota` statement. */

@@ -8,6 +8,7 @@
  */
 
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
+import { EXPR_LIST, parseExpr } from "../expr/list.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import {
@@ -18,8 +19,11 @@ import {
   findField,
   findFieldIn,
   type HeaderField,
+  META_JSON_KEYS,
   META_TYPES,
   RT_KEYS,
+  SOCKET_TYPES,
+  XFRM_KEYS,
 } from "./fields.ts";
 import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
@@ -61,6 +65,8 @@ interface Val {
   merged?: HeaderField[];
   /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
   narrowed?: boolean;
+  /** The xor of a bitwise (a field's new value, when a write follows). */
+  xor?: Uint8Array;
   /** An immediate value, typed by whoever uses it. */
   imm?: Uint8Array;
 }
@@ -165,10 +171,11 @@ class RuleDecoder {
     const field = protocol ? findField(protocol, off, bits) : undefined;
     const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
     if (e.sreg !== undefined) {
+      const src = this.reg(e.sreg);
+      if (src?.mask && src.at && this.subFieldWrite(src, src.at, base)) return;
       // A write: `ip daddr set ...`.
       const key: Json = field ? fieldJson(field) : raw;
       if (field) this.kill(base);
-      const src = this.reg(e.sreg);
       const target: Val = { json: key, len: e.len ?? 0, type: field ? fieldType(field) : undefined };
       this.push({ mangle: { key, value: this.value(target, src) } });
       return;
@@ -194,6 +201,20 @@ class RuleDecoder {
     this.set(e.dreg, v);
   }
 
+  /** `ip dscp set af11`: the bytes holding a sub-byte field, masked and xored with its new value, written back. */
+  subFieldWrite(src: Val, at: { fields: readonly HeaderField[]; offset: number }, base: Layer): boolean {
+    const keep = src.mask!.map((b) => ~b & 0xff);
+    const lead = leadingZeroBits(keep);
+    const trail = trailingZeroBits(keep);
+    const f = findFieldIn(at.fields, at.offset + lead, keep.length * 8 - lead - trail);
+    if (!f || f.offset !== at.offset + lead) return false;
+    this.kill(base);
+    const shifted = shiftRight(src.xor ?? new Uint8Array(keep.length), trail);
+    const value = renderValue(fieldType(f), shifted.subarray(shifted.length - Math.ceil(f.len / 8)));
+    this.push({ mangle: { key: fieldJson(f), value } });
+    return true;
+  }
+
   bitwise(e: Extract<NftKnownExpr, { name: "bitwise" }>): void {
     const src = this.reg(e.sreg);
     const mask = e.mask?.value;
@@ -201,7 +222,7 @@ class RuleDecoder {
       this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
       return;
     }
-    let v: Val = { ...src, mask };
+    let v: Val = { ...src, mask, xor: e.xor?.value };
     const at = src.at;
     if (at && (!src.field || (src.loadBits !== undefined && src.loadBits > src.field.len))) {
       // A sub-byte field was loaded as whole bytes: the mask selects it.
@@ -321,14 +342,27 @@ class RuleDecoder {
   dynset(e: Extract<NftKnownExpr, { name: "dynset" }>): boolean {
     const set = this.ctx.sets.get(e.setName ?? "");
     const parts = this.span(e.sregKey, set?.keyLen ?? 4);
-    if (e.sregData !== undefined || e.expr || e.expressions || !parts.length) {
-      this.push({ unknown: { name: "dynset" } }); // maps and per-element statements: not in the JSON layer
+    if (e.sregData !== undefined || !parts.length) {
+      this.push({ unknown: { name: "dynset" } }); // maps: not in the JSON layer
       return false;
     }
     let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
     if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
-    this.push({ set: { op: e.op ?? "add", elem, set: `@${e.setName}` } });
+    const body: Record<string, Json> = { op: e.op ?? "add", elem, set: `@${e.setName}` };
+    const exprs = e.expr
+      ? [parseExpr(e.expr, viewOf(e.expr), 0, e.expr.length)]
+      : e.expressions
+      ? EXPR_LIST.parse(e.expressions, viewOf(e.expressions), 0, e.expressions.length)
+      : [];
+    // nft prints an element's statements without their state.
+    if (exprs.length) body.stmt = ruleStatements(exprs, this.ctx).map(stateless);
+    this.push({ set: body });
     return false;
+  }
+
+  /** The value a statement takes from register `r`: an immediate typed `t`, or the expression loaded there. */
+  operand(r: number | undefined, t: NftType): Json {
+    return this.value({ json: null, type: t, len: t.size }, this.reg(r));
   }
 
   /** An IPv6 extension header, TCP or IPv4 option or SCTP chunk: loaded, tested for, written or reset. */
@@ -406,7 +440,7 @@ class RuleDecoder {
         this.payload(e);
         return false;
       case "meta": {
-        const key = e.key ?? "";
+        const key = META_JSON_KEYS[e.key ?? ""] ?? e.key ?? "";
         const [tn, len] = META_TYPES[key] ?? ["integer", 4];
         if (e.sreg !== undefined) {
           const target: Val = { json: { meta: { key } }, type: this.metaType(tn), len };
@@ -544,6 +578,66 @@ class RuleDecoder {
         if (src) this.set(e.dreg, { ...src });
         return false;
       }
+      case "tproxy": {
+        const fam = e.family === 2 ? "ip" : e.family === 10 ? "ip6" : undefined;
+        const body: Record<string, Json> = {};
+        if (this.ctx.family === "inet" && fam) body.family = fam;
+        const addrType = typeByName((fam ?? this.ctx.family) === "ip6" ? "ipv6_addr" : "ipv4_addr");
+        if (e.regAddr !== undefined) body.addr = this.operand(e.regAddr, addrType);
+        if (e.regPort !== undefined) body.port = this.operand(e.regPort, typeByName("inet_service"));
+        this.push({ tproxy: body });
+        return false;
+      }
+      case "dup": {
+        const dev = e.sregDev === undefined ? undefined : this.operand(e.sregDev, this.metaType("iface_index"));
+        if (e.sregAddr === undefined) this.push({ dup: dev === undefined ? null : { addr: dev } });
+        else {
+          const addrType = typeByName(this.proto.nh === "ip6" ? "ipv6_addr" : "ipv4_addr");
+          const body: Record<string, Json> = { addr: this.operand(e.sregAddr, addrType) };
+          if (dev !== undefined) body.dev = dev;
+          this.push({ dup: body });
+        }
+        return false;
+      }
+      case "fwd": {
+        const body: Record<string, Json> = { dev: this.operand(e.sregDev, this.metaType("iface_index")) };
+        if (e.sregAddr !== undefined) {
+          const v6 = e.nfproto === 10;
+          body.family = v6 ? "ip6" : "ip";
+          body.addr = this.operand(e.sregAddr, typeByName(v6 ? "ipv6_addr" : "ipv4_addr"));
+        }
+        this.push({ fwd: body });
+        return false;
+      }
+      case "synproxy":
+        this.push({ synproxy: synproxyJson(e) });
+        return false;
+      case "flow_offload":
+        this.push({ flow: { op: "add", flowtable: `@${e.tableName ?? ""}` } });
+        return false;
+      case "match":
+      case "target":
+        this.push({ xt: { type: e.name, name: e.xtName ?? "" } });
+        return false;
+      case "osf": {
+        const body: Record<string, Json> = { key: e.flags?.includes("version") ? "version" : "name" };
+        if (e.ttl === "loose" || e.ttl === "skip") body.ttl = e.ttl;
+        this.set(e.dreg, { json: { osf: body }, type: typeByName("string"), len: 16 });
+        return false;
+      }
+      case "socket": {
+        const key = e.key ?? "";
+        const [tn, len] = SOCKET_TYPES[key] ?? ["integer", 4];
+        this.set(e.dreg, { json: { socket: { key } }, type: { ...typeByName(tn), size: len }, len });
+        return false;
+      }
+      case "xfrm": {
+        const [key, tn, len, family] = XFRM_KEYS[e.key ?? ""] ?? [String(e.key), "integer", 4];
+        const body: Record<string, Json> = { key, dir: e.dir ?? "in", spnum: e.spnum ?? 0 };
+        if (family) body.family = family;
+        this.set(e.dreg, { json: { ipsec: body }, type: typeByName(tn), len });
+        return false;
+      }
       case "numgen": {
         const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
         this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });
@@ -558,6 +652,21 @@ class RuleDecoder {
   }
 }
 
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A statement as nft prints it in a set statement: counters and quotas without what they counted. */
+function stateless(st: Json): Json {
+  const o = st as Record<string, Record<string, Json>>;
+  if (o && typeof o === "object" && "counter" in o && typeof o.counter === "object") return { counter: null };
+  if (o && typeof o === "object" && o.quota && typeof o.quota === "object") {
+    const { used: _u, used_unit: _uu, ...rest } = o.quota;
+    return { quota: rest };
+  }
+  return st;
+}
+
 function jsonSafe(o: Record<string, unknown>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(o)) {
@@ -566,6 +675,16 @@ function jsonSafe(o: Record<string, unknown>): Record<string, Json> {
       : (JSON.parse(JSON.stringify(v, (_k, x) => x instanceof Uint8Array ? Array.from(x) : x)) as Json);
   }
   return out;
+}
+
+/** nft's JSON of a synproxy statement or object body: MSS and window scale when their flags say so. */
+export function synproxyJson(e: { mss?: number; wscale?: number; flags?: string[] }): Record<string, Json> {
+  const body: Record<string, Json> = {};
+  if (e.flags?.includes("mss")) body.mss = e.mss ?? 0;
+  if (e.flags?.includes("wscale")) body.wscale = e.wscale ?? 0;
+  const flags = ["timestamp", "sack-perm"].filter((f) => e.flags?.includes(f));
+  if (flags.length) body.flags = flags;
+  return body;
 }
 
 /** nft's JSON of a limit statement or object body. */
@@ -577,8 +696,11 @@ export function limitJson(
   const [rate, rateUnit] = bytes ? byteUnit(e.rate ?? 0) : [e.rate ?? 0, ""];
   const [burst, burstUnit] = bytes ? byteUnit(e.burst ?? 0) : [e.burst ?? 0, ""];
   const per = UNITS[e.unit ?? 1] ?? String(e.unit);
-  const body: Record<string, Json> = object ? { rate, per, burst } : { rate, burst, per };
-  if (e.flags?.includes("inv")) body.inv = true;
+  const inv = e.flags?.includes("inv") === true;
+  // nft orders an object's keys differently from a statement's.
+  const body: Record<string, Json> = object
+    ? (inv ? { rate, per, inv, burst } : { rate, per, burst })
+    : (inv ? { rate, burst, per, inv } : { rate, burst, per });
   if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
   return object ? body : { limit: body };
 }

@@ -15,7 +15,7 @@ import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
 import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
-import { limitJson, nfprotoName, type RuleContext, ruleStatements } from "./rule_json.ts";
+import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
@@ -111,7 +111,7 @@ function commented(body: Record<string, Json>, userdata: Uint8Array | undefined)
   return body;
 }
 
-/** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`. */
+/** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`, `{"synproxy": ...}`, ... */
 export function objectJson(o: NftObject): Json {
   const body = commented(
     { family: o.family, name: o.name ?? "", table: o.table ?? "", handle: o.handle ?? 0 },
@@ -141,6 +141,16 @@ export function objectJson(o: NftObject): Json {
       body.l3proto = nfprotoName(d.l3proto ?? 0);
       break;
     }
+    case "ct expectation": {
+      const d = data as { l3proto?: number; l4proto?: number; dport?: number; timeout?: number; size?: number };
+      body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;
+      Object.assign(body, { dport: d.dport ?? 0, timeout: d.timeout ?? 0, size: d.size ?? 0 });
+      body.l3proto = nfprotoName(d.l3proto ?? 0);
+      break;
+    }
+    case "synproxy":
+      Object.assign(body, synproxyJson(data));
+      break;
     default:
       body.type = String(o.type);
   }
