@@ -107,6 +107,22 @@ function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
     case "ct helper":
       out.push(`\t\ttype ${JSON.stringify(o.type)} protocol ${o.protocol}`, `\t\tl3proto ${o.l3proto}`);
       break;
+    case "ct expectation":
+      out.push(
+        `\t\tprotocol ${o.protocol}`,
+        `\t\tdport ${o.dport}`,
+        `\t\ttimeout ${durationText((o.timeout as number) / 1000)}`,
+        `\t\tsize ${o.size}`,
+        `\t\tl3proto ${o.l3proto}`,
+      );
+      break;
+    case "synproxy": {
+      const flags = (o.flags ?? []) as string[];
+      if (o.mss !== undefined) out.push(`\t\tmss ${o.mss}`);
+      if (o.wscale !== undefined) out.push(`\t\twscale ${o.wscale}`);
+      if (flags.length) out.push(`\t\t${flags.join(" ")}`);
+      break;
+    }
   }
   out.push("\t}");
   return out;
