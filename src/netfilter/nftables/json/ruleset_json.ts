@@ -128,13 +128,19 @@ export function objectJson(o: NftObject): Json {
     case "quota": {
       const d = data as { bytes?: number; consumed?: number; flags?: string[] };
       Object.assign(body, { bytes: d.bytes ?? 0, used: d.consumed ?? 0 });
-      if (d.flags?.includes("inv")) body.inv = true;
+      body.inv = d.flags?.includes("inv") === true; // nft prints it either way
       break;
     }
     case "limit":
-      Object.assign(body, limitJson(data as Parameters<typeof limitJson>[0], true));
+      // A delete event carries no data: nft prints what its empty object holds.
+      if (o.data === undefined) Object.assign(body, { rate: 0, per: "error" });
+      else Object.assign(body, limitJson(data as Parameters<typeof limitJson>[0], true));
       break;
     case "ct helper": {
+      if (o.data === undefined) {
+        Object.assign(body, { type: "(null)", protocol: "ip", l3proto: "unknown" });
+        break;
+      }
       const d = data as { name?: string; l3proto?: number; l4proto?: number };
       body.type = d.name ?? "";
       body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;

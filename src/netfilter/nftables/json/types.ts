@@ -275,6 +275,8 @@ const BY_ID = new Map<number, NftType>(Object.values(NFT_TYPES).map((t) => [t.id
 
 /** A type by nft's id; unknown ids become a host-order integer type named by number. */
 export function typeById(id: number): NftType {
+  // A deleted set's event carries no key type: nft calls type 0 `invalid`.
+  if (id === 0) return { id, name: "invalid", size: 0 };
   return BY_ID.get(id) ?? { id, name: String(id), size: 4, host: true };
 }
 
