@@ -53,7 +53,7 @@ function follow(cmd: string, args: string[], signal: NodeJS.Signals): { stop: ()
   child.stdout.on("data", (d) => out += d);
   const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
   return {
-    async stop() {
+    async stop(): Promise<string> {
       process.kill(child.pid!, signal);
       await closed;
       return out;
@@ -61,7 +61,7 @@ function follow(cmd: string, args: string[], signal: NodeJS.Signals): { stop: ()
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
 
 /** Expiry counts down between the two processes' reads. */
 function comparable(line: string): string {
