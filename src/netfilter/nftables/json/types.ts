@@ -374,13 +374,32 @@ function nameToNumber(t: NftType, v: string): number | undefined {
   return undefined;
 }
 
+/** A plain `a.b.c.d` without a regular expression (a 100,000-element set parses this many); else undefined. */
+function dottedQuad(v: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  let part = 0, n = 0, digits = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57 && digits < 3) {
+      n = n * 10 + c - 48;
+      digits++;
+    } else if (c === 46 && digits && part < 3 && n <= 255) {
+      out[part++] = n;
+      n = digits = 0;
+    } else return undefined;
+  }
+  if (part !== 3 || !digits || n > 255) return undefined;
+  out[3] = n;
+  return out;
+}
+
 /** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
 export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   switch (t.kind) {
     case "ip4":
     case "ip6":
       if (typeof v !== "string") break;
-      return parseIp(v);
+      return dottedQuad(v) ?? parseIp(v);
     case "ether":
       if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
