@@ -206,7 +206,8 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   cgroup: ["integer", 4],
   priority: ["classid", 4],
   nftrace: ["integer", 1],
-  random: ["integer", 4],
+  random: ["be_integer", 4],
+  day: ["day", 1],
   ipsec: ["boolean", 1],
 };
 

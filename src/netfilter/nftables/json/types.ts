@@ -245,6 +245,15 @@ export const NFT_TYPES = {
   classid: { id: 23, name: "classid", size: 4, host: true, kind: "classid" },
   ifname: { id: 41, name: "ifname", size: 16, host: true, kind: "string" },
   boolean: { id: 39, name: "boolean", size: 1, host: true, kind: "bool" },
+  // nft's integer in network order (`meta random`): the same type id, the other byte order.
+  be_integer: { id: 4, name: "integer", size: 4 },
+  day: {
+    id: 45,
+    name: "day",
+    size: 1,
+    host: true,
+    names: { 0: "Sunday", 1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday" },
+  },
   ct_event: {
     id: 40,
     name: "ct_event",
@@ -271,7 +280,10 @@ export const NFT_TYPES = {
 /** A type name of {@link NFT_TYPES}. */
 export type NftTypeName = keyof typeof NFT_TYPES;
 
-const BY_ID = new Map<number, NftType>(Object.values(NFT_TYPES).map((t) => [t.id, t as NftType]));
+// By id, each type under its own name only (`be_integer` is `integer` in the other byte order).
+const BY_ID = new Map<number, NftType>(
+  Object.entries(NFT_TYPES).filter(([k, t]) => k === t.name).map(([, t]) => [t.id, t as NftType]),
+);
 
 /** A type by nft's id; unknown ids become a host-order integer type named by number. */
 export function typeById(id: number): NftType {

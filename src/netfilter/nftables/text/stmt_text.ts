@@ -10,7 +10,7 @@ import type { Json } from "../json/types.ts";
 type Obj = { [k: string]: Json };
 
 const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
-const QUOTED_KEYS = ["iifname", "oifname", "ibrname", "obrname", "iifkind", "oifkind", "sdifname"];
+const QUOTED_KEYS = ["iifname", "oifname", "ibrname", "obrname", "iifkind", "oifkind", "sdifname", "day"];
 const HEX_KEYS = ["mark"];
 
 function isObj(x: Json): x is Obj {
