@@ -304,7 +304,7 @@ async function learnLink(ctx: Context, names: LinkNames, index: number | undefin
 }
 
 async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
-  for await (const ev of subscribeConntrack({ signal }, ctx.lib)) {
+  for await (const ev of await subscribeConntrack({ signal }, ctx.lib)) {
     if (ev.type === "overrun") {
       if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
       continue;
