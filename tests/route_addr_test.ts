@@ -48,7 +48,7 @@ function sameLifetimes(ours: Json, theirs: Json): void {
 
 /** Compares our `ip -j addr show` rendering with iproute2's, link by link and key by key. */
 async function assertMatchesIp(ns: string, ...ipArgs: string[]): Promise<void> {
-  const links = await listLinks({ netns: ns });
+  const links = await listLinks({}, { netns: ns });
   const ours: Json[] = addressesToIpJson(links, await listAddresses({}, { netns: ns }));
   const theirs: Json[] = ipJson(ns, "addr", "show", ...ipArgs);
   assert.equal(ours.length, theirs.length);
@@ -73,7 +73,7 @@ test("listAddresses and addressesToIpJson match ip -j addr show", { skip: NEEDS_
     await assertMatchesIp(ns);
     const v0 = await listAddresses({ link: "v0", family: "inet" }, { netns: ns });
     const peer = v0.find((a) => a.local === "10.1.0.1")!;
-    assert.deepEqual([peer.peer, peer.address, peer.prefixLen], ["10.1.0.2", "10.1.0.2", 32]);
+    assert.deepEqual([peer.peer, peer.address, peer.prefixLen], ["10.1.0.2", "10.1.0.1/32", 32]);
     const secondary = v0.find((a) => a.local === "10.0.0.2")!;
     assert.deepEqual([secondary.label, secondary.broadcast, secondary.flags], ["v0:a", "10.0.0.255", [
       "secondary",
@@ -93,7 +93,7 @@ test("dumps are filtered by link and family", { skip: NEEDS_ROOT }, async () => 
     ip(ns, "addr", "add", "10.0.1.1/24", "dev", "v1");
     const v1 = await resolveLinkIndex("v1", { netns: ns });
     const byIndex = await listAddresses({ link: v1 }, { netns: ns });
-    assert.ok(byIndex.length >= 2 && byIndex.every((a) => a.index === v1), "only v1");
+    assert.ok(byIndex.length >= 2 && byIndex.every((a) => a.ifindex === v1 && a.ifname === "v1"), "only v1");
     const inet: Address[] = [];
     for await (const a of streamAddresses({ family: "inet" }, { netns: ns })) inet.push(a);
     assert.deepEqual(inet.map((a) => a.local).sort(), ["10.0.0.1", "10.0.1.1", "127.0.0.1"]);
@@ -192,7 +192,7 @@ test("deleteAddress by text and by listed Address; missing ones are refused", { 
     await deleteAddress("v0", "10.6.0.1/24", o);
     await deleteAddress("v0", "2001:db8:6::1/64", o);
     const peer = (await listAddresses({ link: "v0" }, o)).find((a) => a.local === "10.6.1.1")!;
-    await deleteAddress("v0", peer, o);
+    await deleteAddress(peer, o);
     const left = (await listAddresses({ link: "v0" }, o)).map((a) => a.local);
     assert.deepEqual(left.filter((l) => !l?.startsWith("fe80")), []);
     assert.deepEqual(ipAddrs(ns, "v0").map((x: Json) => x.local).filter((l: string) => !l.startsWith("fe80")), []);
@@ -254,6 +254,14 @@ test("bad input is refused before anything is sent", async () => {
 });
 
 test("addressToIpJson keeps what iproute2 prints for a bare address", () => {
-  const a: Address = { family: 2, prefixLen: 8, index: 1, scope: "host", flags: ["permanent"], local: "127.0.0.1" };
+  const a: Address = {
+    family: "inet",
+    address: "127.0.0.1/8",
+    prefixLen: 8,
+    ifindex: 1,
+    scope: "host",
+    flags: ["permanent"],
+    local: "127.0.0.1",
+  };
   assert.deepEqual(addressToIpJson(a), { family: "inet", local: "127.0.0.1", prefixlen: 8, scope: "host" });
 });

@@ -44,7 +44,7 @@ test("links, addresses, neighbours, routes and rules through { path } and { pid 
       await changeLink("v1", { up: true }, byPath);
       const v0 = ipJson(ns, "link", "show", "v0")[0];
       assert.deepEqual([v0.mtu, v0.flags.includes("UP")], [1400, true]);
-      const names = (o: RouteOptions) => listLinks(o).then((l) => l.map((x) => x.name).sort());
+      const names = (o: RouteOptions) => listLinks({}, o).then((l) => l.map((x) => x.name).sort());
       assert.deepEqual(await names(byPid), ["lo", "v0", "v1"]);
       assert.deepEqual(await names(byPath), await names({ netns: { name: ns } }));
 

@@ -177,8 +177,7 @@ test(
   async () => {
     await withTempNetns(async (ns) => {
       ip(ns, "link", "add", "st0", "type", "bridge");
-      const key = (a: { index: number; local?: string; address?: string; prefixLen: number }) =>
-        `${a.index} ${a.local ?? a.address}/${a.prefixLen}`;
+      const key = (a: { ifindex: number; address: string }) => `${a.ifindex} ${a.address}`;
       const events = await subscribeRoute(["ipv4-addr"], { netns: ns, receiveBuffer: 65536 });
       let resynced!: () => void;
       const firstResync = new Promise<void>((r) => (resynced = r));

@@ -133,8 +133,8 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
     case "link":
       return linkToIpJson(ev.object, jsonOpts(ctx, names));
     case "addr": {
-      const link = names.get(ev.object.index);
-      if (!link) return { ifindex: ev.object.index, addr_info: [] };
+      const link = names.get(ev.object.ifindex);
+      if (!link) return { ifindex: ev.object.ifindex, addr_info: [] };
       return addressesToIpJson([link], [ev.object], jsonOpts(ctx, names))[0];
     }
     case "route":
@@ -157,7 +157,7 @@ function textOf(ctx: Context, ev: Change, names: LinkNames, netnsNames?: Readonl
     }
     case "addr": {
       const [first, ...rest] = formatAddress(ev.object, ctx.paint);
-      return [`${ev.object.index}: ${nameOfIndex(names, ev.object.index)}${first}`, ...rest].join("\n");
+      return [`${ev.object.ifindex}: ${nameOfIndex(names, ev.object.ifindex)}${first}`, ...rest].join("\n");
     }
     case "route":
       return formatRoute(ev.object, names, ctx.paint);

@@ -6,7 +6,7 @@
  * @example
  * ```ts ignore
  * import { getLink, listLinks } from "./api.ts";
- * for (const l of await listLinks({ netns: "blue" })) console.log(l.index, l.name, l.flags);
+ * for (const l of await listLinks({ kind: "veth" }, { netns: "blue" })) console.log(l.index, l.name, l.flags);
  * const lo = await getLink("lo", { netns: "blue" });
  * console.log(lo.mtu, lo.operstate); // 65536 UNKNOWN
  * ```
@@ -21,6 +21,8 @@ import { TruncatedError } from "../../wire/errors.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { type Attrs, bitNames, nameOf } from "../../wire/table.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
@@ -178,6 +180,7 @@ async function getOn(s: NetlinkSocket, nameOrIndex: string | number): Promise<Li
  * `TypeError` `Unknown link: "x"` when there is no such link.
  */
 export function getLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<Link> {
+  checkTarget(opts, "getLink");
   return withRouteSocket(opts, (s) => getOn(s, nameOrIndex));
 }
 
@@ -190,12 +193,23 @@ export async function resolveLinkIndex(nameOrIndex: string | number, opts: Route
   return (await getLink(nameOrIndex, opts)).index;
 }
 
-/** Options of {@link listLinks} and {@link streamLinks}: where, and which links. */
-export interface ListLinksOptions extends RouteOptions {
+/** Which links {@link listLinks} and {@link streamLinks} return: all by default. */
+export interface LinkFilter {
   /** Only links of this kind (`bridge`, `veth`...), filtered by the kernel where it knows the kind. */
   kind?: string;
   /** Only ports of this master (name or index), filtered by the kernel. */
   master?: string | number;
+}
+
+function checkLinkFilter(filter: LinkFilter): void {
+  checkKeys(filter, ["kind", "master"], "link filter");
+  if (filter.kind !== undefined && (typeof filter.kind !== "string" || filter.kind === "")) {
+    throw new InvalidArgumentError(`Cannot use kind ${JSON.stringify(filter.kind)}: expected a link kind name`, "kind");
+  }
+  const m = filter.master;
+  if (m !== undefined && typeof m !== "string" && typeof m !== "number") {
+    throw new InvalidArgumentError(`Cannot use master ${JSON.stringify(m)}: expected a link name or index`, "master");
+  }
 }
 
 function dumpRequest(kind: string | undefined, master: number | undefined): Uint8Array {
@@ -210,8 +224,10 @@ function dumpRequest(kind: string | undefined, master: number | undefined): Uint
  * filters the dump; the kind is checked again here because the kernel
  * ignores kinds whose driver is not loaded.
  */
-export function streamLinks(opts: ListLinksOptions = {}): AsyncGenerator<Link, void, undefined> {
-  const { kind, master } = opts;
+export function streamLinks(filter: LinkFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Link, void, undefined> {
+  checkLinkFilter(filter);
+  checkTarget(opts, "a link listing", ["retries"]);
+  const { kind, master } = filter;
   return new DumpStream(opts, async (s) => {
     const masterIndex = master === undefined ? undefined : (await getOn(s, master)).index;
     const keep = kind === undefined && masterIndex === undefined
@@ -223,7 +239,7 @@ export function streamLinks(opts: ListLinksOptions = {}): AsyncGenerator<Link, v
   });
 }
 
-/** Lists every link (see {@link streamLinks} for the filters). */
-export async function listLinks(opts: ListLinksOptions = {}): Promise<Link[]> {
-  return await Array.fromAsync(streamLinks(opts));
+/** Lists links into an array (see {@link streamLinks}). */
+export async function listLinks(filter: LinkFilter = {}, opts: RouteOptions = {}): Promise<Link[]> {
+  return await Array.fromAsync(streamLinks(filter, opts));
 }

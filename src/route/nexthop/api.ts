@@ -53,7 +53,7 @@ async function deviceAttrs(
 /** Name and master of every link, to name each nexthop's device and to filter by master. */
 async function linkTable(s: NetlinkSocket): Promise<Map<number, { name: string; master?: number }>> {
   return new Map(
-    (await listLinks({ socket: s })).map((l) => [l.index, { name: l.name ?? `if${l.index}`, master: l.master }]),
+    (await listLinks({}, { socket: s })).map((l) => [l.index, { name: l.name ?? `if${l.index}`, master: l.master }]),
   );
 }
 
