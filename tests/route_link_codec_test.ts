@@ -128,7 +128,7 @@ test("captured bridge and port: STP settings, slave data, AF_BRIDGE protinfo", (
   assert.equal(slave.cost, 2);
 
   const bp = frame("bridge-v1");
-  assert.equal(bp.family, 7);
+  assert.equal(bp.family, "bridge");
   assert.equal(bp.master, br.index);
   assert.equal(bp.bridgePort?.state, "disabled");
   assert.equal(bp.bridgePort?.priority, 32);

@@ -228,7 +228,7 @@ class Printer {
   }
 
   change(ev: Change): void {
-    if (ev.kind === "link" && ev.object.family !== 7) {
+    if (ev.kind === "link" && ev.object.family !== "bridge") {
       if (ev.type === "del") this.names.delete(ev.object.index);
       else this.names.set(ev.object.index, ev.object);
     }

@@ -36,7 +36,9 @@ import {
   IFLA_PROP_LIST,
 } from "./table.ts";
 import { KIND_DATA, KIND_SLAVE_DATA, type LinkKindData, type LinkSlaveData } from "./kinds.ts";
-import { checkLinkIndex, checkLinkName, getLink, type Link } from "./api.ts";
+import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 
 /**
  * Settings every link accepts, at creation or later: the {@link IFLA_ATTRS}
@@ -289,6 +291,11 @@ async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<nu
   return (await getLink(nameOrIndex, { socket: s })).index;
 }
 
+const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group", "gsoMaxSize", "gsoMaxSegs"]
+  .concat(["groMaxSize", "up", "promisc", "arp", "multicast", "allmulticast", "master", "netns"]);
+const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave"]);
+const CREATE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "peer", "parent", "index", "numTxQueues", "numRxQueues"]);
+
 /**
  * Resolves link names to indexes and named namespaces to descriptors
  * (pushed on `fds` for closing), leaving everything else as given.
@@ -323,6 +330,9 @@ async function closeFds(fds: number[]): Promise<void> {
  * `undefined` when it was created in another namespace.
  */
 export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+  checkKeys(spec, CREATE_KEYS, "link spec");
+  if (spec.kind === "veth" && spec.peer) checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
+  checkTarget(opts, "createLink");
   checkLinkName(spec.name);
   return withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
@@ -338,14 +348,22 @@ export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promi
 }
 
 /**
- * Changes a link: up/down, MTU, name, address, master (`null` = none),
- * namespace, txqlen, alias, group, and kind-specific `data`.
+ * Changes a link (name, index, or a listed {@link Link} as it is): up/down,
+ * MTU, name, address, master (`null` = none), namespace, txqlen, alias,
+ * group, and kind-specific `data`.
  */
-export function changeLink(nameOrIndex: string | number, changes: LinkChanges, opts: RouteOptions = {}): Promise<void> {
+export function changeLink(
+  link: string | number | Link,
+  changes: LinkChanges,
+  opts: RouteOptions = {},
+): Promise<void> {
+  const which = linkRef(link);
+  checkKeys(changes, CHANGE_KEYS, "link changes");
+  checkTarget(opts, "changeLink");
   return withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
-      const idx = await index(s, nameOrIndex);
+      const idx = await index(s, which);
       await s.request(changeLinkRequest(idx, await resolveRefs(s, changes, fds)));
     } finally {
       await closeFds(fds);
@@ -353,10 +371,12 @@ export function changeLink(nameOrIndex: string | number, changes: LinkChanges, o
   });
 }
 
-/** Deletes a link (for a veth pair, both ends go). */
-export function deleteLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<void> {
+/** Deletes a link (name, index, or a listed {@link Link} as it is); for a veth pair, both ends go. */
+export function deleteLink(link: string | number | Link, opts: RouteOptions = {}): Promise<void> {
+  const which = linkRef(link);
+  checkTarget(opts, "deleteLink");
   return withRouteSocket(opts, async (s) => {
-    const idx = await index(s, nameOrIndex);
+    const idx = await index(s, which);
     await s.request(new MessageBuilder(RTM.RTM_DELLINK, 0).struct(IFINFOMSG, { index: idx }).finish());
   });
 }
