@@ -88,19 +88,19 @@ test("listMulticastAddresses agrees with ip -j maddr, per family and device", { 
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
     ip(ns, "link", "set", "v0", "up");
     ip(ns, "maddr", "add", "33:33:00:00:00:09", "dev", "v0");
-    const all = await listMulticastAddresses({ netns: ns });
+    const all = await listMulticastAddresses({}, { netns: ns });
     const want = ipJson(ns, "maddr", "show") as { ifindex: number; maddr: { link?: string; address?: string }[] }[];
     assert.deepEqual(
       all.map((m) => `${m.ifindex} ${m.address}`),
       want.flatMap((g) => g.maddr.map((e) => `${g.ifindex} ${e.link ?? e.address}`)),
     );
     assert.ok(all.some((m) => m.static && m.address === "33:33:00:00:00:09"));
-    const v6 = await listMulticastAddresses({ netns: ns, family: "inet6", dev: "v0" });
+    const v6 = await listMulticastAddresses({ family: "inet6", dev: "v0" }, { netns: ns });
     assert.ok(v6.length > 0 && v6.every((m) => m.family === "inet6" && m.ifname === "v0"));
     assert.ok(v6.length < all.length);
-    assert.deepEqual(await listMulticastAddresses({ netns: ns, dev: "nope" }), []);
-    await assert.rejects(listMulticastAddresses({ netns: ns, family: "ipx" as "inet" }), TypeError);
-    await assert.rejects(listMulticastAddresses({ netns: ns, device: "v0" } as never), /Unknown option: "device"/);
+    assert.deepEqual(await listMulticastAddresses({ dev: "nope" }, { netns: ns }), []);
+    await assert.rejects(listMulticastAddresses({ family: "ipx" as "inet" }, { netns: ns }), TypeError);
+    await assert.rejects(listMulticastAddresses({ device: "v0" } as never, { netns: ns }), /unknown key "device"/);
   });
 });
 

@@ -399,6 +399,7 @@ function altnames(
   names: readonly string[],
   opts: RouteOptions,
 ): Promise<void> {
+  checkTarget(opts, "an alternative-name change");
   return withRouteSocket(opts, async (s) => {
     const idx = await index(s, nameOrIndex);
     await s.request(altnameRequest(type, idx, names));
