@@ -39,8 +39,8 @@ test("listed addresses go back into replaceAddress and deleteAddress as they are
     await addAddress("v0", "10.1.0.1", { peer: "10.1.0.2/32", label: "v0:p", metric: 7 }, o);
     await addAddress("v0", "10.2.0.1/16", { broadcast: true, validLft: 500, preferredLft: 400 }, o);
     await addAddress("v0", "2001:db8::1/64", { flags: ["nodad"] }, o);
-    const listed = (await listAddresses({ link: "v0" }, o)).filter((a) => a.scope !== "link");
-    assert.deepEqual(listed.map((a) => [a.address, a.ifname, a.family]).sort(), [
+    const listed = (await listAddresses({ dev: "v0" }, o)).filter((a) => a.scope !== "link");
+    assert.deepEqual(listed.map((a) => [a.address, a.dev, a.family]).sort(), [
       ["10.0.0.1/24", "v0", "inet"],
       ["10.1.0.1/32", "v0", "inet"],
       ["10.2.0.1/16", "v0", "inet"],
@@ -162,7 +162,7 @@ test("ip sees what a listed address round trip leaves (oracle for the helper)", 
   await withTempNetns(async (ns) => {
     ip(ns, "link", "add", "d0", "type", "veth", "peer", "d1");
     ip(ns, "addr", "add", "10.9.0.1/24", "dev", "d0");
-    const [a] = await listAddresses({ link: "d0", family: "inet" }, { netns: ns });
+    const [a] = await listAddresses({ dev: "d0", family: "inet" }, { netns: ns });
     await deleteAddress(a, { netns: ns });
     assert.deepEqual(addrs(ns, "d0"), []);
   });

@@ -49,7 +49,7 @@ test("links, addresses, neighbours, routes and rules through { path } and { pid 
       assert.deepEqual(await names(byPath), await names({ netns: { name: ns } }));
 
       await addAddress("v0", "10.7.0.1/24", {}, byPid);
-      assert.deepEqual((await listAddresses({ link: "v0", family: "inet" }, byPath)).map((a) => a.local), ["10.7.0.1"]);
+      assert.deepEqual((await listAddresses({ dev: "v0", family: "inet" }, byPath)).map((a) => a.local), ["10.7.0.1"]);
       assert.equal(ipJson(ns, "-4", "addr", "show", "dev", "v0")[0].addr_info[0].local, "10.7.0.1");
 
       await addNeighbour({ dst: "10.7.0.9", lladdr: "02:00:00:07:00:09", link: "v0" }, byPath);

@@ -56,7 +56,7 @@ const listed: Address = {
   local: "10.0.0.1",
   prefixLen: 24,
   ifindex: 2,
-  ifname: "v0",
+  dev: "v0",
   scope: "global",
   flags: ["permanent"],
 };
@@ -87,7 +87,8 @@ const CASES: [string, () => unknown, string][] = [
   ["listMulticastAddresses options", () => listMulticastAddresses({}, bad), "nets"],
   ["createTuntap options", () => createTuntap({ name: "t0", mode: "tun" }, { socket: 1 } as never), "socket"],
   // Addresses.
-  ["listAddresses filter", () => listAddresses({ dev: "v0" } as never, o), "dev"],
+  ["listAddresses filter", () => listAddresses({ device: "v0" } as never, o), "device"],
+  ["listAddresses filter by link", () => listAddresses({ link: "v0" } as never, o), "link"],
   ["listAddresses filter with options", () => listAddresses({ netns: "x" } as never), "netns"],
   ["streamAddresses options", () => streamAddresses({}, bad).next(), "nets"],
   ["addAddress settings", () => addAddress("v0", "10.0.0.1/24", { lable: "v0:a" } as never, o), "lable"],

@@ -80,7 +80,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const links: Link[] = [];
   if (sel.dev !== undefined) links.push(await getAddrLink(ctx, sel.dev, names));
   else for await (const l of streamLinks({ master: sel.master, kind: sel.kind }, ctx.lib)) links.push(l);
-  const base: AddressFilter = { link: sel.dev };
+  const base: AddressFilter = { dev: sel.dev };
   if (family !== undefined) base.family = family;
   const all = await addressesByLink(streamAddresses(base, ctx.lib));
   // Address-level selectors: the library filters a second dump, so each address is known to match or not.
@@ -215,7 +215,7 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { dev: { arg: "device name" }, scope: { arg: "scope" } }, "addr flush", "dev");
   if (w.dev === undefined) throw new UsageError(`Flush requires arguments: "dev NAME"`, "flush");
   const scope = w.scope === undefined ? undefined : /^\d+$/.test(w.scope) ? Number(w.scope) : w.scope;
-  await flushAddresses({ link: w.dev, family: familyOf(ctx), scope }, ctx.lib);
+  await flushAddresses({ dev: w.dev, family: familyOf(ctx), scope }, ctx.lib);
 }
 
 /** Handles `nlkit addr ...`. */

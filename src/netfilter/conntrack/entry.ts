@@ -13,7 +13,7 @@
  */
 
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
-import { type Family, familyName, familyNumber } from "../../wire/family.ts";
+import { familyName } from "../../wire/family.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
 import { type Attrs, bitNames, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
@@ -187,11 +187,6 @@ export type ConntrackAttrs = Attrs<typeof CTA_TABLE>;
 /** The family as conntrack-tools prints it (`ipv4`, `ipv6`, `unknown`), from an entry's `family`. */
 export function conntrackFamilyText(family: string): string {
   return family === "inet" ? "ipv4" : family === "inet6" ? "ipv6" : "unknown";
-}
-
-/** The `AF_*` number of an entry's `family` (a name, or decimal text for families without one). */
-export function entryFamilyNumber(family: string): number {
-  return /^\d+$/.test(family) ? Number(family) : familyNumber(family as Family);
 }
 
 const HDR = structSize(NFGENMSG);

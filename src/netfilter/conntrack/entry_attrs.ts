@@ -16,7 +16,8 @@
  */
 
 import type { RawAttr } from "../../wire/table.ts";
-import { type ConntrackAttrs, type ConntrackEntry, type ConntrackTuple, entryFamilyNumber } from "./entry.ts";
+import { type ConntrackAttrs, type ConntrackEntry, type ConntrackTuple } from "./entry.ts";
+import { familyNumber } from "../../wire/family.ts";
 
 type TupleAttrs = NonNullable<ConntrackAttrs["tupleOrig"]>;
 
@@ -99,5 +100,5 @@ export function conntrackEntryAttrs(e: ConntrackEntry): { family: number; attrs:
   if (e.synproxy) a.synproxy = { ...e.synproxy };
   if (e.unknown) a.unknown = e.unknown;
   if (e.unknownNested) restoreNested(a, e.unknownNested);
-  return { family: entryFamilyNumber(e.family), attrs: a };
+  return { family: familyNumber(e.family), attrs: a };
 }

@@ -18,8 +18,8 @@ import {
   type ConntrackEntry,
   conntrackFamilyText,
   type ConntrackTuple,
-  entryFamilyNumber,
 } from "./entry.ts";
+import { familyNumber } from "../../wire/family.ts";
 
 /** `conntrack -o` output options that change the line. */
 export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
@@ -91,7 +91,7 @@ export function formatConntrack(e: ConntrackEntry, opts: FormatConntrackOptions 
   const out = new Set(typeof opts.output === "string" ? [opts.output] : opts.output ?? []);
   let s = "";
   if (opts.event) s += `[${opts.event}]`.padStart(9, " ") + " ";
-  if (out.has("extended")) s += `${pad8(conntrackFamilyText(e.family))} ${entryFamilyNumber(e.family)} `;
+  if (out.has("extended")) s += `${pad8(conntrackFamilyText(e.family))} ${familyNumber(e.family)} `;
   s += `${pad8(e.proto)} ${e.protoNum} `;
   if (e.timeout !== undefined) s += `${e.timeout} `;
   if (e.tcp) s += `${e.tcp.state} `;
@@ -310,7 +310,7 @@ function tupleXml(
   dir: "original" | "reply",
   counters?: ConntrackCounters,
 ): string {
-  let s = `<meta direction="${dir}"><layer3 protonum="${entryFamilyNumber(e.family)}" protoname="${conntrackFamilyText(e.family)}">` +
+  let s = `<meta direction="${dir}"><layer3 protonum="${familyNumber(e.family)}" protoname="${conntrackFamilyText(e.family)}">` +
     `<src>${t.src}</src><dst>${t.dst}</dst></layer3>` +
     `<layer4 protonum="${e.protoNum}" protoname="${e.proto}">`;
   if (XML_L4.has(e.protoNum)) s += `<sport>${t.sport ?? 0}</sport><dport>${t.dport ?? 0}</dport>`;

@@ -6,8 +6,8 @@
  * ```ts ignore
  * import { addAddress, deleteAddress, listAddresses } from "./api.ts";
  * await addAddress("veth0", "10.0.0.1/24", { broadcast: true, label: "veth0:a" }, { netns: "blue" });
- * for (const a of await listAddresses({ link: "veth0" }, { netns: "blue" })) {
- *   console.log(a.address, a.ifname, a.scope, a.flags); // 10.0.0.1/24 veth0 global ["permanent"]
+ * for (const a of await listAddresses({ dev: "veth0" }, { netns: "blue" })) {
+ *   console.log(a.address, a.dev, a.scope, a.flags); // 10.0.0.1/24 veth0 global ["permanent"]
  *   await deleteAddress(a, { netns: "blue" }); // a listed address is accepted as it is
  * }
  * ```
@@ -47,8 +47,8 @@ import {
 
 /** Which addresses to list: all by default. */
 export interface AddressFilter {
-  /** Only addresses of this link (name or index); filtered by the kernel. */
-  link?: string | number;
+  /** Only addresses of this device (name or index); filtered by the kernel. */
+  dev?: string | number;
   /** Only this family (`"inet"`/`"inet6"`, or `AF_INET`/`AF_INET6`); filtered by the kernel. */
   family?: "inet" | "inet6" | number;
   /** Only addresses of this scope (`global`, `link`, `host`, ... or a number). */
@@ -71,7 +71,7 @@ export interface AddressFilter {
 /** Which addresses to flush: the same filter as listing. */
 export type AddressFlushFilter = AddressFilter;
 
-const FILTER_KEYS = ["link", "family", "scope", "to", "label", "flags"];
+const FILTER_KEYS = ["dev", "family", "scope", "to", "label", "flags"];
 
 /** Turns a shell pattern (`*`, `?`, `[...]`, as `fnmatch(3)` without flags) into a regular expression. */
 function globToRegExp(pattern: string): RegExp {
@@ -102,6 +102,9 @@ interface AddressMatch {
 
 function checkAddressFilter(filter: AddressFilter): AddressMatch {
   if (typeof filter !== "object" || filter === null) throw new TypeError(`Invalid address filter: "${String(filter)}"`);
+  if (Object.hasOwn(filter, "link")) {
+    throw new InvalidArgumentError('Cannot use address filter: "link" is spelt "dev" (a name or an index)', "link");
+  }
   checkKeys(filter, FILTER_KEYS, "address filter");
   const m: AddressMatch = { family: familyOf(filter.family), flagsOn: [], flagsOff: [] };
   if (filter.scope !== undefined) m.scope = nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
@@ -174,7 +177,7 @@ function dumpRequest(family: number, index: number): Uint8Array {
 function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan<Address>> {
   const m = checkAddressFilter(filter);
   return async (s) => {
-    const index = filter.link === undefined ? 0 : await resolveLinkIndex(filter.link, { socket: s });
+    const index = filter.dev === undefined ? 0 : await resolveLinkIndex(filter.dev, { socket: s });
     // One link dump per list names every address's link (and matches labels of addresses without one).
     const names = new Map<number, string>();
     for await (const l of streamLinks({}, { socket: s })) names.set(l.index, l.name ?? "");
@@ -184,7 +187,7 @@ function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan
       parse: parseAddressMessage,
       keep: (a: Address) => {
         if (!matchAddress(a, m, index, names)) return false;
-        a.ifname = names.get(a.ifindex); // named here: the dump's only per-value hook
+        a.dev = names.get(a.ifindex); // named here: the dump's only per-value hook
         return true;
       },
     };

@@ -190,7 +190,7 @@ export interface Address {
   /** Index of the link the address is on. */
   ifindex: number;
   /** Name of that link: set by the listings (one link dump per list); events carry only `ifindex`. */
-  ifname?: string;
+  dev?: string;
   /** Scope name (`global`, `site`, `link`, `host`, `nowhere`) or decimal text. */
   scope: string;
   /** Flag names (`IFA_FLAGS` when present, else `ifa_flags`), e.g. `["permanent"]`. */
@@ -230,7 +230,7 @@ export const ADDRESS_OUTPUT_ONLY: readonly string[] = [
   "family",
   "local",
   "prefixLen",
-  "ifname",
+  "dev",
   "anycast",
   "multicast",
   "targetNetnsid",
