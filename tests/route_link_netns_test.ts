@@ -114,17 +114,17 @@ test("nsids: set, get, list and names agree with ip netns", { skip: NEEDS_ROOT }
     assert.equal(await getNsid(b, { netns: a }), 7);
     assert.equal(ip(a, "netns", "list-id"), `nsid 7 (iproute2 netns name: ${b})\n`);
     await setNsid(a, "auto", { netns: a });
-    const ids = (await listNsids({ netns: a })).map((e) => e.nsid).sort();
+    const ids = (await listNsids({}, { netns: a })).map((e) => e.nsid).sort();
     assert.deepEqual(ids, ipJson(a, "netns", "list-id").map((e: { nsid: number }) => e.nsid).sort());
     const names = await nsidNames({ netns: a });
     assert.equal(names.get(7), b);
     // One id, and the ids of the namespace that is nsid 7 here.
-    assert.deepEqual(await listNsids({ netns: a, nsid: 7 }), [{ nsid: 7 }]);
+    assert.deepEqual(await listNsids({ nsid: 7 }, { netns: a }), [{ nsid: 7 }]);
     ip(b, "netns", "set", a, "4");
     const selfId = await getNsid(a, { netns: a });
-    assert.deepEqual(await listNsids({ netns: a, targetNsid: 7 }), [{ nsid: 4, currentNsid: selfId }]);
+    assert.deepEqual(await listNsids({ targetNsid: 7 }, { netns: a }), [{ nsid: 4, currentNsid: selfId }]);
     await assert.rejects(
-      listNsids({ netns: a, nsid: 99 }),
+      listNsids({ nsid: 99 }, { netns: a }),
       (e: unknown) => e instanceof NetlinkError && e.code === "ENOENT",
     );
     await assert.rejects(setNsid(b, 8, { netns: a }), (e: unknown) => e instanceof NetlinkError && e.code === "EEXIST");

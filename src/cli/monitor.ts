@@ -341,7 +341,7 @@ async function replay(ctx: Context, file: string, banner: boolean): Promise<numb
 async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
   const names = await linkNames(ctx);
   const print = { details: ctx.opts.details, stats: 0, linkName: (i: number) => nameOfIndex(names, i) };
-  for await (const ev of subscribeTc({ ...ctx.lib, signal })) {
+  for await (const ev of await subscribeTc({ ...ctx.lib, signal })) {
     const p = new TcPrinter(ctx.opts.json);
     if (ev.type === "overrun") {
       if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
