@@ -229,7 +229,12 @@ test(
         timeout: 60,
       }));
       const ac = new AbortController();
-      const sub = await subscribeConntrack({ events: ["destroy"], receiveBuffer: 16384, reliable: true, signal: ac.signal }, {
+      const sub = await subscribeConntrack({
+        events: ["destroy"],
+        receiveBuffer: 16384,
+        reliable: true,
+        signal: ac.signal,
+      }, {
         netns: ns,
       });
       // Entries made while nobody listens carry no event cache, so create them after subscribing.

@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { addAddress, deleteAddress, listAddresses, replaceAddress } from "../src/route/addr/api.ts";
-import { getLink, type LinkAttrs, listLinks, type Link } from "../src/route/link/api.ts";
+import { getLink, type Link, type LinkAttrs, listLinks } from "../src/route/link/api.ts";
 import { changeLink, createLink, deleteLink } from "../src/route/link/change.ts";
 import {
   createConntrack,

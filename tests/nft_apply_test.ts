@@ -27,7 +27,7 @@ import {
   replaceNftRule,
 } from "../src/netfilter/nftables/ops.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
-import { listElements, listNftRules, streamElements } from "../src/netfilter/nftables/list.ts";
+import { listNftRules, streamElements } from "../src/netfilter/nftables/list.ts";
 import { subscribeNftables } from "../src/netfilter/nftables/events.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import type { NftElement } from "../src/netfilter/nftables/element.ts";

@@ -107,7 +107,11 @@ const CASES: [string, () => unknown, string][] = [
   ["listConntrack filter with options", () => listConntrack({ netns: "x" } as never), "netns"],
   ["streamConntrack options", () => streamConntrack({}, bad), "nets"],
   ["getConntrack key", () => getConntrack({ ...entry, proot: 1 } as never, o), "proot"],
-  ["getConntrack ICMP as type/code/id", () => getConntrack({ proto: "icmp", orig: { ...tuple, id: 3 } } as never, o), "id"],
+  [
+    "getConntrack ICMP as type/code/id",
+    () => getConntrack({ proto: "icmp", orig: { ...tuple, id: 3 } } as never, o),
+    "id",
+  ],
   ["getConntrack options", () => getConntrack(entry, bad), "nets"],
   ["createConntrack spec", () => createConntrack({ ...entry, timout: 5 } as never, o), "timout"],
   ["createConntrack options in the spec", () => createConntrack({ ...entry, netns: "x" } as never), "netns"],

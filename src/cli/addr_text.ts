@@ -23,7 +23,6 @@ const FLAGS: readonly [name: string, printed: string][] = [
   ["stable-privacy", "stable-privacy"],
 ];
 
-
 function flagWords(a: Address): string {
   const has = new Set(a.flags);
   let s = "";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidArgumentError, checkKeys } from "../wire/invalid.ts";
+import { checkKeys, InvalidArgumentError } from "../wire/invalid.ts";
 
 /** The keys every operation's options take. */
 export const TARGET_KEYS: readonly string[] = ["netns", "socket"];

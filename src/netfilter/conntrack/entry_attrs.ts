@@ -16,7 +16,7 @@
  */
 
 import type { RawAttr } from "../../wire/table.ts";
-import { type ConntrackAttrs, type ConntrackEntry, type ConntrackTuple } from "./entry.ts";
+import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
 import { familyNumber } from "../../wire/family.ts";
 
 type TupleAttrs = NonNullable<ConntrackAttrs["tupleOrig"]>;

@@ -15,7 +15,7 @@ import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
 import { type Attrs, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
-import { type ConntrackTuple, conntrackFamilyText, nestedUnknown, protoName, tupleOf } from "./entry.ts";
+import { conntrackFamilyText, type ConntrackTuple, nestedUnknown, protoName, tupleOf } from "./entry.ts";
 import { familyName } from "../../wire/family.ts";
 import { CTA_EXPECT_TABLE } from "./expect_tables.ts";
 import { type ConntrackTupleJson, tupleJson, tupleText } from "./format.ts";

@@ -115,7 +115,17 @@ function tuple(t: ExpectTupleInput, protoNum: number, family: number): Attrs<typ
  */
 export const EXPECT_OUTPUT_ONLY: readonly string[] = ["protoNum", "masterProtoNum", "unknown", "unknownNested"];
 const KEY_KEYS = ["family", "proto", "tuple", "id", "zone"];
-const SPEC_KEYS = KEY_KEYS.concat(["master", "masterProto", "mask", "timeout", "helper", "flags", "class", "nat", "fn"]);
+const SPEC_KEYS = KEY_KEYS.concat([
+  "master",
+  "masterProto",
+  "mask",
+  "timeout",
+  "helper",
+  "flags",
+  "class",
+  "nat",
+  "fn",
+]);
 const TUPLE_KEYS = ["src", "dst", "sport", "dport", "icmpId", "icmpType", "icmpCode", "zone"];
 
 function checkExpect(x: ExpectKey | ExpectSpec, keys: readonly string[], what: string): void {
@@ -198,7 +208,10 @@ export async function createExpect(spec: ExpectSpec, opts: ConntrackOptions = {}
  * Reads one expectation by its expected tuple (`conntrack -G expect`); a
  * listed expectation is a key as it is. `NetlinkError` ENOENT if there is none.
  */
-export async function getExpect(key: ExpectKey | ConntrackExpect, opts: ConntrackOptions = {}): Promise<ConntrackExpect> {
+export async function getExpect(
+  key: ExpectKey | ConntrackExpect,
+  opts: ConntrackOptions = {},
+): Promise<ConntrackExpect> {
   checkExpect(key, KEY_KEYS.concat(SPEC_KEYS), "expectation key");
   checkTarget(opts, "getExpect");
   const { family, attrs } = keyAttrs(key);

@@ -13,12 +13,7 @@
  * @module
  */
 
-import {
-  type ConntrackCounters,
-  type ConntrackEntry,
-  conntrackFamilyText,
-  type ConntrackTuple,
-} from "./entry.ts";
+import { type ConntrackCounters, type ConntrackEntry, conntrackFamilyText, type ConntrackTuple } from "./entry.ts";
 import { familyNumber } from "../../wire/family.ts";
 
 /** `conntrack -o` output options that change the line. */
@@ -310,7 +305,10 @@ function tupleXml(
   dir: "original" | "reply",
   counters?: ConntrackCounters,
 ): string {
-  let s = `<meta direction="${dir}"><layer3 protonum="${familyNumber(e.family)}" protoname="${conntrackFamilyText(e.family)}">` +
+  let s =
+    `<meta direction="${dir}"><layer3 protonum="${familyNumber(e.family)}" protoname="${
+      conntrackFamilyText(e.family)
+    }">` +
     `<src>${t.src}</src><dst>${t.dst}</dst></layer3>` +
     `<layer4 protonum="${e.protoNum}" protoname="${e.proto}">`;
   if (XML_L4.has(e.protoNum)) s += `<sport>${t.sport ?? 0}</sport><dport>${t.dport ?? 0}</dport>`;

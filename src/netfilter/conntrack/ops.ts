@@ -247,7 +247,10 @@ export async function createConntrack(spec: ConntrackSpec, opts: ConntrackOption
  * `markMask`), status, TCP state, labels (with `labelsMask`). ENOENT if it
  * does not exist. A listed entry, changed or not, is a spec as it is.
  */
-export async function updateConntrack(spec: ConntrackSpec | ConntrackEntry, opts: ConntrackOptions = {}): Promise<void> {
+export async function updateConntrack(
+  spec: ConntrackSpec | ConntrackEntry,
+  opts: ConntrackOptions = {},
+): Promise<void> {
   checkTarget(opts, "updateConntrack");
   const { family, attrs } = specAttrs(spec, false);
   const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_NEW), 0, family).attrs(CTA_TABLE, attrs).finish();
@@ -271,7 +274,10 @@ async function deleteOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs)
  * the same tuple is left alone), or by id alone; a listed entry is a key as
  * it is. Resolves `false` when there was no such entry.
  */
-export async function deleteConntrack(key: ConntrackKey | ConntrackEntry, opts: ConntrackOptions = {}): Promise<boolean> {
+export async function deleteConntrack(
+  key: ConntrackKey | ConntrackEntry,
+  opts: ConntrackOptions = {},
+): Promise<boolean> {
   checkTarget(opts, "deleteConntrack");
   const k = keyAttrs(key);
   return await withConntrackSocket(opts, async (s) => {

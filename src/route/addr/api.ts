@@ -373,7 +373,9 @@ function newAddressArgs(
 ): [string | number, string, AddressSettings, RouteOptions] {
   const [first] = args;
   if (typeof first === "object" && first !== null) {
-    if (args.length > 2) throw new InvalidArgumentError("Cannot add a listed address with more than an options argument", "address");
+    if (args.length > 2) {
+      throw new InvalidArgumentError("Cannot add a listed address with more than an options argument", "address");
+    }
     return [...fromListed(first), (args[1] as RouteOptions | undefined) ?? {}];
   }
   const [link, cidr, settings = {}, opts = {}] = args as [string | number, string, AddressSettings?, RouteOptions?];
@@ -461,7 +463,9 @@ export async function deleteAddress(
   if (typeof args[0] === "object" && args[0] !== null) {
     const listed = args[0];
     checkListed(listed);
-    if (args.length > 2) throw new InvalidArgumentError("Cannot delete a listed address with more than an options argument", "address");
+    if (args.length > 2) {
+      throw new InvalidArgumentError("Cannot delete a listed address with more than an options argument", "address");
+    }
     [link, opts] = [listed.ifindex, (args[1] as RouteOptions | undefined) ?? {}];
     const msg = deleteMessage(listed);
     build = () => msg;

@@ -294,7 +294,16 @@ async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<nu
 const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group", "gsoMaxSize", "gsoMaxSegs"]
   .concat(["groMaxSize", "up", "promisc", "arp", "multicast", "allmulticast", "master", "netns"]);
 const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave"]);
-const CREATE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "peer", "parent", "index", "numTxQueues", "numRxQueues"]);
+const CREATE_KEYS = SETTINGS_KEYS.concat([
+  "name",
+  "kind",
+  "data",
+  "peer",
+  "parent",
+  "index",
+  "numTxQueues",
+  "numRxQueues",
+]);
 
 /**
  * Resolves link names to indexes and named namespaces to descriptors
@@ -331,7 +340,9 @@ async function closeFds(fds: number[]): Promise<void> {
  */
 export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
   checkKeys(spec, CREATE_KEYS, "link spec");
-  if (spec.kind === "veth" && spec.peer) checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
+  if (spec.kind === "veth" && spec.peer) {
+    checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
+  }
   checkTarget(opts, "createLink");
   checkLinkName(spec.name);
   return withRouteSocket(opts, async (s) => {
