@@ -397,7 +397,7 @@ async function newAddress(
 /**
  * Adds an address (`ip addr add`): to `link` (name or index), `cidr`
  * (`10.0.0.1/24`), with optional settings; or a listed {@link Address} as
- * it is (to another namespace, say). Fails with `NetlinkError` `EEXIST`
+ * it is. Fails with `NetlinkError` `EEXIST`
  * when the link already has it.
  */
 export function addAddress(address: Address, opts?: RouteOptions): Promise<void>;
@@ -408,10 +408,10 @@ export function addAddress(
   settings?: AddressSettings,
   opts?: RouteOptions,
 ): Promise<void>;
-export function addAddress(
+export async function addAddress(
   ...args: [string | number | Address, string?, AddressSettings?, RouteOptions?] | [Address, RouteOptions?]
 ): Promise<void> {
-  return newAddress(NLM_F_CREATE | NLM_F_EXCL, newAddressArgs(args));
+  return await newAddress(NLM_F_CREATE | NLM_F_EXCL, newAddressArgs(args));
 }
 
 /**
@@ -426,10 +426,10 @@ export function replaceAddress(
   settings?: AddressSettings,
   opts?: RouteOptions,
 ): Promise<void>;
-export function replaceAddress(
+export async function replaceAddress(
   ...args: [string | number | Address, string?, AddressSettings?, RouteOptions?] | [Address, RouteOptions?]
 ): Promise<void> {
-  return newAddress(NLM_F_CREATE | NLM_F_REPLACE, newAddressArgs(args));
+  return await newAddress(NLM_F_CREATE | NLM_F_REPLACE, newAddressArgs(args));
 }
 
 /** The `RTM_DELADDR` that removes exactly the address the kernel reported. */

@@ -282,10 +282,10 @@ async function getOn(s: NetlinkSocket, nameOrIndex: string | number): Promise<Li
  * {@link Link} (by its index). Throws `TypeError` `Unknown link: "x"` when
  * there is no such link.
  */
-export function getLink(link: string | number | Link, opts: RouteOptions = {}): Promise<Link> {
+export async function getLink(link: string | number | Link, opts: RouteOptions = {}): Promise<Link> {
   const which = linkRef(link);
   checkTarget(opts, "getLink");
-  return withRouteSocket(opts, (s) => getOn(s, which));
+  return await withRouteSocket(opts, (s) => getOn(s, which));
 }
 
 /**

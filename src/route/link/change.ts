@@ -293,7 +293,8 @@ async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<nu
 
 const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group", "gsoMaxSize", "gsoMaxSegs"]
   .concat(["groMaxSize", "up", "promisc", "arp", "multicast", "allmulticast", "master", "netns"]);
-const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave"]);
+// Creation-only keys pass here so changeLinkRequest can say why they are refused.
+const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave", "index", "numTxQueues", "numRxQueues"]);
 const CREATE_KEYS = SETTINGS_KEYS.concat([
   "name",
   "kind",
@@ -338,14 +339,14 @@ async function closeFds(fds: number[]): Promise<void> {
  * request runs. Resolves with the new link as the kernel reports it, or
  * `undefined` when it was created in another namespace.
  */
-export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
   checkKeys(spec, CREATE_KEYS, "link spec");
   if (spec.kind === "veth" && spec.peer) {
     checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
   }
   checkTarget(opts, "createLink");
   checkLinkName(spec.name);
-  return withRouteSocket(opts, async (s) => {
+  return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
       const resolved = await resolveRefs(s, spec, fds);
@@ -363,7 +364,7 @@ export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promi
  * MTU, name, address, master (`null` = none), namespace, txqlen, alias,
  * group, and kind-specific `data`.
  */
-export function changeLink(
+export async function changeLink(
   link: string | number | Link,
   changes: LinkChanges,
   opts: RouteOptions = {},
@@ -371,7 +372,7 @@ export function changeLink(
   const which = linkRef(link);
   checkKeys(changes, CHANGE_KEYS, "link changes");
   checkTarget(opts, "changeLink");
-  return withRouteSocket(opts, async (s) => {
+  return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
       const idx = await index(s, which);
@@ -383,10 +384,10 @@ export function changeLink(
 }
 
 /** Deletes a link (name, index, or a listed {@link Link} as it is); for a veth pair, both ends go. */
-export function deleteLink(link: string | number | Link, opts: RouteOptions = {}): Promise<void> {
+export async function deleteLink(link: string | number | Link, opts: RouteOptions = {}): Promise<void> {
   const which = linkRef(link);
   checkTarget(opts, "deleteLink");
-  return withRouteSocket(opts, async (s) => {
+  return await withRouteSocket(opts, async (s) => {
     const idx = await index(s, which);
     await s.request(new MessageBuilder(RTM.RTM_DELLINK, 0).struct(IFINFOMSG, { index: idx }).finish());
   });
