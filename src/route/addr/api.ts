@@ -24,7 +24,8 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { familyName, familyNumber } from "../../wire/family.ts";
 import { checkTarget } from "../../socket/target.ts";
-import { checkLinkIndex, resolveLinkIndex, streamLinks } from "../link/api.ts";
+import { checkLinkIndex, resolveLinkIndex } from "../link/api.ts";
+import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
@@ -131,11 +132,11 @@ function checkAddressFilter(filter: AddressFilter): AddressMatch {
   return m;
 }
 
-function matchAddress(a: Address, m: AddressMatch, index: number, names: Map<number, string>): boolean {
+function matchAddress(a: Address, m: AddressMatch, index: number, names: LinkNameMap): boolean {
   if ((index && a.ifindex !== index) || (m.family && a.family !== familyName(m.family))) return false;
   if (m.scope !== undefined && a.scope !== m.scope) return false;
   if (m.flagsOn.some((f) => !a.flags.includes(f)) || m.flagsOff.some((f) => a.flags.includes(f))) return false;
-  if (m.label && !m.label.test(a.label ?? names.get(a.ifindex) ?? "")) return false;
+  if (m.label && !m.label.test(a.label ?? names.get(a.ifindex)?.name ?? "")) return false;
   if (m.to && !(a.local !== undefined && inPrefix(parseIp(a.local), m.to.addr, m.to.prefixLen))) return false;
   return true;
 }
@@ -179,15 +180,14 @@ function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan
   return async (s) => {
     const index = filter.dev === undefined ? 0 : await resolveLinkIndex(filter.dev, { socket: s });
     // One link dump per list names every address's link (and matches labels of addresses without one).
-    const names = new Map<number, string>();
-    for await (const l of streamLinks({}, { socket: s })) names.set(l.index, l.name ?? "");
+    const names = await readLinkNames(s);
     // With strict checking the kernel filters on ifa_family and ifa_index; everything else is checked here.
     return {
       request: dumpRequest(m.family, index),
       parse: parseAddressMessage,
       keep: (a: Address) => {
         if (!matchAddress(a, m, index, names)) return false;
-        a.dev = names.get(a.ifindex); // named here: the dump's only per-value hook
+        a.dev = linkNameOf(names, a.ifindex); // named here: the dump's only per-value hook
         return true;
       },
     };
