@@ -5,7 +5,7 @@
  * @example
  * ```ts ignore
  * import { listLinks, streamRoutes } from "./mod.ts";
- * for (const l of await listLinks({ netns: "lab" })) console.log(l.name, l.mtu);
+ * for (const l of await listLinks({}, { netns: "lab" })) console.log(l.name, l.mtu);
  * for await (const r of streamRoutes({ table: "all" }, { netns: "lab" })) console.log(r.dst);
  * ```
  *
