@@ -17,10 +17,10 @@
  * try {
  *   await createLink({ name: "v0", kind: "veth", peer: { name: "v1" } }, { netns });
  *   await addAddress("v0", "10.0.0.1/24", {}, { netns });
- *   const names = (await listLinks({ netns })).map((l) => l.name);
+ *   const names = (await listLinks({}, { netns })).map((l) => l.name);
  *   assert.deepEqual(names.sort(), ["lo", "v0", "v1"]);
- *   const [addr] = await listAddresses({ link: "v0" }, { netns });
- *   assert.equal(`${addr.address}/${addr.prefixLen}`, "10.0.0.1/24");
+ *   const [addr] = await listAddresses({ dev: "v0" }, { netns });
+ *   assert.equal(addr.address, "10.0.0.1/24");
  * } finally {
  *   await deleteNetns(netns);
  * }
@@ -51,7 +51,7 @@ export type { Family } from "./src/wire/family.ts";
 
 // Namespaces.
 export { createNetns, deleteNetns, listNetns, type NetnsTarget } from "./src/netns/netns.ts";
-export { getNsid, identifyNetns, listNsids, type ListNsidsOptions, type NsidEntry, setNsid } from "./src/netns/nsid.ts";
+export { getNsid, identifyNetns, listNsids, type NsidEntry, type NsidFilter, setNsid } from "./src/netns/nsid.ts";
 
 // rtnetlink: links, addresses, routes, neighbours, rules, nexthops, events.
 export type { RouteOptions } from "./src/route/rtnl.ts";
@@ -59,9 +59,9 @@ export {
   getLink,
   type Link,
   type LinkAttrs,
+  type LinkFilter,
   type LinkInfo,
   listLinks,
-  type ListLinksOptions,
   streamLinks,
 } from "./src/route/link/api.ts";
 export {
@@ -79,7 +79,12 @@ export {
 } from "./src/route/link/change.ts";
 export { type BridgePortSettings, listBridgePorts, setBridgePort, streamBridgePorts } from "./src/route/link/brport.ts";
 export { createTuntap, deleteTuntap, type TuntapOptions, type TuntapSpec } from "./src/route/link/tuntap.ts";
-export { listMulticastAddresses, type MulticastAddress, type MulticastOptions } from "./src/route/link/maddr.ts";
+export {
+  listMulticastAddresses,
+  type MulticastAddress,
+  type MulticastFilter,
+  type MulticastOptions,
+} from "./src/route/link/maddr.ts";
 export {
   addAddress,
   type AddressFilter,
@@ -172,10 +177,11 @@ export {
   deleteConntrackByFilter,
   deleteConntrackEntries,
   flushConntrack,
+  type FlushConntrackFilter,
   getConntrack,
   listConntrack,
-  listConntrackAll,
-  type ListConntrackQuery,
+  type ListConntrackFilter,
+  streamConntrack,
   updateConntrack,
 } from "./src/netfilter/conntrack/ops.ts";
 export { createConntrackMany, type CreateManyOptions, type CreateManyResult } from "./src/netfilter/conntrack/bulk.ts";
@@ -183,6 +189,7 @@ export type {
   ConntrackCounters,
   ConntrackDccpInfo,
   ConntrackEntry,
+  ConntrackLabels,
   ConntrackSctpInfo,
   ConntrackSeqAdj,
   ConntrackSynproxy,
@@ -229,8 +236,8 @@ export {
   flushExpect,
   getExpect,
   listExpect,
-  listExpectAll,
-  type ListExpectOptions,
+  type ListExpectFilter,
+  streamExpect,
 } from "./src/netfilter/conntrack/expect_ops.ts";
 
 // nftables.
@@ -249,6 +256,13 @@ export {
   type NftRuleset,
   type NftSetRef,
   type NftSetWithElements,
+  streamChains,
+  streamElements,
+  streamFlowtables,
+  streamNftRules,
+  streamObjects,
+  streamSets,
+  streamTables,
 } from "./src/netfilter/nftables/list.ts";
 export {
   addChain,

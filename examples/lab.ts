@@ -28,7 +28,7 @@ try {
     if (ev.type !== "overrun" && ev.kind === "rule") break; // the last change
   }
   for (const r of await nl.listRoutes({}, { netns })) console.log("route", r.dst, r.gateway ?? "-");
-  for (const e of await nl.listConntrackAll({}, { netns })) console.log(nl.formatConntrack(e));
+  for (const e of await nl.listConntrack({}, { netns })) console.log(nl.formatConntrack(e));
 } finally {
   await nl.deleteNetns(netns);
 }

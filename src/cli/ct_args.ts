@@ -40,8 +40,8 @@ export interface CtArgs {
   command: CtCommand;
   /** The table (`expect` with `-L expect` or `--expect`). */
   table: CtTable;
-  /** `-f`. */
-  family?: "ipv4" | "ipv6";
+  /** `-f` (conntrack's `ipv4`/`ipv6`), as the library names families. */
+  family?: "inet" | "inet6";
   /** `-s`. */
   origSrc?: string;
   /** `-d`. */
@@ -242,10 +242,10 @@ function labels(v: string): string[] {
   return names;
 }
 
-const FAMILY_OF = (ip: Uint8Array): "ipv4" | "ipv6" => ip.length === 4 ? "ipv4" : "ipv6";
+const FAMILY_OF = (ip: Uint8Array): "inet" | "inet6" => ip.length === 4 ? "inet" : "inet6";
 
 /** Records the family an address implies; conntrack refuses a mix. */
-function setFamily(a: CtArgs, f: "ipv4" | "ipv6"): void {
+function setFamily(a: CtArgs, f: "inet" | "inet6"): void {
   if (a.family !== undefined && a.family !== f) throw new UsageError("mismatched address family");
   a.family = f;
 }
@@ -349,7 +349,7 @@ const OPTIONS: readonly OptSpec[] = [
     flag: "family",
     set: (a, v) => {
       if (v !== "ipv4" && v !== "ipv6") throw new UsageError(`\`${v}' unsupported protocol`, v);
-      setFamily(a, v);
+      setFamily(a, v === "ipv4" ? "inet" : "inet6");
     },
   },
   {

@@ -36,7 +36,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { dev: { arg: "device name" } }, "maddr show", "dev");
   const f = ctx.opts.family;
   const family = f === AF_INET ? "inet" : f === AF_INET6 ? "inet6" : f === AF_PACKET ? "link" : undefined;
-  const list = await listMulticastAddresses({ ...ctx.lib, dev: w.dev, family });
+  const list = await listMulticastAddresses({ dev: w.dev, family }, ctx.lib);
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let group: { ifindex: number; ifname: string; maddr: unknown[] } | undefined;
   for (const m of list) {

@@ -133,8 +133,8 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
     case "link":
       return linkToIpJson(ev.object, jsonOpts(ctx, names));
     case "addr": {
-      const link = names.get(ev.object.index);
-      if (!link) return { ifindex: ev.object.index, addr_info: [] };
+      const link = names.get(ev.object.ifindex);
+      if (!link) return { ifindex: ev.object.ifindex, addr_info: [] };
       return addressesToIpJson([link], [ev.object], jsonOpts(ctx, names))[0];
     }
     case "route":
@@ -157,7 +157,7 @@ function textOf(ctx: Context, ev: Change, names: LinkNames, netnsNames?: Readonl
     }
     case "addr": {
       const [first, ...rest] = formatAddress(ev.object, ctx.paint);
-      return [`${ev.object.index}: ${nameOfIndex(names, ev.object.index)}${first}`, ...rest].join("\n");
+      return [`${ev.object.ifindex}: ${nameOfIndex(names, ev.object.ifindex)}${first}`, ...rest].join("\n");
     }
     case "route":
       return formatRoute(ev.object, names, ctx.paint);
@@ -228,7 +228,7 @@ class Printer {
   }
 
   change(ev: Change): void {
-    if (ev.kind === "link" && ev.object.family !== 7) {
+    if (ev.kind === "link" && ev.object.family !== "bridge") {
       if (ev.type === "del") this.names.delete(ev.object.index);
       else this.names.set(ev.object.index, ev.object);
     }
@@ -304,7 +304,7 @@ async function learnLink(ctx: Context, names: LinkNames, index: number | undefin
 }
 
 async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
-  for await (const ev of subscribeConntrack({ signal }, ctx.lib)) {
+  for await (const ev of await subscribeConntrack({ signal }, ctx.lib)) {
     if (ev.type === "overrun") {
       if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
       continue;
@@ -341,7 +341,7 @@ async function replay(ctx: Context, file: string, banner: boolean): Promise<numb
 async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
   const names = await linkNames(ctx);
   const print = { details: ctx.opts.details, stats: 0, linkName: (i: number) => nameOfIndex(names, i) };
-  for await (const ev of subscribeTc({ ...ctx.lib, signal })) {
+  for await (const ev of await subscribeTc({ ...ctx.lib, signal })) {
     const p = new TcPrinter(ctx.opts.json);
     if (ev.type === "overrun") {
       if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });

@@ -80,7 +80,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   // -d adds the processes attached to each device, from /proc.
   const attached = ctx.opts.details ? (await import("../route/link/tuntap.ts")).tuntapProcesses : undefined;
-  for await (const l of streamLinks({ ...ctx.lib, kind: "tun" })) {
+  for await (const l of streamLinks({ kind: "tun" }, ctx.lib)) {
     const d = tunData(l);
     // ip lists Ethernet (tap) and headerless (tun) devices only.
     if (!d || l.name === undefined || (l.linkType !== "ether" && l.linkType !== "none")) continue;

@@ -11,9 +11,10 @@
  */
 
 import { AF_INET, AF_INET6, formatIp, parseCidr, parseIp } from "../../wire/addr.ts";
+import { familyName } from "../../wire/family.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
-import { checkInt, knownKeys, protoNumber } from "./spec.ts";
+import { checkInt, ctFamilyNumber, knownKeys, protoNumber } from "./spec.ts";
 import { CT_STATUS_BITS, CTA_FILTER_F, TCP_CONNTRACK_STATES } from "./tables.ts";
 
 /** Matches one direction, as `conntrack -s/-d/--sport/...` do. */
@@ -53,8 +54,8 @@ export interface ConntrackNatFilter {
 
 /** What to match; every given field must match. Unknown keys are refused. */
 export interface ConntrackFilter {
-  /** Layer-3 family. */
-  family?: "ipv4" | "ipv6";
+  /** Layer-3 family: `inet` (IPv4) or `inet6` (IPv6), or `AF_INET`/`AF_INET6`. */
+  family?: "inet" | "inet6" | number;
   /** Layer-4 protocol by name or number. */
   proto?: string | number;
   /** Original direction (`conntrack -s/-d/--sport/--dport/--orig-zone`). */
@@ -105,7 +106,8 @@ export interface CompiledConntrackFilter {
   mutable: boolean;
 }
 
-const FILTER_KEYS = [
+/** The keys a {@link ConntrackFilter} takes. */
+export const CONNTRACK_FILTER_KEYS: readonly string[] = [
   "family",
   "proto",
   "orig",
@@ -120,7 +122,7 @@ const FILTER_KEYS = [
   "srcNat",
   "dstNat",
   "anyNat",
-] as const;
+];
 const TUPLE_KEYS = [
   "src",
   "srcMask",
@@ -303,11 +305,10 @@ function kernelTuple(m: TupleMatch, protoNum: number | undefined): [number, NonN
  * unknown key) and prepares its userspace matcher and kernel dump attributes.
  */
 export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntrackFilter {
-  knownKeys(f, FILTER_KEYS, "conntrack filter");
+  knownKeys(f, CONNTRACK_FILTER_KEYS, "conntrack filter");
   const orig = tupleMatch(f.orig, "orig"), reply = tupleMatch(f.reply, "reply"), any = tupleMatch(f.any, "any");
   const protoNum = f.proto === undefined ? undefined : protoNumber(f.proto);
-  let family = f.family === undefined ? 0 : f.family === "ipv4" ? AF_INET : f.family === "ipv6" ? AF_INET6 : -1;
-  if (family < 0) throw new TypeError(`Invalid family: "${f.family}" (must be ipv4 or ipv6)`);
+  let family = f.family === undefined ? 0 : ctFamilyNumber(f.family);
   const srcNat = natMatch(f.srcNat, "source NAT"), dstNat = natMatch(f.dstNat, "destination NAT");
   const anyNat = natMatch(f.anyNat, "any NAT");
   if (anyNat && (srcNat || dstNat)) throw new TypeError("A filter has anyNat, or srcNat and dstNat, not both");
@@ -338,8 +339,9 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     }),
   );
 
+  const familyText = family ? familyName(family) : undefined;
   const match = (e: ConntrackEntry): boolean => {
-    if (family && e.familyNum !== family) return false;
+    if (familyText && e.family !== familyText) return false;
     if (protoNum !== undefined && e.protoNum !== protoNum) return false;
     if (orig && !tupleMatches(e.orig, orig)) return false;
     if (reply && !tupleMatches(e.reply, reply)) return false;

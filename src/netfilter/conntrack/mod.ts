@@ -6,7 +6,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { createNetns, deleteNetns } from "@nlkit/netlink/netns";
- * import { createConntrack, deleteConntrackByFilter, formatConntrack, listConntrackAll } from "@nlkit/netlink/conntrack";
+ * import { createConntrack, deleteConntrackByFilter, formatConntrack, listConntrack } from "@nlkit/netlink/conntrack";
  *
  * const netns = `doc-${crypto.randomUUID().slice(0, 8)}`;
  * await createNetns(netns);
@@ -20,7 +20,7 @@
  *     }, { netns });
  *   }
  *   assert.equal(await deleteConntrackByFilter({ orig: { src: "10.0.0.1" } }, { netns }), 2);
- *   const left = await listConntrackAll({}, { netns });
+ *   const left = await listConntrack({}, { netns });
  *   assert.equal(left.length, 1);
  *   assert.match(formatConntrack(left[0]), /^udp +17 \d+ src=10\.0\.0\.2 dst=10\.0\.0\.9 sport=1000 dport=53 /);
  * } finally {

@@ -36,7 +36,9 @@ import {
   IFLA_PROP_LIST,
 } from "./table.ts";
 import { KIND_DATA, KIND_SLAVE_DATA, type LinkKindData, type LinkSlaveData } from "./kinds.ts";
-import { checkLinkIndex, checkLinkName, getLink, type Link } from "./api.ts";
+import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 
 /**
  * Settings every link accepts, at creation or later: the {@link IFLA_ATTRS}
@@ -289,6 +291,21 @@ async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<nu
   return (await getLink(nameOrIndex, { socket: s })).index;
 }
 
+const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group", "gsoMaxSize", "gsoMaxSegs"]
+  .concat(["groMaxSize", "up", "promisc", "arp", "multicast", "allmulticast", "master", "netns"]);
+// Creation-only keys pass here so changeLinkRequest can say why they are refused.
+const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave", "index", "numTxQueues", "numRxQueues"]);
+const CREATE_KEYS = SETTINGS_KEYS.concat([
+  "name",
+  "kind",
+  "data",
+  "peer",
+  "parent",
+  "index",
+  "numTxQueues",
+  "numRxQueues",
+]);
+
 /**
  * Resolves link names to indexes and named namespaces to descriptors
  * (pushed on `fds` for closing), leaving everything else as given.
@@ -322,9 +339,14 @@ async function closeFds(fds: number[]): Promise<void> {
  * request runs. Resolves with the new link as the kernel reports it, or
  * `undefined` when it was created in another namespace.
  */
-export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+  checkKeys(spec, CREATE_KEYS, "link spec");
+  if (spec.kind === "veth" && spec.peer) {
+    checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
+  }
+  checkTarget(opts, "createLink");
   checkLinkName(spec.name);
-  return withRouteSocket(opts, async (s) => {
+  return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
       const resolved = await resolveRefs(s, spec, fds);
@@ -338,14 +360,22 @@ export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promi
 }
 
 /**
- * Changes a link: up/down, MTU, name, address, master (`null` = none),
- * namespace, txqlen, alias, group, and kind-specific `data`.
+ * Changes a link (name, index, or a listed {@link Link} as it is): up/down,
+ * MTU, name, address, master (`null` = none), namespace, txqlen, alias,
+ * group, and kind-specific `data`.
  */
-export function changeLink(nameOrIndex: string | number, changes: LinkChanges, opts: RouteOptions = {}): Promise<void> {
-  return withRouteSocket(opts, async (s) => {
+export async function changeLink(
+  link: string | number | Link,
+  changes: LinkChanges,
+  opts: RouteOptions = {},
+): Promise<void> {
+  const which = linkRef(link);
+  checkKeys(changes, CHANGE_KEYS, "link changes");
+  checkTarget(opts, "changeLink");
+  return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
-      const idx = await index(s, nameOrIndex);
+      const idx = await index(s, which);
       await s.request(changeLinkRequest(idx, await resolveRefs(s, changes, fds)));
     } finally {
       await closeFds(fds);
@@ -353,10 +383,12 @@ export function changeLink(nameOrIndex: string | number, changes: LinkChanges, o
   });
 }
 
-/** Deletes a link (for a veth pair, both ends go). */
-export function deleteLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<void> {
-  return withRouteSocket(opts, async (s) => {
-    const idx = await index(s, nameOrIndex);
+/** Deletes a link (name, index, or a listed {@link Link} as it is); for a veth pair, both ends go. */
+export async function deleteLink(link: string | number | Link, opts: RouteOptions = {}): Promise<void> {
+  const which = linkRef(link);
+  checkTarget(opts, "deleteLink");
+  return await withRouteSocket(opts, async (s) => {
+    const idx = await index(s, which);
     await s.request(new MessageBuilder(RTM.RTM_DELLINK, 0).struct(IFINFOMSG, { index: idx }).finish());
   });
 }
@@ -379,6 +411,7 @@ function altnames(
   names: readonly string[],
   opts: RouteOptions,
 ): Promise<void> {
+  checkTarget(opts, "an alternative-name change");
   return withRouteSocket(opts, async (s) => {
     const idx = await index(s, nameOrIndex);
     await s.request(altnameRequest(type, idx, names));

@@ -7,7 +7,7 @@
  * ```ts ignore
  * import { listLinks } from "./api.ts";
  * import { linkIndexMap, linkToIpJson } from "./json.ts";
- * const links = await listLinks({ netns: "lab" });
+ * const links = await listLinks({}, { netns: "lab" });
  * const byIndex = linkIndexMap(links);
  * console.log(JSON.stringify(links.map((l) => linkToIpJson(l, { byIndex, details: true }))));
  * ```

@@ -22,6 +22,7 @@ import { loadSys } from "../../sys/load.ts";
 import { type Sys, SysError } from "../../sys/sys.ts";
 import { withNetns } from "../../netns/netns.ts";
 import type { RouteOptions } from "../rtnl.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { checkLinkName, getLink, type Link } from "./api.ts";
 import type { LinkKindData } from "./kinds.ts";
 
@@ -144,6 +145,7 @@ function withTun(sys: Sys, opts: TuntapOptions, ifr: Uint8Array, fn: (fd: number
  * taken by an attached device, `EINVAL` when it belongs to another kind.
  */
 export async function createTuntap(spec: TuntapSpec, opts: TuntapOptions = {}): Promise<Link> {
+  checkKeys(opts, ["netns"], "the options of createTuntap");
   const ifr = tuntapIfreq(spec);
   // `IFF_TUN_EXCL`: fail on an existing device instead of attaching to it (ip sets it too).
   const dv = new DataView(ifr.buffer);
@@ -164,6 +166,7 @@ export async function createTuntap(spec: TuntapSpec, opts: TuntapOptions = {}): 
  * not tun/tap devices.
  */
 export async function deleteTuntap(name: string, opts: TuntapOptions = {}): Promise<void> {
+  checkKeys(opts, ["netns"], "the options of deleteTuntap");
   const link = await getLink(checkLinkName(name), opts);
   const data = link.linkinfo?.kind === "tun" ? link.linkinfo.data as LinkKindData["tun"] | undefined : undefined;
   if (!data || (data.type !== "tun" && data.type !== "tap")) {
