@@ -20,7 +20,7 @@ import { AF_BRIDGE } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { IFINFOMSG } from "./table.ts";
-import { BR_STATE, IFLA_BRPORT_ATTRS } from "./kinds.ts";
+import { BR_STATE, IFLA_BRPORT_ATTRS } from "./kinds/bridge.ts";
 import { checkLinkIndex, getLink, type Link, parseLinkMessage } from "./api.ts";
 
 /** `IFLA_PROTINFO`. */
