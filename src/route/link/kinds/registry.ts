@@ -19,6 +19,7 @@ import { BOND_KIND } from "./bond.ts";
 import { GRE_KIND, GRETAP_KIND } from "./gre.ts";
 import { VXLAN_KIND } from "./vxlan.ts";
 import { TUN_KIND } from "./tun.ts";
+import { GENEVE_KIND } from "./geneve.ts";
 
 export * from "./kind.ts";
 export * from "./veth.ts";
@@ -31,6 +32,7 @@ export * from "./bond.ts";
 export * from "./gre.ts";
 export * from "./vxlan.ts";
 export * from "./tun.ts";
+export * from "./geneve.ts";
 
 /** Every kind, in the order help lists them. */
 const KINDS = [
@@ -48,6 +50,7 @@ const KINDS = [
   GRE_KIND,
   GRETAP_KIND,
   VXLAN_KIND,
+  GENEVE_KIND,
   TUN_KIND,
 ] as const;
 
