@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseIp } from "../../../wire/addr.ts";
 import type { KindData, KindJson, KindPrintContext } from "./kind.ts";
 
 /**
@@ -94,4 +95,39 @@ export function namedWord(
   if (list.includes(v)) return v;
   if (/^\d+$/.test(v) && names[Number(v)] !== undefined) return names[Number(v)];
   throw r.unknown(word, v, list);
+}
+
+/** A tunnel's TTL as ip prints it: `ttl inherit `, `ttl N ` or `ttl auto ` (0); nothing when absent. */
+export function ttlText(d: KindData): string {
+  if (d.ttlInherit) return "ttl inherit ";
+  return typeof d.ttl === "number" ? (d.ttl ? `ttl ${d.ttl} ` : "ttl auto ") : "";
+}
+
+/** A tunnel's TOS as ip prints it: `tos inherit ` (1) or `tos 0x.. `; nothing for 0. */
+export function tosText(d: KindData): string {
+  if (typeof d.tos !== "number" || !d.tos) return "";
+  return d.tos === 1 ? "tos inherit " : `tos 0x${d.tos.toString(16)} `;
+}
+
+/** `flowlabel 0x.. ` when a label is set. */
+export function flowlabelText(d: KindData): string {
+  return typeof d.label === "number" && d.label ? `flowlabel 0x${d.label.toString(16)} ` : "";
+}
+
+/** `word ` or `noword ` for a present on/off field. */
+export function switchText(d: KindData, key: string, word: string): string {
+  return d[key] === undefined ? "" : `${d[key] ? "" : "no"}${word} `;
+}
+
+/** Moves IPv6 addresses given under an IPv4 key to its IPv6 key (`[v4, v6]` pairs), as iproute2 sends them. */
+export function ipv6ToOwnKeys(data: KindData, pairs: readonly (readonly [string, string])[]): KindData {
+  const out = { ...data };
+  for (const [v4, v6] of pairs) {
+    const addr = out[v4];
+    if (typeof addr === "string" && parseIp(addr).length === 16) {
+      out[v6] = addr;
+      delete out[v4];
+    }
+  }
+  return out;
 }

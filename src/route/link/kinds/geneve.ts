@@ -8,6 +8,7 @@
 
 import type { Attrs } from "../../../wire/table.ts";
 import { AF_INET6, ipFamily } from "../../../wire/addr.ts";
+import { flowlabelText, ipv6ToOwnKeys, switchText, tosText, ttlText } from "./format.ts";
 import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
 
 /** `GENEVE_DF_*`: the outer header's DF bit. */
@@ -37,9 +38,7 @@ export const IFLA_GENEVE_ATTRS = {
 
 /** An IPv6 `remote` goes to `IFLA_GENEVE_REMOTE6`, as iproute2 sends it. */
 function prepare(data: KindData): KindData {
-  if (typeof data.remote !== "string" || ipFamily(data.remote) !== AF_INET6) return data;
-  const { remote, ...rest } = data;
-  return { ...rest, remote6: remote };
+  return ipv6ToOwnKeys(data, [["remote", "remote6"]]);
 }
 
 const UNSPECIFIED = new Set(["0.0.0.0", "::"]);
@@ -62,7 +61,7 @@ function json(d: KindData): KindJson {
   else if (r === undefined && r6 !== undefined && !UNSPECIFIED.has(r6) && !isMulticast6(r6)) out.remote6 = r6;
   if (!d.ttlInherit && d.ttl !== undefined) out.ttl = d.ttl;
   if (d.tos) out.tos = `0x${(d.tos as number).toString(16)}`;
-  if (d.df !== undefined) out.df = d.df;
+  if (typeof d.df === "string") out.df = d.df;
   if (d.label) out.label = `0x${(d.label as number).toString(16)}`;
   if (d.port !== undefined) out.port = d.port;
   for (const [key, jsonKey] of CSUMS) if (d[key] !== undefined) out[jsonKey] = d[key] !== 0;
@@ -77,13 +76,11 @@ function details(d: KindData): string {
   const r = d.remote as string | undefined, r6 = d.remote6 as string | undefined;
   if (r !== undefined && !UNSPECIFIED.has(r)) s += `remote ${r} `;
   else if (r === undefined && r6 !== undefined && !UNSPECIFIED.has(r6) && !isMulticast6(r6)) s += `remote ${r6} `;
-  if (d.ttlInherit) s += "ttl inherit ";
-  else if (typeof d.ttl === "number") s += d.ttl ? `ttl ${d.ttl} ` : "ttl auto ";
-  if (typeof d.tos === "number" && d.tos) s += d.tos === 1 ? "tos inherit " : `tos 0x${d.tos.toString(16)} `;
+  s += ttlText(d) + tosText(d);
   if (d.df === "set" || d.df === "inherit") s += `df ${d.df} `;
-  if (typeof d.label === "number" && d.label) s += `flowlabel 0x${d.label.toString(16)} `;
+  s += flowlabelText(d);
   if (d.port !== undefined) s += `dstport ${d.port} `;
-  for (const [key, , word] of CSUMS) if (d[key] !== undefined) s += `${d[key] ? "" : "no"}${word} `;
+  for (const [key, , word] of CSUMS) s += switchText(d, key, word);
   if (d.innerProtoInherit) s += "innerprotoinherit ";
   return s;
 }

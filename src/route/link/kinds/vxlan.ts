@@ -7,8 +7,17 @@
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import type { Attrs, Codec } from "../../../wire/table.ts";
-import { AF_INET6, ipFamily, parseIp } from "../../../wire/addr.ts";
-import { isMulticast, type JsonFieldMap, jsonFields } from "./format.ts";
+import { AF_INET6, ipFamily } from "../../../wire/addr.ts";
+import {
+  flowlabelText,
+  ipv6ToOwnKeys,
+  isMulticast,
+  type JsonFieldMap,
+  jsonFields,
+  switchText,
+  tosText,
+  ttlText,
+} from "./format.ts";
 import type { KindData, KindJson, KindPrintContext, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
 
 /**
@@ -60,16 +69,9 @@ export const IFLA_VXLAN_ATTRS = {
 
 /** Moves IPv6 endpoints to their `*6` attributes, as iproute2 does for `remote`/`local`, and drops a false `ttlInherit`. */
 function prepare(data: KindData): KindData {
-  const out = { ...data };
+  const out = ipv6ToOwnKeys(data, [["group", "group6"], ["local", "local6"]]);
   // Sent as an empty flag: only "true" can be said.
   if (out.ttlInherit === false) delete out.ttlInherit;
-  for (const [v4, v6] of [["group", "group6"], ["local", "local6"]]) {
-    const addr = out[v4];
-    if (typeof addr === "string" && parseIp(addr).length === 16) {
-      out[v6] = addr;
-      delete out[v4];
-    }
-  }
   return out;
 }
 
@@ -127,17 +129,14 @@ function details(d: KindData, ctx: KindPrintContext): string {
   if (d.port !== undefined) s += `dstport ${d.port} `;
   if (d.learning === 0) s += "nolearning ";
   for (const k of ["proxy", "rsc", "l2miss", "l3miss"]) if (d[k]) s += `${k} `;
-  if (typeof d.tos === "number" && d.tos) s += d.tos === 1 ? "tos inherit " : `tos 0x${d.tos.toString(16)} `;
-  if (d.ttlInherit) s += "ttl inherit ";
-  else if (typeof d.ttl === "number") s += d.ttl ? `ttl ${d.ttl} ` : "ttl auto ";
+  s += tosText(d) + ttlText(d);
   if (d.df === 1) s += "df set ";
   else if (d.df === 2) s += "df inherit ";
-  if (typeof d.label === "number" && d.label) s += `flowlabel 0x${d.label.toString(16)} `;
+  s += flowlabelText(d);
   if (typeof d.ageing === "number") s += d.ageing ? `ageing ${d.ageing} ` : "ageing none ";
   if (typeof d.limit === "number" && d.limit) s += `maxaddr ${d.limit} `;
-  if (d.udpCsum !== undefined) s += `${d.udpCsum ? "" : "no"}udpcsum `;
-  if (d.udpZeroCsum6Tx !== undefined) s += `${d.udpZeroCsum6Tx ? "" : "no"}udp6zerocsumtx `;
-  if (d.udpZeroCsum6Rx !== undefined) s += `${d.udpZeroCsum6Rx ? "" : "no"}udp6zerocsumrx `;
+  s += switchText(d, "udpCsum", "udpcsum") + switchText(d, "udpZeroCsum6Tx", "udp6zerocsumtx");
+  s += switchText(d, "udpZeroCsum6Rx", "udp6zerocsumrx");
   if (d.remcsumTx) s += "remcsumtx ";
   if (d.remcsumRx) s += "remcsumrx ";
   if (d.gbp) s += "gbp ";
