@@ -34,8 +34,8 @@ export * from "./vxlan.ts";
 export * from "./tun.ts";
 export * from "./geneve.ts";
 
-/** Every kind, in the order help lists them. */
-const KINDS = [
+/** Every registered kind module, in the order help lists them. */
+export const LINK_KINDS = [
   VETH_KIND,
   BRIDGE_KIND,
   DUMMY_KIND,
@@ -54,22 +54,23 @@ const KINDS = [
   TUN_KIND,
 ] as const;
 
-type Kind = (typeof KINDS)[number];
+/** The type of every registered kind module (one union member per kind). */
+export type RegisteredLinkKind = (typeof LINK_KINDS)[number];
 
 /** The kind of a new link and its kind-specific settings, one member per registered kind. */
-export type LinkKindSpec = KindSpecOf<Kind>;
+export type LinkKindSpec = KindSpecOf<RegisteredLinkKind>;
 
 /** The data table of each kind that has one. */
 export type KindTables = {
-  readonly [K in Kind as [KindDataTableOf<K>] extends [never] ? never : K["kind"]]: KindDataTableOf<K>;
+  readonly [K in RegisteredLinkKind as [KindDataTableOf<K>] extends [never] ? never : K["kind"]]: KindDataTableOf<K>;
 };
 
 /** The slave-data table of each master kind that has one. */
 export type KindSlaveTables = {
-  readonly [K in Kind as [KindSlaveTableOf<K>] extends [never] ? never : K["kind"]]: KindSlaveTableOf<K>;
+  readonly [K in RegisteredLinkKind as [KindSlaveTableOf<K>] extends [never] ? never : K["kind"]]: KindSlaveTableOf<K>;
 };
 
-const BY_NAME: ReadonlyMap<string, AnyLinkKind> = new Map(KINDS.map((k) => [k.kind, k as AnyLinkKind]));
+const BY_NAME: ReadonlyMap<string, AnyLinkKind> = new Map(LINK_KINDS.map((k) => [k.kind, k as AnyLinkKind]));
 
 function tablesOf(pick: (k: AnyLinkKind) => AttrTable | undefined): { [kind: string]: AttrTable } {
   const out: { [kind: string]: AttrTable } = Object.create(null);
