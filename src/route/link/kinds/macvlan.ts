@@ -73,7 +73,7 @@ export const MACVLAN_KIND: LinkKind<"macvlan", typeof IFLA_MACVLAN_ATTRS, never,
   details,
   words: { mode: { arg: "macvlan mode" } },
   read: reader("macvlan"),
-  help: "macvlan|macvtap mode MODE",
+  help: "macvlan|macvtap [ mode private|vepa|bridge|passthru|source ]",
 };
 
 /** The `macvtap` kind: a macvlan with a character device. */

@@ -78,5 +78,5 @@ export const VETH_KIND: LinkKind<"veth", typeof VETH_INFO_ATTRS, never, {
     netns: { arg: "namespace" },
   },
   read,
-  help: "veth [ peer name PEER [ netns NS ] ]",
+  help: "veth [ peer [ name PEER ] [ address MAC ] [ mtu N ] [ netns NS ] ]",
 };
