@@ -11,6 +11,7 @@ import { Args, UsageError } from "../src/cli/args.ts";
 import { parseLinkAdd } from "../src/cli/link.ts";
 import { kindHelp } from "../src/cli/link_kind_words.ts";
 import { KIND_DATA, KIND_SLAVE_DATA, LINK_KINDS, linkKind } from "../src/route/link/kinds/registry.ts";
+import { changeLinkRequest, createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
 
 test("every registered kind is found by name, with its tables, words and help", () => {
   const names = LINK_KINDS.map((k) => k.kind);
@@ -36,4 +37,17 @@ test("link add reaches each kind through the registry; unknown kinds are usage e
     return true;
   });
   assert.throws(() => parseLinkAdd(new Args(["x", "type", "tap"])), /nlkit tuntap add/);
+});
+
+test("a kind's data or peer the kind cannot carry is refused before sending, never dropped", () => {
+  const spec = (extra: object) => ({ name: "x0", ...extra }) as unknown as CreateLinkSpec;
+  assert.throws(() => createLinkRequest(spec({ kind: "dummy", data: { id: 1 } })), {
+    name: "TypeError",
+    message: 'Invalid data for link kind "dummy" (nlkit has no table for it)',
+  });
+  assert.throws(() => createLinkRequest(spec({ kind: "bridge", peer: { name: "y" } })), {
+    name: "TypeError",
+    message: 'Invalid peer for link kind "bridge" (only pairs have one)',
+  });
+  assert.throws(() => changeLinkRequest(3, { kind: "nosuch" as "bridge", data: { stpState: 1 } }), TypeError);
 });
