@@ -6,8 +6,7 @@
  */
 
 import type { Attrs } from "../../../wire/table.ts";
-import { jsonFields } from "./format.ts";
-import type { KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
 
 /** `IPVLAN_MODE_*`. */
 export const IPVLAN_MODE = {
@@ -27,6 +26,20 @@ export const IFLA_IPVLAN_ATTRS = {
   mode: { type: 1, kind: "u16", names: IPVLAN_MODE },
   flags: { type: 2, kind: "u16", bits: IPVLAN_F },
 } as const;
+
+/** The mode (`unknown` for a number ip has no name for) and `private`, `vepa` or `bridge`, as `ipvlan_print_opt` prints them. */
+function json(d: KindData): KindJson {
+  const out: KindJson = {};
+  if (d.mode !== undefined) out.mode = typeof d.mode === "string" ? d.mode : "unknown";
+  const flags = d.flags as string[] | undefined;
+  if (flags) out[flags.includes("private") ? "private" : flags.includes("vepa") ? "vepa" : "bridge"] = true;
+  return out;
+}
+
+function details(d: KindData): string {
+  // ip prints " mode X " after "ipvlan ", hence two spaces.
+  return Object.entries(json(d)).map(([k, v]) => k === "mode" ? ` mode ${v} ` : `${k} `).join("");
+}
 
 /** ip sends `IFLA_IPVLAN_FLAGS` 0 for `bridge` and when no flag is given. */
 function reader(kind: string): (r: KindWordReader) => KindWordsSpec {
@@ -60,7 +73,8 @@ const WORDS = { mode: { arg: "ipvlan mode" }, bridge: {}, private: {}, vepa: {} 
 export const IPVLAN_KIND: LinkKind<"ipvlan", typeof IFLA_IPVLAN_ATTRS, never, IpvlanSpec> = {
   kind: "ipvlan",
   data: IFLA_IPVLAN_ATTRS,
-  json: (d, ctx) => jsonFields(d, [["mode", "mode", "str"]], ctx),
+  json,
+  details,
   words: WORDS,
   read: reader("ipvlan"),
   help: "ipvlan|ipvtap [ mode l2|l3|l3s ] [ bridge|private|vepa ]",

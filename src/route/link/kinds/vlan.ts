@@ -5,8 +5,7 @@
  */
 
 import type { Attrs } from "../../../wire/table.ts";
-import { type JsonFieldMap, jsonFields } from "./format.ts";
-import type { KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
 
 /** VLAN tag protocols (`ETH_P_8021Q`, `ETH_P_8021AD`). */
 export const VLAN_PROTOCOL = {
@@ -28,7 +27,49 @@ export const IFLA_VLAN_ATTRS = {
   protocol: { type: 5, kind: "u16be", names: VLAN_PROTOCOL },
 } as const;
 
-const VLAN_JSON: JsonFieldMap = [["protocol", "protocol", "str"], ["id", "id", "num"]];
+/** `VLAN_FLAG_*`, in the order iproute2 prints them. */
+const VLAN_FLAGS = [[1, "REORDER_HDR"], [2, "GVRP"], [8, "MVRP"], [4, "LOOSE_BINDING"], [
+  16,
+  "BRIDGE_BINDING",
+]] as const;
+
+/** The flag words ip prints, then any unknown bits in hex. */
+function flagWords(flags: number): string[] {
+  const out: string[] = [];
+  for (const [bit, name] of VLAN_FLAGS) {
+    if (flags & bit) out.push(name);
+    flags &= ~bit;
+  }
+  if (flags) out.push(flags.toString(16));
+  return out;
+}
+
+type QosMap = { mappings?: { from: number; to: number }[] } | undefined;
+
+/** `protocol`, `id`, `flags` and the QoS maps, as `vlan_print_opt` prints them (nothing without an id). */
+function json(d: KindData): KindJson {
+  if (d.id === undefined) return {};
+  const out: KindJson = { protocol: typeof d.protocol === "string" ? d.protocol : "802.1q", id: d.id };
+  const f = d.flags as { flags: number } | undefined;
+  if (f) out.flags = flagWords(f.flags);
+  for (const [key, jsonKey] of [["ingressQos", "ingress_qos"], ["egressQos", "egress_qos"]]) {
+    const map = d[key] as QosMap;
+    if (map) out[jsonKey] = (map.mappings ?? []).map(({ from, to }) => ({ from, to }));
+  }
+  return out;
+}
+
+function details(d: KindData): string {
+  if (d.id === undefined) return "";
+  let s = `protocol ${typeof d.protocol === "string" ? d.protocol : "802.1q"} id ${d.id} `;
+  const f = d.flags as { flags: number } | undefined;
+  if (f) s += `<${flagWords(f.flags).join(",")}> `;
+  for (const [key, word] of [["ingressQos", "ingress-qos-map"], ["egressQos", "egress-qos-map"]]) {
+    const map = d[key] as QosMap;
+    if (map) s += `\n      ${word} { ${(map.mappings ?? []).map(({ from, to }) => `${from}:${to} `).join("")}} `;
+  }
+  return s;
+}
 
 function read(r: KindWordReader): KindWordsSpec {
   const k = r.words;
@@ -51,7 +92,8 @@ export const VLAN_KIND: LinkKind<"vlan", typeof IFLA_VLAN_ATTRS, never, {
 }> = {
   kind: "vlan",
   data: IFLA_VLAN_ATTRS,
-  json: (d, ctx) => jsonFields(d, VLAN_JSON, ctx),
+  json,
+  details,
   words: { id: { arg: "VLAN id" }, protocol: { arg: "protocol" } },
   read,
   help: "vlan id N [ protocol 802.1Q|802.1ad ]",
