@@ -18,7 +18,7 @@ import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./
 import { Args } from "../src/cli/args.ts";
 import { parseLinkAdd } from "../src/cli/link.ts";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
-import { createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
+import { changeLinkRequest, createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { unhex } from "./_vectors.ts";
 
@@ -265,6 +265,43 @@ test("link show group and type bridge_slave select as ip selects", { skip: NEEDS
     // No link in group 7: nothing (ip -j prints empty objects here; nlkit an empty array).
     assert.equal(ok(ns, "link", "show", "group", "7"), ip(ns, "link", "show", "group", "7"));
     assert.equal(ok(ns, "-j", "link", "show", "group", "7"), "[]\n");
+  });
+});
+
+test("link set type bridge_slave: ip's IFLA_INFO_SLAVE_DATA request, the same port settings as ip", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  const words = ["cost", "9", "learning", "off", "hairpin", "on", "priority", "5", "mcast_flood", "off"];
+  // The request: IFLA_LINKINFO { IFLA_INFO_SLAVE_KIND "bridge", IFLA_INFO_SLAVE_DATA { ... } }, as ip sends it.
+  const req = parse(changeLinkRequest(7, { slave: { kind: "bridge", data: { cost: 9, learning: 0, mode: 1 } } }));
+  assert.deepEqual(req.linkinfo, { slaveKind: "bridge", slaveData: { cost: 9, learning: 0, mode: 1 } });
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "br0", "type", "bridge");
+    for (const [a, b] of [["v0", "v1"], ["v2", "v3"]]) {
+      ip(ns, "link", "add", a, "type", "veth", "peer", "name", b);
+      ip(ns, "link", "set", b, "master", "br0");
+    }
+    ok(ns, "link", "set", "v1", "type", "bridge_slave", ...words);
+    ip(ns, "link", "set", "v3", "type", "bridge_slave", ...words);
+    const port = (dev: string) => ipJson(ns, "-d", "link", "show", dev)[0].linkinfo.info_slave_data;
+    const [ours, theirs] = [port("v1"), port("v3")];
+    assert.deepEqual([ours.cost, ours.learning, ours.hairpin, ours.priority, ours.mcast_flood], [
+      9,
+      false,
+      true,
+      5,
+      false,
+    ]);
+    for (const k of ["cost", "learning", "hairpin", "priority", "mcast_flood", "flood", "state"]) {
+      assert.deepEqual(ours[k], theirs[k], k);
+    }
+    for (
+      const [args, re] of [
+        [["link", "set", "v1", "type", "bridge_slave"], /Nothing to change in "type bridge_slave"/],
+        [["link", "set", "v1", "type", "bond_slave", "queue_id", "1"], /Unknown link set kind: "bond_slave"/],
+        [["link", "set", "v1", "type", "bridge_slave", "cost", "x"], /Invalid cost: "x"/],
+      ] as const
+    ) fails(["-n", ns, ...args], 2, re);
   });
 });
 

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { kindHelp } from "./link_kind_words.ts";
+
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
@@ -21,20 +23,12 @@ export const OBJECT_HELP: Record<string, string> = {
   link: `Usage: nlkit link show [ dev NAME ] [ type KIND | type KIND_slave ] [ up ] [ master DEV ] [ group G ]
        nlkit link add [ name | dev ] NAME [ LINK_SETTINGS ] [ link PARENT ] [ index N ] [ numtxqueues N ]
                   [ numrxqueues N ] type KIND [ KIND_WORDS ]
-       nlkit link set [ dev ] DEV [ LINK_SETTINGS ] [ name NEW ] [ type bridge_slave PORT_WORDS ]
+       nlkit link set [ dev ] DEV [ LINK_SETTINGS ] [ name NEW ] [ type PORT_WORDS ]
        nlkit link del [ dev ] DEV
 LINK_SETTINGS := { up | down | mtu N | address MAC | broadcast MAC | txqueuelen N | master DEV | nomaster |
                    netns NS | alias TEXT | group G | promisc on|off | arp on|off | multicast on|off |
                    allmulticast on|off | gso_max_size N | gso_max_segs N | gro_max_size N } ...
-KIND := veth [ peer name PEER [ netns NS ] ] | bridge | dummy | ifb | wireguard
-      | vlan id N [ protocol 802.1Q|802.1ad ] | macvlan|macvtap mode MODE
-      | ipvlan|ipvtap [ mode l2|l3|l3s ] [ bridge|private|vepa ]
-      | bond [ mode MODE ] [ miimon N ] [ xmit_hash_policy P ] [ lacp_rate slow|fast ] ...  (ip's bond words)
-      | gre|gretap [ remote A ] [ local A ] [ key K | ikey K | okey K ] [ seq ] [ csum ] [ ttl N ] [ dev D ] ...
-      | vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
-PORT_WORDS := { state STATE | priority N | cost N | hairpin | guard | root_block | fastleave | learning | flood |
-                mcast_flood | bcast_flood | mcast_to_unicast | neigh_suppress | isolated | proxy_arp | proxy_arp_wifi |
-                vlan_tunnel | locked } (on|off) ...
+${kindHelp()}
 tun/tap devices: see nlkit tuntap help`,
   tuntap: `Usage: nlkit tuntap { add | del | show | list } [ dev NAME ] [ mode { tun | tap } ]
        [ user USER ] [ group GROUP ] [ one_queue ] [ pi ] [ vnet_hdr ] [ multi_queue ] [ name NAME ]`,

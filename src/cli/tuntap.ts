@@ -15,7 +15,7 @@ import { idOf } from "./ids.ts";
 import { parseWords, type Words, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { type Link, streamLinks } from "../route/link/api.ts";
-import type { LinkKindData } from "../route/link/kinds.ts";
+import type { LinkKindData } from "../route/link/kinds/registry.ts";
 import type { TuntapSpec } from "../route/link/tuntap.ts";
 
 const WORDS: WordTable = {

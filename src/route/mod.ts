@@ -22,7 +22,7 @@ export * from "./netconf.ts";
 export * from "./monitor_events.ts";
 export * from "./rtmon.ts";
 export * from "./link/json.ts";
-export * from "./link/kinds.ts";
+export * from "./link/kinds/registry.ts";
 export * from "./link/table.ts";
 export * from "./addr/api.ts";
 export * from "./addr/json.ts";
