@@ -7,10 +7,10 @@
 import { invalidArgument, ipUnsigned } from "./numbers.ts";
 
 /** A realm by name (`cosmos` is 0) or number, 0 to 255, as ip's `rtnl_rtrealm_a2n` reads it. */
-function realm(word: string): number {
+function realm(word: string, whole: string): number {
   if (word === "cosmos") return 0;
   const n = ipUnsigned(word, 255);
-  if (n === undefined) throw invalidArgument(word, "invalid realms");
+  if (n === undefined) throw invalidArgument(whole, "invalid realms");
   return n;
 }
 
@@ -19,8 +19,8 @@ export function parseRealms(word: string): number {
   const raw = ipUnsigned(word);
   if (raw !== undefined) return raw;
   const slash = word.indexOf("/");
-  if (slash < 0) return realm(word);
-  const from = realm(word.slice(0, slash)); // an empty FROM is refused, as ip does
-  const to = slash === word.length - 1 ? 0 : realm(word.slice(slash + 1));
+  if (slash < 0) return realm(word, word);
+  const from = realm(word.slice(0, slash), word); // an empty FROM is refused, as ip does
+  const to = slash === word.length - 1 ? 0 : realm(word.slice(slash + 1), word);
   return ((from << 16) | to) >>> 0;
 }
