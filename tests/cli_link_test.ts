@@ -128,7 +128,7 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["tuntap", "add", "mode", "tap", "user", "no-such-user-x"], /Invalid user/],
     [["tuntap", "show", "extra"], /Unexpected argument/],
     [["tuntap", "frob"], /Command "frob" is unknown/],
-    [["maddr", "add", "01:00:5e:00:00:09", "dev", "lo"], /Unsupported maddr command/],
+    [["maddr", "add", "zz", "dev", "lo"], /"zz" is invalid lladdr/],
     [["maddr", "show", "dev", "lo", "x"], /"x"/],
     [["netns", "set", "x", "abc"], /Invalid nsid: "abc"/],
     [["netns", "identify", "abc"], /Invalid pid: "abc"/],
