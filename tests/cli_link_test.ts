@@ -490,6 +490,38 @@ test("monitor -t and -ts stamp each event as ip does", { skip: NEEDS_ROOT }, asy
   });
 });
 
+test("monitor dev NAME keeps what ip monitor dev keeps", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "m0", "type", "veth", "peer", "name", "m1");
+    const changes = () => {
+      for (const [dev, net] of [["m0", "7"], ["m1", "8"]]) {
+        ip(ns, "addr", "add", `10.${net}.0.1/24`, "dev", dev);
+        ip(ns, "link", "set", dev, "up");
+        ip(ns, "route", "add", `10.${net}9.0.0/16`, "via", `10.${net}.0.2`);
+        ip(ns, "neigh", "add", `10.${net}.0.9`, "lladdr", "02:00:00:00:00:09", "dev", dev);
+        run("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv4.conf.${dev}.forwarding=1`]);
+      }
+      ip(ns, "rule", "add", "from", "10.1.0.0/16", "table", "7");
+    };
+    const [theirs, ours, all] = await watch([
+      ["ip", ["-n", ns, "monitor", "label", "dev", "m0"]],
+      me("-n", ns, "monitor", "label", "dev", "m0"),
+      me("-n", ns, "monitor", "label"),
+    ], changes);
+    assert.equal(ours, theirs);
+    assert.match(ours, /^\[ADDR\]\d+: m0 +inet 10\.7\.0\.1\/24/m);
+    assert.match(ours, /\[RULE\]\d+:/, "rules are not filtered by device");
+    assert.doesNotMatch(ours, /\d: m1@|10\.8\./);
+    // ip prints the banner of each event it then filters out: they run together before the next line.
+    assert.match(ours, /\[ADDR\]\[ROUTE\]/);
+    assert.match(all, /10\.8\.0\.1/, "without dev the other link's events are there");
+    const bad = nlkit(["-n", ns, "monitor", "dev", "nosuch"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr.trim(), 'Error: argument "nosuch" is wrong: Device does not exist');
+    assert.equal(nlkit(["-n", ns, "monitor", "tc", "dev", "m0"]).code, 2);
+  });
+});
+
 test("monitor file reads an rtmon dump as ip monitor file does", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const file = join(mkdtempSync(join(tmpdir(), "nlkit-rtmon-")), "rtmon.log");
