@@ -97,7 +97,7 @@ export interface UnicastOptions extends RequestOptions {
    * resent) either way, once the queue has been read to its end.
    */
   overrun?: "report" | "drain";
-  /** Called with a message the parser rejected; without it the reader's `next()` rejects with that error. */
+  /** Called with a message the parser rejected; without it the reader's `next()` rejects with what the parser threw. */
   onParseError?: (error: MessageError) => void;
 }
 

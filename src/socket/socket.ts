@@ -558,7 +558,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         const item = c.items[c.pos] as T | Overrun | MessageError;
         c.items[c.pos++] = undefined;
         if (!(item instanceof MessageError)) return item;
-        if (!onParseError) throw item;
+        if (!onParseError) throw item.error;
         onParseError(item);
       }
       c.items.length = c.pos = 0;
