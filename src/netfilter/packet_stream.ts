@@ -83,7 +83,21 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
   }
 
   /** Waits for the next packet or overrun signal; done once the socket is closed or the signal aborts. */
-  async next(): Promise<IteratorResult<P | O, void>> {
+  next(): Promise<IteratorResult<P | O, void>> {
+    // A packet already read or queued resolves at once: no await per packet in a `for await` loop.
+    let ready: P | Overrun | undefined;
+    try {
+      ready = this.#reader.take(1)[0];
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (ready !== undefined && !this.#names && !(ready instanceof Overrun)) {
+      return Promise.resolve({ done: false, value: ready });
+    }
+    return ready === undefined ? this.#wait() : this.#finish(ready).then((value) => ({ done: false, value }));
+  }
+
+  async #wait(): Promise<IteratorResult<P | O, void>> {
     const r = await this.#reader.next();
     if (r.done) return DONE;
     return { done: false, value: this.#names || r.value instanceof Overrun ? await this.#finish(r.value) : r.value };

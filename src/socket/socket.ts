@@ -569,7 +569,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       }
       return undefined;
     };
-    const next = async (): Promise<IteratorResult<T | Overrun, undefined>> => {
+    const pull = async (): Promise<IteratorResult<T | Overrun, undefined>> => {
       for (;;) {
         if (stopped()) return end();
         const item = shift();
@@ -581,6 +581,16 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
           if (stopped() || e instanceof SocketClosedError) return end();
           throw e;
         }
+      }
+    };
+    // A plain function, not an async one: an item already read resolves without a generator hop.
+    const next = (): Promise<IteratorResult<T | Overrun, undefined>> => {
+      if (stopped()) return pull();
+      try {
+        const item = shift();
+        return item === undefined ? pull() : Promise.resolve({ done: false, value: item });
+      } catch (e) {
+        return Promise.reject(e);
       }
     };
     const reader: UnicastReader<T> = {
