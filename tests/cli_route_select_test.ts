@@ -98,6 +98,10 @@ test("route show: bad selector values and missing objects fail as in ip", { skip
       assert.equal(ours.stdout, "", args.join(" "));
       assert.equal(ours.stderr.trim(), theirs.stderr.trim().replace(/\n\n/g, "\n"), args.join(" "));
     }
+    // ip flushes the IPv4 cache there; nlkit refuses it rather than delete the cached routes some other way.
+    const flush = nlkit(["-n", ns, "route", "flush", "cached"]);
+    assert.equal(flush.code, 2);
+    assert.match(flush.stderr, /route flush cache/);
   });
 });
 

@@ -159,6 +159,10 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   }
   const sel = parseRouteSelectors(ctx, args, "flush");
   const { filter } = sel;
+  if (filter.cached) {
+    // ip flushes the IPv4 cache and deletes IPv6 exceptions here; nlkit has the first as `flush cache` only.
+    throw new UsageError(`"cached" is not supported by "route flush": use "route flush cache"`, "cached");
+  }
   if (sel.vrf !== undefined) applyVrf(sel, await linkNames(ctx));
   const doomed: Route[] = [];
   for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
