@@ -122,12 +122,10 @@ test("tuntap del of a device that does not exist succeeds silently, as in ip", {
 
 function route(extra: Partial<Route>): Route {
   return {
-    family: 2,
+    family: "inet",
     dst: "10.0.0.0/8",
-    dstLen: 8,
-    srcLen: 0,
     tos: 0,
-    table: 254,
+    table: "main",
     protocol: "boot",
     scope: "global",
     type: "unicast",
@@ -144,6 +142,13 @@ test("route filter: cached routes only with `cached`, other types left out, vrf'
   assert.deepEqual([plain, cloned].map((r) => matchRoute(r, checkFilter({ cached: true }))), [false, true]);
   const vrf = checkFilter({ table: 10, excludeTypes: ["local", "broadcast"] });
   assert.deepEqual([{ table: 10 }, { table: 10, type: "local" }].map((x) => matchRoute(route(x), vrf)), [true, false]);
+  // Source prefixes: exact, inside, covering (a route without one has the zero-length source).
+  const sourced = route({ family: "inet6", dst: "2001:db8::/64", src: "2001:db8:1::/64" });
+  const plain6 = route({ family: "inet6", dst: "2001:db8::/64" });
+  const pick = (f: Parameters<typeof checkFilter>[0]) => [sourced, plain6].map((r) => matchRoute(r, checkFilter(f)));
+  assert.deepEqual(pick({ from: "2001:db8:1::/64" }), [true, false]);
+  assert.deepEqual(pick({ fromRoot: "2001:db8::/32" }), [true, false]);
+  assert.deepEqual(pick({ fromMatch: "2001:db8:1::5" }), [true, true]);
   // The dump request asks the kernel for exceptions (RTM_F_CLONED in rtm_flags).
   const req = dumpRequest(2, checkFilter({ cached: true }));
   assert.equal(new DataView(req.buffer).getUint32(16 + 8, true), 0x200);

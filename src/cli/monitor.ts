@@ -111,7 +111,6 @@ function ofDevice(ev: Change | NetconfChange, index: number): boolean {
     case "route":
       return ev.object.oif === index;
     case "neigh":
-      return ev.object.index === index;
     case "netconf":
       return ev.object.ifindex === index;
     default:

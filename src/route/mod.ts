@@ -43,6 +43,7 @@ export {
   getRoute,
   listRoutes,
   replaceRoute,
+  type RouteCacheOptions,
   type RouteLookup,
   streamRoutes,
 } from "./route/api.ts";
