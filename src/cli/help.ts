@@ -32,7 +32,8 @@ ${kindHelp()}
 tun/tap devices: see nlkit tuntap help`,
   tuntap: `Usage: nlkit tuntap { add | del | show | list } [ dev NAME ] [ mode { tun | tap } ]
        [ user USER ] [ group GROUP ] [ one_queue ] [ pi ] [ vnet_hdr ] [ multi_queue ] [ name NAME ]`,
-  maddress: `Usage: nlkit maddress [ show | list ] [ [ dev ] NAME ]   (-4, -6, -0 pick one family)`,
+  maddress: `Usage: nlkit maddress [ show | list ] [ [ dev ] NAME ]   (-4, -6, -0 pick one family)
+       nlkit maddress { add | del } [ address ] LLADDR dev NAME`,
   addr: `Usage: nlkit addr show [ dev NAME ] [ to PREFIX ] [ scope SCOPE ] [ up ] [ label PATTERN ] [ master DEV ]
                   [ type KIND ] [ group G ] [ nomaster ] [ FLAG ]...
        FLAG := [ - ]{ primary | secondary | permanent | dynamic | nodad | tentative | deprecated | ... }
@@ -42,6 +43,8 @@ tun/tap devices: see nlkit tuntap help`,
        nlkit addr flush dev NAME [ scope SCOPE ]`,
   route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ metric N ]
                          [ via PREFIX ] [ src PREFIX ] [ [ to ] [ root | match | exact ] PREFIX ]
+                         [ from [ root | match | exact ] PREFIX ] [ tos T ] [ iif D ] [ mark M ]
+                         [ realms [ FROM/ ]TO ] [ vrf NAME ] [ cached ]
        nlkit route flush { cache | SELECTOR... }
        nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
        nlkit route { add | replace | change | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
@@ -96,7 +99,8 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
 qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
   monitor:
-    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ] [ file FILE ]
+    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ]
+                      [ dev NAME ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
@@ -130,6 +134,7 @@ Filters and parameters:
   --state STATE   -l, --label L   --label-add L   --label-del [L]   --mask-src MASK   --mask-dst MASK
   -n, --src-nat [IP[:PORT]]   -g, --dst-nat [IP[:PORT]]   -j, --any-nat [IP[:PORT]]   ([V6]:PORT)
   --icmp-type T   --icmp-code C   --icmp-id ID   -z, --zero   -e, --event-mask NEW,UPDATES,DESTROY|ALL
+  -i, --id ID   -c, --secmark N   (--state takes the TCP, SCTP or DCCP states of -p; -a is ignored with a warning)
   -o, --output extended,id,timestamp,ktimestamp,labels,xml,save,userspace
   Options a command does not take are refused as conntrack refuses them.
   --helper NAME       helper of a new entry (-I) or expectation; -D expect --helper NAME deletes its expectations

@@ -18,6 +18,7 @@ export * from "./link/change.ts";
 export * from "./link/brport.ts";
 export * from "./link/tuntap.ts";
 export * from "./link/maddr.ts";
+export * from "./link/maddr_change.ts";
 export * from "./netconf.ts";
 export * from "./monitor_events.ts";
 export * from "./rtmon.ts";
