@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
 import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link/change.ts";
 import { linkFlagWords, linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
-import type { LinkKindData } from "../src/route/link/kinds.ts";
+import type { LinkKindData } from "../src/route/link/kinds/registry.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { IFINFOMSG } from "../src/route/link/table.ts";

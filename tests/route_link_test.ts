@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { getLink, type Link, listLinks, resolveLinkIndex, streamLinks } from "../src/route/link/api.ts";
 import { addAltnames, changeLink, createLink, deleteAltnames, deleteLink } from "../src/route/link/change.ts";
 import { linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
-import type { LinkKindData, LinkSlaveData } from "../src/route/link/kinds.ts";
+import type { LinkKindData, LinkSlaveData } from "../src/route/link/kinds/registry.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { openRouteSocket } from "../src/route/rtnl.ts";
 import { loadSys } from "../src/sys/load.ts";

@@ -165,6 +165,10 @@ async function get(ctx: Context, a: CtArgs): Promise<number> {
     say(ctx, "Operation failed: such conntrack doesn't exist");
     return FAIL;
   }
+  if (a.id !== undefined && e.id !== a.id) {
+    say(ctx, "0 flow entries have been shown."); // another entry holds that tuple now: conntrack's words
+    return FAIL;
+  }
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   printEntry(ctx, a, e, json);
   json?.end();
@@ -423,6 +427,7 @@ export async function ctHandler(ctx: Context, args: Args): Promise<number | void
   }
   // conntrack skips them silently; saying so costs nothing and hides no typo.
   for (const w of a.stray) say(ctx, `WARNING: ignoring stray argument \`${w}'`);
+  for (const w of a.warnings) ctx.err.line(w);
   try {
     return await COMMANDS[a.command](ctx, a);
   } catch (e) {

@@ -46,7 +46,7 @@ import {
   type LinkKindData,
   type LinkSlaveData,
   parseKindData,
-} from "./kinds.ts";
+} from "./kinds/registry.ts";
 
 /** The `IFLA_*` attributes of a link, as the table parses them. */
 export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;

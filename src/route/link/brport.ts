@@ -21,7 +21,7 @@ import type { Attrs } from "../../wire/table.ts";
 import { checkTarget } from "../../socket/target.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { IFINFOMSG } from "./table.ts";
-import { BR_STATE, IFLA_BRPORT_ATTRS } from "./kinds.ts";
+import { BR_STATE, IFLA_BRPORT_ATTRS } from "./kinds/bridge.ts";
 import { checkLinkIndex, getLink, type Link, parseLinkMessage } from "./api.ts";
 
 /** `IFLA_PROTINFO`. */

@@ -17,7 +17,6 @@
 
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { parseIp } from "../../wire/addr.ts";
 import type { Attrs, AttrTable } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
@@ -35,7 +34,13 @@ import {
   IFLA_LINKINFO,
   IFLA_PROP_LIST,
 } from "./table.ts";
-import { KIND_DATA, KIND_SLAVE_DATA, type LinkKindData, type LinkSlaveData } from "./kinds.ts";
+import {
+  KIND_SLAVE_DATA,
+  linkKind,
+  type LinkKindData,
+  type LinkKindSpec,
+  type LinkSlaveData,
+} from "./kinds/registry.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
@@ -77,24 +82,6 @@ export interface LinkChanges extends LinkSettings {
   /** Port settings under the master, e.g. `{ kind: "bridge", data: { cost: 10, state: "blocking" } }`. */
   slave?: { kind: keyof LinkSlaveData; data: LinkSlaveData[keyof LinkSlaveData] };
 }
-
-/** The far end of a new veth pair: its name (the kernel picks `vethN` if left out) and settings; `netns` places it. */
-export interface VethPeerSpec extends Pick<LinkSettings, "address" | "mtu" | "txqlen" | "netns"> {
-  /** Name of the peer. */
-  name?: string;
-}
-
-/** The kind of a new link and its kind-specific settings. */
-export type LinkKindSpec =
-  | { kind: "veth"; peer?: VethPeerSpec }
-  | { kind: "bridge"; data?: LinkKindData["bridge"] }
-  | { kind: "macvlan" | "macvtap"; parent: string | number; data?: LinkKindData["macvlan"] }
-  | { kind: "vxlan"; parent?: string | number; data: LinkKindData["vxlan"] }
-  | { kind: "vlan"; parent: string | number; data: LinkKindData["vlan"] }
-  | { kind: "bond"; data?: LinkKindData["bond"] }
-  | { kind: "ipvlan" | "ipvtap"; parent: string | number; data?: LinkKindData["ipvlan"] }
-  | { kind: "gre" | "gretap"; parent?: string | number; data?: LinkKindData["gre"] }
-  | { kind: "dummy" | "ifb" | "wireguard" };
 
 /** Settings only a new link takes: its index and queue counts. */
 export interface CreateOnlySettings {
@@ -202,22 +189,6 @@ function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string })
   return a;
 }
 
-/** Moves VXLAN IPv6 endpoints to their `*6` attributes, as iproute2 does for `remote`/`local`, and drops a false `ttlInherit`. */
-function kindData(kind: string, data: Record<string, unknown>): Record<string, unknown> {
-  if (kind !== "vxlan") return data;
-  const out = { ...data };
-  // Sent as an empty flag: only "true" can be said.
-  if (out.ttlInherit === false) delete out.ttlInherit;
-  for (const [v4, v6] of [["group", "group6"], ["local", "local6"]]) {
-    const addr = out[v4];
-    if (typeof addr === "string" && parseIp(addr).length === 16) {
-      out[v6] = addr;
-      delete out[v4];
-    }
-  }
-  return out;
-}
-
 function linkinfo(
   b: MessageBuilder,
   kind: string | undefined,
@@ -227,8 +198,13 @@ function linkinfo(
   b.nest(IFLA_LINKINFO, (li) => {
     if (kind !== undefined) {
       li.string(IFLA_INFO_KIND, kind);
-      const table = KIND_DATA[kind];
-      if (data && table) li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, kindData(kind, data) as Attrs<AttrTable>));
+      const k = linkKind(kind);
+      const table = k?.data;
+      if (data && !table) throw new TypeError(`Invalid data for link kind "${kind}" (nlkit has no table for it)`);
+      if (data && table) {
+        const prepared = k.prepare ? k.prepare(data) : data;
+        li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, prepared as Attrs<AttrTable>));
+      }
     }
     if (slave) {
       const table = KIND_SLAVE_DATA[slave.kind];
@@ -246,16 +222,18 @@ function linkinfo(
  */
 export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
   const a = settingsAttrs(spec);
+  const kind = linkKind(spec.kind);
   let data: Record<string, unknown> | undefined;
-  if (spec.kind === "veth") {
-    if (spec.peer) data = { peer: { attrs: settingsAttrs(spec.peer) } };
-  } else if ("data" in spec && spec.data) {
-    data = spec.data as Record<string, unknown>;
+  if ("data" in spec && spec.data) data = spec.data as Record<string, unknown>;
+  // A pair's far end is a whole link message inside the kind data.
+  if ("peer" in spec && spec.peer) {
+    if (!kind?.peerKey) throw new TypeError(`Invalid peer for link kind "${spec.kind}" (only pairs have one)`);
+    data = { [kind.peerKey]: { attrs: settingsAttrs(spec.peer) } };
   }
   if ("parent" in spec && spec.parent !== undefined) {
     const parent = resolvedIndex(spec.parent, "parent");
     // Tunnels name their underlay inside the kind data, not in IFLA_LINK.
-    if (spec.kind === "vxlan" || spec.kind === "gre" || spec.kind === "gretap") data = { ...data, link: parent };
+    if (kind?.parentKey) data = { ...data, [kind.parentKey]: parent };
     else a.link = parent;
   }
   const head = {
@@ -350,7 +328,7 @@ export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}):
     const fds: number[] = [];
     try {
       const resolved = await resolveRefs(s, spec, fds);
-      if (resolved.kind === "veth" && resolved.peer) resolved.peer = await resolveRefs(s, resolved.peer, fds);
+      if ("peer" in resolved && resolved.peer) resolved.peer = await resolveRefs(s, resolved.peer, fds);
       await s.request(createLinkRequest(resolved));
     } finally {
       await closeFds(fds);

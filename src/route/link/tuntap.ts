@@ -4,7 +4,7 @@
  * `TUNSETIFF` attaches a new device to the descriptor, `TUNSETOWNER` and
  * `TUNSETGROUP` say who may attach later, and `TUNSETPERSIST` keeps it once
  * the descriptor closes. Their settings are then listed over rtnetlink
- * (`IFLA_TUN_*`, see `kinds.ts`).
+ * (`IFLA_TUN_*`, see `kinds/tun.ts`).
  *
  * @example
  * ```ts ignore
@@ -24,7 +24,7 @@ import { withNetns } from "../../netns/netns.ts";
 import type { RouteOptions } from "../rtnl.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { checkLinkName, getLink, type Link } from "./api.ts";
-import type { LinkKindData } from "./kinds.ts";
+import type { LinkKindData } from "./kinds/registry.ts";
 
 /** `TUNSETIFF`: `_IOW('T', 202, int)`. */
 export const TUNSETIFF = 0x400454ca;
