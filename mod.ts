@@ -40,7 +40,7 @@ export {
   type BatchFailure,
   DumpInterruptedError,
   isOverrun,
-  type Overrun,
+  Overrun,
   ReplyLostError,
   SocketClosedError,
   TimeoutError,
@@ -73,9 +73,7 @@ export {
   deleteAltnames,
   deleteLink,
   type LinkChanges,
-  type LinkKindSpec,
   type LinkSettings,
-  type VethPeerSpec,
 } from "./src/route/link/change.ts";
 export { type BridgePortSettings, listBridgePorts, setBridgePort, streamBridgePorts } from "./src/route/link/brport.ts";
 export { createTuntap, deleteTuntap, type TuntapOptions, type TuntapSpec } from "./src/route/link/tuntap.ts";
@@ -402,19 +400,39 @@ export type { EXTACK_ATTRS } from "./src/wire/error_message.ts";
 export type { MessageError } from "./src/socket/errors.ts";
 export type { NetlinkCapture } from "./src/socket/capture.ts";
 export type { SocketTarget } from "./src/socket/family.ts";
-export type { DumpIterator, NetlinkSocket } from "./src/socket/socket.ts";
+export type { DumpIterator, NetlinkSocket, UnicastReader } from "./src/socket/socket.ts";
 export type { Parse } from "./src/socket/consumer.ts";
-export type { DumpAllOptions, MessagesOptions } from "./src/socket/options.ts";
+export type { DumpAllOptions, MessagesOptions, UnicastOptions } from "./src/socket/options.ts";
 export type { DumpStream } from "./src/route/rtnl.ts";
 export type { IFLA_ATTRS } from "./src/route/link/table.ts";
+export type { BR_STATE, IFLA_BRPORT_ATTRS } from "./src/route/link/kinds/bridge.ts";
+export type { VethPeerSpec } from "./src/route/link/kinds/veth.ts";
 export type {
-  BR_STATE,
-  IFLA_BRPORT_ATTRS,
   KIND_SLAVE_TABLES,
   KIND_TABLES,
+  KindSlaveTables,
+  KindTables,
+  LINK_KINDS,
   LinkKindData,
+  LinkKindSpec,
   LinkSlaveData,
-} from "./src/route/link/kinds.ts";
+  RegisteredLinkKind,
+} from "./src/route/link/kinds/registry.ts";
+export type {
+  KindData,
+  KindDataTableOf,
+  KindJson,
+  KindPrintContext,
+  KindSlaveTableOf,
+  KindSlaveWords,
+  KindSpecOf,
+  KindWordReader,
+  KindWords,
+  KindWordSpec,
+  KindWordsSpec,
+  KindWordTable,
+  LinkKind,
+} from "./src/route/link/kinds/kind.ts";
 export type { IFA_ATTRS, IFA_CACHEINFO_STRUCT } from "./src/route/addr/table.ts";
 export type { SEG6_LOCAL_ACTIONS, SEG6_MODES } from "./src/route/route/encap.ts";
 export type { RULE_ACTIONS } from "./src/route/rule/table.ts";
@@ -441,7 +459,6 @@ export type { TcAction } from "./src/route/tc/action/list.ts";
 export type { TCA_STATS_ATTRS, TcStats } from "./src/route/tc/stats.ts";
 export type { PacketInterfaces } from "./src/netfilter/ifnames.ts";
 export type { CopyMode, PacketTimestamp, PacketVlan } from "./src/netfilter/packet.ts";
-export type { PacketSocket, Received } from "./src/netfilter/packet_socket.ts";
 export type { PacketStream } from "./src/netfilter/packet_stream.ts";
 export type { QueueConfig, QueueFlag } from "./src/netfilter/queue/codec.ts";
 export type { LogConfig, LogFlag } from "./src/netfilter/log/codec.ts";

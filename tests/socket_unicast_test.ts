@@ -10,8 +10,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { NetlinkSocket, Overrun, ReplyLostError } from "../mod.ts";
-import { datagram, errorFrame, fakeSys, frame } from "./fake_kernel.ts";
+import { NetlinkSocket, Overrun, ReplyLostError } from "../src/socket/mod.ts";
+import { datagram, errorFrame, fakeSys, frame } from "../src/testing/mod.ts";
 
 const PACKET = 0x300; // any type from NLMSG_MIN_TYPE up
 const ENOBUFS = 105;
