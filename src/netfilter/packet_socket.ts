@@ -30,7 +30,8 @@ import {
 } from "../wire/constants.ts";
 import { parseErrorMessage } from "../wire/error_message.ts";
 import { type NlMsg, readMessage, stampMessage } from "../wire/message.ts";
-import { NetlinkError } from "../wire/netlink_error.ts";
+import type { NetlinkError } from "../wire/netlink_error.ts";
+import { refusal } from "../errors.ts";
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -45,6 +46,8 @@ const EINTR = 4;
 const EAGAIN = 11;
 const ENOBUFS = 105;
 const EPERM = 1;
+/** The other reason NFQUEUE and NFLOG refuse a bind with EPERM. */
+const BOUND_ELSEWHERE = "another socket has bound this queue or group";
 const KERNEL_ADDR = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /** A whole 64 KiB packet plus its attributes fits. */
 const BUFFER = 0x20000;
@@ -214,7 +217,7 @@ export class PacketSocket implements Disposable {
     const { errno, ext } = parseErrorMessage(m);
     const w = this.#waiting.get(m.seq);
     const type = w?.type ?? 0;
-    const err = errno ? new NetlinkError(errno, ext, type, this.#describe(type), w?.request) : undefined;
+    const err = errno ? refusal(errno, ext, type, this.#describe(type), w?.request, BOUND_ELSEWHERE) : undefined;
     if (w) {
       w.done = true;
       w.error = err;

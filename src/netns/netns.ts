@@ -16,6 +16,7 @@
 
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
+import { notFound } from "../errors.ts";
 
 /**
  * A network namespace: a name under `/run/netns`, or `{ name }`, `{ path }`
@@ -67,7 +68,9 @@ export function openNetns(sys: Sys, target: NetnsTarget): { fd: number; owned: b
     return { fd: sys.open(path, O_RDONLY | O_CLOEXEC), owned: true };
   } catch (e) {
     if (e instanceof SysError && e.code === "ENOENT") {
-      throw new SysError("open", e.errno, `network namespace ${JSON.stringify(path)}`);
+      const key = typeof target === "string" ? target : "name" in target ? target.name : path;
+      const message = `open network namespace ${JSON.stringify(path)} failed: No such file or directory (ENOENT)`;
+      throw notFound({ kind: "network namespace", key }, "open network namespace", message);
     }
     throw e;
   }

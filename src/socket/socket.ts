@@ -50,6 +50,7 @@ import {
 import { parseDoneMessage, parseErrorMessage } from "../wire/error_message.ts";
 import { type NlMsg, readMessage, stampMessage } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
+import { refusal } from "../errors.ts";
 import { planDatagrams, wantsAck } from "./batch.ts";
 import { globalCaptureSink, type NetlinkCapture } from "./capture.ts";
 import { type Consumer, finish, msgType, newConsumer, type Parse, setFlags } from "./consumer.ts";
@@ -860,7 +861,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       let outcome: unknown;
       try {
         const { errno, ext } = m.type === NLMSG_ERROR ? parseErrorMessage(m) : parseDoneMessage(m);
-        outcome = errno ? new NetlinkError(errno, ext, msgType(c.request), this.#name(c.request), c.request) : c.error;
+        outcome = errno ? refusal(errno, ext, msgType(c.request), this.#name(c.request), c.request) : c.error;
       } catch (e) {
         outcome = e;
       }

@@ -20,6 +20,7 @@ import { NLMSG_HDRLEN } from "../../wire/constants.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
+import { linkNotFound, type NotFoundError } from "../../errors.ts";
 import { type Attrs, bitNames, nameOf } from "../../wire/table.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
@@ -170,12 +171,13 @@ async function getOn(s: NetlinkSocket, nameOrIndex: string | number): Promise<Li
   } catch (e) {
     if (!(e instanceof NetlinkError && e.code === "ENODEV")) throw e;
   }
-  throw new TypeError(`Unknown link: "${nameOrIndex}"`);
+  throw linkNotFound(nameOrIndex);
 }
 
 /**
  * Fetches one link by name (or alternative name) or index. Throws
- * `TypeError` `Unknown link: "x"` when there is no such link.
+ * {@link NotFoundError} (`code` `ENODEV`, `kind` `"link"`) when there is no
+ * such link.
  */
 export function getLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<Link> {
   return withRouteSocket(opts, (s) => getOn(s, nameOrIndex));
@@ -183,7 +185,7 @@ export function getLink(nameOrIndex: string | number, opts: RouteOptions = {}): 
 
 /**
  * Resolves a link name to its index (an index is checked and returned as
- * is). Throws `TypeError` `Unknown link: "x"` when no link has that name.
+ * is). Throws {@link NotFoundError} (`ENODEV`) when no link has that name.
  */
 export async function resolveLinkIndex(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<number> {
   if (typeof nameOrIndex === "number") return checkLinkIndex(nameOrIndex);

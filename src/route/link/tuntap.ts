@@ -20,6 +20,7 @@
 import { readDirNames, readLinkOrUndefined, readTextOrUndefined } from "../../sys/files.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type Sys, SysError } from "../../sys/sys.ts";
+import { linkNotFound, type NotFoundError } from "../../errors.ts";
 import { withNetns } from "../../netns/netns.ts";
 import type { RouteOptions } from "../rtnl.ts";
 import { checkLinkName, getLink, type Link } from "./api.ts";
@@ -160,14 +161,14 @@ export async function createTuntap(spec: TuntapSpec, opts: TuntapOptions = {}): 
 /**
  * Deletes a tun/tap device (`ip tuntap del`): attaches with its own mode
  * and queue setting, read from the kernel, and clears `persist`. Throws
- * `TypeError` `Unknown link` for a missing device and for links that are
- * not tun/tap devices.
+ * {@link NotFoundError} (`ENODEV`) for a missing device and for links that
+ * are not tun/tap devices.
  */
 export async function deleteTuntap(name: string, opts: TuntapOptions = {}): Promise<void> {
   const link = await getLink(checkLinkName(name), opts);
   const data = link.linkinfo?.kind === "tun" ? link.linkinfo.data as LinkKindData["tun"] | undefined : undefined;
   if (!data || (data.type !== "tun" && data.type !== "tap")) {
-    throw new TypeError(`Unknown link: "${name}" (not a tun/tap device)`);
+    throw linkNotFound(name, "not a tun/tap device");
   }
   const ifr = tuntapIfreq({ name, mode: data.type, multiQueue: data.multiQueue === 1, pi: data.pi === 1 });
   const sys = await loadSys();
