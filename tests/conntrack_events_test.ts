@@ -7,6 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import {
   type ConntrackEvent,
@@ -77,7 +78,7 @@ test("event groups follow the selection; bad selections throw", () => {
   assert.deepEqual(conntrackEventGroups({ events: ["new", "destroy"], expectations: true }), [1, 4, 3, 6]);
   assert.throws(() => conntrackEventGroups({ events: [] }), TypeError);
   assert.throws(() => subscribeConntrack({ events: ["created" as "new"] }), /Unknown conntrack event: "created"/);
-  assert.throws(() => subscribeConntrack({ receiveBuffer: -1 }), RangeError);
+  assert.throws(() => subscribeConntrack({ receiveBuffer: -1 }), InvalidArgumentError);
 });
 
 test("parseConntrackEvent throws only typed errors on random and mutated bytes", () => {

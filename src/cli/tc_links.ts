@@ -5,7 +5,7 @@
  * @module
  */
 
-import { linkNotFound, type NotFoundError } from "../errors.ts";
+import { linkNotFound } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { linkNames } from "./names.ts";
 
@@ -16,7 +16,7 @@ export async function nameIndex(ctx: Context): Promise<Map<string, number>> {
   return map;
 }
 
-/** A name lookup that throws the library's link {@link NotFoundError} for a name not in `names`. */
+/** A name lookup that throws the library's link `NotFoundError` for a name not in `names`. */
 export function linkLookup(names: Map<string, number>): (name: string) => number {
   return (name) => {
     const i = names.get(name);

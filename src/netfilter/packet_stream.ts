@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import type { InterfaceNames, PacketInterfaces } from "./ifnames.ts";
 import type { PacketSocket } from "./packet_socket.ts";
@@ -68,7 +69,7 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
    */
   async nextBatch(max = 64): Promise<(P | O)[]> {
     if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`Cannot take ${max} packets: expected a positive integer`);
+      throw new InvalidArgumentError(`Cannot take ${max} packets: expected a positive integer`);
     }
     const out: (P | O)[] = [];
     while (this.#pos >= this.#items.length) {

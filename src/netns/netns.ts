@@ -14,6 +14,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { notFound } from "../errors.ts";
@@ -43,7 +44,7 @@ const EINVAL = 22;
 /** Checks a namespace name as `ip netns` would accept it. */
 export function checkNetnsName(name: string): string {
   if (!name || name.length > 255 || name.includes("/") || name === "." || name === "..") {
-    throw new TypeError(`Invalid namespace name: "${name}"`);
+    throw new InvalidArgumentError(`Invalid namespace name: "${name}"`);
   }
   return name;
 }
@@ -54,7 +55,7 @@ export function netnsPath(target: NetnsTarget): string | undefined {
   if ("name" in target) return `${NETNS_RUN_DIR}/${checkNetnsName(target.name)}`;
   if ("path" in target) return target.path;
   if ("pid" in target) {
-    if (!Number.isInteger(target.pid) || target.pid <= 0) throw new TypeError(`Invalid pid: "${target.pid}"`);
+    if (!Number.isInteger(target.pid) || target.pid <= 0) throw new InvalidArgumentError(`Invalid pid: "${target.pid}"`);
     return `/proc/${target.pid}/ns/net`;
   }
   return undefined;
@@ -90,7 +91,7 @@ export function withNetns<T>(sys: Sys, target: NetnsTarget, fn: () => T): T {
     sys.setns(dest.fd, CLONE_NEWNET);
     try {
       const out = fn();
-      if (out instanceof Promise) throw new TypeError("withNetns takes a synchronous function");
+      if (out instanceof Promise) throw new InvalidArgumentError("withNetns takes a synchronous function");
       return out;
     } finally {
       sys.setns(orig, CLONE_NEWNET);

@@ -24,6 +24,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { withNetns } from "../netns/netns.ts";
@@ -289,7 +290,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     checkRequestOptions(options);
     for (const [i, m] of messages.entries()) {
       if (!(m instanceof Uint8Array) || m.length < NLMSG_HDRLEN || m.length % 4) {
-        throw new TypeError(`Invalid batch message ${i}: must be a finished netlink message`);
+        throw new InvalidArgumentError(`Invalid batch message ${i}: must be a finished netlink message`);
       }
     }
     if (messages.length === 0) return;
@@ -537,7 +538,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (bytes > this.sendBuffer - 32) setBuffer(this.#sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, bytes + 32);
     if (acks * ACK_COST > this.receiveBuffer) setBuffer(this.#sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, acks * ACK_COST);
     if (bytes > this.sendBuffer - 32) {
-      throw new RangeError(`Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`);
+      throw new InvalidArgumentError(`Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`);
     }
   }
 

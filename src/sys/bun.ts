@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { libcCandidates, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 
@@ -91,7 +92,7 @@ function pollerFor(libcPath: string): Sys["pollAsync"] {
       });
       worker.postMessage({ libc: libcPath });
     }
-    if (!(fds.buffer instanceof SharedArrayBuffer)) throw new TypeError("Poll set must live in a SharedArrayBuffer");
+    if (!(fds.buffer instanceof SharedArrayBuffer)) throw new InvalidArgumentError("Poll set must live in a SharedArrayBuffer");
     worker.ref();
     return new Promise<number>((resolve) => {
       pending = resolve;

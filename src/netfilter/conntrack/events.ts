@@ -26,6 +26,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { isOverrun, type MessageError } from "../../socket/errors.ts";
 import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
@@ -103,10 +104,10 @@ const EXPECT_GROUPS: Record<ConntrackEventType, number> = {
 /** The multicast groups a subscription joins. */
 export function conntrackEventGroups(options: SubscribeConntrackOptions = {}): number[] {
   const events = options.events ?? ["new", "update", "destroy"];
-  if (events.length === 0) throw new TypeError("No conntrack events selected");
+  if (events.length === 0) throw new InvalidArgumentError("No conntrack events selected");
   const groups = new Set<number>();
   for (const e of events) {
-    if (!(e in ENTRY_GROUPS)) throw new TypeError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
+    if (!(e in ENTRY_GROUPS)) throw new InvalidArgumentError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
     groups.add(ENTRY_GROUPS[e]);
     if (options.expectations) groups.add(EXPECT_GROUPS[e]);
   }
@@ -238,7 +239,7 @@ export function subscribeConntrack(
 ): ConntrackSubscription {
   const groups = conntrackEventGroups(options);
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new RangeError(`Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`);
+    throw new InvalidArgumentError(`Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`);
   }
   return new ConntrackSubscription(options, opts, groups);
 }

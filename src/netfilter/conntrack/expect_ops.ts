@@ -23,6 +23,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
@@ -99,10 +100,10 @@ function familyOf(key: ExpectKey): number {
   const family = tupleFamily(key.tuple);
   if (key.family === undefined) return family;
   if (key.family !== "ipv4" && key.family !== "ipv6") {
-    throw new TypeError(`Invalid family: "${key.family}" (must be ipv4 or ipv6)`);
+    throw new InvalidArgumentError(`Invalid family: "${key.family}" (must be ipv4 or ipv6)`);
   }
   if ((key.family === "ipv4") !== (family === AF_INET)) {
-    throw new TypeError(`Address family of "${key.tuple.src}" does not match family "${key.family}"`);
+    throw new InvalidArgumentError(`Address family of "${key.tuple.src}" does not match family "${key.family}"`);
   }
   return family;
 }
@@ -138,9 +139,9 @@ export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
   const { family, attrs } = keyAttrs(spec);
   const protoNum = attrs.tuple!.proto!.num!;
   const masterProto = spec.masterProto === undefined ? protoNum : protoNumber(spec.masterProto);
-  if (spec.timeout === undefined) throw new TypeError("Creating an expectation needs a timeout");
+  if (spec.timeout === undefined) throw new InvalidArgumentError("Creating an expectation needs a timeout");
   attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
-  for (const f of spec.flags ?? []) if (!FLAG_NAMES.has(f)) throw new TypeError(`Unknown expectation flag: "${f}"`);
+  for (const f of spec.flags ?? []) if (!FLAG_NAMES.has(f)) throw new InvalidArgumentError(`Unknown expectation flag: "${f}"`);
   attrs.master = tuple(spec.master, masterProto, family);
   attrs.mask = tuple(spec.mask ?? exactMask(family), protoNum, family);
   if (spec.helper !== undefined) attrs.helpName = spec.helper;
@@ -148,7 +149,7 @@ export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
   if (spec.class !== undefined) attrs.class = checkInt("expectation class", spec.class, 0xffffffff);
   if (spec.nat) {
     if (spec.nat.dir !== "original" && spec.nat.dir !== "reply") {
-      throw new TypeError(`Invalid NAT direction: "${spec.nat.dir}" (must be original or reply)`);
+      throw new InvalidArgumentError(`Invalid NAT direction: "${spec.nat.dir}" (must be original or reply)`);
     }
     attrs.nat = {
       dir: spec.nat.dir === "original" ? 0 : 1,
@@ -187,7 +188,7 @@ export async function deleteExpect(key: ExpectKey, opts: ConntrackOptions = {}):
 
 /** Deletes every expectation a helper created (by helper name). */
 export async function deleteExpectByHelper(helper: string, opts: ConntrackOptions = {}): Promise<void> {
-  if (!helper) throw new TypeError(`Invalid helper name: "${helper}"`);
+  if (!helper) throw new InvalidArgumentError(`Invalid helper name: "${helper}"`);
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, AF_UNSPEC).string(6, helper).finish(); // CTA_EXPECT_HELP_NAME
   await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
@@ -203,7 +204,7 @@ function dumpRequest(filter: ListExpectOptions): Uint8Array {
   if (filter.family === "ipv4") family = AF_INET;
   else if (filter.family === "ipv6") family = AF_INET6;
   else if (filter.family !== undefined) {
-    throw new TypeError(`Invalid family: "${filter.family}" (must be ipv4 or ipv6)`);
+    throw new InvalidArgumentError(`Invalid family: "${filter.family}" (must be ipv4 or ipv6)`);
   }
   return message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_GET, 0, family).finish();
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
@@ -75,19 +76,19 @@ function specialTable(query: ListConntrackQuery): number | undefined {
   const t = query.table ?? "conntrack";
   if (t === "conntrack") return undefined;
   const msg = Object.hasOwn(SPECIAL_TABLES, t) ? SPECIAL_TABLES[t] : undefined;
-  if (msg === undefined) throw new TypeError(`Invalid table: "${t}" (must be conntrack, dying or unconfirmed)`);
-  if (query.zero) throw new TypeError(`Counters can't be zeroed in table "${t}" (only in conntrack)`);
+  if (msg === undefined) throw new InvalidArgumentError(`Invalid table: "${t}" (must be conntrack, dying or unconfirmed)`);
+  if (query.zero) throw new InvalidArgumentError(`Counters can't be zeroed in table "${t}" (only in conntrack)`);
   return msg;
 }
 
 function familyOf(query: ListConntrackQuery, filterFamily: number): number {
   const f = query.family ?? "both";
   if (f !== "ipv4" && f !== "ipv6" && f !== "both") {
-    throw new TypeError(`Invalid family: "${f}" (must be ipv4, ipv6 or both)`);
+    throw new InvalidArgumentError(`Invalid family: "${f}" (must be ipv4, ipv6 or both)`);
   }
   const q = f === "ipv4" ? AF_INET : f === "ipv6" ? AF_INET6 : AF_UNSPEC;
   if (q && filterFamily && q !== filterFamily) {
-    throw new TypeError(`Family "${f}" conflicts with the filter's addresses`);
+    throw new InvalidArgumentError(`Family "${f}" conflicts with the filter's addresses`);
   }
   return q || filterFamily;
 }

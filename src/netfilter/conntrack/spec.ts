@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, parseIp } from "../../wire/addr.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs } from "./entry.ts";
@@ -92,9 +93,9 @@ const ICMP_REPLY: Record<number, number> = { 8: 0, 13: 14, 15: 16, 17: 18, 128: 
 
 /** Refuses keys an input object does not know: a misspelt key would otherwise be ignored (or widen a filter). */
 export function knownKeys(o: object, keys: readonly string[], what: string): void {
-  if (typeof o !== "object" || o === null) throw new TypeError(`Invalid ${what}: must be an object`);
+  if (typeof o !== "object" || o === null) throw new InvalidArgumentError(`Invalid ${what}: must be an object`);
   for (const k in o) {
-    if (!keys.includes(k)) throw new TypeError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
+    if (!keys.includes(k)) throw new InvalidArgumentError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
   }
 }
 
@@ -119,7 +120,7 @@ const NAT_KEYS = ["ip", "ipMax", "port", "portMax"];
 /** Checks an integer range; names the bad value. */
 export function checkInt(what: string, v: number, max: number): number {
   if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to ${max})`);
   }
   return v;
 }
@@ -133,7 +134,7 @@ export function protoNumber(p: string | number): number {
 /** Address family of a tuple, checking both addresses agree. */
 export function tupleFamily(t: ConntrackTupleSpec): number {
   const s = parseIp(t.src), d = parseIp(t.dst);
-  if (s.length !== d.length) throw new TypeError(`Mixed address families: "${t.src}" and "${t.dst}"`);
+  if (s.length !== d.length) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
   return s.length === 4 ? AF_INET : AF_INET6;
 }
 
@@ -143,7 +144,7 @@ export function tupleAttrs(
   protoNum: number,
   family: number,
 ): NonNullable<ConntrackAttrs["tupleOrig"]> {
-  if (tupleFamily(t) !== family) throw new TypeError(`Address family of "${t.src}" does not match the entry`);
+  if (tupleFamily(t) !== family) throw new InvalidArgumentError(`Address family of "${t.src}" does not match the entry`);
   return tupleFields(t, protoNum, family);
 }
 
@@ -183,7 +184,7 @@ export function invertTuple(t: ConntrackTupleSpec): ConntrackTupleSpec {
 export function labelBytes(v: readonly number[] | Uint8Array): Uint8Array {
   if (v instanceof Uint8Array) {
     if (v.length > 16 || v.length % 4) {
-      throw new RangeError(`Invalid labels bitmap length: "${v.length}" (must be 4 to 16, a multiple of 4)`);
+      throw new InvalidArgumentError(`Invalid labels bitmap length: "${v.length}" (must be 4 to 16, a multiple of 4)`);
     }
     return v;
   }
@@ -198,7 +199,7 @@ export function labelBytes(v: readonly number[] | Uint8Array): Uint8Array {
 function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAttrs["natSrc"]> {
   const lo = parseIp(n.ip), hi = parseIp(n.ipMax ?? n.ip);
   if ((lo.length === 4 ? AF_INET : AF_INET6) !== family || lo.length !== hi.length) {
-    throw new TypeError(`NAT address "${n.ip}" does not match the entry's family`);
+    throw new InvalidArgumentError(`NAT address "${n.ip}" does not match the entry's family`);
   }
   const a: NonNullable<ConntrackAttrs["natSrc"]> = family === AF_INET
     ? { v4MinIp: n.ip, v4MaxIp: n.ipMax ?? n.ip }
@@ -218,10 +219,10 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
   for (const t of [key.orig, key.reply]) if (t) knownKeys(t, TUPLE_KEYS, "conntrack tuple");
   const t = key.orig ?? key.reply;
   if (!t) {
-    if (key.id === undefined) throw new TypeError("Conntrack key needs a tuple (orig or reply) or an id");
+    if (key.id === undefined) throw new InvalidArgumentError("Conntrack key needs a tuple (orig or reply) or an id");
     return undefined;
   }
-  if (key.proto === undefined) throw new TypeError("Conntrack key with a tuple needs a protocol");
+  if (key.proto === undefined) throw new InvalidArgumentError("Conntrack key with a tuple needs a protocol");
   const protoNum = protoNumber(key.proto);
   const family = tupleFamily(t);
   const attrs: ConntrackAttrs = {};
@@ -239,7 +240,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   for (const n of [spec.natSrc, spec.natDst]) if (n) knownKeys(n, NAT_KEYS, "conntrack NAT");
   const orig = spec.orig ?? (create ? undefined : spec.reply);
   if (!orig) {
-    throw new TypeError(create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple");
+    throw new InvalidArgumentError(create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple");
   }
   const protoNum = protoNumber(spec.proto);
   const family = tupleFamily(orig);
@@ -248,7 +249,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.reply) attrs.tupleReply = tupleAttrs(spec.reply, protoNum, family);
   else if (create) attrs.tupleReply = tupleFields(invertTuple(spec.orig!), protoNum, family);
   if (spec.timeout !== undefined) attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
-  else if (create) throw new TypeError("Creating a conntrack entry needs a timeout");
+  else if (create) throw new InvalidArgumentError("Creating a conntrack entry needs a timeout");
   if (spec.mark !== undefined) attrs.mark = checkInt("mark", spec.mark, 0xffffffff);
   if (spec.markMask !== undefined) attrs.markMask = checkInt("mark mask", spec.markMask, 0xffffffff);
   if (spec.status !== undefined) {
@@ -257,7 +258,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     attrs.status = (bits | IPS_CONFIRMED) >>> 0;
   }
   if (spec.tcpState !== undefined) {
-    if (protoNum !== 6) throw new TypeError(`TCP state given for protocol "${spec.proto}"`);
+    if (protoNum !== 6) throw new InvalidArgumentError(`TCP state given for protocol "${spec.proto}"`);
     const state = spec.tcpState.toUpperCase();
     valueOfName(TCP_CONNTRACK_STATES, state, "TCP state"); // throws on unknown names
     attrs.protoinfo = { tcp: { state } };
@@ -275,7 +276,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.helper !== undefined) {
     // The kernel's helper names are at most 15 bytes (NF_CT_HELPER_NAME_LEN).
     if (!/^[\x21-\x7e]{1,15}$/.test(spec.helper)) {
-      throw new TypeError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
+      throw new InvalidArgumentError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
     }
     attrs.help = { name: spec.helper };
   }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { isOverrun } from "../../socket/errors.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
@@ -178,7 +179,7 @@ export function subscribeNftables(options: SubscribeNftOptions = {}, opts: NftOp
   checkKeys(options, ["receiveBuffer", "signal"], "subscribeNftables");
   checkKeys(opts, ["netns"], "subscribeNftables (a subscription opens its own socket)");
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new RangeError(`Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`);
+    throw new InvalidArgumentError(`Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`);
   }
   return new NftSubscription(options, opts);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { NftElement } from "./element.ts";
 import { getGeneration } from "./gen.ts";
@@ -165,7 +166,7 @@ export async function addElementsBulk(
   checkKeys(options, ["batchBytes"], "addElementsBulk");
   const limit = options.batchBytes ?? 4 << 20;
   if (!Number.isInteger(limit) || limit < 65536) {
-    throw new RangeError(`Cannot use batchBytes ${limit}: expected at least 65536`);
+    throw new InvalidArgumentError(`Cannot use batchBytes ${limit}: expected at least 65536`);
   }
   return await withNftSocket(opts, async (socket) => {
     let count = 0;
@@ -228,7 +229,7 @@ export async function compareAndSwap(
   checkKeys(options, ["retries", "filter"], "compareAndSwap");
   const retries = options.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0) {
-    throw new RangeError(`Cannot use retries ${retries}: expected 0 or more`);
+    throw new InvalidArgumentError(`Cannot use retries ${retries}: expected 0 or more`);
   }
   return await withNftSocket(opts, async (socket) => {
     for (let attempt = 1;; attempt++) {

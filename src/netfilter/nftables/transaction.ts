@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { BatchError } from "../../socket/errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
@@ -207,7 +208,7 @@ export class NftTransaction {
   addTable(t: NftTableSpec, create = false): this {
     checkKeys(t, ["family", "name", "flags", "comment"], "a table");
     const flags = (t.flags ?? []).map((f) => {
-      if (f !== "dormant") throw new TypeError(`Cannot use table flag "${f}": expected dormant`);
+      if (f !== "dormant") throw new InvalidArgumentError(`Cannot use table flag "${f}": expected dormant`);
       return f;
     });
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWTABLE, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), t.family);
@@ -247,7 +248,7 @@ export class NftTransaction {
     if (
       !base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device !== undefined)
     ) {
-      throw new TypeError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
+      throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
     }
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), c.family);
     b.attrs(NFTA_CHAIN_TABLE, {
@@ -283,7 +284,7 @@ export class NftTransaction {
    */
   addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
     checkKeys(r, ["family", "table", "chain", "expressions", "handle", "comment"], "a rule");
-    if (mode === "replace" && r.handle === undefined) throw new TypeError("Cannot replace a rule without its handle");
+    if (mode === "replace" && r.handle === undefined) throw new InvalidArgumentError("Cannot replace a rule without its handle");
     const flags = mode === "replace" ? NLM_F_REPLACE : NLM_F_CREATE | (mode === "add" ? NLM_F_APPEND : 0);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWRULE, flags, r.family);
     b.attrs(NFTA_RULE_TABLE, {
@@ -335,7 +336,7 @@ export class NftTransaction {
     for (const f of s.flags ?? []) {
       const bit = SET_FLAG_BITS[f];
       if (bit === undefined) {
-        throw new TypeError(`Cannot use set flag "${f}": expected ${Object.keys(SET_FLAG_BITS).join(", ")}`);
+        throw new InvalidArgumentError(`Cannot use set flag "${f}": expected ${Object.keys(SET_FLAG_BITS).join(", ")}`);
       }
       flags |= bit;
     }

@@ -14,13 +14,14 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { parseIflaAttrs } from "./_generated/table.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../../wire/constants.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { linkNotFound, type NotFoundError } from "../../errors.ts";
+import { linkNotFound } from "../../errors.ts";
 import { type Attrs, bitNames, nameOf } from "../../wire/table.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
@@ -140,7 +141,7 @@ export function checkLinkName(name: string, alt = false): string {
   const max = alt ? ALTIFNAMSIZ_MAX : IFNAMSIZ_MAX;
   const bytes = typeof name === "string" ? new TextEncoder().encode(name).length : 0;
   if (bytes === 0 || bytes > max || name === "." || name === ".." || /[\s/:]/.test(name)) {
-    throw new TypeError(
+    throw new InvalidArgumentError(
       `Invalid link name: "${name}" (1 to ${max} bytes, no "/", ":" or whitespace, not "." or "..")`,
     );
   }
@@ -150,7 +151,7 @@ export function checkLinkName(name: string, alt = false): string {
 /** Checks an interface index. */
 export function checkLinkIndex(index: number): number {
   if (!Number.isInteger(index) || index < 1 || index > 0x7fffffff) {
-    throw new RangeError(`Invalid link index: "${index}" (must be 1 to 2147483647)`);
+    throw new InvalidArgumentError(`Invalid link index: "${index}" (must be 1 to 2147483647)`);
   }
   return index;
 }
@@ -176,7 +177,7 @@ async function getOn(s: NetlinkSocket, nameOrIndex: string | number): Promise<Li
 
 /**
  * Fetches one link by name (or alternative name) or index. Throws
- * {@link NotFoundError} (`code` `ENODEV`, `kind` `"link"`) when there is no
+ * `NotFoundError` (`code` `ENODEV`, `kind` `"link"`) when there is no
  * such link.
  */
 export function getLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<Link> {
@@ -185,7 +186,7 @@ export function getLink(nameOrIndex: string | number, opts: RouteOptions = {}): 
 
 /**
  * Resolves a link name to its index (an index is checked and returned as
- * is). Throws {@link NotFoundError} (`ENODEV`) when no link has that name.
+ * is). Throws `NotFoundError` (`ENODEV`) when no link has that name.
  */
 export async function resolveLinkIndex(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<number> {
   if (typeof nameOrIndex === "number") return checkLinkIndex(nameOrIndex);

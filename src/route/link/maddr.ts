@@ -14,6 +14,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { loadSys } from "../../sys/load.ts";
 import type { Sys } from "../../sys/sys.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
@@ -144,11 +145,11 @@ const SOURCES = [
 export async function listMulticastAddresses(opts: MulticastOptions = {}): Promise<MulticastAddress[]> {
   for (const k of Object.keys(opts)) {
     if (k !== "netns" && k !== "family" && k !== "dev") {
-      throw new TypeError(`Unknown option: "${k}" (expected netns, family or dev)`);
+      throw new InvalidArgumentError(`Unknown option: "${k}" (expected netns, family or dev)`);
     }
   }
   if (opts.family !== undefined && !SOURCES.some(([f]) => f === opts.family)) {
-    throw new TypeError(`Invalid family: "${opts.family}" (must be "link", "inet" or "inet6")`);
+    throw new InvalidArgumentError(`Invalid family: "${opts.family}" (must be "link", "inet" or "inet6")`);
   }
   const sys = await loadSys();
   const read = () => SOURCES.map(([, file]) => readProc(sys, `/proc/thread-self/net/${file}`));

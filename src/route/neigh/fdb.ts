@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_BRIDGE, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
@@ -68,7 +69,7 @@ const FDB_FLAGS: readonly string[] = ["self", "master", "router", "use", "extern
 
 function checkRange(what: string, v: number | undefined, min: number, max: number): number | undefined {
   if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -81,19 +82,19 @@ interface CheckedFdb {
 }
 
 function checkFdb(spec: FdbSpec): CheckedFdb {
-  if (typeof spec !== "object" || spec === null) throw new TypeError(`Invalid FDB entry: "${String(spec)}"`);
-  if (spec.link === undefined) throw new TypeError(`FDB entry "${spec.lladdr}" needs a link`);
+  if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid FDB entry: "${String(spec)}"`);
+  if (spec.link === undefined) throw new InvalidArgumentError(`FDB entry "${spec.lladdr}" needs a link`);
   const names = spec.flags ?? [];
-  if (!Array.isArray(names)) throw new TypeError(`Invalid FDB flags: "${String(names)}" (must be an array of names)`);
+  if (!Array.isArray(names)) throw new InvalidArgumentError(`Invalid FDB flags: "${String(names)}" (must be an array of names)`);
   for (const n of names) {
-    if (!FDB_FLAGS.includes(n)) throw new TypeError(`Unknown FDB flag: "${n}" (one of ${FDB_FLAGS.join(", ")})`);
+    if (!FDB_FLAGS.includes(n)) throw new InvalidArgumentError(`Unknown FDB flag: "${n}" (one of ${FDB_FLAGS.join(", ")})`);
   }
   let flags = bitsOfNames(NTF_NAMES, names, "FDB flag");
   if (!(flags & (NTF_SELF | NTF_MASTER))) flags |= NTF_SELF;
   // Deletes carry the state too: devices without an FDB of their own accept only permanent ones.
   const s = spec.state ?? "permanent";
   if (!Object.hasOwn(FDB_STATES, s)) {
-    throw new TypeError(`Invalid FDB state: "${s}" (one of ${Object.keys(FDB_STATES).join(", ")})`);
+    throw new InvalidArgumentError(`Invalid FDB state: "${s}" (one of ${Object.keys(FDB_STATES).join(", ")})`);
   }
   const attrs: Attrs<typeof NDA_ATTRS> = { lladdr: checkMac(spec.lladdr) };
   if (spec.dst !== undefined) {

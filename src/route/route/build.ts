@@ -1,12 +1,13 @@
 /**
  * What a caller asks for when adding, replacing or deleting a route, and the
  * checks and defaults (the same as `ip route`) that turn it into an
- * `RTM_NEWROUTE` / `RTM_DELROUTE` message. Bad input throws `TypeError` or
- * `RangeError` before anything is sent.
+ * `RTM_NEWROUTE` / `RTM_DELROUTE` message. Bad input throws `InvalidArgumentError`
+ * before anything is sent.
  *
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
@@ -108,7 +109,7 @@ const U32_MAX = 0xffffffff;
 /** Checks an unsigned integer field; returns it. */
 export function checkUint(what: string, v: unknown, max = U32_MAX, min = 0): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -131,11 +132,11 @@ export function scopeValue(v: string | number): number {
 
 /** Parses a destination or source prefix and rejects one with host bits set. */
 export function parsePrefix(text: string, what: string): Cidr {
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
   const c = parseCidr(text);
   for (let bit = c.prefixLen; bit < c.addr.length * 8; bit++) {
     if (c.addr[bit >> 3] & (0x80 >> (bit & 7))) {
-      throw new TypeError(`Invalid ${what}: "${text}" (host bits are set beyond /${c.prefixLen})`);
+      throw new InvalidArgumentError(`Invalid ${what}: "${text}" (host bits are set beyond /${c.prefixLen})`);
     }
   }
   return c;
@@ -145,14 +146,14 @@ function familyOfAddr(text: string, what: string): number {
   try {
     return parseIp(text).length === 4 ? AF_INET : AF_INET6;
   } catch {
-    throw new TypeError(`Invalid ${what}: "${text}"`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
   }
 }
 
 function routeFamily(spec: RouteSpec, dst: Cidr | undefined): number {
   if (dst) return dst.family;
   if (spec.family !== undefined && spec.family !== "inet" && spec.family !== "inet6") {
-    throw new TypeError(`Invalid family: "${spec.family}" (must be inet or inet6)`);
+    throw new InvalidArgumentError(`Invalid family: "${spec.family}" (must be inet or inet6)`);
   }
   if (spec.family) return spec.family === "inet6" ? AF_INET6 : AF_INET;
   for (const a of [spec.prefsrc, spec.src?.split("/")[0], spec.gateway, spec.nexthops?.[0]?.gateway]) {
@@ -166,16 +167,16 @@ function gatewayAttrs(family: number, gw: string, out: { gateway?: string; via?:
   const gwFamily = familyOfAddr(gw, "gateway");
   if (gwFamily === family) out.gateway = gw;
   else if (family === AF_INET) out.via = gw;
-  else throw new TypeError(`Invalid gateway: "${gw}" (an IPv6 route needs an IPv6 gateway)`);
+  else throw new InvalidArgumentError(`Invalid gateway: "${gw}" (an IPv6 route needs an IPv6 gateway)`);
 }
 
 function checkMetrics(m: RouteMetricsSpec): RouteMetricsSpec {
-  if (typeof m !== "object" || m === null) throw new TypeError(`Invalid metrics: "${String(m)}"`);
+  if (typeof m !== "object" || m === null) throw new InvalidArgumentError(`Invalid metrics: "${String(m)}"`);
   for (const [k, v] of Object.entries(m)) {
-    if (!(k in RTAX_TABLE)) throw new TypeError(`Unknown route metric: "${k}"`);
+    if (!(k in RTAX_TABLE)) throw new InvalidArgumentError(`Unknown route metric: "${k}"`);
     if (k === "lock") bitsOfNames(RTAX_LOCK_BITS, v as string[], "metric to lock");
     else if (k === "congctl") {
-      if (typeof v !== "string" || !v) throw new TypeError(`Invalid congctl metric: "${String(v)}"`);
+      if (typeof v !== "string" || !v) throw new InvalidArgumentError(`Invalid congctl metric: "${String(v)}"`);
     } else checkUint(`${k} metric`, v);
   }
   return m;
@@ -197,8 +198,8 @@ interface CheckedRouteSpec {
 
 /** Validates a route spec and works out the `rtmsg` header and attributes, as `ip route` does. */
 function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec {
-  if (typeof spec !== "object" || spec === null) throw new TypeError(`Invalid route: "${String(spec)}"`);
-  if (typeof spec.dst !== "string") throw new TypeError(`Invalid route destination: "${String(spec.dst)}"`);
+  if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid route: "${String(spec)}"`);
+  if (typeof spec.dst !== "string") throw new InvalidArgumentError(`Invalid route destination: "${String(spec.dst)}"`);
   const dst = spec.dst === "default" ? undefined : parsePrefix(spec.dst, "route destination");
   const family = routeFamily(spec, dst);
   const attrs: Attrs<typeof ROUTE_TABLE> = {};
@@ -223,7 +224,7 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   if (spec.src !== undefined) {
     const src = parsePrefix(spec.src, "source prefix");
     if (src.family !== family) {
-      throw new TypeError(`Invalid source prefix: "${spec.src}" (family differs from the route's)`);
+      throw new InvalidArgumentError(`Invalid source prefix: "${spec.src}" (family differs from the route's)`);
     }
     header.srcLen = src.prefixLen;
     attrs.src = spec.src.split("/")[0];
@@ -231,7 +232,7 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   if (spec.gateway !== undefined) gatewayAttrs(family, spec.gateway, attrs);
   if (spec.prefsrc !== undefined) {
     if (familyOfAddr(spec.prefsrc, "preferred source") !== family) {
-      throw new TypeError(`Invalid preferred source: "${spec.prefsrc}" (family differs from the route's)`);
+      throw new InvalidArgumentError(`Invalid preferred source: "${spec.prefsrc}" (family differs from the route's)`);
     }
     attrs.prefsrc = spec.prefsrc;
   }
@@ -244,7 +245,7 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   }
   if (spec.metrics !== undefined) attrs.metrics = checkMetrics(spec.metrics);
   if (spec.expires !== undefined) {
-    if (family !== AF_INET6) throw new TypeError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
+    if (family !== AF_INET6) throw new InvalidArgumentError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
     attrs.expires = checkUint("expires", spec.expires);
   }
   if (spec.pref !== undefined) {
@@ -255,7 +256,7 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   const nexthopDevs: (string | number | undefined)[] = [];
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) {
-      throw new TypeError(`Invalid nexthops: "${String(spec.nexthops)}" (must be a non-empty array)`);
+      throw new InvalidArgumentError(`Invalid nexthops: "${String(spec.nexthops)}" (must be a non-empty array)`);
     }
     attrs.multipath = spec.nexthops.map((n): RouteNexthop => {
       const nh: RouteNexthop = {

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, type Cidr, formatIp, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { nameOf } from "../../wire/table.ts";
@@ -101,21 +102,21 @@ function prefixFilter(text: unknown, what: string, family: RouteFilter["family"]
     const v6 = family === "inet6";
     return { family: v6 ? AF_INET6 : AF_INET, addr: new Uint8Array(v6 ? 16 : 4), prefixLen: 0 };
   }
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what} filter: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what} filter: "${String(text)}"`);
   try {
     return parseCidr(text);
   } catch {
-    throw new TypeError(`Invalid ${what} filter: "${text}" (expected an address or prefix)`);
+    throw new InvalidArgumentError(`Invalid ${what} filter: "${text}" (expected an address or prefix)`);
   }
 }
 
 /** Checks a filter and resolves its names (not the device). */
 export function checkFilter(f: RouteFilter): CheckedFilter {
-  if (typeof f !== "object" || f === null) throw new TypeError(`Invalid route filter: "${String(f)}"`);
+  if (typeof f !== "object" || f === null) throw new InvalidArgumentError(`Invalid route filter: "${String(f)}"`);
   checkKeys(f, FILTER_KEYS, "route filter");
   const fam = f.family ?? "all";
   if (fam !== "inet" && fam !== "inet6" && fam !== "all") {
-    throw new TypeError(`Invalid family: "${String(fam)}" (must be inet, inet6 or all)`);
+    throw new InvalidArgumentError(`Invalid family: "${String(fam)}" (must be inet, inet6 or all)`);
   }
   const c: CheckedFilter = {
     families: fam === "inet" ? [AF_INET] : fam === "inet6" ? [AF_INET6] : [AF_INET, AF_INET6],

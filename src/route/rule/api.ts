@@ -13,6 +13,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { tableId } from "../route/build.ts";
@@ -55,7 +56,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
   checkKeys(filter, FILTER_KEYS, "rule filter");
   const u32 = (what: string, v: number | undefined, max = 0xffffffff): number | undefined => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
-      throw new RangeError(`Invalid ${what} filter: "${v}" (must be 0 to ${max})`);
+      throw new InvalidArgumentError(`Invalid ${what} filter: "${v}" (must be 0 to ${max})`);
     }
     return v;
   };
@@ -67,7 +68,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
     try {
       return parseCidr(String(v));
     } catch {
-      throw new TypeError(`Invalid ${what} filter: "${v}" (expected an address or prefix)`);
+      throw new InvalidArgumentError(`Invalid ${what} filter: "${v}" (expected an address or prefix)`);
     }
   };
   const src = prefix("src", filter.src), dst = prefix("dst", filter.dst);
@@ -94,7 +95,7 @@ const DUMP_RETRIES = 3;
 export function ruleDumpRequest(filter: RuleFilter = {}): Uint8Array {
   const family = filter.family ?? AF_UNSPEC;
   if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) {
-    throw new TypeError(`Invalid rule family: "${family}" (must be AF_INET or AF_INET6)`);
+    throw new InvalidArgumentError(`Invalid rule family: "${family}" (must be AF_INET or AF_INET6)`);
   }
   return new MessageBuilder(RTM.RTM_GETRULE, 0).struct(FIB_RULE_HDR, { family }).finish();
 }

@@ -1,11 +1,12 @@
 /**
  * Validation of a {@link RuleSpec} and encoding of `RTM_NEWRULE`/`RTM_DELRULE`
- * requests. Every bad value throws a `TypeError` or `RangeError` here,
+ * requests. Every bad value throws an `InvalidArgumentError` here,
  * before anything reaches the kernel.
  *
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, formatIp, parseCidr } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
@@ -77,9 +78,9 @@ export interface RuleSpec {
 const U32_MAX = 0xffffffff;
 
 function int(what: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: "${String(v)}" (must be a number)`);
+  if (typeof v !== "number") throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be a number)`);
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -93,13 +94,13 @@ function prefix(
   text: unknown,
   len: number | undefined,
 ): { family: number; addr: Uint8Array; len: number } {
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
   const c = parseCidr(text);
   const max = c.addr.length * 8;
   if (len !== undefined) {
     int(`${what} prefix length`, len, 0, max);
     if (text.includes("/") && len !== c.prefixLen) {
-      throw new TypeError(`Conflicting ${what} prefix length: "${text}" and ${len}`);
+      throw new InvalidArgumentError(`Conflicting ${what} prefix length: "${text}" and ${len}`);
     }
   }
   return { family: c.family, addr: c.addr, len: len ?? c.prefixLen };
@@ -107,7 +108,7 @@ function prefix(
 
 function ports(what: string, v: RuleRange | number): RuleRange {
   const r = typeof v === "number" ? { start: v, end: v } : v;
-  if (typeof r !== "object" || r === null) throw new TypeError(`Invalid ${what}: "${String(v)}"`);
+  if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}"`);
   int(what, r.start, 1, 65534);
   int(what, r.end, r.start, 65534);
   return { start: r.start, end: r.end };
@@ -115,7 +116,7 @@ function ports(what: string, v: RuleRange | number): RuleRange {
 
 function ifname(what: string, v: unknown): string {
   if (typeof v !== "string" || v.length === 0 || new TextEncoder().encode(v).length > 15 || /[\s/:]/.test(v)) {
-    throw new TypeError(`Invalid ${what}: "${String(v)}" (must be an interface name of 1 to 15 bytes)`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be an interface name of 1 to 15 bytes)`);
   }
   return v;
 }
@@ -123,10 +124,10 @@ function ifname(what: string, v: unknown): string {
 function familyOf(spec: RuleSpec, addrFamily: number | undefined): number {
   const f = spec.family;
   if (f !== undefined && f !== AF_INET && f !== AF_INET6) {
-    throw new TypeError(`Invalid rule family: "${f}" (must be AF_INET or AF_INET6)`);
+    throw new InvalidArgumentError(`Invalid rule family: "${f}" (must be AF_INET or AF_INET6)`);
   }
   if (f !== undefined && addrFamily !== undefined && f !== addrFamily) {
-    throw new TypeError(`Rule family "${f}" does not match its addresses`);
+    throw new InvalidArgumentError(`Rule family "${f}" does not match its addresses`);
   }
   return f ?? addrFamily ?? AF_INET;
 }
@@ -139,23 +140,23 @@ function familyOf(spec: RuleSpec, addrFamily: number | undefined): number {
  * one would delete the first rule, `lookup local`).
  */
 export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Array {
-  if (typeof spec !== "object" || spec === null) throw new TypeError(`Invalid rule: "${String(spec)}"`);
+  if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid rule: "${String(spec)}"`);
   const adding = op === "add";
   if (!adding && !Object.keys(spec).some((k) => k !== "family" && spec[k as keyof RuleSpec] !== undefined)) {
-    throw new TypeError("Refusing to delete a rule without a selector: give at least a priority");
+    throw new InvalidArgumentError("Refusing to delete a rule without a selector: give at least a priority");
   }
   const src = spec.src === undefined ? undefined : prefix("source", spec.src, spec.srcLen);
   const dst = spec.dst === undefined ? undefined : prefix("destination", spec.dst, spec.dstLen);
   if (src && dst && src.family !== dst.family) {
-    throw new TypeError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
+    throw new InvalidArgumentError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
   }
   for (const [what, len, addr] of [["source", spec.srcLen, src], ["destination", spec.dstLen, dst]] as const) {
-    if (!addr && len) throw new TypeError(`Invalid ${what} prefix length: "${len}" (needs a ${what} address)`);
+    if (!addr && len) throw new InvalidArgumentError(`Invalid ${what} prefix length: "${len}" (needs a ${what} address)`);
   }
   const family = familyOf(spec, src?.family ?? dst?.family);
   const tos = spec.tos === undefined ? 0 : int("TOS", spec.tos, 0, 255);
   if (family === AF_INET ? tos & ~0x1e : tos & 3) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `Invalid TOS: "${tos}" (${family === AF_INET ? "must be even, up to 0x1e" : "ECN bits must be 0"})`,
     );
   }
@@ -163,17 +164,17 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
     ? (spec.goto !== undefined ? 2 : adding ? 1 : 0)
     : named("rule action", RULE_ACTIONS, spec.action, 255);
   if (spec.action !== undefined && !(action in RULE_ACTIONS)) {
-    throw new TypeError(`Invalid rule action: "${spec.action}"`);
+    throw new InvalidArgumentError(`Invalid rule action: "${spec.action}"`);
   }
-  if (adding && action === 2 && spec.goto === undefined) throw new TypeError("A goto rule needs a goto target");
+  if (adding && action === 2 && spec.goto === undefined) throw new InvalidArgumentError("A goto rule needs a goto target");
   if (spec.goto !== undefined && action !== 2) {
-    throw new TypeError(`A goto target needs action "goto", not "${spec.action}"`);
+    throw new InvalidArgumentError(`A goto target needs action "goto", not "${spec.action}"`);
   }
   if (spec.l3mdev !== undefined && typeof spec.l3mdev !== "boolean") {
-    throw new TypeError(`Invalid l3mdev: "${String(spec.l3mdev)}" (must be a boolean)`);
+    throw new InvalidArgumentError(`Invalid l3mdev: "${String(spec.l3mdev)}" (must be a boolean)`);
   }
   let table = spec.table === undefined ? undefined : named("table", RT_TABLE_NAMES, spec.table, U32_MAX);
-  if (spec.l3mdev && table) throw new TypeError("A rule cannot have both l3mdev and a table");
+  if (spec.l3mdev && table) throw new InvalidArgumentError("A rule cannot have both l3mdev and a table");
   if (adding && action === 1 && table === undefined && !spec.l3mdev) table = RT_TABLE_MAIN;
   const attrs: Attrs<typeof RULE_ATTRS> = {};
   if (spec.priority !== undefined) attrs.priority = int("priority", spec.priority, 0, U32_MAX);
@@ -194,7 +195,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.l3mdev) attrs.l3mdev = 1;
   if (spec.uidRange !== undefined) {
     const r = spec.uidRange;
-    if (typeof r !== "object" || r === null) throw new TypeError(`Invalid uid range: "${String(r)}"`);
+    if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid uid range: "${String(r)}"`);
     attrs.uidRange = { start: int("uid range", r.start, 0, U32_MAX), end: int("uid range", r.end, r.start, U32_MAX) };
   }
   if (spec.protocol !== undefined) attrs.protocol = String(named("rule protocol", RTPROT_NAMES, spec.protocol, 255));
@@ -205,7 +206,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.flow !== undefined) attrs.flow = int("realms", spec.flow, 0, U32_MAX);
   if (spec.tunId !== undefined) attrs.tunId = int("tunnel id", spec.tunId, 0, Number.MAX_SAFE_INTEGER);
   if (spec.invert !== undefined && typeof spec.invert !== "boolean") {
-    throw new TypeError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
+    throw new InvalidArgumentError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
   }
   return new MessageBuilder(
     adding ? RTM.RTM_NEWRULE : RTM.RTM_DELRULE,

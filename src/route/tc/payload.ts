@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import type { Codec } from "../../wire/table.ts";
 
 /** Parses to a view of the payload (no copy); builds by appending the bytes. */
@@ -22,7 +23,7 @@ export const TC_HEX: Codec<string> = {
     return s;
   },
   build: (b, value) => {
-    if (!/^([0-9a-f]{2})*$/i.test(value)) throw new TypeError(`Invalid hex bytes: "${value}"`);
+    if (!/^([0-9a-f]{2})*$/i.test(value)) throw new InvalidArgumentError(`Invalid hex bytes: "${value}"`);
     for (let i = 0; i < value.length; i += 2) b.scalar("u8", parseInt(value.slice(i, i + 2), 16));
   },
 };

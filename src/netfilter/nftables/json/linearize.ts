@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import type { NftTransaction } from "../transaction.ts";
@@ -65,13 +66,13 @@ function regOf(slot: number): number {
 
 function only(o: Obj, what: string): [string, Json] {
   const keys = Object.keys(o);
-  if (keys.length !== 1) throw new TypeError(`Cannot use ${what} ${JSON.stringify(o)}: expected one key`);
+  if (keys.length !== 1) throw new InvalidArgumentError(`Cannot use ${what} ${JSON.stringify(o)}: expected one key`);
   return [keys[0], o[keys[0]]];
 }
 
 function checkObjKeys(o: Obj, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    if (!allowed.includes(k)) throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
   }
 }
 
@@ -129,14 +130,14 @@ class RuleEncoder {
     }
     if (protocol === "ip" || protocol === "ip6") {
       if (this.proto.nh === protocol) return;
-      if (this.proto.nh !== undefined) throw new TypeError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
+      if (this.proto.nh !== undefined) throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
       if (fam === "inet") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
       } else if (fam === "bridge" || fam === "netdev") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "protocol" });
         this.cmpEq(NFT_REG_1, bytesOf(protocol === "ip" ? 0x0800 : 0x86dd, 2));
-      } else throw new TypeError(`Cannot match ${protocol} in family ${fam}`);
+      } else throw new InvalidArgumentError(`Cannot match ${protocol} in family ${fam}`);
       this.proto.nh = protocol;
       return;
     }
@@ -153,7 +154,7 @@ class RuleEncoder {
   /** Loads an expression into the register of `slot` (`hint`: the data type a map value must have). */
   load(e: Json, slot: number, hint?: NftType): Loaded {
     const reg = regOf(slot);
-    if (!isObj(e)) throw new TypeError(`Cannot match on ${JSON.stringify(e)}: expected an expression`);
+    if (!isObj(e)) throw new InvalidArgumentError(`Cannot match on ${JSON.stringify(e)}: expected an expression`);
     const [k, v] = only(e, "expression");
     switch (k) {
       case "payload": {
@@ -161,16 +162,16 @@ class RuleEncoder {
         if (p.protocol === undefined) {
           checkObjKeys(p, ["base", "offset", "len"], "a raw payload");
           const base = String(p.base);
-          if (!["ll", "nh", "th", "ih"].includes(base)) throw new TypeError(`Cannot use payload base "${base}"`);
+          if (!["ll", "nh", "th", "ih"].includes(base)) throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
           const off = p.offset as number, bits = p.len as number;
-          if (off % 8 || bits % 8) throw new TypeError("Cannot load a raw payload that is not whole bytes");
+          if (off % 8 || bits % 8) throw new InvalidArgumentError("Cannot load a raw payload that is not whole bytes");
           const payload = { name: "payload", dreg: reg, base, offset: off / 8, len: bits / 8 } as const;
           this.emit(payload);
           return { type: { ...typeByName("integer"), host: false, size: bits / 8 }, len: bits / 8 };
         }
         checkObjKeys(p, ["protocol", "field"], "a payload");
         const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
-        if (!f) throw new TypeError(`Cannot match on ${p.protocol} ${p.field}: unknown header field`);
+        if (!f) throw new InvalidArgumentError(`Cannot match on ${p.protocol} ${p.field}: unknown header field`);
         this.depend(f.protocol);
         const start = Math.floor(f.offset / 8);
         const len = Math.ceil((f.offset + f.len) / 8) - start;
@@ -190,7 +191,7 @@ class RuleEncoder {
         const key = String((v as Obj).key);
         checkObjKeys(v as Obj, ["key"], "meta");
         const [tn, len] = META_TYPES[key] ?? [];
-        if (!tn) throw new TypeError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
+        if (!tn) throw new InvalidArgumentError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
         this.emit({ name: "meta", dreg: reg, key });
         return { type: typeByName(tn), len };
       }
@@ -199,16 +200,16 @@ class RuleEncoder {
         checkObjKeys(c, ["key", "dir"], "ct");
         const key = String(c.key);
         const [tn, len] = CT_TYPES[key] ?? [];
-        if (!tn) throw new TypeError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+        if (!tn) throw new InvalidArgumentError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
         const dir = c.dir === undefined ? undefined : String(c.dir);
         if (dir !== undefined && dir !== "original" && dir !== "reply") {
-          throw new TypeError(`Cannot use ct direction "${dir}"`);
+          throw new InvalidArgumentError(`Cannot use ct direction "${dir}"`);
         }
         this.emit({ name: "ct", dreg: reg, key, direction: dir });
         return { type: typeByName(tn), len };
       }
       case "concat": {
-        if (!Array.isArray(v)) throw new TypeError("Cannot use a concat that is not a list");
+        if (!Array.isArray(v)) throw new InvalidArgumentError("Cannot use a concat that is not a list");
         // Dependencies go first: loading them later would overwrite the fields already loaded.
         for (const x of v) {
           if (isObj(x) && isObj(x.payload) && typeof x.payload.protocol === "string") {
@@ -242,14 +243,14 @@ class RuleEncoder {
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           const shape = this.ctx.sets?.get(m.data.slice(1));
           if (!shape?.data || "verdict" in shape.data) {
-            throw new TypeError(`Cannot map through ${m.data}: no such map of values`);
+            throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
           }
           types = shape.data.types;
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
           types = [hint];
           ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] });
-        } else throw new TypeError(`Cannot map through ${JSON.stringify(m.data)}`);
+        } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
         const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
         return { type: types[0], len, concat: types.length > 1 ? [...types] : undefined } as Loaded;
@@ -276,14 +277,14 @@ class RuleEncoder {
         return { type: typeByName("integer"), len: 4 };
       }
     }
-    throw new TypeError(`Cannot match on "${k}": expected payload, meta, ct, concat, &, fib or numgen`);
+    throw new InvalidArgumentError(`Cannot match on "${k}": expected payload, meta, ct, concat, &, fib or numgen`);
   }
 
   /** The bytes of a right-hand value for a loaded left side. */
   value(l: Loaded, v: Json): Uint8Array {
     if (l.type.name === "iface_index" && typeof v === "string" && !/^\d+$/.test(v)) {
       const index = this.ctx.ifindexes?.get(v);
-      if (index === undefined) throw new TypeError(`Cannot find interface "${v}"`);
+      if (index === undefined) throw new InvalidArgumentError(`Cannot find interface "${v}"`);
       v = index;
     }
     const b = parseValue(l.type, v, l.len);
@@ -330,7 +331,7 @@ class RuleEncoder {
     checkObjKeys(m, ["op", "left", "right"], "a match");
     const op = String(m.op ?? "==");
     if (!(op in CMP_OPS)) {
-      throw new TypeError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
+      throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     const l = this.load(m.left, 0);
     const right = m.right;
@@ -377,7 +378,7 @@ class RuleEncoder {
       this.emit({ name: "cmp", sreg: reg, op: op === "!" ? "eq" : "neq", data: { value: new Uint8Array(l.len) } });
       return;
     }
-    if (op === "!") throw new TypeError(`Cannot use operator "!" on ${l.type.name}: it is not a bitmask`);
+    if (op === "!") throw new InvalidArgumentError(`Cannot use operator "!" on ${l.type.name}: it is not a bitmask`);
     const value = this.value(l, right);
     this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
     this.noteContext(m.left, right, op);
@@ -405,12 +406,12 @@ class RuleEncoder {
   mangle(m: Obj): void {
     checkObjKeys(m, ["key", "value"], "mangle");
     const key = m.key;
-    if (!isObj(key)) throw new TypeError("Cannot set a value without a key expression");
+    if (!isObj(key)) throw new InvalidArgumentError("Cannot set a value without a key expression");
     if (isObj(key.meta) || isObj(key.ct)) {
       const isMeta = isObj(key.meta);
       const k = String(((isMeta ? key.meta : key.ct) as Obj).key);
       const [tn, len] = (isMeta ? META_TYPES : CT_TYPES)[k] ?? [];
-      if (!tn) throw new TypeError(`Cannot set ${isMeta ? "meta" : "ct"} ${k}`);
+      if (!tn) throw new InvalidArgumentError(`Cannot set ${isMeta ? "meta" : "ct"} ${k}`);
       this.valueInto(m.value, typeByName(tn), len, NFT_REG_1);
       this.emit(isMeta ? { name: "meta", key: k, sreg: NFT_REG_1 } : { name: "ct", key: k, sreg: NFT_REG_1 });
       return;
@@ -418,7 +419,7 @@ class RuleEncoder {
     if (isObj(key.payload)) {
       const p = key.payload;
       const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
-      if (!f || f.offset % 8 || f.len % 8) throw new TypeError(`Cannot set ${p.protocol} ${p.field}`);
+      if (!f || f.offset % 8 || f.len % 8) throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field}`);
       this.depend(f.protocol);
       this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
       const csum = f.protocol === "ip"
@@ -429,7 +430,7 @@ class RuleEncoder {
       this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...csum });
       return;
     }
-    throw new TypeError(`Cannot set ${JSON.stringify(key)}`);
+    throw new InvalidArgumentError(`Cannot set ${JSON.stringify(key)}`);
   }
 
   nat(kind: string, n: Obj | null): void {
@@ -467,7 +468,7 @@ class RuleEncoder {
         pair(body.addr, addrType, addrType.size, "regAddrMin", "regAddrMax");
         flags.unshift("map-ips");
       }
-    } else if (body.addr !== undefined) throw new TypeError(`Cannot give ${kind} an address`);
+    } else if (body.addr !== undefined) throw new InvalidArgumentError(`Cannot give ${kind} an address`);
     if (body.port !== undefined) {
       pair(body.port, port, 2, "regProtoMin", "regProtoMax");
       flags.unshift("proto-specified");
@@ -479,7 +480,7 @@ class RuleEncoder {
   }
 
   stmt(st: Json): void {
-    if (!isObj(st)) throw new TypeError(`Cannot use statement ${JSON.stringify(st)}`);
+    if (!isObj(st)) throw new InvalidArgumentError(`Cannot use statement ${JSON.stringify(st)}`);
     const [k, v] = only(st, "statement");
     const verdict = verdictOf(st);
     if (verdict) {
@@ -513,7 +514,7 @@ class RuleEncoder {
         const level = l.level === undefined
           ? (l.group === undefined ? 4 : undefined)
           : LOG_LEVELS.indexOf(String(l.level));
-        if (level === -1) throw new TypeError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
+        if (level === -1) throw new InvalidArgumentError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
         return this.emit({
           name: "log",
           prefix: l.prefix as string | undefined,
@@ -533,7 +534,7 @@ class RuleEncoder {
           return this.emit({ name: "reject", type: "tcp reset", icmpCode: 0 });
         }
         const codeType = ICMP_CODE_TYPES[type];
-        if (!codeType) throw new TypeError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
+        if (!codeType) throw new InvalidArgumentError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
         if (type !== "icmpx" && fam !== "ip" && fam !== "ip6") this.depend(type === "icmp" ? "ip" : "ip6");
         const code = parseValue(typeByName(codeType), r.expr ?? "port-unreachable", 1)[0];
         return this.emit({ name: "reject", type: type === "icmpv6" ? "icmp" : type, icmpCode: code });
@@ -550,7 +551,7 @@ class RuleEncoder {
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set: m.data.slice(1) });
         }
-        if (!isObj(m.data) || !("set" in m.data)) throw new TypeError("Cannot use a vmap without @map or a set");
+        if (!isObj(m.data) || !("set" in m.data)) throw new InvalidArgumentError("Cannot use a vmap without @map or a set");
         const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
         const { set, setId } = this.anonSet(l, elems, { verdict: true });
         return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set, setId });
@@ -567,10 +568,10 @@ class RuleEncoder {
         checkObjKeys(d, ["op", "elem", "set"], "a set statement");
         const op = String(d.op ?? "add");
         if (!["add", "update", "delete"].includes(op)) {
-          throw new TypeError(`Cannot use set operation "${op}": expected add, update, delete`);
+          throw new InvalidArgumentError(`Cannot use set operation "${op}": expected add, update, delete`);
         }
         if (typeof d.set !== "string" || !d.set.startsWith("@")) {
-          throw new TypeError('Cannot use a set statement without "set": "@name"');
+          throw new InvalidArgumentError('Cannot use a set statement without "set": "@name"');
         }
         let key = d.elem;
         let timeout: number | undefined;
@@ -583,7 +584,7 @@ class RuleEncoder {
         return this.emit({ name: "dynset", setName: d.set.slice(1), sregKey: NFT_REG_1, op, timeout });
       }
     }
-    throw new TypeError(`Cannot use statement "${k}"`);
+    throw new InvalidArgumentError(`Cannot use statement "${k}"`);
   }
 }
 
@@ -599,11 +600,11 @@ function hasInterval(x: Json): boolean {
 export function limitAttrs(l: Obj): { rate: number; unit: number; burst: number; type: string; flags?: string[] } {
   checkObjKeys(l, ["rate", "per", "burst", "inv", "rate_unit", "burst_unit"], "limit");
   const per = UNITS[String(l.per ?? "second")];
-  if (!per) throw new TypeError(`Cannot use limit unit "${l.per}": expected ${Object.keys(UNITS).join(", ")}`);
+  if (!per) throw new InvalidArgumentError(`Cannot use limit unit "${l.per}": expected ${Object.keys(UNITS).join(", ")}`);
   const bytes = l.rate_unit !== undefined;
   const scale = (n: Json, u: Json) => {
     const m = BYTE_UNITS[String(u ?? "bytes")];
-    if (!m) throw new TypeError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
+    if (!m) throw new InvalidArgumentError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
     return (n as number) * m;
   };
   return {
@@ -620,7 +621,7 @@ export function quotaAttrs(q: Obj): { bytes: number; consumed?: number; flags?: 
   checkObjKeys(q, ["val", "val_unit", "used", "used_unit", "inv"], "quota");
   const unit = (u: Json) => {
     const m = BYTE_UNITS[String(u ?? "bytes")];
-    if (!m) throw new TypeError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
+    if (!m) throw new InvalidArgumentError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
     return m;
   };
   return {

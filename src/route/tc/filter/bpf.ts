@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { type Codec, parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
@@ -94,7 +95,7 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Bpf
 
 function build(b: MessageBuilder, o: BpfOptions): void {
   if ((o.bytecode === undefined) === (o.fd === undefined)) {
-    throw new TypeError("Cannot attach a bpf filter without exactly one program: give bytecode or fd");
+    throw new InvalidArgumentError("Cannot attach a bpf filter without exactly one program: give bytecode or fd");
   }
   b.attrs(BPF_ATTRS, {
     classid: o.classid,
@@ -110,7 +111,7 @@ function build(b: MessageBuilder, o: BpfOptions): void {
 
 /** Parses tc's classic bytecode text: `N,code jt jf k,code jt jf k,...`. */
 export function parseBytecode(text: string): BpfInsn[] {
-  const bad = () => new TypeError(`Invalid bpf bytecode: "${text}" (expected "N,code jt jf k,...")`);
+  const bad = () => new InvalidArgumentError(`Invalid bpf bytecode: "${text}" (expected "N,code jt jf k,...")`);
   const [count, ...rest] = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const n = Number(count);
   if (!Number.isInteger(n) || n < 1 || n > 4096 || rest.length !== n) throw bad();
@@ -155,7 +156,7 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
       default:
-        throw new TypeError(`Unknown bpf argument: "${word}" (nlkit takes bytecode or fd, not object files)`);
+        throw new InvalidArgumentError(`Unknown bpf argument: "${word}" (nlkit takes bytecode or fd, not object files)`);
     }
   }
   return o;

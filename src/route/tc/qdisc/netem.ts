@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
@@ -102,10 +103,10 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Net
 }
 
 function build(b: MessageBuilder, o: NetemOptions): void {
-  if (o.reorder?.probability && !o.delay) throw new TypeError("Cannot reorder without a delay");
-  if (o.ecn && !o.loss?.probability) throw new TypeError("Cannot use netem ecn without loss");
+  if (o.reorder?.probability && !o.delay) throw new InvalidArgumentError("Cannot reorder without a delay");
+  if (o.ecn && !o.loss?.probability) throw new InvalidArgumentError("Cannot use netem ecn without loss");
   const gap = o.reorder?.probability && !o.gap ? 1 : o.gap ?? 0;
-  if (gap && !o.reorder?.probability) throw new TypeError("Cannot use netem gap without reorder");
+  if (gap && !o.reorder?.probability) throw new InvalidArgumentError("Cannot use netem gap without reorder");
   b.struct(QOPT, {
     latency: ticks(o.delay ?? 0),
     limit: o.limit ?? 1000,
@@ -146,7 +147,7 @@ const isSigned = (w: TcWords) => /^[-\d]/.test(w.peek() ?? "");
 function percent(text: string): number {
   const m = /^(\d+(?:\.\d*)?|\.\d+)(%?)$/.exec(text);
   const v = m ? Number(m[1]) / 100 : NaN;
-  if (!(v >= 0 && v <= 1)) throw new TypeError(`Invalid percentage: "${text}" (expected 0% to 100%)`);
+  if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`Invalid percentage: "${text}" (expected 0% to 100%)`);
   return v;
 }
 
@@ -175,7 +176,7 @@ function words(w: TcWords): NetemOptions {
       case "drop":
         if (w.peek() === "random") w.next();
         else if (!isNumber(w)) {
-          throw new TypeError(`Cannot use netem loss "${w.peek()}": only random loss is supported`);
+          throw new InvalidArgumentError(`Cannot use netem loss "${w.peek()}": only random loss is supported`);
         }
         o.loss = chanceWords(w, word);
         break;
@@ -203,7 +204,7 @@ function words(w: TcWords): NetemOptions {
         break;
       }
       default:
-        throw new TypeError(`Unknown netem argument: "${word}" (distribution, slot and loss models are not supported)`);
+        throw new InvalidArgumentError(`Unknown netem argument: "${word}" (distribution, slot and loss models are not supported)`);
     }
   }
   return o;
