@@ -204,7 +204,10 @@ test("bad input throws TypeError or RangeError before anything is sent", async (
     TypeError,
   );
   await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: 1, tcpState: "BOGUS" }, opts), TypeError);
-  await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: 1, labels: [128] }, opts), InvalidArgumentError);
+  await assert.rejects(
+    createConntrack({ proto: "tcp", orig: tcp, timeout: 1, labels: [128] }, opts),
+    InvalidArgumentError,
+  );
   await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: 1, status: ["NOPE"] }, opts), TypeError);
   await assert.rejects(updateConntrack({ proto: "tcp", orig: tcp, mark: 2 ** 32 }, opts), InvalidArgumentError);
   await assert.rejects(updateConntrack({ proto: "tcp", orig: tcp, zone: 65536 }, opts), InvalidArgumentError);

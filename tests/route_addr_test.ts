@@ -103,7 +103,7 @@ test("dumps are filtered by link and family", { skip: NEEDS_ROOT }, async () => 
       [["::1", "host", "kernel_lo"]],
     );
     await assert.rejects(listAddresses({ link: "nope0" }, { netns: ns }), {
-      name: "InvalidArgumentError",
+      name: "NotFoundError",
       message: 'Unknown link: "nope0"',
     });
   });

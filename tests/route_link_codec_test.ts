@@ -323,7 +323,10 @@ test("altnameRequest: RTM_NEWLINKPROP with IFLA_PROP_LIST", () => {
 });
 
 test("input checks throw before anything is built", () => {
-  assert.throws(() => checkMtu(70000), { name: "InvalidArgumentError", message: 'Invalid MTU: "70000" (must be 68 to 65536)' });
+  assert.throws(() => checkMtu(70000), {
+    name: "InvalidArgumentError",
+    message: 'Invalid MTU: "70000" (must be 68 to 65536)',
+  });
   assert.throws(() => checkMtu(67), InvalidArgumentError);
   assert.equal(checkMac("02:00:00:00:00:0A"), "02:00:00:00:00:0a");
   assert.throws(() => checkMac("zz:00:00:00:00:00"), {
@@ -342,7 +345,10 @@ test("input checks throw before anything is built", () => {
     () => createLinkRequest({ kind: "vlan", name: "v", parent: "eth0", data: { id: 1 } }),
     /Unresolved parent: "eth0"/,
   );
-  assert.throws(() => changeLinkRequest(1, { txqlen: -1 }), { name: "InvalidArgumentError", message: /Invalid txqlen: "-1"/ });
+  assert.throws(() => changeLinkRequest(1, { txqlen: -1 }), {
+    name: "InvalidArgumentError",
+    message: /Invalid txqlen: "-1"/,
+  });
   assert.throws(() => changeLinkRequest(0, {}), { name: "InvalidArgumentError", message: /Invalid link index: "0"/ });
   assert.throws(() => changeLinkRequest(1, { alias: "x".repeat(256) }), InvalidArgumentError);
   assert.throws(() => changeLinkRequest(1, { netns: "blue" }), /Unresolved namespace/);

@@ -106,7 +106,7 @@ test(
       assert.equal(ip(ns, "tuntap", "show"), "");
       // Not a tun/tap device, and no such device: refused without touching anything.
       await createLink({ kind: "veth", name: "v0", peer: { name: "v1" } }, o);
-      await assert.rejects(deleteTuntap("v0", o), { name: "InvalidArgumentError", message: /not a tun\/tap device/ });
+      await assert.rejects(deleteTuntap("v0", o), { name: "NotFoundError", message: /not a tun\/tap device/ });
       await assert.rejects(deleteTuntap("nope", o), { name: "NotFoundError", message: 'Unknown link: "nope"' });
       assert.deepEqual((await listLinks(o)).map((l) => l.name).sort(), ["lo", "v0", "v1"]);
     });

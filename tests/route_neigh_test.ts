@@ -160,7 +160,10 @@ test("dumps are filtered by link, master and family", { skip: NEEDS_ROOT }, asyn
     const d0 = await resolveLinkIndex("d0", o);
     assert.ok(ports.some((n) => n.dst === "2001:db8::10"));
     assert.ok(ports.every((n) => n.index === d0), JSON.stringify(ports));
-    await assert.rejects(listNeighbours({ link: "nope0" }, o), { name: "NotFoundError", message: 'Unknown link: "nope0"' });
+    await assert.rejects(listNeighbours({ link: "nope0" }, o), {
+      name: "NotFoundError",
+      message: 'Unknown link: "nope0"',
+    });
   });
 });
 

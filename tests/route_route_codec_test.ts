@@ -286,7 +286,11 @@ test("rejects bad specs with typed errors before building", async () => {
     [{ dst: "10.0.0.0/8", table: "nosuch" }, TypeError, /Unknown table: "nosuch"/],
     [{ dst: "10.0.0.0/8", scope: "galaxy" }, TypeError, /Unknown scope: "galaxy"/],
     [{ dst: "10.0.0.0/8", type: "teleport" }, TypeError, /Unknown route type: "teleport"/],
-    [{ dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 0 }] }, InvalidArgumentError, /Invalid nexthop weight: "0"/],
+    [
+      { dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 0 }] },
+      InvalidArgumentError,
+      /Invalid nexthop weight: "0"/,
+    ],
     [{ dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 257 }] }, InvalidArgumentError, /nexthop weight/],
     [{ dst: "10.0.0.0/8", nexthops: [] }, TypeError, /nexthops/],
     [{ dst: "10.0.0.0/8", expires: 5 }, TypeError, /only IPv6 routes expire/],

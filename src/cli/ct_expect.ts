@@ -114,7 +114,9 @@ export async function createExpectCommand(ctx: Context, a: CtArgs): Promise<numb
     a.masterDport ?? a.dport,
     "master",
   );
-  if (!master) throw new InvalidArgumentError(`Missing master for "-I expect" (-s and -d, or --master-src and --master-dst)`);
+  if (!master) {
+    throw new InvalidArgumentError(`Missing master for "-I expect" (-s and -d, or --master-src and --master-dst)`);
+  }
   if (a.timeout === undefined) throw new InvalidArgumentError(`Missing "-t" for "-I expect"`);
   const spec: ExpectSpec = { proto: p, tuple, master, timeout: a.timeout };
   const masked = a.maskSrc ?? a.maskDst ?? a.maskSport ?? a.maskDport;

@@ -18,6 +18,7 @@ import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { notFound } from "../errors.ts";
+import { readDirNames } from "../sys/files.ts";
 
 /**
  * A network namespace: a name under `/run/netns`, or `{ name }`, `{ path }`
@@ -55,7 +56,9 @@ export function netnsPath(target: NetnsTarget): string | undefined {
   if ("name" in target) return `${NETNS_RUN_DIR}/${checkNetnsName(target.name)}`;
   if ("path" in target) return target.path;
   if ("pid" in target) {
-    if (!Number.isInteger(target.pid) || target.pid <= 0) throw new InvalidArgumentError(`Invalid pid: "${target.pid}"`);
+    if (!Number.isInteger(target.pid) || target.pid <= 0) {
+      throw new InvalidArgumentError(`Invalid pid: "${target.pid}"`);
+    }
     return `/proc/${target.pid}/ns/net`;
   }
   return undefined;
@@ -149,19 +152,6 @@ export async function deleteNetns(name: string): Promise<void> {
     if (!(e instanceof SysError) || e.errno !== EINVAL) throw e; // not mounted: just remove the file
   }
   sys.unlink(path);
-}
-
-/**
- * Entry names of a directory. Deno's own API under Deno: importing `node:fs`
- * there starts Deno's Node layer (~40 ms), and every socket imports this module.
- */
-function readDirNames(dir: string): string[] {
-  const g = globalThis as {
-    Deno?: { readDirSync(p: string): Iterable<{ name: string }> };
-    process?: { getBuiltinModule(m: string): unknown };
-  };
-  if (g.Deno) return Array.from(g.Deno.readDirSync(dir), (e) => e.name);
-  return (g.process!.getBuiltinModule("node:fs") as { readdirSync(p: string): string[] }).readdirSync(dir);
 }
 
 /** Names of the namespaces under `/run/netns` (needs read access there). */

@@ -99,7 +99,9 @@ export function checkSocketOptions(o: SocketOptions): void {
   checkInt("send buffer", o.sendBuffer, 1, MAX_INT);
   checkInt("maxInFlight", o.maxInFlight, 1, 65536);
   if (o.groups !== undefined) {
-    if (!Array.isArray(o.groups)) throw new InvalidArgumentError(`Invalid groups: "${String(o.groups)}" (must be an array)`);
+    if (!Array.isArray(o.groups)) {
+      throw new InvalidArgumentError(`Invalid groups: "${String(o.groups)}" (must be an array)`);
+    }
     for (const g of o.groups) checkInt("multicast group", g, 1, 0xffffffff);
   }
   if (o.capture !== undefined && typeof o.capture?.record !== "function") {

@@ -538,7 +538,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (bytes > this.sendBuffer - 32) setBuffer(this.#sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, bytes + 32);
     if (acks * ACK_COST > this.receiveBuffer) setBuffer(this.#sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, acks * ACK_COST);
     if (bytes > this.sendBuffer - 32) {
-      throw new InvalidArgumentError(`Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`);
+      throw new InvalidArgumentError(
+        `Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`,
+      );
     }
   }
 

@@ -92,7 +92,9 @@ function pollerFor(libcPath: string): Sys["pollAsync"] {
       });
       worker.postMessage({ libc: libcPath });
     }
-    if (!(fds.buffer instanceof SharedArrayBuffer)) throw new InvalidArgumentError("Poll set must live in a SharedArrayBuffer");
+    if (!(fds.buffer instanceof SharedArrayBuffer)) {
+      throw new InvalidArgumentError("Poll set must live in a SharedArrayBuffer");
+    }
     worker.ref();
     return new Promise<number>((resolve) => {
       pending = resolve;

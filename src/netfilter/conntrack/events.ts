@@ -107,7 +107,9 @@ export function conntrackEventGroups(options: SubscribeConntrackOptions = {}): n
   if (events.length === 0) throw new InvalidArgumentError("No conntrack events selected");
   const groups = new Set<number>();
   for (const e of events) {
-    if (!(e in ENTRY_GROUPS)) throw new InvalidArgumentError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
+    if (!(e in ENTRY_GROUPS)) {
+      throw new InvalidArgumentError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
+    }
     groups.add(ENTRY_GROUPS[e]);
     if (options.expectations) groups.add(EXPECT_GROUPS[e]);
   }
@@ -239,7 +241,9 @@ export function subscribeConntrack(
 ): ConntrackSubscription {
   const groups = conntrackEventGroups(options);
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new InvalidArgumentError(`Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`);
+    throw new InvalidArgumentError(
+      `Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`,
+    );
   }
   return new ConntrackSubscription(options, opts, groups);
 }

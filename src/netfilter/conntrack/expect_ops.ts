@@ -141,7 +141,9 @@ export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
   const masterProto = spec.masterProto === undefined ? protoNum : protoNumber(spec.masterProto);
   if (spec.timeout === undefined) throw new InvalidArgumentError("Creating an expectation needs a timeout");
   attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
-  for (const f of spec.flags ?? []) if (!FLAG_NAMES.has(f)) throw new InvalidArgumentError(`Unknown expectation flag: "${f}"`);
+  for (const f of spec.flags ?? []) {
+    if (!FLAG_NAMES.has(f)) throw new InvalidArgumentError(`Unknown expectation flag: "${f}"`);
+  }
   attrs.master = tuple(spec.master, masterProto, family);
   attrs.mask = tuple(spec.mask ?? exactMask(family), protoNum, family);
   if (spec.helper !== undefined) attrs.helpName = spec.helper;

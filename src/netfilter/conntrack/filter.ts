@@ -190,7 +190,9 @@ function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMat
   if (f.src !== undefined) m.src = net(f.src, f.srcMask, `${what} source`);
   else if (f.srcMask !== undefined) throw new InvalidArgumentError(`A ${what} source mask needs a source address`);
   if (f.dst !== undefined) m.dst = net(f.dst, f.dstMask, `${what} destination`);
-  else if (f.dstMask !== undefined) throw new InvalidArgumentError(`A ${what} destination mask needs a destination address`);
+  else if (f.dstMask !== undefined) {
+    throw new InvalidArgumentError(`A ${what} destination mask needs a destination address`);
+  }
   if (f.sport !== undefined) m.sport = checkInt(`${what} source port`, f.sport, 65535);
   if (f.dport !== undefined) m.dport = checkInt(`${what} destination port`, f.dport, 65535);
   if (f.icmpType !== undefined) m.icmpType = checkInt(`${what} ICMP type`, f.icmpType, 255);
@@ -311,13 +313,17 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
   if (family < 0) throw new InvalidArgumentError(`Invalid family: "${f.family}" (must be ipv4 or ipv6)`);
   const srcNat = natMatch(f.srcNat, "source NAT"), dstNat = natMatch(f.dstNat, "destination NAT");
   const anyNat = natMatch(f.anyNat, "any NAT");
-  if (anyNat && (srcNat || dstNat)) throw new InvalidArgumentError("A filter has anyNat, or srcNat and dstNat, not both");
+  if (anyNat && (srcNat || dstNat)) {
+    throw new InvalidArgumentError("A filter has anyNat, or srcNat and dstNat, not both");
+  }
   const addrFamilies = [orig, reply, any].flatMap((m) => [m?.src?.family, m?.dst?.family]);
   for (const n of [srcNat, dstNat, anyNat]) if (n?.ip) addrFamilies.push(n.ip.length === 4 ? AF_INET : AF_INET6);
   for (const af of addrFamilies) {
     if (af === undefined) continue;
     if (family && af !== family) {
-      throw new InvalidArgumentError(`Address family of the filter does not match "${f.family ?? "the other addresses"}"`);
+      throw new InvalidArgumentError(
+        `Address family of the filter does not match "${f.family ?? "the other addresses"}"`,
+      );
     }
     family = af;
   }

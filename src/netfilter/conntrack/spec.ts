@@ -95,7 +95,9 @@ const ICMP_REPLY: Record<number, number> = { 8: 0, 13: 14, 15: 16, 17: 18, 128: 
 export function knownKeys(o: object, keys: readonly string[], what: string): void {
   if (typeof o !== "object" || o === null) throw new InvalidArgumentError(`Invalid ${what}: must be an object`);
   for (const k in o) {
-    if (!keys.includes(k)) throw new InvalidArgumentError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
+    if (!keys.includes(k)) {
+      throw new InvalidArgumentError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
+    }
   }
 }
 
@@ -144,7 +146,9 @@ export function tupleAttrs(
   protoNum: number,
   family: number,
 ): NonNullable<ConntrackAttrs["tupleOrig"]> {
-  if (tupleFamily(t) !== family) throw new InvalidArgumentError(`Address family of "${t.src}" does not match the entry`);
+  if (tupleFamily(t) !== family) {
+    throw new InvalidArgumentError(`Address family of "${t.src}" does not match the entry`);
+  }
   return tupleFields(t, protoNum, family);
 }
 
@@ -240,7 +244,9 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   for (const n of [spec.natSrc, spec.natDst]) if (n) knownKeys(n, NAT_KEYS, "conntrack NAT");
   const orig = spec.orig ?? (create ? undefined : spec.reply);
   if (!orig) {
-    throw new InvalidArgumentError(create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple");
+    throw new InvalidArgumentError(
+      create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple",
+    );
   }
   const protoNum = protoNumber(spec.proto);
   const family = tupleFamily(orig);

@@ -54,7 +54,9 @@ export function buildLogConfig(group: number, cfg: LogConfig, command: "bind" | 
     const flags = cfg.flags ?? [];
     if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use log flags: expected an array of flag names");
     for (const f of flags) {
-      if (!FLAG_NAMES.includes(f)) throw new InvalidArgumentError(`Cannot use log flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+      if (!FLAG_NAMES.includes(f)) {
+        throw new InvalidArgumentError(`Cannot use log flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+      }
     }
     attrs.flags = [...flags];
   }

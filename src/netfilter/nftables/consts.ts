@@ -57,7 +57,9 @@ export function familyNumber(family: string): number {
   for (const k in NFT_FAMILIES) {
     if (NFT_FAMILIES[k as unknown as keyof typeof NFT_FAMILIES] === family) return Number(k);
   }
-  throw new InvalidArgumentError(`Cannot use family "${family}": expected one of ${Object.values(NFT_FAMILIES).join(", ")}`);
+  throw new InvalidArgumentError(
+    `Cannot use family "${family}": expected one of ${Object.values(NFT_FAMILIES).join(", ")}`,
+  );
 }
 
 /** The family name of an `NFPROTO_*` number (unknown numbers as decimal text). */
@@ -84,7 +86,9 @@ export function hookName(family: string, n: number): string {
 export function hookNumber(family: string, name: string): number {
   const i = NFT_HOOKS[family]?.indexOf(name) ?? -1;
   if (i < 0) {
-    throw new InvalidArgumentError(`Cannot use hook "${name}" in family ${family}: expected ${NFT_HOOKS[family]?.join(", ")}`);
+    throw new InvalidArgumentError(
+      `Cannot use hook "${name}" in family ${family}: expected ${NFT_HOOKS[family]?.join(", ")}`,
+    );
   }
   return i;
 }

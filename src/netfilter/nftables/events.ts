@@ -179,7 +179,9 @@ export function subscribeNftables(options: SubscribeNftOptions = {}, opts: NftOp
   checkKeys(options, ["receiveBuffer", "signal"], "subscribeNftables");
   checkKeys(opts, ["netns"], "subscribeNftables (a subscription opens its own socket)");
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new InvalidArgumentError(`Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`);
+    throw new InvalidArgumentError(
+      `Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`,
+    );
   }
   return new NftSubscription(options, opts);
 }

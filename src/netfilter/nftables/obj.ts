@@ -70,7 +70,9 @@ export function parseObjMessage(m: NlMsg): NftObject {
 export function objDataBytes(type: string, data: Record<string, unknown>): Uint8Array {
   const table = NFT_OBJECT_DATA[type as keyof typeof NFT_OBJECT_DATA] as AttrTable | undefined;
   if (!table) {
-    throw new InvalidArgumentError(`Cannot build object of type "${type}": expected ${Object.keys(NFT_OBJECT_DATA).join(", ")}`);
+    throw new InvalidArgumentError(
+      `Cannot build object of type "${type}": expected ${Object.keys(NFT_OBJECT_DATA).join(", ")}`,
+    );
   }
   return new MessageBuilder(0, 0).attrs(table, data as Attrs<AttrTable>).finish().subarray(16);
 }

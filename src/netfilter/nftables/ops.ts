@@ -22,10 +22,18 @@ import {
   NftTransactionError,
 } from "./transaction.ts";
 
+/**
+ * Commits a one-object transaction. Its refusal is the kernel's own error
+ * (a `NotFoundError` for a missing table...), not a transaction error.
+ */
 async function one(opts: NftOptions, fn: (tx: NftTransaction) => unknown): Promise<void> {
   const tx = new NftTransaction();
   fn(tx);
-  await tx.commit(opts);
+  try {
+    await tx.commit(opts);
+  } catch (e) {
+    throw e instanceof NftTransactionError && e.failures.length === 1 ? e.failures[0].error : e;
+  }
 }
 
 /** Adds a table (no error if it exists). */

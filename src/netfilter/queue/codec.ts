@@ -55,7 +55,9 @@ export function verdictNumber(v: Verdict): number {
   }
   const n = VERDICT_NUMBERS[v as string];
   if (n === undefined) {
-    throw new InvalidArgumentError(`Cannot use verdict "${String(v)}": expected accept, drop, repeat, stop or { queue: N }`);
+    throw new InvalidArgumentError(
+      `Cannot use verdict "${String(v)}": expected accept, drop, repeat, stop or { queue: N }`,
+    );
   }
   return n;
 }
@@ -64,7 +66,9 @@ export function verdictNumber(v: Verdict): number {
 export function checkQueueFlags(flags: readonly string[]): string[] {
   if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use queue flags: expected an array of flag names");
   for (const f of flags) {
-    if (!FLAG_NAMES.includes(f)) throw new InvalidArgumentError(`Cannot use queue flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+    if (!FLAG_NAMES.includes(f)) {
+      throw new InvalidArgumentError(`Cannot use queue flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+    }
   }
   return [...flags];
 }
@@ -97,7 +101,9 @@ export function buildVerdict(queue: number, id: number, verdict: Verdict, opts: 
   };
   if (opts.mark !== undefined) attrs.mark = checkU32(opts.mark, "mark");
   if (opts.payload !== undefined) {
-    if (!(opts.payload instanceof Uint8Array)) throw new InvalidArgumentError("Cannot use payload: expected a Uint8Array");
+    if (!(opts.payload instanceof Uint8Array)) {
+      throw new InvalidArgumentError("Cannot use payload: expected a Uint8Array");
+    }
     if (opts.payload.length > 0xffff - 8) {
       throw new InvalidArgumentError(`Cannot use a payload of ${opts.payload.length} bytes: at most 65527`);
     }
@@ -122,7 +128,9 @@ export function buildBatchVerdict(
   checkU16(queue, "queue number");
   checkKeys(opts, VERDICT_KEYS, "verdict options");
   if (opts.payload !== undefined || opts.ctMark !== undefined) {
-    throw new InvalidArgumentError("Cannot change the payload or conntrack mark in a batch verdict: give those per packet");
+    throw new InvalidArgumentError(
+      "Cannot change the payload or conntrack mark in a batch verdict: give those per packet",
+    );
   }
   const attrs: Attrs<typeof NFQA_TABLE> = {
     verdictHdr: { verdict: verdictNumber(verdict), id: checkU32(maxId, "packet id") },

@@ -99,7 +99,9 @@ interface AddressMatch {
 }
 
 function checkAddressFilter(filter: AddressFilter): AddressMatch {
-  if (typeof filter !== "object" || filter === null) throw new InvalidArgumentError(`Invalid address filter: "${String(filter)}"`);
+  if (typeof filter !== "object" || filter === null) {
+    throw new InvalidArgumentError(`Invalid address filter: "${String(filter)}"`);
+  }
   checkKeys(filter, FILTER_KEYS, "address filter");
   const m: AddressMatch = { family: familyOf(filter.family), flagsOn: [], flagsOff: [] };
   if (filter.scope !== undefined) m.scope = nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
@@ -111,13 +113,17 @@ function checkAddressFilter(filter: AddressFilter): AddressMatch {
     m.family = m.to.family;
   }
   if (filter.label !== undefined) {
-    if (typeof filter.label !== "string") throw new InvalidArgumentError(`Invalid label filter: "${String(filter.label)}"`);
+    if (typeof filter.label !== "string") {
+      throw new InvalidArgumentError(`Invalid label filter: "${String(filter.label)}"`);
+    }
     m.label = globToRegExp(filter.label);
   }
   const known = Object.values(IFA_F_NAMES) as string[];
   for (const [name, on] of Object.entries(filter.flags ?? {})) {
     const flag = FLAG_ALIASES[name] ?? name;
-    if (!known.includes(flag)) throw new InvalidArgumentError(`Unknown address flag: "${name}" (one of ${known.join(", ")})`);
+    if (!known.includes(flag)) {
+      throw new InvalidArgumentError(`Unknown address flag: "${name}" (one of ${known.join(", ")})`);
+    }
     if (typeof on !== "boolean") {
       throw new InvalidArgumentError(`Invalid flag filter for "${name}": "${String(on)}" (true or false)`);
     }
@@ -214,7 +220,9 @@ function lifetime(v: Lifetime | undefined, what: string): number {
 
 function scopeOf(v: string | number, what = "scope"): number {
   const n = valueOfName(RT_SCOPE_NAMES, v, what);
-  if (!Number.isInteger(n) || n < 0 || n > 255) throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to 255)`);
+  if (!Number.isInteger(n) || n < 0 || n > 255) {
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to 255)`);
+  }
   return n;
 }
 
@@ -253,12 +261,16 @@ function newAddressMessage(
   if (settings.broadcast !== undefined) {
     if (!v4) throw new InvalidArgumentError(`Broadcast addresses are IPv4 only: "${cidr}"`);
     brd = settings.broadcast === true ? broadcastOf(req.local, req.prefixLen) : parseIp(settings.broadcast);
-    if (brd.length !== 4) throw new InvalidArgumentError(`Invalid broadcast address: "${settings.broadcast}" (must be IPv4)`);
+    if (brd.length !== 4) {
+      throw new InvalidArgumentError(`Invalid broadcast address: "${settings.broadcast}" (must be IPv4)`);
+    }
   }
   if (settings.label !== undefined) {
     if (!v4) throw new InvalidArgumentError(`Address labels are IPv4 only: "${settings.label}"`);
     if (typeof settings.label !== "string" || !/^[^\s/]{1,15}$/.test(settings.label)) {
-      throw new InvalidArgumentError(`Invalid address label: "${settings.label}" (1 to 15 characters, no "/" or whitespace)`);
+      throw new InvalidArgumentError(
+        `Invalid address label: "${settings.label}" (1 to 15 characters, no "/" or whitespace)`,
+      );
     }
   }
   // iproute2's default: loopback addresses are host-scoped.
@@ -307,7 +319,9 @@ function addressRequest(cidr: string, peer: string | undefined): AddressRequest 
     return { family: local.family, prefixLen: local.prefixLen, local: local.addr, address: local.addr };
   }
   const p = parseCidr(peer);
-  if (p.family !== local.family) throw new InvalidArgumentError(`Peer "${peer}" is not of the same family as "${cidr}"`);
+  if (p.family !== local.family) {
+    throw new InvalidArgumentError(`Peer "${peer}" is not of the same family as "${cidr}"`);
+  }
   // As in iproute2, a peer given with a prefix sets the prefix length.
   return {
     family: local.family,
@@ -379,7 +393,9 @@ export async function deleteAddress(
 ): Promise<void> {
   let build: (index: number) => Uint8Array;
   if (typeof cidr === "object" && cidr !== null) {
-    if (cidr.local === undefined) throw new InvalidArgumentError(`Address has no local address: "${JSON.stringify(cidr)}"`);
+    if (cidr.local === undefined) {
+      throw new InvalidArgumentError(`Address has no local address: "${JSON.stringify(cidr)}"`);
+    }
     build = (index) => deleteMessage({ ...cidr, index });
   } else {
     const c = addressRequest(cidr, undefined);

@@ -119,7 +119,9 @@ export function bridgePortAttrs(s: BridgePortSettings): Attrs<typeof IFLA_BRPORT
       out[attr] = checkInt(key, v, key === "priority" ? 63 : 0xffffffff);
     }
   }
-  if (Object.keys(out).length === 0) throw new InvalidArgumentError(`Invalid bridge port settings: "{}" (nothing to change)`);
+  if (Object.keys(out).length === 0) {
+    throw new InvalidArgumentError(`Invalid bridge port settings: "{}" (nothing to change)`);
+  }
   return out as Attrs<typeof IFLA_BRPORT_ATTRS>;
 }
 

@@ -137,7 +137,9 @@ function checkU32(what: string, v: number): number {
 
 /** An index from a reference that the async layer has already resolved. */
 function resolvedIndex(v: string | number, what: string): number {
-  if (typeof v !== "number") throw new InvalidArgumentError(`Unresolved ${what}: "${v}" (request builders take indexes)`);
+  if (typeof v !== "number") {
+    throw new InvalidArgumentError(`Unresolved ${what}: "${v}" (request builders take indexes)`);
+  }
   return checkLinkIndex(v);
 }
 
@@ -145,7 +147,9 @@ function resolvedIndex(v: string | number, what: string): number {
 function nsAttrs(t: NetnsTarget): Pick<Attrs<typeof IFLA_ATTRS>, "netnsPid" | "netnsFd"> {
   if (typeof t === "object" && "pid" in t) return { netnsPid: checkLinkIndex(t.pid) };
   if (typeof t === "object" && "fd" in t) return { netnsFd: checkU32("namespace fd", t.fd) };
-  throw new InvalidArgumentError(`Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`);
+  throw new InvalidArgumentError(
+    `Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`,
+  );
 }
 
 /** The bit of an `IFF_*` flag, from the one table that names them. */

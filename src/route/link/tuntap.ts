@@ -89,7 +89,9 @@ function checkId(what: string, v: unknown): number {
 /** The `struct ifreq` of `TUNSETIFF` for a spec, checked. */
 export function tuntapIfreq(spec: TuntapSpec): Uint8Array {
   for (const k of Object.keys(spec)) {
-    if (!KEYS.has(k)) throw new InvalidArgumentError(`Unknown tun/tap setting: "${k}" (expected one of ${[...KEYS].join(", ")})`);
+    if (!KEYS.has(k)) {
+      throw new InvalidArgumentError(`Unknown tun/tap setting: "${k}" (expected one of ${[...KEYS].join(", ")})`);
+    }
   }
   if (spec.mode !== "tun" && spec.mode !== "tap") {
     throw new InvalidArgumentError(`Invalid tun/tap mode: "${spec.mode}" (must be "tun" or "tap")`);

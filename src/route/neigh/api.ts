@@ -253,7 +253,9 @@ function flagBits(names: readonly string[] | undefined): { flags: number; ext: n
     if (EXT_FLAGS.includes(name)) ext |= valueOfName(NTF_EXT_NAMES, name, "neighbour flag");
     else flags |= valueOfName(NTF_NAMES, name, "neighbour flag");
   }
-  if (flags > 0xff) throw new InvalidArgumentError(`Invalid neighbour flags: "${names.join(",")}" (ndm_flags is 8 bits)`);
+  if (flags > 0xff) {
+    throw new InvalidArgumentError(`Invalid neighbour flags: "${names.join(",")}" (ndm_flags is 8 bits)`);
+  }
   return { flags, ext };
 }
 
@@ -262,7 +264,9 @@ function stateOf(state: string | undefined): number {
   if (typeof state === "string" && state.toUpperCase() === "NONE") return 0;
   const v = typeof state === "string" ? valueOfName(NUD_NAMES, state.toUpperCase(), "neighbour state") : NaN;
   if (!(v > 0 && v <= 0xffff && (v & (v - 1)) === 0)) {
-    throw new InvalidArgumentError(`Unknown neighbour state: "${state}" (one of ${Object.values(NUD_NAMES).join(", ")}, NONE)`);
+    throw new InvalidArgumentError(
+      `Unknown neighbour state: "${state}" (one of ${Object.values(NUD_NAMES).join(", ")}, NONE)`,
+    );
   }
   return v;
 }

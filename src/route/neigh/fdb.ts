@@ -85,9 +85,13 @@ function checkFdb(spec: FdbSpec): CheckedFdb {
   if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid FDB entry: "${String(spec)}"`);
   if (spec.link === undefined) throw new InvalidArgumentError(`FDB entry "${spec.lladdr}" needs a link`);
   const names = spec.flags ?? [];
-  if (!Array.isArray(names)) throw new InvalidArgumentError(`Invalid FDB flags: "${String(names)}" (must be an array of names)`);
+  if (!Array.isArray(names)) {
+    throw new InvalidArgumentError(`Invalid FDB flags: "${String(names)}" (must be an array of names)`);
+  }
   for (const n of names) {
-    if (!FDB_FLAGS.includes(n)) throw new InvalidArgumentError(`Unknown FDB flag: "${n}" (one of ${FDB_FLAGS.join(", ")})`);
+    if (!FDB_FLAGS.includes(n)) {
+      throw new InvalidArgumentError(`Unknown FDB flag: "${n}" (one of ${FDB_FLAGS.join(", ")})`);
+    }
   }
   let flags = bitsOfNames(NTF_NAMES, names, "FDB flag");
   if (!(flags & (NTF_SELF | NTF_MASTER))) flags |= NTF_SELF;

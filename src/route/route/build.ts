@@ -245,7 +245,9 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   }
   if (spec.metrics !== undefined) attrs.metrics = checkMetrics(spec.metrics);
   if (spec.expires !== undefined) {
-    if (family !== AF_INET6) throw new InvalidArgumentError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
+    if (family !== AF_INET6) {
+      throw new InvalidArgumentError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
+    }
     attrs.expires = checkUint("expires", spec.expires);
   }
   if (spec.pref !== undefined) {

@@ -269,7 +269,9 @@ export function encodeEncap(encap: RouteEncap): { type: number; data: Uint8Array
     checkKeys(e, SEG6_LOCAL_KEYS, "seg6local encap");
     const action = SEG6_LOCAL_ACTIONS.indexOf(e.action) + 1;
     if (!action) {
-      throw new InvalidArgumentError(`Invalid seg6local action: "${e.action}" (one of ${SEG6_LOCAL_ACTIONS.join(", ")})`);
+      throw new InvalidArgumentError(
+        `Invalid seg6local action: "${e.action}" (one of ${SEG6_LOCAL_ACTIONS.join(", ")})`,
+      );
     }
     const attrs: Attrs<typeof SEG6_LOCAL_TABLE> = { action };
     if (e.srh !== undefined) {
@@ -277,8 +279,12 @@ export function encodeEncap(encap: RouteEncap): { type: number; data: Uint8Array
       if (e.srh.hmac !== undefined) attrs.srh.hmac = u32("hmac key id", e.srh.hmac);
     }
     for (const k of ["table", "vrftable", "iif", "oif"] as const) if (e[k] !== undefined) attrs[k] = u32(k, e[k]);
-    if (e.nh4 !== undefined && parseIp(e.nh4).length !== 4) throw new InvalidArgumentError(`Invalid nh4: "${e.nh4}" (IPv4)`);
-    if (e.nh6 !== undefined && parseIp(e.nh6).length !== 16) throw new InvalidArgumentError(`Invalid nh6: "${e.nh6}" (IPv6)`);
+    if (e.nh4 !== undefined && parseIp(e.nh4).length !== 4) {
+      throw new InvalidArgumentError(`Invalid nh4: "${e.nh4}" (IPv4)`);
+    }
+    if (e.nh6 !== undefined && parseIp(e.nh6).length !== 16) {
+      throw new InvalidArgumentError(`Invalid nh6: "${e.nh6}" (IPv6)`);
+    }
     if (e.nh4 !== undefined) attrs.nh4 = e.nh4;
     if (e.nh6 !== undefined) attrs.nh6 = e.nh6;
     b.attrs(SEG6_LOCAL_TABLE, attrs);

@@ -151,7 +151,9 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
     throw new InvalidArgumentError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
   }
   for (const [what, len, addr] of [["source", spec.srcLen, src], ["destination", spec.dstLen, dst]] as const) {
-    if (!addr && len) throw new InvalidArgumentError(`Invalid ${what} prefix length: "${len}" (needs a ${what} address)`);
+    if (!addr && len) {
+      throw new InvalidArgumentError(`Invalid ${what} prefix length: "${len}" (needs a ${what} address)`);
+    }
   }
   const family = familyOf(spec, src?.family ?? dst?.family);
   const tos = spec.tos === undefined ? 0 : int("TOS", spec.tos, 0, 255);
@@ -166,7 +168,9 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.action !== undefined && !(action in RULE_ACTIONS)) {
     throw new InvalidArgumentError(`Invalid rule action: "${spec.action}"`);
   }
-  if (adding && action === 2 && spec.goto === undefined) throw new InvalidArgumentError("A goto rule needs a goto target");
+  if (adding && action === 2 && spec.goto === undefined) {
+    throw new InvalidArgumentError("A goto rule needs a goto target");
+  }
   if (spec.goto !== undefined && action !== 2) {
     throw new InvalidArgumentError(`A goto target needs action "goto", not "${spec.action}"`);
   }

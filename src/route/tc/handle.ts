@@ -20,7 +20,9 @@ const HEX = /^[0-9a-f]+$/i;
 function hex16(text: string, whole: string): number {
   if (text === "") return 0;
   const n = HEX.test(text) ? parseInt(text, 16) : NaN;
-  if (!(n < 0x10000)) throw new InvalidArgumentError(`Invalid tc handle: "${whole}" (expected MAJ:MIN in hex, each below 10000)`);
+  if (!(n < 0x10000)) {
+    throw new InvalidArgumentError(`Invalid tc handle: "${whole}" (expected MAJ:MIN in hex, each below 10000)`);
+  }
   return n;
 }
 
@@ -38,7 +40,9 @@ export function parseHandle(text: string): number {
     }
     return parseInt(text, 16);
   }
-  if (colon === 0 && text.length === 1) throw new InvalidArgumentError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+  if (colon === 0 && text.length === 1) {
+    throw new InvalidArgumentError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+  }
   return ((hex16(text.slice(0, colon), text) << 16) | hex16(text.slice(colon + 1), text)) >>> 0;
 }
 

@@ -182,6 +182,8 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
 
 function parseNumber(text: string): number {
   const n = /^(0x[0-9a-f]{1,8}|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError(`Invalid filter handle: "${text}" (expected a number)`);
+  if (!(n >= 0 && n <= 0xffffffff)) {
+    throw new InvalidArgumentError(`Invalid filter handle: "${text}" (expected a number)`);
+  }
   return n;
 }

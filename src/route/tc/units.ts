@@ -54,7 +54,9 @@ export function parseRate(text: string): number {
   const scale = parts && (parts[1] === "" ? 1 : RATE_SUFFIXES.find(([s]) => s === parts[1])?.[1]);
   if (!parts || scale === undefined || parts[0] < 0) {
     if (text.includes("%")) throw new InvalidArgumentError(`Cannot use a rate relative to the link speed: "${text}"`);
-    throw new InvalidArgumentError(`Invalid rate: "${text}" (expected a number and a unit such as 100mbit, 1.5kbit or 10Mbps)`);
+    throw new InvalidArgumentError(
+      `Invalid rate: "${text}" (expected a number and a unit such as 100mbit, 1.5kbit or 10Mbps)`,
+    );
   }
   return Math.trunc(parts[0] * scale / 8);
 }
@@ -92,7 +94,9 @@ export function parseSize(text: string): number {
   const k = parts && scale[parts[1]];
   const bytes = parts && k !== undefined ? parts[0] * k : NaN;
   if (!(bytes >= 0) || bytes > 0xffffffff || bytes !== Math.floor(bytes)) {
-    throw new InvalidArgumentError(`Invalid size: "${text}" (expected bytes with an optional unit: b, kb, mb, gb, kbit, mbit)`);
+    throw new InvalidArgumentError(
+      `Invalid size: "${text}" (expected bytes with an optional unit: b, kb, mb, gb, kbit, mbit)`,
+    );
   }
   return bytes;
 }

@@ -46,7 +46,9 @@ export function buildExpr(b: MessageBuilder, expr: NftExpr): void {
     const table: AttrTable = NFT_EXPRESSIONS[name];
     for (const k of Object.keys(attrs)) {
       if (k !== "unknown" && !Object.hasOwn(table, k)) {
-        throw new InvalidArgumentError(`Cannot use key "${k}" in ${name} expression: expected ${Object.keys(table).join(", ")}`);
+        throw new InvalidArgumentError(
+          `Cannot use key "${k}" in ${name} expression: expected ${Object.keys(table).join(", ")}`,
+        );
       }
     }
     e.nest(NFTA_EXPR_DATA, (d) => d.attrs(table, attrs as Attrs<AttrTable>));

@@ -38,7 +38,9 @@ const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 
 function keys(o: Obj, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    if (!allowed.includes(k)) {
+      throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    }
   }
 }
 
@@ -137,9 +139,13 @@ export class DocumentPlanner {
       throw new InvalidArgumentError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
     }
     const body = item[cmd];
-    if (!isObj(body) || Object.keys(body).length !== 1) throw new InvalidArgumentError(`Cannot apply ${cmd}: expected one object`);
+    if (!isObj(body) || Object.keys(body).length !== 1) {
+      throw new InvalidArgumentError(`Cannot apply ${cmd}: expected one object`);
+    }
     const [kind] = Object.keys(body);
-    if (!OBJECTS.includes(kind)) throw new InvalidArgumentError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
+    if (!OBJECTS.includes(kind)) {
+      throw new InvalidArgumentError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
+    }
     await this.#object(cmd, kind, body[kind], false);
   }
 
@@ -209,8 +215,12 @@ export class DocumentPlanner {
         const table = str(v, "table", "a rule");
         const chain = str(v, "chain", "a rule");
         if (del) return void tx.deleteRule({ family: fam, table, chain, handle: num(v.handle, "a handle")! });
-        if (v.index !== undefined) throw new InvalidArgumentError("Cannot place a rule by index: use position (a handle)");
-        if (!Array.isArray(v.expr)) throw new InvalidArgumentError(`Cannot add a rule to ${chain} without an "expr" list`);
+        if (v.index !== undefined) {
+          throw new InvalidArgumentError("Cannot place a rule by index: use position (a handle)");
+        }
+        if (!Array.isArray(v.expr)) {
+          throw new InvalidArgumentError(`Cannot add a rule to ${chain} without an "expr" list`);
+        }
         const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
         // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
         const handle = mode === "replace" ? num(v.handle, "a handle") : num(v.position, "a position");
@@ -292,7 +302,9 @@ export class DocumentPlanner {
         };
       }
       flags.push("map");
-    } else if (v.map !== undefined) throw new InvalidArgumentError(`Cannot give set ${name} a "map" type: declare a map`);
+    } else if (v.map !== undefined) {
+      throw new InvalidArgumentError(`Cannot give set ${name} a "map" type: declare a map`);
+    }
     const interval = flags.includes("interval");
     if (interval && key.length > 1) flags.push("concat");
     if (v.timeout !== undefined && !flags.includes("timeout")) flags.push("timeout");
@@ -313,7 +325,9 @@ export class DocumentPlanner {
         : v.policy === "performance"
         ? "performance"
         : (() => {
-          throw new InvalidArgumentError(`Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`);
+          throw new InvalidArgumentError(
+            `Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`,
+          );
         })(),
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
@@ -351,11 +365,15 @@ export class DocumentPlanner {
       keys(v, [...common, "type", "protocol", "l3proto"], "a ct helper");
       const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
       if (l4 === undefined) {
-        throw new InvalidArgumentError(`Cannot use ct helper protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`);
+        throw new InvalidArgumentError(
+          `Cannot use ct helper protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`,
+        );
       }
       const l3 = { inet: 1, ip: 2, ip6: 10 }[String(v.l3proto ?? fam)];
       if (l3 === undefined) {
-        throw new InvalidArgumentError(`Cannot use ct helper l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`);
+        throw new InvalidArgumentError(
+          `Cannot use ct helper l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
+        );
       }
       data = { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
     }

@@ -72,7 +72,9 @@ function only(o: Obj, what: string): [string, Json] {
 
 function checkObjKeys(o: Obj, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    if (!allowed.includes(k)) {
+      throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    }
   }
 }
 
@@ -130,7 +132,9 @@ class RuleEncoder {
     }
     if (protocol === "ip" || protocol === "ip6") {
       if (this.proto.nh === protocol) return;
-      if (this.proto.nh !== undefined) throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
+      if (this.proto.nh !== undefined) {
+        throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
+      }
       if (fam === "inet") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
@@ -162,7 +166,9 @@ class RuleEncoder {
         if (p.protocol === undefined) {
           checkObjKeys(p, ["base", "offset", "len"], "a raw payload");
           const base = String(p.base);
-          if (!["ll", "nh", "th", "ih"].includes(base)) throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
+          if (!["ll", "nh", "th", "ih"].includes(base)) {
+            throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
+          }
           const off = p.offset as number, bits = p.len as number;
           if (off % 8 || bits % 8) throw new InvalidArgumentError("Cannot load a raw payload that is not whole bytes");
           const payload = { name: "payload", dreg: reg, base, offset: off / 8, len: bits / 8 } as const;
@@ -191,7 +197,9 @@ class RuleEncoder {
         const key = String((v as Obj).key);
         checkObjKeys(v as Obj, ["key"], "meta");
         const [tn, len] = META_TYPES[key] ?? [];
-        if (!tn) throw new InvalidArgumentError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
+        if (!tn) {
+          throw new InvalidArgumentError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
+        }
         this.emit({ name: "meta", dreg: reg, key });
         return { type: typeByName(tn), len };
       }
@@ -200,7 +208,9 @@ class RuleEncoder {
         checkObjKeys(c, ["key", "dir"], "ct");
         const key = String(c.key);
         const [tn, len] = CT_TYPES[key] ?? [];
-        if (!tn) throw new InvalidArgumentError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+        if (!tn) {
+          throw new InvalidArgumentError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+        }
         const dir = c.dir === undefined ? undefined : String(c.dir);
         if (dir !== undefined && dir !== "original" && dir !== "reply") {
           throw new InvalidArgumentError(`Cannot use ct direction "${dir}"`);
@@ -514,7 +524,9 @@ class RuleEncoder {
         const level = l.level === undefined
           ? (l.group === undefined ? 4 : undefined)
           : LOG_LEVELS.indexOf(String(l.level));
-        if (level === -1) throw new InvalidArgumentError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
+        if (level === -1) {
+          throw new InvalidArgumentError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
+        }
         return this.emit({
           name: "log",
           prefix: l.prefix as string | undefined,
@@ -534,7 +546,9 @@ class RuleEncoder {
           return this.emit({ name: "reject", type: "tcp reset", icmpCode: 0 });
         }
         const codeType = ICMP_CODE_TYPES[type];
-        if (!codeType) throw new InvalidArgumentError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
+        if (!codeType) {
+          throw new InvalidArgumentError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
+        }
         if (type !== "icmpx" && fam !== "ip" && fam !== "ip6") this.depend(type === "icmp" ? "ip" : "ip6");
         const code = parseValue(typeByName(codeType), r.expr ?? "port-unreachable", 1)[0];
         return this.emit({ name: "reject", type: type === "icmpv6" ? "icmp" : type, icmpCode: code });
@@ -551,7 +565,9 @@ class RuleEncoder {
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set: m.data.slice(1) });
         }
-        if (!isObj(m.data) || !("set" in m.data)) throw new InvalidArgumentError("Cannot use a vmap without @map or a set");
+        if (!isObj(m.data) || !("set" in m.data)) {
+          throw new InvalidArgumentError("Cannot use a vmap without @map or a set");
+        }
         const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
         const { set, setId } = this.anonSet(l, elems, { verdict: true });
         return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set, setId });
@@ -600,7 +616,9 @@ function hasInterval(x: Json): boolean {
 export function limitAttrs(l: Obj): { rate: number; unit: number; burst: number; type: string; flags?: string[] } {
   checkObjKeys(l, ["rate", "per", "burst", "inv", "rate_unit", "burst_unit"], "limit");
   const per = UNITS[String(l.per ?? "second")];
-  if (!per) throw new InvalidArgumentError(`Cannot use limit unit "${l.per}": expected ${Object.keys(UNITS).join(", ")}`);
+  if (!per) {
+    throw new InvalidArgumentError(`Cannot use limit unit "${l.per}": expected ${Object.keys(UNITS).join(", ")}`);
+  }
   const bytes = l.rate_unit !== undefined;
   const scale = (n: Json, u: Json) => {
     const m = BYTE_UNITS[String(u ?? "bytes")];

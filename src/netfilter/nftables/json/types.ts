@@ -244,7 +244,9 @@ export function typeById(id: number): NftType {
 /** A type by name; throws on an unknown one. */
 export function typeByName(name: string): NftType {
   const t = NFT_TYPES[name as NftTypeName] as NftType | undefined;
-  if (!t) throw new InvalidArgumentError(`Cannot use type "${name}": expected one of ${Object.keys(NFT_TYPES).join(", ")}`);
+  if (!t) {
+    throw new InvalidArgumentError(`Cannot use type "${name}": expected one of ${Object.keys(NFT_TYPES).join(", ")}`);
+  }
   return t;
 }
 

@@ -40,7 +40,9 @@ function concatBytes(types: readonly NftType[], parts: Uint8Array[]): Uint8Array
 export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8Array] {
   if (types.length > 1) {
     if (!isObj(v) || !Array.isArray(v.concat) || v.concat.length !== types.length) {
-      throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as a key of ${types.map((t) => t.name).join(" . ")}`);
+      throw new InvalidArgumentError(
+        `Cannot use ${JSON.stringify(v)} as a key of ${types.map((t) => t.name).join(" . ")}`,
+      );
     }
     const parts = v.concat.map((x, i) => keyRange([types[i]], x));
     return [concatBytes(types, parts.map((p) => p[0])), concatBytes(types, parts.map((p) => p[1]))];
@@ -51,7 +53,9 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
     const addr = parseValue(t, p.addr, typeSize(t));
     const len = p.len as number;
     if (!Number.isInteger(len) || len < 0 || len > addr.length * 8) {
-      throw new InvalidArgumentError(`Cannot use prefix length ${p.len} for ${t.name}: expected 0 to ${addr.length * 8}`);
+      throw new InvalidArgumentError(
+        `Cannot use prefix length ${p.len} for ${t.name}: expected 0 to ${addr.length * 8}`,
+      );
     }
     const lo = addr.slice();
     const hi = addr.slice();
@@ -111,7 +115,9 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     if (isObj(key) && "elem" in key) {
       const w = key.elem as Obj;
       for (const k of Object.keys(w)) {
-        if (!["val", "timeout", "expires", "comment"].includes(k)) throw new InvalidArgumentError(`Cannot use element key "${k}"`);
+        if (!["val", "timeout", "expires", "comment"].includes(k)) {
+          throw new InvalidArgumentError(`Cannot use element key "${k}"`);
+        }
       }
       key = w.val;
       if (typeof w.timeout === "number") e.timeout = w.timeout * 1000;
@@ -127,7 +133,9 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     }
     const [lo, hi] = keyRange(shape.key, key);
     if (!shape.interval) {
-      if (!same(lo, hi)) throw new InvalidArgumentError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
+      if (!same(lo, hi)) {
+        throw new InvalidArgumentError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
+      }
       out.push({ key: { value: lo }, ...e });
     } else if (shape.key.length > 1) {
       out.push({ key: { value: lo }, keyEnd: { value: hi }, ...e });

@@ -130,7 +130,9 @@ function setBody(t: Tokens, isMap = false): Json[] {
   const out: Json[] = [];
   while (!t.eat("}")) {
     out.push(element(t, isMap));
-    if (!t.eat(",") && t.peek() !== "}") throw new InvalidArgumentError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
+    if (!t.eat(",") && t.peek() !== "}") {
+      throw new InvalidArgumentError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
+    }
   }
   return out;
 }
@@ -337,7 +339,9 @@ function priority(s: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
   if (!m || !(m[1] in STD_PRIOS)) {
-    throw new InvalidArgumentError(`Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`);
+    throw new InvalidArgumentError(
+      `Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`,
+    );
   }
   return STD_PRIOS[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
 }
@@ -450,7 +454,9 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       break;
     }
     default:
-      throw new InvalidArgumentError(`Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element or ruleset`);
+      throw new InvalidArgumentError(
+        `Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element or ruleset`,
+      );
   }
   if (!t.done) throw new InvalidArgumentError(`Unexpected "${t.peek()}"`);
   return [{ [cmd]: { [what]: o } }];

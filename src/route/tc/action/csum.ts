@@ -46,7 +46,9 @@ function words(w: TcWords): CsumOptions {
     else if (word !== "and" && word !== "or" && word !== "+") break;
     w.next();
   }
-  if (update.length === 0) throw new InvalidArgumentError("Missing csum headers (iph, icmp, igmp, tcp, udp, udplite, sctp)");
+  if (update.length === 0) {
+    throw new InvalidArgumentError("Missing csum headers (iph, icmp, igmp, tcp, udp, udplite, sctp)");
+  }
   return { update, ...readTail(w, TC_ACT.TC_ACT_OK) };
 }
 

@@ -172,7 +172,9 @@ function validate(o: PoliceOptions): void {
   if (o.rate && !o.burst && !o.avrate) throw new InvalidArgumentError("Missing police burst (a rate needs one)");
   if (o.pktsRate && !o.pktsBurst) throw new InvalidArgumentError("Missing police pkts_burst (pkts_rate needs one)");
   if (o.pktsRate && o.rate) throw new InvalidArgumentError("Cannot use both police rate and pkts_rate");
-  if (o.peakrate && (!o.rate || !o.mtu)) throw new InvalidArgumentError("Missing police rate and mtu (a peak rate needs both)");
+  if (o.peakrate && (!o.rate || !o.mtu)) {
+    throw new InvalidArgumentError("Missing police rate and mtu (a peak rate needs both)");
+  }
 }
 
 /** The police module. */

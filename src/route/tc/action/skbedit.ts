@@ -73,7 +73,9 @@ function words(w: TcWords): SkbeditOptions {
     } else break;
   }
   const tail = readTail(w, TC_ACT.TC_ACT_PIPE);
-  if (Object.keys(o).length === 0 && tail.index === undefined) throw new InvalidArgumentError("Missing skbedit parameters");
+  if (Object.keys(o).length === 0 && tail.index === undefined) {
+    throw new InvalidArgumentError("Missing skbedit parameters");
+  }
   return { ...o, ...tail };
 }
 

@@ -55,8 +55,9 @@ export const basic: FilterKind = {
       for (let word = w.next(); word !== undefined; word = w.next()) {
         if (word === "classid" || word === "flowid") o.classid = parseHandle(w.value(word, "class id"));
         else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        else if (word === "match") throw new InvalidArgumentError(`Cannot use basic "match": nlkit does not build ematches`);
-        else throw new InvalidArgumentError(`Unknown basic argument: "${word}"`);
+        else if (word === "match") {
+          throw new InvalidArgumentError(`Cannot use basic "match": nlkit does not build ematches`);
+        } else throw new InvalidArgumentError(`Unknown basic argument: "${word}"`);
       }
       return o;
     },

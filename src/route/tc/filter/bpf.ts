@@ -156,7 +156,9 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
       default:
-        throw new InvalidArgumentError(`Unknown bpf argument: "${word}" (nlkit takes bytecode or fd, not object files)`);
+        throw new InvalidArgumentError(
+          `Unknown bpf argument: "${word}" (nlkit takes bytecode or fd, not object files)`,
+        );
     }
   }
   return o;

@@ -200,7 +200,9 @@ function buildIp(
   if (
     (ethType === 0x800 && v6) || (ethType === 0x86dd && !v6) || (ethType && ethType !== 0x800 && ethType !== 0x86dd)
   ) {
-    throw new InvalidArgumentError(`Cannot match IP address "${prefix}" with ethernet type 0x${(ethType ?? 0).toString(16)}`);
+    throw new InvalidArgumentError(
+      `Cannot match IP address "${prefix}" with ethernet type 0x${(ethType ?? 0).toString(16)}`,
+    );
   }
   const bits = len === undefined ? bytes.length * 8 : Number(len);
   if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) {
@@ -251,7 +253,9 @@ function maskedByte(text: string, what: string): Masked<number> {
   const [v, m] = text.split("/");
   const num = (x: string) => {
     const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-    if (!(n >= 0 && n <= 255)) throw new InvalidArgumentError(`Invalid ${what}: "${text}" (expected VALUE[/MASK], 0 to 255)`);
+    if (!(n >= 0 && n <= 255)) {
+      throw new InvalidArgumentError(`Invalid ${what}: "${text}" (expected VALUE[/MASK], 0 to 255)`);
+    }
     return n;
   };
   return { value: num(v), mask: m === undefined ? undefined : num(m) };
@@ -263,7 +267,9 @@ function portWords(text: string): PortMatch {
   const [p, m] = text.split("/");
   const num = (x: string) => {
     const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-    if (!(n >= 0 && n <= 0xffff)) throw new InvalidArgumentError(`Invalid port: "${text}" (expected PORT, PORT/MASK or MIN-MAX)`);
+    if (!(n >= 0 && n <= 0xffff)) {
+      throw new InvalidArgumentError(`Invalid port: "${text}" (expected PORT, PORT/MASK or MIN-MAX)`);
+    }
     return n;
   };
   return m === undefined ? { port: num(p) } : { port: num(p), mask: num(m) };

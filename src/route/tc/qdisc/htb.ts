@@ -157,7 +157,9 @@ function qdiscWords(w: TcWords): HtbOptions {
     else if (word === "default") o.defaultClass = w.int(word, 0, 0xffffffff, 16);
     else if (word === "debug") {
       const v = w.value(word);
-      if (!/^[0-3]{1,16}$/.test(v)) throw new InvalidArgumentError(`Invalid debug: "${v}" (expected up to 16 digits 0 to 3)`);
+      if (!/^[0-3]{1,16}$/.test(v)) {
+        throw new InvalidArgumentError(`Invalid debug: "${v}" (expected up to 16 digits 0 to 3)`);
+      }
       o.debug = [...v].reduce((acc, d, i) => acc | (Number(d) << (2 * i)), 0) >>> 0;
     } else if (word === "direct_qlen") o.directQlen = w.int(word);
     else if (word === "offload") o.offload = true;

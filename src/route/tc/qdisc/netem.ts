@@ -204,7 +204,9 @@ function words(w: TcWords): NetemOptions {
         break;
       }
       default:
-        throw new InvalidArgumentError(`Unknown netem argument: "${word}" (distribution, slot and loss models are not supported)`);
+        throw new InvalidArgumentError(
+          `Unknown netem argument: "${word}" (distribution, slot and loss models are not supported)`,
+        );
     }
   }
   return o;

@@ -77,7 +77,9 @@ function words(w: TcWords): PrioOptions {
     else if (mapping && /^\d+$/.test(word)) {
       const band = Number(word);
       if (band >= (o.bands ?? 3)) throw new InvalidArgumentError(`Invalid priomap band: "${word}" (out of bands)`);
-      if (o.priomap!.length > TC_PRIO_MAX) throw new InvalidArgumentError(`Invalid priomap: more than ${TC_PRIO_MAX + 1} bands`);
+      if (o.priomap!.length > TC_PRIO_MAX) {
+        throw new InvalidArgumentError(`Invalid priomap: more than ${TC_PRIO_MAX + 1} bands`);
+      }
       o.priomap!.push(band);
     } else throw new InvalidArgumentError(`Unknown prio argument: "${word}"`);
   }

@@ -1,0 +1,219 @@
+/**
+ * Typed errors through the public entry point: not found, invalid argument,
+ * permission and kernel refusal, each with its class, `code` and operation,
+ * against the real kernel; the CLI's exit codes by class; and Deno's
+ * `--allow-ffi` alone in a pseudo-terminal (no prompt).
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import {
+  addNexthop,
+  createLink,
+  createTable,
+  deleteLink,
+  deleteNexthop,
+  deleteTable,
+  getLink,
+  getNexthop,
+  InvalidArgumentError,
+  listLinks,
+  MalformedError,
+  NetlinkError,
+  NlkitError,
+  NotFoundError,
+  PermissionError,
+  readMessage,
+  TruncatedError,
+} from "../mod.ts";
+import { nlkit, ROOT } from "./_cli.ts";
+import { have, ip, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
+
+const IS_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/** Asserts `e` is a `NotFoundError` (so a `NetlinkError` too) with `code` and `operation`. */
+function isNotFound(code: string, operation: string | RegExp) {
+  return (e: unknown) => {
+    assert.ok(e instanceof NotFoundError, `expected NotFoundError, got ${e}`);
+    assert.ok(e instanceof NetlinkError && e instanceof NlkitError);
+    assert.equal(e.code, code);
+    assert.match(e.operation, operation instanceof RegExp ? operation : new RegExp(`^${operation}$`));
+    return true;
+  };
+}
+
+test("missing link: NotFoundError ENODEV with kind and key, by name and by index", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (netns) => {
+    await assert.rejects(getLink("nope0", { netns }), (e) => {
+      isNotFound("ENODEV", "RTM_GETLINK")(e);
+      const n = e as NotFoundError;
+      assert.deepEqual([n.kind, n.key, n.errno], ["link", "nope0", 19]);
+      return true;
+    });
+    await assert.rejects(getLink(999, { netns }), isNotFound("ENODEV", "RTM_GETLINK"));
+    // A kernel refusal by errno: the class comes from the code, the operation from the request.
+    await assert.rejects(deleteLink(999, { netns }), (e) => {
+      isNotFound("ENODEV", "RTM_DELLINK")(e);
+      assert.equal((e as NotFoundError).requestType, 17); // RTM_DELLINK went out
+      return true;
+    });
+  });
+});
+
+test("missing namespace: NotFoundError ENOENT naming it", async () => {
+  const name = uniqueName("nons");
+  await assert.rejects(listLinks({ netns: name }), (e) => {
+    isNotFound("ENOENT", "open network namespace")(e);
+    const n = e as NotFoundError;
+    assert.deepEqual([n.kind, n.key], ["network namespace", name]);
+    assert.match(n.message, new RegExp(name));
+    return true;
+  });
+});
+
+test("missing nft table and nexthop: NotFoundError ENOENT from the kernel", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (netns) => {
+    await assert.rejects(deleteTable({ family: "inet", name: "nosuch" }, { netns }), isNotFound("ENOENT", /DELTABLE/));
+    await assert.rejects(getNexthop(4242, { netns }), isNotFound("ENOENT", "RTM_GETNEXTHOP"));
+    await assert.rejects(deleteNexthop(4242, { netns }), isNotFound("ENOENT", "RTM_DELNEXTHOP"));
+    // The same calls succeed once the objects exist, so the errors above are about existence.
+    await createTable({ family: "inet", name: "nosuch" }, { netns });
+    await deleteTable({ family: "inet", name: "nosuch" }, { netns });
+    await addNexthop({ id: 4242, blackhole: true }, { netns });
+    assert.equal((await getNexthop(4242, { netns })).id, 4242);
+  });
+});
+
+test("kernel refusal: EEXIST is a NetlinkError with the operation, not a not-found", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (netns) => {
+    await createLink({ name: "b0", kind: "bridge" }, { netns });
+    await assert.rejects(createLink({ name: "b0", kind: "bridge" }, { netns }), (e) => {
+      assert.ok(e instanceof NetlinkError && !(e instanceof NotFoundError) && !(e instanceof PermissionError));
+      assert.deepEqual([e.code, e.errno, e.operation, e.requestType], ["EEXIST", 17, "RTM_NEWLINK", 16]);
+      assert.match(e.message, /^RTM_NEWLINK failed: .*\(EEXIST\)$/);
+      return true;
+    });
+  });
+});
+
+test("invalid argument: InvalidArgumentError EINVAL naming the value, before anything is sent", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (netns) => {
+    await assert.rejects(createLink({ name: "b0", kind: "bridge", mtu: 70000 }, { netns }), (e) => {
+      assert.ok(e instanceof InvalidArgumentError && e instanceof TypeError);
+      assert.equal(e.code, "EINVAL");
+      assert.equal(e.argument, "70000");
+      assert.match(e.message, /70000/);
+      return true;
+    });
+    assert.doesNotMatch(ip(netns, "-o", "link", "show"), /b0/, "nothing was created");
+    await assert.rejects(getLink(0, { netns }), { name: "InvalidArgumentError", code: "EINVAL" });
+  });
+});
+
+test("codec faults carry code EBADMSG", () => {
+  const bytes = new Uint8Array([40, 0, 0, 0, 16, 0, 0, 0]);
+  assert.throws(() => readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length), (e) => {
+    assert.ok(e instanceof TruncatedError || e instanceof MalformedError);
+    assert.equal((e as TruncatedError).code, "EBADMSG");
+    return true;
+  });
+});
+
+/** Runs a script with the current runtime (Deno with `--allow-ffi` only), as given by `wrap`. */
+function runScript(source: string, wrap: (argv: string[]) => [string, string[]]) {
+  const dir = mkdtempSync(`${tmpdir()}/nlkit-errors-`);
+  try {
+    const file = `${dir}/script.ts`;
+    writeFileSync(file, source.replaceAll("@MOD@", `${ROOT}mod.ts`));
+    spawnSync("chmod", ["-R", "a+rX", dir]);
+    const argv = IS_DENO ? [process.execPath, "run", "--allow-ffi", file] : [process.execPath, "run", file];
+    const [cmd, args] = wrap(argv);
+    const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, HOME: dir, DENO_DIR: `${dir}/deno` } });
+    return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ADD_LINK = `
+import { createLink, PermissionError } from "@MOD@";
+try {
+  await createLink({ name: "b0", kind: "bridge" });
+  console.log("created");
+} catch (e) {
+  const p = e instanceof PermissionError;
+  console.log(JSON.stringify({ p, code: e.code, permission: e.permission, operation: e.operation, message: e.message }));
+}
+`;
+
+test("permission: a change without CAP_NET_ADMIN is a PermissionError EPERM naming the capability", {
+  skip: NEEDS_ROOT || (!have("setpriv") && "needs setpriv (util-linux)"),
+}, async () => {
+  await withTempNetns((ns) => {
+    const drop = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"];
+    const r = runScript(ADD_LINK, (argv) => ["ip", ["netns", "exec", ns, "setpriv", ...drop, ...argv]]);
+    assert.equal(r.code, 0, r.out);
+    const line = r.out.trim().split("\n").at(-1)!;
+    assert.deepEqual(JSON.parse(line), {
+      p: true,
+      code: "EPERM",
+      permission: "CAP_NET_ADMIN",
+      operation: "RTM_NEWLINK",
+      message: "RTM_NEWLINK failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN",
+    });
+    assert.doesNotMatch(ip(ns, "-o", "link", "show"), /b0/, "nothing changed");
+  });
+});
+
+const LIST_LINKS = `
+import { listLinks } from "@MOD@";
+console.log("links:", (await listLinks()).length);
+`;
+
+test("Deno: --allow-ffi alone in a terminal runs a library script with no prompt", {
+  skip: !IS_DENO ? "Deno permissions only" : NEEDS_ROOT || (!have("script") && "needs script (util-linux)"),
+}, async () => {
+  await withTempNetns((ns) => {
+    const r = runScript(
+      LIST_LINKS,
+      (argv) => ["ip", ["netns", "exec", ns, "script", "-qec", argv.join(" "), "/dev/null"]],
+    );
+    assert.doesNotMatch(r.out, /Deno requests/);
+    assert.match(r.out, /links: .*1/); // lo only, in the throwaway namespace
+    assert.equal(r.code, 0, r.out);
+  });
+});
+
+test("Deno: no --allow-ffi at all is a PermissionError naming --allow-ffi (no prompt with --no-prompt)", {
+  skip: !IS_DENO ? "Deno permissions only" : !have("script") && "needs script (util-linux)",
+}, () => {
+  const src = `
+import { listLinks, PermissionError } from "@MOD@";
+try { await listLinks(); } catch (e) { console.log([e instanceof PermissionError, e.code, e.permission].join(" ")); }
+`;
+  // In a terminal, as a user runs it (a deno spawned by a deno test without one inherits its grants).
+  const r = runScript(src, ([deno, , , file]) => ["script", ["-qec", `${deno} run --no-prompt ${file}`, "/dev/null"]]);
+  assert.equal(r.out.trim(), "true EACCES --allow-ffi", `exit ${r.code}: ${r.out}`);
+});
+
+test("CLI exit codes by class: not found and refusals 1 (ip's words), bad words 2", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    const missing = nlkit(["-n", ns, "link", "del", "nope0"]);
+    assert.deepEqual([missing.code, missing.stderr], [1, 'Cannot find device "nope0"\n']);
+    const listing = nlkit(["-n", ns, "link", "show", "nope0"]);
+    assert.deepEqual([listing.code, listing.stderr], [1, 'Device "nope0" does not exist.\n']);
+    assert.equal(nlkit(["-n", ns, "link", "add", "b0", "type", "bridge"]).code, 0);
+    const exists = nlkit(["-n", ns, "link", "add", "b0", "type", "bridge"]);
+    assert.deepEqual([exists.code, exists.stderr], [1, "RTNETLINK answers: File exists\n"]);
+    // The library's InvalidArgumentError (MTU out of range) is a usage error.
+    const bad = nlkit(["-n", ns, "link", "set", "b0", "mtu", "70000"]);
+    assert.equal(bad.code, 2, bad.stderr);
+    const nons = nlkit(["-n", uniqueName("nons"), "link", "show"]);
+    assert.equal(nons.code, 1, nons.stderr);
+  });
+});
