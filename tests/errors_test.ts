@@ -29,6 +29,7 @@ import {
   readMessage,
   TruncatedError,
 } from "../mod.ts";
+import { refusal } from "../src/errors.ts";
 import { nlkit, ROOT } from "./_cli.ts";
 import { have, ip, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
 
@@ -216,4 +217,20 @@ test("CLI exit codes by class: not found and refusals 1 (ip's words), bad words 
     const nons = nlkit(["-n", uniqueName("nons"), "link", "show"]);
     assert.equal(nons.code, 1, nons.stderr);
   });
+});
+
+test("kernel refusals get their class from the errno; EPERM hints stay honest", () => {
+  const classOf = (errno: number) => refusal(errno, {}, 16, "RTM_NEWLINK").name;
+  assert.deepEqual([2, 3, 6, 19].map(classOf), Array(4).fill("NotFoundError"));
+  assert.deepEqual([1, 13].map(classOf), ["PermissionError", "PermissionError"]);
+  assert.deepEqual([17, 22, 16].map(classOf), ["NetlinkError", "NetlinkError", "NetlinkError"]);
+  const ext = { message: "Unknown device type" };
+  assert.equal(refusal(95, ext, 16, "RTM_NEWLINK").message, "RTM_NEWLINK failed: Unknown device type (EOPNOTSUPP)");
+  // NFQUEUE/NFLOG refuse a queue bound by another socket with EPERM too: the hint says both.
+  const bind = refusal(1, {}, 0x302, "NFQNL_MSG_CONFIG", undefined, "another socket has bound this queue or group");
+  assert.ok(bind instanceof PermissionError);
+  assert.equal(
+    bind.message,
+    "NFQNL_MSG_CONFIG failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN, or another socket has bound this queue or group",
+  );
 });
