@@ -19,6 +19,7 @@ import {
   deleteTable,
   getLink,
   getNexthop,
+  getQdisc,
   InvalidArgumentError,
   listLinks,
   MalformedError,
@@ -75,11 +76,16 @@ test("missing namespace: NotFoundError ENOENT naming it", async () => {
   });
 });
 
-test("missing nft table and nexthop: NotFoundError ENOENT from the kernel", { skip: NEEDS_ROOT }, async () => {
+test("missing nft table, nexthop and qdisc: NotFoundError ENOENT from the kernel", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (netns) => {
     await assert.rejects(deleteTable({ family: "inet", name: "nosuch" }, { netns }), isNotFound("ENOENT", /DELTABLE/));
     await assert.rejects(getNexthop(4242, { netns }), isNotFound("ENOENT", "RTM_GETNEXTHOP"));
     await assert.rejects(deleteNexthop(4242, { netns }), isNotFound("ENOENT", "RTM_DELNEXTHOP"));
+    await assert.rejects(getQdisc("lo", "1:", { netns }), (e) => {
+      isNotFound("ENOENT", "RTM_GETQDISC")(e);
+      assert.deepEqual([(e as NotFoundError).kind, (e as NotFoundError).key], ["tc qdisc", "1:"]);
+      return true;
+    });
     // The same calls succeed once the objects exist, so the errors above are about existence.
     await createTable({ family: "inet", name: "nosuch" }, { netns });
     await deleteTable({ family: "inet", name: "nosuch" }, { netns });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
+import { InvalidArgumentError, notFound } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
@@ -83,7 +83,9 @@ export async function getAction(kind: string, index: number, opts: RouteOptions 
     }));
   const req = b.finish();
   const [msg] = await withRouteSocket(opts, (s) => s.request(req, parseActionMessage));
-  if (!msg?.actions[0]) throw new InvalidArgumentError(`No ${kind} action with index ${index}`);
+  if (!msg?.actions[0]) {
+    throw notFound({ kind: `${kind} action`, key: index }, "RTM_GETACTION", `No ${kind} action with index ${index}`);
+  }
   return msg.actions[0];
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
+import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import type { NftTransaction } from "../transaction.ts";
@@ -294,7 +294,7 @@ class RuleEncoder {
   value(l: Loaded, v: Json): Uint8Array {
     if (l.type.name === "iface_index" && typeof v === "string" && !/^\d+$/.test(v)) {
       const index = this.ctx.ifindexes?.get(v);
-      if (index === undefined) throw new InvalidArgumentError(`Cannot find interface "${v}"`);
+      if (index === undefined) throw linkNotFound(v);
       v = index;
     }
     const b = parseValue(l.type, v, l.len);
