@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import {
   addNexthop,
@@ -31,6 +31,7 @@ import {
   TruncatedError,
 } from "../mod.ts";
 import { refusal } from "../src/errors.ts";
+import { libcCandidates } from "../src/sys/symbols.ts";
 import { nlkit, ROOT } from "./_cli.ts";
 import { have, ip, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
 
@@ -239,4 +240,24 @@ test("kernel refusals get their class from the errno; EPERM hints stay honest", 
     bind.message,
     "NFQNL_MSG_CONFIG failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN, or another socket has bound this queue or group",
   );
+});
+
+test("Deno: --allow-ffi=<libc's absolute path> works; a relative one says why it cannot", {
+  skip: !IS_DENO ? "Deno permissions only" : NEEDS_ROOT || (!have("script") && "needs script (util-linux)"),
+}, async () => {
+  const libc = libcCandidates(process.arch === "arm64" ? "aarch64" : "x86_64").find((p) =>
+    p.startsWith("/") && existsSync(p)
+  );
+  assert.ok(libc, "no glibc at its usual absolute paths");
+  await withTempNetns((ns) => {
+    const scoped = (flag: string) =>
+      runScript(LIST_LINKS, ([deno, , , file]) => {
+        return ["ip", ["netns", "exec", ns, "script", "-qec", `${deno} run --no-prompt ${flag} ${file}`, "/dev/null"]];
+      });
+    const ok = scoped(`--allow-ffi=${libc}`);
+    assert.match(ok.out, /links: .*1/);
+    const relative = scoped("--allow-ffi=libc.so.6");
+    assert.match(relative.out, /Deno resolves --allow-ffi=libc\.so\.6 against the current directory/);
+    assert.match(relative.out, /cannot open shared object file/, "the real error is shown");
+  });
 });

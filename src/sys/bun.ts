@@ -64,10 +64,13 @@ export async function loadBunSys(override?: string): Promise<Sys> {
       libcPath = name;
       break;
     } catch (e) {
-      lastError = e;
+      lastError ??= e; // the first failure says most (later candidates are other systems' names)
     }
   }
-  if (!lib) throw new Error("Cannot load libc: pass its path to setLibcPath()", { cause: lastError });
+  if (!lib) {
+    const why = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new Error(`Cannot load libc: ${why}; pass libc's path to setLibcPath()`, { cause: lastError });
+  }
   const s = { ...lib.symbols } as Record<string, (...args: unknown[]) => number>;
   for (const [key, name, def] of aliases) {
     s[key] = ffi.dlopen(libcPath, { [name]: def }).symbols[name] as (...args: unknown[]) => number;
