@@ -8,6 +8,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { refusal } from "../src/errors.ts";
+import { makeSys } from "../src/sys/sys.ts";
 import {
   DumpInterruptedError,
   MalformedError,
@@ -16,8 +18,8 @@ import {
   NLM_F_DUMP_INTR,
   NLM_F_MULTI,
   NLMSG_DONE,
+  PermissionError,
   ReplyLostError,
-  SysError,
 } from "../mod.ts";
 import { datagram, errorFrame, fakeSys, frame } from "./fake_kernel.ts";
 
@@ -132,12 +134,18 @@ test("requests on a closed socket reject, and close is idempotent", async () => 
 });
 
 test("permission refusals say which capability is missing", () => {
-  const kernel = new NetlinkError(1, {}, 16, "RTM_NEWLINK");
-  assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM) (needs root or CAP_NET_ADMIN)");
-  assert.match(
-    new SysError("setns", 1).message,
-    /setns failed: Operation not permitted \(EPERM\) \(needs root or CAP_SYS_ADMIN\)/,
-  );
+  const kernel = refusal(1, {}, 16, "RTM_NEWLINK");
+  assert.ok(kernel instanceof PermissionError && kernel instanceof NetlinkError);
+  assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN");
+  assert.deepEqual([kernel.code, kernel.permission, kernel.operation], ["EPERM", "CAP_NET_ADMIN", "RTM_NEWLINK"]);
+  const sys = makeSys("deno", { fn: { setns: () => -1, close: () => -1 }, errno: () => 1 }, () => Promise.resolve(0));
+  assert.throws(() => sys.setns(3, 0), {
+    name: "PermissionError",
+    permission: "CAP_SYS_ADMIN",
+    message: "setns failed: Operation not permitted (EPERM): needs root or CAP_SYS_ADMIN",
+  });
+  // Other calls keep SysError: EPERM there means something else (e.g. SO_RCVBUFFORCE, retried without force).
+  assert.throws(() => sys.close(3), { name: "SysError", code: "EPERM", operation: "close" });
 });
 
 test("concurrent requests waiting on a late kernel each finish when their own reply lands", async () => {
