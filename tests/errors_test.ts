@@ -159,12 +159,17 @@ try {
 }
 `;
 
+/** The unprivileged user the permission test runs as, and what it needs: the sources and the runtime. */
+const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"];
+const nobodyCannot = NEEDS_ROOT || (!have("setpriv") && "needs setpriv (util-linux)") ||
+  (spawnSync("setpriv", [...NOBODY, "test", "-r", `${ROOT}mod.ts`, "-a", "-x", process.execPath]).status !== 0 &&
+    "uid 65534 cannot read the sources or run the runtime");
+
 test("permission: a change without CAP_NET_ADMIN is a PermissionError EPERM naming the capability", {
-  skip: NEEDS_ROOT || (!have("setpriv") && "needs setpriv (util-linux)"),
+  skip: nobodyCannot,
 }, async () => {
   await withTempNetns((ns) => {
-    const drop = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"];
-    const r = runScript(ADD_LINK, (argv) => ["ip", ["netns", "exec", ns, "setpriv", ...drop, ...argv]]);
+    const r = runScript(ADD_LINK, (argv) => ["ip", ["netns", "exec", ns, "setpriv", ...NOBODY, ...argv]]);
     assert.equal(r.code, 0, r.out);
     const line = r.out.trim().split("\n").at(-1)!;
     assert.deepEqual(JSON.parse(line), {
