@@ -140,7 +140,7 @@ export class NotFoundError extends NetlinkError {
 
 /**
  * A lookup by nlkit that found nothing, before any change was sent.
- * `errno` is what the kernel would answer (`ENODEV` for a link).
+ * `code` is what the kernel would answer (`ENODEV` for a link).
  */
 export function notFound(
   lookup: Lookup,
@@ -176,14 +176,24 @@ export class PermissionError extends NetlinkError {
       requestType,
       operation,
       request,
-      message ??
-        `${operation} failed: ${ext.message || errnoText(errno)} (${errnoName(errno)}): needs ${
-          permission.startsWith("CAP_") ? `root or ${permission}` : `Deno's ${permission}`
-        }`,
+      message ?? permissionText(errno, ext, operation, permission),
     );
     this.name = "PermissionError";
     this.permission = permission;
   }
+}
+
+/** `OP failed: TEXT (EPERM): needs root or CAP_X` (or `Deno's --allow-x`), plus `otherCause`. */
+function permissionText(
+  errno: number,
+  ext: RefusalDetail,
+  operation: string,
+  permission: string,
+  otherCause?: string,
+): string {
+  const needs = permission.startsWith("CAP_") ? `root or ${permission}` : `Deno's ${permission}`;
+  const why = `${needs}${otherCause ? `, or ${otherCause}` : ""}`;
+  return `${operation} failed: ${ext.message || errnoText(errno)} (${errnoName(errno)}): needs ${why}`;
 }
 
 /**
@@ -220,9 +230,8 @@ export function refusal(
 ): NetlinkError {
   if (NOT_FOUND_CODES.has(errnoName(errno))) return new NotFoundError(errno, ext, requestType, operation, request);
   if (errno === ERRNO.EPERM || errno === ERRNO.EACCES) {
-    const text = `${operation} failed: ${ext.message || errnoText(errno)} (${errnoName(errno)})`;
-    const why = `needs root or CAP_NET_ADMIN${otherCause ? `, or ${otherCause}` : ""}`;
-    return new PermissionError(errno, ext, requestType, operation, "CAP_NET_ADMIN", request, `${text}: ${why}`);
+    const message = permissionText(errno, ext, operation, "CAP_NET_ADMIN", otherCause);
+    return new PermissionError(errno, ext, requestType, operation, "CAP_NET_ADMIN", request, message);
   }
   return new NetlinkError(errno, ext, requestType, operation, request);
 }
