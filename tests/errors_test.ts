@@ -1,14 +1,14 @@
 /**
  * Typed errors through the public entry point: not found, invalid argument,
  * permission and kernel refusal, each with its class, `code` and operation,
- * against the real kernel; the CLI's exit codes by class; and Deno's
- * `--allow-ffi` alone in a pseudo-terminal (no prompt).
+ * against the real kernel; and the CLI's exit codes by class. Deno's own
+ * permissions are in `permissions_test.ts`.
  */
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import {
   addNexthop,
@@ -31,7 +31,6 @@ import {
   TruncatedError,
 } from "../mod.ts";
 import { refusal } from "../src/errors.ts";
-import { libcCandidates } from "../src/sys/symbols.ts";
 import { nlkit, ROOT } from "./_cli.ts";
 import { have, ip, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
 
@@ -183,37 +182,6 @@ test("permission: a change without CAP_NET_ADMIN is a PermissionError EPERM nami
   });
 });
 
-const LIST_LINKS = `
-import { listLinks } from "@MOD@";
-console.log("links:", (await listLinks()).length);
-`;
-
-test("Deno: --allow-ffi alone in a terminal runs a library script with no prompt", {
-  skip: !IS_DENO ? "Deno permissions only" : NEEDS_ROOT || (!have("script") && "needs script (util-linux)"),
-}, async () => {
-  await withTempNetns((ns) => {
-    const r = runScript(
-      LIST_LINKS,
-      (argv) => ["ip", ["netns", "exec", ns, "script", "-qec", argv.join(" "), "/dev/null"]],
-    );
-    assert.doesNotMatch(r.out, /Deno requests/);
-    assert.match(r.out, /links: .*1/); // lo only, in the throwaway namespace
-    assert.equal(r.code, 0, r.out);
-  });
-});
-
-test("Deno: no --allow-ffi at all is a PermissionError naming --allow-ffi (no prompt with --no-prompt)", {
-  skip: !IS_DENO ? "Deno permissions only" : !have("script") && "needs script (util-linux)",
-}, () => {
-  const src = `
-import { listLinks, PermissionError } from "@MOD@";
-try { await listLinks(); } catch (e) { console.log([e instanceof PermissionError, e.code, e.permission].join(" ")); }
-`;
-  // In a terminal, as a user runs it (a deno spawned by a deno test without one inherits its grants).
-  const r = runScript(src, ([deno, , , file]) => ["script", ["-qec", `${deno} run --no-prompt ${file}`, "/dev/null"]]);
-  assert.equal(r.out.trim(), "true EACCES --allow-ffi", `exit ${r.code}: ${r.out}`);
-});
-
 test("CLI exit codes by class: not found and refusals 1 (ip's words), bad words 2", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns((ns) => {
     const missing = nlkit(["-n", ns, "link", "del", "nope0"]);
@@ -245,24 +213,4 @@ test("kernel refusals get their class from the errno; EPERM hints stay honest", 
     bind.message,
     "NFQNL_MSG_CONFIG failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN, or another socket has bound this queue or group",
   );
-});
-
-test("Deno: --allow-ffi=<libc's absolute path> works; a relative one says why it cannot", {
-  skip: !IS_DENO ? "Deno permissions only" : NEEDS_ROOT || (!have("script") && "needs script (util-linux)"),
-}, async () => {
-  const libc = libcCandidates(process.arch === "arm64" ? "aarch64" : "x86_64").find((p) =>
-    p.startsWith("/") && existsSync(p)
-  );
-  assert.ok(libc, "no glibc at its usual absolute paths");
-  await withTempNetns((ns) => {
-    const scoped = (flag: string) =>
-      runScript(LIST_LINKS, ([deno, , , file]) => {
-        return ["ip", ["netns", "exec", ns, "script", "-qec", `${deno} run --no-prompt ${flag} ${file}`, "/dev/null"]];
-      });
-    const ok = scoped(`--allow-ffi=${libc}`);
-    assert.match(ok.out, /links: .*1/);
-    const relative = scoped("--allow-ffi=libc.so.6");
-    assert.match(relative.out, /Deno resolves --allow-ffi=libc\.so\.6 against the current directory/);
-    assert.match(relative.out, /cannot open shared object file/, "the real error is shown");
-  });
 });
