@@ -21,7 +21,7 @@ try {
   for (const [ns, dev] of [[a, "v0"], [b, "v1"]]) await nl.changeLink(dev, { up: true }, { netns: ns });
   await nl.addNexthop({ id: 1, gateway: "10.1.0.2", dev: "v0" }, { netns: a });
   await nl.addRoute({ dst: "10.9.0.0/16", nhid: 1 }, { netns: a });
-  await nl.addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:00:00:05", link: "v0" }, { netns: a });
+  await nl.addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:00:00:05", dev: "v0" }, { netns: a });
   await nl.addRule({ priority: 1000, src: "10.8.0.0/16", table: 100 }, { netns: a });
   await nl.createConntrack({
     proto: "tcp",

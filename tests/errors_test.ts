@@ -37,7 +37,7 @@ import { have, ip, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
 const IS_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 
 /** Asserts `e` is a `NotFoundError` (so a `NetlinkError` too) with `code` and `operation`. */
-function isNotFound(code: string, operation: string | RegExp) {
+function isNotFound(code: string, operation: string | RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
     assert.ok(e instanceof NotFoundError, `expected NotFoundError, got ${e}`);
     assert.ok(e instanceof NetlinkError && e instanceof NlkitError);
@@ -132,7 +132,7 @@ test("codec faults carry code EBADMSG", () => {
 });
 
 /** Runs a script with the current runtime (Deno with `--allow-ffi` only), as given by `wrap`. */
-function runScript(source: string, wrap: (argv: string[]) => [string, string[]]) {
+function runScript(source: string, wrap: (argv: string[]) => [string, string[]]): { code: number | null; out: string } {
   const dir = mkdtempSync(`${tmpdir()}/nlkit-errors-`);
   try {
     const file = `${dir}/script.ts`;

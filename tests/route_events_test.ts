@@ -45,12 +45,12 @@ function describe(ev: WatchEvent): string | undefined {
       return MINE.has(ev.object.dst) ? `${ev.type} route ${ev.object.dst} ${ev.object.type}` : undefined;
     case "neigh":
       // Deleting a neighbour first marks it FAILED (a `new` event), then removes it.
-      if (ev.object.family !== 2 || !MINE.has(ev.object.dst ?? "")) return undefined;
+      if (ev.object.family !== "inet" || !MINE.has(ev.object.dst ?? "")) return undefined;
       if (ev.type === "new" && ev.object.state.includes("FAILED")) return undefined;
       return `${ev.type} neigh ${ev.object.dst}`;
     case "rule":
       return ev.object.priority === 100 || ev.object.priority === 101
-        ? `${ev.type} rule ${ev.object.family === 10 ? "v6" : "v4"} ${ev.object.priority}`
+        ? `${ev.type} rule ${ev.object.family === "inet6" ? "v6" : "v4"} ${ev.object.priority}`
         : undefined;
   }
 }
@@ -120,7 +120,7 @@ test("groups filter by family: ipv6-rule sees only IPv6 rules", { skip: NEEDS_RO
     assert.equal(got.length, 1);
     const ev = got[0];
     assert.ok(ev.type === "new" && ev.kind === "rule");
-    assert.equal(ev.object.family, 10);
+    assert.equal(ev.object.family, "inet6");
     assert.equal(ev.object.priority, 101);
     assert.equal(ev.object.table, 101);
   });
@@ -189,8 +189,8 @@ test("watchRoute: existing objects, then synced, then live events", { skip: NEED
     assert.ok(before.every((e) => e.type === "new" && e.existing === true), "the dump yields existing objects");
     assert.ok(after.every((e) => e.type !== "new" || e.existing === undefined), "live events are not marked existing");
     const rules = before.flatMap((e) => (e.type === "new" && e.kind === "rule" ? [e.object] : []));
-    assert.ok(rules.some((r) => r.family === 2 && r.priority === 100));
-    assert.ok(rules.some((r) => r.family === 10 && r.priority === 32766), "both families dumped");
+    assert.ok(rules.some((r) => r.family === "inet" && r.priority === 100));
+    assert.ok(rules.some((r) => r.family === "inet6" && r.priority === 32766), "both families dumped");
     const links = before.flatMap((e) => (e.type === "new" && e.kind === "link" ? [e.object.name] : []));
     assert.deepEqual(links.sort(), ["br0", "lo"]);
     const addrs = before.flatMap((e) => (e.type === "new" && e.kind === "addr" ? [e.object.local] : []));

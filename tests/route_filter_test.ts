@@ -45,7 +45,7 @@ test("unknown filter keys are refused by name, before anything is sent", async (
     [() => listNeighbours({ state: ["STALE"] } as never), "state"],
     [() => listRules({ family: 2, prio: 5 } as never), "prio"],
     [() => listFdb({ port: "v0" } as never), "port"],
-    [() => flushNeighbours({ dev: "v0" } as never), "dev"],
+    [() => flushNeighbours({ link: "v0" } as never), "link"],
     [() => getRoute("10.0.0.1", { from: "10.0.0.2" } as never), "from"],
   ];
   for (const [call, key] of cases) {

@@ -9,7 +9,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { InvalidArgumentError } from "../src/errors.ts";
 import { getLink, type Link, listLinks, resolveLinkIndex, streamLinks } from "../src/route/link/api.ts";
 import { addAltnames, changeLink, createLink, deleteAltnames, deleteLink } from "../src/route/link/change.ts";
 import { linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";

@@ -50,8 +50,8 @@ const FDB_SELF = "280000001c00020004c0b0fed12d00000700000007000000800002000a0002
 test("ARP entry: state, lladdr, cacheinfo, probes, protocol", () => {
   const n = parse(ARP_STATIC);
   assert.deepEqual(n, {
-    family: 2,
-    index: 3,
+    family: "inet",
+    ifindex: 3,
     state: ["PERMANENT"],
     flags: [],
     type: 1,
@@ -82,7 +82,7 @@ test("ARP entry: state, lladdr, cacheinfo, probes, protocol", () => {
 
 test("NDP entry: IPv6 dst, NOARP; router flag and STALE when set", () => {
   const n = parse(NDP_NOARP);
-  assert.equal(n.family, 10);
+  assert.equal(n.family, "inet6");
   assert.equal(n.dst, "ff02::16");
   assert.equal(n.type, 5);
   assert.deepEqual(neighToIpJson(n, { byIndex: new Map() }), {
@@ -117,8 +117,8 @@ test("proxy entries: NTF_PROXY, no state", () => {
 test("bridge FDB entries: master, extern_learn, static, self", () => {
   const learned = parse(FDB_LEARNED);
   assert.deepEqual(learned, {
-    family: 7,
-    index: 7,
+    family: "bridge",
+    ifindex: 7,
     state: ["REACHABLE"],
     flags: ["extern_learn"],
     type: 0,
@@ -217,7 +217,7 @@ test("property: FDB specs build messages that parse back, or are refused with Ty
   );
   const spec = fc.record({
     lladdr: fc.oneof(mac, fc.string()),
-    link: fc.constant(3),
+    dev: fc.constant(3),
     flags: fc.option(fc.subarray(["self", "master", "router", "use", "extern_learn", "sticky", "proxy"]), {
       nil: undefined,
     }),
@@ -228,7 +228,7 @@ test("property: FDB specs build messages that parse back, or are refused with Ty
     dst: fc.option(fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant("10.0.0.300")), { nil: undefined }),
     port: fc.option(fc.integer({ min: -1, max: 65536 }), { nil: undefined }),
     vni: fc.option(fc.integer({ min: -1, max: 1 << 24 }), { nil: undefined }),
-  }, { requiredKeys: ["lladdr", "link"] });
+  }, { requiredKeys: ["lladdr", "dev"] });
   fc.assert(
     fc.property(spec, (sp) => {
       let bytes: Uint8Array;
@@ -239,8 +239,8 @@ test("property: FDB specs build messages that parse back, or are refused with Ty
         return;
       }
       const n = parseNeighbourMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
-      assert.equal(n.family, 7);
-      assert.equal(n.index, 3);
+      assert.equal(n.family, "bridge");
+      assert.equal(n.ifindex, 3);
       assert.equal(n.lladdr, sp.lladdr.toLowerCase());
       assert.equal(n.vlan, sp.vlan);
       assert.equal(n.port, sp.port);

@@ -128,7 +128,12 @@ test(
       );
       const all = await listNeighbours({}, o);
       const r = all.find((n) => n.dst === "10.0.0.10")!;
-      assert.deepEqual([r.state, r.flags, r.lladdr, r.family], [["REACHABLE"], ["router"], "02:00:00:00:00:0a", 2]);
+      assert.deepEqual([r.state, r.flags, r.lladdr, r.family], [
+        ["REACHABLE"],
+        ["router"],
+        "02:00:00:00:00:0a",
+        "inet",
+      ]);
       assert.equal(all.find((n) => n.dst === "10.0.0.12")!.protocol, "static");
       assert.deepEqual(all.find((n) => n.dst === "10.0.0.14")!.state, ["NONE"]);
       assert.ok(all.every((n) => n.cacheinfo && typeof n.cacheinfo.refcnt === "number" && n.probes !== undefined));
@@ -141,17 +146,17 @@ test("dumps are filtered by link, master and family", { skip: NEEDS_ROOT }, asyn
     fixture(ns);
     const o = { netns: ns };
     const v1 = await resolveLinkIndex("v1", o);
-    assert.deepEqual((await listNeighbours({ link: v1 }, o)).map((n) => n.dst).filter((d) => !d?.startsWith("ff02")), [
+    assert.deepEqual((await listNeighbours({ dev: v1 }, o)).map((n) => n.dst).filter((d) => !d?.startsWith("ff02")), [
       "10.0.0.14",
     ]);
     await compareSettled(
-      async () => await json(ns, await listNeighbours({ link: "v0" }, o), { dev: false }),
+      async () => await json(ns, await listNeighbours({ dev: "v0" }, o), { dev: false }),
       () => ipJson(ns, "neigh", "show", "dev", "v0", "nud", "all"),
     );
     const streamed = async () => {
       const six: Neighbour[] = [];
-      for await (const n of streamNeighbours({ family: "inet6", link: "v0" }, o)) six.push(n);
-      assert.ok(six.length > 0 && six.every((n) => n.family === 10 && n.index !== v1));
+      for await (const n of streamNeighbours({ family: "inet6", dev: "v0" }, o)) six.push(n);
+      assert.ok(six.length > 0 && six.every((n) => n.family === "inet6" && n.ifindex !== v1));
       return await json(ns, six, { dev: false });
     };
     await compareSettled(streamed, () => ipJson(ns, "-6", "neigh", "show", "dev", "v0", "nud", "all"));
@@ -159,8 +164,8 @@ test("dumps are filtered by link, master and family", { skip: NEEDS_ROOT }, asyn
     const ports = await listNeighbours({ master: "br0", family: "inet6" }, o);
     const d0 = await resolveLinkIndex("d0", o);
     assert.ok(ports.some((n) => n.dst === "2001:db8::10"));
-    assert.ok(ports.every((n) => n.index === d0), JSON.stringify(ports));
-    await assert.rejects(listNeighbours({ link: "nope0" }, o), {
+    assert.ok(ports.every((n) => n.ifindex === d0), JSON.stringify(ports));
+    await assert.rejects(listNeighbours({ dev: "nope0" }, o), {
       name: "NotFoundError",
       message: 'Unknown link: "nope0"',
     });
@@ -170,21 +175,21 @@ test("dumps are filtered by link, master and family", { skip: NEEDS_ROOT }, asyn
 test("addNeighbour: ARP, NDP router, noarp, protocol, proxy, extern_learn", { skip: NEEDS_ROOT }, async () => {
   await withLab(async (ns) => {
     const o = { netns: ns };
-    await addNeighbour({ dst: "10.1.0.1", lladdr: "02:00:00:01:00:01", link: "v0" }, o);
+    await addNeighbour({ dst: "10.1.0.1", lladdr: "02:00:00:01:00:01", dev: "v0" }, o);
     await addNeighbour({
       dst: "2001:db8:1::1",
       lladdr: "02:00:00:01:00:02",
-      link: "v0",
+      dev: "v0",
       state: "reachable",
       flags: ["router"],
     }, o);
     await addNeighbour(
-      { dst: "10.1.0.3", lladdr: "02:00:00:01:00:03", link: "v1", state: "NOARP", protocol: "zebra" },
+      { dst: "10.1.0.3", lladdr: "02:00:00:01:00:03", dev: "v1", state: "NOARP", protocol: "zebra" },
       o,
     );
-    await addNeighbour({ dst: "10.1.0.4", link: "v0", flags: ["proxy"] }, o);
-    await addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:01:00:05", link: "v0", flags: ["extern_learn"] }, o);
-    await addNeighbour({ dst: "10.1.0.6", lladdr: "02:00:00:01:00:06", link: "v0", state: "none" }, o);
+    await addNeighbour({ dst: "10.1.0.4", dev: "v0", flags: ["proxy"] }, o);
+    await addNeighbour({ dst: "10.1.0.5", lladdr: "02:00:00:01:00:05", dev: "v0", flags: ["extern_learn"] }, o);
+    await addNeighbour({ dst: "10.1.0.6", lladdr: "02:00:00:01:00:06", dev: "v0", state: "none" }, o);
     const got = await listNeighbours({}, o);
     const find = (dst: string) => got.find((n) => n.dst === dst)!;
     assert.deepEqual([find("10.1.0.1").state, find("10.1.0.1").lladdr], [["PERMANENT"], "02:00:00:01:00:01"]);
@@ -204,7 +209,7 @@ test("addNeighbour: ARP, NDP router, noarp, protocol, proxy, extern_learn", { sk
 
 test("adding an existing entry is refused by the kernel with EEXIST", { skip: NEEDS_ROOT }, async () => {
   await withLab(async (ns) => {
-    const spec = { dst: "10.2.0.1", lladdr: "02:00:00:02:00:01", link: "v0" };
+    const spec = { dst: "10.2.0.1", lladdr: "02:00:00:02:00:01", dev: "v0" };
     await addNeighbour(spec, { netns: ns });
     await assert.rejects(addNeighbour({ ...spec, lladdr: "02:00:00:02:00:99" }, { netns: ns }), (e) => {
       assert.ok(e instanceof NetlinkError);
@@ -218,9 +223,9 @@ test("adding an existing entry is refused by the kernel with EEXIST", { skip: NE
 test("replaceNeighbour overwrites lladdr and state", { skip: NEEDS_ROOT }, async () => {
   await withLab(async (ns) => {
     const o = { netns: ns };
-    await replaceNeighbour({ dst: "10.3.0.1", lladdr: "02:00:00:03:00:01", link: "v0", state: "stale" }, o); // creates
-    await replaceNeighbour({ dst: "10.3.0.1", lladdr: "02:00:00:03:00:02", link: "v0", state: "PERMANENT" }, o);
-    const [n] = (await listNeighbours({ link: "v0", family: "inet" }, o)).filter((x) => x.dst === "10.3.0.1");
+    await replaceNeighbour({ dst: "10.3.0.1", lladdr: "02:00:00:03:00:01", dev: "v0", state: "stale" }, o); // creates
+    await replaceNeighbour({ dst: "10.3.0.1", lladdr: "02:00:00:03:00:02", dev: "v0", state: "PERMANENT" }, o);
+    const [n] = (await listNeighbours({ dev: "v0", family: "inet" }, o)).filter((x) => x.dst === "10.3.0.1");
     assert.deepEqual([n.lladdr, n.state], ["02:00:00:03:00:02", ["PERMANENT"]]);
     assert.deepEqual(ipJson(ns, "neigh", "show", "10.3.0.1"), [
       { dst: "10.3.0.1", dev: "v0", lladdr: "02:00:00:03:00:02", state: ["PERMANENT"] },
@@ -232,15 +237,15 @@ test("deleteNeighbour removes cache and proxy entries; missing ones are refused"
   await withLab(async (ns) => {
     const o = { netns: ns };
     fixture(ns);
-    await deleteNeighbour({ dst: "10.0.0.9", link: "v0" }, o);
-    await deleteNeighbour({ dst: "2001:db8::9", link: "v0" }, o);
-    await deleteNeighbour({ dst: "10.0.0.50", link: "v0", flags: ["proxy"] }, o);
+    await deleteNeighbour({ dst: "10.0.0.9", dev: "v0" }, o);
+    await deleteNeighbour({ dst: "2001:db8::9", dev: "v0" }, o);
+    await deleteNeighbour({ dst: "10.0.0.50", dev: "v0", flags: ["proxy"] }, o);
     const left = (await listNeighbours({}, o)).map((n) => n.dst);
     assert.ok(!left.includes("10.0.0.9") && !left.includes("2001:db8::9"));
     assert.deepEqual((await listNeighbours({ proxy: true }, o)).map((n) => n.dst), ["2001:db8::55"]);
     assert.deepEqual(ipJson(ns, "neigh", "show", "10.0.0.9"), []);
     assert.deepEqual(ipJson(ns, "neigh", "show", "proxy").map((x: Json) => x.dst), ["2001:db8::55"]);
-    await assert.rejects(deleteNeighbour({ dst: "10.0.0.9", link: "v0" }, o), { code: "ENOENT" });
+    await assert.rejects(deleteNeighbour({ dst: "10.0.0.9", dev: "v0" }, o), { code: "ENOENT" });
   });
 });
 
@@ -249,7 +254,7 @@ test("flushNeighbours leaves what ip neigh flush leaves; permanent ones on reque
     await withLab(async (theirs) => {
       fixture(ours);
       fixture(theirs);
-      const n = await flushNeighbours({ link: "v0" }, { netns: ours });
+      const n = await flushNeighbours({ dev: "v0" }, { netns: ours });
       ip(theirs, "neigh", "flush", "dev", "v0");
       assert.equal(n, 4); // 10.0.0.10 reachable, 10.0.0.12 stale, 10.0.0.13 failed, 2001:db8::9 stale
       // Hash order differs between namespaces, and multicast entries come and go: compare the unicast sets.
@@ -260,7 +265,7 @@ test("flushNeighbours leaves what ip neigh flush leaves; permanent ones on reque
       assert.deepEqual(unicast(ours), unicast(theirs));
       assert.ok(after.some((x: Json) => x.dst === "10.0.0.9"), "PERMANENT stays");
       assert.ok(ipJson(ours, "neigh", "show", "10.0.0.14", "nud", "all").length === 1, "other links untouched");
-      assert.ok((await flushNeighbours({ link: "v0", family: "inet", permanent: true }, { netns: ours })) >= 1);
+      assert.ok((await flushNeighbours({ dev: "v0", family: "inet", permanent: true }, { netns: ours })) >= 1);
       assert.deepEqual(ipJson(ours, "-4", "neigh", "show", "nud", "all", "dev", "v0").map((x: Json) => x.state), [[
         "NOARP",
       ]]);
@@ -289,13 +294,13 @@ test("listFdb and fdbToBridgeJson match bridge -j fdb show", { skip: HAVE_BRIDGE
     let port: Neighbour[] = [];
     const streamPort = async () => {
       port = [];
-      for await (const n of streamFdb({ link: "d0" }, o)) port.push(n);
+      for await (const n of streamFdb({ dev: "d0" }, o)) port.push(n);
       return render(port, { dev: false });
     };
     await compareSettled(streamPort, () => bridgeJson(ns, "fdb", "show", "brport", "d0"));
     const br0 = await resolveLinkIndex("br0", o);
     const s = port.find((n) => n.lladdr === "02:00:00:00:01:01")!;
-    assert.deepEqual([s.family, s.master, s.state, s.flags], [7, br0, ["NOARP"], []]);
+    assert.deepEqual([s.family, s.master, s.state, s.flags], ["bridge", br0, ["NOARP"], []]);
     const x = port.find((n) => n.lladdr === "02:00:00:00:01:03")!;
     assert.deepEqual(x.flags, ["extern_learn"]);
     const self = port.find((n) => n.lladdr === "02:00:00:00:01:02")!;
@@ -327,38 +332,38 @@ test(
         const o = { netns: ours };
         const bridge = (...args: string[]) => run("bridge", ["-n", theirs, "fdb", ...args]);
         const same = () => assert.deepEqual(ourFdb(ours), ourFdb(theirs));
-        await addFdb({ lladdr: "02:00:00:00:02:01", link: "d0", flags: ["master"], state: "static" }, o);
+        await addFdb({ lladdr: "02:00:00:00:02:01", dev: "d0", flags: ["master"], state: "static" }, o);
         bridge("add", "02:00:00:00:02:01", "dev", "d0", "master", "static");
-        await addFdb({ lladdr: "02:00:00:00:02:02", link: "d0", flags: ["master"] }, o);
+        await addFdb({ lladdr: "02:00:00:00:02:02", dev: "d0", flags: ["master"] }, o);
         bridge("add", "02:00:00:00:02:02", "dev", "d0", "master");
         // This kernel has no bridge VLAN filtering: a VLAN entry is refused, by both.
-        await assert.rejects(addFdb({ lladdr: "02:00:00:00:02:07", link: "d0", flags: ["master"], vlan: 10 }, o), {
+        await assert.rejects(addFdb({ lladdr: "02:00:00:00:02:07", dev: "d0", flags: ["master"], vlan: 10 }, o), {
           name: "NetlinkError",
           code: "EINVAL",
         });
         assert.throws(() => bridge("add", "02:00:00:00:02:07", "dev", "d0", "master", "vlan", "10"));
-        await addFdb({ lladdr: "02:00:00:00:02:03", link: "d0", flags: ["master", "sticky"], state: "dynamic" }, o);
+        await addFdb({ lladdr: "02:00:00:00:02:03", dev: "d0", flags: ["master", "sticky"], state: "dynamic" }, o);
         bridge("add", "02:00:00:00:02:03", "dev", "d0", "master", "sticky", "dynamic");
-        await addFdb({ lladdr: "02:00:00:00:02:04", link: "d0" }, o); // self, permanent by default
+        await addFdb({ lladdr: "02:00:00:00:02:04", dev: "d0" }, o); // self, permanent by default
         bridge("add", "02:00:00:00:02:04", "dev", "d0");
-        await addFdb({ lladdr: "02:00:00:00:02:05", link: "vx0", dst: "10.9.0.7", port: 8472, vni: 77, via: "v0" }, o);
+        await addFdb({ lladdr: "02:00:00:00:02:05", dev: "vx0", dst: "10.9.0.7", port: 8472, vni: 77, via: "v0" }, o);
         bridge("add", "02:00:00:00:02:05", "dev", "vx0", "dst", "10.9.0.7", "port", "8472", "vni", "77", "via", "v0");
-        await addFdb({ lladdr: "00:00:00:00:00:00", link: "vx0", dst: "10.9.0.8" }, o);
+        await addFdb({ lladdr: "00:00:00:00:00:00", dev: "vx0", dst: "10.9.0.8" }, o);
         bridge("add", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.8");
-        await appendFdb({ lladdr: "00:00:00:00:00:00", link: "vx0", dst: "10.9.0.9" }, o);
+        await appendFdb({ lladdr: "00:00:00:00:00:00", dev: "vx0", dst: "10.9.0.9" }, o);
         bridge("append", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.9");
         same();
         // Each change is seen in a fresh dump of our own.
         const br0 = await resolveLinkIndex("br0", o);
-        const mine = (await listFdb({ link: "d0" }, o)).filter((n) => n.lladdr?.startsWith("02:00:00:00:02"));
+        const mine = (await listFdb({ dev: "d0" }, o)).filter((n) => n.lladdr?.startsWith("02:00:00:00:02"));
         const get = (mac: string, vlan?: number) => mine.find((n) => n.lladdr === mac && n.vlan === vlan)!;
         assert.deepEqual([get("02:00:00:00:02:01").state, get("02:00:00:00:02:01").master], [["NOARP"], br0]);
         assert.deepEqual(get("02:00:00:00:02:02").state, ["PERMANENT"]);
         assert.deepEqual(get("02:00:00:00:02:03").flags, ["sticky"]);
         assert.deepEqual([get("02:00:00:00:02:04").flags, get("02:00:00:00:02:04").master], [["self"], undefined]);
-        const vx = await listFdb({ link: "vx0" }, o);
+        const vx = await listFdb({ dev: "vx0" }, o);
         const remote = vx.find((n) => n.lladdr === "02:00:00:00:02:05")!;
-        assert.deepEqual([remote.dst, remote.port, remote.vni, remote.ifindex], [
+        assert.deepEqual([remote.dst, remote.port, remote.vni, remote.viaIfindex], [
           "10.9.0.7",
           8472,
           77,
@@ -369,9 +374,9 @@ test(
           "10.9.0.9",
         ]);
 
-        await replaceFdb({ lladdr: "02:00:00:00:02:01", link: "d0", flags: ["master"] }, o);
+        await replaceFdb({ lladdr: "02:00:00:00:02:01", dev: "d0", flags: ["master"] }, o);
         bridge("replace", "02:00:00:00:02:01", "dev", "d0", "master");
-        await replaceFdb({ lladdr: "02:00:00:00:02:06", link: "d0", flags: ["master"], state: "static" }, o); // creates
+        await replaceFdb({ lladdr: "02:00:00:00:02:06", dev: "d0", flags: ["master"], state: "static" }, o); // creates
         bridge("replace", "02:00:00:00:02:06", "dev", "d0", "master", "static");
         same();
         assert.deepEqual(
@@ -379,21 +384,21 @@ test(
           ["PERMANENT"],
         );
 
-        await deleteFdb({ lladdr: "02:00:00:00:02:02", link: "d0", flags: ["master"] }, o);
+        await deleteFdb({ lladdr: "02:00:00:00:02:02", dev: "d0", flags: ["master"] }, o);
         bridge("del", "02:00:00:00:02:02", "dev", "d0", "master");
-        await deleteFdb({ lladdr: "02:00:00:00:02:04", link: "d0" }, o);
+        await deleteFdb({ lladdr: "02:00:00:00:02:04", dev: "d0" }, o);
         bridge("del", "02:00:00:00:02:04", "dev", "d0");
-        await deleteFdb({ lladdr: "00:00:00:00:00:00", link: "vx0", dst: "10.9.0.8" }, o);
+        await deleteFdb({ lladdr: "00:00:00:00:00:00", dev: "vx0", dst: "10.9.0.8" }, o);
         bridge("del", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.8");
         same();
         const left = (await listFdb({}, o)).map((n) => `${n.lladdr}/${n.vlan ?? ""}/${n.dst ?? ""}`);
         assert.ok(!left.includes("02:00:00:00:02:02//") && !left.includes("02:00:00:00:02:04//"));
         assert.ok(left.includes("00:00:00:00:00:00//10.9.0.9") && !left.includes("00:00:00:00:00:00//10.9.0.8"));
 
-        await assert.rejects(addFdb({ lladdr: "02:00:00:00:02:01", link: "d0", flags: ["master"] }, o), {
+        await assert.rejects(addFdb({ lladdr: "02:00:00:00:02:01", dev: "d0", flags: ["master"] }, o), {
           code: "EEXIST",
         });
-        await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:02:09", link: "d0", flags: ["master"] }, o), {
+        await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:02:09", dev: "d0", flags: ["master"] }, o), {
           code: "ENOENT",
         });
       });
@@ -403,7 +408,7 @@ test(
 
 test("fdbRequest: AF_BRIDGE ndmsg with NTF_SELF by default, NDA_* from the table", () => {
   const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  const msg = fdbRequest(28, 0x600, { lladdr: "02:00:00:00:02:05", link: 3, dst: "10.9.0.7", port: 8472, vni: 77 }, 3);
+  const msg = fdbRequest(28, 0x600, { lladdr: "02:00:00:00:02:05", dev: 3, dst: "10.9.0.7", port: 8472, vni: 77 }, 3);
   // ndmsg: family 7, ifindex 3, state NOARP|PERMANENT (0xc0), flags NTF_SELF (2).
   assert.equal(hex(msg.subarray(16, 28)), "07000000" + "03000000" + "c000" + "02" + "00");
   // NDA_DST, NDA_LLADDR, NDA_PORT (big-endian 8472 = 0x2118), NDA_VNI.
@@ -411,35 +416,35 @@ test("fdbRequest: AF_BRIDGE ndmsg with NTF_SELF by default, NDA_* from the table
     hex(msg.subarray(28)),
     "080001000a090007" + "0a000200020000000205" + "0000" + "060006002118" + "0000" + "080007004d000000",
   );
-  const del = fdbRequest(29, 0, { lladdr: "02:00:00:00:02:05", link: 3, flags: ["master"], vlan: 10 }, 3);
+  const del = fdbRequest(29, 0, { lladdr: "02:00:00:00:02:05", dev: 3, flags: ["master"], vlan: 10 }, 3);
   assert.equal(hex(del.subarray(16, 28)), "07000000" + "03000000" + "c000" + "04" + "00");
   assert.equal(hex(del.subarray(28)), "0a000200020000000205" + "0000" + "060005000a00" + "0000"); // NDA_VLAN 10
 });
 
 test("bad input is refused before anything is sent", async () => {
   const o = { netns: "nlkit-no-such-netns" };
-  await assert.rejects(addNeighbour({ dst: "10.0.0.256", link: "v0" }, o), {
+  await assert.rejects(addNeighbour({ dst: "10.0.0.256", dev: "v0" }, o), {
     name: "InvalidArgumentError",
     message: 'Invalid IP address: "10.0.0.256"',
   });
-  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", lladdr: "zz:00" }, o), TypeError);
-  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", state: "sleepy" }, o), TypeError);
-  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", flags: ["loud"] }, o), TypeError);
-  await assert.rejects(addNeighbour({ dst: "10.0.0.1", link: "v0", protocol: 300 }, o), InvalidArgumentError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", lladdr: "zz:00" }, o), TypeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", state: "sleepy" }, o), TypeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", flags: ["loud"] }, o), TypeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", protocol: 300 }, o), InvalidArgumentError);
   await assert.rejects(addNeighbour({ dst: "10.0.0.1" } as never, o), TypeError);
-  await assert.rejects(deleteNeighbour({ dst: "nope", link: "v0" }, o), TypeError);
+  await assert.rejects(deleteNeighbour({ dst: "nope", dev: "v0" }, o), TypeError);
   await assert.rejects(listNeighbours({ family: 7 as 2 }, o), TypeError);
   await assert.rejects(flushNeighbours({ family: "ipx" as "inet" }, o), TypeError);
-  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:0g", link: "d0" }, o), {
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:0g", dev: "d0" }, o), {
     name: "InvalidArgumentError",
     message: 'Invalid MAC address: "02:00:00:00:00:0g"',
   });
-  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", link: "d0", vlan: 4095 }, o), {
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", vlan: 4095 }, o), {
     name: "InvalidArgumentError",
     message: 'Invalid VLAN id: "4095" (must be 1 to 4094)',
   });
-  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", link: "d0", flags: ["proxy"] }, o), TypeError);
-  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", link: "d0", state: "sleepy" as "static" }, o), TypeError);
-  await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:00:01", link: "d0", dst: "10.0.0.300" }, o), TypeError);
-  await assert.rejects(replaceFdb({ lladdr: "02:00:00:00:00:01", link: "d0", vni: 1 << 24 }, o), InvalidArgumentError);
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", flags: ["proxy"] }, o), TypeError);
+  await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", state: "sleepy" as "static" }, o), TypeError);
+  await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", dst: "10.0.0.300" }, o), TypeError);
+  await assert.rejects(replaceFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", vni: 1 << 24 }, o), InvalidArgumentError);
 });

@@ -52,8 +52,8 @@ test("links, addresses, neighbours, routes and rules through { path } and { pid 
       assert.deepEqual((await listAddresses({ link: "v0", family: "inet" }, byPath)).map((a) => a.local), ["10.7.0.1"]);
       assert.equal(ipJson(ns, "-4", "addr", "show", "dev", "v0")[0].addr_info[0].local, "10.7.0.1");
 
-      await addNeighbour({ dst: "10.7.0.9", lladdr: "02:00:00:07:00:09", link: "v0" }, byPath);
-      assert.ok((await listNeighbours({ link: "v0" }, byPid)).some((n) => n.dst === "10.7.0.9"));
+      await addNeighbour({ dst: "10.7.0.9", lladdr: "02:00:00:07:00:09", dev: "v0" }, byPath);
+      assert.ok((await listNeighbours({ dev: "v0" }, byPid)).some((n) => n.dst === "10.7.0.9"));
       assert.equal(ipJson(ns, "neigh", "show", "10.7.0.9")[0].lladdr, "02:00:00:07:00:09");
 
       await addRoute({ dst: "192.0.2.0/24", gateway: "10.7.0.9" }, byPid);

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { tableNumber } from "../src/route/route/tables.ts";
 import { test } from "node:test";
 import fc from "fast-check";
 import { parseRouteEvent } from "../src/route/events.ts";
@@ -51,12 +52,10 @@ const SELECTORS_V6 =
 
 test("kernel rule: lookup local, priority 0 (no FRA_PRIORITY)", () => {
   assert.deepEqual(parse(LOCAL_V4), {
-    family: 2,
+    family: "inet",
     priority: 0,
-    srcLen: 0,
-    dstLen: 0,
     tos: 0,
-    table: 255,
+    table: "local",
     action: "lookup",
     flags: [],
     invert: false,
@@ -71,7 +70,7 @@ test("kernel rule: unresolved goto", () => {
   assert.equal(r.goto, 400);
   assert.equal(r.priority, 300);
   assert.deepEqual(r.flags, ["unresolved"]);
-  assert.equal(r.table, 0);
+  assert.equal(r.table, undefined);
   assert.equal(r.protocol, "unspec");
   assert.deepEqual(ruleToIpJson(r), { priority: 300, src: "all", goto: 400, unresolved: null });
 });
@@ -82,21 +81,19 @@ test("kernel rule: blackhole with protocol", () => {
   assert.deepEqual(ruleToIpJson(r), { priority: 301, src: "all", action: "blackhole", protocol: "static" });
 });
 
-test("kernel rule: multicast family keeps its number", () => {
+test("kernel rule: multicast family is ipmr", () => {
   const r = parse(IPMR_DEFAULT);
-  assert.equal(r.family, 128);
-  assert.equal(r.table, 253);
+  assert.equal(r.family, "ipmr");
+  assert.equal(r.table, "default");
   assert.equal(r.priority, 32767);
 });
 
 test("kernel rule: IPv6 selectors, ranges, invert, unknown attribute kept", () => {
   const r = parse(SELECTORS_V6);
   assert.deepEqual(r, {
-    family: 10,
+    family: "inet6",
     priority: 200,
-    src: "2001:db8::",
-    srcLen: 32,
-    dstLen: 0,
+    src: "2001:db8::/32",
     tos: 0,
     table: 200,
     action: "lookup",
@@ -125,12 +122,10 @@ test("kernel rule: IPv6 selectors, ranges, invert, unknown attribute kept", () =
 
 test("rule JSON: fwmark/mask, ports, realms, names, detached devices, dscp", () => {
   const base: Rule = {
-    family: 2,
+    family: "inet",
     priority: 5,
-    srcLen: 0,
-    dstLen: 0,
     tos: 0,
-    table: 254,
+    table: "main",
     action: "lookup",
     flags: [],
     invert: false,
@@ -166,16 +161,19 @@ test("rule JSON: fwmark/mask, ports, realms, names, detached devices, dscp", () 
       dscp: 10,
     },
   );
-  assert.deepEqual(ruleToIpJson({ ...base, family: 10, tos: 0x20, dst: "::1", dstLen: 128, table: 0, action: "nop" }), {
+  assert.deepEqual(
+    ruleToIpJson({ ...base, family: "inet6", tos: 0x20, dst: "::1/128", table: undefined, action: "nop" }),
+    {
+      priority: 5,
+      src: "all",
+      dst: "::1",
+      tos: "CS1",
+      nop: null,
+    },
+  );
+  assert.deepEqual(ruleToIpJson({ ...base, src: "0.0.0.0/8", fwmask: 0xff, action: "prohibit", table: undefined }), {
     priority: 5,
-    src: "all",
-    dst: "::1",
-    tos: "CS1",
-    nop: null,
-  });
-  assert.deepEqual(ruleToIpJson({ ...base, srcLen: 8, fwmask: 0xff, action: "prohibit", table: 0 }), {
-    priority: 5,
-    src: "0",
+    src: "0.0.0.0",
     srclen: 8,
     fwmark: "0x0",
     fwmask: "0xff",
@@ -241,24 +239,23 @@ test("a listed rule can be sent back as a delete spec", () => {
   const listed = parse(SELECTORS_V6);
   const req = parse(buildRuleMessage("delete", listed));
   assert.equal(req.priority, 200);
-  assert.equal(req.src, "2001:db8::");
-  assert.equal(req.srcLen, 32);
+  assert.equal(req.src, "2001:db8::/32");
   assert.equal(req.invert, true);
   assert.deepEqual(req.dportRange, { start: 443, end: 443 });
   assert.equal(req.unknown, undefined, "unknown attributes are not echoed");
 });
 
 test("builder defaults: lookup main, goto implied by a target, l3mdev without table", () => {
-  assert.equal(parse(buildRuleMessage("add", {})).table, 254);
+  assert.equal(parse(buildRuleMessage("add", {})).table, "main");
   const g = parse(buildRuleMessage("add", { priority: 1, goto: 5 }));
   assert.equal(g.action, "goto");
-  assert.equal(g.table, 0);
+  assert.equal(g.table, undefined);
   const l = parse(buildRuleMessage("add", { l3mdev: true, priority: 2 }));
   assert.equal(l.l3mdev, true);
-  assert.equal(l.table, 0);
+  assert.equal(l.table, undefined);
   const d = parse(buildRuleMessage("delete", { priority: 7 }));
   assert.equal(d.action, "0", "a delete does not constrain the action");
-  assert.equal(parse(buildRuleMessage("add", { table: "local" })).table, 255);
+  assert.equal(parse(buildRuleMessage("add", { table: "local" })).table, "local");
   assert.equal(parse(buildRuleMessage("add", { table: 70000 })).table, 70000);
 });
 
@@ -272,11 +269,13 @@ test("invalid specs throw TypeError or RangeError", () => {
     [{ tunId: -1 }, /Invalid tunnel id/],
     [{ src: "10.0.0.0/33" }, /Invalid prefix length/],
     [{ src: "nope" }, /Invalid address or prefix: "nope"/],
-    [{ src: "10.0.0.0/8", srcLen: 16 }, /Conflicting source prefix length/],
-    [{ srcLen: 8 }, /needs a source address/],
+    [{ src: "10.0.0.0/8", srcLen: 16 } as RuleSpec, /"srcLen" \(the prefix length goes in src/],
+    [{ dev: "eth0" } as RuleSpec, /"dev" \(a rule's input device is iif/],
+    [{ prio: 5 } as RuleSpec, /unknown key "prio"/],
     [{ src: "10.0.0.0/8", dst: "::1" }, /different families/],
     [{ family: 10, src: "10.0.0.0/8" }, /does not match/],
     [{ family: 7 }, /Invalid rule family: "7"/],
+    [{ family: "ipx" }, /Cannot use family "ipx"/],
     [{ tos: 1 }, /Invalid TOS: "1"/],
     [{ tos: 0x20 }, /Invalid TOS: "32"/],
     [{ family: 10, tos: 0x21 }, /ECN bits/],
@@ -284,7 +283,7 @@ test("invalid specs throw TypeError or RangeError", () => {
     [{ fwmark: 2 ** 32 }, /Invalid fwmark/],
     [{ iif: "" }, /Invalid input interface/],
     [{ oif: "a-very-long-name0" }, /Invalid output interface/],
-    [{ table: "nosuch" }, /Unknown table: "nosuch"/],
+    [{ table: "nosuch" }, /Cannot use table "nosuch"/],
     [{ action: "drop" }, /Unknown rule action: "drop"/],
     [{ action: "goto" }, /goto target/],
     [{ action: "blackhole", goto: 5 }, /needs action "goto"/],
@@ -400,15 +399,13 @@ test(`property: every valid spec encodes to a message that parses back to it (${
     fc.property(specArb, (spec) => {
       const r = parse(buildRuleMessage("add", spec));
       if (spec.priority !== undefined) assert.equal(r.priority, spec.priority);
-      for (const [k, len] of [["src", "srcLen"], ["dst", "dstLen"]] as const) {
+      for (const k of ["src", "dst"] as const) {
         if (spec[k] === undefined) continue;
-        const [addr, l] = spec[k]!.split("/");
-        assert.equal(r[k], addr);
-        assert.equal(r[len], Number(l));
+        assert.equal(r[k], spec[k]!.includes("/") ? spec[k] : `${spec[k]}/${spec[k]!.includes(":") ? 128 : 32}`);
       }
       assert.equal(r.invert, spec.invert === true);
       assert.equal(r.tos, spec.tos ?? 0);
-      assert.equal(r.table, spec.table ?? 254);
+      assert.equal(r.table === undefined ? undefined : tableNumber(r.table), spec.table ?? 254);
       for (
         const k of [
           "fwmark",

@@ -64,7 +64,7 @@ test("rules added by nlkit read back identically through ip -j rule show", { ski
       r.priority >= 100 && r.priority < 300
     );
     assert.equal(mine.length, 13);
-    assert.ok(mine.every((r) => r.family === AF_INET));
+    assert.ok(mine.every((r) => r.family === "inet"));
     assert.equal(mine.find((r) => r.priority === 109)?.table, 70000);
   });
 });
@@ -96,7 +96,7 @@ test("deleteRule: by priority, by a listed rule object, and ENOENT", { skip: NEE
     const listed = await listRules({}, { netns: ns });
     const second = listed.find((r) => r.priority === 51 && r.fwmark === 4)!;
     await deleteRule(second, { netns: ns });
-    const v6 = listed.find((r) => r.family === AF_INET6 && r.priority === 52)!;
+    const v6 = listed.find((r) => r.family === "inet6" && r.priority === 52)!;
     await deleteRule(v6, { netns: ns });
     await deleteRule({ priority: 50 }, { netns: ns });
     const after = ipJson(ns, "rule", "show").filter((r: { priority: number }) => r.priority >= 50 && r.priority < 60);
@@ -140,7 +140,7 @@ test("streamRules and the unfiltered listing cover every family", { skip: NEEDS_
     const listed = await listRules({}, { netns: ns });
     assert.deepEqual(streamed, listed);
     const families = new Set(listed.map((r) => r.family));
-    assert.ok(families.has(AF_INET) && families.has(AF_INET6));
+    assert.ok(families.has("inet") && families.has("inet6"));
     assert.equal(listed.filter((r) => r.priority === 90).length, 1);
   });
 });

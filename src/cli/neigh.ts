@@ -75,10 +75,10 @@ function parseNeighSelectors(ctx: Context, args: Args): NeighbourFilter {
   for (let w = args.next(); w !== undefined; w = args.next()) {
     const value = (): string => args.value(w!);
     if (w === "dev") {
-      if (filter.link !== undefined) {
+      if (filter.dev !== undefined) {
         throw new UsageError(`duplicate "dev": "${args.peek() ?? ""}" is the second value.`, w);
       }
-      filter.link = value();
+      filter.dev = value();
     } else if (w === "master") filter.master = value();
     else if (w === "nomaster") filter.nomaster = true;
     else if (w === "nud") (states ??= []).push(...nudState(value()));
@@ -104,7 +104,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   if (filter.master !== undefined && ![...names.values()].some((l) => l.name === filter.master)) {
     throw invalidArgument(String(filter.master), "Device does not exist");
   }
-  await printNeighbours(ctx, streamNeighbours(filter, ctx.lib), names, filter.link === undefined);
+  await printNeighbours(ctx, streamNeighbours(filter, ctx.lib), names, filter.dev === undefined);
 }
 
 async function printNeighbours(
@@ -130,13 +130,13 @@ async function get(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { to: { arg: "address", key: "dst" }, dev: { arg: "device" } }, "neigh get", "dst");
   if (w.dst === undefined || w.dev === undefined) throw new UsageError("Device and address are required arguments.");
   checkPrefix(w.dst);
-  const n = await getNeighbour(w.dst, w.dev, ctx.lib);
+  const n = await getNeighbour({ dst: w.dst, dev: w.dev }, ctx.lib);
   await printNeighbours(ctx, [n], await linkNames(ctx), true);
 }
 
 async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "change" | "del"): Promise<void> {
   const w = parseWords(args, CHANGE, `neigh ${cmd}`, "dst");
-  const spec: NeighbourSpec = { dst: required(w, "dst", `neigh ${cmd}`), link: required(w, "dev", `neigh ${cmd}`) };
+  const spec: NeighbourSpec = { dst: required(w, "dst", `neigh ${cmd}`), dev: required(w, "dev", `neigh ${cmd}`) };
   const flags = ["router", "proxy", "extern_learn", "managed"].filter((f) => w[f] !== undefined);
   if (flags.length) spec.flags = flags;
   if (cmd === "del") return await deleteNeighbour(spec, ctx.lib);
@@ -152,7 +152,7 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   if (w.nud !== undefined && w.nud.toLowerCase() !== "permanent" && w.nud.toLowerCase() !== "all") {
     throw new UsageError(`Unsupported flush state: "${w.nud}" (use permanent or all)`, w.nud);
   }
-  await flushNeighbours({ link: w.dev, family: familyOf(ctx), permanent: w.nud !== undefined }, ctx.lib);
+  await flushNeighbours({ dev: w.dev, family: familyOf(ctx), permanent: w.nud !== undefined }, ctx.lib);
 }
 
 /** Handles `nlkit neigh ...`. */

@@ -7,7 +7,6 @@
 import type { Neighbour } from "../route/neigh/table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
-import { AF_INET6 } from "../wire/addr.ts";
 
 const FLAGS = ["router", "proxy", "managed", "extern_learn", "offload"];
 
@@ -22,8 +21,8 @@ export interface NeighTextOptions {
 /** Formats a neighbour as one `ip neigh show` line. */
 export function formatNeighbour(n: Neighbour, names: LinkNames, paint: Painter, o: NeighTextOptions): string {
   let s = "";
-  if (n.dst !== undefined) s += `${paint(n.family === AF_INET6 ? "inet6" : "inet", n.dst)} `;
-  if (o.dev && n.index) s += `dev ${paint("ifname", nameOfIndex(names, n.index))} `;
+  if (n.dst !== undefined) s += `${paint(n.family === "inet6" ? "inet6" : "inet", n.dst)} `;
+  if (o.dev && n.ifindex) s += `dev ${paint("ifname", n.dev ?? nameOfIndex(names, n.ifindex))} `;
   if (n.lladdr !== undefined) s += `lladdr ${paint("mac", n.lladdr)} `;
   for (const f of FLAGS) if (n.flags.includes(f)) s += `${f} `;
   if (o.stats && n.cacheinfo) {
@@ -41,8 +40,8 @@ export function formatNeighbour(n: Neighbour, names: LinkNames, paint: Painter, 
 /** `ip -br neigh`: address (padded to 39), device (padded to 16, unless filtered by device), link-layer address. */
 export function formatNeighbourBrief(n: Neighbour, names: LinkNames, paint: Painter, o: NeighTextOptions): string {
   let s = "";
-  if (n.dst !== undefined) s += paint(n.family === AF_INET6 ? "inet6" : "inet", `${n.dst.padEnd(39)} `);
-  if (o.dev && n.index) s += paint("ifname", `${nameOfIndex(names, n.index).padEnd(16)} `);
+  if (n.dst !== undefined) s += paint(n.family === "inet6" ? "inet6" : "inet", `${n.dst.padEnd(39)} `);
+  if (o.dev && n.ifindex) s += paint("ifname", `${(n.dev ?? nameOfIndex(names, n.ifindex)).padEnd(16)} `);
   if (n.lladdr !== undefined) s += paint("mac", n.lladdr);
   return s;
 }
@@ -51,7 +50,7 @@ export function formatNeighbourBrief(n: Neighbour, names: LinkNames, paint: Pain
 export function neighBriefJson(n: Neighbour, names: LinkNames, o: NeighTextOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (n.dst !== undefined) out.dst = n.dst;
-  if (o.dev && n.index) out.dev = nameOfIndex(names, n.index);
+  if (o.dev && n.ifindex) out.dev = n.dev ?? nameOfIndex(names, n.ifindex);
   if (n.lladdr !== undefined) out.lladdr = n.lladdr;
   return out;
 }

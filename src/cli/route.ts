@@ -117,7 +117,7 @@ function ownDevice(r: Route, filter: RouteFilter): boolean {
 function deleteSpecOf(r: Route): RouteSpec {
   const spec: RouteSpec = {
     dst: r.dst,
-    family: r.family === AF_INET6 ? "inet6" : "inet",
+    family: r.family,
     table: r.table,
     tos: r.tos,
     type: r.type,

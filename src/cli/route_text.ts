@@ -12,7 +12,6 @@ import { RT_TABLE_NAMES } from "../route/route/names.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Painter } from "./color.ts";
 import { type LinkNames, nameOfIndex } from "./names.ts";
-import { AF_INET6 } from "../wire/addr.ts";
 
 /** What to print: `omit` names (by `ip -j` key) the fields a show filter fixed, which ip leaves out. */
 export interface RouteTextOptions {
@@ -22,8 +21,8 @@ export interface RouteTextOptions {
   details?: number;
 }
 
-function host(text: string, family: number): string {
-  const full = family === AF_INET6 ? "/128" : "/32";
+function host(text: string, family: string): string {
+  const full = family === "inet6" ? "/128" : "/32";
   return text.endsWith(full) ? text.slice(0, -full.length) : text;
 }
 
@@ -96,7 +95,7 @@ export function realmsText(flow: number): string {
 /** Formats a route as one `ip route show` line (multipath routes add `nexthop` lines). */
 export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: RouteTextOptions = {}): string {
   const d = (o.details ?? 0) > 0;
-  const addr = (a: string): string => paint(r.family === AF_INET6 ? "inet6" : "inet", a);
+  const addr = (a: string): string => paint(r.family === "inet6" ? "inet6" : "inet", a);
   const shown = (key: string): boolean => !o.omit?.has(key);
   let s = "";
   if (r.type !== "unicast" || d) s += `${r.type} `;
@@ -108,7 +107,7 @@ export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: Route
   if (r.gateway !== undefined && shown("gateway")) s += `via ${addr(r.gateway)} `;
   if (r.via !== undefined) s += `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via} `;
   if (r.oif !== undefined && shown("dev")) s += `dev ${paint("ifname", nameOfIndex(names, r.oif))} `;
-  if (r.table && (r.table !== 254 || d) && shown("table")) s += `table ${nameOf(RT_TABLE_NAMES, r.table)} `;
+  if (r.table !== 0 && r.table !== "unspec" && (r.table !== "main" || d) && shown("table")) s += `table ${r.table} `;
   if (!r.flags.includes("cloned")) {
     if ((r.protocol !== "boot" || d) && shown("protocol")) s += `proto ${r.protocol} `;
     if ((r.scope !== "global" || d) && shown("scope")) s += `scope ${r.scope} `;

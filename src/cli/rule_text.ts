@@ -4,14 +4,13 @@
  * @module
  */
 
-import { RT_TABLE_NAMES } from "../route/route/names.ts";
 import type { Rule } from "../route/rule/parse.ts";
-import { nameOf } from "../wire/table.ts";
-import { AF_INET6 } from "../wire/addr.ts";
 
-function prefix(addr: string | undefined, len: number, family: number): string {
-  if (addr === undefined) return len ? `0/${len}` : "all";
-  return len === (family === AF_INET6 ? 128 : 32) ? addr : `${addr}/${len}`;
+/** A rule's prefix as ip prints it: `all`, a host's bare address, else `ADDR/LEN`. */
+function prefix(p: string | undefined, family: string): string {
+  if (p === undefined) return "all";
+  const full = family === "inet6" ? "/128" : "/32";
+  return p.endsWith(full) ? p.slice(0, -full.length) : p;
 }
 
 function range(r: { start: number; end: number }): string {
@@ -22,8 +21,8 @@ function range(r: { start: number; end: number }): string {
 export function formatRule(r: Rule, details = 0): string {
   let s = `${r.priority}:\t`;
   if (r.invert) s += "not ";
-  s += `from ${prefix(r.src, r.srcLen, r.family)}`;
-  if (r.dst !== undefined || r.dstLen) s += ` to ${prefix(r.dst, r.dstLen, r.family)}`;
+  s += `from ${prefix(r.src, r.family)}`;
+  if (r.dst !== undefined) s += ` to ${prefix(r.dst, r.family)}`;
   if (r.tos) s += ` tos 0x${r.tos.toString(16).padStart(2, "0")}`;
   if (r.fwmark !== undefined || r.fwmask !== undefined) {
     s += ` fwmark 0x${(r.fwmark ?? 0).toString(16)}`;
@@ -37,8 +36,8 @@ export function formatRule(r: Rule, details = 0): string {
   if (r.sportRange) s += ` sport ${range(r.sportRange)}`;
   if (r.dportRange) s += ` dport ${range(r.dportRange)}`;
   if (r.tunId !== undefined) s += ` tun_id ${r.tunId}`;
-  if (r.table && !r.l3mdev) {
-    s += ` lookup ${nameOf(RT_TABLE_NAMES, r.table)}`;
+  if (r.table !== undefined && !r.l3mdev) {
+    s += ` lookup ${r.table}`;
     if (r.suppressPrefixlen !== undefined) s += ` suppress_prefixlength ${r.suppressPrefixlen}`;
     if (r.suppressIfgroup !== undefined) s += ` suppress_ifgroup ${r.suppressIfgroup}`;
   }

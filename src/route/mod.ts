@@ -42,6 +42,7 @@ export {
   getRoute,
   listRoutes,
   replaceRoute,
+  type RouteCacheOptions,
   type RouteLookup,
   streamRoutes,
 } from "./route/api.ts";

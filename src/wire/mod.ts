@@ -17,3 +17,4 @@ export * from "./netlink_error.ts";
 export * from "./nfnetlink.ts";
 export * from "./genetlink.ts";
 export { errnoName, errnoText } from "./errno.ts";
+export type { Family } from "./family.ts";

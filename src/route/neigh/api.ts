@@ -6,8 +6,8 @@
  * @example
  * ```ts ignore
  * import { addNeighbour, listNeighbours } from "./api.ts";
- * await addNeighbour({ dst: "10.0.0.9", lladdr: "02:00:00:00:00:09", link: "veth0" }, { netns: "blue" });
- * for (const n of await listNeighbours({ link: "veth0" }, { netns: "blue" })) {
+ * await addNeighbour({ dst: "10.0.0.9", lladdr: "02:00:00:00:00:09", dev: "veth0" }, { netns: "blue" });
+ * for (const n of await listNeighbours({ dev: "veth0" }, { netns: "blue" })) {
  *   console.log(n.dst, n.lladdr, n.state); // 10.0.0.9 02:00:00:00:00:09 ["PERMANENT"]
  * }
  * ```
@@ -15,7 +15,6 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import {
   AF_BRIDGE,
   AF_INET,
@@ -32,7 +31,12 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
-import { checkKeys } from "../../wire/invalid.ts";
+import { InvalidArgumentError } from "../../wire/invalid.ts";
+import { type Family, familyName, familyNumber } from "../../wire/family.ts";
+import type { RawAttr } from "../../wire/table.ts";
+import { checkMovedKeys, checkRouteOptions } from "../options.ts";
+import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
+import { addFdb, deleteFdb, type FdbSpec, replaceFdb } from "./fdb.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
@@ -45,6 +49,8 @@ import {
   NDA_PROTOCOL,
   NDMSG,
   type Neighbour,
+  NEIGHBOUR_OUTPUT_ONLY,
+  type NeighbourCacheinfo,
   NTF_EXT_NAMES,
   NTF_NAMES,
   NTF_PROXY,
@@ -56,10 +62,10 @@ import {
 
 /** Which neighbours to list: all ARP and NDP entries by default. */
 export interface NeighbourFilter {
-  /** Only entries of this link (name or index); filtered by the kernel. */
-  link?: string | number;
-  /** Only this family (`AF_INET`, `AF_INET6`, or `"inet"`/`"inet6"`). */
-  family?: number | "inet" | "inet6";
+  /** Only entries of this device (name or index); filtered by the kernel. */
+  dev?: string | number;
+  /** Only this family: `inet` or `inet6` (or the `AF_*` number). */
+  family?: Family | number | string;
   /** Only entries of links enslaved to this master (name or index); filtered by the kernel. */
   master?: string | number;
   /** Only entries of links without a master (`nomaster`); filtered by the kernel. */
@@ -77,7 +83,10 @@ export interface NeighbourFilter {
   protocol?: string | number;
 }
 
-const FILTER_KEYS = ["link", "family", "master", "nomaster", "proxy", "to", "states", "protocol"];
+const FILTER_KEYS = ["dev", "family", "master", "nomaster", "proxy", "to", "states", "protocol"];
+
+/** Keys of older versions, refused with what to write instead. */
+const MOVED = { link: `did you mean "dev"? a neighbour's device is dev` } as const;
 
 /** The userspace side of a {@link NeighbourFilter}, checked before anything is sent. */
 interface NeighbourMatch {
@@ -92,7 +101,7 @@ function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
   if (typeof filter !== "object" || filter === null) {
     throw new InvalidArgumentError(`Invalid neighbour filter: "${String(filter)}"`);
   }
-  checkKeys(filter, FILTER_KEYS, "neighbour filter");
+  checkMovedKeys(filter, FILTER_KEYS, "neighbour filter", MOVED);
   const m: NeighbourMatch = { family: familyOf(filter.family), none: false };
   if (filter.to !== undefined) {
     m.to = parseCidr(String(filter.to));
@@ -135,43 +144,97 @@ function matchNeighbour(n: Neighbour, m: NeighbourMatch): boolean {
 
 /** Which neighbours to flush. */
 export interface NeighbourFlushFilter {
-  /** Only entries of this link (name or index). */
-  link?: string | number;
-  /** Only this family. */
-  family?: number | "inet" | "inet6";
+  /** Only entries of this device (name or index). */
+  dev?: string | number;
+  /** Only this family: `inet` or `inet6` (or the `AF_*` number). */
+  family?: Family | number | string;
   /** Also remove `PERMANENT` entries (as `ip neigh flush nud permanent` would). Default false. */
   permanent?: boolean;
 }
 
 /** Which bridge forwarding entries to list: all by default. */
 export interface FdbFilter {
-  /** Only entries of this port (or device, for `self` entries); filtered by the kernel. */
-  link?: string | number;
+  /** Only entries of this port (or device, for `self` entries), by name or index; filtered by the kernel. */
+  dev?: string | number;
   /** Only entries of this bridge; filtered by the kernel. */
   master?: string | number;
 }
 
-/** A neighbour entry to add, replace or delete. */
+/**
+ * A neighbour entry to add, replace, change, get or delete. A listed
+ * {@link Neighbour} is one as it is: its output-only fields
+ * (`NEIGHBOUR_OUTPUT_ONLY`) are accepted and ignored, and a listed bridge
+ * FDB entry (family `bridge`) goes to the FDB calls (see `FdbSpec`).
+ */
 export interface NeighbourSpec {
-  /** Protocol address (IPv4 or IPv6); its family picks the table. */
-  dst: string;
-  /** The link (name or index). */
-  link: string | number;
+  /** Protocol address (IPv4 or IPv6); its family picks the table. Required but for FDB entries. */
+  dst?: string;
+  /** The device, by name or index. */
+  dev?: string | number;
+  /** The device's index, used when `dev` is absent (a listed entry carries both). */
+  ifindex?: number;
+  /** `inet` or `inet6` (checked against `dst`), or `bridge` for an FDB entry. */
+  family?: Family | number | string;
   /** Link-layer address, e.g. `02:00:00:00:00:09`. */
   lladdr?: string;
-  /** `NUD_*` state by name (`PERMANENT`, `REACHABLE`, `STALE`, `NOARP`, `NONE`... any case). Default `PERMANENT`. */
-  state?: string;
-  /** Flag names: `router`, `proxy`, `extern_learn`, `use`, `managed`... */
+  /**
+   * `NUD_*` state by name (`PERMANENT`, `REACHABLE`, `STALE`, `NOARP`, `NONE`... any case), or
+   * the names a listed entry carries. Default `PERMANENT`.
+   */
+  state?: string | readonly string[];
+  /** Flag names: `router`, `proxy`, `extern_learn`, `use`, `managed`...; `offload` and `locked` (set by the kernel) are accepted and not sent. */
   flags?: readonly string[];
   /** Who adds it (`static`, `zebra`... or a number), stored in `NDA_PROTOCOL`. */
   protocol?: string | number;
+  /** FDB entries only: VLAN id. */
+  vlan?: number;
+  /** FDB entries only: VXLAN destination port. */
+  port?: number;
+  /** FDB entries only: VXLAN network id. */
+  vni?: number;
+  /** FDB entries only: source VNI. */
+  srcVni?: number;
+  /** FDB entries only: device to reach the remote through, by name or index. */
+  via?: string | number;
+  /** FDB entries only: `via` by index, used when `via` is absent. */
+  viaIfindex?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  type?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  cacheinfo?: NeighbourCacheinfo;
+  /** Output only: accepted from a listed entry and ignored. */
+  probes?: number;
+  /** Output only (an FDB entry's bridge): accepted from a listed entry and ignored. */
+  master?: number;
+  /** Output only (an FDB entry's bridge): accepted from a listed entry and ignored. */
+  masterName?: string;
+  /** Output only: accepted from a listed entry and ignored. */
+  linkNetnsid?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  nhId?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  unknown?: RawAttr[];
 }
 
-const FAMILY_NAMES: { readonly [k: string]: number } = { inet: AF_INET, inet6: AF_INET6 };
+/** The keys a {@link NeighbourSpec} of an ARP/NDP entry takes. */
+const SPEC_KEYS: readonly string[] = [
+  "dst",
+  "dev",
+  "ifindex",
+  "family",
+  "lladdr",
+  "state",
+  "flags",
+  "protocol",
+  ...NEIGHBOUR_OUTPUT_ONLY,
+];
+
+/** Flags the kernel sets: accepted from a listed entry, never sent. */
+const KERNEL_FLAGS: readonly string[] = ["offload", "locked"];
 
 function familyOf(f: NeighbourFilter["family"]): number {
   if (f === undefined) return AF_UNSPEC;
-  const n = typeof f === "string" ? FAMILY_NAMES[f] : f;
+  const n = familyNumber(f);
   if (n !== AF_UNSPEC && n !== AF_INET && n !== AF_INET6) {
     throw new InvalidArgumentError(`Invalid neighbour family: "${f}" (must be inet or inet6)`);
   }
@@ -196,19 +259,29 @@ function dumpPlan(filter: NeighbourFilter): (s: NetlinkSocket) => Promise<DumpPl
     throw new InvalidArgumentError(`Invalid neighbour filter: "master" with "nomaster"`);
   }
   return async (s) => {
-    const index = await indexOf(s, filter.link);
+    const index = await indexOf(s, filter.dev);
     // The kernel reads NDA_MASTER -1 as "no master".
     const master = filter.nomaster ? 0xffffffff : await indexOf(s, filter.master);
+    const names = await readLinkNames(s);
+    const family = m.family ? familyName(m.family) : undefined;
     // Kernels without strict checking ignore the filters: check again.
     const keep = (n: Neighbour) =>
-      (n.family === AF_INET || n.family === AF_INET6) && (!m.family || n.family === m.family) &&
-      (!index || n.index === index) && matchNeighbour(n, m);
+      (n.family === "inet" || n.family === "inet6") && (!family || n.family === family) &&
+      (!index || n.ifindex === index) && matchNeighbour(n, m);
     return {
       request: dumpRequest(m.family, filter.proxy ? NTF_PROXY : 0, index, master),
-      parse: parseNeighbourMessage,
+      parse: (msg) => nameNeighbour(parseNeighbourMessage(msg), names),
       keep,
     };
   };
+}
+
+/** Adds the names of an entry's devices (`dev`, and `via`, `masterName` of FDB entries). */
+function nameNeighbour(n: Neighbour, names: LinkNameMap): Neighbour {
+  if (n.ifindex) n.dev = linkNameOf(names, n.ifindex);
+  if (n.viaIfindex !== undefined && n.linkNetnsid === undefined) n.via = linkNameOf(names, n.viaIfindex);
+  if (n.master !== undefined) n.masterName = linkNameOf(names, n.master);
+  return n;
 }
 
 /** Streams neighbour entries (bounded memory), filtered by link and master in the kernel. */
@@ -216,6 +289,7 @@ export function streamNeighbours(
   filter: NeighbourFilter = {},
   opts: RouteOptions = {},
 ): AsyncGenerator<Neighbour, void, undefined> {
+  checkRouteOptions(opts, "streamNeighbours", true);
   return new DumpStream(opts, dumpPlan(filter));
 }
 
@@ -226,12 +300,18 @@ export async function listNeighbours(filter: NeighbourFilter = {}, opts: RouteOp
 
 /** Streams bridge forwarding entries (`bridge fdb show`), filtered by port and bridge in the kernel. */
 export function streamFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Neighbour, void, undefined> {
-  checkKeys(filter, ["link", "master"], "FDB filter");
+  checkMovedKeys(filter, ["dev", "master"], "FDB filter", MOVED);
+  checkRouteOptions(opts, "streamFdb", true);
   return new DumpStream(opts, async (s) => {
-    const index = await indexOf(s, filter.link);
+    const index = await indexOf(s, filter.dev);
     const master = await indexOf(s, filter.master);
-    const keep = (n: Neighbour) => n.family === AF_BRIDGE && (!index || n.index === index);
-    return { request: dumpRequest(AF_BRIDGE, 0, index, master), parse: parseNeighbourMessage, keep };
+    const names = await readLinkNames(s);
+    const keep = (n: Neighbour) => n.family === "bridge" && (!index || n.ifindex === index);
+    return {
+      request: dumpRequest(AF_BRIDGE, 0, index, master),
+      parse: (m) => nameNeighbour(parseNeighbourMessage(m), names),
+      keep,
+    };
   });
 }
 
@@ -250,6 +330,7 @@ function flagBits(names: readonly string[] | undefined): { flags: number; ext: n
     throw new InvalidArgumentError(`Invalid neighbour flags: "${String(names)}" (must be an array of names)`);
   }
   for (const name of names) {
+    if (KERNEL_FLAGS.includes(name)) continue;
     if (EXT_FLAGS.includes(name)) ext |= valueOfName(NTF_EXT_NAMES, name, "neighbour flag");
     else flags |= valueOfName(NTF_NAMES, name, "neighbour flag");
   }
@@ -257,6 +338,15 @@ function flagBits(names: readonly string[] | undefined): { flags: number; ext: n
     throw new InvalidArgumentError(`Invalid neighbour flags: "${names.join(",")}" (ndm_flags is 8 bits)`);
   }
   return { flags, ext };
+}
+
+/** The `NUD_*` bits of a state name, or of the names a listed entry carries. */
+function statesOf(state: string | readonly string[] | undefined): number {
+  if (!Array.isArray(state)) return stateOf(state as string | undefined);
+  if (state.length === 0) {
+    throw new InvalidArgumentError(`Cannot use neighbour state []: expected a state name or names`, "state");
+  }
+  return state.reduce((bits: number, st: string) => bits | stateOf(st), 0);
 }
 
 function stateOf(state: string | undefined): number {
@@ -273,12 +363,23 @@ function stateOf(state: string | undefined): number {
 
 /** Validates a spec and returns a builder for its message once the link index is known. */
 function neighbourMessage(type: number, nlFlags: number, spec: NeighbourSpec): (index: number) => Uint8Array {
-  if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid neighbour: "${String(spec)}"`);
-  if (spec.link === undefined) throw new InvalidArgumentError(`Neighbour "${spec.dst}" needs a link`);
-  const dst = parseIp(String(spec.dst));
+  checkMovedKeys(spec, SPEC_KEYS, "neighbour spec", MOVED);
+  if (spec.dev === undefined && spec.ifindex === undefined) {
+    throw new InvalidArgumentError(`Cannot use neighbour spec: "${spec.dst}" needs a device (dev)`, "dev");
+  }
+  if (typeof spec.dst !== "string") {
+    throw new InvalidArgumentError(`Cannot use neighbour dst ${JSON.stringify(spec.dst)}: expected an address`, "dst");
+  }
+  const dst = parseIp(spec.dst);
   const family = dst.length === 4 ? AF_INET : AF_INET6;
+  if (spec.family !== undefined && familyNumber(spec.family) !== family) {
+    throw new InvalidArgumentError(
+      `Cannot use neighbour family ${JSON.stringify(spec.family)} with dst "${spec.dst}"`,
+      "family",
+    );
+  }
   const lladdr = spec.lladdr === undefined ? undefined : parseMac(spec.lladdr);
-  const state = type === RTM.RTM_DELNEIGH ? 0 : stateOf(spec.state);
+  const state = type === RTM.RTM_DELNEIGH ? 0 : statesOf(spec.state);
   const { flags, ext } = flagBits(spec.flags);
   let protocol: number | undefined;
   if (spec.protocol !== undefined) {
@@ -297,57 +398,76 @@ function neighbourMessage(type: number, nlFlags: number, spec: NeighbourSpec): (
   };
 }
 
-async function send(build: (index: number) => Uint8Array, link: string | number, opts: RouteOptions): Promise<void> {
+/** Tells whether a spec is a bridge FDB entry (family `bridge`), for the FDB calls. */
+function isFdb(spec: NeighbourSpec): boolean {
+  return spec !== null && typeof spec === "object" && spec.family !== undefined &&
+    familyNumber(spec.family) === AF_BRIDGE;
+}
+
+async function send(
+  build: (index: number) => Uint8Array,
+  spec: NeighbourSpec,
+  opts: RouteOptions,
+  what: string,
+): Promise<void> {
+  checkRouteOptions(opts, what);
   await withRouteSocket(opts, async (s) => {
-    await s.request(build(await resolveLinkIndex(link, { socket: s })));
+    await s.request(build(await resolveLinkIndex(spec.dev ?? spec.ifindex!, { socket: s })));
   });
 }
 
 /**
  * Adds a neighbour entry (`ip neigh add`), `PERMANENT` unless `state` says
- * otherwise. Fails with `NetlinkError` `EEXIST` when the entry exists.
+ * otherwise. Fails with `NetlinkError` `EEXIST` when the entry exists. An
+ * FDB entry (family `bridge`) is added as {@link addFdb} does.
  */
 export async function addNeighbour(spec: NeighbourSpec, opts: RouteOptions = {}): Promise<void> {
-  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, spec), spec.link, opts);
+  if (isFdb(spec)) return await addFdb(spec as FdbSpec, opts);
+  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, spec), spec, opts, "addNeighbour");
 }
 
-/** Adds a neighbour entry or overwrites the one there (`ip neigh replace`). */
+/** Adds a neighbour entry or overwrites the one there (`ip neigh replace`); an FDB entry as {@link replaceFdb}. */
 export async function replaceNeighbour(spec: NeighbourSpec, opts: RouteOptions = {}): Promise<void> {
-  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, spec), spec.link, opts);
+  if (isFdb(spec)) return await replaceFdb(spec as FdbSpec, opts);
+  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, spec), spec, opts, "replaceNeighbour");
 }
 
 /** Changes an existing neighbour entry (`ip neigh change`); fails with `ENOENT` when there is none. */
 export async function changeNeighbour(spec: NeighbourSpec, opts: RouteOptions = {}): Promise<void> {
-  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_REPLACE, spec), spec.link, opts);
+  await send(neighbourMessage(RTM.RTM_NEWNEIGH, NLM_F_REPLACE, spec), spec, opts, "changeNeighbour");
 }
 
 /**
- * Looks one entry up in the kernel's cache (`ip neigh get ADDR dev DEV`).
- * Fails with `NetlinkError` `ENOENT` when there is none.
+ * Looks one entry up in the kernel's cache (`ip neigh get ADDR dev DEV`):
+ * `dst` and `dev` (or `ifindex`) of `key` are used, so a listed entry is a
+ * key. Fails with `NetlinkError` `ENOENT` when there is none.
  */
-export async function getNeighbour(dst: string, link: string | number, opts: RouteOptions = {}): Promise<Neighbour> {
-  const addr = parseIp(String(dst));
+export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}): Promise<Neighbour> {
+  neighbourMessage(RTM.RTM_GETNEIGH, 0, key);
+  checkRouteOptions(opts, "getNeighbour");
+  const addr = parseIp(key.dst!);
   return await withRouteSocket(opts, async (s) => {
-    const ifindex = await resolveLinkIndex(link, { socket: s });
+    const ifindex = await resolveLinkIndex(key.dev ?? key.ifindex!, { socket: s });
     const family = addr.length === 4 ? AF_INET : AF_INET6;
     const req = new MessageBuilder(RTM.RTM_GETNEIGH, 0).struct(NDMSG, { family, ifindex }).bytes(NDA_DST, addr)
       .finish();
     const [n] = await s.request(req, parseNeighbourMessage);
-    if (!n) throw new Error(`Neighbour lookup for "${dst}" returned nothing`);
-    return n;
+    if (!n) throw new Error(`Neighbour lookup for "${key.dst}" returned nothing`);
+    return nameNeighbour(n, await readLinkNames(s));
   });
 }
 
 /**
  * Deletes a neighbour entry (`ip neigh del`); a `proxy` flag deletes the
- * proxy entry. Fails with `NetlinkError` `ENOENT` when there is none.
+ * proxy entry. Fails with `NetlinkError` `ENOENT` when there is none. An
+ * FDB entry (family `bridge`) is deleted as {@link deleteFdb} does.
  */
-export async function deleteNeighbour(
-  spec: Pick<NeighbourSpec, "dst" | "link" | "flags">,
-  opts: RouteOptions = {},
-): Promise<void> {
-  const flags = spec?.flags?.includes("proxy") ? ["proxy"] : undefined;
-  await send(neighbourMessage(RTM.RTM_DELNEIGH, 0, { ...spec, flags }), spec.link, opts);
+export async function deleteNeighbour(spec: NeighbourSpec, opts: RouteOptions = {}): Promise<void> {
+  if (isFdb(spec)) return await deleteFdb(spec as FdbSpec, opts);
+  neighbourMessage(RTM.RTM_DELNEIGH, 0, spec);
+  // Only the proxy bit selects the table; other flags of a listed entry take no part in a delete.
+  const flags = spec.flags?.includes("proxy") ? ["proxy"] : undefined;
+  await send(neighbourMessage(RTM.RTM_DELNEIGH, 0, { ...spec, flags }), spec, opts, "deleteNeighbour");
 }
 
 /**
@@ -356,19 +476,20 @@ export async function deleteNeighbour(
  * `PERMANENT` ones unless `permanent` is set; proxy entries are not touched.
  */
 export async function flushNeighbours(filter: NeighbourFlushFilter = {}, opts: RouteOptions = {}): Promise<number> {
-  checkKeys(filter, ["link", "family", "permanent"], "neighbour flush filter");
+  checkMovedKeys(filter, ["dev", "family", "permanent"], "neighbour flush filter", MOVED);
+  checkRouteOptions(opts, "flushNeighbours");
   familyOf(filter.family);
   const keep = NUD_NOARP | (filter.permanent ? 0 : NUD_PERMANENT);
   const keepNames: string[] = Object.entries(NUD_NAMES).filter(([bit]) => Number(bit) & keep).map(([, name]) => name);
   return await withRouteSocket(opts, async (s) => {
     const victims: Neighbour[] = [];
-    for await (const n of new DumpStream({ socket: s }, dumpPlan({ link: filter.link, family: filter.family }))) {
+    for await (const n of new DumpStream({ socket: s }, dumpPlan({ dev: filter.dev, family: filter.family }))) {
       if (n.dst !== undefined && !n.state.some((st) => keepNames.includes(st))) victims.push(n);
     }
     let count = 0;
     for (const n of victims) {
       try {
-        await s.request(neighbourMessage(RTM.RTM_DELNEIGH, 0, { dst: n.dst!, link: n.index })(n.index));
+        await s.request(neighbourMessage(RTM.RTM_DELNEIGH, 0, { dst: n.dst!, ifindex: n.ifindex })(n.ifindex));
         count++;
       } catch (e) {
         // Garbage-collected meanwhile.

@@ -47,7 +47,7 @@ const NEIGH_FLAG_KEYS = ["router", "proxy", "managed", "extern_learn", "offload"
 export function neighToIpJson(n: Neighbour, options: NeighJsonOptions = {}): IpNeighJson {
   const out: IpNeighJson = {};
   if (n.dst !== undefined) out.dst = n.dst;
-  if (options.dev !== false && n.index) out.dev = nameOf(n.index, options.byIndex);
+  if (options.dev !== false && n.ifindex) out.dev = n.dev ?? nameOf(n.ifindex, options.byIndex);
   if (n.lladdr !== undefined) out.lladdr = n.lladdr;
   for (const key of NEIGH_FLAG_KEYS) if (n.flags.includes(key)) out[key] = null;
   if (options.stats) {
@@ -83,15 +83,15 @@ export function fdbToBridgeJson(n: Neighbour, options: NeighJsonOptions = {}): I
   const { byIndex } = options;
   const out: IpNeighJson = {};
   if (n.lladdr !== undefined) out.mac = n.lladdr;
-  if (options.dev !== false && n.index) out.ifname = nameOf(n.index, byIndex);
+  if (options.dev !== false && n.ifindex) out.ifname = n.dev ?? nameOf(n.ifindex, byIndex);
   if (n.dst !== undefined) out.dst = n.dst;
   if (n.vlan) out.vlan = n.vlan;
   if (n.port !== undefined) out.port = n.port;
   if (n.vni !== undefined) out.vni = n.vni;
   if (n.srcVni !== undefined) out.src_vni = n.srcVni;
-  if (n.ifindex !== undefined) {
-    if (n.linkNetnsid !== undefined) out.viaIfIndex = n.ifindex;
-    else out.viaIf = nameOf(n.ifindex, byIndex);
+  if (n.viaIfindex !== undefined) {
+    if (n.linkNetnsid !== undefined) out.viaIfIndex = n.viaIfindex;
+    else out.viaIf = n.via ?? nameOf(n.viaIfindex, byIndex);
   }
   if (n.nhId !== undefined) out.nhid = n.nhId;
   if (n.linkNetnsid !== undefined) out.linkNetNsId = n.linkNetnsid;
@@ -100,7 +100,7 @@ export function fdbToBridgeJson(n: Neighbour, options: NeighJsonOptions = {}): I
     out.updated = Math.floor(n.cacheinfo.updated / USER_HZ);
   }
   out.flags = FDB_FLAGS.filter((f) => n.flags.includes(f));
-  if (n.master !== undefined) out.master = nameOf(n.master, byIndex);
+  if (n.master !== undefined) out.master = n.masterName ?? nameOf(n.master, byIndex);
   out.state = fdbState(n.state);
   return out;
 }

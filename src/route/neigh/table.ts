@@ -21,7 +21,8 @@
 
 import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { type Attrs, bitNames, type Codec, parseAttrs, parseStruct, type StructValue } from "../../wire/table.ts";
+import { bitNames, type Codec, parseAttrs, parseStruct, type RawAttr } from "../../wire/table.ts";
+import { familyName } from "../../wire/family.ts";
 import { completeStruct } from "../addr/table.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 
@@ -129,7 +130,16 @@ export const NDA_CACHEINFO_STRUCT = {
 } as const;
 
 /** `struct nda_cacheinfo` as parsed. */
-export type NeighbourCacheinfo = StructValue<typeof NDA_CACHEINFO_STRUCT>;
+export interface NeighbourCacheinfo {
+  /** Ticks since the entry was last confirmed. */
+  confirmed: number;
+  /** Ticks since the entry was last used. */
+  used: number;
+  /** Ticks since the entry was last updated. */
+  updated: number;
+  /** References held on the entry. */
+  refcnt: number;
+}
 
 /** Codec of `NDA_CACHEINFO`. */
 export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<NeighbourCacheinfo>(
@@ -169,34 +179,87 @@ export const NDA_ATTRS = {
   flagsExt: { type: NDA_FLAGS_EXT, kind: "u32" },
 } as const;
 
-/** One neighbour (ARP/NDP) or bridge forwarding (FDB) entry: the `ndmsg` header and the {@link NDA_ATTRS} attributes. */
-export interface Neighbour extends Omit<Attrs<typeof NDA_ATTRS>, "flagsExt"> {
-  /** `AF_INET`, `AF_INET6` or `AF_BRIDGE`. */
-  family: number;
+/**
+ * One neighbour (ARP/NDP) or bridge forwarding (FDB) entry: the `ndmsg`
+ * header and the {@link NDA_ATTRS} attributes, devices by index and name. A
+ * listed entry is a valid spec of the delete and replace calls as it is (its
+ * output-only fields are listed in `NEIGHBOUR_OUTPUT_ONLY`).
+ */
+export interface Neighbour {
+  /** `inet`, `inet6` or `bridge` (FDB entries). */
+  family: string;
   /** Interface index (`ndm_ifindex`). */
-  index: number;
+  ifindex: number;
+  /** Interface name (the name of `ifindex`, resolved when listed). */
+  dev?: string;
+  /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
+  dst?: string;
+  /** Link-layer address. */
+  lladdr?: string;
   /** `NUD_*` state names, e.g. `["REACHABLE"]`; `["NONE"]` when no bit is set. */
   state: string[];
   /** `NTF_*` flags and `NDA_FLAGS_EXT` flags by name (`router`, `proxy`, `extern_learn`, `managed`...). */
   flags: string[];
-  /** `ndm_type` (a route type; 1 for unicast). */
+  /** `ndm_type` (a route type; 1 for unicast); output only. */
   type: number;
+  /** Ages and references; output only. */
+  cacheinfo?: NeighbourCacheinfo;
+  /** Probes sent; output only. */
+  probes?: number;
+  /** FDB VLAN id. */
+  vlan?: number;
+  /** VXLAN destination port. */
+  port?: number;
+  /** VXLAN network id. */
+  vni?: number;
+  /** Outgoing link of a VXLAN FDB entry, by index (`NDA_IFINDEX`). */
+  viaIfindex?: number;
+  /** Outgoing link of a VXLAN FDB entry, by name (`via`). */
+  via?: string;
+  /** Bridge of an FDB entry, by index; output only. */
+  master?: number;
+  /** Bridge of an FDB entry, by name; output only. */
+  masterName?: string;
+  /** Namespace id of the link (`NDA_LINK_NETNSID`); output only. */
+  linkNetnsid?: number;
+  /** Source VNI (`NDA_SRC_VNI`). */
+  srcVni?: number;
+  /** Who added the entry (`static`, `zebra`... or decimal text). */
+  protocol?: string;
+  /** Nexthop id (`NDA_NH_ID`); output only. */
+  nhId?: number;
+  /** Attributes this version does not know, kept raw; output only. */
+  unknown?: RawAttr[];
 }
+
+/** Fields of a listed {@link Neighbour} that the kernel reports but does not take back: accepted by the calls and ignored. */
+export const NEIGHBOUR_OUTPUT_ONLY = [
+  "type",
+  "cacheinfo",
+  "probes",
+  "master",
+  "masterName",
+  "linkNetnsid",
+  "nhId",
+  "unknown",
+] as const;
 
 /** Parses an `RTM_NEWNEIGH`/`RTM_DELNEIGH` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */
 export function parseNeighbourMessage(m: NlMsg): Neighbour {
   const at = payloadOf(m);
   if (at + NDMSG_LEN > m.end) throw new TruncatedError("ndmsg", at, NDMSG_LEN, m.end - at);
   const h = parseStruct(NDMSG, m.view, at, m.end);
-  const { flagsExt, ...a } = parseAttrs(NDA_ATTRS, m.buf, m.view, at + NDMSG_LEN, m.end);
+  const { flagsExt, ifindex, ...a } = parseAttrs(NDA_ATTRS, m.buf, m.view, at + NDMSG_LEN, m.end);
   const flags = bitNames(NTF_NAMES, h.flags);
   if (flagsExt) flags.push(...bitNames(NTF_EXT_NAMES, flagsExt));
-  return {
-    family: h.family,
-    index: h.ifindex,
+  const n: Neighbour = {
+    family: familyName(h.family),
+    ifindex: h.ifindex,
     state: h.state ? bitNames(NUD_NAMES, h.state) : ["NONE"],
     flags,
     type: h.type,
     ...a,
   };
+  if (ifindex !== undefined) n.viaIfindex = ifindex;
+  return n;
 }

@@ -20,7 +20,9 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { AF_INET6 } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { listLinks, resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/api.ts";
+import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
+import { checkRouteOptions } from "../options.ts";
 import {
   buildNexthopMessage,
   checkBucketFilter,
@@ -50,16 +52,9 @@ async function deviceAttrs(
   return attrs;
 }
 
-/** Name and master of every link, to name each nexthop's device and to filter by master. */
-async function linkTable(s: NetlinkSocket): Promise<Map<number, { name: string; master?: number }>> {
-  return new Map(
-    (await listLinks({ socket: s })).map((l) => [l.index, { name: l.name ?? `if${l.index}`, master: l.master }]),
-  );
-}
-
-function named(links: Map<number, { name: string }>): (nh: Nexthop) => Nexthop {
+function named(links: LinkNameMap): (nh: Nexthop) => Nexthop {
   return (nh) => {
-    if (nh.ifindex !== undefined) nh.dev = links.get(nh.ifindex)?.name ?? `if${nh.ifindex}`;
+    if (nh.ifindex !== undefined) nh.dev = linkNameOf(links, nh.ifindex);
     return nh;
   };
 }
@@ -70,12 +65,13 @@ export function streamNexthops(
   opts: RouteOptions = {},
 ): AsyncGenerator<Nexthop, void, undefined> {
   const f = checkNexthopFilter(filter);
+  checkRouteOptions(opts, "streamNexthops", true);
   return new DumpStream(opts, async (s) => {
     const attrs = await deviceAttrs(s, f);
     const { oif, master } = attrs;
     if (f.groups) attrs.groups = true;
     if (f.fdb) attrs.fdb = true;
-    const links = await linkTable(s);
+    const links = await readLinkNames(s);
     const name = named(links);
     // The kernel filters too, but not every version honours every filter (NHA_FDB): check each here as well.
     return {
@@ -107,18 +103,21 @@ export async function listNexthops(filter: NexthopFilter = {}, opts: RouteOption
   }
 }
 
-/** Fetches one nexthop by id; fails with the kernel's `ENOENT` when there is none. */
-export async function getNexthop(id: number, opts: RouteOptions = {}): Promise<Nexthop> {
+/** Fetches one nexthop by id (or a listed nexthop's); fails with the kernel's `ENOENT` when there is none. */
+export async function getNexthop(idOrSpec: number | NexthopObjectSpec, opts: RouteOptions = {}): Promise<Nexthop> {
+  const id = typeof idOrSpec === "number" ? idOrSpec : checkNexthopSpec("delete", idOrSpec).attrs.id;
   checkInt("id", id, 1, 0xffffffff);
+  checkRouteOptions(opts, "getNexthop");
   const req = nexthopRequest(RTM.RTM_GETNEXTHOP, 0, { id });
   return await withRouteSocket(opts, async (s) => {
     const [nh] = await s.request(req, parseNexthopMessage);
-    return named(await linkTable(s))(nh);
+    return named(await readLinkNames(s))(nh);
   });
 }
 
 async function change(op: "add" | "replace" | "delete", spec: NexthopObjectSpec, opts: RouteOptions): Promise<void> {
   const c = checkNexthopSpec(op, spec);
+  checkRouteOptions(opts, `${op} nexthop`);
   await withRouteSocket(opts, async (s) => {
     if (c.dev !== undefined) c.attrs.oif = await resolveLinkIndex(c.dev, { socket: s });
     await s.request(buildNexthopMessage(op, c));
@@ -136,9 +135,10 @@ export function replaceNexthop(spec: NexthopObjectSpec, opts: RouteOptions = {})
 }
 
 /** Deletes a nexthop by id (or a listed nexthop); routes using it go with it. */
-export function deleteNexthop(idOrSpec: number | NexthopObjectSpec, opts: RouteOptions = {}): Promise<void> {
-  const id = typeof idOrSpec === "number" ? idOrSpec : idOrSpec?.id;
-  return change("delete", { id }, opts);
+export async function deleteNexthop(idOrSpec: number | NexthopObjectSpec, opts: RouteOptions = {}): Promise<void> {
+  // A listed nexthop is checked whole (unknown keys refused); only its id is sent.
+  const id = typeof idOrSpec === "number" ? idOrSpec : checkNexthopSpec("delete", idOrSpec).attrs.id;
+  return await change("delete", { id }, opts);
 }
 
 /**
@@ -147,6 +147,7 @@ export function deleteNexthop(idOrSpec: number | NexthopObjectSpec, opts: RouteO
  */
 export async function flushNexthops(filter: NexthopFilter = {}, opts: RouteOptions = {}): Promise<number> {
   checkNexthopFilter(filter);
+  checkRouteOptions(opts, "flushNexthops");
   return await withRouteSocket(opts, async (s) => {
     const on = { socket: s };
     const passes = Object.keys(filter).length === 0 ? [{ groups: true }, {}] : [filter];
@@ -173,6 +174,7 @@ export function streamNexthopBuckets(
   opts: RouteOptions = {},
 ): AsyncGenerator<NexthopBucket, void, undefined> {
   const f = checkBucketFilter(filter);
+  checkRouteOptions(opts, "streamNexthopBuckets", true);
   return new DumpStream(opts, async (s) => {
     const attrs = await deviceAttrs(s, f);
     if (f.id !== undefined) attrs.id = f.id;
@@ -195,6 +197,7 @@ export async function listNexthopBuckets(
 export async function getNexthopBucket(id: number, index: number, opts: RouteOptions = {}): Promise<NexthopBucket> {
   checkInt("id", id, 1, 0xffffffff);
   checkInt("bucket index", index, 0, 0xffff);
+  checkRouteOptions(opts, "getNexthopBucket");
   const req = nexthopRequest(RTM.RTM_GETNEXTHOPBUCKET, 0, { id, resBucket: { index } });
   const [b] = await withRouteSocket(opts, (s) => s.request(req, parseNexthopBucketMessage));
   return b;

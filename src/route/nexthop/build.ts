@@ -13,7 +13,7 @@ import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Attrs, bitsOfNames, nameOf, type RawAttr, valueOfName } from "../../wire/table.ts";
 import { ROUTE_FLAG_NAMES, RT_SCOPE_NAMES, RTNH_F_ONLINK, RTPROT_NAMES } from "../route/names.ts";
 import { RTM } from "../rtnl.ts";
-import type { NexthopFamily } from "./parse.ts";
+import { type Family, familyNumber } from "../../wire/family.ts";
 import { NEXTHOP_GRP_TYPES, type NexthopGroupMember, NHA_ATTRS, NHMSG, USER_HZ } from "./table.ts";
 
 /**
@@ -24,7 +24,7 @@ export interface NexthopObjectSpec {
   /** Nexthop id (1 to 2^32-1); absent on add lets the kernel pick one. Required to replace or delete. */
   id?: number;
   /** `inet` or `inet6` (or `AF_*`); by default the gateway's family, `inet` for a device or blackhole. */
-  family?: NexthopFamily | number;
+  family?: Family | number | string;
   /** Gateway address (`via`). */
   gateway?: string;
   /** Output device by name or index (`dev`). */
@@ -63,7 +63,7 @@ export interface NexthopFilter {
   /** Only this id. */
   id?: number;
   /** Only `inet` or `inet6` nexthops. */
-  family?: "inet" | "inet6" | number;
+  family?: Family | number | string;
   /** Only nexthops through this device (name or index). */
   dev?: string | number;
   /** Only nexthops whose device has this master (name or index; a VRF, say). */
@@ -130,11 +130,10 @@ function checkBool(what: string, v: unknown): boolean {
   return v;
 }
 
-/** The `AF_*` number of a family name or number. */
-export function familyNumber(v: unknown): number {
-  if (v === "inet" || v === AF_INET) return AF_INET;
-  if (v === "inet6" || v === AF_INET6) return AF_INET6;
-  if (v === "unspec" || v === AF_UNSPEC) return AF_UNSPEC;
+/** The `AF_*` number of a nexthop family (`inet`, `inet6`, `unspec`), by name or number. */
+function nexthopFamily(v: unknown): number {
+  const n = familyNumber(v as string);
+  if (n === AF_INET || n === AF_INET6 || n === AF_UNSPEC) return n;
   throw new InvalidArgumentError(`Cannot use family ${JSON.stringify(v)}: expected "inet" or "inet6"`, "family");
 }
 
@@ -176,7 +175,7 @@ export function checkNexthopSpec(op: "add" | "replace" | "delete", spec: Nexthop
   const attrs: Attrs<typeof NHA_ATTRS> = {};
   if (spec.id !== undefined) attrs.id = checkInt("id", spec.id, op === "add" ? 0 : 1, 0xffffffff);
   else if (op !== "add") throw new InvalidArgumentError(`Cannot ${op} a nexthop without an id`, "id");
-  let family = spec.family === undefined ? undefined : familyNumber(spec.family);
+  let family = spec.family === undefined ? undefined : nexthopFamily(spec.family);
   const out: CheckedNexthop = { header: { family: AF_UNSPEC, protocol: 0, flags: 0 }, attrs };
   if (op === "delete") {
     out.header.family = family ?? AF_UNSPEC;
@@ -309,7 +308,7 @@ export function checkNexthopFilter(f: NexthopFilter): NexthopFilter & { familyNu
   if (f.id !== undefined) checkInt("id", f.id, 1, 0xffffffff);
   if (f.groups !== undefined) checkBool("groups", f.groups);
   if (f.fdb !== undefined) checkBool("fdb", f.fdb);
-  const familyNum = f.family === undefined ? AF_UNSPEC : familyNumber(f.family);
+  const familyNum = f.family === undefined ? AF_UNSPEC : nexthopFamily(f.family);
   const protocolName = f.protocol === undefined
     ? undefined
     : nameOf(RTPROT_NAMES, valueOfName(RTPROT_NAMES, f.protocol, "protocol"));

@@ -6,15 +6,15 @@
  */
 
 import { parseNhaAttrs } from "./_generated/table.ts";
-import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
+import { type Family, familyName } from "../../wire/family.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { bitNames, nameOf, parseStruct, type RawAttr, type StructValue } from "../../wire/table.ts";
 import { ROUTE_FLAG_NAMES, RT_SCOPE_NAMES, RTPROT_NAMES } from "../route/names.ts";
 import { type NexthopGroupMember, NHMSG, NHMSG_LEN, USER_HZ } from "./table.ts";
 
-/** Address family of a nexthop, by name. */
-export type NexthopFamily = "inet" | "inet6" | "unspec";
+/** Address family of a nexthop, by name: `inet`, `inet6`, or `unspec` for groups. */
+export type NexthopFamily = Family;
 
 /** Parameters of a resilient group; times in seconds. */
 export interface ResilientGroup {
@@ -76,8 +76,6 @@ export interface NexthopBucket {
   flags: string[];
 }
 
-const FAMILIES: Record<number, NexthopFamily> = { [AF_UNSPEC]: "unspec", [AF_INET]: "inet", [AF_INET6]: "inet6" };
-
 function header(m: NlMsg): { off: number; h: StructValue<typeof NHMSG> } {
   const off = payloadOf(m);
   if (off + NHMSG_LEN > m.end) throw new TruncatedError("nhmsg", off, NHMSG_LEN, m.end - off);
@@ -90,7 +88,7 @@ export function parseNexthopMessage(m: NlMsg): Nexthop {
   const a = parseNhaAttrs(m.buf, m.view, off + NHMSG_LEN, m.end);
   const nh: Nexthop = {
     id: a.id ?? 0,
-    family: FAMILIES[h.family] ?? (String(h.family) as NexthopFamily),
+    family: familyName(h.family) as Family,
     scope: nameOf(RT_SCOPE_NAMES, h.scope),
     protocol: nameOf(RTPROT_NAMES, h.protocol),
     flags: bitNames(ROUTE_FLAG_NAMES, h.flags),

@@ -17,19 +17,21 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { writeFileSync } from "node:fs";
-import { withNetns } from "../../netns/netns.ts";
+import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
-import { AF_INET6, parseIp } from "../../wire/addr.ts";
+import { parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { parseRouteMessage, type Route, ROUTE_TABLE, RTMSG } from "./table.ts";
 import { checkFilter, type RouteFilter } from "./filter.ts";
-import { RouteStream } from "./stream.ts";
-import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
-import { buildRouteMessage, checkUint, enumValue, type RouteChange, type RouteSpec, scopeValue } from "./build.ts";
+import { nameRoute, RouteStream } from "./stream.ts";
+import { readLinkNames } from "../link_names.ts";
+import { checkRouteOptions } from "../options.ts";
+import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./names.ts";
+import { checkRouteSpec, checkUint, encodeRoute, resolveRoute, type RouteChange, type RouteSpec } from "./build.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /**
@@ -39,6 +41,7 @@ import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
  * the dump cleanly.
  */
 export function streamRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): AsyncIterableIterator<Route> {
+  checkRouteOptions(opts, "streamRoutes", true);
   return new RouteStream(filter, opts);
 }
 
@@ -102,6 +105,7 @@ function lookupAddr(text: string, what: string): Uint8Array {
  */
 export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: RouteOptions = {}): Promise<Route> {
   checkKeys(lookup, LOOKUP_KEYS, "route lookup");
+  checkRouteOptions(opts, "getRoute");
   const addr = lookupAddr(dst, "destination");
   const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
   const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
@@ -127,13 +131,15 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
     const msg = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
     const [route] = await s.request(msg, parseRouteMessage);
     if (!route) throw new Error(`Route lookup for "${dst}" returned no route`);
-    return route;
+    return nameRoute(route, await readLinkNames(s));
   });
 }
 
 async function change(kind: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<void> {
+  const c = checkRouteSpec(kind, spec);
+  checkRouteOptions(opts, `${kind} route`);
   await withRouteSocket(opts, async (s) => {
-    await s.request(await buildRouteMessage(kind, spec, { ...opts, socket: s }));
+    await s.request(await resolveRoute(kind, c, { ...opts, socket: s }));
   });
 }
 
@@ -152,11 +158,18 @@ export function changeRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<v
   return change("change", spec, opts);
 }
 
+/** Where {@link flushRouteCache} runs: it writes a file, so it takes a namespace and no socket. */
+export interface RouteCacheOptions {
+  /** Run inside this network namespace (name, path, pid or fd). */
+  netns?: NetnsTarget;
+}
+
 /**
  * Flushes the IPv4 routing cache (`ip route flush cache`): writes to
  * `/proc/sys/net/ipv4/route/flush` inside the target namespace.
  */
-export async function flushRouteCache(opts: Pick<RouteOptions, "netns"> = {}): Promise<void> {
+export async function flushRouteCache(opts: RouteCacheOptions = {}): Promise<void> {
+  checkKeys(opts, ["netns"], "flushRouteCache options");
   const write = () => writeFileSync("/proc/sys/net/ipv4/route/flush", "-1");
   if (opts.netns === undefined) return write();
   withNetns(await loadSys(), opts.netns, write);
@@ -175,35 +188,25 @@ export function deleteRoute(spec: RouteSpec, opts: RouteOptions = {}): Promise<v
   return change("delete", spec, opts);
 }
 
-/** The `RTM_DELROUTE` that removes exactly the route the kernel reported (its key, table and paths). */
+/**
+ * The `RTM_DELROUTE` that removes exactly the route the kernel reported (its
+ * key, table and paths), devices by index: no lookup needed.
+ */
 export function deleteRouteRequest(r: Route): Uint8Array {
-  const attrs: Attrs<typeof ROUTE_TABLE> = {
-    table: r.table,
-    gateway: r.gateway,
-    via: r.via,
-    oif: r.oif,
-    iif: r.iif,
-    priority: r.metric,
-    multipath: r.nexthops,
-  };
-  if (r.dstLen) attrs.dst = r.dst.slice(0, r.dst.lastIndexOf("/"));
-  if (r.src !== undefined && r.srcLen) attrs.src = r.src.slice(0, r.src.lastIndexOf("/"));
-  const header = {
-    family: r.family,
-    dstLen: r.dstLen,
-    srcLen: r.srcLen,
-    tos: r.tos,
-    table: r.table > 255 ? 0 : r.table,
-    protocol: enumValue(RTPROT_NAMES, r.protocol, "protocol"),
-    scope: scopeValue(r.scope),
-    type: enumValue(RTN_NAMES, r.type, "route type"),
-  };
-  return new MessageBuilder(RTM.RTM_DELROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
+  const c = checkRouteSpec("delete", {
+    ...r,
+    dev: undefined,
+    nexthops: r.nexthops?.map((n) => ({ ...n, dev: undefined })),
+  });
+  if (c.dev !== undefined) c.attrs.oif = c.dev as number;
+  if (c.iif !== undefined) c.attrs.iif = c.iif as number;
+  c.nexthopDevs.forEach((oif, i) => c.attrs.multipath![i].oif = (oif as number | undefined) ?? 0);
+  return encodeRoute("delete", c);
 }
 
 /** The IPv6 placeholder `ip route flush` leaves alone: an unreachable default with the highest metric. */
 function isIpv6Placeholder(r: Route): boolean {
-  return r.family === AF_INET6 && r.dstLen === 0 && r.type === "unreachable" && r.metric === 0xffffffff;
+  return r.family === "inet6" && r.dst === "default" && r.type === "unreachable" && r.metric === 0xffffffff;
 }
 
 /**
@@ -213,6 +216,7 @@ function isIpv6Placeholder(r: Route): boolean {
  */
 export async function flushRoutes(filter: RouteFilter = {}, opts: RouteOptions = {}): Promise<number> {
   checkFilter(filter);
+  checkRouteOptions(opts, "flushRoutes");
   return await withRouteSocket(opts, async (s) => {
     const victims: Route[] = [];
     for await (const r of new RouteStream(filter, { socket: s })) if (!isIpv6Placeholder(r)) victims.push(r);

@@ -7,14 +7,26 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type Attrs, bitsOfNames, type StructValue, valueOfName } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/api.ts";
-import { encodeEncap, type Seg6Encap, type Seg6LocalEncap } from "./encap.ts";
-import { ROUTE_TABLE, type RouteMetrics, type RouteNexthop, RTAX_LOCK_BITS, RTAX_TABLE, RTMSG } from "./table.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+import { type Family, familyNumber } from "../../wire/family.ts";
+import type { RawAttr } from "../../wire/table.ts";
+import { encodeEncap, type RouteEncap } from "./encap.ts";
+import { tableNumber } from "./tables.ts";
+import {
+  ROUTE_OUTPUT_ONLY,
+  ROUTE_TABLE,
+  type RouteCacheinfo,
+  type RouteMetrics,
+  type RouteNexthop,
+  RTAX_LOCK_BITS,
+  RTAX_TABLE,
+  RTMSG,
+} from "./table.ts";
 import {
   ROUTE_FLAG_NAMES,
   ROUTER_PREF_NAMES,
@@ -24,46 +36,62 @@ import {
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
-  RT_TABLE_NAMES,
   RTN_NAMES,
   RTN_UNICAST,
+  RTNH_F_ONLINK,
   RTPROT_BOOT,
   RTPROT_NAMES,
 } from "./names.ts";
 import { type RouteOptions, RTM } from "../rtnl.ts";
 
 /** Route metrics to set, in kernel units (see {@link RTAX_TABLE}); `lock` lists metrics to lock. */
-export type RouteMetricsSpec = Omit<RouteMetrics, "unknown">;
+export type RouteMetricsSpec = RouteMetrics;
 
-/** One path of a multipath route. */
+/** One path of a multipath route; a listed {@link RouteNexthop} is one as it is. */
 export interface NexthopSpec {
   /** Gateway address; another family than the route's goes as `RTA_VIA`. */
   gateway?: string;
+  /** Gateway of the other family (what a listed path carries in place of `gateway`). */
+  via?: string;
   /** Output device, by name or index. */
   dev?: string | number;
+  /** Output device index, used when `dev` is absent (a listed path carries both). */
+  oif?: number;
   /** Relative weight, 1 to 256. Default 1. */
   weight?: number;
   /** Treat the gateway as directly reachable. */
   onlink?: boolean;
+  /** Flag names: `onlink` is sent; those the kernel sets (`dead`, `linkdown`, ...) are accepted and not sent. */
+  flags?: readonly string[];
+  /** Realms of this path (`RTA_FLOW`). */
+  flow?: number;
 }
 
-/** A route to add, replace, append or delete. Names follow `ip route`. */
+/**
+ * A route to add, replace, append or delete. Names follow `ip route`. A
+ * listed {@link Route} is a valid spec as it is: its output-only fields
+ * (`ROUTE_OUTPUT_ONLY`) are accepted and ignored; any other key is refused.
+ */
 export interface RouteSpec {
   /** `"default"` or a prefix such as `10.0.0.0/24` (a bare address is a host route). */
   dst: string;
-  /** Family of a `"default"` route with nothing else to tell it: `inet` (default) or `inet6`. */
-  family?: "inet" | "inet6";
+  /** `inet` or `inet6` (or the `AF_*` number): needed only by a `"default"` route with nothing else to tell it (default `inet`). */
+  family?: Family | number | string;
   /** Source prefix (`from`), for source-specific routes. */
   src?: string;
   /** Gateway (`via`); an IPv6 gateway of an IPv4 route goes as `RTA_VIA`. */
   gateway?: string;
+  /** Gateway of the other family (`RTA_VIA`); the same as `gateway` with such an address. */
+  via?: string;
   /** Output device by name or index (`dev`). */
   dev?: string | number;
+  /** Output device index, used when `dev` is absent (a listed route carries both). */
+  oif?: number;
   /** Input device by name or index (`iif`). */
   iif?: string | number;
   /** Preferred source address (`src` on the `ip route` command line). */
   prefsrc?: string;
-  /** Table id or name (`main`, `local`, `default`). Default main. */
+  /** Table name (`main`, `local`, `default`, names of `rt_tables`) or id. Default main. */
   table?: number | string;
   /** Route priority (`metric`). */
   metric?: number;
@@ -77,6 +105,8 @@ export interface RouteSpec {
   tos?: number;
   /** Treat the gateway as directly reachable (`onlink`). */
   onlink?: boolean;
+  /** Flag names: `onlink` is sent; those the kernel sets (`dead`, `linkdown`, `offload`, ...) are accepted and not sent. */
+  flags?: readonly string[];
   /** TCP and path metrics. */
   metrics?: RouteMetricsSpec;
   /** Paths of a multipath route (`nexthop via ... weight ...`). */
@@ -86,11 +116,86 @@ export interface RouteSpec {
   /** IPv6: seconds until the route expires. */
   expires?: number;
   /** IPv6 router preference: `low`, `medium`, `high`. */
-  pref?: "low" | "medium" | "high";
+  pref?: string;
   /** Realms (`RTA_FLOW`): source realm in the high 16 bits, destination realm in the low 16 (`realms 3/5`). */
   flow?: number;
   /** Lightweight tunnel encapsulation: `seg6` (push segments) or `seg6local` (an SRv6 function). */
-  encap?: Seg6Encap | Seg6LocalEncap;
+  encap?: RouteEncap;
+  /** Output only (a lookup answer's cache flags): accepted from a listed route and ignored. */
+  cache?: string[];
+  /** Output only (the name of `iif`): accepted from a listed route and ignored. */
+  iifName?: string;
+  /** Output only: accepted from a listed route and ignored. */
+  cacheinfo?: RouteCacheinfo;
+  /** Output only (a lookup answer's mark): accepted from a listed route and ignored. */
+  mark?: number;
+  /** Output only (a lookup answer's uid): accepted from a listed route and ignored. */
+  uid?: number;
+  /** Output only (a lookup answer's IP protocol): accepted from a listed route and ignored. */
+  ipProto?: number;
+  /** Output only (a lookup answer's source port): accepted from a listed route and ignored. */
+  sport?: number;
+  /** Output only (a lookup answer's destination port): accepted from a listed route and ignored. */
+  dport?: number;
+  /** Output only (attributes this version does not know): accepted from a listed route and ignored. */
+  unknown?: RawAttr[];
+}
+
+/** The keys a {@link RouteSpec} takes: its own and the output-only ones of a listed {@link Route}. */
+const SPEC_KEYS: readonly string[] = [
+  "dst",
+  "family",
+  "src",
+  "gateway",
+  "via",
+  "dev",
+  "oif",
+  "iif",
+  "prefsrc",
+  "table",
+  "metric",
+  "protocol",
+  "scope",
+  "type",
+  "tos",
+  "onlink",
+  "flags",
+  "metrics",
+  "nexthops",
+  "nhid",
+  "expires",
+  "pref",
+  "flow",
+  "encap",
+  ...ROUTE_OUTPUT_ONLY,
+];
+
+const NEXTHOP_KEYS = ["gateway", "via", "dev", "oif", "weight", "onlink", "flags", "flow"] as const;
+
+/** Route and path flags the kernel sets (accepted from a listed object, never sent). */
+const KERNEL_FLAGS: readonly string[] = Object.values(ROUTE_FLAG_NAMES).filter((f) => f !== "onlink");
+
+/** The `onlink` bit of a spec's `onlink` and `flags` (other known flags are the kernel's: not sent). */
+function onlinkBit(onlink: unknown, flags: unknown, what: string): number {
+  if (onlink !== undefined && typeof onlink !== "boolean") {
+    throw new InvalidArgumentError(`Cannot use ${what} onlink ${JSON.stringify(onlink)}: expected a boolean`, "onlink");
+  }
+  if (flags !== undefined) {
+    if (!Array.isArray(flags)) {
+      throw new InvalidArgumentError(`Cannot use ${what} flags ${JSON.stringify(flags)}: expected an array`, "flags");
+    }
+    for (const f of flags) {
+      if (f !== "onlink" && !KERNEL_FLAGS.includes(f)) {
+        throw new InvalidArgumentError(
+          `Cannot use ${what} flag ${JSON.stringify(f)}: expected onlink (or a flag the kernel sets: ${
+            KERNEL_FLAGS.join(", ")
+          })`,
+          String(f),
+        );
+      }
+    }
+  }
+  return onlink || (flags as string[] | undefined)?.includes("onlink") ? RTNH_F_ONLINK : 0;
 }
 
 /** How a route message changes the table. */
@@ -120,9 +225,9 @@ export function enumValue(names: Record<number, string>, v: string | number, wha
   return checkUint(what, n, max);
 }
 
-/** Resolves a table id or name (`main`, `local`, `default`). */
+/** Resolves a table id or name (`main`, `local`, `default`, names of `rt_tables`). */
 export function tableId(v: string | number): number {
-  return enumValue(RT_TABLE_NAMES, v, "table", U32_MAX);
+  return tableNumber(v);
 }
 
 /** Resolves a scope name (`universe` is accepted for `global`) or number. */
@@ -151,11 +256,23 @@ function familyOfAddr(text: string, what: string): number {
 }
 
 function routeFamily(spec: RouteSpec, dst: Cidr | undefined): number {
-  if (dst) return dst.family;
-  if (spec.family !== undefined && spec.family !== "inet" && spec.family !== "inet6") {
-    throw new InvalidArgumentError(`Invalid family: "${spec.family}" (must be inet or inet6)`);
+  const f = spec.family === undefined ? undefined : familyNumber(spec.family);
+  if (f !== undefined && f !== AF_INET && f !== AF_INET6) {
+    throw new InvalidArgumentError(
+      `Cannot use route family ${JSON.stringify(spec.family)}: expected inet or inet6`,
+      "family",
+    );
   }
-  if (spec.family) return spec.family === "inet6" ? AF_INET6 : AF_INET;
+  if (dst) {
+    if (f !== undefined && f !== dst.family) {
+      throw new InvalidArgumentError(
+        `Cannot use route family ${JSON.stringify(spec.family)} with destination "${spec.dst}"`,
+        "family",
+      );
+    }
+    return dst.family;
+  }
+  if (f !== undefined) return f;
   for (const a of [spec.prefsrc, spec.src?.split("/")[0], spec.gateway, spec.nexthops?.[0]?.gateway]) {
     if (a) return familyOfAddr(a, "address");
   }
@@ -171,19 +288,19 @@ function gatewayAttrs(family: number, gw: string, out: { gateway?: string; via?:
 }
 
 function checkMetrics(m: RouteMetricsSpec): RouteMetricsSpec {
-  if (typeof m !== "object" || m === null) throw new InvalidArgumentError(`Invalid metrics: "${String(m)}"`);
-  for (const [k, v] of Object.entries(m)) {
-    if (!(k in RTAX_TABLE)) throw new InvalidArgumentError(`Unknown route metric: "${k}"`);
+  checkKeys(m, [...Object.keys(RTAX_TABLE), "unknown"], "route metrics");
+  const { unknown: _outputOnly, ...known } = m;
+  for (const [k, v] of Object.entries(known)) {
     if (k === "lock") bitsOfNames(RTAX_LOCK_BITS, v as string[], "metric to lock");
     else if (k === "congctl") {
       if (typeof v !== "string" || !v) throw new InvalidArgumentError(`Invalid congctl metric: "${String(v)}"`);
     } else checkUint(`${k} metric`, v);
   }
-  return m;
+  return known;
 }
 
 /** A route spec with everything checked, and link names still to resolve. */
-interface CheckedRouteSpec {
+export interface CheckedRouteSpec {
   /** The `rtmsg` header. */
   header: StructValue<typeof RTMSG>;
   /** The `RTA_*` attributes (devices not yet resolved). */
@@ -197,8 +314,8 @@ interface CheckedRouteSpec {
 }
 
 /** Validates a route spec and works out the `rtmsg` header and attributes, as `ip route` does. */
-function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec {
-  if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid route: "${String(spec)}"`);
+export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec {
+  checkKeys(spec, SPEC_KEYS, "route spec");
   if (typeof spec.dst !== "string") throw new InvalidArgumentError(`Invalid route destination: "${String(spec.dst)}"`);
   const dst = spec.dst === "default" ? undefined : parsePrefix(spec.dst, "route destination");
   const family = routeFamily(spec, dst);
@@ -217,7 +334,7 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
       : enumValue(RTPROT_NAMES, spec.protocol, "protocol"),
     scope: 0,
     type: spec.type === undefined ? (del ? 0 : RTN_UNICAST) : enumValue(RTN_NAMES, spec.type, "route type"),
-    flags: spec.onlink ? bitsOfNames(ROUTE_FLAG_NAMES, ["onlink"], "flag") : 0,
+    flags: onlinkBit(spec.onlink, spec.flags, "route"),
   };
   if (table > 255) attrs.table = table;
   if (dst) attrs.dst = spec.dst.split("/")[0];
@@ -229,7 +346,11 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
     header.srcLen = src.prefixLen;
     attrs.src = spec.src.split("/")[0];
   }
+  if (spec.gateway !== undefined && spec.via !== undefined) {
+    throw new InvalidArgumentError(`Cannot use both gateway "${spec.gateway}" and via "${spec.via}" in a route`, "via");
+  }
   if (spec.gateway !== undefined) gatewayAttrs(family, spec.gateway, attrs);
+  if (spec.via !== undefined) gatewayAttrs(family, spec.via, attrs);
   if (spec.prefsrc !== undefined) {
     if (familyOfAddr(spec.prefsrc, "preferred source") !== family) {
       throw new InvalidArgumentError(`Invalid preferred source: "${spec.prefsrc}" (family differs from the route's)`);
@@ -261,13 +382,20 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
       throw new InvalidArgumentError(`Invalid nexthops: "${String(spec.nexthops)}" (must be a non-empty array)`);
     }
     attrs.multipath = spec.nexthops.map((n): RouteNexthop => {
+      checkKeys(n, NEXTHOP_KEYS, "route nexthop");
       const nh: RouteNexthop = {
         oif: 0,
         weight: n.weight === undefined ? 1 : checkUint("nexthop weight", n.weight, 256, 1),
-        flags: n.onlink ? ["onlink"] : [],
+        flags: onlinkBit(n.onlink, n.flags, "route nexthop") ? ["onlink"] : [],
       };
+      if (n.gateway !== undefined && n.via !== undefined) {
+        throw new InvalidArgumentError(`Cannot use both gateway and via in a route nexthop`, "via");
+      }
       if (n.gateway !== undefined) gatewayAttrs(family, n.gateway, nh);
-      nexthopDevs.push(n.dev);
+      if (n.via !== undefined) gatewayAttrs(family, n.via, nh);
+      if (n.flow !== undefined) nh.flow = checkUint("nexthop realms", n.flow);
+      if (n.oif !== undefined) checkUint("nexthop oif", n.oif, 0x7fffffff, 1);
+      nexthopDevs.push(n.dev ?? n.oif);
       return nh;
     });
   }
@@ -279,7 +407,14 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
   else if (typeNum === RTN_UNICAST && !attrs.gateway && !attrs.via && !attrs.multipath && !attrs.nhid) {
     header.scope = RT_SCOPE_LINK;
   } else header.scope = RT_SCOPE_UNIVERSE;
-  return { header, attrs, dev: spec.dev, iif: spec.iif, nexthopDevs };
+  if (spec.oif !== undefined) checkUint("oif", spec.oif, 0x7fffffff, 1);
+  return { header, attrs, dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
+}
+
+/** Encodes a checked spec whose devices are resolved (`c.attrs.oif`, each path's `oif`). */
+export function encodeRoute(change: RouteChange, c: CheckedRouteSpec): Uint8Array {
+  const type = change === "delete" ? RTM.RTM_DELROUTE : RTM.RTM_NEWROUTE;
+  return new MessageBuilder(type, NLM_FLAGS[change]).struct(RTMSG, c.header).attrs(ROUTE_TABLE, c.attrs).finish();
 }
 
 /**
@@ -287,13 +422,16 @@ function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec 
  * for a spec, resolving device names in the target namespace.
  */
 export async function buildRouteMessage(change: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<Uint8Array> {
-  const c = checkRouteSpec(change, spec);
+  return await resolveRoute(change, checkRouteSpec(change, spec), opts);
+}
+
+/** Resolves the devices of a checked spec in the target namespace and encodes it. */
+export async function resolveRoute(change: RouteChange, c: CheckedRouteSpec, opts: RouteOptions): Promise<Uint8Array> {
   if (c.dev !== undefined) c.attrs.oif = await resolveLinkIndex(c.dev, opts);
   if (c.iif !== undefined) c.attrs.iif = await resolveLinkIndex(c.iif, opts);
   for (let i = 0; i < c.nexthopDevs.length; i++) {
     const dev = c.nexthopDevs[i];
     if (dev !== undefined) c.attrs.multipath![i].oif = await resolveLinkIndex(dev, opts);
   }
-  const type = change === "delete" ? RTM.RTM_DELROUTE : RTM.RTM_NEWROUTE;
-  return new MessageBuilder(type, NLM_FLAGS[change]).struct(RTMSG, c.header).attrs(ROUTE_TABLE, c.attrs).finish();
+  return encodeRoute(change, c);
 }

@@ -11,22 +11,22 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, type Cidr, formatIp, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { nameOf } from "../../wire/table.ts";
-import type { Route } from "./table.ts";
-import { RTMSG } from "./table.ts";
+import { prefixLength, type Route, RTMSG } from "./table.ts";
+import { type Family, familyNumber } from "../../wire/family.ts";
+import { tableName } from "./tables.ts";
 import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTA, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
 import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./build.ts";
 import { RTM } from "../rtnl.ts";
-import { checkKeys } from "../../wire/invalid.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 
 /** Which routes a dump returns. Unset fields match everything. */
 export interface RouteFilter {
-  /** `inet`, `inet6`, or `all` (both, the default). */
-  family?: "inet" | "inet6" | "all";
-  /** Table id or name, or `all`. Default `main`, like `ip route show`. */
+  /** `inet`, `inet6` (or the `AF_*` number), or `all` (both, the default). */
+  family?: Family | number | "all";
+  /** Table name or id, or `all`. Default `main`, like `ip route show`. */
   table?: number | string;
   /** Origin by name or number (kernel-filtered). */
   protocol?: string | number;
@@ -72,6 +72,8 @@ export interface CheckedFilter {
   families: number[];
   /** Table id, or undefined for all tables. */
   table?: number;
+  /** The table as routes carry it (name or id). */
+  tableName?: string | number;
   /** Protocol number. */
   protocol?: number;
   /** Type number. */
@@ -97,9 +99,9 @@ export interface CheckedFilter {
 }
 
 /** `default` is the zero-length prefix of the filter's family (IPv4 unless it says inet6). */
-function prefixFilter(text: unknown, what: string, family: RouteFilter["family"]): Cidr {
+function prefixFilter(text: unknown, what: string, family: number | undefined): Cidr {
   if (text === "default") {
-    const v6 = family === "inet6";
+    const v6 = family === AF_INET6;
     return { family: v6 ? AF_INET6 : AF_INET, addr: new Uint8Array(v6 ? 16 : 4), prefixLen: 0 };
   }
   if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what} filter: "${String(text)}"`);
@@ -114,15 +116,17 @@ function prefixFilter(text: unknown, what: string, family: RouteFilter["family"]
 export function checkFilter(f: RouteFilter): CheckedFilter {
   if (typeof f !== "object" || f === null) throw new InvalidArgumentError(`Invalid route filter: "${String(f)}"`);
   checkKeys(f, FILTER_KEYS, "route filter");
-  const fam = f.family ?? "all";
-  if (fam !== "inet" && fam !== "inet6" && fam !== "all") {
-    throw new InvalidArgumentError(`Invalid family: "${String(fam)}" (must be inet, inet6 or all)`);
+  const fam = f.family === undefined || f.family === "all" ? undefined : familyNumber(f.family);
+  if (fam !== undefined && fam !== AF_INET && fam !== AF_INET6) {
+    throw new InvalidArgumentError(
+      `Cannot use route filter family ${JSON.stringify(f.family)}: expected inet, inet6 or all`,
+      "family",
+    );
   }
-  const c: CheckedFilter = {
-    families: fam === "inet" ? [AF_INET] : fam === "inet6" ? [AF_INET6] : [AF_INET, AF_INET6],
-  };
+  const c: CheckedFilter = { families: fam === undefined ? [AF_INET, AF_INET6] : [fam] };
   if (f.table === undefined) c.table = RT_TABLE_MAIN;
   else if (f.table !== "all") c.table = tableId(f.table);
+  if (c.table !== undefined) c.tableName = tableName(c.table);
   if (f.protocol !== undefined) c.protocol = enumValue(RTPROT_NAMES, f.protocol, "protocol");
   if (f.type !== undefined) c.type = enumValue(RTN_NAMES, f.type, "route type");
   if (f.scope !== undefined) c.scope = nameOf(RT_SCOPE_NAMES, scopeValue(f.scope));
@@ -137,7 +141,7 @@ export function checkFilter(f: RouteFilter): CheckedFilter {
   }
   for (const key of ["root", "match", "via", "prefsrc"] as const) {
     if (f[key] === undefined) continue;
-    const p = prefixFilter(f[key], key, f.family);
+    const p = prefixFilter(f[key], key, fam);
     c[key] = p;
     // A gateway may be of the other family (RTA_VIA); every other prefix fixes the route's family.
     if (key !== "via") c.families = c.families.filter((x) => x === p.family);
@@ -168,16 +172,18 @@ function enumNumber(map: Map<string, number>, name: string): number {
 
 /** Tells whether a route passes a filter (the userspace side of the filtering). */
 export function matchRoute(r: Route, c: CheckedFilter): boolean {
-  if (!c.families.includes(r.family)) return false;
-  if (c.table !== undefined && r.table !== c.table) return false;
+  if (!c.families.includes(r.family === "inet" ? AF_INET : r.family === "inet6" ? AF_INET6 : -1)) return false;
+  if (c.tableName !== undefined && r.table !== c.tableName) return false;
   if (c.protocol !== undefined && enumNumber(PROTO_BY_NAME, r.protocol) !== c.protocol) return false;
   if (c.type !== undefined && enumNumber(TYPE_BY_NAME, r.type) !== c.type) return false;
   if (c.oif !== undefined && r.oif !== c.oif && !r.nexthops?.some((n) => n.oif === c.oif)) return false;
   if (c.scope !== undefined && r.scope !== c.scope) return false;
   if (c.dst !== undefined && r.dst !== c.dst) return false;
   if (c.metric !== undefined && (r.metric ?? 0) !== c.metric) return false;
-  if (c.root && !(r.dstLen >= c.root.prefixLen && within(r.dst, c.root, c.root.prefixLen))) return false;
-  if (c.match && !(r.dstLen <= c.match.prefixLen && within(c.match, r.dst, r.dstLen))) return false;
+  if (c.root && !(prefixLength(r.dst) >= c.root.prefixLen && within(r.dst, c.root, c.root.prefixLen))) return false;
+  if (c.match && !(prefixLength(r.dst) <= c.match.prefixLen && within(c.match, r.dst, prefixLength(r.dst)))) {
+    return false;
+  }
   if (c.via && !hostOrWithin(r.gateway ?? r.via, c.via)) return false;
   if (c.prefsrc && !hostOrWithin(r.prefsrc, c.prefsrc)) return false;
   return true;

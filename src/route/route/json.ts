@@ -15,11 +15,10 @@
  * @module
  */
 
-import { AF_INET } from "../../wire/addr.ts";
 import { nameOf } from "../../wire/table.ts";
 import type { Route, RouteMetrics, RouteNexthop } from "./table.ts";
 import type { RouteEncap, Seg6Encap, Seg6LocalEncap } from "./encap.ts";
-import { RT_TABLE_MAIN, RT_TABLE_NAMES } from "./names.ts";
+import { RT_TABLE_NAMES } from "./names.ts";
 
 /** One route as `ip -j route show` prints it. */
 export type IpRouteJson = Record<string, unknown>;
@@ -60,8 +59,8 @@ function linkName(names: LinkNames, index: number): string {
 }
 
 /** Host routes print without `/32` or `/128`, as iproute2 does. */
-function hostOrPrefix(text: string, family: number): string {
-  const full = family === AF_INET ? "/32" : "/128";
+function hostOrPrefix(text: string, family: string): string {
+  const full = family === "inet" ? "/32" : "/128";
   return text.endsWith(full) ? text.slice(0, -full.length) : text;
 }
 
@@ -168,7 +167,7 @@ export function routeToIpJson(route: Route, linkNames: LinkNames, options: Route
   if (r.gateway !== undefined) out.gateway = r.gateway;
   if (r.via !== undefined) out.via = via(r.via);
   if (r.oif !== undefined) out.dev = linkName(linkNames, r.oif);
-  if ((r.table !== RT_TABLE_MAIN || d) && r.table !== 0) out.table = nameOf(RT_TABLE_NAMES, r.table);
+  if ((r.table !== "main" || d) && r.table !== 0 && r.table !== "unspec") out.table = String(r.table);
   if (!r.flags.includes("cloned")) {
     if (r.protocol !== "boot" || d) out.protocol = r.protocol;
     if (r.scope !== "global" || d) out.scope = r.scope;

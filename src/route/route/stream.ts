@@ -9,9 +9,18 @@
 
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { resolveLinkIndex } from "../link/api.ts";
+import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { parseRouteMessage, type Route } from "./table.ts";
 import { checkFilter, dumpRequest, matchRoute, type RouteFilter } from "./filter.ts";
 import { DumpStream, type RouteOptions } from "../rtnl.ts";
+
+/** Adds the names of a route's devices (`dev`, `iifName`, each path's `dev`). */
+export function nameRoute(r: Route, names: LinkNameMap): Route {
+  if (r.oif !== undefined) r.dev = linkNameOf(names, r.oif);
+  if (r.iif !== undefined) r.iifName = linkNameOf(names, r.iif);
+  if (r.nexthops) { for (const nh of r.nexthops) if (nh.oif) nh.dev = linkNameOf(names, nh.oif); }
+  return r;
+}
 
 /** A stream of the routes that pass a filter; closes its own socket when it ends or is left. */
 export class RouteStream extends DumpStream<Route> {
@@ -20,9 +29,10 @@ export class RouteStream extends DumpStream<Route> {
     const c = checkFilter(filter);
     super(opts, async (s) => {
       if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
+      const names = await readLinkNames(s);
       return {
         request: c.families.map((family) => dumpRequest(family, c)),
-        parse: parseRouteMessage,
+        parse: (m) => nameRoute(parseRouteMessage(m), names),
         keep: (r) => matchRoute(r, c),
         // The kernel refuses to dump a table that does not exist: that table is empty.
         empty: (e) => c.table !== undefined && e instanceof NetlinkError && e.code === "ENOENT",

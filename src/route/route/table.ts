@@ -19,21 +19,14 @@
  */
 
 import { AF_INET, AF_INET6, formatIp, parseIp } from "../../wire/addr.ts";
+import { familyName } from "../../wire/family.ts";
+import { tableName } from "./tables.ts";
 import { decodeEncap, type RouteEncap } from "./encap.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import {
-  type Attrs,
-  bitNames,
-  bitsOfNames,
-  type Codec,
-  type NameMap,
-  nameOf,
-  parseAttrs,
-  type StructValue,
-} from "../../wire/table.ts";
+import { bitNames, bitsOfNames, type Codec, type NameMap, nameOf, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import {
   ROUTE_FLAG_NAMES,
   ROUTER_PREF_NAMES,
@@ -140,7 +133,44 @@ export const RTAX_TABLE = {
 } as const;
 
 /** Route metrics (`RTA_METRICS`), in kernel units, as {@link RTAX_TABLE} parses them. */
-export type RouteMetrics = Attrs<typeof RTAX_TABLE>;
+export interface RouteMetrics {
+  /** Metrics the kernel must not update (`mtu lock 1400`), by name. */
+  lock?: string[];
+  /** Path MTU. */
+  mtu?: number;
+  /** TCP window clamp. */
+  window?: number;
+  /** Initial RTT estimate, in 1/8 ms. */
+  rtt?: number;
+  /** Initial RTT variance, in 1/4 ms. */
+  rttvar?: number;
+  /** Slow-start threshold. */
+  ssthresh?: number;
+  /** Congestion window clamp. */
+  cwnd?: number;
+  /** Advertised MSS. */
+  advmss?: number;
+  /** Reordering tolerance. */
+  reordering?: number;
+  /** Hop limit (TTL). */
+  hoplimit?: number;
+  /** Initial congestion window. */
+  initcwnd?: number;
+  /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
+  features?: number;
+  /** Minimum TCP retransmission timeout, in ms. */
+  rtoMin?: number;
+  /** Initial receive window. */
+  initrwnd?: number;
+  /** Quick ack (1) or not (0). */
+  quickack?: number;
+  /** Congestion control algorithm name. */
+  congctl?: string;
+  /** TCP Fast Open without cookie (0 or 1). */
+  fastopenNoCookie?: number;
+  /** Metrics this version does not know, kept raw; output only. */
+  unknown?: RawAttr[];
+}
 
 /** Attributes inside one `rtnexthop` of `RTA_MULTIPATH`. */
 export const NEXTHOP_TABLE = {
@@ -155,11 +185,21 @@ export const NEXTHOP_TABLE = {
 } as const;
 
 /** One path of a multipath route: the `struct rtnexthop` fields and its {@link NEXTHOP_TABLE} attributes. */
-export interface RouteNexthop extends Attrs<typeof NEXTHOP_TABLE> {
+export interface RouteNexthop {
+  /** Gateway of the route's own family. */
+  gateway?: string;
+  /** Gateway of the other family (`via inet6 ...`). */
+  via?: string;
+  /** Realms (`RTA_FLOW`). */
+  flow?: number;
+  /** MPLS label rewrite. */
+  newdst?: string;
   /** Output interface index (`rtnh_ifindex`). */
   oif: number;
   /** Relative weight, 1 to 256 (`rtnh_hops + 1`). */
   weight: number;
+  /** Output device name (the name of `oif`, resolved when listed). */
+  dev?: string;
   /** Nexthop flags (`onlink`, `dead`, `linkdown`, ...). */
   flags: string[];
 }
@@ -219,7 +259,24 @@ export const RTA_CACHEINFO = {
 } as const;
 
 /** Route cache information (`RTA_CACHEINFO`), as {@link RTA_CACHEINFO} parses it. */
-export type RouteCacheinfo = StructValue<typeof RTA_CACHEINFO>;
+export interface RouteCacheinfo {
+  /** References held. */
+  clntref: number;
+  /** Ticks since last use. */
+  lastuse: number;
+  /** Ticks until expiry, 0 for never. */
+  expires: number;
+  /** Error code of a reject route. */
+  error: number;
+  /** Times used. */
+  used: number;
+  /** IP id. */
+  id: number;
+  /** Timestamp. */
+  ts: number;
+  /** Timestamp age. */
+  tsage: number;
+}
 
 /** The `RTA_*` attributes of a route message. */
 export const ROUTE_TABLE = {
@@ -273,41 +330,94 @@ export const ROUTE_TABLE = {
 
 /**
  * A route, as the kernel reports it, with iproute2's names for its fields
- * and values: the `rtmsg` header, and the {@link ROUTE_TABLE} attributes
- * with the prefixes, table, metric and paths put the way `ip route` shows them.
+ * and values: the `rtmsg` header and the {@link ROUTE_TABLE} attributes, the
+ * prefixes as CIDR text, the table by name, devices by index and by name.
+ * A listed route is a valid {@link RouteSpec} of `deleteRoute` and
+ * `replaceRoute` as it is (its output-only fields are listed in `ROUTE_OUTPUT_ONLY`).
  */
-export interface Route
-  extends Omit<Attrs<typeof ROUTE_TABLE>, "dst" | "src" | "table" | "priority" | "multipath" | "encap" | "encapType"> {
-  /** `AF_INET` (2) or `AF_INET6` (10). */
-  family: number;
+export interface Route {
+  /** `inet` or `inet6` (`mpls`... as named by `familyName`). */
+  family: string;
   /** Destination prefix: `"default"` for a zero-length prefix, else `"10.0.0.0/24"`. */
   dst: string;
-  /** Destination prefix length. */
-  dstLen: number;
-  /** Source prefix (`from`), when the route is source-specific. */
+  /** Source prefix (`from`, `"2001:db8::/64"`), when the route is source-specific. */
   src?: string;
-  /** Source prefix length. */
-  srcLen: number;
   /** TOS / DSCP selector. */
   tos: number;
-  /** Routing table id (`RTA_TABLE`, else `rtm_table`); 254 is main, 255 local. */
-  table: number;
+  /** Routing table: its name (`main`, `local`, a name of `rt_tables`), else its id. */
+  table: string | number;
   /** Origin: `kernel`, `boot`, `static`, `dhcp`, ... or a number as text. */
   protocol: string;
   /** Scope: `global`, `site`, `link`, `host`, `nowhere`. */
   scope: string;
   /** Type: `unicast`, `local`, `broadcast`, `blackhole`, `unreachable`, ... */
   type: string;
-  /** Route flags: `onlink`, `dead`, `linkdown`, `offload`, `cloned`, ... */
+  /** Route flags: `onlink` (sent back), and those the kernel sets: `dead`, `linkdown`, `offload`, ... */
   flags: string[];
-  /** IPv4 routing-cache flags of a lookup answer (`local`, `brd`, ...). */
+  /** IPv4 routing-cache flags of a lookup answer (`local`, `brd`, ...); output only. */
   cache?: string[];
+  /** Gateway of the route's own family (`via`). */
+  gateway?: string;
+  /** Gateway of the other family (`RTA_VIA`, an IPv6 gateway of an IPv4 route). */
+  via?: string;
+  /** Output device index (`RTA_OIF`). */
+  oif?: number;
+  /** Output device name (the name of `oif`, resolved when listed). */
+  dev?: string;
+  /** Input device index (`RTA_IIF`). */
+  iif?: number;
+  /** Input device name (the name of `iif`, resolved when listed); output only. */
+  iifName?: string;
+  /** Preferred source address (`src` on the `ip route` command line). */
+  prefsrc?: string;
   /** Route priority (`metric`, `RTA_PRIORITY`). */
   metric?: number;
+  /** TCP and path metrics (`RTA_METRICS`). */
+  metrics?: RouteMetrics;
   /** Paths of a multipath route (`RTA_MULTIPATH`). */
   nexthops?: RouteNexthop[];
+  /** Cache information (`RTA_CACHEINFO`); output only. */
+  cacheinfo?: RouteCacheinfo;
+  /** Seconds until the route expires (IPv6). */
+  expires?: number;
+  /** IPv6 router preference: `low`, `medium`, `high`. */
+  pref?: string;
+  /** Firewall mark of a lookup answer; output only. */
+  mark?: number;
+  /** User id of a lookup answer; output only. */
+  uid?: number;
+  /** Nexthop object id (`nhid`). */
+  nhid?: number;
+  /** Realms (`RTA_FLOW`): source realm in the high 16 bits, destination realm in the low 16. */
+  flow?: number;
   /** Lightweight tunnel encapsulation (`encap seg6 ...`, `encap seg6local ...`). */
   encap?: RouteEncap;
+  /** IP protocol of a lookup answer; output only. */
+  ipProto?: number;
+  /** Source port of a lookup answer; output only. */
+  sport?: number;
+  /** Destination port of a lookup answer; output only. */
+  dport?: number;
+  /** Attributes this version does not know, kept raw; output only. */
+  unknown?: RawAttr[];
+}
+
+/** Fields of a listed {@link Route} that the kernel reports but does not take back: accepted by the route calls and ignored. */
+export const ROUTE_OUTPUT_ONLY = [
+  "cache",
+  "iifName",
+  "cacheinfo",
+  "mark",
+  "uid",
+  "ipProto",
+  "sport",
+  "dport",
+  "unknown",
+] as const;
+
+/** The prefix length of a route's `dst` or `src` text (`default` is 0). */
+export function prefixLength(prefix: string): number {
+  return prefix === "default" ? 0 : Number(prefix.slice(prefix.lastIndexOf("/") + 1));
 }
 
 /** Every value of an 8-bit enumeration, named once: looking names up in sparse maps per route is slow. */
@@ -318,6 +428,7 @@ function byteNames(names: NameMap): string[] {
 const PROTOCOLS = byteNames(RTPROT_NAMES);
 const SCOPES = byteNames(RT_SCOPE_NAMES);
 const TYPES = byteNames(RTN_NAMES);
+const FAMILIES = Array.from({ length: 256 }, (_, i) => familyName(i));
 
 /** Seconds per clock tick of `rta_cacheinfo` (the kernel's `USER_HZ`). */
 const USER_HZ = 100;
@@ -343,12 +454,10 @@ export function parseRouteMessage(m: NlMsg): Route {
   const a = parseAttrs(ROUTE_TABLE, b, m.view, off + RTMSG_LEN, m.end);
   const cloned4 = family === AF_INET && (flags & RTM_F_CLONED) !== 0;
   const r: Route = {
-    family,
+    family: FAMILIES[family] ?? familyName(family),
     dst: prefix(family, a.dst, dstLen),
-    dstLen,
-    srcLen,
     tos: b[off + 3],
-    table: a.table ?? b[off + 4],
+    table: tableName(a.table ?? b[off + 4]),
     protocol: PROTOCOLS[b[off + 5]],
     scope: SCOPES[b[off + 6]],
     type: TYPES[b[off + 7]],

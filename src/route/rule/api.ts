@@ -6,7 +6,7 @@
  * ```ts ignore
  * import { addRule, deleteRule, listRules } from "./api.ts";
  * await addRule({ priority: 100, src: "10.0.0.0/8", table: 100 }, { netns: "blue" });
- * for (const r of await listRules({ family: 2 }, { netns: "blue" })) console.log(r.priority, r.table);
+ * for (const r of await listRules({ family: "inet" }, { netns: "blue" })) console.log(r.priority, r.table);
  * await deleteRule({ priority: 100 }, { netns: "blue" });
  * ```
  *
@@ -14,9 +14,11 @@
  */
 
 import { InvalidArgumentError } from "../../errors.ts";
-import { AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr } from "../../wire/addr.ts";
+import { type Family, familyName, familyNumber } from "../../wire/family.ts";
 import { checkKeys } from "../../wire/invalid.ts";
-import { tableId } from "../route/build.ts";
+import { tableName, tableNumber } from "../route/tables.ts";
+import { checkRouteOptions } from "../options.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { buildRuleMessage, type RuleSpec } from "./build.ts";
@@ -25,11 +27,11 @@ import { FIB_RULE_HDR } from "./table.ts";
 
 /** Which rules to list; every field set must match (`ip rule show` selectors). */
 export interface RuleFilter {
-  /** Only `AF_INET` or `AF_INET6` rules; by default every family (multicast rules included). */
-  family?: number;
+  /** Only `inet` or `inet6` rules (names or `AF_*` numbers); by default every family (multicast rules included). */
+  family?: Family | number | string;
   /** Priority (`pref`). */
   priority?: number;
-  /** Table looked up, by id or name (`main`, `local`, `default`). */
+  /** Table looked up, by name (`main`, `local`, `default`, names of `rt_tables`) or id. */
   table?: number | string;
   /** TOS / DS field. */
   tos?: number;
@@ -62,7 +64,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
   };
   const priority = u32("priority", filter.priority), tos = u32("tos", filter.tos, 255);
   const fwmark = u32("fwmark", filter.fwmark), fwmask = u32("fwmask", filter.fwmask);
-  const table = filter.table === undefined ? undefined : tableId(filter.table);
+  const table = filter.table === undefined ? undefined : tableName(tableNumber(filter.table));
   const prefix = (what: string, v: string | undefined): Cidr | undefined => {
     if (v === undefined) return undefined;
     try {
@@ -72,15 +74,18 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
     }
   };
   const src = prefix("src", filter.src), dst = prefix("dst", filter.dst);
-  const inside = (p: Cidr, addr: string | undefined, len: number, family: number): boolean =>
-    p.family === family && p.prefixLen <= len &&
-    inPrefix(addr === undefined ? new Uint8Array(p.addr.length) : parseIp(addr), p.addr, p.prefixLen);
+  const inside = (p: Cidr, prefix: string | undefined, family: string): boolean => {
+    if (familyName(p.family) !== family) return false;
+    const c = prefix === undefined ? undefined : parseCidr(prefix);
+    return p.prefixLen <= (c?.prefixLen ?? 0) &&
+      inPrefix(c?.addr ?? new Uint8Array(p.addr.length), p.addr, p.prefixLen);
+  };
   return (r) =>
     (priority === undefined || r.priority === priority) &&
     (table === undefined || r.table === table) &&
     (tos === undefined || r.tos === tos) &&
-    (!src || inside(src, r.src, r.srcLen, r.family)) &&
-    (!dst || inside(dst, r.dst, r.dstLen, r.family)) &&
+    (!src || inside(src, r.src, r.family)) &&
+    (!dst || inside(dst, r.dst, r.family)) &&
     (fwmark === undefined || (r.fwmark ?? 0) === fwmark) &&
     (fwmask === undefined || (r.fwmask ?? 0) === fwmask) &&
     (filter.iif === undefined || r.iif === filter.iif) &&
@@ -93,7 +98,7 @@ const DUMP_RETRIES = 3;
 
 /** Encodes the dump request of `filter` (validated). */
 export function ruleDumpRequest(filter: RuleFilter = {}): Uint8Array {
-  const family = filter.family ?? AF_UNSPEC;
+  const family = filter.family === undefined ? AF_UNSPEC : familyNumber(filter.family);
   if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) {
     throw new InvalidArgumentError(`Invalid rule family: "${family}" (must be AF_INET or AF_INET6)`);
   }
@@ -102,6 +107,7 @@ export function ruleDumpRequest(filter: RuleFilter = {}): Uint8Array {
 
 /** Lists the rules of `filter`, in priority order per family. */
 export async function listRules(filter: RuleFilter = {}, opts: RouteOptions = {}): Promise<Rule[]> {
+  checkRouteOptions(opts, "listRules", true);
   const req = ruleDumpRequest(filter);
   const keep = ruleMatcher(filter);
   const all = await withRouteSocket(opts, (s) => s.dumpAll(req, parseRuleMessage, { retries: DUMP_RETRIES }));
@@ -110,6 +116,7 @@ export async function listRules(filter: RuleFilter = {}, opts: RouteOptions = {}
 
 /** Streams the rules of `filter` one at a time (memory stays at one receive buffer). */
 export function streamRules(filter: RuleFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Rule, void, undefined> {
+  checkRouteOptions(opts, "streamRules", true);
   const req = ruleDumpRequest(filter);
   const keep = ruleMatcher(filter);
   return new DumpStream(opts, () => ({ request: req, parse: parseRuleMessage, keep }));
@@ -117,12 +124,14 @@ export function streamRules(filter: RuleFilter = {}, opts: RouteOptions = {}): A
 
 /** Adds a rule; fails with `EEXIST` if an identical one exists. */
 export async function addRule(spec: RuleSpec, opts: RouteOptions = {}): Promise<void> {
+  checkRouteOptions(opts, "addRule");
   const req = buildRuleMessage("add", spec);
   await withRouteSocket(opts, (s) => s.request(req));
 }
 
 /** Deletes the first rule matching every field of `spec`; fails with `ENOENT` if none does. */
 export async function deleteRule(spec: RuleSpec, opts: RouteOptions = {}): Promise<void> {
+  checkRouteOptions(opts, "deleteRule");
   const req = buildRuleMessage("delete", spec);
   await withRouteSocket(opts, (s) => s.request(req));
 }

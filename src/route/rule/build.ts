@@ -6,33 +6,33 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, formatIp, parseCidr } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { type Attrs, valueOfName } from "../../wire/table.ts";
+import { type Attrs, type RawAttr, valueOfName } from "../../wire/table.ts";
+import { type Family, familyNumber } from "../../wire/family.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkMovedKeys } from "../options.ts";
+import { tableNumber } from "../route/tables.ts";
 import { RTM } from "../rtnl.ts";
-import { RT_TABLE_MAIN, RT_TABLE_NAMES, RTPROT_NAMES } from "../route/names.ts";
-import type { RuleRange } from "./parse.ts";
-import { FIB_RULE_HDR, FIB_RULE_INVERT, IP_PROTO_NAMES, RULE_ACTIONS, RULE_ATTRS } from "./table.ts";
+import { RT_TABLE_MAIN, RTPROT_NAMES } from "../route/names.ts";
+import { RULE_OUTPUT_ONLY, type RuleRange } from "./parse.ts";
+import { FIB_RULE_FLAGS, FIB_RULE_HDR, FIB_RULE_INVERT, IP_PROTO_NAMES, RULE_ACTIONS, RULE_ATTRS } from "./table.ts";
 
 /**
- * What a rule matches and does, for {@link buildRuleMessage}. A parsed
- * `Rule` is a valid spec, so a listed rule can be deleted as it is.
+ * What a rule matches and does, for {@link buildRuleMessage}. A listed
+ * {@link Rule} is a valid spec, so it can be deleted (or added again) as it
+ * is; any key that is not a field of a rule is refused.
  */
 export interface RuleSpec {
-  /** `AF_INET` (2) or `AF_INET6` (10); by default the family of `src`/`dst`, else `AF_INET`. */
-  family?: number;
+  /** `inet` or `inet6` (or the `AF_*` number); by default the family of `src`/`dst`, else `inet`. */
+  family?: Family | number | string;
   /** Priority (preference); the kernel picks one when absent. */
   priority?: number;
-  /** Source prefix, `ADDR[/LEN]`. */
+  /** Source prefix, `ADDR[/LEN]` (a bare address is a host). */
   src?: string;
-  /** Source prefix length, when `src` has no `/LEN`. */
-  srcLen?: number;
-  /** Destination prefix, `ADDR[/LEN]`. */
+  /** Destination prefix, `ADDR[/LEN]` (a bare address is a host). */
   dst?: string;
-  /** Destination prefix length, when `dst` has no `/LEN`. */
-  dstLen?: number;
   /** Negate the selector (`not`). */
   invert?: boolean;
   /** TOS to match (IPv4: even values up to 0x1e; IPv6: a DS field with zero ECN bits). */
@@ -73,9 +73,66 @@ export interface RuleSpec {
   flow?: number;
   /** Tunnel id to match (metadata-based tunnels). */
   tunId?: number;
+  /** Flag names: `invert` is sent (as `invert`); those the kernel sets (`unresolved`, `iif_detached`...) are accepted and not sent. */
+  flags?: readonly string[];
+  /** Output only (attributes this version does not know): accepted from a listed rule and ignored. */
+  unknown?: RawAttr[];
+}
+
+/** The keys a {@link RuleSpec} takes: a listed {@link Rule}'s. */
+const SPEC_KEYS: readonly string[] = [
+  "family",
+  "priority",
+  "src",
+  "dst",
+  "invert",
+  "tos",
+  "fwmark",
+  "fwmask",
+  "iif",
+  "oif",
+  "table",
+  "action",
+  "goto",
+  "suppressPrefixlen",
+  "suppressIfgroup",
+  "protocol",
+  "uidRange",
+  "ipProto",
+  "sportRange",
+  "dportRange",
+  "l3mdev",
+  "dscp",
+  "flow",
+  "tunId",
+  "flags",
+  ...RULE_OUTPUT_ONLY,
+];
+
+/** Keys of older versions, refused with where their value goes now. */
+const MOVED: Readonly<Record<string, string>> = {
+  srcLen: 'the prefix length goes in src as CIDR text ("10.0.0.0/8")',
+  dstLen: 'the prefix length goes in dst as CIDR text ("10.0.0.0/8")',
+  dev: "a rule's input device is iif",
+};
+
+const FLAG_NAMES: readonly string[] = Object.values(FIB_RULE_FLAGS);
+
+function checkRuleKeys(spec: RuleSpec): void {
+  checkMovedKeys(spec, SPEC_KEYS, "rule spec", MOVED);
+  if (spec.flags === undefined) return;
+  if (!Array.isArray(spec.flags)) {
+    throw new InvalidArgumentError(`Cannot use rule flags ${JSON.stringify(spec.flags)}: expected an array`, "flags");
+  }
+  for (const f of spec.flags) {
+    if (!FLAG_NAMES.includes(f)) {
+      throw new InvalidArgumentError(`Cannot use rule flag ${JSON.stringify(f)}: expected one of ${FLAG_NAMES}`, f);
+    }
+  }
 }
 
 const U32_MAX = 0xffffffff;
+const RANGE_KEYS = ["start", "end"] as const;
 
 function int(what: string, v: unknown, min: number, max: number): number {
   if (typeof v !== "number") throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be a number)`);
@@ -89,26 +146,16 @@ function named(what: string, names: Record<number, string>, v: string | number, 
   return int(what, valueOfName(names, v, what), 0, max);
 }
 
-function prefix(
-  what: string,
-  text: unknown,
-  len: number | undefined,
-): { family: number; addr: Uint8Array; len: number } {
+function prefix(what: string, text: unknown): { family: number; addr: Uint8Array; len: number } {
   if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
   const c = parseCidr(text);
-  const max = c.addr.length * 8;
-  if (len !== undefined) {
-    int(`${what} prefix length`, len, 0, max);
-    if (text.includes("/") && len !== c.prefixLen) {
-      throw new InvalidArgumentError(`Conflicting ${what} prefix length: "${text}" and ${len}`);
-    }
-  }
-  return { family: c.family, addr: c.addr, len: len ?? c.prefixLen };
+  return { family: c.family, addr: c.addr, len: c.prefixLen };
 }
 
 function ports(what: string, v: RuleRange | number): RuleRange {
   const r = typeof v === "number" ? { start: v, end: v } : v;
   if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}"`);
+  checkKeys(r, RANGE_KEYS, `${what} range`);
   int(what, r.start, 1, 65534);
   int(what, r.end, r.start, 65534);
   return { start: r.start, end: r.end };
@@ -122,7 +169,7 @@ function ifname(what: string, v: unknown): string {
 }
 
 function familyOf(spec: RuleSpec, addrFamily: number | undefined): number {
-  const f = spec.family;
+  const f = spec.family === undefined ? undefined : familyNumber(spec.family);
   if (f !== undefined && f !== AF_INET && f !== AF_INET6) {
     throw new InvalidArgumentError(`Invalid rule family: "${f}" (must be AF_INET or AF_INET6)`);
   }
@@ -140,20 +187,15 @@ function familyOf(spec: RuleSpec, addrFamily: number | undefined): number {
  * one would delete the first rule, `lookup local`).
  */
 export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Array {
-  if (typeof spec !== "object" || spec === null) throw new InvalidArgumentError(`Invalid rule: "${String(spec)}"`);
+  checkRuleKeys(spec);
   const adding = op === "add";
   if (!adding && !Object.keys(spec).some((k) => k !== "family" && spec[k as keyof RuleSpec] !== undefined)) {
     throw new InvalidArgumentError("Refusing to delete a rule without a selector: give at least a priority");
   }
-  const src = spec.src === undefined ? undefined : prefix("source", spec.src, spec.srcLen);
-  const dst = spec.dst === undefined ? undefined : prefix("destination", spec.dst, spec.dstLen);
+  const src = spec.src === undefined ? undefined : prefix("source", spec.src);
+  const dst = spec.dst === undefined ? undefined : prefix("destination", spec.dst);
   if (src && dst && src.family !== dst.family) {
     throw new InvalidArgumentError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
-  }
-  for (const [what, len, addr] of [["source", spec.srcLen, src], ["destination", spec.dstLen, dst]] as const) {
-    if (!addr && len) {
-      throw new InvalidArgumentError(`Invalid ${what} prefix length: "${len}" (needs a ${what} address)`);
-    }
   }
   const family = familyOf(spec, src?.family ?? dst?.family);
   const tos = spec.tos === undefined ? 0 : int("TOS", spec.tos, 0, 255);
@@ -177,7 +219,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.l3mdev !== undefined && typeof spec.l3mdev !== "boolean") {
     throw new InvalidArgumentError(`Invalid l3mdev: "${String(spec.l3mdev)}" (must be a boolean)`);
   }
-  let table = spec.table === undefined ? undefined : named("table", RT_TABLE_NAMES, spec.table, U32_MAX);
+  let table = spec.table === undefined ? undefined : tableNumber(spec.table);
   if (spec.l3mdev && table) throw new InvalidArgumentError("A rule cannot have both l3mdev and a table");
   if (adding && action === 1 && table === undefined && !spec.l3mdev) table = RT_TABLE_MAIN;
   const attrs: Attrs<typeof RULE_ATTRS> = {};
@@ -200,6 +242,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.uidRange !== undefined) {
     const r = spec.uidRange;
     if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid uid range: "${String(r)}"`);
+    checkKeys(r, RANGE_KEYS, "uid range");
     attrs.uidRange = { start: int("uid range", r.start, 0, U32_MAX), end: int("uid range", r.end, r.start, U32_MAX) };
   }
   if (spec.protocol !== undefined) attrs.protocol = String(named("rule protocol", RTPROT_NAMES, spec.protocol, 255));
@@ -223,7 +266,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
       tos,
       table: table !== undefined && table <= 255 ? table : 0,
       action,
-      flags: spec.invert ? FIB_RULE_INVERT : 0,
+      flags: spec.invert || spec.flags?.includes("invert") ? FIB_RULE_INVERT : 0,
     })
     .attrs(RULE_ATTRS, attrs)
     .finish();

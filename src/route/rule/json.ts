@@ -2,16 +2,17 @@
  * Renders a {@link Rule} the way `ip -j rule show` (iproute2 6.1) does, key
  * for key, so scripts written against iproute2 keep working.
  *
- * Names come from iproute2's built-in tables (`main`, `local`, `default`,
- * `static`, `tcp`, the DS field names of the stock `rt_dsfield`, ...);
- * entries added to `/etc/iproute2` files on the host are not consulted.
+ * Table names are the rule's own (`main`, names of `/etc/iproute2/rt_tables`);
+ * other names come from iproute2's built-in tables (`static`, `tcp`, the DS
+ * field names of the stock `rt_dsfield`, ...): entries added to the other
+ * `/etc/iproute2` files on the host are not consulted.
  *
  * @example
  * ```ts
  * import { ruleToIpJson } from "./json.ts";
  * const json = ruleToIpJson({
- *   family: 2, priority: 100, src: "10.0.0.0", srcLen: 8, dstLen: 0, tos: 0,
- *   table: 254, action: "lookup", flags: [], invert: false,
+ *   family: "inet", priority: 100, src: "10.0.0.0/8", tos: 0,
+ *   table: "main", action: "lookup", flags: [], invert: false,
  * });
  * console.log(json); // { priority: 100, src: "10.0.0.0", srclen: 8, table: "main" }
  * ```
@@ -19,10 +20,8 @@
  * @module
  */
 
-import { AF_INET, AF_INET6 } from "../../wire/addr.ts";
-import { type NameMap, nameOf } from "../../wire/table.ts";
+import type { NameMap } from "../../wire/table.ts";
 import type { Rule, RuleRange } from "./parse.ts";
-import { RT_TABLE_NAMES } from "../route/names.ts";
 import { IP_PROTO_NAMES } from "./table.ts";
 
 /** One rule in `ip -j rule show` form (snake_case keys, iproute2 value formats). */
@@ -52,8 +51,16 @@ const DSFIELD_NAMES: NameMap = {
   0xb8: "EF",
 };
 
-function hostLen(family: number): number {
-  return family === AF_INET ? 32 : family === AF_INET6 ? 128 : -1;
+function hostLen(family: string): number {
+  return family === "inet" ? 32 : family === "inet6" ? 128 : -1;
+}
+
+/** Puts a rule's prefix as ip does: the address, and its length unless a host's. */
+function prefixJson(out: RuleIpJson, key: string, prefix: string, full: number): void {
+  const slash = prefix.lastIndexOf("/");
+  const len = Number(prefix.slice(slash + 1));
+  out[key] = prefix.slice(0, slash);
+  if (len !== full) out[`${key}len`] = len;
 }
 
 function hex(v: number): string {
@@ -75,22 +82,9 @@ export function ruleToIpJson(rule: Rule): RuleIpJson {
   const full = hostLen(rule.family);
   const has = (flag: string) => rule.flags.includes(flag);
   if (rule.invert) out.not = null;
-  if (rule.src !== undefined) {
-    out.src = rule.src;
-    if (rule.srcLen !== full) out.srclen = rule.srcLen;
-  } else if (rule.srcLen) {
-    out.src = "0";
-    out.srclen = rule.srcLen;
-  } else {
-    out.src = "all";
-  }
-  if (rule.dst !== undefined) {
-    out.dst = rule.dst;
-    if (rule.dstLen !== full) out.dstlen = rule.dstLen;
-  } else if (rule.dstLen) {
-    out.dst = "0";
-    out.dstlen = rule.dstLen;
-  }
+  if (rule.src !== undefined) prefixJson(out, "src", rule.src, full);
+  else out.src = "all";
+  if (rule.dst !== undefined) prefixJson(out, "dst", rule.dst, full);
   if (rule.tos) out.tos = DSFIELD_NAMES[rule.tos] ?? `0x${rule.tos.toString(16).padStart(2, "0")}`;
   if (rule.fwmark !== undefined || rule.fwmask !== undefined) {
     out.fwmark = hex(rule.fwmark ?? 0);
@@ -113,8 +107,8 @@ export function ruleToIpJson(rule: Rule): RuleIpJson {
   if (rule.sportRange) ports(out, "sport", rule.sportRange);
   if (rule.dportRange) ports(out, "dport", rule.dportRange);
   if (rule.tunId !== undefined) out.tun_id = rule.tunId;
-  if (rule.table) {
-    out.table = nameOf(RT_TABLE_NAMES, rule.table);
+  if (rule.table !== undefined) {
+    out.table = String(rule.table);
     if (rule.suppressPrefixlen !== undefined) out.suppress_prefixlen = rule.suppressPrefixlen;
     if (rule.suppressIfgroup !== undefined) {
       out.suppress_ifgroup = rule.suppressIfgroup === 0 ? "default" : String(rule.suppressIfgroup);

@@ -5,6 +5,9 @@
  */
 
 import { parseRuleAttrs } from "./_generated/table.ts";
+import { AF_INET6 } from "../../wire/addr.ts";
+import { familyName } from "../../wire/family.ts";
+import { tableName } from "../route/tables.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { bitNames, nameOf, parseStruct, type RawAttr } from "../../wire/table.ts";
@@ -18,27 +21,29 @@ export interface RuleRange {
   end: number;
 }
 
-/** One policy routing rule, as the kernel reports it. */
+/**
+ * One policy routing rule, as the kernel reports it. A listed rule is a
+ * valid {@link RuleSpec} of `deleteRule` and `addRule` as it is (its
+ * output-only fields are listed in `RULE_OUTPUT_ONLY`). Devices are names
+ * only: the kernel keeps a rule's `iif`/`oif` by name, and the device need
+ * not exist (`iif_detached`).
+ */
 export interface Rule {
-  /** `AF_INET` (2) or `AF_INET6` (10); multicast rules are 128 (`RTNL_FAMILY_IPMR`) and 129. */
-  family: number;
+  /** `inet` or `inet6`; multicast rules are `ipmr` and `ip6mr`. */
+  family: string;
   /** Priority (preference); lower runs first. */
   priority: number;
-  /** Source prefix address; absent means any. */
+  /** Source prefix (`from`, `"10.0.0.0/8"`); absent means any. */
   src?: string;
-  /** Source prefix length. */
-  srcLen: number;
-  /** Destination prefix address; absent means any. */
+  /** Destination prefix (`to`, `"10.1.0.0/16"`); absent means any. */
   dst?: string;
-  /** Destination prefix length. */
-  dstLen: number;
   /** TOS to match (0: any). */
   tos: number;
-  /** Table looked up by a `lookup` rule (0: none). */
-  table: number;
+  /** Table looked up (`main`, a name of `rt_tables`, else the id); absent when none (`goto`, `nop`...). */
+  table?: string | number;
   /** What the rule does: `lookup`, `goto`, `nop`, `blackhole`, `unreachable`, `prohibit`. */
   action: string;
-  /** `FIB_RULE_*` flags by name (`invert`, `unresolved`, `iif_detached`, ...). */
+  /** `FIB_RULE_*` flags by name: `invert` (as `invert`), and those the kernel sets (`unresolved`, `iif_detached`, ...). */
   flags: string[];
   /** The selector is negated (`not`). */
   invert: boolean;
@@ -78,6 +83,13 @@ export interface Rule {
   unknown?: RawAttr[];
 }
 
+/** Fields of a listed {@link Rule} that the kernel reports but does not take back: accepted by `deleteRule`/`addRule` and ignored. */
+export const RULE_OUTPUT_ONLY = ["unknown"] as const;
+
+function anyAddr(family: number): string {
+  return family === AF_INET6 ? "::" : "0.0.0.0";
+}
+
 /** `FRA_SUPPRESS_*` hold -1 when unset (older kernels send it anyway). */
 const UNSET = 0xffffffff;
 
@@ -95,18 +107,19 @@ export function parseRuleMessage(m: NlMsg): Rule {
     off + FIB_RULE_HDRLEN,
     m.end,
   );
+  const { src, dst, ...others } = rest;
   const rule: Rule = {
-    family: h.family,
+    family: familyName(h.family),
     priority: priority ?? 0,
-    srcLen: h.srcLen,
-    dstLen: h.dstLen,
     tos: h.tos,
-    table: table ?? h.table,
     action: nameOf(RULE_ACTIONS, h.action),
     flags: bitNames(FIB_RULE_FLAGS, h.flags),
     invert: (h.flags & FIB_RULE_INVERT) !== 0,
-    ...rest,
+    ...others,
   };
+  if (src !== undefined || h.srcLen) rule.src = `${src ?? anyAddr(h.family)}/${h.srcLen}`;
+  if (dst !== undefined || h.dstLen) rule.dst = `${dst ?? anyAddr(h.family)}/${h.dstLen}`;
+  if (table ?? h.table) rule.table = tableName(table ?? h.table);
   if (l3mdev !== undefined) rule.l3mdev = l3mdev !== 0;
   if (suppressPrefixlen !== undefined && suppressPrefixlen !== UNSET) rule.suppressPrefixlen = suppressPrefixlen;
   if (suppressIfgroup !== undefined && suppressIfgroup !== UNSET) rule.suppressIfgroup = suppressIfgroup;
