@@ -2,8 +2,9 @@
  * Benchmark: list 10,000 u32 filters (each with a flowid, half with a
  * mirred action) as typed objects and as `tc -j` JSON, next to `tc -j
  * filter show` timed in the same run, and the whole `nlkit -j tc filter
- * show` process against `tc`'s. Everything runs in a throwaway namespace,
- * deleted even on error.
+ * show` process against `tc`'s; then 2,000 htb classes with `-s class
+ * show` and `-s qdisc show`, whole processes. Everything runs in a
+ * throwaway namespace, deleted even on error.
  *
  * Run as root: `deno run -A bench/tc.ts` or `bun bench/tc.ts`.
  *
@@ -18,6 +19,7 @@ import { printFilter } from "../src/route/tc/print.ts";
 import { TcPrinter } from "../src/route/tc/printer.ts";
 
 const COUNT = 10000;
+const CLASSES = 2000;
 const RUNS = 7;
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const ns = `nlkit-bench-tc-${process.pid}`;
@@ -87,25 +89,41 @@ try {
       bytes += p.json().length;
     }
   });
-  const show = ["-n", ns, "-j", "filter", "show", "dev", "v0", "parent", "1:"];
-  const tcMs = await best(proc("tc", show));
-  const cli = runtime === "bun"
-    ? proc(process.execPath, ["cli.ts", "-n", ns, "-j", "tc", ...show.slice(3)])
-    : proc(process.execPath, ["run", "-A", "cli.ts", "-n", ns, "-j", "tc", ...show.slice(3)]);
-  const cliMs = await best(cli);
+  /** The nlkit CLI on this runtime, and the compiled binary when built. */
+  const nlkit = (words: string[]) =>
+    runtime === "bun"
+      ? proc(process.execPath, ["cli.ts", "-n", ns, ...words])
+      : proc(process.execPath, ["run", "-A", "cli.ts", "-n", ns, ...words]);
+  const show = ["-j", "filter", "show", "dev", "v0", "parent", "1:"];
+  const tcMs = await best(proc("tc", ["-n", ns, ...show]));
+  const cliMs = await best(nlkit(["-j", "tc", ...show.slice(1)]));
   const bin = existsSync("dist/nlkit")
-    ? await best(proc("dist/nlkit", ["-n", ns, "-j", "tc", ...show.slice(3)]))
+    ? await best(proc("dist/nlkit", ["-n", ns, "-j", "tc", ...show.slice(1)]))
     : undefined;
-  const r = (x: Timing) =>
-    `wall ${x.wall.toFixed(0)} ms (${(x.wall / tcMs.wall).toFixed(2)}x tc), cpu ${x.cpu.toFixed(0)} ms (${
-      (x.cpu / tcMs.cpu).toFixed(2)
-    }x tc)`;
+  // /usr/bin/time counts in 10 ms steps: a 0 ms baseline has no ratio.
+  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}x tc` : "tc under 10 ms");
+  const r = (x: Timing, base = tcMs) =>
+    `wall ${x.wall.toFixed(0)} ms (${ratio(x.wall, base.wall)}), cpu ${x.cpu.toFixed(0)} ms (${
+      ratio(x.cpu, base.cpu)
+    })`;
   console.log(`${runtime}: ${n} filter messages (${COUNT} u32 filters), best of ${RUNS}`);
   console.log(`  tc -j filter show (process)          wall ${tcMs.wall.toFixed(0)} ms, cpu ${tcMs.cpu.toFixed(0)} ms`);
   console.log(`  streamFilters, typed (in process)    ${r(typed)}`);
   console.log(`  ... and tc -j JSON text (in process) ${r(json)}, ${bytes} bytes`);
   console.log(`  nlkit -j tc filter show, ${runtime} run  ${r(cliMs)}`);
   if (bin) console.log(`  nlkit -j tc filter show, compiled    ${r(bin)}`);
+  // Classes: an htb with 2,000 classes on v1, listed with statistics.
+  const classes = ["qdisc add dev v1 root handle 1: htb default 1"];
+  for (let i = 1; i <= CLASSES; i++) {
+    classes.push(`class add dev v1 parent 1: classid 1:${i.toString(16)} htb rate 1mbit`);
+  }
+  sh("tc", ["-n", ns, "-batch", "-"], classes.join("\n") + "\n");
+  console.log(`${runtime}: ${CLASSES} htb classes, best of ${RUNS}`);
+  for (const words of [["-s", "class", "show", "dev", "v1"], ["-s", "qdisc", "show"]]) {
+    const base = await best(proc("tc", ["-n", ns, ...words]));
+    const ours = await best(nlkit([words[0], "tc", ...words.slice(1)]));
+    console.log(`  tc ${words.join(" ")}: tc cpu ${base.cpu.toFixed(0)} ms; nlkit ${r(ours, base)}`);
+  }
 } finally {
   try {
     sh("ip", ["netns", "del", ns]);

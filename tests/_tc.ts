@@ -56,6 +56,7 @@ export const TC_CHANGES: string[][] = [
 export const TC_JSON_SHOWS: string[][] = [
   "qdisc show",
   "qdisc show dev v0",
+  "filter show dev v0",
   "filter show dev v0 parent 1:",
   "filter show dev v0 ingress",
   "filter show dev v0 egress",

@@ -151,6 +151,7 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     umount2: unsupported,
     ioctlPtr: unsupported,
     ioctlInt: unsupported,
+    bpf: unsupported,
     getpid: () => 1,
     gettid: () => 1,
     pollAsync: (fds, nfds) =>

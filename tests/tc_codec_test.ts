@@ -32,6 +32,7 @@ import { parseTcMessage } from "../src/route/tc/message.ts";
 import { printClass, printFilter, printQdisc } from "../src/route/tc/print.ts";
 import { TcPrinter } from "../src/route/tc/printer.ts";
 import { classRequest, qdiscRequest } from "../src/route/tc/request.ts";
+import { tcRequest } from "../src/cli/tc.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { rateSpec } from "../src/route/tc/ratespec.ts";
 
@@ -170,4 +171,27 @@ test("unknown keys in specs and options are refused, naming the key", () => {
     () => classRequest("add", { dev: 2, kind: "htb", options: { rate: 1000, cieling: 5 } }, 2),
     /unknown key "cieling"/,
   );
+});
+
+test("JSON strings are escaped as iproute2's json_writer escapes them, keys and values alike", () => {
+  const p = new TcPrinter(true);
+  p.open();
+  p.str("name", "%s", 'a\x01b\tc"d\\e');
+  p.str("k\ney", "%s", "plain");
+  p.uint("n", "%s", 7);
+  p.close();
+  // Control bytes other than \t \n \r \f \b stay raw (JSON.stringify would write \u0001).
+  assert.equal(p.json(), '{"name":"a\x01b\\tc\\"d\\\\e","k\\ney":"plain","n":7}');
+});
+
+test("netem distributions and loss models are refused when tc refuses them", () => {
+  const netem = (line: string) =>
+    tcRequest("qdisc", "add", ["dev", "v0", "root", "netem", ...line.split(" ")], () => 2);
+  assert.throws(() => netem("delay 10ms 1ms distribution nosuch"), /Cannot find netem distribution "nosuch"/);
+  assert.throws(() => netem("delay 10ms distribution normal"), /without a delay and a jitter/);
+  assert.throws(() => netem("loss 1% loss state 2%"), /Duplicate netem "loss"/);
+  assert.throws(() => netem("slot distribution normal 1ms 1ms"), /slot distributions are not supported/);
+  assert.throws(() => netem("slot 5ms 2ms"), /Invalid netem slot/);
+  assert.throws(() => netem("ecn"), /ecn without loss/);
+  assert.ok(netem("loss gemodel 1% ecn").length > 0);
 });

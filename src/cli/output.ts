@@ -6,6 +6,7 @@
  */
 
 import { writeSome } from "./io.ts";
+import { quoteJson } from "../wire/json_quote.ts";
 
 const enc = new TextEncoder();
 const FLUSH_AT = 64 * 1024;
@@ -57,21 +58,6 @@ export class Output {
   }
 }
 
-/** A string as iproute2's json_writer quotes it (it escapes only these characters). */
-function quote(s: string): string {
-  return `"${s.replace(/[\t\n\r\f\b\\"]/g, (c) => JSON_ESCAPES[c])}"`;
-}
-
-const JSON_ESCAPES: Record<string, string> = {
-  "\t": "\\t",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\f": "\\f",
-  "\b": "\\b",
-  "\\": "\\\\",
-  '"': '\\"',
-};
-
 /**
  * `value` in the layout of `ip -j -p` (iproute2's json_writer): keys on
  * their own lines indented four spaces per level, arrays inline as
@@ -87,10 +73,10 @@ export function ipPrettyJson(value: unknown, depth: number): string {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     if (!entries.length) return "{}";
     const pad = "    ".repeat(depth + 1);
-    const body = entries.map(([k, v], i) => `${i ? "," : ""}\n${pad}${quote(k)}: ${ipPrettyJson(v, depth + 1)}`);
+    const body = entries.map(([k, v], i) => `${i ? "," : ""}\n${pad}${quoteJson(k)}: ${ipPrettyJson(v, depth + 1)}`);
     return `{${body.join("")}\n${"    ".repeat(depth)}}`;
   }
-  return typeof value === "string" ? quote(value) : JSON.stringify(value) ?? "null";
+  return typeof value === "string" ? quoteJson(value) : JSON.stringify(value) ?? "null";
 }
 
 /**

@@ -29,6 +29,9 @@ import { TcWords } from "../route/tc/words.ts";
 import { filterKind } from "../route/tc/filter/registry.ts";
 import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
+import { loadSys } from "../sys/load.ts";
+import { openFilterOptions } from "../route/tc/open.ts";
+import { bpfProgInfo } from "../sys/bpf.ts";
 import { linkLookup, nameIndex } from "./tc_links.ts";
 
 /** tc's objects in tc.c's order (any prefix selects the first match); chain, monitor and exec are not supported. */
@@ -117,16 +120,13 @@ function intOf(v: string, what: string, max: number): number {
   return n;
 }
 
-/**
- * Builds the request of `tc qdisc|class|filter add|change|replace|del
- * WORDS...`, with devices resolved by `linkIndex`; nothing is sent.
- */
-export function tcRequest(
+/** Reads `tc qdisc|class|filter CMD WORDS...` into a spec, with devices resolved by `linkIndex`. */
+function tcSpec(
   object: "qdisc" | "class" | "filter",
   cmd: TcCommand,
   words: readonly string[],
   linkIndex: (name: string) => number,
-): Uint8Array {
+): { spec: Partial<Spec>; ifindex: number } {
   const w = new TcWords(words);
   const s = commonWords(w, object);
   if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
@@ -138,24 +138,57 @@ export function tcRequest(
     if (s.kind !== undefined && !k) throw new UsageError(`Unknown qdisc kind: "${s.kind}"`, s.kind);
     if (k?.qdisc) s.options = k.qdisc.words(rest, { linkIndex });
     else if (!rest.done) throw new UsageError(`Unknown ${s.kind} argument: "${rest.peek()}" (it takes none)`);
-    return qdiscRequest(cmd, s as QdiscSpec, ifindex);
-  }
-  if (object === "class") {
+  } else if (object === "class") {
     const k = s.kind === undefined ? undefined : qdiscKind(s.kind);
     if (s.kind !== undefined && !k?.class) throw new UsageError(`Unknown class kind: "${s.kind}"`, s.kind);
     if (k?.class) s.options = k.class.words(rest, { linkIndex });
-    return classRequest(cmd, s as ClassSpec, ifindex);
+  } else {
+    const k = s.kind === undefined ? undefined : filterKind(s.kind);
+    if (s.kind !== undefined && !k) throw new UsageError(`Unknown filter kind: "${s.kind}"`, s.kind);
+    const protocol = s.protocol === undefined ? (cmd === "add" ? 3 : undefined) : parseProtocol(s.protocol);
+    if (k && !rest.done) s.options = k.options.words(rest, { linkIndex, protocol });
   }
-  const k = s.kind === undefined ? undefined : filterKind(s.kind);
-  if (s.kind !== undefined && !k) throw new UsageError(`Unknown filter kind: "${s.kind}"`, s.kind);
-  const protocol = s.protocol === undefined ? (cmd === "add" ? 3 : undefined) : parseProtocol(s.protocol);
-  if (k && !rest.done) s.options = k.options.words(rest, { linkIndex, protocol });
+  return { spec: s, ifindex };
+}
+
+function buildRequest(
+  object: "qdisc" | "class" | "filter",
+  cmd: TcCommand,
+  s: Partial<Spec>,
+  ifindex: number,
+): Uint8Array {
+  if (object === "qdisc") return qdiscRequest(cmd, s as QdiscSpec, ifindex);
+  if (object === "class") return classRequest(cmd, s as ClassSpec, ifindex);
   return filterRequest(cmd, s as FilterSpec, ifindex);
 }
 
+/**
+ * Builds the request of `tc qdisc|class|filter add|change|replace|del
+ * WORDS...`, with devices resolved by `linkIndex`; nothing is sent or
+ * opened (a pinned program's descriptor must already be in the options).
+ */
+export function tcRequest(
+  object: "qdisc" | "class" | "filter",
+  cmd: TcCommand,
+  words: readonly string[],
+  linkIndex: (name: string) => number,
+): Uint8Array {
+  const { spec, ifindex } = tcSpec(object, cmd, words, linkIndex);
+  return buildRequest(object, cmd, spec, ifindex);
+}
+
 async function modify(ctx: Context, object: "qdisc" | "class" | "filter", cmd: TcCommand, w: TcWords): Promise<void> {
-  const req = tcRequest(object, cmd, w.rest(), linkLookup(await nameIndex(ctx)));
-  await withRouteSocket(ctx.lib, (s) => s.request(req));
+  const { spec, ifindex } = tcSpec(object, cmd, w.rest(), linkLookup(await nameIndex(ctx)));
+  // Pinned programs are opened here and closed once the kernel has answered.
+  const opened = object === "filter" && spec.options !== undefined
+    ? openFilterOptions(spec.kind, spec.options, await loadSys())
+    : undefined;
+  try {
+    const req = buildRequest(object, cmd, opened ? { ...spec, options: opened.options } : spec, ifindex);
+    await withRouteSocket(ctx.lib, (s) => s.request(req));
+  } finally {
+    opened?.close();
+  }
 }
 
 async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWords): Promise<void> {
@@ -168,11 +201,13 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
     if (!rest.done) throw new UsageError(`Unexpected argument: "${rest.peek()}"`, rest.peek());
   }
   const links = await linkNames(ctx);
+  const sys = object === "filter" ? await loadSys() : undefined;
   const print: TcPrintOptions = {
     details: ctx.opts.details,
     stats: ctx.opts.stats,
     linkName: (i) => nameOfIndex(links, i),
     hideDev: s.dev !== undefined,
+    progInfo: sys && ((id) => bpfProgInfo(sys, id)),
   };
   const p = new TcPrinter(ctx.opts.json, ctx.opts.pretty);
   const emit = (fn: () => void) => {

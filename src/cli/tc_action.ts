@@ -16,9 +16,8 @@ import {
   modifyActions,
   streamActionMessages,
 } from "../route/tc/actions.ts";
-import { withRouteSocket } from "../route/rtnl.ts";
 import { linkLookup } from "./tc_links.ts";
-import { actionWords, printActionList } from "../route/tc/action/list.ts";
+import { actionWords, printActionList, type TcAction } from "../route/tc/action/list.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 import { TcWords } from "../route/tc/words.ts";
 
@@ -37,16 +36,20 @@ function kindAndIndex(w: TcWords): { kind: string; index?: number } {
 /** tc's action commands in m_action.c's order. */
 const ACTION_COMMANDS = wordTable("add change replace delete=del list=show show ls=show get");
 
-/** Builds the request of `tc actions add|replace|change WORDS...`; nothing is sent. */
+function actionsOf(words: readonly string[], linkIndex: (name: string) => number): TcAction[] {
+  const w = new TcWords(words);
+  const actions = actionWords(w, { linkIndex });
+  if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
+  return actions;
+}
+
+/** Builds the request of `tc actions add|replace|change WORDS...`; nothing is sent or opened. */
 export function actionsRequest(
   cmd: "add" | "replace" | "change",
   words: readonly string[],
   linkIndex: (name: string) => number,
 ): Uint8Array {
-  const w = new TcWords(words);
-  const actions = actionWords(w, { linkIndex });
-  if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
-  return actionRequest(cmd, actions);
+  return actionRequest(cmd, actionsOf(words, linkIndex));
 }
 
 /** Handles `nlkit tc action ...`. */
@@ -58,9 +61,7 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
   const links = await linkNames(ctx);
   if (cmd === "add" || cmd === "replace" || cmd === "change") {
     const names = new Map([...links].map(([i, l]) => [l.name ?? "", i]));
-    const req = actionsRequest(cmd, w.rest(), linkLookup(names));
-    await withRouteSocket(ctx.lib, (s) => s.request(req));
-    return;
+    return await modifyActions(cmd, actionsOf(w.rest(), linkLookup(names)), ctx.lib);
   }
   const { kind, index } = kindAndIndex(w);
   if (cmd === "del") {

@@ -7,7 +7,7 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { libcCandidates, SYMBOLS } from "./symbols.ts";
+import { bpfSyscallNumber, libcCandidates, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 
 /** The part of `bun:ffi` nlkit uses. */
@@ -17,6 +17,7 @@ interface BunFfi {
     symbols: Record<string, { args: string[]; returns: string }>,
   ): { symbols: Record<string, (...args: unknown[]) => unknown> };
   read: { i32(ptr: unknown, offset: number): number };
+  ptr(buf: Uint8Array): number;
 }
 
 /** The part of Bun's Worker nlkit uses. */
@@ -76,7 +77,13 @@ export async function loadBunSys(override?: string): Promise<Sys> {
     s[key] = ffi.dlopen(libcPath, { [name]: def }).symbols[name] as (...args: unknown[]) => number;
   }
   const loc = (lib.symbols.__errno_location as () => unknown)();
-  return makeSys("bun", { fn: s, errno: () => ffi.read.i32(loc, 0) }, pollerFor(libcPath));
+  const raw = {
+    fn: s,
+    errno: () => ffi.read.i32(loc, 0),
+    address: (buf: Uint8Array) => BigInt(ffi.ptr(buf)),
+    sysBpf: bpfSyscallNumber(arch),
+  };
+  return makeSys("bun", raw, pollerFor(libcPath));
 }
 
 function pollerFor(libcPath: string): Sys["pollAsync"] {

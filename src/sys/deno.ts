@@ -6,7 +6,7 @@
  * @module
  */
 
-import { libcCandidates, SYMBOLS } from "./symbols.ts";
+import { bpfSyscallNumber, libcCandidates, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 import { isRuntimePermissionDenied, runtimePermission } from "../errors.ts";
 
@@ -43,7 +43,13 @@ export function loadDenoSys(libcPath?: string): Sys {
   const errnoView = new Deno.UnsafePointerView(loc);
   // Pending poll buffers stay referenced until their call settles.
   const inFlight = new Set<Uint8Array>();
-  return makeSys("deno", { fn: s, errno: () => errnoView.getInt32() }, async (fds, nfds) => {
+  const raw = {
+    fn: s,
+    errno: () => errnoView.getInt32(),
+    address: (buf: Uint8Array) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))),
+    sysBpf: bpfSyscallNumber(Deno.build.arch),
+  };
+  return makeSys("deno", raw, async (fds, nfds) => {
     inFlight.add(fds);
     try {
       return await s.poll_async(fds, BigInt(nfds), -1);

@@ -192,7 +192,25 @@ export const SYMBOLS = {
     parameters: [],
     result: "pointer", // int *
   },
+  // syscall(2), bound for bpf(2), which glibc does not wrap.
+  syscall_bpf: {
+    name: "syscall",
+    parameters: [
+      "i64", // long number (SYS_bpf)
+      "i32", // int cmd
+      "buffer", // union bpf_attr *attr
+      "u32", // unsigned int size
+    ],
+    result: "i32", // long, read as its low 32 bits: an fd, 0 or -1
+  },
 } as const;
+
+/** `SYS_bpf` by architecture (Deno's and Node's names), or undefined where nlkit does not know it. */
+export function bpfSyscallNumber(arch: string): number | undefined {
+  if (arch === "x86_64" || arch === "x64") return 321;
+  if (arch === "aarch64" || arch === "arm64" || arch === "riscv64") return 280;
+  return undefined;
+}
 
 /** Names of the symbols in {@link SYMBOLS}. */
 export type SymbolName = keyof typeof SYMBOLS;

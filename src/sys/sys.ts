@@ -86,6 +86,14 @@ export interface Sys {
   ioctlPtr(fd: number, request: number, arg: Uint8Array): void;
   /** `ioctl(2)` with an integer argument passed by value. */
   ioctlInt(fd: number, request: number, value: number): void;
+  /**
+   * `bpf(2)`: runs command `cmd` on `attr` (a `union bpf_attr`) and returns
+   * its result (an fd or 0). Each `[offset, bytes]` of `pointers` first
+   * writes the address of `bytes` into `attr` at `offset` (a u64), for
+   * fields such as `pathname`; those bytes only need to live through the
+   * call.
+   */
+  bpf(cmd: number, attr: Uint8Array, pointers?: readonly (readonly [number, Uint8Array])[]): number;
   /** `getpid(2)`. */
   getpid(): number;
   /** `gettid(2)`. */
@@ -115,6 +123,10 @@ export interface RawLibc {
   readonly fn: Record<string, (...args: any[]) => any>;
   /** Reads the calling thread's errno. */
   errno(): number;
+  /** The address of a buffer's first byte, for pointers inside structs. */
+  address(buf: Uint8Array): bigint;
+  /** `SYS_bpf` on this architecture, undefined where unknown. */
+  readonly sysBpf: number | undefined;
 }
 
 /** Builds a {@link Sys} on top of raw symbol calls. */
@@ -167,6 +179,12 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
       void check(f.ioctl(fd, BigInt(request), arg), "ioctl", `(0x${request.toString(16)})`),
     ioctlInt: (fd, request, value) =>
       void check(f.ioctl_int(fd, BigInt(request), BigInt(value)), "ioctl", `(0x${request.toString(16)})`),
+    bpf: (cmd, attr, pointers = []) => {
+      if (raw.sysBpf === undefined) throw new SysError("bpf", 38, "(SYS_bpf unknown on this architecture)");
+      const v = new DataView(attr.buffer, attr.byteOffset, attr.byteLength);
+      for (const [off, bytes] of pointers) v.setBigUint64(off, raw.address(bytes), true);
+      return check(f.syscall_bpf(BigInt(raw.sysBpf), cmd, attr, attr.length), "bpf", `(command ${cmd})`);
+    },
     getpid: () => f.getpid(),
     gettid: () => f.gettid(),
     pollAsync,

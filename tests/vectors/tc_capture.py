@@ -22,6 +22,13 @@ COMMANDS = {
               "30%", "duplicate", "2%", "corrupt", "0.5%", "reorder", "25%", "50%", "gap", "5", "rate", "1mbit",
               "limit", "2000"],
     "netem_ecn": ["qdisc", "replace", "dev", "v0", "root", "netem", "loss", "5%", "ecn"],
+    "netem_state": ["qdisc", "add", "dev", "v0", "root", "netem", "loss", "state", "1%", "90%", "5%", "80%", "2%"],
+    "netem_state_default": ["qdisc", "add", "dev", "v0", "root", "netem", "loss", "state", "3%"],
+    "netem_gemodel": ["qdisc", "add", "dev", "v0", "root", "netem", "loss", "gemodel", "2%", "10%", "70%", "1%",
+                      "ecn"],
+    "netem_slot": ["qdisc", "add", "dev", "v0", "root", "netem", "delay", "10ms", "slot", "2ms", "5ms", "packets",
+                   "10", "bytes", "15000"],
+    "netem_dist": ["qdisc", "add", "dev", "v0", "root", "netem", "delay", "100ms", "20ms", "distribution", "pareto"],
     "sfq": ["qdisc", "add", "dev", "v0", "root", "handle", "2:", "sfq", "perturb", "10", "quantum", "1514",
             "limit", "127", "divisor", "1024", "flows", "64", "depth", "32", "headdrop"],
     "prio": ["qdisc", "add", "dev", "v0", "root", "handle", "3:", "prio", "bands", "4", "priomap",
@@ -49,6 +56,9 @@ COMMANDS = {
                       "ptype", "host", "pipe", "index", "7"],
     "pedit": U32 + ["action", "pedit", "munge", "offset", "8", "u8", "set", "0x40", "munge", "ip", "dst", "set",
                     "10.0.0.9", "munge", "offset", "0", "u16", "set", "0x4500", "retain", "0xff00", "pipe"],
+    "pedit_ip": U32 + ["action", "pedit", "munge", "ip", "ttl", "set", "64", "munge", "ip", "tos", "set", "0x10",
+                       "munge", "ip", "ihl", "set", "5", "munge", "ip", "df", "set", "0x40", "munge", "ip", "dport",
+                       "set", "8080", "munge", "ip", "protocol", "set", "17", "retain", "0x1f", "pipe"],
     "vlan_push": U32 + ["action", "vlan", "push", "id", "100", "protocol", "802.1ad", "priority", "5"],
     "csum": U32 + ["action", "csum", "iph", "and", "tcp", "and", "udp", "pass"],
     "actions_police": ["actions", "add", "action", "police", "avrate", "100kbit", "drop", "index", "10"],
@@ -97,7 +107,7 @@ def main():
                         "refusal": refusal[0] if refusal else None})
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tc_requests.json")
         with open(path, "w") as f:
-            json.dump(out, f, indent=1)
+            json.dump(out, f, indent=2)
             f.write("\n")
     finally:
         run("ip", "netns", "del", NS)

@@ -14,6 +14,8 @@ import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
 import { TC_ACTION_LIST, type TcAction } from "./action/list.ts";
 import { RTM_TC, TCA_ACT, TCA_ROOT } from "./constants.ts";
 import type { TcCommand } from "./request.ts";
+import { openActions } from "./open.ts";
+import { loadSys } from "../../sys/load.ts";
 
 const TCAMSG_LEN = 4;
 
@@ -69,8 +71,14 @@ export async function modifyActions(
   actions: readonly TcAction[],
   opts: RouteOptions = {},
 ): Promise<void> {
-  const req = actionRequest(cmd, actions);
-  await withRouteSocket(opts, (s) => s.request(req));
+  // Pinned programs (act_bpf) are opened for the request and closed once it is answered.
+  const opened = cmd === "delete" ? undefined : openActions(actions, await loadSys());
+  try {
+    const req = actionRequest(cmd, opened?.actions ?? actions);
+    await withRouteSocket(opts, (s) => s.request(req));
+  } finally {
+    opened?.close();
+  }
 }
 
 /** Fetches one shared action by kind and index. */

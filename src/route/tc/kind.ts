@@ -7,6 +7,8 @@
  */
 
 import type { MessageBuilder } from "../../wire/builder.ts";
+import type { BpfProgInfo } from "../../sys/bpf.ts";
+import type { Sys } from "../../sys/sys.ts";
 import type { TcPrinter } from "./printer.ts";
 import type { TcWords } from "./words.ts";
 
@@ -22,6 +24,16 @@ export interface PrintContext {
   handle: number;
   /** A filter's protocol (host order), 0 for other objects. */
   protocol: number;
+  /** Looks up a loaded BPF program by id (tc shows its name and tag); absent: only the id is shown. */
+  progInfo?: (id: number) => BpfProgInfo | undefined;
+}
+
+/** Options made ready to send, and how to release what that opened. */
+export interface OpenedOptions {
+  /** The options to build the request from. */
+  options: unknown;
+  /** Releases what was opened (closes descriptors); call once the request is answered. */
+  close(): void;
 }
 
 /** What reading words needs beyond the words. */
@@ -78,6 +90,8 @@ export interface FilterKind {
   readonly parseHandle?: (text: string) => number;
   /** Folds options into the handle (u32's `order`); returns the handle to send. */
   readonly finalHandle?: (options: unknown, handle: number) => number;
+  /** Opens what the options name outside the message (bpf's pinned program) before the request is built. */
+  readonly open?: (options: unknown, sys: Sys) => OpenedOptions;
 }
 
 /** An action kind. */
@@ -86,4 +100,6 @@ export interface ActionKind {
   readonly kind: string;
   /** Action options (`TCA_ACT_OPTIONS`). */
   readonly options: OptionsCodec<unknown>;
+  /** Opens what the options name outside the message (act_bpf's pinned program) before the request is built. */
+  readonly open?: (options: unknown, sys: Sys) => OpenedOptions;
 }

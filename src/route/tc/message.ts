@@ -11,8 +11,8 @@ import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { parseAttrs, parseStruct } from "../../wire/table.ts";
 import { RTM_TC, TCA } from "./constants.ts";
-import { decodeIn, TC_PAYLOAD } from "./payload.ts";
-import { TCA_STATS_ATTRS, type TcStats } from "./stats.ts";
+import { decodeIn, TC_KIND, TC_PAYLOAD } from "./payload.ts";
+import { TCA_STATS_ATTRS, type TcStats, withoutApp } from "./stats.ts";
 import type { OptionsCodec, XstatsCodec } from "./kind.ts";
 import { filterKind } from "./filter/registry.ts";
 import { qdiscKind } from "./qdisc/registry.ts";
@@ -33,7 +33,7 @@ export const TCMSG_LEN = 20;
 
 /** `TCA_*` of a qdisc, class or filter message, in the order `tc` sends them. */
 export const TCA_ATTRS = {
-  kind: { type: TCA.TCA_KIND, kind: "string" },
+  kind: { type: TCA.TCA_KIND, kind: "codec", codec: TC_KIND },
   rate: { type: TCA.TCA_RATE, kind: "struct", struct: { interval: "s8", ewmaLog: "u8" } },
   chain: { type: TCA.TCA_CHAIN, kind: "u32" },
   options: { type: TCA.TCA_OPTIONS, kind: "codec", codec: TC_PAYLOAD },
@@ -137,10 +137,7 @@ export function parseTcMessage(m: NlMsg, type: TcObjectType): TcBase {
   }
   const a = parseAttrs(TCA_ATTRS, buf, view, at + TCMSG_LEN, m.end);
   o.kind = a.kind ?? "";
-  if (a.stats) {
-    o.stats = a.stats;
-    delete a.stats.app;
-  }
+  if (a.stats) o.stats = withoutApp(a.stats);
   if (a.chain !== undefined) o.chain = a.chain;
   if (a.hwOffload !== undefined) o.hwOffload = a.hwOffload;
   if (a.ingressBlock !== undefined) o.ingressBlock = a.ingressBlock;

@@ -30,12 +30,15 @@ export type { FifoOptions } from "./qdisc/fifo.ts";
 export type { PrioOptions } from "./qdisc/prio.ts";
 export type { U32Options } from "./filter/u32.ts";
 export type { U32Key, U32Selector } from "./filter/u32_keys.ts";
-export type { BpfInsn, BpfOptions } from "./filter/bpf.ts";
+export type { BpfOptions } from "./filter/bpf.ts";
+export type { BpfInsn, BpfProgram } from "./bpf_prog.ts";
+export type { BpfProgInfo } from "../../sys/bpf.ts";
 export type { MirredOptions } from "./action/mirred.ts";
 export type { GactOptions } from "./action/gact.ts";
 export type {
   ActionKind,
   FilterKind,
+  OpenedOptions,
   OptionsCodec,
   PrintContext,
   QdiscKind,

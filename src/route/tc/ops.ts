@@ -18,7 +18,7 @@ import { notFound } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
-import { RTM_TC, TC_H } from "./constants.ts";
+import { RTM_TC } from "./constants.ts";
 import { type Filter, parseTcMessage, type Qdisc, type TcClass, tcmsgHeader } from "./message.ts";
 import {
   classRequest,
@@ -32,6 +32,8 @@ import {
   type TcCommand,
 } from "./request.ts";
 import { parseProtocol } from "./protocol.ts";
+import { openFilterOptions } from "./open.ts";
+import { loadSys } from "../../sys/load.ts";
 
 async function run(
   spec: { dev: string | number },
@@ -72,9 +74,19 @@ export const replaceClass = (spec: ClassSpec, opts?: RouteOptions): Promise<void
 /** Deletes a class. */
 export const deleteClass = (spec: ClassSpec, opts?: RouteOptions): Promise<void> => modifyClass("delete", spec, opts);
 
-/** Changes a filter. */
-export function modifyFilter(cmd: TcCommand, spec: FilterSpec, opts: RouteOptions = {}): Promise<void> {
-  return run(spec, opts, (i) => filterRequest(cmd, spec, i));
+/**
+ * Changes a filter. What its options name outside the message (a pinned
+ * BPF program, its actions' too) is opened first and closed once the
+ * kernel answered.
+ */
+export async function modifyFilter(cmd: TcCommand, spec: FilterSpec, opts: RouteOptions = {}): Promise<void> {
+  if (spec.options === undefined) return await run(spec, opts, (i) => filterRequest(cmd, spec, i));
+  const opened = openFilterOptions(spec.kind, spec.options, await loadSys());
+  try {
+    await run(spec, opts, (i) => filterRequest(cmd, { ...spec, options: opened.options }, i));
+  } finally {
+    opened.close();
+  }
 }
 
 /** Adds a filter. */
@@ -166,7 +178,7 @@ export async function listClasses(filter: ClassFilter, opts: RouteOptions = {}):
 export interface FilterFilter {
   /** The device. */
   dev: string | number;
-  /** The qdisc or class they attach to (default `root`; `ingress`/`egress` for clsact). */
+  /** The qdisc or class they attach to (default: the device's root qdisc; `ingress`/`egress` for clsact). */
   parent?: HandleSpec;
   /** Only this priority. */
   priority?: number;
@@ -185,7 +197,7 @@ export function streamFilters(filter: FilterFilter, opts: RouteOptions = {}): Du
     const b = dumpHeader(
       RTM_TC.RTM_GETTFILTER,
       ifindex,
-      parentOf(filter.parent, TC_H.TC_H_ROOT),
+      parentOf(filter.parent, 0), // 0: the kernel lists the root qdisc's filters, as tc asks
       ((prio << 16) | ((proto & 0xff) << 8) | (proto >>> 8)) >>> 0,
     );
     if (filter.chain !== undefined) b.u(11, "u32", filter.chain);

@@ -14,6 +14,7 @@ import { filterKind } from "./filter/registry.ts";
 import { qdiscKind } from "./qdisc/registry.ts";
 import type { TcPrinter } from "./printer.ts";
 import { printStats } from "./stats.ts";
+import type { BpfProgInfo } from "../../sys/bpf.ts";
 
 /** What a listing shows and how it names devices. */
 export interface TcPrintOptions {
@@ -25,10 +26,12 @@ export interface TcPrintOptions {
   linkName: (ifindex: number) => string;
   /** Leave the device out (the listing was for one device, as `tc ... show dev X`). */
   hideDev?: boolean;
+  /** Looks up a loaded BPF program by id (tc shows its name and tag; see `bpfProgInfo`); absent: only its id. */
+  progInfo?: (id: number) => BpfProgInfo | undefined;
 }
 
 function ctxOf(o: TcPrintOptions, handle: number, protocol: number): PrintContext {
-  return { details: o.details ?? 0, stats: o.stats ?? 0, linkName: o.linkName, handle, protocol };
+  return { details: o.details ?? 0, stats: o.stats ?? 0, linkName: o.linkName, handle, protocol, progInfo: o.progInfo };
 }
 
 function dev(p: TcPrinter, t: TcBase, o: TcPrintOptions): void {

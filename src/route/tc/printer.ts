@@ -17,14 +17,30 @@
  * @module
  */
 
+import { quoteJson } from "../../wire/json_quote.ts";
+
 /** Where a field goes: both outputs, JSON only, or text only. */
 export type PrintMode = "any" | "json" | "fp";
 
 /** A JSON value a field holds. */
 export type JsonScalar = string | number | boolean | null;
 
-// Keys and strings as JSON text (V8 and JSC stringify short strings fast).
-const quote = JSON.stringify;
+// Most values need no escaping: checked and quoted by hand, the rest escaped as iproute2 does.
+function quoteValue(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return quoteJson(s);
+  }
+  return '"' + s + '"';
+}
+
+// Keys are a small fixed set: each is quoted once, then looked up.
+const QUOTED = new Map<string, string>();
+function quoteKey(key: string): string {
+  let q = QUOTED.get(key);
+  if (q === undefined) QUOTED.set(key, q = quoteJson(key) + ":");
+  return q;
+}
 
 /** Prints tc objects as text or as JSON, field by field. */
 export class TcPrinter {
@@ -37,6 +53,8 @@ export class TcPrinter {
   // iproute2's json_writer state: the separator due before the next value, and open containers.
   #sep = "";
   #objects: boolean[] = [];
+  // The innermost container is an object (its values are named).
+  #inObject = false;
 
   /** `json`: build JSON instead of text; `pretty`: indent it as `tc -p` does. */
   constructor(json: boolean, pretty = false) {
@@ -53,42 +71,54 @@ export class TcPrinter {
     if (this.pretty) this.#json += "\n" + "    ".repeat(this.#objects.length);
   }
 
-  // A value's name inside an object; inside an array (or at the top) values have none.
+  // The separator and, inside an object, the value's name; inside an array (or at the top) values have none.
   #name(key: string | undefined): void {
-    if (!this.#objects[this.#objects.length - 1]) return;
-    this.#eor();
-    this.#eol();
-    this.#sep = "";
-    this.#json += quote(key ?? "") + (this.pretty ? ": " : ":");
+    if (!this.#inObject) {
+      this.#json += this.#sep;
+      return;
+    }
+    if (this.pretty) {
+      this.#eor();
+      this.#eol();
+      this.#json += quoteJson(key ?? "") + ": ";
+    } else this.#json += this.#sep + quoteKey(key ?? "");
   }
 
   #begin(key: string | undefined, c: string, object: boolean): void {
     this.#name(key);
-    this.#eor();
     this.#json += c;
     this.#objects.push(object);
+    this.#inObject = object;
     this.#sep = "";
+  }
+
+  // A JSON value, already as JSON text.
+  #value(mode: PrintMode, key: string | undefined, json: string): void {
+    if (mode === "fp") return;
+    this.#name(key);
+    this.#json += json;
+    this.#sep = ",";
   }
 
   /** Prints `value`: JSON gets `key: json`, text gets `fmt` with `%s` replaced by `text`. */
   field(mode: PrintMode, key: string | undefined, fmt: string, json: JsonScalar, text: string): void {
     if (this.isJson) {
-      if (mode === "fp") return;
-      this.#name(key);
-      this.#eor();
-      this.#json += typeof json === "string" ? quote(json) : json === null ? "null" : String(json);
+      this.#value(mode, key, typeof json === "string" ? quoteValue(json) : json === null ? "null" : String(json));
     } else if (mode !== "json") {
       this.#text.push(fmt.replace("%s", text));
     }
   }
+
   /** A string field. */
   str(key: string | undefined, fmt: string, v: string, mode: PrintMode = "any"): void {
-    this.field(mode, key, fmt, v, v);
+    if (this.isJson) this.#value(mode, key, quoteValue(v));
+    else if (mode !== "json") this.#text.push(fmt.replace("%s", v));
   }
 
   /** An unsigned or signed integer field. */
   uint(key: string | undefined, fmt: string, v: number, mode: PrintMode = "any"): void {
-    this.field(mode, key, fmt, v, String(v));
+    if (this.isJson) this.#value(mode, key, String(v));
+    else if (mode !== "json") this.#text.push(fmt.replace("%s", String(v)));
   }
 
   /** A hex field: JSON gets the hex digits as a string (`print_hex`). */
@@ -144,6 +174,7 @@ export class TcPrinter {
       this.#sep = "";
     }
     this.#objects.pop();
+    this.#inObject = this.#objects[this.#objects.length - 1] === true;
     if (this.#sep) this.#eol();
     this.#json += object ? "}" : "]";
     this.#sep = ",";

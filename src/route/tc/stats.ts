@@ -30,6 +30,16 @@ export const TCA_STATS_ATTRS = {
 /** Parsed `TCA_STATS2`. */
 export type TcStats = Attrs<typeof TCA_STATS_ATTRS>;
 
+/**
+ * `s` without its `TCA_STATS_APP` bytes (a kind's xstats, decoded apart);
+ * copied only when they are there, so the common case allocates nothing.
+ */
+export function withoutApp(s: TcStats): TcStats {
+  if (s.app === undefined) return s;
+  const { app: _, ...rest } = s;
+  return rest;
+}
+
 /** Decodes `TCA_STATS2`. */
 export function parseStats(buf: Uint8Array, view: DataView, start: number, end: number): TcStats {
   return parseAttrs(TCA_STATS_ATTRS, buf, view, start, end);

@@ -11,11 +11,11 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { NLA_F_NESTED } from "../../../wire/constants.ts";
 import { type Codec, forEachAttr, parseAttrs } from "../../../wire/table.ts";
 import { TruncatedError } from "../../../wire/errors.ts";
-import { decodeIn, TC_HEX, TC_PAYLOAD } from "../payload.ts";
+import { decodeIn, TC_HEX, TC_KIND, TC_PAYLOAD } from "../payload.ts";
 import { TCA_ACT, TCA_ACT_MAX_PRIO } from "../constants.ts";
 import type { PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { printStats, TCA_STATS_ATTRS, type TcStats } from "../stats.ts";
+import { printStats, TCA_STATS_ATTRS, type TcStats, withoutApp } from "../stats.ts";
 import type { TcWords } from "../words.ts";
 import { verdictOf } from "./control.ts";
 import { actionKind } from "./registry.ts";
@@ -69,7 +69,7 @@ const BITFIELD32: Codec<number> = {
 
 /** `TCA_ACT_*` of one action, in the order tc sends them (`TCA_ACT_OPTIONS` is nested apart, see {@link buildAction}). */
 const TCA_ACT_ATTRS = {
-  kind: { type: TCA_ACT.TCA_ACT_KIND, kind: "string" },
+  kind: { type: TCA_ACT.TCA_ACT_KIND, kind: "codec", codec: TC_KIND },
   options: { type: TCA_ACT.TCA_ACT_OPTIONS, kind: "codec", codec: TC_PAYLOAD },
   cookie: { type: TCA_ACT.TCA_ACT_COOKIE, kind: "codec", codec: TC_HEX },
   flags: { type: TCA_ACT.TCA_ACT_FLAGS, kind: "codec", codec: BITFIELD32 },
@@ -82,10 +82,17 @@ const TCA_ACT_ATTRS = {
 
 /** Decodes one action's attributes. */
 export function parseAction(buf: Uint8Array, view: DataView, start: number, end: number): TcAction {
-  const { options, unknown: _, ...a } = parseAttrs(TCA_ACT_ATTRS, buf, view, start, end);
-  const out: TcAction = { ...a, kind: a.kind ?? "" };
-  if (a.stats) delete a.stats.app;
-  if (options) out.options = decodeIn(actionKind(out.kind)?.options, buf, view, options);
+  const a = parseAttrs(TCA_ACT_ATTRS, buf, view, start, end);
+  // Built field by field: no rest copy, no delete (both are slow paths in the engines).
+  const out: TcAction = { kind: a.kind ?? "" };
+  if (a.options) out.options = decodeIn(actionKind(out.kind)?.options, buf, view, a.options);
+  if (a.index !== undefined) out.index = a.index;
+  if (a.stats) out.stats = withoutApp(a.stats);
+  if (a.cookie !== undefined) out.cookie = a.cookie;
+  if (a.flags !== undefined) out.flags = a.flags;
+  if (a.inHwCount !== undefined) out.inHwCount = a.inHwCount;
+  if (a.hwStats !== undefined) out.hwStats = a.hwStats;
+  if (a.usedHwStats !== undefined) out.usedHwStats = a.usedHwStats;
   return out;
 }
 

@@ -21,7 +21,7 @@ const MIRRED_ATTRS = {
   tm: { type: TCA_MIRRED_TM, kind: "struct", struct: TCF_T },
 } as const;
 
-const EACTIONS: Record<number, [string, string, string]> = {
+const EACTIONS: Record<number, [string, "redirect" | "mirror", "egress" | "ingress"]> = {
   1: ["Egress Redirect", "redirect", "egress"],
   2: ["Egress Mirror", "mirror", "egress"],
   3: ["Ingress Redirect", "redirect", "ingress"],
@@ -86,10 +86,9 @@ export const mirred: ActionKind = {
     keys: ["action", "index", "refcnt", "bindcnt", "tm", "mode", "direction", "ifindex"],
     parse(buf, view, start, end): MirredOptions {
       const { parms: p, tm } = parseAttrs(MIRRED_ATTRS, buf, view, start, end);
-      const o: MirredOptions = {};
-      if (p) {
-        const names = EACTIONS[p.eaction];
-        Object.assign(o, {
+      const names = p && EACTIONS[p.eaction];
+      const o: MirredOptions = p
+        ? {
           mode: names?.[1],
           direction: names?.[2],
           ifindex: p.ifindex,
@@ -97,8 +96,8 @@ export const mirred: ActionKind = {
           index: p.index,
           refcnt: p.refcnt,
           bindcnt: p.bindcnt,
-        });
-      }
+        }
+        : {};
       if (tm) o.tm = tm;
       return o;
     },

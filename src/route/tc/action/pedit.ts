@@ -1,14 +1,15 @@
 /**
  * `pedit`: rewrite packet bytes with 32-bit keys (`munge offset N u8|u16|u32
- * set|clear|invert|preserve`, `munge ip src|dst set ADDR`), in tc's legacy
- * (non-`ex`) form. Extended keys are refused.
+ * set|clear|invert|preserve`, `munge ip FIELD set VALUE` for the IPv4
+ * header fields tc names), in tc's legacy (non-`ex`) form. Extended keys
+ * are refused.
  *
  * @module
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import { parseIp } from "../../../wire/addr.ts";
-import { forEachAttr, parseStruct } from "../../../wire/table.ts";
+import { type Codec, parseAttrs, parseStruct, type StructValue } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
@@ -103,6 +104,25 @@ function parseIpv4(t: string): Uint8Array {
   return b;
 }
 
+/** `munge ip FIELD`: byte offset, size and the bits kept by default (p_ip.c's legacy fields). */
+const IP_FIELDS: Record<string, readonly [off: number, len: number, retain: number]> = {
+  src: [12, 4, 0xffffffff],
+  dst: [16, 4, 0xffffffff],
+  tos: [1, 1, 0xff],
+  dsfield: [1, 1, 0xff],
+  precedence: [1, 1, 0xff],
+  ihl: [0, 1, 0x0f],
+  ttl: [8, 1, 0xff],
+  protocol: [9, 1, 0xff],
+  nofrag: [6, 1, 0x3f],
+  firstfrag: [6, 1, 0x1f],
+  ce: [6, 1, 0x80],
+  df: [6, 1, 0x40],
+  mf: [6, 1, 0x20],
+  sport: [20, 2, 0xffff],
+  dport: [22, 2, 0xffff],
+};
+
 function munge(w: TcWords, keys: PeditKey[]): void {
   const what = w.value("munge", "offset or ip");
   const key: PeditKey = { mask: 0, val: 0, off: 0, at: 0, offmask: 0, shift: 0 };
@@ -120,14 +140,15 @@ function munge(w: TcWords, keys: PeditKey[]): void {
     const [v, m, retain] = command(w, len, len === 4 ? 0xffffffff : len === 2 ? 0xffff : 0xff, false);
     pack(keys, key, len, retain, v, m);
   } else if (what === "ip") {
-    const field = w.value("ip", "src or dst");
-    if (field !== "src" && field !== "dst") {
-      throw new InvalidArgumentError(`Cannot munge ip "${field}": nlkit rewrites src and dst`);
+    const field = w.value("ip", "field");
+    const f = Object.hasOwn(IP_FIELDS, field) ? IP_FIELDS[field] : undefined;
+    if (!f) {
+      throw new InvalidArgumentError(`Cannot munge ip "${field}" (expected ${Object.keys(IP_FIELDS).join(", ")})`);
     }
-    key.off = field === "src" ? 12 : 16;
-    const [v, m, retain] = command(w, 4, 0xffffffff, true);
-    pack(keys, key, 4, retain, v, m);
-  } else throw new InvalidArgumentError(`Cannot munge "${what}": nlkit supports offset and ip src|dst`);
+    key.off = f[0];
+    const [v, m, retain] = command(w, f[1], f[2], field === "src" || field === "dst");
+    pack(keys, key, f[1], retain, v, m);
+  } else throw new InvalidArgumentError(`Cannot munge "${what}": nlkit supports offset and ip FIELD`);
 }
 
 function words(w: TcWords): PeditOptions {
@@ -142,43 +163,50 @@ function words(w: TcWords): PeditOptions {
 }
 
 const SEL = { ...TC_GEN, nkeys: "u8", flags: "u8", pad: "pad2" } as const;
-const KEY = { mask: "u32be", val: "u32be", off: "u32", at: "u32", offmask: "u32", shift: "u32" } as const;
+const KEY = { mask: "u32be", val: "u32be", off: "s32", at: "s32", offmask: "u32", shift: "u32" } as const;
+const SEL_LEN = 24, KEY_LEN = 24;
+
+/** `struct tc_pedit_sel` and the `struct tc_pedit_key`s after it. */
+const PEDIT_SEL: Codec<{ sel: StructValue<typeof SEL>; keys: PeditKey[] }> = {
+  parse(_buf, view, s, e) {
+    const sel = parseStruct(SEL, view, s, e);
+    const keys: PeditKey[] = [];
+    for (let i = 0, at = s + SEL_LEN; i < sel.nkeys && at + KEY_LEN <= e; i++, at += KEY_LEN) {
+      keys.push(parseStruct(KEY, view, at, e));
+    }
+    return { sel, keys };
+  },
+  build(b, { sel, keys }) {
+    b.struct(SEL, sel);
+    for (const k of keys) b.struct(KEY, k);
+  },
+};
+
+/** `TCA_PEDIT_*`, in the order tc sends them. */
+const PEDIT_ATTRS = {
+  parms: { type: TCA_PEDIT_PARMS, kind: "codec", codec: PEDIT_SEL },
+  parmsEx: { type: TCA_PEDIT_PARMS_EX, kind: "codec", codec: PEDIT_SEL },
+  tm: { type: TCA_PEDIT_TM, kind: "struct", struct: TCF_T },
+} as const;
 
 /** The pedit module. */
 export const pedit: ActionKind = {
   kind: "pedit",
   options: {
     keys: ["action", "index", "refcnt", "bindcnt", "tm", "keys", "flags"],
-    parse(_buf, view, start, end): PeditOptions {
-      const o: PeditOptions = { keys: [] };
-      forEachAttr(view, start, end, (t, s, e) => {
-        const type = t & 0x3fff;
-        if (type === TCA_PEDIT_PARMS || type === TCA_PEDIT_PARMS_EX) {
-          const sel = parseStruct(SEL, view, s, e);
-          Object.assign(o, genFields(sel), { flags: sel.flags });
-          for (let i = 0, at = s + 24; i < sel.nkeys && at + 24 <= e; i++, at += 24) {
-            const k = parseStruct(KEY, view, at, e);
-            o.keys.push({ ...k, off: view.getInt32(at + 8, true), at: view.getInt32(at + 12, true) });
-          }
-        } else if (type === TCA_PEDIT_TM) o.tm = parseStruct(TCF_T, view, s, e);
-      });
+    parse(buf, view, start, end): PeditOptions {
+      const a = parseAttrs(PEDIT_ATTRS, buf, view, start, end);
+      const p = a.parmsEx ?? a.parms;
+      const o: PeditOptions = p ? { ...genFields(p.sel), flags: p.sel.flags, keys: p.keys } : { keys: [] };
+      if (a.tm) o.tm = a.tm;
       return o;
     },
     build(b, options): void {
       const o = options as PeditOptions;
       if (!o.keys.length) throw new InvalidArgumentError("Missing pedit keys");
-      b.attr(TCA_PEDIT_PARMS, (x) => {
-        x.struct(SEL, {
-          index: o.index ?? 0,
-          action: o.action ?? TC_ACT.TC_ACT_OK,
-          nkeys: o.keys.length,
-          flags: o.flags ?? 0,
-        });
-        for (const k of o.keys) {
-          x.scalar("u32be", k.mask).scalar("u32be", k.val).scalar("s32", k.off).scalar("s32", k.at)
-            .scalar("u32", k.offmask).scalar("u32", k.shift);
-        }
-      });
+      if (o.keys.length > 128) throw new InvalidArgumentError("Cannot use more than 128 pedit keys");
+      const sel = { index: o.index ?? 0, capab: 0, action: o.action ?? TC_ACT.TC_ACT_OK, refcnt: 0, bindcnt: 0 };
+      b.attrs(PEDIT_ATTRS, { parms: { sel: { ...sel, nkeys: o.keys.length, flags: o.flags ?? 0 }, keys: o.keys } });
     },
     print(p, options, ctx): void {
       const o = options as PeditOptions;

@@ -13,8 +13,9 @@ import { pedit } from "./pedit.ts";
 import { police } from "./police.ts";
 import { skbedit } from "./skbedit.ts";
 import { vlan } from "./vlan.ts";
+import { actBpf } from "./bpf.ts";
 
-const KINDS: readonly ActionKind[] = [gact, mirred, police, skbedit, pedit, vlan, csum];
+const KINDS: readonly ActionKind[] = [gact, mirred, police, skbedit, pedit, vlan, csum, actBpf];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 

@@ -1,17 +1,28 @@
 /**
  * `bpf`: a classifier running a BPF program: classic bytecode, or an eBPF
- * program given by file descriptor, optionally in direct-action mode.
+ * program pinned in a bpf filesystem (`object-pinned`) or given by file
+ * descriptor, optionally in direct-action mode.
  *
  * @module
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import { type Codec, parseAttrs } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { TC_HEX } from "../payload.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
+import {
+  type BpfProgram,
+  openProgram,
+  printBytecode,
+  printProgram,
+  PROGRAM_KEYS,
+  programAttrs,
+  programWord,
+  SOCK_FILTERS,
+} from "../bpf_prog.ts";
 import type { TcPrinter } from "../printer.ts";
 import { printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
@@ -19,26 +30,8 @@ import type { TcWords } from "../words.ts";
 const TCA_BPF_ACT = 1, TCA_BPF_CLASSID = 3, TCA_BPF_OPS_LEN = 4, TCA_BPF_OPS = 5;
 const TCA_BPF_FD = 6, TCA_BPF_NAME = 7, TCA_BPF_FLAGS = 8, TCA_BPF_FLAGS_GEN = 9, TCA_BPF_TAG = 10, TCA_BPF_ID = 11;
 
-/** One classic BPF instruction (`struct sock_filter`). */
-export interface BpfInsn {
-  /** Opcode. */
-  code: number;
-  /** Jump offset if true. */
-  jt: number;
-  /** Jump offset if false. */
-  jf: number;
-  /** Constant. */
-  k: number;
-}
-
-/** bpf options. */
-export interface BpfOptions {
-  /** Classic BPF program. */
-  bytecode?: BpfInsn[];
-  /** An eBPF program's file descriptor, open in this process. */
-  fd?: number;
-  /** Name shown for the program. */
-  name?: string;
+/** bpf options: the program, and what the classifier does with it. */
+export interface BpfOptions extends BpfProgram {
   /** Class to classify into. */
   classid?: number;
   /** The program's return value is the verdict (`direct-action`). */
@@ -47,30 +40,7 @@ export interface BpfOptions {
   flags?: number;
   /** Actions run on a match. */
   actions?: TcAction[];
-  /** eBPF program id (reported). */
-  id?: number;
-  /** eBPF program tag, hex (reported). */
-  tag?: string;
 }
-
-/** `TCA_BPF_OPS`: an array of `struct sock_filter`. */
-const SOCK_FILTERS: Codec<BpfInsn[]> = {
-  parse(_buf, view, start, end): BpfInsn[] {
-    const out: BpfInsn[] = [];
-    for (let at = start; at + 8 <= end; at += 8) {
-      out.push({
-        code: view.getUint16(at, true),
-        jt: view.getUint8(at + 2),
-        jf: view.getUint8(at + 3),
-        k: view.getUint32(at + 4, true),
-      });
-    }
-    return out;
-  },
-  build(b, insns): void {
-    for (const i of insns) b.scalar("u16", i.code).scalar("u8", i.jt).scalar("u8", i.jf).scalar("u32", i.k);
-  },
-};
 
 /** `TCA_BPF_*`, in the order tc sends them. */
 const BPF_ATTRS = {
@@ -94,46 +64,21 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Bpf
 }
 
 function build(b: MessageBuilder, o: BpfOptions): void {
-  if ((o.bytecode === undefined) === (o.fd === undefined)) {
-    throw new InvalidArgumentError("Cannot attach a bpf filter without exactly one program: give bytecode or fd");
-  }
   b.attrs(BPF_ATTRS, {
     classid: o.classid,
     actions: o.actions?.length ? o.actions : undefined,
-    opsLen: o.bytecode?.length,
-    bytecode: o.bytecode,
-    fd: o.fd,
-    name: o.bytecode ? undefined : o.name ?? `fd:[${o.fd}]`,
+    ...programAttrs(o, "bpf filter"),
     flags: o.flags || undefined,
     bpfFlags: o.directAction ? 1 : undefined,
-  });
-}
-
-/** Parses tc's classic bytecode text: `N,code jt jf k,code jt jf k,...`. */
-export function parseBytecode(text: string): BpfInsn[] {
-  const bad = () => new InvalidArgumentError(`Invalid bpf bytecode: "${text}" (expected "N,code jt jf k,...")`);
-  const [count, ...rest] = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const n = Number(count);
-  if (!Number.isInteger(n) || n < 1 || n > 4096 || rest.length !== n) throw bad();
-  return rest.map((insn) => {
-    const f = insn.split(/\s+/).map(Number);
-    if (f.length !== 4 || f.some((x) => !Number.isInteger(x) || x < 0)) throw bad();
-    return { code: f[0], jt: f[1], jf: f[2], k: f[3] >>> 0 };
   });
 }
 
 function words(w: TcWords, ctx: WordsContext): BpfOptions {
   const o: BpfOptions = {};
   for (let word = w.next(); word !== undefined; word = w.next()) {
+    if (programWord(word, w, o)) continue;
     switch (word) {
       case "run":
-        break;
-      case "bytecode":
-      case "bc":
-        o.bytecode = parseBytecode(w.value(word, "bytecode"));
-        break;
-      case "fd":
-        o.fd = w.int(word, 0, 0x7fffffff);
         break;
       case "name":
         o.name = w.value(word, "name");
@@ -156,9 +101,7 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
       default:
-        throw new InvalidArgumentError(
-          `Unknown bpf argument: "${word}" (nlkit takes bytecode or fd, not object files)`,
-        );
+        throw new InvalidArgumentError(`Unknown bpf argument: "${word}"`);
     }
   }
   return o;
@@ -170,24 +113,8 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
   if (o.name !== undefined) p.str("bpf_name", "%s ", o.name);
   if (o.directAction) p.bool("direct-action", "direct-action ", true);
   if (o.flags !== undefined) printClsFlags(p, o.flags, false);
-  if (o.bytecode?.length) {
-    const ops = o.bytecode;
-    p.open("bytecode");
-    p.uint("length", "bytecode '%s,", ops.length);
-    p.openArray("insns");
-    ops.forEach((i, n) => {
-      p.open();
-      p.uint("code", "%s ", i.code);
-      p.uint("jt", "%s ", i.jt);
-      p.uint("jf", "%s ", i.jf);
-      p.uint("k", n === ops.length - 1 ? "%s'" : "%s,", i.k);
-      p.close();
-    });
-    p.close();
-    p.close();
-  }
-  if (o.id !== undefined) p.uint("id", "id %s ", o.id);
-  if (o.tag !== undefined) p.str("tag", "tag %s ", o.tag);
+  if (o.bytecode?.length) printBytecode(p, o.bytecode);
+  printProgram(p, o, ctx);
   if (o.actions) printActionList(p, o.actions, ctx, true);
 }
 
@@ -195,10 +122,11 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
 export const bpf: FilterKind = {
   kind: "bpf",
   options: {
-    keys: ["bytecode", "fd", "name", "classid", "directAction", "flags", "actions", "id", "tag"],
+    keys: [...PROGRAM_KEYS, "classid", "directAction", "flags", "actions"],
     parse,
     build: (b, o) => build(b, o as BpfOptions),
     print: (p, o, c) => print(p, o as BpfOptions, c),
     words,
   },
+  open: openProgram,
 };

@@ -10,8 +10,8 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { formatHex, formatIp, parseIp, parseMac } from "../../../wire/addr.ts";
-import { forEachAttr, readString } from "../../../wire/table.ts";
-import { actionWords, buildActionList, parseActionList, printActionList, type TcAction } from "../action/list.ts";
+import { type Attrs, parseAttrs } from "../../../wire/table.ts";
+import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
@@ -19,43 +19,58 @@ import { printClsFlags } from "./flags.ts";
 import { protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
 
-const F = {
-  classid: 1,
-  indev: 2,
-  act: 3,
-  ethDst: 4,
-  ethDstMask: 5,
-  ethSrc: 6,
-  ethSrcMask: 7,
-  ethType: 8,
-  ipProto: 9,
-  ipv4Src: 10,
-  ipv4SrcMask: 11,
-  ipv4Dst: 12,
-  ipv4DstMask: 13,
-  ipv6Src: 14,
-  ipv6SrcMask: 15,
-  ipv6Dst: 16,
-  ipv6DstMask: 17,
-  flags: 22,
-  vlanId: 23,
-  vlanPrio: 24,
-  ipTos: 73,
-  ipTosMask: 74,
-  ipTtl: 75,
-  ipTtlMask: 76,
-  portSrcMin: 87,
-  portSrcMax: 88,
-  portDstMin: 89,
-  portDstMax: 90,
+/**
+ * `TCA_FLOWER_*`, in the order tc sends them for its usual word order
+ * (ports: the key of the packet's protocol, or a range). Options map onto
+ * these raw keys in {@link toAttrs} and back in {@link fromAttrs}.
+ */
+const FLOWER_ATTRS = {
+  classid: { type: 1, kind: "u32" },
+  indev: { type: 2, kind: "string" },
+  vlanId: { type: 23, kind: "u16" },
+  vlanPrio: { type: 24, kind: "u8" },
+  ethDst: { type: 4, kind: "mac" },
+  ethDstMask: { type: 5, kind: "bytes" },
+  ethSrc: { type: 6, kind: "mac" },
+  ethSrcMask: { type: 7, kind: "bytes" },
+  ipProto: { type: 9, kind: "u8" },
+  ipTos: { type: 73, kind: "u8" },
+  ipTosMask: { type: 74, kind: "u8" },
+  ipTtl: { type: 75, kind: "u8" },
+  ipTtlMask: { type: 76, kind: "u8" },
+  ipv4Dst: { type: 12, kind: "ip" },
+  ipv4DstMask: { type: 13, kind: "bytes" },
+  ipv6Dst: { type: 16, kind: "ip" },
+  ipv6DstMask: { type: 17, kind: "bytes" },
+  ipv4Src: { type: 10, kind: "ip" },
+  ipv4SrcMask: { type: 11, kind: "bytes" },
+  ipv6Src: { type: 14, kind: "ip" },
+  ipv6SrcMask: { type: 15, kind: "bytes" },
+  tcpDst: { type: 19, kind: "u16be" },
+  tcpDstMask: { type: 36, kind: "u16be" },
+  udpDst: { type: 21, kind: "u16be" },
+  udpDstMask: { type: 38, kind: "u16be" },
+  sctpDst: { type: 42, kind: "u16be" },
+  sctpDstMask: { type: 40, kind: "u16be" },
+  portDstMin: { type: 89, kind: "u16be" },
+  portDstMax: { type: 90, kind: "u16be" },
+  tcpSrc: { type: 18, kind: "u16be" },
+  tcpSrcMask: { type: 35, kind: "u16be" },
+  udpSrc: { type: 20, kind: "u16be" },
+  udpSrcMask: { type: 37, kind: "u16be" },
+  sctpSrc: { type: 41, kind: "u16be" },
+  sctpSrcMask: { type: 39, kind: "u16be" },
+  portSrcMin: { type: 87, kind: "u16be" },
+  portSrcMax: { type: 88, kind: "u16be" },
+  act: { type: 3, kind: "codec", codec: TC_ACTION_LIST },
+  flags: { type: 22, kind: "u32" },
+  ethType: { type: 8, kind: "u16be" },
 } as const;
 
-/** Port attributes by IP protocol: [src, dst, src mask, dst mask]. */
-const PORTS: Record<number, [number, number, number, number]> = {
-  6: [18, 19, 35, 36],
-  17: [20, 21, 37, 38],
-  132: [41, 42, 39, 40],
-};
+type FlowerAttrs = Attrs<typeof FLOWER_ATTRS>;
+
+/** The port keys of each IP protocol. */
+const PORT_KEYS: Record<number, "tcp" | "udp" | "sctp"> = { 6: "tcp", 17: "udp", 132: "sctp" };
 
 /** A value with its mask. */
 export interface Masked<T> {
@@ -127,73 +142,52 @@ function maskBits(m: Uint8Array): number | undefined {
 }
 
 function parse(buf: Uint8Array, view: DataView, start: number, end: number): FlowerOptions {
+  return fromAttrs(parseAttrs(FLOWER_ATTRS, buf, view, start, end));
+}
+
+/** Options from the raw attributes. */
+function fromAttrs(a: FlowerAttrs): FlowerOptions {
   const o: FlowerOptions = {};
-  const raw = new Map<number, [number, number]>();
-  forEachAttr(view, start, end, (t, s, e) => void raw.set(t & 0x3fff, [s, e]));
-  const get = (k: number) => raw.get(k);
-  const u8 = (k: number) => view.getUint8(get(k)![0]);
-  const be16 = (k: number) => view.getUint16(get(k)![0], false);
-  const has = (k: number) => raw.has(k);
-  if (has(F.classid)) o.classid = view.getUint32(get(F.classid)![0], true);
-  if (has(F.indev)) o.indev = readString(buf, ...get(F.indev)!);
-  if (has(F.flags)) o.flags = view.getUint32(get(F.flags)![0], true);
-  if (has(F.ethType)) o.ethType = be16(F.ethType);
-  if (has(F.vlanId)) o.vlanId = view.getUint16(get(F.vlanId)![0], true);
-  if (has(F.vlanPrio)) o.vlanPrio = u8(F.vlanPrio);
-  const mac = (k: number, km: number): Masked<string> | undefined => {
-    const a = get(k);
-    if (!a) return undefined;
-    const m = get(km);
-    return { value: formatHex(buf, a[0], a[1] - a[0]), mask: m && formatHex(buf, m[0], m[1] - m[0]) };
+  if (a.classid !== undefined) o.classid = a.classid;
+  if (a.indev !== undefined) o.indev = a.indev;
+  if (a.flags !== undefined) o.flags = a.flags;
+  if (a.ethType !== undefined) o.ethType = a.ethType;
+  if (a.vlanId !== undefined) o.vlanId = a.vlanId;
+  if (a.vlanPrio !== undefined) o.vlanPrio = a.vlanPrio;
+  const mac = (v: string, m?: Uint8Array): Masked<string> => ({ value: v, mask: m && formatHex(m, 0, m.length) });
+  if (a.ethDst !== undefined) o.dstMac = mac(a.ethDst, a.ethDstMask);
+  if (a.ethSrc !== undefined) o.srcMac = mac(a.ethSrc, a.ethSrcMask);
+  if (a.ipProto !== undefined) o.ipProto = a.ipProto;
+  if (a.ipTos !== undefined) o.ipTos = { value: a.ipTos, mask: a.ipTosMask };
+  if (a.ipTtl !== undefined) o.ipTtl = { value: a.ipTtl, mask: a.ipTtlMask };
+  const ip = (v: string, m: Uint8Array | undefined, bytes: number) => {
+    const bits = m ? maskBits(m) : bytes * 8;
+    return `${v}/${bits ?? formatIp(m!, 0, m!.length)}`;
   };
-  o.dstMac = mac(F.ethDst, F.ethDstMask);
-  o.srcMac = mac(F.ethSrc, F.ethSrcMask);
-  if (has(F.ipProto)) o.ipProto = u8(F.ipProto);
-  const byte = (k: number, km: number): Masked<number> | undefined =>
-    has(k) ? { value: u8(k), mask: has(km) ? u8(km) : undefined } : undefined;
-  o.ipTos = byte(F.ipTos, F.ipTosMask);
-  o.ipTtl = byte(F.ipTtl, F.ipTtlMask);
-  const ip = (k4: number, m4: number, k6: number, m6: number): string | undefined => {
-    const [k, m] = has(k4) ? [k4, m4] : has(k6) ? [k6, m6] : [];
-    if (k === undefined) return undefined;
-    const [s, e] = get(k)!;
-    const mk = get(m!);
-    const bits = mk ? maskBits(buf.subarray(mk[0], mk[1])) : (e - s) * 8;
-    return `${formatIp(buf, s, e - s)}/${bits ?? formatIp(buf, mk![0], mk![1] - mk![0])}`;
-  };
-  o.dstIp = ip(F.ipv4Dst, F.ipv4DstMask, F.ipv6Dst, F.ipv6DstMask);
-  o.srcIp = ip(F.ipv4Src, F.ipv4SrcMask, F.ipv6Src, F.ipv6SrcMask);
-  const ports = PORTS[o.ipProto ?? -1];
-  const port = (k: number, km: number, kmin: number, kmax: number): PortMatch | undefined => {
-    if (has(k)) return { port: be16(k), mask: has(km) ? be16(km) : undefined };
-    if (has(kmin) && has(kmax)) return { min: be16(kmin), max: be16(kmax) };
-    return undefined;
-  };
-  if (ports) {
-    o.dstPort = port(ports[1], ports[3], F.portDstMin, F.portDstMax);
-    o.srcPort = port(ports[0], ports[2], F.portSrcMin, F.portSrcMax);
+  if (a.ipv4Dst !== undefined) o.dstIp = ip(a.ipv4Dst, a.ipv4DstMask, 4);
+  else if (a.ipv6Dst !== undefined) o.dstIp = ip(a.ipv6Dst, a.ipv6DstMask, 16);
+  if (a.ipv4Src !== undefined) o.srcIp = ip(a.ipv4Src, a.ipv4SrcMask, 4);
+  else if (a.ipv6Src !== undefined) o.srcIp = ip(a.ipv6Src, a.ipv6SrcMask, 16);
+  const p = PORT_KEYS[o.ipProto ?? -1];
+  if (p) {
+    const port = (v?: number, m?: number, min?: number, max?: number): PortMatch | undefined =>
+      v !== undefined ? { port: v, mask: m } : min !== undefined && max !== undefined ? { min, max } : undefined;
+    const dst = port(a[`${p}Dst`], a[`${p}DstMask`], a.portDstMin, a.portDstMax);
+    const src = port(a[`${p}Src`], a[`${p}SrcMask`], a.portSrcMin, a.portSrcMax);
+    if (dst) o.dstPort = dst;
+    if (src) o.srcPort = src;
   }
-  if (has(F.act)) o.actions = parseActionList(buf, view, ...get(F.act)!);
-  for (const k of Object.keys(o) as (keyof FlowerOptions)[]) if (o[k] === undefined) delete o[k];
+  if (a.act) o.actions = a.act;
   return o;
 }
 
-function buildMac(b: MessageBuilder, k: number, km: number, m: Masked<string>): void {
-  b.bytes(k, parseMac(m.value));
-  if (m.mask === undefined) b.bytes(km, new Uint8Array(6).fill(0xff));
-  else if (/^\d+$/.test(m.mask)) b.bytes(km, prefixMask(Number(m.mask), 6));
-  else b.bytes(km, parseMac(m.mask));
+function macMask(m: Masked<string>): Uint8Array {
+  if (m.mask === undefined) return new Uint8Array(6).fill(0xff);
+  return /^\d+$/.test(m.mask) ? prefixMask(Number(m.mask), 6) : parseMac(m.mask);
 }
 
-function buildIp(
-  b: MessageBuilder,
-  prefix: string,
-  ethType: number | undefined,
-  k4: number,
-  m4: number,
-  k6: number,
-  m6: number,
-): void {
+/** An IP prefix as address and mask, checked against the ethernet type. */
+function ipAttrs(prefix: string, ethType: number | undefined): { v6: boolean; addr: string; mask: Uint8Array } {
   const [addr, len] = prefix.split("/");
   const bytes = parseIp(addr);
   const v6 = bytes.length === 16;
@@ -208,43 +202,51 @@ function buildIp(
   if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) {
     throw new InvalidArgumentError(`Invalid prefix: "${prefix}"`);
   }
-  b.bytes(v6 ? k6 : k4, bytes);
-  b.bytes(v6 ? m6 : m4, prefixMask(bits, bytes.length));
+  return { v6, addr, mask: prefixMask(bits, bytes.length) };
 }
 
-function buildPort(b: MessageBuilder, p: PortMatch, proto: number | undefined, dst: boolean): void {
-  const ports = PORTS[proto ?? -1];
-  if (!ports) throw new InvalidArgumentError("Cannot match a port without ip_proto tcp, udp or sctp");
+function portAttrs(a: Record<string, unknown>, p: PortMatch, proto: number | undefined, dir: "Dst" | "Src"): void {
+  const key = PORT_KEYS[proto ?? -1];
+  if (!key) throw new InvalidArgumentError("Cannot match a port without ip_proto tcp, udp or sctp");
   if ("min" in p) {
     if (p.max <= p.min) throw new InvalidArgumentError(`Invalid port range: ${p.min}-${p.max} (max must be above min)`);
-    b.u(dst ? F.portDstMin : F.portSrcMin, "u16be", p.min);
-    b.u(dst ? F.portDstMax : F.portSrcMax, "u16be", p.max);
+    a[`port${dir}Min`] = p.min;
+    a[`port${dir}Max`] = p.max;
     return;
   }
-  b.u(ports[dst ? 1 : 0], "u16be", p.port);
-  if (p.mask !== undefined) b.u(ports[dst ? 3 : 2], "u16be", p.mask);
+  a[`${key}${dir}`] = p.port;
+  a[`${key}${dir}Mask`] = p.mask;
+}
+
+/** The raw attributes of options (tc always sends the flags). */
+function toAttrs(o: FlowerOptions): FlowerAttrs {
+  const a: Record<string, unknown> = {
+    classid: o.classid,
+    indev: o.indev,
+    vlanId: o.vlanId,
+    vlanPrio: o.vlanPrio,
+    ipProto: o.ipProto,
+    act: o.actions?.length ? o.actions : undefined,
+    flags: o.flags ?? 0,
+    ethType: o.ethType,
+  };
+  if (o.dstMac) [a.ethDst, a.ethDstMask] = [o.dstMac.value, macMask(o.dstMac)];
+  if (o.srcMac) [a.ethSrc, a.ethSrcMask] = [o.srcMac.value, macMask(o.srcMac)];
+  if (o.ipTos) [a.ipTos, a.ipTosMask] = [o.ipTos.value, o.ipTos.mask ?? 0xff];
+  if (o.ipTtl) [a.ipTtl, a.ipTtlMask] = [o.ipTtl.value, o.ipTtl.mask ?? 0xff];
+  for (const [prefix, dir] of [[o.dstIp, "Dst"], [o.srcIp, "Src"]] as const) {
+    if (!prefix) continue;
+    const { v6, addr, mask } = ipAttrs(prefix, o.ethType);
+    a[`ipv${v6 ? 6 : 4}${dir}`] = addr;
+    a[`ipv${v6 ? 6 : 4}${dir}Mask`] = mask;
+  }
+  if (o.dstPort) portAttrs(a, o.dstPort, o.ipProto, "Dst");
+  if (o.srcPort) portAttrs(a, o.srcPort, o.ipProto, "Src");
+  return a as FlowerAttrs;
 }
 
 function build(b: MessageBuilder, o: FlowerOptions): void {
-  if (o.classid !== undefined) b.u(F.classid, "u32", o.classid);
-  if (o.indev !== undefined) b.string(F.indev, o.indev);
-  if (o.vlanId !== undefined) b.u(F.vlanId, "u16", o.vlanId);
-  if (o.vlanPrio !== undefined) b.u(F.vlanPrio, "u8", o.vlanPrio);
-  if (o.dstMac) buildMac(b, F.ethDst, F.ethDstMask, o.dstMac);
-  if (o.srcMac) buildMac(b, F.ethSrc, F.ethSrcMask, o.srcMac);
-  if (o.ipProto !== undefined) b.u(F.ipProto, "u8", o.ipProto);
-  for (const [m, k, km] of [[o.ipTos, F.ipTos, F.ipTosMask], [o.ipTtl, F.ipTtl, F.ipTtlMask]] as const) {
-    if (!m) continue;
-    b.u(k, "u8", m.value);
-    b.u(km, "u8", m.mask ?? 0xff);
-  }
-  if (o.dstIp) buildIp(b, o.dstIp, o.ethType, F.ipv4Dst, F.ipv4DstMask, F.ipv6Dst, F.ipv6DstMask);
-  if (o.srcIp) buildIp(b, o.srcIp, o.ethType, F.ipv4Src, F.ipv4SrcMask, F.ipv6Src, F.ipv6SrcMask);
-  if (o.dstPort) buildPort(b, o.dstPort, o.ipProto, true);
-  if (o.srcPort) buildPort(b, o.srcPort, o.ipProto, false);
-  if (o.actions?.length) buildActionList(b, F.act, o.actions);
-  b.u(F.flags, "u32", o.flags ?? 0);
-  if (o.ethType !== undefined) b.u(F.ethType, "u16be", o.ethType);
+  b.attrs(FLOWER_ATTRS, toAttrs(o));
 }
 
 const IP_PROTOS: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58 };

@@ -16,6 +16,7 @@ import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
+import { known } from "../payload.ts";
 import { emptySelector, matchWords, type U32Selector } from "./u32_keys.ts";
 
 const TCA_U32_CLASSID = 1, TCA_U32_HASH = 2, TCA_U32_LINK = 3, TCA_U32_DIVISOR = 4, TCA_U32_SEL = 5;
@@ -147,8 +148,7 @@ const U32_ATTRS = {
 } as const;
 
 function parse(buf: Uint8Array, view: DataView, start: number, end: number): U32Options {
-  const { unknown: _, ...o } = parseAttrs(U32_ATTRS, buf, view, start, end);
-  return o;
+  return known(parseAttrs(U32_ATTRS, buf, view, start, end));
 }
 
 function build(b: MessageBuilder, o: U32Options): void {

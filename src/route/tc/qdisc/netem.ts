@@ -13,9 +13,20 @@ import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { formatRate, formatTime, parseRate, parseSize, parseTime, printfG, TICKS_PER_USEC } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import { NETEM_DIST, readDistribution } from "./netem_dist.ts";
 
+const TCA_NETEM_DELAY_DIST = 2;
 const TCA_NETEM_CORR = 1, TCA_NETEM_REORDER = 3, TCA_NETEM_CORRUPT = 4;
-const TCA_NETEM_RATE = 6, TCA_NETEM_ECN = 7, TCA_NETEM_RATE64 = 8;
+const TCA_NETEM_LOSS = 5, TCA_NETEM_RATE = 6, TCA_NETEM_ECN = 7, TCA_NETEM_RATE64 = 8, TCA_NETEM_SLOT = 12;
+const NETEM_LOSS_GI = 1, NETEM_LOSS_GE = 2;
+const SLOT = {
+  minDelay: "s64",
+  maxDelay: "s64",
+  maxPackets: "s32",
+  maxBytes: "s32",
+  distDelay: "s64",
+  distJitter: "s64",
+} as const;
 const QOPT = { latency: "u32", limit: "u32", loss: "u32", gap: "u32", duplicate: "u32", jitter: "u32" } as const;
 const U32_MAX = 0xffffffff;
 /** `struct tc_netem_reorder` and `struct tc_netem_corrupt`. */
@@ -27,12 +38,26 @@ const NETEM_ATTRS = {
   reorder: { type: TCA_NETEM_REORDER, kind: "struct", struct: CHANCE },
   ecn: { type: TCA_NETEM_ECN, kind: "u32" },
   corrupt: { type: TCA_NETEM_CORRUPT, kind: "struct", struct: CHANCE },
+  slot: { type: TCA_NETEM_SLOT, kind: "struct", struct: SLOT },
+  lossModel: {
+    type: TCA_NETEM_LOSS,
+    kind: "nested",
+    table: {
+      state: {
+        type: NETEM_LOSS_GI,
+        kind: "struct",
+        struct: { p13: "u32", p31: "u32", p32: "u32", p14: "u32", p23: "u32" },
+      },
+      gemodel: { type: NETEM_LOSS_GE, kind: "struct", struct: { p: "u32", r: "u32", h: "u32", k1: "u32" } },
+    },
+  },
   rate64: { type: TCA_NETEM_RATE64, kind: "u64" },
   rate: {
     type: TCA_NETEM_RATE,
     kind: "struct",
     struct: { rate: "u32", packetOverhead: "s32", cellSize: "u32", cellOverhead: "s32" },
   },
+  distribution: { type: TCA_NETEM_DELAY_DIST, kind: "codec", codec: NETEM_DIST },
 } as const;
 
 /** A probability (0 to 1) with an optional correlation (0 to 1). */
@@ -67,6 +92,25 @@ export interface NetemOptions {
   rate?: { rate: number; packetOverhead?: number; cellSize?: number; cellOverhead?: number };
   /** Mark ECN instead of dropping (needs loss). */
   ecn?: boolean;
+  /** 4-state Markov loss (`loss state`): transition probabilities, 0 to 1. */
+  lossState?: { p13: number; p31: number; p32: number; p23: number; p14: number };
+  /** Gilbert-Elliott loss (`loss gemodel`): p, r, 1-h and 1-k, 0 to 1. */
+  lossGemodel?: { p: number; r: number; oneMinusH: number; oneMinusK: number };
+  /** The delay's distribution table (`distribution NAME` reads iproute2's NAME.dist); needs delay and jitter. */
+  distribution?: number[];
+  /**
+   * Sends in slots (`slot`): delays in ns, and the most packets and bytes
+   * per slot (0: unlimited); a slot distribution's delay and jitter are
+   * reported, never sent.
+   */
+  slot?: {
+    minDelay: number;
+    maxDelay: number;
+    packets?: number;
+    bytes?: number;
+    distDelay?: number;
+    distJitter?: number;
+  };
 }
 
 // tc scales a fraction to a u32 with C's rint (ties to even).
@@ -97,6 +141,19 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Net
   if (a.corrupt) o.corrupt = chance(a.corrupt);
   if (a.rate) o.rate = a.rate;
   if (a.ecn !== undefined) o.ecn = a.ecn !== 0;
+  const gi = a.lossModel?.state, ge = a.lossModel?.gemodel;
+  if (gi) {
+    o.lossState = { p13: frac(gi.p13), p31: frac(gi.p31), p32: frac(gi.p32), p23: frac(gi.p23), p14: frac(gi.p14) };
+  }
+  if (ge) o.lossGemodel = { p: frac(ge.p), r: frac(ge.r), oneMinusH: frac(U32_MAX - ge.h), oneMinusK: frac(ge.k1) };
+  if (a.slot) {
+    const s = a.slot;
+    o.slot = { minDelay: s.minDelay, maxDelay: s.maxDelay };
+    if (s.maxPackets) o.slot.packets = s.maxPackets;
+    if (s.maxBytes) o.slot.bytes = s.maxBytes;
+    if (s.distJitter) [o.slot.distDelay, o.slot.distJitter] = [s.distDelay, s.distJitter];
+  }
+  if (a.distribution) o.distribution = a.distribution;
   const rate64 = a.rate64;
   if (o.rate && rate64) o.rate.rate = rate64;
   return o;
@@ -104,7 +161,25 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Net
 
 function build(b: MessageBuilder, o: NetemOptions): void {
   if (o.reorder?.probability && !o.delay) throw new InvalidArgumentError("Cannot reorder without a delay");
-  if (o.ecn && !o.loss?.probability) throw new InvalidArgumentError("Cannot use netem ecn without loss");
+  if (o.ecn && !o.loss?.probability && !o.lossState && !o.lossGemodel) {
+    throw new InvalidArgumentError("Cannot use netem ecn without loss");
+  }
+  if ([o.loss?.probability, o.lossState, o.lossGemodel].filter((x) => x).length > 1) {
+    throw new InvalidArgumentError("Cannot use more than one netem loss model");
+  }
+  const s = o.slot;
+  if (o.distribution && !(o.delay && o.jitter)) {
+    throw new InvalidArgumentError("Cannot use a netem distribution without a delay and a jitter");
+  }
+  if (o.distribution && o.distribution.length > 16 * 1024) {
+    throw new InvalidArgumentError(`Invalid netem distribution: ${o.distribution.length} entries (at most 16384)`);
+  }
+  if (s?.distJitter || s?.distDelay) {
+    throw new InvalidArgumentError("Cannot send a netem slot distribution: nlkit sends none");
+  }
+  if (s && (s.maxDelay < s.minDelay || s.minDelay < 0)) {
+    throw new InvalidArgumentError(`Invalid netem slot: ${s.minDelay} to ${s.maxDelay} ns (max must not be below min)`);
+  }
   const gap = o.reorder?.probability && !o.gap ? 1 : o.gap ?? 0;
   if (gap && !o.reorder?.probability) throw new InvalidArgumentError("Cannot use netem gap without reorder");
   b.struct(QOPT, {
@@ -131,6 +206,32 @@ function build(b: MessageBuilder, o: NetemOptions): void {
     reorder: chance(o.reorder),
     ecn: o.ecn ? 1 : undefined,
     corrupt: chance(o.corrupt),
+    slot: s && {
+      minDelay: s.minDelay,
+      maxDelay: s.maxDelay,
+      maxPackets: s.packets ?? 0,
+      maxBytes: s.bytes ?? 0,
+      distDelay: 0,
+      distJitter: 0,
+    },
+    lossModel: o.lossState || o.lossGemodel
+      ? {
+        state: o.lossState && {
+          p13: scaled(o.lossState.p13),
+          p31: scaled(o.lossState.p31),
+          p32: scaled(o.lossState.p32),
+          p14: scaled(o.lossState.p14),
+          p23: scaled(o.lossState.p23),
+        },
+        gemodel: o.lossGemodel && {
+          p: scaled(o.lossGemodel.p),
+          r: scaled(o.lossGemodel.r),
+          h: U32_MAX - scaled(o.lossGemodel.oneMinusH),
+          k1: scaled(o.lossGemodel.oneMinusK),
+        },
+      }
+      : undefined,
+    distribution: o.distribution,
     rate64: r && r.rate >= 2 ** 32 ? r.rate : undefined,
     rate: r && {
       rate: r.rate >= 2 ** 32 ? U32_MAX : r.rate,
@@ -174,12 +275,59 @@ function words(w: TcWords): NetemOptions {
         break;
       case "loss":
       case "drop":
-        if (w.peek() === "random") w.next();
-        else if (!isNumber(w)) {
-          throw new InvalidArgumentError(`Cannot use netem loss "${w.peek()}": only random loss is supported`);
+        if (o.loss || o.lossState || o.lossGemodel) throw new InvalidArgumentError(`Duplicate netem "${word}"`);
+        if (w.peek() === "state") {
+          w.next();
+          // tc's defaults: p31 = 1 - p13, p32 = 0, p23 = 1, p14 = 0.
+          const p13 = percent(w.value("state", "percentage"));
+          const ls = { p13, p31: 1 - p13, p32: 0, p23: 1, p14: 0 };
+          for (const k of ["p31", "p32", "p23", "p14"] as const) {
+            if (!isNumber(w)) break;
+            ls[k] = percent(w.next()!);
+          }
+          o.lossState = ls;
+        } else if (w.peek() === "gemodel") {
+          w.next();
+          const p = percent(w.value("gemodel", "percentage"));
+          const ge = { p, r: 1 - p, oneMinusH: 1, oneMinusK: 0 };
+          for (const k of ["r", "oneMinusH", "oneMinusK"] as const) {
+            if (!isNumber(w)) break;
+            ge[k] = percent(w.next()!);
+          }
+          o.lossGemodel = ge;
+        } else {
+          if (w.peek() === "random") w.next();
+          else if (!isNumber(w)) {
+            throw new InvalidArgumentError(
+              `Unknown netem loss parameter: "${w.peek() ?? ""}" (expected random, state or gemodel)`,
+            );
+          }
+          o.loss = chanceWords(w, word);
         }
-        o.loss = chanceWords(w, word);
         break;
+      case "distribution":
+        o.distribution = readDistribution(w.value(word, "distribution name"));
+        break;
+      case "slot": {
+        if (!isNumber(w)) {
+          throw new InvalidArgumentError(
+            `Cannot use netem slot "${w.peek() ?? ""}": slot distributions are not supported`,
+          );
+        }
+        const min = Math.round(parseTime(w.next()!) * 1000);
+        const slot: NonNullable<NetemOptions["slot"]> = { minDelay: min, maxDelay: min };
+        if (isNumber(w)) slot.maxDelay = Math.round(parseTime(w.next()!) * 1000);
+        if (w.peek() === "packets") {
+          w.next();
+          slot.packets = w.int("packets", 0, 0x7fffffff);
+        }
+        if (w.peek() === "bytes") {
+          w.next();
+          slot.bytes = parseSize(w.value("bytes", "size"));
+        }
+        o.slot = slot;
+        break;
+      }
       case "duplicate":
         o.duplicate = chanceWords(w, word);
         break;
@@ -204,9 +352,7 @@ function words(w: TcWords): NetemOptions {
         break;
       }
       default:
-        throw new InvalidArgumentError(
-          `Unknown netem argument: "${word}" (distribution, slot and loss models are not supported)`,
-        );
+        throw new InvalidArgumentError(`Unknown netem argument: "${word}"`);
     }
   }
   return o;
@@ -218,6 +364,14 @@ function printChance(p: TcPrinter, key: string, c: NetemChance | undefined): voi
   p.field("any", key, ` ${key} %s%`, c.probability, printfG(100 * c.probability));
   if (p.isJson) p.field("json", "correlation", "", c.correlation ?? 0, "");
   else if (c.correlation) p.text(` ${printfG(100 * c.correlation)}%`);
+  p.close();
+}
+
+/** A loss model's probabilities as tc prints them: JSON fractions, text percentages after `prefix`. */
+function printPercents(p: TcPrinter, key: string, prefix: string, values: Record<string, number>): void {
+  p.open(key);
+  p.text(prefix);
+  for (const [k, v] of Object.entries(values)) p.field("any", k, ` ${k} %s%`, v, printfG(100 * v));
   p.close();
 }
 
@@ -234,6 +388,11 @@ function print(p: TcPrinter, o: NetemOptions): void {
     p.close();
   }
   printChance(p, "loss", o.loss);
+  if (o.lossState) printPercents(p, "loss-state", " loss state", o.lossState);
+  if (o.lossGemodel) {
+    const g = o.lossGemodel;
+    printPercents(p, "loss-gemodel", " loss gemodel", { p: g.p, r: g.r, "1-h": g.oneMinusH, "1-k": g.oneMinusK });
+  }
   printChance(p, "duplicate", o.duplicate);
   printChance(p, "reorder", o.reorder);
   printChance(p, "corrupt", o.corrupt);
@@ -248,6 +407,18 @@ function print(p: TcPrinter, o: NetemOptions): void {
     opt("packetoverhead", r.packetOverhead);
     opt("cellsize", r.cellSize);
     opt("celloverhead", r.cellOverhead);
+    p.close();
+  }
+  if (o.slot) {
+    const s = o.slot;
+    p.open("slot");
+    p.field("json", "min-delay", "", s.minDelay, "");
+    p.field("json", "max-delay", "", s.maxDelay, "");
+    p.text(` slot ${formatTime(s.minDelay / 1000)} ${formatTime(s.maxDelay / 1000)}`);
+    for (const [key, v = 0] of [["packets", s.packets], ["bytes", s.bytes]] as const) {
+      p.field("json", key, "", v, "");
+      if (v) p.text(` ${key} ${v}`);
+    }
     p.close();
   }
   p.field("json", "ecn", "", o.ecn ?? false, "");
@@ -272,6 +443,10 @@ export const netem: QdiscKind = {
       "gap",
       "rate",
       "ecn",
+      "lossState",
+      "lossGemodel",
+      "slot",
+      "distribution",
     ],
     parse,
     build: (b, o) => build(b, o as NetemOptions),

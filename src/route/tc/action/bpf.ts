@@ -1,0 +1,81 @@
+/**
+ * `bpf` (act_bpf): an action running a BPF program (classic bytecode, a
+ * pinned program or a descriptor), then a verdict (default `pipe`).
+ *
+ * @module
+ */
+
+import { parseAttrs } from "../../../wire/table.ts";
+import { TC_ACT } from "../constants.ts";
+import type { ActionKind } from "../kind.ts";
+import { TC_HEX } from "../payload.ts";
+import type { TcWords } from "../words.ts";
+import {
+  type BpfProgram,
+  openProgram,
+  printBytecode,
+  printProgram,
+  PROGRAM_KEYS,
+  PROGRAM_WORDS,
+  programAttrs,
+  programWord,
+  SOCK_FILTERS,
+} from "../bpf_prog.ts";
+import { type ActionParms, genFields, genParms, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
+
+const TCA_ACT_BPF_TM = 1, TCA_ACT_BPF_PARMS = 2, TCA_ACT_BPF_OPS_LEN = 3, TCA_ACT_BPF_OPS = 4;
+const TCA_ACT_BPF_FD = 5, TCA_ACT_BPF_NAME = 6, TCA_ACT_BPF_TAG = 8, TCA_ACT_BPF_ID = 9;
+
+/** `TCA_ACT_BPF_*`, in the order tc sends them. */
+const ACT_BPF_ATTRS = {
+  opsLen: { type: TCA_ACT_BPF_OPS_LEN, kind: "u16" },
+  bytecode: { type: TCA_ACT_BPF_OPS, kind: "codec", codec: SOCK_FILTERS },
+  fd: { type: TCA_ACT_BPF_FD, kind: "u32" },
+  name: { type: TCA_ACT_BPF_NAME, kind: "string" },
+  parms: { type: TCA_ACT_BPF_PARMS, kind: "struct", struct: TC_GEN },
+  tm: { type: TCA_ACT_BPF_TM, kind: "struct", struct: TCF_T },
+  tag: { type: TCA_ACT_BPF_TAG, kind: "codec", codec: TC_HEX },
+  id: { type: TCA_ACT_BPF_ID, kind: "u32" },
+} as const;
+
+/** act_bpf options: the program and the verdict after it. */
+export interface ActBpfOptions extends BpfProgram, ActionParms {}
+
+function words(w: TcWords): ActBpfOptions {
+  const o: ActBpfOptions = {};
+  for (let word = w.peek(); word !== undefined && PROGRAM_WORDS.has(word); word = w.peek()) {
+    programWord(w.next()!, w, o);
+  }
+  return { ...o, ...readTail(w, TC_ACT.TC_ACT_PIPE) };
+}
+
+/** The act_bpf module. */
+export const actBpf: ActionKind = {
+  kind: "bpf",
+  options: {
+    keys: [...PROGRAM_KEYS, "action", "index", "refcnt", "bindcnt", "tm"],
+    parse(buf, view, start, end): ActBpfOptions {
+      const { opsLen: _, parms, unknown: _u, ...o } = parseAttrs(ACT_BPF_ATTRS, buf, view, start, end);
+      return parms ? { ...o, ...genFields(parms) } : o;
+    },
+    build(b, options): void {
+      const o = options as ActBpfOptions;
+      b.attrs(ACT_BPF_ATTRS, { ...programAttrs(o, "bpf action"), parms: genParms(o, TC_ACT.TC_ACT_PIPE) });
+    },
+    print(p, options, ctx): void {
+      const o = options as ActBpfOptions;
+      p.str("kind", "%s ", "bpf");
+      if (o.name !== undefined) p.str("bpf_name", "%s ", o.name);
+      if (o.bytecode?.length) {
+        printBytecode(p, o.bytecode);
+        p.text(" ");
+      }
+      printProgram(p, o, ctx);
+      printVerdict(p, "default-action ", o.action ?? 0, "\n");
+      printRefs(p, o, "\t index %s", ctx.stats);
+      p.nl();
+    },
+    words,
+  },
+  open: openProgram,
+};
