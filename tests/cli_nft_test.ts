@@ -194,7 +194,7 @@ test("nft monitor shows every change (NDJSON with -j)", { skip: NFT_SKIP }, asyn
       add: { table: { family: "inet", name: "filter", handle: lines[0].add.table.handle } },
     });
     const text = await followWhile(["-n", ns, "nft", "monitor"], () => nft(ns, ["flush", "ruleset"]));
-    assert.match(text.stdout, /^delete rule inet filter input handle \d+ /m);
+    assert.match(text.stdout, /^delete rule inet filter input handle \d+$/m);
     assert.match(text.stdout, /^delete table ip nat$/m);
     assert.match(text.stdout, /^# new generation \d+ by process \d+ \(nft\)$/m);
   });

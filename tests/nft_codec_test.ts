@@ -26,6 +26,9 @@ import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
 import { buildExpr, parseExpr } from "../src/netfilter/nftables/expr/list.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
+import { Buffer } from "node:buffer";
+import { ruleExpressions } from "../src/netfilter/nftables/json/linearize.ts";
+import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
 
 const FRAMES: [string, Uint8Array][] = readFileSync(
   new URL("./fixtures/nft_router_frames.txt", import.meta.url),
@@ -201,4 +204,21 @@ test("a load of absurd or missing length renders at once instead of hanging", ()
     { name: "lookup", set: "__set1", sreg: 1, flags: [] },
   ] as unknown as NftExpr[], { family: "inet", sets: new Map() });
   assert.ok(none.length > 0);
+});
+
+test("flow offload (this kernel has no flowtables): bytes by the uapi, nft's JSON both ways", () => {
+  const e: NftExpr = { name: "flow_offload", tableName: "ft" };
+  const b = new MessageBuilder(0, 0);
+  buildExpr(b, e);
+  // NFTA_LIST_ELEM { NFTA_EXPR_NAME "flow_offload", NFTA_EXPR_DATA { NFTA_FLOW_TABLE_NAME "ft" } }
+  const want = "24000180" + "11000100" + "666c6f775f6f66666c6f6164000000" + "00" + "0c000280" + "0700010066740000";
+  assert.equal(Buffer.from(b.finish().subarray(16)).toString("hex"), want);
+  const stmts = ruleStatements([e], { family: "inet", sets: new Map() });
+  assert.deepEqual(stmts, [{ flow: { op: "add", flowtable: "@ft" } }]);
+  const tx = new NftTransaction();
+  assert.deepEqual(ruleExpressions(stmts, { family: "inet", table: "t", tx }), [e]);
+  assert.throws(
+    () => ruleExpressions([{ flow: { op: "del", flowtable: "@ft" } }], { family: "inet", table: "t", tx }),
+    /Cannot use flow/,
+  );
 });

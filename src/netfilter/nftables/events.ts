@@ -44,6 +44,12 @@ export type NftChangeEvent = NftChange & {
   type: "add" | "delete";
   /** The generation the batch committed (absent if the batch's end was lost). */
   generation?: number;
+  /**
+   * The event's netlink header flags, as the change was asked for:
+   * `NLM_F_APPEND` (0x800) on an appended rule (without it, an inserted
+   * one), `NLM_F_EXCL` (0x200) on a create.
+   */
+  flags?: number;
 };
 
 /** Events were lost: list the ruleset again. */
@@ -68,7 +74,10 @@ export interface NftGenerationEvent {
 export type NftEvent = NftChangeEvent | NftGenerationEvent | NftOverrunEvent;
 
 /** A parsed event message: a change, or the generation that closes a batch. */
-export type NftEventMessage = { change: NftChange & { type: "add" | "delete" } } | { gen: NftGeneration } | undefined;
+export type NftEventMessage =
+  | { change: NftChange & { type: "add" | "delete"; flags: number } }
+  | { gen: NftGeneration }
+  | undefined;
 
 const BY_MSG: Record<number, [NftChange["kind"], "add" | "delete", (m: NlMsg) => unknown]> = {
   [NFT_MSG.NFT_MSG_NEWTABLE]: ["table", "add", parseTableMessage],
@@ -95,7 +104,9 @@ export function parseNftEvent(m: NlMsg): NftEventMessage {
   const row = BY_MSG[msg];
   if (!row) return undefined;
   const [kind, type, parse] = row;
-  return { change: { kind, type, object: parse(m) } as NftChange & { type: "add" | "delete" } };
+  return {
+    change: { kind, type, flags: m.flags, object: parse(m) } as NftChange & { type: "add" | "delete"; flags: number },
+  };
 }
 
 /** Options of {@link subscribeNftables}. */

@@ -173,8 +173,13 @@ export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {})
     const plainSets = await collect(listSets(filter, o));
     const sets: NftSetWithElements[] = [];
     for (const set of plainSets) {
-      const ref = { family: set.family, table: set.table!, set: set.name! };
-      sets.push({ ...set, elements: await collect(listElements(ref, o)) });
+      // Whole messages, not element by element: a 100,000-element set is a few hundred messages.
+      const elements: NftElement[] = [];
+      const it = dumpOf(socket, NFT_MSG.NFT_MSG_GETSETELEM, familyNumber(set.family), parseElementsMessage, (b) => {
+        b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: set.table, set: set.name });
+      });
+      for await (const list of it) for (const e of list.elements ?? []) elements.push(e);
+      sets.push({ ...set, elements });
     }
     const objects = await collect(listObjects(filter, o));
     const flowtables = await collect(listFlowtables(filter, o));

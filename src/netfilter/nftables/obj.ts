@@ -1,6 +1,6 @@
 /**
- * Stateful objects (`NFTA_OBJ_*`): named counters, quotas, limits and
- * conntrack helpers. The data table is chosen by the object type; the
+ * Stateful objects (`NFTA_OBJ_*`): named counters, quotas, limits,
+ * conntrack helpers and expectations, and synproxies. The data table is chosen by the object type; the
  * registry below is the one place an object type is declared.
  *
  * @module
@@ -15,6 +15,7 @@ import { type NftHeader, parseNftMessage } from "./data.ts";
 import { NFTA_LIMIT_TABLE } from "./expr/limit.ts";
 import { NFT_OBJECT_TYPES } from "./expr/names.ts";
 import { NFTA_QUOTA_TABLE } from "./expr/quota.ts";
+import { NFTA_SYNPROXY_TABLE } from "./expr/synproxy.ts";
 
 /** `NFTA_CT_HELPER_*`. */
 export const NFTA_CT_HELPER_TABLE = {
@@ -23,12 +24,23 @@ export const NFTA_CT_HELPER_TABLE = {
   l4proto: { type: 3, kind: "u8" }, // NFTA_CT_HELPER_L4PROTO
 } as const;
 
+/** `NFTA_CT_EXPECT_*`. */
+export const NFTA_CT_EXPECT_TABLE = {
+  l3proto: { type: 1, kind: "u16be" }, // NFTA_CT_EXPECT_L3PROTO
+  l4proto: { type: 2, kind: "u8" }, // NFTA_CT_EXPECT_L4PROTO
+  dport: { type: 3, kind: "u16be" }, // NFTA_CT_EXPECT_DPORT
+  timeout: { type: 4, kind: "u32" }, // NFTA_CT_EXPECT_TIMEOUT (ms, host order)
+  size: { type: 5, kind: "u8" }, // NFTA_CT_EXPECT_SIZE
+} as const;
+
 /** Object type name to the table of its `NFTA_OBJ_DATA`. */
 export const NFT_OBJECT_DATA = {
   counter: NFTA_COUNTER_TABLE,
   quota: NFTA_QUOTA_TABLE,
   limit: NFTA_LIMIT_TABLE,
   "ct helper": NFTA_CT_HELPER_TABLE,
+  "ct expectation": NFTA_CT_EXPECT_TABLE,
+  synproxy: NFTA_SYNPROXY_TABLE,
 } as const;
 
 /** `NFTA_OBJ_*`; `data` is decoded by {@link parseObjMessage} according to `type`. */

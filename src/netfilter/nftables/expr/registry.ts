@@ -31,6 +31,16 @@ import { NFTA_QUOTA_TABLE } from "./quota.ts";
 import { NFTA_RANGE_TABLE } from "./range.ts";
 import { NFTA_REDIR_TABLE } from "./redir.ts";
 import { NFTA_REJECT_TABLE } from "./reject.ts";
+import { NFTA_RT_TABLE } from "./rt.ts";
+import { NFTA_FLOW_TABLE } from "./flow_offload.ts";
+import { NFTA_XT_TABLE } from "./xt.ts";
+import { NFTA_TPROXY_TABLE } from "./tproxy.ts";
+import { NFTA_DUP_TABLE } from "./dup.ts";
+import { NFTA_FWD_TABLE } from "./fwd.ts";
+import { NFTA_SYNPROXY_TABLE } from "./synproxy.ts";
+import { NFTA_OSF_TABLE } from "./osf.ts";
+import { NFTA_SOCKET_TABLE } from "./socket.ts";
+import { NFTA_XFRM_TABLE } from "./xfrm.ts";
 
 /** Expression name to its attribute table. */
 export const NFT_EXPRESSIONS = {
@@ -59,6 +69,17 @@ export const NFT_EXPRESSIONS = {
   numgen: NFTA_NG_TABLE,
   hash: NFTA_HASH_TABLE,
   connlimit: NFTA_CONNLIMIT_TABLE,
+  rt: NFTA_RT_TABLE,
+  flow_offload: NFTA_FLOW_TABLE,
+  match: NFTA_XT_TABLE,
+  target: NFTA_XT_TABLE,
+  tproxy: NFTA_TPROXY_TABLE,
+  dup: NFTA_DUP_TABLE,
+  fwd: NFTA_FWD_TABLE,
+  synproxy: NFTA_SYNPROXY_TABLE,
+  osf: NFTA_OSF_TABLE,
+  socket: NFTA_SOCKET_TABLE,
+  xfrm: NFTA_XFRM_TABLE,
 } as const;
 
 /** The name of a registered expression. */

@@ -12,7 +12,7 @@ import { interfaceNames } from "../ifnames.ts";
 import { listSets } from "../list.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
-import { limitAttrs, ruleExpressions } from "./linearize.ts";
+import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
 import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
@@ -32,6 +32,8 @@ const OBJECTS = [
   "quota",
   "limit",
   "ct helper",
+  "ct expectation",
+  "synproxy",
   "ruleset",
 ];
 const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
@@ -82,6 +84,8 @@ export class DocumentPlanner {
   readonly tx: NftTransaction = new NftTransaction();
   #shapes = new Map<string, ElementShape>();
   #ifindexes?: Map<string, number>;
+  /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
+  #updated = new Set<string>();
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(readonly opts: NftOptions = {}) {}
 
@@ -121,11 +125,26 @@ export class DocumentPlanner {
       throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
-    if (/"(iif|oif)"/.test(JSON.stringify(doc))) {
+    // Interface names need the namespace's indexes (`meta iif`, `dup`, `fwd`); look them up only then.
+    if (/"(iif|oif|dup|fwd)"/.test(JSON.stringify(doc))) {
       this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
     }
+    for (const item of doc.nftables) this.#noteUpdates(item);
     for (const item of doc.nftables) await this.#command(item);
     return this.tx;
+  }
+
+  #noteUpdates(item: Json): void {
+    const rule = isObj(item) && isObj(item.add ?? item.insert ?? item.rule)
+      ? (isObj(item.rule) ? item.rule : ((item.add ?? item.insert) as Obj).rule)
+      : undefined;
+    if (!isObj(rule) || !Array.isArray(rule.expr)) return;
+    for (const st of rule.expr) {
+      const ref = isObj(st) && isObj(st.set) ? st.set.set : undefined;
+      if (typeof ref === "string" && ref.startsWith("@")) {
+        this.#updated.add(`${rule.family} ${rule.table} ${ref.slice(1)}`);
+      }
+    }
   }
 
   async #command(item: Json): Promise<void> {
@@ -250,6 +269,8 @@ export class DocumentPlanner {
       case "quota":
       case "limit":
       case "ct helper":
+      case "ct expectation":
+      case "synproxy":
         return this.#stateful(cmd, kind, v, fam);
     }
   }
@@ -285,6 +306,7 @@ export class DocumentPlanner {
         throw new InvalidArgumentError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
       }
     }
+    if (this.#updated.has(`${fam} ${table} ${name}`) && !flags.includes("dynamic")) flags.push("dynamic");
     let data: ElementShape["data"];
     let dataSpec = {};
     if (kind === "map") {
@@ -361,21 +383,33 @@ export class DocumentPlanner {
     } else if (kind === "limit") {
       const { family: _f, table: _t, name: _n, handle: _h, comment: _c, ...l } = v;
       data = limitAttrs(l);
+    } else if (kind === "synproxy") {
+      keys(v, [...common, "mss", "wscale", "flags"], "a synproxy");
+      data = synproxyAttrs(v);
     } else {
-      keys(v, [...common, "type", "protocol", "l3proto"], "a ct helper");
+      const expect = kind === "ct expectation";
+      keys(v, [...common, ...(expect ? ["dport", "timeout", "size"] : ["type"]), "protocol", "l3proto"], `a ${kind}`);
       const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
       if (l4 === undefined) {
         throw new InvalidArgumentError(
-          `Cannot use ct helper protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`,
+          `Cannot use ${kind} protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`,
         );
       }
       const l3 = { inet: 1, ip: 2, ip6: 10 }[String(v.l3proto ?? fam)];
       if (l3 === undefined) {
         throw new InvalidArgumentError(
-          `Cannot use ct helper l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
+          `Cannot use ${kind} l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
         );
       }
-      data = { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
+      data = expect
+        ? {
+          l3proto: l3,
+          l4proto: Number(l4),
+          dport: num(v.dport, "dport") ?? 0,
+          timeout: num(v.timeout, "timeout") ?? 0,
+          size: num(v.size, "size") ?? 0,
+        }
+        : { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
     }
     this.tx.addObject({ family: fam, table, name, type: kind, data }, cmd === "create");
   }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { NftTypeName } from "./types.ts";
+import type { Json, NftTypeName } from "./types.ts";
 
 /** One header field. */
 export interface HeaderField {
@@ -22,6 +22,8 @@ export interface HeaderField {
   len: number;
   /** Data type. */
   type: NftTypeName;
+  /** nft's JSON naming it, when that is not `{ payload: { protocol, field } }` (an extension header's field). */
+  key?: Json;
 }
 
 type Row = [field: string, offset: number, len: number, type: NftTypeName];
@@ -135,13 +137,31 @@ const FIELD_LISTS: { readonly [protocol: string]: readonly HeaderField[] } = Obj
   Object.entries(HEADER_FIELDS).map(([p, f]) => [p, Object.values(f)]),
 );
 
+/** The fields of a header by its protocol name (`ip`), or undefined for an unknown one. */
+export function fieldsOf(protocol: string): readonly HeaderField[] | undefined {
+  return FIELD_LISTS[protocol];
+}
+
+/** nft's JSON naming a field. */
+export function fieldJson(f: HeaderField): Json {
+  return f.key ?? { payload: { protocol: f.protocol, field: f.field } };
+}
+
 /**
  * The field of `protocol` at `offset` bits that is `len` bits long; else one
  * starting there that is longer (a prefix load) or shorter (a sub-byte field
  * loaded as whole bytes, narrowed later by a mask).
  */
 export function findField(protocol: string, offset: number, len: number): HeaderField | undefined {
-  const fields = FIELD_LISTS[protocol];
+  return findFieldIn(FIELD_LISTS[protocol], offset, len);
+}
+
+/** {@link findField} among `fields`. */
+export function findFieldIn(
+  fields: readonly HeaderField[] | undefined,
+  offset: number,
+  len: number,
+): HeaderField | undefined {
   if (!fields) return undefined;
   let other: HeaderField | undefined;
   for (const f of fields) {
@@ -186,7 +206,38 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   cgroup: ["integer", 4],
   priority: ["classid", 4],
   nftrace: ["integer", 1],
-  random: ["integer", 4],
+  random: ["be_integer", 4],
+  day: ["day", 1],
+  ipsec: ["boolean", 1],
+};
+
+/** `meta` keys nft's JSON names differently from the kernel (`NFT_META_SECPATH` is `ipsec`). */
+export const META_JSON_KEYS: { readonly [kernel: string]: string } = { secpath: "ipsec" };
+
+/** `rt` keys by the kernel's name: nft's key, data type, length, and the family of a next hop. */
+export const RT_KEYS: { readonly [key: string]: [string, NftTypeName, number, string?] } = {
+  classid: ["classid", "realm", 4],
+  nexthop4: ["nexthop", "ipv4_addr", 4, "ip"],
+  nexthop6: ["nexthop", "ipv6_addr", 16, "ip6"],
+  tcpmss: ["mtu", "integer", 2],
+  xfrm: ["ipsec", "boolean", 1],
+};
+
+/** `socket` keys: data type and length. */
+export const SOCKET_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
+  transparent: ["integer", 1],
+  mark: ["mark", 4],
+  wildcard: ["integer", 1],
+};
+
+/** `xfrm` keys by the kernel's name: nft's key, data type, length, and the family of an address. */
+export const XFRM_KEYS: { readonly [key: string]: [string, NftTypeName, number, string?] } = {
+  daddr_ip4: ["daddr", "ipv4_addr", 4, "ip"],
+  daddr_ip6: ["daddr", "ipv6_addr", 16, "ip6"],
+  saddr_ip4: ["saddr", "ipv4_addr", 4, "ip"],
+  saddr_ip6: ["saddr", "ipv6_addr", 16, "ip6"],
+  reqid: ["reqid", "integer", 4],
+  spi: ["spi", "integer", 4],
 };
 
 /** Data types of `ct` keys. */
@@ -206,4 +257,9 @@ export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   expiration: ["integer", 4],
   id: ["integer", 4],
   helper: ["string", 16],
+  event: ["ct_event", 4],
+  "ip saddr": ["ipv4_addr", 4],
+  "ip daddr": ["ipv4_addr", 4],
+  "ip6 saddr": ["ipv6_addr", 16],
+  "ip6 daddr": ["ipv6_addr", 16],
 };

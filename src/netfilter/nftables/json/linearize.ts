@@ -10,9 +10,21 @@
 import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
+import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
+import { MessageBuilder } from "../../../wire/builder.ts";
 import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
-import { CT_TYPES, HEADER_FIELDS, META_TYPES } from "./fields.ts";
+import {
+  CT_TYPES,
+  HEADER_FIELDS,
+  type HeaderField,
+  META_JSON_KEYS,
+  META_TYPES,
+  RT_KEYS,
+  SOCKET_TYPES,
+  XFRM_KEYS,
+} from "./fields.ts";
+import { EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
 import { concatId, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
@@ -41,7 +53,12 @@ interface Loaded {
   mask?: Uint8Array;
   /** A payload field (a prefix may shorten its load). */
   payload?: Extract<NftKnownExpr, { name: "payload" }>;
+  /** Turns the load into a presence test (`fib ... oif missing`), for a boolean right side. */
+  present?: () => void;
 }
+
+const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
+const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
 const CMP_OPS: Record<string, string> = {
@@ -183,15 +200,90 @@ class RuleEncoder {
         const len = Math.ceil((f.offset + f.len) / 8) - start;
         const payload = { name: "payload", dreg: reg, base: f.base, offset: start, len } as const;
         this.emit(payload);
-        const type = { ...typeByName(f.type), host: false };
-        if (f.offset % 8 === 0 && f.len % 8 === 0) return { type, len, payload };
-        const shift = len * 8 - (f.offset - start * 8) - f.len;
-        let m = 0n;
-        for (let i = 0; i < f.len; i++) m |= 1n << BigInt(shift + i);
-        const mask = new Uint8Array(len);
-        for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
-        this.mask(reg, mask);
-        return { type: { ...type, size: len }, len, shift, mask };
+        const l = this.narrow(f, reg);
+        return f.offset % 8 === 0 && f.len % 8 === 0 ? { ...l, payload } : l;
+      }
+      case "exthdr":
+      case "tcp option":
+      case "ip option":
+      case "sctp chunk":
+        return this.exthdr(EXTHDR_OPS[k], v as Obj, reg);
+      case "rt": {
+        const r = v as Obj;
+        checkObjKeys(r, ["key", "family"], "rt");
+        const fam = r.family === undefined ? undefined : String(r.family);
+        const found = Object.entries(RT_KEYS).find(([, [key, , , f]]) => key === r.key && f === fam);
+        if (!found) {
+          throw new InvalidArgumentError(
+            `Cannot match on rt ${JSON.stringify(r)}: expected classid, nexthop (family ip or ip6), mtu or ipsec`,
+          );
+        }
+        const [kkey, [, tn, len]] = found;
+        this.emit({ name: "rt", dreg: reg, key: kkey }); // nft adds no dependency for a next hop's family
+        return { type: { ...typeByName(tn), size: len }, len };
+      }
+      case "osf": {
+        const o = v as Obj;
+        checkObjKeys(o, ["key", "ttl"], "osf");
+        if (o.key !== "name" && o.key !== "version") {
+          throw new InvalidArgumentError(`Cannot match on osf ${o.key}: expected name or version`);
+        }
+        if (o.ttl !== undefined && o.ttl !== "loose" && o.ttl !== "skip") {
+          throw new InvalidArgumentError(`Cannot use osf ttl "${o.ttl}": expected loose or skip`);
+        }
+        this.emit({
+          name: "osf",
+          dreg: reg,
+          ttl: o.ttl as string | undefined,
+          flags: o.key === "version" ? ["version"] : undefined,
+        });
+        return { type: typeByName("string"), len: 16 };
+      }
+      case "socket": {
+        const o = v as Obj;
+        checkObjKeys(o, ["key"], "socket");
+        const [tn, len] = SOCKET_TYPES[String(o.key)] ?? [];
+        if (!tn) {
+          throw new InvalidArgumentError(
+            `Cannot match on socket ${o.key}: expected ${Object.keys(SOCKET_TYPES).join(", ")}`,
+          );
+        }
+        this.emit({ name: "socket", dreg: reg, key: String(o.key) });
+        return { type: { ...typeByName(tn), size: len }, len };
+      }
+      case "ipsec": {
+        const o = v as Obj;
+        checkObjKeys(o, ["key", "dir", "spnum", "family"], "ipsec");
+        const fam = o.family === undefined ? undefined : String(o.family);
+        const found = Object.entries(XFRM_KEYS).find(([, [key, , , f]]) => key === o.key && f === fam);
+        if (!found) {
+          throw new InvalidArgumentError(
+            `Cannot match on ipsec ${JSON.stringify(o)}: expected saddr or daddr (family ip or ip6), reqid or spi`,
+          );
+        }
+        const dir = String(o.dir ?? "in");
+        if (dir !== "in" && dir !== "out") {
+          throw new InvalidArgumentError(`Cannot use ipsec direction "${dir}": expected in or out`);
+        }
+        const [kkey, [, tn, len]] = found;
+        this.emit({ name: "xfrm", dreg: reg, key: kkey, dir, spnum: (o.spnum ?? 0) as number });
+        return { type: typeByName(tn), len };
+      }
+      case "jhash":
+      case "symhash": {
+        const h = v as Obj;
+        checkObjKeys(h, k === "jhash" ? ["mod", "seed", "offset", "expr"] : ["mod", "offset"], k);
+        const hash: Record<string, unknown> = { name: "hash", dreg: reg, modulus: h.mod, type: k };
+        if (h.offset !== undefined) hash.offset = h.offset;
+        if (k === "jhash") {
+          // The hashed value goes in the next 16-byte register, as nft puts it.
+          if (h.expr === undefined) throw new InvalidArgumentError('Cannot use jhash without "expr"');
+          const inner = slot + 4;
+          const l = this.load(h.expr, inner);
+          Object.assign(hash, { sreg: regOf(inner), len: l.len, seed: h.seed });
+        }
+        this.emit(hash as NftExpr);
+        return { type: typeByName("integer"), len: 4 };
       }
       case "meta": {
         const key = String((v as Obj).key);
@@ -200,7 +292,7 @@ class RuleEncoder {
         if (!tn) {
           throw new InvalidArgumentError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
         }
-        this.emit({ name: "meta", dreg: reg, key });
+        this.emit({ name: "meta", dreg: reg, key: META_KERNEL_KEYS[key] ?? key });
         return { type: typeByName(tn), len };
       }
       case "ct": {
@@ -270,9 +362,11 @@ class RuleEncoder {
         checkObjKeys(f, ["result", "flags"], "fib");
         const result = String(f.result);
         const flags = Array.isArray(f.flags) ? f.flags.map(String) : f.flags === undefined ? [] : [String(f.flags)];
-        this.emit({ name: "fib", dreg: reg, result, flags });
+        const fib = { name: "fib", dreg: reg, result, flags } as const;
+        this.emit(fib);
         const tn = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
-        return { type: typeByName(tn), len: result === "oifname" ? 16 : 4 };
+        const len = result === "oifname" ? 16 : 4;
+        return { type: typeByName(tn), len, present: () => fib.flags.push("present") };
       }
       case "numgen": {
         const n = v as Obj;
@@ -287,16 +381,84 @@ class RuleEncoder {
         return { type: typeByName("integer"), len: 4 };
       }
     }
-    throw new InvalidArgumentError(`Cannot match on "${k}": expected payload, meta, ct, concat, &, fib or numgen`);
+    throw new InvalidArgumentError(
+      `Cannot match on "${k}": expected payload, exthdr, tcp option, ip option, sctp chunk, meta, ct, rt, concat, &, map, fib, numgen, jhash or symhash`,
+    );
+  }
+
+  /** Masks a sub-byte field loaded as whole bytes into `reg`; the value's shift and mask. */
+  narrow(f: HeaderField, reg: number): Loaded {
+    const start = Math.floor(f.offset / 8);
+    const len = Math.ceil((f.offset + f.len) / 8) - start;
+    const type = { ...typeByName(f.type), host: false };
+    if (f.offset % 8 === 0 && f.len % 8 === 0) return { type, len };
+    const shift = len * 8 - (f.offset - start * 8) - f.len;
+    let m = 0n;
+    for (let i = 0; i < f.len; i++) m |= 1n << BigInt(shift + i);
+    const mask = new Uint8Array(len);
+    for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
+    this.mask(reg, mask);
+    return { type: { ...type, size: len }, len, shift, mask };
+  }
+
+  /** The `exthdr` expression of an extension header or option field (or its presence, without a field). */
+  exthdrExpr(op: ExthdrOp, x: Obj): { expr: Extract<NftKnownExpr, { name: "exthdr" }>; field?: HeaderField } {
+    const what = EXTHDR_KEYS[op];
+    if (x.base !== undefined) {
+      // A raw TCP option: `tcp option @kind,offset,len`.
+      checkObjKeys(x, ["base", "offset", "len"], `a raw ${what}`);
+      const [type, off, bits] = [x.base, x.offset, x.len] as number[];
+      if (op !== "tcpopt" || off % 8 || bits % 8) {
+        throw new InvalidArgumentError(`Cannot use a raw ${what} that is not whole bytes of a tcp option`);
+      }
+      return { expr: { name: "exthdr", op, type, offset: off / 8, len: bits / 8, flags: [] } };
+    }
+    checkObjKeys(x, ["name", "field"], what);
+    const full = String(x.name);
+    // A SACK block past the first is named by its number: `sack1 left`.
+    const block = op === "tcpopt" ? /^(sack)([0-3])$/.exec(full) : null;
+    const desc = exthdrByName(what, block ? block[1] : full);
+    if (!desc) throw new InvalidArgumentError(`Cannot match on ${what} "${full}": unknown`);
+    if (op === "ipv6") this.depend("ip6");
+    if (op === "ipv4") this.depend("ip");
+    const type = desc.type;
+    if (x.field === undefined) return { expr: { name: "exthdr", op, type, offset: 0, len: 1, flags: ["present"] } };
+    const at = block && block[2] !== "0" ? Number(block[2]) * 64 : 0;
+    const field = desc.fields.find((f) =>
+      f.field === x.field && (at === 0 ? f.offset < 80 : f.offset === 16 + at || f.offset === 48 + at)
+    );
+    if (!field) {
+      throw new InvalidArgumentError(
+        `Cannot match on ${what} ${full} ${x.field}: expected ${
+          [...new Set(desc.fields.map((f) => f.field))].join(", ")
+        }`,
+      );
+    }
+    const start = Math.floor(field.offset / 8);
+    const len = Math.ceil((field.offset + field.len) / 8) - start;
+    return { expr: { name: "exthdr", op, type, offset: start, len, flags: [] }, field };
+  }
+
+  /** Loads an extension header or option field into `reg`. */
+  exthdr(op: ExthdrOp, x: Obj, reg: number): Loaded {
+    const { expr, field } = this.exthdrExpr(op, x);
+    this.emit({ ...expr, dreg: reg });
+    if (expr.flags?.includes("present")) return { type: typeByName("boolean"), len: 1 };
+    if (field) return this.narrow(field, reg);
+    return { type: { ...typeByName("integer"), host: false, size: expr.len ?? 1 }, len: expr.len ?? 1 };
+  }
+
+  /** An interface given by name as its index in the namespace (numbers and expressions pass). */
+  ifindex(v: Json): Json {
+    if (typeof v !== "string" || /^\d+$/.test(v)) return v;
+    const index = this.ctx.ifindexes?.get(v);
+    if (index === undefined) throw linkNotFound(v);
+    return index;
   }
 
   /** The bytes of a right-hand value for a loaded left side. */
   value(l: Loaded, v: Json): Uint8Array {
-    if (l.type.name === "iface_index" && typeof v === "string" && !/^\d+$/.test(v)) {
-      const index = this.ctx.ifindexes?.get(v);
-      if (index === undefined) throw linkNotFound(v);
-      v = index;
-    }
+    if (l.type.name === "iface_index") v = this.ifindex(v);
     const b = parseValue(l.type, v, l.len);
     if (!l.shift) return b;
     let n = 0n;
@@ -389,6 +551,16 @@ class RuleEncoder {
       return;
     }
     if (op === "!") throw new InvalidArgumentError(`Cannot use operator "!" on ${l.type.name}: it is not a bitmask`);
+    if (typeof right === "boolean" && l.present) {
+      l.present();
+      this.emit({
+        name: "cmp",
+        sreg: reg,
+        op: CMP_OPS[op],
+        data: { value: parseValue(typeByName("boolean"), right, l.len) },
+      });
+      return;
+    }
     const value = this.value(l, right);
     this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
     this.noteContext(m.left, right, op);
@@ -429,18 +601,117 @@ class RuleEncoder {
     if (isObj(key.payload)) {
       const p = key.payload;
       const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
-      if (!f || f.offset % 8 || f.len % 8) throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field}`);
+      if (!f) throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field}: unknown header field`);
       this.depend(f.protocol);
-      this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
       const csum = f.protocol === "ip"
         ? { csumType: 1, csumOffset: 10 }
         : f.base === "th" && f.protocol !== "th"
         ? { csumType: 1, csumOffset: f.protocol === "udp" ? 6 : f.protocol === "tcp" ? 16 : 2 }
         : {};
+      if (f.offset % 8 || f.len % 8) {
+        // A sub-byte field (`ip dscp set af11`): its bytes are read, the field replaced, the bytes written back.
+        const start = Math.floor(f.offset / 8);
+        const len = Math.ceil((f.offset + f.len) / 8) - start;
+        if (isObj(m.value)) {
+          throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field} from an expression: expected a value`);
+        }
+        this.emit({ name: "payload", dreg: NFT_REG_1, base: f.base, offset: start, len });
+        const shift = len * 8 - (f.offset - start * 8) - f.len;
+        const type = { ...typeByName(f.type), host: false, size: len };
+        const l: Loaded = { type, len, shift };
+        const xor = this.value(l, m.value);
+        let keep = 0n;
+        for (let i = 0; i < f.len; i++) keep |= 1n << BigInt(shift + i);
+        const mask = new Uint8Array(len);
+        for (let i = len - 1; i >= 0; i--, keep >>= 8n) mask[i] = ~Number(keep & 0xffn) & 0xff;
+        this.emit({
+          name: "bitwise",
+          sreg: NFT_REG_1,
+          dreg: NFT_REG_1,
+          len,
+          mask: { value: mask },
+          xor: { value: xor },
+        });
+        this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: start, len, ...csum });
+        return;
+      }
+      this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
       this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...csum });
       return;
     }
+    const [k] = Object.keys(key);
+    if (k in EXTHDR_OPS && Object.keys(key).length === 1 && isObj(key[k])) {
+      const op = EXTHDR_OPS[k];
+      if (op !== "tcpopt") throw new InvalidArgumentError(`Cannot set ${k} fields: the kernel writes only tcp options`);
+      const { expr, field } = this.exthdrExpr(op, key[k]);
+      if (!field || field.offset % 8 || field.len % 8) {
+        throw new InvalidArgumentError(`Cannot set ${JSON.stringify(key)}: expected a whole-byte field`);
+      }
+      const len = field.len / 8;
+      const loaded = this.valueInto(m.value, { ...typeByName(field.type), host: false }, len, NFT_REG_1);
+      if (loaded?.type.host && len > 1) {
+        // A host-order value (`rt mtu`) goes into the packet in network order.
+        this.emit({ name: "byteorder", sreg: NFT_REG_1, dreg: NFT_REG_1, op: "hton", len, size: len });
+      }
+      this.emit({ ...expr, sreg: NFT_REG_1, flags: undefined }); // the kernel refuses flags on a write
+      return;
+    }
     throw new InvalidArgumentError(`Cannot set ${JSON.stringify(key)}`);
+  }
+
+  /** `tproxy ip to 1.2.3.4:80`: address and port in registers. */
+  tproxy(t: Obj): void {
+    checkObjKeys(t, ["family", "addr", "port"], "tproxy");
+    const fam = t.family === undefined ? undefined : String(t.family);
+    if (fam !== undefined && fam !== "ip" && fam !== "ip6") {
+      throw new InvalidArgumentError(`Cannot use tproxy family "${fam}": expected ip or ip6`);
+    }
+    const v6 = (fam ?? this.ctx.family) === "ip6";
+    const out: Record<string, unknown> = {};
+    if (t.addr !== undefined) {
+      if (this.ctx.family === "inet" && fam === undefined) {
+        throw new InvalidArgumentError("Cannot use a tproxy address without a family in an inet table");
+      }
+      const addrType = typeByName(v6 ? "ipv6_addr" : "ipv4_addr");
+      this.valueInto(t.addr, addrType, addrType.size, NFT_REG_1);
+      out.regAddr = NFT_REG_1;
+    }
+    if (t.port !== undefined) {
+      const reg = t.addr === undefined ? NFT_REG_1 : NFT_REG_1 + 1;
+      this.valueInto(t.port, typeByName("inet_service"), 2, reg);
+      out.regPort = reg;
+    }
+    const family = fam === undefined ? (this.ctx.family === "inet" ? 0 : v6 ? 10 : 2) : fam === "ip6" ? 10 : 2;
+    this.emit({ name: "tproxy", family, ...out });
+  }
+
+  /** `dup to 1.2.3.4 device "eth0"`, `fwd to "eth0"`: an address and a device in registers. */
+  dupFwd(kind: "dup" | "fwd", d: Obj): void {
+    checkObjKeys(d, kind === "dup" ? ["addr", "dev"] : ["dev", "family", "addr"], kind);
+    const dev = (v: Json, reg: number) => this.valueInto(this.ifindex(v), typeByName("iface_index"), 4, reg);
+    const netdev = this.ctx.family === "netdev";
+    if (kind === "dup" && netdev) {
+      // In netdev, nft calls the device the address: `dup to "eth0"`.
+      if (d.dev !== undefined || d.addr === undefined) {
+        throw new InvalidArgumentError('Cannot use dup in netdev without "addr" (the device)');
+      }
+      dev(d.addr, NFT_REG_1);
+      return this.emit({ name: "dup", sregDev: NFT_REG_1 });
+    }
+    if (kind === "dup") {
+      if (d.addr === undefined) throw new InvalidArgumentError('Cannot use dup without "addr"');
+      const t = typeByName(this.ctx.family === "ip6" ? "ipv6_addr" : "ipv4_addr");
+      this.valueInto(d.addr, t, t.size, NFT_REG_1);
+      if (d.dev !== undefined) dev(d.dev, NFT_REG_1 + 1);
+      return this.emit({ name: "dup", sregAddr: NFT_REG_1, sregDev: d.dev === undefined ? undefined : NFT_REG_1 + 1 });
+    }
+    if (d.dev === undefined) throw new InvalidArgumentError('Cannot use fwd without "dev"');
+    dev(d.dev, NFT_REG_1);
+    if (d.addr === undefined) return this.emit({ name: "fwd", sregDev: NFT_REG_1 });
+    const v6 = d.family === "ip6";
+    const t = typeByName(v6 ? "ipv6_addr" : "ipv4_addr");
+    this.valueInto(d.addr, t, t.size, NFT_REG_1 + 1);
+    this.emit({ name: "fwd", sregDev: NFT_REG_1, sregAddr: NFT_REG_1 + 1, nfproto: v6 ? 10 : 2 });
   }
 
   nat(kind: string, n: Obj | null): void {
@@ -517,7 +788,30 @@ class RuleEncoder {
         if (typeof v === "string") return this.emit({ name: "objref", immType: "limit", immName: v });
         return this.emit({ name: "limit", ...limitAttrs(v as Obj) });
       case "ct helper":
-        return this.emit({ name: "objref", immType: "ct helper", immName: String(v) });
+      case "ct expectation":
+        return this.emit({ name: "objref", immType: k, immName: String(v) });
+      case "synproxy":
+        if (typeof v === "string") return this.emit({ name: "objref", immType: "synproxy", immName: v });
+        return this.emit({ name: "synproxy", ...synproxyAttrs((v ?? {}) as Obj) });
+      case "tproxy":
+        return this.tproxy((v ?? {}) as Obj);
+      case "flow": {
+        const f = (v ?? {}) as Obj;
+        checkObjKeys(f, ["op", "flowtable"], "flow");
+        if (f.op !== "add" || typeof f.flowtable !== "string" || !f.flowtable.startsWith("@")) {
+          throw new InvalidArgumentError(
+            `Cannot use flow ${JSON.stringify(v)}: expected {"op": "add", "flowtable": "@name"}`,
+          );
+        }
+        return this.emit({ name: "flow_offload", tableName: f.flowtable.slice(1) });
+      }
+      case "xt":
+        throw new InvalidArgumentError(
+          "Cannot apply an xt statement: its iptables extension data is not in nft's JSON",
+        );
+      case "dup":
+      case "fwd":
+        return this.dupFwd(k, (v ?? {}) as Obj);
       case "log": {
         const l = (v ?? {}) as Obj;
         checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level"], "log");
@@ -574,6 +868,18 @@ class RuleEncoder {
       }
       case "notrack":
         return this.emit({ name: "notrack" });
+      case "reset": {
+        // `reset tcp option sack-perm`: the option is overwritten with no-ops.
+        const r = v as Obj;
+        const [key] = isObj(r) ? Object.keys(r) : [];
+        if (
+          EXTHDR_OPS[key] !== "tcpopt" || Object.keys(r).length !== 1 || !isObj(r[key]) || r[key].field !== undefined
+        ) {
+          throw new InvalidArgumentError(`Cannot reset ${JSON.stringify(v)}: expected a tcp option without a field`);
+        }
+        const { expr } = this.exthdrExpr("tcpopt", r[key]);
+        return this.emit({ name: "exthdr", op: "tcpopt", type: expr.type }); // type and op alone, or the kernel refuses it
+      }
       case "ct count": {
         const c = v as Obj;
         checkObjKeys(c, ["val", "inv"], "ct count");
@@ -581,7 +887,7 @@ class RuleEncoder {
       }
       case "set": {
         const d = v as Obj;
-        checkObjKeys(d, ["op", "elem", "set"], "a set statement");
+        checkObjKeys(d, ["op", "elem", "set", "stmt"], "a set statement");
         const op = String(d.op ?? "add");
         if (!["add", "update", "delete"].includes(op)) {
           throw new InvalidArgumentError(`Cannot use set operation "${op}": expected add, update, delete`);
@@ -597,7 +903,24 @@ class RuleEncoder {
           key = key.elem.val;
         }
         this.load(key, 0);
-        return this.emit({ name: "dynset", setName: d.set.slice(1), sregKey: NFT_REG_1, op, timeout });
+        const dynset: Record<string, unknown> = {
+          name: "dynset",
+          setName: d.set.slice(1),
+          sregKey: NFT_REG_1,
+          op,
+          timeout,
+        };
+        if (d.stmt !== undefined) {
+          // Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own.
+          const stmts = Array.isArray(d.stmt) ? d.stmt : [d.stmt];
+          const inner = new RuleEncoder(this.ctx);
+          for (const st of stmts) inner.stmt(st);
+          const b = new MessageBuilder(0, 0);
+          if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
+          else EXPR_LIST.build(b, inner.out);
+          dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+        }
+        return this.emit(dynset as NftExpr);
       }
     }
     throw new InvalidArgumentError(`Cannot use statement "${k}"`);
@@ -632,6 +955,21 @@ export function limitAttrs(l: Obj): { rate: number; unit: number; burst: number;
     type: bytes ? "bytes" : "pkts",
     flags: l.inv ? ["inv"] : undefined,
   };
+}
+
+/** The kernel attributes of nft's JSON `synproxy` (statement or object). */
+export function synproxyAttrs(o: Obj): { mss?: number; wscale?: number; flags: string[] } {
+  const { family: _f, table: _t, name: _n, handle: _h, comment: _c, ...p } = o;
+  checkObjKeys(p, ["mss", "wscale", "flags"], "synproxy");
+  const flags = p.flags === undefined ? [] : Array.isArray(p.flags) ? p.flags.map(String) : [String(p.flags)];
+  for (const f of flags) {
+    if (f !== "timestamp" && f !== "sack-perm") {
+      throw new InvalidArgumentError(`Cannot use synproxy flag "${f}": expected timestamp, sack-perm`);
+    }
+  }
+  if (p.mss !== undefined) flags.push("mss");
+  if (p.wscale !== undefined) flags.push("wscale");
+  return { mss: p.mss as number | undefined, wscale: p.wscale as number | undefined, flags };
 }
 
 /** The kernel attributes of nft's JSON `quota` statement. */

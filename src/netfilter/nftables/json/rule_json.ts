@@ -8,9 +8,24 @@
  */
 
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
+import { EXPR_LIST, parseExpr } from "../expr/list.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
-import { coveringFields, CT_TYPES, findField, type HeaderField, META_TYPES } from "./fields.ts";
+import {
+  coveringFields,
+  CT_TYPES,
+  fieldJson,
+  fieldsOf,
+  findField,
+  findFieldIn,
+  type HeaderField,
+  META_JSON_KEYS,
+  META_TYPES,
+  RT_KEYS,
+  SOCKET_TYPES,
+  XFRM_KEYS,
+} from "./fields.ts";
+import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
   bytesToNumber,
   concatTypes,
@@ -43,11 +58,15 @@ interface Val {
   field?: HeaderField;
   /** Bits of a field loaded (shorter than the field: a prefix). */
   loadBits?: number;
+  /** The header's fields and the bit offset the load started at, for a mask to narrow it to a field. */
+  at?: { fields: readonly HeaderField[]; offset: number };
   mask?: Uint8Array;
   /** Adjacent fields loaded at once: an equality splits into one match per field. */
   merged?: HeaderField[];
   /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
   narrowed?: boolean;
+  /** The xor of a bitwise (a field's new value, when a write follows). */
+  xor?: Uint8Array;
   /** An immediate value, typed by whoever uses it. */
   imm?: Uint8Array;
 }
@@ -152,10 +171,11 @@ class RuleDecoder {
     const field = protocol ? findField(protocol, off, bits) : undefined;
     const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
     if (e.sreg !== undefined) {
-      // A write: `ip daddr set ...`.
-      const key: Json = field ? { payload: { protocol: field.protocol, field: field.field } } : raw;
-      if (field) this.kill(base);
       const src = this.reg(e.sreg);
+      if (src?.mask && src.at && this.subFieldWrite(src, src.at, base)) return;
+      // A write: `ip daddr set ...`.
+      const key: Json = field ? fieldJson(field) : raw;
+      if (field) this.kill(base);
       const target: Val = { json: key, len: e.len ?? 0, type: field ? fieldType(field) : undefined };
       this.push({ mangle: { key, value: this.value(target, src) } });
       return;
@@ -164,19 +184,35 @@ class RuleDecoder {
     const v: Val = field
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
-        json: field.len < bits ? raw : { payload: { protocol: field.protocol, field: field.field } },
+        json: field.len < bits ? raw : fieldJson(field),
         type: fieldType(field),
         len: e.len ?? 0,
         field,
         loadBits: bits,
       }
       : { json: raw, len: e.len ?? 0 };
+    const fields = protocol ? fieldsOf(protocol) : undefined;
+    if (fields) v.at = { fields, offset: off };
     const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
     if (merged) {
       this.kill(base);
       v.merged = merged;
     }
     this.set(e.dreg, v);
+  }
+
+  /** `ip dscp set af11`: the bytes holding a sub-byte field, masked and xored with its new value, written back. */
+  subFieldWrite(src: Val, at: { fields: readonly HeaderField[]; offset: number }, base: Layer): boolean {
+    const keep = src.mask!.map((b) => ~b & 0xff);
+    const lead = leadingZeroBits(keep);
+    const trail = trailingZeroBits(keep);
+    const f = findFieldIn(at.fields, at.offset + lead, keep.length * 8 - lead - trail);
+    if (!f || f.offset !== at.offset + lead) return false;
+    this.kill(base);
+    const shifted = shiftRight(src.xor ?? new Uint8Array(keep.length), trail);
+    const value = renderValue(fieldType(f), shifted.subarray(shifted.length - Math.ceil(f.len / 8)));
+    this.push({ mangle: { key: fieldJson(f), value } });
+    return true;
   }
 
   bitwise(e: Extract<NftKnownExpr, { name: "bitwise" }>): void {
@@ -186,14 +222,14 @@ class RuleDecoder {
       this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
       return;
     }
-    let v: Val = { ...src, mask };
-    if (src.field && src.loadBits !== undefined && src.loadBits > src.field.len) {
+    let v: Val = { ...src, mask, xor: e.xor?.value };
+    const at = src.at;
+    if (at && (!src.field || (src.loadBits !== undefined && src.loadBits > src.field.len))) {
       // A sub-byte field was loaded as whole bytes: the mask selects it.
       const lead = leadingZeroBits(mask);
-      const f = findField(src.field.protocol, src.field.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
-      if (f && f.offset === src.field.offset + lead) {
-        const json = { payload: { protocol: f.protocol, field: f.field } };
-        v = { ...v, field: f, json, type: fieldType(f), loadBits: f.len, narrowed: true };
+      const f = findFieldIn(at.fields, at.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
+      if (f && f.offset === at.offset + lead) {
+        v = { ...v, field: f, json: fieldJson(f), type: fieldType(f), loadBits: f.len, narrowed: true };
       }
     }
     this.set(e.dreg, v);
@@ -229,8 +265,7 @@ class RuleDecoder {
       for (const f of left.merged) {
         const part = data.subarray(at, at + f.len / 8);
         at += f.len / 8;
-        const json = { payload: { protocol: f.protocol, field: f.field } };
-        this.match(OPS[op], { json, len: part.length }, renderValue(fieldType(f), part));
+        this.match(OPS[op], { json: fieldJson(f), len: part.length }, renderValue(fieldType(f), part));
       }
       return false;
     }
@@ -307,14 +342,57 @@ class RuleDecoder {
   dynset(e: Extract<NftKnownExpr, { name: "dynset" }>): boolean {
     const set = this.ctx.sets.get(e.setName ?? "");
     const parts = this.span(e.sregKey, set?.keyLen ?? 4);
-    if (e.sregData !== undefined || e.expr || e.expressions || !parts.length) {
-      this.push({ unknown: { name: "dynset" } }); // maps and per-element statements: not in the JSON layer
+    if (e.sregData !== undefined || !parts.length) {
+      this.push({ unknown: { name: "dynset" } }); // maps: not in the JSON layer
       return false;
     }
     let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
     if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
-    this.push({ set: { op: e.op ?? "add", elem, set: `@${e.setName}` } });
+    const body: Record<string, Json> = { op: e.op ?? "add", elem, set: `@${e.setName}` };
+    const exprs = e.expr
+      ? [parseExpr(e.expr, viewOf(e.expr), 0, e.expr.length)]
+      : e.expressions
+      ? EXPR_LIST.parse(e.expressions, viewOf(e.expressions), 0, e.expressions.length)
+      : [];
+    // nft prints an element's statements without their state.
+    if (exprs.length) body.stmt = ruleStatements(exprs, this.ctx).map(stateless);
+    this.push({ set: body });
     return false;
+  }
+
+  /** The value a statement takes from register `r`: an immediate typed `t`, or the expression loaded there. */
+  operand(r: number | undefined, t: NftType): Json {
+    return this.value({ json: null, type: t, len: t.size }, this.reg(r));
+  }
+
+  /** An IPv6 extension header, TCP or IPv4 option or SCTP chunk: loaded, tested for, written or reset. */
+  exthdr(e: Extract<NftKnownExpr, { name: "exthdr" }>): void {
+    const op = (e.op ?? "ipv6") as ExthdrOp;
+    if (!(op in EXTHDR_KEYS)) {
+      this.push({ unknown: { name: "exthdr", op } });
+      if (e.dreg !== undefined) this.set(e.dreg, { json: { unknown: "exthdr" }, len: e.len ?? 4 });
+      return;
+    }
+    if (op === "ipv6" || op === "ipv4") this.kill("nh");
+    const desc = exthdrByType(op, e.type ?? 0);
+    const off = (e.offset ?? 0) * 8;
+    const bits = (e.len ?? 0) * 8;
+    const exists = e.flags?.includes("present") === true;
+    const field = desc && !exists ? findFieldIn(desc.fields, off, bits) : undefined;
+    const whole: Json = desc
+      ? exthdrJson(op, desc.name)
+      : { [EXTHDR_KEYS[op]]: { base: e.type ?? 0, offset: off, len: bits } };
+    const key = field && field.len === bits ? fieldJson(field) : whole;
+    const type = exists ? typeByName("boolean") : field ? fieldType(field) : { ...typeByName("integer"), host: false };
+    if (e.sreg !== undefined) {
+      const target: Val = { json: key, type, len: e.len ?? 0 };
+      this.push({ mangle: { key, value: this.value(target, this.reg(e.sreg)) } });
+    } else if (e.dreg === undefined) this.push({ reset: whole });
+    else {
+      const v: Val = { json: key, type, len: e.len ?? 0, field, loadBits: bits };
+      if (desc && !exists) v.at = { fields: desc.fields, offset: off };
+      this.set(e.dreg, v);
+    }
   }
 
   nat(
@@ -362,7 +440,7 @@ class RuleDecoder {
         this.payload(e);
         return false;
       case "meta": {
-        const key = e.key ?? "";
+        const key = META_JSON_KEYS[e.key ?? ""] ?? e.key ?? "";
         const [tn, len] = META_TYPES[key] ?? ["integer", 4];
         if (e.sreg !== undefined) {
           const target: Val = { json: { meta: { key } }, type: this.metaType(tn), len };
@@ -458,7 +536,13 @@ class RuleDecoder {
         return false;
       case "fib": {
         const result = e.result ?? "oif";
-        const tn: NftTypeName = result === "type" ? "fib_addrtype" : result === "oifname" ? "ifname" : "iface_index";
+        const tn: NftTypeName = e.flags?.includes("present")
+          ? "boolean"
+          : result === "type"
+          ? "fib_addrtype"
+          : result === "oifname"
+          ? "ifname"
+          : "iface_index";
         const json = { fib: { result, flags: (e.flags ?? []).filter((f) => f !== "present") } };
         this.set(e.dreg, { json, type: this.metaType(tn), len: result === "oifname" ? 16 : 4 });
         return false;
@@ -471,17 +555,116 @@ class RuleDecoder {
       }
       case "dynset":
         return this.dynset(e);
+      case "exthdr":
+        this.exthdr(e);
+        return false;
+      case "rt": {
+        const [key, tn, len, family] = RT_KEYS[e.key ?? ""] ?? [e.key ?? "", "integer", 4];
+        this.set(e.dreg, { json: { rt: family ? { key, family } : { key } }, type: typeByName(tn), len });
+        return false;
+      }
+      case "hash": {
+        const body: Record<string, Json> = { mod: e.modulus ?? 0 };
+        if (e.seed !== undefined) body.seed = e.seed;
+        if (e.offset) body.offset = e.offset;
+        const parts = e.type === "symhash" ? [] : this.span(e.sreg, e.len ?? 0);
+        if (parts.length) body.expr = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+        this.set(e.dreg, { json: { [e.type ?? "jhash"]: body }, type: typeByName("integer"), len: 4 });
+        return false;
+      }
+      case "byteorder": {
+        // nft prints no conversion: the value is the one converted.
+        const src = this.reg(e.sreg);
+        if (src) this.set(e.dreg, { ...src });
+        return false;
+      }
+      case "tproxy": {
+        const fam = e.family === 2 ? "ip" : e.family === 10 ? "ip6" : undefined;
+        const body: Record<string, Json> = {};
+        if (this.ctx.family === "inet" && fam) body.family = fam;
+        const addrType = typeByName((fam ?? this.ctx.family) === "ip6" ? "ipv6_addr" : "ipv4_addr");
+        if (e.regAddr !== undefined) body.addr = this.operand(e.regAddr, addrType);
+        if (e.regPort !== undefined) body.port = this.operand(e.regPort, typeByName("inet_service"));
+        this.push({ tproxy: body });
+        return false;
+      }
+      case "dup": {
+        const dev = e.sregDev === undefined ? undefined : this.operand(e.sregDev, this.metaType("iface_index"));
+        if (e.sregAddr === undefined) this.push({ dup: dev === undefined ? null : { addr: dev } });
+        else {
+          const addrType = typeByName(this.proto.nh === "ip6" ? "ipv6_addr" : "ipv4_addr");
+          const body: Record<string, Json> = { addr: this.operand(e.sregAddr, addrType) };
+          if (dev !== undefined) body.dev = dev;
+          this.push({ dup: body });
+        }
+        return false;
+      }
+      case "fwd": {
+        const body: Record<string, Json> = { dev: this.operand(e.sregDev, this.metaType("iface_index")) };
+        if (e.sregAddr !== undefined) {
+          const v6 = e.nfproto === 10;
+          body.family = v6 ? "ip6" : "ip";
+          body.addr = this.operand(e.sregAddr, typeByName(v6 ? "ipv6_addr" : "ipv4_addr"));
+        }
+        this.push({ fwd: body });
+        return false;
+      }
+      case "synproxy":
+        this.push({ synproxy: synproxyJson(e) });
+        return false;
+      case "flow_offload":
+        this.push({ flow: { op: "add", flowtable: `@${e.tableName ?? ""}` } });
+        return false;
+      case "match":
+      case "target":
+        this.push({ xt: { type: e.name, name: e.xtName ?? "" } });
+        return false;
+      case "osf": {
+        const body: Record<string, Json> = { key: e.flags?.includes("version") ? "version" : "name" };
+        if (e.ttl === "loose" || e.ttl === "skip") body.ttl = e.ttl;
+        this.set(e.dreg, { json: { osf: body }, type: typeByName("string"), len: 16 });
+        return false;
+      }
+      case "socket": {
+        const key = e.key ?? "";
+        const [tn, len] = SOCKET_TYPES[key] ?? ["integer", 4];
+        this.set(e.dreg, { json: { socket: { key } }, type: { ...typeByName(tn), size: len }, len });
+        return false;
+      }
+      case "xfrm": {
+        const [key, tn, len, family] = XFRM_KEYS[e.key ?? ""] ?? [String(e.key), "integer", 4];
+        const body: Record<string, Json> = { key, dir: e.dir ?? "in", spnum: e.spnum ?? 0 };
+        if (family) body.family = family;
+        this.set(e.dreg, { json: { ipsec: body }, type: typeByName(tn), len });
+        return false;
+      }
       case "numgen": {
         const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
         this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });
         return false;
       }
     }
-    const { name, ...rest } = e as { name: string };
+    // Every registered expression is handled above; this keeps a future one listable.
+    const { name, ...rest } = e as unknown as { name: string; dreg?: number };
     this.push({ unknown: { name, ...jsonSafe(rest) } });
-    if ("dreg" in rest && typeof rest.dreg === "number") this.set(rest.dreg, { json: { unknown: name }, len: 4 });
+    if (typeof rest.dreg === "number") this.set(rest.dreg, { json: { unknown: name }, len: 4 });
     return false;
   }
+}
+
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A statement as nft prints it in a set statement: counters and quotas without what they counted. */
+function stateless(st: Json): Json {
+  const o = st as Record<string, Record<string, Json>>;
+  if (o && typeof o === "object" && "counter" in o && typeof o.counter === "object") return { counter: null };
+  if (o && typeof o === "object" && o.quota && typeof o.quota === "object") {
+    const { used: _u, used_unit: _uu, ...rest } = o.quota;
+    return { quota: rest };
+  }
+  return st;
 }
 
 function jsonSafe(o: Record<string, unknown>): Record<string, Json> {
@@ -494,6 +677,16 @@ function jsonSafe(o: Record<string, unknown>): Record<string, Json> {
   return out;
 }
 
+/** nft's JSON of a synproxy statement or object body: MSS and window scale when their flags say so. */
+export function synproxyJson(e: { mss?: number; wscale?: number; flags?: string[] }): Record<string, Json> {
+  const body: Record<string, Json> = {};
+  if (e.flags?.includes("mss")) body.mss = e.mss ?? 0;
+  if (e.flags?.includes("wscale")) body.wscale = e.wscale ?? 0;
+  const flags = ["timestamp", "sack-perm"].filter((f) => e.flags?.includes(f));
+  if (flags.length) body.flags = flags;
+  return body;
+}
+
 /** nft's JSON of a limit statement or object body. */
 export function limitJson(
   e: { rate?: number; unit?: number; burst?: number; type?: string; flags?: string[] },
@@ -503,8 +696,11 @@ export function limitJson(
   const [rate, rateUnit] = bytes ? byteUnit(e.rate ?? 0) : [e.rate ?? 0, ""];
   const [burst, burstUnit] = bytes ? byteUnit(e.burst ?? 0) : [e.burst ?? 0, ""];
   const per = UNITS[e.unit ?? 1] ?? String(e.unit);
-  const body: Record<string, Json> = object ? { rate, per, burst } : { rate, burst, per };
-  if (e.flags?.includes("inv")) body.inv = true;
+  const inv = e.flags?.includes("inv") === true;
+  // nft orders an object's keys differently from a statement's.
+  const body: Record<string, Json> = object
+    ? (inv ? { rate, per, inv, burst } : { rate, per, burst })
+    : (inv ? { rate, burst, per, inv } : { rate, burst, per });
   if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
   return object ? body : { limit: body };
 }

@@ -15,7 +15,7 @@ import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
 import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
-import { limitJson, nfprotoName, type RuleContext, ruleStatements } from "./rule_json.ts";
+import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
@@ -111,7 +111,7 @@ function commented(body: Record<string, Json>, userdata: Uint8Array | undefined)
   return body;
 }
 
-/** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`. */
+/** `{"counter": {...}}`, `{"quota": ...}`, `{"limit": ...}`, `{"ct helper": ...}`, `{"synproxy": ...}`, ... */
 export function objectJson(o: NftObject): Json {
   const body = commented(
     { family: o.family, name: o.name ?? "", table: o.table ?? "", handle: o.handle ?? 0 },
@@ -128,19 +128,35 @@ export function objectJson(o: NftObject): Json {
     case "quota": {
       const d = data as { bytes?: number; consumed?: number; flags?: string[] };
       Object.assign(body, { bytes: d.bytes ?? 0, used: d.consumed ?? 0 });
-      if (d.flags?.includes("inv")) body.inv = true;
+      body.inv = d.flags?.includes("inv") === true; // nft prints it either way
       break;
     }
     case "limit":
-      Object.assign(body, limitJson(data as Parameters<typeof limitJson>[0], true));
+      // A delete event carries no data: nft prints what its empty object holds.
+      if (o.data === undefined) Object.assign(body, { rate: 0, per: "error" });
+      else Object.assign(body, limitJson(data as Parameters<typeof limitJson>[0], true));
       break;
     case "ct helper": {
+      if (o.data === undefined) {
+        Object.assign(body, { type: "(null)", protocol: "ip", l3proto: "unknown" });
+        break;
+      }
       const d = data as { name?: string; l3proto?: number; l4proto?: number };
       body.type = d.name ?? "";
       body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;
       body.l3proto = nfprotoName(d.l3proto ?? 0);
       break;
     }
+    case "ct expectation": {
+      const d = data as { l3proto?: number; l4proto?: number; dport?: number; timeout?: number; size?: number };
+      body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;
+      Object.assign(body, { dport: d.dport ?? 0, timeout: d.timeout ?? 0, size: d.size ?? 0 });
+      body.l3proto = nfprotoName(d.l3proto ?? 0);
+      break;
+    }
+    case "synproxy":
+      Object.assign(body, synproxyJson(data));
+      break;
     default:
       body.type = String(o.type);
   }

@@ -27,7 +27,7 @@ export interface NftType {
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
   /** Printed form of an address or a string. */
-  kind?: "ip4" | "ip6" | "ether" | "string" | "classid";
+  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm";
 }
 
 const ICMP_TYPES = {
@@ -88,6 +88,22 @@ export const INET_PROTOS = {
   112: "vrrp",
   132: "sctp",
   136: "udplite",
+} as const;
+
+const MH_TYPES = {
+  0: "binding-refresh-request",
+  1: "home-test-init",
+  2: "careof-test-init",
+  3: "home-test",
+  4: "careof-test",
+  5: "binding-update",
+  6: "binding-acknowledgement",
+  7: "binding-error",
+  8: "fast-binding-update",
+  9: "fast-binding-acknowledgement",
+  10: "fast-binding-advertisement",
+  11: "experimental-mobility-header",
+  12: "home-agent-switch-message",
 } as const;
 
 /** Every type nft's JSON names, by name. */
@@ -229,15 +245,51 @@ export const NFT_TYPES = {
   },
   classid: { id: 23, name: "classid", size: 4, host: true, kind: "classid" },
   ifname: { id: 41, name: "ifname", size: 16, host: true, kind: "string" },
+  boolean: { id: 39, name: "boolean", size: 1, host: true, kind: "bool" },
+  // nft's integer in network order (`meta random`): the same type id, the other byte order.
+  be_integer: { id: 4, name: "integer", size: 4 },
+  day: {
+    id: 45,
+    name: "day",
+    size: 1,
+    host: true,
+    names: { 0: "Sunday", 1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday" },
+  },
+  ct_event: {
+    id: 40,
+    name: "ct_event",
+    size: 4,
+    host: true,
+    bits: {
+      1: "new",
+      2: "related",
+      4: "destroy",
+      8: "reply",
+      16: "assured",
+      32: "protoinfo",
+      64: "helper",
+      128: "mark",
+      256: "seqadj",
+      512: "secmark",
+      1024: "label",
+    },
+  },
+  realm: { id: 22, name: "realm", size: 4, host: true, kind: "realm" },
+  mh_type: { id: 17, name: "mh_type", size: 1, names: MH_TYPES },
 } as const satisfies Record<string, NftType>;
 
 /** A type name of {@link NFT_TYPES}. */
 export type NftTypeName = keyof typeof NFT_TYPES;
 
-const BY_ID = new Map<number, NftType>(Object.values(NFT_TYPES).map((t) => [t.id, t as NftType]));
+// By id, each type under its own name only (`be_integer` is `integer` in the other byte order).
+const BY_ID = new Map<number, NftType>(
+  Object.entries(NFT_TYPES).filter(([k, t]) => k === t.name).map(([, t]) => [t.id, t as NftType]),
+);
 
 /** A type by nft's id; unknown ids become a host-order integer type named by number. */
 export function typeById(id: number): NftType {
+  // A deleted set's event carries no key type: nft calls type 0 `invalid`.
+  if (id === 0) return { id, name: "invalid", size: 0 };
   return BY_ID.get(id) ?? { id, name: String(id), size: 4, host: true };
 }
 
@@ -307,6 +359,10 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       const n = bytesToNumber(b.subarray(0, 4), true);
       return `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
     }
+    case "bool":
+      return b.some((x) => x !== 0);
+    case "realm":
+      return String(bytesToNumber(b.subarray(0, 4), true));
     case "string": {
       const z = b.indexOf(0);
       return decoder.decode(z < 0 ? b : b.subarray(0, z));
@@ -333,13 +389,32 @@ function nameToNumber(t: NftType, v: string): number | undefined {
   return undefined;
 }
 
+/** A plain `a.b.c.d` without a regular expression (a 100,000-element set parses this many); else undefined. */
+function dottedQuad(v: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  let part = 0, n = 0, digits = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57 && digits < 3) {
+      n = n * 10 + c - 48;
+      digits++;
+    } else if (c === 46 && digits && part < 3 && n <= 255) {
+      out[part++] = n;
+      n = digits = 0;
+    } else return undefined;
+  }
+  if (part !== 3 || !digits || n > 255) return undefined;
+  out[3] = n;
+  return out;
+}
+
 /** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
 export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   switch (t.kind) {
     case "ip4":
     case "ip6":
       if (typeof v !== "string") break;
-      return parseIp(v);
+      return dottedQuad(v) ?? parseIp(v);
     case "ether":
       if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
@@ -359,7 +434,8 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     }
   }
   let n: number | undefined;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
+  if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
+  else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
   else if (Array.isArray(v) && t.bits) {
     n = 0;

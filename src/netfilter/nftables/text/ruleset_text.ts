@@ -69,7 +69,8 @@ function handle(o: Obj, opts: TextOptions): string {
   return opts.handles ? ` # handle ${o.handle}` : "";
 }
 
-function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
+/** The lines of a set or map in `nft list` (first the header, last the closing brace). */
+export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   const type = Array.isArray(s.type) ? s.type.join(" . ") : String(s.type);
   const out = [`\t${kind} ${s.name} {${handle(s, opts)}`];
   out.push(`\t\ttype ${type}${kind === "map" ? ` : ${s.map}` : ""}`);
@@ -88,7 +89,8 @@ function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   return out;
 }
 
-function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
+/** The lines of a stateful object in `nft list` (first the header, last the closing brace). */
+export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
   const out = [`\t${kind} ${o.name} {${handle(o, opts)}`];
   switch (kind) {
     case "counter":
@@ -107,6 +109,22 @@ function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
     case "ct helper":
       out.push(`\t\ttype ${JSON.stringify(o.type)} protocol ${o.protocol}`, `\t\tl3proto ${o.l3proto}`);
       break;
+    case "ct expectation":
+      out.push(
+        `\t\tprotocol ${o.protocol}`,
+        `\t\tdport ${o.dport}`,
+        `\t\ttimeout ${durationText((o.timeout as number) / 1000)}`,
+        `\t\tsize ${o.size}`,
+        `\t\tl3proto ${o.l3proto}`,
+      );
+      break;
+    case "synproxy": {
+      const flags = (o.flags ?? []) as string[];
+      if (o.mss !== undefined) out.push(`\t\tmss ${o.mss}`);
+      if (o.wscale !== undefined) out.push(`\t\twscale ${o.wscale}`);
+      if (flags.length) out.push(`\t\t${flags.join(" ")}`);
+      break;
+    }
   }
   out.push("\t}");
   return out;

@@ -10,7 +10,7 @@ import type { Json } from "../json/types.ts";
 type Obj = { [k: string]: Json };
 
 const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
-const QUOTED_KEYS = ["iifname", "oifname", "ibrname", "obrname", "iifkind", "oifkind", "sdifname"];
+const QUOTED_KEYS = ["iifname", "oifname", "ibrname", "obrname", "iifkind", "oifkind", "sdifname", "day"];
 const HEX_KEYS = ["mark"];
 
 function isObj(x: Json): x is Obj {
@@ -43,13 +43,15 @@ function styleOf(left: Json): Style {
   }
   if (k === "concat" && Array.isArray(v)) return {};
   if (k === "fib" && v.result === "oifname") return { quote: true };
+  if (k === "osf") return { quote: true };
+  if (k === "socket" && v.key === "mark") return { hex: true };
   return {};
 }
 
 /** Prints an expression (left side or value). */
 export function exprText(e: Json, style: Style = {}): string {
   if (e === null) return "";
-  if (typeof e === "boolean") return String(e);
+  if (typeof e === "boolean") return e ? "exists" : "missing";
   if (typeof e === "number") return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : String(e);
   if (typeof e === "string") {
     if (e.startsWith("@") || (style.quote && /^\d+$/.test(e))) return e;
@@ -75,6 +77,39 @@ export function exprText(e: Json, style: Style = {}): string {
     case "fib": {
       const f = v as Obj;
       return `fib ${(f.flags as string[]).join(" . ")} ${f.result}`;
+    }
+    case "exthdr":
+    case "tcp option":
+    case "ip option":
+    case "sctp chunk": {
+      const x = v as Obj;
+      if (x.base !== undefined) return `${k} @${x.base},${x.offset},${x.len}`;
+      // An IPv6 header's field is named without `exthdr`: `frag more-fragments`.
+      if (k === "exthdr") return x.field === undefined ? `exthdr ${x.name}` : `${x.name} ${x.field}`;
+      return x.field === undefined ? `${k} ${x.name}` : `${k} ${x.name} ${x.field}`;
+    }
+    case "rt": {
+      const r = v as Obj;
+      return r.family !== undefined ? `rt ${r.family} ${r.key}` : `rt ${r.key}`;
+    }
+    case "jhash":
+    case "symhash": {
+      const h = v as Obj;
+      let out = k === "jhash" ? `jhash ${exprText(h.expr)} mod ${h.mod}` : `symhash mod ${h.mod}`;
+      if (h.seed !== undefined) out += ` seed 0x${(h.seed as number).toString(16)}`;
+      if (h.offset !== undefined) out += ` offset ${h.offset}`;
+      return out;
+    }
+    case "osf": {
+      const o = v as Obj;
+      return `osf ${o.ttl !== undefined ? `ttl ${o.ttl} ` : ""}${o.key}`;
+    }
+    case "socket":
+      return `socket ${(v as Obj).key}`;
+    case "ipsec": {
+      const x = v as Obj;
+      const sp = x.spnum ? ` spnum ${x.spnum}` : "";
+      return `ipsec ${x.dir}${sp} ${x.family !== undefined ? `${x.family} ` : ""}${x.key}`;
     }
     case "numgen": {
       const n = v as Obj;
@@ -155,6 +190,15 @@ function limitText(l: Obj, over: boolean): string {
   return s;
 }
 
+/** nft's text of a synproxy statement's or object's options, each with a leading space. */
+export function synproxyText(p: Obj): string {
+  let s = "";
+  if (p.mss !== undefined) s += ` mss ${p.mss}`;
+  if (p.wscale !== undefined) s += ` wscale ${p.wscale}`;
+  for (const f of (p.flags ?? []) as string[]) s += ` ${f}`;
+  return s;
+}
+
 /** nft's text of a `limit` object body or statement. */
 export function limitBodyText(l: Obj): string {
   return limitText(l, true);
@@ -207,6 +251,7 @@ export function stmtText(st: Json): string {
     }
     case "counter":
       if (typeof v === "string") return `counter name ${JSON.stringify(v)}`;
+      if (v === null) return "counter"; // in a set statement
       return `counter packets ${(v as Obj).packets} bytes ${(v as Obj).bytes}`;
     case "quota": {
       if (typeof v === "string") return `quota name ${JSON.stringify(v)}`;
@@ -255,8 +300,53 @@ export function stmtText(st: Json): string {
     }
     case "set": {
       const d = v as Obj;
-      if (typeof d.set === "string" && d.op !== undefined) return `${d.op} ${d.set} { ${elemText(d.elem)} }`;
+      if (typeof d.set === "string" && d.op !== undefined) {
+        const stmts = Array.isArray(d.stmt) ? d.stmt.map((x) => ` ${stmtText(x)}`).join("") : "";
+        return `${d.op} ${d.set} { ${elemText(d.elem)}${stmts} }`;
+      }
       break;
+    }
+    case "reset":
+      return `reset ${exprText(v)}`;
+    case "ct expectation":
+      return `ct expectation set ${JSON.stringify(v)}`;
+    case "synproxy": {
+      if (typeof v === "string") return `synproxy name ${JSON.stringify(v)}`;
+      return `synproxy${synproxyText(v as Obj)}`;
+    }
+    case "tproxy": {
+      const t = v as Obj;
+      const addr = t.addr === undefined
+        ? ""
+        : t.family === "ip6" && t.port !== undefined
+        ? `[${t.addr}]`
+        : String(t.addr);
+      return `tproxy${t.family !== undefined ? ` ${t.family}` : ""} to ${addr}${
+        t.port !== undefined ? `:${t.port}` : ""
+      }`;
+    }
+    case "dup": {
+      if (!v) return "dup";
+      const d = v as Obj;
+      const dev = d.dev === undefined ? "" : ` device ${JSON.stringify(d.dev)}`;
+      // In netdev the device is the only target and nft prints it quoted.
+      const addr = d.dev === undefined && typeof d.addr === "string" && !/[.:]/.test(d.addr)
+        ? JSON.stringify(d.addr)
+        : exprText(d.addr);
+      return `dup to ${addr}${dev}`;
+    }
+    case "fwd": {
+      const f = v as Obj;
+      if (f.addr === undefined) return `fwd to ${JSON.stringify(f.dev)}`;
+      return `fwd ${f.family} to ${exprText(f.addr)} device ${JSON.stringify(f.dev)}`;
+    }
+    case "flow": {
+      const f = v as Obj;
+      return `flow ${f.op} ${f.flowtable}`;
+    }
+    case "xt": {
+      const x = v as Obj;
+      return `xt ${x.type} ${JSON.stringify(x.name)}`;
     }
     case "unknown":
       // An expression the JSON layer does not know: shown by name, so the rule still lists.

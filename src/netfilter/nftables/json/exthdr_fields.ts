@@ -1,0 +1,140 @@
+/**
+ * Fields of extension headers and options that nft names: IPv6 extension
+ * headers (`exthdr frag more-fragments`), TCP options (`tcp option maxseg
+ * size`), IPv4 options (`ip option rr addr`) and SCTP chunks (`sctp chunk
+ * init init-tag`), by the `exthdr` expression's op, header type, offset
+ * and length in bits.
+ *
+ * @module
+ */
+
+import type { HeaderField } from "./fields.ts";
+import type { Json, NftTypeName } from "./types.ts";
+
+/** The `exthdr` ops nft's JSON names, with their JSON key. */
+export const EXTHDR_KEYS = { ipv6: "exthdr", tcpopt: "tcp option", ipv4: "ip option", sctp: "sctp chunk" } as const;
+
+/** An `exthdr` op of {@link EXTHDR_KEYS}. */
+export type ExthdrOp = keyof typeof EXTHDR_KEYS;
+
+type Row = [field: string, offset: number, len: number, type?: NftTypeName];
+
+/** One header or option: its name, its type number, its fields. */
+export interface ExthdrDesc {
+  /** nft's name (`frag`, `maxseg`). */
+  name: string;
+  /** The header's protocol number, the option's kind or the chunk's type. */
+  type: number;
+  /** Its fields. */
+  fields: readonly HeaderField[];
+}
+
+const KIND: Row[] = [["kind", 0, 8], ["length", 8, 8]];
+const SACK: Row[] = [0, 1, 2, 3].flatMap((n): Row[] => [["left", 16 + n * 64, 32], ["right", 48 + n * 64, 32]]);
+const NEXT: Row[] = [["nexthdr", 0, 8, "inet_proto"], ["hdrlength", 8, 8]];
+const ROUTE: Row[] = [["type", 0, 8], ["length", 8, 8], ["ptr", 16, 8], ["addr", 24, 32, "ipv4_addr"]];
+const CHUNK: Row[] = [["type", 0, 8], ["flags", 8, 8], ["length", 16, 16]];
+const INIT: Row[] = [
+  ["init-tag", 32, 32],
+  ["a-rwnd", 64, 32],
+  ["num-outbound-streams", 96, 16],
+  ["num-inbound-streams", 112, 16],
+  ["initial-tsn", 128, 32],
+];
+
+const TABLES: Record<ExthdrOp, [name: string, type: number, rows: Row[]][]> = {
+  ipv6: [
+    ["hbh", 0, NEXT],
+    ["rt", 43, [...NEXT, ["type", 16, 8], ["seg-left", 24, 8]]],
+    ["frag", 44, [
+      ["nexthdr", 0, 8, "inet_proto"],
+      ["reserved", 8, 8],
+      ["frag-off", 16, 13],
+      ["reserved2", 29, 2],
+      ["more-fragments", 31, 1],
+      ["id", 32, 32],
+    ]],
+    ["dst", 60, NEXT],
+    ["mh", 135, [...NEXT, ["type", 16, 8, "mh_type"], ["reserved", 24, 8], ["checksum", 32, 16]]],
+  ],
+  tcpopt: [
+    ["eol", 0, [["kind", 0, 8]]],
+    ["nop", 1, [["kind", 0, 8]]],
+    ["maxseg", 2, [...KIND, ["size", 16, 16]]],
+    ["window", 3, [...KIND, ["count", 16, 8]]],
+    ["sack-perm", 4, KIND],
+    ["sack", 5, [...KIND, ...SACK]],
+    ["timestamp", 8, [...KIND, ["tsval", 16, 32], ["tsecr", 48, 32]]],
+    ["md5sig", 19, KIND],
+    ["mptcp", 30, [...KIND, ["subtype", 16, 4]]],
+    ["fastopen", 34, KIND],
+  ],
+  ipv4: [
+    ["rr", 7, ROUTE],
+    ["lsrr", 131, ROUTE],
+    ["ssrr", 137, ROUTE],
+    ["ra", 148, [["type", 0, 8], ["length", 8, 8], ["value", 16, 16]]],
+  ],
+  sctp: [
+    ["data", 0, [...CHUNK, ["tsn", 32, 32], ["stream", 64, 16], ["ssn", 80, 16], ["ppid", 96, 32]]],
+    ["init", 1, [...CHUNK, ...INIT]],
+    ["init-ack", 2, [...CHUNK, ...INIT]],
+    ["sack", 3, [
+      ...CHUNK,
+      ["cum-tsn-ack", 32, 32],
+      ["a-rwnd", 64, 32],
+      ["num-gap-ack-blocks", 96, 16],
+      ["num-dup-tsns", 112, 16],
+    ]],
+    ["heartbeat", 4, CHUNK],
+    ["heartbeat-ack", 5, CHUNK],
+    ["abort", 6, CHUNK],
+    ["shutdown", 7, [...CHUNK, ["cum-tsn-ack", 32, 32]]],
+    ["shutdown-ack", 8, CHUNK],
+    ["error", 9, CHUNK],
+    ["cookie-echo", 10, CHUNK],
+    ["cookie-ack", 11, CHUNK],
+    ["ecne", 12, [...CHUNK, ["lowest-tsn", 32, 32]]],
+    ["cwr", 13, [...CHUNK, ["lowest-tsn", 32, 32]]],
+    ["shutdown-complete", 14, CHUNK],
+    ["asconf-ack", 128, [...CHUNK, ["seqno", 32, 32]]],
+    ["forward-tsn", 192, [...CHUNK, ["new-cum-tsn", 32, 32]]],
+    ["asconf", 193, [...CHUNK, ["seqno", 32, 32]]],
+  ],
+};
+
+/** nft's JSON naming a field (or, without `field`, testing the header's presence). */
+export function exthdrJson(op: ExthdrOp, name: string, field?: string): Json {
+  return { [EXTHDR_KEYS[op]]: field === undefined ? { name } : { name, field } };
+}
+
+function descOf(op: ExthdrOp, name: string, type: number, rows: Row[]): ExthdrDesc {
+  const base = op === "tcpopt" || op === "sctp" ? "th" : "nh";
+  const fields = rows.map(([field, offset, len, t]): HeaderField => {
+    // A SACK block past the first is named by its number: `sack1 left`.
+    const block = op === "tcpopt" && offset >= 64 ? String(Math.floor(offset / 64)) : "";
+    const key = exthdrJson(op, name + block, field);
+    return { protocol: `${EXTHDR_KEYS[op]} ${name}`, field, base, offset, len, type: t ?? "integer", key };
+  });
+  return { name, type, fields };
+}
+
+const BY_TYPE = new Map<string, ExthdrDesc>();
+const BY_NAME = new Map<string, ExthdrDesc>();
+for (const op of Object.keys(TABLES) as ExthdrOp[]) {
+  for (const [name, type, rows] of TABLES[op]) {
+    const d = descOf(op, name, type, rows);
+    BY_TYPE.set(`${op} ${type}`, d);
+    BY_NAME.set(`${EXTHDR_KEYS[op]} ${name}`, d);
+  }
+}
+
+/** The header or option of `op` with type number `type`. */
+export function exthdrByType(op: ExthdrOp, type: number): ExthdrDesc | undefined {
+  return BY_TYPE.get(`${op} ${type}`);
+}
+
+/** The header or option nft's JSON key (`tcp option`) and name (`maxseg`) give. */
+export function exthdrByName(key: string, name: string): ExthdrDesc | undefined {
+  return BY_NAME.get(`${key} ${name}`);
+}
