@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
 import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { formatConntrack } from "../src/netfilter/conntrack/format.ts";
-import { createConntrack, flushConntrack, listConntrack } from "../src/netfilter/conntrack/ops.ts";
+import { createConntrack, flushConntrack, streamConntrack } from "../src/netfilter/conntrack/ops.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
 import { conntrackCount } from "../src/netfilter/conntrack/stats.ts";
 
@@ -69,7 +69,7 @@ async function listOurs(format: boolean): Promise<{ n: number; ms: number; peakM
   peakRss();
   const t0 = performance.now();
   let n = 0, chars = 0;
-  for await (const e of listConntrack({}, { netns: ns })) {
+  for await (const e of streamConntrack({}, { netns: ns })) {
     n++;
     if (format) chars += formatConntrack(e).length;
   }

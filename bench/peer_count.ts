@@ -12,7 +12,7 @@
 import process from "node:process";
 import { streamLinks } from "../src/route/link/api.ts";
 import { streamRoutes } from "../src/route/route/api.ts";
-import { listConntrack } from "../src/netfilter/conntrack/ops.ts";
+import { streamConntrack } from "../src/netfilter/conntrack/ops.ts";
 
 const [netns, workload] = process.argv.slice(2);
 const opts = { netns };
@@ -22,9 +22,9 @@ const stream: AsyncIterable<unknown> = workload === "routes4"
   : workload === "routes6"
   ? streamRoutes({ family: "inet6", table: "main" }, opts)
   : workload === "links"
-  ? streamLinks(opts)
+  ? streamLinks({}, opts)
   : workload === "ct"
-  ? listConntrack({}, opts)
+  ? streamConntrack({}, opts)
   : (() => {
     throw new Error(`Cannot bench workload "${workload}": expected routes4, routes6, links or ct`);
   })();

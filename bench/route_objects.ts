@@ -54,12 +54,12 @@ function vmHwmMb(): number {
 async function child(kind: string, ns: string): Promise<void> {
   const opts = { netns: ns };
   // Load the FFI and open a first socket outside the timed region.
-  for await (const _ of streamLinks(opts)) break;
+  for await (const _ of streamLinks({}, opts)) break;
   const names = new Map<number, string>();
-  if (kind === "json") { for await (const l of streamLinks(opts)) names.set(l.index, l.name!); }
+  if (kind === "json") { for await (const l of streamLinks({}, opts)) names.set(l.index, l.name!); }
   let sink = 0;
   const stream = (): AsyncIterable<unknown> =>
-    kind === "links" ? streamLinks(opts) : streamRoutes({ family: "inet" }, opts);
+    kind === "links" ? streamLinks({}, opts) : streamRoutes({ family: "inet" }, opts);
   const each = kind === "json"
     ? (r: unknown) => {
       sink += JSON.stringify(routeToIpJson(r as Parameters<typeof routeToIpJson>[0], names)).length;

@@ -7,11 +7,11 @@
  * or `bun examples/conntrack_cleanup.ts NETNS ADDR`.
  */
 import process from "node:process";
-import { deleteConntrackByFilter, listConntrackAll } from "../mod.ts";
+import { deleteConntrackByFilter, listConntrack } from "../mod.ts";
 
 const [netns, addr] = process.argv.slice(2);
 if (!netns || !addr) throw new Error("usage: conntrack_cleanup.ts NETNS ADDR");
-const before = (await listConntrackAll({}, { netns })).length;
+const before = (await listConntrack({}, { netns })).length;
 const deleted = await deleteConntrackByFilter({ orig: { src: addr } }, { netns });
-const after = (await listConntrackAll({}, { netns })).length;
+const after = (await listConntrack({}, { netns })).length;
 console.log(`deleted ${deleted} of ${before} entries from ${addr}; ${after} left`);

@@ -31,7 +31,7 @@ try {
     tcpState: "ESTABLISHED",
   }, { netns: a });
   for (const r of await nl.listRoutes({}, { netns: a })) console.log("route", r.dst, r.nhid ?? r.oif);
-  for await (const e of nl.listConntrack({}, { netns: a })) console.log(nl.formatConntrack(e));
+  for (const e of await nl.listConntrack({}, { netns: a })) console.log(nl.formatConntrack(e));
 } finally {
   await nl.deleteNetns(a);
   await nl.deleteNetns(b);

@@ -25,9 +25,9 @@ for await (const ev of events) {
     if (ev.type === "del") links.delete(ev.object.index);
     else links.set(ev.object.index, ev.object.name ?? `if${ev.object.index}`);
   } else if (ev.kind === "addr") {
-    const key = `${ev.object.local ?? ev.object.address}/${ev.object.prefixLen}`;
+    const key = ev.object.address;
     if (ev.type === "del") addrs.delete(key);
-    else addrs.set(key, ev.object.index);
+    else addrs.set(key, ev.object.ifindex);
   }
   if (!ev.existing) {
     print(`${ev.type} ${ev.kind}`);

@@ -213,12 +213,16 @@ export function isRuntimePermissionDenied(e: unknown): boolean {
   return name === "NotCapable" || name === "PermissionDenied";
 }
 
+/** NFQUEUE/NFLOG binds, which EPERM also refuses when another socket has bound the queue or group. */
+const BOUND_BY_ANOTHER = new Set(["NFQNL_MSG_CONFIG", "NFULNL_MSG_CONFIG"]);
+const BOUND_ELSEWHERE = "another socket has bound this queue or group";
+
 /**
  * The error for a kernel refusal: a {@link NotFoundError} for a not-found
  * errno, a {@link PermissionError} (needing CAP_NET_ADMIN) for EPERM or
  * EACCES, else a {@link NetlinkError}. `otherCause` completes the hint where
- * EPERM has another meaning too (NFQUEUE/NFLOG: another socket has bound
- * the queue or group).
+ * EPERM has another meaning too (by default for NFQUEUE/NFLOG binds:
+ * another socket has bound the queue or group).
  */
 export function refusal(
   errno: number,
@@ -226,7 +230,7 @@ export function refusal(
   requestType: number,
   operation: string,
   request?: Uint8Array,
-  otherCause?: string,
+  otherCause: string | undefined = BOUND_BY_ANOTHER.has(operation) ? BOUND_ELSEWHERE : undefined,
 ): NetlinkError {
   if (NOT_FOUND_CODES.has(errnoName(errno))) return new NotFoundError(errno, ext, requestType, operation, request);
   if (errno === ERRNO.EPERM || errno === ERRNO.EACCES) {

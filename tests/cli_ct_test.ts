@@ -16,54 +16,11 @@ import process from "node:process";
 import { test } from "node:test";
 import { CLI, nlkit, ROOT } from "./_cli.ts";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import { build, conntrack, lines, ours, type Out, same as sameOn, SKIP, summary } from "./_ct_cli.ts";
 
-const SKIP = NEEDS_ROOT || (!have("conntrack") && "conntrack (conntrack-tools) is not installed");
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function conntrack(ns: string, args: string[]): Out {
-  const r = spawnSync("ip", ["netns", "exec", ns, "conntrack", ...args], { encoding: "utf8" });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ours(ns: string, args: string[]): Out {
-  return nlkit(["-n", ns, "ct", ...args]);
-}
-
-/** Lines with the ticking timeout masked, sorted (dump order is hash order). */
-function lines(text: string): string[] {
-  return text.split("\n").filter((l) => l.trim())
-    .map((l) => l.replace(/^((?:ipv[46]\s+\d+ )?\S+\s+\d+ )\d+ /, "$1T ").replace(/ -t \d+ /, " -t T "))
-    .sort();
-}
-
-/** The stderr lines, with conntrack's program name in place of ours and warnings dropped. */
-function summary(text: string): string[] {
-  return text.split("\n").filter((l) => l && !/WARNING|nfct_labelmap_new/.test(l))
-    .map((l) =>
-      l.replace(/^nlkit v[\d.]+ \(conntrack\)/, "conntrack v1.4.7 (conntrack-tools)").replace("nlkit ct", "conntrack")
-        .replace("nlkit ct", "conntrack")
-    );
-}
-
-/** Runs both tools with the same arguments on fresh copies of the table and compares everything they print and leave. */
+/** Runs both tools on fresh copies of a table (the big one by default) and compares what they print and leave. */
 function same(ns: string, args: string[], table: string[][] = TABLE): { ours: Out; theirs: Out } {
-  build(ns, table);
-  const theirs = conntrack(ns, args);
-  const theirTable = lines(conntrack(ns, ["-L"]).stdout);
-  build(ns, table);
-  const mine = ours(ns, args);
-  const myTable = lines(conntrack(ns, ["-L"]).stdout);
-  const what = args.join(" ");
-  assert.equal(mine.code, theirs.code, `${what}: exit ${mine.code}, conntrack ${theirs.code}: ${mine.stderr}`);
-  assert.deepEqual(lines(mine.stdout), lines(theirs.stdout), `${what}: stdout`);
-  assert.deepEqual(summary(mine.stderr), summary(theirs.stderr), `${what}: stderr`);
-  assert.deepEqual(myTable, theirTable, `${what}: the table afterwards`);
-  return { ours: mine, theirs };
+  return sameOn(ns, args, table);
 }
 
 /**
@@ -91,11 +48,6 @@ const TABLE: string[][] = [
   ["-p", "icmp", "-s", "10.0.0.1", "-d", "10.0.0.3", "--icmp-type", "8", "--icmp-code", "0", "--icmp-id", "7"],
   ["-p", "tcp", "-s", "2001:db8::1", "-d", "2001:db8::2", "--sport", "2000", "--dport", "443", "--state", "TIME_WAIT"],
 ];
-
-function build(ns: string, table: string[][]): void {
-  conntrack(ns, ["-F"]);
-  for (const e of table) run("ip", ["netns", "exec", ns, "conntrack", "-I", ...e, "-t", "3000"]);
-}
 
 /** Every filter of -L and -D, each alone; none selects the whole table. */
 const FILTERS: string[][] = [

@@ -18,7 +18,7 @@ import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./
 import { Args } from "../src/cli/args.ts";
 import { parseLinkAdd } from "../src/cli/link.ts";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
-import { createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
+import { changeLinkRequest, createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { unhex } from "./_vectors.ts";
 
@@ -128,7 +128,7 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["tuntap", "add", "mode", "tap", "user", "no-such-user-x"], /Invalid user/],
     [["tuntap", "show", "extra"], /Unexpected argument/],
     [["tuntap", "frob"], /Command "frob" is unknown/],
-    [["maddr", "add", "01:00:5e:00:00:09", "dev", "lo"], /Unsupported maddr command/],
+    [["maddr", "add", "zz", "dev", "lo"], /"zz" is invalid lladdr/],
     [["maddr", "show", "dev", "lo", "x"], /"x"/],
     [["netns", "set", "x", "abc"], /Invalid nsid: "abc"/],
     [["netns", "identify", "abc"], /Invalid pid: "abc"/],
@@ -265,6 +265,43 @@ test("link show group and type bridge_slave select as ip selects", { skip: NEEDS
     // No link in group 7: nothing (ip -j prints empty objects here; nlkit an empty array).
     assert.equal(ok(ns, "link", "show", "group", "7"), ip(ns, "link", "show", "group", "7"));
     assert.equal(ok(ns, "-j", "link", "show", "group", "7"), "[]\n");
+  });
+});
+
+test("link set type bridge_slave: ip's IFLA_INFO_SLAVE_DATA request, the same port settings as ip", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  const words = ["cost", "9", "learning", "off", "hairpin", "on", "priority", "5", "mcast_flood", "off"];
+  // The request: IFLA_LINKINFO { IFLA_INFO_SLAVE_KIND "bridge", IFLA_INFO_SLAVE_DATA { ... } }, as ip sends it.
+  const req = parse(changeLinkRequest(7, { slave: { kind: "bridge", data: { cost: 9, learning: 0, mode: 1 } } }));
+  assert.deepEqual(req.linkinfo, { slaveKind: "bridge", slaveData: { cost: 9, learning: 0, mode: 1 } });
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "br0", "type", "bridge");
+    for (const [a, b] of [["v0", "v1"], ["v2", "v3"]]) {
+      ip(ns, "link", "add", a, "type", "veth", "peer", "name", b);
+      ip(ns, "link", "set", b, "master", "br0");
+    }
+    ok(ns, "link", "set", "v1", "type", "bridge_slave", ...words);
+    ip(ns, "link", "set", "v3", "type", "bridge_slave", ...words);
+    const port = (dev: string) => ipJson(ns, "-d", "link", "show", dev)[0].linkinfo.info_slave_data;
+    const [ours, theirs] = [port("v1"), port("v3")];
+    assert.deepEqual([ours.cost, ours.learning, ours.hairpin, ours.priority, ours.mcast_flood], [
+      9,
+      false,
+      true,
+      5,
+      false,
+    ]);
+    for (const k of ["cost", "learning", "hairpin", "priority", "mcast_flood", "flood", "state"]) {
+      assert.deepEqual(ours[k], theirs[k], k);
+    }
+    for (
+      const [args, re] of [
+        [["link", "set", "v1", "type", "bridge_slave"], /Nothing to change in "type bridge_slave"/],
+        [["link", "set", "v1", "type", "bond_slave", "queue_id", "1"], /Unknown link set kind: "bond_slave"/],
+        [["link", "set", "v1", "type", "bridge_slave", "cost", "x"], /Invalid cost: "x"/],
+      ] as const
+    ) fails(["-n", ns, ...args], 2, re);
   });
 });
 
@@ -489,6 +526,50 @@ test("monitor -t and -ts stamp each event as ip does", { skip: NEEDS_ROOT }, asy
     assert.match(short, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\] \d+: m1@NONE: /m);
   });
 });
+
+test("monitor dev NAME keeps what ip monitor dev keeps", { skip: NEEDS_ROOT }, async () => {
+  // A loaded machine can start a listener after the first change: try again in a fresh namespace, up to 3 times.
+  for (let attempt = 1;; attempt++) {
+    try {
+      await monitorDevOnce();
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+});
+
+async function monitorDevOnce(): Promise<void> {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "m0", "type", "veth", "peer", "name", "m1");
+    const changes = () => {
+      for (const [dev, net] of [["m0", "7"], ["m1", "8"]]) {
+        ip(ns, "addr", "add", `10.${net}.0.1/24`, "dev", dev);
+        ip(ns, "link", "set", dev, "up");
+        ip(ns, "route", "add", `10.${net}9.0.0/16`, "via", `10.${net}.0.2`);
+        ip(ns, "neigh", "add", `10.${net}.0.9`, "lladdr", "02:00:00:00:00:09", "dev", dev);
+        run("ip", ["netns", "exec", ns, "sysctl", "-qw", `net.ipv4.conf.${dev}.forwarding=1`]);
+      }
+      ip(ns, "rule", "add", "from", "10.1.0.0/16", "table", "7");
+    };
+    const [theirs, ours, all] = await watch([
+      ["ip", ["-n", ns, "monitor", "label", "dev", "m0"]],
+      me("-n", ns, "monitor", "label", "dev", "m0"),
+      me("-n", ns, "monitor", "label"),
+    ], changes);
+    assert.equal(ours, theirs);
+    assert.match(ours, /^\[ADDR\]\d+: m0 +inet 10\.7\.0\.1\/24/m);
+    assert.match(ours, /\[RULE\]\d+:/, "rules are not filtered by device");
+    assert.doesNotMatch(ours, /\d: m1@|10\.8\./);
+    // ip prints the banner of each event it then filters out: they run together before the next line.
+    assert.match(ours, /\[ADDR\]\[ROUTE\]/);
+    assert.match(all, /10\.8\.0\.1/, "without dev the other link's events are there");
+    const bad = nlkit(["-n", ns, "monitor", "dev", "nosuch"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr.trim(), 'Error: argument "nosuch" is wrong: Device does not exist');
+    assert.equal(nlkit(["-n", ns, "monitor", "tc", "dev", "m0"]).code, 2);
+  });
+}
 
 test("monitor file reads an rtmon dump as ip monitor file does", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {

@@ -17,7 +17,8 @@ import { Args, UsageError } from "../src/cli/args.ts";
 import type { Context } from "../src/cli/context.ts";
 import { parseRouteSelectors } from "../src/cli/route_select.ts";
 import { parseAddrSelectors } from "../src/cli/addr_select.ts";
-import { parseRealms, takeEncap } from "../src/cli/route_encap.ts";
+import { takeEncap } from "../src/cli/route_encap.ts";
+import { parseRealms } from "../src/cli/realms.ts";
 
 /** A namespace with several of each object, so every selector leaves some out. */
 function populate(ns: string): void {

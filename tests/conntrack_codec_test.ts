@@ -40,7 +40,7 @@ import {
   deleteConntrackByFilter,
   getConntrack,
   listConntrack,
-  listConntrackAll,
+  streamConntrack,
   updateConntrack,
 } from "../src/netfilter/conntrack/ops.ts";
 
@@ -83,8 +83,7 @@ const startSec = (e: ConntrackEntry): number => Number(e.timestamp!.start! / 1_0
 
 test("parses a captured TCP entry with zone, mark, counters, timestamp and labels", () => {
   const e = parseConntrackMessage(msgOf(hex(TCP_HEX)));
-  assert.equal(e.family, "ipv4");
-  assert.equal(e.familyNum, 2);
+  assert.equal(e.family, "inet");
   assert.equal(e.proto, "tcp");
   assert.equal(e.protoNum, 6);
   assert.deepEqual(e.orig, { src: "192.0.2.1", dst: "198.51.100.7", sport: 40000, dport: 8443 });
@@ -113,7 +112,7 @@ test("parses a captured TCP entry with zone, mark, counters, timestamp and label
 
 test("parses a captured ICMPv6 entry", () => {
   const e = parseConntrackMessage(msgOf(hex(ICMP6_HEX)));
-  assert.equal(e.family, "ipv6");
+  assert.equal(e.family, "inet6");
   assert.equal(e.proto, "icmpv6");
   assert.deepEqual(e.orig, { src: "2001:db8::1", dst: "2001:db8::2", icmpType: 128, icmpCode: 0, icmpId: 4660 });
   assert.deepEqual(e.reply.icmpType, 129);
@@ -216,14 +215,15 @@ test("bad input throws TypeError or RangeError before anything is sent", async (
   await assert.rejects(deleteConntrack({ proto: "tcp", orig: { ...tcp, src: "10.0.0.300" } }, opts), TypeError);
   await assert.rejects(deleteConntrackByFilter({ orig: { src: "10.0.0.0/33" } }, opts), TypeError);
   await assert.rejects(deleteConntrackByFilter({ mark: { value: 1, mask: -1 } }, opts), InvalidArgumentError);
-  assert.throws(() => listConntrack({ family: "ipv5" as "ipv4" }, opts), TypeError);
-  assert.throws(() => listConntrack({ family: "ipv4", filter: { orig: { src: "::1" } } }, opts), TypeError);
+  assert.throws(() => streamConntrack({ family: "ipv5" as "inet" }, opts), TypeError);
+  assert.throws(() => streamConntrack({ family: "ipv4" as "inet" }, opts), /did you mean "inet"/);
+  assert.throws(() => streamConntrack({ proto: "udp", type: 8 } as never, opts), /unknown key "type"/);
+  assert.throws(() => streamConntrack({ family: "inet", orig: { src: "::1" } }, opts), TypeError);
 });
 
 function entry(over: Partial<ConntrackEntry>): ConntrackEntry {
   return {
-    family: "ipv4",
-    familyNum: 2,
+    family: "inet",
     proto: "tcp",
     protoNum: 6,
     orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1000, dport: 80 },
@@ -324,9 +324,9 @@ test("filters: CIDR, either direction, mark mask, status, labels, TCP state", ()
   no({ labels: [2] });
   yes({ tcpState: ["syn_sent", "ESTABLISHED"] });
   no({ tcpState: "TIME_WAIT" });
-  yes({ proto: "tcp", family: "ipv4" });
+  yes({ proto: "tcp", family: "inet" });
   no({ proto: "udp" });
-  no({ family: "ipv6" });
+  no({ family: "inet6" });
   // Kernel attributes: exact IPv4 tuple fields go into CTA_FILTER, prefixes and IPv6 stay in userspace.
   const k = compileConntrackFilter({
     orig: { src: "10.0.0.1", dst: "10.0.0.0/8", sport: 300 },
@@ -358,10 +358,10 @@ test("every filter key is applied: each one rejects an entry that differs only t
     orig: { src: "10.0.0.1", dst: "10.0.0.3", icmpType: 8, icmpCode: 0, icmpId: 7 },
     reply: { src: "10.0.0.3", dst: "10.0.0.1", icmpType: 0, icmpCode: 0, icmpId: 7 },
   });
-  const v6 = entry({ family: "ipv6", familyNum: 10, orig: { src: "::1", dst: "::2", sport: 1, dport: 2 } });
+  const v6 = entry({ family: "inet6", orig: { src: "::1", dst: "::2", sport: 1, dport: 2 } });
   const zoned = entry({ zone: 2, orig: { ...plain.orig, zone: 3 }, reply: { ...plain.reply, zone: 4 } });
   const cases: [Parameters<typeof compileConntrackFilter>[0], ConntrackEntry, ConntrackEntry][] = [
-    [{ family: "ipv6" }, v6, plain],
+    [{ family: "inet6" }, v6, plain],
     [{ proto: "icmp" }, icmp, plain],
     [{ orig: { src: "::1" } }, v6, plain],
     [{ orig: { src: "10.0.0.0", srcMask: "255.255.255.0" } }, plain, v6],
@@ -420,9 +420,9 @@ test("misspelt keys of specs, tuples, NAT and list queries are refused, never ig
         true,
       ),
     () => keyAttrs({ proto: "tcp", orig: { ...tuple, srcport: 1 } } as unknown as ConntrackSpec),
-    () => listConntrack({ fliter: { proto: "tcp" } } as unknown as Parameters<typeof listConntrack>[0]),
+    () => streamConntrack({ fliter: { proto: "tcp" } } as unknown as Parameters<typeof streamConntrack>[0]),
   ];
-  for (const f of bad) assert.throws(f, (e) => e instanceof TypeError && /Unknown .*key/.test(e.message));
+  for (const f of bad) assert.throws(f, (e) => e instanceof TypeError && /unknown key/.test(e.message));
   // A listed entry still serves as a key.
   assert.ok(keyAttrs(entry({ id: 7 })));
 });
@@ -437,7 +437,7 @@ test("unknown or contradictory filter keys are refused, never ignored", () => {
     { orig: { src: "10.0.0.0/8", srcMask: "255.0.0.0" } },
     { orig: { src: "10.0.0.0", srcMask: "ffff::" } },
     { anyNat: true, srcNat: true },
-    { family: "ipv4", srcNat: { ip: "::1" } },
+    { family: "inet", srcNat: { ip: "::1" } },
     { orig: { zone: 70000 } },
   ];
   for (const f of bad) {
@@ -536,7 +536,7 @@ function refusingSocket(errno: number): { sock: NetlinkSocket; requests: Uint8Ar
 
 test("a kernel that refuses the dump filter gets a plain dump, filtered in userspace", async () => {
   const { sock, requests } = refusingSocket(22);
-  const got = await listConntrackAll({ filter: { mark: 0x12345678, zone: 700 } }, { socket: sock });
+  const got = await listConntrack({ mark: 0x12345678, zone: 700 }, { socket: sock });
   assert.deepEqual(got.map((e) => e.id), [988041057]);
   assert.equal(requests.length, 2);
   const first = parseConntrackAttrs(msgOf(requests[0])).attrs;
@@ -544,7 +544,7 @@ test("a kernel that refuses the dump filter gets a plain dump, filtered in users
   assert.equal(requests[1].length, 20, "the retry carries no filter attributes");
   // Other refusals are not retried.
   const perm = refusingSocket(1);
-  await assert.rejects(listConntrackAll({ filter: { mark: 1 } }, { socket: perm.sock }), { code: "EPERM" });
+  await assert.rejects(listConntrack({ mark: 1 }, { socket: perm.sock }), { code: "EPERM" });
   assert.equal(perm.requests.length, 1);
 });
 
@@ -591,7 +591,7 @@ test("parses SCTP, DCCP, helper, secctx, NAT sequence adjustment, synproxy, mast
     protoinfo: { dccp: { state: "PARTOPEN", role: 1, handshakeSeq: 2 ** 40 + 5 } },
   }).finish();
   const d = parseConntrackMessage(msgOf(dccp));
-  assert.deepEqual([d.family, d.proto, d.dccp], ["ipv6", "dccp", {
+  assert.deepEqual([d.family, d.proto, d.dccp], ["inet6", "dccp", {
     state: "PARTOPEN",
     role: 1,
     handshakeSeq: 2 ** 40 + 5,
@@ -788,7 +788,7 @@ test("filters know what the kernel does exactly, and send the mark masked", () =
   const f = (x: Parameters<typeof compileConntrackFilter>[0]) => compileConntrackFilter(x);
   // exact: the kernel's dump filter is the whole filter
   for (
-    const x of [{}, { mark: 5 }, { family: "ipv6" }, { status: ["ASSURED"] }, { statusClear: ["ASSURED"] }] as const
+    const x of [{}, { mark: 5 }, { family: "inet6" }, { status: ["ASSURED"] }, { statusClear: ["ASSURED"] }] as const
   ) {
     assert.ok(f(x).exact, JSON.stringify(x));
   }

@@ -72,13 +72,15 @@ test("classifies captured events: NEW with CREATE|EXCL is new, without is update
   assert.equal(parseConntrackEvent(hexMessage(EV_NEW.slice(0, 8) + "0003" + EV_NEW.slice(12))), undefined);
 });
 
-test("event groups follow the selection; bad selections throw", () => {
+test("event groups follow the selection; bad selections throw", async () => {
   assert.deepEqual(conntrackEventGroups(), [1, 2, 3]);
   assert.deepEqual(conntrackEventGroups({ events: ["destroy"] }), [3]);
   assert.deepEqual(conntrackEventGroups({ events: ["new", "destroy"], expectations: true }), [1, 4, 3, 6]);
   assert.throws(() => conntrackEventGroups({ events: [] }), TypeError);
-  assert.throws(() => subscribeConntrack({ events: ["created" as "new"] }), /Unknown conntrack event: "created"/);
-  assert.throws(() => subscribeConntrack({ receiveBuffer: -1 }), InvalidArgumentError);
+  await assert.rejects(subscribeConntrack({ events: ["created" as "new"] }), /Unknown conntrack event: "created"/);
+  await assert.rejects(subscribeConntrack({ receiveBuffer: -1 }), InvalidArgumentError);
+  await assert.rejects(subscribeConntrack({ netns: "x" } as never), /netns is an option/);
+  await assert.rejects(subscribeConntrack({}, { nets: "x" } as never), /did you mean "netns"/);
 });
 
 test("parseConntrackEvent throws only typed errors on random and mutated bytes", () => {
@@ -117,8 +119,7 @@ async function collect(
 test("events arrive once each for conntrack -I, -U and -D", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const ac = new AbortController();
-    const sub = subscribeConntrack({ signal: ac.signal }, { netns: ns });
-    await sub.ready;
+    const sub = await subscribeConntrack({ signal: ac.signal }, { netns: ns });
     const t = ["-p", "udp", "-s", "10.7.0.1", "-d", "10.7.0.2", "--sport", "4000", "--dport", "53"];
     conntrack(ns, "-I", ...t, "-t", "60");
     conntrack(ns, "-U", ...t, "-m", "42");
@@ -142,10 +143,9 @@ test("events arrive once each for conntrack -I, -U and -D", { skip: NEEDS_ROOT }
 test("only the selected events arrive, and expectation events when asked", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const ac = new AbortController();
-    await using sub = subscribeConntrack({ events: ["new", "destroy"], expectations: true, signal: ac.signal }, {
+    await using sub = await subscribeConntrack({ events: ["new", "destroy"], expectations: true, signal: ac.signal }, {
       netns: ns,
     });
-    await sub.ready;
     const master = { src: "10.0.0.1", dst: "10.0.0.2", sport: 40000, dport: 21 };
     await createConntrack({ proto: "tcp", orig: master, timeout: 300, tcpState: "ESTABLISHED", helper: "ftp" }, {
       netns: ns,
@@ -181,8 +181,7 @@ test("only the selected events arrive, and expectation events when asked", { ski
 test("a tiny receive buffer reports an overrun, and the stream goes on", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const ac = new AbortController();
-    const sub = subscribeConntrack({ events: ["new"], receiveBuffer: 4096, signal: ac.signal }, { netns: ns });
-    await sub.ready;
+    const sub = await subscribeConntrack({ events: ["new"], receiveBuffer: 4096, signal: ac.signal }, { netns: ns });
     const specs = Array.from({ length: 500 }, (_, i) => ({
       proto: "udp",
       orig: { src: "10.8.0.1", dst: "10.8.0.2", sport: 1000 + i, dport: 53 },
@@ -231,10 +230,14 @@ test(
         timeout: 60,
       }));
       const ac = new AbortController();
-      const sub = subscribeConntrack({ events: ["destroy"], receiveBuffer: 16384, reliable: true, signal: ac.signal }, {
+      const sub = await subscribeConntrack({
+        events: ["destroy"],
+        receiveBuffer: 16384,
+        reliable: true,
+        signal: ac.signal,
+      }, {
         netns: ns,
       });
-      await sub.ready;
       // Entries made while nobody listens carry no event cache, so create them after subscribing.
       assert.equal((await createConntrackMany(specs, {}, { netns: ns })).created, N);
       conntrack(ns, "-F"); // N destroy events at once, far more than the buffer holds
@@ -249,8 +252,7 @@ test(
 test("event lines render exactly as conntrack -E prints them", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const ac = new AbortController();
-    const sub = subscribeConntrack({ signal: ac.signal }, { netns: ns });
-    await sub.ready;
+    const sub = await subscribeConntrack({ signal: ac.signal }, { netns: ns });
     const oracle = spawn("ip", ["netns", "exec", ns, "conntrack", "-E"], { stdio: ["ignore", "pipe", "ignore"] });
     let out = "";
     oracle.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));

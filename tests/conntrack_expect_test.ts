@@ -23,7 +23,7 @@ import {
   flushExpect,
   getExpect,
   listExpect,
-  listExpectAll,
+  streamExpect,
 } from "../src/netfilter/conntrack/expect_ops.ts";
 import { createConntrack } from "../src/netfilter/conntrack/ops.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
@@ -41,7 +41,7 @@ const EXP_DUMP = "d800000000020200035093039c37af80020000003400028014000180080001
 
 test("parses a captured expectation and formats it like conntrack -L expect", () => {
   const x = parseExpectMessage(hexMessage(EXP_DUMP));
-  assert.equal(x.family, "ipv4");
+  assert.equal(x.family, "inet");
   assert.equal(x.proto, "tcp");
   assert.deepEqual(x.tuple, { src: "10.0.0.2", dst: "10.0.0.1", sport: 0, dport: 50000 });
   assert.deepEqual(x.mask, { src: "255.255.255.255", dst: "255.255.255.255", sport: 0, dport: 65535 });
@@ -85,7 +85,7 @@ test("buildCreateExpect encodes every field, and the parser reads them back", ()
   const x = parseExpectMessage(
     hexMessage(Array.from(buildCreateExpect(SPEC), (b) => b.toString(16).padStart(2, "0")).join("")),
   );
-  assert.equal(x.family, "ipv6");
+  assert.equal(x.family, "inet6");
   assert.equal(x.protoNum, 17);
   assert.deepEqual(x.master, SPEC.master);
   assert.deepEqual(x.tuple, SPEC.tuple);
@@ -135,7 +135,7 @@ test("bad expectation input throws before anything is sent", () => {
   assert.throws(() => buildCreateExpect({ ...SPEC, timeout: undefined as unknown as number }), /needs a timeout/);
   assert.throws(() => buildCreateExpect({ ...SPEC, tuple: { ...SPEC.tuple, dport: 70000 } }), InvalidArgumentError);
   assert.throws(() => buildCreateExpect({ ...SPEC, master: { src: "10.0.0.1", dst: "10.0.0.2" } }), TypeError);
-  assert.throws(() => buildCreateExpect({ ...SPEC, family: "ipv4" }), /does not match family "ipv4"/);
+  assert.throws(() => buildCreateExpect({ ...SPEC, family: "inet" }), /are of family inet6/);
   assert.throws(
     () => buildCreateExpect({ ...SPEC, flags: ["STICKY" as "PERMANENT"] }),
     /Unknown expectation flag: "STICKY"/,
@@ -213,20 +213,20 @@ test(
       await createExpect(FTP_DATA, o);
       await createExpect(FTP6_DATA, o);
 
-      const all = await listExpectAll({}, o);
+      const all = await listExpect({}, o);
       assert.equal(all.length, 2);
       assert.deepEqual(all.map((x) => formatExpect(x).replace(/^\d+ /, "")).sort(), oracleLines(ns));
-      const v6 = all.find((x) => x.family === "ipv6")!;
+      const v6 = all.find((x) => x.family === "inet6")!;
       assert.deepEqual(v6.flags, ["PERMANENT"]);
       assert.equal(v6.helper, "ftp");
       assert.deepEqual(v6.master, FTP6_DATA.master);
 
       const streamed = [];
-      for await (const x of listExpect({ family: "ipv6" }, o)) streamed.push(x);
+      for await (const x of streamExpect({ family: "inet6" }, o)) streamed.push(x);
       assert.deepEqual(streamed.map((x) => x.id), [v6.id]);
 
       const got = await getExpect({ proto: "tcp", tuple: FTP_DATA.tuple }, o);
-      assert.equal(got.id, all.find((x) => x.family === "ipv4")!.id);
+      assert.equal(got.id, all.find((x) => x.family === "inet")!.id);
       assert.deepEqual(got.master, FTP_DATA.master);
 
       await assert.rejects(createExpect(FTP_DATA, o), (e) => e instanceof NetlinkError && e.code === "EEXIST");
@@ -240,16 +240,16 @@ test(
       );
 
       await deleteExpect({ proto: "tcp", tuple: FTP_DATA.tuple }, o);
-      assert.deepEqual((await listExpectAll({}, o)).map((x) => x.id), [v6.id]);
+      assert.deepEqual((await listExpect({}, o)).map((x) => x.id), [v6.id]);
       assert.equal(oracleLines(ns).length, 1);
 
       await flushExpect(o);
-      assert.deepEqual(await listExpectAll({}, o), []);
+      assert.deepEqual(await listExpect({}, o), []);
       assert.deepEqual(oracleLines(ns), []);
 
       await createExpect(FTP_DATA, o);
       await deleteExpectByHelper("ftp", o);
-      assert.deepEqual(await listExpectAll({}, o), []);
+      assert.deepEqual(await listExpect({}, o), []);
     });
   },
 );
@@ -282,7 +282,7 @@ test("SIP expectation with class, flags, partial mask, NAT and fn round-trips", 
       fn: "nat-follow-master",
     };
     await createExpect(spec, { netns: ns });
-    const [x] = await listExpectAll({ family: "ipv6" }, { netns: ns });
+    const [x] = await listExpect({ family: "inet6" }, { netns: ns });
     assert.deepEqual(x.tuple, spec.tuple);
     assert.deepEqual(x.mask, spec.mask);
     assert.deepEqual(x.flags, ["PERMANENT"]);

@@ -27,7 +27,7 @@ import {
   replaceNftRule,
 } from "../src/netfilter/nftables/ops.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
-import { listElements, listNftRules } from "../src/netfilter/nftables/list.ts";
+import { listNftRules, streamElements } from "../src/netfilter/nftables/list.ts";
 import { subscribeNftables } from "../src/netfilter/nftables/events.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import type { NftElement } from "../src/netfilter/nftables/element.ts";
@@ -163,7 +163,7 @@ test("rules by handle: add after, insert before, replace, delete", { skip: NFT_S
     const counter: NftExpr = { name: "counter" };
     await addNftRule({ ...ref, expressions: verdict("accept") }, o);
     await addNftRule({ ...ref, expressions: verdict("drop") }, o);
-    const [a, b] = await Array.fromAsync(listNftRules({ family: "inet", table: "t", chain: "c" }, o));
+    const [a, b] = await listNftRules({ family: "inet", table: "t", chain: "c" }, o);
     await addNftRule({ ...ref, handle: a.handle, expressions: [counter, ...verdict("continue")] }, o);
     await insertNftRule({ ...ref, handle: a.handle, expressions: verdict("return") }, o);
     await replaceNftRule({ ...ref, handle: b.handle!, expressions: [counter], comment: "was drop" }, o);
@@ -238,8 +238,7 @@ test("compare-and-swap gives up after its retries", { skip: NFT_SKIP }, async ()
 
 test("events arrive for every change, with the batch's generation", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
-    await using sub = subscribeNftables({}, { netns: ns });
-    await sub.ready;
+    await using sub = await subscribeNftables({}, { netns: ns });
     loadRuleset(ns, RULESETS.router);
     const { id } = await getGeneration({ netns: ns });
     const kinds = new Map<string, number>();
@@ -279,7 +278,7 @@ test("bulk element adds split into batches that the socket buffer holds", { skip
     );
     assert.equal(added, N);
     let n = 0;
-    for await (const _ of listElements({ family: "inet", table: "t", set: "big" }, o)) n++;
+    for await (const _ of streamElements({ family: "inet", table: "t", set: "big" }, o)) n++;
     assert.equal(n, N);
   });
 });

@@ -36,14 +36,14 @@ test("filters select only what they name", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
     loadRuleset(ns, RULESETS.router);
     const o = { netns: ns };
-    assert.deepEqual((await Array.fromAsync(listTables({ family: "ip" }, o))).map((t) => t.name), ["nat"]);
-    const wan = await Array.fromAsync(listNftRules({ family: "inet", table: "filter", chain: "wan" }, o));
+    assert.deepEqual((await listTables({ family: "ip" }, o)).map((t) => t.name), ["nat"]);
+    const wan = await listNftRules({ family: "inet", table: "filter", chain: "wan" }, o);
     assert.equal(wan.length, 4);
     assert.ok(wan.every((r) => r.chain === "wan"));
     const natOnly = await listRuleset({ family: "ip", table: "nat" }, o);
     assert.deepEqual(natOnly.chains.map((c) => c.name), ["prerouting", "postrouting"]);
     assert.equal(natOnly.sets.length, 0);
-    const els = await Array.fromAsync(listElements({ family: "inet", table: "filter", set: "svc" }, o));
+    const els = await listElements({ family: "inet", table: "filter", set: "svc" }, o);
     assert.equal(els.length, 2);
   });
 });

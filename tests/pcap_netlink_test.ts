@@ -80,7 +80,7 @@ test(
         const cap = NetlinkPcapCapture.open(file);
         const socket = await NetlinkSocket.open(NETLINK_ROUTE, { netns: ns, capture: cap });
         try {
-          const links = await listLinks({ socket });
+          const links = await listLinks({}, { socket });
           cap.close();
           assert.deepEqual(decodeLinkDumps(file), [links.map((l) => l.name)]);
           assert.ok(links.some((l) => l.name === "cap0"));

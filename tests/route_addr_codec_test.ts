@@ -41,13 +41,13 @@ const V6_LINK_LOCAL =
 test("IPv4 address with a peer: local from IFA_LOCAL, peer from IFA_ADDRESS", () => {
   const a = parse(PEER);
   assert.deepEqual(a, {
-    family: 2,
+    family: "inet",
+    address: "10.1.0.1/32",
+    local: "10.1.0.1",
     prefixLen: 32,
-    index: 3,
+    ifindex: 3,
     scope: "global",
     flags: ["permanent"],
-    local: "10.1.0.1",
-    address: "10.1.0.2",
     peer: "10.1.0.2",
     label: "v0",
     cacheinfo: { preferred: 0xffffffff, valid: 0xffffffff, cstamp: 51703, tstamp: 51703 },
@@ -88,9 +88,9 @@ test("IPv4 secondary with broadcast and label", () => {
 
 test("IPv6 address: only IFA_ADDRESS, flags above 8 bits from IFA_FLAGS, metric", () => {
   const a = parse(V6_METRIC);
-  assert.equal(a.family, 10);
+  assert.equal(a.family, "inet6");
   assert.equal(a.local, "2001:db8:1::1");
-  assert.equal(a.address, "2001:db8:1::1");
+  assert.equal(a.address, "2001:db8:1::1/64");
   assert.equal(a.peer, undefined);
   assert.equal(a.metric, 55);
   // ifa_flags says 0x80 only; IFA_FLAGS (0x280) wins, as in iproute2.

@@ -49,7 +49,7 @@ function sameLifetimes(ours: Json, theirs: Json): void {
 
 /** Compares our `ip -j addr show` rendering with iproute2's, link by link and key by key. */
 async function assertMatchesIp(ns: string, ...ipArgs: string[]): Promise<void> {
-  const links = await listLinks({ netns: ns });
+  const links = await listLinks({}, { netns: ns });
   const ours: Json[] = addressesToIpJson(links, await listAddresses({}, { netns: ns }));
   const theirs: Json[] = ipJson(ns, "addr", "show", ...ipArgs);
   assert.equal(ours.length, theirs.length);
@@ -72,15 +72,15 @@ test("listAddresses and addressesToIpJson match ip -j addr show", { skip: NEEDS_
     ip(ns, "addr", "add", "2001:db8::1/64", "dev", "v0", "nodad", "valid_lft", "300", "preferred_lft", "200");
     ip(ns, "addr", "add", "2001:db8:1::1/64", "dev", "v1", "noprefixroute", "metric", "55");
     await assertMatchesIp(ns);
-    const v0 = await listAddresses({ link: "v0", family: "inet" }, { netns: ns });
+    const v0 = await listAddresses({ dev: "v0", family: "inet" }, { netns: ns });
     const peer = v0.find((a) => a.local === "10.1.0.1")!;
-    assert.deepEqual([peer.peer, peer.address, peer.prefixLen], ["10.1.0.2", "10.1.0.2", 32]);
+    assert.deepEqual([peer.peer, peer.address, peer.prefixLen], ["10.1.0.2", "10.1.0.1/32", 32]);
     const secondary = v0.find((a) => a.local === "10.0.0.2")!;
     assert.deepEqual([secondary.label, secondary.broadcast, secondary.flags], ["v0:a", "10.0.0.255", [
       "secondary",
       "permanent",
     ]]);
-    const v6 = (await listAddresses({ link: "v0", family: "inet6" }, { netns: ns })).find((a) =>
+    const v6 = (await listAddresses({ dev: "v0", family: "inet6" }, { netns: ns })).find((a) =>
       a.local === "2001:db8::1"
     )!;
     assert.ok(typeof v6.validLft === "number" && v6.validLft <= 300 && v6.validLft >= 298, String(v6.validLft));
@@ -93,16 +93,16 @@ test("dumps are filtered by link and family", { skip: NEEDS_ROOT }, async () => 
     ip(ns, "addr", "add", "10.0.0.1/24", "dev", "v0");
     ip(ns, "addr", "add", "10.0.1.1/24", "dev", "v1");
     const v1 = await resolveLinkIndex("v1", { netns: ns });
-    const byIndex = await listAddresses({ link: v1 }, { netns: ns });
-    assert.ok(byIndex.length >= 2 && byIndex.every((a) => a.index === v1), "only v1");
+    const byIndex = await listAddresses({ dev: v1 }, { netns: ns });
+    assert.ok(byIndex.length >= 2 && byIndex.every((a) => a.ifindex === v1 && a.dev === "v1"), "only v1");
     const inet: Address[] = [];
     for await (const a of streamAddresses({ family: "inet" }, { netns: ns })) inet.push(a);
     assert.deepEqual(inet.map((a) => a.local).sort(), ["10.0.0.1", "10.0.1.1", "127.0.0.1"]);
     assert.deepEqual(
-      (await listAddresses({ family: 10, link: "lo" }, { netns: ns })).map((a) => [a.local, a.scope, a.protocol]),
+      (await listAddresses({ family: 10, dev: "lo" }, { netns: ns })).map((a) => [a.local, a.scope, a.protocol]),
       [["::1", "host", "kernel_lo"]],
     );
-    await assert.rejects(listAddresses({ link: "nope0" }, { netns: ns }), {
+    await assert.rejects(listAddresses({ dev: "nope0" }, { netns: ns }), {
       name: "NotFoundError",
       message: 'Unknown link: "nope0"',
     });
@@ -173,7 +173,7 @@ test("replaceAddress updates lifetimes and metric in place", { skip: NEEDS_ROOT 
     const o = { netns: ns };
     await replaceAddress("v0", "10.5.0.1/24", {}, o); // creates
     await replaceAddress("v0", "10.5.0.1/24", { validLft: 900, metric: 3 }, o);
-    const [a] = (await listAddresses({ link: "v0", family: "inet" }, o)).filter((x) => x.local === "10.5.0.1");
+    const [a] = (await listAddresses({ dev: "v0", family: "inet" }, o)).filter((x) => x.local === "10.5.0.1");
     assert.ok(a.validLft === 900 || a.validLft === 899, String(a.validLft));
     assert.equal(a.preferredLft, a.validLft);
     assert.equal(a.metric, 3);
@@ -192,9 +192,9 @@ test("deleteAddress by text and by listed Address; missing ones are refused", { 
     ip(ns, "addr", "add", "2001:db8:6::1/64", "dev", "v0", "nodad");
     await deleteAddress("v0", "10.6.0.1/24", o);
     await deleteAddress("v0", "2001:db8:6::1/64", o);
-    const peer = (await listAddresses({ link: "v0" }, o)).find((a) => a.local === "10.6.1.1")!;
-    await deleteAddress("v0", peer, o);
-    const left = (await listAddresses({ link: "v0" }, o)).map((a) => a.local);
+    const peer = (await listAddresses({ dev: "v0" }, o)).find((a) => a.local === "10.6.1.1")!;
+    await deleteAddress(peer, o);
+    const left = (await listAddresses({ dev: "v0" }, o)).map((a) => a.local);
     assert.deepEqual(left.filter((l) => !l?.startsWith("fe80")), []);
     assert.deepEqual(ipAddrs(ns, "v0").map((x: Json) => x.local).filter((l: string) => !l.startsWith("fe80")), []);
     await assert.rejects(deleteAddress("v0", "10.6.0.1/24", o), {
@@ -215,16 +215,16 @@ test("flushAddresses by link, family and scope", { skip: NEEDS_ROOT }, async () 
     ip(ns, "addr", "add", "10.7.2.1/24", "dev", "v1");
     ip(ns, "addr", "add", "2001:db8:7::1/64", "dev", "v0", "nodad");
     // Link-local addresses only: the global ones stay.
-    assert.equal(await flushAddresses({ link: "v0", scope: "link" }, o), 1);
+    assert.equal(await flushAddresses({ dev: "v0", scope: "link" }, o), 1);
     assert.deepEqual(ipAddrs(ns, "v0").filter((x: Json) => x.scope === "link"), []);
     // IPv4 of v0: 10.7.0.2 is a secondary of 10.7.0.1 and goes with it.
-    const n = await flushAddresses({ link: "v0", family: "inet" }, o);
+    const n = await flushAddresses({ dev: "v0", family: "inet" }, o);
     assert.ok(n === 2 || n === 3, String(n));
     assert.deepEqual(ipAddrs(ns, "v0").map((x: Json) => x.local), ["2001:db8:7::1"]);
     assert.deepEqual(ipAddrs(ns, "v1").filter((x: Json) => x.family === "inet").map((x: Json) => x.local), [
       "10.7.2.1",
     ]);
-    assert.deepEqual((await listAddresses({ link: "v0" }, o)).map((a) => a.local), ["2001:db8:7::1"]);
+    assert.deepEqual((await listAddresses({ dev: "v0" }, o)).map((a) => a.local), ["2001:db8:7::1"]);
     await assertMatchesIp(ns);
   });
 });
@@ -255,6 +255,14 @@ test("bad input is refused before anything is sent", async () => {
 });
 
 test("addressToIpJson keeps what iproute2 prints for a bare address", () => {
-  const a: Address = { family: 2, prefixLen: 8, index: 1, scope: "host", flags: ["permanent"], local: "127.0.0.1" };
+  const a: Address = {
+    family: "inet",
+    address: "127.0.0.1/8",
+    prefixLen: 8,
+    ifindex: 1,
+    scope: "host",
+    flags: ["permanent"],
+    local: "127.0.0.1",
+  };
   assert.deepEqual(addressToIpJson(a), { family: "inet", local: "127.0.0.1", prefixlen: 8, scope: "host" });
 });

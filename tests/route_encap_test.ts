@@ -130,7 +130,7 @@ test("seg6, seg6local and realm routes added by the library list as ip lists the
     const v4 = ip(ns, "route", "show");
     assert.match(v4, /^10\.62\.0\.0\/24 dev v0 .*realms 3\/5 $/m);
     assert.match(v4, /^10\.63\.0\.0\/24 dev v0 .*realm 9 $/m);
-    const names = new Map((await listLinks(opts)).map((l) => [l.index, l.name!]));
+    const names = new Map((await listLinks({}, opts)).map((l) => [l.index, l.name!]));
     const ours = (await listRoutes({ family: "inet6" }, opts)).map((r) => routeToIpJson(r, names));
     assert.deepEqual(ours, ipJson(ns, "-6", "route", "show"));
     const ours4 = (await listRoutes({ family: "inet" }, opts)).map((r) => routeToIpJson(r, names));

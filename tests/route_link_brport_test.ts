@@ -135,7 +135,7 @@ test("setBridgePort: every setting lands, listings and events carry it, ip agree
     assert.equal(brJson[0].isolated, true);
     // The change is announced as an AF_BRIDGE link event with the new values.
     for await (const ev of events) {
-      if (ev.type === "overrun" || ev.kind !== "link" || ev.object.family !== 7) continue;
+      if (ev.type === "overrun" || ev.kind !== "link" || ev.object.family !== "bridge") continue;
       if (ev.object.bridgePort?.isolated !== 1) continue;
       assert.equal(ev.object.name, "v0");
       assert.equal(ev.object.bridgePort.mode, 1);

@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
 import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link/change.ts";
 import { linkFlagWords, linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
-import type { LinkKindData } from "../src/route/link/kinds.ts";
+import type { LinkKindData } from "../src/route/link/kinds/registry.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { IFINFOMSG } from "../src/route/link/table.ts";
@@ -79,7 +79,7 @@ test("captured 6.18 frames: XDP, ifmap, head/tailroom, netns_immutable, IPv6 cac
   assert.deepEqual(lo.afSpec?.unknown?.map((u) => u.type), [2]);
   assert.equal(frame("vx0").headroom, 64);
   // The header fields and the attributes share one object; request-only attributes never show.
-  assert.deepEqual([lo.family, lo.index, lo.change, "propList" in lo, "extMask" in lo], [0, 1, 0, false, false]);
+  assert.deepEqual([lo.family, lo.index, lo.change, "propList" in lo, "extMask" in lo], ["unspec", 1, 0, false, false]);
 });
 
 test("NLA_UINT: IFLA_MAX_PACING_OFFLOAD_HORIZON as u32 or u64, other sizes refused", () => {
@@ -129,7 +129,7 @@ test("captured bridge and port: STP settings, slave data, AF_BRIDGE protinfo", (
   assert.equal(slave.cost, 2);
 
   const bp = frame("bridge-v1");
-  assert.equal(bp.family, 7);
+  assert.equal(bp.family, "bridge");
   assert.equal(bp.master, br.index);
   assert.equal(bp.bridgePort?.state, "disabled");
   assert.equal(bp.bridgePort?.priority, 32);

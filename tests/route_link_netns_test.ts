@@ -89,19 +89,19 @@ test("listMulticastAddresses agrees with ip -j maddr, per family and device", { 
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
     ip(ns, "link", "set", "v0", "up");
     ip(ns, "maddr", "add", "33:33:00:00:00:09", "dev", "v0");
-    const all = await listMulticastAddresses({ netns: ns });
+    const all = await listMulticastAddresses({}, { netns: ns });
     const want = ipJson(ns, "maddr", "show") as { ifindex: number; maddr: { link?: string; address?: string }[] }[];
     assert.deepEqual(
       all.map((m) => `${m.ifindex} ${m.address}`),
       want.flatMap((g) => g.maddr.map((e) => `${g.ifindex} ${e.link ?? e.address}`)),
     );
     assert.ok(all.some((m) => m.static && m.address === "33:33:00:00:00:09"));
-    const v6 = await listMulticastAddresses({ netns: ns, family: "inet6", dev: "v0" });
+    const v6 = await listMulticastAddresses({ family: "inet6", dev: "v0" }, { netns: ns });
     assert.ok(v6.length > 0 && v6.every((m) => m.family === "inet6" && m.ifname === "v0"));
     assert.ok(v6.length < all.length);
-    assert.deepEqual(await listMulticastAddresses({ netns: ns, dev: "nope" }), []);
-    await assert.rejects(listMulticastAddresses({ netns: ns, family: "ipx" as "inet" }), TypeError);
-    await assert.rejects(listMulticastAddresses({ netns: ns, device: "v0" } as never), /Unknown option: "device"/);
+    assert.deepEqual(await listMulticastAddresses({ dev: "nope" }, { netns: ns }), []);
+    await assert.rejects(listMulticastAddresses({ family: "ipx" as "inet" }, { netns: ns }), TypeError);
+    await assert.rejects(listMulticastAddresses({ device: "v0" } as never, { netns: ns }), /unknown key "device"/);
   });
 });
 
@@ -115,17 +115,17 @@ test("nsids: set, get, list and names agree with ip netns", { skip: NEEDS_ROOT }
     assert.equal(await getNsid(b, { netns: a }), 7);
     assert.equal(ip(a, "netns", "list-id"), `nsid 7 (iproute2 netns name: ${b})\n`);
     await setNsid(a, "auto", { netns: a });
-    const ids = (await listNsids({ netns: a })).map((e) => e.nsid).sort();
+    const ids = (await listNsids({}, { netns: a })).map((e) => e.nsid).sort();
     assert.deepEqual(ids, ipJson(a, "netns", "list-id").map((e: { nsid: number }) => e.nsid).sort());
     const names = await nsidNames({ netns: a });
     assert.equal(names.get(7), b);
     // One id, and the ids of the namespace that is nsid 7 here.
-    assert.deepEqual(await listNsids({ netns: a, nsid: 7 }), [{ nsid: 7 }]);
+    assert.deepEqual(await listNsids({ nsid: 7 }, { netns: a }), [{ nsid: 7 }]);
     ip(b, "netns", "set", a, "4");
     const selfId = await getNsid(a, { netns: a });
-    assert.deepEqual(await listNsids({ netns: a, targetNsid: 7 }), [{ nsid: 4, currentNsid: selfId }]);
+    assert.deepEqual(await listNsids({ targetNsid: 7 }, { netns: a }), [{ nsid: 4, currentNsid: selfId }]);
     await assert.rejects(
-      listNsids({ netns: a, nsid: 99 }),
+      listNsids({ nsid: 99 }, { netns: a }),
       (e: unknown) => e instanceof NetlinkError && e.code === "ENOENT",
     );
     await assert.rejects(setNsid(b, 8, { netns: a }), (e: unknown) => e instanceof NetlinkError && e.code === "EEXIST");

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { getLink, type Link, listLinks, resolveLinkIndex, streamLinks } from "../src/route/link/api.ts";
 import { addAltnames, changeLink, createLink, deleteAltnames, deleteLink } from "../src/route/link/change.ts";
 import { linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
-import type { LinkKindData, LinkSlaveData } from "../src/route/link/kinds.ts";
+import type { LinkKindData, LinkSlaveData } from "../src/route/link/kinds/registry.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { openRouteSocket } from "../src/route/rtnl.ts";
 import { loadSys } from "../src/sys/load.ts";
@@ -38,7 +38,7 @@ const CORE_KEYS = ["ifindex", "ifname", "flags", "mtu", "operstate", "linkmode",
 
 /** Dumps `ns` with nlkit and with `ip -j [-d] link show`, and checks they agree on every shared key. */
 async function checkAgainstIp(ns: string): Promise<Link[]> {
-  const links = await listLinks({ netns: ns });
+  const links = await listLinks({}, { netns: ns });
   const byIndex = linkIndexMap(links);
   for (const details of [false, true]) {
     const oracle = ipJson(ns, ...(details ? ["-d"] : []), "link", "show") as Json[];
@@ -103,7 +103,7 @@ test("veth: peer in another namespace, link_netnsid, delete takes both ends", { 
       await checkAgainstIp(a);
       await checkAgainstIp(b);
       await deleteLink("v0", { netns: a });
-      assert.deepEqual((await listLinks({ netns: b })).map((l) => l.name), ["lo"]);
+      assert.deepEqual((await listLinks({}, { netns: b })).map((l) => l.name), ["lo"]);
       assert.deepEqual(ipJson(b, "link", "show").map((o: Json) => o.ifname), ["lo"]);
     })
   );
@@ -152,18 +152,18 @@ test("bridge: settings, ports, port state via slave data, kind and master filter
     const isd = (ipLink(ns, "p0", true).linkinfo as { info_slave_data: Json }).info_slave_data;
     assert.deepEqual([isd.cost, isd.priority, isd.learning], [77, 9, false]);
 
-    const ports = await listLinks({ ...o, master: "br0" });
+    const ports = await listLinks({ master: "br0" }, o);
     assert.deepEqual(ports.map((l) => l.name).sort(), ["p0", "q0"]);
     assert.deepEqual(
       ports.map((l) => l.name).sort(),
       ipJson(ns, "link", "show", "master", "br0").map((x: Json) => x.ifname).sort(),
     );
-    const veths = await listLinks({ ...o, kind: "veth" });
+    const veths = await listLinks({ kind: "veth" }, o);
     assert.deepEqual(
       veths.map((l) => l.name).sort(),
       ipJson(ns, "link", "show", "type", "veth").map((x: Json) => x.ifname).sort(),
     );
-    assert.deepEqual((await listLinks({ ...o, kind: "bridge" })).map((l) => l.name), ["br0"]);
+    assert.deepEqual((await listLinks({ kind: "bridge" }, o)).map((l) => l.name), ["br0"]);
     await checkAgainstIp(ns);
 
     await changeLink("p0", { master: null }, o);
@@ -267,7 +267,7 @@ test("kinds this kernel lacks: the kernel's own refusal, nothing created", { ski
         return true;
       });
     }
-    assert.deepEqual((await listLinks(o)).map((l) => l.name).sort(), ["lo", "v0", "v1"]);
+    assert.deepEqual((await listLinks({}, o)).map((l) => l.name).sort(), ["lo", "v0", "v1"]);
   });
 });
 
@@ -345,8 +345,8 @@ test("change: move to another namespace by name, descriptor and pid", { skip: NE
       } finally {
         child.kill();
       }
-      assert.deepEqual((await listLinks(o)).map((l) => l.name), ["lo"]);
-      assert.deepEqual((await listLinks({ netns: b })).map((l) => l.name).sort(), ["lo", "m0", "m1", "m2"]);
+      assert.deepEqual((await listLinks({}, o)).map((l) => l.name), ["lo"]);
+      assert.deepEqual((await listLinks({}, { netns: b })).map((l) => l.name).sort(), ["lo", "m0", "m1", "m2"]);
       assert.deepEqual(ipJson(b, "link", "show").map((x: Json) => x.ifname).sort(), ["lo", "m0", "m1", "m2"]);
       await checkAgainstIp(b);
     })
@@ -401,12 +401,12 @@ test("streams links on a shared socket; breaking early leaves it usable", { skip
     for (let i = 0; i < 20; i++) ip(ns, "link", "add", `s${i}`, "type", "ifb");
     await using socket = await openRouteSocket({ netns: ns });
     let n = 0;
-    for await (const l of streamLinks({ socket })) {
+    for await (const l of streamLinks({}, { socket })) {
       assert.equal(typeof l.name, "string");
       if (++n === 3) break;
     }
     const all: string[] = [];
-    for await (const l of streamLinks({ socket })) all.push(l.name!);
+    for await (const l of streamLinks({}, { socket })) all.push(l.name!);
     assert.equal(all.length, 21);
     assert.deepEqual(all, ipJson(ns, "link", "show").map((x: Json) => x.ifname));
     assert.equal((await getLink("s7", { socket })).name, "s7");

@@ -81,7 +81,7 @@ test(
         "tz: tap multi_queue vnet_hdr persist user 1000 group 100\ntun0: tun pi persist filter\n",
       );
       // linkToIpJson agrees with ip -j -d on the tun data, owner and group by number when no names are given.
-      const links = await listLinks(o);
+      const links = await listLinks({}, o);
       const byIndex = linkIndexMap(links);
       for (const l of links.filter((x) => x.linkinfo?.kind === "tun")) {
         const [want] = ipJson(ns, "-d", "link", "show", l.name!);
@@ -108,7 +108,7 @@ test(
       await createLink({ kind: "veth", name: "v0", peer: { name: "v1" } }, o);
       await assert.rejects(deleteTuntap("v0", o), { name: "NotFoundError", message: /not a tun\/tap device/ });
       await assert.rejects(deleteTuntap("nope", o), { name: "NotFoundError", message: 'Unknown link: "nope"' });
-      assert.deepEqual((await listLinks(o)).map((l) => l.name).sort(), ["lo", "v0", "v1"]);
+      assert.deepEqual((await listLinks({}, o)).map((l) => l.name).sort(), ["lo", "v0", "v1"]);
     });
   },
 );

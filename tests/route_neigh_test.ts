@@ -96,7 +96,7 @@ async function compareSettled(ours: () => Promise<Json[]>, theirs: () => Json[])
 }
 
 async function json(ns: string, list: Neighbour[], options: NeighJsonOptions = {}): Promise<Json[]> {
-  const byIndex = linkIndexMap(await listLinks({ netns: ns }));
+  const byIndex = linkIndexMap(await listLinks({}, { netns: ns }));
   return list.map((n) => neighToIpJson(n, { byIndex, ...options }));
 }
 
@@ -279,7 +279,7 @@ test("listFdb and fdbToBridgeJson match bridge -j fdb show", { skip: HAVE_BRIDGE
     run("bridge", ["-n", ns, "fdb", "add", "02:00:00:00:01:01", "dev", "d0", "master", "static"]);
     run("bridge", ["-n", ns, "fdb", "add", "02:00:00:00:01:02", "dev", "d0", "self", "permanent"]);
     run("bridge", ["-n", ns, "fdb", "add", "02:00:00:00:01:03", "dev", "d0", "master", "extern_learn"]);
-    const byIndex = linkIndexMap(await listLinks(o));
+    const byIndex = linkIndexMap(await listLinks({}, o));
     const render = (list: Neighbour[], opts: NeighJsonOptions = {}) =>
       list.map((n) => fdbToBridgeJson(n, { byIndex, ...opts }));
     await compareSettled(async () => render(await listFdb({}, o)), () => bridgeJson(ns, "fdb", "show"));

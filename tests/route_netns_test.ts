@@ -44,12 +44,12 @@ test("links, addresses, neighbours, routes and rules through { path } and { pid 
       await changeLink("v1", { up: true }, byPath);
       const v0 = ipJson(ns, "link", "show", "v0")[0];
       assert.deepEqual([v0.mtu, v0.flags.includes("UP")], [1400, true]);
-      const names = (o: RouteOptions) => listLinks(o).then((l) => l.map((x) => x.name).sort());
+      const names = (o: RouteOptions) => listLinks({}, o).then((l) => l.map((x) => x.name).sort());
       assert.deepEqual(await names(byPid), ["lo", "v0", "v1"]);
       assert.deepEqual(await names(byPath), await names({ netns: { name: ns } }));
 
       await addAddress("v0", "10.7.0.1/24", {}, byPid);
-      assert.deepEqual((await listAddresses({ link: "v0", family: "inet" }, byPath)).map((a) => a.local), ["10.7.0.1"]);
+      assert.deepEqual((await listAddresses({ dev: "v0", family: "inet" }, byPath)).map((a) => a.local), ["10.7.0.1"]);
       assert.equal(ipJson(ns, "-4", "addr", "show", "dev", "v0")[0].addr_info[0].local, "10.7.0.1");
 
       await addNeighbour({ dst: "10.7.0.9", lladdr: "02:00:00:07:00:09", dev: "v0" }, byPath);

@@ -39,7 +39,7 @@ function fixture(ns: string): void {
 }
 
 async function names(opts: RouteOptions): Promise<Map<number, string>> {
-  return new Map((await listLinks(opts)).map((l) => [l.index, l.name!]));
+  return new Map((await listLinks({}, opts)).map((l) => [l.index, l.name!]));
 }
 
 // deno-lint-ignore no-explicit-any

@@ -79,8 +79,8 @@ async function show(ctx: Context, args: Args): Promise<void> {
   }
   const links: Link[] = [];
   if (sel.dev !== undefined) links.push(await getAddrLink(ctx, sel.dev, names));
-  else for await (const l of streamLinks({ ...ctx.lib, master: sel.master, kind: sel.kind })) links.push(l);
-  const base: AddressFilter = { link: sel.dev };
+  else for await (const l of streamLinks({ master: sel.master, kind: sel.kind }, ctx.lib)) links.push(l);
+  const base: AddressFilter = { dev: sel.dev };
   if (family !== undefined) base.family = family;
   const all = await addressesByLink(streamAddresses(base, ctx.lib));
   // Address-level selectors: the library filters a second dump, so each address is known to match or not.
@@ -103,12 +103,12 @@ async function show(ctx: Context, args: Args): Promise<void> {
 /** Groups a dump's addresses by link index, in dump order. */
 async function addressesByLink(list: AsyncIterable<Address>): Promise<Map<number, Address[]>> {
   const byLink = new Map<number, Address[]>();
-  for await (const a of list) byLink.get(a.index)?.push(a) ?? byLink.set(a.index, [a]);
+  for await (const a of list) byLink.get(a.ifindex)?.push(a) ?? byLink.set(a.ifindex, [a]);
   return byLink;
 }
 
 function addressKey(a: Address): string {
-  return `${a.index} ${a.family} ${a.local} ${a.prefixLen} ${a.peer}`;
+  return `${a.ifindex} ${a.family} ${a.local} ${a.prefixLen} ${a.peer}`;
 }
 
 /** The named link of `addr show dev X`: a misspelt filter word is a usage error, not a missing device. */
@@ -215,7 +215,7 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { dev: { arg: "device name" }, scope: { arg: "scope" } }, "addr flush", "dev");
   if (w.dev === undefined) throw new UsageError(`Flush requires arguments: "dev NAME"`, "flush");
   const scope = w.scope === undefined ? undefined : /^\d+$/.test(w.scope) ? Number(w.scope) : w.scope;
-  await flushAddresses({ link: w.dev, family: familyOf(ctx), scope }, ctx.lib);
+  await flushAddresses({ dev: w.dev, family: familyOf(ctx), scope }, ctx.lib);
 }
 
 /** Handles `nlkit addr ...`. */

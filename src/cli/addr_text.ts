@@ -23,8 +23,6 @@ const FLAGS: readonly [name: string, printed: string][] = [
   ["stable-privacy", "stable-privacy"],
 ];
 
-const AF_INET6 = 10;
-
 function flagWords(a: Address): string {
   const has = new Set(a.flags);
   let s = "";
@@ -33,7 +31,7 @@ function flagWords(a: Address): string {
     if (name === "permanent") {
       if (!has.has(name)) s += "dynamic ";
     } else if (has.has(name)) {
-      s += (name === "secondary" && a.family === AF_INET6 ? "temporary" : printed) + " ";
+      s += (name === "secondary" && a.family === "inet6" ? "temporary" : printed) + " ";
     }
   }
   return s;
@@ -45,7 +43,7 @@ function lft(v: number | "forever" | undefined): string {
 
 /** Formats an address as its two `ip addr show` lines. */
 export function formatAddress(a: Address, paint: Painter): string[] {
-  const v6 = a.family === AF_INET6;
+  const v6 = a.family === "inet6";
   let s = `    ${v6 ? "inet6" : "inet"} ${paint(v6 ? "inet6" : "inet", a.local ?? "")}`;
   if (a.peer !== undefined) s += ` peer ${paint(v6 ? "inet6" : "inet", a.peer)}`;
   s += `/${a.prefixLen} `;
@@ -62,7 +60,7 @@ export function formatAddress(a: Address, paint: Painter): string[] {
 
 /** One address as `ip -br addr` prints it after the link: `local[ peer PEER]/LEN [metric N] `. */
 export function formatAddressBrief(a: Address, paint: Painter): string {
-  const role = a.family === AF_INET6 ? "inet6" : "inet";
+  const role = a.family === "inet6" ? "inet6" : "inet";
   let s = paint(role, a.local ?? "");
   if (a.peer !== undefined) s += ` peer ${paint(role, a.peer)}`;
   s += `/${a.prefixLen} `;

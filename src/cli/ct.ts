@@ -30,7 +30,7 @@ import {
   formatConntrackXml,
 } from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
-import { flushExpect, listExpect } from "../netfilter/conntrack/expect_ops.ts";
+import { flushExpect, streamExpect } from "../netfilter/conntrack/expect_ops.ts";
 import {
   createConntrack,
   deleteConntrackEntries,
@@ -38,6 +38,7 @@ import {
   flushConntrack,
   getConntrack,
   listConntrack,
+  streamConntrack,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
 import { type ConntrackSpec, invertTuple } from "../netfilter/conntrack/spec.ts";
@@ -129,7 +130,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let n = 0;
   if (a.table === "expect") {
-    for await (const x of listExpect({ family: a.family }, ctx.lib)) {
+    for await (const x of streamExpect({ family: a.family }, ctx.lib)) {
       if (json) json.item(expectToJson(x));
       else ctx.out.line(formatExpect(x));
       n++;
@@ -139,10 +140,9 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
     say(ctx, `${n} expectations have been shown.`);
     return OK;
   }
-  const family = a.family ?? "both";
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
-  for await (const e of listConntrack({ table: a.table, family, zero, filter: filterOf(a) }, ctx.lib)) {
+  for await (const e of streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib)) {
     printEntry(ctx, a, e, json);
     n++;
   }
@@ -156,9 +156,17 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
 async function get(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") return await getExpectCommand(ctx, a, CT_PREFIX);
   const orig = tupleSpec(a, "orig"), reply = tupleSpec(a, "reply");
-  const e = await getConntrack({ proto: a.protoNum!, orig, reply: orig ? undefined : reply, zone: a.zone }, ctx.lib);
+  const e = await getConntrack({ proto: a.protoNum!, orig, reply: orig ? undefined : reply, zone: a.zone }, ctx.lib)
+    .catch((err) => {
+      if (err instanceof NetlinkError && err.code === "ENOENT") return undefined;
+      throw err;
+    });
   if (!e) {
     say(ctx, "Operation failed: such conntrack doesn't exist");
+    return FAIL;
+  }
+  if (a.id !== undefined && e.id !== a.id) {
+    say(ctx, "0 flow entries have been shown."); // another entry holds that tuple now: conntrack's words
     return FAIL;
   }
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
@@ -201,8 +209,7 @@ async function update(ctx: Context, a: CtArgs): Promise<number> {
   // conntrack -U: the tuples, NAT, labels and masks select; -m/-u/-t/--state/--label-* are what it sets.
   const filter = filterOf(a, true);
   compileConntrackFilter(filter);
-  const victims: ConntrackEntry[] = [];
-  for await (const e of listConntrack({ filter }, ctx.lib)) victims.push(e);
+  const victims = await listConntrack(filter, ctx.lib);
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   let n = 0;
   for (const e of victims) {
@@ -210,8 +217,8 @@ async function update(ctx: Context, a: CtArgs): Promise<number> {
     if (!spec) continue;
     try {
       await updateConntrack(spec, ctx.lib);
+      // Gone meanwhile (ENOENT, caught below): conntrack skips it too.
       const now = await getConntrack(entryKey(e), ctx.lib);
-      if (!now) continue; // gone meanwhile, as conntrack skips it
       printEntry(ctx, a, now, json);
       n++;
     } catch (err) {
@@ -253,7 +260,7 @@ async function count(ctx: Context, a: CtArgs): Promise<number> {
   if (a.table === "expect") {
     // No kernel counter for expectations: count a dump, as conntrack -C expect does.
     let n = 0;
-    for await (const _ of listExpect({ family: a.family }, ctx.lib)) n++;
+    for await (const _ of streamExpect({ family: a.family }, ctx.lib)) n++;
     ctx.out.line(ctx.opts.json ? JSON.stringify({ count: n }) : String(n));
     return OK;
   }
@@ -292,7 +299,7 @@ async function events(ctx: Context, a: CtArgs): Promise<number> {
   const unlisten = onStopSignals(() => stop.abort());
   let n = 0;
   try {
-    const sub = subscribeConntrack(
+    const sub = await subscribeConntrack(
       { events: types, expectations: a.table === "expect", receiveBuffer: a.bufferSize, signal: stop.signal },
       ctx.lib,
     );
@@ -420,6 +427,7 @@ export async function ctHandler(ctx: Context, args: Args): Promise<number | void
   }
   // conntrack skips them silently; saying so costs nothing and hides no typo.
   for (const w of a.stray) say(ctx, `WARNING: ignoring stray argument \`${w}'`);
+  for (const w of a.warnings) ctx.err.line(w);
   try {
     return await COMMANDS[a.command](ctx, a);
   } catch (e) {

@@ -8,6 +8,7 @@
 import { didYouMean, escapeControls, toInt, unknownWord, UsageError } from "./args.ts";
 import { checkCtOptions, ctProtoNumber, type CtRow, protoOptions } from "./ct_options.ts";
 import { parseCidr, parseIp } from "../wire/addr.ts";
+import { DCCP_CONNTRACK_STATES, SCTP_CONNTRACK_STATES } from "../netfilter/conntrack/tables.ts";
 
 /** A conntrack command. */
 export type CtCommand =
@@ -40,8 +41,8 @@ export interface CtArgs {
   command: CtCommand;
   /** The table (`expect` with `-L expect` or `--expect`). */
   table: CtTable;
-  /** `-f`. */
-  family?: "ipv4" | "ipv6";
+  /** `-f` (conntrack's `ipv4`/`ipv6`), as the library names families. */
+  family?: "inet" | "inet6";
   /** `-s`. */
   origSrc?: string;
   /** `-d`. */
@@ -136,6 +137,12 @@ export interface CtArgs {
   given: Set<string>;
   /** Words conntrack ignores (non-option words not right after a command). */
   stray: string[];
+  /** Options conntrack takes and ignores with a warning (`-a`, deprecated): the warnings, as it prints them. */
+  warnings: string[];
+  /** `-c`: the security mark an entry that reports one must carry. */
+  secmark?: number;
+  /** `-i`: the entry's id. */
+  id?: number;
   /** One line of a `-R` file: no summary line, and a count of 0 is no failure. */
   batch?: boolean;
 }
@@ -172,6 +179,7 @@ function num(v: string, what: string, max: number): number {
   return Number.isNaN(n) ? toInt(v, what, 0, max) : n <= max ? n : toInt(v, what, 0, max);
 }
 const port = (v: string, o: string): number => num(v, `port for ${o}`, 65535);
+const U32 = 0xffffffff;
 const u8 = (v: string, o: string): number => num(v, `value for ${o}`, 255);
 
 // conntrack's -u names (SRC_NAT/DST_NAT only draw a warning there: use -n/-g).
@@ -242,10 +250,10 @@ function labels(v: string): string[] {
   return names;
 }
 
-const FAMILY_OF = (ip: Uint8Array): "ipv4" | "ipv6" => ip.length === 4 ? "ipv4" : "ipv6";
+const FAMILY_OF = (ip: Uint8Array): "inet" | "inet6" => ip.length === 4 ? "inet" : "inet6";
 
 /** Records the family an address implies; conntrack refuses a mix. */
-function setFamily(a: CtArgs, f: "ipv4" | "ipv6"): void {
+function setFamily(a: CtArgs, f: "inet" | "inet6"): void {
   if (a.family !== undefined && a.family !== f) throw new UsageError("mismatched address family");
   a.family = f;
 }
@@ -300,12 +308,21 @@ function natValue(a: CtArgs, v: string, opt: string): CtNat {
   return nat;
 }
 
-function state(v: string): string {
+/** `--state` of the protocol given with `-p`: TCP names in any case, SCTP and DCCP names as conntrack spells them. */
+function state(a: CtArgs, v: string): void {
+  // Only the extensions of these protocols have it, and only once -p has named one (getopt reads in order).
+  if (a.protoNum !== 6 && a.protoNum !== 33 && a.protoNum !== 132) throw new UsageError("unknown option `--state'");
+  if (a.protoNum === 132 || a.protoNum === 33) {
+    const [proto, names] = a.protoNum === 132 ? ["SCTP", SCTP_CONNTRACK_STATES] : ["DCCP", DCCP_CONNTRACK_STATES];
+    if (!Object.values(names).includes(v as never)) throw new UsageError(`Unknown ${proto} state \`${v}'`, v);
+    a.state = v;
+    return;
+  }
   const up = v.toUpperCase();
   // "LISTEN" is the pre-2.6.31 name of SYN_SENT2; conntrack still takes it.
-  if (up === "LISTEN") return "SYN_SENT2";
-  if (!TCP_STATES.includes(up)) throw new UsageError(`unknown TCP state \`${v}'`, v);
-  return up;
+  if (up === "LISTEN") a.state = "SYN_SENT2";
+  else if (!TCP_STATES.includes(up)) throw new UsageError(`unknown TCP state \`${v}'`, v);
+  else a.state = up;
 }
 
 /** The option table: conntrack's spellings, meanings and column names. */
@@ -349,7 +366,7 @@ const OPTIONS: readonly OptSpec[] = [
     flag: "family",
     set: (a, v) => {
       if (v !== "ipv4" && v !== "ipv6") throw new UsageError(`\`${v}' unsupported protocol`, v);
-      setFamily(a, v);
+      setFamily(a, v === "ipv4" ? "inet" : "inet6");
     },
   },
   {
@@ -409,7 +426,15 @@ const OPTIONS: readonly OptSpec[] = [
   { names: ["-w", "--zone"], arg: "required", flag: "zone", set: (a, v) => a.zone = num(v, "zone", 65535) },
   { names: ["--orig-zone"], arg: "required", flag: "orig-zone", set: (a, v) => a.origZone = num(v, "zone", 65535) },
   { names: ["--reply-zone"], arg: "required", flag: "reply-zone", set: (a, v) => a.replyZone = num(v, "zone", 65535) },
-  { names: ["--state"], arg: "required", flag: "state", proto: true, set: (a, v) => a.state = state(v) },
+  { names: ["--state"], arg: "required", flag: "state", proto: true, set: state },
+  { names: ["-c", "--secmark"], arg: "required", flag: "secmark", set: (a, v) => a.secmark = num(v, "secmark", U32) },
+  { names: ["-i", "--id"], arg: "required", flag: "id", set: (a, v) => a.id = num(v, "id", U32) },
+  // Deprecated: conntrack warns and goes on without it.
+  {
+    names: ["-a", "--nat-range"],
+    arg: "required",
+    set: (a) => a.warnings.push("WARNING: ignoring -a, deprecated option."),
+  },
   {
     names: ["-l", "--label"],
     arg: "required",
@@ -559,6 +584,7 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
     help: false,
     given: new Set(),
     stray: [],
+    warnings: [],
   };
   let command: CtCommand | undefined;
   const protoOpts: string[] = [];

@@ -62,9 +62,6 @@ function defined<T extends object>(o: T): T | undefined {
  * masks select; mark, status and timeout are values to set).
  */
 export function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
-  if (a.state !== undefined && a.protoNum !== 6) {
-    throw new UsageError(`Can't filter by --state for protocol "${a.proto}" (only tcp states are known)`);
-  }
   const icmp = { icmpType: a.icmpType, icmpCode: a.icmpCode, icmpId: a.icmpId };
   const f: ConntrackFilter = {};
   if (a.family) f.family = a.family;
@@ -92,12 +89,18 @@ export function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
   if (a.dstNat) f.dstNat = natFilter(a.dstNat);
   if (a.anyNat) f.anyNat = natFilter(a.anyNat);
   if (a.label) f.labels = labelNumbers(a.label);
-  if (forUpdate) return f;
+  // -U selects by id too (the other options are values to set).
+  if (forUpdate) {
+    if (a.state) tcpStateValue(a); // a value to set: refused before anything is read
+    return a.id === undefined ? f : { ...f, id: a.id };
+  }
   if (a.zone !== undefined) f.zone = a.zone;
   if (a.mark) f.mark = a.mark.mask === undefined ? a.mark.value : { value: a.mark.value, mask: a.mark.mask };
   if (a.status) f.status = a.status;
   if (a.statusClear) f.statusClear = a.statusClear;
-  if (a.state) f.tcpState = a.state;
+  if (a.state) f[a.protoNum === 132 ? "sctpState" : a.protoNum === 33 ? "dccpState" : "tcpState"] = a.state;
+  if (a.id !== undefined) f.id = a.id;
+  if (a.secmark !== undefined) f.secmark = a.secmark;
   return f;
 }
 
@@ -127,12 +130,22 @@ function nat(v: CtNat | undefined): ConntrackNatSpec | undefined {
   return v.port === undefined ? { ip: v.ip } : { ip: v.ip, port: v.port };
 }
 
+/** `--state` as a value to set: TCP only (SCTP and DCCP entries also need vtags or a role nlkit does not take). */
+function tcpStateValue(a: CtArgs): string {
+  if (a.protoNum !== 6) {
+    throw new UsageError(
+      `Cannot set the ${a.protoNum === 132 ? "SCTP" : "DCCP"} state \`${a.state}' (nlkit sets TCP states only)`,
+    );
+  }
+  return a.state!;
+}
+
 /** The attributes `-I` creates. */
 export function createValues(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
   if (a.timeout !== undefined) spec.timeout = a.timeout;
   if (a.mark) spec.mark = a.mark.value;
   if (a.status) spec.status = a.status;
-  if (a.state) spec.tcpState = a.state;
+  if (a.state) spec.tcpState = tcpStateValue(a);
   if (a.labelAdd) spec.labels = labelNumbers(a.labelAdd);
   const ns = nat(a.srcNat ?? a.anyNat), nd = nat(a.dstNat ?? a.anyNat);
   if (ns) spec.natSrc = ns;
@@ -165,7 +178,7 @@ export function updateOf(a: CtArgs, e: ConntrackEntry): ConntrackSpec | undefine
     changed ||= bits !== e.statusBits;
   }
   if (a.state) {
-    spec.tcpState = a.state;
+    spec.tcpState = tcpStateValue(a);
     changed ||= e.tcp?.state !== a.state;
   }
   const had = e.labels?.bits ?? [];

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { kindHelp } from "./link_kind_words.ts";
+
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
@@ -21,24 +23,17 @@ export const OBJECT_HELP: Record<string, string> = {
   link: `Usage: nlkit link show [ dev NAME ] [ type KIND | type KIND_slave ] [ up ] [ master DEV ] [ group G ]
        nlkit link add [ name | dev ] NAME [ LINK_SETTINGS ] [ link PARENT ] [ index N ] [ numtxqueues N ]
                   [ numrxqueues N ] type KIND [ KIND_WORDS ]
-       nlkit link set [ dev ] DEV [ LINK_SETTINGS ] [ name NEW ] [ type bridge_slave PORT_WORDS ]
+       nlkit link set [ dev ] DEV [ LINK_SETTINGS ] [ name NEW ] [ type PORT_WORDS ]
        nlkit link del [ dev ] DEV
 LINK_SETTINGS := { up | down | mtu N | address MAC | broadcast MAC | txqueuelen N | master DEV | nomaster |
                    netns NS | alias TEXT | group G | promisc on|off | arp on|off | multicast on|off |
                    allmulticast on|off | gso_max_size N | gso_max_segs N | gro_max_size N } ...
-KIND := veth [ peer name PEER [ netns NS ] ] | bridge | dummy | ifb | wireguard
-      | vlan id N [ protocol 802.1Q|802.1ad ] | macvlan|macvtap mode MODE
-      | ipvlan|ipvtap [ mode l2|l3|l3s ] [ bridge|private|vepa ]
-      | bond [ mode MODE ] [ miimon N ] [ xmit_hash_policy P ] [ lacp_rate slow|fast ] ...  (ip's bond words)
-      | gre|gretap [ remote A ] [ local A ] [ key K | ikey K | okey K ] [ seq ] [ csum ] [ ttl N ] [ dev D ] ...
-      | vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]
-PORT_WORDS := { state STATE | priority N | cost N | hairpin | guard | root_block | fastleave | learning | flood |
-                mcast_flood | bcast_flood | mcast_to_unicast | neigh_suppress | isolated | proxy_arp | proxy_arp_wifi |
-                vlan_tunnel | locked } (on|off) ...
+${kindHelp()}
 tun/tap devices: see nlkit tuntap help`,
   tuntap: `Usage: nlkit tuntap { add | del | show | list } [ dev NAME ] [ mode { tun | tap } ]
        [ user USER ] [ group GROUP ] [ one_queue ] [ pi ] [ vnet_hdr ] [ multi_queue ] [ name NAME ]`,
-  maddress: `Usage: nlkit maddress [ show | list ] [ [ dev ] NAME ]   (-4, -6, -0 pick one family)`,
+  maddress: `Usage: nlkit maddress [ show | list ] [ [ dev ] NAME ]   (-4, -6, -0 pick one family)
+       nlkit maddress { add | del } [ address ] LLADDR dev NAME`,
   addr: `Usage: nlkit addr show [ dev NAME ] [ to PREFIX ] [ scope SCOPE ] [ up ] [ label PATTERN ] [ master DEV ]
                   [ type KIND ] [ group G ] [ nomaster ] [ FLAG ]...
        FLAG := [ - ]{ primary | secondary | permanent | dynamic | nodad | tentative | deprecated | ... }
@@ -48,6 +43,8 @@ tun/tap devices: see nlkit tuntap help`,
        nlkit addr flush dev NAME [ scope SCOPE ]`,
   route: `Usage: nlkit route show [ table ID|all ] [ proto P ] [ dev D ] [ type T ] [ scope S ] [ metric N ]
                          [ via PREFIX ] [ src PREFIX ] [ [ to ] [ root | match | exact ] PREFIX ]
+                         [ from [ root | match | exact ] PREFIX ] [ tos T ] [ iif D ] [ mark M ]
+                         [ realms [ FROM/ ]TO ] [ vrf NAME ] [ cached ]
        nlkit route flush { cache | SELECTOR... }
        nlkit route get ADDR [ from ADDR ] [ iif DEV ] [ oif DEV ]
        nlkit route { add | replace | change | append | del } [ type T ] PREFIX [ via ADDR ] [ dev D ] [ src ADDR ]
@@ -102,7 +99,8 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
 qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
   monitor:
-    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ] [ file FILE ]
+    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ]
+                      [ dev NAME ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list
@@ -136,6 +134,7 @@ Filters and parameters:
   --state STATE   -l, --label L   --label-add L   --label-del [L]   --mask-src MASK   --mask-dst MASK
   -n, --src-nat [IP[:PORT]]   -g, --dst-nat [IP[:PORT]]   -j, --any-nat [IP[:PORT]]   ([V6]:PORT)
   --icmp-type T   --icmp-code C   --icmp-id ID   -z, --zero   -e, --event-mask NEW,UPDATES,DESTROY|ALL
+  -i, --id ID   -c, --secmark N   (--state takes the TCP, SCTP or DCCP states of -p; -a is ignored with a warning)
   -o, --output extended,id,timestamp,ktimestamp,labels,xml,save,userspace
   Options a command does not take are refused as conntrack refuses them.
   --helper NAME       helper of a new entry (-I) or expectation; -D expect --helper NAME deletes its expectations

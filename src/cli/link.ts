@@ -4,12 +4,11 @@
  * @module
  */
 
-import { type Args, unknownWord, UsageError } from "./args.ts";
-import { BRIDGE_SLAVE_WORDS, bridgeSlaveSettings } from "./link_port_words.ts";
+import { type Args, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
-import { kindSpec, kindWords } from "./link_kind_words.ts";
+import { readKindWords, readSlaveWords } from "./link_kind_words.ts";
 import { ADD_WORDS, addName, COMMON_WORDS, createOnly, groupNumber, linkSettings } from "./link_words.ts";
 import { formatLink, formatLinkBrief, linkBriefJson } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames, netnsNamesFor } from "./names.ts";
@@ -17,7 +16,6 @@ import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
 import { getLink, type Link, streamLinks } from "../route/link/api.ts";
 import type { CreateLinkSpec, LinkChanges } from "../route/link/change.ts";
-import type { BridgePortSettings } from "../route/link/brport.ts";
 import type { IpJsonOptions, IpLinkJson } from "../route/link/json.ts";
 
 const SHOW: WordTable = {
@@ -76,7 +74,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   } else {
     // A slave kind is no link kind: the kernel filter would drop every port.
     const kind = w.type === undefined || w.type.endsWith("_slave") ? undefined : w.type;
-    for await (const l of streamLinks({ ...ctx.lib, master, kind })) links.push(l);
+    for await (const l of streamLinks({ master, kind }, ctx.lib)) links.push(l);
   }
   // Loaded only when needed, like the change functions below: startup pays for what runs.
   const toJson = ctx.opts.json ? (await import("../route/link/json.ts")).linkToIpJson : undefined;
@@ -87,13 +85,11 @@ async function show(ctx: Context, args: Args): Promise<void> {
 export function parseLinkAdd(args: Args): CreateLinkSpec {
   const common = parseWords(args, ADD_WORDS, "link add", "name", (w) => w === "type");
   if (args.next() !== "type") throw new UsageError(`Missing "type" in link add`, "type");
-  const kind = args.value("type", "link kind");
-  const k = parseWords(args, kindWords(kind), `${kind} options`);
   return {
     ...linkSettings(common),
     ...createOnly(common),
     name: addName(common),
-    ...kindSpec(kind, k, common),
+    ...readKindWords(args, common),
   } as CreateLinkSpec;
 }
 
@@ -108,23 +104,11 @@ async function set(ctx: Context, args: Args): Promise<void> {
   const dev = required(w, "dev", "link set");
   const changes: LinkChanges = linkSettings(w);
   if (w.name !== undefined) changes.name = w.name;
-  const port = args.peek() === "type" ? portSettings(args) : undefined;
-  if (Object.keys(changes).length === 0 && !port) throw new UsageError(`Nothing to change for "${dev}"`, dev);
-  if (Object.keys(changes).length) {
-    const { changeLink } = await import("../route/link/change.ts");
-    await changeLink(dev, changes, ctx.lib);
-  }
-  if (port) await (await import("../route/link/brport.ts")).setBridgePort(dev, port, ctx.lib);
-}
-
-/** `type bridge_slave WORDS`: the only kind `link set` changes here. */
-function portSettings(args: Args): BridgePortSettings {
-  args.next();
-  const kind = args.value("type", "link kind");
-  if (kind !== "bridge_slave") throw unknownWord("link set kind", kind, ["bridge_slave"]);
-  const s = bridgeSlaveSettings(parseWords(args, BRIDGE_SLAVE_WORDS, "bridge_slave options"));
-  if (Object.keys(s).length === 0) throw new UsageError(`Nothing to change in "type bridge_slave"`, kind);
-  return s;
+  // `type KIND_slave WORDS`: port settings under the master, in the same request, as ip sends them.
+  if (args.next() === "type") changes.slave = readSlaveWords(args) as LinkChanges["slave"];
+  if (Object.keys(changes).length === 0) throw new UsageError(`Nothing to change for "${dev}"`, dev);
+  const { changeLink } = await import("../route/link/change.ts");
+  await changeLink(dev, changes, ctx.lib);
 }
 
 async function del(ctx: Context, args: Args): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * `nlkit monitor [link] [addr] [route] [neigh] [rule] [netconf] [ct] [label|all]
- * [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
+ * [dev NAME] [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
  * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
  * `file FILE` prints an rtmon dump instead. Ends on SIGINT/SIGTERM.
@@ -9,6 +9,7 @@
  */
 
 import { type Args, unknownWord, UsageError } from "./args.ts";
+import { invalidArgument } from "./numbers.ts";
 import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
@@ -64,31 +65,65 @@ const ALIASES: Record<string, MonitorObject> = {
   tc: "tc",
 };
 
-/** What `monitor` was asked: objects, `label`/`all` (the `[LINK]` banners, as ip prints them), `file FILE`. */
+/** What `monitor` was asked: objects, `label`/`all` (the `[LINK]` banners, as ip prints them), `file FILE`, `dev NAME`. */
 interface MonitorArgs {
   objs: Set<MonitorObject>;
   banner: boolean;
   file?: string;
+  dev?: string;
 }
 
 function parseMonitorArgs(args: Args): MonitorArgs {
   const objs = new Set<MonitorObject>();
   let banner = false;
   let file: string | undefined;
+  let dev: string | undefined;
   for (let w = args.next(); w !== undefined; w = args.next()) {
     if (w === "label" || w === "all") banner = true;
+    else if (w === "dev") dev = args.value("dev", "device name");
     else if (w === "file") {
       if (file !== undefined) throw new UsageError(`Duplicate "file" in monitor`, w);
       file = args.value("file", "file name");
     } else {
       const o = Object.hasOwn(ALIASES, w) ? ALIASES[w] : undefined;
-      if (!o) throw unknownWord("monitor object", w, [...Object.keys(ALIASES), "all", "label", "file"]);
+      if (!o) throw unknownWord("monitor object", w, [...Object.keys(ALIASES), "all", "label", "file", "dev"]);
       objs.add(o);
     }
   }
   // ip's default is every rtnetlink group; conntrack and tc (nlkit's additions) only when named.
   if (objs.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") objs.add(x); }
-  return { objs, banner, file };
+  if (dev !== undefined && (objs.has("ct") || objs.has("tc"))) {
+    throw new UsageError(`"dev" filters ip's objects only, not ct or tc events`, "dev");
+  }
+  return { objs, banner, file, dev };
+}
+
+/**
+ * `dev NAME`: ip's filters then keep the links, addresses, neighbours and
+ * netconf entries of that index and the routes whose own output device it
+ * is; rules, nexthops and nsids pass.
+ */
+function ofDevice(ev: Change | NetconfChange, index: number): boolean {
+  switch (ev.kind) {
+    case "link":
+      return ev.object.index === index;
+    case "addr":
+      return ev.object.ifindex === index;
+    case "route":
+      return ev.object.oif === index;
+    case "neigh":
+    case "netconf":
+      return ev.object.ifindex === index;
+    default:
+      return true;
+  }
+}
+
+/** The index of `monitor dev NAME`, or ip's error for a name no link has. */
+function devIndex(dev: string | undefined, names: LinkNames): number | undefined {
+  if (dev === undefined) return undefined;
+  for (const l of names.values()) if (l.name === dev) return l.index;
+  throw invalidArgument(dev, "Device does not exist");
 }
 
 /** ip's `print_timestamp`: `Timestamp: <asctime> N usec` on its own line (-t), or `[ISO.usec] ` (-ts). */
@@ -133,8 +168,8 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
     case "link":
       return linkToIpJson(ev.object, jsonOpts(ctx, names));
     case "addr": {
-      const link = names.get(ev.object.index);
-      if (!link) return { ifindex: ev.object.index, addr_info: [] };
+      const link = names.get(ev.object.ifindex);
+      if (!link) return { ifindex: ev.object.ifindex, addr_info: [] };
       return addressesToIpJson([link], [ev.object], jsonOpts(ctx, names))[0];
     }
     case "route":
@@ -148,7 +183,14 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
   }
 }
 
-function textOf(ctx: Context, ev: Change, names: LinkNames, netnsNames?: ReadonlyMap<number, string>): string {
+/** `devFixed`: `monitor dev` is on, and ip leaves the device out of route and neighbour lines. */
+function textOf(
+  ctx: Context,
+  ev: Change,
+  names: LinkNames,
+  netnsNames: ReadonlyMap<number, string> | undefined,
+  devFixed: boolean,
+): string {
   switch (ev.kind) {
     case "link": {
       // ip monitor prints neither the link mode nor the queue length.
@@ -157,12 +199,12 @@ function textOf(ctx: Context, ev: Change, names: LinkNames, netnsNames?: Readonl
     }
     case "addr": {
       const [first, ...rest] = formatAddress(ev.object, ctx.paint);
-      return [`${ev.object.index}: ${nameOfIndex(names, ev.object.index)}${first}`, ...rest].join("\n");
+      return [`${ev.object.ifindex}: ${nameOfIndex(names, ev.object.ifindex)}${first}`, ...rest].join("\n");
     }
     case "route":
-      return formatRoute(ev.object, names, ctx.paint);
+      return formatRoute(ev.object, names, ctx.paint, devFixed ? { omit: new Set(["dev"]) } : {});
     case "neigh":
-      return formatNeighbour(ev.object, names, ctx.paint, { dev: true, stats: 0 });
+      return formatNeighbour(ev.object, names, ctx.paint, { dev: !devFixed, stats: 0 });
     case "rule":
       return formatRule(ev.object);
     case "nexthop":
@@ -210,6 +252,8 @@ class Printer {
   readonly #banner: boolean;
   readonly names: LinkNames;
   readonly netnsNames: Map<number, string>;
+  /** `dev NAME`: the index events must belong to. */
+  dev: number | undefined;
 
   constructor(ctx: Context, banner: boolean, names: LinkNames, netnsNames: Map<number, string> = new Map()) {
     this.#ctx = ctx;
@@ -227,12 +271,20 @@ class Printer {
     }
   }
 
+  /** An event `dev` filtered out: ip has printed its headers already (no line follows them). */
+  #skipped(label: string): void {
+    if (this.#ctx.opts.json) return;
+    this.#ctx.out.write(header(this.#ctx, this.#banner, label));
+  }
+
   change(ev: Change): void {
-    if (ev.kind === "link" && ev.object.family !== 7) {
+    if (ev.kind === "link" && ev.object.family !== "bridge") {
       if (ev.type === "del") this.names.delete(ev.object.index);
       else this.names.set(ev.object.index, ev.object);
     }
-    const text = (ev.type === "del" ? "Deleted " : "") + textOf(this.#ctx, ev, this.names, this.netnsNames);
+    if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(`[${ev.kind.toUpperCase()}]`);
+    const devFixed = this.dev !== undefined;
+    const text = (ev.type === "del" ? "Deleted " : "") + textOf(this.#ctx, ev, this.names, this.netnsNames, devFixed);
     this.#emit(`[${ev.kind.toUpperCase()}]`, text, () => ({
       event: ev.type,
       object: ev.kind,
@@ -241,6 +293,7 @@ class Printer {
   }
 
   netconf(ev: NetconfChange): void {
+    if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped("[NETCONF]");
     this.#emit("[NETCONF]", netconfText(ev, this.names), () => ({
       event: ev.type,
       object: "netconf",
@@ -304,7 +357,7 @@ async function learnLink(ctx: Context, names: LinkNames, index: number | undefin
 }
 
 async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
-  for await (const ev of subscribeConntrack({ signal }, ctx.lib)) {
+  for await (const ev of await subscribeConntrack({ signal }, ctx.lib)) {
     if (ev.type === "overrun") {
       if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
       continue;
@@ -321,11 +374,12 @@ async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 }
 
 /** `monitor file FILE`: prints an rtmon dump as ip does (every record, whatever objects were named). */
-async function replay(ctx: Context, file: string, banner: boolean): Promise<number | void> {
+async function replay(ctx: Context, file: string, banner: boolean, dev?: number): Promise<number | void> {
   const { readFile } = await import("./io.ts");
   const { readRtmon } = await import("../route/rtmon.ts");
   // Link names come from the dump itself (rtmon starts with a link dump), as in ip.
   const p = new Printer(ctx, banner, new Map());
+  p.dev = dev;
   for (const rec of readRtmon(readFile(file))) {
     if (rec.type === "timestamp") p.timestamp(rec.sec, rec.usec);
     else if (rec.type === "other") {
@@ -341,7 +395,7 @@ async function replay(ctx: Context, file: string, banner: boolean): Promise<numb
 async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Promise<void> {
   const names = await linkNames(ctx);
   const print = { details: ctx.opts.details, stats: 0, linkName: (i: number) => nameOfIndex(names, i) };
-  for await (const ev of subscribeTc({ ...ctx.lib, signal })) {
+  for await (const ev of await subscribeTc({ ...ctx.lib, signal })) {
     const p = new TcPrinter(ctx.opts.json);
     if (ev.type === "overrun") {
       if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
@@ -361,12 +415,15 @@ async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 
 /** Handles `nlkit monitor ...`. */
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
-  const { objs, banner, file } = parseMonitorArgs(args);
-  if (file !== undefined) return await replay(ctx, file, banner);
+  const { objs, banner, file, dev } = parseMonitorArgs(args);
+  // Like ip, the device is looked up among the live links, even to filter a file.
+  const names = await linkNames(ctx);
+  const index = devIndex(dev, names);
+  if (file !== undefined) return await replay(ctx, file, banner, index);
   const stop = new AbortController();
   const unlisten = onStopSignals(() => stop.abort());
-  const names = await linkNames(ctx);
   const p = new Printer(ctx, banner, names, await netnsNames(ctx));
+  p.dev = index;
   try {
     await Promise.all([
       follow(ctx, objs, stop.signal, p),

@@ -16,7 +16,7 @@ export type LinkNames = Map<number, Link>;
 /** Dumps the links of the context's namespace once. */
 export async function linkNames(ctx: Context): Promise<LinkNames> {
   const map: LinkNames = new Map();
-  for await (const l of streamLinks(ctx.lib)) map.set(l.index, l);
+  for await (const l of streamLinks({}, ctx.lib)) map.set(l.index, l);
   return map;
 }
 

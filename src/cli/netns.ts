@@ -56,7 +56,7 @@ async function listIds(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, { "target-nsid": { arg: "nsid" }, nsid: { arg: "nsid" } }, "netns list-id");
   const id = (v: string | undefined) => v === undefined ? undefined : toInt(v, "nsid", 0, 0x7fffffff);
   const { listNsids } = await import("../netns/nsid.ts");
-  const entries = await listNsids({ ...ctx.lib, targetNsid: id(w["target-nsid"]), nsid: id(w.nsid) });
+  const entries = await listNsids({ targetNsid: id(w["target-nsid"]), nsid: id(w.nsid) }, ctx.lib);
   const known = await netnsNames(ctx);
   const out = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   for (const e of entries) {

@@ -62,9 +62,8 @@ export async function nftMonitor(ctx: Context, args: Args, json: boolean): Promi
   if (w !== undefined) throw new UsageError(`Cannot filter nft monitor by "${w}": nlkit shows every change`, w);
   const ac = new AbortController();
   const stop = onStopSignals(() => ac.abort());
-  const sub = subscribeNftables({ signal: ac.signal }, ctx.lib);
+  const sub = await subscribeNftables({ signal: ac.signal }, ctx.lib);
   try {
-    await sub.ready;
     // Rules of later events may use sets that already exist: know them first.
     const { sets } = await listRuleset({}, ctx.lib);
     const render = new MonitorJson(await interfaceNames(ctx.lib), sets);

@@ -13,8 +13,9 @@ import { parseWords, required, type Words, type WordTable } from "./keywords.ts"
 import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
-import { parseRouteSelectors } from "./route_select.ts";
-import { type ParsedEncap, parseRealms, resolveEncapLinks, takeEncap } from "./route_encap.ts";
+import { applyVrf, parseRouteSelectors } from "./route_select.ts";
+import { type ParsedEncap, resolveEncapLinks, takeEncap } from "./route_encap.ts";
+import { parseRealms } from "./realms.ts";
 import {
   addRoute,
   appendRoute,
@@ -30,6 +31,7 @@ import type { Route } from "../route/route/table.ts";
 import type { RouteFilter } from "../route/route/filter.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
+import { errorText } from "./errors.ts";
 import { routeToIpJson } from "../route/route/json.ts";
 import { AF_INET6 } from "../wire/addr.ts";
 
@@ -90,16 +92,25 @@ const GET: WordTable = {
 };
 
 async function show(ctx: Context, args: Args): Promise<void> {
-  const { filter, omit } = parseRouteSelectors(ctx, args, "show");
+  const sel = parseRouteSelectors(ctx, args, "show");
+  const { filter, omit } = sel;
   const names = await linkNames(ctx);
+  applyVrf(sel, names);
   const details = ctx.opts.details;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const lookup = nameLookup(names);
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
-  for await (const r of streamRoutes(filter, ctx.lib)) {
-    if (!ownDevice(r, filter)) continue;
-    if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
-    else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));
+  try {
+    for await (const r of streamRoutes(filter, ctx.lib)) {
+      if (!ownDevice(r, filter)) continue;
+      if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
+      else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));
+    }
+  } catch (e) {
+    // A table that does not exist: the kernel's words, then ip's, and ip's exit code 2.
+    if (!(e instanceof NetlinkError && e.code === "ENOENT")) throw e;
+    ctx.err.line(errorText(e));
+    throw new UsageError("Dump terminated", undefined, true);
   }
   json?.end();
 }
@@ -146,7 +157,13 @@ async function flush(ctx: Context, args: Args): Promise<void> {
     if (ctx.opts.stats) ctx.out.line("*** IPv4 routing cache is flushed.");
     return;
   }
-  const { filter } = parseRouteSelectors(ctx, args, "flush");
+  const sel = parseRouteSelectors(ctx, args, "flush");
+  const { filter } = sel;
+  if (filter.cached) {
+    // ip flushes the IPv4 cache and deletes IPv6 exceptions here; nlkit has the first as `flush cache` only.
+    throw new UsageError(`"cached" is not supported by "route flush": use "route flush cache"`, "cached");
+  }
+  if (sel.vrf !== undefined) applyVrf(sel, await linkNames(ctx));
   const doomed: Route[] = [];
   for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
   await withRouteSocket(ctx.lib, async (socket) => {

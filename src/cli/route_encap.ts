@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "./args.ts";
-import { invalidArgument, ipNumber, ipUnsigned } from "./numbers.ts";
+import { invalidArgument, ipNumber } from "./numbers.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { LinkNames } from "./names.ts";
 import { SEG6_LOCAL_ACTIONS, SEG6_MODES, type Seg6Encap, type Seg6LocalEncap } from "../route/route/encap.ts";
@@ -101,23 +101,4 @@ export function resolveEncapLinks(p: ParsedEncap, names: LinkNames): Seg6Encap |
   if (p.links.iif !== undefined) e.iif = index(p.links.iif);
   if (p.links.oif !== undefined) e.oif = index(p.links.oif);
   return e;
-}
-
-/** A realm by name (`cosmos` is 0) or number, 0 to 255, as ip's `rtnl_rtrealm_a2n` reads it. */
-function realm(word: string): number {
-  if (word === "cosmos") return 0;
-  const n = ipUnsigned(word, 255);
-  if (n === undefined) throw invalidArgument(word, "invalid realms");
-  return n;
-}
-
-/** `realm TO` or `realms FROM/TO` (a bare number is taken raw, as ip's `get_rt_realms_or_raw` does). */
-export function parseRealms(word: string): number {
-  const raw = ipUnsigned(word);
-  if (raw !== undefined) return raw;
-  const slash = word.indexOf("/");
-  if (slash < 0) return realm(word);
-  const from = slash === 0 ? 0 : realm(word.slice(0, slash));
-  const to = slash === word.length - 1 ? 0 : realm(word.slice(slash + 1));
-  return ((from << 16) | to) >>> 0;
 }

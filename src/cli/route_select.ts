@@ -12,6 +12,10 @@ import { UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { invalidArgument, ipNumber, ipUnsigned } from "./numbers.ts";
+import { dsfield } from "./dsfield.ts";
+import type { LinkNames } from "./names.ts";
+import { parseRealms } from "./realms.ts";
+import { forEachAttr } from "../wire/table.ts";
 import type { RouteFilter } from "../route/route/filter.ts";
 import { RT_SCOPE_NAMES, RT_TABLE_NAMES, RTN_NAMES, RTPROT_NAMES } from "../route/route/names.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
@@ -22,6 +26,8 @@ export interface RouteSelection {
   filter: RouteFilter;
   /** `ip -j` keys of the fields the selectors fixed. */
   omit: Set<string>;
+  /** `vrf NAME`: its table is looked up with the links ({@link applyVrf}). */
+  vrf?: string;
 }
 
 /** ip's `get_prefix` error, for a word that should be a prefix. */
@@ -60,20 +66,83 @@ export const ROUTE_WORDS = {
   table: (w: string): number => nameOrNumber(RT_TABLE_NAMES, w, "table id value is invalid", 0xffffffff),
 } as const;
 
-/** The words `route show` refuses because nlkit does not filter on them (yet): refused, never ignored. */
-const UNSUPPORTED = ["from", "iif", "mark", "realms", "realm", "tos", "dsfield", "vrf", "cached", "cloned"];
+/** `realms FROM/TO` as a filter: a side left out (`5/`, or a bare `TO`) matches any realm, as in ip. */
+function realmsFilter(word: string, sel: RouteSelection): void {
+  const realms = parseRealms(word);
+  let mask = 0xffffffff;
+  if ((realms & 0xffff) === 0 && word.endsWith("/")) mask &= ~0xffff;
+  if ((realms & 0xffff0000) === 0 && !word.includes("/")) mask &= 0xffff;
+  sel.filter.realms = realms;
+  sel.filter.realmsMask = mask >>> 0;
+  if (mask === 0xffffffff) sel.omit.add("flow"); // ip prints realms unless the selector fixed them all
+}
+
+/** `from [root|match|exact] PREFIX`: ip's source prefix selectors. */
+function fromFilter(args: Args, filter: RouteFilter): void {
+  let w = args.value("from");
+  let key: "from" | "fromRoot" | "fromMatch" = "from";
+  if (w === "root" || w === "match") [key, w] = [w === "root" ? "fromRoot" : "fromMatch", args.value(w)];
+  else if (w === "exact") w = args.value(w);
+  checkPrefix(w);
+  filter.from = filter.fromRoot = filter.fromMatch = undefined;
+  filter[key] = w;
+}
+
+/** Words `route show|flush` takes besides the prefix ones: each returns whether it handled `w`. */
+function moreSelectors(w: string, args: Args, sel: RouteSelection): boolean {
+  const { filter } = sel;
+  const value = (): string => args.value(w);
+  if (w === "from") fromFilter(args, filter);
+  else if (w === "tos" || w === "dsfield") {
+    filter.tos = dsfield(value());
+    sel.omit.add("tos");
+  } else if (w === "iif") {
+    filter.iif = value();
+    sel.omit.add("iif");
+  } else if (w === "mark") filter.mark = ipNumber(value(), "invalid mark value");
+  else if (w === "realms" || w === "realm") realmsFilter(value(), sel);
+  else if (w === "vrf") sel.vrf = value();
+  else if (w === "cached" || w === "cloned") filter.cached = true;
+  else return false;
+  return true;
+}
+
+/**
+ * `vrf NAME`: the VRF device's table, without its `local` and `broadcast`
+ * routes, as ip lists it; ip's "Invalid VRF" for a name that is no VRF.
+ */
+export function applyVrf(sel: RouteSelection, names: LinkNames): void {
+  if (sel.vrf === undefined) return;
+  const link = [...names.values()].find((l) => l.name === sel.vrf);
+  const info = link?.linkinfo;
+  const data = info?.kind === "vrf" && info.data instanceof Uint8Array ? info.data : undefined;
+  let table = 0;
+  if (data) {
+    forEachAttr(new DataView(data.buffer, data.byteOffset, data.byteLength), 0, data.length, (t, s, e) => {
+      if (t === IFLA_VRF_TABLE && e - s >= 4) table = new DataView(data.buffer, data.byteOffset).getUint32(s, true);
+    });
+  }
+  if (!table) throw invalidArgument(sel.vrf, "Invalid VRF");
+  sel.filter.table = table;
+  sel.filter.excludeTypes = ["local", "broadcast"];
+}
+
+/** `IFLA_VRF_TABLE`, the table of a VRF device. */
+const IFLA_VRF_TABLE = 1;
 
 /** Reads `ip route show|flush` selectors. */
 export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): RouteSelection {
   const filter: RouteFilter = {};
   const omit = new Set<string>(["table"]);
+  const sel: RouteSelection = { filter, omit };
   let table: number | "all" = 254;
   const family = familyOf(ctx);
   for (let w = args.next(); w !== undefined; w = args.next()) {
     const value = (): string => args.value(w!);
     if (w === "table") {
       const v = value();
-      table = v === "all" ? "all" : ROUTE_WORDS.table(v);
+      if (v === "cache") filter.cached = true; // ip's old spelling of `cached`
+      else table = v === "all" ? "all" : ROUTE_WORDS.table(v);
       if (table === 0) table = "all";
     } else if (w === "proto" || w === "protocol") {
       const v = value();
@@ -104,8 +173,8 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
       const v = value();
       if (isHost(v)) omit.add("prefsrc");
       filter.prefsrc = v;
-    } else if (UNSUPPORTED.includes(w)) {
-      throw new UsageError(`"${w}" is not supported as a "route ${cmd}" selector`, w);
+    } else if (moreSelectors(w, args, sel)) {
+      continue;
     } else {
       if (w === "to") w = value();
       let key: "dst" | "root" | "match" = "dst";
@@ -120,5 +189,7 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
   filter.family = family === AF_INET6 ? "inet6" : family === AF_INET || table !== "all" ? "inet" : "all";
   if (table === "all") omit.delete("table");
   filter.table = table;
-  return { filter, omit };
+  // ip reports a table that does not exist ("FIB table does not exist"); vrf looks its table up later.
+  filter.strictTable = typeof table === "number" && cmd === "show";
+  return sel;
 }

@@ -12,7 +12,8 @@ import { parseWords, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRule } from "./rule_text.ts";
 import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
-import { invalidArgument, ipNumber } from "./numbers.ts";
+import { dsfield } from "./dsfield.ts";
+import { ipNumber } from "./numbers.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { RuleSpec } from "../route/rule/build.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
@@ -95,38 +96,6 @@ function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   if (w.l3mdev !== undefined) s.l3mdev = true;
   if (action !== undefined) s.action = action;
   return s;
-}
-
-/** rt_dsfield names (`/etc/iproute2/rt_dsfield`); other values are hex, as ip reads them. */
-const DSFIELD: Record<string, number> = {
-  default: 0,
-  AF11: 0x28,
-  AF12: 0x30,
-  AF13: 0x38,
-  AF21: 0x48,
-  AF22: 0x50,
-  AF23: 0x58,
-  AF31: 0x68,
-  AF32: 0x70,
-  AF33: 0x78,
-  AF41: 0x88,
-  AF42: 0x90,
-  AF43: 0x98,
-  CS1: 0x20,
-  CS2: 0x40,
-  CS3: 0x60,
-  CS4: 0x80,
-  CS5: 0xa0,
-  CS6: 0xc0,
-  CS7: 0xe0,
-  EF: 0xb8,
-};
-
-function dsfield(word: string): number {
-  if (Object.hasOwn(DSFIELD, word)) return DSFIELD[word];
-  const n = /^(0[xX])?[0-9a-fA-F]+$/.test(word) ? parseInt(word.replace(/^0[xX]/, ""), 16) : NaN;
-  if (!(n <= 255)) throw invalidArgument(word, "TOS value is invalid");
-  return n;
 }
 
 /** Reads `ip rule show` selectors (ip's words and errors) into a library filter. */

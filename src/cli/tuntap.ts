@@ -9,13 +9,15 @@
  * @module
  */
 
+import { asNoDevice, NoDeviceError } from "./errors.ts";
+import { NetlinkError } from "../wire/netlink_error.ts";
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { idOf } from "./ids.ts";
 import { parseWords, type Words, type WordTable } from "./keywords.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { type Link, streamLinks } from "../route/link/api.ts";
-import type { LinkKindData } from "../route/link/kinds.ts";
+import type { LinkKindData } from "../route/link/kinds/registry.ts";
 import type { TuntapSpec } from "../route/link/tuntap.ts";
 
 const WORDS: WordTable = {
@@ -80,7 +82,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   // -d adds the processes attached to each device, from /proc.
   const attached = ctx.opts.details ? (await import("../route/link/tuntap.ts")).tuntapProcesses : undefined;
-  for await (const l of streamLinks({ ...ctx.lib, kind: "tun" })) {
+  for await (const l of streamLinks({ kind: "tun" }, ctx.lib)) {
     const d = tunData(l);
     // ip lists Ethernet (tap) and headerless (tun) devices only.
     if (!d || l.name === undefined || (l.linkType !== "ether" && l.linkType !== "none")) continue;
@@ -117,7 +119,15 @@ export async function tuntapHandler(ctx: Context, args: Args): Promise<number | 
   }
   if (s.name === undefined) throw new UsageError(`Missing "dev" in tuntap del`, "dev");
   const { getLink } = await import("../route/link/api.ts");
-  const d = tunData(await getLink(s.name, ctx.lib));
+  const link = await getLink(s.name, ctx.lib).catch((e) => {
+    // ip attaches by name, which makes a fresh device when there is none, and lets it go: success.
+    if (asNoDevice(e, false) instanceof NoDeviceError || (e instanceof NetlinkError && e.code === "ENODEV")) {
+      return undefined;
+    }
+    throw e;
+  });
+  if (!link) return;
+  const d = tunData(link);
   // ip attaches with the mode given, and the kernel refuses another mode or another kind of link (EINVAL).
   if (!d) throw new Error(`Cannot delete "${s.name}": not a tun/tap device`);
   if (d.type !== s.mode) throw new Error(`Cannot delete "${s.name}": it is a ${d.type} device, not ${s.mode}`);

@@ -61,6 +61,8 @@ export class InterfaceNames {
 
   async #dump(missing: number): Promise<void> {
     this.#dumpedFor.add(missing); // one dump per unknown index, not one per packet
-    for (const l of await listLinks({ netns: this.#netns })) if (l.name !== undefined) this.#names.set(l.index, l.name);
+    for (const l of await listLinks({}, { netns: this.#netns })) {
+      if (l.name !== undefined) this.#names.set(l.index, l.name);
+    }
   }
 }

@@ -1,41 +1,71 @@
 /**
- * The consumer shape NFQUEUE and NFLOG share: a {@link PacketSocket} bound
- * to a queue or group, read as an async iterator of packets and overrun
- * signals.
+ * The consumer shape NFQUEUE and NFLOG share: a netfilter socket bound to
+ * a queue or group, read through the transport's unicast reader (packets
+ * arrive unicast with sequence number 0, and an overflow is reported, never
+ * drained: a queued packet nobody reads waits for its verdict forever), as
+ * an async iterator of packets and overrun signals.
  *
  * @module
  */
 
 import { InvalidArgumentError } from "../errors.ts";
+import { Overrun } from "../socket/errors.ts";
+import { NetlinkSocket, type UnicastReader } from "../socket/socket.ts";
+import type { NetlinkCapture } from "../socket/capture.ts";
+import type { NetnsTarget } from "../netns/netns.ts";
+import { NETLINK_NETFILTER } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
 import type { InterfaceNames, PacketInterfaces } from "./ifnames.ts";
-import type { PacketSocket } from "./packet_socket.ts";
 
 const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
+/** A whole 64 KiB packet plus its attributes fits one read. */
+const DATAGRAM_BUFFER = 0x20000;
+
+/** Where and how a packet socket is opened. */
+export interface PacketSocketOptions {
+  /** Open it inside this network namespace. */
+  netns?: NetnsTarget;
+  /** Kernel receive buffer in bytes (`SO_RCVBUFFORCE`, else `SO_RCVBUF`). */
+  receiveBuffer?: number;
+  /** Sees every datagram sent and received; falls back to the global capture. */
+  capture?: NetlinkCapture;
+  /** Names message types in error texts. */
+  describe: (type: number) => string;
+}
+
+/** Opens the `NETLINK_NETFILTER` socket a queue or log group is bound to. */
+export function openPacketSocket(opts: PacketSocketOptions): Promise<NetlinkSocket> {
+  const { netns, receiveBuffer, capture, describe } = opts;
+  return NetlinkSocket.open(NETLINK_NETFILTER, {
+    netns,
+    receiveBuffer,
+    capture,
+    describe,
+    datagramBuffer: DATAGRAM_BUFFER,
+  });
+}
 
 /** Yields packets parsed by `parse`, and `onOverrun()` where the kernel reported lost packets. */
 export abstract class PacketStream<P extends PacketInterfaces, O>
   implements AsyncIterableIterator<P | O>, AsyncDisposable {
-  /** The socket the stream reads. */
-  readonly socket: PacketSocket;
-  #parse: (m: NlMsg) => P | undefined;
+  /** The socket the stream reads: the queue or group is bound to its port id. */
+  readonly socket: NetlinkSocket;
+  #reader: UnicastReader<P>;
   #signal: AbortSignal | undefined;
-  #items: (P | O)[] = [];
-  #pos = 0;
   #names: InterfaceNames | undefined;
 
   /**
-   * Wraps an open socket; `parse` returns undefined for messages that are
-   * not this stream's packets; `names` fills in interface names.
+   * Starts reading an open socket; `parse` returns undefined for messages
+   * that are not this stream's packets; `names` fills in interface names.
    */
   protected constructor(
-    socket: PacketSocket,
+    socket: NetlinkSocket,
     parse: (m: NlMsg) => P | undefined,
     signal?: AbortSignal,
     names?: InterfaceNames,
   ) {
     this.socket = socket;
-    this.#parse = parse;
+    this.#reader = socket.unicast(parse, { signal, overrun: "report" });
     this.#signal = signal;
     this.#names = names;
   }
@@ -46,7 +76,7 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
   /** Sends the bind request and waits for its ack; closes the socket if the kernel refuses. */
   protected async bind(msg: Uint8Array): Promise<void> {
     try {
-      await this.socket.request(msg, this.#signal);
+      await this.socket.request(msg, undefined, { signal: this.#signal });
     } catch (e) {
       this.socket.close();
       throw e;
@@ -54,11 +84,24 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
   }
 
   /** Waits for the next packet or overrun signal; done once the socket is closed or the signal aborts. */
-  async next(): Promise<IteratorResult<P | O, void>> {
-    while (this.#pos >= this.#items.length) {
-      if (!(await this.#fill())) return DONE;
+  next(): Promise<IteratorResult<P | O, void>> {
+    // A packet already read or queued resolves at once: no await per packet in a `for await` loop.
+    let ready: P | Overrun | undefined;
+    try {
+      ready = this.#reader.take(1)[0];
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return { done: false, value: this.#take() };
+    if (ready !== undefined && !this.#names && !(ready instanceof Overrun)) {
+      return Promise.resolve({ done: false, value: ready });
+    }
+    return ready === undefined ? this.#wait() : this.#finish(ready).then((value) => ({ done: false, value }));
+  }
+
+  async #wait(): Promise<IteratorResult<P | O, void>> {
+    const r = await this.#reader.next();
+    if (r.done) return DONE;
+    return { done: false, value: this.#names || r.value instanceof Overrun ? await this.#finish(r.value) : r.value };
   }
 
   /**
@@ -71,55 +114,22 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
     if (!Number.isInteger(max) || max < 1) {
       throw new InvalidArgumentError(`Cannot take ${max} packets: expected a positive integer`);
     }
-    const out: (P | O)[] = [];
-    while (this.#pos >= this.#items.length) {
-      if (!(await this.#fill())) return out;
-    }
-    while (out.length < max) {
-      if (this.#pos < this.#items.length) out.push(this.#take());
-      else if (!(await this.#fill(true))) break;
+    const first = await this.#reader.next();
+    if (first.done) return [];
+    const raw = max > 1 ? this.#reader.take(max - 1) : [];
+    raw.unshift(first.value);
+    // Packets pass as they are; only an overrun or a name look-up costs an await.
+    const out = raw as (P | O)[];
+    for (let i = 0; i < raw.length; i++) {
+      if (this.#names || raw[i] instanceof Overrun) out[i] = await this.#finish(raw[i]);
     }
     return out;
   }
 
-  #take(): P | O {
-    const value = this.#items[this.#pos];
-    this.#items[this.#pos++] = undefined as unknown as P; // let the consumer own it alone
-    return value;
-  }
-
-  /**
-   * Reads datagrams until items are buffered; false when the stream ended
-   * (or, with `noWait`, when nothing more is queued).
-   */
-  async #fill(noWait = false): Promise<boolean> {
-    this.#items.length = 0;
-    this.#pos = 0;
-    while (this.#items.length === 0) {
-      if (this.socket.closed || this.#signal?.aborted) return false;
-      const r = this.socket.receive();
-      if (r === false) {
-        if (noWait) return false;
-        try {
-          await this.socket.wait(this.#signal);
-        } catch (e) {
-          if (this.socket.closed || this.#signal?.aborted) return false;
-          throw e;
-        }
-      } else if (r?.kind === "overrun") this.#items.push(await this.onOverrun());
-      else if (r) {
-        // Parse the whole datagram before any await: its bytes live in the socket's reused buffer.
-        const start = this.#items.length;
-        for (const m of r.messages) {
-          const p = this.#parse(m);
-          if (p !== undefined) this.#items.push(p);
-        }
-        if (this.#names) {
-          for (let i = start; i < this.#items.length; i++) await this.#names.fill(this.#items[i] as P);
-        }
-      }
-    }
-    return true;
+  async #finish(item: P | Overrun): Promise<P | O> {
+    if (item instanceof Overrun) return await this.onOverrun();
+    if (this.#names) await this.#names.fill(item);
+    return item;
   }
 
   /** Unbinds (by closing the socket) and ends the stream. */

@@ -25,6 +25,8 @@ import { inodeOf, readDirNames } from "../sys/files.ts";
 import { loadSys } from "../sys/load.ts";
 import { listNetns, NETNS_RUN_DIR, type NetnsTarget, openNetns } from "./netns.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../route/rtnl.ts";
+import { checkKeys } from "../wire/invalid.ts";
+import { checkTarget } from "../socket/target.ts";
 
 const { RTM_NEWNSID, RTM_GETNSID } = RTM;
 
@@ -110,8 +112,8 @@ export async function setNsid(target: NetnsTarget, nsid: number | "auto", opts: 
     }));
 }
 
-/** Options of {@link listNsids}. */
-export interface ListNsidsOptions extends RouteOptions {
+/** Which ids {@link listNsids} returns: all by default. */
+export interface NsidFilter {
   /**
    * List the ids of the namespace that has this nsid (where the call runs)
    * instead; each entry then carries `currentNsid`, the same namespace's id here.
@@ -122,8 +124,11 @@ export interface ListNsidsOptions extends RouteOptions {
 }
 
 /** Lists the nsids assigned in the namespace of `opts.netns` (`ip netns list-id [target-nsid N] [nsid N]`). */
-export async function listNsids(opts: ListNsidsOptions = {}): Promise<NsidEntry[]> {
-  const { targetNsid, nsid, ...where } = opts;
+export async function listNsids(filter: NsidFilter = {}, opts: RouteOptions = {}): Promise<NsidEntry[]> {
+  checkKeys(filter, ["targetNsid", "nsid"], "nsid filter");
+  checkTarget(opts, "listNsids", ["retries"]);
+  const { targetNsid, nsid } = filter;
+  const where = opts;
   const b = new MessageBuilder(RTM_GETNSID, 0).struct(RTGENMSG, {});
   if (nsid !== undefined) b.u(NETNSA_ATTRS.nsid.type, "s32", checkNsid(nsid));
   if (targetNsid !== undefined) b.u(NETNSA_ATTRS.targetNsid.type, "s32", checkNsid(targetNsid));

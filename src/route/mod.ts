@@ -5,7 +5,7 @@
  * @example
  * ```ts ignore
  * import { listLinks, streamRoutes } from "./mod.ts";
- * for (const l of await listLinks({ netns: "lab" })) console.log(l.name, l.mtu);
+ * for (const l of await listLinks({}, { netns: "lab" })) console.log(l.name, l.mtu);
  * for await (const r of streamRoutes({ table: "all" }, { netns: "lab" })) console.log(r.dst);
  * ```
  *
@@ -18,11 +18,12 @@ export * from "./link/change.ts";
 export * from "./link/brport.ts";
 export * from "./link/tuntap.ts";
 export * from "./link/maddr.ts";
+export * from "./link/maddr_change.ts";
 export * from "./netconf.ts";
 export * from "./monitor_events.ts";
 export * from "./rtmon.ts";
 export * from "./link/json.ts";
-export * from "./link/kinds.ts";
+export * from "./link/kinds/registry.ts";
 export * from "./link/table.ts";
 export * from "./addr/api.ts";
 export * from "./addr/json.ts";

@@ -59,6 +59,13 @@ export interface SocketOptions {
   maxInFlight?: number;
   /** Sees every datagram sent and received; falls back to the global capture. */
   capture?: NetlinkCapture;
+  /**
+   * Bytes of the userspace buffer each datagram is read into: 65536 to
+   * 16777216, default 65536. A larger datagram is reported lost and grows
+   * the buffer for a while; size it to the largest datagram expected
+   * (NFQUEUE with a 64 KiB copy range needs about 128 KiB).
+   */
+  datagramBuffer?: number;
 }
 
 /** Per-call options of a request or dump. */
@@ -75,6 +82,23 @@ export type StreamOptions = RequestOptions;
 /** Options of `NetlinkSocket.messages`. */
 export interface MessagesOptions extends RequestOptions {
   /** Called with a message the parser rejected; it is skipped and the stream goes on. */
+  onParseError?: (error: MessageError) => void;
+}
+
+/**
+ * Options of `NetlinkSocket.unicast`: the reader of unicast kernel messages
+ * that answer no request (NFQUEUE and NFLOG packets).
+ */
+export interface UnicastOptions extends RequestOptions {
+  /**
+   * What ENOBUFS (messages lost to a full receive queue) does: `"report"`
+   * (default) yields an `Overrun` and reads on, so every queued message is
+   * still delivered; `"drain"` also discards what is queued, as multicast
+   * readers do. Requests whose replies the overflow took fail (or are
+   * resent) either way, once the queue has been read to its end.
+   */
+  overrun?: "report" | "drain";
+  /** Called with a message the parser rejected; without it the reader's `next()` rejects with what the parser threw. */
   onParseError?: (error: MessageError) => void;
 }
 
@@ -98,6 +122,7 @@ export function checkSocketOptions(o: SocketOptions): void {
   checkInt("receive buffer", o.receiveBuffer, 1, MAX_INT); // the kernel raises tiny sizes to its minimum
   checkInt("send buffer", o.sendBuffer, 1, MAX_INT);
   checkInt("maxInFlight", o.maxInFlight, 1, 65536);
+  checkInt("datagram buffer", o.datagramBuffer, 65536, 1 << 24);
   if (o.groups !== undefined) {
     if (!Array.isArray(o.groups)) {
       throw new InvalidArgumentError(`Invalid groups: "${String(o.groups)}" (must be an array)`);
@@ -119,6 +144,17 @@ export function checkRequestOptions(o: RequestOptions): void {
     throw new InvalidArgumentError("Invalid signal: must be an AbortSignal");
   }
   o.signal?.throwIfAborted();
+}
+
+/** Refuses bad unicast reader options. */
+export function checkUnicastOptions(o: UnicastOptions): void {
+  checkRequestOptions(o);
+  if (o.overrun !== undefined && o.overrun !== "report" && o.overrun !== "drain") {
+    throw new InvalidArgumentError(`Invalid overrun policy: "${String(o.overrun)}" (must be "report" or "drain")`);
+  }
+  if (o.onParseError !== undefined && typeof o.onParseError !== "function") {
+    throw new InvalidArgumentError("Invalid onParseError: must be a function");
+  }
 }
 
 /** Refuses a bad `retries` count. */

@@ -8,7 +8,9 @@
  * did not fit is reported, never cut silently. Replies are routed the way
  * libmnl checks them: sent by the kernel (port id 0) to no multicast group,
  * addressed to this socket's port id, with the sequence number of a request
- * in flight. Multicast notifications go only to the multicast reader. While
+ * in flight. Multicast notifications go only to the multicast reader, and
+ * unicast kernel messages that answer no request (sequence number 0:
+ * NFQUEUE and NFLOG packets) only to the unicast reader. While
  * anything waits, one read loop drains the socket; when nothing is queued
  * it waits on the process-wide poller.
  *
@@ -44,6 +46,7 @@ import {
   NLMSG_DONE,
   NLMSG_ERROR,
   NLMSG_HDRLEN,
+  NLMSG_MIN_TYPE,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
   SOL_NETLINK,
@@ -69,10 +72,12 @@ import {
   checkRequestOptions,
   checkRetries,
   checkSocketOptions,
+  checkUnicastOptions,
   type DumpAllOptions,
   type MessagesOptions,
   type RequestOptions,
   type SocketOptions,
+  type UnicastOptions,
 } from "./options.ts";
 import { readinessFor } from "./readiness.ts";
 
@@ -84,6 +89,7 @@ export type {
   RequestOptions,
   SocketOptions,
   StreamOptions,
+  UnicastOptions,
 } from "./options.ts";
 
 const AF_NETLINK = 16;
@@ -103,11 +109,11 @@ const ENOBUFS = 105;
 /** `struct sockaddr_nl` of the kernel (port id 0), shared by every send. */
 const KERNEL_ADDR = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /**
- * The reused receive buffer: twice the kernel's largest dump batch (32 KiB),
- * so a dump never fills it. A larger datagram grows it for a while.
+ * The default reused receive buffer: twice the kernel's largest dump batch
+ * (32 KiB), so a dump never fills it. A larger datagram grows it for a while.
  */
 const RECV_BUFFER = 65536;
-/** Datagrams that fit {@link RECV_BUFFER} before a grown buffer shrinks back. */
+/** Datagrams that fit the base buffer before a grown buffer shrinks back. */
 const SHRINK_AFTER = 16;
 /** Receive-buffer bytes one queued ack may take (skb truesize, with room for an ext-ack). */
 const ACK_COST = 1024;
@@ -123,6 +129,21 @@ export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposab
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/**
+ * The reader of unicast kernel messages that answer no request (see
+ * {@link NetlinkSocket.unicast}): an async iterator of parsed messages and
+ * {@link Overrun} signals.
+ */
+export interface UnicastReader<T> extends AsyncIterableIterator<T | Overrun>, AsyncDisposable {
+  /**
+   * Takes what was already read plus what the socket holds now, without
+   * waiting, up to `max` items (one await per burst instead of one per message).
+   */
+  take(max: number): (T | Overrun)[];
+  /** Stops reading; later such messages are dropped and counted in `unmatchedDropped`. */
+  return(): Promise<IteratorResult<T | Overrun, undefined>>;
+}
+
 let seqSeed = (Date.now() & 0x3fffffff) + 1;
 
 /** A netlink socket of one protocol, bound to a kernel-assigned port id. */
@@ -135,18 +156,30 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   foreignDropped = 0;
   /** Replies dropped because no request in flight matches them (late or stale replies). */
   unmatchedDropped = 0;
-  /** Multicast messages skipped because they could not be parsed. */
+  /** Multicast (or unicast reader) messages that could not be parsed. */
   eventErrors = 0;
+  /**
+   * Refusals no request waits for: errors answering a message sent with
+   * {@link send} (an NFQUEUE verdict), or a request given up before its answer.
+   */
+  strayRefusals = 0;
+  /** The last of the {@link strayRefusals}. */
+  lastStrayRefusal: NetlinkError | undefined;
   #sys: Sys;
   #fd: number;
   #seq = seqSeed++ * 0x1000;
-  #buf = new Uint8Array(RECV_BUFFER);
-  #view = new DataView(this.#buf.buffer);
+  #base: number;
+  #buf: Uint8Array;
+  #view: DataView;
   #fits = 0;
   #addr = new Uint8Array(12);
   #addrView = new DataView(this.#addr.buffer);
   #consumers = new Map<number, Consumer>();
   #listener: Consumer | undefined;
+  #unicast: Consumer | undefined;
+  #unicastDrain = false;
+  /** Requests in flight at an overflow that was not drained: lost if unanswered once the queue is empty. */
+  #suspects: Consumer[] = [];
   #dumpTail: Promise<void> = Promise.resolve();
   #name: (request: Uint8Array) => string;
   #idempotent: (request: Uint8Array) => boolean;
@@ -172,6 +205,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#idempotent = options.family?.idempotent?.bind(options.family) ?? options.idempotent ?? (() => false);
     this.#capture = options.capture;
     this.#maxInFlight = options.maxInFlight ?? 64;
+    this.#base = options.datagramBuffer ?? RECV_BUFFER;
+    this.#buf = new Uint8Array(this.#base);
+    this.#view = new DataView(this.#buf.buffer);
     const addr = new Uint8Array(12);
     new DataView(addr.buffer).setUint16(0, AF_NETLINK, true);
     sys.bind(fd, addr);
@@ -490,6 +526,99 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     }
   }
 
+  /**
+   * Reads unicast kernel messages that answer no request: sent by the
+   * kernel to this port with sequence number 0 (NFQUEUE and NFLOG packets;
+   * requests never use 0). `parse` turns each into an item while its bytes
+   * are in the receive buffer, or returns `undefined` for a message that is
+   * not the reader's kind (dropped and counted). Where the kernel dropped
+   * messages the reader yields an {@link Overrun} and, by default, reads on
+   * without discarding anything (`options.overrun`). One reader per socket;
+   * start it before the request that makes the kernel send (a bind). Ends
+   * when `signal` aborts, the socket closes or `return()` is called.
+   */
+  unicast<T>(parse: Parse<T | undefined>, options: UnicastOptions = {}): UnicastReader<T> {
+    checkUnicastOptions(options);
+    this.#checkOpen();
+    if (this.#unicast) throw new Error("Socket already has a unicast reader");
+    const c = newConsumer(EMPTY, parse);
+    this.#unicast = c;
+    this.#unicastDrain = options.overrun === "drain";
+    const { signal, onParseError } = options;
+    let ended = false;
+    const end = (): IteratorReturnResult<undefined> => {
+      ended = true;
+      if (this.#unicast === c) this.#unicast = undefined;
+      c.items.length = c.pos = 0;
+      if (c.wake) this.#settle(c, undefined);
+      return DONE;
+    };
+    const stopped = () => ended || this.#fd < 0 || signal?.aborted === true;
+    /** The next item already read, or undefined. */
+    const shift = (): T | Overrun | undefined => {
+      while (c.pos < c.items.length) {
+        const item = c.items[c.pos] as T | Overrun | MessageError;
+        c.items[c.pos++] = undefined;
+        if (!(item instanceof MessageError)) return item;
+        if (!onParseError) throw item.error;
+        onParseError(item);
+      }
+      c.items.length = c.pos = 0;
+      if (c.error !== undefined && !(c.error instanceof SocketClosedError)) {
+        const e = c.error; // the read loop failed: tell the reader once
+        c.error = undefined;
+        throw e;
+      }
+      return undefined;
+    };
+    const pull = async (): Promise<IteratorResult<T | Overrun, undefined>> => {
+      for (;;) {
+        if (stopped()) return end();
+        const item = shift();
+        if (item !== undefined) return { done: false, value: item };
+        if (this.#receiveOne()) continue;
+        try {
+          await this.#until(c, () => ended || c.pos < c.items.length || c.error !== undefined, { signal });
+        } catch (e) {
+          if (stopped() || e instanceof SocketClosedError) return end();
+          throw e;
+        }
+      }
+    };
+    // A plain function, not an async one: an item already read resolves without a generator hop.
+    const next = (): Promise<IteratorResult<T | Overrun, undefined>> => {
+      if (stopped()) return pull();
+      try {
+        const item = shift();
+        return item === undefined ? pull() : Promise.resolve({ done: false, value: item });
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    const reader: UnicastReader<T> = {
+      next,
+      take: (max) => {
+        if (!Number.isInteger(max) || max < 1) {
+          throw new InvalidArgumentError(`Cannot take ${max} messages: expected a positive integer`);
+        }
+        const out: (T | Overrun)[] = [];
+        while (out.length < max && !stopped()) {
+          const item = shift();
+          if (item !== undefined) out.push(item);
+          else if (!this.#receiveOne()) break;
+        }
+        return out;
+      },
+      return: () => Promise.resolve(end()),
+      [Symbol.asyncIterator]: () => reader,
+      [Symbol.asyncDispose]: () => {
+        end();
+        return Promise.resolve();
+      },
+    };
+    return reader;
+  }
+
   /** Closes the socket; idempotent. Pending waits reject with {@link SocketClosedError}. */
   close(): void {
     if (this.#fd < 0) return;
@@ -498,6 +627,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     const err = new SocketClosedError();
     for (const c of this.#consumers.values()) this.#settle(c, err);
     if (this.#listener) this.#settle(this.#listener, err);
+    if (this.#unicast) this.#settle(this.#unicast, err);
     for (const next of this.#slots.splice(0)) next();
     readinessFor(this.#sys).cancel(fd, err);
     this.#sys.close(fd);
@@ -681,17 +811,21 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #failAll(e: unknown): void {
     for (const c of [...this.#consumers.values()]) this.#settle(c, e);
     if (this.#listener) this.#settle(this.#listener, e);
+    if (this.#unicast) this.#settle(this.#unicast, e);
   }
 
   /** Reads and dispatches one datagram. Returns false when nothing is queued. */
   #receiveOne(): boolean {
     const fd = this.#checkOpen();
-    if (this.#buf.length > RECV_BUFFER && this.#fits >= SHRINK_AFTER) this.#resize(RECV_BUFFER);
+    if (this.#buf.length > this.#base && this.#fits >= SHRINK_AFTER) this.#resize(this.#base);
     const buf = this.#buf;
     let n: number;
     do n = this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr); while (n === -EINTR);
     if (n < 0) {
-      if (n === -EAGAIN) return false;
+      if (n === -EAGAIN) {
+        if (this.#suspects.length) this.#lostSuspects();
+        return false;
+      }
       if (n === -ENOBUFS) {
         this.#overrun();
         return true;
@@ -709,7 +843,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       this.#truncated(n, multicast);
       return true;
     }
-    if (n <= RECV_BUFFER) this.#fits++;
+    if (n <= this.#base) this.#fits++;
     this.#dispatch(n, multicast);
     return true;
   }
@@ -730,6 +864,13 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#draining) return;
     // Dump batches are never dropped (the kernel holds them back while the queue is full).
     const waiting = [...this.#consumers.values()].filter((c) => !c.done && !c.dump);
+    if (this.#unicast && !this.#unicastDrain) {
+      // Report and read on: every message still queued is wanted (a queued packet waits for its verdict).
+      this.#suspects.push(...waiting);
+      this.#unicastLost();
+      this.#eventsLost();
+      return;
+    }
     this.#draining = true;
     try {
       while (this.#receiveOne());
@@ -737,8 +878,24 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       this.#draining = false;
     }
     // The kernel answers inside sendto, so a reply still missing once the queue is empty was dropped.
-    for (const c of waiting) if (!c.done) this.#lost(c, "the receive buffer overflowed (ENOBUFS)");
+    for (const c of waiting) if (!c.done) this.#lost(c, OVERFLOWED);
+    if (this.#unicast) this.#unicastLost();
     this.#eventsLost();
+  }
+
+  /** After an overflow that was not drained, the queue is empty now: replies still missing were dropped. */
+  #lostSuspects(): void {
+    for (const c of this.#suspects.splice(0)) {
+      if (!c.done && this.#consumers.get(c.seq) === c) this.#lost(c, OVERFLOWED);
+    }
+  }
+
+  /** Tells the unicast reader that messages were lost. */
+  #unicastLost(): void {
+    const u = this.#unicast!;
+    if (u.items.at(-1) instanceof Overrun) return;
+    u.items.push(new Overrun());
+    this.#settle(u, undefined);
   }
 
   /** Tells the multicast reader (or the one still to come) that notifications were lost. */
@@ -811,6 +968,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     }
     const c = this.#consumers.get(seq);
     if (c) this.#lost(c, why);
+    else if (seq === 0 && this.#unicast) this.#unicastLost();
     else this.unmatchedDropped++;
   }
 
@@ -829,10 +987,12 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       }
       off = align4(m.end);
       // A reply is unicast, from the kernel, to our port id (or 0, as libmnl allows), with our seq.
+      // Seq 0 answers no request (ours never use it): a packet for the unicast reader.
       if (!multicast && (m.pid === port || m.pid === 0)) {
         const c = this.#consumers.get(m.seq);
         if (c) this.#deliver(c, m);
-        else this.unmatchedDropped++;
+        else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#unicast) this.#unicastMessage(m);
+        else this.#unmatched(m);
       } else this.#event(m);
     }
   }
@@ -847,7 +1007,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       }
       return;
     }
-    const c = off + NLMSG_HDRLEN <= n ? this.#consumers.get(this.#view.getUint32(off + 8, true)) : undefined;
+    const seq = off + NLMSG_HDRLEN <= n ? this.#view.getUint32(off + 8, true) : -1;
+    const c = this.#consumers.get(seq);
+    if (!c && seq === 0 && this.#unicast) return this.#unicastItem(new MessageError(e, this.#buf.slice(off, n)));
     if (!c) return void this.unmatchedDropped++;
     if (c.dump) {
       c.error ??= e; // keep reading to DONE so the socket stays in step
@@ -884,6 +1046,42 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (c.wake) this.#settle(c, undefined);
   }
 
+  /** A reply nobody waits for; a refusal among them is counted (a verdict sent without waiting). */
+  #unmatched(m: NlMsg): void {
+    this.unmatchedDropped++;
+    if (m.type !== NLMSG_ERROR) return;
+    let err: ReturnType<typeof parseErrorMessage>;
+    try {
+      err = parseErrorMessage(m);
+    } catch {
+      return; // a malformed stray ack: counted above
+    }
+    if (!err.errno) return;
+    const echoed = m.buf.slice(m.start + NLMSG_HDRLEN + 4, m.start + 2 * NLMSG_HDRLEN + 4);
+    this.strayRefusals++;
+    this.lastStrayRefusal = refusal(err.errno, err.ext, err.requestType, this.#name(echoed));
+  }
+
+  /** A unicast message for the unicast reader; a parse failure becomes an item. */
+  #unicastMessage(m: NlMsg): void {
+    if (this.#draining) return; // the "drain" policy discards what was queued at an overflow
+    let item: unknown;
+    try {
+      item = this.#unicast!.parse!(m);
+    } catch (e) {
+      this.eventErrors++;
+      return this.#unicastItem(new MessageError(e, m.buf.slice(m.start, m.end)));
+    }
+    if (item === undefined) this.unmatchedDropped++; // the reader's parser says it is not its kind
+    else this.#unicastItem(item);
+  }
+
+  #unicastItem(item: unknown): void {
+    const u = this.#unicast!;
+    u.items.push(item);
+    if (u.wake) this.#settle(u, undefined);
+  }
+
   /** A notification: only the multicast reader gets it; a parse failure becomes an item. */
   #event(m: NlMsg): void {
     const l = this.#listener;
@@ -899,6 +1097,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (l.wake) this.#settle(l, undefined);
   }
 }
+
+const OVERFLOWED = "the receive buffer overflowed (ENOBUFS)";
 
 /** When a call with `options.timeout` must end. */
 function deadlineOf(options: RequestOptions): number | undefined {

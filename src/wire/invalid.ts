@@ -33,6 +33,9 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
+// Keys of the options argument: found in a data argument they are misplaced, not misspelt.
+const OPTION_KEYS = ["netns", "socket", "retries"];
+
 /**
  * Refuses an object that is not a plain object, or that has a key outside
  * `allowed` (`what` names the argument in the message, e.g. "nexthop spec").
@@ -43,11 +46,13 @@ export function checkKeys(value: unknown, allowed: readonly string[], what: stri
   }
   for (const key of Object.keys(value)) {
     if (allowed.includes(key)) continue;
-    const hint = closest(key, allowed);
+    const hint = OPTION_KEYS.includes(key)
+      ? ` (${key} is an option: pass it in the options object, the last argument)`
+      : closest(key, allowed)
+      ? ` (did you mean "${closest(key, allowed)}"?)`
+      : "";
     throw new InvalidArgumentError(
-      `Cannot use ${what}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; expected one of ${
-        allowed.join(", ")
-      }`,
+      `Cannot use ${what}: unknown key "${key}"${hint}; expected one of ${allowed.join(", ")}`,
       key,
     );
   }

@@ -22,6 +22,8 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { BatchError } from "../../socket/errors.ts";
 import { openSocket } from "../../socket/family.ts";
+import { checkTarget } from "../../socket/target.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
@@ -68,6 +70,8 @@ export async function createConntrackMany(
   tuning: CreateManyOptions = {},
   opts: ConntrackOptions = {},
 ): Promise<CreateManyResult> {
+  checkKeys(tuning, ["window", "receiveBuffer"], "createConntrackMany tuning");
+  checkTarget(opts, "createConntrackMany");
   const window = tuning.window ?? 1024;
   if (!Number.isInteger(window) || window < 1 || window > 65536) {
     throw new InvalidArgumentError(`Invalid window: "${window}" (must be 1 to 65536)`);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type NetlinkFamily, openSocket, type SocketTarget, streamSocket, withSocket } from "../../socket/family.ts";
+import { type NetlinkFamily, openSocket, type SocketTarget, withSocket } from "../../socket/family.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_CTNETLINK, nfnlSplit } from "../../wire/nfnetlink.ts";
@@ -61,12 +61,4 @@ export function openConntrackSocket(opts: ConntrackOptions = {}): Promise<Netlin
 /** Runs `fn` on the caller's socket, or on a fresh one closed afterwards. */
 export function withConntrackSocket<T>(opts: ConntrackOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
   return withSocket(CTNETLINK, opts, fn);
-}
-
-/** Streams on the caller's socket or a fresh one, closed when the stream ends or the loop breaks. */
-export function streamConntrack<T>(
-  opts: ConntrackOptions,
-  fn: (s: NetlinkSocket) => AsyncIterable<T>,
-): AsyncGenerator<T, void, undefined> {
-  return streamSocket(CTNETLINK, opts, fn);
 }

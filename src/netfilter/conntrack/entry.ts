@@ -13,6 +13,7 @@
  */
 
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
+import { familyName } from "../../wire/family.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
 import { type Attrs, bitNames, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
@@ -109,12 +110,22 @@ export interface ConntrackSynproxy {
   tsoff?: number;
 }
 
-/** A conntrack entry, as the kernel reports it. */
+/** Connection labels of an entry. */
+export interface ConntrackLabels {
+  /** The bitmap as the kernel sent it. */
+  bytes: Uint8Array;
+  /** Numbers of the set bits (0 to 127). */
+  bits: number[];
+}
+
+/**
+ * A conntrack entry, as the kernel reports it. It can be passed as it is to
+ * {@link getConntrack}, {@link deleteConntrack} and {@link updateConntrack}
+ * (its report-only fields, `CONNTRACK_OUTPUT_ONLY`, are ignored there).
+ */
 export interface ConntrackEntry {
-  /** Layer-3 family name: `ipv4`, `ipv6` or `unknown`. */
+  /** Layer-3 family: `inet` (IPv4) or `inet6` (IPv6); another family's number as decimal text. */
   family: string;
-  /** Layer-3 family number (`AF_INET`, `AF_INET6`). */
-  familyNum: number;
   /** Layer-4 protocol name (`tcp`, `udp`, `udplite`, `icmp`, `icmpv6`, `sctp`, `dccp`, `gre`, or `unknown`). */
   proto: string;
   /** Layer-4 protocol number. */
@@ -154,7 +165,7 @@ export interface ConntrackEntry {
   /** Start and stop times in nanoseconds since the epoch, when timestamps are on. */
   timestamp?: { start?: bigint; stop?: bigint };
   /** Connection labels: the bitmap as sent, and the numbers of its set bits. */
-  labels?: { bytes: Uint8Array; bits: number[] };
+  labels?: ConntrackLabels;
   /** Name of the attached helper. */
   helper?: string;
   /** NAT sequence adjustment per direction. */
@@ -173,8 +184,10 @@ export interface ConntrackEntry {
 /** Parsed top-level attributes of a conntrack message. */
 export type ConntrackAttrs = Attrs<typeof CTA_TABLE>;
 
-/** Family names conntrack-tools prints. */
-export const CT_FAMILY_NAMES = { 2: "ipv4", 10: "ipv6" } as const;
+/** The family as conntrack-tools prints it (`ipv4`, `ipv6`, `unknown`), from an entry's `family`. */
+export function conntrackFamilyText(family: string): string {
+  return family === "inet" ? "ipv4" : family === "inet6" ? "ipv6" : "unknown";
+}
 
 const HDR = structSize(NFGENMSG);
 
@@ -218,8 +231,7 @@ export function entryOf(a: ConntrackAttrs, familyNum: number): ConntrackEntry {
   const protoNum = a.tupleOrig?.proto?.num ?? a.tupleReply?.proto?.num ?? 0;
   const statusBits = a.status ?? 0;
   const e: ConntrackEntry = {
-    family: (CT_FAMILY_NAMES as Record<number, string>)[familyNum] ?? "unknown",
-    familyNum,
+    family: familyName(familyNum),
     proto: protoName(protoNum),
     protoNum,
     orig: tupleOf(a.tupleOrig ?? {}),

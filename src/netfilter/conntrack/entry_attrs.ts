@@ -17,6 +17,7 @@
 
 import type { RawAttr } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
+import { familyNumber } from "../../wire/family.ts";
 
 type TupleAttrs = NonNullable<ConntrackAttrs["tupleOrig"]>;
 
@@ -99,5 +100,5 @@ export function conntrackEntryAttrs(e: ConntrackEntry): { family: number; attrs:
   if (e.synproxy) a.synproxy = { ...e.synproxy };
   if (e.unknown) a.unknown = e.unknown;
   if (e.unknownNested) restoreNested(a, e.unknownNested);
-  return { family: e.familyNum, attrs: a };
+  return { family: familyNumber(e.family), attrs: a };
 }

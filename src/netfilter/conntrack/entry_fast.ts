@@ -26,7 +26,8 @@ import type {
   ConntrackTcpInfo,
   ConntrackTuple,
 } from "./entry.ts";
-import { CT_FAMILY_NAMES, labelBits, protoName } from "./entry.ts";
+import { labelBits, protoName } from "./entry.ts";
+import { familyName } from "../../wire/family.ts";
 import {
   CT_STATUS_BITS,
   CTA_COUNTERS_TABLE,
@@ -413,8 +414,7 @@ export function parseConntrackFast(m: NlMsg): ConntrackEntry | undefined {
   const statusBits = status === NO ? 0 : status;
   // Same fields in the same order as entryOf, so both paths give equal (and same-shaped) objects.
   const out: ConntrackEntry = {
-    family: (CT_FAMILY_NAMES as Record<number, string>)[familyNum] ?? "unknown",
-    familyNum,
+    family: familyName(familyNum),
     proto: protoName(protoNum),
     protoNum,
     orig,

@@ -17,7 +17,7 @@
  * ```ts ignore
  * import { subscribeConntrack } from "./events.ts";
  * const ac = new AbortController();
- * for await (const ev of subscribeConntrack({ events: ["new", "destroy"], signal: ac.signal }, { netns: "blue" })) {
+ * for await (const ev of await subscribeConntrack({ events: ["new", "destroy"], signal: ac.signal }, { netns: "blue" })) {
  *   if (ev.type === "overrun") console.log("lost events: resync");
  *   else if ("entry" in ev) console.log(ev.type, ev.entry.orig.src);
  * }
@@ -26,12 +26,13 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { isOverrun, type MessageError } from "../../socket/errors.ts";
 import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
+import { checkTarget } from "../../socket/target.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type ConntrackOptions, IPCTNL_MSG, NFNLGRP_CONNTRACK } from "./ctnetlink.ts";
 import { type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { type ConntrackExpect, parseExpectMessage } from "./expect.ts";
@@ -142,78 +143,66 @@ export function parseConntrackEvent(m: NlMsg): ConntrackEntryEvent | ConntrackEx
 }
 
 /**
- * A live subscription: an async iterator of {@link ConntrackEvent}s whose
- * socket is opened and joined at once, so events that happen after
- * {@link ConntrackSubscription.ready} resolves are never missed. Iterate it,
- * or call `return()` (or `await using`) to close the socket.
+ * A live subscription (from {@link subscribeConntrack}, which resolves once
+ * the socket has joined the groups): an async iterator of
+ * {@link ConntrackEvent}s. Break out of the loop, call {@link close}, or
+ * `await using` it to close the socket (or leave the groups on a caller's socket).
  */
 export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEvent>, AsyncDisposable {
-  /** Resolves once the socket has joined the groups. */
-  readonly ready: Promise<void>;
-  #socket: Promise<NetlinkSocket>;
+  #socket: NetlinkSocket;
   #own: boolean;
   #groups: number[];
-  #signal: AbortSignal;
   #stop = new AbortController();
-  #onParseError: SubscribeConntrackOptions["onParseError"];
-  #gen: AsyncGenerator<ConntrackEvent, void, undefined> | undefined;
+  #gen: AsyncGenerator<ConntrackEvent, void, undefined>;
+  #released = false;
 
-  /** Opens (or joins on `opts.socket`) at once; `options` must already be valid. */
-  constructor(options: SubscribeConntrackOptions, opts: ConntrackOptions, groups: number[]) {
+  /** Wraps a socket that has already joined `groups`; `own` says whether closing it is ours to do. */
+  constructor(socket: NetlinkSocket, own: boolean, groups: number[], options: SubscribeConntrackOptions = {}) {
+    this.#socket = socket;
+    this.#own = own;
     this.#groups = groups;
-    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
-    this.#onParseError = options.onParseError;
-    this.#own = !opts.socket;
-    this.#socket = opts.socket
-      ? Promise.resolve(opts.socket).then((s) => {
-        for (const g of groups) s.join(g);
-        return s;
-      })
-      : NetlinkSocket.open(NETLINK_NETFILTER, {
-        netns: opts.netns,
-        receiveBuffer: options.receiveBuffer,
-        broadcastError: options.reliable,
-        noEnobufs: options.reliable,
-        groups,
-        describe: describeCtnlExp,
-      });
-    this.ready = this.#socket.then(() => {});
-    this.ready.catch(() => {}); // the error surfaces from next()
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
+    this.#gen = this.#run(signal, options.onParseError);
   }
 
-  async *#run(): AsyncGenerator<ConntrackEvent, void, undefined> {
-    const sock = await this.#socket;
+  async *#run(
+    signal: AbortSignal,
+    onParseError: SubscribeConntrackOptions["onParseError"],
+  ): AsyncGenerator<ConntrackEvent, void, undefined> {
     try {
-      const options = { signal: this.#signal, onParseError: this.#onParseError };
-      for await (const item of sock.messages(parseConntrackEvent, options)) {
+      for await (const item of this.#socket.messages(parseConntrackEvent, { signal, onParseError })) {
         if (isOverrun(item)) yield { type: "overrun" };
         else if (item) yield item;
       }
     } finally {
-      this.#release(sock);
+      this.#release();
     }
   }
 
-  #release(sock: NetlinkSocket): void {
-    if (this.#own) sock.close();
-    else if (!sock.closed) { for (const g of this.#groups) sock.leave(g); }
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#own) this.#socket.close();
+    else if (!this.#socket.closed) { for (const g of this.#groups) this.#socket.leave(g); }
   }
 
   /** Waits for the next event. */
   next(): Promise<IteratorResult<ConntrackEvent, void>> {
-    this.#gen ??= this.#run();
     return this.#gen.next();
   }
 
-  /** Ends the subscription and closes (or leaves the groups on) the socket; a pending `next()` ends as done. */
+  /** Ends the subscription (called by `break`); a pending `next()` ends as done. */
   async return(): Promise<IteratorResult<ConntrackEvent, void>> {
+    this.close();
+    await this.#gen.return();
+    return { done: true, value: undefined };
+  }
+
+  /** Stops the stream and closes its socket (or leaves the groups on a caller's socket); idempotent. */
+  close(): void {
     // Stop a pending read first: a generator's return() would queue behind it.
     this.#stop.abort();
-    if (this.#gen) return await this.#gen.return();
-    this.#gen = done(); // never started, so the generator's cleanup would not run: release here
-    const sock = await this.#socket.catch(() => undefined);
-    if (sock) this.#release(sock);
-    return { done: true, value: undefined };
+    this.#release();
   }
 
   /** Returns the iterator itself. */
@@ -227,23 +216,46 @@ export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEve
   }
 }
 
-async function* done(): AsyncGenerator<ConntrackEvent, void, undefined> {}
+const SUBSCRIBE_KEYS = ["events", "expectations", "receiveBuffer", "reliable", "signal", "onParseError"];
 
 /**
- * Subscribes to conntrack events (`conntrack -E`). Uses `opts.socket` if
- * given (joining the groups on it; `receiveBuffer` and `reliable` then do
- * not apply), else opens its own socket. Bad options throw at once.
- * The stream ends when `signal` aborts or the loop breaks.
+ * Subscribes to conntrack events (`conntrack -E`); resolves once the socket
+ * has joined the groups, so events after that are never missed. Uses
+ * `opts.socket` if given (joining the groups on it; `receiveBuffer` and
+ * `reliable` then do not apply), else opens its own socket. Bad options are
+ * refused before anything is opened. The stream ends when `signal` aborts,
+ * the loop breaks or `close()` is called.
  */
-export function subscribeConntrack(
+export async function subscribeConntrack(
   options: SubscribeConntrackOptions = {},
   opts: ConntrackOptions = {},
-): ConntrackSubscription {
+): Promise<ConntrackSubscription> {
+  checkKeys(options, SUBSCRIBE_KEYS, "conntrack subscription");
+  checkTarget(opts, "conntrack");
   const groups = conntrackEventGroups(options);
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
     throw new InvalidArgumentError(
       `Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`,
     );
   }
-  return new ConntrackSubscription(options, opts, groups);
+  if (opts.socket && (options.receiveBuffer !== undefined || options.reliable !== undefined)) {
+    throw new InvalidArgumentError(
+      "Cannot use receiveBuffer or reliable with a caller's socket: set them when opening that socket",
+      options.receiveBuffer !== undefined ? "receiveBuffer" : "reliable",
+    );
+  }
+  options.signal?.throwIfAborted();
+  if (opts.socket) {
+    for (const g of groups) opts.socket.join(g);
+    return new ConntrackSubscription(opts.socket, false, groups, options);
+  }
+  const sock = await NetlinkSocket.open(NETLINK_NETFILTER, {
+    netns: opts.netns,
+    receiveBuffer: options.receiveBuffer,
+    broadcastError: options.reliable,
+    noEnobufs: options.reliable,
+    groups,
+    describe: describeCtnlExp,
+  });
+  return new ConntrackSubscription(sock, true, groups, options);
 }

@@ -14,17 +14,16 @@
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
-import { type Attrs, nameOf, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
-import { type ConntrackTuple, CT_FAMILY_NAMES, nestedUnknown, protoName, tupleOf } from "./entry.ts";
+import { type Attrs, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
+import { conntrackFamilyText, type ConntrackTuple, nestedUnknown, protoName, tupleOf } from "./entry.ts";
+import { familyName } from "../../wire/family.ts";
 import { CTA_EXPECT_TABLE } from "./expect_tables.ts";
 import { type ConntrackTupleJson, tupleJson, tupleText } from "./format.ts";
 
 /** A conntrack expectation: a connection the kernel expects because of a master one. */
 export interface ConntrackExpect {
-  /** Layer-3 family name: `ipv4`, `ipv6` or `unknown`. */
+  /** Layer-3 family: `inet` (IPv4) or `inet6` (IPv6); another family's number as decimal text. */
   family: string;
-  /** Layer-3 family number. */
-  familyNum: number;
   /** Layer-4 protocol name of the expected connection. */
   proto: string;
   /** Layer-4 protocol number of the expected connection. */
@@ -67,10 +66,8 @@ const HDR = structSize(NFGENMSG);
 /** Builds a {@link ConntrackExpect} from parsed attributes and the `nfgenmsg` family. */
 export function expectOf(a: ExpectAttrs, familyNum: number): ConntrackExpect {
   const protoNum = a.tuple?.proto?.num ?? 0;
-  const name = nameOf(CT_FAMILY_NAMES, familyNum);
   const x: ConntrackExpect = {
-    family: name === String(familyNum) ? "unknown" : name,
-    familyNum,
+    family: familyName(familyNum),
     proto: protoName(protoNum),
     protoNum,
     master: tupleOf(a.master ?? {}),
@@ -169,7 +166,7 @@ export interface ExpectJson {
 /** An expectation as JSON, with the snake_case names conntrack-tools prints. */
 export function expectToJson(x: ConntrackExpect): ExpectJson {
   const o: ExpectJson = {
-    family: x.family,
+    family: conntrackFamilyText(x.family),
     proto: x.proto,
     proto_num: x.protoNum,
     timeout: x.timeout,

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts ignore
- * import { createExpect, listExpectAll } from "./expect_ops.ts";
+ * import { createExpect, listExpect } from "./expect_ops.ts";
  * await createExpect({
  *   proto: "tcp",
  *   master: { src: "10.0.0.1", dst: "10.0.0.2", sport: 40000, dport: 21 },
@@ -17,14 +17,15 @@
  *   timeout: 300,
  *   helper: "ftp",
  * }, { netns: "blue" });
- * console.log(await listExpectAll({ netns: "blue" }));
+ * console.log(await listExpect({}, { netns: "blue" }));
  * ```
  *
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
-import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
+import { AF_INET, AF_UNSPEC } from "../../wire/addr.ts";
+import { InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { NFNL_SUBSYS_CTNETLINK_EXP, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
@@ -33,7 +34,15 @@ import { type NetlinkFamily, streamSocket, withSocket } from "../../socket/famil
 import { type ConntrackOptions, CTNETLINK } from "./ctnetlink.ts";
 import { type ConntrackExpect, parseExpectMessage } from "./expect.ts";
 import { CTA_EXPECT_TABLE, describeCtnlExp, IPCTNL_MSG_EXP } from "./expect_tables.ts";
-import { checkInt, type ConntrackTupleSpec, protoNumber, tupleAttrs, tupleFamily } from "./spec.ts";
+import {
+  checkInt,
+  type ConntrackTupleSpec,
+  ctFamilyNumber,
+  knownKeys,
+  protoNumber,
+  tupleAttrs,
+  tupleFamily,
+} from "./spec.ts";
 import type { CTA_TUPLE_TABLE } from "./tables.ts";
 
 /** A tuple as given by the caller: addresses, the fields its protocol uses, and an optional zone. */
@@ -45,10 +54,13 @@ export interface ExpectTupleInput extends ConntrackTupleSpec {
 /** Expectation flag names. */
 export type ExpectFlag = "PERMANENT" | "INACTIVE" | "USERSPACE";
 
-/** Identifies an expectation: its expected tuple (and optionally its id and zone). */
+/**
+ * Identifies an expectation: its expected tuple (and optionally its id and
+ * zone). A listed {@link ConntrackExpect} is a key as it is.
+ */
 export interface ExpectKey {
-  /** Layer-3 family; taken from the addresses when left out. */
-  family?: "ipv4" | "ipv6";
+  /** Layer-3 family (`inet`, `inet6` or the `AF_*` number); taken from the addresses when left out. */
+  family?: string | number;
   /** Layer-4 protocol of the expected connection: a name (`tcp`) or number. */
   proto: string | number;
   /** The expected tuple. */
@@ -75,16 +87,16 @@ export interface ExpectSpec extends ExpectKey {
   flags?: readonly ExpectFlag[];
   /** Helper expectation class. */
   class?: number;
-  /** NAT of the expected connection. */
-  nat?: { dir: "original" | "reply"; tuple: ExpectTupleInput };
+  /** NAT of the expected connection: direction (`original`/`reply`, or 0/1 as listed) and tuple. */
+  nat?: { dir: "original" | "reply" | number; tuple: ExpectTupleInput };
   /** Expectation function name (`nat-follow-master`). */
   fn?: string;
 }
 
-/** Filters of {@link listExpect}. */
-export interface ListExpectOptions {
-  /** Only this layer-3 family. */
-  family?: "ipv4" | "ipv6";
+/** Which expectations {@link listExpect} and {@link streamExpect} return. */
+export interface ListExpectFilter {
+  /** Only this layer-3 family: `inet`, `inet6`, or the `AF_*` number. */
+  family?: string | number;
   /** Stops the stream when aborted. */
   signal?: AbortSignal;
 }
@@ -96,16 +108,31 @@ function tuple(t: ExpectTupleInput, protoNum: number, family: number): Attrs<typ
   return out;
 }
 
-function familyOf(key: ExpectKey): number {
-  const family = tupleFamily(key.tuple);
-  if (key.family === undefined) return family;
-  if (key.family !== "ipv4" && key.family !== "ipv6") {
-    throw new InvalidArgumentError(`Invalid family: "${key.family}" (must be ipv4 or ipv6)`);
-  }
-  if ((key.family === "ipv4") !== (family === AF_INET)) {
-    throw new InvalidArgumentError(`Address family of "${key.tuple.src}" does not match family "${key.family}"`);
-  }
-  return family;
+/**
+ * Fields of a listed {@link ConntrackExpect} that only report state: a key
+ * or a spec accepts them, so a listed expectation can be passed back as it
+ * is, and ignores them.
+ */
+export const EXPECT_OUTPUT_ONLY: readonly string[] = ["protoNum", "masterProtoNum", "unknown", "unknownNested"];
+const KEY_KEYS = ["family", "proto", "tuple", "id", "zone"];
+const SPEC_KEYS = KEY_KEYS.concat([
+  "master",
+  "masterProto",
+  "mask",
+  "timeout",
+  "helper",
+  "flags",
+  "class",
+  "nat",
+  "fn",
+]);
+const TUPLE_KEYS = ["src", "dst", "sport", "dport", "icmpId", "icmpType", "icmpCode", "zone"];
+
+function checkExpect(x: ExpectKey | ExpectSpec, keys: readonly string[], what: string): void {
+  knownKeys(x, keys.concat(EXPECT_OUTPUT_ONLY), what);
+  const { tuple, master, mask, nat } = x as ExpectSpec;
+  for (const t of [tuple, master, mask, nat?.tuple]) if (t) knownKeys(t, TUPLE_KEYS, `${what} tuple`);
+  if (nat) knownKeys(nat, ["dir", "tuple"], `${what} NAT`);
 }
 
 function exactMask(family: number): ExpectTupleInput {
@@ -121,7 +148,8 @@ function exactMask(family: number): ExpectTupleInput {
 }
 
 function keyAttrs(key: ExpectKey): { family: number; attrs: Attrs<typeof CTA_EXPECT_TABLE> } {
-  const family = familyOf(key);
+  if (!key.tuple) throw new InvalidArgumentError("Cannot use an expectation key without a tuple", "tuple");
+  const family = tupleFamily(key.tuple, key.family);
   const protoNum = protoNumber(key.proto);
   const attrs: Attrs<typeof CTA_EXPECT_TABLE> = { tuple: tuple(key.tuple, protoNum, family) };
   if (key.id !== undefined) attrs.id = checkInt("expectation id", key.id, 0xffffffff);
@@ -133,9 +161,11 @@ function keyAttrs(key: ExpectKey): { family: number; attrs: Attrs<typeof CTA_EXP
 export const CTNETLINK_EXP: NetlinkFamily = { ...CTNETLINK, describe: (r) => describeCtnlExp(r[4] | (r[5] << 8)) };
 
 const FLAG_NAMES = new Set(["PERMANENT", "INACTIVE", "USERSPACE"]);
+const NAT_DIRS: { readonly [d: string]: number } = { original: 0, reply: 1, 0: 0, 1: 1 };
 
 /** Builds the `IPCTNL_MSG_EXP_NEW` request for `spec` (validates it first). */
 export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
+  checkExpect(spec, SPEC_KEYS, "expectation spec");
   const { family, attrs } = keyAttrs(spec);
   const protoNum = attrs.tuple!.proto!.num!;
   const masterProto = spec.masterProto === undefined ? protoNum : protoNumber(spec.masterProto);
@@ -150,11 +180,13 @@ export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
   if (spec.flags?.length) attrs.flags = [...spec.flags];
   if (spec.class !== undefined) attrs.class = checkInt("expectation class", spec.class, 0xffffffff);
   if (spec.nat) {
-    if (spec.nat.dir !== "original" && spec.nat.dir !== "reply") {
-      throw new InvalidArgumentError(`Invalid NAT direction: "${spec.nat.dir}" (must be original or reply)`);
+    // A listed expectation's NAT direction is the number the kernel sent (0 original, 1 reply).
+    const dir = NAT_DIRS[String(spec.nat.dir)];
+    if (dir === undefined) {
+      throw new InvalidArgumentError(`Invalid NAT direction: "${spec.nat.dir}" (must be original, reply, 0 or 1)`);
     }
     attrs.nat = {
-      dir: spec.nat.dir === "original" ? 0 : 1,
+      dir,
       tuple: tuple(spec.nat.tuple, protoNum, family),
     };
   }
@@ -170,19 +202,30 @@ function message(msg: number, flags: number, family: number): MessageBuilder {
 /** Creates an expectation (`conntrack -I expect`); EEXIST if its tuple is already expected. */
 export async function createExpect(spec: ExpectSpec, opts: ConntrackOptions = {}): Promise<void> {
   const msg = buildCreateExpect(spec);
+  checkTarget(opts, "createExpect");
   await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
-/** Reads one expectation by its expected tuple (`conntrack -G expect`); ENOENT if there is none. */
-export async function getExpect(key: ExpectKey, opts: ConntrackOptions = {}): Promise<ConntrackExpect> {
+/**
+ * Reads one expectation by its expected tuple (`conntrack -G expect`); a
+ * listed expectation is a key as it is. `NetlinkError` ENOENT if there is none.
+ */
+export async function getExpect(
+  key: ExpectKey | ConntrackExpect,
+  opts: ConntrackOptions = {},
+): Promise<ConntrackExpect> {
+  checkExpect(key, KEY_KEYS.concat(SPEC_KEYS), "expectation key");
+  checkTarget(opts, "getExpect");
   const { family, attrs } = keyAttrs(key);
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_GET, 0, family).attrs(CTA_EXPECT_TABLE, attrs).finish();
   const [x] = await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg, parseExpectMessage));
   return x;
 }
 
-/** Deletes one expectation by its expected tuple (`conntrack -D expect`). */
-export async function deleteExpect(key: ExpectKey, opts: ConntrackOptions = {}): Promise<void> {
+/** Deletes one expectation by its expected tuple (`conntrack -D expect`); a listed expectation is a key as it is. */
+export async function deleteExpect(key: ExpectKey | ConntrackExpect, opts: ConntrackOptions = {}): Promise<void> {
+  checkExpect(key, KEY_KEYS.concat(SPEC_KEYS), "expectation key");
+  checkTarget(opts, "deleteExpect");
   const { family, attrs } = keyAttrs(key);
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, family).attrs(CTA_EXPECT_TABLE, attrs).finish();
   await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
@@ -190,39 +233,38 @@ export async function deleteExpect(key: ExpectKey, opts: ConntrackOptions = {}):
 
 /** Deletes every expectation a helper created (by helper name). */
 export async function deleteExpectByHelper(helper: string, opts: ConntrackOptions = {}): Promise<void> {
-  if (!helper) throw new InvalidArgumentError(`Invalid helper name: "${helper}"`);
+  if (!helper || typeof helper !== "string") throw new InvalidArgumentError(`Invalid helper name: "${helper}"`);
+  checkTarget(opts, "deleteExpectByHelper");
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, AF_UNSPEC).string(6, helper).finish(); // CTA_EXPECT_HELP_NAME
   await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
 /** Deletes all expectations (`conntrack -F expect`). */
 export async function flushExpect(opts: ConntrackOptions = {}): Promise<void> {
+  checkTarget(opts, "flushExpect");
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, AF_UNSPEC).finish();
   await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));
 }
 
-function dumpRequest(filter: ListExpectOptions): Uint8Array {
-  let family = AF_UNSPEC;
-  if (filter.family === "ipv4") family = AF_INET;
-  else if (filter.family === "ipv6") family = AF_INET6;
-  else if (filter.family !== undefined) {
-    throw new InvalidArgumentError(`Invalid family: "${filter.family}" (must be ipv4 or ipv6)`);
-  }
+function dumpRequest(filter: ListExpectFilter, opts: ConntrackOptions): Uint8Array {
+  knownKeys(filter, ["family", "signal"], "expectation filter");
+  checkTarget(opts, "an expectation listing");
+  const family = filter.family === undefined ? AF_UNSPEC : ctFamilyNumber(filter.family);
   return message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_GET, 0, family).finish();
 }
 
 /** Streams the expectation table (`conntrack -L expect`), one parsed expectation at a time. */
-export function listExpect(
-  filter: ListExpectOptions = {},
+export function streamExpect(
+  filter: ListExpectFilter = {},
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackExpect, void, undefined> {
-  const msg = dumpRequest(filter);
+  const msg = dumpRequest(filter, opts);
   return streamSocket(CTNETLINK_EXP, opts, (s) => s.dump(msg, parseExpectMessage, { signal: filter.signal }));
 }
 
-/** Reads the whole expectation table into an array. */
-export function listExpectAll(filter: ListExpectOptions = {}, opts: ConntrackOptions = {}): Promise<ConntrackExpect[]> {
-  const msg = dumpRequest(filter);
+/** Lists the expectation table (`conntrack -L expect`) into an array. */
+export function listExpect(filter: ListExpectFilter = {}, opts: ConntrackOptions = {}): Promise<ConntrackExpect[]> {
+  const msg = dumpRequest(filter, opts);
   return withSocket(
     CTNETLINK_EXP,
     opts,

@@ -12,10 +12,17 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, formatIp, parseCidr, parseIp } from "../../wire/addr.ts";
+import { familyName } from "../../wire/family.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackEntry, ConntrackTuple } from "./entry.ts";
-import { checkInt, knownKeys, protoNumber } from "./spec.ts";
-import { CT_STATUS_BITS, CTA_FILTER_F, TCP_CONNTRACK_STATES } from "./tables.ts";
+import { checkInt, ctFamilyNumber, knownKeys, protoNumber } from "./spec.ts";
+import {
+  CT_STATUS_BITS,
+  CTA_FILTER_F,
+  DCCP_CONNTRACK_STATES,
+  SCTP_CONNTRACK_STATES,
+  TCP_CONNTRACK_STATES,
+} from "./tables.ts";
 
 /** Matches one direction, as `conntrack -s/-d/--sport/...` do. */
 export interface ConntrackTupleFilter {
@@ -54,8 +61,8 @@ export interface ConntrackNatFilter {
 
 /** What to match; every given field must match. Unknown keys are refused. */
 export interface ConntrackFilter {
-  /** Layer-3 family. */
-  family?: "ipv4" | "ipv6";
+  /** Layer-3 family: `inet` (IPv4) or `inet6` (IPv6), or `AF_INET`/`AF_INET6`. */
+  family?: "inet" | "inet6" | number;
   /** Layer-4 protocol by name or number. */
   proto?: string | number;
   /** Original direction (`conntrack -s/-d/--sport/--dport/--orig-zone`). */
@@ -76,6 +83,18 @@ export interface ConntrackFilter {
   labels?: readonly number[];
   /** TCP state name, or any of several. */
   tcpState?: string | readonly string[];
+  /** SCTP state name (`conntrack -p sctp --state`), or any of several. */
+  sctpState?: string | readonly string[];
+  /** DCCP state name (`conntrack -p dccp --state`), or any of several. */
+  dccpState?: string | readonly string[];
+  /** The entry's id (`CTA_ID`; `conntrack -i`). */
+  id?: number;
+  /**
+   * Security mark (`conntrack -c`): an entry that reports one
+   * (`CTA_SECMARK`) must carry this one; as conntrack compares, an entry
+   * that reports none passes (the kernel no longer reports it at all).
+   */
+  secmark?: number;
   /**
    * Source NAT done (`conntrack -n [IP[:PORT]]`): `true` for any, or the
    * address and/or port the source was mapped to.
@@ -106,7 +125,8 @@ export interface CompiledConntrackFilter {
   mutable: boolean;
 }
 
-const FILTER_KEYS = [
+/** The keys a {@link ConntrackFilter} takes. */
+export const CONNTRACK_FILTER_KEYS: readonly string[] = [
   "family",
   "proto",
   "orig",
@@ -118,10 +138,14 @@ const FILTER_KEYS = [
   "statusClear",
   "labels",
   "tcpState",
+  "sctpState",
+  "dccpState",
+  "id",
+  "secmark",
   "srcNat",
   "dstNat",
   "anyNat",
-] as const;
+];
 const TUPLE_KEYS = [
   "src",
   "srcMask",
@@ -301,16 +325,43 @@ function kernelTuple(m: TupleMatch, protoNum: number | undefined): [number, NonN
   return [flags, tuple];
 }
 
+/** The state names of `given` (one or several), checked against a protocol's table. */
+function stateSet(
+  given: string | readonly string[] | undefined,
+  names: Record<number, string>,
+  what: string,
+): Set<string> | undefined {
+  if (given === undefined) return undefined;
+  const list = typeof given === "string" ? [given] : given;
+  if (!Array.isArray(list) && typeof given !== "string") {
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(given)}"`);
+  }
+  for (const n of list) valueOfName(names, n, what);
+  return new Set(list);
+}
+
+/** The matcher of the SCTP and DCCP states, the id and the security mark. */
+function moreMatch(f: ConntrackFilter): (e: ConntrackEntry) => boolean {
+  const sctp = stateSet(f.sctpState, SCTP_CONNTRACK_STATES, "SCTP state");
+  const dccp = stateSet(f.dccpState, DCCP_CONNTRACK_STATES, "DCCP state");
+  const id = f.id === undefined ? undefined : checkInt("id", f.id, 0xffffffff);
+  const secmark = f.secmark === undefined ? undefined : checkInt("secmark", f.secmark, 0xffffffff);
+  return (e) =>
+    (!sctp || (e.sctp !== undefined && sctp.has(e.sctp.state))) &&
+    (!dccp || (e.dccp !== undefined && dccp.has(e.dccp.state))) &&
+    (id === undefined || e.id === id) &&
+    (secmark === undefined || e.secmark === undefined || e.secmark === secmark);
+}
+
 /**
  * Validates a filter (throwing `InvalidArgumentError` on bad input or an
  * unknown key) and prepares its userspace matcher and kernel dump attributes.
  */
 export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntrackFilter {
-  knownKeys(f, FILTER_KEYS, "conntrack filter");
+  knownKeys(f, CONNTRACK_FILTER_KEYS, "conntrack filter");
   const orig = tupleMatch(f.orig, "orig"), reply = tupleMatch(f.reply, "reply"), any = tupleMatch(f.any, "any");
   const protoNum = f.proto === undefined ? undefined : protoNumber(f.proto);
-  let family = f.family === undefined ? 0 : f.family === "ipv4" ? AF_INET : f.family === "ipv6" ? AF_INET6 : -1;
-  if (family < 0) throw new InvalidArgumentError(`Invalid family: "${f.family}" (must be ipv4 or ipv6)`);
+  let family = f.family === undefined ? 0 : ctFamilyNumber(f.family);
   const srcNat = natMatch(f.srcNat, "source NAT"), dstNat = natMatch(f.dstNat, "destination NAT");
   const anyNat = natMatch(f.anyNat, "any NAT");
   if (anyNat && (srcNat || dstNat)) {
@@ -345,8 +396,10 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     }),
   );
 
+  const familyText = family ? familyName(family) : undefined;
+  const more = moreMatch(f);
   const match = (e: ConntrackEntry): boolean => {
-    if (family && e.familyNum !== family) return false;
+    if (familyText && e.family !== familyText) return false;
     if (protoNum !== undefined && e.protoNum !== protoNum) return false;
     if (orig && !tupleMatches(e.orig, orig)) return false;
     if (reply && !tupleMatches(e.reply, reply)) return false;
@@ -357,6 +410,7 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     if ((e.statusBits & clear) !== 0) return false;
     if (labels && !labels.every((b) => e.labels?.bits.includes(b))) return false;
     if (states && !(e.tcp && states.has(e.tcp.state))) return false;
+    if (!more(e)) return false;
     if (srcNat && !natDone(e, srcNat, true)) return false;
     if (dstNat && !natDone(e, dstNat, false)) return false;
     if (anyNat && !natDone(e, anyNat, true) && !natDone(e, anyNat, false)) return false;
@@ -388,6 +442,7 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     }
   }
   const onlyKernel = Object.keys(f).every((k) => ["family", "mark", "status", "statusClear"].includes(k));
-  const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || states !== undefined;
+  const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || states !== undefined ||
+    f.sctpState !== undefined || f.dccpState !== undefined;
   return { family, match, kernelAttrs, exact: onlyKernel, mutable };
 }

@@ -13,7 +13,8 @@
  * @module
  */
 
-import type { ConntrackCounters, ConntrackEntry, ConntrackTuple } from "./entry.ts";
+import { type ConntrackCounters, type ConntrackEntry, conntrackFamilyText, type ConntrackTuple } from "./entry.ts";
+import { familyNumber } from "../../wire/family.ts";
 
 /** `conntrack -o` output options that change the line. */
 export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
@@ -85,7 +86,7 @@ export function formatConntrack(e: ConntrackEntry, opts: FormatConntrackOptions 
   const out = new Set(typeof opts.output === "string" ? [opts.output] : opts.output ?? []);
   let s = "";
   if (opts.event) s += `[${opts.event}]`.padStart(9, " ") + " ";
-  if (out.has("extended")) s += `${pad8(e.family)} ${e.familyNum} `;
+  if (out.has("extended")) s += `${pad8(conntrackFamilyText(e.family))} ${familyNumber(e.family)} `;
   s += `${pad8(e.proto)} ${e.protoNum} `;
   if (e.timeout !== undefined) s += `${e.timeout} `;
   if (e.tcp) s += `${e.tcp.state} `;
@@ -207,7 +208,7 @@ export function conntrackToJson(e: ConntrackEntry): ConntrackJson {
   const j: ConntrackJson = {
     proto: e.proto,
     proto_num: e.protoNum,
-    family: e.family,
+    family: conntrackFamilyText(e.family),
     orig: tupleJson(e.orig),
     reply: tupleJson(e.reply),
     status: e.status,
@@ -304,7 +305,10 @@ function tupleXml(
   dir: "original" | "reply",
   counters?: ConntrackCounters,
 ): string {
-  let s = `<meta direction="${dir}"><layer3 protonum="${e.familyNum}" protoname="${e.family}">` +
+  let s =
+    `<meta direction="${dir}"><layer3 protonum="${familyNumber(e.family)}" protoname="${
+      conntrackFamilyText(e.family)
+    }">` +
     `<src>${t.src}</src><dst>${t.dst}</dst></layer3>` +
     `<layer4 protonum="${e.protoNum}" protoname="${e.proto}">`;
   if (XML_L4.has(e.protoNum)) s += `<sport>${t.sport ?? 0}</sport><dport>${t.dport ?? 0}</dport>`;

@@ -5,7 +5,7 @@
  * @example
  * ```ts ignore
  * import { formatConntrack, listConntrack } from "./mod.ts";
- * for await (const e of listConntrack({ family: "ipv4" }, { netns: "lab" })) console.log(formatConntrack(e));
+ * for (const e of await listConntrack({ family: "inet", proto: "tcp" }, { netns: "lab" })) console.log(formatConntrack(e));
  * ```
  *
  * @module

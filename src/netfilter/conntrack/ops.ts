@@ -1,5 +1,5 @@
 /**
- * Conntrack operations over ctnetlink: list (streaming or collected), get,
+ * Conntrack operations over ctnetlink: list (an array) and stream, get,
  * create, update, delete, flush and delete-by-filter. Each takes
  * `opts: { netns?, socket? }` last.
  *
@@ -7,14 +7,15 @@
  * ```ts ignore
  * import { createConntrack, listConntrack } from "./ops.ts";
  * await createConntrack({ proto: "udp", orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 5353, dport: 53 }, timeout: 60 }, { netns: "lab" });
- * for await (const e of listConntrack({ family: "ipv4", filter: { proto: "udp" } }, { netns: "lab" })) console.log(e.orig);
+ * for (const e of await listConntrack({ family: "inet", proto: "udp" }, { netns: "lab" })) console.log(e.orig);
  * ```
  *
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
-import { AF_INET, AF_INET6, AF_UNSPEC } from "../../wire/addr.ts";
+import { AF_UNSPEC } from "../../wire/addr.ts";
+import { InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
@@ -23,8 +24,8 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { BatchError } from "../../socket/errors.ts";
 import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
-import { compileConntrackFilter, type ConntrackFilter } from "./filter.ts";
-import { type ConntrackKey, type ConntrackSpec, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
+import { compileConntrackFilter, CONNTRACK_FILTER_KEYS, type ConntrackFilter } from "./filter.ts";
+import { type ConntrackKey, type ConntrackSpec, ctFamilyNumber, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
 import { CTA_TABLE } from "./tables.ts";
 
 /**
@@ -36,16 +37,18 @@ import { CTA_TABLE } from "./tables.ts";
  */
 export type ConntrackTable = "conntrack" | "dying" | "unconfirmed";
 
-/** What {@link listConntrack} dumps. */
-export interface ListConntrackQuery {
+/**
+ * What {@link listConntrack} and {@link streamConntrack} return: the
+ * entries matching a {@link ConntrackFilter} (every key of it applies), from
+ * the main table or another one, optionally zeroing their counters.
+ */
+export interface ListConntrackFilter extends ConntrackFilter {
   /**
    * The table; default `conntrack`. The `dying` and `unconfirmed` dumps take
-   * no filter attributes (the kernel checks only the family), so `filter`
+   * no filter attributes (the kernel checks only the family), so the filter
    * applies in userspace there, and `zero` is refused.
    */
   table?: ConntrackTable;
-  /** Families to dump; default `both`. */
-  family?: "ipv4" | "ipv6" | "both";
   /**
    * Zero the counters of the listed entries (`IPCTNL_MSG_CT_GET_CTRZERO`,
    * `conntrack -L -z`); each entry reports the counters it had. Only
@@ -56,8 +59,6 @@ export interface ListConntrackQuery {
    * zero non-matching entries in the first case.)
    */
   zero?: boolean;
-  /** Only entries matching this filter (filtered in the kernel where it can, always in userspace). */
-  filter?: ConntrackFilter;
 }
 
 const CT = (msg: number) => nfnlType(NFNL_SUBSYS_CTNETLINK, msg);
@@ -72,7 +73,7 @@ const SPECIAL_TABLES: { readonly [t: string]: number } = {
 };
 
 /** The dump message of a special table, `undefined` for the main one; throws on a bad table or `zero` there. */
-function specialTable(query: ListConntrackQuery): number | undefined {
+function specialTable(query: ListConntrackFilter): number | undefined {
   const t = query.table ?? "conntrack";
   if (t === "conntrack") return undefined;
   const msg = Object.hasOwn(SPECIAL_TABLES, t) ? SPECIAL_TABLES[t] : undefined;
@@ -81,18 +82,6 @@ function specialTable(query: ListConntrackQuery): number | undefined {
   }
   if (query.zero) throw new InvalidArgumentError(`Counters can't be zeroed in table "${t}" (only in conntrack)`);
   return msg;
-}
-
-function familyOf(query: ListConntrackQuery, filterFamily: number): number {
-  const f = query.family ?? "both";
-  if (f !== "ipv4" && f !== "ipv6" && f !== "both") {
-    throw new InvalidArgumentError(`Invalid family: "${f}" (must be ipv4, ipv6 or both)`);
-  }
-  const q = f === "ipv4" ? AF_INET : f === "ipv6" ? AF_INET6 : AF_UNSPEC;
-  if (q && filterFamily && q !== filterFamily) {
-    throw new InvalidArgumentError(`Family "${f}" conflicts with the filter's addresses`);
-  }
-  return q || filterFamily;
 }
 
 function dumpRequest(type: number, family: number, attrs: ConntrackAttrs): Uint8Array {
@@ -110,11 +99,12 @@ function dumpRequest(type: number, family: number, attrs: ConntrackAttrs): Uint8
  * layer of async iteration costs time per entry.
  */
 async function* dumpOn(
-  query: ListConntrackQuery,
+  query: ListConntrackFilter,
   opts: ConntrackOptions,
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
-  const f = compileConntrackFilter(query.filter);
-  const family = familyOf(query, f.family);
+  const { table: _t, zero: _z, ...filter } = query;
+  const f = compileConntrackFilter(filter);
+  const family = f.family;
   const special = specialTable(query);
   const own = opts.socket ? undefined : await openConntrackSocket(opts);
   const s = opts.socket ?? own!;
@@ -166,28 +156,34 @@ async function zeroCounters(s: NetlinkSocket, e: ConntrackEntry): Promise<boolea
 
 /**
  * Streams conntrack entries (`conntrack -L`), or those of the `dying` or
- * `unconfirmed` table (`conntrack -L dying`). The query is validated before
- * anything is sent.
+ * `unconfirmed` table (`conntrack -L dying`), in bounded memory. The filter
+ * and options are validated before anything is sent.
  */
-export function listConntrack(
-  query: ListConntrackQuery = {},
+export function streamConntrack(
+  filter: ListConntrackFilter = {},
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
-  // Validate before the stream starts.
-  knownKeys(query, ["table", "family", "zero", "filter"], "conntrack query");
-  familyOf(query, compileConntrackFilter(query.filter).family);
-  specialTable(query);
-  return dumpOn(query, opts);
+  checkListing(filter, opts);
+  return dumpOn(filter, opts);
 }
 
-/** Collects {@link listConntrack} into an array. */
-export async function listConntrackAll(
-  query: ListConntrackQuery = {},
+function checkListing(filter: ListConntrackFilter, opts: ConntrackOptions): void {
+  checkTarget(opts, "a conntrack listing");
+  knownKeys(filter, [...CONNTRACK_FILTER_KEYS, "table", "zero"], "conntrack filter");
+  if (filter.zero !== undefined && typeof filter.zero !== "boolean") {
+    throw new InvalidArgumentError(`Cannot use zero ${JSON.stringify(filter.zero)}: expected true or false`, "zero");
+  }
+  const { table: _t, zero: _z, ...rest } = filter;
+  compileConntrackFilter(rest);
+  specialTable(filter);
+}
+
+/** Lists conntrack entries into an array (see {@link streamConntrack}). */
+export async function listConntrack(
+  filter: ListConntrackFilter = {},
   opts: ConntrackOptions = {},
 ): Promise<ConntrackEntry[]> {
-  const out: ConntrackEntry[] = [];
-  for await (const e of listConntrack(query, opts)) out.push(e);
-  return out;
+  return await Array.fromAsync(streamConntrack(filter, opts));
 }
 
 async function findById(s: NetlinkSocket, id: number): Promise<ConntrackEntry | undefined> {
@@ -207,14 +203,23 @@ export function entryKey(e: ConntrackEntry): ConntrackKey {
 
 /**
  * Gets one entry by tuple (either direction, plus zone), or by id alone
- * (found in a dump). Resolves `undefined` when there is no such entry.
+ * (found in a dump); a listed entry is a key as it is. Throws
+ * `NetlinkError` `ENOENT` when there is no such entry.
  */
 export async function getConntrack(
-  key: ConntrackKey,
+  key: ConntrackKey | ConntrackEntry,
   opts: ConntrackOptions = {},
-): Promise<ConntrackEntry | undefined> {
+): Promise<ConntrackEntry> {
+  checkTarget(opts, "getConntrack");
   const k = keyAttrs(key);
-  return await withConntrackSocket(opts, (s) => k ? getOn(s, k.family, k.attrs) : findById(s, key.id!));
+  const e = await withConntrackSocket(opts, (s) => k ? getOn(s, k.family, k.attrs) : findById(s, key.id!));
+  if (!e) throw notFound();
+  return e;
+}
+
+/** The kernel's own refusal of a GET with no such entry (`ENOENT`), also for an id no dump found. */
+function notFound(): NetlinkError {
+  return new NetlinkError(2, {}, CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), "IPCTNL_MSG_CT_GET");
 }
 
 async function getOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): Promise<ConntrackEntry | undefined> {
@@ -230,6 +235,7 @@ async function getOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): P
 
 /** Creates an entry (`conntrack -I`); the reply tuple defaults to the inverse of `orig`. EEXIST if it exists. */
 export async function createConntrack(spec: ConntrackSpec, opts: ConntrackOptions = {}): Promise<void> {
+  checkTarget(opts, "createConntrack");
   const { family, attrs } = specAttrs(spec, true);
   const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_NEW), NLM_F_CREATE | NLM_F_EXCL, family)
     .attrs(CTA_TABLE, attrs).finish();
@@ -241,9 +247,13 @@ export async function createConntrack(spec: ConntrackSpec, opts: ConntrackOption
 /**
  * Changes an existing entry (`conntrack -U`): timeout, mark (with
  * `markMask`), status, TCP state, labels (with `labelsMask`). ENOENT if it
- * does not exist.
+ * does not exist. A listed entry, changed or not, is a spec as it is.
  */
-export async function updateConntrack(spec: ConntrackSpec, opts: ConntrackOptions = {}): Promise<void> {
+export async function updateConntrack(
+  spec: ConntrackSpec | ConntrackEntry,
+  opts: ConntrackOptions = {},
+): Promise<void> {
+  checkTarget(opts, "updateConntrack");
   const { family, attrs } = specAttrs(spec, false);
   const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_NEW), 0, family).attrs(CTA_TABLE, attrs).finish();
   return await withConntrackSocket(opts, async (s) => {
@@ -263,10 +273,14 @@ async function deleteOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs)
 
 /**
  * Deletes one entry by tuple (and id, when given: a different entry with
- * the same tuple is left alone), or by id alone. Resolves `false` when
- * there was no such entry.
+ * the same tuple is left alone), or by id alone; a listed entry is a key as
+ * it is. Resolves `false` when there was no such entry.
  */
-export async function deleteConntrack(key: ConntrackKey, opts: ConntrackOptions = {}): Promise<boolean> {
+export async function deleteConntrack(
+  key: ConntrackKey | ConntrackEntry,
+  opts: ConntrackOptions = {},
+): Promise<boolean> {
+  checkTarget(opts, "deleteConntrack");
   const k = keyAttrs(key);
   return await withConntrackSocket(opts, async (s) => {
     if (k) return await deleteOn(s, k.family, k.attrs);
@@ -277,12 +291,20 @@ export async function deleteConntrack(key: ConntrackKey, opts: ConntrackOptions 
   });
 }
 
+/** Which entries {@link flushConntrack} deletes: all, or those of one family. */
+export interface FlushConntrackFilter {
+  /** Only this family: `inet`, `inet6`, or the `AF_*` number. */
+  family?: "inet" | "inet6" | number;
+}
+
 /** Deletes every entry (`conntrack -F`), or those of one family. */
 export async function flushConntrack(
-  query: { family?: "ipv4" | "ipv6" } = {},
+  filter: FlushConntrackFilter = {},
   opts: ConntrackOptions = {},
 ): Promise<void> {
-  const family = familyOf({ family: query.family ?? "both" }, 0);
+  knownKeys(filter, ["family"], "conntrack flush filter");
+  checkTarget(opts, "flushConntrack");
+  const family = filter.family === undefined ? AF_UNSPEC : ctFamilyNumber(filter.family);
   // nfgenmsg version 1 makes the kernel honour the family (version 0 flushes all).
   const msg = new MessageBuilder(CT(IPCTNL_MSG.IPCTNL_MSG_CT_DELETE), 0)
     .struct(NFGENMSG, { family, version: 1, resId: 0 }).finish();
@@ -310,12 +332,13 @@ export async function* deleteConntrackEntries(
   opts: ConntrackOptions = {},
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   const f = compileConntrackFilter(filter);
+  checkTarget(opts, "deleteConntrackEntries");
   const own = opts.socket ? undefined : await openConntrackSocket(opts);
   const s = opts.socket ?? own!;
   try {
     // Collected before deleting: deleting while the dump runs would disturb it.
     const victims: ConntrackEntry[] = [];
-    for await (const e of dumpOn({ filter }, { socket: s })) victims.push(e);
+    for await (const e of dumpOn(filter, { socket: s })) victims.push(e);
     if (f.mutable) {
       for (const e of victims) {
         const k = keyAttrs(entryKey(e))!;

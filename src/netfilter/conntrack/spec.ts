@@ -5,10 +5,11 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, parseIp } from "../../wire/addr.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
-import type { ConntrackAttrs } from "./entry.ts";
+import type { ConntrackAttrs, ConntrackLabels } from "./entry.ts";
+import { familyName } from "../../wire/family.ts";
 import { CT_PROTO_NAMES, CT_STATUS_BITS, TCP_CONNTRACK_STATES } from "./tables.ts";
 
 /** One direction of a connection, as given by the user. */
@@ -43,8 +44,13 @@ export interface ConntrackNatSpec {
   portMax?: number;
 }
 
-/** Identifies one entry: a tuple of either direction (plus zone), optionally checked against an id. */
+/**
+ * Identifies one entry: a tuple of either direction (plus zone), optionally
+ * checked against an id. A listed {@link ConntrackEntry} is a key as it is.
+ */
 export interface ConntrackKey {
+  /** Layer-3 family: `inet`, `inet6`, or the `AF_*` number; checked against the tuple's addresses. */
+  family?: string | number;
   /** Layer-4 protocol by name or number; required with a tuple. */
   proto?: string | number;
   /** Original-direction tuple. */
@@ -71,8 +77,8 @@ export interface ConntrackSpec extends ConntrackKey {
   status?: readonly string[] | number;
   /** TCP state name (`ESTABLISHED`, ...). */
   tcpState?: string;
-  /** Label bit numbers (0 to 127) or the raw bitmap. */
-  labels?: readonly number[] | Uint8Array;
+  /** Label bit numbers (0 to 127), the raw bitmap, or a listed entry's `labels`. */
+  labels?: readonly number[] | Uint8Array | ConntrackLabels;
   /** Only the label bits in this mask change (update). */
   labelsMask?: readonly number[] | Uint8Array;
   /** Source NAT mapping. */
@@ -91,18 +97,51 @@ const IPS_CONFIRMED = 0x8;
 const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
 const ICMP_REPLY: Record<number, number> = { 8: 0, 13: 14, 15: 16, 17: 18, 128: 129 };
 
-/** Refuses keys an input object does not know: a misspelt key would otherwise be ignored (or widen a filter). */
+// The CT JSON (and libnetfilter_conntrack) name ICMP fields type/code/id; tuples take icmpType/icmpCode/icmpId.
+const ICMP_KEYS: { readonly [k: string]: string } = { type: "icmpType", code: "icmpCode", id: "icmpId" };
+
+/**
+ * Refuses keys an input object does not know (`InvalidArgumentError`
+ * naming the key): a misspelt key would otherwise be ignored (or widen a
+ * filter). ICMP fields given as `type`/`code`/`id` get the right names.
+ */
 export function knownKeys(o: object, keys: readonly string[], what: string): void {
-  if (typeof o !== "object" || o === null) throw new InvalidArgumentError(`Invalid ${what}: must be an object`);
-  for (const k in o) {
-    if (!keys.includes(k)) {
-      throw new InvalidArgumentError(`Unknown ${what} key: "${k}" (expected one of ${keys.join(", ")})`);
+  if (typeof o === "object" && o !== null && keys.includes("icmpType")) {
+    for (const [k, right] of Object.entries(ICMP_KEYS)) {
+      if (Object.hasOwn(o, k) && !keys.includes(k)) {
+        throw new InvalidArgumentError(`Cannot use ${what}: ICMP field "${k}" is spelt "${right}" here`, k);
+      }
     }
   }
+  checkKeys(o, keys, what);
 }
 
 const TUPLE_KEYS = ["src", "dst", "sport", "dport", "icmpId", "icmpType", "icmpCode", "zone"];
+
+/**
+ * Fields of a listed {@link ConntrackEntry} that only report state: every
+ * call that takes a key or a spec accepts them, so a listed entry can be
+ * passed back as it is, and ignores them.
+ */
+export const CONNTRACK_OUTPUT_ONLY: readonly string[] = [
+  "protoNum",
+  "statusBits",
+  "use",
+  "secmark",
+  "secctx",
+  "master",
+  "tcp",
+  "sctp",
+  "dccp",
+  "counters",
+  "timestamp",
+  "natSeqAdj",
+  "synproxy",
+  "unknown",
+  "unknownNested",
+];
 const SPEC_KEYS = [
+  "family",
   "proto",
   "orig",
   "reply",
@@ -116,8 +155,25 @@ const SPEC_KEYS = [
   "labels",
   "labelsMask",
 ]
-  .concat(["natSrc", "natDst", "helper"]);
+  .concat(["natSrc", "natDst", "helper"], CONNTRACK_OUTPUT_ONLY);
 const NAT_KEYS = ["ip", "ipMax", "port", "portMax"];
+
+/**
+ * The `AF_*` number of a conntrack family: `inet`/`inet6` or
+ * `AF_INET`/`AF_INET6` (conntrack-tools' `ipv4`/`ipv6` are refused with the
+ * name to use).
+ */
+export function ctFamilyNumber(f: unknown): number {
+  const hint = f === "ipv4" ? ' (did you mean "inet"?)' : f === "ipv6" ? ' (did you mean "inet6"?)' : "";
+  const n = f === "inet" || f === AF_INET ? AF_INET : f === "inet6" || f === AF_INET6 ? AF_INET6 : 0;
+  if (!n) {
+    throw new InvalidArgumentError(
+      `Cannot use family ${JSON.stringify(f)}${hint}: expected "inet", "inet6", AF_INET (2) or AF_INET6 (10)`,
+      "family",
+    );
+  }
+  return n;
+}
 
 /** Checks an integer range; names the bad value. */
 export function checkInt(what: string, v: number, max: number): number {
@@ -133,11 +189,18 @@ export function protoNumber(p: string | number): number {
   return checkInt("protocol", n, 255);
 }
 
-/** Address family of a tuple, checking both addresses agree. */
-export function tupleFamily(t: ConntrackTupleSpec): number {
+/** Address family of a tuple, checking both addresses agree (and match `family` when given). */
+export function tupleFamily(t: ConntrackTupleSpec, family?: unknown): number {
   const s = parseIp(t.src), d = parseIp(t.dst);
   if (s.length !== d.length) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
-  return s.length === 4 ? AF_INET : AF_INET6;
+  const af = s.length === 4 ? AF_INET : AF_INET6;
+  if (family !== undefined && ctFamilyNumber(family) !== af) {
+    throw new InvalidArgumentError(
+      `Cannot use family ${JSON.stringify(family)}: the addresses ("${t.src}") are of family ${familyName(af)}`,
+      "family",
+    );
+  }
+  return af;
 }
 
 /** Builds a `CTA_TUPLE_*` value. */
@@ -185,7 +248,11 @@ export function invertTuple(t: ConntrackTupleSpec): ConntrackTupleSpec {
 }
 
 /** Packs label bit numbers (0 to 127) into the kernel bitmap (numbered as `labelBits` reads it: little-endian hosts). */
-export function labelBytes(v: readonly number[] | Uint8Array): Uint8Array {
+export function labelBytes(v: readonly number[] | Uint8Array | ConntrackLabels): Uint8Array {
+  if (!(v instanceof Uint8Array) && !Array.isArray(v) && typeof v === "object" && v !== null) {
+    knownKeys(v, ["bytes", "bits"], "conntrack labels");
+    v = (v as ConntrackLabels).bytes; // a listed entry's labels: the bitmap as the kernel sent it
+  }
   if (v instanceof Uint8Array) {
     if (v.length > 16 || v.length % 4) {
       throw new InvalidArgumentError(`Invalid labels bitmap length: "${v.length}" (must be 4 to 16, a multiple of 4)`);
@@ -219,7 +286,8 @@ function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAtt
 
 /** Resolves a key to `[family, attrs]` for GET/DELETE; `undefined` attrs means "id only". */
 export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackAttrs } | undefined {
-  // Specs and listed entries serve as keys too (their other fields play no part in a lookup): only the tuples are checked.
+  // A spec or a listed entry is a key too: a lookup ignores what it would set.
+  knownKeys(key, SPEC_KEYS, "conntrack key");
   for (const t of [key.orig, key.reply]) if (t) knownKeys(t, TUPLE_KEYS, "conntrack tuple");
   const t = key.orig ?? key.reply;
   if (!t) {
@@ -228,7 +296,7 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
   }
   if (key.proto === undefined) throw new InvalidArgumentError("Conntrack key with a tuple needs a protocol");
   const protoNum = protoNumber(key.proto);
-  const family = tupleFamily(t);
+  const family = tupleFamily(t, key.family);
   const attrs: ConntrackAttrs = {};
   if (key.orig) attrs.tupleOrig = tupleAttrs(key.orig, protoNum, family);
   else attrs.tupleReply = tupleAttrs(key.reply!, protoNum, family);
@@ -249,7 +317,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     );
   }
   const protoNum = protoNumber(spec.proto);
-  const family = tupleFamily(orig);
+  const family = tupleFamily(orig, spec.family);
   const attrs: ConntrackAttrs = {};
   if (spec.orig) attrs.tupleOrig = tupleFields(spec.orig, protoNum, family); // checked by tupleFamily above
   if (spec.reply) attrs.tupleReply = tupleAttrs(spec.reply, protoNum, family);

@@ -19,6 +19,7 @@ import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlMessage, nfnlType
 import { type Attrs, parseAttrs } from "../../wire/table.ts";
 import { MalformedError } from "../../wire/errors.ts";
 import { withSocket } from "../../socket/family.ts";
+import { checkTarget } from "../../socket/target.ts";
 import { type ConntrackOptions, IPCTNL_MSG, withConntrackSocket } from "./ctnetlink.ts";
 import { CTNETLINK_EXP } from "./expect_ops.ts";
 import { IPCTNL_MSG_EXP } from "./expect_tables.ts";
@@ -107,6 +108,7 @@ export function parseConntrackCount(m: NlMsg): ConntrackCount {
 
 /** Counts the conntrack entries and reads the table limit (`conntrack -C`). */
 export function conntrackCount(opts: ConntrackOptions = {}): Promise<ConntrackCount> {
+  checkTarget(opts, "conntrackCount");
   const msg = nfnlMessage(nfnlType(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG.IPCTNL_MSG_CT_GET_STATS), 0, 0).finish();
   return withConntrackSocket(opts, async (s) => {
     const [reply] = await s.request(msg, parseConntrackCount);
@@ -117,12 +119,14 @@ export function conntrackCount(opts: ConntrackOptions = {}): Promise<ConntrackCo
 
 /** Reads the per-CPU conntrack counters (`conntrack -S`), one item per possible CPU. */
 export function conntrackCpuStats(opts: ConntrackOptions = {}): Promise<ConntrackCpuStats[]> {
+  checkTarget(opts, "conntrackCpuStats");
   const msg = nfnlMessage(nfnlType(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG.IPCTNL_MSG_CT_GET_STATS_CPU), 0, 0).finish();
   return withConntrackSocket(opts, (s) => s.dumpAll(msg, parseConntrackCpuStats));
 }
 
 /** Reads the per-CPU expectation counters (`conntrack -S expect`). */
 export function expectCpuStats(opts: ConntrackOptions = {}): Promise<ExpectCpuStats[]> {
+  checkTarget(opts, "expectCpuStats");
   const msg = nfnlMessage(nfnlType(NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_GET_STATS_CPU), 0, 0)
     .finish();
   // The expectation family names the request IPCTNL_MSG_EXP_* in kernel errors.

@@ -18,8 +18,8 @@ import { NFNL_SUBSYS_ULOG, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { InterfaceNames } from "../ifnames.ts";
-import { PacketSocket } from "../packet_socket.ts";
-import { PacketStream } from "../packet_stream.ts";
+import { openPacketSocket, PacketStream } from "../packet_stream.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
 import { buildLogConfig, type LogConfig } from "./codec.ts";
 import { type LogPacket, parseLogMessage } from "./packet.ts";
 
@@ -70,7 +70,7 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
   /** The group number. */
   readonly group: number;
 
-  private constructor(group: number, socket: PacketSocket, signal?: AbortSignal, names?: InterfaceNames) {
+  private constructor(group: number, socket: NetlinkSocket, signal?: AbortSignal, names?: InterfaceNames) {
     super(
       socket,
       (m) => {
@@ -93,7 +93,7 @@ export class NfLog extends PacketStream<LogPacket, LogOverrun> {
     );
     const bind = buildLogConfig(group, cfg, "bind");
     checkReceiveBuffer(opts.receiveBuffer);
-    const socket = await PacketSocket.open({
+    const socket = await openPacketSocket({
       netns: opts.netns,
       receiveBuffer: opts.receiveBuffer,
       capture: opts.capture,

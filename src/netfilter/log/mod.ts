@@ -19,5 +19,4 @@ export * from "./codec.ts";
 export * from "./log.ts";
 export * from "../packet.ts";
 export * from "../packet_stream.ts";
-export * from "../packet_socket.ts";
 export * from "../ifnames.ts";

@@ -117,33 +117,29 @@ export interface SubscribeNftOptions {
   signal?: AbortSignal;
 }
 
-/** A live subscription: joined once {@link NftSubscription.ready} resolves, so later changes are never missed. */
+/**
+ * A live subscription (from {@link subscribeNftables}, which resolves once
+ * the socket has joined the group, so later changes are never missed).
+ * Break out of the loop, call {@link close}, or `await using` it to close
+ * the socket.
+ */
 export class NftSubscription implements AsyncIterableIterator<NftEvent>, AsyncDisposable {
-  /** Resolves once the socket has joined the group. */
-  readonly ready: Promise<void>;
-  #socket: Promise<NetlinkSocket>;
+  #socket: NetlinkSocket;
   #stop = new AbortController();
-  #signal: AbortSignal;
-  #gen: AsyncGenerator<NftEvent, void, undefined> | undefined;
+  #gen: AsyncGenerator<NftEvent, void, undefined>;
 
-  /** Opens the socket at once; `options` must already be valid. */
-  constructor(options: SubscribeNftOptions, opts: NftOptions) {
-    this.#signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
-    this.#socket = NetlinkSocket.open(NETLINK_NETFILTER, {
-      netns: opts.netns,
-      receiveBuffer: options.receiveBuffer,
-      groups: [NFNLGRP_NFTABLES],
-      describe: describeNft,
-    });
-    this.ready = this.#socket.then(() => {});
-    this.ready.catch(() => {}); // the error surfaces from next()
+  /** Wraps a socket that has already joined the group. */
+  constructor(socket: NetlinkSocket, options: SubscribeNftOptions = {}) {
+    this.#socket = socket;
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
+    this.#gen = this.#run(signal);
   }
 
-  async *#run(): AsyncGenerator<NftEvent, void, undefined> {
-    const sock = await this.#socket;
+  async *#run(signal: AbortSignal): AsyncGenerator<NftEvent, void, undefined> {
+    const sock = this.#socket;
     let held: NftChangeEvent[] = [];
     try {
-      for await (const item of sock.messages(parseNftEvent, { signal: this.#signal })) {
+      for await (const item of sock.messages(parseNftEvent, { signal })) {
         if (isOverrun(item)) {
           yield* held;
           held = [];
@@ -162,16 +158,20 @@ export class NftSubscription implements AsyncIterableIterator<NftEvent>, AsyncDi
 
   /** Waits for the next event. */
   next(): Promise<IteratorResult<NftEvent, void>> {
-    this.#gen ??= this.#run();
     return this.#gen.next();
   }
 
-  /** Ends the subscription and closes its socket. */
+  /** Ends the subscription (called by `break`); a pending `next()` ends as done. */
   async return(): Promise<IteratorResult<NftEvent, void>> {
-    this.#stop.abort();
-    if (this.#gen) return await this.#gen.return();
-    (await this.#socket.catch(() => undefined))?.close();
+    this.close();
+    await this.#gen.return();
     return { done: true, value: undefined };
+  }
+
+  /** Stops the stream and closes its socket; idempotent. */
+  close(): void {
+    this.#stop.abort();
+    this.#socket.close();
   }
 
   /** Returns the iterator itself. */
@@ -185,8 +185,11 @@ export class NftSubscription implements AsyncIterableIterator<NftEvent>, AsyncDi
   }
 }
 
-/** Subscribes to ruleset changes in a namespace (`nft monitor`). */
-export function subscribeNftables(options: SubscribeNftOptions = {}, opts: NftOptions = {}): NftSubscription {
+/** Subscribes to ruleset changes in a namespace (`nft monitor`); resolves once subscribed. */
+export async function subscribeNftables(
+  options: SubscribeNftOptions = {},
+  opts: NftOptions = {},
+): Promise<NftSubscription> {
   checkKeys(options, ["receiveBuffer", "signal"], "subscribeNftables");
   checkKeys(opts, ["netns"], "subscribeNftables (a subscription opens its own socket)");
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
@@ -194,5 +197,12 @@ export function subscribeNftables(options: SubscribeNftOptions = {}, opts: NftOp
       `Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`,
     );
   }
-  return new NftSubscription(options, opts);
+  options.signal?.throwIfAborted();
+  const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {
+    netns: opts.netns,
+    receiveBuffer: options.receiveBuffer,
+    groups: [NFNLGRP_NFTABLES],
+    describe: describeNft,
+  });
+  return new NftSubscription(socket, options);
 }

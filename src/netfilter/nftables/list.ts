@@ -76,8 +76,8 @@ async function* onlyTable<T extends { table?: string }>(it: AsyncIterable<T>, ta
   for await (const x of it) if (table === undefined || x.table === table) yield x;
 }
 
-/** Streams tables. */
-export function listTables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftTable> {
+/** Streams tables (bounded memory). */
+export function streamTables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftTable> {
   const family = filterFamily(filter);
   if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter tables by chain");
   return streamNft(opts, async function* (s): AsyncGenerator<NftTable> {
@@ -88,7 +88,7 @@ export function listTables(filter: NftFilter = {}, opts: NftOptions = {}): Async
 }
 
 /** Streams chains (of one table with `filter.table`). */
-export function listChains(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftChain> {
+export function streamChains(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftChain> {
   const family = filterFamily(filter);
   return streamNft(opts, async function* (s): AsyncGenerator<NftChain> {
     const it = dumpOf(s, NFT_MSG.NFT_MSG_GETCHAIN, family, parseChainMessage, (b) => {
@@ -101,7 +101,7 @@ export function listChains(filter: NftFilter = {}, opts: NftOptions = {}): Async
 }
 
 /** Streams rules (of one table, or one chain, with the filter). */
-export function listNftRules(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftRule> {
+export function streamNftRules(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftRule> {
   const family = filterFamily(filter);
   return streamNft(opts, (s) =>
     dumpOf(s, NFT_MSG.NFT_MSG_GETRULE, family, parseNftRuleMessage, (b) => {
@@ -110,21 +110,21 @@ export function listNftRules(filter: NftFilter = {}, opts: NftOptions = {}): Asy
 }
 
 /** Streams sets and maps, anonymous ones included. */
-export function listSets(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftSet> {
+export function streamSets(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftSet> {
   const family = filterFamily(filter);
   if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter sets by chain");
   return streamNft(opts, (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETSET, family, parseSetMessage), filter.table));
 }
 
 /** Streams stateful objects. */
-export function listObjects(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftObject> {
+export function streamObjects(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftObject> {
   const family = filterFamily(filter);
   if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter objects by chain");
   return streamNft(opts, (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETOBJ, family, parseObjMessage), filter.table));
 }
 
 /** Streams flowtables. */
-export function listFlowtables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftFlowtable> {
+export function streamFlowtables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftFlowtable> {
   const family = filterFamily(filter);
   if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter flowtables by chain");
   return streamNft(
@@ -133,7 +133,7 @@ export function listFlowtables(filter: NftFilter = {}, opts: NftOptions = {}): A
   );
 }
 
-/** Which set {@link listElements} reads. */
+/** Which set {@link listElements} and {@link streamElements} read. */
 export interface NftSetRef {
   /** The table's family. */
   family: string;
@@ -144,7 +144,7 @@ export interface NftSetRef {
 }
 
 /** Streams the elements of one set, message by message flattened. */
-export function listElements(ref: NftSetRef, opts: NftOptions = {}): AsyncGenerator<NftElement> {
+export function streamElements(ref: NftSetRef, opts: NftOptions = {}): AsyncGenerator<NftElement> {
   checkKeys(ref, ["family", "table", "set"], "listElements");
   const family = familyNumber(ref.family);
   return streamNft(opts, async function* (s): AsyncGenerator<NftElement> {
@@ -155,10 +155,39 @@ export function listElements(ref: NftSetRef, opts: NftOptions = {}): AsyncGenera
   });
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
+/** Lists tables into an array (see {@link streamTables}). */
+export async function listTables(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftTable[]> {
+  return await Array.fromAsync(streamTables(filter, opts));
+}
+
+/** Lists chains into an array (see {@link streamChains}). */
+export async function listChains(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftChain[]> {
+  return await Array.fromAsync(streamChains(filter, opts));
+}
+
+/** Lists rules into an array (see {@link streamNftRules}). */
+export async function listNftRules(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftRule[]> {
+  return await Array.fromAsync(streamNftRules(filter, opts));
+}
+
+/** Lists sets and maps into an array (see {@link streamSets}). */
+export async function listSets(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftSet[]> {
+  return await Array.fromAsync(streamSets(filter, opts));
+}
+
+/** Lists stateful objects into an array (see {@link streamObjects}). */
+export async function listObjects(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftObject[]> {
+  return await Array.fromAsync(streamObjects(filter, opts));
+}
+
+/** Lists flowtables into an array (see {@link streamFlowtables}). */
+export async function listFlowtables(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftFlowtable[]> {
+  return await Array.fromAsync(streamFlowtables(filter, opts));
+}
+
+/** Lists the elements of one set into an array (see {@link streamElements}). */
+export async function listElements(ref: NftSetRef, opts: NftOptions = {}): Promise<NftElement[]> {
+  return await Array.fromAsync(streamElements(ref, opts));
 }
 
 /** Reads the whole ruleset (or one family's, or one table's) on one socket. */
@@ -168,9 +197,9 @@ export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {})
   checkKeys(opts, ["netns", "socket"], "listRuleset");
   return await withNftSocket(opts, async (socket) => {
     const o = { socket };
-    const tables = await collect(listTables(filter, o));
-    const chains = await collect(listChains(filter, o));
-    const plainSets = await collect(listSets(filter, o));
+    const tables = await listTables(filter, o);
+    const chains = await listChains(filter, o);
+    const plainSets = await listSets(filter, o);
     const sets: NftSetWithElements[] = [];
     for (const set of plainSets) {
       // Whole messages, not element by element: a 100,000-element set is a few hundred messages.
@@ -181,9 +210,9 @@ export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {})
       for await (const list of it) for (const e of list.elements ?? []) elements.push(e);
       sets.push({ ...set, elements });
     }
-    const objects = await collect(listObjects(filter, o));
-    const flowtables = await collect(listFlowtables(filter, o));
-    const rules = await collect(listNftRules(filter, o));
+    const objects = await listObjects(filter, o);
+    const flowtables = await listFlowtables(filter, o);
+    const rules = await listNftRules(filter, o);
     return { tables, chains, sets, objects, flowtables, rules };
   });
 }

@@ -21,5 +21,4 @@ export * from "./stats.ts";
 export * from "./queue.ts";
 export * from "../packet.ts";
 export * from "../packet_stream.ts";
-export * from "../packet_socket.ts";
 export * from "../ifnames.ts";

@@ -24,8 +24,8 @@ import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { InterfaceNames } from "../ifnames.ts";
-import { PacketSocket } from "../packet_socket.ts";
-import { PacketStream } from "../packet_stream.ts";
+import { openPacketSocket, PacketStream } from "../packet_stream.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
 import {
   buildBatchVerdict,
   buildQueueConfig,
@@ -101,7 +101,7 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   #conntrack: boolean;
   #lastDrops = 0;
 
-  private constructor(queue: number, socket: PacketSocket, opts: OpenQueueOptions) {
+  private constructor(queue: number, socket: NetlinkSocket, opts: OpenQueueOptions) {
     super(
       socket,
       (m) => {
@@ -124,7 +124,7 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
     const { copyMode, copyRange, maxLen, flags } = opts;
     const bind = buildQueueConfig(queue, { copyMode, copyRange, maxLen, flags }, "bind");
     checkReceiveBuffer(opts.receiveBuffer);
-    const socket = await PacketSocket.open({
+    const socket = await openPacketSocket({
       netns: opts.netns,
       receiveBuffer: opts.receiveBuffer,
       capture: opts.capture,
@@ -164,16 +164,16 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
 
   /** Verdicts sent without `ackVerdicts` that the kernel refused (an unknown packet id, ...). */
   get refusedVerdicts(): number {
-    return this.socket.refused;
+    return this.socket.strayRefusals;
   }
 
   /** The last verdict the kernel refused, if any. */
   get lastRefusedVerdict(): NetlinkError | undefined {
-    return this.socket.lastRefusal;
+    return this.socket.lastStrayRefusal;
   }
 
   #send(msg: Uint8Array): Promise<void> {
-    if (this.#ack) return this.socket.request(msg);
+    if (this.#ack) return this.socket.request(msg).then(() => {});
     try {
       this.socket.send(msg);
       return Promise.resolve();

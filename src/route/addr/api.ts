@@ -6,28 +6,31 @@
  * ```ts ignore
  * import { addAddress, deleteAddress, listAddresses } from "./api.ts";
  * await addAddress("veth0", "10.0.0.1/24", { broadcast: true, label: "veth0:a" }, { netns: "blue" });
- * for (const a of await listAddresses({ link: "veth0" }, { netns: "blue" })) {
- *   console.log(a.local, a.prefixLen, a.scope, a.flags); // 10.0.0.1 24 global ["permanent"]
+ * for (const a of await listAddresses({ dev: "veth0" }, { netns: "blue" })) {
+ *   console.log(a.address, a.dev, a.scope, a.flags); // 10.0.0.1/24 veth0 global ["permanent"]
+ *   await deleteAddress(a, { netns: "blue" }); // a listed address is accepted as it is
  * }
- * await deleteAddress("veth0", "10.0.0.1/24", { netns: "blue" });
  * ```
  *
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { bitsOfNames, nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
-import { checkKeys } from "../../wire/invalid.ts";
-import { resolveLinkIndex, streamLinks } from "../link/api.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+import { familyName, familyNumber } from "../../wire/family.ts";
+import { checkTarget } from "../../socket/target.ts";
+import { checkLinkIndex, resolveLinkIndex } from "../link/api.ts";
+import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
   type Address,
+  ADDRESS_OUTPUT_ONLY,
   IFA_ADDRESS,
   IFA_BROADCAST,
   IFA_CACHEINFO,
@@ -45,10 +48,10 @@ import {
 
 /** Which addresses to list: all by default. */
 export interface AddressFilter {
-  /** Only addresses of this link (name or index); filtered by the kernel. */
-  link?: string | number;
-  /** Only this family (`AF_INET`, `AF_INET6`, or `"inet"`/`"inet6"`); filtered by the kernel. */
-  family?: number | "inet" | "inet6";
+  /** Only addresses of this device (name or index); filtered by the kernel. */
+  dev?: string | number;
+  /** Only this family (`"inet"`/`"inet6"`, or `AF_INET`/`AF_INET6`); filtered by the kernel. */
+  family?: "inet" | "inet6" | number;
   /** Only addresses of this scope (`global`, `link`, `host`, ... or a number). */
   scope?: string | number;
   /** Only local addresses inside this prefix (`ip addr show to 10.0.0.0/8`); also fixes the family. */
@@ -69,7 +72,7 @@ export interface AddressFilter {
 /** Which addresses to flush: the same filter as listing. */
 export type AddressFlushFilter = AddressFilter;
 
-const FILTER_KEYS = ["link", "family", "scope", "to", "label", "flags"];
+const FILTER_KEYS = ["dev", "family", "scope", "to", "label", "flags"];
 
 /** Turns a shell pattern (`*`, `?`, `[...]`, as `fnmatch(3)` without flags) into a regular expression. */
 function globToRegExp(pattern: string): RegExp {
@@ -102,6 +105,9 @@ function checkAddressFilter(filter: AddressFilter): AddressMatch {
   if (typeof filter !== "object" || filter === null) {
     throw new InvalidArgumentError(`Invalid address filter: "${String(filter)}"`);
   }
+  if (Object.hasOwn(filter, "link")) {
+    throw new InvalidArgumentError('Cannot use address filter: "link" is spelt "dev" (a name or an index)', "link");
+  }
   checkKeys(filter, FILTER_KEYS, "address filter");
   const m: AddressMatch = { family: familyOf(filter.family), flagsOn: [], flagsOff: [] };
   if (filter.scope !== undefined) m.scope = nameOf(RT_SCOPE_NAMES, scopeOf(filter.scope));
@@ -132,11 +138,11 @@ function checkAddressFilter(filter: AddressFilter): AddressMatch {
   return m;
 }
 
-function matchAddress(a: Address, m: AddressMatch, index: number, names: Map<number, string>): boolean {
-  if ((index && a.index !== index) || (m.family && a.family !== m.family)) return false;
+function matchAddress(a: Address, m: AddressMatch, index: number, names: LinkNameMap): boolean {
+  if ((index && a.ifindex !== index) || (m.family && a.family !== familyName(m.family))) return false;
   if (m.scope !== undefined && a.scope !== m.scope) return false;
   if (m.flagsOn.some((f) => !a.flags.includes(f)) || m.flagsOff.some((f) => a.flags.includes(f))) return false;
-  if (m.label && !m.label.test(a.label ?? names.get(a.index) ?? "")) return false;
+  if (m.label && !m.label.test(a.label ?? names.get(a.ifindex)?.name ?? "")) return false;
   if (m.to && !(a.local !== undefined && inPrefix(parseIp(a.local), m.to.addr, m.to.prefixLen))) return false;
   return true;
 }
@@ -161,19 +167,13 @@ export interface AddressSettings {
   metric?: number;
 }
 
-const FAMILY_NAMES: { readonly [k: string]: number } = { inet: AF_INET, inet6: AF_INET6 };
-
 function familyOf(f: AddressFilter["family"]): number {
   if (f === undefined) return AF_UNSPEC;
-  if (typeof f === "string") {
-    const n = FAMILY_NAMES[f];
-    if (n === undefined) throw new InvalidArgumentError(`Invalid address family: "${f}" (must be inet or inet6)`);
-    return n;
+  const n = familyNumber(f);
+  if (n !== AF_UNSPEC && n !== AF_INET && n !== AF_INET6) {
+    throw new InvalidArgumentError(`Cannot use address family ${JSON.stringify(f)}: expected inet or inet6`, "family");
   }
-  if (f !== AF_UNSPEC && f !== AF_INET && f !== AF_INET6) {
-    throw new InvalidArgumentError(`Invalid address family: "${f}" (must be AF_INET or AF_INET6)`);
-  }
-  return f;
+  return n;
 }
 
 function dumpRequest(family: number, index: number): Uint8Array {
@@ -184,15 +184,18 @@ function dumpRequest(family: number, index: number): Uint8Array {
 function dumpPlan(filter: AddressFilter): (s: NetlinkSocket) => Promise<DumpPlan<Address>> {
   const m = checkAddressFilter(filter);
   return async (s) => {
-    const index = filter.link === undefined ? 0 : await resolveLinkIndex(filter.link, { socket: s });
-    // Addresses without a label match the pattern by their link's name.
-    const names = new Map<number, string>();
-    if (m.label) { for await (const l of streamLinks({ socket: s })) names.set(l.index, l.name ?? ""); }
+    const index = filter.dev === undefined ? 0 : await resolveLinkIndex(filter.dev, { socket: s });
+    // One link dump per list names every address's link (and matches labels of addresses without one).
+    const names = await readLinkNames(s);
     // With strict checking the kernel filters on ifa_family and ifa_index; everything else is checked here.
     return {
       request: dumpRequest(m.family, index),
       parse: parseAddressMessage,
-      keep: (a: Address) => matchAddress(a, m, index, names),
+      keep: (a: Address) => {
+        if (!matchAddress(a, m, index, names)) return false;
+        a.dev = linkNameOf(names, a.ifindex); // named here: the dump's only per-value hook
+        return true;
+      },
     };
   };
 }
@@ -202,6 +205,7 @@ export function streamAddresses(
   filter: AddressFilter = {},
   opts: RouteOptions = {},
 ): AsyncGenerator<Address, void, undefined> {
+  checkTarget(opts, "an address listing", ["retries"]);
   return new DumpStream(opts, dumpPlan(filter));
 }
 
@@ -249,12 +253,24 @@ interface AddressRequest {
   address: Uint8Array;
 }
 
+const SETTINGS_KEYS = [
+  "peer",
+  "broadcast",
+  "label",
+  "scope",
+  "flags",
+  "validLft",
+  "preferredLft",
+  "metric",
+];
+
 /** Validates everything a NEWADDR needs before any socket is opened. */
 function newAddressMessage(
   flags: number,
   cidr: string,
   settings: AddressSettings,
 ): (index: number) => Uint8Array {
+  checkKeys(settings, SETTINGS_KEYS, "address settings");
   const req = addressRequest(cidr, settings.peer);
   const v4 = req.family === AF_INET;
   let brd: Uint8Array | undefined;
@@ -331,14 +347,61 @@ function addressRequest(cidr: string, peer: string | undefined): AddressRequest 
   };
 }
 
+// Flags a request can set; the others (secondary, tentative, permanent...) are the kernel's to report.
+const SETTABLE_FLAGS = new Set(["nodad", "optimistic", "homeaddress", "mngtmpaddr", "noprefixroute", "autojoin"]);
+
+/** A listed address as the arguments of an add or replace: its link, CIDR and settable fields. */
+function fromListed(a: Address): [number, string, AddressSettings] {
+  checkListed(a);
+  const settings: AddressSettings = {};
+  if (a.peer !== undefined) settings.peer = a.peer;
+  if (a.broadcast !== undefined) settings.broadcast = a.broadcast;
+  if (a.label !== undefined) settings.label = a.label;
+  settings.scope = a.scope;
+  const flags = a.flags.filter((f) => SETTABLE_FLAGS.has(f));
+  if (flags.length) settings.flags = flags;
+  if (a.validLft !== undefined) settings.validLft = a.validLft;
+  if (a.preferredLft !== undefined) settings.preferredLft = a.preferredLft;
+  if (a.metric !== undefined) settings.metric = a.metric;
+  return [a.ifindex, a.address, settings];
+}
+
+const LISTED_KEYS = ["address", "ifindex", "scope", "flags", "peer", "label", "broadcast", "metric", "validLft"]
+  .concat(["preferredLft"], ADDRESS_OUTPUT_ONLY);
+
+/** Checks an {@link Address} passed back in: its keys, link index and CIDR. */
+function checkListed(a: Address): void {
+  checkKeys(a, LISTED_KEYS, "address");
+  checkLinkIndex(a.ifindex);
+  if (typeof a.address !== "string" || !a.address.includes("/")) {
+    throw new InvalidArgumentError(
+      `Cannot use address ${JSON.stringify(a.address)}: expected a CIDR string such as "10.0.0.1/24"`,
+      "address",
+    );
+  }
+}
+
+/** Sorts the two call forms: `(link, cidr, settings?, opts?)` or `(listed, opts?)`. */
+function newAddressArgs(
+  args: [string | number | Address, string?, AddressSettings?, RouteOptions?] | [Address, RouteOptions?],
+): [string | number, string, AddressSettings, RouteOptions] {
+  const [first] = args;
+  if (typeof first === "object" && first !== null) {
+    if (args.length > 2) {
+      throw new InvalidArgumentError("Cannot add a listed address with more than an options argument", "address");
+    }
+    return [...fromListed(first), (args[1] as RouteOptions | undefined) ?? {}];
+  }
+  const [link, cidr, settings = {}, opts = {}] = args as [string | number, string, AddressSettings?, RouteOptions?];
+  return [link, cidr, settings, opts];
+}
+
 async function newAddress(
   flags: number,
-  link: string | number,
-  cidr: string,
-  settings: AddressSettings,
-  opts: RouteOptions,
+  [link, cidr, settings, opts]: [string | number, string, AddressSettings, RouteOptions],
 ): Promise<void> {
-  const build = newAddressMessage(flags, cidr, settings ?? {});
+  const build = newAddressMessage(flags, cidr, settings);
+  checkTarget(opts, "an address change");
   await withRouteSocket(opts, async (s) => {
     const index = await resolveLinkIndex(link, { socket: s });
     await s.request(build(index));
@@ -346,58 +409,83 @@ async function newAddress(
 }
 
 /**
- * Adds an address (`ip addr add`). Fails with `NetlinkError` `EEXIST` when
- * the link already has it.
+ * Adds an address (`ip addr add`): to `link` (name or index), `cidr`
+ * (`10.0.0.1/24`), with optional settings; or a listed {@link Address} as
+ * it is. Fails with `NetlinkError` `EEXIST`
+ * when the link already has it.
  */
+export function addAddress(address: Address, opts?: RouteOptions): Promise<void>;
+/** Adds `cidr` to `link` (name or index) with optional settings. */
 export function addAddress(
   link: string | number,
   cidr: string,
-  settings: AddressSettings = {},
-  opts: RouteOptions = {},
+  settings?: AddressSettings,
+  opts?: RouteOptions,
+): Promise<void>;
+export async function addAddress(
+  ...args: [string | number | Address, string?, AddressSettings?, RouteOptions?] | [Address, RouteOptions?]
 ): Promise<void> {
-  return newAddress(NLM_F_CREATE | NLM_F_EXCL, link, cidr, settings, opts);
+  return await newAddress(NLM_F_CREATE | NLM_F_EXCL, newAddressArgs(args));
 }
 
-/** Adds an address or updates the one already there (`ip addr replace`). */
+/**
+ * Adds an address or updates the one already there (`ip addr replace`); a
+ * listed {@link Address}, changed or not, is accepted as it is.
+ */
+export function replaceAddress(address: Address, opts?: RouteOptions): Promise<void>;
+/** Adds `cidr` to `link` or updates it, with optional settings. */
 export function replaceAddress(
   link: string | number,
   cidr: string,
-  settings: AddressSettings = {},
-  opts: RouteOptions = {},
+  settings?: AddressSettings,
+  opts?: RouteOptions,
+): Promise<void>;
+export async function replaceAddress(
+  ...args: [string | number | Address, string?, AddressSettings?, RouteOptions?] | [Address, RouteOptions?]
 ): Promise<void> {
-  return newAddress(NLM_F_CREATE | NLM_F_REPLACE, link, cidr, settings, opts);
+  return await newAddress(NLM_F_CREATE | NLM_F_REPLACE, newAddressArgs(args));
 }
 
 /** The `RTM_DELADDR` that removes exactly the address the kernel reported. */
 function deleteMessage(a: Address): Uint8Array {
+  const c = parseCidr(a.address);
   const b = new MessageBuilder(RTM.RTM_DELADDR, 0).struct(IFADDRMSG, {
-    family: a.family,
-    prefixLen: a.prefixLen,
-    index: a.index,
+    family: c.family,
+    prefixLen: c.prefixLen,
+    index: a.ifindex,
   });
-  if (a.local !== undefined) b.bytes(IFA_LOCAL, parseIp(a.local));
-  if (a.address !== undefined) b.bytes(IFA_ADDRESS, parseIp(a.address));
+  b.bytes(IFA_LOCAL, c.addr);
+  b.bytes(IFA_ADDRESS, a.peer !== undefined ? parseIp(a.peer) : c.addr);
   return b.finish();
 }
 
 /**
- * Deletes an address (`ip addr del`). A string names it by its local
- * address and prefix (an IPv4 address without a prefix matches any prefix,
- * as in iproute2); an {@link Address} from a listing is removed exactly.
- * Fails with `NetlinkError` `EADDRNOTAVAIL` when there is no such address.
+ * Deletes a listed {@link Address} exactly, as it is (`ip addr del`). Fails
+ * with `NetlinkError` `EADDRNOTAVAIL` when there is no such address.
  */
+export function deleteAddress(address: Address, opts?: RouteOptions): Promise<void>;
+/**
+ * Deletes an address of `link` named by its local address and prefix (an
+ * IPv4 address without a prefix matches any prefix, as in iproute2).
+ */
+export function deleteAddress(link: string | number, cidr: string, opts?: RouteOptions): Promise<void>;
 export async function deleteAddress(
-  link: string | number,
-  cidr: string | Address,
-  opts: RouteOptions = {},
+  ...args: [string | number, string, RouteOptions?] | [Address, RouteOptions?]
 ): Promise<void> {
   let build: (index: number) => Uint8Array;
-  if (typeof cidr === "object" && cidr !== null) {
-    if (cidr.local === undefined) {
-      throw new InvalidArgumentError(`Address has no local address: "${JSON.stringify(cidr)}"`);
+  let link: string | number, opts: RouteOptions;
+  if (typeof args[0] === "object" && args[0] !== null) {
+    const listed = args[0];
+    checkListed(listed);
+    if (args.length > 2) {
+      throw new InvalidArgumentError("Cannot delete a listed address with more than an options argument", "address");
     }
-    build = (index) => deleteMessage({ ...cidr, index });
+    [link, opts] = [listed.ifindex, (args[1] as RouteOptions | undefined) ?? {}];
+    const msg = deleteMessage(listed);
+    build = () => msg;
   } else {
+    const [l, cidr, o = {}] = args as [string | number, string, RouteOptions?];
+    [link, opts] = [l, o];
     const c = addressRequest(cidr, undefined);
     const hasPrefix = cidr.includes("/");
     build = (index) => {
@@ -409,6 +497,7 @@ export async function deleteAddress(
       return b.finish();
     };
   }
+  checkTarget(opts, "deleteAddress");
   await withRouteSocket(opts, async (s) => {
     await s.request(build(await resolveLinkIndex(link, { socket: s })));
   });
@@ -421,6 +510,7 @@ export async function deleteAddress(
  */
 export async function flushAddresses(filter: AddressFlushFilter = {}, opts: RouteOptions = {}): Promise<number> {
   const plan = dumpPlan(filter);
+  checkTarget(opts, "flushAddresses");
   return await withRouteSocket(opts, async (s) => {
     const victims: Address[] = [];
     for await (const a of new DumpStream({ socket: s }, plan)) victims.push(a);

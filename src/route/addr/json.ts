@@ -9,7 +9,7 @@
  * import { listAddresses } from "./api.ts";
  * import { addressesToIpJson } from "./json.ts";
  * const opts = { netns: "lab" };
- * const json = addressesToIpJson(await listLinks(opts), await listAddresses({}, opts));
+ * const json = addressesToIpJson(await listLinks({}, opts), await listAddresses({}, opts));
  * console.log(json[0].addr_info); // [{ family: "inet", local: "127.0.0.1", prefixlen: 8, ... }]
  * ```
  *
@@ -18,8 +18,7 @@
 
 import type { Link } from "../link/api.ts";
 import { type IpJsonOptions, type IpLinkJson, linkIndexMap, linkToIpJson } from "../link/json.ts";
-import { type Address, addressFamilyName, IFA_F_NAMES } from "./table.ts";
-import { AF_INET, AF_INET6 } from "../../wire/addr.ts";
+import { type Address, IFA_F_NAMES } from "./table.ts";
 
 /** An object in the shape of one element of `addr_info` in `ip -j addr show`. */
 export type IpAddrInfoJson = Record<string, unknown>;
@@ -49,7 +48,7 @@ function flagsJson(a: Address, out: IpAddrInfoJson): void {
     if (name === "permanent") {
       if (!has.has(name)) out.dynamic = true;
     } else if (has.has(name)) {
-      out[name === "secondary" && a.family === AF_INET6 ? "temporary" : key] = true;
+      out[name === "secondary" && a.family === "inet6" ? "temporary" : key] = true;
     }
   }
   let rest = 0;
@@ -60,11 +59,11 @@ function flagsJson(a: Address, out: IpAddrInfoJson): void {
 /** Renders one address as an element of `addr_info` (`print_addrinfo`). */
 export function addressToIpJson(a: Address): IpAddrInfoJson {
   const out: IpAddrInfoJson = {};
-  if (a.family === AF_INET || a.family === AF_INET6) out.family = addressFamilyName(a.family);
-  else out.family_index = a.family;
-  if (a.local !== undefined) {
+  if (a.family === "inet" || a.family === "inet6") out.family = a.family;
+  else out.family_index = Number(a.family);
+  if (a.local !== "") {
     out.local = a.local;
-    if (a.address !== undefined && a.address !== a.local) out.address = a.address;
+    if (a.peer !== undefined) out.address = a.peer;
     out.prefixlen = a.prefixLen;
   }
   if (a.metric !== undefined) out.metric = a.metric;
@@ -96,7 +95,7 @@ export function addressesToIpJson(
   return links.map((link) => {
     // `ip addr` prints the link as `ip link` does, except the link mode.
     const { stats64, linkmode: _mode, ...out } = linkToIpJson(link, { ...options, byIndex });
-    out.addr_info = addresses.filter((a) => a.index === link.index).map(addressToIpJson);
+    out.addr_info = addresses.filter((a) => a.ifindex === link.index).map(addressToIpJson);
     // `ip -s addr` prints the counters after the addresses.
     if (stats64 !== undefined) out.stats64 = stats64;
     return out;

@@ -11,23 +11,23 @@
  * const hex = "28000000140000000000000000000000" + "0218800002000000" + "080001000a000001" + "080002000a000001";
  * const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
  * const addr = parseAddressMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
- * console.log(addr.local, addr.prefixLen, addr.flags); // 10.0.0.1 24 ["permanent"]
+ * console.log(addr.address, addr.ifindex, addr.flags); // 10.0.0.1/24 2 ["permanent"]
  * ```
  *
  * @module
  */
 
-import { AF_INET, AF_INET6 } from "../../wire/addr.ts";
+import { familyName } from "../../wire/family.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import {
-  type Attrs,
   bitNames,
   type Codec,
   nameOf,
   parseAttrs,
   parseStruct,
+  type RawAttr,
   structSize,
   type StructSpec,
   type StructValue,
@@ -173,39 +173,75 @@ export type Lifetime = number | "forever";
 /** `struct ifa_cacheinfo` as parsed. */
 export type AddressCacheinfo = StructValue<typeof IFA_CACHEINFO_STRUCT>;
 
-/** One interface address, as the kernel reports it: the `ifaddrmsg` header and the {@link IFA_ATTRS} attributes. */
-export interface Address extends Omit<Attrs<typeof IFA_ATTRS>, "flags"> {
-  /** `AF_INET` or `AF_INET6`. */
-  family: number;
+/**
+ * One interface address, as the kernel reports it. A listed address can be
+ * passed as it is to `deleteAddress` and `replaceAddress` (the fields in
+ * {@link ADDRESS_OUTPUT_ONLY} are ignored there).
+ */
+export interface Address {
+  /** Address family: `inet` (IPv4) or `inet6` (IPv6); another family's number as decimal text. */
+  family: string;
+  /** The address with its prefix length, as one CIDR string: `10.0.0.1/24`, `2001:db8::1/64`. */
+  address: string;
+  /** The interface's own address without the prefix (`IFA_LOCAL`, else `IFA_ADDRESS`, as iproute2 reads it). */
+  local: string;
   /** Prefix length. */
   prefixLen: number;
-  /** Interface index. */
-  index: number;
+  /** Index of the link the address is on. */
+  ifindex: number;
+  /** Name of that link: set by the listings (one link dump per list); events carry only `ifindex`. */
+  dev?: string;
   /** Scope name (`global`, `site`, `link`, `host`, `nowhere`) or decimal text. */
   scope: string;
   /** Flag names (`IFA_FLAGS` when present, else `ifa_flags`), e.g. `["permanent"]`. */
   flags: string[];
-  /**
-   * The interface's own address: `IFA_LOCAL`, else `IFA_ADDRESS` (IPv6
-   * usually sends only `IFA_ADDRESS`), as iproute2 reads it.
-   */
-  local?: string;
-  /** The point-to-point peer: `IFA_ADDRESS` when it differs from `IFA_LOCAL`. */
+  /** The point-to-point peer (`IFA_ADDRESS` when it differs from `IFA_LOCAL`), without a prefix. */
   peer?: string;
+  /** IPv4 label, e.g. `eth0:1`. */
+  label?: string;
+  /** IPv4 broadcast address. */
+  broadcast?: string;
+  /** Anycast address. */
+  anycast?: string;
+  /** Multicast address. */
+  multicast?: string;
+  /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
+  metric?: number;
+  /** `IFA_TARGET_NETNSID`. */
+  targetNetnsid?: number;
+  /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
+  protocol?: string;
+  /** The raw `IFA_CACHEINFO`: lifetimes and timestamps. */
+  cacheinfo?: AddressCacheinfo;
   /** Valid lifetime left, from `IFA_CACHEINFO`. */
   validLft?: Lifetime;
   /** Preferred lifetime left, from `IFA_CACHEINFO`. */
   preferredLft?: Lifetime;
+  /** Attributes no table describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
 }
+
+/**
+ * Fields of a listed {@link Address} that only report state: `deleteAddress`
+ * and `replaceAddress` accept them, so a listed address can be passed back as
+ * it is, and ignore them.
+ */
+export const ADDRESS_OUTPUT_ONLY: readonly string[] = [
+  "family",
+  "local",
+  "prefixLen",
+  "dev",
+  "anycast",
+  "multicast",
+  "targetNetnsid",
+  "protocol",
+  "cacheinfo",
+  "unknown",
+];
 
 /** Turns a raw lifetime into seconds or `"forever"`. */
 export function lifetimeOf(v: number): Lifetime {
   return v === INFINITY_LIFE_TIME ? "forever" : v;
-}
-
-/** Names the family of an address message the way iproute2 does (`inet`, `inet6`). */
-export function addressFamilyName(family: number): string {
-  return family === AF_INET ? "inet" : family === AF_INET6 ? "inet6" : String(family);
 }
 
 /** Parses an `RTM_NEWADDR`/`RTM_DELADDR` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */
@@ -213,17 +249,19 @@ export function parseAddressMessage(m: NlMsg): Address {
   const at = payloadOf(m);
   if (at + IFADDRMSG_LEN > m.end) throw new TruncatedError("ifaddrmsg", at, IFADDRMSG_LEN, m.end - at);
   const h = parseStruct(IFADDRMSG, m.view, at, m.end);
-  const { flags, ...a } = parseAttrs(IFA_ATTRS, m.buf, m.view, at + IFADDRMSG_LEN, m.end);
+  const { flags, local, address, ...a } = parseAttrs(IFA_ATTRS, m.buf, m.view, at + IFADDRMSG_LEN, m.end);
+  const own = local ?? address ?? "";
   const out: Address = {
-    family: h.family,
+    family: familyName(h.family),
+    address: `${own}/${h.prefixLen}`,
+    local: own,
     prefixLen: h.prefixLen,
-    index: h.index,
+    ifindex: h.index,
     scope: nameOf(RT_SCOPE_NAMES, h.scope),
     flags: bitNames(IFA_F_NAMES, flags ?? h.flags),
-    ...a,
   };
-  if (a.local === undefined && a.address !== undefined) out.local = a.address;
-  if (a.local !== undefined && a.address !== undefined && a.address !== a.local) out.peer = a.address;
+  if (local !== undefined && address !== undefined && address !== local) out.peer = address;
+  Object.assign(out, a);
   const ci = a.cacheinfo;
   if (ci) {
     out.validLft = lifetimeOf(ci.valid);

@@ -6,7 +6,7 @@
  * @example
  * ```ts ignore
  * import { getLink, listLinks } from "./api.ts";
- * for (const l of await listLinks({ netns: "blue" })) console.log(l.index, l.name, l.flags);
+ * for (const l of await listLinks({ kind: "veth" }, { netns: "blue" })) console.log(l.index, l.name, l.flags);
  * const lo = await getLink("lo", { netns: "blue" });
  * console.log(lo.mtu, lo.operstate); // 65536 UNKNOWN
  * ```
@@ -14,7 +14,6 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { parseIflaAttrs } from "./_generated/table.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../../wire/constants.ts";
@@ -23,7 +22,10 @@ import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { linkNotFound } from "../../errors.ts";
 import { type Attrs, bitNames, nameOf } from "../../wire/table.ts";
+import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
+import { familyName } from "../../wire/family.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
@@ -45,7 +47,7 @@ import {
   type LinkKindData,
   type LinkSlaveData,
   parseKindData,
-} from "./kinds.ts";
+} from "./kinds/registry.ts";
 
 /** The `IFLA_*` attributes of a link, as the table parses them. */
 export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;
@@ -62,29 +64,130 @@ export interface LinkInfo {
   slaveData?: LinkSlaveData[keyof LinkSlaveData] | Uint8Array;
 }
 
-/** A parsed link message. */
-export type Link =
-  & Omit<LinkAttrs, "linkinfo" | "propList" | "protinfo" | "altIfname" | "netnsPid" | "netnsFd" | "extMask">
-  & {
-    /** `ifi_family` (0, or `AF_BRIDGE` for bridge port messages). */
-    family: number;
-    /** Interface index. */
-    index: number;
-    /** `ifi_type` as iproute2 names it (`ether`, `loopback`, `none`...). */
-    linkType: string;
-    /** `IFF_*` flags set, by name (`UP`, `LOWER_UP`...). */
-    flags: string[];
-    /** `ifi_change` mask, as sent (events use it). */
-    change: number;
-    /** Kind and kind-specific data. */
-    linkinfo?: LinkInfo;
-    /** Alternative names (`IFLA_PROP_LIST`). */
-    altnames?: string[];
-    /** Bridge port settings from `IFLA_PROTINFO` (messages of family `AF_BRIDGE`). */
-    bridgePort?: Attrs<typeof IFLA_BRPORT_ATTRS>;
-    /** `IFLA_PROTINFO` of other families, raw. */
-    protinfo?: Uint8Array;
-  };
+/**
+ * A link (network interface) as the kernel reports it: the `ifinfomsg`
+ * header and the `IFLA_*` attributes ({@link IFLA_ATTRS}). A listed link
+ * can be passed as it is to {@link getLink}, `changeLink` and `deleteLink`,
+ * which identify it by `index`.
+ */
+export interface Link {
+  /** `ifi_family`: `unspec`, or `bridge` for bridge port messages. */
+  family: string;
+  /** Interface index. */
+  index: number;
+  /** Interface name (`IFLA_IFNAME`). */
+  name?: string;
+  /** `ifi_type` as iproute2 names it (`ether`, `loopback`, `none`...). */
+  linkType: string;
+  /** `IFF_*` flags set, by name (`UP`, `LOWER_UP`...). */
+  flags: string[];
+  /** `ifi_change` mask, as sent (events use it). */
+  change: number;
+  /** Link-layer address (`aa:bb:cc:dd:ee:ff`). */
+  address?: string;
+  /** Link-layer broadcast address. */
+  broadcast?: string;
+  /** Permanent hardware address (`IFLA_PERM_ADDRESS`). */
+  permAddress?: string;
+  /** MTU in bytes. */
+  mtu?: number;
+  /** Smallest MTU the device takes. */
+  minMtu?: number;
+  /** Largest MTU the device takes. */
+  maxMtu?: number;
+  /** Index of the lower link (`IFLA_LINK`, e.g. a VLAN's parent or a veth's peer). */
+  link?: number;
+  /** Namespace id of the lower link when it lives in another namespace (`IFLA_LINK_NETNSID`). */
+  linkNetnsid?: number;
+  /** Name of the root qdisc. */
+  qdisc?: string;
+  /** Index of the master (bridge, bond, VRF). */
+  master?: number;
+  /** Transmit queue length. */
+  txqlen?: number;
+  /** Device I/O map (`IFLA_MAP`). */
+  map?: LinkAttrs["map"];
+  /** Operational state (`UP`, `DOWN`, `UNKNOWN`, `LOWERLAYERDOWN`...). */
+  operstate?: string;
+  /** Link mode (`DEFAULT`, `DORMANT`...). */
+  linkmode?: string;
+  /** Interface alias (`ip link set ... alias`). */
+  alias?: string;
+  /** 64-bit counters (`IFLA_STATS64`). */
+  stats64?: LinkAttrs["stats64"];
+  /** Per-family settings (`IFLA_AF_SPEC`): IPv4/IPv6 configuration, bridge VLAN info. */
+  afSpec?: LinkAttrs["afSpec"];
+  /** Interface group number. */
+  group?: number;
+  /** Promiscuity count (how many users asked for promiscuous mode). */
+  promiscuity?: number;
+  /** All-multicast count (`IFLA_ALLMULTI`). */
+  allmulti?: number;
+  /** Number of transmit queues. */
+  numTxQueues?: number;
+  /** Number of receive queues. */
+  numRxQueues?: number;
+  /** Carrier: 1 when the link has one. */
+  carrier?: number;
+  /** Times the carrier changed. */
+  carrierChanges?: number;
+  /** Times the carrier came up. */
+  carrierUpCount?: number;
+  /** Times the carrier went down. */
+  carrierDownCount?: number;
+  /** Physical port id (`IFLA_PHYS_PORT_ID`), raw. */
+  physPortId?: Uint8Array;
+  /** Physical switch id (`IFLA_PHYS_SWITCH_ID`), raw. */
+  physSwitchId?: Uint8Array;
+  /** Physical port name. */
+  physPortName?: string;
+  /** Protocol down: 1 when set (`ip link set ... protodown on`). */
+  protoDown?: number;
+  /** Largest GSO segment count. */
+  gsoMaxSegs?: number;
+  /** Largest GSO packet size. */
+  gsoMaxSize?: number;
+  /** Largest GRO packet size. */
+  groMaxSize?: number;
+  /** Largest IPv4 GSO packet size. */
+  gsoIpv4MaxSize?: number;
+  /** Largest IPv4 GRO packet size. */
+  groIpv4MaxSize?: number;
+  /** Largest TSO packet size the device supports. */
+  tsoMaxSize?: number;
+  /** Largest TSO segment count the device supports. */
+  tsoMaxSegs?: number;
+  /** Attached XDP programs (`IFLA_XDP`). */
+  xdp?: LinkAttrs["xdp"];
+  /** `IFLA_TARGET_NETNSID`. */
+  targetNetnsid?: number;
+  /** Parent device name (`IFLA_PARENT_DEV_NAME`, e.g. a PCI address). */
+  parentDevName?: string;
+  /** Bus of the parent device (`pci`...). */
+  parentDevBusName?: string;
+  /** Devlink port (`IFLA_DEVLINK_PORT`), undecoded. */
+  devlinkPort?: LinkAttrs["devlinkPort"];
+  /** DPLL pin (`IFLA_DPLL_PIN`), undecoded. */
+  dpllPin?: LinkAttrs["dpllPin"];
+  /** Pacing offload horizon, nanoseconds. */
+  maxPacingOffloadHorizon?: LinkAttrs["maxPacingOffloadHorizon"];
+  /** 1 when the link cannot change namespace. */
+  netnsImmutable?: number;
+  /** Headroom the device needs, bytes. */
+  headroom?: number;
+  /** Tailroom the device needs, bytes. */
+  tailroom?: number;
+  /** Kind and kind-specific data. */
+  linkinfo?: LinkInfo;
+  /** Alternative names (`IFLA_PROP_LIST`). */
+  altnames?: string[];
+  /** Bridge port settings from `IFLA_PROTINFO` (messages of family `bridge`). */
+  bridgePort?: Attrs<typeof IFLA_BRPORT_ATTRS>;
+  /** `IFLA_PROTINFO` of other families, raw. */
+  protinfo?: Uint8Array;
+  /** Attributes no table describes, kept so nothing is lost. */
+  unknown?: LinkAttrs["unknown"];
+}
 
 /**
  * Parses an `RTM_NEWLINK`/`RTM_DELLINK` message. Throws `TruncatedError` or
@@ -100,7 +203,7 @@ export function parseLinkMessage(m: NlMsg): Link {
   // read by hand for the same reason.
   const link = a as Record<string, unknown>;
   const family = m.buf[start];
-  link.family = family;
+  link.family = familyName(family);
   link.index = m.view.getInt32(start + 4, true);
   link.linkType = nameOf(ARPHRD, m.view.getUint16(start + 2, true));
   link.flags = bitNames(IFF, m.view.getUint32(start + 8, true));
@@ -126,7 +229,7 @@ export function parseLinkMessage(m: NlMsg): Link {
     link.bridgePort = parseKindData({ b: IFLA_BRPORT_ATTRS }, "b", protinfo);
   }
   for (const k of REQUEST_ONLY) if (link[k] !== undefined) delete link[k];
-  return link as Link;
+  return link as unknown as Link;
 }
 
 const REQUEST_ONLY = ["altIfname", "netnsPid", "netnsFd", "extMask"] as const;
@@ -176,12 +279,30 @@ async function getOn(s: NetlinkSocket, nameOrIndex: string | number): Promise<Li
 }
 
 /**
- * Fetches one link by name (or alternative name) or index. Throws
- * `NotFoundError` (`code` `ENODEV`, `kind` `"link"`) when there is no
- * such link.
+ * Fetches one link by name (or alternative name), index, or a listed
+ * {@link Link} (by its index). Throws `NotFoundError` (`code` `ENODEV`,
+ * `kind` `"link"`) when there is no such link.
  */
-export function getLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<Link> {
-  return withRouteSocket(opts, (s) => getOn(s, nameOrIndex));
+export async function getLink(link: string | number | Link, opts: RouteOptions = {}): Promise<Link> {
+  const which = linkRef(link);
+  checkTarget(opts, "getLink");
+  return await withRouteSocket(opts, (s) => getOn(s, which));
+}
+
+/**
+ * The name or index a call looks a link up by: as given, or the `index` of
+ * a listed {@link Link} (whose other fields only report state and are
+ * ignored).
+ */
+export function linkRef(link: string | number | Link): string | number {
+  if (typeof link === "string" || typeof link === "number") return link;
+  if (typeof link !== "object" || link === null || typeof link.index !== "number") {
+    throw new InvalidArgumentError(
+      `Cannot use link ${JSON.stringify(link)}: expected a name, an index or a listed link`,
+      "link",
+    );
+  }
+  return checkLinkIndex(link.index);
 }
 
 /**
@@ -193,12 +314,23 @@ export async function resolveLinkIndex(nameOrIndex: string | number, opts: Route
   return (await getLink(nameOrIndex, opts)).index;
 }
 
-/** Options of {@link listLinks} and {@link streamLinks}: where, and which links. */
-export interface ListLinksOptions extends RouteOptions {
+/** Which links {@link listLinks} and {@link streamLinks} return: all by default. */
+export interface LinkFilter {
   /** Only links of this kind (`bridge`, `veth`...), filtered by the kernel where it knows the kind. */
   kind?: string;
   /** Only ports of this master (name or index), filtered by the kernel. */
   master?: string | number;
+}
+
+function checkLinkFilter(filter: LinkFilter): void {
+  checkKeys(filter, ["kind", "master"], "link filter");
+  if (filter.kind !== undefined && (typeof filter.kind !== "string" || filter.kind === "")) {
+    throw new InvalidArgumentError(`Cannot use kind ${JSON.stringify(filter.kind)}: expected a link kind name`, "kind");
+  }
+  const m = filter.master;
+  if (m !== undefined && typeof m !== "string" && typeof m !== "number") {
+    throw new InvalidArgumentError(`Cannot use master ${JSON.stringify(m)}: expected a link name or index`, "master");
+  }
 }
 
 function dumpRequest(kind: string | undefined, master: number | undefined): Uint8Array {
@@ -213,8 +345,10 @@ function dumpRequest(kind: string | undefined, master: number | undefined): Uint
  * filters the dump; the kind is checked again here because the kernel
  * ignores kinds whose driver is not loaded.
  */
-export function streamLinks(opts: ListLinksOptions = {}): AsyncGenerator<Link, void, undefined> {
-  const { kind, master } = opts;
+export function streamLinks(filter: LinkFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Link, void, undefined> {
+  checkLinkFilter(filter);
+  checkTarget(opts, "a link listing", ["retries"]);
+  const { kind, master } = filter;
   return new DumpStream(opts, async (s) => {
     const masterIndex = master === undefined ? undefined : (await getOn(s, master)).index;
     const keep = kind === undefined && masterIndex === undefined
@@ -226,7 +360,7 @@ export function streamLinks(opts: ListLinksOptions = {}): AsyncGenerator<Link, v
   });
 }
 
-/** Lists every link (see {@link streamLinks} for the filters). */
-export async function listLinks(opts: ListLinksOptions = {}): Promise<Link[]> {
-  return await Array.fromAsync(streamLinks(opts));
+/** Lists links into an array (see {@link streamLinks}). */
+export async function listLinks(filter: LinkFilter = {}, opts: RouteOptions = {}): Promise<Link[]> {
+  return await Array.fromAsync(streamLinks(filter, opts));
 }

@@ -19,9 +19,10 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
+import { checkTarget } from "../../socket/target.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { IFINFOMSG } from "./table.ts";
-import { BR_STATE, IFLA_BRPORT_ATTRS } from "./kinds.ts";
+import { BR_STATE, IFLA_BRPORT_ATTRS } from "./kinds/bridge.ts";
 import { checkLinkIndex, getLink, type Link, parseLinkMessage } from "./api.ts";
 
 /** `IFLA_PROTINFO`. */
@@ -141,6 +142,7 @@ export function setBridgePort(
   opts: RouteOptions = {},
 ): Promise<void> {
   bridgePortAttrs(settings); // bad settings fail before any lookup
+  checkTarget(opts, "setBridgePort");
   return withRouteSocket(opts, async (s) => {
     const index = typeof port === "number" ? checkLinkIndex(port) : (await getLink(port, { socket: s })).index;
     await s.request(bridgePortRequest(index, settings));
@@ -149,6 +151,7 @@ export function setBridgePort(
 
 /** Streams the bridge ports (an `AF_BRIDGE` link dump), each with `bridgePort` holding its settings. */
 export function streamBridgePorts(opts: RouteOptions = {}): AsyncGenerator<Link, void, undefined> {
+  checkTarget(opts, "a bridge port listing", ["retries"]);
   return new DumpStream(opts, () => ({
     request: new MessageBuilder(RTM.RTM_GETLINK, 0).struct(IFINFOMSG, { family: AF_BRIDGE }).finish(),
     parse: parseLinkMessage,

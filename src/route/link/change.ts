@@ -18,7 +18,6 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { parseIp } from "../../wire/addr.ts";
 import type { Attrs, AttrTable } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
@@ -36,8 +35,16 @@ import {
   IFLA_LINKINFO,
   IFLA_PROP_LIST,
 } from "./table.ts";
-import { KIND_DATA, KIND_SLAVE_DATA, type LinkKindData, type LinkSlaveData } from "./kinds.ts";
-import { checkLinkIndex, checkLinkName, getLink, type Link } from "./api.ts";
+import {
+  KIND_SLAVE_DATA,
+  linkKind,
+  type LinkKindData,
+  type LinkKindSpec,
+  type LinkSlaveData,
+} from "./kinds/registry.ts";
+import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
+import { checkKeys } from "../../wire/invalid.ts";
+import { checkTarget } from "../../socket/target.ts";
 
 /**
  * Settings every link accepts, at creation or later: the {@link IFLA_ATTRS}
@@ -76,24 +83,6 @@ export interface LinkChanges extends LinkSettings {
   /** Port settings under the master, e.g. `{ kind: "bridge", data: { cost: 10, state: "blocking" } }`. */
   slave?: { kind: keyof LinkSlaveData; data: LinkSlaveData[keyof LinkSlaveData] };
 }
-
-/** The far end of a new veth pair: its name (the kernel picks `vethN` if left out) and settings; `netns` places it. */
-export interface VethPeerSpec extends Pick<LinkSettings, "address" | "mtu" | "txqlen" | "netns"> {
-  /** Name of the peer. */
-  name?: string;
-}
-
-/** The kind of a new link and its kind-specific settings. */
-export type LinkKindSpec =
-  | { kind: "veth"; peer?: VethPeerSpec }
-  | { kind: "bridge"; data?: LinkKindData["bridge"] }
-  | { kind: "macvlan" | "macvtap"; parent: string | number; data?: LinkKindData["macvlan"] }
-  | { kind: "vxlan"; parent?: string | number; data: LinkKindData["vxlan"] }
-  | { kind: "vlan"; parent: string | number; data: LinkKindData["vlan"] }
-  | { kind: "bond"; data?: LinkKindData["bond"] }
-  | { kind: "ipvlan" | "ipvtap"; parent: string | number; data?: LinkKindData["ipvlan"] }
-  | { kind: "gre" | "gretap"; parent?: string | number; data?: LinkKindData["gre"] }
-  | { kind: "dummy" | "ifb" | "wireguard" };
 
 /** Settings only a new link takes: its index and queue counts. */
 export interface CreateOnlySettings {
@@ -205,22 +194,6 @@ function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string })
   return a;
 }
 
-/** Moves VXLAN IPv6 endpoints to their `*6` attributes, as iproute2 does for `remote`/`local`, and drops a false `ttlInherit`. */
-function kindData(kind: string, data: Record<string, unknown>): Record<string, unknown> {
-  if (kind !== "vxlan") return data;
-  const out = { ...data };
-  // Sent as an empty flag: only "true" can be said.
-  if (out.ttlInherit === false) delete out.ttlInherit;
-  for (const [v4, v6] of [["group", "group6"], ["local", "local6"]]) {
-    const addr = out[v4];
-    if (typeof addr === "string" && parseIp(addr).length === 16) {
-      out[v6] = addr;
-      delete out[v4];
-    }
-  }
-  return out;
-}
-
 function linkinfo(
   b: MessageBuilder,
   kind: string | undefined,
@@ -230,8 +203,15 @@ function linkinfo(
   b.nest(IFLA_LINKINFO, (li) => {
     if (kind !== undefined) {
       li.string(IFLA_INFO_KIND, kind);
-      const table = KIND_DATA[kind];
-      if (data && table) li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, kindData(kind, data) as Attrs<AttrTable>));
+      const k = linkKind(kind);
+      const table = k?.data;
+      if (data && !table) {
+        throw new InvalidArgumentError(`Invalid data for link kind "${kind}" (nlkit has no table for it)`);
+      }
+      if (data && table) {
+        const prepared = k.prepare ? k.prepare(data) : data;
+        li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, prepared as Attrs<AttrTable>));
+      }
     }
     if (slave) {
       const table = KIND_SLAVE_DATA[slave.kind];
@@ -249,16 +229,20 @@ function linkinfo(
  */
 export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
   const a = settingsAttrs(spec);
+  const kind = linkKind(spec.kind);
   let data: Record<string, unknown> | undefined;
-  if (spec.kind === "veth") {
-    if (spec.peer) data = { peer: { attrs: settingsAttrs(spec.peer) } };
-  } else if ("data" in spec && spec.data) {
-    data = spec.data as Record<string, unknown>;
+  if ("data" in spec && spec.data) data = spec.data as Record<string, unknown>;
+  // A pair's far end is a whole link message inside the kind data.
+  if ("peer" in spec && spec.peer) {
+    if (!kind?.peerKey) {
+      throw new InvalidArgumentError(`Invalid peer for link kind "${spec.kind}" (only pairs have one)`);
+    }
+    data = { [kind.peerKey]: { attrs: settingsAttrs(spec.peer) } };
   }
   if ("parent" in spec && spec.parent !== undefined) {
     const parent = resolvedIndex(spec.parent, "parent");
     // Tunnels name their underlay inside the kind data, not in IFLA_LINK.
-    if (spec.kind === "vxlan" || spec.kind === "gre" || spec.kind === "gretap") data = { ...data, link: parent };
+    if (kind?.parentKey) data = { ...data, [kind.parentKey]: parent };
     else a.link = parent;
   }
   const head = {
@@ -294,6 +278,21 @@ async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<nu
   return (await getLink(nameOrIndex, { socket: s })).index;
 }
 
+const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group", "gsoMaxSize", "gsoMaxSegs"]
+  .concat(["groMaxSize", "up", "promisc", "arp", "multicast", "allmulticast", "master", "netns"]);
+// Creation-only keys pass here so changeLinkRequest can say why they are refused.
+const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave", "index", "numTxQueues", "numRxQueues"]);
+const CREATE_KEYS = SETTINGS_KEYS.concat([
+  "name",
+  "kind",
+  "data",
+  "peer",
+  "parent",
+  "index",
+  "numTxQueues",
+  "numRxQueues",
+]);
+
 /**
  * Resolves link names to indexes and named namespaces to descriptors
  * (pushed on `fds` for closing), leaving everything else as given.
@@ -327,13 +326,18 @@ async function closeFds(fds: number[]): Promise<void> {
  * request runs. Resolves with the new link as the kernel reports it, or
  * `undefined` when it was created in another namespace.
  */
-export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
+  checkKeys(spec, CREATE_KEYS, "link spec");
+  if (spec.kind === "veth" && spec.peer) {
+    checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
+  }
+  checkTarget(opts, "createLink");
   checkLinkName(spec.name);
-  return withRouteSocket(opts, async (s) => {
+  return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
       const resolved = await resolveRefs(s, spec, fds);
-      if (resolved.kind === "veth" && resolved.peer) resolved.peer = await resolveRefs(s, resolved.peer, fds);
+      if ("peer" in resolved && resolved.peer) resolved.peer = await resolveRefs(s, resolved.peer, fds);
       await s.request(createLinkRequest(resolved));
     } finally {
       await closeFds(fds);
@@ -343,14 +347,22 @@ export function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promi
 }
 
 /**
- * Changes a link: up/down, MTU, name, address, master (`null` = none),
- * namespace, txqlen, alias, group, and kind-specific `data`.
+ * Changes a link (name, index, or a listed {@link Link} as it is): up/down,
+ * MTU, name, address, master (`null` = none), namespace, txqlen, alias,
+ * group, and kind-specific `data`.
  */
-export function changeLink(nameOrIndex: string | number, changes: LinkChanges, opts: RouteOptions = {}): Promise<void> {
-  return withRouteSocket(opts, async (s) => {
+export async function changeLink(
+  link: string | number | Link,
+  changes: LinkChanges,
+  opts: RouteOptions = {},
+): Promise<void> {
+  const which = linkRef(link);
+  checkKeys(changes, CHANGE_KEYS, "link changes");
+  checkTarget(opts, "changeLink");
+  return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
-      const idx = await index(s, nameOrIndex);
+      const idx = await index(s, which);
       await s.request(changeLinkRequest(idx, await resolveRefs(s, changes, fds)));
     } finally {
       await closeFds(fds);
@@ -358,10 +370,12 @@ export function changeLink(nameOrIndex: string | number, changes: LinkChanges, o
   });
 }
 
-/** Deletes a link (for a veth pair, both ends go). */
-export function deleteLink(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<void> {
-  return withRouteSocket(opts, async (s) => {
-    const idx = await index(s, nameOrIndex);
+/** Deletes a link (name, index, or a listed {@link Link} as it is); for a veth pair, both ends go. */
+export async function deleteLink(link: string | number | Link, opts: RouteOptions = {}): Promise<void> {
+  const which = linkRef(link);
+  checkTarget(opts, "deleteLink");
+  return await withRouteSocket(opts, async (s) => {
+    const idx = await index(s, which);
     await s.request(new MessageBuilder(RTM.RTM_DELLINK, 0).struct(IFINFOMSG, { index: idx }).finish());
   });
 }
@@ -384,6 +398,7 @@ function altnames(
   names: readonly string[],
   opts: RouteOptions,
 ): Promise<void> {
+  checkTarget(opts, "an alternative-name change");
   return withRouteSocket(opts, async (s) => {
     const idx = await index(s, nameOrIndex);
     await s.request(altnameRequest(type, idx, names));

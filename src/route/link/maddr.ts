@@ -8,7 +8,7 @@
  * @example
  * ```ts ignore
  * import { listMulticastAddresses } from "./maddr.ts";
- * for (const m of await listMulticastAddresses({ netns: "lab" })) console.log(m.ifname, m.family, m.address);
+ * for (const m of await listMulticastAddresses({}, { netns: "lab" })) console.log(m.ifname, m.family, m.address);
  * ```
  *
  * @module
@@ -19,6 +19,7 @@ import { loadSys } from "../../sys/load.ts";
 import type { Sys } from "../../sys/sys.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { formatIp } from "../../wire/addr.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 
 /** One multicast address of a link. */
 export interface MulticastAddress {
@@ -36,10 +37,8 @@ export interface MulticastAddress {
   static?: boolean;
 }
 
-/** Options of {@link listMulticastAddresses}. */
-export interface MulticastOptions {
-  /** Read in this network namespace. */
-  netns?: NetnsTarget;
+/** Which multicast addresses {@link listMulticastAddresses} returns: all by default. */
+export interface MulticastFilter {
   /** Only this family. */
   family?: MulticastAddress["family"];
   /** Only this link (by name, as ip filters: an unknown name lists nothing). */
@@ -141,15 +140,21 @@ const SOURCES = [
   ["inet6", "igmp6", parseIgmp6],
 ] as const;
 
-/** Lists the multicast addresses of every link (or of `opts.dev`), sorted by link index as ip sorts them. */
-export async function listMulticastAddresses(opts: MulticastOptions = {}): Promise<MulticastAddress[]> {
-  for (const k of Object.keys(opts)) {
-    if (k !== "netns" && k !== "family" && k !== "dev") {
-      throw new InvalidArgumentError(`Unknown option: "${k}" (expected netns, family or dev)`);
-    }
-  }
-  if (opts.family !== undefined && !SOURCES.some(([f]) => f === opts.family)) {
-    throw new InvalidArgumentError(`Invalid family: "${opts.family}" (must be "link", "inet" or "inet6")`);
+/** Where {@link listMulticastAddresses} reads: a namespace (it reads /proc, so no socket applies). */
+export interface MulticastOptions {
+  /** Read in this network namespace. */
+  netns?: NetnsTarget;
+}
+
+/** Lists the multicast addresses of every link (or of `filter.dev`), sorted by link index as ip sorts them. */
+export async function listMulticastAddresses(
+  filter: MulticastFilter = {},
+  opts: MulticastOptions = {},
+): Promise<MulticastAddress[]> {
+  checkKeys(filter, ["family", "dev"], "multicast address filter");
+  checkKeys(opts, ["netns"], "the options of listMulticastAddresses");
+  if (filter.family !== undefined && !SOURCES.some(([f]) => f === filter.family)) {
+    throw new InvalidArgumentError(`Invalid family: "${filter.family}" (must be "link", "inet" or "inet6")`);
   }
   const sys = await loadSys();
   const read = () => SOURCES.map(([, file]) => readProc(sys, `/proc/thread-self/net/${file}`));
@@ -157,8 +162,8 @@ export async function listMulticastAddresses(opts: MulticastOptions = {}): Promi
   const all: MulticastAddress[] = [];
   SOURCES.forEach(([family, , parse], i) => {
     const text = texts[i];
-    if (text === undefined || (opts.family !== undefined && opts.family !== family)) return;
-    for (const m of parse(text)) if (opts.dev === undefined || m.ifname === opts.dev) all.push(m);
+    if (text === undefined || (filter.family !== undefined && filter.family !== family)) return;
+    for (const m of parse(text)) if (filter.dev === undefined || m.ifname === filter.dev) all.push(m);
   });
   // A stable sort keeps each link's order: link layer, IPv4, IPv6, as read.
   return all.sort((a, b) => a.ifindex - b.ifindex);

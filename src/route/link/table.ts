@@ -162,7 +162,7 @@ export const IFLA_PROP_LIST_ATTRS = {
 
 /**
  * `IFLA_LINKINFO`. The kind-specific payloads stay raw here: their layout
- * depends on the kind, so `kinds.ts` decodes them after the kind is known.
+ * depends on the kind, so the kind modules (`kinds/`) decode them after the kind is known.
  */
 export const IFLA_INFO_ATTRS = {
   kind: { type: 1, kind: "string" }, // IFLA_INFO_KIND

@@ -4,7 +4,7 @@
  * `TUNSETIFF` attaches a new device to the descriptor, `TUNSETOWNER` and
  * `TUNSETGROUP` say who may attach later, and `TUNSETPERSIST` keeps it once
  * the descriptor closes. Their settings are then listed over rtnetlink
- * (`IFLA_TUN_*`, see `kinds.ts`).
+ * (`IFLA_TUN_*`, see `kinds/tun.ts`).
  *
  * @example
  * ```ts ignore
@@ -24,8 +24,9 @@ import { type Sys, SysError } from "../../sys/sys.ts";
 import { linkNotFound } from "../../errors.ts";
 import { withNetns } from "../../netns/netns.ts";
 import type { RouteOptions } from "../rtnl.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { checkLinkName, getLink, type Link } from "./api.ts";
-import type { LinkKindData } from "./kinds.ts";
+import type { LinkKindData } from "./kinds/registry.ts";
 
 /** `TUNSETIFF`: `_IOW('T', 202, int)`. */
 export const TUNSETIFF = 0x400454ca;
@@ -148,6 +149,7 @@ function withTun(sys: Sys, opts: TuntapOptions, ifr: Uint8Array, fn: (fd: number
  * taken by an attached device, `EINVAL` when it belongs to another kind.
  */
 export async function createTuntap(spec: TuntapSpec, opts: TuntapOptions = {}): Promise<Link> {
+  checkKeys(opts, ["netns"], "the options of createTuntap");
   const ifr = tuntapIfreq(spec);
   // `IFF_TUN_EXCL`: fail on an existing device instead of attaching to it (ip sets it too).
   const dv = new DataView(ifr.buffer);
@@ -168,6 +170,7 @@ export async function createTuntap(spec: TuntapSpec, opts: TuntapOptions = {}): 
  * are not tun/tap devices.
  */
 export async function deleteTuntap(name: string, opts: TuntapOptions = {}): Promise<void> {
+  checkKeys(opts, ["netns"], "the options of deleteTuntap");
   const link = await getLink(checkLinkName(name), opts);
   const data = link.linkinfo?.kind === "tun" ? link.linkinfo.data as LinkKindData["tun"] | undefined : undefined;
   if (!data || (data.type !== "tun" && data.type !== "tap")) {

@@ -8,7 +8,7 @@
  * import { linkIndexMap } from "../link/json.ts";
  * import { listNeighbours } from "./api.ts";
  * import { neighToIpJson } from "./json.ts";
- * const byIndex = linkIndexMap(await listLinks({ netns: "lab" }));
+ * const byIndex = linkIndexMap(await listLinks({}, { netns: "lab" }));
  * for (const n of await listNeighbours({}, { netns: "lab" })) console.log(neighToIpJson(n, { byIndex }));
  * // { dst: "10.0.0.9", dev: "veth0", lladdr: "02:00:00:00:00:09", state: ["PERMANENT"] }
  * ```

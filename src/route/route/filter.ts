@@ -17,7 +17,7 @@ import { nameOf } from "../../wire/table.ts";
 import { prefixLength, type Route, RTMSG } from "./table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { tableName } from "./tables.ts";
-import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTA, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
+import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTA, RTM_F_CLONED, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
 import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./build.ts";
 import { RTM } from "../rtnl.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
@@ -48,6 +48,36 @@ export interface RouteFilter {
   prefsrc?: string;
   /** Route priority (`metric`). */
   metric?: number;
+  /** Exact source prefix of a source-specific route (`ip route show from PREFIX`). */
+  from?: string;
+  /** Routes whose source prefix lies inside this prefix (`from root PREFIX`). */
+  fromRoot?: string;
+  /** Routes whose source prefix covers this address or prefix (`from match PREFIX`). */
+  fromMatch?: string;
+  /** TOS / DS field selector, 0 to 255 (`tos`, `dsfield`). */
+  tos?: number;
+  /** Input device by name or index (`RTA_IIF`; `iif`). */
+  iif?: string | number;
+  /** Firewall mark (`RTA_MARK`; `mark`): routes without one have mark 0. */
+  mark?: number;
+  /** Realms (`RTA_FLOW`, `from << 16 | to`; routes without one have 0), compared under `realmsMask`. */
+  realms?: number;
+  /** Bits of `realms` that must match; default all of them. */
+  realmsMask?: number;
+  /** Route types left out (`ip route show vrf` leaves out `local` and `broadcast`). */
+  excludeTypes?: readonly (string | number)[];
+  /**
+   * Cached routes only (`RTM_F_CLONED` exceptions: learnt path MTUs,
+   * redirects), as `ip route show cached` lists them; without it they are
+   * left out, as ip does.
+   */
+  cached?: boolean;
+  /**
+   * Fail with the kernel's `ENOENT` ("FIB table does not exist") when
+   * `table` names a table that does not exist, as `ip route show table N`
+   * does. Default false: such a table lists nothing.
+   */
+  strictTable?: boolean;
 }
 
 /** The keys a {@link RouteFilter} takes. */
@@ -64,6 +94,17 @@ const FILTER_KEYS = [
   "via",
   "prefsrc",
   "metric",
+  "from",
+  "fromRoot",
+  "fromMatch",
+  "tos",
+  "iif",
+  "mark",
+  "realms",
+  "realmsMask",
+  "excludeTypes",
+  "cached",
+  "strictTable",
 ];
 
 /** A filter with names resolved to numbers (the device index still to resolve). */
@@ -96,6 +137,22 @@ export interface CheckedFilter {
   prefsrc?: Cidr;
   /** Route priority. */
   metric?: number;
+  /** Source prefix: exact (both set), or inside (`fromRoot`) or covering (`fromMatch`). */
+  fromRoot?: Cidr;
+  /** Source prefix must cover this prefix. */
+  fromMatch?: Cidr;
+  /** TOS. */
+  tos?: number;
+  /** Input device index. */
+  iif?: number;
+  /** Firewall mark. */
+  mark?: number;
+  /** Realms and the bits compared. */
+  realms?: { value: number; mask: number };
+  /** Type numbers left out. */
+  excludeTypes?: number[];
+  /** Cached routes only (else none). */
+  cached: boolean;
 }
 
 /** `default` is the zero-length prefix of the filter's family (IPv4 unless it says inet6). */
@@ -123,7 +180,11 @@ export function checkFilter(f: RouteFilter): CheckedFilter {
       "family",
     );
   }
-  const c: CheckedFilter = { families: fam === undefined ? [AF_INET, AF_INET6] : [fam] };
+  const c: CheckedFilter = {
+    families: fam === undefined ? [AF_INET, AF_INET6] : [fam],
+    cached: checkBool("cached", f.cached),
+  };
+  checkBool("strictTable", f.strictTable);
   if (f.table === undefined) c.table = RT_TABLE_MAIN;
   else if (f.table !== "all") c.table = tableId(f.table);
   if (c.table !== undefined) c.tableName = tableName(c.table);
@@ -147,7 +208,43 @@ export function checkFilter(f: RouteFilter): CheckedFilter {
     if (key !== "via") c.families = c.families.filter((x) => x === p.family);
   }
   if (f.metric !== undefined) c.metric = checkUint("metric", f.metric);
+  checkSourceFilters(f, c, fam);
+  if (f.tos !== undefined) c.tos = checkUint("tos", f.tos, 255);
+  if (f.mark !== undefined) c.mark = checkUint("mark", f.mark);
+  if (f.realmsMask !== undefined && f.realms === undefined) {
+    throw new InvalidArgumentError("Invalid route filter: realmsMask needs realms");
+  }
+  if (f.realms !== undefined) {
+    c.realms = { value: checkUint("realms", f.realms), mask: checkUint("realmsMask", f.realmsMask ?? 0xffffffff) };
+  }
+  if (f.excludeTypes !== undefined) {
+    if (!Array.isArray(f.excludeTypes)) {
+      throw new InvalidArgumentError(
+        `Invalid excludeTypes: "${String(f.excludeTypes)}" (expected an array of route types)`,
+      );
+    }
+    c.excludeTypes = f.excludeTypes.map((t) => enumValue(RTN_NAMES, t, "route type"));
+  }
   return c;
+}
+
+function checkBool(what: string, v: unknown): boolean {
+  if (v !== undefined && typeof v !== "boolean") {
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (expected a boolean)`);
+  }
+  return v === true;
+}
+
+/** `from`, `fromRoot`, `fromMatch`: `from` is both (an exact source prefix), as in ip. */
+function checkSourceFilters(f: RouteFilter, c: CheckedFilter, fam: number | undefined): void {
+  if (f.from !== undefined && (f.fromRoot !== undefined || f.fromMatch !== undefined)) {
+    throw new InvalidArgumentError("Invalid route filter: from excludes fromRoot and fromMatch");
+  }
+  const root = f.from ?? f.fromRoot;
+  const match = f.from ?? f.fromMatch;
+  if (root !== undefined) c.fromRoot = prefixFilter(root, f.from !== undefined ? "from" : "fromRoot", fam);
+  if (match !== undefined) c.fromMatch = prefixFilter(match, f.from !== undefined ? "from" : "fromMatch", fam);
+  for (const p of [c.fromRoot, c.fromMatch]) if (p) c.families = c.families.filter((x) => x === p.family);
 }
 
 /** The strict-check dump request of one family, carrying the kernel-side filters. */
@@ -157,6 +254,7 @@ export function dumpRequest(family: number, c: CheckedFilter): Uint8Array {
     table: c.table !== undefined && c.table < 256 ? c.table : 0,
     protocol: c.protocol ?? 0,
     type: c.type ?? 0,
+    flags: c.cached ? RTM_F_CLONED : 0,
   });
   if (c.table !== undefined) b.u(RTA.RTA_TABLE, "u32", c.table);
   if (c.oif !== undefined) b.u(RTA.RTA_OIF, "u32", c.oif);
@@ -186,6 +284,22 @@ export function matchRoute(r: Route, c: CheckedFilter): boolean {
   }
   if (c.via && !hostOrWithin(r.gateway ?? r.via, c.via)) return false;
   if (c.prefsrc && !hostOrWithin(r.prefsrc, c.prefsrc)) return false;
+  return matchMore(r, c);
+}
+
+/** The selectors added for ip's `from`, `tos`, `iif`, `mark`, `realms`, `vrf` and `cached`. */
+function matchMore(r: Route, c: CheckedFilter): boolean {
+  if (c.cached !== r.flags.includes("cloned")) return false;
+  if (c.excludeTypes?.includes(enumNumber(TYPE_BY_NAME, r.type))) return false;
+  if (c.tos !== undefined && r.tos !== c.tos) return false;
+  if (c.iif !== undefined && (r.iif ?? 0) !== c.iif) return false;
+  if (c.mark !== undefined && (r.mark ?? 0) !== c.mark) return false;
+  if (c.realms && (((r.flow ?? 0) ^ c.realms.value) & c.realms.mask) !== 0) return false;
+  const srcLen = r.src === undefined ? 0 : prefixLength(r.src);
+  if (c.fromRoot && !(srcLen >= c.fromRoot.prefixLen && within(r.src, c.fromRoot, c.fromRoot.prefixLen))) return false;
+  if (c.fromMatch && !(srcLen <= c.fromMatch.prefixLen && within(c.fromMatch, r.src ?? "default", srcLen))) {
+    return false;
+  }
   return true;
 }
 

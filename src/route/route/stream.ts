@@ -29,13 +29,14 @@ export class RouteStream extends DumpStream<Route> {
     const c = checkFilter(filter);
     super(opts, async (s) => {
       if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
+      if (filter.iif !== undefined) c.iif = await resolveLinkIndex(filter.iif, { socket: s });
       const names = await readLinkNames(s);
       return {
         request: c.families.map((family) => dumpRequest(family, c)),
         parse: (m) => nameRoute(parseRouteMessage(m), names),
         keep: (r) => matchRoute(r, c),
         // The kernel refuses to dump a table that does not exist: that table is empty.
-        empty: (e) => c.table !== undefined && e instanceof NetlinkError && e.code === "ENOENT",
+        empty: (e) => c.table !== undefined && !filter.strictTable && e instanceof NetlinkError && e.code === "ENOENT",
       };
     });
   }

@@ -17,6 +17,8 @@ import { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_ROUTE } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { describeRtm } from "../rtnl.ts";
+import { RouteEventStream } from "../events.ts";
+import { checkKeys } from "../../wire/invalid.ts";
 import { RTM_TC } from "./constants.ts";
 import { type Filter, parseTcMessage, type Qdisc, type TcClass } from "./message.ts";
 
@@ -56,19 +58,29 @@ export interface SubscribeTcOptions {
   signal?: AbortSignal;
 }
 
-/** Streams tc changes until the signal aborts or the loop breaks (the socket is closed then). */
-export async function* subscribeTc(opts: SubscribeTcOptions = {}): AsyncGenerator<TcEvent, void, undefined> {
-  const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
-    netns: opts.netns,
-    groups: [RTNLGRP_TC],
-    describe: describeRtm,
-  });
+async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<TcEvent, void, undefined> {
   try {
-    for await (const m of sock.messages(parseTcEvent, { signal: opts.signal })) {
+    for await (const m of sock.messages(parseTcEvent, { signal })) {
       if (isOverrun(m)) yield { type: "overrun" };
       else if (m) yield m;
     }
   } finally {
     sock.close();
   }
+}
+
+/**
+ * Subscribes to tc changes; resolves once subscribed, with a stream that
+ * ends when the signal aborts, the loop breaks or `close()` is called (the
+ * socket is closed then).
+ */
+export async function subscribeTc(opts: SubscribeTcOptions = {}): Promise<RouteEventStream<TcEvent>> {
+  checkKeys(opts, ["netns", "signal"], "the options of subscribeTc");
+  opts.signal?.throwIfAborted();
+  const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
+    netns: opts.netns,
+    groups: [RTNLGRP_TC],
+    describe: describeRtm,
+  });
+  return new RouteEventStream(sock, follow, opts.signal);
 }

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
-import { listSets } from "../list.ts";
+import { streamSets } from "../list.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
@@ -93,7 +93,7 @@ export class DocumentPlanner {
     const k = `${fam} ${table} ${name}`;
     let s = this.#shapes.get(k);
     if (!s) {
-      for await (const set of listSets({ family: fam, table }, this.opts)) {
+      for await (const set of streamSets({ family: fam, table }, this.opts)) {
         if (set.name !== name) continue;
         const t = setTypes({ ...set, elements: [] });
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false };
@@ -107,7 +107,7 @@ export class DocumentPlanner {
   /** Shapes of a table's sets: declared in the document, else listed from the kernel. */
   async #tableShapes(fam: string, table: string): Promise<Map<string, ElementShape>> {
     const out = new Map<string, ElementShape>();
-    for await (const set of listSets({ family: fam, table }, this.opts)) {
+    for await (const set of streamSets({ family: fam, table }, this.opts)) {
       const t = setTypes({ ...set, elements: [] });
       out.set(set.name ?? "", { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false });
     }

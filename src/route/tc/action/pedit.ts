@@ -168,7 +168,7 @@ const SEL_LEN = 24, KEY_LEN = 24;
 
 /** `struct tc_pedit_sel` and the `struct tc_pedit_key`s after it. */
 const PEDIT_SEL: Codec<{ sel: StructValue<typeof SEL>; keys: PeditKey[] }> = {
-  parse(_buf, view, s, e) {
+  parse(_buf, view, s, e): { sel: StructValue<typeof SEL>; keys: PeditKey[] } {
     const sel = parseStruct(SEL, view, s, e);
     const keys: PeditKey[] = [];
     for (let i = 0, at = s + SEL_LEN; i < sel.nkeys && at + KEY_LEN <= e; i++, at += KEY_LEN) {
@@ -176,7 +176,7 @@ const PEDIT_SEL: Codec<{ sel: StructValue<typeof SEL>; keys: PeditKey[] }> = {
     }
     return { sel, keys };
   },
-  build(b, { sel, keys }) {
+  build(b, { sel, keys }): void {
     b.struct(SEL, sel);
     for (const k of keys) b.struct(KEY, k);
   },
