@@ -31,8 +31,15 @@
 
 // Errors, from every layer.
 export { MalformedError, TruncatedError } from "./src/wire/errors.ts";
-export { InvalidArgumentError } from "./src/wire/invalid.ts";
-export { NetlinkError } from "./src/wire/netlink_error.ts";
+export {
+  InvalidArgumentError,
+  type Lookup,
+  NetlinkError,
+  NlkitError,
+  NotFoundError,
+  PermissionError,
+  type RefusalDetail,
+} from "./src/errors.ts";
 export type { ExtAck } from "./src/wire/error_message.ts";
 export { SysError } from "./src/sys/sys.ts";
 export {

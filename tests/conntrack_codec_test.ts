@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import fc from "fast-check";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import { formatIp } from "../src/wire/addr.ts";
@@ -190,11 +191,11 @@ test("bad input throws TypeError or RangeError before anything is sent", async (
   const opts = { netns: "/nonexistent/nlkit-netns" } as const;
   const tcp = { src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 2 };
   await assert.rejects(createConntrack({ proto: "tcp", orig: { ...tcp, sport: 70000 }, timeout: 5 }, opts), {
-    name: "RangeError",
+    name: "InvalidArgumentError",
     message: 'Invalid source port: "70000" (must be 0 to 65535)',
   });
   await assert.rejects(createConntrack({ proto: "tcp", orig: tcp }, opts), TypeError);
-  await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: -1 }, opts), RangeError);
+  await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: -1 }, opts), InvalidArgumentError);
   await assert.rejects(createConntrack({ proto: "nope", orig: tcp, timeout: 1 }, opts), TypeError);
   await assert.rejects(createConntrack({ proto: "tcp", orig: { ...tcp, dst: "::1" }, timeout: 1 }, opts), TypeError);
   await assert.rejects(
@@ -202,15 +203,18 @@ test("bad input throws TypeError or RangeError before anything is sent", async (
     TypeError,
   );
   await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: 1, tcpState: "BOGUS" }, opts), TypeError);
-  await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: 1, labels: [128] }, opts), RangeError);
+  await assert.rejects(
+    createConntrack({ proto: "tcp", orig: tcp, timeout: 1, labels: [128] }, opts),
+    InvalidArgumentError,
+  );
   await assert.rejects(createConntrack({ proto: "tcp", orig: tcp, timeout: 1, status: ["NOPE"] }, opts), TypeError);
-  await assert.rejects(updateConntrack({ proto: "tcp", orig: tcp, mark: 2 ** 32 }, opts), RangeError);
-  await assert.rejects(updateConntrack({ proto: "tcp", orig: tcp, zone: 65536 }, opts), RangeError);
+  await assert.rejects(updateConntrack({ proto: "tcp", orig: tcp, mark: 2 ** 32 }, opts), InvalidArgumentError);
+  await assert.rejects(updateConntrack({ proto: "tcp", orig: tcp, zone: 65536 }, opts), InvalidArgumentError);
   await assert.rejects(getConntrack({}, opts), TypeError);
   await assert.rejects(getConntrack({ orig: tcp }, opts), TypeError);
   await assert.rejects(deleteConntrack({ proto: "tcp", orig: { ...tcp, src: "10.0.0.300" } }, opts), TypeError);
   await assert.rejects(deleteConntrackByFilter({ orig: { src: "10.0.0.0/33" } }, opts), TypeError);
-  await assert.rejects(deleteConntrackByFilter({ mark: { value: 1, mask: -1 } }, opts), RangeError);
+  await assert.rejects(deleteConntrackByFilter({ mark: { value: 1, mask: -1 } }, opts), InvalidArgumentError);
   assert.throws(() => streamConntrack({ family: "ipv5" as "inet" }, opts), TypeError);
   assert.throws(() => streamConntrack({ family: "ipv4" as "inet" }, opts), /did you mean "inet"/);
   assert.throws(() => streamConntrack({ proto: "udp", type: 8 } as never, opts), /unknown key "type"/);
@@ -824,7 +828,7 @@ test("a helper is sent as CTA_HELP; bad helper names throw", () => {
   assert.equal(specAttrs(spec, true).attrs.help, undefined);
   for (const bad of ["", "a very long helper name", "f tp"]) {
     assert.throws(() => specAttrs({ ...spec, helper: bad }, true), {
-      name: "TypeError",
+      name: "InvalidArgumentError",
       message: /Invalid helper name/,
     });
   }
@@ -880,7 +884,7 @@ test("createConntrackMany streams its specs, keeps the window, and stops at a ba
     for (let i = 0; i < 10; i++) yield i === 6 ? { ...spec(i), timeout: -1 } : spec(i);
   }
   await assert.rejects(createConntrackMany(withBad(), {}, { socket: bad.sock }), {
-    name: "RangeError",
+    name: "InvalidArgumentError",
     message: 'Invalid timeout: "-1" (must be 0 to 4294967295)',
   });
   assert.equal(bad.sent.length, 6);

@@ -7,6 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import {
   type ConntrackEvent,
@@ -77,7 +78,7 @@ test("event groups follow the selection; bad selections throw", async () => {
   assert.deepEqual(conntrackEventGroups({ events: ["new", "destroy"], expectations: true }), [1, 4, 3, 6]);
   assert.throws(() => conntrackEventGroups({ events: [] }), TypeError);
   await assert.rejects(subscribeConntrack({ events: ["created" as "new"] }), /Unknown conntrack event: "created"/);
-  await assert.rejects(subscribeConntrack({ receiveBuffer: -1 }), RangeError);
+  await assert.rejects(subscribeConntrack({ receiveBuffer: -1 }), InvalidArgumentError);
   await assert.rejects(subscribeConntrack({ netns: "x" } as never), /netns is an option/);
   await assert.rejects(subscribeConntrack({}, { nets: "x" } as never), /did you mean "netns"/);
 });

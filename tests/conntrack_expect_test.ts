@@ -8,6 +8,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { NetlinkError } from "../src/wire/netlink_error.ts";
 import { expectToJson, formatExpect, parseExpectMessage } from "../src/netfilter/conntrack/expect.ts";
@@ -132,7 +133,7 @@ test("the default mask matches the whole tuple", () => {
 test("bad expectation input throws before anything is sent", () => {
   assert.throws(() => buildCreateExpect({ ...SPEC, proto: "nosuch" }), TypeError);
   assert.throws(() => buildCreateExpect({ ...SPEC, timeout: undefined as unknown as number }), /needs a timeout/);
-  assert.throws(() => buildCreateExpect({ ...SPEC, tuple: { ...SPEC.tuple, dport: 70000 } }), RangeError);
+  assert.throws(() => buildCreateExpect({ ...SPEC, tuple: { ...SPEC.tuple, dport: 70000 } }), InvalidArgumentError);
   assert.throws(() => buildCreateExpect({ ...SPEC, master: { src: "10.0.0.1", dst: "10.0.0.2" } }), TypeError);
   assert.throws(() => buildCreateExpect({ ...SPEC, family: "inet" }), /are of family inet6/);
   assert.throws(
@@ -143,7 +144,7 @@ test("bad expectation input throws before anything is sent", () => {
     () => buildCreateExpect({ ...SPEC, nat: { dir: "up" as "reply", tuple: SPEC.tuple } }),
     /NAT direction: "up"/,
   );
-  assert.throws(() => buildCreateExpect({ ...SPEC, class: -1 }), RangeError);
+  assert.throws(() => buildCreateExpect({ ...SPEC, class: -1 }), InvalidArgumentError);
   assert.throws(() => listExpect({ family: "ipx" as "ipv4" }), TypeError);
 });
 

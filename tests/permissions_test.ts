@@ -70,5 +70,29 @@ test("setLibcPath picks the library, and a wrong path is reported", {
   assert.match(inTerminal(["run", `--allow-ffi=${LIBC}`, probe(LIBC)]).out, /links:[1-9]/);
   const bad = inTerminal(["run", "--allow-ffi", probe("/nonexistent/libc.so")]);
   assert.notEqual(bad.code, 0);
-  assert.match(bad.out, /Cannot load libc from \/nonexistent\/libc\.so/);
+  // The real error, not a list of other systems' names.
+  assert.match(bad.out, /Cannot load libc: .*\/nonexistent\/libc\.so: cannot open shared object file/);
+});
+
+test("--allow-ffi=libc.so.6 (relative) fails saying why, with the real error", {
+  skip: NO_SCRIPT || (LIBC ? false : "no glibc here"),
+}, () => {
+  const r = inTerminal(["run", "--no-prompt", "--allow-ffi=libc.so.6", probe()]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /Deno resolves --allow-ffi=libc\.so\.6 against the current directory/);
+  assert.match(r.out, /cannot open shared object file/);
+});
+
+test("without --allow-ffi: a PermissionError naming --allow-ffi, code EACCES", { skip: NO_SCRIPT }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "nlkit-perm-"));
+  const file = join(dir, "noffi.ts");
+  const mod = new URL("../mod.ts", import.meta.url).href;
+  writeFileSync(
+    file,
+    `import { listLinks, PermissionError } from "${mod}";\n` +
+      `try { await listLinks(); } catch (e) { console.log(["caught", e instanceof PermissionError, e.code, e.permission].join(" ")); }\n`,
+  );
+  const r = inTerminal(["run", "--no-prompt", file]);
+  assert.doesNotMatch(r.out, /Deno requests/);
+  assert.match(r.out, /^caught true EACCES --allow-ffi/m);
 });

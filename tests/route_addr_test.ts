@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import {
   addAddress,
@@ -102,7 +103,7 @@ test("dumps are filtered by link and family", { skip: NEEDS_ROOT }, async () => 
       [["::1", "host", "kernel_lo"]],
     );
     await assert.rejects(listAddresses({ dev: "nope0" }, { netns: ns }), {
-      name: "TypeError",
+      name: "NotFoundError",
       message: 'Unknown link: "nope0"',
     });
   });
@@ -232,14 +233,14 @@ test("bad input is refused before anything is sent", async () => {
   // The namespace does not exist: reaching the socket would fail differently.
   const o = { netns: "nlkit-no-such-netns" };
   await assert.rejects(addAddress("v0", "10.0.0.300/24", {}, o), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid address or prefix: "10.0.0.300/24"',
   });
   await assert.rejects(addAddress("v0", "10.0.0.1/33", {}, o), TypeError);
-  await assert.rejects(addAddress("v0", "10.0.0.1/24", { validLft: -1 }, o), RangeError);
-  await assert.rejects(addAddress("v0", "10.0.0.1/24", { validLft: 10, preferredLft: 20 }, o), RangeError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/24", { validLft: -1 }, o), InvalidArgumentError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/24", { validLft: 10, preferredLft: 20 }, o), InvalidArgumentError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { scope: "galaxy" }, o), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Unknown scope: "galaxy"',
   });
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { flags: ["sparkly"] }, o), TypeError);
@@ -247,10 +248,10 @@ test("bad input is refused before anything is sent", async () => {
   await assert.rejects(addAddress("v0", "2001:db8::1/64", { broadcast: true }, o), TypeError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { peer: "2001:db8::2" }, o), TypeError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { label: "a label with spaces" }, o), TypeError);
-  await assert.rejects(addAddress("v0", "10.0.0.1/24", { metric: 2 ** 33 }, o), RangeError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/24", { metric: 2 ** 33 }, o), InvalidArgumentError);
   await assert.rejects(deleteAddress("v0", "nope", o), TypeError);
   await assert.rejects(listAddresses({ family: "ipx" as "inet" }, o), TypeError);
-  await assert.rejects(flushAddresses({ scope: 300 }, o), RangeError);
+  await assert.rejects(flushAddresses({ scope: 300 }, o), InvalidArgumentError);
 });
 
 test("addressToIpJson keeps what iproute2 prints for a bare address", () => {

@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import {
   DEFAULT_EVENT_BUFFER,
   type RouteEvent,
@@ -249,6 +250,6 @@ test("bad groups and buffer sizes are refused before any socket is opened", asyn
   await assert.rejects(subscribeRoute([], { netns }), TypeError);
   // @ts-expect-error: not a group name
   await assert.rejects(subscribeRoute(["links"], { netns }), /Unknown event group: "links"/);
-  await assert.rejects(subscribeRoute(["link"], { netns, receiveBuffer: 10 }), RangeError);
-  await assert.rejects(watchRoute(["rule"], { netns, receiveBuffer: 1.5 }), RangeError);
+  await assert.rejects(subscribeRoute(["link"], { netns, receiveBuffer: 10 }), InvalidArgumentError);
+  await assert.rejects(watchRoute(["rule"], { netns, receiveBuffer: 1.5 }), InvalidArgumentError);
 });

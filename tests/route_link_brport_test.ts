@@ -8,6 +8,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
 import { createLink } from "../src/route/link/change.ts";
 import { bridgePortRequest, listBridgePorts, setBridgePort } from "../src/route/link/brport.ts";
@@ -59,11 +60,11 @@ test("bridgePortRequest carries what bridge link set sends", () => {
 
 test("bad bridge port settings are refused before anything is sent", () => {
   assert.throws(() => bridgePortRequest(3, { hairpin: 1 as unknown as boolean }), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid hairpin: "1" (must be true or false)',
   });
   assert.throws(() => bridgePortRequest(3, { state: "up" as "learning" }), /Invalid state: "up"/);
-  assert.throws(() => bridgePortRequest(3, { priority: 64 }), RangeError);
+  assert.throws(() => bridgePortRequest(3, { priority: 64 }), InvalidArgumentError);
   assert.throws(
     () => bridgePortRequest(3, { hairpinMode: true } as never),
     /Unknown bridge port setting: "hairpinMode"/,

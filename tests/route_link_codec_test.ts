@@ -9,6 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { InvalidArgumentError } from "../src/errors.ts";
 import fc from "fast-check";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
 import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link/change.ts";
@@ -322,11 +323,14 @@ test("altnameRequest: RTM_NEWLINKPROP with IFLA_PROP_LIST", () => {
 });
 
 test("input checks throw before anything is built", () => {
-  assert.throws(() => checkMtu(70000), { name: "RangeError", message: 'Invalid MTU: "70000" (must be 68 to 65536)' });
-  assert.throws(() => checkMtu(67), RangeError);
+  assert.throws(() => checkMtu(70000), {
+    name: "InvalidArgumentError",
+    message: 'Invalid MTU: "70000" (must be 68 to 65536)',
+  });
+  assert.throws(() => checkMtu(67), InvalidArgumentError);
   assert.equal(checkMac("02:00:00:00:00:0A"), "02:00:00:00:00:0a");
   assert.throws(() => checkMac("zz:00:00:00:00:00"), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid MAC address: "zz:00:00:00:00:00"',
   });
   assert.throws(() => checkMac("2:0:0:0:0:0"), TypeError);
@@ -341,9 +345,12 @@ test("input checks throw before anything is built", () => {
     () => createLinkRequest({ kind: "vlan", name: "v", parent: "eth0", data: { id: 1 } }),
     /Unresolved parent: "eth0"/,
   );
-  assert.throws(() => changeLinkRequest(1, { txqlen: -1 }), { name: "RangeError", message: /Invalid txqlen: "-1"/ });
-  assert.throws(() => changeLinkRequest(0, {}), { name: "RangeError", message: /Invalid link index: "0"/ });
-  assert.throws(() => changeLinkRequest(1, { alias: "x".repeat(256) }), RangeError);
+  assert.throws(() => changeLinkRequest(1, { txqlen: -1 }), {
+    name: "InvalidArgumentError",
+    message: /Invalid txqlen: "-1"/,
+  });
+  assert.throws(() => changeLinkRequest(0, {}), { name: "InvalidArgumentError", message: /Invalid link index: "0"/ });
+  assert.throws(() => changeLinkRequest(1, { alias: "x".repeat(256) }), InvalidArgumentError);
   assert.throws(() => changeLinkRequest(1, { netns: "blue" }), /Unresolved namespace/);
   assert.throws(
     () => createLinkRequest({ kind: "macvlan", name: "m", parent: 2, data: { mode: "bogus" } }),

@@ -10,6 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
+import { InvalidArgumentError } from "../src/errors.ts";
 import fc from "fast-check";
 import { getNsid, identifyNetns, listNsids, netnsPids, nsidNames, nsidRequest, setNsid } from "../src/netns/nsid.ts";
 import { listMulticastAddresses, parseDevMcast, parseIgmp, parseIgmp6 } from "../src/route/link/maddr.ts";
@@ -128,7 +129,7 @@ test("nsids: set, get, list and names agree with ip netns", { skip: NEEDS_ROOT }
       (e: unknown) => e instanceof NetlinkError && e.code === "ENOENT",
     );
     await assert.rejects(setNsid(b, 8, { netns: a }), (e: unknown) => e instanceof NetlinkError && e.code === "EEXIST");
-    await assert.rejects(setNsid(b, -3, { netns: a }), RangeError);
+    await assert.rejects(setNsid(b, -3, { netns: a }), InvalidArgumentError);
     // identify and pids, by namespace inode.
     assert.deepEqual(identifyNetns(), []);
     const child = spawn("ip", ["netns", "exec", b, "sleep", "30"]);

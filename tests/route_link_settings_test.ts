@@ -9,6 +9,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { getLink, type Link, parseLinkMessage } from "../src/route/link/api.ts";
 import {
   changeLink,
@@ -74,14 +75,14 @@ test("changeLinkRequest: flag words give iproute2's ifi_flags/ifi_change bytes",
 test("bad settings are refused before anything is built", () => {
   const base = { kind: "veth", name: "e0" } as const;
   assert.throws(() => createLinkRequest({ ...base, numTxQueues: 0 }), {
-    name: "RangeError",
+    name: "InvalidArgumentError",
     message: 'Invalid numtxqueues: "0" (must be 1 to 4096)',
   });
-  assert.throws(() => createLinkRequest({ ...base, numRxQueues: 4097 }), RangeError);
-  assert.throws(() => createLinkRequest({ ...base, gsoMaxSegs: 70000 }), RangeError);
-  assert.throws(() => createLinkRequest({ ...base, index: 0 }), RangeError);
+  assert.throws(() => createLinkRequest({ ...base, numRxQueues: 4097 }), InvalidArgumentError);
+  assert.throws(() => createLinkRequest({ ...base, gsoMaxSegs: 70000 }), InvalidArgumentError);
+  assert.throws(() => createLinkRequest({ ...base, index: 0 }), InvalidArgumentError);
   assert.throws(() => changeLinkRequest(3, { promisc: "on" as unknown as boolean }), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid promisc: "on" (must be true or false)',
   });
   assert.throws(() => changeLinkRequest(3, { index: 5 } as never), /only a new link takes it/);

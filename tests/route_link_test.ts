@@ -79,9 +79,9 @@ test("lists, gets and resolves links as ip shows them", { skip: NEEDS_ROOT }, as
     assert.ok(lo.flags.includes("LOOPBACK") && lo.flags.includes("UP"));
     assert.equal((await getLink(1, { netns: ns })).name, "lo");
     assert.equal(await resolveLinkIndex("lo", { netns: ns }), 1);
-    await assert.rejects(getLink("nope0", { netns: ns }), { name: "TypeError", message: 'Unknown link: "nope0"' });
-    await assert.rejects(getLink(999, { netns: ns }), { name: "TypeError", message: 'Unknown link: "999"' });
-    await assert.rejects(resolveLinkIndex("nope0", { netns: ns }), TypeError);
+    await assert.rejects(getLink("nope0", { netns: ns }), { name: "NotFoundError", message: 'Unknown link: "nope0"' });
+    await assert.rejects(getLink(999, { netns: ns }), { name: "NotFoundError", message: 'Unknown link: "999"' });
+    await assert.rejects(resolveLinkIndex("nope0", { netns: ns }), { name: "NotFoundError", code: "ENODEV" });
   });
 });
 
@@ -358,18 +358,21 @@ test("bad input is refused before anything is sent", { skip: NEEDS_ROOT }, async
     const o = { netns: ns };
     await createLink({ kind: "veth", name: "e0", peer: { name: "e1" } }, o);
     await assert.rejects(changeLink("e0", { mtu: 70000 }, o), {
-      name: "RangeError",
+      name: "InvalidArgumentError",
       message: 'Invalid MTU: "70000" (must be 68 to 65536)',
     });
     await assert.rejects(changeLink("e0", { name: "sixteen-chars-xx" }, o), /Invalid link name: "sixteen-chars-xx"/);
     await assert.rejects(changeLink("e0", { name: "a/b" }, o), TypeError);
     await assert.rejects(changeLink("e0", { address: "02:00:00:00:00:zz" }, o), {
-      name: "TypeError",
+      name: "InvalidArgumentError",
       message: 'Invalid MAC address: "02:00:00:00:00:zz"',
     });
-    await assert.rejects(changeLink("nope0", { up: true }, o), { name: "TypeError", message: 'Unknown link: "nope0"' });
+    await assert.rejects(changeLink("nope0", { up: true }, o), {
+      name: "NotFoundError",
+      message: 'Unknown link: "nope0"',
+    });
     await assert.rejects(changeLink("e0", { master: "nobr" }, o), {
-      name: "TypeError",
+      name: "NotFoundError",
       message: 'Unknown link: "nobr"',
     });
     await assert.rejects(

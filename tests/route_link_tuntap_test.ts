@@ -9,6 +9,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { createTuntap, deleteTuntap, TUNSETIFF, TUNSETPERSIST, tuntapIfreq } from "../src/route/link/tuntap.ts";
 import { listLinks } from "../src/route/link/api.ts";
 import { createLink } from "../src/route/link/change.ts";
@@ -33,15 +34,15 @@ test("TUNSETIFF ifreq: name, then ifr_flags at offset 16 (IFF_NO_PI unless pi)",
 
 test("bad tun/tap specs are refused before any ioctl", () => {
   assert.throws(() => tuntapIfreq({ mode: "tunnel" as "tun" }), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid tun/tap mode: "tunnel" (must be "tun" or "tap")',
   });
   assert.throws(() => tuntapIfreq({ mode: "tap", name: "a/b" }), TypeError);
   assert.throws(() => tuntapIfreq({ mode: "tap", name: "x".repeat(16) }), TypeError);
-  assert.throws(() => tuntapIfreq({ mode: "tap", user: -1 }), RangeError);
+  assert.throws(() => tuntapIfreq({ mode: "tap", user: -1 }), InvalidArgumentError);
   assert.throws(() => tuntapIfreq({ mode: "tap", vnetHdr: 1 as unknown as boolean }), TypeError);
   assert.throws(() => tuntapIfreq({ mode: "tap", multiqueue: true } as never), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: /Unknown tun\/tap setting: "multiqueue"/,
   });
 });
@@ -105,8 +106,8 @@ test(
       assert.equal(ip(ns, "tuntap", "show"), "");
       // Not a tun/tap device, and no such device: refused without touching anything.
       await createLink({ kind: "veth", name: "v0", peer: { name: "v1" } }, o);
-      await assert.rejects(deleteTuntap("v0", o), { name: "TypeError", message: /not a tun\/tap device/ });
-      await assert.rejects(deleteTuntap("nope", o), { name: "TypeError", message: 'Unknown link: "nope"' });
+      await assert.rejects(deleteTuntap("v0", o), { name: "NotFoundError", message: /not a tun\/tap device/ });
+      await assert.rejects(deleteTuntap("nope", o), { name: "NotFoundError", message: 'Unknown link: "nope"' });
       assert.deepEqual((await listLinks({}, o)).map((l) => l.name).sort(), ["lo", "v0", "v1"]);
     });
   },

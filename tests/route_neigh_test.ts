@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { have, ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import {
   addNeighbour,
@@ -164,7 +165,10 @@ test("dumps are filtered by link, master and family", { skip: NEEDS_ROOT }, asyn
     const d0 = await resolveLinkIndex("d0", o);
     assert.ok(ports.some((n) => n.dst === "2001:db8::10"));
     assert.ok(ports.every((n) => n.ifindex === d0), JSON.stringify(ports));
-    await assert.rejects(listNeighbours({ dev: "nope0" }, o), { name: "TypeError", message: 'Unknown link: "nope0"' });
+    await assert.rejects(listNeighbours({ dev: "nope0" }, o), {
+      name: "NotFoundError",
+      message: 'Unknown link: "nope0"',
+    });
   });
 });
 
@@ -420,27 +424,27 @@ test("fdbRequest: AF_BRIDGE ndmsg with NTF_SELF by default, NDA_* from the table
 test("bad input is refused before anything is sent", async () => {
   const o = { netns: "nlkit-no-such-netns" };
   await assert.rejects(addNeighbour({ dst: "10.0.0.256", dev: "v0" }, o), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid IP address: "10.0.0.256"',
   });
   await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", lladdr: "zz:00" }, o), TypeError);
   await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", state: "sleepy" }, o), TypeError);
   await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", flags: ["loud"] }, o), TypeError);
-  await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", protocol: 300 }, o), RangeError);
+  await assert.rejects(addNeighbour({ dst: "10.0.0.1", dev: "v0", protocol: 300 }, o), InvalidArgumentError);
   await assert.rejects(addNeighbour({ dst: "10.0.0.1" } as never, o), TypeError);
   await assert.rejects(deleteNeighbour({ dst: "nope", dev: "v0" }, o), TypeError);
   await assert.rejects(listNeighbours({ family: 7 as 2 }, o), TypeError);
   await assert.rejects(flushNeighbours({ family: "ipx" as "inet" }, o), TypeError);
   await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:0g", dev: "d0" }, o), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid MAC address: "02:00:00:00:00:0g"',
   });
   await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", vlan: 4095 }, o), {
-    name: "RangeError",
+    name: "InvalidArgumentError",
     message: 'Invalid VLAN id: "4095" (must be 1 to 4094)',
   });
   await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", flags: ["proxy"] }, o), TypeError);
   await assert.rejects(addFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", state: "sleepy" as "static" }, o), TypeError);
   await assert.rejects(deleteFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", dst: "10.0.0.300" }, o), TypeError);
-  await assert.rejects(replaceFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", vni: 1 << 24 }, o), RangeError);
+  await assert.rejects(replaceFdb({ lladdr: "02:00:00:00:00:01", dev: "d0", vni: 1 << 24 }, o), InvalidArgumentError);
 });

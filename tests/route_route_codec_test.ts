@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../src/errors.ts";
 import { tableNumber } from "../src/route/route/tables.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -276,20 +277,24 @@ test("rejects bad specs with typed errors before building", async () => {
     [{ dst: "10.0.0.0/8", gateway: "10.0.0.300" }, TypeError, /Invalid gateway: "10.0.0.300"/],
     [{ dst: "2001:db8::/64", gateway: "10.0.0.1" }, TypeError, /IPv6 route needs an IPv6 gateway/],
     [{ dst: "10.0.0.0/8", protocol: "nonsense" }, TypeError, /Unknown protocol: "nonsense"/],
-    [{ dst: "10.0.0.0/8", protocol: 256 }, RangeError, /Invalid protocol: "256"/],
-    [{ dst: "10.0.0.0/8", metric: -1 }, RangeError, /Invalid metric: "-1"/],
-    [{ dst: "10.0.0.0/8", metric: 1.5 }, RangeError, /Invalid metric: "1.5"/],
-    [{ dst: "10.0.0.0/8", metrics: { mtu: 2 ** 32 } }, RangeError, /Invalid mtu metric/],
+    [{ dst: "10.0.0.0/8", protocol: 256 }, InvalidArgumentError, /Invalid protocol: "256"/],
+    [{ dst: "10.0.0.0/8", metric: -1 }, InvalidArgumentError, /Invalid metric: "-1"/],
+    [{ dst: "10.0.0.0/8", metric: 1.5 }, InvalidArgumentError, /Invalid metric: "1.5"/],
+    [{ dst: "10.0.0.0/8", metrics: { mtu: 2 ** 32 } }, InvalidArgumentError, /Invalid mtu metric/],
     [{ dst: "10.0.0.0/8", metrics: { bogus: 1 } as never }, TypeError, /unknown key "bogus"/],
     [{ dst: "10.0.0.0/8", metrics: { lock: ["nope"] } }, TypeError, /nope/],
     [{ dst: "10.0.0.0/8", table: "nosuch" }, TypeError, /Cannot use table "nosuch"/],
     [{ dst: "10.0.0.0/8", scope: "galaxy" }, TypeError, /Unknown scope: "galaxy"/],
     [{ dst: "10.0.0.0/8", type: "teleport" }, TypeError, /Unknown route type: "teleport"/],
-    [{ dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 0 }] }, RangeError, /Invalid nexthop weight: "0"/],
-    [{ dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 257 }] }, RangeError, /nexthop weight/],
+    [
+      { dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 0 }] },
+      InvalidArgumentError,
+      /Invalid nexthop weight: "0"/,
+    ],
+    [{ dst: "10.0.0.0/8", nexthops: [{ gateway: "10.0.0.2", weight: 257 }] }, InvalidArgumentError, /nexthop weight/],
     [{ dst: "10.0.0.0/8", nexthops: [] }, TypeError, /nexthops/],
     [{ dst: "10.0.0.0/8", expires: 5 }, TypeError, /only IPv6 routes expire/],
-    [{ dst: "10.0.0.0/8", dev: 0 }, RangeError, /Invalid link index/],
+    [{ dst: "10.0.0.0/8", dev: 0 }, InvalidArgumentError, /Invalid link index/],
     [{ dst: "10.0.0.0/8", dev: "bad name" }, TypeError, /Invalid link name/],
     [{ dst: "10.0.0.0/8", pref: "urgent" as never }, TypeError, /urgent/],
   ];
@@ -324,7 +329,7 @@ test("dump requests carry the kernel-side filters; the userspace filter matches 
   assert.ok(matchRoute(parseHex(V.dflt), checkFilter({ dst: "0.0.0.0/0" })));
   assert.throws(() => checkFilter({ family: "ipx" as never }), TypeError);
   assert.throws(() => streamRoutes({ table: "nosuch" }), /Cannot use table "nosuch"/);
-  assert.throws(() => streamRoutes({ protocol: 300 }), RangeError);
+  assert.throws(() => streamRoutes({ protocol: 300 }), InvalidArgumentError);
   assert.throws(() => checkFilter({ dst: "10.0.0.0/99" }), TypeError);
 });
 

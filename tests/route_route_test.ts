@@ -7,6 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { listLinks } from "../src/route/link/api.ts";
 import {
   addRoute,
@@ -351,7 +352,7 @@ test("bad input is refused before anything reaches the kernel", { skip: NEEDS_RO
     );
     await assert.rejects(addRoute({ dst: "192.0.2.0/33" }, opts), TypeError);
     await assert.rejects(addRoute({ dst: "192.0.2.0/24", protocol: "martian" }, opts), /Unknown protocol: "martian"/);
-    await assert.rejects(addRoute({ dst: "192.0.2.0/24", metrics: { mtu: -5 } }, opts), RangeError);
+    await assert.rejects(addRoute({ dst: "192.0.2.0/24", metrics: { mtu: -5 } }, opts), InvalidArgumentError);
     await assert.rejects(listRoutes({ table: "nosuch" }, opts), /Cannot use table "nosuch"/);
     assert.equal(ip(ns, "route", "show", "table", "all"), before);
     // The kernel's own refusals come back as NetlinkError with its message.

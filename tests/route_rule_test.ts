@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { addRule, deleteRule, listRules, streamRules } from "../src/route/rule/api.ts";
 import type { RuleSpec } from "../src/route/rule/build.ts";
 import { ruleToIpJson } from "../src/route/rule/json.ts";
@@ -147,7 +148,7 @@ test("streamRules and the unfiltered listing cover every family", { skip: NEEDS_
 test("bad input is refused before any socket is opened", async () => {
   // The namespace does not exist: reaching the socket layer would fail differently.
   const opts = { netns: "nlkit-no-such-netns" };
-  await assert.rejects(addRule({ priority: -5 }, opts), RangeError);
+  await assert.rejects(addRule({ priority: -5 }, opts), InvalidArgumentError);
   await assert.rejects(addRule({ src: "10.0.0.0/40" }, opts), TypeError);
   await assert.rejects(deleteRule({}, opts), TypeError);
   await assert.rejects(listRules({ family: 7 }, opts), TypeError);

@@ -8,8 +8,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DumpInterruptedError, NetlinkSocket, ReplyLostError, SysError } from "../src/socket/mod.ts";
+import { refusal } from "../src/errors.ts";
+import { makeSys } from "../src/sys/sys.ts";
+import { DumpInterruptedError, NetlinkSocket, ReplyLostError } from "../src/socket/mod.ts";
 import { MalformedError, NetlinkError, NLM_F_DUMP_INTR, NLM_F_MULTI, NLMSG_DONE } from "../src/wire/mod.ts";
+import { PermissionError } from "../mod.ts";
 import { datagram, errorFrame, fakeSys, frame } from "../src/testing/mod.ts";
 
 const TYPE = 0x20;
@@ -123,12 +126,19 @@ test("requests on a closed socket reject, and close is idempotent", async () => 
 });
 
 test("permission refusals say which capability is missing", () => {
-  const kernel = new NetlinkError(1, {}, 16, "RTM_NEWLINK");
-  assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM) (needs root or CAP_NET_ADMIN)");
-  assert.match(
-    new SysError("setns", 1).message,
-    /setns failed: Operation not permitted \(EPERM\) \(needs root or CAP_SYS_ADMIN\)/,
-  );
+  const kernel = refusal(1, {}, 16, "RTM_NEWLINK");
+  assert.ok(kernel instanceof PermissionError && kernel instanceof NetlinkError);
+  assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN");
+  assert.deepEqual([kernel.code, kernel.permission, kernel.operation], ["EPERM", "CAP_NET_ADMIN", "RTM_NEWLINK"]);
+  const raw = { fn: { setns: () => -1, close: () => -1 }, errno: () => 1, address: () => 0n, sysBpf: undefined };
+  const sys = makeSys("deno", raw, () => Promise.resolve(0));
+  assert.throws(() => sys.setns(3, 0), {
+    name: "PermissionError",
+    permission: "CAP_SYS_ADMIN",
+    message: "setns failed: Operation not permitted (EPERM): needs root or CAP_SYS_ADMIN",
+  });
+  // Other calls keep SysError: EPERM there means something else (e.g. SO_RCVBUFFORCE, retried without force).
+  assert.throws(() => sys.close(3), { name: "SysError", code: "EPERM", operation: "close" });
 });
 
 test("concurrent requests waiting on a late kernel each finish when their own reply lands", async () => {

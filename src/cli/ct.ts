@@ -375,7 +375,7 @@ const ERR_TEXT: readonly [string, readonly string[], string][] = [
 
 /** conntrack's words for a refusal. */
 function failure(e: unknown, a?: CtArgs): string {
-  if (e instanceof NetlinkError) {
+  if (e instanceof NetlinkError && e.requestType !== 0) {
     const cmd = a ? (a.table === "expect" ? `exp-${a.command}` : a.command) : "";
     const known = ERR_TEXT.find(([code, cmds]) => code === e.code && (cmds[0] === "*" || cmds.includes(cmd)));
     return `Operation failed: ${known?.[2] ?? e.kernelMessage ?? errnoText(e.errno)}`;

@@ -148,7 +148,7 @@ export interface CtArgs {
 }
 
 /** conntrack's "other problem" refusals of an option combination: exit 1, not 2. */
-export class CtOptionConflict extends RangeError {
+export class CtOptionConflict extends Error {
   /** Always "CtOptionConflict". */
   override name = "CtOptionConflict";
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import type { CtArgs } from "./ct_args.ts";
 import { escapeControls } from "./args.ts";
@@ -39,7 +40,7 @@ function tupleOf(
 ): ExpectTupleInput | undefined {
   if (src === undefined && dst === undefined) return undefined;
   if (src === undefined || dst === undefined) {
-    throw new RangeError(`Missing ${src === undefined ? "source" : "destination"} address of the ${what}`);
+    throw new InvalidArgumentError(`Missing ${src === undefined ? "source" : "destination"} address of the ${what}`);
   }
   const t: ExpectTupleInput = { src, dst };
   if (sport !== undefined) t.sport = sport;
@@ -48,7 +49,7 @@ function tupleOf(
 }
 
 function proto(a: CtArgs, cmd: string): string | number {
-  if (a.proto === undefined) throw new RangeError(`Missing "-p" for "${cmd} expect"`);
+  if (a.proto === undefined) throw new InvalidArgumentError(`Missing "-p" for "${cmd} expect"`);
   return /^\d+$/.test(a.proto) ? Number(a.proto) : a.proto;
 }
 
@@ -56,7 +57,7 @@ function proto(a: CtArgs, cmd: string): string | number {
 function expectedTuple(a: CtArgs, cmd: string, origToo: boolean): ExpectTupleInput {
   const t = tupleOf(a.tupleSrc, a.tupleDst, a.tupleSport, a.tupleDport, "expected tuple") ??
     (origToo ? tupleOf(a.origSrc, a.origDst, a.sport, a.dport, "expected tuple") : undefined);
-  if (!t) throw new RangeError(`Missing expected tuple for "${cmd} expect" (--tuple-src and --tuple-dst)`);
+  if (!t) throw new InvalidArgumentError(`Missing expected tuple for "${cmd} expect" (--tuple-src and --tuple-dst)`);
   return t;
 }
 
@@ -113,8 +114,10 @@ export async function createExpectCommand(ctx: Context, a: CtArgs): Promise<numb
     a.masterDport ?? a.dport,
     "master",
   );
-  if (!master) throw new RangeError(`Missing master for "-I expect" (-s and -d, or --master-src and --master-dst)`);
-  if (a.timeout === undefined) throw new RangeError(`Missing "-t" for "-I expect"`);
+  if (!master) {
+    throw new InvalidArgumentError(`Missing master for "-I expect" (-s and -d, or --master-src and --master-dst)`);
+  }
+  if (a.timeout === undefined) throw new InvalidArgumentError(`Missing "-t" for "-I expect"`);
   const spec: ExpectSpec = { proto: p, tuple, master, timeout: a.timeout };
   const masked = a.maskSrc ?? a.maskDst ?? a.maskSport ?? a.maskDport;
   if (masked !== undefined) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { readText } from "./io.ts";
 
 /** Where conntrack-tools and iptables keep label names. */
@@ -35,6 +36,6 @@ export function labelBitsOf(labels: readonly string[], names: ReadonlyMap<number
   return labels.map((l) => {
     if (/^\d+$/.test(l) && Number(l) < 128) return Number(l);
     for (const [bit, name] of names) if (name === l) return bit;
-    throw new RangeError(`Unknown label: "${l}" (not a bit number 0 to 127 nor a name in ${CONNLABEL_CONF})`);
+    throw new InvalidArgumentError(`Unknown label: "${l}" (not a bit number 0 to 127 nor a name in ${CONNLABEL_CONF})`);
   });
 }

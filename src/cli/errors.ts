@@ -1,15 +1,18 @@
 /**
- * Turns an error into a message on stderr and an exit code: 2 for bad
- * input, 1 for kernel and runtime failures.
+ * Turns an error into a message on stderr and an exit code, by class
+ * (never by message text): 2 for bad input ({@link UsageError},
+ * `InvalidArgumentError`), 1 for everything else (`NetlinkError` and its
+ * `NotFoundError` and `PermissionError`, `SysError`, runtime failures).
  *
  * @module
  */
 
 import { escapeControls, UsageError } from "./args.ts";
 import type { Output } from "./output.ts";
-import { NetlinkError } from "../wire/netlink_error.ts";
-import { MalformedError, TruncatedError } from "../wire/errors.ts";
+import { InvalidArgumentError, NetlinkError, NotFoundError } from "../errors.ts";
 import { errnoText } from "../wire/errno.ts";
+
+const ENODEV = 19;
 
 /** Exit code of a successful command. */
 export const EXIT_OK = 0;
@@ -19,35 +22,31 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * A device named on the command line does not exist: exit 1 with `ip`'s
- * words, which differ between listings and changes.
+ * A missing link named on the command line, in `ip`'s words, which differ
+ * between listings (`Device "x" does not exist.`: ip link/addr show) and
+ * changes (`Cannot find device "x"`). A {@link NotFoundError}, code `ENODEV`.
  */
-export class NoDeviceError extends Error {
-  /** Always "NoDeviceError". */
-  override name = "NoDeviceError";
-  /** The missing device's name. */
-  readonly device: string;
-  /** `listing`: `Device "x" does not exist.` (ip link/addr show); else `Cannot find device "x"`. */
-  constructor(device: string, listing: boolean) {
-    super(listing ? `Device "${device}" does not exist.` : `Cannot find device "${device}"`);
-    this.device = device;
+export class NoDeviceError extends NotFoundError {
+  /** Creates the error for the link `device`, looked up for `operation`. */
+  constructor(device: string | number, listing: boolean, operation: string) {
+    const message = listing ? `Device "${device}" does not exist.` : `Cannot find device "${device}"`;
+    super(ENODEV, {}, 0, operation, undefined, message, { kind: "link", key: device });
+    this.name = "NoDeviceError";
   }
 }
 
-/**
- * Turns the library's `Unknown link: "x"` (a TypeError: the name is checked
- * before anything changes) into {@link NoDeviceError}; other errors pass.
- */
+/** The library's link {@link NotFoundError} as a {@link NoDeviceError}; other errors pass. */
 export function asNoDevice(e: unknown, listing: boolean): unknown {
-  const m = e instanceof TypeError ? /^Unknown link: "(.*)"$/.exec(e.message) : null;
-  return m ? new NoDeviceError(m[1], listing) : e;
+  if (!(e instanceof NotFoundError) || e.kind !== "link" || e.key === undefined) return e;
+  return new NoDeviceError(e.key, listing, e.operation);
 }
 
-/** True for errors caused by what the user typed (checked before anything is sent). */
+/**
+ * True for errors caused by what the user typed, refused before anything
+ * was sent: a {@link UsageError} or the library's {@link InvalidArgumentError}.
+ */
 export function isUsageError(e: unknown): boolean {
-  if (e instanceof UsageError) return true;
-  if (e instanceof TruncatedError || e instanceof MalformedError) return false;
-  return e instanceof TypeError || e instanceof RangeError;
+  return e instanceof UsageError || e instanceof InvalidArgumentError;
 }
 
 /**
@@ -61,7 +60,8 @@ export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
 
 function rawErrorText(e: unknown, prefix: string): string {
   if (e instanceof NoDeviceError || (e instanceof UsageError && e.bare)) return e.message;
-  if (e instanceof NetlinkError) {
+  // requestType 0: refused by nlkit itself (a lookup, a permission), in its own words.
+  if (e instanceof NetlinkError && e.requestType !== 0) {
     // iproute2 ends the kernel's message with a period when it has none.
     const msg = e.kernelMessage?.endsWith(".") ? e.kernelMessage : `${e.kernelMessage}.`;
     return e.kernelMessage ? `Error: ${msg}` : `${prefix}: ${errnoText(e.errno)}`;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isRuntimePermissionDenied, runtimePermission } from "../errors.ts";
 import { type Args, toInt, UsageError } from "./args.ts";
 import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
@@ -89,7 +90,9 @@ async function exec(args: Args): Promise<number> {
   // Loaded here so that other commands do not pay for Deno's Node layer.
   const { spawnSync } = await import("node:child_process");
   const r = spawnSync("nsenter", [`--net=${NETNS_RUN_DIR}/${ns}`, ...cmd], { stdio: "inherit" });
-  if (r.error) throw r.error;
+  if (r.error) {
+    throw isRuntimePermissionDenied(r.error) ? runtimePermission("run nsenter", "--allow-run", r.error) : r.error;
+  }
   return r.status ?? 1;
 }
 

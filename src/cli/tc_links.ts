@@ -5,6 +5,7 @@
  * @module
  */
 
+import { linkNotFound } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { linkNames } from "./names.ts";
 
@@ -15,11 +16,11 @@ export async function nameIndex(ctx: Context): Promise<Map<string, number>> {
   return map;
 }
 
-/** A name lookup that throws the library's `Unknown link: "x"` for a name not in `names`. */
+/** A name lookup that throws the library's link `NotFoundError` for a name not in `names`. */
 export function linkLookup(names: Map<string, number>): (name: string) => number {
   return (name) => {
     const i = names.get(name);
-    if (i === undefined) throw new TypeError(`Unknown link: "${name}"`);
+    if (i === undefined) throw linkNotFound(name);
     return i;
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { formatHex } from "../wire/addr.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { Codec } from "../wire/table.ts";
@@ -58,7 +59,7 @@ export const HW_ADDR_CODEC: Codec<string> = {
   build(b: MessageBuilder, value: string): void {
     const bytes = value.split(":").map((h) => parseInt(h, 16));
     if (bytes.length > 8 || bytes.some((x) => !(x >= 0 && x <= 255))) {
-      throw new TypeError(`Cannot use "${value}" as a hardware address: expected up to 8 hex bytes`);
+      throw new InvalidArgumentError(`Cannot use "${value}" as a hardware address: expected up to 8 hex bytes`);
     }
     b.scalar("u16be", bytes.length).scalar("u16", 0);
     for (let i = 0; i < 8; i++) b.scalar("u8", bytes[i] ?? 0);
@@ -68,7 +69,7 @@ export const HW_ADDR_CODEC: Codec<string> = {
 /** Checks a `0..2^32-1` value such as a mark, naming it in the error. */
 export function checkU32(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new RangeError(`Cannot use ${what} ${value}: expected an integer from 0 to 4294967295`);
+    throw new InvalidArgumentError(`Cannot use ${what} ${value}: expected an integer from 0 to 4294967295`);
   }
   return value;
 }
@@ -76,7 +77,7 @@ export function checkU32(value: number, what: string): number {
 /** Checks a queue or group number (`0..65535`). */
 export function checkU16(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff) {
-    throw new RangeError(`Cannot use ${what} ${value}: expected an integer from 0 to 65535`);
+    throw new InvalidArgumentError(`Cannot use ${what} ${value}: expected an integer from 0 to 65535`);
   }
   return value;
 }
@@ -84,7 +85,7 @@ export function checkU16(value: number, what: string): number {
 /** Checks a copy mode name. */
 export function checkCopyMode(mode: string): number {
   const n = (COPY_MODES as Record<string, number>)[mode];
-  if (n === undefined) throw new TypeError(`Cannot use copy mode "${mode}": expected none, meta or packet`);
+  if (n === undefined) throw new InvalidArgumentError(`Cannot use copy mode "${mode}": expected none, meta or packet`);
   return n;
 }
 
@@ -121,6 +122,6 @@ export function readNfgen(view: DataView, off: number, end: number): { family: n
 /** Checks a receive buffer size option. */
 export function checkReceiveBuffer(bytes: number | undefined): void {
   if (bytes !== undefined && (!Number.isInteger(bytes) || bytes <= 0)) {
-    throw new RangeError(`Cannot use receive buffer ${bytes}: expected a positive byte count`);
+    throw new InvalidArgumentError(`Cannot use receive buffer ${bytes}: expected a positive byte count`);
   }
 }

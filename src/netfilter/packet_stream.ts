@@ -8,6 +8,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { Overrun } from "../socket/errors.ts";
 import { NetlinkSocket, type UnicastReader } from "../socket/socket.ts";
 import type { NetlinkCapture } from "../socket/capture.ts";
@@ -111,7 +112,7 @@ export abstract class PacketStream<P extends PacketInterfaces, O>
    */
   async nextBatch(max = 64): Promise<(P | O)[]> {
     if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`Cannot take ${max} packets: expected a positive integer`);
+      throw new InvalidArgumentError(`Cannot take ${max} packets: expected a positive integer`);
     }
     const first = await this.#reader.next();
     if (first.done) return [];

@@ -14,8 +14,11 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
+import { notFound } from "../errors.ts";
+import { readDirNames } from "../sys/files.ts";
 
 /**
  * A network namespace: a name under `/run/netns`, or `{ name }`, `{ path }`
@@ -42,7 +45,7 @@ const EINVAL = 22;
 /** Checks a namespace name as `ip netns` would accept it. */
 export function checkNetnsName(name: string): string {
   if (!name || name.length > 255 || name.includes("/") || name === "." || name === "..") {
-    throw new TypeError(`Invalid namespace name: "${name}"`);
+    throw new InvalidArgumentError(`Invalid namespace name: "${name}"`);
   }
   return name;
 }
@@ -53,7 +56,9 @@ export function netnsPath(target: NetnsTarget): string | undefined {
   if ("name" in target) return `${NETNS_RUN_DIR}/${checkNetnsName(target.name)}`;
   if ("path" in target) return target.path;
   if ("pid" in target) {
-    if (!Number.isInteger(target.pid) || target.pid <= 0) throw new TypeError(`Invalid pid: "${target.pid}"`);
+    if (!Number.isInteger(target.pid) || target.pid <= 0) {
+      throw new InvalidArgumentError(`Invalid pid: "${target.pid}"`);
+    }
     return `/proc/${target.pid}/ns/net`;
   }
   return undefined;
@@ -67,7 +72,9 @@ export function openNetns(sys: Sys, target: NetnsTarget): { fd: number; owned: b
     return { fd: sys.open(path, O_RDONLY | O_CLOEXEC), owned: true };
   } catch (e) {
     if (e instanceof SysError && e.code === "ENOENT") {
-      throw new SysError("open", e.errno, `network namespace ${JSON.stringify(path)}`);
+      const key = typeof target === "string" ? target : "name" in target ? target.name : path;
+      const message = `open network namespace ${JSON.stringify(path)} failed: No such file or directory (ENOENT)`;
+      throw notFound({ kind: "network namespace", key }, "open network namespace", message);
     }
     throw e;
   }
@@ -87,7 +94,7 @@ export function withNetns<T>(sys: Sys, target: NetnsTarget, fn: () => T): T {
     sys.setns(dest.fd, CLONE_NEWNET);
     try {
       const out = fn();
-      if (out instanceof Promise) throw new TypeError("withNetns takes a synchronous function");
+      if (out instanceof Promise) throw new InvalidArgumentError("withNetns takes a synchronous function");
       return out;
     } finally {
       sys.setns(orig, CLONE_NEWNET);
@@ -145,19 +152,6 @@ export async function deleteNetns(name: string): Promise<void> {
     if (!(e instanceof SysError) || e.errno !== EINVAL) throw e; // not mounted: just remove the file
   }
   sys.unlink(path);
-}
-
-/**
- * Entry names of a directory. Deno's own API under Deno: importing `node:fs`
- * there starts Deno's Node layer (~40 ms), and every socket imports this module.
- */
-function readDirNames(dir: string): string[] {
-  const g = globalThis as {
-    Deno?: { readDirSync(p: string): Iterable<{ name: string }> };
-    process?: { getBuiltinModule(m: string): unknown };
-  };
-  if (g.Deno) return Array.from(g.Deno.readDirSync(dir), (e) => e.name);
-  return (g.process!.getBuiltinModule("node:fs") as { readdirSync(p: string): string[] }).readdirSync(dir);
 }
 
 /** Names of the namespaces under `/run/netns` (needs read access there). */

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
@@ -64,7 +65,7 @@ export function parseNsidMessage(m: NlMsg): NsidEntry {
 function checkNsid(v: number | "auto"): number {
   if (v === "auto") return -1;
   if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-    throw new RangeError(`Invalid nsid: "${v}" (must be 0 to 2147483647, or "auto")`);
+    throw new InvalidArgumentError(`Invalid nsid: "${v}" (must be 0 to 2147483647, or "auto")`);
   }
   return v;
 }
@@ -157,7 +158,7 @@ export async function nsidNames(opts: RouteOptions = {}): Promise<Map<number, st
 
 function checkPid(pid: number | "self"): string {
   if (pid === "self") return "self";
-  if (!Number.isInteger(pid) || pid <= 0) throw new TypeError(`Invalid pid: "${pid}"`);
+  if (!Number.isInteger(pid) || pid <= 0) throw new InvalidArgumentError(`Invalid pid: "${pid}"`);
   return String(pid);
 }
 

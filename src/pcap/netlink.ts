@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import type { NetlinkCapture } from "../socket/capture.ts";
 import { LINKTYPE_NETLINK, pcapNow } from "./format.ts";
 import { PcapWriter } from "./writer.ts";
@@ -40,7 +41,7 @@ export class NetlinkPcapCapture implements NetlinkCapture, Disposable {
   /** Wraps a writer opened with `LINKTYPE_NETLINK`. */
   constructor(pcap: PcapWriter) {
     if (pcap.linkType !== LINKTYPE_NETLINK) {
-      throw new TypeError(`Cannot write netlink records to link type ${pcap.linkType}`);
+      throw new InvalidArgumentError(`Cannot write netlink records to link type ${pcap.linkType}`);
     }
     this.pcap = pcap;
   }

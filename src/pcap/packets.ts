@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { NFGENMSG } from "../wire/nfnetlink.ts";
@@ -83,7 +84,7 @@ export class PacketPcapWriter implements Disposable {
   /** Wraps a writer opened with the matching link type number. */
   constructor(pcap: PcapWriter, type: PacketLinkType) {
     if (pcap.linkType !== LINK_TYPES[type]) {
-      throw new TypeError(`Cannot write ${type} records to a pcap of link type ${pcap.linkType}`);
+      throw new InvalidArgumentError(`Cannot write ${type} records to a pcap of link type ${pcap.linkType}`);
     }
     this.pcap = pcap;
     this.#type = type;
@@ -91,7 +92,9 @@ export class PacketPcapWriter implements Disposable {
 
   /** Opens `path` (`-` for stdout) for packets stored as `type` (default `nflog`). */
   static open(path: string, type: PacketLinkType = "nflog"): PacketPcapWriter {
-    if (!(type in LINK_TYPES)) throw new TypeError(`Cannot use link type "${type}": expected raw, ipv4, ipv6 or nflog`);
+    if (!(type in LINK_TYPES)) {
+      throw new InvalidArgumentError(`Cannot use link type "${type}": expected raw, ipv4, ipv6 or nflog`);
+    }
     return new PacketPcapWriter(PcapWriter.open(path, LINK_TYPES[type]), type);
   }
 

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { PCAP_SNAPLEN, pcapFileHeader, pcapNow, pcapRecord, type PcapTime } from "./format.ts";
 
@@ -30,7 +31,7 @@ export class PcapWriter implements Disposable {
 
   /** Writes the file header to `fd`; `own` closes `fd` on {@link close}. */
   constructor(fd: number, linkType: number, own = false, snaplen = PCAP_SNAPLEN) {
-    if (!Number.isInteger(linkType) || linkType < 0) throw new RangeError(`Cannot use link type ${linkType}`);
+    if (!Number.isInteger(linkType) || linkType < 0) throw new InvalidArgumentError(`Cannot use link type ${linkType}`);
     this.#fd = fd;
     this.#own = own;
     this.linkType = linkType;

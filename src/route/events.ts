@@ -20,6 +20,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
@@ -174,13 +175,13 @@ function markExisting(m: NlMsg): RouteEvent | undefined {
 
 function checkGroups(groups: readonly RouteGroup[]): RouteGroup[] {
   if (!Array.isArray(groups) || groups.length === 0) {
-    throw new TypeError(
+    throw new InvalidArgumentError(
       `Invalid event groups: "${String(groups)}" (need at least one of ${Object.keys(GROUPS).join(", ")})`,
     );
   }
   for (const g of groups) {
     if (!Object.hasOwn(GROUPS, g)) {
-      throw new TypeError(`Unknown event group: "${g}" (must be one of ${Object.keys(GROUPS).join(", ")})`);
+      throw new InvalidArgumentError(`Unknown event group: "${g}" (must be one of ${Object.keys(GROUPS).join(", ")})`);
     }
   }
   return [...new Set(groups)];
@@ -194,7 +195,7 @@ export function routeGroupNumbers(groups: readonly RouteGroup[]): number[] {
 function checkBuffer(bytes: number | undefined): number {
   if (bytes === undefined) return DEFAULT_EVENT_BUFFER;
   if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 0x7fffffff) {
-    throw new RangeError(`Invalid receive buffer: "${bytes}" (must be 1024 to 2147483647 bytes)`);
+    throw new InvalidArgumentError(`Invalid receive buffer: "${bytes}" (must be 1024 to 2147483647 bytes)`);
   }
   return bytes;
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { isOverrun } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
@@ -91,7 +92,7 @@ export async function subscribeMonitor(
     ...netconfGroups(what.netconf ?? []),
     ...(what.nsid ? [RTNLGRP_NSID] : []),
   ];
-  if (groups.length === 0) throw new TypeError(`Invalid monitor selection: "{}" (nothing to follow)`);
+  if (groups.length === 0) throw new InvalidArgumentError(`Invalid monitor selection: "{}" (nothing to follow)`);
   opts.signal?.throwIfAborted();
   const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
     netns: opts.netns,

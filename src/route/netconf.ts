@@ -16,6 +16,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
@@ -99,7 +100,7 @@ export interface NetconfSubscribeOptions extends SubscribeOptions {
 export function netconfGroups(families: readonly (keyof typeof RTNLGRP_NETCONF)[]): number[] {
   return families.map((f) => {
     if (!Object.hasOwn(RTNLGRP_NETCONF, f)) {
-      throw new TypeError(`Invalid netconf family: "${f}" (must be inet, inet6 or mpls)`);
+      throw new InvalidArgumentError(`Invalid netconf family: "${f}" (must be inet, inet6 or mpls)`);
     }
     return RTNLGRP_NETCONF[f];
   });

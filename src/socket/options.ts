@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import type { NetnsTarget } from "../netns/netns.ts";
 import type { NetlinkCapture } from "./capture.ts";
 import type { MessageError } from "./errors.ts";
@@ -112,22 +113,24 @@ const MAX_INT = 0x7fffffff;
 function checkInt(what: string, v: unknown, min: number, max: number): void {
   if (v === undefined) return;
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be an integer from ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be an integer from ${min} to ${max})`);
   }
 }
 
-/** Refuses bad socket options with a `RangeError`/`TypeError` naming the value. */
+/** Refuses bad socket options with an `InvalidArgumentError` naming the value. */
 export function checkSocketOptions(o: SocketOptions): void {
   checkInt("receive buffer", o.receiveBuffer, 1, MAX_INT); // the kernel raises tiny sizes to its minimum
   checkInt("send buffer", o.sendBuffer, 1, MAX_INT);
   checkInt("maxInFlight", o.maxInFlight, 1, 65536);
   checkInt("datagram buffer", o.datagramBuffer, 65536, 1 << 24);
   if (o.groups !== undefined) {
-    if (!Array.isArray(o.groups)) throw new TypeError(`Invalid groups: "${String(o.groups)}" (must be an array)`);
+    if (!Array.isArray(o.groups)) {
+      throw new InvalidArgumentError(`Invalid groups: "${String(o.groups)}" (must be an array)`);
+    }
     for (const g of o.groups) checkInt("multicast group", g, 1, 0xffffffff);
   }
   if (o.capture !== undefined && typeof o.capture?.record !== "function") {
-    throw new TypeError("Invalid capture: must have a record(direction, protocol, bytes) method");
+    throw new InvalidArgumentError("Invalid capture: must have a record(direction, protocol, bytes) method");
   }
 }
 
@@ -135,10 +138,10 @@ export function checkSocketOptions(o: SocketOptions): void {
 export function checkRequestOptions(o: RequestOptions): void {
   const t = o.timeout;
   if (t !== undefined && (typeof t !== "number" || !(t > 0) || !Number.isFinite(t))) {
-    throw new RangeError(`Invalid timeout: "${String(t)}" (must be a positive number of milliseconds)`);
+    throw new InvalidArgumentError(`Invalid timeout: "${String(t)}" (must be a positive number of milliseconds)`);
   }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError("Invalid signal: must be an AbortSignal");
+    throw new InvalidArgumentError("Invalid signal: must be an AbortSignal");
   }
   o.signal?.throwIfAborted();
 }
@@ -147,10 +150,10 @@ export function checkRequestOptions(o: RequestOptions): void {
 export function checkUnicastOptions(o: UnicastOptions): void {
   checkRequestOptions(o);
   if (o.overrun !== undefined && o.overrun !== "report" && o.overrun !== "drain") {
-    throw new TypeError(`Invalid overrun policy: "${String(o.overrun)}" (must be "report" or "drain")`);
+    throw new InvalidArgumentError(`Invalid overrun policy: "${String(o.overrun)}" (must be "report" or "drain")`);
   }
   if (o.onParseError !== undefined && typeof o.onParseError !== "function") {
-    throw new TypeError("Invalid onParseError: must be a function");
+    throw new InvalidArgumentError("Invalid onParseError: must be a function");
   }
 }
 

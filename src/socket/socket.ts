@@ -26,6 +26,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { withNetns } from "../netns/netns.ts";
@@ -53,6 +54,7 @@ import {
 import { parseDoneMessage, parseErrorMessage } from "../wire/error_message.ts";
 import { type NlMsg, readMessage, stampMessage } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
+import { refusal } from "../errors.ts";
 import { planDatagrams, wantsAck } from "./batch.ts";
 import { globalCaptureSink, type NetlinkCapture } from "./capture.ts";
 import { type Consumer, finish, msgType, newConsumer, type Parse, setFlags } from "./consumer.ts";
@@ -324,7 +326,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     checkRequestOptions(options);
     for (const [i, m] of messages.entries()) {
       if (!(m instanceof Uint8Array) || m.length < NLMSG_HDRLEN || m.length % 4) {
-        throw new TypeError(`Invalid batch message ${i}: must be a finished netlink message`);
+        throw new InvalidArgumentError(`Invalid batch message ${i}: must be a finished netlink message`);
       }
     }
     if (messages.length === 0) return;
@@ -597,7 +599,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       next,
       take: (max) => {
         if (!Number.isInteger(max) || max < 1) {
-          throw new RangeError(`Cannot take ${max} messages: expected a positive integer`);
+          throw new InvalidArgumentError(`Cannot take ${max} messages: expected a positive integer`);
         }
         const out: (T | Overrun)[] = [];
         while (out.length < max && !stopped()) {
@@ -666,7 +668,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (bytes > this.sendBuffer - 32) setBuffer(this.#sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, bytes + 32);
     if (acks * ACK_COST > this.receiveBuffer) setBuffer(this.#sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, acks * ACK_COST);
     if (bytes > this.sendBuffer - 32) {
-      throw new RangeError(`Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`);
+      throw new InvalidArgumentError(
+        `Cannot send a ${bytes}-byte batch: the send buffer holds ${this.sendBuffer - 32} bytes`,
+      );
     }
   }
 
@@ -1022,7 +1026,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       let outcome: unknown;
       try {
         const { errno, ext } = m.type === NLMSG_ERROR ? parseErrorMessage(m) : parseDoneMessage(m);
-        outcome = errno ? new NetlinkError(errno, ext, msgType(c.request), this.#name(c.request), c.request) : c.error;
+        outcome = errno ? refusal(errno, ext, msgType(c.request), this.#name(c.request), c.request) : c.error;
       } catch (e) {
         outcome = e;
       }
@@ -1055,7 +1059,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (!err.errno) return;
     const echoed = m.buf.slice(m.start + NLMSG_HDRLEN + 4, m.start + 2 * NLMSG_HDRLEN + 4);
     this.strayRefusals++;
-    this.lastStrayRefusal = new NetlinkError(err.errno, err.ext, err.requestType, this.#name(echoed));
+    this.lastStrayRefusal = refusal(err.errno, err.ext, err.requestType, this.#name(echoed));
   }
 
   /** A unicast message for the unicast reader; a parse failure becomes an item. */

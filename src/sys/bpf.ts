@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { cString, type Sys, SysError } from "./sys.ts";
 
 /** `enum bpf_cmd` values nlkit and its tests use. */
@@ -36,7 +37,7 @@ const OBJ_GET_SIZE = 24;
  */
 export function bpfObjGet(sys: Sys, path: string): number {
   if (typeof path !== "string" || path === "" || path.includes("\0")) {
-    throw new TypeError(`Cannot open pinned bpf object ${JSON.stringify(path)}: expected a file path`);
+    throw new InvalidArgumentError(`Cannot open pinned bpf object ${JSON.stringify(path)}: expected a file path`);
   }
   return sys.bpf(BPF_CMD.BPF_OBJ_GET, new Uint8Array(OBJ_GET_SIZE), [[0, cString(path)]]);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { bpfSyscallNumber, libcCandidates, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 
@@ -64,10 +65,13 @@ export async function loadBunSys(override?: string): Promise<Sys> {
       libcPath = name;
       break;
     } catch (e) {
-      lastError = e;
+      lastError ??= e; // the first failure says most (later candidates are other systems' names)
     }
   }
-  if (!lib) throw new Error("Cannot load libc: pass its path to setLibcPath()", { cause: lastError });
+  if (!lib) {
+    const why = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new Error(`Cannot load libc: ${why}; pass libc's path to setLibcPath()`, { cause: lastError });
+  }
   const s = { ...lib.symbols } as Record<string, (...args: unknown[]) => number>;
   for (const [key, name, def] of aliases) {
     s[key] = ffi.dlopen(libcPath, { [name]: def }).symbols[name] as (...args: unknown[]) => number;
@@ -98,7 +102,9 @@ function pollerFor(libcPath: string): Sys["pollAsync"] {
       });
       worker.postMessage({ libc: libcPath });
     }
-    if (!(fds.buffer instanceof SharedArrayBuffer)) throw new TypeError("Poll set must live in a SharedArrayBuffer");
+    if (!(fds.buffer instanceof SharedArrayBuffer)) {
+      throw new InvalidArgumentError("Poll set must live in a SharedArrayBuffer");
+    }
     worker.ref();
     return new Promise<number>((resolve) => {
       pending = resolve;

@@ -8,6 +8,7 @@
 
 import { bpfSyscallNumber, libcCandidates, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
+import { isRuntimePermissionDenied, runtimePermission } from "../errors.ts";
 
 const DENO_SYMBOLS = {
   ...SYMBOLS,
@@ -31,15 +32,11 @@ export function loadDenoSys(libcPath?: string): Sys {
       lib = Deno.dlopen(name, DENO_SYMBOLS);
       break;
     } catch (e) {
-      if (e instanceof Deno.errors.PermissionDenied || (e as Error).name === "NotCapable") throw e;
-      lastError = e;
+      if (isRuntimePermissionDenied(e)) throw runtimePermission(`dlopen ${name}`, "--allow-ffi", e);
+      lastError ??= e; // the first failure says most (later candidates are other systems' names)
     }
   }
-  if (!lib) {
-    throw new Error(`Cannot load libc from ${candidates.join(", ")}: pass its path to setLibcPath()`, {
-      cause: lastError,
-    });
-  }
+  if (!lib) throw new Error(loadFailure(granted, candidates, lastError), { cause: lastError });
   const s = lib.symbols;
   const loc = s.__errno_location();
   if (loc === null) throw new Error("Cannot locate errno: __errno_location returned NULL");
@@ -60,4 +57,20 @@ export function loadDenoSys(libcPath?: string): Sys {
       inFlight.delete(fds);
     }
   });
+}
+
+/**
+ * Why no libc loaded. Deno resolves a relative `--allow-ffi=libc.so.6`
+ * against the current directory, so only an absolute path scopes it.
+ */
+function loadFailure(granted: string[], candidates: string[], cause: unknown): string {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  const relative = granted.find((p) => !p.startsWith("/"));
+  const scoped = Deno.permissions.querySync({ name: "ffi" }).state !== "granted";
+  const hint = relative && scoped
+    ? `Deno resolves --allow-ffi=${relative} against the current directory: give libc's absolute path (e.g. --allow-ffi=${
+      candidates.find((p) => p.includes("-linux-gnu/"))
+    }) or plain --allow-ffi`
+    : "pass libc's path to setLibcPath()";
+  return `Cannot load libc: ${why}; ${hint}`;
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { isRuntimePermissionDenied, runtimePermission } from "../errors.ts";
+
 interface DenoFs {
   readDirSync(p: string): Iterable<{ name: string }>;
   readLinkSync(p: string): string;
@@ -27,9 +29,13 @@ function fs(): NodeFs {
   return nodeFs ??= g.process!.getBuiltinModule("node:fs") as NodeFs;
 }
 
-/** Entry names of a directory. */
+/** Entry names of a directory; a `PermissionError` without Deno's `--allow-read`. */
 export function readDirNames(dir: string): string[] {
-  return g.Deno ? Array.from(g.Deno.readDirSync(dir), (e) => e.name) : fs().readdirSync(dir);
+  try {
+    return g.Deno ? Array.from(g.Deno.readDirSync(dir), (e) => e.name) : fs().readdirSync(dir);
+  } catch (e) {
+    throw isRuntimePermissionDenied(e) ? runtimePermission(`read ${dir}`, "--allow-read", e) : e;
+  }
 }
 
 /** The target of a symbolic link, or `undefined` when it cannot be read. */

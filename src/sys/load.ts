@@ -11,6 +11,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import type { Sys } from "./sys.ts";
 
 let cached: Promise<Sys> | undefined;
@@ -23,7 +24,7 @@ let libcPath: string | undefined;
  */
 export function setLibcPath(path: string): void {
   if (typeof path !== "string" || path === "") {
-    throw new TypeError(`Cannot use libc path ${JSON.stringify(path)}: expected a file path`);
+    throw new InvalidArgumentError(`Cannot use libc path ${JSON.stringify(path)}: expected a file path`);
   }
   if (cached && path !== libcPath) throw new Error("Cannot change the libc path: libc is already loaded");
   libcPath = path;

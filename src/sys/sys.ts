@@ -6,25 +6,36 @@
  */
 
 import { errnoName, errnoText } from "./errno.ts";
+import { NlkitError, PermissionError } from "../errors.ts";
 
-/** A failed system call, with its errno. */
-export class SysError extends Error {
-  /** Always `"SysError"`. */
-  override name = "SysError";
+/** A failed system call, with its errno; `operation` is the call. */
+export class SysError extends NlkitError {
   /** Positive errno. */
   readonly errno: number;
-  /** errno name, e.g. `EPERM`. */
-  readonly code: string;
   /** The call that failed. */
   readonly syscall: string;
   /** Creates the error; `detail` says what the call was doing. */
   constructor(syscall: string, errno: number, detail = "") {
-    const hint = errno === 1 && /setns|unshare|mount|umount/.test(syscall) ? " (needs root or CAP_SYS_ADMIN)" : "";
-    super(`${syscall}${detail ? ` ${detail}` : ""} failed: ${errnoText(errno)} (${errnoName(errno)})${hint}`);
+    super(
+      `${syscall}${detail ? ` ${detail}` : ""} failed: ${errnoText(errno)} (${errnoName(errno)})`,
+      errnoName(errno),
+      syscall,
+    );
+    this.name = "SysError";
     this.errno = errno;
-    this.code = errnoName(errno);
     this.syscall = syscall;
   }
+}
+
+/** Calls that EPERM refuses for want of CAP_SYS_ADMIN (namespace switches and mounts). */
+const NEEDS_SYS_ADMIN = new Set(["setns", "unshare", "mount", "umount2"]);
+
+/** The error of a failed call: a {@link PermissionError} for EPERM on a namespace call, else a {@link SysError}. */
+function callError(syscall: string, errno: number, detail?: string): Error {
+  if (errno === 1 && NEEDS_SYS_ADMIN.has(syscall)) {
+    return new PermissionError(errno, {}, 0, `${syscall}${detail ? ` ${detail}` : ""}`, "CAP_SYS_ADMIN");
+  }
+  return new SysError(syscall, errno, detail);
 }
 
 /**
@@ -122,7 +133,7 @@ export interface RawLibc {
 export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["pollAsync"]): Sys {
   const f = raw.fn;
   const check = (r: number, name: string, detail?: string): number => {
-    if (r < 0) throw new SysError(name, raw.errno(), detail);
+    if (r < 0) throw callError(name, raw.errno(), detail);
     return r;
   };
   const neg = (r: number): number => (r < 0 ? -raw.errno() : r);

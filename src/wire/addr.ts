@@ -1,6 +1,6 @@
 /**
  * Text forms of addresses: IPv4, IPv6 (RFC 5952 output), MAC and CIDR.
- * Parsers throw a `TypeError` that quotes the bad value.
+ * Parsers throw an `InvalidArgumentError` that quotes the bad value.
  *
  * @example
  * ```ts
@@ -11,6 +11,8 @@
  *
  * @module
  */
+
+import { InvalidArgumentError } from "../errors.ts";
 
 /** Address family numbers from `<sys/socket.h>`. */
 export const AF_UNSPEC = 0;
@@ -79,7 +81,7 @@ function parseIpv6(text: string): Uint8Array | undefined {
 /** Parses an IPv4 or IPv6 address into 4 or 16 bytes. */
 export function parseIp(text: string): Uint8Array {
   const out = text.includes(":") ? parseIpv6(text) : parseIpv4(text);
-  if (!out) throw new TypeError(`Invalid IP address: "${text}"`);
+  if (!out) throw new InvalidArgumentError(`Invalid IP address: "${text}"`);
   return out;
 }
 
@@ -137,7 +139,7 @@ export function formatHex(b: Uint8Array, off = 0, len: number = b.length - off):
 /** Parses a link-layer address such as `aa:bb:cc:dd:ee:ff` (any length). */
 export function parseMac(text: string): Uint8Array {
   if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2})*$/.test(text)) {
-    throw new TypeError(`Invalid link-layer address: "${text}"`);
+    throw new InvalidArgumentError(`Invalid link-layer address: "${text}"`);
   }
   return Uint8Array.from(text.split(":"), (p) => parseInt(p, 16));
 }
@@ -160,14 +162,14 @@ export function parseCidr(text: string): Cidr {
   try {
     addr = parseIp(addrText);
   } catch {
-    throw new TypeError(`Invalid address or prefix: "${text}"`);
+    throw new InvalidArgumentError(`Invalid address or prefix: "${text}"`);
   }
   const max = addr.length * 8;
   let prefixLen = max;
   if (slash >= 0) {
     const p = text.slice(slash + 1);
     prefixLen = /^\d{1,3}$/.test(p) ? Number(p) : NaN;
-    if (!(prefixLen <= max)) throw new TypeError(`Invalid prefix length in "${text}": must be 0 to ${max}`);
+    if (!(prefixLen <= max)) throw new InvalidArgumentError(`Invalid prefix length in "${text}": must be 0 to ${max}`);
   }
   return { family: addr.length === 4 ? AF_INET : AF_INET6, addr, prefixLen };
 }

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { parseIp, parseMac } from "./addr.ts";
 import { align4, NLA_F_NESTED, NLA_HDRLEN } from "./constants.ts";
 import {
@@ -174,7 +175,9 @@ export class MessageBuilder {
     if (spec.bits) n = bitsOfNames(spec.bits, val as string[] | number, key);
     else if (spec.names) n = valueOfName(spec.names, val as string | number, key);
     else n = val as number;
-    if (typeof n !== "number" || !Number.isFinite(n)) throw new TypeError(`Invalid ${key}: "${String(val)}"`);
+    if (typeof n !== "number" || !Number.isFinite(n)) {
+      throw new InvalidArgumentError(`Invalid ${key}: "${String(val)}"`);
+    }
     this.u(spec.type, kind, n);
   }
 

@@ -9,6 +9,8 @@
 export class TruncatedError extends RangeError {
   /** Always `"TruncatedError"`. */
   override name = "TruncatedError";
+  /** Always `"EBADMSG"`: the bytes are not a whole message. */
+  readonly code = "EBADMSG";
   /** Byte offset where the missing data should begin. */
   readonly offset: number;
   /** Creates the error; `what` names the structure that did not fit. */
@@ -22,6 +24,8 @@ export class TruncatedError extends RangeError {
 export class MalformedError extends SyntaxError {
   /** Always `"MalformedError"`. */
   override name = "MalformedError";
+  /** Always `"EBADMSG"`: the bytes are not a valid message. */
+  readonly code = "EBADMSG";
   /** Byte offset of the offending field. */
   readonly offset: number;
   /** Creates the error with a description of what is wrong. */

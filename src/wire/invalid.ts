@@ -5,23 +5,9 @@
  * @module
  */
 
-/**
- * A value or key the caller passed cannot be used. It extends `TypeError`
- * for older callers; catch it by class or by `code === "EINVAL"`.
- */
-export class InvalidArgumentError extends TypeError {
-  /** Always `"EINVAL"`, like the kernel's refusal of a bad argument. */
-  readonly code = "EINVAL";
-  /** The key or value that was refused. */
-  readonly argument: string;
+import { InvalidArgumentError } from "../errors.ts";
 
-  /** Creates the error; `argument` is the key or value it is about. */
-  constructor(message: string, argument: string) {
-    super(message);
-    this.name = "InvalidArgumentError";
-    this.argument = argument;
-  }
-}
+export { InvalidArgumentError };
 
 /** The closest of `choices` to `word` (at most two edits away), for "did you mean" hints. */
 function closest(word: string, choices: readonly string[]): string | undefined {

@@ -23,6 +23,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { formatHex, formatIp } from "./addr.ts";
 import type { MessageBuilder } from "./builder.ts";
 import { align4, NLA_HDRLEN, NLA_TYPE_MASK } from "./constants.ts";
@@ -273,7 +274,7 @@ export function valueOfName(names: NameMap, v: string | number, what: string): n
   if (typeof v === "number") return v;
   for (const k in names) if (names[k] === v) return Number(k);
   if (/^\d+$/.test(v)) return Number(v);
-  throw new TypeError(`Unknown ${what}: "${v}"`);
+  throw new InvalidArgumentError(`Unknown ${what}: "${v}"`);
 }
 
 /** Combines flag names (or `0x..` text) into bits. */

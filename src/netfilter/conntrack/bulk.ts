@@ -19,6 +19,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { BatchError } from "../../socket/errors.ts";
 import { openSocket } from "../../socket/family.ts";
 import { checkTarget } from "../../socket/target.ts";
@@ -60,7 +61,7 @@ export function buildCreateConntrack(spec: ConntrackSpec): Uint8Array {
  * file), and each request is built and validated just before its batch is
  * sent, so memory stays at `window` requests however many entries are made.
  * A spec that fails validation stops the run: the requests built before it
- * are sent and acknowledged, then its `TypeError`/`RangeError` is thrown.
+ * are sent and acknowledged, then its `InvalidArgumentError` is thrown.
  * Kernel refusals (EEXIST, ENOMEM when the table is full, ...) do not stop
  * the run; they are returned in `failed`.
  */
@@ -73,7 +74,7 @@ export async function createConntrackMany(
   checkTarget(opts, "createConntrackMany");
   const window = tuning.window ?? 1024;
   if (!Number.isInteger(window) || window < 1 || window > 65536) {
-    throw new RangeError(`Invalid window: "${window}" (must be 1 to 65536)`);
+    throw new InvalidArgumentError(`Invalid window: "${window}" (must be 1 to 65536)`);
   }
   const own = opts.socket
     ? undefined

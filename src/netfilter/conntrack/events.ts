@@ -105,10 +105,12 @@ const EXPECT_GROUPS: Record<ConntrackEventType, number> = {
 /** The multicast groups a subscription joins. */
 export function conntrackEventGroups(options: SubscribeConntrackOptions = {}): number[] {
   const events = options.events ?? ["new", "update", "destroy"];
-  if (events.length === 0) throw new TypeError("No conntrack events selected");
+  if (events.length === 0) throw new InvalidArgumentError("No conntrack events selected");
   const groups = new Set<number>();
   for (const e of events) {
-    if (!(e in ENTRY_GROUPS)) throw new TypeError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
+    if (!(e in ENTRY_GROUPS)) {
+      throw new InvalidArgumentError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
+    }
     groups.add(ENTRY_GROUPS[e]);
     if (options.expectations) groups.add(EXPECT_GROUPS[e]);
   }
@@ -232,7 +234,9 @@ export async function subscribeConntrack(
   checkTarget(opts, "conntrack");
   const groups = conntrackEventGroups(options);
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new RangeError(`Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`);
+    throw new InvalidArgumentError(
+      `Invalid receive buffer: "${options.receiveBuffer}" (must be a positive byte count)`,
+    );
   }
   if (opts.socket && (options.receiveBuffer !== undefined || options.reliable !== undefined)) {
     throw new InvalidArgumentError(

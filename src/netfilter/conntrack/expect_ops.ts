@@ -169,9 +169,11 @@ export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
   const { family, attrs } = keyAttrs(spec);
   const protoNum = attrs.tuple!.proto!.num!;
   const masterProto = spec.masterProto === undefined ? protoNum : protoNumber(spec.masterProto);
-  if (spec.timeout === undefined) throw new TypeError("Creating an expectation needs a timeout");
+  if (spec.timeout === undefined) throw new InvalidArgumentError("Creating an expectation needs a timeout");
   attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
-  for (const f of spec.flags ?? []) if (!FLAG_NAMES.has(f)) throw new TypeError(`Unknown expectation flag: "${f}"`);
+  for (const f of spec.flags ?? []) {
+    if (!FLAG_NAMES.has(f)) throw new InvalidArgumentError(`Unknown expectation flag: "${f}"`);
+  }
   attrs.master = tuple(spec.master, masterProto, family);
   attrs.mask = tuple(spec.mask ?? exactMask(family), protoNum, family);
   if (spec.helper !== undefined) attrs.helpName = spec.helper;
@@ -181,7 +183,7 @@ export function buildCreateExpect(spec: ExpectSpec): Uint8Array {
     // A listed expectation's NAT direction is the number the kernel sent (0 original, 1 reply).
     const dir = NAT_DIRS[String(spec.nat.dir)];
     if (dir === undefined) {
-      throw new TypeError(`Invalid NAT direction: "${spec.nat.dir}" (must be original, reply, 0 or 1)`);
+      throw new InvalidArgumentError(`Invalid NAT direction: "${spec.nat.dir}" (must be original, reply, 0 or 1)`);
     }
     attrs.nat = {
       dir,
@@ -231,7 +233,7 @@ export async function deleteExpect(key: ExpectKey | ConntrackExpect, opts: Connt
 
 /** Deletes every expectation a helper created (by helper name). */
 export async function deleteExpectByHelper(helper: string, opts: ConntrackOptions = {}): Promise<void> {
-  if (!helper || typeof helper !== "string") throw new TypeError(`Invalid helper name: "${helper}"`);
+  if (!helper || typeof helper !== "string") throw new InvalidArgumentError(`Invalid helper name: "${helper}"`);
   checkTarget(opts, "deleteExpectByHelper");
   const msg = message(IPCTNL_MSG_EXP.IPCTNL_MSG_EXP_DELETE, 0, AF_UNSPEC).string(6, helper).finish(); // CTA_EXPECT_HELP_NAME
   await withSocket(CTNETLINK_EXP, opts, (s) => s.request(msg));

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, formatIp, parseCidr, parseIp } from "../../wire/addr.ts";
 import { familyName } from "../../wire/family.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
@@ -191,14 +192,14 @@ function net(text: string, maskText: string | undefined, what: string): Net {
   const c = parseCidr(text);
   let mask = prefixMask(c.prefixLen, c.addr.length);
   if (maskText !== undefined) {
-    if (text.includes("/")) throw new TypeError(`Invalid ${what}: "${text}" has a prefix and a mask`);
+    if (text.includes("/")) throw new InvalidArgumentError(`Invalid ${what}: "${text}" has a prefix and a mask`);
     try {
       mask = parseIp(maskText);
     } catch {
-      throw new TypeError(`Invalid ${what} mask: "${maskText}" (expected an address-form netmask)`);
+      throw new InvalidArgumentError(`Invalid ${what} mask: "${maskText}" (expected an address-form netmask)`);
     }
     if (mask.length !== c.addr.length) {
-      throw new TypeError(`Address family of the ${what} mask "${maskText}" does not match "${text}"`);
+      throw new InvalidArgumentError(`Address family of the ${what} mask "${maskText}" does not match "${text}"`);
     }
   }
   const n: Net = { family: c.family, net: c.addr.map((b, i) => b & mask[i]), mask };
@@ -211,9 +212,11 @@ function tupleMatch(f: ConntrackTupleFilter | undefined, what: string): TupleMat
   knownKeys(f, TUPLE_KEYS, `${what} filter`);
   const m: TupleMatch = {};
   if (f.src !== undefined) m.src = net(f.src, f.srcMask, `${what} source`);
-  else if (f.srcMask !== undefined) throw new TypeError(`A ${what} source mask needs a source address`);
+  else if (f.srcMask !== undefined) throw new InvalidArgumentError(`A ${what} source mask needs a source address`);
   if (f.dst !== undefined) m.dst = net(f.dst, f.dstMask, `${what} destination`);
-  else if (f.dstMask !== undefined) throw new TypeError(`A ${what} destination mask needs a destination address`);
+  else if (f.dstMask !== undefined) {
+    throw new InvalidArgumentError(`A ${what} destination mask needs a destination address`);
+  }
   if (f.sport !== undefined) m.sport = checkInt(`${what} source port`, f.sport, 65535);
   if (f.dport !== undefined) m.dport = checkInt(`${what} destination port`, f.dport, 65535);
   if (f.icmpType !== undefined) m.icmpType = checkInt(`${what} ICMP type`, f.icmpType, 255);
@@ -262,7 +265,7 @@ function natMatch(v: boolean | ConntrackNatFilter | undefined, what: string): Na
     try {
       m.ip = parseIp(v.ip);
     } catch {
-      throw new TypeError(`Invalid ${what} address: "${v.ip}"`);
+      throw new InvalidArgumentError(`Invalid ${what} address: "${v.ip}"`);
     }
   }
   if (v.port !== undefined) m.port = checkInt(`${what} port`, v.port, 65535);
@@ -330,7 +333,9 @@ function stateSet(
 ): Set<string> | undefined {
   if (given === undefined) return undefined;
   const list = typeof given === "string" ? [given] : given;
-  if (!Array.isArray(list) && typeof given !== "string") throw new TypeError(`Invalid ${what}: "${String(given)}"`);
+  if (!Array.isArray(list) && typeof given !== "string") {
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(given)}"`);
+  }
   for (const n of list) valueOfName(names, n, what);
   return new Set(list);
 }
@@ -349,7 +354,7 @@ function moreMatch(f: ConntrackFilter): (e: ConntrackEntry) => boolean {
 }
 
 /**
- * Validates a filter (throwing `TypeError`/`RangeError` on bad input or an
+ * Validates a filter (throwing `InvalidArgumentError` on bad input or an
  * unknown key) and prepares its userspace matcher and kernel dump attributes.
  */
 export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntrackFilter {
@@ -359,13 +364,17 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
   let family = f.family === undefined ? 0 : ctFamilyNumber(f.family);
   const srcNat = natMatch(f.srcNat, "source NAT"), dstNat = natMatch(f.dstNat, "destination NAT");
   const anyNat = natMatch(f.anyNat, "any NAT");
-  if (anyNat && (srcNat || dstNat)) throw new TypeError("A filter has anyNat, or srcNat and dstNat, not both");
+  if (anyNat && (srcNat || dstNat)) {
+    throw new InvalidArgumentError("A filter has anyNat, or srcNat and dstNat, not both");
+  }
   const addrFamilies = [orig, reply, any].flatMap((m) => [m?.src?.family, m?.dst?.family]);
   for (const n of [srcNat, dstNat, anyNat]) if (n?.ip) addrFamilies.push(n.ip.length === 4 ? AF_INET : AF_INET6);
   for (const af of addrFamilies) {
     if (af === undefined) continue;
     if (family && af !== family) {
-      throw new TypeError(`Address family of the filter does not match "${f.family ?? "the other addresses"}"`);
+      throw new InvalidArgumentError(
+        `Address family of the filter does not match "${f.family ?? "the other addresses"}"`,
+      );
     }
     family = af;
   }
@@ -377,7 +386,7 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
   const zone = f.zone === undefined ? undefined : checkInt("zone", f.zone, 65535);
   const status = f.status === undefined ? undefined : bitsOfNames(CT_STATUS_BITS, f.status, "status flag");
   const clear = f.statusClear === undefined ? 0 : bitsOfNames(CT_STATUS_BITS, f.statusClear, "status flag");
-  if (((status ?? 0) & clear) !== 0) throw new TypeError("A status flag cannot be both set and clear");
+  if (((status ?? 0) & clear) !== 0) throw new InvalidArgumentError("A status flag cannot be both set and clear");
   const labels = f.labels?.map((b) => checkInt("label bit", b, 127));
   const states = f.tcpState === undefined ? undefined : new Set(
     (typeof f.tcpState === "string" ? [f.tcpState] : f.tcpState).map((s) => {

@@ -77,8 +77,10 @@ function specialTable(query: ListConntrackFilter): number | undefined {
   const t = query.table ?? "conntrack";
   if (t === "conntrack") return undefined;
   const msg = Object.hasOwn(SPECIAL_TABLES, t) ? SPECIAL_TABLES[t] : undefined;
-  if (msg === undefined) throw new TypeError(`Invalid table: "${t}" (must be conntrack, dying or unconfirmed)`);
-  if (query.zero) throw new TypeError(`Counters can't be zeroed in table "${t}" (only in conntrack)`);
+  if (msg === undefined) {
+    throw new InvalidArgumentError(`Invalid table: "${t}" (must be conntrack, dying or unconfirmed)`);
+  }
+  if (query.zero) throw new InvalidArgumentError(`Counters can't be zeroed in table "${t}" (only in conntrack)`);
   return msg;
 }
 

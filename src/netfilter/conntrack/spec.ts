@@ -178,7 +178,7 @@ export function ctFamilyNumber(f: unknown): number {
 /** Checks an integer range; names the bad value. */
 export function checkInt(what: string, v: number, max: number): number {
   if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to ${max})`);
   }
   return v;
 }
@@ -192,7 +192,7 @@ export function protoNumber(p: string | number): number {
 /** Address family of a tuple, checking both addresses agree (and match `family` when given). */
 export function tupleFamily(t: ConntrackTupleSpec, family?: unknown): number {
   const s = parseIp(t.src), d = parseIp(t.dst);
-  if (s.length !== d.length) throw new TypeError(`Mixed address families: "${t.src}" and "${t.dst}"`);
+  if (s.length !== d.length) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
   const af = s.length === 4 ? AF_INET : AF_INET6;
   if (family !== undefined && ctFamilyNumber(family) !== af) {
     throw new InvalidArgumentError(
@@ -209,7 +209,9 @@ export function tupleAttrs(
   protoNum: number,
   family: number,
 ): NonNullable<ConntrackAttrs["tupleOrig"]> {
-  if (tupleFamily(t) !== family) throw new TypeError(`Address family of "${t.src}" does not match the entry`);
+  if (tupleFamily(t) !== family) {
+    throw new InvalidArgumentError(`Address family of "${t.src}" does not match the entry`);
+  }
   return tupleFields(t, protoNum, family);
 }
 
@@ -253,7 +255,7 @@ export function labelBytes(v: readonly number[] | Uint8Array | ConntrackLabels):
   }
   if (v instanceof Uint8Array) {
     if (v.length > 16 || v.length % 4) {
-      throw new RangeError(`Invalid labels bitmap length: "${v.length}" (must be 4 to 16, a multiple of 4)`);
+      throw new InvalidArgumentError(`Invalid labels bitmap length: "${v.length}" (must be 4 to 16, a multiple of 4)`);
     }
     return v;
   }
@@ -268,7 +270,7 @@ export function labelBytes(v: readonly number[] | Uint8Array | ConntrackLabels):
 function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAttrs["natSrc"]> {
   const lo = parseIp(n.ip), hi = parseIp(n.ipMax ?? n.ip);
   if ((lo.length === 4 ? AF_INET : AF_INET6) !== family || lo.length !== hi.length) {
-    throw new TypeError(`NAT address "${n.ip}" does not match the entry's family`);
+    throw new InvalidArgumentError(`NAT address "${n.ip}" does not match the entry's family`);
   }
   const a: NonNullable<ConntrackAttrs["natSrc"]> = family === AF_INET
     ? { v4MinIp: n.ip, v4MaxIp: n.ipMax ?? n.ip }
@@ -289,10 +291,10 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
   for (const t of [key.orig, key.reply]) if (t) knownKeys(t, TUPLE_KEYS, "conntrack tuple");
   const t = key.orig ?? key.reply;
   if (!t) {
-    if (key.id === undefined) throw new TypeError("Conntrack key needs a tuple (orig or reply) or an id");
+    if (key.id === undefined) throw new InvalidArgumentError("Conntrack key needs a tuple (orig or reply) or an id");
     return undefined;
   }
-  if (key.proto === undefined) throw new TypeError("Conntrack key with a tuple needs a protocol");
+  if (key.proto === undefined) throw new InvalidArgumentError("Conntrack key with a tuple needs a protocol");
   const protoNum = protoNumber(key.proto);
   const family = tupleFamily(t, key.family);
   const attrs: ConntrackAttrs = {};
@@ -310,7 +312,9 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   for (const n of [spec.natSrc, spec.natDst]) if (n) knownKeys(n, NAT_KEYS, "conntrack NAT");
   const orig = spec.orig ?? (create ? undefined : spec.reply);
   if (!orig) {
-    throw new TypeError(create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple");
+    throw new InvalidArgumentError(
+      create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple",
+    );
   }
   const protoNum = protoNumber(spec.proto);
   const family = tupleFamily(orig, spec.family);
@@ -319,7 +323,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.reply) attrs.tupleReply = tupleAttrs(spec.reply, protoNum, family);
   else if (create) attrs.tupleReply = tupleFields(invertTuple(spec.orig!), protoNum, family);
   if (spec.timeout !== undefined) attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
-  else if (create) throw new TypeError("Creating a conntrack entry needs a timeout");
+  else if (create) throw new InvalidArgumentError("Creating a conntrack entry needs a timeout");
   if (spec.mark !== undefined) attrs.mark = checkInt("mark", spec.mark, 0xffffffff);
   if (spec.markMask !== undefined) attrs.markMask = checkInt("mark mask", spec.markMask, 0xffffffff);
   if (spec.status !== undefined) {
@@ -328,7 +332,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     attrs.status = (bits | IPS_CONFIRMED) >>> 0;
   }
   if (spec.tcpState !== undefined) {
-    if (protoNum !== 6) throw new TypeError(`TCP state given for protocol "${spec.proto}"`);
+    if (protoNum !== 6) throw new InvalidArgumentError(`TCP state given for protocol "${spec.proto}"`);
     const state = spec.tcpState.toUpperCase();
     valueOfName(TCP_CONNTRACK_STATES, state, "TCP state"); // throws on unknown names
     attrs.protoinfo = { tcp: { state } };
@@ -346,7 +350,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.helper !== undefined) {
     // The kernel's helper names are at most 15 bytes (NF_CT_HELPER_NAME_LEN).
     if (!/^[\x21-\x7e]{1,15}$/.test(spec.helper)) {
-      throw new TypeError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
+      throw new InvalidArgumentError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
     }
     attrs.help = { name: spec.helper };
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { NFNL_SUBSYS_ULOG, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
@@ -51,9 +52,11 @@ export function buildLogConfig(group: number, cfg: LogConfig, command: "bind" | 
     if (cfg.timeout !== undefined) attrs.timeout = checkU32(cfg.timeout, "timeout");
     if (cfg.threshold !== undefined) attrs.qthresh = checkU32(cfg.threshold, "threshold");
     const flags = cfg.flags ?? [];
-    if (!Array.isArray(flags)) throw new TypeError("Cannot use log flags: expected an array of flag names");
+    if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use log flags: expected an array of flag names");
     for (const f of flags) {
-      if (!FLAG_NAMES.includes(f)) throw new TypeError(`Cannot use log flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+      if (!FLAG_NAMES.includes(f)) {
+        throw new InvalidArgumentError(`Cannot use log flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+      }
     }
     attrs.flags = [...flags];
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
+
 /** `NFT_MSG_*` message numbers (joined with `NFNL_SUBSYS_NFTABLES` by `nfnlType`). */
 export const NFT_MSG = {
   NFT_MSG_NEWTABLE: 0,
@@ -55,7 +57,9 @@ export function familyNumber(family: string): number {
   for (const k in NFT_FAMILIES) {
     if (NFT_FAMILIES[k as unknown as keyof typeof NFT_FAMILIES] === family) return Number(k);
   }
-  throw new TypeError(`Cannot use family "${family}": expected one of ${Object.values(NFT_FAMILIES).join(", ")}`);
+  throw new InvalidArgumentError(
+    `Cannot use family "${family}": expected one of ${Object.values(NFT_FAMILIES).join(", ")}`,
+  );
 }
 
 /** The family name of an `NFPROTO_*` number (unknown numbers as decimal text). */
@@ -82,7 +86,9 @@ export function hookName(family: string, n: number): string {
 export function hookNumber(family: string, name: string): number {
   const i = NFT_HOOKS[family]?.indexOf(name) ?? -1;
   if (i < 0) {
-    throw new TypeError(`Cannot use hook "${name}" in family ${family}: expected ${NFT_HOOKS[family]?.join(", ")}`);
+    throw new InvalidArgumentError(
+      `Cannot use hook "${name}" in family ${family}: expected ${NFT_HOOKS[family]?.join(", ")}`,
+    );
   }
   return i;
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { isOverrun } from "../../socket/errors.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
@@ -192,7 +193,9 @@ export async function subscribeNftables(
   checkKeys(options, ["receiveBuffer", "signal"], "subscribeNftables");
   checkKeys(opts, ["netns"], "subscribeNftables (a subscription opens its own socket)");
   if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new RangeError(`Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`);
+    throw new InvalidArgumentError(
+      `Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`,
+    );
   }
   options.signal?.throwIfAborted();
   const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {

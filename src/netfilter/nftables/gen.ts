@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
@@ -34,7 +35,7 @@ export async function getGeneration(opts: NftOptions = {}): Promise<NftGeneratio
   return await withNftSocket(opts, async (s) => {
     const [gen] = await s.request(nftMessage(NFT_MSG.NFT_MSG_GETGEN, 0, 0).finish(), parseGenMessage);
     if (!gen || gen.id === undefined) {
-      throw new RangeError("Cannot read the generation: the kernel sent no NFTA_GEN_ID");
+      throw new InvalidArgumentError("Cannot read the generation: the kernel sent no NFTA_GEN_ID");
     }
     return gen;
   });

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import type { NlMsg } from "../../wire/message.ts";
@@ -51,10 +52,10 @@ const FILTER_KEYS = ["family", "table", "chain"];
 function filterFamily(filter: NftFilter): number {
   checkKeys(filter, FILTER_KEYS, "an nftables listing");
   if (filter.table !== undefined && filter.family === undefined) {
-    throw new TypeError(`Cannot filter by table "${filter.table}" without a family`);
+    throw new InvalidArgumentError(`Cannot filter by table "${filter.table}" without a family`);
   }
   if (filter.chain !== undefined && filter.table === undefined) {
-    throw new TypeError(`Cannot filter by chain "${filter.chain}" without a table`);
+    throw new InvalidArgumentError(`Cannot filter by chain "${filter.chain}" without a table`);
   }
   return filter.family === undefined ? 0 : familyNumber(filter.family);
 }
@@ -78,7 +79,7 @@ async function* onlyTable<T extends { table?: string }>(it: AsyncIterable<T>, ta
 /** Streams tables (bounded memory). */
 export function streamTables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftTable> {
   const family = filterFamily(filter);
-  if (filter.chain !== undefined) throw new TypeError("Cannot filter tables by chain");
+  if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter tables by chain");
   return streamNft(opts, async function* (s): AsyncGenerator<NftTable> {
     for await (const t of dumpOf(s, NFT_MSG.NFT_MSG_GETTABLE, family, parseTableMessage)) {
       if (filter.table === undefined || t.name === filter.table) yield t;
@@ -111,21 +112,21 @@ export function streamNftRules(filter: NftFilter = {}, opts: NftOptions = {}): A
 /** Streams sets and maps, anonymous ones included. */
 export function streamSets(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftSet> {
   const family = filterFamily(filter);
-  if (filter.chain !== undefined) throw new TypeError("Cannot filter sets by chain");
+  if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter sets by chain");
   return streamNft(opts, (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETSET, family, parseSetMessage), filter.table));
 }
 
 /** Streams stateful objects. */
 export function streamObjects(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftObject> {
   const family = filterFamily(filter);
-  if (filter.chain !== undefined) throw new TypeError("Cannot filter objects by chain");
+  if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter objects by chain");
   return streamNft(opts, (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETOBJ, family, parseObjMessage), filter.table));
 }
 
 /** Streams flowtables. */
 export function streamFlowtables(filter: NftFilter = {}, opts: NftOptions = {}): AsyncGenerator<NftFlowtable> {
   const family = filterFamily(filter);
-  if (filter.chain !== undefined) throw new TypeError("Cannot filter flowtables by chain");
+  if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter flowtables by chain");
   return streamNft(
     opts,
     (s) => onlyTable(dumpOf(s, NFT_MSG.NFT_MSG_GETFLOWTABLE, family, parseFlowtableMessage), filter.table),
@@ -192,7 +193,7 @@ export async function listElements(ref: NftSetRef, opts: NftOptions = {}): Promi
 /** Reads the whole ruleset (or one family's, or one table's) on one socket. */
 export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftRuleset> {
   filterFamily(filter);
-  if (filter.chain !== undefined) throw new TypeError("Cannot filter a ruleset by chain");
+  if (filter.chain !== undefined) throw new InvalidArgumentError("Cannot filter a ruleset by chain");
   checkKeys(opts, ["netns", "socket"], "listRuleset");
   return await withNftSocket(opts, async (socket) => {
     const o = { socket };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
@@ -81,7 +82,9 @@ export function parseObjMessage(m: NlMsg): NftObject {
 export function objDataBytes(type: string, data: Record<string, unknown>): Uint8Array {
   const table = NFT_OBJECT_DATA[type as keyof typeof NFT_OBJECT_DATA] as AttrTable | undefined;
   if (!table) {
-    throw new TypeError(`Cannot build object of type "${type}": expected ${Object.keys(NFT_OBJECT_DATA).join(", ")}`);
+    throw new InvalidArgumentError(
+      `Cannot build object of type "${type}": expected ${Object.keys(NFT_OBJECT_DATA).join(", ")}`,
+    );
   }
   return new MessageBuilder(0, 0).attrs(table, data as Attrs<AttrTable>).finish().subarray(16);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { NftElement } from "./element.ts";
 import { getGeneration } from "./gen.ts";
@@ -21,10 +22,18 @@ import {
   NftTransactionError,
 } from "./transaction.ts";
 
+/**
+ * Commits a one-object transaction. Its refusal is the kernel's own error
+ * (a `NotFoundError` for a missing table...), not a transaction error.
+ */
 async function one(opts: NftOptions, fn: (tx: NftTransaction) => unknown): Promise<void> {
   const tx = new NftTransaction();
   fn(tx);
-  await tx.commit(opts);
+  try {
+    await tx.commit(opts);
+  } catch (e) {
+    throw e instanceof NftTransactionError && e.failures.length === 1 ? e.failures[0].error : e;
+  }
 }
 
 /** Adds a table (no error if it exists). */
@@ -165,7 +174,7 @@ export async function addElementsBulk(
   checkKeys(options, ["batchBytes"], "addElementsBulk");
   const limit = options.batchBytes ?? 4 << 20;
   if (!Number.isInteger(limit) || limit < 65536) {
-    throw new RangeError(`Cannot use batchBytes ${limit}: expected at least 65536`);
+    throw new InvalidArgumentError(`Cannot use batchBytes ${limit}: expected at least 65536`);
   }
   return await withNftSocket(opts, async (socket) => {
     let count = 0;
@@ -228,7 +237,7 @@ export async function compareAndSwap(
   checkKeys(options, ["retries", "filter"], "compareAndSwap");
   const retries = options.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0) {
-    throw new RangeError(`Cannot use retries ${retries}: expected 0 or more`);
+    throw new InvalidArgumentError(`Cannot use retries ${retries}: expected 0 or more`);
   }
   return await withNftSocket(opts, async (socket) => {
     for (let attempt = 1;; attempt++) {

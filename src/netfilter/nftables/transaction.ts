@@ -7,8 +7,10 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { BatchError } from "../../socket/errors.ts";
+import { NlkitError } from "../../errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
@@ -136,22 +138,22 @@ export interface NftFailure {
   error: NetlinkError;
 }
 
-/** A refused transaction: nothing was changed. */
-export class NftTransactionError extends Error {
-  /** Always `"NftTransactionError"`. */
-  override name = "NftTransactionError";
+/**
+ * A refused transaction: nothing was changed. `code` is the kernel's errno
+ * name of the first failure (`ENOENT`, `ERESTART`); each failure keeps its
+ * own `NetlinkError` (a `NotFoundError` for a missing table or chain).
+ */
+export class NftTransactionError extends NlkitError {
   /** The refused messages. */
   readonly failures: NftFailure[];
-  /** The kernel's errno name of the first failure (`ENOENT`, `ERESTART`). */
-  readonly code: string;
   /** Creates the error. */
   constructor(failures: NftFailure[]) {
     const f = failures[0];
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : "";
     const detail = f.error.kernelMessage ? `${f.error.kernelMessage} (${f.error.code})` : f.error.message;
-    super(`Cannot apply the transaction: ${f.object}: ${detail}${more}`);
+    super(`Cannot apply the transaction: ${f.object}: ${detail}${more}`, f.error.code, "nftables transaction");
+    this.name = "NftTransactionError";
     this.failures = failures;
-    this.code = f.error.code;
   }
 }
 
@@ -207,7 +209,7 @@ export class NftTransaction {
   addTable(t: NftTableSpec, create = false): this {
     checkKeys(t, ["family", "name", "flags", "comment"], "a table");
     const flags = (t.flags ?? []).map((f) => {
-      if (f !== "dormant") throw new TypeError(`Cannot use table flag "${f}": expected dormant`);
+      if (f !== "dormant") throw new InvalidArgumentError(`Cannot use table flag "${f}": expected dormant`);
       return f;
     });
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWTABLE, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), t.family);
@@ -247,7 +249,7 @@ export class NftTransaction {
     if (
       !base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device !== undefined)
     ) {
-      throw new TypeError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
+      throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
     }
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), c.family);
     b.attrs(NFTA_CHAIN_TABLE, {
@@ -283,7 +285,9 @@ export class NftTransaction {
    */
   addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
     checkKeys(r, ["family", "table", "chain", "expressions", "handle", "comment"], "a rule");
-    if (mode === "replace" && r.handle === undefined) throw new TypeError("Cannot replace a rule without its handle");
+    if (mode === "replace" && r.handle === undefined) {
+      throw new InvalidArgumentError("Cannot replace a rule without its handle");
+    }
     const flags = mode === "replace" ? NLM_F_REPLACE : NLM_F_CREATE | (mode === "add" ? NLM_F_APPEND : 0);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWRULE, flags, r.family);
     b.attrs(NFTA_RULE_TABLE, {
@@ -335,7 +339,7 @@ export class NftTransaction {
     for (const f of s.flags ?? []) {
       const bit = SET_FLAG_BITS[f];
       if (bit === undefined) {
-        throw new TypeError(`Cannot use set flag "${f}": expected ${Object.keys(SET_FLAG_BITS).join(", ")}`);
+        throw new InvalidArgumentError(`Cannot use set flag "${f}": expected ${Object.keys(SET_FLAG_BITS).join(", ")}`);
       }
       flags |= bit;
     }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
+
 /** `NFTNL_UDATA_*_COMMENT` (0 for tables, chains, rules, elements; 7 for sets). */
 export const UDATA_COMMENT = 0;
 /** `NFTNL_UDATA_SET_COMMENT`. */
@@ -36,7 +38,9 @@ export function buildUdata(tlvs: readonly [type: number, value: Uint8Array | str
   const parts: number[] = [];
   for (const [type, value] of tlvs) {
     const v = typeof value === "string" ? new TextEncoder().encode(value + "\0") : value;
-    if (v.length > 255) throw new RangeError(`Cannot store ${v.length} bytes of user data in one TLV: at most 255`);
+    if (v.length > 255) {
+      throw new InvalidArgumentError(`Cannot store ${v.length} bytes of user data in one TLV: at most 255`);
+    }
     parts.push(type, v.length, ...v);
   }
   return new Uint8Array(parts);

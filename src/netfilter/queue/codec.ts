@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
@@ -54,16 +55,20 @@ export function verdictNumber(v: Verdict): number {
   }
   const n = VERDICT_NUMBERS[v as string];
   if (n === undefined) {
-    throw new TypeError(`Cannot use verdict "${String(v)}": expected accept, drop, repeat, stop or { queue: N }`);
+    throw new InvalidArgumentError(
+      `Cannot use verdict "${String(v)}": expected accept, drop, repeat, stop or { queue: N }`,
+    );
   }
   return n;
 }
 
 /** Checks queue flag names. */
 export function checkQueueFlags(flags: readonly string[]): string[] {
-  if (!Array.isArray(flags)) throw new TypeError("Cannot use queue flags: expected an array of flag names");
+  if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use queue flags: expected an array of flag names");
   for (const f of flags) {
-    if (!FLAG_NAMES.includes(f)) throw new TypeError(`Cannot use queue flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+    if (!FLAG_NAMES.includes(f)) {
+      throw new InvalidArgumentError(`Cannot use queue flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
+    }
   }
   return [...flags];
 }
@@ -96,9 +101,11 @@ export function buildVerdict(queue: number, id: number, verdict: Verdict, opts: 
   };
   if (opts.mark !== undefined) attrs.mark = checkU32(opts.mark, "mark");
   if (opts.payload !== undefined) {
-    if (!(opts.payload instanceof Uint8Array)) throw new TypeError("Cannot use payload: expected a Uint8Array");
+    if (!(opts.payload instanceof Uint8Array)) {
+      throw new InvalidArgumentError("Cannot use payload: expected a Uint8Array");
+    }
     if (opts.payload.length > 0xffff - 8) {
-      throw new RangeError(`Cannot use a payload of ${opts.payload.length} bytes: at most 65527`);
+      throw new InvalidArgumentError(`Cannot use a payload of ${opts.payload.length} bytes: at most 65527`);
     }
     attrs.payload = opts.payload;
   }
@@ -121,7 +128,9 @@ export function buildBatchVerdict(
   checkU16(queue, "queue number");
   checkKeys(opts, VERDICT_KEYS, "verdict options");
   if (opts.payload !== undefined || opts.ctMark !== undefined) {
-    throw new TypeError("Cannot change the payload or conntrack mark in a batch verdict: give those per packet");
+    throw new InvalidArgumentError(
+      "Cannot change the payload or conntrack mark in a batch verdict: give those per packet",
+    );
   }
   const attrs: Attrs<typeof NFQA_TABLE> = {
     verdictHdr: { verdict: verdictNumber(verdict), id: checkU32(maxId, "packet id") },

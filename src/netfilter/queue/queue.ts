@@ -16,6 +16,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import type { NetnsTarget } from "../../netns/netns.ts";
 import type { NetlinkCapture } from "../../socket/capture.ts";
 import type { NetlinkError } from "../../wire/netlink_error.ts";
@@ -149,7 +150,7 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   verdict(packet: QueuePacket | number, verdict: Verdict, opts: VerdictOptions = {}): Promise<void> {
     // Without the flag the kernel has no conntrack glue for this queue and would skip the change silently.
     if (opts.ctMark !== undefined && !this.#conntrack) {
-      throw new TypeError("Cannot set a conntrack mark: open the queue with the conntrack flag");
+      throw new InvalidArgumentError("Cannot set a conntrack mark: open the queue with the conntrack flag");
     }
     const id = typeof packet === "number" ? packet : packet.id;
     return this.#send(buildVerdict(this.queue, id, verdict, opts));

@@ -102,7 +102,9 @@ interface AddressMatch {
 }
 
 function checkAddressFilter(filter: AddressFilter): AddressMatch {
-  if (typeof filter !== "object" || filter === null) throw new TypeError(`Invalid address filter: "${String(filter)}"`);
+  if (typeof filter !== "object" || filter === null) {
+    throw new InvalidArgumentError(`Invalid address filter: "${String(filter)}"`);
+  }
   if (Object.hasOwn(filter, "link")) {
     throw new InvalidArgumentError('Cannot use address filter: "link" is spelt "dev" (a name or an index)', "link");
   }
@@ -112,20 +114,24 @@ function checkAddressFilter(filter: AddressFilter): AddressMatch {
   if (filter.to !== undefined) {
     m.to = parseCidr(String(filter.to));
     if (m.family && m.family !== m.to.family) {
-      throw new TypeError(`Invalid address filter: "to" ${filter.to} is not of family ${filter.family}`);
+      throw new InvalidArgumentError(`Invalid address filter: "to" ${filter.to} is not of family ${filter.family}`);
     }
     m.family = m.to.family;
   }
   if (filter.label !== undefined) {
-    if (typeof filter.label !== "string") throw new TypeError(`Invalid label filter: "${String(filter.label)}"`);
+    if (typeof filter.label !== "string") {
+      throw new InvalidArgumentError(`Invalid label filter: "${String(filter.label)}"`);
+    }
     m.label = globToRegExp(filter.label);
   }
   const known = Object.values(IFA_F_NAMES) as string[];
   for (const [name, on] of Object.entries(filter.flags ?? {})) {
     const flag = FLAG_ALIASES[name] ?? name;
-    if (!known.includes(flag)) throw new TypeError(`Unknown address flag: "${name}" (one of ${known.join(", ")})`);
+    if (!known.includes(flag)) {
+      throw new InvalidArgumentError(`Unknown address flag: "${name}" (one of ${known.join(", ")})`);
+    }
     if (typeof on !== "boolean") {
-      throw new TypeError(`Invalid flag filter for "${name}": "${String(on)}" (true or false)`);
+      throw new InvalidArgumentError(`Invalid flag filter for "${name}": "${String(on)}" (true or false)`);
     }
     (on ? m.flagsOn : m.flagsOff).push(flag);
   }
@@ -211,14 +217,16 @@ export async function listAddresses(filter: AddressFilter = {}, opts: RouteOptio
 function lifetime(v: Lifetime | undefined, what: string): number {
   if (v === undefined || v === "forever") return INFINITY_LIFE_TIME;
   if (!Number.isInteger(v) || v < 0 || v > INFINITY_LIFE_TIME) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to 4294967295 seconds or "forever")`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to 4294967295 seconds or "forever")`);
   }
   return v;
 }
 
 function scopeOf(v: string | number, what = "scope"): number {
   const n = valueOfName(RT_SCOPE_NAMES, v, what);
-  if (!Number.isInteger(n) || n < 0 || n > 255) throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to 255)`);
+  if (!Number.isInteger(n) || n < 0 || n > 255) {
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to 255)`);
+  }
   return n;
 }
 
@@ -226,7 +234,7 @@ const FLAG_ALIASES: { readonly [k: string]: string } = { temporary: "secondary",
 
 function flagsOf(names: readonly string[]): number {
   if (!Array.isArray(names)) {
-    throw new TypeError(`Invalid address flags: "${String(names)}" (must be an array of names)`);
+    throw new InvalidArgumentError(`Invalid address flags: "${String(names)}" (must be an array of names)`);
   }
   return bitsOfNames(IFA_F_NAMES, names.map((n) => FLAG_ALIASES[n] ?? n), "address flag");
 }
@@ -267,14 +275,18 @@ function newAddressMessage(
   const v4 = req.family === AF_INET;
   let brd: Uint8Array | undefined;
   if (settings.broadcast !== undefined) {
-    if (!v4) throw new TypeError(`Broadcast addresses are IPv4 only: "${cidr}"`);
+    if (!v4) throw new InvalidArgumentError(`Broadcast addresses are IPv4 only: "${cidr}"`);
     brd = settings.broadcast === true ? broadcastOf(req.local, req.prefixLen) : parseIp(settings.broadcast);
-    if (brd.length !== 4) throw new TypeError(`Invalid broadcast address: "${settings.broadcast}" (must be IPv4)`);
+    if (brd.length !== 4) {
+      throw new InvalidArgumentError(`Invalid broadcast address: "${settings.broadcast}" (must be IPv4)`);
+    }
   }
   if (settings.label !== undefined) {
-    if (!v4) throw new TypeError(`Address labels are IPv4 only: "${settings.label}"`);
+    if (!v4) throw new InvalidArgumentError(`Address labels are IPv4 only: "${settings.label}"`);
     if (typeof settings.label !== "string" || !/^[^\s/]{1,15}$/.test(settings.label)) {
-      throw new TypeError(`Invalid address label: "${settings.label}" (1 to 15 characters, no "/" or whitespace)`);
+      throw new InvalidArgumentError(
+        `Invalid address label: "${settings.label}" (1 to 15 characters, no "/" or whitespace)`,
+      );
     }
   }
   // iproute2's default: loopback addresses are host-scoped.
@@ -286,15 +298,15 @@ function newAddressMessage(
   const ifaFlags = settings.flags === undefined ? 0 : flagsOf(settings.flags);
   const valid = lifetime(settings.validLft, "valid lifetime");
   const preferred = settings.preferredLft === undefined ? valid : lifetime(settings.preferredLft, "preferred lifetime");
-  if (valid === 0) throw new RangeError(`Invalid valid lifetime: "0" (must be at least 1 second)`);
+  if (valid === 0) throw new InvalidArgumentError(`Invalid valid lifetime: "0" (must be at least 1 second)`);
   if (preferred > valid) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `Invalid preferred lifetime: "${settings.preferredLft}" (must not exceed the valid lifetime ${valid})`,
     );
   }
   const metric = settings.metric;
   if (metric !== undefined && (!Number.isInteger(metric) || metric < 0 || metric > INFINITY_LIFE_TIME)) {
-    throw new RangeError(`Invalid metric: "${metric}" (must be 0 to 4294967295)`);
+    throw new InvalidArgumentError(`Invalid metric: "${metric}" (must be 0 to 4294967295)`);
   }
   const lifetimes = settings.validLft !== undefined || settings.preferredLft !== undefined;
   return (idx) => {
@@ -317,13 +329,15 @@ function newAddressMessage(
 }
 
 function addressRequest(cidr: string, peer: string | undefined): AddressRequest {
-  if (typeof cidr !== "string") throw new TypeError(`Invalid address or prefix: "${String(cidr)}"`);
+  if (typeof cidr !== "string") throw new InvalidArgumentError(`Invalid address or prefix: "${String(cidr)}"`);
   const local = parseCidr(cidr);
   if (peer === undefined) {
     return { family: local.family, prefixLen: local.prefixLen, local: local.addr, address: local.addr };
   }
   const p = parseCidr(peer);
-  if (p.family !== local.family) throw new TypeError(`Peer "${peer}" is not of the same family as "${cidr}"`);
+  if (p.family !== local.family) {
+    throw new InvalidArgumentError(`Peer "${peer}" is not of the same family as "${cidr}"`);
+  }
   // As in iproute2, a peer given with a prefix sets the prefix length.
   return {
     family: local.family,

@@ -20,6 +20,7 @@ import { NLMSG_HDRLEN } from "../../wire/constants.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
+import { linkNotFound } from "../../errors.ts";
 import { type Attrs, bitNames, nameOf } from "../../wire/table.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
@@ -243,7 +244,7 @@ export function checkLinkName(name: string, alt = false): string {
   const max = alt ? ALTIFNAMSIZ_MAX : IFNAMSIZ_MAX;
   const bytes = typeof name === "string" ? new TextEncoder().encode(name).length : 0;
   if (bytes === 0 || bytes > max || name === "." || name === ".." || /[\s/:]/.test(name)) {
-    throw new TypeError(
+    throw new InvalidArgumentError(
       `Invalid link name: "${name}" (1 to ${max} bytes, no "/", ":" or whitespace, not "." or "..")`,
     );
   }
@@ -253,7 +254,7 @@ export function checkLinkName(name: string, alt = false): string {
 /** Checks an interface index. */
 export function checkLinkIndex(index: number): number {
   if (!Number.isInteger(index) || index < 1 || index > 0x7fffffff) {
-    throw new RangeError(`Invalid link index: "${index}" (must be 1 to 2147483647)`);
+    throw new InvalidArgumentError(`Invalid link index: "${index}" (must be 1 to 2147483647)`);
   }
   return index;
 }
@@ -274,13 +275,13 @@ async function getOn(s: NetlinkSocket, nameOrIndex: string | number): Promise<Li
   } catch (e) {
     if (!(e instanceof NetlinkError && e.code === "ENODEV")) throw e;
   }
-  throw new TypeError(`Unknown link: "${nameOrIndex}"`);
+  throw linkNotFound(nameOrIndex);
 }
 
 /**
  * Fetches one link by name (or alternative name), index, or a listed
- * {@link Link} (by its index). Throws `TypeError` `Unknown link: "x"` when
- * there is no such link.
+ * {@link Link} (by its index). Throws `NotFoundError` (`code` `ENODEV`,
+ * `kind` `"link"`) when there is no such link.
  */
 export async function getLink(link: string | number | Link, opts: RouteOptions = {}): Promise<Link> {
   const which = linkRef(link);
@@ -306,7 +307,7 @@ export function linkRef(link: string | number | Link): string | number {
 
 /**
  * Resolves a link name to its index (an index is checked and returned as
- * is). Throws `TypeError` `Unknown link: "x"` when no link has that name.
+ * is). Throws `NotFoundError` (`ENODEV`) when no link has that name.
  */
 export async function resolveLinkIndex(nameOrIndex: string | number, opts: RouteOptions = {}): Promise<number> {
   if (typeof nameOrIndex === "number") return checkLinkIndex(nameOrIndex);

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
@@ -91,7 +92,7 @@ const SETTINGS: { readonly [K in keyof BridgePortSettings]-?: readonly [keyof ty
 
 function checkInt(key: string, v: unknown, max: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) {
-    throw new RangeError(`Invalid ${key}: "${v}" (must be 0 to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${key}: "${v}" (must be 0 to ${max})`);
   }
   return v;
 }
@@ -101,25 +102,27 @@ export function bridgePortAttrs(s: BridgePortSettings): Attrs<typeof IFLA_BRPORT
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(s)) {
     if (!Object.hasOwn(SETTINGS, key)) {
-      throw new TypeError(
+      throw new InvalidArgumentError(
         `Unknown bridge port setting: "${key}" (expected one of ${Object.keys(SETTINGS).join(", ")})`,
       );
     }
     if (v === undefined) continue;
     const [attr, bool] = SETTINGS[key as keyof BridgePortSettings];
     if (bool) {
-      if (typeof v !== "boolean") throw new TypeError(`Invalid ${key}: "${v}" (must be true or false)`);
+      if (typeof v !== "boolean") throw new InvalidArgumentError(`Invalid ${key}: "${v}" (must be true or false)`);
       out[attr] = v ? 1 : 0;
     } else if (key === "state") {
       if (!Object.values(BR_STATE).includes(v as never)) {
-        throw new TypeError(`Invalid state: "${v}" (must be one of ${Object.values(BR_STATE).join(", ")})`);
+        throw new InvalidArgumentError(`Invalid state: "${v}" (must be one of ${Object.values(BR_STATE).join(", ")})`);
       }
       out[attr] = v;
     } else {
       out[attr] = checkInt(key, v, key === "priority" ? 63 : 0xffffffff);
     }
   }
-  if (Object.keys(out).length === 0) throw new TypeError(`Invalid bridge port settings: "{}" (nothing to change)`);
+  if (Object.keys(out).length === 0) {
+    throw new InvalidArgumentError(`Invalid bridge port settings: "{}" (nothing to change)`);
+  }
   return out as Attrs<typeof IFLA_BRPORT_ATTRS>;
 }
 

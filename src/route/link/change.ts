@@ -1,7 +1,7 @@
 /**
  * Creating, changing and deleting links, and their alternative names.
  * Every value is checked before anything is sent: a bad MTU, name, MAC
- * address or unknown link throws `TypeError`/`RangeError` naming it, and
+ * address or unknown link throws `InvalidArgumentError` naming it, and
  * kernel refusals are `NetlinkError`s.
  *
  * @example
@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { Attrs, AttrTable } from "../../wire/table.ts";
@@ -99,7 +100,7 @@ export type CreateLinkSpec = LinkSettings & CreateOnlySettings & { name: string 
 /** Checks an MTU before it is sent. */
 export function checkMtu(mtu: number): number {
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65536) {
-    throw new RangeError(`Invalid MTU: "${mtu}" (must be 68 to 65536)`);
+    throw new InvalidArgumentError(`Invalid MTU: "${mtu}" (must be 68 to 65536)`);
   }
   return mtu;
 }
@@ -107,14 +108,14 @@ export function checkMtu(mtu: number): number {
 /** Checks a link-layer address: 1 to 32 colon-separated two-digit hex octets. */
 export function checkMac(address: string): string {
   if (typeof address !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,31}$/.test(address)) {
-    throw new TypeError(`Invalid MAC address: "${address}"`);
+    throw new InvalidArgumentError(`Invalid MAC address: "${address}"`);
   }
   return address.toLowerCase();
 }
 
 function checkRange(what: string, v: number, min: number, max: number): number {
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -125,7 +126,9 @@ function checkU32(what: string, v: number): number {
 
 /** An index from a reference that the async layer has already resolved. */
 function resolvedIndex(v: string | number, what: string): number {
-  if (typeof v !== "number") throw new TypeError(`Unresolved ${what}: "${v}" (request builders take indexes)`);
+  if (typeof v !== "number") {
+    throw new InvalidArgumentError(`Unresolved ${what}: "${v}" (request builders take indexes)`);
+  }
   return checkLinkIndex(v);
 }
 
@@ -133,7 +136,9 @@ function resolvedIndex(v: string | number, what: string): number {
 function nsAttrs(t: NetnsTarget): Pick<Attrs<typeof IFLA_ATTRS>, "netnsPid" | "netnsFd"> {
   if (typeof t === "object" && "pid" in t) return { netnsPid: checkLinkIndex(t.pid) };
   if (typeof t === "object" && "fd" in t) return { netnsFd: checkU32("namespace fd", t.fd) };
-  throw new TypeError(`Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`);
+  throw new InvalidArgumentError(
+    `Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`,
+  );
 }
 
 /** The bit of an `IFF_*` flag, from the one table that names them. */
@@ -157,7 +162,7 @@ export function linkFlagChange(v: LinkSettings): { flags: number; change: number
   for (const [key, bit, whenTrue] of FLAG_SETTINGS) {
     const on = v[key];
     if (on === undefined) continue;
-    if (typeof on !== "boolean") throw new TypeError(`Invalid ${key}: "${on}" (must be true or false)`);
+    if (typeof on !== "boolean") throw new InvalidArgumentError(`Invalid ${key}: "${on}" (must be true or false)`);
     change |= bit;
     if (on === whenTrue) flags |= bit;
   }
@@ -180,7 +185,7 @@ function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string })
   if (v.groMaxSize !== undefined) a.groMaxSize = checkU32("gro_max_size", v.groMaxSize);
   if (v.alias !== undefined) {
     if (typeof v.alias !== "string" || new TextEncoder().encode(v.alias).length > 255) {
-      throw new RangeError(`Invalid alias: "${v.alias}" (at most 255 bytes)`);
+      throw new InvalidArgumentError(`Invalid alias: "${v.alias}" (at most 255 bytes)`);
     }
     a.alias = v.alias;
   }
@@ -200,7 +205,9 @@ function linkinfo(
       li.string(IFLA_INFO_KIND, kind);
       const k = linkKind(kind);
       const table = k?.data;
-      if (data && !table) throw new TypeError(`Invalid data for link kind "${kind}" (nlkit has no table for it)`);
+      if (data && !table) {
+        throw new InvalidArgumentError(`Invalid data for link kind "${kind}" (nlkit has no table for it)`);
+      }
       if (data && table) {
         const prepared = k.prepare ? k.prepare(data) : data;
         li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, prepared as Attrs<AttrTable>));
@@ -208,7 +215,7 @@ function linkinfo(
     }
     if (slave) {
       const table = KIND_SLAVE_DATA[slave.kind];
-      if (!table) throw new TypeError(`Unknown slave kind: "${slave.kind}"`);
+      if (!table) throw new InvalidArgumentError(`Unknown slave kind: "${slave.kind}"`);
       li.string(IFLA_INFO_SLAVE_KIND, slave.kind);
       li.nest(IFLA_INFO_SLAVE_DATA, (d) => d.attrs(table, slave.data as Attrs<AttrTable>));
     }
@@ -227,7 +234,9 @@ export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
   if ("data" in spec && spec.data) data = spec.data as Record<string, unknown>;
   // A pair's far end is a whole link message inside the kind data.
   if ("peer" in spec && spec.peer) {
-    if (!kind?.peerKey) throw new TypeError(`Invalid peer for link kind "${spec.kind}" (only pairs have one)`);
+    if (!kind?.peerKey) {
+      throw new InvalidArgumentError(`Invalid peer for link kind "${spec.kind}" (only pairs have one)`);
+    }
     data = { [kind.peerKey]: { attrs: settingsAttrs(spec.peer) } };
   }
   if ("parent" in spec && spec.parent !== undefined) {
@@ -248,11 +257,11 @@ export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
 /** Builds the `RTM_NEWLINK` that changes link `index` (references resolved, as for {@link createLinkRequest}). */
 export function changeLinkRequest(index: number, changes: LinkChanges): Uint8Array {
   if (changes.data !== undefined && changes.kind === undefined) {
-    throw new TypeError(`Missing kind for link data: "${JSON.stringify(changes.data)}"`);
+    throw new InvalidArgumentError(`Missing kind for link data: "${JSON.stringify(changes.data)}"`);
   }
   for (const k of ["index", "numTxQueues", "numRxQueues"]) {
     if ((changes as Record<string, unknown>)[k] !== undefined) {
-      throw new TypeError(`Invalid change: "${k}" (only a new link takes it)`);
+      throw new InvalidArgumentError(`Invalid change: "${k}" (only a new link takes it)`);
     }
   }
   const b = new MessageBuilder(RTM.RTM_NEWLINK, 0)
@@ -373,7 +382,7 @@ export async function deleteLink(link: string | number | Link, opts: RouteOption
 
 /** Builds an `RTM_NEWLINKPROP`/`RTM_DELLINKPROP` adding or removing alternative names of link `idx`. */
 export function altnameRequest(type: number, idx: number, names: readonly string[]): Uint8Array {
-  if (names.length === 0) throw new TypeError(`Invalid altnames: "" (need at least one name)`);
+  if (names.length === 0) throw new InvalidArgumentError(`Invalid altnames: "" (need at least one name)`);
   for (const n of names) checkLinkName(n, true);
   return new MessageBuilder(type, type === RTM.RTM_NEWLINKPROP ? NLM_F_CREATE | NLM_F_EXCL : 0)
     .struct(IFINFOMSG, { index: idx })

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { loadSys } from "../../sys/load.ts";
 import type { Sys } from "../../sys/sys.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
@@ -153,7 +154,7 @@ export async function listMulticastAddresses(
   checkKeys(filter, ["family", "dev"], "multicast address filter");
   checkKeys(opts, ["netns"], "the options of listMulticastAddresses");
   if (filter.family !== undefined && !SOURCES.some(([f]) => f === filter.family)) {
-    throw new TypeError(`Invalid family: "${filter.family}" (must be "link", "inet" or "inet6")`);
+    throw new InvalidArgumentError(`Invalid family: "${filter.family}" (must be "link", "inet" or "inet6")`);
   }
   const sys = await loadSys();
   const read = () => SOURCES.map(([, file]) => readProc(sys, `/proc/thread-self/net/${file}`));

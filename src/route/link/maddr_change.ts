@@ -13,6 +13,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { parseMac } from "../../wire/addr.ts";
@@ -38,10 +39,10 @@ export interface MulticastChangeOptions {
 /** The `struct ifreq` of a multicast ioctl: the name, then `ifr_hwaddr` (family `AF_UNSPEC`, the address). */
 export function multicastIfreq(dev: string, address: string): Uint8Array {
   const name = new TextEncoder().encode(checkLinkName(dev));
-  if (name.length >= IFNAMSIZ) throw new RangeError(`Invalid link name: "${dev}" (at most 15 bytes)`);
+  if (name.length >= IFNAMSIZ) throw new InvalidArgumentError(`Invalid link name: "${dev}" (at most 15 bytes)`);
   const mac = parseMac(address);
   if (mac.length !== ETH_ALEN) {
-    throw new RangeError(`Invalid address length ${mac.length}: "${address}" (must be ${ETH_ALEN} bytes)`);
+    throw new InvalidArgumentError(`Invalid address length ${mac.length}: "${address}" (must be ${ETH_ALEN} bytes)`);
   }
   const ifr = new Uint8Array(IFREQ_LEN);
   ifr.set(name);
@@ -51,7 +52,7 @@ export function multicastIfreq(dev: string, address: string): Uint8Array {
 
 async function change(request: number, dev: string, address: string, opts: MulticastChangeOptions): Promise<void> {
   for (const k of Object.keys(opts)) {
-    if (k !== "netns") throw new TypeError(`Unknown option: "${k}" (expected netns)`);
+    if (k !== "netns") throw new InvalidArgumentError(`Unknown option: "${k}" (expected netns)`);
   }
   const ifr = multicastIfreq(dev, address);
   const sys = await loadSys();

@@ -17,9 +17,11 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { readDirNames, readLinkOrUndefined, readTextOrUndefined } from "../../sys/files.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type Sys, SysError } from "../../sys/sys.ts";
+import { linkNotFound } from "../../errors.ts";
 import { withNetns } from "../../netns/netns.ts";
 import type { RouteOptions } from "../rtnl.ts";
 import { checkKeys } from "../../wire/invalid.ts";
@@ -80,7 +82,7 @@ const KEYS: ReadonlySet<string> = new Set(["name", "mode", "user", "group", "pi"
 
 function checkId(what: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= 0xffffffff) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be 0 to 4294967294)`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to 4294967294)`);
   }
   return v;
 }
@@ -88,14 +90,16 @@ function checkId(what: string, v: unknown): number {
 /** The `struct ifreq` of `TUNSETIFF` for a spec, checked. */
 export function tuntapIfreq(spec: TuntapSpec): Uint8Array {
   for (const k of Object.keys(spec)) {
-    if (!KEYS.has(k)) throw new TypeError(`Unknown tun/tap setting: "${k}" (expected one of ${[...KEYS].join(", ")})`);
+    if (!KEYS.has(k)) {
+      throw new InvalidArgumentError(`Unknown tun/tap setting: "${k}" (expected one of ${[...KEYS].join(", ")})`);
+    }
   }
   if (spec.mode !== "tun" && spec.mode !== "tap") {
-    throw new TypeError(`Invalid tun/tap mode: "${spec.mode}" (must be "tun" or "tap")`);
+    throw new InvalidArgumentError(`Invalid tun/tap mode: "${spec.mode}" (must be "tun" or "tap")`);
   }
   for (const k of ["pi", "vnetHdr", "multiQueue", "oneQueue"] as const) {
     if (spec[k] !== undefined && typeof spec[k] !== "boolean") {
-      throw new TypeError(`Invalid ${k}: "${spec[k]}" (must be true or false)`);
+      throw new InvalidArgumentError(`Invalid ${k}: "${spec[k]}" (must be true or false)`);
     }
   }
   if (spec.user !== undefined) checkId("user", spec.user);
@@ -162,15 +166,15 @@ export async function createTuntap(spec: TuntapSpec, opts: TuntapOptions = {}): 
 /**
  * Deletes a tun/tap device (`ip tuntap del`): attaches with its own mode
  * and queue setting, read from the kernel, and clears `persist`. Throws
- * `TypeError` `Unknown link` for a missing device and for links that are
- * not tun/tap devices.
+ * `NotFoundError` (`ENODEV`) for a missing device and for links that
+ * are not tun/tap devices.
  */
 export async function deleteTuntap(name: string, opts: TuntapOptions = {}): Promise<void> {
   checkKeys(opts, ["netns"], "the options of deleteTuntap");
   const link = await getLink(checkLinkName(name), opts);
   const data = link.linkinfo?.kind === "tun" ? link.linkinfo.data as LinkKindData["tun"] | undefined : undefined;
   if (!data || (data.type !== "tun" && data.type !== "tap")) {
-    throw new TypeError(`Unknown link: "${name}" (not a tun/tap device)`);
+    throw linkNotFound(name, "not a tun/tap device");
   }
   const ifr = tuntapIfreq({ name, mode: data.type, multiQueue: data.multiQueue === 1, pi: data.pi === 1 });
   const sys = await loadSys();

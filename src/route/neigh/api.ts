@@ -99,20 +99,20 @@ interface NeighbourMatch {
 
 function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
   if (typeof filter !== "object" || filter === null) {
-    throw new TypeError(`Invalid neighbour filter: "${String(filter)}"`);
+    throw new InvalidArgumentError(`Invalid neighbour filter: "${String(filter)}"`);
   }
   checkMovedKeys(filter, FILTER_KEYS, "neighbour filter", MOVED);
   const m: NeighbourMatch = { family: familyOf(filter.family), none: false };
   if (filter.to !== undefined) {
     m.to = parseCidr(String(filter.to));
     if (m.family && m.family !== m.to.family) {
-      throw new TypeError(`Invalid "to" filter: "${filter.to}" (not of the family)`);
+      throw new InvalidArgumentError(`Invalid "to" filter: "${filter.to}" (not of the family)`);
     }
     m.family = m.to.family;
   }
   if (filter.states !== undefined) {
     if (!Array.isArray(filter.states)) {
-      throw new TypeError(`Invalid states filter: "${String(filter.states)}" (an array of names)`);
+      throw new InvalidArgumentError(`Invalid states filter: "${String(filter.states)}" (an array of names)`);
     }
     m.states = 0;
     for (const st of filter.states) {
@@ -123,7 +123,7 @@ function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
   if (filter.protocol !== undefined) {
     const n = valueOfName(RTPROT_NAMES, filter.protocol, "neighbour protocol");
     if (!Number.isInteger(n) || n < 0 || n > 255) {
-      throw new RangeError(`Invalid neighbour protocol: "${filter.protocol}"`);
+      throw new InvalidArgumentError(`Invalid neighbour protocol: "${filter.protocol}"`);
     }
     m.protocol = nameOf(RTPROT_NAMES, n);
   }
@@ -236,7 +236,7 @@ function familyOf(f: NeighbourFilter["family"]): number {
   if (f === undefined) return AF_UNSPEC;
   const n = familyNumber(f);
   if (n !== AF_UNSPEC && n !== AF_INET && n !== AF_INET6) {
-    throw new TypeError(`Invalid neighbour family: "${f}" (must be inet or inet6)`);
+    throw new InvalidArgumentError(`Invalid neighbour family: "${f}" (must be inet or inet6)`);
   }
   return n;
 }
@@ -256,7 +256,7 @@ async function indexOf(s: NetlinkSocket, link: string | number | undefined): Pro
 function dumpPlan(filter: NeighbourFilter): (s: NetlinkSocket) => Promise<DumpPlan<Neighbour>> {
   const m = checkNeighbourFilter(filter);
   if (filter.nomaster && filter.master !== undefined) {
-    throw new TypeError(`Invalid neighbour filter: "master" with "nomaster"`);
+    throw new InvalidArgumentError(`Invalid neighbour filter: "master" with "nomaster"`);
   }
   return async (s) => {
     const index = await indexOf(s, filter.dev);
@@ -327,14 +327,16 @@ function flagBits(names: readonly string[] | undefined): { flags: number; ext: n
   let flags = 0, ext = 0;
   if (names === undefined) return { flags, ext };
   if (!Array.isArray(names)) {
-    throw new TypeError(`Invalid neighbour flags: "${String(names)}" (must be an array of names)`);
+    throw new InvalidArgumentError(`Invalid neighbour flags: "${String(names)}" (must be an array of names)`);
   }
   for (const name of names) {
     if (KERNEL_FLAGS.includes(name)) continue;
     if (EXT_FLAGS.includes(name)) ext |= valueOfName(NTF_EXT_NAMES, name, "neighbour flag");
     else flags |= valueOfName(NTF_NAMES, name, "neighbour flag");
   }
-  if (flags > 0xff) throw new RangeError(`Invalid neighbour flags: "${names.join(",")}" (ndm_flags is 8 bits)`);
+  if (flags > 0xff) {
+    throw new InvalidArgumentError(`Invalid neighbour flags: "${names.join(",")}" (ndm_flags is 8 bits)`);
+  }
   return { flags, ext };
 }
 
@@ -352,7 +354,9 @@ function stateOf(state: string | undefined): number {
   if (typeof state === "string" && state.toUpperCase() === "NONE") return 0;
   const v = typeof state === "string" ? valueOfName(NUD_NAMES, state.toUpperCase(), "neighbour state") : NaN;
   if (!(v > 0 && v <= 0xffff && (v & (v - 1)) === 0)) {
-    throw new TypeError(`Unknown neighbour state: "${state}" (one of ${Object.values(NUD_NAMES).join(", ")}, NONE)`);
+    throw new InvalidArgumentError(
+      `Unknown neighbour state: "${state}" (one of ${Object.values(NUD_NAMES).join(", ")}, NONE)`,
+    );
   }
   return v;
 }
@@ -381,7 +385,7 @@ function neighbourMessage(type: number, nlFlags: number, spec: NeighbourSpec): (
   if (spec.protocol !== undefined) {
     protocol = valueOfName(RTPROT_NAMES, spec.protocol, "neighbour protocol");
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255) {
-      throw new RangeError(`Invalid neighbour protocol: "${spec.protocol}" (must be 0 to 255)`);
+      throw new InvalidArgumentError(`Invalid neighbour protocol: "${spec.protocol}" (must be 0 to 255)`);
     }
   }
   return (ifindex) => {

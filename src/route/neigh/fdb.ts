@@ -148,7 +148,7 @@ const KERNEL_FLAGS: readonly string[] = ["offload", "locked"];
 
 function checkRange(what: string, v: number | undefined, min: number, max: number): number | undefined {
   if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
-    throw new RangeError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -169,10 +169,12 @@ function checkFdb(spec: FdbSpec): CheckedFdb {
     throw new InvalidArgumentError(`Cannot use FDB family ${JSON.stringify(spec.family)}: expected bridge`, "family");
   }
   const all = spec.flags ?? [];
-  if (!Array.isArray(all)) throw new TypeError(`Invalid FDB flags: "${String(all)}" (must be an array of names)`);
+  if (!Array.isArray(all)) {
+    throw new InvalidArgumentError(`Invalid FDB flags: "${String(all)}" (must be an array of names)`);
+  }
   for (const n of all) {
     if (!FDB_FLAGS.includes(n) && !KERNEL_FLAGS.includes(n)) {
-      throw new TypeError(`Unknown FDB flag: "${n}" (one of ${FDB_FLAGS.join(", ")})`);
+      throw new InvalidArgumentError(`Unknown FDB flag: "${n}" (one of ${FDB_FLAGS.join(", ")})`);
     }
   }
   const names = all.filter((n) => !KERNEL_FLAGS.includes(n));
@@ -182,7 +184,7 @@ function checkFdb(spec: FdbSpec): CheckedFdb {
   // Deletes carry the state too: devices without an FDB of their own accept only permanent ones.
   const s = spec.state ?? "permanent";
   if (!Array.isArray(s) && !Object.hasOwn(FDB_STATES, s as string)) {
-    throw new TypeError(`Invalid FDB state: "${s}" (one of ${Object.keys(FDB_STATES).join(", ")})`);
+    throw new InvalidArgumentError(`Invalid FDB state: "${s}" (one of ${Object.keys(FDB_STATES).join(", ")})`);
   }
   const state = Array.isArray(s) ? listedState(s) : FDB_STATES[s as FdbState];
   const attrs: Attrs<typeof NDA_ATTRS> = { lladdr: checkMac(spec.lladdr) };

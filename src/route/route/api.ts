@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
@@ -89,11 +90,11 @@ const LOOKUP_KEYS = [
 ];
 
 function lookupAddr(text: string, what: string): Uint8Array {
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
   try {
     return parseIp(text);
   } catch {
-    throw new TypeError(`Invalid ${what}: "${text}"`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
   }
 }
 
@@ -109,7 +110,7 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
   const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
   if (lookup.src !== undefined) {
     if (lookupAddr(lookup.src, "source").length !== addr.length) {
-      throw new TypeError(`Invalid source: "${lookup.src}" (family differs from "${dst}")`);
+      throw new InvalidArgumentError(`Invalid source: "${lookup.src}" (family differs from "${dst}")`);
     }
     attrs.src = lookup.src;
     header.srcLen = header.dstLen;

@@ -1,8 +1,8 @@
 /**
  * What a caller asks for when adding, replacing or deleting a route, and the
  * checks and defaults (the same as `ip route`) that turn it into an
- * `RTM_NEWROUTE` / `RTM_DELROUTE` message. Bad input throws `TypeError` or
- * `RangeError` before anything is sent.
+ * `RTM_NEWROUTE` / `RTM_DELROUTE` message. Bad input throws `InvalidArgumentError`
+ * before anything is sent.
  *
  * @module
  */
@@ -214,7 +214,7 @@ const U32_MAX = 0xffffffff;
 /** Checks an unsigned integer field; returns it. */
 export function checkUint(what: string, v: unknown, max = U32_MAX, min = 0): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -237,11 +237,11 @@ export function scopeValue(v: string | number): number {
 
 /** Parses a destination or source prefix and rejects one with host bits set. */
 export function parsePrefix(text: string, what: string): Cidr {
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
   const c = parseCidr(text);
   for (let bit = c.prefixLen; bit < c.addr.length * 8; bit++) {
     if (c.addr[bit >> 3] & (0x80 >> (bit & 7))) {
-      throw new TypeError(`Invalid ${what}: "${text}" (host bits are set beyond /${c.prefixLen})`);
+      throw new InvalidArgumentError(`Invalid ${what}: "${text}" (host bits are set beyond /${c.prefixLen})`);
     }
   }
   return c;
@@ -251,7 +251,7 @@ function familyOfAddr(text: string, what: string): number {
   try {
     return parseIp(text).length === 4 ? AF_INET : AF_INET6;
   } catch {
-    throw new TypeError(`Invalid ${what}: "${text}"`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
   }
 }
 
@@ -284,7 +284,7 @@ function gatewayAttrs(family: number, gw: string, out: { gateway?: string; via?:
   const gwFamily = familyOfAddr(gw, "gateway");
   if (gwFamily === family) out.gateway = gw;
   else if (family === AF_INET) out.via = gw;
-  else throw new TypeError(`Invalid gateway: "${gw}" (an IPv6 route needs an IPv6 gateway)`);
+  else throw new InvalidArgumentError(`Invalid gateway: "${gw}" (an IPv6 route needs an IPv6 gateway)`);
 }
 
 function checkMetrics(m: RouteMetricsSpec): RouteMetricsSpec {
@@ -293,7 +293,7 @@ function checkMetrics(m: RouteMetricsSpec): RouteMetricsSpec {
   for (const [k, v] of Object.entries(known)) {
     if (k === "lock") bitsOfNames(RTAX_LOCK_BITS, v as string[], "metric to lock");
     else if (k === "congctl") {
-      if (typeof v !== "string" || !v) throw new TypeError(`Invalid congctl metric: "${String(v)}"`);
+      if (typeof v !== "string" || !v) throw new InvalidArgumentError(`Invalid congctl metric: "${String(v)}"`);
     } else checkUint(`${k} metric`, v);
   }
   return known;
@@ -316,7 +316,7 @@ export interface CheckedRouteSpec {
 /** Validates a route spec and works out the `rtmsg` header and attributes, as `ip route` does. */
 export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRouteSpec {
   checkKeys(spec, SPEC_KEYS, "route spec");
-  if (typeof spec.dst !== "string") throw new TypeError(`Invalid route destination: "${String(spec.dst)}"`);
+  if (typeof spec.dst !== "string") throw new InvalidArgumentError(`Invalid route destination: "${String(spec.dst)}"`);
   const dst = spec.dst === "default" ? undefined : parsePrefix(spec.dst, "route destination");
   const family = routeFamily(spec, dst);
   const attrs: Attrs<typeof ROUTE_TABLE> = {};
@@ -341,7 +341,7 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   if (spec.src !== undefined) {
     const src = parsePrefix(spec.src, "source prefix");
     if (src.family !== family) {
-      throw new TypeError(`Invalid source prefix: "${spec.src}" (family differs from the route's)`);
+      throw new InvalidArgumentError(`Invalid source prefix: "${spec.src}" (family differs from the route's)`);
     }
     header.srcLen = src.prefixLen;
     attrs.src = spec.src.split("/")[0];
@@ -353,7 +353,7 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   if (spec.via !== undefined) gatewayAttrs(family, spec.via, attrs);
   if (spec.prefsrc !== undefined) {
     if (familyOfAddr(spec.prefsrc, "preferred source") !== family) {
-      throw new TypeError(`Invalid preferred source: "${spec.prefsrc}" (family differs from the route's)`);
+      throw new InvalidArgumentError(`Invalid preferred source: "${spec.prefsrc}" (family differs from the route's)`);
     }
     attrs.prefsrc = spec.prefsrc;
   }
@@ -366,7 +366,9 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   }
   if (spec.metrics !== undefined) attrs.metrics = checkMetrics(spec.metrics);
   if (spec.expires !== undefined) {
-    if (family !== AF_INET6) throw new TypeError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
+    if (family !== AF_INET6) {
+      throw new InvalidArgumentError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
+    }
     attrs.expires = checkUint("expires", spec.expires);
   }
   if (spec.pref !== undefined) {
@@ -377,7 +379,7 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   const nexthopDevs: (string | number | undefined)[] = [];
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) {
-      throw new TypeError(`Invalid nexthops: "${String(spec.nexthops)}" (must be a non-empty array)`);
+      throw new InvalidArgumentError(`Invalid nexthops: "${String(spec.nexthops)}" (must be a non-empty array)`);
     }
     attrs.multipath = spec.nexthops.map((n): RouteNexthop => {
       checkKeys(n, NEXTHOP_KEYS, "route nexthop");

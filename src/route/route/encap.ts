@@ -15,6 +15,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { formatIp, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { TruncatedError } from "../../wire/errors.ts";
@@ -214,14 +215,14 @@ const SEG6_LOCAL_KEYS = ["type", "action", "srh", "table", "vrftable", "nh4", "n
 
 function checkSegs(segs: unknown): string[] {
   if (!Array.isArray(segs) || segs.length === 0) {
-    throw new TypeError(`Invalid segs: "${String(segs)}" (a non-empty array of IPv6 addresses)`);
+    throw new InvalidArgumentError(`Invalid segs: "${String(segs)}" (a non-empty array of IPv6 addresses)`);
   }
   for (const s of segs) {
     let ok = false;
     try {
       ok = parseIp(String(s)).length === 16;
     } catch { /* refused below */ }
-    if (!ok) throw new TypeError(`Invalid segment: "${String(s)}" (must be an IPv6 address)`);
+    if (!ok) throw new InvalidArgumentError(`Invalid segment: "${String(s)}" (must be an IPv6 address)`);
   }
   return segs;
 }
@@ -237,7 +238,7 @@ function withReservedSlot(segs: string[]): string[] {
 
 function u32(what: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be 0 to 4294967295)`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be 0 to 4294967295)`);
   }
   return v;
 }
@@ -249,14 +250,14 @@ function u32(what: string, v: unknown): number {
  * that reservation).
  */
 export function encodeEncap(encap: RouteEncap): { type: number; data: Uint8Array } {
-  if (typeof encap !== "object" || encap === null) throw new TypeError(`Invalid encap: "${String(encap)}"`);
+  if (typeof encap !== "object" || encap === null) throw new InvalidArgumentError(`Invalid encap: "${String(encap)}"`);
   const b = new MessageBuilder(0, 0);
   const start = b.length;
   if (encap.type === "seg6") {
     const e = encap as Seg6Encap;
     checkKeys(e, SEG6_KEYS, "seg6 encap");
     const mode = SEG6_MODES.indexOf(e.mode);
-    if (mode < 0) throw new TypeError(`Invalid seg6 mode: "${e.mode}" (one of ${SEG6_MODES.join(", ")})`);
+    if (mode < 0) throw new InvalidArgumentError(`Invalid seg6 mode: "${e.mode}" (one of ${SEG6_MODES.join(", ")})`);
     const segs = checkSegs(e.segs);
     const srh: { mode: number } & SegmentList = { mode, segs: mode === 0 ? withReservedSlot(segs) : segs };
     if (e.hmac !== undefined) srh.hmac = u32("hmac key id", e.hmac);
@@ -268,7 +269,9 @@ export function encodeEncap(encap: RouteEncap): { type: number; data: Uint8Array
     checkKeys(e, SEG6_LOCAL_KEYS, "seg6local encap");
     const action = SEG6_LOCAL_ACTIONS.indexOf(e.action) + 1;
     if (!action) {
-      throw new TypeError(`Invalid seg6local action: "${e.action}" (one of ${SEG6_LOCAL_ACTIONS.join(", ")})`);
+      throw new InvalidArgumentError(
+        `Invalid seg6local action: "${e.action}" (one of ${SEG6_LOCAL_ACTIONS.join(", ")})`,
+      );
     }
     const attrs: Attrs<typeof SEG6_LOCAL_TABLE> = { action };
     if (e.srh !== undefined) {
@@ -276,12 +279,16 @@ export function encodeEncap(encap: RouteEncap): { type: number; data: Uint8Array
       if (e.srh.hmac !== undefined) attrs.srh.hmac = u32("hmac key id", e.srh.hmac);
     }
     for (const k of ["table", "vrftable", "iif", "oif"] as const) if (e[k] !== undefined) attrs[k] = u32(k, e[k]);
-    if (e.nh4 !== undefined && parseIp(e.nh4).length !== 4) throw new TypeError(`Invalid nh4: "${e.nh4}" (IPv4)`);
-    if (e.nh6 !== undefined && parseIp(e.nh6).length !== 16) throw new TypeError(`Invalid nh6: "${e.nh6}" (IPv6)`);
+    if (e.nh4 !== undefined && parseIp(e.nh4).length !== 4) {
+      throw new InvalidArgumentError(`Invalid nh4: "${e.nh4}" (IPv4)`);
+    }
+    if (e.nh6 !== undefined && parseIp(e.nh6).length !== 16) {
+      throw new InvalidArgumentError(`Invalid nh6: "${e.nh6}" (IPv6)`);
+    }
     if (e.nh4 !== undefined) attrs.nh4 = e.nh4;
     if (e.nh6 !== undefined) attrs.nh6 = e.nh6;
     b.attrs(SEG6_LOCAL_TABLE, attrs);
     return { type: 7, data: b.finish().slice(start) };
   }
-  throw new TypeError(`Unsupported encap type: "${String(encap.type)}" (seg6 or seg6local)`);
+  throw new InvalidArgumentError(`Unsupported encap type: "${String(encap.type)}" (seg6 or seg6local)`);
 }

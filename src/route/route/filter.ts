@@ -161,17 +161,17 @@ function prefixFilter(text: unknown, what: string, family: number | undefined): 
     const v6 = family === AF_INET6;
     return { family: v6 ? AF_INET6 : AF_INET, addr: new Uint8Array(v6 ? 16 : 4), prefixLen: 0 };
   }
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what} filter: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what} filter: "${String(text)}"`);
   try {
     return parseCidr(text);
   } catch {
-    throw new TypeError(`Invalid ${what} filter: "${text}" (expected an address or prefix)`);
+    throw new InvalidArgumentError(`Invalid ${what} filter: "${text}" (expected an address or prefix)`);
   }
 }
 
 /** Checks a filter and resolves its names (not the device). */
 export function checkFilter(f: RouteFilter): CheckedFilter {
-  if (typeof f !== "object" || f === null) throw new TypeError(`Invalid route filter: "${String(f)}"`);
+  if (typeof f !== "object" || f === null) throw new InvalidArgumentError(`Invalid route filter: "${String(f)}"`);
   checkKeys(f, FILTER_KEYS, "route filter");
   const fam = f.family === undefined || f.family === "all" ? undefined : familyNumber(f.family);
   if (fam !== undefined && fam !== AF_INET && fam !== AF_INET6) {
@@ -212,14 +212,16 @@ export function checkFilter(f: RouteFilter): CheckedFilter {
   if (f.tos !== undefined) c.tos = checkUint("tos", f.tos, 255);
   if (f.mark !== undefined) c.mark = checkUint("mark", f.mark);
   if (f.realmsMask !== undefined && f.realms === undefined) {
-    throw new TypeError("Invalid route filter: realmsMask needs realms");
+    throw new InvalidArgumentError("Invalid route filter: realmsMask needs realms");
   }
   if (f.realms !== undefined) {
     c.realms = { value: checkUint("realms", f.realms), mask: checkUint("realmsMask", f.realmsMask ?? 0xffffffff) };
   }
   if (f.excludeTypes !== undefined) {
     if (!Array.isArray(f.excludeTypes)) {
-      throw new TypeError(`Invalid excludeTypes: "${String(f.excludeTypes)}" (expected an array of route types)`);
+      throw new InvalidArgumentError(
+        `Invalid excludeTypes: "${String(f.excludeTypes)}" (expected an array of route types)`,
+      );
     }
     c.excludeTypes = f.excludeTypes.map((t) => enumValue(RTN_NAMES, t, "route type"));
   }
@@ -228,7 +230,7 @@ export function checkFilter(f: RouteFilter): CheckedFilter {
 
 function checkBool(what: string, v: unknown): boolean {
   if (v !== undefined && typeof v !== "boolean") {
-    throw new TypeError(`Invalid ${what}: "${String(v)}" (expected a boolean)`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (expected a boolean)`);
   }
   return v === true;
 }
@@ -236,7 +238,7 @@ function checkBool(what: string, v: unknown): boolean {
 /** `from`, `fromRoot`, `fromMatch`: `from` is both (an exact source prefix), as in ip. */
 function checkSourceFilters(f: RouteFilter, c: CheckedFilter, fam: number | undefined): void {
   if (f.from !== undefined && (f.fromRoot !== undefined || f.fromMatch !== undefined)) {
-    throw new TypeError("Invalid route filter: from excludes fromRoot and fromMatch");
+    throw new InvalidArgumentError("Invalid route filter: from excludes fromRoot and fromMatch");
   }
   const root = f.from ?? f.fromRoot;
   const match = f.from ?? f.fromMatch;

@@ -24,7 +24,7 @@ export function nameRoute(r: Route, names: LinkNameMap): Route {
 
 /** A stream of the routes that pass a filter; closes its own socket when it ends or is left. */
 export class RouteStream extends DumpStream<Route> {
-  /** Checks the filter (throwing `TypeError`/`RangeError` at once); nothing is opened until the first `next`. */
+  /** Checks the filter (throwing `InvalidArgumentError` at once); nothing is opened until the first `next`. */
   constructor(filter: RouteFilter, opts: RouteOptions) {
     const c = checkFilter(filter);
     super(opts, async (s) => {

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr } from "../../wire/addr.ts";
 import { type Family, familyName, familyNumber } from "../../wire/family.ts";
 import { checkKeys } from "../../wire/invalid.ts";
@@ -57,7 +58,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
   checkKeys(filter, FILTER_KEYS, "rule filter");
   const u32 = (what: string, v: number | undefined, max = 0xffffffff): number | undefined => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
-      throw new RangeError(`Invalid ${what} filter: "${v}" (must be 0 to ${max})`);
+      throw new InvalidArgumentError(`Invalid ${what} filter: "${v}" (must be 0 to ${max})`);
     }
     return v;
   };
@@ -69,7 +70,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
     try {
       return parseCidr(String(v));
     } catch {
-      throw new TypeError(`Invalid ${what} filter: "${v}" (expected an address or prefix)`);
+      throw new InvalidArgumentError(`Invalid ${what} filter: "${v}" (expected an address or prefix)`);
     }
   };
   const src = prefix("src", filter.src), dst = prefix("dst", filter.dst);
@@ -99,7 +100,7 @@ const DUMP_RETRIES = 3;
 export function ruleDumpRequest(filter: RuleFilter = {}): Uint8Array {
   const family = filter.family === undefined ? AF_UNSPEC : familyNumber(filter.family);
   if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) {
-    throw new TypeError(`Invalid rule family: "${family}" (must be AF_INET or AF_INET6)`);
+    throw new InvalidArgumentError(`Invalid rule family: "${family}" (must be AF_INET or AF_INET6)`);
   }
   return new MessageBuilder(RTM.RTM_GETRULE, 0).struct(FIB_RULE_HDR, { family }).finish();
 }

@@ -1,6 +1,6 @@
 /**
  * Validation of a {@link RuleSpec} and encoding of `RTM_NEWRULE`/`RTM_DELRULE`
- * requests. Every bad value throws a `TypeError` or `RangeError` here,
+ * requests. Every bad value throws an `InvalidArgumentError` here,
  * before anything reaches the kernel.
  *
  * @module
@@ -135,9 +135,9 @@ const U32_MAX = 0xffffffff;
 const RANGE_KEYS = ["start", "end"] as const;
 
 function int(what: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== "number") throw new TypeError(`Invalid ${what}: "${String(v)}" (must be a number)`);
+  if (typeof v !== "number") throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be a number)`);
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
   }
   return v;
 }
@@ -147,14 +147,14 @@ function named(what: string, names: Record<number, string>, v: string | number, 
 }
 
 function prefix(what: string, text: unknown): { family: number; addr: Uint8Array; len: number } {
-  if (typeof text !== "string") throw new TypeError(`Invalid ${what}: "${String(text)}"`);
+  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
   const c = parseCidr(text);
   return { family: c.family, addr: c.addr, len: c.prefixLen };
 }
 
 function ports(what: string, v: RuleRange | number): RuleRange {
   const r = typeof v === "number" ? { start: v, end: v } : v;
-  if (typeof r !== "object" || r === null) throw new TypeError(`Invalid ${what}: "${String(v)}"`);
+  if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}"`);
   checkKeys(r, RANGE_KEYS, `${what} range`);
   int(what, r.start, 1, 65534);
   int(what, r.end, r.start, 65534);
@@ -163,7 +163,7 @@ function ports(what: string, v: RuleRange | number): RuleRange {
 
 function ifname(what: string, v: unknown): string {
   if (typeof v !== "string" || v.length === 0 || new TextEncoder().encode(v).length > 15 || /[\s/:]/.test(v)) {
-    throw new TypeError(`Invalid ${what}: "${String(v)}" (must be an interface name of 1 to 15 bytes)`);
+    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be an interface name of 1 to 15 bytes)`);
   }
   return v;
 }
@@ -171,10 +171,10 @@ function ifname(what: string, v: unknown): string {
 function familyOf(spec: RuleSpec, addrFamily: number | undefined): number {
   const f = spec.family === undefined ? undefined : familyNumber(spec.family);
   if (f !== undefined && f !== AF_INET && f !== AF_INET6) {
-    throw new TypeError(`Invalid rule family: "${f}" (must be AF_INET or AF_INET6)`);
+    throw new InvalidArgumentError(`Invalid rule family: "${f}" (must be AF_INET or AF_INET6)`);
   }
   if (f !== undefined && addrFamily !== undefined && f !== addrFamily) {
-    throw new TypeError(`Rule family "${f}" does not match its addresses`);
+    throw new InvalidArgumentError(`Rule family "${f}" does not match its addresses`);
   }
   return f ?? addrFamily ?? AF_INET;
 }
@@ -190,17 +190,17 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   checkRuleKeys(spec);
   const adding = op === "add";
   if (!adding && !Object.keys(spec).some((k) => k !== "family" && spec[k as keyof RuleSpec] !== undefined)) {
-    throw new TypeError("Refusing to delete a rule without a selector: give at least a priority");
+    throw new InvalidArgumentError("Refusing to delete a rule without a selector: give at least a priority");
   }
   const src = spec.src === undefined ? undefined : prefix("source", spec.src);
   const dst = spec.dst === undefined ? undefined : prefix("destination", spec.dst);
   if (src && dst && src.family !== dst.family) {
-    throw new TypeError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
+    throw new InvalidArgumentError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
   }
   const family = familyOf(spec, src?.family ?? dst?.family);
   const tos = spec.tos === undefined ? 0 : int("TOS", spec.tos, 0, 255);
   if (family === AF_INET ? tos & ~0x1e : tos & 3) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `Invalid TOS: "${tos}" (${family === AF_INET ? "must be even, up to 0x1e" : "ECN bits must be 0"})`,
     );
   }
@@ -208,17 +208,19 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
     ? (spec.goto !== undefined ? 2 : adding ? 1 : 0)
     : named("rule action", RULE_ACTIONS, spec.action, 255);
   if (spec.action !== undefined && !(action in RULE_ACTIONS)) {
-    throw new TypeError(`Invalid rule action: "${spec.action}"`);
+    throw new InvalidArgumentError(`Invalid rule action: "${spec.action}"`);
   }
-  if (adding && action === 2 && spec.goto === undefined) throw new TypeError("A goto rule needs a goto target");
+  if (adding && action === 2 && spec.goto === undefined) {
+    throw new InvalidArgumentError("A goto rule needs a goto target");
+  }
   if (spec.goto !== undefined && action !== 2) {
-    throw new TypeError(`A goto target needs action "goto", not "${spec.action}"`);
+    throw new InvalidArgumentError(`A goto target needs action "goto", not "${spec.action}"`);
   }
   if (spec.l3mdev !== undefined && typeof spec.l3mdev !== "boolean") {
-    throw new TypeError(`Invalid l3mdev: "${String(spec.l3mdev)}" (must be a boolean)`);
+    throw new InvalidArgumentError(`Invalid l3mdev: "${String(spec.l3mdev)}" (must be a boolean)`);
   }
   let table = spec.table === undefined ? undefined : tableNumber(spec.table);
-  if (spec.l3mdev && table) throw new TypeError("A rule cannot have both l3mdev and a table");
+  if (spec.l3mdev && table) throw new InvalidArgumentError("A rule cannot have both l3mdev and a table");
   if (adding && action === 1 && table === undefined && !spec.l3mdev) table = RT_TABLE_MAIN;
   const attrs: Attrs<typeof RULE_ATTRS> = {};
   if (spec.priority !== undefined) attrs.priority = int("priority", spec.priority, 0, U32_MAX);
@@ -239,7 +241,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.l3mdev) attrs.l3mdev = 1;
   if (spec.uidRange !== undefined) {
     const r = spec.uidRange;
-    if (typeof r !== "object" || r === null) throw new TypeError(`Invalid uid range: "${String(r)}"`);
+    if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid uid range: "${String(r)}"`);
     checkKeys(r, RANGE_KEYS, "uid range");
     attrs.uidRange = { start: int("uid range", r.start, 0, U32_MAX), end: int("uid range", r.end, r.start, U32_MAX) };
   }
@@ -251,7 +253,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.flow !== undefined) attrs.flow = int("realms", spec.flow, 0, U32_MAX);
   if (spec.tunId !== undefined) attrs.tunId = int("tunnel id", spec.tunId, 0, Number.MAX_SAFE_INTEGER);
   if (spec.invert !== undefined && typeof spec.invert !== "boolean") {
-    throw new TypeError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
+    throw new InvalidArgumentError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
   }
   return new MessageBuilder(
     adding ? RTM.RTM_NEWRULE : RTM.RTM_DELRULE,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError, notFound } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
@@ -46,7 +47,7 @@ export function actionRequest(cmd: TcCommand, actions: readonly TcAction[]): Uin
 
 function indexOf(a: TcAction): number {
   const i = a.index ?? (a.options as { index?: number } | undefined)?.index;
-  if (!i) throw new TypeError(`Missing index of the ${a.kind} action`);
+  if (!i) throw new InvalidArgumentError(`Missing index of the ${a.kind} action`);
   return i;
 }
 
@@ -90,7 +91,9 @@ export async function getAction(kind: string, index: number, opts: RouteOptions 
     }));
   const req = b.finish();
   const [msg] = await withRouteSocket(opts, (s) => s.request(req, parseActionMessage));
-  if (!msg?.actions[0]) throw new TypeError(`No ${kind} action with index ${index}`);
+  if (!msg?.actions[0]) {
+    throw notFound({ kind: `${kind} action`, key: index }, "RTM_GETACTION", `No ${kind} action with index ${index}`);
+  }
   return msg.actions[0];
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import type { Codec } from "../../wire/table.ts";
 import { bpfObjGet } from "../../sys/bpf.ts";
 import type { Sys } from "../../sys/sys.ts";
@@ -72,10 +73,12 @@ export function programAttrs(o: BpfProgram, what: string): {
   name?: string;
 } {
   if ((o.bytecode === undefined) === (o.fd === undefined && o.pinned === undefined)) {
-    throw new TypeError(`Cannot attach a ${what} without exactly one program: give bytecode, pinned or fd`);
+    throw new InvalidArgumentError(`Cannot attach a ${what} without exactly one program: give bytecode, pinned or fd`);
   }
   if (o.fd === undefined && o.pinned !== undefined) {
-    throw new TypeError(`Cannot send pinned program "${o.pinned}" unopened: send it through the API or the CLI`);
+    throw new InvalidArgumentError(
+      `Cannot send pinned program "${o.pinned}" unopened: send it through the API or the CLI`,
+    );
   }
   if (o.bytecode) return { opsLen: o.bytecode.length, bytecode: o.bytecode };
   const name = o.name ?? (o.pinned === undefined ? `fd:[${o.fd}]` : pinnedName(o.pinned));
@@ -97,7 +100,7 @@ export function openProgram(options: unknown, sys: Sys): OpenedOptions {
 
 /** Parses tc's classic bytecode text: `N,code jt jf k,code jt jf k,...`. */
 export function parseBytecode(text: string): BpfInsn[] {
-  const bad = () => new TypeError(`Invalid bpf bytecode: "${text}" (expected "N,code jt jf k,...")`);
+  const bad = () => new InvalidArgumentError(`Invalid bpf bytecode: "${text}" (expected "N,code jt jf k,...")`);
   const [count, ...rest] = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const n = Number(count);
   if (!Number.isInteger(n) || n < 1 || n > 4096 || rest.length !== n) throw bad();
@@ -135,7 +138,7 @@ export function programWord(word: string, w: TcWords, o: BpfProgram): boolean {
       const v = w.value(word, "pinned program path");
       if (word === "fd" && /^\d+$/.test(v)) {
         o.fd = Number(v);
-        if (o.fd > 0x7fffffff) throw new TypeError(`Invalid fd: "${v}" (expected a file descriptor)`);
+        if (o.fd > 0x7fffffff) throw new InvalidArgumentError(`Invalid fd: "${v}" (expected a file descriptor)`);
       } else o.pinned = v;
       return true;
     }
@@ -143,7 +146,9 @@ export function programWord(word: string, w: TcWords, o: BpfProgram): boolean {
     case "obj":
     case "bytecode-file":
     case "bcf":
-      throw new TypeError(`Cannot load "${word}" programs: load and pin them (bpftool), then use object-pinned`);
+      throw new InvalidArgumentError(
+        `Cannot load "${word}" programs: load and pin them (bpftool), then use object-pinned`,
+      );
     default:
       return false;
   }

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { TC_H } from "./constants.ts";
 
 const HEX = /^[0-9a-f]+$/i;
@@ -19,7 +20,9 @@ const HEX = /^[0-9a-f]+$/i;
 function hex16(text: string, whole: string): number {
   if (text === "") return 0;
   const n = HEX.test(text) ? parseInt(text, 16) : NaN;
-  if (!(n < 0x10000)) throw new TypeError(`Invalid tc handle: "${whole}" (expected MAJ:MIN in hex, each below 10000)`);
+  if (!(n < 0x10000)) {
+    throw new InvalidArgumentError(`Invalid tc handle: "${whole}" (expected MAJ:MIN in hex, each below 10000)`);
+  }
   return n;
 }
 
@@ -33,11 +36,13 @@ export function parseHandle(text: string): number {
   const colon = text.indexOf(":");
   if (colon < 0) {
     if (!HEX.test(text) || text.length > 8) {
-      throw new TypeError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+      throw new InvalidArgumentError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
     }
     return parseInt(text, 16);
   }
-  if (colon === 0 && text.length === 1) throw new TypeError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+  if (colon === 0 && text.length === 1) {
+    throw new InvalidArgumentError(`Invalid tc handle: "${text}" (expected MAJ:MIN in hex)`);
+  }
   return ((hex16(text.slice(0, colon), text) << 16) | hex16(text.slice(colon + 1), text)) >>> 0;
 }
 
@@ -45,7 +50,7 @@ export function parseHandle(text: string): number {
 export function parseQdiscHandle(text: string): number {
   const major = text.endsWith(":") ? text.slice(0, -1) : text;
   if (major === "" || !HEX.test(major) || parseInt(major, 16) >= 0x10000) {
-    throw new TypeError(`Invalid qdisc handle: "${text}" (expected MAJ: in hex, below 10000)`);
+    throw new InvalidArgumentError(`Invalid qdisc handle: "${text}" (expected MAJ: in hex, below 10000)`);
   }
   return (parseInt(major, 16) << 16) >>> 0;
 }

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { notFound } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
@@ -222,7 +223,7 @@ export async function getFilter(spec: FilterSpec, opts: RouteOptions = {}): Prom
     const req = filterRequest("delete", spec, ifindex); // a delete's header and attributes, sent as a GET
     new DataView(req.buffer).setUint16(4, RTM_TC.RTM_GETTFILTER, true);
     const [f] = await s.request(req, (m) => parseTcMessage(m, "filter"));
-    if (!f) throw new TypeError(`No such filter on "${spec.dev}"`);
+    if (!f) throw notFound({ kind: "tc filter", key: spec.dev }, "RTM_GETTFILTER", `No such filter on "${spec.dev}"`);
     return f;
   });
 }
@@ -230,13 +231,21 @@ export async function getFilter(spec: FilterSpec, opts: RouteOptions = {}): Prom
 /** Fetches one qdisc by device and handle. */
 export async function getQdisc(dev: string | number, handle: HandleSpec, opts: RouteOptions = {}): Promise<Qdisc> {
   const [q] = await listQdiscs({ dev, handle }, opts);
-  if (!q) throw new TypeError(`No qdisc ${String(handle)} on "${dev}"`);
+  if (!q) {
+    throw notFound({ kind: "tc qdisc", key: String(handle) }, "RTM_GETQDISC", `No qdisc ${String(handle)} on "${dev}"`);
+  }
   return q;
 }
 
 /** Fetches one class by device and class id. */
 export async function getClass(dev: string | number, classid: HandleSpec, opts: RouteOptions = {}): Promise<TcClass> {
   const [c] = await listClasses({ dev, classid }, opts);
-  if (!c) throw new TypeError(`No class ${String(classid)} on "${dev}"`);
+  if (!c) {
+    throw notFound(
+      { kind: "tc class", key: String(classid) },
+      "RTM_GETTCLASS",
+      `No class ${String(classid)} on "${dev}"`,
+    );
+  }
   return c;
 }

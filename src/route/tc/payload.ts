@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { type Codec, readString } from "../../wire/table.ts";
 
 /** Where a payload lies in the message being decoded. */
@@ -23,7 +24,9 @@ export type TcPayload = Uint8Array | TcSpan;
 export const TC_PAYLOAD: Codec<TcPayload> = {
   parse: (_buf, _view, start, end) => ({ start, end }),
   build: (b, value) => {
-    if (!(value instanceof Uint8Array)) throw new TypeError("Cannot send a payload parsed from another message");
+    if (!(value instanceof Uint8Array)) {
+      throw new InvalidArgumentError("Cannot send a payload parsed from another message");
+    }
     b.raw(value);
   },
 };
@@ -59,7 +62,7 @@ export const TC_HEX: Codec<string> = {
     return s;
   },
   build: (b, value) => {
-    if (!/^([0-9a-f]{2})*$/i.test(value)) throw new TypeError(`Invalid hex bytes: "${value}"`);
+    if (!/^([0-9a-f]{2})*$/i.test(value)) throw new InvalidArgumentError(`Invalid hex bytes: "${value}"`);
     for (let i = 0; i < value.length; i += 2) b.scalar("u8", parseInt(value.slice(i, i + 2), 16));
   },
 };

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
+
 /** `ETH_P_*` numbers by tc's names. */
 export const ETH_PROTOCOLS: { readonly [name: string]: number } = {
   loop: 0x0060,
@@ -34,7 +36,7 @@ export function parseProtocol(text: string | number): number {
   if (byName !== undefined) return byName;
   const n = /^(0x[0-9a-f]{1,4}|\d+)$/i.test(text) ? Number(text) : NaN;
   if (!(n >= 0 && n <= 0xffff)) {
-    throw new TypeError(`Invalid protocol: "${text}" (expected ip, ipv6, all, arp, 802.1Q or a number)`);
+    throw new InvalidArgumentError(`Invalid protocol: "${text}" (expected ip, ipv6, all, arp, 802.1Q or a number)`);
   }
   return n;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
 import { LINKLAYER, parseSizeAndCell, type RateSpec, TC_RATESPEC } from "./units.ts";
 import type { TcWords } from "./words.ts";
 
@@ -15,7 +16,7 @@ export const LINKLAYER_NAMES: { readonly [n: number]: string } = { 0: "unaware",
 export function parseLinklayer(word: string): number {
   if (word === "ethernet") return LINKLAYER.ethernet;
   if (word === "atm" || word === "adsl") return LINKLAYER.atm;
-  throw new TypeError(`Invalid linklayer: "${word}" (expected ethernet, atm or adsl)`);
+  throw new InvalidArgumentError(`Invalid linklayer: "${word}" (expected ethernet, atm or adsl)`);
 }
 
 /** Names a link layer as `tc` prints it. */

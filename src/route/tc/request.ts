@@ -107,7 +107,7 @@ function options(codec: OptionsCodec<unknown> | undefined, value: unknown, what:
 }
 
 function checkKind(kind: string | undefined, cmd: TcCommand, what: string): string | undefined {
-  if (kind === undefined && cmd !== "delete") throw new TypeError(`Missing ${what} kind`);
+  if (kind === undefined && cmd !== "delete") throw new InvalidArgumentError(`Missing ${what} kind`);
   return kind;
 }
 
@@ -117,7 +117,7 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
   const kind = checkKind(spec.kind, cmd, "qdisc");
   const k = kind === undefined ? undefined : qdiscKind(kind);
   if (kind !== undefined && !k) {
-    throw new TypeError(`Unknown qdisc kind: "${kind}" (known: ${qdiscKinds().join(", ")})`);
+    throw new InvalidArgumentError(`Unknown qdisc kind: "${kind}" (known: ${qdiscKinds().join(", ")})`);
   }
   let parent = parentOf(spec.parent, TC_H.TC_H_ROOT);
   let handle = spec.handle === undefined
@@ -141,7 +141,7 @@ export function classRequest(cmd: TcCommand, spec: ClassSpec, ifindex: number): 
   const kind = checkKind(spec.kind, cmd, "class");
   const k = kind === undefined ? undefined : qdiscKind(kind);
   if (kind !== undefined && !k?.class) {
-    throw new TypeError(`Unknown class kind: "${kind}" (a classful qdisc such as htb)`);
+    throw new InvalidArgumentError(`Unknown class kind: "${kind}" (a classful qdisc such as htb)`);
   }
   const type = cmd === "delete" ? RTM_TC.RTM_DELTCLASS : RTM_TC.RTM_NEWTCLASS;
   const handle = spec.classid === undefined ? 0 : parentOf(spec.classid, 0);
@@ -154,11 +154,11 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
   checkKeys(spec, FILTER_KEYS, "filter spec");
   const kind = checkKind(spec.kind, cmd, "filter");
   const k = kind === undefined ? undefined : filterKind(kind);
-  if (kind !== undefined && !k) throw new TypeError(`Unknown filter kind: "${kind}"`);
+  if (kind !== undefined && !k) throw new InvalidArgumentError(`Unknown filter kind: "${kind}"`);
   const proto = spec.protocol === undefined ? (cmd === "add" ? 3 : 0) : parseProtocol(spec.protocol);
   const prio = spec.priority ?? 0;
   if (!Number.isInteger(prio) || prio < 0 || prio > 0xffff) {
-    throw new TypeError(`Invalid filter priority: ${prio} (0 to 65535)`);
+    throw new InvalidArgumentError(`Invalid filter priority: ${prio} (0 to 65535)`);
   }
   let handle = spec.handle === undefined
     ? 0
@@ -182,6 +182,8 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
 
 function parseNumber(text: string): number {
   const n = /^(0x[0-9a-f]{1,8}|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) throw new TypeError(`Invalid filter handle: "${text}" (expected a number)`);
+  if (!(n >= 0 && n <= 0xffffffff)) {
+    throw new InvalidArgumentError(`Invalid filter handle: "${text}" (expected a number)`);
+  }
   return n;
 }

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../errors.ts";
+
 // strtod's decimal subset: tc reads every number with it.
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?/i;
 
@@ -51,8 +53,10 @@ export function parseRate(text: string): number {
   const parts = split(text);
   const scale = parts && (parts[1] === "" ? 1 : RATE_SUFFIXES.find(([s]) => s === parts[1])?.[1]);
   if (!parts || scale === undefined || parts[0] < 0) {
-    if (text.includes("%")) throw new TypeError(`Cannot use a rate relative to the link speed: "${text}"`);
-    throw new TypeError(`Invalid rate: "${text}" (expected a number and a unit such as 100mbit, 1.5kbit or 10Mbps)`);
+    if (text.includes("%")) throw new InvalidArgumentError(`Cannot use a rate relative to the link speed: "${text}"`);
+    throw new InvalidArgumentError(
+      `Invalid rate: "${text}" (expected a number and a unit such as 100mbit, 1.5kbit or 10Mbps)`,
+    );
   }
   return Math.trunc(parts[0] * scale / 8);
 }
@@ -90,7 +94,9 @@ export function parseSize(text: string): number {
   const k = parts && scale[parts[1]];
   const bytes = parts && k !== undefined ? parts[0] * k : NaN;
   if (!(bytes >= 0) || bytes > 0xffffffff || bytes !== Math.floor(bytes)) {
-    throw new TypeError(`Invalid size: "${text}" (expected bytes with an optional unit: b, kb, mb, gb, kbit, mbit)`);
+    throw new InvalidArgumentError(
+      `Invalid size: "${text}" (expected bytes with an optional unit: b, kb, mb, gb, kbit, mbit)`,
+    );
   }
   return bytes;
 }
@@ -141,7 +147,7 @@ export function parseTime(text: string): number {
   const k = parts && scale[parts[1]];
   const us = parts && k !== undefined ? parts[0] * k : NaN;
   if (!(us >= 0) || us > 0xffffffff) {
-    throw new TypeError(`Invalid time: "${text}" (expected a number with an optional unit: s, ms, us)`);
+    throw new InvalidArgumentError(`Invalid time: "${text}" (expected a number with an optional unit: s, ms, us)`);
   }
   return Math.trunc(us);
 }
@@ -234,7 +240,7 @@ export function parseSizeAndCell(text: string): { size: number; cellLog: number 
   const cell = Number(text.slice(slash + 1));
   const cellLog = Math.log2(cell);
   if (!Number.isInteger(cellLog) || cellLog < 0 || cellLog > 31) {
-    throw new TypeError(`Invalid cell size: "${text}" (expected SIZE/CELL with CELL a power of two)`);
+    throw new InvalidArgumentError(`Invalid cell size: "${text}" (expected SIZE/CELL with CELL a power of two)`);
   }
   return { size: parseSize(text.slice(0, slash)), cellLog };
 }
@@ -255,7 +261,7 @@ export function estimatorOf(intervalUs: number, timeConstUs: number): { interval
   }
   ewmaLog--;
   if (!intervalUs || !timeConstUs || interval > 5 || ewmaLog === 0 || ewmaLog >= 31) {
-    throw new TypeError(
+    throw new InvalidArgumentError(
       `Invalid estimator: ${intervalUs}us ${timeConstUs}us (interval up to 8s, time constant above it)`,
     );
   }

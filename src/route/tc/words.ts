@@ -5,7 +5,9 @@
  * @module
  */
 
-/** Reads words one at a time; bad input is a `TypeError` naming the word. */
+import { InvalidArgumentError } from "../../errors.ts";
+
+/** Reads words one at a time; bad input is an `InvalidArgumentError` naming the word. */
 export class TcWords {
   #words: readonly string[];
   #pos = 0;
@@ -33,7 +35,7 @@ export class TcWords {
   /** Consumes the value that must follow `keyword`. */
   value(keyword: string, what = "value"): string {
     const v = this.next();
-    if (v === undefined) throw new TypeError(`Missing ${what} after "${keyword}"`);
+    if (v === undefined) throw new InvalidArgumentError(`Missing ${what} after "${keyword}"`);
     return v;
   }
 
@@ -46,14 +48,14 @@ export class TcWords {
       ? Number(v)
       : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      throw new TypeError(`Invalid ${keyword}: "${v}" (expected an integer from ${min} to ${max})`);
+      throw new InvalidArgumentError(`Invalid ${keyword}: "${v}" (expected an integer from ${min} to ${max})`);
     }
     return n;
   }
 
   /** Throws for a word the grammar does not know. */
   unknown(what: string): never {
-    throw new TypeError(`Unknown ${what} argument: "${this.peek()}"`);
+    throw new InvalidArgumentError(`Unknown ${what} argument: "${this.peek()}"`);
   }
 
   /** Consumes every remaining word. */

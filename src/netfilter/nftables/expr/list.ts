@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { MalformedError } from "../../../wire/errors.ts";
 import { type Attrs, type AttrTable, type Codec, forEachAttr, parseAttrs, readString } from "../../../wire/table.ts";
@@ -41,11 +42,13 @@ export function buildExpr(b: MessageBuilder, expr: NftExpr): void {
       return;
     }
     const { name, ...attrs } = expr;
-    if (!isKnownExpr(name)) throw new TypeError(`Cannot build expression "${name}": unknown expression`);
+    if (!isKnownExpr(name)) throw new InvalidArgumentError(`Cannot build expression "${name}": unknown expression`);
     const table: AttrTable = NFT_EXPRESSIONS[name];
     for (const k of Object.keys(attrs)) {
       if (k !== "unknown" && !Object.hasOwn(table, k)) {
-        throw new TypeError(`Cannot use key "${k}" in ${name} expression: expected ${Object.keys(table).join(", ")}`);
+        throw new InvalidArgumentError(
+          `Cannot use key "${k}" in ${name} expression: expected ${Object.keys(table).join(", ")}`,
+        );
       }
     }
     e.nest(NFTA_EXPR_DATA, (d) => d.attrs(table, attrs as Attrs<AttrTable>));

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
 import { streamSets } from "../list.ts";
@@ -39,20 +40,22 @@ const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 
 function keys(o: Obj, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    if (!allowed.includes(k)) {
+      throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    }
   }
 }
 
 function str(o: Obj, k: string, what: string): string {
   const v = o[k];
-  if (typeof v !== "string" || !v) throw new TypeError(`Cannot use ${what} without a "${k}" string`);
+  if (typeof v !== "string" || !v) throw new InvalidArgumentError(`Cannot use ${what} without a "${k}" string`);
   return v;
 }
 
 function family(o: Obj, what: string): string {
   const f = o.family ?? "ip";
   if (typeof f !== "string" || !FAMILY.includes(f)) {
-    throw new TypeError(`Cannot use family ${JSON.stringify(f)} in ${what}: expected ${FAMILY.join(", ")}`);
+    throw new InvalidArgumentError(`Cannot use family ${JSON.stringify(f)} in ${what}: expected ${FAMILY.join(", ")}`);
   }
   return f;
 }
@@ -60,7 +63,7 @@ function family(o: Obj, what: string): string {
 function num(v: Json | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "number" || !Number.isSafeInteger(v)) {
-    throw new TypeError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
   }
   return v;
 }
@@ -68,7 +71,7 @@ function num(v: Json | undefined, what: string): number | undefined {
 function typesOf(v: Json, what: string): NftType[] {
   if (typeof v === "string") return v.split(" . ").map((n) => typeByName(n));
   if (Array.isArray(v)) return v.map((n) => typeByName(String(n)));
-  throw new TypeError(`Cannot use ${JSON.stringify(v)} as the type of ${what}`);
+  throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as the type of ${what}`);
 }
 
 function keyLen(types: readonly NftType[]): number {
@@ -95,7 +98,7 @@ export class DocumentPlanner {
         const t = setTypes({ ...set, elements: [] });
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false };
       }
-      if (!s) throw new TypeError(`Cannot add elements to set ${k}: no such set`);
+      if (!s) throw new InvalidArgumentError(`Cannot add elements to set ${k}: no such set`);
       this.#shapes.set(k, s);
     }
     return s;
@@ -119,7 +122,7 @@ export class DocumentPlanner {
   async plan(document: unknown): Promise<NftTransaction> {
     const doc = document as Json;
     if (!isObj(doc) || !Array.isArray(doc.nftables)) {
-      throw new TypeError('Cannot apply a document without an "nftables" array');
+      throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
     // Interface names need the namespace's indexes (`meta iif`, `dup`, `fwd`); look them up only then.
@@ -146,33 +149,37 @@ export class DocumentPlanner {
 
   async #command(item: Json): Promise<void> {
     if (!isObj(item) || Object.keys(item).length !== 1) {
-      throw new TypeError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
+      throw new InvalidArgumentError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
     }
     const [cmd] = Object.keys(item);
     if (cmd === "metainfo") return;
     if (OBJECTS.includes(cmd)) return await this.#object("add", cmd, item[cmd], true);
     if (!COMMANDS.includes(cmd)) {
-      throw new TypeError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
+      throw new InvalidArgumentError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
     }
     const body = item[cmd];
-    if (!isObj(body) || Object.keys(body).length !== 1) throw new TypeError(`Cannot apply ${cmd}: expected one object`);
+    if (!isObj(body) || Object.keys(body).length !== 1) {
+      throw new InvalidArgumentError(`Cannot apply ${cmd}: expected one object`);
+    }
     const [kind] = Object.keys(body);
-    if (!OBJECTS.includes(kind)) throw new TypeError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
+    if (!OBJECTS.includes(kind)) {
+      throw new InvalidArgumentError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
+    }
     await this.#object(cmd, kind, body[kind], false);
   }
 
   async #object(cmd: string, kind: string, v: Json, listing: boolean): Promise<void> {
     const tx = this.tx;
     if (kind === "ruleset") {
-      if (cmd !== "flush") throw new TypeError(`Cannot ${cmd} the ruleset: only flush`);
+      if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);
       tx.flushRuleset(isObj(v) && v.family !== undefined ? family(v, "ruleset") : undefined);
       return;
     }
-    if (!isObj(v)) throw new TypeError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
+    if (!isObj(v)) throw new InvalidArgumentError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
     const fam = family(v, kind);
     const create = cmd === "create";
     const del = cmd === "delete" || cmd === "destroy";
-    if (cmd === "destroy") throw new TypeError("Cannot destroy: nft 1.0.6 has no destroy; use delete");
+    if (cmd === "destroy") throw new InvalidArgumentError("Cannot destroy: nft 1.0.6 has no destroy; use delete");
     switch (kind) {
       case "table": {
         keys(v, ["family", "name", "handle", "flags", "comment"], "a table");
@@ -202,12 +209,12 @@ export class DocumentPlanner {
         }
         const name = str(v, "name", "a chain");
         if (cmd === "flush") return void tx.flushChain({ family: fam, table, name });
-        if (v.newname !== undefined) throw new TypeError("Cannot rename chains");
+        if (v.newname !== undefined) throw new InvalidArgumentError("Cannot rename chains");
         const hook = v.hook === undefined ? undefined : String(v.hook);
         if (hook !== undefined) hookNumber(fam, hook);
         const policy = v.policy === undefined ? undefined : String(v.policy);
         if (policy !== undefined && policy !== "accept" && policy !== "drop") {
-          throw new TypeError(`Cannot use policy "${policy}": expected accept or drop`);
+          throw new InvalidArgumentError(`Cannot use policy "${policy}": expected accept or drop`);
         }
         tx.addChain({
           family: fam,
@@ -227,13 +234,17 @@ export class DocumentPlanner {
         const table = str(v, "table", "a rule");
         const chain = str(v, "chain", "a rule");
         if (del) return void tx.deleteRule({ family: fam, table, chain, handle: num(v.handle, "a handle")! });
-        if (v.index !== undefined) throw new TypeError("Cannot place a rule by index: use position (a handle)");
-        if (!Array.isArray(v.expr)) throw new TypeError(`Cannot add a rule to ${chain} without an "expr" list`);
+        if (v.index !== undefined) {
+          throw new InvalidArgumentError("Cannot place a rule by index: use position (a handle)");
+        }
+        if (!Array.isArray(v.expr)) {
+          throw new InvalidArgumentError(`Cannot add a rule to ${chain} without an "expr" list`);
+        }
         const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
         // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
         const handle = mode === "replace" ? num(v.handle, "a handle") : num(v.position, "a position");
         if (mode === "add" && !listing && v.handle !== undefined) {
-          throw new TypeError('Cannot add a rule with "handle": use "position"');
+          throw new InvalidArgumentError('Cannot add a rule with "handle": use "position"');
         }
         const sets = JSON.stringify(v.expr).includes('"map"') ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
@@ -292,14 +303,14 @@ export class DocumentPlanner {
     const flags = (v.flags === undefined ? [] : Array.isArray(v.flags) ? v.flags : [v.flags]).map(String);
     for (const f of flags) {
       if (!["constant", "interval", "timeout", "dynamic"].includes(f)) {
-        throw new TypeError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
+        throw new InvalidArgumentError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
       }
     }
     if (this.#updated.has(`${fam} ${table} ${name}`) && !flags.includes("dynamic")) flags.push("dynamic");
     let data: ElementShape["data"];
     let dataSpec = {};
     if (kind === "map") {
-      if (v.map === undefined) throw new TypeError(`Cannot add map ${name} without "map" (its data type)`);
+      if (v.map === undefined) throw new InvalidArgumentError(`Cannot add map ${name} without "map" (its data type)`);
       if (v.map === "verdict") {
         data = { verdict: true };
         dataSpec = { dataType: 0xffffff00, dataLen: 16 };
@@ -313,7 +324,9 @@ export class DocumentPlanner {
         };
       }
       flags.push("map");
-    } else if (v.map !== undefined) throw new TypeError(`Cannot give set ${name} a "map" type: declare a map`);
+    } else if (v.map !== undefined) {
+      throw new InvalidArgumentError(`Cannot give set ${name} a "map" type: declare a map`);
+    }
     const interval = flags.includes("interval");
     if (interval && key.length > 1) flags.push("concat");
     if (v.timeout !== undefined && !flags.includes("timeout")) flags.push("timeout");
@@ -334,7 +347,9 @@ export class DocumentPlanner {
         : v.policy === "performance"
         ? "performance"
         : (() => {
-          throw new TypeError(`Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`);
+          throw new InvalidArgumentError(
+            `Cannot use set policy ${JSON.stringify(v.policy)}: expected memory or performance`,
+          );
         })(),
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
@@ -356,7 +371,7 @@ export class DocumentPlanner {
     }
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void this.tx.deleteObject({ family: fam, table, name, type: kind });
-    if (cmd !== "add" && cmd !== "create") throw new TypeError(`Cannot ${cmd} a ${kind}`);
+    if (cmd !== "add" && cmd !== "create") throw new InvalidArgumentError(`Cannot ${cmd} a ${kind}`);
     const common = ["family", "table", "name", "handle", "comment"];
     let data: Record<string, unknown>;
     if (kind === "counter") {
@@ -376,11 +391,15 @@ export class DocumentPlanner {
       keys(v, [...common, ...(expect ? ["dport", "timeout", "size"] : ["type"]), "protocol", "l3proto"], `a ${kind}`);
       const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
       if (l4 === undefined) {
-        throw new TypeError(`Cannot use ${kind} protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`);
+        throw new InvalidArgumentError(
+          `Cannot use ${kind} protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`,
+        );
       }
       const l3 = { inet: 1, ip: 2, ip6: 10 }[String(v.l3proto ?? fam)];
       if (l3 === undefined) {
-        throw new TypeError(`Cannot use ${kind} l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`);
+        throw new InvalidArgumentError(
+          `Cannot use ${kind} l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
+        );
       }
       data = expect
         ? {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
@@ -82,13 +83,15 @@ function regOf(slot: number): number {
 
 function only(o: Obj, what: string): [string, Json] {
   const keys = Object.keys(o);
-  if (keys.length !== 1) throw new TypeError(`Cannot use ${what} ${JSON.stringify(o)}: expected one key`);
+  if (keys.length !== 1) throw new InvalidArgumentError(`Cannot use ${what} ${JSON.stringify(o)}: expected one key`);
   return [keys[0], o[keys[0]]];
 }
 
 function checkObjKeys(o: Obj, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    if (!allowed.includes(k)) {
+      throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
+    }
   }
 }
 
@@ -146,14 +149,16 @@ class RuleEncoder {
     }
     if (protocol === "ip" || protocol === "ip6") {
       if (this.proto.nh === protocol) return;
-      if (this.proto.nh !== undefined) throw new TypeError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
+      if (this.proto.nh !== undefined) {
+        throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
+      }
       if (fam === "inet") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
       } else if (fam === "bridge" || fam === "netdev") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "protocol" });
         this.cmpEq(NFT_REG_1, bytesOf(protocol === "ip" ? 0x0800 : 0x86dd, 2));
-      } else throw new TypeError(`Cannot match ${protocol} in family ${fam}`);
+      } else throw new InvalidArgumentError(`Cannot match ${protocol} in family ${fam}`);
       this.proto.nh = protocol;
       return;
     }
@@ -170,7 +175,7 @@ class RuleEncoder {
   /** Loads an expression into the register of `slot` (`hint`: the data type a map value must have). */
   load(e: Json, slot: number, hint?: NftType): Loaded {
     const reg = regOf(slot);
-    if (!isObj(e)) throw new TypeError(`Cannot match on ${JSON.stringify(e)}: expected an expression`);
+    if (!isObj(e)) throw new InvalidArgumentError(`Cannot match on ${JSON.stringify(e)}: expected an expression`);
     const [k, v] = only(e, "expression");
     switch (k) {
       case "payload": {
@@ -178,16 +183,18 @@ class RuleEncoder {
         if (p.protocol === undefined) {
           checkObjKeys(p, ["base", "offset", "len"], "a raw payload");
           const base = String(p.base);
-          if (!["ll", "nh", "th", "ih"].includes(base)) throw new TypeError(`Cannot use payload base "${base}"`);
+          if (!["ll", "nh", "th", "ih"].includes(base)) {
+            throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
+          }
           const off = p.offset as number, bits = p.len as number;
-          if (off % 8 || bits % 8) throw new TypeError("Cannot load a raw payload that is not whole bytes");
+          if (off % 8 || bits % 8) throw new InvalidArgumentError("Cannot load a raw payload that is not whole bytes");
           const payload = { name: "payload", dreg: reg, base, offset: off / 8, len: bits / 8 } as const;
           this.emit(payload);
           return { type: { ...typeByName("integer"), host: false, size: bits / 8 }, len: bits / 8 };
         }
         checkObjKeys(p, ["protocol", "field"], "a payload");
         const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
-        if (!f) throw new TypeError(`Cannot match on ${p.protocol} ${p.field}: unknown header field`);
+        if (!f) throw new InvalidArgumentError(`Cannot match on ${p.protocol} ${p.field}: unknown header field`);
         this.depend(f.protocol);
         const start = Math.floor(f.offset / 8);
         const len = Math.ceil((f.offset + f.len) / 8) - start;
@@ -207,7 +214,7 @@ class RuleEncoder {
         const fam = r.family === undefined ? undefined : String(r.family);
         const found = Object.entries(RT_KEYS).find(([, [key, , , f]]) => key === r.key && f === fam);
         if (!found) {
-          throw new TypeError(
+          throw new InvalidArgumentError(
             `Cannot match on rt ${JSON.stringify(r)}: expected classid, nexthop (family ip or ip6), mtu or ipsec`,
           );
         }
@@ -219,10 +226,10 @@ class RuleEncoder {
         const o = v as Obj;
         checkObjKeys(o, ["key", "ttl"], "osf");
         if (o.key !== "name" && o.key !== "version") {
-          throw new TypeError(`Cannot match on osf ${o.key}: expected name or version`);
+          throw new InvalidArgumentError(`Cannot match on osf ${o.key}: expected name or version`);
         }
         if (o.ttl !== undefined && o.ttl !== "loose" && o.ttl !== "skip") {
-          throw new TypeError(`Cannot use osf ttl "${o.ttl}": expected loose or skip`);
+          throw new InvalidArgumentError(`Cannot use osf ttl "${o.ttl}": expected loose or skip`);
         }
         this.emit({
           name: "osf",
@@ -237,7 +244,9 @@ class RuleEncoder {
         checkObjKeys(o, ["key"], "socket");
         const [tn, len] = SOCKET_TYPES[String(o.key)] ?? [];
         if (!tn) {
-          throw new TypeError(`Cannot match on socket ${o.key}: expected ${Object.keys(SOCKET_TYPES).join(", ")}`);
+          throw new InvalidArgumentError(
+            `Cannot match on socket ${o.key}: expected ${Object.keys(SOCKET_TYPES).join(", ")}`,
+          );
         }
         this.emit({ name: "socket", dreg: reg, key: String(o.key) });
         return { type: { ...typeByName(tn), size: len }, len };
@@ -248,13 +257,13 @@ class RuleEncoder {
         const fam = o.family === undefined ? undefined : String(o.family);
         const found = Object.entries(XFRM_KEYS).find(([, [key, , , f]]) => key === o.key && f === fam);
         if (!found) {
-          throw new TypeError(
+          throw new InvalidArgumentError(
             `Cannot match on ipsec ${JSON.stringify(o)}: expected saddr or daddr (family ip or ip6), reqid or spi`,
           );
         }
         const dir = String(o.dir ?? "in");
         if (dir !== "in" && dir !== "out") {
-          throw new TypeError(`Cannot use ipsec direction "${dir}": expected in or out`);
+          throw new InvalidArgumentError(`Cannot use ipsec direction "${dir}": expected in or out`);
         }
         const [kkey, [, tn, len]] = found;
         this.emit({ name: "xfrm", dreg: reg, key: kkey, dir, spnum: (o.spnum ?? 0) as number });
@@ -268,7 +277,7 @@ class RuleEncoder {
         if (h.offset !== undefined) hash.offset = h.offset;
         if (k === "jhash") {
           // The hashed value goes in the next 16-byte register, as nft puts it.
-          if (h.expr === undefined) throw new TypeError('Cannot use jhash without "expr"');
+          if (h.expr === undefined) throw new InvalidArgumentError('Cannot use jhash without "expr"');
           const inner = slot + 4;
           const l = this.load(h.expr, inner);
           Object.assign(hash, { sreg: regOf(inner), len: l.len, seed: h.seed });
@@ -280,7 +289,9 @@ class RuleEncoder {
         const key = String((v as Obj).key);
         checkObjKeys(v as Obj, ["key"], "meta");
         const [tn, len] = META_TYPES[key] ?? [];
-        if (!tn) throw new TypeError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
+        if (!tn) {
+          throw new InvalidArgumentError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
+        }
         this.emit({ name: "meta", dreg: reg, key: META_KERNEL_KEYS[key] ?? key });
         return { type: typeByName(tn), len };
       }
@@ -289,16 +300,18 @@ class RuleEncoder {
         checkObjKeys(c, ["key", "dir"], "ct");
         const key = String(c.key);
         const [tn, len] = CT_TYPES[key] ?? [];
-        if (!tn) throw new TypeError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+        if (!tn) {
+          throw new InvalidArgumentError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+        }
         const dir = c.dir === undefined ? undefined : String(c.dir);
         if (dir !== undefined && dir !== "original" && dir !== "reply") {
-          throw new TypeError(`Cannot use ct direction "${dir}"`);
+          throw new InvalidArgumentError(`Cannot use ct direction "${dir}"`);
         }
         this.emit({ name: "ct", dreg: reg, key, direction: dir });
         return { type: typeByName(tn), len };
       }
       case "concat": {
-        if (!Array.isArray(v)) throw new TypeError("Cannot use a concat that is not a list");
+        if (!Array.isArray(v)) throw new InvalidArgumentError("Cannot use a concat that is not a list");
         // Dependencies go first: loading them later would overwrite the fields already loaded.
         for (const x of v) {
           if (isObj(x) && isObj(x.payload) && typeof x.payload.protocol === "string") {
@@ -332,14 +345,14 @@ class RuleEncoder {
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           const shape = this.ctx.sets?.get(m.data.slice(1));
           if (!shape?.data || "verdict" in shape.data) {
-            throw new TypeError(`Cannot map through ${m.data}: no such map of values`);
+            throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
           }
           types = shape.data.types;
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
           types = [hint];
           ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] });
-        } else throw new TypeError(`Cannot map through ${JSON.stringify(m.data)}`);
+        } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
         const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
         return { type: types[0], len, concat: types.length > 1 ? [...types] : undefined } as Loaded;
@@ -368,7 +381,7 @@ class RuleEncoder {
         return { type: typeByName("integer"), len: 4 };
       }
     }
-    throw new TypeError(
+    throw new InvalidArgumentError(
       `Cannot match on "${k}": expected payload, exthdr, tcp option, ip option, sctp chunk, meta, ct, rt, concat, &, map, fib, numgen, jhash or symhash`,
     );
   }
@@ -396,7 +409,7 @@ class RuleEncoder {
       checkObjKeys(x, ["base", "offset", "len"], `a raw ${what}`);
       const [type, off, bits] = [x.base, x.offset, x.len] as number[];
       if (op !== "tcpopt" || off % 8 || bits % 8) {
-        throw new TypeError(`Cannot use a raw ${what} that is not whole bytes of a tcp option`);
+        throw new InvalidArgumentError(`Cannot use a raw ${what} that is not whole bytes of a tcp option`);
       }
       return { expr: { name: "exthdr", op, type, offset: off / 8, len: bits / 8, flags: [] } };
     }
@@ -405,7 +418,7 @@ class RuleEncoder {
     // A SACK block past the first is named by its number: `sack1 left`.
     const block = op === "tcpopt" ? /^(sack)([0-3])$/.exec(full) : null;
     const desc = exthdrByName(what, block ? block[1] : full);
-    if (!desc) throw new TypeError(`Cannot match on ${what} "${full}": unknown`);
+    if (!desc) throw new InvalidArgumentError(`Cannot match on ${what} "${full}": unknown`);
     if (op === "ipv6") this.depend("ip6");
     if (op === "ipv4") this.depend("ip");
     const type = desc.type;
@@ -415,7 +428,7 @@ class RuleEncoder {
       f.field === x.field && (at === 0 ? f.offset < 80 : f.offset === 16 + at || f.offset === 48 + at)
     );
     if (!field) {
-      throw new TypeError(
+      throw new InvalidArgumentError(
         `Cannot match on ${what} ${full} ${x.field}: expected ${
           [...new Set(desc.fields.map((f) => f.field))].join(", ")
         }`,
@@ -439,7 +452,7 @@ class RuleEncoder {
   ifindex(v: Json): Json {
     if (typeof v !== "string" || /^\d+$/.test(v)) return v;
     const index = this.ctx.ifindexes?.get(v);
-    if (index === undefined) throw new TypeError(`Cannot find interface "${v}"`);
+    if (index === undefined) throw linkNotFound(v);
     return index;
   }
 
@@ -490,7 +503,7 @@ class RuleEncoder {
     checkObjKeys(m, ["op", "left", "right"], "a match");
     const op = String(m.op ?? "==");
     if (!(op in CMP_OPS)) {
-      throw new TypeError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
+      throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     const l = this.load(m.left, 0);
     const right = m.right;
@@ -537,7 +550,7 @@ class RuleEncoder {
       this.emit({ name: "cmp", sreg: reg, op: op === "!" ? "eq" : "neq", data: { value: new Uint8Array(l.len) } });
       return;
     }
-    if (op === "!") throw new TypeError(`Cannot use operator "!" on ${l.type.name}: it is not a bitmask`);
+    if (op === "!") throw new InvalidArgumentError(`Cannot use operator "!" on ${l.type.name}: it is not a bitmask`);
     if (typeof right === "boolean" && l.present) {
       l.present();
       this.emit({
@@ -575,12 +588,12 @@ class RuleEncoder {
   mangle(m: Obj): void {
     checkObjKeys(m, ["key", "value"], "mangle");
     const key = m.key;
-    if (!isObj(key)) throw new TypeError("Cannot set a value without a key expression");
+    if (!isObj(key)) throw new InvalidArgumentError("Cannot set a value without a key expression");
     if (isObj(key.meta) || isObj(key.ct)) {
       const isMeta = isObj(key.meta);
       const k = String(((isMeta ? key.meta : key.ct) as Obj).key);
       const [tn, len] = (isMeta ? META_TYPES : CT_TYPES)[k] ?? [];
-      if (!tn) throw new TypeError(`Cannot set ${isMeta ? "meta" : "ct"} ${k}`);
+      if (!tn) throw new InvalidArgumentError(`Cannot set ${isMeta ? "meta" : "ct"} ${k}`);
       this.valueInto(m.value, typeByName(tn), len, NFT_REG_1);
       this.emit(isMeta ? { name: "meta", key: k, sreg: NFT_REG_1 } : { name: "ct", key: k, sreg: NFT_REG_1 });
       return;
@@ -588,7 +601,7 @@ class RuleEncoder {
     if (isObj(key.payload)) {
       const p = key.payload;
       const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
-      if (!f) throw new TypeError(`Cannot set ${p.protocol} ${p.field}: unknown header field`);
+      if (!f) throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field}: unknown header field`);
       this.depend(f.protocol);
       const csum = f.protocol === "ip"
         ? { csumType: 1, csumOffset: 10 }
@@ -600,7 +613,7 @@ class RuleEncoder {
         const start = Math.floor(f.offset / 8);
         const len = Math.ceil((f.offset + f.len) / 8) - start;
         if (isObj(m.value)) {
-          throw new TypeError(`Cannot set ${p.protocol} ${p.field} from an expression: expected a value`);
+          throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field} from an expression: expected a value`);
         }
         this.emit({ name: "payload", dreg: NFT_REG_1, base: f.base, offset: start, len });
         const shift = len * 8 - (f.offset - start * 8) - f.len;
@@ -629,10 +642,10 @@ class RuleEncoder {
     const [k] = Object.keys(key);
     if (k in EXTHDR_OPS && Object.keys(key).length === 1 && isObj(key[k])) {
       const op = EXTHDR_OPS[k];
-      if (op !== "tcpopt") throw new TypeError(`Cannot set ${k} fields: the kernel writes only tcp options`);
+      if (op !== "tcpopt") throw new InvalidArgumentError(`Cannot set ${k} fields: the kernel writes only tcp options`);
       const { expr, field } = this.exthdrExpr(op, key[k]);
       if (!field || field.offset % 8 || field.len % 8) {
-        throw new TypeError(`Cannot set ${JSON.stringify(key)}: expected a whole-byte field`);
+        throw new InvalidArgumentError(`Cannot set ${JSON.stringify(key)}: expected a whole-byte field`);
       }
       const len = field.len / 8;
       const loaded = this.valueInto(m.value, { ...typeByName(field.type), host: false }, len, NFT_REG_1);
@@ -643,7 +656,7 @@ class RuleEncoder {
       this.emit({ ...expr, sreg: NFT_REG_1, flags: undefined }); // the kernel refuses flags on a write
       return;
     }
-    throw new TypeError(`Cannot set ${JSON.stringify(key)}`);
+    throw new InvalidArgumentError(`Cannot set ${JSON.stringify(key)}`);
   }
 
   /** `tproxy ip to 1.2.3.4:80`: address and port in registers. */
@@ -651,13 +664,13 @@ class RuleEncoder {
     checkObjKeys(t, ["family", "addr", "port"], "tproxy");
     const fam = t.family === undefined ? undefined : String(t.family);
     if (fam !== undefined && fam !== "ip" && fam !== "ip6") {
-      throw new TypeError(`Cannot use tproxy family "${fam}": expected ip or ip6`);
+      throw new InvalidArgumentError(`Cannot use tproxy family "${fam}": expected ip or ip6`);
     }
     const v6 = (fam ?? this.ctx.family) === "ip6";
     const out: Record<string, unknown> = {};
     if (t.addr !== undefined) {
       if (this.ctx.family === "inet" && fam === undefined) {
-        throw new TypeError("Cannot use a tproxy address without a family in an inet table");
+        throw new InvalidArgumentError("Cannot use a tproxy address without a family in an inet table");
       }
       const addrType = typeByName(v6 ? "ipv6_addr" : "ipv4_addr");
       this.valueInto(t.addr, addrType, addrType.size, NFT_REG_1);
@@ -680,19 +693,19 @@ class RuleEncoder {
     if (kind === "dup" && netdev) {
       // In netdev, nft calls the device the address: `dup to "eth0"`.
       if (d.dev !== undefined || d.addr === undefined) {
-        throw new TypeError('Cannot use dup in netdev without "addr" (the device)');
+        throw new InvalidArgumentError('Cannot use dup in netdev without "addr" (the device)');
       }
       dev(d.addr, NFT_REG_1);
       return this.emit({ name: "dup", sregDev: NFT_REG_1 });
     }
     if (kind === "dup") {
-      if (d.addr === undefined) throw new TypeError('Cannot use dup without "addr"');
+      if (d.addr === undefined) throw new InvalidArgumentError('Cannot use dup without "addr"');
       const t = typeByName(this.ctx.family === "ip6" ? "ipv6_addr" : "ipv4_addr");
       this.valueInto(d.addr, t, t.size, NFT_REG_1);
       if (d.dev !== undefined) dev(d.dev, NFT_REG_1 + 1);
       return this.emit({ name: "dup", sregAddr: NFT_REG_1, sregDev: d.dev === undefined ? undefined : NFT_REG_1 + 1 });
     }
-    if (d.dev === undefined) throw new TypeError('Cannot use fwd without "dev"');
+    if (d.dev === undefined) throw new InvalidArgumentError('Cannot use fwd without "dev"');
     dev(d.dev, NFT_REG_1);
     if (d.addr === undefined) return this.emit({ name: "fwd", sregDev: NFT_REG_1 });
     const v6 = d.family === "ip6";
@@ -736,7 +749,7 @@ class RuleEncoder {
         pair(body.addr, addrType, addrType.size, "regAddrMin", "regAddrMax");
         flags.unshift("map-ips");
       }
-    } else if (body.addr !== undefined) throw new TypeError(`Cannot give ${kind} an address`);
+    } else if (body.addr !== undefined) throw new InvalidArgumentError(`Cannot give ${kind} an address`);
     if (body.port !== undefined) {
       pair(body.port, port, 2, "regProtoMin", "regProtoMax");
       flags.unshift("proto-specified");
@@ -748,7 +761,7 @@ class RuleEncoder {
   }
 
   stmt(st: Json): void {
-    if (!isObj(st)) throw new TypeError(`Cannot use statement ${JSON.stringify(st)}`);
+    if (!isObj(st)) throw new InvalidArgumentError(`Cannot use statement ${JSON.stringify(st)}`);
     const [k, v] = only(st, "statement");
     const verdict = verdictOf(st);
     if (verdict) {
@@ -786,12 +799,16 @@ class RuleEncoder {
         const f = (v ?? {}) as Obj;
         checkObjKeys(f, ["op", "flowtable"], "flow");
         if (f.op !== "add" || typeof f.flowtable !== "string" || !f.flowtable.startsWith("@")) {
-          throw new TypeError(`Cannot use flow ${JSON.stringify(v)}: expected {"op": "add", "flowtable": "@name"}`);
+          throw new InvalidArgumentError(
+            `Cannot use flow ${JSON.stringify(v)}: expected {"op": "add", "flowtable": "@name"}`,
+          );
         }
         return this.emit({ name: "flow_offload", tableName: f.flowtable.slice(1) });
       }
       case "xt":
-        throw new TypeError("Cannot apply an xt statement: its iptables extension data is not in nft's JSON");
+        throw new InvalidArgumentError(
+          "Cannot apply an xt statement: its iptables extension data is not in nft's JSON",
+        );
       case "dup":
       case "fwd":
         return this.dupFwd(k, (v ?? {}) as Obj);
@@ -801,7 +818,9 @@ class RuleEncoder {
         const level = l.level === undefined
           ? (l.group === undefined ? 4 : undefined)
           : LOG_LEVELS.indexOf(String(l.level));
-        if (level === -1) throw new TypeError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
+        if (level === -1) {
+          throw new InvalidArgumentError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
+        }
         return this.emit({
           name: "log",
           prefix: l.prefix as string | undefined,
@@ -821,7 +840,9 @@ class RuleEncoder {
           return this.emit({ name: "reject", type: "tcp reset", icmpCode: 0 });
         }
         const codeType = ICMP_CODE_TYPES[type];
-        if (!codeType) throw new TypeError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
+        if (!codeType) {
+          throw new InvalidArgumentError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
+        }
         if (type !== "icmpx" && fam !== "ip" && fam !== "ip6") this.depend(type === "icmp" ? "ip" : "ip6");
         const code = parseValue(typeByName(codeType), r.expr ?? "port-unreachable", 1)[0];
         return this.emit({ name: "reject", type: type === "icmpv6" ? "icmp" : type, icmpCode: code });
@@ -838,7 +859,9 @@ class RuleEncoder {
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set: m.data.slice(1) });
         }
-        if (!isObj(m.data) || !("set" in m.data)) throw new TypeError("Cannot use a vmap without @map or a set");
+        if (!isObj(m.data) || !("set" in m.data)) {
+          throw new InvalidArgumentError("Cannot use a vmap without @map or a set");
+        }
         const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
         const { set, setId } = this.anonSet(l, elems, { verdict: true });
         return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set, setId });
@@ -852,7 +875,7 @@ class RuleEncoder {
         if (
           EXTHDR_OPS[key] !== "tcpopt" || Object.keys(r).length !== 1 || !isObj(r[key]) || r[key].field !== undefined
         ) {
-          throw new TypeError(`Cannot reset ${JSON.stringify(v)}: expected a tcp option without a field`);
+          throw new InvalidArgumentError(`Cannot reset ${JSON.stringify(v)}: expected a tcp option without a field`);
         }
         const { expr } = this.exthdrExpr("tcpopt", r[key]);
         return this.emit({ name: "exthdr", op: "tcpopt", type: expr.type }); // type and op alone, or the kernel refuses it
@@ -867,10 +890,10 @@ class RuleEncoder {
         checkObjKeys(d, ["op", "elem", "set", "stmt"], "a set statement");
         const op = String(d.op ?? "add");
         if (!["add", "update", "delete"].includes(op)) {
-          throw new TypeError(`Cannot use set operation "${op}": expected add, update, delete`);
+          throw new InvalidArgumentError(`Cannot use set operation "${op}": expected add, update, delete`);
         }
         if (typeof d.set !== "string" || !d.set.startsWith("@")) {
-          throw new TypeError('Cannot use a set statement without "set": "@name"');
+          throw new InvalidArgumentError('Cannot use a set statement without "set": "@name"');
         }
         let key = d.elem;
         let timeout: number | undefined;
@@ -900,7 +923,7 @@ class RuleEncoder {
         return this.emit(dynset as NftExpr);
       }
     }
-    throw new TypeError(`Cannot use statement "${k}"`);
+    throw new InvalidArgumentError(`Cannot use statement "${k}"`);
   }
 }
 
@@ -916,11 +939,13 @@ function hasInterval(x: Json): boolean {
 export function limitAttrs(l: Obj): { rate: number; unit: number; burst: number; type: string; flags?: string[] } {
   checkObjKeys(l, ["rate", "per", "burst", "inv", "rate_unit", "burst_unit"], "limit");
   const per = UNITS[String(l.per ?? "second")];
-  if (!per) throw new TypeError(`Cannot use limit unit "${l.per}": expected ${Object.keys(UNITS).join(", ")}`);
+  if (!per) {
+    throw new InvalidArgumentError(`Cannot use limit unit "${l.per}": expected ${Object.keys(UNITS).join(", ")}`);
+  }
   const bytes = l.rate_unit !== undefined;
   const scale = (n: Json, u: Json) => {
     const m = BYTE_UNITS[String(u ?? "bytes")];
-    if (!m) throw new TypeError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
+    if (!m) throw new InvalidArgumentError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
     return (n as number) * m;
   };
   return {
@@ -939,7 +964,7 @@ export function synproxyAttrs(o: Obj): { mss?: number; wscale?: number; flags: s
   const flags = p.flags === undefined ? [] : Array.isArray(p.flags) ? p.flags.map(String) : [String(p.flags)];
   for (const f of flags) {
     if (f !== "timestamp" && f !== "sack-perm") {
-      throw new TypeError(`Cannot use synproxy flag "${f}": expected timestamp, sack-perm`);
+      throw new InvalidArgumentError(`Cannot use synproxy flag "${f}": expected timestamp, sack-perm`);
     }
   }
   if (p.mss !== undefined) flags.push("mss");
@@ -952,7 +977,7 @@ export function quotaAttrs(q: Obj): { bytes: number; consumed?: number; flags?: 
   checkObjKeys(q, ["val", "val_unit", "used", "used_unit", "inv"], "quota");
   const unit = (u: Json) => {
     const m = BYTE_UNITS[String(u ?? "bytes")];
-    if (!m) throw new TypeError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
+    if (!m) throw new InvalidArgumentError(`Cannot use byte unit "${u}": expected bytes, kbytes, mbytes`);
     return m;
   };
   return {

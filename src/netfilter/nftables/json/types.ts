@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
 
 /** A JSON value of nft's schema. */
@@ -295,7 +296,9 @@ export function typeById(id: number): NftType {
 /** A type by name; throws on an unknown one. */
 export function typeByName(name: string): NftType {
   const t = NFT_TYPES[name as NftTypeName] as NftType | undefined;
-  if (!t) throw new TypeError(`Cannot use type "${name}": expected one of ${Object.keys(NFT_TYPES).join(", ")}`);
+  if (!t) {
+    throw new InvalidArgumentError(`Cannot use type "${name}": expected one of ${Object.keys(NFT_TYPES).join(", ")}`);
+  }
   return t;
 }
 
@@ -424,7 +427,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       if (typeof v !== "string") break;
       const s = encoder.encode(v);
       const n = size || s.length + 1;
-      if (s.length >= n) throw new RangeError(`Cannot use "${v}" as ${t.name}: longer than ${n - 1} bytes`);
+      if (s.length >= n) throw new InvalidArgumentError(`Cannot use "${v}" as ${t.name}: longer than ${n - 1} bytes`);
       const out = new Uint8Array(n);
       out.set(s);
       return out;
@@ -440,7 +443,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     if (Number.isNaN(n)) n = undefined;
   }
   if (n === undefined || n >= 2 ** (8 * size)) {
-    throw new TypeError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
   }
   return numberToBytes(n, size, t.host === true);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
 import { type Json, type NftType, parseValue } from "./types.ts";
@@ -39,7 +40,9 @@ function concatBytes(types: readonly NftType[], parts: Uint8Array[]): Uint8Array
 export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8Array] {
   if (types.length > 1) {
     if (!isObj(v) || !Array.isArray(v.concat) || v.concat.length !== types.length) {
-      throw new TypeError(`Cannot use ${JSON.stringify(v)} as a key of ${types.map((t) => t.name).join(" . ")}`);
+      throw new InvalidArgumentError(
+        `Cannot use ${JSON.stringify(v)} as a key of ${types.map((t) => t.name).join(" . ")}`,
+      );
     }
     const parts = v.concat.map((x, i) => keyRange([types[i]], x));
     return [concatBytes(types, parts.map((p) => p[0])), concatBytes(types, parts.map((p) => p[1]))];
@@ -50,7 +53,9 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
     const addr = parseValue(t, p.addr, typeSize(t));
     const len = p.len as number;
     if (!Number.isInteger(len) || len < 0 || len > addr.length * 8) {
-      throw new RangeError(`Cannot use prefix length ${p.len} for ${t.name}: expected 0 to ${addr.length * 8}`);
+      throw new InvalidArgumentError(
+        `Cannot use prefix length ${p.len} for ${t.name}: expected 0 to ${addr.length * 8}`,
+      );
     }
     const lo = addr.slice();
     const hi = addr.slice();
@@ -102,7 +107,7 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     let data: Json | undefined;
     if (shape.data) {
       if (!Array.isArray(raw) || raw.length !== 2) {
-        throw new TypeError(`Cannot use ${JSON.stringify(raw)} as a map element: expected [key, data]`);
+        throw new InvalidArgumentError(`Cannot use ${JSON.stringify(raw)} as a map element: expected [key, data]`);
       }
       [key, data] = raw;
     }
@@ -110,7 +115,9 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     if (isObj(key) && "elem" in key) {
       const w = key.elem as Obj;
       for (const k of Object.keys(w)) {
-        if (!["val", "timeout", "expires", "comment"].includes(k)) throw new TypeError(`Cannot use element key "${k}"`);
+        if (!["val", "timeout", "expires", "comment"].includes(k)) {
+          throw new InvalidArgumentError(`Cannot use element key "${k}"`);
+        }
       }
       key = w.val;
       if (typeof w.timeout === "number") e.timeout = w.timeout * 1000;
@@ -120,13 +127,15 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     if (data !== undefined && shape.data) {
       if ("verdict" in shape.data) {
         const v = isObj(data) ? verdictOf(data) : undefined;
-        if (!v) throw new TypeError(`Cannot use ${JSON.stringify(data)} as a verdict`);
+        if (!v) throw new InvalidArgumentError(`Cannot use ${JSON.stringify(data)} as a verdict`);
         e.data = { verdict: v };
       } else e.data = { value: keyRange(shape.data.types, data)[0] };
     }
     const [lo, hi] = keyRange(shape.key, key);
     if (!shape.interval) {
-      if (!same(lo, hi)) throw new TypeError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
+      if (!same(lo, hi)) {
+        throw new InvalidArgumentError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
+      }
       out.push({ key: { value: lo }, ...e });
     } else if (shape.key.length > 1) {
       out.push({ key: { value: lo }, keyEnd: { value: hi }, ...e });

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftVerdict } from "../data.ts";
 import type { Json } from "./types.ts";
 
@@ -26,7 +27,9 @@ export function verdictOf(stmt: Record<string, Json>): NftVerdict | undefined {
     case "jump":
     case "goto": {
       const t = stmt[key] as { target?: Json } | null;
-      if (!t || typeof t.target !== "string") throw new TypeError(`Cannot use ${key} without a target chain`);
+      if (!t || typeof t.target !== "string") {
+        throw new InvalidArgumentError(`Cannot use ${key} without a target chain`);
+      }
       return { code: key, chain: t.target };
     }
   }

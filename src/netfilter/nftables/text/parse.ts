@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 
@@ -41,7 +42,7 @@ export function tokenize(text: string): string[] {
 /** Parses nft's duration text (`1h30m`, `30s`) into seconds. */
 export function parseDuration(s: string): number {
   const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
-  if (!m || s === "") throw new TypeError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
+  if (!m || s === "") throw new InvalidArgumentError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
   return [m[1], m[2], m[3], m[4]].reduce((n, x, i) => n + Number(x ?? 0) * Object.values(DURATION)[i], 0);
 }
 
@@ -54,7 +55,7 @@ class Tokens {
   }
   next(what: string): string {
     const w = this.t[this.i++];
-    if (w === undefined) throw new TypeError(`Missing ${what}`);
+    if (w === undefined) throw new InvalidArgumentError(`Missing ${what}`);
     return w;
   }
   eat(w: string): boolean {
@@ -64,7 +65,7 @@ class Tokens {
   }
   expect(w: string): void {
     const got = this.next(`"${w}"`);
-    if (got !== w) throw new TypeError(`Cannot use "${got}" here: expected "${w}"`);
+    if (got !== w) throw new InvalidArgumentError(`Cannot use "${got}" here: expected "${w}"`);
   }
   get done(): boolean {
     return this.i >= this.t.length;
@@ -129,7 +130,9 @@ function setBody(t: Tokens, isMap = false): Json[] {
   const out: Json[] = [];
   while (!t.eat("}")) {
     out.push(element(t, isMap));
-    if (!t.eat(",") && t.peek() !== "}") throw new TypeError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
+    if (!t.eat(",") && t.peek() !== "}") {
+      throw new InvalidArgumentError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
+    }
   }
   return out;
 }
@@ -167,7 +170,7 @@ function expr(t: Tokens): Json | undefined {
   const parts = [first];
   while (t.peek() === "." && t.i++) {
     const x = one();
-    if (x === undefined) throw new TypeError(`Cannot concatenate "${t.peek()}"`);
+    if (x === undefined) throw new InvalidArgumentError(`Cannot concatenate "${t.peek()}"`);
     parts.push(x);
   }
   return parts.length > 1 ? { concat: parts } : first;
@@ -202,7 +205,7 @@ function natTarget(s: string): Obj {
 
 function rateUnit(s: string): [number, string | undefined, string] {
   const m = /^(\d+)(?:\s*([kmg]?bytes))?\/(second|minute|hour|day|week)$/.exec(s);
-  if (!m) throw new TypeError(`Cannot use "${s}" as a rate: expected N/second or N mbytes/second`);
+  if (!m) throw new InvalidArgumentError(`Cannot use "${s}" as a rate: expected N/second or N mbytes/second`);
   return [Number(m[1]), m[2], m[3]];
 }
 
@@ -297,7 +300,7 @@ function statement(t: Tokens): Json {
     return { "ct helper": unquote(t.next("a helper name")) };
   }
   const left = expr(t);
-  if (left === undefined) throw new TypeError(`Cannot parse statement "${w}"`);
+  if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
   if (t.eat("set")) return { mangle: { key: left, value: expr(t) ?? value(t) } };
   if (t.eat("vmap")) {
     if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
@@ -336,7 +339,9 @@ function priority(s: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
   if (!m || !(m[1] in STD_PRIOS)) {
-    throw new TypeError(`Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`);
+    throw new InvalidArgumentError(
+      `Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`,
+    );
   }
   return STD_PRIOS[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
 }
@@ -359,7 +364,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
   const t = new Tokens(tokenize(quoted.join(" ")));
   const what = t.next("what to change (table, chain, rule, set, map, element, ruleset)");
   if (what === "ruleset") {
-    if (cmd !== "flush") throw new TypeError(`Cannot ${cmd} the ruleset: only flush`);
+    if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);
     const f = FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : undefined;
     return [{ flush: { ruleset: f === undefined ? null : { family: f } } }];
   }
@@ -372,7 +377,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       body(t, (t, key) => {
         if (key === "flags") o.flags = t.next("table flags");
         else if (key === "comment") o.comment = unquote(t.next("a comment"));
-        else throw new TypeError(`Cannot use "${key}" in a table`);
+        else throw new InvalidArgumentError(`Cannot use "${key}" in a table`);
       });
       break;
     case "chain":
@@ -391,7 +396,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           o.prio = priority(p);
         } else if (key === "policy") o.policy = t.next("a policy");
         else if (key === "comment") o.comment = unquote(t.next("a comment"));
-        else throw new TypeError(`Cannot use "${key}" in a chain`);
+        else throw new InvalidArgumentError(`Cannot use "${key}" in a chain`);
       });
       break;
     case "set":
@@ -423,7 +428,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
         else if (key === "elements") {
           t.expect("=");
           elems.push(...setBody(t, what === "map"));
-        } else throw new TypeError(`Cannot use "${key}" in a ${what}`);
+        } else throw new InvalidArgumentError(`Cannot use "${key}" in a ${what}`);
       });
       if (elems.length) o.elem = elems;
       break;
@@ -449,8 +454,10 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       break;
     }
     default:
-      throw new TypeError(`Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element or ruleset`);
+      throw new InvalidArgumentError(
+        `Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element or ruleset`,
+      );
   }
-  if (!t.done) throw new TypeError(`Unexpected "${t.peek()}"`);
+  if (!t.done) throw new InvalidArgumentError(`Unexpected "${t.peek()}"`);
   return [{ [cmd]: { [what]: o } }];
 }

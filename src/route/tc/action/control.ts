@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { TC_ACT } from "../constants.ts";
 import type { TcPrinter } from "../printer.ts";
 import type { TcWords } from "../words.ts";
@@ -42,7 +43,7 @@ export function readVerdict(w: TcWords): number | undefined {
   if (v === undefined) return undefined;
   w.next();
   if (v === TC_ACT.TC_ACT_GOTO_CHAIN) {
-    if (w.next() !== "chain") throw new TypeError(`Missing "chain" after "goto"`);
+    if (w.next() !== "chain") throw new InvalidArgumentError(`Missing "chain" after "goto"`);
     return (v | w.int("chain", 0, EXT_MASK)) >>> 0 | 0;
   }
   if (v === TC_ACT.TC_ACT_JUMP) return v | w.int("jump", 0, EXT_MASK);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
@@ -45,7 +46,9 @@ function words(w: TcWords): CsumOptions {
     else if (word !== "and" && word !== "or" && word !== "+") break;
     w.next();
   }
-  if (update.length === 0) throw new TypeError("Missing csum headers (iph, icmp, igmp, tcp, udp, udplite, sctp)");
+  if (update.length === 0) {
+    throw new InvalidArgumentError("Missing csum headers (iph, icmp, igmp, tcp, udp, udplite, sctp)");
+  }
   return { update, ...readTail(w, TC_ACT.TC_ACT_OK) };
 }
 
@@ -69,10 +72,10 @@ export const csum: ActionKind = {
       let flags = 0;
       for (const h of o.update) {
         const bit = HEADERS.find(([n]) => n === h)?.[1];
-        if (bit === undefined) throw new TypeError(`Invalid csum header: "${h}"`);
+        if (bit === undefined) throw new InvalidArgumentError(`Invalid csum header: "${h}"`);
         flags |= bit;
       }
-      if (!flags) throw new TypeError("Missing csum headers");
+      if (!flags) throw new InvalidArgumentError("Missing csum headers");
       b.attrs(CSUM_ATTRS, { parms: { ...genParms(o, TC_ACT.TC_ACT_OK), updateFlags: flags } });
     },
     print(p, options, ctx): void {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs, type StructValue } from "../../../wire/table.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
@@ -43,17 +44,17 @@ function words(w: TcWords): GactOptions {
   if (w.peek() !== "index") {
     const v = readVerdict(w);
     if (v === undefined) {
-      throw new TypeError(`Invalid gact verdict: "${w.peek() ?? ""}" (expected pass, drop, pipe, ...)`);
+      throw new InvalidArgumentError(`Invalid gact verdict: "${w.peek() ?? ""}" (expected pass, drop, pipe, ...)`);
     }
     o.action = v;
     if (w.peek() === "random") {
       w.next();
       const type = w.value("random", "netrand or determ");
       if (type !== "netrand" && type !== "determ") {
-        throw new TypeError(`Invalid random type: "${type}" (expected netrand or determ)`);
+        throw new InvalidArgumentError(`Invalid random type: "${type}" (expected netrand or determ)`);
       }
       const action = readVerdict(w);
-      if (action === undefined) throw new TypeError(`Missing verdict after "random ${type}"`);
+      if (action === undefined) throw new InvalidArgumentError(`Missing verdict after "random ${type}"`);
       o.random = { type, action, value: w.int("random", 0, 10000) };
     }
   }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { NLA_F_NESTED } from "../../../wire/constants.ts";
 import { type Codec, forEachAttr, parseAttrs } from "../../../wire/table.ts";
@@ -110,10 +111,10 @@ export function parseActionList(buf: Uint8Array, view: DataView, start: number, 
 export function buildAction(b: MessageBuilder, a: TcAction): void {
   checkKeys(a, ACTION_KEYS, "action");
   const k = actionKind(a.kind);
-  if (!k) throw new TypeError(`Unknown action kind: "${a.kind}"`);
+  if (!k) throw new InvalidArgumentError(`Unknown action kind: "${a.kind}"`);
   if (a.options !== undefined) checkKeys(a.options, k.options.keys, `${a.kind} options`);
   if (a.cookie !== undefined && !/^([0-9a-f]{2}){1,16}$/i.test(a.cookie)) {
-    throw new TypeError(`Invalid action cookie: "${a.cookie}" (expected up to 16 bytes as hex)`);
+    throw new InvalidArgumentError(`Invalid action cookie: "${a.cookie}" (expected up to 16 bytes as hex)`);
   }
   b.attrs(TCA_ACT_ATTRS, { kind: a.kind });
   // tc nests the options with NLA_F_NESTED, which a table's codec entry does not set.
@@ -131,7 +132,7 @@ export const TC_ACTION_LIST: Codec<TcAction[]> = {
   parse: parseActionList,
   build(b, actions): void {
     if (actions.length > TCA_ACT_MAX_PRIO) {
-      throw new TypeError(`Cannot attach ${actions.length} actions (at most ${TCA_ACT_MAX_PRIO})`);
+      throw new InvalidArgumentError(`Cannot attach ${actions.length} actions (at most ${TCA_ACT_MAX_PRIO})`);
     }
     actions.forEach((a, i) => b.attr(i + 1, (y) => buildAction(y, a)));
   },
@@ -218,13 +219,13 @@ export function actionWords(w: TcWords, ctx: WordsContext): TcAction[] {
   for (let word = w.peek(); word !== undefined; word = w.peek()) {
     if (word === "action") {
       w.next();
-      if (w.done) throw new TypeError(`Missing action kind after "action"`);
+      if (w.done) throw new InvalidArgumentError(`Missing action kind after "action"`);
       continue;
     }
     const kind = verdictOf(word) !== undefined ? "gact" : word;
     const k = actionKind(kind);
     if (!k) {
-      if (out.length === 0) throw new TypeError(`Unknown action kind: "${word}"`);
+      if (out.length === 0) throw new InvalidArgumentError(`Unknown action kind: "${word}"`);
       break;
     }
     if (kind === word) w.next();
@@ -247,6 +248,6 @@ export function actionWords(w: TcWords, ctx: WordsContext): TcAction[] {
     if (flags) a.flags = flags;
     out.push(a);
   }
-  if (out.length === 0) throw new TypeError(`Missing action after "action"`);
+  if (out.length === 0) throw new InvalidArgumentError(`Missing action after "action"`);
   return out;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs, type StructValue } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
@@ -60,15 +61,15 @@ function words(w: TcWords, ctx: { linkIndex(name: string): number }): MirredOpti
     w.next();
     const mode = w.value(word, "mirror or redirect");
     if (mode !== "mirror" && mode !== "redirect") {
-      throw new TypeError(`Invalid mirred mode: "${mode}" (expected mirror or redirect)`);
+      throw new InvalidArgumentError(`Invalid mirred mode: "${mode}" (expected mirror or redirect)`);
     }
     o.mode = mode;
-    if (w.next() !== "dev") throw new TypeError(`Missing "dev" after mirred ${mode}`);
+    if (w.next() !== "dev") throw new InvalidArgumentError(`Missing "dev" after mirred ${mode}`);
     o.ifindex = ctx.linkIndex(w.value("dev", "device"));
     o.action = o.mode === "mirror" ? TC_ACT.TC_ACT_PIPE : TC_ACT.TC_ACT_STOLEN;
     if (o.mode === "mirror") o.action = readVerdict(w) ?? TC_ACT.TC_ACT_PIPE;
   } else if (word !== "index") {
-    throw new TypeError(`Invalid mirred argument: "${word ?? ""}" (expected egress, ingress or index)`);
+    throw new InvalidArgumentError(`Invalid mirred argument: "${word ?? ""}" (expected egress, ingress or index)`);
   }
   word = w.peek();
   if (word === "index") {

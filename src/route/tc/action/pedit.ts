@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseIp } from "../../../wire/addr.ts";
 import { type Codec, parseAttrs, parseStruct, type StructValue } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
@@ -47,7 +48,7 @@ const MASKS: Record<number, number[]> = {
 
 function pack(keys: PeditKey[], key: PeditKey, len: number, retain: number, v: number, m: number): void {
   if (key.off % 4 && len === 4) {
-    throw new TypeError(`Invalid pedit offset: ${key.off} (u32 keys start on 4-byte boundaries)`);
+    throw new InvalidArgumentError(`Invalid pedit offset: ${key.off} (u32 keys start on 4-byte boundaries)`);
   }
   if (len === 4) {
     key.val = (v & retain) >>> 0;
@@ -55,24 +56,24 @@ function pack(keys: PeditKey[], key: PeditKey, len: number, retain: number, v: n
   } else {
     const ind = key.off & 3;
     if (len === 2 && ind === 3) {
-      throw new TypeError(`Invalid pedit offset: ${key.off} (a u16 cannot start at byte 3 of a word)`);
+      throw new InvalidArgumentError(`Invalid pedit offset: ${key.off} (a u16 cannot start at byte 3 of a word)`);
     }
     const max = len === 1 ? 0xff : 0xffff;
     if (v > max || m > max) {
-      throw new TypeError(`Invalid pedit value: 0x${v.toString(16)} does not fit in ${8 * len} bits`);
+      throw new InvalidArgumentError(`Invalid pedit value: 0x${v.toString(16)} does not fit in ${8 * len} bits`);
     }
     const stride = 8 * ((len === 1 ? 3 : 2) - ind);
     key.val = ((v & retain) << stride) >>> 0;
     key.mask = (((m | ~retain) << stride) | MASKS[len][ind]) >>> 0;
     key.off &= ~3;
   }
-  if (keys.length >= 128) throw new TypeError("Cannot use more than 128 pedit keys");
+  if (keys.length >= 128) throw new InvalidArgumentError("Cannot use more than 128 pedit keys");
   keys.push(key);
 }
 
 function num(text: string, what: string): number {
   const n = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) throw new TypeError(`Invalid ${what}: "${text}"`);
+  if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
   return n;
 }
 
@@ -86,9 +87,9 @@ function command(w: TcWords, len: number, retain: number, ip: boolean): [number,
     v = ip ? new DataView(parseIpv4(t).buffer).getUint32(0, false) : num(t, "pedit value");
   } else if (cmd === "preserve") retain = 0;
   else if (cmd === "add" || cmd === "decrement") {
-    throw new TypeError(`Cannot use pedit "${cmd}": it needs extended mode, which nlkit does not build`);
+    throw new InvalidArgumentError(`Cannot use pedit "${cmd}": it needs extended mode, which nlkit does not build`);
   } else if (cmd !== "clear") {
-    throw new TypeError(`Invalid pedit command: "${cmd}" (expected set, clear, invert or preserve)`);
+    throw new InvalidArgumentError(`Invalid pedit command: "${cmd}" (expected set, clear, invert or preserve)`);
   }
   if (w.peek() === "retain") {
     w.next();
@@ -99,7 +100,7 @@ function command(w: TcWords, len: number, retain: number, ip: boolean): [number,
 
 function parseIpv4(t: string): Uint8Array {
   const b = parseIp(t);
-  if (b.length !== 4) throw new TypeError(`Invalid IPv4 address: "${t}"`);
+  if (b.length !== 4) throw new InvalidArgumentError(`Invalid IPv4 address: "${t}"`);
   return b;
 }
 
@@ -129,7 +130,7 @@ function munge(w: TcWords, keys: PeditKey[]): void {
     key.off = w.int("offset", -0x80000000, 0x7fffffff);
     const size = w.value("offset", "u8, u16 or u32");
     const len = size === "u32" ? 4 : size === "u16" ? 2 : size === "u8" ? 1 : 0;
-    if (!len) throw new TypeError(`Invalid pedit size: "${size}" (expected u8, u16 or u32)`);
+    if (!len) throw new InvalidArgumentError(`Invalid pedit size: "${size}" (expected u8, u16 or u32)`);
     if (w.peek() === "at") {
       w.next();
       key.at = w.int("at");
@@ -141,21 +142,23 @@ function munge(w: TcWords, keys: PeditKey[]): void {
   } else if (what === "ip") {
     const field = w.value("ip", "field");
     const f = Object.hasOwn(IP_FIELDS, field) ? IP_FIELDS[field] : undefined;
-    if (!f) throw new TypeError(`Cannot munge ip "${field}" (expected ${Object.keys(IP_FIELDS).join(", ")})`);
+    if (!f) {
+      throw new InvalidArgumentError(`Cannot munge ip "${field}" (expected ${Object.keys(IP_FIELDS).join(", ")})`);
+    }
     key.off = f[0];
     const [v, m, retain] = command(w, f[1], f[2], field === "src" || field === "dst");
     pack(keys, key, f[1], retain, v, m);
-  } else throw new TypeError(`Cannot munge "${what}": nlkit supports offset and ip FIELD`);
+  } else throw new InvalidArgumentError(`Cannot munge "${what}": nlkit supports offset and ip FIELD`);
 }
 
 function words(w: TcWords): PeditOptions {
   const keys: PeditKey[] = [];
-  if (w.peek() === "ex") throw new TypeError(`Cannot use pedit "ex": nlkit builds legacy keys only`);
+  if (w.peek() === "ex") throw new InvalidArgumentError(`Cannot use pedit "ex": nlkit builds legacy keys only`);
   while (w.peek() === "munge") {
     w.next();
     munge(w, keys);
   }
-  if (keys.length === 0) throw new TypeError(`Missing "munge" in pedit`);
+  if (keys.length === 0) throw new InvalidArgumentError(`Missing "munge" in pedit`);
   return { keys, ...readTail(w, TC_ACT.TC_ACT_OK) };
 }
 
@@ -200,8 +203,8 @@ export const pedit: ActionKind = {
     },
     build(b, options): void {
       const o = options as PeditOptions;
-      if (!o.keys.length) throw new TypeError("Missing pedit keys");
-      if (o.keys.length > 128) throw new TypeError("Cannot use more than 128 pedit keys");
+      if (!o.keys.length) throw new InvalidArgumentError("Missing pedit keys");
+      if (o.keys.length > 128) throw new InvalidArgumentError("Cannot use more than 128 pedit keys");
       const sel = { index: o.index ?? 0, capab: 0, action: o.action ?? TC_ACT.TC_ACT_OK, refcnt: 0, bindcnt: 0 };
       b.attrs(PEDIT_ATTRS, { parms: { sel: { ...sel, nkeys: o.keys.length, flags: o.flags ?? 0 }, keys: o.keys } });
     },

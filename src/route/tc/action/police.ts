@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
@@ -144,7 +145,7 @@ function words(w: TcWords): PoliceOptions {
         const [exceed, conform] = w.value(word, "EXCEED[/CONFORM]").split("/");
         const one = (v: string) => {
           const x = readVerdict(new TcWords([v]));
-          if (x === undefined) throw new TypeError(`Invalid police verdict: "${v}"`);
+          if (x === undefined) throw new InvalidArgumentError(`Invalid police verdict: "${v}"`);
           return x;
         };
         o.action = one(exceed);
@@ -164,14 +165,16 @@ function words(w: TcWords): PoliceOptions {
 }
 
 function validate(o: PoliceOptions): void {
-  if (o.rate && o.avrate) throw new TypeError("Cannot use both police rate and avrate");
+  if (o.rate && o.avrate) throw new InvalidArgumentError("Cannot use both police rate and avrate");
   if (!o.rate && !o.avrate && !o.index && !o.mtu && !o.pktsRate) {
-    throw new TypeError("Missing police rate, avrate, mtu, pkts_rate or index");
+    throw new InvalidArgumentError("Missing police rate, avrate, mtu, pkts_rate or index");
   }
-  if (o.rate && !o.burst && !o.avrate) throw new TypeError("Missing police burst (a rate needs one)");
-  if (o.pktsRate && !o.pktsBurst) throw new TypeError("Missing police pkts_burst (pkts_rate needs one)");
-  if (o.pktsRate && o.rate) throw new TypeError("Cannot use both police rate and pkts_rate");
-  if (o.peakrate && (!o.rate || !o.mtu)) throw new TypeError("Missing police rate and mtu (a peak rate needs both)");
+  if (o.rate && !o.burst && !o.avrate) throw new InvalidArgumentError("Missing police burst (a rate needs one)");
+  if (o.pktsRate && !o.pktsBurst) throw new InvalidArgumentError("Missing police pkts_burst (pkts_rate needs one)");
+  if (o.pktsRate && o.rate) throw new InvalidArgumentError("Cannot use both police rate and pkts_rate");
+  if (o.peakrate && (!o.rate || !o.mtu)) {
+    throw new InvalidArgumentError("Missing police rate and mtu (a peak rate needs both)");
+  }
 }
 
 /** The police module. */

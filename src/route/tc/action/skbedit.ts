@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
@@ -54,7 +55,7 @@ function words(w: TcWords): SkbeditOptions {
       const [m, mask] = w.value(word, "MARK[/MASK]").split("/");
       const num = (x: string) => {
         const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-        if (!(n >= 0 && n <= 0xffffffff)) throw new TypeError(`Invalid skbedit mark: "${x}"`);
+        if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError(`Invalid skbedit mark: "${x}"`);
         return n;
       };
       o.mark = num(m);
@@ -63,7 +64,7 @@ function words(w: TcWords): SkbeditOptions {
       w.next();
       const t = w.value(word, "packet type");
       if (PTYPES[t] === undefined) {
-        throw new TypeError(`Invalid ptype: "${t}" (expected host, broadcast, multicast or otherhost)`);
+        throw new InvalidArgumentError(`Invalid ptype: "${t}" (expected host, broadcast, multicast or otherhost)`);
       }
       o.ptype = PTYPES[t];
     } else if (word === "inheritdsfield") {
@@ -72,7 +73,9 @@ function words(w: TcWords): SkbeditOptions {
     } else break;
   }
   const tail = readTail(w, TC_ACT.TC_ACT_PIPE);
-  if (Object.keys(o).length === 0 && tail.index === undefined) throw new TypeError("Missing skbedit parameters");
+  if (Object.keys(o).length === 0 && tail.index === undefined) {
+    throw new InvalidArgumentError("Missing skbedit parameters");
+  }
   return { ...o, ...tail };
 }
 

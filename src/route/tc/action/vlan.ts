@@ -4,6 +4,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
@@ -47,32 +48,32 @@ function words(w: TcWords): VlanOptions {
   const verb = w.value("vlan", "pop, push or modify");
   const vAction = VERBS.indexOf(verb);
   if (vAction < 1) {
-    throw new TypeError(`Invalid vlan action: "${verb}" (expected pop, push, modify, pop_eth or push_eth)`);
+    throw new InvalidArgumentError(`Invalid vlan action: "${verb}" (expected pop, push, modify, pop_eth or push_eth)`);
   }
   const o: VlanOptions = { vlanAction: verb as VlanOptions["vlanAction"] };
   const pushes = verb === "push" || verb === "modify";
   for (let word = w.peek(); word !== undefined; word = w.peek()) {
     if ((word === "id" || word === "protocol" || word === "priority") && !pushes) {
-      throw new TypeError(`Cannot use "${word}" with vlan ${verb}`);
+      throw new InvalidArgumentError(`Cannot use "${word}" with vlan ${verb}`);
     }
     if ((word === "dst_mac" || word === "src_mac") && verb !== "push_eth") {
-      throw new TypeError(`Cannot use "${word}" with vlan ${verb}`);
+      throw new InvalidArgumentError(`Cannot use "${word}" with vlan ${verb}`);
     }
     if (word === "id") o.id = (w.next(), w.int(word, 0, 0xfff));
     else if (word === "protocol") {
       w.next();
       o.protocol = parseProtocol(w.value(word, "protocol"));
       if (o.protocol !== 0x8100 && o.protocol !== 0x88a8) {
-        throw new TypeError(`Invalid vlan protocol: only 802.1Q and 802.1ad`);
+        throw new InvalidArgumentError(`Invalid vlan protocol: only 802.1Q and 802.1ad`);
       }
     } else if (word === "priority") o.priority = (w.next(), w.int(word, 0, 7));
     else if (word === "dst_mac") o.dstMac = (w.next(), w.value(word, "address"));
     else if (word === "src_mac") o.srcMac = (w.next(), w.value(word, "address"));
     else break;
   }
-  if (pushes && o.id === undefined) throw new TypeError(`Missing vlan "id" for ${verb}`);
+  if (pushes && o.id === undefined) throw new InvalidArgumentError(`Missing vlan "id" for ${verb}`);
   if (verb === "push_eth" && (!o.dstMac || !o.srcMac)) {
-    throw new TypeError(`Missing "dst_mac" and "src_mac" for push_eth`);
+    throw new InvalidArgumentError(`Missing "dst_mac" and "src_mac" for push_eth`);
   }
   return { ...o, ...readTail(w, TC_ACT.TC_ACT_PIPE) };
 }
@@ -111,7 +112,7 @@ export const vlan: ActionKind = {
     build(b, options): void {
       const o = options as VlanOptions;
       const vAction = VERBS.indexOf(o.vlanAction);
-      if (vAction < 1) throw new TypeError(`Invalid vlan action: "${o.vlanAction}"`);
+      if (vAction < 1) throw new InvalidArgumentError(`Invalid vlan action: "${o.vlanAction}"`);
       b.attrs(VLAN_ATTRS, {
         parms: { ...genParms(o, TC_ACT.TC_ACT_PIPE), vAction },
         id: o.id,

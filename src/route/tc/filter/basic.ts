@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
@@ -40,7 +41,7 @@ export const basic: FilterKind = {
     },
     build(b, options): void {
       const o = options as BasicOptions;
-      if (o.ematches) throw new TypeError("Cannot build basic ematches: nlkit does not support them");
+      if (o.ematches) throw new InvalidArgumentError("Cannot build basic ematches: nlkit does not support them");
       b.attrs(BASIC_ATTRS, { classid: o.classid, actions: o.actions?.length ? o.actions : undefined });
     },
     print(p, options, ctx): void {
@@ -54,8 +55,9 @@ export const basic: FilterKind = {
       for (let word = w.next(); word !== undefined; word = w.next()) {
         if (word === "classid" || word === "flowid") o.classid = parseHandle(w.value(word, "class id"));
         else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        else if (word === "match") throw new TypeError(`Cannot use basic "match": nlkit does not build ematches`);
-        else throw new TypeError(`Unknown basic argument: "${word}"`);
+        else if (word === "match") {
+          throw new InvalidArgumentError(`Cannot use basic "match": nlkit does not build ematches`);
+        } else throw new InvalidArgumentError(`Unknown basic argument: "${word}"`);
       }
       return o;
     },

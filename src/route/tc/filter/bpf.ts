@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
@@ -100,7 +101,7 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
       default:
-        throw new TypeError(`Unknown bpf argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown bpf argument: "${word}"`);
     }
   }
   return o;

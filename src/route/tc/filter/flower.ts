@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { formatHex, formatIp, parseIp, parseMac } from "../../../wire/addr.ts";
 import { type Attrs, parseAttrs } from "../../../wire/table.ts";
@@ -193,20 +194,22 @@ function ipAttrs(prefix: string, ethType: number | undefined): { v6: boolean; ad
   if (
     (ethType === 0x800 && v6) || (ethType === 0x86dd && !v6) || (ethType && ethType !== 0x800 && ethType !== 0x86dd)
   ) {
-    throw new TypeError(`Cannot match IP address "${prefix}" with ethernet type 0x${(ethType ?? 0).toString(16)}`);
+    throw new InvalidArgumentError(
+      `Cannot match IP address "${prefix}" with ethernet type 0x${(ethType ?? 0).toString(16)}`,
+    );
   }
   const bits = len === undefined ? bytes.length * 8 : Number(len);
   if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) {
-    throw new TypeError(`Invalid prefix: "${prefix}"`);
+    throw new InvalidArgumentError(`Invalid prefix: "${prefix}"`);
   }
   return { v6, addr, mask: prefixMask(bits, bytes.length) };
 }
 
 function portAttrs(a: Record<string, unknown>, p: PortMatch, proto: number | undefined, dir: "Dst" | "Src"): void {
   const key = PORT_KEYS[proto ?? -1];
-  if (!key) throw new TypeError("Cannot match a port without ip_proto tcp, udp or sctp");
+  if (!key) throw new InvalidArgumentError("Cannot match a port without ip_proto tcp, udp or sctp");
   if ("min" in p) {
-    if (p.max <= p.min) throw new TypeError(`Invalid port range: ${p.min}-${p.max} (max must be above min)`);
+    if (p.max <= p.min) throw new InvalidArgumentError(`Invalid port range: ${p.min}-${p.max} (max must be above min)`);
     a[`port${dir}Min`] = p.min;
     a[`port${dir}Max`] = p.max;
     return;
@@ -252,7 +255,9 @@ function maskedByte(text: string, what: string): Masked<number> {
   const [v, m] = text.split("/");
   const num = (x: string) => {
     const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-    if (!(n >= 0 && n <= 255)) throw new TypeError(`Invalid ${what}: "${text}" (expected VALUE[/MASK], 0 to 255)`);
+    if (!(n >= 0 && n <= 255)) {
+      throw new InvalidArgumentError(`Invalid ${what}: "${text}" (expected VALUE[/MASK], 0 to 255)`);
+    }
     return n;
   };
   return { value: num(v), mask: m === undefined ? undefined : num(m) };
@@ -264,7 +269,9 @@ function portWords(text: string): PortMatch {
   const [p, m] = text.split("/");
   const num = (x: string) => {
     const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-    if (!(n >= 0 && n <= 0xffff)) throw new TypeError(`Invalid port: "${text}" (expected PORT, PORT/MASK or MIN-MAX)`);
+    if (!(n >= 0 && n <= 0xffff)) {
+      throw new InvalidArgumentError(`Invalid port: "${text}" (expected PORT, PORT/MASK or MIN-MAX)`);
+    }
     return n;
   };
   return m === undefined ? { port: num(p) } : { port: num(p), mask: num(m) };
@@ -294,7 +301,7 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
       case "vlan_id":
       case "vlan_prio": {
         if (o.ethType !== 0x8100 && o.ethType !== 0x88a8) {
-          throw new TypeError(`Cannot match "${word}" unless the protocol is 802.1Q or 802.1ad`);
+          throw new InvalidArgumentError(`Cannot match "${word}" unless the protocol is 802.1Q or 802.1ad`);
         }
         if (word === "vlan_id") o.vlanId = w.int(word, 0, 0xfff);
         else o.vlanPrio = w.int(word, 0, 7);
@@ -307,11 +314,11 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
         break;
       }
       case "ip_proto": {
-        if (!ethIp) throw new TypeError(`Cannot match "ip_proto" unless the protocol is ip or ipv6`);
+        if (!ethIp) throw new InvalidArgumentError(`Cannot match "ip_proto" unless the protocol is ip or ipv6`);
         const v = w.value(word, "protocol");
         const n = IP_PROTOS[v] ?? (/^[0-9a-f]{1,2}$/i.test(v) ? parseInt(v, 16) : NaN);
         if (Number.isNaN(n)) {
-          throw new TypeError(`Invalid ip_proto: "${v}" (expected tcp, udp, sctp, icmp, icmpv6 or hex)`);
+          throw new InvalidArgumentError(`Invalid ip_proto: "${v}" (expected tcp, udp, sctp, icmp, icmpv6 or hex)`);
         }
         o.ipProto = n;
         break;
@@ -338,7 +345,7 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
       default:
-        throw new TypeError(`Unknown flower argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown flower argument: "${word}"`);
     }
   }
   o.flags = flags;

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
@@ -40,7 +41,7 @@ export const matchall: FilterKind = {
     },
     build(b, options): void {
       const o = options as MatchallOptions;
-      if (o.flags && (o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
+      if (o.flags && (o.flags & 3) === 3) throw new InvalidArgumentError("Cannot set both skip_hw and skip_sw");
       b.attrs(MATCHALL_ATTRS, {
         classid: o.classid,
         actions: o.actions?.length ? o.actions : undefined,
@@ -61,7 +62,7 @@ export const matchall: FilterKind = {
         else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         else if (word === "skip_hw") o.flags = (o.flags ?? 0) | 1;
         else if (word === "skip_sw") o.flags = (o.flags ?? 0) | 2;
-        else throw new TypeError(`Unknown matchall argument: "${word}"`);
+        else throw new InvalidArgumentError(`Unknown matchall argument: "${word}"`);
       }
       return o;
     },

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { TruncatedError } from "../../../wire/errors.ts";
 import { type Codec, parseAttrs, readScalar } from "../../../wire/table.ts";
@@ -65,7 +66,7 @@ export function formatU32Handle(h: number): string {
 
 /** Parses a u32 handle (`HT:HASH:NODE` in hex, or `0x...`). */
 export function parseU32Handle(text: string): number {
-  const bad = () => new TypeError(`Invalid u32 handle: "${text}" (expected HT:HASH:NODE in hex)`);
+  const bad = () => new InvalidArgumentError(`Invalid u32 handle: "${text}" (expected HT:HASH:NODE in hex)`);
   if (!text.includes(":")) {
     if (!/^0x[0-9a-f]{1,8}$/i.test(text)) throw bad();
     return parseInt(text.slice(2), 16);
@@ -151,12 +152,12 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): U32
 }
 
 function build(b: MessageBuilder, o: U32Options): void {
-  if (o.police) throw new TypeError("Cannot send a u32 police attribute: use a police action");
+  if (o.police) throw new InvalidArgumentError("Cannot send a u32 police attribute: use a police action");
   const d = o.divisor;
   if (d !== undefined && !(d > 0 && d <= 256 && (d & (d - 1)) === 0)) {
-    throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
+    throw new InvalidArgumentError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
   }
-  if (o.flags && (o.flags & 3) === 3) throw new TypeError("Cannot set both skip_hw and skip_sw");
+  if (o.flags && (o.flags & 3) === 3) throw new InvalidArgumentError("Cannot set both skip_hw and skip_sw");
   const sel = o.sel;
   b.attrs(U32_ATTRS, {
     classid: o.classid,
@@ -180,7 +181,7 @@ function offsetWords(w: TcWords, sel: U32Selector): void {
     } else if (word === "at") {
       w.next();
       const off = w.int("at", -32768, 32767);
-      if (off % 2) throw new TypeError(`Invalid offset "at": ${off} (must be even)`);
+      if (off % 2) throw new InvalidArgumentError(`Invalid offset "at": ${off} (must be even)`);
       sel.offoff = off;
       sel.flags |= TC_U32_VAROFFSET;
     } else if (word === "mask") {
@@ -206,7 +207,7 @@ function hashkeyWords(w: TcWords, sel: U32Selector): void {
     } else if (word === "at") {
       w.next();
       const off = w.int("at", -32768, 32767);
-      if (off % 4) throw new TypeError(`Invalid hashkey "at": ${off} (must be a multiple of 4)`);
+      if (off % 4) throw new InvalidArgumentError(`Invalid hashkey "at": ${off} (must be a multiple of 4)`);
       sel.hoff = off;
     } else return;
   }
@@ -224,7 +225,7 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
   let terminal = false, sampled = false, htid = 0, flags = 0;
   const divisorOf = (word: string) => {
     const d = w.int(word, 1, 256);
-    if (d & (d - 1)) throw new TypeError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
+    if (d & (d - 1)) throw new InvalidArgumentError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
     return d;
   };
   for (let word = w.next(); word !== undefined; word = w.next()) {
@@ -254,7 +255,7 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
       case "link": {
         const link = parseU32Handle(w.value(word, "handle"));
         if (link & 0xfff) {
-          throw new TypeError(`Invalid u32 link: "${formatU32Handle(link)}" (a hash table, not a node)`);
+          throw new InvalidArgumentError(`Invalid u32 link: "${formatU32Handle(link)}" (a hash table, not a node)`);
         }
         o.link = link;
         break;
@@ -267,7 +268,7 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
       case "sample": {
         const s2 = emptySelector();
         matchWords(w, s2);
-        if (s2.keys.length !== 1) throw new TypeError(`Invalid u32 sample: it must give exactly one key`);
+        if (s2.keys.length !== 1) throw new InvalidArgumentError(`Invalid u32 sample: it must give exactly one key`);
         let divisor = 0x100;
         if (w.peek() === "divisor") {
           w.next();
@@ -292,7 +293,7 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
         flags |= 2;
         break;
       default:
-        throw new TypeError(`Unknown u32 argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown u32 argument: "${word}"`);
     }
   }
   if (terminal) sel.flags |= TC_U32_TERMINAL;
@@ -393,7 +394,7 @@ export const u32: FilterKind = {
     const order = (options as U32Options).order;
     if (!order) return handle;
     if (handle & 0xfff && (handle & 0xfff) !== order) {
-      throw new TypeError(`Invalid u32 order: ${order} (the handle names node ${handle & 0xfff})`);
+      throw new InvalidArgumentError(`Invalid u32 order: ${order} (the handle names node ${handle & 0xfff})`);
     }
     return (handle | order) >>> 0;
   },

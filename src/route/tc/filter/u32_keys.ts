@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { parseIp } from "../../../wire/addr.ts";
 import type { TcWords } from "../words.ts";
 
@@ -51,19 +52,23 @@ export function packKey(sel: U32Selector, val: number, mask: number, off: number
   for (const k of sel.keys) {
     if (k.off === off && k.offmask === offmask) {
       const both = (mask & k.mask) >>> 0;
-      if (((val ^ k.val) & both) !== 0) throw new TypeError(`Cannot combine conflicting u32 matches at offset ${off}`);
+      if (((val ^ k.val) & both) !== 0) {
+        throw new InvalidArgumentError(`Cannot combine conflicting u32 matches at offset ${off}`);
+      }
       k.val = (k.val | val) >>> 0;
       k.mask = (k.mask | mask) >>> 0;
       return;
     }
   }
-  if (sel.keys.length >= 128) throw new TypeError("Cannot add more than 128 u32 keys");
-  if (off % 4) throw new TypeError(`Invalid u32 offset: ${off} (must be a multiple of 4)`);
+  if (sel.keys.length >= 128) throw new InvalidArgumentError("Cannot add more than 128 u32 keys");
+  if (off % 4) throw new InvalidArgumentError(`Invalid u32 offset: ${off} (must be a multiple of 4)`);
   sel.keys.push({ val, mask: mask >>> 0, off, offmask });
 }
 
 function pack16(sel: U32Selector, key: number, mask: number, off: number, offmask: number): void {
-  if (key > 0xffff || mask > 0xffff) throw new TypeError(`Invalid u16 match: ${key}/${mask} (must fit in 16 bits)`);
+  if (key > 0xffff || mask > 0xffff) {
+    throw new InvalidArgumentError(`Invalid u16 match: ${key}/${mask} (must fit in 16 bits)`);
+  }
   if ((off & 3) === 0) {
     key <<= 16;
     mask <<= 16;
@@ -72,7 +77,9 @@ function pack16(sel: U32Selector, key: number, mask: number, off: number, offmas
 }
 
 function pack8(sel: U32Selector, key: number, mask: number, off: number, offmask: number): void {
-  if (key > 0xff || mask > 0xff) throw new TypeError(`Invalid u8 match: ${key}/${mask} (must fit in 8 bits)`);
+  if (key > 0xff || mask > 0xff) {
+    throw new InvalidArgumentError(`Invalid u8 match: ${key}/${mask} (must fit in 8 bits)`);
+  }
   const shift = 24 - 8 * (off & 3);
   packKey(sel, (key << shift) >>> 0, (mask << shift) >>> 0, off & ~3, offmask);
 }
@@ -87,7 +94,9 @@ function num(w: TcWords, what: string, base: 0 | 16): number {
     : /^0\d/.test(v)
     ? parseInt(v, 8)
     : Number(v);
-  if (!(n >= 0 && n <= 0xffffffff)) throw new TypeError(`Invalid ${what}: "${v}" (expected a 32-bit number)`);
+  if (!(n >= 0 && n <= 0xffffffff)) {
+    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (expected a 32-bit number)`);
+  }
   return n;
 }
 
@@ -102,7 +111,7 @@ function at(w: TcWords, off: number, offmask: number): [number, number] {
     offmask = -1;
     v = v.slice(8);
   }
-  if (!/^-?\d+$/.test(v)) throw new TypeError(`Invalid u32 offset: "${v}"`);
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`Invalid u32 offset: "${v}"`);
   return [Number(v), offmask];
 }
 
@@ -120,10 +129,12 @@ function prefix(w: TcWords, sel: U32Selector, off: number, v6: boolean): void {
   const text = w.value("match", "prefix");
   const [addr, lenText] = text.split("/");
   const bytes = parseIp(addr);
-  if (bytes.length !== (v6 ? 16 : 4)) throw new TypeError(`Invalid ${v6 ? "IPv6" : "IPv4"} prefix: "${text}"`);
+  if (bytes.length !== (v6 ? 16 : 4)) {
+    throw new InvalidArgumentError(`Invalid ${v6 ? "IPv6" : "IPv4"} prefix: "${text}"`);
+  }
   const len = lenText === undefined ? bytes.length * 8 : Number(lenText);
   if (!Number.isInteger(len) || len < 0 || len > bytes.length * 8) {
-    throw new TypeError(`Invalid prefix length: "${text}"`);
+    throw new InvalidArgumentError(`Invalid prefix length: "${text}"`);
   }
   const [o, m] = at(w, off, 0);
   const dv = new DataView(bytes.buffer);
@@ -149,7 +160,7 @@ export function matchWords(w: TcWords, sel: U32Selector): { val: number; mask: n
     case "mark ": {
       const val = num(w, "mark", 0), mask = num(w, "mark mask", 0);
       if ((val & mask) >>> 0 !== val) {
-        throw new TypeError(`Invalid mark: 0x${val.toString(16)} has bits outside its mask`);
+        throw new InvalidArgumentError(`Invalid mark: 0x${val.toString(16)} has bits outside its mask`);
       }
       return { val, mask };
     }
@@ -187,7 +198,9 @@ export function matchWords(w: TcWords, sel: U32Selector): { val: number; mask: n
       return void prefix(w, sel, 24, true);
     case "ip6 priority": {
       const key = num(w, field, 0), mask = num(w, "priority mask", 16);
-      if (key > 0xff || mask > 0xff) throw new TypeError(`Invalid ip6 priority: ${key}/${mask} (must fit in 8 bits)`);
+      if (key > 0xff || mask > 0xff) {
+        throw new InvalidArgumentError(`Invalid ip6 priority: ${key}/${mask} (must fit in 8 bits)`);
+      }
       return void packKey(sel, (key << 20) >>> 0, (mask << 20) >>> 0, 0, 0);
     }
     case "ip6 protocol":
@@ -213,5 +226,5 @@ export function matchWords(w: TcWords, sel: U32Selector): { val: number; mask: n
     case "icmp code":
       return void valueMask(w, sel, pack8, 1, -1, field);
   }
-  throw new TypeError(`Unknown u32 match: "${proto}${field ? " " + field : ""}"`);
+  throw new InvalidArgumentError(`Unknown u32 match: "${proto}${field ? " " + field : ""}"`);
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { QdiscKind } from "../kind.ts";
 import { formatSize, parseSize } from "../units.ts";
 
@@ -33,7 +34,7 @@ function fifo(kind: "pfifo" | "bfifo"): QdiscKind {
       words(w): FifoOptions {
         const o: FifoOptions = {};
         for (let word = w.next(); word !== undefined; word = w.next()) {
-          if (word !== "limit") throw new TypeError(`Unknown ${kind} argument: "${word}"`);
+          if (word !== "limit") throw new InvalidArgumentError(`Unknown ${kind} argument: "${word}"`);
           o.limit = parseSize(w.value(word, "limit"));
         }
         return o;

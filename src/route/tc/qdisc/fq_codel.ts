@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
@@ -128,7 +129,7 @@ function words(w: TcWords): FqCodelOptions {
         const v = w.value(word, "VALUE/MASK");
         const m = /^(0x[0-9a-f]+|\d+)\/(0x[0-9a-f]+|\d+)$/i.exec(v);
         if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) {
-          throw new TypeError(`Invalid ce_threshold_selector: "${v}" (expected VALUE/MASK, each 0 to 255)`);
+          throw new InvalidArgumentError(`Invalid ce_threshold_selector: "${v}" (expected VALUE/MASK, each 0 to 255)`);
         }
         o.ceThresholdSelector = { value: Number(m[1]), mask: Number(m[2]) };
         break;
@@ -141,7 +142,7 @@ function words(w: TcWords): FqCodelOptions {
         o.ecn = word === "ecn";
         break;
       default:
-        throw new TypeError(`Unknown fq_codel argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown fq_codel argument: "${word}"`);
     }
   }
   return o;

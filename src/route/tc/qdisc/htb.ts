@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
@@ -156,11 +157,13 @@ function qdiscWords(w: TcWords): HtbOptions {
     else if (word === "default") o.defaultClass = w.int(word, 0, 0xffffffff, 16);
     else if (word === "debug") {
       const v = w.value(word);
-      if (!/^[0-3]{1,16}$/.test(v)) throw new TypeError(`Invalid debug: "${v}" (expected up to 16 digits 0 to 3)`);
+      if (!/^[0-3]{1,16}$/.test(v)) {
+        throw new InvalidArgumentError(`Invalid debug: "${v}" (expected up to 16 digits 0 to 3)`);
+      }
       o.debug = [...v].reduce((acc, d, i) => acc | (Number(d) << (2 * i)), 0) >>> 0;
     } else if (word === "direct_qlen") o.directQlen = w.int(word);
     else if (word === "offload") o.offload = true;
-    else throw new TypeError(`Unknown htb argument: "${word}"`);
+    else throw new InvalidArgumentError(`Unknown htb argument: "${word}"`);
   }
   return o;
 }
@@ -203,7 +206,7 @@ function parseClass(buf: Uint8Array, view: DataView, start: number, end: number)
 const PSCHED_HZ = 1_000_000_000;
 
 function buildClass(b: MessageBuilder, o: HtbClassOptions): void {
-  if (!(o.rate > 0)) throw new TypeError(`Invalid htb rate: "${o.rate}" (a class needs a rate above 0)`);
+  if (!(o.rate > 0)) throw new InvalidArgumentError(`Invalid htb rate: "${o.rate}" (a class needs a rate above 0)`);
   const rate = o.rate, ceil = o.ceil || rate;
   const mtu = o.mtu ?? 1600, mpu = o.mpu ?? 0, overhead = o.overhead ?? 0;
   const ll = o.linklayer ?? LINKLAYER.ethernet;
@@ -261,15 +264,15 @@ function classWords(w: TcWords): HtbClassOptions {
         break;
       case "rate":
       case "ceil": {
-        if (o[word] !== undefined) throw new TypeError(`Duplicate "${word}" in htb class`);
+        if (o[word] !== undefined) throw new InvalidArgumentError(`Duplicate "${word}" in htb class`);
         o[word] = parseRate(w.value(word, "rate"));
         break;
       }
       default:
-        throw new TypeError(`Unknown htb class argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown htb class argument: "${word}"`);
     }
   }
-  if (!o.rate) throw new TypeError(`Missing "rate" in htb class (it is required)`);
+  if (!o.rate) throw new InvalidArgumentError(`Missing "rate" in htb class (it is required)`);
   return o as HtbClassOptions;
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
@@ -159,26 +160,28 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Net
 }
 
 function build(b: MessageBuilder, o: NetemOptions): void {
-  if (o.reorder?.probability && !o.delay) throw new TypeError("Cannot reorder without a delay");
+  if (o.reorder?.probability && !o.delay) throw new InvalidArgumentError("Cannot reorder without a delay");
   if (o.ecn && !o.loss?.probability && !o.lossState && !o.lossGemodel) {
-    throw new TypeError("Cannot use netem ecn without loss");
+    throw new InvalidArgumentError("Cannot use netem ecn without loss");
   }
   if ([o.loss?.probability, o.lossState, o.lossGemodel].filter((x) => x).length > 1) {
-    throw new TypeError("Cannot use more than one netem loss model");
+    throw new InvalidArgumentError("Cannot use more than one netem loss model");
   }
   const s = o.slot;
   if (o.distribution && !(o.delay && o.jitter)) {
-    throw new TypeError("Cannot use a netem distribution without a delay and a jitter");
+    throw new InvalidArgumentError("Cannot use a netem distribution without a delay and a jitter");
   }
   if (o.distribution && o.distribution.length > 16 * 1024) {
-    throw new TypeError(`Invalid netem distribution: ${o.distribution.length} entries (at most 16384)`);
+    throw new InvalidArgumentError(`Invalid netem distribution: ${o.distribution.length} entries (at most 16384)`);
   }
-  if (s?.distJitter || s?.distDelay) throw new TypeError("Cannot send a netem slot distribution: nlkit sends none");
+  if (s?.distJitter || s?.distDelay) {
+    throw new InvalidArgumentError("Cannot send a netem slot distribution: nlkit sends none");
+  }
   if (s && (s.maxDelay < s.minDelay || s.minDelay < 0)) {
-    throw new TypeError(`Invalid netem slot: ${s.minDelay} to ${s.maxDelay} ns (max must not be below min)`);
+    throw new InvalidArgumentError(`Invalid netem slot: ${s.minDelay} to ${s.maxDelay} ns (max must not be below min)`);
   }
   const gap = o.reorder?.probability && !o.gap ? 1 : o.gap ?? 0;
-  if (gap && !o.reorder?.probability) throw new TypeError("Cannot use netem gap without reorder");
+  if (gap && !o.reorder?.probability) throw new InvalidArgumentError("Cannot use netem gap without reorder");
   b.struct(QOPT, {
     latency: ticks(o.delay ?? 0),
     limit: o.limit ?? 1000,
@@ -245,7 +248,7 @@ const isSigned = (w: TcWords) => /^[-\d]/.test(w.peek() ?? "");
 function percent(text: string): number {
   const m = /^(\d+(?:\.\d*)?|\.\d+)(%?)$/.exec(text);
   const v = m ? Number(m[1]) / 100 : NaN;
-  if (!(v >= 0 && v <= 1)) throw new TypeError(`Invalid percentage: "${text}" (expected 0% to 100%)`);
+  if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`Invalid percentage: "${text}" (expected 0% to 100%)`);
   return v;
 }
 
@@ -272,7 +275,7 @@ function words(w: TcWords): NetemOptions {
         break;
       case "loss":
       case "drop":
-        if (o.loss || o.lossState || o.lossGemodel) throw new TypeError(`Duplicate netem "${word}"`);
+        if (o.loss || o.lossState || o.lossGemodel) throw new InvalidArgumentError(`Duplicate netem "${word}"`);
         if (w.peek() === "state") {
           w.next();
           // tc's defaults: p31 = 1 - p13, p32 = 0, p23 = 1, p14 = 0.
@@ -295,7 +298,7 @@ function words(w: TcWords): NetemOptions {
         } else {
           if (w.peek() === "random") w.next();
           else if (!isNumber(w)) {
-            throw new TypeError(
+            throw new InvalidArgumentError(
               `Unknown netem loss parameter: "${w.peek() ?? ""}" (expected random, state or gemodel)`,
             );
           }
@@ -307,7 +310,9 @@ function words(w: TcWords): NetemOptions {
         break;
       case "slot": {
         if (!isNumber(w)) {
-          throw new TypeError(`Cannot use netem slot "${w.peek() ?? ""}": slot distributions are not supported`);
+          throw new InvalidArgumentError(
+            `Cannot use netem slot "${w.peek() ?? ""}": slot distributions are not supported`,
+          );
         }
         const min = Math.round(parseTime(w.next()!) * 1000);
         const slot: NonNullable<NetemOptions["slot"]> = { minDelay: min, maxDelay: min };
@@ -347,7 +352,7 @@ function words(w: TcWords): NetemOptions {
         break;
       }
       default:
-        throw new TypeError(`Unknown netem argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown netem argument: "${word}"`);
     }
   }
   return o;

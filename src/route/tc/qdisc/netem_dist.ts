@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import type { Codec } from "../../../wire/table.ts";
@@ -30,7 +31,7 @@ function libDirs(): string[] {
  * installed or it is not a table.
  */
 export function readDistribution(name: string): number[] {
-  if (!/^[\w.-]+$/.test(name)) throw new TypeError(`Invalid netem distribution: "${name}"`);
+  if (!/^[\w.-]+$/.test(name)) throw new InvalidArgumentError(`Invalid netem distribution: "${name}"`);
   for (const dir of libDirs()) {
     let text: string;
     try {
@@ -45,14 +46,16 @@ export function readDistribution(name: string): number[] {
         if (word === "") continue;
         const n = Number(word);
         if (!Number.isInteger(n) || n < -32768 || n > 32767 || out.length >= MAX_DIST) {
-          throw new TypeError(`Invalid netem distribution table ${dir}/${name}.dist near "${word}"`);
+          throw new InvalidArgumentError(`Invalid netem distribution table ${dir}/${name}.dist near "${word}"`);
         }
         out.push(n);
       }
     }
     return out;
   }
-  throw new TypeError(`Cannot find netem distribution "${name}" (looked for ${name}.dist in ${libDirs().join(", ")})`);
+  throw new InvalidArgumentError(
+    `Cannot find netem distribution "${name}" (looked for ${name}.dist in ${libDirs().join(", ")})`,
+  );
 }
 
 /** `TCA_NETEM_DELAY_DIST`: the table as s16s. */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import { type Codec, parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { OptionsCodec, QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
@@ -68,17 +69,19 @@ function words(w: TcWords): PrioOptions {
   for (let word = w.next(); word !== undefined; word = w.next()) {
     if (word === "bands" && !mapping) o.bands = w.int(word, 0, 0x7fffffff);
     else if (word === "priomap") {
-      if (mapping) throw new TypeError(`Duplicate "priomap" in prio`);
+      if (mapping) throw new InvalidArgumentError(`Duplicate "priomap" in prio`);
       mapping = true;
       o.priomap = [...DEFAULT_MAP];
       o.priomap.length = 0;
     } else if (word === "multiqueue") o.multiqueue = true;
     else if (mapping && /^\d+$/.test(word)) {
       const band = Number(word);
-      if (band >= (o.bands ?? 3)) throw new TypeError(`Invalid priomap band: "${word}" (out of bands)`);
-      if (o.priomap!.length > TC_PRIO_MAX) throw new TypeError(`Invalid priomap: more than ${TC_PRIO_MAX + 1} bands`);
+      if (band >= (o.bands ?? 3)) throw new InvalidArgumentError(`Invalid priomap band: "${word}" (out of bands)`);
+      if (o.priomap!.length > TC_PRIO_MAX) {
+        throw new InvalidArgumentError(`Invalid priomap: more than ${TC_PRIO_MAX + 1} bands`);
+      }
       o.priomap!.push(band);
-    } else throw new TypeError(`Unknown prio argument: "${word}"`);
+    } else throw new InvalidArgumentError(`Unknown prio argument: "${word}"`);
   }
   return o;
 }
@@ -108,7 +111,7 @@ export const pfifoFast: QdiscKind = {
     ...prioCodec,
     build(): void {},
     words(w): PrioOptions {
-      if (!w.done) throw new TypeError(`Unknown pfifo_fast argument: "${w.peek()}" (it takes none)`);
+      if (!w.done) throw new InvalidArgumentError(`Unknown pfifo_fast argument: "${w.peek()}" (it takes none)`);
       return {};
     },
   },

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
@@ -96,9 +97,9 @@ function words(w: TcWords): SfqOptions {
       case "probability":
       case "ecn":
       case "harddrop":
-        throw new TypeError(`Cannot use sfq "${word}": nlkit does not build sfq's RED options`);
+        throw new InvalidArgumentError(`Cannot use sfq "${word}": nlkit does not build sfq's RED options`);
       default:
-        throw new TypeError(`Unknown sfq argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown sfq argument: "${word}"`);
     }
   }
   return o;

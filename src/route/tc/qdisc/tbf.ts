@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
@@ -104,11 +105,11 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Tbf
 }
 
 function build(b: MessageBuilder, o: TbfOptions): void {
-  if (!(o.rate > 0)) throw new TypeError(`Invalid tbf rate: "${o.rate}" (a rate above 0 is required)`);
-  if (!(o.burst > 0)) throw new TypeError(`Invalid tbf burst: "${o.burst}" (a burst above 0 is required)`);
-  if (o.peakrate && !o.mtu) throw new TypeError(`Missing tbf "mtu" (a peak rate needs it)`);
-  if (!o.limit && !o.latency) throw new TypeError(`Missing tbf "limit" or "latency" (one is required)`);
-  if (o.limit && o.latency) throw new TypeError(`Cannot give both tbf "limit" and "latency"`);
+  if (!(o.rate > 0)) throw new InvalidArgumentError(`Invalid tbf rate: "${o.rate}" (a rate above 0 is required)`);
+  if (!(o.burst > 0)) throw new InvalidArgumentError(`Invalid tbf burst: "${o.burst}" (a burst above 0 is required)`);
+  if (o.peakrate && !o.mtu) throw new InvalidArgumentError(`Missing tbf "mtu" (a peak rate needs it)`);
+  if (!o.limit && !o.latency) throw new InvalidArgumentError(`Missing tbf "limit" or "latency" (one is required)`);
+  if (o.limit && o.latency) throw new InvalidArgumentError(`Cannot give both tbf "limit" and "latency"`);
   const mtu = o.mtu ?? 0, peak = o.peakrate ?? 0;
   let limit = o.limit ?? 0;
   if (!limit) {
@@ -147,7 +148,7 @@ function build(b: MessageBuilder, o: TbfOptions): void {
 function words(w: TcWords): TbfOptions {
   const o: Partial<TbfOptions> = {};
   const once = (k: keyof TbfOptions, word: string) => {
-    if (o[k] !== undefined) throw new TypeError(`Duplicate "${word}" in tbf`);
+    if (o[k] !== undefined) throw new InvalidArgumentError(`Duplicate "${word}" in tbf`);
   };
   for (let word = w.next(); word !== undefined; word = w.next()) {
     if (linkWords(w, word, o)) continue;
@@ -185,11 +186,11 @@ function words(w: TcWords): TbfOptions {
         o.peakrate = parseRate(w.value(word, "rate"));
         break;
       default:
-        throw new TypeError(`Unknown tbf argument: "${word}"`);
+        throw new InvalidArgumentError(`Unknown tbf argument: "${word}"`);
     }
   }
-  if (!o.rate) throw new TypeError(`Missing tbf "rate" (it is required)`);
-  if (!o.burst) throw new TypeError(`Missing tbf "burst" (it is required)`);
+  if (!o.rate) throw new InvalidArgumentError(`Missing tbf "rate" (it is required)`);
+  if (!o.burst) throw new InvalidArgumentError(`Missing tbf "burst" (it is required)`);
   return o as TbfOptions;
 }
 
