@@ -8,6 +8,7 @@
  */
 
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { nlkit, ok } from "./_cli.ts";
@@ -156,5 +157,5 @@ test("route filter: cached routes only with `cached`, other types left out, vrf'
   assert.throws(() => checkFilter({ cached: 1 as unknown as boolean }), TypeError);
   assert.throws(() => checkFilter({ from: "10.0.0.0/8", fromRoot: "10.0.0.0/8" }), TypeError);
   assert.throws(() => checkFilter({ realmsMask: 5 }), TypeError);
-  assert.throws(() => checkFilter({ tos: 256 }), RangeError);
+  assert.throws(() => checkFilter({ tos: 256 }), InvalidArgumentError);
 });

@@ -22,6 +22,7 @@ import { readMessage } from "../src/wire/message.ts";
 import { have, run } from "./_helpers.ts";
 import { nlkit } from "./_cli.ts";
 import { unhex } from "./_vectors.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 test("every registered kind is found by name, with its tables, words and help", () => {
   const names = LINK_KINDS.map((k) => k.kind);
@@ -52,14 +53,14 @@ test("link add reaches each kind through the registry; unknown kinds are usage e
 test("a kind's data or peer the kind cannot carry is refused before sending, never dropped", () => {
   const spec = (extra: object) => ({ name: "x0", ...extra }) as unknown as CreateLinkSpec;
   assert.throws(() => createLinkRequest(spec({ kind: "dummy", data: { id: 1 } })), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid data for link kind "dummy" (nlkit has no table for it)',
   });
   assert.throws(() => createLinkRequest(spec({ kind: "bridge", peer: { name: "y" } })), {
-    name: "TypeError",
+    name: "InvalidArgumentError",
     message: 'Invalid peer for link kind "bridge" (only pairs have one)',
   });
-  assert.throws(() => changeLinkRequest(3, { kind: "nosuch" as "bridge", data: { stpState: 1 } }), TypeError);
+  assert.throws(() => changeLinkRequest(3, { kind: "nosuch" as "bridge", data: { stpState: 1 } }), InvalidArgumentError);
 });
 
 /**
