@@ -60,7 +60,10 @@ test("a kind's data or peer the kind cannot carry is refused before sending, nev
     name: "InvalidArgumentError",
     message: 'Invalid peer for link kind "bridge" (only pairs have one)',
   });
-  assert.throws(() => changeLinkRequest(3, { kind: "nosuch" as "bridge", data: { stpState: 1 } }), InvalidArgumentError);
+  assert.throws(
+    () => changeLinkRequest(3, { kind: "nosuch" as "bridge", data: { stpState: 1 } }),
+    InvalidArgumentError,
+  );
 });
 
 /**

@@ -40,7 +40,7 @@ test("seq-0 kernel messages reach the unicast reader; foreign, multicast and oth
   assert.deepEqual(sock.unicast(value).take(5), [4], "a new reader may start once the first returned");
 });
 
-test("an overflow is reported and reading goes on: nothing queued is drained", async () => {
+test("an overflow is reported and reading goes on: nothing queued is drained", () => {
   const sys = fakeSys(() => []);
   using sock = NetlinkSocket.openWith(sys, 12);
   const reader = sock.unicast(value);
