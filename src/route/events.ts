@@ -29,8 +29,12 @@ import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { type Address, parseAddressMessage } from "./addr/table.ts";
 import { type Link, parseLinkMessage } from "./link/api.ts";
+import { type LinkName, linkNameOf, parseLinkName, readLinkNames } from "./link_names.ts";
+import { nameNeighbour } from "./neigh/api.ts";
 import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
+import { nameNexthop } from "./nexthop/api.ts";
 import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
+import { nameRoute } from "./route/stream.ts";
 import { parseRouteMessage, type Route } from "./route/table.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule/parse.ts";
@@ -261,31 +265,115 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
   }
 }
 
+/** Kinds whose objects refer to links by ifindex: their events are named from a {@link LinkNames} cache. */
+const NAMED: ReadonlySet<RouteEventKind> = new Set(["addr", "route", "neigh", "nexthop"]);
+
+/**
+ * The link names of a subscription, by ifindex: one dump when it starts,
+ * then kept current by the link events of the same socket (joined for this
+ * when the caller did not ask for them), which the kernel queues in order
+ * with the events that use the names. A link leaves with its `RTM_DELLINK`,
+ * sent after the deletions of its addresses, routes and neighbours. After
+ * an overrun the names are read again.
+ */
+class LinkNames {
+  readonly names: Map<number, LinkName>;
+  readonly #netns: RouteOptions["netns"];
+
+  constructor(names: Map<number, LinkName>, netns: RouteOptions["netns"]) {
+    this.names = names;
+    this.#netns = netns;
+  }
+
+  static async read(netns: RouteOptions["netns"]): Promise<LinkNames> {
+    await using s = await openRouteSocket({ netns });
+    return new LinkNames(new Map(await readLinkNames(s)), netns);
+  }
+
+  async refresh(): Promise<void> {
+    const fresh = await LinkNames.read(this.#netns);
+    this.names.clear();
+    for (const [i, n] of fresh.names) this.names.set(i, n);
+  }
+
+  /** Parses a message into an event named from the cache (which link messages update); link events only when `links`. */
+  parse(m: NlMsg, links: boolean): RouteEvent | undefined {
+    if (m.type === RTM.RTM_NEWLINK || m.type === RTM.RTM_DELLINK) {
+      const ev = links ? parseRouteEvent(m) as ObjectEvent<"link", Link> : undefined;
+      const [index, name] = ev ? [ev.object.index, linkNameFrom(ev.object)] : parseLinkName(m);
+      if (m.type === RTM.RTM_DELLINK) this.names.delete(index);
+      else this.names.set(index, name);
+      return ev;
+    }
+    const ev = parseRouteEvent(m);
+    if (ev) this.name(ev);
+    return ev;
+  }
+
+  /** Adds link names to the object of an event. */
+  name(ev: RouteEvent): void {
+    if (ev.type === "overrun") return;
+    if (ev.kind === "addr") ev.object.dev = linkNameOf(this.names, ev.object.ifindex);
+    else if (ev.kind === "route") nameRoute(ev.object, this.names);
+    else if (ev.kind === "neigh") nameNeighbour(ev.object, this.names);
+    else if (ev.kind === "nexthop") nameNexthop(ev.object, this.names);
+  }
+}
+
+function linkNameFrom(link: Link): LinkName {
+  const name: LinkName = { name: link.name ?? `if${link.index}` };
+  if (link.master !== undefined) name.master = link.master;
+  return name;
+}
+
 async function* follow(
   sock: NetlinkSocket,
   signal: AbortSignal,
   onParseError: SubscribeOptions["onParseError"],
+  names: LinkNames | undefined,
+  links: boolean,
 ): AsyncGenerator<RouteEvent, void, undefined> {
+  const parse = names ? (m: NlMsg) => names.parse(m, links) : parseRouteEvent;
   try {
-    for await (const item of sock.messages(parseRouteEvent, { signal, onParseError })) {
-      if (isOverrun(item)) yield { type: "overrun" };
-      else if (item) yield item;
+    for await (const item of sock.messages(parse, { signal, onParseError })) {
+      if (isOverrun(item)) {
+        await names?.refresh(); // link events may be among the lost ones
+        yield { type: "overrun" };
+      } else if (item) yield item;
     }
   } finally {
     sock.close();
   }
 }
 
-async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOptions): Promise<NetlinkSocket> {
+/** A subscribed socket, with the link names its events need (when any group refers to links). */
+interface Subscription {
+  sock: NetlinkSocket;
+  names: LinkNames | undefined;
+  links: boolean;
+}
+
+async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOptions): Promise<Subscription> {
   const names = checkGroups(groups);
   const receiveBuffer = checkBuffer(opts.receiveBuffer);
   opts.signal?.throwIfAborted();
-  return await NetlinkSocket.open(NETLINK_ROUTE, {
+  const links = names.some((g) => GROUPS[g].kind === "link");
+  const named = names.some((g) => NAMED.has(GROUPS[g].kind));
+  const numbers = names.flatMap((g) => GROUPS[g].groups);
+  if (named && !links) numbers.push(RTNLGRP.RTNLGRP_LINK); // keeps the names current
+  const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
     netns: opts.netns,
     receiveBuffer,
-    groups: names.flatMap((g) => GROUPS[g].groups),
+    groups: numbers,
     describe: describeRtm,
   });
+  try {
+    // Read after joining: a link that changes meanwhile also sends an event, applied in order.
+    return { sock, names: named ? await LinkNames.read(opts.netns) : undefined, links };
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
 }
 
 /**
@@ -296,13 +384,28 @@ async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOp
  * `new` events of links also report changes (flags, state, addresses) of
  * existing links. A message that cannot be parsed is skipped and handed to
  * `opts.onParseError`; the stream goes on.
+ *
+ * Events name their links as listings do (`dev` next to `ifindex` or
+ * `oif`, and a neighbour's `masterName`). The names are not looked up per
+ * event: the subscription reads them once (one link dump when it starts),
+ * then keeps them current from link events on the same socket, which it
+ * joins for this even when `groups` has no `link` (those events are not
+ * yielded then). The kernel queues them in order with the others, so each
+ * event is named as the link was when it was sent, renames included, and
+ * a deleted link's own address and route deletions still carry its name.
+ * After an overrun the names are read again. A link the subscription never
+ * saw is named `if<N>`, as iproute2 prints it.
  */
 export async function subscribeRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<RouteEvent>> {
-  const sock = await openSubscription(groups, opts);
-  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError), opts.signal);
+  const sub = await openSubscription(groups, opts);
+  return new RouteEventStream(
+    sub.sock,
+    (s, signal) => follow(s, signal, opts.onParseError, sub.names, sub.links),
+    opts.signal,
+  );
 }
 
 function dumpRequest(kind: RouteEventKind, family: number): Uint8Array {
@@ -329,31 +432,37 @@ export async function watchRoute(
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<WatchEvent>> {
   const names = checkGroups(groups);
-  const sock = await openSubscription(names, opts);
+  const sub = await openSubscription(names, opts);
   const dumps = new Map<string, Uint8Array>(); // "ipv4-addr" and "addr" need the IPv4 dump once
   for (const g of names) {
     for (const f of GROUPS[g].families) dumps.set(`${GROUPS[g].kind}/${f}`, dumpRequest(GROUPS[g].kind, f));
   }
   return new RouteEventStream(
-    sock,
-    (sub, signal) => dumpThenFollow(sub, signal, [...dumps.values()], opts),
+    sub.sock,
+    (_, signal) => dumpThenFollow(sub, signal, [...dumps.values()], opts),
     opts.signal,
   );
 }
 
 async function* dumpThenFollow(
-  sock: NetlinkSocket,
+  sub: Subscription,
   signal: AbortSignal,
   dumps: Uint8Array[],
   opts: SubscribeOptions,
 ): AsyncGenerator<WatchEvent, void, undefined> {
+  const { sock, names } = sub;
+  const existing = (m: NlMsg): RouteEvent | undefined => {
+    const ev = markExisting(m);
+    if (ev && names) names.name(ev);
+    return ev;
+  };
   try {
     const dumper = await openRouteSocket({ netns: opts.netns });
     try {
       for (const req of dumps) {
         for (let attempt = 1;; attempt++) {
           try {
-            for await (const ev of dumper.dump(req, markExisting, { signal })) if (ev) yield ev;
+            for await (const ev of dumper.dump(req, existing, { signal })) if (ev) yield ev;
             break;
           } catch (e) {
             // An inconsistent dump may have skipped objects: list again (repeats are allowed).
@@ -370,5 +479,5 @@ async function* dumpThenFollow(
     throw e;
   }
   yield { type: "synced" };
-  yield* follow(sock, signal, opts.onParseError);
+  yield* follow(sock, signal, opts.onParseError, names, sub.links);
 }

@@ -29,7 +29,8 @@ export type LinkNameMap = ReadonlyMap<number, LinkName>;
 
 const decoder = new TextDecoder();
 
-function parseLinkName(m: NlMsg): [number, LinkName] {
+/** The ifindex, name and master of a link message (nothing else is decoded). */
+export function parseLinkName(m: NlMsg): [number, LinkName] {
   const off = payloadOf(m);
   if (off + IFINFOMSG_LEN > m.end) throw new TruncatedError("ifinfomsg", off, IFINFOMSG_LEN, m.end - off);
   const index = m.view.getInt32(off + 4, true);

@@ -189,7 +189,7 @@ export interface Address {
   prefixLen: number;
   /** Index of the link the address is on. */
   ifindex: number;
-  /** Name of that link: set by the listings (one link dump per list); events carry only `ifindex`. */
+  /** Name of that link, set by listings, gets and events (absent only when a message is parsed on its own). */
   dev?: string;
   /** Scope name (`global`, `site`, `link`, `host`, `nowhere`) or decimal text. */
   scope: string;

@@ -277,7 +277,7 @@ function dumpPlan(filter: NeighbourFilter): (s: NetlinkSocket) => Promise<DumpPl
 }
 
 /** Adds the names of an entry's devices (`dev`, and `via`, `masterName` of FDB entries). */
-function nameNeighbour(n: Neighbour, names: LinkNameMap): Neighbour {
+export function nameNeighbour(n: Neighbour, names: LinkNameMap): Neighbour {
   if (n.ifindex) n.dev = linkNameOf(names, n.ifindex);
   if (n.viaIfindex !== undefined && n.linkNetnsid === undefined) n.via = linkNameOf(names, n.viaIfindex);
   if (n.master !== undefined) n.masterName = linkNameOf(names, n.master);

@@ -52,11 +52,10 @@ async function deviceAttrs(
   return attrs;
 }
 
-function named(links: LinkNameMap): (nh: Nexthop) => Nexthop {
-  return (nh) => {
-    if (nh.ifindex !== undefined) nh.dev = linkNameOf(links, nh.ifindex);
-    return nh;
-  };
+/** Adds the name of a nexthop's device (`dev`). */
+export function nameNexthop(nh: Nexthop, links: LinkNameMap): Nexthop {
+  if (nh.ifindex !== undefined) nh.dev = linkNameOf(links, nh.ifindex);
+  return nh;
 }
 
 /** Streams the nexthops of `filter` one at a time, device names resolved. */
@@ -72,11 +71,10 @@ export function streamNexthops(
     if (f.groups) attrs.groups = true;
     if (f.fdb) attrs.fdb = true;
     const links = await readLinkNames(s);
-    const name = named(links);
     // The kernel filters too, but not every version honours every filter (NHA_FDB): check each here as well.
     return {
       request: nexthopRequest(RTM.RTM_GETNEXTHOP, f.familyNum, attrs),
-      parse: (m) => name(parseNexthopMessage(m)),
+      parse: (m) => nameNexthop(parseNexthopMessage(m), links),
       keep: (nh) =>
         (f.id === undefined || nh.id === f.id) &&
         (oif === undefined || nh.ifindex === oif) &&
@@ -111,7 +109,7 @@ export async function getNexthop(idOrSpec: number | NexthopObjectSpec, opts: Rou
   const req = nexthopRequest(RTM.RTM_GETNEXTHOP, 0, { id });
   return await withRouteSocket(opts, async (s) => {
     const [nh] = await s.request(req, parseNexthopMessage);
-    return named(await readLinkNames(s))(nh);
+    return nameNexthop(nh, await readLinkNames(s));
   });
 }
 
