@@ -82,6 +82,7 @@ export {
   type LinkChanges,
   type LinkSettings,
 } from "./src/route/link/change.ts";
+export type { LinkUpdate } from "./src/route/link/update.ts";
 export { type BridgePortSettings, listBridgePorts, setBridgePort, streamBridgePorts } from "./src/route/link/brport.ts";
 export { createTuntap, deleteTuntap, type TuntapOptions, type TuntapSpec } from "./src/route/link/tuntap.ts";
 export {

@@ -85,6 +85,34 @@ test("listed links go back into getLink, changeLink and deleteLink as they are",
   });
 });
 
+test("a listed link with changed fields goes into changeLink as one object", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    const o = { netns: ns };
+    await createLink({ name: "br0", kind: "bridge" }, o);
+    await createLink({ name: "d0", kind: "veth", mtu: 1400, peer: { name: "d1" } }, o);
+    const d0 = await getLink("d0", o);
+    // Settings that differ are applied; the flag list says up; master by name.
+    await changeLink({ ...d0, mtu: 1300, alias: "uplink", flags: [...d0.flags, "UP"], master: "br0" }, o);
+    const shown = () => ipJson(ns, "-d", "link", "show", "dev", "d0")[0];
+    let s = shown();
+    assert.deepEqual([s.mtu, s.ifalias, s.master, s.flags.includes("UP")], [1300, "uplink", "br0", true]);
+    // Output-only fields are ignored whatever they say; unchanged settings send nothing.
+    const now = await getLink("d0", o);
+    await changeLink({ ...now, operstate: "DOWN", carrier: 0, minMtu: 1, stats64: undefined, linkinfo: {} }, o);
+    s = shown();
+    assert.deepEqual([s.mtu, s.operstate === "DOWN", s.master], [1300, false, "br0"]);
+    // Down, then renamed and released (master null), each from the object as listed.
+    await changeLink({ ...now, flags: now.flags.filter((f) => f !== "UP") }, o);
+    await changeLink({ ...(await getLink("d0", o)), name: "e0", master: null, txqlen: 77 }, o);
+    s = ipJson(ns, "link", "show", "dev", "e0")[0];
+    assert.deepEqual([s.flags.includes("UP"), s.master, s.txqlen], [false, undefined, 77]);
+    // Unknown keys are refused before anything is sent; options go last, changes may still go second.
+    await assert.rejects(changeLink({ ...now, mut: 1 } as never, o), { name: "InvalidArgumentError", argument: "mut" });
+    await changeLink(await getLink("e0", o), { mtu: 1280 }, o);
+    assert.equal(ipJson(ns, "link", "show", "dev", "e0")[0].mtu, 1280);
+  });
+});
+
 const ENTRIES: ConntrackSpec[] = [
   {
     proto: "tcp",

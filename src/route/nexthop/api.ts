@@ -21,7 +21,7 @@ import { NetlinkError } from "../../wire/netlink_error.ts";
 import { AF_INET6 } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/api.ts";
-import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
+import { nameNexthop, readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import {
   buildNexthopMessage,
@@ -50,12 +50,6 @@ async function deviceAttrs(
   if (f.dev !== undefined) attrs.oif = await resolveLinkIndex(f.dev, { socket: s });
   if (f.master !== undefined) attrs.master = await resolveLinkIndex(f.master, { socket: s });
   return attrs;
-}
-
-/** Adds the name of a nexthop's device (`dev`). */
-export function nameNexthop(nh: Nexthop, links: LinkNameMap): Nexthop {
-  if (nh.ifindex !== undefined) nh.dev = linkNameOf(links, nh.ifindex);
-  return nh;
 }
 
 /** Streams the nexthops of `filter` one at a time, device names resolved. */
