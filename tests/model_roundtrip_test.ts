@@ -153,6 +153,31 @@ test("listed conntrack entries go back into get, update and delete as they are",
   });
 });
 
+test("entries of protocols nlkit has no name for (ESP, 50) go back into get, update and delete", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    const o = { netns: ns };
+    const conntrack = (...args: string[]) => run("ip", ["netns", "exec", ns, "conntrack", ...args]);
+    conntrack("-I", "-p", "50", "-s", "10.0.0.1", "-d", "10.0.0.2", "-t", "60");
+    await createConntrack({ proto: 50, orig: { src: "10.0.0.1", dst: "10.0.0.3" }, timeout: 60 }, o);
+    const listed = await listConntrack({}, o);
+    assert.deepEqual(listed.map((e) => [e.proto, e.protoNum, e.orig.dst]).sort(), [
+      ["unknown", 50, "10.0.0.2"],
+      ["unknown", 50, "10.0.0.3"],
+    ]);
+    for (const e of listed) {
+      assert.equal((await getConntrack(e, o)).id, e.id);
+      await updateConntrack({ ...e, mark: 9 }, o);
+    }
+    assert.equal(conntrack("-L", "-p", "50", "-m", "9").trim().split("\n").length, 2, "conntrack sees both marked");
+    for (const e of listed) assert.equal(await deleteConntrack(e, o), true);
+    assert.equal(conntrack("-L").trim(), "");
+    // A name nlkit knows decides; "unknown" without a number is refused.
+    await assert.rejects(getConntrack({ ...listed[0], protoNum: undefined }, o), { name: "InvalidArgumentError" });
+  });
+});
+
 test("listed expectations go back into getExpect and deleteExpect as they are", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns(async (ns) => {
     const o = { netns: ns };
