@@ -40,14 +40,8 @@ import {
   IFLA_LINKINFO,
   IFLA_MASTER,
 } from "./table.ts";
-import {
-  IFLA_BRPORT_ATTRS,
-  KIND_DATA,
-  KIND_SLAVE_DATA,
-  type LinkKindData,
-  type LinkSlaveData,
-  parseKindData,
-} from "./kinds/registry.ts";
+import { IFLA_BRPORT_ATTRS, KIND_DATA, KIND_SLAVE_DATA, parseKindData } from "./kinds/registry.ts";
+import type { BridgePortData, LinkData, LinkPortData } from "./kinds/_generated/types.ts";
 
 /** The `IFLA_*` attributes of a link, as the table parses them. */
 export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;
@@ -56,12 +50,12 @@ export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;
 export interface LinkInfo {
   /** `IFLA_INFO_KIND`, e.g. `veth`, `bridge`, `vxlan`. */
   kind?: string;
-  /** Kind-specific settings; raw bytes for kinds nlkit has no table for. */
-  data?: LinkKindData[keyof LinkKindData] | Uint8Array;
+  /** Kind-specific settings (`LinkKindDataMap` says which interface for which kind); raw bytes for kinds nlkit has no table for. */
+  data?: LinkData | Uint8Array;
   /** `IFLA_INFO_SLAVE_KIND`: the master's kind, for ports of a bridge or bond. */
   slaveKind?: string;
-  /** Port settings under the master; raw bytes for unknown master kinds. */
-  slaveData?: LinkSlaveData[keyof LinkSlaveData] | Uint8Array;
+  /** Port settings under the master (`LinkSlaveDataMap` by `slaveKind`); raw bytes for unknown master kinds. */
+  slaveData?: LinkPortData | Uint8Array;
 }
 
 /**
@@ -182,7 +176,7 @@ export interface Link {
   /** Alternative names (`IFLA_PROP_LIST`). */
   altnames?: string[];
   /** Bridge port settings from `IFLA_PROTINFO` (messages of family `bridge`). */
-  bridgePort?: Attrs<typeof IFLA_BRPORT_ATTRS>;
+  bridgePort?: BridgePortData;
   /** `IFLA_PROTINFO` of other families, raw. */
   protinfo?: Uint8Array;
   /** Attributes no table describes, kept so nothing is lost. */

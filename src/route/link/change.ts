@@ -34,13 +34,8 @@ import {
   IFLA_LINKINFO,
   IFLA_PROP_LIST,
 } from "./table.ts";
-import {
-  KIND_SLAVE_DATA,
-  linkKind,
-  type LinkKindData,
-  type LinkKindSpec,
-  type LinkSlaveData,
-} from "./kinds/registry.ts";
+import { KIND_SLAVE_DATA, linkKind, type LinkKindSpec } from "./kinds/registry.ts";
+import type { LinkData, LinkKindDataMap, LinkPortData, LinkSlaveDataMap } from "./kinds/_generated/types.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { checkTarget, TARGET_KEYS } from "../../socket/target.ts";
@@ -77,11 +72,11 @@ export interface LinkChanges extends LinkSettings {
   /** Rename the link (it must be down). */
   name?: string;
   /** Kind of the link, needed with `data`. */
-  kind?: keyof LinkKindData;
+  kind?: keyof LinkKindDataMap;
   /** Kind-specific settings to change (e.g. `{ stpState: 1 }` for a bridge). */
-  data?: LinkKindData[keyof LinkKindData];
+  data?: LinkData;
   /** Port settings under the master, e.g. `{ kind: "bridge", data: { cost: 10, state: "blocking" } }`. */
-  slave?: { kind: keyof LinkSlaveData; data: LinkSlaveData[keyof LinkSlaveData] };
+  slave?: { kind: keyof LinkSlaveDataMap; data: LinkPortData };
 }
 
 /** Settings only a new link takes: its index and queue counts. */

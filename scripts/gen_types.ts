@@ -1,0 +1,196 @@
+/**
+ * Writes the documented interfaces of link kind data from their attribute
+ * tables, so `deno doc` lists every field (a type computed from a table,
+ * `Attrs<typeof T>`, shows none) while the table stays the one
+ * declaration. Each field's doc names its uapi attribute and wire kind.
+ * `tests/link_types_test.ts` checks that each interface is the table's
+ * parsed type.
+ *
+ * Usage: `deno run -A scripts/gen_types.ts` (write) or `--check` (exit 1
+ * when the generated file is stale; CI runs this).
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import type { AttrSpec, AttrTable } from "../src/wire/table.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const OUT = "src/route/link/kinds/_generated/types.ts";
+
+/** One interface: the table (module, export), its name, the uapi prefix of its attributes and what it is. */
+interface Target {
+  module: string;
+  table: string;
+  name: string;
+  prefix: string;
+  doc: string;
+}
+
+const KINDS = "src/route/link/kinds";
+const TARGETS: Target[] = [
+  { module: "veth", table: "VETH_INFO_ATTRS", name: "VethData", prefix: "VETH_INFO_", doc: "veth pair settings" },
+  { module: "bridge", table: "IFLA_BR_ATTRS", name: "BridgeData", prefix: "IFLA_BR_", doc: "Bridge settings" },
+  { module: "vlan", table: "IFLA_VLAN_ATTRS", name: "VlanData", prefix: "IFLA_VLAN_", doc: "VLAN settings" },
+  {
+    module: "macvlan",
+    table: "IFLA_MACVLAN_ATTRS",
+    name: "MacvlanData",
+    prefix: "IFLA_MACVLAN_",
+    doc: "macvlan and macvtap settings",
+  },
+  {
+    module: "ipvlan",
+    table: "IFLA_IPVLAN_ATTRS",
+    name: "IpvlanData",
+    prefix: "IFLA_IPVLAN_",
+    doc: "ipvlan and ipvtap settings",
+  },
+  { module: "bond", table: "IFLA_BOND_ATTRS", name: "BondData", prefix: "IFLA_BOND_", doc: "Bonding settings" },
+  { module: "gre", table: "IFLA_GRE_ATTRS", name: "GreData", prefix: "IFLA_GRE_", doc: "GRE and GRE-tap settings" },
+  { module: "vxlan", table: "IFLA_VXLAN_ATTRS", name: "VxlanData", prefix: "IFLA_VXLAN_", doc: "VXLAN settings" },
+  { module: "geneve", table: "IFLA_GENEVE_ATTRS", name: "GeneveData", prefix: "IFLA_GENEVE_", doc: "Geneve settings" },
+  { module: "tun", table: "IFLA_TUN_ATTRS", name: "TunData", prefix: "IFLA_TUN_", doc: "tun/tap device state" },
+  {
+    module: "bridge",
+    table: "IFLA_BRPORT_ATTRS",
+    name: "BridgePortData",
+    prefix: "IFLA_BRPORT_",
+    doc: "A bridge port's settings and state",
+  },
+  {
+    module: "bond",
+    table: "IFLA_BOND_SLAVE_ATTRS",
+    name: "BondPortData",
+    prefix: "IFLA_BOND_SLAVE_",
+    doc: "A bond member's state",
+  },
+];
+
+/** Types of values a codec parses, by table and key (a codec's type is not visible at run time). */
+const CODEC_TYPES: Record<string, string> = {
+  "VETH_INFO_ATTRS.peer": "VethPeer",
+  "IFLA_VXLAN_ATTRS.ttlInherit": "boolean",
+};
+
+/** Nested tables: the interface name, uapi prefix and doc of each (one interface per table, shared). */
+const NESTED: Record<string, { name: string; prefix: string; doc: string }> = {
+  "IFLA_VLAN_ATTRS.egressQos": { name: "VlanQosMap", prefix: "IFLA_VLAN_QOS_", doc: "VLAN priority mappings" },
+  "IFLA_VLAN_ATTRS.ingressQos": { name: "VlanQosMap", prefix: "IFLA_VLAN_QOS_", doc: "VLAN priority mappings" },
+};
+
+/** `forwardDelay` → `FORWARD_DELAY`, `udpZeroCsum6Tx` → `UDP_ZERO_CSUM6_TX`. */
+function snake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+function valueType(spec: AttrSpec, path: string, out: string[]): string {
+  if (spec.kind === "nested") {
+    const n = NESTED[path];
+    if (!n) throw new Error(`${path}: a nested table needs its name in NESTED`);
+    if (!out.some((o) => o.includes(`interface ${n.name} `))) emit(spec.table!, n.name, n.doc, n.prefix, path, out);
+    return n.name;
+  }
+  if (spec.kind === "struct") {
+    const fields = Object.entries(spec.struct!).filter(([, k]) => !k.startsWith("pad"));
+    return `{ ${fields.map(([k]) => `${k}: number`).join("; ")} }`;
+  }
+  if (spec.kind === "codec") {
+    const t = CODEC_TYPES[path];
+    if (!t) throw new Error(`${path}: a codec field needs its type in CODEC_TYPES`);
+    return t;
+  }
+  if (spec.bits) return "string[]";
+  if (spec.names) return "string";
+  if (spec.kind === "flag") return "boolean";
+  if (spec.kind === "bytes") return "Uint8Array";
+  if (["string", "ip", "mac"].includes(spec.kind)) return "string";
+  return "number";
+}
+
+function emit(table: AttrTable, name: string, doc: string, prefix: string, tableName: string, out: string[]): void {
+  const fields: string[] = [];
+  for (const [key, spec] of Object.entries(table)) {
+    const t = valueType(spec, `${tableName}.${key}`, out);
+    const what = spec.names ? `${spec.kind}, by name` : spec.bits ? `${spec.kind} bits, by name` : spec.kind;
+    const many = spec.repeat ? ", repeated" : "";
+    fields.push(`  /** \`${prefix}${snake(key)}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
+  }
+  fields.push("  /** Attributes no table entry describes, kept so nothing is lost. */\n  unknown?: RawAttr[];");
+  out.push(`/** ${doc}. */\nexport interface ${name} {\n${fields.join("\n")}\n}\n`);
+}
+
+/** `interface NAME { kind: Interface; ... }` for the kinds of a registry map, by table identity. */
+function byKind(name: string, doc: string, tables: Record<string, AttrTable>, names: Map<AttrTable, string>): string {
+  const fields = Object.entries(tables).map(([kind, table]) => {
+    const iface = names.get(table);
+    if (!iface) throw new Error(`kind ${kind}: its table has no interface in TARGETS`);
+    return `  /** Kind \`${kind}\`. */\n  ${JSON.stringify(kind)}: ${iface};`;
+  });
+  return `/** ${doc} */\nexport interface ${name} {\n${fields.join("\n")}\n}\n`;
+}
+
+async function generate(): Promise<string> {
+  const out: string[] = [];
+  const names = new Map<AttrTable, string>();
+  for (const t of TARGETS) {
+    const mod = await import(join(ROOT, KINDS, `${t.module}.ts`));
+    names.set(mod[t.table], t.name);
+    emit(mod[t.table] as AttrTable, t.name, `${t.doc} (\`${t.table}\`)`, t.prefix, t.table, out);
+  }
+  const registry = await import(join(ROOT, KINDS, "registry.ts"));
+  out.push(byKind("LinkKindDataMap", "Parsed `IFLA_INFO_DATA` by link kind.", registry.KIND_TABLES, names));
+  out.push(
+    byKind("LinkSlaveDataMap", "Parsed `IFLA_INFO_SLAVE_DATA` by master kind.", registry.KIND_SLAVE_TABLES, names),
+  );
+  const union = (tables: Record<string, AttrTable>) => [...new Set(Object.values(tables).map((t) => names.get(t)))];
+  out.push(
+    `/** Parsed \`IFLA_INFO_DATA\` of any kind nlkit knows ({@link LinkKindDataMap} says which for which kind). */
+export type LinkData = ${union(registry.KIND_TABLES).join(" | ")};
+`,
+    `/** Parsed \`IFLA_INFO_SLAVE_DATA\` (a port's settings under its master) of any master kind nlkit knows. */
+export type LinkPortData = ${union(registry.KIND_SLAVE_TABLES).join(" | ")};
+`,
+  );
+  return `// Generated by scripts/gen_types.ts from the kind tables: do not edit; run \`deno run -A scripts/gen_types.ts\`.
+/**
+ * The parsed kind data of links, one interface per attribute table, with
+ * every field listed (the tables in each kind's module are the source).
+ *
+ * @module
+ */
+
+import type { RawAttr } from "../../../../wire/table.ts";
+import type { VethPeer } from "../veth.ts";
+
+${out.join("\n")}`;
+}
+
+/** The generated text as `deno fmt` leaves it (written to `path`). */
+function formatted(path: string, text: string): string {
+  writeFileSync(path, text);
+  execFileSync(process.execPath, ["fmt", "-q", "--config", join(ROOT, "deno.json"), path], { stdio: "inherit" });
+  return readFileSync(path, "utf8");
+}
+
+const text = await generate();
+const file = join(ROOT, OUT);
+if (process.argv.includes("--check")) {
+  const dir = mkdtempSync(join(tmpdir(), "gen-types-"));
+  const fresh = formatted(join(dir, "types.ts"), text);
+  rmSync(dir, { recursive: true });
+  let old = "";
+  try {
+    old = readFileSync(file, "utf8");
+  } catch { /* missing: stale */ }
+  if (old !== fresh) {
+    console.error(`stale: ${OUT} (run deno run -A scripts/gen_types.ts)`);
+    process.exit(1);
+  }
+} else {
+  formatted(file, text);
+}
