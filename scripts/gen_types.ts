@@ -32,44 +32,22 @@ interface Target {
 }
 
 const KINDS = "src/route/link/kinds";
-const TARGETS: Target[] = [
-  { module: "veth", table: "VETH_INFO_ATTRS", name: "VethData", prefix: "VETH_INFO_", doc: "veth pair settings" },
-  { module: "bridge", table: "IFLA_BR_ATTRS", name: "BridgeData", prefix: "IFLA_BR_", doc: "Bridge settings" },
-  { module: "vlan", table: "IFLA_VLAN_ATTRS", name: "VlanData", prefix: "IFLA_VLAN_", doc: "VLAN settings" },
-  {
-    module: "macvlan",
-    table: "IFLA_MACVLAN_ATTRS",
-    name: "MacvlanData",
-    prefix: "IFLA_MACVLAN_",
-    doc: "macvlan and macvtap settings",
-  },
-  {
-    module: "ipvlan",
-    table: "IFLA_IPVLAN_ATTRS",
-    name: "IpvlanData",
-    prefix: "IFLA_IPVLAN_",
-    doc: "ipvlan and ipvtap settings",
-  },
-  { module: "bond", table: "IFLA_BOND_ATTRS", name: "BondData", prefix: "IFLA_BOND_", doc: "Bonding settings" },
-  { module: "gre", table: "IFLA_GRE_ATTRS", name: "GreData", prefix: "IFLA_GRE_", doc: "GRE and GRE-tap settings" },
-  { module: "vxlan", table: "IFLA_VXLAN_ATTRS", name: "VxlanData", prefix: "IFLA_VXLAN_", doc: "VXLAN settings" },
-  { module: "geneve", table: "IFLA_GENEVE_ATTRS", name: "GeneveData", prefix: "IFLA_GENEVE_", doc: "Geneve settings" },
-  { module: "tun", table: "IFLA_TUN_ATTRS", name: "TunData", prefix: "IFLA_TUN_", doc: "tun/tap device state" },
-  {
-    module: "bridge",
-    table: "IFLA_BRPORT_ATTRS",
-    name: "BridgePortData",
-    prefix: "IFLA_BRPORT_",
-    doc: "A bridge port's settings and state",
-  },
-  {
-    module: "bond",
-    table: "IFLA_BOND_SLAVE_ATTRS",
-    name: "BondPortData",
-    prefix: "IFLA_BOND_SLAVE_",
-    doc: "A bond member's state",
-  },
-];
+const TARGETS: Target[] = (
+  [
+    ["veth", "VETH_INFO_ATTRS", "VethData", "VETH_INFO_", "veth pair settings"],
+    ["bridge", "IFLA_BR_ATTRS", "BridgeData", "IFLA_BR_", "Bridge settings"],
+    ["vlan", "IFLA_VLAN_ATTRS", "VlanData", "IFLA_VLAN_", "VLAN settings"],
+    ["macvlan", "IFLA_MACVLAN_ATTRS", "MacvlanData", "IFLA_MACVLAN_", "macvlan and macvtap settings"],
+    ["ipvlan", "IFLA_IPVLAN_ATTRS", "IpvlanData", "IFLA_IPVLAN_", "ipvlan and ipvtap settings"],
+    ["bond", "IFLA_BOND_ATTRS", "BondData", "IFLA_BOND_", "Bonding settings"],
+    ["gre", "IFLA_GRE_ATTRS", "GreData", "IFLA_GRE_", "GRE and GRE-tap settings"],
+    ["vxlan", "IFLA_VXLAN_ATTRS", "VxlanData", "IFLA_VXLAN_", "VXLAN settings"],
+    ["geneve", "IFLA_GENEVE_ATTRS", "GeneveData", "IFLA_GENEVE_", "Geneve settings"],
+    ["tun", "IFLA_TUN_ATTRS", "TunData", "IFLA_TUN_", "tun/tap device state"],
+    ["bridge", "IFLA_BRPORT_ATTRS", "BridgePortData", "IFLA_BRPORT_", "A bridge port's settings and state"],
+    ["bond", "IFLA_BOND_SLAVE_ATTRS", "BondPortData", "IFLA_BOND_SLAVE_", "A bond member's state"],
+  ] as const
+).map(([module, table, name, prefix, doc]) => ({ module, table, name, prefix, doc }));
 
 /** Types of values a codec parses, by table and key (a codec's type is not visible at run time). */
 const CODEC_TYPES: Record<string, string> = {
