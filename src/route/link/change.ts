@@ -46,11 +46,25 @@ import { FLAG_SETTINGS, type LinkUpdate, linkUpdateChanges } from "./update.ts";
  * values as given (MTU 68 to 65536, MAC addresses as `aa:bb:cc:dd:ee:ff`,
  * an alias of up to 255 bytes or `""` to clear it), plus references.
  */
-export interface LinkSettings extends
-  Pick<
-    Attrs<typeof IFLA_ATTRS>,
-    "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group" | "gsoMaxSize" | "gsoMaxSegs" | "groMaxSize"
-  > {
+export interface LinkSettings {
+  /** MTU in bytes (68 to 65536). */
+  mtu?: number;
+  /** Link-layer address (`aa:bb:cc:dd:ee:ff`). */
+  address?: string;
+  /** Link-layer broadcast address. */
+  broadcast?: string;
+  /** Transmit queue length. */
+  txqlen?: number;
+  /** Interface alias (up to 255 bytes; `""` clears it). */
+  alias?: string;
+  /** Interface group number. */
+  group?: number;
+  /** Largest GSO packet size. */
+  gsoMaxSize?: number;
+  /** Largest GSO segment count (0 to 65535). */
+  gsoMaxSegs?: number;
+  /** Largest GRO packet size. */
+  groMaxSize?: number;
   /** Bring the link up (`true`) or down (`false`). */
   up?: boolean;
   /** Receive every frame (`IFF_PROMISC`, `ip link set ... promisc on`). */
