@@ -23,6 +23,8 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
+import { checkTarget } from "../socket/target.ts";
+import type { NetnsTarget } from "../netns/netns.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
@@ -97,7 +99,9 @@ export type RouteEvent =
 export type WatchEvent = RouteEvent | SyncedEvent;
 
 /** Options of {@link subscribeRoute} and {@link watchRoute}. */
-export interface SubscribeOptions extends Omit<RouteOptions, "socket"> {
+export interface SubscribeOptions {
+  /** Namespace to follow (name, path, pid or fd); the caller's by default. */
+  netns?: NetnsTarget;
   /** Ends the stream when aborted. */
   signal?: AbortSignal;
   /** Kernel receive buffer in bytes; a larger one survives bigger bursts. Default 4 MiB. */
@@ -192,6 +196,32 @@ function checkGroups(groups: readonly RouteGroup[]): RouteGroup[] {
 /** The `RTNLGRP_*` numbers of event groups (checked), for sockets that add other groups to them. */
 export function routeGroupNumbers(groups: readonly RouteGroup[]): number[] {
   return checkGroups(groups).flatMap((g) => GROUPS[g].groups);
+}
+
+const SUBSCRIBE_KEYS = ["signal", "receiveBuffer", "onParseError"];
+
+/**
+ * Checks the options of a subscription (`what` names the call): unknown
+ * keys and a `socket` are refused (a subscription opens its own).
+ */
+export function checkSubscribeOptions(opts: SubscribeOptions, what: string, extra: readonly string[] = []): void {
+  checkTarget(opts, what, [...SUBSCRIBE_KEYS, ...extra]);
+  if ((opts as { socket?: unknown }).socket !== undefined) {
+    throw new InvalidArgumentError(
+      `Cannot use socket in the options of ${what}: a subscription opens its own`,
+      "socket",
+    );
+  }
+  const { signal, onParseError } = opts;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`Cannot use signal ${String(signal)}: expected an AbortSignal`, "signal");
+  }
+  if (onParseError !== undefined && typeof onParseError !== "function") {
+    throw new InvalidArgumentError(
+      `Cannot use onParseError ${String(onParseError)}: expected a function`,
+      "onParseError",
+    );
+  }
 }
 
 function checkBuffer(bytes: number | undefined): number {
@@ -351,7 +381,12 @@ interface Subscription {
   links: boolean;
 }
 
-async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOptions): Promise<Subscription> {
+async function openSubscription(
+  groups: readonly RouteGroup[],
+  opts: SubscribeOptions,
+  what: string,
+): Promise<Subscription> {
+  checkSubscribeOptions(opts, what);
   const names = checkGroups(groups);
   const receiveBuffer = checkBuffer(opts.receiveBuffer);
   opts.signal?.throwIfAborted();
@@ -398,7 +433,7 @@ export async function subscribeRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<RouteEvent>> {
-  const sub = await openSubscription(groups, opts);
+  const sub = await openSubscription(groups, opts, "subscribeRoute");
   return new RouteEventStream(
     sub.sock,
     (s, signal) => follow(s, signal, opts.onParseError, sub.names, sub.links),
@@ -430,7 +465,7 @@ export async function watchRoute(
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<WatchEvent>> {
   const names = checkGroups(groups);
-  const sub = await openSubscription(names, opts);
+  const sub = await openSubscription(names, opts, "watchRoute");
   const dumps = new Map<string, Uint8Array>(); // "ipv4-addr" and "addr" need the IPv4 dump once
   for (const g of names) {
     for (const f of GROUPS[g].families) dumps.set(`${GROUPS[g].kind}/${f}`, dumpRequest(GROUPS[g].kind, f));

@@ -61,8 +61,19 @@ export const LINK_OUTPUT_ONLY: readonly string[] = [
   "unknown",
 ];
 
-/** A listed {@link Link} with fields changed, for the one-object form of `changeLink`; `master` may also be a name or `null` (none). */
-export interface LinkUpdate extends Omit<Link, "master">, LinkChanges {}
+/**
+ * A listed {@link Link} with fields changed, for the one-object form of
+ * `changeLink`: `index` says which link, the settings of
+ * {@link LinkChanges} (`master` also by name, or `null` for none) and the
+ * flag list are compared with the link as it is now, and every other field
+ * of a listed link ({@link LINK_OUTPUT_ONLY}) is accepted and ignored.
+ */
+export interface LinkUpdate extends LinkChanges {
+  /** The link's index (as listed). */
+  index: number;
+  /** `IFF_*` flag names: `UP`, `PROMISC`, `NOARP`, `MULTICAST` and `ALLMULTI` added or removed are applied. */
+  flags?: string[];
+}
 
 /** Keys of {@link LinkChanges} that are not fields of a listed link: applied as given. */
 const CHANGE_ONLY = ["up", "promisc", "arp", "multicast", "allmulticast", "kind", "data", "slave", "netns"] as const;
