@@ -10,7 +10,8 @@
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
-import { parseRouteMessage, type Route } from "./table.ts";
+import type { Route } from "./table.ts";
+import { parseRouteMessage } from "./parse.ts";
 import { checkFilter, dumpRequest, matchRoute, type RouteFilter } from "./filter.ts";
 import { DumpStream, type RouteOptions } from "../rtnl.ts";
 
