@@ -9,12 +9,13 @@
  * @module
  */
 
-import process from "node:process";
 import { streamLinks } from "../src/route/link/api.ts";
 import { streamRoutes } from "../src/route/route/api.ts";
 import { streamConntrack } from "../src/netfilter/conntrack/ops.ts";
 
-const [netns, workload] = process.argv.slice(2);
+// Deno.args, not node:process: loading Deno's Node layer costs start-up time no user of the library pays.
+const g = globalThis as { Deno?: { args: string[] }; process?: { argv: string[] } };
+const [netns, workload] = g.Deno?.args ?? g.process!.argv.slice(2);
 const opts = { netns };
 let n = 0;
 const stream: AsyncIterable<unknown> = workload === "routes4"
