@@ -186,7 +186,7 @@ export function routeToIpJson(route: Route, linkNames: LinkNames, options: Route
   if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
   if (r.pref !== undefined) out.pref = r.pref;
   // Deleting a key the route lacks would still cost a dictionary-mode object.
-  if (options.omit) for (const k of options.omit) if (k in out) delete out[k];
+  if (options.omit) { for (const k of options.omit) if (k in out) delete out[k]; }
   if (r.encap === undefined) return out;
   return Object.fromEntries(
     Object.entries(out).flatMap(([k, v]) => k === ENCAP_SLOT ? Object.entries(v as object) : [[k, v]]),
