@@ -35,7 +35,8 @@ import { type LinkName, linkNameOf, nameNeighbour, nameNexthop, parseLinkName, r
 import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
 import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
 import { nameRoute } from "./route/stream.ts";
-import { parseRouteMessage, type Route } from "./route/table.ts";
+import type { Route } from "./route/table.ts";
+import { parseRouteMessage } from "./route/parse.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule/parse.ts";
 

@@ -11,7 +11,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { Link } from "./api.ts";
 import { IFF, IFLA_ATTRS } from "./table.ts";
-import type { LinkChanges } from "./change.ts";
+import type { LinkChanges } from "./types.ts";
 
 /** The bit of an `IFF_*` flag, from the one table that names them. */
 function iffBit(name: (typeof IFF)[keyof typeof IFF]): number {
