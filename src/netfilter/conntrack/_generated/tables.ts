@@ -9,7 +9,9 @@
 import { CTA_TABLE } from "../tables.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { ConntrackEntry } from "../types.ts";
 
 const K0 = CTA_TABLE.timestamp.table.start.codec;
 const K1 = CTA_TABLE.timestamp.table.stop.codec;
@@ -18,6 +20,9 @@ const K3 = CTA_TABLE.protoinfo.table.tcp.table.flagsOriginal.struct;
 const K4 = CTA_TABLE.protoinfo.table.tcp.table.flagsReply.struct;
 const K5 = CTA_TABLE.protoinfo.table.dccp.table.state.names;
 const K6 = CTA_TABLE.protoinfo.table.sctp.table.state.names;
+const K7 = CTA_TABLE.tupleOrig.table.proto.table.num.named.names;
+const K8 = CTA_TABLE.status.named.bits;
+const K9 = CTA_TABLE.labels.derive;
 
 /** Parses `CTA_TABLE` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
 export function parseCtaTable(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE> {
@@ -597,4 +602,530 @@ function parseCtaTableNatSrcProto(buf: Uint8Array, view: DataView, start: number
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
   return out;
+}
+
+/** Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = formatIp(buf, s, e - s); out.src = v;
+        break;
+      }
+      case 2: {
+        const v = formatIp(buf, s, e - s); out.dst = v;
+        break;
+      }
+      case 3: {
+        const v = formatIp(buf, s, e - s); out.src = v;
+        break;
+      }
+      case 4: {
+        const v = formatIp(buf, s, e - s); out.dst = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); if (root.protoNum === undefined) { root.protoNum = v; root.proto = (K7 as NameMap)[v] ?? "unknown"; }
+        break;
+      }
+      case 2: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.sport = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.dport = v;
+        break;
+      }
+      case 4: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
+        break;
+      }
+      case 5: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
+        break;
+      }
+      case 6: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
+        break;
+      }
+      case 7: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
+        break;
+      }
+      case 8: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
+        break;
+      }
+      case 9: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        objCtaIpTable(buf, view, s, e, out, root, path === "" ? "ip" : path + ".ip");
+        break;
+      }
+      case 2: {
+        objCtaProtoTable(buf, view, s, e, out, root, path === "" ? "proto" : path + ".proto");
+        break;
+      }
+      case 3: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.zone = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K2, view.getUint8(s)); out.state = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleOrig = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleReply = v;
+        break;
+      }
+      case 4: {
+        const v = parseStruct(K3, view, s, e); out.flagsOrig = v;
+        break;
+      }
+      case 5: {
+        const v = parseStruct(K4, view, s, e); out.flagsReply = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.state = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.role = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.handshakeSeq = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K6, view.getUint8(s)); out.state = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagOrig = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagReply = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const o: PublicObject = {}; objCtaProtoinfoTcpTable(buf, view, s, e, o, root, path === "" ? "tcp" : path + ".tcp"); out.tcp = o;
+        break;
+      }
+      case 2: {
+        const o: PublicObject = {}; objCtaProtoinfoDccpTable(buf, view, s, e, o, root, path === "" ? "dccp" : path + ".dccp"); out.dccp = o;
+        break;
+      }
+      case 3: {
+        const o: PublicObject = {}; objCtaProtoinfoSctpTable(buf, view, s, e, o, root, path === "" ? "sctp" : path + ".sctp"); out.sctp = o;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.help.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = readString(buf, s, e); out.helper = v;
+        break;
+      }
+      case 2: {
+        const v = buf.slice(s, e); out.helperInfo = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.packets = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.bytes = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.packets = v;
+        break;
+      }
+      case 4: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.bytes = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.correctionPos = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetBefore = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetAfter = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = readString(buf, s, e); out.secctx = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = K0.parse(buf, view, s, e); out.start = v;
+        break;
+      }
+      case 2: {
+        const v = K1.parse(buf, view, s, e); out.stop = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.isn = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.its = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.tsoff = v;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/** Parses `CTA_TABLE` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
+function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, path === "" ? "tupleOrig" : path + ".tupleOrig"); out.orig = o;
+        break;
+      }
+      case 2: {
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, path === "" ? "tupleReply" : path + ".tupleReply"); out.reply = o;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.statusBits = v; out.status = bitNames(K8, v);
+        break;
+      }
+      case 4: {
+        objCtaProtoinfoTable(buf, view, s, e, out, root, path === "" ? "protoinfo" : path + ".protoinfo");
+        break;
+      }
+      case 5: {
+        objCtaHelpTable(buf, view, s, e, out, root, path === "" ? "help" : path + ".help");
+        break;
+      }
+      case 7: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.timeout = v;
+        break;
+      }
+      case 8: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.mark = v;
+        break;
+      }
+      case 9: {
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, path === "" ? "countersOrig" : path + ".countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
+        break;
+      }
+      case 10: {
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, path === "" ? "countersReply" : path + ".countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
+        break;
+      }
+      case 11: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.use = v;
+        break;
+      }
+      case 12: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.id = v;
+        break;
+      }
+      case 14: {
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, path === "" ? "tupleMaster" : path + ".tupleMaster"); out.master = o;
+        break;
+      }
+      case 15: {
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, path === "" ? "seqAdjOrig" : path + ".seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
+        break;
+      }
+      case 16: {
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, path === "" ? "seqAdjReply" : path + ".seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
+        break;
+      }
+      case 17: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.secmark = v;
+        break;
+      }
+      case 18: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.zone = v;
+        break;
+      }
+      case 19: {
+        objCtaSecctxTable(buf, view, s, e, out, root, path === "" ? "secctx" : path + ".secctx");
+        break;
+      }
+      case 20: {
+        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, path === "" ? "timestamp" : path + ".timestamp"); out.timestamp = o;
+        break;
+      }
+      case 22: {
+        const v = K9.toPublic(buf.slice(s, e)); out.labels = v;
+        break;
+      }
+      case 24: {
+        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, path === "" ? "synproxy" : path + ".synproxy"); out.synproxy = o;
+        break;
+      }
+      default:
+        keepUnknown(root, path, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out`
+ * (which may hold header fields already); agrees with `parsePublicObject`.
+ */
+export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ConntrackEntry {
+  out.reply = { src: "", dst: "" };
+  out.statusBits = 0;
+  out.status = [];
+  objCtaTable(buf, view, start, end, out, out, "");
+  if (out.protoNum === undefined) { out.protoNum = 0; out.proto = "unknown"; }
+  if (out.orig === undefined) throw new MalformedError("Conntrack message has no CTA_TUPLE_ORIG", start);
+  return out as unknown as ConntrackEntry;
 }
