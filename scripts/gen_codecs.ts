@@ -257,7 +257,7 @@ function objectParsers(
       const spec: AttrSpec = table[key];
       if (spec.dir === "request") continue; // kept raw in `unknown`, like any attribute the object has no key for
       const path = `${base}.${key}`;
-      const sub = `path === "" ? "${key}" : path + ".${key}"`;
+      const sub = `parent === "" ? key : parent + "." + key, "${key}"`;
       let body: string;
       if (spec.kind === "nested") {
         const child = unit(spec.table!, `${path}.table`);
@@ -277,8 +277,11 @@ function objectParsers(
       cases.push(`      case ${spec.type}: {\n        ${body}\n        break;\n      }`);
     }
     bodies.push(
-      `/** Parses \`${base}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`. */
-function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+      `/**
+ * Parses \`${base}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
+ * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
+ */
+function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -289,7 +292,7 @@ function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, out:
     switch (raw & 0x3fff) {
 ${cases.join("\n")}
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
@@ -302,7 +305,7 @@ ${cases.join("\n")}
   const top = unit(table, o.table);
   const lines: string[] = [];
   for (const [k, v] of Object.entries(applyDefaults(table, {}))) lines.push(`  out.${k} = ${literal(v)};`);
-  lines.push(`  ${top}(buf, view, start, end, out, out, "");`);
+  lines.push(`  ${top}(buf, view, start, end, out, out, "", "");`);
   const hoisted = new Map<string, AttrSpec>();
   const walk = (t: AttrTable) => {
     for (const key in t) {

@@ -604,8 +604,11 @@ function parseCtaTableNatSrcProto(buf: Uint8Array, view: DataView, start: number
   return out;
 }
 
-/** Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -631,15 +634,18 @@ function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: numb
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -685,15 +691,18 @@ function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: n
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -703,11 +712,11 @@ function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: n
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        objCtaIpTable(buf, view, s, e, out, root, path === "" ? "ip" : path + ".ip");
+        objCtaIpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "ip");
         break;
       }
       case 2: {
-        objCtaProtoTable(buf, view, s, e, out, root, path === "" ? "proto" : path + ".proto");
+        objCtaProtoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "proto");
         break;
       }
       case 3: {
@@ -715,15 +724,18 @@ function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: n
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -753,15 +765,18 @@ function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number,
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -783,15 +798,18 @@ function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -813,15 +831,18 @@ function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -831,27 +852,30 @@ function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, en
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        const o: PublicObject = {}; objCtaProtoinfoTcpTable(buf, view, s, e, o, root, path === "" ? "tcp" : path + ".tcp"); out.tcp = o;
+        const o: PublicObject = {}; objCtaProtoinfoTcpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tcp"); out.tcp = o;
         break;
       }
       case 2: {
-        const o: PublicObject = {}; objCtaProtoinfoDccpTable(buf, view, s, e, o, root, path === "" ? "dccp" : path + ".dccp"); out.dccp = o;
+        const o: PublicObject = {}; objCtaProtoinfoDccpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "dccp"); out.dccp = o;
         break;
       }
       case 3: {
-        const o: PublicObject = {}; objCtaProtoinfoSctpTable(buf, view, s, e, o, root, path === "" ? "sctp" : path + ".sctp"); out.sctp = o;
+        const o: PublicObject = {}; objCtaProtoinfoSctpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "sctp"); out.sctp = o;
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.help.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.help.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -869,15 +893,18 @@ function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: nu
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -903,15 +930,18 @@ function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -933,15 +963,18 @@ function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: 
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -955,15 +988,18 @@ function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: 
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -981,15 +1017,18 @@ function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, en
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -1011,15 +1050,18 @@ function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses `CTA_TABLE` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`. */
-function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, path: string): void {
+/**
+ * Parses `CTA_TABLE` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -1029,11 +1071,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, path === "" ? "tupleOrig" : path + ".tupleOrig"); out.orig = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleOrig"); out.orig = o;
         break;
       }
       case 2: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, path === "" ? "tupleReply" : path + ".tupleReply"); out.reply = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleReply"); out.reply = o;
         break;
       }
       case 3: {
@@ -1041,11 +1083,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 4: {
-        objCtaProtoinfoTable(buf, view, s, e, out, root, path === "" ? "protoinfo" : path + ".protoinfo");
+        objCtaProtoinfoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "protoinfo");
         break;
       }
       case 5: {
-        objCtaHelpTable(buf, view, s, e, out, root, path === "" ? "help" : path + ".help");
+        objCtaHelpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "help");
         break;
       }
       case 7: {
@@ -1057,11 +1099,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 9: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, path === "" ? "countersOrig" : path + ".countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
         break;
       }
       case 10: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, path === "" ? "countersReply" : path + ".countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
         break;
       }
       case 11: {
@@ -1073,15 +1115,15 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 14: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, path === "" ? "tupleMaster" : path + ".tupleMaster"); out.master = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleMaster"); out.master = o;
         break;
       }
       case 15: {
-        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, path === "" ? "seqAdjOrig" : path + ".seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
         break;
       }
       case 16: {
-        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, path === "" ? "seqAdjReply" : path + ".seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
         break;
       }
       case 17: {
@@ -1093,11 +1135,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 19: {
-        objCtaSecctxTable(buf, view, s, e, out, root, path === "" ? "secctx" : path + ".secctx");
+        objCtaSecctxTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "secctx");
         break;
       }
       case 20: {
-        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, path === "" ? "timestamp" : path + ".timestamp"); out.timestamp = o;
+        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "timestamp"); out.timestamp = o;
         break;
       }
       case 22: {
@@ -1105,11 +1147,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 24: {
-        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, path === "" ? "synproxy" : path + ".synproxy"); out.synproxy = o;
+        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "synproxy"); out.synproxy = o;
         break;
       }
       default:
-        keepUnknown(root, path, raw, buf.slice(s, e));
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
@@ -1124,7 +1166,7 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
   out.reply = { src: "", dst: "" };
   out.statusBits = 0;
   out.status = [];
-  objCtaTable(buf, view, start, end, out, out, "");
+  objCtaTable(buf, view, start, end, out, out, "", "");
   if (out.protoNum === undefined) { out.protoNum = 0; out.proto = "unknown"; }
   if (out.orig === undefined) throw new MalformedError("Conntrack message has no CTA_TUPLE_ORIG", start);
   return out as unknown as ConntrackEntry;
