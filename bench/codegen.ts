@@ -80,7 +80,9 @@ for (const [name, bytes, at, table, gen] of CASES) {
 console.log(`${runtime}: typed parse into the public object, ns per message`);
 {
   const view = new DataView(ct.buffer);
-  const engine = time(() => parsePublicObject(CTA_TABLE, ct, view, 20, ct.length, { family: "inet" }, "Conntrack message"));
+  const engine = time(() =>
+    parsePublicObject(CTA_TABLE, ct, view, 20, ct.length, { family: "inet" }, "Conntrack message")
+  );
   const generated = time(() => parseConntrackEntryAttrs(ct, view, 20, ct.length, { family: "inet" }));
   console.log(
     `  ${"conntrack entry".padEnd(28)} engine ${engine.toFixed(0).padStart(5)}  generated ${

@@ -35,7 +35,7 @@ interface ObjectSource {
 }
 
 /** The tables to compile, by module and export name. Add a table here to generate its parser. */
-const SOURCES: { module: string; tables: string[]; objects?: ObjectSource[] }[] = [
+const SOURCES: { module: string; tables: string[]; objects?: ObjectSource[]; builders?: string[] }[] = [
   { module: "src/route/route/table.ts", tables: ["ROUTE_TABLE", "NEXTHOP_TABLE"] },
   { module: "src/route/link/table.ts", tables: ["IFLA_ATTRS"] },
   { module: "src/route/addr/table.ts", tables: ["IFA_ATTRS"] },
@@ -45,6 +45,7 @@ const SOURCES: { module: string; tables: string[]; objects?: ObjectSource[] }[] 
   {
     module: "src/netfilter/conntrack/tables.ts",
     tables: ["CTA_TABLE"],
+    builders: ["CTA_TABLE"],
     objects: [{
       table: "CTA_TABLE",
       fn: "parseConntrackEntryAttrs",
@@ -113,6 +114,7 @@ function generate(
   exports: Record<string, unknown>,
   names: string[],
   objects: ObjectSource[] = [],
+  builders: string[] = [],
 ): string {
   const units: Unit[] = [];
   const byTable = new Map<AttrTable, Unit>();
@@ -170,6 +172,12 @@ ${cases.join("\n")}
   const rel = (p: string) => relative(dirname(file), p).replace(/^(?!\.)/, "./");
   const objectUnits = new Map<AttrTable, string>();
   const types: string[] = [];
+  const built = new Map<AttrTable, string>();
+  for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
+  if (builders.length) {
+    types.push(`import { InvalidArgumentError } from "${rel("src/errors.ts")}";`);
+    types.push(`import type { MessageBuilder } from "${rel("src/wire/builder.ts")}";`);
+  }
   for (const o of objects) {
     bodies.push(...objectParsers(module, exports, o, consts, objectUnits));
     types.push(`import type { ${o.type} } from "${rel(o.from)}";`);
@@ -191,6 +199,8 @@ import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, re
     rel("src/wire/table.ts")
   }";
 import { keepUnknown, type PublicObject } from "${rel("src/wire/public.ts")}";
+import { bitsOfNames, valueOfName } from "${rel("src/wire/table.ts")}";
+import { parseMac } from "${rel("src/wire/addr.ts")}";
 ${types.map((t) => t + "\n").join("")}
 ${consts.join("\n")}
 
@@ -340,6 +350,75 @@ ${lines.join("\n")}
   return bodies;
 }
 
+/** An empty payload writer, for flag attributes. */
+const NOOP = "const noop = (): void => {};";
+
+/**
+ * Compiles builders: one function per table reached, writing the attributes
+ * of a parsed-attributes object in table order, then its kept unknowns,
+ * byte for byte what `MessageBuilder.attrs` writes (no table walk, no
+ * closure per nest).
+ */
+function builderFns(
+  exports: Record<string, unknown>,
+  table: AttrTable,
+  expr: string,
+  consts: string[],
+  built: Map<AttrTable, string>,
+): string[] {
+  const bodies: string[] = [];
+  const unit = (t: AttrTable, path: string, exported: boolean): string => {
+    let fn = built.get(t);
+    if (fn) return fn;
+    const name = Object.keys(exports).find((k) => exports[k] === t);
+    fn = "build" + fnName(name ?? path.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
+    built.set(t, fn);
+    const lines: string[] = [];
+    for (const key in t) {
+      const spec: AttrSpec = t[key];
+      const at = `${path}.${key}`;
+      const T = spec.type;
+      let put: string;
+      if (spec.kind === "string") put = `b.string(${T}, x);`;
+      else if (spec.kind === "flag") {
+        put = `if (x) b.attr(${T}, noop);`;
+        if (!consts.includes(NOOP)) consts.push(NOOP);
+      }
+      else if (spec.kind === "bytes") put = `b.bytes(${T}, x);`;
+      else if (spec.kind === "ip") put = `b.ip(${T}, x as string | Uint8Array);`;
+      else if (spec.kind === "mac") {
+        put = `b.bytes(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x)));`;
+      } else if (spec.kind === "nested") {
+        put = `{ const at = b.open(${T}); ${unit(spec.table!, `${at}.table`, false)}(b, x); b.close(at); }`;
+      } else if (spec.kind === "struct") put = `b.attr(${T}, (w) => w.struct(${hoist(consts, `${at}.struct`)}, x));`;
+      else if (spec.kind === "codec") put = `b.attr(${T}, (w) => ${hoist(consts, `${at}.codec`)}.build(w, x));`;
+      else {
+        const n = spec.bits
+          ? `bitsOfNames(${hoist(consts, `${at}.bits`)}, x, "${key}")`
+          : spec.names
+          ? `valueOfName(${hoist(consts, `${at}.names`)}, x, "${key}")`
+          : "x";
+        put =
+          `const n = ${n}; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(\`Invalid ${key}: "\${String(x)}"\`); b.u(${T}, "${spec.kind}", n);`;
+      }
+      lines.push(
+        spec.repeat
+          ? `  if (a.${key} !== undefined) for (const x of a.${key}) { ${put} }`
+          : `  if (a.${key} !== undefined) { const x = a.${key}; ${put} }`,
+      );
+    }
+    lines.push("  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);");
+    bodies.push(`/** Appends \`${path}\` attributes; writes what \`MessageBuilder.attrs\` writes. */
+${exported ? "export " : ""}function ${fn}(b: MessageBuilder, a: Attrs<typeof ${path}>): MessageBuilder {
+${lines.join("\n")}
+  return b;
+}`);
+    return fn;
+  };
+  unit(table, expr, true);
+  return bodies;
+}
+
 /** Module-level constant for a table path, so the hot loop does no property walk. */
 function hoist(consts: string[], path: string): string {
   const at = consts.findIndex((c) => c.endsWith(` = ${path};`));
@@ -353,7 +432,7 @@ const check = process.argv.includes("--check");
 let stale = 0;
 for (const src of SOURCES) {
   const exports = await import(join(ROOT, src.module));
-  let text = generate(src.module, exports, src.tables, src.objects);
+  let text = generate(src.module, exports, src.tables, src.objects, src.builders);
   // Drop imports the file does not use, so lint stays quiet.
   for (
     const name of [
@@ -368,6 +447,9 @@ for (const src of SOURCES) {
       "NameMap",
       "keepUnknown",
       "PublicObject",
+      "bitsOfNames",
+      "valueOfName",
+      "parseMac",
     ]
   ) {
     const uses = text.split(new RegExp(`\\b${name}\\b`)).length - 1;

@@ -290,8 +290,8 @@ export function publicAttrs<T extends AttrTable>(
     const src = spec.hoist ? root : obj;
     const v = f.head === undefined ? src[f.tail] : (src[f.head] as PublicObject | undefined)?.[f.tail];
     if (v === undefined || taken.has(f.key) || !fits(f, v, root)) continue;
-    if (spec.kind !== "nested" && v === spec.default) continue;
     taken.add(f.key);
+    if (spec.kind !== "nested" && v === spec.default) continue; // the parser gives it back
     const one = (x: unknown): unknown =>
       spec.kind === "nested"
         ? publicAttrs(spec.table!, x as PublicObject, root, sub)

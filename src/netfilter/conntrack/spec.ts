@@ -5,7 +5,7 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, ipLength, parseIp } from "../../wire/addr.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackLabels } from "./entry.ts";
@@ -107,9 +107,9 @@ const ICMP_KEYS: { readonly [k: string]: string } = { type: "icmpType", code: "i
  */
 export function knownKeys(o: object, keys: readonly string[], what: string): void {
   if (typeof o === "object" && o !== null && keys.includes("icmpType")) {
-    for (const [k, right] of Object.entries(ICMP_KEYS)) {
+    for (const k in ICMP_KEYS) {
       if (Object.hasOwn(o, k) && !keys.includes(k)) {
-        throw new InvalidArgumentError(`Cannot use ${what}: ICMP field "${k}" is spelt "${right}" here`, k);
+        throw new InvalidArgumentError(`Cannot use ${what}: ICMP field "${k}" is spelt "${ICMP_KEYS[k]}" here`, k);
       }
     }
   }
@@ -191,9 +191,9 @@ export function protoNumber(p: string | number): number {
 
 /** Address family of a tuple, checking both addresses agree (and match `family` when given). */
 export function tupleFamily(t: ConntrackTupleSpec, family?: unknown): number {
-  const s = parseIp(t.src), d = parseIp(t.dst);
-  if (s.length !== d.length) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
-  const af = s.length === 4 ? AF_INET : AF_INET6;
+  const s = ipLength(t.src), d = ipLength(t.dst);
+  if (s !== d) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
+  const af = s === 4 ? AF_INET : AF_INET6;
   if (family !== undefined && ctFamilyNumber(family) !== af) {
     throw new InvalidArgumentError(
       `Cannot use family ${JSON.stringify(family)}: the addresses ("${t.src}") are of family ${familyName(af)}`,

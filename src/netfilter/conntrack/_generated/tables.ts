@@ -11,6 +11,9 @@ import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString } from "../../../wire/table.ts";
 import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { valueOfName } from "../../../wire/table.ts";
+import { InvalidArgumentError } from "../../../errors.ts";
+import type { MessageBuilder } from "../../../wire/builder.ts";
 import type { ConntrackEntry } from "../types.ts";
 
 const K0 = CTA_TABLE.timestamp.table.start.codec;
@@ -602,6 +605,188 @@ function parseCtaTableNatSrcProto(buf: Uint8Array, view: DataView, start: number
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
   return out;
+}
+
+/** Appends `CTA_TABLE.tupleOrig.table.ip.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaIpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table.ip.table>): MessageBuilder {
+  if (a.v4Src !== undefined) { const x = a.v4Src; b.ip(1, x as string | Uint8Array); }
+  if (a.v4Dst !== undefined) { const x = a.v4Dst; b.ip(2, x as string | Uint8Array); }
+  if (a.v6Src !== undefined) { const x = a.v6Src; b.ip(3, x as string | Uint8Array); }
+  if (a.v6Dst !== undefined) { const x = a.v6Dst; b.ip(4, x as string | Uint8Array); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.tupleOrig.table.proto.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table.proto.table>): MessageBuilder {
+  if (a.num !== undefined) { const x = a.num; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid num: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.srcPort !== undefined) { const x = a.srcPort; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid srcPort: "${String(x)}"`); b.u(2, "u16be", n); }
+  if (a.dstPort !== undefined) { const x = a.dstPort; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid dstPort: "${String(x)}"`); b.u(3, "u16be", n); }
+  if (a.icmpId !== undefined) { const x = a.icmpId; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpId: "${String(x)}"`); b.u(4, "u16be", n); }
+  if (a.icmpType !== undefined) { const x = a.icmpType; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpType: "${String(x)}"`); b.u(5, "u8", n); }
+  if (a.icmpCode !== undefined) { const x = a.icmpCode; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpCode: "${String(x)}"`); b.u(6, "u8", n); }
+  if (a.icmpv6Id !== undefined) { const x = a.icmpv6Id; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpv6Id: "${String(x)}"`); b.u(7, "u16be", n); }
+  if (a.icmpv6Type !== undefined) { const x = a.icmpv6Type; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpv6Type: "${String(x)}"`); b.u(8, "u8", n); }
+  if (a.icmpv6Code !== undefined) { const x = a.icmpv6Code; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpv6Code: "${String(x)}"`); b.u(9, "u8", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.tupleOrig.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaTupleTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table>): MessageBuilder {
+  if (a.ip !== undefined) { const x = a.ip; { const at = b.open(1); buildCtaIpTable(b, x); b.close(at); } }
+  if (a.proto !== undefined) { const x = a.proto; { const at = b.open(2); buildCtaProtoTable(b, x); b.close(at); } }
+  if (a.zone !== undefined) { const x = a.zone; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid zone: "${String(x)}"`); b.u(3, "u16be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table.tcp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoTcpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.tcp.table>): MessageBuilder {
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K2, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.wscaleOriginal !== undefined) { const x = a.wscaleOriginal; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid wscaleOriginal: "${String(x)}"`); b.u(2, "u8", n); }
+  if (a.wscaleReply !== undefined) { const x = a.wscaleReply; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid wscaleReply: "${String(x)}"`); b.u(3, "u8", n); }
+  if (a.flagsOriginal !== undefined) { const x = a.flagsOriginal; b.attr(4, (w) => w.struct(K3, x)); }
+  if (a.flagsReply !== undefined) { const x = a.flagsReply; b.attr(5, (w) => w.struct(K4, x)); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table.dccp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoDccpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.dccp.table>): MessageBuilder {
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K5, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.role !== undefined) { const x = a.role; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid role: "${String(x)}"`); b.u(2, "u8", n); }
+  if (a.handshakeSeq !== undefined) { const x = a.handshakeSeq; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid handshakeSeq: "${String(x)}"`); b.u(3, "u64be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table.sctp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoSctpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.sctp.table>): MessageBuilder {
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K6, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.vtagOriginal !== undefined) { const x = a.vtagOriginal; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vtagOriginal: "${String(x)}"`); b.u(2, "u32be", n); }
+  if (a.vtagReply !== undefined) { const x = a.vtagReply; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vtagReply: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table>): MessageBuilder {
+  if (a.tcp !== undefined) { const x = a.tcp; { const at = b.open(1); buildCtaProtoinfoTcpTable(b, x); b.close(at); } }
+  if (a.dccp !== undefined) { const x = a.dccp; { const at = b.open(2); buildCtaProtoinfoDccpTable(b, x); b.close(at); } }
+  if (a.sctp !== undefined) { const x = a.sctp; { const at = b.open(3); buildCtaProtoinfoSctpTable(b, x); b.close(at); } }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.help.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaHelpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.help.table>): MessageBuilder {
+  if (a.name !== undefined) { const x = a.name; b.string(1, x); }
+  if (a.info !== undefined) { const x = a.info; b.bytes(2, x); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.natSrc.table.proto.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtonatTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.natSrc.table.proto.table>): MessageBuilder {
+  if (a.portMin !== undefined) { const x = a.portMin; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid portMin: "${String(x)}"`); b.u(1, "u16be", n); }
+  if (a.portMax !== undefined) { const x = a.portMax; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid portMax: "${String(x)}"`); b.u(2, "u16be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.natSrc.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaNatTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.natSrc.table>): MessageBuilder {
+  if (a.v4MinIp !== undefined) { const x = a.v4MinIp; b.ip(1, x as string | Uint8Array); }
+  if (a.v4MaxIp !== undefined) { const x = a.v4MaxIp; b.ip(2, x as string | Uint8Array); }
+  if (a.proto !== undefined) { const x = a.proto; { const at = b.open(3); buildCtaProtonatTable(b, x); b.close(at); } }
+  if (a.v6MinIp !== undefined) { const x = a.v6MinIp; b.ip(4, x as string | Uint8Array); }
+  if (a.v6MaxIp !== undefined) { const x = a.v6MaxIp; b.ip(5, x as string | Uint8Array); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.countersOrig.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaCountersTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.countersOrig.table>): MessageBuilder {
+  if (a.packets !== undefined) { const x = a.packets; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid packets: "${String(x)}"`); b.u(1, "u64be", n); }
+  if (a.bytes !== undefined) { const x = a.bytes; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid bytes: "${String(x)}"`); b.u(2, "u64be", n); }
+  if (a.packets32 !== undefined) { const x = a.packets32; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid packets32: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.bytes32 !== undefined) { const x = a.bytes32; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid bytes32: "${String(x)}"`); b.u(4, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.seqAdjOrig.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaSeqadjTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.seqAdjOrig.table>): MessageBuilder {
+  if (a.correctionPos !== undefined) { const x = a.correctionPos; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid correctionPos: "${String(x)}"`); b.u(1, "u32be", n); }
+  if (a.offsetBefore !== undefined) { const x = a.offsetBefore; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid offsetBefore: "${String(x)}"`); b.u(2, "u32be", n); }
+  if (a.offsetAfter !== undefined) { const x = a.offsetAfter; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid offsetAfter: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.secctx.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaSecctxTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.secctx.table>): MessageBuilder {
+  if (a.name !== undefined) { const x = a.name; b.string(1, x); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.timestamp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaTimestampTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.timestamp.table>): MessageBuilder {
+  if (a.start !== undefined) { const x = a.start; b.attr(1, (w) => K0.build(w, x)); }
+  if (a.stop !== undefined) { const x = a.stop; b.attr(2, (w) => K1.build(w, x)); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.synproxy.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaSynproxyTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.synproxy.table>): MessageBuilder {
+  if (a.isn !== undefined) { const x = a.isn; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid isn: "${String(x)}"`); b.u(1, "u32be", n); }
+  if (a.its !== undefined) { const x = a.its; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid its: "${String(x)}"`); b.u(2, "u32be", n); }
+  if (a.tsoff !== undefined) { const x = a.tsoff; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid tsoff: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.filter.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaFilterTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.filter.table>): MessageBuilder {
+  if (a.origFlags !== undefined) { const x = a.origFlags; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid origFlags: "${String(x)}"`); b.u(1, "u32", n); }
+  if (a.replyFlags !== undefined) { const x = a.replyFlags; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid replyFlags: "${String(x)}"`); b.u(2, "u32", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE` attributes; writes what `MessageBuilder.attrs` writes. */
+export function buildCtaTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE>): MessageBuilder {
+  if (a.tupleOrig !== undefined) { const x = a.tupleOrig; { const at = b.open(1); buildCtaTupleTable(b, x); b.close(at); } }
+  if (a.tupleReply !== undefined) { const x = a.tupleReply; { const at = b.open(2); buildCtaTupleTable(b, x); b.close(at); } }
+  if (a.status !== undefined) { const x = a.status; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid status: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.protoinfo !== undefined) { const x = a.protoinfo; { const at = b.open(4); buildCtaProtoinfoTable(b, x); b.close(at); } }
+  if (a.help !== undefined) { const x = a.help; { const at = b.open(5); buildCtaHelpTable(b, x); b.close(at); } }
+  if (a.natSrc !== undefined) { const x = a.natSrc; { const at = b.open(6); buildCtaNatTable(b, x); b.close(at); } }
+  if (a.timeout !== undefined) { const x = a.timeout; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid timeout: "${String(x)}"`); b.u(7, "u32be", n); }
+  if (a.mark !== undefined) { const x = a.mark; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid mark: "${String(x)}"`); b.u(8, "u32be", n); }
+  if (a.countersOrig !== undefined) { const x = a.countersOrig; { const at = b.open(9); buildCtaCountersTable(b, x); b.close(at); } }
+  if (a.countersReply !== undefined) { const x = a.countersReply; { const at = b.open(10); buildCtaCountersTable(b, x); b.close(at); } }
+  if (a.use !== undefined) { const x = a.use; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid use: "${String(x)}"`); b.u(11, "u32be", n); }
+  if (a.id !== undefined) { const x = a.id; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid id: "${String(x)}"`); b.u(12, "u32be", n); }
+  if (a.natDst !== undefined) { const x = a.natDst; { const at = b.open(13); buildCtaNatTable(b, x); b.close(at); } }
+  if (a.tupleMaster !== undefined) { const x = a.tupleMaster; { const at = b.open(14); buildCtaTupleTable(b, x); b.close(at); } }
+  if (a.seqAdjOrig !== undefined) { const x = a.seqAdjOrig; { const at = b.open(15); buildCtaSeqadjTable(b, x); b.close(at); } }
+  if (a.seqAdjReply !== undefined) { const x = a.seqAdjReply; { const at = b.open(16); buildCtaSeqadjTable(b, x); b.close(at); } }
+  if (a.secmark !== undefined) { const x = a.secmark; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid secmark: "${String(x)}"`); b.u(17, "u32be", n); }
+  if (a.zone !== undefined) { const x = a.zone; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid zone: "${String(x)}"`); b.u(18, "u16be", n); }
+  if (a.secctx !== undefined) { const x = a.secctx; { const at = b.open(19); buildCtaSecctxTable(b, x); b.close(at); } }
+  if (a.timestamp !== undefined) { const x = a.timestamp; { const at = b.open(20); buildCtaTimestampTable(b, x); b.close(at); } }
+  if (a.markMask !== undefined) { const x = a.markMask; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid markMask: "${String(x)}"`); b.u(21, "u32be", n); }
+  if (a.labels !== undefined) { const x = a.labels; b.bytes(22, x); }
+  if (a.labelsMask !== undefined) { const x = a.labelsMask; b.bytes(23, x); }
+  if (a.synproxy !== undefined) { const x = a.synproxy; { const at = b.open(24); buildCtaSynproxyTable(b, x); b.close(at); } }
+  if (a.filter !== undefined) { const x = a.filter; { const at = b.open(25); buildCtaFilterTable(b, x); b.close(at); } }
+  if (a.statusMask !== undefined) { const x = a.statusMask; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid statusMask: "${String(x)}"`); b.u(26, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
 }
 
 /**
