@@ -26,7 +26,7 @@ chmod -R u+w "$peers"
 (cd "$peers" && make build/nldump build/ctinsert >/dev/null)
 ip netns add "$ns"
 modprobe nf_conntrack 2>/dev/null || true
-ip netns exec "$ns" sysctl -qw net.netfilter.nf_conntrack_max=$((count * 2)) 2>/dev/null || true
+
 "$peers/build/ctinsert" -n "$ns" "$count" >/dev/null
 have=$(ip netns exec "$ns" conntrack -C)
 echo "entries: $have; best of $runs runs; ratios to the first row"
