@@ -7,10 +7,19 @@
 
 import { AF_INET, AF_INET6, ipLength, parseIp } from "../../wire/addr.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
-import { bitsOfNames, valueOfName } from "../../wire/table.ts";
+import { bitsOfNames, checkPolicy, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackLabels } from "./entry.ts";
 import { familyName } from "../../wire/family.ts";
-import { CT_PROTO_NAMES, CT_STATUS_BITS, TCP_CONNTRACK_STATES } from "./tables.ts";
+import {
+  CT_PROTO_NAMES,
+  CT_STATUS_BITS,
+  CTA_PROTO_TABLE as PROTO,
+  CTA_TABLE,
+  CTA_TUPLE_TABLE,
+  TCP_CONNTRACK_STATES,
+} from "./tables.ts";
+
+const NAT_PORT = { ...CTA_TABLE.natSrc.table.proto.table.portMin, what: "NAT port" } as const;
 
 /** One direction of a connection, as given by the user. */
 export interface ConntrackTupleSpec {
@@ -225,15 +234,15 @@ function tupleFields(
   const ip = v6 ? { v6Src: t.src, v6Dst: t.dst } : { v4Src: t.src, v4Dst: t.dst };
   const proto: NonNullable<NonNullable<ConntrackAttrs["tupleOrig"]>["proto"]> = { num: protoNum };
   if (PORT_PROTOS.has(protoNum) || protoNum === 47) {
-    if (t.sport !== undefined) proto.srcPort = checkInt("source port", t.sport, 65535);
-    if (t.dport !== undefined) proto.dstPort = checkInt("destination port", t.dport, 65535);
+    if (t.sport !== undefined) proto.srcPort = checkPolicy(PROTO.srcPort, t.sport);
+    if (t.dport !== undefined) proto.dstPort = checkPolicy(PROTO.dstPort, t.dport);
   } else if (protoNum === 1 || protoNum === 58) {
     const icmp6 = protoNum === 58;
-    if (t.icmpId !== undefined) proto[icmp6 ? "icmpv6Id" : "icmpId"] = checkInt("ICMP id", t.icmpId, 65535);
-    if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkInt("ICMP type", t.icmpType, 255);
-    if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkInt("ICMP code", t.icmpCode, 255);
+    if (t.icmpId !== undefined) proto[icmp6 ? "icmpv6Id" : "icmpId"] = checkPolicy(PROTO.icmpId, t.icmpId);
+    if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkPolicy(PROTO.icmpType, t.icmpType);
+    if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkPolicy(PROTO.icmpCode, t.icmpCode);
   }
-  return t.zone === undefined ? { ip, proto } : { ip, proto, zone: checkInt("tuple zone", t.zone, 65535) };
+  return t.zone === undefined ? { ip, proto } : { ip, proto, zone: checkPolicy(CTA_TUPLE_TABLE.zone, t.zone) };
 }
 
 /** The reply tuple the kernel would expect for `t` (addresses and ports swapped, ICMP echo answered). */
@@ -277,8 +286,8 @@ function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAtt
     : { v6MinIp: n.ip, v6MaxIp: n.ipMax ?? n.ip };
   if (n.port !== undefined) {
     a.proto = {
-      portMin: checkInt("NAT port", n.port, 65535),
-      portMax: checkInt("NAT port", n.portMax ?? n.port, 65535),
+      portMin: checkPolicy(NAT_PORT, n.port),
+      portMax: checkPolicy(NAT_PORT, n.portMax ?? n.port),
     };
   }
   return a;
@@ -300,8 +309,8 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
   const attrs: ConntrackAttrs = {};
   if (key.orig) attrs.tupleOrig = tupleAttrs(key.orig, protoNum, family);
   else attrs.tupleReply = tupleAttrs(key.reply!, protoNum, family);
-  if (key.zone !== undefined) attrs.zone = checkInt("zone", key.zone, 65535);
-  if (key.id !== undefined) attrs.id = checkInt("id", key.id, 0xffffffff);
+  if (key.zone !== undefined) attrs.zone = checkPolicy(CTA_TABLE.zone, key.zone);
+  if (key.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, key.id);
   return { family, attrs };
 }
 
@@ -322,13 +331,13 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.orig) attrs.tupleOrig = tupleFields(spec.orig, protoNum, family); // checked by tupleFamily above
   if (spec.reply) attrs.tupleReply = tupleAttrs(spec.reply, protoNum, family);
   else if (create) attrs.tupleReply = tupleFields(invertTuple(spec.orig!), protoNum, family);
-  if (spec.timeout !== undefined) attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
+  if (spec.timeout !== undefined) attrs.timeout = checkPolicy(CTA_TABLE.timeout, spec.timeout);
   else if (create) throw new InvalidArgumentError("Creating a conntrack entry needs a timeout");
-  if (spec.mark !== undefined) attrs.mark = checkInt("mark", spec.mark, 0xffffffff);
-  if (spec.markMask !== undefined) attrs.markMask = checkInt("mark mask", spec.markMask, 0xffffffff);
+  if (spec.mark !== undefined) attrs.mark = checkPolicy(CTA_TABLE.mark, spec.mark);
+  if (spec.markMask !== undefined) attrs.markMask = checkPolicy(CTA_TABLE.markMask, spec.markMask);
   if (spec.status !== undefined) {
     // Live entries are CONFIRMED and the kernel refuses to clear that bit (EBUSY).
-    const bits = checkInt("status", bitsOfNames(CT_STATUS_BITS, spec.status, "status flag"), 0xffffffff);
+    const bits = checkPolicy(CTA_TABLE.status, bitsOfNames(CT_STATUS_BITS, spec.status, "status flag"), "status");
     attrs.status = (bits | IPS_CONFIRMED) >>> 0;
   }
   if (spec.tcpState !== undefined) {
@@ -337,7 +346,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     valueOfName(TCP_CONNTRACK_STATES, state, "TCP state"); // throws on unknown names
     attrs.protoinfo = { tcp: { state } };
   }
-  if (spec.zone !== undefined) attrs.zone = checkInt("zone", spec.zone, 65535);
+  if (spec.zone !== undefined) attrs.zone = checkPolicy(CTA_TABLE.zone, spec.zone);
   if (spec.labels !== undefined) attrs.labels = labelBytes(spec.labels);
   if (spec.labelsMask !== undefined) {
     const mask = labelBytes(spec.labelsMask);
@@ -354,6 +363,6 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     }
     attrs.help = { name: spec.helper };
   }
-  if (spec.id !== undefined) attrs.id = checkInt("id", spec.id, 0xffffffff);
+  if (spec.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, spec.id);
   return { family, attrs };
 }
