@@ -6,8 +6,13 @@
  * attributes, validating each value against its policy.
  *
  * This engine is the reference: `scripts/gen_codecs.ts` compiles the same
- * tables into specialised parsers (`_generated/`), and the property tests
- * check that both agree.
+ * tables into specialised parsers (`_generated/`, listed as `objects` in its
+ * `SOURCES`), and the property tests check that both agree.
+ *
+ * Fields of the family header (`nfgenmsg`, `rtmsg`, `ifaddrmsg`) are not
+ * attributes: the message parser reads them and passes them in `out`
+ * (`{ family }` for conntrack), and the attributes are parsed into the same
+ * object.
  *
  * @example
  * ```ts
