@@ -383,8 +383,7 @@ function builderFns(
       else if (spec.kind === "flag") {
         put = `if (x) b.attr(${T}, noop);`;
         if (!consts.includes(NOOP)) consts.push(NOOP);
-      }
-      else if (spec.kind === "bytes") put = `b.bytes(${T}, x);`;
+      } else if (spec.kind === "bytes") put = `b.bytes(${T}, x);`;
       else if (spec.kind === "ip") put = `b.ip(${T}, x as string | Uint8Array);`;
       else if (spec.kind === "mac") {
         put = `b.bytes(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x)));`;
