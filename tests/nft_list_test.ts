@@ -14,6 +14,7 @@ import { loadRuleset, NFT_SKIP, nftJson, RULESETS, stable } from "./_nft.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listElements, listNftRules, listRuleset, listTables } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
+import { rulesetJsonTexts } from "../src/netfilter/nftables/json/stream.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
 import { addNftRule } from "../src/netfilter/nftables/ops.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
@@ -28,6 +29,20 @@ for (const [name, text] of Object.entries(RULESETS)) {
       assert.ok(theirs.length > 10);
       assert.equal(mine.length, theirs.length);
       for (let i = 0; i < theirs.length; i++) assert.deepEqual(stable(mine[i]), stable(theirs[i]), `object ${i}`);
+    });
+  });
+}
+
+for (const [name, text] of Object.entries(RULESETS)) {
+  test(`the ${name} ruleset streamed as JSON texts equals nft -j list ruleset`, { skip: NFT_SKIP }, async () => {
+    await withTempNetns(async (ns) => {
+      loadRuleset(ns, text);
+      const texts = await rulesetJsonTexts({}, { netns: ns }, { ifnames: await interfaceNames({ netns: ns }) });
+      const theirs = nftJson(ns, "ruleset");
+      assert.equal(texts.length, theirs.length);
+      for (let i = 0; i < theirs.length; i++) {
+        assert.deepEqual(stable(JSON.parse(texts[i])), stable(theirs[i]), `object ${i}`);
+      }
     });
   });
 }

@@ -19,6 +19,21 @@ export const S32BE: Codec<number> = {
   },
 };
 
+/**
+ * Bytes as a view into the message, not a copy of their own: many small
+ * buffers (a key per set element, data per comparison) are what a large
+ * dump spends its time collecting. Safe because `parseNftMessage`
+ * (data.ts) parses a private copy of each message.
+ */
+export const BYTES: Codec<Uint8Array> = {
+  parse(buf, _view, start, end): Uint8Array {
+    return buf.subarray(start, end);
+  },
+  build(b, value): void {
+    b.raw(value);
+  },
+};
+
 /** A list of `NFTA_LIST_ELEM` nests, each decoded by `table` (`NFTA_SET_ELEM_LIST_ELEMENTS`, `NFTA_SET_DESC_CONCAT`). */
 export function listOf<T extends AttrTable>(table: T): Codec<Attrs<T>[]> {
   return {

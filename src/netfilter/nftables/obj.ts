@@ -16,6 +16,7 @@ import { NFTA_LIMIT_TABLE } from "./expr/limit.ts";
 import { NFT_OBJECT_TYPES } from "./expr/names.ts";
 import { NFTA_QUOTA_TABLE } from "./expr/quota.ts";
 import { NFTA_SYNPROXY_TABLE } from "./expr/synproxy.ts";
+import { BYTES } from "./codecs.ts";
 
 /** `NFTA_CT_HELPER_*`. */
 export const NFTA_CT_HELPER_TABLE = {
@@ -48,10 +49,10 @@ export const NFTA_OBJ_TABLE = {
   table: { type: 1, kind: "string" }, // NFTA_OBJ_TABLE
   name: { type: 2, kind: "string" }, // NFTA_OBJ_NAME
   type: { type: 3, kind: "u32be", names: NFT_OBJECT_TYPES }, // NFTA_OBJ_TYPE
-  data: { type: 4, kind: "bytes" }, // NFTA_OBJ_DATA
+  data: { type: 4, kind: "codec", codec: BYTES }, // NFTA_OBJ_DATA
   use: { type: 5, kind: "u32be" }, // NFTA_OBJ_USE (reply only)
   handle: { type: 6, kind: "u64be" }, // NFTA_OBJ_HANDLE
-  userdata: { type: 8, kind: "bytes" }, // NFTA_OBJ_USERDATA
+  userdata: { type: 8, kind: "codec", codec: BYTES }, // NFTA_OBJ_USERDATA
 } as const;
 
 /** The typed `data` of each known object type. */

@@ -74,6 +74,33 @@ function typesOf(v: Json, what: string): NftType[] {
   throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as the type of ${what}`);
 }
 
+/**
+ * Which of `names` are keys or strings anywhere inside `v`: a walk with an
+ * explicit stack, bounded by the document's size, and cheaper than
+ * stringifying every rule.
+ */
+function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  const stack: Json[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === "string") {
+      if (names.has(x)) found.add(x);
+    } else if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+    } else if (typeof x === "object" && x !== null) {
+      for (const k in x) {
+        if (names.has(k)) found.add(k);
+        stack.push(x[k]);
+      }
+    }
+  }
+  return found;
+}
+
+/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or map types. */
+const LOOKUPS = new Set(["iif", "oif", "dup", "fwd", "map"]);
+
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
 }
@@ -125,10 +152,6 @@ export class DocumentPlanner {
       throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
-    // Interface names need the namespace's indexes (`meta iif`, `dup`, `fwd`); look them up only then.
-    if (/"(iif|oif|dup|fwd)"/.test(JSON.stringify(doc))) {
-      this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
-    }
     for (const item of doc.nftables) this.#noteUpdates(item);
     for (const item of doc.nftables) await this.#command(item);
     return this.tx;
@@ -246,7 +269,12 @@ export class DocumentPlanner {
         if (mode === "add" && !listing && v.handle !== undefined) {
           throw new InvalidArgumentError('Cannot add a rule with "handle": use "position"');
         }
-        const sets = JSON.stringify(v.expr).includes('"map"') ? await this.#tableShapes(fam, table) : undefined;
+        const needs = mentioned(v.expr, LOOKUPS);
+        // Interface names need the namespace's indexes; look them up once, and only then.
+        if (needs.size > (needs.has("map") ? 1 : 0) && !this.#ifindexes) {
+          this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
+        }
+        const sets = needs.has("map") ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
         tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
         return;
