@@ -8,6 +8,7 @@
 import type { Json } from "./types.ts";
 
 // Strings that need no escaping are quoted directly (names, addresses); keys are quoted once each.
+// deno-lint-ignore no-control-regex -- control characters are what must be escaped
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 const keyTexts = new Map<string, string>();
 
