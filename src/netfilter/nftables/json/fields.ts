@@ -207,7 +207,9 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   priority: ["classid", 4],
   nftrace: ["integer", 1],
   random: ["be_integer", 4],
+  time: ["time", 8],
   day: ["day", 1],
+  hour: ["hour", 4],
   ipsec: ["boolean", 1],
 };
 
@@ -258,6 +260,7 @@ export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   id: ["integer", 4],
   helper: ["string", 16],
   event: ["ct_event", 4],
+  label: ["ct_label", 16],
   "ip saddr": ["ipv4_addr", 4],
   "ip daddr": ["ipv4_addr", 4],
   "ip6 saddr": ["ipv6_addr", 16],

@@ -27,6 +27,7 @@ import {
 } from "./fields.ts";
 import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
+  isFlagType,
   bytesToNumber,
   concatTypes,
   type Json,
@@ -250,7 +251,7 @@ class RuleDecoder {
       this.match("==", left, { range: [renderValue(t, data), renderValue(t, hi)] });
       return true;
     }
-    if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && (t.bits !== undefined)) {
+    if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
       if (isZero(data)) {
         // Flag tests: `ct state established,related` / `ct state != established`.
         const flags = renderValue(t, left.mask);
@@ -573,9 +574,10 @@ class RuleDecoder {
         return false;
       }
       case "byteorder": {
-        // nft prints no conversion: the value is the one converted.
+        // nft prints no conversion: the value is the one converted, now compared in the other byte order.
         const src = this.reg(e.sreg);
-        if (src) this.set(e.dreg, { ...src });
+        const t = src?.type;
+        if (src) this.set(e.dreg, { ...src, type: t && { ...t, host: e.op === "ntoh" } });
         return false;
       }
       case "tproxy": {
