@@ -34,6 +34,26 @@ export const BYTES: Codec<Uint8Array> = {
   },
 };
 
+/**
+ * `NFTA_CT_TIMEOUT_DATA`: one u32 (big-endian, seconds) per protocol
+ * state, attribute type n holding state n - 1; absent states are holes.
+ */
+export const TIMEOUTS: Codec<(number | undefined)[]> = {
+  parse(_buf, view, start, end): (number | undefined)[] {
+    const out: (number | undefined)[] = [];
+    forEachAttr(view, start, end, (type, s, e) => {
+      const t = type & NLA_TYPE_MASK;
+      if (t >= 1 && t <= 64 && e - s >= 4) out[t - 1] = view.getUint32(s, false);
+    });
+    return out;
+  },
+  build(b, value): void {
+    value.forEach((v, i) => {
+      if (v !== undefined) b.u(i + 1, "u32be", v);
+    });
+  },
+};
+
 /** A list of `NFTA_LIST_ELEM` nests, each decoded by `table` (`NFTA_SET_ELEM_LIST_ELEMENTS`, `NFTA_SET_DESC_CONCAT`). */
 export function listOf<T extends AttrTable>(table: T): Codec<Attrs<T>[]> {
   return {

@@ -12,6 +12,7 @@ import { interfaceNames } from "../ifnames.ts";
 import { streamSets } from "../list.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
+import { timeoutPolicy } from "./ct_timeout.ts";
 import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
 import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
@@ -33,6 +34,7 @@ const OBJECTS = [
   "limit",
   "ct helper",
   "ct expectation",
+  "ct timeout",
   "synproxy",
   "ruleset",
 ];
@@ -298,6 +300,7 @@ export class DocumentPlanner {
       case "limit":
       case "ct helper":
       case "ct expectation":
+      case "ct timeout":
       case "synproxy":
         return this.#stateful(cmd, kind, v, fam);
     }
@@ -415,8 +418,8 @@ export class DocumentPlanner {
       keys(v, [...common, "mss", "wscale", "flags"], "a synproxy");
       data = synproxyAttrs(v);
     } else {
-      const expect = kind === "ct expectation";
-      keys(v, [...common, ...(expect ? ["dport", "timeout", "size"] : ["type"]), "protocol", "l3proto"], `a ${kind}`);
+      const own = { "ct expectation": ["dport", "timeout", "size"], "ct timeout": ["policy"] }[kind] ?? ["type"];
+      keys(v, [...common, ...own, "protocol", "l3proto"], `a ${kind}`);
       const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
       if (l4 === undefined) {
         throw new InvalidArgumentError(
@@ -429,7 +432,9 @@ export class DocumentPlanner {
           `Cannot use ${kind} l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
         );
       }
-      data = expect
+      data = kind === "ct timeout"
+        ? { l3proto: l3, l4proto: Number(l4), timeouts: timeoutPolicy(String(v.protocol), v.policy) }
+        : kind === "ct expectation"
         ? {
           l3proto: l3,
           l4proto: Number(l4),

@@ -789,6 +789,7 @@ class RuleEncoder {
         return this.emit({ name: "limit", ...limitAttrs(v as Obj) });
       case "ct helper":
       case "ct expectation":
+      case "ct timeout":
         return this.emit({ name: "objref", immType: k, immName: String(v) });
       case "synproxy":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "synproxy", immName: v });
