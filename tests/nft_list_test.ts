@@ -15,6 +15,8 @@ import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listElements, listNftRules, listRuleset, listTables } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
 import { rulesetJsonTexts } from "../src/netfilter/nftables/json/stream.ts";
+import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
 import { addNftRule } from "../src/netfilter/nftables/ops.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
@@ -113,3 +115,37 @@ test(
     });
   },
 );
+
+test("map updates list as nft 1.0.6 lists them: the statement's text, which no JSON applies", {
+  skip: NFT_SKIP,
+}, async () => {
+  const text = `table inet t {
+  map m4 { type ipv4_addr : mark; flags dynamic,timeout; }
+  map m6 { type ipv4_addr : ipv4_addr; flags dynamic; }
+  map mc { type ipv4_addr . inet_service : mark; flags dynamic; }
+  chain c {
+    add @m4 { ip saddr : 0x5 } accept
+    update @m4 { ip saddr timeout 10s : meta mark } accept
+    add @m6 { ip saddr : ip daddr }
+    add @m6 { ip saddr : 1.2.3.4 }
+    add @mc { ip saddr . tcp dport : 0x7 }
+  }
+}
+`;
+  await withTempNetns(async (ns) => {
+    loadRuleset(ns, text);
+    const r = await listRuleset({}, { netns: ns });
+    const mine = rulesetObjects(r, { ifnames: await interfaceNames({ netns: ns }) });
+    const theirs = nftJson(ns, "ruleset");
+    assert.deepEqual(mine, theirs);
+    const strings = theirs.flatMap((o) => o.rule?.expr ?? []).filter((s: unknown) => typeof s === "string");
+    assert.equal(strings.length, 5);
+    await withTempNetns(async (dst) => {
+      await assert.rejects(
+        applyJson({ nftables: theirs }, { netns: dst }),
+        (e: Error) => e instanceof InvalidArgumentError && e.message.includes("add @m4 { ip saddr : 0x00000005 }"),
+      );
+      assert.deepEqual(nftJson(dst, "ruleset"), []);
+    });
+  });
+});

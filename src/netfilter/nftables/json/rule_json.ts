@@ -28,9 +28,9 @@ import {
 import { elemText, exprText } from "../text/stmt_text.ts";
 import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
-  isFlagType,
   bytesToNumber,
   concatTypes,
+  isFlagType,
   type Json,
   type NftType,
   type NftTypeName,

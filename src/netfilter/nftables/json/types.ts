@@ -420,8 +420,13 @@ function parseDate(v: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(v);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
-  const ms = new Date(y, mo - 1, d, h, mi, s).getTime();
-  return Number.isNaN(ms) || ms < 0 ? undefined : ms * 1e6;
+  const date = new Date(y, mo - 1, d, h, mi, s);
+  // No rolling over: 2026-13-01 is not a date.
+  if (date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h || date.getMinutes() !== mi) {
+    return undefined;
+  }
+  const ms = date.getTime();
+  return Number.isNaN(ms) || ms < 0 || s > 59 ? undefined : ms * 1e6;
 }
 
 /** `HH:MM[:SS]` in local time to seconds since midnight UTC, else undefined. */
@@ -492,7 +497,9 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
         const bit = typeof x === "number" ? x : [...connlabels()].find(([, name]) => name === x)?.[0];
         if (bit === undefined || !Number.isInteger(bit) || bit < 0 || bit >= Math.min(LABEL_BITS, size * 8)) {
           throw new InvalidArgumentError(
-            `Cannot use ${JSON.stringify(x)} as a ct label: expected a bit number below ${LABEL_BITS} or a name from /etc/connlabel.conf`,
+            `Cannot use ${
+              JSON.stringify(x)
+            } as a ct label: expected a bit number below ${LABEL_BITS} or a name from /etc/connlabel.conf`,
           );
         }
         out[bit >> 3] |= 1 << (bit & 7);
