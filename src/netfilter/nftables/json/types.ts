@@ -457,9 +457,11 @@ function nameToNumber(t: NftType, v: string): number | undefined {
   return undefined;
 }
 
-/** A plain `a.b.c.d` without a regular expression (a 100,000-element set parses this many); else undefined. */
-function dottedQuad(v: string): Uint8Array | undefined {
-  const out = new Uint8Array(4);
+/**
+ * A plain `a.b.c.d` without a regular expression (a 100,000-element set
+ * parses this many), written into `out`; else undefined.
+ */
+export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint8Array | undefined {
   let part = 0, n = 0, digits = 0;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
