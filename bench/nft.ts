@@ -73,7 +73,7 @@ function proc(cmd: string, args: string[]): () => void {
 }
 
 /** Best wall time and best CPU time (user + system) of `RUNS` runs of a process, ms. */
-async function bestProc(fn: () => void, setup?: () => unknown): Promise<{ wall: number; cpu: number }> {
+async function bestProc(fn: () => void, setup?: () => unknown): Promise<Timing> {
   let cpu = Infinity;
   const wall = await best(() => {
     fn();
@@ -82,7 +82,9 @@ async function bestProc(fn: () => void, setup?: () => unknown): Promise<{ wall: 
   return { wall, cpu };
 }
 
-function line(what: string, mine: { wall: number; cpu: number }, label: string, theirs: { wall: number; cpu: number }) {
+type Timing = { wall: number; cpu: number };
+
+function line(what: string, mine: Timing, label: string, theirs: Timing): string {
   return `${what} ${mine.wall.toFixed(0)} ms wall, ${mine.cpu.toFixed(0)} ms CPU | ${label} ${
     theirs.wall.toFixed(0)
   } ms wall, ` +
