@@ -157,7 +157,22 @@ export class MessageBuilder {
 
   /** Appends a NUL-terminated string attribute. */
   string(type: number, s: string): this {
-    return this.attr(type, (b) => b.raw(encoder.encode(s)).scalar("u8", 0));
+    return this.attr(type, (b) => b.#text(s));
+  }
+
+  // Names are short ASCII: copied byte by byte, without an encoder call (a 10,000-rule batch has 100,000).
+  #text(s: string): void {
+    const at = this.#reserve(s.length + 1);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.#len = at;
+        this.raw(encoder.encode(s)).scalar("u8", 0);
+        return;
+      }
+      this.#buf[at + i] = c;
+    }
+    this.#buf[at + s.length] = 0;
   }
 
   /** Appends a nested attribute (`NLA_F_NESTED` set) whose children `fn` writes. */
