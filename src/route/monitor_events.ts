@@ -50,8 +50,12 @@ export interface NsidEvent {
   object: NsidEntry;
 }
 
-/** An event of {@link subscribeMonitor}. */
-export type MonitorEvent = RouteEvent | NetconfEvent | NsidEvent;
+/**
+ * An event of {@link subscribeMonitor}. With `allNsid`, `nsid` is the id
+ * the subscribing namespace gives the namespace the event happened in
+ * (absent for its own).
+ */
+export type MonitorEvent = (RouteEvent | NetconfEvent | NsidEvent) & { nsid?: number };
 
 /** What {@link subscribeMonitor} follows. */
 export interface MonitorSelection {
@@ -61,6 +65,11 @@ export interface MonitorSelection {
   netconf?: readonly (keyof typeof RTNLGRP_NETCONF)[];
   /** Namespace ids. */
   nsid?: boolean;
+  /**
+   * Also the events of every namespace this one has an id for
+   * (`NETLINK_LISTEN_ALL_NSID`, `ip monitor all-nsid`); each carries its `nsid`.
+   */
+  allNsid?: boolean;
 }
 
 /** Turns a message into a monitor event, or `undefined` for other types. */
@@ -71,9 +80,19 @@ export function parseMonitorEvent(m: NlMsg): MonitorEvent | undefined {
   return parseNetconfEvent(m) ?? parseRouteEvent(m);
 }
 
+/** {@link parseMonitorEvent}, with the namespace id of the message (`allNsid`). */
+function withNsid(sock: NetlinkSocket): (m: NlMsg) => MonitorEvent | undefined {
+  return (m) => {
+    const ev: MonitorEvent | undefined = parseMonitorEvent(m);
+    const nsid = sock.messageNsid;
+    if (ev && nsid !== undefined) ev.nsid = nsid;
+    return ev;
+  };
+}
+
 async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<MonitorEvent, void, undefined> {
   try {
-    for await (const item of sock.messages(parseMonitorEvent, { signal })) {
+    for await (const item of sock.messages(withNsid(sock), { signal })) {
       if (isOverrun(item)) yield { type: "overrun" };
       else if (item) yield item;
     }
@@ -99,6 +118,7 @@ export async function subscribeMonitor(
     receiveBuffer: opts.receiveBuffer ?? DEFAULT_EVENT_BUFFER,
     groups,
     describe: describeRtm,
+    listenAllNsid: what.allNsid,
   });
   return new RouteEventStream(sock, follow, opts.signal);
 }
