@@ -287,8 +287,10 @@ class Printer {
 
   change(ev: Change): void {
     if (ev.kind === "link" && ev.object.family !== "bridge") {
+      const known = this.names.get(ev.object.index);
       if (ev.type === "del") this.names.delete(ev.object.index);
-      else this.names.set(ev.object.index, ev.object);
+      // ip (ll_entry_update) keeps the first name it saw for an index until the link is deleted.
+      else this.names.set(ev.object.index, known ? { ...ev.object, name: known.name } : ev.object);
     }
     if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(ev, `[${ev.kind.toUpperCase()}]`);
     const devFixed = this.dev !== undefined;

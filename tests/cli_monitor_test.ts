@@ -1,0 +1,193 @@
+/**
+ * `nlkit monitor` against `ip monitor` in the same namespace: `all-nsid`
+ * (events of a peer namespace that has an id), `mroute`, `stats`, the
+ * word table's abbreviations, and exit codes. Runs on the sources (Deno,
+ * Bun) and, with `NLKIT_BIN`, on the compiled binary.
+ *
+ * @module
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { CLI, nlkit, ROOT } from "./_cli.ts";
+import { ip, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./_helpers.ts";
+
+interface Watched {
+  out: string;
+  code: number | null;
+  signal: string | null;
+}
+
+/** Starts each command, waits until they listen, runs `act`, stops them with SIGINT; their output and exit. */
+async function watch(ns: string, cmds: [string, string[]][], act: () => void): Promise<Watched[]> {
+  const kids = cmds.map(([cmd, args]) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "" } });
+    let out = "";
+    child.stdout.on("data", (d) => out += d);
+    child.stderr.on("data", (d) => out += d);
+    const done = new Promise<Watched>((resolve) =>
+      child.on("close", (code, signal) => resolve({ out, code, signal: signal as string | null }))
+    );
+    return { child, done };
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const table = run("ip", ["netns", "exec", ns, "cat", "/proc/net/netlink"]);
+    if (kids.every((k) => k.child.pid && subscribed(k.child.pid, table)) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 300)); // a process may join its groups one by one
+  act();
+  await new Promise((r) => setTimeout(r, 700));
+  // process.kill, not child.kill: Deno reports a child it signalled itself as killed even when it exited 0.
+  for (const k of kids) process.kill(k.child.pid!, "SIGINT");
+  return await Promise.all(kids.map((k) => k.done));
+}
+
+/**
+ * `pid` (or, for `ip netns exec`, its child) holds a netlink socket that
+ * joined a group, in `table` (the namespace's /proc/net/netlink: nlkit
+ * opens its sockets there while its process stays in its own).
+ */
+function subscribed(pid: number, table: string): boolean {
+  const pids = [pid, ...children(pid)];
+  for (const p of pids) {
+    let inodes: Set<string>;
+    try {
+      inodes = new Set(
+        readdirSync(`/proc/${p}/fd`).map((fd) => {
+          try {
+            return readlinkSync(`/proc/${p}/fd/${fd}`);
+          } catch {
+            return "";
+          }
+        }).filter((l) => l.startsWith("socket:[")).map((l) => l.slice(8, -1)),
+      );
+    } catch {
+      continue; // gone, or not started yet
+    }
+    for (const line of table.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 10 && inodes.has(f[9]) && f[3] !== "00000000") return true;
+    }
+  }
+  return false;
+}
+
+function children(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const me = (...args: string[]): [string, string[]] => [CLI[0], [...CLI[1], ...args]];
+
+/** ip dies of the SIGINT; nlkit ends cleanly with exit 0. */
+function stopped(ours: Watched, theirs: Watched): void {
+  assert.equal(ours.code, 0, ours.out);
+  assert.equal(theirs.signal, "SIGINT");
+}
+
+/** A namespace `peer` that `ns` knows by nsid 5. */
+async function withPeer(fn: (ns: string, peer: string) => Promise<void>): Promise<void> {
+  await withTempNetns(async (ns) => {
+    const peer = uniqueName("nlkt-peer");
+    run("ip", ["netns", "add", peer]);
+    try {
+      ip(ns, "netns", "set", peer, "5");
+      await fn(ns, peer);
+    } finally {
+      run("ip", ["netns", "del", peer]);
+    }
+  });
+}
+
+test(
+  "monitor all-nsid prefixes each line with [nsid N] or [nsid current] as ip does",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withPeer(async (ns, peer) => {
+      const changes = () => {
+        ip(peer, "link", "add", "p0", "type", "veth", "peer", "name", "p1");
+        ip(peer, "addr", "add", "10.9.0.1/24", "dev", "p0");
+        ip(ns, "link", "add", "o0", "type", "veth", "peer", "name", "o1");
+        ip(peer, "link", "del", "p0");
+      };
+      const [theirs, ours, theirsL, oursL, oursPlain] = await watch(ns, [
+        ["ip", ["-n", ns, "monitor", "all-nsid"]],
+        me("-n", ns, "monitor", "all-nsid"),
+        ["ip", ["-n", ns, "monitor", "label", "al", "link", "addr"]],
+        me("-n", ns, "monitor", "label", "al", "link", "addr"),
+        me("-n", ns, "monitor", "link", "addr"),
+      ], changes);
+      stopped(ours, theirs);
+      assert.equal(ours.out, theirs.out);
+      assert.match(ours.out, /^\[nsid 5\]\d+: p1@NONE: /m);
+      assert.match(ours.out, /^\[nsid 5\]\d+: p0 {4}inet 10\.9\.0\.1\/24 /m);
+      assert.match(ours.out, /^\[nsid current\]\d+: o1@NONE: /m);
+      assert.match(ours.out, /^\[nsid 5\]Deleted \d+: p0@/m);
+      assert.equal(oursL.out, theirsL.out);
+      assert.match(oursL.out, /^\[nsid 5\]\[LINK\]\d+: p1@NONE: /m);
+      assert.match(oursL.out, /^\[nsid current\]\[LINK\]\d+: o1@NONE: /m);
+      // Without all-nsid the peer's changes are not seen, and no line has a prefix.
+      assert.doesNotMatch(oursPlain.out, /p0|p1|nsid/);
+      assert.match(oursPlain.out, /^\d+: o1@NONE: /m);
+    });
+  },
+);
+
+test("monitor -t/-ts all-nsid: timestamp, then [nsid N], then the banner", { skip: NEEDS_ROOT }, async () => {
+  await withPeer(async (ns, peer) => {
+    const [theirs, ours, theirsS, oursS] = await watch(ns, [
+      ["ip", ["-t", "-n", ns, "monitor", "all-nsid", "label", "link"]],
+      me("-t", "-n", ns, "monitor", "all-nsid", "label", "link"),
+      ["ip", ["-ts", "-n", ns, "monitor", "all-nsid", "link"]],
+      me("-ts", "-n", ns, "monitor", "all-nsid", "link"),
+    ], () => ip(peer, "link", "add", "p0", "type", "veth", "peer", "name", "p1"));
+    const long = /^Timestamp: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} \d+ usec$/gm;
+    const short = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\] /gm;
+    assert.match(ours.out, /^Timestamp: .* usec\n\[nsid 5\]\[LINK\]\d+: p1@NONE: /m);
+    assert.equal(ours.out.replace(long, "T"), theirs.out.replace(long, "T"));
+    assert.match(oursS.out, /^\[\d{4}-[^\]]*\] \[nsid 5\]\d+: p1@NONE: /m);
+    assert.equal(oursS.out.replace(short, "T "), theirsS.out.replace(short, "T "));
+  });
+});
+
+test("monitor all-nsid file FILE: every record is [nsid current], as ip prints it", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    const file = join(mkdtempSync(join(tmpdir(), "nlkit-rtmon-")), "rtmon.log");
+    await watch(ns, [["ip", ["netns", "exec", ns, "rtmon", "file", file]]], () => {
+      ip(ns, "link", "add", "r0", "type", "veth", "peer", "name", "r1");
+      ip(ns, "link", "del", "r0");
+    });
+    for (const args of [["monitor", "all-nsid", "file", file], ["monitor", "label", "all-nsid", "file", file]]) {
+      const r = nlkit(args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, ip(ns, ...args), args.join(" "));
+      assert.match(r.stdout, /^\[nsid current\](\[LINK\])?\d+: lo: /m);
+      assert.match(r.stdout, /^Timestamp: .* us$/m); // time records have no headers
+    }
+  });
+});
+
+test("monitor words: ip's abbreviations and order; all-nsid is refused with ct and tc", () => {
+  for (
+    const [args, re] of [
+      [["monitor", "all-nsid", "ct"], /"all-nsid" applies to ip's objects only/],
+      [["monitor", "tc", "all-nsid"], /"all-nsid" applies to ip's objects only/],
+      [["monitor", "zqzq"], /Unknown monitor object: "zqzq"/],
+      [["monitor", "neighbourhood"], /Unknown monitor object/],
+    ] as const
+  ) {
+    const r = nlkit([...args]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+});
