@@ -102,3 +102,23 @@ test("subscribeMonitor allNsid tags events of a peer namespace with its id, own 
     }
   });
 });
+
+test("a seq-0 kernel message reported with nl_groups 0 (a group above 32) reaches the multicast reader", async () => {
+  const sys = fakeSys(() => []);
+  sys.queue.push({ bytes: datagram(frame(92, 0, 0, new Uint8Array([7, 0, 0, 0]))), groups: 0 });
+  using sock = NetlinkSocket.openWith(sys, 0, { groups: [36] });
+  const ac = new AbortController();
+  const got: number[] = [];
+  for await (const item of sock.messages((m) => m.type, { signal: ac.signal })) {
+    if (typeof item === "number") got.push(item);
+    ac.abort();
+  }
+  assert.deepEqual(got, [92]);
+  assert.equal(sock.unmatchedDropped, 0);
+  // A socket in no group still drops it (no request waits for seq 0).
+  const sys2 = fakeSys(() => []);
+  sys2.queue.push({ bytes: datagram(frame(92, 0, 0, new Uint8Array(4))), groups: 0 });
+  using lone = NetlinkSocket.openWith(sys2, 0);
+  await assert.rejects(lone.request(frame(0x10, 0, 0), undefined, { timeout: 50 }));
+  assert.equal(lone.unmatchedDropped, 1);
+});

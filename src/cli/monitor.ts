@@ -24,7 +24,7 @@ import { formatRule } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
 import { getLink } from "../route/link/api.ts";
 import { type Netconf, type NetconfEvent, RP_FILTER } from "../route/netconf.ts";
-import type { NsidEvent } from "../route/monitor_events.ts";
+import type { NsidEvent, StatsEvent } from "../route/monitor_events.ts";
 import { nameOf } from "../wire/table.ts";
 import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 import { addressesToIpJson } from "../route/addr/json.ts";
@@ -41,7 +41,7 @@ import { subscribeTc } from "../route/tc/events.ts";
 import { printClass, printFilter, printQdisc } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "ct", "tc"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "stats", "ct", "tc"] as const;
 type MonitorObject = typeof OBJECTS[number];
 
 /**
@@ -50,7 +50,7 @@ type MonitorObject = typeof OBJECTS[number];
  * then nlkit's own: `nh`, `neighbour`, `ct`, `tc`.
  */
 const WORDS = wordTable(
-  "file label link address=addr route neigh netconf rule nsid nexthop all! all-nsid dev! " +
+  "file label link address=addr route neigh netconf rule nsid nexthop stats! all! all-nsid dev! " +
     "nh=nexthop! neighbor=neigh! neighbour=neigh! ct! conntrack=ct! tc!",
 );
 
@@ -318,6 +318,31 @@ class Printer {
     this.#emit(ev, "[NSID]", text, () => ({ event: ev.type, object: "nsid", ...nsidJson(ev.object, name) }));
   }
 
+  /** `ipstats_print`: `N: NAME:`, then the hardware statistics info (`    l3_stats on used off`). */
+  stats(ev: StatsEvent & Tagged): void {
+    const s = ev.object;
+    const name = nameOfIndex(this.names, s.ifindex);
+    let text = `${s.ifindex}: ${name}:`;
+    const info: Record<string, unknown> = {};
+    if (s.hwStatsInfo) {
+      text += "\n";
+      const l3 = s.hwStatsInfo.l3Stats;
+      if (l3) {
+        text += "    l3_stats";
+        if (l3.request !== undefined) text += l3.request ? " on" : " off";
+        if (l3.used !== undefined) text += ` used ${l3.used ? "on" : "off"}`;
+        info.l3_stats = { ...l3 };
+      }
+    }
+    this.#emit(ev, "[STATS]", text, () => ({
+      event: ev.type,
+      object: "stats",
+      ifindex: s.ifindex,
+      ifname: name,
+      ...(s.hwStatsInfo ? { info } : {}),
+    }));
+  }
+
   overrun(): void {
     const ctx = this.#ctx;
     if (ctx.opts.json) writeNdjson(ctx.out, { event: "overrun" });
@@ -336,7 +361,7 @@ class Printer {
 /** Route objects, netconf and nsids on one socket, so lines come in the kernel's order as with ip. */
 async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
   const allNsid = p.allNsid;
-  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid"].includes(o)) as RouteGroup[];
+  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid", "stats"].includes(o)) as RouteGroup[];
   const f = ctx.opts.family;
   const netconf = !objs.has("netconf")
     ? []
@@ -345,8 +370,14 @@ async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSigna
     : f === AF_INET6
     ? ["inet6"] as const
     : undefined;
-  const what = { groups, netconf: netconf ?? ["inet", "inet6"] as const, nsid: objs.has("nsid"), allNsid };
-  if (!groups.length && !what.netconf.length && !what.nsid) return;
+  const what = {
+    groups,
+    netconf: netconf ?? ["inet", "inet6"] as const,
+    nsid: objs.has("nsid"),
+    stats: objs.has("stats"),
+    allNsid,
+  };
+  if (!groups.length && !what.netconf.length && !what.nsid && !what.stats) return;
   const { subscribeMonitor } = await import("../route/monitor_events.ts");
   for await (const ev of await subscribeMonitor(what, { ...ctx.lib, signal })) {
     if (ev.type === "overrun") p.overrun();
@@ -354,6 +385,7 @@ async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSigna
       await learnLink(ctx, p.names, ev.object.ifindex);
       p.netconf(ev);
     } else if (ev.kind === "nsid") await p.nsid(ev);
+    else if (ev.kind === "stats") p.stats(ev);
     else p.change(ev);
   }
 }
@@ -404,6 +436,7 @@ async function replay(
       if (rec.messageType > 3) ctx.err.line(`Unknown message: type=0x${rec.messageType.toString(16).padStart(8, "0")}`);
     } else if (rec.kind === "netconf") p.netconf(rec);
     else if (rec.kind === "nsid") await p.nsid(rec);
+    else if (rec.kind === "stats") p.stats(rec);
     else p.change(rec);
   }
 }

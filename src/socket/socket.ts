@@ -1027,6 +1027,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         const c = this.#consumers.get(m.seq);
         if (c) this.#deliver(c, m);
         else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#unicast) this.#unicastMessage(m);
+        // The kernel gives groups above 32 (RTNLGRP_STATS) as nl_groups 0: a seq-0 message on a member is an event.
+        else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#joined > 0) this.#event(m);
         else this.#unmatched(m);
       } else this.#event(m);
     }
