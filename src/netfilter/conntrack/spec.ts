@@ -383,12 +383,15 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   return { family, attrs };
 }
 
+type SctpInfo = { state?: string; vtagOriginal?: number; vtagReply?: number };
+type DccpInfo = { state?: string; role?: number };
+
 /** `CTA_PROTOINFO_SCTP` of a spec, or undefined when it sets none of its fields. */
-function sctpInfo(spec: ConntrackSpec, protoNum: number) {
+function sctpInfo(spec: ConntrackSpec, protoNum: number): SctpInfo | undefined {
   const { sctpState: state, sctpVtagOrig: orig, sctpVtagReply: reply } = spec;
   if (state === undefined && orig === undefined && reply === undefined) return undefined;
   if (protoNum !== 132) throw new InvalidArgumentError(`SCTP state or tags given for protocol "${spec.proto}"`);
-  const info: { state?: string; vtagOriginal?: number; vtagReply?: number } = {};
+  const info: SctpInfo = {};
   if (state !== undefined) {
     valueOfName(SCTP_CONNTRACK_STATES, state, "SCTP state"); // throws on unknown names
     info.state = state;
@@ -399,11 +402,11 @@ function sctpInfo(spec: ConntrackSpec, protoNum: number) {
 }
 
 /** `CTA_PROTOINFO_DCCP` of a spec (state, role), or undefined when it sets neither. */
-function dccpInfo(spec: ConntrackSpec, protoNum: number) {
+function dccpInfo(spec: ConntrackSpec, protoNum: number): DccpInfo | undefined {
   const { dccpState: state, dccpRole: role } = spec;
   if (state === undefined && role === undefined) return undefined;
   if (protoNum !== 33) throw new InvalidArgumentError(`DCCP state or role given for protocol "${spec.proto}"`);
-  const info: { state?: string; role?: number } = {};
+  const info: DccpInfo = {};
   if (state !== undefined) {
     valueOfName(DCCP_CONNTRACK_STATES, state, "DCCP state"); // throws on unknown names
     info.state = state;
