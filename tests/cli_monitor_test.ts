@@ -189,6 +189,9 @@ test("monitor words: ip's abbreviations and order; all-nsid is refused with ct a
       [["monitor", "tc", "all-nsid"], /"all-nsid" applies to ip's objects only/],
       [["monitor", "zqzq"], /Unknown monitor object: "zqzq"/],
       [["monitor", "neighbourhood"], /Unknown monitor object/],
+    [["monitor", "m"], /Monitor object "mroute" is not supported by nlkit/], // "m" is mroute in ip's table order
+    [["monitor", "p"], /Monitor object "prefix" is not supported by nlkit/],
+    [["monitor", "stat"], /Unknown monitor object: "stat"/], // ip compares "stats" whole
     ] as const
   ) {
     const r = nlkit([...args]);

@@ -50,7 +50,7 @@ type MonitorObject = typeof OBJECTS[number];
  * then nlkit's own: `nh`, `neighbour`, `ct`, `tc`.
  */
 const WORDS = wordTable(
-  "file label link address=addr route neigh netconf rule nsid nexthop stats! all! all-nsid dev! " +
+  "file label link address=addr route mroute prefix neigh netconf rule nsid nexthop stats! all! all-nsid dev! " +
     "nh=nexthop! neighbor=neigh! neighbour=neigh! ct! conntrack=ct! tc!",
 );
 
@@ -80,6 +80,8 @@ function parseMonitorArgs(args: Args): MonitorArgs {
     else if (name === "file") {
       if (file !== undefined) throw new UsageError(`Duplicate "file" in monitor`, w);
       file = args.value("file", "file name");
+    } else if (name === "mroute" || name === "prefix") {
+      throw new UsageError(`Monitor object "${name}" is not supported by nlkit (ip monitor ${name})`, w);
     } else if (name !== undefined) objs.add(name as MonitorObject);
     else throw unknownWord("monitor object", w, WORDS.map((e) => e.word));
   }
