@@ -22,7 +22,7 @@ const me = (...args: string[]): [string, string[]] => [CLI[0], [...CLI[1], ...ar
 function stopped(ours: Watched, theirs: Watched): void {
   assert.equal(ours.code, 0, ours.err);
   assert.equal(ours.err, "");
-  assert.equal(theirs.signal, "SIGINT");
+  assert.equal(theirs.signal, "SIGINT", `ip ended with ${theirs.code}: ${theirs.err}`);
 }
 
 /** A namespace `peer` that `ns` knows by nsid 5. */
