@@ -44,6 +44,12 @@ export interface SocketOptions {
   groups?: readonly number[];
   /** Do not report overruns (`NETLINK_NO_ENOBUFS`); events may be lost silently. */
   noEnobufs?: boolean;
+  /**
+   * Also receive the notifications of every namespace this socket's
+   * namespace has an id for (`NETLINK_LISTEN_ALL_NSID`); the socket's
+   * `messageNsid` tells each message's origin.
+   */
+  listenAllNsid?: boolean;
   /** Make the kernel report delivery failures (`NETLINK_BROADCAST_ERROR`). */
   broadcastError?: boolean;
   /** Turns message types into names for error texts. */

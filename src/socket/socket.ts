@@ -28,7 +28,7 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
-import { type Sys, SysError } from "../sys/sys.ts";
+import { type RecvMsg, type Sys, SysError } from "../sys/sys.ts";
 import { withNetns } from "../netns/netns.ts";
 import {
   align4,
@@ -38,6 +38,7 @@ import {
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  NETLINK_LISTEN_ALL_NSID,
   NETLINK_NETFILTER,
   NETLINK_NO_ENOBUFS,
   NLM_F_ACK,
@@ -80,6 +81,7 @@ import {
   type UnicastOptions,
 } from "./options.ts";
 import { readinessFor } from "./readiness.ts";
+import { NSID_CONTROL_SPACE, nsidOfControl } from "./cmsg.ts";
 
 export type { Parse } from "./consumer.ts";
 export type {
@@ -194,7 +196,12 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #joined = 0;
   /** Notifications read before a multicast reader started (`null` marks an overrun). */
   #stash: (Uint8Array | null)[] = [];
+  /** The namespace id of each stashed notification (`listenAllNsid`). */
+  #stashNsids: (number | undefined)[] = [];
   #stashBytes = 0;
+  /** `listenAllNsid`: the recvmsg buffers, control data included. */
+  #recv: RecvMsg | undefined;
+  #nsid: number | undefined;
 
   private constructor(sys: Sys, fd: number, protocol: number, options: SocketOptions) {
     this.#sys = sys;
@@ -208,6 +215,10 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#base = options.datagramBuffer ?? RECV_BUFFER;
     this.#buf = new Uint8Array(this.#base);
     this.#view = new DataView(this.#buf.buffer);
+    if (options.listenAllNsid) {
+      const control = new Uint8Array(NSID_CONTROL_SPACE);
+      this.#recv = { buf: this.#buf, addr: this.#addr, control, controlLength: 0, flags: 0 };
+    }
     const addr = new Uint8Array(12);
     new DataView(addr.buffer).setUint16(0, AF_NETLINK, true);
     sys.bind(fd, addr);
@@ -235,6 +246,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       set(NETLINK_GET_STRICT_CHK, options.strictCheck);
       set(NETLINK_NO_ENOBUFS, options.noEnobufs);
       set(NETLINK_BROADCAST_ERROR, options.broadcastError);
+      set(NETLINK_LISTEN_ALL_NSID, options.listenAllNsid);
       if (options.receiveBuffer) setBuffer(sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, options.receiveBuffer);
       if (options.sendBuffer) setBuffer(sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBuffer);
       const sock = new NetlinkSocket(sys, fd, protocol, options);
@@ -261,6 +273,16 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     return this.#sys.getsockoptInt(this.#checkOpen(), SOL_SOCKET, SO_SNDBUF);
   }
 
+  /**
+   * With `listenAllNsid`, while a parser runs: the id this socket's
+   * namespace gives the namespace the message came from (the
+   * `NETLINK_LISTEN_ALL_NSID` control message), or undefined for the
+   * socket's own namespace. Always undefined without `listenAllNsid`.
+   */
+  get messageNsid(): number | undefined {
+    return this.#nsid;
+  }
+
   /** Size of the userspace buffer datagrams are read into (grows after a huge datagram, then shrinks back). */
   get datagramBuffer(): number {
     return this.#buf.length;
@@ -278,6 +300,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#joined = Math.max(0, this.#joined - 1);
     if (this.#joined === 0) {
       this.#stash = []; // no group left: kept notifications are nobody's
+      this.#stashNsids = [];
       this.#stashBytes = 0;
     }
   }
@@ -820,7 +843,13 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#buf.length > this.#base && this.#fits >= SHRINK_AFTER) this.#resize(this.#base);
     const buf = this.#buf;
     let n: number;
-    do n = this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr); while (n === -EINTR);
+    const recv = this.#recv;
+    if (recv) recv.buf = buf;
+    do {
+      n = recv
+        ? this.#sys.recvmsg(fd, recv, MSG_DONTWAIT | MSG_TRUNC)
+        : this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr);
+    } while (n === -EINTR);
     if (n < 0) {
       if (n === -EAGAIN) {
         if (this.#suspects.length) this.#lostSuspects();
@@ -830,8 +859,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         this.#overrun();
         return true;
       }
-      throw new SysError("recvfrom", -n);
+      throw new SysError(recv ? "recvmsg" : "recvfrom", -n);
     }
+    if (recv) this.#nsid = nsidOfControl(recv.control, recv.controlLength);
     if (this.#addrView.getUint32(4, true) !== 0) {
       this.foreignDropped++; // only the kernel may speak to us
       return true;
@@ -911,16 +941,19 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#joined === 0 || this.#stash.at(-1) === null && this.#stashBytes >= STASH_BYTES) return;
     if (this.#stashBytes + m.end - m.start > STASH_BYTES) return this.#eventsLost();
     this.#stash.push(m.buf.slice(m.start, m.end));
+    this.#stashNsids[this.#stash.length - 1] = this.#nsid;
     this.#stashBytes += m.end - m.start;
   }
 
   /** Hands the stashed notifications to a starting reader, in order. */
   #unstash(l: Consumer): void {
-    for (const bytes of this.#stash) {
+    const current = this.#nsid;
+    for (const [i, bytes] of this.#stash.entries()) {
       if (bytes === null) {
         l.items.push(new Overrun());
         continue;
       }
+      this.#nsid = this.#stashNsids[i];
       const m = readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length);
       try {
         l.items.push(l.parse!(m));
@@ -929,7 +962,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         l.items.push(new MessageError(e, bytes));
       }
     }
+    this.#nsid = current;
     this.#stash = [];
+    this.#stashNsids = [];
     this.#stashBytes = 0;
   }
 
@@ -992,6 +1027,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         const c = this.#consumers.get(m.seq);
         if (c) this.#deliver(c, m);
         else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#unicast) this.#unicastMessage(m);
+        // The kernel gives groups above 32 (RTNLGRP_STATS) as nl_groups 0: a seq-0 message on a member is an event.
+        else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#joined > 0) this.#event(m);
         else this.#unmatched(m);
       } else this.#event(m);
     }

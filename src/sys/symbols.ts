@@ -54,6 +54,14 @@ export const SYMBOLS = {
     ],
     result: "i32", // ssize_t, low 32 bits as above
   },
+  recvmsg: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // struct msghdr *msg
+      "i32", // int flags
+    ],
+    result: "i32", // ssize_t, low 32 bits as above
+  },
   setsockopt: {
     parameters: [
       "i32", // int sockfd

@@ -56,6 +56,12 @@ export interface Sys {
   sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array | null): number;
   /** `recvfrom(2)`: length or `-errno`; the sender's address lands in `addr`. */
   recvfrom(fd: number, buf: Uint8Array | null, len: number, flags: number, addr: Uint8Array | null): number;
+  /**
+   * `recvmsg(2)` into one buffer, with ancillary data: length or `-errno`.
+   * Fills `msg.addr` (the sender), `msg.control` (control messages; their
+   * length lands in `msg.controlLength`) and `msg.flags` (`msg_flags`).
+   */
+  recvmsg(fd: number, msg: RecvMsg, flags: number): number;
   /** `setsockopt(2)` with an int value. */
   setsockoptInt(fd: number, level: number, name: number, value: number): void;
   /** `getsockopt(2)` of an int value. */
@@ -105,6 +111,24 @@ export interface Sys {
   pollAsync(fds: Uint8Array, nfds: number): Promise<number>;
 }
 
+/** The buffers of one {@link Sys.recvmsg} call; reusable, the call writes its results back. */
+export interface RecvMsg {
+  /** Where the datagram lands. */
+  buf: Uint8Array;
+  /** `struct sockaddr` of the sender. */
+  addr: Uint8Array;
+  /** Room for control messages. */
+  control: Uint8Array;
+  /** Out: bytes of `control` the kernel filled (`msg_controllen`). */
+  controlLength: number;
+  /** Out: `msg_flags` (`MSG_TRUNC`, `MSG_CTRUNC`). */
+  flags: number;
+}
+
+// struct msghdr and struct iovec on LP64 (x86_64, aarch64, riscv64).
+const MSGHDR_SIZE = 56;
+const IOVEC_SIZE = 16;
+
 const encoder = new TextEncoder();
 
 /** A NUL-terminated copy of `s` for a `const char *` parameter. */
@@ -141,6 +165,10 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
   const intView = new DataView(int.buffer);
   const lenBuf = new Uint8Array(4);
   const lenView = new DataView(lenBuf.buffer);
+  const msghdr = new Uint8Array(MSGHDR_SIZE);
+  const msgView = new DataView(msghdr.buffer);
+  const iovec = new Uint8Array(IOVEC_SIZE);
+  const iovView = new DataView(iovec.buffer);
   return {
     runtime,
     socket: (d, t, p) => check(f.socket(d, t, p), "socket"),
@@ -153,6 +181,21 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
     recvfrom: (fd, buf, len, flags, addr) => {
       if (addr) lenView.setUint32(0, addr.length, true);
       return neg(f.recvfrom(fd, buf, len, flags, addr, addr ? lenBuf : null));
+    },
+    recvmsg: (fd, msg, flags) => {
+      iovView.setBigUint64(0, raw.address(msg.buf), true);
+      iovView.setBigUint64(8, BigInt(msg.buf.length), true);
+      msgView.setBigUint64(0, raw.address(msg.addr), true); // msg_name
+      msgView.setUint32(8, msg.addr.length, true); // msg_namelen
+      msgView.setBigUint64(16, raw.address(iovec), true); // msg_iov
+      msgView.setBigUint64(24, 1n, true); // msg_iovlen
+      msgView.setBigUint64(32, raw.address(msg.control), true); // msg_control
+      msgView.setBigUint64(40, BigInt(msg.control.length), true); // msg_controllen
+      msgView.setInt32(48, 0, true); // msg_flags
+      const n = neg(f.recvmsg(fd, msghdr, flags));
+      msg.controlLength = n < 0 ? 0 : Number(msgView.getBigUint64(40, true));
+      msg.flags = n < 0 ? 0 : msgView.getInt32(48, true);
+      return n;
     },
     setsockoptInt: (fd, level, name, value) => {
       intView.setInt32(0, value, true);

@@ -16,6 +16,8 @@ import {
   CTA_PROTO_TABLE as PROTO,
   CTA_TABLE,
   CTA_TUPLE_TABLE,
+  DCCP_CONNTRACK_STATES,
+  SCTP_CONNTRACK_STATES,
   TCP_CONNTRACK_STATES,
 } from "./tables.ts";
 
@@ -86,6 +88,16 @@ export interface ConntrackSpec extends ConntrackKey {
   status?: readonly string[] | number;
   /** TCP state name (`ESTABLISHED`, ...). */
   tcpState?: string;
+  /** SCTP state name (`ESTABLISHED`, ...); the kernel takes it only with both verification tags. */
+  sctpState?: string;
+  /** SCTP verification tag of the original direction (u32). */
+  sctpVtagOrig?: number;
+  /** SCTP verification tag of the reply direction (u32). */
+  sctpVtagReply?: number;
+  /** DCCP state name (`OPEN`, ...). */
+  dccpState?: string;
+  /** DCCP role of the original direction's sender. */
+  dccpRole?: "client" | "server";
   /** Label bit numbers (0 to 127), the raw bitmap, or a listed entry's `labels`. */
   labels?: readonly number[] | Uint8Array | ConntrackLabels;
   /** Only the label bits in this mask change (update). */
@@ -161,6 +173,11 @@ const SPEC_KEYS = [
   "markMask",
   "status",
   "tcpState",
+  "sctpState",
+  "sctpVtagOrig",
+  "sctpVtagReply",
+  "dccpState",
+  "dccpRole",
   "labels",
   "labelsMask",
 ]
@@ -346,6 +363,10 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     valueOfName(TCP_CONNTRACK_STATES, state, "TCP state"); // throws on unknown names
     attrs.protoinfo = { tcp: { state } };
   }
+  const sctp = sctpInfo(spec, protoNum);
+  if (sctp) attrs.protoinfo = { sctp };
+  const dccp = dccpInfo(spec, protoNum);
+  if (dccp) attrs.protoinfo = { dccp };
   if (spec.zone !== undefined) attrs.zone = checkPolicy(CTA_TABLE.zone, spec.zone);
   if (spec.labels !== undefined) attrs.labels = labelBytes(spec.labels);
   if (spec.labelsMask !== undefined) {
@@ -365,4 +386,41 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   }
   if (spec.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, spec.id);
   return { family, attrs };
+}
+
+type SctpInfo = { state?: string; vtagOriginal?: number; vtagReply?: number };
+type DccpInfo = { state?: string; role?: number };
+
+/** `CTA_PROTOINFO_SCTP` of a spec, or undefined when it sets none of its fields. */
+function sctpInfo(spec: ConntrackSpec, protoNum: number): SctpInfo | undefined {
+  const { sctpState: state, sctpVtagOrig: orig, sctpVtagReply: reply } = spec;
+  if (state === undefined && orig === undefined && reply === undefined) return undefined;
+  if (protoNum !== 132) throw new InvalidArgumentError(`SCTP state or tags given for protocol "${spec.proto}"`);
+  const info: SctpInfo = {};
+  if (state !== undefined) {
+    valueOfName(SCTP_CONNTRACK_STATES, state, "SCTP state"); // throws on unknown names
+    info.state = state;
+  }
+  if (orig !== undefined) info.vtagOriginal = checkInt("SCTP original verification tag", orig, 0xffffffff);
+  if (reply !== undefined) info.vtagReply = checkInt("SCTP reply verification tag", reply, 0xffffffff);
+  return info;
+}
+
+/** `CTA_PROTOINFO_DCCP` of a spec (state, role), or undefined when it sets neither. */
+function dccpInfo(spec: ConntrackSpec, protoNum: number): DccpInfo | undefined {
+  const { dccpState: state, dccpRole: role } = spec;
+  if (state === undefined && role === undefined) return undefined;
+  if (protoNum !== 33) throw new InvalidArgumentError(`DCCP state or role given for protocol "${spec.proto}"`);
+  const info: DccpInfo = {};
+  if (state !== undefined) {
+    valueOfName(DCCP_CONNTRACK_STATES, state, "DCCP state"); // throws on unknown names
+    info.state = state;
+  }
+  if (role !== undefined) {
+    if (role !== "client" && role !== "server") {
+      throw new InvalidArgumentError(`Invalid DCCP role: "${role}" (must be "client" or "server")`);
+    }
+    info.role = role === "client" ? 0 : 1; // DCCP_CONNTRACK_ROLE_CLIENT, _SERVER
+  }
+  return info;
 }
