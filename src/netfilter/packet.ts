@@ -92,6 +92,17 @@ export function checkCopyMode(mode: string): number {
   return n;
 }
 
+/** Checks flag names against `allowed` (`what` names one in errors: "queue flag"); returns a copy. */
+export function checkFlagNames(flags: readonly string[], allowed: readonly string[], what: string): string[] {
+  if (!Array.isArray(flags)) throw new InvalidArgumentError(`Cannot use ${what}s: expected an array of flag names`);
+  for (const f of flags) {
+    if (!allowed.includes(f)) {
+      throw new InvalidArgumentError(`Cannot use ${what} "${f}": expected ${allowed.join(", ")}`);
+    }
+  }
+  return [...flags];
+}
+
 /** `NFPROTO_*` family names of the `nfgenmsg` header of a packet message. */
 export const NFPROTO_NAMES = { 1: "inet", 2: "ipv4", 3: "arp", 5: "netdev", 7: "bridge", 10: "ipv6" } as const;
 

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { NLMSG_HDRLEN } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import { type Attrs, forEachAttr } from "../../wire/table.ts";
-import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { checkCopyMode, checkFlagNames, checkU16, checkU32, type CopyMode } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { NFQA_CFG_FLAGS, NFQA_CFG_TABLE, NFQA_TABLE, NFQNL_CFG_CMD, NFQNL_MSG } from "./tables.ts";
 
@@ -66,13 +66,7 @@ export function verdictNumber(v: Verdict): number {
 
 /** Checks queue flag names. */
 export function checkQueueFlags(flags: readonly string[]): string[] {
-  if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use queue flags: expected an array of flag names");
-  for (const f of flags) {
-    if (!FLAG_NAMES.includes(f)) {
-      throw new InvalidArgumentError(`Cannot use queue flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
-    }
-  }
-  return [...flags];
+  return checkFlagNames(flags, FLAG_NAMES, "queue flag");
 }
 
 /** Builds an `NFQNL_MSG_CONFIG` that binds (or unbinds) `queue` and applies `cfg`. */

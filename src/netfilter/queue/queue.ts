@@ -156,13 +156,10 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   /** Sends the verdict for one packet (or packet id), with an optional new mark, conntrack mark or payload. */
   verdict(packet: QueuePacket | number, verdict: Verdict, opts?: VerdictOptions): Promise<void> {
     const id = typeof packet === "number" ? packet : packet.id;
-    if (opts === undefined) return this.#send(this.#single.encode(id, verdictNumber(verdict)));
-    checkKeys(opts, VERDICT_KEYS, "verdict options");
-    if (opts.payload === undefined && opts.ctMark === undefined) {
-      return this.#send(this.#single.encode(id, verdictNumber(verdict), opts.mark));
-    }
+    const plain = this.#plain(this.#single, id, verdict, opts);
+    if (plain) return this.#send(plain);
     // Without the flag the kernel has no conntrack glue for this queue and would skip the change silently.
-    if (opts.ctMark !== undefined && !this.#conntrack) {
+    if (opts?.ctMark !== undefined && !this.#conntrack) {
       throw new InvalidArgumentError("Cannot set a conntrack mark: open the queue with the conntrack flag");
     }
     return this.#send(buildVerdict(this.queue, id, verdict, opts));
@@ -171,12 +168,16 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   /** Sends one verdict (and mark) for every packet up to and including `upTo` (`NFQNL_MSG_VERDICT_BATCH`). */
   batchVerdict(upTo: QueuePacket | number, verdict: Verdict, opts?: VerdictOptions): Promise<void> {
     const id = typeof upTo === "number" ? upTo : upTo.id;
-    if (opts === undefined) return this.#send(this.#batch.encode(id, verdictNumber(verdict)));
+    // A payload or conntrack mark is per packet: buildBatchVerdict refuses it.
+    return this.#send(this.#plain(this.#batch, id, verdict, opts) ?? buildBatchVerdict(this.queue, id, verdict, opts));
+  }
+
+  /** The message from template `t` when `opts` changes at most the mark, else undefined. */
+  #plain(t: VerdictTemplate, id: number, verdict: Verdict, opts: VerdictOptions | undefined): Uint8Array | undefined {
+    if (opts === undefined) return t.encode(id, verdictNumber(verdict));
     checkKeys(opts, VERDICT_KEYS, "verdict options");
-    if (opts.payload === undefined && opts.ctMark === undefined) {
-      return this.#send(this.#batch.encode(id, verdictNumber(verdict), opts.mark));
-    }
-    return this.#send(buildBatchVerdict(this.queue, id, verdict, opts)); // throws: no payload or conntrack mark in a batch
+    if (opts.payload !== undefined || opts.ctMark !== undefined) return undefined;
+    return t.encode(id, verdictNumber(verdict), opts.mark);
   }
 
   /** Verdicts sent without `ackVerdicts` that the kernel refused (an unknown packet id, ...). */
