@@ -6,7 +6,8 @@
  */
 
 import { errnoName, errnoText } from "./errno.ts";
-import { NlkitError, PermissionError } from "../errors.ts";
+import { InvalidArgumentError, NlkitError, PermissionError } from "../errors.ts";
+import { type DatagramVector, SOCKADDR_NL } from "./mmsg.ts";
 
 /** A failed system call, with its errno; `operation` is the call. */
 export class SysError extends NlkitError {
@@ -103,6 +104,13 @@ export interface Sys {
    * array of `struct pollfd`) is ready. Never reads errno.
    */
   pollAsync(fds: Uint8Array, nfds: number): Promise<number>;
+  /** Buffers for {@link recvmmsg}: `count` slots of `size` bytes. */
+  datagramVector(count: number, size: number): DatagramVector;
+  /**
+   * `recvmmsg(2)` into a vector this Sys made: datagrams read (their
+   * lengths, flags and senders in `vec`), or `-errno` when none was.
+   */
+  recvmmsg(fd: number, vec: DatagramVector, flags: number): number;
 }
 
 const encoder = new TextEncoder();
@@ -188,5 +196,66 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
     getpid: () => f.getpid(),
     gettid: () => f.gettid(),
     pollAsync,
+    datagramVector: (count, size) => {
+      const vec = nativeVector(raw, count, size);
+      headers.set(vec.vec, vec.headers);
+      return vec.vec;
+    },
+    recvmmsg: (fd, vec, flags) => {
+      const h = headers.get(vec);
+      if (!h) throw new InvalidArgumentError("Cannot receive into a datagram vector this Sys did not make");
+      const count = vec.slots.length;
+      for (let i = 0; i < count; i++) h.view.setUint32(i * MMSGHDR + 8, SOCKADDR_NL, true); // msg_namelen, in and out
+      const n = f.recvmmsg(fd, h.bytes, count, flags, null);
+      if (n < 0) return -raw.errno();
+      for (let i = 0; i < n; i++) {
+        vec.lengths[i] = h.view.getUint32(i * MMSGHDR + 56, true); // msg_len
+        vec.flags[i] = h.view.getInt32(i * MMSGHDR + 48, true); // msg_hdr.msg_flags
+      }
+      return n;
+    },
   };
+}
+
+/** `struct mmsghdr` and `struct iovec` on 64-bit Linux (the only kind Deno and Bun run on). */
+const MMSGHDR = 64;
+const IOVEC = 16;
+
+/** The C side of a vector: its `struct mmsghdr` array. */
+interface Headers {
+  bytes: Uint8Array;
+  view: DataView;
+}
+
+const headers = new WeakMap<DatagramVector, Headers>();
+
+/**
+ * One buffer holding the `mmsghdr` array, the iovecs, the sender addresses
+ * and the slots, so every pointer written into it stays valid (a large
+ * `ArrayBuffer` never moves) as long as the vector lives.
+ */
+function nativeVector(raw: RawLibc, count: number, size: number): { vec: DatagramVector; headers: Headers } {
+  const iovAt = count * MMSGHDR;
+  const addrAt = iovAt + count * IOVEC;
+  const slotAt = addrAt + count * 16;
+  const all = new Uint8Array(slotAt + count * size);
+  const view = new DataView(all.buffer);
+  const base = raw.address(all);
+  const slots: Uint8Array[] = [];
+  const addrs: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const h = i * MMSGHDR;
+    const iov = iovAt + i * IOVEC;
+    const addr = addrAt + i * 16;
+    const slot = slotAt + i * size;
+    view.setBigUint64(h, base + BigInt(addr), true); // msg_name
+    view.setBigUint64(h + 16, base + BigInt(iov), true); // msg_iov
+    view.setBigUint64(h + 24, 1n, true); // msg_iovlen
+    view.setBigUint64(iov, base + BigInt(slot), true); // iov_base
+    view.setBigUint64(iov + 8, BigInt(size), true); // iov_len
+    slots.push(all.subarray(slot, slot + size));
+    addrs.push(all.subarray(addr, addr + SOCKADDR_NL));
+  }
+  const vec = { slots, addrs, lengths: new Uint32Array(count), flags: new Int32Array(count) };
+  return { vec, headers: { bytes: all.subarray(0, iovAt), view } };
 }
