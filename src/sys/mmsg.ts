@@ -1,14 +1,12 @@
 /**
  * Buffers for reading many datagrams in one call (`recvmmsg(2)`): one slot
  * per datagram, each with its length, flags and sender address. The
- * runtime's {@link Sys} makes them (with the C `struct mmsghdr` array
+ * runtime's `Sys` makes them (with the C `struct mmsghdr` array
  * behind them); {@link receiveEach} is the one-`recvfrom`-per-slot
  * equivalent for stand-ins that have no real socket.
  *
  * @module
  */
-
-import type { Sys } from "./sys.ts";
 
 /** `count` slots of `size` bytes that one `recvmmsg` fills in order. */
 export interface DatagramVector {
@@ -37,8 +35,14 @@ export function plainDatagramVector(count: number, size: number): DatagramVector
   };
 }
 
+/** The one call {@link receiveEach} needs: `recvfrom(2)` returning a length or `-errno` (as `Sys.recvfrom`). */
+export interface RecvFrom {
+  /** Reads one datagram into `buf`, its sender into `addr`. */
+  recvfrom(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array): number;
+}
+
 /** Fills `vec` with one `recvfrom` per slot, as `recvmmsg` would; returns the count read or `-errno` of the first. */
-export function receiveEach(sys: Sys, fd: number, vec: DatagramVector, flags: number): number {
+export function receiveEach(sys: RecvFrom, fd: number, vec: DatagramVector, flags: number): number {
   let i = 0;
   for (; i < vec.slots.length; i++) {
     const slot = vec.slots[i];
