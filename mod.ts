@@ -476,7 +476,7 @@ export type { Json } from "./src/netfilter/nftables/json/types.ts";
 export type { TcAction } from "./src/route/tc/action/list.ts";
 export type { TCA_STATS_ATTRS, TcStats } from "./src/route/tc/stats.ts";
 export type { PacketInterfaces } from "./src/netfilter/ifnames.ts";
-export type { CopyMode, PacketTimestamp, PacketVlan } from "./src/netfilter/packet.ts";
+export type { CopyMode, NetfilterPacket, PacketTimestamp, PacketVlan } from "./src/netfilter/packet.ts";
 export type { PacketStream } from "./src/netfilter/packet_stream.ts";
 export type { QueueConfig, QueueFlag } from "./src/netfilter/queue/codec.ts";
 export type { LogConfig, LogFlag } from "./src/netfilter/log/codec.ts";

@@ -4,8 +4,9 @@
  *
  * Every receive is synchronous with `MSG_DONTWAIT` (the kernel answers most
  * requests inside `sendto`, so a request reads its reply at once) and takes
- * one `recvfrom` per datagram into a large reused buffer; a datagram that
- * did not fit is reported, never cut silently. Replies are routed the way
+ * one `recvfrom` per datagram into a large reused buffer (or, with
+ * `receiveBatch`, one `recvmmsg` per batch of datagrams into reused slots);
+ * a datagram that did not fit is reported, never cut silently. Replies are routed the way
  * libmnl checks them: sent by the kernel (port id 0) to no multicast group,
  * addressed to this socket's port id, with the sequence number of a request
  * in flight. Multicast notifications go only to the multicast reader, and
@@ -29,6 +30,7 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
 import { type RecvMsg, type Sys, SysError } from "../sys/sys.ts";
+import type { DatagramVector } from "../sys/mmsg.ts";
 import { withNetns } from "../netns/netns.ts";
 import {
   align4,
@@ -174,6 +176,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #buf: Uint8Array;
   #view: DataView;
   #fits = 0;
+  /** Slots for reading many datagrams per call (`receiveBatch`), with a view of each. */
+  #vec: DatagramVector | undefined;
+  #vecViews: DataView[] = [];
   #addr = new Uint8Array(12);
   #addrView = new DataView(this.#addr.buffer);
   #consumers = new Map<number, Consumer>();
@@ -218,6 +223,10 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (options.listenAllNsid) {
       const control = new Uint8Array(NSID_CONTROL_SPACE);
       this.#recv = { buf: this.#buf, addr: this.#addr, control, controlLength: 0, flags: 0 };
+    }
+    if ((options.receiveBatch ?? 1) > 1) {
+      this.#vec = sys.datagramVector(options.receiveBatch!, this.#base);
+      this.#vecViews = this.#vec.slots.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
     }
     const addr = new Uint8Array(12);
     new DataView(addr.buffer).setUint16(0, AF_NETLINK, true);
@@ -837,9 +846,10 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#unicast) this.#settle(this.#unicast, e);
   }
 
-  /** Reads and dispatches one datagram. Returns false when nothing is queued. */
+  /** Reads and dispatches one datagram (or one batch of them). Returns false when nothing is queued. */
   #receiveOne(): boolean {
     const fd = this.#checkOpen();
+    if (this.#vec) return this.#receiveMany(fd, this.#vec);
     if (this.#buf.length > this.#base && this.#fits >= SHRINK_AFTER) this.#resize(this.#base);
     const buf = this.#buf;
     let n: number;
@@ -850,32 +860,55 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         ? this.#sys.recvmsg(fd, recv, MSG_DONTWAIT | MSG_TRUNC)
         : this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr);
     } while (n === -EINTR);
-    if (n < 0) {
-      if (n === -EAGAIN) {
-        if (this.#suspects.length) this.#lostSuspects();
-        return false;
-      }
-      if (n === -ENOBUFS) {
-        this.#overrun();
-        return true;
-      }
-      throw new SysError(recv ? "recvmsg" : "recvfrom", -n);
-    }
+    if (n < 0) return this.#receiveFailed(n);
     if (recv) this.#nsid = nsidOfControl(recv.control, recv.controlLength);
-    if (this.#addrView.getUint32(4, true) !== 0) {
-      this.foreignDropped++; // only the kernel may speak to us
+    const view = this.#addrView;
+    this.#accept(buf, this.#view, n, view.getUint32(4, true), view.getUint32(8, true));
+    return true;
+  }
+
+  /** One `recvmmsg` into the slots, each datagram then dispatched in order. */
+  #receiveMany(fd: number, vec: DatagramVector): boolean {
+    let n: number;
+    do n = this.#sys.recvmmsg(fd, vec, MSG_DONTWAIT | MSG_TRUNC); while (n === -EINTR);
+    if (n < 0) return this.#receiveFailed(n);
+    for (let i = 0; i < n && this.#fd >= 0; i++) {
+      const addr = vec.addrs[i];
+      const pid = addr[4] | (addr[5] << 8) | (addr[6] << 16) | (addr[7] << 24);
+      const groups = addr[8] | addr[9] | addr[10] | addr[11];
+      this.#accept(vec.slots[i], this.#vecViews[i], vec.lengths[i], pid, groups);
+    }
+    return true;
+  }
+
+  /** A failed receive: false for EAGAIN (nothing queued), true after reporting ENOBUFS, else throws. */
+  #receiveFailed(n: number): boolean {
+    if (n === -EAGAIN) {
+      if (this.#suspects.length) this.#lostSuspects();
+      return false;
+    }
+    if (n === -ENOBUFS) {
+      this.#overrun();
       return true;
     }
-    const multicast = this.#addrView.getUint32(8, true) !== 0;
+    throw new SysError(this.#vec ? "recvmmsg" : this.#recv ? "recvmsg" : "recvfrom", -n);
+  }
+
+  /** Checks the sender of a datagram of `n` bytes read into `buf`, then dispatches it. */
+  #accept(buf: Uint8Array, view: DataView, n: number, pid: number, groups: number): void {
+    if (pid !== 0) {
+      this.foreignDropped++; // only the kernel may speak to us
+      return;
+    }
+    const multicast = groups !== 0;
     const len = Math.min(n, buf.length);
     (this.#capture ?? globalCaptureSink())?.record("in", this.protocol, buf.subarray(0, len));
     if (n > buf.length) {
-      this.#truncated(n, multicast);
-      return true;
+      this.#truncated(view, n, buf.length, multicast);
+      return;
     }
     if (n <= this.#base) this.#fits++;
-    this.#dispatch(n, multicast);
-    return true;
+    this.#dispatch(buf, view, n, multicast);
   }
 
   #resize(size: number): void {
@@ -990,11 +1023,15 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#settle(c, new ReplyLostError(type, this.#name(c.request), why, c.request));
   }
 
-  /** A datagram larger than the buffer was cut: grow the buffer and report the loss to its owner. */
-  #truncated(n: number, multicast: boolean): void {
-    const have = this.#buf.length;
-    const seq = this.#view.getUint32(8, true);
-    const pid = this.#view.getUint32(12, true);
+  /**
+   * A datagram larger than the buffer (of `have` bytes) was cut: grow the
+   * buffer (reading one datagram per call from then on) and report the
+   * loss to its owner, named by the header still in `view`.
+   */
+  #truncated(view: DataView, n: number, have: number, multicast: boolean): void {
+    const seq = view.getUint32(8, true);
+    const pid = view.getUint32(12, true);
+    this.#vec = undefined;
     this.#resize(align4(n));
     const why = `a ${n}-byte datagram did not fit the ${have}-byte buffer`;
     if (multicast || (pid !== 0 && pid !== this.portId)) {
@@ -1007,9 +1044,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     else this.unmatchedDropped++;
   }
 
-  #dispatch(n: number, multicast: boolean): void {
-    const buf = this.#buf;
-    const view = this.#view;
+  #dispatch(buf: Uint8Array, view: DataView, n: number, multicast: boolean): void {
     const port = this.portId;
     let off = 0;
     while (off < n) {
@@ -1017,7 +1052,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       try {
         m = readMessage(buf, view, off, n);
       } catch (e) {
-        this.#malformed(e, off, n, multicast);
+        this.#malformed(e, buf, view, off, n, multicast);
         return;
       }
       off = align4(m.end);
@@ -1035,18 +1070,18 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   }
 
   /** A frame that cannot be read: its owner (by the seq in its header) gets the error. */
-  #malformed(e: unknown, off: number, n: number, multicast: boolean): void {
+  #malformed(e: unknown, buf: Uint8Array, view: DataView, off: number, n: number, multicast: boolean): void {
     if (multicast) {
       this.eventErrors++;
       if (this.#listener && !this.#draining) {
-        this.#listener.items.push(new MessageError(e, this.#buf.slice(off, n)));
+        this.#listener.items.push(new MessageError(e, buf.slice(off, n)));
         this.#settle(this.#listener, undefined);
       }
       return;
     }
-    const seq = off + NLMSG_HDRLEN <= n ? this.#view.getUint32(off + 8, true) : -1;
+    const seq = off + NLMSG_HDRLEN <= n ? view.getUint32(off + 8, true) : -1;
     const c = this.#consumers.get(seq);
-    if (!c && seq === 0 && this.#unicast) return this.#unicastItem(new MessageError(e, this.#buf.slice(off, n)));
+    if (!c && seq === 0 && this.#unicast) return this.#unicastItem(new MessageError(e, buf.slice(off, n)));
     if (!c) return void this.unmatchedDropped++;
     if (c.dump) {
       c.error ??= e; // keep reading to DONE so the socket stays in step

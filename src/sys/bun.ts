@@ -84,6 +84,7 @@ export async function loadBunSys(override?: string): Promise<Sys> {
     fn: s,
     errno: () => ffi.read.i32(loc, 0),
     address: (buf: Uint8Array) => BigInt(ffi.ptr(buf)),
+    size: (n: number) => n,
     sysBpf: bpfSyscallNumber(arch),
   };
   return makeSys("bun", raw, pollerFor(libcPath));

@@ -211,6 +211,16 @@ export const SYMBOLS = {
     ],
     result: "i32", // long, read as its low 32 bits: an fd, 0 or -1
   },
+  recvmmsg: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // struct mmsghdr *msgvec
+      "u32", // unsigned int vlen
+      "i32", // int flags
+      "buffer", // struct timespec *timeout
+    ],
+    result: "i32", // int: datagrams read
+  },
 } as const;
 
 /** `SYS_bpf` by architecture (Deno's and Node's names), or undefined where nlkit does not know it. */

@@ -8,6 +8,7 @@
  */
 
 import type { Sys } from "../sys/sys.ts";
+import { plainDatagramVector, receiveEach } from "../sys/mmsg.ts";
 
 const EAGAIN = 11;
 const MSG_PEEK = 2;
@@ -176,6 +177,8 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     bpf: unsupported,
     getpid: () => 1,
     gettid: () => 1,
+    datagramVector: plainDatagramVector,
+    recvmmsg: (fd, vec, flags) => receiveEach(sys, fd, vec, flags),
     pollAsync: (fds, nfds) =>
       new Promise((resolve) => {
         const check = () => {
