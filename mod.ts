@@ -204,7 +204,7 @@ export type {
   ConntrackTcpFlags,
   ConntrackTcpInfo,
   ConntrackTuple,
-} from "./src/netfilter/conntrack/entry.ts";
+} from "./src/netfilter/conntrack/types.ts";
 export type {
   ConntrackKey,
   ConntrackNatSpec,

@@ -89,8 +89,8 @@ function emptyBinary(): string | undefined {
   if (!existsSync(`${ROOT}dist/nlkit`)) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "nlkit-bench-"));
   writeFileSync(join(dir, "empty.ts"), "export {};\n");
-  const flags = ["--compile", "--minify", "--bytecode", "--format=esm"];
-  flags.push("--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig");
+  const flags = ["--compile", "--splitting", "--minify", "--bytecode", "--format=esm"];
+  flags.push("--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--compile-jit-policy=10");
   execFileSync(`${ROOT}node_modules/.bin/bun`, [
     "build",
     ...flags,

@@ -1,7 +1,9 @@
 /**
  * Benchmark: typed attribute parsing per message, the table engine
  * (`parseAttrs`) against the generated parsers (`scripts/gen_codecs.ts`),
- * on a link captured from the kernel, a typical route and a conntrack entry.
+ * on a link captured from the kernel, a typical route and a conntrack entry;
+ * then typed parsing into the public object (`ConntrackEntry`): the public
+ * table engine (`parsePublicObject`) against the generated parser.
  *
  * Run: `deno run -A bench/codegen.ts` or `bun bench/codegen.ts` (no root needed).
  *
@@ -16,7 +18,8 @@ import { parseRouteTable } from "../src/route/route/_generated/table.ts";
 import { IFLA_ATTRS } from "../src/route/link/table.ts";
 import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
-import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
+import { parseConntrackEntryAttrs, parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
+import { parsePublicObject } from "../src/wire/public.ts";
 
 type Parser = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
 
@@ -71,5 +74,19 @@ for (const [name, bytes, at, table, gen] of CASES) {
     `  ${name.padEnd(28)} engine ${engine.toFixed(0).padStart(5)}  generated ${generated.toFixed(0).padStart(5)}  (${
       (engine / generated).toFixed(2)
     }x)`,
+  );
+}
+
+console.log(`${runtime}: typed parse into the public object, ns per message`);
+{
+  const view = new DataView(ct.buffer);
+  const engine = time(() =>
+    parsePublicObject(CTA_TABLE, ct, view, 20, ct.length, { family: "inet" }, "Conntrack message")
+  );
+  const generated = time(() => parseConntrackEntryAttrs(ct, view, 20, ct.length, { family: "inet" }));
+  console.log(
+    `  ${"conntrack entry".padEnd(28)} engine ${engine.toFixed(0).padStart(5)}  generated ${
+      generated.toFixed(0).padStart(5)
+    }  (${(engine / generated).toFixed(2)}x)`,
   );
 }

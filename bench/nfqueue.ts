@@ -5,8 +5,10 @@
  * time) in the same run. Each consumer binds queue 3 in a throwaway
  * namespace, the queue is filled with `--count` UDP packets to 127.0.0.1
  * (iptables NFQUEUE on OUTPUT) while it does not read, then the time to
- * read and accept them all is measured. Needs root, iptables, gcc and
- * libnetfilter-queue-dev.
+ * read and accept them all is measured: wall clock (verdicts per second)
+ * and CPU time of the consumer process (user + system, µs per verdict),
+ * each the best of `--reps`. On a loaded machine the CPU ratio is the
+ * steadier of the two. Needs root, iptables, gcc and libnetfilter-queue-dev.
  *
  *   deno run -A bench/nfqueue.ts [--count 20000] [--reps 3]
  *   bun bench/nfqueue.ts [--count 20000] [--reps 3]
@@ -64,10 +66,18 @@ for (const s of socks) s.close();`;
   return stats.find((s) => s.queue === QUEUE)!.waiting;
 }
 
-/** nlkit: returns packets per second. */
-async function nlkitRun(batch: boolean): Promise<number> {
+/** One measured drain: packets, wall seconds and CPU seconds of the consumer. */
+interface Run {
+  count: number;
+  secs: number;
+  cpu: number;
+}
+
+/** nlkit, in this process. */
+async function nlkitRun(batch: boolean): Promise<Run> {
   await using q = await openQueue(QUEUE, { netns: ns, maxLen: 1 << 20, receiveBuffer: 256 << 20 });
   const count = await fill(); // synchronous: nothing is read meanwhile
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let seen = 0;
   if (batch) {
@@ -86,11 +96,13 @@ async function nlkitRun(batch: boolean): Promise<number> {
       if (++seen === count) break;
     }
   }
-  return count / ((performance.now() - t0) / 1000);
+  const secs = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { count, secs, cpu: (c.user + c.system) / 1e6 };
 }
 
-/** libnetfilter_queue: returns packets per second. */
-function cRun(bin: string, batch: boolean): Promise<number> {
+/** libnetfilter_queue, in a child process. */
+function cRun(bin: string, batch: boolean): Promise<Run> {
   const child = spawn("ip", ["netns", "exec", ns, bin, String(QUEUE), String(batch ? BATCH : 1)]);
   let count = 0;
   let out = "";
@@ -108,9 +120,9 @@ function cRun(bin: string, batch: boolean): Promise<number> {
     });
     child.stderr.on("data", (d) => process.stderr.write(d));
     child.on("close", (code) => {
-      const secs = Number(out.split("\n").filter(Boolean).pop());
-      code === 0 && Number.isFinite(secs)
-        ? resolve(count / secs)
+      const [secs, cpu] = out.split("\n").filter(Boolean).pop()!.split(" ").map(Number);
+      code === 0 && Number.isFinite(secs) && Number.isFinite(cpu)
+        ? resolve({ count, secs, cpu })
         : reject(new Error(`nfqueue_c exited ${code}: ${out}`));
     });
   });
@@ -148,8 +160,12 @@ try {
     String(QUEUE),
   ]);
   const bin = compile(dir);
-  const best: Record<string, number> = {};
-  const keep = (k: string, rate: number) => best[k] = Math.max(best[k] ?? 0, rate);
+  const rate: Record<string, number> = {}; // best verdicts per second
+  const cost: Record<string, number> = {}; // best CPU µs per verdict
+  const keep = (k: string, r: Run) => {
+    rate[k] = Math.max(rate[k] ?? 0, r.count / r.secs);
+    cost[k] = Math.min(cost[k] ?? Infinity, (r.cpu / r.count) * 1e6);
+  };
   for (let rep = 0; rep < REPS; rep++) {
     for (const batch of [false, true]) {
       const mode = batch ? `batch/${BATCH}` : "single";
@@ -164,14 +180,18 @@ try {
         : process.versions.bun
     }`,
   );
-  console.log("consumer             verdicts/s   vs C");
+  console.log("consumer             verdicts/s   vs C   CPU µs/verdict   vs C");
   for (const mode of ["single", `batch/${BATCH}`]) {
     for (const who of ["C", "nlkit"]) {
-      const rate = best[`${who} ${mode}`];
-      if (rate === undefined) continue;
-      const c = best[`C ${mode}`];
-      const ratio = who === "nlkit" && c !== undefined ? `${((rate / c) * 100).toFixed(0)}%` : "";
-      console.log(`${`${who} ${mode}`.padEnd(20)} ${Math.round(rate).toString().padStart(10)}   ${ratio}`);
+      const k = `${who} ${mode}`;
+      if (rate[k] === undefined) continue;
+      const c = `C ${mode}`;
+      const vs = (x: number | undefined) => who === "nlkit" && x !== undefined ? `${(x * 100).toFixed(0)}%` : "";
+      console.log(
+        `${k.padEnd(20)} ${Math.round(rate[k]).toString().padStart(10)} ${
+          vs(rate[c] && rate[k] / rate[c]).padStart(6)
+        } ${cost[k].toFixed(2).padStart(16)} ${vs(cost[c] && cost[c] / cost[k]).padStart(6)}`,
+      );
     }
   }
 } finally {

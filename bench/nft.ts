@@ -9,13 +9,16 @@
  * - elements: 100,000 and 1,000,000 set elements added in socket-sized
  *   batches, against `nft -f` adding the same 100,000.
  *
+ * Processes are timed by wall clock and by CPU (user + system, from GNU
+ * time): on a loaded machine the CPU ratio is the steadier one.
+ *
  * Run as root: `deno run -A bench/nft.ts` or `bun bench/nft.ts`.
  *
  * @module
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -53,11 +56,39 @@ async function best(fn: () => unknown, setup?: () => unknown): Promise<number> {
   return b;
 }
 
+/** CPU seconds (user + system) of the last {@link proc} run, from GNU time. */
+let lastCpu = NaN;
+const timeFile = join(dir, "time.txt");
+
 function proc(cmd: string, args: string[]): () => void {
   return () => {
-    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
+    const r = spawnSync("/usr/bin/time", ["-o", timeFile, "-f", "%U %S", cmd, ...args], {
+      stdio: ["ignore", "ignore", "inherit"],
+      maxBuffer: 1 << 30,
+    });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed`);
+    const [u, s] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    lastCpu = u + s;
   };
+}
+
+/** Best wall time and best CPU time (user + system) of `RUNS` runs of a process, ms. */
+async function bestProc(fn: () => void, setup?: () => unknown): Promise<Timing> {
+  let cpu = Infinity;
+  const wall = await best(() => {
+    fn();
+    cpu = Math.min(cpu, lastCpu * 1000);
+  }, setup);
+  return { wall, cpu };
+}
+
+type Timing = { wall: number; cpu: number };
+
+function line(what: string, mine: Timing, label: string, theirs: Timing): string {
+  return `${what} ${mine.wall.toFixed(0)} ms wall, ${mine.cpu.toFixed(0)} ms CPU | ${label} ${
+    theirs.wall.toFixed(0)
+  } ms wall, ` +
+    `${theirs.cpu.toFixed(0)} ms CPU | ratio wall ${ratio(mine.wall, theirs.wall)}, CPU ${ratio(mine.cpu, theirs.cpu)}`;
 }
 
 function rulesetText(): string {
@@ -99,24 +130,17 @@ try {
   const lib = await best(async () => {
     bytes = nftJsonText(rulesetJson(await listRuleset({}, o))).length;
   });
-  const nftList = await best(proc("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]));
-  const cliList = await best(proc(cli[0], [...cli.slice(1), "-n", ns, "-j", "nft", "list", "ruleset"]));
+  const nftList = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]));
+  const cliList = await bestProc(proc(cli[0], [...cli.slice(1), "-n", ns, "-j", "nft", "list", "ruleset"]));
   console.log(`list   library (typed + JSON, ${(bytes / 1e6).toFixed(1)} MB) ${lib.toFixed(0)} ms`);
-  console.log(
-    `list   nlkit -j nft list ruleset ${cliList.toFixed(0)} ms | nft -j list ruleset ${nftList.toFixed(0)} ms | ratio ${
-      ratio(cliList, nftList)
-    }`,
-  );
+  console.log(line("list   nlkit -j nft list ruleset", cliList, "nft -j list ruleset", nftList));
 
   const empty = () => nft("flush", "ruleset");
-  const cliApply = await best(proc(cli[0], [...cli.slice(1), "-n", ns, "nft", "-j", "-f", jsonFile]), empty);
-  const nftApplyJson = await best(proc("ip", ["netns", "exec", ns, "nft", "-j", "-f", jsonFile]), empty);
-  const nftApplyText = await best(proc("ip", ["netns", "exec", ns, "nft", "-f", textFile]), empty);
-  console.log(
-    `apply  nlkit nft -j -f ${cliApply.toFixed(0)} ms | nft -j -f ${nftApplyJson.toFixed(0)} ms (ratio ${
-      ratio(cliApply, nftApplyJson)
-    }) | nft -f text ${nftApplyText.toFixed(0)} ms (ratio ${ratio(cliApply, nftApplyText)})`,
-  );
+  const cliApply = await bestProc(proc(cli[0], [...cli.slice(1), "-n", ns, "nft", "-j", "-f", jsonFile]), empty);
+  const nftApplyJson = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-j", "-f", jsonFile]), empty);
+  const nftApplyText = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-f", textFile]), empty);
+  console.log(line("apply  nlkit nft -j -f", cliApply, "nft -j -f", nftApplyJson));
+  console.log(line("apply  nlkit nft -j -f", cliApply, "nft -f (text)", nftApplyText));
 
   const ref = { family: "inet", table: "e", set: "s" };
   const freshSet = async (size: number) => {

@@ -6,7 +6,10 @@
  * 8 datagrams per call. Deno only (it binds `recvmmsg` itself). On the
  * shared 2-core Linux 6.18 VM the ratio moved with run order and load
  * (GET/ack round trips 0.64x to 1.9x, dumps 1.0x to 1.75x), which is not
- * a win to build on: the transport keeps one `recvfrom` per datagram.
+ * a win to build on: the transport keeps one `recvfrom` per datagram for
+ * requests and dumps. NFQUEUE and NFLOG sockets differ (one small datagram
+ * per packet, thousands queued): they read with `recvmmsg` (the socket's
+ * `receiveBatch` option; see bench/nfqueue.ts).
  * Usage: deno run -A bench/socket_recvmmsg.ts [N]; root required.
  *
  * @module

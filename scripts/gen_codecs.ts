@@ -19,16 +19,41 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import process from "node:process";
 import type { AttrSpec, AttrTable } from "../src/wire/table.ts";
+import { applyDefaults } from "../src/wire/public.ts";
+
+/**
+ * A public object parser to generate: the table whose public keys describe
+ * it, the name of the exported function, the object's type and the module
+ * that declares it, and how errors name the message.
+ */
+interface ObjectSource {
+  table: string;
+  fn: string;
+  type: string;
+  from: string;
+  what: string;
+}
 
 /** The tables to compile, by module and export name. Add a table here to generate its parser. */
-const SOURCES: { module: string; tables: string[] }[] = [
+const SOURCES: { module: string; tables: string[]; objects?: ObjectSource[]; builders?: string[] }[] = [
   { module: "src/route/route/table.ts", tables: ["ROUTE_TABLE", "NEXTHOP_TABLE"] },
   { module: "src/route/link/table.ts", tables: ["IFLA_ATTRS"] },
   { module: "src/route/addr/table.ts", tables: ["IFA_ATTRS"] },
   { module: "src/route/neigh/table.ts", tables: ["NDA_ATTRS"] },
   { module: "src/route/rule/table.ts", tables: ["RULE_ATTRS"] },
   { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },
-  { module: "src/netfilter/conntrack/tables.ts", tables: ["CTA_TABLE"] },
+  {
+    module: "src/netfilter/conntrack/tables.ts",
+    tables: ["CTA_TABLE"],
+    builders: ["CTA_TABLE"],
+    objects: [{
+      table: "CTA_TABLE",
+      fn: "parseConntrackEntryAttrs",
+      type: "ConntrackEntry",
+      from: "src/netfilter/conntrack/types.ts",
+      what: "Conntrack message",
+    }],
+  },
   { module: "src/wire/genetlink.ts", tables: ["CTRL_ATTRS"] },
 ];
 
@@ -61,8 +86,36 @@ interface Unit {
   table: AttrTable;
 }
 
+/** The bounds check and the expression that read one non-nested attribute's wire value at `s`..`e`. */
+function wireValue(module: string, spec: AttrSpec, path: string, consts: string[]): { check: string; value: string } {
+  let check = "";
+  let value: string;
+  if (spec.kind in INLINE) {
+    const [size, read] = INLINE[spec.kind];
+    check = `if (e - s < ${size}) throw new TruncatedError("${spec.kind} attribute", s, ${size}, e - s); `;
+    if (spec.bits) value = `bitNames(${hoist(consts, `${path}.bits`)}, ${read})`;
+    else if (spec.names) value = `nameOf(${hoist(consts, `${path}.names`)}, ${read})`;
+    else value = read;
+  } else if (spec.kind === "string") value = "readString(buf, s, e)";
+  else if (spec.kind === "flag") value = "true";
+  else if (spec.kind === "bytes") value = "buf.slice(s, e)";
+  else if (spec.kind === "ip") value = "formatIp(buf, s, e - s)";
+  else if (spec.kind === "mac") value = "formatHex(buf, s, e - s)";
+  else if (spec.kind === "struct") value = `parseStruct(${hoist(consts, `${path}.struct`)}, view, s, e)`;
+  else if (spec.kind === "codec") value = `${hoist(consts, `${path}.codec`)}.parse(buf, view, s, e)`;
+  else if (spec.kind === "nested") value = "";
+  else throw new Error(`${module}: ${path}: unknown kind ${spec.kind}`);
+  return { check, value };
+}
+
 /** Generates one module's file: a parser per listed table and per table nested in it. */
-function generate(module: string, exports: Record<string, unknown>, names: string[]): string {
+function generate(
+  module: string,
+  exports: Record<string, unknown>,
+  names: string[],
+  objects: ObjectSource[] = [],
+  builders: string[] = [],
+): string {
   const units: Unit[] = [];
   const byTable = new Map<AttrTable, Unit>();
   const consts: string[] = [];
@@ -83,25 +136,11 @@ function generate(module: string, exports: Record<string, unknown>, names: strin
     for (const key in u.table) {
       const spec: AttrSpec = u.table[key];
       const path = `${u.expr}.${key}`;
-      let value: string;
-      let check = "";
-      if (spec.kind in INLINE) {
-        const [size, read] = INLINE[spec.kind];
-        check = `if (e - s < ${size}) throw new TruncatedError("${spec.kind} attribute", s, ${size}, e - s); `;
-        if (spec.bits) value = `bitNames(${hoist(consts, `${path}.bits`)}, ${read})`;
-        else if (spec.names) value = `nameOf(${hoist(consts, `${path}.names`)}, ${read})`;
-        else value = read;
-      } else if (spec.kind === "string") value = "readString(buf, s, e)";
-      else if (spec.kind === "flag") value = "true";
-      else if (spec.kind === "bytes") value = "buf.slice(s, e)";
-      else if (spec.kind === "ip") value = "formatIp(buf, s, e - s)";
-      else if (spec.kind === "mac") value = "formatHex(buf, s, e - s)";
-      else if (spec.kind === "struct") value = `parseStruct(${hoist(consts, `${path}.struct`)}, view, s, e)`;
-      else if (spec.kind === "codec") value = `${hoist(consts, `${path}.codec`)}.parse(buf, view, s, e)`;
-      else if (spec.kind === "nested") {
+      let { check, value } = wireValue(module, spec, path, consts);
+      if (spec.kind === "nested") {
         const nested = add(spec.table!, `${path}.table`, `${u.fn}${key[0].toUpperCase()}${key.slice(1)}`);
         value = `${nested.fn}(buf, view, s, e)`;
-      } else throw new Error(`${module}: ${path}: unknown kind ${spec.kind}`);
+      }
       const store = spec.repeat ? `(out.${key} ??= []).push(${value})` : `out.${key} = ${value}`;
       cases.push(`      case ${spec.type}:\n        ${check}${store};\n        break;`);
     }
@@ -131,6 +170,18 @@ ${cases.join("\n")}
   }
   const file = join(dirname(module), "_generated", basename(module));
   const rel = (p: string) => relative(dirname(file), p).replace(/^(?!\.)/, "./");
+  const objectUnits = new Map<AttrTable, string>();
+  const types: string[] = [];
+  const built = new Map<AttrTable, string>();
+  for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
+  if (builders.length) {
+    types.push(`import { InvalidArgumentError } from "${rel("src/errors.ts")}";`);
+    types.push(`import type { MessageBuilder } from "${rel("src/wire/builder.ts")}";`);
+  }
+  for (const o of objects) {
+    bodies.push(...objectParsers(module, exports, o, consts, objectUnits));
+    types.push(`import type { ${o.type} } from "${rel(o.from)}";`);
+  }
   return `// Generated by scripts/gen_codecs.ts from ${
     basename(module)
   }: do not edit; run \`deno run -A scripts/gen_codecs.ts\`.
@@ -144,16 +195,233 @@ ${cases.join("\n")}
 import { ${names.join(", ")} } from "${rel(module)}";
 import { formatHex, formatIp } from "${rel("src/wire/addr.ts")}";
 import { MalformedError, TruncatedError } from "${rel("src/wire/errors.ts")}";
-import { type Attrs, bitNames, nameOf, parseStruct, readScalar, readString } from "${rel("src/wire/table.ts")}";
-
+import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString } from "${
+    rel("src/wire/table.ts")
+  }";
+import { keepUnknown, type PublicObject } from "${rel("src/wire/public.ts")}";
+import { bitsOfNames, valueOfName } from "${rel("src/wire/table.ts")}";
+import { parseMac } from "${rel("src/wire/addr.ts")}";
+${types.map((t) => t + "\n").join("")}
 ${consts.join("\n")}
 
 ${bodies.join("\n\n")}
 `;
 }
 
+/** A JavaScript literal of a default value (strings, numbers, arrays and objects of them). */
+function literal(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(literal).join(", ")}]`;
+  if (typeof v === "object" && v !== null) {
+    const fields = Object.entries(v).map(([k, x]) => `${k}: ${literal(x)}`);
+    return fields.length ? `{ ${fields.join(", ")} }` : "{}";
+  }
+  return JSON.stringify(v);
+}
+
+/** The expression that names number `v` through `spec.named` (its map hoisted into a constant). */
+function namedExpr(spec: AttrSpec, path: string, consts: string[], v: string): string {
+  const n = spec.named!;
+  if (n.bits) return `bitNames(${hoist(consts, `${path}.named.bits`)}, ${v})`;
+  const names = hoist(consts, `${path}.named.names`);
+  return n.fallback === undefined
+    ? `nameOf(${names}, ${v})`
+    : `(${names} as NameMap)[${v}] ?? ${JSON.stringify(n.fallback)}`;
+}
+
+/** The statements that put public value `v` of `spec` where it belongs (see `store` in `src/wire/public.ts`). */
+function storeCode(spec: AttrSpec, key: string, path: string, consts: string[], v: string): string {
+  const pub = spec.key ?? key;
+  const dot = pub.indexOf(".");
+  const target = spec.hoist ? "root" : "out";
+  const lhs = dot < 0
+    ? `${target}.${pub}`
+    : `((${target}.${pub.slice(0, dot)} ??= {}) as PublicObject).${pub.slice(dot + 1)}`;
+  let code = spec.repeat ? `((${lhs} ??= []) as unknown[]).push(${v});` : `${lhs} = ${v};`;
+  if (spec.named) code += ` ${target}.${spec.named.key} = ${namedExpr(spec, path, consts, v)};`;
+  return spec.hoist ? `if (${lhs} === undefined) { ${code} }` : code;
+}
+
+/**
+ * Compiles a public object parser: one function per table reached (a nest
+ * shared by several attributes, such as a conntrack tuple, is compiled once),
+ * writing straight into the public object, and the exported entry point.
+ */
+function objectParsers(
+  module: string,
+  exports: Record<string, unknown>,
+  o: ObjectSource,
+  consts: string[],
+  units: Map<AttrTable, string>,
+): string[] {
+  const bodies: string[] = [];
+  const exportOf = (t: AttrTable) => Object.keys(exports).find((k) => exports[k] === t);
+  const unit = (table: AttrTable, expr: string): string => {
+    let fn = units.get(table);
+    if (fn) return fn;
+    const name = exportOf(table);
+    fn = "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
+    units.set(table, fn);
+    const base = expr;
+    const cases: string[] = [];
+    for (const key in table) {
+      const spec: AttrSpec = table[key];
+      if (spec.dir === "request") continue; // kept raw in `unknown`, like any attribute the object has no key for
+      const path = `${base}.${key}`;
+      const sub = `parent === "" ? key : parent + "." + key, "${key}"`;
+      let body: string;
+      if (spec.kind === "nested") {
+        const child = unit(spec.table!, `${path}.table`);
+        if (spec.flatten) body = `${child}(buf, view, s, e, out, root, ${sub});`;
+        else {
+          body =
+            `const o: PublicObject = ${
+              literal(applyDefaults(spec.table!, {}))
+            }; ${child}(buf, view, s, e, o, root, ${sub}); ` +
+            storeCode(spec, key, path, consts, "o");
+        }
+      } else {
+        const { check, value } = wireValue(module, spec, path, consts);
+        const v = spec.derive ? `${hoist(consts, `${path}.derive`)}.toPublic(${value})` : value;
+        body = `${check}const v = ${v}; ${storeCode(spec, key, path, consts, "v")}`;
+      }
+      cases.push(`      case ${spec.type}: {\n        ${body}\n        break;\n      }`);
+    }
+    bodies.push(
+      `/**
+ * Parses \`${base}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
+ * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
+ */
+function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(\`Attribute length \${len} is shorter than its header\`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+${cases.join("\n")}
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}`,
+    );
+    return fn;
+  };
+  const table = exports[o.table] as AttrTable;
+  const top = unit(table, o.table);
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(applyDefaults(table, {}))) lines.push(`  out.${k} = ${literal(v)};`);
+  lines.push(`  ${top}(buf, view, start, end, out, out, "", "");`);
+  const hoisted = new Map<string, AttrSpec>();
+  const walk = (t: AttrTable) => {
+    for (const key in t) {
+      const spec: AttrSpec = t[key];
+      if (spec.hoist && spec.default !== undefined && !hoisted.has(spec.key ?? key)) hoisted.set(spec.key ?? key, spec);
+      if (spec.kind === "nested") walk(spec.table!);
+    }
+  };
+  walk(table);
+  for (const [k, spec] of hoisted) {
+    const fields = applyDefaults({ [k]: { ...spec, hoist: false } }, {});
+    lines.push(
+      `  if (out.${k} === undefined) { ${
+        Object.entries(fields).map(([f, v]) => `out.${f} = ${literal(v)};`).join(" ")
+      } }`,
+    );
+  }
+  for (const key in table) {
+    const spec: AttrSpec = table[key];
+    if (!spec.required) continue;
+    const msg = `${o.what} has no ${spec.uapi ?? key}`;
+    lines.push(`  if (out.${spec.key ?? key} === undefined) throw new MalformedError(${JSON.stringify(msg)}, start);`);
+  }
+  bodies.push(`/**
+ * Parses the \`${o.table}\` attributes in \`buf[start, end)\` into a \`${o.type}\`, filling \`out\`
+ * (which may hold header fields already); agrees with \`parsePublicObject\`.
+ */
+export function ${o.fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ${o.type} {
+${lines.join("\n")}
+  return out as unknown as ${o.type};
+}`);
+  return bodies;
+}
+
+/** An empty payload writer, for flag attributes. */
+const NOOP = "const noop = (): void => {};";
+
+/**
+ * Compiles builders: one function per table reached, writing the attributes
+ * of a parsed-attributes object in table order, then its kept unknowns,
+ * byte for byte what `MessageBuilder.attrs` writes (no table walk, no
+ * closure per nest).
+ */
+function builderFns(
+  exports: Record<string, unknown>,
+  table: AttrTable,
+  expr: string,
+  consts: string[],
+  built: Map<AttrTable, string>,
+): string[] {
+  const bodies: string[] = [];
+  const unit = (t: AttrTable, path: string, exported: boolean): string => {
+    let fn = built.get(t);
+    if (fn) return fn;
+    const name = Object.keys(exports).find((k) => exports[k] === t);
+    fn = "build" + fnName(name ?? path.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
+    built.set(t, fn);
+    const lines: string[] = [];
+    for (const key in t) {
+      const spec: AttrSpec = t[key];
+      const at = `${path}.${key}`;
+      const T = spec.type;
+      let put: string;
+      if (spec.kind === "string") put = `b.string(${T}, x);`;
+      else if (spec.kind === "flag") {
+        put = `if (x) b.attr(${T}, noop);`;
+        if (!consts.includes(NOOP)) consts.push(NOOP);
+      } else if (spec.kind === "bytes") put = `b.bytes(${T}, x);`;
+      else if (spec.kind === "ip") put = `b.ip(${T}, x as string | Uint8Array);`;
+      else if (spec.kind === "mac") {
+        put = `b.bytes(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x)));`;
+      } else if (spec.kind === "nested") {
+        put = `{ const at = b.open(${T}); ${unit(spec.table!, `${at}.table`, false)}(b, x); b.close(at); }`;
+      } else if (spec.kind === "struct") put = `b.attr(${T}, (w) => w.struct(${hoist(consts, `${at}.struct`)}, x));`;
+      else if (spec.kind === "codec") put = `b.attr(${T}, (w) => ${hoist(consts, `${at}.codec`)}.build(w, x));`;
+      else {
+        const n = spec.bits
+          ? `bitsOfNames(${hoist(consts, `${at}.bits`)}, x, "${key}")`
+          : spec.names
+          ? `valueOfName(${hoist(consts, `${at}.names`)}, x, "${key}")`
+          : "x";
+        put =
+          `const n = ${n}; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(\`Invalid ${key}: "\${String(x)}"\`); b.u(${T}, "${spec.kind}", n);`;
+      }
+      lines.push(
+        spec.repeat
+          ? `  if (a.${key} !== undefined) for (const x of a.${key}) { ${put} }`
+          : `  if (a.${key} !== undefined) { const x = a.${key}; ${put} }`,
+      );
+    }
+    lines.push("  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);");
+    bodies.push(`/** Appends \`${path}\` attributes; writes what \`MessageBuilder.attrs\` writes. */
+${exported ? "export " : ""}function ${fn}(b: MessageBuilder, a: Attrs<typeof ${path}>): MessageBuilder {
+${lines.join("\n")}
+  return b;
+}`);
+    return fn;
+  };
+  unit(table, expr, true);
+  return bodies;
+}
+
 /** Module-level constant for a table path, so the hot loop does no property walk. */
 function hoist(consts: string[], path: string): string {
+  const at = consts.findIndex((c) => c.endsWith(` = ${path};`));
+  if (at >= 0) return `K${at}`;
   const name = `K${consts.length}`;
   consts.push(`const ${name} = ${path};`);
   return name;
@@ -163,7 +431,7 @@ const check = process.argv.includes("--check");
 let stale = 0;
 for (const src of SOURCES) {
   const exports = await import(join(ROOT, src.module));
-  let text = generate(src.module, exports, src.tables);
+  let text = generate(src.module, exports, src.tables, src.objects, src.builders);
   // Drop imports the file does not use, so lint stays quiet.
   for (
     const name of [
@@ -175,12 +443,21 @@ for (const src of SOURCES) {
       "parseStruct",
       "readScalar",
       "readString",
+      "NameMap",
+      "keepUnknown",
+      "PublicObject",
+      "bitsOfNames",
+      "valueOfName",
+      "parseMac",
     ]
   ) {
     const uses = text.split(new RegExp(`\\b${name}\\b`)).length - 1;
-    if (uses === 1) text = text.replace(new RegExp(`(, )?\\b${name}\\b(, )?`), (_m, a, b) => (a && b ? ", " : ""));
+    if (uses === 1) {
+      text = text.replace(new RegExp(`(, )?(type )?\\b${name}\\b(, )?`), (_m, a, _t, b) => (a && b ? ", " : ""));
+    }
   }
-  text = text.replace(/import \{ \} from "[^"]+";\n/g, "").replace(/import \{ type Attrs \}/, "import type { Attrs }");
+  text = text.replace(/import \{\s*\} from "[^"]+";\n/g, "").replace(/import \{ type Attrs \}/, "import type { Attrs }")
+    .replace(/import \{ type PublicObject \}/, "import type { PublicObject }");
   const out = join(ROOT, dirname(src.module), "_generated", basename(src.module));
   let old = "";
   try {

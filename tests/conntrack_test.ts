@@ -23,12 +23,11 @@ import {
 import { formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { compileConntrackFilter } from "../src/netfilter/conntrack/filter.ts";
 import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
-import { type ConntrackAttrs, parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
+import { type ConntrackAttrs, conntrackEntryAttrs, parseConntrackMessage } from "../src/netfilter/conntrack/entry.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
 import { NetlinkSocket } from "../src/socket/socket.ts";
 import { NETLINK_NETFILTER } from "../src/wire/constants.ts";
 import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
-import { conntrackEntryAttrs } from "../src/netfilter/conntrack/entry_attrs.ts";
 import { withConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";

@@ -14,8 +14,6 @@ const ENTRIES = ["mod.ts", "cli.ts"];
 const KNOWN = new Set([
   // Type-only (`Codec` names `MessageBuilder`); src/wire/table.ts is being reworked in the core v2 change.
   "src/wire/builder.ts -> src/wire/table.ts -> src/wire/builder.ts",
-  // entry_fast.ts goes with the generated conntrack parser (core v2).
-  "src/netfilter/conntrack/entry.ts -> src/netfilter/conntrack/entry_fast.ts -> src/netfilter/conntrack/entry.ts",
 ]);
 
 // Static `import`/`export ... from` and bare `import "x"`, after comments are removed (doc examples import too).

@@ -9,7 +9,11 @@ import {
   buildVerdict,
   parseQueueMessage,
   parseQueueStats,
+  type Verdict,
+  verdictNumber,
+  VerdictTemplate,
 } from "../src/netfilter/queue/mod.ts";
+import { copyBytes } from "../src/netfilter/pooled_bytes.ts";
 import { NFQA_TABLE } from "../src/netfilter/queue/tables.ts";
 import { parseAttrs } from "../src/wire/table.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
@@ -119,6 +123,46 @@ test("nfqueue codec: a verdict's id, mark and payload read back through the same
     }),
     { numRuns: 300 },
   );
+});
+
+test("nfqueue codec: a verdict template patched in place gives the bytes a fresh verdict has", () => {
+  const verdict: fc.Arbitrary<Verdict> = fc.oneof(
+    fc.constantFrom<Verdict>("accept", "drop", "repeat", "stop"),
+    fc.record({ queue: fc.nat(0xffff), bypass: fc.boolean() }),
+  );
+  const call = fc.record({ id: fc.nat(0xffffffff), verdict, mark: fc.option(fc.nat(0xffffffff), { nil: undefined }) });
+  fc.assert(
+    fc.property(fc.nat(0xffff), fc.boolean(), fc.array(call, { minLength: 1, maxLength: 6 }), (queue, batch, calls) => {
+      const t = new VerdictTemplate(queue, batch);
+      const build = batch ? buildBatchVerdict : buildVerdict;
+      // One template serves every call in turn: nothing of an earlier call may stay behind.
+      for (const c of calls) {
+        const want = build(queue, c.id, c.verdict, c.mark === undefined ? {} : { mark: c.mark });
+        assert.deepEqual([...t.encode(c.id, verdictNumber(c.verdict), c.mark)], [...want]);
+      }
+    }),
+    { numRuns: 300 },
+  );
+  const t = new VerdictTemplate(3, false);
+  assert.throws(() => t.encode(-1, 1), /packet id -1/);
+  assert.throws(() => t.encode(1.5, 1), /packet id 1.5/);
+  assert.throws(() => t.encode(1, 1, 2 ** 32), /mark 4294967296/);
+});
+
+test("nfqueue codec: each packet's payload is a copy of its own bytes", () => {
+  const msg = hexMessage(PACKET);
+  const a = parseQueueMessage(msg)!.payload!;
+  const b = parseQueueMessage(msg)!.payload!;
+  assert.deepEqual([...a], [...b]);
+  a[0] = 0;
+  assert.equal(b[0], 0x45); // the other packet's copy, and the receive buffer, keep their bytes
+  assert.equal(msg.buf[msg.start + 44], 0x45);
+  // Small copies share a slab; a large one (a GSO packet) has its own buffer.
+  const big = new Uint8Array(70000).fill(7);
+  const copy = copyBytes(big, 100, 70000);
+  assert.equal(copy.buffer.byteLength, 69900);
+  assert.ok(copy.every((x) => x === 7));
+  assert.notEqual(copyBytes(big, 0, 8).buffer, big.buffer);
 });
 
 test("nfqueue codec: bad bytes give typed errors, never a crash", () => {

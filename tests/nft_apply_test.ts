@@ -282,3 +282,34 @@ test("bulk element adds split into batches that the socket buffer holds", { skip
     assert.equal(n, N);
   });
 });
+
+test("routing headers by every name nft knows apply as the load nft makes of them", { skip: NFT_SKIP }, async () => {
+  const match = (name: string, field: string, right: string) => ({
+    match: { op: "==", left: { exthdr: { name, field } }, right },
+  });
+  await withTempNetns(async (ns) => {
+    // nft 1.0.6 parses rt0 addr[n] but lists it (and rt2 addr, which it cannot parse) as srh sid[n].
+    loadRuleset(ns, "table ip6 want {\n chain c {\n rt0 addr[1] ::1\n rt0 addr[2] ::2\n srh sid[1] ::1\n }\n}\n");
+    const want = nftJson(ns, "ruleset").filter((o) => o.rule).map((o) => o.rule.expr);
+    await applyJson({
+      nftables: [
+        { table: { family: "ip6", name: "got" } },
+        { chain: { family: "ip6", table: "got", name: "c" } },
+        { rule: { family: "ip6", table: "got", chain: "c", expr: [match("rt2", "addr", "::1")] } },
+        { rule: { family: "ip6", table: "got", chain: "c", expr: [match("rt0", "addr[2]", "::2")] } },
+        { rule: { family: "ip6", table: "got", chain: "c", expr: [match("srh", "sid[1]", "::1")] } },
+      ],
+    }, { netns: ns });
+    const got = nftJson(ns, "table", "ip6", "got").filter((o) => o.rule).map((o) => o.rule.expr);
+    assert.deepEqual(got, [want[0], want[1], want[2]]);
+    assert.equal(want[0][0].match.left.exthdr.name, "srh");
+    await assert.rejects(
+      applyJson({
+        nftables: [{ rule: { family: "ip6", table: "got", chain: "c", expr: [match("rt2", "addr[1]", "::1")] } }],
+      }, {
+        netns: ns,
+      }),
+      /Cannot match on exthdr rt2 addr\[1\]/,
+    );
+  });
+});

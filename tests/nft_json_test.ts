@@ -20,7 +20,10 @@ import type { Json } from "../src/netfilter/nftables/json/types.ts";
 import { parseCommand, parseDuration, tokenize } from "../src/netfilter/nftables/text/parse.ts";
 import { elementsJson } from "../src/netfilter/nftables/json/elements.ts";
 import { elementsOf } from "../src/netfilter/nftables/json/values.ts";
-import { typeByName } from "../src/netfilter/nftables/json/types.ts";
+import { numberToBytes, parseValue, renderValue, typeByName } from "../src/netfilter/nftables/json/types.ts";
+import { parseConnlabels } from "../src/netfilter/nftables/json/connlabel.ts";
+import { timeoutPolicy, timeoutPolicyJson } from "../src/netfilter/nftables/json/ct_timeout.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 type Obj = Record<string, Json>;
 
@@ -305,4 +308,65 @@ test("malformed command lines give typed errors", () => {
     { numRuns: 3000 },
   );
   fc.assert(fc.property(fc.string(), (s) => onlyTyped(() => tokenize(s), [SyntaxError])), { numRuns: 1000 });
+});
+
+test("meta time, meta hour and ct label values print as nft prints them and parse back", () => {
+  const time = typeByName("time");
+  const hour = typeByName("hour");
+  const label = typeByName("ct_label");
+  // The VM runs in UTC: nft prints local time, which is UTC here.
+  const utc = new Date(0).getTimezoneOffset() === 0;
+  const ns = parseValue(time, "2026-01-01 00:00:00");
+  if (utc) assert.deepEqual(ns, numberToBytes(Date.UTC(2026, 0, 1) * 1e6, 8, true));
+  assert.equal(renderValue(time, ns), "2026-01-01 00:00:00");
+  assert.equal(renderValue(time, parseValue(time, "2025-06-30 12:30")), "2025-06-30 12:30:00");
+  assert.equal(renderValue(hour, parseValue(hour, "10:00")), "10:00");
+  assert.equal(renderValue(hour, parseValue(hour, "23:59:30")), "23:59:30");
+  if (utc) assert.deepEqual(parseValue(hour, "10:00"), numberToBytes(36000, 4, true));
+  const five = parseValue(label, 5);
+  assert.deepEqual(five, new Uint8Array([32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+  assert.equal(renderValue(label, five), 5);
+  assert.deepEqual(renderValue(label, parseValue(label, [0, 127])), [0, 127]);
+  for (const bad of ["24:00", "10:60", "1:00", "10:00:61"]) {
+    assert.throws(() => parseValue(hour, bad), InvalidArgumentError);
+  }
+  for (const bad of ["2026-13-01", "2026-02-30", "2026-01-01 24:00", "2026-01-01T00:00:00", "yesterday"]) {
+    assert.throws(() => parseValue(time, bad), InvalidArgumentError);
+  }
+  for (const bad of [128, -1, 1.5, "nosuchlabel"]) assert.throws(() => parseValue(label, bad), InvalidArgumentError);
+});
+
+test("connlabel.conf lines give label names by bit; others are skipped", () => {
+  const m = parseConnlabels("# labels\n0 eth0-in\n 1\tpolicy # trailing\n128 too-big\nx bad\n1 again\n\n");
+  assert.deepEqual([...m], [[0, "eth0-in"], [1, "policy"]]);
+});
+
+test("ct timeout policy: only states off their default print; unknown states are refused", () => {
+  const t = timeoutPolicy("tcp", { established: 100, close: 10 });
+  assert.equal(t[2], 100);
+  assert.deepEqual(timeoutPolicyJson("tcp", t), { established: 100 });
+  assert.equal(timeoutPolicyJson("udp", [30, 120]), null);
+  assert.throws(() => timeoutPolicy("tcp", { replied: 1 }), InvalidArgumentError);
+  assert.throws(() => timeoutPolicy("sctp", {}), InvalidArgumentError);
+  assert.throws(() => timeoutPolicy("udp", { replied: -1 }), InvalidArgumentError);
+});
+
+test("time, hour and label values: any text or number gives bytes or a typed error", () => {
+  const types = ["time", "hour", "ct_label"].map(typeByName);
+  const value = fc.oneof(
+    fc.string({ maxLength: 24 }),
+    fc.stringMatching(/^\d{1,4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{1,2}(:\d{1,2})?)?$/),
+    fc.stringMatching(/^\d{1,2}:\d{1,2}(:\d{1,2})?$/),
+    fc.integer({ min: -2, max: 300 }),
+    fc.array(fc.integer({ min: -2, max: 300 }), { maxLength: 4 }),
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...types), value, (t, v) => {
+      onlyTyped(() => {
+        const b = parseValue(t, v as Json);
+        renderValue(t, b);
+      }, [InvalidArgumentError]);
+    }),
+    { numRuns: 2000 },
+  );
 });

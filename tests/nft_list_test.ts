@@ -14,6 +14,9 @@ import { loadRuleset, NFT_SKIP, nftJson, RULESETS, stable } from "./_nft.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listElements, listNftRules, listRuleset, listTables } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
+import { rulesetJsonTexts } from "../src/netfilter/nftables/json/stream.ts";
+import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
 import { addNftRule } from "../src/netfilter/nftables/ops.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
@@ -28,6 +31,20 @@ for (const [name, text] of Object.entries(RULESETS)) {
       assert.ok(theirs.length > 10);
       assert.equal(mine.length, theirs.length);
       for (let i = 0; i < theirs.length; i++) assert.deepEqual(stable(mine[i]), stable(theirs[i]), `object ${i}`);
+    });
+  });
+}
+
+for (const [name, text] of Object.entries(RULESETS)) {
+  test(`the ${name} ruleset streamed as JSON texts equals nft -j list ruleset`, { skip: NFT_SKIP }, async () => {
+    await withTempNetns(async (ns) => {
+      loadRuleset(ns, text);
+      const texts = await rulesetJsonTexts({}, { netns: ns }, { ifnames: await interfaceNames({ netns: ns }) });
+      const theirs = nftJson(ns, "ruleset");
+      assert.equal(texts.length, theirs.length);
+      for (let i = 0; i < theirs.length; i++) {
+        assert.deepEqual(stable(JSON.parse(texts[i])), stable(theirs[i]), `object ${i}`);
+      }
     });
   });
 }
@@ -98,3 +115,37 @@ test(
     });
   },
 );
+
+test("map updates list as nft 1.0.6 lists them: the statement's text, which no JSON applies", {
+  skip: NFT_SKIP,
+}, async () => {
+  const text = `table inet t {
+  map m4 { type ipv4_addr : mark; flags dynamic,timeout; }
+  map m6 { type ipv4_addr : ipv4_addr; flags dynamic; }
+  map mc { type ipv4_addr . inet_service : mark; flags dynamic; }
+  chain c {
+    add @m4 { ip saddr : 0x5 } accept
+    update @m4 { ip saddr timeout 10s : meta mark } accept
+    add @m6 { ip saddr : ip daddr }
+    add @m6 { ip saddr : 1.2.3.4 }
+    add @mc { ip saddr . tcp dport : 0x7 }
+  }
+}
+`;
+  await withTempNetns(async (ns) => {
+    loadRuleset(ns, text);
+    const r = await listRuleset({}, { netns: ns });
+    const mine = rulesetObjects(r, { ifnames: await interfaceNames({ netns: ns }) });
+    const theirs = nftJson(ns, "ruleset");
+    assert.deepEqual(mine, theirs);
+    const strings = theirs.flatMap((o) => o.rule?.expr ?? []).filter((s: unknown) => typeof s === "string");
+    assert.equal(strings.length, 5);
+    await withTempNetns(async (dst) => {
+      await assert.rejects(
+        applyJson({ nftables: theirs }, { netns: dst }),
+        (e: Error) => e instanceof InvalidArgumentError && e.message.includes("add @m4 { ip saddr : 0x00000005 }"),
+      );
+      assert.deepEqual(nftJson(dst, "ruleset"), []);
+    });
+  });
+});

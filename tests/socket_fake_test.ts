@@ -130,7 +130,13 @@ test("permission refusals say which capability is missing", () => {
   assert.ok(kernel instanceof PermissionError && kernel instanceof NetlinkError);
   assert.equal(kernel.message, "RTM_NEWLINK failed: Operation not permitted (EPERM): needs root or CAP_NET_ADMIN");
   assert.deepEqual([kernel.code, kernel.permission, kernel.operation], ["EPERM", "CAP_NET_ADMIN", "RTM_NEWLINK"]);
-  const raw = { fn: { setns: () => -1, close: () => -1 }, errno: () => 1, address: () => 0n, sysBpf: undefined };
+  const raw = {
+    fn: { setns: () => -1, close: () => -1 },
+    errno: () => 1,
+    address: () => 0n,
+    size: (n: number) => n,
+    sysBpf: undefined,
+  };
   const sys = makeSys("deno", raw, () => Promise.resolve(0));
   assert.throws(() => sys.setns(3, 0), {
     name: "PermissionError",

@@ -94,3 +94,30 @@ test("closing the socket ends a waiting reader; a parse error reaches the reader
   sock.close();
   assert.deepEqual(await pending, { done: true, value: undefined });
 });
+
+test("with receiveBatch, datagrams read many per call arrive in order, checked one by one", () => {
+  const sys = fakeSys(() => []);
+  let calls = 0;
+  const recvmmsg = sys.recvmmsg;
+  sys.recvmmsg = (fd, vec, flags) => (calls++, recvmmsg(fd, vec, flags));
+  using sock = NetlinkSocket.openWith(sys, 12, { receiveBatch: 3 });
+  const reader = sock.unicast((m) => m.type === PACKET ? value(m) : undefined);
+  const big = frame(PACKET, 0, 0, new Uint8Array(70000)); // does not fit the 64 KiB slot
+  sys.queue.push(
+    { bytes: datagram(packet(1), packet(2)) },
+    { bytes: packet(66), from: 4711 }, // forged, in the middle of a batch
+    { bytes: packet(3) },
+    { bytes: new Uint8Array(0), errno: ENOBUFS }, // ends the second call's batch early
+    { bytes: big },
+    { bytes: packet(4) },
+    { bytes: packet(5) },
+  );
+  // ENOBUFS, then the cut datagram: two losses, each reported; the socket reads on with a grown buffer.
+  assert.deepEqual(kinds(reader.take(20)), [1, 2, 3, "overrun", "overrun", 4, 5]);
+  assert.equal(sock.foreignDropped, 1);
+  assert.equal(calls, 3, "three datagrams, ENOBUFS, the cut one and two more; then one recvfrom at a time");
+  assert.equal(sock.datagramBuffer, big.length);
+  sys.queue.push({ bytes: big }, { bytes: packet(6) });
+  assert.equal(reader.take(20).length, 2, "after the fallback a large datagram fits");
+  assert.throws(() => NetlinkSocket.openWith(sys, 12, { receiveBatch: 0 }), /Invalid receive batch/);
+});

@@ -16,7 +16,6 @@ import { type CtArgs, CtOptionConflict, parseCtArgs } from "./ct_args.ts";
 import { createExpectCommand, deleteExpectCommand, getExpectCommand } from "./ct_expect.ts";
 import { createValues, filterOf, labelNameRecord, tupleSpec, updateOf } from "./ct_spec.ts";
 import { isBrokenPipe, isUsageError } from "./errors.ts";
-import { OBJECT_HELP } from "./help.ts";
 import { JsonArrayWriter, writeNdjson } from "./output.ts";
 import { VERSION } from "./version.ts";
 import type { ConntrackEntry } from "../netfilter/conntrack/entry.ts";
@@ -422,7 +421,7 @@ export async function ctHandler(ctx: Context, args: Args): Promise<number | void
     return PARAM;
   }
   if (a.help) {
-    ctx.out.line(OBJECT_HELP.ct);
+    ctx.out.line((await import("./help.ts")).OBJECT_HELP.ct); // the help pulls in every link kind
     return OK;
   }
   // conntrack skips them silently; saying so costs nothing and hides no typo.

@@ -85,6 +85,12 @@ export interface CtArgs {
   replyZone?: number;
   /** `--state`, as the kernel names it (`LISTEN` is `SYN_SENT2`). */
   state?: string;
+  /** `--orig-vtag` (SCTP), as conntrack hands it to the kernel (see `vtag`). */
+  origVtag?: number;
+  /** `--reply-vtag` (SCTP). */
+  replyVtag?: number;
+  /** `--role` (DCCP). */
+  role?: "client" | "server";
   /** `-l`: labels an entry must carry. */
   label?: string[];
   /** `--label-add`. */
@@ -308,6 +314,35 @@ function natValue(a: CtArgs, v: string, opt: string): CtNat {
   return nat;
 }
 
+/**
+ * An SCTP tag as conntrack sends it: `htonl(atoi(v))`, the leading decimal
+ * integer (0 when there is none) wrapped to 32 bits, which
+ * libnetfilter_conntrack converts to network order once more, so the
+ * kernel gets (and stores) the value byte-swapped. nlkit sends the same.
+ */
+function vtag(v: string): number {
+  const n = atoiU32(v);
+  return ((n & 0xff) << 24 | (n & 0xff00) << 8 | (n >>> 8) & 0xff00 | n >>> 24) >>> 0;
+}
+
+/** C's `atoi` (glibc: `strtol`, clamped to long, then kept to its low 32 bits) as an unsigned 32-bit value. */
+function atoiU32(v: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(v);
+  if (!m) return 0;
+  const n = BigInt(m[1]);
+  const max = (1n << 63n) - 1n; // strtol clamps to long, then the int conversion keeps the low 32 bits
+  const clamped = n > max ? max : n < -max - 1n ? -max - 1n : n;
+  return Number(BigInt.asUintN(32, clamped));
+}
+
+/** DCCP's `--role`: any prefix of `client` or `server` in any case (`strncasecmp`), the empty word being client. */
+function role(a: CtArgs, v: string): void {
+  const w = v.toLowerCase();
+  if ("client".startsWith(w)) a.role = "client";
+  else if ("server".startsWith(w)) a.role = "server";
+  else throw new UsageError(`Unknown DCCP role \`${v}'`, v);
+}
+
 /** `--state` of the protocol given with `-p`: TCP names in any case, SCTP and DCCP names as conntrack spells them. */
 function state(a: CtArgs, v: string): void {
   // Only the extensions of these protocols have it, and only once -p has named one (getopt reads in order).
@@ -427,6 +462,9 @@ const OPTIONS: readonly OptSpec[] = [
   { names: ["--orig-zone"], arg: "required", flag: "orig-zone", set: (a, v) => a.origZone = num(v, "zone", 65535) },
   { names: ["--reply-zone"], arg: "required", flag: "reply-zone", set: (a, v) => a.replyZone = num(v, "zone", 65535) },
   { names: ["--state"], arg: "required", flag: "state", proto: true, set: state },
+  { names: ["--orig-vtag"], arg: "required", flag: "orig-vtag", proto: true, set: (a, v) => a.origVtag = vtag(v) },
+  { names: ["--reply-vtag"], arg: "required", flag: "reply-vtag", proto: true, set: (a, v) => a.replyVtag = vtag(v) },
+  { names: ["--role"], arg: "required", flag: "role", proto: true, set: role },
   { names: ["-c", "--secmark"], arg: "required", flag: "secmark", set: (a, v) => a.secmark = num(v, "secmark", U32) },
   { names: ["-i", "--id"], arg: "required", flag: "id", set: (a, v) => a.id = num(v, "id", U32) },
   // Deprecated: conntrack warns and goes on without it.

@@ -129,6 +129,18 @@ const ICMP_ROWS: { readonly [row: string]: string } = {
 /** The ICMP columns, for protocol 1 (`--icmp-*`) and 58 (`--icmpv6-*`). */
 const ICMP_COLUMNS = ["type", "code", "id"] as const;
 
+/** The options only the SCTP (vtags) and DCCP (role) extensions add after theirs, with their rows. */
+const EXTRA: { readonly [proto: number]: { cols: readonly string[]; rows: { readonly [row: string]: string } } } = {
+  132: {
+    cols: ["orig-vtag", "reply-vtag"],
+    rows: { list: "00", create: "11", add: "11", update: "22", delete: "00", get: "22", event: "00" },
+  },
+  33: {
+    cols: ["role"],
+    rows: { list: "0", create: "1", add: "1", update: "0", delete: "0", get: "0", event: "0" },
+  },
+};
+
 /** Protocols whose extension has ports, and those of them with a `--state`. */
 const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
 const STATE_PROTOS = new Set([6, 33, 132]);
@@ -167,8 +179,10 @@ export function checkCtOptions(row: CtRow, given: ReadonlySet<string>, protoNum:
   if (protoNum === undefined || row.startsWith("exp-")) return;
   if (PORT_PROTOS.has(protoNum) && PORT_ROWS[row]) {
     // Only the TCP, SCTP and DCCP extensions know --state; conntrack's table is otherwise the same.
-    const cols = STATE_PROTOS.has(protoNum) ? CT_PROTO_COLUMNS : CT_PROTO_COLUMNS.filter((c) => c !== "state");
-    const r = STATE_PROTOS.has(protoNum) ? PORT_ROWS[row] : PORT_ROWS[row].slice(0, 6) + PORT_ROWS[row].slice(7);
+    const extra = Object.hasOwn(EXTRA, protoNum) ? EXTRA[protoNum] : undefined;
+    const cols = protoOptions(protoNum);
+    const r = (STATE_PROTOS.has(protoNum) ? PORT_ROWS[row] : PORT_ROWS[row].slice(0, 6) + PORT_ROWS[row].slice(7)) +
+      (extra?.rows[row] ?? "");
     checkRow(r, cols, given, [
       ["sport", "dport", "`--sport' and `--dport'"],
       ["reply-port-src", "reply-port-dst", "`--reply-src-port' and `--reply-dst-port'"],
@@ -182,7 +196,8 @@ export function checkCtOptions(row: CtRow, given: ReadonlySet<string>, protoNum:
 /** The protocol options a protocol's extension has (conntrack knows no others after `-p`). */
 export function protoOptions(protoNum: number): readonly string[] {
   if (PORT_PROTOS.has(protoNum)) {
-    return STATE_PROTOS.has(protoNum) ? CT_PROTO_COLUMNS : CT_PROTO_COLUMNS.filter((c) => c !== "state");
+    const base = STATE_PROTOS.has(protoNum) ? CT_PROTO_COLUMNS : CT_PROTO_COLUMNS.filter((c) => c !== "state");
+    return Object.hasOwn(EXTRA, protoNum) ? [...base, ...EXTRA[protoNum].cols] : base;
   }
   if (protoNum === 1) return ICMP_COLUMNS.map((c) => `icmp-${c}`);
   if (protoNum === 58) return ICMP_COLUMNS.map((c) => `icmpv6-${c}`);

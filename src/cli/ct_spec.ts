@@ -91,7 +91,6 @@ export function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
   if (a.label) f.labels = labelNumbers(a.label);
   // -U selects by id too (the other options are values to set).
   if (forUpdate) {
-    if (a.state) tcpStateValue(a); // a value to set: refused before anything is read
     return a.id === undefined ? f : { ...f, id: a.id };
   }
   if (a.zone !== undefined) f.zone = a.zone;
@@ -130,14 +129,28 @@ function nat(v: CtNat | undefined): ConntrackNatSpec | undefined {
   return v.port === undefined ? { ip: v.ip } : { ip: v.ip, port: v.port };
 }
 
-/** `--state` as a value to set: TCP only (SCTP and DCCP entries also need vtags or a role nlkit does not take). */
-function tcpStateValue(a: CtArgs): string {
-  if (a.protoNum !== 6) {
-    throw new UsageError(
-      `Cannot set the ${a.protoNum === 132 ? "SCTP" : "DCCP"} state \`${a.state}' (nlkit sets TCP states only)`,
-    );
+/**
+ * The protocol's state values to set (`--state`, SCTP's `--orig-vtag`/`--reply-vtag`,
+ * DCCP's `--role`), and whether they differ from entry `e`'s.
+ */
+function protoValues(a: CtArgs, spec: ConntrackSpec, e?: ConntrackEntry): boolean {
+  if (a.protoNum === 132) {
+    if (a.state) spec.sctpState = a.state;
+    if (a.origVtag !== undefined) spec.sctpVtagOrig = a.origVtag;
+    if (a.replyVtag !== undefined) spec.sctpVtagReply = a.replyVtag;
+    return (a.state !== undefined && e?.sctp?.state !== a.state) ||
+      (a.origVtag !== undefined && e?.sctp?.vtagOrig !== a.origVtag) ||
+      (a.replyVtag !== undefined && e?.sctp?.vtagReply !== a.replyVtag);
   }
-  return a.state!;
+  if (a.protoNum === 33) {
+    if (a.state) spec.dccpState = a.state;
+    if (a.role) spec.dccpRole = a.role;
+    return (a.state !== undefined && e?.dccp?.state !== a.state) ||
+      (a.role !== undefined && e?.dccp?.role !== (a.role === "client" ? 0 : 1));
+  }
+  if (!a.state) return false;
+  spec.tcpState = a.state;
+  return e?.tcp?.state !== a.state;
 }
 
 /** The attributes `-I` creates. */
@@ -145,7 +158,7 @@ export function createValues(a: CtArgs, spec: ConntrackSpec): ConntrackSpec {
   if (a.timeout !== undefined) spec.timeout = a.timeout;
   if (a.mark) spec.mark = a.mark.value;
   if (a.status) spec.status = a.status;
-  if (a.state) spec.tcpState = tcpStateValue(a);
+  protoValues(a, spec);
   if (a.labelAdd) spec.labels = labelNumbers(a.labelAdd);
   const ns = nat(a.srcNat ?? a.anyNat), nd = nat(a.dstNat ?? a.anyNat);
   if (ns) spec.natSrc = ns;
@@ -177,10 +190,7 @@ export function updateOf(a: CtArgs, e: ConntrackEntry): ConntrackSpec | undefine
     spec.status = bits;
     changed ||= bits !== e.statusBits;
   }
-  if (a.state) {
-    spec.tcpState = tcpStateValue(a);
-    changed ||= e.tcp?.state !== a.state;
-  }
+  changed = protoValues(a, spec, e) || changed;
   const had = e.labels?.bits ?? [];
   if (a.labelAdd || a.labelDel) {
     const add = a.labelAdd ? labelNumbers(a.labelAdd) : [];

@@ -99,8 +99,8 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
 qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
   monitor:
-    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | ct | tc ]... [ label ]
-                      [ dev NAME ] [ file FILE ]
+    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | stats | ct | tc ]...
+                      [ label ] [ all-nsid ] [ dev NAME ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,
   netns: `Usage: nlkit netns list

@@ -74,7 +74,9 @@ async function show(ctx: Context, args: Args): Promise<void> {
   } else {
     // A slave kind is no link kind: the kernel filter would drop every port.
     const kind = w.type === undefined || w.type.endsWith("_slave") ? undefined : w.type;
-    for await (const l of streamLinks({ master, kind }, ctx.lib)) links.push(l);
+    // Unfiltered, the names' dump is the listing: one dump, as ip makes.
+    if (master === undefined && kind === undefined) links.push(...names.values());
+    else for await (const l of streamLinks({ master, kind }, ctx.lib)) links.push(l);
   }
   // Loaded only when needed, like the change functions below: startup pays for what runs.
   const toJson = ctx.opts.json ? (await import("../route/link/json.ts")).linkToIpJson : undefined;

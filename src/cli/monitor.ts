@@ -9,6 +9,7 @@
  */
 
 import { type Args, unknownWord, UsageError } from "./args.ts";
+import { pickWord, wordTable } from "./aliases.ts";
 import { invalidArgument } from "./numbers.ts";
 import { formatAddress } from "./addr_text.ts";
 import type { Context } from "./context.ts";
@@ -23,7 +24,7 @@ import { formatRule } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
 import { getLink } from "../route/link/api.ts";
 import { type Netconf, type NetconfEvent, RP_FILTER } from "../route/netconf.ts";
-import type { NsidEvent } from "../route/monitor_events.ts";
+import type { NsidEvent, StatsEvent } from "../route/monitor_events.ts";
 import { nameOf } from "../wire/table.ts";
 import { AF_INET, AF_INET6 } from "../wire/addr.ts";
 import { addressesToIpJson } from "../route/addr/json.ts";
@@ -40,35 +41,27 @@ import { subscribeTc } from "../route/tc/events.ts";
 import { printClass, printFilter, printQdisc } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "ct", "tc"] as const;
+const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "stats", "ct", "tc"] as const;
 type MonitorObject = typeof OBJECTS[number];
-const ALIASES: Record<string, MonitorObject> = {
-  link: "link",
-  l: "link",
-  addr: "addr",
-  address: "addr",
-  a: "addr",
-  route: "route",
-  r: "route",
-  neigh: "neigh",
-  neighbor: "neigh",
-  neighbour: "neigh",
-  n: "neigh",
-  rule: "rule",
-  ru: "rule",
-  nexthop: "nexthop",
-  nh: "nexthop",
-  netconf: "netconf",
-  nsid: "nsid",
-  ct: "ct",
-  conntrack: "ct",
-  tc: "tc",
-};
 
-/** What `monitor` was asked: objects, `label`/`all` (the `[LINK]` banners, as ip prints them), `file FILE`, `dev NAME`. */
+/**
+ * `ip monitor`'s words in the order its do_ipmonitor tries them (a prefix
+ * selects the first word it starts: `l` is label, `n` neigh, `al` all-nsid),
+ * then nlkit's own: `nh`, `neighbour`, `ct`, `tc`.
+ */
+const WORDS = wordTable(
+  "file label link address=addr route mroute prefix neigh netconf rule nsid nexthop stats! all! all-nsid dev! " +
+    "nh=nexthop! neighbor=neigh! neighbour=neigh! ct! conntrack=ct! tc!",
+);
+
+/**
+ * What `monitor` was asked: objects, `label`/`all` (the `[LINK]` banners, as
+ * ip prints them), `all-nsid`, `file FILE`, `dev NAME`.
+ */
 interface MonitorArgs {
   objs: Set<MonitorObject>;
   banner: boolean;
+  allNsid: boolean;
   file?: string;
   dev?: string;
 }
@@ -76,26 +69,30 @@ interface MonitorArgs {
 function parseMonitorArgs(args: Args): MonitorArgs {
   const objs = new Set<MonitorObject>();
   let banner = false;
+  let allNsid = false;
   let file: string | undefined;
   let dev: string | undefined;
   for (let w = args.next(); w !== undefined; w = args.next()) {
-    if (w === "label" || w === "all") banner = true;
-    else if (w === "dev") dev = args.value("dev", "device name");
-    else if (w === "file") {
+    const name = pickWord(WORDS, w)?.name;
+    if (name === "label" || name === "all") banner = true;
+    else if (name === "all-nsid") allNsid = true;
+    else if (name === "dev") dev = args.value("dev", "device name");
+    else if (name === "file") {
       if (file !== undefined) throw new UsageError(`Duplicate "file" in monitor`, w);
       file = args.value("file", "file name");
-    } else {
-      const o = Object.hasOwn(ALIASES, w) ? ALIASES[w] : undefined;
-      if (!o) throw unknownWord("monitor object", w, [...Object.keys(ALIASES), "all", "label", "file", "dev"]);
-      objs.add(o);
-    }
+    } else if (name === "mroute" || name === "prefix") {
+      throw new UsageError(`Monitor object "${name}" is not supported by nlkit (ip monitor ${name})`, w);
+    } else if (name !== undefined) objs.add(name as MonitorObject);
+    else throw unknownWord("monitor object", w, WORDS.map((e) => e.word));
   }
   // ip's default is every rtnetlink group; conntrack and tc (nlkit's additions) only when named.
   if (objs.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") objs.add(x); }
-  if (dev !== undefined && (objs.has("ct") || objs.has("tc"))) {
-    throw new UsageError(`"dev" filters ip's objects only, not ct or tc events`, "dev");
+  for (const [word, on] of [["dev", dev !== undefined], ["all-nsid", allNsid]] as const) {
+    if (on && (objs.has("ct") || objs.has("tc"))) {
+      throw new UsageError(`"${word}" applies to ip's objects only, not ct or tc events`, word);
+    }
   }
-  return { objs, banner, file, dev };
+  return { objs, banner, allNsid, file, dev };
 }
 
 /**
@@ -149,14 +146,25 @@ export function asctime(d: Date): string {
   return `${day} ${mon} ${String(d.getDate()).padStart(2)} ${t} ${d.getFullYear()}`;
 }
 
-/** The text before each event: the timestamp (-t/-ts) and the `[KIND]` banner. */
-function header(ctx: Context, banner: boolean, label: string): string {
+/**
+ * The text before each event, as ip's print_headers writes it: the
+ * timestamp (-t/-ts), with `all-nsid` the namespace (`[nsid 5]`, or
+ * `[nsid current]` for the monitor's own), and the `[KIND]` banner.
+ */
+function header(ctx: Context, banner: boolean, label: string, nsid: string = ""): string {
   const ts = ctx.opts.timestamp ? timestampText(ctx.opts.timestampShort) : "";
-  return ts + (banner ? label : "");
+  return ts + nsid + (banner ? label : "");
 }
 
-type Change = Exclude<RouteEvent, { type: "overrun" }>;
-type NetconfChange = Extract<NetconfEvent, { kind: "netconf" }>;
+/** `all-nsid`'s part of the header: where the event happened. */
+function nsidHeader(allNsid: boolean, nsid: number | undefined): string {
+  return !allNsid ? "" : nsid === undefined ? "[nsid current]" : `[nsid ${nsid}]`;
+}
+
+/** With `all-nsid`, events carry the id of the namespace they come from. */
+type Tagged = { nsid?: number };
+type Change = Exclude<RouteEvent, { type: "overrun" }> & Tagged;
+type NetconfChange = Extract<NetconfEvent, { kind: "netconf" }> & Tagged;
 
 /** Names the device of a nexthop event (events carry only its index). */
 function withDev(nh: Nexthop, names: LinkNames): Nexthop {
@@ -254,6 +262,8 @@ class Printer {
   readonly netnsNames: Map<number, string>;
   /** `dev NAME`: the index events must belong to. */
   dev: number | undefined;
+  /** `all-nsid`: each header says which namespace the event comes from. */
+  allNsid = false;
 
   constructor(ctx: Context, banner: boolean, names: LinkNames, netnsNames: Map<number, string> = new Map()) {
     this.#ctx = ctx;
@@ -262,30 +272,32 @@ class Printer {
     this.netnsNames = netnsNames;
   }
 
-  #emit(label: string, text: string, json: () => Record<string, unknown>): void {
+  #emit(ev: Tagged, label: string, text: string, json: () => Record<string, unknown>): void {
     const ctx = this.#ctx;
-    if (ctx.opts.json) writeNdjson(ctx.out, json());
+    if (ctx.opts.json) writeNdjson(ctx.out, ev.nsid === undefined ? json() : { ...json(), nsid: ev.nsid });
     else {
-      ctx.out.line(header(ctx, this.#banner, label) + text);
+      ctx.out.line(header(ctx, this.#banner, label, nsidHeader(this.allNsid, ev.nsid)) + text);
       ctx.out.flush();
     }
   }
 
   /** An event `dev` filtered out: ip has printed its headers already (no line follows them). */
-  #skipped(label: string): void {
+  #skipped(ev: Tagged, label: string): void {
     if (this.#ctx.opts.json) return;
-    this.#ctx.out.write(header(this.#ctx, this.#banner, label));
+    this.#ctx.out.write(header(this.#ctx, this.#banner, label, nsidHeader(this.allNsid, ev.nsid)));
   }
 
   change(ev: Change): void {
     if (ev.kind === "link" && ev.object.family !== "bridge") {
+      const known = this.names.get(ev.object.index);
       if (ev.type === "del") this.names.delete(ev.object.index);
-      else this.names.set(ev.object.index, ev.object);
+      // ip (ll_entry_update) keeps the first name it saw for an index until the link is deleted.
+      else this.names.set(ev.object.index, known ? { ...ev.object, name: known.name } : ev.object);
     }
-    if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(`[${ev.kind.toUpperCase()}]`);
+    if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(ev, `[${ev.kind.toUpperCase()}]`);
     const devFixed = this.dev !== undefined;
     const text = (ev.type === "del" ? "Deleted " : "") + textOf(this.#ctx, ev, this.names, this.netnsNames, devFixed);
-    this.#emit(`[${ev.kind.toUpperCase()}]`, text, () => ({
+    this.#emit(ev, `[${ev.kind.toUpperCase()}]`, text, () => ({
       event: ev.type,
       object: ev.kind,
       ...jsonOf(this.#ctx, ev, this.names),
@@ -293,8 +305,8 @@ class Printer {
   }
 
   netconf(ev: NetconfChange): void {
-    if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped("[NETCONF]");
-    this.#emit("[NETCONF]", netconfText(ev, this.names), () => ({
+    if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(ev, "[NETCONF]");
+    this.#emit(ev, "[NETCONF]", netconfText(ev, this.names), () => ({
       event: ev.type,
       object: "netconf",
       ...netconfJson(ev, this.names),
@@ -302,10 +314,35 @@ class Printer {
   }
 
   /** `print_nsid`, with ip's name look-up. */
-  async nsid(ev: NsidEvent): Promise<void> {
+  async nsid(ev: NsidEvent & Tagged): Promise<void> {
     const name = await nsidName(this.#ctx, this.netnsNames, ev.object, ev.type === "new");
     const text = (ev.type === "del" ? "Deleted " : "") + nsidText(ev.object, name);
-    this.#emit("[NSID]", text, () => ({ event: ev.type, object: "nsid", ...nsidJson(ev.object, name) }));
+    this.#emit(ev, "[NSID]", text, () => ({ event: ev.type, object: "nsid", ...nsidJson(ev.object, name) }));
+  }
+
+  /** `ipstats_print`: `N: NAME:`, then the hardware statistics info (`    l3_stats on used off`). */
+  stats(ev: StatsEvent & Tagged): void {
+    const s = ev.object;
+    const name = nameOfIndex(this.names, s.ifindex);
+    let text = `${s.ifindex}: ${name}:`;
+    const info: Record<string, unknown> = {};
+    if (s.hwStatsInfo) {
+      text += "\n";
+      const l3 = s.hwStatsInfo.l3Stats;
+      if (l3) {
+        text += "    l3_stats";
+        if (l3.request !== undefined) text += l3.request ? " on" : " off";
+        if (l3.used !== undefined) text += ` used ${l3.used ? "on" : "off"}`;
+        info.l3_stats = { ...l3 };
+      }
+    }
+    this.#emit(ev, "[STATS]", text, () => ({
+      event: ev.type,
+      object: "stats",
+      ifindex: s.ifindex,
+      ifname: name,
+      ...(s.hwStatsInfo ? { info } : {}),
+    }));
   }
 
   overrun(): void {
@@ -323,10 +360,10 @@ class Printer {
   }
 }
 
-/** Route objects and netconf on one socket, so lines come in the kernel's order as with ip. */
 /** Route objects, netconf and nsids on one socket, so lines come in the kernel's order as with ip. */
 async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
-  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid"].includes(o)) as RouteGroup[];
+  const allNsid = p.allNsid;
+  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid", "stats"].includes(o)) as RouteGroup[];
   const f = ctx.opts.family;
   const netconf = !objs.has("netconf")
     ? []
@@ -335,8 +372,14 @@ async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSigna
     : f === AF_INET6
     ? ["inet6"] as const
     : undefined;
-  const what = { groups, netconf: netconf ?? ["inet", "inet6"] as const, nsid: objs.has("nsid") };
-  if (!groups.length && !what.netconf.length && !what.nsid) return;
+  const what = {
+    groups,
+    netconf: netconf ?? ["inet", "inet6"] as const,
+    nsid: objs.has("nsid"),
+    stats: objs.has("stats"),
+    allNsid,
+  };
+  if (!groups.length && !what.netconf.length && !what.nsid && !what.stats) return;
   const { subscribeMonitor } = await import("../route/monitor_events.ts");
   for await (const ev of await subscribeMonitor(what, { ...ctx.lib, signal })) {
     if (ev.type === "overrun") p.overrun();
@@ -344,6 +387,7 @@ async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSigna
       await learnLink(ctx, p.names, ev.object.ifindex);
       p.netconf(ev);
     } else if (ev.kind === "nsid") await p.nsid(ev);
+    else if (ev.kind === "stats") p.stats(ev);
     else p.change(ev);
   }
 }
@@ -374,12 +418,19 @@ async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 }
 
 /** `monitor file FILE`: prints an rtmon dump as ip does (every record, whatever objects were named). */
-async function replay(ctx: Context, file: string, banner: boolean, dev?: number): Promise<number | void> {
+async function replay(
+  ctx: Context,
+  file: string,
+  banner: boolean,
+  allNsid: boolean,
+  dev?: number,
+): Promise<number | void> {
   const { readFile } = await import("./io.ts");
   const { readRtmon } = await import("../route/rtmon.ts");
   // Link names come from the dump itself (rtmon starts with a link dump), as in ip.
   const p = new Printer(ctx, banner, new Map());
   p.dev = dev;
+  p.allNsid = allNsid; // ip prints "[nsid current]" before each record
   for (const rec of readRtmon(readFile(file))) {
     if (rec.type === "timestamp") p.timestamp(rec.sec, rec.usec);
     else if (rec.type === "other") {
@@ -387,6 +438,7 @@ async function replay(ctx: Context, file: string, banner: boolean, dev?: number)
       if (rec.messageType > 3) ctx.err.line(`Unknown message: type=0x${rec.messageType.toString(16).padStart(8, "0")}`);
     } else if (rec.kind === "netconf") p.netconf(rec);
     else if (rec.kind === "nsid") await p.nsid(rec);
+    else if (rec.kind === "stats") p.stats(rec);
     else p.change(rec);
   }
 }
@@ -415,15 +467,16 @@ async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 
 /** Handles `nlkit monitor ...`. */
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
-  const { objs, banner, file, dev } = parseMonitorArgs(args);
+  const { objs, banner, allNsid, file, dev } = parseMonitorArgs(args);
   // Like ip, the device is looked up among the live links, even to filter a file.
   const names = await linkNames(ctx);
   const index = devIndex(dev, names);
-  if (file !== undefined) return await replay(ctx, file, banner, index);
+  if (file !== undefined) return await replay(ctx, file, banner, allNsid, index);
   const stop = new AbortController();
   const unlisten = onStopSignals(() => stop.abort());
   const p = new Printer(ctx, banner, names, await netnsNames(ctx));
   p.dev = index;
+  p.allNsid = allNsid;
   try {
     await Promise.all([
       follow(ctx, objs, stop.signal, p),

@@ -20,6 +20,7 @@ import {
   tableJson,
 } from "../netfilter/nftables/json/ruleset_json.ts";
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
+import { rulesetJsonTexts } from "../netfilter/nftables/json/stream.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { formatRuleset } from "../netfilter/nftables/text/ruleset_text.ts";
 
@@ -68,14 +69,24 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   }
   noMore(args);
   if (family !== undefined) familyNumber(family);
+  const json = flags.json || ctx.opts.json;
+  const meta = nftJsonText({ metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } });
+  if (json && (kind === "ruleset" || kind === "table")) {
+    // Rendered rule by rule as the dump arrives: the whole typed ruleset is never held.
+    const ifnames = await interfaceNames(ctx.lib);
+    const texts = await rulesetJsonTexts({ family, table }, ctx.lib, { ifnames });
+    if (table !== undefined && !texts.length) throw new Error(`No such file or directory: table ${family} ${table}`);
+    ctx.out.write(`{"nftables": [${meta}`);
+    for (const t of texts) ctx.out.write(", " + t);
+    ctx.out.line("]}");
+    return;
+  }
   const r = await listRuleset({ family, table }, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
   const ifnames = r.rules.length ? await interfaceNames(ctx.lib) : undefined;
-  const json = flags.json || ctx.opts.json;
   const objects = select(r, kind, name, { ifnames, full: !json });
   if (json) {
-    const meta = { metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } };
-    ctx.out.line(nftJsonText({ nftables: [meta, ...objects] }));
+    ctx.out.line(`{"nftables": [${[meta, ...objects.map(nftJsonText)].join(", ")}]}`);
     return;
   }
   // nft lists sets and maps table by table, empty tables included, without blank lines between them.

@@ -1,15 +1,18 @@
 /**
  * What NFQUEUE and NFLOG packets share: hook names, the hardware address
- * and timestamp layouts, the VLAN nest, conntrack info names and copy modes.
+ * and timestamp layouts, the VLAN nest, conntrack info names, copy modes,
+ * and the packet fields both families declare.
  *
  * @module
  */
 
 import { InvalidArgumentError } from "../errors.ts";
 import { formatHex } from "../wire/addr.ts";
-import { TruncatedError } from "../wire/errors.ts";
-import type { Codec } from "../wire/table.ts";
+import { MalformedError, TruncatedError } from "../wire/errors.ts";
+import { type Codec, nameOf, type RawAttr } from "../wire/table.ts";
 import type { MessageBuilder } from "../wire/builder.ts";
+import { type ConntrackAttrs, type ConntrackEntry, entryOf } from "./conntrack/entry.ts";
+import type { PacketInterfaces } from "./ifnames.ts";
 
 /** `NF_INET_*` hook numbers by the names nft uses. */
 export const NF_INET_HOOKS = {
@@ -89,6 +92,17 @@ export function checkCopyMode(mode: string): number {
   return n;
 }
 
+/** Checks flag names against `allowed` (`what` names one in errors: "queue flag"); returns a copy. */
+export function checkFlagNames(flags: readonly string[], allowed: readonly string[], what: string): string[] {
+  if (!Array.isArray(flags)) throw new InvalidArgumentError(`Cannot use ${what}s: expected an array of flag names`);
+  for (const f of flags) {
+    if (!allowed.includes(f)) {
+      throw new InvalidArgumentError(`Cannot use ${what} "${f}": expected ${allowed.join(", ")}`);
+    }
+  }
+  return [...flags];
+}
+
 /** `NFPROTO_*` family names of the `nfgenmsg` header of a packet message. */
 export const NFPROTO_NAMES = { 1: "inet", 2: "ipv4", 3: "arp", 5: "netdev", 7: "bridge", 10: "ipv6" } as const;
 
@@ -124,4 +138,119 @@ export function checkReceiveBuffer(bytes: number | undefined): void {
   if (bytes !== undefined && (!Number.isInteger(bytes) || bytes <= 0)) {
     throw new InvalidArgumentError(`Cannot use receive buffer ${bytes}: expected a positive byte count`);
   }
+}
+
+/** The fields of a queued or logged packet: NFQUEUE and NFLOG carry the same attributes for them. */
+export interface NetfilterPacket extends PacketInterfaces {
+  /** Discriminates a packet from an overrun signal. */
+  kind: "packet";
+  /** Netfilter family name (`ipv4`, `ipv6`, `bridge`, `arp`, ...). */
+  family: string;
+  /** Netfilter family number (`NFPROTO_*`). */
+  familyNum: number;
+  /** Hardware protocol (`0x0800` IPv4, `0x86dd` IPv6). */
+  hwProtocol: number;
+  /** Hook name (`prerouting`, `input`, `forward`, `output`, `postrouting`, `ingress`). */
+  hook: string;
+  /** Hook number. */
+  hookNum: number;
+  /** Packet mark. */
+  mark?: number;
+  /** When the packet was received. */
+  timestamp?: PacketTimestamp;
+  /** Source hardware address. */
+  hwAddr?: string;
+  /**
+   * The packet from the network header, as far as the copy range allows: a
+   * copy of its own bytes, viewed in a slab shared with other packets (see
+   * `src/netfilter/pooled_bytes.ts`); `slice()` it for a separate buffer.
+   */
+  payload?: Uint8Array;
+  /** Owner uid of the socket, when asked for. */
+  uid?: number;
+  /** Owner gid of the socket, when asked for. */
+  gid?: number;
+  /** The connection, when asked for (the `conntrack` flag). */
+  ct?: ConntrackEntry;
+  /** The packet's relation to its connection (`new`, `established`, `related`, `...-reply`). */
+  ctInfo?: string;
+  /** VLAN tag. */
+  vlan?: PacketVlan;
+  /** The whole layer-2 header (bridge family). */
+  l2hdr?: Uint8Array;
+  /** Attributes this version does not know. */
+  unknown?: RawAttr[];
+}
+
+/** What both packet tables decode the shared attributes to. */
+export interface SharedPacketAttrs {
+  /** A packet header carries at least the hardware protocol and the hook. */
+  packetHdr?: { hwProtocol?: number; hook?: number };
+  /** `NFQA_MARK` / `NFULA_MARK`. */
+  mark?: number;
+  /** The timestamp struct (fields missing when cut short). */
+  timestamp?: { sec?: number; usec?: number };
+  /** Interface indexes. */
+  indev?: number;
+  /** Interface indexes. */
+  outdev?: number;
+  /** Interface indexes. */
+  physIndev?: number;
+  /** Interface indexes. */
+  physOutdev?: number;
+  /** Source hardware address. */
+  hwAddr?: string;
+  /** The packet. */
+  payload?: Uint8Array;
+  /** Socket owner. */
+  uid?: number;
+  /** Socket owner. */
+  gid?: number;
+  /** The connection's attributes. */
+  ct?: ConntrackAttrs;
+  /** Conntrack info name. */
+  ctInfo?: string;
+  /** The VLAN nest. */
+  vlan?: { proto?: number; tci?: number };
+  /** Layer-2 header. */
+  l2hdr?: Uint8Array;
+}
+
+/**
+ * The fields every packet has, from its `nfgenmsg` family and parsed
+ * attributes; throws when the packet header is missing (`what` names the
+ * packet, `off` is where its attributes start).
+ */
+export function packetHead(family: number, a: SharedPacketAttrs, what: string, off: number): NetfilterPacket {
+  const h = a.packetHdr;
+  if (h?.hook === undefined || h.hwProtocol === undefined) {
+    throw new MalformedError(`${what} has no packet header`, off);
+  }
+  return {
+    kind: "packet",
+    family: nameOf(NFPROTO_NAMES, family),
+    familyNum: family,
+    hwProtocol: h.hwProtocol,
+    hook: nameOf(NF_INET_HOOKS, h.hook),
+    hookNum: h.hook,
+  };
+}
+
+/** Copies the shared optional fields of parsed attributes `a` into `p` (conntrack entries converted). */
+export function copySharedFields(p: NetfilterPacket, a: SharedPacketAttrs): void {
+  if (a.mark !== undefined) p.mark = a.mark;
+  const t = a.timestamp;
+  if (t?.sec !== undefined && t.usec !== undefined) p.timestamp = { sec: t.sec, usec: t.usec };
+  if (a.indev !== undefined) p.indev = a.indev;
+  if (a.outdev !== undefined) p.outdev = a.outdev;
+  if (a.physIndev !== undefined) p.physIndev = a.physIndev;
+  if (a.physOutdev !== undefined) p.physOutdev = a.physOutdev;
+  if (a.hwAddr !== undefined) p.hwAddr = a.hwAddr;
+  if (a.payload !== undefined) p.payload = a.payload;
+  if (a.uid !== undefined) p.uid = a.uid;
+  if (a.gid !== undefined) p.gid = a.gid;
+  if (a.ct !== undefined) p.ct = entryOf(a.ct, p.familyNum);
+  if (a.ctInfo !== undefined) p.ctInfo = a.ctInfo;
+  if (a.vlan !== undefined) p.vlan = { proto: a.vlan.proto, tci: a.vlan.tci };
+  if (a.l2hdr !== undefined) p.l2hdr = a.l2hdr;
 }

@@ -37,9 +37,24 @@ import {
   type RTNLGRP_NETCONF,
 } from "./netconf.ts";
 import { describeRtm, RTM } from "./rtnl.ts";
+import { type LinkStats, parseStatsMessage } from "./stats/parse.ts";
 
 /** `RTNLGRP_NSID`. */
 export const RTNLGRP_NSID = 28;
+/** `RTNLGRP_STATS`. */
+export const RTNLGRP_STATS = 36;
+/** `RTM_NEWSTATS`. */
+const RTM_NEWSTATS = 92;
+
+/** Link statistics the kernel announced (`RTM_NEWSTATS`: hardware statistics turned on or off). */
+export interface StatsEvent {
+  /** Always `new`: the kernel sends the current state. */
+  type: "new";
+  /** Discriminant. */
+  kind: "stats";
+  /** The link and what the message reports. */
+  object: LinkStats;
+}
 
 /** A namespace id assigned (`new`) or removed (`del`). */
 export interface NsidEvent {
@@ -51,8 +66,12 @@ export interface NsidEvent {
   object: NsidEntry;
 }
 
-/** An event of {@link subscribeMonitor}. */
-export type MonitorEvent = RouteEvent | NetconfEvent | NsidEvent;
+/**
+ * An event of {@link subscribeMonitor}. With `allNsid`, `nsid` is the id
+ * the subscribing namespace gives the namespace the event happened in
+ * (absent for its own).
+ */
+export type MonitorEvent = (RouteEvent | NetconfEvent | NsidEvent | StatsEvent) & { nsid?: number };
 
 /** What {@link subscribeMonitor} follows. */
 export interface MonitorSelection {
@@ -62,6 +81,13 @@ export interface MonitorSelection {
   netconf?: readonly (keyof typeof RTNLGRP_NETCONF)[];
   /** Namespace ids. */
   nsid?: boolean;
+  /** Link statistics announcements (`RTNLGRP_STATS`). */
+  stats?: boolean;
+  /**
+   * Also the events of every namespace this one has an id for
+   * (`NETLINK_LISTEN_ALL_NSID`, `ip monitor all-nsid`); each carries its `nsid`.
+   */
+  allNsid?: boolean;
 }
 
 /** Turns a message into a monitor event, or `undefined` for other types. */
@@ -69,12 +95,27 @@ export function parseMonitorEvent(m: NlMsg): MonitorEvent | undefined {
   if (m.type === RTM.RTM_NEWNSID || m.type === RTM.RTM_DELNSID) {
     return { type: m.type === RTM.RTM_NEWNSID ? "new" : "del", kind: "nsid", object: parseNsidMessage(m) };
   }
+  if (m.type === RTM_NEWSTATS) return { type: "new", kind: "stats", object: parseStatsMessage(m) };
   return parseNetconfEvent(m) ?? parseRouteEvent(m);
 }
 
-async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<MonitorEvent, void, undefined> {
+/** {@link parseMonitorEvent}, with the namespace id of the message (`allNsid`). */
+function withNsid(sock: NetlinkSocket): (m: NlMsg) => MonitorEvent | undefined {
+  return (m) => {
+    const ev: MonitorEvent | undefined = parseMonitorEvent(m);
+    const nsid = sock.messageNsid;
+    if (ev && nsid !== undefined) ev.nsid = nsid;
+    return ev;
+  };
+}
+
+async function* follow(
+  sock: NetlinkSocket,
+  signal: AbortSignal,
+  onParseError: SubscribeOptions["onParseError"],
+): AsyncGenerator<MonitorEvent, void, undefined> {
   try {
-    for await (const item of sock.messages(parseMonitorEvent, { signal })) {
+    for await (const item of sock.messages(withNsid(sock), { signal, onParseError })) {
       if (isOverrun(item)) yield { type: "overrun" };
       else if (item) yield item;
     }
@@ -93,6 +134,7 @@ export async function subscribeMonitor(
     ...(what.groups?.length ? routeGroupNumbers(what.groups) : []),
     ...netconfGroups(what.netconf ?? []),
     ...(what.nsid ? [RTNLGRP_NSID] : []),
+    ...(what.stats ? [RTNLGRP_STATS] : []),
   ];
   if (groups.length === 0) throw new InvalidArgumentError(`Invalid monitor selection: "{}" (nothing to follow)`);
   opts.signal?.throwIfAborted();
@@ -101,8 +143,9 @@ export async function subscribeMonitor(
     receiveBuffer: opts.receiveBuffer ?? DEFAULT_EVENT_BUFFER,
     groups,
     describe: describeRtm,
+    listenAllNsid: what.allNsid,
   });
-  return new RouteEventStream(sock, follow, opts.signal);
+  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError), opts.signal);
 }
 
 /** Subscribes to netconf changes only (IPv4 and IPv6 unless `opts.families` says otherwise). */

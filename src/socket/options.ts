@@ -44,6 +44,12 @@ export interface SocketOptions {
   groups?: readonly number[];
   /** Do not report overruns (`NETLINK_NO_ENOBUFS`); events may be lost silently. */
   noEnobufs?: boolean;
+  /**
+   * Also receive the notifications of every namespace this socket's
+   * namespace has an id for (`NETLINK_LISTEN_ALL_NSID`); the socket's
+   * `messageNsid` tells each message's origin.
+   */
+  listenAllNsid?: boolean;
   /** Make the kernel report delivery failures (`NETLINK_BROADCAST_ERROR`). */
   broadcastError?: boolean;
   /** Turns message types into names for error texts. */
@@ -66,6 +72,13 @@ export interface SocketOptions {
    * (NFQUEUE with a 64 KiB copy range needs about 128 KiB).
    */
   datagramBuffer?: number;
+  /**
+   * Datagrams read per system call (`recvmmsg`), each into its own slot of
+   * `datagramBuffer` bytes: 1 to 1024, default 1 (`recvfrom`). Worth it
+   * where each datagram is small and many queue up (NFQUEUE and NFLOG
+   * packets): the call costs more than the datagram.
+   */
+  receiveBatch?: number;
 }
 
 /** Per-call options of a request or dump. */
@@ -123,6 +136,11 @@ export function checkSocketOptions(o: SocketOptions): void {
   checkInt("send buffer", o.sendBuffer, 1, MAX_INT);
   checkInt("maxInFlight", o.maxInFlight, 1, 65536);
   checkInt("datagram buffer", o.datagramBuffer, 65536, 1 << 24);
+  checkInt("receive batch", o.receiveBatch, 1, 1024);
+  if (o.listenAllNsid && (o.receiveBatch ?? 1) > 1) {
+    // Each message's namespace id comes from its own recvmsg control data.
+    throw new InvalidArgumentError("Cannot combine listenAllNsid with a receive batch above 1");
+  }
   if (o.groups !== undefined) {
     if (!Array.isArray(o.groups)) {
       throw new InvalidArgumentError(`Invalid groups: "${String(o.groups)}" (must be an array)`);

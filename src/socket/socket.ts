@@ -4,8 +4,9 @@
  *
  * Every receive is synchronous with `MSG_DONTWAIT` (the kernel answers most
  * requests inside `sendto`, so a request reads its reply at once) and takes
- * one `recvfrom` per datagram into a large reused buffer; a datagram that
- * did not fit is reported, never cut silently. Replies are routed the way
+ * one `recvfrom` per datagram into a large reused buffer (or, with
+ * `receiveBatch`, one `recvmmsg` per batch of datagrams into reused slots);
+ * a datagram that did not fit is reported, never cut silently. Replies are routed the way
  * libmnl checks them: sent by the kernel (port id 0) to no multicast group,
  * addressed to this socket's port id, with the sequence number of a request
  * in flight. Multicast notifications go only to the multicast reader, and
@@ -28,7 +29,8 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import { loadSys } from "../sys/load.ts";
-import { type Sys, SysError } from "../sys/sys.ts";
+import { type RecvMsg, type Sys, SysError } from "../sys/sys.ts";
+import type { DatagramVector } from "../sys/mmsg.ts";
 import { withNetns } from "../netns/netns.ts";
 import {
   align4,
@@ -38,6 +40,7 @@ import {
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  NETLINK_LISTEN_ALL_NSID,
   NETLINK_NETFILTER,
   NETLINK_NO_ENOBUFS,
   NLM_F_ACK,
@@ -80,6 +83,7 @@ import {
   type UnicastOptions,
 } from "./options.ts";
 import { readinessFor } from "./readiness.ts";
+import { NSID_CONTROL_SPACE, nsidOfControl } from "./cmsg.ts";
 
 export type { Parse } from "./consumer.ts";
 export type {
@@ -172,6 +176,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #buf: Uint8Array;
   #view: DataView;
   #fits = 0;
+  /** Slots for reading many datagrams per call (`receiveBatch`), with a view of each. */
+  #vec: DatagramVector | undefined;
+  #vecViews: DataView[] = [];
   #addr = new Uint8Array(12);
   #addrView = new DataView(this.#addr.buffer);
   #consumers = new Map<number, Consumer>();
@@ -194,7 +201,12 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   #joined = 0;
   /** Notifications read before a multicast reader started (`null` marks an overrun). */
   #stash: (Uint8Array | null)[] = [];
+  /** The namespace id of each stashed notification (`listenAllNsid`). */
+  #stashNsids: (number | undefined)[] = [];
   #stashBytes = 0;
+  /** `listenAllNsid`: the recvmsg buffers, control data included. */
+  #recv: RecvMsg | undefined;
+  #nsid: number | undefined;
 
   private constructor(sys: Sys, fd: number, protocol: number, options: SocketOptions) {
     this.#sys = sys;
@@ -208,6 +220,14 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#base = options.datagramBuffer ?? RECV_BUFFER;
     this.#buf = new Uint8Array(this.#base);
     this.#view = new DataView(this.#buf.buffer);
+    if (options.listenAllNsid) {
+      const control = new Uint8Array(NSID_CONTROL_SPACE);
+      this.#recv = { buf: this.#buf, addr: this.#addr, control, controlLength: 0, flags: 0 };
+    }
+    if ((options.receiveBatch ?? 1) > 1) {
+      this.#vec = sys.datagramVector(options.receiveBatch!, this.#base);
+      this.#vecViews = this.#vec.slots.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
+    }
     const addr = new Uint8Array(12);
     new DataView(addr.buffer).setUint16(0, AF_NETLINK, true);
     sys.bind(fd, addr);
@@ -235,6 +255,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       set(NETLINK_GET_STRICT_CHK, options.strictCheck);
       set(NETLINK_NO_ENOBUFS, options.noEnobufs);
       set(NETLINK_BROADCAST_ERROR, options.broadcastError);
+      set(NETLINK_LISTEN_ALL_NSID, options.listenAllNsid);
       if (options.receiveBuffer) setBuffer(sys, fd, SO_RCVBUFFORCE, SO_RCVBUF, options.receiveBuffer);
       if (options.sendBuffer) setBuffer(sys, fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBuffer);
       const sock = new NetlinkSocket(sys, fd, protocol, options);
@@ -261,6 +282,16 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     return this.#sys.getsockoptInt(this.#checkOpen(), SOL_SOCKET, SO_SNDBUF);
   }
 
+  /**
+   * With `listenAllNsid`, while a parser runs: the id this socket's
+   * namespace gives the namespace the message came from (the
+   * `NETLINK_LISTEN_ALL_NSID` control message), or undefined for the
+   * socket's own namespace. Always undefined without `listenAllNsid`.
+   */
+  get messageNsid(): number | undefined {
+    return this.#nsid;
+  }
+
   /** Size of the userspace buffer datagrams are read into (grows after a huge datagram, then shrinks back). */
   get datagramBuffer(): number {
     return this.#buf.length;
@@ -278,6 +309,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#joined = Math.max(0, this.#joined - 1);
     if (this.#joined === 0) {
       this.#stash = []; // no group left: kept notifications are nobody's
+      this.#stashNsids = [];
       this.#stashBytes = 0;
     }
   }
@@ -814,38 +846,69 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#unicast) this.#settle(this.#unicast, e);
   }
 
-  /** Reads and dispatches one datagram. Returns false when nothing is queued. */
+  /** Reads and dispatches one datagram (or one batch of them). Returns false when nothing is queued. */
   #receiveOne(): boolean {
     const fd = this.#checkOpen();
+    if (this.#vec) return this.#receiveMany(fd, this.#vec);
     if (this.#buf.length > this.#base && this.#fits >= SHRINK_AFTER) this.#resize(this.#base);
     const buf = this.#buf;
     let n: number;
-    do n = this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr); while (n === -EINTR);
-    if (n < 0) {
-      if (n === -EAGAIN) {
-        if (this.#suspects.length) this.#lostSuspects();
-        return false;
-      }
-      if (n === -ENOBUFS) {
-        this.#overrun();
-        return true;
-      }
-      throw new SysError("recvfrom", -n);
+    const recv = this.#recv;
+    if (recv) recv.buf = buf;
+    do {
+      n = recv
+        ? this.#sys.recvmsg(fd, recv, MSG_DONTWAIT | MSG_TRUNC)
+        : this.#sys.recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, this.#addr);
+    } while (n === -EINTR);
+    if (n < 0) return this.#receiveFailed(n);
+    if (recv) this.#nsid = nsidOfControl(recv.control, recv.controlLength);
+    const view = this.#addrView;
+    this.#accept(buf, this.#view, n, view.getUint32(4, true), view.getUint32(8, true));
+    return true;
+  }
+
+  /** One `recvmmsg` into the slots, each datagram then dispatched in order. */
+  #receiveMany(fd: number, vec: DatagramVector): boolean {
+    let n: number;
+    do n = this.#sys.recvmmsg(fd, vec, MSG_DONTWAIT | MSG_TRUNC); while (n === -EINTR);
+    if (n < 0) return this.#receiveFailed(n);
+    for (let i = 0; i < n && this.#fd >= 0; i++) {
+      const addr = vec.addrs[i];
+      const pid = addr[4] | (addr[5] << 8) | (addr[6] << 16) | (addr[7] << 24);
+      const groups = addr[8] | addr[9] | addr[10] | addr[11];
+      this.#accept(vec.slots[i], this.#vecViews[i], vec.lengths[i], pid, groups);
     }
-    if (this.#addrView.getUint32(4, true) !== 0) {
-      this.foreignDropped++; // only the kernel may speak to us
+    return true;
+  }
+
+  /** A failed receive: false for EAGAIN (nothing queued), true after reporting ENOBUFS, else throws. */
+  #receiveFailed(n: number): boolean {
+    if (n === -EAGAIN) {
+      if (this.#suspects.length) this.#lostSuspects();
+      return false;
+    }
+    if (n === -ENOBUFS) {
+      this.#overrun();
       return true;
     }
-    const multicast = this.#addrView.getUint32(8, true) !== 0;
+    throw new SysError(this.#vec ? "recvmmsg" : this.#recv ? "recvmsg" : "recvfrom", -n);
+  }
+
+  /** Checks the sender of a datagram of `n` bytes read into `buf`, then dispatches it. */
+  #accept(buf: Uint8Array, view: DataView, n: number, pid: number, groups: number): void {
+    if (pid !== 0) {
+      this.foreignDropped++; // only the kernel may speak to us
+      return;
+    }
+    const multicast = groups !== 0;
     const len = Math.min(n, buf.length);
     (this.#capture ?? globalCaptureSink())?.record("in", this.protocol, buf.subarray(0, len));
     if (n > buf.length) {
-      this.#truncated(n, multicast);
-      return true;
+      this.#truncated(view, n, buf.length, multicast);
+      return;
     }
     if (n <= this.#base) this.#fits++;
-    this.#dispatch(n, multicast);
-    return true;
+    this.#dispatch(buf, view, n, multicast);
   }
 
   #resize(size: number): void {
@@ -911,16 +974,19 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#joined === 0 || this.#stash.at(-1) === null && this.#stashBytes >= STASH_BYTES) return;
     if (this.#stashBytes + m.end - m.start > STASH_BYTES) return this.#eventsLost();
     this.#stash.push(m.buf.slice(m.start, m.end));
+    this.#stashNsids[this.#stash.length - 1] = this.#nsid;
     this.#stashBytes += m.end - m.start;
   }
 
   /** Hands the stashed notifications to a starting reader, in order. */
   #unstash(l: Consumer): void {
-    for (const bytes of this.#stash) {
+    const current = this.#nsid;
+    for (const [i, bytes] of this.#stash.entries()) {
       if (bytes === null) {
         l.items.push(new Overrun());
         continue;
       }
+      this.#nsid = this.#stashNsids[i];
       const m = readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length);
       try {
         l.items.push(l.parse!(m));
@@ -929,7 +995,9 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         l.items.push(new MessageError(e, bytes));
       }
     }
+    this.#nsid = current;
     this.#stash = [];
+    this.#stashNsids = [];
     this.#stashBytes = 0;
   }
 
@@ -955,11 +1023,15 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     this.#settle(c, new ReplyLostError(type, this.#name(c.request), why, c.request));
   }
 
-  /** A datagram larger than the buffer was cut: grow the buffer and report the loss to its owner. */
-  #truncated(n: number, multicast: boolean): void {
-    const have = this.#buf.length;
-    const seq = this.#view.getUint32(8, true);
-    const pid = this.#view.getUint32(12, true);
+  /**
+   * A datagram larger than the buffer (of `have` bytes) was cut: grow the
+   * buffer (reading one datagram per call from then on) and report the
+   * loss to its owner, named by the header still in `view`.
+   */
+  #truncated(view: DataView, n: number, have: number, multicast: boolean): void {
+    const seq = view.getUint32(8, true);
+    const pid = view.getUint32(12, true);
+    this.#vec = undefined;
     this.#resize(align4(n));
     const why = `a ${n}-byte datagram did not fit the ${have}-byte buffer`;
     if (multicast || (pid !== 0 && pid !== this.portId)) {
@@ -972,9 +1044,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     else this.unmatchedDropped++;
   }
 
-  #dispatch(n: number, multicast: boolean): void {
-    const buf = this.#buf;
-    const view = this.#view;
+  #dispatch(buf: Uint8Array, view: DataView, n: number, multicast: boolean): void {
     const port = this.portId;
     let off = 0;
     while (off < n) {
@@ -982,7 +1052,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       try {
         m = readMessage(buf, view, off, n);
       } catch (e) {
-        this.#malformed(e, off, n, multicast);
+        this.#malformed(e, buf, view, off, n, multicast);
         return;
       }
       off = align4(m.end);
@@ -992,24 +1062,26 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         const c = this.#consumers.get(m.seq);
         if (c) this.#deliver(c, m);
         else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#unicast) this.#unicastMessage(m);
+        // The kernel gives groups above 32 (RTNLGRP_STATS) as nl_groups 0: a seq-0 message on a member is an event.
+        else if (m.seq === 0 && m.type >= NLMSG_MIN_TYPE && this.#joined > 0) this.#event(m);
         else this.#unmatched(m);
       } else this.#event(m);
     }
   }
 
   /** A frame that cannot be read: its owner (by the seq in its header) gets the error. */
-  #malformed(e: unknown, off: number, n: number, multicast: boolean): void {
+  #malformed(e: unknown, buf: Uint8Array, view: DataView, off: number, n: number, multicast: boolean): void {
     if (multicast) {
       this.eventErrors++;
       if (this.#listener && !this.#draining) {
-        this.#listener.items.push(new MessageError(e, this.#buf.slice(off, n)));
+        this.#listener.items.push(new MessageError(e, buf.slice(off, n)));
         this.#settle(this.#listener, undefined);
       }
       return;
     }
-    const seq = off + NLMSG_HDRLEN <= n ? this.#view.getUint32(off + 8, true) : -1;
+    const seq = off + NLMSG_HDRLEN <= n ? view.getUint32(off + 8, true) : -1;
     const c = this.#consumers.get(seq);
-    if (!c && seq === 0 && this.#unicast) return this.#unicastItem(new MessageError(e, this.#buf.slice(off, n)));
+    if (!c && seq === 0 && this.#unicast) return this.#unicastItem(new MessageError(e, buf.slice(off, n)));
     if (!c) return void this.unmatchedDropped++;
     if (c.dump) {
       c.error ??= e; // keep reading to DONE so the socket stays in step

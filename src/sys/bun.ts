@@ -74,13 +74,17 @@ export async function loadBunSys(override?: string): Promise<Sys> {
   }
   const s = { ...lib.symbols } as Record<string, (...args: unknown[]) => number>;
   for (const [key, name, def] of aliases) {
-    s[key] = ffi.dlopen(libcPath, { [name]: def }).symbols[name] as (...args: unknown[]) => number;
+    // Bound on first call: each dlopen compiles its own trampolines (about 0.2 ms), and few commands need these.
+    type Fn = (...args: unknown[]) => number;
+    let bound: Fn | undefined;
+    s[key] = (...args) => (bound ??= ffi.dlopen(libcPath, { [name]: def }).symbols[name] as Fn)(...args);
   }
   const loc = (lib.symbols.__errno_location as () => unknown)();
   const raw = {
     fn: s,
     errno: () => ffi.read.i32(loc, 0),
     address: (buf: Uint8Array) => BigInt(ffi.ptr(buf)),
+    size: (n: number) => n,
     sysBpf: bpfSyscallNumber(arch),
   };
   return makeSys("bun", raw, pollerFor(libcPath));

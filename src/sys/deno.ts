@@ -47,6 +47,7 @@ export function loadDenoSys(libcPath?: string): Sys {
     fn: s,
     errno: () => errnoView.getInt32(),
     address: (buf: Uint8Array) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))),
+    size: (n: number) => BigInt(n),
     sysBpf: bpfSyscallNumber(Deno.build.arch),
   };
   return makeSys("deno", raw, async (fds, nfds) => {

@@ -54,6 +54,14 @@ export const SYMBOLS = {
     ],
     result: "i32", // ssize_t, low 32 bits as above
   },
+  recvmsg: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // struct msghdr *msg
+      "i32", // int flags
+    ],
+    result: "i32", // ssize_t, low 32 bits as above
+  },
   setsockopt: {
     parameters: [
       "i32", // int sockfd
@@ -202,6 +210,16 @@ export const SYMBOLS = {
       "u32", // unsigned int size
     ],
     result: "i32", // long, read as its low 32 bits: an fd, 0 or -1
+  },
+  recvmmsg: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // struct mmsghdr *msgvec
+      "u32", // unsigned int vlen
+      "i32", // int flags
+      "buffer", // struct timespec *timeout
+    ],
+    result: "i32", // int: datagrams read
   },
 } as const;
 

@@ -8,6 +8,7 @@
  */
 
 import type { Sys } from "../sys/sys.ts";
+import { plainDatagramVector, receiveEach } from "../sys/mmsg.ts";
 
 const EAGAIN = 11;
 const MSG_PEEK = 2;
@@ -26,6 +27,8 @@ export interface Datagram {
   groups?: number;
   /** An errno the receive reports instead of data (`ENOBUFS` is 105). */
   errno?: number;
+  /** The namespace id `recvmsg` reports for it (`NETLINK_LISTEN_ALL_NSID`); default none (the socket's own). */
+  nsid?: number;
 }
 
 /** Port id the fake kernel assigns. */
@@ -121,6 +124,21 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
       }
       return buf.length;
     },
+    recvmsg: (fd, msg, flags) => {
+      const d = queue[0];
+      const n = sys.recvfrom(fd, msg.buf, msg.buf.length, flags, msg.addr);
+      msg.flags = n > msg.buf.length ? 0x20 : 0; // MSG_TRUNC
+      msg.controlLength = 0;
+      if (n >= 0 && d?.nsid !== undefined) {
+        const v = new DataView(msg.control.buffer, msg.control.byteOffset);
+        v.setBigUint64(0, 20n, true); // CMSG_LEN(sizeof(int))
+        v.setInt32(8, 270, true); // SOL_NETLINK
+        v.setInt32(12, 8, true); // NETLINK_LISTEN_ALL_NSID
+        v.setInt32(16, d.nsid, true);
+        msg.controlLength = 24;
+      }
+      return n;
+    },
     recvfrom: (_fd, buf, len, flags, addr) => {
       const d = queue[0];
       if (!d) return -EAGAIN;
@@ -159,6 +177,8 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     bpf: unsupported,
     getpid: () => 1,
     gettid: () => 1,
+    datagramVector: plainDatagramVector,
+    recvmmsg: (fd, vec, flags) => receiveEach(sys, fd, vec, flags),
     pollAsync: (fds, nfds) =>
       new Promise((resolve) => {
         const check = () => {

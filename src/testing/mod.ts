@@ -25,3 +25,4 @@
 
 export * from "./fake_kernel.ts";
 export type { Sys } from "../sys/sys.ts";
+export type { DatagramVector } from "../sys/mmsg.ts";

@@ -29,53 +29,98 @@ export const AF_PACKET = 17;
 /** MPLS labels. */
 export const AF_MPLS = 28;
 
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Writes dotted-quad `text` at `out[off]`; false when it is not one (no regex, no allocation: bulk inserts parse millions). */
+function writeIpv4(text: string, out: Uint8Array, off: number): boolean {
+  let part = 0, digits = 0, v = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // the end closes the last part like a dot
+    if (c === 46) {
+      if (digits === 0 || part > 3) return false;
+      out[off + part++] = v;
+      v = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      v = v * 10 + c - 48;
+      if (v > 255) return false;
+      digits++;
+    } else return false;
+  }
+  return part === 4;
+}
 
 function parseIpv4(text: string): Uint8Array | undefined {
-  const m = IPV4_RE.exec(text);
-  if (!m) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const v = Number(m[i + 1]);
-    if (v > 255) return undefined;
-    out[i] = v;
+  return writeIpv4(text, out, 0) ? out : undefined;
+}
+
+/**
+ * Writes the bytes of an IPv4 or IPv6 address at `out[off]` (room for 16
+ * needed) and returns how many (4 or 16), or 0 when `text` is not an address.
+ */
+export function writeIp(text: string, out: Uint8Array, off: number): number {
+  if (!text.includes(":")) return writeIpv4(text, out, off) ? 4 : 0;
+  return writeIpv6(text, out, off) ? 16 : 0;
+}
+
+const scratch = new Uint8Array(16);
+
+/** The byte length (4 or 16) of an address's text form; throws `InvalidArgumentError` when it is not one. */
+export function ipLength(text: string): number {
+  const n = writeIp(text, scratch, 0);
+  if (!n) throw new InvalidArgumentError(`Invalid IP address: "${text}"`);
+  return n;
+}
+
+const groups = new Uint16Array(8);
+
+/** Writes IPv6 `text` (with `::` and a dotted IPv4 tail allowed) at `out[off]`; false when it is not one. */
+function writeIpv6(text: string, out: Uint8Array, off: number): boolean {
+  const len = text.length;
+  let n = 0, gap = -1, i = 0;
+  if (text.startsWith("::")) {
+    gap = 0;
+    i = 2;
   }
-  return out;
+  while (i < len) {
+    if (n === 8) return false;
+    const at = i;
+    let v = 0;
+    for (; i < len && i - at < 5; i++) {
+      const c = text.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+    }
+    if (i < len && text.charCodeAt(i) === 46) { // a dotted IPv4 tail: the last two groups
+      if (n > 6 || !writeIpv4(text.slice(at), out, off)) return false;
+      groups[n++] = (out[off] << 8) | out[off + 1];
+      groups[n++] = (out[off + 2] << 8) | out[off + 3];
+      i = len;
+      break;
+    }
+    if (i === at || i - at > 4) return false;
+    groups[n++] = v;
+    if (i === len) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    if (text.charCodeAt(i + 1) === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i += 2;
+    } else if (++i === len) return false; // a trailing single ':'
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const fill = 8 - n;
+  for (let g = 0, k = 0; g < 8; g++) {
+    const v = gap >= 0 && g >= gap && g < gap + fill ? 0 : groups[k++];
+    out[off + g * 2] = v >> 8;
+    out[off + g * 2 + 1] = v & 0xff;
+  }
+  return true;
 }
 
 function parseIpv6(text: string): Uint8Array | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (s: string): number[] | undefined => {
-    if (s === "") return [];
-    const out: number[] = [];
-    const parts = s.split(":");
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if (i === parts.length - 1 && p.includes(".")) {
-        const v4 = parseIpv4(p);
-        if (!v4) return undefined;
-        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
-        out.push(parseInt(p, 16));
-      }
-    }
-    return out;
-  };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined;
-  const all = [...head, ...new Array(halves.length === 2 ? fill : 0).fill(0), ...tail];
   const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    out[i * 2] = all[i] >> 8;
-    out[i * 2 + 1] = all[i] & 0xff;
-  }
-  return out;
+  return writeIpv6(text, out, 0) ? out : undefined;
 }
 
 /** Parses an IPv4 or IPv6 address into 4 or 16 bytes. */
@@ -87,12 +132,15 @@ export function parseIp(text: string): Uint8Array {
 
 /** Returns the family (`AF_INET` or `AF_INET6`) of an address's text form. */
 export function ipFamily(text: string): number {
-  return parseIp(text).length === 4 ? AF_INET : AF_INET6;
+  return ipLength(text) === 4 ? AF_INET : AF_INET6;
 }
+
+/** Decimal text of each byte value: a dump formats four addresses per conntrack entry. */
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /** Formats 4 or 16 bytes as an address, IPv6 compressed per RFC 5952. */
 export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
-  if (len === 4) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  if (len === 4) return DEC[b[off]] + "." + DEC[b[off + 1]] + "." + DEC[b[off + 2]] + "." + DEC[b[off + 3]];
   if (len !== 16) return formatHex(b, off, len);
   // Longest run of at least two zero groups (the first of equals) becomes "::".
   // No arrays: conntrack dumps format four addresses per entry.

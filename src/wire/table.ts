@@ -98,6 +98,59 @@ export interface AttrSpec {
   readonly names?: NameMap;
   /** Scalar values are flag bits, given as an array of names. */
   readonly bits?: NameMap;
+  // What follows describes the public object (see `src/wire/public.ts`); the wire codec ignores it.
+  /** The kernel's uapi name (`CTA_TUPLE_ORIG`): errors name the attribute with it. */
+  readonly uapi?: string;
+  /** Key in the public object when it differs from the table key; `a.b` puts the value in sub-object `a`. */
+  readonly key?: string;
+  /** A nest whose public fields go into the parent object. */
+  readonly flatten?: boolean;
+  /** The value belongs to the root object, from the first nest that carries it (a tuple's protocol). */
+  readonly hoist?: boolean;
+  /** Public value when the attribute is absent; for a nest, any object: the nest's own defaults. */
+  readonly default?: unknown;
+  /** The public object cannot exist without it: the parser throws `MalformedError`. */
+  readonly required?: boolean;
+  /** A second public field that names the number (`statusBits` → `status`). */
+  readonly named?: Named;
+  /** Converts the parsed wire value into its public form and back. */
+  readonly derive?: Derive;
+  /** Sent only by userspace (`request`: kept raw in `unknown` when a reply has it) or only by the kernel. */
+  readonly dir?: "request" | "reply";
+  /** Address width of an `ip` attribute: the public builder picks by the address's family. */
+  readonly width?: 4 | 16;
+  /** Of attributes sharing a public key, the builder picks this one when the root's `key` is `is`. */
+  readonly when?: { readonly key: string; readonly is: number };
+  /** Policy: smallest number accepted (the builders validate against the policies). */
+  readonly min?: number;
+  /** Policy: largest number accepted (default: the largest the kind holds). */
+  readonly max?: number;
+  /** Policy: longest string (in bytes, without the NUL) or byte array accepted. */
+  readonly maxLen?: number;
+  /** Policy: a string's pattern, and what the error says it must be. */
+  readonly pattern?: { readonly re: RegExp; readonly what: string };
+  /** Name of the value in error messages (`source port`), default the public key. */
+  readonly what?: string;
+}
+
+/** A public field derived from a number: its name, or the names of its bits. */
+export interface Named {
+  /** Key of the derived field. */
+  readonly key: string;
+  /** Names of the values. */
+  readonly names?: NameMap;
+  /** Names of the bits (the field is an array of names). */
+  readonly bits?: NameMap;
+  /** Text of a value without a name (default: the number as decimal text). */
+  readonly fallback?: string;
+}
+
+/** A conversion between a wire value and its public form (a label bitmap and its bit numbers). */
+export interface Derive {
+  /** Wire value to public value. */
+  toPublic(v: never): unknown;
+  /** Public value back to the wire value. */
+  toWire(v: never): unknown;
 }
 
 /** An attribute table: camelCase key to attribute spec. */
@@ -269,10 +322,20 @@ export function bitNames(bits: NameMap, v: number): string[] {
   return out;
 }
 
+// Name maps turned around once each: a 10,000-rule batch looks up 100,000 names.
+const reverseNames = new WeakMap<NameMap, Map<string, number>>();
+
 /** Looks up a name in a name map (or accepts a number or decimal text). */
 export function valueOfName(names: NameMap, v: string | number, what: string): number {
   if (typeof v === "number") return v;
-  for (const k in names) if (names[k] === v) return Number(k);
+  let byName = reverseNames.get(names);
+  if (!byName) {
+    byName = new Map();
+    for (const k in names) if (!byName.has(names[k])) byName.set(names[k], Number(k));
+    reverseNames.set(names, byName);
+  }
+  const n = byName.get(v);
+  if (n !== undefined) return n;
   if (/^\d+$/.test(v)) return Number(v);
   throw new InvalidArgumentError(`Unknown ${what}: "${v}"`);
 }
@@ -289,7 +352,8 @@ export function bitsOfNames(bits: NameMap, v: readonly (string | number)[] | num
   return out >>> 0;
 }
 
-type Decode = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
+/** Decodes one attribute payload `buf[start, end)`. */
+export type Decode = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
 
 interface Entry {
   key: string;
@@ -336,7 +400,8 @@ function scalarReader(kind: ScalarKind): (view: DataView, off: number) => number
   }
 }
 
-function decoderFor(spec: AttrSpec): Decode {
+/** The decoder of one attribute's payload, as {@link parseAttrs} uses it. */
+export function decoderFor(spec: AttrSpec): Decode {
   switch (spec.kind) {
     case "string":
       return (buf, _v, s, e) => readString(buf, s, e);
@@ -429,4 +494,49 @@ export function forEachAttr(
     fn(view.getUint16(off + 2, true), off + NLA_HDRLEN, off + len);
     off += align4(len);
   }
+}
+
+const KIND_RANGE: { readonly [k: string]: readonly [number, number] } = {
+  u8: [0, 0xff],
+  u16: [0, 0xffff],
+  u16be: [0, 0xffff],
+  u32: [0, 0xffffffff],
+  u32be: [0, 0xffffffff],
+  u64: [0, Number.MAX_SAFE_INTEGER],
+  u64be: [0, Number.MAX_SAFE_INTEGER],
+  s8: [-0x80, 0x7f],
+  s16: [-0x8000, 0x7fff],
+  s32: [-0x8000_0000, 0x7fff_ffff],
+  s64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+const utf8 = new TextEncoder();
+
+/**
+ * Checks a value against its attribute's policy (the kind's range, `min`,
+ * `max`, `maxLen`, `pattern`) and returns it; throws
+ * {@link InvalidArgumentError} naming the value and what was expected.
+ */
+export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ?? spec.key ?? "value"): V {
+  const range = KIND_RANGE[spec.kind];
+  if (range && !spec.names && !spec.bits) {
+    const min = spec.min ?? range[0], max = spec.max ?? range[1];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
+    }
+    return v;
+  }
+  if (spec.kind === "string" && typeof v === "string") {
+    const len = utf8.encode(v).length;
+    if (spec.maxLen !== undefined && len > spec.maxLen) {
+      throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be at most ${spec.maxLen} bytes)`);
+    }
+    if (spec.pattern && !spec.pattern.re.test(v)) {
+      throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${spec.pattern.what})`);
+    }
+  }
+  if (spec.kind === "bytes" && v instanceof Uint8Array && spec.maxLen !== undefined && v.length > spec.maxLen) {
+    throw new InvalidArgumentError(`Invalid ${what} length: "${v.length}" (must be at most ${spec.maxLen})`);
+  }
+  return v;
 }

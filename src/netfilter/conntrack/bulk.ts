@@ -29,7 +29,7 @@ import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import { type ConntrackOptions, CTNETLINK, IPCTNL_MSG } from "./ctnetlink.ts";
 import { type ConntrackSpec, specAttrs } from "./spec.ts";
-import { CTA_TABLE } from "./tables.ts";
+import { buildCtaTable } from "./_generated/tables.ts";
 
 /** Tuning of {@link createConntrackMany}. */
 export interface CreateManyOptions {
@@ -50,9 +50,8 @@ export interface CreateManyResult {
 /** Builds the `IPCTNL_MSG_CT_NEW` request that creates `spec` (validates it first). */
 export function buildCreateConntrack(spec: ConntrackSpec): Uint8Array {
   const { family, attrs } = specAttrs(spec, true);
-  return nfnlMessage(nfnlType(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG.IPCTNL_MSG_CT_NEW), NLM_F_CREATE | NLM_F_EXCL, family)
-    .attrs(CTA_TABLE, attrs)
-    .finish();
+  const type = nfnlType(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG.IPCTNL_MSG_CT_NEW);
+  return buildCtaTable(nfnlMessage(type, NLM_F_CREATE | NLM_F_EXCL, family), attrs).finish();
 }
 
 /**
@@ -92,7 +91,6 @@ export async function createConntrackMany(
         await send(sock, batch, base, result);
         throw e;
       }
-      msg[6] |= NLM_F_ACK;
       batch.push(msg);
       if (batch.length >= window) {
         await send(sock, batch, base, result);
@@ -107,7 +105,16 @@ export async function createConntrackMany(
   return result;
 }
 
+/**
+ * Sends one window. Only its last request asks for an ack: the kernel
+ * handles a datagram's requests in order inside `sendmsg` and answers a
+ * request without `NLM_F_ACK` only when it refuses it, so that ack arrives
+ * after every refusal of the window (each matched to its request by
+ * sequence number), and the successes cost no ack to build, queue and read.
+ */
 async function send(sock: NetlinkSocket, batch: Uint8Array[], base: number, result: CreateManyResult): Promise<void> {
+  if (batch.length === 0) return;
+  batch[batch.length - 1][6] |= NLM_F_ACK;
   let refused = 0;
   try {
     await sock.requestBatch(batch);

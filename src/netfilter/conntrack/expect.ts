@@ -15,7 +15,9 @@ import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NFGENMSG } from "../../wire/nfnetlink.ts";
 import { type Attrs, parseAttrs, parseStruct, type RawAttr, structSize } from "../../wire/table.ts";
-import { conntrackFamilyText, type ConntrackTuple, nestedUnknown, protoName, tupleOf } from "./entry.ts";
+import { conntrackFamilyText, protoName } from "./entry.ts";
+import type { ConntrackTuple } from "./types.ts";
+import type { CTA_TUPLE_TABLE } from "./tables.ts";
 import { familyName } from "../../wire/family.ts";
 import { CTA_EXPECT_TABLE } from "./expect_tables.ts";
 import { type ConntrackTupleJson, tupleJson, tupleText } from "./format.ts";
@@ -56,6 +58,42 @@ export interface ConntrackExpect {
   unknown?: RawAttr[];
   /** Attributes no table describes inside nested ones, by the path of table keys (`tuple.proto`). */
   unknownNested?: { [path: string]: RawAttr[] };
+}
+
+/** Turns a parsed tuple into a {@link ConntrackTuple}. */
+export function tupleOf(t: Attrs<typeof CTA_TUPLE_TABLE>): ConntrackTuple {
+  const ip = t.ip ?? {};
+  const p = t.proto ?? {};
+  const out: ConntrackTuple = { src: ip.v4Src ?? ip.v6Src ?? "", dst: ip.v4Dst ?? ip.v6Dst ?? "" };
+  if (p.srcPort !== undefined) out.sport = p.srcPort;
+  if (p.dstPort !== undefined) out.dport = p.dstPort;
+  const id = p.icmpId ?? p.icmpv6Id, type = p.icmpType ?? p.icmpv6Type, code = p.icmpCode ?? p.icmpv6Code;
+  if (type !== undefined) out.icmpType = type;
+  if (code !== undefined) out.icmpCode = code;
+  if (id !== undefined) out.icmpId = id;
+  if (t.zone !== undefined) out.zone = t.zone;
+  return out;
+}
+
+/**
+ * Collects the `unknown` lists of the nests below parsed attributes `a`,
+ * by the path of table keys (`tupleOrig.proto`); `undefined` when there are none.
+ */
+export function nestedUnknown(
+  a: object,
+  path = "",
+  out?: { [path: string]: RawAttr[] },
+): { [path: string]: RawAttr[] } | undefined {
+  for (const key in a) {
+    const v = (a as Record<string, unknown>)[key];
+    // Nests parse to plain objects; values are numbers, strings, bigints, byte arrays or arrays.
+    if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) continue;
+    const p = path ? `${path}.${key}` : key;
+    const u = (v as { unknown?: RawAttr[] }).unknown;
+    if (u) (out ??= {})[p] = u;
+    out = nestedUnknown(v, p, out);
+  }
+  return out;
 }
 
 /** Parsed top-level attributes of an expectation message. */

@@ -34,7 +34,6 @@
 export * from "./ctnetlink.ts";
 export * from "./tables.ts";
 export * from "./entry.ts";
-export * from "./entry_attrs.ts";
 export * from "./spec.ts";
 export * from "./filter.ts";
 export * from "./format.ts";

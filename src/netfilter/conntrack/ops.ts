@@ -17,7 +17,7 @@ import { AF_UNSPEC } from "../../wire/addr.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
+import { NLM_F_ACK } from "../../wire/constants.ts";
 import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
@@ -26,6 +26,7 @@ import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSo
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { compileConntrackFilter, CONNTRACK_FILTER_KEYS, type ConntrackFilter } from "./filter.ts";
 import { type ConntrackKey, type ConntrackSpec, ctFamilyNumber, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
+import { buildCreateConntrack } from "./bulk.ts";
 import { CTA_TABLE } from "./tables.ts";
 
 /**
@@ -236,9 +237,7 @@ async function getOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): P
 /** Creates an entry (`conntrack -I`); the reply tuple defaults to the inverse of `orig`. EEXIST if it exists. */
 export async function createConntrack(spec: ConntrackSpec, opts: ConntrackOptions = {}): Promise<void> {
   checkTarget(opts, "createConntrack");
-  const { family, attrs } = specAttrs(spec, true);
-  const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_NEW), NLM_F_CREATE | NLM_F_EXCL, family)
-    .attrs(CTA_TABLE, attrs).finish();
+  const msg = buildCreateConntrack(spec);
   return await withConntrackSocket(opts, async (s) => {
     await s.request(msg);
   });

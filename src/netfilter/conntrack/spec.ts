@@ -5,12 +5,23 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, ipLength, parseIp } from "../../wire/addr.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
-import { bitsOfNames, valueOfName } from "../../wire/table.ts";
+import { bitsOfNames, checkPolicy, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackLabels } from "./entry.ts";
 import { familyName } from "../../wire/family.ts";
-import { CT_PROTO_NAMES, CT_STATUS_BITS, TCP_CONNTRACK_STATES } from "./tables.ts";
+import {
+  CT_PROTO_NAMES,
+  CT_STATUS_BITS,
+  CTA_PROTO_TABLE as PROTO,
+  CTA_TABLE,
+  CTA_TUPLE_TABLE,
+  DCCP_CONNTRACK_STATES,
+  SCTP_CONNTRACK_STATES,
+  TCP_CONNTRACK_STATES,
+} from "./tables.ts";
+
+const NAT_PORT = { ...CTA_TABLE.natSrc.table.proto.table.portMin, what: "NAT port" } as const;
 
 /** One direction of a connection, as given by the user. */
 export interface ConntrackTupleSpec {
@@ -77,6 +88,16 @@ export interface ConntrackSpec extends ConntrackKey {
   status?: readonly string[] | number;
   /** TCP state name (`ESTABLISHED`, ...). */
   tcpState?: string;
+  /** SCTP state name (`ESTABLISHED`, ...); the kernel takes it only with both verification tags. */
+  sctpState?: string;
+  /** SCTP verification tag of the original direction (u32). */
+  sctpVtagOrig?: number;
+  /** SCTP verification tag of the reply direction (u32). */
+  sctpVtagReply?: number;
+  /** DCCP state name (`OPEN`, ...). */
+  dccpState?: string;
+  /** DCCP role of the original direction's sender. */
+  dccpRole?: "client" | "server";
   /** Label bit numbers (0 to 127), the raw bitmap, or a listed entry's `labels`. */
   labels?: readonly number[] | Uint8Array | ConntrackLabels;
   /** Only the label bits in this mask change (update). */
@@ -107,9 +128,9 @@ const ICMP_KEYS: { readonly [k: string]: string } = { type: "icmpType", code: "i
  */
 export function knownKeys(o: object, keys: readonly string[], what: string): void {
   if (typeof o === "object" && o !== null && keys.includes("icmpType")) {
-    for (const [k, right] of Object.entries(ICMP_KEYS)) {
+    for (const k in ICMP_KEYS) {
       if (Object.hasOwn(o, k) && !keys.includes(k)) {
-        throw new InvalidArgumentError(`Cannot use ${what}: ICMP field "${k}" is spelt "${right}" here`, k);
+        throw new InvalidArgumentError(`Cannot use ${what}: ICMP field "${k}" is spelt "${ICMP_KEYS[k]}" here`, k);
       }
     }
   }
@@ -152,6 +173,11 @@ const SPEC_KEYS = [
   "markMask",
   "status",
   "tcpState",
+  "sctpState",
+  "sctpVtagOrig",
+  "sctpVtagReply",
+  "dccpState",
+  "dccpRole",
   "labels",
   "labelsMask",
 ]
@@ -208,9 +234,9 @@ function keyProto(key: ConntrackKey & { protoNum?: unknown }): number {
 
 /** Address family of a tuple, checking both addresses agree (and match `family` when given). */
 export function tupleFamily(t: ConntrackTupleSpec, family?: unknown): number {
-  const s = parseIp(t.src), d = parseIp(t.dst);
-  if (s.length !== d.length) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
-  const af = s.length === 4 ? AF_INET : AF_INET6;
+  const s = ipLength(t.src), d = ipLength(t.dst);
+  if (s !== d) throw new InvalidArgumentError(`Mixed address families: "${t.src}" and "${t.dst}"`);
+  const af = s === 4 ? AF_INET : AF_INET6;
   if (family !== undefined && ctFamilyNumber(family) !== af) {
     throw new InvalidArgumentError(
       `Cannot use family ${JSON.stringify(family)}: the addresses ("${t.src}") are of family ${familyName(af)}`,
@@ -242,15 +268,15 @@ function tupleFields(
   const ip = v6 ? { v6Src: t.src, v6Dst: t.dst } : { v4Src: t.src, v4Dst: t.dst };
   const proto: NonNullable<NonNullable<ConntrackAttrs["tupleOrig"]>["proto"]> = { num: protoNum };
   if (PORT_PROTOS.has(protoNum) || protoNum === 47) {
-    if (t.sport !== undefined) proto.srcPort = checkInt("source port", t.sport, 65535);
-    if (t.dport !== undefined) proto.dstPort = checkInt("destination port", t.dport, 65535);
+    if (t.sport !== undefined) proto.srcPort = checkPolicy(PROTO.srcPort, t.sport);
+    if (t.dport !== undefined) proto.dstPort = checkPolicy(PROTO.dstPort, t.dport);
   } else if (protoNum === 1 || protoNum === 58) {
     const icmp6 = protoNum === 58;
-    if (t.icmpId !== undefined) proto[icmp6 ? "icmpv6Id" : "icmpId"] = checkInt("ICMP id", t.icmpId, 65535);
-    if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkInt("ICMP type", t.icmpType, 255);
-    if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkInt("ICMP code", t.icmpCode, 255);
+    if (t.icmpId !== undefined) proto[icmp6 ? "icmpv6Id" : "icmpId"] = checkPolicy(PROTO.icmpId, t.icmpId);
+    if (t.icmpType !== undefined) proto[icmp6 ? "icmpv6Type" : "icmpType"] = checkPolicy(PROTO.icmpType, t.icmpType);
+    if (t.icmpCode !== undefined) proto[icmp6 ? "icmpv6Code" : "icmpCode"] = checkPolicy(PROTO.icmpCode, t.icmpCode);
   }
-  return t.zone === undefined ? { ip, proto } : { ip, proto, zone: checkInt("tuple zone", t.zone, 65535) };
+  return t.zone === undefined ? { ip, proto } : { ip, proto, zone: checkPolicy(CTA_TUPLE_TABLE.zone, t.zone) };
 }
 
 /** The reply tuple the kernel would expect for `t` (addresses and ports swapped, ICMP echo answered). */
@@ -294,8 +320,8 @@ function natAttrs(n: ConntrackNatSpec, family: number): NonNullable<ConntrackAtt
     : { v6MinIp: n.ip, v6MaxIp: n.ipMax ?? n.ip };
   if (n.port !== undefined) {
     a.proto = {
-      portMin: checkInt("NAT port", n.port, 65535),
-      portMax: checkInt("NAT port", n.portMax ?? n.port, 65535),
+      portMin: checkPolicy(NAT_PORT, n.port),
+      portMax: checkPolicy(NAT_PORT, n.portMax ?? n.port),
     };
   }
   return a;
@@ -317,8 +343,8 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
   const attrs: ConntrackAttrs = {};
   if (key.orig) attrs.tupleOrig = tupleAttrs(key.orig, protoNum, family);
   else attrs.tupleReply = tupleAttrs(key.reply!, protoNum, family);
-  if (key.zone !== undefined) attrs.zone = checkInt("zone", key.zone, 65535);
-  if (key.id !== undefined) attrs.id = checkInt("id", key.id, 0xffffffff);
+  if (key.zone !== undefined) attrs.zone = checkPolicy(CTA_TABLE.zone, key.zone);
+  if (key.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, key.id);
   return { family, attrs };
 }
 
@@ -339,13 +365,13 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   if (spec.orig) attrs.tupleOrig = tupleFields(spec.orig, protoNum, family); // checked by tupleFamily above
   if (spec.reply) attrs.tupleReply = tupleAttrs(spec.reply, protoNum, family);
   else if (create) attrs.tupleReply = tupleFields(invertTuple(spec.orig!), protoNum, family);
-  if (spec.timeout !== undefined) attrs.timeout = checkInt("timeout", spec.timeout, 0xffffffff);
+  if (spec.timeout !== undefined) attrs.timeout = checkPolicy(CTA_TABLE.timeout, spec.timeout);
   else if (create) throw new InvalidArgumentError("Creating a conntrack entry needs a timeout");
-  if (spec.mark !== undefined) attrs.mark = checkInt("mark", spec.mark, 0xffffffff);
-  if (spec.markMask !== undefined) attrs.markMask = checkInt("mark mask", spec.markMask, 0xffffffff);
+  if (spec.mark !== undefined) attrs.mark = checkPolicy(CTA_TABLE.mark, spec.mark);
+  if (spec.markMask !== undefined) attrs.markMask = checkPolicy(CTA_TABLE.markMask, spec.markMask);
   if (spec.status !== undefined) {
     // Live entries are CONFIRMED and the kernel refuses to clear that bit (EBUSY).
-    const bits = checkInt("status", bitsOfNames(CT_STATUS_BITS, spec.status, "status flag"), 0xffffffff);
+    const bits = checkPolicy(CTA_TABLE.status, bitsOfNames(CT_STATUS_BITS, spec.status, "status flag"), "status");
     attrs.status = (bits | IPS_CONFIRMED) >>> 0;
   }
   if (spec.tcpState !== undefined) {
@@ -354,7 +380,11 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     valueOfName(TCP_CONNTRACK_STATES, state, "TCP state"); // throws on unknown names
     attrs.protoinfo = { tcp: { state } };
   }
-  if (spec.zone !== undefined) attrs.zone = checkInt("zone", spec.zone, 65535);
+  const sctp = sctpInfo(spec, protoNum);
+  if (sctp) attrs.protoinfo = { sctp };
+  const dccp = dccpInfo(spec, protoNum);
+  if (dccp) attrs.protoinfo = { dccp };
+  if (spec.zone !== undefined) attrs.zone = checkPolicy(CTA_TABLE.zone, spec.zone);
   if (spec.labels !== undefined) attrs.labels = labelBytes(spec.labels);
   if (spec.labelsMask !== undefined) {
     const mask = labelBytes(spec.labelsMask);
@@ -371,6 +401,43 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
     }
     attrs.help = { name: spec.helper };
   }
-  if (spec.id !== undefined) attrs.id = checkInt("id", spec.id, 0xffffffff);
+  if (spec.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, spec.id);
   return { family, attrs };
+}
+
+type SctpInfo = { state?: string; vtagOriginal?: number; vtagReply?: number };
+type DccpInfo = { state?: string; role?: number };
+
+/** `CTA_PROTOINFO_SCTP` of a spec, or undefined when it sets none of its fields. */
+function sctpInfo(spec: ConntrackSpec, protoNum: number): SctpInfo | undefined {
+  const { sctpState: state, sctpVtagOrig: orig, sctpVtagReply: reply } = spec;
+  if (state === undefined && orig === undefined && reply === undefined) return undefined;
+  if (protoNum !== 132) throw new InvalidArgumentError(`SCTP state or tags given for protocol "${spec.proto}"`);
+  const info: SctpInfo = {};
+  if (state !== undefined) {
+    valueOfName(SCTP_CONNTRACK_STATES, state, "SCTP state"); // throws on unknown names
+    info.state = state;
+  }
+  if (orig !== undefined) info.vtagOriginal = checkInt("SCTP original verification tag", orig, 0xffffffff);
+  if (reply !== undefined) info.vtagReply = checkInt("SCTP reply verification tag", reply, 0xffffffff);
+  return info;
+}
+
+/** `CTA_PROTOINFO_DCCP` of a spec (state, role), or undefined when it sets neither. */
+function dccpInfo(spec: ConntrackSpec, protoNum: number): DccpInfo | undefined {
+  const { dccpState: state, dccpRole: role } = spec;
+  if (state === undefined && role === undefined) return undefined;
+  if (protoNum !== 33) throw new InvalidArgumentError(`DCCP state or role given for protocol "${spec.proto}"`);
+  const info: DccpInfo = {};
+  if (state !== undefined) {
+    valueOfName(DCCP_CONNTRACK_STATES, state, "DCCP state"); // throws on unknown names
+    info.state = state;
+  }
+  if (role !== undefined) {
+    if (role !== "client" && role !== "server") {
+      throw new InvalidArgumentError(`Invalid DCCP role: "${role}" (must be "client" or "server")`);
+    }
+    info.role = role === "client" ? 0 : 1; // DCCP_CONNTRACK_ROLE_CLIENT, _SERVER
+  }
+  return info;
 }

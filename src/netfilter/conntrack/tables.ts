@@ -112,32 +112,75 @@ export const U64BE_BIGINT: Codec<bigint> = {
   },
 };
 
+/** Picks the ICMPv6 form of an ICMP field when building a tuple of an ICMPv6 entry. */
+const ICMPV6 = { key: "protoNum", is: 58 } as const;
+
+/** The kernel's helper names: at most 15 printable bytes (`NF_CT_HELPER_NAME_LEN`). */
+const HELPER_NAME = { re: /^[\x21-\x7e]{1,15}$/, what: "1 to 15 printable characters" } as const;
+
+/** Connection labels of an entry. */
+export interface ConntrackLabels {
+  /** The bitmap as the kernel sent it. */
+  bytes: Uint8Array;
+  /** Numbers of the set bits (0 to 127). */
+  bits: number[];
+}
+
+/**
+ * Lists the numbers of the set bits of a label bitmap: bit n is bit
+ * (n % 8) of byte (n / 8). The kernel sends its array of host-order longs
+ * as is, so this numbering (and `labelBytes`, which packs the same way) is
+ * right on little-endian machines only, which is what nlkit runs on
+ * (x86-64, arm64); conntrack-tools numbers the bits the same way there.
+ */
+export function labelBits(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    for (let b = 0; b < 8; b++) if (bytes[i] & (1 << b)) out.push(i * 8 + b);
+  }
+  return out;
+}
+
+/** `CTA_LABELS` in an entry: the bitmap and the numbers of its bits. */
+export const CT_LABELS = {
+  toPublic: (bytes: Uint8Array): ConntrackLabels => ({ bytes, bits: labelBits(bytes) }),
+  toWire: (labels: ConntrackLabels): Uint8Array => labels.bytes,
+} as const;
+
 /** `CTA_IP_*`: addresses of a tuple. */
 export const CTA_IP_TABLE = {
-  v4Src: { type: 1, kind: "ip" }, // CTA_IP_V4_SRC
-  v4Dst: { type: 2, kind: "ip" }, // CTA_IP_V4_DST
-  v6Src: { type: 3, kind: "ip" }, // CTA_IP_V6_SRC
-  v6Dst: { type: 4, kind: "ip" }, // CTA_IP_V6_DST
+  v4Src: { type: 1, kind: "ip", uapi: "CTA_IP_V4_SRC", key: "src", width: 4, default: "" },
+  v4Dst: { type: 2, kind: "ip", uapi: "CTA_IP_V4_DST", key: "dst", width: 4, default: "" },
+  v6Src: { type: 3, kind: "ip", uapi: "CTA_IP_V6_SRC", key: "src", width: 16 },
+  v6Dst: { type: 4, kind: "ip", uapi: "CTA_IP_V6_DST", key: "dst", width: 16 },
 } as const;
 
 /** `CTA_PROTO_*`: layer-4 part of a tuple. */
 export const CTA_PROTO_TABLE = {
-  num: { type: 1, kind: "u8" }, // CTA_PROTO_NUM
-  srcPort: { type: 2, kind: "u16be" }, // CTA_PROTO_SRC_PORT
-  dstPort: { type: 3, kind: "u16be" }, // CTA_PROTO_DST_PORT
-  icmpId: { type: 4, kind: "u16be" }, // CTA_PROTO_ICMP_ID
-  icmpType: { type: 5, kind: "u8" }, // CTA_PROTO_ICMP_TYPE
-  icmpCode: { type: 6, kind: "u8" }, // CTA_PROTO_ICMP_CODE
-  icmpv6Id: { type: 7, kind: "u16be" }, // CTA_PROTO_ICMPV6_ID
-  icmpv6Type: { type: 8, kind: "u8" }, // CTA_PROTO_ICMPV6_TYPE
-  icmpv6Code: { type: 9, kind: "u8" }, // CTA_PROTO_ICMPV6_CODE
+  num: {
+    type: 1,
+    kind: "u8",
+    uapi: "CTA_PROTO_NUM",
+    key: "protoNum",
+    hoist: true,
+    default: 0,
+    named: { key: "proto", names: CT_PROTO_NAMES, fallback: "unknown" },
+  },
+  srcPort: { type: 2, kind: "u16be", uapi: "CTA_PROTO_SRC_PORT", key: "sport", what: "source port" },
+  dstPort: { type: 3, kind: "u16be", uapi: "CTA_PROTO_DST_PORT", key: "dport", what: "destination port" },
+  icmpId: { type: 4, kind: "u16be", uapi: "CTA_PROTO_ICMP_ID", what: "ICMP id" },
+  icmpType: { type: 5, kind: "u8", uapi: "CTA_PROTO_ICMP_TYPE", what: "ICMP type" },
+  icmpCode: { type: 6, kind: "u8", uapi: "CTA_PROTO_ICMP_CODE", what: "ICMP code" },
+  icmpv6Id: { type: 7, kind: "u16be", uapi: "CTA_PROTO_ICMPV6_ID", key: "icmpId", when: ICMPV6, what: "ICMP id" },
+  icmpv6Type: { type: 8, kind: "u8", uapi: "CTA_PROTO_ICMPV6_TYPE", key: "icmpType", when: ICMPV6, what: "ICMP type" },
+  icmpv6Code: { type: 9, kind: "u8", uapi: "CTA_PROTO_ICMPV6_CODE", key: "icmpCode", when: ICMPV6, what: "ICMP code" },
 } as const;
 
 /** `CTA_TUPLE_*`: one direction of a connection. */
 export const CTA_TUPLE_TABLE = {
-  ip: { type: 1, kind: "nested", table: CTA_IP_TABLE }, // CTA_TUPLE_IP
-  proto: { type: 2, kind: "nested", table: CTA_PROTO_TABLE }, // CTA_TUPLE_PROTO
-  zone: { type: 3, kind: "u16be" }, // CTA_TUPLE_ZONE
+  ip: { type: 1, kind: "nested", table: CTA_IP_TABLE, uapi: "CTA_TUPLE_IP", flatten: true },
+  proto: { type: 2, kind: "nested", table: CTA_PROTO_TABLE, uapi: "CTA_TUPLE_PROTO", flatten: true },
+  zone: { type: 3, kind: "u16be", uapi: "CTA_TUPLE_ZONE", what: "tuple zone" },
 } as const;
 
 /** `struct nf_ct_tcp_flags`. */
@@ -145,120 +188,163 @@ export const NF_CT_TCP_FLAGS = { flags: "u8", mask: "u8" } as const;
 
 /** `CTA_PROTOINFO_TCP_*`. */
 export const CTA_PROTOINFO_TCP_TABLE = {
-  state: { type: 1, kind: "u8", names: TCP_CONNTRACK_STATES }, // CTA_PROTOINFO_TCP_STATE
-  wscaleOriginal: { type: 2, kind: "u8" }, // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL
-  wscaleReply: { type: 3, kind: "u8" }, // CTA_PROTOINFO_TCP_WSCALE_REPLY
-  flagsOriginal: { type: 4, kind: "struct", struct: NF_CT_TCP_FLAGS }, // CTA_PROTOINFO_TCP_FLAGS_ORIGINAL
-  flagsReply: { type: 5, kind: "struct", struct: NF_CT_TCP_FLAGS }, // CTA_PROTOINFO_TCP_FLAGS_REPLY
+  state: { type: 1, kind: "u8", names: TCP_CONNTRACK_STATES, uapi: "CTA_PROTOINFO_TCP_STATE" },
+  wscaleOriginal: { type: 2, kind: "u8", uapi: "CTA_PROTOINFO_TCP_WSCALE_ORIGINAL", key: "wscaleOrig" },
+  wscaleReply: { type: 3, kind: "u8", uapi: "CTA_PROTOINFO_TCP_WSCALE_REPLY" },
+  flagsOriginal: {
+    type: 4,
+    kind: "struct",
+    struct: NF_CT_TCP_FLAGS,
+    uapi: "CTA_PROTOINFO_TCP_FLAGS_ORIGINAL",
+    key: "flagsOrig",
+  },
+  flagsReply: { type: 5, kind: "struct", struct: NF_CT_TCP_FLAGS, uapi: "CTA_PROTOINFO_TCP_FLAGS_REPLY" },
 } as const;
 
 /** `CTA_PROTOINFO_DCCP_*`. */
 export const CTA_PROTOINFO_DCCP_TABLE = {
-  state: { type: 1, kind: "u8", names: DCCP_CONNTRACK_STATES }, // CTA_PROTOINFO_DCCP_STATE
-  role: { type: 2, kind: "u8" }, // CTA_PROTOINFO_DCCP_ROLE
-  handshakeSeq: { type: 3, kind: "u64be" }, // CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ
+  state: { type: 1, kind: "u8", names: DCCP_CONNTRACK_STATES, uapi: "CTA_PROTOINFO_DCCP_STATE" },
+  role: { type: 2, kind: "u8", uapi: "CTA_PROTOINFO_DCCP_ROLE" },
+  handshakeSeq: { type: 3, kind: "u64be", uapi: "CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ" },
 } as const;
 
 /** `CTA_PROTOINFO_SCTP_*`. */
 export const CTA_PROTOINFO_SCTP_TABLE = {
-  state: { type: 1, kind: "u8", names: SCTP_CONNTRACK_STATES }, // CTA_PROTOINFO_SCTP_STATE
-  vtagOriginal: { type: 2, kind: "u32be" }, // CTA_PROTOINFO_SCTP_VTAG_ORIGINAL
-  vtagReply: { type: 3, kind: "u32be" }, // CTA_PROTOINFO_SCTP_VTAG_REPLY
+  state: { type: 1, kind: "u8", names: SCTP_CONNTRACK_STATES, uapi: "CTA_PROTOINFO_SCTP_STATE" },
+  vtagOriginal: { type: 2, kind: "u32be", uapi: "CTA_PROTOINFO_SCTP_VTAG_ORIGINAL", key: "vtagOrig" },
+  vtagReply: { type: 3, kind: "u32be", uapi: "CTA_PROTOINFO_SCTP_VTAG_REPLY" },
 } as const;
 
 /** `CTA_PROTOINFO_*`. */
 export const CTA_PROTOINFO_TABLE = {
-  tcp: { type: 1, kind: "nested", table: CTA_PROTOINFO_TCP_TABLE }, // CTA_PROTOINFO_TCP
-  dccp: { type: 2, kind: "nested", table: CTA_PROTOINFO_DCCP_TABLE }, // CTA_PROTOINFO_DCCP
-  sctp: { type: 3, kind: "nested", table: CTA_PROTOINFO_SCTP_TABLE }, // CTA_PROTOINFO_SCTP
+  tcp: { type: 1, kind: "nested", table: CTA_PROTOINFO_TCP_TABLE, uapi: "CTA_PROTOINFO_TCP" },
+  dccp: { type: 2, kind: "nested", table: CTA_PROTOINFO_DCCP_TABLE, uapi: "CTA_PROTOINFO_DCCP" },
+  sctp: { type: 3, kind: "nested", table: CTA_PROTOINFO_SCTP_TABLE, uapi: "CTA_PROTOINFO_SCTP" },
 } as const;
 
 /** `CTA_COUNTERS_*`. */
 export const CTA_COUNTERS_TABLE = {
-  packets: { type: 1, kind: "u64be" }, // CTA_COUNTERS_PACKETS
-  bytes: { type: 2, kind: "u64be" }, // CTA_COUNTERS_BYTES
-  packets32: { type: 3, kind: "u32be" }, // CTA_COUNTERS32_PACKETS
-  bytes32: { type: 4, kind: "u32be" }, // CTA_COUNTERS32_BYTES
+  packets: { type: 1, kind: "u64be", uapi: "CTA_COUNTERS_PACKETS", default: 0 },
+  bytes: { type: 2, kind: "u64be", uapi: "CTA_COUNTERS_BYTES", default: 0 },
+  packets32: { type: 3, kind: "u32be", uapi: "CTA_COUNTERS32_PACKETS", key: "packets" },
+  bytes32: { type: 4, kind: "u32be", uapi: "CTA_COUNTERS32_BYTES", key: "bytes" },
 } as const;
 
 /** `CTA_TIMESTAMP_*`: nanoseconds since the epoch. */
 export const CTA_TIMESTAMP_TABLE = {
-  start: { type: 1, kind: "codec", codec: U64BE_BIGINT }, // CTA_TIMESTAMP_START
-  stop: { type: 2, kind: "codec", codec: U64BE_BIGINT }, // CTA_TIMESTAMP_STOP
+  start: { type: 1, kind: "codec", codec: U64BE_BIGINT, uapi: "CTA_TIMESTAMP_START" },
+  stop: { type: 2, kind: "codec", codec: U64BE_BIGINT, uapi: "CTA_TIMESTAMP_STOP" },
 } as const;
 
 /** `CTA_PROTONAT_*`: the port range of a NAT mapping. */
 export const CTA_PROTONAT_TABLE = {
-  portMin: { type: 1, kind: "u16be" }, // CTA_PROTONAT_PORT_MIN
-  portMax: { type: 2, kind: "u16be" }, // CTA_PROTONAT_PORT_MAX
+  portMin: { type: 1, kind: "u16be", uapi: "CTA_PROTONAT_PORT_MIN" },
+  portMax: { type: 2, kind: "u16be", uapi: "CTA_PROTONAT_PORT_MAX" },
 } as const;
 
 /** `CTA_NAT_*`: a NAT mapping (`CTA_NAT_SRC`, `CTA_NAT_DST`). */
 export const CTA_NAT_TABLE = {
-  v4MinIp: { type: 1, kind: "ip" }, // CTA_NAT_V4_MINIP
-  v4MaxIp: { type: 2, kind: "ip" }, // CTA_NAT_V4_MAXIP
-  proto: { type: 3, kind: "nested", table: CTA_PROTONAT_TABLE }, // CTA_NAT_PROTO
-  v6MinIp: { type: 4, kind: "ip" }, // CTA_NAT_V6_MINIP
-  v6MaxIp: { type: 5, kind: "ip" }, // CTA_NAT_V6_MAXIP
+  v4MinIp: { type: 1, kind: "ip", uapi: "CTA_NAT_V4_MINIP" },
+  v4MaxIp: { type: 2, kind: "ip", uapi: "CTA_NAT_V4_MAXIP" },
+  proto: { type: 3, kind: "nested", table: CTA_PROTONAT_TABLE, uapi: "CTA_NAT_PROTO" },
+  v6MinIp: { type: 4, kind: "ip", uapi: "CTA_NAT_V6_MINIP" },
+  v6MaxIp: { type: 5, kind: "ip", uapi: "CTA_NAT_V6_MAXIP" },
 } as const;
 
 /** `CTA_SEQADJ_*` (also `CTA_NAT_SEQ_*`): TCP sequence adjustment of one direction. */
 export const CTA_SEQADJ_TABLE = {
-  correctionPos: { type: 1, kind: "u32be" }, // CTA_SEQADJ_CORRECTION_POS
-  offsetBefore: { type: 2, kind: "u32be" }, // CTA_SEQADJ_OFFSET_BEFORE
-  offsetAfter: { type: 3, kind: "u32be" }, // CTA_SEQADJ_OFFSET_AFTER
+  correctionPos: { type: 1, kind: "u32be", uapi: "CTA_SEQADJ_CORRECTION_POS" },
+  offsetBefore: { type: 2, kind: "u32be", uapi: "CTA_SEQADJ_OFFSET_BEFORE" },
+  offsetAfter: { type: 3, kind: "u32be", uapi: "CTA_SEQADJ_OFFSET_AFTER" },
 } as const;
 
 /** `CTA_SYNPROXY_*`. */
 export const CTA_SYNPROXY_TABLE = {
-  isn: { type: 1, kind: "u32be" }, // CTA_SYNPROXY_ISN
-  its: { type: 2, kind: "u32be" }, // CTA_SYNPROXY_ITS
-  tsoff: { type: 3, kind: "u32be" }, // CTA_SYNPROXY_TSOFF
+  isn: { type: 1, kind: "u32be", uapi: "CTA_SYNPROXY_ISN" },
+  its: { type: 2, kind: "u32be", uapi: "CTA_SYNPROXY_ITS" },
+  tsoff: { type: 3, kind: "u32be", uapi: "CTA_SYNPROXY_TSOFF" },
 } as const;
 
 /** `CTA_HELP_*`. */
 export const CTA_HELP_TABLE = {
-  name: { type: 1, kind: "string" }, // CTA_HELP_NAME
-  info: { type: 2, kind: "bytes" }, // CTA_HELP_INFO
+  name: { type: 1, kind: "string", uapi: "CTA_HELP_NAME", key: "helper", pattern: HELPER_NAME, what: "helper name" },
+  info: { type: 2, kind: "bytes", uapi: "CTA_HELP_INFO", key: "helperInfo" },
 } as const;
 
 /** `CTA_SECCTX_*`. */
 export const CTA_SECCTX_TABLE = {
-  name: { type: 1, kind: "string" }, // CTA_SECCTX_NAME
+  name: { type: 1, kind: "string", uapi: "CTA_SECCTX_NAME", key: "secctx" },
 } as const;
 
 /** `CTA_FILTER_*`: host-order flag words (`CTA_FILTER_F`). */
 export const CTA_FILTER_TABLE = {
-  origFlags: { type: 1, kind: "u32" }, // CTA_FILTER_ORIG_FLAGS
-  replyFlags: { type: 2, kind: "u32" }, // CTA_FILTER_REPLY_FLAGS
+  origFlags: { type: 1, kind: "u32", uapi: "CTA_FILTER_ORIG_FLAGS" },
+  replyFlags: { type: 2, kind: "u32", uapi: "CTA_FILTER_REPLY_FLAGS" },
 } as const;
 
-/** `CTA_*`: the top level of a conntrack message. */
+/**
+ * `CTA_*`: the top level of a conntrack message. Its public keys describe
+ * the `ConntrackEntry` the generated parser returns; the request-only
+ * attributes (`dir: "request"`) have none.
+ */
 export const CTA_TABLE = {
-  tupleOrig: { type: 1, kind: "nested", table: CTA_TUPLE_TABLE }, // CTA_TUPLE_ORIG
-  tupleReply: { type: 2, kind: "nested", table: CTA_TUPLE_TABLE }, // CTA_TUPLE_REPLY
-  status: { type: 3, kind: "u32be" }, // CTA_STATUS
-  protoinfo: { type: 4, kind: "nested", table: CTA_PROTOINFO_TABLE }, // CTA_PROTOINFO
-  help: { type: 5, kind: "nested", table: CTA_HELP_TABLE }, // CTA_HELP
-  natSrc: { type: 6, kind: "nested", table: CTA_NAT_TABLE }, // CTA_NAT_SRC
-  timeout: { type: 7, kind: "u32be" }, // CTA_TIMEOUT
-  mark: { type: 8, kind: "u32be" }, // CTA_MARK
-  countersOrig: { type: 9, kind: "nested", table: CTA_COUNTERS_TABLE }, // CTA_COUNTERS_ORIG
-  countersReply: { type: 10, kind: "nested", table: CTA_COUNTERS_TABLE }, // CTA_COUNTERS_REPLY
-  use: { type: 11, kind: "u32be" }, // CTA_USE
-  id: { type: 12, kind: "u32be" }, // CTA_ID
-  natDst: { type: 13, kind: "nested", table: CTA_NAT_TABLE }, // CTA_NAT_DST
-  tupleMaster: { type: 14, kind: "nested", table: CTA_TUPLE_TABLE }, // CTA_TUPLE_MASTER
-  seqAdjOrig: { type: 15, kind: "nested", table: CTA_SEQADJ_TABLE }, // CTA_SEQ_ADJ_ORIG
-  seqAdjReply: { type: 16, kind: "nested", table: CTA_SEQADJ_TABLE }, // CTA_SEQ_ADJ_REPLY
-  secmark: { type: 17, kind: "u32be" }, // CTA_SECMARK
-  zone: { type: 18, kind: "u16be" }, // CTA_ZONE
-  secctx: { type: 19, kind: "nested", table: CTA_SECCTX_TABLE }, // CTA_SECCTX
-  timestamp: { type: 20, kind: "nested", table: CTA_TIMESTAMP_TABLE }, // CTA_TIMESTAMP
-  markMask: { type: 21, kind: "u32be" }, // CTA_MARK_MASK
-  labels: { type: 22, kind: "bytes" }, // CTA_LABELS
-  labelsMask: { type: 23, kind: "bytes" }, // CTA_LABELS_MASK
-  synproxy: { type: 24, kind: "nested", table: CTA_SYNPROXY_TABLE }, // CTA_SYNPROXY
-  filter: { type: 25, kind: "nested", table: CTA_FILTER_TABLE }, // CTA_FILTER
-  statusMask: { type: 26, kind: "u32be" }, // CTA_STATUS_MASK
+  tupleOrig: { type: 1, kind: "nested", table: CTA_TUPLE_TABLE, uapi: "CTA_TUPLE_ORIG", key: "orig", required: true },
+  tupleReply: { type: 2, kind: "nested", table: CTA_TUPLE_TABLE, uapi: "CTA_TUPLE_REPLY", key: "reply", default: {} },
+  status: {
+    type: 3,
+    kind: "u32be",
+    uapi: "CTA_STATUS",
+    key: "statusBits",
+    default: 0,
+    named: { key: "status", bits: CT_STATUS_BITS },
+  },
+  protoinfo: { type: 4, kind: "nested", table: CTA_PROTOINFO_TABLE, uapi: "CTA_PROTOINFO", flatten: true },
+  help: { type: 5, kind: "nested", table: CTA_HELP_TABLE, uapi: "CTA_HELP", flatten: true },
+  natSrc: { type: 6, kind: "nested", table: CTA_NAT_TABLE, uapi: "CTA_NAT_SRC", dir: "request" },
+  timeout: { type: 7, kind: "u32be", uapi: "CTA_TIMEOUT", what: "timeout" },
+  mark: { type: 8, kind: "u32be", uapi: "CTA_MARK", what: "mark" },
+  countersOrig: {
+    type: 9,
+    kind: "nested",
+    table: CTA_COUNTERS_TABLE,
+    uapi: "CTA_COUNTERS_ORIG",
+    key: "counters.orig",
+    dir: "reply",
+  },
+  countersReply: {
+    type: 10,
+    kind: "nested",
+    table: CTA_COUNTERS_TABLE,
+    uapi: "CTA_COUNTERS_REPLY",
+    key: "counters.reply",
+    dir: "reply",
+  },
+  use: { type: 11, kind: "u32be", uapi: "CTA_USE", dir: "reply" },
+  id: { type: 12, kind: "u32be", uapi: "CTA_ID", what: "id" },
+  natDst: { type: 13, kind: "nested", table: CTA_NAT_TABLE, uapi: "CTA_NAT_DST", dir: "request" },
+  tupleMaster: { type: 14, kind: "nested", table: CTA_TUPLE_TABLE, uapi: "CTA_TUPLE_MASTER", key: "master" },
+  seqAdjOrig: {
+    type: 15,
+    kind: "nested",
+    table: CTA_SEQADJ_TABLE,
+    uapi: "CTA_SEQ_ADJ_ORIG",
+    key: "natSeqAdj.orig",
+  },
+  seqAdjReply: {
+    type: 16,
+    kind: "nested",
+    table: CTA_SEQADJ_TABLE,
+    uapi: "CTA_SEQ_ADJ_REPLY",
+    key: "natSeqAdj.reply",
+  },
+  secmark: { type: 17, kind: "u32be", uapi: "CTA_SECMARK", dir: "reply" },
+  zone: { type: 18, kind: "u16be", uapi: "CTA_ZONE", what: "zone" },
+  secctx: { type: 19, kind: "nested", table: CTA_SECCTX_TABLE, uapi: "CTA_SECCTX", flatten: true, dir: "reply" },
+  timestamp: { type: 20, kind: "nested", table: CTA_TIMESTAMP_TABLE, uapi: "CTA_TIMESTAMP", dir: "reply" },
+  markMask: { type: 21, kind: "u32be", uapi: "CTA_MARK_MASK", dir: "request", what: "mark mask" },
+  labels: { type: 22, kind: "bytes", uapi: "CTA_LABELS", derive: CT_LABELS, maxLen: 16 },
+  labelsMask: { type: 23, kind: "bytes", uapi: "CTA_LABELS_MASK", dir: "request", maxLen: 16 },
+  synproxy: { type: 24, kind: "nested", table: CTA_SYNPROXY_TABLE, uapi: "CTA_SYNPROXY" },
+  filter: { type: 25, kind: "nested", table: CTA_FILTER_TABLE, uapi: "CTA_FILTER", dir: "request" },
+  statusMask: { type: 26, kind: "u32be", uapi: "CTA_STATUS_MASK", dir: "request" },
 } as const;

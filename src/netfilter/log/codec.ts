@@ -5,10 +5,9 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
 import { NFNL_SUBSYS_ULOG, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { checkCopyMode, checkFlagNames, checkU16, checkU32, type CopyMode } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { NFULA_CFG_TABLE, NFULNL_CFG_CMD, NFULNL_CFG_FLAGS, NFULNL_MSG } from "./tables.ts";
 
@@ -51,14 +50,7 @@ export function buildLogConfig(group: number, cfg: LogConfig, command: "bind" | 
     if (cfg.bufferSize !== undefined) attrs.nlbufsiz = checkU32(cfg.bufferSize, "buffer size");
     if (cfg.timeout !== undefined) attrs.timeout = checkU32(cfg.timeout, "timeout");
     if (cfg.threshold !== undefined) attrs.qthresh = checkU32(cfg.threshold, "threshold");
-    const flags = cfg.flags ?? [];
-    if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use log flags: expected an array of flag names");
-    for (const f of flags) {
-      if (!FLAG_NAMES.includes(f)) {
-        throw new InvalidArgumentError(`Cannot use log flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
-      }
-    }
-    attrs.flags = [...flags];
+    attrs.flags = checkFlagNames(cfg.flags ?? [], FLAG_NAMES, "log flag");
   }
   return nfnlMessage(nfnlType(NFNL_SUBSYS_ULOG, NFULNL_MSG.NFULNL_MSG_CONFIG), 0, 0, group)
     .attrs(NFULA_CFG_TABLE, attrs).finish();

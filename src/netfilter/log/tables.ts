@@ -7,6 +7,7 @@
 
 import { CTA_TABLE } from "../conntrack/tables.ts";
 import { HW_ADDR_CODEC, IP_CT_INFO, NF_TIMESTAMP, NF_VLAN_TABLE } from "../packet.ts";
+import { POOLED_BYTES } from "../pooled_bytes.ts";
 
 /** `NFULNL_MSG_*`. */
 export const NFULNL_MSG = {
@@ -43,7 +44,7 @@ export const NFULA_TABLE = {
   physIndev: { type: 6, kind: "u32be" }, // NFULA_IFINDEX_PHYSINDEV
   physOutdev: { type: 7, kind: "u32be" }, // NFULA_IFINDEX_PHYSOUTDEV
   hwAddr: { type: 8, kind: "codec", codec: HW_ADDR_CODEC }, // NFULA_HWADDR
-  payload: { type: 9, kind: "bytes" }, // NFULA_PAYLOAD
+  payload: { type: 9, kind: "codec", codec: POOLED_BYTES }, // NFULA_PAYLOAD
   prefix: { type: 10, kind: "string" }, // NFULA_PREFIX
   uid: { type: 11, kind: "u32be" }, // NFULA_UID
   seq: { type: 12, kind: "u32be" }, // NFULA_SEQ

@@ -7,7 +7,7 @@
 
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { S32BE } from "./codecs.ts";
+import { BYTES, S32BE } from "./codecs.ts";
 import { NFT_VERDICTS } from "./consts.ts";
 import { type NftHeader, parseNftMessage } from "./data.ts";
 
@@ -45,7 +45,7 @@ export const NFTA_CHAIN_TABLE = {
   counters: { type: 8, kind: "nested", table: NFTA_COUNTER_TABLE }, // NFTA_CHAIN_COUNTERS
   flags: { type: 10, kind: "u32be", bits: NFT_CHAIN_FLAGS }, // NFTA_CHAIN_FLAGS
   id: { type: 11, kind: "u32be" }, // NFTA_CHAIN_ID (request only)
-  userdata: { type: 12, kind: "bytes" }, // NFTA_CHAIN_USERDATA
+  userdata: { type: 12, kind: "codec", codec: BYTES }, // NFTA_CHAIN_USERDATA
 } as const;
 
 /** A chain as the kernel reports it. */

@@ -19,6 +19,41 @@ export const S32BE: Codec<number> = {
   },
 };
 
+/**
+ * Bytes as a view into the message, not a copy of their own: many small
+ * buffers (a key per set element, data per comparison) are what a large
+ * dump spends its time collecting. Safe because `parseNftMessage`
+ * (data.ts) parses a private copy of each message.
+ */
+export const BYTES: Codec<Uint8Array> = {
+  parse(buf, _view, start, end): Uint8Array {
+    return buf.subarray(start, end);
+  },
+  build(b, value): void {
+    b.raw(value);
+  },
+};
+
+/**
+ * `NFTA_CT_TIMEOUT_DATA`: one u32 (big-endian, seconds) per protocol
+ * state, attribute type n holding state n - 1; absent states are holes.
+ */
+export const TIMEOUTS: Codec<(number | undefined)[]> = {
+  parse(_buf, view, start, end): (number | undefined)[] {
+    const out: (number | undefined)[] = [];
+    forEachAttr(view, start, end, (type, s, e) => {
+      const t = type & NLA_TYPE_MASK;
+      if (t >= 1 && t <= 64 && e - s >= 4) out[t - 1] = view.getUint32(s, false);
+    });
+    return out;
+  },
+  build(b, value): void {
+    value.forEach((v, i) => {
+      if (v !== undefined) b.u(i + 1, "u32be", v);
+    });
+  },
+};
+
 /** A list of `NFTA_LIST_ELEM` nests, each decoded by `table` (`NFTA_SET_ELEM_LIST_ELEMENTS`, `NFTA_SET_DESC_CONCAT`). */
 export function listOf<T extends AttrTable>(table: T): Codec<Attrs<T>[]> {
   return {

@@ -10,6 +10,7 @@ import { payloadOf } from "../../wire/message.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
 import { familyName, NFT_VERDICTS, type NftFamily } from "./consts.ts";
+import { BYTES } from "./codecs.ts";
 
 /** `NFTA_VERDICT_*`: a verdict code and, for jump and goto, the target chain. */
 export const NFTA_VERDICT_TABLE = {
@@ -20,7 +21,7 @@ export const NFTA_VERDICT_TABLE = {
 
 /** `NFTA_DATA_*`: raw bytes or a verdict. */
 export const NFTA_DATA_TABLE = {
-  value: { type: 1, kind: "bytes" }, // NFTA_DATA_VALUE
+  value: { type: 1, kind: "codec", codec: BYTES }, // NFTA_DATA_VALUE
   verdict: { type: 2, kind: "nested", table: NFTA_VERDICT_TABLE }, // NFTA_DATA_VERDICT
 } as const;
 
@@ -35,11 +36,16 @@ export interface NftHeader {
   family: NftFamily;
 }
 
-/** Parses an nf_tables message: the `nfgenmsg` family, then the attributes by `table`. */
+/**
+ * Parses an nf_tables message: the `nfgenmsg` family, then the attributes
+ * by `table`, from a copy of the message (bytes values are views into it:
+ * one buffer per message rather than one per value).
+ */
 export function parseNftMessage<T extends AttrTable>(table: T, m: NlMsg): Attrs<T> & NftHeader {
   const off = payloadOf(m);
   if (off + 4 > m.end) throw new TruncatedError("nfgenmsg", off, 4, m.end - off);
-  const out = parseAttrs(table, m.buf, m.view, off + 4, m.end) as Attrs<T> & NftHeader;
+  const own = m.buf.slice(off + 4, m.end);
+  const out = parseAttrs(table, own, new DataView(own.buffer), 0, own.length) as Attrs<T> & NftHeader;
   out.family = familyName(m.buf[off]);
   return out;
 }

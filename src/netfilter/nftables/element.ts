@@ -7,7 +7,7 @@
 
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs, Codec } from "../../wire/table.ts";
-import { listOf } from "./codecs.ts";
+import { BYTES, listOf } from "./codecs.ts";
 import { NFTA_DATA_TABLE, type NftHeader, parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
 
@@ -21,7 +21,7 @@ export const NFTA_SET_ELEM_TABLE = {
   flags: { type: 3, kind: "u32be", bits: NFT_SET_ELEM_FLAGS }, // NFTA_SET_ELEM_FLAGS
   timeout: { type: 4, kind: "u64be" }, // NFTA_SET_ELEM_TIMEOUT (ms)
   expiration: { type: 5, kind: "u64be" }, // NFTA_SET_ELEM_EXPIRATION (ms, reply only)
-  userdata: { type: 6, kind: "bytes" }, // NFTA_SET_ELEM_USERDATA
+  userdata: { type: 6, kind: "codec", codec: BYTES }, // NFTA_SET_ELEM_USERDATA
   expr: { type: 7, kind: "codec", codec: EXPR_ONE }, // NFTA_SET_ELEM_EXPR
   objref: { type: 9, kind: "string" }, // NFTA_SET_ELEM_OBJREF
   keyEnd: { type: 10, kind: "nested", table: NFTA_DATA_TABLE }, // NFTA_SET_ELEM_KEY_END

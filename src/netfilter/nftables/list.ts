@@ -155,6 +155,19 @@ export function streamElements(ref: NftSetRef, opts: NftOptions = {}): AsyncGene
   });
 }
 
+/**
+ * Reads the elements of `set` on an open socket, whole messages at a time
+ * (a 100,000-element set is a few hundred messages, not 100,000 steps).
+ */
+export async function readElements(socket: NetlinkSocket, set: NftSet): Promise<NftElement[]> {
+  const elements: NftElement[] = [];
+  const it = dumpOf(socket, NFT_MSG.NFT_MSG_GETSETELEM, familyNumber(set.family), parseElementsMessage, (b) => {
+    b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: set.table, set: set.name });
+  });
+  for await (const list of it) for (const e of list.elements ?? []) elements.push(e);
+  return elements;
+}
+
 /** Lists tables into an array (see {@link streamTables}). */
 export async function listTables(filter: NftFilter = {}, opts: NftOptions = {}): Promise<NftTable[]> {
   return await Array.fromAsync(streamTables(filter, opts));
@@ -201,15 +214,7 @@ export async function listRuleset(filter: NftFilter = {}, opts: NftOptions = {})
     const chains = await listChains(filter, o);
     const plainSets = await listSets(filter, o);
     const sets: NftSetWithElements[] = [];
-    for (const set of plainSets) {
-      // Whole messages, not element by element: a 100,000-element set is a few hundred messages.
-      const elements: NftElement[] = [];
-      const it = dumpOf(socket, NFT_MSG.NFT_MSG_GETSETELEM, familyNumber(set.family), parseElementsMessage, (b) => {
-        b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: set.table, set: set.name });
-      });
-      for await (const list of it) for (const e of list.elements ?? []) elements.push(e);
-      sets.push({ ...set, elements });
-    }
+    for (const set of plainSets) sets.push({ ...set, elements: await readElements(socket, set) });
     const objects = await listObjects(filter, o);
     const flowtables = await listFlowtables(filter, o);
     const rules = await listNftRules(filter, o);

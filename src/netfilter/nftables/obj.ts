@@ -1,6 +1,6 @@
 /**
  * Stateful objects (`NFTA_OBJ_*`): named counters, quotas, limits,
- * conntrack helpers and expectations, and synproxies. The data table is chosen by the object type; the
+ * conntrack helpers, expectations and timeouts, and synproxies. The data table is chosen by the object type; the
  * registry below is the one place an object type is declared.
  *
  * @module
@@ -16,6 +16,7 @@ import { NFTA_LIMIT_TABLE } from "./expr/limit.ts";
 import { NFT_OBJECT_TYPES } from "./expr/names.ts";
 import { NFTA_QUOTA_TABLE } from "./expr/quota.ts";
 import { NFTA_SYNPROXY_TABLE } from "./expr/synproxy.ts";
+import { BYTES, TIMEOUTS } from "./codecs.ts";
 
 /** `NFTA_CT_HELPER_*`. */
 export const NFTA_CT_HELPER_TABLE = {
@@ -33,6 +34,13 @@ export const NFTA_CT_EXPECT_TABLE = {
   size: { type: 5, kind: "u8" }, // NFTA_CT_EXPECT_SIZE
 } as const;
 
+/** `NFTA_CT_TIMEOUT_*`: a protocol's conntrack timeouts, by state. */
+export const NFTA_CT_TIMEOUT_TABLE = {
+  l3proto: { type: 1, kind: "u16be" }, // NFTA_CT_TIMEOUT_L3PROTO
+  l4proto: { type: 2, kind: "u8" }, // NFTA_CT_TIMEOUT_L4PROTO
+  timeouts: { type: 3, kind: "codec", codec: TIMEOUTS }, // NFTA_CT_TIMEOUT_DATA (CTA_TIMEOUT_<PROTO>_<STATE>)
+} as const;
+
 /** Object type name to the table of its `NFTA_OBJ_DATA`. */
 export const NFT_OBJECT_DATA = {
   counter: NFTA_COUNTER_TABLE,
@@ -40,6 +48,7 @@ export const NFT_OBJECT_DATA = {
   limit: NFTA_LIMIT_TABLE,
   "ct helper": NFTA_CT_HELPER_TABLE,
   "ct expectation": NFTA_CT_EXPECT_TABLE,
+  "ct timeout": NFTA_CT_TIMEOUT_TABLE,
   synproxy: NFTA_SYNPROXY_TABLE,
 } as const;
 
@@ -48,10 +57,10 @@ export const NFTA_OBJ_TABLE = {
   table: { type: 1, kind: "string" }, // NFTA_OBJ_TABLE
   name: { type: 2, kind: "string" }, // NFTA_OBJ_NAME
   type: { type: 3, kind: "u32be", names: NFT_OBJECT_TYPES }, // NFTA_OBJ_TYPE
-  data: { type: 4, kind: "bytes" }, // NFTA_OBJ_DATA
+  data: { type: 4, kind: "codec", codec: BYTES }, // NFTA_OBJ_DATA
   use: { type: 5, kind: "u32be" }, // NFTA_OBJ_USE (reply only)
   handle: { type: 6, kind: "u64be" }, // NFTA_OBJ_HANDLE
-  userdata: { type: 8, kind: "bytes" }, // NFTA_OBJ_USERDATA
+  userdata: { type: 8, kind: "codec", codec: BYTES }, // NFTA_OBJ_USERDATA
 } as const;
 
 /** The typed `data` of each known object type. */

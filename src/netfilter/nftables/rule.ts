@@ -9,6 +9,7 @@ import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { type NftHeader, parseNftMessage } from "./data.ts";
 import { EXPR_LIST } from "./expr/list.ts";
+import { BYTES } from "./codecs.ts";
 
 /** `NFTA_RULE_*`. */
 export const NFTA_RULE_TABLE = {
@@ -17,7 +18,7 @@ export const NFTA_RULE_TABLE = {
   handle: { type: 3, kind: "u64be" }, // NFTA_RULE_HANDLE
   expressions: { type: 4, kind: "codec", codec: EXPR_LIST }, // NFTA_RULE_EXPRESSIONS
   position: { type: 6, kind: "u64be" }, // NFTA_RULE_POSITION
-  userdata: { type: 7, kind: "bytes" }, // NFTA_RULE_USERDATA
+  userdata: { type: 7, kind: "codec", codec: BYTES }, // NFTA_RULE_USERDATA
   id: { type: 9, kind: "u32be" }, // NFTA_RULE_ID (request only)
   positionId: { type: 10, kind: "u32be" }, // NFTA_RULE_POSITION_ID (request only)
   chainId: { type: 11, kind: "u32be" }, // NFTA_RULE_CHAIN_ID (request only)

@@ -7,7 +7,7 @@
 
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs, Codec } from "../../wire/table.ts";
-import { listOf } from "./codecs.ts";
+import { BYTES, listOf } from "./codecs.ts";
 import { type NftHeader, parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
 
@@ -52,7 +52,7 @@ export const NFTA_SET_TABLE = {
   id: { type: 10, kind: "u32be" }, // NFTA_SET_ID (request only)
   timeout: { type: 11, kind: "u64be" }, // NFTA_SET_TIMEOUT (ms)
   gcInterval: { type: 12, kind: "u32be" }, // NFTA_SET_GC_INTERVAL (ms)
-  userdata: { type: 13, kind: "bytes" }, // NFTA_SET_USERDATA
+  userdata: { type: 13, kind: "codec", codec: BYTES }, // NFTA_SET_USERDATA
   objType: { type: 15, kind: "u32be" }, // NFTA_SET_OBJ_TYPE
   handle: { type: 16, kind: "u64be" }, // NFTA_SET_HANDLE
   expr: { type: 17, kind: "codec", codec: EXPR_ONE }, // NFTA_SET_EXPR

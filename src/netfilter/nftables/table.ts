@@ -8,6 +8,7 @@ import type { MessageBuilder } from "../../wire/builder.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { type NftHeader, parseNftMessage } from "./data.ts";
+import { BYTES } from "./codecs.ts";
 
 /** `NFT_TABLE_F_*` flag bits. */
 export const NFT_TABLE_FLAGS = { 1: "dormant", 2: "owner" } as const;
@@ -18,7 +19,7 @@ export const NFTA_TABLE_TABLE = {
   flags: { type: 2, kind: "u32be", bits: NFT_TABLE_FLAGS }, // NFTA_TABLE_FLAGS
   use: { type: 3, kind: "u32be" }, // NFTA_TABLE_USE (reply only)
   handle: { type: 4, kind: "u64be" }, // NFTA_TABLE_HANDLE
-  userdata: { type: 6, kind: "bytes" }, // NFTA_TABLE_USERDATA
+  userdata: { type: 6, kind: "codec", codec: BYTES }, // NFTA_TABLE_USERDATA
   owner: { type: 7, kind: "u32be" }, // NFTA_TABLE_OWNER (reply only)
 } as const;
 

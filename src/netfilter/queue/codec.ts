@@ -6,9 +6,10 @@
  */
 
 import { InvalidArgumentError } from "../../errors.ts";
+import { NLMSG_HDRLEN } from "../../wire/constants.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
-import type { Attrs } from "../../wire/table.ts";
-import { checkCopyMode, checkU16, checkU32, type CopyMode } from "../packet.ts";
+import { type Attrs, forEachAttr } from "../../wire/table.ts";
+import { checkCopyMode, checkFlagNames, checkU16, checkU32, type CopyMode } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { NFQA_CFG_FLAGS, NFQA_CFG_TABLE, NFQA_TABLE, NFQNL_CFG_CMD, NFQNL_MSG } from "./tables.ts";
 
@@ -44,7 +45,8 @@ const FLAG_NAMES: readonly string[] = Object.values(NFQA_CFG_FLAGS);
 const NF_QUEUE = 3;
 const NF_VERDICT_FLAG_QUEUE_BYPASS = 0x8000;
 const QUEUE_CONFIG_KEYS = ["copyMode", "copyRange", "maxLen", "flags"];
-const VERDICT_KEYS = ["mark", "ctMark", "payload"];
+/** The keys of {@link VerdictOptions}. */
+export const VERDICT_KEYS: readonly string[] = ["mark", "ctMark", "payload"];
 const VERDICT_NUMBERS: Record<string, number> = { drop: 0, accept: 1, repeat: 4, stop: 5 };
 
 /** The verdict word for the kernel (`NF_QUEUE_NR(n)` for `{ queue: n }`). */
@@ -64,13 +66,7 @@ export function verdictNumber(v: Verdict): number {
 
 /** Checks queue flag names. */
 export function checkQueueFlags(flags: readonly string[]): string[] {
-  if (!Array.isArray(flags)) throw new InvalidArgumentError("Cannot use queue flags: expected an array of flag names");
-  for (const f of flags) {
-    if (!FLAG_NAMES.includes(f)) {
-      throw new InvalidArgumentError(`Cannot use queue flag "${f}": expected ${FLAG_NAMES.join(", ")}`);
-    }
-  }
-  return [...flags];
+  return checkFlagNames(flags, FLAG_NAMES, "queue flag");
 }
 
 /** Builds an `NFQNL_MSG_CONFIG` that binds (or unbinds) `queue` and applies `cfg`. */
@@ -138,4 +134,58 @@ export function buildBatchVerdict(
   if (opts.mark !== undefined) attrs.mark = checkU32(opts.mark, "mark");
   return nfnlMessage(nfnlType(NFNL_SUBSYS_QUEUE, NFQNL_MSG.NFQNL_MSG_VERDICT_BATCH), 0, 0, queue)
     .attrs(NFQA_TABLE, attrs).finish();
+}
+
+/** Offset of each attribute's payload in a finished `NFQA_*` message, by attribute type. */
+function attrOffsets(msg: Uint8Array): Map<number, number> {
+  const at = new Map<number, number>();
+  const nfgenmsg = 4;
+  forEachAttr(new DataView(msg.buffer, msg.byteOffset), NLMSG_HDRLEN + nfgenmsg, msg.length, (t, s) => at.set(t, s));
+  return at;
+}
+
+/** One reusable verdict message and where its verdict word, packet id and mark sit. */
+interface Template {
+  bytes: Uint8Array;
+  view: DataView;
+  hdr: number;
+  mark: number;
+}
+
+function template(msg: Uint8Array): Template {
+  const at = attrOffsets(msg);
+  return {
+    bytes: msg,
+    view: new DataView(msg.buffer, msg.byteOffset, msg.byteLength),
+    hdr: at.get(NFQA_TABLE.verdictHdr.type)!,
+    mark: at.get(NFQA_TABLE.mark.type) ?? -1,
+  };
+}
+
+/**
+ * Plain verdicts (a verdict word and optionally a mark) for one queue,
+ * built once by {@link buildVerdict} or {@link buildBatchVerdict} and then
+ * patched in place: a verdict per packet allocates nothing. The bytes
+ * returned stay valid until the next {@link encode}; copy them to keep.
+ */
+export class VerdictTemplate {
+  #plain: Template;
+  #marked: Template;
+
+  /** Templates for `queue`: `NFQNL_MSG_VERDICT_BATCH` when `batch`, else `NFQNL_MSG_VERDICT`. */
+  constructor(queue: number, batch: boolean) {
+    const build = batch ? buildBatchVerdict : buildVerdict;
+    this.#plain = template(build(queue, 0, "accept"));
+    this.#marked = template(build(queue, 0, "accept", { mark: 0 }));
+  }
+
+  /** The message for packet `id` (checked) and verdict word `verdict` (see {@link verdictNumber}), with `mark` if given. */
+  encode(id: number, verdict: number, mark?: number): Uint8Array {
+    checkU32(id, "packet id");
+    const t = mark === undefined ? this.#plain : this.#marked;
+    if (mark !== undefined) t.view.setUint32(t.mark, checkU32(mark, "mark"), false);
+    t.view.setUint32(t.hdr, verdict, false); // NFQNL_VERDICT_HDR: verdict, then id
+    t.view.setUint32(t.hdr + 4, id, false);
+    return t.bytes;
+  }
 }

@@ -32,7 +32,10 @@ import {
   buildVerdict,
   type QueueConfig,
   type Verdict,
+  VERDICT_KEYS,
+  verdictNumber,
   type VerdictOptions,
+  VerdictTemplate,
 } from "./codec.ts";
 import { parseQueueMessage, type QueuePacket } from "./packet.ts";
 import { type QueueStats, readQueueStats } from "./stats.ts";
@@ -100,6 +103,8 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   #ack: boolean;
   #conntrack: boolean;
   #lastDrops = 0;
+  #single: VerdictTemplate;
+  #batch: VerdictTemplate;
 
   private constructor(queue: number, socket: NetlinkSocket, opts: OpenQueueOptions) {
     super(
@@ -115,6 +120,8 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
     this.#netns = opts.netns;
     this.#ack = opts.ackVerdicts ?? false;
     this.#conntrack = opts.flags?.includes("conntrack") ?? false;
+    this.#single = new VerdictTemplate(queue, false);
+    this.#batch = new VerdictTemplate(queue, true);
   }
 
   /** Opens a socket, binds `queue` and configures it. Bad options throw before anything is opened. */
@@ -147,19 +154,30 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   }
 
   /** Sends the verdict for one packet (or packet id), with an optional new mark, conntrack mark or payload. */
-  verdict(packet: QueuePacket | number, verdict: Verdict, opts: VerdictOptions = {}): Promise<void> {
+  verdict(packet: QueuePacket | number, verdict: Verdict, opts?: VerdictOptions): Promise<void> {
+    const id = typeof packet === "number" ? packet : packet.id;
+    const plain = this.#plain(this.#single, id, verdict, opts);
+    if (plain) return this.#send(plain);
     // Without the flag the kernel has no conntrack glue for this queue and would skip the change silently.
-    if (opts.ctMark !== undefined && !this.#conntrack) {
+    if (opts?.ctMark !== undefined && !this.#conntrack) {
       throw new InvalidArgumentError("Cannot set a conntrack mark: open the queue with the conntrack flag");
     }
-    const id = typeof packet === "number" ? packet : packet.id;
     return this.#send(buildVerdict(this.queue, id, verdict, opts));
   }
 
   /** Sends one verdict (and mark) for every packet up to and including `upTo` (`NFQNL_MSG_VERDICT_BATCH`). */
-  batchVerdict(upTo: QueuePacket | number, verdict: Verdict, opts: VerdictOptions = {}): Promise<void> {
+  batchVerdict(upTo: QueuePacket | number, verdict: Verdict, opts?: VerdictOptions): Promise<void> {
     const id = typeof upTo === "number" ? upTo : upTo.id;
-    return this.#send(buildBatchVerdict(this.queue, id, verdict, opts));
+    // A payload or conntrack mark is per packet: buildBatchVerdict refuses it.
+    return this.#send(this.#plain(this.#batch, id, verdict, opts) ?? buildBatchVerdict(this.queue, id, verdict, opts));
+  }
+
+  /** The message from template `t` when `opts` changes at most the mark, else undefined. */
+  #plain(t: VerdictTemplate, id: number, verdict: Verdict, opts: VerdictOptions | undefined): Uint8Array | undefined {
+    if (opts === undefined) return t.encode(id, verdictNumber(verdict));
+    checkKeys(opts, VERDICT_KEYS, "verdict options");
+    if (opts.payload !== undefined || opts.ctMark !== undefined) return undefined;
+    return t.encode(id, verdictNumber(verdict), opts.mark);
   }
 
   /** Verdicts sent without `ackVerdicts` that the kernel refused (an unknown packet id, ...). */
@@ -173,7 +191,8 @@ export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {
   }
 
   #send(msg: Uint8Array): Promise<void> {
-    if (this.#ack) return this.socket.request(msg).then(() => {});
+    // A request stays referenced while in flight: never hand it a template that the next verdict rewrites.
+    if (this.#ack) return this.socket.request(msg.slice()).then(() => {});
     try {
       this.socket.send(msg);
       return Promise.resolve();

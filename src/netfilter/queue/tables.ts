@@ -8,6 +8,7 @@
 import { CTA_EXPECT_TABLE } from "../conntrack/expect_tables.ts";
 import { CTA_TABLE } from "../conntrack/tables.ts";
 import { HW_ADDR_CODEC, IP_CT_INFO, NF_TIMESTAMP, NF_VLAN_TABLE } from "../packet.ts";
+import { POOLED_BYTES } from "../pooled_bytes.ts";
 
 /** `NFQNL_MSG_*`. */
 export const NFQNL_MSG = {
@@ -69,7 +70,7 @@ export const NFQA_TABLE = {
   physIndev: { type: 7, kind: "u32be" }, // NFQA_IFINDEX_PHYSINDEV
   physOutdev: { type: 8, kind: "u32be" }, // NFQA_IFINDEX_PHYSOUTDEV
   hwAddr: { type: 9, kind: "codec", codec: HW_ADDR_CODEC }, // NFQA_HWADDR
-  payload: { type: 10, kind: "bytes" }, // NFQA_PAYLOAD
+  payload: { type: 10, kind: "codec", codec: POOLED_BYTES }, // NFQA_PAYLOAD
   ct: { type: 11, kind: "nested", table: CTA_TABLE }, // NFQA_CT
   ctInfo: { type: 12, kind: "u32be", names: IP_CT_INFO }, // NFQA_CT_INFO
   capLen: { type: 13, kind: "u32be" }, // NFQA_CAP_LEN

@@ -7,7 +7,6 @@
  */
 
 import { CTRL_ATTRS } from "../genetlink.ts";
-import {  } from "../addr.ts";
 import { MalformedError, TruncatedError } from "../errors.ts";
 import { type Attrs, readString } from "../table.ts";
 

@@ -9,7 +9,12 @@
 import { CTA_TABLE } from "../tables.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { valueOfName } from "../../../wire/table.ts";
+import { InvalidArgumentError } from "../../../errors.ts";
+import type { MessageBuilder } from "../../../wire/builder.ts";
+import type { ConntrackEntry } from "../types.ts";
 
 const K0 = CTA_TABLE.timestamp.table.start.codec;
 const K1 = CTA_TABLE.timestamp.table.stop.codec;
@@ -18,6 +23,9 @@ const K3 = CTA_TABLE.protoinfo.table.tcp.table.flagsOriginal.struct;
 const K4 = CTA_TABLE.protoinfo.table.tcp.table.flagsReply.struct;
 const K5 = CTA_TABLE.protoinfo.table.dccp.table.state.names;
 const K6 = CTA_TABLE.protoinfo.table.sctp.table.state.names;
+const K7 = CTA_TABLE.tupleOrig.table.proto.table.num.named.names;
+const K8 = CTA_TABLE.status.named.bits;
+const K9 = CTA_TABLE.labels.derive;
 
 /** Parses `CTA_TABLE` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
 export function parseCtaTable(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE> {
@@ -597,4 +605,754 @@ function parseCtaTableNatSrcProto(buf: Uint8Array, view: DataView, start: number
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
   return out;
+}
+
+/** Appends `CTA_TABLE.tupleOrig.table.ip.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaIpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table.ip.table>): MessageBuilder {
+  if (a.v4Src !== undefined) { const x = a.v4Src; b.ip(1, x as string | Uint8Array); }
+  if (a.v4Dst !== undefined) { const x = a.v4Dst; b.ip(2, x as string | Uint8Array); }
+  if (a.v6Src !== undefined) { const x = a.v6Src; b.ip(3, x as string | Uint8Array); }
+  if (a.v6Dst !== undefined) { const x = a.v6Dst; b.ip(4, x as string | Uint8Array); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.tupleOrig.table.proto.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table.proto.table>): MessageBuilder {
+  if (a.num !== undefined) { const x = a.num; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid num: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.srcPort !== undefined) { const x = a.srcPort; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid srcPort: "${String(x)}"`); b.u(2, "u16be", n); }
+  if (a.dstPort !== undefined) { const x = a.dstPort; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid dstPort: "${String(x)}"`); b.u(3, "u16be", n); }
+  if (a.icmpId !== undefined) { const x = a.icmpId; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpId: "${String(x)}"`); b.u(4, "u16be", n); }
+  if (a.icmpType !== undefined) { const x = a.icmpType; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpType: "${String(x)}"`); b.u(5, "u8", n); }
+  if (a.icmpCode !== undefined) { const x = a.icmpCode; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpCode: "${String(x)}"`); b.u(6, "u8", n); }
+  if (a.icmpv6Id !== undefined) { const x = a.icmpv6Id; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpv6Id: "${String(x)}"`); b.u(7, "u16be", n); }
+  if (a.icmpv6Type !== undefined) { const x = a.icmpv6Type; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpv6Type: "${String(x)}"`); b.u(8, "u8", n); }
+  if (a.icmpv6Code !== undefined) { const x = a.icmpv6Code; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid icmpv6Code: "${String(x)}"`); b.u(9, "u8", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.tupleOrig.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaTupleTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table>): MessageBuilder {
+  if (a.ip !== undefined) { const x = a.ip; { const at = b.open(1); buildCtaIpTable(b, x); b.close(at); } }
+  if (a.proto !== undefined) { const x = a.proto; { const at = b.open(2); buildCtaProtoTable(b, x); b.close(at); } }
+  if (a.zone !== undefined) { const x = a.zone; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid zone: "${String(x)}"`); b.u(3, "u16be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table.tcp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoTcpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.tcp.table>): MessageBuilder {
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K2, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.wscaleOriginal !== undefined) { const x = a.wscaleOriginal; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid wscaleOriginal: "${String(x)}"`); b.u(2, "u8", n); }
+  if (a.wscaleReply !== undefined) { const x = a.wscaleReply; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid wscaleReply: "${String(x)}"`); b.u(3, "u8", n); }
+  if (a.flagsOriginal !== undefined) { const x = a.flagsOriginal; b.attr(4, (w) => w.struct(K3, x)); }
+  if (a.flagsReply !== undefined) { const x = a.flagsReply; b.attr(5, (w) => w.struct(K4, x)); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table.dccp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoDccpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.dccp.table>): MessageBuilder {
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K5, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.role !== undefined) { const x = a.role; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid role: "${String(x)}"`); b.u(2, "u8", n); }
+  if (a.handshakeSeq !== undefined) { const x = a.handshakeSeq; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid handshakeSeq: "${String(x)}"`); b.u(3, "u64be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table.sctp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoSctpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.sctp.table>): MessageBuilder {
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K6, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.vtagOriginal !== undefined) { const x = a.vtagOriginal; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vtagOriginal: "${String(x)}"`); b.u(2, "u32be", n); }
+  if (a.vtagReply !== undefined) { const x = a.vtagReply; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vtagReply: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.protoinfo.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtoinfoTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table>): MessageBuilder {
+  if (a.tcp !== undefined) { const x = a.tcp; { const at = b.open(1); buildCtaProtoinfoTcpTable(b, x); b.close(at); } }
+  if (a.dccp !== undefined) { const x = a.dccp; { const at = b.open(2); buildCtaProtoinfoDccpTable(b, x); b.close(at); } }
+  if (a.sctp !== undefined) { const x = a.sctp; { const at = b.open(3); buildCtaProtoinfoSctpTable(b, x); b.close(at); } }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.help.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaHelpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.help.table>): MessageBuilder {
+  if (a.name !== undefined) { const x = a.name; b.string(1, x); }
+  if (a.info !== undefined) { const x = a.info; b.bytes(2, x); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.natSrc.table.proto.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaProtonatTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.natSrc.table.proto.table>): MessageBuilder {
+  if (a.portMin !== undefined) { const x = a.portMin; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid portMin: "${String(x)}"`); b.u(1, "u16be", n); }
+  if (a.portMax !== undefined) { const x = a.portMax; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid portMax: "${String(x)}"`); b.u(2, "u16be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.natSrc.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaNatTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.natSrc.table>): MessageBuilder {
+  if (a.v4MinIp !== undefined) { const x = a.v4MinIp; b.ip(1, x as string | Uint8Array); }
+  if (a.v4MaxIp !== undefined) { const x = a.v4MaxIp; b.ip(2, x as string | Uint8Array); }
+  if (a.proto !== undefined) { const x = a.proto; { const at = b.open(3); buildCtaProtonatTable(b, x); b.close(at); } }
+  if (a.v6MinIp !== undefined) { const x = a.v6MinIp; b.ip(4, x as string | Uint8Array); }
+  if (a.v6MaxIp !== undefined) { const x = a.v6MaxIp; b.ip(5, x as string | Uint8Array); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.countersOrig.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaCountersTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.countersOrig.table>): MessageBuilder {
+  if (a.packets !== undefined) { const x = a.packets; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid packets: "${String(x)}"`); b.u(1, "u64be", n); }
+  if (a.bytes !== undefined) { const x = a.bytes; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid bytes: "${String(x)}"`); b.u(2, "u64be", n); }
+  if (a.packets32 !== undefined) { const x = a.packets32; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid packets32: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.bytes32 !== undefined) { const x = a.bytes32; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid bytes32: "${String(x)}"`); b.u(4, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.seqAdjOrig.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaSeqadjTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.seqAdjOrig.table>): MessageBuilder {
+  if (a.correctionPos !== undefined) { const x = a.correctionPos; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid correctionPos: "${String(x)}"`); b.u(1, "u32be", n); }
+  if (a.offsetBefore !== undefined) { const x = a.offsetBefore; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid offsetBefore: "${String(x)}"`); b.u(2, "u32be", n); }
+  if (a.offsetAfter !== undefined) { const x = a.offsetAfter; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid offsetAfter: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.secctx.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaSecctxTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.secctx.table>): MessageBuilder {
+  if (a.name !== undefined) { const x = a.name; b.string(1, x); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.timestamp.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaTimestampTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.timestamp.table>): MessageBuilder {
+  if (a.start !== undefined) { const x = a.start; b.attr(1, (w) => K0.build(w, x)); }
+  if (a.stop !== undefined) { const x = a.stop; b.attr(2, (w) => K1.build(w, x)); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.synproxy.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaSynproxyTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.synproxy.table>): MessageBuilder {
+  if (a.isn !== undefined) { const x = a.isn; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid isn: "${String(x)}"`); b.u(1, "u32be", n); }
+  if (a.its !== undefined) { const x = a.its; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid its: "${String(x)}"`); b.u(2, "u32be", n); }
+  if (a.tsoff !== undefined) { const x = a.tsoff; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid tsoff: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE.filter.table` attributes; writes what `MessageBuilder.attrs` writes. */
+function buildCtaFilterTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.filter.table>): MessageBuilder {
+  if (a.origFlags !== undefined) { const x = a.origFlags; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid origFlags: "${String(x)}"`); b.u(1, "u32", n); }
+  if (a.replyFlags !== undefined) { const x = a.replyFlags; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid replyFlags: "${String(x)}"`); b.u(2, "u32", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/** Appends `CTA_TABLE` attributes; writes what `MessageBuilder.attrs` writes. */
+export function buildCtaTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE>): MessageBuilder {
+  if (a.tupleOrig !== undefined) { const x = a.tupleOrig; { const at = b.open(1); buildCtaTupleTable(b, x); b.close(at); } }
+  if (a.tupleReply !== undefined) { const x = a.tupleReply; { const at = b.open(2); buildCtaTupleTable(b, x); b.close(at); } }
+  if (a.status !== undefined) { const x = a.status; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid status: "${String(x)}"`); b.u(3, "u32be", n); }
+  if (a.protoinfo !== undefined) { const x = a.protoinfo; { const at = b.open(4); buildCtaProtoinfoTable(b, x); b.close(at); } }
+  if (a.help !== undefined) { const x = a.help; { const at = b.open(5); buildCtaHelpTable(b, x); b.close(at); } }
+  if (a.natSrc !== undefined) { const x = a.natSrc; { const at = b.open(6); buildCtaNatTable(b, x); b.close(at); } }
+  if (a.timeout !== undefined) { const x = a.timeout; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid timeout: "${String(x)}"`); b.u(7, "u32be", n); }
+  if (a.mark !== undefined) { const x = a.mark; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid mark: "${String(x)}"`); b.u(8, "u32be", n); }
+  if (a.countersOrig !== undefined) { const x = a.countersOrig; { const at = b.open(9); buildCtaCountersTable(b, x); b.close(at); } }
+  if (a.countersReply !== undefined) { const x = a.countersReply; { const at = b.open(10); buildCtaCountersTable(b, x); b.close(at); } }
+  if (a.use !== undefined) { const x = a.use; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid use: "${String(x)}"`); b.u(11, "u32be", n); }
+  if (a.id !== undefined) { const x = a.id; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid id: "${String(x)}"`); b.u(12, "u32be", n); }
+  if (a.natDst !== undefined) { const x = a.natDst; { const at = b.open(13); buildCtaNatTable(b, x); b.close(at); } }
+  if (a.tupleMaster !== undefined) { const x = a.tupleMaster; { const at = b.open(14); buildCtaTupleTable(b, x); b.close(at); } }
+  if (a.seqAdjOrig !== undefined) { const x = a.seqAdjOrig; { const at = b.open(15); buildCtaSeqadjTable(b, x); b.close(at); } }
+  if (a.seqAdjReply !== undefined) { const x = a.seqAdjReply; { const at = b.open(16); buildCtaSeqadjTable(b, x); b.close(at); } }
+  if (a.secmark !== undefined) { const x = a.secmark; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid secmark: "${String(x)}"`); b.u(17, "u32be", n); }
+  if (a.zone !== undefined) { const x = a.zone; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid zone: "${String(x)}"`); b.u(18, "u16be", n); }
+  if (a.secctx !== undefined) { const x = a.secctx; { const at = b.open(19); buildCtaSecctxTable(b, x); b.close(at); } }
+  if (a.timestamp !== undefined) { const x = a.timestamp; { const at = b.open(20); buildCtaTimestampTable(b, x); b.close(at); } }
+  if (a.markMask !== undefined) { const x = a.markMask; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid markMask: "${String(x)}"`); b.u(21, "u32be", n); }
+  if (a.labels !== undefined) { const x = a.labels; b.bytes(22, x); }
+  if (a.labelsMask !== undefined) { const x = a.labelsMask; b.bytes(23, x); }
+  if (a.synproxy !== undefined) { const x = a.synproxy; { const at = b.open(24); buildCtaSynproxyTable(b, x); b.close(at); } }
+  if (a.filter !== undefined) { const x = a.filter; { const at = b.open(25); buildCtaFilterTable(b, x); b.close(at); } }
+  if (a.statusMask !== undefined) { const x = a.statusMask; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid statusMask: "${String(x)}"`); b.u(26, "u32be", n); }
+  if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
+  return b;
+}
+
+/**
+ * Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = formatIp(buf, s, e - s); out.src = v;
+        break;
+      }
+      case 2: {
+        const v = formatIp(buf, s, e - s); out.dst = v;
+        break;
+      }
+      case 3: {
+        const v = formatIp(buf, s, e - s); out.src = v;
+        break;
+      }
+      case 4: {
+        const v = formatIp(buf, s, e - s); out.dst = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); if (root.protoNum === undefined) { root.protoNum = v; root.proto = (K7 as NameMap)[v] ?? "unknown"; }
+        break;
+      }
+      case 2: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.sport = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.dport = v;
+        break;
+      }
+      case 4: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
+        break;
+      }
+      case 5: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
+        break;
+      }
+      case 6: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
+        break;
+      }
+      case 7: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
+        break;
+      }
+      case 8: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
+        break;
+      }
+      case 9: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        objCtaIpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "ip");
+        break;
+      }
+      case 2: {
+        objCtaProtoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "proto");
+        break;
+      }
+      case 3: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.zone = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K2, view.getUint8(s)); out.state = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleOrig = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleReply = v;
+        break;
+      }
+      case 4: {
+        const v = parseStruct(K3, view, s, e); out.flagsOrig = v;
+        break;
+      }
+      case 5: {
+        const v = parseStruct(K4, view, s, e); out.flagsReply = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.state = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.role = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.handshakeSeq = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K6, view.getUint8(s)); out.state = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagOrig = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagReply = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const o: PublicObject = {}; objCtaProtoinfoTcpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tcp"); out.tcp = o;
+        break;
+      }
+      case 2: {
+        const o: PublicObject = {}; objCtaProtoinfoDccpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "dccp"); out.dccp = o;
+        break;
+      }
+      case 3: {
+        const o: PublicObject = {}; objCtaProtoinfoSctpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "sctp"); out.sctp = o;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.help.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = readString(buf, s, e); out.helper = v;
+        break;
+      }
+      case 2: {
+        const v = buf.slice(s, e); out.helperInfo = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.packets = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.bytes = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.packets = v;
+        break;
+      }
+      case 4: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.bytes = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.correctionPos = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetBefore = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetAfter = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = readString(buf, s, e); out.secctx = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const v = K0.parse(buf, view, s, e); out.start = v;
+        break;
+      }
+      case 2: {
+        const v = K1.parse(buf, view, s, e); out.stop = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.isn = v;
+        break;
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.its = v;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.tsoff = v;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses `CTA_TABLE` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
+      case 1: {
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleOrig"); out.orig = o;
+        break;
+      }
+      case 2: {
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleReply"); out.reply = o;
+        break;
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.statusBits = v; out.status = bitNames(K8, v);
+        break;
+      }
+      case 4: {
+        objCtaProtoinfoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "protoinfo");
+        break;
+      }
+      case 5: {
+        objCtaHelpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "help");
+        break;
+      }
+      case 7: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.timeout = v;
+        break;
+      }
+      case 8: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.mark = v;
+        break;
+      }
+      case 9: {
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
+        break;
+      }
+      case 10: {
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
+        break;
+      }
+      case 11: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.use = v;
+        break;
+      }
+      case 12: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.id = v;
+        break;
+      }
+      case 14: {
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleMaster"); out.master = o;
+        break;
+      }
+      case 15: {
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
+        break;
+      }
+      case 16: {
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
+        break;
+      }
+      case 17: {
+        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.secmark = v;
+        break;
+      }
+      case 18: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.zone = v;
+        break;
+      }
+      case 19: {
+        objCtaSecctxTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "secctx");
+        break;
+      }
+      case 20: {
+        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "timestamp"); out.timestamp = o;
+        break;
+      }
+      case 22: {
+        const v = K9.toPublic(buf.slice(s, e)); out.labels = v;
+        break;
+      }
+      case 24: {
+        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "synproxy"); out.synproxy = o;
+        break;
+      }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+}
+
+/**
+ * Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out`
+ * (which may hold header fields already); agrees with `parsePublicObject`.
+ */
+export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ConntrackEntry {
+  out.reply = { src: "", dst: "" };
+  out.statusBits = 0;
+  out.status = [];
+  objCtaTable(buf, view, start, end, out, out, "", "");
+  if (out.protoNum === undefined) { out.protoNum = 0; out.proto = "unknown"; }
+  if (out.orig === undefined) throw new MalformedError("Conntrack message has no CTA_TUPLE_ORIG", start);
+  return out as unknown as ConntrackEntry;
 }

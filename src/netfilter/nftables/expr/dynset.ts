@@ -4,6 +4,8 @@
  * @module
  */
 
+import { BYTES } from "../codecs.ts";
+
 /** `NFTA_DYNSET_*`; nested expressions are kept as bytes. */
 export const NFTA_DYNSET_TABLE = {
   setName: { type: 1, kind: "string" }, // NFTA_DYNSET_SET_NAME
@@ -12,7 +14,7 @@ export const NFTA_DYNSET_TABLE = {
   sregKey: { type: 4, kind: "u32be" }, // NFTA_DYNSET_SREG_KEY
   sregData: { type: 5, kind: "u32be" }, // NFTA_DYNSET_SREG_DATA
   timeout: { type: 6, kind: "u64be" }, // NFTA_DYNSET_TIMEOUT (ms)
-  expr: { type: 7, kind: "bytes" }, // NFTA_DYNSET_EXPR
+  expr: { type: 7, kind: "codec", codec: BYTES }, // NFTA_DYNSET_EXPR
   flags: { type: 9, kind: "u32be", bits: { 1: "inv", 2: "expr" } }, // NFTA_DYNSET_FLAGS
-  expressions: { type: 10, kind: "bytes" }, // NFTA_DYNSET_EXPRESSIONS
+  expressions: { type: 10, kind: "codec", codec: BYTES }, // NFTA_DYNSET_EXPRESSIONS
 } as const;

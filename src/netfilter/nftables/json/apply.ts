@@ -12,6 +12,7 @@ import { interfaceNames } from "../ifnames.ts";
 import { streamSets } from "../list.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
+import { timeoutPolicy } from "./ct_timeout.ts";
 import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
 import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
@@ -33,6 +34,7 @@ const OBJECTS = [
   "limit",
   "ct helper",
   "ct expectation",
+  "ct timeout",
   "synproxy",
   "ruleset",
 ];
@@ -73,6 +75,33 @@ function typesOf(v: Json, what: string): NftType[] {
   if (Array.isArray(v)) return v.map((n) => typeByName(String(n)));
   throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as the type of ${what}`);
 }
+
+/**
+ * Which of `names` are keys or strings anywhere inside `v`: a walk with an
+ * explicit stack, bounded by the document's size, and cheaper than
+ * stringifying every rule.
+ */
+function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  const stack: Json[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === "string") {
+      if (names.has(x)) found.add(x);
+    } else if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+    } else if (typeof x === "object" && x !== null) {
+      for (const k in x) {
+        if (names.has(k)) found.add(k);
+        stack.push(x[k]);
+      }
+    }
+  }
+  return found;
+}
+
+/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or map types. */
+const LOOKUPS = new Set(["iif", "oif", "dup", "fwd", "map"]);
 
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
@@ -125,10 +154,6 @@ export class DocumentPlanner {
       throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
-    // Interface names need the namespace's indexes (`meta iif`, `dup`, `fwd`); look them up only then.
-    if (/"(iif|oif|dup|fwd)"/.test(JSON.stringify(doc))) {
-      this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
-    }
     for (const item of doc.nftables) this.#noteUpdates(item);
     for (const item of doc.nftables) await this.#command(item);
     return this.tx;
@@ -246,7 +271,12 @@ export class DocumentPlanner {
         if (mode === "add" && !listing && v.handle !== undefined) {
           throw new InvalidArgumentError('Cannot add a rule with "handle": use "position"');
         }
-        const sets = JSON.stringify(v.expr).includes('"map"') ? await this.#tableShapes(fam, table) : undefined;
+        const needs = mentioned(v.expr, LOOKUPS);
+        // Interface names need the namespace's indexes; look them up once, and only then.
+        if (needs.size > (needs.has("map") ? 1 : 0) && !this.#ifindexes) {
+          this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
+        }
+        const sets = needs.has("map") ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
         tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
         return;
@@ -270,6 +300,7 @@ export class DocumentPlanner {
       case "limit":
       case "ct helper":
       case "ct expectation":
+      case "ct timeout":
       case "synproxy":
         return this.#stateful(cmd, kind, v, fam);
     }
@@ -387,8 +418,8 @@ export class DocumentPlanner {
       keys(v, [...common, "mss", "wscale", "flags"], "a synproxy");
       data = synproxyAttrs(v);
     } else {
-      const expect = kind === "ct expectation";
-      keys(v, [...common, ...(expect ? ["dport", "timeout", "size"] : ["type"]), "protocol", "l3proto"], `a ${kind}`);
+      const own = { "ct expectation": ["dport", "timeout", "size"], "ct timeout": ["policy"] }[kind] ?? ["type"];
+      keys(v, [...common, ...own, "protocol", "l3proto"], `a ${kind}`);
       const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
       if (l4 === undefined) {
         throw new InvalidArgumentError(
@@ -401,7 +432,9 @@ export class DocumentPlanner {
           `Cannot use ${kind} l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
         );
       }
-      data = expect
+      data = kind === "ct timeout"
+        ? { l3proto: l3, l4proto: Number(l4), timeouts: timeoutPolicy(String(v.protocol), v.policy) }
+        : kind === "ct expectation"
         ? {
           l3proto: l3,
           l4proto: Number(l4),

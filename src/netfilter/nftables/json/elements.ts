@@ -33,6 +33,7 @@ export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
 function sortByKey(elements: readonly NftElement[], host: boolean): NftElement[] {
   let n = 0;
   for (const e of elements) n = Math.max(n, e.key?.value?.length ?? 0);
+  if (n <= 4 && elements.length <= INDEX_SPAN) return sortByNumber(elements, n, host);
   const keyed = elements.map((e) => {
     const k = e.key?.value;
     let s = "";
@@ -41,6 +42,23 @@ function sortByKey(elements: readonly NftElement[], host: boolean): NftElement[]
   });
   keyed.sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0));
   return keyed.map((x) => x.e);
+}
+
+// Keys of up to 4 bytes sort as numbers: key * INDEX_SPAN + index is exact in a double (53 bits).
+const INDEX_SPAN = 2 ** 21;
+
+function sortByNumber(elements: readonly NftElement[], n: number, host: boolean): NftElement[] {
+  const packed = new Float64Array(elements.length);
+  for (let j = 0; j < elements.length; j++) {
+    const k = elements[j].key?.value;
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + (k?.[host ? n - 1 - i : i] ?? 0);
+    packed[j] = v * INDEX_SPAN + j;
+  }
+  packed.sort();
+  const out: NftElement[] = new Array(elements.length);
+  for (let j = 0; j < packed.length; j++) out[j] = elements[packed[j] % INDEX_SPAN];
+  return out;
 }
 
 function minusOne(b: Uint8Array): Uint8Array {
@@ -101,6 +119,7 @@ function dataJson(d: NftData | undefined, render: DataRender): Json {
 }
 
 function wrap(key: Json, e: NftElement): Json {
+  if (!e.timeout && !e.expiration && !e.userdata) return key;
   const extra: Record<string, Json> = {};
   if (e.timeout) extra.timeout = Math.floor(e.timeout / 1000);
   if (e.expiration) extra.expires = Math.floor(e.expiration / 1000);

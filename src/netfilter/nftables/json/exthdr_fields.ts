@@ -33,6 +33,9 @@ const KIND: Row[] = [["kind", 0, 8], ["length", 8, 8]];
 const SACK: Row[] = [0, 1, 2, 3].flatMap((n): Row[] => [["left", 16 + n * 64, 32], ["right", 48 + n * 64, 32]]);
 const NEXT: Row[] = [["nexthdr", 0, 8, "inet_proto"], ["hdrlength", 8, 8]];
 const ROUTE: Row[] = [["type", 0, 8], ["length", 8, 8], ["ptr", 16, 8], ["addr", 24, 32, "ipv4_addr"]];
+// Routing header addresses (`srh sid[1]`, `rt0 addr[1]`): 128 bits each after the first 8 bytes; nft 1.0.6 counts them from 1.
+const ADDRS = (name: string): Row[] =>
+  Array.from({ length: 16 }, (_, i): Row => [`${name}[${i + 1}]`, 64 + i * 128, 128, "ipv6_addr"]);
 const CHUNK: Row[] = [["type", 0, 8], ["flags", 8, 8], ["length", 16, 16]];
 const INIT: Row[] = [
   ["init-tag", 32, 32],
@@ -46,6 +49,10 @@ const TABLES: Record<ExthdrOp, [name: string, type: number, rows: Row[]][]> = {
   ipv6: [
     ["hbh", 0, NEXT],
     ["rt", 43, [...NEXT, ["type", 16, 8], ["seg-left", 24, 8]]],
+    // Routing header types share header 43: listed as nft 1.0.6 lists them (srh first), applied by any name.
+    ["srh", 43, [["last-entry", 32, 8], ["flags", 40, 8], ["tag", 48, 16], ...ADDRS("sid")]],
+    ["rt0", 43, ADDRS("addr")],
+    ["rt2", 43, [["addr", 64, 128, "ipv6_addr"]]],
     ["frag", 44, [
       ["nexthdr", 0, 8, "inet_proto"],
       ["reserved", 8, 8],
@@ -124,7 +131,9 @@ const BY_NAME = new Map<string, ExthdrDesc>();
 for (const op of Object.keys(TABLES) as ExthdrOp[]) {
   for (const [name, type, rows] of TABLES[op]) {
     const d = descOf(op, name, type, rows);
-    BY_TYPE.set(`${op} ${type}`, d);
+    // A type lists by its first name, with the fields of every name sharing it (the first of equal ones wins).
+    const first = BY_TYPE.get(`${op} ${type}`);
+    BY_TYPE.set(`${op} ${type}`, first ? { ...first, fields: [...first.fields, ...d.fields] } : d);
     BY_NAME.set(`${EXTHDR_KEYS[op]} ${name}`, d);
   }
 }

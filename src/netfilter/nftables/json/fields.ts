@@ -26,7 +26,11 @@ export interface HeaderField {
   key?: Json;
 }
 
-type Row = [field: string, offset: number, len: number, type: NftTypeName];
+// A field's type is `integer` unless named.
+type Row = [field: string, offset: number, len: number, type?: NftTypeName];
+
+const PORTS: Row[] = [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"]];
+const ICMP: Row[] = [["checksum", 16, 16], ["id", 32, 16], ["sequence", 48, 16]];
 
 const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   ether: {
@@ -35,26 +39,21 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   },
   vlan: {
     base: "ll",
-    rows: [["pcp", 112, 3, "integer"], ["dei", 115, 1, "integer"], ["id", 116, 12, "integer"], [
-      "type",
-      128,
-      16,
-      "ether_type",
-    ]],
+    rows: [["pcp", 112, 3], ["dei", 115, 1], ["id", 116, 12], ["type", 128, 16, "ether_type"]],
   },
   ip: {
     base: "nh",
     rows: [
-      ["version", 0, 4, "integer"],
-      ["hdrlength", 4, 4, "integer"],
+      ["version", 0, 4],
+      ["hdrlength", 4, 4],
       ["dscp", 8, 6, "dscp"],
-      ["ecn", 14, 2, "integer"],
-      ["length", 16, 16, "integer"],
-      ["id", 32, 16, "integer"],
-      ["frag-off", 48, 16, "integer"],
-      ["ttl", 64, 8, "integer"],
+      ["ecn", 14, 2],
+      ["length", 16, 16],
+      ["id", 32, 16],
+      ["frag-off", 48, 16],
+      ["ttl", 64, 8],
       ["protocol", 72, 8, "inet_proto"],
-      ["checksum", 80, 16, "integer"],
+      ["checksum", 80, 16],
       ["saddr", 96, 32, "ipv4_addr"],
       ["daddr", 128, 32, "ipv4_addr"],
     ],
@@ -62,13 +61,13 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   ip6: {
     base: "nh",
     rows: [
-      ["version", 0, 4, "integer"],
+      ["version", 0, 4],
       ["dscp", 4, 6, "dscp"],
-      ["ecn", 10, 2, "integer"],
-      ["flowlabel", 12, 20, "integer"],
-      ["length", 32, 16, "integer"],
+      ["ecn", 10, 2],
+      ["flowlabel", 12, 20],
+      ["length", 32, 16],
       ["nexthdr", 48, 8, "inet_proto"],
-      ["hoplimit", 56, 8, "integer"],
+      ["hoplimit", 56, 8],
       ["saddr", 64, 128, "ipv6_addr"],
       ["daddr", 192, 128, "ipv6_addr"],
     ],
@@ -76,37 +75,26 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   tcp: {
     base: "th",
     rows: [
-      ["sport", 0, 16, "inet_service"],
-      ["dport", 16, 16, "inet_service"],
-      ["sequence", 32, 32, "integer"],
-      ["ackseq", 64, 32, "integer"],
-      ["doff", 96, 4, "integer"],
-      ["reserved", 100, 4, "integer"],
+      ...PORTS,
+      ["sequence", 32, 32],
+      ["ackseq", 64, 32],
+      ["doff", 96, 4],
+      ["reserved", 100, 4],
       ["flags", 104, 8, "tcp_flag"],
-      ["window", 112, 16, "integer"],
-      ["checksum", 128, 16, "integer"],
-      ["urgptr", 144, 16, "integer"],
+      ["window", 112, 16],
+      ["checksum", 128, 16],
+      ["urgptr", 144, 16],
     ],
   },
-  udp: {
-    base: "th",
-    rows: [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"], ["length", 32, 16, "integer"], [
-      "checksum",
-      48,
-      16,
-      "integer",
-    ]],
-  },
-  th: { base: "th", rows: [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"]] },
+  udp: { base: "th", rows: [...PORTS, ["length", 32, 16], ["checksum", 48, 16]] },
+  th: { base: "th", rows: PORTS },
   icmp: {
     base: "th",
     rows: [
       ["type", 0, 8, "icmp_type"],
       ["code", 8, 8, "icmp_code"],
-      ["checksum", 16, 16, "integer"],
-      ["id", 32, 16, "integer"],
-      ["sequence", 48, 16, "integer"],
-      ["gateway", 32, 32, "integer"],
+      ...ICMP,
+      ["gateway", 32, 32],
     ],
   },
   icmpv6: {
@@ -114,10 +102,8 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     rows: [
       ["type", 0, 8, "icmpv6_type"],
       ["code", 8, 8, "icmpv6_code"],
-      ["checksum", 16, 16, "integer"],
-      ["id", 32, 16, "integer"],
-      ["sequence", 48, 16, "integer"],
-      ["mtu", 32, 32, "integer"],
+      ...ICMP,
+      ["mtu", 32, 32],
     ],
   },
 };
@@ -128,7 +114,9 @@ export const HEADER_FIELDS: { readonly [protocol: string]: { readonly [field: st
     Object.entries(HEADERS).map(([protocol, h]) => [
       protocol,
       Object.fromEntries(
-        h.rows.map(([field, offset, len, type]) => [field, { protocol, field, base: h.base, offset, len, type }]),
+        h.rows.map((
+          [field, offset, len, type = "integer"],
+        ) => [field, { protocol, field, base: h.base, offset, len, type }]),
       ),
     ]),
   );
@@ -207,7 +195,9 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   priority: ["classid", 4],
   nftrace: ["integer", 1],
   random: ["be_integer", 4],
+  time: ["time", 8],
   day: ["day", 1],
+  hour: ["hour", 4],
   ipsec: ["boolean", 1],
 };
 
@@ -258,6 +248,7 @@ export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   id: ["integer", 4],
   helper: ["string", 16],
   event: ["ct_event", 4],
+  label: ["ct_label", 16],
   "ip saddr": ["ipv4_addr", 4],
   "ip daddr": ["ipv4_addr", 4],
   "ip6 saddr": ["ipv6_addr", 16],

@@ -25,7 +25,7 @@ import {
   XFRM_KEYS,
 } from "./fields.ts";
 import { EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
-import { concatId, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
+import { concatId, isFlagType, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
 type Obj = { [k: string]: Json };
@@ -425,7 +425,7 @@ class RuleEncoder {
     if (x.field === undefined) return { expr: { name: "exthdr", op, type, offset: 0, len: 1, flags: ["present"] } };
     const at = block && block[2] !== "0" ? Number(block[2]) * 64 : 0;
     const field = desc.fields.find((f) =>
-      f.field === x.field && (at === 0 ? f.offset < 80 : f.offset === 16 + at || f.offset === 48 + at)
+      f.field === x.field && (!block || (at === 0 ? f.offset < 80 : f.offset === 16 + at || f.offset === 48 + at))
     );
     if (!field) {
       throw new InvalidArgumentError(
@@ -543,7 +543,7 @@ class RuleEncoder {
       }
       return;
     }
-    if (l.type.bits && !l.mask && (op === "==" || op === "in" || op === "!")) {
+    if (isFlagType(l.type) && !l.mask && (op === "==" || op === "in" || op === "!")) {
       // Flag tests: any of the named bits set (or none of them, with !).
       const mask = parseValue(l.type, right, l.len);
       this.mask(reg, mask);
@@ -789,6 +789,7 @@ class RuleEncoder {
         return this.emit({ name: "limit", ...limitAttrs(v as Obj) });
       case "ct helper":
       case "ct expectation":
+      case "ct timeout":
         return this.emit({ name: "objref", immType: k, immName: String(v) });
       case "synproxy":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "synproxy", immName: v });

@@ -25,10 +25,12 @@ import {
   SOCKET_TYPES,
   XFRM_KEYS,
 } from "./fields.ts";
+import { elemText, exprText } from "../text/stmt_text.ts";
 import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
   bytesToNumber,
   concatTypes,
+  isFlagType,
   type Json,
   type NftType,
   type NftTypeName,
@@ -250,7 +252,7 @@ class RuleDecoder {
       this.match("==", left, { range: [renderValue(t, data), renderValue(t, hi)] });
       return true;
     }
-    if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && (t.bits !== undefined)) {
+    if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
       if (isZero(data)) {
         // Flag tests: `ct state established,related` / `ct state != established`.
         const flags = renderValue(t, left.mask);
@@ -342,12 +344,20 @@ class RuleDecoder {
   dynset(e: Extract<NftKnownExpr, { name: "dynset" }>): boolean {
     const set = this.ctx.sets.get(e.setName ?? "");
     const parts = this.span(e.sregKey, set?.keyLen ?? 4);
-    if (e.sregData !== undefined || !parts.length) {
-      this.push({ unknown: { name: "dynset" } }); // maps: not in the JSON layer
+    if (!parts.length) {
+      this.push({ unknown: { name: "dynset" } });
       return false;
     }
     let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
     if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
+    if (e.sregData !== undefined) {
+      // nft 1.0.6 has no JSON for a map update: it prints the statement's text as a string.
+      const types = concatTypes(set?.dataType ?? 4);
+      const data = this.operand(e.sregData, { ...types[0], size: set?.dataLen ?? types[0].size });
+      const hex = types.length === 1 && types[0].name === "mark";
+      this.push(`${e.op ?? "add"} @${e.setName} { ${elemText(elem)} : ${exprText(data, { hex })} }`);
+      return false;
+    }
     const body: Record<string, Json> = { op: e.op ?? "add", elem, set: `@${e.setName}` };
     const exprs = e.expr
       ? [parseExpr(e.expr, viewOf(e.expr), 0, e.expr.length)]
@@ -573,9 +583,10 @@ class RuleDecoder {
         return false;
       }
       case "byteorder": {
-        // nft prints no conversion: the value is the one converted.
+        // nft prints no conversion: the value is the one converted, now compared in the other byte order.
         const src = this.reg(e.sreg);
-        if (src) this.set(e.dreg, { ...src });
+        const t = src?.type;
+        if (src) this.set(e.dreg, { ...src, type: t && { ...t, host: e.op === "ntoh" } });
         return false;
       }
       case "tproxy": {

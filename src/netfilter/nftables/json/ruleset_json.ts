@@ -16,6 +16,7 @@ import type { NftTable } from "../table.ts";
 import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
+import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
@@ -152,6 +153,13 @@ export function objectJson(o: NftObject): Json {
       body.protocol = typeById(12).names?.[d.l4proto ?? 0] ?? d.l4proto ?? 0;
       Object.assign(body, { dport: d.dport ?? 0, timeout: d.timeout ?? 0, size: d.size ?? 0 });
       body.l3proto = nfprotoName(d.l3proto ?? 0);
+      break;
+    }
+    case "ct timeout": {
+      const d = data as { l3proto?: number; l4proto?: number; timeouts?: (number | undefined)[] };
+      const proto = typeById(12).names?.[d.l4proto ?? 0] ?? String(d.l4proto ?? 0);
+      Object.assign(body, { protocol: proto, l3proto: nfprotoName(d.l3proto ?? 0) });
+      body.policy = timeoutPolicyJson(proto, d.timeouts ?? []);
       break;
     }
     case "synproxy":

@@ -8,6 +8,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
+import { connlabels, LABEL_BITS } from "./connlabel.ts";
 
 /** A JSON value of nft's schema. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -27,7 +28,7 @@ export interface NftType {
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
   /** Printed form of an address or a string. */
-  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm";
+  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm" | "time" | "hour" | "label";
 }
 
 const ICMP_TYPES = {
@@ -248,6 +249,11 @@ export const NFT_TYPES = {
   boolean: { id: 39, name: "boolean", size: 1, host: true, kind: "bool" },
   // nft's integer in network order (`meta random`): the same type id, the other byte order.
   be_integer: { id: 4, name: "integer", size: 4 },
+  // `meta time`: nanoseconds since the epoch, printed as a local date; `meta hour`: seconds since midnight UTC.
+  time: { id: 43, name: "time", size: 8, host: true, kind: "time" },
+  hour: { id: 44, name: "hour", size: 4, host: true, kind: "hour" },
+  // `ct label`: a 128-bit map, bit n being byte n / 8, bit n % 8; printed by name or number.
+  ct_label: { id: 30, name: "ct_label", size: 16, host: true, kind: "label" },
   day: {
     id: 45,
     name: "day",
@@ -367,12 +373,74 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       const z = b.indexOf(0);
       return decoder.decode(z < 0 ? b : b.subarray(0, z));
     }
+    case "label": {
+      const out: Json[] = [];
+      for (let i = 0; i < b.length * 8; i++) {
+        if (b[i >> 3] & (1 << (i & 7))) out.push(connlabels().get(i) ?? i);
+      }
+      return out.length === 1 ? out[0] : out;
+    }
+    case "time":
+      return formatDate(bytesToNumber(b.subarray(0, 8), t.host === true));
+    case "hour":
+      return formatHour(bytesToNumber(b.subarray(0, 4), t.host === true));
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
   if (t.names) return t.names[n] ?? n;
   return n;
+}
+
+const DAY = 86400;
+const two = (n: number): string => String(n).padStart(2, "0");
+
+/** Seconds east of UTC of local time at `ms` (what nft adds, as `tm_gmtoff`). */
+function gmtoff(ms: number): number {
+  return -new Date(ms).getTimezoneOffset() * 60;
+}
+
+/** nft's `meta time` value: nanoseconds since the epoch as local `YYYY-MM-DD HH:MM:SS`. */
+function formatDate(ns: number): string {
+  const s = Math.floor(ns / 1e9);
+  const d = new Date((s + gmtoff(s * 1000)) * 1000);
+  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+}
+
+/** nft's `meta hour` value: seconds since midnight UTC as local `HH:MM` (`:SS` when not 0). */
+function formatHour(n: number): string {
+  const s = (n + gmtoff(Date.now())) % DAY;
+  const out = `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}`;
+  return s % 60 ? `${out}:${two(s % 60)}` : out;
+}
+
+/** `YYYY-MM-DD[ HH:MM[:SS]]` in local time to nanoseconds since the epoch, else undefined. */
+function parseDate(v: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(v);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
+  const date = new Date(y, mo - 1, d, h, mi, s);
+  // No rolling over: 2026-13-01 is not a date.
+  if (date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h || date.getMinutes() !== mi) {
+    return undefined;
+  }
+  const ms = date.getTime();
+  return Number.isNaN(ms) || ms < 0 || s > 59 ? undefined : ms * 1e6;
+}
+
+/** `HH:MM[:SS]` in local time to seconds since midnight UTC, else undefined. */
+function parseHour(v: string): number | undefined {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(v);
+  if (!m) return undefined;
+  const [h, mi, s] = m.slice(1).map((x) => Number(x ?? 0));
+  if (h > 23 || mi > 59 || s > 59) return undefined;
+  return (((h * 3600 + mi * 60 + s - gmtoff(Date.now())) % DAY) + DAY) % DAY;
+}
+
+/** True for types matched as flags: any of the given bits set (`ct state established,related`, `ct label 5`). */
+export function isFlagType(t: NftType): boolean {
+  return t.bits !== undefined || t.kind === "label";
 }
 
 /** Renders a flag-bit value always as a list (for `&` masks). */
@@ -389,9 +457,11 @@ function nameToNumber(t: NftType, v: string): number | undefined {
   return undefined;
 }
 
-/** A plain `a.b.c.d` without a regular expression (a 100,000-element set parses this many); else undefined. */
-function dottedQuad(v: string): Uint8Array | undefined {
-  const out = new Uint8Array(4);
+/**
+ * A plain `a.b.c.d` without a regular expression (a 100,000-element set
+ * parses this many), written into `out`; else undefined.
+ */
+export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint8Array | undefined {
   let part = 0, n = 0, digits = 0;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
@@ -423,6 +493,21 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2], 16), 4, true);
       break;
     }
+    case "label": {
+      const out = new Uint8Array(size);
+      for (const x of Array.isArray(v) ? v : [v]) {
+        const bit = typeof x === "number" ? x : [...connlabels()].find(([, name]) => name === x)?.[0];
+        if (bit === undefined || !Number.isInteger(bit) || bit < 0 || bit >= Math.min(LABEL_BITS, size * 8)) {
+          throw new InvalidArgumentError(
+            `Cannot use ${
+              JSON.stringify(x)
+            } as a ct label: expected a bit number below ${LABEL_BITS} or a name from /etc/connlabel.conf`,
+          );
+        }
+        out[bit >> 3] |= 1 << (bit & 7);
+      }
+      return out;
+    }
     case "string": {
       if (typeof v !== "string") break;
       const s = encoder.encode(v);
@@ -434,7 +519,9 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     }
   }
   let n: number | undefined;
-  if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
+  if (typeof v === "string" && t.kind === "time") n = parseDate(v);
+  else if (typeof v === "string" && t.kind === "hour") n = parseHour(v);
+  else if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
   else if (Array.isArray(v) && t.bits) {

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
-import { type Json, type NftType, parseValue } from "./types.ts";
+import { dottedQuad, type Json, type NftType, parseValue } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
 type Obj = { [k: string]: Json };
@@ -102,7 +102,20 @@ export interface ElementShape {
 /** The kernel's elements for nft's JSON `elem` list. */
 export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElement[] {
   const out: NftElement[] = [];
-  for (const raw of elems) {
+  // Plain IPv4 keys (block lists of 100,000 addresses) go into one shared buffer, not a buffer each.
+  const ip4 = !shape.data && shape.key.length === 1 && shape.key[0].kind === "ip4";
+  const pool = ip4 ? new Uint8Array(elems.length * 4) : undefined;
+  for (let i = 0; i < elems.length; i++) {
+    const raw = elems[i];
+    if (pool && typeof raw === "string") {
+      const k = pool.subarray(i * 4, i * 4 + 4);
+      if (dottedQuad(raw, k)) {
+        out.push({ key: { value: k } });
+        const end = shape.interval ? plusOne(k) : undefined;
+        if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
+        continue;
+      }
+    }
     let key: Json = raw;
     let data: Json | undefined;
     if (shape.data) {
@@ -133,7 +146,7 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     }
     const [lo, hi] = keyRange(shape.key, key);
     if (!shape.interval) {
-      if (!same(lo, hi)) {
+      if (lo !== hi && !same(lo, hi)) {
         throw new InvalidArgumentError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
       }
       out.push({ key: { value: lo }, ...e });

@@ -109,6 +109,15 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
     case "ct helper":
       out.push(`\t\ttype ${JSON.stringify(o.type)} protocol ${o.protocol}`, `\t\tl3proto ${o.l3proto}`);
       break;
+    case "ct timeout": {
+      const policy = Object.entries((o.policy ?? {}) as Record<string, Json>).map(([k, v]) => `${k} : ${v}`);
+      out.push(
+        `\t\tprotocol ${o.protocol}`,
+        `\t\tl3proto ${o.l3proto}`,
+        `\t\tpolicy = {${policy.length ? ` ${policy.join(", ")} ` : "  "}}`,
+      );
+      break;
+    }
     case "ct expectation":
       out.push(
         `\t\tprotocol ${o.protocol}`,

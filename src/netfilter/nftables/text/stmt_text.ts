@@ -10,7 +10,18 @@ import type { Json } from "../json/types.ts";
 type Obj = { [k: string]: Json };
 
 const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
-const QUOTED_KEYS = ["iifname", "oifname", "ibrname", "obrname", "iifkind", "oifkind", "sdifname", "day"];
+const QUOTED_KEYS = [
+  "iifname",
+  "oifname",
+  "ibrname",
+  "obrname",
+  "iifkind",
+  "oifkind",
+  "sdifname",
+  "day",
+  "time",
+  "hour",
+];
 const HEX_KEYS = ["mark"];
 
 function isObj(x: Json): x is Obj {
@@ -264,7 +275,8 @@ export function stmtText(st: Json): string {
       if (typeof v === "string") return `limit name ${JSON.stringify(v)}`;
       return `limit ${limitText(v as Obj, true)}`;
     case "ct helper":
-      return `ct helper set ${JSON.stringify(v)}`;
+    case "ct timeout":
+      return `${k} set ${JSON.stringify(v)}`;
     case "log": {
       if (!v) return "log";
       const l = v as Obj;
