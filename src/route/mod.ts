@@ -43,6 +43,7 @@ export * from "./link/maddr.ts";
 export * from "./link/maddr_change.ts";
 export * from "./netconf.ts";
 export * from "./monitor_events.ts";
+export type { HwStatsInfo, LinkStats } from "./stats/parse.ts";
 export * from "./rtmon.ts";
 export * from "./link/json.ts";
 export * from "./link/kinds/registry.ts";

@@ -25,5 +25,6 @@ export * from "./errors.ts";
 export * from "./capture.ts";
 export * from "./family.ts";
 export { type DumpPlan, DumpStream as FamilyDumpStream, type DumpStreamOptions } from "./dump_stream.ts";
-export { type Sys, SysError } from "../sys/sys.ts";
+export { type RecvMsg, type Sys, SysError } from "../sys/sys.ts";
+export type { DatagramVector } from "../sys/mmsg.ts";
 export { loadSys, setLibcPath } from "../sys/load.ts";

@@ -24,5 +24,5 @@
  */
 
 export * from "./fake_kernel.ts";
-export type { Sys } from "../sys/sys.ts";
+export type { RecvMsg, Sys } from "../sys/sys.ts";
 export type { DatagramVector } from "../sys/mmsg.ts";
