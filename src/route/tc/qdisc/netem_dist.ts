@@ -8,20 +8,26 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import { readFileSync } from "node:fs";
-import process from "node:process";
+import { readTextOrUndefined } from "../../../sys/files.ts";
 import type { Codec } from "../../../wire/table.ts";
 
 /** The most entries tc reads from a table (`MAX_DIST`). */
 const MAX_DIST = 16 * 1024;
 
+// The runtime's own API: under Deno, `node:process` would start the Node layer (tens of ms for every tc command).
+const g = globalThis as {
+  Deno?: { env: { get(k: string): string | undefined }; build: { arch: string } };
+  process?: { env: Record<string, string | undefined>; arch: string };
+};
+
 /** Where iproute2 keeps its tables: `$TC_LIB_DIR`, then the distributions' usual library directories. */
 function libDirs(): string[] {
   let env: string | undefined;
   try {
-    env = process.env.TC_LIB_DIR;
+    env = g.Deno ? g.Deno.env.get("TC_LIB_DIR") : g.process?.env.TC_LIB_DIR;
   } catch { /* Deno without --allow-env: the usual directories only */ }
-  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  // Deno says "x86_64" or "aarch64", as the directories do; Node says "x64" or "arm64".
+  const arch = g.Deno ? g.Deno.build.arch : g.process?.arch === "arm64" ? "aarch64" : "x86_64";
   return [...(env ? [env] : []), `/usr/lib/${arch}-linux-gnu/tc`, "/usr/lib/tc", "/usr/lib64/tc", "/usr/local/lib/tc"];
 }
 
@@ -33,12 +39,8 @@ function libDirs(): string[] {
 export function readDistribution(name: string): number[] {
   if (!/^[\w.-]+$/.test(name)) throw new InvalidArgumentError(`Invalid netem distribution: "${name}"`);
   for (const dir of libDirs()) {
-    let text: string;
-    try {
-      text = readFileSync(`${dir}/${name}.dist`, "utf8");
-    } catch {
-      continue;
-    }
+    const text = readTextOrUndefined(`${dir}/${name}.dist`);
+    if (text === undefined) continue;
     const out: number[] = [];
     for (const line of text.split("\n")) {
       if (line.startsWith("#")) continue;
