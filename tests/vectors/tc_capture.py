@@ -28,6 +28,8 @@ COMMANDS = {
                       "ecn"],
     "netem_slot": ["qdisc", "add", "dev", "v0", "root", "netem", "delay", "10ms", "slot", "2ms", "5ms", "packets",
                    "10", "bytes", "15000"],
+    "netem_slot_dist": ["qdisc", "add", "dev", "v0", "root", "netem", "slot", "distribution", "normal", "2ms", "1ms",
+                        "packets", "5", "bytes", "3000"],
     "netem_dist": ["qdisc", "add", "dev", "v0", "root", "netem", "delay", "100ms", "20ms", "distribution", "pareto"],
     "sfq": ["qdisc", "add", "dev", "v0", "root", "handle", "2:", "sfq", "perturb", "10", "quantum", "1514",
             "limit", "127", "divisor", "1024", "flows", "64", "depth", "32", "headdrop"],
