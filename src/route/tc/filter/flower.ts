@@ -625,7 +625,7 @@ const ETH_NAMES: Record<number, string> = { 0x800: "ipv4", 0x86dd: "ipv6", 0x806
 
 /** The keys tc prints between the number keys, by the number key they come before. */
 const PRINT_BEFORE: Record<string, (p: TcPrinter, o: FlowerOptions) => void> = {
-  ipTos(p, o) {
+  ipTos(p, o): void {
     printMac(p, "dst_mac", o.dstMac);
     printMac(p, "src_mac", o.srcMac);
     if (o.ethType !== undefined) line(p, "eth_type", ETH_NAMES[o.ethType] ?? o.ethType.toString(16).padStart(4, "0"));
@@ -634,7 +634,7 @@ const PRINT_BEFORE: Record<string, (p: TcPrinter, o: FlowerOptions) => void> = {
       line(p, "ip_proto", name ?? o.ipProto.toString(16).padStart(2, "0"));
     }
   },
-  tcpFlags(p, o) {
+  tcpFlags(p, o): void {
     // tc prints the addresses only for its own ethernet type (not one inside a VLAN tag).
     if (o.ethType === 0x800 || o.ethType === 0x86dd) {
       printPrefix(p, "dst_ip", o.dstIp);
@@ -645,17 +645,17 @@ const PRINT_BEFORE: Record<string, (p: TcPrinter, o: FlowerOptions) => void> = {
     printRange(p, "dst_port", o.dstPort);
     printRange(p, "src_port", o.srcPort);
   },
-  arpOp(p, o) {
+  arpOp(p, o): void {
     printPrefix(p, "arp_sip", o.arpSip);
     printPrefix(p, "arp_tip", o.arpTip);
   },
-  encKeyId(p, o) {
+  encKeyId(p, o): void {
     printMac(p, "arp_sha", o.arpSha);
     printMac(p, "arp_tha", o.arpTha);
     printPrefix(p, "enc_dst_ip", o.encDstIp);
     printPrefix(p, "enc_src_ip", o.encSrcIp);
   },
-  ctZone(p, o) {
+  ctZone(p, o): void {
     if (o.ipFlags?.mask) {
       p.nl();
       p.text("  ip_flags ");
