@@ -84,6 +84,11 @@ export class WordCursor {
     throw this.#fail(`Unknown ${what} argument: ${quote(w)}`, w);
   }
 
+  /** Un-reads the last `count` words read (a grammar that read ahead gives them back). */
+  back(count: number): void {
+    this.#pos = Math.max(0, this.#pos - count);
+  }
+
   /** Consumes and returns every remaining word. */
   rest(): string[] {
     const r = this.#words.slice(this.#pos);
