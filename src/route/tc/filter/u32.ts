@@ -355,8 +355,10 @@ function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
 function printRawKey(p: TcPrinter, k: U32Key): void {
   p.open("match");
   p.nl();
-  p.field("any", "value", "  match %s", k.val.toString(16), k.val.toString(16).padStart(8, "0"));
-  p.field("any", "mask", "/%s ", k.mask.toString(16), k.mask.toString(16).padStart(8, "0"));
+  // print_hex: bare hex digits in JSON, %08x in text.
+  const val = k.val.toString(16), mask = k.mask.toString(16);
+  p.field("any", "value", "  match %s", val, p.isJson ? val : val.padStart(8, "0"));
+  p.field("any", "mask", "/%s ", mask, p.isJson ? mask : mask.padStart(8, "0"));
   p.str("offmask", "at %s", k.offmask ? "nexthdr+" : "");
   p.uint("off", "%s", k.off);
   p.close();
