@@ -74,11 +74,36 @@ test("ematches print as tc prints them, groups indented", () => {
   );
 });
 
+test("meta ematches decode and print as em_meta.c prints them", () => {
+  const o = filterOf("basic_meta").options as BasicOptions;
+  assert.deepEqual(o.ematches?.[0].match, { kind: "meta", left: { id: "nf_mark" }, op: "gt", right: { value: 24 } });
+  // tc keeps dev an int when the right side is a string: types settle only against a meta id.
+  assert.deepEqual(o.ematches?.[2].match, {
+    kind: "meta",
+    left: { id: "dev", shift: 1 },
+    op: "eq",
+    right: { text: "v1" },
+  });
+  assert.equal(
+    printed("basic_meta"),
+    "filter ingress protocol all pref 18 basic flowid 1:4 \n  meta(nf_mark gt 24)\n" +
+      "  AND meta(priority mask 0x000000f0 eq 16)\n  OR NOT meta(dev shift 1 eq v1)\n  AND meta(sk_bind_if eq 3)\n" +
+      "  AND meta(7 eq protocol)\n\n",
+  );
+});
+
 test("bad ematch expressions are refused before anything is sent", () => {
   const basic = (...words: string[]) =>
     tcRequest("filter", "add", ["dev", "v0", "ingress", "prio", "1", "basic", ...words], () => 2);
   const cases: [string[], RegExp][] = [
-    [["match", "meta(priority eq 1)"], /Unknown ematch "meta" \(nlkit builds cmp and u32\)/],
+    [["match", "text(kmp foo)"], /Unknown ematch "text" \(nlkit builds cmp, u32 and meta\)/],
+    [["match", "meta(bogus eq 1)"], /unknown meta id "bogus"/],
+    [["match", "meta(priority)"], /missing operand/],
+    [["match", "meta(priority ne 1)"], /invalid operand "ne"/],
+    [["match", "meta(priority eq)"], /missing rvalue/],
+    [["match", "meta(priority eq 1 2)"], /unexpected "2"/],
+    [["match", "meta(priority shift x eq 1)"], /invalid shift/],
+    [["match", "meta(1 eq nf_mark shift 300)"], /invalid shift/],
     [["match", "cmp(u8 at 9 eq 6"], /expected "\)"/],
     [["match", "cmp(u64 at 9 eq 6)"], /invalid alignment "u64"/],
     [["match", "cmp(u8 at 9)"], /offset and value required/],

@@ -79,6 +79,12 @@ COMMANDS = {
     "basic_nested": ["filter", "add", "dev", "v0", "ingress", "prio", "17", "basic", "match", "not",
                      "(cmp(u8 at 0 layer 0 eq 1) and (cmp(u8 at 1 eq 2) or cmp(u8 at 2 eq 3)))", "and",
                      "(u32(u32 0x1 0xff at 4) or u32(u32 0x2 0xff at 8))", "flowid", "1:3"],
+    "basic_meta": ["filter", "add", "dev", "v0", "ingress", "prio", "18", "basic", "match",
+                   "meta(nf_mark gt 24) and meta(priority mask 0xf0 eq 0x10) or not meta(dev shift 1 eq \"v1\")",
+                   "and", "meta(sk_bind_if eq 3)", "and", "meta(7 eq protocol)", "flowid", "1:4"],
+    # One quoted string per command: tc's lexer keeps every quoted string in one buffer, so the last one wins.
+    "basic_meta_var": ["filter", "add", "dev", "v0", "ingress", "prio", "19", "basic", "match", "meta(\"v0\" eq dev)",
+                       "classid", "1:5"],
     "gact": U32 + ["action", "gact", "drop", "random", "determ", "pass", "10"],
     "gact_goto": U32 + ["action", "goto", "chain", "5", "index", "3"],
     "police": U32 + ["action", "police", "rate", "1mbit", "burst", "10k", "mtu", "2k", "conform-exceed", "drop/pipe"],

@@ -3,8 +3,8 @@
  * (`TCA_BASIC_EMATCHES`): tc's expression grammar (`cmp(...) and not
  * (u32(...) or cmp(...))`, m_ematch.c and emp_ematch.y), the tree tc
  * flattens it into (containers pointing at their first child), and tc's
- * text. The `cmp` and `u32` matches are built; others read from the
- * kernel are kept raw and printed as tc prints a kind it does not know.
+ * text. The `cmp`, `u32` and `meta` matches are built; others read from
+ * the kernel are kept raw and printed as tc prints a kind it does not know.
  *
  * @module
  */
@@ -16,10 +16,13 @@ import { forEachAttr } from "../../../wire/table.ts";
 import { TruncatedError } from "../../../wire/errors.ts";
 import type { TcPrinter } from "../printer.ts";
 import type { TcWords } from "../words.ts";
+import { buildMeta, type EmatchMeta, metaArgs, metaText, type MetaWord, parseMeta } from "./ematch_meta.ts";
+
+export type { EmatchMeta, MetaOperand } from "./ematch_meta.ts";
 
 const TCA_EMATCH_TREE_HDR = 1, TCA_EMATCH_TREE_LIST = 2, TCF_EM_PROG_TC = 0;
 const TCF_EM_REL_AND = 1, TCF_EM_REL_OR = 2, TCF_EM_INVERT = 4, TCF_EM_CONTAINER = 0;
-const TCF_EM_CMP = 1, TCF_EM_U32 = 3;
+const TCF_EM_CMP = 1, TCF_EM_U32 = 3, TCF_EM_META = 4;
 
 /** `cmp(ALIGN at OFFSET [layer L] [mask M] [trans] eq|gt|lt VALUE)`: compares a packet field. */
 export interface EmatchCmp {
@@ -57,6 +60,9 @@ export interface EmatchRaw {
   data: Uint8Array;
 }
 
+/** A match: one nlkit builds, or one it keeps raw. */
+export type Ematch = EmatchCmp | EmatchU32 | EmatchMeta | EmatchRaw;
+
 /** One term of an expression: a match or a parenthesised group, maybe negated, joined to the next by a relation. */
 export interface EmatchTerm {
   /** `not`. */
@@ -64,7 +70,7 @@ export interface EmatchTerm {
   /** How the term joins the next one; absent on the last term. */
   relation?: "and" | "or";
   /** The match (absent for a group). */
-  match?: EmatchCmp | EmatchU32 | EmatchRaw;
+  match?: Ematch;
   /** A parenthesised expression. */
   group?: EmatchTerm[];
 }
@@ -74,7 +80,7 @@ const LAYERS: Record<string, number> = { l: 0, n: 1, t: 2 };
 
 // --- words -----------------------------------------------------------------
 
-type Token = { t: "and" | "or" | "not" | "(" | ")" | "attr"; v: string; word: number };
+type Token = { t: "and" | "or" | "not" | "(" | ")" | "attr"; v: string; word: number; quoted?: boolean };
 
 /** Splits words into tc's ematch tokens (emp_ematch.l), each with the word it came from. */
 function tokens(words: readonly string[]): Token[] {
@@ -83,7 +89,7 @@ function tokens(words: readonly string[]): Token[] {
     for (const m of word.matchAll(/"((?:\\.|[^"\\])*)"|[()]|[^\s()"][^\s()]*/g)) {
       const s = m[0];
       if (s === "(" || s === ")") out.push({ t: s, v: s, word: i });
-      else if (m[1] !== undefined) out.push({ t: "attr", v: m[1].replace(/\\(.)/g, "$1"), word: i });
+      else if (m[1] !== undefined) out.push({ t: "attr", v: m[1].replace(/\\(.)/g, "$1"), word: i, quoted: true });
       else if (/^(and|or|not)$/i.test(s)) out.push({ t: s.toLowerCase() as "and", v: s, word: i });
       else out.push({ t: "attr", v: s, word: i });
     }
@@ -147,7 +153,11 @@ function u32Args(args: string[]): EmatchU32 {
 }
 
 /** The match kinds nlkit builds, by tc's name. */
-const KINDS: Record<string, (args: string[]) => EmatchCmp | EmatchU32> = { cmp: cmpArgs, u32: u32Args };
+const KINDS: Record<string, (args: MetaWord[]) => EmatchCmp | EmatchU32 | EmatchMeta> = {
+  cmp: (a) => cmpArgs(a.map((x) => x.v)),
+  u32: (a) => u32Args(a.map((x) => x.v)),
+  meta: metaArgs,
+};
 
 /**
  * Reads `match EXPR` (the word after `match` onwards) as tc does: terms
@@ -181,11 +191,11 @@ export function ematchWords(w: TcWords): EmatchTerm[] {
       } else {
         const kind = expect("attr").v;
         expect("(");
-        const args: string[] = [];
-        while (peek()?.t === "attr") args.push(toks[pos++].v);
+        const args: MetaWord[] = [];
+        while (peek()?.t === "attr") args.push(toks[pos++]);
         expect(")");
         const make = Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
-        if (!make) throw new InvalidArgumentError(`Unknown ematch "${kind}" (nlkit builds cmp and u32)`);
+        if (!make) throw new InvalidArgumentError(`Unknown ematch "${kind}" (nlkit builds cmp, u32 and meta)`);
         term.match = make(args);
       }
       out.push(term);
@@ -249,8 +259,9 @@ function checkTerms(terms: EmatchTerm[]): void {
   });
 }
 
-function buildMatch(b: MessageBuilder, m: EmatchCmp | EmatchU32 | EmatchRaw): void {
+function buildMatch(b: MessageBuilder, m: Ematch): void {
   if (typeof m.kind === "number") return void b.raw((m as EmatchRaw).data);
+  if (m.kind === "meta") return buildMeta(b, m as EmatchMeta);
   if (m.kind === "cmp") {
     const c = m as EmatchCmp;
     const align = c.align / 8;
@@ -263,7 +274,7 @@ function buildMatch(b: MessageBuilder, m: EmatchCmp | EmatchU32 | EmatchRaw): vo
   }
 }
 
-const KIND_NUM = { cmp: TCF_EM_CMP, u32: TCF_EM_U32 } as const;
+const KIND_NUM = { cmp: TCF_EM_CMP, u32: TCF_EM_U32, meta: TCF_EM_META } as const;
 
 /** `TCA_BASIC_EMATCHES`: the tree header and the flattened list, as tc writes them. */
 export const EMATCH_TREE: Codec<EmatchTerm[]> = {
@@ -311,7 +322,7 @@ export const EMATCH_TREE: Codec<EmatchTerm[]> = {
             offmask: dv.getInt32(12, true),
           };
           term.match = { kind: "u32", key };
-        } else term.match = { kind: e.kind, data: e.data };
+        } else term.match = (e.kind === TCF_EM_META && parseMeta(e.data)) || { kind: e.kind, data: e.data };
         const rel = e.flags & 3;
         out.push(term);
         if (!rel) return out;
@@ -348,8 +359,9 @@ export const EMATCH_TREE: Codec<EmatchTerm[]> = {
 
 // --- text ------------------------------------------------------------------
 
-function matchText(m: EmatchCmp | EmatchU32 | EmatchRaw): string {
+function matchText(m: Ematch): string {
   if (typeof m.kind === "number") return `[unknown ematch ${m.kind}]\n`;
+  if (m.kind === "meta") return `meta(${metaText(m as EmatchMeta)})\n`;
   if (m.kind === "cmp") {
     const c = m as EmatchCmp;
     const mask = c.mask ? `mask 0x${c.mask.toString(16)} ` : "";
