@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { unhex } from "./_vectors.ts";
 import { tcRequest } from "../src/cli/tc.ts";
-import { parseTcMessage } from "../src/route/tc/message.ts";
+import { type Filter, parseTcMessage } from "../src/route/tc/message.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { TcPrinter } from "../src/route/tc/printer.ts";
 import { printFilter } from "../src/route/tc/print.ts";
@@ -23,7 +23,7 @@ const VECTORS: { name: string; request: string }[] = JSON.parse(
   readFileSync(new URL("./vectors/tc_requests.json", import.meta.url), "utf8"),
 );
 
-function filterOf(name: string) {
+function filterOf(name: string): Filter {
   const buf = unhex(VECTORS.find((x) => x.name === name)!.request);
   return parseTcMessage(readMessage(buf, new DataView(buf.buffer), 0, buf.length), "filter");
 }
