@@ -136,7 +136,16 @@ export {
   streamFdb,
   streamNeighbours,
 } from "./src/route/neigh/api.ts";
-export { addFdb, appendFdb, deleteFdb, type FdbSpec, type FdbState, replaceFdb } from "./src/route/neigh/fdb.ts";
+export {
+  addFdb,
+  appendFdb,
+  deleteFdb,
+  type FdbForwarding,
+  type FdbSpec,
+  type FdbState,
+  type NeighbourOutputFields,
+  replaceFdb,
+} from "./src/route/neigh/fdb.ts";
 export type { Neighbour, NeighbourCacheinfo } from "./src/route/neigh/table.ts";
 export { addRule, deleteRule, listRules, type RuleFilter, streamRules } from "./src/route/rule/api.ts";
 export type { RuleSpec } from "./src/route/rule/build.ts";

@@ -20,7 +20,8 @@ import {
   replaceRoute,
   streamRoutes,
 } from "../src/route/route/api.ts";
-import { parseRouteMessage, type Route } from "../src/route/route/table.ts";
+import type { Route } from "../src/route/route/table.ts";
+import { parseRouteMessage } from "../src/route/route/parse.ts";
 import { checkFilter, dumpRequest, type RouteFilter } from "../src/route/route/filter.ts";
 import { routeToIpJson } from "../src/route/route/json.ts";
 import { openRouteSocket, type RouteOptions } from "../src/route/rtnl.ts";

@@ -18,7 +18,7 @@ import * as neigh from "../src/route/neigh/api.ts";
 import * as fdb from "../src/route/neigh/fdb.ts";
 import * as nexthop from "../src/route/nexthop/api.ts";
 import { buildRouteMessage } from "../src/route/route/build.ts";
-import { parseRouteMessage } from "../src/route/route/table.ts";
+import { parseRouteMessage } from "../src/route/route/parse.ts";
 import { readMessage } from "../src/wire/message.ts";
 
 const O = { netns: "nlkit-strict-no-such-netns" };

@@ -34,8 +34,11 @@ export async function netnsNames(ctx: Context): Promise<Map<number, string>> {
   return await (await import("../netns/nsid.ts")).nsidNames(ctx.lib);
 }
 
+/** Names by index: whole links, or the names alone (`readLinkNames`). */
+export type IndexNames = ReadonlyMap<number, { readonly name?: string }>;
+
 /** A link's name, or `if<N>` when it is unknown, as iproute2 prints it. */
-export function nameOfIndex(map: LinkNames, index: number): string {
+export function nameOfIndex(map: IndexNames, index: number): string {
   return map.get(index)?.name ?? `if${index}`;
 }
 

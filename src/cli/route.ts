@@ -30,6 +30,8 @@ import type { NexthopSpec, RouteSpec } from "../route/route/build.ts";
 import type { Route } from "../route/route/table.ts";
 import type { RouteFilter } from "../route/route/filter.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
+import { readLinkNames } from "../route/link_names.ts";
+import { RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errorText } from "./errors.ts";
 import { routeToIpJson } from "../route/route/json.ts";
@@ -94,14 +96,15 @@ const GET: WordTable = {
 async function show(ctx: Context, args: Args): Promise<void> {
   const sel = parseRouteSelectors(ctx, args, "show");
   const { filter, omit } = sel;
-  const names = await linkNames(ctx);
-  applyVrf(sel, names);
+  // Whole links only to find a VRF's table; printing needs names alone, read once for the stream too.
+  if (sel.vrf !== undefined) applyVrf(sel, await linkNames(ctx));
+  const names = await withRouteSocket(ctx.lib, readLinkNames);
   const details = ctx.opts.details;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
-  const lookup = nameLookup(names);
+  const lookup = (index: number) => names.get(index)?.name;
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   try {
-    for await (const r of streamRoutes(filter, ctx.lib)) {
+    for await (const r of new RouteStream(filter, ctx.lib, names)) {
       if (!ownDevice(r, filter)) continue;
       if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
       else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));

@@ -11,7 +11,7 @@ import type { RouteEncap, Seg6Encap, Seg6LocalEncap, SegmentList } from "../rout
 import { RT_TABLE_NAMES } from "../route/route/names.ts";
 import { nameOf } from "../wire/table.ts";
 import type { Painter } from "./color.ts";
-import { type LinkNames, nameOfIndex } from "./names.ts";
+import { type IndexNames, nameOfIndex } from "./names.ts";
 
 /** What to print: `omit` names (by `ip -j` key) the fields a show filter fixed, which ip leaves out. */
 export interface RouteTextOptions {
@@ -62,7 +62,7 @@ function segsText(l: SegmentList): string {
 }
 
 /** An encapsulation as ip prints it (with ip's leading blank: ` encap seg6 mode encap segs ...`). */
-export function encapText(e: RouteEncap, names: LinkNames): string {
+export function encapText(e: RouteEncap, names: IndexNames): string {
   let s = ` encap ${e.type} `;
   if (e.type === "seg6") {
     const x = e as Seg6Encap;
@@ -93,7 +93,7 @@ export function realmsText(flow: number): string {
 }
 
 /** Formats a route as one `ip route show` line (multipath routes add `nexthop` lines). */
-export function formatRoute(r: Route, names: LinkNames, paint: Painter, o: RouteTextOptions = {}): string {
+export function formatRoute(r: Route, names: IndexNames, paint: Painter, o: RouteTextOptions = {}): string {
   const d = (o.details ?? 0) > 0;
   const addr = (a: string): string => paint(r.family === "inet6" ? "inet6" : "inet", a);
   const shown = (key: string): boolean => !o.omit?.has(key);

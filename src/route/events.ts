@@ -31,7 +31,8 @@ import { type Address, parseAddressMessage } from "./addr/table.ts";
 import { type Link, parseLinkMessage } from "./link/api.ts";
 import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
 import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
-import { parseRouteMessage, type Route } from "./route/table.ts";
+import type { Route } from "./route/table.ts";
+import { parseRouteMessage } from "./route/parse.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule/parse.ts";
 

@@ -69,6 +69,7 @@ export {
   streamRoutes,
 } from "./route/api.ts";
 export * from "./route/table.ts";
+export { parseRouteMessage } from "./route/parse.ts";
 export type { NexthopSpec, RouteChange, RouteMetricsSpec, RouteSpec } from "./route/build.ts";
 export { buildRouteMessage } from "./route/build.ts";
 export type { RouteFilter } from "./route/filter.ts";

@@ -33,10 +33,9 @@ import { nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyName, familyNumber } from "../../wire/family.ts";
-import type { RawAttr } from "../../wire/table.ts";
 import { checkMovedKeys, checkRouteOptions } from "../options.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
-import { addFdb, deleteFdb, type FdbSpec, replaceFdb } from "./fdb.ts";
+import { addFdb, deleteFdb, type FdbForwarding, type FdbSpec, type NeighbourOutputFields, replaceFdb } from "./fdb.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
@@ -50,7 +49,6 @@ import {
   NDMSG,
   type Neighbour,
   NEIGHBOUR_OUTPUT_ONLY,
-  type NeighbourCacheinfo,
   NTF_EXT_NAMES,
   NTF_NAMES,
   NTF_PROXY,
@@ -164,9 +162,10 @@ export interface FdbFilter {
  * A neighbour entry to add, replace, change, get or delete. A listed
  * {@link Neighbour} is one as it is: its output-only fields
  * (`NEIGHBOUR_OUTPUT_ONLY`) are accepted and ignored, and a listed bridge
- * FDB entry (family `bridge`) goes to the FDB calls (see `FdbSpec`).
+ * FDB entry (family `bridge`) goes to the FDB calls (see `FdbSpec`), with
+ * its {@link FdbForwarding} fields.
  */
-export interface NeighbourSpec {
+export interface NeighbourSpec extends FdbForwarding, NeighbourOutputFields {
   /** Protocol address (IPv4 or IPv6); its family picks the table. Required but for FDB entries. */
   dst?: string;
   /** The device, by name or index. */
@@ -186,34 +185,8 @@ export interface NeighbourSpec {
   flags?: readonly string[];
   /** Who adds it (`static`, `zebra`... or a number), stored in `NDA_PROTOCOL`. */
   protocol?: string | number;
-  /** FDB entries only: VLAN id. */
-  vlan?: number;
-  /** FDB entries only: VXLAN destination port. */
-  port?: number;
-  /** FDB entries only: VXLAN network id. */
-  vni?: number;
-  /** FDB entries only: source VNI. */
-  srcVni?: number;
-  /** FDB entries only: device to reach the remote through, by name or index. */
-  via?: string | number;
-  /** FDB entries only: `via` by index, used when `via` is absent. */
-  viaIfindex?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  type?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  cacheinfo?: NeighbourCacheinfo;
-  /** Output only: accepted from a listed entry and ignored. */
-  probes?: number;
   /** Output only (an FDB entry's bridge): accepted from a listed entry and ignored. */
   master?: number;
-  /** Output only (an FDB entry's bridge): accepted from a listed entry and ignored. */
-  masterName?: string;
-  /** Output only: accepted from a listed entry and ignored. */
-  linkNetnsid?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  nhId?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  unknown?: RawAttr[];
 }
 
 /** The keys a {@link NeighbourSpec} of an ARP/NDP entry takes. */

@@ -42,12 +42,50 @@ import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 /** Kinds of FDB entry, named as `bridge fdb add` takes them. */
 export type FdbState = "permanent" | "local" | "static" | "temp" | "dynamic";
 
+/** The VLAN and the VXLAN remote of an FDB entry: in {@link FdbSpec}, and in `NeighbourSpec` for FDB entries. */
+export interface FdbForwarding {
+  /** VLAN id, 1 to 4094. */
+  vlan?: number;
+  /** Remote UDP port (VXLAN). */
+  port?: number;
+  /** VXLAN network id. */
+  vni?: number;
+  /** Source VNI (VXLAN collect-metadata devices). */
+  srcVni?: number;
+  /** Device to reach the remote through (`via`), by name or index. */
+  via?: string | number;
+  /** `via` by index, used when `via` is absent (a listed entry carries both). */
+  viaIfindex?: number;
+}
+
+/**
+ * What a listed {@link Neighbour} carries that no request sends, so that a
+ * listed entry is a valid {@link FdbSpec} or `NeighbourSpec` as it is:
+ * accepted and ignored.
+ */
+export interface NeighbourOutputFields {
+  /** Output only: accepted from a listed entry and ignored. */
+  type?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  cacheinfo?: NeighbourCacheinfo;
+  /** Output only: accepted from a listed entry and ignored. */
+  probes?: number;
+  /** Output only (the bridge, by name): accepted from a listed entry and ignored. */
+  masterName?: string;
+  /** Output only: accepted from a listed entry and ignored. */
+  linkNetnsid?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  nhId?: number;
+  /** Output only: accepted from a listed entry and ignored. */
+  unknown?: RawAttr[];
+}
+
 /**
  * A bridge forwarding entry to add, replace or delete. A listed FDB entry
  * ({@link Neighbour} of family `bridge`, from `listFdb`) is one as it is:
  * its output-only fields (`NEIGHBOUR_OUTPUT_ONLY`) are accepted and ignored.
  */
-export interface FdbSpec {
+export interface FdbSpec extends FdbForwarding, NeighbourOutputFields {
   /** The MAC address (`00:00:00:00:00:00` is the VXLAN default destination). */
   lladdr: string;
   /** The bridge port, or the device (VXLAN, macvlan...) for `self` entries: name or index. */
@@ -69,39 +107,13 @@ export interface FdbSpec {
    * permanent, `NOARP` static, others dynamic).
    */
   state?: FdbState | readonly string[];
-  /** VLAN id, 1 to 4094. */
-  vlan?: number;
   /** Remote IP address (VXLAN endpoint). */
   dst?: string;
-  /** Remote UDP port (VXLAN). */
-  port?: number;
-  /** VXLAN network id. */
-  vni?: number;
-  /** Source VNI (VXLAN collect-metadata devices). */
-  srcVni?: number;
-  /** Device to reach the remote through (`via`), by name or index. */
-  via?: string | number;
-  /** `via` by index, used when `via` is absent (a listed entry carries both). */
-  viaIfindex?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  type?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  cacheinfo?: NeighbourCacheinfo;
-  /** Output only: accepted from a listed entry and ignored. */
-  probes?: number;
   /**
    * The bridge, by index, as a listed entry carries it: its value is not
    * sent, but an entry with it and without `self` is the bridge's (`master`).
    */
   master?: number;
-  /** Output only (the bridge, by name): accepted from a listed entry and ignored. */
-  masterName?: string;
-  /** Output only: accepted from a listed entry and ignored. */
-  linkNetnsid?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  nhId?: number;
-  /** Output only: accepted from a listed entry and ignored. */
-  unknown?: RawAttr[];
 }
 
 const SPEC_KEYS: readonly string[] = [

@@ -40,7 +40,7 @@ const PRINTED_FLAGS = [
 
 /** The flags of a route or nexthop that `ip route` prints, in iproute2's order. */
 export function routeFlagWords(flags: readonly string[]): string[] {
-  return PRINTED_FLAGS.filter((f) => flags.includes(f));
+  return flags.length === 0 ? [] : PRINTED_FLAGS.filter((f) => flags.includes(f));
 }
 
 /** JSON names of metrics whose camelCase key differs. */
@@ -185,7 +185,8 @@ export function routeToIpJson(route: Route, linkNames: LinkNames, options: Route
   if (r.iif !== undefined) out.iif = linkName(linkNames, r.iif);
   if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
   if (r.pref !== undefined) out.pref = r.pref;
-  for (const k of options.omit ?? []) delete out[k];
+  // Deleting a key the route lacks would still cost a dictionary-mode object.
+  if (options.omit) { for (const k of options.omit) if (k in out) delete out[k]; }
   if (r.encap === undefined) return out;
   return Object.fromEntries(
     Object.entries(out).flatMap(([k, v]) => k === ENCAP_SLOT ? Object.entries(v as object) : [[k, v]]),

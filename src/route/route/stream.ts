@@ -10,7 +10,8 @@
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
-import { parseRouteMessage, type Route } from "./table.ts";
+import type { Route } from "./table.ts";
+import { parseRouteMessage } from "./parse.ts";
 import { checkFilter, dumpRequest, matchRoute, type RouteFilter } from "./filter.ts";
 import { DumpStream, type RouteOptions } from "../rtnl.ts";
 
@@ -24,16 +25,20 @@ export function nameRoute(r: Route, names: LinkNameMap): Route {
 
 /** A stream of the routes that pass a filter; closes its own socket when it ends or is left. */
 export class RouteStream extends DumpStream<Route> {
-  /** Checks the filter (throwing `InvalidArgumentError` at once); nothing is opened until the first `next`. */
-  constructor(filter: RouteFilter, opts: RouteOptions) {
+  /**
+   * Checks the filter (throwing `InvalidArgumentError` at once); nothing is
+   * opened until the first `next`. Devices are named from `names` when the
+   * caller has read them already, else from one link dump.
+   */
+  constructor(filter: RouteFilter, opts: RouteOptions, names?: LinkNameMap) {
     const c = checkFilter(filter);
     super(opts, async (s) => {
       if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
       if (filter.iif !== undefined) c.iif = await resolveLinkIndex(filter.iif, { socket: s });
-      const names = await readLinkNames(s);
+      const known = names ?? await readLinkNames(s);
       return {
         request: c.families.map((family) => dumpRequest(family, c)),
-        parse: (m) => nameRoute(parseRouteMessage(m), names),
+        parse: (m) => nameRoute(parseRouteMessage(m), known),
         keep: (r) => matchRoute(r, c),
         // The kernel refuses to dump a table that does not exist: that table is empty.
         empty: (e) => c.table !== undefined && !filter.strictTable && e instanceof NetlinkError && e.code === "ENOENT",

@@ -1,43 +1,19 @@
 /**
  * Wire format of routes: the `rtmsg` header, the `RTA_*` attribute table
- * (with `RTA_METRICS`, `RTA_MULTIPATH` and `RTA_VIA`), and the parser that
- * turns an `RTM_NEWROUTE` message into a {@link Route}.
- *
- * @example
- * ```ts
- * import { parseRouteMessage } from "./table.ts";
- * import { readMessage } from "../../wire/message.ts";
- * // RTM_NEWROUTE for 10.0.0.0/24 dev 3 proto kernel scope link src 10.0.0.1 (captured).
- * const hex = "3c000000180022000110e30cc537000002180000fe02fd010000000008000f00fe000000" +
- *   "080001000a000000080007000a0000010800040003000000";
- * const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
- * const route = parseRouteMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
- * console.log(route.dst, route.protocol, route.scope, route.oif); // 10.0.0.0/24 kernel link 3
- * ```
+ * (with `RTA_METRICS`, `RTA_MULTIPATH` and `RTA_VIA`), and the public
+ * {@link Route} declared from them ({@link ROUTE_OBJECT}), which
+ * `parseRouteMessage` (`parse.ts`) is generated from.
  *
  * @module
  */
 
 import { AF_INET, AF_INET6, formatIp, parseIp } from "../../wire/addr.ts";
-import { familyName } from "../../wire/family.ts";
-import { tableName } from "./tables.ts";
-import { decodeEncap, type RouteEncap } from "./encap.ts";
+import type { RouteEncap } from "./encap.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
-import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { bitNames, bitsOfNames, type Codec, type NameMap, nameOf, parseAttrs, type RawAttr } from "../../wire/table.ts";
-import {
-  ROUTE_FLAG_NAMES,
-  ROUTER_PREF_NAMES,
-  RT_SCOPE_NAMES,
-  RTA,
-  RTAX,
-  RTCF_NAMES,
-  RTM_F_CLONED,
-  RTN_NAMES,
-  RTPROT_NAMES,
-} from "./names.ts";
+import { bitNames, bitsOfNames, type Codec, parseAttrs, type RawAttr } from "../../wire/table.ts";
+import { ROUTE_FLAG_NAMES, ROUTER_PREF_NAMES, RTA, RTAX } from "./names.ts";
 
 /** `struct rtmsg`, the fixed header of every route message. */
 export const RTMSG = {
@@ -420,74 +396,45 @@ export function prefixLength(prefix: string): number {
   return prefix === "default" ? 0 : Number(prefix.slice(prefix.lastIndexOf("/") + 1));
 }
 
-/** Every value of an 8-bit enumeration, named once: looking names up in sparse maps per route is slow. */
-function byteNames(names: NameMap): string[] {
-  return Array.from({ length: 256 }, (_, i) => nameOf(names, i));
-}
-
-const PROTOCOLS = byteNames(RTPROT_NAMES);
-const SCOPES = byteNames(RT_SCOPE_NAMES);
-const TYPES = byteNames(RTN_NAMES);
-const FAMILIES = Array.from({ length: 256 }, (_, i) => familyName(i));
-
-/** Seconds per clock tick of `rta_cacheinfo` (the kernel's `USER_HZ`). */
-const USER_HZ = 100;
-
-function prefix(family: number, addr: string | undefined, len: number): string {
-  if (addr !== undefined) return `${addr}/${len}`;
-  if (len === 0) return "default";
-  return `${family === AF_INET6 ? "::" : "0.0.0.0"}/${len}`;
-}
-
 /**
- * Parses an `RTM_NEWROUTE` / `RTM_DELROUTE` message. Throws
- * `TruncatedError` / `MalformedError` on bytes that cannot be a route.
+ * The public {@link Route}, field by field in its key order: where each
+ * value comes from and how it is made. `from` names the inputs (`rtm.X` a
+ * field of {@link RTMSG}, else a {@link ROUTE_TABLE} attribute or
+ * `unknown`); a field without `derive` is its one input as parsed, else the
+ * named function of `derive.ts` computes it from the inputs. `required`
+ * fields are always set; the others only when not `undefined`.
+ * `scripts/gen_route.ts` compiles this into `parseRouteMessage`
+ * (`_generated/parse.ts`) and fails when an attribute is left unused.
  */
-export function parseRouteMessage(m: NlMsg): Route {
-  const off = payloadOf(m);
-  if (off + RTMSG_LEN > m.end) throw new TruncatedError("rtmsg", off, RTMSG_LEN, m.end - off);
-  // The fixed rtmsg (layout RTMSG) is read by hand: routes come by the
-  // hundred thousand and this is the hot path of every dump.
-  const b = m.buf;
-  const family = b[off], dstLen = b[off + 1], srcLen = b[off + 2];
-  const flags = m.view.getUint32(off + 8, true);
-  const a = parseAttrs(ROUTE_TABLE, b, m.view, off + RTMSG_LEN, m.end);
-  const cloned4 = family === AF_INET && (flags & RTM_F_CLONED) !== 0;
-  const r: Route = {
-    family: FAMILIES[family] ?? familyName(family),
-    dst: prefix(family, a.dst, dstLen),
-    tos: b[off + 3],
-    table: tableName(a.table ?? b[off + 4]),
-    protocol: PROTOCOLS[b[off + 5]],
-    scope: SCOPES[b[off + 6]],
-    type: TYPES[b[off + 7]],
-    // IPv4 lookup answers reuse the upper flag bits for RTCF_* cache flags.
-    flags: flags === 0 ? [] : bitNames(ROUTE_FLAG_NAMES, cloned4 ? flags & 0xffff : flags),
-  };
-  if (cloned4) r.cache = bitNames(RTCF_NAMES, flags & 0xffff0000);
-  if (a.src !== undefined || srcLen) r.src = prefix(family, a.src, srcLen);
-  if (a.gateway !== undefined) r.gateway = a.gateway;
-  if (a.via !== undefined) r.via = a.via;
-  if (a.oif !== undefined) r.oif = a.oif;
-  if (a.iif !== undefined) r.iif = a.iif;
-  if (a.prefsrc !== undefined) r.prefsrc = a.prefsrc;
-  if (a.priority !== undefined) r.metric = a.priority;
-  if (a.metrics !== undefined) r.metrics = a.metrics;
-  if (a.multipath !== undefined) r.nexthops = a.multipath;
-  if (a.cacheinfo !== undefined) {
-    r.cacheinfo = a.cacheinfo;
-    if (a.cacheinfo.expires) r.expires = Math.trunc(a.cacheinfo.expires / USER_HZ);
-  }
-  if (a.expires !== undefined) r.expires = a.expires;
-  if (a.pref !== undefined) r.pref = a.pref;
-  if (a.mark !== undefined) r.mark = a.mark;
-  if (a.uid !== undefined) r.uid = a.uid;
-  if (a.nhid !== undefined) r.nhid = a.nhid;
-  if (a.flow !== undefined) r.flow = a.flow;
-  if (a.encap !== undefined && a.encapType !== undefined) r.encap = decodeEncap(a.encapType, a.encap);
-  if (a.ipProto !== undefined) r.ipProto = a.ipProto;
-  if (a.sport !== undefined) r.sport = a.sport;
-  if (a.dport !== undefined) r.dport = a.dport;
-  if (a.unknown !== undefined) r.unknown = a.unknown;
-  return r;
-}
+export const ROUTE_OBJECT = {
+  family: { from: ["rtm.family"], derive: "familyText", required: true },
+  dst: { from: ["rtm.family", "dst", "rtm.dstLen"], derive: "prefixText", required: true },
+  tos: { from: ["rtm.tos"], required: true },
+  table: { from: ["table", "rtm.table"], derive: "tableText", required: true },
+  protocol: { from: ["rtm.protocol"], derive: "protocolText", required: true },
+  scope: { from: ["rtm.scope"], derive: "scopeText", required: true },
+  type: { from: ["rtm.type"], derive: "typeText", required: true },
+  flags: { from: ["rtm.family", "rtm.flags"], derive: "flagsText", required: true },
+  cache: { from: ["rtm.family", "rtm.flags"], derive: "cacheText" },
+  src: { from: ["rtm.family", "src", "rtm.srcLen"], derive: "sourceText" },
+  gateway: { from: ["gateway"] },
+  via: { from: ["via"] },
+  oif: { from: ["oif"] },
+  iif: { from: ["iif"] },
+  prefsrc: { from: ["prefsrc"] },
+  metric: { from: ["priority"] },
+  metrics: { from: ["metrics"] },
+  nexthops: { from: ["multipath"] },
+  cacheinfo: { from: ["cacheinfo"] },
+  expires: { from: ["expires", "cacheinfo"], derive: "expiresOf" },
+  pref: { from: ["pref"] },
+  mark: { from: ["mark"] },
+  uid: { from: ["uid"] },
+  nhid: { from: ["nhid"] },
+  flow: { from: ["flow"] },
+  encap: { from: ["encapType", "encap"], derive: "encapOf" },
+  ipProto: { from: ["ipProto"] },
+  sport: { from: ["sport"] },
+  dport: { from: ["dport"] },
+  unknown: { from: ["unknown"] },
+} as const;

@@ -6,7 +6,7 @@
  */
 
 import { parseIp } from "../../../wire/addr.ts";
-import type { KindData, KindJson, KindPrintContext } from "./kind.ts";
+import type { KindData, KindJson, KindPrintContext, KindWordReader } from "./kind.ts";
 
 /**
  * How one field is printed in JSON: `num` as is; `bool` as true/false;
@@ -82,6 +82,16 @@ export const onOffText = (v: unknown): string => (v ? "on" : "off");
 /** An address in a multicast range (224/4 or ff00::/8). */
 export function isMulticast(ip: string): boolean {
   return /^(22[4-9]|23\d)\./.test(ip) || /^ff/i.test(ip);
+}
+
+/**
+ * A pair of words that switch a setting (`udpcsum`/`noudpcsum`): 1 for the
+ * first, 0 for the second, `undefined` for neither; both is a usage error.
+ */
+export function switchWord(r: KindWordReader, on: string, off: string): 0 | 1 | undefined {
+  const k = r.words;
+  if (k[on] !== undefined && k[off] !== undefined) throw r.usage(`Use "${on}" or "${off}", not both`, off);
+  return k[off] !== undefined ? 0 : k[on] !== undefined ? 1 : undefined;
 }
 
 /** A name from `names`, or its number (iproute2's `get_index`), read for `word`. */

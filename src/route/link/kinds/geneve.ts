@@ -8,7 +8,7 @@
 
 import type { Attrs } from "../../../wire/table.ts";
 import { AF_INET6, ipFamily } from "../../../wire/addr.ts";
-import { flowlabelText, ipv6ToOwnKeys, switchText, tosText, ttlText } from "./format.ts";
+import { flowlabelText, ipv6ToOwnKeys, switchText, switchWord, tosText, ttlText } from "./format.ts";
 import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
 
 /** `GENEVE_DF_*`: the outer header's DF bit. */
@@ -96,10 +96,8 @@ const SWITCHES = [
 /** `iplink_geneve.c`'s grammar; like ip, it always sends id, label, ttl and tos on create. */
 function read(r: KindWordReader): KindWordsSpec {
   const k = r.words;
-  for (const [on, off] of SWITCHES) {
-    if (k[on] !== undefined && k[off] !== undefined) throw r.usage(`Use "${on}" or "${off}", not both`, off);
-  }
-  const external = k.external !== undefined;
+  const on = Object.fromEntries(SWITCHES.map(([w, off]) => [w, switchWord(r, w, off)]));
+  const external = on.external === 1;
   if (external && k.id !== undefined) throw r.usage(`Use "external" or "id", not both`, "id");
   const d: Attrs<typeof IFLA_GENEVE_ATTRS> = {};
   if (k.ttl === "inherit") d.ttlInherit = 1;
@@ -127,9 +125,7 @@ function read(r: KindWordReader): KindWordsSpec {
   }
   if (external) d.collectMetadata = true;
   if (k.innerprotoinherit !== undefined) d.innerProtoInherit = true;
-  if (k.udpcsum !== undefined || k.noudpcsum !== undefined) d.udpCsum = k.udpcsum ? 1 : 0;
-  if (k.udp6zerocsumtx !== undefined || k.noudp6zerocsumtx !== undefined) d.udpZeroCsum6Tx = k.udp6zerocsumtx ? 1 : 0;
-  if (k.udp6zerocsumrx !== undefined || k.noudp6zerocsumrx !== undefined) d.udpZeroCsum6Rx = k.udp6zerocsumrx ? 1 : 0;
+  for (const [key, , word] of CSUMS) if (on[word] !== undefined) d[key] = on[word];
   return { data: d };
 }
 

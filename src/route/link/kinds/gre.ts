@@ -8,6 +8,7 @@
 import type { Attrs } from "../../../wire/table.ts";
 import { ipFamily } from "../../../wire/addr.ts";
 import type { KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import { switchWord } from "./format.ts";
 
 /** `GRE_*` header flag bits of `IFLA_GRE_IFLAGS`/`IFLA_GRE_OFLAGS` (big-endian on the wire). */
 export const GRE_FLAGS = { 0x8000: "csum", 0x4000: "routing", 0x2000: "key", 0x1000: "seq" } as const;
@@ -99,10 +100,8 @@ function read(r: KindWordReader): KindWordsSpec {
   if (k.local !== undefined) d.local = ipv4(r, "local", k.local);
   if (k.ttl !== undefined) d.ttl = k.ttl === "inherit" ? 0 : r.int(k.ttl, "TTL", 0, 255);
   if (k.tos !== undefined) d.tos = k.tos === "inherit" ? 1 : r.int(k.tos, "TOS", 0, 255);
-  if (k.pmtudisc !== undefined && k.nopmtudisc !== undefined) {
-    throw r.usage(`Use "pmtudisc" or "nopmtudisc"`, "nopmtudisc");
-  }
-  if (k.pmtudisc !== undefined || k.nopmtudisc !== undefined) d.pmtudisc = k.nopmtudisc === undefined ? 1 : 0;
+  const pmtudisc = switchWord(r, "pmtudisc", "nopmtudisc");
+  if (pmtudisc !== undefined) d.pmtudisc = pmtudisc;
   if (k["ignore-df"] !== undefined || k["noignore-df"] !== undefined) d.ignoreDf = k["ignore-df"] ? 1 : 0;
   if (k.fwmark !== undefined) d.fwmark = r.int(k.fwmark, "fwmark");
   if (k.external !== undefined) d.collectMetadata = true;
