@@ -109,6 +109,34 @@ test("tc -p -j prints JSON indented as tc does", { skip }, async () => {
   });
 });
 
+test("tc -p decodes u32 keys of ip and ipv6 filters as tc prints them", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    tc(ns, "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb");
+    const filters = [
+      "ip prio 2 u32 match ip src 10.0.0.1/32 match ip protocol 6 0xff match ip sport 80 0xffff " +
+      "match ip dport 443 0xffff flowid 1:1",
+      "ip prio 3 u32 match ip dst 10.1.0.0/16 match ip sport 80 0xffff match ip ihl 5 0xf flowid 1:2",
+      "ip prio 4 u32 match ip dsfield 0x10 0xff match ip dport 53 0xffff match u32 1 0xff00ff00 at 12 flowid 1:2",
+      "ipv6 prio 5 u32 match u16 0x50 0xffff at 22 match u8 6 0xff at 9 match u32 7 0xffffffff at 24 match u32 0x0a000001 0xffffff00 at 16 flowid 1:3",
+      "all prio 6 u32 match u32 0x0a000001 0xffffffff at 12 flowid 1:3",
+    ];
+    for (const f of filters) {
+      const r = tc(ns, "filter", "add", "dev", "v0", "parent", "1:", "protocol", ...f.split(" "));
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const theirs = tc(ns, "-p", "filter", "show", "dev", "v0").stdout;
+    // Decoded: every line tc -p prints; without -p the raw keys come back.
+    assert.match(theirs, /match IP src 10\.0\.0\.1\/32/);
+    assert.match(theirs, /match IP dsfield 0x10/);
+    assert.equal(nlkit(["-n", ns, "-p", "tc", "filter", "show", "dev", "v0"]).stdout, theirs);
+    assert.equal(
+      nlkit(["-n", ns, "tc", "filter", "show", "dev", "v0"]).stdout,
+      tc(ns, "filter", "show", "dev", "v0").stdout,
+    );
+  });
+});
+
 test("nlkit monitor tc shows tc changes as they happen", { skip }, async () => {
   await withTempNetns(async (ns) => {
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");

@@ -190,7 +190,9 @@ test("netem distributions and loss models are refused when tc refuses them", () 
   assert.throws(() => netem("delay 10ms 1ms distribution nosuch"), /Cannot find netem distribution "nosuch"/);
   assert.throws(() => netem("delay 10ms distribution normal"), /without a delay and a jitter/);
   assert.throws(() => netem("loss 1% loss state 2%"), /Duplicate netem "loss"/);
-  assert.throws(() => netem("slot distribution normal 1ms 1ms"), /slot distributions are not supported/);
+  assert.throws(() => netem("slot distribution normal 1ms 0ms"), /slot jitter: it must be positive/);
+  assert.throws(() => netem("slot distribution nosuch 1ms 1ms"), /Cannot find netem distribution "nosuch"/);
+  assert.throws(() => netem("slot uniform 1ms 1ms"), /Unknown netem slot parameter: "uniform"/);
   assert.throws(() => netem("slot 5ms 2ms"), /Invalid netem slot/);
   assert.throws(() => netem("ecn"), /ecn without loss/);
   assert.ok(netem("loss gemodel 1% ecn").length > 0);

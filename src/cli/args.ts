@@ -6,6 +6,9 @@
  */
 
 import { suggest } from "./suggest.ts";
+import { escapeControls, intWord, quote, WordCursor } from "../words.ts";
+
+export { escapeControls, quote };
 
 /** Bad command-line input: printed as is and mapped to exit code 2. */
 export class UsageError extends Error {
@@ -23,17 +26,6 @@ export class UsageError extends Error {
   }
 }
 
-/** Control characters (C0, DEL, C1) as `\xHH`, so echoed input cannot drive the terminal. */
-export function escapeControls(text: string): string {
-  // deno-lint-ignore no-control-regex -- matching control characters is the point
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
-/** A user's word in double quotes, control characters escaped. */
-export function quote(word: string): string {
-  return `"${escapeControls(word)}"`;
-}
-
 /** ` (did you mean "x"?)` when one of `choices` is close to `word`, else "". */
 export function didYouMean(word: string, choices: readonly string[]): string {
   const best = suggest(word, choices);
@@ -45,49 +37,17 @@ export function unknownWord(what: string, word: string, choices: readonly string
   return new UsageError(`Unknown ${what}: ${quote(word)}${didYouMean(word, choices)}`, word);
 }
 
-/** Reads words one at a time. */
-export class Args {
-  #words: readonly string[];
-  #pos = 0;
-
+/** Reads words one at a time; bad words are usage errors. */
+export class Args extends WordCursor {
   /** Wraps the words (not copied). */
   constructor(words: readonly string[]) {
-    this.#words = words;
-  }
-
-  /** True when every word was read. */
-  get done(): boolean {
-    return this.#pos >= this.#words.length;
-  }
-
-  /** The next word, without consuming it. */
-  peek(): string | undefined {
-    return this.#words[this.#pos];
-  }
-
-  /** Consumes and returns the next word. */
-  next(): string | undefined {
-    return this.#words[this.#pos++];
-  }
-
-  /** Consumes the value that must follow `keyword`. */
-  value(keyword: string, what = "value"): string {
-    const v = this.next();
-    if (v === undefined) throw new UsageError(`Missing ${what} after ${quote(keyword)}`, keyword);
-    return v;
-  }
-
-  /** Consumes and returns every remaining word. */
-  rest(): string[] {
-    const r = this.#words.slice(this.#pos);
-    this.#pos = this.#words.length;
-    return r;
+    super(words, (m, w) => new UsageError(m, w));
   }
 }
 
 /** Parses a decimal (or 0x hex) integer in [min, max], naming `what` on failure. */
 export function toInt(text: string, what: string, min = 0, max = 0xffffffff): number {
-  const n = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
+  const n = intWord(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new UsageError(`Invalid ${what}: ${quote(text)} (must be ${min} to ${max})`, text);
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Args, UsageError } from "./args.ts";
+import { type Args, toInt, UsageError } from "./args.ts";
 import { pickWord, type TableWord, wordTable } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { linkNames, nameOfIndex } from "./names.ts";
@@ -102,8 +102,8 @@ function commonWords(w: TcWords, object: string): Partial<Spec> {
         else if (key === "handle") s.handle = v;
         else if (key === "classid") s.classid = v;
         else if (key === "protocol") s.protocol = v;
-        else if (key === "prio") s.priority = intOf(v, "priority", 0xffff);
-        else if (key === "chain") s.chain = intOf(v, "chain", 0xffffffff);
+        else if (key === "prio") s.priority = toInt(v, "priority", 0, 0xffff);
+        else if (key === "chain") s.chain = toInt(v, "chain");
         else s.estimator = estimatorOf(parseTime(v), parseTime(w.value(word)));
         break;
       }
@@ -112,12 +112,6 @@ function commonWords(w: TcWords, object: string): Partial<Spec> {
     }
   }
   return s;
-}
-
-function intOf(v: string, what: string, max: number): number {
-  const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
-  if (!(n >= 0 && n <= max)) throw new UsageError(`Invalid ${what}: "${v}" (must be 0 to ${max})`, v);
-  return n;
 }
 
 /** Reads `tc qdisc|class|filter CMD WORDS...` into a spec, with devices resolved by `linkIndex`. */

@@ -92,11 +92,14 @@ export class TcPrinter {
     this.#sep = "";
   }
 
-  // A JSON value, already as JSON text.
+  // A JSON value, already as JSON text. The common case (compact, inside an object) is one concatenation.
   #value(mode: PrintMode, key: string | undefined, json: string): void {
     if (mode === "fp") return;
-    this.#name(key);
-    this.#json += json;
+    if (this.#inObject && !this.pretty) this.#json += this.#sep + quoteKey(key ?? "") + json;
+    else {
+      this.#name(key);
+      this.#json += json;
+    }
     this.#sep = ",";
   }
 

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
+// Not node:fs: under Deno it starts the Node layer (~75 ms) for every nft command.
+import { readTextOrUndefined } from "../../../sys/files.ts";
 
 /** Where nft reads label names. */
 export const CONNLABEL_CONF = "/etc/connlabel.conf";
@@ -30,12 +31,6 @@ export function parseConnlabels(text: string): Map<number, string> {
 
 /** Label names by bit, read once (empty when the file is missing). */
 export function connlabels(): Map<number, string> {
-  if (!cached) {
-    try {
-      cached = parseConnlabels(readFileSync(CONNLABEL_CONF, "utf8"));
-    } catch {
-      cached = new Map();
-    }
-  }
+  cached ??= parseConnlabels(readTextOrUndefined(CONNLABEL_CONF) ?? "");
   return cached;
 }

@@ -50,21 +50,22 @@ export function readVerdict(w: TcWords): number | undefined {
   return v;
 }
 
+const VERDICT_NAMES: Record<number, string> = {
+  [-1]: "continue",
+  0: "pass",
+  1: "reclassify",
+  2: "drop",
+  3: "pipe",
+  4: "stolen",
+  8: "trap",
+};
+
 /** Names a verdict as tc prints it. */
 export function verdictName(action: number): string {
   const op = action & ~EXT_MASK;
   if (op === TC_ACT.TC_ACT_GOTO_CHAIN) return "goto";
   if (op === TC_ACT.TC_ACT_JUMP) return "jump";
-  const names: Record<number, string> = {
-    [-1]: "continue",
-    0: "pass",
-    1: "reclassify",
-    2: "drop",
-    3: "pipe",
-    4: "stolen",
-    8: "trap",
-  };
-  return names[action] ?? String(action);
+  return VERDICT_NAMES[action] ?? String(action);
 }
 
 /** Prints a verdict as `print_action_control`. */

@@ -1,8 +1,10 @@
 /**
- * `flower`: the flow classifier. Matches on MAC addresses, VLAN, IP
- * protocol, addresses, ports (single or ranges), TOS and TTL, with a class
- * id and actions. Tunnel, MPLS, ARP, ICMP, TCP flag and conntrack keys are
- * refused.
+ * `flower`: the flow classifier. Matches on MAC addresses, VLAN tags (outer
+ * and inner), MPLS, IP protocol, addresses, ports (single or ranges), TOS,
+ * TTL, TCP flags, ICMP, ARP, IP fragment flags, tunnel (`enc_*`) and
+ * conntrack keys, with a class id and actions. Tunnel options (geneve,
+ * vxlan, erspan, gtp), `mpls` label stacks, `ct_label`, `hw_tc`, PPPoE
+ * and L2TPv3 keys are not supported (refused as unknown words).
  *
  * @module
  */
@@ -16,19 +18,45 @@ import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { printClsFlags } from "./flags.ts";
-import { protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
+import {
+  FLOWER_SCALARS,
+  type FlowerNeed,
+  type FlowerScalar,
+  type Masked,
+  printCtState,
+  printScalar,
+  readCtState,
+  readScalar,
+  SCALAR_BY_WORD,
+} from "./flower_keys.ts";
 
 /**
- * `TCA_FLOWER_*`, in the order tc sends them for its usual word order
- * (ports: the key of the packet's protocol, or a range). Options map onto
- * these raw keys in {@link toAttrs} and back in {@link fromAttrs}.
+ * `TCA_FLOWER_*`, in the order tc's parser sends them (f_flower.c tests
+ * its words in this order; actions, flags, ip_flags and the ethernet type
+ * come last). Options map onto these raw keys in {@link toAttrs} and back
+ * in {@link fromAttrs}.
  */
 const FLOWER_ATTRS = {
   classid: { type: 1, kind: "u32" },
+  ctState: { type: 91, kind: "u16" },
+  ctStateMask: { type: 92, kind: "u16" },
+  ctZone: { type: 93, kind: "u16" },
+  ctZoneMask: { type: 94, kind: "u16" },
+  ctMark: { type: 95, kind: "u32" },
+  ctMarkMask: { type: 96, kind: "u32" },
   indev: { type: 2, kind: "string" },
+  numOfVlans: { type: 102, kind: "u8" },
   vlanId: { type: 23, kind: "u16" },
   vlanPrio: { type: 24, kind: "u8" },
+  vlanEthType: { type: 25, kind: "u16be" },
+  cvlanId: { type: 77, kind: "u16" },
+  cvlanPrio: { type: 78, kind: "u8" },
+  cvlanEthType: { type: 79, kind: "u16be" },
+  mplsLabel: { type: 70, kind: "u32" },
+  mplsTc: { type: 69, kind: "u8" },
+  mplsBos: { type: 68, kind: "u8" },
+  mplsTtl: { type: 67, kind: "u8" },
   ethDst: { type: 4, kind: "mac" },
   ethDstMask: { type: 5, kind: "bytes" },
   ethSrc: { type: 6, kind: "mac" },
@@ -62,28 +90,62 @@ const FLOWER_ATTRS = {
   sctpSrcMask: { type: 39, kind: "u16be" },
   portSrcMin: { type: 87, kind: "u16be" },
   portSrcMax: { type: 88, kind: "u16be" },
+  tcpFlags: { type: 71, kind: "u16be" },
+  tcpFlagsMask: { type: 72, kind: "u16be" },
+  icmpv4Type: { type: 51, kind: "u8" },
+  icmpv4TypeMask: { type: 52, kind: "u8" },
+  icmpv6Type: { type: 55, kind: "u8" },
+  icmpv6TypeMask: { type: 56, kind: "u8" },
+  icmpv4Code: { type: 49, kind: "u8" },
+  icmpv4CodeMask: { type: 50, kind: "u8" },
+  icmpv6Code: { type: 53, kind: "u8" },
+  icmpv6CodeMask: { type: 54, kind: "u8" },
+  arpTip: { type: 59, kind: "ip" },
+  arpTipMask: { type: 60, kind: "bytes" },
+  arpSip: { type: 57, kind: "ip" },
+  arpSipMask: { type: 58, kind: "bytes" },
+  arpOp: { type: 61, kind: "u8" },
+  arpOpMask: { type: 62, kind: "u8" },
+  arpTha: { type: 65, kind: "mac" },
+  arpThaMask: { type: 66, kind: "bytes" },
+  arpSha: { type: 63, kind: "mac" },
+  arpShaMask: { type: 64, kind: "bytes" },
+  encIpv4Dst: { type: 29, kind: "ip" },
+  encIpv4DstMask: { type: 30, kind: "bytes" },
+  encIpv6Dst: { type: 33, kind: "ip" },
+  encIpv6DstMask: { type: 34, kind: "bytes" },
+  encIpv4Src: { type: 27, kind: "ip" },
+  encIpv4SrcMask: { type: 28, kind: "bytes" },
+  encIpv6Src: { type: 31, kind: "ip" },
+  encIpv6SrcMask: { type: 32, kind: "bytes" },
+  encKeyId: { type: 26, kind: "u32be" },
+  encDstPort: { type: 45, kind: "u16be" },
+  encTos: { type: 80, kind: "u8" },
+  encTosMask: { type: 81, kind: "u8" },
+  encTtl: { type: 82, kind: "u8" },
+  encTtlMask: { type: 83, kind: "u8" },
   act: { type: 3, kind: "codec", codec: TC_ACTION_LIST },
   flags: { type: 22, kind: "u32" },
+  keyFlags: { type: 47, kind: "u32be" },
+  keyFlagsMask: { type: 48, kind: "u32be" },
   ethType: { type: 8, kind: "u16be" },
 } as const;
 
 type FlowerAttrs = Attrs<typeof FLOWER_ATTRS>;
+type AttrName = keyof typeof FLOWER_ATTRS;
 
 /** The port keys of each IP protocol. */
 const PORT_KEYS: Record<number, "tcp" | "udp" | "sctp"> = { 6: "tcp", 17: "udp", 132: "sctp" };
 
-/** A value with its mask. */
-export interface Masked<T> {
-  /** The value. */
-  value: T;
-  /** Bits compared (all when absent). */
-  mask?: T;
-}
-
 /** A port match: one port with a mask, or a range. */
 export type PortMatch = { port: number; mask?: number } | { min: number; max: number };
 
-/** flower options. */
+export type { Masked };
+
+/**
+ * flower options. Prefixes are `ADDR/BITS` (or `ADDR/MASK` for a mask
+ * with holes); MAC masks are MAC addresses or bit counts.
+ */
 export interface FlowerOptions {
   /** Class to classify into. */
   classid?: number;
@@ -93,10 +155,28 @@ export interface FlowerOptions {
   flags?: number;
   /** Ethernet type to match (tc fills it from the filter's protocol unless that is `all`). */
   ethType?: number;
-  /** VLAN id. */
+  /** Number of VLAN tags. */
+  numOfVlans?: number;
+  /** VLAN id (needs protocol 802.1Q or 802.1ad, or numOfVlans). */
   vlanId?: number;
   /** VLAN priority. */
   vlanPrio?: number;
+  /** Ethernet type inside the VLAN tag. */
+  vlanEthType?: number;
+  /** Inner VLAN id (needs an 802.1Q or 802.1ad vlanEthType). */
+  cvlanId?: number;
+  /** Inner VLAN priority. */
+  cvlanPrio?: number;
+  /** Ethernet type inside the inner VLAN tag. */
+  cvlanEthType?: number;
+  /** MPLS label (needs an MPLS ethernet type). */
+  mplsLabel?: number;
+  /** MPLS traffic class. */
+  mplsTc?: number;
+  /** MPLS bottom of stack bit. */
+  mplsBos?: number;
+  /** MPLS TTL. */
+  mplsTtl?: number;
   /** Destination MAC with mask. */
   dstMac?: Masked<string>;
   /** Source MAC with mask. */
@@ -115,6 +195,42 @@ export interface FlowerOptions {
   dstPort?: PortMatch;
   /** Source port or range. */
   srcPort?: PortMatch;
+  /** TCP flags (12 bits) with mask. */
+  tcpFlags?: Masked<number>;
+  /** ICMP type with mask (needs ip_proto icmp or icmpv6). */
+  icmpType?: Masked<number>;
+  /** ICMP code with mask. */
+  icmpCode?: Masked<number>;
+  /** ARP target IPv4 prefix (needs protocol arp or rarp). */
+  arpTip?: string;
+  /** ARP sender IPv4 prefix. */
+  arpSip?: string;
+  /** ARP opcode (1 request, 2 reply) with mask. */
+  arpOp?: Masked<number>;
+  /** ARP target MAC with mask. */
+  arpTha?: Masked<string>;
+  /** ARP sender MAC with mask. */
+  arpSha?: Masked<string>;
+  /** Tunnel destination prefix. */
+  encDstIp?: string;
+  /** Tunnel source prefix. */
+  encSrcIp?: string;
+  /** Tunnel key id (VNI). */
+  encKeyId?: number;
+  /** Tunnel UDP destination port. */
+  encDstPort?: number;
+  /** Tunnel TOS with mask. */
+  encTos?: Masked<number>;
+  /** Tunnel TTL with mask. */
+  encTtl?: Masked<number>;
+  /** IP fragment flags (`ip_flags frag/nofirstfrag`): the flags set and the flags compared. */
+  ipFlags?: { flags: number; mask: number };
+  /** conntrack state (`+trk+est`): the state bits set and the bits compared. */
+  ctState?: { state: number; mask: number };
+  /** conntrack zone with mask. */
+  ctZone?: Masked<number>;
+  /** conntrack mark with mask. */
+  ctMark?: Masked<number>;
   /** Actions run on a match. */
   actions?: TcAction[];
 }
@@ -127,47 +243,80 @@ function prefixMask(bits: number, bytes: number): Uint8Array {
   return m;
 }
 
-function maskBits(m: Uint8Array): number | undefined {
-  let bits = 0;
+/** tc's `__mask_bits`: the prefix length of a mask, or -1 when it has holes or starts with a zero bit. */
+function maskBits(m: Uint8Array): number {
+  let bits = 0, hole = false;
   for (const b of m) {
-    if (b === 0xff) bits += 8;
-    else {
-      const n = Math.clz32(~(b << 24));
-      if ((b << n & 0xff) !== 0) return undefined;
-      bits += n;
-      break;
+    for (let j = 7; j >= 0; j--) {
+      if ((b >> j) & 1) {
+        if (hole) return -1;
+        bits++;
+      } else if (bits) hole = true;
+      else return -1;
     }
   }
-  return m.subarray(Math.ceil(bits / 8)).some((b) => b !== 0) ? undefined : bits;
+  return bits;
+}
+
+/** A prefix option (`ADDR/BITS`, or `ADDR/MASK` with holes) from an address and its mask. */
+function prefixOf(addr: string, mask: Uint8Array | undefined, bytes: number): string {
+  const bits = mask ? maskBits(mask) : bytes * 8;
+  return `${addr}/${bits < 0 ? formatIp(mask!, 0, mask!.length) : bits}`;
+}
+
+/** The first of an IPv4 or IPv6 address/mask attribute pair that is present, as a prefix option. */
+function ipOf(a: FlowerAttrs, v4: AttrName, v6?: AttrName): string | undefined {
+  const rec = a as Record<string, unknown>;
+  if (rec[v4] !== undefined) return prefixOf(rec[v4] as string, rec[`${v4}Mask`] as Uint8Array, 4);
+  if (v6 && rec[v6] !== undefined) return prefixOf(rec[v6] as string, rec[`${v6}Mask`] as Uint8Array, 16);
+}
+
+function macOf(a: FlowerAttrs, name: AttrName): Masked<string> | undefined {
+  const rec = a as Record<string, unknown>;
+  const v = rec[name] as string | undefined, m = rec[`${name}Mask`] as Uint8Array | undefined;
+  return v === undefined ? undefined : { value: v, mask: m && formatHex(m, 0, m.length) };
 }
 
 function parse(buf: Uint8Array, view: DataView, start: number, end: number): FlowerOptions {
   return fromAttrs(parseAttrs(FLOWER_ATTRS, buf, view, start, end));
 }
 
+/** Which attribute pair an ICMP key uses: IPv4's or IPv6's. */
+function icmpAttr(s: FlowerScalar, v6: boolean): AttrName {
+  return (v6 ? s.attr.replace("v4", "v6") : s.attr) as AttrName;
+}
+
 /** Options from the raw attributes. */
 function fromAttrs(a: FlowerAttrs): FlowerOptions {
   const o: FlowerOptions = {};
+  const rec = a as Record<string, unknown>, out = o as Record<string, unknown>;
   if (a.classid !== undefined) o.classid = a.classid;
   if (a.indev !== undefined) o.indev = a.indev;
   if (a.flags !== undefined) o.flags = a.flags;
   if (a.ethType !== undefined) o.ethType = a.ethType;
-  if (a.vlanId !== undefined) o.vlanId = a.vlanId;
-  if (a.vlanPrio !== undefined) o.vlanPrio = a.vlanPrio;
-  const mac = (v: string, m?: Uint8Array): Masked<string> => ({ value: v, mask: m && formatHex(m, 0, m.length) });
-  if (a.ethDst !== undefined) o.dstMac = mac(a.ethDst, a.ethDstMask);
-  if (a.ethSrc !== undefined) o.srcMac = mac(a.ethSrc, a.ethSrcMask);
   if (a.ipProto !== undefined) o.ipProto = a.ipProto;
-  if (a.ipTos !== undefined) o.ipTos = { value: a.ipTos, mask: a.ipTosMask };
-  if (a.ipTtl !== undefined) o.ipTtl = { value: a.ipTtl, mask: a.ipTtlMask };
-  const ip = (v: string, m: Uint8Array | undefined, bytes: number) => {
-    const bits = m ? maskBits(m) : bytes * 8;
-    return `${v}/${bits ?? formatIp(m!, 0, m!.length)}`;
-  };
-  if (a.ipv4Dst !== undefined) o.dstIp = ip(a.ipv4Dst, a.ipv4DstMask, 4);
-  else if (a.ipv6Dst !== undefined) o.dstIp = ip(a.ipv6Dst, a.ipv6DstMask, 16);
-  if (a.ipv4Src !== undefined) o.srcIp = ip(a.ipv4Src, a.ipv4SrcMask, 4);
-  else if (a.ipv6Src !== undefined) o.srcIp = ip(a.ipv6Src, a.ipv6SrcMask, 16);
+  for (const s of FLOWER_SCALARS) {
+    const attr = s.needs === "icmp" && rec[s.attr] === undefined ? icmpAttr(s, true) : s.attr as AttrName;
+    const v = rec[attr] as number | undefined;
+    if (v === undefined) continue;
+    out[s.option] = s.mask ? { value: v, mask: rec[`${attr}Mask`] as number | undefined } : v;
+  }
+  for (const [opt, attr] of [["dstMac", "ethDst"], ["srcMac", "ethSrc"], ["arpTha", "arpTha"], ["arpSha", "arpSha"]]) {
+    const m = macOf(a, attr as AttrName);
+    if (m) out[opt] = m;
+  }
+  const ips: [string, AttrName, AttrName?][] = [
+    ["dstIp", "ipv4Dst", "ipv6Dst"],
+    ["srcIp", "ipv4Src", "ipv6Src"],
+    ["arpTip", "arpTip"],
+    ["arpSip", "arpSip"],
+    ["encDstIp", "encIpv4Dst", "encIpv6Dst"],
+    ["encSrcIp", "encIpv4Src", "encIpv6Src"],
+  ];
+  for (const [opt, v4, v6] of ips) {
+    const ip = ipOf(a, v4, v6);
+    if (ip) out[opt] = ip;
+  }
   const p = PORT_KEYS[o.ipProto ?? -1];
   if (p) {
     const port = (v?: number, m?: number, min?: number, max?: number): PortMatch | undefined =>
@@ -177,6 +326,8 @@ function fromAttrs(a: FlowerAttrs): FlowerOptions {
     if (dst) o.dstPort = dst;
     if (src) o.srcPort = src;
   }
+  if (a.ctState !== undefined) o.ctState = { state: a.ctState, mask: a.ctStateMask ?? 0xffff };
+  if (a.keyFlagsMask !== undefined) o.ipFlags = { flags: a.keyFlags ?? 0, mask: a.keyFlagsMask };
   if (a.act) o.actions = a.act;
   return o;
 }
@@ -186,17 +337,18 @@ function macMask(m: Masked<string>): Uint8Array {
   return /^\d+$/.test(m.mask) ? prefixMask(Number(m.mask), 6) : parseMac(m.mask);
 }
 
-/** An IP prefix as address and mask, checked against the ethernet type. */
-function ipAttrs(prefix: string, ethType: number | undefined): { v6: boolean; addr: string; mask: Uint8Array } {
+/** An IP prefix as address and mask; `family` 4 or 6 when the ethernet type decides it. */
+function ipAttrs(prefix: string, family?: 4 | 6): { v6: boolean; addr: string; mask: Uint8Array } {
   const [addr, len] = prefix.split("/");
   const bytes = parseIp(addr);
   const v6 = bytes.length === 16;
-  if (
-    (ethType === 0x800 && v6) || (ethType === 0x86dd && !v6) || (ethType && ethType !== 0x800 && ethType !== 0x86dd)
-  ) {
-    throw new InvalidArgumentError(
-      `Cannot match IP address "${prefix}" with ethernet type 0x${(ethType ?? 0).toString(16)}`,
-    );
+  if (family && family !== (v6 ? 6 : 4)) {
+    throw new InvalidArgumentError(`Cannot match IP address "${prefix}": the protocol is IPv${family}`);
+  }
+  if (len !== undefined && /[.:]/.test(len)) {
+    const mask = parseIp(len);
+    if (mask.length !== bytes.length) throw new InvalidArgumentError(`Invalid prefix: "${prefix}"`);
+    return { v6, addr, mask };
   }
   const bits = len === undefined ? bytes.length * 8 : Number(len);
   if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) {
@@ -218,30 +370,98 @@ function portAttrs(a: Record<string, unknown>, p: PortMatch, proto: number | und
   a[`${key}${dir}Mask`] = p.mask;
 }
 
+const VLAN_TYPES = [0x8100, 0x88a8], MPLS_TYPES = [0x8847, 0x8848], ARP_TYPES = [0x806, 0x8035];
+
+/** The ethernet type the keys after the VLAN tags see (tc's running `eth_type`). */
+const innerType = (o: FlowerOptions) => o.cvlanEthType ?? o.vlanEthType ?? o.ethType;
+
+/** Whether the protocol allows a key, as tc checks it. */
+function allowed(need: FlowerNeed, o: FlowerOptions): boolean {
+  const eth = innerType(o) ?? 0;
+  switch (need) {
+    case "vlan":
+      return VLAN_TYPES.includes(o.ethType ?? 0) || (o.numOfVlans ?? 0) > 0;
+    case "cvlan":
+      return VLAN_TYPES.includes(o.vlanEthType ?? 0) || (o.numOfVlans ?? 0) > 1;
+    case "mpls":
+      return MPLS_TYPES.includes(eth);
+    case "arp":
+      return ARP_TYPES.includes(eth);
+    case "icmp":
+      return (eth === 0x800 && o.ipProto === 1) || (eth === 0x86dd && o.ipProto === 58);
+  }
+}
+
+const NEEDS: Record<FlowerNeed, string> = {
+  vlan: "the protocol is 802.1Q or 802.1ad (or num_of_vlans is set)",
+  cvlan: "vlan_ethtype is 802.1Q or 802.1ad (or num_of_vlans is 2 or more)",
+  mpls: "the ethernet type is MPLS",
+  arp: "the ethernet type is arp or rarp",
+  icmp: "ip_proto is icmp (ip) or icmpv6 (ipv6)",
+};
+
 /** The raw attributes of options (tc always sends the flags). */
 function toAttrs(o: FlowerOptions): FlowerAttrs {
   const a: Record<string, unknown> = {
     classid: o.classid,
     indev: o.indev,
-    vlanId: o.vlanId,
-    vlanPrio: o.vlanPrio,
     ipProto: o.ipProto,
     act: o.actions?.length ? o.actions : undefined,
     flags: o.flags ?? 0,
     ethType: o.ethType,
   };
-  if (o.dstMac) [a.ethDst, a.ethDstMask] = [o.dstMac.value, macMask(o.dstMac)];
-  if (o.srcMac) [a.ethSrc, a.ethSrcMask] = [o.srcMac.value, macMask(o.srcMac)];
-  if (o.ipTos) [a.ipTos, a.ipTosMask] = [o.ipTos.value, o.ipTos.mask ?? 0xff];
-  if (o.ipTtl) [a.ipTtl, a.ipTtlMask] = [o.ipTtl.value, o.ipTtl.mask ?? 0xff];
-  for (const [prefix, dir] of [[o.dstIp, "Dst"], [o.srcIp, "Src"]] as const) {
+  const opts = o as Record<string, unknown>;
+  const eth = innerType(o);
+  if (o.ipProto !== undefined && eth !== 0x800 && eth !== 0x86dd) {
+    throw new InvalidArgumentError(`Cannot match "ip_proto" unless the protocol is ip or ipv6`);
+  }
+  for (const s of FLOWER_SCALARS) {
+    const v = opts[s.option] as number | Masked<number> | undefined;
+    if (v === undefined) continue;
+    if (s.needs && !allowed(s.needs, o)) {
+      throw new InvalidArgumentError(`Cannot match "${s.word}" unless ${NEEDS[s.needs]}`);
+    }
+    const attr = s.needs === "icmp" ? icmpAttr(s, eth === 0x86dd) : s.attr;
+    if (typeof v === "number") a[attr] = v;
+    else [a[attr], a[`${attr}Mask`]] = [v.value, v.mask ?? s.max];
+  }
+  for (
+    const [opt, attr, need] of [
+      ["dstMac", "ethDst"],
+      ["srcMac", "ethSrc"],
+      ["arpTha", "arpTha", "arp"],
+      ["arpSha", "arpSha", "arp"],
+    ] as const
+  ) {
+    const m = opts[opt] as Masked<string> | undefined;
+    if (!m) continue;
+    if (need && !allowed(need, o)) throw new InvalidArgumentError(`Cannot match "${opt}" unless ${NEEDS[need]}`);
+    [a[attr], a[`${attr}Mask`]] = [m.value, macMask(m)];
+  }
+  const family = eth === 0x800 ? 4 : eth === 0x86dd ? 6 : undefined;
+  for (
+    const [opt, v4, v6, fam] of [
+      ["dstIp", "ipv4Dst", "ipv6Dst", family],
+      ["srcIp", "ipv4Src", "ipv6Src", family],
+      ["arpTip", "arpTip", undefined, 4],
+      ["arpSip", "arpSip", undefined, 4],
+      ["encDstIp", "encIpv4Dst", "encIpv6Dst", undefined],
+      ["encSrcIp", "encIpv4Src", "encIpv6Src", undefined],
+    ] as const
+  ) {
+    const prefix = opts[opt] as string | undefined;
     if (!prefix) continue;
-    const { v6, addr, mask } = ipAttrs(prefix, o.ethType);
-    a[`ipv${v6 ? 6 : 4}${dir}`] = addr;
-    a[`ipv${v6 ? 6 : 4}${dir}Mask`] = mask;
+    if (opt === "dstIp" || opt === "srcIp") {
+      if (!family) throw new InvalidArgumentError(`Cannot match "${opt}" unless the protocol is ip or ipv6`);
+    } else if (!v6 && !allowed("arp", o)) throw new InvalidArgumentError(`Cannot match "${opt}" unless ${NEEDS.arp}`);
+    const { v6: six, addr, mask } = ipAttrs(prefix, fam);
+    const name = six ? v6! : v4;
+    [a[name], a[`${name}Mask`]] = [addr, mask];
   }
   if (o.dstPort) portAttrs(a, o.dstPort, o.ipProto, "Dst");
   if (o.srcPort) portAttrs(a, o.srcPort, o.ipProto, "Src");
+  if (o.ctState) [a.ctState, a.ctStateMask] = [o.ctState.state, o.ctState.mask];
+  if (o.ipFlags) [a.keyFlags, a.keyFlagsMask] = [o.ipFlags.flags, o.ipFlags.mask];
   return a as FlowerAttrs;
 }
 
@@ -251,16 +471,21 @@ function build(b: MessageBuilder, o: FlowerOptions): void {
 
 const IP_PROTOS: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58 };
 
-function maskedByte(text: string, what: string): Masked<number> {
-  const [v, m] = text.split("/");
-  const num = (x: string) => {
-    const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-    if (!(n >= 0 && n <= 255)) {
-      throw new InvalidArgumentError(`Invalid ${what}: "${text}" (expected VALUE[/MASK], 0 to 255)`);
+/** `ip_flags` words (`frag/nofirstfrag`): TCA_FLOWER_KEY_FLAGS_IS_FRAGMENT 1, FRAG_IS_FIRST 2. */
+const IP_FLAGS: readonly [string, number][] = [["frag", 1], ["firstfrag", 2]];
+
+function ipFlagsWords(text: string): { flags: number; mask: number } {
+  let flags = 0, mask = 0;
+  for (const token of text.split("/")) {
+    const no = token.startsWith("no");
+    const f = IP_FLAGS.find(([n]) => n === (no ? token.slice(2) : token));
+    if (!f) {
+      throw new InvalidArgumentError(`Invalid ip_flags: "${text}" (expected [no]frag and [no]firstfrag joined by /)`);
     }
-    return n;
-  };
-  return { value: num(v), mask: m === undefined ? undefined : num(m) };
+    if (!no) flags |= f[1];
+    mask |= f[1];
+  }
+  return { flags, mask };
 }
 
 function portWords(text: string): PortMatch {
@@ -277,13 +502,43 @@ function portWords(text: string): PortMatch {
   return m === undefined ? { port: num(p) } : { port: num(p), mask: num(m) };
 }
 
+/** Words that take a prefix, and words that take a MAC address (`ADDR[/MASK]`), with their options. */
+const PREFIX_WORDS: Record<string, keyof FlowerOptions> = {
+  dst_ip: "dstIp",
+  src_ip: "srcIp",
+  arp_tip: "arpTip",
+  arp_sip: "arpSip",
+  enc_dst_ip: "encDstIp",
+  enc_src_ip: "encSrcIp",
+};
+const MAC_WORDS: Record<string, keyof FlowerOptions> = {
+  dst_mac: "dstMac",
+  src_mac: "srcMac",
+  arp_tha: "arpTha",
+  arp_sha: "arpSha",
+};
+
 function words(w: TcWords, ctx: WordsContext): FlowerOptions {
   const o: FlowerOptions = {};
+  const out = o as Record<string, unknown>;
   const proto = ctx.protocol ?? 3;
   if (proto !== 3) o.ethType = proto;
   let flags = 0;
-  const ethIp = o.ethType === 0x800 || o.ethType === 0x86dd;
   for (let word = w.next(); word !== undefined; word = w.next()) {
+    const scalar = SCALAR_BY_WORD.get(word);
+    if (scalar) {
+      out[scalar.option] = readScalar(scalar, w.value(word));
+      continue;
+    }
+    if (Object.hasOwn(PREFIX_WORDS, word)) {
+      out[PREFIX_WORDS[word]] = w.value(word, "prefix");
+      continue;
+    }
+    if (Object.hasOwn(MAC_WORDS, word)) {
+      const [value, mask] = w.value(word, "address").split("/");
+      out[MAC_WORDS[word]] = { value, mask };
+      continue;
+    }
     switch (word) {
       case "classid":
       case "flowid":
@@ -298,23 +553,7 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
       case "skip_sw":
         flags |= 2;
         break;
-      case "vlan_id":
-      case "vlan_prio": {
-        if (o.ethType !== 0x8100 && o.ethType !== 0x88a8) {
-          throw new InvalidArgumentError(`Cannot match "${word}" unless the protocol is 802.1Q or 802.1ad`);
-        }
-        if (word === "vlan_id") o.vlanId = w.int(word, 0, 0xfff);
-        else o.vlanPrio = w.int(word, 0, 7);
-        break;
-      }
-      case "dst_mac":
-      case "src_mac": {
-        const [value, mask] = w.value(word, "address").split("/");
-        o[word === "dst_mac" ? "dstMac" : "srcMac"] = { value, mask };
-        break;
-      }
       case "ip_proto": {
-        if (!ethIp) throw new InvalidArgumentError(`Cannot match "ip_proto" unless the protocol is ip or ipv6`);
         const v = w.value(word, "protocol");
         const n = IP_PROTOS[v] ?? (/^[0-9a-f]{1,2}$/i.test(v) ? parseInt(v, 16) : NaN);
         if (Number.isNaN(n)) {
@@ -323,23 +562,17 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
         o.ipProto = n;
         break;
       }
-      case "ip_tos":
-        o.ipTos = maskedByte(w.value(word), word);
-        break;
-      case "ip_ttl":
-        o.ipTtl = maskedByte(w.value(word), word);
-        break;
-      case "dst_ip":
-        o.dstIp = w.value(word, "prefix");
-        break;
-      case "src_ip":
-        o.srcIp = w.value(word, "prefix");
-        break;
       case "dst_port":
         o.dstPort = portWords(w.value(word, "port"));
         break;
       case "src_port":
         o.srcPort = portWords(w.value(word, "port"));
+        break;
+      case "ip_flags":
+        o.ipFlags = ipFlagsWords(w.value(word, "flags"));
+        break;
+      case "ct_state":
+        o.ctState = readCtState(w.value(word, "state"));
         break;
       case "action":
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
@@ -352,43 +585,111 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
   return o;
 }
 
+/** `print_indent_name_value`: a new line, two spaces, `NAME VALUE` (a JSON string). */
+function line(p: TcPrinter, key: string, v: string): void {
+  p.nl();
+  p.str(key, `  ${key} %s`, v);
+}
+
+function printMac(p: TcPrinter, key: string, m?: Masked<string>): void {
+  if (!m) return;
+  const bits = m.mask === undefined ? 48 : maskBits(macMask(m));
+  line(p, key, `${m.value}${bits < 0 ? `/${m.mask}` : bits < 48 ? `/${bits}` : ""}`);
+}
+
+function printPrefix(p: TcPrinter, key: string, prefix?: string): void {
+  if (!prefix) return;
+  const { v6, addr, mask } = ipAttrs(prefix);
+  const bits = maskBits(mask);
+  line(p, key, `${addr}${bits < 0 ? `/${formatIp(mask)}` : bits < (v6 ? 128 : 32) ? `/${bits}` : ""}`);
+}
+
+function printPort(p: TcPrinter, key: string, v?: PortMatch): void {
+  if (!v || "min" in v) return;
+  p.nl();
+  p.uint(key, `  ${key} %s`, v.port);
+  if (v.mask !== undefined && v.mask !== 0xffff) p.hex(`${key}_mask`, "/0x%s", v.mask);
+}
+
+function printRange(p: TcPrinter, key: string, v?: PortMatch): void {
+  if (!v || !("min" in v)) return;
+  if (p.isJson) {
+    p.open(key);
+    p.uint("start", "", v.min, "json");
+    p.uint("end", "", v.max, "json");
+    p.close();
+  } else line(p, key, `${v.min}-${v.max}`);
+}
+
+const ETH_NAMES: Record<number, string> = { 0x800: "ipv4", 0x86dd: "ipv6", 0x806: "arp", 0x8035: "rarp" };
+
+/** The keys tc prints between the number keys, by the number key they come before. */
+const PRINT_BEFORE: Record<string, (p: TcPrinter, o: FlowerOptions) => void> = {
+  ipTos(p, o): void {
+    printMac(p, "dst_mac", o.dstMac);
+    printMac(p, "src_mac", o.srcMac);
+    if (o.ethType !== undefined) line(p, "eth_type", ETH_NAMES[o.ethType] ?? o.ethType.toString(16).padStart(4, "0"));
+    if (o.ipProto !== undefined) {
+      const name = Object.keys(IP_PROTOS).find((k) => IP_PROTOS[k] === o.ipProto);
+      line(p, "ip_proto", name ?? o.ipProto.toString(16).padStart(2, "0"));
+    }
+  },
+  tcpFlags(p, o): void {
+    // tc prints the addresses only for its own ethernet type (not one inside a VLAN tag).
+    if (o.ethType === 0x800 || o.ethType === 0x86dd) {
+      printPrefix(p, "dst_ip", o.dstIp);
+      printPrefix(p, "src_ip", o.srcIp);
+    }
+    printPort(p, "dst_port", o.dstPort);
+    printPort(p, "src_port", o.srcPort);
+    printRange(p, "dst_port", o.dstPort);
+    printRange(p, "src_port", o.srcPort);
+  },
+  arpOp(p, o): void {
+    printPrefix(p, "arp_sip", o.arpSip);
+    printPrefix(p, "arp_tip", o.arpTip);
+  },
+  encKeyId(p, o): void {
+    printMac(p, "arp_sha", o.arpSha);
+    printMac(p, "arp_tha", o.arpTha);
+    printPrefix(p, "enc_dst_ip", o.encDstIp);
+    printPrefix(p, "enc_src_ip", o.encSrcIp);
+  },
+  ctZone(p, o): void {
+    if (o.ipFlags?.mask) {
+      p.nl();
+      p.text("  ip_flags ");
+      p.open("ip_flags");
+      const set = IP_FLAGS.filter(([, f]) => o.ipFlags!.mask & f);
+      set.forEach(([n, f], i) => {
+        if (i) p.text("/");
+        p.bool(n, "", (o.ipFlags!.flags & f) !== 0, "json");
+        p.text(o.ipFlags!.flags & f ? n : `no${n}`);
+      });
+      p.close();
+    }
+    if (o.ctState) printCtState(p, o.ctState);
+  },
+};
+
 function print(p: TcPrinter, o: FlowerOptions, ctx: PrintContext): void {
   if (ctx.handle) p.field("any", "handle", "handle %s ", ctx.handle, `0x${ctx.handle.toString(16)}`);
-  if (o.classid !== undefined) p.str("classid", "classid %s ", formatHandle(o.classid));
+  if (o.classid !== undefined) {
+    const min = o.classid & 0xffff;
+    if (min >= 0xffe0 && min <= 0xffef) p.uint("hw_tc", "hw_tc %s ", min - 0xffe0);
+    else p.str("classid", "classid %s ", formatHandle(o.classid));
+  }
   if (o.indev !== undefined) {
     p.nl();
     p.str("indev", "  indev %s", o.indev);
   }
   p.open("keys");
-  const line = (key: string, v: string | number) => {
-    p.nl();
-    p.field("any", key, `  ${key} %s`, v, String(v));
-  };
-  if (o.vlanId !== undefined) line("vlan_id", o.vlanId);
-  if (o.vlanPrio !== undefined) line("vlan_prio", o.vlanPrio);
-  const mac = (key: string, m?: Masked<string>) => {
-    if (m) line(key, m.mask && m.mask !== "ff:ff:ff:ff:ff:ff" ? `${m.value}/${m.mask}` : m.value);
-  };
-  mac("dst_mac", o.dstMac);
-  mac("src_mac", o.srcMac);
-  if (o.ethType !== undefined) line("eth_type", protocolName(o.ethType));
-  if (o.ipProto !== undefined) {
-    line("ip_proto", Object.entries(IP_PROTOS).find(([, n]) => n === o.ipProto)?.[0] ?? `0x${o.ipProto.toString(16)}`);
+  const opts = o as Record<string, unknown>;
+  for (const s of FLOWER_SCALARS) {
+    PRINT_BEFORE[s.option]?.(p, o);
+    const v = opts[s.option] as number | Masked<number> | undefined;
+    if (v !== undefined) printScalar(p, s, v);
   }
-  const byte = (key: string, m?: Masked<number>) => {
-    if (m) line(key, `0x${m.value.toString(16)}/0x${(m.mask ?? 0xff).toString(16)}`);
-  };
-  byte("ip_tos", o.ipTos);
-  byte("ip_ttl", o.ipTtl);
-  if (o.dstIp) line("dst_ip", o.dstIp);
-  if (o.srcIp) line("src_ip", o.srcIp);
-  const port = (key: string, v?: PortMatch) => {
-    if (!v) return;
-    if ("min" in v) line(key, `${v.min}-${v.max}`);
-    else line(key, v.mask !== undefined && v.mask !== 0xffff ? `${v.port}/0x${v.mask.toString(16)}` : v.port);
-  };
-  port("dst_port", o.dstPort);
-  port("src_port", o.srcPort);
   p.close();
   printClsFlags(p, o.flags ?? 0, true);
   if (o.actions) printActionList(p, o.actions, ctx, true);
@@ -403,17 +704,22 @@ export const flower: FilterKind = {
       "indev",
       "flags",
       "ethType",
-      "vlanId",
-      "vlanPrio",
       "dstMac",
       "srcMac",
       "ipProto",
-      "ipTos",
-      "ipTtl",
       "dstIp",
       "srcIp",
       "dstPort",
       "srcPort",
+      "arpTip",
+      "arpSip",
+      "arpTha",
+      "arpSha",
+      "encDstIp",
+      "encSrcIp",
+      "ipFlags",
+      "ctState",
+      ...FLOWER_SCALARS.map((s) => s.option),
       "actions",
     ],
     parse,

@@ -17,7 +17,8 @@ import type { TcPrinter } from "../printer.ts";
 import { printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
 import { known } from "../payload.ts";
-import { emptySelector, matchWords, type U32Selector } from "./u32_keys.ts";
+import { emptySelector, matchWords, type U32Key, type U32Selector } from "./u32_keys.ts";
+import { printPrettyKey } from "./u32_pretty.ts";
 
 const TCA_U32_CLASSID = 1, TCA_U32_HASH = 2, TCA_U32_LINK = 3, TCA_U32_DIVISOR = 4, TCA_U32_SEL = 5;
 const TCA_U32_POLICE = 6, TCA_U32_ACT = 7, TCA_U32_INDEV = 8, TCA_U32_PCNT = 9, TCA_U32_MARK = 10;
@@ -350,15 +351,25 @@ function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
   if (o.actions) printActionList(p, o.actions, ctx, true);
 }
 
+/** A key as `match VALUE/MASK at [nexthdr+]OFF` (`print_raw`). */
+function printRawKey(p: TcPrinter, k: U32Key): void {
+  p.open("match");
+  p.nl();
+  // print_hex: bare hex digits in JSON, %08x in text.
+  const val = k.val.toString(16), mask = k.mask.toString(16);
+  p.field("any", "value", "  match %s", val, p.isJson ? val : val.padStart(8, "0"));
+  p.field("any", "mask", "/%s ", mask, p.isJson ? mask : mask.padStart(8, "0"));
+  p.str("offmask", "at %s", k.offmask ? "nexthdr+" : "");
+  p.uint("off", "%s", k.off);
+  p.close();
+}
+
 function printSel(p: TcPrinter, sel: U32Selector, o: U32Options, ctx: PrintContext): void {
+  // tc -p decodes the keys of ip and ipv6 filters (ETH_P_IP, ETH_P_IPV6).
+  const pretty = p.pretty && (ctx.protocol === 0x0800 || ctx.protocol === 0x86dd);
   sel.keys.forEach((k, i) => {
-    p.open("match");
-    p.nl();
-    p.field("any", "value", "  match %s", k.val.toString(16), k.val.toString(16).padStart(8, "0"));
-    p.field("any", "mask", "/%s ", k.mask.toString(16), k.mask.toString(16).padStart(8, "0"));
-    p.str("offmask", "at %s", k.offmask ? "nexthdr+" : "");
-    p.uint("off", "%s", k.off);
-    p.close();
+    if (pretty) printPrettyKey(p, k, ctx.protocol === 0x86dd);
+    else printRawKey(p, k);
     if (ctx.stats && o.pcnt) p.uint("success", " (success %s ) ", o.pcnt.kcnts[i] ?? 0);
   });
   if (sel.flags & (TC_U32_VAROFFSET | TC_U32_OFFSET)) {

@@ -65,23 +65,22 @@ export function packKey(sel: U32Selector, val: number, mask: number, off: number
   sel.keys.push({ val, mask: mask >>> 0, off, offmask });
 }
 
-function pack16(sel: U32Selector, key: number, mask: number, off: number, offmask: number): void {
-  if (key > 0xffff || mask > 0xffff) {
-    throw new InvalidArgumentError(`Invalid u16 match: ${key}/${mask} (must fit in 16 bits)`);
+/**
+ * Packs an 8- or 16-bit match into its 32-bit word as tc's `pack_key8`
+ * and `pack_key16` do (a u16 at an odd offset is not shifted, as in tc).
+ */
+function packSmall(sel: U32Selector, bits: 8 | 16, key: number, mask: number, off: number, offmask: number): void {
+  const max = bits === 8 ? 0xff : 0xffff;
+  if (key > max || mask > max) {
+    throw new InvalidArgumentError(`Invalid u${bits} match: ${key}/${mask} (must fit in ${bits} bits)`);
   }
-  if ((off & 3) === 0) {
-    key <<= 16;
-    mask <<= 16;
-  }
-  packKey(sel, key >>> 0, mask >>> 0, off & ~3, offmask);
+  const shift = bits === 8 ? 24 - 8 * (off & 3) : (off & 3) === 0 ? 16 : 0;
+  packKey(sel, (key << shift) >>> 0, (mask << shift) >>> 0, off & ~3, offmask);
 }
 
-function pack8(sel: U32Selector, key: number, mask: number, off: number, offmask: number): void {
-  if (key > 0xff || mask > 0xff) {
-    throw new InvalidArgumentError(`Invalid u8 match: ${key}/${mask} (must fit in 8 bits)`);
-  }
-  const shift = 24 - 8 * (off & 3);
-  packKey(sel, (key << shift) >>> 0, (mask << shift) >>> 0, off & ~3, offmask);
+function packSized(sel: U32Selector, bits: 8 | 16 | 32, key: number, mask: number, off: number, offmask: number): void {
+  if (bits === 32) packKey(sel, key, mask, off, offmask);
+  else packSmall(sel, bits, key, mask, off, offmask);
 }
 
 function num(w: TcWords, what: string, base: 0 | 16): number {
@@ -115,15 +114,53 @@ function at(w: TcWords, off: number, offmask: number): [number, number] {
   return [Number(v), offmask];
 }
 
-type Packer = (sel: U32Selector, key: number, mask: number, off: number, offmask: number) => void;
+/**
+ * `match PROTO FIELD VALUE MASK [at OFF]` fields: width in bits, offset,
+ * and the offset mask (-1: from the next header), from tc's f_u32.c.
+ */
+const FIELDS: Record<string, readonly [8 | 16 | 32, number, number]> = {
+  "u32 ": [32, 0, 0],
+  "u16 ": [16, 0, 0],
+  "u8 ": [8, 0, 0],
+  "ip tos": [8, 1, 0],
+  "ip dsfield": [8, 1, 0],
+  "ip precedence": [8, 1, 0],
+  "ip ihl": [8, 0, 0],
+  "ip protocol": [8, 9, 0],
+  "ip dport": [16, 22, 0],
+  "ip sport": [16, 20, 0],
+  "ip icmp_type": [8, 20, 0],
+  "ip icmp_code": [8, 21, 0],
+  "ip6 protocol": [8, 6, 0],
+  "ip6 flowlabel": [32, 0, 0],
+  "ip6 dport": [16, 42, 0],
+  "ip6 sport": [16, 40, 0],
+  "ip6 icmp_type": [8, 40, 0],
+  // tc passes offmask 1 here (f_u32.c), and the request carries it.
+  "ip6 icmp_code": [8, 41, 1],
+  "tcp src": [16, 0, -1],
+  "udp src": [16, 0, -1],
+  "tcp dst": [16, 2, -1],
+  "udp dst": [16, 2, -1],
+  "icmp type": [8, 0, -1],
+  "icmp code": [8, 1, -1],
+};
 
-function valueMask(w: TcWords, sel: U32Selector, pack: Packer, off: number, offmask: number, what: string): void {
-  const key = num(w, what, 0), mask = num(w, `${what} mask`, 16);
-  const [o, m] = at(w, off, offmask);
-  pack(sel, key, mask, o, m);
-}
+/** Matches with no value: a fixed 16-bit key and mask at the IPv4 fragment field (offset 6). */
+const FRAGMENT_FLAGS: Record<string, readonly [number, number]> = {
+  "ip nofrag": [0, 0x3fff],
+  "ip firstfrag": [0x2000, 0x3fff],
+  "ip df": [0x4000, 0x4000],
+  "ip mf": [0x2000, 0x2000],
+};
 
-const pack32: Packer = packKey;
+/** Prefix matches: offset, and whether the address is IPv6. */
+const PREFIXES: Record<string, readonly [number, boolean]> = {
+  "ip src": [12, false],
+  "ip dst": [16, false],
+  "ip6 src": [8, true],
+  "ip6 dst": [24, true],
+};
 
 function prefix(w: TcWords, sel: U32Selector, off: number, v6: boolean): void {
   const text = w.value("match", "prefix");
@@ -150,81 +187,32 @@ function prefix(w: TcWords, sel: U32Selector, off: number, v6: boolean): void {
 export function matchWords(w: TcWords, sel: U32Selector): { val: number; mask: number } | undefined {
   const proto = w.value("match", "selector");
   const field = proto === "u32" || proto === "u16" || proto === "u8" || proto === "mark" ? "" : w.value(proto, "field");
-  switch (`${proto} ${field}`) {
-    case "u32 ":
-      return void valueMask(w, sel, pack32, 0, 0, "u32");
-    case "u16 ":
-      return void valueMask(w, sel, pack16, 0, 0, "u16");
-    case "u8 ":
-      return void valueMask(w, sel, pack8, 0, 0, "u8");
-    case "mark ": {
-      const val = num(w, "mark", 0), mask = num(w, "mark mask", 0);
-      if ((val & mask) >>> 0 !== val) {
-        throw new InvalidArgumentError(`Invalid mark: 0x${val.toString(16)} has bits outside its mask`);
-      }
-      return { val, mask };
+  const name = `${proto} ${field}`;
+  const sized = FIELDS[name];
+  if (sized) {
+    const [bits, off, offmask] = sized;
+    const what = field || proto;
+    const key = num(w, what, 0), mask = num(w, `${what} mask`, 16);
+    const [o, m] = at(w, off, offmask);
+    return void packSized(sel, bits, key, mask, o, m);
+  }
+  const flag = FRAGMENT_FLAGS[name];
+  if (flag) return void packSmall(sel, 16, flag[0], flag[1], 6, 0);
+  const pfx = PREFIXES[name];
+  if (pfx) return void prefix(w, sel, pfx[0], pfx[1]);
+  if (name === "mark ") {
+    const val = num(w, "mark", 0), mask = num(w, "mark mask", 0);
+    if ((val & mask) >>> 0 !== val) {
+      throw new InvalidArgumentError(`Invalid mark: 0x${val.toString(16)} has bits outside its mask`);
     }
-    case "ip src":
-      return void prefix(w, sel, 12, false);
-    case "ip dst":
-      return void prefix(w, sel, 16, false);
-    case "ip tos":
-    case "ip dsfield":
-    case "ip precedence":
-      return void valueMask(w, sel, pack8, 1, 0, field);
-    case "ip ihl":
-      return void valueMask(w, sel, pack8, 0, 0, field);
-    case "ip protocol":
-      return void valueMask(w, sel, pack8, 9, 0, field);
-    case "ip nofrag":
-      return void pack16(sel, 0, 0x3fff, 6, 0);
-    case "ip firstfrag":
-      return void pack16(sel, 0x2000, 0x3fff, 6, 0);
-    case "ip df":
-      return void pack16(sel, 0x4000, 0x4000, 6, 0);
-    case "ip mf":
-      return void pack16(sel, 0x2000, 0x2000, 6, 0);
-    case "ip dport":
-      return void valueMask(w, sel, pack16, 22, 0, field);
-    case "ip sport":
-      return void valueMask(w, sel, pack16, 20, 0, field);
-    case "ip icmp_type":
-      return void valueMask(w, sel, pack8, 20, 0, field);
-    case "ip icmp_code":
-      return void valueMask(w, sel, pack8, 21, 0, field);
-    case "ip6 src":
-      return void prefix(w, sel, 8, true);
-    case "ip6 dst":
-      return void prefix(w, sel, 24, true);
-    case "ip6 priority": {
-      const key = num(w, field, 0), mask = num(w, "priority mask", 16);
-      if (key > 0xff || mask > 0xff) {
-        throw new InvalidArgumentError(`Invalid ip6 priority: ${key}/${mask} (must fit in 8 bits)`);
-      }
-      return void packKey(sel, (key << 20) >>> 0, (mask << 20) >>> 0, 0, 0);
+    return { val, mask };
+  }
+  if (name === "ip6 priority") {
+    const key = num(w, field, 0), mask = num(w, "priority mask", 16);
+    if (key > 0xff || mask > 0xff) {
+      throw new InvalidArgumentError(`Invalid ip6 priority: ${key}/${mask} (must fit in 8 bits)`);
     }
-    case "ip6 protocol":
-      return void valueMask(w, sel, pack8, 6, 0, field);
-    case "ip6 flowlabel":
-      return void valueMask(w, sel, pack32, 0, 0, field);
-    case "ip6 dport":
-      return void valueMask(w, sel, pack16, 42, 0, field);
-    case "ip6 sport":
-      return void valueMask(w, sel, pack16, 40, 0, field);
-    case "ip6 icmp_type":
-      return void valueMask(w, sel, pack8, 40, 0, field);
-    case "ip6 icmp_code":
-      return void valueMask(w, sel, pack8, 41, 1, field);
-    case "tcp src":
-    case "udp src":
-      return void valueMask(w, sel, pack16, 0, -1, field);
-    case "tcp dst":
-    case "udp dst":
-      return void valueMask(w, sel, pack16, 2, -1, field);
-    case "icmp type":
-      return void valueMask(w, sel, pack8, 0, -1, field);
-    case "icmp code":
-      return void valueMask(w, sel, pack8, 1, -1, field);
+    return void packKey(sel, (key << 20) >>> 0, (mask << 20) >>> 0, 0, 0);
   }
   throw new InvalidArgumentError(`Unknown u32 match: "${proto}${field ? " " + field : ""}"`);
 }

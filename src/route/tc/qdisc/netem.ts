@@ -1,7 +1,7 @@
 /**
  * `netem`: network emulation: delay with jitter, random loss, duplication,
- * corruption, reordering, rate limiting and ECN marking. Distribution
- * tables, slots and loss state models are refused.
+ * corruption, reordering, rate limiting, ECN marking, delay distribution
+ * tables, loss state models and slots (fixed or from a distribution).
  *
  * @module
  */
@@ -18,6 +18,7 @@ import { NETEM_DIST, readDistribution } from "./netem_dist.ts";
 const TCA_NETEM_DELAY_DIST = 2;
 const TCA_NETEM_CORR = 1, TCA_NETEM_REORDER = 3, TCA_NETEM_CORRUPT = 4;
 const TCA_NETEM_LOSS = 5, TCA_NETEM_RATE = 6, TCA_NETEM_ECN = 7, TCA_NETEM_RATE64 = 8, TCA_NETEM_SLOT = 12;
+const TCA_NETEM_SLOT_DIST = 13;
 const NETEM_LOSS_GI = 1, NETEM_LOSS_GE = 2;
 const SLOT = {
   minDelay: "s64",
@@ -58,6 +59,7 @@ const NETEM_ATTRS = {
     struct: { rate: "u32", packetOverhead: "s32", cellSize: "u32", cellOverhead: "s32" },
   },
   distribution: { type: TCA_NETEM_DELAY_DIST, kind: "codec", codec: NETEM_DIST },
+  slotDistribution: { type: TCA_NETEM_SLOT_DIST, kind: "codec", codec: NETEM_DIST },
 } as const;
 
 /** A probability (0 to 1) with an optional correlation (0 to 1). */
@@ -99,9 +101,9 @@ export interface NetemOptions {
   /** The delay's distribution table (`distribution NAME` reads iproute2's NAME.dist); needs delay and jitter. */
   distribution?: number[];
   /**
-   * Sends in slots (`slot`): delays in ns, and the most packets and bytes
-   * per slot (0: unlimited); a slot distribution's delay and jitter are
-   * reported, never sent.
+   * Sends in slots (`slot MIN [MAX]`, or `slot distribution NAME DELAY
+   * JITTER`): delays in ns, and the most packets and bytes per slot (0:
+   * unlimited). A slot distribution's table is sent, never reported back.
    */
   slot?: {
     minDelay: number;
@@ -110,6 +112,7 @@ export interface NetemOptions {
     bytes?: number;
     distDelay?: number;
     distJitter?: number;
+    distribution?: number[];
   };
 }
 
@@ -152,6 +155,7 @@ function parse(buf: Uint8Array, view: DataView, start: number, end: number): Net
     if (s.maxPackets) o.slot.packets = s.maxPackets;
     if (s.maxBytes) o.slot.bytes = s.maxBytes;
     if (s.distJitter) [o.slot.distDelay, o.slot.distJitter] = [s.distDelay, s.distJitter];
+    if (a.slotDistribution) o.slot.distribution = a.slotDistribution;
   }
   if (a.distribution) o.distribution = a.distribution;
   const rate64 = a.rate64;
@@ -174,8 +178,14 @@ function build(b: MessageBuilder, o: NetemOptions): void {
   if (o.distribution && o.distribution.length > 16 * 1024) {
     throw new InvalidArgumentError(`Invalid netem distribution: ${o.distribution.length} entries (at most 16384)`);
   }
-  if (s?.distJitter || s?.distDelay) {
-    throw new InvalidArgumentError("Cannot send a netem slot distribution: nlkit sends none");
+  if (s?.distribution && !(s.distJitter && s.distJitter > 0)) {
+    throw new InvalidArgumentError("Cannot use a netem slot distribution without a positive jitter");
+  }
+  if (!s?.distribution && (s?.distJitter || s?.distDelay)) {
+    throw new InvalidArgumentError("Cannot use a netem slot delay and jitter without a slot distribution table");
+  }
+  if (s?.distribution && s.distribution.length > 16 * 1024) {
+    throw new InvalidArgumentError(`Invalid netem slot distribution: ${s.distribution.length} entries (at most 16384)`);
   }
   if (s && (s.maxDelay < s.minDelay || s.minDelay < 0)) {
     throw new InvalidArgumentError(`Invalid netem slot: ${s.minDelay} to ${s.maxDelay} ns (max must not be below min)`);
@@ -211,8 +221,8 @@ function build(b: MessageBuilder, o: NetemOptions): void {
       maxDelay: s.maxDelay,
       maxPackets: s.packets ?? 0,
       maxBytes: s.bytes ?? 0,
-      distDelay: 0,
-      distJitter: 0,
+      distDelay: s.distDelay ?? 0,
+      distJitter: s.distJitter ?? 0,
     },
     lossModel: o.lossState || o.lossGemodel
       ? {
@@ -232,6 +242,7 @@ function build(b: MessageBuilder, o: NetemOptions): void {
       }
       : undefined,
     distribution: o.distribution,
+    slotDistribution: s?.distribution,
     rate64: r && r.rate >= 2 ** 32 ? r.rate : undefined,
     rate: r && {
       rate: r.rate >= 2 ** 32 ? U32_MAX : r.rate,
@@ -309,14 +320,22 @@ function words(w: TcWords): NetemOptions {
         o.distribution = readDistribution(w.value(word, "distribution name"));
         break;
       case "slot": {
-        if (!isNumber(w)) {
+        const ns = (what: string) => Math.round(parseTime(w.value(what, "time")) * 1000);
+        let slot: NonNullable<NetemOptions["slot"]>;
+        if (isNumber(w)) {
+          const min = ns("slot");
+          slot = { minDelay: min, maxDelay: min };
+          if (isNumber(w)) slot.maxDelay = ns("slot");
+        } else if (w.peek() === "distribution") {
+          w.next();
+          const distribution = readDistribution(w.value("distribution", "distribution name"));
+          slot = { minDelay: 0, maxDelay: 0, distribution, distDelay: ns("slot delay"), distJitter: ns("slot jitter") };
+          if (!(slot.distJitter! > 0)) throw new InvalidArgumentError("Invalid netem slot jitter: it must be positive");
+        } else {
           throw new InvalidArgumentError(
-            `Cannot use netem slot "${w.peek() ?? ""}": slot distributions are not supported`,
+            `Unknown netem slot parameter: "${w.peek() ?? ""}" (expected a time or "distribution")`,
           );
         }
-        const min = Math.round(parseTime(w.next()!) * 1000);
-        const slot: NonNullable<NetemOptions["slot"]> = { minDelay: min, maxDelay: min };
-        if (isNumber(w)) slot.maxDelay = Math.round(parseTime(w.next()!) * 1000);
         if (w.peek() === "packets") {
           w.next();
           slot.packets = w.int("packets", 0, 0x7fffffff);
@@ -412,9 +431,11 @@ function print(p: TcPrinter, o: NetemOptions): void {
   if (o.slot) {
     const s = o.slot;
     p.open("slot");
-    p.field("json", "min-delay", "", s.minDelay, "");
-    p.field("json", "max-delay", "", s.maxDelay, "");
-    p.text(` slot ${formatTime(s.minDelay / 1000)} ${formatTime(s.maxDelay / 1000)}`);
+    // JSON in seconds, text in tc's time units (`__PRINT_TIME64`).
+    const [a, b] = s.distJitter
+      ? [["distribution", " slot distribution", s.distDelay ?? 0], ["jitter", "", s.distJitter]] as const
+      : [["min-delay", " slot", s.minDelay], ["max-delay", "", s.maxDelay]] as const;
+    for (const [key, text, v] of [a, b]) p.field("any", key, `${text} %s`, v / 1e9, formatTime(v / 1000));
     for (const [key, v = 0] of [["packets", s.packets], ["bytes", s.bytes]] as const) {
       p.field("json", key, "", v, "");
       if (v) p.text(` ${key} ${v}`);

@@ -10,19 +10,25 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 // Not node:fs: under Deno it starts the Node layer (~75 ms, 11 MB) for every tc command.
 import { readTextOrUndefined } from "../../../sys/files.ts";
-import process from "node:process";
 import type { Codec } from "../../../wire/table.ts";
 
 /** The most entries tc reads from a table (`MAX_DIST`). */
 const MAX_DIST = 16 * 1024;
 
+// The runtime's own API: under Deno, `node:process` would start the Node layer (tens of ms for every tc command).
+const g = globalThis as {
+  Deno?: { env: { get(k: string): string | undefined }; build: { arch: string } };
+  process?: { env: Record<string, string | undefined>; arch: string };
+};
+
 /** Where iproute2 keeps its tables: `$TC_LIB_DIR`, then the distributions' usual library directories. */
 function libDirs(): string[] {
   let env: string | undefined;
   try {
-    env = process.env.TC_LIB_DIR;
+    env = g.Deno ? g.Deno.env.get("TC_LIB_DIR") : g.process?.env.TC_LIB_DIR;
   } catch { /* Deno without --allow-env: the usual directories only */ }
-  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  // Deno says "x86_64" or "aarch64", as the directories do; Node says "x64" or "arm64".
+  const arch = g.Deno ? g.Deno.build.arch : g.process?.arch === "arm64" ? "aarch64" : "x86_64";
   return [...(env ? [env] : []), `/usr/lib/${arch}-linux-gnu/tc`, "/usr/lib/tc", "/usr/lib64/tc", "/usr/local/lib/tc"];
 }
 
