@@ -54,6 +54,26 @@ const CODEC_TYPES: Record<string, string> = {
   "VETH_INFO_ATTRS.peer": "VethPeer",
   "IFLA_VXLAN_ATTRS.ttlInherit": "boolean",
   "IFLA_ATTRS.maxPacingOffloadHorizon": "number",
+  "NFTA_TABLE_TABLE.userdata": "Uint8Array",
+  "NFTA_CHAIN_TABLE.hook.priority": "number",
+  "NFTA_CHAIN_TABLE.userdata": "Uint8Array",
+  "NFTA_SET_TABLE.desc.concat": "NftSetField[]",
+  "NFTA_SET_TABLE.userdata": "Uint8Array",
+  "NFTA_SET_TABLE.expr": "NftExpr",
+  "NFTA_SET_TABLE.expressions": "NftExpr[]",
+  "NFTA_RULE_TABLE.expressions": "NftExpr[]",
+  "NFTA_RULE_TABLE.userdata": "Uint8Array",
+  "NFTA_SET_ELEM_TABLE.userdata": "Uint8Array",
+  "NFTA_SET_ELEM_TABLE.expr": "NftExpr",
+  "NFTA_SET_ELEM_TABLE.expressions": "NftExpr[]",
+  "NFTA_FLOWTABLE_TABLE.hook.priority": "number",
+};
+
+/** Nested tables whose type is declared elsewhere (imported by the generated file). */
+const EXTERNAL: Record<string, string> = {
+  "NFTA_SET_ELEM_TABLE.key": "NftData",
+  "NFTA_SET_ELEM_TABLE.data": "NftData",
+  "NFTA_SET_ELEM_TABLE.keyEnd": "NftData",
 };
 
 /** Nested tables and structs with an interface: its name, the uapi prefix of the fields and a doc (shared by name). */
@@ -67,7 +87,48 @@ const NESTED: Record<string, { name: string; prefix: string; doc: string }> = {
   "IFLA_ATTRS.xdp": { name: "LinkXdp", prefix: "IFLA_XDP_", doc: "Attached XDP programs (`IFLA_XDP`)" },
   "IFLA_ATTRS.devlinkPort": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
   "IFLA_ATTRS.dpllPin": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
+  "NFTA_CHAIN_TABLE.hook": { name: "NftChainHook", prefix: "NFTA_HOOK_", doc: "A base chain's hook (`NFTA_HOOK_*`)" },
+  "NFTA_CHAIN_TABLE.hook.devs": {
+    name: "NftHookDevs",
+    prefix: "NFTA_DEVICE_",
+    doc: "Hooked devices (`NFTA_HOOK_DEVS`)",
+  },
+  "NFTA_CHAIN_TABLE.counters": { name: "NftCounters", prefix: "NFTA_COUNTER_", doc: "Chain counters" },
+  "NFTA_SET_TABLE.desc": { name: "NftSetDesc", prefix: "NFTA_SET_DESC_", doc: "A set's description" },
+  "NFTA_FLOWTABLE_TABLE.hook": {
+    name: "NftFlowtableHook",
+    prefix: "NFTA_FLOWTABLE_HOOK_",
+    doc: "A flowtable's hook (`NFTA_FLOWTABLE_HOOK_*`)",
+  },
+  "NFTA_FLOWTABLE_TABLE.hook.devs": {
+    name: "NftHookDevs",
+    prefix: "NFTA_DEVICE_",
+    doc: "Hooked devices (`NFTA_HOOK_DEVS`)",
+  },
 };
+
+/** The nf_tables objects: module, table, interface, uapi prefix, doc, and whether the `nfgenmsg` family is a field. */
+const NFT = "src/netfilter/nftables";
+const NFT_OUT = `${NFT}/_generated/types.ts`;
+const NFT_TARGETS = (
+  [
+    ["set", "NFTA_SET_FIELD_TABLE", "NftSetField", "NFTA_SET_FIELD_", "One field of a concatenated set key", false],
+    ["table", "NFTA_TABLE_TABLE", "NftTable", "NFTA_TABLE_", "A table as the kernel reports it", true],
+    ["chain", "NFTA_CHAIN_TABLE", "NftChain", "NFTA_CHAIN_", "A chain as the kernel reports it", true],
+    ["set", "NFTA_SET_TABLE", "NftSet", "NFTA_SET_", "A set or map as the kernel reports it", true],
+    ["rule", "NFTA_RULE_TABLE", "NftRule", "NFTA_RULE_", "A rule as the kernel reports it", true],
+    ["element", "NFTA_SET_ELEM_TABLE", "NftElement", "NFTA_SET_ELEM_", "One element of a set or map", false],
+    [
+      "flowtable",
+      "NFTA_FLOWTABLE_TABLE",
+      "NftFlowtable",
+      "NFTA_FLOWTABLE_",
+      "A flowtable as the kernel reports it",
+      true,
+    ],
+    ["gen", "NFTA_GEN_TABLE", "NftGeneration", "NFTA_GEN_", "The generation and the process that committed it", false],
+  ] as const
+).map(([module, table, name, prefix, doc, header]) => ({ module, table, name, prefix, doc, header }));
 
 /** The sub-objects of a link (`IFLA_ATTRS`) that get an interface. */
 const LINK_FIELDS = ["map", "stats64", "afSpec", "xdp", "devlinkPort", "dpllPin"];
@@ -78,6 +139,7 @@ function snake(key: string): string {
 }
 
 function valueType(spec: AttrSpec, path: string, out: string[]): string {
+  if (EXTERNAL[path]) return EXTERNAL[path];
   if (spec.kind === "nested") {
     const n = NESTED[path];
     if (!n) throw new Error(`${path}: a nested table needs its name in NESTED`);
@@ -107,7 +169,15 @@ function valueType(spec: AttrSpec, path: string, out: string[]): string {
   return "number";
 }
 
-function emit(table: AttrTable, name: string, doc: string, prefix: string, tableName: string, out: string[]): void {
+function emit(
+  table: AttrTable,
+  name: string,
+  doc: string,
+  prefix: string,
+  tableName: string,
+  out: string[],
+  base = "",
+): void {
   const fields: string[] = [];
   for (const [key, spec] of Object.entries(table)) {
     const t = valueType(spec, `${tableName}.${key}`, out);
@@ -116,7 +186,7 @@ function emit(table: AttrTable, name: string, doc: string, prefix: string, table
     fields.push(`  /** \`${prefix}${snake(key)}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
   }
   fields.push("  /** Attributes no table entry describes, kept so nothing is lost. */\n  unknown?: RawAttr[];");
-  out.push(`/** ${doc}. */\nexport interface ${name} {\n${fields.join("\n")}\n}\n`);
+  out.push(`/** ${doc}. */\nexport interface ${name}${base} {\n${fields.join("\n")}\n}\n`);
 }
 
 /** `interface NAME { kind: Interface; ... }` for the kinds of a registry map, by table identity. */
@@ -168,6 +238,29 @@ import type { VethPeer } from "../veth.ts";
 ${out.join("\n")}`;
 }
 
+async function generateNft(): Promise<string> {
+  const out: string[] = [];
+  for (const t of NFT_TARGETS) {
+    const mod = await import(join(ROOT, NFT, `${t.module}.ts`));
+    const base = t.header ? " extends NftHeader" : "";
+    emit(mod[t.table] as AttrTable, t.name, `${t.doc} (\`${t.table}\`)`, t.prefix, t.table, out, base);
+  }
+  return `// Generated by scripts/gen_types.ts from the nf_tables tables: do not edit; run \`deno run -A scripts/gen_types.ts\`.
+/**
+ * The nf_tables objects as the kernel reports them, one interface per
+ * attribute table, with every field listed (the tables in each object's
+ * module are the source).
+ *
+ * @module
+ */
+
+import type { RawAttr } from "../../../wire/table.ts";
+import type { NftData, NftHeader } from "../data.ts";
+import type { NftExpr } from "../expr/registry.ts";
+
+${out.join("\n")}`;
+}
+
 /** The generated text as `deno fmt` leaves it (written to `path`). */
 function formatted(path: string, text: string): string {
   writeFileSync(path, text);
@@ -175,20 +268,25 @@ function formatted(path: string, text: string): string {
   return readFileSync(path, "utf8");
 }
 
-const text = await generate();
-const file = join(ROOT, OUT);
-if (process.argv.includes("--check")) {
-  const dir = mkdtempSync(join(tmpdir(), "gen-types-"));
+const outputs: [string, string][] = [[OUT, await generate()], [NFT_OUT, await generateNft()]];
+const check = process.argv.includes("--check");
+const dir = mkdtempSync(join(tmpdir(), "gen-types-"));
+let stale = false;
+for (const [rel, text] of outputs) {
+  const file = join(ROOT, rel);
+  if (!check) {
+    formatted(file, text);
+    continue;
+  }
   const fresh = formatted(join(dir, "types.ts"), text);
-  rmSync(dir, { recursive: true });
   let old = "";
   try {
     old = readFileSync(file, "utf8");
   } catch { /* missing: stale */ }
   if (old !== fresh) {
-    console.error(`stale: ${OUT} (run deno run -A scripts/gen_types.ts)`);
-    process.exit(1);
+    console.error(`stale: ${rel} (run deno run -A scripts/gen_types.ts)`);
+    stale = true;
   }
-} else {
-  formatted(file, text);
 }
+rmSync(dir, { recursive: true });
+if (stale) process.exit(1);

@@ -27,6 +27,14 @@ import type { IFLA_ATTRS } from "../src/route/link/table.ts";
 import type { AddressCacheinfo, IFA_CACHEINFO_STRUCT } from "../src/route/addr/table.ts";
 import type { ExtAck, EXTACK_ATTRS } from "../src/wire/error_message.ts";
 import type { ConntrackCpuStats, CTA_STATS_CPU } from "../src/netfilter/conntrack/stats.ts";
+import type { NftHeader } from "../src/netfilter/nftables/data.ts";
+import type { NFTA_TABLE_TABLE, NftTable } from "../src/netfilter/nftables/table.ts";
+import type { NFTA_CHAIN_TABLE, NftChain } from "../src/netfilter/nftables/chain.ts";
+import type { NFTA_SET_TABLE, NftSet } from "../src/netfilter/nftables/set.ts";
+import type { NFTA_RULE_TABLE, NftRule } from "../src/netfilter/nftables/rule.ts";
+import type { NFTA_SET_ELEM_TABLE, NftElement } from "../src/netfilter/nftables/element.ts";
+import type { NFTA_FLOWTABLE_TABLE, NftFlowtable } from "../src/netfilter/nftables/flowtable.ts";
+import type { NFTA_GEN_TABLE, NftGeneration } from "../src/netfilter/nftables/gen.ts";
 
 /** `true` when A and B are assignable both ways (the same fields with the same types). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -71,12 +79,37 @@ const linkFields: { [K in Sub]: Same<Link[K], LinkAttrs[K]> } = {
 };
 
 type SettingKeys = "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group" | "gsoMaxSize" | "gsoMaxSegs";
-const others = {
-  settings: true as Same<Pick<LinkSettings, SettingKeys | "groMaxSize">, Pick<LinkAttrs, SettingKeys | "groMaxSize">>,
-  cacheinfo: true as Same<AddressCacheinfo, StructValue<typeof IFA_CACHEINFO_STRUCT>>,
-  extAck: true as Same<ExtAck, Attrs<typeof EXTACK_ATTRS>>,
-  cpuStats: true as Same<ConntrackCpuStats, Attrs<typeof CTA_STATS_CPU> & { cpu: number }>,
-  iflaTable: true as Same<LinkAttrs, Attrs<typeof IFLA_ATTRS>>,
+const others: {
+  settings: Same<Pick<LinkSettings, SettingKeys | "groMaxSize">, Pick<LinkAttrs, SettingKeys | "groMaxSize">>;
+  cacheinfo: Same<AddressCacheinfo, StructValue<typeof IFA_CACHEINFO_STRUCT>>;
+  extAck: Same<ExtAck, Attrs<typeof EXTACK_ATTRS>>;
+  cpuStats: Same<ConntrackCpuStats, Attrs<typeof CTA_STATS_CPU> & { cpu: number }>;
+  iflaTable: Same<LinkAttrs, Attrs<typeof IFLA_ATTRS>>;
+} = {
+  settings: true,
+  cacheinfo: true,
+  extAck: true,
+  cpuStats: true,
+  iflaTable: true,
+};
+
+// The nf_tables interfaces written by scripts/gen_types.ts, against what each table parses to.
+const nft: {
+  table: Same<NftTable, Attrs<typeof NFTA_TABLE_TABLE> & NftHeader>;
+  chain: Same<NftChain, Attrs<typeof NFTA_CHAIN_TABLE> & NftHeader>;
+  set: Same<NftSet, Attrs<typeof NFTA_SET_TABLE> & NftHeader>;
+  rule: Same<NftRule, Attrs<typeof NFTA_RULE_TABLE> & NftHeader>;
+  element: Same<NftElement, Attrs<typeof NFTA_SET_ELEM_TABLE>>;
+  flowtable: Same<NftFlowtable, Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader>;
+  generation: Same<NftGeneration, Attrs<typeof NFTA_GEN_TABLE>>;
+} = {
+  table: true,
+  chain: true,
+  set: true,
+  rule: true,
+  element: true,
+  flowtable: true,
+  generation: true,
 };
 
 test("every kind with a table has its documented interface", () => {
@@ -85,4 +118,5 @@ test("every kind with a table has its documented interface", () => {
   assert.ok(sameKinds && sameSlaves && brport && bridgePort);
   assert.ok(Object.values(linkFields).every((v) => v));
   assert.ok(Object.values(others).every((v) => v));
+  assert.ok(Object.values(nft).every((v) => v));
 });

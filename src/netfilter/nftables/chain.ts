@@ -6,10 +6,12 @@
  */
 
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
 import { BYTES, S32BE } from "./codecs.ts";
 import { NFT_VERDICTS } from "./consts.ts";
-import { type NftHeader, parseNftMessage } from "./data.ts";
+import { parseNftMessage } from "./data.ts";
+import type { NftChain } from "./_generated/types.ts";
+
+export type { NftChain } from "./_generated/types.ts";
 
 /** `NFTA_HOOK_DEVS`: device names, each an `NFTA_DEVICE_NAME`. */
 export const NFTA_HOOK_DEVS_TABLE = {
@@ -47,9 +49,6 @@ export const NFTA_CHAIN_TABLE = {
   id: { type: 11, kind: "u32be" }, // NFTA_CHAIN_ID (request only)
   userdata: { type: 12, kind: "codec", codec: BYTES }, // NFTA_CHAIN_USERDATA
 } as const;
-
-/** A chain as the kernel reports it. */
-export type NftChain = Attrs<typeof NFTA_CHAIN_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWCHAIN` message. */
 export function parseChainMessage(m: NlMsg): NftChain {

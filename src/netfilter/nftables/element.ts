@@ -10,6 +10,9 @@ import type { Attrs, Codec } from "../../wire/table.ts";
 import { BYTES, listOf } from "./codecs.ts";
 import { NFTA_DATA_TABLE, type NftHeader, parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
+import type { NftElement } from "./_generated/types.ts";
+
+export type { NftElement } from "./_generated/types.ts";
 
 /** `NFT_SET_ELEM_*` flag bits. */
 export const NFT_SET_ELEM_FLAGS = { 1: "interval-end", 2: "catchall" } as const;
@@ -27,9 +30,6 @@ export const NFTA_SET_ELEM_TABLE = {
   keyEnd: { type: 10, kind: "nested", table: NFTA_DATA_TABLE }, // NFTA_SET_ELEM_KEY_END
   expressions: { type: 11, kind: "codec", codec: EXPR_LIST }, // NFTA_SET_ELEM_EXPRESSIONS
 } as const;
-
-/** One element of a set or map. */
-export type NftElement = Attrs<typeof NFTA_SET_ELEM_TABLE>;
 
 /** `NFTA_SET_ELEM_LIST_ELEMENTS`: a list of elements. */
 export const ELEMENT_LIST: Codec<NftElement[]> = listOf(NFTA_SET_ELEM_TABLE);

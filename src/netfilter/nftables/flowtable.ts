@@ -5,10 +5,12 @@
  */
 
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
 import { NFTA_HOOK_DEVS_TABLE } from "./chain.ts";
 import { S32BE } from "./codecs.ts";
-import { type NftHeader, parseNftMessage } from "./data.ts";
+import { parseNftMessage } from "./data.ts";
+import type { NftFlowtable } from "./_generated/types.ts";
+
+export type { NftFlowtable } from "./_generated/types.ts";
 
 /** `NFTA_FLOWTABLE_HOOK_*`. */
 export const NFTA_FLOWTABLE_HOOK_TABLE = {
@@ -26,9 +28,6 @@ export const NFTA_FLOWTABLE_TABLE = {
   handle: { type: 5, kind: "u64be" }, // NFTA_FLOWTABLE_HANDLE
   flags: { type: 7, kind: "u32be", bits: { 1: "offload", 2: "counter" } }, // NFTA_FLOWTABLE_FLAGS
 } as const;
-
-/** A flowtable as the kernel reports it. */
-export type NftFlowtable = Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWFLOWTABLE` message. */
 export function parseFlowtableMessage(m: NlMsg): NftFlowtable {

@@ -8,10 +8,12 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
 import { NFT_MSG } from "./consts.ts";
 import { parseNftMessage } from "./data.ts";
 import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
+import type { NftGeneration } from "./_generated/types.ts";
+
+export type { NftGeneration } from "./_generated/types.ts";
 
 /** `NFTA_GEN_*`. */
 export const NFTA_GEN_TABLE = {
@@ -19,9 +21,6 @@ export const NFTA_GEN_TABLE = {
   procPid: { type: 2, kind: "u32be" }, // NFTA_GEN_PROC_PID
   procName: { type: 3, kind: "string" }, // NFTA_GEN_PROC_NAME
 } as const;
-
-/** The generation and the process that committed it. */
-export type NftGeneration = Attrs<typeof NFTA_GEN_TABLE>;
 
 /** Parses an `NFT_MSG_NEWGEN` message (a GETGEN reply or the event closing a batch). */
 export function parseGenMessage(m: NlMsg): NftGeneration {

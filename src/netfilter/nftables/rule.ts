@@ -6,10 +6,12 @@
  */
 
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
-import { type NftHeader, parseNftMessage } from "./data.ts";
+import { parseNftMessage } from "./data.ts";
 import { EXPR_LIST } from "./expr/list.ts";
 import { BYTES } from "./codecs.ts";
+import type { NftRule } from "./_generated/types.ts";
+
+export type { NftRule } from "./_generated/types.ts";
 
 /** `NFTA_RULE_*`. */
 export const NFTA_RULE_TABLE = {
@@ -23,9 +25,6 @@ export const NFTA_RULE_TABLE = {
   positionId: { type: 10, kind: "u32be" }, // NFTA_RULE_POSITION_ID (request only)
   chainId: { type: 11, kind: "u32be" }, // NFTA_RULE_CHAIN_ID (request only)
 } as const;
-
-/** A rule as the kernel reports it. */
-export type NftRule = Attrs<typeof NFTA_RULE_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWRULE` message. */
 export function parseNftRuleMessage(m: NlMsg): NftRule {

@@ -8,8 +8,11 @@
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs, Codec } from "../../wire/table.ts";
 import { BYTES, listOf } from "./codecs.ts";
-import { type NftHeader, parseNftMessage } from "./data.ts";
+import { parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
+import type { NftSet } from "./_generated/types.ts";
+
+export type { NftSet } from "./_generated/types.ts";
 
 /** `NFT_SET_*` flag bits, by nft's names. */
 export const NFT_SET_FLAGS = {
@@ -58,9 +61,6 @@ export const NFTA_SET_TABLE = {
   expr: { type: 17, kind: "codec", codec: EXPR_ONE }, // NFTA_SET_EXPR
   expressions: { type: 18, kind: "codec", codec: EXPR_LIST }, // NFTA_SET_EXPRESSIONS
 } as const;
-
-/** A set or map as the kernel reports it. */
-export type NftSet = Attrs<typeof NFTA_SET_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWSET` message. */
 export function parseSetMessage(m: NlMsg): NftSet {

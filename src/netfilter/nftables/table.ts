@@ -6,9 +6,11 @@
 
 import type { MessageBuilder } from "../../wire/builder.ts";
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs } from "../../wire/table.ts";
-import { type NftHeader, parseNftMessage } from "./data.ts";
+import { parseNftMessage } from "./data.ts";
 import { BYTES } from "./codecs.ts";
+import type { NftTable } from "./_generated/types.ts";
+
+export type { NftTable } from "./_generated/types.ts";
 
 /** `NFT_TABLE_F_*` flag bits. */
 export const NFT_TABLE_FLAGS = { 1: "dormant", 2: "owner" } as const;
@@ -22,9 +24,6 @@ export const NFTA_TABLE_TABLE = {
   userdata: { type: 6, kind: "codec", codec: BYTES }, // NFTA_TABLE_USERDATA
   owner: { type: 7, kind: "u32be" }, // NFTA_TABLE_OWNER (reply only)
 } as const;
-
-/** A table as the kernel reports it. */
-export type NftTable = Attrs<typeof NFTA_TABLE_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWTABLE` message. */
 export function parseTableMessage(m: NlMsg): NftTable {
