@@ -68,6 +68,7 @@ export {
   addAltnames,
   changeLink,
   createLink,
+  type CreateLinkBase,
   type CreateLinkSpec,
   type CreateOnlySettings,
   deleteAltnames,

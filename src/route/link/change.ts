@@ -43,8 +43,14 @@ import type { CreateOnlySettings, LinkChanges, LinkSettings } from "./types.ts";
 
 export type { CreateOnlySettings, LinkChanges, LinkSettings } from "./types.ts";
 
-/** What {@link createLink} needs: a name, the kind, and optional settings. */
-export type CreateLinkSpec = LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec;
+/** What every new link is given whatever its kind: its name, and optional link and creation settings. */
+export interface CreateLinkBase extends LinkSettings, CreateOnlySettings {
+  /** The new link's name (`IFLA_IFNAME`). */
+  name: string;
+}
+
+/** What {@link createLink} needs: a name, the kind (with its own settings), and optional settings. */
+export type CreateLinkSpec = CreateLinkBase & LinkKindSpec;
 
 /** Checks an MTU before it is sent. */
 export function checkMtu(mtu: number): number {
