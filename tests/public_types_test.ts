@@ -36,6 +36,7 @@ import type { NFTA_RULE_TABLE, NftRule } from "../src/netfilter/nftables/rule.ts
 import type { NFTA_SET_ELEM_TABLE, NftElement } from "../src/netfilter/nftables/element.ts";
 import type { NFTA_FLOWTABLE_TABLE, NftFlowtable } from "../src/netfilter/nftables/flowtable.ts";
 import type { NFTA_GEN_TABLE, NftGeneration } from "../src/netfilter/nftables/gen.ts";
+import type { NFTA_OBJ_TABLE, NftObjectBase } from "../src/netfilter/nftables/obj.ts";
 
 /** `true` when A and B are assignable both ways (the same fields with the same types). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -105,6 +106,7 @@ const nft: {
   element: Same<NftElement, Attrs<typeof NFTA_SET_ELEM_TABLE>>;
   flowtable: Same<NftFlowtable, Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader>;
   generation: Same<NftGeneration, Attrs<typeof NFTA_GEN_TABLE>>;
+  objectBase: Same<NftObjectBase, Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data"> & NftHeader>;
 } = {
   table: true,
   chain: true,
@@ -113,6 +115,7 @@ const nft: {
   element: true,
   flowtable: true,
   generation: true,
+  objectBase: true,
 };
 
 test("every kind with a table has its documented interface", () => {

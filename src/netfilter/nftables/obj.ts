@@ -11,12 +11,15 @@ import { MessageBuilder } from "../../wire/builder.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
 import { NFTA_COUNTER_TABLE } from "./chain.ts";
-import { type NftHeader, parseNftMessage } from "./data.ts";
+import { parseNftMessage } from "./data.ts";
 import { NFTA_LIMIT_TABLE } from "./expr/limit.ts";
 import { NFT_OBJECT_TYPES } from "./expr/names.ts";
 import { NFTA_QUOTA_TABLE } from "./expr/quota.ts";
 import { NFTA_SYNPROXY_TABLE } from "./expr/synproxy.ts";
 import { BYTES, TIMEOUTS } from "./codecs.ts";
+import type { NftObjectBase } from "./_generated/types.ts";
+
+export type { NftObjectBase } from "./_generated/types.ts";
 
 /** `NFTA_CT_HELPER_*`. */
 export const NFTA_CT_HELPER_TABLE = {
@@ -72,8 +75,7 @@ export type NftObjectData = {
 
 /** A stateful object as the kernel reports it; known types have typed `data`. */
 export type NftObject =
-  & Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data">
-  & NftHeader
+  & NftObjectBase
   & (NftObjectData | { type?: string; data?: Uint8Array });
 
 /** Parses an `NFT_MSG_NEWOBJ` message. */

@@ -238,3 +238,19 @@ export interface NftGeneration {
   /** Attributes no table entry describes, kept so nothing is lost. */
   unknown?: RawAttr[];
 }
+
+/** A stateful object's fields but its typed `type` and `data` (`NFTA_OBJ_TABLE`). */
+export interface NftObjectBase extends NftHeader {
+  /** `NFTA_OBJ_TABLE` (string). */
+  table?: string;
+  /** `NFTA_OBJ_NAME` (string). */
+  name?: string;
+  /** `NFTA_OBJ_USE` (u32be). */
+  use?: number;
+  /** `NFTA_OBJ_HANDLE` (u64be). */
+  handle?: number;
+  /** `NFTA_OBJ_USERDATA` (codec). */
+  userdata?: Uint8Array;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
