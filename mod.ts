@@ -62,15 +62,8 @@ export { getNsid, identifyNetns, listNsids, type NsidEntry, type NsidFilter, set
 
 // rtnetlink: links, addresses, routes, neighbours, rules, nexthops, events.
 export type { RouteOptions } from "./src/route/rtnl.ts";
-export {
-  getLink,
-  type Link,
-  type LinkAttrs,
-  type LinkFilter,
-  type LinkInfo,
-  listLinks,
-  streamLinks,
-} from "./src/route/link/api.ts";
+export { getLink, type Link, type LinkFilter, type LinkInfo, listLinks, streamLinks } from "./src/route/link/api.ts";
+export type * from "./src/route/link/kinds/_generated/types.ts";
 export {
   addAltnames,
   changeLink,
@@ -82,6 +75,7 @@ export {
   type LinkChanges,
   type LinkSettings,
 } from "./src/route/link/change.ts";
+export type { LinkUpdate } from "./src/route/link/update.ts";
 export { type BridgePortSettings, listBridgePorts, setBridgePort, streamBridgePorts } from "./src/route/link/brport.ts";
 export { createTuntap, deleteTuntap, type TuntapOptions, type TuntapSpec } from "./src/route/link/tuntap.ts";
 export {
@@ -393,92 +387,3 @@ export {
   getGenericFamily,
   listGenericFamilies,
 } from "./src/genl/ctrl.ts";
-
-// Types the everyday API refers to. The object types above are derived from
-// these wire tables, so the tables are part of their documented shape.
-export type {
-  Attrs,
-  AttrSpec,
-  AttrTable,
-  Codec,
-  Derive,
-  Kind,
-  Named,
-  NameMap,
-  PadKind,
-  RawAttr,
-  ScalarKind,
-  StructSpec,
-  StructValue,
-  ValueOf,
-} from "./src/wire/table.ts";
-export type { NlMsg } from "./src/wire/message.ts";
-export type { MessageBuilder } from "./src/wire/builder.ts";
-export type { EXTACK_ATTRS } from "./src/wire/error_message.ts";
-export type { MessageError } from "./src/socket/errors.ts";
-export type { NetlinkCapture } from "./src/socket/capture.ts";
-export type { SocketTarget } from "./src/socket/family.ts";
-export type { DumpIterator, NetlinkSocket, UnicastReader } from "./src/socket/socket.ts";
-export type { Parse } from "./src/socket/consumer.ts";
-export type { DumpAllOptions, MessagesOptions, UnicastOptions } from "./src/socket/options.ts";
-export type { DumpStream } from "./src/route/rtnl.ts";
-export type { IFLA_ATTRS } from "./src/route/link/table.ts";
-export type { BR_STATE, IFLA_BRPORT_ATTRS } from "./src/route/link/kinds/bridge.ts";
-export type { VethPeerSpec } from "./src/route/link/kinds/veth.ts";
-export type {
-  KIND_SLAVE_TABLES,
-  KIND_TABLES,
-  KindSlaveTables,
-  KindTables,
-  LINK_KINDS,
-  LinkKindData,
-  LinkKindSpec,
-  LinkSlaveData,
-  RegisteredLinkKind,
-} from "./src/route/link/kinds/registry.ts";
-export type {
-  KindData,
-  KindDataTableOf,
-  KindJson,
-  KindPrintContext,
-  KindSlaveTableOf,
-  KindSlaveWords,
-  KindSpecOf,
-  KindWordReader,
-  KindWords,
-  KindWordSpec,
-  KindWordsSpec,
-  KindWordTable,
-  LinkKind,
-} from "./src/route/link/kinds/kind.ts";
-export type { IFA_ATTRS, IFA_CACHEINFO_STRUCT } from "./src/route/addr/table.ts";
-export type { SEG6_LOCAL_ACTIONS, SEG6_MODES } from "./src/route/route/encap.ts";
-export type { RULE_ACTIONS } from "./src/route/rule/table.ts";
-export type { RTNLGRP_NETCONF } from "./src/route/netconf.ts";
-export type { ExpectFlag, ExpectKey, ExpectTupleInput } from "./src/netfilter/conntrack/expect_ops.ts";
-export type { CTA_STATS_CPU } from "./src/netfilter/conntrack/stats.ts";
-export type { NFT_FAMILIES } from "./src/netfilter/nftables/consts.ts";
-export type { NftHeader } from "./src/netfilter/nftables/data.ts";
-export type { NFTA_TABLE_TABLE } from "./src/netfilter/nftables/table.ts";
-export type { NFTA_CHAIN_TABLE } from "./src/netfilter/nftables/chain.ts";
-export type { NFTA_RULE_TABLE } from "./src/netfilter/nftables/rule.ts";
-export type { NFTA_SET_TABLE } from "./src/netfilter/nftables/set.ts";
-export type {
-  NFTA_SET_ELEM_LIST_TABLE,
-  NFTA_SET_ELEM_TABLE,
-  NftElementList,
-} from "./src/netfilter/nftables/element.ts";
-export type { NFT_OBJECT_DATA, NFTA_OBJ_TABLE, NftObjectData } from "./src/netfilter/nftables/obj.ts";
-export type { NFTA_FLOWTABLE_TABLE } from "./src/netfilter/nftables/flowtable.ts";
-export type { NFTA_GEN_TABLE } from "./src/netfilter/nftables/gen.ts";
-export type { NFT_EXPRESSIONS, NftExprName, NftKnownExpr, NftRawExpr } from "./src/netfilter/nftables/expr/registry.ts";
-export type { Json } from "./src/netfilter/nftables/json/types.ts";
-export type { TcAction } from "./src/route/tc/action/list.ts";
-export type { TCA_STATS_ATTRS, TcStats } from "./src/route/tc/stats.ts";
-export type { PacketInterfaces } from "./src/netfilter/ifnames.ts";
-export type { CopyMode, NetfilterPacket, PacketTimestamp, PacketVlan } from "./src/netfilter/packet.ts";
-export type { PacketStream } from "./src/netfilter/packet_stream.ts";
-export type { QueueConfig, QueueFlag } from "./src/netfilter/queue/codec.ts";
-export type { LogConfig, LogFlag } from "./src/netfilter/log/codec.ts";
-export type { GenericOptions } from "./src/genl/ctrl.ts";
-export type { FamilyDumpStream } from "./src/socket/mod.ts";

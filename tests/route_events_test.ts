@@ -1,7 +1,9 @@
 /**
  * rtnetlink events against the kernel, in throwaway namespaces: changes
  * made with `ip` arrive once and in order, overruns are reported and the
- * stream survives them, dump-then-follow, and cancellation.
+ * stream survives them, dump-then-follow, and cancellation. Address, route,
+ * neighbour and nexthop events name their links like listings do (`dev`
+ * next to the ifindex), through renames, deletions and lost events.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { InvalidArgumentError } from "../src/errors.ts";
+import { listAddresses } from "../src/route/addr/api.ts";
 import {
   DEFAULT_EVENT_BUFFER,
   type RouteEvent,
@@ -21,10 +24,10 @@ import {
   watchRoute,
 } from "../src/route/events.ts";
 import { SocketClosedError } from "../src/socket/errors.ts";
-import { ip, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
+import { ip, ipJson, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
 
 /** Closes `stream` after `ms` so a missing event fails the test instead of hanging it. */
-function deadline(stream: RouteEventStream<unknown>, ms = 5000): { clear(): void } {
+function deadline(stream: RouteEventStream<unknown>, ms = 10000): { clear(): void } {
   const t = setTimeout(() => stream.close(), ms);
   return { clear: () => clearTimeout(t) };
 }
@@ -252,4 +255,127 @@ test("bad groups and buffer sizes are refused before any socket is opened", asyn
   await assert.rejects(subscribeRoute(["links"], { netns }), /Unknown event group: "links"/);
   await assert.rejects(subscribeRoute(["link"], { netns, receiveBuffer: 10 }), InvalidArgumentError);
   await assert.rejects(watchRoute(["rule"], { netns, receiveBuffer: 1.5 }), InvalidArgumentError);
+});
+
+/** `type kind key@dev` of an event, with the link names it carries. */
+function named(ev: RouteEvent | WatchEvent): string | undefined {
+  if (ev.type === "overrun" || ev.type === "synced") return ev.type;
+  switch (ev.kind) {
+    case "addr":
+      return ev.object.family === "inet" ? `${ev.type} addr ${ev.object.address}@${ev.object.dev}` : undefined;
+    case "route":
+      return ev.object.dst.startsWith("10.7.") ? `${ev.type} route ${ev.object.dst}@${ev.object.dev}` : undefined;
+    case "neigh":
+      if (ev.object.family !== "inet" || ev.type === "new" && ev.object.state.includes("FAILED")) return undefined;
+      return `${ev.type} neigh ${ev.object.dst}@${ev.object.dev}`;
+    case "nexthop":
+      return `${ev.type} nexthop ${ev.object.id}@${ev.object.dev}`;
+    case "link":
+      return `${ev.type} link ${ev.object.name}`;
+  }
+  return undefined;
+}
+
+test("address, route, neighbour and nexthop events carry dev, through a rename and a deletion", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "d0", "type", "bridge");
+    // No "link" group: the names come from link events the subscription follows for itself.
+    const events = await subscribeRoute(["ipv4-addr", "ipv4-route", "neigh", "nexthop"], { netns: ns });
+    const timer = deadline(events);
+    ip(ns, "link", "add", "d1", "type", "bridge"); // created after subscribing: named from its event
+    ip(ns, "link", "set", "d1", "up");
+    ip(ns, "addr", "add", "10.7.0.1/24", "dev", "d1");
+    ip(ns, "neigh", "add", "10.7.0.9", "lladdr", "02:00:00:00:00:09", "dev", "d1", "nud", "permanent");
+    ip(ns, "nexthop", "add", "id", "7", "dev", "d1");
+    ip(ns, "link", "set", "d1", "down");
+    ip(ns, "link", "set", "d1", "name", "e1");
+    ip(ns, "link", "set", "e1", "up");
+    ip(ns, "addr", "add", "10.7.1.1/24", "dev", "e1");
+    ip(ns, "nexthop", "add", "id", "8", "dev", "e1"); // (the kernel drops nexthop 7 silently when d1 goes down)
+    const listed = await listAddresses({ dev: "e1", family: "inet" }, { netns: ns });
+    assert.deepEqual(
+      listed.map((a) => a.dev),
+      ipJson(ns, "-4", "addr", "show", "dev", "e1").flatMap((l: { addr_info: unknown[] }) =>
+        l.addr_info.map(() => "e1")
+      ),
+    );
+    ip(ns, "link", "del", "e1"); // its addresses, routes and neighbours go first, then the link
+    ip(ns, "addr", "add", "10.7.2.1/24", "dev", "d0"); // marker: present before subscribing
+    const seen: string[] = [];
+    for await (const ev of events) {
+      const line = named(ev);
+      if (line) seen.push(line);
+      if (line === "new addr 10.7.2.1/24@d0") break;
+    }
+    timer.clear();
+    assert.ok(!seen.some((l) => l.includes(" link ")), `link events are not yielded unless asked for: ${seen}`);
+    assert.ok(!seen.some((l) => /@(undefined|if\d+)$/.test(l)), `every event is named: ${seen.join("\n")}`);
+    for (
+      const want of [
+        "new addr 10.7.0.1/24@d1",
+        "new route 10.7.0.0/24@d1",
+        "new neigh 10.7.0.9@d1",
+        "new nexthop 7@d1",
+        "new addr 10.7.1.1/24@e1",
+        "new route 10.7.1.0/24@e1",
+        "del addr 10.7.1.1/24@e1",
+        "new nexthop 8@e1",
+      ]
+    ) assert.ok(seen.includes(want), `${want} in:\n${seen.join("\n")}`);
+  });
+});
+
+test("watchRoute names the objects of its dump and its live events", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "d0", "type", "bridge");
+    ip(ns, "link", "set", "d0", "up");
+    ip(ns, "addr", "add", "10.7.0.1/24", "dev", "d0");
+    const events = await watchRoute(["ipv4-addr", "ipv4-route"], { netns: ns });
+    const timer = deadline(events);
+    const seen: string[] = [];
+    for await (const ev of events) {
+      if (ev.type === "synced") ip(ns, "addr", "add", "10.7.3.1/24", "dev", "d0");
+      const line = named(ev);
+      if (line) seen.push(line);
+      if (line === "new route 10.7.3.0/24@d0") break;
+    }
+    timer.clear();
+    for (const want of ["new addr 10.7.0.1/24@d0", "new route 10.7.0.0/24@d0", "synced", "new addr 10.7.3.1/24@d0"]) {
+      assert.ok(seen.includes(want), `${want} in:\n${seen.join("\n")}`);
+    }
+  });
+});
+
+test("after lost events the names are read again", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "d0", "type", "bridge");
+    ip(ns, "link", "set", "d0", "up");
+    const events = await subscribeRoute(["ipv4-addr"], { netns: ns, receiveBuffer: 1024 });
+    const timer = deadline(events);
+    // Fill the smallest buffer before reading anything, so the rename's link event is dropped for sure.
+    const batch = join(tmpdir(), `${uniqueName("nlkit-addrs")}.txt`);
+    const lines = [];
+    for (let i = 0; i < 500; i++) lines.push(`addr add 10.6.${i >> 8}.${i & 255}/32 dev d0`);
+    writeFileSync(batch, lines.join("\n") + "\n");
+    ip(ns, "-b", batch);
+    ip(ns, "link", "set", "d0", "down");
+    ip(ns, "link", "set", "d0", "name", "e0");
+    let overruns = 0;
+    let marker: string | undefined;
+    for await (const ev of events) {
+      if (ev.type === "overrun") {
+        if (++overruns === 1) ip(ns, "addr", "add", "10.7.9.1/24", "dev", "e0");
+        continue;
+      }
+      if (ev.kind === "addr" && ev.object.address === "10.7.9.1/24") {
+        marker = ev.object.dev;
+        break;
+      }
+    }
+    timer.clear();
+    assert.ok(overruns >= 1, "the buffer overran");
+    assert.equal(marker, "e0");
+  });
 });

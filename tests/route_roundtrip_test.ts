@@ -10,11 +10,18 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deleteRoute, getRoute, listRoutes, replaceRoute } from "../src/route/route/api.ts";
+import { changeRoute, deleteRoute, getRoute, listRoutes, replaceRoute } from "../src/route/route/api.ts";
 import type { Route } from "../src/route/route/table.ts";
 import { addRule, deleteRule, listRules } from "../src/route/rule/api.ts";
 import type { Rule } from "../src/route/rule/parse.ts";
-import { deleteNeighbour, getNeighbour, listFdb, listNeighbours, replaceNeighbour } from "../src/route/neigh/api.ts";
+import {
+  changeNeighbour,
+  deleteNeighbour,
+  getNeighbour,
+  listFdb,
+  listNeighbours,
+  replaceNeighbour,
+} from "../src/route/neigh/api.ts";
 import { deleteFdb, replaceFdb } from "../src/route/neigh/fdb.ts";
 import type { Neighbour } from "../src/route/neigh/table.ts";
 import { deleteNexthop, getNexthop, listNexthops, replaceNexthop } from "../src/route/nexthop/api.ts";
@@ -275,3 +282,29 @@ test("nexthops: listed nexthops and groups go back into replace, get and delete"
 function bridge(ns: string, args: string[]): void {
   run("bridge", ["-n", ns, ...args]);
 }
+
+test("a listed route, neighbour and nexthop with a changed field go into replace and change", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    fixture(ns);
+    const o = { netns: ns };
+    ip(ns, "route", "add", "192.168.0.0/16", "via", "10.0.0.2", "metric", "5");
+    ip(ns, "neigh", "add", "10.0.0.9", "lladdr", "02:00:00:00:00:09", "dev", "v0", "nud", "permanent");
+    ip(ns, "nexthop", "add", "id", "1", "via", "10.0.0.2", "dev", "v0");
+    const [r] = await listRoutes({ dst: "192.168.0.0/16" }, o);
+    await replaceRoute({ ...r, gateway: "10.0.1.2", dev: "v1" }, o); // dev wins over the listed oif
+    assert.match(ip(ns, "route", "show", "192.168.0.0/16"), /via 10\.0\.1\.2 dev v1 metric 5/);
+    const [r2] = await listRoutes({ dst: "192.168.0.0/16" }, o);
+    await changeRoute({ ...r2, protocol: "static" }, o);
+    assert.match(ip(ns, "route", "show", "192.168.0.0/16"), /proto static metric 5/);
+    const [n] = (await listNeighbours({ dev: "v0" }, o)).filter((e) => e.dst === "10.0.0.9");
+    await changeNeighbour({ ...n, lladdr: "02:00:00:00:00:99" }, o);
+    assert.match(ip(ns, "neigh", "show", "10.0.0.9"), /lladdr 02:00:00:00:00:99 PERMANENT/);
+    await replaceNeighbour({ ...(await getNeighbour(n, o)), state: ["STALE"] }, o);
+    assert.match(ip(ns, "neigh", "show", "10.0.0.9"), /STALE/);
+    const [nh] = await listNexthops({}, o);
+    await replaceNexthop({ ...nh, gateway: "10.0.1.2", dev: "v1" }, o); // and over the listed ifindex
+    assert.match(ip(ns, "nexthop", "show", "id", "1"), /via 10\.0\.1\.2 dev v1/);
+  });
+});

@@ -39,6 +39,8 @@ import {
 import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
 import { conntrackCount } from "../src/netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../src/netfilter/conntrack/events.ts";
+import { subscribeRoute, watchRoute } from "../src/route/events.ts";
+import { subscribeMonitor, subscribeNetconf } from "../src/route/monitor_events.ts";
 import {
   createExpect,
   deleteExpect,
@@ -130,6 +132,13 @@ const CASES: [string, () => unknown, string][] = [
   ["subscribeConntrack options", () => subscribeConntrack({ event: ["new"] } as never, o), "event"],
   ["subscribeConntrack options in the first slot", () => subscribeConntrack(o as never), "netns"],
   ["subscribeConntrack target", () => subscribeConntrack({}, bad), "nets"],
+  // rtnetlink events.
+  ["subscribeRoute options", () => subscribeRoute(["link"], bad), "nets"],
+  ["subscribeRoute socket", () => subscribeRoute(["link"], { socket: {} } as never), "socket"],
+  ["subscribeRoute retries", () => subscribeRoute(["link"], { retries: 1 } as never), "retries"],
+  ["watchRoute options", () => watchRoute(["addr"], bad), "nets"],
+  ["subscribeMonitor options", () => subscribeMonitor({ nsid: true }, bad), "nets"],
+  ["subscribeNetconf options", () => subscribeNetconf({ familes: ["inet"] } as never), "familes"],
   // Expectations.
   ["createExpect spec", () => createExpect({ ...expectSpec, helpr: "ftp" } as never, o), "helpr"],
   ["createExpect tuple", () => createExpect({ ...expectSpec, master: { ...tuple, code: 0 } } as never, o), "code"],

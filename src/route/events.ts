@@ -23,14 +23,18 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
+import { checkTarget } from "../socket/target.ts";
+import type { NetnsTarget } from "../netns/netns.ts";
 import { AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { type Address, parseAddressMessage } from "./addr/table.ts";
 import { type Link, parseLinkMessage } from "./link/api.ts";
+import { type LinkName, linkNameOf, nameNeighbour, nameNexthop, parseLinkName, readLinkNames } from "./link_names.ts";
 import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
 import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
+import { nameRoute } from "./route/stream.ts";
 import type { Route } from "./route/table.ts";
 import { parseRouteMessage } from "./route/parse.ts";
 import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
@@ -97,7 +101,9 @@ export type RouteEvent =
 export type WatchEvent = RouteEvent | SyncedEvent;
 
 /** Options of {@link subscribeRoute} and {@link watchRoute}. */
-export interface SubscribeOptions extends Omit<RouteOptions, "socket"> {
+export interface SubscribeOptions {
+  /** Namespace to follow (name, path, pid or fd); the caller's by default. */
+  netns?: NetnsTarget;
   /** Ends the stream when aborted. */
   signal?: AbortSignal;
   /** Kernel receive buffer in bytes; a larger one survives bigger bursts. Default 4 MiB. */
@@ -195,6 +201,32 @@ export function routeGroupNumbers(groups: readonly RouteGroup[]): number[] {
   return checkGroups(groups).flatMap((g) => GROUPS[g].groups);
 }
 
+const SUBSCRIBE_KEYS = ["signal", "receiveBuffer", "onParseError"];
+
+/**
+ * Checks the options of a subscription (`what` names the call): unknown
+ * keys and a `socket` are refused (a subscription opens its own).
+ */
+export function checkSubscribeOptions(opts: SubscribeOptions, what: string, extra: readonly string[] = []): void {
+  checkTarget(opts, what, [...SUBSCRIBE_KEYS, ...extra]);
+  if ((opts as { socket?: unknown }).socket !== undefined) {
+    throw new InvalidArgumentError(
+      `Cannot use socket in the options of ${what}: a subscription opens its own`,
+      "socket",
+    );
+  }
+  const { signal, onParseError } = opts;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`Cannot use signal ${String(signal)}: expected an AbortSignal`, "signal");
+  }
+  if (onParseError !== undefined && typeof onParseError !== "function") {
+    throw new InvalidArgumentError(
+      `Cannot use onParseError ${String(onParseError)}: expected a function`,
+      "onParseError",
+    );
+  }
+}
+
 function checkBuffer(bytes: number | undefined): number {
   if (bytes === undefined) return DEFAULT_EVENT_BUFFER;
   if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 0x7fffffff) {
@@ -264,31 +296,120 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
   }
 }
 
+/** Kinds whose objects refer to links by ifindex: their events are named from a {@link LinkNames} cache. */
+const NAMED: ReadonlySet<RouteEventKind> = new Set(["addr", "route", "neigh", "nexthop"]);
+
+/**
+ * The link names of a subscription, by ifindex: one dump when it starts,
+ * then kept current by the link events of the same socket (joined for this
+ * when the caller did not ask for them), which the kernel queues in order
+ * with the events that use the names. A link leaves with its `RTM_DELLINK`,
+ * sent after the deletions of its addresses, routes and neighbours. After
+ * an overrun the names are read again.
+ */
+class LinkNames {
+  readonly names: Map<number, LinkName>;
+  readonly #netns: RouteOptions["netns"];
+
+  constructor(names: Map<number, LinkName>, netns: RouteOptions["netns"]) {
+    this.names = names;
+    this.#netns = netns;
+  }
+
+  static async read(netns: RouteOptions["netns"]): Promise<LinkNames> {
+    await using s = await openRouteSocket({ netns });
+    return new LinkNames(new Map(await readLinkNames(s)), netns);
+  }
+
+  async refresh(): Promise<void> {
+    const fresh = await LinkNames.read(this.#netns);
+    this.names.clear();
+    for (const [i, n] of fresh.names) this.names.set(i, n);
+  }
+
+  /** Parses a message into an event named from the cache (which link messages update); link events only when `links`. */
+  parse(m: NlMsg, links: boolean): RouteEvent | undefined {
+    if (m.type === RTM.RTM_NEWLINK || m.type === RTM.RTM_DELLINK) {
+      const ev = links ? parseRouteEvent(m) as ObjectEvent<"link", Link> : undefined;
+      const [index, name] = ev ? [ev.object.index, linkNameFrom(ev.object)] : parseLinkName(m);
+      if (m.type === RTM.RTM_DELLINK) this.names.delete(index);
+      else this.names.set(index, name);
+      return ev;
+    }
+    const ev = parseRouteEvent(m);
+    if (ev) this.name(ev);
+    return ev;
+  }
+
+  /** Adds link names to the object of an event. */
+  name(ev: RouteEvent): void {
+    if (ev.type === "overrun") return;
+    if (ev.kind === "addr") ev.object.dev = linkNameOf(this.names, ev.object.ifindex);
+    else if (ev.kind === "route") nameRoute(ev.object, this.names);
+    else if (ev.kind === "neigh") nameNeighbour(ev.object, this.names);
+    else if (ev.kind === "nexthop") nameNexthop(ev.object, this.names);
+  }
+}
+
+function linkNameFrom(link: Link): LinkName {
+  const name: LinkName = { name: link.name ?? `if${link.index}` };
+  if (link.master !== undefined) name.master = link.master;
+  return name;
+}
+
 async function* follow(
   sock: NetlinkSocket,
   signal: AbortSignal,
   onParseError: SubscribeOptions["onParseError"],
+  names: LinkNames | undefined,
+  links: boolean,
 ): AsyncGenerator<RouteEvent, void, undefined> {
+  const parse = names ? (m: NlMsg) => names.parse(m, links) : parseRouteEvent;
   try {
-    for await (const item of sock.messages(parseRouteEvent, { signal, onParseError })) {
-      if (isOverrun(item)) yield { type: "overrun" };
-      else if (item) yield item;
+    for await (const item of sock.messages(parse, { signal, onParseError })) {
+      if (isOverrun(item)) {
+        await names?.refresh(); // link events may be among the lost ones
+        yield { type: "overrun" };
+      } else if (item) yield item;
     }
   } finally {
     sock.close();
   }
 }
 
-async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOptions): Promise<NetlinkSocket> {
+/** A subscribed socket, with the link names its events need (when any group refers to links). */
+interface Subscription {
+  sock: NetlinkSocket;
+  names: LinkNames | undefined;
+  links: boolean;
+}
+
+async function openSubscription(
+  groups: readonly RouteGroup[],
+  opts: SubscribeOptions,
+  what: string,
+): Promise<Subscription> {
+  checkSubscribeOptions(opts, what);
   const names = checkGroups(groups);
   const receiveBuffer = checkBuffer(opts.receiveBuffer);
   opts.signal?.throwIfAborted();
-  return await NetlinkSocket.open(NETLINK_ROUTE, {
+  const links = names.some((g) => GROUPS[g].kind === "link");
+  const named = names.some((g) => NAMED.has(GROUPS[g].kind));
+  const numbers = names.flatMap((g) => GROUPS[g].groups);
+  if (named && !links) numbers.push(RTNLGRP.RTNLGRP_LINK); // keeps the names current
+  const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
     netns: opts.netns,
     receiveBuffer,
-    groups: names.flatMap((g) => GROUPS[g].groups),
+    groups: numbers,
     describe: describeRtm,
   });
+  try {
+    // Read after joining: a link that changes meanwhile also sends an event, applied in order.
+    return { sock, names: named ? await LinkNames.read(opts.netns) : undefined, links };
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
 }
 
 /**
@@ -299,13 +420,28 @@ async function openSubscription(groups: readonly RouteGroup[], opts: SubscribeOp
  * `new` events of links also report changes (flags, state, addresses) of
  * existing links. A message that cannot be parsed is skipped and handed to
  * `opts.onParseError`; the stream goes on.
+ *
+ * Events name their links as listings do (`dev` next to `ifindex` or
+ * `oif`, and a neighbour's `masterName`). The names are not looked up per
+ * event: the subscription reads them once (one link dump when it starts),
+ * then keeps them current from link events on the same socket, which it
+ * joins for this even when `groups` has no `link` (those events are not
+ * yielded then). The kernel queues them in order with the others, so each
+ * event is named as the link was when it was sent, renames included, and
+ * a deleted link's own address and route deletions still carry its name.
+ * After an overrun the names are read again. A link the subscription never
+ * saw is named `if<N>`, as iproute2 prints it.
  */
 export async function subscribeRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<RouteEvent>> {
-  const sock = await openSubscription(groups, opts);
-  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError), opts.signal);
+  const sub = await openSubscription(groups, opts, "subscribeRoute");
+  return new RouteEventStream(
+    sub.sock,
+    (s, signal) => follow(s, signal, opts.onParseError, sub.names, sub.links),
+    opts.signal,
+  );
 }
 
 function dumpRequest(kind: RouteEventKind, family: number): Uint8Array {
@@ -332,31 +468,37 @@ export async function watchRoute(
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<WatchEvent>> {
   const names = checkGroups(groups);
-  const sock = await openSubscription(names, opts);
+  const sub = await openSubscription(names, opts, "watchRoute");
   const dumps = new Map<string, Uint8Array>(); // "ipv4-addr" and "addr" need the IPv4 dump once
   for (const g of names) {
     for (const f of GROUPS[g].families) dumps.set(`${GROUPS[g].kind}/${f}`, dumpRequest(GROUPS[g].kind, f));
   }
   return new RouteEventStream(
-    sock,
-    (sub, signal) => dumpThenFollow(sub, signal, [...dumps.values()], opts),
+    sub.sock,
+    (_, signal) => dumpThenFollow(sub, signal, [...dumps.values()], opts),
     opts.signal,
   );
 }
 
 async function* dumpThenFollow(
-  sock: NetlinkSocket,
+  sub: Subscription,
   signal: AbortSignal,
   dumps: Uint8Array[],
   opts: SubscribeOptions,
 ): AsyncGenerator<WatchEvent, void, undefined> {
+  const { sock, names } = sub;
+  const existing = (m: NlMsg): RouteEvent | undefined => {
+    const ev = markExisting(m);
+    if (ev && names) names.name(ev);
+    return ev;
+  };
   try {
     const dumper = await openRouteSocket({ netns: opts.netns });
     try {
       for (const req of dumps) {
         for (let attempt = 1;; attempt++) {
           try {
-            for await (const ev of dumper.dump(req, markExisting, { signal })) if (ev) yield ev;
+            for await (const ev of dumper.dump(req, existing, { signal })) if (ev) yield ev;
             break;
           } catch (e) {
             // An inconsistent dump may have skipped objects: list again (repeats are allowed).
@@ -373,5 +515,5 @@ async function* dumpThenFollow(
     throw e;
   }
   yield { type: "synced" };
-  yield* follow(sock, signal, opts.onParseError);
+  yield* follow(sock, signal, opts.onParseError, names, sub.links);
 }

@@ -10,6 +10,8 @@ import { TruncatedError } from "../wire/errors.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { type NlMsg, payloadOf } from "../wire/message.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
+import type { Neighbour } from "./neigh/table.ts";
+import type { Nexthop } from "./nexthop/parse.ts";
 import { RTM } from "./rtnl.ts";
 
 const IFINFOMSG_LEN = 16;
@@ -29,7 +31,8 @@ export type LinkNameMap = ReadonlyMap<number, LinkName>;
 
 const decoder = new TextDecoder();
 
-function parseLinkName(m: NlMsg): [number, LinkName] {
+/** The ifindex, name and master of a link message (nothing else is decoded). */
+export function parseLinkName(m: NlMsg): [number, LinkName] {
   const off = payloadOf(m);
   if (off + IFINFOMSG_LEN > m.end) throw new TruncatedError("ifinfomsg", off, IFINFOMSG_LEN, m.end - off);
   const index = m.view.getInt32(off + 4, true);
@@ -56,4 +59,18 @@ export async function readLinkNames(s: NetlinkSocket): Promise<LinkNameMap> {
 /** The name of ifindex `index` (`if<N>` when the link is gone, as iproute2 prints it). */
 export function linkNameOf(names: LinkNameMap, index: number): string {
   return names.get(index)?.name ?? `if${index}`;
+}
+
+/** Adds the names of an entry's devices (`dev`, and `via`, `masterName` of FDB entries). */
+export function nameNeighbour(n: Neighbour, names: LinkNameMap): Neighbour {
+  if (n.ifindex) n.dev = linkNameOf(names, n.ifindex);
+  if (n.viaIfindex !== undefined && n.linkNetnsid === undefined) n.via = linkNameOf(names, n.viaIfindex);
+  if (n.master !== undefined) n.masterName = linkNameOf(names, n.master);
+  return n;
+}
+
+/** Adds the name of a nexthop's device (`dev`). */
+export function nameNexthop(nh: Nexthop, links: LinkNameMap): Nexthop {
+  if (nh.ifindex !== undefined) nh.dev = linkNameOf(links, nh.ifindex);
+  return nh;
 }

@@ -36,6 +36,7 @@
 export * from "./rtnl.ts";
 export * from "./link/api.ts";
 export * from "./link/change.ts";
+export { LINK_OUTPUT_ONLY, LINK_SETTINGS, type LinkUpdate, linkUpdateChanges } from "./link/update.ts";
 export * from "./link/brport.ts";
 export * from "./link/tuntap.ts";
 export * from "./link/maddr.ts";

@@ -20,6 +20,7 @@ import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { type NsidEntry, parseNsidMessage } from "../netns/nsid.ts";
 import {
+  checkSubscribeOptions,
   DEFAULT_EVENT_BUFFER,
   parseRouteEvent,
   type RouteEvent,
@@ -128,6 +129,7 @@ export async function subscribeMonitor(
   what: MonitorSelection,
   opts: SubscribeOptions = {},
 ): Promise<RouteEventStream<MonitorEvent>> {
+  checkSubscribeOptions(opts, "subscribeMonitor");
   const groups = [
     ...(what.groups?.length ? routeGroupNumbers(what.groups) : []),
     ...netconfGroups(what.netconf ?? []),
@@ -150,6 +152,7 @@ export async function subscribeMonitor(
 export async function subscribeNetconf(
   opts: NetconfSubscribeOptions = {},
 ): Promise<RouteEventStream<NetconfEvent>> {
+  checkSubscribeOptions(opts, "subscribeNetconf", ["families"]);
   const { families = ["inet", "inet6"], ...rest } = opts;
   return await subscribeMonitor({ netconf: families }, rest) as RouteEventStream<NetconfEvent>;
 }

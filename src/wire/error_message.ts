@@ -18,7 +18,7 @@ import {
 } from "./constants.ts";
 import { MalformedError, TruncatedError } from "./errors.ts";
 import type { NlMsg } from "./message.ts";
-import { type Attrs, parseAttrs } from "./table.ts";
+import { parseAttrs, type RawAttr } from "./table.ts";
 
 /** Extended-ack attributes (`NLMSGERR_ATTR_*`). */
 export const EXTACK_ATTRS = {
@@ -30,8 +30,23 @@ export const EXTACK_ATTRS = {
   missingNest: { type: NLMSGERR_ATTR_MISS_NEST, kind: "u32" },
 } as const;
 
-/** The kernel's extended acknowledgement. */
-export type ExtAck = Attrs<typeof EXTACK_ATTRS>;
+/** The kernel's extended acknowledgement ({@link EXTACK_ATTRS}). */
+export interface ExtAck {
+  /** Why the request was refused (`NLMSGERR_ATTR_MSG`). */
+  message?: string;
+  /** Offset in the request of the attribute at fault (`NLMSGERR_ATTR_OFFS`). */
+  offset?: number;
+  /** Cookie the operation returned (`NLMSGERR_ATTR_COOKIE`). */
+  cookie?: Uint8Array;
+  /** The policy the rejected attribute broke, undecoded (`NLMSGERR_ATTR_POLICY`). */
+  policy?: Uint8Array;
+  /** Type of a missing attribute (`NLMSGERR_ATTR_MISS_TYPE`). */
+  missingType?: number;
+  /** Offset of the nest that misses it (`NLMSGERR_ATTR_MISS_NEST`). */
+  missingNest?: number;
+  /** Attributes no table entry describes. */
+  unknown?: RawAttr[];
+}
 
 /** A parsed `NLMSG_ERROR` (an error when `errno` is not 0, else an ACK). */
 export interface ErrorMessage {

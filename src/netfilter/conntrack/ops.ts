@@ -18,7 +18,7 @@ import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK } from "../../wire/constants.ts";
-import { NetlinkError } from "../../wire/netlink_error.ts";
+import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { BatchError } from "../../socket/errors.ts";
@@ -205,7 +205,7 @@ export function entryKey(e: ConntrackEntry): ConntrackKey {
 /**
  * Gets one entry by tuple (either direction, plus zone), or by id alone
  * (found in a dump); a listed entry is a key as it is. Throws
- * `NetlinkError` `ENOENT` when there is no such entry.
+ * `NotFoundError` (`code` `ENOENT`) when there is no such entry.
  */
 export async function getConntrack(
   key: ConntrackKey | ConntrackEntry,
@@ -219,8 +219,8 @@ export async function getConntrack(
 }
 
 /** The kernel's own refusal of a GET with no such entry (`ENOENT`), also for an id no dump found. */
-function notFound(): NetlinkError {
-  return new NetlinkError(2, {}, CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), "IPCTNL_MSG_CT_GET");
+function notFound(): NotFoundError {
+  return new NotFoundError(2, {}, CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), "IPCTNL_MSG_CT_GET");
 }
 
 async function getOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): Promise<ConntrackEntry | undefined> {

@@ -215,6 +215,23 @@ export function protoNumber(p: string | number): number {
   return checkInt("protocol", n, 255);
 }
 
+/**
+ * The protocol number of a key or spec. A listed entry of a protocol nlkit
+ * has no name for says `proto: "unknown"` (as conntrack prints it) and
+ * carries the number in `protoNum`: that number is used then, so such an
+ * entry goes back into get, update and delete as it is. Otherwise `proto`
+ * decides and `protoNum` (output-only) is ignored.
+ */
+function keyProto(key: ConntrackKey & { protoNum?: unknown }): number {
+  if (key.proto === "unknown" && key.protoNum !== undefined) {
+    if (typeof key.protoNum !== "number") {
+      throw new InvalidArgumentError(`Invalid protoNum: "${key.protoNum}" (expected a protocol number)`, "protoNum");
+    }
+    return checkInt("protocol", key.protoNum, 255);
+  }
+  return protoNumber(key.proto!);
+}
+
 /** Address family of a tuple, checking both addresses agree (and match `family` when given). */
 export function tupleFamily(t: ConntrackTupleSpec, family?: unknown): number {
   const s = ipLength(t.src), d = ipLength(t.dst);
@@ -321,7 +338,7 @@ export function keyAttrs(key: ConntrackKey): { family: number; attrs: ConntrackA
     return undefined;
   }
   if (key.proto === undefined) throw new InvalidArgumentError("Conntrack key with a tuple needs a protocol");
-  const protoNum = protoNumber(key.proto);
+  const protoNum = keyProto(key);
   const family = tupleFamily(t, key.family);
   const attrs: ConntrackAttrs = {};
   if (key.orig) attrs.tupleOrig = tupleAttrs(key.orig, protoNum, family);
@@ -342,7 +359,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
       create ? "Creating a conntrack entry needs an orig tuple" : "Conntrack spec needs a tuple",
     );
   }
-  const protoNum = protoNumber(spec.proto);
+  const protoNum = keyProto(spec);
   const family = tupleFamily(orig, spec.family);
   const attrs: ConntrackAttrs = {};
   if (spec.orig) attrs.tupleOrig = tupleFields(spec.orig, protoNum, family); // checked by tupleFamily above

@@ -16,7 +16,7 @@
 import { payloadOf } from "../../wire/message.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
-import { type Attrs, parseAttrs } from "../../wire/table.ts";
+import { type Attrs, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { MalformedError } from "../../wire/errors.ts";
 import { withSocket } from "../../socket/family.ts";
 import { checkTarget } from "../../socket/target.ts";
@@ -56,11 +56,43 @@ export const CTA_STATS_EXP = {
   delete: { type: 3, kind: "u32be" },
 } as const;
 
-/** Counters of one CPU, as the kernel sent them (older kernels send fewer). */
-export type ConntrackCpuStats = Attrs<typeof CTA_STATS_CPU> & {
+/** Counters of one CPU ({@link CTA_STATS_CPU}), as the kernel sent them (older kernels send fewer). */
+export interface ConntrackCpuStats {
   /** CPU number (`nfgenmsg.res_id`). */
   cpu: number;
-};
+  /** `CTA_STATS_SEARCHED`. */
+  searched?: number;
+  /** `CTA_STATS_FOUND`: lookups that found an entry. */
+  found?: number;
+  /** `CTA_STATS_NEW` (no longer counted by recent kernels). */
+  new?: number;
+  /** `CTA_STATS_INVALID`: packets that could not be tracked. */
+  invalid?: number;
+  /** `CTA_STATS_IGNORE`: packets already tracked or untracked. */
+  ignore?: number;
+  /** `CTA_STATS_DELETE` (no longer counted by recent kernels). */
+  delete?: number;
+  /** `CTA_STATS_DELETE_LIST` (no longer counted by recent kernels). */
+  deleteList?: number;
+  /** `CTA_STATS_INSERT`: entries inserted. */
+  insert?: number;
+  /** `CTA_STATS_INSERT_FAILED`: insertions that failed (a clash). */
+  insertFailed?: number;
+  /** `CTA_STATS_DROP`: packets dropped for want of an entry. */
+  drop?: number;
+  /** `CTA_STATS_EARLY_DROP`: entries dropped to make room. */
+  earlyDrop?: number;
+  /** `CTA_STATS_ERROR`: ICMP errors about untracked flows. */
+  error?: number;
+  /** `CTA_STATS_SEARCH_RESTART`: lookups restarted after a table resize. */
+  searchRestart?: number;
+  /** `CTA_STATS_CLASH_RESOLVE`: clashes resolved. */
+  clashResolve?: number;
+  /** `CTA_STATS_CHAIN_TOOLONG`: hash chains found too long. */
+  chainTooLong?: number;
+  /** Attributes no table entry describes. */
+  unknown?: RawAttr[];
+}
 
 /** Expectation counters of one CPU. */
 export type ExpectCpuStats = Attrs<typeof CTA_STATS_EXP> & {
@@ -157,9 +189,12 @@ const EXP_KEYS: readonly [keyof typeof CTA_STATS_EXP, string][] = [
   ["delete", "expect_delete"],
 ];
 
-function pairs(s: Record<string, unknown>, keys: readonly [string, string][]): [string, number][] {
+function pairs(s: object, keys: readonly [string, string][]): [string, number][] {
   const out: [string, number][] = [];
-  for (const [k, name] of keys) if (typeof s[k] === "number") out.push([name, s[k] as number]);
+  for (const [k, name] of keys) {
+    const v = (s as Record<string, unknown>)[k];
+    if (typeof v === "number") out.push([name, v]);
+  }
   return out;
 }
 

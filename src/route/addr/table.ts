@@ -30,7 +30,6 @@ import {
   type RawAttr,
   structSize,
   type StructSpec,
-  type StructValue,
 } from "../../wire/table.ts";
 import { RT_SCOPE_NAMES } from "../route/names.ts";
 
@@ -171,7 +170,16 @@ export const IFA_ATTRS = {
 export type Lifetime = number | "forever";
 
 /** `struct ifa_cacheinfo` as parsed. */
-export type AddressCacheinfo = StructValue<typeof IFA_CACHEINFO_STRUCT>;
+export interface AddressCacheinfo {
+  /** Preferred lifetime left, seconds (`0xffffffff` is forever). */
+  preferred: number;
+  /** Valid lifetime left, seconds (`0xffffffff` is forever). */
+  valid: number;
+  /** Creation time, hundredths of a second since boot. */
+  cstamp: number;
+  /** Last update, hundredths of a second since boot. */
+  tstamp: number;
+}
 
 /**
  * One interface address, as the kernel reports it. A listed address can be
@@ -189,7 +197,7 @@ export interface Address {
   prefixLen: number;
   /** Index of the link the address is on. */
   ifindex: number;
-  /** Name of that link: set by the listings (one link dump per list); events carry only `ifindex`. */
+  /** Name of that link, set by listings, gets and events (absent only when a message is parsed on its own). */
   dev?: string;
   /** Scope name (`global`, `site`, `link`, `host`, `nowhere`) or decimal text. */
   scope: string;

@@ -21,7 +21,7 @@ import { TruncatedError } from "../../wire/errors.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { linkNotFound } from "../../errors.ts";
-import { type Attrs, bitNames, nameOf } from "../../wire/table.ts";
+import { type Attrs, bitNames, nameOf, type RawAttr } from "../../wire/table.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import { AF_BRIDGE } from "../../wire/addr.ts";
@@ -40,14 +40,17 @@ import {
   IFLA_LINKINFO,
   IFLA_MASTER,
 } from "./table.ts";
-import {
-  IFLA_BRPORT_ATTRS,
-  KIND_DATA,
-  KIND_SLAVE_DATA,
-  type LinkKindData,
-  type LinkSlaveData,
-  parseKindData,
-} from "./kinds/registry.ts";
+import { IFLA_BRPORT_ATTRS, KIND_DATA, KIND_SLAVE_DATA, parseKindData } from "./kinds/registry.ts";
+import type {
+  BridgePortData,
+  LinkAfSpec,
+  LinkData,
+  LinkIfmap,
+  LinkOpaque,
+  LinkPortData,
+  LinkStats64,
+  LinkXdp,
+} from "./kinds/_generated/types.ts";
 
 /** The `IFLA_*` attributes of a link, as the table parses them. */
 export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;
@@ -56,12 +59,12 @@ export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;
 export interface LinkInfo {
   /** `IFLA_INFO_KIND`, e.g. `veth`, `bridge`, `vxlan`. */
   kind?: string;
-  /** Kind-specific settings; raw bytes for kinds nlkit has no table for. */
-  data?: LinkKindData[keyof LinkKindData] | Uint8Array;
+  /** Kind-specific settings (`LinkKindDataMap` says which interface for which kind); raw bytes for kinds nlkit has no table for. */
+  data?: LinkData | Uint8Array;
   /** `IFLA_INFO_SLAVE_KIND`: the master's kind, for ports of a bridge or bond. */
   slaveKind?: string;
-  /** Port settings under the master; raw bytes for unknown master kinds. */
-  slaveData?: LinkSlaveData[keyof LinkSlaveData] | Uint8Array;
+  /** Port settings under the master (`LinkSlaveDataMap` by `slaveKind`); raw bytes for unknown master kinds. */
+  slaveData?: LinkPortData | Uint8Array;
 }
 
 /**
@@ -106,7 +109,7 @@ export interface Link {
   /** Transmit queue length. */
   txqlen?: number;
   /** Device I/O map (`IFLA_MAP`). */
-  map?: LinkAttrs["map"];
+  map?: LinkIfmap;
   /** Operational state (`UP`, `DOWN`, `UNKNOWN`, `LOWERLAYERDOWN`...). */
   operstate?: string;
   /** Link mode (`DEFAULT`, `DORMANT`...). */
@@ -114,9 +117,9 @@ export interface Link {
   /** Interface alias (`ip link set ... alias`). */
   alias?: string;
   /** 64-bit counters (`IFLA_STATS64`). */
-  stats64?: LinkAttrs["stats64"];
+  stats64?: LinkStats64;
   /** Per-family settings (`IFLA_AF_SPEC`): IPv4/IPv6 configuration, bridge VLAN info. */
-  afSpec?: LinkAttrs["afSpec"];
+  afSpec?: LinkAfSpec;
   /** Interface group number. */
   group?: number;
   /** Promiscuity count (how many users asked for promiscuous mode). */
@@ -158,7 +161,7 @@ export interface Link {
   /** Largest TSO segment count the device supports. */
   tsoMaxSegs?: number;
   /** Attached XDP programs (`IFLA_XDP`). */
-  xdp?: LinkAttrs["xdp"];
+  xdp?: LinkXdp;
   /** `IFLA_TARGET_NETNSID`. */
   targetNetnsid?: number;
   /** Parent device name (`IFLA_PARENT_DEV_NAME`, e.g. a PCI address). */
@@ -166,11 +169,11 @@ export interface Link {
   /** Bus of the parent device (`pci`...). */
   parentDevBusName?: string;
   /** Devlink port (`IFLA_DEVLINK_PORT`), undecoded. */
-  devlinkPort?: LinkAttrs["devlinkPort"];
+  devlinkPort?: LinkOpaque;
   /** DPLL pin (`IFLA_DPLL_PIN`), undecoded. */
-  dpllPin?: LinkAttrs["dpllPin"];
+  dpllPin?: LinkOpaque;
   /** Pacing offload horizon, nanoseconds. */
-  maxPacingOffloadHorizon?: LinkAttrs["maxPacingOffloadHorizon"];
+  maxPacingOffloadHorizon?: number;
   /** 1 when the link cannot change namespace. */
   netnsImmutable?: number;
   /** Headroom the device needs, bytes. */
@@ -182,11 +185,11 @@ export interface Link {
   /** Alternative names (`IFLA_PROP_LIST`). */
   altnames?: string[];
   /** Bridge port settings from `IFLA_PROTINFO` (messages of family `bridge`). */
-  bridgePort?: Attrs<typeof IFLA_BRPORT_ATTRS>;
+  bridgePort?: BridgePortData;
   /** `IFLA_PROTINFO` of other families, raw. */
   protinfo?: Uint8Array;
   /** Attributes no table describes, kept so nothing is lost. */
-  unknown?: LinkAttrs["unknown"];
+  unknown?: RawAttr[];
 }
 
 /**

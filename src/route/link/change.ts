@@ -24,7 +24,6 @@ import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
-  IFF,
   IFINFOMSG,
   IFLA_ALT_IFNAME,
   IFLA_ATTRS,
@@ -35,64 +34,14 @@ import {
   IFLA_LINKINFO,
   IFLA_PROP_LIST,
 } from "./table.ts";
-import {
-  KIND_SLAVE_DATA,
-  linkKind,
-  type LinkKindData,
-  type LinkKindSpec,
-  type LinkSlaveData,
-} from "./kinds/registry.ts";
+import { KIND_SLAVE_DATA, linkKind, type LinkKindSpec } from "./kinds/registry.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
 import { checkKeys } from "../../wire/invalid.ts";
-import { checkTarget } from "../../socket/target.ts";
+import { checkTarget, TARGET_KEYS } from "../../socket/target.ts";
+import { FLAG_SETTINGS, type LinkUpdate, linkUpdateChanges } from "./update.ts";
+import type { CreateOnlySettings, LinkChanges, LinkSettings } from "./types.ts";
 
-/**
- * Settings every link accepts, at creation or later: the {@link IFLA_ATTRS}
- * values as given (MTU 68 to 65536, MAC addresses as `aa:bb:cc:dd:ee:ff`,
- * an alias of up to 255 bytes or `""` to clear it), plus references.
- */
-export interface LinkSettings extends
-  Pick<
-    Attrs<typeof IFLA_ATTRS>,
-    "mtu" | "address" | "broadcast" | "txqlen" | "alias" | "group" | "gsoMaxSize" | "gsoMaxSegs" | "groMaxSize"
-  > {
-  /** Bring the link up (`true`) or down (`false`). */
-  up?: boolean;
-  /** Receive every frame (`IFF_PROMISC`, `ip link set ... promisc on`). */
-  promisc?: boolean;
-  /** Use ARP (`false` sets `IFF_NOARP`, `ip link set ... arp off`). */
-  arp?: boolean;
-  /** Accept multicast (`IFF_MULTICAST`). */
-  multicast?: boolean;
-  /** Receive all multicast frames (`IFF_ALLMULTI`, `ip link set ... allmulticast on`). */
-  allmulticast?: boolean;
-  /** Enslave to this bridge or bond (name or index); `null` releases it (`nomaster`). */
-  master?: string | number | null;
-  /** Move the link into this namespace (name, path, pid or fd). */
-  netns?: NetnsTarget;
-}
-
-/** Changes to an existing link: {@link LinkSettings}, a new name, kind-specific settings. */
-export interface LinkChanges extends LinkSettings {
-  /** Rename the link (it must be down). */
-  name?: string;
-  /** Kind of the link, needed with `data`. */
-  kind?: keyof LinkKindData;
-  /** Kind-specific settings to change (e.g. `{ stpState: 1 }` for a bridge). */
-  data?: LinkKindData[keyof LinkKindData];
-  /** Port settings under the master, e.g. `{ kind: "bridge", data: { cost: 10, state: "blocking" } }`. */
-  slave?: { kind: keyof LinkSlaveData; data: LinkSlaveData[keyof LinkSlaveData] };
-}
-
-/** Settings only a new link takes: its index and queue counts. */
-export interface CreateOnlySettings {
-  /** Interface index to ask for (`ip link add ... index N`); the kernel picks one when left out. */
-  index?: number;
-  /** Number of transmit queues (`numtxqueues`, 1 to 4096). */
-  numTxQueues?: number;
-  /** Number of receive queues (`numrxqueues`, 1 to 4096). */
-  numRxQueues?: number;
-}
+export type { CreateOnlySettings, LinkChanges, LinkSettings } from "./types.ts";
 
 /** What {@link createLink} needs: a name, the kind, and optional settings. */
 export type CreateLinkSpec = LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec;
@@ -141,25 +90,11 @@ function nsAttrs(t: NetnsTarget): Pick<Attrs<typeof IFLA_ATTRS>, "netnsPid" | "n
   );
 }
 
-/** The bit of an `IFF_*` flag, from the one table that names them. */
-function iffBit(name: (typeof IFF)[keyof typeof IFF]): number {
-  return Number(Object.entries(IFF).find(([, n]) => n === name)![0]);
-}
-
-/** `IFF_*` bits each boolean setting drives, and whether `true` sets (or clears) the bit. */
-const FLAG_SETTINGS = [
-  ["up", iffBit("UP"), true],
-  ["promisc", iffBit("PROMISC"), true],
-  ["arp", iffBit("NOARP"), false],
-  ["multicast", iffBit("MULTICAST"), true],
-  ["allmulticast", iffBit("ALLMULTI"), true],
-] as const;
-
 /** The `ifi_flags`/`ifi_change` pair for the boolean settings given (others are left alone). */
 export function linkFlagChange(v: LinkSettings): { flags: number; change: number } {
   let flags = 0;
   let change = 0;
-  for (const [key, bit, whenTrue] of FLAG_SETTINGS) {
+  for (const [key, , bit, whenTrue] of FLAG_SETTINGS) {
     const on = v[key];
     if (on === undefined) continue;
     if (typeof on !== "boolean") throw new InvalidArgumentError(`Invalid ${key}: "${on}" (must be true or false)`);
@@ -347,26 +282,64 @@ export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}):
 }
 
 /**
- * Changes a link (name, index, or a listed {@link Link} as it is): up/down,
- * MTU, name, address, master (`null` = none), namespace, txqlen, alias,
- * group, and kind-specific `data`.
+ * Changes a link: up/down, MTU, name, address, master (`null` = none),
+ * namespace, txqlen, alias, group, flags and kind-specific `data`.
+ *
+ * Two forms:
+ * - `changeLink(link, changes, opts?)`: the link by name, index or as
+ *   listed, and the {@link LinkChanges} to make.
+ * - `changeLink({ ...listed, mtu: 1400 }, opts?)`: one object, a listed
+ *   link with fields changed. The link is found by `index`; the settings
+ *   that differ from the link as the kernel has it now are applied (see
+ *   {@link linkUpdateChanges}), fields that only report state
+ *   ({@link LINK_OUTPUT_ONLY}) are ignored. A second argument with only
+ *   option keys (`netns`, `socket`) is the options of this form: to move a
+ *   listed link, put `netns` in the object or pass options as a third
+ *   argument.
  */
+export function changeLink(link: LinkUpdate, opts?: RouteOptions): Promise<void>;
+/** Changes a link (by name, index or as listed) as `changes` says. */
+export function changeLink(link: string | number | Link, changes: LinkChanges, opts?: RouteOptions): Promise<void>;
 export async function changeLink(
-  link: string | number | Link,
-  changes: LinkChanges,
-  opts: RouteOptions = {},
+  link: string | number | Link | LinkUpdate,
+  second?: LinkChanges | RouteOptions,
+  third?: RouteOptions,
 ): Promise<void> {
-  const which = linkRef(link);
+  if (isUpdateCall(link, second, third)) return await updateLink(link, second ?? {});
+  const which = linkRef(link as string | number | Link);
+  const changes = second as LinkChanges;
+  const opts = third ?? {};
   checkKeys(changes, CHANGE_KEYS, "link changes");
   checkTarget(opts, "changeLink");
+  return await withRouteSocket(opts, async (s) => applyChanges(s, await index(s, which), changes));
+}
+
+async function applyChanges(s: NetlinkSocket, idx: number, changes: LinkChanges): Promise<void> {
+  const fds: number[] = [];
+  try {
+    await s.request(changeLinkRequest(idx, await resolveRefs(s, changes, fds)));
+  } finally {
+    await closeFds(fds);
+  }
+}
+
+/** One object (a listed link) and, at most, options: the second form of {@link changeLink}. */
+function isUpdateCall(
+  link: unknown,
+  second: unknown,
+  third: unknown,
+): link is LinkUpdate {
+  if (typeof link !== "object" || link === null || third !== undefined) return false;
+  return second === undefined ||
+    (typeof second === "object" && second !== null && Object.keys(second).every((k) => TARGET_KEYS.includes(k)));
+}
+
+async function updateLink(link: LinkUpdate, opts: RouteOptions): Promise<void> {
+  const which = linkRef(link as Link);
+  checkTarget(opts, "changeLink");
   return await withRouteSocket(opts, async (s) => {
-    const fds: number[] = [];
-    try {
-      const idx = await index(s, which);
-      await s.request(changeLinkRequest(idx, await resolveRefs(s, changes, fds)));
-    } finally {
-      await closeFds(fds);
-    }
+    const changes = linkUpdateChanges(link, await getLink(which, { socket: s }));
+    if (Object.keys(changes).length > 0) await applyChanges(s, which as number, changes);
   });
 }
 

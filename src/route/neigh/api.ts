@@ -34,7 +34,7 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyName, familyNumber } from "../../wire/family.ts";
 import { checkMovedKeys, checkRouteOptions } from "../options.ts";
-import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
+import { nameNeighbour, readLinkNames } from "../link_names.ts";
 import { addFdb, deleteFdb, type FdbForwarding, type FdbSpec, type NeighbourOutputFields, replaceFdb } from "./fdb.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
@@ -247,14 +247,6 @@ function dumpPlan(filter: NeighbourFilter): (s: NetlinkSocket) => Promise<DumpPl
       keep,
     };
   };
-}
-
-/** Adds the names of an entry's devices (`dev`, and `via`, `masterName` of FDB entries). */
-function nameNeighbour(n: Neighbour, names: LinkNameMap): Neighbour {
-  if (n.ifindex) n.dev = linkNameOf(names, n.ifindex);
-  if (n.viaIfindex !== undefined && n.linkNetnsid === undefined) n.via = linkNameOf(names, n.viaIfindex);
-  if (n.master !== undefined) n.masterName = linkNameOf(names, n.master);
-  return n;
 }
 
 /** Streams neighbour entries (bounded memory), filtered by link and master in the kernel. */

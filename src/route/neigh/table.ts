@@ -190,7 +190,7 @@ export interface Neighbour {
   family: string;
   /** Interface index (`ndm_ifindex`). */
   ifindex: number;
-  /** Interface name (the name of `ifindex`, resolved when listed). */
+  /** Interface name (the name of `ifindex`), set by listings, gets and events. */
   dev?: string;
   /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
   dst?: string;

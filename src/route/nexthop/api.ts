@@ -21,7 +21,7 @@ import { NetlinkError } from "../../wire/netlink_error.ts";
 import { AF_INET6 } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/api.ts";
-import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
+import { nameNexthop, readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import {
   buildNexthopMessage,
@@ -52,13 +52,6 @@ async function deviceAttrs(
   return attrs;
 }
 
-function named(links: LinkNameMap): (nh: Nexthop) => Nexthop {
-  return (nh) => {
-    if (nh.ifindex !== undefined) nh.dev = linkNameOf(links, nh.ifindex);
-    return nh;
-  };
-}
-
 /** Streams the nexthops of `filter` one at a time, device names resolved. */
 export function streamNexthops(
   filter: NexthopFilter = {},
@@ -72,11 +65,10 @@ export function streamNexthops(
     if (f.groups) attrs.groups = true;
     if (f.fdb) attrs.fdb = true;
     const links = await readLinkNames(s);
-    const name = named(links);
     // The kernel filters too, but not every version honours every filter (NHA_FDB): check each here as well.
     return {
       request: nexthopRequest(RTM.RTM_GETNEXTHOP, f.familyNum, attrs),
-      parse: (m) => name(parseNexthopMessage(m)),
+      parse: (m) => nameNexthop(parseNexthopMessage(m), links),
       keep: (nh) =>
         (f.id === undefined || nh.id === f.id) &&
         (oif === undefined || nh.ifindex === oif) &&
@@ -111,7 +103,7 @@ export async function getNexthop(idOrSpec: number | NexthopObjectSpec, opts: Rou
   const req = nexthopRequest(RTM.RTM_GETNEXTHOP, 0, { id });
   return await withRouteSocket(opts, async (s) => {
     const [nh] = await s.request(req, parseNexthopMessage);
-    return named(await readLinkNames(s))(nh);
+    return nameNexthop(nh, await readLinkNames(s));
   });
 }
 

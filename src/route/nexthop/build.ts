@@ -29,7 +29,7 @@ export interface NexthopObjectSpec {
   gateway?: string;
   /** Output device by name or index (`dev`). */
   dev?: string | number;
-  /** Output device index; a listed nexthop carries it next to `dev`. */
+  /** Output device index; a listed nexthop carries it next to `dev`, which wins when both are given. */
   ifindex?: number;
   /** Drop packets (`blackhole`). */
   blackhole?: boolean;
@@ -195,8 +195,10 @@ export function checkNexthopSpec(op: "add" | "replace" | "delete", spec: Nexthop
     family = gf;
     attrs.gateway = spec.gateway;
   }
-  if (spec.ifindex !== undefined) attrs.oif = checkInt("ifindex", spec.ifindex, 1, 0x7fffffff);
-  else if (typeof spec.dev === "number") attrs.oif = checkInt("dev", spec.dev, 1, 0x7fffffff);
+  // `dev` wins over `ifindex`, as for routes: in a listed nexthop whose `dev` was changed, `ifindex` is stale.
+  if (spec.dev === undefined && spec.ifindex !== undefined) {
+    attrs.oif = checkInt("ifindex", spec.ifindex, 1, 0x7fffffff);
+  } else if (typeof spec.dev === "number") attrs.oif = checkInt("dev", spec.dev, 1, 0x7fffffff);
   else if (spec.dev !== undefined) {
     if (typeof spec.dev !== "string" || spec.dev === "") {
       throw new InvalidArgumentError(

@@ -44,7 +44,7 @@ export interface Nexthop {
   gateway?: string;
   /** Output device index. */
   ifindex?: number;
-  /** Output device name, when the listing resolved it. */
+  /** Output device name (the name of `ifindex`), set by listings, gets and events. */
   dev?: string;
   /** The nexthop drops packets. */
   blackhole?: boolean;

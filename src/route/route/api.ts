@@ -21,7 +21,7 @@ import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
 import { parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { NetlinkError } from "../../wire/netlink_error.ts";
+import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { type Route, ROUTE_TABLE, RTMSG } from "./table.ts";
@@ -101,7 +101,8 @@ function lookupAddr(text: string, what: string): Uint8Array {
 
 /**
  * Asks the kernel which route a packet to `dst` takes (`ip route get`).
- * Throws `NetlinkError` when there is none (`ENETUNREACH`, ...).
+ * Throws `NotFoundError` when there is none, with the kernel's `code`
+ * (`ENETUNREACH`, `EHOSTUNREACH`).
  */
 export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: RouteOptions = {}): Promise<Route> {
   checkKeys(lookup, LOOKUP_KEYS, "route lookup");
@@ -129,11 +130,21 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
     if (lookup.iif !== undefined) attrs.iif = await resolveLinkIndex(lookup.iif, local);
     if (lookup.oif !== undefined) attrs.oif = await resolveLinkIndex(lookup.oif, local);
     const msg = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
-    const [route] = await s.request(msg, parseRouteMessage);
+    const [route] = await s.request(msg, parseRouteMessage).catch((e) => {
+      if (!(e instanceof NetlinkError && UNREACHABLE.has(e.code))) throw e;
+      const ext = { message: e.kernelMessage, offset: e.offset, missingType: e.missingType };
+      throw new NotFoundError(e.errno, ext, e.requestType, e.operation, e.request, e.message, {
+        kind: "route",
+        key: dst,
+      });
+    });
     if (!route) throw new Error(`Route lookup for "${dst}" returned no route`);
     return nameRoute(route, await readLinkNames(s));
   });
 }
+
+/** The kernel's answers to a lookup that found no route. */
+const UNREACHABLE = new Set(["ENETUNREACH", "EHOSTUNREACH"]);
 
 async function change(kind: RouteChange, spec: RouteSpec, opts: RouteOptions): Promise<void> {
   const c = checkRouteSpec(kind, spec);

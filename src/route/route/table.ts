@@ -174,7 +174,7 @@ export interface RouteNexthop {
   oif: number;
   /** Relative weight, 1 to 256 (`rtnh_hops + 1`). */
   weight: number;
-  /** Output device name (the name of `oif`, resolved when listed). */
+  /** Output device name (the name of `oif`), set by listings, gets and events. */
   dev?: string;
   /** Nexthop flags (`onlink`, `dead`, `linkdown`, ...). */
   flags: string[];
@@ -338,7 +338,7 @@ export interface Route {
   via?: string;
   /** Output device index (`RTA_OIF`). */
   oif?: number;
-  /** Output device name (the name of `oif`, resolved when listed). */
+  /** Output device name (the name of `oif`), set by listings, gets and events. */
   dev?: string;
   /** Input device index (`RTA_IIF`). */
   iif?: number;

@@ -61,6 +61,7 @@ export type {
   XstatsCodec,
 } from "./kind.ts";
 export { TcWords } from "./words.ts";
+export { WordCursor } from "../../words.ts";
 export { parseProtocol, protocolName } from "./protocol.ts";
 export { TCF_T } from "./action/control.ts";
 export * from "./events.ts";

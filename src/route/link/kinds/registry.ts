@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type Attrs, type AttrTable, parseAttrs } from "../../../wire/table.ts";
+import { type AttrTable, parseAttrs } from "../../../wire/table.ts";
+import type { LinkKindDataMap, LinkSlaveDataMap } from "./_generated/types.ts";
 import type { AnyLinkKind, KindDataTableOf, KindSlaveTableOf, KindSpecOf } from "./kind.ts";
 import { VETH_KIND } from "./veth.ts";
 import { BRIDGE_KIND } from "./bridge.ts";
@@ -33,6 +34,7 @@ export * from "./gre.ts";
 export * from "./vxlan.ts";
 export * from "./tun.ts";
 export * from "./geneve.ts";
+export * from "./_generated/types.ts";
 
 /** Every registered kind module, in the order help lists them. */
 export const LINK_KINDS = [
@@ -87,11 +89,11 @@ export const KIND_TABLES: KindTables = tablesOf((k) => k.data) as unknown as Kin
 /** The slave-data table of each master kind that has one. */
 export const KIND_SLAVE_TABLES: KindSlaveTables = tablesOf((k) => k.slaveData) as unknown as KindSlaveTables;
 
-/** Parsed `IFLA_INFO_DATA`, per kind (see {@link KIND_TABLES}). */
-export type LinkKindData = { -readonly [K in keyof KindTables]: Attrs<KindTables[K]> };
+/** Parsed `IFLA_INFO_DATA`, per kind: the interfaces written from {@link KIND_TABLES} (`scripts/gen_types.ts`). */
+export type LinkKindData = LinkKindDataMap;
 
-/** Parsed `IFLA_INFO_SLAVE_DATA`, per master kind (see {@link KIND_SLAVE_TABLES}). */
-export type LinkSlaveData = { -readonly [K in keyof KindSlaveTables]: Attrs<KindSlaveTables[K]> };
+/** Parsed `IFLA_INFO_SLAVE_DATA`, per master kind, from {@link KIND_SLAVE_TABLES}. */
+export type LinkSlaveData = LinkSlaveDataMap;
 
 /** {@link KIND_TABLES}, looked up by any kind name. */
 export const KIND_DATA: { readonly [kind: string]: AttrTable } = KIND_TABLES;

@@ -1,0 +1,194 @@
+/**
+ * Writes the documented interfaces of link kind data from their attribute
+ * tables, so `deno doc` lists every field (a type computed from a table,
+ * `Attrs<typeof T>`, shows none) while the table stays the one
+ * declaration. Each field's doc names its uapi attribute and wire kind.
+ * `tests/link_types_test.ts` checks that each interface is the table's
+ * parsed type.
+ *
+ * Usage: `deno run -A scripts/gen_types.ts` (write) or `--check` (exit 1
+ * when the generated file is stale; CI runs this).
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import type { AttrSpec, AttrTable } from "../src/wire/table.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const OUT = "src/route/link/kinds/_generated/types.ts";
+
+/** One interface: the table (module, export), its name, the uapi prefix of its attributes and what it is. */
+interface Target {
+  module: string;
+  table: string;
+  name: string;
+  prefix: string;
+  doc: string;
+}
+
+const KINDS = "src/route/link/kinds";
+const TARGETS: Target[] = (
+  [
+    ["veth", "VETH_INFO_ATTRS", "VethData", "VETH_INFO_", "veth pair settings"],
+    ["bridge", "IFLA_BR_ATTRS", "BridgeData", "IFLA_BR_", "Bridge settings"],
+    ["vlan", "IFLA_VLAN_ATTRS", "VlanData", "IFLA_VLAN_", "VLAN settings"],
+    ["macvlan", "IFLA_MACVLAN_ATTRS", "MacvlanData", "IFLA_MACVLAN_", "macvlan and macvtap settings"],
+    ["ipvlan", "IFLA_IPVLAN_ATTRS", "IpvlanData", "IFLA_IPVLAN_", "ipvlan and ipvtap settings"],
+    ["bond", "IFLA_BOND_ATTRS", "BondData", "IFLA_BOND_", "Bonding settings"],
+    ["gre", "IFLA_GRE_ATTRS", "GreData", "IFLA_GRE_", "GRE and GRE-tap settings"],
+    ["vxlan", "IFLA_VXLAN_ATTRS", "VxlanData", "IFLA_VXLAN_", "VXLAN settings"],
+    ["geneve", "IFLA_GENEVE_ATTRS", "GeneveData", "IFLA_GENEVE_", "Geneve settings"],
+    ["tun", "IFLA_TUN_ATTRS", "TunData", "IFLA_TUN_", "tun/tap device state"],
+    ["bridge", "IFLA_BRPORT_ATTRS", "BridgePortData", "IFLA_BRPORT_", "A bridge port's settings and state"],
+    ["bond", "IFLA_BOND_SLAVE_ATTRS", "BondPortData", "IFLA_BOND_SLAVE_", "A bond member's state"],
+  ] as const
+).map(([module, table, name, prefix, doc]) => ({ module, table, name, prefix, doc }));
+
+/** Types of values a codec parses, by table and key (a codec's type is not visible at run time). */
+const CODEC_TYPES: Record<string, string> = {
+  "VETH_INFO_ATTRS.peer": "VethPeer",
+  "IFLA_VXLAN_ATTRS.ttlInherit": "boolean",
+  "IFLA_ATTRS.maxPacingOffloadHorizon": "number",
+};
+
+/** Nested tables and structs with an interface: its name, the uapi prefix of the fields and a doc (shared by name). */
+const NESTED: Record<string, { name: string; prefix: string; doc: string }> = {
+  "IFLA_VLAN_ATTRS.egressQos": { name: "VlanQosMap", prefix: "IFLA_VLAN_QOS_", doc: "VLAN priority mappings" },
+  "IFLA_VLAN_ATTRS.ingressQos": { name: "VlanQosMap", prefix: "IFLA_VLAN_QOS_", doc: "VLAN priority mappings" },
+  "IFLA_ATTRS.map": { name: "LinkIfmap", prefix: "", doc: "Device I/O map (`struct rtnl_link_ifmap`)" },
+  "IFLA_ATTRS.stats64": { name: "LinkStats64", prefix: "", doc: "64-bit link counters (`struct rtnl_link_stats64`)" },
+  "IFLA_ATTRS.afSpec": { name: "LinkAfSpec", prefix: "AF_", doc: "Per-family settings (`IFLA_AF_SPEC`), by family" },
+  "IFLA_ATTRS.afSpec.inet6": { name: "LinkInet6", prefix: "IFLA_INET6_", doc: "IPv6 settings of a link" },
+  "IFLA_ATTRS.xdp": { name: "LinkXdp", prefix: "IFLA_XDP_", doc: "Attached XDP programs (`IFLA_XDP`)" },
+  "IFLA_ATTRS.devlinkPort": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
+  "IFLA_ATTRS.dpllPin": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
+};
+
+/** The sub-objects of a link (`IFLA_ATTRS`) that get an interface. */
+const LINK_FIELDS = ["map", "stats64", "afSpec", "xdp", "devlinkPort", "dpllPin"];
+
+/** `forwardDelay` → `FORWARD_DELAY`, `udpZeroCsum6Tx` → `UDP_ZERO_CSUM6_TX`. */
+function snake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+function valueType(spec: AttrSpec, path: string, out: string[]): string {
+  if (spec.kind === "nested") {
+    const n = NESTED[path];
+    if (!n) throw new Error(`${path}: a nested table needs its name in NESTED`);
+    if (!out.some((o) => o.includes(`interface ${n.name} `))) emit(spec.table!, n.name, n.doc, n.prefix, path, out);
+    return n.name;
+  }
+  if (spec.kind === "struct") {
+    const fields = Object.entries(spec.struct!).filter(([, k]) => !k.startsWith("pad"));
+    const n = NESTED[path];
+    if (!n) return `{ ${fields.map(([k]) => `${k}: number`).join("; ")} }`;
+    const lines = fields.map(([k, kind]) => `  /** \`${snake(k).toLowerCase()}\` (${kind}). */\n  ${k}: number;`);
+    if (!out.some((o) => o.includes(`interface ${n.name} `))) {
+      out.push(`/** ${n.doc}. */\nexport interface ${n.name} {\n${lines.join("\n")}\n}\n`);
+    }
+    return n.name;
+  }
+  if (spec.kind === "codec") {
+    const t = CODEC_TYPES[path];
+    if (!t) throw new Error(`${path}: a codec field needs its type in CODEC_TYPES`);
+    return t;
+  }
+  if (spec.bits) return "string[]";
+  if (spec.names) return "string";
+  if (spec.kind === "flag") return "boolean";
+  if (spec.kind === "bytes") return "Uint8Array";
+  if (["string", "ip", "mac"].includes(spec.kind)) return "string";
+  return "number";
+}
+
+function emit(table: AttrTable, name: string, doc: string, prefix: string, tableName: string, out: string[]): void {
+  const fields: string[] = [];
+  for (const [key, spec] of Object.entries(table)) {
+    const t = valueType(spec, `${tableName}.${key}`, out);
+    const what = spec.names ? `${spec.kind}, by name` : spec.bits ? `${spec.kind} bits, by name` : spec.kind;
+    const many = spec.repeat ? ", repeated" : "";
+    fields.push(`  /** \`${prefix}${snake(key)}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
+  }
+  fields.push("  /** Attributes no table entry describes, kept so nothing is lost. */\n  unknown?: RawAttr[];");
+  out.push(`/** ${doc}. */\nexport interface ${name} {\n${fields.join("\n")}\n}\n`);
+}
+
+/** `interface NAME { kind: Interface; ... }` for the kinds of a registry map, by table identity. */
+function byKind(name: string, doc: string, tables: Record<string, AttrTable>, names: Map<AttrTable, string>): string {
+  const fields = Object.entries(tables).map(([kind, table]) => {
+    const iface = names.get(table);
+    if (!iface) throw new Error(`kind ${kind}: its table has no interface in TARGETS`);
+    return `  /** Kind \`${kind}\`. */\n  ${JSON.stringify(kind)}: ${iface};`;
+  });
+  return `/** ${doc} */\nexport interface ${name} {\n${fields.join("\n")}\n}\n`;
+}
+
+async function generate(): Promise<string> {
+  const out: string[] = [];
+  const names = new Map<AttrTable, string>();
+  for (const t of TARGETS) {
+    const mod = await import(join(ROOT, KINDS, `${t.module}.ts`));
+    names.set(mod[t.table], t.name);
+    emit(mod[t.table] as AttrTable, t.name, `${t.doc} (\`${t.table}\`)`, t.prefix, t.table, out);
+  }
+  const { IFLA_ATTRS } = await import(join(ROOT, "src/route/link/table.ts"));
+  for (const key of LINK_FIELDS) valueType(IFLA_ATTRS[key], `IFLA_ATTRS.${key}`, out);
+  const registry = await import(join(ROOT, KINDS, "registry.ts"));
+  out.push(byKind("LinkKindDataMap", "Parsed `IFLA_INFO_DATA` by link kind.", registry.KIND_TABLES, names));
+  out.push(
+    byKind("LinkSlaveDataMap", "Parsed `IFLA_INFO_SLAVE_DATA` by master kind.", registry.KIND_SLAVE_TABLES, names),
+  );
+  const union = (tables: Record<string, AttrTable>) => [...new Set(Object.values(tables).map((t) => names.get(t)))];
+  out.push(
+    `/** Parsed \`IFLA_INFO_DATA\` of any kind nlkit knows ({@link LinkKindDataMap} says which for which kind). */
+export type LinkData = ${union(registry.KIND_TABLES).join(" | ")};
+`,
+    `/** Parsed \`IFLA_INFO_SLAVE_DATA\` (a port's settings under its master) of any master kind nlkit knows. */
+export type LinkPortData = ${union(registry.KIND_SLAVE_TABLES).join(" | ")};
+`,
+  );
+  return `// Generated by scripts/gen_types.ts from the kind tables: do not edit; run \`deno run -A scripts/gen_types.ts\`.
+/**
+ * The parsed kind data and sub-objects of links, one interface per
+ * attribute table or struct, with every field listed (the tables in each
+ * kind's module and in \`link/table.ts\` are the source).
+ *
+ * @module
+ */
+
+import type { RawAttr } from "../../../../wire/table.ts";
+import type { VethPeer } from "../veth.ts";
+
+${out.join("\n")}`;
+}
+
+/** The generated text as `deno fmt` leaves it (written to `path`). */
+function formatted(path: string, text: string): string {
+  writeFileSync(path, text);
+  execFileSync(process.execPath, ["fmt", "-q", "--config", join(ROOT, "deno.json"), path], { stdio: "inherit" });
+  return readFileSync(path, "utf8");
+}
+
+const text = await generate();
+const file = join(ROOT, OUT);
+if (process.argv.includes("--check")) {
+  const dir = mkdtempSync(join(tmpdir(), "gen-types-"));
+  const fresh = formatted(join(dir, "types.ts"), text);
+  rmSync(dir, { recursive: true });
+  let old = "";
+  try {
+    old = readFileSync(file, "utf8");
+  } catch { /* missing: stale */ }
+  if (old !== fresh) {
+    console.error(`stale: ${OUT} (run deno run -A scripts/gen_types.ts)`);
+    process.exit(1);
+  }
+} else {
+  formatted(file, text);
+}

@@ -1,0 +1,106 @@
+/**
+ * `get*` returns one object or throws `NotFoundError`: every `get*` call of
+ * every entry point, asked for something absent in a throwaway namespace,
+ * fails with that class (and a not-found `code`), never with a bare
+ * `NetlinkError`, an `undefined` result or a crash. The list of calls is
+ * read from the entry points, so a new `get*` without a case here fails.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { NotFoundError } from "../src/errors.ts";
+import { getLink } from "../src/route/link/api.ts";
+import { getRoute } from "../src/route/route/api.ts";
+import { getNeighbour } from "../src/route/neigh/api.ts";
+import { getNexthop, getNexthopBucket } from "../src/route/nexthop/api.ts";
+import { getAction } from "../src/route/tc/actions.ts";
+import { getClass, getFilter, getQdisc } from "../src/route/tc/ops.ts";
+import { getNsid } from "../src/netns/nsid.ts";
+import { getConntrack } from "../src/netfilter/conntrack/ops.ts";
+import { getExpect } from "../src/netfilter/conntrack/expect_ops.ts";
+import { getGenericFamily } from "../src/genl/ctrl.ts";
+import { ROOT } from "./_cli.ts";
+import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+
+type Case = (netns: string) => Promise<unknown>;
+
+const ct = { proto: "tcp", orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 2 } } as const;
+
+/** Each `get*` asked for something the namespace does not have. */
+const CASES: Record<string, Case> = {
+  getLink: (netns) => getLink("nope0", { netns }),
+  getRoute: (netns) => getRoute("192.0.2.1", {}, { netns }), // no route at all: ENETUNREACH
+  getNeighbour: (netns) => getNeighbour({ dst: "10.0.0.9", dev: "d0" }, { netns }),
+  getNexthop: (netns) => getNexthop(77, { netns }),
+  getNexthopBucket: (netns) => getNexthopBucket(77, 0, { netns }),
+  getConntrack: (netns) => getConntrack(ct, { netns }),
+  getExpect: (netns) => getExpect({ proto: "tcp", tuple: ct.orig }, { netns }),
+  getQdisc: (netns) => getQdisc("d0", "1:", { netns }),
+  getClass: (netns) => getClass("d0", "1:1", { netns }),
+  getFilter: (netns) =>
+    getFilter({ dev: "d0", parent: "ingress", priority: 7, protocol: "ip", kind: "u32", handle: "800::802" }, {
+      netns,
+    }),
+  getAction: (netns) => getAction("mirred", 77, { netns }),
+  getGenericFamily: (netns) => getGenericFamily("nlkit_nope", { netns }),
+  getNsid: () => getNsid("nlkit-no-such-netns"),
+};
+
+/** `get*` exports that are not lookups of one object. */
+const NOT_LOOKUPS: Record<string, string> = {
+  getGeneration: "the nftables ruleset generation always exists",
+  getFamilyRequest: "builds a request, sends nothing",
+};
+
+test("every get* of every entry point has a case here", async () => {
+  const exportsMap: Record<string, string> = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).exports;
+  const names = new Set<string>();
+  for (const [sub, file] of Object.entries(exportsMap)) {
+    if (sub === "./cli") continue; // a program (importing it runs it), not a module of calls
+    const mod = await import(join(ROOT, file));
+    for (const [k, v] of Object.entries(mod)) if (/^get[A-Z]/.test(k) && typeof v === "function") names.add(k);
+  }
+  assert.ok(names.has("getLink") && names.has("getConntrack"), "the entry points were read");
+  const missing = [...names].filter((n) => !(n in CASES) && !(n in NOT_LOOKUPS));
+  assert.deepEqual(missing, [], "get* calls without a not-found case");
+});
+
+for (const [name, call] of Object.entries(CASES)) {
+  test(`${name} of something absent throws NotFoundError`, { skip: NEEDS_ROOT }, async () => {
+    await withTempNetns(async (ns) => {
+      ip(ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+      for (const dev of ["d0", "d1"]) ip(ns, "link", "set", dev, "up");
+      ip(ns, "addr", "add", "10.0.0.1/24", "dev", "d0");
+      ip(ns, "nexthop", "add", "id", "1", "dev", "d0"); // so the nexthop tables exist
+      // The filter's parent and chain exist (a chain without filters is the kernel's EINVAL), handle 800::802 does not.
+      run("tc", ["-n", ns, "qdisc", "add", "dev", "d0", "clsact"]);
+      run("tc", [
+        "-n",
+        ns,
+        "filter",
+        "add",
+        "dev",
+        "d0",
+        "ingress",
+        "pref",
+        "7",
+        "protocol",
+        "ip",
+        "u32",
+        "match",
+        "u32",
+        "0",
+        "0",
+      ]);
+      await assert.rejects(call(ns), (e: unknown) => {
+        assert.ok(e instanceof NotFoundError, `${name}: ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
+        assert.match(e.code, /^E[A-Z]+$/);
+        return true;
+      });
+    });
+  });
+}
