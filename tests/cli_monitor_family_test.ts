@@ -8,7 +8,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CLI } from "./_cli.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLI, nlkit } from "./_cli.ts";
 import { watch } from "./_monitor.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 
@@ -65,3 +68,29 @@ test("monitor -4, -6, -0, -f inet6: ip's groups and neighbour filter, line by li
     assert.doesNotMatch(addr6, /10\.1\.0|mtu 1400|2001:db9/);
   });
 });
+
+test(
+  "monitor -4/-6 file FILE: every record but the other family's neighbours, as ip prints",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withTempNetns(async (ns) => {
+      const file = join(mkdtempSync(join(tmpdir(), "nlkit-rtmon-")), "rtmon.log");
+      await watch(ns, [["ip", ["netns", "exec", ns, "rtmon", "file", file]]], () => {
+        ip(ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+        ip(ns, "neigh", "add", "10.1.0.9", "lladdr", "02:00:00:00:00:09", "dev", "d0");
+        ip(ns, "neigh", "add", "2001:db8::9", "lladdr", "02:00:00:00:00:09", "dev", "d0");
+        ip(ns, "link", "del", "d0");
+      });
+      const plain = nlkit(["monitor", "file", file]).stdout;
+      assert.match(plain, /^10\.1\.0\.9 dev d0 /m);
+      assert.match(plain, /^2001:db8::9 dev d0 /m);
+      for (const [family, other] of [["-4", /2001:db8::9/], ["-6", /10\.1\.0\.9/]] as const) {
+        const r = nlkit([family, "monitor", "file", file]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, ip(ns, family, "monitor", "file", file), family);
+        assert.doesNotMatch(r.stdout, other, family);
+        assert.match(r.stdout, /^Deleted \d+: d0@/m, family);
+      }
+    });
+  },
+);
