@@ -3,7 +3,8 @@
  * [dev NAME] [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
  * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
- * `file FILE` prints an rtmon dump instead. Ends on SIGINT/SIGTERM.
+ * `file FILE` prints an rtmon dump instead. `-4`/`-6`/`-0`/`-f FAMILY` keep one
+ * family, as `ip -4 monitor` does. Ends on SIGINT/SIGTERM.
  *
  * @module
  */
