@@ -459,7 +459,7 @@ test("every global option is applied or refused, compared with ip", { skip: NEED
       ["-0", "route"],
       ["-B", "link"],
       ["-M", "addr"],
-      ["-4", "monitor"],
+      ["-4", "genl", "ctrl", "list"],
       ["-6", "ct", "-L"],
     ];
     for (const words of refused) {

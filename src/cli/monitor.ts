@@ -3,7 +3,8 @@
  * [dev NAME] [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
  * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
- * `file FILE` prints an rtmon dump instead. Ends on SIGINT/SIGTERM.
+ * `file FILE` prints an rtmon dump instead. `-4`/`-6`/`-0`/`-f FAMILY` keep one
+ * family, as `ip -4 monitor` does. Ends on SIGINT/SIGTERM.
  *
  * @module
  */
@@ -23,10 +24,11 @@ import { formatRoute } from "./route_text.ts";
 import { formatRule } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
 import { getLink } from "../route/link/api.ts";
-import { type Netconf, type NetconfEvent, RP_FILTER } from "../route/netconf.ts";
+import { type Netconf, type NetconfEvent, RP_FILTER, type RTNLGRP_NETCONF } from "../route/netconf.ts";
 import type { NsidEvent, StatsEvent } from "../route/monitor_events.ts";
 import { nameOf } from "../wire/table.ts";
-import { AF_INET, AF_INET6 } from "../wire/addr.ts";
+import { AF_INET, AF_INET6, AF_MPLS } from "../wire/addr.ts";
+import { familyName } from "../wire/family.ts";
 import { addressesToIpJson } from "../route/addr/json.ts";
 import { linkToIpJson } from "../route/link/json.ts";
 import { neighToIpJson } from "../route/neigh/json.ts";
@@ -264,6 +266,8 @@ class Printer {
   dev: number | undefined;
   /** `all-nsid`: each header says which namespace the event comes from. */
   allNsid = false;
+  /** `-4`/`-6`/`-f`: the only family of neighbour events printed. */
+  family: number | undefined;
 
   constructor(ctx: Context, banner: boolean, names: LinkNames, netnsNames: Map<number, string> = new Map()) {
     this.#ctx = ctx;
@@ -294,6 +298,8 @@ class Printer {
       // ip (ll_entry_update) keeps the first name it saw for an index until the link is deleted.
       else this.names.set(ev.object.index, known ? { ...ev.object, name: known.name } : ev.object);
     }
+    // accept_msg: with a family chosen, ip drops other families' neighbours before any header.
+    if (ev.kind === "neigh" && this.family !== undefined && ev.object.family !== familyName(this.family)) return;
     if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(ev, `[${ev.kind.toUpperCase()}]`);
     const devFixed = this.dev !== undefined;
     const text = (ev.type === "del" ? "Deleted " : "") + textOf(this.#ctx, ev, this.names, this.netnsNames, devFixed);
@@ -360,25 +366,40 @@ class Printer {
   }
 }
 
+/**
+ * With `-4`/`-6`/`-f mpls` ip joins only that family's groups of each
+ * object (do_ipmonitor); links, neighbours, nexthops, nsids and stats
+ * stay, and other families (`-0`, `-f bridge`) keep only those.
+ */
+const FAMILY_GROUPS: Record<string, Partial<Record<number, RouteGroup>> & { all: RouteGroup }> = {
+  addr: { all: "addr", [AF_INET]: "ipv4-addr", [AF_INET6]: "ipv6-addr" },
+  route: { all: "route", [AF_INET]: "ipv4-route", [AF_INET6]: "ipv6-route", [AF_MPLS]: "mpls-route" },
+  rule: { all: "rule", [AF_INET]: "ipv4-rule", [AF_INET6]: "ipv6-rule" },
+};
+
+function routeGroups(objs: Set<MonitorObject>, family: number | undefined): RouteGroup[] {
+  const out: RouteGroup[] = [];
+  for (const o of objs) {
+    if (["ct", "tc", "netconf", "nsid", "stats"].includes(o)) continue;
+    const byFamily = FAMILY_GROUPS[o];
+    const g = !byFamily ? o as RouteGroup : family === undefined ? byFamily.all : byFamily[family];
+    if (g) out.push(g);
+  }
+  return out;
+}
+
+function netconfFamilies(objs: Set<MonitorObject>, f: number | undefined): (keyof typeof RTNLGRP_NETCONF)[] {
+  if (!objs.has("netconf")) return [];
+  if (f === undefined) return ["inet", "inet6"];
+  return f === AF_INET ? ["inet"] : f === AF_INET6 ? ["inet6"] : f === AF_MPLS ? ["mpls"] : [];
+}
+
 /** Route objects, netconf and nsids on one socket, so lines come in the kernel's order as with ip. */
 async function follow(ctx: Context, objs: Set<MonitorObject>, signal: AbortSignal, p: Printer): Promise<void> {
   const allNsid = p.allNsid;
-  const groups = [...objs].filter((o) => !["ct", "tc", "netconf", "nsid", "stats"].includes(o)) as RouteGroup[];
   const f = ctx.opts.family;
-  const netconf = !objs.has("netconf")
-    ? []
-    : f === AF_INET
-    ? ["inet"] as const
-    : f === AF_INET6
-    ? ["inet6"] as const
-    : undefined;
-  const what = {
-    groups,
-    netconf: netconf ?? ["inet", "inet6"] as const,
-    nsid: objs.has("nsid"),
-    stats: objs.has("stats"),
-    allNsid,
-  };
+  const groups = routeGroups(objs, f);
+  const what = { groups, netconf: netconfFamilies(objs, f), nsid: objs.has("nsid"), stats: objs.has("stats"), allNsid };
   if (!groups.length && !what.netconf.length && !what.nsid && !what.stats) return;
   const { subscribeMonitor } = await import("../route/monitor_events.ts");
   for await (const ev of await subscribeMonitor(what, { ...ctx.lib, signal })) {
@@ -431,6 +452,7 @@ async function replay(
   const p = new Printer(ctx, banner, new Map());
   p.dev = dev;
   p.allNsid = allNsid; // ip prints "[nsid current]" before each record
+  p.family = ctx.opts.family;
   for (const rec of readRtmon(readFile(file))) {
     if (rec.type === "timestamp") p.timestamp(rec.sec, rec.usec);
     else if (rec.type === "other") {
@@ -477,6 +499,7 @@ export async function monitorHandler(ctx: Context, args: Args): Promise<number |
   const p = new Printer(ctx, banner, names, await netnsNames(ctx));
   p.dev = index;
   p.allNsid = allNsid;
+  p.family = ctx.opts.family;
   try {
     await Promise.all([
       follow(ctx, objs, stop.signal, p),

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, AF_MPLS, AF_PACKET } from "../wire/addr.ts";
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET } from "../wire/addr.ts";
 import { type TableWord, wordTable } from "./aliases.ts";
 import type { Handler } from "./context.ts";
 
@@ -35,6 +35,8 @@ export interface ObjectEntry {
 }
 
 const INET = [AF_INET, AF_INET6] as const;
+/** do_ipmonitor reads every family: it picks groups (and neighbours) by it. */
+const MONITOR_FAMILIES = [...INET, AF_PACKET, AF_BRIDGE, AF_MPLS] as const;
 // Each from its iproute2 (6.1) function: do_ipaddr, do_iproute, do_ipneigh, do_iprule, do_iplink, do_netns,
 // do_ipnh, do_iptuntap and do_multiaddr.
 const ADDR_CMDS = "add change chg=change! replace delete=del list=show show lst=show flush save showdump restore help";
@@ -108,7 +110,7 @@ export const OBJECTS: readonly ObjectEntry[] = [
   { word: "token" },
   { word: "tcpmetrics" },
   { word: "tcp_metrics" },
-  { word: "monitor", load: async () => (await import("./monitor.ts")).monitorHandler, families: [] },
+  { word: "monitor", load: async () => (await import("./monitor.ts")).monitorHandler, families: MONITOR_FAMILIES },
   { word: "xfrm" },
   { word: "mroute" },
   { word: "mrule" },
