@@ -138,6 +138,13 @@ const CASES: [string, () => unknown, string][] = [
   ["subscribeRoute retries", () => subscribeRoute(["link"], { retries: 1 } as never), "retries"],
   ["watchRoute options", () => watchRoute(["addr"], bad), "nets"],
   ["subscribeMonitor options", () => subscribeMonitor({ nsid: true }, bad), "nets"],
+  ["subscribeMonitor names", () => subscribeMonitor({ groups: ["addr"] }, { names: "yes" } as never), "names"],
+  [
+    "subscribeMonitor names with allNsid",
+    () => subscribeMonitor({ groups: ["addr"], allNsid: true }, { names: true }),
+    "names",
+  ],
+  ["subscribeNetconf names", () => subscribeNetconf({ names: true } as never), "names"],
   ["subscribeNetconf options", () => subscribeNetconf({ familes: ["inet"] } as never), "familes"],
   // Expectations.
   ["createExpect spec", () => createExpect({ ...expectSpec, helpr: "ftp" } as never, o), "helpr"],

@@ -31,13 +31,12 @@ import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { type Address, parseAddressMessage } from "./addr/table.ts";
 import { type Link, parseLinkMessage } from "./link/api.ts";
-import { type LinkName, linkNameOf, nameNeighbour, nameNexthop, parseLinkName, readLinkNames } from "./link_names.ts";
+import { LinkNameCache, NAMED_KINDS } from "./link_cache.ts";
 import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
 import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
-import { nameRoute } from "./route/stream.ts";
 import type { Route } from "./route/table.ts";
 import { parseRouteMessage } from "./route/parse.ts";
-import { describeRtm, openRouteSocket, type RouteOptions, RTM, RTNLGRP } from "./rtnl.ts";
+import { describeRtm, openRouteSocket, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule/parse.ts";
 
 /** Names of the event groups a subscription can join. */
@@ -201,6 +200,11 @@ export function routeGroupNumbers(groups: readonly RouteGroup[]): number[] {
   return checkGroups(groups).flatMap((g) => GROUPS[g].groups);
 }
 
+/** The object kinds of event groups (checked). */
+export function routeGroupKinds(groups: readonly RouteGroup[]): Set<RouteEventKind> {
+  return new Set(checkGroups(groups).map((g) => GROUPS[g].kind));
+}
+
 const SUBSCRIBE_KEYS = ["signal", "receiveBuffer", "onParseError"];
 
 /**
@@ -296,75 +300,14 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
   }
 }
 
-/** Kinds whose objects refer to links by ifindex: their events are named from a {@link LinkNames} cache. */
-const NAMED: ReadonlySet<RouteEventKind> = new Set(["addr", "route", "neigh", "nexthop"]);
-
-/**
- * The link names of a subscription, by ifindex: one dump when it starts,
- * then kept current by the link events of the same socket (joined for this
- * when the caller did not ask for them), which the kernel queues in order
- * with the events that use the names. A link leaves with its `RTM_DELLINK`,
- * sent after the deletions of its addresses, routes and neighbours. After
- * an overrun the names are read again.
- */
-class LinkNames {
-  readonly names: Map<number, LinkName>;
-  readonly #netns: RouteOptions["netns"];
-
-  constructor(names: Map<number, LinkName>, netns: RouteOptions["netns"]) {
-    this.names = names;
-    this.#netns = netns;
-  }
-
-  static async read(netns: RouteOptions["netns"]): Promise<LinkNames> {
-    await using s = await openRouteSocket({ netns });
-    return new LinkNames(new Map(await readLinkNames(s)), netns);
-  }
-
-  async refresh(): Promise<void> {
-    const fresh = await LinkNames.read(this.#netns);
-    this.names.clear();
-    for (const [i, n] of fresh.names) this.names.set(i, n);
-  }
-
-  /** Parses a message into an event named from the cache (which link messages update); link events only when `links`. */
-  parse(m: NlMsg, links: boolean): RouteEvent | undefined {
-    if (m.type === RTM.RTM_NEWLINK || m.type === RTM.RTM_DELLINK) {
-      const ev = links ? parseRouteEvent(m) as ObjectEvent<"link", Link> : undefined;
-      const [index, name] = ev ? [ev.object.index, linkNameFrom(ev.object)] : parseLinkName(m);
-      if (m.type === RTM.RTM_DELLINK) this.names.delete(index);
-      else this.names.set(index, name);
-      return ev;
-    }
-    const ev = parseRouteEvent(m);
-    if (ev) this.name(ev);
-    return ev;
-  }
-
-  /** Adds link names to the object of an event. */
-  name(ev: RouteEvent): void {
-    if (ev.type === "overrun") return;
-    if (ev.kind === "addr") ev.object.dev = linkNameOf(this.names, ev.object.ifindex);
-    else if (ev.kind === "route") nameRoute(ev.object, this.names);
-    else if (ev.kind === "neigh") nameNeighbour(ev.object, this.names);
-    else if (ev.kind === "nexthop") nameNexthop(ev.object, this.names);
-  }
-}
-
-function linkNameFrom(link: Link): LinkName {
-  const name: LinkName = { name: link.name ?? `if${link.index}` };
-  if (link.master !== undefined) name.master = link.master;
-  return name;
-}
-
 async function* follow(
   sock: NetlinkSocket,
   signal: AbortSignal,
   onParseError: SubscribeOptions["onParseError"],
-  names: LinkNames | undefined,
+  names: LinkNameCache | undefined,
   links: boolean,
 ): AsyncGenerator<RouteEvent, void, undefined> {
-  const parse = names ? (m: NlMsg) => names.parse(m, links) : parseRouteEvent;
+  const parse = names ? (m: NlMsg) => names.parse(m, links, parseRouteEvent) : parseRouteEvent;
   try {
     for await (const item of sock.messages(parse, { signal, onParseError })) {
       if (isOverrun(item)) {
@@ -380,7 +323,7 @@ async function* follow(
 /** A subscribed socket, with the link names its events need (when any group refers to links). */
 interface Subscription {
   sock: NetlinkSocket;
-  names: LinkNames | undefined;
+  names: LinkNameCache | undefined;
   links: boolean;
 }
 
@@ -394,7 +337,7 @@ async function openSubscription(
   const receiveBuffer = checkBuffer(opts.receiveBuffer);
   opts.signal?.throwIfAborted();
   const links = names.some((g) => GROUPS[g].kind === "link");
-  const named = names.some((g) => NAMED.has(GROUPS[g].kind));
+  const named = names.some((g) => NAMED_KINDS.has(GROUPS[g].kind));
   const numbers = names.flatMap((g) => GROUPS[g].groups);
   if (named && !links) numbers.push(RTNLGRP.RTNLGRP_LINK); // keeps the names current
   const sock = await NetlinkSocket.open(NETLINK_ROUTE, {
@@ -405,7 +348,7 @@ async function openSubscription(
   });
   try {
     // Read after joining: a link that changes meanwhile also sends an event, applied in order.
-    return { sock, names: named ? await LinkNames.read(opts.netns) : undefined, links };
+    return { sock, names: named ? await LinkNameCache.read(opts.netns) : undefined, links };
   } catch (e) {
     sock.close();
     throw e;

@@ -26,6 +26,7 @@ import {
   type RouteEvent,
   RouteEventStream,
   type RouteGroup,
+  routeGroupKinds,
   routeGroupNumbers,
   type SubscribeOptions,
 } from "./events.ts";
@@ -36,7 +37,8 @@ import {
   parseNetconfEvent,
   type RTNLGRP_NETCONF,
 } from "./netconf.ts";
-import { describeRtm, RTM } from "./rtnl.ts";
+import { LinkNameCache, NAMED_KINDS } from "./link_cache.ts";
+import { describeRtm, RTM, RTNLGRP } from "./rtnl.ts";
 import { type LinkStats, parseStatsMessage } from "./stats/parse.ts";
 
 /** `RTNLGRP_NSID`. */
@@ -109,32 +111,68 @@ function withNsid(sock: NetlinkSocket): (m: NlMsg) => MonitorEvent | undefined {
   };
 }
 
+/** Options of {@link subscribeMonitor}. */
+export interface MonitorOptions extends SubscribeOptions {
+  /**
+   * Name the links of address, route, neighbour and nexthop events (`dev`
+   * next to the ifindex, as `subscribeRoute` does): one link dump when
+   * the subscription starts, then kept current by link events on the same
+   * socket (joined for this when `groups` has no `link`; those events are
+   * not yielded then), read again after an overrun. Default `false`: events
+   * carry ifindexes only, and nothing is read at start-up. Cannot be
+   * combined with `allNsid` (other namespaces' ifindexes are not ours).
+   */
+  names?: boolean;
+}
+
 async function* follow(
   sock: NetlinkSocket,
   signal: AbortSignal,
   onParseError: SubscribeOptions["onParseError"],
+  names: LinkNameCache | undefined,
+  links: boolean,
 ): AsyncGenerator<MonitorEvent, void, undefined> {
+  const parse = withNsid(sock);
+  const named = names ? (m: NlMsg) => names.parse(m, links, parse) : parse;
   try {
-    for await (const item of sock.messages(withNsid(sock), { signal, onParseError })) {
-      if (isOverrun(item)) yield { type: "overrun" };
-      else if (item) yield item;
+    for await (const item of sock.messages(named, { signal, onParseError })) {
+      if (isOverrun(item)) {
+        await names?.refresh(); // link events may be among the lost ones
+        yield { type: "overrun" };
+      } else if (item) yield item;
     }
   } finally {
     sock.close();
   }
 }
 
-/** Subscribes to the selected groups on one socket; live once the promise resolves. */
+/**
+ * Subscribes to the selected groups on one socket; live once the promise
+ * resolves. With `opts.names`, events name their links (see {@link MonitorOptions}).
+ */
 export async function subscribeMonitor(
   what: MonitorSelection,
-  opts: SubscribeOptions = {},
+  opts: MonitorOptions = {},
 ): Promise<RouteEventStream<MonitorEvent>> {
-  checkSubscribeOptions(opts, "subscribeMonitor");
+  checkSubscribeOptions(opts, "subscribeMonitor", ["names"]);
+  if (opts.names !== undefined && typeof opts.names !== "boolean") {
+    throw new InvalidArgumentError(`Cannot use names ${String(opts.names)}: expected a boolean`, "names");
+  }
+  if (opts.names && what.allNsid) {
+    throw new InvalidArgumentError(
+      "Cannot use names with allNsid: events of other namespaces refer to their own ifindexes",
+      "names",
+    );
+  }
+  const kinds: ReadonlySet<string> = what.groups?.length ? routeGroupKinds(what.groups) : new Set();
+  const links = kinds.has("link");
+  const named = opts.names === true && !!what.groups?.length && [...kinds].some((k) => NAMED_KINDS.has(k));
   const groups = [
     ...(what.groups?.length ? routeGroupNumbers(what.groups) : []),
     ...netconfGroups(what.netconf ?? []),
     ...(what.nsid ? [RTNLGRP_NSID] : []),
     ...(what.stats ? [RTNLGRP_STATS] : []),
+    ...(named && !links ? [RTNLGRP.RTNLGRP_LINK] : []), // keeps the names current
   ];
   if (groups.length === 0) throw new InvalidArgumentError(`Invalid monitor selection: "{}" (nothing to follow)`);
   opts.signal?.throwIfAborted();
@@ -145,7 +183,15 @@ export async function subscribeMonitor(
     describe: describeRtm,
     listenAllNsid: what.allNsid,
   });
-  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError), opts.signal);
+  let names: LinkNameCache | undefined;
+  try {
+    // Read after joining: a link that changes meanwhile also sends an event, applied in order.
+    if (named) names = await LinkNameCache.read(opts.netns);
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError, names, links), opts.signal);
 }
 
 /** Subscribes to netconf changes only (IPv4 and IPv6 unless `opts.families` says otherwise). */
