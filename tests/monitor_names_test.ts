@@ -10,32 +10,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RouteEventStream } from "../src/route/events.ts";
 import { type MonitorEvent, subscribeMonitor } from "../src/route/monitor_events.ts";
+import { deadline, named } from "./_events.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
-
-/** Closes `stream` after `ms` so a missing event fails the test instead of hanging it. */
-function deadline(stream: RouteEventStream<unknown>, ms = 10000): { clear(): void } {
-  const t = setTimeout(() => stream.close(), ms);
-  return { clear: () => clearTimeout(t) };
-}
-
-/** `type kind key@dev` of an event; undefined for events this test did not cause. */
-function named(ev: MonitorEvent): string | undefined {
-  if (ev.type === "overrun") return ev.type;
-  switch (ev.kind) {
-    case "addr":
-      return ev.object.family === "inet" ? `${ev.type} addr ${ev.object.address}@${ev.object.dev}` : undefined;
-    case "route":
-      return ev.object.dst.startsWith("10.7.") ? `${ev.type} route ${ev.object.dst}@${ev.object.dev}` : undefined;
-    case "neigh":
-      if (ev.object.family !== "inet" || ev.type === "new" && ev.object.state.includes("FAILED")) return undefined;
-      return `${ev.type} neigh ${ev.object.dst}@${ev.object.dev}`;
-    case "nexthop":
-      return `${ev.type} nexthop ${ev.object.id}@${ev.object.dev}`;
-    case "link":
-      return `${ev.type} link ${ev.object.name}`;
-  }
-  return undefined;
-}
 
 /** Makes the changes of the test (a veth pair, renamed halfway), then a marker address on `m0`. */
 function changes(ns: string): void {

@@ -18,19 +18,13 @@ import { listAddresses } from "../src/route/addr/api.ts";
 import {
   DEFAULT_EVENT_BUFFER,
   type RouteEvent,
-  type RouteEventStream,
   subscribeRoute,
   type WatchEvent,
   watchRoute,
 } from "../src/route/events.ts";
 import { SocketClosedError } from "../src/socket/errors.ts";
+import { deadline, named } from "./_events.ts";
 import { ip, ipJson, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
-
-/** Closes `stream` after `ms` so a missing event fails the test instead of hanging it. */
-function deadline(stream: RouteEventStream<unknown>, ms = 10000): { clear(): void } {
-  const t = setTimeout(() => stream.close(), ms);
-  return { clear: () => clearTimeout(t) };
-}
 
 const MINE = new Set(["10.9.0.1/24", "2001:db8::1/64", "10.8.0.0/16", "2001:db8:1::/48", "10.9.0.3"]);
 
@@ -256,25 +250,6 @@ test("bad groups and buffer sizes are refused before any socket is opened", asyn
   await assert.rejects(subscribeRoute(["link"], { netns, receiveBuffer: 10 }), InvalidArgumentError);
   await assert.rejects(watchRoute(["rule"], { netns, receiveBuffer: 1.5 }), InvalidArgumentError);
 });
-
-/** `type kind key@dev` of an event, with the link names it carries. */
-function named(ev: RouteEvent | WatchEvent): string | undefined {
-  if (ev.type === "overrun" || ev.type === "synced") return ev.type;
-  switch (ev.kind) {
-    case "addr":
-      return ev.object.family === "inet" ? `${ev.type} addr ${ev.object.address}@${ev.object.dev}` : undefined;
-    case "route":
-      return ev.object.dst.startsWith("10.7.") ? `${ev.type} route ${ev.object.dst}@${ev.object.dev}` : undefined;
-    case "neigh":
-      if (ev.object.family !== "inet" || ev.type === "new" && ev.object.state.includes("FAILED")) return undefined;
-      return `${ev.type} neigh ${ev.object.dst}@${ev.object.dev}`;
-    case "nexthop":
-      return `${ev.type} nexthop ${ev.object.id}@${ev.object.dev}`;
-    case "link":
-      return `${ev.type} link ${ev.object.name}`;
-  }
-  return undefined;
-}
 
 test("address, route, neighbour and nexthop events carry dev, through a rename and a deletion", {
   skip: NEEDS_ROOT,
