@@ -18,10 +18,12 @@ import { listAddresses } from "../src/route/addr/api.ts";
 import {
   DEFAULT_EVENT_BUFFER,
   type RouteEvent,
+  type RouteEventStream,
   subscribeRoute,
   type WatchEvent,
   watchRoute,
 } from "../src/route/events.ts";
+import { type MonitorEvent, subscribeMonitor } from "../src/route/monitor_events.ts";
 import { SocketClosedError } from "../src/socket/errors.ts";
 import { deadline, named } from "./_events.ts";
 import { ip, ipJson, NEEDS_ROOT, uniqueName, withTempNetns } from "./_helpers.ts";
@@ -323,34 +325,45 @@ test("watchRoute names the objects of its dump and its live events", { skip: NEE
   });
 });
 
-test("after lost events the names are read again", { skip: NEEDS_ROOT }, async () => {
-  await withTempNetns(async (ns) => {
-    ip(ns, "link", "add", "d0", "type", "bridge");
-    ip(ns, "link", "set", "d0", "up");
-    const events = await subscribeRoute(["ipv4-addr"], { netns: ns, receiveBuffer: 1024 });
-    const timer = deadline(events);
-    // Fill the smallest buffer before reading anything, so the rename's link event is dropped for sure.
-    const batch = join(tmpdir(), `${uniqueName("nlkit-addrs")}.txt`);
-    const lines = [];
-    for (let i = 0; i < 500; i++) lines.push(`addr add 10.6.${i >> 8}.${i & 255}/32 dev d0`);
-    writeFileSync(batch, lines.join("\n") + "\n");
-    ip(ns, "-b", batch);
-    ip(ns, "link", "set", "d0", "down");
-    ip(ns, "link", "set", "d0", "name", "e0");
-    let overruns = 0;
-    let marker: string | undefined;
-    for await (const ev of events) {
-      if (ev.type === "overrun") {
-        if (++overruns === 1) ip(ns, "addr", "add", "10.7.9.1/24", "dev", "e0");
-        continue;
+/** The two subscriptions that name their events, each following IPv4 addresses only. */
+const NAMING: [string, (netns: string) => Promise<RouteEventStream<RouteEvent | MonitorEvent>>][] = [
+  ["subscribeRoute", (netns) => subscribeRoute(["ipv4-addr"], { netns, receiveBuffer: 1024 })],
+  [
+    "subscribeMonitor with names",
+    (netns) => subscribeMonitor({ groups: ["ipv4-addr"] }, { netns, receiveBuffer: 1024, names: true }),
+  ],
+];
+
+for (const [what, subscribe] of NAMING) {
+  test(`${what}: after lost events the names are read again`, { skip: NEEDS_ROOT }, async () => {
+    await withTempNetns(async (ns) => {
+      ip(ns, "link", "add", "d0", "type", "bridge");
+      ip(ns, "link", "set", "d0", "up");
+      const events = await subscribe(ns);
+      const timer = deadline(events);
+      // Fill the smallest buffer before reading anything, so the rename's link event is dropped for sure.
+      const batch = join(tmpdir(), `${uniqueName("nlkit-addrs")}.txt`);
+      const lines = [];
+      for (let i = 0; i < 500; i++) lines.push(`addr add 10.6.${i >> 8}.${i & 255}/32 dev d0`);
+      writeFileSync(batch, lines.join("\n") + "\n");
+      ip(ns, "-b", batch);
+      ip(ns, "link", "set", "d0", "down");
+      ip(ns, "link", "set", "d0", "name", "e0");
+      let overruns = 0;
+      let marker: string | undefined;
+      for await (const ev of events) {
+        if (ev.type === "overrun") {
+          if (++overruns === 1) ip(ns, "addr", "add", "10.7.9.1/24", "dev", "e0");
+          continue;
+        }
+        if (ev.kind === "addr" && ev.object.address === "10.7.9.1/24") {
+          marker = ev.object.dev;
+          break;
+        }
       }
-      if (ev.kind === "addr" && ev.object.address === "10.7.9.1/24") {
-        marker = ev.object.dev;
-        break;
-      }
-    }
-    timer.clear();
-    assert.ok(overruns >= 1, "the buffer overran");
-    assert.equal(marker, "e0");
+      timer.clear();
+      assert.ok(overruns >= 1, "the buffer overran");
+      assert.equal(marker, "e0");
+    });
   });
-});
+}
