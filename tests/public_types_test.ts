@@ -23,7 +23,7 @@ import {
 import type { BridgePortData } from "../src/route/link/kinds/_generated/types.ts";
 import type { Link, LinkAttrs } from "../src/route/link/api.ts";
 import type { CreateLinkSpec, CreateOnlySettings, LinkSettings } from "../src/route/link/change.ts";
-import type { LinkKindSpec } from "../src/route/link/kinds/registry.ts";
+import type { KindSpecOf, LinkKindSpec, RegisteredLinkKind } from "../src/route/link/kinds/registry.ts";
 import type { IFLA_ATTRS } from "../src/route/link/table.ts";
 import type { AddressCacheinfo, IFA_CACHEINFO_STRUCT } from "../src/route/addr/table.ts";
 import type { ExtAck, EXTACK_ATTRS } from "../src/wire/error_message.ts";
@@ -88,6 +88,7 @@ const others: {
   cpuStats: Same<ConntrackCpuStats, Attrs<typeof CTA_STATS_CPU> & { cpu: number }>;
   iflaTable: Same<LinkAttrs, Attrs<typeof IFLA_ATTRS>>;
   createLink: Same<CreateLinkSpec, LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec>;
+  kindSpecs: Same<LinkKindSpec, KindSpecOf<RegisteredLinkKind>>;
 } = {
   settings: true,
   cacheinfo: true,
@@ -95,6 +96,7 @@ const others: {
   cpuStats: true,
   iflaTable: true,
   createLink: true,
+  kindSpecs: true,
 };
 
 // The nf_tables interfaces written by scripts/gen_types.ts, against what each table parses to.
