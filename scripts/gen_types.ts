@@ -68,13 +68,8 @@ const CODEC_TYPES: Record<string, string> = {
   "NFTA_SET_ELEM_TABLE.expressions": "NftExpr[]",
   "NFTA_FLOWTABLE_TABLE.hook.priority": "number",
   "NFTA_OBJ_TABLE.userdata": "Uint8Array",
-};
-
-/** Nested tables whose type is declared elsewhere (imported by the generated file). */
-const EXTERNAL: Record<string, string> = {
-  "NFTA_SET_ELEM_TABLE.key": "NftData",
-  "NFTA_SET_ELEM_TABLE.data": "NftData",
-  "NFTA_SET_ELEM_TABLE.keyEnd": "NftData",
+  "NFTA_DATA_TABLE.value": "Uint8Array",
+  "NFTA_SET_ELEM_LIST_TABLE.elements": "NftElement[]",
 };
 
 /** Nested tables and structs with an interface: its name, the uapi prefix of the fields and a doc (shared by name). */
@@ -88,6 +83,10 @@ const NESTED: Record<string, { name: string; prefix: string; doc: string }> = {
   "IFLA_ATTRS.xdp": { name: "LinkXdp", prefix: "IFLA_XDP_", doc: "Attached XDP programs (`IFLA_XDP`)" },
   "IFLA_ATTRS.devlinkPort": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
   "IFLA_ATTRS.dpllPin": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
+  "NFTA_DATA_TABLE.verdict": { name: "NftVerdict", prefix: "NFTA_VERDICT_", doc: "A verdict" },
+  "NFTA_SET_ELEM_TABLE.key": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
+  "NFTA_SET_ELEM_TABLE.data": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
+  "NFTA_SET_ELEM_TABLE.keyEnd": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
   "NFTA_CHAIN_TABLE.hook": { name: "NftChainHook", prefix: "NFTA_HOOK_", doc: "A base chain's hook (`NFTA_HOOK_*`)" },
   "NFTA_CHAIN_TABLE.hook.devs": {
     name: "NftHookDevs",
@@ -113,12 +112,29 @@ const NFT = "src/netfilter/nftables";
 const NFT_OUT = `${NFT}/_generated/types.ts`;
 const NFT_TARGETS = (
   [
+    [
+      "data",
+      "NFTA_VERDICT_TABLE",
+      "NftVerdict",
+      "NFTA_VERDICT_",
+      "A verdict: `accept`, `drop`, `jump` with a chain, ...",
+      false,
+    ],
+    ["data", "NFTA_DATA_TABLE", "NftData", "NFTA_DATA_", "Data of an immediate, a comparison or a set element", false],
     ["set", "NFTA_SET_FIELD_TABLE", "NftSetField", "NFTA_SET_FIELD_", "One field of a concatenated set key", false],
     ["table", "NFTA_TABLE_TABLE", "NftTable", "NFTA_TABLE_", "A table as the kernel reports it", true],
     ["chain", "NFTA_CHAIN_TABLE", "NftChain", "NFTA_CHAIN_", "A chain as the kernel reports it", true],
     ["set", "NFTA_SET_TABLE", "NftSet", "NFTA_SET_", "A set or map as the kernel reports it", true],
     ["rule", "NFTA_RULE_TABLE", "NftRule", "NFTA_RULE_", "A rule as the kernel reports it", true],
     ["element", "NFTA_SET_ELEM_TABLE", "NftElement", "NFTA_SET_ELEM_", "One element of a set or map", false],
+    [
+      "element",
+      "NFTA_SET_ELEM_LIST_TABLE",
+      "NftElementList",
+      "NFTA_SET_ELEM_LIST_",
+      "A message's worth of elements of one set",
+      true,
+    ],
     [
       "flowtable",
       "NFTA_FLOWTABLE_TABLE",
@@ -151,7 +167,6 @@ function snake(key: string): string {
 }
 
 function valueType(spec: AttrSpec, path: string, out: string[]): string {
-  if (EXTERNAL[path]) return EXTERNAL[path];
   if (spec.kind === "nested") {
     const n = NESTED[path];
     if (!n) throw new Error(`${path}: a nested table needs its name in NESTED`);
@@ -273,8 +288,14 @@ async function generateNft(): Promise<string> {
  */
 
 import type { RawAttr } from "../../../wire/table.ts";
-import type { NftData, NftHeader } from "../data.ts";
+import type { NftFamily } from "../consts.ts";
 import type { NftExpr } from "../expr/registry.ts";
+
+/** The fields every parsed nf_tables object has from its \`nfgenmsg\`. */
+export interface NftHeader {
+  /** The table family. */
+  family: NftFamily;
+}
 
 ${out.join("\n")}`;
 }

@@ -28,12 +28,23 @@ import type { IFLA_ATTRS } from "../src/route/link/table.ts";
 import type { AddressCacheinfo, IFA_CACHEINFO_STRUCT } from "../src/route/addr/table.ts";
 import type { ExtAck, EXTACK_ATTRS } from "../src/wire/error_message.ts";
 import type { ConntrackCpuStats, CTA_STATS_CPU } from "../src/netfilter/conntrack/stats.ts";
-import type { NftHeader } from "../src/netfilter/nftables/data.ts";
+import type {
+  NFTA_DATA_TABLE,
+  NFTA_VERDICT_TABLE,
+  NftData,
+  NftHeader,
+  NftVerdict,
+} from "../src/netfilter/nftables/data.ts";
 import type { NFTA_TABLE_TABLE, NftTable } from "../src/netfilter/nftables/table.ts";
 import type { NFTA_CHAIN_TABLE, NftChain } from "../src/netfilter/nftables/chain.ts";
 import type { NFTA_SET_TABLE, NftSet } from "../src/netfilter/nftables/set.ts";
 import type { NFTA_RULE_TABLE, NftRule } from "../src/netfilter/nftables/rule.ts";
-import type { NFTA_SET_ELEM_TABLE, NftElement } from "../src/netfilter/nftables/element.ts";
+import type {
+  NFTA_SET_ELEM_LIST_TABLE,
+  NFTA_SET_ELEM_TABLE,
+  NftElement,
+  NftElementList,
+} from "../src/netfilter/nftables/element.ts";
 import type { NFTA_FLOWTABLE_TABLE, NftFlowtable } from "../src/netfilter/nftables/flowtable.ts";
 import type { NFTA_GEN_TABLE, NftGeneration } from "../src/netfilter/nftables/gen.ts";
 import type { NFTA_OBJ_TABLE, NftObjectBase } from "../src/netfilter/nftables/obj.ts";
@@ -106,6 +117,9 @@ const nft: {
   set: Same<NftSet, Attrs<typeof NFTA_SET_TABLE> & NftHeader>;
   rule: Same<NftRule, Attrs<typeof NFTA_RULE_TABLE> & NftHeader>;
   element: Same<NftElement, Attrs<typeof NFTA_SET_ELEM_TABLE>>;
+  elementList: Same<NftElementList, Attrs<typeof NFTA_SET_ELEM_LIST_TABLE> & NftHeader>;
+  verdict: Same<NftVerdict, Attrs<typeof NFTA_VERDICT_TABLE>>;
+  data: Same<NftData, Attrs<typeof NFTA_DATA_TABLE>>;
   flowtable: Same<NftFlowtable, Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader>;
   generation: Same<NftGeneration, Attrs<typeof NFTA_GEN_TABLE>>;
   objectBase: Same<NftObjectBase, Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data"> & NftHeader>;
@@ -115,6 +129,9 @@ const nft: {
   set: true,
   rule: true,
   element: true,
+  elementList: true,
+  verdict: true,
+  data: true,
   flowtable: true,
   generation: true,
   objectBase: true,

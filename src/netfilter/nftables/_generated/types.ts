@@ -8,8 +8,36 @@
  */
 
 import type { RawAttr } from "../../../wire/table.ts";
-import type { NftData, NftHeader } from "../data.ts";
+import type { NftFamily } from "../consts.ts";
 import type { NftExpr } from "../expr/registry.ts";
+
+/** The fields every parsed nf_tables object has from its `nfgenmsg`. */
+export interface NftHeader {
+  /** The table family. */
+  family: NftFamily;
+}
+
+/** A verdict: `accept`, `drop`, `jump` with a chain, ... (`NFTA_VERDICT_TABLE`). */
+export interface NftVerdict {
+  /** `NFTA_VERDICT_CODE` (u32be, by name). */
+  code?: string;
+  /** `NFTA_VERDICT_CHAIN` (string). */
+  chain?: string;
+  /** `NFTA_VERDICT_CHAIN_ID` (u32be). */
+  chainId?: number;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** Data of an immediate, a comparison or a set element (`NFTA_DATA_TABLE`). */
+export interface NftData {
+  /** `NFTA_DATA_VALUE` (codec). */
+  value?: Uint8Array;
+  /** `NFTA_DATA_VERDICT` (nested). */
+  verdict?: NftVerdict;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
 
 /** One field of a concatenated set key (`NFTA_SET_FIELD_TABLE`). */
 export interface NftSetField {
@@ -193,6 +221,20 @@ export interface NftElement {
   keyEnd?: NftData;
   /** `NFTA_SET_ELEM_EXPRESSIONS` (codec). */
   expressions?: NftExpr[];
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A message's worth of elements of one set (`NFTA_SET_ELEM_LIST_TABLE`). */
+export interface NftElementList extends NftHeader {
+  /** `NFTA_SET_ELEM_LIST_TABLE` (string). */
+  table?: string;
+  /** `NFTA_SET_ELEM_LIST_SET` (string). */
+  set?: string;
+  /** `NFTA_SET_ELEM_LIST_ELEMENTS` (codec). */
+  elements?: NftElement[];
+  /** `NFTA_SET_ELEM_LIST_SET_ID` (u32be). */
+  setId?: number;
   /** Attributes no table entry describes, kept so nothing is lost. */
   unknown?: RawAttr[];
 }
