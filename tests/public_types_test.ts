@@ -47,7 +47,24 @@ import type {
 } from "../src/netfilter/nftables/element.ts";
 import type { NFTA_FLOWTABLE_TABLE, NftFlowtable } from "../src/netfilter/nftables/flowtable.ts";
 import type { NFTA_GEN_TABLE, NftGeneration } from "../src/netfilter/nftables/gen.ts";
-import type { NFTA_OBJ_TABLE, NftObjectBase } from "../src/netfilter/nftables/obj.ts";
+import type {
+  NFT_OBJECT_DATA,
+  NFTA_CT_EXPECT_TABLE,
+  NFTA_CT_HELPER_TABLE,
+  NFTA_CT_TIMEOUT_TABLE,
+  NFTA_OBJ_TABLE,
+  NftCtExpectationData,
+  NftCtHelperData,
+  NftCtTimeoutData,
+  NftLimitData,
+  NftObjectBase,
+  NftObjectData,
+  NftQuotaData,
+  NftSynproxyData,
+} from "../src/netfilter/nftables/obj.ts";
+import type { NFTA_QUOTA_TABLE } from "../src/netfilter/nftables/expr/quota.ts";
+import type { NFTA_LIMIT_TABLE } from "../src/netfilter/nftables/expr/limit.ts";
+import type { NFTA_SYNPROXY_TABLE } from "../src/netfilter/nftables/expr/synproxy.ts";
 
 /** `true` when A and B are assignable both ways (the same fields with the same types). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -110,6 +127,11 @@ const others: {
   kindSpecs: true,
 };
 
+/** What `NftObjectData` was computed as: one `{ type, data }` per entry of the object registry. */
+type ObjectDataFromTables = {
+  [K in keyof typeof NFT_OBJECT_DATA]: { type: K; data: Attrs<(typeof NFT_OBJECT_DATA)[K]> };
+}[keyof typeof NFT_OBJECT_DATA];
+
 // The nf_tables interfaces written by scripts/gen_types.ts, against what each table parses to.
 const nft: {
   table: Same<NftTable, Attrs<typeof NFTA_TABLE_TABLE> & NftHeader>;
@@ -123,6 +145,13 @@ const nft: {
   flowtable: Same<NftFlowtable, Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader>;
   generation: Same<NftGeneration, Attrs<typeof NFTA_GEN_TABLE>>;
   objectBase: Same<NftObjectBase, Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data"> & NftHeader>;
+  objectData: Same<NftObjectData, ObjectDataFromTables>;
+  quota: Same<NftQuotaData, Attrs<typeof NFTA_QUOTA_TABLE>>;
+  limit: Same<NftLimitData, Attrs<typeof NFTA_LIMIT_TABLE>>;
+  ctHelper: Same<NftCtHelperData, Attrs<typeof NFTA_CT_HELPER_TABLE>>;
+  ctExpectation: Same<NftCtExpectationData, Attrs<typeof NFTA_CT_EXPECT_TABLE>>;
+  ctTimeout: Same<NftCtTimeoutData, Attrs<typeof NFTA_CT_TIMEOUT_TABLE>>;
+  synproxy: Same<NftSynproxyData, Attrs<typeof NFTA_SYNPROXY_TABLE>>;
 } = {
   table: true,
   chain: true,
@@ -135,6 +164,13 @@ const nft: {
   flowtable: true,
   generation: true,
   objectBase: true,
+  objectData: true,
+  quota: true,
+  limit: true,
+  ctHelper: true,
+  ctExpectation: true,
+  ctTimeout: true,
+  synproxy: true,
 };
 
 test("every kind with a table has its documented interface", () => {
