@@ -162,6 +162,9 @@ const NFT_TARGETS = (
   ] as const
 ).map(([module, table, name, prefix, doc, header]) => ({ module, table, name, prefix, doc, header }));
 
+/** uapi names of attributes whose key is not their name in camelCase. */
+const ATTR_NAMES: Record<string, string> = { "NFTA_CT_TIMEOUT_TABLE.timeouts": "NFTA_CT_TIMEOUT_DATA" };
+
 /** Keys a target leaves out (declared with their own, narrower type beside it). */
 const OMIT: Record<string, string[]> = { NFTA_OBJ_TABLE: ["type", "data"] };
 
@@ -217,7 +220,8 @@ function emit(
     const t = valueType(spec, `${tableName}.${key}`, out);
     const what = spec.names ? `${spec.kind}, by name` : spec.bits ? `${spec.kind} bits, by name` : spec.kind;
     const many = spec.repeat ? ", repeated" : "";
-    fields.push(`  /** \`${prefix}${snake(key)}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
+    const attr = ATTR_NAMES[`${tableName}.${key}`] ?? `${prefix}${snake(key)}`;
+    fields.push(`  /** \`${attr}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
   }
   fields.push("  /** Attributes no table entry describes, kept so nothing is lost. */\n  unknown?: RawAttr[];");
   out.push(`/** ${doc}. */\nexport interface ${name}${base} {\n${fields.join("\n")}\n}\n`);

@@ -359,7 +359,7 @@ export interface NftCtTimeoutData {
   l3proto?: number;
   /** `NFTA_CT_TIMEOUT_L4PROTO` (u8). */
   l4proto?: number;
-  /** `NFTA_CT_TIMEOUT_TIMEOUTS` (codec). */
+  /** `NFTA_CT_TIMEOUT_DATA` (codec). */
   timeouts?: (number | undefined)[];
   /** Attributes no table entry describes, kept so nothing is lost. */
   unknown?: RawAttr[];
