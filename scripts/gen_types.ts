@@ -68,13 +68,9 @@ const CODEC_TYPES: Record<string, string> = {
   "NFTA_SET_ELEM_TABLE.expressions": "NftExpr[]",
   "NFTA_FLOWTABLE_TABLE.hook.priority": "number",
   "NFTA_OBJ_TABLE.userdata": "Uint8Array",
-};
-
-/** Nested tables whose type is declared elsewhere (imported by the generated file). */
-const EXTERNAL: Record<string, string> = {
-  "NFTA_SET_ELEM_TABLE.key": "NftData",
-  "NFTA_SET_ELEM_TABLE.data": "NftData",
-  "NFTA_SET_ELEM_TABLE.keyEnd": "NftData",
+  "NFTA_DATA_TABLE.value": "Uint8Array",
+  "NFTA_SET_ELEM_LIST_TABLE.elements": "NftElement[]",
+  "NFTA_CT_TIMEOUT_TABLE.timeouts": "(number | undefined)[]",
 };
 
 /** Nested tables and structs with an interface: its name, the uapi prefix of the fields and a doc (shared by name). */
@@ -88,6 +84,10 @@ const NESTED: Record<string, { name: string; prefix: string; doc: string }> = {
   "IFLA_ATTRS.xdp": { name: "LinkXdp", prefix: "IFLA_XDP_", doc: "Attached XDP programs (`IFLA_XDP`)" },
   "IFLA_ATTRS.devlinkPort": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
   "IFLA_ATTRS.dpllPin": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
+  "NFTA_DATA_TABLE.verdict": { name: "NftVerdict", prefix: "NFTA_VERDICT_", doc: "A verdict" },
+  "NFTA_SET_ELEM_TABLE.key": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
+  "NFTA_SET_ELEM_TABLE.data": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
+  "NFTA_SET_ELEM_TABLE.keyEnd": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
   "NFTA_CHAIN_TABLE.hook": { name: "NftChainHook", prefix: "NFTA_HOOK_", doc: "A base chain's hook (`NFTA_HOOK_*`)" },
   "NFTA_CHAIN_TABLE.hook.devs": {
     name: "NftHookDevs",
@@ -113,12 +113,29 @@ const NFT = "src/netfilter/nftables";
 const NFT_OUT = `${NFT}/_generated/types.ts`;
 const NFT_TARGETS = (
   [
+    [
+      "data",
+      "NFTA_VERDICT_TABLE",
+      "NftVerdict",
+      "NFTA_VERDICT_",
+      "A verdict: `accept`, `drop`, `jump` with a chain, ...",
+      false,
+    ],
+    ["data", "NFTA_DATA_TABLE", "NftData", "NFTA_DATA_", "Data of an immediate, a comparison or a set element", false],
     ["set", "NFTA_SET_FIELD_TABLE", "NftSetField", "NFTA_SET_FIELD_", "One field of a concatenated set key", false],
     ["table", "NFTA_TABLE_TABLE", "NftTable", "NFTA_TABLE_", "A table as the kernel reports it", true],
     ["chain", "NFTA_CHAIN_TABLE", "NftChain", "NFTA_CHAIN_", "A chain as the kernel reports it", true],
     ["set", "NFTA_SET_TABLE", "NftSet", "NFTA_SET_", "A set or map as the kernel reports it", true],
     ["rule", "NFTA_RULE_TABLE", "NftRule", "NFTA_RULE_", "A rule as the kernel reports it", true],
     ["element", "NFTA_SET_ELEM_TABLE", "NftElement", "NFTA_SET_ELEM_", "One element of a set or map", false],
+    [
+      "element",
+      "NFTA_SET_ELEM_LIST_TABLE",
+      "NftElementList",
+      "NFTA_SET_ELEM_LIST_",
+      "A message's worth of elements of one set",
+      true,
+    ],
     [
       "flowtable",
       "NFTA_FLOWTABLE_TABLE",
@@ -136,8 +153,17 @@ const NFT_TARGETS = (
       "A stateful object's fields but its typed `type` and `data`",
       true,
     ],
+    ["expr/quota", "NFTA_QUOTA_TABLE", "NftQuotaData", "NFTA_QUOTA_", "A quota object's data", false],
+    ["expr/limit", "NFTA_LIMIT_TABLE", "NftLimitData", "NFTA_LIMIT_", "A limit object's data", false],
+    ["obj", "NFTA_CT_HELPER_TABLE", "NftCtHelperData", "NFTA_CT_HELPER_", "A ct helper object's data", false],
+    ["obj", "NFTA_CT_EXPECT_TABLE", "NftCtExpectationData", "NFTA_CT_EXPECT_", "A ct expectation object's data", false],
+    ["obj", "NFTA_CT_TIMEOUT_TABLE", "NftCtTimeoutData", "NFTA_CT_TIMEOUT_", "A ct timeout object's data", false],
+    ["expr/synproxy", "NFTA_SYNPROXY_TABLE", "NftSynproxyData", "NFTA_SYNPROXY_", "A synproxy object's data", false],
   ] as const
 ).map(([module, table, name, prefix, doc, header]) => ({ module, table, name, prefix, doc, header }));
+
+/** uapi names of attributes whose key is not their name in camelCase. */
+const ATTR_NAMES: Record<string, string> = { "NFTA_CT_TIMEOUT_TABLE.timeouts": "NFTA_CT_TIMEOUT_DATA" };
 
 /** Keys a target leaves out (declared with their own, narrower type beside it). */
 const OMIT: Record<string, string[]> = { NFTA_OBJ_TABLE: ["type", "data"] };
@@ -151,7 +177,6 @@ function snake(key: string): string {
 }
 
 function valueType(spec: AttrSpec, path: string, out: string[]): string {
-  if (EXTERNAL[path]) return EXTERNAL[path];
   if (spec.kind === "nested") {
     const n = NESTED[path];
     if (!n) throw new Error(`${path}: a nested table needs its name in NESTED`);
@@ -195,7 +220,8 @@ function emit(
     const t = valueType(spec, `${tableName}.${key}`, out);
     const what = spec.names ? `${spec.kind}, by name` : spec.bits ? `${spec.kind} bits, by name` : spec.kind;
     const many = spec.repeat ? ", repeated" : "";
-    fields.push(`  /** \`${prefix}${snake(key)}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
+    const attr = ATTR_NAMES[`${tableName}.${key}`] ?? `${prefix}${snake(key)}`;
+    fields.push(`  /** \`${attr}\` (${what}${many}). */\n  ${key}?: ${t}${spec.repeat ? "[]" : ""};`);
   }
   fields.push("  /** Attributes no table entry describes, kept so nothing is lost. */\n  unknown?: RawAttr[];");
   out.push(`/** ${doc}. */\nexport interface ${name}${base} {\n${fields.join("\n")}\n}\n`);
@@ -253,16 +279,42 @@ import type { VethPeer } from "../veth.ts";
 ${out.join("\n")}`;
 }
 
+/** `ct helper` → `NftObjectCtHelper`: the interface of one object type with its typed data. */
+function objectMember(type: string): string {
+  return "NftObject" + type.split(" ").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+}
+
 async function generateNft(): Promise<string> {
   const out: string[] = [];
+  const { NFTA_COUNTER_TABLE } = await import(join(ROOT, NFT, "chain.ts"));
+  const names = new Map<AttrTable, string>([[NFTA_COUNTER_TABLE, "NftCounters"]]);
   for (const t of NFT_TARGETS) {
     const mod = await import(join(ROOT, NFT, `${t.module}.ts`));
+    names.set(mod[t.table], t.name);
     const base = t.header ? " extends NftHeader" : "";
     const table = Object.fromEntries(
       Object.entries(mod[t.table] as AttrTable).filter(([k]) => !OMIT[t.table]?.includes(k)),
     );
     emit(table, t.name, `${t.doc} (\`${t.table}\`)`, t.prefix, t.table, out, base);
   }
+  const { NFT_OBJECT_DATA } = await import(join(ROOT, NFT, "obj.ts"));
+  const members = Object.entries(NFT_OBJECT_DATA as Record<string, AttrTable>).map(([type, table]) => {
+    const data = names.get(table);
+    if (!data) throw new Error(`object type ${type}: its table has no interface in NFT_TARGETS`);
+    const name = objectMember(type);
+    out.push(`/** A stateful object's type \`${type}\` and its data. */
+export interface ${name} {
+  /** \`NFTA_OBJ_TYPE\`. */
+  type: ${JSON.stringify(type)};
+  /** \`NFTA_OBJ_DATA\`, decoded by the type's table. */
+  data: ${data};
+}
+`);
+    return name;
+  });
+  out.push(`/** The typed \`type\` and \`data\` of each known object type. */
+export type NftObjectData = ${members.join(" | ")};
+`);
   return `// Generated by scripts/gen_types.ts from the nf_tables tables: do not edit; run \`deno run -A scripts/gen_types.ts\`.
 /**
  * The nf_tables objects as the kernel reports them, one interface per
@@ -273,8 +325,14 @@ async function generateNft(): Promise<string> {
  */
 
 import type { RawAttr } from "../../../wire/table.ts";
-import type { NftData, NftHeader } from "../data.ts";
+import type { NftFamily } from "../consts.ts";
 import type { NftExpr } from "../expr/registry.ts";
+
+/** The fields every parsed nf_tables object has from its \`nfgenmsg\`. */
+export interface NftHeader {
+  /** The table family. */
+  family: NftFamily;
+}
 
 ${out.join("\n")}`;
 }

@@ -23,20 +23,48 @@ import {
 import type { BridgePortData } from "../src/route/link/kinds/_generated/types.ts";
 import type { Link, LinkAttrs } from "../src/route/link/api.ts";
 import type { CreateLinkSpec, CreateOnlySettings, LinkSettings } from "../src/route/link/change.ts";
-import type { LinkKindSpec } from "../src/route/link/kinds/registry.ts";
+import type { KindSpecOf, LinkKindSpec, RegisteredLinkKind } from "../src/route/link/kinds/registry.ts";
 import type { IFLA_ATTRS } from "../src/route/link/table.ts";
 import type { AddressCacheinfo, IFA_CACHEINFO_STRUCT } from "../src/route/addr/table.ts";
 import type { ExtAck, EXTACK_ATTRS } from "../src/wire/error_message.ts";
 import type { ConntrackCpuStats, CTA_STATS_CPU } from "../src/netfilter/conntrack/stats.ts";
-import type { NftHeader } from "../src/netfilter/nftables/data.ts";
+import type {
+  NFTA_DATA_TABLE,
+  NFTA_VERDICT_TABLE,
+  NftData,
+  NftHeader,
+  NftVerdict,
+} from "../src/netfilter/nftables/data.ts";
 import type { NFTA_TABLE_TABLE, NftTable } from "../src/netfilter/nftables/table.ts";
 import type { NFTA_CHAIN_TABLE, NftChain } from "../src/netfilter/nftables/chain.ts";
 import type { NFTA_SET_TABLE, NftSet } from "../src/netfilter/nftables/set.ts";
 import type { NFTA_RULE_TABLE, NftRule } from "../src/netfilter/nftables/rule.ts";
-import type { NFTA_SET_ELEM_TABLE, NftElement } from "../src/netfilter/nftables/element.ts";
+import type {
+  NFTA_SET_ELEM_LIST_TABLE,
+  NFTA_SET_ELEM_TABLE,
+  NftElement,
+  NftElementList,
+} from "../src/netfilter/nftables/element.ts";
 import type { NFTA_FLOWTABLE_TABLE, NftFlowtable } from "../src/netfilter/nftables/flowtable.ts";
 import type { NFTA_GEN_TABLE, NftGeneration } from "../src/netfilter/nftables/gen.ts";
-import type { NFTA_OBJ_TABLE, NftObjectBase } from "../src/netfilter/nftables/obj.ts";
+import type {
+  NFT_OBJECT_DATA,
+  NFTA_CT_EXPECT_TABLE,
+  NFTA_CT_HELPER_TABLE,
+  NFTA_CT_TIMEOUT_TABLE,
+  NFTA_OBJ_TABLE,
+  NftCtExpectationData,
+  NftCtHelperData,
+  NftCtTimeoutData,
+  NftLimitData,
+  NftObjectBase,
+  NftObjectData,
+  NftQuotaData,
+  NftSynproxyData,
+} from "../src/netfilter/nftables/obj.ts";
+import type { NFTA_QUOTA_TABLE } from "../src/netfilter/nftables/expr/quota.ts";
+import type { NFTA_LIMIT_TABLE } from "../src/netfilter/nftables/expr/limit.ts";
+import type { NFTA_SYNPROXY_TABLE } from "../src/netfilter/nftables/expr/synproxy.ts";
 
 /** `true` when A and B are assignable both ways (the same fields with the same types). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -88,6 +116,7 @@ const others: {
   cpuStats: Same<ConntrackCpuStats, Attrs<typeof CTA_STATS_CPU> & { cpu: number }>;
   iflaTable: Same<LinkAttrs, Attrs<typeof IFLA_ATTRS>>;
   createLink: Same<CreateLinkSpec, LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec>;
+  kindSpecs: Same<LinkKindSpec, KindSpecOf<RegisteredLinkKind>>;
 } = {
   settings: true,
   cacheinfo: true,
@@ -95,7 +124,13 @@ const others: {
   cpuStats: true,
   iflaTable: true,
   createLink: true,
+  kindSpecs: true,
 };
+
+/** What `NftObjectData` was computed as: one `{ type, data }` per entry of the object registry. */
+type ObjectDataFromTables = {
+  [K in keyof typeof NFT_OBJECT_DATA]: { type: K; data: Attrs<(typeof NFT_OBJECT_DATA)[K]> };
+}[keyof typeof NFT_OBJECT_DATA];
 
 // The nf_tables interfaces written by scripts/gen_types.ts, against what each table parses to.
 const nft: {
@@ -104,18 +139,38 @@ const nft: {
   set: Same<NftSet, Attrs<typeof NFTA_SET_TABLE> & NftHeader>;
   rule: Same<NftRule, Attrs<typeof NFTA_RULE_TABLE> & NftHeader>;
   element: Same<NftElement, Attrs<typeof NFTA_SET_ELEM_TABLE>>;
+  elementList: Same<NftElementList, Attrs<typeof NFTA_SET_ELEM_LIST_TABLE> & NftHeader>;
+  verdict: Same<NftVerdict, Attrs<typeof NFTA_VERDICT_TABLE>>;
+  data: Same<NftData, Attrs<typeof NFTA_DATA_TABLE>>;
   flowtable: Same<NftFlowtable, Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader>;
   generation: Same<NftGeneration, Attrs<typeof NFTA_GEN_TABLE>>;
   objectBase: Same<NftObjectBase, Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data"> & NftHeader>;
+  objectData: Same<NftObjectData, ObjectDataFromTables>;
+  quota: Same<NftQuotaData, Attrs<typeof NFTA_QUOTA_TABLE>>;
+  limit: Same<NftLimitData, Attrs<typeof NFTA_LIMIT_TABLE>>;
+  ctHelper: Same<NftCtHelperData, Attrs<typeof NFTA_CT_HELPER_TABLE>>;
+  ctExpectation: Same<NftCtExpectationData, Attrs<typeof NFTA_CT_EXPECT_TABLE>>;
+  ctTimeout: Same<NftCtTimeoutData, Attrs<typeof NFTA_CT_TIMEOUT_TABLE>>;
+  synproxy: Same<NftSynproxyData, Attrs<typeof NFTA_SYNPROXY_TABLE>>;
 } = {
   table: true,
   chain: true,
   set: true,
   rule: true,
   element: true,
+  elementList: true,
+  verdict: true,
+  data: true,
   flowtable: true,
   generation: true,
   objectBase: true,
+  objectData: true,
+  quota: true,
+  limit: true,
+  ctHelper: true,
+  ctExpectation: true,
+  ctTimeout: true,
+  synproxy: true,
 };
 
 test("every kind with a table has its documented interface", () => {

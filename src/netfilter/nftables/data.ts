@@ -9,7 +9,8 @@ import type { NlMsg } from "../../wire/message.ts";
 import { payloadOf } from "../../wire/message.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
-import { familyName, NFT_VERDICTS, type NftFamily } from "./consts.ts";
+import { familyName, NFT_VERDICTS } from "./consts.ts";
+import type { NftHeader } from "./_generated/types.ts";
 import { BYTES } from "./codecs.ts";
 
 /** `NFTA_VERDICT_*`: a verdict code and, for jump and goto, the target chain. */
@@ -25,16 +26,7 @@ export const NFTA_DATA_TABLE = {
   verdict: { type: 2, kind: "nested", table: NFTA_VERDICT_TABLE }, // NFTA_DATA_VERDICT
 } as const;
 
-/** A verdict: `accept`, `drop`, `jump` with a chain, ... */
-export type NftVerdict = Attrs<typeof NFTA_VERDICT_TABLE>;
-/** Data of an immediate, a comparison or a set element. */
-export type NftData = Attrs<typeof NFTA_DATA_TABLE>;
-
-/** The fields every parsed nf_tables object has from its `nfgenmsg`. */
-export interface NftHeader {
-  /** The table family. */
-  family: NftFamily;
-}
+export type { NftData, NftHeader, NftVerdict } from "./_generated/types.ts";
 
 /**
  * Parses an nf_tables message: the `nfgenmsg` family, then the attributes

@@ -6,13 +6,13 @@
  */
 
 import type { NlMsg } from "../../wire/message.ts";
-import type { Attrs, Codec } from "../../wire/table.ts";
+import type { Codec } from "../../wire/table.ts";
 import { BYTES, listOf } from "./codecs.ts";
-import { NFTA_DATA_TABLE, type NftHeader, parseNftMessage } from "./data.ts";
+import { NFTA_DATA_TABLE, parseNftMessage } from "./data.ts";
 import { EXPR_LIST, EXPR_ONE } from "./expr/list.ts";
-import type { NftElement } from "./_generated/types.ts";
+import type { NftElement, NftElementList } from "./_generated/types.ts";
 
-export type { NftElement } from "./_generated/types.ts";
+export type { NftElement, NftElementList } from "./_generated/types.ts";
 
 /** `NFT_SET_ELEM_*` flag bits. */
 export const NFT_SET_ELEM_FLAGS = { 1: "interval-end", 2: "catchall" } as const;
@@ -41,9 +41,6 @@ export const NFTA_SET_ELEM_LIST_TABLE = {
   elements: { type: 3, kind: "codec", codec: ELEMENT_LIST }, // NFTA_SET_ELEM_LIST_ELEMENTS
   setId: { type: 4, kind: "u32be" }, // NFTA_SET_ELEM_LIST_SET_ID (request only)
 } as const;
-
-/** A message's worth of elements of one set. */
-export type NftElementList = Attrs<typeof NFTA_SET_ELEM_LIST_TABLE> & NftHeader;
 
 /** Parses an `NFT_MSG_NEWSETELEM` message. */
 export function parseElementsMessage(m: NlMsg): NftElementList {

@@ -17,9 +17,25 @@ import { NFT_OBJECT_TYPES } from "./expr/names.ts";
 import { NFTA_QUOTA_TABLE } from "./expr/quota.ts";
 import { NFTA_SYNPROXY_TABLE } from "./expr/synproxy.ts";
 import { BYTES, TIMEOUTS } from "./codecs.ts";
-import type { NftObjectBase } from "./_generated/types.ts";
+import type { NftObjectBase, NftObjectData } from "./_generated/types.ts";
 
-export type { NftObjectBase } from "./_generated/types.ts";
+export type {
+  NftCtExpectationData,
+  NftCtHelperData,
+  NftCtTimeoutData,
+  NftLimitData,
+  NftObjectBase,
+  NftObjectCounter,
+  NftObjectCtExpectation,
+  NftObjectCtHelper,
+  NftObjectCtTimeout,
+  NftObjectData,
+  NftObjectLimit,
+  NftObjectQuota,
+  NftObjectSynproxy,
+  NftQuotaData,
+  NftSynproxyData,
+} from "./_generated/types.ts";
 
 /** `NFTA_CT_HELPER_*`. */
 export const NFTA_CT_HELPER_TABLE = {
@@ -65,13 +81,6 @@ export const NFTA_OBJ_TABLE = {
   handle: { type: 6, kind: "u64be" }, // NFTA_OBJ_HANDLE
   userdata: { type: 8, kind: "codec", codec: BYTES }, // NFTA_OBJ_USERDATA
 } as const;
-
-/** The typed `data` of each known object type. */
-export type NftObjectData = {
-  [K in keyof typeof NFT_OBJECT_DATA]: { type: K; data: Attrs<(typeof NFT_OBJECT_DATA)[K]> };
-}[
-  keyof typeof NFT_OBJECT_DATA
-];
 
 /** A stateful object as the kernel reports it; known types have typed `data`. */
 export type NftObject =

@@ -8,8 +8,36 @@
  */
 
 import type { RawAttr } from "../../../wire/table.ts";
-import type { NftData, NftHeader } from "../data.ts";
+import type { NftFamily } from "../consts.ts";
 import type { NftExpr } from "../expr/registry.ts";
+
+/** The fields every parsed nf_tables object has from its `nfgenmsg`. */
+export interface NftHeader {
+  /** The table family. */
+  family: NftFamily;
+}
+
+/** A verdict: `accept`, `drop`, `jump` with a chain, ... (`NFTA_VERDICT_TABLE`). */
+export interface NftVerdict {
+  /** `NFTA_VERDICT_CODE` (u32be, by name). */
+  code?: string;
+  /** `NFTA_VERDICT_CHAIN` (string). */
+  chain?: string;
+  /** `NFTA_VERDICT_CHAIN_ID` (u32be). */
+  chainId?: number;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** Data of an immediate, a comparison or a set element (`NFTA_DATA_TABLE`). */
+export interface NftData {
+  /** `NFTA_DATA_VALUE` (codec). */
+  value?: Uint8Array;
+  /** `NFTA_DATA_VERDICT` (nested). */
+  verdict?: NftVerdict;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
 
 /** One field of a concatenated set key (`NFTA_SET_FIELD_TABLE`). */
 export interface NftSetField {
@@ -197,6 +225,20 @@ export interface NftElement {
   unknown?: RawAttr[];
 }
 
+/** A message's worth of elements of one set (`NFTA_SET_ELEM_LIST_TABLE`). */
+export interface NftElementList extends NftHeader {
+  /** `NFTA_SET_ELEM_LIST_TABLE` (string). */
+  table?: string;
+  /** `NFTA_SET_ELEM_LIST_SET` (string). */
+  set?: string;
+  /** `NFTA_SET_ELEM_LIST_ELEMENTS` (codec). */
+  elements?: NftElement[];
+  /** `NFTA_SET_ELEM_LIST_SET_ID` (u32be). */
+  setId?: number;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
 /** A flowtable's hook (`NFTA_FLOWTABLE_HOOK_*`). */
 export interface NftFlowtableHook {
   /** `NFTA_FLOWTABLE_HOOK_NUM` (u32be). */
@@ -254,3 +296,149 @@ export interface NftObjectBase extends NftHeader {
   /** Attributes no table entry describes, kept so nothing is lost. */
   unknown?: RawAttr[];
 }
+
+/** A quota object's data (`NFTA_QUOTA_TABLE`). */
+export interface NftQuotaData {
+  /** `NFTA_QUOTA_BYTES` (u64be). */
+  bytes?: number;
+  /** `NFTA_QUOTA_FLAGS` (u32be bits, by name). */
+  flags?: string[];
+  /** `NFTA_QUOTA_CONSUMED` (u64be). */
+  consumed?: number;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A limit object's data (`NFTA_LIMIT_TABLE`). */
+export interface NftLimitData {
+  /** `NFTA_LIMIT_RATE` (u64be). */
+  rate?: number;
+  /** `NFTA_LIMIT_UNIT` (u64be). */
+  unit?: number;
+  /** `NFTA_LIMIT_BURST` (u32be). */
+  burst?: number;
+  /** `NFTA_LIMIT_TYPE` (u32be, by name). */
+  type?: string;
+  /** `NFTA_LIMIT_FLAGS` (u32be bits, by name). */
+  flags?: string[];
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A ct helper object's data (`NFTA_CT_HELPER_TABLE`). */
+export interface NftCtHelperData {
+  /** `NFTA_CT_HELPER_NAME` (string). */
+  name?: string;
+  /** `NFTA_CT_HELPER_L3PROTO` (u16be). */
+  l3proto?: number;
+  /** `NFTA_CT_HELPER_L4PROTO` (u8). */
+  l4proto?: number;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A ct expectation object's data (`NFTA_CT_EXPECT_TABLE`). */
+export interface NftCtExpectationData {
+  /** `NFTA_CT_EXPECT_L3PROTO` (u16be). */
+  l3proto?: number;
+  /** `NFTA_CT_EXPECT_L4PROTO` (u8). */
+  l4proto?: number;
+  /** `NFTA_CT_EXPECT_DPORT` (u16be). */
+  dport?: number;
+  /** `NFTA_CT_EXPECT_TIMEOUT` (u32). */
+  timeout?: number;
+  /** `NFTA_CT_EXPECT_SIZE` (u8). */
+  size?: number;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A ct timeout object's data (`NFTA_CT_TIMEOUT_TABLE`). */
+export interface NftCtTimeoutData {
+  /** `NFTA_CT_TIMEOUT_L3PROTO` (u16be). */
+  l3proto?: number;
+  /** `NFTA_CT_TIMEOUT_L4PROTO` (u8). */
+  l4proto?: number;
+  /** `NFTA_CT_TIMEOUT_DATA` (codec). */
+  timeouts?: (number | undefined)[];
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A synproxy object's data (`NFTA_SYNPROXY_TABLE`). */
+export interface NftSynproxyData {
+  /** `NFTA_SYNPROXY_MSS` (u16be). */
+  mss?: number;
+  /** `NFTA_SYNPROXY_WSCALE` (u8). */
+  wscale?: number;
+  /** `NFTA_SYNPROXY_FLAGS` (u32be bits, by name). */
+  flags?: string[];
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A stateful object's type `counter` and its data. */
+export interface NftObjectCounter {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "counter";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftCounters;
+}
+
+/** A stateful object's type `quota` and its data. */
+export interface NftObjectQuota {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "quota";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftQuotaData;
+}
+
+/** A stateful object's type `limit` and its data. */
+export interface NftObjectLimit {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "limit";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftLimitData;
+}
+
+/** A stateful object's type `ct helper` and its data. */
+export interface NftObjectCtHelper {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "ct helper";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftCtHelperData;
+}
+
+/** A stateful object's type `ct expectation` and its data. */
+export interface NftObjectCtExpectation {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "ct expectation";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftCtExpectationData;
+}
+
+/** A stateful object's type `ct timeout` and its data. */
+export interface NftObjectCtTimeout {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "ct timeout";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftCtTimeoutData;
+}
+
+/** A stateful object's type `synproxy` and its data. */
+export interface NftObjectSynproxy {
+  /** `NFTA_OBJ_TYPE`. */
+  type: "synproxy";
+  /** `NFTA_OBJ_DATA`, decoded by the type's table. */
+  data: NftSynproxyData;
+}
+
+/** The typed `type` and `data` of each known object type. */
+export type NftObjectData =
+  | NftObjectCounter
+  | NftObjectQuota
+  | NftObjectLimit
+  | NftObjectCtHelper
+  | NftObjectCtExpectation
+  | NftObjectCtTimeout
+  | NftObjectSynproxy;

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Attrs } from "../../../wire/table.ts";
 import { type JsonFieldMap, jsonFields, namedWord } from "./format.ts";
 import type { KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { BondData } from "./_generated/types.ts";
 
 /** `BOND_MODE_*`, named as iproute2 spells them. */
 export const BOND_MODE = {
@@ -155,11 +155,21 @@ function read(r: KindWordReader): KindWordsSpec {
   return { data: d };
 }
 
-/** The `bond` kind. */
-export const BOND_KIND: LinkKind<"bond", typeof IFLA_BOND_ATTRS, typeof IFLA_BOND_SLAVE_ATTRS, {
+/** A new bond: what `createLink` takes for kind `bond`. */
+export interface BondLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "bond";
   /** Bond settings. */
-  data?: Attrs<typeof IFLA_BOND_ATTRS>;
-}> = {
+  data?: BondData;
+}
+
+/** The `bond` kind. */
+export const BOND_KIND: LinkKind<
+  "bond",
+  typeof IFLA_BOND_ATTRS,
+  typeof IFLA_BOND_SLAVE_ATTRS,
+  Omit<BondLinkSpec, "kind">
+> = {
   kind: "bond",
   data: IFLA_BOND_ATTRS,
   slaveData: IFLA_BOND_SLAVE_ATTRS,

@@ -7,6 +7,7 @@
  */
 
 import type { KindData, KindJson, KindPrintContext, KindWordReader, LinkKind } from "./kind.ts";
+import type { BridgeData } from "./_generated/types.ts";
 import type { Attrs } from "../../../wire/table.ts";
 import { bridgeId, type JsonFieldMap, jsonFields, onOffText, textFields, timerText } from "./format.ts";
 import { VLAN_PROTOCOL } from "./vlan.ts";
@@ -345,11 +346,21 @@ function readPort(r: KindWordReader): KindData {
   return d;
 }
 
-/** The `bridge` kind. */
-export const BRIDGE_KIND: LinkKind<"bridge", typeof IFLA_BR_ATTRS, typeof IFLA_BRPORT_ATTRS, {
+/** A new bridge: what `createLink` takes for kind `bridge`. */
+export interface BridgeLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "bridge";
   /** Bridge settings. */
-  data?: Attrs<typeof IFLA_BR_ATTRS>;
-}> = {
+  data?: BridgeData;
+}
+
+/** The `bridge` kind. */
+export const BRIDGE_KIND: LinkKind<
+  "bridge",
+  typeof IFLA_BR_ATTRS,
+  typeof IFLA_BRPORT_ATTRS,
+  Omit<BridgeLinkSpec, "kind">
+> = {
   kind: "bridge",
   data: IFLA_BR_ATTRS,
   slaveData: IFLA_BRPORT_ATTRS,

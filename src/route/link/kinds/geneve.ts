@@ -10,6 +10,7 @@ import type { Attrs } from "../../../wire/table.ts";
 import { AF_INET6, ipFamily } from "../../../wire/addr.ts";
 import { flowlabelText, ipv6ToOwnKeys, switchText, switchWord, tosText, ttlText } from "./format.ts";
 import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { GeneveData } from "./_generated/types.ts";
 
 /** `GENEVE_DF_*`: the outer header's DF bit. */
 export const GENEVE_DF = { 0: "unset", 1: "set", 2: "inherit" } as const;
@@ -129,11 +130,16 @@ function read(r: KindWordReader): KindWordsSpec {
   return { data: d };
 }
 
-/** The `geneve` kind. */
-export const GENEVE_KIND: LinkKind<"geneve", typeof IFLA_GENEVE_ATTRS, never, {
+/** A new Geneve tunnel: what `createLink` takes for kind `geneve`. */
+export interface GeneveLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "geneve";
   /** Tunnel settings: `id` and `remote` (IPv4 or IPv6), or `collectMetadata` for an external tunnel. */
-  data: Attrs<typeof IFLA_GENEVE_ATTRS>;
-}> = {
+  data: GeneveData;
+}
+
+/** The `geneve` kind. */
+export const GENEVE_KIND: LinkKind<"geneve", typeof IFLA_GENEVE_ATTRS, never, Omit<GeneveLinkSpec, "kind">> = {
   kind: "geneve",
   data: IFLA_GENEVE_ATTRS,
   prepare,

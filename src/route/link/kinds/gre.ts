@@ -8,6 +8,7 @@
 import type { Attrs } from "../../../wire/table.ts";
 import { ipFamily } from "../../../wire/addr.ts";
 import type { KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { GreData } from "./_generated/types.ts";
 import { switchWord } from "./format.ts";
 
 /** `GRE_*` header flag bits of `IFLA_GRE_IFLAGS`/`IFLA_GRE_OFLAGS` (big-endian on the wire). */
@@ -109,13 +110,18 @@ function read(r: KindWordReader): KindWordsSpec {
   return parent === undefined ? { data: d } : { parent, data: d };
 }
 
-/** The library spec of a GRE tunnel. */
-export interface GreSpec {
+/** A new GRE tunnel: what `createLink` takes for kinds `gre` and `gretap`. */
+export interface GreLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "gre" | "gretap";
   /** The underlay link (`IFLA_GRE_LINK`), name or index. */
   parent?: string | number;
   /** Tunnel settings. */
-  data?: Attrs<typeof IFLA_GRE_ATTRS>;
+  data?: GreData;
 }
+
+/** {@link GreLinkSpec} but its kind: what the kind modules declare. */
+export type GreSpec = Omit<GreLinkSpec, "kind">;
 
 /** The `gre` kind. */
 export const GRE_KIND: LinkKind<"gre", typeof IFLA_GRE_ATTRS, never, GreSpec> = {

@@ -7,6 +7,7 @@
 
 import type { Attrs } from "../../../wire/table.ts";
 import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { IpvlanData } from "./_generated/types.ts";
 
 /** `IPVLAN_MODE_*`. */
 export const IPVLAN_MODE = {
@@ -59,13 +60,18 @@ function reader(kind: string): (r: KindWordReader) => KindWordsSpec {
   };
 }
 
-/** The library spec of an ipvlan or ipvtap. */
-export interface IpvlanSpec {
+/** A new ipvlan or ipvtap: what `createLink` takes for kinds `ipvlan` and `ipvtap`. */
+export interface IpvlanLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "ipvlan" | "ipvtap";
   /** The link it sits on (name or index). */
   parent: string | number;
   /** Its settings. */
-  data?: Attrs<typeof IFLA_IPVLAN_ATTRS>;
+  data?: IpvlanData;
 }
+
+/** {@link IpvlanLinkSpec} but its kind: what the kind modules declare. */
+export type IpvlanSpec = Omit<IpvlanLinkSpec, "kind">;
 
 const WORDS = { mode: { arg: "ipvlan mode" }, bridge: {}, private: {}, vepa: {} };
 

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Attrs } from "../../../wire/table.ts";
 import { type JsonFieldMap, jsonFields, textFields } from "./format.ts";
 import type { KindData, KindJson, KindPrintContext, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { MacvlanData } from "./_generated/types.ts";
 
 /** `MACVLAN_MODE_*`, named as iproute2 spells them. */
 export const MACVLAN_MODE = {
@@ -57,13 +57,18 @@ function reader(kind: string): (r: KindWordReader) => KindWordsSpec {
   };
 }
 
-/** The library spec of a macvlan or macvtap. */
-export interface MacvlanSpec {
+/** A new macvlan or macvtap: what `createLink` takes for kinds `macvlan` and `macvtap`. */
+export interface MacvlanLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "macvlan" | "macvtap";
   /** The link it sits on (name or index). */
   parent: string | number;
   /** Its settings. */
-  data?: Attrs<typeof IFLA_MACVLAN_ATTRS>;
+  data?: MacvlanData;
 }
+
+/** {@link MacvlanLinkSpec} but its kind: what the kind modules declare. */
+export type MacvlanSpec = Omit<MacvlanLinkSpec, "kind">;
 
 /** The `macvlan` kind. */
 export const MACVLAN_KIND: LinkKind<"macvlan", typeof IFLA_MACVLAN_ATTRS, never, MacvlanSpec> = {

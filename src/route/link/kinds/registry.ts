@@ -9,18 +9,25 @@
 
 import { type AttrTable, parseAttrs } from "../../../wire/table.ts";
 import type { LinkKindDataMap, LinkSlaveDataMap } from "./_generated/types.ts";
-import type { AnyLinkKind, KindDataTableOf, KindSlaveTableOf, KindSpecOf } from "./kind.ts";
-import { VETH_KIND } from "./veth.ts";
-import { BRIDGE_KIND } from "./bridge.ts";
-import { DUMMY_KIND, IFB_KIND, WIREGUARD_KIND } from "./plain.ts";
-import { VLAN_KIND } from "./vlan.ts";
-import { MACVLAN_KIND, MACVTAP_KIND } from "./macvlan.ts";
-import { IPVLAN_KIND, IPVTAP_KIND } from "./ipvlan.ts";
-import { BOND_KIND } from "./bond.ts";
-import { GRE_KIND, GRETAP_KIND } from "./gre.ts";
-import { VXLAN_KIND } from "./vxlan.ts";
-import { TUN_KIND } from "./tun.ts";
-import { GENEVE_KIND } from "./geneve.ts";
+import type { AnyLinkKind, KindDataTableOf, KindSlaveTableOf } from "./kind.ts";
+import { VETH_KIND, type VethLinkSpec } from "./veth.ts";
+import { BRIDGE_KIND, type BridgeLinkSpec } from "./bridge.ts";
+import {
+  DUMMY_KIND,
+  type DummyLinkSpec,
+  IFB_KIND,
+  type IfbLinkSpec,
+  WIREGUARD_KIND,
+  type WireguardLinkSpec,
+} from "./plain.ts";
+import { VLAN_KIND, type VlanLinkSpec } from "./vlan.ts";
+import { MACVLAN_KIND, type MacvlanLinkSpec, MACVTAP_KIND } from "./macvlan.ts";
+import { IPVLAN_KIND, type IpvlanLinkSpec, IPVTAP_KIND } from "./ipvlan.ts";
+import { BOND_KIND, type BondLinkSpec } from "./bond.ts";
+import { GRE_KIND, type GreLinkSpec, GRETAP_KIND } from "./gre.ts";
+import { VXLAN_KIND, type VxlanLinkSpec } from "./vxlan.ts";
+import { TUN_KIND, type TunLinkSpec } from "./tun.ts";
+import { GENEVE_KIND, type GeneveLinkSpec } from "./geneve.ts";
 
 export * from "./kind.ts";
 export * from "./veth.ts";
@@ -59,8 +66,26 @@ export const LINK_KINDS = [
 /** The type of every registered kind module (one union member per kind). */
 export type RegisteredLinkKind = (typeof LINK_KINDS)[number];
 
-/** The kind of a new link and its kind-specific settings, one member per registered kind. */
-export type LinkKindSpec = KindSpecOf<RegisteredLinkKind>;
+/**
+ * The kind of a new link and its kind-specific settings: one documented
+ * interface per registered kind (`tests/public_types_test.ts` proves this
+ * is `KindSpecOf<RegisteredLinkKind>`, so a kind added to {@link LINK_KINDS}
+ * must be added here too).
+ */
+export type LinkKindSpec =
+  | VethLinkSpec
+  | BridgeLinkSpec
+  | DummyLinkSpec
+  | IfbLinkSpec
+  | WireguardLinkSpec
+  | VlanLinkSpec
+  | MacvlanLinkSpec
+  | IpvlanLinkSpec
+  | BondLinkSpec
+  | GreLinkSpec
+  | VxlanLinkSpec
+  | GeneveLinkSpec
+  | TunLinkSpec;
 
 /** The data table of each kind that has one. */
 export type KindTables = {

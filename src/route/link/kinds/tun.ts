@@ -55,6 +55,12 @@ function details(d: KindData, ctx: KindPrintContext): string {
   return s;
 }
 
+/** Kind `tun` in a `createLink` spec: the type allows it, but the kernel makes tun/tap devices only through ioctls, so `createLink` refuses it (use `createTuntap`). */
+export interface TunLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "tun";
+}
+
 /** The `tun` kind (reported only). */
 export const TUN_KIND: LinkKind<"tun", typeof IFLA_TUN_ATTRS> = {
   kind: "tun",

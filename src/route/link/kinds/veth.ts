@@ -62,11 +62,16 @@ function read(r: KindWordReader): KindWordsSpec {
   return { peer: peer as Record<string, unknown> };
 }
 
-/** The `veth` kind. */
-export const VETH_KIND: LinkKind<"veth", typeof VETH_INFO_ATTRS, never, {
+/** A new veth pair: what `createLink` takes for kind `veth`. */
+export interface VethLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "veth";
   /** The far end. */
   peer?: VethPeerSpec;
-}> = {
+}
+
+/** The `veth` kind. */
+export const VETH_KIND: LinkKind<"veth", typeof VETH_INFO_ATTRS, never, Omit<VethLinkSpec, "kind">> = {
   kind: "veth",
   data: VETH_INFO_ATTRS,
   peerKey: "peer",

@@ -6,6 +6,7 @@
 
 import type { Attrs } from "../../../wire/table.ts";
 import type { KindData, KindJson, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { VlanData } from "./_generated/types.ts";
 
 /** VLAN tag protocols (`ETH_P_8021Q`, `ETH_P_8021AD`). */
 export const VLAN_PROTOCOL = {
@@ -83,13 +84,18 @@ function read(r: KindWordReader): KindWordsSpec {
   return { parent: r.required("link", "vlan", true), data };
 }
 
-/** The `vlan` kind. */
-export const VLAN_KIND: LinkKind<"vlan", typeof IFLA_VLAN_ATTRS, never, {
+/** A new VLAN: what `createLink` takes for kind `vlan`. */
+export interface VlanLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "vlan";
   /** The link the VLAN rides on (name or index). */
   parent: string | number;
   /** VLAN settings (`id` is required by the kernel). */
-  data: Attrs<typeof IFLA_VLAN_ATTRS>;
-}> = {
+  data: VlanData;
+}
+
+/** The `vlan` kind. */
+export const VLAN_KIND: LinkKind<"vlan", typeof IFLA_VLAN_ATTRS, never, Omit<VlanLinkSpec, "kind">> = {
   kind: "vlan",
   data: IFLA_VLAN_ATTRS,
   json,

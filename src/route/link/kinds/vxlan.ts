@@ -6,7 +6,7 @@
  */
 
 import type { MessageBuilder } from "../../../wire/builder.ts";
-import type { Attrs, Codec } from "../../../wire/table.ts";
+import type { Codec } from "../../../wire/table.ts";
 import { AF_INET6, ipFamily } from "../../../wire/addr.ts";
 import {
   flowlabelText,
@@ -19,6 +19,7 @@ import {
   ttlText,
 } from "./format.ts";
 import type { KindData, KindJson, KindPrintContext, KindWordReader, KindWordsSpec, LinkKind } from "./kind.ts";
+import type { VxlanData } from "./_generated/types.ts";
 
 /**
  * A flag the kernel accepts only empty but reports as a u8 (0 or 1), like
@@ -164,13 +165,18 @@ function read(r: KindWordReader): KindWordsSpec {
   return parent === undefined ? { data } : { parent, data };
 }
 
-/** The `vxlan` kind. */
-export const VXLAN_KIND: LinkKind<"vxlan", typeof IFLA_VXLAN_ATTRS, never, {
+/** A new VXLAN tunnel: what `createLink` takes for kind `vxlan`. */
+export interface VxlanLinkSpec {
+  /** `IFLA_INFO_KIND`. */
+  kind: "vxlan";
   /** The underlay link (`IFLA_VXLAN_LINK`), name or index. */
   parent?: string | number;
   /** Tunnel settings (`id` is required by the kernel). */
-  data: Attrs<typeof IFLA_VXLAN_ATTRS>;
-}> = {
+  data: VxlanData;
+}
+
+/** The `vxlan` kind. */
+export const VXLAN_KIND: LinkKind<"vxlan", typeof IFLA_VXLAN_ATTRS, never, Omit<VxlanLinkSpec, "kind">> = {
   kind: "vxlan",
   data: IFLA_VXLAN_ATTRS,
   parentKey: "link",
