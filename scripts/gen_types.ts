@@ -3,7 +3,7 @@
  * tables, so `deno doc` lists every field (a type computed from a table,
  * `Attrs<typeof T>`, shows none) while the table stays the one
  * declaration. Each field's doc names its uapi attribute and wire kind.
- * `tests/link_types_test.ts` checks that each interface is the table's
+ * `tests/public_types_test.ts` checks that each interface is the table's
  * parsed type.
  *
  * Usage: `deno run -A scripts/gen_types.ts` (write) or `--check` (exit 1
