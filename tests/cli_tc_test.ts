@@ -137,6 +137,48 @@ test("tc -p decodes u32 keys of ip and ipv6 filters as tc prints them", { skip }
   });
 });
 
+test("tc filter show leaves out the fields it was narrowed to, get only the device, as tc does", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    tc(ns, "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb");
+    for (const f of ["ip prio 1", "ipv6 prio 4", "ip prio 9 chain 3"]) {
+      const r = tc(
+        ns,
+        "filter",
+        "add",
+        "dev",
+        "v0",
+        "parent",
+        "1:",
+        "protocol",
+        ...f.split(" "),
+        "u32",
+        "match",
+        "u32",
+        "0",
+        "0",
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const shows = [
+      ["show", "dev", "v0"],
+      ["show", "dev", "v0", "parent", "1:"],
+      ["show", "dev", "v0", "protocol", "ipv6"],
+      ["show", "dev", "v0", "parent", "1:", "prio", "4"],
+      ["show", "dev", "v0", "parent", "1:", "chain", "3"],
+      ["show", "dev", "v0", "parent", "1:", "protocol", "ipv6", "prio", "4", "chain", "0"],
+      ["get", "dev", "v0", "parent", "1:", "protocol", "ip", "prio", "1", "handle", "800::800", "u32"],
+    ];
+    for (const show of shows) {
+      for (const json of [[], ["-j"]]) {
+        const theirs = tc(ns, ...json, "filter", ...show);
+        assert.equal(theirs.code, 0, theirs.stderr);
+        assert.equal(nlkit(["-n", ns, ...json, "tc", "filter", ...show]).stdout, theirs.stdout, `${json} ${show}`);
+      }
+    }
+  });
+});
+
 test("nlkit monitor tc shows tc changes as they happen", { skip }, async () => {
   await withTempNetns(async (ns) => {
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");

@@ -21,11 +21,13 @@ import {
   type ClassSpec,
   filterRequest,
   type FilterSpec,
+  parentOf,
   qdiscRequest,
   type QdiscSpec,
   type TcCommand,
 } from "../route/tc/request.ts";
 import { TcWords } from "../route/tc/words.ts";
+import { TC_H } from "../route/tc/constants.ts";
 import { filterKind } from "../route/tc/filter/registry.ts";
 import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
@@ -226,13 +228,19 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
       const protocol = s.protocol === undefined ? undefined : parseProtocol(s.protocol);
       if (k && !rest.done) s.options = k.options.words(rest, { linkIndex: linkLookup(await nameIndex(ctx)), protocol });
       const f = await getFilter(s as FilterSpec, ctx.lib);
-      emit(() => printFilter(p, f, { ...print, hideParent: s.parent !== undefined }));
+      emit(() => printFilter(p, f, print)); // tc get leaves out only the device
     } else {
       const filters = streamFilters(
         { dev: s.dev, parent: s.parent, priority: s.priority, protocol: s.protocol, chain: s.chain },
         ctx.lib,
       );
-      const opts = { ...print, hideParent: s.parent !== undefined };
+      const listedBy = {
+        parent: s.parent === undefined ? undefined : parentOf(s.parent, TC_H.TC_H_ROOT),
+        protocol: s.protocol === undefined ? undefined : parseProtocol(s.protocol),
+        priority: s.priority,
+        chain: s.chain,
+      };
+      const opts = { ...print, listedBy };
       for await (const f of filters) emit(() => printFilter(p, f, opts));
     }
   }
