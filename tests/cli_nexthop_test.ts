@@ -122,6 +122,10 @@ test("nexthop usage errors exit 2, kernel refusals exit 1", { skip: NEEDS_ROOT }
       [["nexthop", "add", "id", "1", "blackhole"], 1, /exists/i],
       [["nexthop", "get", "id", "99"], 1, /.+/],
       [["nexthop", "add", "id", "2", "dev", "nosuch"], 1, /nosuch/],
+      // vrf must name a VRF device, as ip checks: a plain device would list nothing, and flush nothing.
+      [["nexthop", "show", "vrf", "v0"], 2, /"v0" is wrong: Invalid VRF/],
+      [["nexthop", "flush", "vrf", "v0"], 2, /Invalid VRF/],
+      [["nexthop", "bucket", "show", "vrf", "nosuch"], 2, /"nosuch" is wrong: Invalid VRF/],
     ];
     for (const [args, code, re] of cases) {
       const r = nlkit(["-n", ns, ...args]);
