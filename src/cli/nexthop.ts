@@ -203,7 +203,10 @@ export async function nexthopHandler(ctx: Context, args: Args): Promise<number |
       return p.end();
     }
     case "flush": {
-      const n = await flushNexthops(await filter(ctx, args), ctx.lib);
+      const f = await filter(ctx, args);
+      // ip's "flush id N" deletes that one nexthop, silently, and fails when there is none.
+      if (f.id !== undefined && Object.keys(f).length === 1) return await deleteNexthop(f.id, ctx.lib);
+      const n = await flushNexthops(f, ctx.lib);
       ctx.out.line(n ? `Flushed ${n} nexthops` : "Nothing to flush");
       return;
     }
