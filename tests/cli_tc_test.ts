@@ -179,6 +179,43 @@ test("tc filter show leaves out the fields it was narrowed to, get only the devi
   });
 });
 
+test("tc class show parent P lists the classes of P's qdisc, as tc does", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    tc(ns, "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb");
+    tc(ns, "class", "add", "dev", "v0", "parent", "1:", "classid", "1:1", "htb", "rate", "10mbit");
+    tc(ns, "class", "add", "dev", "v0", "parent", "1:1", "classid", "1:10", "htb", "rate", "1mbit");
+    tc(
+      ns,
+      "qdisc",
+      "add",
+      "dev",
+      "v0",
+      "parent",
+      "1:10",
+      "handle",
+      "10:",
+      "tbf",
+      "rate",
+      "1mbit",
+      "burst",
+      "10k",
+      "latency",
+      "50ms",
+    );
+    for (
+      const by of [["parent", "1:1"], ["parent", "1:10"], ["parent", "10:"], ["parent", "5:"], ["root"], [
+        "classid",
+        "1:10",
+      ]]
+    ) {
+      const theirs = tc(ns, "class", "show", "dev", "v0", ...by);
+      assert.equal(nlkit(["-n", ns, "tc", "class", "show", "dev", "v0", ...by]).stdout, theirs.stdout, by.join(" "));
+    }
+    assert.equal(tc(ns, "class", "show", "dev", "v0", "parent", "1:1").stdout.split("\n").length, 3, "1:1 and 1:10");
+  });
+});
+
 test("nlkit monitor tc shows tc changes as they happen", { skip }, async () => {
   await withTempNetns(async (ns) => {
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");

@@ -220,7 +220,8 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
   } else {
     if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
     if (object === "class") {
-      for await (const c of streamClasses({ dev: s.dev, parent: s.parent, classid: s.classid }, ctx.lib)) {
+      // tc's "parent P" selects the qdisc of P's major (the kernel's class dump filter): all its classes, P included.
+      for await (const c of streamClasses({ dev: s.dev, qdisc: s.parent, classid: s.classid }, ctx.lib)) {
         emit(() => printClass(p, c, print));
       }
     } else if (cmd === "get") {
