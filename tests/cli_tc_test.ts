@@ -41,6 +41,10 @@ test("tc usage errors exit 2 before anything is sent", () => {
     [["tc", "filter", "add", "dev", "lo", "parent", "1:", "prio", "70000", "u32"], /Invalid priority/],
     [["tc", "qdisc", "add", "dev", "lo", "root", "netem", "distribution", "normal"], /without a delay and a jitter/],
     [["tc", "action", "add", "action", "frob"], /Unknown action kind: "frob"/],
+    // tc takes these in a listing and ignores them; nlkit refuses them.
+    [["tc", "filter", "show", "dev", "lo", "handle", "800::800"], /Cannot list filters by "handle"/],
+    [["tc", "qdisc", "show", "dev", "lo", "estimator", "1sec", "8sec"], /Unexpected "estimator"/],
+    [["tc", "filter", "show", "dev", "lo", "parent", "1:", "estimator", "1sec", "8sec"], /Unexpected "estimator"/],
   ];
   for (const [args, message] of cases) {
     const r = nlkit(args);

@@ -189,6 +189,11 @@ async function modify(ctx: Context, object: "qdisc" | "class" | "filter", cmd: T
 
 async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWords): Promise<void> {
   const s = commonWords(w, object);
+  // Words tc would take and ignore in a listing are refused: nothing accepted goes unapplied.
+  if (s.estimator !== undefined) throw new UsageError(`Unexpected "estimator" in tc ${object} ${cmd}`, "estimator");
+  if (object === "filter" && cmd === "show" && s.handle !== undefined) {
+    throw new UsageError(`Cannot list filters by "handle" (use tc filter get)`, "handle");
+  }
   const invisible = w.peek() === "invisible" && object === "qdisc";
   if (invisible) w.next();
   if (cmd === "get" && s.kind === undefined && !w.done) s.kind = w.next();
