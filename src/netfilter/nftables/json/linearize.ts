@@ -18,6 +18,8 @@ import {
   CT_TYPES,
   HEADER_FIELDS,
   type HeaderField,
+  LOG_FLAGS,
+  LOG_FLAGS_ALL,
   META_JSON_KEYS,
   META_TYPES,
   RT_KEYS,
@@ -335,6 +337,16 @@ class RuleEncoder {
         const m = parseValue(l.type, mask, l.len);
         this.mask(reg, m);
         return { ...l, mask: m };
+      }
+      case "|":
+      case "^": {
+        // `x | o` keeps the bits outside o and sets o's; `x ^ v` flips v's.
+        const [x, operand] = v as Json[];
+        const l = this.load(x, slot);
+        const o = parseValue(l.type, operand, l.len);
+        const mask = k === "|" ? o.map((b) => ~b & 0xff) : new Uint8Array(o.length).fill(0xff);
+        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: o.length, mask: { value: mask }, xor: { value: o } });
+        return l;
       }
       case "map": {
         const m = v as Obj;
@@ -815,7 +827,15 @@ class RuleEncoder {
         return this.dupFwd(k, (v ?? {}) as Obj);
       case "log": {
         const l = (v ?? {}) as Obj;
-        checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level"], "log");
+        checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level", "flags"], "log");
+        let flags = 0;
+        for (const f of l.flags === undefined ? [] : Array.isArray(l.flags) ? l.flags : [l.flags]) {
+          const bit = f === "all" ? LOG_FLAGS_ALL : LOG_FLAGS[String(f)];
+          if (bit === undefined) {
+            throw new InvalidArgumentError(`Cannot use log flag "${f}": expected all, ${Object.keys(LOG_FLAGS).join(", ")}`);
+          }
+          flags |= bit;
+        }
         const level = l.level === undefined
           ? (l.group === undefined ? 4 : undefined)
           : LOG_LEVELS.indexOf(String(l.level));
@@ -829,6 +849,7 @@ class RuleEncoder {
           snaplen: l.snaplen as number | undefined,
           qthreshold: l["queue-threshold"] as number | undefined,
           level,
+          flags: flags || undefined,
         });
       }
       case "reject": {

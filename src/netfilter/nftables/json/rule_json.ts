@@ -19,6 +19,8 @@ import {
   findField,
   findFieldIn,
   type HeaderField,
+  LOG_FLAGS,
+  LOG_FLAGS_ALL,
   META_JSON_KEYS,
   META_TYPES,
   RT_KEYS,
@@ -161,6 +163,7 @@ class RuleDecoder {
   value(target: Val, src: Val | undefined): Json {
     if (!src) return null;
     if (src.imm) return renderValue(this.typed(target), src.imm);
+    if (src.mask && !src.narrowed) return binopJson(src.json, this.typed(src), src.mask, src.xor);
     return src.json;
   }
 
@@ -518,6 +521,12 @@ class RuleDecoder {
         if (e.snaplen !== undefined) body.snaplen = e.snaplen;
         if (e.qthreshold !== undefined) body["queue-threshold"] = e.qthreshold;
         if (e.level !== undefined && e.level !== 4) body.level = LOG_LEVELS[e.level] ?? e.level;
+        const flags = (e.flags ?? 0) & LOG_FLAGS_ALL;
+        if (flags === LOG_FLAGS_ALL) body.flags = "all";
+        else if (flags) {
+          const names = Object.keys(LOG_FLAGS).filter((n) => flags & LOG_FLAGS[n]);
+          body.flags = names.length === 1 ? names[0] : names;
+        }
         this.push({ log: Object.keys(body).length ? body : null });
         return false;
       }
@@ -714,6 +723,20 @@ export function limitJson(
     : (inv ? { rate, burst, per, inv } : { rate, burst, per });
   if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
   return object ? body : { limit: body };
+}
+
+/**
+ * A written value computed by a bitwise (`meta mark set ct mark | 0x10`): the
+ * mask and xor split into `&`, `^` and `|` as nft's netlink_parse_bitwise_bool.
+ */
+function binopJson(json: Json, t: NftType, mask: Uint8Array, xor = new Uint8Array(mask.length)): Json {
+  const or = mask.map((m, i) => (m & xor[i]) ^ xor[i]);
+  const x = xor.map((b, i) => b & mask[i]);
+  const m = mask.map((b, i) => b | or[i]);
+  if (m.some((b) => b !== 0xff)) json = { "&": [json, renderValue(t, m)] };
+  if (!isZero(x)) json = { "^": [json, renderValue(t, x)] };
+  if (!isZero(or)) json = { "|": [json, renderValue(t, or)] };
+  return json;
 }
 
 function isZero(b: Uint8Array): boolean {

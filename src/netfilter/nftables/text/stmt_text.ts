@@ -144,9 +144,11 @@ export function exprText(e: Json, style: Style = {}): string {
     }
     case "elem":
       return elemText(e, style);
-    case "&": {
+    case "&":
+    case "|":
+    case "^": {
       const [a, b] = v as Json[];
-      return `${exprText(a)} & ${exprText(b, styleOf(a))}`;
+      return `${exprText(a)} ${k} ${exprText(b, styleOf(a))}`;
     }
     case "accept":
     case "drop":
@@ -286,7 +288,7 @@ export function stmtText(st: Json): string {
       if (l.snaplen !== undefined) s += ` snaplen ${l.snaplen}`;
       if (l["queue-threshold"] !== undefined) s += ` queue-threshold ${l["queue-threshold"]}`;
       if (l.level !== undefined) s += ` level ${l.level}`;
-      return s;
+      return s + logFlagsText(l.flags);
     }
     case "reject": {
       if (!v) return "reject";
@@ -365,4 +367,15 @@ export function stmtText(st: Json): string {
       return `unknown expression ${(v as Obj)?.name ?? ""}`.trim();
   }
   return exprText(st);
+}
+
+/** nft's text of log flags: `flags all`, `flags tcp sequence,options`, `flags ip options`, ... */
+function logFlagsText(flags: Json): string {
+  if (flags === undefined || flags === null) return "";
+  if (flags === "all") return " flags all";
+  const f = Array.isArray(flags) ? flags : [flags];
+  const tcp = ["sequence", "options"].filter((x) => f.includes(`tcp ${x}`));
+  let s = tcp.length ? ` flags tcp ${tcp.join(",")}` : "";
+  for (const x of ["ip options", "skuid", "ether"]) if (f.includes(x)) s += ` flags ${x}`;
+  return s;
 }
