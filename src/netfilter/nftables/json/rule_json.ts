@@ -729,7 +729,7 @@ export function limitJson(
  * A written value computed by a bitwise (`meta mark set ct mark | 0x10`): the
  * mask and xor split into `&`, `^` and `|` as nft's netlink_parse_bitwise_bool.
  */
-function binopJson(json: Json, t: NftType, mask: Uint8Array, xor = new Uint8Array(mask.length)): Json {
+function binopJson(json: Json, t: NftType, mask: Uint8Array, xor: Uint8Array = new Uint8Array(mask.length)): Json {
   const or = mask.map((m, i) => (m & xor[i]) ^ xor[i]);
   const x = xor.map((b, i) => b & mask[i]);
   const m = mask.map((b, i) => b | or[i]);

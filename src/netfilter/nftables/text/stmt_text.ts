@@ -177,9 +177,9 @@ export function durationText(seconds: number): string {
 }
 
 /** Prints one set element (value, `[key, data]` pair, or `{"elem": ...}` with its options). */
-export function elemText(x: Json, style: Style = {}): string {
+export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): string {
   if (Array.isArray(x) && x.length === 2) {
-    return `${elemText(x[0], style)} : ${exprText(x[1])}`;
+    return `${elemText(x[0], style)} : ${exprText(x[1], dataStyle)}`;
   }
   if (isObj(x) && "elem" in x) {
     const el = x.elem as Obj;
