@@ -41,6 +41,20 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     base: "ll",
     rows: [["pcp", 112, 3], ["dei", 115, 1], ["id", 116, 12], ["type", 128, 16, "ether_type"]],
   },
+  arp: {
+    base: "nh",
+    rows: [
+      ["htype", 0, 16],
+      ["ptype", 16, 16, "ether_type"],
+      ["hlen", 32, 8],
+      ["plen", 40, 8],
+      ["operation", 48, 16, "arp_op"],
+      ["saddr ether", 64, 48, "ether_addr"],
+      ["saddr ip", 112, 32, "ipv4_addr"],
+      ["daddr ether", 144, 48, "ether_addr"],
+      ["daddr ip", 192, 32, "ipv4_addr"],
+    ],
+  },
   ip: {
     base: "nh",
     rows: [

@@ -62,6 +62,7 @@ interface Loaded {
 const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
+const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
 const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
 const CMP_OPS: Record<string, string> = {
   "==": "eq",
@@ -107,6 +108,7 @@ class RuleEncoder {
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
+    if (ctx.family === "arp") this.proto.nh = "arp";
     if (ctx.family === "bridge") this.proto.ll = "ether";
   }
 
@@ -149,17 +151,17 @@ class RuleEncoder {
       }
       return;
     }
-    if (protocol === "ip" || protocol === "ip6") {
+    if (protocol === "ip" || protocol === "ip6" || protocol === "arp") {
       if (this.proto.nh === protocol) return;
       if (this.proto.nh !== undefined) {
         throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
       }
-      if (fam === "inet") {
+      if (fam === "inet" && protocol !== "arp") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
       } else if (fam === "bridge" || fam === "netdev") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "protocol" });
-        this.cmpEq(NFT_REG_1, bytesOf(protocol === "ip" ? 0x0800 : 0x86dd, 2));
+        this.cmpEq(NFT_REG_1, bytesOf(ETHER_TYPES[protocol], 2));
       } else throw new InvalidArgumentError(`Cannot match ${protocol} in family ${fam}`);
       this.proto.nh = protocol;
       return;

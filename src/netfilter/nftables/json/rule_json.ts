@@ -77,6 +77,7 @@ interface Val {
 
 type Layer = "ll" | "nh" | "th";
 
+const NH_OF_ETHER_TYPE: Record<number, string> = { 0x0800: "ip", 0x86dd: "ip6", 0x0806: "arp" };
 const L4_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
 const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
@@ -101,6 +102,7 @@ class RuleDecoder {
   constructor(readonly ctx: RuleContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
+    if (ctx.family === "arp") this.proto.nh = "arp";
     if (ctx.family === "bridge") this.proto.ll = "ether";
   }
 
@@ -297,7 +299,7 @@ class RuleDecoder {
     const n = bytesToNumber(data, true);
     const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
     if (key === "nfproto" || key === "protocol") {
-      const proto = key === "nfproto" ? { 2: "ip", 10: "ip6" }[n] : { 0x0008: "ip", 0xdd86: "ip6" }[n & 0xffff];
+      const proto = key === "nfproto" ? { 2: "ip", 10: "ip6" }[n] : { 0x0008: "ip", 0xdd86: "ip6", 0x0608: "arp" }[n & 0xffff];
       if (proto) [this.proto.nh, this.deps.nh] = [proto, i];
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
       const name = L4_NAMES[data[0]];
@@ -313,7 +315,7 @@ class RuleDecoder {
     } else if (pf === "ether type") {
       const et = bytesToNumber(data, false);
       if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
-      else if (et === 0x0800 || et === 0x86dd) [this.proto.nh, this.deps.nh] = [et === 0x0800 ? "ip" : "ip6", i];
+      else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
     }
   }
 

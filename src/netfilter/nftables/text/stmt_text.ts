@@ -227,11 +227,11 @@ function natText(kind: string, n: Obj | null): string {
   if (!n) return kind;
   let s = kind;
   if (n.family !== undefined) s += ` ${n.family}`;
-  const ip6 = n.family === "ip6";
   let to = "";
   if (n.addr !== undefined) {
+    // An IPv6 address is bracketed before a port (in an ip6 table too, where no family is named).
     const a = exprText(n.addr);
-    to += ip6 && n.port !== undefined ? `[${a}]` : a;
+    to += (n.family === "ip6" || a.includes(":")) && n.port !== undefined ? `[${a}]` : a;
   }
   if (n.port !== undefined) to += `:${exprText(n.port)}`;
   if (to) s += ` to ${to}`;
