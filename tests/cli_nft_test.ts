@@ -32,6 +32,17 @@ for (const [name, ruleset] of Object.entries(RULESETS)) {
   });
 }
 
+test("nft list counters|quotas [table F T] show every table holding objects, as nft", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    // Tables with only a ct helper or only a quota are listed (empty) under counters; d holds nothing.
+    loadRuleset(ns, RULESETS.audit + 'table inet a { ct helper h { type "ftp" protocol tcp; }; }\ntable ip d { }\n');
+    for (const c of [["counters"], ["quotas"], ["counters", "table", "inet", "filter"], ["quotas", "table", "inet", "a"]]) {
+      assert.deepEqual(objects(ok(ns, "-j", "nft", "list", ...c)), nftJson(ns, ...c), c.join(" "));
+      assert.equal(ok(ns, "nft", "list", ...c), nft(ns, ["list", ...c]), c.join(" "));
+    }
+  });
+});
+
 test("nft list tables, table, chain, set, map, counters, quotas, chains, sets, maps", { skip: NFT_SKIP }, async () => {
   await withTempNetns((ns) => {
     loadRuleset(ns, RULESETS.router);
