@@ -36,7 +36,9 @@ test("nft list counters|quotas [table F T] show every table holding objects, as 
   await withTempNetns((ns) => {
     // Tables with only a ct helper or only a quota are listed (empty) under counters; d holds nothing.
     loadRuleset(ns, RULESETS.audit + 'table inet a { ct helper h { type "ftp" protocol tcp; }; }\ntable ip d { }\n');
-    for (const c of [["counters"], ["quotas"], ["counters", "table", "inet", "filter"], ["quotas", "table", "inet", "a"]]) {
+    for (
+      const c of [["counters"], ["quotas"], ["counters", "table", "inet", "filter"], ["quotas", "table", "inet", "a"]]
+    ) {
       assert.deepEqual(objects(ok(ns, "-j", "nft", "list", ...c)), nftJson(ns, ...c), c.join(" "));
       assert.equal(ok(ns, "nft", "list", ...c), nft(ns, ["list", ...c]), c.join(" "));
     }

@@ -451,7 +451,10 @@ export class DocumentPlanner {
         }
         : { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
     }
-    this.tx.addObject({ family: fam, table, name, type: kind, data }, cmd === "create");
+    this.tx.addObject(
+      { family: fam, table, name, type: kind, data, comment: v.comment as string | undefined },
+      cmd === "create",
+    );
   }
 }
 

@@ -834,7 +834,9 @@ class RuleEncoder {
         for (const f of l.flags === undefined ? [] : Array.isArray(l.flags) ? l.flags : [l.flags]) {
           const bit = f === "all" ? LOG_FLAGS_ALL : LOG_FLAGS[String(f)];
           if (bit === undefined) {
-            throw new InvalidArgumentError(`Cannot use log flag "${f}": expected all, ${Object.keys(LOG_FLAGS).join(", ")}`);
+            throw new InvalidArgumentError(
+              `Cannot use log flag "${f}": expected all, ${Object.keys(LOG_FLAGS).join(", ")}`,
+            );
           }
           flags |= bit;
         }

@@ -299,7 +299,9 @@ class RuleDecoder {
     const n = bytesToNumber(data, true);
     const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
     if (key === "nfproto" || key === "protocol") {
-      const proto = key === "nfproto" ? { 2: "ip", 10: "ip6" }[n] : { 0x0008: "ip", 0xdd86: "ip6", 0x0608: "arp" }[n & 0xffff];
+      const proto = key === "nfproto"
+        ? { 2: "ip", 10: "ip6" }[n]
+        : { 0x0008: "ip", 0xdd86: "ip6", 0x0608: "arp" }[n & 0xffff];
       if (proto) [this.proto.nh, this.deps.nh] = [proto, i];
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
       const name = L4_NAMES[data[0]];
