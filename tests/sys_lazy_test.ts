@@ -8,12 +8,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import process from "node:process";
 import { NlkitError } from "../src/errors.ts";
 import { lazySymbols } from "../src/sys/lazy.ts";
 import { loadSys } from "../src/sys/load.ts";
 
 const ON_BUN = "Bun" in globalThis ? false : "Bun's FFI only";
+const ON_DENO = "Deno" in globalThis ? false : "Deno's FFI only";
+// The dynamic loader depends on no library, so a dlsym through it finds no libc symbol.
+const LD_SO = ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"].find((p) => existsSync(p));
 
 test("lazySymbols binds a symbol on its first call only, and keeps the bound function", () => {
   const bound: string[] = [];
@@ -67,4 +71,26 @@ test("Bun: a symbol the library lacks is an NlkitError ENOSYS naming it", { skip
   );
   // An alias binds under its C name (ioctl_int is ioctl).
   assert.equal(typeof bindBunSymbol(ffi, "libc.so.6", "ioctl_int"), "function");
+});
+
+test("Deno: Sys binds libc on first use and its calls work", { skip: ON_DENO }, async () => {
+  const sys = await loadSys();
+  assert.equal(sys.runtime, "deno");
+  assert.equal(sys.getpid(), process.pid);
+  assert.equal(sys.getpid(), process.pid);
+  const fd = sys.eventfd(0, 0);
+  sys.close(fd);
+  assert.throws(() => sys.close(fd), (e) => e instanceof Error && /EBADF/.test(e.message)); // errno read after a lazy bind
+});
+
+test("Deno: a symbol the library lacks is an NlkitError ENOSYS naming it", { skip: ON_DENO || !LD_SO }, async () => {
+  const { bindDenoSymbol } = await import("../src/sys/deno.ts");
+  assert.throws(
+    () => bindDenoSymbol(LD_SO!, "socket"),
+    (e) => e instanceof NlkitError && e.code === "ENOSYS" && e.operation === "dlsym socket",
+  );
+  assert.throws(
+    () => bindDenoSymbol(LD_SO!, "ioctl_int"),
+    (e) => e instanceof NlkitError && e.operation === "dlsym ioctl", // an alias is named by its C name
+  );
 });

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { InvalidArgumentError, NlkitError } from "../errors.ts";
-import { lazySymbols } from "./lazy.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { lazySymbols, missingSymbol } from "./lazy.ts";
 import { bpfSyscallNumber, libcCandidates, type SymbolName, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 
@@ -78,8 +78,8 @@ function bunDef(key: SymbolName): { args: string[]; returns: string } {
 
 /**
  * Binds one symbol of {@link SYMBOLS} from the libc at `libcPath`; a libc
- * without it (an old glibc has no `gettid`) is an {@link NlkitError}
- * `ENOSYS` naming the symbol, raised by the first call that needs it.
+ * without it is a {@link missingSymbol} error, raised by the first call
+ * that needs it.
  */
 export function bindBunSymbol(ffi: BunFfi, libcPath: string, key: SymbolName): Fn {
   const def = SYMBOLS[key];
@@ -87,16 +87,11 @@ export function bindBunSymbol(ffi: BunFfi, libcPath: string, key: SymbolName): F
   try {
     return ffi.dlopen(libcPath, { [name]: bunDef(key) }).symbols[name] as Fn;
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new NlkitError(`Cannot bind "${name}" from ${libcPath}: ${why}`, "ENOSYS", `dlsym ${name}`, { cause: e });
+    throw missingSymbol(name, libcPath, e);
   }
 }
 
-/**
- * Opens libc through Bun's FFI. Symbols are bound on first use, each by its
- * own dlopen (see {@link lazySymbols}): Bun compiles a TinyCC trampoline
- * per symbol (~0.1 ms each), and `link show` needs 9 of the 28.
- */
+/** Opens libc through Bun's FFI; each symbol is bound on first use, by its own dlopen (see {@link lazySymbols}). */
 export async function loadBunSys(override?: string): Promise<Sys> {
   const ffi = await bunFfi();
   // deno-lint-ignore no-explicit-any
