@@ -24,7 +24,8 @@ export function onlyTyped(fn: () => unknown, typed: readonly ErrorClass[] = TYPE
   }
 }
 
-function asMessage(b: Uint8Array, len = b.length): NlMsg {
+/** `b` as a message whose `nlmsg_len` is `len` (written into `b`). */
+export function asMessage(b: Uint8Array, len = b.length): NlMsg {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   view.setUint32(0, len, true);
   return readMessage(b, view, 0, len);
