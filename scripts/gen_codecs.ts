@@ -53,8 +53,16 @@ const SOURCES: {
 }[] = [
   { module: "src/route/route/table.ts", tables: ["ROUTE_TABLE", "NEXTHOP_TABLE"] },
   { module: "src/route/link/table.ts", tables: ["IFLA_ATTRS"] },
-  { module: "src/route/addr/table.ts", tables: ["IFA_ATTRS"] },
-  { module: "src/route/neigh/table.ts", tables: ["NDA_ATTRS"] },
+  {
+    module: "src/route/addr/table.ts",
+    tables: ["IFA_ATTRS"],
+    messages: [{ message: "ADDRESS_MESSAGE", fn: "parseAddressMessage", type: "Address", from: "src/route/addr/table.ts" }],
+  },
+  {
+    module: "src/route/neigh/table.ts",
+    tables: ["NDA_ATTRS"],
+    messages: [{ message: "NEIGHBOUR_MESSAGE", fn: "parseNeighbourMessage", type: "Neighbour", from: "src/route/neigh/table.ts" }],
+  },
   {
     module: "src/route/rule/table.ts",
     tables: ["RULE_ATTRS"],

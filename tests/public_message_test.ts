@@ -17,10 +17,16 @@ import { headerLayout, parsePublicMessage, type PublicMessage } from "../src/wir
 import { type AttrSpec, scalarSize, type ScalarKind, structSize } from "../src/wire/table.ts";
 import { RULE_MESSAGE } from "../src/route/rule/table.ts";
 import { parseRuleMessage } from "../src/route/rule/_generated/table.ts";
+import { ADDRESS_MESSAGE } from "../src/route/addr/table.ts";
+import { parseAddressMessage } from "../src/route/addr/_generated/table.ts";
+import { NEIGHBOUR_MESSAGE } from "../src/route/neigh/table.ts";
+import { parseNeighbourMessage } from "../src/route/neigh/_generated/table.ts";
 import { asMessage, mutatedCaptures } from "./_fuzz.ts";
 
 const PAIRS: [string, PublicMessage, (m: NlMsg) => unknown][] = [
   ["RULE_MESSAGE", RULE_MESSAGE, parseRuleMessage],
+  ["ADDRESS_MESSAGE", ADDRESS_MESSAGE, parseAddressMessage],
+  ["NEIGHBOUR_MESSAGE", NEIGHBOUR_MESSAGE, parseNeighbourMessage],
 ];
 
 /** A payload for `spec`: of its kind's size (addresses of 4 or 16 bytes), or any bytes now and then. */

@@ -43,8 +43,8 @@ import {
   IFADDRMSG,
   INFINITY_LIFE_TIME,
   type Lifetime,
-  parseAddressMessage,
 } from "./table.ts";
+import { parseAddressMessage } from "./parse.ts";
 
 /** Which addresses to list: all by default. */
 export interface AddressFilter {
