@@ -56,12 +56,22 @@ const SOURCES: {
   {
     module: "src/route/addr/table.ts",
     tables: ["IFA_ATTRS"],
-    messages: [{ message: "ADDRESS_MESSAGE", fn: "parseAddressMessage", type: "Address", from: "src/route/addr/table.ts" }],
+    messages: [{
+      message: "ADDRESS_MESSAGE",
+      fn: "parseAddressMessage",
+      type: "Address",
+      from: "src/route/addr/table.ts",
+    }],
   },
   {
     module: "src/route/neigh/table.ts",
     tables: ["NDA_ATTRS"],
-    messages: [{ message: "NEIGHBOUR_MESSAGE", fn: "parseNeighbourMessage", type: "Neighbour", from: "src/route/neigh/table.ts" }],
+    messages: [{
+      message: "NEIGHBOUR_MESSAGE",
+      fn: "parseNeighbourMessage",
+      type: "Neighbour",
+      from: "src/route/neigh/table.ts",
+    }],
   },
   {
     module: "src/route/rule/table.ts",
@@ -294,7 +304,9 @@ function objectCase(u: ObjectUnits, spec: AttrSpec, key: string, path: string): 
   if (spec.kind === "nested") {
     const child = objectUnit(u, spec.table!, `${path}.table`);
     if (spec.flatten) return `${child}(buf, view, s, e, out, root, ${sub});`;
-    return `const o: PublicObject = ${literal(applyDefaults(spec.table!, {}))}; ${child}(buf, view, s, e, o, root, ${sub}); ` +
+    return `const o: PublicObject = ${
+      literal(applyDefaults(spec.table!, {}))
+    }; ${child}(buf, view, s, e, o, root, ${sub}); ` +
       storeCode(spec, key, path, u.consts, "o");
   }
   const { check, value } = wireValue(u.module, spec, path, u.consts);
@@ -322,7 +334,12 @@ ${cases.join("\n")}
 }
 
 /** The switch cases of `table` (request-only attributes fall to `default`, kept raw like any unknown one). */
-function objectCases(u: ObjectUnits, table: AttrTable, expr: string, input?: (key: string) => string | undefined): string[] {
+function objectCases(
+  u: ObjectUnits,
+  table: AttrTable,
+  expr: string,
+  input?: (key: string) => string | undefined,
+): string[] {
   const cases: string[] = [];
   for (const key in table) {
     const spec: AttrSpec = table[key];
@@ -429,7 +446,9 @@ function messageParser(u: ObjectUnits, o: MessageSource): void {
       reads.push(`  const h_${f} = ${read};`);
       const path = `${o.message}.header.${f}`;
       if (!spec.private) {
-        init.push(`${spec.key ?? f}: ${spec.derive ? `${hoist(u.consts, `${path}.derive`)}.toPublic(h_${f})` : `h_${f}`}`);
+        init.push(
+          `${spec.key ?? f}: ${spec.derive ? `${hoist(u.consts, `${path}.derive`)}.toPublic(h_${f})` : `h_${f}`}`,
+        );
       }
       if (spec.named) init.push(`${spec.named.key}: ${namedExpr(spec as AttrSpec, path, u.consts, `h_${f}`)}`);
     }
@@ -442,7 +461,9 @@ function messageParser(u: ObjectUnits, o: MessageSource): void {
   for (const key in m.combined) {
     const c = m.combined[key];
     const args = c.from.map((f) => f.startsWith("hdr.") ? `h_${f.slice(4)}` : `a_${f}`);
-    const value = c.toPublic ? `${hoist(u.consts, `${o.message}.combined.${key}.toPublic`)}(${args.join(", ")})` : args[0];
+    const value = c.toPublic
+      ? `${hoist(u.consts, `${o.message}.combined.${key}.toPublic`)}(${args.join(", ")})`
+      : args[0];
     combined.push(`  const c_${key} = ${value};\n  if (c_${key} !== undefined) out.${key} = c_${key};`);
   }
   u.bodies.push(`/**

@@ -14,7 +14,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import type { NlMsg } from "../src/wire/message.ts";
 import { headerLayout, parsePublicMessage, type PublicMessage } from "../src/wire/public_message.ts";
-import { type AttrSpec, scalarSize, type ScalarKind, structSize } from "../src/wire/table.ts";
+import { type AttrSpec, type ScalarKind, scalarSize, structSize } from "../src/wire/table.ts";
 import { RULE_MESSAGE } from "../src/route/rule/table.ts";
 import { parseRuleMessage } from "../src/route/rule/_generated/table.ts";
 import { ADDRESS_MESSAGE } from "../src/route/addr/table.ts";
@@ -34,14 +34,15 @@ function payload(spec: AttrSpec | undefined): fc.Arbitrary<Uint8Array> {
   const any = fc.uint8Array({ maxLength: 20 });
   if (!spec) return any;
   let sized: fc.Arbitrary<Uint8Array>;
-  if (spec.kind === "ip") sized = fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 }));
-  else if (spec.kind === "mac") sized = fc.uint8Array({ minLength: 6, maxLength: 6 });
+  if (spec.kind === "ip") {
+    sized = fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 }));
+  } else if (spec.kind === "mac") sized = fc.uint8Array({ minLength: 6, maxLength: 6 });
   else if (spec.kind === "string") {
     sized = fc.array(fc.integer({ min: 0x61, max: 0x7a }), { maxLength: 15 }).map((s) => Uint8Array.from([...s, 0]));
-  }
-  else if (spec.kind === "flag") sized = fc.constant(new Uint8Array(0));
-  else if (spec.kind === "struct") sized = fc.uint8Array({ minLength: structSize(spec.struct!), maxLength: structSize(spec.struct!) });
-  else if (spec.kind === "codec") sized = fc.uint8Array({ minLength: 16, maxLength: 16 });
+  } else if (spec.kind === "flag") sized = fc.constant(new Uint8Array(0));
+  else if (spec.kind === "struct") {
+    sized = fc.uint8Array({ minLength: structSize(spec.struct!), maxLength: structSize(spec.struct!) });
+  } else if (spec.kind === "codec") sized = fc.uint8Array({ minLength: 16, maxLength: 16 });
   else if (spec.kind === "nested" || spec.kind === "bytes") return any;
   else {
     const n = scalarSize(spec.kind as ScalarKind);
@@ -108,7 +109,8 @@ for (const [name, m, generated] of PAIRS) {
 
 test("a rule message parses to its public fields", () => {
   // fib_rule_hdr inet6, dst_len 64, src_len 0, table 0, action lookup, flags invert; FRA_DST, FRA_TABLE 1000.
-  const hex = "0a400000000000010200000014000100200100db000000000000000000000000080006000a000000080003006c6f000008000f00e8030000";
+  const hex =
+    "0a400000000000010200000014000100200100db000000000000000000000000080006000a000000080003006c6f000008000f00e8030000";
   const payload = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
   const bytes = new Uint8Array(16 + payload.length);
   bytes.set(payload, 16);

@@ -273,7 +273,13 @@ export const ADDRESS_MESSAGE = {
       toPublic: (attr: number | undefined, header: number): string[] => bitNames(IFA_F_NAMES, attr ?? header),
     },
     cacheinfo: { from: ["cacheinfo"] },
-    validLft: { from: ["cacheinfo"], toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.valid) },
-    preferredLft: { from: ["cacheinfo"], toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.preferred) },
+    validLft: {
+      from: ["cacheinfo"],
+      toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.valid),
+    },
+    preferredLft: {
+      from: ["cacheinfo"],
+      toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.preferred),
+    },
   },
 } as const satisfies PublicMessage;

@@ -136,7 +136,7 @@ export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<Nei
   "nda_cacheinfo",
 );
 
-/** The `NDA_*` attributes. */
+/** The `NDA_*` attributes, with the policies the builders check. */
 export const NDA_ATTRS = {
   /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
   dst: { type: NDA_DST, kind: "ip" },
@@ -147,19 +147,19 @@ export const NDA_ATTRS = {
   /** Probes sent. */
   probes: { type: NDA_PROBES, kind: "u32" },
   /** FDB VLAN id. */
-  vlan: { type: NDA_VLAN, kind: "u16" },
+  vlan: { type: NDA_VLAN, kind: "u16", min: 1, max: 4094, what: "VLAN id" },
   /** VXLAN destination port. */
-  port: { type: NDA_PORT, kind: "u16be" },
+  port: { type: NDA_PORT, kind: "u16be", what: "port" },
   /** VXLAN network id. */
-  vni: { type: NDA_VNI, kind: "u32" },
+  vni: { type: NDA_VNI, kind: "u32", max: 0xffffff, what: "VNI" },
   /** Outgoing link of a VXLAN FDB entry (`via`). */
-  ifindex: { type: NDA_IFINDEX, kind: "u32" },
+  ifindex: { type: NDA_IFINDEX, kind: "u32", min: 1, max: 0x7fffffff, what: "via ifindex" },
   /** Bridge of an FDB entry, by index. */
   master: { type: NDA_MASTER, kind: "u32" },
   /** `NDA_LINK_NETNSID`. */
   linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32" },
   /** `NDA_SRC_VNI`. */
-  srcVni: { type: NDA_SRC_VNI, kind: "u32" },
+  srcVni: { type: NDA_SRC_VNI, kind: "u32", max: 0xffffff, what: "source VNI" },
   /** Who added the entry (`static`, `zebra`... or decimal text). */
   protocol: { type: NDA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
   /** Nexthop id. */

@@ -115,28 +115,31 @@ export const FIB_RULE_HDR = {
 /** Size of `struct fib_rule_hdr`. */
 export const FIB_RULE_HDRLEN = 12;
 
-/** The `FRA_*` attributes of a rule message. */
+/** A device name as a rule holds it (`IFNAMSIZ` less the NUL; no whitespace, `/` or `:`). */
+const IFNAME = { maxLen: 15, pattern: { re: /^[^\s/:]+$/, what: "an interface name of 1 to 15 bytes" } } as const;
+
+/** The `FRA_*` attributes of a rule message, with the policies the builder checks. */
 export const RULE_ATTRS = {
   dst: { type: FRA_DST, kind: "ip" },
   src: { type: FRA_SRC, kind: "ip" },
-  iif: { type: FRA_IIFNAME, kind: "string" },
-  goto: { type: FRA_GOTO, kind: "u32" },
+  iif: { type: FRA_IIFNAME, kind: "string", what: "input interface", ...IFNAME },
+  goto: { type: FRA_GOTO, kind: "u32", what: "goto target" },
   priority: { type: FRA_PRIORITY, kind: "u32" },
   fwmark: { type: FRA_FWMARK, kind: "u32" },
-  flow: { type: FRA_FLOW, kind: "u32" },
-  tunId: { type: FRA_TUN_ID, kind: "u64be" },
-  suppressIfgroup: { type: FRA_SUPPRESS_IFGROUP, kind: "u32" },
-  suppressPrefixlen: { type: FRA_SUPPRESS_PREFIXLEN, kind: "u32" },
+  flow: { type: FRA_FLOW, kind: "u32", what: "realms" },
+  tunId: { type: FRA_TUN_ID, kind: "u64be", what: "tunnel id" },
+  suppressIfgroup: { type: FRA_SUPPRESS_IFGROUP, kind: "u32", max: 0xfffffffe, what: "suppress_ifgroup" },
+  suppressPrefixlen: { type: FRA_SUPPRESS_PREFIXLEN, kind: "u32", max: 128, what: "suppress_prefixlength" },
   table: { type: FRA_TABLE, kind: "u32" },
   fwmask: { type: FRA_FWMASK, kind: "u32" },
-  oif: { type: FRA_OIFNAME, kind: "string" },
+  oif: { type: FRA_OIFNAME, kind: "string", what: "output interface", ...IFNAME },
   l3mdev: { type: FRA_L3MDEV, kind: "u8" },
   uidRange: { type: FRA_UID_RANGE, kind: "struct", struct: { start: "u32", end: "u32" } },
   protocol: { type: FRA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
   ipProto: { type: FRA_IP_PROTO, kind: "u8" },
   sportRange: { type: FRA_SPORT_RANGE, kind: "struct", struct: { start: "u16", end: "u16" } },
   dportRange: { type: FRA_DPORT_RANGE, kind: "struct", struct: { start: "u16", end: "u16" } },
-  dscp: { type: FRA_DSCP, kind: "u8" },
+  dscp: { type: FRA_DSCP, kind: "u8", max: 63, what: "DSCP" },
 } as const;
 
 /** An inclusive range of ports or uids. */
