@@ -128,8 +128,14 @@ export const IFA_ATTRS = {
   address: { type: IFA_ADDRESS, kind: "ip" },
   /** The interface's own address. */
   local: { type: IFA_LOCAL, kind: "ip" },
-  /** Label (IPv4), e.g. `eth0:1`. */
-  label: { type: IFA_LABEL, kind: "string" },
+  /** Label (IPv4), e.g. `eth0:1`: a device name (`IFNAMSIZ` less the NUL). */
+  label: {
+    type: IFA_LABEL,
+    kind: "string",
+    what: "address label",
+    maxLen: 15,
+    pattern: { re: /^[^\s/]+$/, what: 'a name without "/" or whitespace' },
+  },
   /** Broadcast address (IPv4). */
   broadcast: { type: IFA_BROADCAST, kind: "ip" },
   /** Anycast address. */
@@ -141,7 +147,7 @@ export const IFA_ATTRS = {
   /** All 32 flag bits. */
   flags: { type: IFA_FLAGS, kind: "u32" },
   /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
-  metric: { type: IFA_RT_PRIORITY, kind: "u32" },
+  metric: { type: IFA_RT_PRIORITY, kind: "u32", what: "metric" },
   /** `IFA_TARGET_NETNSID`. */
   targetNetnsid: { type: IFA_TARGET_NETNSID, kind: "s32" },
   /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
