@@ -55,7 +55,7 @@ const SOURCES: {
   { module: "src/route/link/table.ts", tables: ["IFLA_ATTRS"] },
   {
     module: "src/route/addr/table.ts",
-    tables: ["IFA_ATTRS"],
+    tables: [],
     messages: [{
       message: "ADDRESS_MESSAGE",
       fn: "parseAddressMessage",
@@ -65,7 +65,7 @@ const SOURCES: {
   },
   {
     module: "src/route/neigh/table.ts",
-    tables: ["NDA_ATTRS"],
+    tables: [],
     messages: [{
       message: "NEIGHBOUR_MESSAGE",
       fn: "parseNeighbourMessage",
@@ -75,7 +75,7 @@ const SOURCES: {
   },
   {
     module: "src/route/rule/table.ts",
-    tables: ["RULE_ATTRS"],
+    tables: [],
     messages: [{ message: "RULE_MESSAGE", fn: "parseRuleMessage", type: "Rule", from: "src/route/rule/table.ts" }],
   },
   { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },

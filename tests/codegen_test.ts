@@ -14,12 +14,6 @@ import { NEXTHOP_TABLE, ROUTE_TABLE } from "../src/route/route/table.ts";
 import { parseNexthopTable, parseRouteTable } from "../src/route/route/_generated/table.ts";
 import { IFLA_ATTRS } from "../src/route/link/table.ts";
 import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
-import { IFA_ATTRS } from "../src/route/addr/table.ts";
-import { parseIfaAttrs } from "../src/route/addr/_generated/table.ts";
-import { NDA_ATTRS } from "../src/route/neigh/table.ts";
-import { parseNdaAttrs } from "../src/route/neigh/_generated/table.ts";
-import { RULE_ATTRS } from "../src/route/rule/table.ts";
-import { parseRuleAttrs } from "../src/route/rule/_generated/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
@@ -33,9 +27,6 @@ const PAIRS: [string, AttrTable, Parser][] = [
   ["ROUTE_TABLE", ROUTE_TABLE, parseRouteTable],
   ["NEXTHOP_TABLE", NEXTHOP_TABLE, parseNexthopTable],
   ["IFLA_ATTRS", IFLA_ATTRS, parseIflaAttrs],
-  ["IFA_ATTRS", IFA_ATTRS, parseIfaAttrs],
-  ["NDA_ATTRS", NDA_ATTRS, parseNdaAttrs],
-  ["RULE_ATTRS", RULE_ATTRS, parseRuleAttrs],
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
   ["CTA_TABLE", CTA_TABLE, parseCtaTable],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],

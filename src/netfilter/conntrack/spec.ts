@@ -13,8 +13,8 @@ import { familyName } from "../../wire/family.ts";
 import {
   CT_PROTO_NAMES,
   CT_STATUS_BITS,
-  CTA_PROTO_TABLE as PROTO,
   CTA_HELP_TABLE,
+  CTA_PROTO_TABLE as PROTO,
   CTA_TABLE,
   CTA_TUPLE_TABLE,
   DCCP_CONNTRACK_STATES,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { RULE_ATTRS, RULE_MESSAGE } from "../table.ts";
+import { RULE_MESSAGE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, bitNames, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
@@ -14,104 +14,20 @@ import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import type { Rule } from "../table.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 
-const K0 = RULE_ATTRS.uidRange.struct;
-const K1 = RULE_ATTRS.protocol.names;
-const K2 = RULE_ATTRS.sportRange.struct;
-const K3 = RULE_ATTRS.dportRange.struct;
-const K4 = RULE_MESSAGE.header.family.derive;
-const K5 = RULE_MESSAGE.header.action.named.names;
-const K6 = RULE_MESSAGE.header.flags.named.bits;
-const K7 = RULE_MESSAGE.attrs.l3mdev.derive;
-const K8 = RULE_MESSAGE.attrs.uidRange.struct;
-const K9 = RULE_MESSAGE.attrs.protocol.names;
-const K10 = RULE_MESSAGE.attrs.sportRange.struct;
-const K11 = RULE_MESSAGE.attrs.dportRange.struct;
-const K12 = RULE_MESSAGE.combined.src.toPublic;
-const K13 = RULE_MESSAGE.combined.dst.toPublic;
-const K14 = RULE_MESSAGE.combined.table.toPublic;
-const K15 = RULE_MESSAGE.combined.invert.toPublic;
-const K16 = RULE_MESSAGE.combined.suppressPrefixlen.toPublic;
-const K17 = RULE_MESSAGE.combined.suppressIfgroup.toPublic;
-
-/** Parses `RULE_ATTRS` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseRuleAttrs(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof RULE_ATTRS> {
-  const out: Attrs<typeof RULE_ATTRS> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.dst = formatIp(buf, s, e - s);
-        break;
-      case 2:
-        out.src = formatIp(buf, s, e - s);
-        break;
-      case 3:
-        out.iif = readString(buf, s, e);
-        break;
-      case 4:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.goto = view.getUint32(s, true);
-        break;
-      case 6:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.priority = view.getUint32(s, true);
-        break;
-      case 10:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.fwmark = view.getUint32(s, true);
-        break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.flow = view.getUint32(s, true);
-        break;
-      case 12:
-        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); out.tunId = readScalar(view, s, "u64be");
-        break;
-      case 13:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.suppressIfgroup = view.getUint32(s, true);
-        break;
-      case 14:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.suppressPrefixlen = view.getUint32(s, true);
-        break;
-      case 15:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.table = view.getUint32(s, true);
-        break;
-      case 16:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.fwmask = view.getUint32(s, true);
-        break;
-      case 17:
-        out.oif = readString(buf, s, e);
-        break;
-      case 19:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.l3mdev = view.getUint8(s);
-        break;
-      case 20:
-        out.uidRange = parseStruct(K0, view, s, e);
-        break;
-      case 21:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.protocol = nameOf(K1, view.getUint8(s));
-        break;
-      case 22:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.ipProto = view.getUint8(s);
-        break;
-      case 23:
-        out.sportRange = parseStruct(K2, view, s, e);
-        break;
-      case 24:
-        out.dportRange = parseStruct(K3, view, s, e);
-        break;
-      case 25:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.dscp = view.getUint8(s);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
+const K0 = RULE_MESSAGE.header.family.derive;
+const K1 = RULE_MESSAGE.header.action.named.names;
+const K2 = RULE_MESSAGE.header.flags.named.bits;
+const K3 = RULE_MESSAGE.attrs.l3mdev.derive;
+const K4 = RULE_MESSAGE.attrs.uidRange.struct;
+const K5 = RULE_MESSAGE.attrs.protocol.names;
+const K6 = RULE_MESSAGE.attrs.sportRange.struct;
+const K7 = RULE_MESSAGE.attrs.dportRange.struct;
+const K8 = RULE_MESSAGE.combined.src.toPublic;
+const K9 = RULE_MESSAGE.combined.dst.toPublic;
+const K10 = RULE_MESSAGE.combined.table.toPublic;
+const K11 = RULE_MESSAGE.combined.invert.toPublic;
+const K12 = RULE_MESSAGE.combined.suppressPrefixlen.toPublic;
+const K13 = RULE_MESSAGE.combined.suppressIfgroup.toPublic;
 
 /**
  * Parses a `fib_rule_hdr` message into a `Rule`, straight from the bytes; agrees with
@@ -127,7 +43,7 @@ export function parseRuleMessage(msg: NlMsg): Rule {
   const h_table = view.getUint8(at + 4);
   const h_action = view.getUint8(at + 7);
   const h_flags = view.getUint32(at + 8, true);
-  const out: PublicObject = { family: K4.toPublic(h_family), tos: h_tos, action: nameOf(K5, h_action), flags: bitNames(K6, h_flags), priority: 0 };
+  const out: PublicObject = { family: K0.toPublic(h_family), tos: h_tos, action: nameOf(K1, h_action), flags: bitNames(K2, h_flags), priority: 0 };
   const root = out, start = at + 12;
   let a_src: Attrs<typeof RULE_MESSAGE.attrs>["src"];
   let a_dst: Attrs<typeof RULE_MESSAGE.attrs>["dst"];
@@ -195,15 +111,15 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 19: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = K7.toPublic(view.getUint8(s)); out.l3mdev = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = K3.toPublic(view.getUint8(s)); out.l3mdev = v;
         break;
       }
       case 20: {
-        const v = parseStruct(K8, view, s, e); out.uidRange = v;
+        const v = parseStruct(K4, view, s, e); out.uidRange = v;
         break;
       }
       case 21: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K9, view.getUint8(s)); out.protocol = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.protocol = v;
         break;
       }
       case 22: {
@@ -211,11 +127,11 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 23: {
-        const v = parseStruct(K10, view, s, e); out.sportRange = v;
+        const v = parseStruct(K6, view, s, e); out.sportRange = v;
         break;
       }
       case 24: {
-        const v = parseStruct(K11, view, s, e); out.dportRange = v;
+        const v = parseStruct(K7, view, s, e); out.dportRange = v;
         break;
       }
       case 25: {
@@ -229,17 +145,17 @@ export function parseRuleMessage(msg: NlMsg): Rule {
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 
-  const c_src = K12(h_family, a_src, h_srcLen);
+  const c_src = K8(h_family, a_src, h_srcLen);
   if (c_src !== undefined) out.src = c_src;
-  const c_dst = K13(h_family, a_dst, h_dstLen);
+  const c_dst = K9(h_family, a_dst, h_dstLen);
   if (c_dst !== undefined) out.dst = c_dst;
-  const c_table = K14(a_table, h_table);
+  const c_table = K10(a_table, h_table);
   if (c_table !== undefined) out.table = c_table;
-  const c_invert = K15(h_flags);
+  const c_invert = K11(h_flags);
   if (c_invert !== undefined) out.invert = c_invert;
-  const c_suppressPrefixlen = K16(a_suppressPrefixlen);
+  const c_suppressPrefixlen = K12(a_suppressPrefixlen);
   if (c_suppressPrefixlen !== undefined) out.suppressPrefixlen = c_suppressPrefixlen;
-  const c_suppressIfgroup = K17(a_suppressIfgroup);
+  const c_suppressIfgroup = K13(a_suppressIfgroup);
   if (c_suppressIfgroup !== undefined) out.suppressIfgroup = c_suppressIfgroup;
   return out as unknown as Rule;
 }
