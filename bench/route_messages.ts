@@ -25,6 +25,7 @@ import { parsePublicMessage, type PublicMessage } from "../src/wire/public_messa
 import { ADDRESS_MESSAGE } from "../src/route/addr/table.ts";
 import { NEIGHBOUR_MESSAGE } from "../src/route/neigh/table.ts";
 import { RULE_MESSAGE } from "../src/route/rule/table.ts";
+import { bestNsPerCall } from "./_best.ts";
 
 function msg(b: Uint8Array): NlMsg {
   return readMessage(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, b.length);
@@ -77,15 +78,7 @@ const CASES: [string, NlMsg, (m: NlMsg) => unknown, PublicMessage][] = [
 ];
 const N = 200_000;
 
-function time(fn: () => unknown): number {
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    for (let i = 0; i < N; i++) fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return (best * 1e6) / N;
-}
+const time = (fn: () => unknown): number => bestNsPerCall(fn, N);
 
 const engine = process.argv.includes("--engine");
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";

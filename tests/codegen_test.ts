@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { concat, outcome, tlv } from "./_fuzz.ts";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
 import { NEXTHOP_TABLE, ROUTE_TABLE } from "../src/route/route/table.ts";
 import { parseNexthopTable, parseRouteTable } from "../src/route/route/_generated/table.ts";
@@ -49,33 +50,6 @@ function stream(maxType: number): fc.Arbitrary<Uint8Array> {
     const all = concat(attrs);
     return doCut && all.length ? all.slice(0, cut % all.length) : all;
   });
-}
-
-function tlv(type: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array((4 + payload.length + 3) & ~3);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 4 + payload.length, true);
-  v.setUint16(2, type, true);
-  out.set(payload, 4);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function outcome(fn: () => unknown): unknown {
-  try {
-    return { ok: fn() };
-  } catch (e) {
-    return { error: (e as Error).constructor.name, message: (e as Error).message };
-  }
 }
 
 for (const [name, table, generated] of PAIRS) {

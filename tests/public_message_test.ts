@@ -21,7 +21,7 @@ import { ADDRESS_MESSAGE } from "../src/route/addr/table.ts";
 import { parseAddressMessage } from "../src/route/addr/_generated/table.ts";
 import { NEIGHBOUR_MESSAGE } from "../src/route/neigh/table.ts";
 import { parseNeighbourMessage } from "../src/route/neigh/_generated/table.ts";
-import { asMessage, mutatedCaptures } from "./_fuzz.ts";
+import { asMessage, concat, mutatedCaptures, outcome, tlv } from "./_fuzz.ts";
 
 const PAIRS: [string, PublicMessage, (m: NlMsg) => unknown][] = [
   ["RULE_MESSAGE", RULE_MESSAGE, parseRuleMessage],
@@ -52,15 +52,6 @@ function payload(spec: AttrSpec | undefined): fc.Arbitrary<Uint8Array> {
   return fc.oneof({ weight: 4, arbitrary: sized }, { weight: 1, arbitrary: any });
 }
 
-function tlv(type: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array((4 + data.length + 3) & ~3);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 4 + data.length, true);
-  v.setUint16(2, type, true);
-  out.set(data, 4);
-  return out;
-}
-
 /** Whole messages: a random header, then attributes of the table (and a few unknown types). */
 function messages(m: PublicMessage): fc.Arbitrary<Uint8Array> {
   const specs = Object.values(m.attrs);
@@ -71,25 +62,11 @@ function messages(m: PublicMessage): fc.Arbitrary<Uint8Array> {
   const hdr = structSize(headerLayout(m));
   return fc.tuple(fc.uint8Array({ minLength: hdr, maxLength: hdr }), fc.array(attr, { maxLength: 12 })).map(
     ([h, attrs]) => {
-      const body = [h, ...attrs];
-      const out = new Uint8Array(16 + body.reduce((n, p) => n + p.length, 0));
-      let o = 16;
-      for (const p of body) {
-        out.set(p, o);
-        o += p.length;
-      }
+      const out = concat([new Uint8Array(16), h, ...attrs]);
       new DataView(out.buffer).setUint32(0, out.length, true);
       return out;
     },
   );
-}
-
-function outcome(fn: () => unknown): unknown {
-  try {
-    return { ok: fn() };
-  } catch (e) {
-    return { error: (e as Error).constructor.name, message: (e as Error).message };
-  }
 }
 
 function agree(m: PublicMessage, generated: (m: NlMsg) => unknown, msg: NlMsg): void {
