@@ -27,13 +27,12 @@
 
 import { TruncatedError } from "./errors.ts";
 import { type NlMsg, payloadOf } from "./message.ts";
-import { namedValue, type PublicObject, publicObjectOf } from "./public.ts";
+import { namedValue, parsePublicObject, type PublicObject } from "./public.ts";
 import {
   type AttrTable,
   type Derive,
   type Named,
   type PadKind,
-  parseAttrs,
   parseStruct,
   type ScalarKind,
   structSize,
@@ -87,10 +86,22 @@ export function headerLayout(m: PublicMessage): StructSpec {
   return out;
 }
 
-/** The attributes that combined fields take as inputs (kept out of the object). */
+/**
+ * The attributes that combined fields take as inputs (kept out of the
+ * object); throws when an input is not a header field or a top-level,
+ * non-nested attribute without a default.
+ */
 export function combinedInputs(m: PublicMessage): Set<string> {
   const out = new Set<string>();
-  for (const k in m.combined) for (const f of m.combined[k].from) if (!f.startsWith("hdr.")) out.add(f);
+  for (const k in m.combined) {
+    for (const f of m.combined[k].from) {
+      const spec = f.startsWith("hdr.") ? m.header[f.slice(4)] : m.attrs[f];
+      if (!spec || ("default" in spec && spec.default !== undefined) || spec.kind === "nested") {
+        throw new Error(`${m.name}: combined field "${k}" cannot take "${f}" as an input`);
+      }
+      if (!f.startsWith("hdr.")) out.add(f);
+    }
+  }
   return out;
 }
 
@@ -114,14 +125,11 @@ export function parsePublicMessage(m: PublicMessage, msg: NlMsg): PublicObject {
     if (!spec.private) out[spec.key ?? f] = v;
     if (spec.named) out[spec.named.key] = namedValue(spec.named, h[f]);
   }
-  const attrs = parseAttrs(m.attrs, msg.buf, msg.view, at + size, msg.end) as Record<string, unknown>;
-  const inputs = combinedInputs(m);
-  const rest: Record<string, unknown> = {};
-  for (const k in attrs) if (!inputs.has(k)) rest[k] = attrs[k];
-  publicObjectOf(m.attrs, rest, out, m.what);
+  const inputs = new Map<string, unknown>([...combinedInputs(m)].map((k) => [k, undefined]));
+  parsePublicObject(m.attrs, msg.buf, msg.view, at + size, msg.end, out, m.what, inputs);
   for (const key in m.combined) {
     const c = m.combined[key];
-    const args = c.from.map((f) => f.startsWith("hdr.") ? h[f.slice(4)] : attrs[f]);
+    const args = c.from.map((f) => f.startsWith("hdr.") ? h[f.slice(4)] : inputs.get(f));
     const v = c.toPublic ? (c.toPublic as (...a: unknown[]) => unknown)(...args) : args[0];
     if (v !== undefined) out[key] = v;
   }
