@@ -55,7 +55,7 @@ const CASES: [string, Uint8Array, number, AttrTable, Parser][] = [
 ];
 const N = 200_000;
 
-const time = (fn: () => unknown): number => bestNsPerCall(fn, N);
+const time = (fn: () => unknown): number => bestNsPerCall(fn, N).wall;
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 console.log(`${runtime}: ns per message, best of 5 x ${N}`);
