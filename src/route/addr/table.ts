@@ -139,11 +139,11 @@ export const IFA_ATTRS = {
   /** Broadcast address (IPv4). */
   broadcast: { type: IFA_BROADCAST, kind: "ip" },
   /** Anycast address. */
-  anycast: { type: IFA_ANYCAST, kind: "ip" },
+  anycast: { type: IFA_ANYCAST, kind: "ip", dir: "reply" },
   /** The raw `IFA_CACHEINFO`. */
   cacheinfo: { type: IFA_CACHEINFO, kind: "codec", codec: IFA_CACHEINFO_CODEC },
   /** Multicast address. */
-  multicast: { type: IFA_MULTICAST, kind: "ip" },
+  multicast: { type: IFA_MULTICAST, kind: "ip", dir: "reply" },
   /** All 32 flag bits. */
   flags: { type: IFA_FLAGS, kind: "u32" },
   /** Metric of the prefix route (`IFA_RT_PRIORITY`). */

@@ -143,9 +143,9 @@ export const NDA_ATTRS = {
   /** Link-layer address. */
   lladdr: { type: NDA_LLADDR, kind: "mac" },
   /** Ages and references. */
-  cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC },
+  cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC, dir: "reply" },
   /** Probes sent. */
-  probes: { type: NDA_PROBES, kind: "u32" },
+  probes: { type: NDA_PROBES, kind: "u32", dir: "reply" },
   /** FDB VLAN id. */
   vlan: { type: NDA_VLAN, kind: "u16", min: 1, max: 4094, what: "VLAN id" },
   /** VXLAN destination port. */
@@ -157,7 +157,7 @@ export const NDA_ATTRS = {
   /** Bridge of an FDB entry, by index. */
   master: { type: NDA_MASTER, kind: "u32" },
   /** `NDA_LINK_NETNSID`. */
-  linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32" },
+  linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32", dir: "reply" },
   /** `NDA_SRC_VNI`. */
   srcVni: { type: NDA_SRC_VNI, kind: "u32", max: 0xffffff, what: "source VNI" },
   /** Who added the entry (`static`, `zebra`... or decimal text). */
