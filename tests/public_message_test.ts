@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { NlMsg } from "../src/wire/message.ts";
-import { headerLayout, parsePublicMessage, type PublicMessage } from "../src/wire/public_message.ts";
+import { combinedInputs, headerLayout, parsePublicMessage, type PublicMessage } from "../src/wire/public_message.ts";
 import { type AttrSpec, type ScalarKind, scalarSize, structSize } from "../src/wire/table.ts";
 import { RULE_MESSAGE } from "../src/route/rule/table.ts";
 import { parseRuleMessage } from "../src/route/rule/_generated/table.ts";
@@ -105,4 +105,20 @@ test("a rule message parses to its public fields", () => {
   };
   assert.deepEqual(parseRuleMessage(asMessage(bytes)), want);
   assert.deepEqual(parsePublicMessage(RULE_MESSAGE, asMessage(bytes)), want);
+});
+
+test("a combined field cannot take a nested, defaulted or unknown input", () => {
+  const base = { name: "hdr", what: "Message", header: { len: { kind: "u8" } } } as const;
+  const nest = { type: 1, kind: "nested", table: { a: { type: 1, kind: "u8" } } } as const;
+  for (
+    const [attrs, from] of [
+      [{ n: nest }, "n"],
+      [{ d: { type: 2, kind: "u8", default: 0 } }, "d"],
+      [{}, "nosuch"],
+      [{}, "hdr.nosuch"],
+    ] as const
+  ) {
+    const m: PublicMessage = { ...base, attrs, combined: { x: { from: [from] } } };
+    assert.throws(() => combinedInputs(m), { message: `hdr: combined field "x" cannot take "${from}" as an input` });
+  }
 });

@@ -12,7 +12,8 @@
  * Fields of the family header (`nfgenmsg`, `rtmsg`, `ifaddrmsg`) are not
  * attributes: the message parser reads them and passes them in `out`
  * (`{ family }` for conntrack), and the attributes are parsed into the same
- * object.
+ * object. `public_message.ts` declares a header's public fields, and fields
+ * combined from both, next to the table.
  *
  * @example
  * ```ts
