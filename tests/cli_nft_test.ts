@@ -178,6 +178,28 @@ test("nft add, insert, delete and flush commands change what nft lists", { skip:
   });
 });
 
+test("nft add rule: mark arithmetic and log flags as nft adds them", { skip: NFT_SKIP }, async () => {
+  const rules = [
+    ["meta", "mark", "set", "meta", "mark", "or", "0x10", "counter"],
+    ["ct", "mark", "set", "ct", "mark", "and", "0xffff0000"],
+    ["meta", "mark", "set", "ct", "mark", "xor", "0x5"],
+    ["log", "prefix", "x: ", "flags", "all"],
+    ["log", "flags", "tcp", "sequence,options", "flags", "skuid"],
+    ["log", "flags", "ip", "options"],
+  ];
+  await withTempNetns((ns) => {
+    nft(ns, ["-f", "-"], "table inet t { chain mine { }; chain theirs { }; }");
+    for (const r of rules) {
+      ok(ns, "nft", "add", "rule", "inet", "t", "mine", ...r);
+      nft(ns, ["add", "rule", "inet", "t", "theirs", ...r.map((w) => (w.includes(" ") ? `"${w}"` : w))]);
+    }
+    const body = (c: string) => nft(ns, ["list", "chain", "inet", "t", c]).split("\n").slice(2, -3);
+    assert.equal(body("mine").length, rules.length);
+    assert.deepEqual(body("mine"), body("theirs"));
+    assert.equal(nlkit(["-n", ns, "nft", "add", "rule", "inet", "t", "mine", "log", "flags", "bogus"]).code, 2);
+  });
+});
+
 test("nft usage errors exit 2", { skip: NFT_SKIP }, async () => {
   await withTempNetns((ns) => {
     for (
