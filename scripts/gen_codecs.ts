@@ -42,6 +42,7 @@ const SOURCES: { module: string; tables: string[]; objects?: ObjectSource[]; bui
   { module: "src/route/neigh/table.ts", tables: ["NDA_ATTRS"] },
   { module: "src/route/rule/table.ts", tables: ["RULE_ATTRS"] },
   { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },
+  { module: "src/route/mroute/table.ts", tables: ["MROUTE_ATTRS"] },
   {
     module: "src/netfilter/conntrack/tables.ts",
     tables: ["CTA_TABLE"],
