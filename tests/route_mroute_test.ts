@@ -17,6 +17,8 @@ import type { MulticastRoute } from "../src/route/mroute/table.ts";
 import { InvalidArgumentError, NetlinkError, NotFoundError } from "../src/errors.ts";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 import { MrouteSocket } from "./_mroute.ts";
+import { assertNamed, collectNamed } from "./_events.ts";
+import { subscribeMonitor } from "../src/route/monitor_events.ts";
 
 /** Three links, IPv4 entries in tables default (253) and 7, IPv6 entries in main. */
 async function withMfc(fn: (ns: string) => Promise<void>): Promise<void> {
@@ -68,7 +70,8 @@ test("listMulticastRoutes: every family and table, as ip -j mroute shows them", 
 
 test("each filter alone selects fewer entries than the table holds", { skip: NEEDS_ROOT }, async () => {
   await withMfc(async (ns) => {
-    const list = async (f: Parameters<typeof listMulticastRoutes>[0]) => keys(await listMulticastRoutes(f, { netns: ns }));
+    const list = async (f: Parameters<typeof listMulticastRoutes>[0]) =>
+      keys(await listMulticastRoutes(f, { netns: ns }));
     assert.equal((await list({})).length, 6);
     assert.deepEqual(await list({ family: "inet6" }), [
       "inet6 main (2001:db8:1::1,ff05::2)",
@@ -136,5 +139,23 @@ test("subscribeRoute mroute: entries added and deleted, named", { skip: NEEDS_RO
       if (ev.type === "del") break;
     }
     assert.deepEqual(seen, ["new (10.0.0.1,239.1.1.1) a0 b0", "del (10.0.0.1,239.1.1.1) a0 b0"]);
+  });
+});
+
+test("subscribeMonitor mroute with names: events name the input device, through a rename", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    for (const d of ["a", "b"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);
+    for (const d of ["a0", "b0"]) ip(ns, "link", "set", d, "up");
+    using m = await MrouteSocket.open(ns, "inet");
+    m.addVif("a0");
+    m.addVif("b0");
+    const events = await subscribeMonitor({ groups: ["mroute"] }, { netns: ns, names: true });
+    m.addMfc({ src: "10.0.0.1", group: "239.1.1.1", iif: "a0", oifs: ["b0"] });
+    ip(ns, "link", "set", "a0", "name", "r0");
+    m.addMfc({ src: "10.0.0.1", group: "239.1.1.2", iif: "a0", oifs: ["b0"] }); // the VIF is r0 now
+    const seen = await collectNamed(events, (l) => l.startsWith("new mroute 239.1.1.2"));
+    assertNamed(seen, ["new mroute 239.1.1.1@a0", "new mroute 239.1.1.2@r0"]);
   });
 });
