@@ -22,6 +22,8 @@ import { RULE_ATTRS } from "../src/route/rule/table.ts";
 import { parseRuleAttrs } from "../src/route/rule/_generated/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
+import { MROUTE_ATTRS } from "../src/route/mroute/table.ts";
+import { parseMrouteAttrs } from "../src/route/mroute/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { CTRL_ATTRS } from "../src/wire/genetlink.ts";
@@ -37,6 +39,7 @@ const PAIRS: [string, AttrTable, Parser][] = [
   ["NDA_ATTRS", NDA_ATTRS, parseNdaAttrs],
   ["RULE_ATTRS", RULE_ATTRS, parseRuleAttrs],
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
+  ["MROUTE_ATTRS", MROUTE_ATTRS, parseMrouteAttrs],
   ["CTA_TABLE", CTA_TABLE, parseCtaTable],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],
 ];
