@@ -211,3 +211,68 @@ test("monitor mroute prints new and deleted entries as ip monitor does", { skip:
     assert.equal(oursDev.out, ours.out.split("\n").filter((l) => l.includes("Iif: b0")).join("\n") + "\n");
   });
 });
+
+test("forwarded packets, wrong-iif counts and unresolved entries: -s, -j and monitor as ip", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (peer) => {
+    await withTempNetns(async (ns) => {
+      // Packets from a1 in `peer` arrive on a0, a VIF of `ns`.
+      ip(ns, "link", "add", "a0", "type", "veth", "peer", "name", "a1", "netns", peer);
+      ip(ns, "link", "add", "b0", "type", "veth", "peer", "name", "b1");
+      for (const d of ["a0", "b0", "b1"]) ip(ns, "link", "set", d, "up");
+      ip(peer, "link", "set", "a1", "up");
+      ip(peer, "addr", "add", "10.0.0.2/24", "dev", "a1");
+      using m = await MrouteSocket.open(ns, "inet");
+      m.addVif("a0");
+      m.addVif("b0");
+      m.addMfc({ src: "10.0.0.2", group: "239.1.1.1", iif: "a0", oifs: ["b0"] });
+      m.addMfc({ src: "10.0.0.2", group: "239.1.1.3", iif: "b0", oifs: ["a0"] }); // arrivals on a0 are wrong
+      const send = (group: string) =>
+        spawnSync("ip", [
+          "netns",
+          "exec",
+          peer,
+          "ping",
+          "-c",
+          "2",
+          "-i",
+          "0.2",
+          "-W",
+          "1",
+          "-t",
+          "8",
+          "-I",
+          "a1",
+          group,
+        ]);
+      const me = (...args: string[]): [string, string[]] => [CLI[0], [...CLI[1], "-n", ns, ...args]];
+      // 239.1.1.9 has no entry: the kernel makes an unresolved one and announces it.
+      const [theirs, ours] = await watch(ns, [["ip", ["-n", ns, "monitor", "mroute"]], me("monitor", "mroute")], () => {
+        for (const g of ["239.1.1.1", "239.1.1.3", "239.1.1.9"]) send(g);
+      });
+      assert.equal(ours.out, theirs.out);
+      assert.match(ours.out, /^\(10\.0\.0\.2,239\.1\.1\.9\) {13}Iif: unresolved  State: unresolved Table: default$/m);
+      // Unresolved entries expire after 10 s, maybe between two runs: the runs compare the resolved ones.
+      const resolved = (out: string) => ageless(out).split("\n").filter((l) => !l.includes("unresolved")).join("\n");
+      for (const args of [["-s", "mroute"], ["mroute"]]) {
+        const r = nlkit(["-n", ns, ...args]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(resolved(r.stdout), resolved(ip(ns, ...args)), args.join(" "));
+      }
+      const settled = (out: string) =>
+        JSON.parse(ageless(out).replaceAll('"expires":N', '"expires":0')).filter((o: { state: string }) =>
+          o.state === "resolved"
+        );
+      assert.deepEqual(settled(nlkit(["-n", ns, "-s", "-j", "mroute"]).stdout), settled(ip(ns, "-s", "-j", "mroute")));
+      const text = nlkit(["-n", ns, "-s", "mroute"]).stdout;
+      assert.match(text, /^ {2}2 packets, 168 bytes, Age \d+\.\d\d$/m);
+      assert.match(text, /^ {2}2 packets, 168 bytes, 2 arrived on wrong iif\., Age \d+\.\d\d$/m);
+      send("239.1.1.10"); // a fresh unresolved entry, listed at once
+      assert.match(
+        nlkit(["-n", ns, "-s", "mroute"]).stdout,
+        /^\(10\.0\.0\.2,239\.1\.1\.10\) {12}Iif: unresolved  State: unresolved$/m,
+      );
+    });
+  });
+});
