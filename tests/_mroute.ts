@@ -12,7 +12,7 @@ import { withNetns } from "../src/netns/netns.ts";
 import { loadSys } from "../src/sys/load.ts";
 import type { Sys } from "../src/sys/sys.ts";
 import { parseIp } from "../src/wire/addr.ts";
-import { ip } from "./_helpers.ts";
+import { ip, withTempNetns } from "./_helpers.ts";
 
 const AF_INET = 2, AF_INET6 = 10, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
 const IPPROTO_IGMP = 2, IPPROTO_ICMPV6 = 58, IPPROTO_IP = 0, IPPROTO_IPV6 = 41;
@@ -143,4 +143,26 @@ function u32(v: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, v, true);
   return b;
+}
+
+/** Links a0..c0 (and a longer name), IPv4 entries in tables default and 7, IPv6 in main. */
+export async function withMfc(fn: (ns: string) => Promise<void>): Promise<void> {
+  await withTempNetns(async (ns) => {
+    for (const d of ["a", "b", "c"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);
+    ip(ns, "link", "add", "longername0", "type", "veth", "peer", "name", "l1");
+    for (const d of ["a0", "b0", "c0", "longername0"]) ip(ns, "link", "set", d, "up");
+    using v4 = await MrouteSocket.open(ns, "inet");
+    for (const d of ["a0", "b0", "c0", "longername0"]) v4.addVif(d);
+    v4.addMfc({ src: "10.0.0.1", group: "239.1.1.1", iif: "a0", oifs: ["b0", ["longername0", 5]] });
+    v4.addMfc({ src: "10.0.0.2", group: "239.1.1.2", iif: "longername0", oifs: ["a0"] });
+    v4.addMfc({ src: "10.9.0.1", group: "239.2.0.1", iif: "b0", oifs: [] });
+    using t7 = await MrouteSocket.open(ns, "inet", 7);
+    for (const d of ["c0", "a0"]) t7.addVif(d);
+    t7.addMfc({ src: "10.0.0.1", group: "239.1.1.1", iif: "c0", oifs: ["a0"] });
+    using v6 = await MrouteSocket.open(ns, "inet6");
+    for (const d of ["a0", "b0"]) v6.addVif(d);
+    v6.addMfc({ src: "2001:db8::1", group: "ff05::1", iif: "a0", oifs: ["b0"] });
+    v6.addMfc({ src: "2001:db8:1::1", group: "ff05::2", iif: "b0", oifs: ["a0"] });
+    await fn(ns);
+  });
 }

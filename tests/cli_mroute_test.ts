@@ -14,34 +14,12 @@ import { test } from "node:test";
 import { CLI, nlkit } from "./_cli.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 import { watch } from "./_monitor.ts";
-import { MrouteSocket } from "./_mroute.ts";
+import { MrouteSocket, withMfc } from "./_mroute.ts";
 
 /** `ip ARGS...`: exit code and both outputs, as {@link nlkit} gives them. */
 function ipRun(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync("ip", args, { encoding: "utf8" });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Links a0..c0 (and a longer name), IPv4 entries in tables default and 7, IPv6 in main. */
-async function withMfc(fn: (ns: string) => Promise<void>): Promise<void> {
-  await withTempNetns(async (ns) => {
-    for (const d of ["a", "b", "c"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);
-    ip(ns, "link", "add", "longername0", "type", "veth", "peer", "name", "l1");
-    for (const d of ["a0", "b0", "c0", "longername0"]) ip(ns, "link", "set", d, "up");
-    using v4 = await MrouteSocket.open(ns, "inet");
-    for (const d of ["a0", "b0", "c0", "longername0"]) v4.addVif(d);
-    v4.addMfc({ src: "10.0.0.1", group: "239.1.1.1", iif: "a0", oifs: ["b0", ["longername0", 5]] });
-    v4.addMfc({ src: "10.0.0.2", group: "239.1.1.2", iif: "longername0", oifs: ["a0"] });
-    v4.addMfc({ src: "10.9.0.1", group: "239.2.0.1", iif: "b0", oifs: [] });
-    using t7 = await MrouteSocket.open(ns, "inet", 7);
-    for (const d of ["c0", "a0"]) t7.addVif(d);
-    t7.addMfc({ src: "10.0.0.1", group: "239.1.1.1", iif: "c0", oifs: ["a0"] });
-    using v6 = await MrouteSocket.open(ns, "inet6");
-    for (const d of ["a0", "b0"]) v6.addVif(d);
-    v6.addMfc({ src: "2001:db8::1", group: "ff05::1", iif: "a0", oifs: ["b0"] });
-    v6.addMfc({ src: "2001:db8:1::1", group: "ff05::2", iif: "b0", oifs: ["a0"] });
-    await fn(ns);
-  });
 }
 
 /** The age moves on between two runs: `Age 0.52` / `"expires":0.52` compare as shapes. */
