@@ -146,7 +146,7 @@ function u32(v: number): Uint8Array {
 }
 
 /** Links a0..c0 (and a longer name), IPv4 entries in tables default and 7, IPv6 in main. */
-export async function withMfc(fn: (ns: string) => Promise<void>): Promise<void> {
+export async function withMfc(fn: (ns: string) => Promise<void> | void): Promise<void> {
   await withTempNetns(async (ns) => {
     for (const d of ["a", "b", "c"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);
     ip(ns, "link", "add", "longername0", "type", "veth", "peer", "name", "l1");

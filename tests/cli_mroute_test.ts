@@ -28,7 +28,7 @@ function ageless(s: string): string {
 }
 
 test("mroute show: text, -j, -s, -6, tables and iif byte for byte as ip", { skip: NEEDS_ROOT }, async () => {
-  await withMfc(async (ns) => {
+  await withMfc((ns) => {
     for (
       const args of [
         ["mroute"],
@@ -76,7 +76,7 @@ test("mroute show: text, -j, -s, -6, tables and iif byte for byte as ip", { skip
 });
 
 test("mroute show to/from select by group and source; ip 6.1 refuses every prefix", { skip: NEEDS_ROOT }, async () => {
-  await withMfc(async (ns) => {
+  await withMfc((ns) => {
     // iproute2 6.1 passes the multicast family to get_prefix and so refuses any prefix ("??? prefix is
     // expected"); later versions (commit f305296e) read it with the preferred family, as nlkit does:
     // compare with ip's whole listing, filtered here.
@@ -109,7 +109,7 @@ test("mroute show to/from select by group and source; ip 6.1 refuses every prefi
 });
 
 test("mroute errors: as ip words them, nlkit's exit codes", { skip: NEEDS_ROOT }, async () => {
-  await withMfc(async (ns) => {
+  await withMfc((ns) => {
     // A table that does not exist: the kernel's message, then ip's, exit 1 in both.
     for (const args of [["mroute", "show", "table", "5"], ["-6", "mroute", "show", "table", "5"]]) {
       const ours = nlkit(["-n", ns, ...args]), theirs = ipRun(["-n", ns, ...args]);
@@ -230,7 +230,7 @@ test("forwarded packets, wrong-iif counts and unresolved entries: -s, -j and mon
         for (const g of ["239.1.1.1", "239.1.1.3", "239.1.1.9"]) send(g);
       });
       assert.equal(ours.out, theirs.out);
-      assert.match(ours.out, /^\(10\.0\.0\.2,239\.1\.1\.9\) {13}Iif: unresolved  State: unresolved Table: default$/m);
+      assert.match(ours.out, /^\(10\.0\.0\.2,239\.1\.1\.9\) {13}Iif: unresolved {2}State: unresolved Table: default$/m);
       // Unresolved entries expire after 10 s, maybe between two runs: the runs compare the resolved ones.
       const resolved = (out: string) => ageless(out).split("\n").filter((l) => !l.includes("unresolved")).join("\n");
       for (const args of [["-s", "mroute"], ["mroute"]]) {
@@ -249,7 +249,7 @@ test("forwarded packets, wrong-iif counts and unresolved entries: -s, -j and mon
       send("239.1.1.10"); // a fresh unresolved entry, listed at once
       assert.match(
         nlkit(["-n", ns, "-s", "mroute"]).stdout,
-        /^\(10\.0\.0\.2,239\.1\.1\.10\) {12}Iif: unresolved  State: unresolved$/m,
+        /^\(10\.0\.0\.2,239\.1\.1\.10\) {12}Iif: unresolved {2}State: unresolved$/m,
       );
     });
   });
