@@ -101,7 +101,7 @@ filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pe
   mroute: `Usage: nlkit mroute show [ [ to ] PREFIX ] [ from PREFIX ] [ iif DEVICE ] [ table TABLE_ID ]   (-4, -6, -s)
 TABLE_ID := [ local | main | default | all | NUMBER ]`,
   monitor:
-    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | stats | ct | tc ]...
+    `Usage: nlkit monitor [ all | link | addr | route | mroute | neigh | rule | nexthop | netconf | nsid | stats | ct | tc ]...
                       [ label ] [ all-nsid ] [ dev NAME ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,

@@ -1,5 +1,5 @@
 /**
- * `nlkit monitor [link] [addr] [route] [neigh] [rule] [netconf] [ct] [label|all]
+ * `nlkit monitor [link] [addr] [route] [mroute] [neigh] [rule] [netconf] [ct] [label|all]
  * [dev NAME] [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
  * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
