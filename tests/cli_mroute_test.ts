@@ -111,7 +111,15 @@ test("mroute show to/from select by group and source; ip 6.1 refuses every prefi
 test("mroute errors: as ip words them, nlkit's exit codes", { skip: NEEDS_ROOT }, async () => {
   await withMfc((ns) => {
     // A table that does not exist: the kernel's message, then ip's, exit 1 in both.
-    for (const args of [["mroute", "show", "table", "5"], ["-6", "mroute", "show", "table", "5"]]) {
+    for (
+      const args of [["mroute", "show", "table", "5"], ["-6", "mroute", "show", "table", "5"], [
+        "-j",
+        "mroute",
+        "show",
+        "t",
+        "5",
+      ]]
+    ) {
       const ours = nlkit(["-n", ns, ...args]), theirs = ipRun(["-n", ns, ...args]);
       assert.deepEqual(ours, theirs, args.join(" "));
       assert.match(ours.stderr, /^Error: ipv[46]: MR table does not exist\.\nDump terminated\n$/);

@@ -11,8 +11,7 @@
 import { type Args, UsageError } from "./args.ts";
 import { matches } from "./aliases.ts";
 import type { Context } from "./context.ts";
-import { EXIT_FAILURE } from "./errors.ts";
-import { errorText } from "./errors.ts";
+import { errorText, EXIT_FAILURE } from "./errors.ts";
 import { formatMroute } from "./mroute_text.ts";
 import { invalidArgument } from "./numbers.ts";
 import { JsonArrayWriter } from "./output.ts";
@@ -101,8 +100,9 @@ async function show(ctx: Context, args: Args): Promise<number | void> {
       else ctx.out.line(formatMroute(r, ctx.paint, opts));
     }
   } catch (e) {
-    // A table that does not exist: the kernel's words, then ip's.
+    // A table that does not exist: the kernel's words, then ip's (with -j, ip closes its empty array first).
     if (!(e instanceof NetlinkError && e.code === "ENOENT")) throw e;
+    json?.end();
     ctx.err.line(errorText(e));
     ctx.err.line("Dump terminated");
     return EXIT_FAILURE;
