@@ -51,6 +51,8 @@ test("mroute show: text, -j, -s, -6, tables and iif byte for byte as ip", { skip
         ["-s", "mroute"],
         ["-s", "-j", "mroute", "show", "table", "all"],
         ["-6", "-s", "mroute"],
+        ["-o", "-s", "mroute"],
+        ["-br", "mroute"],
         ["-c=always", "mroute"],
         ["-0", "mroute"],
       ]

@@ -93,11 +93,13 @@ async function show(ctx: Context, args: Args): Promise<number | void> {
   }
   const opts = { stats: ctx.opts.stats > 0, details: ctx.opts.details > 0, oneTable: sel.filter.table !== undefined };
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  // -o: ip's line separator within a record (before the counters) becomes a backslash.
+  const oneline = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   try {
     for await (const r of streamMulticastRoutes(sel.filter, ctx.lib)) {
       if (sel.none) continue;
       if (json) json.item(mrouteToIpJson(r, opts));
-      else ctx.out.line(formatMroute(r, ctx.paint, opts));
+      else ctx.out.line(oneline(formatMroute(r, ctx.paint, opts)));
     }
   } catch (e) {
     // A table that does not exist: the kernel's words, then ip's (with -j, ip closes its empty array first).
