@@ -162,21 +162,28 @@ test("monitor mroute prints new and deleted entries as ip monitor does", { skip:
     const v4 = { src: "10.0.0.1", group: "239.1.1.1", iif: "a0", oifs: ["b0" as string | [string, number]] };
     const v6 = { src: "2001:db8::1", group: "ff05::1", iif: "b0", oifs: [["a0", 1] as [string, number]] };
     const me = (...args: string[]): [string, string[]] => [CLI[0], [...CLI[1], "-n", ns, ...args]];
-    const [theirs, ours, theirsL, oursL, theirs6, ours6, oursAll, oursDev] = await watch(ns, [
-      ["ip", ["-n", ns, "monitor", "mroute"]],
-      me("monitor", "mroute"),
-      ["ip", ["-n", ns, "monitor", "label", "mr"]],
-      me("monitor", "label", "mr"),
-      ["ip", ["-n", ns, "-6", "monitor", "mroute"]],
-      me("-6", "monitor", "mroute"),
-      me("monitor"),
-      me("monitor", "mroute", "dev", "b0"),
-    ], () => {
-      m.addMfc(v4);
-      m6.addMfc(v6);
-      m.deleteMfc(v4);
-      m6.deleteMfc(v6);
-    });
+    const [theirs, ours, theirsL, oursL, theirs6, ours6, oursAll, oursDev, theirsDev, oursS, theirsS] = await watch(
+      ns,
+      [
+        ["ip", ["-n", ns, "monitor", "mroute"]],
+        me("monitor", "mroute"),
+        ["ip", ["-n", ns, "monitor", "label", "mr"]],
+        me("monitor", "label", "mr"),
+        ["ip", ["-n", ns, "-6", "monitor", "mroute"]],
+        me("-6", "monitor", "mroute"),
+        me("monitor"),
+        me("monitor", "mroute", "dev", "b0"),
+        ["ip", ["-n", ns, "monitor", "mroute", "dev", "b0"]],
+        me("-s", "monitor", "mroute"),
+        ["ip", ["-n", ns, "-s", "monitor", "mroute"]],
+      ],
+      () => {
+        m.addMfc(v4);
+        m6.addMfc(v6);
+        m.deleteMfc(v4);
+        m6.deleteMfc(v6);
+      },
+    );
     assert.equal(ours.code, 0, ours.err);
     assert.equal(ours.out, theirs.out);
     assert.equal(
@@ -197,6 +204,10 @@ test("monitor mroute prints new and deleted entries as ip monitor does", { skip:
     );
     // dev: only the entries whose input device it is.
     assert.equal(oursDev.out, ours.out.split("\n").filter((l) => l.includes("Iif: b0")).join("\n") + "\n");
+    assert.equal(oursDev.out, theirsDev.out);
+    // -s: the counters and the age as the kernel sent them, the same bytes for both.
+    assert.equal(oursS.out, theirsS.out);
+    assert.match(oursS.out, /^ {2}0 packets, 0 bytes, Age \d+\.\d\d Table: default$/m);
   });
 });
 
