@@ -4,6 +4,9 @@
  * layout (iproute2 6.1, ip/ipmroute.c), read as ip reads its words. `-4`
  * (the default) lists IPv4 and only its `default` table unless `table`
  * says otherwise, `-6` IPv6 and every table; `-s` adds the counters.
+ * Prefixes (`to`, `from`) are read as iproute2 reads them since commit
+ * f305296e ("use preferred_family to get prefix"): 6.1 itself refuses
+ * every prefix ("??? prefix is expected"). A word repeated is refused.
  *
  * @module
  */
