@@ -79,6 +79,7 @@ const SOURCES: {
     messages: [{ message: "RULE_MESSAGE", fn: "parseRuleMessage", type: "Rule", from: "src/route/rule/table.ts" }],
   },
   { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },
+  { module: "src/route/mroute/table.ts", tables: ["MROUTE_ATTRS"] },
   {
     module: "src/netfilter/conntrack/tables.ts",
     tables: ["CTA_TABLE"],

@@ -17,6 +17,8 @@ import { IFLA_ATTRS } from "../src/route/link/table.ts";
 import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
+import { MROUTE_ATTRS } from "../src/route/mroute/table.ts";
+import { parseMrouteAttrs } from "../src/route/mroute/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { CTRL_ATTRS } from "../src/wire/genetlink.ts";
@@ -29,6 +31,7 @@ const PAIRS: [string, AttrTable, Parser][] = [
   ["NEXTHOP_TABLE", NEXTHOP_TABLE, parseNexthopTable],
   ["IFLA_ATTRS", IFLA_ATTRS, parseIflaAttrs],
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
+  ["MROUTE_ATTRS", MROUTE_ATTRS, parseMrouteAttrs],
   ["CTA_TABLE", CTA_TABLE, parseCtaTable],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],
 ];
