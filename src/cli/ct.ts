@@ -25,9 +25,9 @@ import {
   type ConntrackOutput,
   conntrackToJson,
   formatConntrack,
+  type FormatConntrackOptions,
   formatConntrackSave,
   formatConntrackXml,
-  type FormatConntrackOptions,
 } from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, streamExpect } from "../netfilter/conntrack/expect_ops.ts";
