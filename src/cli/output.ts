@@ -44,20 +44,25 @@ export class Output {
 
   /** Queues text, flushing once enough is buffered. */
   write(text: string): void {
-    const buf = this.#buf ??= new Uint8Array(ROOM);
-    if (this.#at + 3 * text.length > ROOM) {
-      this.flush();
-      if (3 * text.length > ROOM) return writeAll(this.fd, enc.encode(text));
-    }
-    this.#at += enc.encodeInto(text, buf.subarray(this.#at)).written;
+    this.#put(text, 0);
     if (this.#at >= FLUSH_AT) this.flush();
   }
 
   /** Queues text plus a newline. */
   line(text = ""): void {
-    this.write(text); // leaves the buffer below FLUSH_AT: room for the newline
+    this.#put(text, 1);
     this.#buf![this.#at++] = 10;
     if (this.#at >= FLUSH_AT) this.flush();
+  }
+
+  /** Encodes `text` into the buffer, leaving `spare` bytes free after it (text too large is written at once). */
+  #put(text: string, spare: number): void {
+    const buf = this.#buf ??= new Uint8Array(ROOM);
+    if (this.#at + 3 * text.length + spare > ROOM) {
+      this.flush();
+      if (3 * text.length + spare > ROOM) return writeAll(this.fd, enc.encode(text));
+    }
+    this.#at += enc.encodeInto(text, buf.subarray(this.#at)).written;
   }
 
   /** Writes out everything queued. */
