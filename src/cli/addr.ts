@@ -93,8 +93,8 @@ async function show(ctx: Context, args: Args): Promise<void> {
     matching.has(l.index) || (family === undefined && !(selective && all.has(l.index)))
   );
   const matches = (a: Address) => keys.has(addressKey(a));
-  // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group.
-  const listed = ctx.opts.family === AF_INET6
+  // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group (not one asked by name).
+  const listed = ctx.opts.family === AF_INET6 && sel.dev === undefined
     ? shown.map((l) => ({ ...l, qdisc: undefined, master: undefined, group: undefined }))
     : shown;
   printAddresses(ctx, listed, all, names, { family, label: f.label !== undefined, matches, sel });

@@ -15,6 +15,7 @@
 
 import { type ConntrackCounters, type ConntrackEntry, conntrackFamilyText, type ConntrackTuple } from "./entry.ts";
 import { familyNumber } from "../../wire/family.ts";
+import { SCTP_CONNTRACK_STATES, TCP_CONNTRACK_STATES } from "./tables.ts";
 
 /** `conntrack -o` output options that change the line. */
 export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
@@ -275,6 +276,8 @@ export function formatConntrackSave(e: ConntrackEntry, command: "-A" | "-U" | "-
     values.forEach((v, i) => v !== undefined && w.push(ports[i], String(v)));
     const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
     if (state !== undefined) w.push("--state", state);
+    const vtags = e.sctp && [e.sctp.vtagOrig, e.sctp.vtagReply];
+    vtags?.forEach((v, i) => v !== undefined && w.push(i ? "--reply-vtag" : "--orig-vtag", String(v)));
   } else if (icmp) {
     if (e.orig.icmpType !== undefined) w.push(`--${icmp}-type`, String(e.orig.icmpType));
     if (e.orig.icmpCode !== undefined) w.push(`--${icmp}-code`, String(e.orig.icmpCode));
@@ -321,6 +324,33 @@ function tupleXml(
   return s + "</meta>";
 }
 
+/** libnetfilter_conntrack's XML state names: its TCP table, 9 is `LISTEN`. */
+const XML_STATES = [
+  "NONE",
+  "SYN_SENT",
+  "SYN_RECV",
+  "ESTABLISHED",
+  "FIN_WAIT",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "TIME_WAIT",
+  "CLOSE",
+  "LISTEN",
+];
+
+/** The `<state>` conntrack prints: it names an SCTP state's number from the TCP table, as libnetfilter_conntrack does. */
+function xmlState(e: ConntrackEntry): string | undefined {
+  const tcp = e.tcp?.state;
+  if (tcp !== undefined) return XML_STATES[stateNumber(TCP_CONNTRACK_STATES, tcp)] ?? tcp;
+  const sctp = e.sctp?.state;
+  if (sctp !== undefined) return XML_STATES[stateNumber(SCTP_CONNTRACK_STATES, sctp)] ?? sctp;
+  return e.dccp?.state;
+}
+
+function stateNumber(names: Record<number, string>, name: string): number {
+  return Number(Object.keys(names).find((k) => names[Number(k)] === name) ?? -1);
+}
+
 /**
  * Formats an entry as the `<flow>` element `conntrack -o xml` prints
  * (libnetfilter_conntrack's XML), without the document header.
@@ -332,7 +362,7 @@ export function formatConntrackXml(e: ConntrackEntry, opts: FormatConntrackXmlOp
   s += tupleXml(e.orig, e, "original", c?.orig);
   s += tupleXml(e.reply, e, "reply", c && (c.reply ?? { packets: 0, bytes: 0 }));
   let m = "";
-  const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
+  const state = xmlState(e);
   if (state !== undefined) m += `<state>${state}</state>`;
   if (e.timeout !== undefined) m += `<timeout>${e.timeout}</timeout>`;
   if (e.mark !== undefined) m += `<mark>${e.mark}</mark>`;
