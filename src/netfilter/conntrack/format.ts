@@ -276,14 +276,19 @@ export function formatConntrackSave(e: ConntrackEntry, command: "-A" | "-U" | "-
     values.forEach((v, i) => v !== undefined && w.push(ports[i], String(v)));
     const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
     if (state !== undefined) w.push("--state", state);
+    // conntrack byte-swaps the tags both ways (-I and -o save), so a saved line replays to the same entry.
     const vtags = e.sctp && [e.sctp.vtagOrig, e.sctp.vtagReply];
-    vtags?.forEach((v, i) => v !== undefined && w.push(i ? "--reply-vtag" : "--orig-vtag", String(v)));
+    vtags?.forEach((v, i) => v !== undefined && w.push(i ? "--reply-vtag" : "--orig-vtag", String(swap32(v))));
   } else if (icmp) {
     if (e.orig.icmpType !== undefined) w.push(`--${icmp}-type`, String(e.orig.icmpType));
     if (e.orig.icmpCode !== undefined) w.push(`--${icmp}-code`, String(e.orig.icmpCode));
     if (e.orig.icmpId !== undefined) w.push(`--${icmp}-id`, String(e.orig.icmpId));
   }
   return w.join(" ");
+}
+
+function swap32(v: number): number {
+  return ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) >>> 0;
 }
 
 /** Options of {@link formatConntrackXml}. */
@@ -324,31 +329,12 @@ function tupleXml(
   return s + "</meta>";
 }
 
-/** libnetfilter_conntrack's XML state names: its TCP table, 9 is `LISTEN`. */
-const XML_STATES = [
-  "NONE",
-  "SYN_SENT",
-  "SYN_RECV",
-  "ESTABLISHED",
-  "FIN_WAIT",
-  "CLOSE_WAIT",
-  "LAST_ACK",
-  "TIME_WAIT",
-  "CLOSE",
-  "LISTEN",
-];
-
-/** The `<state>` conntrack prints: it names an SCTP state's number from the TCP table, as libnetfilter_conntrack does. */
+/** The `<state>` conntrack prints: libnetfilter_conntrack names an SCTP state's number from its TCP table. */
 function xmlState(e: ConntrackEntry): string | undefined {
-  const tcp = e.tcp?.state;
-  if (tcp !== undefined) return XML_STATES[stateNumber(TCP_CONNTRACK_STATES, tcp)] ?? tcp;
   const sctp = e.sctp?.state;
-  if (sctp !== undefined) return XML_STATES[stateNumber(SCTP_CONNTRACK_STATES, sctp)] ?? sctp;
-  return e.dccp?.state;
-}
-
-function stateNumber(names: Record<number, string>, name: string): number {
-  return Number(Object.keys(names).find((k) => names[Number(k)] === name) ?? -1);
+  if (sctp === undefined) return e.tcp?.state ?? e.dccp?.state;
+  const n = Object.entries(SCTP_CONNTRACK_STATES).find(([, name]) => name === sctp)?.[0];
+  return TCP_CONNTRACK_STATES[Number(n) as keyof typeof TCP_CONNTRACK_STATES] ?? sctp;
 }
 
 /**
