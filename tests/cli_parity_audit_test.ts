@@ -34,6 +34,7 @@ function populate(ns: string): void {
   ip(ns, "route", "add", "10.1.0.0/16", "via", "10.0.0.254", "src", "10.0.0.1");
   ip(ns, "route", "add", "10.6.0.0/16", "nexthop", "via", "10.0.0.250", "nexthop", "via", "10.0.0.251");
   ip(ns, "neigh", "add", "10.0.0.5", "lladdr", "02:00:00:00:00:05", "dev", "v0", "nud", "permanent");
+  ip(ns, "neigh", "add", "proxy", "10.0.0.99", "dev", "v0");
   ip(ns, "nexthop", "add", "id", "1", "via", "10.0.0.250", "dev", "v0");
   ip(ns, "nexthop", "add", "id", "2", "via", "10.0.0.251", "dev", "v0");
   ip(ns, "nexthop", "add", "id", "10", "group", "1/2");
@@ -70,6 +71,15 @@ test("ip parity: IPv6 route get, -d route nh_info, -6 addr show dev, colours", {
         ["-c", "neigh"],
         // The bridge's boolopts sit after mcast_snooping in JSON too.
         ["-j", "-d", "link", "show", "br0"],
+        // -n NAME: this process counts as inside NAME.
+        ["netns", "identify"],
+        ["neigh", "get", "proxy", "10.0.0.99", "dev", "v0"],
+        // -0 (-f link): addr show lists the links alone, in link's -br and -o shapes.
+        ["-0", "addr"],
+        ["-f", "link", "addr", "show", "up"],
+        ["-0", "-br", "addr"],
+        ["-0", "-o", "addr"],
+        ["-0", "-j", "addr"],
       ]
     ) {
       // Timers tick: compare the bridge JSON without them.
@@ -87,6 +97,9 @@ test("ip parity: a bad family or colour mode is refused in ip's words", () => {
     const [args, want] of [
       [["-family", "zqzq", "addr"], 'Error: argument "zqzq" is wrong: invalid protocol family\n'],
       [["-c=zqzq", "link"], 'Option "-c=zqzq" is unknown, try "nlkit -help".\n'],
+      // ip -0 has no address to add, flush or select (it fails too, exit 1).
+      [["-0", "addr", "flush", "dev", "lo"], "Error: Cannot flush link addresses (family link, -0)\n"],
+      [["-0", "addr", "show", "scope", "global"], "Error: Cannot select addresses with family link (-0)\n"],
     ] as const
   ) {
     const r = nlkit([...args]);

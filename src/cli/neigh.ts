@@ -127,10 +127,14 @@ async function printNeighbours(
 
 /** `ip neigh get ADDR dev DEV`. */
 async function get(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, { to: { arg: "address", key: "dst" }, dev: { arg: "device" } }, "neigh get", "dst");
+  const words = { to: { arg: "address", key: "dst" }, dev: { arg: "device" }, proxy: {} };
+  const w = parseWords(args, words, "neigh get", "dst");
   if (w.dst === undefined || w.dev === undefined) throw new UsageError("Device and address are required arguments.");
   checkPrefix(w.dst);
-  const n = await getNeighbour({ dst: w.dst, dev: w.dev }, ctx.lib);
+  const n = await getNeighbour(
+    { dst: w.dst, dev: w.dev, flags: w.proxy === undefined ? undefined : ["proxy"] },
+    ctx.lib,
+  );
   await printNeighbours(ctx, [n], await linkNames(ctx), true);
 }
 
