@@ -26,6 +26,7 @@ function populate(ns: string): void {
   ip(ns, "link", "add", "br0", "type", "bridge");
   ip(ns, "link", "set", "v1", "master", "br0");
   for (const l of ["v0", "v1", "br0"]) ip(ns, "link", "set", l, "up");
+  ip(ns, "link", "set", "v0", "group", "5");
   ip(ns, "addr", "add", "10.0.0.1/24", "dev", "v0");
   ip(ns, "addr", "add", "192.168.5.1/24", "brd", "+", "dev", "br0");
   ip(ns, "addr", "add", "2001:db8::1/64", "dev", "v0", "nodad");
@@ -80,6 +81,13 @@ test("ip parity: IPv6 route get, -d route nh_info, -6 addr show dev, colours", {
         ["-0", "-br", "addr"],
         ["-0", "-o", "addr"],
         ["-0", "-j", "addr"],
+        // ip takes prefixes of permanent, reachable and failed.
+        ["neigh", "show", "nud", "perm"],
+        // ip prints a link its own filters leave out (group, up, a port kind) as {} in JSON.
+        ["-j", "link", "show", "group", "5"],
+        ["-br", "-j", "link", "show", "group", "5"],
+        ["-j", "link", "show", "type", "bridge_slave"],
+        ["link", "show", "group", "5"],
       ]
     ) {
       // Timers tick: compare the bridge JSON without them.
@@ -98,6 +106,8 @@ test("ip parity: a bad family or colour mode is refused in ip's words", () => {
       [["-family", "zqzq", "addr"], 'Error: argument "zqzq" is wrong: invalid protocol family\n'],
       [["-c=zqzq", "link"], 'Option "-c=zqzq" is unknown, try "nlkit -help".\n'],
       // ip -0 has no address to add, flush or select (it fails too, exit 1).
+      [["link", "show", "group", "zqzq"], 'Error: argument "zqzq" is wrong: Invalid "group" value\n'],
+      [["link", "show", "master", "zqzq"], 'Error: argument "zqzq" is wrong: Device does not exist\n'],
       [["-0", "addr", "flush", "dev", "lo"], "Error: Cannot flush link addresses (family link, -0)\n"],
       [["-0", "addr", "show", "scope", "global"], "Error: Cannot select addresses with family link (-0)\n"],
     ] as const

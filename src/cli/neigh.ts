@@ -56,7 +56,9 @@ const NUD_WORDS: Record<string, string> = {
 /** A `nud` word (or its single-bit number) as a state name; `all` is every state. */
 function nudState(word: string): string[] {
   if (word === "all") return [...Object.values(NUD_WORDS)];
-  const name = Object.hasOwn(NUD_WORDS, word) ? NUD_WORDS[word] : undefined;
+  // ip takes prefixes of these three (its matches()), the other words whole.
+  const prefixed = ["permanent", "reachable", "failed"].find((w) => w.startsWith(word) && word !== "");
+  const name = prefixed ? NUD_WORDS[prefixed] : Object.hasOwn(NUD_WORDS, word) ? NUD_WORDS[word] : undefined;
   if (name) return [name];
   const n = ipUnsigned(word);
   const names = Object.values(NUD_WORDS).filter((v) => v !== "NONE");
