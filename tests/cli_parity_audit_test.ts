@@ -88,6 +88,11 @@ test("ip parity: IPv6 route get, -d route nh_info, -6 addr show dev, colours", {
         ["-br", "-j", "link", "show", "group", "5"],
         ["-j", "link", "show", "type", "bridge_slave"],
         ["link", "show", "group", "5"],
+        // `cache`/`cloned` select cached routes (none here); `all` and `any` are 0/0 of no family.
+        ["route", "show", "cache"],
+        ["-6", "route", "show", "cloned"],
+        ["route", "show", "all"],
+        ["route", "show", "table", "all", "any"],
       ]
     ) {
       // Timers tick: compare the bridge JSON without them.
