@@ -625,7 +625,8 @@ test("colour only when asked or on a terminal, never with NO_COLOR in auto mode"
     const plain = nlkit(["-n", ns, "link", "show"]);
     assert.doesNotMatch(plain.stdout, ESC);
     const forced = nlkit(["-n", ns, "-c", "link", "show"]);
-    assert.match(forced.stdout, new RegExp(`${ESC.source}36mlo${ESC.source}0m`));
+    // ip colours the name with its separator ("%s: ").
+    assert.match(forced.stdout, new RegExp(`${ESC.source}36mlo: ${ESC.source}0m`));
     const never = nlkit(["-n", ns, "--color=never", "link", "show"], { NO_COLOR: "1" });
     assert.doesNotMatch(never.stdout, ESC);
   });

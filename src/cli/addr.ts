@@ -29,7 +29,7 @@ import {
   streamAddresses,
 } from "../route/addr/api.ts";
 import { addressesToIpJson, addressToIpJson } from "../route/addr/json.ts";
-import { AF_INET6, ipFamily } from "../wire/addr.ts";
+import { AF_INET6, AF_PACKET, ipFamily } from "../wire/addr.ts";
 
 const CHANGE: WordTable = {
   local: { arg: "address" },
@@ -80,6 +80,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const links: Link[] = [];
   if (sel.dev !== undefined) links.push(await getAddrLink(ctx, sel.dev, names));
   else for await (const l of streamLinks({ master: sel.master, kind: sel.kind }, ctx.lib)) links.push(l);
+  if (family === AF_PACKET) return printLinksOnly(ctx, sel, links, names);
   const base: AddressFilter = { dev: sel.dev };
   if (family !== undefined) base.family = family;
   const all = await addressesByLink(streamAddresses(base, ctx.lib));
@@ -93,11 +94,21 @@ async function show(ctx: Context, args: Args): Promise<void> {
     matching.has(l.index) || (family === undefined && !(selective && all.has(l.index)))
   );
   const matches = (a: Address) => keys.has(addressKey(a));
-  // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group.
-  const listed = ctx.opts.family === AF_INET6
+  // ip -6 lists links with an AF_INET6 dump, whose answers carry no qdisc, master or group (not one asked by name).
+  const listed = ctx.opts.family === AF_INET6 && sel.dev === undefined
     ? shown.map((l) => ({ ...l, qdisc: undefined, master: undefined, group: undefined }))
     : shown;
   printAddresses(ctx, listed, all, names, { family, label: f.label !== undefined, matches, sel });
+}
+
+/** `ip -0 addr show`: the links without their addresses; address selectors have nothing to select. */
+function printLinksOnly(ctx: Context, sel: AddrSelection, links: Link[], names: LinkNames): void {
+  const f = sel.filter;
+  if (f.scope !== undefined || f.flags !== undefined || f.label !== undefined || f.to !== undefined) {
+    throw new UsageError("Cannot select addresses with family link (-0)", "-0");
+  }
+  const none = () => false;
+  printAddresses(ctx, links, new Map(), names, { label: false, matches: none, sel, linksOnly: true });
 }
 
 /** Groups a dump's addresses by link index, in dump order. */
@@ -139,6 +150,8 @@ interface PrintOptions {
   matches: (a: Address) => boolean;
   /** The selectors, for the link-level ones. */
   sel: AddrSelection;
+  /** -0: links alone, in `ip link`'s -br and -o shapes. */
+  linksOnly?: boolean;
 }
 
 function printAddresses(
@@ -157,9 +170,16 @@ function printAddresses(
     if (json) {
       // ip opens a JSON object before it filters, so a link or address it leaves out prints as `{}`.
       if (!linkPasses(l, o.sel) && !oneline) json.item({});
-      else json.item(addrJsonItem(ctx, l, linkPasses(l, o.sel) ? every : [], names, o));
+      else {
+        const item = addrJsonItem(ctx, l, linkPasses(l, o.sel) ? every : [], names, o) as Record<string, unknown>;
+        if (o.linksOnly) delete item.addr_info;
+        json.item(item);
+      }
     } else if (!linkPasses(l, o.sel)) {
       continue;
+    } else if (o.linksOnly && (brief || oneline)) {
+      if (brief) ctx.out.line(formatLinkBrief(l, names, ctx.paint));
+      else writeObject(ctx.out, formatLink(l, names, ctx.paint, text), true);
     } else if (brief) {
       const head = o.label ? "" : briefHead(l, names, ctx);
       ctx.out.line(head + addrs.map((a) => formatAddressBrief(a, ctx.paint)).join(""));
@@ -222,6 +242,7 @@ async function flush(ctx: Context, args: Args): Promise<void> {
 export async function addrHandler(ctx: Context, args: Args): Promise<number | void> {
   const cmd = resolveAlias(COMMANDS, args.next() ?? "show", "addr command", ["show", "add", "replace", "del", "flush"]);
   if (cmd === "show") return await show(ctx, args);
+  if (ctx.opts.family === AF_PACKET) throw new UsageError(`Cannot ${cmd} link addresses (family link, -0)`, "-0");
   if (cmd === "flush") return await flush(ctx, args);
   return await change(ctx, args, cmd);
 }

@@ -47,7 +47,7 @@ export function formatAddress(a: Address, paint: Painter): string[] {
   let s = `    ${v6 ? "inet6" : "inet"} ${paint(v6 ? "inet6" : "inet", a.local ?? "")}`;
   if (a.peer !== undefined) s += ` peer ${paint(v6 ? "inet6" : "inet", a.peer)}`;
   s += `/${a.prefixLen} `;
-  if (a.broadcast !== undefined) s += `brd ${paint("inet", a.broadcast)} `;
+  if (a.broadcast !== undefined) s += `brd ${paint("inet", `${a.broadcast} `)}`;
   if (a.anycast !== undefined) s += `any ${a.anycast} `;
   s += `scope ${a.scope} `;
   s += flagWords(a);

@@ -152,6 +152,11 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
     say(ctx, `${n} expectations have been shown.`);
     return OK;
   }
+  // -u UNSET alone asks the kernel for entries with no status bit under an empty mask, which it refuses.
+  if (a.status?.length === 0 && !a.statusClear && a.table === "conntrack") {
+    say(ctx, "Operation failed: invalid parameters");
+    return FAIL;
+  }
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
   for await (const e of streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib)) {

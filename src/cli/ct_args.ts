@@ -432,6 +432,19 @@ const OPTIONS: readonly OptSpec[] = [
     proto: true,
     set: (a, v, o) => a.replyDport = port(v, o),
   },
+  // The GRE extension's keys are the tuple's ports (`--srckey` is `--orig-key-src`).
+  ...([
+    ["--orig-key-src", "--srckey", "srckey", "sport"],
+    ["--orig-key-dst", "--dstkey", "dstkey", "dport"],
+    ["--reply-key-src", "", "reply-key-src", "replySport"],
+    ["--reply-key-dst", "", "reply-key-dst", "replyDport"],
+  ] as const).map(([name, alias, flag, key]): OptSpec => ({
+    names: alias ? [name, alias] : [name],
+    arg: "required",
+    flag,
+    proto: true,
+    set: (a, v, o) => a[key] = port(v, o),
+  })),
   { names: ["--icmp-type"], arg: "required", flag: "icmp-type", proto: true, set: (a, v, o) => a.icmpType = u8(v, o) },
   { names: ["--icmp-code"], arg: "required", flag: "icmp-code", proto: true, set: (a, v, o) => a.icmpCode = u8(v, o) },
   { names: ["--icmp-id"], arg: "required", flag: "icmp-id", proto: true, set: (a, v, o) => a.icmpId = port(v, o) },

@@ -126,6 +126,18 @@ const ICMP_ROWS: { readonly [row: string]: string } = {
   event: "222",
 };
 
+/** The GRE extension's columns (`libct_proto_gre.c`) and its rows: the keys, never the expectation's masks or tuple. */
+const GRE_COLUMNS = ["srckey", "dstkey", "reply-key-src", "reply-key-dst"] as const;
+const GRE_ROWS: { readonly [row: string]: string } = {
+  list: "2222",
+  create: "3333",
+  add: "3333",
+  update: "2222",
+  delete: "2222",
+  get: "3333",
+  event: "2222",
+};
+
 /** The ICMP columns, for protocol 1 (`--icmp-*`) and 58 (`--icmpv6-*`). */
 const ICMP_COLUMNS = ["type", "code", "id"] as const;
 
@@ -187,6 +199,11 @@ export function checkCtOptions(row: CtRow, given: ReadonlySet<string>, protoNum:
       ["sport", "dport", "`--sport' and `--dport'"],
       ["reply-port-src", "reply-port-dst", "`--reply-src-port' and `--reply-dst-port'"],
     ], (c) => c);
+  } else if (protoNum === 47 && GRE_ROWS[row]) {
+    checkRow(GRE_ROWS[row], GRE_COLUMNS, given, [
+      ["srckey", "dstkey", "`--srckey' and `--dstkey'"],
+      ["reply-key-src", "reply-key-dst", "`--reply-src-key' and `--reply-dst-key'"],
+    ], (c) => c);
   } else if ((protoNum === 1 || protoNum === 58) && ICMP_ROWS[row]) {
     const v = protoNum === 58 ? "icmpv6" : "icmp";
     checkRow(ICMP_ROWS[row], ICMP_COLUMNS.map((c) => `${v}-${c}`), given, [], (c) => c);
@@ -199,6 +216,7 @@ export function protoOptions(protoNum: number): readonly string[] {
     const base = STATE_PROTOS.has(protoNum) ? CT_PROTO_COLUMNS : CT_PROTO_COLUMNS.filter((c) => c !== "state");
     return Object.hasOwn(EXTRA, protoNum) ? [...base, ...EXTRA[protoNum].cols] : base;
   }
+  if (protoNum === 47) return GRE_COLUMNS;
   if (protoNum === 1) return ICMP_COLUMNS.map((c) => `icmp-${c}`);
   if (protoNum === 58) return ICMP_COLUMNS.map((c) => `icmpv6-${c}`);
   return [];

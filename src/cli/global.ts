@@ -7,7 +7,8 @@
  * @module
  */
 
-import { didYouMean, quote, unknownWord, UsageError } from "./args.ts";
+import { didYouMean, quote, UsageError } from "./args.ts";
+import { invalidArgument } from "./numbers.ts";
 import { matches } from "./aliases.ts";
 import type { GlobalOptions } from "./context.ts";
 import { FAMILIES } from "./family.ts";
@@ -74,7 +75,8 @@ const COLOR_MODES = ["always", "auto", "never"];
 
 function parseFamily(name: string): number {
   const af = FAMILIES.get(name);
-  if (af === undefined) throw unknownWord("protocol family", name, [...FAMILIES.keys()]);
+  // ip's invarg() wording.
+  if (af === undefined) throw invalidArgument(name, "invalid protocol family");
   return af;
 }
 
@@ -87,7 +89,10 @@ function colorOption(o: GlobalOptions, opt: string): boolean {
   const eq = opt.indexOf("=");
   if (!matches(eq < 0 ? opt : opt.slice(0, eq), "-color")) return false;
   const mode = eq < 0 ? "always" : opt.slice(eq + 1) || "always";
-  if (!COLOR_MODES.includes(mode)) throw unknownWord("colour mode", mode, COLOR_MODES);
+  // ip takes any other mode for an unknown option.
+  if (!COLOR_MODES.includes(mode)) {
+    throw new UsageError(`Option ${quote(opt)} is unknown, try "nlkit -help".`, opt, true);
+  }
   o.color = mode;
   return true;
 }

@@ -11,6 +11,7 @@ import { parseWords, required, type Words, type WordTable } from "./keywords.ts"
 import { readKindWords, readSlaveWords } from "./link_kind_words.ts";
 import { ADD_WORDS, addName, COMMON_WORDS, createOnly, groupNumber, linkSettings } from "./link_words.ts";
 import { formatLink, formatLinkBrief, linkBriefJson } from "./link_text.ts";
+import { invalidArgument } from "./numbers.ts";
 import { jsonOpts, type LinkNames, linkNames, netnsNamesFor } from "./names.ts";
 import { JsonArrayWriter, writeObject } from "./output.ts";
 import { addErrorStats } from "./stats_json.ts";
@@ -45,13 +46,24 @@ function matches(l: Link, w: Words, group: number | undefined): boolean {
 /** Converts a link to `ip -j` keys. */
 type ToJson = (l: Link, o: IpJsonOptions) => IpLinkJson;
 
-/** Prints links as text or JSON (`toJson` given with -j); `names` resolves peers and masters. */
-async function printLinks(ctx: Context, links: Link[], names: LinkNames, toJson?: ToJson): Promise<void> {
+/**
+ * Prints links as text or JSON (`toJson` given with -j); `names` resolves peers and masters.
+ * A link `passes` refuses prints as `{}` in JSON: ip opens the object before its own filters.
+ */
+async function printLinks(
+  ctx: Context,
+  links: Link[],
+  names: LinkNames,
+  toJson?: ToJson,
+  passes: (l: Link) => boolean = () => true,
+): Promise<void> {
   const json = toJson ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
+  if (!json) links = links.filter(passes);
   const netnsNames = json ? undefined : await netnsNamesFor(ctx, links);
   const text = { mode: true, details: ctx.opts.details, stats: ctx.opts.stats, netnsNames };
   for (const l of links) {
-    if (ctx.opts.brief) {
+    if (json && !passes(l)) json.item({});
+    else if (ctx.opts.brief) {
       if (json) json.item(linkBriefJson(l, names));
       else ctx.out.line(formatLinkBrief(l, names, ctx.paint));
     } else if (json) {
@@ -66,8 +78,10 @@ async function printLinks(ctx: Context, links: Link[], names: LinkNames, toJson?
 async function show(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, SHOW, "link show", "dev");
   const names = await linkNames(ctx);
-  const group = w.group === undefined ? undefined : groupNumber(w.group);
-  const master = w.master === undefined ? undefined : (await getLink(w.master, ctx.lib)).index;
+  const group = w.group === undefined ? undefined : showGroup(w.group);
+  const master = w.master === undefined ? undefined : linkIndexOf(names, w.master);
+  // ip's words (invarg) for a master or group it cannot resolve.
+  if (w.master !== undefined && master === undefined) throw invalidArgument(w.master, "Device does not exist");
   const links: Link[] = [];
   if (w.dev !== undefined) {
     links.push(await getLink(w.dev, ctx.lib));
@@ -80,7 +94,20 @@ async function show(ctx: Context, args: Args): Promise<void> {
   }
   // Loaded only when needed, like the change functions below: startup pays for what runs.
   const toJson = ctx.opts.json ? (await import("../route/link/json.ts")).linkToIpJson : undefined;
-  await printLinks(ctx, links.filter((l) => matches(l, w, group)), names, toJson);
+  await printLinks(ctx, links, names, toJson, (l) => matches(l, w, group));
+}
+
+function showGroup(word: string): number {
+  try {
+    return groupNumber(word);
+  } catch {
+    throw invalidArgument(word, 'Invalid "group" value');
+  }
+}
+
+function linkIndexOf(names: LinkNames, name: string): number | undefined {
+  for (const l of names.values()) if (l.name === name) return l.index;
+  return undefined;
 }
 
 /** Reads `link add`'s words into the spec for `createLink` (names still unresolved). */

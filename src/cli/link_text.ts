@@ -90,16 +90,17 @@ function netnsWords(id: number, names: ReadonlyMap<number, string> | undefined):
 /** Formats one link as `ip link show` does (lines without the final newline). */
 export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTextOptions): string[] {
   const state = l.operstate ?? "UNKNOWN";
-  let head = `${l.index}: ${paint("ifname", linkLabel(l, names))}: <${linkFlagWords(l, names).join(",")}>`;
+  // ip colours each value with the separator its format string ends with ("%s: ", "%s ").
+  let head = `${l.index}: ${paint("ifname", `${linkLabel(l, names)}: `)}<${linkFlagWords(l, names).join(",")}>`;
   if (l.mtu !== undefined) head += ` mtu ${l.mtu}`;
   if (l.qdisc !== undefined) head += ` qdisc ${l.qdisc}`;
-  if (l.master) head += ` master ${paint("ifname", nameOfIndex(names, l.master))}`;
-  head += ` state ${state === "UP" ? paint("up", state) : state === "DOWN" ? paint("down", state) : state}`;
-  if (o.mode && l.linkmode !== undefined) head += ` mode ${l.linkmode}`;
-  if (l.group !== undefined) head += ` group ${l.group === 0 ? "default" : l.group}`;
+  if (l.master) head += ` master ${nameOfIndex(names, l.master)}`;
+  const role = state === "UP" ? "up" : state === "DOWN" ? "down" : undefined;
+  head += ` state ${role ? paint(role, `${state} `) : `${state} `}`;
+  if (o.mode && l.linkmode !== undefined) head += `mode ${l.linkmode} `;
+  if (l.group !== undefined) head += `group ${l.group === 0 ? "default" : l.group} `;
   // ip ends each word with a space, which "qlen N" consumes when it follows.
-  if (l.txqlen && !o.noQlen) head += ` qlen ${l.txqlen}`;
-  else head += " ";
+  if (l.txqlen && !o.noQlen) head += `qlen ${l.txqlen}`;
   if (l.protoDown) head += " protodown on";
   // ip prints "link/TYPE " then the address, so a link without one keeps the space.
   let second = `    link/${l.linkType} `;
@@ -124,7 +125,7 @@ export function formatLinkBrief(l: Link, names: LinkNames, paint: Painter, withL
   let s = paint("ifname", `${linkLabel(l, names).padEnd(16)} `);
   s += role ? paint(role, `${state.padEnd(14)} `) : `${state.padEnd(14)} `;
   if (!withLinkInfo) return s;
-  if (l.address !== undefined) s += paint("mac", l.address) + " ";
+  if (l.address !== undefined) s += paint("mac", `${l.address} `);
   return s + `<${linkFlagWords(l, names).join(",")}> `;
 }
 

@@ -56,7 +56,9 @@ const NUD_WORDS: Record<string, string> = {
 /** A `nud` word (or its single-bit number) as a state name; `all` is every state. */
 function nudState(word: string): string[] {
   if (word === "all") return [...Object.values(NUD_WORDS)];
-  const name = Object.hasOwn(NUD_WORDS, word) ? NUD_WORDS[word] : undefined;
+  // ip takes prefixes of these three (its matches()), the other words whole.
+  const prefixed = ["permanent", "reachable", "failed"].find((w) => w.startsWith(word) && word !== "");
+  const name = prefixed ? NUD_WORDS[prefixed] : Object.hasOwn(NUD_WORDS, word) ? NUD_WORDS[word] : undefined;
   if (name) return [name];
   const n = ipUnsigned(word);
   const names = Object.values(NUD_WORDS).filter((v) => v !== "NONE");
@@ -127,10 +129,14 @@ async function printNeighbours(
 
 /** `ip neigh get ADDR dev DEV`. */
 async function get(ctx: Context, args: Args): Promise<void> {
-  const w = parseWords(args, { to: { arg: "address", key: "dst" }, dev: { arg: "device" } }, "neigh get", "dst");
+  const words = { to: { arg: "address", key: "dst" }, dev: { arg: "device" }, proxy: {} };
+  const w = parseWords(args, words, "neigh get", "dst");
   if (w.dst === undefined || w.dev === undefined) throw new UsageError("Device and address are required arguments.");
   checkPrefix(w.dst);
-  const n = await getNeighbour({ dst: w.dst, dev: w.dev }, ctx.lib);
+  const n = await getNeighbour(
+    { dst: w.dst, dev: w.dev, flags: w.proxy === undefined ? undefined : ["proxy"] },
+    ctx.lib,
+  );
   await printNeighbours(ctx, [n], await linkNames(ctx), true);
 }
 

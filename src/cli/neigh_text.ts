@@ -21,9 +21,10 @@ export interface NeighTextOptions {
 /** Formats a neighbour as one `ip neigh show` line. */
 export function formatNeighbour(n: Neighbour, names: LinkNames, paint: Painter, o: NeighTextOptions): string {
   let s = "";
-  if (n.dst !== undefined) s += `${paint(n.family === "inet6" ? "inet6" : "inet", n.dst)} `;
-  if (o.dev && n.ifindex) s += `dev ${paint("ifname", n.dev ?? nameOfIndex(names, n.ifindex))} `;
-  if (n.lladdr !== undefined) s += `lladdr ${paint("mac", n.lladdr)} `;
+  // ip colours each value with the space after it ("%s ").
+  if (n.dst !== undefined) s += paint(n.family === "inet6" ? "inet6" : "inet", `${n.dst} `);
+  if (o.dev && n.ifindex) s += `dev ${paint("ifname", `${n.dev ?? nameOfIndex(names, n.ifindex)} `)}`;
+  if (n.lladdr !== undefined) s += `lladdr ${paint("mac", `${n.lladdr} `)}`;
   for (const f of FLAGS) if (n.flags.includes(f)) s += `${f} `;
   if (o.stats && n.cacheinfo) {
     const c = n.cacheinfo;

@@ -73,7 +73,7 @@ async function identify(ctx: Context, args: Args): Promise<void> {
   if (p !== undefined && !/^\d+$/.test(p)) throw new UsageError(`Invalid pid: "${p}" (a process id)`, p);
   const { identifyNetns } = await import("../netns/nsid.ts");
   // ip prints the last matching name, or an empty line.
-  ctx.out.line(identifyNetns(p === undefined ? "self" : Number(p)).at(-1) ?? "");
+  ctx.out.line(identifyNetns(p === undefined ? "self" : Number(p), { netns: ctx.lib.netns }).at(-1) ?? "");
 }
 
 async function pids(ctx: Context, args: Args): Promise<void> {

@@ -57,6 +57,8 @@ export const OBJECTS: readonly ObjectEntry[] = [
     say: "address",
     load: async () => (await import("./addr.ts")).addrHandler,
     commands: ADDR_CMDS,
+    // -0 (`-f link`): `addr show` lists the links alone, as ip does.
+    families: [...INET, AF_PACKET],
   },
   { word: "addrlabel" },
   {

@@ -13,7 +13,8 @@ import { parseWords, required, type Words, type WordTable } from "./keywords.ts"
 import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
-import { applyVrf, parseRouteSelectors } from "./route_select.ts";
+import { nexthopInfo, withNhInfo, withNhInfoText } from "./route_nhinfo.ts";
+import { applyVrf, checkPrefix, parseRouteSelectors } from "./route_select.ts";
 import { type ParsedEncap, resolveEncapLinks, takeEncap } from "./route_encap.ts";
 import { parseRealms } from "./realms.ts";
 import {
@@ -104,10 +105,15 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const lookup = (index: number) => names.get(index)?.name;
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   try {
+    const nhInfo = details > 0 ? nexthopInfo(ctx) : undefined;
     for await (const r of new RouteStream(filter, ctx.lib, names)) {
       if (!ownDevice(r, filter)) continue;
-      if (json) json.item(routeToIpJson(r, lookup, { omit, details: details > 0 }));
-      else ctx.out.line(line(formatRoute(r, names, ctx.paint, { omit, details })));
+      const info = r.nhid === undefined ? undefined : await nhInfo?.(r.nhid);
+      if (json) json.item(withNhInfo(routeToIpJson(r, lookup, { omit, details: details > 0 }), info));
+      else {
+        const text = line(formatRoute(r, names, ctx.paint, { omit, details }));
+        ctx.out.line(withNhInfoText(text, info, ctx.opts.oneline ? "\\" : "\n"));
+      }
     }
   } catch (e) {
     // A table that does not exist: the kernel's words, then ip's, and ip's exit code 2.
@@ -266,6 +272,7 @@ function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedE
 async function get(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, GET, "route get", "dst");
   const dst = required(w, "dst", "route get");
+  checkPrefix(dst); // ip's get_prefix words for garbage
   const r = await getRoute(dst, {
     src: w.from,
     iif: w.iif,
@@ -273,8 +280,9 @@ async function get(ctx: Context, args: Args): Promise<void> {
     mark: w.mark === undefined ? undefined : toInt(w.mark, "mark"),
     uid: w.uid === undefined ? undefined : toInt(w.uid, "uid"),
     fibMatch: w.fibmatch !== undefined,
-    // ip asks which table matched, and prints it (`table local`).
-    lookupTable: true,
+    // ip asks which table matched, and prints it (`table local`); IPv6 reports it unasked and
+    // refuses the flag under strict checking.
+    lookupTable: !dst.includes(":"),
   }, ctx.lib);
   const names = await linkNames(ctx);
   if (ctx.opts.json) {

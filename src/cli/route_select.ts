@@ -173,10 +173,14 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
       const v = value();
       if (isHost(v)) omit.add("prefsrc");
       filter.prefsrc = v;
+    } else if (w !== "" && ("cached".startsWith(w) || "cloned".startsWith(w))) {
+      filter.cached = true; // ip's matches(): `cache`, `cached`, `cloned`
     } else if (moreSelectors(w, args, sel)) {
       continue;
     } else {
       if (w === "to") w = value();
+      // ip's get_prefix reads "all" and "any" as 0/0 of no family: every route matches.
+      if (w === "all" || w === "any") continue;
       let key: "dst" | "root" | "match" = "dst";
       if (w === "root" || w === "match") [key, w] = [w, value()];
       else if (w === "exact") w = value();

@@ -95,24 +95,25 @@ export function realmsText(flow: number): string {
 /** Formats a route as one `ip route show` line (multipath routes add `nexthop` lines). */
 export function formatRoute(r: Route, names: IndexNames, paint: Painter, o: RouteTextOptions = {}): string {
   const d = (o.details ?? 0) > 0;
-  const addr = (a: string): string => paint(r.family === "inet6" ? "inet6" : "inet", a);
+  // ip colours each address with the space after it ("%s "); `from` is coloured too.
+  const addr = (a: string): string => paint(r.family === "inet6" ? "inet6" : "inet", `${a} `);
   const shown = (key: string): boolean => !o.omit?.has(key);
   let s = "";
   if (r.type !== "unicast" || d) s += `${r.type} `;
-  s += `${r.dst === "default" ? "default" : addr(host(r.dst, r.family))} `;
-  if (r.src !== undefined) s += `from ${addr(host(r.src, r.family))} `;
+  s += r.dst === "default" ? "default " : addr(host(r.dst, r.family));
+  if (r.src !== undefined) s += paint(r.family === "inet6" ? "inet6" : "inet", `from ${host(r.src, r.family)} `);
   if (r.tos && shown("tos")) s += `tos 0x${r.tos.toString(16).padStart(2, "0")} `;
   if (r.nhid !== undefined) s += `nhid ${r.nhid} `;
   if (r.encap !== undefined) s += encapText(r.encap, names);
-  if (r.gateway !== undefined && shown("gateway")) s += `via ${addr(r.gateway)} `;
+  if (r.gateway !== undefined && shown("gateway")) s += `via ${addr(r.gateway)}`;
   if (r.via !== undefined) s += `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via} `;
-  if (r.oif !== undefined && shown("dev")) s += `dev ${paint("ifname", nameOfIndex(names, r.oif))} `;
+  if (r.oif !== undefined && shown("dev")) s += `dev ${paint("ifname", `${nameOfIndex(names, r.oif)} `)}`;
   if (r.table !== 0 && r.table !== "unspec" && (r.table !== "main" || d) && shown("table")) s += `table ${r.table} `;
   if (!r.flags.includes("cloned")) {
     if ((r.protocol !== "boot" || d) && shown("protocol")) s += `proto ${r.protocol} `;
     if ((r.scope !== "global" || d) && shown("scope")) s += `scope ${r.scope} `;
   }
-  if (r.prefsrc !== undefined && shown("prefsrc")) s += `src ${addr(r.prefsrc)} `;
+  if (r.prefsrc !== undefined && shown("prefsrc")) s += `src ${addr(r.prefsrc)}`;
   if (r.metric !== undefined && shown("metric")) s += `metric ${r.metric} `;
   s += flags(r.flags);
   if (r.mark) s += r.mark >= 16 ? `mark 0x${r.mark.toString(16)} ` : `mark ${r.mark} `;
@@ -125,10 +126,10 @@ export function formatRoute(r: Route, names: IndexNames, paint: Painter, o: Rout
   if (r.pref !== undefined) s += `pref ${r.pref}`;
   for (const nh of r.nexthops ?? []) {
     s += "\n\tnexthop ";
-    if (nh.gateway !== undefined) s += `via ${addr(nh.gateway)} `;
+    if (nh.gateway !== undefined) s += `via ${addr(nh.gateway)}`;
     if (nh.via !== undefined) s += `via ${nh.via.includes(":") ? "inet6" : "inet"} ${nh.via} `;
     if (nh.flow !== undefined) s += realmsText(nh.flow);
-    s += `dev ${paint("ifname", nameOfIndex(names, nh.oif))} weight ${nh.weight} ${flags(nh.flags)}`;
+    s += `dev ${nameOfIndex(names, nh.oif)} weight ${nh.weight} ${flags(nh.flags)}`;
   }
   if (r.cache !== undefined) s += `\n    cache ${r.cache.length ? `<${r.cache.join(",")}> ` : ""}`;
   return s;

@@ -165,10 +165,14 @@ function checkPid(pid: number | "self"): string {
 /**
  * The names under `/run/netns` of the namespace process `pid` (default:
  * this one) is in, as `ip netns identify` finds them; empty when it has none.
+ * With `opts.netns`, this process counts as inside that named namespace.
  * Throws when the process does not exist.
  */
-export function identifyNetns(pid: number | "self" = "self"): string[] {
-  const path = `/proc/${checkPid(pid)}/ns/net`;
+export function identifyNetns(pid: number | "self" = "self", opts: { netns?: string } = {}): string[] {
+  // "self" seen from inside a named namespace (`ip -n NAME netns identify`) is that namespace.
+  const path = pid === "self" && opts.netns !== undefined
+    ? `${NETNS_RUN_DIR}/${opts.netns}`
+    : `/proc/${checkPid(pid)}/ns/net`;
   const want = inodeOf(path);
   if (want === undefined) throw new Error(`Cannot open network namespace of process "${pid}"`);
   return listNetns().filter((n) => inodeOf(`${NETNS_RUN_DIR}/${n}`) === want);

@@ -318,6 +318,8 @@ function kernelTuple(m: TupleMatch, protoNum: number | undefined): [number, NonN
   if (protoNum !== undefined) {
     const proto: { num: number; srcPort?: number; dstPort?: number } = { num: protoNum };
     flags |= CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_NUM;
+    // GRE keys sit where ports do, but CTA_FILTER never matches them (6.18): they are compared here only.
+    if (protoNum === 47) return [flags, { ...tuple, proto }];
     if (m.sport !== undefined) [flags, proto.srcPort] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_SRC_PORT, m.sport];
     if (m.dport !== undefined) [flags, proto.dstPort] = [flags | CTA_FILTER_F.CTA_FILTER_F_CTA_PROTO_DST_PORT, m.dport];
     tuple.proto = proto;

@@ -15,6 +15,7 @@
 
 import { type ConntrackCounters, type ConntrackEntry, conntrackFamilyText, type ConntrackTuple } from "./entry.ts";
 import { familyNumber } from "../../wire/family.ts";
+import { SCTP_CONNTRACK_STATES, TCP_CONNTRACK_STATES } from "./tables.ts";
 
 /** `conntrack -o` output options that change the line. */
 export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
@@ -281,12 +282,19 @@ export function formatConntrackSave(e: ConntrackEntry, command: "-A" | "-U" | "-
     values.forEach((v, i) => v !== undefined && w.push(ports[i], String(v)));
     const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
     if (state !== undefined) w.push("--state", state);
+    // conntrack byte-swaps the tags both ways (-I and -o save), so a saved line replays to the same entry.
+    const vtags = e.sctp && [e.sctp.vtagOrig, e.sctp.vtagReply];
+    vtags?.forEach((v, i) => v !== undefined && w.push(i ? "--reply-vtag" : "--orig-vtag", String(swap32(v))));
   } else if (icmp) {
     if (e.orig.icmpType !== undefined) w.push(`--${icmp}-type`, String(e.orig.icmpType));
     if (e.orig.icmpCode !== undefined) w.push(`--${icmp}-code`, String(e.orig.icmpCode));
     if (e.orig.icmpId !== undefined) w.push(`--${icmp}-id`, String(e.orig.icmpId));
   }
   return w.join(" ");
+}
+
+function swap32(v: number): number {
+  return ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) >>> 0;
 }
 
 /** Options of {@link formatConntrackXml}. */
@@ -327,6 +335,14 @@ function tupleXml(
   return s + "</meta>";
 }
 
+/** The `<state>` conntrack prints: libnetfilter_conntrack names an SCTP state's number from its TCP table. */
+function xmlState(e: ConntrackEntry): string | undefined {
+  const sctp = e.sctp?.state;
+  if (sctp === undefined) return e.tcp?.state ?? e.dccp?.state;
+  const n = Object.entries(SCTP_CONNTRACK_STATES).find(([, name]) => name === sctp)?.[0];
+  return TCP_CONNTRACK_STATES[Number(n) as keyof typeof TCP_CONNTRACK_STATES] ?? sctp;
+}
+
 /**
  * Formats an entry as the `<flow>` element `conntrack -o xml` prints
  * (libnetfilter_conntrack's XML), without the document header.
@@ -338,7 +354,7 @@ export function formatConntrackXml(e: ConntrackEntry, opts: FormatConntrackXmlOp
   s += tupleXml(e.orig, e, "original", c?.orig);
   s += tupleXml(e.reply, e, "reply", c && (c.reply ?? { packets: 0, bytes: 0 }));
   let m = "";
-  const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
+  const state = xmlState(e);
   if (state !== undefined) m += `<state>${state}</state>`;
   if (e.timeout !== undefined) m += `<timeout>${e.timeout}</timeout>`;
   if (e.mark !== undefined) m += `<mark>${e.mark}</mark>`;

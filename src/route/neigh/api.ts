@@ -404,8 +404,9 @@ export async function changeNeighbour(spec: NeighbourSpec, opts: RouteOptions = 
 
 /**
  * Looks one entry up in the kernel's cache (`ip neigh get ADDR dev DEV`):
- * `dst` and `dev` (or `ifindex`) of `key` are used, so a listed entry is a
- * key. Fails with `NetlinkError` `ENOENT` when there is none.
+ * `dst` and `dev` (or `ifindex`) of `key` are used, and a `proxy` flag looks
+ * in the proxy table (`ip neigh get proxy ADDR dev DEV`), so a listed entry is
+ * a key. Fails with `NetlinkError` `ENOENT` when there is none.
  */
 export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}): Promise<Neighbour> {
   neighbourMessage(RTM.RTM_GETNEIGH, 0, key);
@@ -414,8 +415,9 @@ export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}):
   return await withRouteSocket(opts, async (s) => {
     const ifindex = await resolveLinkIndex(key.dev ?? key.ifindex!, { socket: s });
     const family = addr.length === 4 ? AF_INET : AF_INET6;
-    const req = new MessageBuilder(RTM.RTM_GETNEIGH, 0).struct(NDMSG, { family, ifindex }).bytes(NDA_DST, addr)
-      .finish();
+    const flags = key.flags?.includes("proxy") ? NTF_PROXY : 0;
+    const req = new MessageBuilder(RTM.RTM_GETNEIGH, 0).struct(NDMSG, { family, ifindex, flags })
+      .bytes(NDA_DST, addr).finish();
     const [n] = await s.request(req, parseNeighbourMessage);
     if (!n) throw new Error(`Neighbour lookup for "${key.dst}" returned nothing`);
     return nameNeighbour(n, await readLinkNames(s));

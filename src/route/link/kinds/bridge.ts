@@ -207,9 +207,13 @@ function boolopts(d: KindData): [string, number][] {
   return out;
 }
 
+/** Where ip prints the boolopts: right after `mcast_snooping`. */
+const BOOLOPTS_AT = BRIDGE_JSON.findIndex(([k]) => k === "mcast_snooping") + 1;
+
 function json(d: KindData, ctx: KindPrintContext): KindJson {
-  const out = jsonFields(d, BRIDGE_JSON, ctx);
+  const out = jsonFields(d, BRIDGE_JSON.slice(0, BOOLOPTS_AT), ctx);
   for (const [k, v] of boolopts(d)) out[k] = v;
+  Object.assign(out, jsonFields(d, BRIDGE_JSON.slice(BOOLOPTS_AT), ctx));
   if (typeof out.vlan_protocol === "number") {
     out.vlan_protocol = VLAN_PROTOCOL[out.vlan_protocol as 0x8100] ?? out.vlan_protocol;
   }
