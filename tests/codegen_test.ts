@@ -10,8 +10,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
-import { NEXTHOP_TABLE, ROUTE_TABLE } from "../src/route/route/table.ts";
-import { parseNexthopTable, parseRouteTable } from "../src/route/route/_generated/table.ts";
 import { IFLA_ATTRS } from "../src/route/link/table.ts";
 import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { IFA_ATTRS } from "../src/route/addr/table.ts";
@@ -22,22 +20,17 @@ import { RULE_ATTRS } from "../src/route/rule/table.ts";
 import { parseRuleAttrs } from "../src/route/rule/_generated/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
-import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
-import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { CTRL_ATTRS } from "../src/wire/genetlink.ts";
 import { parseCtrlAttrs } from "../src/wire/_generated/genetlink.ts";
 
 type Parser = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
 
 const PAIRS: [string, AttrTable, Parser][] = [
-  ["ROUTE_TABLE", ROUTE_TABLE, parseRouteTable],
-  ["NEXTHOP_TABLE", NEXTHOP_TABLE, parseNexthopTable],
   ["IFLA_ATTRS", IFLA_ATTRS, parseIflaAttrs],
   ["IFA_ATTRS", IFA_ATTRS, parseIfaAttrs],
   ["NDA_ATTRS", NDA_ATTRS, parseNdaAttrs],
   ["RULE_ATTRS", RULE_ATTRS, parseRuleAttrs],
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
-  ["CTA_TABLE", CTA_TABLE, parseCtaTable],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],
 ];
 
