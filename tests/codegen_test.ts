@@ -10,8 +10,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
-import { IFLA_ATTRS } from "../src/route/link/table.ts";
-import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { IFA_ATTRS } from "../src/route/addr/table.ts";
 import { parseIfaAttrs } from "../src/route/addr/_generated/table.ts";
 import { NDA_ATTRS } from "../src/route/neigh/table.ts";
@@ -26,7 +24,6 @@ import { parseCtrlAttrs } from "../src/wire/_generated/genetlink.ts";
 type Parser = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
 
 const PAIRS: [string, AttrTable, Parser][] = [
-  ["IFLA_ATTRS", IFLA_ATTRS, parseIflaAttrs],
   ["IFA_ATTRS", IFA_ATTRS, parseIfaAttrs],
   ["NDA_ATTRS", NDA_ATTRS, parseNdaAttrs],
   ["RULE_ATTRS", RULE_ATTRS, parseRuleAttrs],

@@ -1,6 +1,6 @@
-// The generated route parser (scripts/gen_codecs.ts, from the public facts of ROUTE_TABLE and ROUTE_HEADER)
-// agrees with the public table engine (parsePublicMessage) on random and mutated messages, and the generator
-// refuses composes it cannot compile.
+// The generated route and link parsers (scripts/gen_codecs.ts, from the public facts of ROUTE_TABLE and
+// ROUTE_HEADER, LINK_TABLE and LINK_HEADER) agree with the public table engine (parsePublicMessage) on random
+// and mutated messages, and the generator refuses composes it cannot compile.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -8,6 +8,10 @@ import { generate } from "../scripts/gen_codecs.ts";
 import * as routeTable from "../src/route/route/table.ts";
 import { ROUTE_HEADER, ROUTE_TABLE } from "../src/route/route/table.ts";
 import { parseRouteMessage } from "../src/route/route/parse.ts";
+import { LINK_HEADER, LINK_TABLE } from "../src/route/link/object.ts";
+import { parseLinkMessage } from "../src/route/link/api.ts";
+import { VETH_INFO_ATTRS } from "../src/route/link/kinds/veth.ts";
+import { IFLA_BRPORT_ATTRS } from "../src/route/link/kinds/registry.ts";
 import { parsePublicMessage } from "../src/wire/public.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { readMessage } from "../src/wire/message.ts";
@@ -20,35 +24,51 @@ function tlv(type: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-const TYPES = Object.values(ROUTE_TABLE).map((s) => s.type);
-
-/** An rtmsg (random, family inet/inet6 mostly) and attributes of the table's types (and a few others), maybe cut. */
-const messages = fc.tuple(
-  fc.uint8Array({ minLength: 12, maxLength: 12 }),
-  fc.constantFrom(2, 10, 2, 10, 28),
-  fc.array(
-    fc.tuple(
-      fc.oneof(fc.constantFrom(...TYPES), fc.integer({ min: 0, max: 40 })),
-      fc.constantFrom(0, 0, 0x8000),
-      fc.oneof(
-        fc.uint8Array({ maxLength: 20 }),
-        fc.constantFrom(4, 16).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
-      ),
+/**
+ * A family header of `hdrLen` random bytes (family from `families`) and attributes of the table's types (and a
+ * few others), some nested with attributes of `nested` types, maybe cut short.
+ */
+function messages(hdrLen: number, families: number[], types: number[], nested: number[]) {
+  const leaf = fc.tuple(
+    fc.oneof(fc.constantFrom(...nested), fc.integer({ min: 0, max: 12 })),
+    fc.oneof(
+      fc.uint8Array({ maxLength: 12 }),
+      fc.constantFrom(1, 4, 8).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
     ),
-    { maxLength: 12 },
-  ),
-  fc.nat(),
-  fc.boolean(),
-).map(([hdr, family, attrs, cut, doCut]) => {
-  hdr[0] = family;
-  const b = new MessageBuilder(24, 0).raw(hdr);
-  for (const [type, flag, payload] of attrs) b.raw(tlv(type | flag, payload));
-  const bytes = b.finish();
-  if (!doCut) return bytes;
-  const cutShort = bytes.slice(0, Math.max(16, cut % bytes.length));
-  new DataView(cutShort.buffer).setUint32(0, cutShort.length, true); // nlmsg_len claims the cut
-  return cutShort;
-});
+  ).map(([t, p]) => tlv(t, p));
+  const payload = fc.oneof(
+    fc.uint8Array({ maxLength: 20 }),
+    fc.constantFrom(1, 2, 4, 8, 16).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+    fc.array(leaf, { maxLength: 4 }).map((kids) => Uint8Array.from(kids.flatMap((k) => [...k]))),
+  );
+  return fc.tuple(
+    fc.uint8Array({ minLength: hdrLen, maxLength: hdrLen }),
+    fc.constantFrom(...families),
+    fc.array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom(...types), fc.integer({ min: 0, max: 72 })),
+        fc.constantFrom(0, 0, 0x8000),
+        payload,
+      ),
+      {
+        maxLength: 12,
+      },
+    ),
+    fc.nat(),
+    fc.boolean(),
+  ).map(([hdr, family, attrs, cut, doCut]) => {
+    hdr[0] = family;
+    const b = new MessageBuilder(24, 0).raw(hdr);
+    for (const [type, flag, p] of attrs) b.raw(tlv(type | flag, p));
+    const bytes = b.finish();
+    if (!doCut) return bytes;
+    const cutShort = bytes.slice(0, Math.max(16, cut % bytes.length));
+    new DataView(cutShort.buffer).setUint32(0, cutShort.length, true); // nlmsg_len claims the cut
+    return cutShort;
+  });
+}
+
+const typesOf = (t: object) => Object.values(t).map((s) => (s as { type: number }).type);
 
 function outcome(fn: () => unknown): unknown {
   try {
@@ -59,13 +79,30 @@ function outcome(fn: () => unknown): unknown {
 }
 
 test("generated parseRouteMessage agrees with the public table engine on random messages", () => {
+  const route = messages(12, [2, 10, 2, 10, 28], typesOf(ROUTE_TABLE), typesOf(ROUTE_TABLE.metrics.table));
   fc.assert(
-    fc.property(messages, (bytes) => {
+    fc.property(route, (bytes) => {
       const view = new DataView(bytes.buffer);
       const m = readMessage(bytes, view, 0, bytes.length);
       assert.deepEqual(
         outcome(() => parseRouteMessage(m)),
         outcome(() => parsePublicMessage(ROUTE_HEADER, ROUTE_TABLE, bytes, view, 16, m.end, "Route message")),
+      );
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test("generated parseLinkMessage agrees with the public table engine on random messages", () => {
+  const nested = [...typesOf(LINK_TABLE.linkinfo.table), ...typesOf(VETH_INFO_ATTRS), ...typesOf(IFLA_BRPORT_ATTRS)];
+  const link = messages(16, [0, 7, 10], typesOf(LINK_TABLE), nested);
+  fc.assert(
+    fc.property(link, (bytes) => {
+      const view = new DataView(bytes.buffer);
+      const m = readMessage(bytes, view, 0, bytes.length);
+      assert.deepEqual(
+        outcome(() => parseLinkMessage(m)),
+        outcome(() => parsePublicMessage(LINK_HEADER, LINK_TABLE, bytes, view, 16, m.end, "Link message")),
       );
     }),
     { numRuns: 3000 },
