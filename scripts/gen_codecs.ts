@@ -447,13 +447,15 @@ function objectParsers(
     fn = "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
     units.set(table, fn);
     const other = `keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));`;
+    const body = objectBody(table, expr, consts, unit, other, "start", false);
+    const out = /\bout\b/.test(body) ? "out" : "_out"; // a nest of unknowns only (IFLA_DEVLINK_PORT) sets nothing
     bodies.push(
       `/**
  * Parses \`${expr}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
  * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
  */
-function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-${objectBody(table, expr, consts, unit, other, "start", false)}}`,
+function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${out}: PublicObject, root: PublicObject, parent: string, key: string): void {
+${body}}`,
     );
     return fn;
   };

@@ -28,7 +28,7 @@ function tlv(type: number, payload: Uint8Array): Uint8Array {
  * A family header of `hdrLen` random bytes (family from `families`) and attributes of the table's types (and a
  * few others), some nested with attributes of `nested` types, maybe cut short.
  */
-function messages(hdrLen: number, families: number[], types: number[], nested: number[]) {
+function messages(hdrLen: number, families: number[], types: number[], nested: number[]): fc.Arbitrary<Uint8Array> {
   const leaf = fc.tuple(
     fc.oneof(fc.constantFrom(...nested), fc.integer({ min: 0, max: 12 })),
     fc.oneof(

@@ -216,7 +216,7 @@ function objLinkTableProplist(buf: Uint8Array, view: DataView, start: number, en
  * Parses `LINK_TABLE.devlinkPort.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
  * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objLinkTableDevlinkport(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+function objLinkTableDevlinkport(buf: Uint8Array, view: DataView, start: number, end: number, _out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
