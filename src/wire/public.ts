@@ -12,7 +12,10 @@
  * Fields of the family header (`nfgenmsg`, `rtmsg`, `ifaddrmsg`) are not
  * attributes: the message parser reads them and passes them in `out`
  * (`{ family }` for conntrack), and the attributes are parsed into the same
- * object.
+ * object; or a {@link PublicHeader} declares the header and the public
+ * fields made from it, and {@link parsePublicMessage} reads it too. A
+ * `compose` makes a field from several inputs (header fields, other
+ * attributes: a route's prefix from its address and the header's length).
  *
  * @example
  * ```ts
