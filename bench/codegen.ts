@@ -20,6 +20,7 @@ import { parseLinkMessage } from "../src/route/link/api.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseConntrackEntryAttrs } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { parsePublicMessage, parsePublicObject } from "../src/wire/public.ts";
+import { bestNsPerCall } from "./_best.ts";
 
 const hex = readFileSync(new URL("../tests/vectors/rtm_newlink_lo.hex", import.meta.url), "utf8").replace(/\s+/g, "");
 const link = new Uint8Array(hex.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -48,15 +49,7 @@ const ct = new MessageBuilder(0x100, 0).raw(new Uint8Array(4)).attrs(CTA_TABLE, 
 
 const N = 200_000;
 
-function time(fn: () => unknown): number {
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    for (let i = 0; i < N; i++) fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return (best * 1e6) / N;
-}
+const time = (fn: () => unknown): number => bestNsPerCall(fn, N).wall;
 
 const msg = (b: Uint8Array) => readMessage(b, new DataView(b.buffer), 0, b.length);
 const lm = msg(link), rm = msg(route), cm = msg(ct);

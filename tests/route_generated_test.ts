@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { outcome, tlv } from "./_fuzz.ts";
 import { generate, SOURCES } from "../scripts/gen_codecs.ts";
 import * as routeTable from "../src/route/route/table.ts";
 import { ROUTE_HEADER, ROUTE_TABLE } from "../src/route/route/table.ts";
@@ -16,14 +17,6 @@ import { parsePublicMessage, type PublicHeader } from "../src/wire/public.ts";
 import type { AttrTable } from "../src/wire/table.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
-
-function tlv(type: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array((4 + payload.length + 3) & ~3);
-  new DataView(out.buffer).setUint16(0, 4 + payload.length, true);
-  new DataView(out.buffer).setUint16(2, type, true);
-  out.set(payload, 4);
-  return out;
-}
 
 /**
  * A family header of `hdrLen` random bytes (family from `families`) and attributes of the table's types (and a
@@ -70,14 +63,6 @@ function messages(hdrLen: number, families: number[], types: number[], nested: n
 }
 
 const typesOf = (t: object) => Object.values(t).map((s) => (s as { type: number }).type);
-
-function outcome(fn: () => unknown): unknown {
-  try {
-    return { ok: fn() };
-  } catch (e) {
-    return { error: (e as Error).constructor.name, message: (e as Error).message };
-  }
-}
 
 /** The generated parser and the engine give the same object or the same error on every message of `arb`. */
 function agrees(

@@ -51,9 +51,11 @@ export * from "./link/table.ts";
 export * from "./addr/api.ts";
 export * from "./addr/json.ts";
 export * from "./addr/table.ts";
+export { parseAddressMessage } from "./addr/parse.ts";
 export * from "./neigh/api.ts";
 export * from "./neigh/json.ts";
 export * from "./neigh/table.ts";
+export { parseNeighbourMessage } from "./neigh/parse.ts";
 export * from "./neigh/fdb.ts";
 export {
   addRoute,

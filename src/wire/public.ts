@@ -13,9 +13,11 @@
  * attributes: the message parser reads them and passes them in `out`
  * (`{ family }` for conntrack), and the attributes are parsed into the same
  * object; or a {@link PublicHeader} declares the header and the public
- * fields made from it, and {@link parsePublicMessage} reads it too. A
- * `compose` makes a field from several inputs (header fields, other
- * attributes: a route's prefix from its address and the header's length).
+ * fields made from it, and {@link parsePublicMessage} reads it too (routes
+ * and links). A `compose` makes a field from several inputs (header fields,
+ * other attributes: a route's prefix from its address and the header's
+ * length). `public_message.ts` declares the same for addresses, neighbours
+ * and rules (its `combined` fields), a second form still to be merged.
  *
  * @example
  * ```ts
@@ -182,9 +184,11 @@ export function applyDefaults(table: AttrTable, out: PublicObject): PublicObject
  * Parses the attributes in `buf[start, end)` into the public object `out`:
  * each value goes to its public key, flattened nests into the same object,
  * hoisted values into `root`, unknown and request-only attributes into
- * `root.unknown`/`root.unknownNested` under `path`; composed fields are made
- * last, from the header fields `hdr` and the wire values, which are left in
- * `wire` by table key.
+ * `root.unknown`/`root.unknownNested` under `path`. Top-level attributes
+ * named in `inputs` go there instead, as wire values, by table key (the
+ * inputs of a message's combined fields, see `public_message.ts`). Composed
+ * fields are made last, from the header fields `hdr` and the wire values,
+ * which are left in `wire` by table key.
  */
 export function parsePublic(
   table: AttrTable,
@@ -195,6 +199,7 @@ export function parsePublic(
   out: PublicObject,
   root: PublicObject = out,
   path = "",
+  inputs?: Map<string, unknown>,
   hdr: Record<string, unknown> = {},
   wire: Record<string, unknown> = {},
 ): void {
@@ -208,13 +213,16 @@ export function parsePublic(
     const s = off + NLA_HDRLEN, e = off + len;
     const f = byType[raw & NLA_TYPE_MASK];
     if (!f) keepUnknown(root, path, raw, buf.slice(s, e));
-    else if (f.spec.kind === "nested") {
+    else if (inputs?.has(f.wkey)) {
+      const v = f.decode!(buf, view, s, e);
+      inputs.set(f.wkey, f.spec.repeat ? [...(inputs.get(f.wkey) as unknown[] ?? []), v] : v);
+    } else if (f.spec.kind === "nested") {
       const sub = path === "" ? f.wkey : `${path}.${f.wkey}`;
-      if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub, hdr);
+      if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub, undefined, hdr);
       else {
         const o = applyDefaults(f.spec.table!, {});
-        if (f.spec.unknownInside) parsePublic(f.spec.table!, buf, view, s, e, o, o, "", hdr);
-        else parsePublic(f.spec.table!, buf, view, s, e, o, root, sub, hdr);
+        if (f.spec.unknownInside) parsePublic(f.spec.table!, buf, view, s, e, o, o, "", undefined, hdr);
+        else parsePublic(f.spec.table!, buf, view, s, e, o, root, sub, undefined, hdr);
         wire[f.wkey] = o;
         if (!f.spec.compose && !f.spec.input) store(out, root, f, o);
       }
@@ -244,7 +252,8 @@ function hoisted(table: AttrTable, out: Map<string, AttrSpec> = new Map()): Map<
 /**
  * Parses a whole public object: defaults, attributes, then the defaults of
  * hoisted values; throws `MalformedError` (`<what> has no CTA_TUPLE_ORIG`)
- * when a required attribute is missing. `out` may hold header fields already.
+ * when a required attribute is missing. `out` may hold header fields already;
+ * `inputs` is passed to {@link parsePublic}.
  */
 export function parsePublicObject(
   table: AttrTable,
@@ -254,9 +263,10 @@ export function parsePublicObject(
   end: number,
   out: PublicObject,
   what: string,
+  inputs?: Map<string, unknown>,
 ): PublicObject {
   applyDefaults(table, out);
-  parsePublic(table, buf, view, start, end, out);
+  parsePublic(table, buf, view, start, end, out, out, "", inputs);
   return finishPublic(table, out, what, start);
 }
 
@@ -289,7 +299,7 @@ export function parsePublicMessage(
     }
   }
   applyDefaults(table, out);
-  parsePublic(table, buf, view, start + size, end, out, out, "", hdr, wire);
+  parsePublic(table, buf, view, start + size, end, out, out, "", undefined, hdr, wire);
   for (const [key, c] of late) {
     const v = composeValue(c, hdr, wire);
     if (v !== undefined) out[key] = v;

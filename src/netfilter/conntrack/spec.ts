@@ -13,6 +13,7 @@ import { familyName } from "../../wire/family.ts";
 import {
   CT_PROTO_NAMES,
   CT_STATUS_BITS,
+  CTA_HELP_TABLE,
   CTA_PROTO_TABLE as PROTO,
   CTA_TABLE,
   CTA_TUPLE_TABLE,
@@ -394,13 +395,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   }
   if (spec.natSrc) attrs.natSrc = natAttrs(spec.natSrc, family);
   if (spec.natDst) attrs.natDst = natAttrs(spec.natDst, family);
-  if (spec.helper !== undefined) {
-    // The kernel's helper names are at most 15 bytes (NF_CT_HELPER_NAME_LEN).
-    if (!/^[\x21-\x7e]{1,15}$/.test(spec.helper)) {
-      throw new InvalidArgumentError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
-    }
-    attrs.help = { name: spec.helper };
-  }
+  if (spec.helper !== undefined) attrs.help = { name: checkPolicy(CTA_HELP_TABLE.name, spec.helper) };
   if (spec.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, spec.id);
   return { family, attrs };
 }
