@@ -531,29 +531,7 @@ ${body}}`,
   const loop = objectBody(table, o.table, consts, unit, other, off, true, header, o.header);
   if (/\broot\b/.test(loop)) lines.push("  const root = out;");
   lines.push(loop);
-  const hoisted = new Map<string, AttrSpec>();
-  const walk = (t: AttrTable) => {
-    for (const key in t) {
-      const spec: AttrSpec = t[key];
-      if (spec.hoist && spec.default !== undefined && !hoisted.has(spec.key ?? key)) hoisted.set(spec.key ?? key, spec);
-      if (spec.kind === "nested") walk(spec.table!);
-    }
-  };
-  walk(table);
-  for (const [k, spec] of hoisted) {
-    const fields = applyDefaults({ [k]: { ...spec, hoist: false } }, {});
-    lines.push(
-      `  if (out.${k} === undefined) { ${
-        Object.entries(fields).map(([f, v]) => `out.${f} = ${literal(v)};`).join(" ")
-      } }`,
-    );
-  }
-  for (const key in table) {
-    const spec: AttrSpec = table[key];
-    if (!spec.required) continue;
-    const msg = `${o.what} has no ${spec.uapi ?? key}`;
-    lines.push(`  if (out.${spec.key ?? key} === undefined) throw new MalformedError(${JSON.stringify(msg)}, start);`);
-  }
+  lines.push(...finishLines(table, o.what));
   const params = header ? "" : ", out: PublicObject";
   const doc = header
     ? `Parses a message after its netlink header (the \`${header.name}\` and the \`${o.table}\` attributes in \`buf[start, end)\`) into a \`${o.type}\`; agrees with \`parsePublicMessage\`.`
