@@ -110,6 +110,7 @@ export const SOURCES: Source[] = [
     messages: [{ message: "RULE_MESSAGE", fn: "parseRuleMessage", type: "Rule", from: "src/route/rule/table.ts" }],
   },
   { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },
+  { module: "src/route/mroute/table.ts", tables: ["MROUTE_ATTRS"] },
   {
     module: "src/netfilter/conntrack/tables.ts",
     tables: [],

@@ -13,6 +13,8 @@ import { concat, outcome, tlv } from "./_fuzz.ts";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
+import { MROUTE_ATTRS } from "../src/route/mroute/table.ts";
+import { parseMrouteAttrs } from "../src/route/mroute/_generated/table.ts";
 import { CTRL_ATTRS } from "../src/wire/genetlink.ts";
 import { parseCtrlAttrs } from "../src/wire/_generated/genetlink.ts";
 
@@ -20,6 +22,7 @@ type Parser = (buf: Uint8Array, view: DataView, start: number, end: number) => u
 
 const PAIRS: [string, AttrTable, Parser][] = [
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
+  ["MROUTE_ATTRS", MROUTE_ATTRS, parseMrouteAttrs],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],
 ];
 
