@@ -11,28 +11,18 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { concat, outcome, tlv } from "./_fuzz.ts";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
-import { NEXTHOP_TABLE, ROUTE_TABLE } from "../src/route/route/table.ts";
-import { parseNexthopTable, parseRouteTable } from "../src/route/route/_generated/table.ts";
-import { IFLA_ATTRS } from "../src/route/link/table.ts";
-import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
 import { MROUTE_ATTRS } from "../src/route/mroute/table.ts";
 import { parseMrouteAttrs } from "../src/route/mroute/_generated/table.ts";
-import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
-import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { CTRL_ATTRS } from "../src/wire/genetlink.ts";
 import { parseCtrlAttrs } from "../src/wire/_generated/genetlink.ts";
 
 type Parser = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
 
 const PAIRS: [string, AttrTable, Parser][] = [
-  ["ROUTE_TABLE", ROUTE_TABLE, parseRouteTable],
-  ["NEXTHOP_TABLE", NEXTHOP_TABLE, parseNexthopTable],
-  ["IFLA_ATTRS", IFLA_ATTRS, parseIflaAttrs],
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
   ["MROUTE_ATTRS", MROUTE_ATTRS, parseMrouteAttrs],
-  ["CTA_TABLE", CTA_TABLE, parseCtaTable],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],
 ];
 

@@ -66,7 +66,10 @@ test("the import graph of mod.ts and cli.ts has no cycle", () => {
 
 test("the cycle finder sees imports across lines, type-only imports and re-exports", () => {
   const graph = importsOf("src/route/route/parse.ts");
-  assert.ok(graph.includes("src/route/route/_generated/parse.ts"), graph.join());
+  assert.ok(
+    graph.includes("src/route/route/_generated/table.ts") && graph.includes("src/route/route/table.ts"),
+    graph.join(),
+  );
   const table = importsOf("src/wire/table.ts");
   assert.ok(table.includes("src/wire/builder.ts"), table.join());
   const mod = importsOf("mod.ts");

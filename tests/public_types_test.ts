@@ -21,6 +21,9 @@ import {
   type LinkSlaveDataMap,
 } from "../src/route/link/kinds/registry.ts";
 import type { BridgePortData } from "../src/route/link/kinds/_generated/types.ts";
+import type { BR_STATE } from "../src/route/link/kinds/bridge.ts";
+import type { BridgePortState } from "../src/route/link/brport.ts";
+import type { SEG6_LOCAL_ACTIONS, SEG6_MODES, Seg6LocalAction, Seg6Mode } from "../src/route/route/encap.ts";
 import type { Link, LinkAttrs } from "../src/route/link/api.ts";
 import type { CreateLinkSpec, CreateOnlySettings, LinkSettings } from "../src/route/link/change.ts";
 import type { KindSpecOf, LinkKindSpec, RegisteredLinkKind } from "../src/route/link/kinds/registry.ts";
@@ -95,6 +98,9 @@ const slaves: { [K in keyof SlaveFromTables]: Same<SlaveFromTables[K], LinkSlave
 };
 const sameKinds: Same<keyof FromTables, keyof LinkKindDataMap> = true;
 const sameSlaves: Same<keyof SlaveFromTables, keyof LinkSlaveDataMap> = true;
+const seg6Modes: Same<Seg6Mode, typeof SEG6_MODES[number]> = true;
+const seg6Actions: Same<Seg6LocalAction, typeof SEG6_LOCAL_ACTIONS[number]> = true;
+const brportStates: Same<BridgePortState, (typeof BR_STATE)[keyof typeof BR_STATE]> = true;
 const brport: Same<Attrs<typeof IFLA_BRPORT_ATTRS>, BridgePortData> = true;
 const bridgePort: Same<NonNullable<Link["bridgePort"]>, BridgePortData> = true;
 type Sub = "map" | "stats64" | "afSpec" | "xdp" | "devlinkPort" | "dpllPin" | "maxPacingOffloadHorizon" | "unknown";
@@ -180,7 +186,7 @@ const nft: {
 test("every kind with a table has its documented interface", () => {
   assert.deepEqual(Object.keys(kinds).sort(), Object.keys(KIND_TABLES).sort());
   assert.deepEqual(Object.keys(slaves).sort(), Object.keys(KIND_SLAVE_TABLES).sort());
-  assert.ok(sameKinds && sameSlaves && brport && bridgePort);
+  assert.ok(sameKinds && sameSlaves && brport && bridgePort && seg6Modes && seg6Actions && brportStates);
   assert.ok(Object.values(linkFields).every((v) => v));
   assert.ok(Object.values(others).every((v) => v));
   assert.ok(Object.values(nft).every((v) => v));

@@ -12,8 +12,12 @@
  * Fields of the family header (`nfgenmsg`, `rtmsg`, `ifaddrmsg`) are not
  * attributes: the message parser reads them and passes them in `out`
  * (`{ family }` for conntrack), and the attributes are parsed into the same
- * object. `public_message.ts` declares a header's public fields, and fields
- * combined from both, next to the table.
+ * object; or a {@link PublicHeader} declares the header and the public
+ * fields made from it, and {@link parsePublicMessage} reads it too (routes
+ * and links). A `compose` makes a field from several inputs (header fields,
+ * other attributes: a route's prefix from its address and the header's
+ * length). `public_message.ts` declares the same for addresses, neighbours
+ * and rules (its `combined` fields), a second form still to be merged.
  *
  * @example
  * ```ts
@@ -38,10 +42,14 @@ import {
   type AttrTable,
   bitNames,
   checkPolicy,
+  type Compose,
   type Decode,
   decoderFor,
   type Named,
+  parseStruct,
   type RawAttr,
+  structSize,
+  type StructSpec,
 } from "./table.ts";
 
 /** A public object under construction: its fields, plus attributes no table describes. */
@@ -65,9 +73,44 @@ interface Field {
   rivals: AttrSpec[];
 }
 
-const compiled = new WeakMap<AttrTable, { byType: (Field | undefined)[]; fields: Field[] }>();
+interface Compiled {
+  byType: (Field | undefined)[];
+  fields: Field[];
+  /** Fields made by a {@link Compose} once the table's attributes are in. */
+  composed: Field[];
+}
 
-function fieldsOf(table: AttrTable): { byType: (Field | undefined)[]; fields: Field[] } {
+const compiled = new WeakMap<AttrTable, Compiled>();
+
+/**
+ * A message's fixed family header (`rtmsg`) and the public fields made from
+ * it: those whose inputs are all header fields are set before the
+ * attributes, the others (which read attributes too) after them.
+ */
+export interface PublicHeader {
+  /** The struct's name in errors (`rtmsg`). */
+  readonly name: string;
+  /** Its layout; its fields are the inputs `hdr.X` of the composes. */
+  readonly layout: StructSpec;
+  /** The public fields, in key order. */
+  readonly fields: { readonly [key: string]: Compose };
+}
+
+/** A {@link Compose} function, as the engine and the generated parsers call it. */
+export type Composer = (...inputs: unknown[]) => unknown;
+
+/** Whether a compose reads header fields only (it can run before the attributes). */
+export function headerOnly(c: Compose): boolean {
+  return c.from.every((k) => k.startsWith("hdr."));
+}
+
+/** The value of a {@link Compose} from the header fields and a table's wire values. */
+export function composeValue(c: Compose, hdr: Record<string, unknown>, wire: Record<string, unknown>): unknown {
+  const inputs = c.from.map((k) => k.startsWith("hdr.") ? hdr[k.slice(4)] : wire[k]);
+  return c.fn ? (c.fn as Composer)(...inputs) : inputs[0];
+}
+
+function fieldsOf(table: AttrTable): Compiled {
   let c = compiled.get(table);
   if (c) return c;
   const fields: Field[] = [];
@@ -91,7 +134,7 @@ function fieldsOf(table: AttrTable): { byType: (Field | undefined)[]; fields: Fi
   for (const f of fields) {
     f.rivals = fields.filter((g) => g !== f && g.key === f.key && g.spec.when && !f.spec.when).map((g) => g.spec);
   }
-  c = { byType, fields };
+  c = { byType, fields, composed: fields.filter((f) => f.spec.compose) };
   compiled.set(table, c);
   return c;
 }
@@ -127,7 +170,7 @@ function store(out: PublicObject, root: PublicObject, f: Field, v: unknown): voi
 export function applyDefaults(table: AttrTable, out: PublicObject): PublicObject {
   for (const f of fieldsOf(table).fields) {
     const spec = f.spec;
-    if (spec.hoist) continue;
+    if (spec.hoist || spec.compose || spec.input) continue;
     if (spec.kind === "nested" && spec.flatten) applyDefaults(spec.table!, out);
     else if (spec.default !== undefined && (f.head === undefined ? out[f.tail] : undefined) === undefined) {
       put(out, f, spec.kind === "nested" ? applyDefaults(spec.table!, {}) : spec.default);
@@ -143,7 +186,9 @@ export function applyDefaults(table: AttrTable, out: PublicObject): PublicObject
  * hoisted values into `root`, unknown and request-only attributes into
  * `root.unknown`/`root.unknownNested` under `path`. Top-level attributes
  * named in `inputs` go there instead, as wire values, by table key (the
- * inputs of a message's combined fields, see `public_message.ts`).
+ * inputs of a message's combined fields, see `public_message.ts`). Composed
+ * fields are made last, from the header fields `hdr` and the wire values,
+ * which are left in `wire` by table key.
  */
 export function parsePublic(
   table: AttrTable,
@@ -155,8 +200,10 @@ export function parsePublic(
   root: PublicObject = out,
   path = "",
   inputs?: Map<string, unknown>,
+  hdr: Record<string, unknown> = {},
+  wire: Record<string, unknown> = {},
 ): void {
-  const { byType } = fieldsOf(table);
+  const { byType, composed } = fieldsOf(table);
   let off = start;
   while (off + NLA_HDRLEN <= end) {
     const len = view.getUint16(off, true);
@@ -171,16 +218,25 @@ export function parsePublic(
       inputs.set(f.wkey, f.spec.repeat ? [...(inputs.get(f.wkey) as unknown[] ?? []), v] : v);
     } else if (f.spec.kind === "nested") {
       const sub = path === "" ? f.wkey : `${path}.${f.wkey}`;
-      if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub);
+      if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub, undefined, hdr);
       else {
         const o = applyDefaults(f.spec.table!, {});
-        parsePublic(f.spec.table!, buf, view, s, e, o, root, sub);
-        store(out, root, f, o);
+        if (f.spec.unknownInside) parsePublic(f.spec.table!, buf, view, s, e, o, o, "", undefined, hdr);
+        else parsePublic(f.spec.table!, buf, view, s, e, o, root, sub, undefined, hdr);
+        wire[f.wkey] = o;
+        if (!f.spec.compose && !f.spec.input) store(out, root, f, o);
       }
-    } else store(out, root, f, f.decode!(buf, view, s, e));
+    } else {
+      const v = wire[f.wkey] = f.decode!(buf, view, s, e);
+      if (!f.spec.compose && !f.spec.input) store(out, root, f, v);
+    }
     off += align4(len);
   }
   if (off < end) throw new TruncatedError("attribute header", off, NLA_HDRLEN, end - off);
+  for (const f of composed) {
+    const v = composeValue(f.spec.compose!, hdr, wire);
+    if (v !== undefined) put(out, f, v);
+  }
 }
 
 /** Every hoisted attribute below `table`, once per public key. */
@@ -215,6 +271,43 @@ export function parsePublicObject(
 }
 
 /**
+ * Parses a whole message after its netlink header: the family header
+ * (`header.layout`, `TruncatedError` naming it when short), the public fields
+ * made from it, then the attributes as {@link parsePublicObject} does.
+ */
+export function parsePublicMessage(
+  header: PublicHeader,
+  table: AttrTable,
+  buf: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  what: string,
+): PublicObject {
+  const size = structSize(header.layout);
+  if (end - start < size) throw new TruncatedError(header.name, start, size, end - start);
+  const hdr: Record<string, unknown> = parseStruct(header.layout, view, start, end);
+  const out: PublicObject = {};
+  const wire: Record<string, unknown> = {};
+  const late: [string, Compose][] = [];
+  for (const key in header.fields) {
+    const c = header.fields[key];
+    if (!headerOnly(c)) late.push([key, c]);
+    else {
+      const v = composeValue(c, hdr, wire);
+      if (v !== undefined) out[key] = v;
+    }
+  }
+  applyDefaults(table, out);
+  parsePublic(table, buf, view, start + size, end, out, out, "", undefined, hdr, wire);
+  for (const [key, c] of late) {
+    const v = composeValue(c, hdr, wire);
+    if (v !== undefined) out[key] = v;
+  }
+  return finishPublic(table, out, what, start);
+}
+
+/**
  * The same public object from attributes the wire engine already parsed
  * (`parseAttrs`), for a nest inside another family's message.
  */
@@ -239,7 +332,7 @@ function fromAttrs(
   for (const f of fieldsOf(table).fields) {
     const v = attrs[f.wkey];
     // A request-only attribute has no public key; the kernel does not send them.
-    if (v === undefined || f.spec.dir === "request") continue;
+    if (v === undefined || f.spec.dir === "request" || f.spec.compose || f.spec.input) continue;
     const sub = path === "" ? f.wkey : `${path}.${f.wkey}`;
     const one = (x: unknown) => {
       if (f.spec.kind !== "nested") return store(out, root, f, x);
@@ -253,6 +346,10 @@ function fromAttrs(
     else one(v);
   }
   for (const raw of (attrs.unknown ?? []) as RawAttr[]) keepUnknown(root, path, raw.type, raw.data);
+  for (const f of fieldsOf(table).composed) {
+    const v = composeValue(f.spec.compose!, {}, attrs);
+    if (v !== undefined) put(out, f, v);
+  }
 }
 
 /** Hoisted defaults and required attributes, once the attributes are in. */
@@ -296,6 +393,7 @@ export function publicAttrs<T extends AttrTable>(
   for (const f of fieldsOf(table).fields) {
     const spec = f.spec;
     const sub = path === "" ? f.wkey : `${path}.${f.wkey}`;
+    if (spec.compose || spec.input) throw new Error(`Cannot build ${sub}: a composed field has no inverse`);
     if (spec.kind === "nested" && spec.flatten) {
       const a = publicAttrs(spec.table!, obj, root, sub);
       if (Object.keys(a).length) out[f.wkey] = a;

@@ -131,6 +131,25 @@ export interface AttrSpec {
   readonly pattern?: { readonly re: RegExp; readonly what: string };
   /** Name of the value in error messages (`source port`), default the public key. */
   readonly what?: string;
+  /** The public value is made once the attributes are in, from several inputs (a prefix from its address and the header's length). */
+  readonly compose?: Compose;
+  /** A nest whose public object keeps its unknown attributes in its own `unknown` (route metrics), not the root's. */
+  readonly unknownInside?: boolean;
+  /** Read only as an input of a {@link Compose} (`RTA_ENCAP_TYPE`): no public field of its own. */
+  readonly input?: boolean;
+}
+
+/**
+ * A public field made from several inputs once a message's attributes are
+ * parsed: `from` names them in order, `hdr.X` a field of the message header
+ * (`PublicHeader` in `src/wire/public.ts`), else a key of the same table
+ * (its wire value, `undefined` when absent).
+ */
+export interface Compose {
+  /** The inputs, in the order `fn` takes them. */
+  readonly from: readonly string[];
+  /** Makes the public value; `undefined` leaves the field out. Without it, the one input as it is. */
+  readonly fn?: (...inputs: never) => unknown;
 }
 
 /** A public field derived from a number: its name, or the names of its bits. */

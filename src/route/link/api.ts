@@ -14,25 +14,18 @@
  * @module
  */
 
-import { parseIflaAttrs } from "./_generated/table.ts";
+import { parseLink } from "./_generated/object.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { NLMSG_HDRLEN } from "../../wire/constants.ts";
-import { TruncatedError } from "../../wire/errors.ts";
-import type { NlMsg } from "../../wire/message.ts";
+import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { linkNotFound } from "../../errors.ts";
-import { type Attrs, bitNames, nameOf, type RawAttr } from "../../wire/table.ts";
+import type { Attrs } from "../../wire/table.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
-import { AF_BRIDGE } from "../../wire/addr.ts";
-import { familyName } from "../../wire/family.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
-  ARPHRD,
-  IFF,
   IFINFOMSG,
-  IFINFOMSG_LEN,
   IFLA_ALT_IFNAME,
   type IFLA_ATTRS,
   IFLA_IFNAME,
@@ -40,202 +33,20 @@ import {
   IFLA_LINKINFO,
   IFLA_MASTER,
 } from "./table.ts";
-import { IFLA_BRPORT_ATTRS, KIND_DATA, KIND_SLAVE_DATA, parseKindData } from "./kinds/registry.ts";
-import type {
-  BridgePortData,
-  LinkAfSpec,
-  LinkData,
-  LinkIfmap,
-  LinkOpaque,
-  LinkPortData,
-  LinkStats64,
-  LinkXdp,
-} from "./kinds/_generated/types.ts";
+import type { Link } from "./object.ts";
 
 /** The `IFLA_*` attributes of a link, as the table parses them. */
 export type LinkAttrs = Attrs<typeof IFLA_ATTRS>;
 
-/** `IFLA_LINKINFO`, with the kind-specific data decoded when the kind is known. */
-export interface LinkInfo {
-  /** `IFLA_INFO_KIND`, e.g. `veth`, `bridge`, `vxlan`. */
-  kind?: string;
-  /** Kind-specific settings (`LinkKindDataMap` says which interface for which kind); raw bytes for kinds nlkit has no table for. */
-  data?: LinkData | Uint8Array;
-  /** `IFLA_INFO_SLAVE_KIND`: the master's kind, for ports of a bridge or bond. */
-  slaveKind?: string;
-  /** Port settings under the master (`LinkSlaveDataMap` by `slaveKind`); raw bytes for unknown master kinds. */
-  slaveData?: LinkPortData | Uint8Array;
-}
-
-/**
- * A link (network interface) as the kernel reports it: the `ifinfomsg`
- * header and the `IFLA_*` attributes ({@link IFLA_ATTRS}). A listed link
- * can be passed as it is to {@link getLink}, `changeLink` and `deleteLink`,
- * which identify it by `index`.
- */
-export interface Link {
-  /** `ifi_family`: `unspec`, or `bridge` for bridge port messages. */
-  family: string;
-  /** Interface index. */
-  index: number;
-  /** Interface name (`IFLA_IFNAME`). */
-  name?: string;
-  /** `ifi_type` as iproute2 names it (`ether`, `loopback`, `none`...). */
-  linkType: string;
-  /** `IFF_*` flags set, by name (`UP`, `LOWER_UP`...). */
-  flags: string[];
-  /** `ifi_change` mask, as sent (events use it). */
-  change: number;
-  /** Link-layer address (`aa:bb:cc:dd:ee:ff`). */
-  address?: string;
-  /** Link-layer broadcast address. */
-  broadcast?: string;
-  /** Permanent hardware address (`IFLA_PERM_ADDRESS`). */
-  permAddress?: string;
-  /** MTU in bytes. */
-  mtu?: number;
-  /** Smallest MTU the device takes. */
-  minMtu?: number;
-  /** Largest MTU the device takes. */
-  maxMtu?: number;
-  /** Index of the lower link (`IFLA_LINK`, e.g. a VLAN's parent or a veth's peer). */
-  link?: number;
-  /** Namespace id of the lower link when it lives in another namespace (`IFLA_LINK_NETNSID`). */
-  linkNetnsid?: number;
-  /** Name of the root qdisc. */
-  qdisc?: string;
-  /** Index of the master (bridge, bond, VRF). */
-  master?: number;
-  /** Transmit queue length. */
-  txqlen?: number;
-  /** Device I/O map (`IFLA_MAP`). */
-  map?: LinkIfmap;
-  /** Operational state (`UP`, `DOWN`, `UNKNOWN`, `LOWERLAYERDOWN`...). */
-  operstate?: string;
-  /** Link mode (`DEFAULT`, `DORMANT`...). */
-  linkmode?: string;
-  /** Interface alias (`ip link set ... alias`). */
-  alias?: string;
-  /** 64-bit counters (`IFLA_STATS64`). */
-  stats64?: LinkStats64;
-  /** Per-family settings (`IFLA_AF_SPEC`): IPv4/IPv6 configuration, bridge VLAN info. */
-  afSpec?: LinkAfSpec;
-  /** Interface group number. */
-  group?: number;
-  /** Promiscuity count (how many users asked for promiscuous mode). */
-  promiscuity?: number;
-  /** All-multicast count (`IFLA_ALLMULTI`). */
-  allmulti?: number;
-  /** Number of transmit queues. */
-  numTxQueues?: number;
-  /** Number of receive queues. */
-  numRxQueues?: number;
-  /** Carrier: 1 when the link has one. */
-  carrier?: number;
-  /** Times the carrier changed. */
-  carrierChanges?: number;
-  /** Times the carrier came up. */
-  carrierUpCount?: number;
-  /** Times the carrier went down. */
-  carrierDownCount?: number;
-  /** Physical port id (`IFLA_PHYS_PORT_ID`), raw. */
-  physPortId?: Uint8Array;
-  /** Physical switch id (`IFLA_PHYS_SWITCH_ID`), raw. */
-  physSwitchId?: Uint8Array;
-  /** Physical port name. */
-  physPortName?: string;
-  /** Protocol down: 1 when set (`ip link set ... protodown on`). */
-  protoDown?: number;
-  /** Largest GSO segment count. */
-  gsoMaxSegs?: number;
-  /** Largest GSO packet size. */
-  gsoMaxSize?: number;
-  /** Largest GRO packet size. */
-  groMaxSize?: number;
-  /** Largest IPv4 GSO packet size. */
-  gsoIpv4MaxSize?: number;
-  /** Largest IPv4 GRO packet size. */
-  groIpv4MaxSize?: number;
-  /** Largest TSO packet size the device supports. */
-  tsoMaxSize?: number;
-  /** Largest TSO segment count the device supports. */
-  tsoMaxSegs?: number;
-  /** Attached XDP programs (`IFLA_XDP`). */
-  xdp?: LinkXdp;
-  /** `IFLA_TARGET_NETNSID`. */
-  targetNetnsid?: number;
-  /** Parent device name (`IFLA_PARENT_DEV_NAME`, e.g. a PCI address). */
-  parentDevName?: string;
-  /** Bus of the parent device (`pci`...). */
-  parentDevBusName?: string;
-  /** Devlink port (`IFLA_DEVLINK_PORT`), undecoded. */
-  devlinkPort?: LinkOpaque;
-  /** DPLL pin (`IFLA_DPLL_PIN`), undecoded. */
-  dpllPin?: LinkOpaque;
-  /** Pacing offload horizon, nanoseconds. */
-  maxPacingOffloadHorizon?: number;
-  /** 1 when the link cannot change namespace. */
-  netnsImmutable?: number;
-  /** Headroom the device needs, bytes. */
-  headroom?: number;
-  /** Tailroom the device needs, bytes. */
-  tailroom?: number;
-  /** Kind and kind-specific data. */
-  linkinfo?: LinkInfo;
-  /** Alternative names (`IFLA_PROP_LIST`). */
-  altnames?: string[];
-  /** Bridge port settings from `IFLA_PROTINFO` (messages of family `bridge`). */
-  bridgePort?: BridgePortData;
-  /** `IFLA_PROTINFO` of other families, raw. */
-  protinfo?: Uint8Array;
-  /** Attributes no table describes, kept so nothing is lost. */
-  unknown?: RawAttr[];
-}
+export type { Link, LinkInfo } from "./object.ts";
 
 /**
  * Parses an `RTM_NEWLINK`/`RTM_DELLINK` message. Throws `TruncatedError` or
  * `MalformedError` on bytes that are not a link message.
  */
 export function parseLinkMessage(m: NlMsg): Link {
-  const start = m.start + NLMSG_HDRLEN;
-  if (m.end - start < IFINFOMSG_LEN) throw new TruncatedError("ifinfomsg", start, IFINFOMSG_LEN, m.end - start);
-  const a = parseIflaAttrs(m.buf, m.view, start + IFINFOMSG_LEN, m.end);
-  // The parsed attributes become the link: adding the header fields to that
-  // object costs far less than copying its forty-odd properties into a new
-  // one, and links come by the thousand. The header (layout IFINFOMSG) is
-  // read by hand for the same reason.
-  const link = a as Record<string, unknown>;
-  const family = m.buf[start];
-  link.family = familyName(family);
-  link.index = m.view.getInt32(start + 4, true);
-  link.linkType = nameOf(ARPHRD, m.view.getUint16(start + 2, true));
-  link.flags = bitNames(IFF, m.view.getUint32(start + 8, true));
-  link.change = m.view.getUint32(start + 12, true);
-  const { linkinfo, propList, protinfo } = a;
-  if (linkinfo) {
-    const info: LinkInfo = {};
-    if (linkinfo.kind !== undefined) info.kind = linkinfo.kind;
-    if (linkinfo.data) info.data = parseKindData(KIND_DATA, linkinfo.kind, linkinfo.data) as LinkInfo["data"];
-    if (linkinfo.slaveKind !== undefined) info.slaveKind = linkinfo.slaveKind;
-    if (linkinfo.slaveData) {
-      info.slaveData = parseKindData(KIND_SLAVE_DATA, linkinfo.slaveKind, linkinfo.slaveData) as LinkInfo["slaveData"];
-    }
-    link.linkinfo = info;
-  }
-  // Attributes a Link shows differently, or that only requests carry (rare in replies).
-  if (propList) {
-    delete link.propList;
-    if (propList.altnames) link.altnames = propList.altnames;
-  }
-  if (protinfo && family === AF_BRIDGE) {
-    delete link.protinfo;
-    link.bridgePort = parseKindData({ b: IFLA_BRPORT_ATTRS }, "b", protinfo);
-  }
-  for (const k of REQUEST_ONLY) if (link[k] !== undefined) delete link[k];
-  return link as unknown as Link;
+  return parseLink(m.buf, m.view, payloadOf(m), m.end);
 }
-
-const REQUEST_ONLY = ["altIfname", "netnsPid", "netnsFd", "extMask"] as const;
 
 /** Longest interface name (`IFNAMSIZ - 1`); longer names can only be alternative names. */
 export const IFNAMSIZ_MAX = 15;

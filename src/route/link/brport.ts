@@ -28,10 +28,13 @@ import { checkLinkIndex, getLink, type Link, parseLinkMessage } from "./api.ts";
 /** `IFLA_PROTINFO`. */
 const IFLA_PROTINFO = 12;
 
+/** A bridge port's STP state, as `BR_STATE` names them (`tests/public_types_test.ts` proves both the same). */
+export type BridgePortState = "disabled" | "listening" | "learning" | "forwarding" | "blocking";
+
 /** The settings of a bridge port, named as `bridge link set` names them (camelCase). */
 export interface BridgePortSettings {
   /** STP state (`BR_STATE_*`). */
-  state?: (typeof BR_STATE)[keyof typeof BR_STATE];
+  state?: BridgePortState;
   /** STP port priority (0 to 63). */
   priority?: number;
   /** STP path cost. */

@@ -201,7 +201,7 @@ export const IFLA_INET6_ATTRS = {
  * so those stay raw.
  */
 export const IFLA_AF_SPEC_ATTRS = {
-  inet6: { type: 10, kind: "nested", table: IFLA_INET6_ATTRS }, // AF_INET6
+  inet6: { type: 10, kind: "nested", table: IFLA_INET6_ATTRS, unknownInside: true }, // AF_INET6
 } as const;
 
 /** `XDP_ATTACHED_*`: how an XDP program is attached. */
@@ -239,7 +239,11 @@ export const RTNL_LINK_IFMAP = {
 /** Nested attributes nlkit does not decode further (`IFLA_DEVLINK_PORT`, `IFLA_DPLL_PIN`): kept raw inside. */
 export const IFLA_OPAQUE_ATTRS: Record<never, never> = {};
 
-/** The `IFLA_*` attributes of a link message. */
+/**
+ * The `IFLA_*` attributes of a link message. Their public facts (request-only
+ * attributes, the flattened property list, nests that keep their unknown
+ * attributes) make the public `Link` with `object.ts`.
+ */
 export const IFLA_ATTRS = {
   /** Link-layer address (`aa:bb:cc:dd:ee:ff`). */
   address: { type: 1, kind: "mac" }, // IFLA_ADDRESS
@@ -259,15 +263,15 @@ export const IFLA_ATTRS = {
   operstate: { type: 16, kind: "u8", names: IF_OPER }, // IFLA_OPERSTATE
   linkmode: { type: 17, kind: "u8", names: IF_LINK_MODE }, // IFLA_LINKMODE
   linkinfo: { type: 18, kind: "nested", table: IFLA_INFO_ATTRS }, // IFLA_LINKINFO
-  netnsPid: { type: 19, kind: "u32" }, // IFLA_NET_NS_PID
+  netnsPid: { type: 19, kind: "u32", dir: "request" }, // IFLA_NET_NS_PID
   /** Interface alias (`ip link set ... alias`). */
   alias: { type: 20, kind: "string" }, // IFLA_IFALIAS
   stats64: { type: 23, kind: "struct", struct: RTNL_LINK_STATS64 }, // IFLA_STATS64
-  afSpec: { type: 26, kind: "nested", table: IFLA_AF_SPEC_ATTRS }, // IFLA_AF_SPEC
+  afSpec: { type: 26, kind: "nested", table: IFLA_AF_SPEC_ATTRS, unknownInside: true }, // IFLA_AF_SPEC
   /** Interface group number. */
   group: { type: 27, kind: "u32" }, // IFLA_GROUP
-  netnsFd: { type: 28, kind: "u32" }, // IFLA_NET_NS_FD
-  extMask: { type: 29, kind: "u32" }, // IFLA_EXT_MASK
+  netnsFd: { type: 28, kind: "u32", dir: "request" }, // IFLA_NET_NS_FD
+  extMask: { type: 29, kind: "u32", dir: "request" }, // IFLA_EXT_MASK
   promiscuity: { type: 30, kind: "u32" }, // IFLA_PROMISCUITY
   numTxQueues: { type: 31, kind: "u32" }, // IFLA_NUM_TX_QUEUES
   numRxQueues: { type: 32, kind: "u32" }, // IFLA_NUM_RX_QUEUES
@@ -280,14 +284,14 @@ export const IFLA_ATTRS = {
   protoDown: { type: 39, kind: "u8" }, // IFLA_PROTO_DOWN
   gsoMaxSegs: { type: 40, kind: "u32" }, // IFLA_GSO_MAX_SEGS
   gsoMaxSize: { type: 41, kind: "u32" }, // IFLA_GSO_MAX_SIZE
-  xdp: { type: 43, kind: "nested", table: IFLA_XDP_ATTRS }, // IFLA_XDP
+  xdp: { type: 43, kind: "nested", table: IFLA_XDP_ATTRS, unknownInside: true }, // IFLA_XDP
   targetNetnsid: { type: 46, kind: "s32" }, // IFLA_TARGET_NETNSID
   carrierUpCount: { type: 47, kind: "u32" }, // IFLA_CARRIER_UP_COUNT
   carrierDownCount: { type: 48, kind: "u32" }, // IFLA_CARRIER_DOWN_COUNT
   minMtu: { type: 50, kind: "u32" }, // IFLA_MIN_MTU
   maxMtu: { type: 51, kind: "u32" }, // IFLA_MAX_MTU
-  propList: { type: 52, kind: "nested", table: IFLA_PROP_LIST_ATTRS }, // IFLA_PROP_LIST
-  altIfname: { type: 53, kind: "string" }, // IFLA_ALT_IFNAME
+  propList: { type: 52, kind: "nested", table: IFLA_PROP_LIST_ATTRS, flatten: true }, // IFLA_PROP_LIST
+  altIfname: { type: 53, kind: "string", dir: "request" }, // IFLA_ALT_IFNAME
   permAddress: { type: 54, kind: "mac" }, // IFLA_PERM_ADDRESS
   parentDevName: { type: 56, kind: "string" }, // IFLA_PARENT_DEV_NAME
   parentDevBusName: { type: 57, kind: "string" }, // IFLA_PARENT_DEV_BUS_NAME
@@ -297,8 +301,8 @@ export const IFLA_ATTRS = {
   allmulti: { type: 61, kind: "u32" }, // IFLA_ALLMULTI
   gsoIpv4MaxSize: { type: 63, kind: "u32" }, // IFLA_GSO_IPV4_MAX_SIZE
   groIpv4MaxSize: { type: 64, kind: "u32" }, // IFLA_GRO_IPV4_MAX_SIZE
-  devlinkPort: { type: 62, kind: "nested", table: IFLA_OPAQUE_ATTRS }, // IFLA_DEVLINK_PORT
-  dpllPin: { type: 65, kind: "nested", table: IFLA_OPAQUE_ATTRS }, // IFLA_DPLL_PIN
+  devlinkPort: { type: 62, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true }, // IFLA_DEVLINK_PORT
+  dpllPin: { type: 65, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true }, // IFLA_DPLL_PIN
   maxPacingOffloadHorizon: { type: 66, kind: "codec", codec: NLA_UINT }, // IFLA_MAX_PACING_OFFLOAD_HORIZON, ns
   netnsImmutable: { type: 67, kind: "u8" }, // IFLA_NETNS_IMMUTABLE
   headroom: { type: 68, kind: "u16" }, // IFLA_HEADROOM

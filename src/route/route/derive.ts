@@ -1,9 +1,9 @@
 /**
  * The values of a {@link Route} that are computed rather than read: a
  * prefix from its address and the header's length, names of the header's
- * numbers, the table by name. `ROUTE_OBJECT` (in `table.ts`) names these
- * functions, and `scripts/gen_route.ts` compiles the calls into
- * `parseRouteMessage`.
+ * numbers, the table by name. The composes of `ROUTE_TABLE` and
+ * `ROUTE_HEADER` (in `table.ts`) name these functions, and
+ * `scripts/gen_codecs.ts` compiles the calls into `parseRouteMessage`.
  *
  * @module
  */
@@ -14,7 +14,6 @@ import { bitNames, type NameMap, nameOf } from "../../wire/table.ts";
 import { decodeEncap, type RouteEncap } from "./encap.ts";
 import { ROUTE_FLAG_NAMES, RT_SCOPE_NAMES, RTCF_NAMES, RTM_F_CLONED, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
 import { tableName } from "./tables.ts";
-import type { RouteCacheinfo } from "./table.ts";
 
 /** Every value of an 8-bit enumeration, named once: looking names up in sparse maps per route is slow. */
 function byteNames(names: NameMap): string[] {
@@ -83,7 +82,7 @@ export function cacheText(family: number, flags: number): string[] | undefined {
 }
 
 /** Seconds until expiry: `RTA_EXPIRES` when present, else the cache info's ticks. */
-export function expiresOf(attr: number | undefined, cacheinfo: RouteCacheinfo | undefined): number | undefined {
+export function expiresOf(attr: number | undefined, cacheinfo: { expires: number } | undefined): number | undefined {
   if (attr !== undefined) return attr;
   return cacheinfo?.expires ? Math.trunc(cacheinfo.expires / USER_HZ) : undefined;
 }

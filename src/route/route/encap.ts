@@ -59,6 +59,28 @@ export const SEG6_LOCAL_ACTIONS = [
   "End.DT46",
 ] as const;
 
+/** A seg6 mode, as {@link SEG6_MODES} lists them (`tests/public_types_test.ts` proves both the same). */
+export type Seg6Mode = "inline" | "encap" | "l2encap" | "encap.red" | "l2encap.red";
+
+/** A seg6local action, as {@link SEG6_LOCAL_ACTIONS} lists them (`tests/public_types_test.ts` proves both the same). */
+export type Seg6LocalAction =
+  | "End"
+  | "End.X"
+  | "End.T"
+  | "End.DX2"
+  | "End.DX6"
+  | "End.DX4"
+  | "End.DT6"
+  | "End.DT4"
+  | "End.B6"
+  | "End.B6.Encaps"
+  | "End.BM"
+  | "End.S"
+  | "End.AS"
+  | "End.AM"
+  | "End.BPF"
+  | "End.DT46";
+
 /** `SR6_FLAG1_HMAC`: the segment routing header ends with an HMAC TLV. */
 const SR6_FLAG1_HMAC = 0x08;
 /** `SR6_TLV_HMAC`. */
@@ -154,7 +176,7 @@ export interface Seg6Encap extends SegmentList {
   /** Always "seg6". */
   type: "seg6";
   /** `encap` (outer IPv6 header), `inline` (header inserted), `l2encap`, `encap.red`, `l2encap.red`. */
-  mode: typeof SEG6_MODES[number];
+  mode: Seg6Mode;
 }
 
 /** `encap seg6local`: a local SRv6 function for packets to this prefix. */
@@ -162,7 +184,7 @@ export interface Seg6LocalEncap {
   /** Always "seg6local". */
   type: "seg6local";
   /** The function: `End`, `End.X`, `End.T`, `End.DX4`, `End.DX6`, `End.DT4`, `End.DT6`, `End.B6`... */
-  action: typeof SEG6_LOCAL_ACTIONS[number];
+  action: Seg6LocalAction;
   /** Segment list to push (`End.B6`, `End.B6.Encaps`). */
   srh?: SegmentList;
   /** Table id to look up in (`End.T`, `End.DT6`). */

@@ -1,8 +1,9 @@
 /**
  * Wire format of routes: the `rtmsg` header, the `RTA_*` attribute table
  * (with `RTA_METRICS`, `RTA_MULTIPATH` and `RTA_VIA`), and the public
- * {@link Route} declared from them ({@link ROUTE_OBJECT}), which
- * `parseRouteMessage` (`parse.ts`) is generated from.
+ * {@link Route} declared from them (the public facts of {@link ROUTE_TABLE}
+ * and {@link ROUTE_HEADER}), which `parseRouteMessage` (`parse.ts`) is
+ * generated from.
  *
  * @module
  */
@@ -14,6 +15,19 @@ import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { bitNames, bitsOfNames, type Codec, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { ROUTE_FLAG_NAMES, ROUTER_PREF_NAMES, RTA, RTAX } from "./names.ts";
+import {
+  cacheText,
+  encapOf,
+  expiresOf,
+  familyText,
+  flagsText,
+  prefixText,
+  protocolText,
+  scopeText,
+  sourceText,
+  tableText,
+  typeText,
+} from "./derive.ts";
 
 /** `struct rtmsg`, the fixed header of every route message. */
 export const RTMSG = {
@@ -256,10 +270,10 @@ export interface RouteCacheinfo {
 
 /** The `RTA_*` attributes of a route message. */
 export const ROUTE_TABLE = {
-  /** Destination address (the prefix length is in the header). */
-  dst: { type: RTA.RTA_DST, kind: "ip" },
-  /** Source address of a source-specific route (`from`). */
-  src: { type: RTA.RTA_SRC, kind: "ip" },
+  /** Destination address; public as a prefix with the header's length (`default` when absent). */
+  dst: { type: RTA.RTA_DST, kind: "ip", compose: { from: ["hdr.family", "dst", "hdr.dstLen"], fn: prefixText } },
+  /** Source address of a source-specific route (`from`), public as a prefix. */
+  src: { type: RTA.RTA_SRC, kind: "ip", compose: { from: ["hdr.family", "src", "hdr.srcLen"], fn: sourceText } },
   /** Input interface index. */
   iif: { type: RTA.RTA_IIF, kind: "u32" },
   /** Output interface index (`dev`). */
@@ -267,27 +281,27 @@ export const ROUTE_TABLE = {
   /** Gateway of the route's own family (`via`). */
   gateway: { type: RTA.RTA_GATEWAY, kind: "ip" },
   /** Route priority (`metric`). */
-  priority: { type: RTA.RTA_PRIORITY, kind: "u32" },
+  priority: { type: RTA.RTA_PRIORITY, kind: "u32", key: "metric" },
   /** Preferred source address (`src` on the `ip route` command line). */
   prefsrc: { type: RTA.RTA_PREFSRC, kind: "ip" },
   /** TCP and path metrics. */
-  metrics: { type: RTA.RTA_METRICS, kind: "nested", table: RTAX_TABLE },
+  metrics: { type: RTA.RTA_METRICS, kind: "nested", table: RTAX_TABLE, unknownInside: true },
   /** Paths of a multipath route. */
-  multipath: { type: RTA.RTA_MULTIPATH, kind: "codec", codec: MULTIPATH_CODEC },
+  multipath: { type: RTA.RTA_MULTIPATH, kind: "codec", codec: MULTIPATH_CODEC, key: "nexthops" },
   /** Realms (`RTA_FLOW`). */
   flow: { type: RTA.RTA_FLOW, kind: "u32" },
   /** Cache information. */
   cacheinfo: { type: RTA.RTA_CACHEINFO, kind: "struct", struct: RTA_CACHEINFO },
-  /** Routing table id, for ids above 255. */
-  table: { type: RTA.RTA_TABLE, kind: "u32" },
+  /** Routing table id, for ids above 255; public by name, from the header's byte when absent. */
+  table: { type: RTA.RTA_TABLE, kind: "u32", compose: { from: ["table", "hdr.table"], fn: tableText } },
   /** Firewall mark of a lookup. */
   mark: { type: RTA.RTA_MARK, kind: "u32" },
   /** Gateway of the other family (`RTA_VIA`). */
   via: { type: RTA.RTA_VIA, kind: "codec", codec: VIA_CODEC },
   /** IPv6 router preference: `low`, `medium`, `high`. */
   pref: { type: RTA.RTA_PREF, kind: "u8", names: ROUTER_PREF_NAMES },
-  /** Seconds until the route expires. */
-  expires: { type: RTA.RTA_EXPIRES, kind: "u32" },
+  /** Seconds until the route expires; public from the cache info's ticks when absent. */
+  expires: { type: RTA.RTA_EXPIRES, kind: "u32", compose: { from: ["expires", "cacheinfo"], fn: expiresOf } },
   /** User id of a lookup. */
   uid: { type: RTA.RTA_UID, kind: "u32" },
   /** IP protocol of a lookup. */
@@ -299,9 +313,9 @@ export const ROUTE_TABLE = {
   /** Nexthop object id. */
   nhid: { type: RTA.RTA_NH_ID, kind: "u32" },
   /** Lightweight tunnel type (`LWTUNNEL_ENCAP_*`), the key to `encap`. */
-  encapType: { type: RTA.RTA_ENCAP_TYPE, kind: "u16" },
-  /** Lightweight tunnel attributes, decoded by `route_encap.ts` per `encapType`. */
-  encap: { type: RTA.RTA_ENCAP, kind: "bytes" },
+  encapType: { type: RTA.RTA_ENCAP_TYPE, kind: "u16", input: true },
+  /** Lightweight tunnel attributes, public decoded by `encap.ts` per `encapType`. */
+  encap: { type: RTA.RTA_ENCAP, kind: "bytes", compose: { from: ["encapType", "encap"], fn: encapOf } },
 } as const;
 
 /**
@@ -397,44 +411,21 @@ export function prefixLength(prefix: string): number {
 }
 
 /**
- * The public {@link Route}, field by field in its key order: where each
- * value comes from and how it is made. `from` names the inputs (`rtm.X` a
- * field of {@link RTMSG}, else a {@link ROUTE_TABLE} attribute or
- * `unknown`); a field without `derive` is its one input as parsed, else the
- * named function of `derive.ts` computes it from the inputs. `required`
- * fields are always set; the others only when not `undefined`.
- * `scripts/gen_route.ts` compiles this into `parseRouteMessage`
- * (`_generated/parse.ts`) and fails when an attribute is left unused.
+ * The `rtmsg` header of a route message and the {@link Route} fields made
+ * from it (the others are the public facts of {@link ROUTE_TABLE}):
+ * `scripts/gen_codecs.ts` compiles both into `parseRouteMessage`
+ * (`_generated/table.ts`), and `parsePublicMessage` is its reference.
  */
-export const ROUTE_OBJECT = {
-  family: { from: ["rtm.family"], derive: "familyText", required: true },
-  dst: { from: ["rtm.family", "dst", "rtm.dstLen"], derive: "prefixText", required: true },
-  tos: { from: ["rtm.tos"], required: true },
-  table: { from: ["table", "rtm.table"], derive: "tableText", required: true },
-  protocol: { from: ["rtm.protocol"], derive: "protocolText", required: true },
-  scope: { from: ["rtm.scope"], derive: "scopeText", required: true },
-  type: { from: ["rtm.type"], derive: "typeText", required: true },
-  flags: { from: ["rtm.family", "rtm.flags"], derive: "flagsText", required: true },
-  cache: { from: ["rtm.family", "rtm.flags"], derive: "cacheText" },
-  src: { from: ["rtm.family", "src", "rtm.srcLen"], derive: "sourceText" },
-  gateway: { from: ["gateway"] },
-  via: { from: ["via"] },
-  oif: { from: ["oif"] },
-  iif: { from: ["iif"] },
-  prefsrc: { from: ["prefsrc"] },
-  metric: { from: ["priority"] },
-  metrics: { from: ["metrics"] },
-  nexthops: { from: ["multipath"] },
-  cacheinfo: { from: ["cacheinfo"] },
-  expires: { from: ["expires", "cacheinfo"], derive: "expiresOf" },
-  pref: { from: ["pref"] },
-  mark: { from: ["mark"] },
-  uid: { from: ["uid"] },
-  nhid: { from: ["nhid"] },
-  flow: { from: ["flow"] },
-  encap: { from: ["encapType", "encap"], derive: "encapOf" },
-  ipProto: { from: ["ipProto"] },
-  sport: { from: ["sport"] },
-  dport: { from: ["dport"] },
-  unknown: { from: ["unknown"] },
+export const ROUTE_HEADER = {
+  name: "rtmsg",
+  layout: RTMSG,
+  fields: {
+    family: { from: ["hdr.family"], fn: familyText },
+    tos: { from: ["hdr.tos"] },
+    protocol: { from: ["hdr.protocol"], fn: protocolText },
+    scope: { from: ["hdr.scope"], fn: scopeText },
+    type: { from: ["hdr.type"], fn: typeText },
+    flags: { from: ["hdr.family", "hdr.flags"], fn: flagsText },
+    cache: { from: ["hdr.family", "hdr.flags"], fn: cacheText },
+  },
 } as const;

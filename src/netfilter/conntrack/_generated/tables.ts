@@ -9,603 +9,22 @@
 import { CTA_TABLE } from "../tables.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString, valueOfName } from "../../../wire/table.ts";
 import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
-import { valueOfName } from "../../../wire/table.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import type { ConntrackEntry } from "../types.ts";
 
-const K0 = CTA_TABLE.timestamp.table.start.codec;
-const K1 = CTA_TABLE.timestamp.table.stop.codec;
-const K2 = CTA_TABLE.protoinfo.table.tcp.table.state.names;
-const K3 = CTA_TABLE.protoinfo.table.tcp.table.flagsOriginal.struct;
-const K4 = CTA_TABLE.protoinfo.table.tcp.table.flagsReply.struct;
-const K5 = CTA_TABLE.protoinfo.table.dccp.table.state.names;
-const K6 = CTA_TABLE.protoinfo.table.sctp.table.state.names;
+const K0 = CTA_TABLE.protoinfo.table.tcp.table.state.names;
+const K1 = CTA_TABLE.protoinfo.table.tcp.table.flagsOriginal.struct;
+const K2 = CTA_TABLE.protoinfo.table.tcp.table.flagsReply.struct;
+const K3 = CTA_TABLE.protoinfo.table.dccp.table.state.names;
+const K4 = CTA_TABLE.protoinfo.table.sctp.table.state.names;
+const K5 = CTA_TABLE.timestamp.table.start.codec;
+const K6 = CTA_TABLE.timestamp.table.stop.codec;
 const K7 = CTA_TABLE.tupleOrig.table.proto.table.num.named.names;
 const K8 = CTA_TABLE.status.named.bits;
 const K9 = CTA_TABLE.labels.derive;
-
-/** Parses `CTA_TABLE` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseCtaTable(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE> {
-  const out: Attrs<typeof CTA_TABLE> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.tupleOrig = parseCtaTableTupleOrig(buf, view, s, e);
-        break;
-      case 2:
-        out.tupleReply = parseCtaTableTupleOrig(buf, view, s, e);
-        break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.status = view.getUint32(s, false);
-        break;
-      case 4:
-        out.protoinfo = parseCtaTableProtoinfo(buf, view, s, e);
-        break;
-      case 5:
-        out.help = parseCtaTableHelp(buf, view, s, e);
-        break;
-      case 6:
-        out.natSrc = parseCtaTableNatSrc(buf, view, s, e);
-        break;
-      case 7:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.timeout = view.getUint32(s, false);
-        break;
-      case 8:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.mark = view.getUint32(s, false);
-        break;
-      case 9:
-        out.countersOrig = parseCtaTableCountersOrig(buf, view, s, e);
-        break;
-      case 10:
-        out.countersReply = parseCtaTableCountersOrig(buf, view, s, e);
-        break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.use = view.getUint32(s, false);
-        break;
-      case 12:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.id = view.getUint32(s, false);
-        break;
-      case 13:
-        out.natDst = parseCtaTableNatSrc(buf, view, s, e);
-        break;
-      case 14:
-        out.tupleMaster = parseCtaTableTupleOrig(buf, view, s, e);
-        break;
-      case 15:
-        out.seqAdjOrig = parseCtaTableSeqAdjOrig(buf, view, s, e);
-        break;
-      case 16:
-        out.seqAdjReply = parseCtaTableSeqAdjOrig(buf, view, s, e);
-        break;
-      case 17:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.secmark = view.getUint32(s, false);
-        break;
-      case 18:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.zone = view.getUint16(s, false);
-        break;
-      case 19:
-        out.secctx = parseCtaTableSecctx(buf, view, s, e);
-        break;
-      case 20:
-        out.timestamp = parseCtaTableTimestamp(buf, view, s, e);
-        break;
-      case 21:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.markMask = view.getUint32(s, false);
-        break;
-      case 22:
-        out.labels = buf.slice(s, e);
-        break;
-      case 23:
-        out.labelsMask = buf.slice(s, e);
-        break;
-      case 24:
-        out.synproxy = parseCtaTableSynproxy(buf, view, s, e);
-        break;
-      case 25:
-        out.filter = parseCtaTableFilter(buf, view, s, e);
-        break;
-      case 26:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.statusMask = view.getUint32(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableTupleOrig(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.tupleOrig.table> {
-  const out: Attrs<typeof CTA_TABLE.tupleOrig.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.ip = parseCtaTableTupleOrigIp(buf, view, s, e);
-        break;
-      case 2:
-        out.proto = parseCtaTableTupleOrigProto(buf, view, s, e);
-        break;
-      case 3:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.zone = view.getUint16(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableProtoinfo(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.protoinfo.table> {
-  const out: Attrs<typeof CTA_TABLE.protoinfo.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.tcp = parseCtaTableProtoinfoTcp(buf, view, s, e);
-        break;
-      case 2:
-        out.dccp = parseCtaTableProtoinfoDccp(buf, view, s, e);
-        break;
-      case 3:
-        out.sctp = parseCtaTableProtoinfoSctp(buf, view, s, e);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.help.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableHelp(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.help.table> {
-  const out: Attrs<typeof CTA_TABLE.help.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.name = readString(buf, s, e);
-        break;
-      case 2:
-        out.info = buf.slice(s, e);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.natSrc.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableNatSrc(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.natSrc.table> {
-  const out: Attrs<typeof CTA_TABLE.natSrc.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.v4MinIp = formatIp(buf, s, e - s);
-        break;
-      case 2:
-        out.v4MaxIp = formatIp(buf, s, e - s);
-        break;
-      case 3:
-        out.proto = parseCtaTableNatSrcProto(buf, view, s, e);
-        break;
-      case 4:
-        out.v6MinIp = formatIp(buf, s, e - s);
-        break;
-      case 5:
-        out.v6MaxIp = formatIp(buf, s, e - s);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableCountersOrig(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.countersOrig.table> {
-  const out: Attrs<typeof CTA_TABLE.countersOrig.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); out.packets = readScalar(view, s, "u64be");
-        break;
-      case 2:
-        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); out.bytes = readScalar(view, s, "u64be");
-        break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.packets32 = view.getUint32(s, false);
-        break;
-      case 4:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.bytes32 = view.getUint32(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableSeqAdjOrig(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.seqAdjOrig.table> {
-  const out: Attrs<typeof CTA_TABLE.seqAdjOrig.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.correctionPos = view.getUint32(s, false);
-        break;
-      case 2:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.offsetBefore = view.getUint32(s, false);
-        break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.offsetAfter = view.getUint32(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableSecctx(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.secctx.table> {
-  const out: Attrs<typeof CTA_TABLE.secctx.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.name = readString(buf, s, e);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableTimestamp(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.timestamp.table> {
-  const out: Attrs<typeof CTA_TABLE.timestamp.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.start = K0.parse(buf, view, s, e);
-        break;
-      case 2:
-        out.stop = K1.parse(buf, view, s, e);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableSynproxy(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.synproxy.table> {
-  const out: Attrs<typeof CTA_TABLE.synproxy.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.isn = view.getUint32(s, false);
-        break;
-      case 2:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.its = view.getUint32(s, false);
-        break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.tsoff = view.getUint32(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.filter.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableFilter(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.filter.table> {
-  const out: Attrs<typeof CTA_TABLE.filter.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.origFlags = view.getUint32(s, true);
-        break;
-      case 2:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.replyFlags = view.getUint32(s, true);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableTupleOrigIp(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.tupleOrig.table.ip.table> {
-  const out: Attrs<typeof CTA_TABLE.tupleOrig.table.ip.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        out.v4Src = formatIp(buf, s, e - s);
-        break;
-      case 2:
-        out.v4Dst = formatIp(buf, s, e - s);
-        break;
-      case 3:
-        out.v6Src = formatIp(buf, s, e - s);
-        break;
-      case 4:
-        out.v6Dst = formatIp(buf, s, e - s);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableTupleOrigProto(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.tupleOrig.table.proto.table> {
-  const out: Attrs<typeof CTA_TABLE.tupleOrig.table.proto.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.num = view.getUint8(s);
-        break;
-      case 2:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.srcPort = view.getUint16(s, false);
-        break;
-      case 3:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.dstPort = view.getUint16(s, false);
-        break;
-      case 4:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.icmpId = view.getUint16(s, false);
-        break;
-      case 5:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.icmpType = view.getUint8(s);
-        break;
-      case 6:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.icmpCode = view.getUint8(s);
-        break;
-      case 7:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.icmpv6Id = view.getUint16(s, false);
-        break;
-      case 8:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.icmpv6Type = view.getUint8(s);
-        break;
-      case 9:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.icmpv6Code = view.getUint8(s);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableProtoinfoTcp(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.protoinfo.table.tcp.table> {
-  const out: Attrs<typeof CTA_TABLE.protoinfo.table.tcp.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.state = nameOf(K2, view.getUint8(s));
-        break;
-      case 2:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.wscaleOriginal = view.getUint8(s);
-        break;
-      case 3:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.wscaleReply = view.getUint8(s);
-        break;
-      case 4:
-        out.flagsOriginal = parseStruct(K3, view, s, e);
-        break;
-      case 5:
-        out.flagsReply = parseStruct(K4, view, s, e);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableProtoinfoDccp(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.protoinfo.table.dccp.table> {
-  const out: Attrs<typeof CTA_TABLE.protoinfo.table.dccp.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.state = nameOf(K5, view.getUint8(s));
-        break;
-      case 2:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.role = view.getUint8(s);
-        break;
-      case 3:
-        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); out.handshakeSeq = readScalar(view, s, "u64be");
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableProtoinfoSctp(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.protoinfo.table.sctp.table> {
-  const out: Attrs<typeof CTA_TABLE.protoinfo.table.sctp.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.state = nameOf(K6, view.getUint8(s));
-        break;
-      case 2:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.vtagOriginal = view.getUint32(s, false);
-        break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); out.vtagReply = view.getUint32(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
-
-/** Parses `CTA_TABLE.natSrc.table.proto.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseCtaTableNatSrcProto(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof CTA_TABLE.natSrc.table.proto.table> {
-  const out: Attrs<typeof CTA_TABLE.natSrc.table.proto.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.portMin = view.getUint16(s, false);
-        break;
-      case 2:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.portMax = view.getUint16(s, false);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
 
 /** Appends `CTA_TABLE.tupleOrig.table.ip.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildCtaIpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table.ip.table>): MessageBuilder {
@@ -643,18 +62,18 @@ function buildCtaTupleTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOr
 
 /** Appends `CTA_TABLE.protoinfo.table.tcp.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildCtaProtoinfoTcpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.tcp.table>): MessageBuilder {
-  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K2, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K0, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
   if (a.wscaleOriginal !== undefined) { const x = a.wscaleOriginal; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid wscaleOriginal: "${String(x)}"`); b.u(2, "u8", n); }
   if (a.wscaleReply !== undefined) { const x = a.wscaleReply; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid wscaleReply: "${String(x)}"`); b.u(3, "u8", n); }
-  if (a.flagsOriginal !== undefined) { const x = a.flagsOriginal; b.attr(4, (w) => w.struct(K3, x)); }
-  if (a.flagsReply !== undefined) { const x = a.flagsReply; b.attr(5, (w) => w.struct(K4, x)); }
+  if (a.flagsOriginal !== undefined) { const x = a.flagsOriginal; b.attr(4, (w) => w.struct(K1, x)); }
+  if (a.flagsReply !== undefined) { const x = a.flagsReply; b.attr(5, (w) => w.struct(K2, x)); }
   if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
   return b;
 }
 
 /** Appends `CTA_TABLE.protoinfo.table.dccp.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildCtaProtoinfoDccpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.dccp.table>): MessageBuilder {
-  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K5, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K3, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
   if (a.role !== undefined) { const x = a.role; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid role: "${String(x)}"`); b.u(2, "u8", n); }
   if (a.handshakeSeq !== undefined) { const x = a.handshakeSeq; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid handshakeSeq: "${String(x)}"`); b.u(3, "u64be", n); }
   if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
@@ -663,7 +82,7 @@ function buildCtaProtoinfoDccpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE
 
 /** Appends `CTA_TABLE.protoinfo.table.sctp.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildCtaProtoinfoSctpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.protoinfo.table.sctp.table>): MessageBuilder {
-  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K6, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
+  if (a.state !== undefined) { const x = a.state; const n = valueOfName(K4, x, "state"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid state: "${String(x)}"`); b.u(1, "u8", n); }
   if (a.vtagOriginal !== undefined) { const x = a.vtagOriginal; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vtagOriginal: "${String(x)}"`); b.u(2, "u32be", n); }
   if (a.vtagReply !== undefined) { const x = a.vtagReply; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vtagReply: "${String(x)}"`); b.u(3, "u32be", n); }
   if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
@@ -734,8 +153,8 @@ function buildCtaSecctxTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.secctx
 
 /** Appends `CTA_TABLE.timestamp.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildCtaTimestampTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.timestamp.table>): MessageBuilder {
-  if (a.start !== undefined) { const x = a.start; b.attr(1, (w) => K0.build(w, x)); }
-  if (a.stop !== undefined) { const x = a.stop; b.attr(2, (w) => K1.build(w, x)); }
+  if (a.start !== undefined) { const x = a.start; b.attr(1, (w) => K5.build(w, x)); }
+  if (a.stop !== undefined) { const x = a.stop; b.attr(2, (w) => K6.build(w, x)); }
   if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
   return b;
 }
@@ -930,7 +349,7 @@ function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number,
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K2, view.getUint8(s)); out.state = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K0, view.getUint8(s)); out.state = v;
         break;
       }
       case 2: {
@@ -942,11 +361,11 @@ function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number,
         break;
       }
       case 4: {
-        const v = parseStruct(K3, view, s, e); out.flagsOrig = v;
+        const v = parseStruct(K1, view, s, e); out.flagsOrig = v;
         break;
       }
       case 5: {
-        const v = parseStruct(K4, view, s, e); out.flagsReply = v;
+        const v = parseStruct(K2, view, s, e); out.flagsReply = v;
         break;
       }
       default:
@@ -971,7 +390,7 @@ function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.state = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K3, view.getUint8(s)); out.state = v;
         break;
       }
       case 2: {
@@ -1004,7 +423,7 @@ function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K6, view.getUint8(s)); out.state = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K4, view.getUint8(s)); out.state = v;
         break;
       }
       case 2: {
@@ -1194,11 +613,11 @@ function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, en
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        const v = K0.parse(buf, view, s, e); out.start = v;
+        const v = K5.parse(buf, view, s, e); out.start = v;
         break;
       }
       case 2: {
-        const v = K1.parse(buf, view, s, e); out.stop = v;
+        const v = K6.parse(buf, view, s, e); out.stop = v;
         break;
       }
       default:
@@ -1242,11 +661,12 @@ function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/**
- * Parses `CTA_TABLE` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
- */
-function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+/** Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out` (which may hold header fields already); agrees with `parsePublicObject`. */
+export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ConntrackEntry {
+  out.reply = { src: "", dst: "" };
+  out.statusBits = 0;
+  out.status = [];
+  const root = out;
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -1256,11 +676,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleOrig"); out.orig = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleOrig"); out.orig = o;
         break;
       }
       case 2: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleReply"); out.reply = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleReply"); out.reply = o;
         break;
       }
       case 3: {
@@ -1268,11 +688,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 4: {
-        objCtaProtoinfoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "protoinfo");
+        objCtaProtoinfoTable(buf, view, s, e, out, root, "", "protoinfo");
         break;
       }
       case 5: {
-        objCtaHelpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "help");
+        objCtaHelpTable(buf, view, s, e, out, root, "", "help");
         break;
       }
       case 7: {
@@ -1284,11 +704,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 9: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, "", "countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
         break;
       }
       case 10: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, "", "countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
         break;
       }
       case 11: {
@@ -1300,15 +720,15 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 14: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tupleMaster"); out.master = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleMaster"); out.master = o;
         break;
       }
       case 15: {
-        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, "", "seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
         break;
       }
       case 16: {
-        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, "", "seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
         break;
       }
       case 17: {
@@ -1320,11 +740,11 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 19: {
-        objCtaSecctxTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "secctx");
+        objCtaSecctxTable(buf, view, s, e, out, root, "", "secctx");
         break;
       }
       case 20: {
-        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "timestamp"); out.timestamp = o;
+        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, "", "timestamp"); out.timestamp = o;
         break;
       }
       case 22: {
@@ -1332,26 +752,16 @@ function objCtaTable(buf: Uint8Array, view: DataView, start: number, end: number
         break;
       }
       case 24: {
-        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "synproxy"); out.synproxy = o;
+        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, "", "synproxy"); out.synproxy = o;
         break;
       }
       default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+        keepUnknown(out, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-}
 
-/**
- * Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out`
- * (which may hold header fields already); agrees with `parsePublicObject`.
- */
-export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ConntrackEntry {
-  out.reply = { src: "", dst: "" };
-  out.statusBits = 0;
-  out.status = [];
-  objCtaTable(buf, view, start, end, out, out, "", "");
   if (out.protoNum === undefined) { out.protoNum = 0; out.proto = "unknown"; }
   if (out.orig === undefined) throw new MalformedError("Conntrack message has no CTA_TUPLE_ORIG", start);
   return out as unknown as ConntrackEntry;

@@ -11,8 +11,8 @@ import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, nameOf, readString } from "../../../wire/table.ts";
 import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
-import type { Address } from "../table.ts";
 import type { NlMsg } from "../../../wire/message.ts";
+import type { Address } from "../table.ts";
 
 const K0 = ADDRESS_MESSAGE.header.family.derive;
 const K1 = ADDRESS_MESSAGE.header.scope.named.names;

@@ -11,8 +11,8 @@ import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, nameOf } from "../../../wire/table.ts";
 import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
-import type { Neighbour } from "../table.ts";
 import type { NlMsg } from "../../../wire/message.ts";
+import type { Neighbour } from "../table.ts";
 
 const K0 = NEIGHBOUR_MESSAGE.header.family.derive;
 const K1 = NEIGHBOUR_MESSAGE.header.state.derive;

@@ -6,21 +6,35 @@
  * @module
  */
 
-import { ROUTE_TABLE, NEXTHOP_TABLE } from "../table.ts";
+import { ROUTE_HEADER, ROUTE_TABLE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, bitNames, nameOf, parseStruct, readString } from "../../../wire/table.ts";
+import { bitNames, nameOf, parseStruct, readString } from "../../../wire/table.ts";
+import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { Route } from "../table.ts";
 
-const K0 = ROUTE_TABLE.multipath.codec;
-const K1 = ROUTE_TABLE.cacheinfo.struct;
-const K2 = ROUTE_TABLE.via.codec;
-const K3 = ROUTE_TABLE.pref.names;
-const K4 = NEXTHOP_TABLE.via.codec;
-const K5 = ROUTE_TABLE.metrics.table.lock.bits;
+const K0 = ROUTE_HEADER.fields.family.fn as Composer;
+const K1 = ROUTE_HEADER.fields.protocol.fn as Composer;
+const K2 = ROUTE_HEADER.fields.scope.fn as Composer;
+const K3 = ROUTE_HEADER.fields.type.fn as Composer;
+const K4 = ROUTE_HEADER.fields.flags.fn as Composer;
+const K5 = ROUTE_HEADER.fields.cache.fn as Composer;
+const K6 = ROUTE_TABLE.dst.compose.fn as Composer;
+const K7 = ROUTE_TABLE.src.compose.fn as Composer;
+const K8 = ROUTE_TABLE.metrics.table.lock.bits;
+const K9 = ROUTE_TABLE.multipath.codec;
+const K10 = ROUTE_TABLE.cacheinfo.struct;
+const K11 = ROUTE_TABLE.table.compose.fn as Composer;
+const K12 = ROUTE_TABLE.via.codec;
+const K13 = ROUTE_TABLE.pref.names;
+const K14 = ROUTE_TABLE.expires.compose.fn as Composer;
+const K15 = ROUTE_TABLE.encap.compose.fn as Composer;
 
-/** Parses `ROUTE_TABLE` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseRouteTable(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof ROUTE_TABLE> {
-  const out: Attrs<typeof ROUTE_TABLE> = {};
+/**
+ * Parses `ROUTE_TABLE.metrics.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ */
+function objRtaxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -29,88 +43,110 @@ export function parseRouteTable(buf: Uint8Array, view: DataView, start: number, 
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
-      case 1:
-        out.dst = formatIp(buf, s, e - s);
+      case 1: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = bitNames(K8, view.getUint32(s, true)); out.lock = v;
         break;
-      case 2:
-        out.src = formatIp(buf, s, e - s);
+      }
+      case 2: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.mtu = v;
         break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.iif = view.getUint32(s, true);
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.window = v;
         break;
-      case 4:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.oif = view.getUint32(s, true);
+      }
+      case 4: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.rtt = v;
         break;
-      case 5:
-        out.gateway = formatIp(buf, s, e - s);
+      }
+      case 5: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.rttvar = v;
         break;
-      case 6:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.priority = view.getUint32(s, true);
+      }
+      case 6: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.ssthresh = v;
         break;
-      case 7:
-        out.prefsrc = formatIp(buf, s, e - s);
+      }
+      case 7: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.cwnd = v;
         break;
-      case 8:
-        out.metrics = parseRouteTableMetrics(buf, view, s, e);
+      }
+      case 8: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.advmss = v;
         break;
-      case 9:
-        out.multipath = K0.parse(buf, view, s, e);
+      }
+      case 9: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.reordering = v;
         break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.flow = view.getUint32(s, true);
+      }
+      case 10: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.hoplimit = v;
         break;
-      case 12:
-        out.cacheinfo = parseStruct(K1, view, s, e);
+      }
+      case 11: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.initcwnd = v;
         break;
-      case 15:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.table = view.getUint32(s, true);
+      }
+      case 12: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.features = v;
         break;
-      case 16:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.mark = view.getUint32(s, true);
+      }
+      case 13: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.rtoMin = v;
         break;
-      case 18:
-        out.via = K2.parse(buf, view, s, e);
+      }
+      case 14: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.initrwnd = v;
         break;
-      case 20:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.pref = nameOf(K3, view.getUint8(s));
+      }
+      case 15: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.quickack = v;
         break;
-      case 23:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.expires = view.getUint32(s, true);
+      }
+      case 16: {
+        const v = readString(buf, s, e); out.congctl = v;
         break;
-      case 25:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.uid = view.getUint32(s, true);
+      }
+      case 17: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.fastopenNoCookie = v;
         break;
-      case 27:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.ipProto = view.getUint8(s);
-        break;
-      case 28:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.sport = view.getUint16(s, false);
-        break;
-      case 29:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.dport = view.getUint16(s, false);
-        break;
-      case 30:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.nhid = view.getUint32(s, true);
-        break;
-      case 21:
-        if (e - s < 2) throw new TruncatedError("u16 attribute", s, 2, e - s); out.encapType = view.getUint16(s, true);
-        break;
-      case 22:
-        out.encap = buf.slice(s, e);
-        break;
+      }
       default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
 }
 
-/** Parses `NEXTHOP_TABLE` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseNexthopTable(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof NEXTHOP_TABLE> {
-  const out: Attrs<typeof NEXTHOP_TABLE> = {};
-  let off = start;
+/** Parses a message after its netlink header (the `rtmsg` and the `ROUTE_TABLE` attributes in `buf[start, end)`) into a `Route`; agrees with `parsePublicMessage`. */
+export function parseRoute(buf: Uint8Array, view: DataView, start: number, end: number): Route {
+  if (end - start < 12) throw new TruncatedError("rtmsg", start, 12, end - start);
+  const h_family = view.getUint8(start);
+  const h_dstLen = view.getUint8(start + 1);
+  const h_srcLen = view.getUint8(start + 2);
+  const h_tos = view.getUint8(start + 3);
+  const h_table = view.getUint8(start + 4);
+  const h_protocol = view.getUint8(start + 5);
+  const h_scope = view.getUint8(start + 6);
+  const h_type = view.getUint8(start + 7);
+  const h_flags = view.getUint32(start + 8, true);
+  const out: PublicObject = {};
+  { const v = K0(h_family); if (v !== undefined) out.family = v; }
+  { const v = h_tos; if (v !== undefined) out.tos = v; }
+  { const v = K1(h_protocol); if (v !== undefined) out.protocol = v; }
+  { const v = K2(h_scope); if (v !== undefined) out.scope = v; }
+  { const v = K3(h_type); if (v !== undefined) out.type = v; }
+  { const v = K4(h_family, h_flags); if (v !== undefined) out.flags = v; }
+  { const v = K5(h_family, h_flags); if (v !== undefined) out.cache = v; }
+  let w_dst: unknown;
+  let w_src: unknown;
+  let w_table: unknown;
+  let w_expires: unknown;
+  let w_cacheinfo: unknown;
+  let w_encapType: unknown;
+  let w_encap: unknown;
+  let off = start + 12;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
     const raw = view.getUint16(off + 2, true);
@@ -118,94 +154,109 @@ export function parseNexthopTable(buf: Uint8Array, view: DataView, start: number
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
-      case 5:
-        out.gateway = formatIp(buf, s, e - s);
+      case 1: {
+        const v = formatIp(buf, s, e - s); w_dst = v;
         break;
-      case 18:
-        out.via = K4.parse(buf, view, s, e);
+      }
+      case 2: {
+        const v = formatIp(buf, s, e - s); w_src = v;
         break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.flow = view.getUint32(s, true);
+      }
+      case 3: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.iif = v;
         break;
-      case 19:
-        out.newdst = formatIp(buf, s, e - s);
+      }
+      case 4: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.oif = v;
         break;
+      }
+      case 5: {
+        const v = formatIp(buf, s, e - s); out.gateway = v;
+        break;
+      }
+      case 6: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.metric = v;
+        break;
+      }
+      case 7: {
+        const v = formatIp(buf, s, e - s); out.prefsrc = v;
+        break;
+      }
+      case 8: {
+        const o: PublicObject = {}; objRtaxTable(buf, view, s, e, o, o, "", ""); out.metrics = o;
+        break;
+      }
+      case 9: {
+        const v = K9.parse(buf, view, s, e); out.nexthops = v;
+        break;
+      }
+      case 11: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.flow = v;
+        break;
+      }
+      case 12: {
+        const v = parseStruct(K10, view, s, e); w_cacheinfo = v; out.cacheinfo = v;
+        break;
+      }
+      case 15: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_table = v;
+        break;
+      }
+      case 16: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.mark = v;
+        break;
+      }
+      case 18: {
+        const v = K12.parse(buf, view, s, e); out.via = v;
+        break;
+      }
+      case 20: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K13, view.getUint8(s)); out.pref = v;
+        break;
+      }
+      case 23: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_expires = v;
+        break;
+      }
+      case 25: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.uid = v;
+        break;
+      }
+      case 27: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.ipProto = v;
+        break;
+      }
+      case 28: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.sport = v;
+        break;
+      }
+      case 29: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.dport = v;
+        break;
+      }
+      case 30: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.nhid = v;
+        break;
+      }
+      case 21: {
+        if (e - s < 2) throw new TruncatedError("u16 attribute", s, 2, e - s); const v = view.getUint16(s, true); w_encapType = v;
+        break;
+      }
+      case 22: {
+        const v = buf.slice(s, e); w_encap = v;
+        break;
+      }
       default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
+        keepUnknown(out, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
-}
+  { const v = K6(h_family, w_dst, h_dstLen); if (v !== undefined) out.dst = v; }
+  { const v = K7(h_family, w_src, h_srcLen); if (v !== undefined) out.src = v; }
+  { const v = K11(w_table, h_table); if (v !== undefined) out.table = v; }
+  { const v = K14(w_expires, w_cacheinfo); if (v !== undefined) out.expires = v; }
+  { const v = K15(w_encapType, w_encap); if (v !== undefined) out.encap = v; }
 
-/** Parses `ROUTE_TABLE.metrics.table` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-function parseRouteTableMetrics(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof ROUTE_TABLE.metrics.table> {
-  const out: Attrs<typeof ROUTE_TABLE.metrics.table> = {};
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-      case 1:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.lock = bitNames(K5, view.getUint32(s, true));
-        break;
-      case 2:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.mtu = view.getUint32(s, true);
-        break;
-      case 3:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.window = view.getUint32(s, true);
-        break;
-      case 4:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.rtt = view.getUint32(s, true);
-        break;
-      case 5:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.rttvar = view.getUint32(s, true);
-        break;
-      case 6:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.ssthresh = view.getUint32(s, true);
-        break;
-      case 7:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.cwnd = view.getUint32(s, true);
-        break;
-      case 8:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.advmss = view.getUint32(s, true);
-        break;
-      case 9:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.reordering = view.getUint32(s, true);
-        break;
-      case 10:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.hoplimit = view.getUint32(s, true);
-        break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.initcwnd = view.getUint32(s, true);
-        break;
-      case 12:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.features = view.getUint32(s, true);
-        break;
-      case 13:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.rtoMin = view.getUint32(s, true);
-        break;
-      case 14:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.initrwnd = view.getUint32(s, true);
-        break;
-      case 15:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.quickack = view.getUint32(s, true);
-        break;
-      case 16:
-        out.congctl = readString(buf, s, e);
-        break;
-      case 17:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.fastopenNoCookie = view.getUint32(s, true);
-        break;
-      default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
+  return out as unknown as Route;
 }

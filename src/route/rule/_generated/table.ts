@@ -11,8 +11,8 @@ import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, bitNames, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
 import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
-import type { Rule } from "../table.ts";
 import type { NlMsg } from "../../../wire/message.ts";
+import type { Rule } from "../table.ts";
 
 const K0 = RULE_MESSAGE.header.family.derive;
 const K1 = RULE_MESSAGE.header.action.named.names;
