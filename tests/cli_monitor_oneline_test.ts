@@ -56,7 +56,7 @@ test("monitor -o file FILE joins each record's lines as ip -o monitor file does"
     const r = nlkit(["-o", "monitor", "file", file]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, ip(ns, "-o", "monitor", "file", file));
-    assert.match(r.stdout, /^\d+: o0    inet 10\.9\.0\.1\/24 .*\\ {7}valid_lft /m);
+    assert.match(r.stdout, /^\d+: o0 {4}inet 10\.9\.0\.1\/24 .*\\ {7}valid_lft /m);
     assert.doesNotMatch(r.stdout, /^\s/m);
   });
 });
