@@ -4,7 +4,8 @@
  * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
  * `file FILE` prints an rtmon dump instead. `-4`/`-6`/`-0`/`-f FAMILY` keep one
- * family, as `ip -4 monitor` does. Ends on SIGINT/SIGTERM.
+ * family, as `ip -4 monitor` does. `-o` prints each event on one line, its
+ * lines joined by a backslash as ip does (refused for tc). Ends on SIGINT/SIGTERM.
  *
  * @module
  */
@@ -19,7 +20,7 @@ import { formatLink } from "./link_text.ts";
 import { jsonOpts, type LinkNames, linkNames, nameLookup, nameOfIndex, netnsNames } from "./names.ts";
 import { formatNeighbour } from "./neigh_text.ts";
 import { nsidJson, nsidName, nsidText } from "./nsid_text.ts";
-import { writeNdjson } from "./output.ts";
+import { writeNdjson, writeObject } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { formatRule } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
@@ -84,7 +85,7 @@ interface MonitorArgs {
   dev?: string;
 }
 
-function parseMonitorArgs(args: Args): MonitorArgs {
+function parseMonitorArgs(args: Args, oneline: boolean): MonitorArgs {
   const objs = new Set<MonitorObject>();
   let banner = false;
   let allNsid = false;
@@ -105,6 +106,8 @@ function parseMonitorArgs(args: Args): MonitorArgs {
   }
   // ip's default is every rtnetlink group; conntrack and tc (nlkit's additions) only when named.
   if (objs.size === 0) { for (const x of OBJECTS) if (x !== "ct" && x !== "tc") objs.add(x); }
+  // tc monitor has no one-line form to match.
+  if (oneline && objs.has("tc")) throw new UsageError(`"-oneline" applies to ip's objects and ct, not tc events`, "tc");
   for (const [word, on] of [["dev", dev !== undefined], ["all-nsid", allNsid]] as const) {
     if (on && (objs.has("ct") || objs.has("tc"))) {
       throw new UsageError(`"${word}" applies to ip's objects only, not ct or tc events`, word);
@@ -310,11 +313,15 @@ class Printer {
     this.netnsNames = netnsNames;
   }
 
-  #emit(ev: Tagged, label: string, text: string, json: () => Record<string, unknown>): void {
+  /** `nlEnds`: ip ends the event with print_nl, which -o turns into a backslash too (no newline follows). */
+  #emit(ev: Tagged, label: string, text: string, json: () => Record<string, unknown>, nlEnds = false): void {
     const ctx = this.#ctx;
     if (ctx.opts.json) writeNdjson(ctx.out, ev.nsid === undefined ? json() : { ...json(), nsid: ev.nsid });
     else {
-      ctx.out.line(header(ctx, this.#banner, label, nsidHeader(this.allNsid, ev.nsid)) + text);
+      ctx.out.write(header(ctx, this.#banner, label, nsidHeader(this.allNsid, ev.nsid)));
+      // -o joins the event's own lines (not the -t timestamp's), as ip's _SL_ does.
+      if (nlEnds && ctx.opts.oneline) ctx.out.write(`${text}\n`.replaceAll("\n", "\\"));
+      else writeObject(ctx.out, [text], ctx.opts.oneline);
       ctx.out.flush();
     }
   }
@@ -382,7 +389,7 @@ class Printer {
       ifindex: s.ifindex,
       ifname: name,
       ...(s.hwStatsInfo ? { info } : {}),
-    }));
+    }), true);
   }
 
   overrun(): void {
@@ -467,7 +474,8 @@ async function followCt(ctx: Context, signal: AbortSignal, banner: boolean): Pro
       writeNdjson(ctx.out, { event: ev.type, object: "ct", ...conntrackToJson(ev.entry) });
     } else {
       const type = ev.type === "new" ? "NEW" : ev.type === "update" ? "UPDATE" : "DESTROY";
-      ctx.out.line(header(ctx, banner, "[CT]") + formatConntrack(ev.entry, { event: type }));
+      ctx.out.write(header(ctx, banner, "[CT]"));
+      writeObject(ctx.out, [formatConntrack(ev.entry, { event: type })], ctx.opts.oneline);
       ctx.out.flush();
     }
   }
@@ -524,7 +532,7 @@ async function followTc(ctx: Context, signal: AbortSignal, banner: boolean): Pro
 
 /** Handles `nlkit monitor ...`. */
 export async function monitorHandler(ctx: Context, args: Args): Promise<number | void> {
-  const { objs, banner, allNsid, file, dev } = parseMonitorArgs(args);
+  const { objs, banner, allNsid, file, dev } = parseMonitorArgs(args, ctx.opts.oneline);
   // Like ip, the device is looked up among the live links, even to filter a file.
   const names = await linkNames(ctx);
   const index = devIndex(dev, names);
