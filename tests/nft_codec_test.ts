@@ -28,6 +28,7 @@ import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { Buffer } from "node:buffer";
 import { ruleExpressions } from "../src/netfilter/nftables/json/linearize.ts";
+import { stmtText } from "../src/netfilter/nftables/text/stmt_text.ts";
 import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
 
 const FRAMES: [string, Uint8Array][] = readFileSync(
@@ -204,6 +205,50 @@ test("a load of absurd or missing length renders at once instead of hanging", ()
     { name: "lookup", set: "__set1", sreg: 1, flags: [] },
   ] as unknown as NftExpr[], { family: "inet", sets: new Map() });
   assert.ok(none.length > 0);
+});
+
+test("dccp option (nft 1.0.6 has no syntax for it): bytes by the uapi, nft >= 1.0.8's JSON and text both ways", () => {
+  const e: NftExpr = { name: "exthdr", dreg: 1, op: "dccp", type: 4, offset: 0, len: 1, flags: ["present"] };
+  const b = new MessageBuilder(0, 0);
+  buildExpr(b, e);
+  // NFTA_LIST_ELEM { NFTA_EXPR_NAME "exthdr", NFTA_EXPR_DATA { DREG 1, TYPE 4 (u8), OFFSET 0, LEN 1,
+  // FLAGS NFT_EXTHDR_F_PRESENT, OP NFT_EXTHDR_OP_DCCP } }
+  const want = "44000180" + "0b000100" + "65787468647200" + "00" + "34000280" + "0800010000000001" +
+    "0500020004000000" + "0800030000000000" + "0800040000000001" + "0800050000000001" + "0800060000000004";
+  const bytes = b.finish().subarray(16);
+  assert.equal(Buffer.from(bytes).toString("hex"), want);
+  const present: NftExpr = { name: "cmp", sreg: 1, op: "eq", data: { value: new Uint8Array([1]) } };
+  const absent: NftExpr = { name: "cmp", sreg: 1, op: "eq", data: { value: new Uint8Array([0]) } };
+  const ctx = { family: "inet", sets: new Map() };
+  const stmts = ruleStatements([e, present], ctx);
+  const left = { "dccp option": { type: 4 } };
+  assert.deepEqual(stmts, [{ match: { op: "==", left, right: true } }]);
+  assert.deepEqual(ruleStatements([e, absent], ctx), [{ match: { op: "==", left, right: false } }]);
+  assert.equal(stmtText(stmts[0]), "dccp option 4 exists");
+  const tx = new NftTransaction();
+  assert.deepEqual(ruleExpressions(stmts, { family: "inet", table: "t", tx }), [e, present]);
+  const missing = [{ match: { op: "==", left: { "dccp option": { type: 255 } }, right: false } }];
+  assert.deepEqual(ruleExpressions(missing, { family: "inet", table: "t", tx }), [{ ...e, type: 255 }, absent]);
+  for (const type of [256, -1, 1.5, "4", null]) {
+    assert.throws(
+      () =>
+        ruleExpressions([{ match: { op: "==", left: { "dccp option": { type } }, right: true } }], {
+          family: "inet",
+          table: "t",
+          tx,
+        }),
+      /Cannot match on dccp option .*: expected a type from 0 to 255/,
+    );
+  }
+  assert.throws(
+    () =>
+      ruleExpressions([{ match: { op: "==", left: { "dccp option": { type: 4, name: "x" } }, right: true } }], {
+        family: "inet",
+        table: "t",
+        tx,
+      }),
+    /name/,
+  );
 });
 
 test("flow offload (this kernel has no flowtables): bytes by the uapi, nft's JSON both ways", () => {
