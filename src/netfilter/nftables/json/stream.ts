@@ -31,6 +31,7 @@ import {
   tableJson,
 } from "./ruleset_json.ts";
 import { nftJsonText } from "./serialize.ts";
+import { setElementsJson } from "./set_elements.ts";
 
 const key = (family: string, table: string | undefined, chain = ""): string => `${family}\0${table}\0${chain}`;
 
@@ -68,10 +69,13 @@ export async function emitRulesetJson(
     for (const s of sets) {
       const ctx = ctxs.get(key(s.family, s.table));
       if (!ctx || s.name === undefined) continue;
-      const full: NftSetWithElements = { ...s, elements: await readElements(socket, s) };
-      const anonymous = s.flags?.includes("anonymous") ?? false;
-      if (!anonymous) mine(s.family, s.table)!.push(nftJsonText(setJson(full, json.full)));
-      (ctx.sets as Map<string, NftSetWithElements>).set(s.name, anonymous ? full : { ...s, elements: [] });
+      const bare: NftSetWithElements = { ...s, elements: [] };
+      if (s.flags?.includes("anonymous")) {
+        (ctx.sets as Map<string, NftSetWithElements>).set(s.name, { ...s, elements: await readElements(socket, s) });
+        continue;
+      }
+      mine(s.family, s.table)!.push(nftJsonText(setJson(bare, json.full, await setElementsJson(socket, s))));
+      (ctx.sets as Map<string, NftSetWithElements>).set(s.name, bare);
     }
     for (const f of flowtables) mine(f.family, f.table)?.push(nftJsonText(flowtableJson(f)));
     // The output in slots: each table's head, then one (empty) slot per chain of it. Rules arrive chain by
