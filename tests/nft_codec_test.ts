@@ -14,7 +14,7 @@ import { assertOnlyTypedErrors } from "./_fuzz.ts";
 import { unhex } from "./_vectors.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import { parseChainMessage } from "../src/netfilter/nftables/chain.ts";
-import { parseElementsMessage } from "../src/netfilter/nftables/element.ts";
+import { ELEMENT_LIST, NFTA_SET_ELEM_TABLE, parseElementsMessage } from "../src/netfilter/nftables/element.ts";
 import { parseGenMessage } from "../src/netfilter/nftables/gen.ts";
 import { parseObjMessage } from "../src/netfilter/nftables/obj.ts";
 import { parseNftRuleMessage } from "../src/netfilter/nftables/rule.ts";
@@ -134,6 +134,28 @@ test("set elements: intervals, concatenations and verdict maps", () => {
   const portmap = sets.find((s) => s.name === "portmap")!;
   assert.equal(portmap.dataType, 0xffffff00);
   assert.deepEqual(portmap.elements.map((e) => e.data?.verdict?.code).sort(), ["accept", "drop"]);
+});
+
+test("element lists: bare keys written directly are the bytes the tables give, mixed with other elements", () => {
+  const elements = [
+    { key: { value: new Uint8Array([10, 0, 0, 1]) } },
+    { key: { value: new Uint8Array([10, 0, 0, 2]) }, flags: ["interval-end"] },
+    { key: { value: new Uint8Array([1, 2, 3, 4, 5]) } },
+    { key: { value: new Uint8Array([10, 0, 0, 3]) }, data: { verdict: { code: "accept" } }, timeout: 1000 },
+    { key: { value: new Uint8Array([10, 0, 0, 4]), unknown: [{ type: 9, data: new Uint8Array([1]) }] } },
+  ];
+  const direct = new MessageBuilder(0, 0);
+  ELEMENT_LIST.build(direct, elements);
+  const tabled = new MessageBuilder(0, 0);
+  for (const e of elements) tabled.nest(1, (n) => n.attrs(NFTA_SET_ELEM_TABLE, e));
+  assert.deepEqual(direct.finish(), tabled.finish());
+  // NFTA_LIST_ELEM { NFTA_SET_ELEM_KEY { NFTA_DATA_VALUE 10.0.0.1 } }
+  const one = new MessageBuilder(0, 0);
+  ELEMENT_LIST.build(one, [elements[0]]);
+  assert.equal(
+    Buffer.from(one.finish().subarray(16)).toString("hex"),
+    "10000180" + "0c000180" + "08000100" + "0a000001",
+  );
 });
 
 test("the captured ruleset renders as nft's JSON", () => {
