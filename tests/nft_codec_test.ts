@@ -24,7 +24,7 @@ import type { NftRuleset } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
 import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
 import { buildExpr, parseExpr } from "../src/netfilter/nftables/expr/list.ts";
-import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
+import { NFT_EXPRESSIONS, type NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { Buffer } from "node:buffer";
 import { ruleExpressions } from "../src/netfilter/nftables/json/linearize.ts";
@@ -134,6 +134,11 @@ test("set elements: intervals, concatenations and verdict maps", () => {
   const portmap = sets.find((s) => s.name === "portmap")!;
   assert.equal(portmap.dataType, 0xffffff00);
   assert.deepEqual(portmap.elements.map((e) => e.data?.verdict?.code).sort(), ["accept", "drop"]);
+});
+
+test("no expression table has a name key: an expression is its own attributes, its name beside them", () => {
+  for (const [name, table] of Object.entries(NFT_EXPRESSIONS)) assert.ok(!Object.hasOwn(table, "name"), name);
+  assert.throws(() => buildExpr(new MessageBuilder(0, 0), { name: "counter", bytes: 1, pakets: 2 } as never), /pakets/);
 });
 
 test("element lists: bare keys written directly are the bytes the tables give, mixed with other elements", () => {
