@@ -66,7 +66,9 @@ class Collected {
           next.set(this.keys);
           this.keys = next;
         }
-        this.keys.set(buf.subarray(at, at + this.size), this.count++ * this.size);
+        // A byte loop, not set(subarray): a view per element is an allocation the copy does not need.
+        const keys = this.keys, size = this.size, to = this.count++ * size;
+        for (let i = 0; i < size; i++) keys[to + i] = buf[at + i];
       });
     });
   }
