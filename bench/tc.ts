@@ -85,7 +85,7 @@ try {
     bytes = 0;
     const p = new TcPrinter(true);
     for await (const f of streamFilters(filter, { netns: ns })) {
-      printFilter(p, f, { linkName: names, hideDev: true, hideParent: true });
+      printFilter(p, f, { linkName: names, hideDev: true, listedBy: { parent: 0x10000 } });
       bytes += p.json().length;
     }
   });

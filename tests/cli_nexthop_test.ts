@@ -88,6 +88,13 @@ test("replace, delete and flush change what ip lists", { skip: NEEDS_ROOT }, asy
     assert.ok(!ipJson(ns, "nexthop", "show").some((n: { id: number }) => n.id === 3));
     // Flushing one device leaves the rest: a table where ignoring "dev" would flush everything.
     assert.equal(ok(ns, "nexthop", "flush", "dev", "v1"), "Flushed 1 nexthops\n");
+    // flush id N: that one nexthop, silently (as ip), and an error when there is none.
+    const one = ipJson(ns, "nexthop", "show")[0].id;
+    assert.equal(ok(ns, "nexthop", "flush", "id", String(one)), "");
+    assert.ok(!ipJson(ns, "nexthop", "show").some((n: { id: number }) => n.id === one));
+    const again = nlkit(["-n", ns, "nexthop", "flush", "id", String(one)]);
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(again.stderr, /No such file or directory/);
     const left = ipJson(ns, "nexthop", "show");
     assert.ok(left.length > 1);
     assert.equal(ok(ns, "nexthop", "flush"), `Flushed ${left.length} nexthops\n`);
@@ -122,6 +129,10 @@ test("nexthop usage errors exit 2, kernel refusals exit 1", { skip: NEEDS_ROOT }
       [["nexthop", "add", "id", "1", "blackhole"], 1, /exists/i],
       [["nexthop", "get", "id", "99"], 1, /.+/],
       [["nexthop", "add", "id", "2", "dev", "nosuch"], 1, /nosuch/],
+      // vrf must name a VRF device, as ip checks: a plain device would list nothing, and flush nothing.
+      [["nexthop", "show", "vrf", "v0"], 2, /"v0" is wrong: Invalid VRF/],
+      [["nexthop", "flush", "vrf", "v0"], 2, /Invalid VRF/],
+      [["nexthop", "bucket", "show", "vrf", "nosuch"], 2, /"nosuch" is wrong: Invalid VRF/],
     ];
     for (const [args, code, re] of cases) {
       const r = nlkit(["-n", ns, ...args]);

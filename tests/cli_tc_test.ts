@@ -41,6 +41,10 @@ test("tc usage errors exit 2 before anything is sent", () => {
     [["tc", "filter", "add", "dev", "lo", "parent", "1:", "prio", "70000", "u32"], /Invalid priority/],
     [["tc", "qdisc", "add", "dev", "lo", "root", "netem", "distribution", "normal"], /without a delay and a jitter/],
     [["tc", "action", "add", "action", "frob"], /Unknown action kind: "frob"/],
+    // tc takes these in a listing and ignores them; nlkit refuses them.
+    [["tc", "filter", "show", "dev", "lo", "handle", "800::800"], /Cannot list filters by "handle"/],
+    [["tc", "qdisc", "show", "dev", "lo", "estimator", "1sec", "8sec"], /Unexpected "estimator"/],
+    [["tc", "filter", "show", "dev", "lo", "parent", "1:", "estimator", "1sec", "8sec"], /Unexpected "estimator"/],
   ];
   for (const [args, message] of cases) {
     const r = nlkit(args);
@@ -134,6 +138,85 @@ test("tc -p decodes u32 keys of ip and ipv6 filters as tc prints them", { skip }
       nlkit(["-n", ns, "tc", "filter", "show", "dev", "v0"]).stdout,
       tc(ns, "filter", "show", "dev", "v0").stdout,
     );
+  });
+});
+
+test("tc filter show leaves out the fields it was narrowed to, get only the device, as tc does", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    tc(ns, "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb");
+    for (const f of ["ip prio 1", "ipv6 prio 4", "ip prio 9 chain 3"]) {
+      const r = tc(
+        ns,
+        "filter",
+        "add",
+        "dev",
+        "v0",
+        "parent",
+        "1:",
+        "protocol",
+        ...f.split(" "),
+        "u32",
+        "match",
+        "u32",
+        "0",
+        "0",
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const shows = [
+      ["show", "dev", "v0"],
+      ["show", "dev", "v0", "parent", "1:"],
+      ["show", "dev", "v0", "protocol", "ipv6"],
+      ["show", "dev", "v0", "parent", "1:", "prio", "4"],
+      ["show", "dev", "v0", "parent", "1:", "chain", "3"],
+      ["show", "dev", "v0", "parent", "1:", "protocol", "ipv6", "prio", "4", "chain", "0"],
+      ["get", "dev", "v0", "parent", "1:", "protocol", "ip", "prio", "1", "handle", "800::800", "u32"],
+    ];
+    for (const show of shows) {
+      for (const json of [[], ["-j"]]) {
+        const theirs = tc(ns, ...json, "filter", ...show);
+        assert.equal(theirs.code, 0, theirs.stderr);
+        assert.equal(nlkit(["-n", ns, ...json, "tc", "filter", ...show]).stdout, theirs.stdout, `${json} ${show}`);
+      }
+    }
+  });
+});
+
+test("tc class show parent P lists the classes of P's qdisc, as tc does", { skip }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    tc(ns, "qdisc", "add", "dev", "v0", "root", "handle", "1:", "htb");
+    tc(ns, "class", "add", "dev", "v0", "parent", "1:", "classid", "1:1", "htb", "rate", "10mbit");
+    tc(ns, "class", "add", "dev", "v0", "parent", "1:1", "classid", "1:10", "htb", "rate", "1mbit");
+    tc(
+      ns,
+      "qdisc",
+      "add",
+      "dev",
+      "v0",
+      "parent",
+      "1:10",
+      "handle",
+      "10:",
+      "tbf",
+      "rate",
+      "1mbit",
+      "burst",
+      "10k",
+      "latency",
+      "50ms",
+    );
+    for (
+      const by of [["parent", "1:1"], ["parent", "1:10"], ["parent", "10:"], ["parent", "5:"], ["root"], [
+        "classid",
+        "1:10",
+      ]]
+    ) {
+      const theirs = tc(ns, "class", "show", "dev", "v0", ...by);
+      assert.equal(nlkit(["-n", ns, "tc", "class", "show", "dev", "v0", ...by]).stdout, theirs.stdout, by.join(" "));
+    }
+    assert.equal(tc(ns, "class", "show", "dev", "v0", "parent", "1:1").stdout.split("\n").length, 3, "1:1 and 1:10");
   });
 });
 

@@ -76,7 +76,7 @@ for (const [name, call] of Object.entries(CASES)) {
       for (const dev of ["d0", "d1"]) ip(ns, "link", "set", dev, "up");
       ip(ns, "addr", "add", "10.0.0.1/24", "dev", "d0");
       ip(ns, "nexthop", "add", "id", "1", "dev", "d0"); // so the nexthop tables exist
-      // The filter's parent and chain exist (a chain without filters is the kernel's EINVAL), handle 800::802 does not.
+      // A u32 filter exists at pref 7; its handle 800::802 does not (empty chains: the test below).
       run("tc", ["-n", ns, "qdisc", "add", "dev", "d0", "clsact"]);
       run("tc", [
         "-n",
@@ -104,3 +104,51 @@ for (const [name, call] of Object.entries(CASES)) {
     });
   });
 }
+
+test("getFilter: an empty chain, another priority, no parent qdisc: NotFoundError", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns(async (ns) => {
+    ip(ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+    const spec = {
+      dev: "d0",
+      parent: "ingress",
+      priority: 7,
+      protocol: "ip",
+      kind: "u32",
+      handle: "800::802",
+    } as const;
+    const absent = async (what: string, s: Parameters<typeof getFilter>[0], kernel: RegExp) => {
+      await assert.rejects(getFilter(s, { netns: ns }), (e: unknown) => {
+        assert.ok(e instanceof NotFoundError, `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
+        assert.equal(e.code, "ENOENT", what);
+        assert.match(e.kernelMessage ?? "", kernel, what);
+        return true;
+      });
+    };
+    await absent("no clsact", spec, /Parent Qdisc/);
+    run("tc", ["-n", ns, "qdisc", "add", "dev", "d0", "clsact"]);
+    await absent("empty chain 0", spec, /filter chain/);
+    run("tc", [
+      "-n",
+      ns,
+      "filter",
+      "add",
+      "dev",
+      "d0",
+      "ingress",
+      "pref",
+      "7",
+      "protocol",
+      "ip",
+      "u32",
+      "match",
+      "u32",
+      "0",
+      "0",
+    ]);
+    await absent("chain 3", { ...spec, chain: 3 }, /filter chain/);
+    await absent("priority 8", { ...spec, priority: 8 }, /priority/);
+    // The filter that exists is found, so the refusals above are about absence, not a bad request.
+    const f = await getFilter({ ...spec, handle: "800::800" }, { netns: ns });
+    assert.equal(f.kind, "u32");
+  });
+});

@@ -6,6 +6,8 @@
  */
 
 import { type Args, toInt, unknownWord, UsageError } from "./args.ts";
+import { invalidArgument } from "./numbers.ts";
+import { getLink } from "../route/link/api.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { formatNexthop, formatNexthopBucket } from "./nexthop_text.ts";
@@ -105,7 +107,14 @@ function resilientArgs(args: Args): NonNullable<NexthopObjectSpec["resilient"]> 
   return r;
 }
 
-function filter(ctx: Context, args: Args): NexthopFilter {
+/** `vrf NAME`: the name, once checked to be a VRF device (ip's "Invalid VRF"). */
+async function vrf(ctx: Context, name: string): Promise<string> {
+  const link = await getLink(name, ctx.lib).catch(() => undefined);
+  if (link?.linkinfo?.kind !== "vrf") throw invalidArgument(name, "Invalid VRF");
+  return name;
+}
+
+async function filter(ctx: Context, args: Args): Promise<NexthopFilter> {
   const f: NexthopFilter = {};
   const fam = familyOf(ctx);
   if (fam !== undefined) f.family = fam === AF_INET6 ? "inet6" : "inet";
@@ -114,7 +123,7 @@ function filter(ctx: Context, args: Args): NexthopFilter {
     else if (w !== "" && "dev".startsWith(w)) f.dev = args.value(w, "device");
     else if (w !== "" && "groups".startsWith(w)) f.groups = true;
     else if (w !== "" && "master".startsWith(w)) f.master = args.value(w, "device");
-    else if (w !== "" && "vrf".startsWith(w)) f.master = args.value(w, "VRF");
+    else if (w !== "" && "vrf".startsWith(w)) f.master = await vrf(ctx, args.value(w, "VRF"));
     else if (w !== "" && "protocol".startsWith(w)) {
       const p = args.value(w, "protocol");
       f.protocol = /^\d+$/.test(p) ? Number(p) : p;
@@ -133,7 +142,7 @@ function printer(ctx: Context, format: (j: IpNexthopJson) => string): { item(j: 
 }
 
 async function show(ctx: Context, args: Args): Promise<void> {
-  const f = filter(ctx, args);
+  const f = await filter(ctx, args);
   const p = printer(ctx, formatNexthop);
   const details = ctx.opts.details > 0;
   if (f.id !== undefined && Object.keys(f).length === 1) {
@@ -165,7 +174,7 @@ async function bucket(ctx: Context, args: Args): Promise<void> {
       else if (w === "nhid") f.nhid = id(args, w);
       else if (w !== "" && "dev".startsWith(w)) f.dev = args.value(w, "device");
       else if (w !== "" && "master".startsWith(w)) f.master = args.value(w, "device");
-      else if (w !== "" && "vrf".startsWith(w)) f.master = args.value(w, "VRF");
+      else if (w !== "" && "vrf".startsWith(w)) f.master = await vrf(ctx, args.value(w, "VRF"));
       else throw unknownWord("argument of nexthop bucket list", w, ["id", "nhid", "dev", "master", "vrf"]);
     }
     for await (const b of streamNexthopBuckets(f, ctx.lib)) p.item(nexthopBucketToIpJson(b));
@@ -187,14 +196,17 @@ export async function nexthopHandler(ctx: Context, args: Args): Promise<number |
       return await deleteNexthop(s.id, ctx.lib);
     }
     case "get": {
-      const f = filter(ctx, args);
+      const f = await filter(ctx, args);
       if (f.id === undefined || Object.keys(f).length !== 1) throw new UsageError(`Usage: nlkit nexthop get id ID`);
       const p = printer(ctx, formatNexthop);
       p.item(nexthopToIpJson(await getNexthop(f.id, ctx.lib), ctx.opts.details > 0));
       return p.end();
     }
     case "flush": {
-      const n = await flushNexthops(filter(ctx, args), ctx.lib);
+      const f = await filter(ctx, args);
+      // ip's "flush id N" deletes that one nexthop, silently, and fails when there is none.
+      if (f.id !== undefined && Object.keys(f).length === 1) return await deleteNexthop(f.id, ctx.lib);
+      const n = await flushNexthops(f, ctx.lib);
       ctx.out.line(n ? `Flushed ${n} nexthops` : "Nothing to flush");
       return;
     }

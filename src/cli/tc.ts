@@ -21,11 +21,13 @@ import {
   type ClassSpec,
   filterRequest,
   type FilterSpec,
+  parentOf,
   qdiscRequest,
   type QdiscSpec,
   type TcCommand,
 } from "../route/tc/request.ts";
 import { TcWords } from "../route/tc/words.ts";
+import { TC_H } from "../route/tc/constants.ts";
 import { filterKind } from "../route/tc/filter/registry.ts";
 import { qdiscKind } from "../route/tc/qdisc/registry.ts";
 import { tcActionHandler } from "./tc_action.ts";
@@ -187,6 +189,11 @@ async function modify(ctx: Context, object: "qdisc" | "class" | "filter", cmd: T
 
 async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWords): Promise<void> {
   const s = commonWords(w, object);
+  // Words tc would take and ignore in a listing are refused: nothing accepted goes unapplied.
+  if (s.estimator !== undefined) throw new UsageError(`Unexpected "estimator" in tc ${object} ${cmd}`, "estimator");
+  if (object === "filter" && cmd === "show" && s.handle !== undefined) {
+    throw new UsageError(`Cannot list filters by "handle" (use tc filter get)`, "handle");
+  }
   const invisible = w.peek() === "invisible" && object === "qdisc";
   if (invisible) w.next();
   if (cmd === "get" && s.kind === undefined && !w.done) s.kind = w.next();
@@ -218,7 +225,8 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
   } else {
     if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
     if (object === "class") {
-      for await (const c of streamClasses({ dev: s.dev, parent: s.parent, classid: s.classid }, ctx.lib)) {
+      // tc's "parent P" selects the qdisc of P's major (the kernel's class dump filter): all its classes, P included.
+      for await (const c of streamClasses({ dev: s.dev, qdisc: s.parent, classid: s.classid }, ctx.lib)) {
         emit(() => printClass(p, c, print));
       }
     } else if (cmd === "get") {
@@ -226,13 +234,19 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
       const protocol = s.protocol === undefined ? undefined : parseProtocol(s.protocol);
       if (k && !rest.done) s.options = k.options.words(rest, { linkIndex: linkLookup(await nameIndex(ctx)), protocol });
       const f = await getFilter(s as FilterSpec, ctx.lib);
-      emit(() => printFilter(p, f, { ...print, hideParent: s.parent !== undefined }));
+      emit(() => printFilter(p, f, print)); // tc get leaves out only the device
     } else {
       const filters = streamFilters(
         { dev: s.dev, parent: s.parent, priority: s.priority, protocol: s.protocol, chain: s.chain },
         ctx.lib,
       );
-      const opts = { ...print, hideParent: s.parent !== undefined };
+      const listedBy = {
+        parent: s.parent === undefined ? undefined : parentOf(s.parent, TC_H.TC_H_ROOT),
+        protocol: s.protocol === undefined ? undefined : parseProtocol(s.protocol),
+        priority: s.priority,
+        chain: s.chain,
+      };
+      const opts = { ...print, listedBy };
       for await (const f of filters) emit(() => printFilter(p, f, opts));
     }
   }

@@ -276,15 +276,39 @@ export function writeScalar(view: DataView, off: number, kind: ScalarKind, v: nu
 
 /** Parses a struct layout at `off`; fields past `end` are left out (older kernels send shorter structs). */
 export function parseStruct<S extends StructSpec>(spec: S, view: DataView, off: number, end: number): StructValue<S> {
+  const plan = structPlan(spec);
   const out: Record<string, number> = {};
-  for (const k in spec) {
-    const kind = spec[k];
-    const size = SCALAR_SIZE[kind];
-    if (off + size > end) break;
-    if (kind[0] !== "p") out[k] = readScalar(view, off, kind as ScalarKind);
-    off += size;
+  for (let i = 0; i < plan.length; i++) {
+    const f = plan[i];
+    if (off + f.at + f.size > end) break;
+    if (f.read) out[f.key] = f.read(view, off + f.at);
   }
   return out as StructValue<S>;
+}
+
+/** One field of a struct layout: its key, offset, size and reader (none for padding). */
+interface StructField {
+  key: string;
+  at: number;
+  size: number;
+  read?: (view: DataView, off: number) => number;
+}
+
+// A layout walked once (key order, sizes, readers), not per message: dumps parse thousands of structs.
+const PLANS = new WeakMap<StructSpec, StructField[]>();
+function structPlan(spec: StructSpec): StructField[] {
+  let plan = PLANS.get(spec);
+  if (plan) return plan;
+  plan = [];
+  let at = 0;
+  for (const key in spec) {
+    const kind = spec[key];
+    const size = SCALAR_SIZE[kind];
+    plan.push({ key, at, size, read: kind[0] === "p" ? undefined : scalarReader(kind as ScalarKind) });
+    at += size;
+  }
+  PLANS.set(spec, plan);
+  return plan;
 }
 
 const decoder = new TextDecoder();

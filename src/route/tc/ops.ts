@@ -14,7 +14,7 @@
  * @module
  */
 
-import { notFound } from "../../errors.ts";
+import { type Lookup, NetlinkError, notFound, NotFoundError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
@@ -222,10 +222,27 @@ export async function getFilter(spec: FilterSpec, opts: RouteOptions = {}): Prom
     const ifindex = await resolveLinkIndex(spec.dev, { socket: s });
     const req = filterRequest("delete", spec, ifindex); // a delete's header and attributes, sent as a GET
     new DataView(req.buffer).setUint16(4, RTM_TC.RTM_GETTFILTER, true);
-    const [f] = await s.request(req, (m) => parseTcMessage(m, "filter"));
-    if (!f) throw notFound({ kind: "tc filter", key: spec.dev }, "RTM_GETTFILTER", `No such filter on "${spec.dev}"`);
+    const lookup = { kind: "tc filter", key: spec.dev };
+    const [f] = await s.request(req, (m) => parseTcMessage(m, "filter")).catch((e: unknown) => {
+      throw missingChain(e, lookup) ?? e;
+    });
+    if (!f) throw notFound(lookup, "RTM_GETTFILTER", `No such filter on "${spec.dev}"`);
     return f;
   });
+}
+
+const ENOENT = 2;
+
+/**
+ * The kernel answers a GET on a chain or parent without filters with
+ * EINVAL ("Cannot find specified filter chain"): that is a filter not
+ * found (`ENOENT`), kept with the kernel's message.
+ */
+function missingChain(e: unknown, lookup: Lookup): NotFoundError | undefined {
+  if (!(e instanceof NetlinkError) || e.code !== "EINVAL" || !e.kernelMessage) return undefined;
+  if (!/filter chain|Parent Qdisc doesn't exist/i.test(e.kernelMessage)) return undefined;
+  const ext = { message: e.kernelMessage, offset: e.offset };
+  return new NotFoundError(ENOENT, ext, e.requestType, e.operation, e.request, undefined, lookup);
 }
 
 /** Fetches one qdisc by device and handle. */

@@ -106,23 +106,39 @@ export function printClass(p: TcPrinter, c: TcClass, o: TcPrintOptions): void {
   p.close();
 }
 
-/** Prints a filter as `tc filter show` does. */
-export function printFilter(p: TcPrinter, f: Filter, o: TcPrintOptions & { hideParent?: boolean }): void {
+/**
+ * What a filter listing was narrowed to (`tc filter show ... parent P
+ * protocol X pref N chain C`): tc leaves out each field equal to it.
+ */
+export interface FilterListedBy {
+  /** The parent listed. */
+  parent?: number;
+  /** The protocol listed, host order. */
+  protocol?: number;
+  /** The priority listed. */
+  priority?: number;
+  /** The chain listed. */
+  chain?: number;
+}
+
+/** Prints a filter as `tc filter show` does; fields equal to `listedBy`'s are left out, as tc does. */
+export function printFilter(p: TcPrinter, f: Filter, o: TcPrintOptions & { listedBy?: FilterListedBy }): void {
   const k = filterKind(f.kind);
   p.open();
   if (f.deleted) p.bool("deleted", "deleted ", true);
   p.text("filter ");
   dev(p, f, o);
-  if (!o.hideParent) {
+  const by = o.listedBy;
+  if (by?.parent !== f.parent) {
     if (f.parent === TC_H.TC_H_ROOT) p.bool("root", "root ", true);
     else if (f.parent === 0xfffffff2) p.bool("ingress", "ingress ", true);
     else if (f.parent === 0xfffffff3) p.bool("egress", "egress ", true);
     else p.str("parent", "parent %s ", formatHandle(f.parent));
   }
-  if (f.protocol) p.str("protocol", "protocol %s ", protocolName(f.protocol));
-  if (f.priority) p.uint("pref", "pref %s ", f.priority);
+  if (f.protocol && by?.protocol !== f.protocol) p.str("protocol", "protocol %s ", protocolName(f.protocol));
+  if (f.priority && by?.priority !== f.priority) p.uint("pref", "pref %s ", f.priority);
   p.str("kind", "%s ", f.kind);
-  if (f.chain !== undefined) p.uint("chain", "chain %s ", f.chain);
+  if (f.chain !== undefined && by?.chain !== f.chain) p.uint("chain", "chain %s ", f.chain);
   if (f.options !== undefined) {
     p.open("options");
     if (k) k.options.print(p, f.options, ctxOf(o, f.handle, f.protocol));
