@@ -12,17 +12,31 @@
  *   table), `-j route show`, `-j tc filter show dev v0`, `-j nft list ruleset`
  *   next to conntrack, ip, tc and nft, and an empty script on each runtime.
  *
- * Times come from bash's `time` around /usr/bin/time (which gives the peak
- * RSS), so this runtime's own spawn cost is in no figure. Needs root (a
- * throwaway namespace, deleted at the end) and /usr/bin/time.
+ * Each figure is the process's own: bench/startup_spawn.c (built with gcc
+ * into a temporary directory) forks and execs the command directly, takes
+ * wall time around fork and wait4(), and CPU time (user+sys) and peak RSS
+ * from wait4()'s rusage. No shell or time(1) is in any figure (they added
+ * ~20 ms to each before), nor this runtime's own spawn cost. Caches are
+ * warm: every row runs once before the measured runs. Peak RSS is mostly
+ * the runtime's code pages, and how many of them a page fault maps depends
+ * on how the file came into the page cache: a binary just written (bun
+ * build, cp) sits in large folios and shows ~5 MB more than one read from
+ * disk. So each compiled binary is first dropped from the cache (sync, then
+ * `dd iflag=nocache`) and read back by its first run, as on a device that
+ * loads it from flash. Needs root (a throwaway namespace, deleted at the
+ * end) and gcc.
  *
- *   deno run -A bench/startup.ts [--runs 21] [--only compiled|deno|bun]
+ *   deno run -A bench/startup.ts [--runs 21] [--only compiled|deno|bun] [--bin PATH]...
+ *
+ * `--bin PATH` adds another compiled nlkit (say, the binary before a change)
+ * as a runner named "compiled PATH", to compare both in the same run. Each
+ * nlkit row also shows what it costs over its runtime's empty program.
  *
  * @module
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -30,7 +44,11 @@ import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { runs: { type: "string", default: "21" }, only: { type: "string" } },
+  options: {
+    runs: { type: "string", default: "21" },
+    only: { type: "string" },
+    bin: { type: "string", multiple: true },
+  },
 });
 const RUNS = Number(values.runs);
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -44,6 +62,7 @@ const RUNNERS: Runner[] = ([
   ["deno run", [`${BIN}/deno`, "run", "-A", `${ROOT}cli.ts`]],
   ["bun run", [`${BIN}/bun`, `${ROOT}cli.ts`]],
   ...(existsSync(`${ROOT}dist/nlkit`) ? [["compiled", [`${ROOT}dist/nlkit`]] as Runner] : []),
+  ...(values.bin ?? []).map((path): Runner => [`compiled ${path}`, [path]]),
 ] as Runner[]).filter(([name]) => values.only === undefined || name.startsWith(values.only));
 
 /** The short commands: nlkit's words, the tool's command, and the tool's command prefix in the namespace. */
@@ -62,14 +81,26 @@ interface Sample {
   rss: number;
 }
 
-/** Runs `cmd` once under bash's `time` (ms resolution) and /usr/bin/time (peak RSS). */
+/** Builds the measuring spawner (bench/startup_spawn.c) into `dir`. */
+function spawner(dir: string): string {
+  const bin = join(dir, "startup_spawn");
+  execFileSync("gcc", ["-O2", "-o", bin, new URL("./startup_spawn.c", import.meta.url).pathname]);
+  return bin;
+}
+
+/** Drops a compiled binary's pages from the page cache (runtimes and tools stay: other users share them). */
+function dropFromCache(path: string): void {
+  if (!existsSync(path)) return;
+  execFileSync("sync", [path]);
+  execFileSync("dd", [`if=${path}`, "iflag=nocache", "count=0", "status=none"]);
+}
+
+/** Runs `cmd` once under the spawner: wall from fork to wait4, CPU and peak RSS from its rusage. */
 function once(cmd: string[]): Sample {
-  const quoted = cmd.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-  const script = `TIMEFORMAT='T=%3R %3U %3S'; time /usr/bin/time -f RSS_KB=%M ${quoted} >/dev/null 2>/tmp/${ns}.err`;
-  const out = execFileSync("bash", ["-c", `{ ${script}; } 2>&1; cat /tmp/${ns}.err`], { encoding: "utf8" });
-  const t = /T=([\d.]+) ([\d.]+) ([\d.]+)/.exec(out), rss = /RSS_KB=(\d+)/.exec(out);
-  if (!t || !rss) throw new Error(`${cmd.join(" ")}: ${out}`);
-  return { wall: Number(t[1]) * 1000, cpu: (Number(t[2]) + Number(t[3])) * 1000, rss: Number(rss[1]) / 1024 };
+  const out = execFileSync(SPAWN, [ERR, ...cmd], { encoding: "utf8" });
+  const [wall, user, sys, rss, status] = out.trim().split(" ").map(Number);
+  if (status !== 0) throw new Error(`${cmd.join(" ")} exited ${status}: ${readFileSync(ERR, "utf8")}`);
+  return { wall: wall / 1000, cpu: (user + sys) / 1000, rss: rss / 1024 };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -90,6 +121,8 @@ interface Row {
   name: string;
   cmd: string[];
   base?: string;
+  /** The runtime's empty program, for the cost over it. */
+  floor?: string;
   samples: Sample[];
 }
 
@@ -98,6 +131,8 @@ function ip(...args: string[]): void {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "nlkit-bench-startup-"));
+const SPAWN = spawner(dir);
+const ERR = join(dir, "stderr");
 ip("netns", "add", ns);
 try {
   ip("-n", ns, "link", "set", "lo", "up");
@@ -106,21 +141,32 @@ try {
   ip("-n", ns, "addr", "add", "192.0.2.1/24", "dev", "v0");
   execFileSync("tc", ["-n", ns, "qdisc", "add", "dev", "v0", "clsact"]);
   const rows: Row[] = [];
-  const add = (name: string, cmd: string[], base?: string) => rows.push({ name, cmd, base, samples: [] });
+  const add = (name: string, cmd: string[], base?: string, floor?: string) =>
+    rows.push({ name, cmd, base, floor, samples: [] });
   writeFileSync(join(dir, "empty.ts"), "export {};\n");
   for (const [, [tool, ...words], prefix] of COMMANDS) add([tool, ...words].join(" "), [...prefix, ...words]);
   for (const [runner, prefix] of RUNNERS) {
-    if (runner === "compiled") add("empty bun binary", [emptyBinary(dir)]);
-    else add(`empty script (${runner})`, [...prefix.slice(0, -1), join(dir, "empty.ts")]);
+    const compiled = runner.startsWith("compiled");
+    const floor = compiled ? "empty bun binary" : `empty script (${runner})`;
+    if (runner === "compiled" || (compiled && !rows.some((r) => r.name === floor))) add(floor, [emptyBinary(dir)]);
+    else if (!compiled) add(floor, [...prefix.slice(0, -1), join(dir, "empty.ts")]);
     for (const [words, tool] of COMMANDS) {
-      add(`nlkit ${words.join(" ")} (${runner})`, [...prefix, "-n", ns, ...words], tool.join(" "));
+      add(`nlkit ${words.join(" ")} (${runner})`, [...prefix, "-n", ns, ...words], tool.join(" "), floor);
     }
   }
+  const binaries = new Set([
+    ...RUNNERS.filter(([n]) => n.startsWith("compiled")).map(([, [p]]) => p),
+    join(dir, "empty"),
+  ]);
+  for (const path of binaries) dropFromCache(path);
   for (const r of rows) once(r.cmd); // warm caches (Deno's transpile cache, page cache)
   for (let i = 0; i < RUNS; i++) for (const r of rows) r.samples.push(once(r.cmd));
 
-  console.log(`${RUNS} runs each, interleaved; ms and MiB; ratios of the medians to the tool's`);
-  console.log(["command", "wall best", "wall median", "CPU best", "CPU median", "peak RSS", "vs tool"].join("\t"));
+  console.log(
+    `${RUNS} runs each, interleaved; ms and MiB; ratios of the medians to the tool's; medians over the empty program`,
+  );
+  const head = ["command", "wall best", "wall median", "CPU best", "CPU median", "peak RSS", "vs tool", "over empty"];
+  console.log(head.join("\t"));
   const stat = (r: Row) => ({
     wall: r.samples.map((s) => s.wall),
     cpu: r.samples.map((s) => s.cpu),
@@ -135,12 +181,17 @@ try {
       }x, RSS ${(s.rss / b.rss).toFixed(1)}x`
       : "";
     const f = (n: number) => n.toFixed(1);
+    const e = r.floor === undefined ? undefined : stat(rows.find((x) => x.name === r.floor)!);
+    const over = e
+      ? `wall +${f(median(s.wall) - median(e.wall))}, CPU +${f(median(s.cpu) - median(e.cpu))}, RSS +${
+        f(s.rss - e.rss)
+      }`
+      : "";
     console.log(
-      [r.name, f(best(s.wall)), f(median(s.wall)), f(best(s.cpu)), f(median(s.cpu)), f(s.rss), vs].join("\t"),
+      [r.name, f(best(s.wall)), f(median(s.wall)), f(best(s.cpu)), f(median(s.cpu)), f(s.rss), vs, over].join("\t"),
     );
   }
 } finally {
   ip("netns", "del", ns);
   rmSync(dir, { recursive: true, force: true });
-  rmSync(`/tmp/${ns}.err`, { force: true });
 }

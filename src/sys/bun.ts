@@ -7,11 +7,12 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { bpfSyscallNumber, libcCandidates, SYMBOLS } from "./symbols.ts";
+import { lazySymbols, missingSymbol } from "./lazy.ts";
+import { bpfSyscallNumber, libcCandidates, type SymbolName, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 
 /** The part of `bun:ffi` nlkit uses. */
-interface BunFfi {
+export interface BunFfi {
   dlopen(
     path: string,
     symbols: Record<string, { args: string[]; returns: string }>,
@@ -43,45 +44,78 @@ self.onmessage = (e) => {
 };
 `;
 
-/** Opens libc through `bun:ffi`. */
-export async function loadBunSys(override?: string): Promise<Sys> {
-  const ffi = (await import("bun:ffi")) as unknown as BunFfi;
-  const defs: Record<string, { args: string[]; returns: string }> = {};
-  // Bun binds each symbol under its own name: a second binding of one C function (`name`) gets its own dlopen.
-  const aliases: [string, string, { args: string[]; returns: string }][] = [];
-  for (const [key, def] of Object.entries(SYMBOLS)) {
-    const bun = { args: def.parameters.map((t) => BUN_TYPE[t] ?? t), returns: BUN_TYPE[def.result] ?? def.result };
-    if ("name" in def) aliases.push([key, def.name, bun]);
-    else defs[key] = bun;
+/** A symbol's C function as Bun calls it. */
+type Fn = (...args: unknown[]) => number;
+
+/**
+ * `bun:ffi` without its JavaScript module: `Bun.FFI` is the native object
+ * that module wraps. Importing `bun:ffi` compiles that module from source
+ * at run time, about 1 MB of peak RSS and a few ms at start-up of the
+ * binary; the module is the fallback should a Bun lack `Bun.FFI`.
+ */
+export async function bunFfi(): Promise<BunFfi> {
+  // deno-lint-ignore no-explicit-any
+  const native = (globalThis as any).Bun?.FFI;
+  if (typeof native?.dlopen !== "function" || typeof native.ptr !== "function" || !native.read) {
+    return (await import("bun:ffi")) as unknown as BunFfi;
   }
+  return {
+    dlopen: (path, symbols) => {
+      const lib = native.dlopen(path, symbols); // returns its error (the module throws it)
+      if (lib instanceof Error) throw lib;
+      return lib;
+    },
+    read: native.read,
+    ptr: (buf) => native.ptr(buf),
+  };
+}
+
+/** Bun's declaration of a symbol of {@link SYMBOLS}. */
+function bunDef(key: SymbolName): { args: string[]; returns: string } {
+  const def = SYMBOLS[key];
+  return { args: def.parameters.map((t) => BUN_TYPE[t] ?? t), returns: BUN_TYPE[def.result] ?? def.result };
+}
+
+/**
+ * Binds one symbol of {@link SYMBOLS} from the libc at `libcPath`; a libc
+ * without it is a {@link missingSymbol} error, raised by the first call
+ * that needs it.
+ */
+export function bindBunSymbol(ffi: BunFfi, libcPath: string, key: SymbolName): Fn {
+  const def = SYMBOLS[key];
+  const name = "name" in def ? def.name : key; // Bun binds under the C name: an alias gets its own dlopen
+  try {
+    return ffi.dlopen(libcPath, { [name]: bunDef(key) }).symbols[name] as Fn;
+  } catch (e) {
+    throw missingSymbol(name, libcPath, e);
+  }
+}
+
+/** Opens libc through Bun's FFI; each symbol is bound on first use, by its own dlopen (see {@link lazySymbols}). */
+export async function loadBunSys(override?: string): Promise<Sys> {
+  const ffi = await bunFfi();
   // deno-lint-ignore no-explicit-any
   const arch = (globalThis as any).process?.arch ?? "x64";
-  let lib: ReturnType<BunFfi["dlopen"]> | undefined;
+  let errnoLocation: (() => unknown) | undefined;
   let libcPath = "";
   let lastError: unknown;
   for (const name of libcCandidates(arch, override)) {
     try {
-      lib = ffi.dlopen(name, defs);
+      errnoLocation = ffi.dlopen(name, { __errno_location: bunDef("__errno_location") }).symbols
+        .__errno_location as () => unknown;
       libcPath = name;
       break;
     } catch (e) {
       lastError ??= e; // the first failure says most (later candidates are other systems' names)
     }
   }
-  if (!lib) {
+  if (!errnoLocation) {
     const why = lastError instanceof Error ? lastError.message : String(lastError);
     throw new Error(`Cannot load libc: ${why}; pass libc's path to setLibcPath()`, { cause: lastError });
   }
-  const s = { ...lib.symbols } as Record<string, (...args: unknown[]) => number>;
-  for (const [key, name, def] of aliases) {
-    // Bound on first call: each dlopen compiles its own trampolines (about 0.2 ms), and few commands need these.
-    type Fn = (...args: unknown[]) => number;
-    let bound: Fn | undefined;
-    s[key] = (...args) => (bound ??= ffi.dlopen(libcPath, { [name]: def }).symbols[name] as Fn)(...args);
-  }
-  const loc = (lib.symbols.__errno_location as () => unknown)();
+  const loc = errnoLocation();
   const raw = {
-    fn: s,
+    fn: lazySymbols(Object.keys(SYMBOLS) as SymbolName[], (key) => bindBunSymbol(ffi, libcPath, key)),
     errno: () => ffi.read.i32(loc, 0),
     address: (buf: Uint8Array) => BigInt(ffi.ptr(buf)),
     size: (n: number) => n,

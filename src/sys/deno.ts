@@ -6,6 +6,7 @@
  * @module
  */
 
+import { lazySymbols, missingSymbol } from "./lazy.ts";
 import { bpfSyscallNumber, libcCandidates, SYMBOLS } from "./symbols.ts";
 import { makeSys, type Sys } from "./sys.ts";
 import { isRuntimePermissionDenied, runtimePermission } from "../errors.ts";
@@ -15,30 +16,37 @@ const DENO_SYMBOLS = {
   poll_async: { ...SYMBOLS.poll, name: "poll", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** Names in {@link DENO_SYMBOLS}. */
+type DenoSymbolName = keyof typeof DENO_SYMBOLS;
+
 /**
  * Opens libc through Deno's FFI. Needs `--allow-ffi`, or `--allow-ffi=PATH`
  * with the absolute path of libc (or of `libcPath`). Only candidates the
  * permissions already grant are tried, so nothing prompts; when none is
  * granted, Deno's own refusal (or prompt) for the first one is what the
- * caller sees.
+ * caller sees. Each symbol is bound on first use, by its own dlopen (see
+ * {@link lazySymbols}); the function bound is Deno's own, so its fast calls
+ * stay.
  */
 export function loadDenoSys(libcPath?: string): Sys {
-  let lib: Deno.DynamicLibrary<typeof DENO_SYMBOLS> | undefined;
+  let errno: Deno.DynamicLibrary<{ __errno_location: typeof SYMBOLS.__errno_location }> | undefined;
+  let path = "";
   let lastError: unknown;
   const candidates = libcCandidates(Deno.build.arch, libcPath);
-  const granted = candidates.filter((path) => Deno.permissions.querySync({ name: "ffi", path }).state === "granted");
+  const granted = candidates.filter((p) => Deno.permissions.querySync({ name: "ffi", path: p }).state === "granted");
   for (const name of granted.length ? granted : candidates.slice(0, 1)) {
     try {
-      lib = Deno.dlopen(name, DENO_SYMBOLS);
+      errno = Deno.dlopen(name, { __errno_location: SYMBOLS.__errno_location });
+      path = name;
       break;
     } catch (e) {
       if (isRuntimePermissionDenied(e)) throw runtimePermission(`dlopen ${name}`, "--allow-ffi", e);
       lastError ??= e; // the first failure says most (later candidates are other systems' names)
     }
   }
-  if (!lib) throw new Error(loadFailure(granted, candidates, lastError), { cause: lastError });
-  const s = lib.symbols;
-  const loc = s.__errno_location();
+  if (!errno) throw new Error(loadFailure(granted, candidates, lastError), { cause: lastError });
+  const s = lazySymbols(Object.keys(DENO_SYMBOLS) as DenoSymbolName[], (key) => bindDenoSymbol(path, key));
+  const loc = errno.symbols.__errno_location();
   if (loc === null) throw new Error("Cannot locate errno: __errno_location returned NULL");
   const errnoView = new Deno.UnsafePointerView(loc);
   // Pending poll buffers stay referenced until their call settles.
@@ -58,6 +66,19 @@ export function loadDenoSys(libcPath?: string): Sys {
       inFlight.delete(fds);
     }
   });
+}
+
+/** Binds one symbol of {@link DENO_SYMBOLS} from the libc at `path`; a libc without it is a {@link missingSymbol} error. */
+// deno-lint-ignore no-explicit-any
+export function bindDenoSymbol(path: string, key: DenoSymbolName): (...args: any[]) => any {
+  const def = DENO_SYMBOLS[key];
+  try {
+    // deno-lint-ignore no-explicit-any
+    return Deno.dlopen(path, { [key]: def } as Record<string, Deno.ForeignFunction>).symbols[key] as any;
+  } catch (e) {
+    if (isRuntimePermissionDenied(e)) throw runtimePermission(`dlopen ${path}`, "--allow-ffi", e);
+    throw missingSymbol("name" in def ? def.name : key, path, e);
+  }
 }
 
 /**
