@@ -161,6 +161,8 @@ export {
 export type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "./src/route/nexthop/build.ts";
 export type { Nexthop, NexthopBucket, NexthopFamily, ResilientGroup } from "./src/route/nexthop/parse.ts";
 export type { NexthopGroupMember } from "./src/route/nexthop/table.ts";
+export { listMulticastRoutes, type MulticastRouteFilter, streamMulticastRoutes } from "./src/route/mroute/api.ts";
+export type { MulticastOif, MulticastRoute, MulticastRouteStats } from "./src/route/mroute/table.ts";
 export {
   type ObjectEvent,
   type OverrunEvent,

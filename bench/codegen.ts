@@ -20,6 +20,7 @@ import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseConntrackEntryAttrs, parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { parsePublicObject } from "../src/wire/public.ts";
+import { bestNsPerCall } from "./_best.ts";
 
 type Parser = (buf: Uint8Array, view: DataView, start: number, end: number) => unknown;
 
@@ -54,15 +55,7 @@ const CASES: [string, Uint8Array, number, AttrTable, Parser][] = [
 ];
 const N = 200_000;
 
-function time(fn: () => unknown): number {
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    for (let i = 0; i < N; i++) fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return (best * 1e6) / N;
-}
+const time = (fn: () => unknown): number => bestNsPerCall(fn, N).wall;
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 console.log(`${runtime}: ns per message, best of 5 x ${N}`);

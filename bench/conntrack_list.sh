@@ -31,8 +31,7 @@ modprobe nf_conntrack 2>/dev/null || true
 have=$(ip netns exec "$ns" conntrack -C)
 echo "entries: $have; best of $runs runs; ratios to the first row"
 
-declare -a names cmds
-add() { names+=("$1"); cmds+=("$2"); }
+. bench/best_of.sh
 add "c-libmnl floor (counts)" "$peers/build/nldump $ns ct"
 tree() { # NAME DIR
   add "$1 deno API (counts)" "$here/node_modules/.bin/deno run -A $2/bench/peer_count.ts $ns ct"
@@ -45,23 +44,4 @@ tree nlkit "$here"
 [ -n "${OLD:-}" ] && tree "old" "$OLD"
 [ -x dist/nlkit ] && add "nlkit binary ct -L | pipe" "ip netns exec $ns $here/dist/nlkit ct -L 2>/dev/null | cat >/dev/null"
 
-declare -a wall cpu
-for i in "${!cmds[@]}"; do
-  wall[i]=999999
-  cpu[i]=999999
-done
-# Interleaved rounds, so load changes hit every peer alike.
-for _ in $(seq "$runs"); do
-  for i in "${!cmds[@]}"; do
-    /usr/bin/time -o "$peers/t" -f '%e %U %S' bash -c "${cmds[i]}" >/dev/null 2>&1
-    read -r e u s <"$peers/t"
-    c=$(echo "$u + $s" | bc)
-    [ "$(echo "$e < ${wall[i]}" | bc)" = 1 ] && wall[i]=$e
-    [ "$(echo "$c < ${cpu[i]}" | bc)" = 1 ] && cpu[i]=$c
-  done
-done
-printf '%-32s %8s %6s %8s %6s\n' peer wall_s ratio cpu_s ratio
-for i in "${!cmds[@]}"; do
-  printf '%-32s %8.2f %6.2f %8.2f %6.2f\n' "${names[i]}" "${wall[i]}" \
-    "$(echo "${wall[i]} / ${wall[0]}" | bc -l)" "${cpu[i]}" "$(echo "${cpu[i]} / ${cpu[0]}" | bc -l)"
-done
+best_of "$runs"

@@ -4,6 +4,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import type { RouteEventStream, WatchEvent } from "../src/route/events.ts";
 import type { MonitorEvent } from "../src/route/monitor_events.ts";
 
@@ -28,6 +29,38 @@ export function named(ev: WatchEvent | MonitorEvent): string | undefined {
       return `${ev.type} nexthop ${ev.object.id}@${ev.object.dev}`;
     case "link":
       return `${ev.type} link ${ev.object.name}`;
+    case "mroute":
+      return `${ev.type} mroute ${ev.object.dst}@${ev.object.iifName}`;
   }
   return undefined;
+}
+
+/** Reads `events` as {@link named} lines until one passes `last` (within the {@link deadline}). */
+export async function collectNamed(
+  events: RouteEventStream<WatchEvent | MonitorEvent>,
+  last: (line: string) => boolean,
+): Promise<string[]> {
+  const timer = deadline(events);
+  const seen: string[] = [];
+  for await (const ev of events) {
+    const line = named(ev);
+    if (line) seen.push(line);
+    if (line && last(line)) break;
+  }
+  timer.clear();
+  return seen;
+}
+
+/**
+ * The naming assertions of the event tests: no event lacks its link's name
+ * (`@undefined`, or ip's `@ifN` for an unknown index), link events only when
+ * asked for (`links`), and every line of `want` was seen.
+ */
+export function assertNamed(seen: readonly string[], want: readonly string[], links = false): void {
+  const all = seen.join("\n");
+  if (!links) {
+    assert.ok(!seen.some((l) => l.includes(" link ")), `link events are not yielded unless asked for: ${all}`);
+  }
+  assert.ok(!seen.some((l) => /@(undefined|if\d+)$/.test(l)), `every event is named: ${all}`);
+  for (const w of want) assert.ok(seen.includes(w), `${w} in:\n${all}`);
 }

@@ -24,7 +24,8 @@ export function onlyTyped(fn: () => unknown, typed: readonly ErrorClass[] = TYPE
   }
 }
 
-function asMessage(b: Uint8Array, len = b.length): NlMsg {
+/** `b` as a message whose `nlmsg_len` is `len` (written into `b`). */
+export function asMessage(b: Uint8Array, len = b.length): NlMsg {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   view.setUint32(0, len, true);
   return readMessage(b, view, 0, len);
@@ -93,4 +94,34 @@ export function randomPayloads(maxLength: number): fc.Arbitrary<NlMsg> {
     b.set(payload, 16);
     return asMessage(b);
   });
+}
+
+/** One attribute: header and payload, padded to 4 bytes. */
+export function tlv(type: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array((4 + payload.length + 3) & ~3);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, 4 + payload.length, true);
+  v.setUint16(2, type, true);
+  out.set(payload, 4);
+  return out;
+}
+
+/** The parts one after the other. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** What `fn` gives: `{ ok }`, or the class and message of what it throws, for comparing two parsers. */
+export function outcome(fn: () => unknown): unknown {
+  try {
+    return { ok: fn() };
+  } catch (e) {
+    return { error: (e as Error).constructor.name, message: (e as Error).message };
+  }
 }

@@ -136,7 +136,7 @@ test("bad link words are usage errors, before anything is sent", () => {
     [["netns", "list-id", "nsid", "x"], /Invalid nsid: "x"/],
     [["netns", "list-id", "bogus"], /"bogus"/],
     [["monitor", "link", "file"], /Missing file name/],
-    [["monitor", "mroute"], /"mroute"/],
+    [["monitor", "prefix"], /"prefix"/],
     [["link", "set", "lo", "toString"], /Unknown argument of link set: "toString"/],
     [["link", "add", "x", "type", "bond", "constructor", "1"], /Unknown argument of bond options: "constructor"/],
     [["tuntap", "toString"], /Command "toString" is unknown/],

@@ -1,6 +1,6 @@
 /**
  * `nlkit monitor` against `ip monitor` in the same namespace: `all-nsid`
- * (events of a peer namespace that has an id), `mroute`, `stats`, the
+ * (events of a peer namespace that has an id), `prefix`, `stats`, the
  * word table's abbreviations, and exit codes. Runs on the sources (Deno,
  * Bun) and, with `NLKIT_BIN`, on the compiled binary.
  *
@@ -114,7 +114,6 @@ test("monitor words: ip's abbreviations and order; all-nsid is refused with ct a
       [["monitor", "tc", "all-nsid"], /"all-nsid" applies to ip's objects only/],
       [["monitor", "zqzq"], /Unknown monitor object: "zqzq"/],
       [["monitor", "neighbourhood"], /Unknown monitor object/],
-      [["monitor", "m"], /Monitor object "mroute" is not supported by nlkit/], // "m" is mroute in ip's table order
       [["monitor", "p"], /Monitor object "prefix" is not supported by nlkit/],
       [["monitor", "stat"], /Unknown monitor object: "stat"/], // ip compares "stats" whole
     ] as const

@@ -32,6 +32,19 @@ for (const [name, ruleset] of Object.entries(RULESETS)) {
   });
 }
 
+test("nft list counters|quotas [table F T] show every table holding objects, as nft", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    // Tables with only a ct helper or only a quota are listed (empty) under counters; d holds nothing.
+    loadRuleset(ns, RULESETS.audit + 'table inet a { ct helper h { type "ftp" protocol tcp; }; }\ntable ip d { }\n');
+    for (
+      const c of [["counters"], ["quotas"], ["counters", "table", "inet", "filter"], ["quotas", "table", "inet", "a"]]
+    ) {
+      assert.deepEqual(objects(ok(ns, "-j", "nft", "list", ...c)), nftJson(ns, ...c), c.join(" "));
+      assert.equal(ok(ns, "nft", "list", ...c), nft(ns, ["list", ...c]), c.join(" "));
+    }
+  });
+});
+
 test("nft list tables, table, chain, set, map, counters, quotas, chains, sets, maps", { skip: NFT_SKIP }, async () => {
   await withTempNetns((ns) => {
     loadRuleset(ns, RULESETS.router);
@@ -162,6 +175,28 @@ test("nft add, insert, delete and flush commands change what nft lists", { skip:
     assert.match(r.stderr, /chain inet t nope/);
     n("flush", "ruleset");
     assert.deepEqual(nftJson(ns, "ruleset"), []);
+  });
+});
+
+test("nft add rule: mark arithmetic and log flags as nft adds them", { skip: NFT_SKIP }, async () => {
+  const rules = [
+    ["meta", "mark", "set", "meta", "mark", "or", "0x10", "counter"],
+    ["ct", "mark", "set", "ct", "mark", "and", "0xffff0000"],
+    ["meta", "mark", "set", "ct", "mark", "xor", "0x5"],
+    ["log", "prefix", "x: ", "flags", "all"],
+    ["log", "flags", "tcp", "sequence,options", "flags", "skuid"],
+    ["log", "flags", "ip", "options"],
+  ];
+  await withTempNetns((ns) => {
+    nft(ns, ["-f", "-"], "table inet t { chain mine { }; chain theirs { }; }");
+    for (const r of rules) {
+      ok(ns, "nft", "add", "rule", "inet", "t", "mine", ...r);
+      nft(ns, ["add", "rule", "inet", "t", "theirs", ...r.map((w) => (w.includes(" ") ? `"${w}"` : w))]);
+    }
+    const body = (c: string) => nft(ns, ["list", "chain", "inet", "t", c]).split("\n").slice(2, -3);
+    assert.equal(body("mine").length, rules.length);
+    assert.deepEqual(body("mine"), body("theirs"));
+    assert.equal(nlkit(["-n", ns, "nft", "add", "rule", "inet", "t", "mine", "log", "flags", "bogus"]).code, 2);
   });
 });
 

@@ -9,19 +9,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { concat, outcome, tlv } from "./_fuzz.ts";
 import { type AttrTable, parseAttrs } from "../src/wire/table.ts";
 import { NEXTHOP_TABLE, ROUTE_TABLE } from "../src/route/route/table.ts";
 import { parseNexthopTable, parseRouteTable } from "../src/route/route/_generated/table.ts";
 import { IFLA_ATTRS } from "../src/route/link/table.ts";
 import { parseIflaAttrs } from "../src/route/link/_generated/table.ts";
-import { IFA_ATTRS } from "../src/route/addr/table.ts";
-import { parseIfaAttrs } from "../src/route/addr/_generated/table.ts";
-import { NDA_ATTRS } from "../src/route/neigh/table.ts";
-import { parseNdaAttrs } from "../src/route/neigh/_generated/table.ts";
-import { RULE_ATTRS } from "../src/route/rule/table.ts";
-import { parseRuleAttrs } from "../src/route/rule/_generated/table.ts";
 import { NHA_ATTRS } from "../src/route/nexthop/table.ts";
 import { parseNhaAttrs } from "../src/route/nexthop/_generated/table.ts";
+import { MROUTE_ATTRS } from "../src/route/mroute/table.ts";
+import { parseMrouteAttrs } from "../src/route/mroute/_generated/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
 import { CTRL_ATTRS } from "../src/wire/genetlink.ts";
@@ -33,10 +30,8 @@ const PAIRS: [string, AttrTable, Parser][] = [
   ["ROUTE_TABLE", ROUTE_TABLE, parseRouteTable],
   ["NEXTHOP_TABLE", NEXTHOP_TABLE, parseNexthopTable],
   ["IFLA_ATTRS", IFLA_ATTRS, parseIflaAttrs],
-  ["IFA_ATTRS", IFA_ATTRS, parseIfaAttrs],
-  ["NDA_ATTRS", NDA_ATTRS, parseNdaAttrs],
-  ["RULE_ATTRS", RULE_ATTRS, parseRuleAttrs],
   ["NHA_ATTRS", NHA_ATTRS, parseNhaAttrs],
+  ["MROUTE_ATTRS", MROUTE_ATTRS, parseMrouteAttrs],
   ["CTA_TABLE", CTA_TABLE, parseCtaTable],
   ["CTRL_ATTRS", CTRL_ATTRS, parseCtrlAttrs],
 ];
@@ -58,33 +53,6 @@ function stream(maxType: number): fc.Arbitrary<Uint8Array> {
     const all = concat(attrs);
     return doCut && all.length ? all.slice(0, cut % all.length) : all;
   });
-}
-
-function tlv(type: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array((4 + payload.length + 3) & ~3);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 4 + payload.length, true);
-  v.setUint16(2, type, true);
-  out.set(payload, 4);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function outcome(fn: () => unknown): unknown {
-  try {
-    return { ok: fn() };
-  } catch (e) {
-    return { error: (e as Error).constructor.name, message: (e as Error).message };
-  }
 }
 
 for (const [name, table, generated] of PAIRS) {

@@ -1,7 +1,8 @@
 /**
  * `subscribeMonitor` with `names`: address, route, neighbour and nexthop
  * events carry `dev` like `subscribeRoute`'s, through a rename, against the
- * kernel in a throwaway namespace; without it they carry ifindexes only.
+ * kernel in a throwaway namespace; without it they carry ifindexes only;
+ * with only groups whose events name nothing, `names` is refused.
  *
  * @module
  */
@@ -10,7 +11,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RouteEventStream } from "../src/route/events.ts";
 import { type MonitorEvent, subscribeMonitor } from "../src/route/monitor_events.ts";
-import { deadline, named } from "./_events.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
+import { assertNamed, collectNamed } from "./_events.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 
 /** Makes the changes of the test (a veth pair, renamed halfway), then a marker address on `m0`. */
@@ -30,16 +32,9 @@ function changes(ns: string): void {
   ip(ns, "addr", "add", "10.7.2.1/24", "dev", "m0"); // marker: the last change
 }
 
-async function collect(events: RouteEventStream<MonitorEvent>): Promise<string[]> {
-  const timer = deadline(events);
-  const seen: string[] = [];
-  for await (const ev of events) {
-    const line = named(ev);
-    if (line) seen.push(line);
-    if (line?.startsWith("new addr 10.7.2.1/24@")) break;
-  }
-  timer.clear();
-  return seen;
+/** The events until the marker address. */
+function collect(events: RouteEventStream<MonitorEvent>): Promise<string[]> {
+  return collectNamed(events, (l) => l.startsWith("new addr 10.7.2.1/24@"));
 }
 
 test("subscribeMonitor with names: events carry dev, through a rename", { skip: NEEDS_ROOT }, async () => {
@@ -55,22 +50,17 @@ test("subscribeMonitor with names: events carry dev, through a rename", { skip: 
       names: true,
     });
     changes(ns);
-    const seen = await collect(events);
-    assert.ok(!seen.some((l) => l.includes(" link ")), `link events are not yielded unless asked for: ${seen}`);
-    assert.ok(!seen.some((l) => /@(undefined|if\d+)$/.test(l)), `every event is named: ${seen.join("\n")}`);
-    for (
-      const want of [
-        "new addr 10.7.0.1/24@d1",
-        "new route 10.7.0.0/24@d1",
-        "new neigh 10.7.0.9@d1",
-        "new nexthop 7@d1",
-        "new addr 10.7.1.1/24@e1",
-        "new route 10.7.1.0/24@e1",
-        "new route 10.7.5.0/24@e1",
-        "new nexthop 8@e1",
-        "new addr 10.7.2.1/24@m0",
-      ]
-    ) assert.ok(seen.includes(want), `${want} in:\n${seen.join("\n")}`);
+    assertNamed(await collect(events), [
+      "new addr 10.7.0.1/24@d1",
+      "new route 10.7.0.0/24@d1",
+      "new neigh 10.7.0.9@d1",
+      "new nexthop 7@d1",
+      "new addr 10.7.1.1/24@e1",
+      "new route 10.7.1.0/24@e1",
+      "new route 10.7.5.0/24@e1",
+      "new nexthop 8@e1",
+      "new addr 10.7.2.1/24@m0",
+    ]);
   });
 });
 
@@ -80,10 +70,8 @@ test("subscribeMonitor with names and the link group yields link events too", { 
     ip(ns, "link", "set", "m0", "up");
     const events = await subscribeMonitor({ groups: ["link", "ipv4-addr"] }, { netns: ns, names: true });
     changes(ns);
-    const seen = await collect(events);
-    for (const want of ["new link d1", "new link e1", "new addr 10.7.0.1/24@d1", "new addr 10.7.1.1/24@e1"]) {
-      assert.ok(seen.includes(want), `${want} in:\n${seen.join("\n")}`);
-    }
+    const want = ["new link d1", "new link e1", "new addr 10.7.0.1/24@d1", "new addr 10.7.1.1/24@e1"];
+    assertNamed(await collect(events), want, true);
   });
 });
 
@@ -97,4 +85,23 @@ test("subscribeMonitor without names: events carry ifindexes only", { skip: NEED
     assert.ok(seen.includes("new addr 10.7.0.1/24@undefined"), seen.join("\n"));
     assert.ok(seen.includes("new route 10.7.5.0/24@undefined"), seen.join("\n"));
   });
+});
+
+test("subscribeMonitor refuses names when no selected group refers to links", async () => {
+  for (
+    const what of [
+      { groups: ["rule"] },
+      { groups: ["link", "ipv4-rule"] },
+      { netconf: ["inet"] },
+      { nsid: true, stats: true },
+    ] as const
+  ) {
+    await assert.rejects(
+      subscribeMonitor(what, { names: true }),
+      (e) =>
+        e instanceof InvalidArgumentError &&
+        /^Cannot use names with .*: no event of it refers to links/.test(e.message),
+      JSON.stringify(what),
+    );
+  }
 });

@@ -66,6 +66,7 @@ import type { NFTA_QUOTA_TABLE } from "../src/netfilter/nftables/expr/quota.ts";
 import type { NFTA_LIMIT_TABLE } from "../src/netfilter/nftables/expr/limit.ts";
 import type { NFTA_SYNPROXY_TABLE } from "../src/netfilter/nftables/expr/synproxy.ts";
 import type { NFT_FAMILIES, NftFamily } from "../src/netfilter/nftables/consts.ts";
+import type { RULE_ACTIONS, RuleAction } from "../src/route/rule/table.ts";
 
 /** `true` when A and B are assignable both ways (the same fields with the same types). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -118,6 +119,8 @@ const others: {
   iflaTable: Same<LinkAttrs, Attrs<typeof IFLA_ATTRS>>;
   createLink: Same<CreateLinkSpec, LinkSettings & CreateOnlySettings & { name: string } & LinkKindSpec>;
   kindSpecs: Same<LinkKindSpec, KindSpecOf<RegisteredLinkKind>>;
+  // Written out so `deno doc` shows the values; the same as the table's.
+  ruleAction: Same<RuleAction, (typeof RULE_ACTIONS)[keyof typeof RULE_ACTIONS]>;
 } = {
   settings: true,
   cacheinfo: true,
@@ -126,6 +129,7 @@ const others: {
   iflaTable: true,
   createLink: true,
   kindSpecs: true,
+  ruleAction: true,
 };
 
 /** What `NftObjectData` was computed as: one `{ type, data }` per entry of the object registry. */

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { type Address, parseAddressMessage } from "../src/route/addr/table.ts";
+import { type Address, parseAddressMessage } from "../src/route/addr/parse.ts";
 import { addressToIpJson } from "../src/route/addr/json.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";

@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { NDA_ATTRS, NDMSG, type Neighbour, parseNeighbourMessage } from "../src/route/neigh/table.ts";
+import { NDA_ATTRS, NDMSG, type Neighbour } from "../src/route/neigh/table.ts";
+import { parseNeighbourMessage } from "../src/route/neigh/parse.ts";
 import { fdbToBridgeJson, neighToIpJson } from "../src/route/neigh/json.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { readMessage } from "../src/wire/message.ts";

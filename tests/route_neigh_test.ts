@@ -419,6 +419,13 @@ test("fdbRequest: AF_BRIDGE ndmsg with NTF_SELF by default, NDA_* from the table
   const del = fdbRequest(29, 0, { lladdr: "02:00:00:00:02:05", dev: 3, flags: ["master"], vlan: 10 }, 3);
   assert.equal(hex(del.subarray(16, 28)), "07000000" + "03000000" + "c000" + "04" + "00");
   assert.equal(hex(del.subarray(28)), "0a000200020000000205" + "0000" + "060005000a00" + "0000"); // NDA_VLAN 10
+  // viaIfindex without a resolved `via` is sent as NDA_IFINDEX (it was checked, then dropped); checked by its policy.
+  const via = fdbRequest(28, 0x600, { lladdr: "02:00:00:00:02:05", dev: 3, viaIfindex: 5 }, 3);
+  assert.equal(hex(via.subarray(28)), "0a000200020000000205" + "0000" + "0800080005000000");
+  assert.throws(() => fdbRequest(28, 0x600, { lladdr: "02:00:00:00:02:05", dev: 3, viaIfindex: 0 }, 3), {
+    name: "InvalidArgumentError",
+    message: 'Invalid via ifindex: "0" (must be 1 to 2147483647)',
+  });
 });
 
 test("bad input is refused before anything is sent", async () => {

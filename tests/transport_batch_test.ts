@@ -204,6 +204,41 @@ test("a DumpStream with retries re-runs an interrupted dump and yields each valu
   assert.throws(() => new FamilyDumpStream(0, { socket: sock, retries: -1 }, plan), /Invalid retries/);
 });
 
+test("a DumpStream runs the request 'instead' gives in place of one refused before it sent anything", async () => {
+  const item = (seq: number, n: number) => frame(TYPE, 2, seq, new Uint8Array([n, 0, 0, 0])); // NLM_F_MULTI
+  const done = (seq: number) => frame(3, 2, seq, new Uint8Array(4));
+  const sys = fakeSys((r, seq) => {
+    const kind = r[16]; // 1: refused at once, 2: answered, 3: refused after one value
+    if (kind === 1) return [{ bytes: errorFrame(seq, 22) }]; // EINVAL
+    if (kind === 2) return [{ bytes: datagram(item(seq, 5), item(seq, 6), done(seq)) }];
+    return [{ bytes: datagram(item(seq, 9), errorFrame(seq, 22)) }];
+  });
+  using sock = NetlinkSocket.openWith(sys, 0);
+  const asked: number[] = [];
+  const plan = (first: number) => () => ({
+    request: frame(TYPE, 0, 0, new Uint8Array([first, 0, 0, 0])),
+    parse: (m: { buf: Uint8Array; start: number }) => m.buf[m.start + 16],
+    keep: (v: number) => v !== 6,
+    instead: (e: unknown) => {
+      asked.push(first);
+      return e instanceof NetlinkError && e.code === "EINVAL"
+        ? frame(TYPE, 0, 0, new Uint8Array([2, 0, 0, 0]))
+        : undefined;
+    },
+  });
+  const got: number[] = [];
+  for await (const v of new FamilyDumpStream(0, { socket: sock }, plan(1))) got.push(v);
+  assert.deepEqual(got, [5]); // the replacement's values, through keep
+  assert.deepEqual(asked, [1]);
+  // A refusal after a value was sent is not replaced: the values would come twice.
+  const late: number[] = [];
+  await assert.rejects(async () => {
+    for await (const v of new FamilyDumpStream(0, { socket: sock }, plan(3))) late.push(v);
+  }, (e: unknown) => e instanceof NetlinkError && e.code === "EINVAL");
+  assert.deepEqual(late, [9]);
+  assert.deepEqual(asked, [1]);
+});
+
 test("a dump times out instead of hanging; its late rest is drained and the next dump works", async () => {
   const sys = fakeSys(
     (_r, seq) => [{ bytes: datagram(frame(TYPE, 2, seq, new Uint8Array(4)), frame(3, 2, seq, new Uint8Array(4))) }],

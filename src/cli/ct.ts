@@ -25,6 +25,7 @@ import {
   type ConntrackOutput,
   conntrackToJson,
   formatConntrack,
+  type FormatConntrackOptions,
   formatConntrackSave,
   formatConntrackXml,
 } from "../netfilter/conntrack/format.ts";
@@ -122,7 +123,19 @@ function printEntry(
   if (json) return json.item(conntrackToJson(e));
   if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
   if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
-  ctx.out.line(formatConntrack(e, { output: output(a), labelNames: labelNameRecord() }));
+  ctx.out.line(formatConntrack(e, textOptions(a)));
+}
+
+/** The line options of a command, worked out once for all its entries. */
+const TEXT_OPTIONS = new WeakMap<CtArgs, FormatConntrackOptions>();
+function textOptions(a: CtArgs): FormatConntrackOptions {
+  let o = TEXT_OPTIONS.get(a);
+  if (o) return o;
+  const out = output(a);
+  // The label names (a file read) only for lines that show labels.
+  o = { output: out, labelNames: out.includes("labels") ? labelNameRecord() : undefined };
+  TEXT_OPTIONS.set(a, o);
+  return o;
 }
 
 async function list(ctx: Context, a: CtArgs): Promise<number> {

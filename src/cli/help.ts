@@ -9,7 +9,7 @@ import { kindHelp } from "./link_kind_words.ts";
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | netns | nexthop | ct | genl | nft | tc | queue | log }
+where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | mroute | netns | nexthop | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -98,8 +98,10 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
        nlkit tc action show action KIND
 qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
+  mroute: `Usage: nlkit mroute show [ [ to ] PREFIX ] [ from PREFIX ] [ iif DEVICE ] [ table TABLE_ID ]   (-4, -6, -s)
+TABLE_ID := [ local | main | default | all | NUMBER ]`,
   monitor:
-    `Usage: nlkit monitor [ all | link | addr | route | neigh | rule | nexthop | netconf | nsid | stats | ct | tc ]...
+    `Usage: nlkit monitor [ all | link | addr | route | mroute | neigh | rule | nexthop | netconf | nsid | stats | ct | tc ]...
                       [ label ] [ all-nsid ] [ dev NAME ] [ file FILE ]
        -t / -ts stamp each event; file FILE prints an rtmon dump as ip monitor file does.
        With -j each event is one JSON object per line: {"event":"new"|"del", "object":..., ...}`,

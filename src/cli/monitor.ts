@@ -1,5 +1,5 @@
 /**
- * `nlkit monitor [link] [addr] [route] [neigh] [rule] [netconf] [ct] [label|all]
+ * `nlkit monitor [link] [addr] [route] [mroute] [neigh] [rule] [netconf] [ct] [label|all]
  * [dev NAME] [file FILE]`: live changes, as `ip monitor` prints them (`-t`/`-ts` add
  * ip's timestamps), or with `-j` one JSON object per line:
  * `{"event":"new"|"del","object":"link"|...,...the object's ip -j keys}`.
@@ -37,13 +37,29 @@ import { ruleToIpJson } from "../route/rule/json.ts";
 import type { Nexthop } from "../route/nexthop/parse.ts";
 import { nexthopToIpJson } from "../route/nexthop/json.ts";
 import { formatNexthop } from "./nexthop_text.ts";
+import { formatMroute } from "./mroute_text.ts";
+import { type MrouteJsonOptions, mrouteToIpJson } from "../route/mroute/json.ts";
+import type { MulticastRoute } from "../route/mroute/table.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { conntrackToJson, formatConntrack } from "../netfilter/conntrack/format.ts";
 import { subscribeTc } from "../route/tc/events.ts";
 import { printClass, printFilter, printQdisc } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 
-const OBJECTS = ["link", "addr", "route", "neigh", "rule", "nexthop", "netconf", "nsid", "stats", "ct", "tc"] as const;
+const OBJECTS = [
+  "link",
+  "addr",
+  "route",
+  "mroute",
+  "neigh",
+  "rule",
+  "nexthop",
+  "netconf",
+  "nsid",
+  "stats",
+  "ct",
+  "tc",
+] as const;
 type MonitorObject = typeof OBJECTS[number];
 
 /**
@@ -82,7 +98,7 @@ function parseMonitorArgs(args: Args): MonitorArgs {
     else if (name === "file") {
       if (file !== undefined) throw new UsageError(`Duplicate "file" in monitor`, w);
       file = args.value("file", "file name");
-    } else if (name === "mroute" || name === "prefix") {
+    } else if (name === "prefix") {
       throw new UsageError(`Monitor object "${name}" is not supported by nlkit (ip monitor ${name})`, w);
     } else if (name !== undefined) objs.add(name as MonitorObject);
     else throw unknownWord("monitor object", w, WORDS.map((e) => e.word));
@@ -110,6 +126,8 @@ function ofDevice(ev: Change | NetconfChange, index: number): boolean {
       return ev.object.ifindex === index;
     case "route":
       return ev.object.oif === index;
+    case "mroute":
+      return ev.object.iif === index;
     case "neigh":
     case "netconf":
       return ev.object.ifindex === index;
@@ -173,6 +191,13 @@ function withDev(nh: Nexthop, names: LinkNames): Nexthop {
   return nh.ifindex === undefined ? nh : { ...nh, dev: nameOfIndex(names, nh.ifindex) };
 }
 
+/** Names the devices of a multicast route event (events carry only their indexes). */
+function withDevs(r: MulticastRoute, names: LinkNames): MulticastRoute {
+  const out = { ...r, oifs: r.oifs?.map((o) => ({ ...o, dev: nameOfIndex(names, o.oif) })) };
+  if (r.iif !== undefined) out.iifName = nameOfIndex(names, r.iif);
+  return out;
+}
+
 function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unknown> {
   switch (ev.kind) {
     case "link":
@@ -190,7 +215,14 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
       return ruleToIpJson(ev.object);
     case "nexthop":
       return nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0);
+    case "mroute":
+      return mrouteToIpJson(withDevs(ev.object, names), mrouteOpts(ctx));
   }
+}
+
+/** ip monitor prints multicast routes of every table (`Table: default` for IPv4's), and with -s their counters. */
+function mrouteOpts(ctx: Context): MrouteJsonOptions {
+  return { stats: ctx.opts.stats > 0, details: ctx.opts.details > 0 };
 }
 
 /** `devFixed`: `monitor dev` is on, and ip leaves the device out of route and neighbour lines. */
@@ -219,6 +251,8 @@ function textOf(
       return formatRule(ev.object);
     case "nexthop":
       return formatNexthop(nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0));
+    case "mroute":
+      return formatMroute(withDevs(ev.object, names), ctx.paint, mrouteOpts(ctx));
   }
 }
 
@@ -374,6 +408,7 @@ class Printer {
 const FAMILY_GROUPS: Record<string, Partial<Record<number, RouteGroup>> & { all: RouteGroup }> = {
   addr: { all: "addr", [AF_INET]: "ipv4-addr", [AF_INET6]: "ipv6-addr" },
   route: { all: "route", [AF_INET]: "ipv4-route", [AF_INET6]: "ipv6-route", [AF_MPLS]: "mpls-route" },
+  mroute: { all: "mroute", [AF_INET]: "ipv4-mroute", [AF_INET6]: "ipv6-mroute" },
   rule: { all: "rule", [AF_INET]: "ipv4-rule", [AF_INET6]: "ipv6-rule" },
 };
 

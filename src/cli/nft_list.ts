@@ -52,6 +52,7 @@ function noMore(args: Args): void {
   if (w !== undefined) throw new UsageError(`Unexpected "${w}"`, w);
 }
 
+const TABLE_SCOPED = ["counters", "quotas"];
 const KINDS = ["ruleset", "tables", "table", "chain", "chains", "set", "sets", "map", "maps", "counters", "quotas"];
 
 /** Runs `nft list ...`. */
@@ -62,6 +63,12 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   let table: string | undefined;
   let name: string | undefined;
   if (kind === "table") [family, table] = [family ?? "ip", need(args, "table name")];
+  // `list counters table ip t`: the objects of one table (nft's default family is ip).
+  if (family === undefined && TABLE_SCOPED.includes(kind) && args.peek() === "table") {
+    args.next();
+    family = optionalFamily(args) ?? "ip";
+    table = need(args, "table name");
+  }
   if (kind === "chain" || kind === "set" || kind === "map") {
     family ??= "ip";
     table = need(args, "table name");
@@ -95,8 +102,15 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   }
   // nft lists sets and maps table by table, empty tables included, without blank lines between them.
   const compact = kind === "sets" || kind === "maps";
-  const text = compact ? [...r.tables.map((t) => tableJson(t, true)), ...objects] : objects;
-  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact }));
+  // ... and counters and quotas in every table holding a stateful object of any kind.
+  const stateful = kind === "counters" || kind === "quotas";
+  const holders = compact
+    ? r.tables
+    : stateful
+    ? r.tables.filter((t) => r.objects.some((o) => o.family === t.family && o.table === t.name))
+    : [];
+  const text = [...holders.map((t) => tableJson(t, true)), ...objects];
+  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful }));
 }
 
 function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {

@@ -112,7 +112,13 @@ export const OBJECTS: readonly ObjectEntry[] = [
   { word: "tcp_metrics" },
   { word: "monitor", load: async () => (await import("./monitor.ts")).monitorHandler, families: MONITOR_FAMILIES },
   { word: "xfrm" },
-  { word: "mroute" },
+  // mroute_list prints nothing for a family without multicast routing (-0, -f mpls...).
+  {
+    word: "mroute",
+    load: async () => (await import("./mroute.ts")).mrouteHandler,
+    commands: "list=show show lst=show help",
+    families: MONITOR_FAMILIES,
+  },
   { word: "mrule" },
   { word: "netns", load: async () => (await import("./netns.ts")).netnsHandler, commands: NETNS_CMDS },
   { word: "netconf" },

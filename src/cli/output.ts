@@ -10,6 +10,8 @@ import { quoteJson } from "../wire/json_quote.ts";
 
 const enc = new TextEncoder();
 const FLUSH_AT = 64 * 1024;
+/** Room for a flush's worth of text plus one more piece: a UTF-16 unit is at most 3 bytes of UTF-8. */
+const ROOM = FLUSH_AT + 3 * 4096;
 
 /** Writes all of `bytes` to `fd`, retrying short writes and EAGAIN on non-blocking pipes. */
 function writeAll(fd: 1 | 2, bytes: Uint8Array): void {
@@ -24,12 +26,16 @@ function writeAll(fd: 1 | 2, bytes: Uint8Array): void {
   }
 }
 
-/** A line-oriented writer for one file descriptor. */
+/**
+ * A line-oriented writer for one file descriptor. Text is encoded as it
+ * comes into one reused buffer: joining the pieces first and encoding them
+ * into a new array per flush cost about 1 µs per line of `ct -L` on Bun.
+ */
 export class Output {
   /** Descriptor written to. */
   readonly fd: 1 | 2;
-  #parts: string[] = [];
-  #size = 0;
+  #buf: Uint8Array | undefined;
+  #at = 0;
 
   /** Wraps `fd` (1 for stdout, 2 for stderr). */
   constructor(fd: 1 | 2) {
@@ -38,23 +44,33 @@ export class Output {
 
   /** Queues text, flushing once enough is buffered. */
   write(text: string): void {
-    this.#parts.push(text);
-    this.#size += text.length;
-    if (this.#size >= FLUSH_AT) this.flush();
+    this.#put(text, 0);
+    if (this.#at >= FLUSH_AT) this.flush();
   }
 
   /** Queues text plus a newline. */
   line(text = ""): void {
-    this.write(text + "\n");
+    this.#put(text, 1);
+    this.#buf![this.#at++] = 10;
+    if (this.#at >= FLUSH_AT) this.flush();
+  }
+
+  /** Encodes `text` into the buffer, leaving `spare` bytes free after it (text too large is written at once). */
+  #put(text: string, spare: number): void {
+    const buf = this.#buf ??= new Uint8Array(ROOM);
+    if (this.#at + 3 * text.length + spare > ROOM) {
+      this.flush();
+      if (3 * text.length + spare > ROOM) return writeAll(this.fd, enc.encode(text));
+    }
+    this.#at += enc.encodeInto(text, buf.subarray(this.#at)).written;
   }
 
   /** Writes out everything queued. */
   flush(): void {
-    if (this.#size === 0 && this.#parts.length === 0) return;
-    const text = this.#parts.join("");
-    this.#parts = [];
-    this.#size = 0;
-    writeAll(this.fd, enc.encode(text));
+    if (this.#at === 0) return;
+    const bytes = this.#buf!.subarray(0, this.#at);
+    this.#at = 0;
+    writeAll(this.fd, bytes);
   }
 }
 

@@ -29,15 +29,17 @@ import { AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
-import { type Address, parseAddressMessage } from "./addr/table.ts";
+import { type Address, parseAddressMessage } from "./addr/parse.ts";
 import { type Link, parseLinkMessage } from "./link/api.ts";
 import { LinkNameCache, NAMED_KINDS } from "./link_cache.ts";
-import { type Neighbour, parseNeighbourMessage } from "./neigh/table.ts";
+import { type Neighbour, parseNeighbourMessage } from "./neigh/parse.ts";
 import { type Nexthop, parseNexthopMessage } from "./nexthop/parse.ts";
 import type { Route } from "./route/table.ts";
 import { parseRouteMessage } from "./route/parse.ts";
 import { describeRtm, openRouteSocket, RTM, RTNLGRP } from "./rtnl.ts";
 import { parseRuleMessage, type Rule } from "./rule/parse.ts";
+import { isMulticastRouteMessage, parseMulticastRouteMessage } from "./mroute/parse.ts";
+import { type MulticastRoute, RTNL_FAMILY_IP6MR, RTNL_FAMILY_IPMR } from "./mroute/table.ts";
 
 /** Names of the event groups a subscription can join. */
 export type RouteGroup =
@@ -53,10 +55,13 @@ export type RouteGroup =
   | "rule"
   | "ipv4-rule"
   | "ipv6-rule"
-  | "nexthop";
+  | "nexthop"
+  | "mroute"
+  | "ipv4-mroute"
+  | "ipv6-mroute";
 
 /** Object kinds that events carry. */
-export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule" | "nexthop";
+export type RouteEventKind = "link" | "addr" | "route" | "neigh" | "rule" | "nexthop" | "mroute";
 
 /**
  * A change to one object: `new` (created or changed; the kernel sends the
@@ -94,6 +99,7 @@ export type RouteEvent =
   | ObjectEvent<"neigh", Neighbour>
   | ObjectEvent<"rule", Rule>
   | ObjectEvent<"nexthop", Nexthop>
+  | ObjectEvent<"mroute", MulticastRoute>
   | OverrunEvent;
 
 /** An event of {@link watchRoute}: a {@link RouteEvent}, or the end of the initial dump. */
@@ -140,6 +146,13 @@ const GROUPS: { readonly [G in RouteGroup]: { kind: RouteEventKind; groups: numb
   "ipv4-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE], families: [AF_INET] },
   "ipv6-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET6] },
   nexthop: { kind: "nexthop", groups: [RTNLGRP.RTNLGRP_NEXTHOP], families: [AF_UNSPEC] },
+  mroute: {
+    kind: "mroute",
+    groups: [RTNLGRP.RTNLGRP_IPV4_MROUTE, RTNLGRP.RTNLGRP_IPV6_MROUTE],
+    families: [RTNL_FAMILY_IPMR, RTNL_FAMILY_IP6MR],
+  },
+  "ipv4-mroute": { kind: "mroute", groups: [RTNLGRP.RTNLGRP_IPV4_MROUTE], families: [RTNL_FAMILY_IPMR] },
+  "ipv6-mroute": { kind: "mroute", groups: [RTNLGRP.RTNLGRP_IPV6_MROUTE], families: [RTNL_FAMILY_IP6MR] },
 };
 
 /** Per kind: the dump request type, the family header size, and the parser. */
@@ -150,6 +163,7 @@ const KINDS: { readonly [K in RouteEventKind]: { get: number; hdrLen: number; pa
   neigh: { get: RTM.RTM_GETNEIGH, hdrLen: 12, parse: parseNeighbourMessage }, // ndmsg
   rule: { get: RTM.RTM_GETRULE, hdrLen: 12, parse: parseRuleMessage }, // fib_rule_hdr
   nexthop: { get: RTM.RTM_GETNEXTHOP, hdrLen: 8, parse: parseNexthopMessage }, // nhmsg
+  mroute: { get: RTM.RTM_GETROUTE, hdrLen: 12, parse: parseMulticastRouteMessage }, // rtmsg
 };
 
 /** Message type to event type and kind (GET messages, such as neighbour probes, are skipped). */
@@ -172,7 +186,9 @@ const TYPES: { readonly [type: number]: readonly ["new" | "del", RouteEventKind]
 export function parseRouteEvent(m: NlMsg): RouteEvent | undefined {
   const t = TYPES[m.type];
   if (!t) return undefined;
-  return { type: t[0], kind: t[1], object: KINDS[t[1]].parse(m) } as RouteEvent;
+  // Multicast routes share the route messages, told apart by their family.
+  const kind = t[1] === "route" && isMulticastRouteMessage(m) ? "mroute" : t[1];
+  return { type: t[0], kind, object: KINDS[kind].parse(m) } as RouteEvent;
 }
 
 function markExisting(m: NlMsg): RouteEvent | undefined {

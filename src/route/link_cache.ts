@@ -14,11 +14,13 @@ import { type LinkName, linkNameOf, nameNeighbour, nameNexthop, parseLinkName, r
 import type { Neighbour } from "./neigh/table.ts";
 import type { Nexthop } from "./nexthop/parse.ts";
 import { nameRoute } from "./route/stream.ts";
+import { nameMulticastRoute } from "./mroute/parse.ts";
+import type { MulticastRoute } from "./mroute/table.ts";
 import type { Route } from "./route/table.ts";
 import { openRouteSocket, type RouteOptions, RTM } from "./rtnl.ts";
 
 /** Event kinds whose objects refer to links by ifindex: {@link LinkNameCache} names them. */
-export const NAMED_KINDS: ReadonlySet<string> = new Set(["addr", "route", "neigh", "nexthop"]);
+export const NAMED_KINDS: ReadonlySet<string> = new Set(["addr", "route", "neigh", "nexthop", "mroute"]);
 
 /** The shape of an event the cache looks at (its `kind` says what `object` is). */
 interface AnyEvent {
@@ -84,6 +86,7 @@ export class LinkNameCache {
     } else if (ev.kind === "route") nameRoute(ev.object as Route, this.#names);
     else if (ev.kind === "neigh") nameNeighbour(ev.object as Neighbour, this.#names);
     else if (ev.kind === "nexthop") nameNexthop(ev.object as Nexthop, this.#names);
+    else if (ev.kind === "mroute") nameMulticastRoute(ev.object as MulticastRoute, this.#names);
   }
 }
 

@@ -51,9 +51,11 @@ export * from "./link/table.ts";
 export * from "./addr/api.ts";
 export * from "./addr/json.ts";
 export * from "./addr/table.ts";
+export { parseAddressMessage } from "./addr/parse.ts";
 export * from "./neigh/api.ts";
 export * from "./neigh/json.ts";
 export * from "./neigh/table.ts";
+export { parseNeighbourMessage } from "./neigh/parse.ts";
 export * from "./neigh/fdb.ts";
 export {
   addRoute,
@@ -84,6 +86,10 @@ export * from "./rule/json.ts";
 export * from "./rule/parse.ts";
 export * from "./rule/table.ts";
 export * from "./events.ts";
+export * from "./mroute/api.ts";
+export * from "./mroute/json.ts";
+export { isMulticastRouteMessage, parseMulticastRouteMessage } from "./mroute/parse.ts";
+export * from "./mroute/table.ts";
 export * from "./nexthop/api.ts";
 export type { NexthopBucketFilter, NexthopFilter, NexthopObjectSpec } from "./nexthop/build.ts";
 export * from "./nexthop/json.ts";

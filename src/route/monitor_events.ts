@@ -114,13 +114,15 @@ function withNsid(sock: NetlinkSocket): (m: NlMsg) => MonitorEvent | undefined {
 /** Options of {@link subscribeMonitor}. */
 export interface MonitorOptions extends SubscribeOptions {
   /**
-   * Name the links of address, route, neighbour and nexthop events (`dev`
-   * next to the ifindex, as `subscribeRoute` does): one link dump when
-   * the subscription starts, then kept current by link events on the same
-   * socket (joined for this when `groups` has no `link`; those events are
-   * not yielded then), read again after an overrun. Default `false`: events
-   * carry ifindexes only, and nothing is read at start-up. Cannot be
-   * combined with `allNsid` (other namespaces' ifindexes are not ours).
+   * Name the links of address, route, neighbour, nexthop and multicast
+   * route events (`dev` next to the ifindex, as `subscribeRoute` does): one
+   * link dump when the subscription starts, then kept current by link
+   * events on the same socket (joined for this when `groups` has no
+   * `link`; those events are not yielded then), read again after an
+   * overrun. Default `false`: events carry ifindexes only, and nothing is
+   * read at start-up. Refused with `allNsid` (other namespaces' ifindexes
+   * are not ours) and when no selected group has such events (only links,
+   * rules, netconf, nsids or stats: nothing would be named).
    */
   names?: boolean;
 }
@@ -166,7 +168,14 @@ export async function subscribeMonitor(
   }
   const kinds: ReadonlySet<string> = what.groups?.length ? routeGroupKinds(what.groups) : new Set();
   const links = kinds.has("link");
-  const named = opts.names === true && !!what.groups?.length && [...kinds].some((k) => NAMED_KINDS.has(k));
+  const named = opts.names === true && [...kinds].some((k) => NAMED_KINDS.has(k));
+  if (opts.names && !named) {
+    throw new InvalidArgumentError(
+      `Cannot use names with ${describeSelection(what)}: no event of it refers to links by index ` +
+        `(names applies to the groups of ${[...NAMED_KINDS].join(", ")})`,
+      "names",
+    );
+  }
   const groups = [
     ...(what.groups?.length ? routeGroupNumbers(what.groups) : []),
     ...netconfGroups(what.netconf ?? []),
@@ -192,6 +201,16 @@ export async function subscribeMonitor(
     throw e;
   }
   return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError, names, links), opts.signal);
+}
+
+/** The selection in words for errors: `groups rule, netconf inet`. */
+function describeSelection(what: MonitorSelection): string {
+  const parts = [];
+  if (what.groups?.length) parts.push(`groups ${what.groups.join(", ")}`);
+  if (what.netconf?.length) parts.push(`netconf ${what.netconf.join(", ")}`);
+  if (what.nsid) parts.push("nsid");
+  if (what.stats) parts.push("stats");
+  return parts.join(", ") || "nothing to follow";
 }
 
 /** Subscribes to netconf changes only (IPv4 and IPv6 unless `opts.families` says otherwise). */

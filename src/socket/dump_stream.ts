@@ -33,6 +33,12 @@ export interface DumpPlan<T> {
   keep?: (value: T) => boolean;
   /** Tells a refusal that means "nothing to dump" (a table that does not exist): the next request runs. */
   empty?: (error: unknown) => boolean;
+  /**
+   * A request to run in place of one refused before it sent anything (an
+   * older kernel refusing a filter attribute: the unfiltered dump, which
+   * `keep` then filters), or undefined to fail with the refusal.
+   */
+  instead?: (error: unknown) => Uint8Array | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -53,8 +59,10 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
   #sock: NetlinkSocket | undefined;
   #dump: DumpIterator<T> | undefined;
   #spec: DumpPlan<T> | undefined;
-  #requests: readonly Uint8Array[] = [];
+  #requests: Uint8Array[] = [];
   #at = 0;
+  /** Whether the running request has sent a value (kept or not). */
+  #sent = false;
   #done = false;
 
   /** Nothing is opened until the first `next`. */
@@ -105,6 +113,7 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
 
   #step = (res: IteratorResult<T, undefined>): IteratorResult<T, undefined> | Promise<IteratorResult<T, undefined>> => {
     if (res.done) return this.#following();
+    this.#sent = true;
     const keep = this.#spec!.keep;
     if (keep && !keep(res.value)) return this.#dump!.next().then(this.#step, this.#fail);
     return res;
@@ -112,6 +121,11 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
 
   #fail = (e: unknown): Promise<IteratorResult<T, undefined>> => {
     if (this.#spec?.empty?.(e)) return this.#following();
+    const instead = this.#sent || !this.#dump ? undefined : this.#spec?.instead?.(e);
+    if (instead) {
+      this.#requests[this.#at] = instead;
+      return this.#run();
+    }
     this.#close();
     throw e;
   };
@@ -127,6 +141,7 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
   #run(): Promise<IteratorResult<T, undefined>> {
     const req = this.#requests[this.#at];
     const parse = this.#spec!.parse;
+    this.#sent = false;
     this.#dump = this.#retries > 0
       ? collected(this.#sock!.dumpAll(req, parse, { retries: this.#retries }))
       : this.#sock!.dump(req, parse);
@@ -139,7 +154,7 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
       if (!this.#opts.socket) this.#own = await openSocket(this.#family, this.#opts);
       this.#sock = this.#opts.socket ?? this.#own!;
       const spec = this.#spec = await this.#plan(this.#sock);
-      this.#requests = spec.request instanceof Uint8Array ? [spec.request] : spec.request;
+      this.#requests = spec.request instanceof Uint8Array ? [spec.request] : [...spec.request];
       if (this.#requests.length === 0) {
         this.#close();
         return DONE;

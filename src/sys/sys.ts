@@ -65,6 +65,8 @@ export interface Sys {
   recvmsg(fd: number, msg: RecvMsg, flags: number): number;
   /** `setsockopt(2)` with an int value. */
   setsockoptInt(fd: number, level: number, name: number, value: number): void;
+  /** `setsockopt(2)` with a struct value (multicast routing's `vifctl`, `mfcctl`, ...). */
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): void;
   /** `getsockopt(2)` of an int value. */
   getsockoptInt(fd: number, level: number, name: number): number;
   /** `close(2)`. */
@@ -215,6 +217,8 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
       intView.setInt32(0, value, true);
       check(f.setsockopt(fd, level, name, int, 4), "setsockopt", `(option ${name})`);
     },
+    setsockopt: (fd, level, name, value) =>
+      void check(f.setsockopt(fd, level, name, value, value.length), "setsockopt", `(option ${name})`),
     getsockoptInt: (fd, level, name) => {
       lenView.setUint32(0, 4, true);
       check(f.getsockopt(fd, level, name, int, lenBuf), "getsockopt", `(option ${name})`);

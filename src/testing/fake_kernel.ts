@@ -154,6 +154,7 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     setsockoptInt: (_fd, level, name, value) => {
       if (level === 1 && (name === 32 || name === 33)) opts.set(name - 25, value * 2); // *BUFFORCE, doubled
     },
+    setsockopt: unsupported,
     getsockoptInt: (_fd, _level, name) => opts.get(name) ?? 0,
     close: () => {},
     read: () => -EAGAIN,

@@ -12,7 +12,8 @@
  * Fields of the family header (`nfgenmsg`, `rtmsg`, `ifaddrmsg`) are not
  * attributes: the message parser reads them and passes them in `out`
  * (`{ family }` for conntrack), and the attributes are parsed into the same
- * object.
+ * object. `public_message.ts` declares a header's public fields, and fields
+ * combined from both, next to the table.
  *
  * @example
  * ```ts
@@ -140,7 +141,9 @@ export function applyDefaults(table: AttrTable, out: PublicObject): PublicObject
  * Parses the attributes in `buf[start, end)` into the public object `out`:
  * each value goes to its public key, flattened nests into the same object,
  * hoisted values into `root`, unknown and request-only attributes into
- * `root.unknown`/`root.unknownNested` under `path`.
+ * `root.unknown`/`root.unknownNested` under `path`. Top-level attributes
+ * named in `inputs` go there instead, as wire values, by table key (the
+ * inputs of a message's combined fields, see `public_message.ts`).
  */
 export function parsePublic(
   table: AttrTable,
@@ -151,6 +154,7 @@ export function parsePublic(
   out: PublicObject,
   root: PublicObject = out,
   path = "",
+  inputs?: Map<string, unknown>,
 ): void {
   const { byType } = fieldsOf(table);
   let off = start;
@@ -162,7 +166,10 @@ export function parsePublic(
     const s = off + NLA_HDRLEN, e = off + len;
     const f = byType[raw & NLA_TYPE_MASK];
     if (!f) keepUnknown(root, path, raw, buf.slice(s, e));
-    else if (f.spec.kind === "nested") {
+    else if (inputs?.has(f.wkey)) {
+      const v = f.decode!(buf, view, s, e);
+      inputs.set(f.wkey, f.spec.repeat ? [...(inputs.get(f.wkey) as unknown[] ?? []), v] : v);
+    } else if (f.spec.kind === "nested") {
       const sub = path === "" ? f.wkey : `${path}.${f.wkey}`;
       if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub);
       else {
@@ -189,7 +196,8 @@ function hoisted(table: AttrTable, out: Map<string, AttrSpec> = new Map()): Map<
 /**
  * Parses a whole public object: defaults, attributes, then the defaults of
  * hoisted values; throws `MalformedError` (`<what> has no CTA_TUPLE_ORIG`)
- * when a required attribute is missing. `out` may hold header fields already.
+ * when a required attribute is missing. `out` may hold header fields already;
+ * `inputs` is passed to {@link parsePublic}.
  */
 export function parsePublicObject(
   table: AttrTable,
@@ -199,9 +207,10 @@ export function parsePublicObject(
   end: number,
   out: PublicObject,
   what: string,
+  inputs?: Map<string, unknown>,
 ): PublicObject {
   applyDefaults(table, out);
-  parsePublic(table, buf, view, start, end, out);
+  parsePublic(table, buf, view, start, end, out, out, "", inputs);
   return finishPublic(table, out, what, start);
 }
 

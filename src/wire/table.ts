@@ -545,12 +545,14 @@ export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ??
   const range = KIND_RANGE[spec.kind];
   if (range && !spec.names && !spec.bits) {
     const min = spec.min ?? range[0], max = spec.max ?? range[1];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    if (typeof v !== "number") throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be a number)`);
+    if (!Number.isInteger(v) || v < min || v > max) {
       throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
     }
     return v;
   }
-  if (spec.kind === "string" && typeof v === "string") {
+  if (spec.kind === "string" && (spec.maxLen !== undefined || spec.pattern)) {
+    if (typeof v !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be text)`);
     const len = utf8.encode(v).length;
     if (spec.maxLen !== undefined && len > spec.maxLen) {
       throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be at most ${spec.maxLen} bytes)`);

@@ -46,22 +46,28 @@ function pad8(s: string): string {
 
 /** A tuple as conntrack-tools prints it (`src=… dst=… sport=… dport=… `); also used for expectations. */
 export function tupleText(t: ConntrackTuple, protoNum: number): string {
-  let s = `src=${t.src} dst=${t.dst} `;
+  return `${tupleWords(t, protoNum).slice(1)} `;
+}
+
+/**
+ * The words of a tuple, each after a space (` src=… dst=… sport=… dport=…`):
+ * lines are built with leading spaces, as trimming a trailing one copies the
+ * line (about 0.4 µs per entry on Bun).
+ */
+function tupleWords(t: ConntrackTuple, protoNum: number): string {
+  const s = ` src=${t.src} dst=${t.dst}`;
   switch (protoNum) {
     case 6:
     case 17:
     case 136:
     case 132:
     case 33:
-      s += `sport=${t.sport ?? 0} dport=${t.dport ?? 0} `;
-      break;
+      return `${s} sport=${t.sport ?? 0} dport=${t.dport ?? 0}`;
     case 47:
-      s += `srckey=0x${(t.sport ?? 0).toString(16)} dstkey=0x${(t.dport ?? 0).toString(16)} `;
-      break;
+      return `${s} srckey=0x${(t.sport ?? 0).toString(16)} dstkey=0x${(t.dport ?? 0).toString(16)}`;
     case 1:
     case 58:
-      s += `type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.icmpId ?? 0} `;
-      break;
+      return `${s} type=${t.icmpType ?? 0} code=${t.icmpCode ?? 0} id=${t.icmpId ?? 0}`;
   }
   return s;
 }
@@ -83,52 +89,52 @@ const NS_PER_SEC = 1_000_000_000n;
  * default format), without a trailing newline.
  */
 export function formatConntrack(e: ConntrackEntry, opts: FormatConntrackOptions = {}): string {
-  const out = new Set(typeof opts.output === "string" ? [opts.output] : opts.output ?? []);
-  let s = "";
-  if (opts.event) s += `[${opts.event}]`.padStart(9, " ") + " ";
-  if (out.has("extended")) s += `${pad8(conntrackFamilyText(e.family))} ${familyNumber(e.family)} `;
-  s += `${pad8(e.proto)} ${e.protoNum} `;
-  if (e.timeout !== undefined) s += `${e.timeout} `;
-  if (e.tcp) s += `${e.tcp.state} `;
-  if (e.sctp) s += `${e.sctp.state} `;
-  if (e.dccp) s += `${e.dccp.state} `;
-  s += tupleText(e.orig, e.protoNum);
-  if (e.orig.zone !== undefined) s += `zone-orig=${e.orig.zone} `;
+  const out = opts.output;
+  const has = (o: ConntrackOutput) => out === o || (typeof out === "object" && out.includes(o));
+  let s = opts.event ? `${`[${opts.event}]`.padStart(9, " ")} ` : "";
+  if (has("extended")) s += `${pad8(conntrackFamilyText(e.family))} ${familyNumber(e.family)} `;
+  s += `${pad8(e.proto)} ${e.protoNum}`;
+  if (e.timeout !== undefined) s += ` ${e.timeout}`;
+  if (e.tcp) s += ` ${e.tcp.state}`;
+  if (e.sctp) s += ` ${e.sctp.state}`;
+  if (e.dccp) s += ` ${e.dccp.state}`;
+  s += tupleWords(e.orig, e.protoNum);
+  if (e.orig.zone !== undefined) s += ` zone-orig=${e.orig.zone}`;
   const c = e.counters;
-  if (c?.orig) s += `packets=${c.orig.packets} bytes=${c.orig.bytes} `;
-  if (!(e.statusBits & SEEN_REPLY)) s += "[UNREPLIED] ";
-  s += tupleText(e.reply, e.protoNum);
-  if (e.reply.zone !== undefined) s += `zone-reply=${e.reply.zone} `;
-  if (c?.reply) s += `packets=${c.reply.packets} bytes=${c.reply.bytes} `;
-  if (e.statusBits & HW_OFFLOAD) s += "[HW_OFFLOAD] ";
-  else if (e.statusBits & OFFLOAD) s += "[OFFLOAD] ";
-  else if (e.statusBits & ASSURED) s += "[ASSURED] ";
-  if (e.mark !== undefined) s += `mark=${e.mark} `;
-  if (e.secmark !== undefined) s += `secmark=${e.secmark} `;
-  if (e.secctx !== undefined) s += `secctx=${e.secctx} `;
-  if (e.zone !== undefined) s += `zone=${e.zone} `;
+  if (c?.orig) s += ` packets=${c.orig.packets} bytes=${c.orig.bytes}`;
+  if (!(e.statusBits & SEEN_REPLY)) s += " [UNREPLIED]";
+  s += tupleWords(e.reply, e.protoNum);
+  if (e.reply.zone !== undefined) s += ` zone-reply=${e.reply.zone}`;
+  if (c?.reply) s += ` packets=${c.reply.packets} bytes=${c.reply.bytes}`;
+  if (e.statusBits & HW_OFFLOAD) s += " [HW_OFFLOAD]";
+  else if (e.statusBits & OFFLOAD) s += " [OFFLOAD]";
+  else if (e.statusBits & ASSURED) s += " [ASSURED]";
+  if (e.mark !== undefined) s += ` mark=${e.mark}`;
+  if (e.secmark !== undefined) s += ` secmark=${e.secmark}`;
+  if (e.secctx !== undefined) s += ` secctx=${e.secctx}`;
+  if (e.zone !== undefined) s += ` zone=${e.zone}`;
   const ts = e.timestamp;
   if (ts?.start !== undefined) {
     const start = Number(ts.start / NS_PER_SEC);
     const stop = ts.stop ? Number(ts.stop / NS_PER_SEC) : Math.floor(opts.now ?? Date.now() / 1000);
-    s += `delta-time=${stop - start} `;
-    if (out.has("timestamp")) {
-      s += `[start=${ctime(start)}] `;
-      if (ts.stop !== undefined) s += `[stop=${ctime(Number(ts.stop / NS_PER_SEC))}] `;
+    s += ` delta-time=${stop - start}`;
+    if (has("timestamp")) {
+      s += ` [start=${ctime(start)}]`;
+      if (ts.stop !== undefined) s += ` [stop=${ctime(Number(ts.stop / NS_PER_SEC))}]`;
     }
   }
-  if (e.helper !== undefined) s += `helper=${e.helper} `;
-  if (e.use !== undefined) s += `use=${e.use} `;
-  if (out.has("id") && e.id !== undefined) s += `id=${e.id} `;
-  if (out.has("labels") && e.labels) {
+  if (e.helper !== undefined) s += ` helper=${e.helper}`;
+  if (e.use !== undefined) s += ` use=${e.use}`;
+  if (e.id !== undefined && has("id")) s += ` id=${e.id}`;
+  if (e.labels && has("labels")) {
     const names = e.labels.bits.map((b) => opts.labelNames?.[b]).filter((n) => n);
-    s += names.length ? `labels=${names.join(",")} ` : "labels ";
+    s += names.length ? ` labels=${names.join(",")}` : " labels";
   }
   if (opts.portid) {
-    s += `[USERSPACE] portid=${opts.portid} `;
-    if (opts.progname !== undefined) s += `progname=${opts.progname} `;
+    s += ` [USERSPACE] portid=${opts.portid}`;
+    if (opts.progname !== undefined) s += ` progname=${opts.progname}`;
   }
-  return s.slice(0, -1);
+  return s;
 }
 
 /** JSON form of a tuple. */

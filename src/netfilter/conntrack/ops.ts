@@ -22,7 +22,8 @@ import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { BatchError } from "../../socket/errors.ts";
-import { type ConntrackOptions, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
+import { DumpStream } from "../../socket/dump_stream.ts";
+import { type ConntrackOptions, CTNETLINK, IPCTNL_MSG, openConntrackSocket, withConntrackSocket } from "./ctnetlink.ts";
 import { type ConntrackAttrs, type ConntrackEntry, parseConntrackMessage } from "./entry.ts";
 import { compileConntrackFilter, CONNTRACK_FILTER_KEYS, type ConntrackFilter } from "./filter.ts";
 import { type ConntrackKey, type ConntrackSpec, ctFamilyNumber, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
@@ -96,10 +97,32 @@ function dumpRequest(type: number, family: number, attrs: ConntrackAttrs): Uint8
  * used only when the kernel does all the filtering; otherwise each matching
  * entry is zeroed on its own (a GET_CTRZERO by tuple and id) and reported
  * with the counters that request read, so entries the filter rejects keep
- * their counters. One generator, opening its own socket if needed: every
- * layer of async iteration costs time per entry.
+ * their counters. Without `zero`, one plain {@link DumpStream}, opening its
+ * own socket if needed: every layer of async iteration costs time per entry.
  */
-async function* dumpOn(
+function dumpOn(query: ListConntrackFilter, opts: ConntrackOptions): AsyncGenerator<ConntrackEntry, void, undefined> {
+  if (query.zero === true) return zeroingDump(query, opts);
+  const { table: _t, zero: _z, ...filter } = query;
+  const f = compileConntrackFilter(filter);
+  const special = specialTable(query);
+  const type = CT(special ?? IPCTNL_MSG.IPCTNL_MSG_CT_GET);
+  const attrs = special === undefined ? f.kernelAttrs : {};
+  const filtered = Object.keys(attrs).length > 0;
+  return new DumpStream<ConntrackEntry>(CTNETLINK, opts, () => ({
+    request: dumpRequest(type, f.family, attrs),
+    parse: parseConntrackMessage,
+    keep: f.match,
+    // An older kernel refused a filter attribute: dump the family and filter here.
+    instead: (e) => filtered && filterRefused(e) ? dumpRequest(type, f.family, {}) : undefined,
+  }));
+}
+
+function filterRefused(e: unknown): boolean {
+  return e instanceof NetlinkError && FILTER_REFUSED.has(e.code);
+}
+
+/** {@link dumpOn} with `zero`, which may send a request per entry. */
+async function* zeroingDump(
   query: ListConntrackFilter,
   opts: ConntrackOptions,
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
@@ -127,8 +150,7 @@ async function* dumpOn(
         }
         return;
       } catch (err) {
-        const refused = err instanceof NetlinkError && FILTER_REFUSED.has(err.code);
-        if (received || Object.keys(attrs).length === 0 || !refused) throw err;
+        if (received || Object.keys(attrs).length === 0 || !filterRefused(err)) throw err;
         // An older kernel refused a filter attribute: dump the family and filter here.
         attrs = {};
         zeroInDump = false;

@@ -9,10 +9,12 @@ import { AF_INET, AF_INET6, ipLength, parseIp } from "../../wire/addr.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { bitsOfNames, checkPolicy, valueOfName } from "../../wire/table.ts";
 import type { ConntrackAttrs, ConntrackLabels } from "./entry.ts";
+import type { ConntrackTuple } from "./types.ts";
 import { familyName } from "../../wire/family.ts";
 import {
   CT_PROTO_NAMES,
   CT_STATUS_BITS,
+  CTA_HELP_TABLE,
   CTA_PROTO_TABLE as PROTO,
   CTA_TABLE,
   CTA_TUPLE_TABLE,
@@ -23,25 +25,12 @@ import {
 
 const NAT_PORT = { ...CTA_TABLE.natSrc.table.proto.table.portMin, what: "NAT port" } as const;
 
-/** One direction of a connection, as given by the user. */
-export interface ConntrackTupleSpec {
-  /** Source address. */
-  src: string;
-  /** Destination address. */
-  dst: string;
-  /** Source port (port protocols). */
-  sport?: number;
-  /** Destination port (port protocols). */
-  dport?: number;
-  /** ICMP/ICMPv6 identifier. */
-  icmpId?: number;
-  /** ICMP/ICMPv6 type. */
-  icmpType?: number;
-  /** ICMP/ICMPv6 code. */
-  icmpCode?: number;
-  /** Zone of this direction only (`CTA_TUPLE_ZONE`, `conntrack --orig-zone/--reply-zone`). */
-  zone?: number;
-}
+/**
+ * One direction of a connection, as given by the user: the very shape of a
+ * listed entry's {@link ConntrackTuple}, so a tuple read from a listing can be
+ * passed back as it is.
+ */
+export type ConntrackTupleSpec = ConntrackTuple;
 
 /** A NAT mapping for `CTA_NAT_SRC`/`CTA_NAT_DST`. */
 export interface ConntrackNatSpec {
@@ -394,13 +383,7 @@ export function specAttrs(spec: ConntrackSpec, create: boolean): { family: numbe
   }
   if (spec.natSrc) attrs.natSrc = natAttrs(spec.natSrc, family);
   if (spec.natDst) attrs.natDst = natAttrs(spec.natDst, family);
-  if (spec.helper !== undefined) {
-    // The kernel's helper names are at most 15 bytes (NF_CT_HELPER_NAME_LEN).
-    if (!/^[\x21-\x7e]{1,15}$/.test(spec.helper)) {
-      throw new InvalidArgumentError(`Invalid helper name: "${spec.helper}" (must be 1 to 15 printable characters)`);
-    }
-    attrs.help = { name: spec.helper };
-  }
+  if (spec.helper !== undefined) attrs.help = { name: checkPolicy(CTA_HELP_TABLE.name, spec.helper) };
   if (spec.id !== undefined) attrs.id = checkPolicy(CTA_TABLE.id, spec.id);
   return { family, attrs };
 }

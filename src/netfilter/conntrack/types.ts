@@ -27,7 +27,7 @@ export interface ConntrackTuple {
   icmpType?: number;
   /** ICMP or ICMPv6 code. */
   icmpCode?: number;
-  /** Zone of this direction (`CTA_TUPLE_ZONE`), when the entry uses directional zones. */
+  /** Zone of this direction only (`CTA_TUPLE_ZONE`, `conntrack --orig-zone/--reply-zone`), when the entry uses directional zones. */
   zone?: number;
 }
 

@@ -126,6 +126,8 @@ export interface NftObjectSpec {
   type: string;
   /** The object's attributes, as {@link parseObjMessage} returns them. */
   data: Record<string, unknown>;
+  /** Comment (kept in the object's user data). */
+  comment?: string;
 }
 
 /** Which object a failing message changed, and how the kernel refused it. */
@@ -434,9 +436,15 @@ export class NftTransaction {
 
   /** Adds a stateful object. */
   addObject(o: NftObjectSpec, create = false): this {
-    checkKeys(o, ["family", "table", "name", "type", "data"], "an object");
+    checkKeys(o, ["family", "table", "name", "type", "data", "comment"], "an object");
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWOBJ, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), o.family);
-    b.attrs(NFTA_OBJ_TABLE, { table: o.table, name: o.name, type: o.type, data: objDataBytes(o.type, o.data) });
+    b.attrs(NFTA_OBJ_TABLE, {
+      table: o.table,
+      name: o.name,
+      type: o.type,
+      data: objDataBytes(o.type, o.data),
+      userdata: o.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, o.comment]]),
+    });
     return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name}`);
   }
 

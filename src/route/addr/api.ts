@@ -19,6 +19,7 @@ import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../.
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
+import { publicAttrs } from "../../wire/public.ts";
 import { bitsOfNames, nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
@@ -32,6 +33,7 @@ import {
   type Address,
   ADDRESS_OUTPUT_ONLY,
   IFA_ADDRESS,
+  IFA_ATTRS,
   IFA_BROADCAST,
   IFA_CACHEINFO,
   IFA_CACHEINFO_STRUCT,
@@ -43,8 +45,8 @@ import {
   IFADDRMSG,
   INFINITY_LIFE_TIME,
   type Lifetime,
-  parseAddressMessage,
 } from "./table.ts";
+import { parseAddressMessage } from "./parse.ts";
 
 /** Which addresses to list: all by default. */
 export interface AddressFilter {
@@ -281,14 +283,11 @@ function newAddressMessage(
       throw new InvalidArgumentError(`Invalid broadcast address: "${settings.broadcast}" (must be IPv4)`);
     }
   }
-  if (settings.label !== undefined) {
-    if (!v4) throw new InvalidArgumentError(`Address labels are IPv4 only: "${settings.label}"`);
-    if (typeof settings.label !== "string" || !/^[^\s/]{1,15}$/.test(settings.label)) {
-      throw new InvalidArgumentError(
-        `Invalid address label: "${settings.label}" (1 to 15 characters, no "/" or whitespace)`,
-      );
-    }
+  if (settings.label !== undefined && !v4) {
+    throw new InvalidArgumentError(`Address labels are IPv4 only: "${settings.label}"`);
   }
+  // The label and the metric are checked by the policies of IFA_ATTRS.
+  const { label, metric } = publicAttrs(IFA_ATTRS, { label: settings.label, metric: settings.metric });
   // iproute2's default: loopback addresses are host-scoped.
   const scope = settings.scope !== undefined
     ? scopeOf(settings.scope)
@@ -304,10 +303,6 @@ function newAddressMessage(
       `Invalid preferred lifetime: "${settings.preferredLft}" (must not exceed the valid lifetime ${valid})`,
     );
   }
-  const metric = settings.metric;
-  if (metric !== undefined && (!Number.isInteger(metric) || metric < 0 || metric > INFINITY_LIFE_TIME)) {
-    throw new InvalidArgumentError(`Invalid metric: "${metric}" (must be 0 to 4294967295)`);
-  }
   const lifetimes = settings.validLft !== undefined || settings.preferredLft !== undefined;
   return (idx) => {
     const b = new MessageBuilder(RTM.RTM_NEWADDR, flags).struct(IFADDRMSG, {
@@ -319,7 +314,7 @@ function newAddressMessage(
     });
     b.bytes(IFA_LOCAL, req.local).bytes(IFA_ADDRESS, req.address);
     if (brd) b.bytes(IFA_BROADCAST, brd);
-    if (settings.label !== undefined) b.string(IFA_LABEL, settings.label);
+    if (label !== undefined) b.string(IFA_LABEL, label);
     // The header holds only 8 flag bits; IFA_FLAGS carries all of them.
     if (ifaFlags > 0xff) b.u(IFA_FLAGS, "u32", ifaFlags);
     if (lifetimes) b.attr(IFA_CACHEINFO, (c) => c.struct(IFA_CACHEINFO_STRUCT, { preferred, valid }));

@@ -1,36 +1,18 @@
 /**
  * Wire tables of rtnetlink addresses: the `ifaddrmsg` header, the `IFA_*`
- * attributes and `IFA_F_*` flags, and the parser that turns an
- * `RTM_NEWADDR`/`RTM_DELADDR` message into an {@link Address}.
- *
- * @example
- * ```ts
- * import { parseAddressMessage } from "./table.ts";
- * import { readMessage } from "../../wire/message.ts";
- * // RTM_NEWADDR for 10.0.0.1/24 on ifindex 2 (header, IFA_ADDRESS, IFA_LOCAL).
- * const hex = "28000000140000000000000000000000" + "0218800002000000" + "080001000a000001" + "080002000a000001";
- * const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
- * const addr = parseAddressMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
- * console.log(addr.address, addr.ifindex, addr.flags); // 10.0.0.1/24 2 ["permanent"]
- * ```
+ * attributes and `IFA_F_*` flags, and the public {@link Address} declared
+ * from them ({@link ADDRESS_MESSAGE}), which `parse.ts` parses
+ * `RTM_NEWADDR`/`RTM_DELADDR` messages into.
  *
  * @module
  */
 
-import { familyName } from "../../wire/family.ts";
+import { familyNumber } from "../../wire/family.ts";
 import { TruncatedError } from "../../wire/errors.ts";
-import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
-import {
-  bitNames,
-  type Codec,
-  nameOf,
-  parseAttrs,
-  parseStruct,
-  type RawAttr,
-  structSize,
-  type StructSpec,
-} from "../../wire/table.ts";
+import type { PublicMessage } from "../../wire/public_message.ts";
+import { bitNames, type Codec, parseStruct, type RawAttr, structSize, type StructSpec } from "../../wire/table.ts";
+import { familyText } from "../route/derive.ts";
 import { RT_SCOPE_NAMES } from "../route/names.ts";
 
 /** `struct ifaddrmsg`, the fixed header of every address message. */
@@ -139,27 +121,33 @@ export const INFINITY_LIFE_TIME = 0xffffffff;
 
 /**
  * The `IFA_*` attributes. `IFA_FLAGS` is read raw here because the
- * effective flags also depend on the header (see {@link parseAddressMessage}).
+ * effective flags also depend on the header (see {@link ADDRESS_MESSAGE}).
  */
 export const IFA_ATTRS = {
   /** `IFA_ADDRESS` as sent: equals `local` unless the address has a peer. */
   address: { type: IFA_ADDRESS, kind: "ip" },
   /** The interface's own address. */
   local: { type: IFA_LOCAL, kind: "ip" },
-  /** Label (IPv4), e.g. `eth0:1`. */
-  label: { type: IFA_LABEL, kind: "string" },
+  /** Label (IPv4), e.g. `eth0:1`: a device name (`IFNAMSIZ` less the NUL). */
+  label: {
+    type: IFA_LABEL,
+    kind: "string",
+    what: "address label",
+    maxLen: 15,
+    pattern: { re: /^[^\s/]+$/, what: 'a name without "/" or whitespace' },
+  },
   /** Broadcast address (IPv4). */
   broadcast: { type: IFA_BROADCAST, kind: "ip" },
   /** Anycast address. */
-  anycast: { type: IFA_ANYCAST, kind: "ip" },
+  anycast: { type: IFA_ANYCAST, kind: "ip", dir: "reply" },
   /** The raw `IFA_CACHEINFO`. */
   cacheinfo: { type: IFA_CACHEINFO, kind: "codec", codec: IFA_CACHEINFO_CODEC },
   /** Multicast address. */
-  multicast: { type: IFA_MULTICAST, kind: "ip" },
+  multicast: { type: IFA_MULTICAST, kind: "ip", dir: "reply" },
   /** All 32 flag bits. */
   flags: { type: IFA_FLAGS, kind: "u32" },
   /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
-  metric: { type: IFA_RT_PRIORITY, kind: "u32" },
+  metric: { type: IFA_RT_PRIORITY, kind: "u32", what: "metric" },
   /** `IFA_TARGET_NETNSID`. */
   targetNetnsid: { type: IFA_TARGET_NETNSID, kind: "s32" },
   /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
@@ -252,28 +240,52 @@ export function lifetimeOf(v: number): Lifetime {
   return v === INFINITY_LIFE_TIME ? "forever" : v;
 }
 
-/** Parses an `RTM_NEWADDR`/`RTM_DELADDR` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */
-export function parseAddressMessage(m: NlMsg): Address {
-  const at = payloadOf(m);
-  if (at + IFADDRMSG_LEN > m.end) throw new TruncatedError("ifaddrmsg", at, IFADDRMSG_LEN, m.end - at);
-  const h = parseStruct(IFADDRMSG, m.view, at, m.end);
-  const { flags, local, address, ...a } = parseAttrs(IFA_ATTRS, m.buf, m.view, at + IFADDRMSG_LEN, m.end);
-  const own = local ?? address ?? "";
-  const out: Address = {
-    family: familyName(h.family),
-    address: `${own}/${h.prefixLen}`,
-    local: own,
-    prefixLen: h.prefixLen,
-    ifindex: h.index,
-    scope: nameOf(RT_SCOPE_NAMES, h.scope),
-    flags: bitNames(IFA_F_NAMES, flags ?? h.flags),
-  };
-  if (local !== undefined && address !== undefined && address !== local) out.peer = address;
-  Object.assign(out, a);
-  const ci = a.cacheinfo;
-  if (ci) {
-    out.validLft = lifetimeOf(ci.valid);
-    out.preferredLft = lifetimeOf(ci.preferred);
-  }
-  return out;
+/** The interface's own address: `IFA_LOCAL`, else `IFA_ADDRESS` (as iproute2 reads it). */
+function ownAddress(local: string | undefined, address: string | undefined): string {
+  return local ?? address ?? "";
 }
+
+/** The point-to-point peer: `IFA_ADDRESS` when it differs from `IFA_LOCAL`. */
+function peerOf(local: string | undefined, address: string | undefined): string | undefined {
+  return local !== undefined && address !== undefined && address !== local ? address : undefined;
+}
+
+/**
+ * The public {@link Address}: `ifaddrmsg` fields, the {@link IFA_ATTRS},
+ * and what is made from both (the CIDR, the flags of `IFA_FLAGS` else the
+ * header, the lifetimes). `scripts/gen_codecs.ts` compiles it into
+ * `parseAddressMessage`.
+ */
+export const ADDRESS_MESSAGE = {
+  name: "ifaddrmsg",
+  what: "Address message",
+  header: {
+    family: { kind: "u8", derive: { toPublic: familyText, toWire: familyNumber } },
+    prefixLen: { kind: "u8" },
+    flags: { kind: "u8", private: true },
+    scope: { kind: "u8", private: true, named: { key: "scope", names: RT_SCOPE_NAMES } },
+    index: { kind: "u32", key: "ifindex" },
+  },
+  attrs: IFA_ATTRS,
+  combined: {
+    address: {
+      from: ["local", "address", "hdr.prefixLen"],
+      toPublic: (local?: string, address?: string, len?: number): string => `${ownAddress(local, address)}/${len}`,
+    },
+    local: { from: ["local", "address"], toPublic: ownAddress },
+    peer: { from: ["local", "address"], toPublic: peerOf },
+    flags: {
+      from: ["flags", "hdr.flags"],
+      toPublic: (attr: number | undefined, header: number): string[] => bitNames(IFA_F_NAMES, attr ?? header),
+    },
+    cacheinfo: { from: ["cacheinfo"] },
+    validLft: {
+      from: ["cacheinfo"],
+      toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.valid),
+    },
+    preferredLft: {
+      from: ["cacheinfo"],
+      toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.preferred),
+    },
+  },
+} as const satisfies PublicMessage;

@@ -55,8 +55,8 @@ import {
   NUD_NAMES,
   NUD_NOARP,
   NUD_PERMANENT,
-  parseNeighbourMessage,
 } from "./table.ts";
+import { parseNeighbourMessage } from "./parse.ts";
 
 /** Which neighbours to list: all ARP and NDP entries by default. */
 export interface NeighbourFilter {

@@ -22,12 +22,14 @@ import { type Attrs, bitsOfNames } from "../../wire/table.ts";
 import { checkMac } from "../link/change.ts";
 import { resolveLinkIndex } from "../link/api.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
+import { publicAttrs } from "../../wire/public.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import type { RawAttr } from "../../wire/table.ts";
 import { checkMovedKeys, checkRouteOptions } from "../options.ts";
 import {
   NDA_ATTRS,
   NDMSG,
+  NEIGHBOUR_MESSAGE,
   NEIGHBOUR_OUTPUT_ONLY,
   type NeighbourCacheinfo,
   NTF_MASTER,
@@ -158,13 +160,6 @@ const FDB_FLAGS: readonly string[] = ["self", "master", "router", "use", "extern
 /** Flags the kernel sets: accepted from a listed entry, never sent. */
 const KERNEL_FLAGS: readonly string[] = ["offload", "locked"];
 
-function checkRange(what: string, v: number | undefined, min: number, max: number): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
-    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
-  }
-  return v;
-}
-
 /** A checked spec: the header values and the attributes, links still to resolve. */
 interface CheckedFdb {
   state: number;
@@ -199,16 +194,18 @@ function checkFdb(spec: FdbSpec): CheckedFdb {
     throw new InvalidArgumentError(`Invalid FDB state: "${s}" (one of ${Object.keys(FDB_STATES).join(", ")})`);
   }
   const state = Array.isArray(s) ? listedState(s) : FDB_STATES[s as FdbState];
-  const attrs: Attrs<typeof NDA_ATTRS> = { lladdr: checkMac(spec.lladdr) };
-  if (spec.dst !== undefined) {
-    parseIp(String(spec.dst));
-    attrs.dst = spec.dst;
-  }
-  attrs.vlan = checkRange("VLAN id", spec.vlan, 1, 4094);
-  attrs.port = checkRange("port", spec.port, 0, 65535);
-  attrs.vni = checkRange("VNI", spec.vni, 0, 0xffffff);
-  attrs.srcVni = checkRange("source VNI", spec.srcVni, 0, 0xffffff);
-  if (spec.viaIfindex !== undefined) checkRange("via ifindex", spec.viaIfindex, 1, 0x7fffffff);
+  if (spec.dst !== undefined) parseIp(String(spec.dst));
+  // The numbers are checked by the policies of NDA_ATTRS.
+  const { vlan, port, vni, srcVni, viaIfindex } = spec;
+  const attrs = publicAttrs(NEIGHBOUR_MESSAGE.attrs, {
+    lladdr: checkMac(spec.lladdr),
+    dst: spec.dst,
+    vlan,
+    port,
+    vni,
+    srcVni,
+    viaIfindex,
+  });
   return { state, flags, attrs };
 }
 

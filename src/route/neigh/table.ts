@@ -1,28 +1,17 @@
 /**
  * Wire tables of rtnetlink neighbours: the `ndmsg` header, the `NDA_*`
- * attributes, `NUD_*` states and `NTF_*` flags, and the parser that turns
- * an `RTM_NEWNEIGH`/`RTM_DELNEIGH` message into a {@link Neighbour}. The
+ * attributes, `NUD_*` states and `NTF_*` flags, and the public
+ * {@link Neighbour} declared from them ({@link NEIGHBOUR_MESSAGE}). The
  * same message carries ARP and NDP entries (`AF_INET`, `AF_INET6`) and
  * bridge forwarding entries (`AF_BRIDGE`).
- *
- * @example
- * ```ts
- * import { parseNeighbourMessage } from "./table.ts";
- * import { readMessage } from "../../wire/message.ts";
- * // RTM_NEWNEIGH: proxy entry for 10.0.0.50 on ifindex 3 (ndmsg, NDA_DST).
- * const hex = "240000001c0000000000000000000000" + "020000000300000000000801" + "080001000a000032";
- * const bytes = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
- * const n = parseNeighbourMessage(readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length));
- * console.log(n.dst, n.flags, n.state); // 10.0.0.50 ["proxy"] ["NONE"]
- * ```
  *
  * @module
  */
 
-import { TruncatedError } from "../../wire/errors.ts";
-import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { bitNames, type Codec, parseAttrs, parseStruct, type RawAttr } from "../../wire/table.ts";
-import { familyName } from "../../wire/family.ts";
+import type { PublicMessage } from "../../wire/public_message.ts";
+import { bitNames, bitsOfNames, type Codec, type RawAttr } from "../../wire/table.ts";
+import { familyNumber } from "../../wire/family.ts";
+import { familyText } from "../route/derive.ts";
 import { completeStruct } from "../addr/table.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 
@@ -147,30 +136,30 @@ export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<Nei
   "nda_cacheinfo",
 );
 
-/** The `NDA_*` attributes. */
+/** The `NDA_*` attributes, with the policies the builders check. */
 export const NDA_ATTRS = {
   /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
   dst: { type: NDA_DST, kind: "ip" },
   /** Link-layer address. */
   lladdr: { type: NDA_LLADDR, kind: "mac" },
   /** Ages and references. */
-  cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC },
+  cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC, dir: "reply" },
   /** Probes sent. */
-  probes: { type: NDA_PROBES, kind: "u32" },
+  probes: { type: NDA_PROBES, kind: "u32", dir: "reply" },
   /** FDB VLAN id. */
-  vlan: { type: NDA_VLAN, kind: "u16" },
+  vlan: { type: NDA_VLAN, kind: "u16", min: 1, max: 4094, what: "VLAN id" },
   /** VXLAN destination port. */
-  port: { type: NDA_PORT, kind: "u16be" },
+  port: { type: NDA_PORT, kind: "u16be", what: "port" },
   /** VXLAN network id. */
-  vni: { type: NDA_VNI, kind: "u32" },
+  vni: { type: NDA_VNI, kind: "u32", max: 0xffffff, what: "VNI" },
   /** Outgoing link of a VXLAN FDB entry (`via`). */
-  ifindex: { type: NDA_IFINDEX, kind: "u32" },
+  ifindex: { type: NDA_IFINDEX, kind: "u32", min: 1, max: 0x7fffffff, what: "via ifindex" },
   /** Bridge of an FDB entry, by index. */
   master: { type: NDA_MASTER, kind: "u32" },
   /** `NDA_LINK_NETNSID`. */
-  linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32" },
+  linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32", dir: "reply" },
   /** `NDA_SRC_VNI`. */
-  srcVni: { type: NDA_SRC_VNI, kind: "u32" },
+  srcVni: { type: NDA_SRC_VNI, kind: "u32", max: 0xffffff, what: "source VNI" },
   /** Who added the entry (`static`, `zebra`... or decimal text). */
   protocol: { type: NDA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
   /** Nexthop id. */
@@ -244,22 +233,41 @@ export const NEIGHBOUR_OUTPUT_ONLY = [
   "unknown",
 ] as const;
 
-/** Parses an `RTM_NEWNEIGH`/`RTM_DELNEIGH` message. Throws `TruncatedError`/`MalformedError` on bad bytes. */
-export function parseNeighbourMessage(m: NlMsg): Neighbour {
-  const at = payloadOf(m);
-  if (at + NDMSG_LEN > m.end) throw new TruncatedError("ndmsg", at, NDMSG_LEN, m.end - at);
-  const h = parseStruct(NDMSG, m.view, at, m.end);
-  const { flagsExt, ifindex, ...a } = parseAttrs(NDA_ATTRS, m.buf, m.view, at + NDMSG_LEN, m.end);
-  const flags = bitNames(NTF_NAMES, h.flags);
-  if (flagsExt) flags.push(...bitNames(NTF_EXT_NAMES, flagsExt));
-  const n: Neighbour = {
-    family: familyName(h.family),
-    ifindex: h.ifindex,
-    state: h.state ? bitNames(NUD_NAMES, h.state) : ["NONE"],
-    flags,
-    type: h.type,
-    ...a,
-  };
-  if (ifindex !== undefined) n.viaIfindex = ifindex;
-  return n;
+/** `NUD_*` state names; `["NONE"]` when no bit is set. */
+function stateNames(state: number): string[] {
+  return state ? bitNames(NUD_NAMES, state) : ["NONE"];
 }
+
+/** The state bits of state names (`NONE` has none). */
+function stateBits(names: readonly string[]): number {
+  return bitsOfNames(NUD_NAMES, names.filter((n) => n !== "NONE"), "neighbour state");
+}
+
+/** `ndm_flags` and `NDA_FLAGS_EXT` by name, in that order. */
+function flagNames(flags: number, ext: number | undefined): string[] {
+  const out = bitNames(NTF_NAMES, flags);
+  if (ext) out.push(...bitNames(NTF_EXT_NAMES, ext));
+  return out;
+}
+
+/**
+ * The public {@link Neighbour}: `ndmsg` fields, the {@link NDA_ATTRS}
+ * (`NDA_IFINDEX` as `viaIfindex`) and the flags of both the header and
+ * `NDA_FLAGS_EXT`. `scripts/gen_codecs.ts` compiles it into
+ * `parseNeighbourMessage`.
+ */
+export const NEIGHBOUR_MESSAGE = {
+  name: "ndmsg",
+  what: "Neighbour message",
+  header: {
+    family: { kind: "u8", derive: { toPublic: familyText, toWire: familyNumber } },
+    pad1: { kind: "pad1" },
+    pad2: { kind: "pad2" },
+    ifindex: { kind: "s32" },
+    state: { kind: "u16", derive: { toPublic: stateNames, toWire: stateBits } },
+    flags: { kind: "u8", private: true },
+    type: { kind: "u8" },
+  },
+  attrs: { ...NDA_ATTRS, ifindex: { ...NDA_ATTRS.ifindex, key: "viaIfindex" } },
+  combined: { flags: { from: ["hdr.flags", "flagsExt"], toPublic: flagNames } },
+} as const satisfies PublicMessage;

@@ -9,7 +9,8 @@
 import { AF_INET, AF_INET6, formatIp, parseCidr } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { type Attrs, type RawAttr, valueOfName } from "../../wire/table.ts";
+import { publicAttrs } from "../../wire/public.ts";
+import { type RawAttr, valueOfName } from "../../wire/table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkMovedKeys } from "../options.ts";
@@ -161,11 +162,10 @@ function ports(what: string, v: RuleRange | number): RuleRange {
   return { start: r.start, end: r.end };
 }
 
-function ifname(what: string, v: unknown): string {
-  if (typeof v !== "string" || v.length === 0 || new TextEncoder().encode(v).length > 15 || /[\s/:]/.test(v)) {
-    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be an interface name of 1 to 15 bytes)`);
-  }
-  return v;
+function uidRange(r: RuleRange): RuleRange {
+  if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid uid range: "${String(r)}"`);
+  checkKeys(r, RANGE_KEYS, "uid range");
+  return { start: int("uid range", r.start, 0, U32_MAX), end: int("uid range", r.end, r.start, U32_MAX) };
 }
 
 function familyOf(spec: RuleSpec, addrFamily: number | undefined): number {
@@ -222,36 +222,22 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   let table = spec.table === undefined ? undefined : tableNumber(spec.table);
   if (spec.l3mdev && table) throw new InvalidArgumentError("A rule cannot have both l3mdev and a table");
   if (adding && action === 1 && table === undefined && !spec.l3mdev) table = RT_TABLE_MAIN;
-  const attrs: Attrs<typeof RULE_ATTRS> = {};
-  if (spec.priority !== undefined) attrs.priority = int("priority", spec.priority, 0, U32_MAX);
-  if (src) attrs.src = formatIp(src.addr);
-  if (dst) attrs.dst = formatIp(dst.addr);
-  if (spec.iif !== undefined) attrs.iif = ifname("input interface", spec.iif);
-  if (spec.oif !== undefined) attrs.oif = ifname("output interface", spec.oif);
-  if (spec.goto !== undefined) attrs.goto = int("goto target", spec.goto, 0, U32_MAX);
-  if (spec.fwmark !== undefined) attrs.fwmark = int("fwmark", spec.fwmark, 0, U32_MAX);
-  if (spec.fwmask !== undefined) attrs.fwmask = int("fwmask", spec.fwmask, 0, U32_MAX);
-  if (spec.suppressIfgroup !== undefined) {
-    attrs.suppressIfgroup = int("suppress_ifgroup", spec.suppressIfgroup, 0, U32_MAX - 1);
-  }
-  if (spec.suppressPrefixlen !== undefined) {
-    attrs.suppressPrefixlen = int("suppress_prefixlength", spec.suppressPrefixlen, 0, 128);
-  }
-  if (table !== undefined && table > 255) attrs.table = table;
-  if (spec.l3mdev) attrs.l3mdev = 1;
-  if (spec.uidRange !== undefined) {
-    const r = spec.uidRange;
-    if (typeof r !== "object" || r === null) throw new InvalidArgumentError(`Invalid uid range: "${String(r)}"`);
-    checkKeys(r, RANGE_KEYS, "uid range");
-    attrs.uidRange = { start: int("uid range", r.start, 0, U32_MAX), end: int("uid range", r.end, r.start, U32_MAX) };
-  }
-  if (spec.protocol !== undefined) attrs.protocol = String(named("rule protocol", RTPROT_NAMES, spec.protocol, 255));
-  if (spec.ipProto !== undefined) attrs.ipProto = named("IP protocol", IP_PROTO_NAMES, spec.ipProto, 255);
-  if (spec.sportRange !== undefined) attrs.sportRange = ports("source port", spec.sportRange);
-  if (spec.dportRange !== undefined) attrs.dportRange = ports("destination port", spec.dportRange);
-  if (spec.dscp !== undefined) attrs.dscp = int("DSCP", spec.dscp, 0, 63);
-  if (spec.flow !== undefined) attrs.flow = int("realms", spec.flow, 0, U32_MAX);
-  if (spec.tunId !== undefined) attrs.tunId = int("tunnel id", spec.tunId, 0, Number.MAX_SAFE_INTEGER);
+  // Numbers and device names are checked by the policies of RULE_ATTRS; the rest is converted here first.
+  const attrs = publicAttrs(RULE_ATTRS, {
+    ...spec,
+    src: src && formatIp(src.addr),
+    dst: dst && formatIp(dst.addr),
+    table: table !== undefined && table > 255 ? table : undefined,
+    l3mdev: spec.l3mdev ? 1 : undefined,
+    uidRange: spec.uidRange === undefined ? undefined : uidRange(spec.uidRange),
+    protocol: spec.protocol === undefined
+      ? undefined
+      : String(named("rule protocol", RTPROT_NAMES, spec.protocol, 255)),
+    ipProto: spec.ipProto === undefined ? undefined : named("IP protocol", IP_PROTO_NAMES, spec.ipProto, 255),
+    sportRange: spec.sportRange === undefined ? undefined : ports("source port", spec.sportRange),
+    dportRange: spec.dportRange === undefined ? undefined : ports("destination port", spec.dportRange),
+    unknown: undefined,
+  });
   if (spec.invert !== undefined && typeof spec.invert !== "boolean") {
     throw new InvalidArgumentError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
   }

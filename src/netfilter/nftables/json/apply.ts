@@ -115,6 +115,8 @@ export class DocumentPlanner {
   #ifindexes?: Map<string, number>;
   /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
   #updated = new Set<string>();
+  /** Verdict map elements jumping to chains, added once the document's chains are. */
+  #afterChains: (() => void)[] = [];
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(readonly opts: NftOptions = {}) {}
 
@@ -156,6 +158,8 @@ export class DocumentPlanner {
     keys(doc, ["nftables"], "the document");
     for (const item of doc.nftables) this.#noteUpdates(item);
     for (const item of doc.nftables) await this.#command(item);
+    // nft lists a map before the chains its elements jump to (and nft -j -f then fails with ENOENT).
+    for (const add of this.#afterChains.splice(0)) add();
     return this.tx;
   }
 
@@ -391,7 +395,10 @@ export class DocumentPlanner {
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
     if (v.elem !== undefined) {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
-      tx.addElements({ family: fam, table, set: name, setId }, elementsOf(shape, elems));
+      const elements = elementsOf(shape, elems);
+      const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
+      if (/"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);
+      else add();
     }
   }
 
@@ -444,7 +451,10 @@ export class DocumentPlanner {
         }
         : { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
     }
-    this.tx.addObject({ family: fam, table, name, type: kind, data }, cmd === "create");
+    this.tx.addObject(
+      { family: fam, table, name, type: kind, data, comment: v.comment as string | undefined },
+      cmd === "create",
+    );
   }
 }
 

@@ -41,6 +41,20 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     base: "ll",
     rows: [["pcp", 112, 3], ["dei", 115, 1], ["id", 116, 12], ["type", 128, 16, "ether_type"]],
   },
+  arp: {
+    base: "nh",
+    rows: [
+      ["htype", 0, 16],
+      ["ptype", 16, 16, "ether_type"],
+      ["hlen", 32, 8],
+      ["plen", 40, 8],
+      ["operation", 48, 16, "arp_op"],
+      ["saddr ether", 64, 48, "ether_addr"],
+      ["saddr ip", 112, 32, "ipv4_addr"],
+      ["daddr ether", 144, 48, "ether_addr"],
+      ["daddr ip", 192, 32, "ipv4_addr"],
+    ],
+  },
   ip: {
     base: "nh",
     rows: [
@@ -174,7 +188,7 @@ export function coveringFields(protocol: string, offset: number, len: number): H
 
 /** Data types of `meta` keys. */
 export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
-  len: ["integer", 4],
+  length: ["integer", 4],
   protocol: ["ether_type", 2],
   mark: ["mark", 4],
   iif: ["iface_index", 4],
@@ -202,7 +216,19 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
 };
 
 /** `meta` keys nft's JSON names differently from the kernel (`NFT_META_SECPATH` is `ipsec`). */
-export const META_JSON_KEYS: { readonly [kernel: string]: string } = { secpath: "ipsec" };
+export const META_JSON_KEYS: { readonly [kernel: string]: string } = { secpath: "ipsec", len: "length" };
+
+/** `NF_LOG_*` flags of a log statement by nft's JSON name (`NF_LOG_MASK`, all of them, is `all`). */
+export const LOG_FLAGS: { readonly [name: string]: number } = {
+  "tcp sequence": 0x01,
+  "tcp options": 0x02,
+  "ip options": 0x04,
+  skuid: 0x08,
+  ether: 0x20,
+};
+
+/** `NF_LOG_MASK`: every flag, printed `all`. */
+export const LOG_FLAGS_ALL = 0x2f;
 
 /** `rt` keys by the kernel's name: nft's key, data type, length, and the family of a next hop. */
 export const RT_KEYS: { readonly [key: string]: [string, NftTypeName, number, string?] } = {

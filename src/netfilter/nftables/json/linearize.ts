@@ -18,6 +18,8 @@ import {
   CT_TYPES,
   HEADER_FIELDS,
   type HeaderField,
+  LOG_FLAGS,
+  LOG_FLAGS_ALL,
   META_JSON_KEYS,
   META_TYPES,
   RT_KEYS,
@@ -60,6 +62,7 @@ interface Loaded {
 const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
+const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
 const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
 const CMP_OPS: Record<string, string> = {
   "==": "eq",
@@ -105,6 +108,7 @@ class RuleEncoder {
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
+    if (ctx.family === "arp") this.proto.nh = "arp";
     if (ctx.family === "bridge") this.proto.ll = "ether";
   }
 
@@ -147,17 +151,17 @@ class RuleEncoder {
       }
       return;
     }
-    if (protocol === "ip" || protocol === "ip6") {
+    if (protocol === "ip" || protocol === "ip6" || protocol === "arp") {
       if (this.proto.nh === protocol) return;
       if (this.proto.nh !== undefined) {
         throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
       }
-      if (fam === "inet") {
+      if (fam === "inet" && protocol !== "arp") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
       } else if (fam === "bridge" || fam === "netdev") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "protocol" });
-        this.cmpEq(NFT_REG_1, bytesOf(protocol === "ip" ? 0x0800 : 0x86dd, 2));
+        this.cmpEq(NFT_REG_1, bytesOf(ETHER_TYPES[protocol], 2));
       } else throw new InvalidArgumentError(`Cannot match ${protocol} in family ${fam}`);
       this.proto.nh = protocol;
       return;
@@ -337,6 +341,16 @@ class RuleEncoder {
         const m = parseValue(l.type, mask, l.len);
         this.mask(reg, m);
         return { ...l, mask: m };
+      }
+      case "|":
+      case "^": {
+        // `x | o` keeps the bits outside o and sets o's; `x ^ v` flips v's.
+        const [x, operand] = v as Json[];
+        const l = this.load(x, slot);
+        const o = parseValue(l.type, operand, l.len);
+        const mask = k === "|" ? o.map((b) => ~b & 0xff) : new Uint8Array(o.length).fill(0xff);
+        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: o.length, mask: { value: mask }, xor: { value: o } });
+        return l;
       }
       case "map": {
         const m = v as Obj;
@@ -830,7 +844,17 @@ class RuleEncoder {
         return this.dupFwd(k, (v ?? {}) as Obj);
       case "log": {
         const l = (v ?? {}) as Obj;
-        checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level"], "log");
+        checkObjKeys(l, ["prefix", "group", "snaplen", "queue-threshold", "level", "flags"], "log");
+        let flags = 0;
+        for (const f of l.flags === undefined ? [] : Array.isArray(l.flags) ? l.flags : [l.flags]) {
+          const bit = f === "all" ? LOG_FLAGS_ALL : LOG_FLAGS[String(f)];
+          if (bit === undefined) {
+            throw new InvalidArgumentError(
+              `Cannot use log flag "${f}": expected all, ${Object.keys(LOG_FLAGS).join(", ")}`,
+            );
+          }
+          flags |= bit;
+        }
         const level = l.level === undefined
           ? (l.group === undefined ? 4 : undefined)
           : LOG_LEVELS.indexOf(String(l.level));
@@ -844,6 +868,7 @@ class RuleEncoder {
           snaplen: l.snaplen as number | undefined,
           qthreshold: l["queue-threshold"] as number | undefined,
           level,
+          flags: flags || undefined,
         });
       }
       case "reject": {

@@ -19,6 +19,8 @@ import {
   findField,
   findFieldIn,
   type HeaderField,
+  LOG_FLAGS,
+  LOG_FLAGS_ALL,
   META_JSON_KEYS,
   META_TYPES,
   RT_KEYS,
@@ -75,6 +77,7 @@ interface Val {
 
 type Layer = "ll" | "nh" | "th";
 
+const NH_OF_ETHER_TYPE: Record<number, string> = { 0x0800: "ip", 0x86dd: "ip6", 0x0806: "arp" };
 const L4_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
 const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
@@ -99,6 +102,7 @@ class RuleDecoder {
   constructor(readonly ctx: RuleContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
+    if (ctx.family === "arp") this.proto.nh = "arp";
     if (ctx.family === "bridge") this.proto.ll = "ether";
   }
 
@@ -161,6 +165,7 @@ class RuleDecoder {
   value(target: Val, src: Val | undefined): Json {
     if (!src) return null;
     if (src.imm) return renderValue(this.typed(target), src.imm);
+    if (src.mask && !src.narrowed) return binopJson(src.json, this.typed(src), src.mask, src.xor);
     return src.json;
   }
 
@@ -294,7 +299,9 @@ class RuleDecoder {
     const n = bytesToNumber(data, true);
     const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
     if (key === "nfproto" || key === "protocol") {
-      const proto = key === "nfproto" ? { 2: "ip", 10: "ip6" }[n] : { 0x0008: "ip", 0xdd86: "ip6" }[n & 0xffff];
+      const proto = key === "nfproto"
+        ? { 2: "ip", 10: "ip6" }[n]
+        : { 0x0008: "ip", 0xdd86: "ip6", 0x0608: "arp" }[n & 0xffff];
       if (proto) [this.proto.nh, this.deps.nh] = [proto, i];
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
       const name = L4_NAMES[data[0]];
@@ -310,7 +317,7 @@ class RuleDecoder {
     } else if (pf === "ether type") {
       const et = bytesToNumber(data, false);
       if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
-      else if (et === 0x0800 || et === 0x86dd) [this.proto.nh, this.deps.nh] = [et === 0x0800 ? "ip" : "ip6", i];
+      else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
     }
   }
 
@@ -522,6 +529,12 @@ class RuleDecoder {
         if (e.snaplen !== undefined) body.snaplen = e.snaplen;
         if (e.qthreshold !== undefined) body["queue-threshold"] = e.qthreshold;
         if (e.level !== undefined && e.level !== 4) body.level = LOG_LEVELS[e.level] ?? e.level;
+        const flags = (e.flags ?? 0) & LOG_FLAGS_ALL;
+        if (flags === LOG_FLAGS_ALL) body.flags = "all";
+        else if (flags) {
+          const names = Object.keys(LOG_FLAGS).filter((n) => flags & LOG_FLAGS[n]);
+          body.flags = names.length === 1 ? names[0] : names;
+        }
         this.push({ log: Object.keys(body).length ? body : null });
         return false;
       }
@@ -718,6 +731,20 @@ export function limitJson(
     : (inv ? { rate, burst, per, inv } : { rate, burst, per });
   if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
   return object ? body : { limit: body };
+}
+
+/**
+ * A written value computed by a bitwise (`meta mark set ct mark | 0x10`): the
+ * mask and xor split into `&`, `^` and `|` as nft's netlink_parse_bitwise_bool.
+ */
+function binopJson(json: Json, t: NftType, mask: Uint8Array, xor: Uint8Array = new Uint8Array(mask.length)): Json {
+  const or = mask.map((m, i) => (m & xor[i]) ^ xor[i]);
+  const x = xor.map((b, i) => b & mask[i]);
+  const m = mask.map((b, i) => b | or[i]);
+  if (m.some((b) => b !== 0xff)) json = { "&": [json, renderValue(t, m)] };
+  if (!isZero(x)) json = { "^": [json, renderValue(t, x)] };
+  if (!isZero(or)) json = { "|": [json, renderValue(t, or)] };
+  return json;
 }
 
 function isZero(b: Uint8Array): boolean {

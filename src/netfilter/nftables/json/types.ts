@@ -128,6 +128,12 @@ export const NFT_TYPES = {
     size: 2,
     names: { 0x0800: "ip", 0x0806: "arp", 0x86dd: "ip6", 0x8100: "8021q", 0x88a8: "8021ad", 0x8035: "rarp" },
   },
+  arp_op: {
+    id: 11,
+    name: "arp_op",
+    size: 2,
+    names: { 1: "request", 2: "reply", 3: "rrequest", 4: "rreply", 8: "inrequest", 9: "inreply", 10: "nak" },
+  },
   inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS },
   inet_service: { id: 13, name: "inet_service", size: 2 },
   icmp_type: { id: 14, name: "icmp_type", size: 1, names: ICMP_TYPES },

@@ -235,8 +235,10 @@ function statement(t: Tokens): Json {
         else if (t.eat("group")) l.group = Number(t.next("a log group"));
         else if (t.eat("snaplen")) l.snaplen = Number(t.next("a snaplen"));
         else if (t.eat("queue-threshold")) l["queue-threshold"] = Number(t.next("a queue threshold"));
+        else if (t.eat("flags")) logFlags(t, l);
         else break;
       }
+      if (Array.isArray(l.flags) && l.flags.length === 1) l.flags = l.flags[0];
       return { log: Object.keys(l).length ? l : null };
     }
     case "reject": {
@@ -301,7 +303,15 @@ function statement(t: Tokens): Json {
   }
   const left = expr(t);
   if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
-  if (t.eat("set")) return { mangle: { key: left, value: expr(t) ?? value(t) } };
+  if (t.eat("set")) {
+    let v = expr(t) ?? value(t);
+    // `meta mark set meta mark or 0x10`: nft's `|`, `^` and `&` on the value written.
+    for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
+      t.i++;
+      v = { [op]: [v, value(t)] };
+    }
+    return { mangle: { key: left, value: v } };
+  }
   if (t.eat("vmap")) {
     if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
     return { vmap: { key: left, data: t.next("a map") } };
@@ -460,4 +470,17 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
   }
   if (!t.done) throw new InvalidArgumentError(`Unexpected "${t.peek()}"`);
   return [{ [cmd]: { [what]: o } }];
+}
+
+const BINOPS: Record<string, string> = { or: "|", "|": "|", xor: "^", "^": "^", and: "&", "&": "&" };
+
+/** `flags all`, `flags tcp sequence,options`, `flags ip options`, `flags skuid`, `flags ether`. */
+function logFlags(t: Tokens, l: Obj): void {
+  const have = l.flags === "all" ? ["all"] : (l.flags ?? []) as Json[];
+  const w = t.next("log flags");
+  if (w === "tcp") {
+    do have.push(`tcp ${t.next("a tcp log flag")}`); while (t.eat(","));
+  } else if (w === "ip") have.push(`ip ${t.next("an ip log flag")}`);
+  else have.push(w);
+  l.flags = have.includes("all") ? "all" : have;
 }

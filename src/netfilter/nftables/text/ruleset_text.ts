@@ -16,6 +16,8 @@ export interface TextOptions {
   handles?: boolean;
   /** No blank line between the blocks of a table (`nft list sets`). */
   compact?: boolean;
+  /** Tables as blocks even when only tables are listed (`nft list counters`). */
+  blocks?: boolean;
 }
 
 type Obj = { [k: string]: Json };
@@ -29,9 +31,21 @@ const STD_PRIOS: [string, number, string[] | undefined][] = [
   ["srcnat", 100, ["postrouting", "input"]],
 ];
 
+/** The bridge family's own names (`NF_BR_PRI_*`), each but filter for one hook only. */
+const BRIDGE_PRIOS: [string, number, string[] | undefined][] = [
+  ["dstnat", -300, ["prerouting"]],
+  ["filter", -200, undefined],
+  ["out", 100, ["output"]],
+  ["srcnat", 300, ["postrouting"]],
+];
+
 /** nft's name for a chain priority (`filter`, `dstnat`, `filter - 10`), or the number. */
 export function priorityText(family: string, hook: string, prio: number): string {
-  const table = family === "netdev" ? STD_PRIOS.filter(([n]) => n === "filter") : STD_PRIOS;
+  const table = family === "bridge"
+    ? BRIDGE_PRIOS
+    : family === "netdev"
+    ? STD_PRIOS.filter(([n]) => n === "filter")
+    : STD_PRIOS;
   for (const [name, value, hooks] of table) {
     if (hooks && !hooks.includes(hook)) continue;
     const d = prio - value;
@@ -55,12 +69,15 @@ const FIVE_PER_LINE = [
 ];
 const TWO_PER_LINE = ["ipv4_addr", "ct_state", "ct_status", "pkt_type"];
 
-function elementsText(elems: Json[], type: Json): string {
+function elementsText(elems: Json[], type: Json, data: Json): string {
   const per = typeof type !== "string" ? 1 : FIVE_PER_LINE.includes(type) ? 5 : TWO_PER_LINE.includes(type) ? 2 : 1;
   let s = "";
   elems.forEach((e, i) => {
     if (i) s += i % per ? ", " : ",\n\t\t\t     ";
-    s += elemText(e, { quote: type === "ifname" || type === "string", hex: type === "mark" });
+    s += elemText(e, { quote: type === "ifname" || type === "string", hex: type === "mark" }, {
+      quote: data === "ifname" || data === "string",
+      hex: data === "mark",
+    });
   });
   return `{ ${s} }`;
 }
@@ -84,7 +101,7 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
   if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
   if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);
-  if (Array.isArray(s.elem)) out.push(`\t\telements = ${elementsText(s.elem, s.type)}`);
+  if (Array.isArray(s.elem)) out.push(`\t\telements = ${elementsText(s.elem, s.type, s.map)}`);
   out.push("\t}");
   return out;
 }
@@ -92,6 +109,7 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
 /** The lines of a stateful object in `nft list` (first the header, last the closing brace). */
 export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
   const out = [`\t${kind} ${o.name} {${handle(o, opts)}`];
+  if (o.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(o.comment)}`);
   switch (kind) {
     case "counter":
       out.push(`\t\tpackets ${o.packets} bytes ${o.bytes}`);
@@ -164,7 +182,7 @@ function unwrap(o: Json): [string, Obj] {
 /** nft's text of the objects of a JSON listing (without `metainfo`). */
 export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}): string {
   const items = objects.map(unwrap);
-  if (!opts.compact && items.every(([k]) => k === "table")) {
+  if (!opts.compact && !opts.blocks && items.every(([k]) => k === "table")) {
     return items.map(([, t]) => `table ${t.family} ${t.name}\n`).join("");
   }
   const groups = new Map<string, { table?: Obj; family: Json; name: Json; blocks: string[][] }>();

@@ -146,9 +146,11 @@ export function exprText(e: Json, style: Style = {}): string {
     }
     case "elem":
       return elemText(e, style);
-    case "&": {
+    case "&":
+    case "|":
+    case "^": {
       const [a, b] = v as Json[];
-      return `${exprText(a)} & ${exprText(b, styleOf(a))}`;
+      return `${exprText(a)} ${k} ${exprText(b, styleOf(a))}`;
     }
     case "accept":
     case "drop":
@@ -177,9 +179,9 @@ export function durationText(seconds: number): string {
 }
 
 /** Prints one set element (value, `[key, data]` pair, or `{"elem": ...}` with its options). */
-export function elemText(x: Json, style: Style = {}): string {
+export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): string {
   if (Array.isArray(x) && x.length === 2) {
-    return `${elemText(x[0], style)} : ${exprText(x[1])}`;
+    return `${elemText(x[0], style)} : ${exprText(x[1], dataStyle)}`;
   }
   if (isObj(x) && "elem" in x) {
     const el = x.elem as Obj;
@@ -227,11 +229,11 @@ function natText(kind: string, n: Obj | null): string {
   if (!n) return kind;
   let s = kind;
   if (n.family !== undefined) s += ` ${n.family}`;
-  const ip6 = n.family === "ip6";
   let to = "";
   if (n.addr !== undefined) {
+    // An IPv6 address is bracketed before a port (in an ip6 table too, where no family is named).
     const a = exprText(n.addr);
-    to += ip6 && n.port !== undefined ? `[${a}]` : a;
+    to += (n.family === "ip6" || a.includes(":")) && n.port !== undefined ? `[${a}]` : a;
   }
   if (n.port !== undefined) to += `:${exprText(n.port)}`;
   if (to) s += ` to ${to}`;
@@ -288,7 +290,7 @@ export function stmtText(st: Json): string {
       if (l.snaplen !== undefined) s += ` snaplen ${l.snaplen}`;
       if (l["queue-threshold"] !== undefined) s += ` queue-threshold ${l["queue-threshold"]}`;
       if (l.level !== undefined) s += ` level ${l.level}`;
-      return s;
+      return s + logFlagsText(l.flags);
     }
     case "reject": {
       if (!v) return "reject";
@@ -367,4 +369,15 @@ export function stmtText(st: Json): string {
       return `unknown expression ${(v as Obj)?.name ?? ""}`.trim();
   }
   return exprText(st);
+}
+
+/** nft's text of log flags: `flags all`, `flags tcp sequence,options`, `flags ip options`, ... */
+function logFlagsText(flags: Json): string {
+  if (flags === undefined || flags === null) return "";
+  if (flags === "all") return " flags all";
+  const f = Array.isArray(flags) ? flags : [flags];
+  const tcp = ["sequence", "options"].filter((x) => f.includes(`tcp ${x}`));
+  let s = tcp.length ? ` flags tcp ${tcp.join(",")}` : "";
+  for (const x of ["ip options", "skuid", "ether"]) if (f.includes(x)) s += ` flags ${x}`;
+  return s;
 }

@@ -6,17 +6,43 @@
  * @module
  */
 
-import { IFA_ATTRS } from "../table.ts";
+import { ADDRESS_MESSAGE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, nameOf, readString } from "../../../wire/table.ts";
+import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { Address } from "../table.ts";
+import type { NlMsg } from "../../../wire/message.ts";
 
-const K0 = IFA_ATTRS.cacheinfo.codec;
-const K1 = IFA_ATTRS.protocol.names;
+const K0 = ADDRESS_MESSAGE.header.family.derive;
+const K1 = ADDRESS_MESSAGE.header.scope.named.names;
+const K2 = ADDRESS_MESSAGE.attrs.cacheinfo.codec;
+const K3 = ADDRESS_MESSAGE.attrs.protocol.names;
+const K4 = ADDRESS_MESSAGE.combined.address.toPublic;
+const K5 = ADDRESS_MESSAGE.combined.local.toPublic;
+const K6 = ADDRESS_MESSAGE.combined.peer.toPublic;
+const K7 = ADDRESS_MESSAGE.combined.flags.toPublic;
+const K8 = ADDRESS_MESSAGE.combined.validLft.toPublic;
+const K9 = ADDRESS_MESSAGE.combined.preferredLft.toPublic;
 
-/** Parses `IFA_ATTRS` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseIfaAttrs(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof IFA_ATTRS> {
-  const out: Attrs<typeof IFA_ATTRS> = {};
+/**
+ * Parses a `ifaddrmsg` message into a `Address`, straight from the bytes; agrees with
+ * `parsePublicMessage(ADDRESS_MESSAGE, msg)`. Throws `TruncatedError`/`MalformedError` on bad bytes.
+ */
+export function parseAddressMessage(msg: NlMsg): Address {
+  const buf = msg.buf, view = msg.view, at = msg.start + 16, end = msg.end;
+  if (at + 8 > end) throw new TruncatedError("ifaddrmsg", at, 8, end - at);
+  const h_family = view.getUint8(at);
+  const h_prefixLen = view.getUint8(at + 1);
+  const h_flags = view.getUint8(at + 2);
+  const h_scope = view.getUint8(at + 3);
+  const h_index = view.getUint32(at + 4, true);
+  const out: PublicObject = { family: K0.toPublic(h_family), prefixLen: h_prefixLen, scope: nameOf(K1, h_scope), ifindex: h_index };
+  const root = out, start = at + 8;
+  let a_local: Attrs<typeof ADDRESS_MESSAGE.attrs>["local"];
+  let a_address: Attrs<typeof ADDRESS_MESSAGE.attrs>["address"];
+  let a_flags: Attrs<typeof ADDRESS_MESSAGE.attrs>["flags"];
+  let a_cacheinfo: Attrs<typeof ADDRESS_MESSAGE.attrs>["cacheinfo"];
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -25,44 +51,70 @@ export function parseIfaAttrs(buf: Uint8Array, view: DataView, start: number, en
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
-      case 1:
-        out.address = formatIp(buf, s, e - s);
+      case 1: {
+        a_address = formatIp(buf, s, e - s);
         break;
-      case 2:
-        out.local = formatIp(buf, s, e - s);
+      }
+      case 2: {
+        a_local = formatIp(buf, s, e - s);
         break;
-      case 3:
-        out.label = readString(buf, s, e);
+      }
+      case 3: {
+        const v = readString(buf, s, e); out.label = v;
         break;
-      case 4:
-        out.broadcast = formatIp(buf, s, e - s);
+      }
+      case 4: {
+        const v = formatIp(buf, s, e - s); out.broadcast = v;
         break;
-      case 5:
-        out.anycast = formatIp(buf, s, e - s);
+      }
+      case 5: {
+        const v = formatIp(buf, s, e - s); out.anycast = v;
         break;
-      case 6:
-        out.cacheinfo = K0.parse(buf, view, s, e);
+      }
+      case 6: {
+        a_cacheinfo = K2.parse(buf, view, s, e);
         break;
-      case 7:
-        out.multicast = formatIp(buf, s, e - s);
+      }
+      case 7: {
+        const v = formatIp(buf, s, e - s); out.multicast = v;
         break;
-      case 8:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.flags = view.getUint32(s, true);
+      }
+      case 8: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_flags = view.getUint32(s, true);
         break;
-      case 9:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.metric = view.getUint32(s, true);
+      }
+      case 9: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.metric = v;
         break;
-      case 10:
-        if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); out.targetNetnsid = view.getInt32(s, true);
+      }
+      case 10: {
+        if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); const v = view.getInt32(s, true); out.targetNetnsid = v;
         break;
-      case 11:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.protocol = nameOf(K1, view.getUint8(s));
+      }
+      case 11: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K3, view.getUint8(s)); out.protocol = v;
         break;
+      }
       default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
+        keepUnknown(root, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
+
+  const c_address = K4(a_local, a_address, h_prefixLen);
+  if (c_address !== undefined) out.address = c_address;
+  const c_local = K5(a_local, a_address);
+  if (c_local !== undefined) out.local = c_local;
+  const c_peer = K6(a_local, a_address);
+  if (c_peer !== undefined) out.peer = c_peer;
+  const c_flags = K7(a_flags, h_flags);
+  if (c_flags !== undefined) out.flags = c_flags;
+  const c_cacheinfo = a_cacheinfo;
+  if (c_cacheinfo !== undefined) out.cacheinfo = c_cacheinfo;
+  const c_validLft = K8(a_cacheinfo);
+  if (c_validLft !== undefined) out.validLft = c_validLft;
+  const c_preferredLft = K9(a_cacheinfo);
+  if (c_preferredLft !== undefined) out.preferredLft = c_preferredLft;
+  return out as unknown as Address;
 }

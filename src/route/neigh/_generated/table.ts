@@ -6,17 +6,35 @@
  * @module
  */
 
-import { NDA_ATTRS } from "../table.ts";
+import { NEIGHBOUR_MESSAGE } from "../table.ts";
 import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, nameOf } from "../../../wire/table.ts";
+import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { Neighbour } from "../table.ts";
+import type { NlMsg } from "../../../wire/message.ts";
 
-const K0 = NDA_ATTRS.cacheinfo.codec;
-const K1 = NDA_ATTRS.protocol.names;
+const K0 = NEIGHBOUR_MESSAGE.header.family.derive;
+const K1 = NEIGHBOUR_MESSAGE.header.state.derive;
+const K2 = NEIGHBOUR_MESSAGE.attrs.cacheinfo.codec;
+const K3 = NEIGHBOUR_MESSAGE.attrs.protocol.names;
+const K4 = NEIGHBOUR_MESSAGE.combined.flags.toPublic;
 
-/** Parses `NDA_ATTRS` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseNdaAttrs(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof NDA_ATTRS> {
-  const out: Attrs<typeof NDA_ATTRS> = {};
+/**
+ * Parses a `ndmsg` message into a `Neighbour`, straight from the bytes; agrees with
+ * `parsePublicMessage(NEIGHBOUR_MESSAGE, msg)`. Throws `TruncatedError`/`MalformedError` on bad bytes.
+ */
+export function parseNeighbourMessage(msg: NlMsg): Neighbour {
+  const buf = msg.buf, view = msg.view, at = msg.start + 16, end = msg.end;
+  if (at + 12 > end) throw new TruncatedError("ndmsg", at, 12, end - at);
+  const h_family = view.getUint8(at);
+  const h_ifindex = view.getInt32(at + 4, true);
+  const h_state = view.getUint16(at + 8, true);
+  const h_flags = view.getUint8(at + 10);
+  const h_type = view.getUint8(at + 11);
+  const out: PublicObject = { family: K0.toPublic(h_family), ifindex: h_ifindex, state: K1.toPublic(h_state), type: h_type };
+  const root = out, start = at + 12;
+  let a_flagsExt: Attrs<typeof NEIGHBOUR_MESSAGE.attrs>["flagsExt"];
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -25,53 +43,70 @@ export function parseNdaAttrs(buf: Uint8Array, view: DataView, start: number, en
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
-      case 1:
-        out.dst = formatIp(buf, s, e - s);
+      case 1: {
+        const v = formatIp(buf, s, e - s); out.dst = v;
         break;
-      case 2:
-        out.lladdr = formatHex(buf, s, e - s);
+      }
+      case 2: {
+        const v = formatHex(buf, s, e - s); out.lladdr = v;
         break;
-      case 3:
-        out.cacheinfo = K0.parse(buf, view, s, e);
+      }
+      case 3: {
+        const v = K2.parse(buf, view, s, e); out.cacheinfo = v;
         break;
-      case 4:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.probes = view.getUint32(s, true);
+      }
+      case 4: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.probes = v;
         break;
-      case 5:
-        if (e - s < 2) throw new TruncatedError("u16 attribute", s, 2, e - s); out.vlan = view.getUint16(s, true);
+      }
+      case 5: {
+        if (e - s < 2) throw new TruncatedError("u16 attribute", s, 2, e - s); const v = view.getUint16(s, true); out.vlan = v;
         break;
-      case 6:
-        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); out.port = view.getUint16(s, false);
+      }
+      case 6: {
+        if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.port = v;
         break;
-      case 7:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.vni = view.getUint32(s, true);
+      }
+      case 7: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.vni = v;
         break;
-      case 8:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.ifindex = view.getUint32(s, true);
+      }
+      case 8: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.viaIfindex = v;
         break;
-      case 9:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.master = view.getUint32(s, true);
+      }
+      case 9: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.master = v;
         break;
-      case 10:
-        if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); out.linkNetnsid = view.getInt32(s, true);
+      }
+      case 10: {
+        if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); const v = view.getInt32(s, true); out.linkNetnsid = v;
         break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.srcVni = view.getUint32(s, true);
+      }
+      case 11: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.srcVni = v;
         break;
-      case 12:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.protocol = nameOf(K1, view.getUint8(s));
+      }
+      case 12: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K3, view.getUint8(s)); out.protocol = v;
         break;
-      case 13:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.nhId = view.getUint32(s, true);
+      }
+      case 13: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.nhId = v;
         break;
-      case 15:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.flagsExt = view.getUint32(s, true);
+      }
+      case 15: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_flagsExt = view.getUint32(s, true);
         break;
+      }
       default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
+        keepUnknown(root, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
+
+  const c_flags = K4(h_flags, a_flagsExt);
+  if (c_flags !== undefined) out.flags = c_flags;
+  return out as unknown as Neighbour;
 }

@@ -6,19 +6,50 @@
  * @module
  */
 
-import { RULE_ATTRS } from "../table.ts";
+import { RULE_MESSAGE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { type Attrs, bitNames, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { Rule } from "../table.ts";
+import type { NlMsg } from "../../../wire/message.ts";
 
-const K0 = RULE_ATTRS.uidRange.struct;
-const K1 = RULE_ATTRS.protocol.names;
-const K2 = RULE_ATTRS.sportRange.struct;
-const K3 = RULE_ATTRS.dportRange.struct;
+const K0 = RULE_MESSAGE.header.family.derive;
+const K1 = RULE_MESSAGE.header.action.named.names;
+const K2 = RULE_MESSAGE.header.flags.named.bits;
+const K3 = RULE_MESSAGE.attrs.l3mdev.derive;
+const K4 = RULE_MESSAGE.attrs.uidRange.struct;
+const K5 = RULE_MESSAGE.attrs.protocol.names;
+const K6 = RULE_MESSAGE.attrs.sportRange.struct;
+const K7 = RULE_MESSAGE.attrs.dportRange.struct;
+const K8 = RULE_MESSAGE.combined.src.toPublic;
+const K9 = RULE_MESSAGE.combined.dst.toPublic;
+const K10 = RULE_MESSAGE.combined.table.toPublic;
+const K11 = RULE_MESSAGE.combined.invert.toPublic;
+const K12 = RULE_MESSAGE.combined.suppressPrefixlen.toPublic;
+const K13 = RULE_MESSAGE.combined.suppressIfgroup.toPublic;
 
-/** Parses `RULE_ATTRS` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
-export function parseRuleAttrs(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof RULE_ATTRS> {
-  const out: Attrs<typeof RULE_ATTRS> = {};
+/**
+ * Parses a `fib_rule_hdr` message into a `Rule`, straight from the bytes; agrees with
+ * `parsePublicMessage(RULE_MESSAGE, msg)`. Throws `TruncatedError`/`MalformedError` on bad bytes.
+ */
+export function parseRuleMessage(msg: NlMsg): Rule {
+  const buf = msg.buf, view = msg.view, at = msg.start + 16, end = msg.end;
+  if (at + 12 > end) throw new TruncatedError("fib_rule_hdr", at, 12, end - at);
+  const h_family = view.getUint8(at);
+  const h_dstLen = view.getUint8(at + 1);
+  const h_srcLen = view.getUint8(at + 2);
+  const h_tos = view.getUint8(at + 3);
+  const h_table = view.getUint8(at + 4);
+  const h_action = view.getUint8(at + 7);
+  const h_flags = view.getUint32(at + 8, true);
+  const out: PublicObject = { family: K0.toPublic(h_family), tos: h_tos, action: nameOf(K1, h_action), flags: bitNames(K2, h_flags), priority: 0 };
+  const root = out, start = at + 12;
+  let a_src: Attrs<typeof RULE_MESSAGE.attrs>["src"];
+  let a_dst: Attrs<typeof RULE_MESSAGE.attrs>["dst"];
+  let a_table: Attrs<typeof RULE_MESSAGE.attrs>["table"];
+  let a_suppressPrefixlen: Attrs<typeof RULE_MESSAGE.attrs>["suppressPrefixlen"];
+  let a_suppressIfgroup: Attrs<typeof RULE_MESSAGE.attrs>["suppressIfgroup"];
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -27,71 +58,104 @@ export function parseRuleAttrs(buf: Uint8Array, view: DataView, start: number, e
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
-      case 1:
-        out.dst = formatIp(buf, s, e - s);
+      case 1: {
+        a_dst = formatIp(buf, s, e - s);
         break;
-      case 2:
-        out.src = formatIp(buf, s, e - s);
+      }
+      case 2: {
+        a_src = formatIp(buf, s, e - s);
         break;
-      case 3:
-        out.iif = readString(buf, s, e);
+      }
+      case 3: {
+        const v = readString(buf, s, e); out.iif = v;
         break;
-      case 4:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.goto = view.getUint32(s, true);
+      }
+      case 4: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.goto = v;
         break;
-      case 6:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.priority = view.getUint32(s, true);
+      }
+      case 6: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.priority = v;
         break;
-      case 10:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.fwmark = view.getUint32(s, true);
+      }
+      case 10: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.fwmark = v;
         break;
-      case 11:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.flow = view.getUint32(s, true);
+      }
+      case 11: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.flow = v;
         break;
-      case 12:
-        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); out.tunId = readScalar(view, s, "u64be");
+      }
+      case 12: {
+        if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.tunId = v;
         break;
-      case 13:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.suppressIfgroup = view.getUint32(s, true);
+      }
+      case 13: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_suppressIfgroup = view.getUint32(s, true);
         break;
-      case 14:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.suppressPrefixlen = view.getUint32(s, true);
+      }
+      case 14: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_suppressPrefixlen = view.getUint32(s, true);
         break;
-      case 15:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.table = view.getUint32(s, true);
+      }
+      case 15: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_table = view.getUint32(s, true);
         break;
-      case 16:
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.fwmask = view.getUint32(s, true);
+      }
+      case 16: {
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.fwmask = v;
         break;
-      case 17:
-        out.oif = readString(buf, s, e);
+      }
+      case 17: {
+        const v = readString(buf, s, e); out.oif = v;
         break;
-      case 19:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.l3mdev = view.getUint8(s);
+      }
+      case 19: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = K3.toPublic(view.getUint8(s)); out.l3mdev = v;
         break;
-      case 20:
-        out.uidRange = parseStruct(K0, view, s, e);
+      }
+      case 20: {
+        const v = parseStruct(K4, view, s, e); out.uidRange = v;
         break;
-      case 21:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.protocol = nameOf(K1, view.getUint8(s));
+      }
+      case 21: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.protocol = v;
         break;
-      case 22:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.ipProto = view.getUint8(s);
+      }
+      case 22: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.ipProto = v;
         break;
-      case 23:
-        out.sportRange = parseStruct(K2, view, s, e);
+      }
+      case 23: {
+        const v = parseStruct(K6, view, s, e); out.sportRange = v;
         break;
-      case 24:
-        out.dportRange = parseStruct(K3, view, s, e);
+      }
+      case 24: {
+        const v = parseStruct(K7, view, s, e); out.dportRange = v;
         break;
-      case 25:
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); out.dscp = view.getUint8(s);
+      }
+      case 25: {
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.dscp = v;
         break;
+      }
       default:
-        (out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) });
+        keepUnknown(root, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  return out;
+
+  const c_src = K8(h_family, a_src, h_srcLen);
+  if (c_src !== undefined) out.src = c_src;
+  const c_dst = K9(h_family, a_dst, h_dstLen);
+  if (c_dst !== undefined) out.dst = c_dst;
+  const c_table = K10(a_table, h_table);
+  if (c_table !== undefined) out.table = c_table;
+  const c_invert = K11(h_flags);
+  if (c_invert !== undefined) out.invert = c_invert;
+  const c_suppressPrefixlen = K12(a_suppressPrefixlen);
+  if (c_suppressPrefixlen !== undefined) out.suppressPrefixlen = c_suppressPrefixlen;
+  const c_suppressIfgroup = K13(a_suppressIfgroup);
+  if (c_suppressIfgroup !== undefined) out.suppressIfgroup = c_suppressIfgroup;
+  return out as unknown as Rule;
 }
