@@ -2,15 +2,21 @@
  * Benchmark: nftables listing and applying, next to nft 1.0.6 in the same
  * run. A ruleset of 10,000 rules and a set of 100,000 elements is loaded in
  * a throwaway namespace; then, each timed as the best of a few runs:
- * - listing: the library's typed dump plus nft's JSON in-process, and the
- *   whole `nlkit -j nft list ruleset` process against `nft -j list ruleset`;
- * - applying: the same JSON document by `nlkit nft -j -f` against
+ * - listing: in-process, the JSON text `nlkit -j nft list ruleset` writes
+ *   (`emitRulesetJson`) and the typed ruleset turned into nft's JSON; and
+ *   the whole `nlkit -j nft list ruleset` process against
+ *   `nft -j list ruleset`;
+ * - applying: the same JSON document in-process (`JSON.parse` plus
+ *   `applyJson`) and by the whole `nlkit nft -j -f` process, against
  *   `nft -j -f` and `nft -f` of the text, each into an emptied namespace;
  * - elements: 100,000 and 1,000,000 set elements added in socket-sized
  *   batches, against `nft -f` adding the same 100,000.
  *
  * Processes are timed by wall clock and by CPU (user + system, from GNU
- * time): on a loaded machine the CPU ratio is the steadier one.
+ * time; in-process work by `process.cpuUsage()`, the kernel's share of the
+ * work included as system time): on a loaded machine the CPU ratio is the
+ * steadier one. The in-process figures leave out the runtime's start and
+ * module loading, which the whole-process figures include.
  *
  * Run as root: `deno run -A bench/nft.ts` or `bun bench/nft.ts`.
  *
@@ -24,6 +30,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { listRuleset } from "../src/netfilter/nftables/list.ts";
 import { rulesetJson } from "../src/netfilter/nftables/json/ruleset_json.ts";
+import { emitRulesetJson } from "../src/netfilter/nftables/json/stream.ts";
+import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
+import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { nftJsonText } from "../src/netfilter/nftables/json/serialize.ts";
 import { addElementsBulk, addSet, addTable, flushRuleset } from "../src/netfilter/nftables/ops.ts";
 import type { NftElement } from "../src/netfilter/nftables/element.ts";
@@ -54,6 +63,18 @@ async function best(fn: () => unknown, setup?: () => unknown): Promise<number> {
     b = Math.min(b, performance.now() - t);
   }
   return b;
+}
+
+/** Best wall time and best CPU time (user + system, `process.cpuUsage`) of `RUNS` in-process runs, ms. */
+async function bestIn(fn: () => unknown, setup?: () => unknown): Promise<Timing> {
+  let cpu = Infinity;
+  const wall = await best(async () => {
+    const c = process.cpuUsage();
+    await fn();
+    const d = process.cpuUsage(c);
+    cpu = Math.min(cpu, (d.user + d.system) / 1000);
+  }, setup);
+  return { wall, cpu };
 }
 
 /** CPU seconds (user + system) of the last {@link proc} run, from GNU time. */
@@ -127,18 +148,31 @@ try {
   console.log(`# ${runtime}: ${RULES} rules and a set of ${ELEMENTS} elements, best of ${RUNS}`);
 
   let bytes = 0;
-  const lib = await best(async () => {
+  const libTyped = await bestIn(async () => {
     bytes = nftJsonText(rulesetJson(await listRuleset({}, o))).length;
+  });
+  let emitted = 0;
+  const libText = await bestIn(async () => {
+    emitted = 0;
+    await emitRulesetJson((t) => emitted += t.length + 2, {}, o, { ifnames: await interfaceNames(o) });
   });
   const nftList = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]));
   const cliList = await bestProc(proc(cli[0], [...cli.slice(1), "-n", ns, "-j", "nft", "list", "ruleset"]));
-  console.log(`list   library (typed + JSON, ${(bytes / 1e6).toFixed(1)} MB) ${lib.toFixed(0)} ms`);
+  console.log(
+    line(`list   in-process JSON text (${(emitted / 1e6).toFixed(1)} MB)`, libText, "nft -j list ruleset", nftList),
+  );
+  console.log(
+    line(`list   in-process typed + JSON (${(bytes / 1e6).toFixed(1)} MB)`, libTyped, "nft -j list ruleset", nftList),
+  );
   console.log(line("list   nlkit -j nft list ruleset", cliList, "nft -j list ruleset", nftList));
 
   const empty = () => nft("flush", "ruleset");
+  const docText = readFileSync(jsonFile, "utf8");
+  const libApply = await bestIn(() => applyJson(JSON.parse(docText), o), empty);
   const cliApply = await bestProc(proc(cli[0], [...cli.slice(1), "-n", ns, "nft", "-j", "-f", jsonFile]), empty);
   const nftApplyJson = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-j", "-f", jsonFile]), empty);
   const nftApplyText = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-f", textFile]), empty);
+  console.log(line("apply  in-process applyJson", libApply, "nft -j -f", nftApplyJson));
   console.log(line("apply  nlkit nft -j -f", cliApply, "nft -j -f", nftApplyJson));
   console.log(line("apply  nlkit nft -j -f", cliApply, "nft -f (text)", nftApplyText));
 
@@ -149,16 +183,12 @@ try {
     await addSet({ family: "inet", table: "e", name: "s", keyType: 7, keyLen: 4, size }, o);
   };
   const e100k = elementsOf(ELEMENTS, 0x0b000000);
-  const add100k = await best(() => addElementsBulk(ref, e100k, {}, o), () => freshSet(ELEMENTS));
+  const add100k = await bestIn(() => addElementsBulk(ref, e100k, {}, o), () => freshSet(ELEMENTS));
   const elemText = `add element inet e s { ${e100k.map((e) => Array.from(e.key!.value!).join(".")).join(", ")} }\n`;
   const elemFile = join(dir, "elements.nft");
   writeFileSync(elemFile, elemText);
-  const nftAdd = await best(proc("ip", ["netns", "exec", ns, "nft", "-f", elemFile]), () => freshSet(ELEMENTS));
-  console.log(
-    `elements add 100,000: library ${add100k.toFixed(0)} ms | nft -f ${nftAdd.toFixed(0)} ms | ratio ${
-      ratio(add100k, nftAdd)
-    }`,
-  );
+  const nftAdd = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-f", elemFile]), () => freshSet(ELEMENTS));
+  console.log(line("elements add 100,000: library", add100k, "nft -f", nftAdd));
   await freshSet(1000000);
   const e1m = elementsOf(1000000, 0x0c000000);
   const t = performance.now();

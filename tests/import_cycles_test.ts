@@ -14,13 +14,6 @@ const ENTRIES = ["mod.ts", "cli.ts"];
 const KNOWN = new Set([
   // Type-only (`Codec` names `MessageBuilder`); src/wire/table.ts is being reworked in the core v2 change.
   "src/wire/builder.ts -> src/wire/table.ts -> src/wire/builder.ts",
-  // Type-only: the generated nf_tables interfaces name `NftExpr` (the registry's union), whose expression
-  // modules use the data codecs next to the generated `NftData`. To go: a leaf file for the data interfaces.
-  "src/netfilter/nftables/_generated/types.ts -> src/netfilter/nftables/expr/registry.ts -> src/netfilter/nftables/expr/bitwise.ts -> src/netfilter/nftables/data.ts -> src/netfilter/nftables/_generated/types.ts",
-  "src/netfilter/nftables/_generated/types.ts -> src/netfilter/nftables/expr/registry.ts -> src/netfilter/nftables/expr/cmp.ts -> src/netfilter/nftables/data.ts -> src/netfilter/nftables/_generated/types.ts",
-  "src/netfilter/nftables/_generated/types.ts -> src/netfilter/nftables/expr/registry.ts -> src/netfilter/nftables/expr/counter.ts -> src/netfilter/nftables/chain.ts -> src/netfilter/nftables/data.ts -> src/netfilter/nftables/_generated/types.ts",
-  "src/netfilter/nftables/_generated/types.ts -> src/netfilter/nftables/expr/registry.ts -> src/netfilter/nftables/expr/immediate.ts -> src/netfilter/nftables/data.ts -> src/netfilter/nftables/_generated/types.ts",
-  "src/netfilter/nftables/_generated/types.ts -> src/netfilter/nftables/expr/registry.ts -> src/netfilter/nftables/expr/range.ts -> src/netfilter/nftables/data.ts -> src/netfilter/nftables/_generated/types.ts",
 ]);
 
 // Static `import`/`export ... from` and bare `import "x"`, after comments are removed (doc examples import too).

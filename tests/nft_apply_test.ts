@@ -28,6 +28,7 @@ import {
 } from "../src/netfilter/nftables/ops.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
 import { listNftRules, streamElements } from "../src/netfilter/nftables/list.ts";
+import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
 import { subscribeNftables } from "../src/netfilter/nftables/events.ts";
 import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import type { NftElement } from "../src/netfilter/nftables/element.ts";
@@ -108,6 +109,41 @@ test("a batch with one bad message changes nothing and names the failing rule", 
     assert.deepEqual(nftJson(ns, "ruleset"), before, "nothing changed");
   });
 });
+
+test(
+  "dccp option: applied and listed back, or refused whole where the kernel has no DCCP",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns(async (ns) => {
+      const left = { "dccp option": { type: 4 } };
+      const rule = { family: "inet", table: "t", chain: "c", expr: [{ match: { op: "==", left, right: true } }] };
+      const doc = {
+        nftables: [
+          { add: { table: { family: "inet", name: "t" } } },
+          { add: { chain: { family: "inet", table: "t", name: "c" } } },
+          { add: { rule } },
+        ],
+      };
+      let refused: NftTransactionError | undefined;
+      try {
+        await applyJson(doc, { netns: ns });
+      } catch (e) {
+        if (!(e instanceof NftTransactionError)) throw e;
+        refused = e;
+      }
+      if (refused) {
+        // Linux 6.16 retired DCCP: nft_exthdr refuses the dccp op, and the batch changes nothing.
+        assert.equal(refused.code, "EOPNOTSUPP");
+        assert.equal(refused.failures[0].object, "rule #1 of chain inet t c");
+        assert.deepEqual(nftJson(ns, "ruleset"), []);
+        return;
+      }
+      const rules = await listNftRules({ family: "inet", table: "t" }, { netns: ns });
+      const stmts = ruleStatements(rules[0].expressions ?? [], { family: "inet", sets: new Map() });
+      assert.deepEqual(stmts, rule.expr);
+    });
+  },
+);
 
 test("a bad chain is named with the kernel's extended ack", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {

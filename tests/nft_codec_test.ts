@@ -14,7 +14,7 @@ import { assertOnlyTypedErrors } from "./_fuzz.ts";
 import { unhex } from "./_vectors.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import { parseChainMessage } from "../src/netfilter/nftables/chain.ts";
-import { parseElementsMessage } from "../src/netfilter/nftables/element.ts";
+import { ELEMENT_LIST, NFTA_SET_ELEM_TABLE, parseElementsMessage } from "../src/netfilter/nftables/element.ts";
 import { parseGenMessage } from "../src/netfilter/nftables/gen.ts";
 import { parseObjMessage } from "../src/netfilter/nftables/obj.ts";
 import { parseNftRuleMessage } from "../src/netfilter/nftables/rule.ts";
@@ -24,10 +24,11 @@ import type { NftRuleset } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
 import { ruleStatements } from "../src/netfilter/nftables/json/rule_json.ts";
 import { buildExpr, parseExpr } from "../src/netfilter/nftables/expr/list.ts";
-import type { NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
+import { NFT_EXPRESSIONS, type NftExpr } from "../src/netfilter/nftables/expr/registry.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { Buffer } from "node:buffer";
 import { ruleExpressions } from "../src/netfilter/nftables/json/linearize.ts";
+import { stmtText } from "../src/netfilter/nftables/text/stmt_text.ts";
 import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
 
 const FRAMES: [string, Uint8Array][] = readFileSync(
@@ -135,6 +136,33 @@ test("set elements: intervals, concatenations and verdict maps", () => {
   assert.deepEqual(portmap.elements.map((e) => e.data?.verdict?.code).sort(), ["accept", "drop"]);
 });
 
+test("no expression table has a name key: an expression is its own attributes, its name beside them", () => {
+  for (const [name, table] of Object.entries(NFT_EXPRESSIONS)) assert.ok(!Object.hasOwn(table, "name"), name);
+  assert.throws(() => buildExpr(new MessageBuilder(0, 0), { name: "counter", bytes: 1, pakets: 2 } as never), /pakets/);
+});
+
+test("element lists: bare keys written directly are the bytes the tables give, mixed with other elements", () => {
+  const elements = [
+    { key: { value: new Uint8Array([10, 0, 0, 1]) } },
+    { key: { value: new Uint8Array([10, 0, 0, 2]) }, flags: ["interval-end"] },
+    { key: { value: new Uint8Array([1, 2, 3, 4, 5]) } },
+    { key: { value: new Uint8Array([10, 0, 0, 3]) }, data: { verdict: { code: "accept" } }, timeout: 1000 },
+    { key: { value: new Uint8Array([10, 0, 0, 4]), unknown: [{ type: 9, data: new Uint8Array([1]) }] } },
+  ];
+  const direct = new MessageBuilder(0, 0);
+  ELEMENT_LIST.build(direct, elements);
+  const tabled = new MessageBuilder(0, 0);
+  for (const e of elements) tabled.nest(1, (n) => n.attrs(NFTA_SET_ELEM_TABLE, e));
+  assert.deepEqual(direct.finish(), tabled.finish());
+  // NFTA_LIST_ELEM { NFTA_SET_ELEM_KEY { NFTA_DATA_VALUE 10.0.0.1 } }
+  const one = new MessageBuilder(0, 0);
+  ELEMENT_LIST.build(one, [elements[0]]);
+  assert.equal(
+    Buffer.from(one.finish().subarray(16)).toString("hex"),
+    "10000180" + "0c000180" + "08000100" + "0a000001",
+  );
+});
+
 test("the captured ruleset renders as nft's JSON", () => {
   const objs = rulesetObjects(capturedRuleset()) as Record<string, Record<string, unknown>>[];
   const sets = objs.filter((o) => "set" in o || "map" in o);
@@ -204,6 +232,50 @@ test("a load of absurd or missing length renders at once instead of hanging", ()
     { name: "lookup", set: "__set1", sreg: 1, flags: [] },
   ] as unknown as NftExpr[], { family: "inet", sets: new Map() });
   assert.ok(none.length > 0);
+});
+
+test("dccp option (nft 1.0.6 has no syntax for it): bytes by the uapi, nft >= 1.0.8's JSON and text both ways", () => {
+  const e: NftExpr = { name: "exthdr", dreg: 1, op: "dccp", type: 4, offset: 0, len: 1, flags: ["present"] };
+  const b = new MessageBuilder(0, 0);
+  buildExpr(b, e);
+  // NFTA_LIST_ELEM { NFTA_EXPR_NAME "exthdr", NFTA_EXPR_DATA { DREG 1, TYPE 4 (u8), OFFSET 0, LEN 1,
+  // FLAGS NFT_EXTHDR_F_PRESENT, OP NFT_EXTHDR_OP_DCCP } }
+  const want = "44000180" + "0b000100" + "65787468647200" + "00" + "34000280" + "0800010000000001" +
+    "0500020004000000" + "0800030000000000" + "0800040000000001" + "0800050000000001" + "0800060000000004";
+  const bytes = b.finish().subarray(16);
+  assert.equal(Buffer.from(bytes).toString("hex"), want);
+  const present: NftExpr = { name: "cmp", sreg: 1, op: "eq", data: { value: new Uint8Array([1]) } };
+  const absent: NftExpr = { name: "cmp", sreg: 1, op: "eq", data: { value: new Uint8Array([0]) } };
+  const ctx = { family: "inet", sets: new Map() };
+  const stmts = ruleStatements([e, present], ctx);
+  const left = { "dccp option": { type: 4 } };
+  assert.deepEqual(stmts, [{ match: { op: "==", left, right: true } }]);
+  assert.deepEqual(ruleStatements([e, absent], ctx), [{ match: { op: "==", left, right: false } }]);
+  assert.equal(stmtText(stmts[0]), "dccp option 4 exists");
+  const tx = new NftTransaction();
+  assert.deepEqual(ruleExpressions(stmts, { family: "inet", table: "t", tx }), [e, present]);
+  const missing = [{ match: { op: "==", left: { "dccp option": { type: 255 } }, right: false } }];
+  assert.deepEqual(ruleExpressions(missing, { family: "inet", table: "t", tx }), [{ ...e, type: 255 }, absent]);
+  for (const type of [256, -1, 1.5, "4", null]) {
+    assert.throws(
+      () =>
+        ruleExpressions([{ match: { op: "==", left: { "dccp option": { type } }, right: true } }], {
+          family: "inet",
+          table: "t",
+          tx,
+        }),
+      /Cannot match on dccp option .*: expected a type from 0 to 255/,
+    );
+  }
+  assert.throws(
+    () =>
+      ruleExpressions([{ match: { op: "==", left: { "dccp option": { type: 4, name: "x" } }, right: true } }], {
+        family: "inet",
+        table: "t",
+        tx,
+      }),
+    /name/,
+  );
 });
 
 test("flow offload (this kernel has no flowtables): bytes by the uapi, nft's JSON both ways", () => {

@@ -24,6 +24,7 @@ import { numberToBytes, parseValue, renderValue, typeByName } from "../src/netfi
 import { parseConnlabels } from "../src/netfilter/nftables/json/connlabel.ts";
 import { timeoutPolicy, timeoutPolicyJson } from "../src/netfilter/nftables/json/ct_timeout.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
+import { nftJsonText } from "../src/netfilter/nftables/json/serialize.ts";
 
 type Obj = Record<string, Json>;
 
@@ -369,4 +370,20 @@ test("time, hour and label values: any text or number gives bytes or a typed err
     }),
     { numRuns: 2000 },
   );
+});
+
+test('nftJsonText prints as nft -j does: ", " and ": " separators, JSON escapes, nothing else', () => {
+  const v: Json = { a: 'x\ny,\n "\\\u0001', b: [], c: {}, d: [1, [2, { e: null }]], f: true, g: -1.5 };
+  assert.equal(
+    nftJsonText(v),
+    '{"a": "x\\ny,\\n \\"\\\\\\u0001", "b": [], "c": {}, "d": [1, [2, {"e": null}]], "f": true, "g": -1.5}',
+  );
+  // nft's layout written out plainly, as the oracle.
+  const layout = (x: unknown): string =>
+    Array.isArray(x)
+      ? `[${x.map(layout).join(", ")}]`
+      : x !== null && typeof x === "object"
+      ? `{${Object.entries(x).map(([k, y]) => `${JSON.stringify(k)}: ${layout(y)}`).join(", ")}}`
+      : JSON.stringify(x);
+  fc.assert(fc.property(fc.jsonValue(), (x) => assert.equal(nftJsonText(x as Json), layout(x))));
 });

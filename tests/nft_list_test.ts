@@ -14,7 +14,7 @@ import { loadRuleset, NFT_SKIP, nftJson, RULESETS, stable } from "./_nft.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listElements, listNftRules, listRuleset, listTables } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
-import { rulesetJsonTexts } from "../src/netfilter/nftables/json/stream.ts";
+import { emitRulesetJson } from "../src/netfilter/nftables/json/stream.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { getGeneration } from "../src/netfilter/nftables/gen.ts";
@@ -39,7 +39,10 @@ for (const [name, text] of Object.entries(RULESETS)) {
   test(`the ${name} ruleset streamed as JSON texts equals nft -j list ruleset`, { skip: NFT_SKIP }, async () => {
     await withTempNetns(async (ns) => {
       loadRuleset(ns, text);
-      const texts = await rulesetJsonTexts({}, { netns: ns }, { ifnames: await interfaceNames({ netns: ns }) });
+      const texts: string[] = [];
+      const ifnames = await interfaceNames({ netns: ns });
+      const n = await emitRulesetJson((t) => texts.push(t), {}, { netns: ns }, { ifnames });
+      assert.equal(n, texts.length);
       const theirs = nftJson(ns, "ruleset");
       assert.equal(texts.length, theirs.length);
       for (let i = 0; i < theirs.length; i++) {

@@ -68,6 +68,7 @@ import type {
 import type { NFTA_QUOTA_TABLE } from "../src/netfilter/nftables/expr/quota.ts";
 import type { NFTA_LIMIT_TABLE } from "../src/netfilter/nftables/expr/limit.ts";
 import type { NFTA_SYNPROXY_TABLE } from "../src/netfilter/nftables/expr/synproxy.ts";
+import type { NFT_FAMILIES, NftFamily } from "../src/netfilter/nftables/consts.ts";
 import type { RULE_ACTIONS, RuleAction } from "../src/route/rule/table.ts";
 
 /** `true` when A and B are assignable both ways (the same fields with the same types). */
@@ -162,6 +163,7 @@ const nft: {
   ctExpectation: Same<NftCtExpectationData, Attrs<typeof NFTA_CT_EXPECT_TABLE>>;
   ctTimeout: Same<NftCtTimeoutData, Attrs<typeof NFTA_CT_TIMEOUT_TABLE>>;
   synproxy: Same<NftSynproxyData, Attrs<typeof NFTA_SYNPROXY_TABLE>>;
+  family: Same<NftFamily, (typeof NFT_FAMILIES)[keyof typeof NFT_FAMILIES]>;
 } = {
   table: true,
   chain: true,
@@ -181,6 +183,7 @@ const nft: {
   ctExpectation: true,
   ctTimeout: true,
   synproxy: true,
+  family: true,
 };
 
 test("every kind with a table has its documented interface", () => {

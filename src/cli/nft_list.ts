@@ -20,7 +20,7 @@ import {
   tableJson,
 } from "../netfilter/nftables/json/ruleset_json.ts";
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
-import { rulesetJsonTexts } from "../netfilter/nftables/json/stream.ts";
+import { emitRulesetJson } from "../netfilter/nftables/json/stream.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { formatRuleset } from "../netfilter/nftables/text/ruleset_text.ts";
 
@@ -79,13 +79,17 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   const json = flags.json || ctx.opts.json;
   const meta = nftJsonText({ metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } });
   if (json && (kind === "ruleset" || kind === "table")) {
-    // Rendered rule by rule as the dump arrives: the whole typed ruleset is never held.
+    // Rendered rule by rule and written as the dump arrives: neither the typed ruleset nor its text is held.
     const ifnames = await interfaceNames(ctx.lib);
-    const texts = await rulesetJsonTexts({ family, table }, ctx.lib, { ifnames });
-    if (table !== undefined && !texts.length) throw new Error(`No such file or directory: table ${family} ${table}`);
-    ctx.out.write(`{"nftables": [${meta}`);
-    for (const t of texts) ctx.out.write(", " + t);
-    ctx.out.line("]}");
+    let first = true;
+    const emit = (text: string): void => {
+      ctx.out.write(first ? `{"nftables": [${meta}, ` : ", ");
+      ctx.out.write(text);
+      first = false;
+    };
+    await emitRulesetJson(emit, { family, table }, ctx.lib, { ifnames });
+    if (first && table !== undefined) throw new Error(`No such file or directory: table ${family} ${table}`);
+    ctx.out.line(first ? `{"nftables": [${meta}]}` : "]}");
     return;
   }
   const r = await listRuleset({ family, table }, ctx.lib);

@@ -9,9 +9,11 @@ import type { NlMsg } from "../../wire/message.ts";
 import { BYTES, S32BE } from "./codecs.ts";
 import { NFT_VERDICTS } from "./consts.ts";
 import { parseNftMessage } from "./data.ts";
+import { NFTA_COUNTER_TABLE } from "./expr/counter.ts";
 import type { NftChain } from "./_generated/types.ts";
 
 export type { NftChain } from "./_generated/types.ts";
+export { NFTA_COUNTER_TABLE };
 
 /** `NFTA_HOOK_DEVS`: device names, each an `NFTA_DEVICE_NAME`. */
 export const NFTA_HOOK_DEVS_TABLE = {
@@ -24,12 +26,6 @@ export const NFTA_HOOK_TABLE = {
   priority: { type: 2, kind: "codec", codec: S32BE }, // NFTA_HOOK_PRIORITY
   dev: { type: 3, kind: "string" }, // NFTA_HOOK_DEV
   devs: { type: 4, kind: "nested", table: NFTA_HOOK_DEVS_TABLE }, // NFTA_HOOK_DEVS
-} as const;
-
-/** `NFTA_COUNTER_*` (chain counters and the counter expression). */
-export const NFTA_COUNTER_TABLE = {
-  bytes: { type: 1, kind: "u64be" }, // NFTA_COUNTER_BYTES
-  packets: { type: 2, kind: "u64be" }, // NFTA_COUNTER_PACKETS
 } as const;
 
 /** `NFT_CHAIN_*` flag bits. */

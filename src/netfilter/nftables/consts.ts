@@ -49,8 +49,12 @@ export const NFT_FAMILIES = {
   10: "ip6", // NFPROTO_IPV6
 } as const;
 
-/** A table family as nft names it. */
-export type NftFamily = (typeof NFT_FAMILIES)[keyof typeof NFT_FAMILIES];
+/**
+ * A table family as nft names it: the values of {@link NFT_FAMILIES}
+ * (written out so the docs show them; tests/public_types_test.ts proves
+ * the two equal).
+ */
+export type NftFamily = "inet" | "ip" | "arp" | "netdev" | "bridge" | "ip6";
 
 /** The `NFPROTO_*` number of a family name; throws on an unknown one. */
 export function familyNumber(family: string): number {

@@ -10,7 +10,7 @@ import { payloadOf } from "../../wire/message.ts";
 import { TruncatedError } from "../../wire/errors.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
 import { familyName, NFT_VERDICTS } from "./consts.ts";
-import type { NftHeader } from "./_generated/types.ts";
+import type { NftHeader } from "./_generated/data_types.ts";
 import { BYTES } from "./codecs.ts";
 
 /** `NFTA_VERDICT_*`: a verdict code and, for jump and goto, the target chain. */
@@ -26,7 +26,7 @@ export const NFTA_DATA_TABLE = {
   verdict: { type: 2, kind: "nested", table: NFTA_VERDICT_TABLE }, // NFTA_DATA_VERDICT
 } as const;
 
-export type { NftData, NftHeader, NftVerdict } from "./_generated/types.ts";
+export type { NftData, NftHeader, NftVerdict } from "./_generated/data_types.ts";
 
 /**
  * Parses an nf_tables message: the `nfgenmsg` family, then the attributes

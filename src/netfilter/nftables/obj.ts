@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { type Attrs, type AttrTable, parseAttrs } from "../../wire/table.ts";
-import { NFTA_COUNTER_TABLE } from "./chain.ts";
+import { NFTA_COUNTER_TABLE } from "./expr/counter.ts";
 import { parseNftMessage } from "./data.ts";
 import { NFTA_LIMIT_TABLE } from "./expr/limit.ts";
 import { NFT_OBJECT_TYPES } from "./expr/names.ts";

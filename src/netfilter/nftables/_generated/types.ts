@@ -8,36 +8,10 @@
  */
 
 import type { RawAttr } from "../../../wire/table.ts";
-import type { NftFamily } from "../consts.ts";
 import type { NftExpr } from "../expr/registry.ts";
+import type { NftData, NftHeader } from "./data_types.ts";
 
-/** The fields every parsed nf_tables object has from its `nfgenmsg`. */
-export interface NftHeader {
-  /** The table family. */
-  family: NftFamily;
-}
-
-/** A verdict: `accept`, `drop`, `jump` with a chain, ... (`NFTA_VERDICT_TABLE`). */
-export interface NftVerdict {
-  /** `NFTA_VERDICT_CODE` (u32be, by name). */
-  code?: string;
-  /** `NFTA_VERDICT_CHAIN` (string). */
-  chain?: string;
-  /** `NFTA_VERDICT_CHAIN_ID` (u32be). */
-  chainId?: number;
-  /** Attributes no table entry describes, kept so nothing is lost. */
-  unknown?: RawAttr[];
-}
-
-/** Data of an immediate, a comparison or a set element (`NFTA_DATA_TABLE`). */
-export interface NftData {
-  /** `NFTA_DATA_VALUE` (codec). */
-  value?: Uint8Array;
-  /** `NFTA_DATA_VERDICT` (nested). */
-  verdict?: NftVerdict;
-  /** Attributes no table entry describes, kept so nothing is lost. */
-  unknown?: RawAttr[];
-}
+export type * from "./data_types.ts";
 
 /** One field of a concatenated set key (`NFTA_SET_FIELD_TABLE`). */
 export interface NftSetField {

@@ -35,24 +35,29 @@ export function parseExpr(buf: Uint8Array, view: DataView, start: number, end: n
 
 /** Appends one expression as an `NFTA_LIST_ELEM` nest. */
 export function buildExpr(b: MessageBuilder, expr: NftExpr): void {
-  b.nest(NFTA_LIST_ELEM, (e) => {
-    e.string(NFTA_EXPR_NAME, expr.name);
-    if ("raw" in expr) {
-      if (expr.raw.length) e.attr(NFTA_EXPR_DATA | 0x8000, (d) => d.raw(expr.raw));
-      return;
+  // Open and close rather than nested callbacks, and the expression itself as the attributes (no table has
+  // a `name` key): a 10,000-rule batch builds some 60,000 of these.
+  const elem = b.open(NFTA_LIST_ELEM);
+  b.string(NFTA_EXPR_NAME, expr.name);
+  if ("raw" in expr) {
+    if (expr.raw.length) b.attr(NFTA_EXPR_DATA | 0x8000, (d) => d.raw(expr.raw));
+    b.close(elem);
+    return;
+  }
+  const name = expr.name;
+  if (!isKnownExpr(name)) throw new InvalidArgumentError(`Cannot build expression "${name}": unknown expression`);
+  const table: AttrTable = NFT_EXPRESSIONS[name];
+  for (const k in expr) {
+    if (k !== "name" && k !== "unknown" && !Object.hasOwn(table, k)) {
+      throw new InvalidArgumentError(
+        `Cannot use key "${k}" in ${name} expression: expected ${Object.keys(table).join(", ")}`,
+      );
     }
-    const { name, ...attrs } = expr;
-    if (!isKnownExpr(name)) throw new InvalidArgumentError(`Cannot build expression "${name}": unknown expression`);
-    const table: AttrTable = NFT_EXPRESSIONS[name];
-    for (const k of Object.keys(attrs)) {
-      if (k !== "unknown" && !Object.hasOwn(table, k)) {
-        throw new InvalidArgumentError(
-          `Cannot use key "${k}" in ${name} expression: expected ${Object.keys(table).join(", ")}`,
-        );
-      }
-    }
-    e.nest(NFTA_EXPR_DATA, (d) => d.attrs(table, attrs as Attrs<AttrTable>));
-  });
+  }
+  const data = b.open(NFTA_EXPR_DATA);
+  b.attrs(table, expr as Attrs<AttrTable>);
+  b.close(data);
+  b.close(elem);
 }
 
 /** `NFTA_*_EXPRESSIONS` as a list of typed expressions. */

@@ -26,39 +26,51 @@ export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
 }
 
 /**
- * Elements in key order (most significant byte first; a host-order key's
- * last byte is its most significant). Each key becomes a string once, so a
- * 100,000-element sort compares strings instead of walking bytes.
+ * The order of `count` keys (`keyAt(i)`), as indices: most significant
+ * byte first, and a host-order key's last byte is its most significant.
+ * Each key becomes a number (up to 4 bytes) or a string once, so a
+ * 100,000-element sort compares those instead of walking bytes.
  */
-function sortByKey(elements: readonly NftElement[], host: boolean): NftElement[] {
+export function keyOrder(count: number, keyAt: (i: number) => Uint8Array | undefined, host: boolean): number[] {
   let n = 0;
-  for (const e of elements) n = Math.max(n, e.key?.value?.length ?? 0);
-  if (n <= 4 && elements.length <= INDEX_SPAN) return sortByNumber(elements, n, host);
-  const keyed = elements.map((e) => {
-    const k = e.key?.value;
+  for (let i = 0; i < count; i++) n = Math.max(n, keyAt(i)?.length ?? 0);
+  if (n <= 4 && count <= INDEX_SPAN) return orderByNumber(count, keyAt, n, host);
+  const keyed: { s: string; i: number }[] = new Array(count);
+  for (let j = 0; j < count; j++) {
+    const k = keyAt(j);
     let s = "";
     for (let i = 0; i < n; i++) s += String.fromCharCode(k?.[host ? n - 1 - i : i] ?? 0);
-    return { s, e };
-  });
+    keyed[j] = { s, i: j };
+  }
   keyed.sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0));
-  return keyed.map((x) => x.e);
+  return keyed.map((x) => x.i);
 }
 
 // Keys of up to 4 bytes sort as numbers: key * INDEX_SPAN + index is exact in a double (53 bits).
 const INDEX_SPAN = 2 ** 21;
 
-function sortByNumber(elements: readonly NftElement[], n: number, host: boolean): NftElement[] {
-  const packed = new Float64Array(elements.length);
-  for (let j = 0; j < elements.length; j++) {
-    const k = elements[j].key?.value;
+function orderByNumber(
+  count: number,
+  keyAt: (i: number) => Uint8Array | undefined,
+  n: number,
+  host: boolean,
+): number[] {
+  const packed = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    const k = keyAt(j);
     let v = 0;
     for (let i = 0; i < n; i++) v = v * 256 + (k?.[host ? n - 1 - i : i] ?? 0);
     packed[j] = v * INDEX_SPAN + j;
   }
   packed.sort();
-  const out: NftElement[] = new Array(elements.length);
-  for (let j = 0; j < packed.length; j++) out[j] = elements[packed[j] % INDEX_SPAN];
+  const out: number[] = new Array(count);
+  for (let j = 0; j < count; j++) out[j] = packed[j] % INDEX_SPAN;
   return out;
+}
+
+/** Elements in key order (see {@link keyOrder}). */
+function sortByKey(elements: readonly NftElement[], host: boolean): NftElement[] {
+  return keyOrder(elements.length, (i) => elements[i].key?.value, host).map((i) => elements[i]);
 }
 
 function minusOne(b: Uint8Array): Uint8Array {

@@ -14,6 +14,13 @@ import type { Json, NftTypeName } from "./types.ts";
 /** The `exthdr` ops nft's JSON names, with their JSON key. */
 export const EXTHDR_KEYS = { ipv6: "exthdr", tcpopt: "tcp option", ipv4: "ip option", sctp: "sctp chunk" } as const;
 
+/**
+ * nft's JSON key of a DCCP option test (`dccp option 4 exists` is
+ * `{"dccp option": {"type": 4}}`, nftables >= 1.0.8's schema): the kernel's
+ * `exthdr` op `dccp` only tests presence, so there are no fields to name.
+ */
+export const DCCP_OPTION = "dccp option";
+
 /** An `exthdr` op of {@link EXTHDR_KEYS}. */
 export type ExthdrOp = keyof typeof EXTHDR_KEYS;
 

@@ -26,7 +26,7 @@ import {
   SOCKET_TYPES,
   XFRM_KEYS,
 } from "./fields.ts";
-import { EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
+import { DCCP_OPTION, EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
 import { concatId, isFlagType, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
@@ -212,6 +212,8 @@ class RuleEncoder {
       case "ip option":
       case "sctp chunk":
         return this.exthdr(EXTHDR_OPS[k], v as Obj, reg);
+      case DCCP_OPTION:
+        return this.dccpOption(v as Obj, reg);
       case "rt": {
         const r = v as Obj;
         checkObjKeys(r, ["key", "family"], "rt");
@@ -396,7 +398,7 @@ class RuleEncoder {
       }
     }
     throw new InvalidArgumentError(
-      `Cannot match on "${k}": expected payload, exthdr, tcp option, ip option, sctp chunk, meta, ct, rt, concat, &, map, fib, numgen, jhash or symhash`,
+      `Cannot match on "${k}": expected payload, exthdr, tcp option, ip option, sctp chunk, dccp option, meta, ct, rt, concat, &, map, fib, numgen, jhash or symhash`,
     );
   }
 
@@ -460,6 +462,19 @@ class RuleEncoder {
     if (expr.flags?.includes("present")) return { type: typeByName("boolean"), len: 1 };
     if (field) return this.narrow(field, reg);
     return { type: { ...typeByName("integer"), host: false, size: expr.len ?? 1 }, len: expr.len ?? 1 };
+  }
+
+  /** `dccp option N`: whether the DCCP option of type N is present (all the kernel tests of DCCP options). */
+  dccpOption(x: Obj, reg: number): Loaded {
+    checkObjKeys(x, ["type"], "a dccp option");
+    const type = x.type;
+    if (typeof type !== "number" || !Number.isInteger(type) || type < 0 || type > 255) {
+      throw new InvalidArgumentError(
+        `Cannot match on dccp option ${JSON.stringify(type)}: expected a type from 0 to 255`,
+      );
+    }
+    this.emit({ name: "exthdr", dreg: reg, op: "dccp", type, offset: 0, len: 1, flags: ["present"] });
+    return { type: typeByName("boolean"), len: 1 };
   }
 
   /** An interface given by name as its index in the namespace (numbers and expressions pass). */

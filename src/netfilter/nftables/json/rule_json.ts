@@ -28,7 +28,7 @@ import {
   XFRM_KEYS,
 } from "./fields.ts";
 import { elemText, exprText } from "../text/stmt_text.ts";
-import { EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
+import { DCCP_OPTION, EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import {
   bytesToNumber,
   concatTypes,
@@ -382,9 +382,13 @@ class RuleDecoder {
     return this.value({ json: null, type: t, len: t.size }, this.reg(r));
   }
 
-  /** An IPv6 extension header, TCP or IPv4 option or SCTP chunk: loaded, tested for, written or reset. */
+  /** An IPv6 extension header, TCP or IPv4 option or SCTP chunk (loaded, tested for, written or reset), or a DCCP option (tested for). */
   exthdr(e: Extract<NftKnownExpr, { name: "exthdr" }>): void {
     const op = (e.op ?? "ipv6") as ExthdrOp;
+    if ((op as string) === "dccp" && e.flags?.includes("present") && e.dreg !== undefined) {
+      this.set(e.dreg, { json: { [DCCP_OPTION]: { type: e.type ?? 0 } }, type: typeByName("boolean"), len: 1 });
+      return;
+    }
     if (!(op in EXTHDR_KEYS)) {
       this.push({ unknown: { name: "exthdr", op } });
       if (e.dreg !== undefined) this.set(e.dreg, { json: { unknown: "exthdr" }, len: e.len ?? 4 });

@@ -78,8 +78,8 @@ export function setTypes(s: NftSetWithElements): { key: NftType[]; data: DataRen
 
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
 
-/** `{"set": {...}}` or `{"map": {...}}`. */
-export function setJson(s: NftSetWithElements, full = false): Json {
+/** `{"set": {...}}` or `{"map": {...}}`; `elem` is the elements' JSON when it was rendered already. */
+export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Json {
   const isMap = s.flags?.includes("map") ?? false;
   const { key, data } = setTypes(s);
   const typeName = (ts: readonly { name: string }[]): Json => ts.length === 1 ? ts[0].name : ts.map((t) => t.name);
@@ -101,7 +101,8 @@ export function setJson(s: NftSetWithElements, full = false): Json {
   if (flags.length) body.flags = flags;
   if (s.timeout) body.timeout = Math.floor(s.timeout / 1000);
   if (s.gcInterval) body["gc-interval"] = Math.floor(s.gcInterval / 1000);
-  if (s.elements.length) body.elem = elementsJson(s.elements, key, s.flags?.includes("interval") ?? false, data);
+  elem ??= s.elements.length ? elementsJson(s.elements, key, s.flags?.includes("interval") ?? false, data) : [];
+  if (elem.length) body.elem = elem;
   return { [isMap ? "map" : "set"]: body };
 }
 

@@ -1,8 +1,8 @@
 /**
- * `nft -j list ruleset` streamed: each rule is rendered to text as its
- * message arrives and each named set right after its elements, so only
- * text and the anonymous sets rules print inline are kept, not the typed
- * ruleset (a 10,000-rule ruleset stays a few megabytes).
+ * `nft -j list ruleset` streamed: each rule is rendered to text and handed
+ * on as its message arrives, and each named set right after its elements,
+ * so only the tables' texts before their rules and the anonymous sets rules
+ * print inline are kept, not the typed ruleset nor the rules' texts.
  *
  * @module
  */
@@ -31,20 +31,24 @@ import {
   tableJson,
 } from "./ruleset_json.ts";
 import { nftJsonText } from "./serialize.ts";
+import { setElementsJson } from "./set_elements.ts";
 
 const key = (family: string, table: string | undefined, chain = ""): string => `${family}\0${table}\0${chain}`;
 
 /**
  * The objects of `nft -j list ruleset` (without `metainfo`) as JSON texts,
- * in nft's order: per table, the table, its objects, named sets and maps,
- * flowtables, chains, then the rules of each chain. Read on one socket.
+ * each handed to `emit` as soon as nft's order allows, in that order: per
+ * table, the table, its objects, named sets and maps, flowtables, chains,
+ * then the rules of each chain. Read on one socket. Returns how many texts
+ * were emitted.
  */
-export async function rulesetJsonTexts(
+export async function emitRulesetJson(
+  emit: (text: string) => void,
   filter: NftFilter = {},
   opts: NftOptions = {},
   json: RulesetJsonOptions = {},
-): Promise<string[]> {
-  checkKeys(opts, ["netns", "socket"], "rulesetJsonTexts");
+): Promise<number> {
+  checkKeys(opts, ["netns", "socket"], "emitRulesetJson");
   return await withNftSocket(opts, async (socket) => {
     const o = { socket };
     const tables = await listTables(filter, o);
@@ -65,30 +69,51 @@ export async function rulesetJsonTexts(
     for (const s of sets) {
       const ctx = ctxs.get(key(s.family, s.table));
       if (!ctx || s.name === undefined) continue;
-      const full: NftSetWithElements = { ...s, elements: await readElements(socket, s) };
-      const anonymous = s.flags?.includes("anonymous") ?? false;
-      if (!anonymous) mine(s.family, s.table)!.push(nftJsonText(setJson(full, json.full)));
-      (ctx.sets as Map<string, NftSetWithElements>).set(s.name, anonymous ? full : { ...s, elements: [] });
+      const bare: NftSetWithElements = { ...s, elements: [] };
+      if (s.flags?.includes("anonymous")) {
+        (ctx.sets as Map<string, NftSetWithElements>).set(s.name, { ...s, elements: await readElements(socket, s) });
+        continue;
+      }
+      mine(s.family, s.table)!.push(nftJsonText(setJson(bare, json.full, await setElementsJson(socket, s))));
+      (ctx.sets as Map<string, NftSetWithElements>).set(s.name, bare);
     }
     for (const f of flowtables) mine(f.family, f.table)?.push(nftJsonText(flowtableJson(f)));
-    const rules = new Map<string, string[]>();
-    for (const c of chains) {
-      mine(c.family, c.table)?.push(nftJsonText(chainJson(c, json.full)));
-      rules.set(key(c.family, c.table, c.name), []);
-    }
-    for await (const r of streamNftRules(filter, o)) {
-      const ctx = ctxs.get(key(r.family, r.table));
-      const bucket = rules.get(key(r.family, r.table, r.chain));
-      if (ctx && bucket) bucket.push(nftJsonText(ruleJson(r, ctx)));
-    }
-    const out: string[] = [];
+    // The output in slots: each table's head, then one (empty) slot per chain of it. Rules arrive chain by
+    // chain in this order, so each is emitted as it is rendered: a text kept would be a rope of small
+    // strings the collector copies over and over.
+    const slots: string[][] = [];
+    const slotOf = new Map<string, number>();
     for (const t of tables) {
-      for (const x of head.get(key(t.family, t.name))!) out.push(x);
+      slots.push(head.get(key(t.family, t.name))!);
       for (const c of chains) {
         if (c.family !== t.family || c.table !== t.name) continue;
-        for (const x of rules.get(key(c.family, c.table, c.name))!) out.push(x);
+        mine(c.family, c.table)!.push(nftJsonText(chainJson(c, json.full)));
+        slotOf.set(key(c.family, c.table, c.name), slots.length);
+        slots.push([]);
       }
     }
-    return out;
+    let count = 0;
+    let open = -1; // slots up to here are emitted; this one streams
+    const advance = (to: number): void => {
+      for (; open < to; open++) {
+        const done = slots[open + 1];
+        for (const x of done) emit(x);
+        count += done.length;
+        slots[open + 1] = [];
+      }
+    };
+    if (slots.length) advance(0);
+    for await (const r of streamNftRules(filter, o)) {
+      const ctx = ctxs.get(key(r.family, r.table));
+      const slot = slotOf.get(key(r.family, r.table, r.chain));
+      if (!ctx || slot === undefined) continue;
+      const text = nftJsonText(ruleJson(r, ctx));
+      // A rule for an earlier slot (the ruleset changed during the dump) is emitted where it arrives.
+      if (slot > open) advance(slot);
+      emit(text);
+      count++;
+    }
+    advance(slots.length - 1);
+    return count;
   });
 }

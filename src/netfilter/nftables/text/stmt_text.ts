@@ -99,6 +99,8 @@ export function exprText(e: Json, style: Style = {}): string {
       if (k === "exthdr") return x.field === undefined ? `exthdr ${x.name}` : `${x.name} ${x.field}`;
       return x.field === undefined ? `${k} ${x.name}` : `${k} ${x.name} ${x.field}`;
     }
+    case "dccp option":
+      return `dccp option ${(v as Obj).type}`;
     case "rt": {
       const r = v as Obj;
       return r.family !== undefined ? `rt ${r.family} ${r.key}` : `rt ${r.key}`;
