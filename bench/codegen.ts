@@ -13,13 +13,14 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { readMessage } from "../src/wire/message.ts";
-import { ROUTE_HEADER, ROUTE_TABLE } from "../src/route/route/table.ts";
+import { ROUTE_MESSAGE, ROUTE_TABLE } from "../src/route/route/table.ts";
 import { parseRouteMessage } from "../src/route/route/parse.ts";
-import { LINK_HEADER, LINK_TABLE } from "../src/route/link/object.ts";
+import { LINK_MESSAGE } from "../src/route/link/object.ts";
 import { parseLinkMessage } from "../src/route/link/api.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { parseConntrackEntryAttrs } from "../src/netfilter/conntrack/_generated/tables.ts";
-import { parsePublicMessage, parsePublicObject } from "../src/wire/public.ts";
+import { parsePublicObject } from "../src/wire/public.ts";
+import { parsePublicMessage } from "../src/wire/public_message.ts";
 import { bestNsPerCall } from "./_best.ts";
 
 const hex = readFileSync(new URL("../tests/vectors/rtm_newlink_lo.hex", import.meta.url), "utf8").replace(/\s+/g, "");
@@ -56,12 +57,12 @@ const lm = msg(link), rm = msg(route), cm = msg(ct);
 const CASES: [string, () => unknown, () => unknown][] = [
   [
     "link (lo, from the kernel)",
-    () => parsePublicMessage(LINK_HEADER, LINK_TABLE, link, lm.view, 16, link.length, "Link message"),
+    () => parsePublicMessage(LINK_MESSAGE, lm),
     () => parseLinkMessage(lm),
   ],
   [
     "route",
-    () => parsePublicMessage(ROUTE_HEADER, ROUTE_TABLE, route, rm.view, 16, route.length, "Route message"),
+    () => parsePublicMessage(ROUTE_MESSAGE, rm),
     () => parseRouteMessage(rm),
   ],
   [

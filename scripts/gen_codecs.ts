@@ -18,20 +18,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import process from "node:process";
-import { type AttrSpec, type AttrTable, type Compose, scalarSize, type StructSpec } from "../src/wire/table.ts";
-import { applyDefaults, headerOnly, type PublicHeader } from "../src/wire/public.ts";
-import { combinedInputs, type PublicMessage } from "../src/wire/public_message.ts";
+import { type AttrSpec, type AttrTable, type Compose, scalarSize } from "../src/wire/table.ts";
+import { applyDefaults } from "../src/wire/public.ts";
+import { combinedInputs, headerField, headerOnly, type PublicMessage } from "../src/wire/public_message.ts";
 
 /**
  * A public object parser to generate: the table whose public keys describe
  * it, the name of the exported function, the object's type and the module
- * that declares it, and how errors name the message. With `header` (the
- * export of a `PublicHeader`), the function parses the family header too
- * and takes no `out`.
+ * that declares it, and how errors name the message.
  */
 export interface ObjectSource {
   table: string;
-  header?: string;
   fn: string;
   type: string;
   from: string;
@@ -39,7 +36,7 @@ export interface ObjectSource {
 }
 
 /** A whole-message parser to generate from a {@link PublicMessage}: its export, function, object type and module. */
-interface MessageSource {
+export interface MessageSource {
   message: string;
   fn: string;
   type: string;
@@ -63,26 +60,12 @@ export const SOURCES: Source[] = [
   {
     module: "src/route/route/table.ts",
     tables: [],
-    objects: [{
-      table: "ROUTE_TABLE",
-      header: "ROUTE_HEADER",
-      fn: "parseRoute",
-      type: "Route",
-      from: "src/route/route/table.ts",
-      what: "Route message",
-    }],
+    messages: [{ message: "ROUTE_MESSAGE", fn: "parseRoute", type: "Route", from: "src/route/route/table.ts" }],
   },
   {
     module: "src/route/link/object.ts",
     tables: [],
-    objects: [{
-      table: "LINK_TABLE",
-      header: "LINK_HEADER",
-      fn: "parseLink",
-      type: "Link",
-      from: "src/route/link/object.ts",
-      what: "Link message",
-    }],
+    messages: [{ message: "LINK_MESSAGE", fn: "parseLink", type: "Link", from: "src/route/link/object.ts" }],
   },
   {
     module: "src/route/addr/table.ts",
@@ -142,9 +125,6 @@ const INLINE: Record<string, [number, string]> = {
   s64: [8, 'readScalar(view, s, "s64")'],
   u64be: [8, 'readScalar(view, s, "u64be")'],
 };
-
-/** Sizes of the struct padding kinds (read by nothing). */
-const PAD: Record<string, number> = { pad1: 1, pad2: 2, pad3: 3, pad4: 4 };
 
 /**
  * The attribute loop every generated parser runs over `buf[off, end)`: a
@@ -251,15 +231,14 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   }
   const file = join(dirname(module), "_generated", basename(module));
   const rel = (p: string) => relative(dirname(file), p).replace(/^(?!\.)/, "./");
-  const objectUnits = new Map<AttrTable, string>();
   const built = new Map<AttrTable, string>();
   for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
   const local: Record<string, string> = {};
+  const u: ObjectUnits = { exports, consts, fns: new Map(), bodies };
   for (const o of objects) {
-    bodies.push(...objectParsers(exports, o, consts, objectUnits));
+    objectParser(u, o);
     local[o.type] = o.from;
   }
-  const u: ObjectUnits = { exports, consts, fns: objectUnits, bodies };
   for (const o of messages) {
     messageParser(u, o);
     local[o.type] = o.from;
@@ -368,7 +347,7 @@ function composeCode(c: Compose, path: string, consts: string[], lhs: string): s
 }
 
 /**
- * Checks the composes of a table (and, at the top, of its header): inputs
+ * Checks the composes of a table (and, at the top, of its message `m`): inputs
  * exist, `hdr.X` only at the top, every `input` attribute read by one, no
  * compose on a repeated, hoisted, named or derived attribute. Returns the
  * table keys whose wire values the composes read.
@@ -376,7 +355,7 @@ function composeCode(c: Compose, path: string, consts: string[], lhs: string): s
 function composeInputs(
   table: AttrTable,
   base: string,
-  header: StructSpec | undefined,
+  m: PublicMessage | undefined,
   extra: Compose[],
 ): Set<string> {
   const read = new Set<string>();
@@ -392,7 +371,7 @@ function composeInputs(
   for (const c of composes) {
     for (const k of c.from) {
       if (k.startsWith("hdr.")) {
-        if (!header || !(k.slice(4) in header) || k.slice(4).startsWith("pad")) {
+        if (!m || !(k.slice(4) in m.header) || headerField(m, k.slice(4)).kind.startsWith("pad")) {
           throw new Error(`${base}: compose input "${k}" is no field of the message header`);
         }
       } else if (!(k in table)) throw new Error(`${base}: compose input "${k}" is no attribute of the table`);
@@ -409,22 +388,22 @@ function composeInputs(
 /**
  * The parts of a public object parser for one table: the attribute loop
  * writing into `out` (nests through their own functions), with the wire
- * values the composes read kept in locals, and the composes after it.
- * `late` are the header's composes that read attributes (top only).
+ * values the composes read kept in locals, and the composes after it. At
+ * the top of a message `m`, the inputs of its combined fields are read into
+ * locals too (the late ones are emitted by {@link messageParser}).
  */
 function objectBody(
+  u: ObjectUnits,
   table: AttrTable,
   base: string,
-  consts: string[],
-  unit: (t: AttrTable, expr: string) => string,
   other: string,
   off: string,
   top: boolean,
-  header?: PublicHeader,
-  headerExpr?: string,
+  m?: PublicMessage,
 ): string {
-  const late = header ? Object.entries(header.fields).filter(([, c]) => !headerOnly(c)) : [];
-  const read = composeInputs(table, base, header?.layout, late.map(([, c]) => c));
+  const late = Object.values(m?.combined ?? {}).filter((c) => !headerOnly(c));
+  const read = composeInputs(table, base, m, late);
+  const inputs = m ? combinedInputs(m) : new Set<string>();
   const cases: string[] = [];
   const post: string[] = [];
   for (const key in table) {
@@ -432,10 +411,10 @@ function objectBody(
     if (spec.dir === "request") continue; // kept raw in `unknown`, like any attribute the object has no key for
     const path = `${base}.${key}`;
     const sub = top ? `"", "${key}"` : `parent === "" ? key : parent + "." + key, "${key}"`;
-    const pub = !spec.compose && !spec.input;
+    const pub = !spec.compose && !spec.input && !inputs.has(key);
     let body: string;
     if (spec.kind === "nested") {
-      const child = unit(spec.table!, `${path}.table`);
+      const child = objectUnit(u, spec.table!, `${path}.table`);
       if (spec.flatten) body = `${child}(buf, view, s, e, out, root, ${sub});`;
       else {
         const within = spec.unknownInside ? `o, "", ""` : `root, ${sub}`;
@@ -443,19 +422,18 @@ function objectBody(
           literal(applyDefaults(spec.table!, {}))
         }; ${child}(buf, view, s, e, o, ${within});`;
         if (read.has(key)) body += ` w_${key} = o;`;
-        if (pub) body += " " + storeCode(spec, key, path, consts, "o");
+        if (pub) body += " " + storeCode(spec, key, path, u.consts, "o");
       }
     } else {
-      const { check, value } = wireValue(spec, path, consts);
-      const v = spec.derive ? `${hoist(consts, `${path}.derive`)}.toPublic(${value})` : value;
+      const { check, value } = wireValue(spec, path, u.consts);
+      const v = spec.derive ? `${hoist(u.consts, `${path}.derive`)}.toPublic(${value})` : value;
       body = `${check}const v = ${v};`;
       if (read.has(key)) body += ` w_${key} = v;`;
-      if (pub) body += " " + storeCode(spec, key, path, consts, "v");
+      if (pub) body += " " + storeCode(spec, key, path, u.consts, "v");
     }
     cases.push(`      case ${spec.type}: {\n        ${body}\n        break;\n      }`);
-    if (spec.compose) post.push(composeCode(spec.compose, `${path}.compose`, consts, publicLhs(spec.key ?? key)));
+    if (spec.compose) post.push(composeCode(spec.compose, `${path}.compose`, u.consts, publicLhs(spec.key ?? key)));
   }
-  for (const [key, c] of late) post.push(composeCode(c, `${headerExpr}.fields.${key}`, consts, `out.${key}`));
   const locals = [...read].map((k) => `  let w_${k}: unknown;\n`).join("");
   return `${locals}${attrLoop(cases, other, off)}\n${post.map((l) => l + "\n").join("")}`;
 }
@@ -466,155 +444,59 @@ function publicLhs(pub: string): string {
   return dot < 0 ? `out.${pub}` : `((out.${pub.slice(0, dot)} ??= {}) as PublicObject).${pub.slice(dot + 1)}`;
 }
 
-/**
- * Compiles a public object parser: one function per nested table reached (a
- * nest shared by several attributes, such as a conntrack tuple, is compiled
- * once), writing straight into the public object, and the exported entry
- * point, which runs the top table's loop itself (and reads the header).
- */
-function objectParsers(
-  exports: Record<string, unknown>,
-  o: ObjectSource,
-  consts: string[],
-  units: Map<AttrTable, string>,
-): string[] {
-  const bodies: string[] = [];
-  const exportOf = (t: AttrTable) => Object.keys(exports).find((k) => exports[k] === t);
-  const unit = (table: AttrTable, expr: string): string => {
-    let fn = units.get(table);
-    if (fn) return fn;
-    const name = exportOf(table);
-    fn = "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
-    units.set(table, fn);
-    const other = `keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));`;
-    const body = objectBody(table, expr, consts, unit, other, "start", false);
-    const out = /\bout\b/.test(body) ? "out" : "_out"; // a nest of unknowns only (IFLA_DEVLINK_PORT) sets nothing
-    bodies.push(
-      `/**
- * Parses \`${expr}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
- * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
- */
-function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${out}: PublicObject, root: PublicObject, parent: string, key: string): void {
-${body}}`,
-    );
-    return fn;
-  };
-  const table = exports[o.table] as AttrTable;
-  const header = o.header ? exports[o.header] as PublicHeader : undefined;
-  const lines: string[] = [];
-  let off = "start";
-  if (header) {
-    let at = 0;
-    const reads: string[] = [];
-    for (const [field, kind] of Object.entries(header.layout)) {
-      if (kind in PAD) {
-        at += PAD[kind];
-        continue;
-      }
-      const [size, read] = INLINE[kind];
-      reads.push(`  const h_${field} = ${read.replace(/\bs\b/, at ? `start + ${at}` : "start")};`);
-      at += size;
-    }
-    const msg = JSON.stringify(header.name);
-    lines.push(`  if (end - start < ${at}) throw new TruncatedError(${msg}, start, ${at}, end - start);`);
-    const all = [...Object.values(header.fields), ...Object.values(table).map((a) => a.compose)].flatMap((c) =>
-      c?.from ?? []
-    );
-    lines.push(...reads.filter((r) => all.includes(`hdr.${r.slice(10, r.indexOf(" ", 10))}`)));
-    lines.push("  const out: PublicObject = {};");
-    for (const [key, c] of Object.entries(header.fields)) {
-      if (headerOnly(c)) lines.push(composeCode(c, `${o.header}.fields.${key}`, consts, `out.${key}`));
-    }
-    off = `start + ${at}`;
-  }
-  for (const [k, v] of Object.entries(applyDefaults(table, {}))) lines.push(`  out.${k} = ${literal(v)};`);
-  const other = `keepUnknown(out, "", raw, buf.slice(s, e));`;
-  const loop = objectBody(table, o.table, consts, unit, other, off, true, header, o.header);
-  if (/\broot\b/.test(loop)) lines.push("  const root = out;");
-  lines.push(loop);
-  lines.push(...finishLines(table, o.what));
-  const params = header ? "" : ", out: PublicObject";
-  const doc = header
-    ? `Parses a message after its netlink header (the \`${header.name}\` and the \`${o.table}\` attributes in \`buf[start, end)\`) into a \`${o.type}\`; agrees with \`parsePublicMessage\`.`
-    : `Parses the \`${o.table}\` attributes in \`buf[start, end)\` into a \`${o.type}\`, filling \`out\` (which may hold header fields already); agrees with \`parsePublicObject\`.`;
-  bodies.push(`/** ${doc} */
-export function ${o.fn}(buf: Uint8Array, view: DataView, start: number, end: number${params}): ${o.type} {
-${lines.join("\n")}
-  return out as unknown as ${o.type};
-}`);
-  return bodies;
-}
-
-/** What the whole-message parsers share while one file is generated. */
+/** What the public object parsers share while one file is generated. */
 interface ObjectUnits {
   exports: Record<string, unknown>;
   consts: string[];
+  /** The function compiled for each table reached (a nest shared by several attributes is compiled once). */
   fns: Map<AttrTable, string>;
   bodies: string[];
 }
 
-/** The statements of one `case` of an object parser's switch, for attribute `key` of a table at `path`. */
-function objectCase(u: ObjectUnits, spec: AttrSpec, key: string, path: string): string {
-  const sub = `parent === "" ? key : parent + "." + key, "${key}"`;
-  if (spec.kind === "nested") {
-    const child = objectUnit(u, spec.table!, `${path}.table`);
-    if (spec.flatten) return `${child}(buf, view, s, e, out, root, ${sub});`;
-    return `const o: PublicObject = ${
-      literal(applyDefaults(spec.table!, {}))
-    }; ${child}(buf, view, s, e, o, root, ${sub}); ` +
-      storeCode(spec, key, path, u.consts, "o");
-  }
-  const { check, value } = wireValue(spec, path, u.consts);
-  const v = spec.derive ? `${hoist(u.consts, `${path}.derive`)}.toPublic(${value})` : value;
-  return `${check}const v = ${v}; ${storeCode(spec, key, path, u.consts, "v")}`;
+/** The expression that reaches `table`: its export's name when it has one, else `expr`. */
+function exprOf(u: ObjectUnits, table: AttrTable, expr: string): string {
+  return Object.keys(u.exports).find((k) => u.exports[k] === table) ?? expr;
 }
 
-/** The attribute loop of a message parser over `buf[start, end)`, one case per attribute (`cases`). */
-function objectLoop(cases: string[], unknownPath: string): string {
-  return attrLoop(cases, `keepUnknown(root, ${unknownPath}, raw, buf.slice(s, e));`);
-}
-
-/** The switch cases of `table` (request-only attributes fall to `default`, kept raw like any unknown one). */
-function objectCases(
-  u: ObjectUnits,
-  table: AttrTable,
-  expr: string,
-  input?: (key: string) => string | undefined,
-): string[] {
-  const cases: string[] = [];
-  for (const key in table) {
-    const spec: AttrSpec = table[key];
-    if (spec.dir === "request") continue;
-    const path = `${expr}.${key}`;
-    const local = input?.(key);
-    let body: string;
-    if (local) {
-      const { check, value } = wireValue(spec, path, u.consts);
-      body = spec.repeat ? `${check}(${local} ??= []).push(${value});` : `${check}${local} = ${value};`;
-    } else body = objectCase(u, spec, key, path);
-    cases.push(`      case ${spec.type}: {\n        ${body}\n        break;\n      }`);
-  }
-  return cases;
-}
-
-/** Compiles (once per table) the function that parses `table`'s attributes into a public object. */
+/** Compiles (once per table) the function that parses a nest's attributes into a public object. */
 function objectUnit(u: ObjectUnits, table: AttrTable, expr: string): string {
   let fn = u.fns.get(table);
   if (fn) return fn;
   const name = Object.keys(u.exports).find((k) => u.exports[k] === table);
   fn = "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
   u.fns.set(table, fn);
-  const cases = objectCases(u, table, expr);
+  const other = `keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));`;
+  const body = objectBody(u, table, expr, other, "start", false);
+  const out = /\bout\b/.test(body) ? "out" : "_out"; // a nest of unknowns only (IFLA_DEVLINK_PORT) sets nothing
   u.bodies.push(
     `/**
  * Parses \`${expr}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
  * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
  */
-function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-${objectLoop(cases, 'parent === "" ? key : parent + "." + key')}
-}`,
+function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${out}: PublicObject, root: PublicObject, parent: string, key: string): void {
+${body}}`,
   );
   return fn;
+}
+
+/**
+ * Compiles the public object parser of a table (conntrack's attributes,
+ * after the caller read the header into `out`): defaults, the top loop,
+ * then the hoisted defaults and required checks.
+ */
+function objectParser(u: ObjectUnits, o: ObjectSource): void {
+  const table = u.exports[o.table] as AttrTable;
+  const lines = Object.entries(applyDefaults(table, {})).map(([k, v]) => `  out.${k} = ${literal(v)};`);
+  const loop = objectBody(u, table, o.table, `keepUnknown(out, "", raw, buf.slice(s, e));`, "start", true);
+  if (/\broot\b/.test(loop)) lines.push("  const root = out;");
+  lines.push(loop, ...finishLines(table, o.what));
+  u.bodies.push(
+    `/** Parses the \`${o.table}\` attributes in \`buf[start, end)\` into a \`${o.type}\`, filling \`out\` (which may hold header fields already); agrees with \`parsePublicObject\`. */
+export function ${o.fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ${o.type} {
+${lines.join("\n")}
+  return out as unknown as ${o.type};
+}`,
+  );
 }
 
 /** The lines that finish an object: defaults of hoisted values, then the required attributes' checks. */
@@ -648,19 +530,23 @@ function finishLines(table: AttrTable, what: string): string[] {
 
 /**
  * Compiles a whole-message parser from a {@link PublicMessage}: the header
- * read inline into locals, the object literal of the public header fields
- * and attribute defaults, one attribute loop (inputs of combined fields into
- * locals), then the combined fields; agrees with `parsePublicMessage`.
+ * fields it uses read inline into locals, the public header fields, the
+ * combined fields made from the header only and the attribute defaults, one
+ * attribute loop (inputs of combined fields into locals), then the other
+ * combined fields; agrees with `parsePublicMessage`.
  */
 function messageParser(u: ObjectUnits, o: MessageSource): void {
   const m = u.exports[o.message] as PublicMessage;
+  const combined = Object.entries(m.combined ?? {});
+  const used = new Set(combined.flatMap(([, c]) => c.from));
+  for (const key in m.attrs) for (const f of m.attrs[key].compose?.from ?? []) used.add(f);
   const reads: string[] = [];
   const init: string[] = [];
   let at = 0;
   for (const f in m.header) {
-    const spec = m.header[f];
+    const spec = headerField(m, f);
     const size = scalarSize(spec.kind);
-    if (!spec.kind.startsWith("pad")) {
+    if (!spec.kind.startsWith("pad") && (!spec.private || spec.named || used.has(`hdr.${f}`))) {
       const read = INLINE[spec.kind][1].replace(/\bs\b/, at ? `at + ${at}` : "at");
       reads.push(`  const h_${f} = ${read};`);
       const path = `${o.message}.header.${f}`;
@@ -673,18 +559,17 @@ function messageParser(u: ObjectUnits, o: MessageSource): void {
     }
     at += size;
   }
-  for (const [k, v] of Object.entries(applyDefaults(m.attrs, {}))) init.push(`${k}: ${literal(v)}`);
-  const inputs = combinedInputs(m);
-  const cases = objectCases(u, m.attrs, `${o.message}.attrs`, (k) => inputs.has(k) ? `a_${k}` : undefined);
-  const combined: string[] = [];
-  for (const key in m.combined) {
-    const c = m.combined[key];
-    const args = c.from.map((f) => f.startsWith("hdr.") ? `h_${f.slice(4)}` : `a_${f}`);
-    const value = c.toPublic
-      ? `${hoist(u.consts, `${o.message}.combined.${key}.toPublic`)}(${args.join(", ")})`
-      : args[0];
-    combined.push(`  const c_${key} = ${value};\n  if (c_${key} !== undefined) out.${key} = c_${key};`);
-  }
+  const compose = ([key, c]: [string, Compose]) =>
+    composeCode(c, `${o.message}.combined.${key}`, u.consts, `out.${key}`);
+  const early = combined.filter(([, c]) => headerOnly(c)).map(compose);
+  const defaults = Object.entries(applyDefaults(m.attrs, {})).map(([k, v]) => [k, literal(v)]);
+  // Defaults join the header fields' literal unless combined fields come between them.
+  if (!early.length) init.push(...defaults.map(([k, v]) => `${k}: ${v}`));
+  else early.push(...defaults.map(([k, v]) => `  out.${k} = ${v};`));
+  const attrs = exprOf(u, m.attrs, `${o.message}.attrs`);
+  const loop = objectBody(u, m.attrs, attrs, `keepUnknown(out, "", raw, buf.slice(s, e));`, `at + ${at}`, true, m);
+  const finish = finishLines(m.attrs, m.what);
+  const late = combined.filter(([, c]) => !headerOnly(c)).map(compose);
   u.bodies.push(`/**
  * Parses a \`${m.name}\` message into a \`${o.type}\`, straight from the bytes; agrees with
  * \`parsePublicMessage(${o.message}, msg)\`. Throws \`TruncatedError\`/\`MalformedError\` on bad bytes.
@@ -692,14 +577,10 @@ function messageParser(u: ObjectUnits, o: MessageSource): void {
 export function ${o.fn}(msg: NlMsg): ${o.type} {
   const buf = msg.buf, view = msg.view, at = msg.start + 16, end = msg.end;
   if (at + ${at} > end) throw new TruncatedError(${JSON.stringify(m.name)}, at, ${at}, end - at);
-${reads.join("\n")}
-  const out: PublicObject = { ${init.join(", ")} };
-  const root = out, start = at + ${at};
-${[...inputs].map((k) => `  let a_${k}: Attrs<typeof ${o.message}.attrs>["${k}"];`).join("\n")}
-${objectLoop(cases, '""')}
-${finishLines(m.attrs, m.what).join("\n")}
-${combined.join("\n")}
-  return out as unknown as ${o.type};
+${[...reads, `  const out: PublicObject = ${init.length ? `{ ${init.join(", ")} }` : "{}"};`, ...early].join("\n")}
+${finish.some((l) => /\bstart\b/.test(l)) ? `  const start = at + ${at};\n` : ""}${
+    /\broot\b/.test(loop) ? "  const root = out;\n" : ""
+  }${loop}${[...finish, ...late].map((l) => l + "\n").join("")}  return out as unknown as ${o.type};
 }`);
 }
 

@@ -1,20 +1,19 @@
-// The generated route and link parsers (scripts/gen_codecs.ts, from the public facts of ROUTE_TABLE and
-// ROUTE_HEADER, LINK_TABLE and LINK_HEADER) agree with the public table engine (parsePublicMessage) on random
-// and mutated messages, and the generator refuses composes it cannot compile.
+// The generated route and link parsers (scripts/gen_codecs.ts, from ROUTE_MESSAGE and LINK_MESSAGE) agree with
+// the public table engine (parsePublicMessage) on random and mutated messages, and the generator refuses composes
+// it cannot compile.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { outcome, tlv } from "./_fuzz.ts";
 import { generate, SOURCES } from "../scripts/gen_codecs.ts";
 import * as routeTable from "../src/route/route/table.ts";
-import { ROUTE_HEADER, ROUTE_TABLE } from "../src/route/route/table.ts";
+import { ROUTE_MESSAGE, ROUTE_TABLE } from "../src/route/route/table.ts";
 import { parseRouteMessage } from "../src/route/route/parse.ts";
-import { LINK_HEADER, LINK_TABLE } from "../src/route/link/object.ts";
+import { LINK_MESSAGE, LINK_TABLE } from "../src/route/link/object.ts";
 import { parseLinkMessage } from "../src/route/link/api.ts";
 import { VETH_INFO_ATTRS } from "../src/route/link/kinds/veth.ts";
 import { IFLA_BRPORT_ATTRS } from "../src/route/link/kinds/registry.ts";
-import { parsePublicMessage, type PublicHeader } from "../src/wire/public.ts";
-import type { AttrTable } from "../src/wire/table.ts";
+import { parsePublicMessage, type PublicMessage } from "../src/wire/public_message.ts";
 import { MessageBuilder } from "../src/wire/builder.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
 
@@ -65,20 +64,14 @@ function messages(hdrLen: number, families: number[], types: number[], nested: n
 const typesOf = (t: object) => Object.values(t).map((s) => (s as { type: number }).type);
 
 /** The generated parser and the engine give the same object or the same error on every message of `arb`. */
-function agrees(
-  arb: fc.Arbitrary<Uint8Array>,
-  generated: (m: NlMsg) => unknown,
-  header: PublicHeader,
-  table: AttrTable,
-  what: string,
-): void {
+function agrees(arb: fc.Arbitrary<Uint8Array>, generated: (m: NlMsg) => unknown, message: PublicMessage): void {
   fc.assert(
     fc.property(arb, (bytes) => {
       const view = new DataView(bytes.buffer);
       const m = readMessage(bytes, view, 0, bytes.length);
       assert.deepEqual(
         outcome(() => generated(m)),
-        outcome(() => parsePublicMessage(header, table, bytes, view, 16, m.end, what)),
+        outcome(() => parsePublicMessage(message, m)),
       );
     }),
     { numRuns: 3000 },
@@ -87,18 +80,12 @@ function agrees(
 
 test("generated parseRouteMessage agrees with the public table engine on random messages", () => {
   const route = messages(12, [2, 10, 2, 10, 28], typesOf(ROUTE_TABLE), typesOf(ROUTE_TABLE.metrics.table));
-  agrees(route, parseRouteMessage, ROUTE_HEADER, ROUTE_TABLE, "Route message");
+  agrees(route, parseRouteMessage, ROUTE_MESSAGE);
 });
 
 test("generated parseLinkMessage agrees with the public table engine on random messages", () => {
   const nested = [...typesOf(LINK_TABLE.linkinfo.table), ...typesOf(VETH_INFO_ATTRS), ...typesOf(IFLA_BRPORT_ATTRS)];
-  agrees(
-    messages(16, [0, 7, 10], typesOf(LINK_TABLE), nested),
-    parseLinkMessage,
-    LINK_HEADER,
-    LINK_TABLE,
-    "Link message",
-  );
+  agrees(messages(16, [0, 7, 10], typesOf(LINK_TABLE), nested), parseLinkMessage, LINK_MESSAGE);
 });
 
 test("a route with every kind of field parses the same both ways, metrics' unknowns kept inside", () => {
@@ -115,7 +102,7 @@ test("a route with every kind of field parses the same both ways, metrics' unkno
   }).finish();
   const m = readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length);
   const r = parseRouteMessage(m);
-  assert.deepEqual(r, parsePublicMessage(ROUTE_HEADER, ROUTE_TABLE, bytes, m.view, 16, m.end, "Route message"));
+  assert.deepEqual(r, parsePublicMessage(ROUTE_MESSAGE, m));
   assert.equal(r.dst, "10.20.30.0/24");
   assert.equal(r.table, 1000);
   assert.equal(r.metric, 100);
@@ -125,9 +112,20 @@ test("a route with every kind of field parses the same both ways, metrics' unkno
 });
 
 test("the generator refuses compose inputs that do not exist and input attributes nothing reads", () => {
-  const object = SOURCES.find((s) => s.module === "src/route/route/table.ts")!.objects![0];
-  const gen = (table: object, header: object = ROUTE_HEADER) =>
-    generate("src/route/route/table.ts", { ...routeTable, ROUTE_TABLE: table, ROUTE_HEADER: header }, [], [object]);
+  const message = SOURCES.find((s) => s.module === "src/route/route/table.ts")!.messages![0];
+  const gen = (table: object, combined: object = ROUTE_MESSAGE.combined) =>
+    generate(
+      "src/route/route/table.ts",
+      {
+        ...routeTable,
+        ROUTE_TABLE: table,
+        ROUTE_MESSAGE: { ...ROUTE_MESSAGE, attrs: table, combined },
+      },
+      [],
+      [],
+      [],
+      [message],
+    );
   assert.match(gen(ROUTE_TABLE), /export function parseRoute\(/);
   const { encap: _, ...noEncap } = ROUTE_TABLE;
   assert.throws(() => gen(noEncap), /encapType: an input attribute no compose reads/);
@@ -135,6 +133,8 @@ test("the generator refuses compose inputs that do not exist and input attribute
   assert.throws(() => gen(bad(["nosuch"])), /compose input "nosuch" is no attribute/);
   assert.throws(() => gen(bad(["hdr.nosuch"])), /"hdr.nosuch" is no field of the message header/);
   assert.throws(() => gen(bad(["dst", "table"])), /several inputs needs a function/);
-  const late = { ...ROUTE_HEADER, fields: { ...ROUTE_HEADER.fields, x: { from: ["nosuch"] } } };
-  assert.throws(() => gen(ROUTE_TABLE, late), /compose input "nosuch" is no attribute/);
+  assert.throws(
+    () => gen(ROUTE_TABLE, { ...ROUTE_MESSAGE.combined, x: { from: ["nosuch"] } }),
+    /compose input "nosuch" is no attribute/,
+  );
 });

@@ -12,12 +12,11 @@
  * Fields of the family header (`nfgenmsg`, `rtmsg`, `ifaddrmsg`) are not
  * attributes: the message parser reads them and passes them in `out`
  * (`{ family }` for conntrack), and the attributes are parsed into the same
- * object; or a {@link PublicHeader} declares the header and the public
- * fields made from it, and {@link parsePublicMessage} reads it too (routes
- * and links). A `compose` makes a field from several inputs (header fields,
- * other attributes: a route's prefix from its address and the header's
- * length). `public_message.ts` declares the same for addresses, neighbours
- * and rules (its `combined` fields), a second form still to be merged.
+ * object; or a `PublicMessage` (`public_message.ts`) declares the header,
+ * its public facts and the fields made from it, and its
+ * `parsePublicMessage` reads the whole message. A `compose` makes a field
+ * from several inputs (header fields, other attributes: a route's prefix
+ * from its address and the header's length).
  *
  * @example
  * ```ts
@@ -46,10 +45,7 @@ import {
   type Decode,
   decoderFor,
   type Named,
-  parseStruct,
   type RawAttr,
-  structSize,
-  type StructSpec,
 } from "./table.ts";
 
 /** A public object under construction: its fields, plus attributes no table describes. */
@@ -82,27 +78,8 @@ interface Compiled {
 
 const compiled = new WeakMap<AttrTable, Compiled>();
 
-/**
- * A message's fixed family header (`rtmsg`) and the public fields made from
- * it: those whose inputs are all header fields are set before the
- * attributes, the others (which read attributes too) after them.
- */
-export interface PublicHeader {
-  /** The struct's name in errors (`rtmsg`). */
-  readonly name: string;
-  /** Its layout; its fields are the inputs `hdr.X` of the composes. */
-  readonly layout: StructSpec;
-  /** The public fields, in key order. */
-  readonly fields: { readonly [key: string]: Compose };
-}
-
 /** A {@link Compose} function, as the engine and the generated parsers call it. */
 export type Composer = (...inputs: unknown[]) => unknown;
-
-/** Whether a compose reads header fields only (it can run before the attributes). */
-export function headerOnly(c: Compose): boolean {
-  return c.from.every((k) => k.startsWith("hdr."));
-}
 
 /** The value of a {@link Compose} from the header fields and a table's wire values. */
 export function composeValue(c: Compose, hdr: Record<string, unknown>, wire: Record<string, unknown>): unknown {
@@ -184,9 +161,7 @@ export function applyDefaults(table: AttrTable, out: PublicObject): PublicObject
  * Parses the attributes in `buf[start, end)` into the public object `out`:
  * each value goes to its public key, flattened nests into the same object,
  * hoisted values into `root`, unknown and request-only attributes into
- * `root.unknown`/`root.unknownNested` under `path`. Top-level attributes
- * named in `inputs` go there instead, as wire values, by table key (the
- * inputs of a message's combined fields, see `public_message.ts`). Composed
+ * `root.unknown`/`root.unknownNested` under `path`. Composed
  * fields are made last, from the header fields `hdr` and the wire values,
  * which are left in `wire` by table key.
  */
@@ -199,7 +174,6 @@ export function parsePublic(
   out: PublicObject,
   root: PublicObject = out,
   path = "",
-  inputs?: Map<string, unknown>,
   hdr: Record<string, unknown> = {},
   wire: Record<string, unknown> = {},
 ): void {
@@ -213,16 +187,13 @@ export function parsePublic(
     const s = off + NLA_HDRLEN, e = off + len;
     const f = byType[raw & NLA_TYPE_MASK];
     if (!f) keepUnknown(root, path, raw, buf.slice(s, e));
-    else if (inputs?.has(f.wkey)) {
-      const v = f.decode!(buf, view, s, e);
-      inputs.set(f.wkey, f.spec.repeat ? [...(inputs.get(f.wkey) as unknown[] ?? []), v] : v);
-    } else if (f.spec.kind === "nested") {
+    else if (f.spec.kind === "nested") {
       const sub = path === "" ? f.wkey : `${path}.${f.wkey}`;
-      if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub, undefined, hdr);
+      if (f.spec.flatten) parsePublic(f.spec.table!, buf, view, s, e, out, root, sub, hdr);
       else {
         const o = applyDefaults(f.spec.table!, {});
-        if (f.spec.unknownInside) parsePublic(f.spec.table!, buf, view, s, e, o, o, "", undefined, hdr);
-        else parsePublic(f.spec.table!, buf, view, s, e, o, root, sub, undefined, hdr);
+        if (f.spec.unknownInside) parsePublic(f.spec.table!, buf, view, s, e, o, o, "", hdr);
+        else parsePublic(f.spec.table!, buf, view, s, e, o, root, sub, hdr);
         wire[f.wkey] = o;
         if (!f.spec.compose && !f.spec.input) store(out, root, f, o);
       }
@@ -253,7 +224,8 @@ function hoisted(table: AttrTable, out: Map<string, AttrSpec> = new Map()): Map<
  * Parses a whole public object: defaults, attributes, then the defaults of
  * hoisted values; throws `MalformedError` (`<what> has no CTA_TUPLE_ORIG`)
  * when a required attribute is missing. `out` may hold header fields already;
- * `inputs` is passed to {@link parsePublic}.
+ * `hdr` (the header fields) and `wire` (left with the wire values) are
+ * passed to {@link parsePublic}.
  */
 export function parsePublicObject(
   table: AttrTable,
@@ -263,47 +235,11 @@ export function parsePublicObject(
   end: number,
   out: PublicObject,
   what: string,
-  inputs?: Map<string, unknown>,
+  hdr?: Record<string, unknown>,
+  wire?: Record<string, unknown>,
 ): PublicObject {
   applyDefaults(table, out);
-  parsePublic(table, buf, view, start, end, out, out, "", inputs);
-  return finishPublic(table, out, what, start);
-}
-
-/**
- * Parses a whole message after its netlink header: the family header
- * (`header.layout`, `TruncatedError` naming it when short), the public fields
- * made from it, then the attributes as {@link parsePublicObject} does.
- */
-export function parsePublicMessage(
-  header: PublicHeader,
-  table: AttrTable,
-  buf: Uint8Array,
-  view: DataView,
-  start: number,
-  end: number,
-  what: string,
-): PublicObject {
-  const size = structSize(header.layout);
-  if (end - start < size) throw new TruncatedError(header.name, start, size, end - start);
-  const hdr: Record<string, unknown> = parseStruct(header.layout, view, start, end);
-  const out: PublicObject = {};
-  const wire: Record<string, unknown> = {};
-  const late: [string, Compose][] = [];
-  for (const key in header.fields) {
-    const c = header.fields[key];
-    if (!headerOnly(c)) late.push([key, c]);
-    else {
-      const v = composeValue(c, hdr, wire);
-      if (v !== undefined) out[key] = v;
-    }
-  }
-  applyDefaults(table, out);
-  parsePublic(table, buf, view, start + size, end, out, out, "", undefined, hdr, wire);
-  for (const [key, c] of late) {
-    const v = composeValue(c, hdr, wire);
-    if (v !== undefined) out[key] = v;
-  }
+  parsePublic(table, buf, view, start, end, out, out, "", hdr, wire);
   return finishPublic(table, out, what, start);
 }
 

@@ -1,7 +1,8 @@
 /**
- * Public objects of whole messages: a fixed family header (`ifaddrmsg`,
- * `ndmsg`, `fib_rule_hdr`) whose fields carry public keys, the attribute
- * table of `src/wire/public.ts`, and fields combined from several inputs (a
+ * Public objects of whole messages, declared once: a fixed family header
+ * (`rtmsg`, `ifaddrmsg`, `ndmsg`) whose fields carry public facts, the
+ * attribute table of `src/wire/public.ts` (with its own composes, inputs
+ * and nests), and fields composed from header fields and attributes (a
  * prefix from an address attribute and a header length). One
  * {@link PublicMessage} declares the object; {@link parsePublicMessage} is
  * the reference parser, and `scripts/gen_codecs.ts` compiles the same
@@ -14,9 +15,9 @@
  * const M = {
  *   name: "hdr",
  *   what: "Example message",
- *   header: { family: { kind: "u8", private: true }, len: { kind: "u8", private: true }, pad: { kind: "pad2" } },
+ *   header: { family: "u8", len: "u8", pad: "pad2" },
  *   attrs: { addr: { type: 1, kind: "ip" } },
- *   combined: { prefix: { from: ["addr", "hdr.len"], toPublic: (a?: string, n?: number) => `${a}/${n}` } },
+ *   combined: { prefix: { from: ["addr", "hdr.len"], fn: (a?: string, n?: number) => `${a}/${n}` } },
  * } as const satisfies PublicMessage;
  * const bytes = new Uint8Array([28, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 24, 0, 0, 8, 0, 1, 0, 10, 0, 0, 1]);
  * console.log(parsePublicMessage(M, readMessage(bytes, new DataView(bytes.buffer), 0, bytes.length))); // { prefix: "10.0.0.1/24" }
@@ -27,9 +28,11 @@
 
 import { TruncatedError } from "./errors.ts";
 import { type NlMsg, payloadOf } from "./message.ts";
-import { namedValue, parsePublicObject, type PublicObject } from "./public.ts";
+import { composeValue, namedValue, parsePublicObject, type PublicObject } from "./public.ts";
 import {
+  type AttrSpec,
   type AttrTable,
+  type Compose,
   type Derive,
   type Named,
   type PadKind,
@@ -53,63 +56,85 @@ export interface HeaderField {
   readonly derive?: Derive;
 }
 
-/** A public field computed once the header and the attributes are read. */
-export interface Combined {
-  /**
-   * Inputs, in order: `hdr.<field>` for a header number, else a top-level
-   * attribute's table key, its wire value (`undefined` when absent). An
-   * attribute named here is an input only: it is not put in the object.
-   */
-  readonly from: readonly string[];
-  /** The public value from the inputs (`undefined` leaves the field out); default: the one input as it is. */
-  readonly toPublic?: (...inputs: never[]) => unknown;
-}
-
 /** The public object of a message kind: header, attributes and combined fields, in the object's key order. */
 export interface PublicMessage {
   /** The header's C name, for `TruncatedError` (`ifaddrmsg`). */
   readonly name: string;
   /** How errors name the message (`Address message`). */
   readonly what: string;
-  /** The fixed header, fields in wire order. */
-  readonly header: { readonly [field: string]: HeaderField };
+  /** The fixed header, fields in wire order; a bare kind is a private field (a struct spec is a header without public facts). */
+  readonly header: { readonly [field: string]: HeaderField | ScalarKind | PadKind };
   /** The attribute table, with the public facts of `src/wire/public.ts`. */
   readonly attrs: AttrTable;
-  /** Fields made from several inputs. */
-  readonly combined?: { readonly [key: string]: Combined };
+  /**
+   * Fields composed from `hdr.<field>` header numbers and top-level
+   * attributes (their wire values, `undefined` when absent). Those reading
+   * the header only are set before the attributes, the others after them.
+   * An attribute read here is an input only (not put in the object) unless
+   * it has a `compose` of its own.
+   */
+  readonly combined?: { readonly [key: string]: Compose };
+}
+
+/** A header field's public facts; a bare layout kind is a field without any (`header: RTMSG`). */
+export function headerField(m: PublicMessage, field: string): HeaderField {
+  const f = m.header[field];
+  return typeof f === "string" ? { kind: f, private: true } : f;
 }
 
 /** The header's layout as a struct spec. */
 export function headerLayout(m: PublicMessage): StructSpec {
   const out: Record<string, ScalarKind | PadKind> = {};
-  for (const f in m.header) out[f] = m.header[f].kind;
+  for (const f in m.header) out[f] = headerField(m, f).kind;
   return out;
 }
 
+/** Whether a compose reads header fields only (it runs before the attributes). */
+export function headerOnly(c: Compose): boolean {
+  return c.from.every((k) => k.startsWith("hdr."));
+}
+
 /**
- * The attributes that combined fields take as inputs (kept out of the
+ * The attributes that combined fields take as inputs only (kept out of the
  * object); throws when an input is not a header field or a top-level,
- * non-nested attribute without a default.
+ * non-nested attribute, or is repeated or has a default.
  */
 export function combinedInputs(m: PublicMessage): Set<string> {
   const out = new Set<string>();
   for (const k in m.combined) {
     for (const f of m.combined[k].from) {
-      const spec = f.startsWith("hdr.") ? m.header[f.slice(4)] : m.attrs[f];
-      if (!spec || ("default" in spec && spec.default !== undefined) || spec.kind === "nested") {
+      const spec = f.startsWith("hdr.") ? f.slice(4) in m.header && headerField(m, f.slice(4)) : m.attrs[f];
+      if (
+        !spec || spec.kind.startsWith("pad") || spec.kind === "nested" ||
+        ("default" in spec && spec.default !== undefined) || ("repeat" in spec && spec.repeat)
+      ) {
         throw new Error(`${m.name}: combined field "${k}" cannot take "${f}" as an input`);
       }
-      if (!f.startsWith("hdr.")) out.add(f);
+      if (!f.startsWith("hdr.") && !m.attrs[f].compose) out.add(f);
     }
   }
   return out;
 }
 
+const tables = new WeakMap<PublicMessage, AttrTable>();
+
+/** `m.attrs` with the inputs of its combined fields marked `input` (the engine keeps their wire values only). */
+function attrsOf(m: PublicMessage): AttrTable {
+  let t = tables.get(m);
+  if (!t) {
+    const out: Record<string, AttrSpec> = { ...m.attrs };
+    for (const k of combinedInputs(m)) out[k] = { ...out[k], input: true };
+    tables.set(m, t = out);
+  }
+  return t;
+}
+
 /**
- * Parses a message into its public object: header fields, attribute
- * defaults and values, then combined fields. Throws `TruncatedError` when
- * the header does not fit and `MalformedError`/`TruncatedError` on bad
- * attributes. This is the reference the generated parsers agree with.
+ * Parses a message into its public object: header fields and the combined
+ * fields made from them, attribute defaults and values, then the other
+ * combined fields. Throws `TruncatedError` when the header does not fit and
+ * `MalformedError`/`TruncatedError` on bad attributes. This is the
+ * reference the generated parsers agree with.
  */
 export function parsePublicMessage(m: PublicMessage, msg: NlMsg): PublicObject {
   const layout = headerLayout(m);
@@ -119,18 +144,24 @@ export function parsePublicMessage(m: PublicMessage, msg: NlMsg): PublicObject {
   const h = parseStruct(layout, msg.view, at, msg.end) as Record<string, number>;
   const out: PublicObject = {};
   for (const f in m.header) {
-    const spec = m.header[f];
+    const spec = headerField(m, f);
     if (spec.kind.startsWith("pad")) continue;
     const v = spec.derive ? (spec.derive.toPublic as (n: number) => unknown)(h[f]) : h[f];
     if (!spec.private) out[spec.key ?? f] = v;
     if (spec.named) out[spec.named.key] = namedValue(spec.named, h[f]);
   }
-  const inputs = new Map<string, unknown>([...combinedInputs(m)].map((k) => [k, undefined]));
-  parsePublicObject(m.attrs, msg.buf, msg.view, at + size, msg.end, out, m.what, inputs);
+  const wire: Record<string, unknown> = {};
+  const late: string[] = [];
   for (const key in m.combined) {
-    const c = m.combined[key];
-    const args = c.from.map((f) => f.startsWith("hdr.") ? h[f.slice(4)] : inputs.get(f));
-    const v = c.toPublic ? (c.toPublic as (...a: unknown[]) => unknown)(...args) : args[0];
+    if (!headerOnly(m.combined[key])) late.push(key);
+    else {
+      const v = composeValue(m.combined[key], h, wire);
+      if (v !== undefined) out[key] = v;
+    }
+  }
+  parsePublicObject(attrsOf(m), msg.buf, msg.view, at + size, msg.end, out, m.what, h, wire);
+  for (const key of late) {
+    const v = composeValue(m.combined![key], h, wire);
     if (v !== undefined) out[key] = v;
   }
   return out;

@@ -142,7 +142,7 @@ export interface AttrSpec {
 /**
  * A public field made from several inputs once a message's attributes are
  * parsed: `from` names them in order, `hdr.X` a field of the message header
- * (`PublicHeader` in `src/wire/public.ts`), else a key of the same table
+ * (`PublicMessage` in `src/wire/public_message.ts`), else a key of the same table
  * (its wire value, `undefined` when absent).
  */
 export interface Compose {

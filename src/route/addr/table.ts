@@ -270,22 +270,22 @@ export const ADDRESS_MESSAGE = {
   combined: {
     address: {
       from: ["local", "address", "hdr.prefixLen"],
-      toPublic: (local?: string, address?: string, len?: number): string => `${ownAddress(local, address)}/${len}`,
+      fn: (local?: string, address?: string, len?: number): string => `${ownAddress(local, address)}/${len}`,
     },
-    local: { from: ["local", "address"], toPublic: ownAddress },
-    peer: { from: ["local", "address"], toPublic: peerOf },
+    local: { from: ["local", "address"], fn: ownAddress },
+    peer: { from: ["local", "address"], fn: peerOf },
     flags: {
       from: ["flags", "hdr.flags"],
-      toPublic: (attr: number | undefined, header: number): string[] => bitNames(IFA_F_NAMES, attr ?? header),
+      fn: (attr: number | undefined, header: number): string[] => bitNames(IFA_F_NAMES, attr ?? header),
     },
     cacheinfo: { from: ["cacheinfo"] },
     validLft: {
       from: ["cacheinfo"],
-      toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.valid),
+      fn: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.valid),
     },
     preferredLft: {
       from: ["cacheinfo"],
-      toPublic: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.preferred),
+      fn: (ci?: AddressCacheinfo): Lifetime | undefined => ci && lifetimeOf(ci.preferred),
     },
   },
 } as const satisfies PublicMessage;

@@ -16,7 +16,7 @@
 
 import { parseLink } from "./_generated/object.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { type NlMsg, payloadOf } from "../../wire/message.ts";
+import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { linkNotFound } from "../../errors.ts";
 import type { Attrs } from "../../wire/table.ts";
@@ -45,7 +45,7 @@ export type { Link, LinkInfo } from "./object.ts";
  * `MalformedError` on bytes that are not a link message.
  */
 export function parseLinkMessage(m: NlMsg): Link {
-  return parseLink(m.buf, m.view, payloadOf(m), m.end);
+  return parseLink(m);
 }
 
 /** Longest interface name (`IFNAMSIZ - 1`); longer names can only be alternative names. */

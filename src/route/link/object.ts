@@ -1,6 +1,6 @@
 /**
  * The public {@link Link}: its type, and the public facts that make it from
- * the `ifinfomsg` header ({@link LINK_HEADER}) and the `IFLA_*` attributes
+ * the `ifinfomsg` header ({@link LINK_MESSAGE}) and the `IFLA_*` attributes
  * ({@link LINK_TABLE}: `IFLA_ATTRS` with the kind-specific data decoded by
  * the kinds registry). `scripts/gen_codecs.ts` compiles them into
  * `parseLink` (`_generated/object.ts`); `parsePublicMessage` is its reference.
@@ -11,6 +11,7 @@
 import { AF_BRIDGE } from "../../wire/addr.ts";
 import { familyName } from "../../wire/family.ts";
 import { bitNames, nameOf, type RawAttr } from "../../wire/table.ts";
+import type { PublicMessage } from "../../wire/public_message.ts";
 import { ARPHRD, IFF, IFINFOMSG, IFLA_ATTRS, IFLA_INFO_ATTRS } from "./table.ts";
 import { IFLA_BRPORT_ATTRS, KIND_DATA, KIND_SLAVE_DATA, parseKindData } from "./kinds/registry.ts";
 import type {
@@ -210,11 +211,13 @@ export const LINK_TABLE = {
   protinfo: { ...IFLA_ATTRS.protinfo, compose: { from: ["hdr.family", "protinfo"], fn: protinfoOf } },
 } as const;
 
-/** The `ifinfomsg` header of a link message and the {@link Link} fields made from it. */
-export const LINK_HEADER = {
+/** The public {@link Link}: the `ifinfomsg` header, the {@link LINK_TABLE} attributes and the fields made from both. */
+export const LINK_MESSAGE = {
   name: "ifinfomsg",
-  layout: IFINFOMSG,
-  fields: {
+  what: "Link message",
+  header: IFINFOMSG,
+  attrs: LINK_TABLE,
+  combined: {
     family: { from: ["hdr.family"], fn: familyName },
     index: { from: ["hdr.index"] },
     linkType: { from: ["hdr.type"], fn: linkTypeName },
@@ -222,4 +225,4 @@ export const LINK_HEADER = {
     change: { from: ["hdr.change"] },
     bridgePort: { from: ["hdr.family", "protinfo"], fn: bridgePortOf },
   },
-} as const;
+} as const satisfies PublicMessage;

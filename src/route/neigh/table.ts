@@ -269,5 +269,5 @@ export const NEIGHBOUR_MESSAGE = {
     type: { kind: "u8" },
   },
   attrs: { ...NDA_ATTRS, ifindex: { ...NDA_ATTRS.ifindex, key: "viaIfindex" } },
-  combined: { flags: { from: ["hdr.flags", "flagsExt"], toPublic: flagNames } },
+  combined: { flags: { from: ["hdr.flags", "flagsExt"], fn: flagNames } },
 } as const satisfies PublicMessage;

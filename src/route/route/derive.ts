@@ -2,7 +2,7 @@
  * The values of a {@link Route} that are computed rather than read: a
  * prefix from its address and the header's length, names of the header's
  * numbers, the table by name. The composes of `ROUTE_TABLE` and
- * `ROUTE_HEADER` (in `table.ts`) name these functions, and
+ * `ROUTE_MESSAGE` (in `table.ts`) name these functions, and
  * `scripts/gen_codecs.ts` compiles the calls into `parseRouteMessage`.
  *
  * @module

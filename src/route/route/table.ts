@@ -2,7 +2,7 @@
  * Wire format of routes: the `rtmsg` header, the `RTA_*` attribute table
  * (with `RTA_METRICS`, `RTA_MULTIPATH` and `RTA_VIA`), and the public
  * {@link Route} declared from them (the public facts of {@link ROUTE_TABLE}
- * and {@link ROUTE_HEADER}), which `parseRouteMessage` (`parse.ts`) is
+ * and {@link ROUTE_MESSAGE}), which `parseRouteMessage` (`parse.ts`) is
  * generated from.
  *
  * @module
@@ -15,6 +15,7 @@ import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { bitNames, bitsOfNames, type Codec, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { ROUTE_FLAG_NAMES, ROUTER_PREF_NAMES, RTA, RTAX } from "./names.ts";
+import type { PublicMessage } from "../../wire/public_message.ts";
 import {
   cacheText,
   encapOf,
@@ -411,15 +412,17 @@ export function prefixLength(prefix: string): number {
 }
 
 /**
- * The `rtmsg` header of a route message and the {@link Route} fields made
- * from it (the others are the public facts of {@link ROUTE_TABLE}):
- * `scripts/gen_codecs.ts` compiles both into `parseRouteMessage`
+ * The public {@link Route}: the `rtmsg` header, the {@link ROUTE_TABLE}
+ * attributes (their public facts and composes) and the fields made from the
+ * header: `scripts/gen_codecs.ts` compiles it into `parseRoute`
  * (`_generated/table.ts`), and `parsePublicMessage` is its reference.
  */
-export const ROUTE_HEADER = {
+export const ROUTE_MESSAGE = {
   name: "rtmsg",
-  layout: RTMSG,
-  fields: {
+  what: "Route message",
+  header: RTMSG,
+  attrs: ROUTE_TABLE,
+  combined: {
     family: { from: ["hdr.family"], fn: familyText },
     tos: { from: ["hdr.tos"] },
     protocol: { from: ["hdr.protocol"], fn: protocolText },
@@ -428,4 +431,4 @@ export const ROUTE_HEADER = {
     flags: { from: ["hdr.family", "hdr.flags"], fn: flagsText },
     cache: { from: ["hdr.family", "hdr.flags"], fn: cacheText },
   },
-} as const;
+} as const satisfies PublicMessage;

@@ -250,11 +250,11 @@ export const RULE_MESSAGE = {
     l3mdev: { ...RULE_ATTRS.l3mdev, derive: { toPublic: (v: number): boolean => v !== 0, toWire: Number } },
   },
   combined: {
-    src: { from: ["hdr.family", "src", "hdr.srcLen"], toPublic: sourceText },
-    dst: { from: ["hdr.family", "dst", "hdr.dstLen"], toPublic: sourceText },
-    table: { from: ["table", "hdr.table"], toPublic: ruleTable },
-    invert: { from: ["hdr.flags"], toPublic: (f: number): boolean => (f & FIB_RULE_INVERT) !== 0 },
-    suppressPrefixlen: { from: ["suppressPrefixlen"], toPublic: suppressed },
-    suppressIfgroup: { from: ["suppressIfgroup"], toPublic: suppressed },
+    src: { from: ["hdr.family", "src", "hdr.srcLen"], fn: sourceText },
+    dst: { from: ["hdr.family", "dst", "hdr.dstLen"], fn: sourceText },
+    table: { from: ["table", "hdr.table"], fn: ruleTable },
+    invert: { from: ["hdr.flags"], fn: (f: number): boolean => (f & FIB_RULE_INVERT) !== 0 },
+    suppressPrefixlen: { from: ["suppressPrefixlen"], fn: suppressed },
+    suppressIfgroup: { from: ["suppressIfgroup"], fn: suppressed },
   },
 } as const satisfies PublicMessage;

@@ -6,24 +6,24 @@
  * @module
  */
 
-import { ADDRESS_MESSAGE } from "../table.ts";
+import { ADDRESS_MESSAGE, IFA_ATTRS } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, nameOf, readString } from "../../../wire/table.ts";
-import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { nameOf, readString } from "../../../wire/table.ts";
+import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 import type { Address } from "../table.ts";
 
 const K0 = ADDRESS_MESSAGE.header.family.derive;
 const K1 = ADDRESS_MESSAGE.header.scope.named.names;
-const K2 = ADDRESS_MESSAGE.attrs.cacheinfo.codec;
-const K3 = ADDRESS_MESSAGE.attrs.protocol.names;
-const K4 = ADDRESS_MESSAGE.combined.address.toPublic;
-const K5 = ADDRESS_MESSAGE.combined.local.toPublic;
-const K6 = ADDRESS_MESSAGE.combined.peer.toPublic;
-const K7 = ADDRESS_MESSAGE.combined.flags.toPublic;
-const K8 = ADDRESS_MESSAGE.combined.validLft.toPublic;
-const K9 = ADDRESS_MESSAGE.combined.preferredLft.toPublic;
+const K2 = IFA_ATTRS.cacheinfo.codec;
+const K3 = IFA_ATTRS.protocol.names;
+const K4 = ADDRESS_MESSAGE.combined.address.fn as Composer;
+const K5 = ADDRESS_MESSAGE.combined.local.fn as Composer;
+const K6 = ADDRESS_MESSAGE.combined.peer.fn as Composer;
+const K7 = ADDRESS_MESSAGE.combined.flags.fn as Composer;
+const K8 = ADDRESS_MESSAGE.combined.validLft.fn as Composer;
+const K9 = ADDRESS_MESSAGE.combined.preferredLft.fn as Composer;
 
 /**
  * Parses a `ifaddrmsg` message into a `Address`, straight from the bytes; agrees with
@@ -38,12 +38,11 @@ export function parseAddressMessage(msg: NlMsg): Address {
   const h_scope = view.getUint8(at + 3);
   const h_index = view.getUint32(at + 4, true);
   const out: PublicObject = { family: K0.toPublic(h_family), prefixLen: h_prefixLen, scope: nameOf(K1, h_scope), ifindex: h_index };
-  const root = out, start = at + 8;
-  let a_local: Attrs<typeof ADDRESS_MESSAGE.attrs>["local"];
-  let a_address: Attrs<typeof ADDRESS_MESSAGE.attrs>["address"];
-  let a_flags: Attrs<typeof ADDRESS_MESSAGE.attrs>["flags"];
-  let a_cacheinfo: Attrs<typeof ADDRESS_MESSAGE.attrs>["cacheinfo"];
-  let off = start;
+  let w_local: unknown;
+  let w_address: unknown;
+  let w_flags: unknown;
+  let w_cacheinfo: unknown;
+  let off = at + 8;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
     const raw = view.getUint16(off + 2, true);
@@ -52,11 +51,11 @@ export function parseAddressMessage(msg: NlMsg): Address {
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        a_address = formatIp(buf, s, e - s);
+        const v = formatIp(buf, s, e - s); w_address = v;
         break;
       }
       case 2: {
-        a_local = formatIp(buf, s, e - s);
+        const v = formatIp(buf, s, e - s); w_local = v;
         break;
       }
       case 3: {
@@ -72,7 +71,7 @@ export function parseAddressMessage(msg: NlMsg): Address {
         break;
       }
       case 6: {
-        a_cacheinfo = K2.parse(buf, view, s, e);
+        const v = K2.parse(buf, view, s, e); w_cacheinfo = v;
         break;
       }
       case 7: {
@@ -80,7 +79,7 @@ export function parseAddressMessage(msg: NlMsg): Address {
         break;
       }
       case 8: {
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_flags = view.getUint32(s, true);
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_flags = v;
         break;
       }
       case 9: {
@@ -96,25 +95,17 @@ export function parseAddressMessage(msg: NlMsg): Address {
         break;
       }
       default:
-        keepUnknown(root, "", raw, buf.slice(s, e));
+        keepUnknown(out, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-
-  const c_address = K4(a_local, a_address, h_prefixLen);
-  if (c_address !== undefined) out.address = c_address;
-  const c_local = K5(a_local, a_address);
-  if (c_local !== undefined) out.local = c_local;
-  const c_peer = K6(a_local, a_address);
-  if (c_peer !== undefined) out.peer = c_peer;
-  const c_flags = K7(a_flags, h_flags);
-  if (c_flags !== undefined) out.flags = c_flags;
-  const c_cacheinfo = a_cacheinfo;
-  if (c_cacheinfo !== undefined) out.cacheinfo = c_cacheinfo;
-  const c_validLft = K8(a_cacheinfo);
-  if (c_validLft !== undefined) out.validLft = c_validLft;
-  const c_preferredLft = K9(a_cacheinfo);
-  if (c_preferredLft !== undefined) out.preferredLft = c_preferredLft;
+  { const v = K4(w_local, w_address, h_prefixLen); if (v !== undefined) out.address = v; }
+  { const v = K5(w_local, w_address); if (v !== undefined) out.local = v; }
+  { const v = K6(w_local, w_address); if (v !== undefined) out.peer = v; }
+  { const v = K7(w_flags, h_flags); if (v !== undefined) out.flags = v; }
+  { const v = w_cacheinfo; if (v !== undefined) out.cacheinfo = v; }
+  { const v = K8(w_cacheinfo); if (v !== undefined) out.validLft = v; }
+  { const v = K9(w_cacheinfo); if (v !== undefined) out.preferredLft = v; }
   return out as unknown as Address;
 }

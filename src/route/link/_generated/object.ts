@@ -6,16 +6,17 @@
  * @module
  */
 
-import { LINK_HEADER, LINK_TABLE } from "../object.ts";
+import { LINK_MESSAGE, LINK_TABLE } from "../object.ts";
 import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { nameOf, parseStruct, readString } from "../../../wire/table.ts";
 import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { NlMsg } from "../../../wire/message.ts";
 import type { Link } from "../object.ts";
 
-const K0 = LINK_HEADER.fields.family.fn as Composer;
-const K1 = LINK_HEADER.fields.linkType.fn as Composer;
-const K2 = LINK_HEADER.fields.flags.fn as Composer;
+const K0 = LINK_MESSAGE.combined.family.fn as Composer;
+const K1 = LINK_MESSAGE.combined.linkType.fn as Composer;
+const K2 = LINK_MESSAGE.combined.flags.fn as Composer;
 const K3 = LINK_TABLE.protinfo.compose.fn as Composer;
 const K4 = LINK_TABLE.map.struct;
 const K5 = LINK_TABLE.operstate.names;
@@ -27,7 +28,7 @@ const K10 = LINK_TABLE.afSpec.table.inet6.table.cacheinfo.struct;
 const K11 = LINK_TABLE.afSpec.table.inet6.table.addrGenMode.names;
 const K12 = LINK_TABLE.xdp.table.attached.names;
 const K13 = LINK_TABLE.maxPacingOffloadHorizon.codec;
-const K14 = LINK_HEADER.fields.bridgePort.fn as Composer;
+const K14 = LINK_MESSAGE.combined.bridgePort.fn as Composer;
 
 /**
  * Parses `LINK_TABLE.linkinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
@@ -234,14 +235,18 @@ function objLinkTableDevlinkport(buf: Uint8Array, view: DataView, start: number,
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses a message after its netlink header (the `ifinfomsg` and the `LINK_TABLE` attributes in `buf[start, end)`) into a `Link`; agrees with `parsePublicMessage`. */
-export function parseLink(buf: Uint8Array, view: DataView, start: number, end: number): Link {
-  if (end - start < 16) throw new TruncatedError("ifinfomsg", start, 16, end - start);
-  const h_family = view.getUint8(start);
-  const h_type = view.getUint16(start + 2, true);
-  const h_index = view.getInt32(start + 4, true);
-  const h_flags = view.getUint32(start + 8, true);
-  const h_change = view.getUint32(start + 12, true);
+/**
+ * Parses a `ifinfomsg` message into a `Link`, straight from the bytes; agrees with
+ * `parsePublicMessage(LINK_MESSAGE, msg)`. Throws `TruncatedError`/`MalformedError` on bad bytes.
+ */
+export function parseLink(msg: NlMsg): Link {
+  const buf = msg.buf, view = msg.view, at = msg.start + 16, end = msg.end;
+  if (at + 16 > end) throw new TruncatedError("ifinfomsg", at, 16, end - at);
+  const h_family = view.getUint8(at);
+  const h_type = view.getUint16(at + 2, true);
+  const h_index = view.getInt32(at + 4, true);
+  const h_flags = view.getUint32(at + 8, true);
+  const h_change = view.getUint32(at + 12, true);
   const out: PublicObject = {};
   { const v = K0(h_family); if (v !== undefined) out.family = v; }
   { const v = h_index; if (v !== undefined) out.index = v; }
@@ -250,7 +255,7 @@ export function parseLink(buf: Uint8Array, view: DataView, start: number, end: n
   { const v = h_change; if (v !== undefined) out.change = v; }
   const root = out;
   let w_protinfo: unknown;
-  let off = start + 16;
+  let off = at + 16;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
     const raw = view.getUint16(off + 2, true);
@@ -470,6 +475,5 @@ export function parseLink(buf: Uint8Array, view: DataView, start: number, end: n
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
   { const v = K3(h_family, w_protinfo); if (v !== undefined) out.protinfo = v; }
   { const v = K14(h_family, w_protinfo); if (v !== undefined) out.bridgePort = v; }
-
   return out as unknown as Link;
 }

@@ -9,8 +9,8 @@
 import { NEIGHBOUR_MESSAGE } from "../table.ts";
 import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, nameOf } from "../../../wire/table.ts";
-import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { nameOf } from "../../../wire/table.ts";
+import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 import type { Neighbour } from "../table.ts";
 
@@ -18,7 +18,7 @@ const K0 = NEIGHBOUR_MESSAGE.header.family.derive;
 const K1 = NEIGHBOUR_MESSAGE.header.state.derive;
 const K2 = NEIGHBOUR_MESSAGE.attrs.cacheinfo.codec;
 const K3 = NEIGHBOUR_MESSAGE.attrs.protocol.names;
-const K4 = NEIGHBOUR_MESSAGE.combined.flags.toPublic;
+const K4 = NEIGHBOUR_MESSAGE.combined.flags.fn as Composer;
 
 /**
  * Parses a `ndmsg` message into a `Neighbour`, straight from the bytes; agrees with
@@ -33,9 +33,8 @@ export function parseNeighbourMessage(msg: NlMsg): Neighbour {
   const h_flags = view.getUint8(at + 10);
   const h_type = view.getUint8(at + 11);
   const out: PublicObject = { family: K0.toPublic(h_family), ifindex: h_ifindex, state: K1.toPublic(h_state), type: h_type };
-  const root = out, start = at + 12;
-  let a_flagsExt: Attrs<typeof NEIGHBOUR_MESSAGE.attrs>["flagsExt"];
-  let off = start;
+  let w_flagsExt: unknown;
+  let off = at + 12;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
     const raw = view.getUint16(off + 2, true);
@@ -96,17 +95,15 @@ export function parseNeighbourMessage(msg: NlMsg): Neighbour {
         break;
       }
       case 15: {
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_flagsExt = view.getUint32(s, true);
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_flagsExt = v;
         break;
       }
       default:
-        keepUnknown(root, "", raw, buf.slice(s, e));
+        keepUnknown(out, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-
-  const c_flags = K4(h_flags, a_flagsExt);
-  if (c_flags !== undefined) out.flags = c_flags;
+  { const v = K4(h_flags, w_flagsExt); if (v !== undefined) out.flags = v; }
   return out as unknown as Neighbour;
 }

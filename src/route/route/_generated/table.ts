@@ -6,19 +6,20 @@
  * @module
  */
 
-import { ROUTE_HEADER, ROUTE_TABLE } from "../table.ts";
+import { ROUTE_MESSAGE, ROUTE_TABLE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { bitNames, nameOf, parseStruct, readString } from "../../../wire/table.ts";
 import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import type { NlMsg } from "../../../wire/message.ts";
 import type { Route } from "../table.ts";
 
-const K0 = ROUTE_HEADER.fields.family.fn as Composer;
-const K1 = ROUTE_HEADER.fields.protocol.fn as Composer;
-const K2 = ROUTE_HEADER.fields.scope.fn as Composer;
-const K3 = ROUTE_HEADER.fields.type.fn as Composer;
-const K4 = ROUTE_HEADER.fields.flags.fn as Composer;
-const K5 = ROUTE_HEADER.fields.cache.fn as Composer;
+const K0 = ROUTE_MESSAGE.combined.family.fn as Composer;
+const K1 = ROUTE_MESSAGE.combined.protocol.fn as Composer;
+const K2 = ROUTE_MESSAGE.combined.scope.fn as Composer;
+const K3 = ROUTE_MESSAGE.combined.type.fn as Composer;
+const K4 = ROUTE_MESSAGE.combined.flags.fn as Composer;
+const K5 = ROUTE_MESSAGE.combined.cache.fn as Composer;
 const K6 = ROUTE_TABLE.dst.compose.fn as Composer;
 const K7 = ROUTE_TABLE.src.compose.fn as Composer;
 const K8 = ROUTE_TABLE.metrics.table.lock.bits;
@@ -119,18 +120,22 @@ function objRtaxTable(buf: Uint8Array, view: DataView, start: number, end: numbe
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
-/** Parses a message after its netlink header (the `rtmsg` and the `ROUTE_TABLE` attributes in `buf[start, end)`) into a `Route`; agrees with `parsePublicMessage`. */
-export function parseRoute(buf: Uint8Array, view: DataView, start: number, end: number): Route {
-  if (end - start < 12) throw new TruncatedError("rtmsg", start, 12, end - start);
-  const h_family = view.getUint8(start);
-  const h_dstLen = view.getUint8(start + 1);
-  const h_srcLen = view.getUint8(start + 2);
-  const h_tos = view.getUint8(start + 3);
-  const h_table = view.getUint8(start + 4);
-  const h_protocol = view.getUint8(start + 5);
-  const h_scope = view.getUint8(start + 6);
-  const h_type = view.getUint8(start + 7);
-  const h_flags = view.getUint32(start + 8, true);
+/**
+ * Parses a `rtmsg` message into a `Route`, straight from the bytes; agrees with
+ * `parsePublicMessage(ROUTE_MESSAGE, msg)`. Throws `TruncatedError`/`MalformedError` on bad bytes.
+ */
+export function parseRoute(msg: NlMsg): Route {
+  const buf = msg.buf, view = msg.view, at = msg.start + 16, end = msg.end;
+  if (at + 12 > end) throw new TruncatedError("rtmsg", at, 12, end - at);
+  const h_family = view.getUint8(at);
+  const h_dstLen = view.getUint8(at + 1);
+  const h_srcLen = view.getUint8(at + 2);
+  const h_tos = view.getUint8(at + 3);
+  const h_table = view.getUint8(at + 4);
+  const h_protocol = view.getUint8(at + 5);
+  const h_scope = view.getUint8(at + 6);
+  const h_type = view.getUint8(at + 7);
+  const h_flags = view.getUint32(at + 8, true);
   const out: PublicObject = {};
   { const v = K0(h_family); if (v !== undefined) out.family = v; }
   { const v = h_tos; if (v !== undefined) out.tos = v; }
@@ -146,7 +151,7 @@ export function parseRoute(buf: Uint8Array, view: DataView, start: number, end: 
   let w_cacheinfo: unknown;
   let w_encapType: unknown;
   let w_encap: unknown;
-  let off = start + 12;
+  let off = at + 12;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
     const raw = view.getUint16(off + 2, true);
@@ -257,6 +262,5 @@ export function parseRoute(buf: Uint8Array, view: DataView, start: number, end: 
   { const v = K11(w_table, h_table); if (v !== undefined) out.table = v; }
   { const v = K14(w_expires, w_cacheinfo); if (v !== undefined) out.expires = v; }
   { const v = K15(w_encapType, w_encap); if (v !== undefined) out.encap = v; }
-
   return out as unknown as Route;
 }

@@ -9,25 +9,25 @@
 import { RULE_MESSAGE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, bitNames, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
-import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { bitNames, nameOf, parseStruct, readScalar, readString } from "../../../wire/table.ts";
+import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 import type { Rule } from "../table.ts";
 
 const K0 = RULE_MESSAGE.header.family.derive;
 const K1 = RULE_MESSAGE.header.action.named.names;
 const K2 = RULE_MESSAGE.header.flags.named.bits;
-const K3 = RULE_MESSAGE.attrs.l3mdev.derive;
-const K4 = RULE_MESSAGE.attrs.uidRange.struct;
-const K5 = RULE_MESSAGE.attrs.protocol.names;
-const K6 = RULE_MESSAGE.attrs.sportRange.struct;
-const K7 = RULE_MESSAGE.attrs.dportRange.struct;
-const K8 = RULE_MESSAGE.combined.src.toPublic;
-const K9 = RULE_MESSAGE.combined.dst.toPublic;
-const K10 = RULE_MESSAGE.combined.table.toPublic;
-const K11 = RULE_MESSAGE.combined.invert.toPublic;
-const K12 = RULE_MESSAGE.combined.suppressPrefixlen.toPublic;
-const K13 = RULE_MESSAGE.combined.suppressIfgroup.toPublic;
+const K3 = RULE_MESSAGE.combined.invert.fn as Composer;
+const K4 = RULE_MESSAGE.attrs.l3mdev.derive;
+const K5 = RULE_MESSAGE.attrs.uidRange.struct;
+const K6 = RULE_MESSAGE.attrs.protocol.names;
+const K7 = RULE_MESSAGE.attrs.sportRange.struct;
+const K8 = RULE_MESSAGE.attrs.dportRange.struct;
+const K9 = RULE_MESSAGE.combined.src.fn as Composer;
+const K10 = RULE_MESSAGE.combined.dst.fn as Composer;
+const K11 = RULE_MESSAGE.combined.table.fn as Composer;
+const K12 = RULE_MESSAGE.combined.suppressPrefixlen.fn as Composer;
+const K13 = RULE_MESSAGE.combined.suppressIfgroup.fn as Composer;
 
 /**
  * Parses a `fib_rule_hdr` message into a `Rule`, straight from the bytes; agrees with
@@ -43,14 +43,15 @@ export function parseRuleMessage(msg: NlMsg): Rule {
   const h_table = view.getUint8(at + 4);
   const h_action = view.getUint8(at + 7);
   const h_flags = view.getUint32(at + 8, true);
-  const out: PublicObject = { family: K0.toPublic(h_family), tos: h_tos, action: nameOf(K1, h_action), flags: bitNames(K2, h_flags), priority: 0 };
-  const root = out, start = at + 12;
-  let a_src: Attrs<typeof RULE_MESSAGE.attrs>["src"];
-  let a_dst: Attrs<typeof RULE_MESSAGE.attrs>["dst"];
-  let a_table: Attrs<typeof RULE_MESSAGE.attrs>["table"];
-  let a_suppressPrefixlen: Attrs<typeof RULE_MESSAGE.attrs>["suppressPrefixlen"];
-  let a_suppressIfgroup: Attrs<typeof RULE_MESSAGE.attrs>["suppressIfgroup"];
-  let off = start;
+  const out: PublicObject = { family: K0.toPublic(h_family), tos: h_tos, action: nameOf(K1, h_action), flags: bitNames(K2, h_flags) };
+  { const v = K3(h_flags); if (v !== undefined) out.invert = v; }
+  out.priority = 0;
+  let w_src: unknown;
+  let w_dst: unknown;
+  let w_table: unknown;
+  let w_suppressPrefixlen: unknown;
+  let w_suppressIfgroup: unknown;
+  let off = at + 12;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
     const raw = view.getUint16(off + 2, true);
@@ -59,11 +60,11 @@ export function parseRuleMessage(msg: NlMsg): Rule {
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        a_dst = formatIp(buf, s, e - s);
+        const v = formatIp(buf, s, e - s); w_dst = v;
         break;
       }
       case 2: {
-        a_src = formatIp(buf, s, e - s);
+        const v = formatIp(buf, s, e - s); w_src = v;
         break;
       }
       case 3: {
@@ -91,15 +92,15 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 13: {
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_suppressIfgroup = view.getUint32(s, true);
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_suppressIfgroup = v;
         break;
       }
       case 14: {
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_suppressPrefixlen = view.getUint32(s, true);
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_suppressPrefixlen = v;
         break;
       }
       case 15: {
-        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); a_table = view.getUint32(s, true);
+        if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_table = v;
         break;
       }
       case 16: {
@@ -111,15 +112,15 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 19: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = K3.toPublic(view.getUint8(s)); out.l3mdev = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = K4.toPublic(view.getUint8(s)); out.l3mdev = v;
         break;
       }
       case 20: {
-        const v = parseStruct(K4, view, s, e); out.uidRange = v;
+        const v = parseStruct(K5, view, s, e); out.uidRange = v;
         break;
       }
       case 21: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.protocol = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K6, view.getUint8(s)); out.protocol = v;
         break;
       }
       case 22: {
@@ -127,11 +128,11 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 23: {
-        const v = parseStruct(K6, view, s, e); out.sportRange = v;
+        const v = parseStruct(K7, view, s, e); out.sportRange = v;
         break;
       }
       case 24: {
-        const v = parseStruct(K7, view, s, e); out.dportRange = v;
+        const v = parseStruct(K8, view, s, e); out.dportRange = v;
         break;
       }
       case 25: {
@@ -139,23 +140,15 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       default:
-        keepUnknown(root, "", raw, buf.slice(s, e));
+        keepUnknown(out, "", raw, buf.slice(s, e));
     }
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-
-  const c_src = K8(h_family, a_src, h_srcLen);
-  if (c_src !== undefined) out.src = c_src;
-  const c_dst = K9(h_family, a_dst, h_dstLen);
-  if (c_dst !== undefined) out.dst = c_dst;
-  const c_table = K10(a_table, h_table);
-  if (c_table !== undefined) out.table = c_table;
-  const c_invert = K11(h_flags);
-  if (c_invert !== undefined) out.invert = c_invert;
-  const c_suppressPrefixlen = K12(a_suppressPrefixlen);
-  if (c_suppressPrefixlen !== undefined) out.suppressPrefixlen = c_suppressPrefixlen;
-  const c_suppressIfgroup = K13(a_suppressIfgroup);
-  if (c_suppressIfgroup !== undefined) out.suppressIfgroup = c_suppressIfgroup;
+  { const v = K9(h_family, w_src, h_srcLen); if (v !== undefined) out.src = v; }
+  { const v = K10(h_family, w_dst, h_dstLen); if (v !== undefined) out.dst = v; }
+  { const v = K11(w_table, h_table); if (v !== undefined) out.table = v; }
+  { const v = K12(w_suppressPrefixlen); if (v !== undefined) out.suppressPrefixlen = v; }
+  { const v = K13(w_suppressIfgroup); if (v !== undefined) out.suppressIfgroup = v; }
   return out as unknown as Rule;
 }
