@@ -19,6 +19,13 @@ import { listRuleset } from "../src/netfilter/nftables/list.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
 import { emitRulesetJson } from "../src/netfilter/nftables/json/stream.ts";
+import { elemStmtJson, setStmtExprs, setStmtJson } from "../src/netfilter/nftables/json/set_stmts.ts";
+import { EXPR_LIST } from "../src/netfilter/nftables/expr/list.ts";
+import type { Json } from "../src/netfilter/nftables/json/types.ts";
+import { parseSetMessage } from "../src/netfilter/nftables/set.ts";
+import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
+import { type NlMsg, readMessage } from "../src/wire/message.ts";
+import { unhex } from "./_vectors.ts";
 
 // Every statement a set may carry, alone and together, on plain, interval and map sets, with and without timeouts.
 const RULESET = `table ip t {
@@ -192,3 +199,43 @@ test("statements a set cannot hold are refused before anything is sent", { skip:
     assert.deepEqual(nftJson(ns, "ruleset"), []);
   });
 });
+
+// NFTA_SET_EXPRESSIONS of `counter quota 5 mbytes` on a set, as nft 1.0.6 sent it (strace -xx of `nft -f`).
+const NFT_SET_EXPRESSIONS = unhex(
+  "140001800c000100636f756e7465720004000280340001800a00010071756f7461000000" +
+    "240002800c00010000000000005000000c00040000000000000000000800020000000000",
+);
+
+test("set expressions: nft's bytes decode to its JSON, and the library's request carries them with the expr flag", () => {
+  const b = NFT_SET_EXPRESSIONS;
+  const exprs = EXPR_LIST.parse(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, b.length);
+  assert.deepEqual(exprs.map((e) => e.name), ["counter", "quota"]);
+  const stmt: Json[] = [{ counter: null }, { quota: { val: 5, val_unit: "mbytes" } }];
+  assert.deepEqual(setStmtJson("ip", { expressions: exprs }), stmt);
+  assert.deepEqual(elemStmtJson("ip")({ expressions: exprs }), { counter: { packets: 0, bytes: 0 } });
+  assert.deepEqual(elemStmtJson("ip", true)({ expressions: exprs }), {
+    counter: { packets: 0, bytes: 0 },
+    quota: { val: 5, val_unit: "mbytes" },
+  });
+  const tx = new NftTransaction();
+  const mine = setStmtExprs(stmt, { family: "ip", table: "t", tx }, "set s");
+  assert.deepEqual(mine.map((e) => e.name), ["counter", "quota"]);
+  const spec = { family: "ip", table: "t", name: "s", keyType: 7, keyLen: 4 };
+  tx.addSet({ ...spec, expressions: mine });
+  tx.addSet({ ...spec, name: "one", expressions: mine.slice(0, 1) });
+  const [many, one] = tx.messages().slice(1, 3).map((m) => parseSetMessage(msg(m)));
+  assert.ok(many.flags?.includes("expr"), "NFTA_SET_EXPRESSIONS needs NFT_SET_EXPR");
+  assert.deepEqual(many.expressions, [
+    { name: "counter", packets: 0, bytes: 0 },
+    { name: "quota", bytes: 5 * 1024 * 1024 },
+  ]);
+  assert.equal(many.expr, undefined);
+  // One statement goes as NFTA_SET_EXPR, without the flag: as nft sends it.
+  assert.deepEqual(one.expr, { name: "counter", packets: 0, bytes: 0 });
+  assert.equal(one.expressions, undefined);
+  assert.ok(!one.flags?.includes("expr"));
+});
+
+function msg(b: Uint8Array): NlMsg {
+  return readMessage(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, b.length);
+}
