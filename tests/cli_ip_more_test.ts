@@ -1,0 +1,64 @@
+/**
+ * `ip` words nlkit used to refuse, compared with `ip` (iproute2 6.1) in the
+ * same throwaway namespace: stdout and stderr byte for byte, and the exit
+ * status (nlkit's policy: 1 where ip's kernel answer failed, 2 for a usage
+ * error, where ip exits 2 and 1).
+ *
+ * @module
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { nlkit } from "./_cli.ts";
+import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+
+/** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 → 2). */
+const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1 };
+
+function same(ns: string, args: string[]): void {
+  const theirs = spawnSync("ip", ["-n", ns, ...args], { encoding: "utf8" });
+  const ours = nlkit(["-n", ns, ...args]);
+  const what = `ip ${args.join(" ")}`;
+  assert.equal(ours.stdout, theirs.stdout, `${what}: stdout`);
+  assert.equal(ours.stderr, theirs.stderr, `${what}: stderr`);
+  assert.equal(ours.code, EXIT[theirs.status!], `${what}: exit ${ours.code}, ip ${theirs.status}`);
+}
+
+test("ip parity: route get PREFIX and default (-4, -6)", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    for (const l of ["v0", "v1"]) ip(ns, "link", "set", l, "up");
+    ip(ns, "addr", "add", "10.1.2.3/16", "dev", "v0");
+    ip(ns, "addr", "add", "2001:db8::1/64", "dev", "v0", "nodad");
+    ip(ns, "route", "add", "10.5.0.0/16", "via", "10.1.0.1");
+    ip(ns, "route", "add", "2001:db8:5::/48", "via", "2001:db8::2");
+    const cases = [
+      // A prefix is looked up as its address, with ip's warning when its length is not the full one.
+      ["route", "get", "10.5.0.0/16"],
+      ["route", "get", "10.5.0.0/24"],
+      ["route", "get", "to", "10.1.0.0/16"],
+      ["route", "get", "10.1.0.0/32"],
+      ["route", "get", "10.9.0.0/16"],
+      ["route", "get", "0.0.0.0/0"],
+      ["route", "get", "fibmatch", "10.5.0.0/16"],
+      ["route", "get", "2001:db8:5::/48"],
+      ["route", "get", "2001:db8::/64"],
+      ["route", "get", "::/0"],
+      ["-j", "route", "get", "10.5.0.0/16"],
+      // default/all/any: the zero address; with -4/-6 ip warns of /0.
+      ["route", "get", "default"],
+      ["route", "get", "all"],
+      ["-j", "route", "get", "any"],
+      ["-4", "route", "get", "default"],
+      ["-6", "route", "get", "default"],
+      ["-6", "route", "get", "any"],
+      ["-6", "route", "get", "2001:db8:5::/48"],
+      // The family given must be the prefix's.
+      ["-4", "route", "get", "2001:db8::/64"],
+      ["-6", "route", "get", "10.5.0.0/16"],
+      ["route", "get", "10.5.0.0/33"],
+    ];
+    for (const args of cases) same(ns, args);
+  });
+});
