@@ -12,6 +12,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { nlkit } from "./_cli.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { flushNexthops } from "../src/route/nexthop/api.ts";
+import { InvalidArgumentError } from "../src/wire/invalid.ts";
 
 /** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 → 2). */
 const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1 };
@@ -61,4 +63,48 @@ test("ip parity: route get PREFIX and default (-4, -6)", { skip: NEEDS_ROOT }, a
     ];
     for (const args of cases) same(ns, args);
   });
+});
+
+test("ip parity: nexthop show fdb lists what the kernel sends; flush fdb deletes FDB nexthops only", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    for (const l of ["v0", "v1"]) ip(ns, "link", "set", l, "up");
+    ip(ns, "addr", "add", "10.1.2.3/16", "dev", "v0");
+    ip(ns, "nexthop", "add", "id", "1", "via", "10.1.0.1", "dev", "v0");
+    ip(ns, "nexthop", "add", "id", "2", "via", "10.1.0.2", "fdb");
+    ip(ns, "nexthop", "add", "id", "3", "blackhole");
+    ip(ns, "nexthop", "add", "id", "4", "group", "2", "fdb");
+    ip(ns, "nexthop", "add", "id", "5", "group", "1");
+    // ip sends NHA_FDB in the dump request; the kernel may ignore it, and ip prints what comes back.
+    for (
+      const args of [
+        ["nexthop", "show", "fdb"],
+        ["nexthop", "show", "f"],
+        ["-j", "nexthop", "show", "fdb"],
+        ["nexthop", "show", "fdb", "groups"],
+        ["-4", "nexthop", "show", "fdb"],
+        ["nexthop", "show", "fdb", "dev", "v0"],
+      ]
+    ) same(ns, args);
+    // ip 6.1 has no "blackhole" selector: both refuse it.
+    const theirs = spawnSync("ip", ["-n", ns, "nexthop", "show", "blackhole"], { encoding: "utf8" });
+    assert.notEqual(theirs.status, 0);
+    const ours = nlkit(["-n", ns, "nexthop", "show", "blackhole"]);
+    assert.equal(ours.code, 2);
+    assert.equal(ours.stdout, "");
+    assert.match(ours.stderr, /"blackhole"/);
+    // flush never deletes more than asked, even where the kernel ignores the flag (ip would flush all).
+    const r = nlkit(["-n", ns, "nexthop", "flush", "fdb"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(ip(ns, "nexthop").split("\n").filter(Boolean).map((l) => l.split(" ")[1]), ["1", "3", "5"]);
+  });
+});
+
+test("flushNexthops refuses kernelFdb before sending anything", async () => {
+  await assert.rejects(
+    flushNexthops({ fdb: true, kernelFdb: true }, { netns: "nlkit-no-such-ns" }),
+    InvalidArgumentError,
+  );
 });
