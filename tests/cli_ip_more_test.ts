@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { nlkit } from "./_cli.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 import { flushNexthops } from "../src/route/nexthop/api.ts";
+import { listRules } from "../src/route/rule/api.ts";
 import { InvalidArgumentError } from "../src/wire/invalid.ts";
 
 /** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 → 2). */
@@ -107,4 +108,73 @@ test("flushNexthops refuses kernelFdb before sending anything", async () => {
     flushNexthops({ fdb: true, kernelFdb: true }, { netns: "nlkit-no-such-ns" }),
     InvalidArgumentError,
   );
+});
+
+test("ip parity: rule show l3mdev, uidrange, ipproto, sport, dport", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    // Each selector has rules that differ only in it (same field, other value) and rules without it.
+    ip(
+      ns,
+      "rule",
+      "add",
+      "uidrange",
+      "1-2",
+      "ipproto",
+      "tcp",
+      "sport",
+      "5-6",
+      "dport",
+      "7",
+      "table",
+      "5",
+      "pref",
+      "50",
+    );
+    ip(ns, "rule", "add", "ipproto", "udp", "sport", "5-6", "table", "6", "pref", "51");
+    ip(ns, "rule", "add", "ipproto", "tcp", "sport", "5", "dport", "7-9", "table", "7", "pref", "52");
+    ip(ns, "rule", "add", "uidrange", "1-3", "table", "8", "pref", "53");
+    ip(ns, "rule", "add", "l3mdev", "pref", "54");
+    ip(ns, "rule", "add", "dport", "7-8", "table", "9", "pref", "55");
+    for (
+      const sel of [
+        [],
+        ["l3mdev"],
+        ["uidrange", "1-2"],
+        ["uidrange", "1-3"],
+        ["ipproto", "tcp"],
+        ["ipproto", "17"],
+        // ip tests these for non-zero: a zero protocol or port start selects nothing out.
+        ["ipproto", "0"],
+        ["sport", "0-6"],
+        ["sport", "5"],
+        ["sport", "5-6"],
+        ["dport", "7"],
+        ["dport", "7-9"],
+        ["ipproto", "tcp", "sport", "5-6"],
+      ]
+    ) {
+      same(ns, ["rule", "show", ...sel]);
+      same(ns, ["-j", "rule", "show", ...sel]);
+    }
+    for (const bad of [["uidrange", "1"], ["sport", "x"], ["dport", "1-2-3"], ["ipproto", "bogus"]]) {
+      const r = nlkit(["-n", ns, "rule", "show", ...bad]);
+      assert.equal(r.code, 2, `${bad.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /is wrong/);
+    }
+  });
+});
+
+test("rule selectors: bad values are refused before sending anything", async () => {
+  const opts = { netns: "nlkit-no-such-ns" };
+  for (
+    const f of [
+      { ipProto: 256 },
+      { ipProto: "bogus" },
+      { sportRange: { start: 1, end: 70000 } },
+      { dportRange: { start: 1 } as never },
+      { uidRange: { start: -1, end: 2 } },
+      { l3mdev: 1 as never },
+    ]
+  ) await assert.rejects(listRules(f, opts), InvalidArgumentError, JSON.stringify(f));
 });
