@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { nlkit } from "./_cli.ts";
-import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { flushNexthops } from "../src/route/nexthop/api.ts";
 import { listRules } from "../src/route/rule/api.ts";
 import { InvalidArgumentError } from "../src/wire/invalid.ts";
@@ -177,4 +177,27 @@ test("rule selectors: bad values are refused before sending anything", async () 
       { l3mdev: 1 as never },
     ]
   ) await assert.rejects(listRules(f, opts), InvalidArgumentError, JSON.stringify(f));
+});
+
+test("ip parity: neigh show unused", { skip: NEEDS_ROOT }, async () => {
+  await withTempNetns((ns) => {
+    ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    for (const l of ["v0", "v1"]) ip(ns, "link", "set", l, "up");
+    ip(ns, "addr", "add", "10.1.2.3/16", "dev", "v0");
+    // A REACHABLE entry's timer holds a reference (refcnt 1) for base_reachable_time: an hour here.
+    run("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv4.neigh.v0.base_reachable_time_ms=3600000"]);
+    ip(ns, "neigh", "add", "10.1.0.9", "lladdr", "02:00:00:00:00:09", "dev", "v0", "nud", "reachable");
+    ip(ns, "neigh", "add", "10.1.0.1", "lladdr", "02:00:00:00:00:01", "dev", "v0", "nud", "permanent");
+    ip(ns, "neigh", "add", "10.1.0.7", "lladdr", "02:00:00:00:00:07", "dev", "v0", "nud", "stale");
+    assert.match(ip(ns, "-s", "neigh", "show", "10.1.0.9"), / ref 1 /, "the held entry this test needs");
+    for (
+      const args of [
+        ["neigh", "show", "unused"],
+        ["-j", "neigh", "show", "unused"],
+        ["neigh", "show", "unused", "nud", "reachable"],
+        ["neigh", "show", "unused", "dev", "v0"],
+      ]
+    ) same(ns, args);
+    assert.doesNotMatch(nlkit(["-n", ns, "neigh", "show", "unused"]).stdout, /10\.1\.0\.9/);
+  });
 });
