@@ -47,10 +47,16 @@ export function proc(cmd: string, args: string[]): () => number {
   };
 }
 
+/** The nlkit CLI from source on the runtime running the benchmark, as {@link proc}. */
+export function cliProc(words: string[]): () => number {
+  const bun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+  return proc(process.execPath, bun ? ["cli.ts", ...words] : ["run", "-A", "cli.ts", ...words]);
+}
+
 /** `wall N ms (R x ip), cpu N ms (R x ip)` of `x` against the tool's `base`. */
-export function against(x: Timing, base: Timing): string {
+export function against(x: Timing, base: Timing, tool = "ip"): string {
   // /usr/bin/time counts in 10 ms steps: a 0 ms baseline has no ratio.
-  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}x ip` : "ip under 10 ms");
+  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}x ${tool}` : `${tool} under 10 ms`);
   return `wall ${x.wall.toFixed(0)} ms (${ratio(x.wall, base.wall)}), cpu ${x.cpu.toFixed(0)} ms (${
     ratio(x.cpu, base.cpu)
   })`;

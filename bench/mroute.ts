@@ -12,7 +12,7 @@
 
 import { existsSync } from "node:fs";
 import process from "node:process";
-import { against, best, proc, sh, type Timing } from "./_timing.ts";
+import { against, best, cliProc, proc, sh, type Timing } from "./_timing.ts";
 import { streamMulticastRoutes } from "../src/route/mroute/api.ts";
 import { mrouteToIpJson } from "../src/route/mroute/json.ts";
 import { MrouteSocket } from "../tests/_mroute.ts";
@@ -47,12 +47,7 @@ try {
   });
   const show = ["-n", ns, "-j", "mroute", "show"];
   const ipMs = await best(RUNS, proc("ip", show));
-  const cliMs = await best(
-    RUNS,
-    runtime === "bun"
-      ? proc(process.execPath, ["cli.ts", ...show])
-      : proc(process.execPath, ["run", "-A", "cli.ts", ...show]),
-  );
+  const cliMs = await best(RUNS, cliProc(show));
   const bin = existsSync("dist/nlkit") ? await best(RUNS, proc("dist/nlkit", show)) : undefined;
   const r = (x: Timing) => against(x, ipMs);
   console.log(`${runtime}: ${n} multicast routes, best of ${RUNS}`);

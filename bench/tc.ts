@@ -11,54 +11,19 @@
  * @module
  */
 
-import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { streamFilters } from "../src/route/tc/ops.ts";
 import { printFilter } from "../src/route/tc/print.ts";
 import { TcPrinter } from "../src/route/tc/printer.ts";
+import { against, best as bestOf, cliProc, proc, sh, type Timing } from "./_timing.ts";
 
 const COUNT = 10000;
 const CLASSES = 2000;
 const RUNS = 7;
+const best = (fn: () => unknown | Promise<number>) => bestOf(RUNS, fn);
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const ns = `nlkit-bench-tc-${process.pid}`;
-
-function sh(cmd: string, args: string[], input?: string): string {
-  return execFileSync(cmd, args, { encoding: "utf8", input, maxBuffer: 1 << 30 });
-}
-
-/** Wall and CPU (user + system) time of one run, ms. */
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-/**
- * Best of `RUNS` runs of `fn`. CPU time is reported too: on a shared
- * machine wall time mostly measures waiting for a core.
- */
-async function best(fn: () => unknown | Promise<number>): Promise<Timing> {
-  const b = { wall: Infinity, cpu: Infinity };
-  for (let i = 0; i < RUNS; i++) {
-    const c = process.cpuUsage(), t = performance.now();
-    const child = await fn();
-    const wall = performance.now() - t, used = process.cpuUsage(c);
-    b.wall = Math.min(b.wall, wall);
-    b.cpu = Math.min(b.cpu, typeof child === "number" ? child : (used.user + used.system) / 1000);
-  }
-  return b;
-}
-
-/** Runs a process under /usr/bin/time and returns its CPU time, ms. */
-function proc(cmd: string, args: string[]): () => number {
-  return () => {
-    const r = spawnSync("/usr/bin/time", ["-f", "%U %S", cmd, ...args], { stdio: ["ignore", "ignore", "pipe"] });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
-    const [u, s] = String(r.stderr).trim().split("\n").pop()!.split(" ").map(Number);
-    return (u + s) * 1000;
-  };
-}
 
 sh("ip", ["netns", "add", ns]);
 try {
@@ -89,23 +54,14 @@ try {
       bytes += p.json().length;
     }
   });
-  /** The nlkit CLI on this runtime, and the compiled binary when built. */
-  const nlkit = (words: string[]) =>
-    runtime === "bun"
-      ? proc(process.execPath, ["cli.ts", "-n", ns, ...words])
-      : proc(process.execPath, ["run", "-A", "cli.ts", "-n", ns, ...words]);
+  const nlkit = (words: string[]) => cliProc(["-n", ns, ...words]);
   const show = ["-j", "filter", "show", "dev", "v0", "parent", "1:"];
   const tcMs = await best(proc("tc", ["-n", ns, ...show]));
   const cliMs = await best(nlkit(["-j", "tc", ...show.slice(1)]));
   const bin = existsSync("dist/nlkit")
     ? await best(proc("dist/nlkit", ["-n", ns, "-j", "tc", ...show.slice(1)]))
     : undefined;
-  // /usr/bin/time counts in 10 ms steps: a 0 ms baseline has no ratio.
-  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}x tc` : "tc under 10 ms");
-  const r = (x: Timing, base = tcMs) =>
-    `wall ${x.wall.toFixed(0)} ms (${ratio(x.wall, base.wall)}), cpu ${x.cpu.toFixed(0)} ms (${
-      ratio(x.cpu, base.cpu)
-    })`;
+  const r = (x: Timing, base = tcMs) => against(x, base, "tc");
   console.log(`${runtime}: ${n} filter messages (${COUNT} u32 filters), best of ${RUNS}`);
   console.log(`  tc -j filter show (process)          wall ${tcMs.wall.toFixed(0)} ms, cpu ${tcMs.cpu.toFixed(0)} ms`);
   console.log(`  streamFilters, typed (in process)    ${r(typed)}`);

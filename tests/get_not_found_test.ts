@@ -28,6 +28,11 @@ import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
 type Case = (netns: string) => Promise<unknown>;
 
+/** A u32 filter at pref 7 on d0's ingress (its handle 800::800, not the 800::802 the lookups ask for). */
+function addU32AtPref7(ns: string): void {
+  run("tc", ["-n", ns, ..."filter add dev d0 ingress pref 7 protocol ip u32 match u32 0 0".split(" ")]);
+}
+
 const ct = { proto: "tcp", orig: { src: "10.0.0.1", dst: "10.0.0.2", sport: 1, dport: 2 } } as const;
 
 /** Each `get*` asked for something the namespace does not have. */
@@ -78,24 +83,7 @@ for (const [name, call] of Object.entries(CASES)) {
       ip(ns, "nexthop", "add", "id", "1", "dev", "d0"); // so the nexthop tables exist
       // A u32 filter exists at pref 7; its handle 800::802 does not (empty chains: the test below).
       run("tc", ["-n", ns, "qdisc", "add", "dev", "d0", "clsact"]);
-      run("tc", [
-        "-n",
-        ns,
-        "filter",
-        "add",
-        "dev",
-        "d0",
-        "ingress",
-        "pref",
-        "7",
-        "protocol",
-        "ip",
-        "u32",
-        "match",
-        "u32",
-        "0",
-        "0",
-      ]);
+      addU32AtPref7(ns);
       await assert.rejects(call(ns), (e: unknown) => {
         assert.ok(e instanceof NotFoundError, `${name}: ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
         assert.match(e.code, /^E[A-Z]+$/);
@@ -127,24 +115,7 @@ test("getFilter: an empty chain, another priority, no parent qdisc: NotFoundErro
     await absent("no clsact", spec, /Parent Qdisc/);
     run("tc", ["-n", ns, "qdisc", "add", "dev", "d0", "clsact"]);
     await absent("empty chain 0", spec, /filter chain/);
-    run("tc", [
-      "-n",
-      ns,
-      "filter",
-      "add",
-      "dev",
-      "d0",
-      "ingress",
-      "pref",
-      "7",
-      "protocol",
-      "ip",
-      "u32",
-      "match",
-      "u32",
-      "0",
-      "0",
-    ]);
+    addU32AtPref7(ns);
     await absent("chain 3", { ...spec, chain: 3 }, /filter chain/);
     await absent("priority 8", { ...spec, priority: 8 }, /priority/);
     // The filter that exists is found, so the refusals above are about absence, not a bad request.

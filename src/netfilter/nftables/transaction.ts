@@ -112,6 +112,8 @@ export interface NftSetSpec {
   dataHostOrder?: boolean;
   /** Comment. */
   comment?: string;
+  /** Stateful expressions (counter, limit, quota) each new element gets a copy of. */
+  expressions?: NftExpr[];
 }
 
 /** A stateful object to add. */
@@ -336,6 +338,7 @@ export class NftTransaction {
       "keyHostOrder",
       "dataHostOrder",
       "comment",
+      "expressions",
     ], "a set");
     let flags = 0;
     for (const f of s.flags ?? []) {
@@ -345,6 +348,8 @@ export class NftTransaction {
       }
       flags |= bit;
     }
+    // The kernel takes NFTA_SET_EXPRESSIONS only with the expr flag (nft sets it then, and only then).
+    if ((s.expressions?.length ?? 0) > 1) flags |= SET_FLAG_BITS.expr;
     const id = this.#nextId++;
     const order = (host: boolean | undefined) => new Uint8Array([host ? 1 : 2, 0, 0, 0]);
     const udata: [number, Uint8Array | string][] = [[0, order(s.keyHostOrder)]];
@@ -367,6 +372,9 @@ export class NftTransaction {
       timeout: s.timeout,
       gcInterval: s.gcInterval,
       userdata: buildUdata(udata),
+      // One as NFTA_SET_EXPR, more as NFTA_SET_EXPRESSIONS: as nft sends them.
+      expr: s.expressions?.length === 1 ? s.expressions[0] : undefined,
+      expressions: (s.expressions?.length ?? 0) > 1 ? s.expressions : undefined,
     });
     this.#add(b, `set ${s.family} ${s.table} ${s.name}`);
     return id;
@@ -425,7 +433,8 @@ export class NftTransaction {
     };
     for (const e of elements) {
       const size = 24 + (e.key?.value?.length ?? 0) + (e.keyEnd?.value?.length ?? 0) + (e.data ? 40 : 0) +
-        (e.userdata?.length ?? 0) + (e.timeout !== undefined ? 12 : 0);
+        (e.userdata?.length ?? 0) + (e.timeout !== undefined ? 12 : 0) + (e.expr ? 80 : 0) +
+        (e.expressions?.length ?? 0) * 80;
       if (bytes + size > ELEMENT_BYTES && chunk.length) flush();
       chunk.push(e);
       bytes += size;

@@ -14,6 +14,7 @@ import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
 import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
+import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
@@ -127,7 +128,8 @@ export class DocumentPlanner {
       for await (const set of streamSets({ family: fam, table }, this.opts)) {
         if (set.name !== name) continue;
         const t = setTypes({ ...set, elements: [] });
-        s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false };
+        const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx });
+        s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false, stmts };
       }
       if (!s) throw new InvalidArgumentError(`Cannot add elements to set ${k}: no such set`);
       this.#shapes.set(k, s);
@@ -326,6 +328,7 @@ export class DocumentPlanner {
       "policy",
       "elem",
       "comment",
+      "stmt",
     ], `a ${kind}`);
     const table = str(v, "table", `a ${kind}`);
     if (cmd === "delete" && v.name === undefined) {
@@ -364,6 +367,9 @@ export class DocumentPlanner {
     }
     const interval = flags.includes("interval");
     if (interval && key.length > 1) flags.push("concat");
+    const ctx = { family: fam, table, tx };
+    const stmt = v.stmt === undefined ? [] : Array.isArray(v.stmt) ? v.stmt : [v.stmt];
+    const expressions = setStmtExprs(stmt, ctx, `${kind} ${name}`);
     if (v.timeout !== undefined && !flags.includes("timeout")) flags.push("timeout");
     const setId = tx.addSet({
       family: fam,
@@ -389,9 +395,10 @@ export class DocumentPlanner {
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
       comment: v.comment as string | undefined,
+      expressions: expressions.length ? expressions : undefined,
       ...dataSpec,
     }, cmd === "create");
-    const shape: ElementShape = { key, data, interval };
+    const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
     if (v.elem !== undefined) {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];

@@ -130,18 +130,23 @@ function dataJson(d: NftData | undefined, render: DataRender): Json {
   return d.value ? renderKey(render.types, d.value) : null;
 }
 
-function wrap(key: Json, e: NftElement): Json {
-  if (!e.timeout && !e.expiration && !e.userdata) return key;
+/** An element's statement in nft's JSON (`{"counter": {...}}`), merged into its `elem` object. */
+export type ElemStmt = (e: NftElement) => Json | undefined;
+
+function wrap(key: Json, e: NftElement, stmt: ElemStmt | undefined): Json {
+  const st = e.expr || e.expressions ? stmt?.(e) : undefined;
+  if (!e.timeout && !e.expiration && !e.userdata && st === undefined) return key;
   const extra: Record<string, Json> = {};
   if (e.timeout) extra.timeout = Math.floor(e.timeout / 1000);
   if (e.expiration) extra.expires = Math.floor(e.expiration / 1000);
   const comment = udataComment(e.userdata);
   if (comment !== undefined) extra.comment = comment;
+  if (st && typeof st === "object") Object.assign(extra, st);
   return Object.keys(extra).length ? { elem: { val: key, ...extra } } : key;
 }
 
-function withData(key: Json, e: NftElement, render: DataRender): Json {
-  const k = wrap(key, e);
+function withData(key: Json, e: NftElement, render: DataRender, stmt: ElemStmt | undefined): Json {
+  const k = wrap(key, e, stmt);
   return render ? [k, dataJson(e.data, render)] : k;
 }
 
@@ -151,10 +156,11 @@ export function elementsJson(
   types: readonly NftType[],
   interval: boolean,
   data: DataRender,
+  stmt?: ElemStmt,
 ): Json[] {
   const host = types.length === 1 && types[0].host === true;
   const sorted = sortByKey(elements, host);
-  if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data));
+  if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
   const out: Json[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i];
@@ -168,7 +174,7 @@ export function elementsJson(
         ? minusOne(next.key.value)
         : new Uint8Array(lo.length).fill(0xff);
     }
-    out.push(withData(renderRange(types, lo, hi), e, data));
+    out.push(withData(renderRange(types, lo, hi), e, data, stmt));
   }
   return out;
 }

@@ -685,7 +685,7 @@ function viewOf(b: Uint8Array): DataView {
 }
 
 /** A statement as nft prints it in a set statement: counters and quotas without what they counted. */
-function stateless(st: Json): Json {
+export function stateless(st: Json): Json {
   const o = st as Record<string, Record<string, Json>>;
   if (o && typeof o === "object" && "counter" in o && typeof o.counter === "object") return { counter: null };
   if (o && typeof o === "object" && o.quota && typeof o.quota === "object") {

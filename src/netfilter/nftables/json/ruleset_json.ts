@@ -17,6 +17,7 @@ import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
 import { type DataRender, elementsJson } from "./elements.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
+import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
 import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
@@ -101,8 +102,11 @@ export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Jso
   if (flags.length) body.flags = flags;
   if (s.timeout) body.timeout = Math.floor(s.timeout / 1000);
   if (s.gcInterval) body["gc-interval"] = Math.floor(s.gcInterval / 1000);
-  elem ??= s.elements.length ? elementsJson(s.elements, key, s.flags?.includes("interval") ?? false, data) : [];
+  const interval = s.flags?.includes("interval") ?? false;
+  elem ??= s.elements.length ? elementsJson(s.elements, key, interval, data, elemStmtJson(s.family, full)) : [];
   if (elem.length) body.elem = elem;
+  const stmt = setStmtJson(s.family, s);
+  if (stmt) body.stmt = stmt;
   return { [isMap ? "map" : "set"]: body };
 }
 

@@ -20,6 +20,7 @@ import type { NftSet } from "../set.ts";
 import { nftMessage } from "../socket.ts";
 import { elementsJson, keyOrder, renderKey } from "./elements.ts";
 import { setTypes } from "./ruleset_json.ts";
+import { elemStmtJson } from "./set_stmts.ts";
 import type { Json } from "./types.ts";
 
 const NFTA_SET_ELEM_LIST_ELEMENTS = 3;
@@ -78,8 +79,11 @@ class Collected {
   }
 }
 
-/** The `elem` array of `set` in nft's JSON (empty for an empty set), read on `socket`. */
-export async function setElementsJson(socket: NetlinkSocket, set: NftSet): Promise<Json[]> {
+/**
+ * The `elem` array of `set` in nft's JSON (empty for an empty set), read on
+ * `socket`; `full` keeps every statement of an element (see `elemStmtJson`).
+ */
+export async function setElementsJson(socket: NetlinkSocket, set: NftSet, full = false): Promise<Json[]> {
   const b = nftMessage(NFT_MSG.NFT_MSG_GETSETELEM, 0, familyNumber(set.family));
   b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: set.table, set: set.name });
   const got = new Collected(Math.max(1, set.keyLen ?? 1));
@@ -94,5 +98,5 @@ export async function setElementsJson(socket: NetlinkSocket, set: NftSet): Promi
   }
   const all = got.others;
   for (let i = 0; i < got.count; i++) all.push({ key: { value: got.key(i) } });
-  return elementsJson(all, key, interval, data);
+  return elementsJson(all, key, interval, data, elemStmtJson(set.family, full));
 }

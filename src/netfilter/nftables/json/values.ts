@@ -8,6 +8,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
+import type { NftExpr } from "../expr/registry.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
 import { dottedQuad, type Json, type NftType, parseValue } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
@@ -97,7 +98,12 @@ export interface ElementShape {
   data?: { verdict: true } | { types: readonly NftType[] };
   /** Interval set. */
   interval: boolean;
+  /** The expressions of an element's statements (its {@link SET_STMT_KEYS}); without it they are refused. */
+  stmts?: (elem: Obj) => NftExpr[];
 }
+
+/** The statements a set and its elements may hold, by their nft JSON keys. */
+export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota"];
 
 /** The kernel's elements for nft's JSON `elem` list. */
 export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElement[] {
@@ -128,10 +134,16 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     if (isObj(key) && "elem" in key) {
       const w = key.elem as Obj;
       for (const k of Object.keys(w)) {
-        if (!["val", "timeout", "expires", "comment"].includes(k)) {
-          throw new InvalidArgumentError(`Cannot use element key "${k}"`);
+        if (!["val", "timeout", "expires", "comment"].includes(k) && !(shape.stmts && SET_STMT_KEYS.includes(k))) {
+          const stmts = shape.stmts ? `, ${SET_STMT_KEYS.join(", ")}` : "";
+          throw new InvalidArgumentError(
+            `Cannot use element key "${k}": expected val, timeout, expires, comment${stmts}`,
+          );
         }
       }
+      const exprs = shape.stmts?.(w) ?? [];
+      if (exprs.length === 1) e.expr = exprs[0];
+      else if (exprs.length) e.expressions = exprs;
       key = w.val;
       if (typeof w.timeout === "number") e.timeout = w.timeout * 1000;
       if (typeof w.expires === "number") e.expiration = w.expires * 1000;

@@ -98,6 +98,7 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   // nft leaves out a lone timeout flag that the timeout line implies.
   if (flags.length === 1 && flags[0] === "timeout" && s.timeout !== undefined) flags = [];
   if (flags.length) out.push(`\t\tflags ${flags.join(",")}`);
+  if (Array.isArray(s.stmt)) out.push(`\t\t${s.stmt.map(stmtText).join(" ")}`);
   if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
   if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
   if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);

@@ -186,6 +186,9 @@ export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): str
   if (isObj(x) && "elem" in x) {
     const el = x.elem as Obj;
     let s = exprText(el.val, style);
+    for (const k in el) {
+      if (k !== "val" && k !== "timeout" && k !== "expires" && k !== "comment") s += ` ${stmtText({ [k]: el[k] })}`;
+    }
     if (el.timeout !== undefined) s += ` timeout ${durationText(el.timeout as number)}`;
     if (el.expires !== undefined) s += ` expires ${durationText(el.expires as number)}`;
     if (el.comment !== undefined) s += ` comment ${JSON.stringify(el.comment)}`;
