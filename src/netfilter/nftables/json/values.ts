@@ -99,7 +99,7 @@ export interface ElementShape {
   /** Interval set. */
   interval: boolean;
   /** The expressions of an element's statements (its {@link SET_STMT_KEYS}); without it they are refused. */
-  stmts?: (elem: Obj) => NftExpr[];
+  stmts?: (elem: { [k: string]: Json }) => NftExpr[];
 }
 
 /** The statements a set and its elements may hold, by their nft JSON keys. */
