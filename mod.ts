@@ -143,6 +143,7 @@ export {
 } from "./src/route/neigh/fdb.ts";
 export type { Neighbour, NeighbourCacheinfo } from "./src/route/neigh/table.ts";
 export { addRule, deleteRule, listRules, type RuleFilter, streamRules } from "./src/route/rule/api.ts";
+export type { RuleSelectors } from "./src/route/rule/selectors.ts";
 export type { RuleSpec } from "./src/route/rule/build.ts";
 export type { Rule, RuleRange } from "./src/route/rule/parse.ts";
 export type { RuleAction } from "./src/route/rule/table.ts";

@@ -85,6 +85,7 @@ function parseNeighSelectors(ctx: Context, args: Args): NeighbourFilter {
     else if (w === "nomaster") filter.nomaster = true;
     else if (w === "nud") (states ??= []).push(...nudState(value()));
     else if (w === "proxy") filter.proxy = true;
+    else if (w === "unused") filter.unused = true;
     else if (w === "proto" || w === "protocol") {
       const v = value();
       if (v !== "all") filter.protocol = ROUTE_WORDS.protocol(v);

@@ -148,7 +148,9 @@ async function show(ctx: Context, args: Args): Promise<void> {
   if (f.id !== undefined && Object.keys(f).length === 1) {
     p.item(nexthopToIpJson(await getNexthop(f.id, ctx.lib), details));
   } else {
-    for await (const nh of streamNexthops(f, ctx.lib)) p.item(nexthopToIpJson(nh, details));
+    // ip lists what the kernel sends for fdb, which kernels ignore; flush checks it (never deletes more).
+    const asked = f.fdb ? { ...f, kernelFdb: true } : f;
+    for await (const nh of streamNexthops(asked, ctx.lib)) p.item(nexthopToIpJson(nh, details));
   }
   p.end();
 }

@@ -14,9 +14,10 @@ import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { nexthopInfo, withNhInfo, withNhInfoText } from "./route_nhinfo.ts";
-import { applyVrf, checkPrefix, parseRouteSelectors } from "./route_select.ts";
+import { applyVrf, parseRouteSelectors } from "./route_select.ts";
 import { type ParsedEncap, resolveEncapLinks, takeEncap } from "./route_encap.ts";
 import { parseRealms } from "./realms.ts";
+import { routeGetDestination } from "./route_get_dst.ts";
 import {
   addRoute,
   appendRoute,
@@ -271,8 +272,7 @@ function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedE
 
 async function get(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, GET, "route get", "dst");
-  const dst = required(w, "dst", "route get");
-  checkPrefix(dst); // ip's get_prefix words for garbage
+  const dst = routeGetDestination(required(w, "dst", "route get"), familyOf(ctx), (t) => ctx.err.line(t));
   const r = await getRoute(dst, {
     src: w.from,
     iif: w.iif,

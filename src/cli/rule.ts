@@ -14,6 +14,7 @@ import { formatRule } from "./rule_text.ts";
 import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
 import { dsfield } from "./dsfield.ts";
 import { ipNumber } from "./numbers.ts";
+import { ruleSelector } from "./rule_select.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { RuleSpec } from "../route/rule/build.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
@@ -124,6 +125,7 @@ function parseRuleSelectors(args: Args, family: number): RuleFilter {
       const v = value();
       f.table = ROUTE_WORDS.table(v);
     } else if (w === "from" || w === "src") f.src = prefix(value());
+    else if (ruleSelector(w, value, f)) continue;
     else {
       if (w === "to" || w === "dst") w = value();
       f.dst = prefix(w);

@@ -5,6 +5,7 @@
  */
 
 import type { Rule } from "../route/rule/parse.ts";
+import { ipProtoText } from "../route/rule/json.ts";
 
 /** A rule's prefix as ip prints it: `all`, a host's bare address, else `ADDR/LEN`. */
 function prefix(p: string | undefined, family: string): string {
@@ -32,7 +33,7 @@ export function formatRule(r: Rule, details = 0): string {
   if (r.oif !== undefined) s += ` oif ${r.oif}${r.flags.includes("oif_detached") ? " [detached]" : ""}`;
   if (r.l3mdev) s += " lookup [l3mdev-table]";
   if (r.uidRange) s += ` uidrange ${r.uidRange.start}-${r.uidRange.end}`;
-  if (r.ipProto !== undefined) s += ` ipproto ${r.ipProto}`;
+  if (r.ipProto !== undefined) s += ` ipproto ${ipProtoText(r.ipProto)}`;
   if (r.sportRange) s += ` sport ${range(r.sportRange)}`;
   if (r.dportRange) s += ` dport ${range(r.dportRange)}`;
   if (r.tunId !== undefined) s += ` tun_id ${r.tunId}`;

@@ -84,6 +84,7 @@ export * from "./rule/api.ts";
 export * from "./rule/build.ts";
 export * from "./rule/json.ts";
 export * from "./rule/parse.ts";
+export * from "./rule/selectors.ts";
 export * from "./rule/table.ts";
 export * from "./events.ts";
 export * from "./mroute/api.ts";

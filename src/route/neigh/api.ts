@@ -79,9 +79,11 @@ export interface NeighbourFilter {
   states?: readonly string[];
   /** Only entries added by this protocol (`NDA_PROTOCOL`), by name or number. */
   protocol?: string | number;
+  /** Only entries nothing holds (cache info `refcnt` 0; entries without cache info pass, as in `ip neigh show unused`). */
+  unused?: boolean;
 }
 
-const FILTER_KEYS = ["dev", "family", "master", "nomaster", "proxy", "to", "states", "protocol"];
+const FILTER_KEYS = ["dev", "family", "master", "nomaster", "proxy", "to", "states", "protocol", "unused"];
 
 /** Keys of older versions, refused with what to write instead. */
 const MOVED = { link: `did you mean "dev"? a neighbour's device is dev` } as const;
@@ -93,6 +95,7 @@ interface NeighbourMatch {
   states?: number;
   none: boolean;
   protocol?: string;
+  unused: boolean;
 }
 
 function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
@@ -100,7 +103,10 @@ function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
     throw new InvalidArgumentError(`Invalid neighbour filter: "${String(filter)}"`);
   }
   checkMovedKeys(filter, FILTER_KEYS, "neighbour filter", MOVED);
-  const m: NeighbourMatch = { family: familyOf(filter.family), none: false };
+  if (filter.unused !== undefined && typeof filter.unused !== "boolean") {
+    throw new InvalidArgumentError(`Invalid unused filter: "${String(filter.unused)}" (must be a boolean)`);
+  }
+  const m: NeighbourMatch = { family: familyOf(filter.family), none: false, unused: filter.unused === true };
   if (filter.to !== undefined) {
     m.to = parseCidr(String(filter.to));
     if (m.family && m.family !== m.to.family) {
@@ -133,6 +139,7 @@ const NUD_BITS: Record<string, number> = Object.fromEntries(Object.entries(NUD_N
 function matchNeighbour(n: Neighbour, m: NeighbourMatch): boolean {
   if (m.to && !(n.dst !== undefined && inPrefix(parseIp(n.dst), m.to.addr, m.to.prefixLen))) return false;
   if (m.protocol !== undefined && (n.protocol ?? "unspec") !== m.protocol) return false;
+  if (m.unused && n.cacheinfo?.refcnt) return false;
   if (m.states !== undefined && !n.flags.includes("proxy") && !n.flags.includes("extern_learn")) {
     const bits = n.state.reduce((b, st) => b | (NUD_BITS[st] ?? 0), 0);
     if (!(bits & m.states) && !(bits === 0 && m.none)) return false;

@@ -18,6 +18,7 @@
 import { DumpInterruptedError } from "../../socket/errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
+import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { AF_INET6 } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/api.ts";
@@ -74,7 +75,7 @@ export function streamNexthops(
         (oif === undefined || nh.ifindex === oif) &&
         (master === undefined || (nh.ifindex !== undefined && links.get(nh.ifindex)?.master === master)) &&
         (!f.groups || nh.group !== undefined) &&
-        (!f.fdb || nh.fdb === true) &&
+        (!f.fdb || f.kernelFdb || nh.fdb === true) &&
         (f.family === undefined || nh.family === (f.familyNum === AF_INET6 ? "inet6" : "inet")) &&
         (f.protocolName === undefined || nh.protocol === f.protocolName),
     };
@@ -138,7 +139,9 @@ export async function deleteNexthop(idOrSpec: number | NexthopObjectSpec, opts: 
  * filter, groups go first so that members are not deleted under them.
  */
 export async function flushNexthops(filter: NexthopFilter = {}, opts: RouteOptions = {}): Promise<number> {
-  checkNexthopFilter(filter);
+  if (checkNexthopFilter(filter).kernelFdb) {
+    throw new InvalidArgumentError(`Cannot flush with "kernelFdb": it could select more nexthops than asked`);
+  }
   checkRouteOptions(opts, "flushNexthops");
   return await withRouteSocket(opts, async (s) => {
     const on = { socket: s };

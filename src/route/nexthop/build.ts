@@ -74,6 +74,13 @@ export interface NexthopFilter {
   fdb?: boolean;
   /** Only nexthops of this origin (name or number). */
   protocol?: string | number;
+  /**
+   * With `fdb`: keep every nexthop the kernel sends for `NHA_FDB`, unchecked
+   * here (`ip nexthop show fdb`'s listing; kernels up to 6.18 at least ignore
+   * the flag and send all). Refused by `flushNexthops`, which must never
+   * select more than asked.
+   */
+  kernelFdb?: boolean;
 }
 
 /** Which buckets of resilient groups to list. */
@@ -106,7 +113,7 @@ const SPEC_KEYS = [
   "encap",
   "unknown",
 ] as const;
-const FILTER_KEYS = ["id", "family", "dev", "master", "groups", "fdb", "protocol"] as const;
+const FILTER_KEYS = ["id", "family", "dev", "master", "groups", "fdb", "protocol", "kernelFdb"] as const;
 const BUCKET_FILTER_KEYS = ["id", "nhid", "dev", "master"] as const;
 const RESILIENT_KEYS = ["buckets", "idleTimer", "unbalancedTimer", "unbalancedTime"] as const;
 /** Flags the kernel reports but sets itself. */
@@ -310,6 +317,7 @@ export function checkNexthopFilter(f: NexthopFilter): NexthopFilter & { familyNu
   if (f.id !== undefined) checkInt("id", f.id, 1, 0xffffffff);
   if (f.groups !== undefined) checkBool("groups", f.groups);
   if (f.fdb !== undefined) checkBool("fdb", f.fdb);
+  if (f.kernelFdb !== undefined) checkBool("kernelFdb", f.kernelFdb);
   const familyNum = f.family === undefined ? AF_UNSPEC : nexthopFamily(f.family);
   const protocolName = f.protocol === undefined
     ? undefined

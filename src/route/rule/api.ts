@@ -24,9 +24,10 @@ import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts"
 import { buildRuleMessage, type RuleSpec } from "./build.ts";
 import { parseRuleMessage, type Rule } from "./parse.ts";
 import { FIB_RULE_HDR } from "./table.ts";
+import { type RuleSelectors, SELECTOR_KEYS, selectorMatcher } from "./selectors.ts";
 
 /** Which rules to list; every field set must match (`ip rule show` selectors). */
-export interface RuleFilter {
+export interface RuleFilter extends RuleSelectors {
   /** Only `inet` or `inet6` rules (names or `AF_*` numbers); by default every family (multicast rules included). */
   family?: Family | number | string;
   /** Priority (`pref`). */
@@ -51,7 +52,10 @@ export interface RuleFilter {
   invert?: boolean;
 }
 
-const FILTER_KEYS = ["family", "priority", "table", "tos", "src", "dst", "fwmark", "fwmask", "iif", "oif", "invert"];
+const FILTER_KEYS = [
+  ...["family", "priority", "table", "tos", "src", "dst", "fwmark", "fwmask", "iif", "oif", "invert"],
+  ...SELECTOR_KEYS,
+];
 
 /** Checks `filter` and returns the test each rule must pass. */
 function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
@@ -74,6 +78,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
     }
   };
   const src = prefix("src", filter.src), dst = prefix("dst", filter.dst);
+  const selected = selectorMatcher(filter);
   const inside = (p: Cidr, prefix: string | undefined, family: string): boolean => {
     if (familyName(p.family) !== family) return false;
     const c = prefix === undefined ? undefined : parseCidr(prefix);
@@ -90,7 +95,8 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
     (fwmask === undefined || (r.fwmask ?? 0) === fwmask) &&
     (filter.iif === undefined || r.iif === filter.iif) &&
     (filter.oif === undefined || r.oif === filter.oif) &&
-    (!filter.invert || r.invert);
+    (!filter.invert || r.invert) &&
+    selected(r);
 }
 
 /** Dumps are retried this often when the rule set changes under them. */

@@ -76,6 +76,11 @@ function ports(out: RuleIpJson, key: string, r: RuleRange): void {
   }
 }
 
+/** An IP protocol as ip prints it: its name (`tcp`), else `ipproto-N`. */
+export function ipProtoText(n: number): string {
+  return (IP_PROTO_NAMES as NameMap)[n] ?? `ipproto-${n}`;
+}
+
 /** Converts a rule to the object `ip -j rule show` prints for it. */
 export function ruleToIpJson(rule: Rule): RuleIpJson {
   const out: RuleIpJson = { priority: rule.priority };
@@ -103,7 +108,7 @@ export function ruleToIpJson(rule: Rule): RuleIpJson {
     out.uid_start = rule.uidRange.start;
     out.uid_end = rule.uidRange.end;
   }
-  if (rule.ipProto !== undefined) out.ipproto = (IP_PROTO_NAMES as NameMap)[rule.ipProto] ?? `ipproto-${rule.ipProto}`;
+  if (rule.ipProto !== undefined) out.ipproto = ipProtoText(rule.ipProto);
   if (rule.sportRange) ports(out, "sport", rule.sportRange);
   if (rule.dportRange) ports(out, "dport", rule.dportRange);
   if (rule.tunId !== undefined) out.tun_id = rule.tunId;
