@@ -6,6 +6,7 @@
  */
 
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import process from "node:process";
 
 /** True when the tests may touch the kernel (root, or the CI says so). */
@@ -23,9 +24,15 @@ if (NEEDS_ROOT && !process.env.NLKIT_SKIP_REASON_SHOWN) {
 
 let counter = 0;
 
-/** A fresh namespace name, unique to this process. */
+/**
+ * A fresh namespace name, unique to this process. The count restarts in each
+ * test file, and a name that a killed run left in /run/netns (pids are
+ * reused) is skipped.
+ */
 export function uniqueName(prefix = "nlkt"): string {
-  return `${prefix}-${process.pid}-${++counter}`;
+  let name;
+  do name = `${prefix}-${process.pid}-${++counter}`; while (existsSync(`/run/netns/${name}`));
+  return name;
 }
 
 /**
