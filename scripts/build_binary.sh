@@ -41,7 +41,10 @@ build() { # build TARGET OUTFILE (empty TARGET: host)
     # --splitting keeps each object's handler (the import() in src/cli/objects.ts) in its own chunks,
     # loaded on use: `link show` no longer loads the bytecode of tc, nft or ct (10 ms CPU, 2 MB less).
     # Measured without gain for `link show` (bench/startup.ts): --compile-exec-argv=--smol, a JIT policy
-    # of 100 or 1000, --no-optimize-bytecode; --bytecode-depth=1 costs 1 MB and 8 ms more.
+    # of 100 or 1000, --no-optimize-bytecode; --bytecode-depth=1 costs 1 MB and 8 ms more; nor
+    # --min-chunk-size=4096 (32 chunks become 26), BUN_OPTIONS=--smol, GC options (BUN_JSC_numberOfGCMarkers=1,
+    # useConcurrentGC=0). What did lower it: no regular expression on the path (the first one compiled
+    # costs ~1 MB; BUN_JSC_dumpCompiledRegExpPatterns=1 lists them) and nothing made that is not used.
     local args=(build --compile --splitting --minify --bytecode --format=esm --no-compile-autoload-dotenv
       --no-compile-autoload-bunfig --compile-jit-policy=10 cli.ts --outfile "$out")
     if [ -n "$target" ]; then args+=("--target=$target"); fi
