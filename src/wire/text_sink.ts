@@ -90,7 +90,7 @@ export class TextSink {
     this.at = p;
     while (n >= 10) {
       const q = Math.floor(n / 10);
-      b[--p] = 48 + n - 10 * q;
+      b[--p] = 48 + (n - 10 * q); // the digit first: 48 + n can round above 2^53
       n = q;
     }
     b[--p] = 48 + n;
