@@ -140,8 +140,7 @@ const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /** Formats 4 or 16 bytes as an address, IPv6 compressed per RFC 5952. */
 export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
-  // One template, not `+` chains: JavaScriptCore keeps a `+` chain as a rope that printing must flatten.
-  if (len === 4) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  if (len === 4) return DEC[b[off]] + "." + DEC[b[off + 1]] + "." + DEC[b[off + 2]] + "." + DEC[b[off + 3]];
   if (len !== 16) return formatHex(b, off, len);
   // Longest run of at least two zero groups (the first of equals) becomes "::".
   // No arrays: conntrack dumps format four addresses per entry.
