@@ -11,10 +11,8 @@ import { TextSink } from "../wire/text_sink.ts";
 
 const enc = new TextEncoder();
 const FLUSH_AT = 64 * 1024;
-/** Room for a flush's worth of text plus one more line. */
-const ROOM = FLUSH_AT + 16 * 1024;
-/** Text longer than this (in UTF-16 units) is written at once rather than copied into the buffer. */
-const LARGE = 4096;
+/** Room for a flush's worth of text plus one more piece: a UTF-16 unit is at most 3 bytes of UTF-8. */
+const ROOM = FLUSH_AT + 3 * 4096;
 
 /** Writes all of `bytes` to `fd`, retrying short writes and EAGAIN on non-blocking pipes. */
 function writeAll(fd: 1 | 2, bytes: Uint8Array): void {
@@ -52,7 +50,7 @@ export class Output {
   /** Queues text, flushing once enough is buffered. */
   write(text: string): void {
     this.#put(text);
-    this.#check();
+    if (this.sink.at >= FLUSH_AT) this.flush();
   }
 
   /** Queues text plus a newline. */
@@ -68,17 +66,14 @@ export class Output {
     if (w.at >= FLUSH_AT) this.flush();
   }
 
-  #check(): void {
-    if (this.#sink !== undefined && this.#sink.at >= FLUSH_AT) this.flush();
-  }
-
-  /** Encodes `text` into the buffer (text too large is written at once, keeping the buffer's size). */
+  /** Encodes `text` into the buffer, flushing first if it may not fit (text too large is written at once). */
   #put(text: string): void {
-    if (text.length > LARGE) {
+    const w = this.sink;
+    if (w.at + 3 * text.length > w.buf.length) {
       this.flush();
-      return writeAll(this.fd, enc.encode(text));
+      if (3 * text.length > w.buf.length) return writeAll(this.fd, enc.encode(text));
     }
-    this.sink.text(text);
+    w.text(text);
   }
 
   /** Writes out everything queued. */
