@@ -1,0 +1,230 @@
+/**
+ * conntrack-tools' own command-line testsuite (`tests/conntrack/testsuite/*`
+ * in its repository), run on `conntrack` and on `nlkit ct` side by side.
+ *
+ * A suite file holds lines `ARGS ; OK` or `ARGS ; BAD`. Its runner
+ * (`tests/conntrack/test-conntrack.c`) skips lines that start with `#` or a
+ * space, runs `conntrack ARGS` through `sh -c` and checks only the exit
+ * status (0 for OK, anything else for BAD); stdout and stderr go to the
+ * terminal. Two more forms build shell pipelines: `ARGS ;` with nothing
+ * after the `;` is a line of input (such lines, in a row, become
+ * `echo "L1\nL2" | ` before the next command, which is usually `-R -`), and
+ * `ARGS ; |SED` pipes the command's output through `sed "SED"` into the
+ * next command. {@link parseSuite} builds those same shell commands, with
+ * `conntrack` as the program name.
+ *
+ * {@link SuiteRun} runs each command twice, in two fresh namespaces that
+ * the suite shares from file to file as the original runner shares one
+ * table: once with the real conntrack, once with `conntrack` on PATH being
+ * a two-line script that starts `nlkit ct` (this runtime on the sources, or
+ * `NLKIT_BIN`). After each command it compares the exit status with the
+ * suite's expectation and with conntrack's exit code, the stdout lines and
+ * stderr summary (timeouts masked, program name replaced, lines sorted:
+ * dump order is hash order), and the table each namespace holds afterwards
+ * (`conntrack -L -o save` and `conntrack -L expect`, read by the real tool
+ * in both).
+ *
+ * @module
+ */
+
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { CLI, ROOT } from "./_cli.ts";
+import { lines, summary } from "./_ct_cli.ts";
+import { run, uniqueName } from "./_helpers.ts";
+
+/** One command of a suite: the shell line built as test-conntrack.c builds it, and what the suite expects. */
+export interface SuiteStep {
+  /** The file it comes from. */
+  file: string;
+  /** Its line number in that file (the line with `OK` or `BAD`). */
+  line: number;
+  /** The command for `sh -c`, with `conntrack` as the program. */
+  shell: string;
+  /** What the suite expects: exit 0 (OK) or not (BAD). */
+  expect: "OK" | "BAD";
+}
+
+/**
+ * Turns one suite file into its commands, as test-conntrack.c reads it.
+ * Throws on a line without `;`, as it does ("malformed file").
+ */
+export function parseSuite(file: string, text: string): SuiteStep[] {
+  const steps: SuiteStep[] = [];
+  let buf = "";
+  let pending: "" | "\n" = "";
+  const rows = text.split("\n");
+  if (rows.at(-1) === "") rows.pop();
+  rows.forEach((row, i) => {
+    if (row[0] === "#" || row[0] === " ") return;
+    const semi = row.indexOf(";");
+    if (semi < 0) throw new Error(`malformed file ${file} at line ${i + 1}`);
+    const args = row.slice(0, semi);
+    const rest = row.slice(semi + 1).replace(/^[ \t]*/, "");
+    const cmd = rest[0] ?? "\n";
+    const opt = rest.slice(1).replace(/^[ \t]*/, "");
+    if (pending && cmd !== pending) {
+      buf += `" | `;
+      pending = "";
+    }
+    if (cmd === "\n") {
+      buf += pending ? "\n" : `echo "`;
+      pending = "\n";
+      buf += args;
+      return;
+    }
+    buf += `conntrack ${args}`;
+    if (cmd === "|") {
+      buf += " | " + (opt ? `sed "${opt}" | ` : "");
+      return;
+    }
+    // test-conntrack.c counts any other word as BAD unless it starts with O or B.
+    steps.push({ file, line: i + 1, shell: buf, expect: cmd === "O" ? "OK" : "BAD" });
+    buf = "";
+  });
+  return steps;
+}
+
+/** What one command gave in one namespace. */
+export interface StepOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The table afterwards: `-L -o save` lines and `-L expect` lines, normalised. */
+  table: string[];
+}
+
+/** The comparison of one command on both tools. */
+export interface StepResult {
+  step: SuiteStep;
+  /**
+   * conntrack's exit code when the suite runs on conntrack alone, at its own
+   * speed. Side by side with nlkit a run is slower, and entries with short
+   * timeouts (`-t 29`) can expire before later lines use them: where this
+   * code and `conntrack.code` disagree, the line depends on timing.
+   */
+  native: number;
+  conntrack: StepOutcome;
+  nlkit: StepOutcome;
+  /** Whether conntrack's exit status is what the suite expects. */
+  conntrackPasses: boolean;
+  /** Whether nlkit's exit status is what the suite expects. */
+  nlkitPasses: boolean;
+  /** Where nlkit differs from conntrack: `exit`, `stdout`, `stderr`, `table` (known differences left out). */
+  differs: string[];
+  /** Why nlkit differs from conntrack on this line on purpose, when it does (see {@link KNOWN_DIFFERENCES}). */
+  known?: string;
+}
+
+/**
+ * Where nlkit differs from conntrack 1.4.7 on purpose: the commands (a
+ * pattern of the shell line), what differs, and why.
+ */
+export const KNOWN_DIFFERENCES: readonly { match: RegExp; aspects: readonly string[]; why: string }[] = [
+  {
+    match: /--(src|dst|any)-nat \[[0-9a-f:.]+\]:\d+/i,
+    aspects: ["stdout", "stderr"],
+    why: "conntrack (1.4.7 and its newest source) filters NAT by the IPv4 address and the port only, " +
+      "so it lists an IPv6 entry NATed to another address; nlkit never ignores the address",
+  },
+];
+
+function sh(ns: string, command: string, path: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync("ip", ["netns", "exec", ns, "sh", "-c", command], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, PATH: path, NO_COLOR: "" },
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** Both namespaces and the `conntrack` script that starts nlkit; {@link SuiteRun.close} removes them. */
+export class SuiteRun {
+  /** The namespace where the real conntrack runs. */
+  readonly theirs: string = uniqueName("ctst");
+  /** The namespace where `nlkit ct` runs. */
+  readonly ours: string = uniqueName("ctsn");
+  readonly #dir = mkdtempSync(join(tmpdir(), "nlkit-ctsuite-"));
+  readonly #path = `${this.#dir}:${process.env.PATH}`;
+  #native?: string;
+
+  constructor() {
+    const start = [CLI[0], ...CLI[1].map((a) => a === "cli.ts" ? join(ROOT, "cli.ts") : a)];
+    writeFileSync(join(this.#dir, "conntrack"), `#!/bin/sh\nexec ${start.join(" ")} ct "$@"\n`);
+    chmodSync(join(this.#dir, "conntrack"), 0o755);
+    for (const ns of [this.theirs, this.ours]) {
+      run("ip", ["netns", "add", ns]);
+      run("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    }
+  }
+
+  /** The table of a namespace, read with the real conntrack. */
+  table(ns: string): string[] {
+    const save = sh(ns, "conntrack -L -o save 2>/dev/null; conntrack -L expect 2>/dev/null", process.env.PATH ?? "");
+    return lines(save.stdout);
+  }
+
+  /** Runs one command on both tools and compares what they did. */
+  step(step: SuiteStep): StepResult {
+    const theirs = sh(this.theirs, step.shell, process.env.PATH ?? "");
+    const mine = sh(this.ours, step.shell, this.#path);
+    const c: StepOutcome = { ...theirs, table: this.table(this.theirs) };
+    const n: StepOutcome = { ...mine, table: this.table(this.ours) };
+    const differs: string[] = [];
+    if (c.code !== n.code) differs.push("exit");
+    if (lines(c.stdout).join("\n") !== lines(n.stdout).join("\n")) differs.push("stdout");
+    if (summary(c.stderr).join("\n") !== summary(n.stderr).join("\n")) differs.push("stderr");
+    if (c.table.join("\n") !== n.table.join("\n")) differs.push("table");
+    const passes = (code: number) => (code === 0) === (step.expect === "OK");
+    const known = KNOWN_DIFFERENCES.find((k) => k.match.test(step.shell));
+    return {
+      step,
+      native: c.code,
+      conntrack: c,
+      nlkit: n,
+      conntrackPasses: passes(c.code),
+      nlkitPasses: passes(n.code),
+      differs: differs.filter((d) => !known?.aspects.includes(d)),
+      known: known && differs.some((d) => known.aspects.includes(d)) ? known.why : undefined,
+    };
+  }
+
+  /** Runs one command with conntrack alone (in a third namespace, made on first use) and returns its exit code. */
+  native(step: SuiteStep): number {
+    if (!this.#native) {
+      this.#native = uniqueName("ctsr");
+      run("ip", ["netns", "add", this.#native]);
+    }
+    return sh(this.#native, step.shell, process.env.PATH ?? "").code;
+  }
+
+  /** Deletes the namespaces and the script. */
+  close(): void {
+    for (const ns of [this.theirs, this.ours, this.#native ?? ""].filter(Boolean)) {
+      try {
+        run("ip", ["netns", "del", ns]);
+      } catch { /* already gone */ }
+    }
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs suite files (name and text, in the order given) on both tools, one shared table per tool. */
+export function runSuite(files: readonly [string, string][], each?: (r: StepResult) => void): StepResult[] {
+  const steps = files.flatMap(([name, text]) => parseSuite(name, text));
+  const r = new SuiteRun();
+  try {
+    const native = steps.map((s) => r.native(s));
+    return steps.map((s, i) => {
+      const res = { ...r.step(s), native: native[i] };
+      each?.(res);
+      return res;
+    });
+  } finally {
+    r.close();
+  }
+}
