@@ -1,7 +1,7 @@
 /**
  * Runs conntrack-tools' testsuite on `conntrack` and `nlkit ct` and reports,
  * line by line, where each passes and where nlkit differs from conntrack.
- * Needs root (it makes two throwaway namespaces) and conntrack.
+ * Needs root (it makes throwaway namespaces) and conntrack.
  *
  * ```sh
  * # the suite files, from a conntrack-tools checkout (GPL: not copied here)
@@ -12,9 +12,12 @@
  * ```
  *
  * Arguments: the testsuite directory, then optionally the files to run (all,
- * in name order as test-conntrack.c runs them, by default). `-v` prints both
- * tools' output for every differing line. Exit status 1 when nlkit fails a
- * line conntrack passes or differs from conntrack anywhere.
+ * in name order as test-conntrack.c runs them, by default). The suite runs
+ * three times: on conntrack alone, on nlkit alone (what a user of the suite
+ * sees; `-q` skips it), then on both side by side, where everything is
+ * compared. `-v` prints both tools' output for every differing line. Exit
+ * status 1 when nlkit fails a line conntrack passes in the same run, or
+ * differs from conntrack other than on purpose.
  *
  * @module
  */
@@ -24,14 +27,17 @@ import { join } from "node:path";
 import process from "node:process";
 import { runSuite, type StepResult } from "./_ct_suite.ts";
 
+/** Whether an exit code is what the suite expects of the line. */
+const passes = (r: StepResult, code: number | undefined): boolean => (code === 0) === (r.step.expect === "OK");
+
 function show(r: StepResult): string {
   const s = r.step;
-  const mark = (p: boolean) => p ? "pass" : "FAIL";
+  const mark = (code: number | undefined) => code === undefined ? "-" : `${passes(r, code) ? "pass" : "FAIL"}(${code})`;
   const cmd = s.shell.replace(/\n/g, "\\n");
-  const timing = r.native !== r.conntrack.code ? ` [timing: conntrack alone exits ${r.native}]` : "";
-  return `${s.file}:${s.line} ${s.expect.padEnd(3)} conntrack ${mark(r.conntrackPasses)} (${r.conntrack.code}) ` +
-    `nlkit ${mark(r.nlkitPasses)} (${r.nlkit.code})${r.differs.length ? ` differs: ${r.differs.join(",")}` : ""}` +
-    `${timing}${r.known ? ` [known: ${r.known}]` : ""}  ${cmd.length > 140 ? cmd.slice(0, 137) + "..." : cmd}`;
+  return `${s.file}:${s.line} ${s.expect.padEnd(3)} alone: conntrack ${mark(r.alone.conntrack)} ` +
+    `nlkit ${mark(r.alone.nlkit)}; side by side: conntrack ${mark(r.conntrack.code)} nlkit ${mark(r.nlkit.code)}` +
+    `${r.differs.length ? ` differs: ${r.differs.join(",")}` : ""}${r.known ? ` [known: ${r.known}]` : ""}  ` +
+    (cmd.length > 140 ? cmd.slice(0, 137) + "..." : cmd);
 }
 
 function detail(r: StepResult): string {
@@ -43,29 +49,38 @@ function detail(r: StepResult): string {
   return out.join("\n");
 }
 
+function totals(results: StepResult[], quick: boolean): string {
+  const count = (f: (r: StepResult) => boolean) => results.filter(f).length;
+  const differ = (d: string) => count((r) => r.differs.includes(d));
+  return `lines: ${results.length}; alone: conntrack passes ${count((r) => passes(r, r.alone.conntrack))}` +
+    (quick ? "" : `, nlkit passes ${count((r) => passes(r, r.alone.nlkit))}`) +
+    `; side by side: conntrack passes ${count((r) => r.conntrackPasses)}, nlkit passes ${count((r) => r.nlkitPasses)}` +
+    `; nlkit differs from conntrack on ${count((r) => r.differs.length > 0)} (exit ${differ("exit")}, ` +
+    `stdout ${differ("stdout")}, stderr ${differ("stderr")}, table ${differ("table")}), ` +
+    `on purpose on ${count((r) => !!r.known)}`;
+}
+
 if (import.meta.main) {
   const argv = process.argv.slice(2);
-  const verbose = argv.includes("-v");
-  const [dir, ...only] = argv.filter((a) => a !== "-v");
+  const verbose = argv.includes("-v"), quick = argv.includes("-q");
+  const [dir, ...only] = argv.filter((a) => a !== "-v" && a !== "-q");
   if (!dir) {
-    console.error("usage: ct_suite.ts [-v] TESTSUITE_DIR [FILE...]");
+    console.error("usage: ct_suite.ts [-v] [-q] TESTSUITE_DIR [FILE...]");
     process.exit(2);
   }
   const names = only.length ? only : readdirSync(dir).filter((n) => !n.startsWith(".")).sort();
   const files = names.map((n): [string, string] => [n, readFileSync(join(dir, n), "utf8")]);
-  const results = runSuite(files, (r) => {
-    console.log(show(r));
-    if (verbose && r.differs.length) console.log(detail(r));
+  const results = runSuite(files, {
+    nlkitAlone: !quick,
+    each: (r) => {
+      console.log(show(r));
+      if (verbose && r.differs.length) console.log(detail(r));
+    },
   });
-  const count = (f: (r: StepResult) => boolean) => results.filter(f).length;
-  console.log(
-    `lines: ${results.length}; conntrack alone passes ${
-      count((r) => (r.native === 0) === (r.step.expect === "OK"))
-    }, side by side conntrack passes ${count((r) => r.conntrackPasses)}, ` +
-      `nlkit passes ${count((r) => r.nlkitPasses)}; nlkit differs from conntrack on ${
-        count((r) => r.differs.length > 0)
-      } (exit ${count((r) => r.differs.includes("exit"))}, stdout ${count((r) => r.differs.includes("stdout"))}, ` +
-      `stderr ${count((r) => r.differs.includes("stderr"))}, table ${count((r) => r.differs.includes("table"))})`,
+  console.log(totals(results, quick));
+  const bad = results.some((r) =>
+    r.differs.length || (r.conntrackPasses && !r.nlkitPasses) ||
+    (!quick && passes(r, r.alone.conntrack) && !passes(r, r.alone.nlkit))
   );
-  process.exit(results.some((r) => (r.conntrackPasses && !r.nlkitPasses) || r.differs.length) ? 1 : 0);
+  process.exit(bad ? 1 : 0);
 }
