@@ -133,14 +133,37 @@ export const KNOWN_DIFFERENCES: readonly { match: RegExp; aspects: readonly stri
   },
 ];
 
-function sh(ns: string, command: string, path: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync("ip", ["netns", "exec", ns, "sh", "-c", command], {
+/** How the commands run: a shell script each namespace gets first, and a command wrapping every shell. */
+export interface SuiteOptions {
+  /** Run in each namespace when it is made (sysctls, an nft ruleset that gives entries label storage). */
+  setup?: string;
+  /** Words before `ip netns exec` on every command, e.g. `unshare -m` with a private /etc. */
+  wrap?: readonly string[];
+}
+
+function sh(
+  ns: string,
+  command: string,
+  path: string,
+  wrap: readonly string[] = [],
+): { code: number; stdout: string; stderr: string } {
+  const argv = [...wrap, "ip", "netns", "exec", ns, "sh", "-c", command];
+  const r = spawnSync(argv[0], argv.slice(1), {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, PATH: path, NO_COLOR: "" },
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** Output lines with what differs between two runs masked: timeouts, ids, kernel times. */
+function masked(text: string): string[] {
+  return lines(text).map((l) =>
+    l.replace(/\bid=\d+/g, "id=I").replace(/<id>\d+/g, "<id>I").replace(/delta-time=\d+/g, "delta-time=D")
+      .replace(/<deltatime>\d+/g, "<deltatime>D").replace(/<timeout>\d+/g, "<timeout>T")
+      .replace(/\[(start|stop)=[^\]]*\]/g, "[$1=S]").replace(/<(start|stop)>\d+/g, "<$1>S")
+  ).sort();
 }
 
 /** An entry this close to expiring (seconds) may be gone on one side and not yet on the other. */
@@ -165,15 +188,23 @@ export class SuiteRun {
   /** PATH with the script first, for nlkit; PATH as it is, for conntrack. */
   readonly #path = { nlkit: `${this.#dir}:${process.env.PATH}`, conntrack: process.env.PATH ?? "" };
 
-  constructor() {
+  readonly #opts: SuiteOptions;
+
+  constructor(opts: SuiteOptions = {}) {
+    this.#opts = opts;
     const start = [CLI[0], ...CLI[1].map((a) => a === "cli.ts" ? join(ROOT, "cli.ts") : a)];
     writeFileSync(join(this.#dir, "conntrack"), `#!/bin/sh\nexec ${start.join(" ")} ct "$@"\n`);
     chmodSync(join(this.#dir, "conntrack"), 0o755);
-    [this.theirs, this.ours, this.alone] = [
-      this.#netns("ctst"),
-      this.#netns("ctsn"),
-      { conntrack: this.#netns("ctsa"), nlkit: this.#netns("ctsb") },
-    ];
+    try {
+      [this.theirs, this.ours, this.alone] = [
+        this.#netns("ctst"),
+        this.#netns("ctsn"),
+        { conntrack: this.#netns("ctsa"), nlkit: this.#netns("ctsb") },
+      ];
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
   #netns(prefix: string): string {
@@ -181,24 +212,33 @@ export class SuiteRun {
     run("ip", ["netns", "add", ns]);
     this.#made.push(ns);
     run("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    if (this.#opts.setup) {
+      const r = sh(ns, this.#opts.setup, this.#path.conntrack, this.#opts.wrap);
+      if (r.code !== 0) throw new Error(`setup of ${ns}: ${r.stderr}`);
+    }
     return ns;
   }
 
   /** The table of a namespace, read with the real conntrack, timeouts kept. */
   table(ns: string): string[] {
-    const save = sh(ns, "conntrack -L -o save 2>/dev/null; conntrack -L expect 2>/dev/null", this.#path.conntrack);
+    const save = sh(
+      ns,
+      "conntrack -L -o save 2>/dev/null; conntrack -L expect 2>/dev/null",
+      this.#path.conntrack,
+      this.#opts.wrap,
+    );
     return save.stdout.split("\n").filter((l) => l.trim());
   }
 
   /** Runs one command on both tools and compares what they did. */
   step(step: SuiteStep): Omit<StepResult, "alone"> {
-    const theirs = sh(this.theirs, step.shell, this.#path.conntrack);
-    const mine = sh(this.ours, step.shell, this.#path.nlkit);
+    const theirs = sh(this.theirs, step.shell, this.#path.conntrack, this.#opts.wrap);
+    const mine = sh(this.ours, step.shell, this.#path.nlkit, this.#opts.wrap);
     const c: StepOutcome = { ...theirs, table: this.table(this.theirs) };
     const n: StepOutcome = { ...mine, table: this.table(this.ours) };
     const differs: string[] = [];
     if (c.code !== n.code) differs.push("exit");
-    if (lines(c.stdout).join("\n") !== lines(n.stdout).join("\n")) differs.push("stdout");
+    if (masked(c.stdout).join("\n") !== masked(n.stdout).join("\n")) differs.push("stdout");
     if (summary(c.stderr).join("\n") !== summary(n.stderr).join("\n")) differs.push("stderr");
     if (settled(c.table) !== settled(n.table)) differs.push("table");
     const passes = (code: number) => (code === 0) === (step.expect === "OK");
@@ -216,7 +256,7 @@ export class SuiteRun {
 
   /** Runs one command with one tool alone, in its own namespace, and returns its exit code. */
   runAlone(step: SuiteStep, tool: "conntrack" | "nlkit"): number {
-    return sh(this.alone[tool], step.shell, this.#path[tool]).code;
+    return sh(this.alone[tool], step.shell, this.#path[tool], this.#opts.wrap).code;
   }
 
   /** Deletes the namespaces and the script. */
@@ -237,10 +277,10 @@ export class SuiteRun {
  */
 export function runSuite(
   files: readonly [string, string][],
-  opts: { nlkitAlone?: boolean; each?: (r: StepResult) => void } = {},
+  opts: SuiteOptions & { nlkitAlone?: boolean; each?: (r: StepResult) => void } = {},
 ): StepResult[] {
   const steps = files.flatMap(([name, text]) => parseSuite(name, text));
-  const r = new SuiteRun();
+  const r = new SuiteRun(opts);
   try {
     const conntrack = steps.map((s) => r.runAlone(s, "conntrack"));
     const nlkit = opts.nlkitAlone ? steps.map((s) => r.runAlone(s, "nlkit")) : [];
