@@ -105,7 +105,13 @@ test("vish rule: add and delete a rule with every field, as ip shows it", { skip
 });
 
 /** Go's runRuleListFiltered: a rule set where each filter, if ignored, selects more. */
-async function listFiltered(ns: string, family: "inet" | "inet6", src: string, dst: string, other: string) {
+async function listFiltered(
+  ns: string,
+  family: "inet" | "inet6",
+  src: string,
+  dst: string,
+  other: string,
+): Promise<void> {
   const o = { netns: ns };
   const base = { family, table: 100, src, dst };
   await addRule({ ...base, priority: 100 }, o);
