@@ -30,7 +30,7 @@ import {
   subscribeRoute,
   watchRoute,
 } from "../mod.ts";
-import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { deadline } from "./_events.ts";
 
 type Json = Record<string, unknown>;
@@ -672,3 +672,42 @@ test("vish link: tuntap add/delete, multi queue with vnet header, owner and grou
     await deleteTuntap("foo", o);
   });
 });
+
+// protinfo_test.go TestProtinfo (dummy replaced by veth ends): each port's settings change alone.
+test(
+  "vish link: bridge port settings set one port at a time, as bridge -d shows them",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withTempNetns(async (ns) => {
+      const o = { netns: ns };
+      await createLink({ name: "foo", kind: "bridge" }, o);
+      for (const n of ["bar1", "bar2", "bar4"]) {
+        await createLink({ name: n, kind: "veth", master: "foo", peer: { name: `${n}p` } }, o);
+      }
+      const port = async (n: string) => (await listBridgePorts(o)).find((l) => l.name === n)!.bridgePort!;
+      const old = { bar1: await port("bar1"), bar2: await port("bar2"), bar4: await port("bar4") };
+      await setBridgePort("bar1", { hairpin: true, rootBlock: true }, o);
+      await setBridgePort("bar2", { guard: true, learning: false }, o);
+      await setBridgePort("bar4", { proxyArp: true, proxyArpWifi: true }, o);
+      const p1 = await port("bar1"), p2 = await port("bar2"), p4 = await port("bar4");
+      assert.deepEqual([p1.mode, p1.protect, p1.guard, p1.learning, p1.proxyarp], [1, 1, old.bar1.guard, 1, 0]);
+      assert.deepEqual([p2.mode, p2.guard, p2.learning, p2.protect], [0, 1, 0, old.bar2.protect]);
+      assert.deepEqual([p4.proxyarp, p4.proxyarpWifi, p4.mode, p4.learning], [1, 1, 0, old.bar4.learning]);
+      await setBridgePort("bar1", { neighSuppress: true, isolated: true }, o);
+      const q1 = await port("bar1");
+      assert.deepEqual([q1.neighSuppress, q1.isolated], [1, 1]);
+      const br = JSON.parse(run("bridge", ["-n", ns, "-d", "-j", "link", "show"])) as Json[];
+      const by = (n: string) => br.find((l) => l.ifname === n)!;
+      assert.deepEqual([by("bar1").hairpin, by("bar1").root_block, by("bar1").neigh_suppress, by("bar1").isolated], [
+        true,
+        true,
+        true,
+        true,
+      ]);
+      assert.deepEqual([by("bar2").guard, by("bar2").learning], [true, false]);
+      // bridge 6.1 prints no proxy ARP: ip -d does, in the port data.
+      const sd4 = (ipLink(ns, "bar4").linkinfo as Json).info_slave_data as Json;
+      assert.deepEqual([sd4.proxy_arp, sd4.proxy_arp_wifi], [true, true]);
+    });
+  },
+);
