@@ -77,12 +77,17 @@ export interface LinkFilter {
   kind?: string;
   /** Only ports of this master (name or index), filtered by the kernel. */
   master?: string | number;
+  /** Only links with exactly this alias (`IFLA_IFALIAS`); the kernel cannot filter on it, so it is matched here. */
+  alias?: string;
 }
 
 function checkLinkFilter(filter: LinkFilter): void {
-  checkKeys(filter, ["kind", "master"], "link filter");
+  checkKeys(filter, ["kind", "master", "alias"], "link filter");
   if (filter.kind !== undefined && (typeof filter.kind !== "string" || filter.kind === "")) {
     throw new InvalidArgumentError(`Cannot use kind ${JSON.stringify(filter.kind)}: expected a link kind name`, "kind");
+  }
+  if (filter.alias !== undefined && typeof filter.alias !== "string") {
+    throw new InvalidArgumentError(`Cannot use alias ${JSON.stringify(filter.alias)}: expected a string`, "alias");
   }
   const m = filter.master;
   if (m !== undefined && typeof m !== "string" && typeof m !== "number") {
@@ -100,19 +105,20 @@ function dumpRequest(kind: string | undefined, master: number | undefined): Uint
 /**
  * Streams every link (bounded memory). With `kind` or `master` the kernel
  * filters the dump; the kind is checked again here because the kernel
- * ignores kinds whose driver is not loaded.
+ * ignores kinds whose driver is not loaded. `alias` is matched here.
  */
 export function streamLinks(filter: LinkFilter = {}, opts: RouteOptions = {}): AsyncGenerator<Link, void, undefined> {
   checkLinkFilter(filter);
   checkTarget(opts, "a link listing", ["retries"]);
-  const { kind, master } = filter;
+  const { kind, master, alias } = filter;
   return new DumpStream(opts, async (s) => {
     const masterIndex = master === undefined ? undefined : (await getOn(s, master)).index;
-    const keep = kind === undefined && masterIndex === undefined
+    const keep = kind === undefined && masterIndex === undefined && alias === undefined
       ? undefined
       : (link: Link) =>
         (kind === undefined || link.linkinfo?.kind === kind) &&
-        (masterIndex === undefined || link.master === masterIndex);
+        (masterIndex === undefined || link.master === masterIndex) &&
+        (alias === undefined || link.alias === alias);
     return { request: dumpRequest(kind, masterIndex), parse: parseLinkMessage, keep };
   });
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { checkNexthopEcho } from "./nhid.ts";
 import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
@@ -433,5 +434,6 @@ export async function resolveRoute(change: RouteChange, c: CheckedRouteSpec, opt
     const dev = c.nexthopDevs[i];
     if (dev !== undefined) c.attrs.multipath![i].oif = await resolveLinkIndex(dev, opts);
   }
+  await checkNexthopEcho(c, opts);
   return encodeRoute(change, c);
 }
