@@ -557,11 +557,16 @@ const utf8 = new TextEncoder();
 
 /**
  * Checks a value against its attribute's policy (the kind's range, `min`,
- * `max`, `maxLen`, `pattern`) and returns it; throws
+ * `max`, `maxLen`, `pattern`) and returns it (a name of `names` as its
+ * number); throws
  * {@link InvalidArgumentError} naming the value and what was expected.
  */
 export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ?? spec.key ?? "value"): V {
   const range = KIND_RANGE[spec.kind];
+  // A value of an enumeration is checked as its number (a name stands for one of the kind's range).
+  if (range && spec.names && (typeof v === "string" || typeof v === "number")) {
+    return checkPolicy({ ...spec, names: undefined }, valueOfName(spec.names, v, what), what) as V;
+  }
   if (range && !spec.names && !spec.bits) {
     const min = spec.min ?? range[0], max = spec.max ?? range[1];
     if (typeof v !== "number") throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be a number)`);
