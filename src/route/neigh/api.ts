@@ -120,7 +120,8 @@ function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
     }
   }
   if (filter.protocol !== undefined) {
-    m.protocol = nameOf(RTPROT_NAMES, checkPolicy(NDA_ATTRS.protocol, filter.protocol) as number);
+    const protocol = checkPolicy(NDA_ATTRS.protocol, filter.protocol);
+    m.protocol = nameOf(RTPROT_NAMES, valueOfName(RTPROT_NAMES, protocol, "neighbour protocol"));
   }
   return m;
 }

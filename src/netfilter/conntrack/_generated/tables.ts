@@ -10,7 +10,7 @@ import { CTA_TABLE } from "../tables.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString, valueOfName } from "../../../wire/table.ts";
-import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { keepUnknown, parseNest, type PublicObject } from "../../../wire/public.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import type { ConntrackEntry } from "../types.ts";
@@ -209,456 +209,313 @@ export function buildCtaTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE>): Me
 }
 
 /**
- * Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaIpTable(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         const v = formatIp(buf, s, e - s); out.src = v;
-        break;
+        return true;
       }
       case 2: {
         const v = formatIp(buf, s, e - s); out.dst = v;
-        break;
+        return true;
       }
       case 3: {
         const v = formatIp(buf, s, e - s); out.src = v;
-        break;
+        return true;
       }
       case 4: {
         const v = formatIp(buf, s, e - s); out.dst = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaProtoTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); if (root.protoNum === undefined) { root.protoNum = v; root.proto = (K7 as NameMap)[v] ?? "unknown"; }
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.sport = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.dport = v;
-        break;
+        return true;
       }
       case 4: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
-        break;
+        return true;
       }
       case 5: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
-        break;
+        return true;
       }
       case 6: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
-        break;
+        return true;
       }
       case 7: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
-        break;
+        return true;
       }
       case 8: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
-        break;
+        return true;
       }
       case 9: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.tupleOrig.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaTupleTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
-        objCtaIpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "ip");
-        break;
+        parseNest(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "ip", objCtaIpTable);
+        return true;
       }
       case 2: {
-        objCtaProtoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "proto");
-        break;
+        parseNest(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "proto", objCtaProtoTable);
+        return true;
       }
       case 3: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.zone = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaProtoinfoTcpTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K0, view.getUint8(s)); out.state = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleOrig = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleReply = v;
-        break;
+        return true;
       }
       case 4: {
         const v = parseStruct(K1, view, s, e); out.flagsOrig = v;
-        break;
+        return true;
       }
       case 5: {
         const v = parseStruct(K2, view, s, e); out.flagsReply = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaProtoinfoDccpTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K3, view.getUint8(s)); out.state = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.role = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.handshakeSeq = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaProtoinfoSctpTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K4, view.getUint8(s)); out.state = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagOrig = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagReply = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.protoinfo.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
-        const o: PublicObject = {}; objCtaProtoinfoTcpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tcp"); out.tcp = o;
-        break;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tcp", objCtaProtoinfoTcpTable); out.tcp = o;
+        return true;
       }
       case 2: {
-        const o: PublicObject = {}; objCtaProtoinfoDccpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "dccp"); out.dccp = o;
-        break;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "dccp", objCtaProtoinfoDccpTable); out.dccp = o;
+        return true;
       }
       case 3: {
-        const o: PublicObject = {}; objCtaProtoinfoSctpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "sctp"); out.sctp = o;
-        break;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "sctp", objCtaProtoinfoSctpTable); out.sctp = o;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.help.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.help.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaHelpTable(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         const v = readString(buf, s, e); out.helper = v;
-        break;
+        return true;
       }
       case 2: {
         const v = buf.slice(s, e); out.helperInfo = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.countersOrig.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaCountersTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.packets = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.bytes = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.packets = v;
-        break;
+        return true;
       }
       case 4: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.bytes = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.seqAdjOrig.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaSeqadjTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.correctionPos = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetBefore = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetAfter = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.secctx.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaSecctxTable(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         const v = readString(buf, s, e); out.secctx = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.timestamp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaTimestampTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         const v = K5.parse(buf, view, s, e); out.start = v;
-        break;
+        return true;
       }
       case 2: {
         const v = K6.parse(buf, view, s, e); out.stop = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `CTA_TABLE.synproxy.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objCtaSynproxyTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.isn = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.its = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.tsoff = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /** Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out` (which may hold header fields already); agrees with `parsePublicObject`. */
@@ -676,11 +533,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleOrig"); out.orig = o;
+        const o: PublicObject = { src: "", dst: "" }; parseNest(buf, view, s, e, o, root, "", "tupleOrig", objCtaTupleTable); out.orig = o;
         break;
       }
       case 2: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleReply"); out.reply = o;
+        const o: PublicObject = { src: "", dst: "" }; parseNest(buf, view, s, e, o, root, "", "tupleReply", objCtaTupleTable); out.reply = o;
         break;
       }
       case 3: {
@@ -688,11 +545,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 4: {
-        objCtaProtoinfoTable(buf, view, s, e, out, root, "", "protoinfo");
+        parseNest(buf, view, s, e, out, root, "", "protoinfo", objCtaProtoinfoTable);
         break;
       }
       case 5: {
-        objCtaHelpTable(buf, view, s, e, out, root, "", "help");
+        parseNest(buf, view, s, e, out, root, "", "help", objCtaHelpTable);
         break;
       }
       case 7: {
@@ -704,11 +561,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 9: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, "", "countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; parseNest(buf, view, s, e, o, root, "", "countersOrig", objCtaCountersTable); ((out.counters ??= {}) as PublicObject).orig = o;
         break;
       }
       case 10: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, "", "countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; parseNest(buf, view, s, e, o, root, "", "countersReply", objCtaCountersTable); ((out.counters ??= {}) as PublicObject).reply = o;
         break;
       }
       case 11: {
@@ -720,15 +577,15 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 14: {
-        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleMaster"); out.master = o;
+        const o: PublicObject = { src: "", dst: "" }; parseNest(buf, view, s, e, o, root, "", "tupleMaster", objCtaTupleTable); out.master = o;
         break;
       }
       case 15: {
-        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, "", "seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "seqAdjOrig", objCtaSeqadjTable); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
         break;
       }
       case 16: {
-        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, "", "seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "seqAdjReply", objCtaSeqadjTable); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
         break;
       }
       case 17: {
@@ -740,11 +597,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 19: {
-        objCtaSecctxTable(buf, view, s, e, out, root, "", "secctx");
+        parseNest(buf, view, s, e, out, root, "", "secctx", objCtaSecctxTable);
         break;
       }
       case 20: {
-        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, "", "timestamp"); out.timestamp = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "timestamp", objCtaTimestampTable); out.timestamp = o;
         break;
       }
       case 22: {
@@ -752,7 +609,7 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 24: {
-        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, "", "synproxy"); out.synproxy = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "synproxy", objCtaSynproxyTable); out.synproxy = o;
         break;
       }
       default:
