@@ -50,6 +50,13 @@ export interface Source {
   objects?: ObjectSource[];
   builders?: string[];
   messages?: MessageSource[];
+  /**
+   * Nests compile to their cases, walked by the shared `parseNest`, rather
+   * than to a loop of their own each: for objects with many nests read once
+   * per message (links); dumps of 100,000 routes or conntrack entries keep
+   * their nests' loops unrolled.
+   */
+  sharedNests?: boolean;
 }
 
 /**
@@ -66,6 +73,7 @@ export const SOURCES: Source[] = [
     module: "src/route/link/object.ts",
     tables: [],
     messages: [{ message: "LINK_MESSAGE", fn: "parseLink", type: "Link", from: "src/route/link/object.ts" }],
+    sharedNests: true,
   },
   {
     module: "src/route/addr/table.ts",
@@ -190,6 +198,7 @@ export function generate(
   objects: ObjectSource[] = [],
   builders: string[] = [],
   messages: MessageSource[] = [],
+  sharedNests = false,
 ): string {
   const units: Unit[] = [];
   const byTable = new Map<AttrTable, Unit>();
@@ -234,7 +243,7 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   const built = new Map<AttrTable, string>();
   for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
   const local: Record<string, string> = {};
-  const u: ObjectUnits = { exports, consts, fns: new Map(), bodies };
+  const u: ObjectUnits = { exports, consts, fns: new Map(), bodies, sharedNests };
   for (const o of objects) {
     objectParser(u, o);
     local[o.type] = o.from;
@@ -463,6 +472,8 @@ function publicLhs(pub: string): string {
 
 /** What the public object parsers share while one file is generated. */
 interface ObjectUnits {
+  /** Nests compile to their cases for `parseNest` (see `Source.sharedNests`). */
+  sharedNests: boolean;
   exports: Record<string, unknown>;
   consts: string[];
   /** The function compiled for each table reached (a nest shared by several attributes is compiled once), and whether it is a nest's cases. */
@@ -488,24 +499,24 @@ function objectUnit(u: ObjectUnits, table: AttrTable, expr: string): { fn: strin
   unit = { fn: "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5), cases: false };
   u.fns.set(table, unit);
   const { locals, cases, post } = objectCases(u, table, expr, false, "return true;");
-  const args = (out: string) =>
-    `${out}: PublicObject, root: PublicObject, parent: string, key: string`;
   const doc = `Parses \`${expr}\` attributes`;
-  if (!locals && !post.length) {
+  if (u.sharedNests && !locals && !post.length) {
     unit.cases = true;
     const body = cases.join("\n");
-    const out = /\bout\b/.test(body) ? "out" : "_out"; // a nest of unknowns only (IFLA_DEVLINK_PORT) sets nothing
-    const used = (v: string) => new RegExp(`\\b${v}\\b`).test(body) ? v : `_${v}`;
+    const reads = cases.length ? `type ${body}` : "";
+    // Parameters a nest's cases do not read are named `_x` (a nest of unknowns only, IFLA_DEVLINK_PORT, reads none).
+    const used = (v: string) => new RegExp(`\\b${v}\\b`).test(reads) ? v : `_${v}`;
     u.bodies.push(
       `/**
  * ${doc} into public object \`out\`, one attribute of type \`type\` at \`buf[s, e)\`
  * a call (\`parseNest\` walks the nest; false: no field of the nest). The nest's path is \`parent.key\`.
  */
-function ${unit.fn}(${used("buf")}: Uint8Array, ${used("view")}: DataView, type: number, ${used("s")}: number, ${used("e")}: number, ${args(out)}): boolean {
-  switch (type) {
-${body}
-  }
-  return false;
+function ${unit.fn}(${used("buf")}: Uint8Array, ${used("view")}: DataView, ${used("type")}: number, ${
+        used("s")
+      }: number, ${used("e")}: number, ${used("out")}: PublicObject, ${used("root")}: PublicObject, ${
+        used("parent")
+      }: string, ${used("key")}: string): boolean {
+${cases.length ? `  switch (type) {\n${body}\n  }\n` : ""}  return false;
 }`,
     );
     return unit;
@@ -518,7 +529,7 @@ ${body}
  * ${doc} in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
  * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
  */
-function ${unit.fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${args(out)}): void {
+function ${unit.fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${out}: PublicObject, root: PublicObject, parent: string, key: string): void {
 ${body}}`,
   );
   return unit;
@@ -709,7 +720,7 @@ function hoist(consts: string[], path: string): string {
 /** The text of the generated file of one `SOURCES` entry (tests check the generator's refusals with it). */
 export async function generateSource(src: Source): Promise<string> {
   const exports = await import(join(ROOT, src.module));
-  return generate(src.module, exports, src.tables, src.objects, src.builders, src.messages);
+  return generate(src.module, exports, src.tables, src.objects, src.builders, src.messages, src.sharedNests);
 }
 
 if (import.meta.main) {

@@ -10,7 +10,7 @@ import { CTA_TABLE } from "../tables.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString, valueOfName } from "../../../wire/table.ts";
-import { keepUnknown, parseNest, type PublicObject } from "../../../wire/public.ts";
+import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import type { ConntrackEntry } from "../types.ts";
@@ -209,313 +209,456 @@ export function buildCtaTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE>): Me
 }
 
 /**
- * Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.tupleOrig.table.ip.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaIpTable(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaIpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         const v = formatIp(buf, s, e - s); out.src = v;
-        return true;
+        break;
       }
       case 2: {
         const v = formatIp(buf, s, e - s); out.dst = v;
-        return true;
+        break;
       }
       case 3: {
         const v = formatIp(buf, s, e - s); out.src = v;
-        return true;
+        break;
       }
       case 4: {
         const v = formatIp(buf, s, e - s); out.dst = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.tupleOrig.table.proto.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaProtoTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaProtoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); if (root.protoNum === undefined) { root.protoNum = v; root.proto = (K7 as NameMap)[v] ?? "unknown"; }
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.sport = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.dport = v;
-        return true;
+        break;
       }
       case 4: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
-        return true;
+        break;
       }
       case 5: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
-        return true;
+        break;
       }
       case 6: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
-        return true;
+        break;
       }
       case 7: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.icmpId = v;
-        return true;
+        break;
       }
       case 8: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpType = v;
-        return true;
+        break;
       }
       case 9: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.icmpCode = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.tupleOrig.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.tupleOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaTupleTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaTupleTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
-        parseNest(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "ip", objCtaIpTable);
-        return true;
+        objCtaIpTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "ip");
+        break;
       }
       case 2: {
-        parseNest(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "proto", objCtaProtoTable);
-        return true;
+        objCtaProtoTable(buf, view, s, e, out, root, parent === "" ? key : parent + "." + key, "proto");
+        break;
       }
       case 3: {
         if (e - s < 2) throw new TruncatedError("u16be attribute", s, 2, e - s); const v = view.getUint16(s, false); out.zone = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.protoinfo.table.tcp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaProtoinfoTcpTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K0, view.getUint8(s)); out.state = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleOrig = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.wscaleReply = v;
-        return true;
+        break;
       }
       case 4: {
         const v = parseStruct(K1, view, s, e); out.flagsOrig = v;
-        return true;
+        break;
       }
       case 5: {
         const v = parseStruct(K2, view, s, e); out.flagsReply = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.protoinfo.table.dccp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaProtoinfoDccpTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaProtoinfoDccpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K3, view.getUint8(s)); out.state = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = view.getUint8(s); out.role = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.handshakeSeq = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.protoinfo.table.sctp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaProtoinfoSctpTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaProtoinfoSctpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K4, view.getUint8(s)); out.state = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagOrig = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.vtagReply = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.protoinfo.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.protoinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaProtoinfoTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tcp", objCtaProtoinfoTcpTable); out.tcp = o;
-        return true;
+        const o: PublicObject = {}; objCtaProtoinfoTcpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "tcp"); out.tcp = o;
+        break;
       }
       case 2: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "dccp", objCtaProtoinfoDccpTable); out.dccp = o;
-        return true;
+        const o: PublicObject = {}; objCtaProtoinfoDccpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "dccp"); out.dccp = o;
+        break;
       }
       case 3: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "sctp", objCtaProtoinfoSctpTable); out.sctp = o;
-        return true;
+        const o: PublicObject = {}; objCtaProtoinfoSctpTable(buf, view, s, e, o, root, parent === "" ? key : parent + "." + key, "sctp"); out.sctp = o;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.help.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.help.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaHelpTable(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaHelpTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         const v = readString(buf, s, e); out.helper = v;
-        return true;
+        break;
       }
       case 2: {
         const v = buf.slice(s, e); out.helperInfo = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.countersOrig.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.countersOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaCountersTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaCountersTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.packets = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 8) throw new TruncatedError("u64be attribute", s, 8, e - s); const v = readScalar(view, s, "u64be"); out.bytes = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.packets = v;
-        return true;
+        break;
       }
       case 4: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.bytes = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.seqAdjOrig.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.seqAdjOrig.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaSeqadjTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaSeqadjTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.correctionPos = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetBefore = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.offsetAfter = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.secctx.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.secctx.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaSecctxTable(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaSecctxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         const v = readString(buf, s, e); out.secctx = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.timestamp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.timestamp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaTimestampTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaTimestampTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         const v = K5.parse(buf, view, s, e); out.start = v;
-        return true;
+        break;
       }
       case 2: {
         const v = K6.parse(buf, view, s, e); out.stop = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
- * Parses `CTA_TABLE.synproxy.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `CTA_TABLE.synproxy.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objCtaSynproxyTable(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.isn = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.its = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32be attribute", s, 4, e - s); const v = view.getUint32(s, false); out.tsoff = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /** Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out` (which may hold header fields already); agrees with `parsePublicObject`. */
@@ -533,11 +676,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
       case 1: {
-        const o: PublicObject = { src: "", dst: "" }; parseNest(buf, view, s, e, o, root, "", "tupleOrig", objCtaTupleTable); out.orig = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleOrig"); out.orig = o;
         break;
       }
       case 2: {
-        const o: PublicObject = { src: "", dst: "" }; parseNest(buf, view, s, e, o, root, "", "tupleReply", objCtaTupleTable); out.reply = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleReply"); out.reply = o;
         break;
       }
       case 3: {
@@ -545,11 +688,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 4: {
-        parseNest(buf, view, s, e, out, root, "", "protoinfo", objCtaProtoinfoTable);
+        objCtaProtoinfoTable(buf, view, s, e, out, root, "", "protoinfo");
         break;
       }
       case 5: {
-        parseNest(buf, view, s, e, out, root, "", "help", objCtaHelpTable);
+        objCtaHelpTable(buf, view, s, e, out, root, "", "help");
         break;
       }
       case 7: {
@@ -561,11 +704,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 9: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; parseNest(buf, view, s, e, o, root, "", "countersOrig", objCtaCountersTable); ((out.counters ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, "", "countersOrig"); ((out.counters ??= {}) as PublicObject).orig = o;
         break;
       }
       case 10: {
-        const o: PublicObject = { packets: 0, bytes: 0 }; parseNest(buf, view, s, e, o, root, "", "countersReply", objCtaCountersTable); ((out.counters ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = { packets: 0, bytes: 0 }; objCtaCountersTable(buf, view, s, e, o, root, "", "countersReply"); ((out.counters ??= {}) as PublicObject).reply = o;
         break;
       }
       case 11: {
@@ -577,15 +720,15 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 14: {
-        const o: PublicObject = { src: "", dst: "" }; parseNest(buf, view, s, e, o, root, "", "tupleMaster", objCtaTupleTable); out.master = o;
+        const o: PublicObject = { src: "", dst: "" }; objCtaTupleTable(buf, view, s, e, o, root, "", "tupleMaster"); out.master = o;
         break;
       }
       case 15: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "seqAdjOrig", objCtaSeqadjTable); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, "", "seqAdjOrig"); ((out.natSeqAdj ??= {}) as PublicObject).orig = o;
         break;
       }
       case 16: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "seqAdjReply", objCtaSeqadjTable); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
+        const o: PublicObject = {}; objCtaSeqadjTable(buf, view, s, e, o, root, "", "seqAdjReply"); ((out.natSeqAdj ??= {}) as PublicObject).reply = o;
         break;
       }
       case 17: {
@@ -597,11 +740,11 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 19: {
-        parseNest(buf, view, s, e, out, root, "", "secctx", objCtaSecctxTable);
+        objCtaSecctxTable(buf, view, s, e, out, root, "", "secctx");
         break;
       }
       case 20: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "timestamp", objCtaTimestampTable); out.timestamp = o;
+        const o: PublicObject = {}; objCtaTimestampTable(buf, view, s, e, o, root, "", "timestamp"); out.timestamp = o;
         break;
       }
       case 22: {
@@ -609,7 +752,7 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 24: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, root, "", "synproxy", objCtaSynproxyTable); out.synproxy = o;
+        const o: PublicObject = {}; objCtaSynproxyTable(buf, view, s, e, o, root, "", "synproxy"); out.synproxy = o;
         break;
       }
       default:

@@ -77,7 +77,7 @@ function objLinkInfoTable(buf: Uint8Array, view: DataView, start: number, end: n
  * Parses `LINK_TABLE.afSpec.table.inet6.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
  * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
   switch (type) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.flags = v;
@@ -103,7 +103,7 @@ function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, type: number, 
  * Parses `LINK_TABLE.afSpec.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
  * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableAfspec(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+function objLinkTableAfspec(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
   switch (type) {
       case 10: {
         const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objLinkTableAfspecInet6); out.inet6 = o;
@@ -117,7 +117,7 @@ function objLinkTableAfspec(buf: Uint8Array, view: DataView, type: number, s: nu
  * Parses `LINK_TABLE.xdp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
  * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableXdp(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+function objLinkTableXdp(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
   switch (type) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); const v = view.getInt32(s, true); out.fd = v;
@@ -159,7 +159,7 @@ function objLinkTableXdp(_buf: Uint8Array, view: DataView, type: number, s: numb
  * Parses `LINK_TABLE.propList.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
  * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableProplist(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
+function objLinkTableProplist(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
   switch (type) {
       case 53: {
         const v = readString(buf, s, e); ((out.altnames ??= []) as unknown[]).push(v);
@@ -173,10 +173,7 @@ function objLinkTableProplist(buf: Uint8Array, _view: DataView, type: number, s:
  * Parses `LINK_TABLE.devlinkPort.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
  * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableDevlinkport(_buf: Uint8Array, _view: DataView, type: number, _s: number, _e: number, _out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
-
-  }
+function objLinkTableDevlinkport(_buf: Uint8Array, _view: DataView, _type: number, _s: number, _e: number, _out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
   return false;
 }
 

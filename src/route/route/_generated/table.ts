@@ -10,7 +10,7 @@ import { ROUTE_MESSAGE, ROUTE_TABLE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { bitNames, nameOf, parseStruct, readString } from "../../../wire/table.ts";
-import { type Composer, keepUnknown, parseNest, type PublicObject } from "../../../wire/public.ts";
+import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 import type { Route } from "../table.ts";
 
@@ -32,81 +32,92 @@ const K14 = ROUTE_TABLE.expires.compose.fn as Composer;
 const K15 = ROUTE_TABLE.encap.compose.fn as Composer;
 
 /**
- * Parses `ROUTE_TABLE.metrics.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
- * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
+ * Parses `ROUTE_TABLE.metrics.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
+ * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
  */
-function objRtaxTable(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, root: PublicObject, parent: string, key: string): boolean {
-  switch (type) {
+function objRtaxTable(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    const raw = view.getUint16(off + 2, true);
+    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+    const s = off + 4, e = off + len;
+    switch (raw & 0x3fff) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = bitNames(K8, view.getUint32(s, true)); out.lock = v;
-        return true;
+        break;
       }
       case 2: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.mtu = v;
-        return true;
+        break;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.window = v;
-        return true;
+        break;
       }
       case 4: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.rtt = v;
-        return true;
+        break;
       }
       case 5: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.rttvar = v;
-        return true;
+        break;
       }
       case 6: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.ssthresh = v;
-        return true;
+        break;
       }
       case 7: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.cwnd = v;
-        return true;
+        break;
       }
       case 8: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.advmss = v;
-        return true;
+        break;
       }
       case 9: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.reordering = v;
-        return true;
+        break;
       }
       case 10: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.hoplimit = v;
-        return true;
+        break;
       }
       case 11: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.initcwnd = v;
-        return true;
+        break;
       }
       case 12: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.features = v;
-        return true;
+        break;
       }
       case 13: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.rtoMin = v;
-        return true;
+        break;
       }
       case 14: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.initrwnd = v;
-        return true;
+        break;
       }
       case 15: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.quickack = v;
-        return true;
+        break;
       }
       case 16: {
         const v = readString(buf, s, e); out.congctl = v;
-        return true;
+        break;
       }
       case 17: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.fastopenNoCookie = v;
-        return true;
+        break;
       }
+      default:
+        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
+    }
+    off += (len + 3) & ~3;
   }
-  return false;
+  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 }
 
 /**
@@ -177,7 +188,7 @@ export function parseRoute(msg: NlMsg): Route {
         break;
       }
       case 8: {
-        const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objRtaxTable); out.metrics = o;
+        const o: PublicObject = {}; objRtaxTable(buf, view, s, e, o, o, "", ""); out.metrics = o;
         break;
       }
       case 9: {
