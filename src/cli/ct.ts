@@ -28,6 +28,7 @@ import {
   type FormatConntrackOptions,
   formatConntrackSave,
   formatConntrackXml,
+  writeConntrack,
 } from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, streamExpect } from "../netfilter/conntrack/expect_ops.ts";
@@ -123,7 +124,8 @@ function printEntry(
   if (json) return json.item(conntrackToJson(e));
   if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
   if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
-  ctx.out.line(formatConntrack(e, textOptions(a)));
+  writeConntrack(ctx.out.sink, e, textOptions(a));
+  ctx.out.endLine();
 }
 
 /** The line options of a command, worked out once for all its entries. */

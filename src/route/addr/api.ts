@@ -24,7 +24,7 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { familyName, familyNumber } from "../../wire/family.ts";
 import { checkTarget } from "../../socket/target.ts";
-import { checkLinkIndex, resolveLinkIndex } from "../link/api.ts";
+import { checkLinkIndex, resolveLinkIndex } from "../link/resolve.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";

@@ -23,7 +23,7 @@ import { parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { type Route, ROUTE_TABLE, RTMSG } from "./table.ts";
 import { parseRouteMessage } from "./parse.ts";
 import { checkFilter, type RouteFilter } from "./filter.ts";

@@ -11,7 +11,7 @@ import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/add
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type Attrs, bitsOfNames, type StructValue, valueOfName } from "../../wire/table.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import type { RawAttr } from "../../wire/table.ts";
