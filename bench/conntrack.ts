@@ -22,6 +22,7 @@ import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { createConntrack, flushConntrack, streamConntrack } from "../src/netfilter/conntrack/ops.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
+import { spec } from "./_ct_spec.ts";
 import { conntrackCount } from "../src/netfilter/conntrack/stats.ts";
 
 const { values } = parseArgs({
@@ -38,21 +39,6 @@ const REPS = Number(values.reps);
 const STEPS = [10_000, MAX].filter((n, i, a) => n <= MAX && a.indexOf(n) === i);
 const runtime = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? "deno" : "bun";
 const ns = `nlkit-bench-ct-${process.pid}`;
-
-/** Entry i: tcp/udp alternating, IPv4 and IPv6 alternating in pairs, unique tuples. */
-function spec(i: number): ConntrackSpec {
-  const v6 = (i & 2) !== 0;
-  const tcp = (i & 1) === 0;
-  const src = v6
-    ? `fd00::${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}`
-    : `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
-  return {
-    proto: tcp ? "tcp" : "udp",
-    orig: { src, dst: v6 ? "fd00::ffff" : "10.255.255.254", sport: 1024 + (i % 50000), dport: tcp ? 443 : 53 },
-    timeout: 3600,
-    ...(tcp ? { tcpState: "ESTABLISHED" } : {}),
-  };
-}
 
 /** Peak RSS since the last reset, in MiB (`VmHWM`); resets it for the next phase. */
 function peakRss(reset = true): number {

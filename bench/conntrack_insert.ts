@@ -22,26 +22,12 @@ import { createConntrackMany } from "../src/netfilter/conntrack/bulk.ts";
 import { openConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { createConntrack, flushConntrack } from "../src/netfilter/conntrack/ops.ts";
 import type { ConntrackSpec } from "../src/netfilter/conntrack/spec.ts";
+import { spec } from "./_ct_spec.ts";
 
 const COUNT = Number(process.argv[2] ?? 50_000);
 const ONE = Number(process.argv[3] ?? 5_000);
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const ns = `nlkit-bench-ctins-${process.pid}`;
-
-/** Entry i: tcp/udp alternating, IPv4 and IPv6 alternating in pairs, unique tuples. */
-function spec(i: number): ConntrackSpec {
-  const v6 = (i & 2) !== 0;
-  const tcp = (i & 1) === 0;
-  const src = v6
-    ? `fd00::${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}`
-    : `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
-  return {
-    proto: tcp ? "tcp" : "udp",
-    orig: { src, dst: v6 ? "fd00::ffff" : "10.255.255.254", sport: 1024 + (i % 50000), dport: tcp ? 443 : 53 },
-    timeout: 3600,
-    ...(tcp ? { tcpState: "ESTABLISHED" } : {}),
-  };
-}
 
 function* specs(n: number): Generator<ConntrackSpec> {
   for (let i = 0; i < n; i++) yield spec(i);

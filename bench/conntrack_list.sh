@@ -16,18 +16,9 @@ cd "$(dirname "$0")/.."
 here=$(pwd)
 count=${1:-100000}
 runs=${2:-3}
-peers=$(mktemp -d)
-ns="nlkit-bench-ctlist-$$"
+. bench/_peers.sh nlkit-bench-ctlist build/nldump build/ctinsert
 empty="nlkit-bench-ctempty-$$"
-cleanup() {
-  ip netns del "$ns" 2>/dev/null || true
-  ip netns del "$empty" 2>/dev/null || true
-  rm -rf "$peers"
-}
-trap cleanup EXIT
-cp -r ../shared/bench-peers/. "$peers/"
-chmod -R u+w "$peers"
-(cd "$peers" && make build/nldump build/ctinsert >/dev/null)
+trap 'ip netns del "$empty" 2>/dev/null || true; cleanup' EXIT
 ip netns add "$ns"
 ip netns add "$empty"
 modprobe nf_conntrack 2>/dev/null || true
@@ -36,22 +27,11 @@ modprobe nf_conntrack 2>/dev/null || true
 have=$(ip netns exec "$ns" conntrack -C)
 echo "entries: $have; best of $runs runs; ratios to the first row"
 
-. bench/best_of.sh
-add "c-libmnl floor (counts)" "$peers/build/nldump $ns ct"
-tree() { # NAME DIR
-  add "$1 deno API (counts)" "$here/node_modules/.bin/deno run -A $2/bench/peer_count.ts $ns ct"
-  add "$1 bun API (counts)" "$here/node_modules/.bin/bun $2/bench/peer_count.ts $ns ct"
-  add "$1 deno ct -L | pipe" "ip netns exec $ns $here/node_modules/.bin/deno run -A $2/cli.ts ct -L 2>/dev/null | cat >/dev/null"
-  add "$1 bun ct -L | pipe" "ip netns exec $ns $here/node_modules/.bin/bun $2/cli.ts ct -L 2>/dev/null | cat >/dev/null"
-}
-add "conntrack -L | pipe" "ip netns exec $ns conntrack -L 2>/dev/null | cat >/dev/null"
-tree nlkit "$here"
-[ -n "${OLD:-}" ] && tree "old" "$OLD"
+peer_rows ct "conntrack -L" "ip netns exec $ns conntrack -L 2>/dev/null" "ct -L" "ct -L 2>/dev/null" "ip netns exec $ns "
 add "conntrack -L, empty table" "ip netns exec $empty conntrack -L 2>/dev/null | cat >/dev/null"
 add "deno API, empty table" "$here/node_modules/.bin/deno run -A $here/bench/peer_count.ts $empty ct"
 add "bun API, empty table" "$here/node_modules/.bin/bun $here/bench/peer_count.ts $empty ct"
 add "deno ct -L, empty table" "ip netns exec $empty $here/node_modules/.bin/deno run -A $here/cli.ts ct -L 2>/dev/null | cat >/dev/null"
 add "bun ct -L, empty table" "ip netns exec $empty $here/node_modules/.bin/bun $here/cli.ts ct -L 2>/dev/null | cat >/dev/null"
-[ -x dist/nlkit ] && add "nlkit binary ct -L | pipe" "ip netns exec $ns $here/dist/nlkit ct -L 2>/dev/null | cat >/dev/null"
 
 best_of "$runs"

@@ -15,30 +15,9 @@ cd "$(dirname "$0")/.."
 here=$(pwd)
 count=${1:-100000}
 runs=${2:-3}
-peers=$(mktemp -d)
-ns="peerbench-nlkit-rtlist-$$"
-cleanup() {
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$peers"
-}
-trap cleanup EXIT
-cp -r ../shared/bench-peers/. "$peers/"
-chmod -R u+w "$peers"
-(cd "$peers" && make build/nldump >/dev/null)
+. bench/_peers.sh peerbench-nlkit-rtlist build/nldump
 (cd "$peers" && NS="$ns" ROUTES="$count" ROUTES6=0 LINKS=0 CT=0 ./setup.sh >/dev/null 2>&1)
 echo "routes: $(ip -n "$ns" -4 route show | wc -l); best of $runs runs; ratios to the first row"
 
-. bench/best_of.sh
-add "c-libmnl floor (counts)" "$peers/build/nldump $ns routes4"
-tree() { # NAME DIR
-  add "$1 deno API (counts)" "$here/node_modules/.bin/deno run -A $2/bench/peer_count.ts $ns routes4"
-  add "$1 bun API (counts)" "$here/node_modules/.bin/bun $2/bench/peer_count.ts $ns routes4"
-  add "$1 deno -j route | pipe" "$here/node_modules/.bin/deno run -A $2/cli.ts -n $ns -4 -j route show | cat >/dev/null"
-  add "$1 bun -j route | pipe" "$here/node_modules/.bin/bun $2/cli.ts -n $ns -4 -j route show | cat >/dev/null"
-}
-add "ip -j route show | pipe" "ip -n $ns -4 -j route show | cat >/dev/null"
-tree nlkit "$here"
-[ -n "${OLD:-}" ] && tree "old" "$OLD"
-[ -x dist/nlkit ] && add "nlkit binary -j route | pipe" "$here/dist/nlkit -n $ns -4 -j route show | cat >/dev/null"
-
+peer_rows routes4 "ip -j route show" "ip -n $ns -4 -j route show" "-j route" "-n $ns -4 -j route show"
 best_of "$runs"

@@ -3,7 +3,11 @@
  * rules into their public objects (`parseAddressMessage`,
  * `parseNeighbourMessage`, `parseRuleMessage`), on messages shaped like the
  * kernel's; with `--engine`, also the reference engine
- * (`parsePublicMessage`) on the same messages. CPU time of the process is
+ * (`parsePublicMessage`) on the same messages. Then the build time per
+ * request of the same objects from their declarations (`buildRequest`),
+ * and its parts: the header's policies (`requestHeader`), the attributes'
+ * (`publicAttrs`), and the encoding (`MessageBuilder`, which a builder
+ * compiled from the table would replace). CPU time of the process is
  * printed too (the machine is shared: compare best-of figures and ratios).
  *
  * Run: `deno run -A bench/route_messages.ts [--engine]` or
@@ -21,7 +25,15 @@ import { FIB_RULE_HDR, RULE_ATTRS } from "../src/route/rule/table.ts";
 import { parseAddressMessage } from "../src/route/addr/parse.ts";
 import { parseNeighbourMessage } from "../src/route/neigh/parse.ts";
 import { parseRuleMessage } from "../src/route/rule/parse.ts";
-import { parsePublicMessage, type PublicMessage } from "../src/wire/public_message.ts";
+import {
+  buildRequest,
+  headerLayout,
+  parsePublicMessage,
+  type PublicMessage,
+  requestHeader,
+} from "../src/wire/public_message.ts";
+import { publicAttrs, type PublicObject } from "../src/wire/public.ts";
+import type { AttrTable } from "../src/wire/table.ts";
 import { ADDRESS_MESSAGE } from "../src/route/addr/table.ts";
 import { NEIGHBOUR_MESSAGE } from "../src/route/neigh/table.ts";
 import { RULE_MESSAGE } from "../src/route/rule/table.ts";
@@ -93,4 +105,45 @@ for (const [name, m, parse, desc] of CASES) {
     line += `  engine ${ns(ref)}  (${(ref.cpu / generated.cpu).toFixed(2)}x by cpu)`;
   }
   console.log(line);
+}
+
+/** A request to build: its declaration, wire table, header and attributes. */
+type Request = [string, PublicMessage, AttrTable, Record<string, unknown>, PublicObject];
+const REQUESTS: Request[] = [
+  [
+    "address add",
+    ADDRESS_MESSAGE,
+    IFA_ATTRS,
+    { family: 2, prefixLen: 24, scope: "global", index: 2 },
+    { local: "10.0.0.1", address: "10.0.0.1", broadcast: "10.0.0.255", label: "eth0:a", metric: 10 },
+  ],
+  [
+    "neighbour add",
+    NEIGHBOUR_MESSAGE,
+    NDA_ATTRS,
+    { family: 2, ifindex: 2, state: 0x80 },
+    { dst: "10.0.0.254", lladdr: "52:54:00:12:34:56", protocol: "static" },
+  ],
+  [
+    "rule add",
+    RULE_MESSAGE,
+    RULE_ATTRS,
+    { family: 2, srcLen: 8, tos: 0, action: "lookup" },
+    { src: "10.0.0.0", iif: "eth0", fwmark: 0x10, priority: 100, table: 1000, protocol: "boot" },
+  ],
+];
+console.log(`${runtime}: ns per request built from its declaration, best of 5 x ${N}, wall clock (cpu)`);
+for (const [name, m, table, header, attrs] of REQUESTS) {
+  const all = time(() => buildRequest(m, 32, 0, header, table, attrs));
+  const hdr = requestHeader(m, header), wire = publicAttrs(table, attrs);
+  const parts = [
+    time(() => requestHeader(m, header)),
+    time(() => publicAttrs(table, attrs)),
+    time(() => new MessageBuilder(32, 0).struct(headerLayout(m), hdr).attrs(table, wire).finish()),
+  ].map((t) => t.cpu.toFixed(0)).join(" + ");
+  console.log(
+    `  ${name.padEnd(16)} request ${ns(all)}  cpu: header ${
+      parts.replace(" + ", " + attributes ").replace(/ \+ (\d+)$/, " + encoding $1")
+    }`,
+  );
 }

@@ -50,6 +50,13 @@ export interface Source {
   objects?: ObjectSource[];
   builders?: string[];
   messages?: MessageSource[];
+  /**
+   * Nests compile to their cases, walked by the shared `parseNest`, rather
+   * than to a loop of their own each: for objects with many nests read once
+   * per message (links); dumps of 100,000 routes or conntrack entries keep
+   * their nests' loops unrolled.
+   */
+  sharedNests?: boolean;
 }
 
 /**
@@ -66,6 +73,7 @@ export const SOURCES: Source[] = [
     module: "src/route/link/object.ts",
     tables: [],
     messages: [{ message: "LINK_MESSAGE", fn: "parseLink", type: "Link", from: "src/route/link/object.ts" }],
+    sharedNests: true,
   },
   {
     module: "src/route/addr/table.ts",
@@ -190,6 +198,7 @@ export function generate(
   objects: ObjectSource[] = [],
   builders: string[] = [],
   messages: MessageSource[] = [],
+  sharedNests = false,
 ): string {
   const units: Unit[] = [];
   const byTable = new Map<AttrTable, Unit>();
@@ -234,7 +243,7 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   const built = new Map<AttrTable, string>();
   for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
   const local: Record<string, string> = {};
-  const u: ObjectUnits = { exports, consts, fns: new Map(), bodies };
+  const u: ObjectUnits = { exports, consts, fns: new Map(), bodies, sharedNests };
   for (const o of objects) {
     objectParser(u, o);
     local[o.type] = o.from;
@@ -274,7 +283,7 @@ const RUNTIME: Record<string, string[]> = {
     "readString",
     "valueOfName",
   ],
-  "src/wire/public.ts": ["type Composer", "keepUnknown", "type PublicObject"],
+  "src/wire/public.ts": ["type Composer", "keepUnknown", "parseNest", "type PublicObject"],
   "src/errors.ts": ["InvalidArgumentError"],
   "src/wire/builder.ts": ["type MessageBuilder"],
   "src/wire/message.ts": ["type NlMsg"],
@@ -401,6 +410,22 @@ function objectBody(
   top: boolean,
   m?: PublicMessage,
 ): string {
+  const { locals, cases, post } = objectCases(u, table, base, top, "break;", m);
+  return `${locals}${attrLoop(cases, other, off)}\n${post.map((l) => l + "\n").join("")}`;
+}
+
+/**
+ * The pieces of {@link objectBody}: the locals that keep wire values for
+ * composes, one `case` per attribute (ending with `end`) and the composes.
+ */
+function objectCases(
+  u: ObjectUnits,
+  table: AttrTable,
+  base: string,
+  top: boolean,
+  end: string,
+  m?: PublicMessage,
+): { locals: string; cases: string[]; post: string[] } {
   const late = Object.values(m?.combined ?? {}).filter((c) => !headerOnly(c));
   const read = composeInputs(table, base, m, late);
   const inputs = m ? combinedInputs(m) : new Set<string>();
@@ -415,12 +440,13 @@ function objectBody(
     let body: string;
     if (spec.kind === "nested") {
       const child = objectUnit(u, spec.table!, `${path}.table`);
-      if (spec.flatten) body = `${child}(buf, view, s, e, out, root, ${sub});`;
+      // A nest compiled to its cases runs them through the shared attribute walk.
+      const call = (args: string) =>
+        child.cases ? `parseNest(buf, view, s, e, ${args}, ${child.fn});` : `${child.fn}(buf, view, s, e, ${args});`;
+      if (spec.flatten) body = call(`out, root, ${sub}`);
       else {
         const within = spec.unknownInside ? `o, "", ""` : `root, ${sub}`;
-        body = `const o: PublicObject = ${
-          literal(applyDefaults(spec.table!, {}))
-        }; ${child}(buf, view, s, e, o, ${within});`;
+        body = `const o: PublicObject = ${literal(applyDefaults(spec.table!, {}))}; ${call(`o, ${within}`)}`;
         if (read.has(key)) body += ` w_${key} = o;`;
         if (pub) body += " " + storeCode(spec, key, path, u.consts, "o");
       }
@@ -431,11 +457,11 @@ function objectBody(
       if (read.has(key)) body += ` w_${key} = v;`;
       if (pub) body += " " + storeCode(spec, key, path, u.consts, "v");
     }
-    cases.push(`      case ${spec.type}: {\n        ${body}\n        break;\n      }`);
+    cases.push(`      case ${spec.type}: {\n        ${body}\n        ${end}\n      }`);
     if (spec.compose) post.push(composeCode(spec.compose, `${path}.compose`, u.consts, publicLhs(spec.key ?? key)));
   }
   const locals = [...read].map((k) => `  let w_${k}: unknown;\n`).join("");
-  return `${locals}${attrLoop(cases, other, off)}\n${post.map((l) => l + "\n").join("")}`;
+  return { locals, cases, post };
 }
 
 /** The assignment target of a public key (`a.b` in sub-object `a`). */
@@ -446,10 +472,12 @@ function publicLhs(pub: string): string {
 
 /** What the public object parsers share while one file is generated. */
 interface ObjectUnits {
+  /** Nests compile to their cases for `parseNest` (see `Source.sharedNests`). */
+  sharedNests: boolean;
   exports: Record<string, unknown>;
   consts: string[];
-  /** The function compiled for each table reached (a nest shared by several attributes is compiled once). */
-  fns: Map<AttrTable, string>;
+  /** The function compiled for each table reached (a nest shared by several attributes is compiled once), and whether it is a nest's cases. */
+  fns: Map<AttrTable, { fn: string; cases: boolean }>;
   bodies: string[];
 }
 
@@ -458,25 +486,53 @@ function exprOf(u: ObjectUnits, table: AttrTable, expr: string): string {
   return Object.keys(u.exports).find((k) => u.exports[k] === table) ?? expr;
 }
 
-/** Compiles (once per table) the function that parses a nest's attributes into a public object. */
-function objectUnit(u: ObjectUnits, table: AttrTable, expr: string): string {
-  let fn = u.fns.get(table);
-  if (fn) return fn;
+/**
+ * Compiles (once per table) a nest's parser: a function of its cases,
+ * which `parseNest` (`src/wire/public.ts`) calls for each attribute of the
+ * nest, so the attribute walk is not unrolled once per nest; a nest whose
+ * composes keep wire values in locals gets its own loop instead.
+ */
+function objectUnit(u: ObjectUnits, table: AttrTable, expr: string): { fn: string; cases: boolean } {
+  let unit = u.fns.get(table);
+  if (unit) return unit;
   const name = Object.keys(u.exports).find((k) => u.exports[k] === table);
-  fn = "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5);
-  u.fns.set(table, fn);
+  unit = { fn: "obj" + fnName(name ?? expr.replace(/\.table\b/g, "").replace(/\./g, "_")).slice(5), cases: false };
+  u.fns.set(table, unit);
+  const { locals, cases, post } = objectCases(u, table, expr, false, "return true;");
+  const doc = `Parses \`${expr}\` attributes`;
+  if (u.sharedNests && !locals && !post.length) {
+    unit.cases = true;
+    const body = cases.join("\n");
+    const reads = cases.length ? `type ${body}` : "";
+    // Parameters a nest's cases do not read are named `_x` (a nest of unknowns only, IFLA_DEVLINK_PORT, reads none).
+    const used = (v: string) => new RegExp(`\\b${v}\\b`).test(reads) ? v : `_${v}`;
+    u.bodies.push(
+      `/**
+ * ${doc} into public object \`out\`, one attribute of type \`type\` at \`buf[s, e)\`
+ * a call (\`parseNest\` walks the nest; false: no field of the nest). The nest's path is \`parent.key\`.
+ */
+function ${unit.fn}(${used("buf")}: Uint8Array, ${used("view")}: DataView, ${used("type")}: number, ${
+        used("s")
+      }: number, ${used("e")}: number, ${used("out")}: PublicObject, ${used("root")}: PublicObject, ${
+        used("parent")
+      }: string, ${used("key")}: string): boolean {
+${cases.length ? `  switch (type) {\n${body}\n  }\n` : ""}  return false;
+}`,
+    );
+    return unit;
+  }
   const other = `keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));`;
   const body = objectBody(u, table, expr, other, "start", false);
-  const out = /\bout\b/.test(body) ? "out" : "_out"; // a nest of unknowns only (IFLA_DEVLINK_PORT) sets nothing
+  const out = /\bout\b/.test(body) ? "out" : "_out";
   u.bodies.push(
     `/**
- * Parses \`${expr}\` attributes in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
+ * ${doc} in \`buf[start, end)\` into public object \`out\`; agrees with \`parsePublic\`.
  * The nest's path (for unknown attributes) is \`parent.key\`, joined only when needed.
  */
-function ${fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${out}: PublicObject, root: PublicObject, parent: string, key: string): void {
+function ${unit.fn}(buf: Uint8Array, view: DataView, start: number, end: number, ${out}: PublicObject, root: PublicObject, parent: string, key: string): void {
 ${body}}`,
   );
-  return fn;
+  return unit;
 }
 
 /**
@@ -664,7 +720,7 @@ function hoist(consts: string[], path: string): string {
 /** The text of the generated file of one `SOURCES` entry (tests check the generator's refusals with it). */
 export async function generateSource(src: Source): Promise<string> {
   const exports = await import(join(ROOT, src.module));
-  return generate(src.module, exports, src.tables, src.objects, src.builders, src.messages);
+  return generate(src.module, exports, src.tables, src.objects, src.builders, src.messages, src.sharedNests);
 }
 
 if (import.meta.main) {

@@ -128,6 +128,60 @@ export function keepUnknown(root: PublicObject, path: string, type: number, data
   else ((root.unknownNested ??= {})[path] ??= []).push(raw);
 }
 
+/** The length of the attribute at `off`; throws when it is shorter than its header or runs past `end`. */
+function attrLength(view: DataView, off: number, end: number): number {
+  const len = view.getUint16(off, true);
+  if (len < NLA_HDRLEN) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
+  if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
+  return len;
+}
+
+/**
+ * The cases of a nest, as `scripts/gen_codecs.ts` compiles them: puts the
+ * attribute of `type` at `buf[s, e)` into `out` and returns true, or false
+ * when the nest has no field of that type.
+ */
+export type NestCases = (
+  buf: Uint8Array,
+  view: DataView,
+  type: number,
+  s: number,
+  e: number,
+  out: PublicObject,
+  root: PublicObject,
+  parent: string,
+  key: string,
+) => boolean;
+
+/**
+ * Walks the attributes of a nest in `buf[start, end)` for a generated
+ * parser: each goes through `cases`, and those it has no field for are kept
+ * in `root` under the nest's path (`parent.key`). Throws `MalformedError`
+ * or `TruncatedError` on bytes that cannot be attributes, as `parsePublic`.
+ */
+export function parseNest(
+  buf: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  out: PublicObject,
+  root: PublicObject,
+  parent: string,
+  key: string,
+  cases: NestCases,
+): void {
+  let off = start;
+  while (off + NLA_HDRLEN <= end) {
+    const len = attrLength(view, off, end);
+    const raw = view.getUint16(off + 2, true);
+    if (!cases(buf, view, raw & NLA_TYPE_MASK, off + NLA_HDRLEN, off + len, out, root, parent, key)) {
+      keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(off + NLA_HDRLEN, off + len));
+    }
+    off += align4(len);
+  }
+  if (off < end) throw new TruncatedError("attribute header", off, NLA_HDRLEN, end - off);
+}
+
 function put(target: PublicObject, f: Field, v: unknown): void {
   const t = f.head === undefined ? target : ((target[f.head] ??= {}) as PublicObject);
   if (f.spec.repeat) ((t[f.tail] ??= []) as unknown[]).push(v);
@@ -180,10 +234,8 @@ export function parsePublic(
   const { byType, composed } = fieldsOf(table);
   let off = start;
   while (off + NLA_HDRLEN <= end) {
-    const len = view.getUint16(off, true);
+    const len = attrLength(view, off, end);
     const raw = view.getUint16(off + 2, true);
-    if (len < NLA_HDRLEN) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + NLA_HDRLEN, e = off + len;
     const f = byType[raw & NLA_TYPE_MASK];
     if (!f) keepUnknown(root, path, raw, buf.slice(s, e));

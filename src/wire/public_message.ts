@@ -26,12 +26,16 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
+import { MessageBuilder } from "./builder.ts";
 import { TruncatedError } from "./errors.ts";
 import { type NlMsg, payloadOf } from "./message.ts";
-import { composeValue, namedValue, parsePublicObject, type PublicObject } from "./public.ts";
+import { composeValue, namedValue, parsePublicObject, publicAttrs, type PublicObject } from "./public.ts";
 import {
   type AttrSpec,
   type AttrTable,
+  bitsOfNames,
+  checkPolicy,
   type Compose,
   type Derive,
   type Named,
@@ -40,6 +44,7 @@ import {
   type ScalarKind,
   structSize,
   type StructSpec,
+  valueOfName,
 } from "./table.ts";
 
 /** A field of a message's fixed header: its layout kind and public facts. */
@@ -52,8 +57,17 @@ export interface HeaderField {
   readonly private?: boolean;
   /** A public field that names the number (`scope` → `"global"`). */
   readonly named?: Named;
-  /** Converts the number into its public form (`derive.toPublic`). */
+  /** Converts the number into its public form (`derive.toPublic`), and a request's public value back (`derive.toWire`). */
   readonly derive?: Derive;
+  // Policies, which the request builder ({@link requestHeader}) checks values against.
+  /** Policy: smallest number accepted. */
+  readonly min?: number;
+  /** Policy: largest number accepted (default: the largest the kind holds). */
+  readonly max?: number;
+  /** Policy: only the numbers `named.names` names are accepted (an enumeration). */
+  readonly only?: boolean;
+  /** Name of the value in error messages (`scope`), default the field's public key. */
+  readonly what?: string;
 }
 
 /** The public object of a message kind: header, attributes and combined fields, in the object's key order. */
@@ -82,11 +96,66 @@ export function headerField(m: PublicMessage, field: string): HeaderField {
   return typeof f === "string" ? { kind: f, private: true } : f;
 }
 
+const layouts = new WeakMap<PublicMessage, StructSpec>();
+
 /** The header's layout as a struct spec. */
 export function headerLayout(m: PublicMessage): StructSpec {
-  const out: Record<string, ScalarKind | PadKind> = {};
+  let out = layouts.get(m) as Record<string, ScalarKind | PadKind> | undefined;
+  if (out) return out;
+  out = {};
   for (const f in m.header) out[f] = headerField(m, f).kind;
+  layouts.set(m, out);
   return out;
+}
+
+/**
+ * The numbers of a request's header fields from their public values (a
+ * name through `named`, a public form through `derive.toWire`), each
+ * checked against its field's policies (the kind's range, `min`, `max`,
+ * `only`); throws `InvalidArgumentError` naming the bad value. Fields not
+ * given are left out (the builder writes 0).
+ */
+export function requestHeader(m: PublicMessage, values: { readonly [field: string]: unknown }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f in values) {
+    let v = values[f];
+    if (v === undefined) continue;
+    if (!(f in m.header)) throw new Error(`${m.name} has no field "${f}"`);
+    const spec = headerField(m, f);
+    const what = spec.what ?? spec.named?.key ?? spec.key ?? f;
+    const named = spec.named;
+    if (typeof v === "string" && named?.names) v = valueOfName(named.names, v, what);
+    else if (Array.isArray(v) && named?.bits) v = bitsOfNames(named.bits, v, what);
+    else if (typeof v !== "number" && spec.derive) v = (spec.derive.toWire as (p: unknown) => unknown)(v);
+    const n = checkPolicy({ type: 0, kind: spec.kind as ScalarKind, min: spec.min, max: spec.max }, v, what) as number;
+    if (spec.only && named?.names && !(n in named.names)) {
+      throw new InvalidArgumentError(
+        `Invalid ${what}: "${n}" (must be one of ${Object.values(named.names).join(", ")})`,
+      );
+    }
+    out[f] = n;
+  }
+  return out;
+}
+
+/**
+ * Builds a request of message kind `m`: the header from its public values
+ * ({@link requestHeader}), then the attributes of `table` (the wire table
+ * of `m.attrs`, without the parser's defaults) from a public object,
+ * each checked against its policy (`publicAttrs`), in table order.
+ */
+export function buildRequest(
+  m: PublicMessage,
+  type: number,
+  flags: number,
+  header: { readonly [field: string]: unknown },
+  table: AttrTable,
+  attrs: PublicObject,
+): Uint8Array {
+  return new MessageBuilder(type, flags)
+    .struct(headerLayout(m), requestHeader(m, header))
+    .attrs(table, publicAttrs(table, attrs))
+    .finish();
 }
 
 /** Whether a compose reads header fields only (it runs before the attributes). */

@@ -557,11 +557,17 @@ const utf8 = new TextEncoder();
 
 /**
  * Checks a value against its attribute's policy (the kind's range, `min`,
- * `max`, `maxLen`, `pattern`) and returns it; throws
+ * `max`, `maxLen`, `pattern`; a name of `names` by its number) and returns
+ * it; throws
  * {@link InvalidArgumentError} naming the value and what was expected.
  */
 export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ?? spec.key ?? "value"): V {
   const range = KIND_RANGE[spec.kind];
+  // A value of an enumeration is checked as its number (a name stands for one in the kind's range).
+  if (range && spec.names && (typeof v === "string" || typeof v === "number")) {
+    checkPolicy({ ...spec, names: undefined }, valueOfName(spec.names, v, what), what);
+    return v;
+  }
   if (range && !spec.names && !spec.bits) {
     const min = spec.min ?? range[0], max = spec.max ?? range[1];
     if (typeof v !== "number") throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be a number)`);

@@ -16,10 +16,9 @@
  */
 
 import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
-import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { publicAttrs } from "../../wire/public.ts";
+import { buildRequest, requestHeader } from "../../wire/public_message.ts";
 import { bitsOfNames, nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
@@ -31,19 +30,10 @@ import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "../route/names
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
   type Address,
+  ADDRESS_MESSAGE,
   ADDRESS_OUTPUT_ONLY,
-  IFA_ADDRESS,
   IFA_ATTRS,
-  IFA_BROADCAST,
-  IFA_CACHEINFO,
-  IFA_CACHEINFO_STRUCT,
   IFA_F_NAMES,
-  IFA_FLAGS,
-  IFA_LABEL,
-  IFA_LOCAL,
-  IFA_PROTO,
-  IFA_RT_PRIORITY,
-  IFADDRMSG,
   IFAPROT_NAMES,
   INFINITY_LIFE_TIME,
   type Lifetime,
@@ -183,7 +173,7 @@ function familyOf(f: AddressFilter["family"]): number {
 }
 
 function dumpRequest(family: number, index: number): Uint8Array {
-  return new MessageBuilder(RTM.RTM_GETADDR, 0).struct(IFADDRMSG, { family, index }).finish();
+  return buildRequest(ADDRESS_MESSAGE, RTM.RTM_GETADDR, 0, { family, index }, IFA_ATTRS, {});
 }
 
 /** The dump of the addresses that pass `filter` (checked at once; links resolved on the socket). */
@@ -228,12 +218,9 @@ function lifetime(v: Lifetime | undefined, what: string): number {
   return v;
 }
 
-function scopeOf(v: string | number, what = "scope"): number {
-  const n = valueOfName(RT_SCOPE_NAMES, v, what);
-  if (!Number.isInteger(n) || n < 0 || n > 255) {
-    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be 0 to 255)`);
-  }
-  return n;
+/** A scope's number, by name or number, checked by the header policy of {@link ADDRESS_MESSAGE}. */
+function scopeOf(scope: string | number): number {
+  return requestHeader(ADDRESS_MESSAGE, { scope }).scope;
 }
 
 const FLAG_ALIASES: { readonly [k: string]: string } = { temporary: "secondary", home: "homeaddress" };
@@ -291,14 +278,8 @@ function newAddressMessage(
   if (settings.label !== undefined && !v4) {
     throw new InvalidArgumentError(`Address labels are IPv4 only: "${settings.label}"`);
   }
-  // The label and the metric are checked by the policies of IFA_ATTRS.
-  const { label, metric } = publicAttrs(IFA_ATTRS, { label: settings.label, metric: settings.metric });
   // iproute2's default: loopback addresses are host-scoped.
-  const scope = settings.scope !== undefined
-    ? scopeOf(settings.scope)
-    : v4 && req.local[0] === 127
-    ? RT_SCOPE_HOST
-    : RT_SCOPE_UNIVERSE;
+  const scope = settings.scope ?? (v4 && req.local[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE);
   const ifaFlags = settings.flags === undefined ? 0 : flagsOf(settings.flags);
   const proto = settings.protocol === undefined ? undefined : protocolOf(settings.protocol);
   const valid = lifetime(settings.validLft, "valid lifetime");
@@ -310,24 +291,21 @@ function newAddressMessage(
     );
   }
   const lifetimes = settings.validLft !== undefined || settings.preferredLft !== undefined;
-  return (idx) => {
-    const b = new MessageBuilder(RTM.RTM_NEWADDR, flags).struct(IFADDRMSG, {
-      family: req.family,
-      prefixLen: req.prefixLen,
-      flags: ifaFlags & 0xff,
-      scope,
-      index: idx,
-    });
-    b.bytes(IFA_LOCAL, req.local).bytes(IFA_ADDRESS, req.address);
-    if (brd) b.bytes(IFA_BROADCAST, brd);
-    if (label !== undefined) b.string(IFA_LABEL, label);
-    // The header holds only 8 flag bits; IFA_FLAGS carries all of them.
-    if (ifaFlags > 0xff) b.u(IFA_FLAGS, "u32", ifaFlags);
-    if (lifetimes) b.attr(IFA_CACHEINFO, (c) => c.struct(IFA_CACHEINFO_STRUCT, { preferred, valid }));
-    if (metric !== undefined) b.u(IFA_RT_PRIORITY, "u32", metric);
-    if (proto !== undefined) b.u(IFA_PROTO, "u8", proto);
-    return b.finish();
+  // The header holds only 8 flag bits; IFA_FLAGS carries all of them.
+  const header = { family: req.family, prefixLen: req.prefixLen, flags: ifaFlags & 0xff, scope, index: 0 };
+  const attrs = {
+    local: req.local,
+    address: req.address,
+    broadcast: brd,
+    label: settings.label,
+    flags: ifaFlags > 0xff ? ifaFlags : undefined,
+    cacheinfo: lifetimes ? { preferred, valid } : undefined,
+    metric: settings.metric,
+    protocol: proto,
   };
+  // Checked now, against the policies of ADDRESS_MESSAGE and IFA_ATTRS (the scope, the label, the metric).
+  buildRequest(ADDRESS_MESSAGE, RTM.RTM_NEWADDR, flags, header, IFA_ATTRS, attrs);
+  return (index) => buildRequest(ADDRESS_MESSAGE, RTM.RTM_NEWADDR, flags, { ...header, index }, IFA_ATTRS, attrs);
 }
 
 /** An `IFA_PROTO` value by name or number, 0 to 255. */
@@ -461,14 +439,9 @@ export async function replaceAddress(
 /** The `RTM_DELADDR` that removes exactly the address the kernel reported. */
 function deleteMessage(a: Address): Uint8Array {
   const c = parseCidr(a.address);
-  const b = new MessageBuilder(RTM.RTM_DELADDR, 0).struct(IFADDRMSG, {
-    family: c.family,
-    prefixLen: c.prefixLen,
-    index: a.ifindex,
-  });
-  b.bytes(IFA_LOCAL, c.addr);
-  b.bytes(IFA_ADDRESS, a.peer !== undefined ? parseIp(a.peer) : c.addr);
-  return b.finish();
+  const header = { family: c.family, prefixLen: c.prefixLen, index: a.ifindex };
+  const attrs = { local: c.addr, address: a.peer !== undefined ? parseIp(a.peer) : c.addr };
+  return buildRequest(ADDRESS_MESSAGE, RTM.RTM_DELADDR, 0, header, IFA_ATTRS, attrs);
 }
 
 /**
@@ -500,14 +473,17 @@ export async function deleteAddress(
     [link, opts] = [l, o];
     const c = addressRequest(cidr, undefined);
     const hasPrefix = cidr.includes("/");
-    build = (index) => {
-      const b = new MessageBuilder(RTM.RTM_DELADDR, 0)
-        .struct(IFADDRMSG, { family: c.family, prefixLen: c.prefixLen, index })
-        .bytes(IFA_LOCAL, c.local);
-      // IPv6 always matches the prefix; IPv4 only when IFA_ADDRESS is given.
-      if (hasPrefix && c.family === AF_INET6) b.bytes(IFA_ADDRESS, c.address);
-      return b.finish();
-    };
+    // IPv6 always matches the prefix; IPv4 only when IFA_ADDRESS is given.
+    const attrs = { local: c.local, address: hasPrefix && c.family === AF_INET6 ? c.address : undefined };
+    build = (index) =>
+      buildRequest(
+        ADDRESS_MESSAGE,
+        RTM.RTM_DELADDR,
+        0,
+        { family: c.family, prefixLen: c.prefixLen, index },
+        IFA_ATTRS,
+        attrs,
+      );
   }
   checkTarget(opts, "deleteAddress");
   await withRouteSocket(opts, async (s) => {

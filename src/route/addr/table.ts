@@ -27,29 +27,6 @@ export const IFADDRMSG = {
 /** Size of `struct ifaddrmsg`. */
 export const IFADDRMSG_LEN = 8;
 
-/** `IFA_ADDRESS`: the prefix address (the peer on point-to-point links). */
-export const IFA_ADDRESS = 1;
-/** `IFA_LOCAL`: the interface's own address. */
-export const IFA_LOCAL = 2;
-/** `IFA_LABEL`: IPv4 address label (`eth0:1`). */
-export const IFA_LABEL = 3;
-/** `IFA_BROADCAST`. */
-export const IFA_BROADCAST = 4;
-/** `IFA_ANYCAST`. */
-export const IFA_ANYCAST = 5;
-/** `IFA_CACHEINFO`: `struct ifa_cacheinfo` (lifetimes and timestamps). */
-export const IFA_CACHEINFO = 6;
-/** `IFA_MULTICAST`. */
-export const IFA_MULTICAST = 7;
-/** `IFA_FLAGS`: all 32 flag bits (`ifa_flags` holds only the low 8). */
-export const IFA_FLAGS = 8;
-/** `IFA_RT_PRIORITY`: metric of the prefix route. */
-export const IFA_RT_PRIORITY = 9;
-/** `IFA_TARGET_NETNSID`. */
-export const IFA_TARGET_NETNSID = 10;
-/** `IFA_PROTO`: who added the address. */
-export const IFA_PROTO = 11;
-
 /** `IFA_F_*` flag bits, named as iproute2 spells them on input (`IFA_F_TEMPORARY` is `secondary`). */
 export const IFA_F_NAMES = {
   0x01: "secondary",
@@ -120,38 +97,40 @@ export const IFA_CACHEINFO_CODEC: Codec<AddressCacheinfo> = completeStruct<Addre
 export const INFINITY_LIFE_TIME = 0xffffffff;
 
 /**
- * The `IFA_*` attributes. `IFA_FLAGS` is read raw here because the
- * effective flags also depend on the header (see {@link ADDRESS_MESSAGE}).
+ * The `IFA_*` attributes, in the order requests carry them (as iproute2
+ * sends them). `IFA_FLAGS` is read raw here because the effective flags
+ * also depend on the header (see {@link ADDRESS_MESSAGE}).
  */
 export const IFA_ATTRS = {
-  /** `IFA_ADDRESS` as sent: equals `local` unless the address has a peer. */
-  address: { type: IFA_ADDRESS, kind: "ip" },
   /** The interface's own address. */
-  local: { type: IFA_LOCAL, kind: "ip" },
+  local: { type: 2, kind: "ip", uapi: "IFA_LOCAL" },
+  /** `IFA_ADDRESS` as sent: equals `local` unless the address has a peer. */
+  address: { type: 1, kind: "ip", uapi: "IFA_ADDRESS" },
+  /** Broadcast address (IPv4). */
+  broadcast: { type: 4, kind: "ip", uapi: "IFA_BROADCAST" },
   /** Label (IPv4), e.g. `eth0:1`: a device name (`IFNAMSIZ` less the NUL). */
   label: {
-    type: IFA_LABEL,
+    type: 3,
     kind: "string",
+    uapi: "IFA_LABEL",
     what: "address label",
     maxLen: 15,
     pattern: { re: /^[^\s/]+$/, what: 'a name without "/" or whitespace' },
   },
-  /** Broadcast address (IPv4). */
-  broadcast: { type: IFA_BROADCAST, kind: "ip" },
+  /** All 32 flag bits (`ifa_flags` holds only the low 8). */
+  flags: { type: 8, kind: "u32", uapi: "IFA_FLAGS" },
+  /** The raw `IFA_CACHEINFO` (`struct ifa_cacheinfo`: lifetimes and timestamps). */
+  cacheinfo: { type: 6, kind: "codec", codec: IFA_CACHEINFO_CODEC, uapi: "IFA_CACHEINFO" },
+  /** Metric of the prefix route. */
+  metric: { type: 9, kind: "u32", uapi: "IFA_RT_PRIORITY", what: "metric" },
   /** Anycast address. */
-  anycast: { type: IFA_ANYCAST, kind: "ip", dir: "reply" },
-  /** The raw `IFA_CACHEINFO`. */
-  cacheinfo: { type: IFA_CACHEINFO, kind: "codec", codec: IFA_CACHEINFO_CODEC },
+  anycast: { type: 5, kind: "ip", uapi: "IFA_ANYCAST", dir: "reply" },
   /** Multicast address. */
-  multicast: { type: IFA_MULTICAST, kind: "ip", dir: "reply" },
-  /** All 32 flag bits. */
-  flags: { type: IFA_FLAGS, kind: "u32" },
-  /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
-  metric: { type: IFA_RT_PRIORITY, kind: "u32", what: "metric" },
-  /** `IFA_TARGET_NETNSID`. */
-  targetNetnsid: { type: IFA_TARGET_NETNSID, kind: "s32" },
-  /** Origin (`IFA_PROTO`): `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
-  protocol: { type: IFA_PROTO, kind: "u8", names: IFAPROT_NAMES },
+  multicast: { type: 7, kind: "ip", uapi: "IFA_MULTICAST", dir: "reply" },
+  /** The namespace id the request targets. */
+  targetNetnsid: { type: 10, kind: "s32", uapi: "IFA_TARGET_NETNSID" },
+  /** Origin: `kernel_lo`, `kernel_ra`, `kernel_ll` or decimal text. */
+  protocol: { type: 11, kind: "u8", uapi: "IFA_PROTO", names: IFAPROT_NAMES },
 } as const;
 
 /** A lifetime in seconds, or `"forever"`. */
@@ -260,7 +239,7 @@ export const ADDRESS_MESSAGE = {
   what: "Address message",
   header: {
     family: { kind: "u8", derive: { toPublic: familyText, toWire: familyNumber } },
-    prefixLen: { kind: "u8" },
+    prefixLen: { kind: "u8", max: 128, what: "prefix length" },
     flags: { kind: "u8", private: true },
     scope: { kind: "u8", private: true, named: { key: "scope", names: RT_SCOPE_NAMES } },
     index: { kind: "u32", key: "ifindex" },

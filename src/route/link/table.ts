@@ -157,7 +157,7 @@ export const RTNL_LINK_STATS64 = {
 
 /** `IFLA_PROP_LIST`: alternative names. */
 export const IFLA_PROP_LIST_ATTRS = {
-  altnames: { type: 53, kind: "string", repeat: true }, // IFLA_ALT_IFNAME
+  altnames: { type: 53, kind: "string", repeat: true, uapi: "IFLA_ALT_IFNAME" },
 } as const;
 
 /**
@@ -165,10 +165,10 @@ export const IFLA_PROP_LIST_ATTRS = {
  * depends on the kind, so the kind modules (`kinds/`) decode them after the kind is known.
  */
 export const IFLA_INFO_ATTRS = {
-  kind: { type: 1, kind: "string" }, // IFLA_INFO_KIND
-  data: { type: 2, kind: "bytes" }, // IFLA_INFO_DATA
-  slaveKind: { type: 4, kind: "string" }, // IFLA_INFO_SLAVE_KIND
-  slaveData: { type: 5, kind: "bytes" }, // IFLA_INFO_SLAVE_DATA
+  kind: { type: 1, kind: "string", uapi: "IFLA_INFO_KIND" },
+  data: { type: 2, kind: "bytes", uapi: "IFLA_INFO_DATA" },
+  slaveKind: { type: 4, kind: "string", uapi: "IFLA_INFO_SLAVE_KIND" },
+  slaveData: { type: 5, kind: "bytes", uapi: "IFLA_INFO_SLAVE_DATA" },
 } as const;
 
 /** `IN6_ADDR_GEN_MODE_*`, named as iproute2 prints them. */
@@ -189,10 +189,10 @@ export const IFLA_INET6_CACHEINFO = {
 
 /** `IFLA_INET6_*` inside `IFLA_AF_SPEC`. The per-device sysctls and counters (`u32`/`u64` arrays) stay raw in `unknown`. */
 export const IFLA_INET6_ATTRS = {
-  flags: { type: 1, kind: "u32" }, // IFLA_INET6_FLAGS
-  cacheinfo: { type: 5, kind: "struct", struct: IFLA_INET6_CACHEINFO }, // IFLA_INET6_CACHEINFO
-  token: { type: 7, kind: "ip" }, // IFLA_INET6_TOKEN
-  addrGenMode: { type: 8, kind: "u8", names: IN6_ADDR_GEN_MODE }, // IFLA_INET6_ADDR_GEN_MODE
+  flags: { type: 1, kind: "u32", uapi: "IFLA_INET6_FLAGS" },
+  cacheinfo: { type: 5, kind: "struct", struct: IFLA_INET6_CACHEINFO, uapi: "IFLA_INET6_CACHEINFO" },
+  token: { type: 7, kind: "ip", uapi: "IFLA_INET6_TOKEN" },
+  addrGenMode: { type: 8, kind: "u8", names: IN6_ADDR_GEN_MODE, uapi: "IFLA_INET6_ADDR_GEN_MODE" },
 } as const;
 
 /**
@@ -215,14 +215,14 @@ export const XDP_ATTACHED = {
 
 /** `IFLA_XDP_*`: the XDP program of a link. */
 export const IFLA_XDP_ATTRS = {
-  fd: { type: 1, kind: "s32" }, // IFLA_XDP_FD
-  attached: { type: 2, kind: "u8", names: XDP_ATTACHED }, // IFLA_XDP_ATTACHED
-  flags: { type: 3, kind: "u32" }, // IFLA_XDP_FLAGS
-  progId: { type: 4, kind: "u32" }, // IFLA_XDP_PROG_ID
-  drvProgId: { type: 5, kind: "u32" }, // IFLA_XDP_DRV_PROG_ID
-  skbProgId: { type: 6, kind: "u32" }, // IFLA_XDP_SKB_PROG_ID
-  hwProgId: { type: 7, kind: "u32" }, // IFLA_XDP_HW_PROG_ID
-  expectedFd: { type: 8, kind: "s32" }, // IFLA_XDP_EXPECTED_FD
+  fd: { type: 1, kind: "s32", uapi: "IFLA_XDP_FD" },
+  attached: { type: 2, kind: "u8", names: XDP_ATTACHED, uapi: "IFLA_XDP_ATTACHED" },
+  flags: { type: 3, kind: "u32", uapi: "IFLA_XDP_FLAGS" },
+  progId: { type: 4, kind: "u32", uapi: "IFLA_XDP_PROG_ID" },
+  drvProgId: { type: 5, kind: "u32", uapi: "IFLA_XDP_DRV_PROG_ID" },
+  skbProgId: { type: 6, kind: "u32", uapi: "IFLA_XDP_SKB_PROG_ID" },
+  hwProgId: { type: 7, kind: "u32", uapi: "IFLA_XDP_HW_PROG_ID" },
+  expectedFd: { type: 8, kind: "s32", uapi: "IFLA_XDP_EXPECTED_FD" },
 } as const;
 
 /** `struct rtnl_link_ifmap` of `IFLA_MAP`: the device's hardware resources. */
@@ -246,65 +246,65 @@ export const IFLA_OPAQUE_ATTRS: Record<never, never> = {};
  */
 export const IFLA_ATTRS = {
   /** Link-layer address (`aa:bb:cc:dd:ee:ff`). */
-  address: { type: 1, kind: "mac" }, // IFLA_ADDRESS
+  address: { type: 1, kind: "mac", uapi: "IFLA_ADDRESS" },
   /** Link-layer broadcast address. */
-  broadcast: { type: 2, kind: "mac" }, // IFLA_BROADCAST
-  name: { type: 3, kind: "string" }, // IFLA_IFNAME
+  broadcast: { type: 2, kind: "mac", uapi: "IFLA_BROADCAST" },
+  name: { type: 3, kind: "string", uapi: "IFLA_IFNAME" },
   /** MTU in bytes. */
-  mtu: { type: 4, kind: "u32" }, // IFLA_MTU
-  link: { type: 5, kind: "u32" }, // IFLA_LINK
-  qdisc: { type: 6, kind: "string" }, // IFLA_QDISC
-  master: { type: 10, kind: "u32" }, // IFLA_MASTER
+  mtu: { type: 4, kind: "u32", uapi: "IFLA_MTU" },
+  link: { type: 5, kind: "u32", uapi: "IFLA_LINK" },
+  qdisc: { type: 6, kind: "string", uapi: "IFLA_QDISC" },
+  master: { type: 10, kind: "u32", uapi: "IFLA_MASTER" },
   // Layout depends on the message family (bridge port or IPv6), decoded later.
-  protinfo: { type: 12, kind: "bytes" }, // IFLA_PROTINFO
+  protinfo: { type: 12, kind: "bytes", uapi: "IFLA_PROTINFO" },
   /** Transmit queue length. */
-  txqlen: { type: 13, kind: "u32" }, // IFLA_TXQLEN
-  map: { type: 14, kind: "struct", struct: RTNL_LINK_IFMAP }, // IFLA_MAP
-  operstate: { type: 16, kind: "u8", names: IF_OPER }, // IFLA_OPERSTATE
-  linkmode: { type: 17, kind: "u8", names: IF_LINK_MODE }, // IFLA_LINKMODE
-  linkinfo: { type: 18, kind: "nested", table: IFLA_INFO_ATTRS }, // IFLA_LINKINFO
-  netnsPid: { type: 19, kind: "u32", dir: "request" }, // IFLA_NET_NS_PID
+  txqlen: { type: 13, kind: "u32", uapi: "IFLA_TXQLEN" },
+  map: { type: 14, kind: "struct", struct: RTNL_LINK_IFMAP, uapi: "IFLA_MAP" },
+  operstate: { type: 16, kind: "u8", names: IF_OPER, uapi: "IFLA_OPERSTATE" },
+  linkmode: { type: 17, kind: "u8", names: IF_LINK_MODE, uapi: "IFLA_LINKMODE" },
+  linkinfo: { type: 18, kind: "nested", table: IFLA_INFO_ATTRS, uapi: "IFLA_LINKINFO" },
+  netnsPid: { type: 19, kind: "u32", dir: "request", uapi: "IFLA_NET_NS_PID" },
   /** Interface alias (`ip link set ... alias`). */
-  alias: { type: 20, kind: "string" }, // IFLA_IFALIAS
-  stats64: { type: 23, kind: "struct", struct: RTNL_LINK_STATS64 }, // IFLA_STATS64
-  afSpec: { type: 26, kind: "nested", table: IFLA_AF_SPEC_ATTRS, unknownInside: true }, // IFLA_AF_SPEC
+  alias: { type: 20, kind: "string", uapi: "IFLA_IFALIAS" },
+  stats64: { type: 23, kind: "struct", struct: RTNL_LINK_STATS64, uapi: "IFLA_STATS64" },
+  afSpec: { type: 26, kind: "nested", table: IFLA_AF_SPEC_ATTRS, unknownInside: true, uapi: "IFLA_AF_SPEC" },
   /** Interface group number. */
-  group: { type: 27, kind: "u32" }, // IFLA_GROUP
-  netnsFd: { type: 28, kind: "u32", dir: "request" }, // IFLA_NET_NS_FD
-  extMask: { type: 29, kind: "u32", dir: "request" }, // IFLA_EXT_MASK
-  promiscuity: { type: 30, kind: "u32" }, // IFLA_PROMISCUITY
-  numTxQueues: { type: 31, kind: "u32" }, // IFLA_NUM_TX_QUEUES
-  numRxQueues: { type: 32, kind: "u32" }, // IFLA_NUM_RX_QUEUES
-  carrier: { type: 33, kind: "u8" }, // IFLA_CARRIER
-  physPortId: { type: 34, kind: "bytes" }, // IFLA_PHYS_PORT_ID
-  carrierChanges: { type: 35, kind: "u32" }, // IFLA_CARRIER_CHANGES
-  physSwitchId: { type: 36, kind: "bytes" }, // IFLA_PHYS_SWITCH_ID
-  linkNetnsid: { type: 37, kind: "s32" }, // IFLA_LINK_NETNSID
-  physPortName: { type: 38, kind: "string" }, // IFLA_PHYS_PORT_NAME
-  protoDown: { type: 39, kind: "u8" }, // IFLA_PROTO_DOWN
-  gsoMaxSegs: { type: 40, kind: "u32" }, // IFLA_GSO_MAX_SEGS
-  gsoMaxSize: { type: 41, kind: "u32" }, // IFLA_GSO_MAX_SIZE
-  xdp: { type: 43, kind: "nested", table: IFLA_XDP_ATTRS, unknownInside: true }, // IFLA_XDP
-  targetNetnsid: { type: 46, kind: "s32" }, // IFLA_TARGET_NETNSID
-  carrierUpCount: { type: 47, kind: "u32" }, // IFLA_CARRIER_UP_COUNT
-  carrierDownCount: { type: 48, kind: "u32" }, // IFLA_CARRIER_DOWN_COUNT
-  minMtu: { type: 50, kind: "u32" }, // IFLA_MIN_MTU
-  maxMtu: { type: 51, kind: "u32" }, // IFLA_MAX_MTU
-  propList: { type: 52, kind: "nested", table: IFLA_PROP_LIST_ATTRS, flatten: true }, // IFLA_PROP_LIST
-  altIfname: { type: 53, kind: "string", dir: "request" }, // IFLA_ALT_IFNAME
-  permAddress: { type: 54, kind: "mac" }, // IFLA_PERM_ADDRESS
-  parentDevName: { type: 56, kind: "string" }, // IFLA_PARENT_DEV_NAME
-  parentDevBusName: { type: 57, kind: "string" }, // IFLA_PARENT_DEV_BUS_NAME
-  groMaxSize: { type: 58, kind: "u32" }, // IFLA_GRO_MAX_SIZE
-  tsoMaxSize: { type: 59, kind: "u32" }, // IFLA_TSO_MAX_SIZE
-  tsoMaxSegs: { type: 60, kind: "u32" }, // IFLA_TSO_MAX_SEGS
-  allmulti: { type: 61, kind: "u32" }, // IFLA_ALLMULTI
-  gsoIpv4MaxSize: { type: 63, kind: "u32" }, // IFLA_GSO_IPV4_MAX_SIZE
-  groIpv4MaxSize: { type: 64, kind: "u32" }, // IFLA_GRO_IPV4_MAX_SIZE
-  devlinkPort: { type: 62, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true }, // IFLA_DEVLINK_PORT
-  dpllPin: { type: 65, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true }, // IFLA_DPLL_PIN
-  maxPacingOffloadHorizon: { type: 66, kind: "codec", codec: NLA_UINT }, // IFLA_MAX_PACING_OFFLOAD_HORIZON, ns
-  netnsImmutable: { type: 67, kind: "u8" }, // IFLA_NETNS_IMMUTABLE
-  headroom: { type: 68, kind: "u16" }, // IFLA_HEADROOM
-  tailroom: { type: 69, kind: "u16" }, // IFLA_TAILROOM
+  group: { type: 27, kind: "u32", uapi: "IFLA_GROUP" },
+  netnsFd: { type: 28, kind: "u32", dir: "request", uapi: "IFLA_NET_NS_FD" },
+  extMask: { type: 29, kind: "u32", dir: "request", uapi: "IFLA_EXT_MASK" },
+  promiscuity: { type: 30, kind: "u32", uapi: "IFLA_PROMISCUITY" },
+  numTxQueues: { type: 31, kind: "u32", uapi: "IFLA_NUM_TX_QUEUES" },
+  numRxQueues: { type: 32, kind: "u32", uapi: "IFLA_NUM_RX_QUEUES" },
+  carrier: { type: 33, kind: "u8", uapi: "IFLA_CARRIER" },
+  physPortId: { type: 34, kind: "bytes", uapi: "IFLA_PHYS_PORT_ID" },
+  carrierChanges: { type: 35, kind: "u32", uapi: "IFLA_CARRIER_CHANGES" },
+  physSwitchId: { type: 36, kind: "bytes", uapi: "IFLA_PHYS_SWITCH_ID" },
+  linkNetnsid: { type: 37, kind: "s32", uapi: "IFLA_LINK_NETNSID" },
+  physPortName: { type: 38, kind: "string", uapi: "IFLA_PHYS_PORT_NAME" },
+  protoDown: { type: 39, kind: "u8", uapi: "IFLA_PROTO_DOWN" },
+  gsoMaxSegs: { type: 40, kind: "u32", uapi: "IFLA_GSO_MAX_SEGS" },
+  gsoMaxSize: { type: 41, kind: "u32", uapi: "IFLA_GSO_MAX_SIZE" },
+  xdp: { type: 43, kind: "nested", table: IFLA_XDP_ATTRS, unknownInside: true, uapi: "IFLA_XDP" },
+  targetNetnsid: { type: 46, kind: "s32", uapi: "IFLA_TARGET_NETNSID" },
+  carrierUpCount: { type: 47, kind: "u32", uapi: "IFLA_CARRIER_UP_COUNT" },
+  carrierDownCount: { type: 48, kind: "u32", uapi: "IFLA_CARRIER_DOWN_COUNT" },
+  minMtu: { type: 50, kind: "u32", uapi: "IFLA_MIN_MTU" },
+  maxMtu: { type: 51, kind: "u32", uapi: "IFLA_MAX_MTU" },
+  propList: { type: 52, kind: "nested", table: IFLA_PROP_LIST_ATTRS, flatten: true, uapi: "IFLA_PROP_LIST" },
+  altIfname: { type: 53, kind: "string", dir: "request", uapi: "IFLA_ALT_IFNAME" },
+  permAddress: { type: 54, kind: "mac", uapi: "IFLA_PERM_ADDRESS" },
+  parentDevName: { type: 56, kind: "string", uapi: "IFLA_PARENT_DEV_NAME" },
+  parentDevBusName: { type: 57, kind: "string", uapi: "IFLA_PARENT_DEV_BUS_NAME" },
+  groMaxSize: { type: 58, kind: "u32", uapi: "IFLA_GRO_MAX_SIZE" },
+  tsoMaxSize: { type: 59, kind: "u32", uapi: "IFLA_TSO_MAX_SIZE" },
+  tsoMaxSegs: { type: 60, kind: "u32", uapi: "IFLA_TSO_MAX_SEGS" },
+  allmulti: { type: 61, kind: "u32", uapi: "IFLA_ALLMULTI" },
+  gsoIpv4MaxSize: { type: 63, kind: "u32", uapi: "IFLA_GSO_IPV4_MAX_SIZE" },
+  groIpv4MaxSize: { type: 64, kind: "u32", uapi: "IFLA_GRO_IPV4_MAX_SIZE" },
+  devlinkPort: { type: 62, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true, uapi: "IFLA_DEVLINK_PORT" },
+  dpllPin: { type: 65, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true, uapi: "IFLA_DPLL_PIN" },
+  maxPacingOffloadHorizon: { type: 66, kind: "codec", codec: NLA_UINT, uapi: "IFLA_MAX_PACING_OFFLOAD_HORIZON" }, // ns
+  netnsImmutable: { type: 67, kind: "u8", uapi: "IFLA_NETNS_IMMUTABLE" },
+  headroom: { type: 68, kind: "u16", uapi: "IFLA_HEADROOM" },
+  tailroom: { type: 69, kind: "u16", uapi: "IFLA_TAILROOM" },
 } as const;

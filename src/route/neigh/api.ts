@@ -26,10 +26,10 @@ import {
   parseIp,
   parseMac,
 } from "../../wire/addr.ts";
-import { MessageBuilder } from "../../wire/builder.ts";
+import { buildRequest } from "../../wire/public_message.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { nameOf, valueOfName } from "../../wire/table.ts";
+import { checkPolicy, nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyName, familyNumber } from "../../wire/family.ts";
@@ -40,14 +40,9 @@ import { resolveLinkIndex } from "../link/resolve.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {
-  NDA_DST,
-  NDA_FLAGS_EXT,
-  NDA_IFINDEX,
-  NDA_LLADDR,
-  NDA_MASTER,
-  NDA_PROTOCOL,
-  NDMSG,
+  NDA_ATTRS,
   type Neighbour,
+  NEIGHBOUR_MESSAGE,
   NEIGHBOUR_OUTPUT_ONLY,
   NTF_EXT_NAMES,
   NTF_NAMES,
@@ -125,11 +120,8 @@ function checkNeighbourFilter(filter: NeighbourFilter): NeighbourMatch {
     }
   }
   if (filter.protocol !== undefined) {
-    const n = valueOfName(RTPROT_NAMES, filter.protocol, "neighbour protocol");
-    if (!Number.isInteger(n) || n < 0 || n > 255) {
-      throw new InvalidArgumentError(`Invalid neighbour protocol: "${filter.protocol}"`);
-    }
-    m.protocol = nameOf(RTPROT_NAMES, n);
+    const protocol = checkPolicy(NDA_ATTRS.protocol, filter.protocol);
+    m.protocol = nameOf(RTPROT_NAMES, valueOfName(RTPROT_NAMES, protocol, "neighbour protocol"));
   }
   return m;
 }
@@ -222,10 +214,8 @@ function familyOf(f: NeighbourFilter["family"]): number {
 }
 
 function dumpRequest(family: number, flags: number, index: number, master: number): Uint8Array {
-  const b = new MessageBuilder(RTM.RTM_GETNEIGH, 0).struct(NDMSG, { family, flags });
-  if (index) b.u(NDA_IFINDEX, "u32", index);
-  if (master) b.u(NDA_MASTER, "u32", master);
-  return b.finish();
+  const attrs = { ifindex: index || undefined, master: master || undefined };
+  return buildRequest(NEIGHBOUR_MESSAGE, RTM.RTM_GETNEIGH, 0, { family, flags }, NDA_ATTRS, attrs);
 }
 
 async function indexOf(s: NetlinkSocket, link: string | number | undefined): Promise<number> {
@@ -353,21 +343,13 @@ function neighbourMessage(type: number, nlFlags: number, spec: NeighbourSpec): (
   const lladdr = spec.lladdr === undefined ? undefined : parseMac(spec.lladdr);
   const state = type === RTM.RTM_DELNEIGH ? 0 : statesOf(spec.state);
   const { flags, ext } = flagBits(spec.flags);
-  let protocol: number | undefined;
-  if (spec.protocol !== undefined) {
-    protocol = valueOfName(RTPROT_NAMES, spec.protocol, "neighbour protocol");
-    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255) {
-      throw new InvalidArgumentError(`Invalid neighbour protocol: "${spec.protocol}" (must be 0 to 255)`);
-    }
-  }
-  return (ifindex) => {
-    const b = new MessageBuilder(type, nlFlags).struct(NDMSG, { family, ifindex, state, flags }).bytes(NDA_DST, dst);
-    if (type === RTM.RTM_DELNEIGH) return b.finish();
-    if (lladdr) b.bytes(NDA_LLADDR, lladdr);
-    if (protocol !== undefined) b.u(NDA_PROTOCOL, "u8", protocol);
-    if (ext) b.u(NDA_FLAGS_EXT, "u32", ext);
-    return b.finish();
-  };
+  const header = { family, state, flags };
+  // The attributes are checked by the policies of NDA_ATTRS now (the protocol's name or number).
+  const attrs = type === RTM.RTM_DELNEIGH
+    ? { dst }
+    : { dst, lladdr, protocol: spec.protocol, flagsExt: ext || undefined };
+  buildRequest(NEIGHBOUR_MESSAGE, type, nlFlags, header, NDA_ATTRS, attrs);
+  return (ifindex) => buildRequest(NEIGHBOUR_MESSAGE, type, nlFlags, { ...header, ifindex }, NDA_ATTRS, attrs);
 }
 
 /** Tells whether a spec is a bridge FDB entry (family `bridge`), for the FDB calls. */
@@ -423,8 +405,9 @@ export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}):
     const ifindex = await resolveLinkIndex(key.dev ?? key.ifindex!, { socket: s });
     const family = addr.length === 4 ? AF_INET : AF_INET6;
     const flags = key.flags?.includes("proxy") ? NTF_PROXY : 0;
-    const req = new MessageBuilder(RTM.RTM_GETNEIGH, 0).struct(NDMSG, { family, ifindex, flags })
-      .bytes(NDA_DST, addr).finish();
+    const req = buildRequest(NEIGHBOUR_MESSAGE, RTM.RTM_GETNEIGH, 0, { family, ifindex, flags }, NDA_ATTRS, {
+      dst: addr,
+    });
     const [n] = await s.request(req, parseNeighbourMessage);
     if (!n) throw new Error(`Neighbour lookup for "${key.dst}" returned nothing`);
     return nameNeighbour(n, await readLinkNames(s));

@@ -29,37 +29,6 @@ export const NDMSG = {
 /** Size of `struct ndmsg`. */
 export const NDMSG_LEN = 12;
 
-/** `NDA_DST`: the protocol address (IPv4/IPv6; the remote VTEP in VXLAN FDB entries). */
-export const NDA_DST = 1;
-/** `NDA_LLADDR`: the link-layer address. */
-export const NDA_LLADDR = 2;
-/** `NDA_CACHEINFO`: `struct nda_cacheinfo`. */
-export const NDA_CACHEINFO = 3;
-/** `NDA_PROBES`: probes sent. */
-export const NDA_PROBES = 4;
-/** `NDA_VLAN`: bridge FDB VLAN id. */
-export const NDA_VLAN = 5;
-/** `NDA_PORT`: VXLAN destination port (big-endian). */
-export const NDA_PORT = 6;
-/** `NDA_VNI`: VXLAN network id. */
-export const NDA_VNI = 7;
-/** `NDA_IFINDEX`: the outgoing link (VXLAN FDB), or the dump filter on a link. */
-export const NDA_IFINDEX = 8;
-/** `NDA_MASTER`: the bridge of an FDB entry, or the dump filter on a master. */
-export const NDA_MASTER = 9;
-/** `NDA_LINK_NETNSID`. */
-export const NDA_LINK_NETNSID = 10;
-/** `NDA_SRC_VNI`. */
-export const NDA_SRC_VNI = 11;
-/** `NDA_PROTOCOL`: who added the entry (`RTPROT_*`). */
-export const NDA_PROTOCOL = 12;
-/** `NDA_NH_ID`: nexthop id. */
-export const NDA_NH_ID = 13;
-/** `NDA_FDB_EXT_ATTRS`: nested FDB extensions. */
-export const NDA_FDB_EXT_ATTRS = 14;
-/** `NDA_FLAGS_EXT`: flag bits beyond the 8 of `ndm_flags`. */
-export const NDA_FLAGS_EXT = 15;
-
 /** `NUD_*` neighbour states, by name as iproute2 prints them. `NUD_NONE` (0) has no bit. */
 export const NUD_NAMES = {
   0x01: "INCOMPLETE",
@@ -139,33 +108,33 @@ export const NDA_CACHEINFO_CODEC: Codec<NeighbourCacheinfo> = completeStruct<Nei
 /** The `NDA_*` attributes, with the policies the builders check. */
 export const NDA_ATTRS = {
   /** Protocol address (the remote VTEP of a VXLAN FDB entry). */
-  dst: { type: NDA_DST, kind: "ip" },
+  dst: { type: 1, kind: "ip", uapi: "NDA_DST" },
   /** Link-layer address. */
-  lladdr: { type: NDA_LLADDR, kind: "mac" },
+  lladdr: { type: 2, kind: "mac", uapi: "NDA_LLADDR" },
   /** Ages and references. */
-  cacheinfo: { type: NDA_CACHEINFO, kind: "codec", codec: NDA_CACHEINFO_CODEC, dir: "reply" },
+  cacheinfo: { type: 3, kind: "codec", uapi: "NDA_CACHEINFO", codec: NDA_CACHEINFO_CODEC, dir: "reply" },
   /** Probes sent. */
-  probes: { type: NDA_PROBES, kind: "u32", dir: "reply" },
+  probes: { type: 4, kind: "u32", uapi: "NDA_PROBES", dir: "reply" },
   /** FDB VLAN id. */
-  vlan: { type: NDA_VLAN, kind: "u16", min: 1, max: 4094, what: "VLAN id" },
+  vlan: { type: 5, kind: "u16", uapi: "NDA_VLAN", min: 1, max: 4094, what: "VLAN id" },
   /** VXLAN destination port. */
-  port: { type: NDA_PORT, kind: "u16be", what: "port" },
+  port: { type: 6, kind: "u16be", uapi: "NDA_PORT", what: "port" },
   /** VXLAN network id. */
-  vni: { type: NDA_VNI, kind: "u32", max: 0xffffff, what: "VNI" },
+  vni: { type: 7, kind: "u32", uapi: "NDA_VNI", max: 0xffffff, what: "VNI" },
   /** Outgoing link of a VXLAN FDB entry (`via`). */
-  ifindex: { type: NDA_IFINDEX, kind: "u32", min: 1, max: 0x7fffffff, what: "via ifindex" },
+  ifindex: { type: 8, kind: "u32", uapi: "NDA_IFINDEX", min: 1, max: 0x7fffffff, what: "via ifindex" },
   /** Bridge of an FDB entry, by index. */
-  master: { type: NDA_MASTER, kind: "u32" },
-  /** `NDA_LINK_NETNSID`. */
-  linkNetnsid: { type: NDA_LINK_NETNSID, kind: "s32", dir: "reply" },
-  /** `NDA_SRC_VNI`. */
-  srcVni: { type: NDA_SRC_VNI, kind: "u32", max: 0xffffff, what: "source VNI" },
+  master: { type: 9, kind: "u32", uapi: "NDA_MASTER" },
+  /** Namespace id of the link. */
+  linkNetnsid: { type: 10, kind: "s32", uapi: "NDA_LINK_NETNSID", dir: "reply" },
+  /** Source VNI (VXLAN collect-metadata devices). */
+  srcVni: { type: 11, kind: "u32", uapi: "NDA_SRC_VNI", max: 0xffffff, what: "source VNI" },
   /** Who added the entry (`static`, `zebra`... or decimal text). */
-  protocol: { type: NDA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
+  protocol: { type: 12, kind: "u8", uapi: "NDA_PROTOCOL", names: RTPROT_NAMES, what: "neighbour protocol" },
   /** Nexthop id. */
-  nhId: { type: NDA_NH_ID, kind: "u32" },
+  nhId: { type: 13, kind: "u32", uapi: "NDA_NH_ID" },
   /** Flag bits beyond the 8 of `ndm_flags` (merged into `flags` when parsed). */
-  flagsExt: { type: NDA_FLAGS_EXT, kind: "u32" },
+  flagsExt: { type: 15, kind: "u32", uapi: "NDA_FLAGS_EXT" },
 } as const;
 
 /**

@@ -7,18 +7,17 @@
  */
 
 import { AF_INET, AF_INET6, formatIp, parseCidr } from "../../wire/addr.ts";
-import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { publicAttrs } from "../../wire/public.ts";
+import { buildRequest, requestHeader } from "../../wire/public_message.ts";
 import { type RawAttr, valueOfName } from "../../wire/table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkMovedKeys } from "../options.ts";
 import { tableNumber } from "../route/tables.ts";
 import { RTM } from "../rtnl.ts";
-import { RT_TABLE_MAIN, RTPROT_NAMES } from "../route/names.ts";
+import { RT_TABLE_MAIN } from "../route/names.ts";
 import { RULE_OUTPUT_ONLY, type RuleRange } from "./parse.ts";
-import { FIB_RULE_FLAGS, FIB_RULE_HDR, FIB_RULE_INVERT, IP_PROTO_NAMES, RULE_ACTIONS, RULE_ATTRS } from "./table.ts";
+import { FIB_RULE_FLAGS, FIB_RULE_INVERT, IP_PROTO_NAMES, RULE_ATTRS, RULE_MESSAGE } from "./table.ts";
 
 /**
  * What a rule matches and does, for {@link buildRuleMessage}. A listed
@@ -198,17 +197,21 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
     throw new InvalidArgumentError(`Source "${spec.src}" and destination "${spec.dst}" are of different families`);
   }
   const family = familyOf(spec, src?.family ?? dst?.family);
-  const tos = spec.tos === undefined ? 0 : int("TOS", spec.tos, 0, 255);
+  // The header's numbers are checked by the policies of RULE_MESSAGE.header (TOS, action).
+  const hdr = requestHeader(RULE_MESSAGE, {
+    family,
+    dstLen: dst?.len ?? 0,
+    srcLen: src?.len ?? 0,
+    tos: spec.tos ?? 0,
+    action: spec.action,
+  });
+  // Without an action: lookup, or goto with a target; a delete leaves it unset (FR_ACT_UNSPEC).
+  const action = hdr.action ?? (spec.goto !== undefined ? 2 : adding ? 1 : 0);
+  const tos = hdr.tos;
   if (family === AF_INET ? tos & ~0x1e : tos & 3) {
     throw new InvalidArgumentError(
       `Invalid TOS: "${tos}" (${family === AF_INET ? "must be even, up to 0x1e" : "ECN bits must be 0"})`,
     );
-  }
-  const action = spec.action === undefined
-    ? (spec.goto !== undefined ? 2 : adding ? 1 : 0)
-    : named("rule action", RULE_ACTIONS, spec.action, 255);
-  if (spec.action !== undefined && !(action in RULE_ACTIONS)) {
-    throw new InvalidArgumentError(`Invalid rule action: "${spec.action}"`);
   }
   if (adding && action === 2 && spec.goto === undefined) {
     throw new InvalidArgumentError("A goto rule needs a goto target");
@@ -223,37 +226,32 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.l3mdev && table) throw new InvalidArgumentError("A rule cannot have both l3mdev and a table");
   if (adding && action === 1 && table === undefined && !spec.l3mdev) table = RT_TABLE_MAIN;
   // Numbers and device names are checked by the policies of RULE_ATTRS; the rest is converted here first.
-  const attrs = publicAttrs(RULE_ATTRS, {
+  const attrs = {
     ...spec,
     src: src && formatIp(src.addr),
     dst: dst && formatIp(dst.addr),
     table: table !== undefined && table > 255 ? table : undefined,
     l3mdev: spec.l3mdev ? 1 : undefined,
     uidRange: spec.uidRange === undefined ? undefined : uidRange(spec.uidRange),
-    protocol: spec.protocol === undefined
-      ? undefined
-      : String(named("rule protocol", RTPROT_NAMES, spec.protocol, 255)),
     ipProto: spec.ipProto === undefined ? undefined : named("IP protocol", IP_PROTO_NAMES, spec.ipProto, 255),
     sportRange: spec.sportRange === undefined ? undefined : ports("source port", spec.sportRange),
     dportRange: spec.dportRange === undefined ? undefined : ports("destination port", spec.dportRange),
     unknown: undefined,
-  });
+  };
   if (spec.invert !== undefined && typeof spec.invert !== "boolean") {
     throw new InvalidArgumentError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
   }
-  return new MessageBuilder(
+  return buildRequest(
+    RULE_MESSAGE,
     adding ? RTM.RTM_NEWRULE : RTM.RTM_DELRULE,
     adding ? NLM_F_CREATE | NLM_F_EXCL : 0,
-  )
-    .struct(FIB_RULE_HDR, {
-      family,
-      dstLen: dst?.len ?? 0,
-      srcLen: src?.len ?? 0,
-      tos,
+    {
+      ...hdr,
+      action: action || undefined, // 0 (FR_ACT_UNSPEC) is no action of the enumeration: left unset
       table: table !== undefined && table <= 255 ? table : 0,
-      action,
       flags: spec.invert || spec.flags?.includes("invert") ? FIB_RULE_INVERT : 0,
-    })
-    .attrs(RULE_ATTRS, attrs)
-    .finish();
+    },
+    RULE_ATTRS,
+    attrs,
+  );
 }

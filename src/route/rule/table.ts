@@ -13,47 +13,6 @@ import { familyText, sourceText } from "../route/derive.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { tableName } from "../route/tables.ts";
 
-/** `FRA_DST`: destination prefix address. */
-export const FRA_DST = 1;
-/** `FRA_SRC`: source prefix address. */
-export const FRA_SRC = 2;
-/** `FRA_IIFNAME`: input interface name. */
-export const FRA_IIFNAME = 3;
-/** `FRA_GOTO`: target priority of a goto rule. */
-export const FRA_GOTO = 4;
-/** `FRA_PRIORITY`: rule priority (preference). */
-export const FRA_PRIORITY = 6;
-/** `FRA_FWMARK`: firewall mark. */
-export const FRA_FWMARK = 10;
-/** `FRA_FLOW`: realms (IPv4). */
-export const FRA_FLOW = 11;
-/** `FRA_TUN_ID`: tunnel id, big-endian u64. */
-export const FRA_TUN_ID = 12;
-/** `FRA_SUPPRESS_IFGROUP`: suppress results through this interface group. */
-export const FRA_SUPPRESS_IFGROUP = 13;
-/** `FRA_SUPPRESS_PREFIXLEN`: suppress results with a prefix this short or shorter. */
-export const FRA_SUPPRESS_PREFIXLEN = 14;
-/** `FRA_TABLE`: table id, for ids above 255. */
-export const FRA_TABLE = 15;
-/** `FRA_FWMASK`: mask applied to the firewall mark. */
-export const FRA_FWMASK = 16;
-/** `FRA_OIFNAME`: output interface name. */
-export const FRA_OIFNAME = 17;
-/** `FRA_L3MDEV`: look up in the table of the l3mdev (VRF) device. */
-export const FRA_L3MDEV = 19;
-/** `FRA_UID_RANGE`: `struct fib_rule_uid_range`. */
-export const FRA_UID_RANGE = 20;
-/** `FRA_PROTOCOL`: who installed the rule (`RTPROT_*`). */
-export const FRA_PROTOCOL = 21;
-/** `FRA_IP_PROTO`: IP protocol number. */
-export const FRA_IP_PROTO = 22;
-/** `FRA_SPORT_RANGE`: `struct fib_rule_port_range` of source ports. */
-export const FRA_SPORT_RANGE = 23;
-/** `FRA_DPORT_RANGE`: `struct fib_rule_port_range` of destination ports. */
-export const FRA_DPORT_RANGE = 24;
-/** `FRA_DSCP`: DSCP value (Linux 6.12+). */
-export const FRA_DSCP = 25;
-
 /** `FR_ACT_*` rule actions by value. */
 export const RULE_ACTIONS = {
   1: "lookup", // FR_ACT_TO_TBL
@@ -120,26 +79,26 @@ const IFNAME = { maxLen: 15, pattern: { re: /^[^\s/:]+$/, what: "an interface na
 
 /** The `FRA_*` attributes of a rule message, with the policies the builder checks. */
 export const RULE_ATTRS = {
-  dst: { type: FRA_DST, kind: "ip" },
-  src: { type: FRA_SRC, kind: "ip" },
-  iif: { type: FRA_IIFNAME, kind: "string", what: "input interface", ...IFNAME },
-  goto: { type: FRA_GOTO, kind: "u32", what: "goto target" },
-  priority: { type: FRA_PRIORITY, kind: "u32" },
-  fwmark: { type: FRA_FWMARK, kind: "u32" },
-  flow: { type: FRA_FLOW, kind: "u32", what: "realms" },
-  tunId: { type: FRA_TUN_ID, kind: "u64be", what: "tunnel id" },
-  suppressIfgroup: { type: FRA_SUPPRESS_IFGROUP, kind: "u32", max: 0xfffffffe, what: "suppress_ifgroup" },
-  suppressPrefixlen: { type: FRA_SUPPRESS_PREFIXLEN, kind: "u32", max: 128, what: "suppress_prefixlength" },
-  table: { type: FRA_TABLE, kind: "u32" },
-  fwmask: { type: FRA_FWMASK, kind: "u32" },
-  oif: { type: FRA_OIFNAME, kind: "string", what: "output interface", ...IFNAME },
-  l3mdev: { type: FRA_L3MDEV, kind: "u8" },
-  uidRange: { type: FRA_UID_RANGE, kind: "struct", struct: { start: "u32", end: "u32" } },
-  protocol: { type: FRA_PROTOCOL, kind: "u8", names: RTPROT_NAMES },
-  ipProto: { type: FRA_IP_PROTO, kind: "u8" },
-  sportRange: { type: FRA_SPORT_RANGE, kind: "struct", struct: { start: "u16", end: "u16" } },
-  dportRange: { type: FRA_DPORT_RANGE, kind: "struct", struct: { start: "u16", end: "u16" } },
-  dscp: { type: FRA_DSCP, kind: "u8", max: 63, what: "DSCP" },
+  dst: { type: 1, kind: "ip", uapi: "FRA_DST" },
+  src: { type: 2, kind: "ip", uapi: "FRA_SRC" },
+  iif: { type: 3, kind: "string", uapi: "FRA_IIFNAME", what: "input interface", ...IFNAME },
+  goto: { type: 4, kind: "u32", uapi: "FRA_GOTO", what: "goto target" },
+  priority: { type: 6, kind: "u32", uapi: "FRA_PRIORITY" },
+  fwmark: { type: 10, kind: "u32", uapi: "FRA_FWMARK" },
+  flow: { type: 11, kind: "u32", uapi: "FRA_FLOW", what: "realms" },
+  tunId: { type: 12, kind: "u64be", uapi: "FRA_TUN_ID", what: "tunnel id" },
+  suppressIfgroup: { type: 13, kind: "u32", uapi: "FRA_SUPPRESS_IFGROUP", max: 0xfffffffe, what: "suppress_ifgroup" },
+  suppressPrefixlen: { type: 14, kind: "u32", uapi: "FRA_SUPPRESS_PREFIXLEN", max: 128, what: "suppress_prefixlength" },
+  table: { type: 15, kind: "u32", uapi: "FRA_TABLE" },
+  fwmask: { type: 16, kind: "u32", uapi: "FRA_FWMASK" },
+  oif: { type: 17, kind: "string", uapi: "FRA_OIFNAME", what: "output interface", ...IFNAME },
+  l3mdev: { type: 19, kind: "u8", uapi: "FRA_L3MDEV" },
+  uidRange: { type: 20, kind: "struct", uapi: "FRA_UID_RANGE", struct: { start: "u32", end: "u32" } },
+  protocol: { type: 21, kind: "u8", uapi: "FRA_PROTOCOL", names: RTPROT_NAMES, what: "rule protocol" },
+  ipProto: { type: 22, kind: "u8", uapi: "FRA_IP_PROTO" },
+  sportRange: { type: 23, kind: "struct", uapi: "FRA_SPORT_RANGE", struct: { start: "u16", end: "u16" } },
+  dportRange: { type: 24, kind: "struct", uapi: "FRA_DPORT_RANGE", struct: { start: "u16", end: "u16" } },
+  dscp: { type: 25, kind: "u8", uapi: "FRA_DSCP", max: 63, what: "DSCP" },
 } as const;
 
 /** An inclusive range of ports or uids. */
@@ -238,10 +197,16 @@ export const RULE_MESSAGE = {
     family: { kind: "u8", derive: { toPublic: familyText, toWire: familyNumber } },
     dstLen: { kind: "u8", private: true },
     srcLen: { kind: "u8", private: true },
-    tos: { kind: "u8" },
+    tos: { kind: "u8", what: "TOS" },
     table: { kind: "u8", private: true },
     res: { kind: "pad2" },
-    action: { kind: "u8", private: true, named: { key: "action", names: RULE_ACTIONS } },
+    action: {
+      kind: "u8",
+      private: true,
+      named: { key: "action", names: RULE_ACTIONS },
+      only: true,
+      what: "rule action",
+    },
     flags: { kind: "u32", private: true, named: { key: "flags", bits: FIB_RULE_FLAGS } },
   },
   attrs: {

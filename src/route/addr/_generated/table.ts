@@ -50,40 +50,40 @@ export function parseAddressMessage(msg: NlMsg): Address {
     if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
     const s = off + 4, e = off + len;
     switch (raw & 0x3fff) {
-      case 1: {
-        const v = formatIp(buf, s, e - s); w_address = v;
-        break;
-      }
       case 2: {
         const v = formatIp(buf, s, e - s); w_local = v;
         break;
       }
-      case 3: {
-        const v = readString(buf, s, e); out.label = v;
+      case 1: {
+        const v = formatIp(buf, s, e - s); w_address = v;
         break;
       }
       case 4: {
         const v = formatIp(buf, s, e - s); out.broadcast = v;
         break;
       }
-      case 5: {
-        const v = formatIp(buf, s, e - s); out.anycast = v;
-        break;
-      }
-      case 6: {
-        const v = K2.parse(buf, view, s, e); w_cacheinfo = v;
-        break;
-      }
-      case 7: {
-        const v = formatIp(buf, s, e - s); out.multicast = v;
+      case 3: {
+        const v = readString(buf, s, e); out.label = v;
         break;
       }
       case 8: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); w_flags = v;
         break;
       }
+      case 6: {
+        const v = K2.parse(buf, view, s, e); w_cacheinfo = v;
+        break;
+      }
       case 9: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.metric = v;
+        break;
+      }
+      case 5: {
+        const v = formatIp(buf, s, e - s); out.anycast = v;
+        break;
+      }
+      case 7: {
+        const v = formatIp(buf, s, e - s); out.multicast = v;
         break;
       }
       case 10: {

@@ -10,7 +10,7 @@ import { LINK_MESSAGE, LINK_TABLE } from "../object.ts";
 import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { nameOf, parseStruct, readString } from "../../../wire/table.ts";
-import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
+import { type Composer, keepUnknown, parseNest, type PublicObject } from "../../../wire/public.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 import type { Link } from "../object.ts";
 
@@ -74,165 +74,107 @@ function objLinkInfoTable(buf: Uint8Array, view: DataView, start: number, end: n
 }
 
 /**
- * Parses `LINK_TABLE.afSpec.table.inet6.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `LINK_TABLE.afSpec.table.inet6.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.flags = v;
-        break;
+        return true;
       }
       case 5: {
         const v = parseStruct(K10, view, s, e); out.cacheinfo = v;
-        break;
+        return true;
       }
       case 7: {
         const v = formatIp(buf, s, e - s); out.token = v;
-        break;
+        return true;
       }
       case 8: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K11, view.getUint8(s)); out.addrGenMode = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `LINK_TABLE.afSpec.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `LINK_TABLE.afSpec.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableAfspec(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objLinkTableAfspec(buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
+  switch (type) {
       case 10: {
-        const o: PublicObject = {}; objLinkTableAfspecInet6(buf, view, s, e, o, o, "", ""); out.inet6 = o;
-        break;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objLinkTableAfspecInet6); out.inet6 = o;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `LINK_TABLE.xdp.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `LINK_TABLE.xdp.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableXdp(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objLinkTableXdp(_buf: Uint8Array, view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
+  switch (type) {
       case 1: {
         if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); const v = view.getInt32(s, true); out.fd = v;
-        break;
+        return true;
       }
       case 2: {
         if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K12, view.getUint8(s)); out.attached = v;
-        break;
+        return true;
       }
       case 3: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.flags = v;
-        break;
+        return true;
       }
       case 4: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.progId = v;
-        break;
+        return true;
       }
       case 5: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.drvProgId = v;
-        break;
+        return true;
       }
       case 6: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.skbProgId = v;
-        break;
+        return true;
       }
       case 7: {
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); const v = view.getUint32(s, true); out.hwProgId = v;
-        break;
+        return true;
       }
       case 8: {
         if (e - s < 4) throw new TruncatedError("s32 attribute", s, 4, e - s); const v = view.getInt32(s, true); out.expectedFd = v;
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `LINK_TABLE.propList.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `LINK_TABLE.propList.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableProplist(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
+function objLinkTableProplist(buf: Uint8Array, _view: DataView, type: number, s: number, e: number, out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
+  switch (type) {
       case 53: {
         const v = readString(buf, s, e); ((out.altnames ??= []) as unknown[]).push(v);
-        break;
+        return true;
       }
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
   }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+  return false;
 }
 
 /**
- * Parses `LINK_TABLE.devlinkPort.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
- * The nest's path (for unknown attributes) is `parent.key`, joined only when needed.
+ * Parses `LINK_TABLE.devlinkPort.table` attributes into public object `out`, one attribute of type `type` at `buf[s, e)`
+ * a call (`parseNest` walks the nest; false: no field of the nest). The nest's path is `parent.key`.
  */
-function objLinkTableDevlinkport(buf: Uint8Array, view: DataView, start: number, end: number, _out: PublicObject, root: PublicObject, parent: string, key: string): void {
-  let off = start;
-  while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const raw = view.getUint16(off + 2, true);
-    if (len < 4) throw new MalformedError(`Attribute length ${len} is shorter than its header`, off);
-    if (off + len > end) throw new TruncatedError("attribute", off, len, end - off);
-    const s = off + 4, e = off + len;
-    switch (raw & 0x3fff) {
-
-      default:
-        keepUnknown(root, parent === "" ? key : parent + "." + key, raw, buf.slice(s, e));
-    }
-    off += (len + 3) & ~3;
-  }
-  if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
+function objLinkTableDevlinkport(_buf: Uint8Array, _view: DataView, _type: number, _s: number, _e: number, _out: PublicObject, _root: PublicObject, _parent: string, _key: string): boolean {
+  return false;
 }
 
 /**
@@ -324,7 +266,7 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 26: {
-        const o: PublicObject = {}; objLinkTableAfspec(buf, view, s, e, o, o, "", ""); out.afSpec = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objLinkTableAfspec); out.afSpec = o;
         break;
       }
       case 27: {
@@ -380,7 +322,7 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 43: {
-        const o: PublicObject = {}; objLinkTableXdp(buf, view, s, e, o, o, "", ""); out.xdp = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objLinkTableXdp); out.xdp = o;
         break;
       }
       case 46: {
@@ -404,7 +346,7 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 52: {
-        objLinkTableProplist(buf, view, s, e, out, root, "", "propList");
+        parseNest(buf, view, s, e, out, root, "", "propList", objLinkTableProplist);
         break;
       }
       case 54: {
@@ -444,11 +386,11 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 62: {
-        const o: PublicObject = {}; objLinkTableDevlinkport(buf, view, s, e, o, o, "", ""); out.devlinkPort = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objLinkTableDevlinkport); out.devlinkPort = o;
         break;
       }
       case 65: {
-        const o: PublicObject = {}; objLinkTableDevlinkport(buf, view, s, e, o, o, "", ""); out.dpllPin = o;
+        const o: PublicObject = {}; parseNest(buf, view, s, e, o, o, "", "", objLinkTableDevlinkport); out.dpllPin = o;
         break;
       }
       case 66: {
