@@ -1,0 +1,313 @@
+/**
+ * Differential runner over nftables' own test corpus (`tests/py/*\/*.t` of
+ * the nftables sources): not a test file, a tool that counts where nlkit
+ * and nft 1.0.6 agree.
+ *
+ * Each `.t` file names tables (`*family;table;chain,...`), base chains
+ * (`:name;type filter hook input priority 0`), sets (`!name type ...`),
+ * elements (`?set elems`), stateful objects (`%name type ...`) and rules
+ * (`rule;ok[;listed form]` or `rule;fail`). For each table line the runner
+ * builds that setup with `nft` in a fresh namespace, then adds every `ok`
+ * rule that nft 1.0.6 accepts to the table's first chain, and checks
+ *
+ * - (a) nlkit's listing (the `nlkit -j nft list ruleset` code path) against
+ *   `nft -j list ruleset`, object by object, handles included;
+ * - (b) nft's JSON listing applied by nlkit (the `nlkit nft -j -f` code
+ *   path) into an empty namespace: `nft -j list ruleset` there equals the
+ *   original (handles aside: they are assigned anew). When the whole
+ *   document is refused, each rule is retried alone with the setup objects.
+ *
+ * Usage (root; nft on PATH):
+ *
+ *   deno run -A tests/nft_corpus.ts [--git DIR | --dir DIR] [--out FILE] [--show] [FILTER...]
+ *
+ * `--git` reads the corpus from a bare nftables git directory (default the
+ * local mirror), `--dir` from a checkout; FILTERs keep the files whose path
+ * contains one of them; `--show` prints each divergence; `--out` writes the
+ * per-rule results as JSON (to compare two runs). Prints one line per file:
+ * rules nft accepted, agreements of (a) and of (b).
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { withTempNetns } from "./_helpers.ts";
+import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
+import { emitRulesetJson } from "../src/netfilter/nftables/json/stream.ts";
+import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
+
+// deno-lint-ignore no-explicit-any
+type Obj = any;
+
+/** One line of a `.t` file, with its result mark. */
+interface Line {
+  kind: "rule" | "set" | "elem" | "obj";
+  text: string;
+  ok: boolean;
+  lineno: number;
+}
+
+/** A parsed `.t` file. */
+interface TFile {
+  chains: Map<string, string>;
+  tables: { family: string; name: string; chains: string[] }[];
+  lines: Line[];
+}
+
+/** The outcome of one rule in one family. */
+export interface RuleResult {
+  file: string;
+  family: string;
+  lineno: number;
+  rule: string;
+  a: boolean;
+  b: boolean;
+  aDiff?: string;
+  bDiff?: string;
+}
+
+const MARK = /^(.*);(ok|fail)(?:;(.*))?$/;
+
+/** Parses a `.t` file. */
+export function parseT(text: string): TFile {
+  const f: TFile = { chains: new Map(), tables: [], lines: [] };
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("-")) return;
+    if (line.startsWith(":")) {
+      const [name, spec] = line.slice(1).split(";");
+      f.chains.set(name, spec);
+      return;
+    }
+    if (line.startsWith("*")) {
+      const [family, name, chains] = line.slice(1).split(";");
+      f.tables.push({ family, name, chains: chains.split(",") });
+      return;
+    }
+    const m = MARK.exec(line);
+    if (!m) return;
+    const kinds: Record<string, Line["kind"]> = { "!": "set", "?": "elem", "%": "obj" };
+    const kind = kinds[line[0]] ?? "rule";
+    f.lines.push({ kind, text: kind === "rule" ? m[1] : m[1].slice(1), ok: m[2] === "ok", lineno: i + 1 });
+  });
+  return f;
+}
+
+/** The nft command a set, element or object line stands for (the corpus' own conventions). */
+function setupCommand(l: Line, fam: string, table: string): string {
+  const tok = l.text.split(" ");
+  if (l.kind === "set") {
+    let type = tok[2];
+    let i = 3;
+    while (tok[i] === ".") (type += " . " + tok[i + 1]), (i += 2);
+    let extra = "";
+    if (tok[i] === "timeout") (extra += ` timeout ${tok[i + 1]};`), (i += 2);
+    if (tok[i] === "flags") extra += ` flags ${tok[i + 1]};`;
+    return `add set ${fam} ${table} ${tok[0]} { type ${type};${extra} }`;
+  }
+  if (l.kind === "elem") {
+    const sp = l.text.indexOf(" ");
+    return `add element ${fam} ${table} ${l.text.slice(0, sp)} { ${l.text.slice(sp + 1)} }`;
+  }
+  let type = tok[2];
+  let rest = tok.slice(3);
+  if (type === "ct") (type = `ct ${tok[3]}`), (rest = tok.slice(4));
+  return `add ${type} ${fam} ${table} ${tok[0]} ${rest.join(" ")}`;
+}
+
+function nft(ns: string, ...args: string[]): string {
+  const input = args[0] === "-f" ? args.pop() : undefined;
+  return execFileSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8", input, stdio: "pipe" });
+}
+
+/** The items `ok` takes, found by halving: whole groups first, single items last. */
+function bisect<T>(items: T[], ok: (part: T[]) => boolean): T[] {
+  if (items.length === 0) return [];
+  if (ok(items)) return items;
+  if (items.length === 1) return [];
+  const mid = items.length >> 1;
+  return [...bisect(items.slice(0, mid), ok), ...bisect(items.slice(mid), ok)];
+}
+
+/** {@link bisect} with an asynchronous test. */
+async function bisectAsync<T>(items: T[], ok: (part: T[]) => Promise<boolean>): Promise<void> {
+  if (items.length === 0 || await ok(items) || items.length === 1) return;
+  const mid = items.length >> 1;
+  await bisectAsync(items.slice(0, mid), ok);
+  await bisectAsync(items.slice(mid), ok);
+}
+
+function tryNft(ns: string, cmd: string): boolean {
+  try {
+    nft(ns, cmd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function nftObjects(ns: string): Obj[] {
+  return JSON.parse(nft(ns, "-j", "list", "ruleset")).nftables.slice(1);
+}
+
+/** JSON text without the keys that move on their own (expiry) or that `drop` names. */
+function canon(o: Obj, drop: string[] = []): string {
+  return JSON.stringify(o, (k, v) => (k === "expires" || drop.includes(k) ? undefined : v));
+}
+
+/** nlkit's listing of a namespace, as the CLI prints it. */
+async function nlkitObjects(ns: string): Promise<Obj[]> {
+  const texts: string[] = [];
+  const ifnames = await interfaceNames({ netns: ns });
+  await emitRulesetJson((t) => texts.push(t), {}, { netns: ns }, { ifnames });
+  return texts.map((t) => JSON.parse(t));
+}
+
+function firstDiff(want: string, got: string): string {
+  return `nft:   ${want}\nnlkit: ${got}`;
+}
+
+/** Runs one table line of a file; returns one result per accepted rule. */
+async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): Promise<RuleResult[]> {
+  return await withTempNetns(async (ns) => {
+    const { family: fam, name: table } = tab;
+    nft(ns, `add table ${fam} ${table}`);
+    const chains = tab.chains.filter((c) => tryNft(ns, `add chain ${fam} ${table} ${c} { ${t.chains.get(c)}; }`));
+    if (chains.length === 0) return [];
+    for (const l of t.lines) if (l.ok && l.kind !== "rule") tryNft(ns, setupCommand(l, fam, table));
+    const cmd = (l: Line) => `add rule ${fam} ${table} ${chains[0]} ${l.text}\n`;
+    const accepted = bisect(t.lines.filter((l) => l.ok && l.kind === "rule"), (ls) => {
+      try {
+        nft(ns, "-f", "-", ls.map(cmd).join(""));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const theirs = nftObjects(ns);
+    const rules = theirs.filter((o) => o.rule && o.rule.chain === chains[0]);
+    const results: RuleResult[] = accepted.map((l) => ({ file, family: fam, lineno: l.lineno, rule: l.text, a: false, b: false }));
+    if (rules.length !== accepted.length) throw new Error(`${file} ${fam}: ${rules.length} rules listed, ${accepted.length} added`);
+    // (a) the listing, matched by handle.
+    let mine: Obj[] = [];
+    let aErr = "";
+    try {
+      mine = await nlkitObjects(ns);
+    } catch (e) {
+      aErr = `listing failed: ${(e as Error).message}`;
+    }
+    const byHandle = new Map(mine.filter((o) => o.rule).map((o) => [o.rule.handle, o]));
+    rules.forEach((r, i) => {
+      const got = byHandle.get(r.rule.handle);
+      results[i].a = got !== undefined && canon(got) === canon(r);
+      if (!results[i].a) results[i].aDiff = aErr || firstDiff(canon(r), got ? canon(got) : "(missing)");
+    });
+    // (b) nft's JSON applied by nlkit into an empty namespace.
+    const setup = theirs.filter((o) => !o.rule);
+    const want = rules.map((r) => canon(r, ["handle"]));
+    await withTempNetns(async (dst) => {
+      try {
+        await applyJson({ nftables: theirs }, { netns: dst });
+        const got = nftObjects(dst).filter((o) => o.rule && o.rule.chain === chains[0]);
+        if (got.length === rules.length) {
+          got.forEach((g, i) => {
+            results[i].b = canon(g, ["handle"]) === want[i];
+            if (!results[i].b) results[i].bDiff = firstDiff(want[i], canon(g, ["handle"]));
+          });
+          return;
+        }
+      } catch { /* retried in halves below */ }
+      const rest = rules.map((r, i) => ({ r, i }));
+      const tryApply = async (part: typeof rest) => {
+        nft(dst, "flush", "ruleset");
+        try {
+          await applyJson({ nftables: [...setup, ...part.map((p) => p.r)] }, { netns: dst });
+        } catch (e) {
+          if (part.length === 1) results[part[0].i].bDiff = `apply failed: ${(e as Error).message}`;
+          return false;
+        }
+        const got = nftObjects(dst).filter((o) => o.rule);
+        part.forEach(({ i }, k) => {
+          const g = got[k] ? canon(got[k], ["handle"]) : "(missing)";
+          results[i].b = got.length === part.length && g === want[i];
+          if (!results[i].b) results[i].bDiff = firstDiff(want[i], g);
+        });
+        return true;
+      };
+      await bisectAsync(rest, tryApply);
+    });
+    return results;
+  });
+}
+
+/** The corpus files: path and text. */
+function corpus(args: { git?: string; dir?: string }): [string, string][] {
+  if (args.dir) {
+    const root = `${args.dir}/tests/py`;
+    return readdirSync(root).flatMap((d) => {
+      try {
+        return readdirSync(`${root}/${d}`).filter((f) => f.endsWith(".t"))
+          .map((f): [string, string] => [`${d}/${f}`, readFileSync(`${root}/${d}/${f}`, "utf8")]);
+      } catch {
+        return [];
+      }
+    });
+  }
+  const git = (...a: string[]) => execFileSync("git", ["-C", args.git!, ...a], { encoding: "utf8", maxBuffer: 1 << 26 });
+  return git("ls-tree", "-r", "--name-only", "HEAD", "tests/py").split("\n").filter((p) => p.endsWith(".t"))
+    .map((p) => [p.slice("tests/py/".length), git("show", `HEAD:${p}`)]);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const opts: { git?: string; dir?: string; out?: string; show: boolean; filters: string[] } = {
+    git: "/work/.mirror/debiansid+nftables-fullcone/repo",
+    show: false,
+    filters: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--git") opts.git = argv[++i];
+    else if (a === "--dir") (opts.dir = argv[++i]), (opts.git = undefined);
+    else if (a === "--out") opts.out = argv[++i];
+    else if (a === "--show") opts.show = true;
+    else if (a.startsWith("-")) throw new Error(`Cannot use option "${a}": expected --git, --dir, --out or --show`);
+    else opts.filters.push(a);
+  }
+  const all: RuleResult[] = [];
+  const totals = { n: 0, a: 0, b: 0 };
+  for (const [file, text] of corpus(opts)) {
+    if (opts.filters.length && !opts.filters.some((f) => file.includes(f))) continue;
+    const t = parseT(text);
+    const res: RuleResult[] = [];
+    for (const tab of t.tables) {
+      try {
+        res.push(...await runTable(file, t, tab));
+      } catch (e) {
+        console.error(`${file} ${tab.family}: ${(e as Error).message}`);
+      }
+    }
+    const a = res.filter((r) => r.a).length;
+    const b = res.filter((r) => r.b).length;
+    console.log(`${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${String(b).padStart(4)}`);
+    if (opts.show) {
+      for (const r of res) {
+        if (!r.a) console.log(`  (a) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.aDiff!)}`);
+        if (!r.b) console.log(`  (b) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.bDiff!)}`);
+      }
+    }
+    totals.n += res.length;
+    totals.a += a;
+    totals.b += b;
+    all.push(...res);
+  }
+  console.log(`${"total".padEnd(22)} rules ${String(totals.n).padStart(4)}  a ${String(totals.a).padStart(4)}  b ${String(totals.b).padStart(4)}`);
+  if (opts.out) writeFileSync(opts.out, JSON.stringify(all, null, 1));
+}
+
+function indent(s: string): string {
+  return s.split("\n").map((l) => `      ${l}`).join("\n");
+}
+
+if (import.meta.main) await main(process.argv.slice(2));
