@@ -122,21 +122,40 @@ function nft(ns: string, ...args: string[]): string {
   return execFileSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8", input, stdio: "pipe" });
 }
 
-/** The items `ok` takes, found by halving: whole groups first, single items last. */
-function bisect<T>(items: T[], ok: (part: T[]) => boolean): T[] {
-  if (items.length === 0) return [];
-  if (ok(items)) return items;
-  if (items.length === 1) return [];
-  const mid = items.length >> 1;
-  return [...bisect(items.slice(0, mid), ok), ...bisect(items.slice(mid), ok)];
+/**
+ * Loads nft commands with `nft -f`, dropping the lines nft names in its
+ * errors until the rest loads (a few runs rather than one per line);
+ * returns which commands loaded.
+ */
+function loadAccepted(ns: string, cmds: string[]): boolean[] {
+  const ok = cmds.map(() => true);
+  for (let round = 0; round < 50; round++) {
+    const idx = cmds.map((_, i) => i).filter((i) => ok[i]);
+    if (idx.length === 0) return ok;
+    try {
+      nft(ns, "-f", "-", idx.map((i) => cmds[i] + "\n").join(""));
+      return ok;
+    } catch (e) {
+      const named = [...String((e as { stderr?: string }).stderr).matchAll(/^\/dev\/stdin:(\d+):/gm)]
+        .map((m) => idx[Number(m[1]) - 1]).filter((i) => i !== undefined);
+      if (named.length === 0) {
+        // Nothing named: fall back to one command at a time.
+        for (const i of idx) ok[i] = tryNft(ns, cmds[i]);
+        return ok;
+      }
+      for (const i of named) ok[i] = false;
+    }
+  }
+  return ok;
 }
 
-/** {@link bisect} with an asynchronous test. */
-async function bisectAsync<T>(items: T[], ok: (part: T[]) => Promise<boolean>): Promise<void> {
-  if (items.length === 0 || await ok(items) || items.length === 1) return;
+/** The items `ok` takes, found by halving: whole groups first, single items last (order kept). */
+async function bisectAsync<T>(items: T[], ok: (part: T[]) => Promise<boolean>): Promise<T[]> {
+  if (items.length === 0) return [];
+  if (await ok(items)) return items;
+  if (items.length === 1) return [];
   const mid = items.length >> 1;
-  await bisectAsync(items.slice(0, mid), ok);
-  await bisectAsync(items.slice(mid), ok);
+  return [...await bisectAsync(items.slice(0, mid), ok), ...await bisectAsync(items.slice(mid), ok)];
 }
 
 function tryNft(ns: string, cmd: string): boolean {
@@ -176,20 +195,15 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
     nft(ns, `add table ${fam} ${table}`);
     const chains = tab.chains.filter((c) => tryNft(ns, `add chain ${fam} ${table} ${c} { ${t.chains.get(c)}; }`));
     if (chains.length === 0) return [];
-    for (const l of t.lines) if (l.ok && l.kind !== "rule") tryNft(ns, setupCommand(l, fam, table));
-    const cmd = (l: Line) => `add rule ${fam} ${table} ${chains[0]} ${l.text}\n`;
-    const accepted = bisect(t.lines.filter((l) => l.ok && l.kind === "rule"), (ls) => {
-      try {
-        nft(ns, "-f", "-", ls.map(cmd).join(""));
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const setup = t.lines.filter((l) => l.ok && l.kind !== "rule");
+    loadAccepted(ns, setup.map((l) => setupCommand(l, fam, table)));
+    const rules = t.lines.filter((l) => l.ok && l.kind === "rule");
+    const ok = loadAccepted(ns, rules.map((l) => `add rule ${fam} ${table} ${chains[0]} ${l.text}`));
+    const accepted = rules.filter((_, i) => ok[i]);
     const theirs = nftObjects(ns);
-    const rules = theirs.filter((o) => o.rule && o.rule.chain === chains[0]);
+    const listed = theirs.filter((o) => o.rule && o.rule.chain === chains[0]);
     const results: RuleResult[] = accepted.map((l) => ({ file, family: fam, lineno: l.lineno, rule: l.text, a: false, b: false }));
-    if (rules.length !== accepted.length) throw new Error(`${file} ${fam}: ${rules.length} rules listed, ${accepted.length} added`);
+    if (listed.length !== accepted.length) throw new Error(`${file} ${fam}: ${listed.length} rules listed, ${accepted.length} added`);
     // (a) the listing, matched by handle.
     let mine: Obj[] = [];
     let aErr = "";
@@ -199,47 +213,71 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
       aErr = `listing failed: ${(e as Error).message}`;
     }
     const byHandle = new Map(mine.filter((o) => o.rule).map((o) => [o.rule.handle, o]));
-    rules.forEach((r, i) => {
+    listed.forEach((r, i) => {
       const got = byHandle.get(r.rule.handle);
       results[i].a = got !== undefined && canon(got) === canon(r);
       if (!results[i].a) results[i].aDiff = aErr || firstDiff(canon(r), got ? canon(got) : "(missing)");
     });
-    // (b) nft's JSON applied by nlkit into an empty namespace.
-    const setup = theirs.filter((o) => !o.rule);
-    const want = rules.map((r) => canon(r, ["handle"]));
+    // Sets, maps and stateful objects count as items of their own, matched by kind and name.
+    const stateful = theirs.filter(isStateful);
+    const mineObjs = new Map(mine.filter(isStateful).map((o) => [objKey(o), o]));
+    const objResults = stateful.map((o): RuleResult => {
+      const got = mineObjs.get(objKey(o));
+      const a = got !== undefined && canon(got) === canon(o);
+      const r: RuleResult = { file, family: fam, lineno: 0, rule: objKey(o), a, b: false };
+      if (!a) r.aDiff = aErr || firstDiff(canon(o), got ? canon(got) : "(missing)");
+      return r;
+    });
+    // (b) nft's JSON listing applied by nlkit into an empty namespace: the rules it takes, found in-process by
+    // halving, are then applied together and listed by nft once.
+    const objs = theirs.filter((o) => !o.rule);
     await withTempNetns(async (dst) => {
-      try {
-        await applyJson({ nftables: theirs }, { netns: dst });
-        const got = nftObjects(dst).filter((o) => o.rule && o.rule.chain === chains[0]);
-        if (got.length === rules.length) {
-          got.forEach((g, i) => {
-            results[i].b = canon(g, ["handle"]) === want[i];
-            if (!results[i].b) results[i].bDiff = firstDiff(want[i], canon(g, ["handle"]));
-          });
-          return;
-        }
-      } catch { /* retried in halves below */ }
-      const rest = rules.map((r, i) => ({ r, i }));
-      const tryApply = async (part: typeof rest) => {
-        nft(dst, "flush", "ruleset");
+      const apply = (part: number[]) => applyJson({ nftables: [...objs, ...part.map((i) => listed[i])] }, { netns: dst });
+      const flush = () => applyJson({ nftables: [{ flush: { ruleset: null } }] }, { netns: dst });
+      const taken = await bisectAsync(listed.map((_, i) => i), async (part) => {
+        await flush();
         try {
-          await applyJson({ nftables: [...setup, ...part.map((p) => p.r)] }, { netns: dst });
+          await apply(part);
+          return true;
         } catch (e) {
-          if (part.length === 1) results[part[0].i].bDiff = `apply failed: ${(e as Error).message}`;
+          if (part.length === 1) results[part[0]].bDiff = `apply failed: ${(e as Error).message}`;
           return false;
         }
-        const got = nftObjects(dst).filter((o) => o.rule);
-        part.forEach(({ i }, k) => {
-          const g = got[k] ? canon(got[k], ["handle"]) : "(missing)";
-          results[i].b = got.length === part.length && g === want[i];
-          if (!results[i].b) results[i].bDiff = firstDiff(want[i], g);
-        });
-        return true;
-      };
-      await bisectAsync(rest, tryApply);
+      });
+      await flush();
+      try {
+        await apply(taken);
+      } catch (e) {
+        for (const i of taken) results[i].bDiff = `apply failed: ${(e as Error).message}`;
+        return;
+      }
+      const after = nftObjects(dst);
+      const gotObjs = new Map(after.filter(isStateful).map((o) => [objKey(o), o]));
+      stateful.forEach((o, k) => {
+        const r = objResults[k], g = gotObjs.get(objKey(o));
+        r.b = g !== undefined && canon(g, ["handle"]) === canon(o, ["handle"]);
+        if (!r.b) r.bDiff = firstDiff(canon(o, ["handle"]), g ? canon(g, ["handle"]) : "(missing)");
+      });
+      const got = after.filter((o) => o.rule);
+      taken.forEach((i, k) => {
+        const want = canon(listed[i], ["handle"]);
+        const g = got[k] ? canon(got[k], ["handle"]) : "(missing)";
+        results[i].b = got.length === taken.length && g === want;
+        if (!results[i].b) results[i].bDiff = firstDiff(want, g);
+      });
     });
-    return results;
+    return [...results, ...objResults];
   });
+}
+
+/** A listed object that is neither a table, a chain nor a rule. */
+function isStateful(o: Obj): boolean {
+  return !o.table && !o.chain && !o.rule;
+}
+
+function objKey(o: Obj): string {
+  const [kind, v] = Object.entries(o)[0] as [string, Obj];
+  return `${kind} ${v.name}`;
 }
 
 /** The corpus files: path and text. */

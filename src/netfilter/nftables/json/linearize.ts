@@ -488,11 +488,20 @@ class RuleEncoder {
   /** The bytes of a right-hand value for a loaded left side. */
   value(l: Loaded, v: Json): Uint8Array {
     if (l.type.name === "iface_index") v = this.ifindex(v);
+    if (l.type.kind === "string" && typeof v === "string") {
+      // `"eth*"` matches a prefix: its bytes without the terminating NUL; `"dummy\\*"` is a name ending in `*`.
+      if (/(^|[^\\])\*$/.test(v)) return new TextEncoder().encode(v.slice(0, -1));
+      if (v.endsWith("\\*")) v = `${v.slice(0, -2)}*`;
+    }
     const b = parseValue(l.type, v, l.len);
-    if (!l.shift) return b;
+    return l.shift ? this.shifted(l, b) : b;
+  }
+
+  /** The bytes `b` of a sub-byte field moved to where the field sits in its loaded bytes. */
+  shifted(l: Loaded, b: Uint8Array): Uint8Array {
     let n = 0n;
     for (const x of b) n = (n << 8n) | BigInt(x);
-    n <<= BigInt(l.shift);
+    n <<= BigInt(l.shift ?? 0);
     const out = new Uint8Array(l.len);
     for (let i = l.len - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
     return out;
@@ -502,7 +511,10 @@ class RuleEncoder {
   anonSet(l: Loaded, elems: Json[], data?: { verdict: true } | { types: NftType[] }): { set: string; setId: number } {
     const key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
-    const elements = elementsOf({ key, data, interval }, elems);
+    // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
+    const single = key.length === 1 ? [{ ...l.type, size: l.len }] : key;
+    const elements = elementsOf({ key: single, data, interval }, elems);
+    if (l.shift) for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) };
     const { family, table, tx } = this.ctx;
     const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
     if (interval && key.length > 1) flags.push("concat");

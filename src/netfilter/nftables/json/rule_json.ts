@@ -36,6 +36,8 @@ import {
   type Json,
   type NftType,
   type NftTypeName,
+  numberToBytes,
+  rangeEndType,
   renderBits,
   renderValue,
   typeByName,
@@ -254,7 +256,7 @@ class RuleDecoder {
     // `cmp gte` then `cmp lte` on the same register is a range.
     if (op === "gte" && next?.name === "cmp" && "sreg" in next && next.sreg === e.sreg && next.op === "lte") {
       const hi = next.data?.value ?? new Uint8Array(0);
-      this.match("==", left, { range: [renderValue(t, data), renderValue(t, hi)] });
+      this.match("==", left, { range: [renderValue(rangeEndType(t), data), renderValue(rangeEndType(t), hi)] });
       return true;
     }
     if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
@@ -282,7 +284,11 @@ class RuleDecoder {
       return false;
     }
     if (left.mask && !left.narrowed) {
-      this.match(OPS[op], { ...left, json: { "&": [left.json, renderValue(t, left.mask)] } }, renderValue(t, data));
+      this.match(OPS[op], { ...left, json: binopJson(left.json, t, left.mask, left.xor) }, renderValue(t, data));
+      return false;
+    }
+    if (t.kind === "string" && (op === "eq" || op === "neq")) {
+      this.match(OPS[op], left, ifnameJson(data));
       return false;
     }
     const shifted = left.mask ? shiftRight(data, trailingZeroBits(left.mask)) : data;
@@ -339,7 +345,11 @@ class RuleDecoder {
         : e.dreg === 0
         ? { verdict: true }
         : { types: concatTypes(set.dataType ?? 4) };
-      right = { set: elementsJson(set.elements, types, set.flags.includes("interval"), data) };
+      // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
+      const shift = parts.length === 1 && parts[0].mask ? trailingZeroBits(parts[0].mask) : 0;
+      const at = (d?: { value?: Uint8Array }) => d?.value && { value: shiftRight(d.value, shift) };
+      const elems = shift ? set.elements.map((x) => ({ ...x, key: at(x.key), keyEnd: at(x.keyEnd) })) : set.elements;
+      right = { set: elementsJson(elems, types, set.flags.includes("interval"), data) };
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
@@ -493,8 +503,8 @@ class RuleDecoder {
         const left = this.reg(e.sreg);
         if (!left) return false;
         const t = this.typed(left);
-        const lo = renderValue(t, e.fromData?.value ?? new Uint8Array(0));
-        const hi = renderValue(t, e.toData?.value ?? new Uint8Array(0));
+        const lo = renderValue(rangeEndType(t), e.fromData?.value ?? new Uint8Array(0));
+        const hi = renderValue(rangeEndType(t), e.toData?.value ?? new Uint8Array(0));
         this.match(e.op === "neq" ? "!=" : "==", left, { range: [lo, hi] });
         return false;
       }
@@ -603,7 +613,9 @@ class RuleDecoder {
         // nft prints no conversion: the value is the one converted, now compared in the other byte order.
         const src = this.reg(e.sreg);
         const t = src?.type;
-        if (src) this.set(e.dreg, { ...src, type: t && { ...t, host: e.op === "ntoh" } });
+        // A value wider than its type's default (`ct bytes`: 8 bytes) is read whole.
+        const size = t && t.size && src ? Math.max(t.size, src.len) : t?.size;
+        if (src) this.set(e.dreg, { ...src, type: t && { ...t, host: e.op === "ntoh", size: size ?? t.size } });
         return false;
       }
       case "tproxy": {
@@ -726,11 +738,19 @@ export function limitJson(
   const per = UNITS[e.unit ?? 1] ?? String(e.unit);
   const inv = e.flags?.includes("inv") === true;
   // nft orders an object's keys differently from a statement's.
-  const body: Record<string, Json> = object
-    ? (inv ? { rate, per, inv, burst } : { rate, per, burst })
-    : (inv ? { rate, burst, per, inv } : { rate, burst, per });
+  if (object) {
+    return {
+      rate,
+      per,
+      ...(inv ? { inv } : {}),
+      ...(bytes ? { rate_unit: rateUnit } : {}),
+      burst,
+      ...(bytes ? { burst_unit: burstUnit } : {}),
+    };
+  }
+  const body: Record<string, Json> = inv ? { rate, burst, per, inv } : { rate, burst, per };
   if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
-  return object ? body : { limit: body };
+  return { limit: body };
 }
 
 /**
@@ -787,6 +807,13 @@ function shiftRight(b: Uint8Array, bits: number): Uint8Array {
 
 /** A prefix match: a partial load of an address field, or an address masked by a prefix mask. */
 function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
+  if (t.name === "mark" && left.mask && isZero(left.xor ?? new Uint8Array(0))) {
+    // `meta mark 0xffffff00/24`: a mask of leading ones, on a host-order number.
+    const m = bytesToNumber(left.mask, true);
+    const len = 32 - trailingZeroBits(numberToBytes(m, 4, false));
+    if (m === 0 || m === 0xffffffff || (2 ** 32 - 2 ** (32 - len)) !== m) return undefined;
+    return { prefix: { addr: renderValue(t, data), len } };
+  }
   if (t.kind !== "ip4" && t.kind !== "ip6") return undefined;
   const full = t.size;
   let len: number | undefined;
@@ -842,4 +869,15 @@ function fieldType(f: HeaderField): NftType {
   let t = FIELD_TYPES.get(f);
   if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false });
   return t;
+}
+
+/**
+ * An interface name compared: without its terminating NUL it is a prefix
+ * (`"eth*"`); a name really ending in `*` is escaped (`"dummy\\*"`).
+ */
+function ifnameJson(data: Uint8Array): string {
+  const z = data.indexOf(0);
+  const name = new TextDecoder().decode(z < 0 ? data : data.subarray(0, z));
+  if (z < 0) return `${name}*`;
+  return name.endsWith("*") ? `${name.slice(0, -1)}\\*` : name;
 }
