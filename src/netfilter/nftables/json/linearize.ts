@@ -367,7 +367,7 @@ class RuleEncoder {
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
           types = [hint];
-          ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] });
+          ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] }, reg);
         } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
         const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
@@ -485,6 +485,19 @@ class RuleEncoder {
     return index;
   }
 
+  /** Elements with interfaces named in their `iface_index` key fields given as indexes (`meta iif . meta oif`). */
+  ifindexKeys(key: readonly NftType[], elems: Json[], map: boolean): Json[] {
+    if (!key.some((t) => t.name === "iface_index")) return elems;
+    const fix = (k: Json): Json => {
+      if (isObj(k) && isObj(k.elem)) return { elem: { ...k.elem, val: fix(k.elem.val) } };
+      if (isObj(k) && Array.isArray(k.concat)) {
+        return { concat: k.concat.map((x, i) => (key[i]?.name === "iface_index" ? this.ifindex(x) : x)) };
+      }
+      return key.length === 1 ? this.ifindex(k) : k;
+    };
+    return elems.map((e) => (map && Array.isArray(e) ? [fix(e[0]), e[1]] : fix(e)));
+  }
+
   /** The bytes of a right-hand value for a loaded left side. */
   value(l: Loaded, v: Json): Uint8Array {
     if (l.type.name === "iface_index") v = this.ifindex(v);
@@ -508,12 +521,22 @@ class RuleEncoder {
   }
 
   /** Adds an anonymous set for `elems` keyed like `l`; returns its lookup name and id. */
-  anonSet(l: Loaded, elems: Json[], data?: { verdict: true } | { types: NftType[] }): { set: string; setId: number } {
-    const key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
+  anonSet(
+    l: Loaded,
+    elems: Json[],
+    data?: { verdict: true } | { types: NftType[] },
+    reg = NFT_REG_1,
+  ): { set: string; setId: number } {
+    let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
+    if (interval && key.length === 1 && key[0].host && l.len > 1) {
+      // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
+      this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
+      key = [{ ...key[0], host: false }];
+    }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
-    const single = key.length === 1 ? [{ ...l.type, size: l.len }] : key;
-    const elements = elementsOf({ key: single, data, interval }, elems);
+    const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
+    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data !== undefined));
     if (l.shift) for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) };
     const { family, table, tx } = this.ctx;
     const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
@@ -534,6 +557,7 @@ class RuleEncoder {
       size: elems.length,
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
+      dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,
       ...dataSpec,
     });
     tx.addElements({ family, table, set: "__set%d", setId }, elements);
@@ -577,8 +601,9 @@ class RuleEncoder {
         l.payload.len = len / 8; // a byte-aligned prefix loads only its bytes
         this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo.subarray(0, len / 8) } });
       } else {
-        const mask = new Uint8Array(l.len);
+        let mask = new Uint8Array(l.len);
         for (let i = 0; i < len; i++) mask[i >> 3] |= 0x80 >> (i & 7);
+        if (l.type.host) mask = mask.reverse(); // `meta mark 0xffffff00/24`: the mask of a host-order number
         this.mask(reg, mask);
         this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo } });
       }
@@ -635,8 +660,14 @@ class RuleEncoder {
       const k = String(((isMeta ? key.meta : key.ct) as Obj).key);
       const [tn, len] = (isMeta ? META_TYPES : CT_TYPES)[k] ?? [];
       if (!tn) throw new InvalidArgumentError(`Cannot set ${isMeta ? "meta" : "ct"} ${k}`);
-      this.valueInto(m.value, typeByName(tn), len, NFT_REG_1);
-      this.emit(isMeta ? { name: "meta", key: k, sreg: NFT_REG_1 } : { name: "ct", key: k, sreg: NFT_REG_1 });
+      this.valueInto(m.value, { ...typeByName(tn), size: len }, len, NFT_REG_1);
+      const dir = isMeta ? undefined : (key.ct as Obj).dir;
+      if (dir !== undefined && dir !== "original" && dir !== "reply") {
+        throw new InvalidArgumentError(`Cannot use ct direction ${JSON.stringify(dir)}: expected original or reply`);
+      }
+      this.emit(
+        isMeta ? { name: "meta", key: k, sreg: NFT_REG_1 } : { name: "ct", key: k, sreg: NFT_REG_1, direction: dir },
+      );
       return;
     }
     if (isObj(key.payload)) {
