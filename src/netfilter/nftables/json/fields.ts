@@ -102,6 +102,23 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   },
   udp: { base: "th", rows: [...PORTS, ["length", 32, 16], ["checksum", 48, 16]] },
   th: { base: "th", rows: PORTS },
+  udplite: { base: "th", rows: [...PORTS, ["csumcov", 32, 16], ["checksum", 48, 16]] },
+  dccp: { base: "th", rows: [...PORTS, ["type", 67, 4, "dccp_pkttype"]] },
+  sctp: { base: "th", rows: [...PORTS, ["vtag", 32, 32], ["checksum", 64, 32]] },
+  ah: {
+    base: "th",
+    rows: [["nexthdr", 0, 8, "inet_proto"], ["hdrlength", 8, 8], ["reserved", 16, 16], ["spi", 32, 32], [
+      "sequence",
+      64,
+      32,
+    ]],
+  },
+  esp: { base: "th", rows: [["spi", 0, 32], ["sequence", 32, 32]] },
+  comp: { base: "th", rows: [["nexthdr", 0, 8, "inet_proto"], ["flags", 8, 8], ["cpi", 16, 16]] },
+  igmp: {
+    base: "th",
+    rows: [["type", 0, 8, "igmp_type"], ["mrt", 8, 8], ["checksum", 16, 16], ["group", 32, 32]],
+  },
   icmp: {
     base: "th",
     rows: [

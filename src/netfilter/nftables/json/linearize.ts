@@ -63,7 +63,19 @@ const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map((
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
-const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
+const L4 = {
+  tcp: 6,
+  udp: 17,
+  icmp: 1,
+  icmpv6: 58,
+  igmp: 2,
+  dccp: 33,
+  esp: 50,
+  ah: 51,
+  comp: 108,
+  sctp: 132,
+  udplite: 136,
+} as const;
 const CMP_OPS: Record<string, string> = {
   "==": "eq",
   "!=": "neq",
@@ -168,7 +180,7 @@ class RuleEncoder {
     }
     if (protocol in L4) {
       if (this.proto.th === protocol) return;
-      if (protocol === "icmp") this.depend("ip");
+      if (protocol === "icmp" || protocol === "igmp") this.depend("ip");
       if (protocol === "icmpv6") this.depend("ip6");
       this.emit({ name: "meta", dreg: NFT_REG_1, key: "l4proto" });
       this.cmpEq(NFT_REG_1, new Uint8Array([L4[protocol as keyof typeof L4]]));

@@ -80,7 +80,19 @@ interface Val {
 type Layer = "ll" | "nh" | "th";
 
 const NH_OF_ETHER_TYPE: Record<number, string> = { 0x0800: "ip", 0x86dd: "ip6", 0x0806: "arp" };
-const L4_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
+const L4_NAMES: Record<number, string> = {
+  1: "icmp",
+  2: "igmp",
+  6: "tcp",
+  17: "udp",
+  33: "dccp",
+  50: "esp",
+  51: "ah",
+  58: "icmpv6",
+  108: "comp",
+  132: "sctp",
+  136: "udplite",
+};
 const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
 const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"];
@@ -238,6 +250,7 @@ class RuleDecoder {
       const lead = leadingZeroBits(mask);
       const f = findFieldIn(at.fields, at.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
       if (f && f.offset === at.offset + lead) {
+        this.kill(f.base);
         v = { ...v, field: f, json: fieldJson(f), type: fieldType(f), loadBits: f.len, narrowed: true };
       }
     }
@@ -315,7 +328,8 @@ class RuleDecoder {
       // Only `meta l4proto` is nft's own dependency; a written `ip protocol` stays.
       this.proto.th = name;
       if (key === "l4proto") this.deps.th = i;
-      if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
+      const ipOnly = name === "icmp" || name === "igmp";
+      if ((ipOnly && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
         this.kill("nh");
       }
     } else if (key === "iiftype" && n === 1) {
