@@ -23,6 +23,7 @@ import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import { emitRulesetJson } from "../netfilter/nftables/json/stream.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { formatRuleset } from "../netfilter/nftables/text/ruleset_text.ts";
+import { setDecl } from "../netfilter/nftables/text/set_decl.ts";
 
 /** The nft flags a listing honours. */
 export interface NftFlags {
@@ -52,7 +53,7 @@ function noMore(args: Args): void {
   if (w !== undefined) throw new UsageError(`Unexpected "${w}"`, w);
 }
 
-const TABLE_SCOPED = ["counters", "quotas"];
+const TABLE_SCOPED = ["counters", "quotas", "sets"];
 const KINDS = ["ruleset", "tables", "table", "chain", "chains", "set", "sets", "map", "maps", "counters", "quotas"];
 
 /** Runs `nft list ...`. */
@@ -110,7 +111,9 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     ? r.tables.filter((t) => r.objects.some((o) => o.family === t.family && o.table === t.name))
     : [];
   const text = [...holders.map((t) => tableJson(t, true)), ...objects];
-  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful }));
+  const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
+  const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
+  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful, decl }));
 }
 
 function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {

@@ -558,7 +558,13 @@ class RuleEncoder {
       ? {}
       : "verdict" in data
       ? { dataType: 0xffffff00, dataLen: 16 }
-      : { dataType: concatId(data.types), dataLen: data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) };
+      : {
+        dataType: concatId(data.types),
+        // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4.
+        dataLen: data.types.length === 1
+          ? typeSize(data.types[0])
+          : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0),
+      };
     const setId = tx.addSet({
       family,
       table,
@@ -617,7 +623,8 @@ class RuleEncoder {
         for (let i = 0; i < len; i++) mask[i >> 3] |= 0x80 >> (i & 7);
         if (l.type.host) mask = mask.reverse(); // `meta mark 0xffffff00/24`: the mask of a host-order number
         this.mask(reg, mask);
-        this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo } });
+        const value = l.type.host ? parseValue(l.type, p.addr, l.len).map((b, i) => b & mask[i]) : lo;
+        this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
       }
       return;
     }
@@ -650,6 +657,8 @@ class RuleEncoder {
     const meta = isObj(left.meta) ? left.meta.key : undefined;
     const pl = isObj(left.payload) ? `${left.payload.protocol} ${left.payload.field}` : undefined;
     if (meta === "nfproto" && (right === "ipv4" || right === "ipv6")) this.proto.nh = right === "ipv4" ? "ip" : "ip6";
+    // A written `ether type 8021q` is the vlan header's dependency already.
+    if (pl === "ether type" && (right === "8021q" || right === 0x8100)) this.proto.ll = "vlan";
     if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
       const name = right === "ipv6-icmp" ? "icmpv6" : String(right);
       if (name in L4) this.proto.th = name;

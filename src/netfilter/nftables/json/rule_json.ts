@@ -201,7 +201,8 @@ class RuleDecoder {
       this.push({ mangle: { key, value: this.value(target, src) } });
       return;
     }
-    if (field) this.kill(base);
+    // `vlan type` is the stacked header's own protocol key: the `ether type 8021q` before it stays (as nft prints).
+    if (field && !(field.protocol === "vlan" && field.field === "type")) this.kill(base);
     const v: Val = field
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
@@ -328,13 +329,13 @@ class RuleDecoder {
       // Only `meta l4proto` is nft's own dependency; a written `ip protocol` stays.
       this.proto.th = name;
       if (key === "l4proto") this.deps.th = i;
-      const ipOnly = name === "icmp" || name === "igmp";
-      if ((ipOnly && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
+      // icmp implies its network protocol (igmp does not: nft keeps `meta nfproto ipv4` before it).
+      if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
         this.kill("nh");
       }
     } else if (key === "iiftype" && n === 1) {
       [this.proto.ll, this.deps.ll] = ["ether", i];
-    } else if (pf === "ether type") {
+    } else if (pf === "ether type" || pf === "vlan type") {
       const et = bytesToNumber(data, false);
       if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
       else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
