@@ -351,8 +351,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(`${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${String(b).padStart(4)}`);
     if (opts.show) {
       for (const r of res) {
-        if (!r.a) console.log(`  (a) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.aDiff!)}`);
-        if (!r.b) console.log(`  (b) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.bDiff!)}`);
+        if (!r.a) console.log(`  (a) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.aDiff ?? "(not compared)")}`);
+        if (!r.b) console.log(`  (b) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.bDiff ?? "(not applied)")}`);
       }
     }
     totals.n += res.length;

@@ -160,6 +160,21 @@ export function elementsJson(
   stmt?: ElemStmt,
 ): Json[] {
   const host = types.length === 1 && types[0].host === true;
+  // The catch-all element (`*`) has no key: nft prints it last.
+  const all = elements.filter((e) => !e.flags?.includes("catchall"));
+  const rest = all.length === elements.length ? [] : elements.filter((e) => e.flags?.includes("catchall"));
+  const tail = rest.map((e) => withData("*", e, data, stmt));
+  return [...keyedJson(all, types, interval, data, stmt, host), ...tail];
+}
+
+function keyedJson(
+  elements: readonly NftElement[],
+  types: readonly NftType[],
+  interval: boolean,
+  data: DataRender,
+  stmt: ElemStmt | undefined,
+  host: boolean,
+): Json[] {
   const sorted = sortByKey(elements, host);
   if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
   const out: Json[] = [];
