@@ -54,7 +54,23 @@ function noMore(args: Args): void {
 }
 
 const TABLE_SCOPED = ["counters", "quotas", "sets"];
-const KINDS = ["ruleset", "tables", "table", "chain", "chains", "set", "sets", "map", "maps", "counters", "quotas"];
+const KINDS = [
+  "ruleset",
+  "tables",
+  "table",
+  "chain",
+  "chains",
+  "set",
+  "sets",
+  "map",
+  "maps",
+  "counter",
+  "counters",
+  "quota",
+  "quotas",
+];
+/** Kinds named by family, table and name. */
+const NAMED = ["chain", "set", "map", "counter", "quota"];
 
 /** Runs `nft list ...`. */
 export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promise<void> {
@@ -70,7 +86,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     family = optionalFamily(args) ?? "ip";
     table = need(args, "table name");
   }
-  if (kind === "chain" || kind === "set" || kind === "map") {
+  if (NAMED.includes(kind)) {
     family ??= "ip";
     table = need(args, "table name");
     name = need(args, `${kind} name`);
@@ -146,6 +162,12 @@ function select(r: NftRuleset, kind: string, name: string | undefined, o: Rulese
     case "counters":
     case "quotas":
       return r.objects.filter((o) => o.type === kind.slice(0, -1)).map(objectJson);
+    case "counter":
+    case "quota": {
+      const found = r.objects.filter((x) => x.type === kind && x.name === name).map(objectJson);
+      if (!found.length) throw new Error(`No such file or directory: ${kind} ${name}`);
+      return found;
+    }
   }
   return [];
 }
