@@ -89,11 +89,15 @@ test("nft add counter|quota refuses what it cannot read, before anything is sent
 
 test("nft list sets table F T lists that table's sets only, as nft", { skip: NFT_SKIP }, async () => {
   await withTempNetns((ns) => {
-    nft(ns, ["-f", "-"], [
-      "table inet a { set s1 { typeof ip saddr; flags interval; auto-merge; elements = { 10.0.0.0/8 }; }; }",
-      "table inet b { set s2 { type ipv4_addr; }; }",
-      "table ip a { set s3 { typeof ip saddr . tcp dport; }; }",
-    ].join("\n") + "\n");
+    nft(
+      ns,
+      ["-f", "-"],
+      [
+        "table inet a { set s1 { typeof ip saddr; flags interval; auto-merge; elements = { 10.0.0.0/8 }; }; }",
+        "table inet b { set s2 { type ipv4_addr; }; }",
+        "table ip a { set s3 { typeof ip saddr . tcp dport; }; }",
+      ].join("\n") + "\n",
+    );
     // nft 1.0.6 keeps only the family of `table inet a` (it lists inet b's sets too); nlkit keeps the table.
     const c = ["sets", "table", "inet", "a"];
     const got = objects(ok(ns, "-j", "nft", "list", ...c));

@@ -222,8 +222,17 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
       theirs = nftObjects(ns);
     }
     const listed = theirs.filter((o) => o.rule && o.rule.chain === chains[0]);
-    const results: RuleResult[] = accepted.map((l) => ({ file, family: fam, lineno: l.lineno, rule: l.text, a: false, b: false }));
-    if (listed.length !== accepted.length) throw new Error(`${file} ${fam}: ${listed.length} rules listed, ${accepted.length} added`);
+    const results: RuleResult[] = accepted.map((l) => ({
+      file,
+      family: fam,
+      lineno: l.lineno,
+      rule: l.text,
+      a: false,
+      b: false,
+    }));
+    if (listed.length !== accepted.length) {
+      throw new Error(`${file} ${fam}: ${listed.length} rules listed, ${accepted.length} added`);
+    }
     // (a) the listing, matched by handle.
     let mine: Obj[] = [];
     let aErr = "";
@@ -252,7 +261,8 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
     // halving, are then applied together and listed by nft once.
     const objs = theirs.filter((o) => !o.rule);
     await withTempNetns(async (dst) => {
-      const apply = (part: number[]) => applyJson({ nftables: [...objs, ...part.map((i) => listed[i])] }, { netns: dst });
+      const apply = (part: number[]) =>
+        applyJson({ nftables: [...objs, ...part.map((i) => listed[i])] }, { netns: dst });
       const flush = () => applyJson({ nftables: [{ flush: { ruleset: null } }] }, { netns: dst });
       const taken = await bisectAsync(listed.map((_, i) => i), async (part) => {
         await flush();
@@ -313,7 +323,8 @@ function corpus(args: { git?: string; dir?: string }): [string, string][] {
       }
     });
   }
-  const git = (...a: string[]) => execFileSync("git", ["-C", args.git!, ...a], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const git = (...a: string[]) =>
+    execFileSync("git", ["-C", args.git!, ...a], { encoding: "utf8", maxBuffer: 1 << 26 });
   return git("ls-tree", "-r", "--name-only", "HEAD", "tests/py").split("\n").filter((p) => p.endsWith(".t"))
     .map((p) => [p.slice("tests/py/".length), git("show", `HEAD:${p}`)]);
 }
@@ -348,7 +359,11 @@ async function main(argv: string[]): Promise<void> {
     }
     const a = res.filter((r) => r.a).length;
     const b = res.filter((r) => r.b).length;
-    console.log(`${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${String(b).padStart(4)}`);
+    console.log(
+      `${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${
+        String(b).padStart(4)
+      }`,
+    );
     if (opts.show) {
       for (const r of res) {
         if (!r.a) console.log(`  (a) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.aDiff ?? "(not compared)")}`);
@@ -360,7 +375,11 @@ async function main(argv: string[]): Promise<void> {
     totals.b += b;
     all.push(...res);
   }
-  console.log(`${"total".padEnd(22)} rules ${String(totals.n).padStart(4)}  a ${String(totals.a).padStart(4)}  b ${String(totals.b).padStart(4)}`);
+  console.log(
+    `${"total".padEnd(22)} rules ${String(totals.n).padStart(4)}  a ${String(totals.a).padStart(4)}  b ${
+      String(totals.b).padStart(4)
+    }`,
+  );
   if (opts.out) writeFileSync(opts.out, JSON.stringify(all, null, 1));
 }
 

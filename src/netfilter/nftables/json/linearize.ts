@@ -549,22 +549,18 @@ class RuleEncoder {
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
     const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data !== undefined));
-    if (l.shift) for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) };
+    if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
     if (interval && key.length > 1) flags.push("concat");
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
-    const dataSpec = !data
-      ? {}
-      : "verdict" in data
-      ? { dataType: 0xffffff00, dataLen: 16 }
-      : {
-        dataType: concatId(data.types),
-        // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4.
-        dataLen: data.types.length === 1
-          ? typeSize(data.types[0])
-          : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0),
-      };
+    const dataSpec = !data ? {} : "verdict" in data ? { dataType: 0xffffff00, dataLen: 16 } : {
+      dataType: concatId(data.types),
+      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4.
+      dataLen: data.types.length === 1
+        ? typeSize(data.types[0])
+        : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0),
+    };
     const setId = tx.addSet({
       family,
       table,
