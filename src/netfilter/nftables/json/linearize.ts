@@ -624,7 +624,8 @@ class RuleEncoder {
       }
       return;
     }
-    if (isFlagType(l.type) && !l.mask && (op === "==" || op === "in" || op === "!")) {
+    // `in` (nft's implicit operator) tests flags; `==` compares the whole value (`tcp flags == syn`).
+    if (isFlagType(l.type) && !l.mask && (op === "in" || op === "!" || m.op === undefined)) {
       // Flag tests: any of the named bits set (or none of them, with !).
       const mask = parseValue(l.type, right, l.len);
       this.mask(reg, mask);

@@ -112,6 +112,8 @@ class RuleDecoder {
   regs: (Val | undefined)[] = [];
   out: (Json | undefined)[] = [];
   deps: Partial<Record<Layer, number>> = {};
+  /** The index of a written `ip protocol`/`ip6 nexthdr` that is the family's own dependency. */
+  written?: number;
   proto: Partial<Record<Layer, string>> = {};
   constructor(readonly ctx: RuleContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
@@ -155,7 +157,8 @@ class RuleDecoder {
 
   kill(layer: Layer): void {
     const i = this.deps[layer];
-    if (i !== undefined) this.out[i] = undefined;
+    // A written `ip protocol tcp` goes only when the header match follows it right away.
+    if (i !== undefined && (i !== this.written || i === this.out.length - 1)) this.out[i] = undefined;
     delete this.deps[layer];
   }
 
@@ -305,7 +308,7 @@ class RuleDecoder {
       this.match(OPS[op], left, ifnameJson(data));
       return false;
     }
-    const shifted = left.mask ? shiftRight(data, trailingZeroBits(left.mask)) : data;
+    const shifted = left.mask ? tail(shiftRight(data, trailingZeroBits(left.mask)), t) : data;
     const right = renderValue(t, shifted);
     const i = this.match(OPS[op], left, right);
     if (op === "eq") this.dependency(left, data, i);
@@ -326,9 +329,13 @@ class RuleDecoder {
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
       const name = L4_NAMES[data[0]];
       if (!name) return;
-      // Only `meta l4proto` is nft's own dependency; a written `ip protocol` stays.
+      // `meta l4proto` is nft's own dependency; a written `ip protocol` (`ip6 nexthdr`) goes too where it
+      // is the family's own header, and stays in inet, bridge and netdev.
       this.proto.th = name;
-      if (key === "l4proto") this.deps.th = i;
+      const own = (pf === "ip protocol" && this.ctx.family === "ip") ||
+        (pf === "ip6 nexthdr" && this.ctx.family === "ip6");
+      if (key === "l4proto" || own) this.deps.th = i;
+      if (own) this.written = i;
       // icmp implies its network protocol (igmp does not: nft keeps `meta nfproto ipv4` before it).
       if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
         this.kill("nh");
@@ -362,7 +369,7 @@ class RuleDecoder {
         : { types: concatTypes(set.dataType ?? 4) };
       // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
       const shift = parts.length === 1 && parts[0].mask ? trailingZeroBits(parts[0].mask) : 0;
-      const at = (d?: { value?: Uint8Array }) => d?.value && { value: shiftRight(d.value, shift) };
+      const at = (d?: { value?: Uint8Array }) => d?.value && { value: tail(shiftRight(d.value, shift), types[0]) };
       const elems = shift ? set.elements.map((x) => ({ ...x, key: at(x.key), keyEnd: at(x.keyEnd) })) : set.elements;
       right = { set: elementsJson(elems, types, set.flags.includes("interval"), data) };
     }
@@ -471,7 +478,9 @@ class RuleDecoder {
     }
     const p = pick(e.regProtoMin, e.regProtoMax, port);
     if (p !== undefined) body.port = p;
-    const flags = (e.flags ?? []).filter((f) => f !== "map-ips" && f !== "proto-specified");
+    // nft names them in this order, not the bits'.
+    const order = ["random", "fully-random", "persistent", "proto-offset", "netmap"];
+    const flags = order.filter((f) => e.flags?.includes(f as never));
     if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
     this.push({ [kind]: Object.keys(body).length ? body : null });
   }
@@ -809,6 +818,11 @@ function trailingZeroBits(b: Uint8Array): number {
     return n + (31 - Math.clz32(x & -x));
   }
   return n;
+}
+
+/** The last bytes of a shifted network-order value, as many as its type has (`ip6 dscp`: 2 loaded, 1 kept). */
+function tail(b: Uint8Array, t: NftType): Uint8Array {
+  return t.size && !t.host && b.length > t.size ? b.subarray(b.length - t.size) : b;
 }
 
 function shiftRight(b: Uint8Array, bits: number): Uint8Array {
