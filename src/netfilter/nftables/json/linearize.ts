@@ -364,6 +364,25 @@ class RuleEncoder {
         this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: o.length, mask: { value: mask }, xor: { value: o } });
         return l;
       }
+      case "<<":
+      case ">>": {
+        // `meta mark << 8`: the kernel's shift, by a host-order 32-bit count.
+        const [x, by] = v as Json[];
+        if (typeof by !== "number" || !Number.isInteger(by) || by < 0 || by > 31) {
+          throw new InvalidArgumentError(`Cannot shift by ${JSON.stringify(by)}: expected 0 to 31`);
+        }
+        const l = this.load(x, slot);
+        const op = k === "<<" ? "lshift" : "rshift";
+        this.emit({
+          name: "bitwise",
+          sreg: reg,
+          dreg: reg,
+          len: l.len,
+          op,
+          data: { value: numberToBytes(by, 4, true) },
+        });
+        return l;
+      }
       case "map": {
         const m = v as Obj;
         checkObjKeys(m, ["key", "data"], "map");

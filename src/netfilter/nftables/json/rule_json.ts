@@ -243,6 +243,13 @@ class RuleDecoder {
   bitwise(e: Extract<NftKnownExpr, { name: "bitwise" }>): void {
     const src = this.reg(e.sreg);
     const mask = e.mask?.value;
+    if (src && (e.op === "lshift" || e.op === "rshift") && e.data?.value) {
+      // `(meta mark | 0x10) << 8`: what was computed so far, shifted.
+      const inner = src.mask && !src.narrowed ? binopJson(src.json, this.typed(src), src.mask, src.xor) : src.json;
+      const by = bytesToNumber(e.data.value.subarray(0, 4), true);
+      this.set(e.dreg, { json: { [e.op === "lshift" ? "<<" : ">>"]: [inner, by] }, type: src.type, len: src.len });
+      return;
+    }
     if (!src || !mask || (e.op && e.op !== "bool")) {
       this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
       return;

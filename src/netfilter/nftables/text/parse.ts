@@ -8,8 +8,9 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import { CT_TYPES, HEADER_FIELDS } from "../json/fields.ts";
-import { isFlagType, type Json, typeByName } from "../json/types.ts";
+import { HEADER_FIELDS } from "../json/fields.ts";
+import type { Json } from "../json/types.ts";
+import { flagTyped } from "./stmt_text.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -325,19 +326,6 @@ function statement(t: Tokens): Json {
     return { match: { op, left: { "&": [left, mask] }, right } };
   }
   return { match: { op, left, right } };
-}
-
-/** True when `left` has a flag type (`ct state`, `tcp flags`): matched by `in` when no operator is written. */
-function flagTyped(left: Json): boolean {
-  if (typeof left !== "object" || left === null || Array.isArray(left)) return false;
-  const ct = left.ct as Obj | undefined;
-  const pl = left.payload as Obj | undefined;
-  const tn = ct
-    ? CT_TYPES[String(ct.key)]?.[0]
-    : pl
-    ? HEADER_FIELDS[String(pl.protocol)]?.[String(pl.field)]?.type
-    : undefined;
-  return tn !== undefined && isFlagType(typeByName(tn));
 }
 
 /** Parses a rule's statements; returns them and the rule's comment. */

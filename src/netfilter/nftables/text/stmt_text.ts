@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Json } from "../json/types.ts";
+import { CT_TYPES, HEADER_FIELDS } from "../json/fields.ts";
+import { isFlagType, type Json, typeByName } from "../json/types.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -64,6 +65,19 @@ function styleOf(left: Json): Style {
   if (k === "osf") return { quote: true };
   if (k === "socket" && v.key === "mark") return { hex: true };
   return {};
+}
+
+/** True when `left` has a flag type (`ct state`, `tcp flags`): matched by `in` when no operator is written. */
+export function flagTyped(left: Json): boolean {
+  if (typeof left !== "object" || left === null || Array.isArray(left)) return false;
+  const ct = left.ct as Obj | undefined;
+  const pl = left.payload as Obj | undefined;
+  const tn = ct
+    ? CT_TYPES[String(ct.key)]?.[0]
+    : pl
+    ? HEADER_FIELDS[String(pl.protocol)]?.[String(pl.field)]?.type
+    : undefined;
+  return tn !== undefined && isFlagType(typeByName(tn));
 }
 
 /** Prints an expression (left side or value). */
@@ -165,6 +179,12 @@ export function exprText(e: Json, style: Style = {}): string {
     case "^": {
       const [a, b] = v as Json[];
       return `${exprText(a)} ${k} ${exprText(b, styleOf(a))}`;
+    }
+    case "<<":
+    case ">>": {
+      const [a, n] = v as Json[];
+      const inner = exprText(a);
+      return `${isObj(a) && ["&", "|", "^"].some((o) => o in a) ? `(${inner})` : inner} ${k} ${n}`;
     }
     case "accept":
     case "drop":
@@ -275,7 +295,8 @@ export function stmtText(st: Json): string {
         }
         if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a))}`;
       }
-      const op = m.op === "==" || m.op === "in" ? "" : `${m.op} `;
+      // `==` is written where no operator would mean a flag test (`tcp flags == syn`).
+      const op = m.op === "in" || (m.op === "==" && !flagTyped(left)) ? "" : `${m.op} `;
       return `${exprText(left)} ${op}${exprText(m.right, style)}`;
     }
     case "mangle": {
