@@ -336,6 +336,7 @@ export {
 export { rulesetJson, type RulesetJsonOptions } from "./src/netfilter/nftables/json/ruleset_json.ts";
 export { applyJson, type ApplyOptions } from "./src/netfilter/nftables/json/apply.ts";
 export { formatRuleset, type TextOptions } from "./src/netfilter/nftables/text/ruleset_text.ts";
+export { type SetDecl, setDecl } from "./src/netfilter/nftables/text/set_decl.ts";
 
 // Traffic control.
 export {

@@ -102,7 +102,7 @@ test("nft's command language parses to nft's JSON commands", () => {
           chain: "c",
           expr: [
             { match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: { set: [22, 80] } } },
-            { match: { op: "==", left: { ct: { key: "state" } }, right: ["established", "related"] } },
+            { match: { op: "in", left: { ct: { key: "state" } }, right: ["established", "related"] } },
             { accept: null },
           ],
         },

@@ -23,6 +23,7 @@ import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import { emitRulesetJson } from "../netfilter/nftables/json/stream.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { formatRuleset } from "../netfilter/nftables/text/ruleset_text.ts";
+import { setDecl } from "../netfilter/nftables/text/set_decl.ts";
 
 /** The nft flags a listing honours. */
 export interface NftFlags {
@@ -52,8 +53,24 @@ function noMore(args: Args): void {
   if (w !== undefined) throw new UsageError(`Unexpected "${w}"`, w);
 }
 
-const TABLE_SCOPED = ["counters", "quotas"];
-const KINDS = ["ruleset", "tables", "table", "chain", "chains", "set", "sets", "map", "maps", "counters", "quotas"];
+const TABLE_SCOPED = ["counters", "quotas", "sets"];
+const KINDS = [
+  "ruleset",
+  "tables",
+  "table",
+  "chain",
+  "chains",
+  "set",
+  "sets",
+  "map",
+  "maps",
+  "counter",
+  "counters",
+  "quota",
+  "quotas",
+];
+/** Kinds named by family, table and name. */
+const NAMED = ["chain", "set", "map", "counter", "quota"];
 
 /** Runs `nft list ...`. */
 export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promise<void> {
@@ -69,7 +86,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     family = optionalFamily(args) ?? "ip";
     table = need(args, "table name");
   }
-  if (kind === "chain" || kind === "set" || kind === "map") {
+  if (NAMED.includes(kind)) {
     family ??= "ip";
     table = need(args, "table name");
     name = need(args, `${kind} name`);
@@ -110,7 +127,9 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     ? r.tables.filter((t) => r.objects.some((o) => o.family === t.family && o.table === t.name))
     : [];
   const text = [...holders.map((t) => tableJson(t, true)), ...objects];
-  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful }));
+  const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
+  const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
+  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful, decl }));
 }
 
 function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {
@@ -143,6 +162,12 @@ function select(r: NftRuleset, kind: string, name: string | undefined, o: Rulese
     case "counters":
     case "quotas":
       return r.objects.filter((o) => o.type === kind.slice(0, -1)).map(objectJson);
+    case "counter":
+    case "quota": {
+      const found = r.objects.filter((x) => x.type === kind && x.name === name).map(objectJson);
+      if (!found.length) throw new Error(`No such file or directory: ${kind} ${name}`);
+      return found;
+    }
   }
   return [];
 }

@@ -156,10 +156,11 @@ export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): 
       bestLen = runLen;
     }
   }
-  // IPv4-mapped addresses keep their dotted tail, as inet_ntop prints them.
+  // IPv4-mapped (and IPv4-compatible, ::a.b.c.d) addresses keep their dotted tail, as inet_ntop prints them.
   if (bestAt === 0 && bestLen === 5 && b[off + 10] === 0xff && b[off + 11] === 0xff) {
     return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
   }
+  if (bestAt === 0 && bestLen === 6) return `::${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
   let s = "";
   for (let i = 0; i < 8; i++) {
     if (i === bestAt) {

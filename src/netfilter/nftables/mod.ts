@@ -72,4 +72,5 @@ export { applyJson, type ApplyOptions, DocumentPlanner } from "./json/apply.ts";
 export { MonitorJson } from "./json/event_json.ts";
 export { nftJsonText } from "./json/serialize.ts";
 export { formatRuleset, type TextOptions } from "./text/ruleset_text.ts";
+export { type SetDecl, setDecl } from "./text/set_decl.ts";
 export { parseCommand, parseStatements } from "./text/parse.ts";

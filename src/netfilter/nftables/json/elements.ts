@@ -10,7 +10,7 @@ import type { NftData } from "../data.ts";
 import type { NftElement } from "../element.ts";
 import { udataComment } from "../udata.ts";
 import { verdictJson } from "./verdict.ts";
-import { type Json, type NftType, renderValue } from "./types.ts";
+import { type Json, type NftType, rangeEndType, renderValue } from "./types.ts";
 
 /** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */
 export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
@@ -118,7 +118,8 @@ export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8
     }
     return { concat: out };
   }
-  return { range: [renderKey(types, lo), renderKey(types, hi)] };
+  const ends = [rangeEndType(t)];
+  return { range: [renderKey(ends, lo), renderKey(ends, hi)] };
 }
 
 /** How element data is printed: a verdict, a value type, or nothing for a plain set. */
@@ -159,6 +160,21 @@ export function elementsJson(
   stmt?: ElemStmt,
 ): Json[] {
   const host = types.length === 1 && types[0].host === true;
+  // The catch-all element (`*`) has no key: nft prints it last.
+  const all = elements.filter((e) => !e.flags?.includes("catchall"));
+  const rest = all.length === elements.length ? [] : elements.filter((e) => e.flags?.includes("catchall"));
+  const tail = rest.map((e) => withData("*", e, data, stmt));
+  return [...keyedJson(all, types, interval, data, stmt, host), ...tail];
+}
+
+function keyedJson(
+  elements: readonly NftElement[],
+  types: readonly NftType[],
+  interval: boolean,
+  data: DataRender,
+  stmt: ElemStmt | undefined,
+  host: boolean,
+): Json[] {
   const sorted = sortByKey(elements, host);
   if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
   const out: Json[] = [];
@@ -169,10 +185,9 @@ export function elementsJson(
     let hi: Uint8Array;
     if (e.keyEnd?.value) hi = e.keyEnd.value;
     else {
-      const next = sorted[i + 1];
-      hi = next?.flags?.includes("interval-end") && next.key?.value
-        ? minusOne(next.key.value)
-        : new Uint8Array(lo.length).fill(0xff);
+      // An interval ends where the next element starts (adjacent intervals have no end element between them).
+      const next = sorted[i + 1]?.key?.value;
+      hi = next ? minusOne(next) : new Uint8Array(lo.length).fill(0xff);
     }
     out.push(withData(renderRange(types, lo, hi), e, data, stmt));
   }

@@ -63,7 +63,19 @@ const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map((
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
-const L4 = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 } as const;
+const L4 = {
+  tcp: 6,
+  udp: 17,
+  icmp: 1,
+  icmpv6: 58,
+  igmp: 2,
+  dccp: 33,
+  esp: 50,
+  ah: 51,
+  comp: 108,
+  sctp: 132,
+  udplite: 136,
+} as const;
 const CMP_OPS: Record<string, string> = {
   "==": "eq",
   "!=": "neq",
@@ -168,7 +180,7 @@ class RuleEncoder {
     }
     if (protocol in L4) {
       if (this.proto.th === protocol) return;
-      if (protocol === "icmp") this.depend("ip");
+      if (protocol === "icmp" || protocol === "igmp") this.depend("ip");
       if (protocol === "icmpv6") this.depend("ip6");
       this.emit({ name: "meta", dreg: NFT_REG_1, key: "l4proto" });
       this.cmpEq(NFT_REG_1, new Uint8Array([L4[protocol as keyof typeof L4]]));
@@ -352,6 +364,25 @@ class RuleEncoder {
         this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: o.length, mask: { value: mask }, xor: { value: o } });
         return l;
       }
+      case "<<":
+      case ">>": {
+        // `meta mark << 8`: the kernel's shift, by a host-order 32-bit count.
+        const [x, by] = v as Json[];
+        if (typeof by !== "number" || !Number.isInteger(by) || by < 0 || by > 31) {
+          throw new InvalidArgumentError(`Cannot shift by ${JSON.stringify(by)}: expected 0 to 31`);
+        }
+        const l = this.load(x, slot);
+        const op = k === "<<" ? "lshift" : "rshift";
+        this.emit({
+          name: "bitwise",
+          sreg: reg,
+          dreg: reg,
+          len: l.len,
+          op,
+          data: { value: numberToBytes(by, 4, true) },
+        });
+        return l;
+      }
       case "map": {
         const m = v as Obj;
         checkObjKeys(m, ["key", "data"], "map");
@@ -367,7 +398,7 @@ class RuleEncoder {
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
           types = [hint];
-          ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] });
+          ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] }, reg);
         } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
         const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
@@ -485,33 +516,70 @@ class RuleEncoder {
     return index;
   }
 
+  /** Elements with interfaces named in their `iface_index` key fields given as indexes (`meta iif . meta oif`). */
+  ifindexKeys(key: readonly NftType[], elems: Json[], map: boolean): Json[] {
+    if (!key.some((t) => t.name === "iface_index")) return elems;
+    const fix = (k: Json): Json => {
+      if (isObj(k) && isObj(k.elem)) return { elem: { ...k.elem, val: fix(k.elem.val) } };
+      if (isObj(k) && Array.isArray(k.concat)) {
+        return { concat: k.concat.map((x, i) => (key[i]?.name === "iface_index" ? this.ifindex(x) : x)) };
+      }
+      return key.length === 1 ? this.ifindex(k) : k;
+    };
+    return elems.map((e) => (map && Array.isArray(e) ? [fix(e[0]), e[1]] : fix(e)));
+  }
+
   /** The bytes of a right-hand value for a loaded left side. */
   value(l: Loaded, v: Json): Uint8Array {
     if (l.type.name === "iface_index") v = this.ifindex(v);
+    if (l.type.kind === "string" && typeof v === "string") {
+      // `"eth*"` matches a prefix: its bytes without the terminating NUL; `"dummy\\*"` is a name ending in `*`.
+      if (/(^|[^\\])\*$/.test(v)) return new TextEncoder().encode(v.slice(0, -1));
+      if (v.endsWith("\\*")) v = `${v.slice(0, -2)}*`;
+    }
     const b = parseValue(l.type, v, l.len);
-    if (!l.shift) return b;
+    return l.shift ? this.shifted(l, b) : b;
+  }
+
+  /** The bytes `b` of a sub-byte field moved to where the field sits in its loaded bytes. */
+  shifted(l: Loaded, b: Uint8Array): Uint8Array {
     let n = 0n;
     for (const x of b) n = (n << 8n) | BigInt(x);
-    n <<= BigInt(l.shift);
+    n <<= BigInt(l.shift ?? 0);
     const out = new Uint8Array(l.len);
     for (let i = l.len - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
     return out;
   }
 
   /** Adds an anonymous set for `elems` keyed like `l`; returns its lookup name and id. */
-  anonSet(l: Loaded, elems: Json[], data?: { verdict: true } | { types: NftType[] }): { set: string; setId: number } {
-    const key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
+  anonSet(
+    l: Loaded,
+    elems: Json[],
+    data?: { verdict: true } | { types: NftType[] },
+    reg = NFT_REG_1,
+  ): { set: string; setId: number } {
+    let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
-    const elements = elementsOf({ key, data, interval }, elems);
+    if (interval && key.length === 1 && key[0].host && l.len > 1) {
+      // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
+      this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
+      key = [{ ...key[0], host: false }];
+    }
+    // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
+    const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
+    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data !== undefined));
+    if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
     if (interval && key.length > 1) flags.push("concat");
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
-    const dataSpec = !data
-      ? {}
-      : "verdict" in data
-      ? { dataType: 0xffffff00, dataLen: 16 }
-      : { dataType: concatId(data.types), dataLen: data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) };
+    const dataSpec = !data ? {} : "verdict" in data ? { dataType: 0xffffff00, dataLen: 16 } : {
+      dataType: concatId(data.types),
+      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4.
+      dataLen: data.types.length === 1
+        ? typeSize(data.types[0])
+        : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0),
+    };
     const setId = tx.addSet({
       family,
       table,
@@ -522,6 +590,7 @@ class RuleEncoder {
       size: elems.length,
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
+      dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,
       ...dataSpec,
     });
     tx.addElements({ family, table, set: "__set%d", setId }, elements);
@@ -565,14 +634,17 @@ class RuleEncoder {
         l.payload.len = len / 8; // a byte-aligned prefix loads only its bytes
         this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo.subarray(0, len / 8) } });
       } else {
-        const mask = new Uint8Array(l.len);
+        let mask = new Uint8Array(l.len);
         for (let i = 0; i < len; i++) mask[i >> 3] |= 0x80 >> (i & 7);
+        if (l.type.host) mask = mask.reverse(); // `meta mark 0xffffff00/24`: the mask of a host-order number
         this.mask(reg, mask);
-        this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo } });
+        const value = l.type.host ? parseValue(l.type, p.addr, l.len).map((b, i) => b & mask[i]) : lo;
+        this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
       }
       return;
     }
-    if (isFlagType(l.type) && !l.mask && (op === "==" || op === "in" || op === "!")) {
+    // `in` (nft's implicit operator) tests flags; `==` compares the whole value (`tcp flags == syn`).
+    if (isFlagType(l.type) && !l.mask && (op === "in" || op === "!" || m.op === undefined)) {
       // Flag tests: any of the named bits set (or none of them, with !).
       const mask = parseValue(l.type, right, l.len);
       this.mask(reg, mask);
@@ -601,6 +673,8 @@ class RuleEncoder {
     const meta = isObj(left.meta) ? left.meta.key : undefined;
     const pl = isObj(left.payload) ? `${left.payload.protocol} ${left.payload.field}` : undefined;
     if (meta === "nfproto" && (right === "ipv4" || right === "ipv6")) this.proto.nh = right === "ipv4" ? "ip" : "ip6";
+    // A written `ether type 8021q` is the vlan header's dependency already.
+    if (pl === "ether type" && (right === "8021q" || right === 0x8100)) this.proto.ll = "vlan";
     if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
       const name = right === "ipv6-icmp" ? "icmpv6" : String(right);
       if (name in L4) this.proto.th = name;
@@ -623,8 +697,14 @@ class RuleEncoder {
       const k = String(((isMeta ? key.meta : key.ct) as Obj).key);
       const [tn, len] = (isMeta ? META_TYPES : CT_TYPES)[k] ?? [];
       if (!tn) throw new InvalidArgumentError(`Cannot set ${isMeta ? "meta" : "ct"} ${k}`);
-      this.valueInto(m.value, typeByName(tn), len, NFT_REG_1);
-      this.emit(isMeta ? { name: "meta", key: k, sreg: NFT_REG_1 } : { name: "ct", key: k, sreg: NFT_REG_1 });
+      this.valueInto(m.value, { ...typeByName(tn), size: len }, len, NFT_REG_1);
+      const dir = isMeta ? undefined : (key.ct as Obj).dir;
+      if (dir !== undefined && dir !== "original" && dir !== "reply") {
+        throw new InvalidArgumentError(`Cannot use ct direction ${JSON.stringify(dir)}: expected original or reply`);
+      }
+      this.emit(
+        isMeta ? { name: "meta", key: k, sreg: NFT_REG_1 } : { name: "ct", key: k, sreg: NFT_REG_1, direction: dir },
+      );
       return;
     }
     if (isObj(key.payload)) {

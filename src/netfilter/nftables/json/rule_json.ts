@@ -36,6 +36,8 @@ import {
   type Json,
   type NftType,
   type NftTypeName,
+  numberToBytes,
+  rangeEndType,
   renderBits,
   renderValue,
   typeByName,
@@ -78,7 +80,19 @@ interface Val {
 type Layer = "ll" | "nh" | "th";
 
 const NH_OF_ETHER_TYPE: Record<number, string> = { 0x0800: "ip", 0x86dd: "ip6", 0x0806: "arp" };
-const L4_NAMES: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6" };
+const L4_NAMES: Record<number, string> = {
+  1: "icmp",
+  2: "igmp",
+  6: "tcp",
+  17: "udp",
+  33: "dccp",
+  50: "esp",
+  51: "ah",
+  58: "icmpv6",
+  108: "comp",
+  132: "sctp",
+  136: "udplite",
+};
 const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
 const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"];
@@ -98,6 +112,8 @@ class RuleDecoder {
   regs: (Val | undefined)[] = [];
   out: (Json | undefined)[] = [];
   deps: Partial<Record<Layer, number>> = {};
+  /** The index of a written `ip protocol`/`ip6 nexthdr` that is the family's own dependency. */
+  written?: number;
   proto: Partial<Record<Layer, string>> = {};
   constructor(readonly ctx: RuleContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
@@ -141,7 +157,8 @@ class RuleDecoder {
 
   kill(layer: Layer): void {
     const i = this.deps[layer];
-    if (i !== undefined) this.out[i] = undefined;
+    // A written `ip protocol tcp` goes only when the header match follows it right away.
+    if (i !== undefined && (i !== this.written || i === this.out.length - 1)) this.out[i] = undefined;
     delete this.deps[layer];
   }
 
@@ -187,7 +204,8 @@ class RuleDecoder {
       this.push({ mangle: { key, value: this.value(target, src) } });
       return;
     }
-    if (field) this.kill(base);
+    // `vlan type` is the stacked header's own protocol key: the `ether type 8021q` before it stays (as nft prints).
+    if (field && !(field.protocol === "vlan" && field.field === "type")) this.kill(base);
     const v: Val = field
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
@@ -225,6 +243,13 @@ class RuleDecoder {
   bitwise(e: Extract<NftKnownExpr, { name: "bitwise" }>): void {
     const src = this.reg(e.sreg);
     const mask = e.mask?.value;
+    if (src && (e.op === "lshift" || e.op === "rshift") && e.data?.value) {
+      // `(meta mark | 0x10) << 8`: what was computed so far, shifted.
+      const inner = src.mask && !src.narrowed ? binopJson(src.json, this.typed(src), src.mask, src.xor) : src.json;
+      const by = bytesToNumber(e.data.value.subarray(0, 4), true);
+      this.set(e.dreg, { json: { [e.op === "lshift" ? "<<" : ">>"]: [inner, by] }, type: src.type, len: src.len });
+      return;
+    }
     if (!src || !mask || (e.op && e.op !== "bool")) {
       this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
       return;
@@ -236,6 +261,7 @@ class RuleDecoder {
       const lead = leadingZeroBits(mask);
       const f = findFieldIn(at.fields, at.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
       if (f && f.offset === at.offset + lead) {
+        this.kill(f.base);
         v = { ...v, field: f, json: fieldJson(f), type: fieldType(f), loadBits: f.len, narrowed: true };
       }
     }
@@ -254,7 +280,7 @@ class RuleDecoder {
     // `cmp gte` then `cmp lte` on the same register is a range.
     if (op === "gte" && next?.name === "cmp" && "sreg" in next && next.sreg === e.sreg && next.op === "lte") {
       const hi = next.data?.value ?? new Uint8Array(0);
-      this.match("==", left, { range: [renderValue(t, data), renderValue(t, hi)] });
+      this.match("==", left, { range: [renderValue(rangeEndType(t), data), renderValue(rangeEndType(t), hi)] });
       return true;
     }
     if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
@@ -282,10 +308,14 @@ class RuleDecoder {
       return false;
     }
     if (left.mask && !left.narrowed) {
-      this.match(OPS[op], { ...left, json: { "&": [left.json, renderValue(t, left.mask)] } }, renderValue(t, data));
+      this.match(OPS[op], { ...left, json: binopJson(left.json, t, left.mask, left.xor) }, renderValue(t, data));
       return false;
     }
-    const shifted = left.mask ? shiftRight(data, trailingZeroBits(left.mask)) : data;
+    if (t.kind === "string" && (op === "eq" || op === "neq")) {
+      this.match(OPS[op], left, ifnameJson(data));
+      return false;
+    }
+    const shifted = left.mask ? tail(shiftRight(data, trailingZeroBits(left.mask)), t) : data;
     const right = renderValue(t, shifted);
     const i = this.match(OPS[op], left, right);
     if (op === "eq") this.dependency(left, data, i);
@@ -306,15 +336,20 @@ class RuleDecoder {
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
       const name = L4_NAMES[data[0]];
       if (!name) return;
-      // Only `meta l4proto` is nft's own dependency; a written `ip protocol` stays.
+      // `meta l4proto` is nft's own dependency; a written `ip protocol` (`ip6 nexthdr`) goes too where it
+      // is the family's own header, and stays in inet, bridge and netdev.
       this.proto.th = name;
-      if (key === "l4proto") this.deps.th = i;
+      const own = (pf === "ip protocol" && this.ctx.family === "ip") ||
+        (pf === "ip6 nexthdr" && this.ctx.family === "ip6");
+      if (key === "l4proto" || own) this.deps.th = i;
+      if (own) this.written = i;
+      // icmp implies its network protocol (igmp does not: nft keeps `meta nfproto ipv4` before it).
       if ((name === "icmp" && this.proto.nh === "ip") || (name === "icmpv6" && this.proto.nh === "ip6")) {
         this.kill("nh");
       }
     } else if (key === "iiftype" && n === 1) {
       [this.proto.ll, this.deps.ll] = ["ether", i];
-    } else if (pf === "ether type") {
+    } else if (pf === "ether type" || pf === "vlan type") {
       const et = bytesToNumber(data, false);
       if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
       else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
@@ -339,7 +374,11 @@ class RuleDecoder {
         : e.dreg === 0
         ? { verdict: true }
         : { types: concatTypes(set.dataType ?? 4) };
-      right = { set: elementsJson(set.elements, types, set.flags.includes("interval"), data) };
+      // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
+      const shift = parts.length === 1 && parts[0].mask ? trailingZeroBits(parts[0].mask) : 0;
+      const at = (d?: { value?: Uint8Array }) => d?.value && { value: tail(shiftRight(d.value, shift), types[0]) };
+      const elems = shift ? set.elements.map((x) => ({ ...x, key: at(x.key), keyEnd: at(x.keyEnd) })) : set.elements;
+      right = { set: elementsJson(elems, types, set.flags.includes("interval"), data) };
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
@@ -446,7 +485,9 @@ class RuleDecoder {
     }
     const p = pick(e.regProtoMin, e.regProtoMax, port);
     if (p !== undefined) body.port = p;
-    const flags = (e.flags ?? []).filter((f) => f !== "map-ips" && f !== "proto-specified");
+    // nft names them in this order, not the bits'.
+    const order = ["random", "fully-random", "persistent", "proto-offset", "netmap"];
+    const flags = order.filter((f) => e.flags?.includes(f as never));
     if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
     this.push({ [kind]: Object.keys(body).length ? body : null });
   }
@@ -493,8 +534,8 @@ class RuleDecoder {
         const left = this.reg(e.sreg);
         if (!left) return false;
         const t = this.typed(left);
-        const lo = renderValue(t, e.fromData?.value ?? new Uint8Array(0));
-        const hi = renderValue(t, e.toData?.value ?? new Uint8Array(0));
+        const lo = renderValue(rangeEndType(t), e.fromData?.value ?? new Uint8Array(0));
+        const hi = renderValue(rangeEndType(t), e.toData?.value ?? new Uint8Array(0));
         this.match(e.op === "neq" ? "!=" : "==", left, { range: [lo, hi] });
         return false;
       }
@@ -603,7 +644,9 @@ class RuleDecoder {
         // nft prints no conversion: the value is the one converted, now compared in the other byte order.
         const src = this.reg(e.sreg);
         const t = src?.type;
-        if (src) this.set(e.dreg, { ...src, type: t && { ...t, host: e.op === "ntoh" } });
+        // A value wider than its type's default (`ct bytes`: 8 bytes) is read whole.
+        const size = t && t.size && src ? Math.max(t.size, src.len) : t?.size;
+        if (src) this.set(e.dreg, { ...src, type: t && { ...t, host: e.op === "ntoh", size: size ?? t.size } });
         return false;
       }
       case "tproxy": {
@@ -726,11 +769,19 @@ export function limitJson(
   const per = UNITS[e.unit ?? 1] ?? String(e.unit);
   const inv = e.flags?.includes("inv") === true;
   // nft orders an object's keys differently from a statement's.
-  const body: Record<string, Json> = object
-    ? (inv ? { rate, per, inv, burst } : { rate, per, burst })
-    : (inv ? { rate, burst, per, inv } : { rate, burst, per });
+  if (object) {
+    return {
+      rate,
+      per,
+      ...(inv ? { inv } : {}),
+      ...(bytes ? { rate_unit: rateUnit } : {}),
+      burst,
+      ...(bytes ? { burst_unit: burstUnit } : {}),
+    };
+  }
+  const body: Record<string, Json> = inv ? { rate, burst, per, inv } : { rate, burst, per };
   if (bytes) Object.assign(body, { rate_unit: rateUnit, burst_unit: burstUnit });
-  return object ? body : { limit: body };
+  return { limit: body };
 }
 
 /**
@@ -776,6 +827,11 @@ function trailingZeroBits(b: Uint8Array): number {
   return n;
 }
 
+/** The last bytes of a shifted network-order value, as many as its type has (`ip6 dscp`: 2 loaded, 1 kept). */
+function tail(b: Uint8Array, t: NftType): Uint8Array {
+  return t.size && !t.host && b.length > t.size ? b.subarray(b.length - t.size) : b;
+}
+
 function shiftRight(b: Uint8Array, bits: number): Uint8Array {
   if (bits === 0) return b;
   let n = BigInt("0x" + (Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("") || "0"));
@@ -787,6 +843,13 @@ function shiftRight(b: Uint8Array, bits: number): Uint8Array {
 
 /** A prefix match: a partial load of an address field, or an address masked by a prefix mask. */
 function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
+  if (t.name === "mark" && left.mask && isZero(left.xor ?? new Uint8Array(0))) {
+    // `meta mark 0xffffff00/24`: a mask of leading ones, on a host-order number.
+    const m = bytesToNumber(left.mask, true);
+    const len = 32 - trailingZeroBits(numberToBytes(m, 4, false));
+    if (m === 0 || m === 0xffffffff || (2 ** 32 - 2 ** (32 - len)) !== m) return undefined;
+    return { prefix: { addr: renderValue(t, data), len } };
+  }
   if (t.kind !== "ip4" && t.kind !== "ip6") return undefined;
   const full = t.size;
   let len: number | undefined;
@@ -842,4 +905,15 @@ function fieldType(f: HeaderField): NftType {
   let t = FIELD_TYPES.get(f);
   if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false });
   return t;
+}
+
+/**
+ * An interface name compared: without its terminating NUL it is a prefix
+ * (`"eth*"`); a name really ending in `*` is escaped (`"dummy\\*"`).
+ */
+function ifnameJson(data: Uint8Array): string {
+  const z = data.indexOf(0);
+  const name = new TextDecoder().decode(z < 0 ? data : data.subarray(0, z));
+  if (z < 0) return `${name}*`;
+  return name.endsWith("*") ? `${name.slice(0, -1)}\\*` : name;
 }

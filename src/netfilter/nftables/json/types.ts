@@ -28,7 +28,7 @@ export interface NftType {
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
   /** Printed form of an address or a string. */
-  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm" | "time" | "hour" | "label";
+  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm" | "time" | "hour" | "label" | "ms";
 }
 
 const ICMP_TYPES = {
@@ -70,25 +70,63 @@ const ICMPV6_TYPES = {
   143: "mld2-listener-report",
 } as const;
 
-/** Layer-4 protocol names as nft prints them. */
+/** Layer-4 protocol names as nft prints them (nft asks the system: these are netbase's /etc/protocols). */
 export const INET_PROTOS = {
   0: "hopopt",
   1: "icmp",
   2: "igmp",
+  3: "ggp",
   4: "ipencap",
+  5: "st",
   6: "tcp",
+  8: "egp",
+  9: "igp",
+  12: "pup",
   17: "udp",
+  20: "hmp",
+  22: "xns-idp",
+  27: "rdp",
+  29: "iso-tp4",
   33: "dccp",
+  36: "xtp",
+  37: "ddp",
+  38: "idpr-cmtp",
   41: "ipv6",
+  43: "ipv6-route",
+  44: "ipv6-frag",
+  45: "idrp",
+  46: "rsvp",
   47: "gre",
   50: "esp",
   51: "ah",
+  57: "skip",
   58: "ipv6-icmp",
+  59: "ipv6-nonxt",
+  60: "ipv6-opts",
+  73: "rspf",
+  81: "vmtp",
+  88: "eigrp",
   89: "ospf",
+  93: "ax.25",
+  94: "ipip",
+  97: "etherip",
+  98: "encap",
   103: "pim",
+  108: "ipcomp",
   112: "vrrp",
+  115: "l2tp",
+  124: "isis",
   132: "sctp",
+  133: "fc",
+  135: "mobility-header",
   136: "udplite",
+  137: "mpls-in-ip",
+  138: "manet",
+  139: "hip",
+  140: "shim6",
+  141: "wesp",
+  142: "rohc",
+  143: "ethernet",
 } as const;
 
 const MH_TYPES = {
@@ -250,6 +288,40 @@ export const NFT_TYPES = {
       56: "cs7",
     },
   },
+  // `meta iifgroup`: names from /etc/iproute2/group (Debian's names only 0).
+  devgroup: { id: 35, name: "devgroup", size: 4, host: true, names: { 0: "default" } },
+  // `ct expiration`: nft's relative time (type "time", id 18), milliseconds printed as seconds.
+  reltime: { id: 18, name: "time", size: 4, host: true, kind: "ms" },
+  dccp_pkttype: {
+    id: 16,
+    name: "dccp_pkttype",
+    size: 1,
+    names: {
+      0: "request",
+      1: "response",
+      2: "data",
+      3: "ack",
+      4: "dataack",
+      5: "closereq",
+      6: "close",
+      7: "reset",
+      8: "sync",
+      9: "syncack",
+    },
+  },
+  igmp_type: {
+    id: 42,
+    name: "igmp_type",
+    size: 1,
+    names: {
+      0x11: "membership-query",
+      0x12: "membership-report-v1",
+      0x16: "membership-report-v2",
+      0x22: "membership-report-v3",
+      0x17: "leave-group",
+    },
+  },
+  ecn: { id: 37, name: "ecn", size: 1, names: { 0: "not-ect", 1: "ect1", 2: "ect0", 3: "ce" } },
   classid: { id: 23, name: "classid", size: 4, host: true, kind: "classid" },
   ifname: { id: 41, name: "ifname", size: 16, host: true, kind: "string" },
   boolean: { id: 39, name: "boolean", size: 1, host: true, kind: "bool" },
@@ -295,7 +367,7 @@ export type NftTypeName = keyof typeof NFT_TYPES;
 
 // By id, each type under its own name only (`be_integer` is `integer` in the other byte order).
 const BY_ID = new Map<number, NftType>(
-  Object.entries(NFT_TYPES).filter(([k, t]) => k === t.name).map(([, t]) => [t.id, t as NftType]),
+  Object.entries(NFT_TYPES).filter(([k, t]) => k === t.name || k === "reltime").map(([, t]) => [t.id, t as NftType]),
 );
 
 /** A type by nft's id; unknown ids become a host-order integer type named by number. */
@@ -368,9 +440,13 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
     case "ether":
       return Array.from(b.subarray(0, 6), (x) => x.toString(16).padStart(2, "0")).join(":");
     case "classid": {
-      const n = bytesToNumber(b.subarray(0, 4), true);
+      const n = bytesToNumber(b.subarray(0, 4), t.host === true);
+      if (n === 0xffffffff) return "root";
+      if (n === 0) return "none";
       return `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
     }
+    case "ms":
+      return Math.floor(bytesToNumber(b.subarray(0, t.size), t.host === true) / 1000);
     case "bool":
       return b.some((x) => x !== 0);
     case "realm":
@@ -495,6 +571,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
     case "classid": {
+      if (v === "root" || v === "none") return numberToBytes(v === "root" ? 0xffffffff : 0, 4, true);
       const m = typeof v === "string" ? /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(v) : null;
       if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2], 16), 4, true);
       break;
@@ -528,6 +605,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   if (typeof v === "string" && t.kind === "time") n = parseDate(v);
   else if (typeof v === "string" && t.kind === "hour") n = parseHour(v);
   else if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
+  else if (typeof v === "number" && Number.isInteger(v) && v >= 0 && t.kind === "ms") n = v * 1000;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
   else if (Array.isArray(v) && t.bits) {
@@ -544,4 +622,9 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
 function describeType(t: NftType): string {
   const names = t.names ?? t.bits;
   return names ? `a number or one of ${Object.values(names).join(", ")}` : `an unsigned ${t.size * 8}-bit number`;
+}
+
+/** The type a range's ends print in: nft prints protocol numbers, not names, there. */
+export function rangeEndType(t: NftType): NftType {
+  return t.name === "inet_proto" ? { ...t, names: undefined } : t;
 }

@@ -156,6 +156,11 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
         e.data = { verdict: v };
       } else e.data = { value: keyRange(shape.data.types, data)[0] };
     }
+    if (key === "*") {
+      // The catch-all element: no key, matched when no other is.
+      out.push({ ...e, flags: ["catchall"] });
+      continue;
+    }
     const [lo, hi] = keyRange(shape.key, key);
     if (!shape.interval) {
       if (lo !== hi && !same(lo, hi)) {

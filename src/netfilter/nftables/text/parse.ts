@@ -10,6 +10,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
+import { flagTyped } from "./stmt_text.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -316,7 +317,8 @@ function statement(t: Tokens): Json {
     if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
     return { vmap: { key: left, data: t.next("a map") } };
   }
-  let op = "==";
+  // Without an operator nft tests flags (`ct state established`: `in`) and compares anything else.
+  let op = flagTyped(left) ? "in" : "==";
   if (OPS.includes(t.peek() ?? "")) op = OP_NAMES[t.peek()!] ?? t.peek()!, t.i++;
   const right = value(t);
   if (t.eat("/")) {
@@ -372,7 +374,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
     ["prefix", "comment"].includes(words[i - 1]) && !w.startsWith('"') ? JSON.stringify(w) : w
   );
   const t = new Tokens(tokenize(quoted.join(" ")));
-  const what = t.next("what to change (table, chain, rule, set, map, element, ruleset)");
+  const what = t.next("what to change (table, chain, rule, set, map, element, counter, quota, ruleset)");
   if (what === "ruleset") {
     if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);
     const f = FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : undefined;
@@ -463,13 +465,60 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       }
       break;
     }
+    case "counter":
+    case "quota":
+      o.table = t.next("a table name");
+      if (t.peek() === "handle" && cmd === "delete") o.handle = (t.i++, count(t.next("a handle"), "a handle"));
+      else o.name = unquote(t.next(`a ${what} name`));
+      if (cmd === "delete") break;
+      // `add counter ip t c packets 1 bytes 2` or `add counter ip t c { packets 1 bytes 2; comment "x" }`.
+      if (t.peek() !== "{") statefulConfig(t, what, o);
+      body(t, (t, key) => {
+        if (key === "comment") return void (o.comment = unquote(t.next("a comment")));
+        const at = --t.i;
+        statefulConfig(t, what, o);
+        if (t.i === at) throw new InvalidArgumentError(`Cannot use "${key}" in a ${what}`);
+      });
+      break;
     default:
       throw new InvalidArgumentError(
-        `Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element or ruleset`,
+        `Cannot ${cmd} "${what}": expected table, chain, rule, set, map, element, counter, quota or ruleset`,
       );
   }
   if (!t.done) throw new InvalidArgumentError(`Unexpected "${t.peek()}"`);
   return [{ [cmd]: { [what]: o } }];
+}
+
+/** A count: a non-negative integer. */
+function count(w: string, what: string): number {
+  if (!/^\d+$/.test(w)) throw new InvalidArgumentError(`Cannot use "${w}" as ${what}: expected a non-negative integer`);
+  return Number(w);
+}
+
+const BYTE_UNITS: Record<string, number> = { bytes: 1, kbytes: 1024, mbytes: 1024 ** 2, gbytes: 1024 ** 3 };
+
+/** `N UNIT` (`25 mbytes`) as bytes. */
+function byteAmount(t: Tokens, what: string): number {
+  const n = count(t.next(what), what);
+  const unit = t.next("a byte unit (bytes, kbytes, mbytes, gbytes)");
+  const k = BYTE_UNITS[unit];
+  if (k === undefined) {
+    throw new InvalidArgumentError(`Cannot use byte unit "${unit}": expected ${Object.keys(BYTE_UNITS).join(", ")}`);
+  }
+  return n * k;
+}
+
+/** A counter's `packets N bytes M` or a quota's `[over|until] N UNIT [used N UNIT]`, into nft JSON keys. */
+function statefulConfig(t: Tokens, what: string, o: Obj): void {
+  if (what === "counter") {
+    if (t.eat("packets")) o.packets = count(t.next("a packet count"), "a packet count");
+    if (t.eat("bytes")) o.bytes = count(t.next("a byte count"), "a byte count");
+    return;
+  }
+  if (t.eat("over")) o.inv = true;
+  else t.eat("until");
+  o.bytes = byteAmount(t, "a quota");
+  if (t.eat("used")) o.used = byteAmount(t, "a used amount");
 }
 
 const BINOPS: Record<string, string> = { or: "|", "|": "|", xor: "^", "^": "^", and: "&", "&": "&" };

@@ -8,6 +8,7 @@
 
 import { byteUnit } from "../json/rule_json.ts";
 import type { Json } from "../json/types.ts";
+import type { SetDecl } from "./set_decl.ts";
 import { durationText, elemText, limitBodyText, stmtText } from "./stmt_text.ts";
 
 /** Options of the text output. */
@@ -18,6 +19,8 @@ export interface TextOptions {
   compact?: boolean;
   /** Tables as blocks even when only tables are listed (`nft list counters`). */
   blocks?: boolean;
+  /** What nft's user data declares of a set (`typeof`, `auto-merge`), which its JSON does not carry. */
+  decl?: (family: string, table: string, name: string) => SetDecl | undefined;
 }
 
 type Obj = { [k: string]: Json };
@@ -90,7 +93,10 @@ function handle(o: Obj, opts: TextOptions): string {
 export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   const type = Array.isArray(s.type) ? s.type.join(" . ") : String(s.type);
   const out = [`\t${kind} ${s.name} {${handle(s, opts)}`];
-  out.push(`\t\ttype ${type}${kind === "map" ? ` : ${s.map}` : ""}`);
+  const d = opts.decl?.(String(s.family), String(s.table), String(s.name));
+  if (d?.keyTypeof && (kind !== "map" || d.dataTypeof)) {
+    out.push(`\t\ttypeof ${d.keyTypeof}${kind === "map" ? ` : ${d.dataTypeof}` : ""}`);
+  } else out.push(`\t\ttype ${type}${kind === "map" ? ` : ${s.map}` : ""}`);
   if (s.policy !== undefined) out.push(`\t\tpolicy ${s.policy}`);
   if (s.size !== undefined) out.push(`\t\tsize ${s.size}`);
   const order = ["constant", "dynamic", "interval", "timeout"];
@@ -99,6 +105,7 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   if (flags.length === 1 && flags[0] === "timeout" && s.timeout !== undefined) flags = [];
   if (flags.length) out.push(`\t\tflags ${flags.join(",")}`);
   if (Array.isArray(s.stmt)) out.push(`\t\t${s.stmt.map(stmtText).join(" ")}`);
+  if (d?.autoMerge) out.push("\t\tauto-merge");
   if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
   if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
   if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);

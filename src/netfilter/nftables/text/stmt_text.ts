@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Json } from "../json/types.ts";
+import { CT_TYPES, HEADER_FIELDS } from "../json/fields.ts";
+import { isFlagType, type Json, typeByName } from "../json/types.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -21,6 +22,8 @@ const QUOTED_KEYS = [
   "day",
   "time",
   "hour",
+  "iifgroup",
+  "oifgroup",
 ];
 const HEX_KEYS = ["mark"];
 
@@ -39,34 +42,55 @@ interface Style {
   quote?: boolean;
   hex?: boolean;
   ip6?: boolean;
+  /** Seconds printed with their unit (`ct expiration 30s`). */
+  secs?: boolean;
+  /** The styles of a concatenation's fields. */
+  fields?: Style[];
 }
 
 function styleOf(left: Json): Style {
   if (!isObj(left)) return {};
   const [k, v] = only(left);
+  if (k === "concat" && Array.isArray(v)) return { fields: v.map(styleOf) };
   if (!isObj(v)) return {};
   const key = String(v.key ?? v.field ?? "");
   if (k === "meta" || k === "ct") {
     return {
       quote: QUOTED_KEYS.includes(key) || key === "helper" || key === "iif" || key === "oif",
       hex: HEX_KEYS.includes(key),
+      secs: k === "ct" && key === "expiration",
     };
   }
-  if (k === "concat" && Array.isArray(v)) return {};
   if (k === "fib" && v.result === "oifname") return { quote: true };
   if (k === "osf") return { quote: true };
   if (k === "socket" && v.key === "mark") return { hex: true };
   return {};
 }
 
+/** True when `left` has a flag type (`ct state`, `tcp flags`): matched by `in` when no operator is written. */
+export function flagTyped(left: Json): boolean {
+  if (typeof left !== "object" || left === null || Array.isArray(left)) return false;
+  const ct = left.ct as Obj | undefined;
+  const pl = left.payload as Obj | undefined;
+  const tn = ct
+    ? CT_TYPES[String(ct.key)]?.[0]
+    : pl
+    ? HEADER_FIELDS[String(pl.protocol)]?.[String(pl.field)]?.type
+    : undefined;
+  return tn !== undefined && isFlagType(typeByName(tn));
+}
+
 /** Prints an expression (left side or value). */
 export function exprText(e: Json, style: Style = {}): string {
   if (e === null) return "";
   if (typeof e === "boolean") return e ? "exists" : "missing";
-  if (typeof e === "number") return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : String(e);
+  if (typeof e === "number") {
+    return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? `${e}s` : String(e);
+  }
   if (typeof e === "string") {
     if (e.startsWith("@") || (style.quote && /^\d+$/.test(e))) return e;
-    if (style.quote) return JSON.stringify(e);
+    // nft's text keeps a name's backslash as it is (`"dummy\*"`).
+    if (style.quote) return `"${e}"`;
     return e;
   }
   if (Array.isArray(e)) return e.map((x) => exprText(x, style)).join(",");
@@ -129,7 +153,7 @@ export function exprText(e: Json, style: Style = {}): string {
       return `numgen ${n.mode} mod ${n.mod}${n.offset ? ` offset ${n.offset}` : ""}`;
     }
     case "concat":
-      return (v as Json[]).map((x) => exprText(x, style)).join(" . ");
+      return (v as Json[]).map((x, i) => exprText(x, style.fields?.[i] ?? style)).join(" . ");
     case "prefix": {
       const p = v as Obj;
       return `${exprText(p.addr, style)}/${p.len}`;
@@ -141,8 +165,12 @@ export function exprText(e: Json, style: Style = {}): string {
     case "set":
       return `{ ${(Array.isArray(v) ? v : [v]).map((x) => elemText(x, style)).join(", ")} }`;
     case "map": {
+      // Keys print as the key expression's values, data as the values of what the map's result is used for.
       const m = v as Obj;
-      return `${exprText(m.key)} map ${exprText(m.data)}`;
+      const data = isObj(m.data) && "set" in m.data ? m.data.set : undefined;
+      if (data === undefined) return `${exprText(m.key)} map ${exprText(m.data)}`;
+      const elems = (Array.isArray(data) ? data : [data]).map((x) => elemText(x, styleOf(m.key), style));
+      return `${exprText(m.key)} map { ${elems.join(", ")} }`;
     }
     case "elem":
       return elemText(e, style);
@@ -151,6 +179,12 @@ export function exprText(e: Json, style: Style = {}): string {
     case "^": {
       const [a, b] = v as Json[];
       return `${exprText(a)} ${k} ${exprText(b, styleOf(a))}`;
+    }
+    case "<<":
+    case ">>": {
+      const [a, n] = v as Json[];
+      const inner = exprText(a);
+      return `${isObj(a) && ["&", "|", "^"].some((o) => o in a) ? `(${inner})` : inner} ${k} ${n}`;
     }
     case "accept":
     case "drop":
@@ -253,14 +287,16 @@ export function stmtText(st: Json): string {
       const m = v as Obj;
       const style = styleOf(m.left);
       const left = m.left;
-      if (isObj(left) && "&" in left && Array.isArray(left["&"])) {
-        const [a, mask] = left["&"] as Json[];
-        if (Array.isArray(mask) && m.op === "==") {
+      const bin = isObj(left) ? ["&", "|", "^"].find((o) => Array.isArray(left[o])) : undefined;
+      if (isObj(left) && bin) {
+        const [a, mask] = left[bin] as Json[];
+        if (bin === "&" && Array.isArray(mask) && m.op === "==") {
           return `${exprText(a)} ${exprText(m.right, styleOf(a))} / ${exprText(mask)}`;
         }
         if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a))}`;
       }
-      const op = m.op === "==" || m.op === "in" ? "" : `${m.op} `;
+      // `==` is written where no operator would mean a flag test (`tcp flags == syn`).
+      const op = m.op === "in" || (m.op === "==" && !flagTyped(left)) ? "" : `${m.op} `;
       return `${exprText(left)} ${op}${exprText(m.right, style)}`;
     }
     case "mangle": {

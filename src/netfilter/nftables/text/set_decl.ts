@@ -1,0 +1,103 @@
+/**
+ * What nft keeps of a set's declaration in its user data and prints back
+ * in text only: `typeof` expressions (key and data) and `auto-merge`.
+ * nft's JSON (1.0.6) shows neither, so these never reach the JSON objects.
+ *
+ * @module
+ */
+
+import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
+import { fieldsOf, META_JSON_KEYS } from "../json/fields.ts";
+import { parseUdata } from "../udata.ts";
+
+/** `NFTNL_UDATA_SET_*` types nft writes. */
+const UDATA_MERGE_ELEMENTS = 2;
+const UDATA_KEY_TYPEOF = 3;
+const UDATA_DATA_TYPEOF = 4;
+
+/** nft's expression kinds in a typeof TLV (`EXPR_PAYLOAD`, `EXPR_META`, `EXPR_CT`, `EXPR_CONCAT`). */
+const EXPR_PAYLOAD = 7;
+const EXPR_META = 9;
+const EXPR_CT = 12;
+const EXPR_CONCAT = 13;
+
+/**
+ * nft's protocol description ids (`PROTO_DESC_*`) whose field numbers follow
+ * the order of our header tables (icmpv6's do not: it is left to `type`).
+ */
+const PROTO_DESCS: { readonly [id: number]: string } = {
+  1: "ah",
+  2: "esp",
+  3: "comp",
+  4: "icmp",
+  6: "udp",
+  7: "udplite",
+  8: "tcp",
+  9: "dccp",
+  10: "sctp",
+  11: "th",
+  12: "ip",
+  13: "ip6",
+  16: "arp",
+  17: "vlan",
+  18: "ether",
+};
+
+const UNQUALIFIED = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
+
+/** A set's declaration as nft's text shows it. */
+export interface SetDecl {
+  /** `typeof` of the key (`ip saddr . tcp dport`), when nft recorded one that is known here. */
+  keyTypeof?: string;
+  /** `typeof` of a map's data. */
+  dataTypeof?: string;
+  /** `auto-merge` was declared. */
+  autoMerge: boolean;
+}
+
+function u32(b: Uint8Array | undefined): number | undefined {
+  return b && b.length >= 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : undefined;
+}
+
+/** One typeof expression: `{0: kind, 1: nested data}`, or undefined when not known here. */
+function exprText(tlv: Uint8Array): string | undefined {
+  const t = parseUdata(tlv);
+  const kind = u32(t.get(0));
+  const data = parseUdata(t.get(1));
+  if (kind === EXPR_PAYLOAD) {
+    const proto = PROTO_DESCS[u32(data.get(0)) ?? -1];
+    const field = proto ? fieldsOf(proto)?.[(u32(data.get(1)) ?? 0) - 1] : undefined;
+    return field && !field.key ? `${proto} ${field.field}` : undefined;
+  }
+  if (kind === EXPR_META) {
+    const key = NFT_META_KEYS[u32(data.get(0)) as keyof typeof NFT_META_KEYS] as string | undefined;
+    if (!key) return undefined;
+    // nft writes interface keys without `meta`.
+    return UNQUALIFIED.includes(key) ? key : `meta ${META_JSON_KEYS[key] ?? key}`;
+  }
+  if (kind === EXPR_CT) {
+    const key = NFT_CT_KEYS[u32(data.get(0)) as keyof typeof NFT_CT_KEYS] as string | undefined;
+    const dir = u32(data.get(1));
+    return key ? `ct ${dir === 0 ? "original " : dir === 1 ? "reply " : ""}${key}` : undefined; // else none
+  }
+  return undefined;
+}
+
+/** A typeof TLV: one expression, or a concatenation (`{0: EXPR_CONCAT, 1: {0: expr, 1: expr, ...}}`). */
+function typeofText(tlv: Uint8Array | undefined): string | undefined {
+  if (!tlv) return undefined;
+  const t = parseUdata(tlv);
+  if (u32(t.get(0)) !== EXPR_CONCAT) return exprText(tlv);
+  const parts = [...parseUdata(t.get(1)).values()].map(exprText);
+  return parts.length && parts.every((p) => p !== undefined) ? parts.join(" . ") : undefined;
+}
+
+/** The declaration nft recorded in a set's user data. */
+export function setDecl(userdata: Uint8Array | undefined): SetDecl {
+  const u = parseUdata(userdata);
+  return {
+    keyTypeof: typeofText(u.get(UDATA_KEY_TYPEOF)),
+    dataTypeof: typeofText(u.get(UDATA_DATA_TYPEOF)),
+    autoMerge: (u32(u.get(UDATA_MERGE_ELEMENTS)) ?? 0) !== 0,
+  };
+}
