@@ -152,7 +152,9 @@ function read(r: KindWordReader): KindWordsSpec {
   const external = k.external !== undefined;
   if (external && k.noexternal !== undefined) throw r.usage(`Use "external" or "noexternal", not both`, "noexternal");
   if (external && k.id !== undefined) throw r.usage("vxlan: both 'external' and vni cannot be specified", "external");
-  const data: KindData = external ? { collectMetadata: 1 } : { id: r.int(r.required("id", "vxlan"), "VNI", 0, 0xffffff) };
+  const data: KindData = external
+    ? { collectMetadata: 1 }
+    : { id: r.int(r.required("id", "vxlan"), "VNI", 0, 0xffffff) };
   if (k.noexternal !== undefined) data.collectMetadata = 0;
   const ip = (v: string, v4: string, v6: string): void => {
     data[ipFamily(v) === AF_INET6 ? v6 : v4] = v;
@@ -204,5 +206,6 @@ export const VXLAN_KIND: LinkKind<"vxlan", typeof IFLA_VXLAN_ATTRS, never, Omit<
     noexternal: {},
   },
   read,
-  help: "vxlan { id N | external } [ noexternal ] [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]",
+  help:
+    "vxlan { id N | external } [ noexternal ] [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]",
 };

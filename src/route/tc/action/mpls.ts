@@ -58,7 +58,9 @@ function field(w: TcWords, word: string): number {
   const [max, why] = FIELDS[word];
   const v = w.value(word, "number");
   const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
-  if (!(n >= (word === "ttl" ? 1 : 0) && n <= max)) throw new InvalidArgumentError(`Invalid mpls ${word}: "${v}" (${why})`);
+  if (!(n >= (word === "ttl" ? 1 : 0) && n <= max)) {
+    throw new InvalidArgumentError(`Invalid mpls ${word}: "${v}" (${why})`);
+  }
   return n;
 }
 

@@ -277,7 +277,9 @@ function mplsWords(w: TcWords): MplsLse[] {
       const v = w.value(word, "number");
       const n = /^\d+$/.test(v) ? Number(v) : NaN;
       if (!(n >= (word === "depth" ? 1 : 0) && n <= LSE_MAX[word])) {
-        throw new InvalidArgumentError(`Illegal "${word}": "${v}" (expected 0 to ${LSE_MAX[word]}${word === "depth" ? ", not 0" : ""})`);
+        throw new InvalidArgumentError(
+          `Illegal "${word}": "${v}" (expected 0 to ${LSE_MAX[word]}${word === "depth" ? ", not 0" : ""})`,
+        );
       }
       lse[word] = n;
     }
