@@ -33,7 +33,7 @@ function tcSent(ns: string, args: string[]): Uint8Array {
   const dumps = r.stderr.split(/^sendmsg\(/m).slice(1);
   const last = dumps.at(-1);
   assert.ok(last, `tc ${args.join(" ")} sent nothing: ${r.stderr}`);
-  const hex = [...last.matchAll(/^ \| [0-9a-f]{5}  ((?:[0-9a-f]{2} {1,2})+)/gm)].map((m) => m[1].replace(/ /g, ""));
+  const hex = [...last.matchAll(/^ \| [0-9a-f]{5} {2}((?:[0-9a-f]{2} {1,2})+)/gm)].map((m) => m[1].replace(/ /g, ""));
   return Uint8Array.from(hex.join("").match(/../g)!.map((b) => parseInt(b, 16)));
 }
 
