@@ -9,6 +9,7 @@ import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { parseWords, type WordTable } from "./keywords.ts";
+import { inetWord } from "./inet_words.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRule } from "./rule_text.ts";
 import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
@@ -24,8 +25,8 @@ const ACTIONS = ["blackhole", "unreachable", "prohibit", "nop"];
 
 const CHANGE: WordTable = {
   not: {},
-  from: { arg: "prefix" },
-  to: { arg: "prefix" },
+  from: { arg: "prefix", inet: true },
+  to: { arg: "prefix", inet: true },
   iif: { arg: "device" },
   dev: { arg: "device", key: "iif" },
   oif: { arg: "device" },
@@ -104,6 +105,7 @@ function parseRuleSelectors(args: Args, family: number): RuleFilter {
   const f: RuleFilter = { family };
   const prefix = (word: string): string | undefined => {
     if (word === "all" || word === "any" || word === "default") return undefined;
+    word = inetWord(word);
     try {
       if (parseCidr(word).family === family) return word;
     } catch { /* refused below */ }
