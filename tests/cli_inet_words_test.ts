@@ -89,8 +89,8 @@ test(
       nl("addr", "add", "10.9.1/24", "dev", "v0");
       nl("rule", "add", "from", "10/8", "to", "192.168/16", "table", "5");
       nl("neigh", "add", "10.1.9", "lladdr", "02:00:00:00:00:01", "dev", "v0");
-    nl("nexthop", "add", "id", "7", "via", "10.1.7", "dev", "v0");
-    assert.match(ip(ns, "nexthop", "show", "id", "7"), /via 10\.1\.7\.0 dev v0/);
+      nl("nexthop", "add", "id", "7", "via", "10.1.7", "dev", "v0");
+      assert.match(ip(ns, "nexthop", "show", "id", "7"), /via 10\.1\.7\.0 dev v0/);
       const cases = [
         ["route", "show"],
         ["route", "show", "10.5/16"],

@@ -39,6 +39,8 @@ import { errorText } from "./errors.ts";
 import { routeToIpJson } from "../route/route/json.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 import { inetWord } from "./inet_words.ts";
+import { invalidArgument, ipNumber } from "./numbers.ts";
+import { ipProtoNumber } from "./etc_protocols.ts";
 
 const TYPES = [
   "unicast",
@@ -98,6 +100,9 @@ const GET: WordTable = {
   dev: { arg: "device", key: "oif" },
   mark: { arg: "mark" },
   uid: { arg: "uid" },
+  ipproto: { arg: "IP protocol" },
+  sport: { arg: "port" },
+  dport: { arg: "port" },
   fibmatch: {},
 };
 
@@ -277,6 +282,13 @@ function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedE
   return { spec, encap };
 }
 
+/** `route get ... ipproto NAME|N`: ip's inet_proto_a2n (/etc/protocols names). */
+function getIpProto(word: string): number {
+  const n = ipProtoNumber(word);
+  if (n === undefined) throw invalidArgument(word, `Invalid "ipproto" value`);
+  return n;
+}
+
 /** `route get ... from PREFIX` as ip sends it: the prefix's length as the source length, `default` as the zero address /0. */
 function getSource(word: string, v6: boolean): string {
   if (word === "default" || word === "all" || word === "any") return v6 ? "::/0" : "0.0.0.0/0";
@@ -297,6 +309,9 @@ async function get(ctx: Context, args: Args): Promise<void> {
     oif: w.oif,
     mark: w.mark === undefined ? undefined : toInt(w.mark, "mark"),
     uid: w.uid === undefined ? undefined : toInt(w.uid, "uid"),
+    ipProto: w.ipproto === undefined ? undefined : getIpProto(w.ipproto),
+    sport: w.sport === undefined ? undefined : ipNumber(w.sport, "invalid sport", 0xffff),
+    dport: w.dport === undefined ? undefined : ipNumber(w.dport, "invalid dport", 0xffff),
     fibMatch: w.fibmatch !== undefined,
     // ip asks which table matched, and prints it (`table local`); IPv6 reports it unasked and
     // refuses the flag under strict checking.
