@@ -8,9 +8,10 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import process from "node:process";
+import { watch } from "./_monitor.ts";
 
 /** The repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -50,17 +51,14 @@ export function ok(ns: string, ...args: string[]): string {
   return r.stdout;
 }
 
-/** Starts a long-running nlkit, runs `act` once it listens, then stops it with SIGINT. */
+/**
+ * Starts a long-running nlkit on `-n NS ...`, runs `act` once it has joined
+ * its netlink groups in NS (not after a fixed wait: a loaded machine starts
+ * it late), then stops it with SIGINT.
+ */
 export async function followWhile(args: string[], act: () => void): Promise<Result> {
-  const child = spawn(CLI[0], [...CLI[1], ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "" } });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => stdout += d);
-  child.stderr.on("data", (d) => stderr += d);
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
-  await new Promise((r) => setTimeout(r, 2500)); // startup and subscription
-  act();
-  await new Promise((r) => setTimeout(r, 700));
-  // process.kill, not child.kill: Deno reports a child it signalled itself as killed even when it exited 0.
-  process.kill(child.pid!, "SIGINT");
-  return { code: await exited, stdout, stderr };
+  const ns = args[args.indexOf("-n") + 1];
+  assert.ok(args.includes("-n") && ns, "followWhile needs -n NS");
+  const [w] = await watch(ns, [[CLI[0], [...CLI[1], ...args]]], act);
+  return { code: w.code ?? -1, stdout: w.out, stderr: w.err };
 }

@@ -9,8 +9,9 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import process from "node:process";
-import { ROOT } from "./_cli.ts";
 import { run } from "./_helpers.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
 
 /** What one watched command printed, and how it ended. */
 export interface Watched {
