@@ -19,20 +19,27 @@ import { parseTcMessage } from "../src/route/tc/message.ts";
 import { printFilter } from "../src/route/tc/print.ts";
 import { TcPrinter } from "../src/route/tc/printer.ts";
 import { readMessage } from "../src/wire/message.ts";
+import { Args } from "../src/cli/args.ts";
+import { parseLinkAdd } from "../src/cli/link.ts";
+import { parseLinkMessage } from "../src/route/link/api.ts";
+import { createLinkRequest, type CreateLinkSpec } from "../src/route/link/change.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const HAS_STRACE = spawnSync("strace", ["-V"]).status === 0;
 
 /** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 → 2). */
 const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1 };
 
-/** The last netlink request `tc ARGS...` wrote (strace's hex dump of the buffer). */
-function tcSent(ns: string, args: string[]): Uint8Array {
-  const r = spawnSync("ip", ["netns", "exec", ns, "strace", "-e", "trace=sendmsg", "-e", "write=all", "tc", ...args], {
+/** The last netlink request `TOOL ARGS...` (tc or ip) wrote (strace's hex dump of the buffer). */
+function tcSent(ns: string, args: string[], tool = "tc"): Uint8Array {
+  const r = spawnSync("ip", ["netns", "exec", ns, "strace", "-e", "trace=sendmsg", "-e", "write=all", tool, ...args], {
     encoding: "utf8",
   });
   const dumps = r.stderr.split(/^sendmsg\(/m).slice(1);
   const last = dumps.at(-1);
-  assert.ok(last, `tc ${args.join(" ")} sent nothing: ${r.stderr}`);
+  assert.ok(last, `${tool} ${args.join(" ")} sent nothing: ${r.stderr}`);
   const hex = [...last.matchAll(/^ \| [0-9a-f]{5} {2}((?:[0-9a-f]{2} {1,2})+)/gm)].map((m) => m[1].replace(/ /g, ""));
   return Uint8Array.from(hex.join("").match(/../g)!.map((b) => parseInt(b, 16)));
 }
@@ -183,3 +190,63 @@ test("iproute2 suite (bridge/vlan/show.t): vxlan external as ip makes it, enslav
     assert.equal(spawnSync("ip", ["-n", ns, "link", "show", "vx2"]).status, 1);
   });
 });
+
+/** From testsuite/tests/ip/link/add_type_{bareudp,xfrm}.t (this kernel has neither kind). */
+const LINK_CASES: [string, RegExp[]][] = [
+  ["dev bu0 type bareudp dstport 6635 ethertype mpls_uc", [/dstport 6635/, /ethertype mpls_uc/, /nomultiproto/]],
+  ["dev bu0 type bareudp dstport 6635 ethertype mpls_mc", [/dstport 6635/, /ethertype mpls_mc/, /nomultiproto/]],
+  ["dev bu0 type bareudp dstport 6635 ethertype mpls_uc multiproto", [/ethertype mpls_uc/, / multiproto/]],
+  ["dev bu0 type bareudp dstport 6635 ethertype ipv4", [/dstport 6635/, /ethertype ip /, /nomultiproto/]],
+  ["dev bu0 type bareudp dstport 6635 ethertype ipv6", [/ethertype ipv6/, /nomultiproto/]],
+  ["dev bu0 type bareudp dstport 6635 ethertype ipv4 multiproto srcportmin 100", [/srcportmin 100 multiproto/]],
+  ["dev xf0 type xfrm dev lo if_id 0xf", [/if_id 0xf/]],
+  ["dev xf0 type xfrm external", [/xfrm external/]],
+];
+
+test(
+  "iproute2 suite (ip/link/add_type_bareudp.t, add_type_xfrm.t): nlkit sends ip's kind data; -d prints the suite's words",
+  {
+    skip: NEEDS_ROOT || (!HAS_STRACE && "needs strace (ip's request is read from its hex dump)"),
+  },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nlkit-kinds-"));
+    try {
+      await withTempNetns((ns) => {
+        for (const [line, patterns] of LINK_CASES) {
+          const theirs = tcSent(ns, ["link", "add", ...line.split(" ")], "ip");
+          const spec = parseLinkAdd(new Args(line.split(" "))) as CreateLinkSpec & { parent?: string | number };
+          if (spec.parent !== undefined) spec.parent = 1; // lo
+          const ours = createLinkRequest(spec);
+          const parse = (b: Uint8Array) => parseLinkMessage(readMessage(b, new DataView(b.buffer), 0, b.length));
+          assert.deepEqual(parse(ours).linkinfo, parse(theirs).linkinfo, line);
+          // ip's own request, read back by `monitor file`, prints the kind's words as -d link show would.
+          const file = join(dir, "req.nl");
+          writeFileSync(file, theirs);
+          const r = nlkit(["-d", "monitor", "file", file]);
+          assert.equal(r.code, 0, r.stderr);
+          for (const re of patterns) assert.match(r.stdout, re, `${line}\n${r.stdout}`);
+          // The kernel refuses the kind as it refused ip.
+          const ipr = spawnSync("ip", ["-n", ns, "link", "add", ...line.split(" ")], { encoding: "utf8" });
+          const nl = nlkit(["-n", ns, "link", "add", ...line.split(" ")]);
+          assert.equal(nl.code, EXIT[ipr.status!], `${line}: nlkit ${nl.code} ${nl.stderr}, ip ${ipr.status}`);
+        }
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // What ip refuses.
+    for (
+      const line of [
+        "bu0 type bareudp ethertype ipv4",
+        "bu0 type bareudp dstport 6635",
+        "bu0 type bareudp dstport 6635 ethertype foo",
+        "bu0 type bareudp dstport 70000 ethertype ipv4",
+        "xf0 type xfrm",
+        "xf0 type xfrm if_id 0",
+        "xf0 type xfrm external if_id 5",
+      ]
+    ) {
+      assert.throws(() => parseLinkAdd(new Args(line.split(" "))), /./, line);
+    }
+  },
+);
