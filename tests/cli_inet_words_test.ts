@@ -9,24 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import fc from "fast-check";
 import { nlkit } from "./_cli.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { sameAsIp as same } from "./_ip_parity.ts";
 import { inetWord, ipv4Legacy } from "../src/cli/inet_words.ts";
-
-/** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 → 2). */
-const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1 };
-
-function same(ns: string, args: string[]): void {
-  const theirs = spawnSync("ip", ["-n", ns, ...args], { encoding: "utf8" });
-  const ours = nlkit(["-n", ns, ...args]);
-  const what = `ip ${args.join(" ")}`;
-  assert.equal(ours.stdout, theirs.stdout, `${what}: stdout`);
-  assert.equal(ours.stderr, theirs.stderr, `${what}: stderr`);
-  assert.equal(ours.code, EXIT[theirs.status!], `${what}: exit ${ours.code}, ip ${theirs.status}`);
-}
 
 test("ip's IPv4 short forms: missing parts are zero, parts are C base-0 numbers", () => {
   const cases: [string, string][] = [

@@ -9,24 +9,11 @@
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { sameAsIp } from "./_ip_parity.ts";
 import { protocolTable } from "../src/cli/etc_protocols.ts";
-
-/** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 or 255 → 2). */
-const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1, 255: 2 };
-
-function same(ns: string, args: string[]): void {
-  const theirs = spawnSync("ip", ["-n", ns, ...args], { encoding: "utf8" });
-  const ours = nlkit(["-n", ns, ...args]);
-  const what = `ip ${args.join(" ")}`;
-  assert.equal(ours.stdout, theirs.stdout, `${what}: stdout`);
-  // ip's invarg messages end in a blank line: the words must be the same.
-  assert.equal(ours.stderr.trimEnd(), theirs.stderr.trimEnd(), `${what}: stderr`);
-  assert.equal(ours.code, EXIT[theirs.status!], `${what}: exit ${ours.code}, ip ${theirs.status}`);
-}
 
 test("ipproto names: /etc/protocols names, aliases and first names; the built-in table without the file", () => {
   const t = protocolTable("# comment\nip\t0\tIP\nhopopt\t0\tHOPOPT\ndccp\t33\tDCCP # x\nbad line\nfoo x\n");
@@ -69,7 +56,7 @@ test("ip parity: ipproto in rule add/show (text and JSON) and route get ipproto/
       ["route", "get", "10.1.0.9", "sport", "65536"],
       ["route", "get", "10.1.0.9", "dport", "x"],
     ];
-    for (const args of cases) same(ns, args);
+    for (const args of cases) sameAsIp(ns, args, true); // ip's invarg messages end in a blank line
     assert.match(ip(ns, "rule", "show"), /ipproto dccp lookup 5/);
   });
 });

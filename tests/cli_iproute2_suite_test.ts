@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { EXIT } from "./_ip_parity.ts";
 import { tcRequest } from "../src/cli/tc.ts";
 import { parseTcMessage } from "../src/route/tc/message.ts";
 import { printFilter } from "../src/route/tc/print.ts";
@@ -28,9 +29,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const HAS_STRACE = spawnSync("strace", ["-V"]).status === 0;
-
-/** ip's exit status mapped to nlkit's (kernel error 2 → 1, usage error 1 → 2). */
-const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1 };
 
 /** The last netlink request `TOOL ARGS...` (tc or ip) wrote (strace's hex dump of the buffer). */
 function tcSent(ns: string, args: string[], tool = "tc"): Uint8Array {
