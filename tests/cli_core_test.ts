@@ -20,7 +20,7 @@ import fc from "fast-check";
 import { nlkit, ok } from "./_cli.ts";
 import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 import { UsageError } from "../src/cli/args.ts";
-import { pickWord } from "../src/cli/aliases.ts";
+import { pickWord, wordTable } from "../src/cli/aliases.ts";
 import { NoDeviceError } from "../src/cli/errors.ts";
 import { parseGlobal } from "../src/cli/global.ts";
 import { run as runCli } from "../src/cli/main.ts";
@@ -555,4 +555,12 @@ test("random argv through the whole dispatcher gives only typed errors", async (
     }),
     { numRuns: 1500 },
   );
+});
+
+test("wordTable: entries between any number of spaces, with =name and a trailing ! for whole words only", () => {
+  assert.deepEqual(wordTable(" add  chg=change!   delete=del "), [
+    { word: "add", name: "add", exact: false },
+    { word: "chg", name: "change", exact: true },
+    { word: "delete", name: "del", exact: false },
+  ]);
 });

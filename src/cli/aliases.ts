@@ -28,10 +28,12 @@ export interface TableWord {
 /**
  * Parses a table written as one string in iproute2's order: `word` selects
  * itself, `word=name` selects `name`, a trailing `!` allows only the whole
- * word. `"add change chg=change! delete=del"`.
+ * word; entries are separated by spaces. `"add change chg=change! delete=del"`.
+ * No regular expression: compiling the first one costs a compiled binary
+ * about 1.5 MB of peak RSS and a few ms at start-up (bench/startup.ts).
  */
 export function wordTable(spec: string): readonly TableWord[] {
-  return spec.split(/\s+/).filter(Boolean).map((item) => {
+  return spec.split(" ").filter(Boolean).map((item) => {
     const exact = item.endsWith("!");
     const [word, name = word] = (exact ? item.slice(0, -1) : item).split("=");
     return { word, name, exact };

@@ -120,6 +120,14 @@ export class Readiness {
 
 const perSys = new WeakMap<Sys, Readiness>();
 
+/**
+ * Rejects the waits on `fd` if `sys` has a poller: a socket closed without
+ * ever waiting (a dump answered at once) makes none.
+ */
+export function cancelWaits(sys: Sys, fd: number, reason: () => unknown): void {
+  perSys.get(sys)?.cancel(fd, reason());
+}
+
 /** The process-wide poller for `sys`. */
 export function readinessFor(sys: Sys): Readiness {
   let r = perSys.get(sys);

@@ -82,7 +82,7 @@ import {
   type SocketOptions,
   type UnicastOptions,
 } from "./options.ts";
-import { readinessFor } from "./readiness.ts";
+import { cancelWaits, readinessFor } from "./readiness.ts";
 import { NSID_CONTROL_SPACE, nsidOfControl } from "./cmsg.ts";
 
 export type { Parse } from "./consumer.ts";
@@ -656,12 +656,14 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    const err = new SocketClosedError();
-    for (const c of this.#consumers.values()) this.#settle(c, err);
-    if (this.#listener) this.#settle(this.#listener, err);
-    if (this.#unicast) this.#settle(this.#unicast, err);
+    // Made only when someone waits: a short command closes its socket with nothing pending.
+    let err: SocketClosedError | undefined;
+    const closed = () => err ??= new SocketClosedError();
+    for (const c of this.#consumers.values()) this.#settle(c, closed());
+    if (this.#listener) this.#settle(this.#listener, closed());
+    if (this.#unicast) this.#settle(this.#unicast, closed());
     for (const next of this.#slots.splice(0)) next();
-    readinessFor(this.#sys).cancel(fd, err);
+    cancelWaits(this.#sys, fd, closed);
     this.#sys.close(fd);
   }
 
