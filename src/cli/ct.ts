@@ -28,6 +28,7 @@ import {
   type FormatConntrackOptions,
   formatConntrackSave,
   formatConntrackXml,
+  writeConntrack,
 } from "../netfilter/conntrack/format.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, streamExpect } from "../netfilter/conntrack/expect_ops.ts";
@@ -72,13 +73,27 @@ function eventStamp(a: CtArgs): string {
   return `[${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}]\t`;
 }
 
+/**
+ * What conntrack's printer for the command shows beyond -o extended and id:
+ * label names whenever it has loaded them (-o labels, -l, --label-add,
+ * --label-del), and -o ktimestamp's kernel times, except that -D shows
+ * neither and -U no kernel times.
+ */
+function extras(a: CtArgs): { labels: boolean; ktimestamp: boolean } {
+  return {
+    labels: a.command !== "delete" && (a.output.includes("labels") || !!(a.label || a.labelAdd || a.labelDel)),
+    ktimestamp: a.command !== "delete" && a.command !== "update" && a.output.includes("ktimestamp"),
+  };
+}
+
 function output(a: CtArgs): ConntrackOutput[] {
   // -o ktimestamp prints the kernel's start/stop times; -o timestamp only prefixes events with the time.
-  const o = a.output.map((x) => x === "ktimestamp" ? "timestamp" : x === "timestamp" ? "" : x)
-    .filter((o): o is ConntrackOutput => ["extended", "id", "timestamp", "labels"].includes(o));
-  // conntrack prints label names whenever it has loaded them (-o labels, -l, --label-add, --label-del), except on -D.
-  if ((a.label || a.labelAdd || a.labelDel) && a.command !== "delete" && !o.includes("labels")) o.push("labels");
-  return o;
+  const { labels, ktimestamp } = extras(a);
+  return [
+    ...a.output.filter((o): o is ConntrackOutput => o === "extended" || o === "id"),
+    ...(ktimestamp ? ["timestamp" as const] : []),
+    ...(labels ? ["labels" as const] : []),
+  ];
 }
 
 /** Whether this run has printed the XML document header (conntrack prints it with the first listed or event flow). */
@@ -96,14 +111,13 @@ function xmlLine(
     ctx.out.line(CONNTRACK_XML_HEADER);
     xmlOpen = true;
   }
-  const labelRecord = labelNameRecord();
-  // Events get the time of printing with -o timestamp; label names once they are loaded.
-  const labels = a.output.includes("labels") || a.label || a.labelAdd || a.labelDel;
+  // Events get the time of printing with -o timestamp.
+  const { labels, ktimestamp } = extras(a);
   ctx.out.line(formatConntrackXml(e, {
     event,
-    ktimestamp: a.output.includes("ktimestamp"),
+    ktimestamp,
     when: event && a.output.includes("timestamp") ? new Date() : undefined,
-    labelNames: labels ? labelRecord : undefined,
+    labelNames: labels ? labelNameRecord() : undefined,
   }));
 }
 
@@ -123,7 +137,8 @@ function printEntry(
   if (json) return json.item(conntrackToJson(e));
   if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
   if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
-  ctx.out.line(formatConntrack(e, textOptions(a)));
+  writeConntrack(ctx.out.sink, e, textOptions(a));
+  ctx.out.endLine();
 }
 
 /** The line options of a command, worked out once for all its entries. */

@@ -345,8 +345,6 @@ function role(a: CtArgs, v: string): void {
 
 /** `--state` of the protocol given with `-p`: TCP names in any case, SCTP and DCCP names as conntrack spells them. */
 function state(a: CtArgs, v: string): void {
-  // Only the extensions of these protocols have it, and only once -p has named one (getopt reads in order).
-  if (a.protoNum !== 6 && a.protoNum !== 33 && a.protoNum !== 132) throw new UsageError("unknown option `--state'");
   if (a.protoNum === 132 || a.protoNum === 33) {
     const [proto, names] = a.protoNum === 132 ? ["SCTP", SCTP_CONNTRACK_STATES] : ["DCCP", DCCP_CONNTRACK_STATES];
     if (!Object.values(names).includes(v as never)) throw new UsageError(`Unknown ${proto} state \`${v}'`, v);
@@ -607,6 +605,12 @@ function tableOf(word: string): CtTable {
   return t;
 }
 
+/** Whether the extension of the protocol `-p` has named so far has this option. */
+function protoHas(protoNum: number | undefined, spec: OptSpec): boolean {
+  if (protoNum === undefined) return false;
+  return spec.flag ? protoOptions(protoNum).includes(spec.flag) : true;
+}
+
 /** A word that is not an option value: conntrack reads it as an optional argument (table, NAT address). */
 const optionalValue = (w: string | undefined): w is string =>
   w !== undefined && !w.startsWith("-") && !w.startsWith("!");
@@ -638,7 +642,6 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
     warnings: [],
   };
   let command: CtCommand | undefined;
-  const protoOpts: string[] = [];
   const setCommand = (c: CtCommand): void => {
     if (command) throw new UsageError("Invalid commands combination");
     command = c;
@@ -651,8 +654,8 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
       setCommand(alias);
       isCommand = true;
     } else if (!word.startsWith("-") || word === "-") {
-      if (i === 0) throw unknownWord("command or option", word, [...CT_WORDS.keys(), ...BY_NAME.keys()]);
-      // conntrack (getopt) skips words that are neither options nor their values.
+      // conntrack (getopt) skips words that are neither options nor their values, the first one too
+      // (`conntrack conntrack -L`); a first word and no command is a misspelt command word.
       a.stray.push(word);
       continue;
     } else {
@@ -660,7 +663,8 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
       const eq = word.startsWith("--") ? word.indexOf("=") : -1;
       if (eq > 0) [word, inline] = [word.slice(0, eq), word.slice(eq + 1)];
       const spec = BY_NAME.get(word);
-      if (!spec) throw new UsageError(`unknown option \`${word}'`, word);
+      // A protocol's options exist once -p has named it (conntrack adds them to getopt's table then).
+      if (!spec || spec.proto && !protoHas(a.protoNum, spec)) throw new UsageError(`unknown option \`${word}'`, word);
       if (spec.command) setCommand(spec.command);
       isCommand = spec.command !== undefined;
       let value = inline ?? "";
@@ -670,7 +674,6 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
       } else if (spec.arg === "optional" && inline === undefined && optionalValue(words[i + 1])) {
         value = words[++i];
       }
-      if (spec.proto) protoOpts.push(word);
       spec.set?.(a, value, word);
       if (spec.flag) a.given.add(spec.flag);
     }
@@ -678,14 +681,9 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
     if (isCommand && optionalValue(words[i + 1])) a.table = tableOf(words[++i]);
   }
   if (command) a.command = command;
-  else if (!a.help) throw new UsageError("Missing command (one of -L -G -D -I -A -U -E -F -C -S)", "ct");
-  // Protocol options exist only once -p names a protocol whose extension has them.
-  const known = a.protoNum === undefined ? [] : protoOptions(a.protoNum);
-  for (const o of protoOpts) {
-    const spec = BY_NAME.get(o)!;
-    const ok = spec.flag ? known.includes(spec.flag) : a.protoNum !== undefined;
-    if (!ok) throw new UsageError(`unknown option \`${o}'`, o);
-  }
+  else if (a.stray.length && words[0] === a.stray[0] && !a.help) {
+    throw unknownWord("command or option", words[0], [...CT_WORDS.keys(), ...BY_NAME.keys()]);
+  } else if (!a.help) throw new UsageError("Missing command (one of -L -G -D -I -A -U -E -F -C -S)", "ct");
   if (a.help) return a;
   if (a.table === "dying" || a.table === "unconfirmed") {
     if (a.command !== "list") throw new UsageError("Can't do that command with tables `dying' and `unconfirmed'");

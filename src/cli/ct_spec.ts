@@ -198,7 +198,9 @@ export function updateOf(a: CtArgs, e: ConntrackEntry): ConntrackSpec | undefine
     const now = [...new Set([...had.filter((b) => !del.includes(b)), ...add])].sort((x, y) => x - y);
     spec.labels = now;
     spec.labelsMask = [...new Set([...add, ...del])];
-    changed ||= now.join() !== had.join();
+    // conntrack sends labels under a mask, which its unchanged-entry test always sees: every --label-add, and
+    // every --label-del on an entry that carries labels, counts as an update though the labels may stay the same.
+    changed ||= a.labelAdd !== undefined || had.length > 0;
   }
   return changed ? spec : undefined;
 }

@@ -5,7 +5,9 @@
  * @module
  */
 
-import { type Link, streamLinks } from "../route/link/api.ts";
+import type { Link } from "../route/link/api.ts";
+import { type LinkNameMap, readLinkNames } from "../route/link_names.ts";
+import { withRouteSocket } from "../route/rtnl.ts";
 import type { Context } from "./context.ts";
 import { groupName, userName } from "./ids.ts";
 import type { IpJsonOptions } from "../route/link/json.ts";
@@ -13,11 +15,21 @@ import type { IpJsonOptions } from "../route/link/json.ts";
 /** Links by index. */
 export type LinkNames = Map<number, Link>;
 
-/** Dumps the links of the context's namespace once. */
+/**
+ * Dumps the links of the context's namespace once, whole. The link parser
+ * (every link kind) loads only here: a listing that needs the names alone
+ * takes {@link indexNames}.
+ */
 export async function linkNames(ctx: Context): Promise<LinkNames> {
+  const { streamLinks } = await import("../route/link/api.ts");
   const map: LinkNames = new Map();
   for await (const l of streamLinks({}, ctx.lib)) map.set(l.index, l);
   return map;
+}
+
+/** Dumps the names (and masters) of the links of the context's namespace once. */
+export async function indexNames(ctx: Context): Promise<LinkNameMap> {
+  return await withRouteSocket(ctx.lib, readLinkNames);
 }
 
 /**

@@ -8,7 +8,6 @@
 import { type Args, toInt, unknownWord, UsageError } from "./args.ts";
 import { inetWord } from "./inet_words.ts";
 import { invalidArgument } from "./numbers.ts";
-import { getLink } from "../route/link/api.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { formatNexthop, formatNexthopBucket } from "./nexthop_text.ts";
@@ -110,6 +109,7 @@ function resilientArgs(args: Args): NonNullable<NexthopObjectSpec["resilient"]> 
 
 /** `vrf NAME`: the name, once checked to be a VRF device (ip's "Invalid VRF"). */
 async function vrf(ctx: Context, name: string): Promise<string> {
+  const { getLink } = await import("../route/link/api.ts");
   const link = await getLink(name, ctx.lib).catch(() => undefined);
   if (link?.linkinfo?.kind !== "vrf") throw invalidArgument(name, "Invalid VRF");
   return name;

@@ -8,8 +8,8 @@
 import { type Args, toInt, UsageError } from "./args.ts";
 import { pickWord, type TableWord, wordTable } from "./aliases.ts";
 import type { Context } from "./context.ts";
-import { linkNames, nameOfIndex } from "./names.ts";
-import { resolveLinkIndex } from "../route/link/api.ts";
+import { indexNames, nameOfIndex } from "./names.ts";
+import { resolveLinkIndex } from "../route/link/resolve.ts";
 import { getFilter, streamClasses, streamFilters, streamQdiscs } from "../route/tc/ops.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { parseProtocol } from "../route/tc/protocol.ts";
@@ -201,7 +201,7 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
   if (object !== "filter" || cmd !== "get") {
     if (!rest.done) throw new UsageError(`Unexpected argument: "${rest.peek()}"`, rest.peek());
   }
-  const links = await linkNames(ctx);
+  const links = await indexNames(ctx);
   const sys = object === "filter" ? await loadSys() : undefined;
   const print: TcPrintOptions = {
     details: ctx.opts.details,

@@ -8,7 +8,7 @@
 import { type Args, UsageError } from "./args.ts";
 import { pickWord, wordTable } from "./aliases.ts";
 import type { Context } from "./context.ts";
-import { linkNames, nameOfIndex } from "./names.ts";
+import { indexNames, nameOfIndex } from "./names.ts";
 import {
   type ActionMessage,
   actionRequest,
@@ -58,7 +58,7 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
   const cmd = pickWord(ACTION_COMMANDS, word)?.name;
   if (cmd === undefined) throw new UsageError(`Unknown tc action command: "${word}"`, word);
   const w = new TcWords(args.rest());
-  const links = await linkNames(ctx);
+  const links = await indexNames(ctx);
   if (cmd === "add" || cmd === "replace" || cmd === "change") {
     const names = new Map([...links].map(([i, l]) => [l.name ?? "", i]));
     return await modifyActions(cmd, actionsOf(w.rest(), linkLookup(names)), ctx.lib);

@@ -7,12 +7,12 @@
 
 import { linkNotFound } from "../errors.ts";
 import type { Context } from "./context.ts";
-import { linkNames } from "./names.ts";
+import { indexNames } from "./names.ts";
 
 /** Link names to indexes, from one dump. */
 export async function nameIndex(ctx: Context): Promise<Map<string, number>> {
   const map = new Map<string, number>();
-  for (const [i, l] of await linkNames(ctx)) if (l.name) map.set(l.name, i);
+  for (const [i, l] of await indexNames(ctx)) if (l.name) map.set(l.name, i);
   return map;
 }
 

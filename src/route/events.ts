@@ -25,7 +25,7 @@ import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/er
 import { NetlinkSocket } from "../socket/socket.ts";
 import { checkTarget } from "../socket/target.ts";
 import type { NetnsTarget } from "../netns/netns.ts";
-import { AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC } from "../wire/addr.ts";
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC } from "../wire/addr.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
@@ -141,7 +141,8 @@ const GROUPS: { readonly [G in RouteGroup]: { kind: RouteEventKind; groups: numb
   "ipv4-route": { kind: "route", groups: [RTNLGRP.RTNLGRP_IPV4_ROUTE], families: [AF_INET] },
   "ipv6-route": { kind: "route", groups: [RTNLGRP.RTNLGRP_IPV6_ROUTE], families: [AF_INET6] },
   "mpls-route": { kind: "route", groups: [RTNLGRP.RTNLGRP_MPLS_ROUTE], families: [AF_MPLS] },
-  neigh: { kind: "neigh", groups: [RTNLGRP.RTNLGRP_NEIGH], families: [AF_UNSPEC] },
+  // RTNLGRP_NEIGH also carries bridge FDB entries, which only an AF_BRIDGE dump lists.
+  neigh: { kind: "neigh", groups: [RTNLGRP.RTNLGRP_NEIGH], families: [AF_UNSPEC, AF_BRIDGE] },
   rule: { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE, RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET, AF_INET6] },
   "ipv4-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV4_RULE], families: [AF_INET] },
   "ipv6-rule": { kind: "rule", groups: [RTNLGRP.RTNLGRP_IPV6_RULE], families: [AF_INET6] },

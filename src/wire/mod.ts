@@ -31,5 +31,6 @@ export * from "./error_message.ts";
 export * from "./netlink_error.ts";
 export * from "./nfnetlink.ts";
 export * from "./genetlink.ts";
+export * from "./text_sink.ts";
 export { errnoName, errnoText } from "./errno.ts";
 export type { Family } from "./family.ts";

@@ -81,6 +81,8 @@ export interface ConntrackFilter {
   statusClear?: readonly string[];
   /** Label bit numbers that must all be set. */
   labels?: readonly number[];
+  /** Label bit numbers that must all be clear (an entry without labels has every bit clear). */
+  labelsClear?: readonly number[];
   /** TCP state name, or any of several. */
   tcpState?: string | readonly string[];
   /** SCTP state name (`conntrack -p sctp --state`), or any of several. */
@@ -137,6 +139,7 @@ export const CONNTRACK_FILTER_KEYS: readonly string[] = [
   "status",
   "statusClear",
   "labels",
+  "labelsClear",
   "tcpState",
   "sctpState",
   "dccpState",
@@ -390,6 +393,10 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
   const clear = f.statusClear === undefined ? 0 : bitsOfNames(CT_STATUS_BITS, f.statusClear, "status flag");
   if (((status ?? 0) & clear) !== 0) throw new InvalidArgumentError("A status flag cannot be both set and clear");
   const labels = f.labels?.map((b) => checkInt("label bit", b, 127));
+  const labelsClear = f.labelsClear?.map((b) => checkInt("label bit", b, 127));
+  if (labels && labelsClear?.some((b) => labels.includes(b))) {
+    throw new InvalidArgumentError("A label bit cannot be both set and clear");
+  }
   const states = f.tcpState === undefined ? undefined : new Set(
     (typeof f.tcpState === "string" ? [f.tcpState] : f.tcpState).map((s) => {
       const up = s.toUpperCase();
@@ -411,6 +418,7 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     if (status !== undefined && ((e.statusBits & status) >>> 0) !== status) return false;
     if ((e.statusBits & clear) !== 0) return false;
     if (labels && !labels.every((b) => e.labels?.bits.includes(b))) return false;
+    if (labelsClear?.some((b) => e.labels?.bits.includes(b))) return false;
     if (states && !(e.tcp && states.has(e.tcp.state))) return false;
     if (!more(e)) return false;
     if (srcNat && !natDone(e, srcNat, true)) return false;
@@ -444,7 +452,8 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
     }
   }
   const onlyKernel = Object.keys(f).every((k) => ["family", "mark", "status", "statusClear"].includes(k));
-  const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || states !== undefined ||
+  const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || !!labelsClear?.length ||
+    states !== undefined ||
     f.sctpState !== undefined || f.dccpState !== undefined;
   return { family, match, kernelAttrs, exact: onlyKernel, mutable };
 }

@@ -111,7 +111,8 @@ function dumpOn(query: ListConntrackFilter, opts: ConntrackOptions): AsyncGenera
   return new DumpStream<ConntrackEntry>(CTNETLINK, opts, () => ({
     request: dumpRequest(type, f.family, attrs),
     parse: parseConntrackMessage,
-    keep: f.match,
+    // No filter key set: every entry matches, and a call per entry is saved.
+    keep: Object.values(filter).every((v) => v === undefined) ? undefined : f.match,
     // An older kernel refused a filter attribute: dump the family and filter here.
     instead: (e) => filtered && filterRefused(e) ? dumpRequest(type, f.family, {}) : undefined,
   }));

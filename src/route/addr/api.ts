@@ -25,7 +25,7 @@ import type { NetlinkSocket } from "../../socket/socket.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { familyName, familyNumber } from "../../wire/family.ts";
 import { checkTarget } from "../../socket/target.ts";
-import { checkLinkIndex, resolveLinkIndex } from "../link/api.ts";
+import { checkLinkIndex, resolveLinkIndex } from "../link/resolve.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_NAMES, RT_SCOPE_UNIVERSE } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
@@ -41,8 +41,10 @@ import {
   IFA_FLAGS,
   IFA_LABEL,
   IFA_LOCAL,
+  IFA_PROTO,
   IFA_RT_PRIORITY,
   IFADDRMSG,
+  IFAPROT_NAMES,
   INFINITY_LIFE_TIME,
   type Lifetime,
 } from "./table.ts";
@@ -167,6 +169,8 @@ export interface AddressSettings {
   preferredLft?: Lifetime;
   /** Metric of the prefix route (`IFA_RT_PRIORITY`). */
   metric?: number;
+  /** Origin (`IFA_PROTO`, ip's `proto`): `kernel_lo`, `kernel_ra`, `kernel_ll` or a number 0 to 255. */
+  protocol?: string | number;
 }
 
 function familyOf(f: AddressFilter["family"]): number {
@@ -264,6 +268,7 @@ const SETTINGS_KEYS = [
   "validLft",
   "preferredLft",
   "metric",
+  "protocol",
 ];
 
 /** Validates everything a NEWADDR needs before any socket is opened. */
@@ -295,6 +300,7 @@ function newAddressMessage(
     ? RT_SCOPE_HOST
     : RT_SCOPE_UNIVERSE;
   const ifaFlags = settings.flags === undefined ? 0 : flagsOf(settings.flags);
+  const proto = settings.protocol === undefined ? undefined : protocolOf(settings.protocol);
   const valid = lifetime(settings.validLft, "valid lifetime");
   const preferred = settings.preferredLft === undefined ? valid : lifetime(settings.preferredLft, "preferred lifetime");
   if (valid === 0) throw new InvalidArgumentError(`Invalid valid lifetime: "0" (must be at least 1 second)`);
@@ -319,8 +325,18 @@ function newAddressMessage(
     if (ifaFlags > 0xff) b.u(IFA_FLAGS, "u32", ifaFlags);
     if (lifetimes) b.attr(IFA_CACHEINFO, (c) => c.struct(IFA_CACHEINFO_STRUCT, { preferred, valid }));
     if (metric !== undefined) b.u(IFA_RT_PRIORITY, "u32", metric);
+    if (proto !== undefined) b.u(IFA_PROTO, "u8", proto);
     return b.finish();
   };
+}
+
+/** An `IFA_PROTO` value by name or number, 0 to 255. */
+function protocolOf(v: string | number): number {
+  const n = typeof v === "string" || typeof v === "number" ? valueOfName(IFAPROT_NAMES, v, "address protocol") : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 255) {
+    throw new InvalidArgumentError(`Invalid address protocol: "${v}" (a name or 0 to 255)`, "protocol");
+  }
+  return n;
 }
 
 function addressRequest(cidr: string, peer: string | undefined): AddressRequest {
@@ -358,11 +374,12 @@ function fromListed(a: Address): [number, string, AddressSettings] {
   if (a.validLft !== undefined) settings.validLft = a.validLft;
   if (a.preferredLft !== undefined) settings.preferredLft = a.preferredLft;
   if (a.metric !== undefined) settings.metric = a.metric;
+  if (a.protocol !== undefined) settings.protocol = a.protocol;
   return [a.ifindex, a.address, settings];
 }
 
 const LISTED_KEYS = ["address", "ifindex", "scope", "flags", "peer", "label", "broadcast", "metric", "validLft"]
-  .concat(["preferredLft"], ADDRESS_OUTPUT_ONLY);
+  .concat(["preferredLft", "protocol"], ADDRESS_OUTPUT_ONLY);
 
 /** Checks an {@link Address} passed back in: its keys, link index and CIDR. */
 function checkListed(a: Address): void {

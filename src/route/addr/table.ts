@@ -230,7 +230,6 @@ export const ADDRESS_OUTPUT_ONLY: readonly string[] = [
   "anycast",
   "multicast",
   "targetNetnsid",
-  "protocol",
   "cacheinfo",
   "unknown",
 ];

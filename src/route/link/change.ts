@@ -124,6 +124,8 @@ function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string })
   if (v.gsoMaxSize !== undefined) a.gsoMaxSize = checkU32("gso_max_size", v.gsoMaxSize);
   if (v.gsoMaxSegs !== undefined) a.gsoMaxSegs = checkRange("gso_max_segs", v.gsoMaxSegs, 0, 65535);
   if (v.groMaxSize !== undefined) a.groMaxSize = checkU32("gro_max_size", v.groMaxSize);
+  if (v.gsoIpv4MaxSize !== undefined) a.gsoIpv4MaxSize = checkU32("gso_ipv4_max_size", v.gsoIpv4MaxSize);
+  if (v.groIpv4MaxSize !== undefined) a.groIpv4MaxSize = checkU32("gro_ipv4_max_size", v.groIpv4MaxSize);
   if (v.alias !== undefined) {
     if (typeof v.alias !== "string" || new TextEncoder().encode(v.alias).length > 255) {
       throw new InvalidArgumentError(`Invalid alias: "${v.alias}" (at most 255 bytes)`);
@@ -150,6 +152,8 @@ function linkinfo(
         throw new InvalidArgumentError(`Invalid data for link kind "${kind}" (nlkit has no table for it)`);
       }
       if (data && table) {
+        // The builder writes only the keys its table knows: refuse the others rather than drop them.
+        checkKeys(data, [...Object.keys(table), "unknown"], `${kind} data`);
         const prepared = k.prepare ? k.prepare(data) : data;
         li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, prepared as Attrs<AttrTable>));
       }
@@ -157,6 +161,7 @@ function linkinfo(
     if (slave) {
       const table = KIND_SLAVE_DATA[slave.kind];
       if (!table) throw new InvalidArgumentError(`Unknown slave kind: "${slave.kind}"`);
+      checkKeys(slave.data, [...Object.keys(table), "unknown"], `${slave.kind} port data`);
       li.string(IFLA_INFO_SLAVE_KIND, slave.kind);
       li.nest(IFLA_INFO_SLAVE_DATA, (d) => d.attrs(table, slave.data as Attrs<AttrTable>));
     }
@@ -220,7 +225,18 @@ async function index(s: NetlinkSocket, nameOrIndex: string | number): Promise<nu
 }
 
 const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group", "gsoMaxSize", "gsoMaxSegs"]
-  .concat(["groMaxSize", "up", "promisc", "arp", "multicast", "allmulticast", "master", "netns"]);
+  .concat([
+    "groMaxSize",
+    "gsoIpv4MaxSize",
+    "groIpv4MaxSize",
+    "up",
+    "promisc",
+    "arp",
+    "multicast",
+    "allmulticast",
+    "master",
+    "netns",
+  ]);
 // Creation-only keys pass here so changeLinkRequest can say why they are refused.
 const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave", "index", "numTxQueues", "numRxQueues"]);
 const CREATE_KEYS = SETTINGS_KEYS.concat([
@@ -264,16 +280,23 @@ async function closeFds(fds: number[]): Promise<void> {
 /**
  * Creates a link. `netns` in the spec creates it in another namespace
  * (for veth, `peer.netns` places the peer); `opts.netns` is where the
- * request runs. Resolves with the new link as the kernel reports it, or
+ * request runs. The kernel ignores an alias in a creation request, so
+ * `alias` is set by a change right after (and refused with `netns`). Resolves with the new link as the kernel reports it, or
  * `undefined` when it was created in another namespace.
  */
 export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}): Promise<Link | undefined> {
   checkKeys(spec, CREATE_KEYS, "link spec");
   if (spec.kind === "veth" && spec.peer) {
-    checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "netns"], "veth peer");
+    checkKeys(spec.peer, ["name", "address", "mtu", "txqlen", "numTxQueues", "numRxQueues", "netns"], "veth peer");
   }
   checkTarget(opts, "createLink");
   checkLinkName(spec.name);
+  if (spec.alias !== undefined && spec.netns !== undefined) {
+    throw new InvalidArgumentError(
+      `Cannot set alias "${spec.alias}" on a link created in another namespace: set it there with changeLink`,
+      "alias",
+    );
+  }
   return await withRouteSocket(opts, async (s) => {
     const fds: number[] = [];
     try {
@@ -283,7 +306,12 @@ export async function createLink(spec: CreateLinkSpec, opts: RouteOptions = {}):
     } finally {
       await closeFds(fds);
     }
-    return spec.netns === undefined ? await getLink(spec.name, { socket: s }) : undefined;
+    if (spec.netns !== undefined) return undefined;
+    const link = await getLink(spec.name, { socket: s });
+    if (spec.alias === undefined) return link;
+    // The kernel ignores IFLA_IFALIAS in a creation request; only a change sets it.
+    await s.request(changeLinkRequest(link.index, { alias: spec.alias }));
+    return await getLink(link.index, { socket: s });
   });
 }
 

@@ -32,6 +32,10 @@ export interface LinkSettings {
   gsoMaxSegs?: number;
   /** Largest GRO packet size. */
   groMaxSize?: number;
+  /** Largest IPv4 GSO packet size (`IFLA_GSO_IPV4_MAX_SIZE`, `gso_ipv4_max_size`). */
+  gsoIpv4MaxSize?: number;
+  /** Largest IPv4 GRO packet size (`IFLA_GRO_IPV4_MAX_SIZE`, `gro_ipv4_max_size`). */
+  groIpv4MaxSize?: number;
   /** Bring the link up (`true`) or down (`false`). */
   up?: boolean;
   /** Receive every frame (`IFF_PROMISC`, `ip link set ... promisc on`). */

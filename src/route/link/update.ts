@@ -39,6 +39,8 @@ export const LINK_SETTINGS = [
   "gsoMaxSize",
   "gsoMaxSegs",
   "groMaxSize",
+  "gsoIpv4MaxSize",
+  "groIpv4MaxSize",
 ] as const;
 
 /**

@@ -20,7 +20,7 @@ import { AF_INET, AF_INET6, type Cidr, inPrefix, parseCidr, parseIp } from "../.
 import { MessageBuilder } from "../../wire/builder.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { checkKeys } from "../../wire/invalid.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import { RTA } from "../route/names.ts";

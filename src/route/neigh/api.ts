@@ -36,7 +36,7 @@ import { type Family, familyName, familyNumber } from "../../wire/family.ts";
 import { checkMovedKeys, checkRouteOptions } from "../options.ts";
 import { nameNeighbour, readLinkNames } from "../link_names.ts";
 import { addFdb, deleteFdb, type FdbForwarding, type FdbSpec, type NeighbourOutputFields, replaceFdb } from "./fdb.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import {

@@ -20,7 +20,7 @@ import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type Attrs, bitsOfNames } from "../../wire/table.ts";
 import { checkMac } from "../link/change.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { publicAttrs } from "../../wire/public.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";

@@ -21,7 +21,7 @@ import { NetlinkError } from "../../wire/netlink_error.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { AF_INET6 } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { nameNexthop, readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import {

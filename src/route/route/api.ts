@@ -23,11 +23,12 @@ import { parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import type { Attrs } from "../../wire/table.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { type Route, ROUTE_TABLE, RTMSG } from "./table.ts";
 import { parseRouteMessage } from "./parse.ts";
 import { checkFilter, type RouteFilter } from "./filter.ts";
 import { nameRoute, RouteStream } from "./stream.ts";
+import { dropNexthopPaths } from "./nhid.ts";
 import { readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./names.ts";
@@ -222,6 +223,8 @@ export function deleteRouteRequest(r: Route): Uint8Array {
   if (c.dev !== undefined) c.attrs.oif = c.dev as number;
   if (c.iif !== undefined) c.attrs.iif = c.iif as number;
   c.nexthopDevs.forEach((oif, i) => c.attrs.multipath![i].oif = (oif as number | undefined) ?? 0);
+  // The kernel lists a route through a nexthop object with the nexthop's paths, and refuses them back.
+  if (c.attrs.nhid !== undefined) dropNexthopPaths(c);
   return encodeRoute("delete", c);
 }
 

@@ -7,11 +7,12 @@
  * @module
  */
 
+import { checkNexthopEcho } from "./nhid.ts";
 import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { type Attrs, bitsOfNames, type StructValue, valueOfName } from "../../wire/table.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import type { RawAttr } from "../../wire/table.ts";
@@ -433,5 +434,6 @@ export async function resolveRoute(change: RouteChange, c: CheckedRouteSpec, opt
     const dev = c.nexthopDevs[i];
     if (dev !== undefined) c.attrs.multipath![i].oif = await resolveLinkIndex(dev, opts);
   }
+  await checkNexthopEcho(c, opts);
   return encodeRoute(change, c);
 }

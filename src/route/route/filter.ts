@@ -64,6 +64,8 @@ export interface RouteFilter {
   realms?: number;
   /** Bits of `realms` that must match; default all of them. */
   realmsMask?: number;
+  /** Hop limit metric (`RTAX_HOPLIMIT`, ip's `hoplimit`): routes without one have 0. */
+  hoplimit?: number;
   /** Route types left out (`ip route show vrf` leaves out `local` and `broadcast`). */
   excludeTypes?: readonly (string | number)[];
   /**
@@ -102,6 +104,7 @@ const FILTER_KEYS = [
   "mark",
   "realms",
   "realmsMask",
+  "hoplimit",
   "excludeTypes",
   "cached",
   "strictTable",
@@ -149,6 +152,8 @@ export interface CheckedFilter {
   mark?: number;
   /** Realms and the bits compared. */
   realms?: { value: number; mask: number };
+  /** Hop limit metric. */
+  hoplimit?: number;
   /** Type numbers left out. */
   excludeTypes?: number[];
   /** Cached routes only (else none). */
@@ -217,6 +222,7 @@ export function checkFilter(f: RouteFilter): CheckedFilter {
   if (f.realms !== undefined) {
     c.realms = { value: checkUint("realms", f.realms), mask: checkUint("realmsMask", f.realmsMask ?? 0xffffffff) };
   }
+  if (f.hoplimit !== undefined) c.hoplimit = checkUint("hoplimit", f.hoplimit, 255);
   if (f.excludeTypes !== undefined) {
     if (!Array.isArray(f.excludeTypes)) {
       throw new InvalidArgumentError(
@@ -287,7 +293,7 @@ export function matchRoute(r: Route, c: CheckedFilter): boolean {
   return matchMore(r, c);
 }
 
-/** The selectors added for ip's `from`, `tos`, `iif`, `mark`, `realms`, `vrf` and `cached`. */
+/** The selectors added for ip's `from`, `tos`, `iif`, `mark`, `realms`, `vrf` and `cached`, and `hoplimit`. */
 function matchMore(r: Route, c: CheckedFilter): boolean {
   if (c.cached !== r.flags.includes("cloned")) return false;
   if (c.excludeTypes?.includes(enumNumber(TYPE_BY_NAME, r.type))) return false;
@@ -295,6 +301,7 @@ function matchMore(r: Route, c: CheckedFilter): boolean {
   if (c.iif !== undefined && (r.iif ?? 0) !== c.iif) return false;
   if (c.mark !== undefined && (r.mark ?? 0) !== c.mark) return false;
   if (c.realms && (((r.flow ?? 0) ^ c.realms.value) & c.realms.mask) !== 0) return false;
+  if (c.hoplimit !== undefined && (r.metrics?.hoplimit ?? 0) !== c.hoplimit) return false;
   const srcLen = r.src === undefined ? 0 : prefixLength(r.src);
   if (c.fromRoot && !(srcLen >= c.fromRoot.prefixLen && within(r.src, c.fromRoot, c.fromRoot.prefixLen))) return false;
   if (c.fromMatch && !(srcLen <= c.fromMatch.prefixLen && within(c.fromMatch, r.src ?? "default", srcLen))) {

@@ -8,7 +8,7 @@
  */
 
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import type { Route } from "./table.ts";
 import { parseRouteMessage } from "./parse.ts";

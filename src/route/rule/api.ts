@@ -48,7 +48,7 @@ export interface RuleFilter extends RuleSelectors {
   iif?: string;
   /** Output interface name. */
   oif?: string;
-  /** Only negated rules (`not`). */
+  /** `true`: only negated rules (`not`); `false`: only rules that are not negated. */
   invert?: boolean;
 }
 
@@ -79,6 +79,9 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
   };
   const src = prefix("src", filter.src), dst = prefix("dst", filter.dst);
   const selected = selectorMatcher(filter);
+  if (filter.invert !== undefined && typeof filter.invert !== "boolean") {
+    throw new InvalidArgumentError(`Invalid invert filter: "${String(filter.invert)}" (must be a boolean)`);
+  }
   const inside = (p: Cidr, prefix: string | undefined, family: string): boolean => {
     if (familyName(p.family) !== family) return false;
     const c = prefix === undefined ? undefined : parseCidr(prefix);
@@ -95,7 +98,7 @@ function ruleMatcher(filter: RuleFilter): (r: Rule) => boolean {
     (fwmask === undefined || (r.fwmask ?? 0) === fwmask) &&
     (filter.iif === undefined || r.iif === filter.iif) &&
     (filter.oif === undefined || r.oif === filter.oif) &&
-    (!filter.invert || r.invert) &&
+    (filter.invert === undefined || r.invert === filter.invert) &&
     selected(r);
 }
 

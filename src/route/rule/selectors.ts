@@ -12,7 +12,7 @@ import { IP_PROTO_NAMES, type Rule, type RuleRange } from "./table.ts";
 
 /** Selectors a rule must match exactly; a range matches only the same range. */
 export interface RuleSelectors {
-  /** Only rules that look up the l3mdev (VRF) table. */
+  /** `true`: only rules that look up the l3mdev (VRF) table; `false`: only rules that do not. */
   l3mdev?: boolean;
   /** Only rules with exactly this uid range. */
   uidRange?: RuleRange;
@@ -54,7 +54,7 @@ export function selectorMatcher(f: RuleSelectors): (r: Rule) => boolean {
     throw new InvalidArgumentError(`Invalid IP protocol filter: "${String(f.ipProto)}" (must be 0 to 255)`);
   }
   return (r) =>
-    (!f.l3mdev || !!r.l3mdev) &&
+    (f.l3mdev === undefined || !!r.l3mdev === f.l3mdev) &&
     (!uid || same(r.uidRange, uid)) &&
     (proto === undefined || (r.ipProto ?? 0) === proto) &&
     (!sport || same(r.sportRange, sport)) &&

@@ -16,7 +16,7 @@
 
 import { type Lookup, NetlinkError, notFound, NotFoundError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { resolveLinkIndex } from "../link/api.ts";
+import { resolveLinkIndex } from "../link/resolve.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
 import { RTM_TC } from "./constants.ts";
 import { type Filter, parseTcMessage, type Qdisc, type TcClass, tcmsgHeader } from "./message.ts";

@@ -47,6 +47,10 @@ export interface VethPeerSpec {
   mtu?: number;
   /** Its transmit queue length. */
   txqlen?: number;
+  /** Its number of transmit queues (1 to 4096). */
+  numTxQueues?: number;
+  /** Its number of receive queues (1 to 4096). */
+  numRxQueues?: number;
   /** The namespace to create it in (name, path, pid or fd). */
   netns?: NetnsTarget;
 }
