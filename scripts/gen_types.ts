@@ -43,6 +43,8 @@ const TARGETS: Target[] = (
     ["gre", "IFLA_GRE_ATTRS", "GreData", "IFLA_GRE_", "GRE and GRE-tap settings"],
     ["vxlan", "IFLA_VXLAN_ATTRS", "VxlanData", "IFLA_VXLAN_", "VXLAN settings"],
     ["geneve", "IFLA_GENEVE_ATTRS", "GeneveData", "IFLA_GENEVE_", "Geneve settings"],
+    ["bareudp", "IFLA_BAREUDP_ATTRS", "BareudpData", "IFLA_BAREUDP_", "bareudp tunnel settings"],
+    ["xfrm", "IFLA_XFRM_ATTRS", "XfrmData", "IFLA_XFRM_", "xfrm interface settings"],
     ["tun", "IFLA_TUN_ATTRS", "TunData", "IFLA_TUN_", "tun/tap device state"],
     ["bridge", "IFLA_BRPORT_ATTRS", "BridgePortData", "IFLA_BRPORT_", "A bridge port's settings and state"],
     ["bond", "IFLA_BOND_SLAVE_ATTRS", "BondPortData", "IFLA_BOND_SLAVE_", "A bond member's state"],

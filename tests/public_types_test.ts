@@ -91,6 +91,8 @@ const kinds: { [K in keyof FromTables]: Same<FromTables[K], LinkKindDataMap[K]> 
   gretap: true,
   vxlan: true,
   geneve: true,
+  bareudp: true,
+  xfrm: true,
   tun: true,
 };
 const slaves: { [K in keyof SlaveFromTables]: Same<SlaveFromTables[K], LinkSlaveDataMap[K]> } = {

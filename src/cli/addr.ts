@@ -30,14 +30,15 @@ import {
 } from "../route/addr/api.ts";
 import { addressesToIpJson, addressToIpJson } from "../route/addr/json.ts";
 import { AF_INET6, AF_PACKET, ipFamily } from "../wire/addr.ts";
+import { inetWord } from "./inet_words.ts";
 
 const CHANGE: WordTable = {
-  local: { arg: "address" },
+  local: { arg: "address", inet: true },
   dev: { arg: "device name" },
-  peer: { arg: "peer address" },
-  remote: { arg: "peer address", key: "peer" },
-  broadcast: { arg: "broadcast address" },
-  brd: { arg: "broadcast address", key: "broadcast" },
+  peer: { arg: "peer address", inet: true },
+  remote: { arg: "peer address", key: "peer", inet: true },
+  broadcast: { arg: "broadcast address", inet: true },
+  brd: { arg: "broadcast address", key: "broadcast", inet: true },
   label: { arg: "label" },
   scope: { arg: "scope" },
   valid_lft: { arg: "lifetime" },
@@ -225,6 +226,7 @@ function addrJsonItem(ctx: Context, l: Link, every: Address[], names: LinkNames,
 
 async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "del"): Promise<void> {
   const w = parseWords(args, CHANGE, `addr ${cmd}`, "local");
+  if (w.local !== undefined) w.local = inetWord(w.local);
   const local = required(w, "local", `addr ${cmd}`);
   const dev = required(w, "dev", `addr ${cmd}`);
   if (cmd === "del") return await deleteAddress(dev, local, ctx.lib);

@@ -10,6 +10,7 @@
 import { type Args, UsageError } from "./args.ts";
 import { invalidArgument, ipUnsigned } from "./numbers.ts";
 import { checkPrefix } from "./route_select.ts";
+import { inetWord } from "./inet_words.ts";
 import type { AddressFilter } from "../route/addr/api.ts";
 import { RT_SCOPE_NAMES } from "../route/route/names.ts";
 
@@ -87,7 +88,7 @@ export function parseAddrSelectors(args: Args): AddrSelection {
     const value = (): string => args.value(w!);
     const neg = w.startsWith("-") ? flagWord(w.slice(1)) : undefined;
     if (w === "to") {
-      const v = value();
+      const v = inetWord(value());
       checkPrefix(v);
       sel.filter.to = v;
     } else if (w === "scope") {

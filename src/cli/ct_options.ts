@@ -9,6 +9,7 @@
 
 import { UsageError } from "./args.ts";
 import { readText } from "./io.ts";
+import { parseProtocols } from "./etc_protocols.ts";
 import { CT_PROTO_NAMES } from "../netfilter/conntrack/tables.ts";
 
 /** The option columns, named as conntrack names them in its messages (`--src`, `--timeout`, ...). */
@@ -223,17 +224,6 @@ export function protoOptions(protoNum: number): readonly string[] {
 }
 
 let etcProtocols: Map<string, number> | undefined;
-
-/** `/etc/protocols` names and aliases (what `getprotobyname()` reads). */
-export function parseProtocols(text: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const raw of text.split("\n")) {
-    const [name, num, ...aliases] = raw.replace(/#.*/, "").trim().split(/\s+/);
-    if (!name || !/^\d+$/.test(num ?? "")) continue;
-    for (const n of [name, ...aliases]) if (!m.has(n)) m.set(n, Number(num));
-  }
-  return m;
-}
 
 /**
  * A protocol as conntrack's `-p` reads it: a name of its extensions (any

@@ -7,6 +7,7 @@
 
 import { type Args, quote, unknownWord, UsageError } from "./args.ts";
 import { lookup } from "./aliases.ts";
+import { inetWord } from "./inet_words.ts";
 
 /** One keyword: `arg` names its value (absent for flags); `key` stores it under another name. */
 export interface WordSpec {
@@ -14,6 +15,8 @@ export interface WordSpec {
   readonly arg?: string;
   /** Result key, when the word is an alias (`to` for `dst`). */
   readonly key?: string;
+  /** The value is an address or prefix, read with ip's IPv4 short forms (`inetWord`). */
+  readonly inet?: boolean;
 }
 
 /** Keywords by spelling. */
@@ -41,7 +44,8 @@ export function parseWords(
     if (spec) {
       const key = spec.key ?? w;
       if (Object.hasOwn(out, key)) throw new UsageError(`Duplicate ${quote(w)} in ${what}`, w);
-      out[key] = spec.arg ? args.value(w, spec.arg) : w;
+      const v = spec.arg ? args.value(w, spec.arg) : w;
+      out[key] = spec.inet ? inetWord(v) : v;
     } else if (positional && out[positional] === undefined) {
       out[positional] = w;
     } else {

@@ -22,7 +22,7 @@ import { formatNeighbour } from "./neigh_text.ts";
 import { nsidJson, nsidName, nsidText } from "./nsid_text.ts";
 import { writeNdjson, writeObject } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
-import { formatRule } from "./rule_text.ts";
+import { formatRule, ruleJson } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
 import { getLink } from "../route/link/api.ts";
 import { type Netconf, type NetconfEvent, RP_FILTER, type RTNLGRP_NETCONF } from "../route/netconf.ts";
@@ -34,7 +34,6 @@ import { addressesToIpJson } from "../route/addr/json.ts";
 import { linkToIpJson } from "../route/link/json.ts";
 import { neighToIpJson } from "../route/neigh/json.ts";
 import { routeToIpJson } from "../route/route/json.ts";
-import { ruleToIpJson } from "../route/rule/json.ts";
 import type { Nexthop } from "../route/nexthop/parse.ts";
 import { nexthopToIpJson } from "../route/nexthop/json.ts";
 import { formatNexthop } from "./nexthop_text.ts";
@@ -215,7 +214,7 @@ function jsonOf(ctx: Context, ev: Change, names: LinkNames): Record<string, unkn
     case "neigh":
       return neighToIpJson(ev.object, { byIndex: names });
     case "rule":
-      return ruleToIpJson(ev.object);
+      return ruleJson(ev.object);
     case "nexthop":
       return nexthopToIpJson(withDev(ev.object, names), ctx.opts.details > 0);
     case "mroute":

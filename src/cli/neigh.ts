@@ -13,6 +13,7 @@ import { type LinkNames, linkNames } from "./names.ts";
 import { formatNeighbour, formatNeighbourBrief, neighBriefJson } from "./neigh_text.ts";
 import { invalidArgument, ipUnsigned } from "./numbers.ts";
 import { checkPrefix, ROUTE_WORDS } from "./route_select.ts";
+import { inetWord } from "./inet_words.ts";
 import type { Neighbour } from "../route/neigh/table.ts";
 import { JsonArrayWriter } from "./output.ts";
 import {
@@ -29,7 +30,7 @@ import {
 import { neighToIpJson } from "../route/neigh/json.ts";
 
 const CHANGE: WordTable = {
-  to: { arg: "address", key: "dst" },
+  to: { arg: "address", key: "dst", inet: true },
   dev: { arg: "device" },
   lladdr: { arg: "link-layer address" },
   nud: { arg: "state" },
@@ -91,6 +92,7 @@ function parseNeighSelectors(ctx: Context, args: Args): NeighbourFilter {
       if (v !== "all") filter.protocol = ROUTE_WORDS.protocol(v);
     } else {
       if (w === "to") w = value();
+      w = inetWord(w);
       checkPrefix(w);
       if (filter.to !== undefined) throw new UsageError(`Duplicate address "${w}"`, w);
       if (w !== "default" && w !== "all" && w !== "any") filter.to = w;
@@ -130,9 +132,10 @@ async function printNeighbours(
 
 /** `ip neigh get ADDR dev DEV`. */
 async function get(ctx: Context, args: Args): Promise<void> {
-  const words = { to: { arg: "address", key: "dst" }, dev: { arg: "device" }, proxy: {} };
+  const words = { to: { arg: "address", key: "dst", inet: true }, dev: { arg: "device" }, proxy: {} };
   const w = parseWords(args, words, "neigh get", "dst");
   if (w.dst === undefined || w.dev === undefined) throw new UsageError("Device and address are required arguments.");
+  w.dst = inetWord(w.dst);
   checkPrefix(w.dst);
   const n = await getNeighbour(
     { dst: w.dst, dev: w.dev, flags: w.proxy === undefined ? undefined : ["proxy"] },
@@ -143,7 +146,10 @@ async function get(ctx: Context, args: Args): Promise<void> {
 
 async function change(ctx: Context, args: Args, cmd: "add" | "replace" | "change" | "del"): Promise<void> {
   const w = parseWords(args, CHANGE, `neigh ${cmd}`, "dst");
-  const spec: NeighbourSpec = { dst: required(w, "dst", `neigh ${cmd}`), dev: required(w, "dev", `neigh ${cmd}`) };
+  const spec: NeighbourSpec = {
+    dst: inetWord(required(w, "dst", `neigh ${cmd}`)),
+    dev: required(w, "dev", `neigh ${cmd}`),
+  };
   const flags = ["router", "proxy", "extern_learn", "managed"].filter((f) => w[f] !== undefined);
   if (flags.length) spec.flags = flags;
   if (cmd === "del") return await deleteNeighbour(spec, ctx.lib);

@@ -6,6 +6,7 @@
  */
 
 import { type Args, toInt, unknownWord, UsageError } from "./args.ts";
+import { inetWord } from "./inet_words.ts";
 import { invalidArgument } from "./numbers.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
@@ -64,7 +65,7 @@ function spec(ctx: Context, args: Args, what: string): NexthopObjectSpec {
         s.family = gw;
         gw = args.value(w, "gateway");
       }
-      s.gateway = gw;
+      s.gateway = inetWord(gw);
     } else if (w === "blackhole") s.blackhole = true;
     else if (w === "fdb") s.fdb = true;
     else if (w === "onlink") s.onlink = true;

@@ -14,7 +14,7 @@ import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { formatRoute } from "./route_text.ts";
 import { nexthopInfo, withNhInfo, withNhInfoText } from "./route_nhinfo.ts";
-import { applyVrf, parseRouteSelectors } from "./route_select.ts";
+import { applyVrf, checkPrefix, parseRouteSelectors } from "./route_select.ts";
 import { type ParsedEncap, resolveEncapLinks, takeEncap } from "./route_encap.ts";
 import { parseRealms } from "./realms.ts";
 import { routeGetDestination } from "./route_get_dst.ts";
@@ -37,7 +37,10 @@ import { RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errorText } from "./errors.ts";
 import { routeToIpJson } from "../route/route/json.ts";
-import { AF_INET6 } from "../wire/addr.ts";
+import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
+import { inetWord } from "./inet_words.ts";
+import { invalidArgument, ipNumber } from "./numbers.ts";
+import { ipProtoNumber } from "./etc_protocols.ts";
 
 const TYPES = [
   "unicast",
@@ -53,13 +56,13 @@ const TYPES = [
 ];
 
 const CHANGE: WordTable = {
-  to: { arg: "prefix", key: "dst" },
-  from: { arg: "source prefix" },
-  via: { arg: "gateway" },
+  to: { arg: "prefix", key: "dst", inet: true },
+  from: { arg: "source prefix", inet: true },
+  via: { arg: "gateway", inet: true },
   dev: { arg: "device" },
   oif: { arg: "device", key: "dev" },
   iif: { arg: "device" },
-  src: { arg: "source address" },
+  src: { arg: "source address", inet: true },
   metric: { arg: "metric" },
   priority: { arg: "metric", key: "metric" },
   preference: { arg: "metric", key: "metric" },
@@ -82,16 +85,24 @@ const CHANGE: WordTable = {
   realms: { arg: "realms" },
 };
 
-const NEXTHOP: WordTable = { via: { arg: "gateway" }, dev: { arg: "device" }, weight: { arg: "weight" }, onlink: {} };
+const NEXTHOP: WordTable = {
+  via: { arg: "gateway", inet: true },
+  dev: { arg: "device" },
+  weight: { arg: "weight" },
+  onlink: {},
+};
 
 const GET: WordTable = {
-  to: { arg: "address", key: "dst" },
-  from: { arg: "source address" },
+  to: { arg: "address", key: "dst", inet: true },
+  from: { arg: "source address", inet: true },
   iif: { arg: "device" },
   oif: { arg: "device" },
   dev: { arg: "device", key: "oif" },
   mark: { arg: "mark" },
   uid: { arg: "uid" },
+  ipproto: { arg: "IP protocol" },
+  sport: { arg: "port" },
+  dport: { arg: "port" },
   fibmatch: {},
 };
 
@@ -238,7 +249,8 @@ function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedE
   let type: string | undefined;
   if (TYPES.includes(args.peek() ?? "")) type = args.next();
   const w: Words = parseWords(args, CHANGE, `route ${cmd}`, "dst", (x) => x === "nexthop");
-  const spec: RouteSpec = { dst: required(w, "dst", `route ${cmd}`) };
+  const spec: RouteSpec = { dst: inetWord(required(w, "dst", `route ${cmd}`)) };
+  checkPrefix(spec.dst); // ip's words for a destination that is no prefix
   if (type !== undefined && w.type !== undefined) throw new UsageError(`Route type given twice: "${w.type}"`, w.type);
   if (type ?? w.type) spec.type = type ?? w.type;
   if (w.from !== undefined) spec.src = w.from;
@@ -270,15 +282,36 @@ function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedE
   return { spec, encap };
 }
 
+/** `route get ... ipproto NAME|N`: ip's inet_proto_a2n (/etc/protocols names). */
+function getIpProto(word: string): number {
+  const n = ipProtoNumber(word);
+  if (n === undefined) throw invalidArgument(word, `Invalid "ipproto" value`);
+  return n;
+}
+
+/** `route get ... from PREFIX` as ip sends it: the prefix's length as the source length, `default` as the zero address /0. */
+function getSource(word: string, v6: boolean): string {
+  if (word === "default" || word === "all" || word === "any") return v6 ? "::/0" : "0.0.0.0/0";
+  let ok = false;
+  try {
+    ok = parseCidr(word).family === (v6 ? AF_INET6 : AF_INET);
+  } catch { /* refused below */ }
+  if (!ok) throw new UsageError(`${v6 ? "inet6" : "inet"} prefix is expected rather than "${word}".`, word);
+  return word;
+}
+
 async function get(ctx: Context, args: Args): Promise<void> {
   const w = parseWords(args, GET, "route get", "dst");
-  const dst = routeGetDestination(required(w, "dst", "route get"), familyOf(ctx), (t) => ctx.err.line(t));
+  const dst = routeGetDestination(inetWord(required(w, "dst", "route get")), familyOf(ctx), (t) => ctx.err.line(t));
   const r = await getRoute(dst, {
-    src: w.from,
+    src: w.from === undefined ? undefined : getSource(w.from, dst.includes(":")),
     iif: w.iif,
     oif: w.oif,
     mark: w.mark === undefined ? undefined : toInt(w.mark, "mark"),
     uid: w.uid === undefined ? undefined : toInt(w.uid, "uid"),
+    ipProto: w.ipproto === undefined ? undefined : getIpProto(w.ipproto),
+    sport: w.sport === undefined ? undefined : ipNumber(w.sport, "invalid sport", 0xffff),
+    dport: w.dport === undefined ? undefined : ipNumber(w.dport, "invalid dport", 0xffff),
     fibMatch: w.fibmatch !== undefined,
     // ip asks which table matched, and prints it (`table local`); IPv6 reports it unasked and
     // refuses the flag under strict checking.

@@ -13,6 +13,7 @@ import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { invalidArgument, ipNumber, ipUnsigned } from "./numbers.ts";
 import { dsfield } from "./dsfield.ts";
+import { inetWord } from "./inet_words.ts";
 import type { LinkNames } from "./names.ts";
 import { parseRealms } from "./realms.ts";
 import { forEachAttr } from "../wire/table.ts";
@@ -83,6 +84,7 @@ function fromFilter(args: Args, filter: RouteFilter): void {
   let key: "from" | "fromRoot" | "fromMatch" = "from";
   if (w === "root" || w === "match") [key, w] = [w === "root" ? "fromRoot" : "fromMatch", args.value(w)];
   else if (w === "exact") w = args.value(w);
+  w = inetWord(w);
   checkPrefix(w);
   filter.from = filter.fromRoot = filter.fromMatch = undefined;
   filter[key] = w;
@@ -167,10 +169,11 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
     } else if (w === "via") {
       let v = value();
       if (v === "inet" || v === "inet6") v = value();
+      v = inetWord(v);
       if (isHost(v)) omit.add("gateway");
       filter.via = v;
     } else if (w === "src") {
-      const v = value();
+      const v = inetWord(value());
       if (isHost(v)) omit.add("prefsrc");
       filter.prefsrc = v;
     } else if (w !== "" && ("cached".startsWith(w) || "cloned".startsWith(w))) {
@@ -184,6 +187,7 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
       let key: "dst" | "root" | "match" = "dst";
       if (w === "root" || w === "match") [key, w] = [w, value()];
       else if (w === "exact") w = value();
+      w = inetWord(w);
       checkPrefix(w);
       if (filter[key] !== undefined) throw new UsageError(`Duplicate destination prefix "${w}"`, w);
       filter[key] = w;

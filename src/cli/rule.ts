@@ -9,23 +9,24 @@ import { COMMANDS, resolveAlias } from "./aliases.ts";
 import type { Context } from "./context.ts";
 import { familyOf } from "./family.ts";
 import { parseWords, type WordTable } from "./keywords.ts";
+import { inetWord } from "./inet_words.ts";
+import { ipProtoNumber } from "./etc_protocols.ts";
 import { JsonArrayWriter } from "./output.ts";
-import { formatRule } from "./rule_text.ts";
+import { formatRule, ruleJson } from "./rule_text.ts";
 import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
 import { dsfield } from "./dsfield.ts";
-import { ipNumber } from "./numbers.ts";
+import { invalidArgument, ipNumber } from "./numbers.ts";
 import { ruleSelector } from "./rule_select.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { RuleSpec } from "../route/rule/build.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
-import { ruleToIpJson } from "../route/rule/json.ts";
 
 const ACTIONS = ["blackhole", "unreachable", "prohibit", "nop"];
 
 const CHANGE: WordTable = {
   not: {},
-  from: { arg: "prefix" },
-  to: { arg: "prefix" },
+  from: { arg: "prefix", inet: true },
+  to: { arg: "prefix", inet: true },
   iif: { arg: "device" },
   dev: { arg: "device", key: "iif" },
   oif: { arg: "device" },
@@ -86,7 +87,11 @@ function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   }
   if (w.tos !== undefined) s.tos = toInt(w.tos, "TOS", 0, 255);
   if (w.protocol !== undefined) s.protocol = /^\d+$/.test(w.protocol) ? Number(w.protocol) : w.protocol;
-  if (w.ipproto !== undefined) s.ipProto = /^\d+$/.test(w.ipproto) ? Number(w.ipproto) : w.ipproto;
+  if (w.ipproto !== undefined) {
+    const n = ipProtoNumber(w.ipproto);
+    if (n === undefined) throw invalidArgument(w.ipproto, `Invalid "ipproto" value`);
+    s.ipProto = n;
+  }
   if (w.uidrange !== undefined) s.uidRange = rangeOf(w.uidrange, "uid range");
   if (w.sport !== undefined) s.sportRange = rangeOf(w.sport, "port");
   if (w.dport !== undefined) s.dportRange = rangeOf(w.dport, "port");
@@ -104,6 +109,7 @@ function parseRuleSelectors(args: Args, family: number): RuleFilter {
   const f: RuleFilter = { family };
   const prefix = (word: string): string | undefined => {
     if (word === "all" || word === "any" || word === "default") return undefined;
+    word = inetWord(word);
     try {
       if (parseCidr(word).family === family) return word;
     } catch { /* refused below */ }
@@ -140,7 +146,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const filter = parseRuleSelectors(args, family);
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   for await (const r of streamRules(filter, ctx.lib)) {
-    if (json) json.item(ruleToIpJson(r));
+    if (json) json.item(ruleJson(r));
     else ctx.out.line(formatRule(r, ctx.opts.details));
   }
   json?.end();

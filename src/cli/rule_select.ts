@@ -10,7 +10,7 @@
 import { invalidArgument } from "./numbers.ts";
 import type { RuleFilter } from "../route/rule/api.ts";
 import type { RuleRange } from "../route/rule/table.ts";
-import { IP_PROTO_NAMES } from "../route/rule/table.ts";
+import { ipProtoNumber } from "./etc_protocols.ts";
 
 const DECIMAL = /^\d+$/;
 
@@ -23,9 +23,9 @@ function range(text: string, why: string, max: number, single: boolean): RuleRan
 }
 
 function ipProto(text: string): number {
-  if (DECIMAL.test(text) && Number(text) <= 255) return Number(text);
-  for (const [k, v] of Object.entries(IP_PROTO_NAMES)) if (v === text) return Number(k);
-  throw invalidArgument(text, `Invalid "ipproto" value`);
+  const n = ipProtoNumber(text);
+  if (n === undefined) throw invalidArgument(text, `Invalid "ipproto" value`);
+  return n;
 }
 
 /**

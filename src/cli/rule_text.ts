@@ -5,7 +5,8 @@
  */
 
 import type { Rule } from "../route/rule/parse.ts";
-import { ipProtoText } from "../route/rule/json.ts";
+import { ruleToIpJson } from "../route/rule/json.ts";
+import { ipProtoName } from "./etc_protocols.ts";
 
 /** A rule's prefix as ip prints it: `all`, a host's bare address, else `ADDR/LEN`. */
 function prefix(p: string | undefined, family: string): string {
@@ -16,6 +17,13 @@ function prefix(p: string | undefined, family: string): string {
 
 function range(r: { start: number; end: number }): string {
   return r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`;
+}
+
+/** `ip -j rule show`'s object for a rule, the IP protocol named from /etc/protocols as ip names it. */
+export function ruleJson(r: Rule): Record<string, unknown> {
+  const out = ruleToIpJson(r) as Record<string, unknown>;
+  if (r.ipProto !== undefined) out.ipproto = ipProtoName(r.ipProto);
+  return out;
 }
 
 /** Formats a rule as one `ip rule show` line; with `details` (-d) the protocol always shows. */
@@ -33,7 +41,7 @@ export function formatRule(r: Rule, details = 0): string {
   if (r.oif !== undefined) s += ` oif ${r.oif}${r.flags.includes("oif_detached") ? " [detached]" : ""}`;
   if (r.l3mdev) s += " lookup [l3mdev-table]";
   if (r.uidRange) s += ` uidrange ${r.uidRange.start}-${r.uidRange.end}`;
-  if (r.ipProto !== undefined) s += ` ipproto ${ipProtoText(r.ipProto)}`;
+  if (r.ipProto !== undefined) s += ` ipproto ${ipProtoName(r.ipProto)}`;
   if (r.sportRange) s += ` sport ${range(r.sportRange)}`;
   if (r.dportRange) s += ` dport ${range(r.dportRange)}`;
   if (r.tunId !== undefined) s += ` tun_id ${r.tunId}`;

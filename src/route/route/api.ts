@@ -53,7 +53,7 @@ export async function listRoutes(filter: RouteFilter = {}, opts: RouteOptions = 
 
 /** What a route lookup ({@link getRoute}) pretends the packet looks like. */
 export interface RouteLookup {
-  /** Source address (`from`); needed with `iif`. */
+  /** Source address (`from`); needed with `iif`. `ADDR/LEN` sends that source length, as `ip route get from PREFIX` does. */
   src?: string;
   /** Input device by name or index: look up as if the packet arrived there. */
   iif?: string | number;
@@ -100,6 +100,13 @@ function lookupAddr(text: string, what: string): Uint8Array {
   }
 }
 
+/** The length of a `src` prefix: 0 to the address's bit count. */
+function lookupLen(text: string, len: string, max: number): number {
+  const n = /^\d{1,3}$/.test(len) ? Number(len) : NaN;
+  if (!(n <= max)) throw new InvalidArgumentError(`Invalid source: "${text}" (prefix length must be 0 to ${max})`);
+  return n;
+}
+
 /**
  * Asks the kernel which route a packet to `dst` takes (`ip route get`).
  * Throws `NotFoundError` when there is none, with the kernel's `code`
@@ -112,11 +119,13 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
   const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
   const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
   if (lookup.src !== undefined) {
-    if (lookupAddr(lookup.src, "source").length !== addr.length) {
+    const [text, len, ...more] = String(lookup.src).split("/");
+    const src = lookupAddr(more.length ? String(lookup.src) : text, "source");
+    if (src.length !== addr.length) {
       throw new InvalidArgumentError(`Invalid source: "${lookup.src}" (family differs from "${dst}")`);
     }
-    attrs.src = lookup.src;
-    header.srcLen = header.dstLen;
+    attrs.src = text;
+    header.srcLen = len === undefined ? header.dstLen : lookupLen(lookup.src, len, header.dstLen);
   }
   if (lookup.tos !== undefined) header.tos = checkUint("tos", lookup.tos, 255);
   if (lookup.mark !== undefined) attrs.mark = checkUint("mark", lookup.mark);

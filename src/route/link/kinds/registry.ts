@@ -28,6 +28,8 @@ import { GRE_KIND, type GreLinkSpec, GRETAP_KIND } from "./gre.ts";
 import { VXLAN_KIND, type VxlanLinkSpec } from "./vxlan.ts";
 import { TUN_KIND, type TunLinkSpec } from "./tun.ts";
 import { GENEVE_KIND, type GeneveLinkSpec } from "./geneve.ts";
+import { BAREUDP_KIND, type BareudpLinkSpec } from "./bareudp.ts";
+import { XFRM_KIND, type XfrmLinkSpec } from "./xfrm.ts";
 
 export * from "./kind.ts";
 export * from "./veth.ts";
@@ -41,6 +43,8 @@ export * from "./gre.ts";
 export * from "./vxlan.ts";
 export * from "./tun.ts";
 export * from "./geneve.ts";
+export * from "./bareudp.ts";
+export * from "./xfrm.ts";
 export * from "./_generated/types.ts";
 
 /** Every registered kind module, in the order help lists them. */
@@ -60,6 +64,8 @@ export const LINK_KINDS = [
   GRETAP_KIND,
   VXLAN_KIND,
   GENEVE_KIND,
+  BAREUDP_KIND,
+  XFRM_KIND,
   TUN_KIND,
 ] as const;
 
@@ -85,6 +91,8 @@ export type LinkKindSpec =
   | GreLinkSpec
   | VxlanLinkSpec
   | GeneveLinkSpec
+  | BareudpLinkSpec
+  | XfrmLinkSpec
   | TunLinkSpec;
 
 /** The data table of each kind that has one. */

@@ -148,7 +148,14 @@ function details(d: KindData, ctx: KindPrintContext): string {
 
 function read(r: KindWordReader): KindWordsSpec {
   const k = r.words;
-  const data: KindData = { id: r.int(r.required("id", "vxlan"), "VNI", 0, 0xffffff) };
+  // `external` (collect metadata) takes no VNI and turns learning off, as in ip.
+  const external = k.external !== undefined;
+  if (external && k.noexternal !== undefined) throw r.usage(`Use "external" or "noexternal", not both`, "noexternal");
+  if (external && k.id !== undefined) throw r.usage("vxlan: both 'external' and vni cannot be specified", "external");
+  const data: KindData = external
+    ? { collectMetadata: 1 }
+    : { id: r.int(r.required("id", "vxlan"), "VNI", 0, 0xffffff) };
+  if (k.noexternal !== undefined) data.collectMetadata = 0;
   const ip = (v: string, v4: string, v6: string): void => {
     data[ipFamily(v) === AF_INET6 ? v6 : v4] = v;
   };
@@ -161,6 +168,7 @@ function read(r: KindWordReader): KindWordsSpec {
   if (k.dstport !== undefined) data.port = r.int(k.dstport, "port", 0, 65535);
   if (k.ttl !== undefined) data.ttl = r.int(k.ttl, "TTL", 0, 255);
   if (k.learning !== undefined || k.nolearning !== undefined) data.learning = k.nolearning === undefined ? 1 : 0;
+  else if (external) data.learning = 0;
   const parent = k.dev ?? r.common.link;
   return parent === undefined ? { data } : { parent, data };
 }
@@ -194,7 +202,10 @@ export const VXLAN_KIND: LinkKind<"vxlan", typeof IFLA_VXLAN_ATTRS, never, Omit<
     ttl: { arg: "TTL" },
     learning: {},
     nolearning: {},
+    external: {},
+    noexternal: {},
   },
   read,
-  help: "vxlan id N [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]",
+  help:
+    "vxlan { id N | external } [ noexternal ] [ local ADDR ] [ remote ADDR | group ADDR ] [ dstport PORT ] [ dev DEV ]",
 };

@@ -13,9 +13,10 @@ import { pedit } from "./pedit.ts";
 import { police } from "./police.ts";
 import { skbedit } from "./skbedit.ts";
 import { vlan } from "./vlan.ts";
+import { mpls } from "./mpls.ts";
 import { actBpf } from "./bpf.ts";
 
-const KINDS: readonly ActionKind[] = [gact, mirred, police, skbedit, pedit, vlan, csum, actBpf];
+const KINDS: readonly ActionKind[] = [gact, mirred, police, skbedit, pedit, vlan, mpls, csum, actBpf];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.kind, k]));
 

@@ -3,7 +3,7 @@
  * and inner), MPLS, IP protocol, addresses, ports (single or ranges), TOS,
  * TTL, TCP flags, ICMP, ARP, IP fragment flags, tunnel (`enc_*`) and
  * conntrack keys, with a class id and actions. Tunnel options (geneve,
- * vxlan, erspan, gtp), `mpls` label stacks, `ct_label`, `hw_tc`, PPPoE
+ * vxlan, erspan, gtp), `ct_label`, `hw_tc`, PPPoE
  * and L2TPv3 keys are not supported (refused as unknown words).
  *
  * @module
@@ -31,6 +31,18 @@ import {
   SCALAR_BY_WORD,
 } from "./flower_keys.ts";
 
+/** `TCA_FLOWER_KEY_MPLS_OPT_LSE_*`: one label stack entry, in the order tc sends them. */
+const MPLS_LSE_ATTRS = {
+  depth: { type: 1, kind: "u8" },
+  label: { type: 5, kind: "u32" },
+  tc: { type: 4, kind: "u8" },
+  bos: { type: 3, kind: "u8" },
+  ttl: { type: 2, kind: "u8" },
+} as const;
+
+/** `TCA_FLOWER_KEY_MPLS_OPTS`: the label stack entries (`TCA_FLOWER_KEY_MPLS_OPTS_LSE`). */
+const MPLS_OPTS_ATTRS = { lse: { type: 1, kind: "nested", table: MPLS_LSE_ATTRS, repeat: true } } as const;
+
 /**
  * `TCA_FLOWER_*`, in the order tc's parser sends them (f_flower.c tests
  * its words in this order; actions, flags, ip_flags and the ethernet type
@@ -53,6 +65,7 @@ const FLOWER_ATTRS = {
   cvlanId: { type: 77, kind: "u16" },
   cvlanPrio: { type: 78, kind: "u8" },
   cvlanEthType: { type: 79, kind: "u16be" },
+  mplsOpts: { type: 99, kind: "nested", table: MPLS_OPTS_ATTRS },
   mplsLabel: { type: 70, kind: "u32" },
   mplsTc: { type: 69, kind: "u8" },
   mplsBos: { type: 68, kind: "u8" },
@@ -169,6 +182,8 @@ export interface FlowerOptions {
   cvlanPrio?: number;
   /** Ethernet type inside the inner VLAN tag. */
   cvlanEthType?: number;
+  /** MPLS label stack entries to match (`mpls lse depth N ...`; needs an MPLS ethernet type, not with `mplsLabel`...). */
+  mplsLse?: MplsLse[];
   /** MPLS label (needs an MPLS ethernet type). */
   mplsLabel?: number;
   /** MPLS traffic class. */
@@ -233,6 +248,45 @@ export interface FlowerOptions {
   ctMark?: Masked<number>;
   /** Actions run on a match. */
   actions?: TcAction[];
+}
+
+/** One MPLS label stack entry of `mpls lse`: its depth (1 is the outermost) and the fields to match. */
+export interface MplsLse {
+  /** Depth in the stack, from 1. */
+  depth: number;
+  /** Label (20 bits). */
+  label?: number;
+  /** Traffic class (3 bits). */
+  tc?: number;
+  /** Bottom of stack bit. */
+  bos?: number;
+  /** TTL. */
+  ttl?: number;
+}
+
+const LSE_MAX: Record<string, number> = { depth: 0xff, label: 0xfffff, tc: 7, bos: 1, ttl: 0xff };
+
+/** `mpls lse depth N [label L] [tc T] [bos B] [ttl T] [lse ...]`, read as tc reads it (decimal numbers). */
+function mplsWords(w: TcWords): MplsLse[] {
+  const out: MplsLse[] = [];
+  while (w.peek() === "lse") {
+    w.next();
+    const lse: Record<string, number> = {};
+    for (let word = w.peek(); word !== undefined && Object.hasOwn(LSE_MAX, word); word = w.peek()) {
+      w.next();
+      const v = w.value(word, "number");
+      const n = /^\d+$/.test(v) ? Number(v) : NaN;
+      if (!(n >= (word === "depth" ? 1 : 0) && n <= LSE_MAX[word])) {
+        throw new InvalidArgumentError(
+          `Illegal "${word}": "${v}" (expected 0 to ${LSE_MAX[word]}${word === "depth" ? ", not 0" : ""})`,
+        );
+      }
+      lse[word] = n;
+    }
+    if (lse.depth === undefined) throw new InvalidArgumentError(`Missing "depth" in mpls lse`);
+    out.push(lse as unknown as MplsLse);
+  }
+  return out;
 }
 
 function prefixMask(bits: number, bytes: number): Uint8Array {
@@ -328,6 +382,7 @@ function fromAttrs(a: FlowerAttrs): FlowerOptions {
   }
   if (a.ctState !== undefined) o.ctState = { state: a.ctState, mask: a.ctStateMask ?? 0xffff };
   if (a.keyFlagsMask !== undefined) o.ipFlags = { flags: a.keyFlags ?? 0, mask: a.keyFlagsMask };
+  if (a.mplsOpts?.lse) o.mplsLse = a.mplsOpts.lse.map(({ unknown: _, ...lse }) => lse as MplsLse);
   if (a.act) o.actions = a.act;
   return o;
 }
@@ -458,6 +513,12 @@ function toAttrs(o: FlowerOptions): FlowerAttrs {
     const name = six ? v6! : v4;
     [a[name], a[`${name}Mask`]] = [addr, mask];
   }
+  if (o.mplsLse) {
+    if (!allowed("mpls", o)) throw new InvalidArgumentError(`Cannot match "mpls" unless ${NEEDS.mpls}`);
+    const old = FLOWER_SCALARS.find((s) => s.needs === "mpls" && opts[s.option] !== undefined);
+    if (old) throw new InvalidArgumentError(`Cannot match "mpls" with "${old.word}"`);
+    a.mplsOpts = { lse: o.mplsLse };
+  }
   if (o.dstPort) portAttrs(a, o.dstPort, o.ipProto, "Dst");
   if (o.srcPort) portAttrs(a, o.srcPort, o.ipProto, "Src");
   if (o.ctState) [a.ctState, a.ctStateMask] = [o.ctState.state, o.ctState.mask];
@@ -574,6 +635,9 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
       case "ct_state":
         o.ctState = readCtState(w.value(word, "state"));
         break;
+      case "mpls":
+        o.mplsLse = [...(o.mplsLse ?? []), ...mplsWords(w)];
+        break;
       case "action":
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         break;
@@ -633,6 +697,22 @@ const PRINT_BEFORE: Record<string, (p: TcPrinter, o: FlowerOptions) => void> = {
       const name = Object.keys(IP_PROTOS).find((k) => IP_PROTOS[k] === o.ipProto);
       line(p, "ip_proto", name ?? o.ipProto.toString(16).padStart(2, "0"));
     }
+  },
+  mplsLabel(p, o): void {
+    if (!o.mplsLse) return;
+    p.nl();
+    p.text("  mpls");
+    p.openArray("mpls");
+    for (const lse of o.mplsLse) {
+      p.nl();
+      p.text("    lse");
+      p.open();
+      for (const k of ["depth", "label", "tc", "bos", "ttl"] as const) {
+        if (lse[k] !== undefined) p.uint(k, ` ${k} %s`, lse[k]);
+      }
+      p.close();
+    }
+    p.close();
   },
   tcpFlags(p, o): void {
     // tc prints the addresses only for its own ethernet type (not one inside a VLAN tag).
@@ -719,6 +799,7 @@ export const flower: FilterKind = {
       "encSrcIp",
       "ipFlags",
       "ctState",
+      "mplsLse",
       ...FLOWER_SCALARS.map((s) => s.option),
       "actions",
     ],

@@ -380,6 +380,32 @@ export interface GeneveData {
   unknown?: RawAttr[];
 }
 
+/** bareudp tunnel settings (`IFLA_BAREUDP_ATTRS`). */
+export interface BareudpData {
+  /** `IFLA_BAREUDP_PORT` (u16be). */
+  port?: number;
+  /** `IFLA_BAREUDP_ETHERTYPE` (u16be, by name). */
+  ethertype?: string;
+  /** `IFLA_BAREUDP_SRCPORT_MIN` (u16). */
+  srcportMin?: number;
+  /** `IFLA_BAREUDP_MULTIPROTO_MODE` (flag). */
+  multiprotoMode?: boolean;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** xfrm interface settings (`IFLA_XFRM_ATTRS`). */
+export interface XfrmData {
+  /** `IFLA_XFRM_IF_ID` (u32). */
+  ifId?: number;
+  /** `IFLA_XFRM_LINK` (u32). */
+  link?: number;
+  /** `IFLA_XFRM_COLLECT_METADATA` (flag). */
+  collectMetadata?: boolean;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
 /** tun/tap device state (`IFLA_TUN_ATTRS`). */
 export interface TunData {
   /** `IFLA_TUN_OWNER` (u32). */
@@ -664,6 +690,10 @@ export interface LinkKindDataMap {
   "vxlan": VxlanData;
   /** Kind `geneve`. */
   "geneve": GeneveData;
+  /** Kind `bareudp`. */
+  "bareudp": BareudpData;
+  /** Kind `xfrm`. */
+  "xfrm": XfrmData;
   /** Kind `tun`. */
   "tun": TunData;
 }
@@ -687,6 +717,8 @@ export type LinkData =
   | GreData
   | VxlanData
   | GeneveData
+  | BareudpData
+  | XfrmData
   | TunData;
 
 /** Parsed `IFLA_INFO_SLAVE_DATA` (a port's settings under its master) of any master kind nlkit knows. */
