@@ -64,6 +64,18 @@ export interface CaseOutcome {
   why: string;
   /** The output of the command under test and of the verify command, for reports. */
   output: string;
+  /** Whether the command under test ended with tc's own exit code (`expExitCode` itself). */
+  sameExit?: boolean;
+}
+
+/**
+ * The exit codes that stand for tc's `code` under nlkit's convention (README:
+ * 1 when the kernel or the system refuses, 2 for a bad command line), where
+ * tc exits 2 when the kernel refuses, and 1 or 255 (its -1) for a command
+ * line it cannot read or a device it cannot find.
+ */
+export function nlkitExit(code: number): number[] {
+  return code === 0 ? [0] : code === 2 ? [1] : code === 255 ? [2] : [1, 2];
 }
 
 /** The suite's test directory: `DIR/tc-tests` when it exists, else `DIR`. */
@@ -192,7 +204,12 @@ export function skipReason(c: TdcCase): string {
  * afterwards, and judges it as tdc.py's run_one_test does; a failing setup
  * or teardown is a FAIL here (tdc.py stops the run there).
  */
-export function runCase(c: TdcCase, tc: string, scratch: string): CaseOutcome {
+export function runCase(
+  c: TdcCase,
+  tc: string,
+  scratch: string,
+  exits: (code: number) => number[] = (code) => [code],
+): CaseOutcome {
   const skip = skipReason(c);
   if (skip) return { result: "SKIP", why: skip, output: "" };
   const ns = uniqueName("tdc");
@@ -228,7 +245,8 @@ export function runCase(c: TdcCase, tc: string, scratch: string): CaseOutcome {
     const run = exec(ns, expand(c.cmdUnderTest, names));
     let why = "";
     let output = `$ ${c.cmdUnderTest}\n${run.out}`;
-    if (run.code !== Number(c.expExitCode)) {
+    const sameExit = run.code === Number(c.expExitCode);
+    if (!exits(Number(c.expExitCode)).includes(run.code)) {
       why = `exit ${run.code}, expected ${c.expExitCode}`;
     } else {
       const verify = exec(ns, expand(c.verifyCmd, names));
@@ -245,7 +263,7 @@ export function runCase(c: TdcCase, tc: string, scratch: string): CaseOutcome {
     }
     const teardown = stage(ns, c.teardown ?? [], names);
     if (!why && teardown) why = `teardown: ${teardown}`;
-    return { result: why ? "FAIL" : "PASS", why, output };
+    return { result: why ? "FAIL" : "PASS", why, output, sameExit };
   } finally {
     spawnSync("ip", ["netns", "del", ns]);
   }
@@ -265,11 +283,15 @@ export interface CaseResult {
   nlkit: CaseOutcome;
 }
 
-/** Runs each case with the real tc and with nlkit, `each` seeing every result as it comes. */
+/**
+ * Runs each case with the real tc and with nlkit (judged by {@link nlkitExit}),
+ * `each` seeing every result as it comes.
+ */
 export function runCases(cases: TdcCase[], each?: (r: CaseResult) => void): CaseResult[] {
   using tools = new TdcTools();
   return cases.map((c) => {
-    const r = { case: c, tc: runCase(c, tools.tc, tools.scratch), nlkit: runCase(c, tools.nlkit, tools.scratch) };
+    const tc = runCase(c, tools.tc, tools.scratch);
+    const r = { case: c, tc, nlkit: runCase(c, tools.nlkit, tools.scratch, nlkitExit) };
     each?.(r);
     return r;
   });

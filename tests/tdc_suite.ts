@@ -13,7 +13,10 @@
  * Arguments: `-v` (print both tools' output for each case nlkit fails and
  * tc passes), then filters: a case runs when its file path (e.g.
  * `qdiscs/htb.json`) or its id contains one of them (all cases when none).
- * Exit status 1 when nlkit fails a case that tc passes.
+ * nlkit's exit codes are judged by its own convention (1 when the kernel
+ * refuses, 2 for a bad command line; tc exits 2 and 1 or 255): the last
+ * column counts the cases nlkit passes with tc's very exit code. Exit
+ * status 1 when nlkit fails a case that tc passes.
  *
  * @module
  */
@@ -39,13 +42,14 @@ const results = runCases(cases, (r) => {
 
 const count = (f: (r: CaseResult) => boolean) => results.filter(f).length;
 const files = [...new Set(results.map((r) => r.case.file))];
-console.log("\nfile                         cases  tc-pass  nlkit-pass(of tc-pass)  nlkit-only");
+console.log("\nfile                         cases  tc-pass  nlkit-pass(of tc-pass)  nlkit-only  same-exit");
 for (const f of [...files, "all"]) {
   const mine = (r: CaseResult) => f === "all" || r.case.file === f;
   const tcPass = count((r) => mine(r) && r.tc.result === "PASS");
   const both = count((r) => mine(r) && r.tc.result === "PASS" && r.nlkit.result === "PASS");
   const only = count((r) => mine(r) && r.tc.result !== "PASS" && r.nlkit.result === "PASS");
+  const same = count((r) => mine(r) && r.tc.result === "PASS" && r.nlkit.result === "PASS" && !!r.nlkit.sameExit);
   console.log(`${f.padEnd(28)} ${String(count(mine)).padStart(5)}  ${String(tcPass).padStart(7)}  ` +
-    `${String(both).padStart(10)}              ${only}`);
+    `${String(both).padStart(10)}              ${String(only).padStart(10)}  ${String(same).padStart(9)}`);
 }
 process.exit(count((r) => r.tc.result === "PASS" && r.nlkit.result !== "PASS") ? 1 : 0);
