@@ -71,11 +71,12 @@ export interface CaseOutcome {
 /**
  * The exit codes that stand for tc's `code` under nlkit's convention (README:
  * 1 when the kernel or the system refuses, 2 for a bad command line), where
- * tc exits 2 when the kernel refuses, and 1 or 255 (its -1) for a command
- * line it cannot read or a device it cannot find.
+ * tc exits 2 when the kernel refuses a qdisc, class or filter, and 1 or 255
+ * (its -1) for a command line it cannot read, a device it cannot find, or
+ * (`tc actions`) a refusal.
  */
 export function nlkitExit(code: number): number[] {
-  return code === 0 ? [0] : code === 2 ? [1] : code === 255 ? [2] : [1, 2];
+  return code === 0 ? [0] : code === 2 ? [1] : [1, 2];
 }
 
 /** The suite's test directory: `DIR/tc-tests` when it exists, else `DIR`. */
@@ -196,6 +197,7 @@ export function skipReason(c: TdcCase): string {
   const text = JSON.stringify(c);
   if (c.category?.includes("flower") || text.includes("$DEV2")) return "needs a physical device ($DEV2)";
   if (text.includes("$EBPFDIR")) return "needs the suite's compiled eBPF objects ($EBPFDIR)";
+  if (text.includes("netdevsim") && !existsSync("/sys/bus/netdevsim")) return "needs netdevsim (this kernel has none)";
   return "";
 }
 
