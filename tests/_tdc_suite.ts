@@ -27,7 +27,16 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { CLI, ROOT } from "./_cli.ts";
@@ -119,7 +128,9 @@ export class TdcTools implements Disposable {
 
   constructor() {
     // Commands run from other directories: name the sources, and Deno's config, by absolute path.
-    const args = CLI[1].flatMap((a) => a === "cli.ts" ? [join(ROOT, "cli.ts")] : a === "-A" ? [a, "--config", join(ROOT, "deno.json")] : [a]);
+    const args = CLI[1].flatMap((a) =>
+      a === "cli.ts" ? [join(ROOT, "cli.ts")] : a === "-A" ? [a, "--config", join(ROOT, "deno.json")] : [a]
+    );
     const argv = [CLI[0], ...args];
     writeFileSync(this.nlkit, `#!/bin/sh\nexec ${argv.map((a) => `'${a}'`).join(" ")} tc "$@"\n`);
     chmodSync(this.nlkit, 0o755);
@@ -142,13 +153,18 @@ function expand(s: string, names: Record<string, string>): string {
   return s.replace(/\$(?:(\w+)|\{(\w+)\})/g, (m, a, b) => names[a ?? b] ?? m).replace(/\btype dummy\b/g, "type veth");
 }
 
-/** Runs setup or teardown commands; the first one that ends with a code it may not end with fails the stage. */
-function stage(ns: string, cmds: Command[], names: Record<string, string>): string {
+/**
+ * Runs setup or teardown commands; the first one that ends with a code it
+ * may not end with (`exits` reads tc's codes for the tool) fails the stage.
+ */
+function stage(ns: string, cmds: Command[], names: Record<string, string>, exits: (code: number) => number[]): string {
   for (const c of cmds) {
     const [line, ...codes] = Array.isArray(c) ? c : [c, 0];
     if (!line) continue;
     const r = exec(ns, expand(line, names));
-    if (!codes.map(Number).includes(r.code)) return `${line} -> ${r.code}: ${r.out.trim().split("\n")[0] ?? ""}`;
+    if (!codes.flatMap((n) => exits(Number(n))).includes(r.code)) {
+      return `${line} -> ${r.code}: ${r.out.trim().split("\n")[0] ?? ""}`;
+    }
   }
   return "";
 }
@@ -242,7 +258,7 @@ export function runCase(
     if (c.dependsOn && exec(ns, expand(c.dependsOn, names)).code !== 0) {
       return { result: "SKIP", why: "its dependsOn probe fails", output: "" };
     }
-    const setup = stage(ns, c.setup ?? [], names);
+    const setup = stage(ns, c.setup ?? [], names, exits);
     if (setup) return { result: "FAIL", why: `setup: ${setup}`, output: "" };
     const run = exec(ns, expand(c.cmdUnderTest, names));
     let why = "";
@@ -263,7 +279,7 @@ export function runCase(
         if (n !== count) why = `verify: pattern found ${n} times, expected ${count}`;
       } else why = "the case names neither matchJSON nor matchPattern";
     }
-    const teardown = stage(ns, c.teardown ?? [], names);
+    const teardown = stage(ns, c.teardown ?? [], names, exits);
     if (!why && teardown) why = `teardown: ${teardown}`;
     return { result: why ? "FAIL" : "PASS", why, output, sameExit };
   } finally {

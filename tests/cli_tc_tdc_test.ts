@@ -76,7 +76,21 @@ test("tc actions flush deletes every action of the kind, as tc's does", { skip }
 test("tc actions del deletes several actions in one command, and only those", { skip }, async () => {
   await withTempNetns((ns) => {
     mirrors(ns, 1, 2, 3, 4);
-    const r = nlkit(["tc", "-n", ns, "actions", "del", "action", "mirred", "index", "1", "action", "mirred", "index", "3"]);
+    const r = nlkit([
+      "tc",
+      "-n",
+      ns,
+      "actions",
+      "del",
+      "action",
+      "mirred",
+      "index",
+      "1",
+      "action",
+      "mirred",
+      "index",
+      "3",
+    ]);
     assert.deepEqual([r.code, r.stderr], [0, ""]);
     assert.deepEqual(indexes(ns), [2, 4]);
     const missing = nlkit(["tc", "-n", ns, "actions", "del", "action", "mirred", "index", "2", "action", "mirred"]);

@@ -49,7 +49,9 @@ for (const f of [...files, "all"]) {
   const both = count((r) => mine(r) && r.tc.result === "PASS" && r.nlkit.result === "PASS");
   const only = count((r) => mine(r) && r.tc.result !== "PASS" && r.nlkit.result === "PASS");
   const same = count((r) => mine(r) && r.tc.result === "PASS" && r.nlkit.result === "PASS" && !!r.nlkit.sameExit);
-  console.log(`${f.padEnd(28)} ${String(count(mine)).padStart(5)}  ${String(tcPass).padStart(7)}  ` +
-    `${String(both).padStart(10)}              ${String(only).padStart(10)}  ${String(same).padStart(9)}`);
+  console.log(
+    `${f.padEnd(28)} ${String(count(mine)).padStart(5)}  ${String(tcPass).padStart(7)}  ` +
+      `${String(both).padStart(10)}              ${String(only).padStart(10)}  ${String(same).padStart(9)}`,
+  );
 }
 process.exit(count((r) => r.tc.result === "PASS" && r.nlkit.result !== "PASS") ? 1 : 0);

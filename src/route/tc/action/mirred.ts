@@ -88,7 +88,8 @@ function words(w: TcWords, ctx: { linkIndex(name: string): number }): MirredOpti
     } else throw new InvalidArgumentError(`Missing "dev" after mirred ${o.mode}`);
   }
   // Only a mirror takes a verdict (a redirect steals the packet).
-  o.action = o.mode === "mirror" ? (w.peek() === "index" ? undefined : readVerdict(w)) ?? TC_ACT.TC_ACT_PIPE
+  o.action = o.mode === "mirror"
+    ? (w.peek() === "index" ? undefined : readVerdict(w)) ?? TC_ACT.TC_ACT_PIPE
     : TC_ACT.TC_ACT_STOLEN;
   if (w.peek() === "index") index();
   return o;
