@@ -246,7 +246,10 @@ function textOf(
       return [`${ev.object.ifindex}: ${nameOfIndex(names, ev.object.ifindex)}${first}`, ...rest].join("\n");
     }
     case "route":
-      return formatRoute(ev.object, names, ctx.paint, devFixed ? { omit: new Set(["dev"]) } : {});
+      return formatRoute(ev.object, names, ctx.paint, {
+        details: ctx.opts.details,
+        ...devFixed ? { omit: new Set(["dev"]) } : {},
+      });
     case "neigh":
       return formatNeighbour(ev.object, names, ctx.paint, { dev: !devFixed, stats: 0 });
     case "rule":
