@@ -29,6 +29,7 @@ import {
 import { DCCP_OPTION, EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
 import { concatId, isFlagType, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
+import { anonSetTypeof } from "./set_typeof.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -344,7 +345,8 @@ class RuleEncoder {
           parts.push(l);
           s += (l.len + 3) >> 2;
         }
-        const types = parts.map((p) => p.type);
+        // Each field takes the bytes its load took (`udp length`: 2, not an integer's 4).
+        const types = parts.map((p) => (p.len && p.type.size !== p.len ? { ...p.type, size: p.len } : p.type));
         return { type: { id: concatId(types), name: "concat", size: 0 }, len: (s - slot) * 4, concat: types } as Loaded;
       }
       case "&": {
@@ -398,7 +400,8 @@ class RuleEncoder {
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
           types = [hint];
-          ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] }, reg);
+          const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
+          ref = this.anonSet(l, elems, m.key, { types: [hint] }, reg);
         } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
         const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
@@ -551,10 +554,11 @@ class RuleEncoder {
     return out;
   }
 
-  /** Adds an anonymous set for `elems` keyed like `l`; returns its lookup name and id. */
+  /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
   anonSet(
     l: Loaded,
     elems: Json[],
+    keyJson: Json,
     data?: { verdict: true } | { types: NftType[] },
     reg = NFT_REG_1,
   ): { set: string; setId: number } {
@@ -591,6 +595,7 @@ class RuleEncoder {
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
       dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,
+      ...anonSetTypeof(keyJson, !!data && "verdict" in data),
       ...dataSpec,
     });
     tx.addElements({ family, table, set: "__set%d", setId }, elements);
@@ -612,7 +617,7 @@ class RuleEncoder {
     }
     if (isObj(right) && "set" in right) {
       const elems = Array.isArray(right.set) ? right.set : [right.set];
-      const { set, setId } = this.anonSet(l, elems);
+      const { set, setId } = this.anonSet(l, elems, m.left);
       this.emit({ name: "lookup", sreg: reg, set, setId, flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
@@ -984,7 +989,7 @@ class RuleEncoder {
           throw new InvalidArgumentError("Cannot use a vmap without @map or a set");
         }
         const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
-        const { set, setId } = this.anonSet(l, elems, { verdict: true });
+        const { set, setId } = this.anonSet(l, elems, m.key, { verdict: true });
         return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set, setId });
       }
       case "notrack":

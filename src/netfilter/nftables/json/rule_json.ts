@@ -215,7 +215,7 @@ class RuleDecoder {
         field,
         loadBits: bits,
       }
-      : { json: raw, len: e.len ?? 0 };
+      : { json: raw, type: { ...typeByName("be_integer"), size: e.len ?? 0 }, len: e.len ?? 0 }; // raw: network order
     const fields = protocol ? fieldsOf(protocol) : undefined;
     if (fields) v.at = { fields, offset: off };
     const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
@@ -365,7 +365,12 @@ class RuleDecoder {
     const keyLen = set?.keyLen ?? 4;
     const parts = this.span(e.sreg, keyLen);
     const left: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
-    const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
+    // A concatenation's fields take the bytes their loads took (`udp length`: 2 of an integer's 4).
+    const types = parts.length > 1
+      ? parts.map((p) => ({ ...this.typed(p), size: p.len || this.typed(p).size }))
+      : parts.length
+      ? [this.typed(parts[0])]
+      : concatTypes(set?.keyType ?? 4);
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
     if (set?.flags?.includes("anonymous")) {

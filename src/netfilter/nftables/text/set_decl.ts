@@ -8,24 +8,25 @@
 
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { fieldsOf, META_JSON_KEYS } from "../json/fields.ts";
-import { parseUdata } from "../udata.ts";
+import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF } from "../udata.ts";
 
 /** `NFTNL_UDATA_SET_*` types nft writes. */
 const UDATA_MERGE_ELEMENTS = 2;
-const UDATA_KEY_TYPEOF = 3;
-const UDATA_DATA_TYPEOF = 4;
 
 /** nft's expression kinds in a typeof TLV (`EXPR_PAYLOAD`, `EXPR_META`, `EXPR_CT`, `EXPR_CONCAT`). */
-const EXPR_PAYLOAD = 7;
-const EXPR_META = 9;
-const EXPR_CT = 12;
-const EXPR_CONCAT = 13;
+export const EXPR_PAYLOAD = 7;
+/** See {@link EXPR_PAYLOAD}. */
+export const EXPR_META = 9;
+/** See {@link EXPR_PAYLOAD}. */
+export const EXPR_CT = 12;
+/** See {@link EXPR_PAYLOAD}. */
+export const EXPR_CONCAT = 13;
 
 /**
  * nft's protocol description ids (`PROTO_DESC_*`) whose field numbers follow
  * the order of our header tables (icmpv6's do not: it is left to `type`).
  */
-const PROTO_DESCS: { readonly [id: number]: string } = {
+export const PROTO_DESCS: { readonly [id: number]: string } = {
   1: "ah",
   2: "esp",
   3: "comp",
