@@ -175,7 +175,14 @@ function keyedJson(
   stmt: ElemStmt | undefined,
   host: boolean,
 ): Json[] {
-  const sorted = sortByKey(elements, host);
+  let sorted = sortByKey(elements, host);
+  const flags = types.length === 1 && types[0].bits ? types[0] : undefined;
+  if (flags && !interval) {
+    // nft sorts `syn | ack` by its first flag: values of several flags follow nft's own merge order.
+    const keyOf = (e: NftElement) => lowestBit(renderValue(flags, e.key?.value ?? new Uint8Array(0)), flags);
+    sorted = nftMergeSort(sorted, keyOf);
+    return sorted.map((e) => withData(flagsJson(renderKey(types, e.key?.value ?? new Uint8Array(0))), e, data, stmt));
+  }
   if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
   const out: Json[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -192,4 +199,35 @@ function keyedJson(
     out.push(withData(renderRange(types, lo, hi), e, data, stmt));
   }
   return out;
+}
+
+/** A value of several flags as nft prints it in a set: `{"|": [{"|": ["fin", "psh"]}, "ack"]}`. */
+export function flagsJson(v: Json): Json {
+  return Array.isArray(v) && v.length > 1 ? v.reduce((l, r) => ({ "|": [l, r] })) : v;
+}
+
+/** The value of the first flag nft prints of `v` (what its sort compares). */
+function lowestBit(v: Json, t: NftType): number {
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first === "number") return first;
+  const bit = Object.entries(t.bits ?? {}).find(([, name]) => name === first);
+  return bit ? Number(bit[0]) : 0;
+}
+
+/**
+ * nft's `list_expr_sort`: a merge sort whose merge puts the second half's
+ * items first on ties (so equal keys come out in an order of its own).
+ */
+function nftMergeSort<T>(a: readonly T[], key: (x: T) => number): T[] {
+  if (a.length <= 1) return [...a];
+  const mid = Math.ceil(a.length / 2);
+  const first = nftMergeSort(a.slice(0, mid), key);
+  const second = nftMergeSort(a.slice(mid), key);
+  const out: T[] = [];
+  let j = 0;
+  for (const x of first) {
+    while (j < second.length && !(key(x) < key(second[j]))) out.push(second[j++]);
+    out.push(x);
+  }
+  return out.concat(second.slice(j));
 }

@@ -10,7 +10,7 @@
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
-import { type DataRender, elementsJson } from "./elements.ts";
+import { type DataRender, elementsJson, flagsJson } from "./elements.ts";
 import {
   coveringFields,
   CT_TYPES,
@@ -364,7 +364,9 @@ class RuleDecoder {
     const set = this.ctx.sets.get(e.set ?? "");
     const keyLen = set?.keyLen ?? 4;
     const parts = this.span(e.sreg, keyLen);
-    const left: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    const left: Json = parts.length === 1
+      ? maskedJson(parts[0], this.typed(parts[0]))
+      : { concat: parts.map((p) => p.json) };
     // A concatenation's fields take the bytes their loads took (`udp length`: 2 of an integer's 4).
     const types = parts.length > 1
       ? parts.map((p) => ({ ...this.typed(p), size: p.len || this.typed(p).size }))
@@ -380,7 +382,7 @@ class RuleDecoder {
         ? { verdict: true }
         : { types: concatTypes(set.dataType ?? 4) };
       // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
-      const shift = parts.length === 1 && parts[0].mask ? trailingZeroBits(parts[0].mask) : 0;
+      const shift = parts.length === 1 && parts[0].mask && parts[0].narrowed ? trailingZeroBits(parts[0].mask) : 0;
       const at = (d?: { value?: Uint8Array }) => d?.value && { value: tail(shiftRight(d.value, shift), types[0]) };
       const elems = shift ? set.elements.map((x) => ({ ...x, key: at(x.key), keyEnd: at(x.keyEnd) })) : set.elements;
       right = { set: elementsJson(elems, types, set.flags.includes("interval"), data) };
@@ -801,6 +803,12 @@ function binopJson(json: Json, t: NftType, mask: Uint8Array, xor: Uint8Array = n
   if (!isZero(x)) json = { "^": [json, renderValue(t, x)] };
   if (!isZero(or)) json = { "|": [json, renderValue(t, or)] };
   return json;
+}
+
+/** A lookup's key: a masked value shows its mask (`tcp flags & (fin | syn) == { ... }`, `ip6 saddr & ::ffff`). */
+function maskedJson(v: Val, t: NftType): Json {
+  if (!v.mask || v.narrowed) return v.json;
+  return t.bits ? { "&": [v.json, flagsJson(renderValue(t, v.mask))] } : binopJson(v.json, t, v.mask, v.xor);
 }
 
 function isZero(b: Uint8Array): boolean {

@@ -569,6 +569,7 @@ export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint
 
 /** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
 export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
+  if (t.bits) v = orList(v);
   switch (t.kind) {
     case "ip4":
     case "ip6":
@@ -627,6 +628,17 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
   }
   return numberToBytes(n, size, t.host === true);
+}
+
+/** Flags joined as nft prints them in sets and masks (`{"|": [{"|": ["fin", "psh"]}, "ack"]}`) as a list. */
+function orList(v: Json): Json {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || !Array.isArray(v["|"]) || v["|"].length !== 2) {
+    return v;
+  }
+  return v["|"].flatMap((x) => {
+    const y = orList(x);
+    return Array.isArray(y) ? y : [y];
+  });
 }
 
 /** An integer past 2^53 (`0xe373...` of a 128-bit raw payload), exactly. */

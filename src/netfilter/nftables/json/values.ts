@@ -10,6 +10,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import type { NftExpr } from "../expr/registry.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
+import { keyOrder } from "./elements.ts";
 import { dottedQuad, type Json, type NftType, parseValue } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
@@ -174,6 +175,12 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
       const end = plusOne(hi);
       if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
     }
+  }
+  const t = shape.key[0];
+  if (shape.key.length === 1 && t.bits && !shape.interval) {
+    // The kernel lists a small set in the order it was filled, and nft sorts `syn | ack` as `syn`, keeping
+    // ties in the order it got them: filled in value order, nft lists them as it lists its own.
+    return keyOrder(out.length, (i) => out[i].key?.value, t.host === true).map((i) => out[i]);
   }
   return out;
 }
