@@ -73,6 +73,25 @@ function sortByKey(elements: readonly NftElement[], host: boolean): NftElement[]
   return keyOrder(elements.length, (i) => elements[i].key?.value, host).map((i) => elements[i]);
 }
 
+/**
+ * Concatenated keys in nft's order: its sort joins the fields' bytes without
+ * their padding and compares that as one host-order (little-endian) number.
+ */
+function concatOrder(elements: readonly NftElement[], types: readonly NftType[]): NftElement[] {
+  const joined = (k: Uint8Array | undefined): Uint8Array | undefined => {
+    if (!k) return k;
+    const parts: number[] = [];
+    let off = 0;
+    for (const t of types) {
+      const size = t.size || 16;
+      parts.push(...k.subarray(off, off + size));
+      off += (size + 3) & ~3;
+    }
+    return new Uint8Array(parts);
+  };
+  return keyOrder(elements.length, (i) => joined(elements[i].key?.value), true).map((i) => elements[i]);
+}
+
 function minusOne(b: Uint8Array): Uint8Array {
   const out = b.slice();
   for (let i = out.length - 1; i >= 0; i--) {
@@ -175,7 +194,7 @@ function keyedJson(
   stmt: ElemStmt | undefined,
   host: boolean,
 ): Json[] {
-  let sorted = sortByKey(elements, host);
+  let sorted = types.length > 1 && !interval ? concatOrder(elements, types) : sortByKey(elements, host);
   const flags = types.length === 1 && types[0].bits ? types[0] : undefined;
   if (flags && !interval) {
     // nft sorts `syn | ack` by its first flag: values of several flags follow nft's own merge order.
