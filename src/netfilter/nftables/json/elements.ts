@@ -142,12 +142,25 @@ export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8
 }
 
 /** How element data is printed: a verdict, a value type, or nothing for a plain set. */
-export type DataRender = { verdict: true } | { types: readonly NftType[] } | undefined;
+export type DataRender =
+  | { verdict: true }
+  /** `interval`: each value is a range, its start then its end (a NAT map to `192.168.2.2-192.168.2.4`). */
+  | { types: readonly NftType[]; interval?: boolean }
+  | undefined;
 
 function dataJson(d: NftData | undefined, render: DataRender): Json {
   if (!d || !render) return null;
   if ("verdict" in render) return d.verdict ? verdictJson(d.verdict) : null;
-  return d.value ? renderKey(render.types, d.value) : null;
+  if (!d.value) return null;
+  if (!render.interval) return renderKey(render.types, d.value);
+  const half = d.value.length / 2;
+  return renderRange(render.types, d.value.subarray(0, half), d.value.subarray(half));
+}
+
+/** True when a map's data of `dataLen` bytes holds ranges of `types` (twice their size). */
+export function isIntervalData(types: readonly NftType[], dataLen: number | undefined): boolean {
+  const size = types.length === 1 ? types[0].size || 16 : types.reduce((n, t) => n + (((t.size || 16) + 3) & ~3), 0);
+  return dataLen === 2 * size;
 }
 
 /** An element's statement in nft's JSON (`{"counter": {...}}`), merged into its `elem` object. */

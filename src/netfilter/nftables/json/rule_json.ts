@@ -10,7 +10,7 @@
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
-import { type DataRender, elementsJson, flagsJson } from "./elements.ts";
+import { type DataRender, elementsJson, flagsJson, isIntervalData, renderRange } from "./elements.ts";
 import {
   coveringFields,
   CT_TYPES,
@@ -71,6 +71,8 @@ interface Val {
   merged?: HeaderField[];
   /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
   narrowed?: boolean;
+  /** A map lookup's result: its data types, and whether each value is a range. */
+  mapData?: { types: readonly NftType[]; interval: boolean };
   /** The xor of a bitwise (a field's new value, when a write follows). */
   xor?: Uint8Array;
   /** An immediate value, typed by whoever uses it. */
@@ -376,11 +378,10 @@ class RuleDecoder {
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
     if (set?.flags?.includes("anonymous")) {
-      const data: DataRender = !isMap
-        ? undefined
-        : e.dreg === 0
-        ? { verdict: true }
-        : { types: concatTypes(set.dataType ?? 4) };
+      const data: DataRender = !isMap ? undefined : e.dreg === 0 ? { verdict: true } : {
+        types: concatTypes(set.dataType ?? 4),
+        interval: isIntervalData(concatTypes(set.dataType ?? 4), set.dataLen),
+      };
       // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
       const shift = parts.length === 1 && parts[0].mask && parts[0].narrowed ? trailingZeroBits(parts[0].mask) : 0;
       const at = (d?: { value?: Uint8Array }) => d?.value && { value: tail(shiftRight(d.value, shift), types[0]) };
@@ -389,7 +390,9 @@ class RuleDecoder {
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
-      this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4 });
+      const types = concatTypes(set?.dataType ?? 4);
+      const mapData = { types, interval: isIntervalData(types, set?.dataLen) };
+      this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4, mapData });
     } else this.push({ match: { op: e.flags?.includes("inv") ? "!=" : "==", left, right } });
   }
 
@@ -485,17 +488,32 @@ class RuleDecoder {
       const vb = b?.imm ? renderValue(t, b.imm) : b?.json ?? null;
       return max === undefined || max === min || JSON.stringify(va) === JSON.stringify(vb) ? va : { range: [va, vb] };
     };
+    const family = e.family === 10 ? "ip6" : "ip";
+    const mapped = this.reg(e.regAddrMin);
+    const isMap = mapped?.mapData !== undefined;
     if (kind === "snat" || kind === "dnat") {
-      if (this.ctx.family === "inet" && e.family !== undefined) body.family = e.family === 10 ? "ip6" : "ip";
-      const addr = pick(e.regAddrMin, e.regAddrMax, addrType);
-      if (addr !== undefined) body.addr = addr;
+      if (this.ctx.family === "inet" && e.family !== undefined) body.family = family;
+      if (isMap) {
+        // A map to ranges, or to `address . port`, fills the other registers itself: nft names the family.
+        const data = mapped!.mapData!;
+        if (data.interval || data.types.length === 2) body.family = family;
+        body.addr = mapped!.json;
+      } else {
+        const addr = pick(e.regAddrMin, e.regAddrMax, addrType);
+        // `192.168.3.0-192.168.3.255` is the prefix it spans.
+        const lo = e.regAddrMin === undefined ? undefined : this.reg(e.regAddrMin)?.imm;
+        const hi = e.regAddrMax === undefined ? undefined : this.reg(e.regAddrMax)?.imm;
+        const range = lo && hi && e.regAddrMax !== e.regAddrMin ? renderRange([addrType], lo, hi) : undefined;
+        if (addr !== undefined) body.addr = range && typeof range === "object" && "prefix" in range ? range : addr;
+      }
     }
-    const p = pick(e.regProtoMin, e.regProtoMax, port);
+    const p = isMap ? undefined : pick(e.regProtoMin, e.regProtoMax, port);
     if (p !== undefined) body.port = p;
     // nft names them in this order, not the bits'.
     const order = ["random", "fully-random", "persistent", "proto-offset", "netmap"];
     const flags = order.filter((f) => e.flags?.includes(f as never));
     if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
+    if (flags.includes("netmap")) body.type_flags = "prefix";
     this.push({ [kind]: Object.keys(body).length ? body : null });
   }
 
