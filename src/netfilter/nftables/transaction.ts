@@ -26,7 +26,14 @@ import { NFTA_RULE_TABLE } from "./rule.ts";
 import { NFTA_SET_TABLE } from "./set.ts";
 import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
 import { NFTA_TABLE_TABLE } from "./table.ts";
-import { buildUdata, UDATA_COMMENT, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF, UDATA_SET_COMMENT } from "./udata.ts";
+import {
+  buildUdata,
+  UDATA_COMMENT,
+  UDATA_DATA_INTERVAL,
+  UDATA_DATA_TYPEOF,
+  UDATA_KEY_TYPEOF,
+  UDATA_SET_COMMENT,
+} from "./udata.ts";
 
 /** A table to add. */
 export interface NftTableSpec {
@@ -114,6 +121,8 @@ export interface NftSetSpec {
   keyTypeof?: Uint8Array;
   /** nft's `typeof` user data of a map's data (`NFTNL_UDATA_SET_DATA_TYPEOF`). */
   dataTypeof?: Uint8Array;
+  /** A map's values are ranges, start then end (`NFTNL_UDATA_SET_DATA_INTERVAL`, which nft reads to list them). */
+  dataInterval?: boolean;
   /** Comment. */
   comment?: string;
   /** Stateful expressions (counter, limit, quota) each new element gets a copy of. */
@@ -343,6 +352,7 @@ export class NftTransaction {
       "dataHostOrder",
       "keyTypeof",
       "dataTypeof",
+      "dataInterval",
       "comment",
       "expressions",
     ], "a set");
@@ -362,6 +372,9 @@ export class NftTransaction {
     if (s.dataType !== undefined) udata.push([1, order(s.dataHostOrder)]);
     if (s.keyTypeof) udata.push([UDATA_KEY_TYPEOF, s.keyTypeof]);
     if (s.dataTypeof) udata.push([UDATA_DATA_TYPEOF, s.dataTypeof]);
+    if (s.dataInterval !== undefined) {
+      udata.push([UDATA_DATA_INTERVAL, new Uint8Array([s.dataInterval ? 1 : 0, 0, 0, 0])]);
+    }
     if (s.comment !== undefined) udata.push([UDATA_SET_COMMENT, s.comment]);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWSET, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), s.family);
     b.attrs(NFTA_SET_TABLE, {

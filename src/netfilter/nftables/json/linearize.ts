@@ -559,7 +559,7 @@ class RuleEncoder {
     l: Loaded,
     elems: Json[],
     keyJson: Json,
-    data?: { verdict: true } | { types: NftType[] },
+    data?: { verdict: true } | { types: NftType[]; interval?: boolean },
     reg = NFT_REG_1,
   ): { set: string; setId: number } {
     let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
@@ -579,10 +579,11 @@ class RuleEncoder {
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
     const dataSpec = !data ? {} : "verdict" in data ? { dataType: 0xffffff00, dataLen: 16 } : {
       dataType: concatId(data.types),
-      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4.
-      dataLen: data.types.length === 1
-        ? typeSize(data.types[0])
-        : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0),
+      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4; a range twice that.
+      dataLen: (data.interval ? 2 : 1) *
+        (data.types.length === 1
+          ? typeSize(data.types[0])
+          : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
     };
     const setId = tx.addSet({
       family,
@@ -596,6 +597,7 @@ class RuleEncoder {
       keyHostOrder: key.length === 1 && key[0].host === true,
       dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,
       ...anonSetTypeof(keyJson, !!data && "verdict" in data),
+      dataInterval: data ? "types" in data && data.interval === true : undefined,
       ...dataSpec,
     });
     tx.addElements({ family, table, set: "__set%d", setId }, elements);
@@ -830,19 +832,37 @@ class RuleEncoder {
 
   nat(kind: string, n: Obj | null): void {
     const body = n ?? {};
-    checkObjKeys(body, ["addr", "port", "family", "flags"], kind);
+    checkObjKeys(body, ["addr", "port", "family", "flags", "type_flags"], kind);
     const flags = body.flags === undefined
       ? []
       : Array.isArray(body.flags)
       ? body.flags.map(String)
       : [String(body.flags)];
-    const natFamily = body.family === "ip6" || this.ctx.family === "ip6" || this.proto.nh === "ip6" ? 10 : 2;
+    const typeFlags = body.type_flags === undefined ? [] : [body.type_flags].flat().map(String);
+    for (const f of typeFlags) {
+      if (f !== "prefix") throw new InvalidArgumentError(`Cannot use ${kind} type_flags "${f}": expected prefix`);
+      // `snat ip prefix to ... map`: nft maps whole prefixes (netmap).
+      if (!flags.includes("netmap")) flags.push("netmap");
+    }
+    // In inet, nat without an address is NFPROTO_INET (1), as nft sends it.
+    const natFamily = body.family === "ip6" || this.ctx.family === "ip6" || this.proto.nh === "ip6"
+      ? 10
+      : this.ctx.family === "inet" && body.addr === undefined && body.family === undefined
+      ? 1
+      : 2;
     const addrType = typeByName(natFamily === 10 ? "ipv6_addr" : "ipv4_addr");
     const port = typeByName("inet_service");
     const out: Record<string, unknown> = {};
     let reg = NFT_REG_1;
     const pair = (v: Json, t: NftType, len: number, min: string, max: string) => {
-      if (isObj(v) && "range" in v && Array.isArray(v.range)) {
+      if (isObj(v) && "prefix" in v) {
+        // `192.168.3.0/24`: the range it spans.
+        const [lo, hi] = keyRange([t], v);
+        this.emit({ name: "immediate", dreg: reg, data: { value: lo } });
+        this.emit({ name: "immediate", dreg: reg + 1, data: { value: hi } });
+        [out[min], out[max]] = [reg, reg + 1];
+        reg += 2;
+      } else if (isObj(v) && "range" in v && Array.isArray(v.range)) {
         this.valueInto(v.range[0], t, len, reg);
         this.valueInto(v.range[1], t, len, reg + 1);
         [out[min], out[max]] = [reg, reg + 1];
@@ -859,7 +879,10 @@ class RuleEncoder {
       }
     };
     if (kind === "snat" || kind === "dnat") {
-      if (body.addr !== undefined) {
+      if (body.addr !== undefined && this.natMap(body.addr, addrType, port, out)) {
+        if (out.regProtoMin !== undefined) flags.unshift("proto-specified");
+        flags.unshift("map-ips");
+      } else if (body.addr !== undefined) {
         pair(body.addr, addrType, addrType.size, "regAddrMin", "regAddrMax");
         flags.unshift("map-ips");
       }
@@ -872,6 +895,33 @@ class RuleEncoder {
     if (kind === "masquerade") this.emit({ name: "masq", flags: f, ...out });
     else if (kind === "redirect") this.emit({ name: "redir", flags: f, ...out });
     else this.emit({ name: "nat", type: kind, family: natFamily, flags: f, ...out });
+  }
+
+  /**
+   * A NAT map to ranges or prefixes, or to `address . port` (as nft's JSON lists them): its values fill
+   * the registers after the address, which the nat expression names (nft's layout: each part one address
+   * width on). Returns false for any other address.
+   */
+  natMap(addr: Json, addrType: NftType, port: NftType, out: Record<string, unknown>): boolean {
+    const m = isObj(addr) && isObj(addr.map) ? addr.map : undefined;
+    if (!m || !isObj(m.data) || !("set" in m.data)) return false;
+    const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
+    const values = elems.map((e) => (Array.isArray(e) ? e[1] : undefined));
+    const ranged = (x: Json | undefined) => isObj(x) && ("range" in x || "prefix" in x);
+    const concat = values.some((v) => isObj(v) && Array.isArray(v.concat));
+    const interval = values.some((v) => ranged(v) || (isObj(v) && Array.isArray(v.concat) && v.concat.some(ranged)));
+    if (!concat && !interval) return false;
+    checkObjKeys(m, ["key", "data"], "map");
+    const l = this.load(m.key, 0);
+    const ref = this.anonSet(l, elems, m.key, { types: concat ? [addrType, port] : [addrType], interval });
+    this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, ...ref });
+    const step = addrType.size / 4;
+    out.regAddrMin = NFT_REG_1;
+    if (interval && concat) {
+      [out.regProtoMin, out.regAddrMax, out.regProtoMax] = [1, 2, 3].map((i) => NFT_REG32_00 + i * step);
+    } else if (interval) out.regAddrMax = NFT_REG32_00 + step;
+    else out.regProtoMin = out.regProtoMax = NFT_REG32_00 + step;
+    return true;
   }
 
   stmt(st: Json): void {

@@ -492,7 +492,7 @@ class RuleDecoder {
     const mapped = this.reg(e.regAddrMin);
     const isMap = mapped?.mapData !== undefined;
     if (kind === "snat" || kind === "dnat") {
-      if (this.ctx.family === "inet" && e.family !== undefined) body.family = family;
+      if (this.ctx.family === "inet" && (e.family === 2 || e.family === 10)) body.family = family;
       if (isMap) {
         // A map to ranges, or to `address . port`, fills the other registers itself: nft names the family.
         const data = mapped!.mapData!;

@@ -75,6 +75,13 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
   return [b, b];
 }
 
+function concatRange(lo: Uint8Array, hi: Uint8Array): Uint8Array {
+  const out = new Uint8Array(lo.length + hi.length);
+  out.set(lo);
+  out.set(hi, lo.length);
+  return out;
+}
+
 function plusOne(b: Uint8Array): Uint8Array | undefined {
   const out = b.slice();
   for (let i = out.length - 1; i >= 0; i--) {
@@ -96,7 +103,7 @@ export interface ElementShape {
   /** Key field types. */
   key: readonly NftType[];
   /** Map data: verdicts, or value types. */
-  data?: { verdict: true } | { types: readonly NftType[] };
+  data?: { verdict: true } | { types: readonly NftType[]; interval?: boolean };
   /** Interval set. */
   interval: boolean;
   /** The expressions of an element's statements (its {@link SET_STMT_KEYS}); without it they are refused. */
@@ -155,7 +162,11 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
         const v = isObj(data) ? verdictOf(data) : undefined;
         if (!v) throw new InvalidArgumentError(`Cannot use ${JSON.stringify(data)} as a verdict`);
         e.data = { verdict: v };
-      } else e.data = { value: keyRange(shape.data.types, data)[0] };
+      } else {
+        // Data of ranges (a NAT map to `192.168.2.2-192.168.2.4`) holds the start, then the end.
+        const [lo, hi] = keyRange(shape.data.types, data);
+        e.data = { value: shape.data.interval ? concatRange(lo, hi) : lo };
+      }
     }
     if (key === "*") {
       // The catch-all element: no key, matched when no other is.
