@@ -897,6 +897,30 @@ class RuleEncoder {
     else this.emit({ name: "nat", type: kind, family: natFamily, flags: f, ...out });
   }
 
+  /** Loads a set statement's element (`{"elem": {"val": ..., "timeout": 30}}` or a bare key); its timeout in ms. */
+  dynsetKey(elem: Json): { timeout?: number; loaded: Loaded } {
+    let key = elem;
+    let timeout: number | undefined;
+    if (isObj(key) && isObj(key.elem)) {
+      checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
+      timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
+      key = key.elem.val;
+    }
+    return { timeout, loaded: this.load(key, 0) };
+  }
+
+  /** Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own. */
+  dynsetStmts(dynset: Record<string, unknown>, stmt: Json | undefined): void {
+    if (stmt === undefined) return;
+    const stmts = Array.isArray(stmt) ? stmt : [stmt];
+    const inner = new RuleEncoder(this.ctx);
+    for (const st of stmts) inner.stmt(st);
+    const b = new MessageBuilder(0, 0);
+    if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
+    else EXPR_LIST.build(b, inner.out);
+    dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+  }
+
   /**
    * A NAT map to ranges or prefixes, or to `address . port` (as nft's JSON lists them): its values fill
    * the registers after the address, which the nat expression names (nft's layout: each part one address
@@ -1071,14 +1095,7 @@ class RuleEncoder {
         if (typeof d.set !== "string" || !d.set.startsWith("@")) {
           throw new InvalidArgumentError('Cannot use a set statement without "set": "@name"');
         }
-        let key = d.elem;
-        let timeout: number | undefined;
-        if (isObj(key) && isObj(key.elem)) {
-          checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
-          timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
-          key = key.elem.val;
-        }
-        this.load(key, 0);
+        const { timeout } = this.dynsetKey(d.elem);
         const dynset: Record<string, unknown> = {
           name: "dynset",
           setName: d.set.slice(1),
@@ -1086,16 +1103,41 @@ class RuleEncoder {
           op,
           timeout,
         };
-        if (d.stmt !== undefined) {
-          // Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own.
-          const stmts = Array.isArray(d.stmt) ? d.stmt : [d.stmt];
-          const inner = new RuleEncoder(this.ctx);
-          for (const st of stmts) inner.stmt(st);
-          const b = new MessageBuilder(0, 0);
-          if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
-          else EXPR_LIST.build(b, inner.out);
-          dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+        this.dynsetStmts(dynset, d.stmt);
+        return this.emit(dynset as NftExpr);
+      }
+      case "meter": {
+        // `meter xyz size 8192 { ip saddr timeout 30s counter }`: an anonymous dynamic set of its own, updated.
+        const d = v as Obj;
+        checkObjKeys(d, ["key", "stmt", "size", "name"], "a meter");
+        if (typeof d.name !== "string" || d.name === "") {
+          throw new InvalidArgumentError("Cannot use a meter without a name");
         }
+        if (d.size !== undefined && (typeof d.size !== "number" || !Number.isInteger(d.size) || d.size < 0)) {
+          throw new InvalidArgumentError(`Cannot use meter size ${JSON.stringify(d.size)}: expected a whole number`);
+        }
+        const { timeout, loaded: l } = this.dynsetKey(d.key);
+        const key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
+        const { family, table, tx } = this.ctx;
+        const setId = tx.addSet({
+          family,
+          table,
+          name: d.name,
+          keyType: concatId(key),
+          keyLen: key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len,
+          flags: ["anonymous", "dynamic", ...(timeout !== undefined ? ["timeout"] : [])],
+          size: d.size || undefined,
+          keyHostOrder: key.length === 1 && key[0].host === true,
+        });
+        const dynset: Record<string, unknown> = {
+          name: "dynset",
+          setName: d.name,
+          setId,
+          sregKey: NFT_REG_1,
+          op: "update",
+          timeout,
+        };
+        this.dynsetStmts(dynset, d.stmt);
         return this.emit(dynset as NftExpr);
       }
     }

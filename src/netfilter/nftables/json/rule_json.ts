@@ -421,7 +421,13 @@ class RuleDecoder {
       ? EXPR_LIST.parse(e.expressions, viewOf(e.expressions), 0, e.expressions.length)
       : [];
     // nft prints an element's statements without their state.
-    if (exprs.length) body.stmt = ruleStatements(exprs, this.ctx).map(stateless);
+    const stmts = exprs.length ? ruleStatements(exprs, this.ctx).map(stateless) : [];
+    if (stmts.length && set?.flags?.includes("anonymous")) {
+      // A statement updating an anonymous set of its own is a meter (its first statement only, as nft shows).
+      this.push({ meter: { key: elem, stmt: stmts[0], size: set.desc?.size ?? 0, name: e.setName ?? "" } });
+      return false;
+    }
+    if (stmts.length) body.stmt = stmts;
     this.push({ set: body });
     return false;
   }
