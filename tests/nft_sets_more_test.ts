@@ -32,6 +32,8 @@ const RULESET = `table inet f {
 		ct state . ct mark { new . 0x12345678, new . 0x34127856, established . 0x12785634 }
 		ct state . ct mark vmap { new . 0x12345678 : drop, established . 0x87654321 : accept }
 		ip saddr . tcp dport { 1.1.1.2 . 80, 1.1.1.1 . 81 }
+		meta mark . tcp dport { 0x0000000a-0x00000014 . 80-90, 0x00100000-0x00100123 . 100-120 }
+		ip saddr . meta mark { 1.2.3.4 . 0x00000100, 1.2.3.6-1.2.3.8 . 0x00000200-0x00000300 }
 		meter m1 size 8192 { ip saddr timeout 30s counter }
 		meter m2 { ip saddr . tcp dport counter }
 	}
@@ -56,6 +58,10 @@ table ip t {
 		dnat ip to ip saddr . tcp dport map { 192.168.1.2 . 80 : 10.141.10.2 . 8888-8999 }
 		dnat ip to ip saddr . tcp dport map { 192.168.1.2 . 80 : 10.141.10.0/24 . 80 }
 		ip daddr 192.168.0.1 dnat ip to tcp dport map { 443 : 10.141.10.4 . 8443, 80 : 10.141.10.4 . 8080 }
+	}
+	chain out {
+		type nat hook output priority 0;
+		ip protocol 6 redirect to :tcp dport map { 22 : 8000, 80 : 8080 }
 	}
 }
 table ip6 t6 {

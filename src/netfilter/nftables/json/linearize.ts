@@ -8,7 +8,7 @@
  */
 
 import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
-import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
+import { NFT_REG32_00, NFT_REG_1, regSlot } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
@@ -568,6 +568,18 @@ class RuleEncoder {
       // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
       this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
       key = [{ ...key[0], host: false }];
+    }
+    if (interval && key.length > 1 && key.some((t) => t.host)) {
+      // So are a concatenation's host-order fields (`meta mark . tcp dport { 0xa-0x14 . 80-90 }`), in place.
+      let off = 0;
+      key = key.map((t) => {
+        const size = typeSize(t);
+        const r = regOf(regSlot(reg) + off / 4);
+        off += (size + 3) & ~3;
+        if (!t.host) return t;
+        this.emit({ name: "byteorder", sreg: r, dreg: r, op: "hton", len: size, size });
+        return { ...t, host: false };
+      });
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;

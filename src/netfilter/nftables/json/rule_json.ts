@@ -71,6 +71,8 @@ interface Val {
   merged?: HeaderField[];
   /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
   narrowed?: boolean;
+  /** Puts back the written dependency this load removed (a map key in a statement keeps it). */
+  revive?: () => void;
   /** A map lookup's result: its data types, and whether each value is a range. */
   mapData?: { types: readonly NftType[]; interval: boolean };
   /** The xor of a bitwise (a field's new value, when a write follows). */
@@ -207,6 +209,8 @@ class RuleDecoder {
       return;
     }
     // `vlan type` is the stacked header's own protocol key: the `ether type 8021q` before it stays (as nft prints).
+    // A written `ip protocol tcp` a map key in a statement follows stays (nft kills it for matches only).
+    const written = this.written !== undefined && this.deps[base] === this.written ? this.out[this.written] : undefined;
     if (field && !(field.protocol === "vlan" && field.field === "type")) this.kill(base);
     const v: Val = field
       ? {
@@ -224,6 +228,10 @@ class RuleDecoder {
     if (merged) {
       this.kill(base);
       v.merged = merged;
+    }
+    if (written !== undefined && this.out[this.written!] === undefined) {
+      const i = this.written!;
+      v.revive = () => (this.out[i] = written);
     }
     this.set(e.dreg, v);
   }
@@ -390,6 +398,7 @@ class RuleDecoder {
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
+      for (const p of parts) p.revive?.();
       const types = concatTypes(set?.dataType ?? 4);
       const mapData = { types, interval: isIntervalData(types, set?.dataLen) };
       this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4, mapData });
