@@ -122,6 +122,53 @@ test("nft's JSON of those, applied into an empty namespace, gives nft the same r
   });
 });
 
+test("a concatenation with a vlan id, applied from nft's JSON, is one nft can list (its typeof)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const ruleset = `table bridge b {
+	chain c {
+		type filter hook input priority 0;
+		ether saddr . vlan id { 0a:0b:0c:0d:0e:0f . 42, 0a:0b:0c:0d:0e:0f . 4095 }
+	}
+}
+`;
+  await withTempNetns(async (src) => {
+    loadRuleset(src, ruleset);
+    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+    await withTempNetns(async (dst) => {
+      await applyJson(doc, { netns: dst });
+      assert.equal(nft(dst, ["list", "ruleset"]), nft(src, ["list", "ruleset"]));
+    });
+  });
+});
+
+test("maps of counters, quotas and ct helpers list as nft lists them (JSON and text)", { skip: NFT_SKIP }, async () => {
+  const ruleset = `table ip t {
+	counter cnt1 { }
+	counter cnt2 { }
+	quota qt1 { over 25 mbytes }
+	quota qt2 { over 1 kbytes }
+	ct helper cthelp1 { type "ftp" protocol tcp; }
+	chain c {
+		type filter hook output priority 0;
+		counter name tcp dport map { 443 : "cnt1", 80 : "cnt2", 22 : "cnt1" }
+		quota name tcp dport map { 443 : "qt1", 80 : "qt2", 22 : "qt1" }
+		ct helper set tcp dport map { 21 : "cthelp1", 2121 : "cthelp1" }
+	}
+}
+`;
+  await withTempNetns(async (ns) => {
+    loadRuleset(ns, ruleset);
+    const theirs = nftJson(ns, "ruleset");
+    assert.equal(
+      theirs.filter((o) => o.rule?.expr.some((x: Record<string, { map?: unknown }>) => x.counter?.map)).length,
+      1,
+    );
+    assert.deepEqual(rulesetObjects(await listRuleset({}, { netns: ns })), theirs);
+    assert.equal(ok(ns, "nft", "list", "ruleset"), nft(ns, ["list", "ruleset"]));
+  });
+});
+
 test("the typeof user data of a raw payload concatenation is nft's own bytes", () => {
   // strace -xx -e trace=sendmsg nft -f (nft 1.0.6): NFTA_SET_USERDATA's KEY_TYPEOF (3) and DATA_TYPEOF (4) values.
   const saddrIh = unhex(
@@ -140,8 +187,12 @@ test("the typeof user data of a raw payload concatenation is nft's own bytes", (
     concat: [{ payload: { protocol: "udp", field: "length" } }, { payload: { base: "th", offset: 160, len: 128 } }],
   };
   assert.deepEqual(anonSetTypeof(vkey, true), { keyTypeof: udpTh, dataTypeof: unhex("0004010000000100") });
-  // Keys nft lists without it get none (as before).
+  // A single key gets none, and neither does a field not encoded here.
   assert.equal(anonSetTypeof({ payload: { protocol: "ip", field: "saddr" } }, false), undefined);
+  assert.equal(
+    anonSetTypeof({ concat: [{ ct: { key: "mark" } }, { payload: { base: "th", offset: 0, len: 8 } }] }, false),
+    undefined,
+  );
 });
 
 test("nat type_flags other than prefix are refused before anything is sent", { skip: NFT_SKIP }, async () => {

@@ -148,9 +148,13 @@ export type DataRender =
   | { types: readonly NftType[]; interval?: boolean }
   | undefined;
 
-function dataJson(d: NftData | undefined, render: DataRender): Json {
+/** How elementsJson prints element data: as `DataRender`, or object names (a map of counters: `"cnt1"`). */
+export type ElemRender = DataRender | { objref: true };
+
+function dataJson(d: NftData | undefined, render: ElemRender): Json {
   if (!d || !render) return null;
   if ("verdict" in render) return d.verdict ? verdictJson(d.verdict) : null;
+  if ("objref" in render) return null;
   if (!d.value) return null;
   if (!render.interval) return renderKey(render.types, d.value);
   const half = d.value.length / 2;
@@ -178,8 +182,9 @@ function wrap(key: Json, e: NftElement, stmt: ElemStmt | undefined): Json {
   return Object.keys(extra).length ? { elem: { val: key, ...extra } } : key;
 }
 
-function withData(key: Json, e: NftElement, render: DataRender, stmt: ElemStmt | undefined): Json {
+function withData(key: Json, e: NftElement, render: ElemRender, stmt: ElemStmt | undefined): Json {
   const k = wrap(key, e, stmt);
+  if (render && "objref" in render) return [k, e.objref ?? null];
   return render ? [k, dataJson(e.data, render)] : k;
 }
 
@@ -188,7 +193,7 @@ export function elementsJson(
   elements: readonly NftElement[],
   types: readonly NftType[],
   interval: boolean,
-  data: DataRender,
+  data: ElemRender,
   stmt?: ElemStmt,
 ): Json[] {
   const host = types.length === 1 && types[0].host === true;
@@ -203,7 +208,7 @@ function keyedJson(
   elements: readonly NftElement[],
   types: readonly NftType[],
   interval: boolean,
-  data: DataRender,
+  data: ElemRender,
   stmt: ElemStmt | undefined,
   host: boolean,
 ): Json[] {

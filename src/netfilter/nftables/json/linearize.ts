@@ -608,7 +608,8 @@ class RuleEncoder {
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
       dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,
-      ...anonSetTypeof(keyJson, !!data && "verdict" in data),
+      // nft sizes a concatenation's fields by their types, and an integer has none: it needs the typeof.
+      ...(key.some((t) => t.name === "integer") ? anonSetTypeof(keyJson, !!data && "verdict" in data) : {}),
       dataInterval: data ? "types" in data && data.interval === true : undefined,
       ...dataSpec,
     });

@@ -9,6 +9,7 @@
 
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
+import { NFT_OBJECT_TYPES } from "../expr/names.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson, flagsJson, isIntervalData, renderRange } from "./elements.ts";
 import {
@@ -589,9 +590,23 @@ class RuleDecoder {
       case "counter":
         this.push({ counter: { packets: e.packets ?? 0, bytes: e.bytes ?? 0 } });
         return false;
-      case "objref":
-        this.push({ [e.immType ?? "counter"]: e.immName ?? "" });
+      case "objref": {
+        if (e.setSreg === undefined) {
+          this.push({ [e.immType ?? "counter"]: e.immName ?? "" });
+          return false;
+        }
+        // A map of objects (`counter name tcp dport map { 443 : "cnt1" }`), by the map's object type.
+        const set = this.ctx.sets.get(e.setName ?? "");
+        const parts = this.span(e.setSreg, set?.keyLen ?? 4);
+        const key: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+        const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
+        const data: Json = set?.flags?.includes("anonymous")
+          ? { set: elementsJson(set.elements, types, set.flags.includes("interval"), { objref: true }) }
+          : `@${e.setName}`;
+        const kind = NFT_OBJECT_TYPES[(set?.objType ?? 1) as keyof typeof NFT_OBJECT_TYPES] ?? "counter";
+        this.push({ [kind]: { map: { key, data } } });
         return false;
+      }
       case "limit":
         this.push(limitJson(e, false));
         return false;

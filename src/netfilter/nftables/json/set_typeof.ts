@@ -1,16 +1,17 @@
 /**
  * The `typeof` user data nft writes for an anonymous set's key
- * (`NFTNL_UDATA_SET_KEY_TYPEOF`), for the keys nft cannot list without it:
- * a concatenation holding a raw payload (`ip saddr . @ih,32,32`), whose
- * field nft otherwise takes as an integer of no length (nft 1.0.6 aborts,
- * "concat_expr_msort_value: Assertion `ilen > 0' failed").
+ * (`NFTNL_UDATA_SET_KEY_TYPEOF`) of a concatenation, which nft needs to
+ * list one holding an integer field (a raw payload `ip saddr . @ih,32,32`,
+ * `ether saddr . vlan id`): without it nft takes the field as an integer
+ * of no length and 1.0.6 aborts ("concat_expr_msort_value: Assertion
+ * `ilen > 0' failed").
  *
  * @module
  */
 
 import { NFT_META_KEYS } from "../expr/names.ts";
 import { buildUdata } from "../udata.ts";
-import { EXPR_CONCAT, EXPR_META, EXPR_PAYLOAD, PROTO_DESCS } from "../text/set_decl.ts";
+import { EXPR_CONCAT, EXPR_META, EXPR_PAYLOAD, PROTO_DESCS, templateFields } from "../text/set_decl.ts";
 import { fieldsOf, META_JSON_KEYS } from "./fields.ts";
 import type { Json } from "./types.ts";
 
@@ -56,12 +57,12 @@ function part(x: Json): Uint8Array | undefined {
       );
     }
     const desc = DESC_IDS.get(String(p.protocol));
-    const fields = desc === undefined ? undefined : fieldsOf(String(p.protocol));
-    const i = fields?.findIndex((f) => f.field === p.field && !f.key) ?? -1;
-    if (desc === undefined || !fields || i < 0) return undefined;
+    const field = fieldsOf(String(p.protocol))?.find((f) => f.field === p.field && !f.key);
+    const i = templateFields(String(p.protocol))?.indexOf(String(p.field)) ?? -1;
+    if (desc === undefined || !field || i < 0) return undefined;
     const tlvs: [number, Uint8Array][] = [[0, u32(desc)], [1, u32(i + 1)]];
     // nft adds the length of a field typed as a plain integer (`udp length`).
-    if (fields[i].type === "integer") tlvs.push([4, u32(fields[i].len)]);
+    if (field.type === "integer") tlvs.push([4, u32(field.len)]);
     return typed(EXPR_PAYLOAD, buildUdata(tlvs));
   }
   if (isObj(x.meta)) {
@@ -73,15 +74,14 @@ function part(x: Json): Uint8Array | undefined {
 
 /**
  * The key typeof (and, for a verdict map, the data typeof nft needs next to
- * it) of an anonymous set keyed by `key`, when nft needs them; else undefined.
+ * it) of an anonymous set keyed by the concatenation `key`; undefined for
+ * other keys and for fields not encoded here (nft then goes by the types).
  */
 export function anonSetTypeof(
   key: Json,
   verdictMap: boolean,
 ): { keyTypeof: Uint8Array; dataTypeof?: Uint8Array } | undefined {
   if (!isObj(key) || !Array.isArray(key.concat)) return undefined;
-  const raw = key.concat.some((x) => isObj(x) && isObj(x.payload) && typeof x.payload.base === "string");
-  if (!raw) return undefined;
   const parts = key.concat.map(part);
   if (parts.some((p) => p === undefined)) return undefined;
   const keyTypeof = typed(EXPR_CONCAT, buildUdata(parts.map((p, i) => [i, p!])));

@@ -293,6 +293,11 @@ function natText(kind: string, n: Obj | null): string {
 export function stmtText(st: Json): string {
   if (!isObj(st)) return String(st);
   const [k, v] = only(st);
+  if (isObj(v) && isObj(v.map) && !("key" in v)) {
+    // A map of objects: `counter name tcp dport map { 443 : "cnt1" }`, `ct helper set ... map { ... }`.
+    const m = exprText(v, { quote: true });
+    return k.startsWith("ct ") ? `${k} set ${m}` : `${k} name ${m}`;
+  }
   switch (k) {
     case "match": {
       const m = v as Obj;
