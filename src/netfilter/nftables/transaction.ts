@@ -26,7 +26,14 @@ import { NFTA_RULE_TABLE } from "./rule.ts";
 import { NFTA_SET_TABLE } from "./set.ts";
 import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
 import { NFTA_TABLE_TABLE } from "./table.ts";
-import { buildUdata, UDATA_COMMENT, UDATA_SET_COMMENT } from "./udata.ts";
+import {
+  buildUdata,
+  UDATA_COMMENT,
+  UDATA_DATA_INTERVAL,
+  UDATA_DATA_TYPEOF,
+  UDATA_KEY_TYPEOF,
+  UDATA_SET_COMMENT,
+} from "./udata.ts";
 
 /** A table to add. */
 export interface NftTableSpec {
@@ -110,6 +117,12 @@ export interface NftSetSpec {
   keyHostOrder?: boolean;
   /** See `keyHostOrder`. */
   dataHostOrder?: boolean;
+  /** nft's `typeof` user data of the key (`NFTNL_UDATA_SET_KEY_TYPEOF`), as nft encodes it. */
+  keyTypeof?: Uint8Array;
+  /** nft's `typeof` user data of a map's data (`NFTNL_UDATA_SET_DATA_TYPEOF`). */
+  dataTypeof?: Uint8Array;
+  /** A map's values are ranges, start then end (`NFTNL_UDATA_SET_DATA_INTERVAL`, which nft reads to list them). */
+  dataInterval?: boolean;
   /** Comment. */
   comment?: string;
   /** Stateful expressions (counter, limit, quota) each new element gets a copy of. */
@@ -337,6 +350,9 @@ export class NftTransaction {
       "fieldLengths",
       "keyHostOrder",
       "dataHostOrder",
+      "keyTypeof",
+      "dataTypeof",
+      "dataInterval",
       "comment",
       "expressions",
     ], "a set");
@@ -354,6 +370,11 @@ export class NftTransaction {
     const order = (host: boolean | undefined) => new Uint8Array([host ? 1 : 2, 0, 0, 0]);
     const udata: [number, Uint8Array | string][] = [[0, order(s.keyHostOrder)]];
     if (s.dataType !== undefined) udata.push([1, order(s.dataHostOrder)]);
+    if (s.keyTypeof) udata.push([UDATA_KEY_TYPEOF, s.keyTypeof]);
+    if (s.dataTypeof) udata.push([UDATA_DATA_TYPEOF, s.dataTypeof]);
+    if (s.dataInterval !== undefined) {
+      udata.push([UDATA_DATA_INTERVAL, new Uint8Array([s.dataInterval ? 1 : 0, 0, 0, 0])]);
+    }
     if (s.comment !== undefined) udata.push([UDATA_SET_COMMENT, s.comment]);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWSET, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), s.family);
     b.attrs(NFTA_SET_TABLE, {
