@@ -19,7 +19,7 @@ import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { NFTA_CHAIN_TABLE } from "./chain.ts";
 import { familyNumber, hookNumber, NFT_MSG } from "./consts.ts";
-import { NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
+import { buildPackedKeys, NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
 import type { NftExpr } from "./expr/registry.ts";
 import { NFTA_OBJ_TABLE, objDataBytes } from "./obj.ts";
 import { NFTA_RULE_TABLE } from "./rule.ts";
@@ -426,6 +426,35 @@ export class NftTransaction {
     elements: readonly NftElement[],
   ): this {
     return this.#elements(NFT_MSG.NFT_MSG_NEWSETELEM, NLM_F_CREATE, ref, elements);
+  }
+
+  /**
+   * Adds (or with `remove`, deletes) elements that are bare keys of
+   * `keyLen` bytes each, packed one after another in `keys` (a block list):
+   * the messages {@link addElements} writes for `{ key: { value } }`
+   * elements, without an object per element.
+   */
+  addElementKeys(
+    ref: { family: string; table: string; set: string; setId?: number },
+    keys: Uint8Array,
+    keyLen: number,
+    remove = false,
+  ): this {
+    if (!Number.isInteger(keyLen) || keyLen < 1 || keys.length % keyLen) {
+      throw new InvalidArgumentError(`Cannot split ${keys.length} bytes into keys of ${keyLen} bytes`);
+    }
+    // As many per message as #elements puts there (its estimate for a bare key).
+    const step = Math.floor(ELEMENT_BYTES / (24 + keyLen)) * keyLen;
+    for (let at = 0; at < keys.length; at += step) {
+      const end = Math.min(at + step, keys.length);
+      const type = remove ? NFT_MSG.NFT_MSG_DELSETELEM : NFT_MSG.NFT_MSG_NEWSETELEM;
+      const b = this.#msg(type, remove ? 0 : NLM_F_CREATE, ref.family);
+      b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: ref.table, set: ref.set });
+      b.attr(NFTA_SET_ELEM_LIST_TABLE.elements.type, () => buildPackedKeys(b, keys, keyLen, at, end));
+      if (ref.setId !== undefined) b.attrs(NFTA_SET_ELEM_LIST_TABLE, { setId: ref.setId });
+      this.#add(b, `elements of set ${ref.family} ${ref.table} ${ref.set}`);
+    }
+    return this;
   }
 
   /** Deletes elements. */

@@ -113,6 +113,26 @@ export interface ElementShape {
 /** The statements a set and its elements may hold, by their nft JSON keys. */
 export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota"];
 
+/**
+ * The keys of a plain IPv4 set's `elem` list packed 4 bytes each, when
+ * every element is a bare `a.b.c.d` (a block list): its elements are then
+ * written with no object per element. Else undefined ({@link elementsOf}).
+ */
+export function packedIp4Keys(shape: ElementShape, elems: readonly Json[]): Uint8Array | undefined {
+  if (shape.data || shape.interval || shape.key.length !== 1 || shape.key[0].kind !== "ip4") return undefined;
+  const keys = new Uint8Array(elems.length * 4);
+  const key = new Uint8Array(4);
+  for (let i = 0; i < elems.length; i++) {
+    const raw = elems[i];
+    if (typeof raw !== "string" || !dottedQuad(raw, key)) return undefined;
+    keys[i * 4] = key[0];
+    keys[i * 4 + 1] = key[1];
+    keys[i * 4 + 2] = key[2];
+    keys[i * 4 + 3] = key[3];
+  }
+  return keys;
+}
+
 /** The kernel's elements for nft's JSON `elem` list. */
 export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElement[] {
   const out: NftElement[] = [];
