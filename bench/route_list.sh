@@ -26,4 +26,5 @@ add "ip route show | pipe" "ip -n $ns -4 route show | cat >/dev/null"
 add "nlkit deno route | pipe" "$here/node_modules/.bin/deno run -A $here/cli.ts -n $ns -4 route show | cat >/dev/null"
 add "nlkit bun route | pipe" "$here/node_modules/.bin/bun $here/cli.ts -n $ns -4 route show | cat >/dev/null"
 if [ -x dist/nlkit ]; then add "nlkit binary route | pipe" "$here/dist/nlkit -n $ns -4 route show | cat >/dev/null"; fi
+if [ -x "${OLD:-}/dist/nlkit" ]; then add "old binary route | pipe" "$OLD/dist/nlkit -n $ns -4 route show | cat >/dev/null"; fi
 best_of "$runs"
