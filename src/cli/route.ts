@@ -12,7 +12,7 @@ import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
 import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
-import { formatRoute } from "./route_text.ts";
+import { formatRoute, writeRoute } from "./route_text.ts";
 import { nexthopInfo, withNhInfo, withNhInfoText } from "./route_nhinfo.ts";
 import { applyVrf, checkPrefix, parseRouteSelectors } from "./route_select.ts";
 import { type ParsedEncap, resolveEncapLinks, takeEncap } from "./route_encap.ts";
@@ -36,7 +36,7 @@ import { readLinkNames } from "../route/link_names.ts";
 import { RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errorText } from "./errors.ts";
-import { routeToIpJson } from "../route/route/json.ts";
+import { routeToIpJson, writeRouteIpJson } from "../route/route/json.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 import { inetWord } from "./inet_words.ts";
 import { invalidArgument, ipNumber } from "./numbers.ts";
@@ -115,15 +115,23 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const details = ctx.opts.details;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const lookup = (index: number) => names.get(index)?.name;
+  const jsonOpts = { omit, details: details > 0 };
+  const textOpts = { omit, details };
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   try {
     const nhInfo = details > 0 ? nexthopInfo(ctx) : undefined;
     for await (const r of new RouteStream(filter, ctx.lib, names)) {
       if (!ownDevice(r, filter)) continue;
       const info = r.nhid === undefined ? undefined : await nhInfo?.(r.nhid);
-      if (json) json.item(withNhInfo(routeToIpJson(r, lookup, { omit, details: details > 0 }), info));
-      else {
-        const text = line(formatRoute(r, names, ctx.paint, { omit, details }));
+      if (json && (info || ctx.opts.pretty)) json.item(withNhInfo(routeToIpJson(r, lookup, jsonOpts), info));
+      else if (json) {
+        writeRouteIpJson(json.open(), r, lookup, jsonOpts);
+        json.wrote();
+      } else if (!info && !ctx.opts.oneline) {
+        writeRoute(ctx.out.sink, r, names, ctx.paint, textOpts);
+        ctx.out.endLine();
+      } else {
+        const text = line(formatRoute(r, names, ctx.paint, textOpts));
         ctx.out.line(withNhInfoText(text, info, ctx.opts.oneline ? "\\" : "\n"));
       }
     }
