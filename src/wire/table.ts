@@ -557,8 +557,8 @@ const utf8 = new TextEncoder();
 
 /**
  * Checks a value against its attribute's policy (the kind's range, `min`,
- * `max`, `maxLen`, `pattern`; a name of `names` by its number) and returns
- * it; throws
+ * `max`, `maxLen`, `pattern`; a name of `names` by its number, the names
+ * of `bits`) and returns it; throws
  * {@link InvalidArgumentError} naming the value and what was expected.
  */
 export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ?? spec.key ?? "value"): V {
@@ -566,6 +566,11 @@ export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ??
   // A value of an enumeration is checked as its number (a name stands for one in the kind's range).
   if (range && spec.names && (typeof v === "string" || typeof v === "number")) {
     checkPolicy({ ...spec, names: undefined }, valueOfName(spec.names, v, what), what);
+    return v;
+  }
+  // Flag names are checked as the builder will combine them (an unknown name throws).
+  if (range && spec.bits && Array.isArray(v)) {
+    bitsOfNames(spec.bits, v, what);
     return v;
   }
   if (range && !spec.names && !spec.bits) {
