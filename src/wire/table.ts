@@ -556,6 +556,27 @@ const KIND_RANGE: { readonly [k: string]: readonly [number, number] } = {
 const utf8 = new TextEncoder();
 
 /**
+ * Checks each value present in `values` (wire attributes of `table`, as
+ * `MessageBuilder.attrs` takes them) against its attribute's policy, nests
+ * and repeated values included; returns `values`. Only the keys given are
+ * visited, so a request of a few attributes of a large table is cheap.
+ */
+export function checkAttrs<T extends AttrTable>(table: T, values: Attrs<T>): Attrs<T> {
+  const v = values as Record<string, unknown>;
+  for (const key in v) {
+    const spec = table[key], x = v[key];
+    if (spec === undefined || x === undefined) continue;
+    const one = (y: unknown) =>
+      spec.kind === "nested"
+        ? checkAttrs(spec.table!, y as Attrs<AttrTable>)
+        : checkPolicy(spec, y, spec.what ?? spec.key ?? key);
+    if (spec.repeat) { for (const y of x as unknown[]) one(y); }
+    else one(x);
+  }
+  return values;
+}
+
+/**
  * Checks a value against its attribute's policy (the kind's range, `min`,
  * `max`, `maxLen`, `pattern`; a name of `names` by its number, the names
  * of `bits`) and returns it; throws

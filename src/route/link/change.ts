@@ -18,14 +18,13 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import type { Attrs, AttrTable } from "../../wire/table.ts";
+import { type Attrs, type AttrTable, checkAttrs } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { IFLA_ATTRS, IFLA_INFO_ATTRS, LINK_REQUEST } from "./table.ts";
 import { buildRequest, headerLayout, requestHeader } from "../../wire/public_message.ts";
-import { publicAttrs } from "../../wire/public.ts";
 import { KIND_SLAVE_DATA, linkKind, type LinkKindSpec } from "./kinds/registry.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
 import { checkKeys } from "../../wire/invalid.ts";
@@ -86,7 +85,7 @@ export function linkFlagChange(v: LinkSettings): { flags: number; change: number
 /** The common attributes, each checked by its policy in `IFLA_ATTRS` (MTU, names, queue counts, sizes, alias). */
 function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string }): Attrs<typeof IFLA_ATTRS> {
   const mac = (m: string | undefined) => m === undefined ? undefined : checkMac(m);
-  return publicAttrs(IFLA_ATTRS, {
+  return checkAttrs(IFLA_ATTRS, {
     name: v.name,
     mtu: v.mtu,
     address: mac(v.address),

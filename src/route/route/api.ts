@@ -21,9 +21,8 @@ import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
 import { parseIp } from "../../wire/addr.ts";
 import { encodeRequest, requestHeader } from "../../wire/public_message.ts";
-import { publicAttrs } from "../../wire/public.ts";
 import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
-import type { Attrs } from "../../wire/table.ts";
+import { type Attrs, checkAttrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { type Route, ROUTE_ATTRS, ROUTE_MESSAGE } from "./table.ts";
 import { parseRouteMessage } from "./parse.ts";
@@ -133,7 +132,7 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
   // The TOS, mark, uid, IP protocol and ports are checked by the policies of ROUTE_MESSAGE and ROUTE_ATTRS.
   const { mark, uid, ipProto, sport, dport } = lookup;
   const hdr = requestHeader(ROUTE_MESSAGE, header);
-  const checked = publicAttrs(ROUTE_ATTRS, { ...attrs, mark, uid, ipProto, sport, dport });
+  const checked = checkAttrs(ROUTE_ATTRS, { ...attrs, mark, uid, ipProto, sport, dport });
   return await withRouteSocket(opts, async (s) => {
     const local = { ...opts, socket: s };
     if (lookup.iif !== undefined) checked.iif = await resolveLinkIndex(lookup.iif, local);

@@ -10,9 +10,8 @@
 import { checkNexthopEcho } from "./nhid.ts";
 import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
 import { encodeRequest, requestHeader } from "../../wire/public_message.ts";
-import { publicAttrs } from "../../wire/public.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
-import { type Attrs, checkPolicy, type StructValue, valueOfName } from "../../wire/table.ts";
+import { type Attrs, checkAttrs, checkPolicy, type StructValue, valueOfName } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
@@ -399,7 +398,7 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   } else header.scope = RT_SCOPE_UNIVERSE;
   if (spec.oif !== undefined) checkPolicy(ROUTE_ATTRS.oif, spec.oif, "oif");
   // Every attribute's value is checked by its policy in ROUTE_ATTRS (metric, realms, expiry, nhid, metrics...).
-  return { header, attrs: publicAttrs(ROUTE_ATTRS, attrs), dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
+  return { header, attrs: checkAttrs(ROUTE_ATTRS, attrs), dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
 }
 
 /** Encodes a checked spec whose devices are resolved (`c.attrs.oif`, each path's `oif`). */
