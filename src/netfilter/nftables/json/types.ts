@@ -468,6 +468,13 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return formatHour(bytesToNumber(b.subarray(0, 4), t.host === true));
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
+  if (size > 8 && !t.bits && !t.names) {
+    // nft prints an integer past 64 bits as hex (`@th,160,128`), without leading zeros.
+    const v = b.subarray(0, size);
+    const hex = Array.from(t.host ? v.slice().reverse() : v, (x) => x.toString(16).padStart(2, "0")).join("");
+    const digits = hex.replace(/^0+/, "");
+    if (digits.length > 16) return `0x${digits}`;
+  }
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
   if (t.names) return t.names[n] ?? n;
@@ -562,6 +569,7 @@ export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint
 
 /** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
 export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
+  if (t.bits) v = orList(v);
   switch (t.kind) {
     case "ip4":
     case "ip6":
@@ -601,6 +609,9 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       return out;
     }
   }
+  if (typeof v === "string" && /^(0x[0-9a-f]+|\d+)$/i.test(v) && !Number.isSafeInteger(Number(v))) {
+    return bigToBytes(BigInt(v), t, size, v);
+  }
   let n: number | undefined;
   if (typeof v === "string" && t.kind === "time") n = parseDate(v);
   else if (typeof v === "string" && t.kind === "hour") n = parseHour(v);
@@ -617,6 +628,27 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
   }
   return numberToBytes(n, size, t.host === true);
+}
+
+/** Flags joined as nft prints them in sets and masks (`{"|": [{"|": ["fin", "psh"]}, "ack"]}`) as a list. */
+function orList(v: Json): Json {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || !Array.isArray(v["|"]) || v["|"].length !== 2) {
+    return v;
+  }
+  return v["|"].flatMap((x) => {
+    const y = orList(x);
+    return Array.isArray(y) ? y : [y];
+  });
+}
+
+/** An integer past 2^53 (`0xe373...` of a 128-bit raw payload), exactly. */
+function bigToBytes(n: bigint, t: NftType, size: number, v: string): Uint8Array {
+  if (n >= 1n << BigInt(8 * size)) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
+  }
+  const b = new Uint8Array(size);
+  for (let i = 0; i < size; i++, n >>= 8n) b[t.host ? i : size - 1 - i] = Number(n & 0xffn);
+  return b;
 }
 
 function describeType(t: NftType): string {
