@@ -31,27 +31,47 @@ function flagsText(list: readonly string[]): string {
   return routeFlagWords(list).map((f) => f + " ").join("");
 }
 
+/** C's `%g`: six significant digits, trailing zeros dropped. */
+function gFormat(x: number): string {
+  const exp = Math.floor(Math.log10(Math.abs(x)));
+  if (exp < -4 || exp >= 6) {
+    const [m, e] = x.toExponential(5).split("e");
+    const n = Number(e);
+    return `${String(Number(m))}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  }
+  return String(Number(x.toPrecision(6)));
+}
+
+/** ip's time metrics: milliseconds, or seconds from 1000 ms on. */
+function msText(ms: number): string {
+  return ms >= 1000 ? `${gFormat(ms / 1e3)}s` : `${ms}ms`;
+}
+
+/** ip's `features` words: `ecn`, then the whole value in hex when other bits are set. */
+function featuresText(v: number): string {
+  let s = v & 1 ? "ecn " : "";
+  if (v & ~1) s += `0x${v.toString(16)} `;
+  return s;
+}
+
+const METRIC_NAMES: { readonly [key: string]: string } = { rtoMin: "rto_min", fastopenNoCookie: "fastopen_no_cookie" };
+
 function metricsText(r: Route): string {
   const m = r.metrics;
   if (!m) return "";
-  const lock = new Set(m.lock ?? []);
+  const lock = new Set<string>(m.lock ?? []);
   let s = "";
   for (const [k, v] of Object.entries(m)) {
     if (k === "lock" || k === "unknown" || v === undefined) continue;
     if (k === "hoplimit" && v === 0xffffffff) continue;
-    const name = k === "rtoMin"
-      ? "rto_min"
-      : k === "congctl"
-      ? "congctl"
-      : k === "fastopenNoCookie"
-      ? "fastopen_no_cookie"
-      : k;
-    const val = k === "rtt"
-      ? `${Math.floor((v as number) / 8)}ms`
-      : k === "rttvar"
-      ? `${Math.floor((v as number) / 4)}ms`
-      : v;
-    s += `${name} ${lock.has(k) ? "lock " : ""}${val} `;
+    const name = METRIC_NAMES[k] ?? k;
+    s += `${name} ${lock.has(name) ? "lock " : ""}`;
+    const n = v as number;
+    if (k === "rtt") s += `${msText(Math.floor(n / 8))} `;
+    else if (k === "rttvar") s += `${msText(Math.floor(n / 4))} `;
+    else if (k === "rtoMin") s += `${msText(n)} `;
+    else if (k === "features") s += featuresText(n);
+    else s += `${String(v)} `;
   }
   return s;
 }

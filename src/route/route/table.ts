@@ -80,6 +80,7 @@ export const RTAX_LOCK_BITS = {
   0x2000: "rto_min",
   0x4000: "initrwnd",
   0x8000: "quickack",
+  0x10000: "congctl",
 } as const;
 
 /**
