@@ -41,7 +41,7 @@ const results = runCases(cases, (r) => {
 });
 
 const count = (f: (r: CaseResult) => boolean) => results.filter(f).length;
-const files = [...new Set(results.map((r) => r.case.file))];
+const files = [...new Set(results.map((r) => r.case.file ?? "?"))];
 console.log("\nfile                         cases  tc-pass  nlkit-pass(of tc-pass)  nlkit-only  same-exit");
 for (const f of [...files, "all"]) {
   const mine = (r: CaseResult) => f === "all" || r.case.file === f;

@@ -14,7 +14,6 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { isOverrun } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
