@@ -53,6 +53,7 @@ import {
   formatExpectCpuStats,
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
+import { forEachValue } from "../socket/dump_stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -174,10 +175,10 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   }
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
-  for await (const e of streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib)) {
+  await forEachValue(streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib), (e) => {
     printEntry(ctx, a, e, json);
     n++;
-  }
+  });
   closeXml(ctx);
   json?.end();
   ctx.out.flush();
