@@ -114,7 +114,7 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
     const dump = this.#dump;
     if (!dump) return undefined;
     const keep = this.#spec!.keep;
-    for (let res = dump.ready(); res; res = dump.ready()) {
+    for (let res = dump.ready?.(); res; res = dump.ready!()) {
       this.#sent = true;
       if (!keep || keep(res.value)) return res;
     }

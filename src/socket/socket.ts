@@ -132,9 +132,10 @@ export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposab
   /**
    * The next value if it was already received, else `undefined` (then
    * `next()` waits for it): a reader of a large dump takes most values
-   * without a promise each.
+   * without a promise each. Optional: an iterator without it is read with
+   * `next()` alone.
    */
-  ready(): IteratorYieldResult<T> | undefined;
+  ready?(): IteratorYieldResult<T> | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
