@@ -17,7 +17,7 @@ const item = (seq: number, n: number) => frame(TYPE, 2, seq, new Uint8Array([n, 
 const done = (seq: number) => frame(3, 2, seq, new Uint8Array(4)); // NLMSG_DONE
 
 /** A fake kernel answering a dump request whose first payload byte is `k` with k datagrams of three values. */
-function kernel() {
+function kernel(): ReturnType<typeof fakeSys> {
   return fakeSys((r, seq) => {
     const k = r[16];
     const out = [];
@@ -68,7 +68,7 @@ test("a throw from the forEach callback ends the dump, rejects with it, and the 
 });
 
 test("forEachValue takes any async iterable, a dump stream or not", async () => {
-  async function* gen() {
+  async function* gen(): AsyncGenerator<number> {
     yield 1;
     yield 2;
   }
