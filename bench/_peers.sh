@@ -33,5 +33,7 @@ peer_rows() {
     add "$name bun $cli_label | pipe" "$pre$here/node_modules/.bin/bun $dir/cli.ts $cli_args | cat >/dev/null"
   done
   if [ -x dist/nlkit ]; then add "nlkit binary $cli_label | pipe" "$pre$here/dist/nlkit $cli_args | cat >/dev/null"; fi
-  if [ -x "${OLD:-}/dist/nlkit" ]; then add "old binary $cli_label | pipe" "$pre$OLD/dist/nlkit $cli_args | cat >/dev/null"; fi
+  if [ -n "${OLD:-}" ] && [ -x "$OLD/dist/nlkit" ]; then
+    add "old binary $cli_label | pipe" "$pre$OLD/dist/nlkit $cli_args | cat >/dev/null"
+  fi
 }
