@@ -321,7 +321,9 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
  * The events of a subscribed socket, parsed by `parse` (named through
  * `names` when given; `links` says whether link events are yielded or only
  * keep the names current), with an `overrun` event when some were lost.
- * Closes the socket when done.
+ * Closes the socket when done. Shared by the subscriptions; not public API.
+ *
+ * @ignore
  */
 export async function* followEvents<E extends { type: string }>(
   sock: NetlinkSocket,

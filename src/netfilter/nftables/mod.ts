@@ -63,7 +63,7 @@ export * from "./transaction.ts";
 export * from "./ops.ts";
 export * from "./events.ts";
 export { concatTypes, type Json, NFT_TYPES, type NftType, typeById, typeByName } from "./json/types.ts";
-export { type DataRender, elementsJson, type ElemStmt } from "./json/elements.ts";
+export { type DataRender, elementsJson, type ElemRender, type ElemStmt } from "./json/elements.ts";
 export { type ElementShape, elementsOf } from "./json/values.ts";
 export * from "./json/ruleset_json.ts";
 export { type RuleContext, ruleStatements } from "./json/rule_json.ts";
