@@ -24,13 +24,16 @@ export interface HeaderField {
   type: NftTypeName;
   /** nft's JSON naming it, when that is not `{ payload: { protocol, field } }` (an extension header's field). */
   key?: Json;
+  /** The ICMP(v6) type whose messages have this field (`icmp mtu`: destination-unreachable); echo: request. */
+  icmpType?: number;
 }
 
-// A field's type is `integer` unless named.
-type Row = [field: string, offset: number, len: number, type?: NftTypeName];
+// A field's type is `integer` unless named; an ICMP field may name the message type it belongs to.
+type Row = [field: string, offset: number, len: number, type?: NftTypeName, icmpType?: number];
 
 const PORTS: Row[] = [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"]];
-const ICMP: Row[] = [["checksum", 16, 16], ["id", 32, 16], ["sequence", 48, 16]];
+// ICMP(v6) rows in nft's template order: the first one that fits the message type names a load.
+const ICMP_ECHO = 8, ICMPV6_ECHO = 128;
 
 const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   ether: {
@@ -124,8 +127,11 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     rows: [
       ["type", 0, 8, "icmp_type"],
       ["code", 8, 8, "icmp_code"],
-      ...ICMP,
-      ["gateway", 32, 32],
+      ["checksum", 16, 16],
+      ["id", 32, 16, "integer", ICMP_ECHO],
+      ["sequence", 48, 16, "integer", ICMP_ECHO],
+      ["gateway", 32, 32, "integer", 5],
+      ["mtu", 48, 16, "integer", 3],
     ],
   },
   icmpv6: {
@@ -133,8 +139,12 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     rows: [
       ["type", 0, 8, "icmpv6_type"],
       ["code", 8, 8, "icmpv6_code"],
-      ...ICMP,
-      ["mtu", 32, 32],
+      ["checksum", 16, 16],
+      ["parameter-problem", 32, 32, "integer", 4],
+      ["mtu", 32, 32, "integer", 2],
+      ["id", 32, 16, "integer", ICMPV6_ECHO],
+      ["sequence", 48, 16, "integer", ICMPV6_ECHO],
+      ["max-delay", 32, 16, "integer", 130],
     ],
   },
 };
@@ -146,8 +156,8 @@ export const HEADER_FIELDS: { readonly [protocol: string]: { readonly [field: st
       protocol,
       Object.fromEntries(
         h.rows.map((
-          [field, offset, len, type = "integer"],
-        ) => [field, { protocol, field, base: h.base, offset, len, type }]),
+          [field, offset, len, type = "integer", icmpType],
+        ) => [field, { protocol, field, base: h.base, offset, len, type, ...(icmpType ? { icmpType } : {}) }]),
       ),
     ]),
   );
@@ -189,6 +199,38 @@ export function findFieldIn(
     other ??= f;
   }
   return other;
+}
+
+/** The ICMP(v6) message type a type match sets in nft's context: an echo reply counts as an echo request. */
+export function icmpContext(protocol: string, type: number): number {
+  if (protocol === "icmp" && type === 0) return 8;
+  return protocol === "icmpv6" && type === 129 ? 128 : type;
+}
+
+/** The echo reply type of an echo field's request type (nft matches both: `icmp type { echo-reply, echo-request }`). */
+export const ICMP_ECHO_REPLY: { readonly [request: number]: number } = { 8: 0, 128: 129 };
+
+/** The fields of an ICMP(v6) header that a message of `type` has (0: not known, all of them). */
+export function icmpFields(protocol: string, type: number): readonly HeaderField[] {
+  const all = FIELD_LISTS[protocol] ?? [];
+  return type ? all.filter((f) => f.icmpType === undefined || f.icmpType === type) : all;
+}
+
+/**
+ * The fields a load of `len` bits at `offset` splits into, taking the first
+ * that fits at each offset in template order (nft's payload_expr_expand);
+ * undefined unless whole fields cover it.
+ */
+export function expandFields(fields: readonly HeaderField[], offset: number, len: number): HeaderField[] | undefined {
+  const out: HeaderField[] = [];
+  for (const f of fields) {
+    if (f.offset !== offset) continue;
+    if (f.len > len) return undefined;
+    out.push(f);
+    [offset, len] = [offset + f.len, len - f.len];
+    if (len === 0) return out;
+  }
+  return undefined;
 }
 
 /** Consecutive whole fields of `protocol` that exactly cover `len` bits from `offset` (nft merges adjacent matches into one load). */

@@ -16,9 +16,11 @@ import {
   CT_TYPES,
   fieldJson,
   fieldsOf,
-  findField,
+  expandFields,
   findFieldIn,
   type HeaderField,
+  icmpContext,
+  icmpFields,
   LOG_FLAGS,
   LOG_FLAGS_ALL,
   META_JSON_KEYS,
@@ -115,6 +117,10 @@ class RuleDecoder {
   /** The index of a written `ip protocol`/`ip6 nexthdr` that is the family's own dependency. */
   written?: number;
   proto: Partial<Record<Layer, string>> = {};
+  /** The ICMP(v6) message type the rule matched so far (nft's th_dep.icmp.type; 0: none), naming fields. */
+  icmpType = 0;
+  /** A matched ICMP(v6) type that a field of that message implies (`icmp type redirect` by `icmp gateway`). */
+  icmpDep?: { i: number; type: number };
   constructor(readonly ctx: RuleContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -190,9 +196,12 @@ class RuleDecoder {
     const base = (e.base ?? "nh") as Layer;
     const off = (e.offset ?? 0) * 8;
     const bits = (e.len ?? 0) * 8;
-    let protocol = this.proto[base] ?? (base === "th" ? "th" : base === "ll" ? "ether" : undefined);
+    // The link layer is ether only where the family (bridge) or a `meta iiftype ether` says so: else raw, as nft.
+    let protocol = this.proto[base] ?? (base === "th" ? "th" : undefined);
     if (base === "ll" && this.proto.ll === "vlan" && off >= 112) protocol = "vlan";
-    const field = protocol ? findField(protocol, off, bits) : undefined;
+    const icmp = protocol === "icmp" || protocol === "icmpv6";
+    const fields = protocol ? (icmp ? icmpFields(protocol, this.icmpType) : fieldsOf(protocol)) : undefined;
+    const field = findFieldIn(fields, off, bits);
     const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
     if (e.sreg !== undefined) {
       const src = this.reg(e.sreg);
@@ -215,15 +224,34 @@ class RuleDecoder {
         field,
         loadBits: bits,
       }
-      : { json: raw, len: e.len ?? 0 };
-    const fields = protocol ? fieldsOf(protocol) : undefined;
+      : { json: raw, len: e.len ?? 0, type: { ...typeByName("integer"), host: false, size: e.len ?? 0 } };
     if (fields) v.at = { fields, offset: off };
-    const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
+    // ICMP fields share offsets: a value compared splits as nft expands it (`icmp id . sequence`, not `gateway`).
+    const expanded = icmp ? expandFields(fields!, off, bits) : undefined;
+    const merged = icmp
+      ? (expanded && expanded.length > 1 ? expanded : undefined)
+      : protocol && (!field || field.len < bits)
+      ? coveringFields(protocol, off, bits)
+      : undefined;
     if (merged) {
       this.kill(base);
       v.merged = merged;
     }
+    for (const f of merged ?? (field?.len === bits ? [field] : [])) this.killIcmp(f);
     this.set(e.dreg, v);
+  }
+
+  /** A field of one ICMP message type makes a match on that type before it redundant (nft drops it). */
+  killIcmp(f: HeaderField): void {
+    if (f.icmpType === undefined || this.icmpDep?.type !== f.icmpType) return;
+    this.out[this.icmpDep.i] = undefined;
+    this.icmpDep = undefined;
+  }
+
+  /** `icmp type X` sets the message type that names later fields; one without echo fields is a dependency. */
+  icmpTypeMatch(protocol: string, type: number, i: number): void {
+    this.icmpType = icmpContext(protocol, type);
+    if (this.icmpType !== 8 && this.icmpType !== 128) this.icmpDep = { i, type };
   }
 
   /** `ip dscp set af11`: the bytes holding a sub-byte field, masked and xored with its new value, written back. */
@@ -280,7 +308,7 @@ class RuleDecoder {
     // `cmp gte` then `cmp lte` on the same register is a range.
     if (op === "gte" && next?.name === "cmp" && "sreg" in next && next.sreg === e.sreg && next.op === "lte") {
       const hi = next.data?.value ?? new Uint8Array(0);
-      this.match("==", left, { range: [renderValue(rangeEndType(t), data), renderValue(rangeEndType(t), hi)] });
+      this.match("==", left, { range: [this.rangeEnd(left, data), this.rangeEnd(left, hi)] });
       return true;
     }
     if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
@@ -298,7 +326,10 @@ class RuleDecoder {
       for (const f of left.merged) {
         const part = data.subarray(at, at + f.len / 8);
         at += f.len / 8;
-        this.match(OPS[op], { json: fieldJson(f), len: part.length }, renderValue(fieldType(f), part));
+        const i = this.match(OPS[op], { json: fieldJson(f), len: part.length }, renderValue(fieldType(f), part));
+        if (op === "eq" && f.field === "type" && (f.protocol === "icmp" || f.protocol === "icmpv6")) {
+          this.icmpTypeMatch(f.protocol, part[0], i);
+        }
       }
       return false;
     }
@@ -322,12 +353,22 @@ class RuleDecoder {
     return false;
   }
 
+  /** A range's end as its field's value: a sub-byte field's (`frag frag-off 33-45`) shifted down from its place. */
+  rangeEnd(left: Val, b: Uint8Array): Json {
+    const t = this.typed(left);
+    return renderValue(rangeEndType(t), left.narrowed ? tail(shiftRight(b, trailingZeroBits(left.mask!)), t) : b);
+  }
+
   /** Records a protocol match that a later header match may imply. */
   dependency(left: Val, data: Uint8Array, i: number): void {
     const j = left.json as Record<string, Record<string, string>>;
     const key = j.meta?.key;
     const n = bytesToNumber(data, true);
     const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
+    if ((pf === "icmp type" || pf === "icmpv6 type") && data.length === 1) {
+      this.icmpTypeMatch(left.field!.protocol, data[0], i);
+      return;
+    }
     if (key === "nfproto" || key === "protocol") {
       const proto = key === "nfproto"
         ? { 2: "ip", 10: "ip6" }[n]
@@ -368,6 +409,12 @@ class RuleDecoder {
     const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
+    const f = parts.length === 1 ? parts[0].field : undefined;
+    if (!isMap && !this.icmpType && f?.field === "type" && (f.protocol === "icmp" || f.protocol === "icmpv6")) {
+      // An ICMP type set sets nft's message type from its first element (nft's payload_icmp_check).
+      const first = set?.flags?.includes("anonymous") ? set.elements[0]?.key?.value : undefined;
+      if (first?.length === 1) this.icmpType = first[0];
+    }
     if (set?.flags?.includes("anonymous")) {
       const data: DataRender = !isMap
         ? undefined
@@ -534,8 +581,8 @@ class RuleDecoder {
         const left = this.reg(e.sreg);
         if (!left) return false;
         const t = this.typed(left);
-        const lo = renderValue(rangeEndType(t), e.fromData?.value ?? new Uint8Array(0));
-        const hi = renderValue(rangeEndType(t), e.toData?.value ?? new Uint8Array(0));
+        const lo = this.rangeEnd(left, e.fromData?.value ?? new Uint8Array(0));
+        const hi = this.rangeEnd(left, e.toData?.value ?? new Uint8Array(0));
         this.match(e.op === "neq" ? "!=" : "==", left, { range: [lo, hi] });
         return false;
       }

@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
+import { realms } from "./realms.ts";
 
 /** A JSON value of nft's schema. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -27,6 +28,8 @@ export interface NftType {
   names?: { readonly [v: number]: string };
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
+  /** Further names parsed but not printed (`hopopt`, protocol 0 after `ip`). */
+  aliases?: { readonly [name: string]: number };
   /** Printed form of an address or a string. */
   kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm" | "time" | "hour" | "label" | "ms";
 }
@@ -72,7 +75,7 @@ const ICMPV6_TYPES = {
 
 /** Layer-4 protocol names as nft prints them (nft asks the system: these are netbase's /etc/protocols). */
 export const INET_PROTOS = {
-  0: "hopopt",
+  0: "ip", // getprotobynumber(0): the first line for 0 is `ip` (`hopopt` follows)
   1: "icmp",
   2: "igmp",
   3: "ggp",
@@ -172,7 +175,7 @@ export const NFT_TYPES = {
     size: 2,
     names: { 1: "request", 2: "reply", 3: "rrequest", 4: "rreply", 8: "inrequest", 9: "inreply", 10: "nak" },
   },
-  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS },
+  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS, aliases: { hopopt: 0 } },
   inet_service: { id: 13, name: "inet_service", size: 2 },
   icmp_type: { id: 14, name: "icmp_type", size: 1, names: ICMP_TYPES },
   tcp_flag: {
@@ -449,8 +452,10 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return Math.floor(bytesToNumber(b.subarray(0, t.size), t.host === true) / 1000);
     case "bool":
       return b.some((x) => x !== 0);
-    case "realm":
-      return String(bytesToNumber(b.subarray(0, 4), true));
+    case "realm": {
+      const n = bytesToNumber(b.subarray(0, 4), true);
+      return realms().get(n) ?? String(n);
+    }
     case "string": {
       const z = b.indexOf(0);
       return decoder.decode(z < 0 ? b : b.subarray(0, z));
@@ -468,6 +473,7 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return formatHour(bytesToNumber(b.subarray(0, 4), t.host === true));
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
+  if (size > 6 && !t.names && !t.bits) return wideInteger(b.subarray(0, size), t.host === true);
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
   if (t.names) return t.names[n] ?? n;
@@ -536,7 +542,30 @@ function nameToNumber(t: NftType, v: string): number | undefined {
     if (!map) continue;
     for (const k in map) if (map[k] === v) return Number(k);
   }
-  return undefined;
+  return t.aliases?.[v];
+}
+
+/** Bytes as one unsigned integer in the type's byte order, exact at any length. */
+function bytesToBigInt(b: Uint8Array, host: boolean): bigint {
+  let n = 0n;
+  for (let i = 0; i < b.length; i++) n = (n << 8n) | BigInt(b[host ? b.length - 1 - i : i]);
+  return n;
+}
+
+/** An integer wider than a double holds, as nft's JSON has it: a number up to 64 bits, else `"0x..."`. */
+function wideInteger(b: Uint8Array, host: boolean): Json {
+  const n = bytesToBigInt(b, host);
+  return n < 1n << 64n ? Number(n) : `0x${n.toString(16)}`;
+}
+
+/** A decimal or `0x` text of an integer wider than a double holds, in `size` bytes; else undefined. */
+function parseWide(v: string, size: number, host: boolean): Uint8Array | undefined {
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(v)) return undefined;
+  let n = BigInt(v);
+  if (n >= 1n << BigInt(8 * size)) return undefined;
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++, n >>= 8n) out[host ? i : size - 1 - i] = Number(n & 0xffn);
+  return out;
 }
 
 /**
@@ -600,6 +629,14 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       out.set(s);
       return out;
     }
+  }
+  if (typeof v === "string" && size > 6 && !t.kind) {
+    const wide = nameToNumber(t, v) === undefined ? parseWide(v, size, t.host === true) : undefined;
+    if (wide) return wide;
+  }
+  if (typeof v === "string" && t.kind === "realm") {
+    const named = [...realms()].find(([, name]) => name === v)?.[0];
+    if (named !== undefined) return numberToBytes(named, size, t.host === true);
   }
   let n: number | undefined;
   if (typeof v === "string" && t.kind === "time") n = parseDate(v);
