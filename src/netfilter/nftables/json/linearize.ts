@@ -662,7 +662,7 @@ class RuleEncoder {
     if (isObj(right) && "set" in right) {
       const elems = Array.isArray(right.set) ? right.set : [right.set];
       // Each type of an ICMP type set sets the message type in turn (nft's relational_expr_pctx_update).
-      if (op === "==" || op === "in") for (const x of elems) this.noteIcmpType(m.left, l, x);
+      if (op === "==" || op === "in") { for (const x of elems) this.noteIcmpType(m.left, l, x); }
       const { set, setId } = this.anonSet(l, elems);
       this.emit({ name: "lookup", sreg: reg, set, setId, flags: op === "!=" ? ["inv"] : undefined });
       return;

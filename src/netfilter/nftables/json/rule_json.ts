@@ -14,9 +14,9 @@ import { type DataRender, elementsJson } from "./elements.ts";
 import {
   coveringFields,
   CT_TYPES,
+  expandFields,
   fieldJson,
   fieldsOf,
-  expandFields,
   findFieldIn,
   type HeaderField,
   icmpContext,
@@ -308,7 +308,7 @@ class RuleDecoder {
     // `cmp gte` then `cmp lte` on the same register is a range.
     if (op === "gte" && next?.name === "cmp" && "sreg" in next && next.sreg === e.sreg && next.op === "lte") {
       const hi = next.data?.value ?? new Uint8Array(0);
-      this.match("==", left, { range: [this.rangeEnd(left, data), this.rangeEnd(left, hi)] });
+      this.match("==", this.masked(left), { range: [this.rangeEnd(left, data), this.rangeEnd(left, hi)] });
       return true;
     }
     if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
@@ -351,6 +351,13 @@ class RuleDecoder {
     const i = this.match(OPS[op], left, right);
     if (op === "eq") this.dependency(left, data, i);
     return false;
+  }
+
+  /** A value masked by the rule itself (not to narrow a field) shows its `&`: `@th,8,16 & 0x7ff`. */
+  masked(left: Val): Val {
+    return left.mask && !left.narrowed
+      ? { ...left, json: binopJson(left.json, this.typed(left), left.mask, left.xor) }
+      : left;
   }
 
   /** A range's end as its field's value: a sub-byte field's (`frag frag-off 33-45`) shifted down from its place. */
@@ -583,7 +590,7 @@ class RuleDecoder {
         const t = this.typed(left);
         const lo = this.rangeEnd(left, e.fromData?.value ?? new Uint8Array(0));
         const hi = this.rangeEnd(left, e.toData?.value ?? new Uint8Array(0));
-        this.match(e.op === "neq" ? "!=" : "==", left, { range: [lo, hi] });
+        this.match(e.op === "neq" ? "!=" : "==", this.masked(left), { range: [lo, hi] });
         return false;
       }
       case "lookup":
