@@ -587,7 +587,6 @@ class RuleDecoder {
       case "range": {
         const left = this.reg(e.sreg);
         if (!left) return false;
-        const t = this.typed(left);
         const lo = this.rangeEnd(left, e.fromData?.value ?? new Uint8Array(0));
         const hi = this.rangeEnd(left, e.toData?.value ?? new Uint8Array(0));
         this.match(e.op === "neq" ? "!=" : "==", this.masked(left), { range: [lo, hi] });
