@@ -42,6 +42,7 @@ table ip icmpf {
 }
 table ip6 icmp6f {
   chain c {
+    mark set ip6 saddr and ::ffff map { ::2 : 0x0000002a, ::ffff : 0x00000017 }
     icmpv6 mtu 1280
     icmpv6 type packet-too-big icmpv6 mtu != 1280
     icmpv6 max-delay 33-45
@@ -52,6 +53,40 @@ table ip6 icmp6f {
     ip6 dscp 3-5
     hbh nexthdr ip
     hbh nexthdr != { ip, tcp }
+  }
+}
+table ip exprs {
+  chain pre {
+    type filter hook prerouting priority 0;
+    fib saddr . iif oif ne 0
+  }
+  chain forw {
+    type filter hook forward priority 0;
+    ipsec out spi 1-561
+    ipsec in ip6 daddr dead::beef
+  }
+  chain in {
+    type filter hook input priority 0;
+    meta rtclassid "cosmos"
+    meta sdif "lo" accept
+    meta sdifname != "vrf1" accept
+    ct original ip saddr 192.168.1.0/24
+    mark 0x80000000 reject with tcp reset
+    synproxy
+    tcp flags & (fin | syn | rst | psh | ack | urg | ecn | cwr) == fin | syn | rst | psh | ack | urg | ecn | cwr
+    tcp flags { syn, syn | ack }
+    tcp flags & (fin | syn | rst | psh | ack | urg) == { fin, ack, psh | ack, fin | psh | ack }
+    tcp flags & (syn | ack) != syn
+    udp length . @th,160,128 vmap { 47-63 . 0xe373135363130333131303735353203 : accept }
+  }
+}
+table bridge vlans {
+  chain c {
+    ether type vlan ip protocol 1 accept
+    ether type 8021ad vlan id 1 ip protocol 6 accept
+    ether type 8021ad vlan id 1 vlan type 8021q vlan id 2 vlan type ip counter
+    ether type 8021ad vlan id 1 vlan type 8021q vlan id 2 vlan type ip ip protocol 6
+    vlan id 2 ether saddr 0:1:2:3:4:6
   }
 }
 table inet raw {
@@ -68,6 +103,9 @@ table inet raw {
     tcp option @255,8,8 255
     meta nfproto ipv4 icmpv6 type echo-request
     meta nfproto ipv6 icmp type echo-request
+    meta nfproto ipv4 counter ip saddr 1.2.3.4
+    meta nfproto ipv4 ct original saddr 1.2.3.4
+    tcp dport 22 iiftype ether ip daddr 1.2.3.4 ether saddr 00:0f:54:0c:11:4 accept
   }
 }
 `;
@@ -87,7 +125,7 @@ test(
       const r = await listRuleset({}, { netns: ns });
       const mine = rulesetObjects(r, { ifnames: await interfaceNames({ netns: ns }) });
       const theirs = nftJson(ns, "ruleset");
-      assert.equal(theirs.filter((o) => o.rule).length, 32);
+      assert.equal(theirs.filter((o) => o.rule).length, 55);
       assert.equal(mine.length, theirs.length);
       for (let i = 0; i < theirs.length; i++) assert.deepEqual(stable(mine[i]), stable(theirs[i]), `object ${i}`);
       // What nft drops and names by context, spelled out (a listing that ignored the context would differ).
@@ -102,13 +140,33 @@ test(
   },
 );
 
-test("nft's JSON of the same rules applied by the library gives nft the same ruleset", { skip: NFT_SKIP }, async () => {
+test("nft's JSON of the same rules applied by the library gives nft what nft -j -f gives", {
+  skip: NFT_SKIP,
+}, async () => {
   await withTempNetns(async (src) => {
     loadRuleset(src, RULESET);
     const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
-    await withTempNetns(async (dst) => {
-      await applyJson(doc, { netns: dst });
-      assert.deepEqual(comparable(nftJson(dst, "ruleset")), comparable(doc.nftables.slice(1)));
+    // nft lists `meta nfproto ipv4 ct original saddr` without its nfproto, and cannot apply that back: neither can we.
+    const unfamilied = (o: { rule?: unknown }) => JSON.stringify(o.rule ?? null).includes('{"ct":{"key":"saddr"');
+    const bad = doc.nftables.filter(unfamilied);
+    assert.equal(bad.length, 1);
+    // Not yet: an anonymous map keyed by a raw payload concatenation needs the key's typeof in the set's
+    // user data for nft to print its elements (nft -j -f writes it; the library does not).
+    const rawMap = (o: { rule?: unknown }) => JSON.stringify(o.rule ?? null).includes('"offset":160,"len":128');
+    const rest = { nftables: doc.nftables.filter((o: { rule?: unknown }) => !unfamilied(o) && !rawMap(o)) };
+    await withTempNetns(async (theirs) => {
+      const setup = doc.nftables.filter((o: object) => !("rule" in o));
+      await assert.rejects(applyJson({ nftables: [...setup, ...bad] }, { netns: theirs }), {
+        message: /^Cannot match on ct saddr without a network protocol/,
+      });
+      assert.deepEqual(nftJson(theirs, "ruleset"), []); // refused before anything was sent
+      nft(theirs, ["-j", "-f", "-"], JSON.stringify(rest));
+      const want = comparable(nftJson(theirs, "ruleset"));
+      assert.equal(want.length, rest.nftables.length - 1); // all but metainfo
+      await withTempNetns(async (dst) => {
+        await applyJson(rest, { netns: dst });
+        assert.deepEqual(comparable(nftJson(dst, "ruleset")), want);
+      });
     });
   });
 });

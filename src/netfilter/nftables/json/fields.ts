@@ -171,6 +171,19 @@ export function fieldsOf(protocol: string): readonly HeaderField[] | undefined {
   return FIELD_LISTS[protocol];
 }
 
+const MOVED = new Map<string, readonly HeaderField[]>();
+
+/** The fields of `protocol` moved by `delta` bits (a vlan header stacked after another). */
+export function fieldsAt(protocol: string, delta: number): readonly HeaderField[] | undefined {
+  if (!delta) return FIELD_LISTS[protocol];
+  const k = `${protocol} ${delta}`;
+  let out = MOVED.get(k);
+  if (!out && FIELD_LISTS[protocol]) {
+    MOVED.set(k, out = FIELD_LISTS[protocol].map((f) => ({ ...f, offset: f.offset + delta })));
+  }
+  return out;
+}
+
 /** nft's JSON naming a field. */
 export function fieldJson(f: HeaderField): Json {
   return f.key ?? { payload: { protocol: f.protocol, field: f.field } };
@@ -272,6 +285,16 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   day: ["day", 1],
   hour: ["hour", 4],
   ipsec: ["boolean", 1],
+  rtclassid: ["realm", 4],
+  secmark: ["integer", 4],
+  ibrname: ["ifname", 16],
+  obrname: ["ifname", 16],
+  iifkind: ["ifname", 16],
+  oifkind: ["ifname", 16],
+  ibrpvid: ["integer", 2],
+  ibrvproto: ["ether_type", 2],
+  sdif: ["iface_index", 4],
+  sdifname: ["ifname", 16],
 };
 
 /** `meta` keys nft's JSON names differently from the kernel (`NFT_META_SECPATH` is `ipsec`). */
@@ -312,8 +335,14 @@ export const XFRM_KEYS: { readonly [key: string]: [string, NftTypeName, number, 
   saddr_ip4: ["saddr", "ipv4_addr", 4, "ip"],
   saddr_ip6: ["saddr", "ipv6_addr", 16, "ip6"],
   reqid: ["reqid", "integer", 4],
-  spi: ["spi", "integer", 4],
+  spi: ["spi", "be_integer", 4],
 };
+
+/** The type of `ct saddr`/`daddr` (no family in the key): the rule's network protocol's address. */
+export function ctAddrType(key: string, nh: string | undefined): [NftTypeName, number] | undefined {
+  if (key !== "saddr" && key !== "daddr") return undefined;
+  return nh === "ip" ? ["ipv4_addr", 4] : nh === "ip6" ? ["ipv6_addr", 16] : undefined;
+}
 
 /** Data types of `ct` keys. */
 export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {

@@ -16,6 +16,7 @@ import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
 import {
   CT_TYPES,
+  ctAddrType,
   HEADER_FIELDS,
   type HeaderField,
   ICMP_ECHO_REPLY,
@@ -74,6 +75,7 @@ const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map((
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
+const VLAN_TYPES: readonly (string | number)[] = ["8021q", "8021ad", 0x8100, 0x88a8];
 const L4 = {
   tcp: 6,
   udp: 17,
@@ -130,6 +132,8 @@ class RuleEncoder {
   proto: { ll?: string; nh?: string; th?: string } = {};
   /** The ICMP(v6) message type the rule matched so far (nft's th_dep.icmp.type; 0: none). */
   icmpType = 0;
+  /** vlan tags the rule has matched so far (`ether type 8021ad ... vlan type 8021q`). */
+  vlans = 0;
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -172,7 +176,7 @@ class RuleEncoder {
       if (protocol === "vlan" && this.proto.ll !== "vlan") {
         this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 12, len: 2 });
         this.cmpEq(NFT_REG_1, bytesOf(0x8100, 2));
-        this.proto.ll = "vlan";
+        [this.proto.ll, this.vlans] = ["vlan", 1];
       }
       return;
     }
@@ -181,7 +185,11 @@ class RuleEncoder {
       if (this.proto.nh !== undefined) {
         throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
       }
-      if (fam === "inet" && protocol !== "arp") {
+      if (this.proto.ll === "vlan") {
+        // Inside vlan tags, the innermost tag's type says what follows: `vlan type ip`.
+        this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 16 + 4 * (this.vlans - 1), len: 2 });
+        this.cmpEq(NFT_REG_1, bytesOf(ETHER_TYPES[protocol], 2));
+      } else if (fam === "inet" && protocol !== "arp") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
       } else if (fam === "bridge" || fam === "netdev") {
@@ -255,9 +263,11 @@ class RuleEncoder {
           return { ...l, type: { ...l.type, size: len } };
         }
         checkObjKeys(p, ["protocol", "field"], "a payload");
-        const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
+        let f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
         if (!f) throw new InvalidArgumentError(`Cannot match on ${p.protocol} ${p.field}: unknown header field`);
         this.dependField(f);
+        // A field of the innermost of stacked vlan tags.
+        if (f.protocol === "vlan" && this.vlans > 1) f = { ...f, offset: f.offset + 32 * (this.vlans - 1) };
         const start = Math.floor(f.offset / 8);
         const len = Math.ceil((f.offset + f.len) / 8) - start;
         const payload = { name: "payload", dreg: reg, base: f.base, offset: start, len } as const;
@@ -363,9 +373,16 @@ class RuleEncoder {
         const c = v as Obj;
         checkObjKeys(c, ["key", "dir"], "ct");
         const key = String(c.key);
-        const [tn, len] = CT_TYPES[key] ?? [];
+        if ((key === "saddr" || key === "daddr") && this.proto.nh === undefined) {
+          throw new InvalidArgumentError(
+            `Cannot match on ct ${key} without a network protocol: match meta nfproto first`,
+          );
+        }
+        const [tn, len] = CT_TYPES[key] ?? ctAddrType(key, this.proto.nh) ?? [];
         if (!tn) {
-          throw new InvalidArgumentError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+          throw new InvalidArgumentError(
+            `Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}, saddr or daddr`,
+          );
         }
         const dir = c.dir === undefined ? undefined : String(c.dir);
         if (dir !== undefined && dir !== "original" && dir !== "reply") {
@@ -483,7 +500,7 @@ class RuleEncoder {
   narrow(f: HeaderField, reg: number): Loaded {
     const start = Math.floor(f.offset / 8);
     const len = Math.ceil((f.offset + f.len) / 8) - start;
-    const type = { ...typeByName(f.type), host: false };
+    const type = { ...typeByName(f.type), host: false, size: len }; // a concatenation's field is this wide
     if (f.offset % 8 === 0 && f.len % 8 === 0) return { type, len };
     const shift = len * 8 - (f.offset - start * 8) - f.len;
     let m = 0n;
@@ -734,7 +751,9 @@ class RuleEncoder {
     const pl = isObj(left.payload) ? `${left.payload.protocol} ${left.payload.field}` : undefined;
     if (meta === "nfproto" && (right === "ipv4" || right === "ipv6")) this.proto.nh = right === "ipv4" ? "ip" : "ip6";
     // A written `ether type 8021q` is the vlan header's dependency already.
-    if (pl === "ether type" && (right === "8021q" || right === 0x8100)) this.proto.ll = "vlan";
+    if ((pl === "ether type" || pl === "vlan type") && VLAN_TYPES.includes(right as string | number)) {
+      [this.proto.ll, this.vlans] = ["vlan", this.vlans + 1]; // one more vlan tag: its fields come 4 bytes later
+    }
     if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
       const name = right === "ipv6-icmp" ? "icmpv6" : String(right);
       if (name in L4) this.proto.th = name;

@@ -14,8 +14,10 @@ import { type DataRender, elementsJson } from "./elements.ts";
 import {
   coveringFields,
   CT_TYPES,
+  ctAddrType,
   expandFields,
   fieldJson,
+  fieldsAt,
   fieldsOf,
   findFieldIn,
   type HeaderField,
@@ -42,9 +44,12 @@ import {
   rangeEndType,
   renderBits,
   renderValue,
+  renderWhole,
   typeByName,
 } from "./types.ts";
 import { verdictJson } from "./verdict.ts";
+import { isObj } from "./values.ts";
+import type { NftElement } from "../element.ts";
 import type { NftSetWithElements } from "../list.ts";
 
 /** What a rule's JSON needs besides its expressions. */
@@ -95,6 +100,8 @@ const L4_NAMES: Record<number, string> = {
   132: "sctp",
   136: "udplite",
 };
+/** Lengths in bits of the link-layer headers nft stacks. */
+const LL_BITS: Record<string, number> = { ether: 112, vlan: 32 };
 const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
 const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"];
@@ -117,6 +124,8 @@ class RuleDecoder {
   /** The index of a written `ip protocol`/`ip6 nexthdr` that is the family's own dependency. */
   written?: number;
   proto: Partial<Record<Layer, string>> = {};
+  /** Link-layer headers before the current one (`proto.ll`): ether, then each vlan tag but the last. */
+  llStack: string[] = [];
   /** The ICMP(v6) message type the rule matched so far (nft's th_dep.icmp.type; 0: none), naming fields. */
   icmpType = 0;
   /** A matched ICMP(v6) type that a field of that message implies (`icmp type redirect` by `icmp gateway`). */
@@ -170,6 +179,9 @@ class RuleDecoder {
 
   push(stmt: Json): number {
     this.out.push(stmt);
+    // A statement other than a match ends what later matches may imply (`meta nfproto ipv4 counter ip saddr ...`
+    // keeps its nfproto): nft's rule_maybe_reset_payload_deps.
+    if (!isObj(stmt) || !("match" in stmt || "vmap" in stmt)) [this.deps, this.icmpDep] = [{}, undefined];
     return this.out.length - 1;
   }
 
@@ -197,10 +209,14 @@ class RuleDecoder {
     const off = (e.offset ?? 0) * 8;
     const bits = (e.len ?? 0) * 8;
     // The link layer is ether only where the family (bridge) or a `meta iiftype ether` says so: else raw, as nft.
-    let protocol = this.proto[base] ?? (base === "th" ? "th" : undefined);
-    if (base === "ll" && this.proto.ll === "vlan" && off >= 112) protocol = "vlan";
+    const stacked = base === "ll" ? this.llHeader(off) : undefined;
+    const protocol = stacked?.[0] ?? this.proto[base] ?? (base === "th" ? "th" : undefined);
     const icmp = protocol === "icmp" || protocol === "icmpv6";
-    const fields = protocol ? (icmp ? icmpFields(protocol, this.icmpType) : fieldsOf(protocol)) : undefined;
+    const fields = stacked
+      ? fieldsAt(stacked[0], stacked[1])
+      : protocol
+      ? (icmp ? icmpFields(protocol, this.icmpType) : fieldsOf(protocol))
+      : undefined;
     const field = findFieldIn(fields, off, bits);
     const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
     if (e.sreg !== undefined) {
@@ -239,6 +255,25 @@ class RuleDecoder {
     }
     for (const f of merged ?? (field?.len === bits ? [field] : [])) this.killIcmp(f);
     this.set(e.dreg, v);
+  }
+
+  /**
+   * The link-layer header a load at `off` bits falls in, and how far the
+   * field rows move: ether, or a stacked vlan header after it (nft's
+   * get_stacked_desc, quirks included).
+   */
+  llHeader(off: number): [string, number] | undefined {
+    const top = this.proto.ll;
+    if (top !== "ether" && top !== "vlan") return undefined;
+    // vlan rows sit after ether's 112 bits: moved back by that, forward by the headers before this one.
+    const at = (p: string, total: number): [string, number] => [p, p === "vlan" ? total - 112 : total];
+    if (off < LL_BITS[top]) return at(top, 0);
+    let total = 0;
+    for (const d of this.llStack) {
+      if (off < total + LL_BITS[d]) return at(d, total);
+      total += LL_BITS[d];
+    }
+    return at(top, total);
   }
 
   /** A field of one ICMP message type makes a match on that type before it redundant (nft drops it). */
@@ -280,6 +315,10 @@ class RuleDecoder {
     }
     if (!src || !mask || (e.op && e.op !== "bool")) {
       this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
+      return;
+    }
+    if (mask.length >= src.len && mask.every((b) => b === 0xff) && isZero(e.xor?.value ?? new Uint8Array(0))) {
+      this.set(e.dreg, src); // a mask of the whole value changes nothing: nft drops it
       return;
     }
     let v: Val = { ...src, mask, xor: e.xor?.value };
@@ -326,10 +365,9 @@ class RuleDecoder {
       for (const f of left.merged) {
         const part = data.subarray(at, at + f.len / 8);
         at += f.len / 8;
-        const i = this.match(OPS[op], { json: fieldJson(f), len: part.length }, renderValue(fieldType(f), part));
-        if (op === "eq" && f.field === "type" && (f.protocol === "icmp" || f.protocol === "icmpv6")) {
-          this.icmpTypeMatch(f.protocol, part[0], i);
-        }
+        const v: Val = { json: fieldJson(f), len: part.length, field: f };
+        const i = this.match(OPS[op], v, renderValue(fieldType(f), part));
+        if (op === "eq") this.dependency(v, part, i);
       }
       return false;
     }
@@ -347,7 +385,7 @@ class RuleDecoder {
       return false;
     }
     const shifted = left.mask ? tail(shiftRight(data, trailingZeroBits(left.mask)), t) : data;
-    const right = renderValue(t, shifted);
+    const right = isFlagType(t) && t.bits ? renderWhole(t, shifted) : renderValue(t, shifted);
     const i = this.match(OPS[op], left, right);
     if (op === "eq") this.dependency(left, data, i);
     return false;
@@ -369,6 +407,8 @@ class RuleDecoder {
   /** Records a protocol match that a later header match may imply. */
   dependency(left: Val, data: Uint8Array, i: number): void {
     const j = left.json as Record<string, Record<string, string>>;
+    // `ct original saddr 1.2.3.4` implies its family (`meta nfproto ipv4` goes).
+    if (j.ct?.key === "saddr" || j.ct?.key === "daddr") this.kill("nh");
     const key = j.meta?.key;
     const n = bytesToNumber(data, true);
     const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
@@ -399,8 +439,13 @@ class RuleDecoder {
       [this.proto.ll, this.deps.ll] = ["ether", i];
     } else if (pf === "ether type" || pf === "vlan type") {
       const et = bytesToNumber(data, false);
-      if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
-      else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
+      if (et === 0x8100 || et === 0x88a8) {
+        // A vlan header follows; only `ether type 8021q` is implied by its fields (nft keeps 8021ad and `vlan type`).
+        this.llStack.push(this.proto.ll ?? "ether");
+        this.proto.ll = "vlan";
+        if (pf === "ether type" && et === 0x8100) this.deps.ll = i;
+        else delete this.deps.ll;
+      } else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
     }
   }
 
@@ -412,7 +457,13 @@ class RuleDecoder {
     const set = this.ctx.sets.get(e.set ?? "");
     const keyLen = set?.keyLen ?? 4;
     const parts = this.span(e.sreg, keyLen);
-    const left: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    // A key the rule masks shows its `&`; a flag mask before a set is an `|` of flags (`tcp flags & (syn | ack)`).
+    const keys = parts.map((p) => {
+      const t = this.typed(p);
+      if (!p.mask || p.narrowed || !t.bits || !isZero(p.xor ?? new Uint8Array(0))) return this.masked(p).json;
+      return { "&": [p.json, flagTree(t, p.mask)] };
+    });
+    const left: Json = parts.length === 1 ? keys[0] : { concat: keys };
     const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
@@ -432,7 +483,10 @@ class RuleDecoder {
       const shift = parts.length === 1 && parts[0].mask ? trailingZeroBits(parts[0].mask) : 0;
       const at = (d?: { value?: Uint8Array }) => d?.value && { value: tail(shiftRight(d.value, shift), types[0]) };
       const elems = shift ? set.elements.map((x) => ({ ...x, key: at(x.key), keyEnd: at(x.keyEnd) })) : set.elements;
-      right = { set: elementsJson(elems, types, set.flags.includes("interval"), data) };
+      const flags = !isMap && types.length === 1 && types[0].bits && !set.flags.includes("interval");
+      right = {
+        set: flags ? flagElements(elems, types[0]) : elementsJson(elems, types, set.flags.includes("interval"), data),
+      };
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
@@ -568,7 +622,7 @@ class RuleDecoder {
       }
       case "ct": {
         const key = e.key ?? "";
-        const [tn, len] = CT_TYPES[key] ?? ["integer", 4];
+        const [tn, len] = CT_TYPES[key] ?? ctAddrType(key, this.proto.nh) ?? ["integer", 4];
         const body: Record<string, Json> = { key };
         if (e.direction) body.dir = e.direction;
         if (e.sreg !== undefined) {
@@ -636,6 +690,8 @@ class RuleDecoder {
         let type: string = e.type ?? "icmp";
         if (type === "icmp" && (this.ctx.family === "ip6" || this.proto.nh === "ip6")) type = "icmpv6";
         if (type !== "icmpx") this.kill("nh"); // `reject with icmp` implies the network protocol
+        const fam = this.ctx.family;
+        if (type === "tcp reset" && (fam === "ip" || fam === "ip6")) this.kill("th"); // and `tcp reset` tcp
         if (type === "tcp reset") this.push({ reject: { type } });
         else {
           const codeType = typeByName(`${type}_code`);
@@ -734,7 +790,8 @@ class RuleDecoder {
         return false;
       }
       case "synproxy":
-        this.push({ synproxy: synproxyJson(e) });
+        const body = synproxyJson(e);
+        this.push({ synproxy: Object.keys(body).length ? body : null }); // the statement's empty body is null
         return false;
       case "flow_offload":
         this.push({ flow: { op: "add", flowtable: `@${e.tableName ?? ""}` } });
@@ -757,8 +814,8 @@ class RuleDecoder {
       }
       case "xfrm": {
         const [key, tn, len, family] = XFRM_KEYS[e.key ?? ""] ?? [String(e.key), "integer", 4];
-        const body: Record<string, Json> = { key, dir: e.dir ?? "in", spnum: e.spnum ?? 0 };
-        if (family) body.family = family;
+        const body: Record<string, Json> = family ? { key, family } : { key };
+        Object.assign(body, { dir: e.dir ?? "in", spnum: e.spnum ?? 0 });
         this.set(e.dreg, { json: { ipsec: body }, type: typeByName(tn), len });
         return false;
       }
@@ -911,6 +968,7 @@ function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
     if (lead === left.mask.length * 8 || !isPrefixMask(left.mask, lead)) return undefined;
     len = lead;
   } else if (left.loadBits !== undefined && left.loadBits < full * 8) len = left.loadBits;
+  else if (data.length < full) len = data.length * 8; // a shorter compare (`ct original ip saddr 192.168.1.0/24`)
   if (len === undefined) return undefined;
   const addr = new Uint8Array(full);
   addr.set(data.subarray(0, full));
@@ -937,6 +995,50 @@ function isPrefixMask(b: Uint8Array, ones: number): boolean {
   return true;
 }
 
+/**
+ * An anonymous set of flag values (`tcp flags { syn, syn | ack }`): each
+ * element a flag or an `|` of flags, ordered by its lowest flag as nft's
+ * mergesort orders the `|` trees (equal ones keep the kernel's order).
+ */
+function flagElements(elements: readonly NftElement[], t: NftType): Json[] {
+  const keyed = elements.map((e) => ({ b: e.key?.value ?? new Uint8Array(0) }));
+  return nftMergeSort(keyed, ({ b }) => flagBits(t, b)[0] ?? 0).map(({ b }) => flagTree(t, b));
+}
+
+/** The flags set in `b`, lowest first. */
+function flagBits(t: NftType, b: Uint8Array): number[] {
+  const n = bytesToNumber(b.subarray(0, t.size && t.size <= b.length ? t.size : b.length), t.host === true);
+  const out: number[] = [];
+  for (let bit = 1; bit <= n; bit *= 2) if (Math.floor(n / bit) % 2) out.push(bit);
+  return out;
+}
+
+/** A flag value as nft prints a binop of flags: one name, or `{"|": [{"|": [a, b]}, c]}` lowest first. */
+function flagTree(t: NftType, b: Uint8Array): Json {
+  const bits = flagBits(t, b);
+  if (bits.length < 2) return renderWhole(t, b);
+  const name = (bit: number): Json => t.bits![bit] ?? bit;
+  return bits.slice(1).reduce<Json>((acc, bit) => ({ "|": [acc, name(bit)] }), name(bits[0]));
+}
+
+/**
+ * nft's list_expr_sort: a merge sort whose first half goes after equal
+ * elements of the second, so ties come out in nft's order, not the input's.
+ */
+function nftMergeSort<T>(a: readonly T[], key: (x: T) => number): T[] {
+  if (a.length < 2) return [...a];
+  const half = Math.ceil(a.length / 2);
+  const first = nftMergeSort(a.slice(0, half), key);
+  const second = nftMergeSort(a.slice(half), key);
+  const out: T[] = [];
+  let j = 0;
+  for (const x of first) {
+    while (j < second.length && key(x) >= key(second[j])) out.push(second[j++]);
+    out.push(x);
+  }
+  return out.concat(second.slice(j));
+}
+
 /** nft's JSON statements of a rule's expressions. */
 export function ruleStatements(exprs: readonly NftExpr[], ctx: RuleContext): Json[] {
   const d = new RuleDecoder(ctx);
@@ -956,7 +1058,8 @@ const FIELD_TYPES = new Map<HeaderField, NftType>();
 /** Header fields are in network order whatever their type. */
 function fieldType(f: HeaderField): NftType {
   let t = FIELD_TYPES.get(f);
-  if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false });
+  // As wide as the field's bytes (`udp length`: 2, in a concatenation too).
+  if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false, size: Math.ceil(f.len / 8) });
   return t;
 }
 

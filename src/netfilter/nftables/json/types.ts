@@ -476,6 +476,8 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
   if (size > 6 && !t.names && !t.bits) return wideInteger(b.subarray(0, size), t.host === true);
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
+  // An interface index without a name prints as text (nft's ifindex_type_print): `"0"`.
+  if (t.name === "iface_index") return t.names?.[n] ?? String(n);
   if (t.names) return t.names[n] ?? n;
   return n;
 }
@@ -529,6 +531,12 @@ function parseHour(v: string): number | undefined {
 /** True for types matched as flags: any of the given bits set (`ct state established,related`, `ct label 5`). */
 export function isFlagType(t: NftType): boolean {
   return t.bits !== undefined || t.kind === "label";
+}
+
+/** A flag value compared whole (`tcp flags == 0x12`): the name of one flag, else a number (nft's symbolic_constant_json). */
+export function renderWhole(t: NftType, b: Uint8Array): Json {
+  const n = bytesToNumber(b.subarray(0, t.size && t.size <= b.length ? t.size : b.length), t.host === true);
+  return t.bits?.[n] ?? n;
 }
 
 /** Renders a flag-bit value always as a list (for `&` masks). */
@@ -645,7 +653,10 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0 && t.kind === "ms") n = v * 1000;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
-  else if (Array.isArray(v) && t.bits) {
+  else if (t.bits && typeof v === "object" && v !== null && !Array.isArray(v) && Array.isArray(v["|"])) {
+    // `{"|": ["syn", "ack"]}`: flags or-ed (nft prints a set's multi-flag elements so).
+    n = v["|"].reduce<number>((acc, x) => (acc | bytesToNumber(parseValue(t, x, size), t.host === true)) >>> 0, 0);
+  } else if (Array.isArray(v) && t.bits) {
     n = 0;
     for (const x of v) n += typeof x === "string" ? nameToNumber(t, x) ?? NaN : NaN;
     if (Number.isNaN(n)) n = undefined;
