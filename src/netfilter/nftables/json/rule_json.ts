@@ -789,10 +789,11 @@ class RuleDecoder {
         this.push({ fwd: body });
         return false;
       }
-      case "synproxy":
+      case "synproxy": {
         const body = synproxyJson(e);
         this.push({ synproxy: Object.keys(body).length ? body : null }); // the statement's empty body is null
         return false;
+      }
       case "flow_offload":
         this.push({ flow: { op: "add", flowtable: `@${e.tableName ?? ""}` } });
         return false;
