@@ -178,7 +178,14 @@ export {
   watchRoute,
 } from "./src/route/events.ts";
 export { subscribeNetconf } from "./src/route/monitor_events.ts";
-export type { Netconf, NetconfEvent, NetconfSubscribeOptions } from "./src/route/netconf.ts";
+export {
+  listNetconf,
+  type Netconf,
+  type NetconfEvent,
+  type NetconfFilter,
+  type NetconfSubscribeOptions,
+  streamNetconf,
+} from "./src/route/netconf.ts";
 
 // Connection tracking.
 export type { ConntrackOptions } from "./src/netfilter/conntrack/ctnetlink.ts";

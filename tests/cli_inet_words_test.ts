@@ -139,3 +139,28 @@ test("ip parity: route get from PREFIX sends the prefix's length as ip does (the
     for (const args of cases) same(ns, args);
   });
 });
+
+test("ip parity: link-kind addresses take the short forms (vxlan local, remote and group)", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns((ns) => {
+    const made: [string, string[]][] = [
+      ["x", ["vxlan", "id", "5", "local", "10.2.3", "remote", "10.1", "dstport", "4789"]],
+      ["g", ["vxlan", "id", "6", "group", "239.1", "dev", "lo", "dstport", "4789"]],
+      ["o", ["vxlan", "id", "7", "local", "012.0x1f", "dstport", "4789"]],
+    ];
+    const details = (name: string) => ip(ns, "-d", "link", "show", name).split("\n")[2];
+    for (const [name, kind] of made) {
+      // One at a time: the kernel allows one device per VNI and port.
+      ip(ns, "link", "add", `${name}ip`, "type", ...kind);
+      const byIp = details(`${name}ip`);
+      ip(ns, "link", "del", `${name}ip`);
+      const r = nlkit(["-n", ns, "link", "add", `${name}nl`, "type", ...kind]);
+      assert.equal(r.code, 0, `nlkit link add ${kind.join(" ")}: ${r.stderr}`);
+      // Same tunnel settings as ip made from the same words (10.1 is 10.1.0.0, not 10.0.0.1).
+      assert.equal(details(`${name}nl`), byIp, kind.join(" "));
+    }
+    assert.match(details("xnl"), /remote 10\.1\.0\.0 local 10\.2\.3\.0 /);
+    assert.match(details("onl"), /local 10\.31\.0\.0 /);
+  });
+});

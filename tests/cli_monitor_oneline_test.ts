@@ -8,7 +8,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI, nlkit } from "./_cli.ts";
@@ -83,4 +83,49 @@ test("monitor -o refuses tc events (no one-line form to match)", () => {
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /"-oneline" applies to ip's objects and ct, not tc events/);
   }
+});
+
+/** The rtmon file with IFLA_OPERSTATE (16) and IFLA_PROMISCUITY (30) cut out of every link message. */
+function withoutLinkState(bytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let off = 0; off + 16 <= bytes.length;) {
+    const len = view.getUint32(off, true);
+    const type = view.getUint16(off + 4, true);
+    const end = off + ((len + 3) & ~3);
+    const msg = [...bytes.subarray(off, end)];
+    if (type === 16 || type === 17) {
+      const kept = msg.slice(0, 32); // nlmsghdr + ifinfomsg
+      for (let a = 32; a + 4 <= len;) {
+        const alen = msg[a] | msg[a + 1] << 8;
+        const atype = (msg[a + 2] | msg[a + 3] << 8) & 0x3fff;
+        const step = (alen + 3) & ~3;
+        if (atype !== 16 && atype !== 30) kept.push(...msg.slice(a, a + step));
+        a += step;
+      }
+      const n = kept.length;
+      [kept[0], kept[1], kept[2], kept[3]] = [n & 0xff, n >> 8 & 0xff, n >> 16 & 0xff, n >>> 24];
+      out.push(...kept);
+    } else out.push(...msg);
+    off = end;
+  }
+  return Uint8Array.from(out);
+}
+
+test("monitor file: a link message without operstate or promiscuity prints neither, as ip does", {
+  skip: NEEDS_ROOT,
+}, async () => {
+  await withTempNetns(async (ns) => {
+    const dir = mkdtempSync(join(tmpdir(), "nlkit-rtmon-"));
+    const file = join(dir, "rtmon.log");
+    await watch(ns, [["ip", ["netns", "exec", ns, "rtmon", "file", file]]], () => changes(ns));
+    const cut = join(dir, "cut.log");
+    writeFileSync(cut, withoutLinkState(readFileSync(file)));
+    for (const flags of [[], ["-d"]]) {
+      const r = nlkit([...flags, "monitor", "file", cut]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, ip(ns, ...flags, "monitor", "file", cut), flags.join(" "));
+      assert.doesNotMatch(r.stdout, /state UNKNOWN|promiscuity/);
+    }
+  });
 });

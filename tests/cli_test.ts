@@ -169,6 +169,15 @@ test("--help works at every level", () => {
   }
 });
 
+test("ct with no arguments prints its usage and exits 0, as conntrack does; with options but no command it exits 2", () => {
+  const bare = nlkit(["ct"]);
+  assert.equal(bare.code, 0);
+  assert.match(bare.stdout, /^Usage: nlkit ct/);
+  const noCommand = nlkit(["ct", "-p", "tcp"]);
+  assert.equal(noCommand.code, 2);
+  assert.match(noCommand.stderr, /Missing command/);
+});
+
 test("bad words exit 2 and name the word, with a suggestion", () => {
   const cases: [string[], RegExp][] = [
     [["lnk", "show"], /"lnk".*"link"/],

@@ -641,6 +641,8 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
     stray: [],
     warnings: [],
   };
+  // conntrack with no arguments at all prints its usage and succeeds.
+  if (words.length === 0) a.help = true;
   let command: CtCommand | undefined;
   const setCommand = (c: CtCommand): void => {
     if (command) throw new UsageError("Invalid commands combination");

@@ -9,7 +9,7 @@ import { kindHelp } from "./link_kind_words.ts";
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | mroute | netns | nexthop | ct | genl | nft | tc | queue | log }
+where  OBJECT := { address | route | rule | neighbor | link | maddress | tuntap | monitor | mroute | netns | netconf | nexthop | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -100,6 +100,7 @@ qdiscs: htb tbf pfifo bfifo pfifo_fast prio ingress clsact fq_codel netem sfq
 filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pedit vlan csum`,
   mroute: `Usage: nlkit mroute show [ [ to ] PREFIX ] [ from PREFIX ] [ iif DEVICE ] [ table TABLE_ID ]   (-4, -6, -s)
 TABLE_ID := [ local | main | default | all | NUMBER ]`,
+  netconf: `Usage: nlkit netconf show [ dev NAME ]   (-4, -6, -M)`,
   monitor:
     `Usage: nlkit monitor [ all | link | addr | route | mroute | neigh | rule | nexthop | netconf | nsid | stats | ct | tc ]...
                       [ label ] [ all-nsid ] [ dev NAME ] [ file FILE ]

@@ -26,7 +26,7 @@ function dataOf(v: unknown): Data {
  * prints `addrgenmode` in `ip link` listings, not in `ip addr` ones.
  */
 export function linkDetails(l: Link, names: LinkNames, linkListing: boolean): string {
-  let s = ` promiscuity ${l.promiscuity ?? 0} `;
+  let s = l.promiscuity === undefined ? "" : ` promiscuity ${l.promiscuity} `;
   if (l.allmulti !== undefined) s += ` allmulti ${l.allmulti} `;
   if (l.minMtu !== undefined) s += `minmtu ${l.minMtu} `;
   if (l.maxMtu !== undefined) s += `maxmtu ${l.maxMtu} `;

@@ -89,14 +89,15 @@ function netnsWords(id: number, names: ReadonlyMap<number, string> | undefined):
 
 /** Formats one link as `ip link show` does (lines without the final newline). */
 export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTextOptions): string[] {
-  const state = l.operstate ?? "UNKNOWN";
+  const state = l.operstate;
   // ip colours each value with the separator its format string ends with ("%s: ", "%s ").
   let head = `${l.index}: ${paint("ifname", `${linkLabel(l, names)}: `)}<${linkFlagWords(l, names).join(",")}>`;
   if (l.mtu !== undefined) head += ` mtu ${l.mtu}`;
   if (l.qdisc !== undefined) head += ` qdisc ${l.qdisc}`;
   if (l.master) head += ` master ${nameOfIndex(names, l.master)}`;
   const role = state === "UP" ? "up" : state === "DOWN" ? "down" : undefined;
-  head += ` state ${role ? paint(role, `${state} `) : `${state} `}`;
+  // Without IFLA_OPERSTATE (a message from `monitor file`, say) ip prints no state.
+  head += state === undefined ? " " : ` state ${role ? paint(role, `${state} `) : `${state} `}`;
   if (o.mode && l.linkmode !== undefined) head += `mode ${l.linkmode} `;
   if (l.group !== undefined) head += `group ${l.group === 0 ? "default" : l.group} `;
   // ip ends each word with a space, which "qlen N" consumes when it follows.
@@ -120,10 +121,10 @@ export function formatLink(l: Link, names: LinkNames, paint: Painter, o: LinkTex
 
 /** `ip -br link`: name (padded to 16), operstate (padded to 14), address and flags (`ip -br addr`: without those two). */
 export function formatLinkBrief(l: Link, names: LinkNames, paint: Painter, withLinkInfo = true): string {
-  const state = l.operstate ?? "UNKNOWN";
+  const state = l.operstate;
   const role = state === "UP" ? "up" : state === "DOWN" ? "down" : undefined;
   let s = paint("ifname", `${linkLabel(l, names).padEnd(16)} `);
-  s += role ? paint(role, `${state.padEnd(14)} `) : `${state.padEnd(14)} `;
+  if (state !== undefined) s += role ? paint(role, `${state.padEnd(14)} `) : `${state.padEnd(14)} `;
   if (!withLinkInfo) return s;
   if (l.address !== undefined) s += paint("mac", `${l.address} `);
   return s + `<${linkFlagWords(l, names).join(",")}> `;

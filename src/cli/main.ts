@@ -85,7 +85,10 @@ async function runCommand(ctx: Context, words: readonly string[]): Promise<numbe
   } catch (e) {
     // ip says "does not exist." when listing links or addresses, "Cannot find" elsewhere.
     const cmd = rest[0] ?? "show";
-    throw asNoDevice(e, (name === "link" || name === "addr") && (cmd === "flush" || cmd === "show"));
+    throw asNoDevice(
+      e,
+      (name === "link" || name === "addr" || name === "netconf") && (cmd === "flush" || cmd === "show"),
+    );
   }
 }
 

@@ -25,9 +25,9 @@ import { formatRoute } from "./route_text.ts";
 import { formatRule, ruleJson } from "./rule_text.ts";
 import type { RouteEvent, RouteGroup } from "../route/events.ts";
 import { getLink } from "../route/link/api.ts";
-import { type Netconf, type NetconfEvent, RP_FILTER, type RTNLGRP_NETCONF } from "../route/netconf.ts";
+import type { NetconfEvent, RTNLGRP_NETCONF } from "../route/netconf.ts";
+import { netconfJson, netconfText } from "./netconf_text.ts";
 import type { NsidEvent, StatsEvent } from "../route/monitor_events.ts";
-import { nameOf } from "../wire/table.ts";
 import { AF_INET, AF_INET6, AF_MPLS } from "../wire/addr.ts";
 import { familyName } from "../wire/family.ts";
 import { addressesToIpJson } from "../route/addr/json.ts";
@@ -246,7 +246,10 @@ function textOf(
       return [`${ev.object.ifindex}: ${nameOfIndex(names, ev.object.ifindex)}${first}`, ...rest].join("\n");
     }
     case "route":
-      return formatRoute(ev.object, names, ctx.paint, devFixed ? { omit: new Set(["dev"]) } : {});
+      return formatRoute(ev.object, names, ctx.paint, {
+        details: ctx.opts.details,
+        ...devFixed ? { omit: new Set(["dev"]) } : {},
+      });
     case "neigh":
       return formatNeighbour(ev.object, names, ctx.paint, { dev: !devFixed, stats: 0 });
     case "rule":
@@ -256,40 +259,6 @@ function textOf(
     case "mroute":
       return formatMroute(withDevs(ev.object, names), ctx.paint, mrouteOpts(ctx));
   }
-}
-
-/** `ip monitor netconf`'s words: family, device, then each setting reported (`print_netconf`). */
-function netconfFields(c: Netconf, names: LinkNames): [string, string, unknown][] {
-  const out: [string, string, unknown][] = [];
-  if (c.ifindex !== undefined) {
-    const dev = c.ifindex === -1 ? "all" : c.ifindex === -2 ? "default" : nameOfIndex(names, c.ifindex);
-    out.push(["interface", "", dev]);
-  }
-  const onOff = (k: keyof Netconf, word: string) => {
-    if (c[k] !== undefined) out.push([word, word, c[k] !== 0]);
-  };
-  onOff("forwarding", "forwarding");
-  if (c.rpFilter !== undefined) out.push(["rp_filter", "rp_filter", nameOf(RP_FILTER, c.rpFilter)]);
-  onOff("mcForwarding", "mc_forwarding");
-  onOff("proxyNeigh", "proxy_neigh");
-  onOff("ignoreRoutesWithLinkdown", "ignore_routes_with_linkdown");
-  onOff("input", "input");
-  return out;
-}
-
-function netconfText(ev: NetconfChange, names: LinkNames): string {
-  let s = `${ev.type === "del" ? "Deleted " : ""}${ev.object.family} `;
-  for (const [, word, v] of netconfFields(ev.object, names)) {
-    const text = typeof v === "boolean" ? (v ? "on" : "off") : String(v);
-    s += word ? `${word} ${text} ` : `${text} `;
-  }
-  return s;
-}
-
-function netconfJson(ev: NetconfChange, names: LinkNames): Record<string, unknown> {
-  const o: Record<string, unknown> = { family: ev.object.family };
-  for (const [key, , v] of netconfFields(ev.object, names)) o[key] = v;
-  return o;
 }
 
 /** Prints events as they come (and those of a file), keeping the link names current. */
@@ -352,10 +321,10 @@ class Printer {
 
   netconf(ev: NetconfChange): void {
     if (this.dev !== undefined && !ofDevice(ev, this.dev)) return this.#skipped(ev, "[NETCONF]");
-    this.#emit(ev, "[NETCONF]", netconfText(ev, this.names), () => ({
+    this.#emit(ev, "[NETCONF]", netconfText(ev.object, this.names, ev.type === "del"), () => ({
       event: ev.type,
       object: "netconf",
-      ...netconfJson(ev, this.names),
+      ...netconfJson(ev.object, this.names),
     }));
   }
 

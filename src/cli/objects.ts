@@ -123,7 +123,12 @@ export const OBJECTS: readonly ObjectEntry[] = [
   },
   { word: "mrule" },
   { word: "netns", load: async () => (await import("./netns.ts")).netnsHandler, commands: NETNS_CMDS },
-  { word: "netconf" },
+  {
+    word: "netconf",
+    load: async () => (await import("./netconf.ts")).netconfHandler,
+    commands: "show list=show lst=show help",
+    families: [AF_INET, AF_INET6, AF_MPLS],
+  },
   { word: "vrf" },
   { word: "sr" },
   {

@@ -3,7 +3,16 @@
  * reverse-path filter, multicast forwarding, proxy neighbour, ignoring
  * routes over down links, input. `ip monitor netconf` prints these.
  *
- * Subscribing lives in `monitor_events.ts` (`subscribeNetconf`).
+ * Listing is `listNetconf`/`streamNetconf` (`ip netconf show`); subscribing
+ * lives in `monitor_events.ts` (`subscribeNetconf`).
+ *
+ * @example
+ * ```ts ignore
+ * import { listNetconf } from "./netconf.ts";
+ * for (const c of await listNetconf({ family: "inet", dev: "eth0" }, { netns: "lab" })) {
+ *   console.log(c.family, c.ifindex, c.forwarding, c.rpFilter);
+ * }
+ * ```
  *
  * @example
  * ```ts ignore
@@ -17,11 +26,16 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
+import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
+import { checkKeys } from "../wire/invalid.ts";
 import { TruncatedError } from "../wire/errors.ts";
 import type { NlMsg } from "../wire/message.ts";
 import { nameOf, parseAttrs } from "../wire/table.ts";
 import type { OverrunEvent, SubscribeOptions } from "./events.ts";
+import { resolveLinkIndex } from "./link/resolve.ts";
+import { checkRouteOptions } from "./options.ts";
+import { DumpStream, type RouteOptions, RTM } from "./rtnl.ts";
 
 /** `RTM_NEWNETCONF`. */
 export const RTM_NEWNETCONF = 80;
@@ -104,4 +118,60 @@ export function netconfGroups(families: readonly (keyof typeof RTNLGRP_NETCONF)[
     }
     return RTNLGRP_NETCONF[f];
   });
+}
+
+/** Which settings to list (`ip netconf show`); every field set must match. */
+export interface NetconfFilter {
+  /** `inet`, `inet6` or `mpls`; every family by default. */
+  family?: keyof typeof RTNLGRP_NETCONF;
+  /** Only this device's settings, by name or index (the `all` and `default` entries are left out then). */
+  dev?: string | number;
+}
+
+const FAMILY_NUMBERS = { inet: 2, inet6: 10, mpls: 28 } as const;
+
+/** `RTM_GETNETCONF` dump request for one family, or every family (`AF_UNSPEC`, 0), as ip sends it. */
+export function netconfDumpRequest(family = 0): Uint8Array {
+  return new MessageBuilder(RTM.RTM_GETNETCONF, 0).raw(Uint8Array.of(family, 0, 0, 0)).finish();
+}
+
+function checkNetconfFilter(f: NetconfFilter): void {
+  checkKeys(f, ["family", "dev"], "netconf filter");
+  if (f.family !== undefined && !Object.hasOwn(FAMILY_NUMBERS, f.family)) {
+    throw new InvalidArgumentError(
+      `Cannot use family ${JSON.stringify(f.family)}: expected inet, inet6 or mpls`,
+      "family",
+    );
+  }
+  if (f.dev !== undefined && typeof f.dev !== "string" && typeof f.dev !== "number") {
+    throw new InvalidArgumentError(`Cannot use dev ${JSON.stringify(f.dev)}: expected a link name or index`, "dev");
+  }
+}
+
+/**
+ * Streams the per-device IP settings that pass `filter`, in the kernel's
+ * order (each family's `all` and `default` entries included unless `dev`
+ * is set). Throws `InvalidArgumentError` on a bad filter before anything is
+ * sent, and `NotFoundError` for a `dev` no link has.
+ */
+export function streamNetconf(
+  filter: NetconfFilter = {},
+  opts: RouteOptions = {},
+): AsyncGenerator<Netconf, void, undefined> {
+  checkRouteOptions(opts, "streamNetconf", true);
+  checkNetconfFilter(filter);
+  return new DumpStream(opts, async (s) => {
+    const dev = filter.dev === undefined ? undefined : await resolveLinkIndex(filter.dev, { socket: s });
+    return {
+      request: netconfDumpRequest(filter.family === undefined ? 0 : FAMILY_NUMBERS[filter.family]),
+      parse: parseNetconfMessage,
+      keep: (c) =>
+        (filter.family === undefined || c.family === filter.family) && (dev === undefined || c.ifindex === dev),
+    };
+  });
+}
+
+/** Lists the per-device IP settings that pass `filter` (see {@link streamNetconf}). */
+export async function listNetconf(filter: NetconfFilter = {}, opts: RouteOptions = {}): Promise<Netconf[]> {
+  return await Array.fromAsync(streamNetconf(filter, opts));
 }

@@ -148,7 +148,7 @@ export const GENEVE_KIND: LinkKind<"geneve", typeof IFLA_GENEVE_ATTRS, never, Om
   words: {
     id: { arg: "VNI" },
     vni: { arg: "VNI", key: "id" },
-    remote: { arg: "address" },
+    remote: { arg: "address", inet: true },
     ttl: { arg: "TTL" },
     hoplimit: { arg: "TTL", key: "ttl" },
     tos: { arg: "TOS" },

@@ -50,8 +50,8 @@ const GRE_FLAG_WORDS = [
 ] as const;
 
 const WORDS = {
-  remote: { arg: "address" },
-  local: { arg: "address" },
+  remote: { arg: "address", inet: true },
+  local: { arg: "address", inet: true },
   dev: { arg: "device" },
   key: { arg: "key" },
   ikey: { arg: "key" },

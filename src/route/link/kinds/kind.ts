@@ -32,6 +32,8 @@ export interface KindWordSpec {
   readonly arg?: string;
   /** Result key, when the word is an alias. */
   readonly key?: string;
+  /** The value is an address, read with ip's IPv4 short forms (`10.1` is 10.1.0.0). */
+  readonly inet?: boolean;
 }
 
 /** Keywords by spelling. */

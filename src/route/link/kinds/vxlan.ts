@@ -194,9 +194,9 @@ export const VXLAN_KIND: LinkKind<"vxlan", typeof IFLA_VXLAN_ATTRS, never, Omit<
   words: {
     id: { arg: "VNI" },
     vni: { arg: "VNI", key: "id" },
-    local: { arg: "address" },
-    remote: { arg: "address" },
-    group: { arg: "address" },
+    local: { arg: "address", inet: true },
+    remote: { arg: "address", inet: true },
+    group: { arg: "address", inet: true },
     dstport: { arg: "port" },
     dev: { arg: "device" },
     ttl: { arg: "TTL" },
