@@ -18,13 +18,17 @@
  * steadier one. The in-process figures leave out the runtime's start and
  * module loading, which the whole-process figures include.
  *
+ * When `dist/nlkit` is built (`bash scripts/build_binary.sh`), the compiled
+ * binary is timed as a peer of the runtime's own CLI, in the same run.
+ * `NFT_BENCH=cli` times only the whole processes (a quicker run).
+ *
  * Run as root: `deno run -A bench/nft.ts` or `bun bench/nft.ts`.
  *
  * @module
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -39,11 +43,13 @@ import type { NftElement } from "../src/netfilter/nftables/element.ts";
 
 const RULES = 10000;
 const ELEMENTS = 100000;
-const RUNS = 3;
+const RUNS = Number(process.env.NFT_BENCH_RUNS ?? 3);
+const ONLY_CLI = process.env.NFT_BENCH === "cli";
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const ns = `nftbench-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), "nlkit-bench-nft-"));
 const cli = runtime === "bun" ? ["node_modules/.bin/bun", "cli.ts"] : ["node_modules/.bin/deno", "run", "-A", "cli.ts"];
+const bin = existsSync("dist/nlkit") ? ["dist/nlkit"] : undefined;
 
 function sh(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { encoding: "utf8", input, maxBuffer: 1 << 30 });
@@ -147,53 +153,68 @@ try {
   const o = { netns: ns };
   console.log(`# ${runtime}: ${RULES} rules and a set of ${ELEMENTS} elements, best of ${RUNS}`);
 
-  let bytes = 0;
-  const libTyped = await bestIn(async () => {
-    bytes = nftJsonText(rulesetJson(await listRuleset({}, o))).length;
-  });
-  let emitted = 0;
-  const libText = await bestIn(async () => {
-    emitted = 0;
-    await emitRulesetJson((t) => emitted += t.length + 2, {}, o, { ifnames: await interfaceNames(o) });
-  });
   const nftList = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]));
-  const cliList = await bestProc(proc(cli[0], [...cli.slice(1), "-n", ns, "-j", "nft", "list", "ruleset"]));
-  console.log(
-    line(`list   in-process JSON text (${(emitted / 1e6).toFixed(1)} MB)`, libText, "nft -j list ruleset", nftList),
-  );
-  console.log(
-    line(`list   in-process typed + JSON (${(bytes / 1e6).toFixed(1)} MB)`, libTyped, "nft -j list ruleset", nftList),
-  );
-  console.log(line("list   nlkit -j nft list ruleset", cliList, "nft -j list ruleset", nftList));
+  if (!ONLY_CLI) {
+    let bytes = 0;
+    const libTyped = await bestIn(async () => {
+      bytes = nftJsonText(rulesetJson(await listRuleset({}, o))).length;
+    });
+    let emitted = 0;
+    const libText = await bestIn(async () => {
+      emitted = 0;
+      await emitRulesetJson((t) => emitted += t.length + 2, {}, o, { ifnames: await interfaceNames(o) });
+    });
+    const textLabel = `list   in-process JSON text (${(emitted / 1e6).toFixed(1)} MB)`;
+    console.log(line(textLabel, libText, "nft -j list ruleset", nftList));
+    const typedLabel = `list   in-process typed + JSON (${(bytes / 1e6).toFixed(1)} MB)`;
+    console.log(line(typedLabel, libTyped, "nft -j list ruleset", nftList));
+  }
+  const listArgs = ["-n", ns, "-j", "nft", "list", "ruleset"];
+  const cliList = await bestProc(proc(cli[0], [...cli.slice(1), ...listArgs]));
+  console.log(line(`list   nlkit (${runtime}) -j nft list ruleset`, cliList, "nft -j list ruleset", nftList));
+  if (bin) {
+    const binList = await bestProc(proc(bin[0], listArgs));
+    console.log(line("list   dist/nlkit -j nft list ruleset", binList, "nft -j list ruleset", nftList));
+  }
 
   const empty = () => nft("flush", "ruleset");
   const docText = readFileSync(jsonFile, "utf8");
-  const libApply = await bestIn(() => applyJson(JSON.parse(docText), o), empty);
-  const cliApply = await bestProc(proc(cli[0], [...cli.slice(1), "-n", ns, "nft", "-j", "-f", jsonFile]), empty);
   const nftApplyJson = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-j", "-f", jsonFile]), empty);
   const nftApplyText = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-f", textFile]), empty);
-  console.log(line("apply  in-process applyJson", libApply, "nft -j -f", nftApplyJson));
-  console.log(line("apply  nlkit nft -j -f", cliApply, "nft -j -f", nftApplyJson));
-  console.log(line("apply  nlkit nft -j -f", cliApply, "nft -f (text)", nftApplyText));
-
-  const ref = { family: "inet", table: "e", set: "s" };
-  const freshSet = async (size: number) => {
-    await flushRuleset(undefined, o);
-    await addTable({ family: "inet", name: "e" }, o);
-    await addSet({ family: "inet", table: "e", name: "s", keyType: 7, keyLen: 4, size }, o);
-  };
-  const e100k = elementsOf(ELEMENTS, 0x0b000000);
-  const add100k = await bestIn(() => addElementsBulk(ref, e100k, {}, o), () => freshSet(ELEMENTS));
-  const elemText = `add element inet e s { ${e100k.map((e) => Array.from(e.key!.value!).join(".")).join(", ")} }\n`;
-  const elemFile = join(dir, "elements.nft");
-  writeFileSync(elemFile, elemText);
-  const nftAdd = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-f", elemFile]), () => freshSet(ELEMENTS));
-  console.log(line("elements add 100,000: library", add100k, "nft -f", nftAdd));
-  await freshSet(1000000);
-  const e1m = elementsOf(1000000, 0x0c000000);
-  const t = performance.now();
-  const n = await addElementsBulk(ref, e1m, {}, o);
-  console.log(`elements add 1,000,000 in socket-sized batches: ${(performance.now() - t).toFixed(0)} ms (${n} added)`);
+  if (!ONLY_CLI) {
+    const libApply = await bestIn(() => applyJson(JSON.parse(docText), o), empty);
+    console.log(line("apply  in-process applyJson", libApply, "nft -j -f", nftApplyJson));
+  }
+  const applyArgs = ["-n", ns, "nft", "-j", "-f", jsonFile];
+  const peers: [string, string[]][] = [[`nlkit (${runtime})`, cli]];
+  if (bin) peers.push(["dist/nlkit", bin]);
+  for (const [label, cmd] of peers) {
+    const t = await bestProc(proc(cmd[0], [...cmd.slice(1), ...applyArgs]), empty);
+    console.log(line(`apply  ${label} nft -j -f`, t, "nft -j -f", nftApplyJson));
+    console.log(line(`apply  ${label} nft -j -f`, t, "nft -f (text)", nftApplyText));
+  }
+  if (!ONLY_CLI) {
+    const ref = { family: "inet", table: "e", set: "s" };
+    const freshSet = async (size: number) => {
+      await flushRuleset(undefined, o);
+      await addTable({ family: "inet", name: "e" }, o);
+      await addSet({ family: "inet", table: "e", name: "s", keyType: 7, keyLen: 4, size }, o);
+    };
+    const e100k = elementsOf(ELEMENTS, 0x0b000000);
+    const add100k = await bestIn(() => addElementsBulk(ref, e100k, {}, o), () => freshSet(ELEMENTS));
+    const elemText = `add element inet e s { ${e100k.map((e) => Array.from(e.key!.value!).join(".")).join(", ")} }\n`;
+    const elemFile = join(dir, "elements.nft");
+    writeFileSync(elemFile, elemText);
+    const nftAdd = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "-f", elemFile]), () => freshSet(ELEMENTS));
+    console.log(line("elements add 100,000: library", add100k, "nft -f", nftAdd));
+    await freshSet(1000000);
+    const e1m = elementsOf(1000000, 0x0c000000);
+    const t = performance.now();
+    const n = await addElementsBulk(ref, e1m, {}, o);
+    console.log(
+      `elements add 1,000,000 in socket-sized batches: ${(performance.now() - t).toFixed(0)} ms (${n} added)`,
+    );
+  }
 } finally {
   spawnSync("ip", ["netns", "del", ns], { stdio: "inherit" });
 }

@@ -14,15 +14,13 @@ export const EXIT: Record<number, number> = { 0: 0, 1: 2, 2: 1, 255: 2 };
 
 /**
  * Runs `ip -n NS ARGS...` and `nlkit -n NS ARGS...` and fails unless they
- * print the same and exit alike; `trimStderr` compares stderr without the
- * blank line ip's `invarg` messages end in.
+ * print the same and exit alike.
  */
-export function sameAsIp(ns: string, args: string[], trimStderr = false): void {
+export function sameAsIp(ns: string, args: string[]): void {
   const theirs = spawnSync("ip", ["-n", ns, ...args], { encoding: "utf8" });
   const ours = nlkit(["-n", ns, ...args]);
   const what = `ip ${args.join(" ")}`;
-  const err = (s: string) => trimStderr ? s.trimEnd() : s;
   assert.equal(ours.stdout, theirs.stdout, `${what}: stdout`);
-  assert.equal(err(ours.stderr), err(theirs.stderr), `${what}: stderr`);
+  assert.equal(ours.stderr, theirs.stderr, `${what}: stderr`);
   assert.equal(ours.code, EXIT[theirs.status!], `${what}: exit ${ours.code}, ip ${theirs.status}`);
 }

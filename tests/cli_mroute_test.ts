@@ -106,7 +106,7 @@ test("mroute show to/from select by group and source; ip 6.1 refuses every prefi
     assert.equal(nlkit(["-n", ns, "mroute", "show", "ff05::1"]).stdout, "");
     const bad = nlkit(["-n", ns, "-4", "mroute", "show", "ff05::1"]);
     assert.equal(bad.code, 2);
-    assert.equal(bad.stderr, 'Error: argument "ff05::1" is wrong: to value is invalid\n');
+    assert.equal(bad.stderr, 'Error: argument "ff05::1" is wrong: to value is invalid\n\n');
   });
 });
 
@@ -130,8 +130,8 @@ test("mroute errors: as ip words them, nlkit's exit codes", { skip: NEEDS_ROOT }
     assert.deepEqual(noDev, ipRun(["-n", ns, "mroute", "show", "iif", "zz0"]));
     // ip exits 255 on usage errors, nlkit 2; the words are ip's.
     const usage: [string[], string][] = [
-      [["mroute", "show", "table", "zz"], 'Error: argument "zz" is wrong: table id value is invalid\n'],
-      [["mroute", "show", "from", "10.0.0.999"], 'Error: argument "10.0.0.999" is wrong: from value is invalid\n'],
+      [["mroute", "show", "table", "zz"], 'Error: argument "zz" is wrong: table id value is invalid\n\n'],
+      [["mroute", "show", "from", "10.0.0.999"], 'Error: argument "10.0.0.999" is wrong: from value is invalid\n\n'],
       [["mroute", "show", "iif"], ""],
       [["mroute", "show", "to", "239.1.1.1", "239.1.1.2"], ""],
     ];

@@ -18,11 +18,14 @@ export class UsageError extends Error {
   readonly word?: string;
   /** Printed without the "Error: " prefix (ip's own wording, e.g. `Object "x" is unknown, ...`). */
   readonly bare: boolean;
+  /** Followed by a blank line, as ip prints the `invarg()` reasons that carry their own newline. */
+  readonly blankLine: boolean;
   /** Creates the error; `word` is the word it is about. */
-  constructor(message: string, word?: string, bare = false) {
+  constructor(message: string, word?: string, bare = false, blankLine = false) {
     super(message);
     this.word = word;
     this.bare = bare;
+    this.blankLine = blankLine;
   }
 }
 

@@ -55,7 +55,7 @@ export function isUsageError(e: unknown): boolean {
  * characters (echoed input) are escaped.
  */
 export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
-  return escapeControls(rawErrorText(e, prefix));
+  return escapeControls(rawErrorText(e, prefix)) + (e instanceof UsageError && e.blankLine ? "\n" : "");
 }
 
 function rawErrorText(e: unknown, prefix: string): string {

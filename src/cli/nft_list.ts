@@ -22,8 +22,6 @@ import {
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import { emitRulesetJson } from "../netfilter/nftables/json/stream.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
-import { formatRuleset } from "../netfilter/nftables/text/ruleset_text.ts";
-import { setDecl } from "../netfilter/nftables/text/set_decl.ts";
 
 /** The nft flags a listing honours. */
 export interface NftFlags {
@@ -127,6 +125,11 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     ? r.tables.filter((t) => r.objects.some((o) => o.family === t.family && o.table === t.name))
     : [];
   const text = [...holders.map((t) => tableJson(t, true)), ...objects];
+  // The text renderer loads only for text: `-j` listings do without its modules.
+  const [{ formatRuleset }, { setDecl }] = await Promise.all([
+    import("../netfilter/nftables/text/ruleset_text.ts"),
+    import("../netfilter/nftables/text/set_decl.ts"),
+  ]);
   const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
   ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful, decl }));

@@ -25,9 +25,39 @@ export function ipUnsigned(text: string, max = 0xffffffff): number | undefined {
   return n <= max ? n : undefined;
 }
 
-/** ip's `invarg()`: `argument "TEXT" is wrong: WHY`, a usage error. */
+/** The reasons ip passes to `invarg()` with their own newline (ip/*.c), so its message ends in a blank line. */
+const ENDS_IN_NEWLINE: ReadonlySet<string> = new Set([
+  '"action" value is invalid',
+  '"metric" value is invalid',
+  '"mode" value is invalid',
+  '"segs" provided before "mode"',
+  "Device does not exist",
+  'Invalid "group" value',
+  'Invalid "ipproto" value',
+  "Invalid VRF",
+  "TOS value is invalid",
+  "from value is invalid",
+  "fwmark value is invalid",
+  "fwmask value is invalid",
+  'invalid "protocol"',
+  'invalid "scope"',
+  "invalid UID range",
+  "invalid target",
+  "invalid table ID",
+  "suppress_prefixlength value is invalid",
+  '"protocol" value is invalid',
+  "invalid dport",
+  "invalid realms",
+  "invalid sport",
+  "node type value is invalid",
+  "preference value is invalid",
+  "table id value is invalid",
+  "to value is invalid",
+]);
+
+/** ip's `invarg()`: `argument "TEXT" is wrong: WHY`, a usage error, with ip's blank line where ip prints one. */
 export function invalidArgument(text: string, why: string): UsageError {
-  return new UsageError(`argument "${text}" is wrong: ${why}`, text);
+  return new UsageError(`argument "${text}" is wrong: ${why}`, text, false, ENDS_IN_NEWLINE.has(why));
 }
 
 /** Parses a number as {@link ipUnsigned}, or throws ip's `invarg` error with `why`. */

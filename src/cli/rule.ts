@@ -16,7 +16,7 @@ import { formatRule, ruleJson } from "./rule_text.ts";
 import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
 import { dsfield } from "./dsfield.ts";
 import { invalidArgument, ipNumber } from "./numbers.ts";
-import { ruleSelector } from "./rule_select.ts";
+import { ruleRange, ruleSelector } from "./rule_select.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { RuleSpec } from "../route/rule/build.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
@@ -56,6 +56,15 @@ function rangeOf(v: string, what: string): { start: number; end: number } {
   return { start, end: b === undefined ? start : toInt(b, what) };
 }
 
+/** A word read by one of ip's shared readers, refused with the reason `ip rule` gives for it. */
+function inIpWords(read: () => number, word: string, why: string): number {
+  try {
+    return read();
+  } catch {
+    throw invalidArgument(word, why);
+  }
+}
+
 /** Builds a rule spec from `ip rule add`-style words. */
 function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   let action: string | undefined;
@@ -76,27 +85,29 @@ function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   if (w.oif !== undefined) s.oif = w.oif;
   if (w.fwmark !== undefined) {
     const [m, mask] = w.fwmark.split("/");
-    s.fwmark = toInt(m, "fwmark");
-    if (mask !== undefined) s.fwmask = toInt(mask, "fwmark mask");
+    s.fwmark = ipNumber(m, "fwmark value is invalid");
+    if (mask !== undefined) s.fwmask = ipNumber(mask, "fwmask value is invalid");
   }
-  if (w.priority !== undefined) s.priority = toInt(w.priority, "priority");
-  if (w.table !== undefined) s.table = /^\d+$/.test(w.table) ? Number(w.table) : w.table;
+  if (w.priority !== undefined) s.priority = ipNumber(w.priority, "preference value is invalid");
+  if (w.table !== undefined) s.table = inIpWords(() => ROUTE_WORDS.table(w.table!), w.table, "invalid table ID");
   if (w.goto !== undefined) {
-    s.goto = toInt(w.goto, "goto");
+    s.goto = ipNumber(w.goto, "invalid target");
     action = "goto";
   }
-  if (w.tos !== undefined) s.tos = toInt(w.tos, "TOS", 0, 255);
-  if (w.protocol !== undefined) s.protocol = /^\d+$/.test(w.protocol) ? Number(w.protocol) : w.protocol;
+  if (w.tos !== undefined) s.tos = dsfield(w.tos);
+  if (w.protocol !== undefined) {
+    s.protocol = inIpWords(() => ROUTE_WORDS.protocol(w.protocol!), w.protocol, `"protocol" value is invalid`);
+  }
   if (w.ipproto !== undefined) {
     const n = ipProtoNumber(w.ipproto);
     if (n === undefined) throw invalidArgument(w.ipproto, `Invalid "ipproto" value`);
     s.ipProto = n;
   }
-  if (w.uidrange !== undefined) s.uidRange = rangeOf(w.uidrange, "uid range");
+  if (w.uidrange !== undefined) s.uidRange = ruleRange(w.uidrange, "invalid UID range", 0xffffffff, false);
   if (w.sport !== undefined) s.sportRange = rangeOf(w.sport, "port");
   if (w.dport !== undefined) s.dportRange = rangeOf(w.dport, "port");
   if (w.suppress_prefixlength !== undefined) {
-    s.suppressPrefixlen = toInt(w.suppress_prefixlength, "prefix length", 0, 128);
+    s.suppressPrefixlen = ipNumber(w.suppress_prefixlength, "suppress_prefixlength value is invalid", 0x7fffffff);
   }
   if (w.suppress_ifgroup !== undefined) s.suppressIfgroup = toInt(w.suppress_ifgroup, "group");
   if (w.l3mdev !== undefined) s.l3mdev = true;

@@ -15,7 +15,7 @@ import { ipProtoNumber } from "./etc_protocols.ts";
 const DECIMAL = /^\d+$/;
 
 /** `A-B` (both required, as ip's `%u-%u`) or, with `single`, `A`. */
-function range(text: string, why: string, max: number, single: boolean): RuleRange {
+export function ruleRange(text: string, why: string, max: number, single: boolean): RuleRange {
   const [a, b, extra] = text.split("-");
   const ok = (t: string | undefined) => t !== undefined && DECIMAL.test(t) && Number(t) <= max;
   if (extra !== undefined || !ok(a) || !(b === undefined ? single : ok(b))) throw invalidArgument(text, why);
@@ -34,12 +34,12 @@ function ipProto(text: string): number {
  */
 export function ruleSelector(word: string, value: () => string, f: RuleFilter): boolean {
   if (word === "l3mdev") f.l3mdev = true;
-  else if (word === "uidrange") f.uidRange = range(value(), "invalid UID range", 0xffffffff, false);
+  else if (word === "uidrange") f.uidRange = ruleRange(value(), "invalid UID range", 0xffffffff, false);
   else if (word === "ipproto") {
     const p = ipProto(value());
     if (p) f.ipProto = p;
   } else if (word === "sport" || word === "dport") {
-    const r = range(value(), word === "sport" ? "invalid port range" : "invalid dport range", 0xffff, true);
+    const r = ruleRange(value(), word === "sport" ? "invalid port range" : "invalid dport range", 0xffff, true);
     if (r.start) f[word === "sport" ? "sportRange" : "dportRange"] = r;
   } else return false;
   return true;

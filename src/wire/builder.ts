@@ -43,8 +43,10 @@ export class MessageBuilder {
 
   /** Starts a message of `type` with `flags` (`NLM_F_REQUEST` is added). */
   constructor(type: number, flags: number, capacity = 256) {
-    this.#buf = new Uint8Array(capacity);
-    this.#view = new DataView(this.#buf.buffer);
+    // Views over one ArrayBuffer made first: in Bun, `.buffer` of a fresh Uint8Array copies it out of the heap.
+    const ab = new ArrayBuffer(capacity);
+    this.#buf = new Uint8Array(ab);
+    this.#view = new DataView(ab);
     this.#reserve(16);
     this.#view.setUint16(4, type, true);
     this.#view.setUint16(6, flags | 1, true);
@@ -59,10 +61,11 @@ export class MessageBuilder {
     const at = this.#len;
     const need = at + n;
     if (need > this.#buf.length) {
-      const next = new Uint8Array(Math.max(need, this.#buf.length * 2));
+      const ab = new ArrayBuffer(Math.max(need, this.#buf.length * 2));
+      const next = new Uint8Array(ab);
       next.set(this.#buf.subarray(0, at));
       this.#buf = next;
-      this.#view = new DataView(next.buffer);
+      this.#view = new DataView(ab);
     }
     this.#len = need;
     return at;
@@ -124,9 +127,19 @@ export class MessageBuilder {
     return this;
   }
 
-  /** Appends an attribute holding raw bytes. */
-  bytes(type: number, data: Uint8Array): this {
-    return this.attr(type, (b) => b.raw(data));
+  /** Appends an attribute holding raw bytes: `data`, or its bytes `[start, end)`. */
+  bytes(type: number, data: Uint8Array, start = 0, end: number = data.length): this {
+    // Inline, and short payloads copied by hand: a 100,000-element set writes this many keys.
+    this.#pad();
+    const n = end - start;
+    const at = this.#reserve(NLA_HDRLEN + n);
+    const buf = this.#buf;
+    if (n <= 16) { for (let i = 0; i < n; i++) buf[at + NLA_HDRLEN + i] = data[start + i]; }
+    else buf.set(start === 0 && end === data.length ? data : data.subarray(start, end), at + NLA_HDRLEN);
+    this.#view.setUint16(at, NLA_HDRLEN + n, true);
+    this.#view.setUint16(at + 2, type, true);
+    this.#pad();
+    return this;
   }
 
   /** Appends an attribute holding one scalar. */

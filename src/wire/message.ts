@@ -78,7 +78,14 @@ export function forEachMessage(
 
 /** Sets the sequence number and port id of a finished request in place. */
 export function stampMessage(msg: Uint8Array, seq: number, pid = 0): void {
-  const view = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
-  view.setUint32(8, seq, true);
-  view.setUint32(12, pid, true);
+  // Byte by byte, not through a DataView: a batch stamps thousands, and in Bun each view of a
+  // fresh array first turns its storage into an ArrayBuffer.
+  msg[8] = seq;
+  msg[9] = seq >>> 8;
+  msg[10] = seq >>> 16;
+  msg[11] = seq >>> 24;
+  msg[12] = pid;
+  msg[13] = pid >>> 8;
+  msg[14] = pid >>> 16;
+  msg[15] = pid >>> 24;
 }

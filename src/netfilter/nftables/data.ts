@@ -36,8 +36,9 @@ export type { NftData, NftHeader, NftVerdict } from "./_generated/data_types.ts"
 export function parseNftMessage<T extends AttrTable>(table: T, m: NlMsg): Attrs<T> & NftHeader {
   const off = payloadOf(m);
   if (off + 4 > m.end) throw new TruncatedError("nfgenmsg", off, 4, m.end - off);
-  const own = m.buf.slice(off + 4, m.end);
-  const out = parseAttrs(table, own, new DataView(own.buffer), 0, own.length) as Attrs<T> & NftHeader;
+  // A copy made as an ArrayBuffer, then viewed: in Bun, `.buffer` of a sliced array copies it once more.
+  const ab = m.buf.buffer.slice(m.buf.byteOffset + off + 4, m.buf.byteOffset + m.end) as ArrayBuffer;
+  const out = parseAttrs(table, new Uint8Array(ab), new DataView(ab), 0, ab.byteLength) as Attrs<T> & NftHeader;
   out.family = familyName(m.buf[off]);
   return out;
 }

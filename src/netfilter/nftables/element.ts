@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { MessageBuilder } from "../../wire/builder.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import type { Codec } from "../../wire/table.ts";
 import { BYTES, listOf } from "./codecs.ts";
@@ -84,4 +85,20 @@ export const NFTA_SET_ELEM_LIST_TABLE = {
 /** Parses an `NFT_MSG_NEWSETELEM` message. */
 export function parseElementsMessage(m: NlMsg): NftElementList {
   return parseNftMessage(NFTA_SET_ELEM_LIST_TABLE, m);
+}
+
+/**
+ * The payload of `NFTA_SET_ELEM_LIST_ELEMENTS` for bare keys of `keyLen`
+ * bytes each, packed one after another in `keys[start, end)`: the bytes
+ * {@link ELEMENT_LIST} writes for `{ key: { value } }` elements, without an
+ * object (or a view) per element of a 100,000-address block list.
+ */
+export function buildPackedKeys(b: MessageBuilder, keys: Uint8Array, keyLen: number, start: number, end: number): void {
+  for (let at = start; at < end; at += keyLen) {
+    const elem = b.open(1); // NFTA_LIST_ELEM
+    const k = b.open(NFTA_SET_ELEM_TABLE.key.type);
+    b.bytes(NFTA_DATA_TABLE.value.type, keys, at, at + keyLen);
+    b.close(k);
+    b.close(elem);
+  }
 }

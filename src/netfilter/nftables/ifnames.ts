@@ -5,12 +5,18 @@
  * @module
  */
 
-import { streamLinks } from "../../route/link/api.ts";
+import { readLinkNames } from "../../route/link_names.ts";
+import { withRouteSocket } from "../../route/rtnl.ts";
 import type { NftOptions } from "./socket.ts";
 
-/** Reads the namespace's interface names by index. */
+/**
+ * Reads the namespace's interface names by index: one `RTM_GETLINK` dump
+ * decoding only the names, without the link parser (and its modules, which
+ * `nlkit nft` would otherwise load for every listing).
+ */
 export async function interfaceNames(opts: NftOptions = {}): Promise<Map<number, string>> {
+  const names = await withRouteSocket({ netns: opts.netns }, readLinkNames);
   const out = new Map<number, string>();
-  for await (const l of streamLinks({}, { netns: opts.netns })) if (l.name !== undefined) out.set(l.index, l.name);
+  for (const [index, l] of names) out.set(index, l.name);
   return out;
 }

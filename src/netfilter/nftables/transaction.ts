@@ -19,14 +19,21 @@ import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { NFTA_CHAIN_TABLE } from "./chain.ts";
 import { familyNumber, hookNumber, NFT_MSG } from "./consts.ts";
-import { NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
+import { buildPackedKeys, NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
 import type { NftExpr } from "./expr/registry.ts";
 import { NFTA_OBJ_TABLE, objDataBytes } from "./obj.ts";
 import { NFTA_RULE_TABLE } from "./rule.ts";
 import { NFTA_SET_TABLE } from "./set.ts";
 import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
 import { NFTA_TABLE_TABLE } from "./table.ts";
-import { buildUdata, UDATA_COMMENT, UDATA_SET_COMMENT } from "./udata.ts";
+import {
+  buildUdata,
+  UDATA_COMMENT,
+  UDATA_DATA_INTERVAL,
+  UDATA_DATA_TYPEOF,
+  UDATA_KEY_TYPEOF,
+  UDATA_SET_COMMENT,
+} from "./udata.ts";
 
 /** A table to add. */
 export interface NftTableSpec {
@@ -110,6 +117,12 @@ export interface NftSetSpec {
   keyHostOrder?: boolean;
   /** See `keyHostOrder`. */
   dataHostOrder?: boolean;
+  /** nft's `typeof` user data of the key (`NFTNL_UDATA_SET_KEY_TYPEOF`), as nft encodes it. */
+  keyTypeof?: Uint8Array;
+  /** nft's `typeof` user data of a map's data (`NFTNL_UDATA_SET_DATA_TYPEOF`). */
+  dataTypeof?: Uint8Array;
+  /** A map's values are ranges, start then end (`NFTNL_UDATA_SET_DATA_INTERVAL`, which nft reads to list them). */
+  dataInterval?: boolean;
   /** Comment. */
   comment?: string;
   /** Stateful expressions (counter, limit, quota) each new element gets a copy of. */
@@ -337,6 +350,9 @@ export class NftTransaction {
       "fieldLengths",
       "keyHostOrder",
       "dataHostOrder",
+      "keyTypeof",
+      "dataTypeof",
+      "dataInterval",
       "comment",
       "expressions",
     ], "a set");
@@ -354,6 +370,11 @@ export class NftTransaction {
     const order = (host: boolean | undefined) => new Uint8Array([host ? 1 : 2, 0, 0, 0]);
     const udata: [number, Uint8Array | string][] = [[0, order(s.keyHostOrder)]];
     if (s.dataType !== undefined) udata.push([1, order(s.dataHostOrder)]);
+    if (s.keyTypeof) udata.push([UDATA_KEY_TYPEOF, s.keyTypeof]);
+    if (s.dataTypeof) udata.push([UDATA_DATA_TYPEOF, s.dataTypeof]);
+    if (s.dataInterval !== undefined) {
+      udata.push([UDATA_DATA_INTERVAL, new Uint8Array([s.dataInterval ? 1 : 0, 0, 0, 0])]);
+    }
     if (s.comment !== undefined) udata.push([UDATA_SET_COMMENT, s.comment]);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWSET, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), s.family);
     b.attrs(NFTA_SET_TABLE, {
@@ -405,6 +426,35 @@ export class NftTransaction {
     elements: readonly NftElement[],
   ): this {
     return this.#elements(NFT_MSG.NFT_MSG_NEWSETELEM, NLM_F_CREATE, ref, elements);
+  }
+
+  /**
+   * Adds (or with `remove`, deletes) elements that are bare keys of
+   * `keyLen` bytes each, packed one after another in `keys` (a block list):
+   * the messages {@link addElements} writes for `{ key: { value } }`
+   * elements, without an object per element.
+   */
+  addElementKeys(
+    ref: { family: string; table: string; set: string; setId?: number },
+    keys: Uint8Array,
+    keyLen: number,
+    remove = false,
+  ): this {
+    if (!Number.isInteger(keyLen) || keyLen < 1 || keys.length % keyLen) {
+      throw new InvalidArgumentError(`Cannot split ${keys.length} bytes into keys of ${keyLen} bytes`);
+    }
+    // As many per message as #elements puts there (its estimate for a bare key).
+    const step = Math.floor(ELEMENT_BYTES / (24 + keyLen)) * keyLen;
+    for (let at = 0; at < keys.length; at += step) {
+      const end = Math.min(at + step, keys.length);
+      const type = remove ? NFT_MSG.NFT_MSG_DELSETELEM : NFT_MSG.NFT_MSG_NEWSETELEM;
+      const b = this.#msg(type, remove ? 0 : NLM_F_CREATE, ref.family);
+      b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: ref.table, set: ref.set });
+      b.attr(NFTA_SET_ELEM_LIST_TABLE.elements.type, () => buildPackedKeys(b, keys, keyLen, at, end));
+      if (ref.setId !== undefined) b.attrs(NFTA_SET_ELEM_LIST_TABLE, { setId: ref.setId });
+      this.#add(b, `elements of set ${ref.family} ${ref.table} ${ref.set}`);
+    }
+    return this;
   }
 
   /** Deletes elements. */

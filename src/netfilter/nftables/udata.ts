@@ -11,6 +11,12 @@ import { InvalidArgumentError } from "../../errors.ts";
 export const UDATA_COMMENT = 0;
 /** `NFTNL_UDATA_SET_COMMENT`. */
 export const UDATA_SET_COMMENT = 7;
+/** `NFTNL_UDATA_SET_KEY_TYPEOF`: the expression a set's key was declared by (`typeof ip saddr`). */
+export const UDATA_KEY_TYPEOF = 3;
+/** `NFTNL_UDATA_SET_DATA_TYPEOF`: the same for a map's data. */
+export const UDATA_DATA_TYPEOF = 4;
+/** `NFTNL_UDATA_SET_DATA_INTERVAL`: a map's values are ranges (u32, 0 or 1). */
+export const UDATA_DATA_INTERVAL = 6;
 
 /** Splits user data into its TLVs; a TLV running past the end ends the walk. */
 export function parseUdata(b: Uint8Array | undefined): Map<number, Uint8Array> {

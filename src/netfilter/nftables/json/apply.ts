@@ -15,7 +15,7 @@ import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
 import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
-import { type ElementShape, elementsOf, isObj, typeSize } from "./values.ts";
+import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
@@ -296,6 +296,8 @@ export class DocumentPlanner {
         const name = str(v, "name", "an element");
         const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
         const shape = await this.#shape(fam, table, name);
+        const packed = packedIp4Keys(shape, elems);
+        if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);
         const elements = elementsOf(shape, elems);
         if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
         else tx.addElements({ family: fam, table, set: name }, elements);
@@ -402,9 +404,12 @@ export class DocumentPlanner {
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
     if (v.elem !== undefined) {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
+      const packed = packedIp4Keys(shape, elems);
+      if (packed) return void tx.addElementKeys({ family: fam, table, set: name, setId }, packed, 4);
       const elements = elementsOf(shape, elems);
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
-      if (/"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);
+      // Only a map's data can jump: a plain set's elements are not written out to be searched.
+      if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);
       else add();
     }
   }

@@ -73,6 +73,25 @@ function sortByKey(elements: readonly NftElement[], host: boolean): NftElement[]
   return keyOrder(elements.length, (i) => elements[i].key?.value, host).map((i) => elements[i]);
 }
 
+/**
+ * Concatenated keys in nft's order: its sort joins the fields' bytes without
+ * their padding and compares that as one host-order (little-endian) number.
+ */
+function concatOrder(elements: readonly NftElement[], types: readonly NftType[]): NftElement[] {
+  const joined = (k: Uint8Array | undefined): Uint8Array | undefined => {
+    if (!k) return k;
+    const parts: number[] = [];
+    let off = 0;
+    for (const t of types) {
+      const size = t.size || 16;
+      parts.push(...k.subarray(off, off + size));
+      off += (size + 3) & ~3;
+    }
+    return new Uint8Array(parts);
+  };
+  return keyOrder(elements.length, (i) => joined(elements[i].key?.value), true).map((i) => elements[i]);
+}
+
 function minusOne(b: Uint8Array): Uint8Array {
   const out = b.slice();
   for (let i = out.length - 1; i >= 0; i--) {
@@ -123,12 +142,29 @@ export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8
 }
 
 /** How element data is printed: a verdict, a value type, or nothing for a plain set. */
-export type DataRender = { verdict: true } | { types: readonly NftType[] } | undefined;
+export type DataRender =
+  | { verdict: true }
+  /** `interval`: each value is a range, its start then its end (a NAT map to `192.168.2.2-192.168.2.4`). */
+  | { types: readonly NftType[]; interval?: boolean }
+  | undefined;
 
-function dataJson(d: NftData | undefined, render: DataRender): Json {
+/** How elementsJson prints element data: as `DataRender`, or object names (a map of counters: `"cnt1"`). */
+export type ElemRender = DataRender | { objref: true };
+
+function dataJson(d: NftData | undefined, render: ElemRender): Json {
   if (!d || !render) return null;
   if ("verdict" in render) return d.verdict ? verdictJson(d.verdict) : null;
-  return d.value ? renderKey(render.types, d.value) : null;
+  if ("objref" in render) return null;
+  if (!d.value) return null;
+  if (!render.interval) return renderKey(render.types, d.value);
+  const half = d.value.length / 2;
+  return renderRange(render.types, d.value.subarray(0, half), d.value.subarray(half));
+}
+
+/** True when a map's data of `dataLen` bytes holds ranges of `types` (twice their size). */
+export function isIntervalData(types: readonly NftType[], dataLen: number | undefined): boolean {
+  const size = types.length === 1 ? types[0].size || 16 : types.reduce((n, t) => n + (((t.size || 16) + 3) & ~3), 0);
+  return dataLen === 2 * size;
 }
 
 /** An element's statement in nft's JSON (`{"counter": {...}}`), merged into its `elem` object. */
@@ -146,8 +182,9 @@ function wrap(key: Json, e: NftElement, stmt: ElemStmt | undefined): Json {
   return Object.keys(extra).length ? { elem: { val: key, ...extra } } : key;
 }
 
-function withData(key: Json, e: NftElement, render: DataRender, stmt: ElemStmt | undefined): Json {
+function withData(key: Json, e: NftElement, render: ElemRender, stmt: ElemStmt | undefined): Json {
   const k = wrap(key, e, stmt);
+  if (render && "objref" in render) return [k, e.objref ?? null];
   return render ? [k, dataJson(e.data, render)] : k;
 }
 
@@ -156,7 +193,7 @@ export function elementsJson(
   elements: readonly NftElement[],
   types: readonly NftType[],
   interval: boolean,
-  data: DataRender,
+  data: ElemRender,
   stmt?: ElemStmt,
 ): Json[] {
   const host = types.length === 1 && types[0].host === true;
@@ -171,11 +208,18 @@ function keyedJson(
   elements: readonly NftElement[],
   types: readonly NftType[],
   interval: boolean,
-  data: DataRender,
+  data: ElemRender,
   stmt: ElemStmt | undefined,
   host: boolean,
 ): Json[] {
-  const sorted = sortByKey(elements, host);
+  let sorted = types.length > 1 && !interval ? concatOrder(elements, types) : sortByKey(elements, host);
+  const flags = types.length === 1 && types[0].bits ? types[0] : undefined;
+  if (flags && !interval) {
+    // nft sorts `syn | ack` by its first flag: values of several flags follow nft's own merge order.
+    const keyOf = (e: NftElement) => lowestBit(renderValue(flags, e.key?.value ?? new Uint8Array(0)), flags);
+    sorted = nftMergeSort(sorted, keyOf);
+    return sorted.map((e) => withData(flagsJson(renderKey(types, e.key?.value ?? new Uint8Array(0))), e, data, stmt));
+  }
   if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
   const out: Json[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -192,4 +236,35 @@ function keyedJson(
     out.push(withData(renderRange(types, lo, hi), e, data, stmt));
   }
   return out;
+}
+
+/** A value of several flags as nft prints it in a set: `{"|": [{"|": ["fin", "psh"]}, "ack"]}`. */
+export function flagsJson(v: Json): Json {
+  return Array.isArray(v) && v.length > 1 ? v.reduce((l, r) => ({ "|": [l, r] })) : v;
+}
+
+/** The value of the first flag nft prints of `v` (what its sort compares). */
+function lowestBit(v: Json, t: NftType): number {
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first === "number") return first;
+  const bit = Object.entries(t.bits ?? {}).find(([, name]) => name === first);
+  return bit ? Number(bit[0]) : 0;
+}
+
+/**
+ * nft's `list_expr_sort`: a merge sort whose merge puts the second half's
+ * items first on ties (so equal keys come out in an order of its own).
+ */
+function nftMergeSort<T>(a: readonly T[], key: (x: T) => number): T[] {
+  if (a.length <= 1) return [...a];
+  const mid = Math.ceil(a.length / 2);
+  const first = nftMergeSort(a.slice(0, mid), key);
+  const second = nftMergeSort(a.slice(mid), key);
+  const out: T[] = [];
+  let j = 0;
+  for (const x of first) {
+    while (j < second.length && !(key(x) < key(second[j]))) out.push(second[j++]);
+    out.push(x);
+  }
+  return out.concat(second.slice(j));
 }

@@ -8,7 +8,7 @@
  */
 
 import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
-import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
+import { NFT_REG32_00, NFT_REG_1, regSlot } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
@@ -41,6 +41,7 @@ import {
   typeByName,
 } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
+import { anonSetTypeof } from "./set_typeof.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -227,7 +228,10 @@ class RuleEncoder {
     this.emit({ name: "payload", dreg: NFT_REG_1, base: "th", offset: 0, len: 1 });
     const reply = ICMP_ECHO_REPLY[need];
     if (reply === undefined) this.cmpEq(NFT_REG_1, new Uint8Array([need]));
-    else this.emit({ name: "lookup", sreg: NFT_REG_1, ...this.anonSet({ type, len: 1 }, [need, reply]) });
+    else {
+      const keyJson = { payload: { protocol: f.protocol, field: "type" } };
+      this.emit({ name: "lookup", sreg: NFT_REG_1, ...this.anonSet({ type, len: 1 }, [need, reply], keyJson) });
+    }
     this.icmpType = need;
   }
 
@@ -407,7 +411,8 @@ class RuleEncoder {
           parts.push(l);
           s += (l.len + 3) >> 2;
         }
-        const types = parts.map((p) => p.type);
+        // Each field takes the bytes its load took (`udp length`: 2, not an integer's 4).
+        const types = parts.map((p) => (p.len && p.type.size !== p.len ? { ...p.type, size: p.len } : p.type));
         return { type: { id: concatId(types), name: "concat", size: 0 }, len: (s - slot) * 4, concat: types } as Loaded;
       }
       case "&": {
@@ -461,7 +466,8 @@ class RuleEncoder {
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
           types = [hint];
-          ref = this.anonSet(l, Array.isArray(m.data.set) ? m.data.set : [m.data.set], { types: [hint] }, reg);
+          const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
+          ref = this.anonSet(l, elems, m.key, { types: [hint] }, reg);
         } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
         const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
@@ -617,11 +623,12 @@ class RuleEncoder {
     return out;
   }
 
-  /** Adds an anonymous set for `elems` keyed like `l`; returns its lookup name and id. */
+  /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
   anonSet(
     l: Loaded,
     elems: Json[],
-    data?: { verdict: true } | { types: NftType[] },
+    keyJson: Json,
+    data?: { verdict: true } | { types: NftType[]; interval?: boolean },
     reg = NFT_REG_1,
   ): { set: string; setId: number } {
     let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
@@ -630,6 +637,18 @@ class RuleEncoder {
       // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
       this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
       key = [{ ...key[0], host: false }];
+    }
+    if (interval && key.length > 1 && key.some((t) => t.host)) {
+      // So are a concatenation's host-order fields (`meta mark . tcp dport { 0xa-0x14 . 80-90 }`), in place.
+      let off = 0;
+      key = key.map((t) => {
+        const size = typeSize(t);
+        const r = regOf(regSlot(reg) + off / 4);
+        off += (size + 3) & ~3;
+        if (!t.host) return t;
+        this.emit({ name: "byteorder", sreg: r, dreg: r, op: "hton", len: size, size });
+        return { ...t, host: false };
+      });
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
@@ -641,10 +660,11 @@ class RuleEncoder {
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
     const dataSpec = !data ? {} : "verdict" in data ? { dataType: 0xffffff00, dataLen: 16 } : {
       dataType: concatId(data.types),
-      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4.
-      dataLen: data.types.length === 1
-        ? typeSize(data.types[0])
-        : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0),
+      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4; a range twice that.
+      dataLen: (data.interval ? 2 : 1) *
+        (data.types.length === 1
+          ? typeSize(data.types[0])
+          : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
     };
     const setId = tx.addSet({
       family,
@@ -657,6 +677,9 @@ class RuleEncoder {
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
       dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,
+      // nft sizes a concatenation's fields by their types, and an integer has none: it needs the typeof.
+      ...(key.some((t) => t.name === "integer") ? anonSetTypeof(keyJson, !!data && "verdict" in data) : {}),
+      dataInterval: data ? "types" in data && data.interval === true : undefined,
       ...dataSpec,
     });
     tx.addElements({ family, table, set: "__set%d", setId }, elements);
@@ -680,7 +703,7 @@ class RuleEncoder {
       const elems = Array.isArray(right.set) ? right.set : [right.set];
       // Each type of an ICMP type set sets the message type in turn (nft's relational_expr_pctx_update).
       if (op === "==" || op === "in") { for (const x of elems) this.noteIcmpType(m.left, l, x); }
-      const { set, setId } = this.anonSet(l, elems);
+      const { set, setId } = this.anonSet(l, elems, m.left);
       this.emit({ name: "lookup", sreg: reg, set, setId, flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
@@ -904,19 +927,37 @@ class RuleEncoder {
 
   nat(kind: string, n: Obj | null): void {
     const body = n ?? {};
-    checkObjKeys(body, ["addr", "port", "family", "flags"], kind);
+    checkObjKeys(body, ["addr", "port", "family", "flags", "type_flags"], kind);
     const flags = body.flags === undefined
       ? []
       : Array.isArray(body.flags)
       ? body.flags.map(String)
       : [String(body.flags)];
-    const natFamily = body.family === "ip6" || this.ctx.family === "ip6" || this.proto.nh === "ip6" ? 10 : 2;
+    const typeFlags = body.type_flags === undefined ? [] : [body.type_flags].flat().map(String);
+    for (const f of typeFlags) {
+      if (f !== "prefix") throw new InvalidArgumentError(`Cannot use ${kind} type_flags "${f}": expected prefix`);
+      // `snat ip prefix to ... map`: nft maps whole prefixes (netmap).
+      if (!flags.includes("netmap")) flags.push("netmap");
+    }
+    // In inet, nat without an address is NFPROTO_INET (1), as nft sends it.
+    const natFamily = body.family === "ip6" || this.ctx.family === "ip6" || this.proto.nh === "ip6"
+      ? 10
+      : this.ctx.family === "inet" && body.addr === undefined && body.family === undefined
+      ? 1
+      : 2;
     const addrType = typeByName(natFamily === 10 ? "ipv6_addr" : "ipv4_addr");
     const port = typeByName("inet_service");
     const out: Record<string, unknown> = {};
     let reg = NFT_REG_1;
     const pair = (v: Json, t: NftType, len: number, min: string, max: string) => {
-      if (isObj(v) && "range" in v && Array.isArray(v.range)) {
+      if (isObj(v) && "prefix" in v) {
+        // `192.168.3.0/24`: the range it spans.
+        const [lo, hi] = keyRange([t], v);
+        this.emit({ name: "immediate", dreg: reg, data: { value: lo } });
+        this.emit({ name: "immediate", dreg: reg + 1, data: { value: hi } });
+        [out[min], out[max]] = [reg, reg + 1];
+        reg += 2;
+      } else if (isObj(v) && "range" in v && Array.isArray(v.range)) {
         this.valueInto(v.range[0], t, len, reg);
         this.valueInto(v.range[1], t, len, reg + 1);
         [out[min], out[max]] = [reg, reg + 1];
@@ -933,7 +974,10 @@ class RuleEncoder {
       }
     };
     if (kind === "snat" || kind === "dnat") {
-      if (body.addr !== undefined) {
+      if (body.addr !== undefined && this.natMap(body.addr, addrType, port, out)) {
+        if (out.regProtoMin !== undefined) flags.unshift("proto-specified");
+        flags.unshift("map-ips");
+      } else if (body.addr !== undefined) {
         pair(body.addr, addrType, addrType.size, "regAddrMin", "regAddrMax");
         flags.unshift("map-ips");
       }
@@ -946,6 +990,57 @@ class RuleEncoder {
     if (kind === "masquerade") this.emit({ name: "masq", flags: f, ...out });
     else if (kind === "redirect") this.emit({ name: "redir", flags: f, ...out });
     else this.emit({ name: "nat", type: kind, family: natFamily, flags: f, ...out });
+  }
+
+  /** Loads a set statement's element (`{"elem": {"val": ..., "timeout": 30}}` or a bare key); its timeout in ms. */
+  dynsetKey(elem: Json): { timeout?: number; loaded: Loaded } {
+    let key = elem;
+    let timeout: number | undefined;
+    if (isObj(key) && isObj(key.elem)) {
+      checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
+      timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
+      key = key.elem.val;
+    }
+    return { timeout, loaded: this.load(key, 0) };
+  }
+
+  /** Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own. */
+  dynsetStmts(dynset: Record<string, unknown>, stmt: Json | undefined): void {
+    if (stmt === undefined) return;
+    const stmts = Array.isArray(stmt) ? stmt : [stmt];
+    const inner = new RuleEncoder(this.ctx);
+    for (const st of stmts) inner.stmt(st);
+    const b = new MessageBuilder(0, 0);
+    if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
+    else EXPR_LIST.build(b, inner.out);
+    dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+  }
+
+  /**
+   * A NAT map to ranges or prefixes, or to `address . port` (as nft's JSON lists them): its values fill
+   * the registers after the address, which the nat expression names (nft's layout: each part one address
+   * width on). Returns false for any other address.
+   */
+  natMap(addr: Json, addrType: NftType, port: NftType, out: Record<string, unknown>): boolean {
+    const m = isObj(addr) && isObj(addr.map) ? addr.map : undefined;
+    if (!m || !isObj(m.data) || !("set" in m.data)) return false;
+    const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
+    const values = elems.map((e) => (Array.isArray(e) ? e[1] : undefined));
+    const ranged = (x: Json | undefined) => isObj(x) && ("range" in x || "prefix" in x);
+    const concat = values.some((v) => isObj(v) && Array.isArray(v.concat));
+    const interval = values.some((v) => ranged(v) || (isObj(v) && Array.isArray(v.concat) && v.concat.some(ranged)));
+    if (!concat && !interval) return false;
+    checkObjKeys(m, ["key", "data"], "map");
+    const l = this.load(m.key, 0);
+    const ref = this.anonSet(l, elems, m.key, { types: concat ? [addrType, port] : [addrType], interval });
+    this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, ...ref });
+    const step = addrType.size / 4;
+    out.regAddrMin = NFT_REG_1;
+    if (interval && concat) {
+      [out.regProtoMin, out.regAddrMax, out.regProtoMax] = [1, 2, 3].map((i) => NFT_REG32_00 + i * step);
+    } else if (interval) out.regAddrMax = NFT_REG32_00 + step;
+    else out.regProtoMin = out.regProtoMax = NFT_REG32_00 + step;
+    return true;
   }
 
   stmt(st: Json): void {
@@ -1063,7 +1158,7 @@ class RuleEncoder {
           throw new InvalidArgumentError("Cannot use a vmap without @map or a set");
         }
         const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
-        const { set, setId } = this.anonSet(l, elems, { verdict: true });
+        const { set, setId } = this.anonSet(l, elems, m.key, { verdict: true });
         return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set, setId });
       }
       case "notrack":
@@ -1095,14 +1190,7 @@ class RuleEncoder {
         if (typeof d.set !== "string" || !d.set.startsWith("@")) {
           throw new InvalidArgumentError('Cannot use a set statement without "set": "@name"');
         }
-        let key = d.elem;
-        let timeout: number | undefined;
-        if (isObj(key) && isObj(key.elem)) {
-          checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
-          timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
-          key = key.elem.val;
-        }
-        this.load(key, 0);
+        const { timeout } = this.dynsetKey(d.elem);
         const dynset: Record<string, unknown> = {
           name: "dynset",
           setName: d.set.slice(1),
@@ -1110,16 +1198,41 @@ class RuleEncoder {
           op,
           timeout,
         };
-        if (d.stmt !== undefined) {
-          // Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own.
-          const stmts = Array.isArray(d.stmt) ? d.stmt : [d.stmt];
-          const inner = new RuleEncoder(this.ctx);
-          for (const st of stmts) inner.stmt(st);
-          const b = new MessageBuilder(0, 0);
-          if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
-          else EXPR_LIST.build(b, inner.out);
-          dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+        this.dynsetStmts(dynset, d.stmt);
+        return this.emit(dynset as NftExpr);
+      }
+      case "meter": {
+        // `meter xyz size 8192 { ip saddr timeout 30s counter }`: an anonymous dynamic set of its own, updated.
+        const d = v as Obj;
+        checkObjKeys(d, ["key", "stmt", "size", "name"], "a meter");
+        if (typeof d.name !== "string" || d.name === "") {
+          throw new InvalidArgumentError("Cannot use a meter without a name");
         }
+        if (d.size !== undefined && (typeof d.size !== "number" || !Number.isInteger(d.size) || d.size < 0)) {
+          throw new InvalidArgumentError(`Cannot use meter size ${JSON.stringify(d.size)}: expected a whole number`);
+        }
+        const { timeout, loaded: l } = this.dynsetKey(d.key);
+        const key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
+        const { family, table, tx } = this.ctx;
+        const setId = tx.addSet({
+          family,
+          table,
+          name: d.name,
+          keyType: concatId(key),
+          keyLen: key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len,
+          flags: ["anonymous", "dynamic", ...(timeout !== undefined ? ["timeout"] : [])],
+          size: d.size || undefined,
+          keyHostOrder: key.length === 1 && key[0].host === true,
+        });
+        const dynset: Record<string, unknown> = {
+          name: "dynset",
+          setName: d.name,
+          setId,
+          sregKey: NFT_REG_1,
+          op: "update",
+          timeout,
+        };
+        this.dynsetStmts(dynset, d.stmt);
         return this.emit(dynset as NftExpr);
       }
     }

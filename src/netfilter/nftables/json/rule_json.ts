@@ -9,8 +9,9 @@
 
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
+import { NFT_OBJECT_TYPES } from "../expr/names.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
-import { type DataRender, elementsJson } from "./elements.ts";
+import { type DataRender, elementsJson, flagsJson, isIntervalData, renderRange } from "./elements.ts";
 import {
   coveringFields,
   CT_TYPES,
@@ -49,7 +50,6 @@ import {
 } from "./types.ts";
 import { verdictJson } from "./verdict.ts";
 import { isObj } from "./values.ts";
-import type { NftElement } from "../element.ts";
 import type { NftSetWithElements } from "../list.ts";
 
 /** What a rule's JSON needs besides its expressions. */
@@ -78,6 +78,10 @@ interface Val {
   merged?: HeaderField[];
   /** The mask only selected a sub-byte field (`vlan id`), it is no `&` of the rule's. */
   narrowed?: boolean;
+  /** Puts back the written dependency this load removed (a map key in a statement keeps it). */
+  revive?: () => void;
+  /** A map lookup's result: its data types, and whether each value is a range. */
+  mapData?: { types: readonly NftType[]; interval: boolean };
   /** The xor of a bitwise (a field's new value, when a write follows). */
   xor?: Uint8Array;
   /** An immediate value, typed by whoever uses it. */
@@ -230,6 +234,8 @@ class RuleDecoder {
       return;
     }
     // `vlan type` is the stacked header's own protocol key: the `ether type 8021q` before it stays (as nft prints).
+    // A written `ip protocol tcp` a map key in a statement follows stays (nft kills it for matches only).
+    const written = this.written !== undefined && this.deps[base] === this.written ? this.out[this.written] : undefined;
     if (field && !(field.protocol === "vlan" && field.field === "type")) this.kill(base);
     const v: Val = field
       ? {
@@ -240,7 +246,7 @@ class RuleDecoder {
         field,
         loadBits: bits,
       }
-      : { json: raw, len: e.len ?? 0, type: { ...typeByName("integer"), host: false, size: e.len ?? 0 } };
+      : { json: raw, type: { ...typeByName("be_integer"), size: e.len ?? 0 }, len: e.len ?? 0 }; // raw: network order
     if (fields) v.at = { fields, offset: off };
     // ICMP fields share offsets: a value compared splits as nft expands it (`icmp id . sequence`, not `gateway`).
     const expanded = icmp ? expandFields(fields!, off, bits) : undefined;
@@ -254,6 +260,10 @@ class RuleDecoder {
       v.merged = merged;
     }
     for (const f of merged ?? (field?.len === bits ? [field] : [])) this.killIcmp(f);
+    if (written !== undefined && this.out[this.written!] === undefined) {
+      const i = this.written!;
+      v.revive = () => (this.out[i] = written);
+    }
     this.set(e.dreg, v);
   }
 
@@ -457,14 +467,15 @@ class RuleDecoder {
     const set = this.ctx.sets.get(e.set ?? "");
     const keyLen = set?.keyLen ?? 4;
     const parts = this.span(e.sreg, keyLen);
-    // A key the rule masks shows its `&`; a flag mask before a set is an `|` of flags (`tcp flags & (syn | ack)`).
-    const keys = parts.map((p) => {
-      const t = this.typed(p);
-      if (!p.mask || p.narrowed || !t.bits || !isZero(p.xor ?? new Uint8Array(0))) return this.masked(p).json;
-      return { "&": [p.json, flagTree(t, p.mask)] };
-    });
-    const left: Json = parts.length === 1 ? keys[0] : { concat: keys };
-    const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
+    const left: Json = parts.length === 1
+      ? maskedJson(parts[0], this.typed(parts[0]))
+      : { concat: parts.map((p) => p.json) };
+    // A concatenation's fields take the bytes their loads took (`udp length`: 2 of an integer's 4).
+    const types = parts.length > 1
+      ? parts.map((p) => ({ ...this.typed(p), size: p.len || this.typed(p).size }))
+      : parts.length
+      ? [this.typed(parts[0])]
+      : concatTypes(set?.keyType ?? 4);
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
     const f = parts.length === 1 ? parts[0].field : undefined;
@@ -474,23 +485,22 @@ class RuleDecoder {
       if (first?.length === 1) this.icmpType = first[0];
     }
     if (set?.flags?.includes("anonymous")) {
-      const data: DataRender = !isMap
-        ? undefined
-        : e.dreg === 0
-        ? { verdict: true }
-        : { types: concatTypes(set.dataType ?? 4) };
+      const data: DataRender = !isMap ? undefined : e.dreg === 0 ? { verdict: true } : {
+        types: concatTypes(set.dataType ?? 4),
+        interval: isIntervalData(concatTypes(set.dataType ?? 4), set.dataLen),
+      };
       // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
-      const shift = parts.length === 1 && parts[0].mask ? trailingZeroBits(parts[0].mask) : 0;
+      const shift = parts.length === 1 && parts[0].mask && parts[0].narrowed ? trailingZeroBits(parts[0].mask) : 0;
       const at = (d?: { value?: Uint8Array }) => d?.value && { value: tail(shiftRight(d.value, shift), types[0]) };
       const elems = shift ? set.elements.map((x) => ({ ...x, key: at(x.key), keyEnd: at(x.keyEnd) })) : set.elements;
-      const flags = !isMap && types.length === 1 && types[0].bits && !set.flags.includes("interval");
-      right = {
-        set: flags ? flagElements(elems, types[0]) : elementsJson(elems, types, set.flags.includes("interval"), data),
-      };
+      right = { set: elementsJson(elems, types, set.flags.includes("interval"), data) };
     }
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
-      this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4 });
+      for (const p of parts) p.revive?.();
+      const types = concatTypes(set?.dataType ?? 4);
+      const mapData = { types, interval: isIntervalData(types, set?.dataLen) };
+      this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4, mapData });
     } else this.push({ match: { op: e.flags?.includes("inv") ? "!=" : "==", left, right } });
   }
 
@@ -519,7 +529,13 @@ class RuleDecoder {
       ? EXPR_LIST.parse(e.expressions, viewOf(e.expressions), 0, e.expressions.length)
       : [];
     // nft prints an element's statements without their state.
-    if (exprs.length) body.stmt = ruleStatements(exprs, this.ctx).map(stateless);
+    const stmts = exprs.length ? ruleStatements(exprs, this.ctx).map(stateless) : [];
+    if (stmts.length && set?.flags?.includes("anonymous")) {
+      // A statement updating an anonymous set of its own is a meter (its first statement only, as nft shows).
+      this.push({ meter: { key: elem, stmt: stmts[0], size: set.desc?.size ?? 0, name: e.setName ?? "" } });
+      return false;
+    }
+    if (stmts.length) body.stmt = stmts;
     this.push({ set: body });
     return false;
   }
@@ -586,17 +602,32 @@ class RuleDecoder {
       const vb = b?.imm ? renderValue(t, b.imm) : b?.json ?? null;
       return max === undefined || max === min || JSON.stringify(va) === JSON.stringify(vb) ? va : { range: [va, vb] };
     };
+    const family = e.family === 10 ? "ip6" : "ip";
+    const mapped = this.reg(e.regAddrMin);
+    const isMap = mapped?.mapData !== undefined;
     if (kind === "snat" || kind === "dnat") {
-      if (this.ctx.family === "inet" && e.family !== undefined) body.family = e.family === 10 ? "ip6" : "ip";
-      const addr = pick(e.regAddrMin, e.regAddrMax, addrType);
-      if (addr !== undefined) body.addr = addr;
+      if (this.ctx.family === "inet" && (e.family === 2 || e.family === 10)) body.family = family;
+      if (isMap) {
+        // A map to ranges, or to `address . port`, fills the other registers itself: nft names the family.
+        const data = mapped!.mapData!;
+        if (data.interval || data.types.length === 2) body.family = family;
+        body.addr = mapped!.json;
+      } else {
+        const addr = pick(e.regAddrMin, e.regAddrMax, addrType);
+        // `192.168.3.0-192.168.3.255` is the prefix it spans.
+        const lo = e.regAddrMin === undefined ? undefined : this.reg(e.regAddrMin)?.imm;
+        const hi = e.regAddrMax === undefined ? undefined : this.reg(e.regAddrMax)?.imm;
+        const range = lo && hi && e.regAddrMax !== e.regAddrMin ? renderRange([addrType], lo, hi) : undefined;
+        if (addr !== undefined) body.addr = range && typeof range === "object" && "prefix" in range ? range : addr;
+      }
     }
-    const p = pick(e.regProtoMin, e.regProtoMax, port);
+    const p = isMap ? undefined : pick(e.regProtoMin, e.regProtoMax, port);
     if (p !== undefined) body.port = p;
     // nft names them in this order, not the bits'.
     const order = ["random", "fully-random", "persistent", "proto-offset", "netmap"];
     const flags = order.filter((f) => e.flags?.includes(f as never));
     if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
+    if (flags.includes("netmap")) body.type_flags = "prefix";
     this.push({ [kind]: Object.keys(body).length ? body : null });
   }
 
@@ -656,9 +687,23 @@ class RuleDecoder {
       case "counter":
         this.push({ counter: { packets: e.packets ?? 0, bytes: e.bytes ?? 0 } });
         return false;
-      case "objref":
-        this.push({ [e.immType ?? "counter"]: e.immName ?? "" });
+      case "objref": {
+        if (e.setSreg === undefined) {
+          this.push({ [e.immType ?? "counter"]: e.immName ?? "" });
+          return false;
+        }
+        // A map of objects (`counter name tcp dport map { 443 : "cnt1" }`), by the map's object type.
+        const set = this.ctx.sets.get(e.setName ?? "");
+        const parts = this.span(e.setSreg, set?.keyLen ?? 4);
+        const key: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+        const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
+        const data: Json = set?.flags?.includes("anonymous")
+          ? { set: elementsJson(set.elements, types, set.flags.includes("interval"), { objref: true }) }
+          : `@${e.setName}`;
+        const kind = NFT_OBJECT_TYPES[(set?.objType ?? 1) as keyof typeof NFT_OBJECT_TYPES] ?? "counter";
+        this.push({ [kind]: { map: { key, data } } });
         return false;
+      }
       case "limit":
         this.push(limitJson(e, false));
         return false;
@@ -909,6 +954,12 @@ function binopJson(json: Json, t: NftType, mask: Uint8Array, xor: Uint8Array = n
   return json;
 }
 
+/** A lookup's key: a masked value shows its mask (`tcp flags & (fin | syn) == { ... }`, `ip6 saddr & ::ffff`). */
+function maskedJson(v: Val, t: NftType): Json {
+  if (!v.mask || v.narrowed) return v.json;
+  return t.bits ? { "&": [v.json, flagsJson(renderValue(t, v.mask))] } : binopJson(v.json, t, v.mask, v.xor);
+}
+
 function isZero(b: Uint8Array): boolean {
   return b.every((x) => x === 0);
 }
@@ -994,50 +1045,6 @@ function isPrefixMask(b: Uint8Array, ones: number): boolean {
     if (bit !== (i < ones ? 1 : 0)) return false;
   }
   return true;
-}
-
-/**
- * An anonymous set of flag values (`tcp flags { syn, syn | ack }`): each
- * element a flag or an `|` of flags, ordered by its lowest flag as nft's
- * mergesort orders the `|` trees (equal ones keep the kernel's order).
- */
-function flagElements(elements: readonly NftElement[], t: NftType): Json[] {
-  const keyed = elements.map((e) => ({ b: e.key?.value ?? new Uint8Array(0) }));
-  return nftMergeSort(keyed, ({ b }) => flagBits(t, b)[0] ?? 0).map(({ b }) => flagTree(t, b));
-}
-
-/** The flags set in `b`, lowest first. */
-function flagBits(t: NftType, b: Uint8Array): number[] {
-  const n = bytesToNumber(b.subarray(0, t.size && t.size <= b.length ? t.size : b.length), t.host === true);
-  const out: number[] = [];
-  for (let bit = 1; bit <= n; bit *= 2) if (Math.floor(n / bit) % 2) out.push(bit);
-  return out;
-}
-
-/** A flag value as nft prints a binop of flags: one name, or `{"|": [{"|": [a, b]}, c]}` lowest first. */
-function flagTree(t: NftType, b: Uint8Array): Json {
-  const bits = flagBits(t, b);
-  if (bits.length < 2) return renderWhole(t, b);
-  const name = (bit: number): Json => t.bits![bit] ?? bit;
-  return bits.slice(1).reduce<Json>((acc, bit) => ({ "|": [acc, name(bit)] }), name(bits[0]));
-}
-
-/**
- * nft's list_expr_sort: a merge sort whose first half goes after equal
- * elements of the second, so ties come out in nft's order, not the input's.
- */
-function nftMergeSort<T>(a: readonly T[], key: (x: T) => number): T[] {
-  if (a.length < 2) return [...a];
-  const half = Math.ceil(a.length / 2);
-  const first = nftMergeSort(a.slice(0, half), key);
-  const second = nftMergeSort(a.slice(half), key);
-  const out: T[] = [];
-  let j = 0;
-  for (const x of first) {
-    while (j < second.length && key(x) >= key(second[j])) out.push(second[j++]);
-    out.push(x);
-  }
-  return out.concat(second.slice(j));
 }
 
 /** nft's JSON statements of a rule's expressions. */

@@ -91,9 +91,12 @@ export async function setElementsJson(socket: NetlinkSocket, set: NftSet, full =
   const { key, data } = setTypes({ ...set, elements: [] });
   const interval = set.flags?.includes("interval") ?? false;
   if (!got.others.length && !interval && !data) {
-    const order = keyOrder(got.count, (i) => got.key(i), key.length === 1 && key[0].host === true);
+    // One view per key, made once: the sort reads each key twice and the rendering once more.
+    const views: Uint8Array[] = new Array(got.count);
+    for (let i = 0; i < got.count; i++) views[i] = got.key(i);
+    const order = keyOrder(got.count, (i) => views[i], key.length === 1 && key[0].host === true);
     const out: Json[] = new Array(got.count);
-    for (let i = 0; i < got.count; i++) out[i] = renderKey(key, got.key(order[i]));
+    for (let i = 0; i < got.count; i++) out[i] = renderKey(key, views[order[i]]);
     return out;
   }
   const all = got.others;

@@ -473,7 +473,13 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return formatHour(bytesToNumber(b.subarray(0, 4), t.host === true));
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
-  if (size > 6 && !t.names && !t.bits) return wideInteger(b.subarray(0, size), t.host === true);
+  if (size > 8 && !t.bits && !t.names) {
+    // nft prints an integer past 64 bits as hex (`@th,160,128`), without leading zeros.
+    const v = b.subarray(0, size);
+    const hex = Array.from(t.host ? v.slice().reverse() : v, (x) => x.toString(16).padStart(2, "0")).join("");
+    const digits = hex.replace(/^0+/, "");
+    if (digits.length > 16) return `0x${digits}`;
+  }
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
   // An interface index without a name prints as text (nft's ifindex_type_print): `"0"`.
@@ -553,29 +559,6 @@ function nameToNumber(t: NftType, v: string): number | undefined {
   return t.aliases?.[v];
 }
 
-/** Bytes as one unsigned integer in the type's byte order, exact at any length. */
-function bytesToBigInt(b: Uint8Array, host: boolean): bigint {
-  let n = 0n;
-  for (let i = 0; i < b.length; i++) n = (n << 8n) | BigInt(b[host ? b.length - 1 - i : i]);
-  return n;
-}
-
-/** An integer wider than a double holds, as nft's JSON has it: a number up to 64 bits, else `"0x..."`. */
-function wideInteger(b: Uint8Array, host: boolean): Json {
-  const n = bytesToBigInt(b, host);
-  return n < 1n << 64n ? Number(n) : `0x${n.toString(16)}`;
-}
-
-/** A decimal or `0x` text of an integer wider than a double holds, in `size` bytes; else undefined. */
-function parseWide(v: string, size: number, host: boolean): Uint8Array | undefined {
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(v)) return undefined;
-  let n = BigInt(v);
-  if (n >= 1n << BigInt(8 * size)) return undefined;
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++, n >>= 8n) out[host ? i : size - 1 - i] = Number(n & 0xffn);
-  return out;
-}
-
 /**
  * A plain `a.b.c.d` without a regular expression (a 100,000-element set
  * parses this many), written into `out`; else undefined.
@@ -599,6 +582,7 @@ export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint
 
 /** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
 export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
+  if (t.bits) v = orList(v);
   switch (t.kind) {
     case "ip4":
     case "ip6":
@@ -638,9 +622,8 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       return out;
     }
   }
-  if (typeof v === "string" && size > 6 && !t.kind) {
-    const wide = nameToNumber(t, v) === undefined ? parseWide(v, size, t.host === true) : undefined;
-    if (wide) return wide;
+  if (typeof v === "string" && /^(0x[0-9a-f]+|\d+)$/i.test(v) && !Number.isSafeInteger(Number(v))) {
+    return bigToBytes(BigInt(v), t, size, v);
   }
   if (typeof v === "string" && t.kind === "realm") {
     const named = [...realms()].find(([, name]) => name === v)?.[0];
@@ -665,6 +648,27 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
   }
   return numberToBytes(n, size, t.host === true);
+}
+
+/** Flags joined as nft prints them in sets and masks (`{"|": [{"|": ["fin", "psh"]}, "ack"]}`) as a list. */
+function orList(v: Json): Json {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || !Array.isArray(v["|"]) || v["|"].length !== 2) {
+    return v;
+  }
+  return v["|"].flatMap((x) => {
+    const y = orList(x);
+    return Array.isArray(y) ? y : [y];
+  });
+}
+
+/** An integer past 2^53 (`0xe373...` of a 128-bit raw payload), exactly. */
+function bigToBytes(n: bigint, t: NftType, size: number, v: string): Uint8Array {
+  if (n >= 1n << BigInt(8 * size)) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
+  }
+  const b = new Uint8Array(size);
+  for (let i = 0; i < size; i++, n >>= 8n) b[t.host ? i : size - 1 - i] = Number(n & 0xffn);
+  return b;
 }
 
 function describeType(t: NftType): string {

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import type { NftExpr } from "../expr/registry.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
+import { keyOrder } from "./elements.ts";
 import { dottedQuad, type Json, type NftType, parseValue } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
@@ -74,6 +75,13 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
   return [b, b];
 }
 
+function concatRange(lo: Uint8Array, hi: Uint8Array): Uint8Array {
+  const out = new Uint8Array(lo.length + hi.length);
+  out.set(lo);
+  out.set(hi, lo.length);
+  return out;
+}
+
 function plusOne(b: Uint8Array): Uint8Array | undefined {
   const out = b.slice();
   for (let i = out.length - 1; i >= 0; i--) {
@@ -95,7 +103,7 @@ export interface ElementShape {
   /** Key field types. */
   key: readonly NftType[];
   /** Map data: verdicts, or value types. */
-  data?: { verdict: true } | { types: readonly NftType[] };
+  data?: { verdict: true } | { types: readonly NftType[]; interval?: boolean };
   /** Interval set. */
   interval: boolean;
   /** The expressions of an element's statements (its {@link SET_STMT_KEYS}); without it they are refused. */
@@ -104,6 +112,26 @@ export interface ElementShape {
 
 /** The statements a set and its elements may hold, by their nft JSON keys. */
 export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota"];
+
+/**
+ * The keys of a plain IPv4 set's `elem` list packed 4 bytes each, when
+ * every element is a bare `a.b.c.d` (a block list): its elements are then
+ * written with no object per element. Else undefined ({@link elementsOf}).
+ */
+export function packedIp4Keys(shape: ElementShape, elems: readonly Json[]): Uint8Array | undefined {
+  if (shape.data || shape.interval || shape.key.length !== 1 || shape.key[0].kind !== "ip4") return undefined;
+  const keys = new Uint8Array(elems.length * 4);
+  const key = new Uint8Array(4);
+  for (let i = 0; i < elems.length; i++) {
+    const raw = elems[i];
+    if (typeof raw !== "string" || !dottedQuad(raw, key)) return undefined;
+    keys[i * 4] = key[0];
+    keys[i * 4 + 1] = key[1];
+    keys[i * 4 + 2] = key[2];
+    keys[i * 4 + 3] = key[3];
+  }
+  return keys;
+}
 
 /** The kernel's elements for nft's JSON `elem` list. */
 export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElement[] {
@@ -154,7 +182,11 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
         const v = isObj(data) ? verdictOf(data) : undefined;
         if (!v) throw new InvalidArgumentError(`Cannot use ${JSON.stringify(data)} as a verdict`);
         e.data = { verdict: v };
-      } else e.data = { value: keyRange(shape.data.types, data)[0] };
+      } else {
+        // Data of ranges (a NAT map to `192.168.2.2-192.168.2.4`) holds the start, then the end.
+        const [lo, hi] = keyRange(shape.data.types, data);
+        e.data = { value: shape.data.interval ? concatRange(lo, hi) : lo };
+      }
     }
     if (key === "*") {
       // The catch-all element: no key, matched when no other is.
@@ -174,6 +206,12 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
       const end = plusOne(hi);
       if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
     }
+  }
+  const t = shape.key[0];
+  if (shape.key.length === 1 && t.bits && !shape.interval) {
+    // The kernel lists a small set in the order it was filled, and nft sorts `syn | ack` as `syn`, keeping
+    // ties in the order it got them: filled in value order, nft lists them as it lists its own.
+    return keyOrder(out.length, (i) => out[i].key?.value, t.host === true).map((i) => out[i]);
   }
   return out;
 }

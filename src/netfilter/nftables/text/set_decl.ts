@@ -8,24 +8,25 @@
 
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { fieldsOf, META_JSON_KEYS } from "../json/fields.ts";
-import { parseUdata } from "../udata.ts";
+import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF } from "../udata.ts";
 
 /** `NFTNL_UDATA_SET_*` types nft writes. */
 const UDATA_MERGE_ELEMENTS = 2;
-const UDATA_KEY_TYPEOF = 3;
-const UDATA_DATA_TYPEOF = 4;
 
 /** nft's expression kinds in a typeof TLV (`EXPR_PAYLOAD`, `EXPR_META`, `EXPR_CT`, `EXPR_CONCAT`). */
-const EXPR_PAYLOAD = 7;
-const EXPR_META = 9;
-const EXPR_CT = 12;
-const EXPR_CONCAT = 13;
+export const EXPR_PAYLOAD = 7;
+/** See {@link EXPR_PAYLOAD}. */
+export const EXPR_META = 9;
+/** See {@link EXPR_PAYLOAD}. */
+export const EXPR_CT = 12;
+/** See {@link EXPR_PAYLOAD}. */
+export const EXPR_CONCAT = 13;
 
 /**
- * nft's protocol description ids (`PROTO_DESC_*`) whose field numbers follow
- * the order of our header tables (icmpv6's do not: it is left to `type`).
+ * nft's protocol description ids (`PROTO_DESC_*`) of the headers whose
+ * template numbers are known here (icmpv6's are not: it is left to `type`).
  */
-const PROTO_DESCS: { readonly [id: number]: string } = {
+export const PROTO_DESCS: { readonly [id: number]: string } = {
   1: "ah",
   2: "esp",
   3: "comp",
@@ -38,10 +39,18 @@ const PROTO_DESCS: { readonly [id: number]: string } = {
   11: "th",
   12: "ip",
   13: "ip6",
-  16: "arp",
-  17: "vlan",
-  18: "ether",
+  15: "arp",
+  16: "vlan",
+  17: "ether",
 };
+
+/** nft's template order where it is not our header table's (vlan has `cfi` after `dei`, an alias). */
+const TEMPLATES: { readonly [proto: string]: readonly string[] } = { vlan: ["pcp", "dei", "cfi", "id", "type"] };
+
+/** The field names of a header in nft's template order (template n is entry n - 1). */
+export function templateFields(proto: string): readonly string[] | undefined {
+  return TEMPLATES[proto] ?? fieldsOf(proto)?.map((f) => f.field);
+}
 
 const UNQUALIFIED = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
 
@@ -66,7 +75,8 @@ function exprText(tlv: Uint8Array): string | undefined {
   const data = parseUdata(t.get(1));
   if (kind === EXPR_PAYLOAD) {
     const proto = PROTO_DESCS[u32(data.get(0)) ?? -1];
-    const field = proto ? fieldsOf(proto)?.[(u32(data.get(1)) ?? 0) - 1] : undefined;
+    const name = proto ? templateFields(proto)?.[(u32(data.get(1)) ?? 0) - 1] : undefined;
+    const field = proto ? fieldsOf(proto)?.find((f) => f.field === name) : undefined;
     return field && !field.key ? `${proto} ${field.field}` : undefined;
   }
   if (kind === EXPR_META) {

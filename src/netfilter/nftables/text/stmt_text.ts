@@ -46,6 +46,8 @@ interface Style {
   secs?: boolean;
   /** The styles of a concatenation's fields. */
   fields?: Style[];
+  /** Hex without padding (a raw payload's value). */
+  raw?: boolean;
 }
 
 function styleOf(left: Json): Style {
@@ -64,6 +66,8 @@ function styleOf(left: Json): Style {
   if (k === "fib" && v.result === "oifname") return { quote: true };
   if (k === "osf") return { quote: true };
   if (k === "socket" && v.key === "mark") return { hex: true };
+  // A raw payload's values are nft's hex integers (`@ih,32,32 0x14`).
+  if (k === "payload" && typeof v.base === "string") return { hex: true, raw: true };
   return {};
 }
 
@@ -85,6 +89,7 @@ export function exprText(e: Json, style: Style = {}): string {
   if (e === null) return "";
   if (typeof e === "boolean") return e ? "exists" : "missing";
   if (typeof e === "number") {
+    if (style.raw) return `0x${e.toString(16)}`;
     return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? `${e}s` : String(e);
   }
   if (typeof e === "string") {
@@ -178,7 +183,9 @@ export function exprText(e: Json, style: Style = {}): string {
     case "|":
     case "^": {
       const [a, b] = v as Json[];
-      return `${exprText(a)} ${k} ${exprText(b, styleOf(a))}`;
+      // `tcp flags & (fin | syn)`: a mask of flags joined by `|` is bracketed.
+      const rhs = exprText(b, styleOf(a));
+      return `${exprText(a)} ${k} ${k === "&" && isObj(b) && "|" in b ? `(${rhs})` : rhs}`;
     }
     case "<<":
     case ">>": {
@@ -266,6 +273,9 @@ function natText(kind: string, n: Obj | null): string {
   if (!n) return kind;
   let s = kind;
   if (n.family !== undefined) s += ` ${n.family}`;
+  // type_flags prefix (netmap): `snat ip prefix to ip saddr map { ... }`, the flag not named again.
+  const prefix = n.type_flags === "prefix";
+  if (prefix) s += " prefix";
   let to = "";
   if (n.addr !== undefined) {
     // An IPv6 address is bracketed before a port (in an ip6 table too, where no family is named).
@@ -274,7 +284,8 @@ function natText(kind: string, n: Obj | null): string {
   }
   if (n.port !== undefined) to += `:${exprText(n.port)}`;
   if (to) s += ` to ${to}`;
-  if (n.flags !== undefined) s += ` ${Array.isArray(n.flags) ? n.flags.join(",") : n.flags}`;
+  const flags = [n.flags ?? []].flat().filter((f) => !(prefix && f === "netmap"));
+  if (flags.length) s += ` ${flags.join(",")}`;
   return s;
 }
 
@@ -282,6 +293,11 @@ function natText(kind: string, n: Obj | null): string {
 export function stmtText(st: Json): string {
   if (!isObj(st)) return String(st);
   const [k, v] = only(st);
+  if (isObj(v) && isObj(v.map) && !("key" in v)) {
+    // A map of objects: `counter name tcp dport map { 443 : "cnt1" }`, `ct helper set ... map { ... }`.
+    const m = exprText(v, { quote: true });
+    return k.startsWith("ct ") ? `${k} set ${m}` : `${k} name ${m}`;
+  }
   switch (k) {
     case "match": {
       const m = v as Obj;
@@ -296,7 +312,8 @@ export function stmtText(st: Json): string {
         if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a))}`;
       }
       // `==` is written where no operator would mean a flag test (`tcp flags == syn`).
-      const op = m.op === "in" || (m.op === "==" && !flagTyped(left)) ? "" : `${m.op} `;
+      const set = isObj(m.right) && "set" in m.right;
+      const op = m.op === "in" || (m.op === "==" && (!flagTyped(left) || set)) ? "" : `${m.op} `;
       return `${exprText(left)} ${op}${exprText(m.right, style)}`;
     }
     case "mangle": {
@@ -360,6 +377,10 @@ export function stmtText(st: Json): string {
         return `${d.op} ${d.set} { ${elemText(d.elem)}${stmts} }`;
       }
       break;
+    }
+    case "meter": {
+      const m = v as Obj;
+      return `meter ${m.name} size ${m.size} { ${elemText(m.key)} ${stmtText(m.stmt)} }`;
     }
     case "reset":
       return `reset ${exprText(v)}`;
