@@ -153,7 +153,15 @@ test("nft's JSON of the same rules applied by the library gives nft what nft -j 
     // Not yet: an anonymous map keyed by a raw payload concatenation needs the key's typeof in the set's
     // user data for nft to print its elements (nft -j -f writes it; the library does not).
     const rawMap = (o: { rule?: unknown }) => JSON.stringify(o.rule ?? null).includes('"offset":160,"len":128');
-    const rest = { nftables: doc.nftables.filter((o: { rule?: unknown }) => !unfamilied(o) && !rawMap(o)) };
+    // Sets of flag values: nft -j -f inserts their elements in the JSON's order, which nft's listing does not
+    // keep; the library's order is nft's listed one (tested by the set tests), so these two differ by design.
+    const flagSet = (o: { rule?: unknown }) => {
+      const r = JSON.stringify(o.rule ?? null);
+      return r.includes('"field":"flags"') && r.includes('"set":[');
+    };
+    const rest = {
+      nftables: doc.nftables.filter((o: { rule?: unknown }) => !unfamilied(o) && !rawMap(o) && !flagSet(o)),
+    };
     await withTempNetns(async (theirs) => {
       const setup = doc.nftables.filter((o: object) => !("rule" in o));
       await assert.rejects(applyJson({ nftables: [...setup, ...bad] }, { netns: theirs }), {
