@@ -18,7 +18,7 @@ chmod -R u+w "$peers"
 
 # Queues the rows of a listing: the C floor and nlkit's API (bench/peer_count.ts)
 # counting WHAT, then the kernel tool and nlkit's CLI (this tree, $OLD's when
-# set, and dist/nlkit when built) printing into a pipe; PREFIX runs each CLI
+# set, and dist/nlkit of each when built) printing into a pipe; PREFIX runs each CLI
 # command (in the namespace, say).
 # Usage: peer_rows WHAT TOOL_LABEL TOOL_CMD CLI_LABEL CLI_ARGS [PREFIX]
 peer_rows() {
@@ -33,4 +33,7 @@ peer_rows() {
     add "$name bun $cli_label | pipe" "$pre$here/node_modules/.bin/bun $dir/cli.ts $cli_args | cat >/dev/null"
   done
   if [ -x dist/nlkit ]; then add "nlkit binary $cli_label | pipe" "$pre$here/dist/nlkit $cli_args | cat >/dev/null"; fi
+  if [ -n "${OLD:-}" ] && [ -x "$OLD/dist/nlkit" ]; then
+    add "old binary $cli_label | pipe" "$pre$OLD/dist/nlkit $cli_args | cat >/dev/null"
+  fi
 }

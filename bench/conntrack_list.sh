@@ -6,7 +6,8 @@
 # throwaway namespace (filled by the harness's build/ctinsert).
 #
 # Usage (as root): bash bench/conntrack_list.sh [COUNT] [RUNS]
-#   OLD=/path/to/another/nlkit/tree adds that tree's peers (before/after).
+#   OLD=/path/to/another/nlkit/tree adds that tree's peers (before/after),
+#   its dist/nlkit too when built there.
 # Prints, per peer, the best wall time and the best CPU time (user+sys) of
 # RUNS runs, and both as a ratio to the first row (the floor). The "empty
 # table" rows run the same commands in a second, empty namespace: start-up,

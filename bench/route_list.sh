@@ -2,9 +2,10 @@
 # Listing COUNT IPv4 routes of the main table, whole process: nlkit through
 # the public API (bench/peer_count.ts routes4, counted, not printed) against
 # the C libmnl floor of ../shared/bench-peers (build/nldump), and
-# `nlkit -j route show` against `ip -j route show`, both printing into a
-# pipe, all in the same run and the same throwaway namespace (filled by the
-# harness's setup.sh: its mix of devices, gateways, metrics and protocols).
+# `nlkit -j route show` against `ip -j route show` and `nlkit route show`
+# against `ip route show`, all printing into a pipe, all in the same run and
+# the same throwaway namespace (filled by the harness's setup.sh: its mix of
+# devices, gateways, metrics and protocols).
 #
 # Usage (as root): bash bench/route_list.sh [COUNT] [RUNS]
 #   OLD=/path/to/another/nlkit/tree adds that tree's peers (before/after).
@@ -20,4 +21,10 @@ runs=${2:-3}
 echo "routes: $(ip -n "$ns" -4 route show | wc -l); best of $runs runs; ratios to the first row"
 
 peer_rows routes4 "ip -j route show" "ip -n $ns -4 -j route show" "-j route" "-n $ns -4 -j route show"
+# Plain text too: `ip route show` against nlkit's, each printing into a pipe.
+add "ip route show | pipe" "ip -n $ns -4 route show | cat >/dev/null"
+add "nlkit deno route | pipe" "$here/node_modules/.bin/deno run -A $here/cli.ts -n $ns -4 route show | cat >/dev/null"
+add "nlkit bun route | pipe" "$here/node_modules/.bin/bun $here/cli.ts -n $ns -4 route show | cat >/dev/null"
+if [ -x dist/nlkit ]; then add "nlkit binary route | pipe" "$here/dist/nlkit -n $ns -4 route show | cat >/dev/null"; fi
+if [ -x "${OLD:-}/dist/nlkit" ]; then add "old binary route | pipe" "$OLD/dist/nlkit -n $ns -4 route show | cat >/dev/null"; fi
 best_of "$runs"

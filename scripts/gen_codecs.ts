@@ -542,10 +542,18 @@ ${body}}`,
  */
 function objectParser(u: ObjectUnits, o: ObjectSource): void {
   const table = u.exports[o.table] as AttrTable;
-  const lines = Object.entries(applyDefaults(table, {})).map(([k, v]) => `  out.${k} = ${literal(v)};`);
+  // A default that allocates (an object, an array) and that one attribute replaces whole is made only when that
+  // attribute is absent; its key is still set first, so the object keeps its key order and shape.
+  const whole = wholeKeys(table);
+  const late: string[] = [];
+  const lines = Object.entries(applyDefaults(table, {})).map(([k, v]) => {
+    if (typeof v !== "object" || v === null || !whole.has(k)) return `  out.${k} = ${literal(v)};`;
+    late.push(`  if (out.${k} === undefined) out.${k} = ${literal(v)};`);
+    return `  out.${k} = undefined;`;
+  });
   const loop = objectBody(u, table, o.table, `keepUnknown(out, "", raw, buf.slice(s, e));`, "start", true);
   if (/\broot\b/.test(loop)) lines.push("  const root = out;");
-  lines.push(loop, ...finishLines(table, o.what));
+  lines.push(loop, ...late, ...finishLines(table, o.what));
   u.bodies.push(
     `/** Parses the \`${o.table}\` attributes in \`buf[start, end)\` into a \`${o.type}\`, filling \`out\` (which may hold header fields already); agrees with \`parsePublicObject\`. */
 export function ${o.fn}(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ${o.type} {
@@ -553,6 +561,30 @@ ${lines.join("\n")}
   return out as unknown as ${o.type};
 }`,
   );
+}
+
+/**
+ * The keys of the object parsed from `table` that exactly one attribute sets, and sets whole (not a
+ * repeated, hoisted or dotted key, nor one a nest hoists into the object).
+ */
+function wholeKeys(table: AttrTable): Set<string> {
+  const writes = new Map<string, number>();
+  const count = (k: string, n = 1) => writes.set(k, (writes.get(k) ?? 0) + n);
+  const walk = (t: AttrTable, top: boolean) => {
+    for (const key in t) {
+      const spec: AttrSpec = t[key];
+      const pub = spec.key ?? key;
+      if (spec.kind === "nested" && spec.flatten) walk(spec.table!, top);
+      else if (top || spec.hoist) {
+        // A partial write (dotted, repeated, hoisted) counts twice: never whole.
+        count(pub.split(".")[0], pub.includes(".") || spec.repeat || spec.hoist ? 2 : 1);
+        if (spec.named) count(spec.named.key);
+      }
+      if (spec.kind === "nested" && !spec.flatten) walk(spec.table!, false);
+    }
+  };
+  walk(table, true);
+  return new Set([...writes].filter(([, n]) => n === 1).map(([k]) => k));
 }
 
 /** The lines that finish an object: defaults of hoisted values, then the required attributes' checks. */

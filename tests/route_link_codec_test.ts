@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "../src/errors.ts";
 import fc from "fast-check";
 import { type Link, parseLinkMessage } from "../src/route/link/api.ts";
-import { altnameRequest, changeLinkRequest, checkMac, checkMtu, createLinkRequest } from "../src/route/link/change.ts";
+import { altnameRequest, changeLinkRequest, checkMac, createLinkRequest } from "../src/route/link/change.ts";
 import { linkFlagWords, linkIndexMap, linkToIpJson } from "../src/route/link/json.ts";
 import type { LinkKindData } from "../src/route/link/kinds/registry.ts";
 import { readMessage } from "../src/wire/message.ts";
@@ -323,11 +323,12 @@ test("altnameRequest: RTM_NEWLINKPROP with IFLA_PROP_LIST", () => {
 });
 
 test("input checks throw before anything is built", () => {
-  assert.throws(() => checkMtu(70000), {
+  // The MTU's policy in IFLA_ATTRS.
+  assert.throws(() => createLinkRequest({ kind: "dummy", name: "d0", mtu: 70000 }), {
     name: "InvalidArgumentError",
     message: 'Invalid MTU: "70000" (must be 68 to 65536)',
   });
-  assert.throws(() => checkMtu(67), InvalidArgumentError);
+  assert.throws(() => changeLinkRequest(2, { mtu: 67 }), InvalidArgumentError);
   assert.equal(checkMac("02:00:00:00:00:0A"), "02:00:00:00:00:0a");
   assert.throws(() => checkMac("zz:00:00:00:00:00"), {
     name: "InvalidArgumentError",

@@ -16,7 +16,8 @@ import type { Route } from "../src/route/route/table.ts";
 import { parseRouteMessage } from "../src/route/route/parse.ts";
 import { buildRouteMessage, type RouteSpec } from "../src/route/route/build.ts";
 import { checkFilter, dumpRequest, matchRoute } from "../src/route/route/filter.ts";
-import { routeFlagWords, routeToIpJson } from "../src/route/route/json.ts";
+import { routeFlagWords, routeToIpJson, writeRouteIpJson } from "../src/route/route/json.ts";
+import { TextSink } from "../src/wire/text_sink.ts";
 import { streamRoutes } from "../src/route/route/api.ts";
 
 function bytes(hex: string): Uint8Array {
@@ -334,6 +335,27 @@ test("dump requests carry the kernel-side filters; the userspace filter matches 
   assert.throws(() => checkFilter({ dst: "10.0.0.0/99" }), TypeError);
 });
 
+/** `writeRouteIpJson` writes exactly what `JSON.stringify(routeToIpJson(...))` does. */
+function assertTextMatches(r: Route, options: Parameters<typeof routeToIpJson>[2]): void {
+  const w = new TextSink(8);
+  writeRouteIpJson(w, r, NAMES, options);
+  assert.equal(w.take(), JSON.stringify(routeToIpJson(r, NAMES, options)));
+}
+
+test("writeRouteIpJson writes the JSON text of routeToIpJson, omitted keys and details included", () => {
+  const omits = [undefined, new Set(["table"]), new Set(["dev", "gateway", "metric", "protocol", "scope", "flags"])];
+  for (const [name, hex] of Object.entries(V)) {
+    const r = parseHex(hex);
+    for (const omit of omits) {
+      for (const details of [false, true]) assertTextMatches(r, { omit, details });
+    }
+    // Names the map lacks, and a device name JSON must escape.
+    const w = new TextSink();
+    writeRouteIpJson(w, r, (i) => i === 3 ? 'v"0\\x\u0001é' : undefined);
+    assert.equal(w.take(), JSON.stringify(routeToIpJson(r, (i) => i === 3 ? 'v"0\\x\u0001é' : undefined)), name);
+  }
+});
+
 const TYPED = (e: unknown) =>
   e instanceof TruncatedError || e instanceof MalformedError || e instanceof TypeError || e instanceof RangeError;
 
@@ -347,7 +369,7 @@ test("property: random and mutated route messages only throw typed errors", () =
     b[4] = 24;
     try {
       const r = parseRouteMessage(msg(b));
-      routeToIpJson(r, NAMES);
+      assertTextMatches(r, {});
     } catch (e) {
       if (!TYPED(e)) throw e;
     }

@@ -1,5 +1,5 @@
 /**
- * The uapi names the link, address, neighbour and rule tables carry as data
+ * The uapi names the link, address, neighbour, rule and route tables carry as data
  * (`uapi`) against the kernel's own enums in `/usr/include/linux`: every
  * attribute has one, and its number is the enum's.
  *
@@ -13,6 +13,8 @@ import { IFA_ATTRS } from "../src/route/addr/table.ts";
 import { IFLA_ATTRS } from "../src/route/link/table.ts";
 import { NDA_ATTRS } from "../src/route/neigh/table.ts";
 import { RULE_ATTRS } from "../src/route/rule/table.ts";
+import { NEXTHOP_TABLE, ROUTE_ATTRS, RTAX_TABLE } from "../src/route/route/table.ts";
+import { MROUTE_ATTRS } from "../src/route/mroute/table.ts";
 import type { AttrTable } from "../src/wire/table.ts";
 
 /** The members of the enum of `header` whose first member is `first`, by number (`A = B` aliases included). */
@@ -38,6 +40,10 @@ const TABLES: [string, AttrTable, string, string][] = [
   ["IFA_ATTRS", IFA_ATTRS, "if_addr.h", "IFA_UNSPEC"],
   ["NDA_ATTRS", NDA_ATTRS, "neighbour.h", "NDA_UNSPEC"],
   ["RULE_ATTRS", RULE_ATTRS, "fib_rules.h", "FRA_UNSPEC"],
+  ["ROUTE_ATTRS", ROUTE_ATTRS, "rtnetlink.h", "RTA_UNSPEC"],
+  ["NEXTHOP_TABLE", NEXTHOP_TABLE, "rtnetlink.h", "RTA_UNSPEC"],
+  ["MROUTE_ATTRS", MROUTE_ATTRS, "rtnetlink.h", "RTA_UNSPEC"],
+  ["RTAX_TABLE", RTAX_TABLE, "rtnetlink.h", "RTAX_UNSPEC"],
 ];
 
 for (const [name, table, header, first] of TABLES) {

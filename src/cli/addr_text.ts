@@ -5,36 +5,12 @@
  */
 
 import type { Address } from "../route/addr/table.ts";
+import { addressFlagWords } from "../route/addr/json.ts";
 import type { Painter } from "./color.ts";
 
-/** iproute2's flag order and spelling; `permanent` prints as its absence (`dynamic`). */
-const FLAGS: readonly [name: string, printed: string][] = [
-  ["secondary", "secondary"],
-  ["nodad", "nodad"],
-  ["optimistic", "optimistic"],
-  ["dadfailed", "dadfailed"],
-  ["homeaddress", "home"],
-  ["deprecated", "deprecated"],
-  ["tentative", "tentative"],
-  ["permanent", "dynamic"],
-  ["mngtmpaddr", "mngtmpaddr"],
-  ["noprefixroute", "noprefixroute"],
-  ["autojoin", "autojoin"],
-  ["stable-privacy", "stable-privacy"],
-];
-
+/** The flag words, each followed by a space, as `ip addr show` prints them. */
 function flagWords(a: Address): string {
-  const has = new Set(a.flags);
-  let s = "";
-  // ip prints every flag that is set, whatever the family.
-  for (const [name, printed] of FLAGS) {
-    if (name === "permanent") {
-      if (!has.has(name)) s += "dynamic ";
-    } else if (has.has(name)) {
-      s += (name === "secondary" && a.family === "inet6" ? "temporary" : printed) + " ";
-    }
-  }
-  return s;
+  return addressFlagWords(a).map((w) => w + " ").join("");
 }
 
 function lft(v: number | "forever" | undefined): string {

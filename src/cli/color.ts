@@ -30,7 +30,10 @@ export function useColor(mode: string): boolean {
 /** Paints text for a role, or returns it unchanged when colour is off. */
 export type Painter = (role: ColorRole, text: string) => string;
 
+/** The painter of colourless output: printers that write bytes skip it when they see it. */
+export const NO_PAINT: Painter = (_role: ColorRole, text: string): string => text;
+
 /** A painter that colours when `on`. */
 export function painter(on: boolean): Painter {
-  return on ? (role, text) => `${CODES[role]}${text}\x1b[0m` : (_role, text) => text;
+  return on ? (role, text) => `${CODES[role]}${text}\x1b[0m` : NO_PAINT;
 }

@@ -53,6 +53,7 @@ import {
   formatExpectCpuStats,
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
+import { forEachValue } from "../socket/dump_stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -134,11 +135,27 @@ function printEntry(
   json: JsonArrayWriter | undefined,
   save: "-A" | "-D" = "-A",
 ): void {
-  if (json) return json.item(conntrackToJson(e));
-  if (a.output.includes("save")) return ctx.out.line(formatConntrackSave(e, save));
-  if (a.output.includes("xml")) return xmlLine(ctx, a, e, a.command === "list" || a.command === "get");
-  writeConntrack(ctx.out.sink, e, textOptions(a));
-  ctx.out.endLine();
+  entryPrinter(ctx, a, json, save)(e);
+}
+
+/** How the command prints an entry, chosen once: a listing calls it for each of many entries. */
+function entryPrinter(
+  ctx: Context,
+  a: CtArgs,
+  json: JsonArrayWriter | undefined,
+  save: "-A" | "-D" = "-A",
+): (e: ConntrackEntry) => void {
+  if (json) return (e) => json.item(conntrackToJson(e));
+  if (a.output.includes("save")) return (e) => ctx.out.line(formatConntrackSave(e, save));
+  if (a.output.includes("xml")) {
+    const header = a.command === "list" || a.command === "get";
+    return (e) => xmlLine(ctx, a, e, header);
+  }
+  const out = ctx.out, opts = textOptions(a);
+  return (e) => {
+    writeConntrack(out.sink, e, opts);
+    out.endLine();
+  };
 }
 
 /** The line options of a command, worked out once for all its entries. */
@@ -174,10 +191,11 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   }
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
-  for await (const e of streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib)) {
-    printEntry(ctx, a, e, json);
+  const print = entryPrinter(ctx, a, json);
+  await forEachValue(streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib), (e) => {
+    print(e);
     n++;
-  }
+  });
   closeXml(ctx);
   json?.end();
   ctx.out.flush();

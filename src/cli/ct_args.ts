@@ -402,36 +402,12 @@ const OPTIONS: readonly OptSpec[] = [
       setFamily(a, v === "ipv4" ? "inet" : "inet6");
     },
   },
-  {
-    names: ["--sport", "--orig-port-src"],
-    arg: "required",
-    flag: "sport",
-    proto: true,
-    set: (a, v, o) => a.sport = port(v, o),
-  },
-  {
-    names: ["--dport", "--orig-port-dst"],
-    arg: "required",
-    flag: "dport",
-    proto: true,
-    set: (a, v, o) => a.dport = port(v, o),
-  },
-  {
-    names: ["--reply-port-src"],
-    arg: "required",
-    flag: "reply-port-src",
-    proto: true,
-    set: (a, v, o) => a.replySport = port(v, o),
-  },
-  {
-    names: ["--reply-port-dst"],
-    arg: "required",
-    flag: "reply-port-dst",
-    proto: true,
-    set: (a, v, o) => a.replyDport = port(v, o),
-  },
-  // The GRE extension's keys are the tuple's ports (`--srckey` is `--orig-key-src`).
+  // The tuple's ports; the GRE extension's keys are the same fields (`--srckey` is `--orig-key-src`).
   ...([
+    ["--sport", "--orig-port-src", "sport", "sport"],
+    ["--dport", "--orig-port-dst", "dport", "dport"],
+    ["--reply-port-src", "", "reply-port-src", "replySport"],
+    ["--reply-port-dst", "", "reply-port-dst", "replyDport"],
     ["--orig-key-src", "--srckey", "srckey", "sport"],
     ["--orig-key-dst", "--dstkey", "dstkey", "dport"],
     ["--reply-key-src", "", "reply-key-src", "replySport"],
@@ -443,24 +419,24 @@ const OPTIONS: readonly OptSpec[] = [
     proto: true,
     set: (a, v, o) => a[key] = port(v, o),
   })),
-  { names: ["--icmp-type"], arg: "required", flag: "icmp-type", proto: true, set: (a, v, o) => a.icmpType = u8(v, o) },
-  { names: ["--icmp-code"], arg: "required", flag: "icmp-code", proto: true, set: (a, v, o) => a.icmpCode = u8(v, o) },
-  { names: ["--icmp-id"], arg: "required", flag: "icmp-id", proto: true, set: (a, v, o) => a.icmpId = port(v, o) },
-  {
-    names: ["--icmpv6-type"],
-    arg: "required",
-    flag: "icmpv6-type",
-    proto: true,
-    set: (a, v, o) => a.icmpType = u8(v, o),
-  },
-  {
-    names: ["--icmpv6-code"],
-    arg: "required",
-    flag: "icmpv6-code",
-    proto: true,
-    set: (a, v, o) => a.icmpCode = u8(v, o),
-  },
-  { names: ["--icmpv6-id"], arg: "required", flag: "icmpv6-id", proto: true, set: (a, v, o) => a.icmpId = port(v, o) },
+  // ICMP and ICMPv6 take the same type, code and id.
+  ...(["icmp", "icmpv6"] as const).flatMap((p): OptSpec[] => [
+    {
+      names: [`--${p}-type`],
+      arg: "required",
+      flag: `${p}-type`,
+      proto: true,
+      set: (a, v, o) => a.icmpType = u8(v, o),
+    },
+    {
+      names: [`--${p}-code`],
+      arg: "required",
+      flag: `${p}-code`,
+      proto: true,
+      set: (a, v, o) => a.icmpCode = u8(v, o),
+    },
+    { names: [`--${p}-id`], arg: "required", flag: `${p}-id`, proto: true, set: (a, v, o) => a.icmpId = port(v, o) },
+  ]),
   { names: ["-t", "--timeout"], arg: "required", flag: "timeout", set: (a, v) => a.timeout = toInt(v, "timeout") },
   { names: ["-m", "--mark"], arg: "required", flag: "mark", set: (a, v) => a.mark = mark(v) },
   {

@@ -9,7 +9,7 @@
 
 import { UsageError } from "./args.ts";
 import { readText } from "./io.ts";
-import { parseProtocols } from "./etc_protocols.ts";
+import { parseProtocols } from "./protocols_text.ts";
 import { CT_PROTO_NAMES } from "../netfilter/conntrack/tables.ts";
 
 /** The option columns, named as conntrack names them in its messages (`--src`, `--timeout`, ...). */

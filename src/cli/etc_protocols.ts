@@ -10,17 +10,7 @@
 
 import { readTextOrUndefined } from "../sys/files.ts";
 import { IP_PROTO_NAMES } from "../route/rule/table.ts";
-
-/** `/etc/protocols` names and aliases, by name, from the file's text. */
-export function parseProtocols(text: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const raw of text.split("\n")) {
-    const [name, num, ...aliases] = raw.replace(/#.*/, "").trim().split(/\s+/);
-    if (!name || !/^\d+$/.test(num ?? "")) continue;
-    for (const n of [name, ...aliases]) if (!m.has(n)) m.set(n, Number(num));
-  }
-  return m;
-}
+import { parseProtocols } from "./protocols_text.ts";
 
 /** IP protocols by name (aliases included) and by number (the first name). */
 export interface Protocols {

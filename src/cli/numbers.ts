@@ -42,6 +42,29 @@ const ENDS_IN_NEWLINE: ReadonlySet<string> = new Set([
   'invalid "protocol"',
   'invalid "scope"',
   "invalid UID range",
+  '"table" value is invalid',
+  '"tos" value is invalid',
+  '"expires" value is invalid',
+  'invalid "scope" value',
+  '"pref" value is invalid',
+  '"realm" value is invalid',
+  '"mtu" value is invalid',
+  '"hoplimit" value is invalid',
+  '"mss" value is invalid',
+  '"reordering" value is invalid',
+  '"rtt" value is invalid',
+  '"rttvar" value is invalid',
+  '"rto_min" value is invalid',
+  '"window" value is invalid',
+  '"cwnd" value is invalid',
+  '"ssthresh" value is invalid',
+  '"initcwnd" value is invalid',
+  '"initrwnd" value is invalid',
+  '"features" value not valid',
+  '"quickack" value is invalid',
+  '"quickack" value should be 0 or 1',
+  '"fastopen_no_cookie" value is invalid',
+  '"fastopen_no_cookie" value should be 0 or 1',
   "invalid target",
   "invalid table ID",
   "suppress_prefixlength value is invalid",
@@ -58,6 +81,15 @@ const ENDS_IN_NEWLINE: ReadonlySet<string> = new Set([
 /** ip's `invarg()`: `argument "TEXT" is wrong: WHY`, a usage error, with ip's blank line where ip prints one. */
 export function invalidArgument(text: string, why: string): UsageError {
   return new UsageError(`argument "${text}" is wrong: ${why}`, text, false, ENDS_IN_NEWLINE.has(why));
+}
+
+/** A word read by one of ip's shared readers, refused with the reason the calling command gives for it. */
+export function ipWord<T>(read: () => T, word: string, why: string): T {
+  try {
+    return read();
+  } catch {
+    throw invalidArgument(word, why);
+  }
 }
 
 /** Parses a number as {@link ipUnsigned}, or throws ip's `invarg` error with `why`. */

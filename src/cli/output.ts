@@ -73,7 +73,12 @@ export class Output {
       this.flush();
       if (3 * text.length > w.buf.length) return writeAll(this.fd, enc.encode(text));
     }
-    w.text(text);
+    w.ascii(text); // byte by byte, UTF-8 encoding only past the first non-ASCII character
+  }
+
+  /** After text was written into {@link sink} directly (no line end): flushes once enough is buffered. */
+  wrote(): void {
+    if (this.sink.at >= FLUSH_AT) this.flush();
   }
 
   /** Writes out everything queued. */
@@ -130,6 +135,21 @@ export class JsonArrayWriter {
   item(value: unknown): void {
     const sep = this.#count++ ? "," : this.#open;
     this.#out.write(sep + (this.#pretty ? ipPrettyJson(value, 1) : JSON.stringify(value)));
+  }
+
+  /**
+   * Starts the next element (not with `pretty`), written as JSON text
+   * straight into the returned buffer; call {@link wrote} after it.
+   */
+  open(): TextSink {
+    const w = this.#out.sink;
+    w.ascii(this.#count++ ? "," : this.#open);
+    return w;
+  }
+
+  /** Ends an element written after {@link open}. */
+  wrote(): void {
+    this.#out.wrote();
   }
 
   /** Closes the array. */

@@ -12,9 +12,9 @@ import type { Context } from "./context.ts";
 import { parseWords, required, type Words, type WordTable } from "./keywords.ts";
 import { linkNames, nameLookup } from "./names.ts";
 import { JsonArrayWriter } from "./output.ts";
-import { formatRoute } from "./route_text.ts";
+import { formatRoute, writeRoute } from "./route_text.ts";
 import { nexthopInfo, withNhInfo, withNhInfoText } from "./route_nhinfo.ts";
-import { applyVrf, checkPrefix, parseRouteSelectors } from "./route_select.ts";
+import { applyVrf, checkPrefix, parseRouteSelectors, ROUTE_WORDS } from "./route_select.ts";
 import { type ParsedEncap, resolveEncapLinks, takeEncap } from "./route_encap.ts";
 import { parseRealms } from "./realms.ts";
 import { routeGetDestination } from "./route_get_dst.ts";
@@ -36,11 +36,13 @@ import { readLinkNames } from "../route/link_names.ts";
 import { RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errorText } from "./errors.ts";
-import { routeToIpJson } from "../route/route/json.ts";
+import { routeToIpJson, writeRouteIpJson } from "../route/route/json.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 import { inetWord } from "./inet_words.ts";
-import { invalidArgument, ipNumber } from "./numbers.ts";
+import { invalidArgument, ipNumber, ipUnsigned, ipWord } from "./numbers.ts";
+import { dsfield } from "./dsfield.ts";
 import { ipProtoNumber } from "./etc_protocols.ts";
+import { METRIC_WORD_TABLE, routeMetrics, takeMetricLocks } from "./route_metrics.ts";
 
 const TYPES = [
   "unicast",
@@ -74,11 +76,7 @@ const CHANGE: WordTable = {
   tos: { arg: "TOS" },
   onlink: {},
   nhid: { arg: "nexthop id" },
-  mtu: { arg: "MTU" },
-  advmss: { arg: "MSS" },
-  hoplimit: { arg: "hop limit" },
-  initcwnd: { arg: "window" },
-  initrwnd: { arg: "window" },
+  ...METRIC_WORD_TABLE,
   pref: { arg: "preference" },
   expires: { arg: "seconds" },
   realm: { arg: "realm", key: "realms" },
@@ -115,15 +113,23 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const details = ctx.opts.details;
   const json = ctx.opts.json ? new JsonArrayWriter(ctx.out, ctx.opts.pretty) : undefined;
   const lookup = (index: number) => names.get(index)?.name;
+  const jsonOpts = { omit, details: details > 0 };
+  const textOpts = { omit, details };
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   try {
     const nhInfo = details > 0 ? nexthopInfo(ctx) : undefined;
     for await (const r of new RouteStream(filter, ctx.lib, names)) {
       if (!ownDevice(r, filter)) continue;
       const info = r.nhid === undefined ? undefined : await nhInfo?.(r.nhid);
-      if (json) json.item(withNhInfo(routeToIpJson(r, lookup, { omit, details: details > 0 }), info));
-      else {
-        const text = line(formatRoute(r, names, ctx.paint, { omit, details }));
+      if (json && (info || ctx.opts.pretty)) json.item(withNhInfo(routeToIpJson(r, lookup, jsonOpts), info));
+      else if (json) {
+        writeRouteIpJson(json.open(), r, lookup, jsonOpts);
+        json.wrote();
+      } else if (!info && !ctx.opts.oneline) {
+        writeRoute(ctx.out.sink, r, names, ctx.paint, textOpts);
+        ctx.out.endLine();
+      } else {
+        const text = line(formatRoute(r, names, ctx.paint, textOpts));
         ctx.out.line(withNhInfoText(text, info, ctx.opts.oneline ? "\\" : "\n"));
       }
     }
@@ -203,28 +209,6 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   }
 }
 
-/** Metrics `ip route` lets one lock (`mtu lock 1400`). */
-const LOCKABLE = ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"];
-
-/**
- * Takes the `lock` out of `mtu lock N` (and the like), so the keyword parser
- * sees `mtu N`; returns the locked metric names.
- */
-function takeLocks(words: string[]): string[] {
-  const lock: string[] = [];
-  for (let i = 0; i + 1 < words.length; i++) {
-    if (LOCKABLE.includes(words[i]) && words[i + 1] === "lock") {
-      lock.push(words[i]);
-      words.splice(i + 1, 1);
-    }
-  }
-  return lock;
-}
-
-function tableOf(v: string): number | string {
-  return /^\d+$/.test(v) ? Number(v) : v;
-}
-
 function nexthops(args: Args): NexthopSpec[] {
   const out: NexthopSpec[] = [];
   while (args.peek() === "nexthop") {
@@ -240,11 +224,20 @@ function nexthops(args: Args): NexthopSpec[] {
   return out;
 }
 
+/** `pref low|medium|high`, or ip's numbers for them (ICMPV6_ROUTER_PREF_*: 3, 0, 1). */
+function routerPref(word: string): "low" | "medium" | "high" {
+  const byNumber = ["medium", "high", undefined, "low"] as const;
+  if (word === "low" || word === "medium" || word === "high") return word;
+  const p = byNumber[ipUnsigned(word, 3) ?? 2];
+  if (p === undefined) throw invalidArgument(word, `"pref" value is invalid`);
+  return p;
+}
+
 /** Builds a route spec from `ip route add`-style words. */
 function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedEncap } {
   const words = input.rest();
   const encap = takeEncap(words);
-  const lock = takeLocks(words);
+  const locks = takeMetricLocks(words);
   const args = new Args(words);
   let type: string | undefined;
   if (TYPES.includes(args.peek() ?? "")) type = args.next();
@@ -258,25 +251,22 @@ function routeSpec(input: Args, cmd: string): { spec: RouteSpec; encap?: ParsedE
   if (w.dev !== undefined) spec.dev = w.dev;
   if (w.iif !== undefined) spec.iif = w.iif;
   if (w.src !== undefined) spec.prefsrc = w.src;
-  if (w.metric !== undefined) spec.metric = toInt(w.metric, "metric");
-  if (w.table !== undefined) spec.table = tableOf(w.table);
-  if (w.proto !== undefined) spec.protocol = /^\d+$/.test(w.proto) ? Number(w.proto) : w.proto;
-  if (w.scope !== undefined) spec.scope = /^\d+$/.test(w.scope) ? Number(w.scope) : w.scope;
-  if (w.tos !== undefined) spec.tos = toInt(w.tos, "TOS", 0, 255);
+  if (w.metric !== undefined) spec.metric = ipNumber(w.metric, `"metric" value is invalid`);
+  if (w.table !== undefined) {
+    spec.table = ipWord(() => ROUTE_WORDS.table(w.table!), w.table, `"table" value is invalid`);
+  }
+  if (w.proto !== undefined) {
+    spec.protocol = ipWord(() => ROUTE_WORDS.protocol(w.proto!), w.proto, `"protocol" value is invalid`);
+  }
+  if (w.scope !== undefined) spec.scope = ipWord(() => ROUTE_WORDS.scope(w.scope!), w.scope, `invalid "scope" value`);
+  if (w.tos !== undefined) spec.tos = ipWord(() => dsfield(w.tos!), w.tos, `"tos" value is invalid`);
   if (w.onlink !== undefined) spec.onlink = true;
   if (w.nhid !== undefined) spec.nhid = toInt(w.nhid, "nexthop id", 1);
-  if (w.pref !== undefined) {
-    if (!["low", "medium", "high"].includes(w.pref)) throw new UsageError(`Invalid pref: "${w.pref}"`, w.pref);
-    spec.pref = w.pref as "low";
-  }
-  if (w.expires !== undefined) spec.expires = toInt(w.expires, "expires");
-  if (w.realms !== undefined) spec.flow = parseRealms(w.realms);
-  const metrics: RouteSpec["metrics"] = {};
-  for (const k of ["mtu", "advmss", "hoplimit", "initcwnd", "initrwnd"] as const) {
-    if (w[k] !== undefined) metrics[k] = toInt(w[k], k);
-  }
-  if (lock.length) metrics.lock = lock;
-  if (Object.keys(metrics).length) spec.metrics = metrics;
+  if (w.pref !== undefined) spec.pref = routerPref(w.pref);
+  if (w.expires !== undefined) spec.expires = ipNumber(w.expires, `"expires" value is invalid`);
+  if (w.realms !== undefined) spec.flow = ipWord(() => parseRealms(w.realms!), w.realms, `"realm" value is invalid`);
+  const metrics = routeMetrics(w, locks);
+  if (metrics) spec.metrics = metrics;
   if (args.peek() === "nexthop") spec.nexthops = nexthops(args);
   if (!args.done) throw new UsageError(`Unexpected argument: "${args.peek()}"`, args.peek());
   return { spec, encap };

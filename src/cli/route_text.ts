@@ -10,7 +10,8 @@ import { routeFlagWords } from "../route/route/json.ts";
 import type { RouteEncap, Seg6Encap, Seg6LocalEncap, SegmentList } from "../route/route/encap.ts";
 import { RT_TABLE_NAMES } from "../route/route/names.ts";
 import { nameOf } from "../wire/table.ts";
-import type { Painter } from "./color.ts";
+import { type ColorRole, NO_PAINT, type Painter } from "./color.ts";
+import { TextSink } from "../wire/text_sink.ts";
 import { type IndexNames, nameOfIndex } from "./names.ts";
 
 /** What to print: `omit` names (by `ip -j` key) the fields a show filter fixed, which ip leaves out. */
@@ -26,31 +27,51 @@ function host(text: string, family: string): string {
   return text.endsWith(full) ? text.slice(0, -full.length) : text;
 }
 
-function flags(list: readonly string[]): string {
+function flagsText(list: readonly string[]): string {
   return routeFlagWords(list).map((f) => f + " ").join("");
 }
+
+/** C's `%g`: six significant digits, trailing zeros dropped. */
+function gFormat(x: number): string {
+  const exp = Math.floor(Math.log10(Math.abs(x)));
+  if (exp < -4 || exp >= 6) {
+    const [m, e] = x.toExponential(5).split("e");
+    const n = Number(e);
+    return `${String(Number(m))}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  }
+  return String(Number(x.toPrecision(6)));
+}
+
+/** ip's time metrics: milliseconds, or seconds from 1000 ms on. */
+function msText(ms: number): string {
+  return ms >= 1000 ? `${gFormat(ms / 1e3)}s` : `${ms}ms`;
+}
+
+/** ip's `features` words: `ecn`, then the whole value in hex when other bits are set. */
+function featuresText(v: number): string {
+  let s = v & 1 ? "ecn " : "";
+  if (v & ~1) s += `0x${v.toString(16)} `;
+  return s;
+}
+
+const METRIC_NAMES: { readonly [key: string]: string } = { rtoMin: "rto_min", fastopenNoCookie: "fastopen_no_cookie" };
 
 function metricsText(r: Route): string {
   const m = r.metrics;
   if (!m) return "";
-  const lock = new Set(m.lock ?? []);
+  const lock = new Set<string>(m.lock ?? []);
   let s = "";
   for (const [k, v] of Object.entries(m)) {
     if (k === "lock" || k === "unknown" || v === undefined) continue;
     if (k === "hoplimit" && v === 0xffffffff) continue;
-    const name = k === "rtoMin"
-      ? "rto_min"
-      : k === "congctl"
-      ? "congctl"
-      : k === "fastopenNoCookie"
-      ? "fastopen_no_cookie"
-      : k;
-    const val = k === "rtt"
-      ? `${Math.floor((v as number) / 8)}ms`
-      : k === "rttvar"
-      ? `${Math.floor((v as number) / 4)}ms`
-      : v;
-    s += `${name} ${lock.has(k) ? "lock " : ""}${val} `;
+    const name = METRIC_NAMES[k] ?? k;
+    s += `${name} ${lock.has(name) ? "lock " : ""}`;
+    const n = v as number;
+    if (k === "rtt") s += `${msText(Math.floor(n / 8))} `;
+    else if (k === "rttvar") s += `${msText(Math.floor(n / 4))} `;
+    else if (k === "rtoMin") s += `${msText(n)} `;
+    else if (k === "features") s += featuresText(n);
+    else s += `${String(v)} `;
   }
   return s;
 }
@@ -92,45 +113,93 @@ export function realmsText(flow: number): string {
   return from ? `realms ${realm(from)}/${realm(to)} ` : `realm ${realm(to)} `;
 }
 
+/** Writes `text` plus a space in colour `role` (byte by byte when colourless, as most listings print). */
+function painted(w: TextSink, paint: Painter, role: ColorRole, text: string): void {
+  if (paint !== NO_PAINT) return w.text(paint(role, `${text} `));
+  w.ascii(text);
+  w.byte(32);
+}
+
+/** Writes `word` and a space. */
+function word(w: TextSink, text: string): void {
+  w.ascii(text);
+  w.byte(32);
+}
+
+/**
+ * Writes a route as one `ip route show` line (multipath routes add
+ * `nexthop` lines) into `w`, with no line end: large listings print each
+ * route straight into the output buffer, building no string.
+ */
+export function writeRoute(w: TextSink, r: Route, names: IndexNames, paint: Painter, o: RouteTextOptions = {}): void {
+  const d = (o.details ?? 0) > 0;
+  const omit = o.omit;
+  // ip colours each address with the space after it ("%s "); `from` is coloured too.
+  const fam = r.family === "inet6" ? "inet6" : "inet";
+  if (r.type !== "unicast" || d) word(w, r.type);
+  if (r.dst === "default") w.ascii("default ");
+  else painted(w, paint, fam, host(r.dst, r.family));
+  if (r.src !== undefined) painted(w, paint, fam, `from ${host(r.src, r.family)}`);
+  if (r.tos && !omit?.has("tos")) word(w, `tos 0x${r.tos.toString(16).padStart(2, "0")}`);
+  if (r.nhid !== undefined) word(w, `nhid ${r.nhid}`);
+  if (r.encap !== undefined) w.text(encapText(r.encap, names));
+  if (r.gateway !== undefined && !omit?.has("gateway")) {
+    w.ascii("via ");
+    painted(w, paint, fam, r.gateway);
+  }
+  if (r.via !== undefined) word(w, `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via}`);
+  if (r.oif !== undefined && !omit?.has("dev")) {
+    w.ascii("dev ");
+    painted(w, paint, "ifname", nameOfIndex(names, r.oif));
+  }
+  if (r.table !== 0 && r.table !== "unspec" && (r.table !== "main" || d) && !omit?.has("table")) {
+    word(w, `table ${r.table}`);
+  }
+  const flags = r.flags;
+  if (flags.length === 0 || !flags.includes("cloned")) {
+    if ((r.protocol !== "boot" || d) && !omit?.has("protocol")) {
+      w.ascii("proto ");
+      word(w, r.protocol);
+    }
+    if ((r.scope !== "global" || d) && !omit?.has("scope")) {
+      w.ascii("scope ");
+      word(w, r.scope);
+    }
+  }
+  if (r.prefsrc !== undefined && !omit?.has("prefsrc")) {
+    w.ascii("src ");
+    painted(w, paint, fam, r.prefsrc);
+  }
+  if (r.metric !== undefined && !omit?.has("metric")) {
+    w.ascii("metric ");
+    w.uint(r.metric);
+    w.byte(32);
+  }
+  if (flags.length) w.ascii(flagsText(flags));
+  if (r.mark) word(w, r.mark >= 16 ? `mark 0x${r.mark.toString(16)}` : `mark ${r.mark}`);
+  if (r.flow !== undefined && !omit?.has("flow")) w.ascii(realmsText(r.flow));
+  if (r.uid !== undefined) word(w, `uid ${r.uid}`);
+  if (r.cacheinfo?.expires) word(w, `expires ${r.expires}sec`);
+  if (r.cacheinfo?.error) word(w, `error ${r.cacheinfo.error}`);
+  if (r.metrics) w.ascii(metricsText(r));
+  if (r.iif !== undefined && !omit?.has("iif")) word(w, `iif ${nameOfIndex(names, r.iif)}`);
+  if (r.pref !== undefined) w.ascii(`pref ${r.pref}`);
+  for (const nh of r.nexthops ?? []) {
+    w.ascii("\n\tnexthop ");
+    if (nh.gateway !== undefined) {
+      w.ascii("via ");
+      painted(w, paint, fam, nh.gateway);
+    }
+    if (nh.via !== undefined) word(w, `via ${nh.via.includes(":") ? "inet6" : "inet"} ${nh.via}`);
+    if (nh.flow !== undefined) w.ascii(realmsText(nh.flow));
+    w.ascii(`dev ${nameOfIndex(names, nh.oif)} weight ${nh.weight} ${flagsText(nh.flags)}`);
+  }
+  if (r.cache !== undefined) w.ascii(`\n    cache ${r.cache.length ? `<${r.cache.join(",")}> ` : ""}`);
+}
+
 /** Formats a route as one `ip route show` line (multipath routes add `nexthop` lines). */
 export function formatRoute(r: Route, names: IndexNames, paint: Painter, o: RouteTextOptions = {}): string {
-  const d = (o.details ?? 0) > 0;
-  // ip colours each address with the space after it ("%s "); `from` is coloured too.
-  const addr = (a: string): string => paint(r.family === "inet6" ? "inet6" : "inet", `${a} `);
-  const shown = (key: string): boolean => !o.omit?.has(key);
-  let s = "";
-  if (r.type !== "unicast" || d) s += `${r.type} `;
-  s += r.dst === "default" ? "default " : addr(host(r.dst, r.family));
-  if (r.src !== undefined) s += paint(r.family === "inet6" ? "inet6" : "inet", `from ${host(r.src, r.family)} `);
-  if (r.tos && shown("tos")) s += `tos 0x${r.tos.toString(16).padStart(2, "0")} `;
-  if (r.nhid !== undefined) s += `nhid ${r.nhid} `;
-  if (r.encap !== undefined) s += encapText(r.encap, names);
-  if (r.gateway !== undefined && shown("gateway")) s += `via ${addr(r.gateway)}`;
-  if (r.via !== undefined) s += `via ${r.via.includes(":") ? "inet6" : "inet"} ${r.via} `;
-  if (r.oif !== undefined && shown("dev")) s += `dev ${paint("ifname", `${nameOfIndex(names, r.oif)} `)}`;
-  if (r.table !== 0 && r.table !== "unspec" && (r.table !== "main" || d) && shown("table")) s += `table ${r.table} `;
-  if (!r.flags.includes("cloned")) {
-    if ((r.protocol !== "boot" || d) && shown("protocol")) s += `proto ${r.protocol} `;
-    if ((r.scope !== "global" || d) && shown("scope")) s += `scope ${r.scope} `;
-  }
-  if (r.prefsrc !== undefined && shown("prefsrc")) s += `src ${addr(r.prefsrc)}`;
-  if (r.metric !== undefined && shown("metric")) s += `metric ${r.metric} `;
-  s += flags(r.flags);
-  if (r.mark) s += r.mark >= 16 ? `mark 0x${r.mark.toString(16)} ` : `mark ${r.mark} `;
-  if (r.flow !== undefined && shown("flow")) s += realmsText(r.flow);
-  if (r.uid !== undefined) s += `uid ${r.uid} `;
-  if (r.cacheinfo?.expires) s += `expires ${r.expires}sec `;
-  if (r.cacheinfo?.error) s += `error ${r.cacheinfo.error} `;
-  s += metricsText(r);
-  if (r.iif !== undefined && shown("iif")) s += `iif ${nameOfIndex(names, r.iif)} `;
-  if (r.pref !== undefined) s += `pref ${r.pref}`;
-  for (const nh of r.nexthops ?? []) {
-    s += "\n\tnexthop ";
-    if (nh.gateway !== undefined) s += `via ${addr(nh.gateway)}`;
-    if (nh.via !== undefined) s += `via ${nh.via.includes(":") ? "inet6" : "inet"} ${nh.via} `;
-    if (nh.flow !== undefined) s += realmsText(nh.flow);
-    s += `dev ${nameOfIndex(names, nh.oif)} weight ${nh.weight} ${flags(nh.flags)}`;
-  }
-  if (r.cache !== undefined) s += `\n    cache ${r.cache.length ? `<${r.cache.join(",")}> ` : ""}`;
-  return s;
+  const w = new TextSink(256);
+  writeRoute(w, r, names, paint, o);
+  return w.take();
 }

@@ -15,7 +15,7 @@ import { JsonArrayWriter } from "./output.ts";
 import { formatRule, ruleJson } from "./rule_text.ts";
 import { addRule, deleteRule, type RuleFilter, streamRules } from "../route/rule/api.ts";
 import { dsfield } from "./dsfield.ts";
-import { invalidArgument, ipNumber } from "./numbers.ts";
+import { invalidArgument, ipNumber, ipWord } from "./numbers.ts";
 import { ruleRange, ruleSelector } from "./rule_select.ts";
 import { ROUTE_WORDS } from "./route_select.ts";
 import type { RuleSpec } from "../route/rule/build.ts";
@@ -56,15 +56,6 @@ function rangeOf(v: string, what: string): { start: number; end: number } {
   return { start, end: b === undefined ? start : toInt(b, what) };
 }
 
-/** A word read by one of ip's shared readers, refused with the reason `ip rule` gives for it. */
-function inIpWords(read: () => number, word: string, why: string): number {
-  try {
-    return read();
-  } catch {
-    throw invalidArgument(word, why);
-  }
-}
-
 /** Builds a rule spec from `ip rule add`-style words. */
 function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   let action: string | undefined;
@@ -89,14 +80,14 @@ function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
     if (mask !== undefined) s.fwmask = ipNumber(mask, "fwmask value is invalid");
   }
   if (w.priority !== undefined) s.priority = ipNumber(w.priority, "preference value is invalid");
-  if (w.table !== undefined) s.table = inIpWords(() => ROUTE_WORDS.table(w.table!), w.table, "invalid table ID");
+  if (w.table !== undefined) s.table = ipWord(() => ROUTE_WORDS.table(w.table!), w.table, "invalid table ID");
   if (w.goto !== undefined) {
     s.goto = ipNumber(w.goto, "invalid target");
     action = "goto";
   }
   if (w.tos !== undefined) s.tos = dsfield(w.tos);
   if (w.protocol !== undefined) {
-    s.protocol = inIpWords(() => ROUTE_WORDS.protocol(w.protocol!), w.protocol, `"protocol" value is invalid`);
+    s.protocol = ipWord(() => ROUTE_WORDS.protocol(w.protocol!), w.protocol, `"protocol" value is invalid`);
   }
   if (w.ipproto !== undefined) {
     const n = ipProtoNumber(w.ipproto);

@@ -35,6 +35,8 @@ import { loadSys } from "../sys/load.ts";
 import { openFilterOptions } from "../route/tc/open.ts";
 import { bpfProgInfo } from "../sys/bpf.ts";
 import { linkLookup, nameIndex } from "./tc_links.ts";
+import { tcOptions } from "./tc_options.ts";
+import { VERSION } from "./version.ts";
 
 /** tc's objects in tc.c's order (any prefix selects the first match); chain, monitor and exec are not supported. */
 const TC_OBJECTS = wordTable("qdisc class filter chain actions=action monitor exec help");
@@ -255,8 +257,10 @@ async function show(ctx: Context, object: string, cmd: "show" | "get", w: TcWord
 }
 
 /** Handles `nlkit tc ...`. */
-export async function tcHandler(ctx: Context, args: Args): Promise<number | void> {
-  const word = args.next() ?? "";
+export async function tcHandler(outer: Context, args: Args): Promise<number | void> {
+  const ctx = tcOptions(outer, args);
+  if (ctx.opts.version) return void ctx.out.line(`nlkit ${VERSION}`);
+  const word = args.next() ?? (ctx.opts.help ? "help" : "");
   const object = pickWord(TC_OBJECTS, word)?.name;
   if (object === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
   if (object === "action") return await tcActionHandler(ctx, args);

@@ -1,5 +1,5 @@
 /**
- * `nlkit tc action add|replace|change|del|get|show`: shared actions, in
+ * `nlkit tc action add|replace|change|del|get|show|flush`: shared actions, in
  * `tc actions`' grammar.
  *
  * @module
@@ -12,6 +12,7 @@ import { indexNames, nameOfIndex } from "./names.ts";
 import {
   type ActionMessage,
   actionRequest,
+  flushActions,
   getAction,
   modifyActions,
   streamActionMessages,
@@ -21,20 +22,25 @@ import { actionWords, printActionList, type TcAction } from "../route/tc/action/
 import { TcPrinter } from "../route/tc/printer.ts";
 import { TcWords } from "../route/tc/words.ts";
 
-function kindAndIndex(w: TcWords): { kind: string; index?: number } {
-  if (w.peek() === "action") w.next();
-  const kind = w.value("action", "kind");
-  let index: number | undefined;
-  if (w.peek() === "index") {
-    w.next();
-    index = w.int("index", 1);
-  }
+/** Reads `[action] KIND [index N]`, repeated as tc_action_gd reads it (one item unless `many`). */
+function kindsAndIndexes(w: TcWords, many: boolean): { kind: string; index?: number }[] {
+  const out: { kind: string; index?: number }[] = [];
+  do {
+    if (w.peek() === "action") w.next();
+    const kind = w.value("action", "kind");
+    let index: number | undefined;
+    if (w.peek() === "index") {
+      w.next();
+      index = w.int("index", 1);
+    }
+    out.push({ kind, index });
+  } while (many && !w.done);
   if (!w.done) throw new UsageError(`Unexpected argument: "${w.peek()}"`, w.peek());
-  return { kind, index };
+  return out;
 }
 
 /** tc's action commands in m_action.c's order. */
-const ACTION_COMMANDS = wordTable("add change replace delete=del list=show show ls=show get");
+const ACTION_COMMANDS = wordTable("add change replace delete=del get list=show show=show lst=show flush");
 
 function actionsOf(words: readonly string[], linkIndex: (name: string) => number): TcAction[] {
   const w = new TcWords(words);
@@ -63,10 +69,15 @@ export async function tcActionHandler(ctx: Context, args: Args): Promise<void> {
     const names = new Map([...links].map(([i, l]) => [l.name ?? "", i]));
     return await modifyActions(cmd, actionsOf(w.rest(), linkLookup(names)), ctx.lib);
   }
-  const { kind, index } = kindAndIndex(w);
+  const items = kindsAndIndexes(w, cmd === "del");
   if (cmd === "del") {
-    if (index === undefined) throw new UsageError(`Missing "index" in tc action del`, "index");
-    return await modifyActions("delete", [{ kind, index }], ctx.lib);
+    if (items.some((a) => a.index === undefined)) throw new UsageError(`Missing "index" in tc action del`, "index");
+    return await modifyActions("delete", items, ctx.lib);
+  }
+  const [{ kind, index }] = items;
+  if (cmd === "flush") {
+    if (index !== undefined) throw new UsageError(`Unexpected "index" in tc action flush`, "index");
+    return await flushActions(kind, ctx.lib);
   }
   let messages: ActionMessage[];
   if (cmd === "get") {

@@ -317,16 +317,23 @@ export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDispo
   }
 }
 
-async function* follow(
+/**
+ * The events of a subscribed socket, parsed by `parse` (named through
+ * `names` when given; `links` says whether link events are yielded or only
+ * keep the names current), with an `overrun` event when some were lost.
+ * Closes the socket when done.
+ */
+export async function* followEvents<E extends { type: string }>(
   sock: NetlinkSocket,
   signal: AbortSignal,
   onParseError: SubscribeOptions["onParseError"],
   names: LinkNameCache | undefined,
   links: boolean,
-): AsyncGenerator<RouteEvent, void, undefined> {
-  const parse = names ? (m: NlMsg) => names.parse(m, links, parseRouteEvent) : parseRouteEvent;
+  parse: (m: NlMsg) => E | undefined,
+): AsyncGenerator<E | { type: "overrun" }, void, undefined> {
+  const named = names ? (m: NlMsg) => names.parse(m, links, parse) : parse;
   try {
-    for await (const item of sock.messages(parse, { signal, onParseError })) {
+    for await (const item of sock.messages(named, { signal, onParseError })) {
       if (isOverrun(item)) {
         await names?.refresh(); // link events may be among the lost ones
         yield { type: "overrun" };
@@ -399,7 +406,7 @@ export async function subscribeRoute(
   const sub = await openSubscription(groups, opts, "subscribeRoute");
   return new RouteEventStream(
     sub.sock,
-    (s, signal) => follow(s, signal, opts.onParseError, sub.names, sub.links),
+    (s, signal) => followEvents(s, signal, opts.onParseError, sub.names, sub.links, parseRouteEvent),
     opts.signal,
   );
 }
@@ -475,5 +482,5 @@ async function* dumpThenFollow(
     throw e;
   }
   yield { type: "synced" };
-  yield* follow(sock, signal, opts.onParseError, names, sub.links);
+  yield* followEvents(sock, signal, opts.onParseError, names, sub.links, parseRouteEvent);
 }

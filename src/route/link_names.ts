@@ -13,10 +13,10 @@ import type { NetlinkSocket } from "../socket/socket.ts";
 import type { Neighbour } from "./neigh/table.ts";
 import type { Nexthop } from "./nexthop/parse.ts";
 import { RTM } from "./rtnl.ts";
+import { IFINFOMSG_LEN, IFLA_ATTRS } from "./link/table.ts";
 
-const IFINFOMSG_LEN = 16;
-const IFLA_IFNAME = 3;
-const IFLA_MASTER = 10;
+const IFLA_IFNAME = IFLA_ATTRS.name.type;
+const IFLA_MASTER = IFLA_ATTRS.master.type;
 
 /** A link's name and master, by ifindex. */
 export interface LinkName {

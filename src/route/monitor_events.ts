@@ -14,7 +14,6 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { isOverrun } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
 import type { NlMsg } from "../wire/message.ts";
@@ -22,6 +21,7 @@ import { type NsidEntry, parseNsidMessage } from "../netns/nsid.ts";
 import {
   checkSubscribeOptions,
   DEFAULT_EVENT_BUFFER,
+  followEvents,
   parseRouteEvent,
   type RouteEvent,
   RouteEventStream,
@@ -127,27 +127,6 @@ export interface MonitorOptions extends SubscribeOptions {
   names?: boolean;
 }
 
-async function* follow(
-  sock: NetlinkSocket,
-  signal: AbortSignal,
-  onParseError: SubscribeOptions["onParseError"],
-  names: LinkNameCache | undefined,
-  links: boolean,
-): AsyncGenerator<MonitorEvent, void, undefined> {
-  const parse = withNsid(sock);
-  const named = names ? (m: NlMsg) => names.parse(m, links, parse) : parse;
-  try {
-    for await (const item of sock.messages(named, { signal, onParseError })) {
-      if (isOverrun(item)) {
-        await names?.refresh(); // link events may be among the lost ones
-        yield { type: "overrun" };
-      } else if (item) yield item;
-    }
-  } finally {
-    sock.close();
-  }
-}
-
 /**
  * Subscribes to the selected groups on one socket; live once the promise
  * resolves. With `opts.names`, events name their links (see {@link MonitorOptions}).
@@ -200,7 +179,12 @@ export async function subscribeMonitor(
     sock.close();
     throw e;
   }
-  return new RouteEventStream(sock, (s, signal) => follow(s, signal, opts.onParseError, names, links), opts.signal);
+  const parse = withNsid(sock);
+  return new RouteEventStream(
+    sock,
+    (s, signal) => followEvents(s, signal, opts.onParseError, names, links, parse),
+    opts.signal,
+  );
 }
 
 /** The selection in words for errors: `groups rule, netconf inet`. */

@@ -84,8 +84,41 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
 
   /** The next value that passes `keep`. */
   next(): Promise<IteratorResult<T, undefined>> {
+    const res = this.#ready();
+    if (res) return Promise.resolve(res);
     if (this.#dump) return this.#dump.next().then(this.#step, this.#fail);
     return this.#start();
+  }
+
+  /**
+   * Calls `fn` with each value, in order; values already received go to it
+   * without a promise each, which is what a printer of a large dump wants.
+   * A throw of `fn` ends the dump as {@link return} does, then rejects.
+   */
+  async forEach(fn: (value: T) => void): Promise<void> {
+    try {
+      for (;;) {
+        for (let res = this.#ready(); res; res = this.#ready()) fn(res.value);
+        const res = await this.next();
+        if (res.done) return;
+        fn(res.value);
+      }
+    } catch (e) {
+      await this.return();
+      throw e;
+    }
+  }
+
+  /** The next value already received that passes `keep`, or `undefined` when none is (no waiting). */
+  #ready(): IteratorYieldResult<T> | undefined {
+    const dump = this.#dump;
+    if (!dump) return undefined;
+    const keep = this.#spec!.keep;
+    for (let res = dump.ready?.(); res; res = dump.ready!()) {
+      this.#sent = true;
+      if (!keep || keep(res.value)) return res;
+    }
+    return undefined;
   }
 
   /** Stops early: drains the dump in flight so a shared socket stays usable, and closes an own socket. */
@@ -184,8 +217,19 @@ function collected<T>(all: Promise<T[]>): DumpIterator<T> {
       return i < items.length ? { done: false, value: items[i++] } : DONE;
     },
     return: () => Promise.resolve(DONE),
+    ready: () => items && i < items.length ? { done: false, value: items[i++] } : undefined,
     [Symbol.asyncIterator]: () => it,
     [Symbol.asyncDispose]: () => Promise.resolve(),
   };
   return it;
+}
+
+/**
+ * Calls `fn` with each value of `values`: through {@link DumpStream.forEach}
+ * when it is a dump stream (no promise per value already received), else
+ * with `for await`.
+ */
+export async function forEachValue<T>(values: AsyncIterable<T>, fn: (value: T) => void): Promise<void> {
+  if (values instanceof DumpStream) return await values.forEach(fn);
+  for await (const v of values) fn(v);
 }

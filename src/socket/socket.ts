@@ -129,6 +129,13 @@ const STASH_BYTES = 1 << 20;
 export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposable {
   /** Ends the dump early. */
   return(): Promise<IteratorResult<T, undefined>>;
+  /**
+   * The next value if it was already received, else `undefined` (then
+   * `next()` waits for it): a reader of a large dump takes most values
+   * without a promise each. Optional: an iterator without it is read with
+   * `next()` alone.
+   */
+  ready?(): IteratorYieldResult<T> | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -426,7 +433,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     let release: (() => void) | undefined;
     let started = false;
     let finished = false;
-    const take = (): IteratorResult<T, undefined> => {
+    const take = (): IteratorYieldResult<T> => {
       const value = c.items[c.pos] as T;
       c.items[c.pos++] = undefined;
       return { done: false, value };
@@ -490,6 +497,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         end();
         return Promise.resolve(DONE);
       },
+      ready: () => finished || c.pos >= c.items.length ? undefined : take(),
       [Symbol.asyncIterator]: () => it,
       [Symbol.asyncDispose]: () => {
         end();

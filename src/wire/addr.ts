@@ -135,12 +135,17 @@ export function ipFamily(text: string): number {
   return ipLength(text) === 4 ? AF_INET : AF_INET6;
 }
 
-/** Decimal text of each byte value: a dump formats four addresses per conntrack entry. */
+/**
+ * Decimal text of each byte value followed by a dot: a dump formats four
+ * addresses per conntrack entry, and four pieces join faster than seven.
+ */
+const DEC_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
+/** Decimal text of each byte value. */
 const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /** Formats 4 or 16 bytes as an address, IPv6 compressed per RFC 5952. */
 export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
-  if (len === 4) return DEC[b[off]] + "." + DEC[b[off + 1]] + "." + DEC[b[off + 2]] + "." + DEC[b[off + 3]];
+  if (len === 4) return DEC_DOT[b[off]] + DEC_DOT[b[off + 1]] + DEC_DOT[b[off + 2]] + DEC[b[off + 3]];
   if (len !== 16) return formatHex(b, off, len);
   // Longest run of at least two zero groups (the first of equals) becomes "::".
   // No arrays: conntrack dumps format four addresses per entry.

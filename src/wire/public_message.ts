@@ -32,6 +32,7 @@ import { TruncatedError } from "./errors.ts";
 import { type NlMsg, payloadOf } from "./message.ts";
 import { composeValue, namedValue, parsePublicObject, publicAttrs, type PublicObject } from "./public.ts";
 import {
+  type Attrs,
   type AttrSpec,
   type AttrTable,
   bitsOfNames,
@@ -39,6 +40,7 @@ import {
   type Compose,
   type Derive,
   type Named,
+  type NameMap,
   type PadKind,
   parseStruct,
   type ScalarKind,
@@ -64,6 +66,8 @@ export interface HeaderField {
   readonly min?: number;
   /** Policy: largest number accepted (default: the largest the kind holds). */
   readonly max?: number;
+  /** Policy: names a request may give for the number, when its public form is made elsewhere (a combined field). */
+  readonly names?: NameMap;
   /** Policy: only the numbers `named.names` names are accepted (an enumeration). */
   readonly only?: boolean;
   /** Name of the value in error messages (`scope`), default the field's public key. */
@@ -123,8 +127,8 @@ export function requestHeader(m: PublicMessage, values: { readonly [field: strin
     if (!(f in m.header)) throw new Error(`${m.name} has no field "${f}"`);
     const spec = headerField(m, f);
     const what = spec.what ?? spec.named?.key ?? spec.key ?? f;
-    const named = spec.named;
-    if (typeof v === "string" && named?.names) v = valueOfName(named.names, v, what);
+    const named = spec.named, names = named?.names ?? spec.names;
+    if (typeof v === "string" && names) v = valueOfName(names, v, what);
     else if (Array.isArray(v) && named?.bits) v = bitsOfNames(named.bits, v, what);
     else if (typeof v !== "number" && spec.derive) v = (spec.derive.toWire as (p: unknown) => unknown)(v);
     const n = checkPolicy({ type: 0, kind: spec.kind as ScalarKind, min: spec.min, max: spec.max }, v, what) as number;
@@ -152,10 +156,24 @@ export function buildRequest(
   table: AttrTable,
   attrs: PublicObject,
 ): Uint8Array {
-  return new MessageBuilder(type, flags)
-    .struct(headerLayout(m), requestHeader(m, header))
-    .attrs(table, publicAttrs(table, attrs))
-    .finish();
+  return encodeRequest(m, type, flags, requestHeader(m, header), table, publicAttrs(table, attrs));
+}
+
+/**
+ * Encodes a request of message kind `m` whose values were checked already
+ * ({@link requestHeader} for the header's numbers, `publicAttrs` for the
+ * attributes of `table`): the second half of {@link buildRequest}, for
+ * builders that check a spec before they resolve names (devices) into it.
+ */
+export function encodeRequest<T extends AttrTable>(
+  m: PublicMessage,
+  type: number,
+  flags: number,
+  header: { readonly [field: string]: number },
+  table: T,
+  attrs: Attrs<T>,
+): Uint8Array {
+  return new MessageBuilder(type, flags).struct(headerLayout(m), header).attrs(table, attrs).finish();
 }
 
 /** Whether a compose reads header fields only (it runs before the attributes). */

@@ -556,9 +556,30 @@ const KIND_RANGE: { readonly [k: string]: readonly [number, number] } = {
 const utf8 = new TextEncoder();
 
 /**
+ * Checks each value present in `values` (wire attributes of `table`, as
+ * `MessageBuilder.attrs` takes them) against its attribute's policy, nests
+ * and repeated values included; returns `values`. Only the keys given are
+ * visited, so a request of a few attributes of a large table is cheap.
+ */
+export function checkAttrs<T extends AttrTable>(table: T, values: Attrs<T>): Attrs<T> {
+  const v = values as Record<string, unknown>;
+  for (const key in v) {
+    const spec = table[key], x = v[key];
+    if (spec === undefined || x === undefined) continue;
+    const one = (y: unknown) =>
+      spec.kind === "nested"
+        ? checkAttrs(spec.table!, y as Attrs<AttrTable>)
+        : checkPolicy(spec, y, spec.what ?? spec.key ?? key);
+    if (spec.repeat) { for (const y of x as unknown[]) one(y); }
+    else one(x);
+  }
+  return values;
+}
+
+/**
  * Checks a value against its attribute's policy (the kind's range, `min`,
- * `max`, `maxLen`, `pattern`; a name of `names` by its number) and returns
- * it; throws
+ * `max`, `maxLen`, `pattern`; a name of `names` by its number, the names
+ * of `bits`) and returns it; throws
  * {@link InvalidArgumentError} naming the value and what was expected.
  */
 export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ?? spec.key ?? "value"): V {
@@ -566,6 +587,11 @@ export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ??
   // A value of an enumeration is checked as its number (a name stands for one in the kind's range).
   if (range && spec.names && (typeof v === "string" || typeof v === "number")) {
     checkPolicy({ ...spec, names: undefined }, valueOfName(spec.names, v, what), what);
+    return v;
+  }
+  // Flag names are checked as the builder will combine them (an unknown name throws).
+  if (range && spec.bits && Array.isArray(v)) {
+    bitsOfNames(spec.bits, v, what);
     return v;
   }
   if (range && !spec.names && !spec.bits) {

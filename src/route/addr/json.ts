@@ -23,8 +23,8 @@ import { type Address, IFA_F_NAMES } from "./table.ts";
 /** An object in the shape of one element of `addr_info` in `ip -j addr show`. */
 export type IpAddrInfoJson = Record<string, unknown>;
 
-/** The order `print_ifa_flags` walks the flags in, with the JSON key of each. */
-const FLAG_KEYS: readonly (readonly [string, string])[] = [
+/** The order `print_ifa_flags` walks the flags in, with the word (and JSON key) of each. */
+const FLAG_WORDS: readonly (readonly [string, string])[] = [
   ["secondary", "secondary"],
   ["nodad", "nodad"],
   ["optimistic", "optimistic"],
@@ -41,16 +41,24 @@ const FLAG_KEYS: readonly (readonly [string, string])[] = [
 
 const KNOWN_FLAGS: ReadonlySet<string> = new Set(Object.values(IFA_F_NAMES));
 
-function flagsJson(a: Address, out: IpAddrInfoJson): void {
+/**
+ * The flags of an address as iproute2 prints them, text and JSON alike
+ * (`print_ifa_flags`): in its order, every flag set whatever the family,
+ * the absence of `permanent` as `dynamic`, IPv6 `secondary` as `temporary`.
+ */
+export function addressFlagWords(a: Address): string[] {
   const has = new Set(a.flags);
-  for (const [name, key] of FLAG_KEYS) {
-    // iproute2 prints the absence of `permanent` as `dynamic`, and IPv6 `secondary` as `temporary`.
+  const out: string[] = [];
+  for (const [name, word] of FLAG_WORDS) {
     if (name === "permanent") {
-      if (!has.has(name)) out.dynamic = true;
-    } else if (has.has(name)) {
-      out[name === "secondary" && a.family === "inet6" ? "temporary" : key] = true;
-    }
+      if (!has.has(name)) out.push("dynamic");
+    } else if (has.has(name)) out.push(name === "secondary" && a.family === "inet6" ? "temporary" : word);
   }
+  return out;
+}
+
+function flagsJson(a: Address, out: IpAddrInfoJson): void {
+  for (const word of addressFlagWords(a)) out[word] = true;
   let rest = 0;
   for (const f of a.flags) if (!KNOWN_FLAGS.has(f)) rest |= parseInt(f, 16);
   if (rest) out.ifa_flags = (rest >>> 0).toString(16).padStart(2, "0");

@@ -15,14 +15,14 @@
  */
 
 import { parseLink } from "./_generated/object.ts";
-import { MessageBuilder } from "../../wire/builder.ts";
+import { buildRequest } from "../../wire/public_message.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import { IFINFOMSG, type IFLA_ATTRS, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER } from "./table.ts";
+import { IFLA_ATTRS, LINK_REQUEST } from "./table.ts";
 import type { Link } from "./object.ts";
 import { checkLinkIndex, requestLink } from "./resolve.ts";
 
@@ -96,10 +96,8 @@ function checkLinkFilter(filter: LinkFilter): void {
 }
 
 function dumpRequest(kind: string | undefined, master: number | undefined): Uint8Array {
-  const b = new MessageBuilder(RTM.RTM_GETLINK, 0).struct(IFINFOMSG, {});
-  if (master !== undefined) b.u(IFLA_MASTER, "u32", master);
-  if (kind !== undefined) b.nest(IFLA_LINKINFO, (n) => n.string(IFLA_INFO_KIND, kind));
-  return b.finish();
+  const linkinfo = kind === undefined ? undefined : { kind };
+  return buildRequest(LINK_REQUEST, RTM.RTM_GETLINK, 0, {}, IFLA_ATTRS, { master, linkinfo });
 }
 
 /**

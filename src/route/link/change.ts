@@ -18,22 +18,13 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import type { Attrs, AttrTable } from "../../wire/table.ts";
+import { type Attrs, type AttrTable, checkAttrs } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import {
-  IFINFOMSG,
-  IFLA_ALT_IFNAME,
-  IFLA_ATTRS,
-  IFLA_INFO_DATA,
-  IFLA_INFO_KIND,
-  IFLA_INFO_SLAVE_DATA,
-  IFLA_INFO_SLAVE_KIND,
-  IFLA_LINKINFO,
-  IFLA_PROP_LIST,
-} from "./table.ts";
+import { IFLA_ATTRS, IFLA_INFO_ATTRS, LINK_REQUEST } from "./table.ts";
+import { buildRequest, headerLayout, requestHeader } from "../../wire/public_message.ts";
 import { KIND_SLAVE_DATA, linkKind, type LinkKindSpec } from "./kinds/registry.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
 import { checkKeys } from "../../wire/invalid.ts";
@@ -52,31 +43,12 @@ export interface CreateLinkBase extends LinkSettings, CreateOnlySettings {
 /** What {@link createLink} needs: a name, the kind (with its own settings), and optional settings. */
 export type CreateLinkSpec = CreateLinkBase & LinkKindSpec;
 
-/** Checks an MTU before it is sent. */
-export function checkMtu(mtu: number): number {
-  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65536) {
-    throw new InvalidArgumentError(`Invalid MTU: "${mtu}" (must be 68 to 65536)`);
-  }
-  return mtu;
-}
-
 /** Checks a link-layer address: 1 to 32 colon-separated two-digit hex octets. */
 export function checkMac(address: string): string {
   if (typeof address !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,31}$/.test(address)) {
     throw new InvalidArgumentError(`Invalid MAC address: "${address}"`);
   }
   return address.toLowerCase();
-}
-
-function checkRange(what: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${min} to ${max})`);
-  }
-  return v;
-}
-
-function checkU32(what: string, v: number): number {
-  return checkRange(what, v, 0, 0xffffffff);
 }
 
 /** An index from a reference that the async layer has already resolved. */
@@ -87,10 +59,10 @@ function resolvedIndex(v: string | number, what: string): number {
   return checkLinkIndex(v);
 }
 
-/** `IFLA_NET_NS_PID`/`IFLA_NET_NS_FD` for a pid or descriptor target. */
+/** `IFLA_NET_NS_PID`/`IFLA_NET_NS_FD` for a pid or descriptor target (checked by their policies). */
 function nsAttrs(t: NetnsTarget): Pick<Attrs<typeof IFLA_ATTRS>, "netnsPid" | "netnsFd"> {
-  if (typeof t === "object" && "pid" in t) return { netnsPid: checkLinkIndex(t.pid) };
-  if (typeof t === "object" && "fd" in t) return { netnsFd: checkU32("namespace fd", t.fd) };
+  if (typeof t === "object" && "pid" in t) return { netnsPid: t.pid };
+  if (typeof t === "object" && "fd" in t) return { netnsFd: t.fd };
   throw new InvalidArgumentError(
     `Unresolved namespace: "${JSON.stringify(t)}" (request builders take { pid } or { fd })`,
   );
@@ -110,31 +82,38 @@ export function linkFlagChange(v: LinkSettings): { flags: number; change: number
   return { flags, change };
 }
 
-/** The common attributes, checked. */
+/** The common attributes, each checked by its policy in `IFLA_ATTRS` (MTU, names, queue counts, sizes, alias). */
 function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string }): Attrs<typeof IFLA_ATTRS> {
-  const a: Attrs<typeof IFLA_ATTRS> = {};
-  if (v.name !== undefined) a.name = checkLinkName(v.name);
-  if (v.mtu !== undefined) a.mtu = checkMtu(v.mtu);
-  if (v.address !== undefined) a.address = checkMac(v.address);
-  if (v.broadcast !== undefined) a.broadcast = checkMac(v.broadcast);
-  if (v.txqlen !== undefined) a.txqlen = checkU32("txqlen", v.txqlen);
-  if (v.group !== undefined) a.group = checkU32("group", v.group);
-  if (v.numTxQueues !== undefined) a.numTxQueues = checkRange("numtxqueues", v.numTxQueues, 1, 4096);
-  if (v.numRxQueues !== undefined) a.numRxQueues = checkRange("numrxqueues", v.numRxQueues, 1, 4096);
-  if (v.gsoMaxSize !== undefined) a.gsoMaxSize = checkU32("gso_max_size", v.gsoMaxSize);
-  if (v.gsoMaxSegs !== undefined) a.gsoMaxSegs = checkRange("gso_max_segs", v.gsoMaxSegs, 0, 65535);
-  if (v.groMaxSize !== undefined) a.groMaxSize = checkU32("gro_max_size", v.groMaxSize);
-  if (v.gsoIpv4MaxSize !== undefined) a.gsoIpv4MaxSize = checkU32("gso_ipv4_max_size", v.gsoIpv4MaxSize);
-  if (v.groIpv4MaxSize !== undefined) a.groIpv4MaxSize = checkU32("gro_ipv4_max_size", v.groIpv4MaxSize);
-  if (v.alias !== undefined) {
-    if (typeof v.alias !== "string" || new TextEncoder().encode(v.alias).length > 255) {
-      throw new InvalidArgumentError(`Invalid alias: "${v.alias}" (at most 255 bytes)`);
-    }
-    a.alias = v.alias;
-  }
-  if (v.master !== undefined) a.master = v.master === null ? 0 : resolvedIndex(v.master, "master");
-  if (v.netns !== undefined) Object.assign(a, nsAttrs(v.netns));
-  return a;
+  const mac = (m: string | undefined) => m === undefined ? undefined : checkMac(m);
+  return checkAttrs(IFLA_ATTRS, {
+    name: v.name,
+    mtu: v.mtu,
+    address: mac(v.address),
+    broadcast: mac(v.broadcast),
+    txqlen: v.txqlen,
+    group: v.group,
+    numTxQueues: v.numTxQueues,
+    numRxQueues: v.numRxQueues,
+    gsoMaxSize: v.gsoMaxSize,
+    gsoMaxSegs: v.gsoMaxSegs,
+    groMaxSize: v.groMaxSize,
+    gsoIpv4MaxSize: v.gsoIpv4MaxSize,
+    groIpv4MaxSize: v.groIpv4MaxSize,
+    alias: v.alias,
+    master: v.master === undefined ? undefined : v.master === null ? 0 : resolvedIndex(v.master, "master"),
+    ...(v.netns === undefined ? {} : nsAttrs(v.netns)),
+  });
+}
+
+/** A `RTM_NEWLINK` with the `ifinfomsg` of `head` (checked by the policies of `LINK_REQUEST.header`) and `attrs`. */
+function newLink(
+  flags: number,
+  head: Record<string, number | undefined>,
+  attrs: Attrs<typeof IFLA_ATTRS>,
+): MessageBuilder {
+  return new MessageBuilder(RTM.RTM_NEWLINK, flags)
+    .struct(headerLayout(LINK_REQUEST), requestHeader(LINK_REQUEST, head))
+    .attrs(IFLA_ATTRS, attrs);
 }
 
 function linkinfo(
@@ -143,9 +122,9 @@ function linkinfo(
   data: Record<string, unknown> | undefined,
   slave?: LinkChanges["slave"],
 ): void {
-  b.nest(IFLA_LINKINFO, (li) => {
+  b.nest(IFLA_ATTRS.linkinfo.type, (li) => {
     if (kind !== undefined) {
-      li.string(IFLA_INFO_KIND, kind);
+      li.string(IFLA_INFO_ATTRS.kind.type, kind);
       const k = linkKind(kind);
       const table = k?.data;
       if (data && !table) {
@@ -155,15 +134,15 @@ function linkinfo(
         // The builder writes only the keys its table knows: refuse the others rather than drop them.
         checkKeys(data, [...Object.keys(table), "unknown"], `${kind} data`);
         const prepared = k.prepare ? k.prepare(data) : data;
-        li.nest(IFLA_INFO_DATA, (d) => d.attrs(table, prepared as Attrs<AttrTable>));
+        li.nest(IFLA_INFO_ATTRS.data.type, (d) => d.attrs(table, prepared as Attrs<AttrTable>));
       }
     }
     if (slave) {
       const table = KIND_SLAVE_DATA[slave.kind];
       if (!table) throw new InvalidArgumentError(`Unknown slave kind: "${slave.kind}"`);
       checkKeys(slave.data, [...Object.keys(table), "unknown"], `${slave.kind} port data`);
-      li.string(IFLA_INFO_SLAVE_KIND, slave.kind);
-      li.nest(IFLA_INFO_SLAVE_DATA, (d) => d.attrs(table, slave.data as Attrs<AttrTable>));
+      li.string(IFLA_INFO_ATTRS.slaveKind.type, slave.kind);
+      li.nest(IFLA_INFO_ATTRS.slaveData.type, (d) => d.attrs(table, slave.data as Attrs<AttrTable>));
     }
   });
 }
@@ -191,11 +170,7 @@ export function createLinkRequest(spec: CreateLinkSpec): Uint8Array {
     if (kind?.parentKey) data = { ...data, [kind.parentKey]: parent };
     else a.link = parent;
   }
-  const head = {
-    ...linkFlagChange(spec),
-    index: spec.index === undefined ? 0 : checkLinkIndex(spec.index),
-  };
-  const b = new MessageBuilder(RTM.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).struct(IFINFOMSG, head).attrs(IFLA_ATTRS, a);
+  const b = newLink(NLM_F_CREATE | NLM_F_EXCL, { ...linkFlagChange(spec), index: spec.index }, a);
   linkinfo(b, spec.kind, data);
   return b.finish();
 }
@@ -210,9 +185,7 @@ export function changeLinkRequest(index: number, changes: LinkChanges): Uint8Arr
       throw new InvalidArgumentError(`Invalid change: "${k}" (only a new link takes it)`);
     }
   }
-  const b = new MessageBuilder(RTM.RTM_NEWLINK, 0)
-    .struct(IFINFOMSG, { index: checkLinkIndex(index), ...linkFlagChange(changes) })
-    .attrs(IFLA_ATTRS, settingsAttrs(changes));
+  const b = newLink(0, { index, ...linkFlagChange(changes) }, settingsAttrs(changes));
   if (changes.kind !== undefined || changes.slave) {
     linkinfo(b, changes.kind, changes.data as Record<string, unknown> | undefined, changes.slave);
   }
@@ -383,20 +356,15 @@ export async function deleteLink(link: string | number | Link, opts: RouteOption
   checkTarget(opts, "deleteLink");
   return await withRouteSocket(opts, async (s) => {
     const idx = await index(s, which);
-    await s.request(new MessageBuilder(RTM.RTM_DELLINK, 0).struct(IFINFOMSG, { index: idx }).finish());
+    await s.request(buildRequest(LINK_REQUEST, RTM.RTM_DELLINK, 0, { index: idx }, IFLA_ATTRS, {}));
   });
 }
 
 /** Builds an `RTM_NEWLINKPROP`/`RTM_DELLINKPROP` adding or removing alternative names of link `idx`. */
 export function altnameRequest(type: number, idx: number, names: readonly string[]): Uint8Array {
   if (names.length === 0) throw new InvalidArgumentError(`Invalid altnames: "" (need at least one name)`);
-  for (const n of names) checkLinkName(n, true);
-  return new MessageBuilder(type, type === RTM.RTM_NEWLINKPROP ? NLM_F_CREATE | NLM_F_EXCL : 0)
-    .struct(IFINFOMSG, { index: idx })
-    .nest(IFLA_PROP_LIST, (p) => {
-      for (const n of names) p.string(IFLA_ALT_IFNAME, n);
-    })
-    .finish();
+  const flags = type === RTM.RTM_NEWLINKPROP ? NLM_F_CREATE | NLM_F_EXCL : 0;
+  return buildRequest(LINK_REQUEST, type, flags, { index: idx }, IFLA_ATTRS, { altnames: names });
 }
 
 function altnames(

@@ -12,7 +12,7 @@ import { AF_BRIDGE } from "../../wire/addr.ts";
 import { familyName } from "../../wire/family.ts";
 import { bitNames, nameOf, type RawAttr } from "../../wire/table.ts";
 import type { PublicMessage } from "../../wire/public_message.ts";
-import { ARPHRD, IFF, IFINFOMSG, IFLA_ATTRS, IFLA_INFO_ATTRS } from "./table.ts";
+import { ARPHRD, IFF, IFLA_ATTRS, IFLA_INFO_ATTRS, LINK_REQUEST } from "./table.ts";
 import { IFLA_BRPORT_ATTRS, KIND_DATA, KIND_SLAVE_DATA, parseKindData } from "./kinds/registry.ts";
 import type {
   BridgePortData,
@@ -213,9 +213,7 @@ export const LINK_TABLE = {
 
 /** The public {@link Link}: the `ifinfomsg` header, the {@link LINK_TABLE} attributes and the fields made from both. */
 export const LINK_MESSAGE = {
-  name: "ifinfomsg",
-  what: "Link message",
-  header: IFINFOMSG,
+  ...LINK_REQUEST,
   attrs: LINK_TABLE,
   combined: {
     family: { from: ["hdr.family"], fn: familyName },

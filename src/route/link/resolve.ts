@@ -6,49 +6,40 @@
  * @module
  */
 
-import { MessageBuilder } from "../../wire/builder.ts";
+import { buildRequest, requestHeader } from "../../wire/public_message.ts";
+import { checkPolicy } from "../../wire/table.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { linkNotFound } from "../../errors.ts";
-import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { parseLinkName } from "../link_names.ts";
-import { IFINFOMSG, IFLA_ALT_IFNAME, IFLA_IFNAME } from "./table.ts";
+import { IFLA_ATTRS, LINK_REQUEST } from "./table.ts";
+
+const utf8 = new TextEncoder();
 
 /** Longest interface name (`IFNAMSIZ - 1`); longer names can only be alternative names. */
-export const IFNAMSIZ_MAX = 15;
+export const IFNAMSIZ_MAX: number = IFLA_ATTRS.name.maxLen;
 /** Longest alternative name (`ALTIFNAMSIZ - 1`). */
-export const ALTIFNAMSIZ_MAX = 127;
+export const ALTIFNAMSIZ_MAX: number = IFLA_ATTRS.altIfname.maxLen;
 
-/** Checks an interface name (or, with `alt`, an alternative name) before it is sent. */
+/** Checks an interface name (or, with `alt`, an alternative name) before it is sent, by its policy in `IFLA_ATTRS`. */
 export function checkLinkName(name: string, alt = false): string {
-  const max = alt ? ALTIFNAMSIZ_MAX : IFNAMSIZ_MAX;
-  const bytes = typeof name === "string" ? new TextEncoder().encode(name).length : 0;
-  if (bytes === 0 || bytes > max || name === "." || name === ".." || /[\s/:]/.test(name)) {
-    throw new InvalidArgumentError(
-      `Invalid link name: "${name}" (1 to ${max} bytes, no "/", ":" or whitespace, not "." or "..")`,
-    );
-  }
-  return name;
+  return checkPolicy(alt ? IFLA_ATTRS.altIfname : IFLA_ATTRS.name, name);
 }
 
-/** Checks an interface index. */
+/** Checks an interface index, by the policy of `LINK_REQUEST.header`. */
 export function checkLinkIndex(index: number): number {
-  if (!Number.isInteger(index) || index < 1 || index > 0x7fffffff) {
-    throw new InvalidArgumentError(`Invalid link index: "${index}" (must be 1 to 2147483647)`);
-  }
-  return index;
+  return requestHeader(LINK_REQUEST, { index: index ?? null }).index;
 }
 
 /** A `RTM_GETLINK` for one link by index or name (names over 15 bytes go as `IFLA_ALT_IFNAME`). */
 export function getLinkRequest(nameOrIndex: string | number): Uint8Array {
-  const b = new MessageBuilder(RTM.RTM_GETLINK, 0);
-  if (typeof nameOrIndex === "number") return b.struct(IFINFOMSG, { index: checkLinkIndex(nameOrIndex) }).finish();
-  const alt = new TextEncoder().encode(nameOrIndex).length > IFNAMSIZ_MAX;
-  checkLinkName(nameOrIndex, alt);
-  return b.struct(IFINFOMSG, {}).string(alt ? IFLA_ALT_IFNAME : IFLA_IFNAME, nameOrIndex).finish();
+  const alt = typeof nameOrIndex === "string" && utf8.encode(nameOrIndex).length > IFNAMSIZ_MAX;
+  const attrs = typeof nameOrIndex === "number" ? {} : alt ? { altIfname: nameOrIndex } : { name: nameOrIndex };
+  const index = typeof nameOrIndex === "number" ? nameOrIndex : undefined;
+  return buildRequest(LINK_REQUEST, RTM.RTM_GETLINK, 0, { index }, IFLA_ATTRS, attrs);
 }
 
 /**

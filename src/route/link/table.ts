@@ -1,7 +1,8 @@
 /**
  * Wire tables of rtnetlink links: the `ifinfomsg` header, the `IFLA_*`
  * attributes, `IFF_*` flags, operational states and `ARPHRD_*` link types.
- * Each attribute is declared once here; parsing and building both use it.
+ * Each attribute is declared once here, with the policies requests are
+ * checked against; parsing and building both use it.
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { type Codec, readScalar } from "../../wire/table.ts";
+import type { PublicMessage } from "../../wire/public_message.ts";
 
 /** An `NLA_UINT`: a u32, or a u64 when the value needs it. */
 export const NLA_UINT: Codec<number> = {
@@ -107,25 +109,6 @@ export const ARPHRD = {
   65535: "void",
 } as const;
 
-/** `IFLA_IFNAME`. */
-export const IFLA_IFNAME = 3;
-/** `IFLA_MASTER`. */
-export const IFLA_MASTER = 10;
-/** `IFLA_LINKINFO`. */
-export const IFLA_LINKINFO = 18;
-/** `IFLA_PROP_LIST`. */
-export const IFLA_PROP_LIST = 52;
-/** `IFLA_ALT_IFNAME`. */
-export const IFLA_ALT_IFNAME = 53;
-/** `IFLA_INFO_KIND`. */
-export const IFLA_INFO_KIND = 1;
-/** `IFLA_INFO_DATA`. */
-export const IFLA_INFO_DATA = 2;
-/** `IFLA_INFO_SLAVE_KIND`. */
-export const IFLA_INFO_SLAVE_KIND = 4;
-/** `IFLA_INFO_SLAVE_DATA`. */
-export const IFLA_INFO_SLAVE_DATA = 5;
-
 /** `struct rtnl_link_stats64`, field by field. */
 export const RTNL_LINK_STATS64 = {
   rxPackets: "u64",
@@ -155,9 +138,21 @@ export const RTNL_LINK_STATS64 = {
   rxOtherhostDropped: "u64",
 } as const;
 
+/** What a link's name may be: no `/`, `:` or whitespace, not `.` or `..` (`dev_valid_name`). */
+const NAME_PATTERN = { re: /^(?!\.\.?$)[^\s/:]+$/, what: 'a name without "/", ":" or whitespace, not "." or ".."' };
+
+/** A link's name (`IFNAMSIZ` less the NUL). */
+const IFNAME = { what: "link name", maxLen: 15, pattern: NAME_PATTERN } as const;
+
+/** An alternative name (`ALTIFNAMSIZ` less the NUL). */
+const ALTIFNAME = { what: "link name", maxLen: 127, pattern: NAME_PATTERN } as const;
+
+/** An interface index or a process id. */
+const INDEX = { min: 1, max: 0x7fffffff } as const;
+
 /** `IFLA_PROP_LIST`: alternative names. */
 export const IFLA_PROP_LIST_ATTRS = {
-  altnames: { type: 53, kind: "string", repeat: true, uapi: "IFLA_ALT_IFNAME" },
+  altnames: { type: 53, kind: "string", repeat: true, uapi: "IFLA_ALT_IFNAME", ...ALTIFNAME },
 } as const;
 
 /**
@@ -249,9 +244,9 @@ export const IFLA_ATTRS = {
   address: { type: 1, kind: "mac", uapi: "IFLA_ADDRESS" },
   /** Link-layer broadcast address. */
   broadcast: { type: 2, kind: "mac", uapi: "IFLA_BROADCAST" },
-  name: { type: 3, kind: "string", uapi: "IFLA_IFNAME" },
+  name: { type: 3, kind: "string", uapi: "IFLA_IFNAME", ...IFNAME },
   /** MTU in bytes. */
-  mtu: { type: 4, kind: "u32", uapi: "IFLA_MTU" },
+  mtu: { type: 4, kind: "u32", uapi: "IFLA_MTU", min: 68, max: 65536, what: "MTU" },
   link: { type: 5, kind: "u32", uapi: "IFLA_LINK" },
   qdisc: { type: 6, kind: "string", uapi: "IFLA_QDISC" },
   master: { type: 10, kind: "u32", uapi: "IFLA_MASTER" },
@@ -263,18 +258,18 @@ export const IFLA_ATTRS = {
   operstate: { type: 16, kind: "u8", names: IF_OPER, uapi: "IFLA_OPERSTATE" },
   linkmode: { type: 17, kind: "u8", names: IF_LINK_MODE, uapi: "IFLA_LINKMODE" },
   linkinfo: { type: 18, kind: "nested", table: IFLA_INFO_ATTRS, uapi: "IFLA_LINKINFO" },
-  netnsPid: { type: 19, kind: "u32", dir: "request", uapi: "IFLA_NET_NS_PID" },
+  netnsPid: { type: 19, kind: "u32", dir: "request", uapi: "IFLA_NET_NS_PID", ...INDEX, what: "namespace pid" },
   /** Interface alias (`ip link set ... alias`). */
-  alias: { type: 20, kind: "string", uapi: "IFLA_IFALIAS" },
+  alias: { type: 20, kind: "string", uapi: "IFLA_IFALIAS", maxLen: 255 },
   stats64: { type: 23, kind: "struct", struct: RTNL_LINK_STATS64, uapi: "IFLA_STATS64" },
   afSpec: { type: 26, kind: "nested", table: IFLA_AF_SPEC_ATTRS, unknownInside: true, uapi: "IFLA_AF_SPEC" },
   /** Interface group number. */
   group: { type: 27, kind: "u32", uapi: "IFLA_GROUP" },
-  netnsFd: { type: 28, kind: "u32", dir: "request", uapi: "IFLA_NET_NS_FD" },
+  netnsFd: { type: 28, kind: "u32", dir: "request", uapi: "IFLA_NET_NS_FD", what: "namespace fd" },
   extMask: { type: 29, kind: "u32", dir: "request", uapi: "IFLA_EXT_MASK" },
   promiscuity: { type: 30, kind: "u32", uapi: "IFLA_PROMISCUITY" },
-  numTxQueues: { type: 31, kind: "u32", uapi: "IFLA_NUM_TX_QUEUES" },
-  numRxQueues: { type: 32, kind: "u32", uapi: "IFLA_NUM_RX_QUEUES" },
+  numTxQueues: { type: 31, kind: "u32", uapi: "IFLA_NUM_TX_QUEUES", min: 1, max: 4096, what: "numtxqueues" },
+  numRxQueues: { type: 32, kind: "u32", uapi: "IFLA_NUM_RX_QUEUES", min: 1, max: 4096, what: "numrxqueues" },
   carrier: { type: 33, kind: "u8", uapi: "IFLA_CARRIER" },
   physPortId: { type: 34, kind: "bytes", uapi: "IFLA_PHYS_PORT_ID" },
   carrierChanges: { type: 35, kind: "u32", uapi: "IFLA_CARRIER_CHANGES" },
@@ -282,8 +277,8 @@ export const IFLA_ATTRS = {
   linkNetnsid: { type: 37, kind: "s32", uapi: "IFLA_LINK_NETNSID" },
   physPortName: { type: 38, kind: "string", uapi: "IFLA_PHYS_PORT_NAME" },
   protoDown: { type: 39, kind: "u8", uapi: "IFLA_PROTO_DOWN" },
-  gsoMaxSegs: { type: 40, kind: "u32", uapi: "IFLA_GSO_MAX_SEGS" },
-  gsoMaxSize: { type: 41, kind: "u32", uapi: "IFLA_GSO_MAX_SIZE" },
+  gsoMaxSegs: { type: 40, kind: "u32", uapi: "IFLA_GSO_MAX_SEGS", max: 65535, what: "gso_max_segs" },
+  gsoMaxSize: { type: 41, kind: "u32", uapi: "IFLA_GSO_MAX_SIZE", what: "gso_max_size" },
   xdp: { type: 43, kind: "nested", table: IFLA_XDP_ATTRS, unknownInside: true, uapi: "IFLA_XDP" },
   targetNetnsid: { type: 46, kind: "s32", uapi: "IFLA_TARGET_NETNSID" },
   carrierUpCount: { type: 47, kind: "u32", uapi: "IFLA_CARRIER_UP_COUNT" },
@@ -291,16 +286,16 @@ export const IFLA_ATTRS = {
   minMtu: { type: 50, kind: "u32", uapi: "IFLA_MIN_MTU" },
   maxMtu: { type: 51, kind: "u32", uapi: "IFLA_MAX_MTU" },
   propList: { type: 52, kind: "nested", table: IFLA_PROP_LIST_ATTRS, flatten: true, uapi: "IFLA_PROP_LIST" },
-  altIfname: { type: 53, kind: "string", dir: "request", uapi: "IFLA_ALT_IFNAME" },
+  altIfname: { type: 53, kind: "string", dir: "request", uapi: "IFLA_ALT_IFNAME", ...ALTIFNAME },
   permAddress: { type: 54, kind: "mac", uapi: "IFLA_PERM_ADDRESS" },
   parentDevName: { type: 56, kind: "string", uapi: "IFLA_PARENT_DEV_NAME" },
   parentDevBusName: { type: 57, kind: "string", uapi: "IFLA_PARENT_DEV_BUS_NAME" },
-  groMaxSize: { type: 58, kind: "u32", uapi: "IFLA_GRO_MAX_SIZE" },
+  groMaxSize: { type: 58, kind: "u32", uapi: "IFLA_GRO_MAX_SIZE", what: "gro_max_size" },
   tsoMaxSize: { type: 59, kind: "u32", uapi: "IFLA_TSO_MAX_SIZE" },
   tsoMaxSegs: { type: 60, kind: "u32", uapi: "IFLA_TSO_MAX_SEGS" },
   allmulti: { type: 61, kind: "u32", uapi: "IFLA_ALLMULTI" },
-  gsoIpv4MaxSize: { type: 63, kind: "u32", uapi: "IFLA_GSO_IPV4_MAX_SIZE" },
-  groIpv4MaxSize: { type: 64, kind: "u32", uapi: "IFLA_GRO_IPV4_MAX_SIZE" },
+  gsoIpv4MaxSize: { type: 63, kind: "u32", uapi: "IFLA_GSO_IPV4_MAX_SIZE", what: "gso_ipv4_max_size" },
+  groIpv4MaxSize: { type: 64, kind: "u32", uapi: "IFLA_GRO_IPV4_MAX_SIZE", what: "gro_ipv4_max_size" },
   devlinkPort: { type: 62, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true, uapi: "IFLA_DEVLINK_PORT" },
   dpllPin: { type: 65, kind: "nested", table: IFLA_OPAQUE_ATTRS, unknownInside: true, uapi: "IFLA_DPLL_PIN" },
   maxPacingOffloadHorizon: { type: 66, kind: "codec", codec: NLA_UINT, uapi: "IFLA_MAX_PACING_OFFLOAD_HORIZON" }, // ns
@@ -308,3 +303,20 @@ export const IFLA_ATTRS = {
   headroom: { type: 68, kind: "u16", uapi: "IFLA_HEADROOM" },
   tailroom: { type: 69, kind: "u16", uapi: "IFLA_TAILROOM" },
 } as const;
+
+/**
+ * A link message as requests carry it: the `ifinfomsg` header with its
+ * policies and the {@link IFLA_ATTRS}. `object.ts` declares the public
+ * `Link` on it (`LINK_MESSAGE`); this one stays free of the link kinds, so
+ * that resolving a name does not load them.
+ */
+export const LINK_REQUEST = {
+  name: "ifinfomsg",
+  what: "Link message",
+  header: {
+    ...IFINFOMSG,
+    // A request that names no link (a creation, a dump) leaves it out: 0.
+    index: { kind: IFINFOMSG.index, private: true, min: 1, what: "link index" },
+  },
+  attrs: IFLA_ATTRS,
+} as const satisfies PublicMessage;

@@ -23,12 +23,11 @@ import { checkKeys } from "../../wire/invalid.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
-import { RTA } from "../route/names.ts";
 import { RTMSG } from "../route/table.ts";
 import { tableName, tableNumber } from "../route/tables.ts";
 import { DumpStream, type RouteOptions, RTM } from "../rtnl.ts";
 import { nameMulticastRoute, parseMulticastRouteMessage } from "./parse.ts";
-import { type MulticastRoute, RTNL_FAMILY_IP6MR, RTNL_FAMILY_IPMR } from "./table.ts";
+import { MROUTE_ATTRS, type MulticastRoute, RTNL_FAMILY_IP6MR, RTNL_FAMILY_IPMR } from "./table.ts";
 
 /** Which multicast routes to list; every field set must match (`ip mroute show` selectors). */
 export interface MulticastRouteFilter {
@@ -110,7 +109,7 @@ function checkFilter(f: MulticastRouteFilter): Checked {
 export function multicastRouteDumpRequest(family: number, table?: number): Uint8Array {
   const rtm = family === AF_INET ? RTNL_FAMILY_IPMR : RTNL_FAMILY_IP6MR;
   const b = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, { family: rtm });
-  if (table !== undefined) b.u(RTA.RTA_TABLE, "u32", table);
+  if (table !== undefined) b.u(MROUTE_ATTRS.table.type, "u32", table);
   return b.finish();
 }
 

@@ -12,16 +12,11 @@ import type { MessageBuilder } from "../../wire/builder.ts";
 import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import type { Codec, RawAttr } from "../../wire/table.ts";
-import { RTA } from "../route/names.ts";
 
 /** `RTNL_FAMILY_IPMR`: the rtnetlink family of IPv4 multicast routes. */
 export const RTNL_FAMILY_IPMR = 128;
 /** `RTNL_FAMILY_IP6MR`: the rtnetlink family of IPv6 multicast routes. */
 export const RTNL_FAMILY_IP6MR = 129;
-/** `RTA_MFC_STATS`: `struct rta_mfc_stats`. */
-export const RTA_MFC_STATS = 17;
-/** `RTA_PAD`: alignment padding before a 64-bit attribute (skipped). */
-export const RTA_PAD = 24;
 /** `RTNH_F_UNRESOLVED`: the entry waits for a routing daemon to resolve it. */
 export const RTNH_F_UNRESOLVED = 0x20;
 
@@ -80,21 +75,21 @@ export interface MulticastRouteStats {
 /** The `RTA_*` attributes of a multicast route message. */
 export const MROUTE_ATTRS = {
   /** Multicast group (`RTA_DST`; the prefix length in the header is the full one). */
-  dst: { type: RTA.RTA_DST, kind: "ip" },
+  dst: { type: 1, kind: "ip", uapi: "RTA_DST" },
   /** Source (origin) address (`RTA_SRC`). */
-  src: { type: RTA.RTA_SRC, kind: "ip" },
+  src: { type: 2, kind: "ip", uapi: "RTA_SRC" },
   /** Input interface index; absent while unresolved. */
-  iif: { type: RTA.RTA_IIF, kind: "u32" },
+  iif: { type: 3, kind: "u32", uapi: "RTA_IIF" },
   /** Output interfaces with their TTL thresholds. */
-  oifs: { type: RTA.RTA_MULTIPATH, kind: "codec", codec: MFC_OIFS_CODEC },
+  oifs: { type: 9, kind: "codec", uapi: "RTA_MULTIPATH", codec: MFC_OIFS_CODEC },
   /** Multicast routing table id (also in the header when below 256). */
-  table: { type: RTA.RTA_TABLE, kind: "u32" },
+  table: { type: 15, kind: "u32", uapi: "RTA_TABLE" },
   /** Forwarding counters. */
-  stats: { type: RTA_MFC_STATS, kind: "struct", struct: RTA_MFC_STATS_STRUCT },
+  stats: { type: 17, kind: "struct", uapi: "RTA_MFC_STATS", struct: RTA_MFC_STATS_STRUCT },
   /** Clock ticks (1/100 s) since the entry last forwarded a packet (named `RTA_EXPIRES` in the uapi). */
-  lastUse: { type: RTA.RTA_EXPIRES, kind: "u64" },
+  lastUse: { type: 23, kind: "u64", uapi: "RTA_EXPIRES" },
   /** Alignment padding of the 64-bit attributes. */
-  pad: { type: RTA_PAD, kind: "bytes" },
+  pad: { type: 24, kind: "bytes", uapi: "RTA_PAD" },
 } as const;
 
 /**

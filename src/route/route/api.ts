@@ -20,11 +20,11 @@ import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
 import { parseIp } from "../../wire/addr.ts";
-import { MessageBuilder } from "../../wire/builder.ts";
+import { encodeRequest, requestHeader } from "../../wire/public_message.ts";
 import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
-import type { Attrs } from "../../wire/table.ts";
+import { type Attrs, checkAttrs } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
-import { type Route, ROUTE_TABLE, RTMSG } from "./table.ts";
+import { type Route, ROUTE_ATTRS, ROUTE_MESSAGE } from "./table.ts";
 import { parseRouteMessage } from "./parse.ts";
 import { checkFilter, type RouteFilter } from "./filter.ts";
 import { nameRoute, RouteStream } from "./stream.ts";
@@ -32,7 +32,7 @@ import { dropNexthopPaths } from "./nhid.ts";
 import { readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./names.ts";
-import { checkRouteSpec, checkUint, encodeRoute, resolveRoute, type RouteChange, type RouteSpec } from "./build.ts";
+import { checkRouteSpec, encodeRoute, resolveRoute, type RouteChange, type RouteSpec } from "./build.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /**
@@ -116,8 +116,8 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
   checkKeys(lookup, LOOKUP_KEYS, "route lookup");
   checkRouteOptions(opts, "getRoute");
   const addr = lookupAddr(dst, "destination");
-  const attrs: Attrs<typeof ROUTE_TABLE> = { dst };
-  const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: 0, flags: 0 };
+  const attrs: Attrs<typeof ROUTE_ATTRS> = { dst };
+  const header = { family: addr.length === 4 ? 2 : 10, dstLen: addr.length * 8, srcLen: 0, tos: lookup.tos, flags: 0 };
   if (lookup.src !== undefined) {
     const [text, len, ...more] = String(lookup.src).split("/");
     const src = lookupAddr(more.length ? String(lookup.src) : text, "source");
@@ -127,19 +127,17 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
     attrs.src = text;
     header.srcLen = len === undefined ? header.dstLen : lookupLen(lookup.src, len, header.dstLen);
   }
-  if (lookup.tos !== undefined) header.tos = checkUint("tos", lookup.tos, 255);
-  if (lookup.mark !== undefined) attrs.mark = checkUint("mark", lookup.mark);
-  if (lookup.uid !== undefined) attrs.uid = checkUint("uid", lookup.uid);
-  if (lookup.ipProto !== undefined) attrs.ipProto = checkUint("IP protocol", lookup.ipProto, 255);
-  if (lookup.sport !== undefined) attrs.sport = checkUint("source port", lookup.sport, 65535);
-  if (lookup.dport !== undefined) attrs.dport = checkUint("destination port", lookup.dport, 65535);
   if (lookup.fibMatch) header.flags |= RTM_F_FIB_MATCH;
   if (lookup.lookupTable) header.flags |= RTM_F_LOOKUP_TABLE;
+  // The TOS, mark, uid, IP protocol and ports are checked by the policies of ROUTE_MESSAGE and ROUTE_ATTRS.
+  const { mark, uid, ipProto, sport, dport } = lookup;
+  const hdr = requestHeader(ROUTE_MESSAGE, header);
+  const checked = checkAttrs(ROUTE_ATTRS, { ...attrs, mark, uid, ipProto, sport, dport });
   return await withRouteSocket(opts, async (s) => {
     const local = { ...opts, socket: s };
-    if (lookup.iif !== undefined) attrs.iif = await resolveLinkIndex(lookup.iif, local);
-    if (lookup.oif !== undefined) attrs.oif = await resolveLinkIndex(lookup.oif, local);
-    const msg = new MessageBuilder(RTM.RTM_GETROUTE, 0).struct(RTMSG, header).attrs(ROUTE_TABLE, attrs).finish();
+    if (lookup.iif !== undefined) checked.iif = await resolveLinkIndex(lookup.iif, local);
+    if (lookup.oif !== undefined) checked.oif = await resolveLinkIndex(lookup.oif, local);
+    const msg = encodeRequest(ROUTE_MESSAGE, RTM.RTM_GETROUTE, 0, hdr, ROUTE_ATTRS, checked);
     const [route] = await s.request(msg, parseRouteMessage).catch((e) => {
       if (!(e instanceof NetlinkError && UNREACHABLE.has(e.code))) throw e;
       const ext = { message: e.kernelMessage, offset: e.offset, missingType: e.missingType };

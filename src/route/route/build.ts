@@ -9,9 +9,9 @@
 
 import { checkNexthopEcho } from "./nhid.ts";
 import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
-import { MessageBuilder } from "../../wire/builder.ts";
+import { encodeRequest, requestHeader } from "../../wire/public_message.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
-import { type Attrs, bitsOfNames, type StructValue, valueOfName } from "../../wire/table.ts";
+import { type Attrs, checkAttrs, checkPolicy, type StructValue, valueOfName } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
@@ -19,29 +19,27 @@ import type { RawAttr } from "../../wire/table.ts";
 import { encodeEncap, type RouteEncap } from "./encap.ts";
 import { tableNumber } from "./tables.ts";
 import {
+  NEXTHOP_TABLE,
+  ROUTE_ATTRS,
+  ROUTE_MESSAGE,
   ROUTE_OUTPUT_ONLY,
-  ROUTE_TABLE,
   type RouteCacheinfo,
   type RouteMetrics,
   type RouteNexthop,
-  RTAX_LOCK_BITS,
   RTAX_TABLE,
-  RTMSG,
+  type RTMSG,
 } from "./table.ts";
 import {
   ROUTE_FLAG_NAMES,
-  ROUTER_PREF_NAMES,
   RT_SCOPE_HOST,
   RT_SCOPE_LINK,
   RT_SCOPE_NAMES,
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
-  RTN_NAMES,
   RTN_UNICAST,
   RTNH_F_ONLINK,
   RTPROT_BOOT,
-  RTPROT_NAMES,
 } from "./names.ts";
 import { type RouteOptions, RTM } from "../rtnl.ts";
 
@@ -288,24 +286,19 @@ function gatewayAttrs(family: number, gw: string, out: { gateway?: string; via?:
   else throw new InvalidArgumentError(`Invalid gateway: "${gw}" (an IPv6 route needs an IPv6 gateway)`);
 }
 
+/** The metrics given, without the output-only `unknown` (their values are checked by the policies of `RTAX_TABLE`). */
 function checkMetrics(m: RouteMetricsSpec): RouteMetricsSpec {
   checkKeys(m, [...Object.keys(RTAX_TABLE), "unknown"], "route metrics");
   const { unknown: _outputOnly, ...known } = m;
-  for (const [k, v] of Object.entries(known)) {
-    if (k === "lock") bitsOfNames(RTAX_LOCK_BITS, v as string[], "metric to lock");
-    else if (k === "congctl") {
-      if (typeof v !== "string" || !v) throw new InvalidArgumentError(`Invalid congctl metric: "${String(v)}"`);
-    } else checkUint(`${k} metric`, v);
-  }
   return known;
 }
 
 /** A route spec with everything checked, and link names still to resolve. */
 export interface CheckedRouteSpec {
-  /** The `rtmsg` header. */
+  /** The `rtmsg` header's numbers, checked by the policies of `ROUTE_MESSAGE.header`. */
   header: StructValue<typeof RTMSG>;
-  /** The `RTA_*` attributes (devices not yet resolved). */
-  attrs: Attrs<typeof ROUTE_TABLE>;
+  /** The `RTA_*` attributes (devices not yet resolved), checked by the policies of {@link ROUTE_ATTRS}. */
+  attrs: Attrs<typeof ROUTE_ATTRS>;
   /** Output device to resolve into `RTA_OIF`. */
   dev?: string | number;
   /** Input device to resolve into `RTA_IIF`. */
@@ -320,33 +313,32 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   if (typeof spec.dst !== "string") throw new InvalidArgumentError(`Invalid route destination: "${String(spec.dst)}"`);
   const dst = spec.dst === "default" ? undefined : parsePrefix(spec.dst, "route destination");
   const family = routeFamily(spec, dst);
-  const attrs: Attrs<typeof ROUTE_TABLE> = {};
+  const attrs: Attrs<typeof ROUTE_ATTRS> = {};
   const del = change === "delete";
   const table = spec.table === undefined ? RT_TABLE_MAIN : tableId(spec.table);
-  const header = {
-    family,
-    dstLen: dst?.prefixLen ?? 0,
-    srcLen: 0,
-    tos: spec.tos === undefined ? 0 : checkUint("tos", spec.tos, 255),
-    // Tables above 255 only fit in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC.
-    table: table > 255 ? 0 : table,
-    protocol: spec.protocol === undefined
-      ? (del ? 0 : RTPROT_BOOT)
-      : enumValue(RTPROT_NAMES, spec.protocol, "protocol"),
-    scope: 0,
-    type: spec.type === undefined ? (del ? 0 : RTN_UNICAST) : enumValue(RTN_NAMES, spec.type, "route type"),
-    flags: onlinkBit(spec.onlink, spec.flags, "route"),
-  };
   if (table > 255) attrs.table = table;
   if (dst) attrs.dst = spec.dst.split("/")[0];
+  let srcLen = 0;
   if (spec.src !== undefined) {
     const src = parsePrefix(spec.src, "source prefix");
     if (src.family !== family) {
       throw new InvalidArgumentError(`Invalid source prefix: "${spec.src}" (family differs from the route's)`);
     }
-    header.srcLen = src.prefixLen;
+    srcLen = src.prefixLen;
     attrs.src = spec.src.split("/")[0];
   }
+  // Names and numbers are checked by the policies of ROUTE_MESSAGE.header (protocol, type, the u8 TOS).
+  const header = requestHeader(ROUTE_MESSAGE, {
+    family,
+    dstLen: dst?.prefixLen ?? 0,
+    srcLen,
+    tos: spec.tos ?? 0,
+    // Tables above 255 only fit in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC.
+    table: table > 255 ? 0 : table,
+    protocol: spec.protocol ?? (del ? 0 : RTPROT_BOOT),
+    type: spec.type ?? (del ? 0 : RTN_UNICAST),
+    flags: onlinkBit(spec.onlink, spec.flags, "route"),
+  }) as StructValue<typeof RTMSG>;
   if (spec.gateway !== undefined && spec.via !== undefined) {
     throw new InvalidArgumentError(`Cannot use both gateway "${spec.gateway}" and via "${spec.via}" in a route`, "via");
   }
@@ -358,25 +350,20 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
     }
     attrs.prefsrc = spec.prefsrc;
   }
-  if (spec.metric !== undefined) attrs.priority = checkUint("metric", spec.metric);
-  if (spec.flow !== undefined) attrs.flow = checkUint("realms", spec.flow);
+  attrs.priority = spec.metric;
+  attrs.flow = spec.flow;
   if (spec.encap !== undefined) {
     const e = encodeEncap(spec.encap);
     attrs.encapType = e.type;
     attrs.encap = e.data;
   }
   if (spec.metrics !== undefined) attrs.metrics = checkMetrics(spec.metrics);
-  if (spec.expires !== undefined) {
-    if (family !== AF_INET6) {
-      throw new InvalidArgumentError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
-    }
-    attrs.expires = checkUint("expires", spec.expires);
+  if (spec.expires !== undefined && family !== AF_INET6) {
+    throw new InvalidArgumentError(`Invalid expires: "${spec.expires}" (only IPv6 routes expire)`);
   }
-  if (spec.pref !== undefined) {
-    enumValue(ROUTER_PREF_NAMES, spec.pref, "router preference");
-    attrs.pref = spec.pref;
-  }
-  if (spec.nhid !== undefined) attrs.nhid = checkUint("nhid", spec.nhid, U32_MAX, 1);
+  attrs.expires = spec.expires;
+  attrs.pref = spec.pref;
+  attrs.nhid = spec.nhid;
   const nexthopDevs: (string | number | undefined)[] = [];
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) {
@@ -394,28 +381,30 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
       }
       if (n.gateway !== undefined) gatewayAttrs(family, n.gateway, nh);
       if (n.via !== undefined) gatewayAttrs(family, n.via, nh);
-      if (n.flow !== undefined) nh.flow = checkUint("nexthop realms", n.flow);
-      if (n.oif !== undefined) checkUint("nexthop oif", n.oif, 0x7fffffff, 1);
+      if (n.flow !== undefined) nh.flow = checkPolicy(NEXTHOP_TABLE.flow, n.flow, "nexthop realms");
+      if (n.oif !== undefined) checkPolicy(ROUTE_ATTRS.oif, n.oif, "nexthop oif");
       nexthopDevs.push(n.dev ?? n.oif);
       return nh;
     });
   }
   const typeNum = header.type;
-  if (spec.scope !== undefined) header.scope = scopeValue(spec.scope);
-  else if (typeNum === 2 || typeNum === 10) header.scope = RT_SCOPE_HOST; // local, nat
+  if (spec.scope !== undefined) {
+    header.scope = requestHeader(ROUTE_MESSAGE, { scope: spec.scope === "universe" ? "global" : spec.scope }).scope;
+  } else if (typeNum === 2 || typeNum === 10) header.scope = RT_SCOPE_HOST; // local, nat
   else if (typeNum === 3 || typeNum === 4 || typeNum === 5) header.scope = RT_SCOPE_LINK; // broadcast, anycast, multicast
   else if (del) header.scope = RT_SCOPE_NOWHERE;
   else if (typeNum === RTN_UNICAST && !attrs.gateway && !attrs.via && !attrs.multipath && !attrs.nhid) {
     header.scope = RT_SCOPE_LINK;
   } else header.scope = RT_SCOPE_UNIVERSE;
-  if (spec.oif !== undefined) checkUint("oif", spec.oif, 0x7fffffff, 1);
-  return { header, attrs, dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
+  if (spec.oif !== undefined) checkPolicy(ROUTE_ATTRS.oif, spec.oif, "oif");
+  // Every attribute's value is checked by its policy in ROUTE_ATTRS (metric, realms, expiry, nhid, metrics...).
+  return { header, attrs: checkAttrs(ROUTE_ATTRS, attrs), dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
 }
 
 /** Encodes a checked spec whose devices are resolved (`c.attrs.oif`, each path's `oif`). */
 export function encodeRoute(change: RouteChange, c: CheckedRouteSpec): Uint8Array {
   const type = change === "delete" ? RTM.RTM_DELROUTE : RTM.RTM_NEWROUTE;
-  return new MessageBuilder(type, NLM_FLAGS[change]).struct(RTMSG, c.header).attrs(ROUTE_TABLE, c.attrs).finish();
+  return encodeRequest(ROUTE_MESSAGE, type, NLM_FLAGS[change], c.header, ROUTE_ATTRS, c.attrs);
 }
 
 /**

@@ -14,10 +14,10 @@
 import { AF_INET, AF_INET6, type Cidr, formatIp, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { nameOf } from "../../wire/table.ts";
-import { prefixLength, type Route, RTMSG } from "./table.ts";
+import { prefixLength, type Route, ROUTE_ATTRS, RTMSG } from "./table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { tableName } from "./tables.ts";
-import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTA, RTM_F_CLONED, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
+import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTM_F_CLONED, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
 import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./build.ts";
 import { RTM } from "../rtnl.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
@@ -262,8 +262,8 @@ export function dumpRequest(family: number, c: CheckedFilter): Uint8Array {
     type: c.type ?? 0,
     flags: c.cached ? RTM_F_CLONED : 0,
   });
-  if (c.table !== undefined) b.u(RTA.RTA_TABLE, "u32", c.table);
-  if (c.oif !== undefined) b.u(RTA.RTA_OIF, "u32", c.oif);
+  if (c.table !== undefined) b.u(ROUTE_ATTRS.table.type, "u32", c.table);
+  if (c.oif !== undefined) b.u(ROUTE_ATTRS.oif.type, "u32", c.oif);
   return b.finish();
 }
 

@@ -19,6 +19,8 @@ import { nameOf } from "../../wire/table.ts";
 import type { Route, RouteMetrics, RouteNexthop } from "./table.ts";
 import type { RouteEncap, Seg6Encap, Seg6LocalEncap } from "./encap.ts";
 import { RT_TABLE_NAMES } from "./names.ts";
+import { type JsonFields, JsonTextFields, ObjectFields } from "../../wire/json_fields.ts";
+import type { TextSink } from "../../wire/text_sink.ts";
 
 /** One route as `ip -j route show` prints it. */
 export type IpRouteJson = Record<string, unknown>;
@@ -70,7 +72,8 @@ function via(host: string): { family: string; host: string } {
 
 function metricsJson(m: RouteMetrics): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) {
+  for (const k in m) {
+    const v = m[k as keyof RouteMetrics];
     if (k === "lock" || k === "unknown") continue;
     if (k === "hoplimit" && v === 0xffffffff) continue;
     // ip prints rtt and rttvar in ms; the kernel keeps 1/8 and 1/4 ms.
@@ -147,6 +150,47 @@ export interface RouteJsonOptions {
   details?: boolean;
 }
 
+/** A route without flags prints `"flags":[]`. */
+const NO_FLAGS: readonly string[] = [];
+
+/**
+ * Gives a route's `ip -j route show` fields to `f`, in ip's order (see
+ * {@link routeToIpJson}); the caller leaves out `options.omit` (the
+ * receiver was made with it). An encapsulation's fields come as one object
+ * under a placeholder key, which {@link routeToIpJson} spreads in place.
+ */
+function emitRoute(f: JsonFields, r: Route, linkNames: LinkNames, d: boolean): void {
+  if (r.type !== "unicast" || d) f.str("type", r.type);
+  f.str("dst", r.dst === "default" ? "default" : hostOrPrefix(r.dst, r.family));
+  if (r.src !== undefined) f.str("from", hostOrPrefix(r.src, r.family));
+  if (r.nhid !== undefined) f.num("nhid", r.nhid);
+  // The encapsulation's own keys (its `table`, say) are not the route's: `omit` must not touch them.
+  if (r.encap !== undefined) f.any(ENCAP_SLOT, encapJson(r.encap, linkNames));
+  if (r.tos) f.str("tos", `0x${r.tos.toString(16).padStart(2, "0")}`);
+  if (r.gateway !== undefined) f.str("gateway", r.gateway);
+  if (r.via !== undefined) f.any("via", via(r.via));
+  if (r.oif !== undefined) f.str("dev", linkName(linkNames, r.oif));
+  if ((r.table !== "main" || d) && r.table !== 0 && r.table !== "unspec") f.str("table", String(r.table));
+  const flags = r.flags;
+  if (flags.length === 0 || !flags.includes("cloned")) {
+    if (r.protocol !== "boot" || d) f.str("protocol", r.protocol);
+    if (r.scope !== "global" || d) f.str("scope", r.scope);
+  }
+  if (r.prefsrc !== undefined) f.str("prefsrc", r.prefsrc);
+  if (r.metric !== undefined) f.num("metric", r.metric);
+  f.strs("flags", flags.length === 0 ? NO_FLAGS : routeFlagWords(flags));
+  if (r.mark) f.num("mark", r.mark);
+  if (r.flow !== undefined) f.any("flow", flowJson(r.flow));
+  if (r.uid !== undefined) f.num("uid", r.uid);
+  if (r.cache !== undefined) f.strs("cache", r.cache);
+  if (r.cacheinfo?.expires) f.any("expires", r.expires);
+  if (r.cacheinfo?.error) f.any("error", r.cacheinfo.error);
+  if (r.metrics !== undefined) f.any("metrics", [metricsJson(r.metrics)]);
+  if (r.iif !== undefined) f.str("iif", linkName(linkNames, r.iif));
+  if (r.nexthops !== undefined) f.any("nexthops", r.nexthops.map((nh) => nexthopJson(nh, linkNames)));
+  if (r.pref !== undefined) f.str("pref", r.pref);
+}
+
 /**
  * Renders a route as `ip -j route show` would: `dst` is `default`, a
  * prefix, or a bare host address; `table` appears when it is not main,
@@ -154,41 +198,30 @@ export interface RouteJsonOptions {
  * `unicast`; devices are named through `linkNames`.
  */
 export function routeToIpJson(route: Route, linkNames: LinkNames, options: RouteJsonOptions = {}): IpRouteJson {
-  const r = route;
-  const out: IpRouteJson = {};
-  const d = options.details === true;
-  if (r.type !== "unicast" || d) out.type = r.type;
-  out.dst = r.dst === "default" ? "default" : hostOrPrefix(r.dst, r.family);
-  if (r.src !== undefined) out.from = hostOrPrefix(r.src, r.family);
-  if (r.nhid !== undefined) out.nhid = r.nhid;
-  // The encapsulation's own keys (its `table`, say) are not the route's: `omit` must not touch them.
-  if (r.encap !== undefined) out[ENCAP_SLOT] = encapJson(r.encap, linkNames);
-  if (r.tos) out.tos = `0x${r.tos.toString(16).padStart(2, "0")}`;
-  if (r.gateway !== undefined) out.gateway = r.gateway;
-  if (r.via !== undefined) out.via = via(r.via);
-  if (r.oif !== undefined) out.dev = linkName(linkNames, r.oif);
-  if ((r.table !== "main" || d) && r.table !== 0 && r.table !== "unspec") out.table = String(r.table);
-  if (!r.flags.includes("cloned")) {
-    if (r.protocol !== "boot" || d) out.protocol = r.protocol;
-    if (r.scope !== "global" || d) out.scope = r.scope;
-  }
-  if (r.prefsrc !== undefined) out.prefsrc = r.prefsrc;
-  if (r.metric !== undefined) out.metric = r.metric;
-  out.flags = routeFlagWords(r.flags);
-  if (r.mark) out.mark = r.mark;
-  if (r.flow !== undefined) out.flow = flowJson(r.flow);
-  if (r.uid !== undefined) out.uid = r.uid;
-  if (r.cache !== undefined) out.cache = r.cache;
-  if (r.cacheinfo?.expires) out.expires = r.expires;
-  if (r.cacheinfo?.error) out.error = r.cacheinfo.error;
-  if (r.metrics !== undefined) out.metrics = [metricsJson(r.metrics)];
-  if (r.iif !== undefined) out.iif = linkName(linkNames, r.iif);
-  if (r.nexthops !== undefined) out.nexthops = r.nexthops.map((nh) => nexthopJson(nh, linkNames));
-  if (r.pref !== undefined) out.pref = r.pref;
-  // Deleting a key the route lacks would still cost a dictionary-mode object.
-  if (options.omit) { for (const k of options.omit) if (k in out) delete out[k]; }
-  if (r.encap === undefined) return out;
+  const f = new ObjectFields(options.omit);
+  emitRoute(f, route, linkNames, options.details === true);
+  const out = f.out;
+  if (route.encap === undefined) return out;
   return Object.fromEntries(
     Object.entries(out).flatMap(([k, v]) => k === ENCAP_SLOT ? Object.entries(v as object) : [[k, v]]),
   );
+}
+
+/**
+ * Writes the JSON text of {@link routeToIpJson}'s object into `w` (what
+ * `JSON.stringify` would make of it), building no object for a route
+ * without encapsulation: `ip -j route show` of a large table prints each
+ * route this way.
+ */
+export function writeRouteIpJson(
+  w: TextSink,
+  route: Route,
+  linkNames: LinkNames,
+  options: RouteJsonOptions = {},
+): void {
+  if (route.encap !== undefined) return w.text(JSON.stringify(routeToIpJson(route, linkNames, options)));
+  const f = new JsonTextFields(w, options.omit);
+  f.begin();
+  emitRoute(f, route, linkNames, options.details === true);
+  f.end();
 }

@@ -1,60 +1,9 @@
 /**
- * Numbers and names of routes: `RTA_*` and `RTAX_*` attribute types, and the
- * enumerations of `struct rtmsg` (types, protocols, scopes, tables, flags),
+ * Numbers and names of routes: the enumerations of `struct rtmsg` (types, protocols, scopes, tables, flags),
  * named the way iproute2 prints them (`/etc/iproute2/rt_*` defaults).
  *
  * @module
  */
-
-/** `RTA_*` route attribute types (`<linux/rtnetlink.h>`). */
-export const RTA = {
-  RTA_DST: 1,
-  RTA_SRC: 2,
-  RTA_IIF: 3,
-  RTA_OIF: 4,
-  RTA_GATEWAY: 5,
-  RTA_PRIORITY: 6,
-  RTA_PREFSRC: 7,
-  RTA_METRICS: 8,
-  RTA_MULTIPATH: 9,
-  RTA_FLOW: 11,
-  RTA_CACHEINFO: 12,
-  RTA_TABLE: 15,
-  RTA_MARK: 16,
-  RTA_VIA: 18,
-  RTA_NEWDST: 19,
-  RTA_PREF: 20,
-  RTA_ENCAP_TYPE: 21,
-  RTA_ENCAP: 22,
-  RTA_EXPIRES: 23,
-  RTA_UID: 25,
-  RTA_TTL_PROPAGATE: 26,
-  RTA_IP_PROTO: 27,
-  RTA_SPORT: 28,
-  RTA_DPORT: 29,
-  RTA_NH_ID: 30,
-} as const;
-
-/** `RTAX_*` route metric types, nested in `RTA_METRICS`. */
-export const RTAX = {
-  RTAX_LOCK: 1,
-  RTAX_MTU: 2,
-  RTAX_WINDOW: 3,
-  RTAX_RTT: 4,
-  RTAX_RTTVAR: 5,
-  RTAX_SSTHRESH: 6,
-  RTAX_CWND: 7,
-  RTAX_ADVMSS: 8,
-  RTAX_REORDERING: 9,
-  RTAX_HOPLIMIT: 10,
-  RTAX_INITCWND: 11,
-  RTAX_FEATURES: 12,
-  RTAX_RTO_MIN: 13,
-  RTAX_INITRWND: 14,
-  RTAX_QUICKACK: 15,
-  RTAX_CC_ALGO: 16,
-  RTAX_FASTOPEN_NO_COOKIE: 17,
-} as const;
 
 /** Metric names by `RTAX_*` number, as iproute2 spells them (also the `lock` bit names). */
 export const RTAX_NAMES = {

@@ -14,7 +14,7 @@ import type { MessageBuilder } from "../../wire/builder.ts";
 import { align4 } from "../../wire/constants.ts";
 import { MalformedError, TruncatedError } from "../../wire/errors.ts";
 import { bitNames, bitsOfNames, type Codec, parseAttrs, type RawAttr } from "../../wire/table.ts";
-import { ROUTE_FLAG_NAMES, ROUTER_PREF_NAMES, RTA, RTAX } from "./names.ts";
+import { ROUTE_FLAG_NAMES, ROUTER_PREF_NAMES, RT_SCOPE_NAMES, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
 import type { PublicMessage } from "../../wire/public_message.ts";
 import {
   cacheText,
@@ -80,47 +80,54 @@ export const RTAX_LOCK_BITS = {
   0x2000: "rto_min",
   0x4000: "initrwnd",
   0x8000: "quickack",
+  0x10000: "congctl",
 } as const;
 
 /**
  * `RTA_METRICS`: per-route TCP and path metrics, in kernel units (`rtt` in
- * 1/8 ms, `rttvar` in 1/4 ms, `rto_min` in ms).
+ * 1/8 ms, `rttvar` in 1/4 ms, `rto_min` in ms), each named in errors as `<key> metric`.
  */
 export const RTAX_TABLE = {
   /** Metrics the kernel must not update (`mtu lock 1400`). */
-  lock: { type: RTAX.RTAX_LOCK, kind: "u32", bits: RTAX_LOCK_BITS },
+  lock: { type: 1, kind: "u32", uapi: "RTAX_LOCK", bits: RTAX_LOCK_BITS, what: "metric to lock" },
   /** Path MTU. */
-  mtu: { type: RTAX.RTAX_MTU, kind: "u32" },
+  mtu: { type: 2, kind: "u32", uapi: "RTAX_MTU", what: "mtu metric" },
   /** TCP window clamp. */
-  window: { type: RTAX.RTAX_WINDOW, kind: "u32" },
+  window: { type: 3, kind: "u32", uapi: "RTAX_WINDOW", what: "window metric" },
   /** Initial RTT estimate, in 1/8 ms. */
-  rtt: { type: RTAX.RTAX_RTT, kind: "u32" },
+  rtt: { type: 4, kind: "u32", uapi: "RTAX_RTT", what: "rtt metric" },
   /** Initial RTT variance, in 1/4 ms. */
-  rttvar: { type: RTAX.RTAX_RTTVAR, kind: "u32" },
+  rttvar: { type: 5, kind: "u32", uapi: "RTAX_RTTVAR", what: "rttvar metric" },
   /** Slow-start threshold. */
-  ssthresh: { type: RTAX.RTAX_SSTHRESH, kind: "u32" },
+  ssthresh: { type: 6, kind: "u32", uapi: "RTAX_SSTHRESH", what: "ssthresh metric" },
   /** Congestion window clamp. */
-  cwnd: { type: RTAX.RTAX_CWND, kind: "u32" },
+  cwnd: { type: 7, kind: "u32", uapi: "RTAX_CWND", what: "cwnd metric" },
   /** Advertised MSS. */
-  advmss: { type: RTAX.RTAX_ADVMSS, kind: "u32" },
+  advmss: { type: 8, kind: "u32", uapi: "RTAX_ADVMSS", what: "advmss metric" },
   /** Reordering tolerance. */
-  reordering: { type: RTAX.RTAX_REORDERING, kind: "u32" },
+  reordering: { type: 9, kind: "u32", uapi: "RTAX_REORDERING", what: "reordering metric" },
   /** Hop limit (TTL). */
-  hoplimit: { type: RTAX.RTAX_HOPLIMIT, kind: "u32" },
+  hoplimit: { type: 10, kind: "u32", uapi: "RTAX_HOPLIMIT", what: "hoplimit metric" },
   /** Initial congestion window. */
-  initcwnd: { type: RTAX.RTAX_INITCWND, kind: "u32" },
+  initcwnd: { type: 11, kind: "u32", uapi: "RTAX_INITCWND", what: "initcwnd metric" },
   /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
-  features: { type: RTAX.RTAX_FEATURES, kind: "u32" },
+  features: { type: 12, kind: "u32", uapi: "RTAX_FEATURES", what: "features metric" },
   /** Minimum TCP retransmission timeout, in ms. */
-  rtoMin: { type: RTAX.RTAX_RTO_MIN, kind: "u32" },
+  rtoMin: { type: 13, kind: "u32", uapi: "RTAX_RTO_MIN", what: "rtoMin metric" },
   /** Initial receive window. */
-  initrwnd: { type: RTAX.RTAX_INITRWND, kind: "u32" },
+  initrwnd: { type: 14, kind: "u32", uapi: "RTAX_INITRWND", what: "initrwnd metric" },
   /** Quick ack (1) or not (0). */
-  quickack: { type: RTAX.RTAX_QUICKACK, kind: "u32" },
+  quickack: { type: 15, kind: "u32", uapi: "RTAX_QUICKACK", what: "quickack metric" },
   /** Congestion control algorithm name. */
-  congctl: { type: RTAX.RTAX_CC_ALGO, kind: "string" },
+  congctl: {
+    type: 16,
+    kind: "string",
+    uapi: "RTAX_CC_ALGO",
+    what: "congctl metric",
+    pattern: { re: /^\S+$/, what: "an algorithm name" },
+  },
   /** TCP Fast Open without cookie (0 or 1). */
-  fastopenNoCookie: { type: RTAX.RTAX_FASTOPEN_NO_COOKIE, kind: "u32" },
+  fastopenNoCookie: { type: 17, kind: "u32", uapi: "RTAX_FASTOPEN_NO_COOKIE", what: "fastopenNoCookie metric" },
 } as const;
 
 /** Route metrics (`RTA_METRICS`), in kernel units, as {@link RTAX_TABLE} parses them. */
@@ -166,13 +173,13 @@ export interface RouteMetrics {
 /** Attributes inside one `rtnexthop` of `RTA_MULTIPATH`. */
 export const NEXTHOP_TABLE = {
   /** Gateway of the route's own family. */
-  gateway: { type: RTA.RTA_GATEWAY, kind: "ip" },
+  gateway: { type: 5, kind: "ip", uapi: "RTA_GATEWAY" },
   /** Gateway of the other family (`via inet6 ...`). */
-  via: { type: RTA.RTA_VIA, kind: "codec", codec: VIA_CODEC },
+  via: { type: 18, kind: "codec", uapi: "RTA_VIA", codec: VIA_CODEC },
   /** Realms (`RTA_FLOW`). */
-  flow: { type: RTA.RTA_FLOW, kind: "u32" },
+  flow: { type: 11, kind: "u32", uapi: "RTA_FLOW" },
   /** MPLS label rewrite. */
-  newdst: { type: RTA.RTA_NEWDST, kind: "ip" },
+  newdst: { type: 19, kind: "ip", uapi: "RTA_NEWDST" },
 } as const;
 
 /** One path of a multipath route: the `struct rtnexthop` fields and its {@link NEXTHOP_TABLE} attributes. */
@@ -269,54 +276,78 @@ export interface RouteCacheinfo {
   tsage: number;
 }
 
-/** The `RTA_*` attributes of a route message. */
-export const ROUTE_TABLE = {
-  /** Destination address; public as a prefix with the header's length (`default` when absent). */
-  dst: { type: RTA.RTA_DST, kind: "ip", compose: { from: ["hdr.family", "dst", "hdr.dstLen"], fn: prefixText } },
-  /** Source address of a source-specific route (`from`), public as a prefix. */
-  src: { type: RTA.RTA_SRC, kind: "ip", compose: { from: ["hdr.family", "src", "hdr.srcLen"], fn: sourceText } },
+/** An interface index as a route request carries it. */
+const IFINDEX = { min: 1, max: 0x7fffffff } as const;
+
+/**
+ * The `RTA_*` attributes of a route message, in the order requests carry
+ * them, with the policies the request builder checks values against.
+ * {@link ROUTE_TABLE} adds the public facts of a listed {@link Route}.
+ */
+export const ROUTE_ATTRS = {
+  /** Destination address (the prefix length is the header's). */
+  dst: { type: 1, kind: "ip", uapi: "RTA_DST" },
+  /** Source address of a source-specific route (`from`). */
+  src: { type: 2, kind: "ip", uapi: "RTA_SRC" },
   /** Input interface index. */
-  iif: { type: RTA.RTA_IIF, kind: "u32" },
+  iif: { type: 3, kind: "u32", uapi: "RTA_IIF", ...IFINDEX },
   /** Output interface index (`dev`). */
-  oif: { type: RTA.RTA_OIF, kind: "u32" },
+  oif: { type: 4, kind: "u32", uapi: "RTA_OIF", ...IFINDEX },
   /** Gateway of the route's own family (`via`). */
-  gateway: { type: RTA.RTA_GATEWAY, kind: "ip" },
+  gateway: { type: 5, kind: "ip", uapi: "RTA_GATEWAY" },
   /** Route priority (`metric`). */
-  priority: { type: RTA.RTA_PRIORITY, kind: "u32", key: "metric" },
+  priority: { type: 6, kind: "u32", uapi: "RTA_PRIORITY", what: "metric" },
   /** Preferred source address (`src` on the `ip route` command line). */
-  prefsrc: { type: RTA.RTA_PREFSRC, kind: "ip" },
+  prefsrc: { type: 7, kind: "ip", uapi: "RTA_PREFSRC" },
   /** TCP and path metrics. */
-  metrics: { type: RTA.RTA_METRICS, kind: "nested", table: RTAX_TABLE, unknownInside: true },
+  metrics: { type: 8, kind: "nested", uapi: "RTA_METRICS", table: RTAX_TABLE, unknownInside: true },
   /** Paths of a multipath route. */
-  multipath: { type: RTA.RTA_MULTIPATH, kind: "codec", codec: MULTIPATH_CODEC, key: "nexthops" },
+  multipath: { type: 9, kind: "codec", uapi: "RTA_MULTIPATH", codec: MULTIPATH_CODEC },
   /** Realms (`RTA_FLOW`). */
-  flow: { type: RTA.RTA_FLOW, kind: "u32" },
+  flow: { type: 11, kind: "u32", uapi: "RTA_FLOW", what: "realms" },
   /** Cache information. */
-  cacheinfo: { type: RTA.RTA_CACHEINFO, kind: "struct", struct: RTA_CACHEINFO },
-  /** Routing table id, for ids above 255; public by name, from the header's byte when absent. */
-  table: { type: RTA.RTA_TABLE, kind: "u32", compose: { from: ["table", "hdr.table"], fn: tableText } },
+  cacheinfo: { type: 12, kind: "struct", uapi: "RTA_CACHEINFO", struct: RTA_CACHEINFO },
+  /** Routing table id, for ids above 255 (else the header's byte). */
+  table: { type: 15, kind: "u32", uapi: "RTA_TABLE" },
   /** Firewall mark of a lookup. */
-  mark: { type: RTA.RTA_MARK, kind: "u32" },
+  mark: { type: 16, kind: "u32", uapi: "RTA_MARK" },
   /** Gateway of the other family (`RTA_VIA`). */
-  via: { type: RTA.RTA_VIA, kind: "codec", codec: VIA_CODEC },
+  via: { type: 18, kind: "codec", uapi: "RTA_VIA", codec: VIA_CODEC },
   /** IPv6 router preference: `low`, `medium`, `high`. */
-  pref: { type: RTA.RTA_PREF, kind: "u8", names: ROUTER_PREF_NAMES },
-  /** Seconds until the route expires; public from the cache info's ticks when absent. */
-  expires: { type: RTA.RTA_EXPIRES, kind: "u32", compose: { from: ["expires", "cacheinfo"], fn: expiresOf } },
+  pref: { type: 20, kind: "u8", uapi: "RTA_PREF", names: ROUTER_PREF_NAMES, what: "router preference" },
+  /** Seconds until the route expires. */
+  expires: { type: 23, kind: "u32", uapi: "RTA_EXPIRES" },
   /** User id of a lookup. */
-  uid: { type: RTA.RTA_UID, kind: "u32" },
+  uid: { type: 25, kind: "u32", uapi: "RTA_UID" },
   /** IP protocol of a lookup. */
-  ipProto: { type: RTA.RTA_IP_PROTO, kind: "u8" },
+  ipProto: { type: 27, kind: "u8", uapi: "RTA_IP_PROTO", what: "IP protocol" },
   /** Source port of a lookup. */
-  sport: { type: RTA.RTA_SPORT, kind: "u16be" },
+  sport: { type: 28, kind: "u16be", uapi: "RTA_SPORT", what: "source port" },
   /** Destination port of a lookup. */
-  dport: { type: RTA.RTA_DPORT, kind: "u16be" },
+  dport: { type: 29, kind: "u16be", uapi: "RTA_DPORT", what: "destination port" },
   /** Nexthop object id. */
-  nhid: { type: RTA.RTA_NH_ID, kind: "u32" },
+  nhid: { type: 30, kind: "u32", uapi: "RTA_NH_ID", min: 1 },
   /** Lightweight tunnel type (`LWTUNNEL_ENCAP_*`), the key to `encap`. */
-  encapType: { type: RTA.RTA_ENCAP_TYPE, kind: "u16", input: true },
-  /** Lightweight tunnel attributes, public decoded by `encap.ts` per `encapType`. */
-  encap: { type: RTA.RTA_ENCAP, kind: "bytes", compose: { from: ["encapType", "encap"], fn: encapOf } },
+  encapType: { type: 21, kind: "u16", uapi: "RTA_ENCAP_TYPE" },
+  /** Lightweight tunnel attributes, as `encap.ts` encodes them for `encapType`. */
+  encap: { type: 22, kind: "bytes", uapi: "RTA_ENCAP" },
+} as const;
+
+/**
+ * {@link ROUTE_ATTRS} with the public facts of a listed {@link Route}: the
+ * prefixes, table, expiry and encapsulation composed from several inputs,
+ * `metric` and `nexthops` as public keys.
+ */
+export const ROUTE_TABLE = {
+  ...ROUTE_ATTRS,
+  dst: { ...ROUTE_ATTRS.dst, compose: { from: ["hdr.family", "dst", "hdr.dstLen"], fn: prefixText } },
+  src: { ...ROUTE_ATTRS.src, compose: { from: ["hdr.family", "src", "hdr.srcLen"], fn: sourceText } },
+  priority: { ...ROUTE_ATTRS.priority, key: "metric" },
+  multipath: { ...ROUTE_ATTRS.multipath, key: "nexthops" },
+  table: { ...ROUTE_ATTRS.table, compose: { from: ["table", "hdr.table"], fn: tableText } },
+  expires: { ...ROUTE_ATTRS.expires, compose: { from: ["expires", "cacheinfo"], fn: expiresOf } },
+  encapType: { ...ROUTE_ATTRS.encapType, input: true },
+  encap: { ...ROUTE_ATTRS.encap, compose: { from: ["encapType", "encap"], fn: encapOf } },
 } as const;
 
 /**
@@ -420,7 +451,12 @@ export function prefixLength(prefix: string): number {
 export const ROUTE_MESSAGE = {
   name: "rtmsg",
   what: "Route message",
-  header: RTMSG,
+  header: {
+    ...RTMSG,
+    protocol: { kind: RTMSG.protocol, private: true, names: RTPROT_NAMES },
+    scope: { kind: RTMSG.scope, private: true, names: RT_SCOPE_NAMES },
+    type: { kind: RTMSG.type, private: true, names: RTN_NAMES, what: "route type" },
+  },
   attrs: ROUTE_TABLE,
   combined: {
     family: { from: ["hdr.family"], fn: familyText },

@@ -7,7 +7,7 @@
 
 import { InvalidArgumentError, notFound } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_ROOT } from "../../wire/constants.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { parseAttrs } from "../../wire/table.ts";
 import { DumpStream, type RouteOptions, withRouteSocket } from "../rtnl.ts";
@@ -79,6 +79,19 @@ export async function modifyActions(
   } finally {
     opened?.close();
   }
+}
+
+/** Builds the request deleting every shared action of one kind (`tc actions flush action KIND`). */
+export function flushActionsRequest(kind: string): Uint8Array {
+  const b = header(RTM_TC.RTM_DELACTION, NLM_F_ROOT);
+  b.attr(TCA_ROOT.TCA_ROOT_TAB, (x) => x.attr(1, (y) => y.string(TCA_ACT.TCA_ACT_KIND, kind)));
+  return b.finish();
+}
+
+/** Deletes every shared action of one kind. */
+export async function flushActions(kind: string, opts: RouteOptions = {}): Promise<void> {
+  const req = flushActionsRequest(kind);
+  await withRouteSocket(opts, (s) => s.request(req));
 }
 
 /** Fetches one shared action by kind and index. */

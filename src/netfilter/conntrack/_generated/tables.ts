@@ -663,9 +663,9 @@ function objCtaSynproxyTable(buf: Uint8Array, view: DataView, start: number, end
 
 /** Parses the `CTA_TABLE` attributes in `buf[start, end)` into a `ConntrackEntry`, filling `out` (which may hold header fields already); agrees with `parsePublicObject`. */
 export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start: number, end: number, out: PublicObject): ConntrackEntry {
-  out.reply = { src: "", dst: "" };
+  out.reply = undefined;
   out.statusBits = 0;
-  out.status = [];
+  out.status = undefined;
   const root = out;
   let off = start;
   while (off + 4 <= end) {
@@ -762,6 +762,8 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
 
+  if (out.reply === undefined) out.reply = { src: "", dst: "" };
+  if (out.status === undefined) out.status = [];
   if (out.protoNum === undefined) { out.protoNum = 0; out.proto = "unknown"; }
   if (out.orig === undefined) throw new MalformedError("Conntrack message has no CTA_TUPLE_ORIG", start);
   return out as unknown as ConntrackEntry;

@@ -53,29 +53,45 @@ function eactionOf(o: MirredOptions): number {
   return (o.direction === "egress" ? 1 : 3) + (o.mode === "mirror" ? 1 : 0);
 }
 
+/**
+ * Reads mirred's words as m_mirred.c does: `index N` may come anywhere
+ * before `dev` (alone, it names an existing action), then `egress|ingress`,
+ * `mirror|redirect`, `dev DEV`, a verdict (a mirror's) and `index N`.
+ */
 function words(w: TcWords, ctx: { linkIndex(name: string): number }): MirredOptions {
   const o: MirredOptions = {};
-  let word = w.peek();
-  if (word === "egress" || word === "ingress") {
-    o.direction = word;
-    w.next();
-    const mode = w.value(word, "mirror or redirect");
-    if (mode !== "mirror" && mode !== "redirect") {
-      throw new InvalidArgumentError(`Invalid mirred mode: "${mode}" (expected mirror or redirect)`);
-    }
-    o.mode = mode;
-    if (w.next() !== "dev") throw new InvalidArgumentError(`Missing "dev" after mirred ${mode}`);
-    o.ifindex = ctx.linkIndex(w.value("dev", "device"));
-    o.action = o.mode === "mirror" ? TC_ACT.TC_ACT_PIPE : TC_ACT.TC_ACT_STOLEN;
-    if (o.mode === "mirror") o.action = readVerdict(w) ?? TC_ACT.TC_ACT_PIPE;
-  } else if (word !== "index") {
-    throw new InvalidArgumentError(`Invalid mirred argument: "${word ?? ""}" (expected egress, ingress or index)`);
-  }
-  word = w.peek();
-  if (word === "index") {
+  const index = () => {
+    if (o.index !== undefined) throw new InvalidArgumentError("mirred: Illegal double index");
     w.next();
     o.index = w.int("index");
+  };
+  for (let word = w.peek();; word = w.peek()) {
+    if (word === "index") {
+      index();
+      if (!o.direction) return o;
+    } else if (!o.direction) {
+      if (word !== "egress" && word !== "ingress") {
+        throw new InvalidArgumentError(`Invalid mirred argument: "${word ?? ""}" (expected egress, ingress or index)`);
+      }
+      o.direction = word;
+      w.next();
+    } else if (!o.mode) {
+      if (word !== "mirror" && word !== "redirect") {
+        throw new InvalidArgumentError(`Invalid mirred mode: "${word ?? ""}" (expected mirror or redirect)`);
+      }
+      o.mode = word;
+      w.next();
+    } else if (word === "dev") {
+      w.next();
+      o.ifindex = ctx.linkIndex(w.value("dev", "device"));
+      break;
+    } else throw new InvalidArgumentError(`Missing "dev" after mirred ${o.mode}`);
   }
+  // Only a mirror takes a verdict (a redirect steals the packet).
+  o.action = o.mode === "mirror"
+    ? (w.peek() === "index" ? undefined : readVerdict(w)) ?? TC_ACT.TC_ACT_PIPE
+    : TC_ACT.TC_ACT_STOLEN;
+  if (w.peek() === "index") index();
   return o;
 }
 
