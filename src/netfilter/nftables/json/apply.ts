@@ -102,7 +102,7 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
 }
 
 /** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or map types. */
-const LOOKUPS = new Set(["iif", "oif", "dup", "fwd", "map"]);
+const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map"]);
 
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);

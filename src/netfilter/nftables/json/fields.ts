@@ -24,13 +24,16 @@ export interface HeaderField {
   type: NftTypeName;
   /** nft's JSON naming it, when that is not `{ payload: { protocol, field } }` (an extension header's field). */
   key?: Json;
+  /** The ICMP(v6) type whose messages have this field (`icmp mtu`: destination-unreachable); echo: request. */
+  icmpType?: number;
 }
 
-// A field's type is `integer` unless named.
-type Row = [field: string, offset: number, len: number, type?: NftTypeName];
+// A field's type is `integer` unless named; an ICMP field may name the message type it belongs to.
+type Row = [field: string, offset: number, len: number, type?: NftTypeName, icmpType?: number];
 
 const PORTS: Row[] = [["sport", 0, 16, "inet_service"], ["dport", 16, 16, "inet_service"]];
-const ICMP: Row[] = [["checksum", 16, 16], ["id", 32, 16], ["sequence", 48, 16]];
+// ICMP(v6) rows in nft's template order: the first one that fits the message type names a load.
+const ICMP_ECHO = 8, ICMPV6_ECHO = 128;
 
 const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
   ether: {
@@ -124,8 +127,11 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     rows: [
       ["type", 0, 8, "icmp_type"],
       ["code", 8, 8, "icmp_code"],
-      ...ICMP,
-      ["gateway", 32, 32],
+      ["checksum", 16, 16],
+      ["id", 32, 16, "integer", ICMP_ECHO],
+      ["sequence", 48, 16, "integer", ICMP_ECHO],
+      ["gateway", 32, 32, "integer", 5],
+      ["mtu", 48, 16, "integer", 3],
     ],
   },
   icmpv6: {
@@ -133,8 +139,12 @@ const HEADERS: Record<string, { base: "ll" | "nh" | "th"; rows: Row[] }> = {
     rows: [
       ["type", 0, 8, "icmpv6_type"],
       ["code", 8, 8, "icmpv6_code"],
-      ...ICMP,
-      ["mtu", 32, 32],
+      ["checksum", 16, 16],
+      ["parameter-problem", 32, 32, "integer", 4],
+      ["mtu", 32, 32, "integer", 2],
+      ["id", 32, 16, "integer", ICMPV6_ECHO],
+      ["sequence", 48, 16, "integer", ICMPV6_ECHO],
+      ["max-delay", 32, 16, "integer", 130],
     ],
   },
 };
@@ -146,8 +156,8 @@ export const HEADER_FIELDS: { readonly [protocol: string]: { readonly [field: st
       protocol,
       Object.fromEntries(
         h.rows.map((
-          [field, offset, len, type = "integer"],
-        ) => [field, { protocol, field, base: h.base, offset, len, type }]),
+          [field, offset, len, type = "integer", icmpType],
+        ) => [field, { protocol, field, base: h.base, offset, len, type, ...(icmpType ? { icmpType } : {}) }]),
       ),
     ]),
   );
@@ -159,6 +169,19 @@ const FIELD_LISTS: { readonly [protocol: string]: readonly HeaderField[] } = Obj
 /** The fields of a header by its protocol name (`ip`), or undefined for an unknown one. */
 export function fieldsOf(protocol: string): readonly HeaderField[] | undefined {
   return FIELD_LISTS[protocol];
+}
+
+const MOVED = new Map<string, readonly HeaderField[]>();
+
+/** The fields of `protocol` moved by `delta` bits (a vlan header stacked after another). */
+export function fieldsAt(protocol: string, delta: number): readonly HeaderField[] | undefined {
+  if (!delta) return FIELD_LISTS[protocol];
+  const k = `${protocol} ${delta}`;
+  let out = MOVED.get(k);
+  if (!out && FIELD_LISTS[protocol]) {
+    MOVED.set(k, out = FIELD_LISTS[protocol].map((f) => ({ ...f, offset: f.offset + delta })));
+  }
+  return out;
 }
 
 /** nft's JSON naming a field. */
@@ -189,6 +212,38 @@ export function findFieldIn(
     other ??= f;
   }
   return other;
+}
+
+/** The ICMP(v6) message type a type match sets in nft's context: an echo reply counts as an echo request. */
+export function icmpContext(protocol: string, type: number): number {
+  if (protocol === "icmp" && type === 0) return 8;
+  return protocol === "icmpv6" && type === 129 ? 128 : type;
+}
+
+/** The echo reply type of an echo field's request type (nft matches both: `icmp type { echo-reply, echo-request }`). */
+export const ICMP_ECHO_REPLY: { readonly [request: number]: number } = { 8: 0, 128: 129 };
+
+/** The fields of an ICMP(v6) header that a message of `type` has (0: not known, all of them). */
+export function icmpFields(protocol: string, type: number): readonly HeaderField[] {
+  const all = FIELD_LISTS[protocol] ?? [];
+  return type ? all.filter((f) => f.icmpType === undefined || f.icmpType === type) : all;
+}
+
+/**
+ * The fields a load of `len` bits at `offset` splits into, taking the first
+ * that fits at each offset in template order (nft's payload_expr_expand);
+ * undefined unless whole fields cover it.
+ */
+export function expandFields(fields: readonly HeaderField[], offset: number, len: number): HeaderField[] | undefined {
+  const out: HeaderField[] = [];
+  for (const f of fields) {
+    if (f.offset !== offset) continue;
+    if (f.len > len) return undefined;
+    out.push(f);
+    [offset, len] = [offset + f.len, len - f.len];
+    if (len === 0) return out;
+  }
+  return undefined;
 }
 
 /** Consecutive whole fields of `protocol` that exactly cover `len` bits from `offset` (nft merges adjacent matches into one load). */
@@ -230,6 +285,16 @@ export const META_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
   day: ["day", 1],
   hour: ["hour", 4],
   ipsec: ["boolean", 1],
+  rtclassid: ["realm", 4],
+  secmark: ["integer", 4],
+  ibrname: ["ifname", 16],
+  obrname: ["ifname", 16],
+  iifkind: ["ifname", 16],
+  oifkind: ["ifname", 16],
+  ibrpvid: ["integer", 2],
+  ibrvproto: ["ether_type", 2],
+  sdif: ["iface_index", 4],
+  sdifname: ["ifname", 16],
 };
 
 /** `meta` keys nft's JSON names differently from the kernel (`NFT_META_SECPATH` is `ipsec`). */
@@ -270,8 +335,14 @@ export const XFRM_KEYS: { readonly [key: string]: [string, NftTypeName, number, 
   saddr_ip4: ["saddr", "ipv4_addr", 4, "ip"],
   saddr_ip6: ["saddr", "ipv6_addr", 16, "ip6"],
   reqid: ["reqid", "integer", 4],
-  spi: ["spi", "integer", 4],
+  spi: ["spi", "be_integer", 4],
 };
+
+/** The type of `ct saddr`/`daddr` (no family in the key): the rule's network protocol's address. */
+export function ctAddrType(key: string, nh: string | undefined): [NftTypeName, number] | undefined {
+  if (key !== "saddr" && key !== "daddr") return undefined;
+  return nh === "ip" ? ["ipv4_addr", 4] : nh === "ip6" ? ["ipv6_addr", 16] : undefined;
+}
 
 /** Data types of `ct` keys. */
 export const CT_TYPES: { readonly [key: string]: [NftTypeName, number] } = {

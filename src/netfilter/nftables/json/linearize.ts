@@ -16,8 +16,11 @@ import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
 import {
   CT_TYPES,
+  ctAddrType,
   HEADER_FIELDS,
   type HeaderField,
+  ICMP_ECHO_REPLY,
+  icmpContext,
   LOG_FLAGS,
   LOG_FLAGS_ALL,
   META_JSON_KEYS,
@@ -27,7 +30,16 @@ import {
   XFRM_KEYS,
 } from "./fields.ts";
 import { DCCP_OPTION, EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
-import { concatId, isFlagType, type Json, type NftType, numberToBytes, parseValue, typeByName } from "./types.ts";
+import {
+  concatId,
+  isFlagType,
+  type Json,
+  type NftType,
+  numberToBytes,
+  parseValue,
+  renderValue,
+  typeByName,
+} from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
 
@@ -64,6 +76,7 @@ const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map((
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
+const VLAN_TYPES: readonly (string | number)[] = ["8021q", "8021ad", 0x8100, 0x88a8];
 const L4 = {
   tcp: 6,
   udp: 17,
@@ -118,6 +131,10 @@ function bytesOf(n: number, len: number): Uint8Array {
 class RuleEncoder {
   out: NftExpr[] = [];
   proto: { ll?: string; nh?: string; th?: string } = {};
+  /** The ICMP(v6) message type the rule matched so far (nft's th_dep.icmp.type; 0: none). */
+  icmpType = 0;
+  /** vlan tags the rule has matched so far (`ether type 8021ad ... vlan type 8021q`). */
+  vlans = 0;
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -160,7 +177,7 @@ class RuleEncoder {
       if (protocol === "vlan" && this.proto.ll !== "vlan") {
         this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 12, len: 2 });
         this.cmpEq(NFT_REG_1, bytesOf(0x8100, 2));
-        this.proto.ll = "vlan";
+        [this.proto.ll, this.vlans] = ["vlan", 1];
       }
       return;
     }
@@ -169,7 +186,11 @@ class RuleEncoder {
       if (this.proto.nh !== undefined) {
         throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
       }
-      if (fam === "inet" && protocol !== "arp") {
+      if (this.proto.ll === "vlan") {
+        // Inside vlan tags, the innermost tag's type says what follows: `vlan type ip`.
+        this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 16 + 4 * (this.vlans - 1), len: 2 });
+        this.cmpEq(NFT_REG_1, bytesOf(ETHER_TYPES[protocol], 2));
+      } else if (fam === "inet" && protocol !== "arp") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
       } else if (fam === "bridge" || fam === "netdev") {
@@ -181,12 +202,37 @@ class RuleEncoder {
     }
     if (protocol in L4) {
       if (this.proto.th === protocol) return;
-      if (protocol === "icmp" || protocol === "igmp") this.depend("ip");
-      if (protocol === "icmpv6") this.depend("ip6");
+      // Without a network protocol yet, icmp implies ip and icmpv6 ip6; nft links either under both.
+      if (this.proto.nh === undefined && (protocol === "icmp" || protocol === "igmp")) this.depend("ip");
+      if (this.proto.nh === undefined && protocol === "icmpv6") this.depend("ip6");
       this.emit({ name: "meta", dreg: NFT_REG_1, key: "l4proto" });
       this.cmpEq(NFT_REG_1, new Uint8Array([L4[protocol as keyof typeof L4]]));
       this.proto.th = protocol;
     }
+  }
+
+  /** Adds the matches a header field depends on: its protocol's, and the ICMP message type it belongs to. */
+  dependField(f: HeaderField): void {
+    this.depend(f.protocol);
+    const need = f.icmpType;
+    if (need === undefined || this.icmpType === need) return;
+    const typeField = HEADER_FIELDS[f.protocol].type;
+    const type = { ...typeByName(typeField.type), host: false };
+    if (this.icmpType) {
+      throw new InvalidArgumentError(
+        `Cannot match ${f.protocol} ${f.field} in a rule about ${f.protocol} type ${
+          renderValue(type, new Uint8Array([this.icmpType]))
+        }: it needs type ${renderValue(type, new Uint8Array([need]))}`,
+      );
+    }
+    this.emit({ name: "payload", dreg: NFT_REG_1, base: "th", offset: 0, len: 1 });
+    const reply = ICMP_ECHO_REPLY[need];
+    if (reply === undefined) this.cmpEq(NFT_REG_1, new Uint8Array([need]));
+    else {
+      const keyJson = { payload: { protocol: f.protocol, field: "type" } };
+      this.emit({ name: "lookup", sreg: NFT_REG_1, ...this.anonSet({ type, len: 1 }, [need, reply], keyJson) });
+    }
+    this.icmpType = need;
   }
 
   /** Loads an expression into the register of `slot` (`hint`: the data type a map value must have). */
@@ -203,16 +249,29 @@ class RuleEncoder {
           if (!["ll", "nh", "th", "ih"].includes(base)) {
             throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
           }
-          const off = p.offset as number, bits = p.len as number;
-          if (off % 8 || bits % 8) throw new InvalidArgumentError("Cannot load a raw payload that is not whole bytes");
-          const payload = { name: "payload", dreg: reg, base, offset: off / 8, len: bits / 8 } as const;
+          const off = p.offset, bits = p.len;
+          if (!isBits(off, 0) || !isBits(bits, 1)) {
+            throw new InvalidArgumentError(
+              `Cannot use raw payload offset ${JSON.stringify(off)} and length ${
+                JSON.stringify(bits)
+              }: expected whole numbers of bits, a length of 1 to 128`,
+            );
+          }
+          // Bits not on byte boundaries: their bytes are loaded and masked, as a sub-byte field's.
+          const f = { protocol: "", field: "", base, offset: off, len: bits, type: "integer" } as HeaderField;
+          const start = Math.floor(off / 8);
+          const len = Math.ceil((off + bits) / 8) - start;
+          const payload = { name: "payload", dreg: reg, base, offset: start, len } as const;
           this.emit(payload);
-          return { type: { ...typeByName("integer"), host: false, size: bits / 8 }, len: bits / 8 };
+          const l = this.narrow(f, reg);
+          return { ...l, type: { ...l.type, size: len } };
         }
         checkObjKeys(p, ["protocol", "field"], "a payload");
-        const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
+        let f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
         if (!f) throw new InvalidArgumentError(`Cannot match on ${p.protocol} ${p.field}: unknown header field`);
-        this.depend(f.protocol);
+        this.dependField(f);
+        // A field of the innermost of stacked vlan tags.
+        if (f.protocol === "vlan" && this.vlans > 1) f = { ...f, offset: f.offset + 32 * (this.vlans - 1) };
         const start = Math.floor(f.offset / 8);
         const len = Math.ceil((f.offset + f.len) / 8) - start;
         const payload = { name: "payload", dreg: reg, base: f.base, offset: start, len } as const;
@@ -318,9 +377,16 @@ class RuleEncoder {
         const c = v as Obj;
         checkObjKeys(c, ["key", "dir"], "ct");
         const key = String(c.key);
-        const [tn, len] = CT_TYPES[key] ?? [];
+        if ((key === "saddr" || key === "daddr") && this.proto.nh === undefined) {
+          throw new InvalidArgumentError(
+            `Cannot match on ct ${key} without a network protocol: match meta nfproto first`,
+          );
+        }
+        const [tn, len] = CT_TYPES[key] ?? ctAddrType(key, this.proto.nh) ?? [];
         if (!tn) {
-          throw new InvalidArgumentError(`Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}`);
+          throw new InvalidArgumentError(
+            `Cannot match on ct ${key}: expected ${Object.keys(CT_TYPES).join(", ")}, saddr or daddr`,
+          );
         }
         const dir = c.dir === undefined ? undefined : String(c.dir);
         if (dir !== undefined && dir !== "original" && dir !== "reply") {
@@ -335,7 +401,7 @@ class RuleEncoder {
         for (const x of v) {
           if (isObj(x) && isObj(x.payload) && typeof x.payload.protocol === "string") {
             const f = HEADER_FIELDS[x.payload.protocol]?.[String(x.payload.field)];
-            if (f) this.depend(f.protocol);
+            if (f) this.dependField(f);
           }
         }
         const parts: Loaded[] = [];
@@ -440,7 +506,7 @@ class RuleEncoder {
   narrow(f: HeaderField, reg: number): Loaded {
     const start = Math.floor(f.offset / 8);
     const len = Math.ceil((f.offset + f.len) / 8) - start;
-    const type = { ...typeByName(f.type), host: false };
+    const type = { ...typeByName(f.type), host: false, size: len }; // a concatenation's field is this wide
     if (f.offset % 8 === 0 && f.len % 8 === 0) return { type, len };
     const shift = len * 8 - (f.offset - start * 8) - f.len;
     let m = 0n;
@@ -492,10 +558,13 @@ class RuleEncoder {
   /** Loads an extension header or option field into `reg`. */
   exthdr(op: ExthdrOp, x: Obj, reg: number): Loaded {
     const { expr, field } = this.exthdrExpr(op, x);
-    this.emit({ ...expr, dreg: reg });
-    if (expr.flags?.includes("present")) return { type: typeByName("boolean"), len: 1 };
+    const e = { ...expr, dreg: reg, flags: [...expr.flags ?? []] };
+    this.emit(e);
+    if (e.flags.includes("present")) return { type: typeByName("boolean"), len: 1 };
     if (field) return this.narrow(field, reg);
-    return { type: { ...typeByName("integer"), host: false, size: expr.len ?? 1 }, len: expr.len ?? 1 };
+    const len = expr.len ?? 1;
+    // A raw option compared with true or false tests its presence (`tcp option 6 exists`).
+    return { type: { ...typeByName("integer"), host: false, size: len }, len, present: () => e.flags.push("present") };
   }
 
   /** `dccp option N`: whether the DCCP option of type N is present (all the kernel tests of DCCP options). */
@@ -632,12 +701,15 @@ class RuleEncoder {
     }
     if (isObj(right) && "set" in right) {
       const elems = Array.isArray(right.set) ? right.set : [right.set];
+      // Each type of an ICMP type set sets the message type in turn (nft's relational_expr_pctx_update).
+      if (op === "==" || op === "in") { for (const x of elems) this.noteIcmpType(m.left, l, x); }
       const { set, setId } = this.anonSet(l, elems, m.left);
       this.emit({ name: "lookup", sreg: reg, set, setId, flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
     if (isObj(right) && "range" in right) {
-      const [lo, hi] = keyRange([{ ...l.type, size: l.len }], right);
+      let [lo, hi] = keyRange([{ ...l.type, size: l.len }], right);
+      if (l.shift) [lo, hi] = [this.shifted(l, lo), this.shifted(l, hi)]; // a sub-byte field's ends, moved into place
       if (op === "!=") {
         this.emit({ name: "range", sreg: reg, op: "neq", fromData: { value: lo }, toData: { value: hi } });
       } else {
@@ -684,17 +756,27 @@ class RuleEncoder {
     }
     const value = this.value(l, right);
     this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
-    this.noteContext(m.left, right, op);
+    this.noteContext(m.left, right, op, l);
+  }
+
+  /** `icmp type X` sets the ICMP message type that later fields need. */
+  noteIcmpType(left: Json, l: Loaded, v: Json): void {
+    const p = isObj(left) && isObj(left.payload) ? left.payload : undefined;
+    if (p?.field !== "type" || (p.protocol !== "icmp" && p.protocol !== "icmpv6") || isObj(v)) return;
+    this.icmpType = icmpContext(p.protocol, this.value(l, v)[0]);
   }
 
   /** A match on the protocol itself sets the rule's context, so no dependency is added again. */
-  noteContext(left: Json, right: Json, op: string): void {
+  noteContext(left: Json, right: Json, op: string, l: Loaded): void {
+    if (op === "==" || op === "in") this.noteIcmpType(left, l, right);
     if (op !== "==" || !isObj(left)) return;
     const meta = isObj(left.meta) ? left.meta.key : undefined;
     const pl = isObj(left.payload) ? `${left.payload.protocol} ${left.payload.field}` : undefined;
     if (meta === "nfproto" && (right === "ipv4" || right === "ipv6")) this.proto.nh = right === "ipv4" ? "ip" : "ip6";
     // A written `ether type 8021q` is the vlan header's dependency already.
-    if (pl === "ether type" && (right === "8021q" || right === 0x8100)) this.proto.ll = "vlan";
+    if ((pl === "ether type" || pl === "vlan type") && VLAN_TYPES.includes(right as string | number)) {
+      [this.proto.ll, this.vlans] = ["vlan", this.vlans + 1]; // one more vlan tag: its fields come 4 bytes later
+    }
     if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
       const name = right === "ipv6-icmp" ? "icmpv6" : String(right);
       if (name in L4) this.proto.th = name;
@@ -731,7 +813,7 @@ class RuleEncoder {
       const p = key.payload;
       const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
       if (!f) throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field}: unknown header field`);
-      this.depend(f.protocol);
+      this.dependField(f);
       const csum = f.protocol === "ip"
         ? { csumType: 1, csumOffset: 10 }
         : f.base === "th" && f.protocol !== "th"
@@ -1156,6 +1238,11 @@ class RuleEncoder {
     }
     throw new InvalidArgumentError(`Cannot use statement "${k}"`);
   }
+}
+
+/** A whole number of bits from `min` (a raw payload's offset or length: at most 128 bits long). */
+function isBits(n: Json, min: number): n is number {
+  return typeof n === "number" && Number.isInteger(n) && n >= min && (min === 0 ? n < 65536 : n <= 128);
 }
 
 function hasInterval(x: Json): boolean {

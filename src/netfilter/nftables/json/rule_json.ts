@@ -15,11 +15,15 @@ import { type DataRender, elementsJson, flagsJson, isIntervalData, renderRange }
 import {
   coveringFields,
   CT_TYPES,
+  ctAddrType,
+  expandFields,
   fieldJson,
+  fieldsAt,
   fieldsOf,
-  findField,
   findFieldIn,
   type HeaderField,
+  icmpContext,
+  icmpFields,
   LOG_FLAGS,
   LOG_FLAGS_ALL,
   META_JSON_KEYS,
@@ -41,9 +45,11 @@ import {
   rangeEndType,
   renderBits,
   renderValue,
+  renderWhole,
   typeByName,
 } from "./types.ts";
 import { verdictJson } from "./verdict.ts";
+import { isObj } from "./values.ts";
 import type { NftSetWithElements } from "../list.ts";
 
 /** What a rule's JSON needs besides its expressions. */
@@ -98,6 +104,8 @@ const L4_NAMES: Record<number, string> = {
   132: "sctp",
   136: "udplite",
 };
+/** Lengths in bits of the link-layer headers nft stacks. */
+const LL_BITS: Record<string, number> = { ether: 112, vlan: 32 };
 const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
 const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"];
@@ -120,6 +128,12 @@ class RuleDecoder {
   /** The index of a written `ip protocol`/`ip6 nexthdr` that is the family's own dependency. */
   written?: number;
   proto: Partial<Record<Layer, string>> = {};
+  /** Link-layer headers before the current one (`proto.ll`): ether, then each vlan tag but the last. */
+  llStack: string[] = [];
+  /** The ICMP(v6) message type the rule matched so far (nft's th_dep.icmp.type; 0: none), naming fields. */
+  icmpType = 0;
+  /** A matched ICMP(v6) type that a field of that message implies (`icmp type redirect` by `icmp gateway`). */
+  icmpDep?: { i: number; type: number };
   constructor(readonly ctx: RuleContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -169,6 +183,9 @@ class RuleDecoder {
 
   push(stmt: Json): number {
     this.out.push(stmt);
+    // A statement other than a match ends what later matches may imply (`meta nfproto ipv4 counter ip saddr ...`
+    // keeps its nfproto): nft's rule_maybe_reset_payload_deps.
+    if (!isObj(stmt) || !("match" in stmt || "vmap" in stmt)) [this.deps, this.icmpDep] = [{}, undefined];
     return this.out.length - 1;
   }
 
@@ -195,9 +212,16 @@ class RuleDecoder {
     const base = (e.base ?? "nh") as Layer;
     const off = (e.offset ?? 0) * 8;
     const bits = (e.len ?? 0) * 8;
-    let protocol = this.proto[base] ?? (base === "th" ? "th" : base === "ll" ? "ether" : undefined);
-    if (base === "ll" && this.proto.ll === "vlan" && off >= 112) protocol = "vlan";
-    const field = protocol ? findField(protocol, off, bits) : undefined;
+    // The link layer is ether only where the family (bridge) or a `meta iiftype ether` says so: else raw, as nft.
+    const stacked = base === "ll" ? this.llHeader(off) : undefined;
+    const protocol = stacked?.[0] ?? this.proto[base] ?? (base === "th" ? "th" : undefined);
+    const icmp = protocol === "icmp" || protocol === "icmpv6";
+    const fields = stacked
+      ? fieldsAt(stacked[0], stacked[1])
+      : protocol
+      ? (icmp ? icmpFields(protocol, this.icmpType) : fieldsOf(protocol))
+      : undefined;
+    const field = findFieldIn(fields, off, bits);
     const raw: Json = { payload: { base: base === "ll" ? "ll" : base, offset: off, len: bits } };
     if (e.sreg !== undefined) {
       const src = this.reg(e.sreg);
@@ -223,18 +247,56 @@ class RuleDecoder {
         loadBits: bits,
       }
       : { json: raw, type: { ...typeByName("be_integer"), size: e.len ?? 0 }, len: e.len ?? 0 }; // raw: network order
-    const fields = protocol ? fieldsOf(protocol) : undefined;
     if (fields) v.at = { fields, offset: off };
-    const merged = protocol && (!field || field.len < bits) ? coveringFields(protocol, off, bits) : undefined;
+    // ICMP fields share offsets: a value compared splits as nft expands it (`icmp id . sequence`, not `gateway`).
+    const expanded = icmp ? expandFields(fields!, off, bits) : undefined;
+    const merged = icmp
+      ? (expanded && expanded.length > 1 ? expanded : undefined)
+      : protocol && (!field || field.len < bits)
+      ? coveringFields(protocol, off, bits)
+      : undefined;
     if (merged) {
       this.kill(base);
       v.merged = merged;
     }
+    for (const f of merged ?? (field?.len === bits ? [field] : [])) this.killIcmp(f);
     if (written !== undefined && this.out[this.written!] === undefined) {
       const i = this.written!;
       v.revive = () => (this.out[i] = written);
     }
     this.set(e.dreg, v);
+  }
+
+  /**
+   * The link-layer header a load at `off` bits falls in, and how far the
+   * field rows move: ether, or a stacked vlan header after it (nft's
+   * get_stacked_desc, quirks included).
+   */
+  llHeader(off: number): [string, number] | undefined {
+    const top = this.proto.ll;
+    if (top !== "ether" && top !== "vlan") return undefined;
+    // vlan rows sit after ether's 112 bits: moved back by that, forward by the headers before this one.
+    const at = (p: string, total: number): [string, number] => [p, p === "vlan" ? total - 112 : total];
+    if (off < LL_BITS[top]) return at(top, 0);
+    let total = 0;
+    for (const d of this.llStack) {
+      if (off < total + LL_BITS[d]) return at(d, total);
+      total += LL_BITS[d];
+    }
+    return at(top, total);
+  }
+
+  /** A field of one ICMP message type makes a match on that type before it redundant (nft drops it). */
+  killIcmp(f: HeaderField): void {
+    if (f.icmpType === undefined || this.icmpDep?.type !== f.icmpType) return;
+    this.out[this.icmpDep.i] = undefined;
+    this.icmpDep = undefined;
+  }
+
+  /** `icmp type X` sets the message type that names later fields; one without echo fields is a dependency. */
+  icmpTypeMatch(protocol: string, type: number, i: number): void {
+    this.icmpType = icmpContext(protocol, type);
+    if (this.icmpType !== 8 && this.icmpType !== 128) this.icmpDep = { i, type };
   }
 
   /** `ip dscp set af11`: the bytes holding a sub-byte field, masked and xored with its new value, written back. */
@@ -265,6 +327,10 @@ class RuleDecoder {
       this.set(e.dreg, { json: { unknown: "bitwise" }, len: e.len ?? 4 });
       return;
     }
+    if (mask.length >= src.len && mask.every((b) => b === 0xff) && isZero(e.xor?.value ?? new Uint8Array(0))) {
+      this.set(e.dreg, src); // a mask of the whole value changes nothing: nft drops it
+      return;
+    }
     let v: Val = { ...src, mask, xor: e.xor?.value };
     const at = src.at;
     if (at && (!src.field || (src.loadBits !== undefined && src.loadBits > src.field.len))) {
@@ -291,7 +357,7 @@ class RuleDecoder {
     // `cmp gte` then `cmp lte` on the same register is a range.
     if (op === "gte" && next?.name === "cmp" && "sreg" in next && next.sreg === e.sreg && next.op === "lte") {
       const hi = next.data?.value ?? new Uint8Array(0);
-      this.match("==", left, { range: [renderValue(rangeEndType(t), data), renderValue(rangeEndType(t), hi)] });
+      this.match("==", this.masked(left), { range: [this.rangeEnd(left, data), this.rangeEnd(left, hi)] });
       return true;
     }
     if (left.mask && isZero(left.mask.map((b, i) => b & ~(data[i] ?? 0))) === false && isFlagType(t)) {
@@ -309,7 +375,9 @@ class RuleDecoder {
       for (const f of left.merged) {
         const part = data.subarray(at, at + f.len / 8);
         at += f.len / 8;
-        this.match(OPS[op], { json: fieldJson(f), len: part.length }, renderValue(fieldType(f), part));
+        const v: Val = { json: fieldJson(f), len: part.length, field: f };
+        const i = this.match(OPS[op], v, renderValue(fieldType(f), part));
+        if (op === "eq") this.dependency(v, part, i);
       }
       return false;
     }
@@ -327,18 +395,37 @@ class RuleDecoder {
       return false;
     }
     const shifted = left.mask ? tail(shiftRight(data, trailingZeroBits(left.mask)), t) : data;
-    const right = renderValue(t, shifted);
+    const right = isFlagType(t) && t.bits ? renderWhole(t, shifted) : renderValue(t, shifted);
     const i = this.match(OPS[op], left, right);
     if (op === "eq") this.dependency(left, data, i);
     return false;
   }
 
+  /** A value masked by the rule itself (not to narrow a field) shows its `&`: `@th,8,16 & 0x7ff`. */
+  masked(left: Val): Val {
+    return left.mask && !left.narrowed
+      ? { ...left, json: binopJson(left.json, this.typed(left), left.mask, left.xor) }
+      : left;
+  }
+
+  /** A range's end as its field's value: a sub-byte field's (`frag frag-off 33-45`) shifted down from its place. */
+  rangeEnd(left: Val, b: Uint8Array): Json {
+    const t = this.typed(left);
+    return renderValue(rangeEndType(t), left.narrowed ? tail(shiftRight(b, trailingZeroBits(left.mask!)), t) : b);
+  }
+
   /** Records a protocol match that a later header match may imply. */
   dependency(left: Val, data: Uint8Array, i: number): void {
     const j = left.json as Record<string, Record<string, string>>;
+    // `ct original saddr 1.2.3.4` implies its family (`meta nfproto ipv4` goes).
+    if (j.ct?.key === "saddr" || j.ct?.key === "daddr") this.kill("nh");
     const key = j.meta?.key;
     const n = bytesToNumber(data, true);
     const pf = left.field ? `${left.field.protocol} ${left.field.field}` : undefined;
+    if ((pf === "icmp type" || pf === "icmpv6 type") && data.length === 1) {
+      this.icmpTypeMatch(left.field!.protocol, data[0], i);
+      return;
+    }
     if (key === "nfproto" || key === "protocol") {
       const proto = key === "nfproto"
         ? { 2: "ip", 10: "ip6" }[n]
@@ -362,8 +449,13 @@ class RuleDecoder {
       [this.proto.ll, this.deps.ll] = ["ether", i];
     } else if (pf === "ether type" || pf === "vlan type") {
       const et = bytesToNumber(data, false);
-      if (et === 0x8100) [this.proto.ll, this.deps.ll] = ["vlan", i];
-      else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
+      if (et === 0x8100 || et === 0x88a8) {
+        // A vlan header follows; only `ether type 8021q` is implied by its fields (nft keeps 8021ad and `vlan type`).
+        this.llStack.push(this.proto.ll ?? "ether");
+        this.proto.ll = "vlan";
+        if (pf === "ether type" && et === 0x8100) this.deps.ll = i;
+        else delete this.deps.ll;
+      } else if (et in NH_OF_ETHER_TYPE) [this.proto.nh, this.deps.nh] = [NH_OF_ETHER_TYPE[et], i];
     }
   }
 
@@ -386,6 +478,12 @@ class RuleDecoder {
       : concatTypes(set?.keyType ?? 4);
     let right: Json = `@${e.set}`;
     const isMap = e.dreg !== undefined;
+    const f = parts.length === 1 ? parts[0].field : undefined;
+    if (!isMap && !this.icmpType && f?.field === "type" && (f.protocol === "icmp" || f.protocol === "icmpv6")) {
+      // An ICMP type set sets nft's message type from its first element (nft's payload_icmp_check).
+      const first = set?.flags?.includes("anonymous") ? set.elements[0]?.key?.value : undefined;
+      if (first?.length === 1) this.icmpType = first[0];
+    }
     if (set?.flags?.includes("anonymous")) {
       const data: DataRender = !isMap ? undefined : e.dreg === 0 ? { verdict: true } : {
         types: concatTypes(set.dataType ?? 4),
@@ -555,7 +653,7 @@ class RuleDecoder {
       }
       case "ct": {
         const key = e.key ?? "";
-        const [tn, len] = CT_TYPES[key] ?? ["integer", 4];
+        const [tn, len] = CT_TYPES[key] ?? ctAddrType(key, this.proto.nh) ?? ["integer", 4];
         const body: Record<string, Json> = { key };
         if (e.direction) body.dir = e.direction;
         if (e.sreg !== undefined) {
@@ -574,10 +672,9 @@ class RuleDecoder {
       case "range": {
         const left = this.reg(e.sreg);
         if (!left) return false;
-        const t = this.typed(left);
-        const lo = renderValue(rangeEndType(t), e.fromData?.value ?? new Uint8Array(0));
-        const hi = renderValue(rangeEndType(t), e.toData?.value ?? new Uint8Array(0));
-        this.match(e.op === "neq" ? "!=" : "==", left, { range: [lo, hi] });
+        const lo = this.rangeEnd(left, e.fromData?.value ?? new Uint8Array(0));
+        const hi = this.rangeEnd(left, e.toData?.value ?? new Uint8Array(0));
+        this.match(e.op === "neq" ? "!=" : "==", this.masked(left), { range: [lo, hi] });
         return false;
       }
       case "lookup":
@@ -638,6 +735,8 @@ class RuleDecoder {
         let type: string = e.type ?? "icmp";
         if (type === "icmp" && (this.ctx.family === "ip6" || this.proto.nh === "ip6")) type = "icmpv6";
         if (type !== "icmpx") this.kill("nh"); // `reject with icmp` implies the network protocol
+        const fam = this.ctx.family;
+        if (type === "tcp reset" && (fam === "ip" || fam === "ip6")) this.kill("th"); // and `tcp reset` tcp
         if (type === "tcp reset") this.push({ reject: { type } });
         else {
           const codeType = typeByName(`${type}_code`);
@@ -735,9 +834,11 @@ class RuleDecoder {
         this.push({ fwd: body });
         return false;
       }
-      case "synproxy":
-        this.push({ synproxy: synproxyJson(e) });
+      case "synproxy": {
+        const body = synproxyJson(e);
+        this.push({ synproxy: Object.keys(body).length ? body : null }); // the statement's empty body is null
         return false;
+      }
       case "flow_offload":
         this.push({ flow: { op: "add", flowtable: `@${e.tableName ?? ""}` } });
         return false;
@@ -759,8 +860,8 @@ class RuleDecoder {
       }
       case "xfrm": {
         const [key, tn, len, family] = XFRM_KEYS[e.key ?? ""] ?? [String(e.key), "integer", 4];
-        const body: Record<string, Json> = { key, dir: e.dir ?? "in", spnum: e.spnum ?? 0 };
-        if (family) body.family = family;
+        const body: Record<string, Json> = family ? { key, family } : { key };
+        Object.assign(body, { dir: e.dir ?? "in", spnum: e.spnum ?? 0 });
         this.set(e.dreg, { json: { ipsec: body }, type: typeByName(tn), len });
         return false;
       }
@@ -919,6 +1020,7 @@ function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
     if (lead === left.mask.length * 8 || !isPrefixMask(left.mask, lead)) return undefined;
     len = lead;
   } else if (left.loadBits !== undefined && left.loadBits < full * 8) len = left.loadBits;
+  else if (data.length < full) len = data.length * 8; // a shorter compare (`ct original ip saddr 192.168.1.0/24`)
   if (len === undefined) return undefined;
   const addr = new Uint8Array(full);
   addr.set(data.subarray(0, full));
@@ -964,7 +1066,8 @@ const FIELD_TYPES = new Map<HeaderField, NftType>();
 /** Header fields are in network order whatever their type. */
 function fieldType(f: HeaderField): NftType {
   let t = FIELD_TYPES.get(f);
-  if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false });
+  // As wide as the field's bytes (`udp length`: 2, in a concatenation too).
+  if (!t) FIELD_TYPES.set(f, t = { ...typeByName(f.type), host: false, size: Math.ceil(f.len / 8) });
   return t;
 }
 

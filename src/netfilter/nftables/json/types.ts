@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
+import { realms } from "./realms.ts";
 
 /** A JSON value of nft's schema. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -27,6 +28,8 @@ export interface NftType {
   names?: { readonly [v: number]: string };
   /** Names of flag bits (bitmasks). */
   bits?: { readonly [v: number]: string };
+  /** Further names parsed but not printed (`hopopt`, protocol 0 after `ip`). */
+  aliases?: { readonly [name: string]: number };
   /** Printed form of an address or a string. */
   kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm" | "time" | "hour" | "label" | "ms";
 }
@@ -72,7 +75,7 @@ const ICMPV6_TYPES = {
 
 /** Layer-4 protocol names as nft prints them (nft asks the system: these are netbase's /etc/protocols). */
 export const INET_PROTOS = {
-  0: "hopopt",
+  0: "ip", // getprotobynumber(0): the first line for 0 is `ip` (`hopopt` follows)
   1: "icmp",
   2: "igmp",
   3: "ggp",
@@ -172,7 +175,7 @@ export const NFT_TYPES = {
     size: 2,
     names: { 1: "request", 2: "reply", 3: "rrequest", 4: "rreply", 8: "inrequest", 9: "inreply", 10: "nak" },
   },
-  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS },
+  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS, aliases: { hopopt: 0 } },
   inet_service: { id: 13, name: "inet_service", size: 2 },
   icmp_type: { id: 14, name: "icmp_type", size: 1, names: ICMP_TYPES },
   tcp_flag: {
@@ -449,8 +452,10 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return Math.floor(bytesToNumber(b.subarray(0, t.size), t.host === true) / 1000);
     case "bool":
       return b.some((x) => x !== 0);
-    case "realm":
-      return String(bytesToNumber(b.subarray(0, 4), true));
+    case "realm": {
+      const n = bytesToNumber(b.subarray(0, 4), true);
+      return realms().get(n) ?? String(n);
+    }
     case "string": {
       const z = b.indexOf(0);
       return decoder.decode(z < 0 ? b : b.subarray(0, z));
@@ -477,6 +482,8 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
   }
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
+  // An interface index without a name prints as text (nft's ifindex_type_print): `"0"`.
+  if (t.name === "iface_index") return t.names?.[n] ?? String(n);
   if (t.names) return t.names[n] ?? n;
   return n;
 }
@@ -532,6 +539,12 @@ export function isFlagType(t: NftType): boolean {
   return t.bits !== undefined || t.kind === "label";
 }
 
+/** A flag value compared whole (`tcp flags == 0x12`): the name of one flag, else a number (nft's symbolic_constant_json). */
+export function renderWhole(t: NftType, b: Uint8Array): Json {
+  const n = bytesToNumber(b.subarray(0, t.size && t.size <= b.length ? t.size : b.length), t.host === true);
+  return t.bits?.[n] ?? n;
+}
+
 /** Renders a flag-bit value always as a list (for `&` masks). */
 export function renderBits(t: NftType, b: Uint8Array): Json {
   const v = renderValue(t, b);
@@ -543,7 +556,7 @@ function nameToNumber(t: NftType, v: string): number | undefined {
     if (!map) continue;
     for (const k in map) if (map[k] === v) return Number(k);
   }
-  return undefined;
+  return t.aliases?.[v];
 }
 
 /**
@@ -612,6 +625,10 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   if (typeof v === "string" && /^(0x[0-9a-f]+|\d+)$/i.test(v) && !Number.isSafeInteger(Number(v))) {
     return bigToBytes(BigInt(v), t, size, v);
   }
+  if (typeof v === "string" && t.kind === "realm") {
+    const named = [...realms()].find(([, name]) => name === v)?.[0];
+    if (named !== undefined) return numberToBytes(named, size, t.host === true);
+  }
   let n: number | undefined;
   if (typeof v === "string" && t.kind === "time") n = parseDate(v);
   else if (typeof v === "string" && t.kind === "hour") n = parseHour(v);
@@ -619,7 +636,10 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0 && t.kind === "ms") n = v * 1000;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
-  else if (Array.isArray(v) && t.bits) {
+  else if (t.bits && typeof v === "object" && v !== null && !Array.isArray(v) && Array.isArray(v["|"])) {
+    // `{"|": ["syn", "ack"]}`: flags or-ed (nft prints a set's multi-flag elements so).
+    n = v["|"].reduce<number>((acc, x) => (acc | bytesToNumber(parseValue(t, x, size), t.host === true)) >>> 0, 0);
+  } else if (Array.isArray(v) && t.bits) {
     n = 0;
     for (const x of v) n += typeof x === "string" ? nameToNumber(t, x) ?? NaN : NaN;
     if (Number.isNaN(n)) n = undefined;
