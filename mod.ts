@@ -374,6 +374,16 @@ export {
 } from "./src/route/tc/ops.ts";
 export type { ClassSpec, FilterSpec, HandleSpec, QdiscSpec } from "./src/route/tc/request.ts";
 export type { Filter, Qdisc, TcBase, TcClass, TcObjectType } from "./src/route/tc/message.ts";
+export {
+  addTcChain,
+  deleteTcChain,
+  getTcChain,
+  listTcChains,
+  streamTcChains,
+  type TcChain,
+  type TcChainFilter,
+  type TcChainSpec,
+} from "./src/route/tc/chain.ts";
 export { getAction, listActions } from "./src/route/tc/actions.ts";
 export { subscribeTc, type SubscribeTcOptions, type TcEvent, type TcObjectEvent } from "./src/route/tc/events.ts";
 

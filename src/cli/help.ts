@@ -93,6 +93,8 @@ TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer IDLE ] [ unbalanced_timer UNBALANC
        nlkit tc filter { add | change | replace | del | get } dev DEV [ root | ingress | egress | parent P ]
                        [ protocol PROTO ] [ prio N ] [ handle H ] [ chain N ] KIND [ OPTIONS ]
        nlkit tc { qdisc | class | filter } show [ dev DEV ] [ root | ingress | egress | parent P ] [ handle H ]
+       nlkit tc chain { add | del | get | show } dev DEV [ root | ingress | egress | parent P ] [ chain N ]
+                       [ KIND [ OPTIONS ] ]   (a template, add only)
        nlkit tc action { add | replace | change } action KIND [ OPTIONS ] [ action ... ]
        nlkit tc action { get | del } action KIND index N
        nlkit tc action show action KIND

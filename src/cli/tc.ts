@@ -38,7 +38,7 @@ import { linkLookup, nameIndex } from "./tc_links.ts";
 import { tcOptions } from "./tc_options.ts";
 import { VERSION } from "./version.ts";
 
-/** tc's objects in tc.c's order (any prefix selects the first match); chain, monitor and exec are not supported. */
+/** tc's objects in tc.c's order (any prefix selects the first match); monitor and exec are not supported. */
 const TC_OBJECTS = wordTable("qdisc class filter chain actions=action monitor exec help");
 
 /** Each object's commands in the order tc's do_* functions try them. */
@@ -264,6 +264,14 @@ export async function tcHandler(outer: Context, args: Args): Promise<number | vo
   const object = pickWord(TC_OBJECTS, word)?.name;
   if (object === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
   if (object === "action") return await tcActionHandler(ctx, args);
+  if (object === "chain") {
+    const { CHAIN_COMMANDS, tcChain } = await import("./tc_chain.ts");
+    const cmdWord = args.next() ?? "show";
+    const cmd = pickWord(CHAIN_COMMANDS, cmdWord)?.name;
+    if (cmd === "help") return void ctx.out.line((await import("./help.ts")).OBJECT_HELP.tc);
+    if (cmd === undefined) throw new UsageError(`Unknown tc chain command: "${cmdWord}"`, cmdWord);
+    return await tcChain(ctx, cmd, new TcWords(args.rest()));
+  }
   if (object !== "qdisc" && object !== "class" && object !== "filter") {
     throw new UsageError(`Unknown tc object: "${word}" (expected qdisc, class, filter or actions)`, word);
   }

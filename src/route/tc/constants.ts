@@ -19,6 +19,9 @@ export const RTM_TC = {
   RTM_NEWACTION: 48,
   RTM_DELACTION: 49,
   RTM_GETACTION: 50,
+  RTM_NEWCHAIN: 100,
+  RTM_DELCHAIN: 101,
+  RTM_GETCHAIN: 102,
 } as const;
 
 /** Special handles. */

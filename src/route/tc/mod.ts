@@ -1,5 +1,5 @@
 /**
- * Traffic control: qdiscs, classes, filters and shared actions, with each
+ * Traffic control: qdiscs, classes, filters, filter chains and shared actions, with each
  * kind in its own module (qdisc/, filter/, action/), listed as `tc` lists
  * them.
  *
@@ -65,3 +65,4 @@ export { WordCursor } from "../../words.ts";
 export { parseProtocol, protocolName } from "./protocol.ts";
 export { TCF_T } from "./action/control.ts";
 export * from "./events.ts";
+export * from "./chain.ts";

@@ -15,6 +15,7 @@ import { qdiscKind } from "./qdisc/registry.ts";
 import type { TcPrinter } from "./printer.ts";
 import { printStats } from "./stats.ts";
 import type { BpfProgInfo } from "../../sys/bpf.ts";
+import type { TcChain } from "./chain.ts";
 
 /** What a listing shows and how it names devices. */
 export interface TcPrintOptions {
@@ -34,7 +35,7 @@ function ctxOf(o: TcPrintOptions, handle: number, protocol: number): PrintContex
   return { details: o.details ?? 0, stats: o.stats ?? 0, linkName: o.linkName, handle, protocol, progInfo: o.progInfo };
 }
 
-function dev(p: TcPrinter, t: TcBase, o: TcPrintOptions): void {
+function dev(p: TcPrinter, t: { ifindex: number }, o: TcPrintOptions): void {
   if (o.hideDev) return;
   p.text("dev ");
   p.str("dev", "%s ", o.linkName(t.ifindex));
@@ -121,6 +122,15 @@ export interface FilterListedBy {
   chain?: number;
 }
 
+/** tc's parent words of a filter or chain, left out when the listing was for that parent. */
+function parentWords(p: TcPrinter, parent: number, listed: number | undefined): void {
+  if (listed === parent) return;
+  if (parent === TC_H.TC_H_ROOT) p.bool("root", "root ", true);
+  else if (parent === 0xfffffff2) p.bool("ingress", "ingress ", true);
+  else if (parent === 0xfffffff3) p.bool("egress", "egress ", true);
+  else p.str("parent", "parent %s ", formatHandle(parent));
+}
+
 /** Prints a filter as `tc filter show` does; fields equal to `listedBy`'s are left out, as tc does. */
 export function printFilter(p: TcPrinter, f: Filter, o: TcPrintOptions & { listedBy?: FilterListedBy }): void {
   const k = filterKind(f.kind);
@@ -129,12 +139,7 @@ export function printFilter(p: TcPrinter, f: Filter, o: TcPrintOptions & { liste
   p.text("filter ");
   dev(p, f, o);
   const by = o.listedBy;
-  if (by?.parent !== f.parent) {
-    if (f.parent === TC_H.TC_H_ROOT) p.bool("root", "root ", true);
-    else if (f.parent === 0xfffffff2) p.bool("ingress", "ingress ", true);
-    else if (f.parent === 0xfffffff3) p.bool("egress", "egress ", true);
-    else p.str("parent", "parent %s ", formatHandle(f.parent));
-  }
+  parentWords(p, f.parent, by?.parent);
   if (f.protocol && by?.protocol !== f.protocol) p.str("protocol", "protocol %s ", protocolName(f.protocol));
   if (f.priority && by?.priority !== f.priority) p.uint("pref", "pref %s ", f.priority);
   p.str("kind", "%s ", f.kind);
@@ -149,5 +154,28 @@ export function printFilter(p: TcPrinter, f: Filter, o: TcPrintOptions & { liste
     printStats(p, f.stats, " ");
     p.nl();
   }
+  p.close();
+}
+
+/** Prints a chain as `tc chain show` does: its parent and index, and its template's kind and options. */
+export function printChain(
+  p: TcPrinter,
+  c: TcChain,
+  o: TcPrintOptions & { listedBy?: { parent?: number; chain?: number } },
+): void {
+  p.open();
+  if (c.deleted) p.bool("deleted", "deleted ", true);
+  p.text("chain ");
+  dev(p, c, o);
+  parentWords(p, c.parent, o.listedBy?.parent);
+  if (c.kind) p.str("kind", "%s ", c.kind);
+  if (c.chain !== undefined && o.listedBy?.chain !== c.chain) p.uint("chain", "chain %s ", c.chain);
+  const k = c.kind ? filterKind(c.kind) : undefined;
+  if (c.options !== undefined) {
+    p.open("options");
+    if (k) k.options.print(p, c.options, ctxOf(o, 0, 0));
+    p.close();
+  }
+  p.nl();
   p.close();
 }

@@ -94,7 +94,12 @@ export function parentOf(p: HandleSpec | undefined, fallback: number): number {
   return parseHandle(p);
 }
 
-function options(codec: OptionsCodec<unknown> | undefined, value: unknown, what: string): Uint8Array | undefined {
+/** A kind's options as `TCA_OPTIONS`' payload, checked against its codec; undefined when they write nothing. */
+export function kindOptions(
+  codec: OptionsCodec<unknown> | undefined,
+  value: unknown,
+  what: string,
+): Uint8Array | undefined {
   if (value === undefined) return undefined;
   if (!codec) throw new InvalidArgumentError(`Cannot give options to ${what}: it takes none`, "options");
   if (value instanceof Uint8Array) throw new InvalidArgumentError(`Cannot send raw options of ${what}`, "options");
@@ -131,7 +136,7 @@ export function qdiscRequest(cmd: TcCommand, spec: QdiscSpec, ifindex: number): 
   }
   const type = cmd === "delete" ? RTM_TC.RTM_DELQDISC : RTM_TC.RTM_NEWQDISC;
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), { ifindex, handle, parent });
-  const opts = options(k?.qdisc, spec.options, `qdisc ${kind}`);
+  const opts = kindOptions(k?.qdisc, spec.options, `qdisc ${kind}`);
   return b.attrs(TCA_ATTRS, { kind, rate: spec.estimator, options: opts }).finish();
 }
 
@@ -146,7 +151,7 @@ export function classRequest(cmd: TcCommand, spec: ClassSpec, ifindex: number): 
   const type = cmd === "delete" ? RTM_TC.RTM_DELTCLASS : RTM_TC.RTM_NEWTCLASS;
   const handle = spec.classid === undefined ? 0 : parentOf(spec.classid, 0);
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), { ifindex, handle, parent: parentOf(spec.parent, 0) });
-  return b.attrs(TCA_ATTRS, { kind, options: options(k?.class, spec.options, `class ${kind}`) }).finish();
+  return b.attrs(TCA_ATTRS, { kind, options: kindOptions(k?.class, spec.options, `class ${kind}`) }).finish();
 }
 
 /** Builds a filter request for device `ifindex`. */
@@ -176,7 +181,7 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
     parent: parentOf(spec.parent, TC_H.TC_H_ROOT),
     info,
   });
-  const opts = options(k?.options, spec.options, `filter ${kind}`);
+  const opts = kindOptions(k?.options, spec.options, `filter ${kind}`);
   return b.attrs(TCA_ATTRS, { kind, chain: spec.chain, options: opts }).finish();
 }
 
