@@ -99,7 +99,7 @@ test("tc chain: refusals in tc's words (kernel: exit 1; usage: exit 2)", { skip 
       // tc prints the same words, then its own line.
       assert.ok(tc(ns, "chain", ...args).stderr.startsWith(message), args.join(" "));
     }
-    for (const args of [["add", "dev", "v0", "block", "1", "chain", "1"], ["add", "dev", "v0", "ingress"], ["show"]]) {
+    for (const args of [["add", "dev", "v0", "block", "1", "chain", "1"], ["add", "ingress", "chain", "1"], ["show"]]) {
       assert.equal(nlkit(["-n", ns, "tc", "chain", ...args]).code, 2, args.join(" "));
     }
   });

@@ -22,7 +22,7 @@ function tc(ns: string, ...args: string[]): { code: number; stdout: string; stde
 test("tc usage errors exit 2 before anything is sent", async () => {
   const cases: [string[], RegExp][] = [
     [["tc", "bogus"], /Unknown tc object: "bogus"/],
-    [["tc", "chain", "show"], /Unknown tc object: "chain"/],
+    [["tc", "chain", "show"], /Missing "dev" in tc chain show/],
     [["tc", "qdisc", "frob"], /Unknown tc qdisc command/],
     [["tc", "qdisc", "add", "root", "htb"], /Missing "dev"/],
     [["tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb"], /Missing "rate"/],
