@@ -18,6 +18,7 @@ import { getRoute } from "../src/route/route/api.ts";
 import { getNeighbour } from "../src/route/neigh/api.ts";
 import { getNexthop, getNexthopBucket } from "../src/route/nexthop/api.ts";
 import { getAction } from "../src/route/tc/actions.ts";
+import { getTcChain } from "../src/route/tc/chain.ts";
 import { getClass, getFilter, getQdisc } from "../src/route/tc/ops.ts";
 import { getNsid } from "../src/netns/nsid.ts";
 import { getConntrack } from "../src/netfilter/conntrack/ops.ts";
@@ -51,6 +52,7 @@ const CASES: Record<string, Case> = {
       netns,
     }),
   getAction: (netns) => getAction("mirred", 77, { netns }),
+  getTcChain: (netns) => getTcChain({ dev: "d0", parent: "ingress", chain: 77 }, { netns }),
   getGenericFamily: (netns) => getGenericFamily("nlkit_nope", { netns }),
   getNsid: () => getNsid("nlkit-no-such-netns"),
 };
