@@ -35,6 +35,7 @@ import { withRouteSocket } from "../route/rtnl.ts";
 import { readLinkNames } from "../route/link_names.ts";
 import { RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
+import { normalJitPolicy } from "../sys/jit.ts";
 import { errorText } from "./errors.ts";
 import { routeToIpJson, writeRouteIpJson } from "../route/route/json.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
@@ -123,6 +124,7 @@ async function show(ctx: Context, args: Args): Promise<void> {
       // The common listing: each route printed as it is parsed, with no promise per route, by a
       // small function the JIT compiles apart from this one.
       const out = ctx.out;
+      normalJitPolicy();
       const print = json
         ? (r: Route) => {
           writeRouteIpJson(json.open(), r, lookup, jsonOpts);
