@@ -216,3 +216,49 @@ test("nat type_flags other than prefix are refused before anything is sent", { s
     assert.deepEqual(nftJson(ns, "ruleset"), []);
   });
 });
+
+test("named and anonymous maps of objects list as nft's, and nft's JSON of them applies as nft applies it", {
+  skip: NFT_SKIP,
+}, async () => {
+  const ruleset = `table ip t {
+	counter cnt1 { }
+	counter cnt2 { }
+	quota qt1 { over 25 mbytes }
+	limit lim1 { rate 400/minute }
+	map m { type ipv4_addr : counter; elements = { 1.2.3.4 : "cnt1", 5.6.7.8 : "cnt2" } }
+	map q { type ipv4_addr : quota; elements = { 1.2.3.4 : "qt1" } }
+	map l { type ipv4_addr : limit; elements = { 1.2.3.4 : "lim1" } }
+	chain c {
+		type filter hook output priority 0;
+		counter name ip saddr map @m
+		quota name ip saddr map @q
+		limit name ip saddr map @l
+		counter name tcp dport map { 443 : "cnt1", 80 : "cnt2" }
+	}
+}
+table inet i {
+	counter c1 { }
+	ct helper h1 { type "ftp" protocol tcp; }
+	chain c {
+		type filter hook prerouting priority 0;
+		counter name ip saddr . tcp dport map { 1.1.1.1 . 22 : "c1" }
+		ct helper set tcp dport map { 21 : "h1", 2121 : "h1" }
+	}
+}
+`;
+  await withTempNetns(async (src) => {
+    loadRuleset(src, ruleset);
+    const theirs = nftJson(src, "ruleset");
+    assert.deepEqual(theirs.filter((o) => o.map?.map === "counter").map((o) => o.map.elem), [[["1.2.3.4", "cnt1"], [
+      "5.6.7.8",
+      "cnt2",
+    ]]]);
+    assert.deepEqual(rulesetObjects(await listRuleset({}, { netns: src })), theirs);
+    assert.equal(ok(src, "nft", "list", "ruleset"), nft(src, ["list", "ruleset"]));
+    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+    await withTempNetns(async (dst) => {
+      await applyJson(doc, { netns: dst });
+      assert.equal(nft(dst, ["list", "ruleset"]), nft(src, ["list", "ruleset"]));
+    });
+  });
+});

@@ -15,6 +15,7 @@ import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
 import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
+import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
@@ -351,9 +352,14 @@ export class DocumentPlanner {
     let dataSpec = {};
     if (kind === "map") {
       if (v.map === undefined) throw new InvalidArgumentError(`Cannot add map ${name} without "map" (its data type)`);
+      const objType = typeof v.map === "string" ? objTypeId(v.map) : undefined;
       if (v.map === "verdict") {
         data = { verdict: true };
         dataSpec = { dataType: 0xffffff00, dataLen: 16 };
+      } else if (objType !== undefined) {
+        // A map of stateful objects (`type ipv4_addr : counter`): the object flag, not the map flag.
+        data = { objref: true };
+        dataSpec = { objType, dataInterval: false };
       } else {
         const types = typesOf(v.map, `map ${name}`);
         data = { types };
@@ -363,7 +369,7 @@ export class DocumentPlanner {
           dataHostOrder: types.length === 1 && types[0].host === true,
         };
       }
-      flags.push("map");
+      flags.push(data && "objref" in data ? "object" : "map");
     } else if (v.map !== undefined) {
       throw new InvalidArgumentError(`Cannot give set ${name} a "map" type: declare a map`);
     }

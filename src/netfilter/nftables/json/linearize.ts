@@ -42,6 +42,7 @@ import {
 } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
+import { objTypeId } from "../expr/names.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -459,7 +460,7 @@ class RuleEncoder {
         let ref: { set: string; setId?: number };
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           const shape = this.ctx.sets?.get(m.data.slice(1));
-          if (!shape?.data || "verdict" in shape.data) {
+          if (!shape?.data || !("types" in shape.data)) {
             throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
           }
           types = shape.data.types;
@@ -628,8 +629,9 @@ class RuleEncoder {
     l: Loaded,
     elems: Json[],
     keyJson: Json,
-    data?: { verdict: true } | { types: NftType[]; interval?: boolean },
+    data?: ElementShape["data"],
     reg = NFT_REG_1,
+    objType?: number,
   ): { set: string; setId: number } {
     let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
@@ -655,21 +657,35 @@ class RuleEncoder {
     const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data !== undefined));
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
-    const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
+    const objects = data !== undefined && "objref" in data;
+    const flags = [
+      "anonymous",
+      "constant",
+      ...(interval ? ["interval"] : []),
+      ...(data ? [objects ? "object" : "map"] : []),
+    ];
     if (interval && key.length > 1) flags.push("concat");
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
-    const dataSpec = !data ? {} : "verdict" in data ? { dataType: 0xffffff00, dataLen: 16 } : {
-      dataType: concatId(data.types),
-      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4; a range twice that.
-      dataLen: (data.interval ? 2 : 1) *
-        (data.types.length === 1
-          ? typeSize(data.types[0])
-          : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
-    };
+    const dataSpec = !data
+      ? {}
+      : "objref" in data
+      ? { objType }
+      : "verdict" in data
+      ? { dataType: 0xffffff00, dataLen: 16 }
+      : {
+        dataType: concatId(data.types),
+        // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4; a range twice that.
+        dataLen: (data.interval ? 2 : 1) *
+          (data.types.length === 1
+            ? typeSize(data.types[0])
+            : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
+      };
+    // nft names an anonymous map of objects apart (its listing tells them by the object flag alone).
+    const name = objects ? "__objmap%d" : "__set%d";
     const setId = tx.addSet({
       family,
       table,
-      name: "__set%d",
+      name,
       keyType: concatId(key),
       keyLen,
       flags,
@@ -682,8 +698,26 @@ class RuleEncoder {
       dataInterval: data ? "types" in data && data.interval === true : undefined,
       ...dataSpec,
     });
-    tx.addElements({ family, table, set: "__set%d", setId }, elements);
-    return { set: "__set%d", setId };
+    tx.addElements({ family, table, set: name, setId }, elements);
+    return { set: name, setId };
+  }
+
+  /** `counter name ip saddr map @m` (`{"counter": {"map": {...}}}`): the object named by a map of `kind` objects. */
+  objMap(kind: string, v: Obj): void {
+    checkObjKeys(v, ["map"], kind);
+    const m = v.map as Obj;
+    if (!isObj(m)) throw new InvalidArgumentError(`Cannot use ${kind} map ${JSON.stringify(m)}: expected {key, data}`);
+    checkObjKeys(m, ["key", "data"], `${kind} map`);
+    const l = this.load(m.key, 0);
+    if (typeof m.data === "string" && m.data.startsWith("@")) {
+      return this.emit({ name: "objref", setSreg: NFT_REG_1, setName: m.data.slice(1) });
+    }
+    if (!isObj(m.data) || !("set" in m.data)) {
+      throw new InvalidArgumentError(`Cannot use ${kind} map data ${JSON.stringify(m.data)}: expected @map or a set`);
+    }
+    const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
+    const { set, setId } = this.anonSet(l, elems, m.key, { objref: true }, NFT_REG_1, objTypeId(kind));
+    this.emit({ name: "objref", setSreg: NFT_REG_1, setName: set, setId });
   }
 
   match(m: Obj): void {
@@ -1058,6 +1092,7 @@ class RuleEncoder {
         return this.mangle(v as Obj);
       case "counter":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "counter", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         checkObjKeys((v ?? {}) as Obj, ["packets", "bytes"], "counter");
         return this.emit({
           name: "counter",
@@ -1066,16 +1101,23 @@ class RuleEncoder {
         });
       case "quota":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "quota", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         return this.emit({ name: "quota", ...quotaAttrs(v as Obj) });
       case "limit":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "limit", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         return this.emit({ name: "limit", ...limitAttrs(v as Obj) });
       case "ct helper":
       case "ct expectation":
       case "ct timeout":
-        return this.emit({ name: "objref", immType: k, immName: String(v) });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
+        if (typeof v !== "string") {
+          throw new InvalidArgumentError(`Cannot use ${k} ${JSON.stringify(v)}: expected a name or a map`);
+        }
+        return this.emit({ name: "objref", immType: k, immName: v });
       case "synproxy":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "synproxy", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         return this.emit({ name: "synproxy", ...synproxyAttrs((v ?? {}) as Obj) });
       case "tproxy":
         return this.tproxy((v ?? {}) as Obj);

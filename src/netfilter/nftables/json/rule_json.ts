@@ -9,7 +9,7 @@
 
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
-import { NFT_OBJECT_TYPES } from "../expr/names.ts";
+import { objTypeName } from "../expr/names.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson, flagsJson, isIntervalData, renderRange } from "./elements.ts";
 import {
@@ -700,7 +700,7 @@ class RuleDecoder {
         const data: Json = set?.flags?.includes("anonymous")
           ? { set: elementsJson(set.elements, types, set.flags.includes("interval"), { objref: true }) }
           : `@${e.setName}`;
-        const kind = NFT_OBJECT_TYPES[(set?.objType ?? 1) as keyof typeof NFT_OBJECT_TYPES] ?? "counter";
+        const kind = objTypeName(set?.objType);
         this.push({ [kind]: { map: { key, data } } });
         return false;
       }

@@ -14,7 +14,8 @@ import type { NftObject } from "../obj.ts";
 import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
 import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
-import { type DataRender, elementsJson } from "./elements.ts";
+import { elementsJson, type ElemRender } from "./elements.ts";
+import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
@@ -69,9 +70,10 @@ export function chainJson(c: NftChain, full = false): Json {
   return { chain: body };
 }
 
-/** The key and data types of a set, and how its elements' data print. */
-export function setTypes(s: NftSetWithElements): { key: NftType[]; data: DataRender } {
+/** The key and data types of a set, and how its elements' data print (object names for a map of objects). */
+export function setTypes(s: NftSetWithElements): { key: NftType[]; data: ElemRender } {
   const key = concatTypes(s.keyType ?? 0);
+  if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
   return { key, data: { types: concatTypes(s.dataType ?? 0) } };
@@ -81,7 +83,8 @@ const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
 
 /** `{"set": {...}}` or `{"map": {...}}`; `elem` is the elements' JSON when it was rendered already. */
 export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Json {
-  const isMap = s.flags?.includes("map") ?? false;
+  const isObjMap = s.flags?.includes("object") ?? false;
+  const isMap = isObjMap || (s.flags?.includes("map") ?? false);
   const { key, data } = setTypes(s);
   const typeName = (ts: readonly { name: string }[]): Json => ts.length === 1 ? ts[0].name : ts.map((t) => t.name);
   const body: Record<string, Json> = {
@@ -91,7 +94,8 @@ export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Jso
     type: typeName(key),
     handle: s.handle ?? 0,
   };
-  if (isMap) {
+  if (isObjMap) body.map = objTypeName(s.objType);
+  else if (isMap) {
     body.map = s.dataType === 0xffffff00 ? "verdict" : concatTypes(s.dataType ?? 0).map((t) => t.name).join(" . ");
   }
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { objTypeId } from "../expr/names.ts";
 import { byteUnit } from "../json/rule_json.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
@@ -78,7 +79,8 @@ function elementsText(elems: Json[], type: Json, data: Json): string {
   elems.forEach((e, i) => {
     if (i) s += i % per ? ", " : ",\n\t\t\t     ";
     s += elemText(e, { quote: type === "ifname" || type === "string", hex: type === "mark" }, {
-      quote: data === "ifname" || data === "string",
+      // A map of objects names them as strings (`1.2.3.4 : "cnt1"`).
+      quote: data === "ifname" || data === "string" || (typeof data === "string" && objTypeId(data) !== undefined),
       hex: data === "mark",
     });
   });
