@@ -13,7 +13,8 @@ import { streamSets } from "../list.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
-import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
+import { holdsIfaces, ifindexElems, limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
+import type { NftElement } from "../element.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
@@ -280,9 +281,7 @@ export class DocumentPlanner {
         }
         const needs = mentioned(v.expr, LOOKUPS);
         // Interface names need the namespace's indexes; look them up once, and only then.
-        if (needs.size > (needs.has("map") ? 1 : 0) && !this.#ifindexes) {
-          this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
-        }
+        if (needs.size > (needs.has("map") ? 1 : 0)) await this.#loadIfindexes();
         const sets = needs.has("map") ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
         tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
@@ -299,7 +298,7 @@ export class DocumentPlanner {
         const shape = await this.#shape(fam, table, name);
         const packed = packedIp4Keys(shape, elems);
         if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);
-        const elements = elementsOf(shape, elems);
+        const elements = await this.#elementsOf(shape, elems);
         if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
         else tx.addElements({ family: fam, table, set: name }, elements);
         return;
@@ -315,7 +314,18 @@ export class DocumentPlanner {
     }
   }
 
-  #set(cmd: string, kind: string, v: Obj, fam: string): void {
+  async #loadIfindexes(): Promise<void> {
+    this.#ifindexes ??= new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
+  }
+
+  /** The kernel's elements of `elems`, interfaces named in them looked up in the namespace. */
+  async #elementsOf(shape: ElementShape, elems: Json[]): Promise<NftElement[]> {
+    if (!holdsIfaces(shape.key, shape.data)) return elementsOf(shape, elems);
+    await this.#loadIfindexes();
+    return elementsOf(shape, ifindexElems(shape.key, elems, shape.data, this.#ifindexes));
+  }
+
+  async #set(cmd: string, kind: string, v: Obj, fam: string): Promise<void> {
     const tx = this.tx;
     keys(v, [
       "family",
@@ -412,7 +422,7 @@ export class DocumentPlanner {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
       const packed = packedIp4Keys(shape, elems);
       if (packed) return void tx.addElementKeys({ family: fam, table, set: name, setId }, packed, 4);
-      const elements = elementsOf(shape, elems);
+      const elements = await this.#elementsOf(shape, elems);
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.
       if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);

@@ -583,23 +583,12 @@ class RuleEncoder {
 
   /** An interface given by name as its index in the namespace (numbers and expressions pass). */
   ifindex(v: Json): Json {
-    if (typeof v !== "string" || /^\d+$/.test(v)) return v;
-    const index = this.ctx.ifindexes?.get(v);
-    if (index === undefined) throw linkNotFound(v);
-    return index;
+    return ifindexOf(v, this.ctx.ifindexes);
   }
 
-  /** Elements with interfaces named in their `iface_index` key fields given as indexes (`meta iif . meta oif`). */
-  ifindexKeys(key: readonly NftType[], elems: Json[], map: boolean): Json[] {
-    if (!key.some((t) => t.name === "iface_index")) return elems;
-    const fix = (k: Json): Json => {
-      if (isObj(k) && isObj(k.elem)) return { elem: { ...k.elem, val: fix(k.elem.val) } };
-      if (isObj(k) && Array.isArray(k.concat)) {
-        return { concat: k.concat.map((x, i) => (key[i]?.name === "iface_index" ? this.ifindex(x) : x)) };
-      }
-      return key.length === 1 ? this.ifindex(k) : k;
-    };
-    return elems.map((e) => (map && Array.isArray(e) ? [fix(e[0]), e[1]] : fix(e)));
+  /** See {@link ifindexElems}. */
+  ifindexKeys(key: readonly NftType[], elems: Json[], data: ElementShape["data"]): Json[] {
+    return ifindexElems(key, elems, data, this.ctx.ifindexes);
   }
 
   /** The bytes of a right-hand value for a loaded left side. */
@@ -654,7 +643,7 @@ class RuleEncoder {
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
-    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data !== undefined));
+    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
@@ -1345,6 +1334,47 @@ export function quotaAttrs(q: Obj): { bytes: number; consumed?: number; flags?: 
     consumed: q.used === undefined ? undefined : (q.used as number) * unit(q.used_unit),
     flags: q.inv ? ["inv"] : undefined,
   };
+}
+
+/** An interface given by name as its index in `ifindexes` (numbers and expressions pass). */
+function ifindexOf(v: Json, ifindexes: ReadonlyMap<string, number> | undefined): Json {
+  if (typeof v !== "string" || /^\d+$/.test(v)) return v;
+  const index = ifindexes?.get(v);
+  if (index === undefined) throw linkNotFound(v);
+  return index;
+}
+
+/** True when a set of `key` (and `data`) holds interfaces, which nft's JSON names. */
+export function holdsIfaces(key: readonly NftType[], data: ElementShape["data"]): boolean {
+  const isIf = (t: NftType) => t.name === "iface_index";
+  return key.some(isIf) || (!!data && "types" in data && data.types.some(isIf));
+}
+
+/**
+ * Elements with interfaces named in their `iface_index` key fields
+ * (`meta iif . meta oif`), or map data (`dup to meta mark map { 1 : "lo" }`),
+ * given as their indexes in `ifindexes`.
+ */
+export function ifindexElems(
+  key: readonly NftType[],
+  elems: Json[],
+  data: ElementShape["data"],
+  ifindexes: ReadonlyMap<string, number> | undefined,
+): Json[] {
+  if (!holdsIfaces(key, data)) return elems;
+  const fixer = (types: readonly NftType[]) => {
+    if (!types.some((t) => t.name === "iface_index")) return (k: Json) => k;
+    const fix = (k: Json): Json => {
+      if (isObj(k) && isObj(k.elem)) return { elem: { ...k.elem, val: fix(k.elem.val) } };
+      if (isObj(k) && Array.isArray(k.concat)) {
+        return { concat: k.concat.map((x, i) => (types[i]?.name === "iface_index" ? ifindexOf(x, ifindexes) : x)) };
+      }
+      return types.length === 1 ? ifindexOf(k, ifindexes) : k;
+    };
+    return fix;
+  };
+  const [fixKey, fixData] = [fixer(key), fixer(data && "types" in data ? data.types : [])];
+  return elems.map((e) => (data && Array.isArray(e) ? [fixKey(e[0]), fixData(e[1])] : fixKey(e)));
 }
 
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */

@@ -70,22 +70,38 @@ export function chainJson(c: NftChain, full = false): Json {
   return { chain: body };
 }
 
-/** The key and data types of a set, and how its elements' data print (object names for a map of objects). */
-export function setTypes(s: NftSetWithElements): { key: NftType[]; data: ElemRender } {
-  const key = concatTypes(s.keyType ?? 0);
+/**
+ * The key and data types of a set, and how its elements' data print (object
+ * names for a map of objects); interfaces are named by `ifnames` when given.
+ */
+export function setTypes(
+  s: NftSetWithElements,
+  ifnames?: ReadonlyMap<number, string>,
+): { key: NftType[]; data: ElemRender } {
+  const named = (ts: NftType[]) =>
+    ifnames ? ts.map((t) => t.name === "iface_index" ? { ...t, names: Object.fromEntries(ifnames) } : t) : ts;
+  const key = named(concatTypes(s.keyType ?? 0));
   if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
-  return { key, data: { types: concatTypes(s.dataType ?? 0) } };
+  return { key, data: { types: named(concatTypes(s.dataType ?? 0)) } };
 }
 
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
 
-/** `{"set": {...}}` or `{"map": {...}}`; `elem` is the elements' JSON when it was rendered already. */
-export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Json {
+/**
+ * `{"set": {...}}` or `{"map": {...}}`; `elem` is the elements' JSON when it
+ * was rendered already, `ifnames` names the interfaces elements hold.
+ */
+export function setJson(
+  s: NftSetWithElements,
+  full = false,
+  elem?: Json[],
+  ifnames?: ReadonlyMap<number, string>,
+): Json {
   const isObjMap = s.flags?.includes("object") ?? false;
   const isMap = isObjMap || (s.flags?.includes("map") ?? false);
-  const { key, data } = setTypes(s);
+  const { key, data } = setTypes(s, ifnames);
   const typeName = (ts: readonly { name: string }[]): Json => ts.length === 1 ? ts[0].name : ts.map((t) => t.name);
   const body: Record<string, Json> = {
     family: s.family,
@@ -224,7 +240,9 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
       xs.filter((x) => key(x.family, x.table) === k);
     out.push(tableJson(t, opts.full));
     for (const o of mine(r.objects)) out.push(objectJson(o));
-    for (const s of mine(r.sets)) if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full));
+    for (const s of mine(r.sets)) {
+      if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full, undefined, opts.ifnames));
+    }
     for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
     const chains = mine(r.chains);
     for (const c of chains) out.push(chainJson(c, opts.full));
