@@ -709,12 +709,27 @@ class RuleEncoder {
     this.emit({ name: "objref", setSreg: NFT_REG_1, setName: set, setId });
   }
 
+  /**
+   * nft 1.0.6 lists `meta nfproto ipv4 ct original saddr 1.2.3.4` of an inet
+   * table as `ct saddr` alone (and then refuses its own JSON): the address
+   * says which protocol it is, and the dependency nft wrote is written again.
+   */
+  ctAddrDependency(left: Json, right: Json): void {
+    if (this.ctx.family !== "inet" || this.proto.nh !== undefined || !isObj(left) || !isObj(left.ct)) return;
+    if (left.ct.key !== "saddr" && left.ct.key !== "daddr") return;
+    const addr = isObj(right) && isObj(right.prefix) ? right.prefix.addr : right;
+    if (typeof addr !== "string") return;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(addr)) this.depend("ip");
+    else if (addr.includes(":")) this.depend("ip6");
+  }
+
   match(m: Obj): void {
     checkObjKeys(m, ["op", "left", "right"], "a match");
     const op = String(m.op ?? "==");
     if (!(op in CMP_OPS)) {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
+    this.ctAddrDependency(m.left, m.right);
     const l = this.load(m.left, 0);
     const right = m.right;
     const reg = NFT_REG_1;
