@@ -146,7 +146,8 @@ test("nft's JSON of the same rules applied by the library gives nft what nft -j 
   await withTempNetns(async (src) => {
     loadRuleset(src, RULESET);
     const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
-    // nft lists `meta nfproto ipv4 ct original saddr` without its nfproto, and cannot apply that back: neither can we.
+    // nft lists `meta nfproto ipv4 ct original saddr` without its nfproto, and cannot apply that back (the
+    // library can: see the ct saddr test below), so nft -j -f is no oracle for it here.
     const unfamilied = (o: { rule?: unknown }) => JSON.stringify(o.rule ?? null).includes('{"ct":{"key":"saddr"');
     const bad = doc.nftables.filter(unfamilied);
     assert.equal(bad.length, 1);
@@ -163,11 +164,6 @@ test("nft's JSON of the same rules applied by the library gives nft what nft -j 
       nftables: doc.nftables.filter((o: { rule?: unknown }) => !unfamilied(o) && !rawMap(o) && !flagSet(o)),
     };
     await withTempNetns(async (theirs) => {
-      const setup = doc.nftables.filter((o: object) => !("rule" in o));
-      await assert.rejects(applyJson({ nftables: [...setup, ...bad] }, { netns: theirs }), {
-        message: /^Cannot match on ct saddr without a network protocol/,
-      });
-      assert.deepEqual(nftJson(theirs, "ruleset"), []); // refused before anything was sent
       nft(theirs, ["-j", "-f", "-"], JSON.stringify(rest));
       const want = comparable(nftJson(theirs, "ruleset"));
       assert.equal(want.length, rest.nftables.length - 1); // all but metainfo

@@ -103,8 +103,10 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
   return found;
 }
 
-/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or map types. */
-const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map"]);
+/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes. */
+const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat"]);
+/** Of those, what needs the set shapes: map types, and whether a concatenation's set holds intervals. */
+const SHAPED = ["map", "concat"];
 
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
@@ -281,8 +283,9 @@ export class DocumentPlanner {
         }
         const needs = mentioned(v.expr, LOOKUPS);
         // Interface names need the namespace's indexes; look them up once, and only then.
-        if (needs.size > (needs.has("map") ? 1 : 0)) await this.#loadIfindexes();
-        const sets = needs.has("map") ? await this.#tableShapes(fam, table) : undefined;
+        const shaped = SHAPED.filter((k) => needs.has(k)).length;
+        if (needs.size > shaped) await this.#loadIfindexes();
+        const sets = shaped ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
         tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
         return;
@@ -384,7 +387,11 @@ export class DocumentPlanner {
       throw new InvalidArgumentError(`Cannot give set ${name} a "map" type: declare a map`);
     }
     const interval = flags.includes("interval");
-    if (interval && key.length > 1) flags.push("concat");
+    if (interval && key.length > 1) {
+      flags.push("concat");
+      // Stored in network order, host-order fields too (`meta mark . tcp dport`), as nft stores them.
+      key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
+    }
     const ctx = { family: fam, table, tx };
     const stmt = v.stmt === undefined ? [] : Array.isArray(v.stmt) ? v.stmt : [v.stmt];
     const expressions = setStmtExprs(stmt, ctx, `${kind} ${name}`);

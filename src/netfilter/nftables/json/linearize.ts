@@ -136,6 +136,8 @@ class RuleEncoder {
   icmpType = 0;
   /** vlan tags the rule has matched so far (`ether type 8021ad ... vlan type 8021q`). */
   vlans = 0;
+  /** A concatenation loaded now is looked up in intervals: its host-order fields go to network order. */
+  #netOrder = false;
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -407,8 +409,15 @@ class RuleEncoder {
         }
         const parts: Loaded[] = [];
         let s = slot;
+        const net = this.#netOrder;
+        this.#netOrder = false;
         for (const x of v) {
-          const l = this.load(x, s);
+          let l = this.load(x, s);
+          if (net && l.type.host) {
+            // Each as it is loaded, as nft converts them.
+            this.emit({ name: "byteorder", sreg: regOf(s), dreg: regOf(s), op: "hton", len: l.len, size: l.len });
+            l = { ...l, type: { ...l.type, host: false } };
+          }
           parts.push(l);
           s += (l.len + 3) >> 2;
         }
@@ -455,7 +464,7 @@ class RuleEncoder {
       case "map": {
         const m = v as Obj;
         checkObjKeys(m, ["key", "data"], "map");
-        const l = this.load(m.key, slot);
+        const l = this.loadKey(m.key, m.data, true, slot);
         let types: readonly NftType[];
         let ref: { set: string; setId?: number };
         if (typeof m.data === "string" && m.data.startsWith("@")) {
@@ -613,6 +622,26 @@ class RuleEncoder {
     return out;
   }
 
+  /**
+   * Loads the key `keyJson` of a lookup in `target` (`@name` or `{"set":
+   * [...]}`, a map's when `map`): a concatenation looked up in intervals
+   * (stored in network order) has its host-order fields converted.
+   */
+  loadKey(keyJson: Json, target: Json, map: boolean, slot = 0): Loaded {
+    const named = typeof target === "string" && target.startsWith("@")
+      ? this.ctx.sets?.get(target.slice(1))
+      : undefined;
+    const elems = isObj(target) && "set" in target ? (Array.isArray(target.set) ? target.set : [target.set]) : [];
+    const key = (x: Json) => (map && Array.isArray(x) ? x[0] : x);
+    this.#netOrder = isObj(keyJson) && "concat" in keyJson &&
+      (named?.interval === true || elems.some((x) => hasInterval(key(x))));
+    try {
+      return this.load(keyJson, slot);
+    } finally {
+      this.#netOrder = false;
+    }
+  }
+
   /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
   anonSet(
     l: Loaded,
@@ -628,18 +657,6 @@ class RuleEncoder {
       // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
       this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
       key = [{ ...key[0], host: false }];
-    }
-    if (interval && key.length > 1 && key.some((t) => t.host)) {
-      // So are a concatenation's host-order fields (`meta mark . tcp dport { 0xa-0x14 . 80-90 }`), in place.
-      let off = 0;
-      key = key.map((t) => {
-        const size = typeSize(t);
-        const r = regOf(regSlot(reg) + off / 4);
-        off += (size + 3) & ~3;
-        if (!t.host) return t;
-        this.emit({ name: "byteorder", sreg: r, dreg: r, op: "hton", len: size, size });
-        return { ...t, host: false };
-      });
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
@@ -669,8 +686,8 @@ class RuleEncoder {
             ? typeSize(data.types[0])
             : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
       };
-    // nft names an anonymous map of objects apart (its listing tells them by the object flag alone).
-    const name = objects ? "__objmap%d" : "__set%d";
+    // nft's names: maps and maps of objects apart from sets (listings tell them by their flags alone).
+    const name = objects ? "__objmap%d" : data ? "__map%d" : "__set%d";
     const setId = tx.addSet({
       family,
       table,
@@ -697,7 +714,7 @@ class RuleEncoder {
     const m = v.map as Obj;
     if (!isObj(m)) throw new InvalidArgumentError(`Cannot use ${kind} map ${JSON.stringify(m)}: expected {key, data}`);
     checkObjKeys(m, ["key", "data"], `${kind} map`);
-    const l = this.load(m.key, 0);
+    const l = this.loadKey(m.key, m.data, true);
     if (typeof m.data === "string" && m.data.startsWith("@")) {
       return this.emit({ name: "objref", setSreg: NFT_REG_1, setName: m.data.slice(1) });
     }
@@ -730,7 +747,7 @@ class RuleEncoder {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     this.ctAddrDependency(m.left, m.right);
-    const l = this.load(m.left, 0);
+    const l = this.loadKey(m.left, m.right, false);
     const right = m.right;
     const reg = NFT_REG_1;
     if (typeof right === "string" && right.startsWith("@")) {
@@ -1004,9 +1021,10 @@ class RuleEncoder {
         const l = this.valueInto(v, t, len, reg);
         [out[min], out[max]] = [reg, reg];
         reg++;
-        // A map to `address . port` fills the port's register too.
+        // A map to `address . port` fills the port's register too: one address width on, as natMap's.
         if ((l as { concat?: NftType[] } | undefined)?.concat?.length === 2 && min === "regAddrMin") {
-          [out.regProtoMin, out.regProtoMax] = [NFT_REG32_00 + 1, NFT_REG32_00 + 1];
+          const at = NFT_REG32_00 + t.size / 4;
+          [out.regProtoMin, out.regProtoMax] = [at, at];
           flags.unshift("proto-specified");
         }
       }
@@ -1069,7 +1087,7 @@ class RuleEncoder {
     const interval = values.some((v) => ranged(v) || (isObj(v) && Array.isArray(v.concat) && v.concat.some(ranged)));
     if (!concat && !interval) return false;
     checkObjKeys(m, ["key", "data"], "map");
-    const l = this.load(m.key, 0);
+    const l = this.loadKey(m.key, m.data, true);
     const ref = this.anonSet(l, elems, m.key, { types: concat ? [addrType, port] : [addrType], interval });
     this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, ...ref });
     const step = addrType.size / 4;
@@ -1196,7 +1214,7 @@ class RuleEncoder {
       case "vmap": {
         const m = v as Obj;
         checkObjKeys(m, ["key", "data"], "vmap");
-        const l = this.load(m.key, 0);
+        const l = this.loadKey(m.key, m.data, true);
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set: m.data.slice(1) });
         }

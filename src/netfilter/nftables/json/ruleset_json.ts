@@ -81,6 +81,10 @@ export function setTypes(
   const named = (ts: NftType[]) =>
     ifnames ? ts.map((t) => t.name === "iface_index" ? { ...t, names: Object.fromEntries(ifnames) } : t) : ts;
   const key = named(concatTypes(s.keyType ?? 0));
+  // nft stores a concatenation of intervals in network order, host-order fields too (`meta mark . tcp dport`).
+  if (key.length > 1 && s.flags?.includes("interval")) {
+    key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
+  }
   if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
