@@ -368,3 +368,52 @@ table ip n4 {
     });
   });
 });
+
+test("named sets and maps declared with typeof list as nft's (integer fields sized by the typeof)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const typed = `table inet t {
+	set s1 { typeof ip saddr . tcp dport; elements = { 1.1.1.1 . 22, 2.2.2.2 . 80 } }
+	set s2 { typeof ct mark; elements = { 1, 2 } }
+	map m1 { typeof ip saddr : ct mark; elements = { 1.1.1.1 : 5 } }
+	map m2 { typeof meta mark . ip daddr : verdict; elements = { 1 . 1.1.1.1 : accept } }
+	set s5 { typeof iifname . ip6 saddr; flags interval; elements = { "eth0" . 2001:db8::/32 } }
+	chain c {
+		type filter hook input priority 0;
+		ip saddr . tcp dport @s1
+		ct mark set ip saddr map @m1
+	}
+}
+`;
+  const raw = `table inet r {
+	set s6 { typeof udp length . @th,160,128; elements = { 47 . 0xe373135363130333131303735353203 } }
+}
+`;
+  await withTempNetns(async (src) => {
+    loadRuleset(src, typed + raw);
+    const theirs = nftJson(src, "ruleset");
+    assert.deepEqual(theirs.find((o) => o.set?.name === "s6").set.elem, [
+      { concat: [47, "0xe373135363130333131303735353203"] },
+    ]);
+    assert.deepEqual(objects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
+    const text = nft(src, ["list", "ruleset"]);
+    assert.match(text, /typeof udp length \. @th,160,128/);
+    assert.equal(ok(src, "nft", "list", "ruleset"), text);
+    // nft's JSON has no typeof: applied, the sets are declared by type, as nft -j -f declares them.
+    const doc = JSON.parse(nft(src, ["-j", "list", "table", "inet", "t"]));
+    await withTempNetns(async (dst) => {
+      await withTempNetns(async (oracle) => {
+        nft(oracle, ["-j", "-f", "-"], JSON.stringify(doc));
+        await applyJson(doc, { netns: dst });
+        assert.equal(nft(dst, ["list", "ruleset"]), nft(oracle, ["list", "ruleset"]));
+      });
+    });
+    // An integer in a concatenation has no size without its typeof: refused, as nft -j -f refuses it.
+    const rawDoc = JSON.parse(nft(src, ["-j", "list", "table", "inet", "r"]));
+    await withTempNetns(async (dst) => {
+      assert.throws(() => nft(dst, ["-j", "-f", "-"], JSON.stringify(rawDoc)), /variable sized data types/);
+      await assert.rejects(applyJson(rawDoc, { netns: dst }), /Cannot declare set s6 of integer \. integer/);
+      assert.deepEqual(nftJson(dst, "ruleset"), []);
+    });
+  });
+});

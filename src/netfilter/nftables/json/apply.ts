@@ -354,6 +354,14 @@ export class DocumentPlanner {
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
     const key = typesOf(v.type, `set ${name}`);
+    if (key.length > 1 && key.some((t) => t.name === "integer")) {
+      // Its size is not in the type, and nft 1.0.6's JSON has no typeof to say it: nft -j -f refuses it too.
+      throw new InvalidArgumentError(
+        `Cannot declare ${kind} ${name} of ${
+          key.map((t) => t.name).join(" . ")
+        }: an integer in a concatenation has no size`,
+      );
+    }
     const flags = (v.flags === undefined ? [] : Array.isArray(v.flags) ? v.flags : [v.flags]).map(String);
     for (const f of flags) {
       if (!["constant", "interval", "timeout", "dynamic"].includes(f)) {

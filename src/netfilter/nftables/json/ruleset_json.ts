@@ -13,7 +13,8 @@ import type { NftRuleset, NftSetWithElements } from "../list.ts";
 import type { NftObject } from "../obj.ts";
 import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
-import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
+import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF, UDATA_SET_COMMENT, udataComment } from "../udata.ts";
+import { sizedByTypeof } from "./set_typeof.ts";
 import { elementsJson, type ElemRender } from "./elements.ts";
 import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
@@ -80,7 +81,8 @@ export function setTypes(
 ): { key: NftType[]; data: ElemRender } {
   const named = (ts: NftType[]) =>
     ifnames ? ts.map((t) => t.name === "iface_index" ? { ...t, names: Object.fromEntries(ifnames) } : t) : ts;
-  const key = named(concatTypes(s.keyType ?? 0));
+  const udata = parseUdata(s.userdata);
+  const key = named(sizedByTypeof(concatTypes(s.keyType ?? 0), udata.get(UDATA_KEY_TYPEOF)));
   // nft stores a concatenation of intervals in network order, host-order fields too (`meta mark . tcp dport`).
   if (key.length > 1 && s.flags?.includes("interval")) {
     key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
@@ -88,7 +90,7 @@ export function setTypes(
   if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
-  return { key, data: { types: named(concatTypes(s.dataType ?? 0)) } };
+  return { key, data: { types: named(sizedByTypeof(concatTypes(s.dataType ?? 0), udata.get(UDATA_DATA_TYPEOF))) } };
 }
 
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
