@@ -277,6 +277,9 @@ test(
 		meta iif @s counter
 	}
 }
+table netdev e {
+	set s { type iface_index; elements = { "d0" } }
+}
 `;
     const veth = (ns: string) => run("ip", ["-n", ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1"]);
     await withTempNetns(async (src) => {
@@ -285,6 +288,13 @@ test(
       const theirs = nftJson(src, "ruleset");
       assert.ok(JSON.stringify(theirs).includes('[1,"d0"]'));
       assert.deepEqual(objects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
+      // A table of sets and no rules names them too, in JSON and in text.
+      assert.deepEqual(
+        objects(ok(src, "-j", "nft", "list", "table", "netdev", "e")),
+        nftJson(src, "table", "netdev", "e"),
+      );
+      assert.equal(ok(src, "nft", "list", "table", "netdev", "e"), nft(src, ["list", "table", "netdev", "e"]));
+      assert.equal(ok(src, "nft", "list", "ruleset"), nft(src, ["list", "ruleset"]));
       const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
       await withTempNetns(async (dst) => {
         veth(dst);

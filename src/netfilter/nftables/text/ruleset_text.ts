@@ -79,7 +79,8 @@ function typeStyle(type: Json): { quote: boolean; hex: boolean; fields?: { quote
   const fields = Array.isArray(type) ? type : typeof type === "string" && type.includes(" . ") ? type.split(" . ") : [];
   if (fields.length) return { quote: false, hex: false, fields: fields.map((t) => typeStyle(t)) };
   // A map of objects names them as strings (`1.2.3.4 : "cnt1"`).
-  const quote = type === "ifname" || type === "string" || (typeof type === "string" && objTypeId(type) !== undefined);
+  const quote = type === "ifname" || type === "string" || type === "iface_index" ||
+    (typeof type === "string" && objTypeId(type) !== undefined);
   return { quote, hex: type === "mark" };
 }
 
