@@ -8,7 +8,7 @@
  */
 
 import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
-import { NFT_REG32_00, NFT_REG_1, regSlot } from "../consts.ts";
+import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
