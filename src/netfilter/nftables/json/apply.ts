@@ -117,6 +117,8 @@ export class DocumentPlanner {
   /** The transaction the document's commands are added to. */
   readonly tx: NftTransaction = new NftTransaction();
   #shapes = new Map<string, ElementShape>();
+  /** The shapes of the kernel's sets by `family table` (see #tableShapes). */
+  #kernelShapes = new Map<string, Map<string, ElementShape>>();
   #ifindexes?: Map<string, number>;
   /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
   #updated = new Set<string>();
@@ -143,11 +145,17 @@ export class DocumentPlanner {
 
   /** Shapes of a table's sets: declared in the document, else listed from the kernel. */
   async #tableShapes(fam: string, table: string): Promise<Map<string, ElementShape>> {
-    const out = new Map<string, ElementShape>();
-    for await (const set of streamSets({ family: fam, table }, this.opts)) {
-      const t = setTypes({ ...set, elements: [] });
-      out.set(set.name ?? "", { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false });
+    // The kernel's sets are read once per table: a plan sends nothing, so they do not change meanwhile.
+    let kernel = this.#kernelShapes.get(`${fam} ${table}`);
+    if (!kernel) {
+      kernel = new Map();
+      for await (const set of streamSets({ family: fam, table }, this.opts)) {
+        const t = setTypes({ ...set, elements: [] });
+        kernel.set(set.name ?? "", { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false });
+      }
+      this.#kernelShapes.set(`${fam} ${table}`, kernel);
     }
+    const out = new Map(kernel);
     for (const [k, shape] of this.#shapes) {
       const [f, t, name] = k.split(" ");
       if (f === fam && t === table) out.set(name, shape);
