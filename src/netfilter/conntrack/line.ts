@@ -94,13 +94,22 @@ function nest(table: { readonly [name: string]: Field }, only?: readonly string[
   return n;
 }
 
+/** Starts a new {@link find} of `n`: no slot is found yet (stamps wrap before the Int32Array does). */
+function nextStamp(n: Nest): number {
+  if (n.stamp === 0x7fff_ffff) {
+    n.seen.fill(0);
+    n.stamp = 0;
+  }
+  return ++n.stamp;
+}
+
 /**
  * Finds the attributes of `view[start, end)` in `n.at`. False on anything
  * the writer leaves to the parser: an attribute it does not accept, a short
  * or overlong one, a duplicate, trailing bytes.
  */
 function find(n: Nest, view: DataView, start: number, end: number): boolean {
-  const at = n.at, seen = n.seen, stamp = ++n.stamp;
+  const at = n.at, seen = n.seen, stamp = nextStamp(n);
   let off = start;
   while (off + 4 <= end) {
     const len = view.getUint16(off, true);
@@ -126,11 +135,11 @@ function has(n: Nest, k: number): boolean {
 /** Finds the attributes of the nest in slot `k` of `parent` into `n`; absent, `n` is empty. */
 function findIn(n: Nest, view: DataView, parent: Nest, k: number): boolean {
   if (has(parent, k)) return find(n, view, parent.at[3 * k], parent.at[3 * k + 1]);
-  n.stamp++;
+  nextStamp(n);
   return true;
 }
 
-/** The number in slot `k` of `n`, or `dflt` when absent. */
+/** The number in slot `k` of `n`, 0 when absent (the parser's default for every number a line prints). */
 function num(n: Nest, view: DataView, k: number): number {
   return has(n, k) ? readScalar(view, n.at[3 * k], n.kind[n.at[3 * k + 2]]!) : 0;
 }
