@@ -19,6 +19,8 @@ import { type ConntrackAttrs, parseConntrackMessage } from "../src/netfilter/con
 import { type ConntrackOutput, formatConntrack } from "../src/netfilter/conntrack/format.ts";
 import { conntrackLineWriter, writeConntrackLineFast } from "../src/netfilter/conntrack/line.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
+import { createConntrack, listConntrack, streamConntrackMessages } from "../src/netfilter/conntrack/ops.ts";
+import { NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
 
@@ -256,3 +258,35 @@ test("property: printIp writes what formatIp returns", () => {
     assert.equal(w.take(), text);
   }
 });
+
+test(
+  "streamConntrackMessages hands each reply of a table's dump to the caller's parser",
+  { skip: NEEDS_ROOT },
+  async () => {
+    await withTempNetns(async (ns) => {
+      for (const sport of [1000, 1001, 1002]) {
+        await createConntrack({
+          proto: "udp",
+          orig: { src: "10.0.0.1", dst: "10.0.0.2", sport, dport: 53 },
+          timeout: 100,
+        }, { netns: ns });
+      }
+      const parsed = await Array.fromAsync(streamConntrackMessages(undefined, parseConntrackMessage, { netns: ns }));
+      const listed = await listConntrack({}, { netns: ns });
+      const key = (e: { orig: { sport?: number } }) => e.orig.sport;
+      assert.deepEqual(parsed.map(key).sort(), listed.map(key).sort());
+      assert.equal(parsed.length, 3);
+      const lines = await Array.fromAsync(streamConntrackMessages("conntrack", (m) => {
+        const w = new TextSink();
+        conntrackLineWriter()(w, m);
+        return w.take();
+      }, { netns: ns }));
+      // The timeouts may tick between the two dumps.
+      const untimed = (l: string) => l.replace(/^(udp +17 )\d+ /, "$1T ");
+      assert.deepEqual(lines.map(untimed).sort(), listed.map((e) => untimed(formatConntrack(e))).sort());
+      assert.match(lines[0], /^udp +17 \d+ src=10\.0\.0\.1 dst=10\.0\.0\.2 sport=100\d dport=53 \[UNREPLIED\] /);
+      assert.deepEqual(await Array.fromAsync(streamConntrackMessages("dying", (m) => m, { netns: ns })), []);
+      assert.throws(() => streamConntrackMessages("nope" as "dying", (m) => m, { netns: ns }), /Invalid table: "nope"/);
+    });
+  },
+);
