@@ -171,63 +171,10 @@ function dottedPrefix(b: Uint8Array, off: number, run: number): string | undefin
   return run === 6 ? "::" : undefined;
 }
 
-/**
- * Recently formatted addresses, direct-mapped by a hash of their bytes: a
- * conntrack entry names each address twice (orig and reply) and a table
- * repeats its local addresses, so most addresses of a dump come back as the
- * same string instead of a new one (strings are immutable: sharing is safe).
- */
-const SLOTS = 4096;
-const v4Keys = new Int32Array(SLOTS);
-const v4Text: (string | undefined)[] = new Array(SLOTS).fill(undefined);
-const v6Keys = new Int32Array(4 * SLOTS);
-const v6Text: (string | undefined)[] = new Array(SLOTS).fill(undefined);
-
-/** The 32-bit word of `b` at `off`, big-endian. */
-function word(b: Uint8Array, off: number): number {
-  return (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
-}
-
-/** An IPv4 address from the cache, or formatted and cached. */
-function formatIpv4(b: Uint8Array, off: number): string {
-  const k = word(b, off);
-  const slot = Math.imul(k, 0x9e3779b1) >>> 20; // 12 bits: SLOTS
-  const hit = v4Text[slot];
-  if (hit !== undefined && v4Keys[slot] === k) return hit;
-  const text = DEC_DOT[b[off]] + DEC_DOT[b[off + 1]] + DEC_DOT[b[off + 2]] + DEC[b[off + 3]];
-  v4Keys[slot] = k;
-  v4Text[slot] = text;
-  return text;
-}
-
-/** An IPv6 address from the cache, or formatted and cached. */
-function formatIpv6(b: Uint8Array, off: number): string {
-  const k0 = word(b, off), k1 = word(b, off + 4), k2 = word(b, off + 8), k3 = word(b, off + 12);
-  const slot = Math.imul(k0 ^ Math.imul(k1, 31) ^ Math.imul(k2, 961) ^ Math.imul(k3, 29791), 0x9e3779b1) >>> 20;
-  const at = 4 * slot, hit = v6Text[slot];
-  if (
-    hit !== undefined && v6Keys[at] === k0 && v6Keys[at + 1] === k1 && v6Keys[at + 2] === k2 && v6Keys[at + 3] === k3
-  ) {
-    return hit;
-  }
-  const text = formatIpv6Text(b, off);
-  v6Keys[at] = k0;
-  v6Keys[at + 1] = k1;
-  v6Keys[at + 2] = k2;
-  v6Keys[at + 3] = k3;
-  v6Text[slot] = text;
-  return text;
-}
-
 /** Formats 4 or 16 bytes as an address, IPv6 compressed per RFC 5952. */
 export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
-  if (len === 4) return formatIpv4(b, off);
+  if (len === 4) return DEC_DOT[b[off]] + DEC_DOT[b[off + 1]] + DEC_DOT[b[off + 2]] + DEC[b[off + 3]];
   if (len !== 16) return formatHex(b, off, len);
-  return formatIpv6(b, off);
-}
-
-/** The RFC 5952 text of the 16 bytes at `b[off]`. */
-function formatIpv6Text(b: Uint8Array, off: number): string {
   // No arrays: conntrack dumps format four addresses per entry.
   const run = zeroRun(b, off), bestAt = run < 0 ? -1 : run >> 4, bestLen = run & 15;
   const dotted = dottedPrefix(b, off, run);
