@@ -18,7 +18,7 @@
 import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { buildRequest } from "../../wire/public_message.ts";
+import { buildAddressRequest } from "./_generated/table.ts";
 import { nameOf } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
@@ -28,7 +28,7 @@ import { checkLinkIndex, resolveLinkIndex } from "../link/resolve.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { RT_SCOPE_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import { type Address, ADDRESS_MESSAGE, ADDRESS_OUTPUT_ONLY, IFA_ATTRS, IFA_F_NAMES } from "./table.ts";
+import { type Address, ADDRESS_OUTPUT_ONLY, IFA_F_NAMES } from "./table.ts";
 import { parseAddressMessage } from "./parse.ts";
 import {
   addressRequest,
@@ -152,7 +152,7 @@ function familyOf(f: AddressFilter["family"]): number {
 }
 
 function dumpRequest(family: number, index: number): Uint8Array {
-  return buildRequest(ADDRESS_MESSAGE, RTM.RTM_GETADDR, 0, { family, index }, IFA_ATTRS, {});
+  return buildAddressRequest(RTM.RTM_GETADDR, 0, { family, index }, {});
 }
 
 /** The dump of the addresses that pass `filter` (checked at once; links resolved on the socket). */
@@ -321,14 +321,7 @@ export async function deleteAddress(
     // IPv6 always matches the prefix; IPv4 only when IFA_ADDRESS is given.
     const attrs = { local: c.local, address: hasPrefix && c.family === AF_INET6 ? c.address : undefined };
     build = (index) =>
-      buildRequest(
-        ADDRESS_MESSAGE,
-        RTM.RTM_DELADDR,
-        0,
-        { family: c.family, prefixLen: c.prefixLen, index },
-        IFA_ATTRS,
-        attrs,
-      );
+      buildAddressRequest(RTM.RTM_DELADDR, 0, { family: c.family, prefixLen: c.prefixLen, index }, attrs);
   }
   checkTarget(opts, "deleteAddress");
   await withRouteSocket(opts, async (s) => {

@@ -10,18 +10,16 @@
 import { AF_INET, parseCidr, parseIp } from "../../wire/addr.ts";
 import { bitsOfNames, valueOfName } from "../../wire/table.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
-import { buildRequest, requestHeader } from "../../wire/public_message.ts";
+import { MessageBuilder } from "../../wire/builder.ts";
+import {
+  addressRequestHeader,
+  buildAddressRequest,
+  encodeAddressRequest,
+  publicAddressAttrs,
+} from "./_generated/table.ts";
 import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from "../route/names.ts";
 import { RTM } from "../rtnl.ts";
-import {
-  type Address,
-  ADDRESS_MESSAGE,
-  IFA_ATTRS,
-  IFA_F_NAMES,
-  IFAPROT_NAMES,
-  INFINITY_LIFE_TIME,
-  type Lifetime,
-} from "./table.ts";
+import { type Address, IFA_F_NAMES, IFAPROT_NAMES, INFINITY_LIFE_TIME, type Lifetime } from "./table.ts";
 /** Settings of an address being added or replaced (all optional). */
 export interface AddressSettings {
   /** Point-to-point peer (`IFA_ADDRESS`), with an optional prefix: `10.1.0.2/32`. */
@@ -55,7 +53,7 @@ function lifetime(v: Lifetime | undefined, what: string): number {
 
 /** A scope's number, by name or number, checked by the header policy of {@link ADDRESS_MESSAGE}. */
 export function scopeOf(scope: string | number): number {
-  return requestHeader(ADDRESS_MESSAGE, { scope }).scope;
+  return addressRequestHeader({ scope }).scope;
 }
 
 /** Flag names ip also takes for others. */
@@ -141,8 +139,11 @@ export function newAddressMessage(
     protocol: proto,
   };
   // Checked now, against the policies of ADDRESS_MESSAGE and IFA_ATTRS (the scope, the label, the metric).
-  buildRequest(ADDRESS_MESSAGE, RTM.RTM_NEWADDR, flags, header, IFA_ATTRS, attrs);
-  return (index) => buildRequest(ADDRESS_MESSAGE, RTM.RTM_NEWADDR, flags, { ...header, index }, IFA_ATTRS, attrs);
+  addressRequestHeader(header);
+  const wire = publicAddressAttrs(attrs, attrs, "");
+  return (index) =>
+    encodeAddressRequest(new MessageBuilder(RTM.RTM_NEWADDR, flags), addressRequestHeader({ ...header, index }), wire)
+      .finish();
 }
 
 /** An `IFA_PROTO` value by name or number, 0 to 255. */
@@ -179,5 +180,5 @@ export function deleteMessage(a: Address): Uint8Array {
   const c = parseCidr(a.address);
   const header = { family: c.family, prefixLen: c.prefixLen, index: a.ifindex };
   const attrs = { local: c.addr, address: a.peer !== undefined ? parseIp(a.peer) : c.addr };
-  return buildRequest(ADDRESS_MESSAGE, RTM.RTM_DELADDR, 0, header, IFA_ATTRS, attrs);
+  return buildAddressRequest(RTM.RTM_DELADDR, 0, header, attrs);
 }

@@ -16,7 +16,7 @@
  */
 
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
-import { buildRequest } from "../../wire/public_message.ts";
+import { buildNeighbourRequest } from "./_generated/table.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { checkPolicy, nameOf, valueOfName } from "../../wire/table.ts";
@@ -29,15 +29,7 @@ import { addFdb, deleteFdb, type FdbSpec, replaceFdb } from "./fdb.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import {
-  NDA_ATTRS,
-  type Neighbour,
-  NEIGHBOUR_MESSAGE,
-  NTF_PROXY,
-  NUD_NAMES,
-  NUD_NOARP,
-  NUD_PERMANENT,
-} from "./table.ts";
+import { NDA_ATTRS, type Neighbour, NTF_PROXY, NUD_NAMES, NUD_NOARP, NUD_PERMANENT } from "./table.ts";
 import { parseNeighbourMessage } from "./parse.ts";
 import { MOVED, neighbourMessage, type NeighbourSpec, stateOf } from "./build.ts";
 
@@ -157,7 +149,7 @@ function familyOf(f: NeighbourFilter["family"]): number {
 
 function dumpRequest(family: number, flags: number, index: number, master: number): Uint8Array {
   const attrs = { ifindex: index || undefined, master: master || undefined };
-  return buildRequest(NEIGHBOUR_MESSAGE, RTM.RTM_GETNEIGH, 0, { family, flags }, NDA_ATTRS, attrs);
+  return buildNeighbourRequest(RTM.RTM_GETNEIGH, 0, { family, flags }, attrs);
 }
 
 async function indexOf(s: NetlinkSocket, link: string | number | undefined): Promise<number> {
@@ -277,7 +269,7 @@ export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}):
     const ifindex = await resolveLinkIndex(key.dev ?? key.ifindex!, { socket: s });
     const family = addr.length === 4 ? AF_INET : AF_INET6;
     const flags = key.flags?.includes("proxy") ? NTF_PROXY : 0;
-    const req = buildRequest(NEIGHBOUR_MESSAGE, RTM.RTM_GETNEIGH, 0, { family, ifindex, flags }, NDA_ATTRS, {
+    const req = buildNeighbourRequest(RTM.RTM_GETNEIGH, 0, { family, ifindex, flags }, {
       dst: addr,
     });
     const [n] = await s.request(req, parseNeighbourMessage);

@@ -8,22 +8,15 @@
  */
 
 import { AF_INET, AF_INET6, parseIp, parseMac } from "../../wire/addr.ts";
-import { buildRequest } from "../../wire/public_message.ts";
+import { MessageBuilder } from "../../wire/builder.ts";
+import { encodeNeighbourRequest, neighbourRequestHeader, publicNeighbourAttrs } from "./_generated/table.ts";
 import { valueOfName } from "../../wire/table.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { checkMovedKeys } from "../options.ts";
 import type { FdbForwarding, NeighbourOutputFields } from "./fdb.ts";
 import { RTM } from "../rtnl.ts";
-import {
-  NDA_ATTRS,
-  NEIGHBOUR_MESSAGE,
-  NEIGHBOUR_OUTPUT_ONLY,
-  NTF_EXT_NAMES,
-  NTF_NAMES,
-  NUD_NAMES,
-  NUD_PERMANENT,
-} from "./table.ts";
+import { NEIGHBOUR_OUTPUT_ONLY, NTF_EXT_NAMES, NTF_NAMES, NUD_NAMES, NUD_PERMANENT } from "./table.ts";
 
 /** Hints for keys of other objects' words. */
 export const MOVED = { link: `did you mean "dev"? a neighbour's device is dev` } as const;
@@ -142,6 +135,9 @@ export function neighbourMessage(type: number, nlFlags: number, spec: NeighbourS
   const attrs = type === RTM.RTM_DELNEIGH
     ? { dst }
     : { dst, lladdr, protocol: spec.protocol, flagsExt: ext || undefined };
-  buildRequest(NEIGHBOUR_MESSAGE, type, nlFlags, header, NDA_ATTRS, attrs);
-  return (ifindex) => buildRequest(NEIGHBOUR_MESSAGE, type, nlFlags, { ...header, ifindex }, NDA_ATTRS, attrs);
+  neighbourRequestHeader(header);
+  const wire = publicNeighbourAttrs(attrs, attrs, "");
+  return (ifindex) =>
+    encodeNeighbourRequest(new MessageBuilder(type, nlFlags), neighbourRequestHeader({ ...header, ifindex }), wire)
+      .finish();
 }
