@@ -276,7 +276,11 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   }: do not edit; run \`deno run -A scripts/gen_codecs.ts\`.
 // deno-fmt-ignore-file
 /**
- * ${requests.length ? "Parsers and request builders" : "Parsers"} compiled from the tables of \`${basename(module)}\`.
+ * ${
+    requests.length
+      ? "Parsers and request builders compiled from the tables"
+      : "Parsers compiled from the attribute tables"
+  } of \`${basename(module)}\`.
  *
  * @module
  */
@@ -732,7 +736,7 @@ function builderFns(
       } else if (spec.kind === "bytes") put = `b.bytes(${T}, x);`;
       else if (spec.kind === "ip") put = `b.ip(${T}, x as string | Uint8Array);`;
       else if (spec.kind === "mac") {
-        put = `b.bytes(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x)));`;
+        put = `b.mac(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : String(x));`;
       } else if (spec.kind === "nested") {
         put = `{ const at = b.open(${T}); ${unit(spec.table!, `${at}.table`, false)}(b, x); b.close(at); }`;
       } else if (spec.kind === "struct") put = `b.attr(${T}, (w) => w.struct(${hoist(consts, `${at}.struct`)}, x));`;

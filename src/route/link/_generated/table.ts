@@ -7,7 +7,6 @@
  */
 
 import { IFLA_ATTRS, LINK_REQUEST } from "../table.ts";
-import { parseMac } from "../../../wire/addr.ts";
 import { type Attrs, valueOfName, checkPolicy } from "../../../wire/table.ts";
 import { requestHeader } from "../../../wire/public_message.ts";
 import type { PublicObject } from "../../../wire/public.ts";
@@ -127,8 +126,8 @@ function buildIflaOpaqueAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS.devl
 
 /** Appends `IFLA_ATTRS` attributes; writes what `MessageBuilder.attrs` writes. */
 export function buildIflaAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS>): MessageBuilder {
-  if (a.address !== undefined) { const x = a.address; b.bytes(1, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x))); }
-  if (a.broadcast !== undefined) { const x = a.broadcast; b.bytes(2, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x))); }
+  if (a.address !== undefined) { const x = a.address; b.mac(1, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : String(x)); }
+  if (a.broadcast !== undefined) { const x = a.broadcast; b.mac(2, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : String(x)); }
   if (a.name !== undefined) { const x = a.name; b.string(3, x); }
   if (a.mtu !== undefined) { const x = a.mtu; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid mtu: "${String(x)}"`); b.u(4, "u32", n); }
   if (a.link !== undefined) { const x = a.link; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid link: "${String(x)}"`); b.u(5, "u32", n); }
@@ -167,7 +166,7 @@ export function buildIflaAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS>): 
   if (a.maxMtu !== undefined) { const x = a.maxMtu; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid maxMtu: "${String(x)}"`); b.u(51, "u32", n); }
   if (a.propList !== undefined) { const x = a.propList; { const at = b.open(52); buildIflaPropListAttrs(b, x); b.close(at); } }
   if (a.altIfname !== undefined) { const x = a.altIfname; b.string(53, x); }
-  if (a.permAddress !== undefined) { const x = a.permAddress; b.bytes(54, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x))); }
+  if (a.permAddress !== undefined) { const x = a.permAddress; b.mac(54, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : String(x)); }
   if (a.parentDevName !== undefined) { const x = a.parentDevName; b.string(56, x); }
   if (a.parentDevBusName !== undefined) { const x = a.parentDevBusName; b.string(57, x); }
   if (a.groMaxSize !== undefined) { const x = a.groMaxSize; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid groMaxSize: "${String(x)}"`); b.u(58, "u32", n); }

@@ -7,7 +7,7 @@
  */
 
 import { NDA_ATTRS, NEIGHBOUR_MESSAGE } from "../table.ts";
-import { formatHex, formatIp, parseMac } from "../../../wire/addr.ts";
+import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
 import { type Attrs, nameOf, valueOfName, checkPolicy } from "../../../wire/table.ts";
 import { requestHeader } from "../../../wire/public_message.ts";
@@ -40,7 +40,7 @@ const K18 = NEIGHBOUR_MESSAGE.combined.flags.fn as Composer;
 /** Appends `NDA_ATTRS` attributes; writes what `MessageBuilder.attrs` writes. */
 export function buildNdaAttrs(b: MessageBuilder, a: Attrs<typeof NDA_ATTRS>): MessageBuilder {
   if (a.dst !== undefined) { const x = a.dst; b.ip(1, x as string | Uint8Array); }
-  if (a.lladdr !== undefined) { const x = a.lladdr; b.bytes(2, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x))); }
+  if (a.lladdr !== undefined) { const x = a.lladdr; b.mac(2, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : String(x)); }
   if (a.cacheinfo !== undefined) { const x = a.cacheinfo; b.attr(3, (w) => K14.build(w, x)); }
   if (a.probes !== undefined) { const x = a.probes; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid probes: "${String(x)}"`); b.u(4, "u32", n); }
   if (a.vlan !== undefined) { const x = a.vlan; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid vlan: "${String(x)}"`); b.u(5, "u16", n); }
