@@ -8,7 +8,7 @@
  */
 
 import { checkNexthopEcho } from "./nhid.ts";
-import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, type Cidr, ipLength, parseCidr, parseIp } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { checkRouteAttrs, encodeRouteRequest, routeRequestHeader } from "./_generated/table.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
@@ -248,7 +248,7 @@ export function parsePrefix(text: string, what: string): Cidr {
 
 function familyOfAddr(text: string, what: string): number {
   try {
-    return parseIp(text).length === 4 ? AF_INET : AF_INET6;
+    return ipLength(text) === 4 ? AF_INET : AF_INET6; // no allocation: only the family is needed
   } catch {
     throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
   }
