@@ -56,8 +56,14 @@ async function measure(name: string, n: number, fn: () => Promise<void>): Promis
   row(name, n / s, (d.user + d.system) / n);
 }
 
+/** The bulk insert and the flush of another tree. */
+interface OldCalls {
+  createMany: typeof createConntrackMany;
+  flush: typeof flushConntrack;
+}
+
 /** The insert calls of another tree (`OLD`), imported from its sources. */
-async function oldCalls(dir: string) {
+async function oldCalls(dir: string): Promise<OldCalls> {
   const bulk = await import(`${dir}/src/netfilter/conntrack/bulk.ts`);
   const ops = await import(`${dir}/src/netfilter/conntrack/ops.ts`);
   return { createMany: bulk.createConntrackMany, flush: ops.flushConntrack };

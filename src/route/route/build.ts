@@ -8,7 +8,7 @@
  */
 
 import { checkNexthopEcho } from "./nhid.ts";
-import { AF_INET, AF_INET6, type Cidr, ipLength, parseCidr, parseIp } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, type Cidr, ipLength, parseCidr } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { checkRouteAttrs, encodeRouteRequest, routeRequestHeader } from "./_generated/table.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
