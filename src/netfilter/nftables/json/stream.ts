@@ -74,7 +74,9 @@ export async function emitRulesetJson(
         (ctx.sets as Map<string, NftSetWithElements>).set(s.name, { ...s, elements: await readElements(socket, s) });
         continue;
       }
-      mine(s.family, s.table)!.push(nftJsonText(setJson(bare, json.full, await setElementsJson(socket, s, json.full))));
+      mine(s.family, s.table)!.push(
+        nftJsonText(setJson(bare, json.full, await setElementsJson(socket, s, json.full, json.ifnames), json.ifnames)),
+      );
       (ctx.sets as Map<string, NftSetWithElements>).set(s.name, bare);
     }
     for (const f of flowtables) mine(f.family, f.table)?.push(nftJsonText(flowtableJson(f)));
