@@ -11,7 +11,11 @@
  *   deno run -A bench/conntrack_insert.ts [COUNT] [ONE_BY_ONE]   (as root)
  *   bun bench/conntrack_insert.ts [COUNT] [ONE_BY_ONE]
  *
- * `CTINSERT=/path/to/ctinsert` adds the C row (bench/conntrack_list.sh builds one).
+ * `CTINSERT=/path/to/ctinsert` adds the C row (bench/conntrack_list.sh builds one), and
+ * `OLD=/path/to/tree` the same calls of another tree in the same run (the tree
+ * before issue 10's batches: `git archive 447ccf5 | tar -x -C /tmp/prev10`).
+ * The table ends with each row's rate and CPU per entry against the first
+ * `createConntrackMany` row of `OLD` (else against one at a time).
  *
  * @module
  */
@@ -33,18 +37,36 @@ function* specs(n: number): Generator<ConntrackSpec> {
   for (let i = 0; i < n; i++) yield spec(i);
 }
 
+/** Each row measured: its name, entries per second (wall) and CPU microseconds per entry. */
+const rows: [string, number, number][] = [];
+
+function row(name: string, rate: number, us: number): void {
+  rows.push([name, rate, us]);
+  console.log(
+    `  ${name.padEnd(34)} ${Math.round(rate).toString().padStart(8)}/s wall  ${us.toFixed(1).padStart(6)} us CPU/entry`,
+  );
+}
+
 async function measure(name: string, n: number, fn: () => Promise<void>): Promise<void> {
   const cpu = process.cpuUsage();
   const t = performance.now();
   await fn();
   const s = (performance.now() - t) / 1000;
   const d = process.cpuUsage(cpu);
-  const us = (d.user + d.system) / n;
-  console.log(
-    `  ${name.padEnd(34)} ${Math.round(n / s).toString().padStart(8)}/s wall  ${
-      us.toFixed(1).padStart(6)
-    } us CPU/entry`,
-  );
+  row(name, n / s, (d.user + d.system) / n);
+}
+
+/** The bulk insert and the flush of another tree. */
+interface OldCalls {
+  createMany: typeof createConntrackMany;
+  flush: typeof flushConntrack;
+}
+
+/** The insert calls of another tree (`OLD`), imported from its sources. */
+async function oldCalls(dir: string): Promise<OldCalls> {
+  const bulk = await import(`${dir}/src/netfilter/conntrack/bulk.ts`);
+  const ops = await import(`${dir}/src/netfilter/conntrack/ops.ts`);
+  return { createMany: bulk.createConntrackMany, flush: ops.flushConntrack };
 }
 
 execFileSync("ip", ["netns", "add", ns]);
@@ -60,7 +82,15 @@ try {
     }
   });
   await flushConntrack({}, { netns: ns });
+  const old = process.env.OLD ? await oldCalls(process.env.OLD) : undefined;
   for (let r = 0; r < 2; r++) {
+    if (old) {
+      await measure("old createConntrackMany", COUNT, async () => {
+        const { failed } = await old.createMany(specs(COUNT), {}, { netns: ns });
+        if (failed.length) throw new Error(`${failed.length} refused: ${failed[0].error}`);
+      });
+      await old.flush({}, { netns: ns });
+    }
     await measure("createConntrackMany", COUNT, async () => {
       const { failed } = await createConntrackMany(specs(COUNT), {}, { netns: ns });
       if (failed.length) throw new Error(`${failed.length} refused: ${failed[0].error}`);
@@ -73,10 +103,22 @@ try {
     const r = spawnSync("/usr/bin/time", ["-f", "%U %S", c, "-n", ns, String(COUNT)], { encoding: "utf8" });
     const s = (performance.now() - t) / 1000;
     const [u, sy] = r.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+    row("C libmnl ctinsert", COUNT / s, (u + sy) * 1e6 / COUNT);
+  }
+  // Best of each name, against the base: the old tree's bulk call, else one at a time.
+  const best = new Map<string, [number, number]>();
+  for (const [n, r, us] of rows) {
+    const b = best.get(n);
+    best.set(n, b ? [Math.max(b[0], r), Math.min(b[1], us)] : [r, us]);
+  }
+  const baseName = best.has("old createConntrackMany") ? "old createConntrackMany" : "createConntrack, one at a time";
+  const base = best.get(baseName)!;
+  console.log(`${runtime}: best of each, against ${baseName} (rate: higher is better; CPU: base/row)`);
+  for (const [n, [r, us]] of best) {
     console.log(
-      `  ${"C libmnl ctinsert".padEnd(34)} ${Math.round(COUNT / s).toString().padStart(8)}/s wall  ${
-        ((u + sy) * 1e6 / COUNT).toFixed(1).padStart(6)
-      } us CPU/entry`,
+      `  ${n.padEnd(34)} ${Math.round(r).toString().padStart(8)}/s ${(r / base[0]).toFixed(2).padStart(6)}x  ${
+        us.toFixed(1).padStart(6)
+      } us CPU ${(base[1] / us).toFixed(2).padStart(6)}x`,
     );
   }
 } finally {

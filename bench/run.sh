@@ -3,12 +3,12 @@
 # conntrack) in the same run. As root: every bench creates a throwaway
 # network namespace and deletes it. Usage: bash bench/run.sh [NAME...]
 # where NAME is import, raw_dump, route_objects, conntrack, nexthop, nft, tc, nfqueue, socket_requests,
-# socket_bulk, codegen, mroute, cli or startup (default: all).
+# socket_bulk, codegen, build_requests, mroute, cli or startup (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=node_modules/.bin
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(import raw_dump route_objects conntrack nexthop mroute nft tc nfqueue socket_requests socket_bulk codegen cli startup)
+[ ${#names[@]} -gt 0 ] || names=(import raw_dump route_objects conntrack nexthop mroute nft tc nfqueue socket_requests socket_bulk codegen build_requests cli startup)
 
 for name in "${names[@]}"; do
   bench="bench/$name.ts"

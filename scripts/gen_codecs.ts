@@ -21,6 +21,7 @@ import process from "node:process";
 import { type AttrSpec, type AttrTable, type Compose, scalarSize } from "../src/wire/table.ts";
 import { applyDefaults } from "../src/wire/public.ts";
 import { combinedInputs, headerField, headerOnly, type PublicMessage } from "../src/wire/public_message.ts";
+import { requestFns, type RequestSource } from "./gen_requests.ts";
 
 /**
  * A public object parser to generate: the table whose public keys describe
@@ -50,6 +51,8 @@ export interface Source {
   objects?: ObjectSource[];
   builders?: string[];
   messages?: MessageSource[];
+  /** Request builders to compile from message declarations (see `scripts/gen_requests.ts`). */
+  requests?: RequestSource[];
   /**
    * Nests compile to their cases, walked by the shared `parseNest`, rather
    * than to a loop of their own each: for objects with many nests read once
@@ -68,6 +71,12 @@ export const SOURCES: Source[] = [
     module: "src/route/route/table.ts",
     tables: [],
     messages: [{ message: "ROUTE_MESSAGE", fn: "parseRoute", type: "Route", from: "src/route/route/table.ts" }],
+    requests: [{ message: "ROUTE_MESSAGE", table: "ROUTE_ATTRS", name: "Route" }],
+  },
+  {
+    module: "src/route/link/table.ts",
+    tables: [],
+    requests: [{ message: "LINK_REQUEST", table: "IFLA_ATTRS", name: "Link", public: true }],
   },
   {
     module: "src/route/link/object.ts",
@@ -84,6 +93,7 @@ export const SOURCES: Source[] = [
       type: "Address",
       from: "src/route/addr/table.ts",
     }],
+    requests: [{ message: "ADDRESS_MESSAGE", table: "IFA_ATTRS", name: "Address", public: true }],
   },
   {
     module: "src/route/neigh/table.ts",
@@ -94,11 +104,13 @@ export const SOURCES: Source[] = [
       type: "Neighbour",
       from: "src/route/neigh/table.ts",
     }],
+    requests: [{ message: "NEIGHBOUR_MESSAGE", table: "NDA_ATTRS", name: "Neighbour", public: true }],
   },
   {
     module: "src/route/rule/table.ts",
     tables: [],
     messages: [{ message: "RULE_MESSAGE", fn: "parseRuleMessage", type: "Rule", from: "src/route/rule/table.ts" }],
+    requests: [{ message: "RULE_MESSAGE", table: "RULE_ATTRS", name: "Rule", public: true }],
   },
   { module: "src/route/nexthop/table.ts", tables: ["NHA_ATTRS"] },
   { module: "src/route/mroute/table.ts", tables: ["MROUTE_ATTRS"] },
@@ -199,6 +211,7 @@ export function generate(
   builders: string[] = [],
   messages: MessageSource[] = [],
   sharedNests = false,
+  requests: RequestSource[] = [],
 ): string {
   const units: Unit[] = [];
   const byTable = new Map<AttrTable, Unit>();
@@ -242,6 +255,11 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   const rel = (p: string) => relative(dirname(file), p).replace(/^(?!\.)/, "./");
   const built = new Map<AttrTable, string>();
   for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
+  const attrWriter = (t: AttrTable, path: string): string => {
+    if (!built.has(t)) bodies.push(...builderFns(exports, t, path, consts, built));
+    return built.get(t)!;
+  };
+  for (const r of requests) bodies.push(...requestFns(r, { exports, hoist: (p) => hoist(consts, p), attrWriter }));
   const local: Record<string, string> = {};
   const u: ObjectUnits = { exports, consts, fns: new Map(), bodies, sharedNests };
   for (const o of objects) {
@@ -258,7 +276,11 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   }: do not edit; run \`deno run -A scripts/gen_codecs.ts\`.
 // deno-fmt-ignore-file
 /**
- * Parsers compiled from the attribute tables of \`${basename(module)}\`.
+ * ${
+    requests.length
+      ? "Parsers and request builders compiled from the tables"
+      : "Parsers compiled from the attribute tables"
+  } of \`${basename(module)}\`.
  *
  * @module
  */
@@ -282,10 +304,12 @@ const RUNTIME: Record<string, string[]> = {
     "readScalar",
     "readString",
     "valueOfName",
+    "checkPolicy",
   ],
+  "src/wire/public_message.ts": ["requestHeader"],
   "src/wire/public.ts": ["type Composer", "keepUnknown", "parseNest", "type PublicObject"],
   "src/errors.ts": ["InvalidArgumentError"],
-  "src/wire/builder.ts": ["type MessageBuilder"],
+  "src/wire/builder.ts": ["MessageBuilder"],
   "src/wire/message.ts": ["type NlMsg"],
 };
 
@@ -300,6 +324,10 @@ function imports(
   const used = (name: string) => new RegExp(`\\b${name}\\b`).test(code);
   const from: [string, string[]][] = [[module, exported.filter(used).sort()]];
   for (const [m, names] of Object.entries(RUNTIME)) from.push([m, names.filter((n) => used(n.replace("type ", "")))]);
+  // The builder is a value where a request is made, else a parameter's type.
+  if (!/new MessageBuilder\b/.test(code)) {
+    from.find(([m]) => m === "src/wire/builder.ts")![1] = used("MessageBuilder") ? ["type MessageBuilder"] : [];
+  }
   for (const [name, m] of Object.entries(local)) from.push([m, [`type ${name}`]]);
   const lines: string[] = [];
   for (const [m, names] of from) {
@@ -708,7 +736,7 @@ function builderFns(
       } else if (spec.kind === "bytes") put = `b.bytes(${T}, x);`;
       else if (spec.kind === "ip") put = `b.ip(${T}, x as string | Uint8Array);`;
       else if (spec.kind === "mac") {
-        put = `b.bytes(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : parseMac(String(x)));`;
+        put = `b.mac(${T}, (x as unknown) instanceof Uint8Array ? x as unknown as Uint8Array : String(x));`;
       } else if (spec.kind === "nested") {
         put = `{ const at = b.open(${T}); ${unit(spec.table!, `${at}.table`, false)}(b, x); b.close(at); }`;
       } else if (spec.kind === "struct") put = `b.attr(${T}, (w) => w.struct(${hoist(consts, `${at}.struct`)}, x));`;
@@ -752,7 +780,16 @@ function hoist(consts: string[], path: string): string {
 /** The text of the generated file of one `SOURCES` entry (tests check the generator's refusals with it). */
 export async function generateSource(src: Source): Promise<string> {
   const exports = await import(join(ROOT, src.module));
-  return generate(src.module, exports, src.tables, src.objects, src.builders, src.messages, src.sharedNests);
+  return generate(
+    src.module,
+    exports,
+    src.tables,
+    src.objects,
+    src.builders,
+    src.messages,
+    src.sharedNests,
+    src.requests,
+  );
 }
 
 if (import.meta.main) {

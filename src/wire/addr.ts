@@ -252,10 +252,32 @@ export function formatHex(b: Uint8Array, off = 0, len: number = b.length - off):
 
 /** Parses a link-layer address such as `aa:bb:cc:dd:ee:ff` (any length). */
 export function parseMac(text: string): Uint8Array {
-  if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2})*$/.test(text)) {
+  const out = new Uint8Array(macLength(text));
+  writeMac(text, out, 0);
+  return out;
+}
+
+/** The number of octets of a link-layer address's text; throws `InvalidArgumentError` when it is not one. */
+export function macLength(text: string): number {
+  if (typeof text !== "string" || !/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2})*$/.test(text)) {
     throw new InvalidArgumentError(`Invalid link-layer address: "${text}"`);
   }
-  return Uint8Array.from(text.split(":"), (p) => parseInt(p, 16));
+  let n = 1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 58) n++;
+  return n;
+}
+
+/** Writes the octets of a link-layer address's text, checked by {@link macLength}, at `buf[at]`. */
+export function writeMac(text: string, buf: Uint8Array, at: number): void {
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) {
+      buf[at++] = v;
+      v = 0;
+    } else v = v * 16 + (c <= 57 ? c - 48 : (c | 0x20) - 87);
+  }
+  buf[at] = v;
 }
 
 /** A parsed `ADDRESS[/PREFIX]`. */

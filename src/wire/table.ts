@@ -555,6 +555,12 @@ const KIND_RANGE: { readonly [k: string]: readonly [number, number] } = {
 
 const utf8 = new TextEncoder();
 
+/** The UTF-8 length of `s`: its length when it is ASCII (names are; encoding one costs an allocation). */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return utf8.encode(s).length;
+  return s.length;
+}
+
 /**
  * Checks each value present in `values` (wire attributes of `table`, as
  * `MessageBuilder.attrs` takes them) against its attribute's policy, nests
@@ -604,7 +610,7 @@ export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ??
   }
   if (spec.kind === "string" && (spec.maxLen !== undefined || spec.pattern)) {
     if (typeof v !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be text)`);
-    const len = utf8.encode(v).length;
+    const len = utf8Length(v);
     if (spec.maxLen !== undefined && len > spec.maxLen) {
       throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be at most ${spec.maxLen} bytes)`);
     }

@@ -15,14 +15,14 @@
  */
 
 import { parseLink } from "./_generated/object.ts";
-import { buildRequest } from "../../wire/public_message.ts";
+import { buildLinkRequest } from "./_generated/table.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import type { Attrs } from "../../wire/table.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import { IFLA_ATTRS, LINK_REQUEST } from "./table.ts";
+import type { IFLA_ATTRS } from "./table.ts";
 import type { Link } from "./object.ts";
 import { checkLinkIndex, requestLink } from "./resolve.ts";
 
@@ -97,7 +97,7 @@ function checkLinkFilter(filter: LinkFilter): void {
 
 function dumpRequest(kind: string | undefined, master: number | undefined): Uint8Array {
   const linkinfo = kind === undefined ? undefined : { kind };
-  return buildRequest(LINK_REQUEST, RTM.RTM_GETLINK, 0, {}, IFLA_ATTRS, { master, linkinfo });
+  return buildLinkRequest(RTM.RTM_GETLINK, 0, {}, { master, linkinfo });
 }
 
 /**

@@ -18,13 +18,13 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { type Attrs, type AttrTable, checkAttrs } from "../../wire/table.ts";
+import type { Attrs, AttrTable } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type NetnsTarget, openNetns } from "../../netns/netns.ts";
 import { loadSys } from "../../sys/load.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import { IFLA_ATTRS, IFLA_INFO_ATTRS, LINK_REQUEST } from "./table.ts";
-import { buildRequest, headerLayout, requestHeader } from "../../wire/public_message.ts";
+import { IFLA_ATTRS, IFLA_INFO_ATTRS } from "./table.ts";
+import { buildLinkRequest, checkLinkAttrs, encodeLinkRequest, linkRequestHeader } from "./_generated/table.ts";
 import { KIND_SLAVE_DATA, linkKind, type LinkKindSpec } from "./kinds/registry.ts";
 import { checkLinkIndex, checkLinkName, getLink, type Link, linkRef } from "./api.ts";
 import { checkKeys } from "../../wire/invalid.ts";
@@ -85,7 +85,7 @@ export function linkFlagChange(v: LinkSettings): { flags: number; change: number
 /** The common attributes, each checked by its policy in `IFLA_ATTRS` (MTU, names, queue counts, sizes, alias). */
 function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string }): Attrs<typeof IFLA_ATTRS> {
   const mac = (m: string | undefined) => m === undefined ? undefined : checkMac(m);
-  return checkAttrs(IFLA_ATTRS, {
+  return checkLinkAttrs<Attrs<typeof IFLA_ATTRS>>({
     name: v.name,
     mtu: v.mtu,
     address: mac(v.address),
@@ -111,9 +111,7 @@ function newLink(
   head: Record<string, number | undefined>,
   attrs: Attrs<typeof IFLA_ATTRS>,
 ): MessageBuilder {
-  return new MessageBuilder(RTM.RTM_NEWLINK, flags)
-    .struct(headerLayout(LINK_REQUEST), requestHeader(LINK_REQUEST, head))
-    .attrs(IFLA_ATTRS, attrs);
+  return encodeLinkRequest(new MessageBuilder(RTM.RTM_NEWLINK, flags), linkRequestHeader(head), attrs);
 }
 
 function linkinfo(
@@ -356,7 +354,7 @@ export async function deleteLink(link: string | number | Link, opts: RouteOption
   checkTarget(opts, "deleteLink");
   return await withRouteSocket(opts, async (s) => {
     const idx = await index(s, which);
-    await s.request(buildRequest(LINK_REQUEST, RTM.RTM_DELLINK, 0, { index: idx }, IFLA_ATTRS, {}));
+    await s.request(buildLinkRequest(RTM.RTM_DELLINK, 0, { index: idx }, {}));
   });
 }
 
@@ -364,7 +362,7 @@ export async function deleteLink(link: string | number | Link, opts: RouteOption
 export function altnameRequest(type: number, idx: number, names: readonly string[]): Uint8Array {
   if (names.length === 0) throw new InvalidArgumentError(`Invalid altnames: "" (need at least one name)`);
   const flags = type === RTM.RTM_NEWLINKPROP ? NLM_F_CREATE | NLM_F_EXCL : 0;
-  return buildRequest(LINK_REQUEST, type, flags, { index: idx }, IFLA_ATTRS, { altnames: names });
+  return buildLinkRequest(type, flags, { index: idx }, { altnames: names });
 }
 
 function altnames(

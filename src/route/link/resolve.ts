@@ -6,7 +6,7 @@
  * @module
  */
 
-import { buildRequest, requestHeader } from "../../wire/public_message.ts";
+import { buildLinkRequest, linkRequestHeader } from "./_generated/table.ts";
 import { checkPolicy } from "../../wire/table.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
@@ -15,7 +15,7 @@ import { checkTarget } from "../../socket/target.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { parseLinkName } from "../link_names.ts";
-import { IFLA_ATTRS, LINK_REQUEST } from "./table.ts";
+import { IFLA_ATTRS } from "./table.ts";
 
 const utf8 = new TextEncoder();
 
@@ -31,7 +31,7 @@ export function checkLinkName(name: string, alt = false): string {
 
 /** Checks an interface index, by the policy of `LINK_REQUEST.header`. */
 export function checkLinkIndex(index: number): number {
-  return requestHeader(LINK_REQUEST, { index: index ?? null }).index;
+  return linkRequestHeader({ index: index ?? null }).index;
 }
 
 /** A `RTM_GETLINK` for one link by index or name (names over 15 bytes go as `IFLA_ALT_IFNAME`). */
@@ -39,7 +39,7 @@ export function getLinkRequest(nameOrIndex: string | number): Uint8Array {
   const alt = typeof nameOrIndex === "string" && utf8.encode(nameOrIndex).length > IFNAMSIZ_MAX;
   const attrs = typeof nameOrIndex === "number" ? {} : alt ? { altIfname: nameOrIndex } : { name: nameOrIndex };
   const index = typeof nameOrIndex === "number" ? nameOrIndex : undefined;
-  return buildRequest(LINK_REQUEST, RTM.RTM_GETLINK, 0, { index }, IFLA_ATTRS, attrs);
+  return buildLinkRequest(RTM.RTM_GETLINK, 0, { index }, attrs);
 }
 
 /**

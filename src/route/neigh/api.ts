@@ -15,18 +15,8 @@
  * @module
  */
 
-import {
-  AF_BRIDGE,
-  AF_INET,
-  AF_INET6,
-  AF_UNSPEC,
-  type Cidr,
-  inPrefix,
-  parseCidr,
-  parseIp,
-  parseMac,
-} from "../../wire/addr.ts";
-import { buildRequest } from "../../wire/public_message.ts";
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
+import { buildNeighbourRequest } from "./_generated/table.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { checkPolicy, nameOf, valueOfName } from "../../wire/table.ts";
@@ -35,23 +25,15 @@ import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyName, familyNumber } from "../../wire/family.ts";
 import { checkMovedKeys, checkRouteOptions } from "../options.ts";
 import { nameNeighbour, readLinkNames } from "../link_names.ts";
-import { addFdb, deleteFdb, type FdbForwarding, type FdbSpec, type NeighbourOutputFields, replaceFdb } from "./fdb.ts";
+import { addFdb, deleteFdb, type FdbSpec, replaceFdb } from "./fdb.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { RTPROT_NAMES } from "../route/names.ts";
 import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import {
-  NDA_ATTRS,
-  type Neighbour,
-  NEIGHBOUR_MESSAGE,
-  NEIGHBOUR_OUTPUT_ONLY,
-  NTF_EXT_NAMES,
-  NTF_NAMES,
-  NTF_PROXY,
-  NUD_NAMES,
-  NUD_NOARP,
-  NUD_PERMANENT,
-} from "./table.ts";
+import { NDA_ATTRS, type Neighbour, NTF_PROXY, NUD_NAMES, NUD_NOARP, NUD_PERMANENT } from "./table.ts";
 import { parseNeighbourMessage } from "./parse.ts";
+import { MOVED, neighbourMessage, type NeighbourSpec, stateOf } from "./build.ts";
+
+export type { NeighbourSpec } from "./build.ts";
 
 /** Which neighbours to list: all ARP and NDP entries by default. */
 export interface NeighbourFilter {
@@ -81,7 +63,6 @@ export interface NeighbourFilter {
 const FILTER_KEYS = ["dev", "family", "master", "nomaster", "proxy", "to", "states", "protocol", "unused"];
 
 /** Keys of older versions, refused with what to write instead. */
-const MOVED = { link: `did you mean "dev"? a neighbour's device is dev` } as const;
 
 /** The userspace side of a {@link NeighbourFilter}, checked before anything is sent. */
 interface NeighbourMatch {
@@ -157,53 +138,6 @@ export interface FdbFilter {
   master?: string | number;
 }
 
-/**
- * A neighbour entry to add, replace, change, get or delete. A listed
- * {@link Neighbour} is one as it is: its output-only fields
- * (`NEIGHBOUR_OUTPUT_ONLY`) are accepted and ignored, and a listed bridge
- * FDB entry (family `bridge`) goes to the FDB calls (see `FdbSpec`), with
- * its {@link FdbForwarding} fields.
- */
-export interface NeighbourSpec extends FdbForwarding, NeighbourOutputFields {
-  /** Protocol address (IPv4 or IPv6); its family picks the table. Required but for FDB entries. */
-  dst?: string;
-  /** The device, by name or index. */
-  dev?: string | number;
-  /** The device's index, used when `dev` is absent (a listed entry carries both). */
-  ifindex?: number;
-  /** `inet` or `inet6` (checked against `dst`), or `bridge` for an FDB entry. */
-  family?: Family | number | string;
-  /** Link-layer address, e.g. `02:00:00:00:00:09`. */
-  lladdr?: string;
-  /**
-   * `NUD_*` state by name (`PERMANENT`, `REACHABLE`, `STALE`, `NOARP`, `NONE`... any case), or
-   * the names a listed entry carries. Default `PERMANENT`.
-   */
-  state?: string | readonly string[];
-  /** Flag names: `router`, `proxy`, `extern_learn`, `use`, `managed`...; `offload` and `locked` (set by the kernel) are accepted and not sent. */
-  flags?: readonly string[];
-  /** Who adds it (`static`, `zebra`... or a number), stored in `NDA_PROTOCOL`. */
-  protocol?: string | number;
-  /** Output only (an FDB entry's bridge): accepted from a listed entry and ignored. */
-  master?: number;
-}
-
-/** The keys a {@link NeighbourSpec} of an ARP/NDP entry takes. */
-const SPEC_KEYS: readonly string[] = [
-  "dst",
-  "dev",
-  "ifindex",
-  "family",
-  "lladdr",
-  "state",
-  "flags",
-  "protocol",
-  ...NEIGHBOUR_OUTPUT_ONLY,
-];
-
-/** Flags the kernel sets: accepted from a listed entry, never sent. */
-const KERNEL_FLAGS: readonly string[] = ["offload", "locked"];
-
 function familyOf(f: NeighbourFilter["family"]): number {
   if (f === undefined) return AF_UNSPEC;
   const n = familyNumber(f);
@@ -215,7 +149,7 @@ function familyOf(f: NeighbourFilter["family"]): number {
 
 function dumpRequest(family: number, flags: number, index: number, master: number): Uint8Array {
   const attrs = { ifindex: index || undefined, master: master || undefined };
-  return buildRequest(NEIGHBOUR_MESSAGE, RTM.RTM_GETNEIGH, 0, { family, flags }, NDA_ATTRS, attrs);
+  return buildNeighbourRequest(RTM.RTM_GETNEIGH, 0, { family, flags }, attrs);
 }
 
 async function indexOf(s: NetlinkSocket, link: string | number | undefined): Promise<number> {
@@ -282,76 +216,6 @@ export async function listFdb(filter: FdbFilter = {}, opts: RouteOptions = {}): 
   return await Array.fromAsync(streamFdb(filter, opts));
 }
 
-const EXT_FLAGS: readonly string[] = Object.values(NTF_EXT_NAMES);
-
-/** Splits flag names into `ndm_flags` and `NDA_FLAGS_EXT` bits. */
-function flagBits(names: readonly string[] | undefined): { flags: number; ext: number } {
-  let flags = 0, ext = 0;
-  if (names === undefined) return { flags, ext };
-  if (!Array.isArray(names)) {
-    throw new InvalidArgumentError(`Invalid neighbour flags: "${String(names)}" (must be an array of names)`);
-  }
-  for (const name of names) {
-    if (KERNEL_FLAGS.includes(name)) continue;
-    if (EXT_FLAGS.includes(name)) ext |= valueOfName(NTF_EXT_NAMES, name, "neighbour flag");
-    else flags |= valueOfName(NTF_NAMES, name, "neighbour flag");
-  }
-  if (flags > 0xff) {
-    throw new InvalidArgumentError(`Invalid neighbour flags: "${names.join(",")}" (ndm_flags is 8 bits)`);
-  }
-  return { flags, ext };
-}
-
-/** The `NUD_*` bits of a state name, or of the names a listed entry carries. */
-function statesOf(state: string | readonly string[] | undefined): number {
-  if (!Array.isArray(state)) return stateOf(state as string | undefined);
-  if (state.length === 0) {
-    throw new InvalidArgumentError(`Cannot use neighbour state []: expected a state name or names`, "state");
-  }
-  return state.reduce((bits: number, st: string) => bits | stateOf(st), 0);
-}
-
-function stateOf(state: string | undefined): number {
-  if (state === undefined) return NUD_PERMANENT;
-  if (typeof state === "string" && state.toUpperCase() === "NONE") return 0;
-  const v = typeof state === "string" ? valueOfName(NUD_NAMES, state.toUpperCase(), "neighbour state") : NaN;
-  if (!(v > 0 && v <= 0xffff && (v & (v - 1)) === 0)) {
-    throw new InvalidArgumentError(
-      `Unknown neighbour state: "${state}" (one of ${Object.values(NUD_NAMES).join(", ")}, NONE)`,
-    );
-  }
-  return v;
-}
-
-/** Validates a spec and returns a builder for its message once the link index is known. */
-function neighbourMessage(type: number, nlFlags: number, spec: NeighbourSpec): (index: number) => Uint8Array {
-  checkMovedKeys(spec, SPEC_KEYS, "neighbour spec", MOVED);
-  if (spec.dev === undefined && spec.ifindex === undefined) {
-    throw new InvalidArgumentError(`Cannot use neighbour spec: "${spec.dst}" needs a device (dev)`, "dev");
-  }
-  if (typeof spec.dst !== "string") {
-    throw new InvalidArgumentError(`Cannot use neighbour dst ${JSON.stringify(spec.dst)}: expected an address`, "dst");
-  }
-  const dst = parseIp(spec.dst);
-  const family = dst.length === 4 ? AF_INET : AF_INET6;
-  if (spec.family !== undefined && familyNumber(spec.family) !== family) {
-    throw new InvalidArgumentError(
-      `Cannot use neighbour family ${JSON.stringify(spec.family)} with dst "${spec.dst}"`,
-      "family",
-    );
-  }
-  const lladdr = spec.lladdr === undefined ? undefined : parseMac(spec.lladdr);
-  const state = type === RTM.RTM_DELNEIGH ? 0 : statesOf(spec.state);
-  const { flags, ext } = flagBits(spec.flags);
-  const header = { family, state, flags };
-  // The attributes are checked by the policies of NDA_ATTRS now (the protocol's name or number).
-  const attrs = type === RTM.RTM_DELNEIGH
-    ? { dst }
-    : { dst, lladdr, protocol: spec.protocol, flagsExt: ext || undefined };
-  buildRequest(NEIGHBOUR_MESSAGE, type, nlFlags, header, NDA_ATTRS, attrs);
-  return (ifindex) => buildRequest(NEIGHBOUR_MESSAGE, type, nlFlags, { ...header, ifindex }, NDA_ATTRS, attrs);
-}
-
 /** Tells whether a spec is a bridge FDB entry (family `bridge`), for the FDB calls. */
 function isFdb(spec: NeighbourSpec): boolean {
   return spec !== null && typeof spec === "object" && spec.family !== undefined &&
@@ -405,7 +269,7 @@ export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}):
     const ifindex = await resolveLinkIndex(key.dev ?? key.ifindex!, { socket: s });
     const family = addr.length === 4 ? AF_INET : AF_INET6;
     const flags = key.flags?.includes("proxy") ? NTF_PROXY : 0;
-    const req = buildRequest(NEIGHBOUR_MESSAGE, RTM.RTM_GETNEIGH, 0, { family, ifindex, flags }, NDA_ATTRS, {
+    const req = buildNeighbourRequest(RTM.RTM_GETNEIGH, 0, { family, ifindex, flags }, {
       dst: addr,
     });
     const [n] = await s.request(req, parseNeighbourMessage);

@@ -8,10 +8,11 @@
  */
 
 import { checkNexthopEcho } from "./nhid.ts";
-import { AF_INET, AF_INET6, type Cidr, parseCidr, parseIp } from "../../wire/addr.ts";
-import { encodeRequest, requestHeader } from "../../wire/public_message.ts";
+import { AF_INET, AF_INET6, type Cidr, ipLength, parseCidr } from "../../wire/addr.ts";
+import { MessageBuilder } from "../../wire/builder.ts";
+import { checkRouteAttrs, encodeRouteRequest, routeRequestHeader } from "./_generated/table.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
-import { type Attrs, checkAttrs, checkPolicy, type StructValue, valueOfName } from "../../wire/table.ts";
+import { type Attrs, checkPolicy, type StructValue, valueOfName } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
@@ -21,7 +22,6 @@ import { tableNumber } from "./tables.ts";
 import {
   NEXTHOP_TABLE,
   ROUTE_ATTRS,
-  ROUTE_MESSAGE,
   ROUTE_OUTPUT_ONLY,
   type RouteCacheinfo,
   type RouteMetrics,
@@ -248,7 +248,7 @@ export function parsePrefix(text: string, what: string): Cidr {
 
 function familyOfAddr(text: string, what: string): number {
   try {
-    return parseIp(text).length === 4 ? AF_INET : AF_INET6;
+    return ipLength(text) === 4 ? AF_INET : AF_INET6; // no allocation: only the family is needed
   } catch {
     throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
   }
@@ -328,7 +328,7 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
     attrs.src = spec.src.split("/")[0];
   }
   // Names and numbers are checked by the policies of ROUTE_MESSAGE.header (protocol, type, the u8 TOS).
-  const header = requestHeader(ROUTE_MESSAGE, {
+  const header = routeRequestHeader({
     family,
     dstLen: dst?.prefixLen ?? 0,
     srcLen,
@@ -389,7 +389,7 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   }
   const typeNum = header.type;
   if (spec.scope !== undefined) {
-    header.scope = requestHeader(ROUTE_MESSAGE, { scope: spec.scope === "universe" ? "global" : spec.scope }).scope;
+    header.scope = routeRequestHeader({ scope: spec.scope === "universe" ? "global" : spec.scope }).scope;
   } else if (typeNum === 2 || typeNum === 10) header.scope = RT_SCOPE_HOST; // local, nat
   else if (typeNum === 3 || typeNum === 4 || typeNum === 5) header.scope = RT_SCOPE_LINK; // broadcast, anycast, multicast
   else if (del) header.scope = RT_SCOPE_NOWHERE;
@@ -398,13 +398,13 @@ export function checkRouteSpec(change: RouteChange, spec: RouteSpec): CheckedRou
   } else header.scope = RT_SCOPE_UNIVERSE;
   if (spec.oif !== undefined) checkPolicy(ROUTE_ATTRS.oif, spec.oif, "oif");
   // Every attribute's value is checked by its policy in ROUTE_ATTRS (metric, realms, expiry, nhid, metrics...).
-  return { header, attrs: checkAttrs(ROUTE_ATTRS, attrs), dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
+  return { header, attrs: checkRouteAttrs(attrs), dev: spec.dev ?? spec.oif, iif: spec.iif, nexthopDevs };
 }
 
 /** Encodes a checked spec whose devices are resolved (`c.attrs.oif`, each path's `oif`). */
 export function encodeRoute(change: RouteChange, c: CheckedRouteSpec): Uint8Array {
   const type = change === "delete" ? RTM.RTM_DELROUTE : RTM.RTM_NEWROUTE;
-  return encodeRequest(ROUTE_MESSAGE, type, NLM_FLAGS[change], c.header, ROUTE_ATTRS, c.attrs);
+  return encodeRouteRequest(new MessageBuilder(type, NLM_FLAGS[change]), c.header, c.attrs).finish();
 }
 
 /**

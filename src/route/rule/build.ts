@@ -8,7 +8,7 @@
 
 import { AF_INET, AF_INET6, formatIp, parseCidr } from "../../wire/addr.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
-import { buildRequest, requestHeader } from "../../wire/public_message.ts";
+import { buildRuleRequest, ruleRequestHeader } from "./_generated/table.ts";
 import { type RawAttr, valueOfName } from "../../wire/table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
@@ -17,7 +17,7 @@ import { tableNumber } from "../route/tables.ts";
 import { RTM } from "../rtnl.ts";
 import { RT_TABLE_MAIN } from "../route/names.ts";
 import { RULE_OUTPUT_ONLY, type RuleRange } from "./parse.ts";
-import { FIB_RULE_FLAGS, FIB_RULE_INVERT, IP_PROTO_NAMES, RULE_ATTRS, RULE_MESSAGE } from "./table.ts";
+import { FIB_RULE_FLAGS, FIB_RULE_INVERT, IP_PROTO_NAMES } from "./table.ts";
 
 /**
  * What a rule matches and does, for {@link buildRuleMessage}. A listed
@@ -198,7 +198,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   }
   const family = familyOf(spec, src?.family ?? dst?.family);
   // The header's numbers are checked by the policies of RULE_MESSAGE.header (TOS, action).
-  const hdr = requestHeader(RULE_MESSAGE, {
+  const hdr = ruleRequestHeader({
     family,
     dstLen: dst?.len ?? 0,
     srcLen: src?.len ?? 0,
@@ -241,8 +241,7 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
   if (spec.invert !== undefined && typeof spec.invert !== "boolean") {
     throw new InvalidArgumentError(`Invalid invert: "${String(spec.invert)}" (must be a boolean)`);
   }
-  return buildRequest(
-    RULE_MESSAGE,
+  return buildRuleRequest(
     adding ? RTM.RTM_NEWRULE : RTM.RTM_DELRULE,
     adding ? NLM_F_CREATE | NLM_F_EXCL : 0,
     {
@@ -251,7 +250,6 @@ export function buildRuleMessage(op: "add" | "delete", spec: RuleSpec): Uint8Arr
       table: table !== undefined && table <= 255 ? table : 0,
       flags: spec.invert || spec.flags?.includes("invert") ? FIB_RULE_INVERT : 0,
     },
-    RULE_ATTRS,
     attrs,
   );
 }
