@@ -18,38 +18,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import type { AttrSpec, AttrTable } from "../src/wire/table.ts";
+import type { AnyLinkKind } from "../src/route/link/kinds/kind.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT = "src/route/link/kinds/_generated/types.ts";
 
-/** One interface: the table (module, export), its name, the uapi prefix of its attributes and what it is. */
-interface Target {
-  module: string;
-  table: string;
-  name: string;
-  prefix: string;
-  doc: string;
-}
-
 const KINDS = "src/route/link/kinds";
-const TARGETS: Target[] = (
-  [
-    ["veth", "VETH_INFO_ATTRS", "VethData", "VETH_INFO_", "veth pair settings"],
-    ["bridge", "IFLA_BR_ATTRS", "BridgeData", "IFLA_BR_", "Bridge settings"],
-    ["vlan", "IFLA_VLAN_ATTRS", "VlanData", "IFLA_VLAN_", "VLAN settings"],
-    ["macvlan", "IFLA_MACVLAN_ATTRS", "MacvlanData", "IFLA_MACVLAN_", "macvlan and macvtap settings"],
-    ["ipvlan", "IFLA_IPVLAN_ATTRS", "IpvlanData", "IFLA_IPVLAN_", "ipvlan and ipvtap settings"],
-    ["bond", "IFLA_BOND_ATTRS", "BondData", "IFLA_BOND_", "Bonding settings"],
-    ["gre", "IFLA_GRE_ATTRS", "GreData", "IFLA_GRE_", "GRE and GRE-tap settings"],
-    ["vxlan", "IFLA_VXLAN_ATTRS", "VxlanData", "IFLA_VXLAN_", "VXLAN settings"],
-    ["geneve", "IFLA_GENEVE_ATTRS", "GeneveData", "IFLA_GENEVE_", "Geneve settings"],
-    ["bareudp", "IFLA_BAREUDP_ATTRS", "BareudpData", "IFLA_BAREUDP_", "bareudp tunnel settings"],
-    ["xfrm", "IFLA_XFRM_ATTRS", "XfrmData", "IFLA_XFRM_", "xfrm interface settings"],
-    ["tun", "IFLA_TUN_ATTRS", "TunData", "IFLA_TUN_", "tun/tap device state"],
-    ["bridge", "IFLA_BRPORT_ATTRS", "BridgePortData", "IFLA_BRPORT_", "A bridge port's settings and state"],
-    ["bond", "IFLA_BOND_SLAVE_ATTRS", "BondPortData", "IFLA_BOND_SLAVE_", "A bond member's state"],
-  ] as const
-).map(([module, table, name, prefix, doc]) => ({ module, table, name, prefix, doc }));
 
 /** Types of values a codec parses, by table and key (a codec's type is not visible at run time). */
 const CODEC_TYPES: Record<string, string> = {
@@ -236,7 +210,7 @@ function emit(
 function byKind(name: string, doc: string, tables: Record<string, AttrTable>, names: Map<AttrTable, string>): string {
   const fields = Object.entries(tables).map(([kind, table]) => {
     const iface = names.get(table);
-    if (!iface) throw new Error(`kind ${kind}: its table has no interface in TARGETS`);
+    if (!iface) throw new Error(`kind ${kind}: its table has no interface (types in its module)`);
     return `  /** Kind \`${kind}\`. */\n  ${JSON.stringify(kind)}: ${iface};`;
   });
   return `/** ${doc} */\nexport interface ${name} {\n${fields.join("\n")}\n}\n`;
@@ -245,17 +219,22 @@ function byKind(name: string, doc: string, tables: Record<string, AttrTable>, na
 async function generate(): Promise<string> {
   const out: string[] = [];
   const names = new Map<AttrTable, string>();
-  for (const t of TARGETS) {
-    const mod = await import(join(ROOT, KINDS, `${t.module}.ts`));
-    names.set(mod[t.table], t.name);
-    const table = Object.fromEntries(
-      Object.entries(mod[t.table] as AttrTable).filter(([k]) => !OMIT[t.table]?.includes(k)),
-    );
-    emit(table, t.name, `${t.doc} (\`${t.table}\`)`, t.prefix, t.table, out);
+  const registry = await import(join(ROOT, KINDS, "registry.ts"));
+  // Each kind module names its tables' interfaces (`types`); a table shared by kinds is written once.
+  const exported = (table: AttrTable) => Object.keys(registry).find((k) => registry[k] === table)!;
+  const kinds: AnyLinkKind[] = registry.LINK_KINDS;
+  for (const side of ["data", "slaveData"] as const) {
+    for (const kind of kinds) {
+      const table = kind[side];
+      if (!table || names.has(table)) continue;
+      const t = kind.types?.[side];
+      if (!t) throw new Error(`kind ${kind.kind}: its module declares no types.${side} for its table`);
+      names.set(table, t.name);
+      emit(table, t.name, `${t.doc} (\`${exported(table)}\`)`, t.prefix, exported(table), out);
+    }
   }
   const { IFLA_ATTRS } = await import(join(ROOT, "src/route/link/table.ts"));
   for (const key of LINK_FIELDS) valueType(IFLA_ATTRS[key], `IFLA_ATTRS.${key}`, out);
-  const registry = await import(join(ROOT, KINDS, "registry.ts"));
   out.push(byKind("LinkKindDataMap", "Parsed `IFLA_INFO_DATA` by link kind.", registry.KIND_TABLES, names));
   out.push(
     byKind("LinkSlaveDataMap", "Parsed `IFLA_INFO_SLAVE_DATA` by master kind.", registry.KIND_SLAVE_TABLES, names),

@@ -72,6 +72,9 @@ export interface BareudpLinkSpec {
 export const BAREUDP_KIND: LinkKind<"bareudp", typeof IFLA_BAREUDP_ATTRS, never, Omit<BareudpLinkSpec, "kind">> = {
   kind: "bareudp",
   data: IFLA_BAREUDP_ATTRS,
+  types: {
+    data: { name: "BareudpData", prefix: "IFLA_BAREUDP_", doc: "bareudp tunnel settings" },
+  },
   json,
   details,
   words: {

@@ -172,6 +172,10 @@ export const BOND_KIND: LinkKind<
 > = {
   kind: "bond",
   data: IFLA_BOND_ATTRS,
+  types: {
+    data: { name: "BondData", prefix: "IFLA_BOND_", doc: "Bonding settings" },
+    slaveData: { name: "BondPortData", prefix: "IFLA_BOND_SLAVE_", doc: "A bond member's state" },
+  },
   slaveData: IFLA_BOND_SLAVE_ATTRS,
   json: (d, ctx) => jsonFields(d, BOND_JSON, ctx),
   words: Object.fromEntries([

@@ -367,6 +367,10 @@ export const BRIDGE_KIND: LinkKind<
 > = {
   kind: "bridge",
   data: IFLA_BR_ATTRS,
+  types: {
+    data: { name: "BridgeData", prefix: "IFLA_BR_", doc: "Bridge settings" },
+    slaveData: { name: "BridgePortData", prefix: "IFLA_BRPORT_", doc: "A bridge port's settings and state" },
+  },
   slaveData: IFLA_BRPORT_ATTRS,
   json,
   slaveJson: (d, ctx) => jsonFields(d, BRPORT_JSON, ctx),

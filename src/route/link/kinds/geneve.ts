@@ -142,6 +142,9 @@ export interface GeneveLinkSpec {
 export const GENEVE_KIND: LinkKind<"geneve", typeof IFLA_GENEVE_ATTRS, never, Omit<GeneveLinkSpec, "kind">> = {
   kind: "geneve",
   data: IFLA_GENEVE_ATTRS,
+  types: {
+    data: { name: "GeneveData", prefix: "IFLA_GENEVE_", doc: "Geneve settings" },
+  },
   prepare,
   json,
   details,

@@ -127,6 +127,9 @@ export type GreSpec = Omit<GreLinkSpec, "kind">;
 export const GRE_KIND: LinkKind<"gre", typeof IFLA_GRE_ATTRS, never, GreSpec> = {
   kind: "gre",
   data: IFLA_GRE_ATTRS,
+  types: {
+    data: { name: "GreData", prefix: "IFLA_GRE_", doc: "GRE and GRE-tap settings" },
+  },
   parentKey: "link",
   words: WORDS,
   read,

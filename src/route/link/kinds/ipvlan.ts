@@ -79,6 +79,9 @@ const WORDS = { mode: { arg: "ipvlan mode" }, bridge: {}, private: {}, vepa: {} 
 export const IPVLAN_KIND: LinkKind<"ipvlan", typeof IFLA_IPVLAN_ATTRS, never, IpvlanSpec> = {
   kind: "ipvlan",
   data: IFLA_IPVLAN_ATTRS,
+  types: {
+    data: { name: "IpvlanData", prefix: "IFLA_IPVLAN_", doc: "ipvlan and ipvtap settings" },
+  },
   json,
   details,
   words: WORDS,

@@ -83,6 +83,16 @@ export interface KindSlaveWords {
   readonly help: string;
 }
 
+/** How `scripts/gen_types.ts` names and documents the interface of a kind's table. */
+export interface KindTypeName {
+  /** The interface (`GeneveData`), in `_generated/types.ts`. */
+  readonly name: string;
+  /** The uapi prefix of the table's attributes (`IFLA_GENEVE_`), for each field's doc. */
+  readonly prefix: string;
+  /** What the table holds, for the interface's doc. */
+  readonly doc: string;
+}
+
 /**
  * A link kind. `N` is its `IFLA_INFO_KIND`, `D` its data table, `P` its
  * slave-data table (for masters), `S` the rest of its library spec (what
@@ -100,6 +110,8 @@ export interface LinkKind<
   readonly data?: D;
   /** The `IFLA_INFO_SLAVE_DATA` table of this master's ports. */
   readonly slaveData?: P;
+  /** The documented interfaces `scripts/gen_types.ts` writes from `data` and `slaveData`. */
+  readonly types?: { readonly data?: KindTypeName; readonly slaveData?: KindTypeName };
   /** Type marker only (never set): the library spec of this kind besides `kind`. */
   readonly spec?: S;
   /** The data key a parent link goes to (tunnels name their underlay there); else it is `IFLA_LINK`. */

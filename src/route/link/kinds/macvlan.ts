@@ -74,6 +74,9 @@ export type MacvlanSpec = Omit<MacvlanLinkSpec, "kind">;
 export const MACVLAN_KIND: LinkKind<"macvlan", typeof IFLA_MACVLAN_ATTRS, never, MacvlanSpec> = {
   kind: "macvlan",
   data: IFLA_MACVLAN_ATTRS,
+  types: {
+    data: { name: "MacvlanData", prefix: "IFLA_MACVLAN_", doc: "macvlan and macvtap settings" },
+  },
   json,
   details,
   words: { mode: { arg: "macvlan mode" } },

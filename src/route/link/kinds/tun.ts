@@ -65,6 +65,9 @@ export interface TunLinkSpec {
 export const TUN_KIND: LinkKind<"tun", typeof IFLA_TUN_ATTRS> = {
   kind: "tun",
   data: IFLA_TUN_ATTRS,
+  types: {
+    data: { name: "TunData", prefix: "IFLA_TUN_", doc: "tun/tap device state" },
+  },
   json,
   details,
   // The kernel makes tun/tap devices only through ioctls ("tun/tap creation via rtnetlink is not supported").

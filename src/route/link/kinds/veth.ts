@@ -78,6 +78,9 @@ export interface VethLinkSpec {
 export const VETH_KIND: LinkKind<"veth", typeof VETH_INFO_ATTRS, never, Omit<VethLinkSpec, "kind">> = {
   kind: "veth",
   data: VETH_INFO_ATTRS,
+  types: {
+    data: { name: "VethData", prefix: "VETH_INFO_", doc: "veth pair settings" },
+  },
   peerKey: "peer",
   words: {
     peer: {},

@@ -98,6 +98,9 @@ export interface VlanLinkSpec {
 export const VLAN_KIND: LinkKind<"vlan", typeof IFLA_VLAN_ATTRS, never, Omit<VlanLinkSpec, "kind">> = {
   kind: "vlan",
   data: IFLA_VLAN_ATTRS,
+  types: {
+    data: { name: "VlanData", prefix: "IFLA_VLAN_", doc: "VLAN settings" },
+  },
   json,
   details,
   words: { id: { arg: "VLAN id" }, protocol: { arg: "protocol" } },

@@ -187,6 +187,9 @@ export interface VxlanLinkSpec {
 export const VXLAN_KIND: LinkKind<"vxlan", typeof IFLA_VXLAN_ATTRS, never, Omit<VxlanLinkSpec, "kind">> = {
   kind: "vxlan",
   data: IFLA_VXLAN_ATTRS,
+  types: {
+    data: { name: "VxlanData", prefix: "IFLA_VXLAN_", doc: "VXLAN settings" },
+  },
   parentKey: "link",
   prepare,
   json,

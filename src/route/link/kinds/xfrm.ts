@@ -55,6 +55,9 @@ export interface XfrmLinkSpec {
 export const XFRM_KIND: LinkKind<"xfrm", typeof IFLA_XFRM_ATTRS, never, Omit<XfrmLinkSpec, "kind">> = {
   kind: "xfrm",
   data: IFLA_XFRM_ATTRS,
+  types: {
+    data: { name: "XfrmData", prefix: "IFLA_XFRM_", doc: "xfrm interface settings" },
+  },
   parentKey: "link",
   json,
   details,
