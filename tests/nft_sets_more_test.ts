@@ -11,9 +11,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { nlkit, ok } from "./_cli.ts";
+import { ok } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
-import { loadRuleset, nft, NFT_SKIP, nftJson } from "./_nft.ts";
+import { applyBothWays, jsonObjects, loadRuleset, nft, NFT_SKIP, nftJson, withNftDocument } from "./_nft.ts";
 import { unhex } from "./_vectors.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { listRuleset } from "../src/netfilter/nftables/list.ts";
@@ -76,11 +76,6 @@ table ip6 t6 {
 }
 `;
 
-// deno-lint-ignore no-explicit-any
-function objects(text: string): any[] {
-  return JSON.parse(text).nftables.slice(1);
-}
-
 test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
     loadRuleset(ns, RULESET);
@@ -97,7 +92,7 @@ test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip
       assert.ok(text.includes(s), s);
     }
     assert.deepEqual(rulesetObjects(await listRuleset({}, { netns: ns })), theirs);
-    assert.deepEqual(objects(ok(ns, "-j", "nft", "list", "ruleset")), theirs);
+    assert.deepEqual(jsonObjects(ok(ns, "-j", "nft", "list", "ruleset")), theirs);
     assert.equal(ok(ns, "nft", "list", "ruleset"), nft(ns, ["list", "ruleset"]));
   });
 });
@@ -105,20 +100,10 @@ test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip
 test("nft's JSON of those, applied into an empty namespace, gives nft the same ruleset", {
   skip: NFT_SKIP,
 }, async () => {
-  await withTempNetns(async (src) => {
-    loadRuleset(src, RULESET);
-    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+  await withNftDocument(RULESET, async (src, doc) => {
     const want = nft(src, ["list", "ruleset"]);
-    await withTempNetns(async (dst) => {
-      await applyJson(doc, { netns: dst });
-      // nft 1.0.6 aborts listing a raw payload concatenation written without its typeof: this lists at all.
-      assert.equal(nft(dst, ["list", "ruleset"]), want);
-    });
-    await withTempNetns((dst) => {
-      const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, JSON.stringify(doc));
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(nft(dst, ["list", "ruleset"]), want);
-    });
+    // nft 1.0.6 aborts listing a raw payload concatenation written without its typeof: this lists at all.
+    await applyBothWays(doc, (dst) => assert.equal(nft(dst, ["list", "ruleset"]), want));
   });
 });
 
@@ -132,9 +117,7 @@ test("a concatenation with a vlan id, applied from nft's JSON, is one nft can li
 	}
 }
 `;
-  await withTempNetns(async (src) => {
-    loadRuleset(src, ruleset);
-    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+  await withNftDocument(ruleset, async (src, doc) => {
     await withTempNetns(async (dst) => {
       await applyJson(doc, { netns: dst });
       assert.equal(nft(dst, ["list", "ruleset"]), nft(src, ["list", "ruleset"]));
