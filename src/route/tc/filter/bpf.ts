@@ -118,7 +118,7 @@ export const bpf: FilterKind = {
   options: {
     keys: [...PROGRAM_KEYS, "classid", "directAction", "flags", "actions"],
     parse,
-    build: (b, o) => build(b, o as BpfOptions),
+    build,
     print: (p, o, c) => print(p, o as BpfOptions, c),
     words,
   },

@@ -799,7 +799,7 @@ export const flower: FilterKind = {
       "actions",
     ],
     parse,
-    build: (b, o) => build(b, o as FlowerOptions),
+    build,
     print: (p, o, c) => print(p, o as FlowerOptions, c),
     words,
   },

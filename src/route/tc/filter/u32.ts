@@ -392,7 +392,7 @@ export const u32: FilterKind = {
   options: {
     keys: ["classid", "divisor", "link", "hash", "indev", "sel", "mark", "actions", "flags", "order", "pcnt", "police"],
     parse,
-    build: (b, o) => build(b, o as U32Options),
+    build,
     print: (p, o, ctx) => print(p, o as U32Options, ctx),
     words,
   },
