@@ -9,6 +9,7 @@ import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
+import { known } from "../payload.ts";
 import { checkClsFlags, clsFlagWord, printClsFlags } from "./flags.ts";
 
 const TCA_MATCHALL_CLASSID = 1, TCA_MATCHALL_ACT = 2, TCA_MATCHALL_FLAGS = 3;
@@ -35,10 +36,7 @@ export const matchall: FilterKind = {
   kind: "matchall",
   options: {
     keys: ["classid", "actions", "flags"],
-    parse(buf, view, start, end): MatchallOptions {
-      const { unknown: _, ...o } = parseAttrs(MATCHALL_ATTRS, buf, view, start, end);
-      return o;
-    },
+    parse: (buf, view, start, end): MatchallOptions => known(parseAttrs(MATCHALL_ATTRS, buf, view, start, end)),
     build(b, options): void {
       const o = options as MatchallOptions;
       checkClsFlags(o.flags);

@@ -322,20 +322,11 @@ function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
   }
   if (o.mark) {
     p.nl();
-    p.field(
-      "any",
-      "fwmark_value",
-      "  mark %s ",
-      `0x${o.mark.val.toString(16)}`,
-      `0x${o.mark.val.toString(16).padStart(4, "0")}`,
-    );
-    p.field(
-      "any",
-      "fwmark_mask",
-      "%s ",
-      `0x${o.mark.mask.toString(16)}`,
-      `0x${o.mark.mask.toString(16).padStart(4, "0")}`,
-    );
+    // tc prints the mark's value and mask as %#x in JSON, %#04x in text.
+    const hex = (key: string, fmt: string, v: number) =>
+      p.field("any", key, fmt, `0x${v.toString(16)}`, `0x${v.toString(16).padStart(4, "0")}`);
+    hex("fwmark_value", "  mark %s ", o.mark.val);
+    hex("fwmark_mask", "%s ", o.mark.mask);
     p.uint("fwmark_success", "(success %s)", o.mark.success ?? 0);
   }
   if (sel) printSel(p, sel, o, ctx);
