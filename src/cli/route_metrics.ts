@@ -33,7 +33,12 @@ export const METRIC_WORDS: { readonly [word: string]: MetricWord } = Object.from
     const m: MetricWord = {
       key: key as MetricWord["key"],
       read: ip.read,
-      why: ip.why ?? `"${ip.word}" value is invalid`,
+      why: ip.why ??
+        (ip.read === "bool"
+          ? `"${ip.word}" value`
+          : ip.read === "features"
+          ? `"${ip.word}" value not valid`
+          : `"${ip.word}" value is invalid`),
       ...(ip.lock ? { lock: ip.word } : {}),
       ...(ip.lock === "always" ? { alwaysLocked: true } : {}),
     };

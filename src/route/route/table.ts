@@ -94,10 +94,19 @@ export interface MetricWordSpec {
   readonly word: string;
   /** The value's reader. */
   readonly read: "u32" | "hoplimit" | "rtt" | "rttvar" | "ms" | "bool" | "name" | "features";
-  /** ip's reason when the value is refused. */
+  /**
+   * ip's reason when the value is refused; default by reader: `"<word>" value`
+   * for `bool` (ip adds "is invalid" or "should be 0 or 1"), `"<word>" value
+   * not valid` for `features`, else `"<word>" value is invalid`.
+   */
   readonly why?: string;
   /** `lock` may precede the value; `always`: the metric is always sent locked. */
   readonly lock?: true | "always";
+}
+
+/** ip's word for a metric that `lock` may precede. */
+function lockable(word: string, read: MetricWordSpec["read"] = "u32"): MetricWordSpec {
+  return { word, read, lock: true };
 }
 
 /**
@@ -109,74 +118,44 @@ export const RTAX_TABLE = {
   /** Metrics the kernel must not update (`mtu lock 1400`). */
   lock: { type: 1, kind: "u32", uapi: "RTAX_LOCK", bits: RTAX_LOCK_BITS, what: "metric to lock" },
   /** Path MTU. */
-  mtu: { type: 2, kind: "u32", uapi: "RTAX_MTU", what: "mtu metric", ip: { word: "mtu", read: "u32", lock: true } },
+  mtu: { type: 2, kind: "u32", uapi: "RTAX_MTU", what: "mtu metric", ip: lockable("mtu") },
   /** TCP window clamp. */
-  window: {
-    type: 3,
-    kind: "u32",
-    uapi: "RTAX_WINDOW",
-    what: "window metric",
-    ip: { word: "window", read: "u32", lock: true },
-  },
+  window: { type: 3, kind: "u32", uapi: "RTAX_WINDOW", what: "window metric", ip: lockable("window") },
   /** Initial RTT estimate, in 1/8 ms. */
-  rtt: { type: 4, kind: "u32", uapi: "RTAX_RTT", what: "rtt metric", ip: { word: "rtt", read: "rtt", lock: true } },
+  rtt: { type: 4, kind: "u32", uapi: "RTAX_RTT", what: "rtt metric", ip: lockable("rtt", "rtt") },
   /** Initial RTT variance, in 1/4 ms. */
-  rttvar: {
-    type: 5,
-    kind: "u32",
-    uapi: "RTAX_RTTVAR",
-    what: "rttvar metric",
-    ip: { word: "rttvar", read: "rttvar", lock: true },
-  },
+  rttvar: { type: 5, kind: "u32", uapi: "RTAX_RTTVAR", what: "rttvar metric", ip: lockable("rttvar", "rttvar") },
   /** Slow-start threshold. */
-  ssthresh: {
-    type: 6,
-    kind: "u32",
-    uapi: "RTAX_SSTHRESH",
-    what: "ssthresh metric",
-    ip: { word: "ssthresh", read: "u32", lock: true },
-  },
+  ssthresh: { type: 6, kind: "u32", uapi: "RTAX_SSTHRESH", what: "ssthresh metric", ip: lockable("ssthresh") },
   /** Congestion window clamp. */
-  cwnd: { type: 7, kind: "u32", uapi: "RTAX_CWND", what: "cwnd metric", ip: { word: "cwnd", read: "u32", lock: true } },
+  cwnd: { type: 7, kind: "u32", uapi: "RTAX_CWND", what: "cwnd metric", ip: lockable("cwnd") },
   /** Advertised MSS. */
   advmss: {
     type: 8,
     kind: "u32",
     uapi: "RTAX_ADVMSS",
     what: "advmss metric",
-    ip: { word: "advmss", read: "u32", lock: true, why: `"mss" value is invalid` },
+    ip: { ...lockable("advmss"), why: `"mss" value is invalid` },
   },
   /** Reordering tolerance. */
-  reordering: {
-    type: 9,
-    kind: "u32",
-    uapi: "RTAX_REORDERING",
-    what: "reordering metric",
-    ip: { word: "reordering", read: "u32", lock: true },
-  },
+  reordering: { type: 9, kind: "u32", uapi: "RTAX_REORDERING", what: "reordering metric", ip: lockable("reordering") },
   /** Hop limit (TTL). */
   hoplimit: {
     type: 10,
     kind: "u32",
     uapi: "RTAX_HOPLIMIT",
     what: "hoplimit metric",
-    ip: { word: "hoplimit", read: "hoplimit", lock: true },
+    ip: lockable("hoplimit", "hoplimit"),
   },
   /** Initial congestion window. */
-  initcwnd: {
-    type: 11,
-    kind: "u32",
-    uapi: "RTAX_INITCWND",
-    what: "initcwnd metric",
-    ip: { word: "initcwnd", read: "u32", lock: true },
-  },
+  initcwnd: { type: 11, kind: "u32", uapi: "RTAX_INITCWND", what: "initcwnd metric", ip: lockable("initcwnd") },
   /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
   features: {
     type: 12,
     kind: "u32",
     uapi: "RTAX_FEATURES",
     what: "features metric",
-    ip: { word: "features", read: "features", why: `"features" value not valid` },
+    ip: { word: "features", read: "features" },
   },
   /** Minimum TCP retransmission timeout, in ms. */
   rtoMin: {
@@ -187,20 +166,14 @@ export const RTAX_TABLE = {
     ip: { word: "rto_min", read: "ms", lock: "always" },
   },
   /** Initial receive window. */
-  initrwnd: {
-    type: 14,
-    kind: "u32",
-    uapi: "RTAX_INITRWND",
-    what: "initrwnd metric",
-    ip: { word: "initrwnd", read: "u32", lock: true },
-  },
+  initrwnd: { type: 14, kind: "u32", uapi: "RTAX_INITRWND", what: "initrwnd metric", ip: lockable("initrwnd") },
   /** Quick ack (1) or not (0). */
   quickack: {
     type: 15,
     kind: "u32",
     uapi: "RTAX_QUICKACK",
     what: "quickack metric",
-    ip: { word: "quickack", read: "bool", why: `"quickack" value` },
+    ip: { word: "quickack", read: "bool" },
   },
   /** Congestion control algorithm name. */
   congctl: {
@@ -209,7 +182,7 @@ export const RTAX_TABLE = {
     uapi: "RTAX_CC_ALGO",
     what: "congctl metric",
     pattern: { re: /^\S+$/, what: "an algorithm name" },
-    ip: { word: "congctl", read: "name", lock: true },
+    ip: lockable("congctl", "name"),
   },
   /** TCP Fast Open without cookie (0 or 1). */
   fastopenNoCookie: {
@@ -217,7 +190,7 @@ export const RTAX_TABLE = {
     kind: "u32",
     uapi: "RTAX_FASTOPEN_NO_COOKIE",
     what: "fastopenNoCookie metric",
-    ip: { word: "fastopen_no_cookie", read: "bool", why: `"fastopen_no_cookie" value` },
+    ip: { word: "fastopen_no_cookie", read: "bool" },
   },
 } as const;
 
