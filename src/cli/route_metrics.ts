@@ -18,7 +18,7 @@ import { type MetricWordSpec, RTAX_TABLE } from "../route/route/table.ts";
 /** One metric word of {@link RTAX_TABLE}: where it goes, how its value reads, ip's reason when it does not, and its lock name. */
 interface MetricWord {
   readonly key: Exclude<keyof RouteMetricsSpec, "lock" | "unknown">;
-  readonly read: MetricWordSpec["read"];
+  readonly read: NonNullable<MetricWordSpec["read"]>;
   readonly why: string;
   /** The lock name (`RTAX_LOCK_BITS`) when `lock` may precede the value; `rto_min` is always locked, as ip sends it. */
   readonly lock?: string;
@@ -30,19 +30,20 @@ export const METRIC_WORDS: { readonly [word: string]: MetricWord } = Object.from
   Object.entries(RTAX_TABLE).flatMap(([key, spec]) => {
     if (!("ip" in spec)) return [];
     const ip: MetricWordSpec = spec.ip;
+    const word = ip.word ?? key, read = ip.read ?? "u32";
+    const why = read === "bool"
+      ? `"${word}" value`
+      : read === "features"
+      ? `"${word}" value not valid`
+      : `"${word}" value is invalid`;
     const m: MetricWord = {
       key: key as MetricWord["key"],
-      read: ip.read,
-      why: ip.why ??
-        (ip.read === "bool"
-          ? `"${ip.word}" value`
-          : ip.read === "features"
-          ? `"${ip.word}" value not valid`
-          : `"${ip.word}" value is invalid`),
-      ...(ip.lock ? { lock: ip.word } : {}),
+      read,
+      why: ip.why ?? why,
+      ...(ip.lock === false ? {} : { lock: word }),
       ...(ip.lock === "always" ? { alwaysLocked: true } : {}),
     };
-    return [[ip.word, m]];
+    return [[word, m]];
   }),
 );
 
