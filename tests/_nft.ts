@@ -6,8 +6,11 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { have, NEEDS_ROOT, run } from "./_helpers.ts";
+import { nlkit } from "./_cli.ts";
+import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
 
 /** `skip` value of the nftables integration tests. */
 export const NFT_SKIP: false | string = NEEDS_ROOT || (!have("nft") && "nft (nftables) is not installed");
@@ -31,10 +34,44 @@ export function loadRuleset(ns: string, text: string): void {
   nft(ns, ["-f", "-"], text);
 }
 
+/** The objects of an `nft -j` document's text, without its `metainfo`. */
+// deno-lint-ignore no-explicit-any
+export function jsonObjects(text: string): any[] {
+  return JSON.parse(text).nftables.slice(1);
+}
+
 /** `nft -j list ...` objects without `metainfo`. */
 // deno-lint-ignore no-explicit-any
 export function nftJson(ns: string, ...what: string[]): any[] {
-  return JSON.parse(nft(ns, ["-j", "list", ...what])).nftables.slice(1);
+  return jsonObjects(nft(ns, ["-j", "list", ...what]));
+}
+
+/** Loads `ruleset` into a fresh namespace and calls `fn` with it and nft's JSON document of it (`nft -j list ruleset`). */
+export function withNftDocument(
+  ruleset: string,
+  // deno-lint-ignore no-explicit-any
+  fn: (src: string, doc: any) => Promise<void>,
+): Promise<void> {
+  return withTempNetns(async (src) => {
+    loadRuleset(src, ruleset);
+    await fn(src, JSON.parse(nft(src, ["-j", "list", "ruleset"])));
+  });
+}
+
+/**
+ * Applies `doc` into a fresh empty namespace by the library (`applyJson`),
+ * then into another by the CLI (`nlkit nft -j -f -`), calling `check` on each.
+ */
+export async function applyBothWays(doc: unknown, check: (dst: string) => void): Promise<void> {
+  await withTempNetns(async (dst) => {
+    await applyJson(doc, { netns: dst });
+    check(dst);
+  });
+  await withTempNetns((dst) => {
+    const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, JSON.stringify(doc));
+    assert.equal(r.code, 0, r.stderr);
+    check(dst);
+  });
 }
 
 /** Drops `expires` (it counts down between two listings) from nft JSON. */

@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { withTempNetns } from "./_helpers.ts";
-import { loadRuleset, nft, NFT_SKIP, nftJson, stable } from "./_nft.ts";
+import { loadRuleset, nft, NFT_SKIP, nftJson, stable, withNftDocument } from "./_nft.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listRuleset } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
@@ -143,9 +143,7 @@ test(
 test("nft's JSON of the same rules applied by the library gives nft what nft -j -f gives", {
   skip: NFT_SKIP,
 }, async () => {
-  await withTempNetns(async (src) => {
-    loadRuleset(src, RULESET);
-    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+  await withNftDocument(RULESET, async (_src, doc) => {
     // nft lists `meta nfproto ipv4 ct original saddr` without its nfproto, and cannot apply that back (the
     // library can: see the ct saddr test below), so nft -j -f is no oracle for it here.
     const unfamilied = (o: { rule?: unknown }) => JSON.stringify(o.rule ?? null).includes('{"ct":{"key":"saddr"');

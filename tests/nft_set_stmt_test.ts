@@ -13,7 +13,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nlkit, ok } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
-import { loadRuleset, nft, NFT_SKIP, nftJson, stable, stableText } from "./_nft.ts";
+import {
+  applyBothWays,
+  jsonObjects,
+  loadRuleset,
+  nft,
+  NFT_SKIP,
+  nftJson,
+  stable,
+  stableText,
+  withNftDocument,
+} from "./_nft.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { listRuleset } from "../src/netfilter/nftables/list.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
@@ -75,11 +85,6 @@ const RULESET = `table ip t {
 }
 `;
 
-// deno-lint-ignore no-explicit-any
-function objects(text: string): any[] {
-  return JSON.parse(text).nftables.slice(1);
-}
-
 test("sets with statements list as nft lists them: JSON, streamed JSON and text", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
     loadRuleset(ns, RULESET);
@@ -91,12 +96,12 @@ test("sets with statements list as nft lists them: JSON, streamed JSON and text"
     const texts: string[] = [];
     await emitRulesetJson((t) => texts.push(t), {}, { netns: ns });
     assert.deepEqual(stable(texts.map((t) => JSON.parse(t))), stable(theirs));
-    assert.deepEqual(stable(objects(ok(ns, "-j", "nft", "list", "ruleset"))), stable(theirs));
+    assert.deepEqual(stable(jsonObjects(ok(ns, "-j", "nft", "list", "ruleset"))), stable(theirs));
     assert.equal(stableText(ok(ns, "nft", "list", "ruleset")), stableText(nft(ns, ["list", "ruleset"])));
     for (const s of ["set ip t two", "map ip t m", "set ip t i"]) {
       const what = s.split(" ");
       assert.equal(stableText(ok(ns, "nft", "list", ...what)), stableText(nft(ns, ["list", ...what])), s);
-      assert.deepEqual(stable(objects(ok(ns, "-j", "nft", "list", ...what))), stable(nftJson(ns, ...what)), s);
+      assert.deepEqual(stable(jsonObjects(ok(ns, "-j", "nft", "list", ...what))), stable(nftJson(ns, ...what)), s);
     }
   });
 });
@@ -104,18 +109,10 @@ test("sets with statements list as nft lists them: JSON, streamed JSON and text"
 test("nft's JSON of sets with statements, applied into an empty namespace, gives nft the same ruleset", {
   skip: NFT_SKIP,
 }, async () => {
-  await withTempNetns(async (src) => {
-    loadRuleset(src, RULESET);
-    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
-    await withTempNetns(async (dst) => {
-      await applyJson(doc, { netns: dst });
+  await withNftDocument(RULESET, async (src, doc) => {
+    await applyBothWays(doc, (dst) => {
       assert.equal(stableText(nft(dst, ["list", "ruleset"])), stableText(nft(src, ["list", "ruleset"])));
       assert.deepEqual(stable(nftJson(dst, "ruleset")), stable(nftJson(src, "ruleset")));
-    });
-    await withTempNetns((dst) => {
-      const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, JSON.stringify(doc));
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(stableText(nft(dst, ["list", "ruleset"])), stableText(nft(src, ["list", "ruleset"])));
     });
   });
 });

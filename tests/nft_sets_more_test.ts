@@ -11,9 +11,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { nlkit, ok } from "./_cli.ts";
+import { ok } from "./_cli.ts";
 import { run, withTempNetns } from "./_helpers.ts";
-import { loadRuleset, nft, NFT_SKIP, nftJson } from "./_nft.ts";
+import { applyBothWays, jsonObjects, loadRuleset, nft, NFT_SKIP, nftJson, withNftDocument } from "./_nft.ts";
 import { unhex } from "./_vectors.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { listRuleset } from "../src/netfilter/nftables/list.ts";
@@ -76,11 +76,6 @@ table ip6 t6 {
 }
 `;
 
-// deno-lint-ignore no-explicit-any
-function objects(text: string): any[] {
-  return JSON.parse(text).nftables.slice(1);
-}
-
 test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
     loadRuleset(ns, RULESET);
@@ -97,7 +92,7 @@ test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip
       assert.ok(text.includes(s), s);
     }
     assert.deepEqual(rulesetObjects(await listRuleset({}, { netns: ns })), theirs);
-    assert.deepEqual(objects(ok(ns, "-j", "nft", "list", "ruleset")), theirs);
+    assert.deepEqual(jsonObjects(ok(ns, "-j", "nft", "list", "ruleset")), theirs);
     assert.equal(ok(ns, "nft", "list", "ruleset"), nft(ns, ["list", "ruleset"]));
   });
 });
@@ -105,20 +100,10 @@ test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip
 test("nft's JSON of those, applied into an empty namespace, gives nft the same ruleset", {
   skip: NFT_SKIP,
 }, async () => {
-  await withTempNetns(async (src) => {
-    loadRuleset(src, RULESET);
-    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+  await withNftDocument(RULESET, async (src, doc) => {
     const want = nft(src, ["list", "ruleset"]);
-    await withTempNetns(async (dst) => {
-      await applyJson(doc, { netns: dst });
-      // nft 1.0.6 aborts listing a raw payload concatenation written without its typeof: this lists at all.
-      assert.equal(nft(dst, ["list", "ruleset"]), want);
-    });
-    await withTempNetns((dst) => {
-      const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, JSON.stringify(doc));
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(nft(dst, ["list", "ruleset"]), want);
-    });
+    // nft 1.0.6 aborts listing a raw payload concatenation written without its typeof: this lists at all.
+    await applyBothWays(doc, (dst) => assert.equal(nft(dst, ["list", "ruleset"]), want));
   });
 });
 
@@ -132,9 +117,7 @@ test("a concatenation with a vlan id, applied from nft's JSON, is one nft can li
 	}
 }
 `;
-  await withTempNetns(async (src) => {
-    loadRuleset(src, ruleset);
-    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+  await withNftDocument(ruleset, async (src, doc) => {
     await withTempNetns(async (dst) => {
       await applyJson(doc, { netns: dst });
       assert.equal(nft(dst, ["list", "ruleset"]), nft(src, ["list", "ruleset"]));
@@ -287,10 +270,10 @@ table netdev e {
       loadRuleset(src, ruleset);
       const theirs = nftJson(src, "ruleset");
       assert.ok(JSON.stringify(theirs).includes('[1,"d0"]'));
-      assert.deepEqual(objects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
+      assert.deepEqual(jsonObjects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
       // A table of sets and no rules names them too, in JSON and in text.
       assert.deepEqual(
-        objects(ok(src, "-j", "nft", "list", "table", "netdev", "e")),
+        jsonObjects(ok(src, "-j", "nft", "list", "table", "netdev", "e")),
         nftJson(src, "table", "netdev", "e"),
       );
       assert.equal(ok(src, "nft", "list", "table", "netdev", "e"), nft(src, ["list", "table", "netdev", "e"]));
@@ -335,7 +318,7 @@ test("named interval concatenations list in the kernel's order and in network or
     const s3 = theirs.find((o) => o.set?.name === "s3").set.elem;
     assert.deepEqual(s3.map((e: { concat: unknown[] }) => e.concat[1]), [1, { range: [10, 20] }, 5, 80]);
     assert.deepEqual(theirs.find((o) => o.set?.name === "s4").set.elem[1], { concat: [1, 22] });
-    assert.deepEqual(objects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
+    assert.deepEqual(jsonObjects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
     assert.equal(ok(src, "nft", "list", "ruleset"), nft(src, ["list", "ruleset"]));
     const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
     await withTempNetns(async (dst) => {
@@ -367,7 +350,7 @@ table ip n4 {
 `;
   await withTempNetns(async (src) => {
     loadRuleset(src, ruleset);
-    assert.deepEqual(objects(ok(src, "-j", "nft", "list", "ruleset")), nftJson(src, "ruleset"));
+    assert.deepEqual(jsonObjects(ok(src, "-j", "nft", "list", "ruleset")), nftJson(src, "ruleset"));
     const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
     await withTempNetns(async (dst) => {
       await applyJson(doc, { netns: dst });
@@ -405,7 +388,7 @@ test("named sets and maps declared with typeof list as nft's (integer fields siz
     assert.deepEqual(theirs.find((o) => o.set?.name === "s6").set.elem, [
       { concat: [47, "0xe373135363130333131303735353203"] },
     ]);
-    assert.deepEqual(objects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
+    assert.deepEqual(jsonObjects(ok(src, "-j", "nft", "list", "ruleset")), theirs);
     const text = nft(src, ["list", "ruleset"]);
     assert.match(text, /typeof udp length \. @th,160,128/);
     assert.equal(ok(src, "nft", "list", "ruleset"), text);

@@ -358,6 +358,11 @@ function state(a: CtArgs, v: string): void {
   else a.state = up;
 }
 
+/** A protocol option `--NAME PORT` whose column is NAME. */
+function portOption(name: string, set: (a: CtArgs, port: number) => void): OptSpec {
+  return { names: [`--${name}`], arg: "required", flag: name, proto: true, set: (a, v, o) => set(a, port(v, o)) };
+}
+
 /** The option table: conntrack's spellings, meanings and column names. */
 const OPTIONS: readonly OptSpec[] = [
   { names: ["-L", "--dump"], command: "list" },
@@ -487,34 +492,10 @@ const OPTIONS: readonly OptSpec[] = [
   { names: ["--mask-dst"], arg: "required", flag: "mask-dst", set: (a, v, o) => a.maskDst = address(a, v, o) },
   { names: ["--master-src"], arg: "required", set: (a, v, o) => a.masterSrc = address(a, v, o) },
   { names: ["--master-dst"], arg: "required", set: (a, v, o) => a.masterDst = address(a, v, o) },
-  {
-    names: ["--tuple-port-src"],
-    arg: "required",
-    flag: "tuple-port-src",
-    proto: true,
-    set: (a, v, o) => a.tupleSport = port(v, o),
-  },
-  {
-    names: ["--tuple-port-dst"],
-    arg: "required",
-    flag: "tuple-port-dst",
-    proto: true,
-    set: (a, v, o) => a.tupleDport = port(v, o),
-  },
-  {
-    names: ["--mask-port-src"],
-    arg: "required",
-    flag: "mask-port-src",
-    proto: true,
-    set: (a, v, o) => a.maskSport = port(v, o),
-  },
-  {
-    names: ["--mask-port-dst"],
-    arg: "required",
-    flag: "mask-port-dst",
-    proto: true,
-    set: (a, v, o) => a.maskDport = port(v, o),
-  },
+  portOption("tuple-port-src", (a, p) => a.tupleSport = p),
+  portOption("tuple-port-dst", (a, p) => a.tupleDport = p),
+  portOption("mask-port-src", (a, p) => a.maskSport = p),
+  portOption("mask-port-dst", (a, p) => a.maskDport = p),
   { names: ["--master-port-src"], arg: "required", proto: true, set: (a, v, o) => a.masterSport = port(v, o) },
   { names: ["--master-port-dst"], arg: "required", proto: true, set: (a, v, o) => a.masterDport = port(v, o) },
   { names: ["--helper"], arg: "required", set: (a, v) => a.helper = v },

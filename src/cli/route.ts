@@ -30,6 +30,7 @@ import {
 } from "../route/route/api.ts";
 import type { NexthopSpec, RouteSpec } from "../route/route/build.ts";
 import type { Route } from "../route/route/table.ts";
+import { ROUTER_PREF_NAMES } from "../route/route/names.ts";
 import type { RouteFilter } from "../route/route/filter.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { readLinkNames } from "../route/link_names.ts";
@@ -236,12 +237,12 @@ function nexthops(args: Args): NexthopSpec[] {
   return out;
 }
 
-/** `pref low|medium|high`, or ip's numbers for them (ICMPV6_ROUTER_PREF_*: 3, 0, 1). */
+/** `pref low|medium|high`, or ip's numbers for them (`ICMPV6_ROUTER_PREF_*`, 2 being none of them). */
 function routerPref(word: string): "low" | "medium" | "high" {
-  const byNumber = ["medium", "high", undefined, "low"] as const;
   if (word === "low" || word === "medium" || word === "high") return word;
-  const p = byNumber[ipUnsigned(word, 3) ?? 2];
-  if (p === undefined) throw invalidArgument(word, `"pref" value is invalid`);
+  const n = ipUnsigned(word, 3) as keyof typeof ROUTER_PREF_NAMES | undefined;
+  const p = n === undefined ? undefined : ROUTER_PREF_NAMES[n];
+  if (p === undefined || p === "invalid") throw invalidArgument(word, `"pref" value is invalid`);
   return p;
 }
 

@@ -13,45 +13,39 @@ import { UsageError } from "./args.ts";
 import { invalidArgument, ipNumber } from "./numbers.ts";
 import type { WordTable } from "./keywords.ts";
 import type { RouteMetricsSpec } from "../route/route/build.ts";
+import { type MetricWordSpec, RTAX_TABLE } from "../route/route/table.ts";
 
-type Reader = "u32" | "hoplimit" | "rtt" | "rttvar" | "ms" | "bool" | "name" | "features";
-
-/** One metric word: where it goes, how its value reads, ip's reason when it does not, and whether `lock` may precede it. */
+/** One metric word of {@link RTAX_TABLE}: where it goes, how its value reads, ip's reason when it does not, and its lock name. */
 interface MetricWord {
   readonly key: Exclude<keyof RouteMetricsSpec, "lock" | "unknown">;
-  readonly read: Reader;
+  readonly read: NonNullable<MetricWordSpec["read"]>;
   readonly why: string;
-  /** The lock name (`RTAX_LOCK_BITS`); `rto_min` is always locked, as ip sends it. */
+  /** The lock name (`RTAX_LOCK_BITS`) when `lock` may precede the value; `rto_min` is always locked, as ip sends it. */
   readonly lock?: string;
   readonly alwaysLocked?: boolean;
 }
 
-const u32 = (key: MetricWord["key"], word: string, why = `"${word}" value is invalid`): MetricWord => ({
-  key,
-  read: "u32",
-  why,
-  lock: word,
-});
-
-/** The words, as ip spells them. */
-export const METRIC_WORDS: { readonly [word: string]: MetricWord } = {
-  mtu: u32("mtu", "mtu"),
-  hoplimit: { key: "hoplimit", read: "hoplimit", why: `"hoplimit" value is invalid`, lock: "hoplimit" },
-  advmss: u32("advmss", "advmss", `"mss" value is invalid`),
-  reordering: u32("reordering", "reordering"),
-  rtt: { key: "rtt", read: "rtt", why: `"rtt" value is invalid`, lock: "rtt" },
-  rttvar: { key: "rttvar", read: "rttvar", why: `"rttvar" value is invalid`, lock: "rttvar" },
-  rto_min: { key: "rtoMin", read: "ms", why: `"rto_min" value is invalid`, lock: "rto_min", alwaysLocked: true },
-  window: u32("window", "window"),
-  cwnd: u32("cwnd", "cwnd"),
-  ssthresh: u32("ssthresh", "ssthresh"),
-  initcwnd: u32("initcwnd", "initcwnd"),
-  initrwnd: u32("initrwnd", "initrwnd"),
-  features: { key: "features", read: "features", why: `"features" value not valid` },
-  quickack: { key: "quickack", read: "bool", why: `"quickack" value` },
-  congctl: { key: "congctl", read: "name", why: "", lock: "congctl" },
-  fastopen_no_cookie: { key: "fastopenNoCookie", read: "bool", why: `"fastopen_no_cookie" value` },
-};
+/** The words, as ip spells them, from {@link RTAX_TABLE}. */
+export const METRIC_WORDS: { readonly [word: string]: MetricWord } = Object.fromEntries(
+  Object.entries(RTAX_TABLE).flatMap(([key, spec]) => {
+    if (!("ip" in spec)) return [];
+    const ip: MetricWordSpec = spec.ip;
+    const word = ip.word ?? key, read = ip.read ?? "u32";
+    const why = read === "bool"
+      ? `"${word}" value`
+      : read === "features"
+      ? `"${word}" value not valid`
+      : `"${word}" value is invalid`;
+    const m: MetricWord = {
+      key: key as MetricWord["key"],
+      read,
+      why: ip.why ?? why,
+      ...(ip.lock === false ? {} : { lock: word }),
+      ...(ip.lock === "always" ? { alwaysLocked: true } : {}),
+    };
+    return [[word, m]];
+  }),
+);
 
 /** The metric words for the keyword parser's table. */
 export const METRIC_WORD_TABLE: WordTable = Object.fromEntries(

@@ -50,12 +50,6 @@ const CHANGE: WordTable = {
   l3mdev: {},
 };
 
-function rangeOf(v: string, what: string): { start: number; end: number } {
-  const [a, b] = v.split("-");
-  const start = toInt(a, what);
-  return { start, end: b === undefined ? start : toInt(b, what) };
-}
-
 /** Builds a rule spec from `ip rule add`-style words. */
 function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
   let action: string | undefined;
@@ -95,8 +89,8 @@ function ruleSpec(ctx: Context, args: Args, cmd: string): RuleSpec {
     s.ipProto = n;
   }
   if (w.uidrange !== undefined) s.uidRange = ruleRange(w.uidrange, "invalid UID range", 0xffffffff, false);
-  if (w.sport !== undefined) s.sportRange = rangeOf(w.sport, "port");
-  if (w.dport !== undefined) s.dportRange = rangeOf(w.dport, "port");
+  if (w.sport !== undefined) s.sportRange = ruleRange(w.sport, "invalid port range", 0xffff, true);
+  if (w.dport !== undefined) s.dportRange = ruleRange(w.dport, "invalid dport range", 0xffff, true);
   if (w.suppress_prefixlength !== undefined) {
     s.suppressPrefixlen = ipNumber(w.suppress_prefixlength, "suppress_prefixlength value is invalid", 0x7fffffff);
   }

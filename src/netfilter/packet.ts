@@ -9,7 +9,8 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { formatHex } from "../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../wire/errors.ts";
-import { type Codec, nameOf, type RawAttr } from "../wire/table.ts";
+import { type Attrs, type AttrTable, type Codec, nameOf, parseAttrs, type RawAttr } from "../wire/table.ts";
+import { type NlMsg, payloadOf } from "../wire/message.ts";
 import type { MessageBuilder } from "../wire/builder.ts";
 import { type ConntrackAttrs, type ConntrackEntry, entryOf } from "./conntrack/entry.ts";
 import type { PacketInterfaces } from "./ifnames.ts";
@@ -124,15 +125,6 @@ export interface PacketVlan {
 
 const NFGEN_LEN = 4;
 
-/**
- * Reads the `nfgenmsg` of a packet message at `off`: the family and the
- * big-endian resource id (queue or group number).
- */
-export function readNfgen(view: DataView, off: number, end: number): { family: number; resId: number } {
-  if (off + NFGEN_LEN > end) throw new TruncatedError("nfgenmsg", off, NFGEN_LEN, end - off);
-  return { family: view.getUint8(off), resId: view.getUint16(off + 2, false) };
-}
-
 /** Checks a receive buffer size option. */
 export function checkReceiveBuffer(bytes: number | undefined): void {
   if (bytes !== undefined && (!Number.isInteger(bytes) || bytes <= 0)) {
@@ -217,16 +209,25 @@ export interface SharedPacketAttrs {
 }
 
 /**
- * The fields every packet has, from its `nfgenmsg` family and parsed
- * attributes; throws when the packet header is missing (`what` names the
- * packet, `off` is where its attributes start).
+ * Reads a packet message of family table `table`: its `nfgenmsg` (family,
+ * and the group or queue number `resId`), its attributes, and the fields
+ * every packet has; throws when the packet header is missing (`what` names
+ * the packet).
  */
-export function packetHead(family: number, a: SharedPacketAttrs, what: string, off: number): NetfilterPacket {
-  const h = a.packetHdr;
+export function readPacket<T extends AttrTable>(
+  m: NlMsg,
+  table: T,
+  what: string,
+): { family: number; resId: number; a: Attrs<T>; head: NetfilterPacket } {
+  const off = payloadOf(m);
+  if (off + NFGEN_LEN > m.end) throw new TruncatedError("nfgenmsg", off, NFGEN_LEN, m.end - off);
+  const family = m.view.getUint8(off), resId = m.view.getUint16(off + 2, false);
+  const a = parseAttrs(table, m.buf, m.view, off + NFGEN_LEN, m.end);
+  const h = (a as SharedPacketAttrs).packetHdr;
   if (h?.hook === undefined || h.hwProtocol === undefined) {
     throw new MalformedError(`${what} has no packet header`, off);
   }
-  return {
+  const head: NetfilterPacket = {
     kind: "packet",
     family: nameOf(NFPROTO_NAMES, family),
     familyNum: family,
@@ -234,6 +235,7 @@ export function packetHead(family: number, a: SharedPacketAttrs, what: string, o
     hook: nameOf(NF_INET_HOOKS, h.hook),
     hookNum: h.hook,
   };
+  return { family, resId, a, head };
 }
 
 /** Copies the shared optional fields of parsed attributes `a` into `p` (conntrack entries converted). */

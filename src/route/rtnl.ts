@@ -9,6 +9,7 @@ import { type DumpPlan, DumpStream as FamilyDumpStream } from "../socket/dump_st
 import { type NetlinkFamily, openSocket, type SocketTarget, streamSocket, withSocket } from "../socket/family.ts";
 import type { NetlinkSocket } from "../socket/socket.ts";
 import { NETLINK_ROUTE } from "../wire/constants.ts";
+import { NetlinkError } from "../errors.ts";
 
 /** `RTM_*` message types, by uapi name. */
 export const RTM = {
@@ -93,6 +94,30 @@ export function openRouteSocket(opts: RouteOptions = {}): Promise<NetlinkSocket>
 /** Runs `fn` on the caller's socket, or on a fresh one closed afterwards. */
 export function withRouteSocket<T>(opts: RouteOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
   return withSocket(RTNL, opts, fn);
+}
+
+/**
+ * Sends one delete request per victim on `s`, one at a time, and returns
+ * how many went: a refusal whose code is in `gone` (the object went with
+ * another, say a secondary address with its primary) is not counted, any
+ * other is thrown. The flushes' loop.
+ */
+export async function deleteEach<T>(
+  s: NetlinkSocket,
+  victims: Iterable<T>,
+  request: (victim: T) => Uint8Array,
+  gone: readonly string[],
+): Promise<number> {
+  let n = 0;
+  for (const v of victims) {
+    try {
+      await s.request(request(v));
+      n++;
+    } catch (e) {
+      if (!(e instanceof NetlinkError && gone.includes(e.code))) throw e;
+    }
+  }
+  return n;
 }
 
 /**

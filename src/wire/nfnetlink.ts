@@ -50,6 +50,19 @@ export function nfnlSplit(type: number): [number, number] {
   return [type >> 8, type & 0xff];
 }
 
+/**
+ * Names the message types of subsystem `subsys` by `names`
+ * (`IPCTNL_MSG_CT_NEW`), any other as `nfnetlink type S/M`: a family's
+ * `describe`, for error texts.
+ */
+export function nfnlDescriber(subsys: number, names: { readonly [name: string]: number }): (type: number) => string {
+  const byNumber = new Map(Object.entries(names).map(([k, v]) => [v, k]));
+  return (type) => {
+    const [s, m] = nfnlSplit(type);
+    return (s === subsys ? byNumber.get(m) : undefined) ?? `nfnetlink type ${s}/${m}`;
+  };
+}
+
 /** Starts an nfnetlink message with its `nfgenmsg` header. */
 export function nfnlMessage(type: number, flags: number, family: number, resId = 0): MessageBuilder {
   return new MessageBuilder(type, flags).struct(NFGENMSG, { family, version: NFNETLINK_V0, resId });

@@ -8,7 +8,7 @@
 import { type NetlinkFamily, openSocket, type SocketTarget, withSocket } from "../../socket/family.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
-import { NFNL_SUBSYS_CTNETLINK, nfnlSplit } from "../../wire/nfnetlink.ts";
+import { NFNL_SUBSYS_CTNETLINK, nfnlDescriber } from "../../wire/nfnetlink.ts";
 
 /** `IPCTNL_MSG_CT_*` message numbers (joined with the subsystem by `nfnlType`). */
 export const IPCTNL_MSG = {
@@ -32,14 +32,8 @@ export const NFNLGRP_CONNTRACK = {
 /** Where a conntrack operation runs: a namespace, or a `NETLINK_NETFILTER` socket the caller owns. */
 export type ConntrackOptions = SocketTarget;
 
-const MSG_NAMES: Record<number, string> = Object.fromEntries(Object.entries(IPCTNL_MSG).map(([k, v]) => [v, k]));
-
 /** Names an nfnetlink message type for error texts (`IPCTNL_MSG_CT_NEW`). */
-export function describeCtnl(type: number): string {
-  const [subsys, msg] = nfnlSplit(type);
-  if (subsys === NFNL_SUBSYS_CTNETLINK && MSG_NAMES[msg]) return MSG_NAMES[msg];
-  return `nfnetlink type ${subsys}/${msg}`;
-}
+export const describeCtnl: (type: number) => string = nfnlDescriber(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG);
 
 /** Message numbers that only read (GET, GET_STATS_CPU, GET_STATS, GET_DYING, GET_UNCONFIRMED): safe to resend. */
 const READ_ONLY = new Set<number>([1, 4, 5, 6, 7]);

@@ -172,16 +172,8 @@ interface Net {
   exact?: string;
 }
 
-interface TupleMatch {
-  src?: Net;
-  dst?: Net;
-  sport?: number;
-  dport?: number;
-  icmpType?: number;
-  icmpCode?: number;
-  icmpId?: number;
-  zone?: number;
-}
+/** A {@link ConntrackTupleFilter} with its addresses and masks read. */
+type TupleMatch = Omit<ConntrackTupleFilter, "src" | "srcMask" | "dst" | "dstMask"> & { src?: Net; dst?: Net };
 
 function prefixMask(len: number, bytes: number): Uint8Array {
   const m = new Uint8Array(bytes);

@@ -14,13 +14,14 @@
 
 import type { NetnsTarget } from "../../netns/netns.ts";
 import type { NetlinkCapture } from "../../socket/capture.ts";
-import { NFNL_SUBSYS_ULOG, nfnlSplit } from "../../wire/nfnetlink.ts";
+import { NFNL_SUBSYS_ULOG, nfnlDescriber } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { InterfaceNames } from "../ifnames.ts";
 import { openPacketSocket, PacketStream } from "../packet_stream.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { buildLogConfig, type LogConfig } from "./codec.ts";
+import { NFULNL_MSG } from "./tables.ts";
 import { type LogPacket, parseLogMessage } from "./packet.ts";
 
 /** Options of {@link openLog}: the group's configuration plus where and how to listen. */
@@ -60,10 +61,7 @@ const OPEN_KEYS = [
   "interfaceNames",
 ];
 
-function describeLog(type: number): string {
-  const [subsys, msg] = nfnlSplit(type);
-  return subsys === NFNL_SUBSYS_ULOG && msg === 1 ? "NFULNL_MSG_CONFIG" : `nfnetlink type ${subsys}/${msg}`;
-}
+const describeLog = nfnlDescriber(NFNL_SUBSYS_ULOG, NFULNL_MSG);
 
 /** A bound log group: an async iterator of {@link LogItem}s. */
 export class NfLog extends PacketStream<LogPacket, LogOverrun> {

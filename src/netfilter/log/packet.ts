@@ -5,10 +5,9 @@
  * @module
  */
 
-import { type NlMsg, payloadOf } from "../../wire/message.ts";
+import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_ULOG, nfnlType } from "../../wire/nfnetlink.ts";
-import { parseAttrs } from "../../wire/table.ts";
-import { copySharedFields, type NetfilterPacket, packetHead, readNfgen } from "../packet.ts";
+import { copySharedFields, type NetfilterPacket, readPacket } from "../packet.ts";
 import { NFULA_TABLE, NFULNL_MSG } from "./tables.ts";
 
 /** One packet a `log group N` rule sent. */
@@ -34,10 +33,8 @@ const PACKET_TYPE = nfnlType(NFNL_SUBSYS_ULOG, NFULNL_MSG.NFULNL_MSG_PACKET);
 /** Parses one `NFULNL_MSG_PACKET`; returns `undefined` for other messages. */
 export function parseLogMessage(m: NlMsg): LogPacket | undefined {
   if (m.type !== PACKET_TYPE) return undefined;
-  const off = payloadOf(m);
-  const { family, resId } = readNfgen(m.view, off, m.end);
-  const a = parseAttrs(NFULA_TABLE, m.buf, m.view, off + 4, m.end);
-  const p = packetHead(family, a, "Logged packet", off) as LogPacket;
+  const { resId, a, head } = readPacket(m, NFULA_TABLE, "Logged packet");
+  const p = head as LogPacket;
   p.group = resId;
   if (a.prefix !== undefined) p.prefix = a.prefix;
   copySharedFields(p, a);

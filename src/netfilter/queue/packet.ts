@@ -5,11 +5,10 @@
  * @module
  */
 
-import { type NlMsg, payloadOf } from "../../wire/message.ts";
+import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_QUEUE, nfnlType } from "../../wire/nfnetlink.ts";
-import { parseAttrs } from "../../wire/table.ts";
 import { type ConntrackExpect, expectOf } from "../conntrack/expect.ts";
-import { copySharedFields, type NetfilterPacket, packetHead, readNfgen } from "../packet.ts";
+import { copySharedFields, type NetfilterPacket, readPacket } from "../packet.ts";
 import { NFQA_TABLE, NFQNL_MSG } from "./tables.ts";
 
 /** One packet handed to userspace, waiting for a verdict. */
@@ -35,10 +34,8 @@ const PACKET_TYPE = nfnlType(NFNL_SUBSYS_QUEUE, NFQNL_MSG.NFQNL_MSG_PACKET);
 /** Parses one `NFQNL_MSG_PACKET`; returns `undefined` for other messages. */
 export function parseQueueMessage(m: NlMsg): QueuePacket | undefined {
   if (m.type !== PACKET_TYPE) return undefined;
-  const off = payloadOf(m);
-  const { family, resId } = readNfgen(m.view, off, m.end);
-  const a = parseAttrs(NFQA_TABLE, m.buf, m.view, off + 4, m.end);
-  const p = packetHead(family, a, "Queued packet", off) as QueuePacket;
+  const { family, resId, a, head } = readPacket(m, NFQA_TABLE, "Queued packet");
+  const p = head as QueuePacket;
   p.queue = resId;
   p.id = a.packetHdr!.packetId;
   copySharedFields(p, a);

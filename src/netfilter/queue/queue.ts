@@ -20,7 +20,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import type { NetnsTarget } from "../../netns/netns.ts";
 import type { NetlinkCapture } from "../../socket/capture.ts";
 import type { NetlinkError } from "../../wire/netlink_error.ts";
-import { NFNL_SUBSYS_QUEUE, nfnlSplit } from "../../wire/nfnetlink.ts";
+import { NFNL_SUBSYS_QUEUE, nfnlDescriber } from "../../wire/nfnetlink.ts";
 import { checkReceiveBuffer, checkU16 } from "../packet.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { InterfaceNames } from "../ifnames.ts";
@@ -89,11 +89,7 @@ const OPEN_KEYS = [
   "interfaceNames",
 ];
 
-function describeQueue(type: number): string {
-  const [subsys, msg] = nfnlSplit(type);
-  const name = Object.entries(NFQNL_MSG).find(([, n]) => n === msg)?.[0];
-  return subsys === NFNL_SUBSYS_QUEUE && name ? name : `nfnetlink type ${subsys}/${msg}`;
-}
+const describeQueue = nfnlDescriber(NFNL_SUBSYS_QUEUE, NFQNL_MSG);
 
 /** A bound queue: an async iterator of {@link QueueItem}s, with verdicts. */
 export class NfQueue extends PacketStream<QueuePacket, QueueOverrun> {

@@ -17,7 +17,6 @@
 
 import { AF_INET, AF_INET6, AF_UNSPEC, inPrefix, parseCidr, parseIp } from "../../wire/addr.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
-import { NetlinkError } from "../../wire/netlink_error.ts";
 import { buildAddressRequest } from "./_generated/table.ts";
 import { nameOf } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
@@ -27,7 +26,7 @@ import { checkTarget } from "../../socket/target.ts";
 import { checkLinkIndex, resolveLinkIndex } from "../link/resolve.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import { RT_SCOPE_NAMES } from "../route/names.ts";
-import { type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+import { deleteEach, type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 import { type Address, ADDRESS_OUTPUT_ONLY, IFA_F_NAMES } from "./table.ts";
 import { parseAddressMessage } from "./parse.ts";
 import {
@@ -340,16 +339,7 @@ export async function flushAddresses(filter: AddressFlushFilter = {}, opts: Rout
   return await withRouteSocket(opts, async (s) => {
     const victims: Address[] = [];
     for await (const a of new DumpStream({ socket: s }, plan)) victims.push(a);
-    let n = 0;
-    for (const a of victims) {
-      try {
-        await s.request(deleteMessage(a));
-        n++;
-      } catch (e) {
-        // Already gone with its primary.
-        if (!(e instanceof NetlinkError && (e.code === "EADDRNOTAVAIL" || e.code === "ENOENT"))) throw e;
-      }
-    }
-    return n;
+    // A secondary may be gone with its primary already.
+    return await deleteEach(s, victims, deleteMessage, ["EADDRNOTAVAIL", "ENOENT"]);
   });
 }

@@ -17,7 +17,6 @@
 
 import { DumpInterruptedError } from "../../socket/errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
-import { NetlinkError } from "../../wire/netlink_error.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { AF_INET6 } from "../../wire/addr.ts";
 import type { Attrs } from "../../wire/table.ts";
@@ -37,7 +36,7 @@ import {
 } from "./build.ts";
 import { type Nexthop, type NexthopBucket, parseNexthopBucketMessage, parseNexthopMessage } from "./parse.ts";
 import type { NHA_ATTRS } from "./table.ts";
-import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+import { deleteEach, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /** Dumps are retried this often when the nexthops change under them. */
 const DUMP_RETRIES = 3;
@@ -149,15 +148,10 @@ export async function flushNexthops(filter: NexthopFilter = {}, opts: RouteOptio
     let n = 0;
     for (const pass of passes) {
       const ids = (await listNexthops(pass, on)).map((nh) => nh.id);
-      for (const id of ids) {
-        try {
-          await s.request(buildNexthopMessage("delete", checkNexthopSpec("delete", { id })));
-          n++;
-        } catch (e) {
-          // Deleting a nexthop can take groups with it: gone already is fine.
-          if (!(e instanceof NetlinkError && e.code === "ENOENT")) throw e;
-        }
-      }
+      // Deleting a nexthop can take groups with it: gone already is fine.
+      n += await deleteEach(s, ids, (id) => buildNexthopMessage("delete", checkNexthopSpec("delete", { id })), [
+        "ENOENT",
+      ]);
     }
     return n;
   });

@@ -33,7 +33,7 @@ import { readLinkNames } from "../link_names.ts";
 import { checkRouteOptions } from "../options.ts";
 import { RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE } from "./names.ts";
 import { checkRouteSpec, encodeRoute, resolveRoute, type RouteChange, type RouteSpec } from "./build.ts";
-import { type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+import { deleteEach, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /**
  * Streams the routes that pass `filter` (default: both families, main
@@ -242,15 +242,6 @@ export async function flushRoutes(filter: RouteFilter = {}, opts: RouteOptions =
   return await withRouteSocket(opts, async (s) => {
     const victims: Route[] = [];
     for await (const r of new RouteStream(filter, { socket: s })) if (!isIpv6Placeholder(r)) victims.push(r);
-    let n = 0;
-    for (const r of victims) {
-      try {
-        await s.request(deleteRouteRequest(r));
-        n++;
-      } catch (e) {
-        if (!(e instanceof NetlinkError && e.code === "ESRCH")) throw e;
-      }
-    }
-    return n;
+    return await deleteEach(s, victims, deleteRouteRequest, ["ESRCH"]);
   });
 }

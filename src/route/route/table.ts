@@ -84,40 +84,81 @@ export const RTAX_LOCK_BITS = {
 } as const;
 
 /**
+ * How `ip route add` reads a metric (`src/cli/route_metrics.ts`), each
+ * field defaulting to ip's most common case: ip's word (default: the
+ * table key), how its value reads (default `u32`; `rtt 100ms` is kept in
+ * 1/8 ms, a bare number as it is), ip's reason when it does not, and
+ * whether `lock` may precede it (default yes).
+ */
+export interface MetricWordSpec {
+  /** ip's spelling, when it is not the table key. */
+  readonly word?: string;
+  /** The value's reader (default `u32`). */
+  readonly read?: "u32" | "hoplimit" | "rtt" | "rttvar" | "ms" | "bool" | "name" | "features";
+  /**
+   * ip's reason when the value is refused; default by reader: `"<word>" value`
+   * for `bool` (ip adds "is invalid" or "should be 0 or 1"), `"<word>" value
+   * not valid` for `features`, else `"<word>" value is invalid`.
+   */
+  readonly why?: string;
+  /** `false`: `lock` may not precede the value; `always`: the metric is always sent locked. */
+  readonly lock?: false | "always";
+}
+
+/**
  * `RTA_METRICS`: per-route TCP and path metrics, in kernel units (`rtt` in
- * 1/8 ms, `rttvar` in 1/4 ms, `rto_min` in ms), each named in errors as `<key> metric`.
+ * 1/8 ms, `rttvar` in 1/4 ms, `rto_min` in ms), each named in errors as
+ * `<key> metric`, with ip's command-line word ({@link MetricWordSpec}).
  */
 export const RTAX_TABLE = {
   /** Metrics the kernel must not update (`mtu lock 1400`). */
   lock: { type: 1, kind: "u32", uapi: "RTAX_LOCK", bits: RTAX_LOCK_BITS, what: "metric to lock" },
   /** Path MTU. */
-  mtu: { type: 2, kind: "u32", uapi: "RTAX_MTU", what: "mtu metric" },
+  mtu: { type: 2, kind: "u32", uapi: "RTAX_MTU", what: "mtu metric", ip: {} },
   /** TCP window clamp. */
-  window: { type: 3, kind: "u32", uapi: "RTAX_WINDOW", what: "window metric" },
+  window: { type: 3, kind: "u32", uapi: "RTAX_WINDOW", what: "window metric", ip: {} },
   /** Initial RTT estimate, in 1/8 ms. */
-  rtt: { type: 4, kind: "u32", uapi: "RTAX_RTT", what: "rtt metric" },
+  rtt: { type: 4, kind: "u32", uapi: "RTAX_RTT", what: "rtt metric", ip: { read: "rtt" } },
   /** Initial RTT variance, in 1/4 ms. */
-  rttvar: { type: 5, kind: "u32", uapi: "RTAX_RTTVAR", what: "rttvar metric" },
+  rttvar: { type: 5, kind: "u32", uapi: "RTAX_RTTVAR", what: "rttvar metric", ip: { read: "rttvar" } },
   /** Slow-start threshold. */
-  ssthresh: { type: 6, kind: "u32", uapi: "RTAX_SSTHRESH", what: "ssthresh metric" },
+  ssthresh: { type: 6, kind: "u32", uapi: "RTAX_SSTHRESH", what: "ssthresh metric", ip: {} },
   /** Congestion window clamp. */
-  cwnd: { type: 7, kind: "u32", uapi: "RTAX_CWND", what: "cwnd metric" },
+  cwnd: { type: 7, kind: "u32", uapi: "RTAX_CWND", what: "cwnd metric", ip: {} },
   /** Advertised MSS. */
-  advmss: { type: 8, kind: "u32", uapi: "RTAX_ADVMSS", what: "advmss metric" },
+  advmss: { type: 8, kind: "u32", uapi: "RTAX_ADVMSS", what: "advmss metric", ip: { why: `"mss" value is invalid` } },
   /** Reordering tolerance. */
-  reordering: { type: 9, kind: "u32", uapi: "RTAX_REORDERING", what: "reordering metric" },
+  reordering: { type: 9, kind: "u32", uapi: "RTAX_REORDERING", what: "reordering metric", ip: {} },
   /** Hop limit (TTL). */
-  hoplimit: { type: 10, kind: "u32", uapi: "RTAX_HOPLIMIT", what: "hoplimit metric" },
+  hoplimit: { type: 10, kind: "u32", uapi: "RTAX_HOPLIMIT", what: "hoplimit metric", ip: { read: "hoplimit" } },
   /** Initial congestion window. */
-  initcwnd: { type: 11, kind: "u32", uapi: "RTAX_INITCWND", what: "initcwnd metric" },
+  initcwnd: { type: 11, kind: "u32", uapi: "RTAX_INITCWND", what: "initcwnd metric", ip: {} },
   /** Feature bits (`RTAX_FEATURE_*`, 1 = ECN). */
-  features: { type: 12, kind: "u32", uapi: "RTAX_FEATURES", what: "features metric" },
+  features: {
+    type: 12,
+    kind: "u32",
+    uapi: "RTAX_FEATURES",
+    what: "features metric",
+    ip: { read: "features", lock: false },
+  },
   /** Minimum TCP retransmission timeout, in ms. */
-  rtoMin: { type: 13, kind: "u32", uapi: "RTAX_RTO_MIN", what: "rtoMin metric" },
+  rtoMin: {
+    type: 13,
+    kind: "u32",
+    uapi: "RTAX_RTO_MIN",
+    what: "rtoMin metric",
+    ip: { word: "rto_min", read: "ms", lock: "always" },
+  },
   /** Initial receive window. */
-  initrwnd: { type: 14, kind: "u32", uapi: "RTAX_INITRWND", what: "initrwnd metric" },
+  initrwnd: { type: 14, kind: "u32", uapi: "RTAX_INITRWND", what: "initrwnd metric", ip: {} },
   /** Quick ack (1) or not (0). */
-  quickack: { type: 15, kind: "u32", uapi: "RTAX_QUICKACK", what: "quickack metric" },
+  quickack: {
+    type: 15,
+    kind: "u32",
+    uapi: "RTAX_QUICKACK",
+    what: "quickack metric",
+    ip: { read: "bool", lock: false },
+  },
   /** Congestion control algorithm name. */
   congctl: {
     type: 16,
@@ -125,9 +166,16 @@ export const RTAX_TABLE = {
     uapi: "RTAX_CC_ALGO",
     what: "congctl metric",
     pattern: { re: /^\S+$/, what: "an algorithm name" },
+    ip: { read: "name" },
   },
   /** TCP Fast Open without cookie (0 or 1). */
-  fastopenNoCookie: { type: 17, kind: "u32", uapi: "RTAX_FASTOPEN_NO_COOKIE", what: "fastopenNoCookie metric" },
+  fastopenNoCookie: {
+    type: 17,
+    kind: "u32",
+    uapi: "RTAX_FASTOPEN_NO_COOKIE",
+    what: "fastopenNoCookie metric",
+    ip: { word: "fastopen_no_cookie", read: "bool", lock: false },
+  },
 } as const;
 
 /** Route metrics (`RTA_METRICS`), in kernel units, as {@link RTAX_TABLE} parses them. */

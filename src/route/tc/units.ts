@@ -24,41 +24,78 @@ function split(text: string): [number, string] | undefined {
   return m ? [Number(m[0]), text.slice(m[0].length).toLowerCase()] : undefined;
 }
 
-const RATE_SUFFIXES: readonly [string, number][] = [
-  ["bit", 1],
-  ["kibit", 1024],
-  ["kbit", 1000],
-  ["mibit", 1024 ** 2],
-  ["mbit", 1e6],
-  ["gibit", 1024 ** 3],
-  ["gbit", 1e9],
-  ["tibit", 1024 ** 4],
-  ["tbit", 1e12],
-  ["bps", 8],
-  ["kibps", 8 * 1024],
-  ["kbps", 8000],
-  ["mibps", 8 * 1024 ** 2],
-  ["mbps", 8e6],
-  ["gibps", 8 * 1024 ** 3],
-  ["gbps", 8e9],
-  ["tibps", 8 * 1024 ** 4],
-  ["tbps", 8e12],
-];
+/** `text`'s number times its unit's factor in `units`; NaN when it has no number or an unknown unit. */
+function scaled(text: string, units: { readonly [unit: string]: number }): number {
+  const parts = split(text);
+  const k = parts && Object.hasOwn(units, parts[1]) ? units[parts[1]] : undefined;
+  return parts && k !== undefined ? parts[0] * k : NaN;
+}
+
+/** Size units, in bytes (a bare number is bytes). */
+const SIZE_UNITS = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  kbit: 1024 / 8,
+  mbit: 1024 * 1024 / 8,
+  gbit: 1024 * 1024 * 1024 / 8,
+} as const;
+
+/** Time units, in microseconds (a bare number is microseconds). */
+const TIME_UNITS = {
+  "": 1,
+  s: 1e6,
+  sec: 1e6,
+  secs: 1e6,
+  ms: 1e3,
+  msec: 1e3,
+  msecs: 1e3,
+  us: 1,
+  usec: 1,
+  usecs: 1,
+} as const;
+
+/** Rate units, in bits per second (a bare number is bits per second). */
+const RATE_UNITS = {
+  "": 1,
+  bit: 1,
+  kibit: 1024,
+  kbit: 1000,
+  mibit: 1024 ** 2,
+  mbit: 1e6,
+  gibit: 1024 ** 3,
+  gbit: 1e9,
+  tibit: 1024 ** 4,
+  tbit: 1e12,
+  bps: 8,
+  kibps: 8 * 1024,
+  kbps: 8000,
+  mibps: 8 * 1024 ** 2,
+  mbps: 8e6,
+  gibps: 8 * 1024 ** 3,
+  gbps: 8e9,
+  tibps: 8 * 1024 ** 4,
+  tbps: 8e12,
+} as const;
 
 /**
  * Parses a rate (`100mbit`, `1.5kbit`, `10Mbps`; a bare number is bits per
  * second) into bytes per second, truncated as `tc` does.
  */
 export function parseRate(text: string): number {
-  const parts = split(text);
-  const scale = parts && (parts[1] === "" ? 1 : RATE_SUFFIXES.find(([s]) => s === parts[1])?.[1]);
-  if (!parts || scale === undefined || parts[0] < 0) {
+  const bits = scaled(text, RATE_UNITS);
+  if (!(bits >= 0)) {
     if (text.includes("%")) throw new InvalidArgumentError(`Cannot use a rate relative to the link speed: "${text}"`);
     throw new InvalidArgumentError(
       `Invalid rate: "${text}" (expected a number and a unit such as 100mbit, 1.5kbit or 10Mbps)`,
     );
   }
-  return Math.trunc(parts[0] * scale / 8);
+  return Math.trunc(bits / 8);
 }
 
 /** Formats bytes per second as `tc` prints a rate (`100Mbit`, `1500Kbit`, `96bit`). */
@@ -77,22 +114,7 @@ export function formatRate(bytesPerSecond: number): string {
 
 /** Parses a size (`10kb`, `1mb`, `1500`, `1g`, `8kbit`) into bytes, as `tc` does. */
 export function parseSize(text: string): number {
-  const parts = split(text);
-  const scale: Record<string, number> = {
-    "": 1,
-    b: 1,
-    k: 1024,
-    kb: 1024,
-    m: 1024 ** 2,
-    mb: 1024 ** 2,
-    g: 1024 ** 3,
-    gb: 1024 ** 3,
-    kbit: 1024 / 8,
-    mbit: 1024 * 1024 / 8,
-    gbit: 1024 * 1024 * 1024 / 8,
-  };
-  const k = parts && scale[parts[1]];
-  const bytes = parts && k !== undefined ? parts[0] * k : NaN;
+  const bytes = scaled(text, SIZE_UNITS);
   if (!(bytes >= 0) || bytes > 0xffffffff || bytes !== Math.floor(bytes)) {
     throw new InvalidArgumentError(
       `Invalid size: "${text}" (expected bytes with an optional unit: b, kb, mb, gb, kbit, mbit)`,
@@ -131,21 +153,7 @@ export const TIME_UNITS_PER_SEC = 1_000_000;
 
 /** Parses a time (`100ms`, `1s`, `250us`, `2.5msec`; bare numbers are microseconds) into microseconds. */
 export function parseTime(text: string): number {
-  const parts = split(text);
-  const scale: Record<string, number> = {
-    "": 1,
-    s: 1e6,
-    sec: 1e6,
-    secs: 1e6,
-    ms: 1e3,
-    msec: 1e3,
-    msecs: 1e3,
-    us: 1,
-    usec: 1,
-    usecs: 1,
-  };
-  const k = parts && scale[parts[1]];
-  const us = parts && k !== undefined ? parts[0] * k : NaN;
+  const us = scaled(text, TIME_UNITS);
   if (!(us >= 0) || us > 0xffffffff) {
     throw new InvalidArgumentError(`Invalid time: "${text}" (expected a number with an optional unit: s, ms, us)`);
   }

@@ -11,6 +11,7 @@ import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
+import { known } from "../payload.ts";
 import { EMATCH_TREE, type EmatchTerm, ematchWords, printEmatch } from "./ematch.ts";
 
 const TCA_BASIC_CLASSID = 1, TCA_BASIC_EMATCHES = 2, TCA_BASIC_ACT = 3;
@@ -37,10 +38,7 @@ export const basic: FilterKind = {
   kind: "basic",
   options: {
     keys: ["classid", "actions", "ematches"],
-    parse(buf, view, start, end): BasicOptions {
-      const { unknown: _, ...o } = parseAttrs(BASIC_ATTRS, buf, view, start, end);
-      return o;
-    },
+    parse: (buf, view, start, end): BasicOptions => known(parseAttrs(BASIC_ATTRS, buf, view, start, end)),
     build(b, options): void {
       const o = options as BasicOptions;
       b.attrs(BASIC_ATTRS, {

@@ -24,7 +24,7 @@ import {
   SOCK_FILTERS,
 } from "../bpf_prog.ts";
 import type { TcPrinter } from "../printer.ts";
-import { printClsFlags } from "./flags.ts";
+import { clsFlagWord, printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
 
 const TCA_BPF_ACT = 1, TCA_BPF_CLASSID = 3, TCA_BPF_OPS_LEN = 4, TCA_BPF_OPS = 5;
@@ -76,7 +76,7 @@ function build(b: MessageBuilder, o: BpfOptions): void {
 function words(w: TcWords, ctx: WordsContext): BpfOptions {
   const o: BpfOptions = {};
   for (let word = w.next(); word !== undefined; word = w.next()) {
-    if (programWord(word, w, o)) continue;
+    if (programWord(word, w, o) || clsFlagWord(word, o)) continue;
     switch (word) {
       case "run":
         break;
@@ -90,12 +90,6 @@ function words(w: TcWords, ctx: WordsContext): BpfOptions {
       case "direct-action":
       case "da":
         o.directAction = true;
-        break;
-      case "skip_hw":
-        o.flags = (o.flags ?? 0) | 1;
-        break;
-      case "skip_sw":
-        o.flags = (o.flags ?? 0) | 2;
         break;
       case "action":
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
@@ -124,7 +118,7 @@ export const bpf: FilterKind = {
   options: {
     keys: [...PROGRAM_KEYS, "classid", "directAction", "flags", "actions"],
     parse,
-    build: (b, o) => build(b, o as BpfOptions),
+    build,
     print: (p, o, c) => print(p, o as BpfOptions, c),
     words,
   },

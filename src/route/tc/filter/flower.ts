@@ -17,7 +17,7 @@ import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { printClsFlags } from "./flags.ts";
+import { clsFlagWord, printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
 import {
   FLOWER_SCALARS,
@@ -584,8 +584,9 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
   const out = o as Record<string, unknown>;
   const proto = ctx.protocol ?? 3;
   if (proto !== 3) o.ethType = proto;
-  let flags = 0;
+  const cls: { flags?: number } = {};
   for (let word = w.next(); word !== undefined; word = w.next()) {
+    if (clsFlagWord(word, cls)) continue;
     const scalar = SCALAR_BY_WORD.get(word);
     if (scalar) {
       out[scalar.option] = readScalar(scalar, w.value(word));
@@ -607,12 +608,6 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
         break;
       case "indev":
         o.indev = w.value(word, "device");
-        break;
-      case "skip_hw":
-        flags |= 1;
-        break;
-      case "skip_sw":
-        flags |= 2;
         break;
       case "ip_proto": {
         const v = w.value(word, "protocol");
@@ -645,7 +640,7 @@ function words(w: TcWords, ctx: WordsContext): FlowerOptions {
         throw new InvalidArgumentError(`Unknown flower argument: "${word}"`);
     }
   }
-  o.flags = flags;
+  o.flags = cls.flags ?? 0;
   return o;
 }
 
@@ -804,7 +799,7 @@ export const flower: FilterKind = {
       "actions",
     ],
     parse,
-    build: (b, o) => build(b, o as FlowerOptions),
+    build,
     print: (p, o, c) => print(p, o as FlowerOptions, c),
     words,
   },

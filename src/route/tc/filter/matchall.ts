@@ -9,7 +9,8 @@ import { parseAttrs } from "../../../wire/table.ts";
 import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
-import { printClsFlags } from "./flags.ts";
+import { known } from "../payload.ts";
+import { checkClsFlags, clsFlagWord, printClsFlags } from "./flags.ts";
 
 const TCA_MATCHALL_CLASSID = 1, TCA_MATCHALL_ACT = 2, TCA_MATCHALL_FLAGS = 3;
 
@@ -35,13 +36,10 @@ export const matchall: FilterKind = {
   kind: "matchall",
   options: {
     keys: ["classid", "actions", "flags"],
-    parse(buf, view, start, end): MatchallOptions {
-      const { unknown: _, ...o } = parseAttrs(MATCHALL_ATTRS, buf, view, start, end);
-      return o;
-    },
+    parse: (buf, view, start, end): MatchallOptions => known(parseAttrs(MATCHALL_ATTRS, buf, view, start, end)),
     build(b, options): void {
       const o = options as MatchallOptions;
-      if (o.flags && (o.flags & 3) === 3) throw new InvalidArgumentError("Cannot set both skip_hw and skip_sw");
+      checkClsFlags(o.flags);
       b.attrs(MATCHALL_ATTRS, {
         classid: o.classid,
         actions: o.actions?.length ? o.actions : undefined,
@@ -60,9 +58,7 @@ export const matchall: FilterKind = {
       for (let word = w.next(); word !== undefined; word = w.next()) {
         if (word === "classid" || word === "flowid") o.classid = parseHandle(w.value(word, "class id"));
         else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        else if (word === "skip_hw") o.flags = (o.flags ?? 0) | 1;
-        else if (word === "skip_sw") o.flags = (o.flags ?? 0) | 2;
-        else throw new InvalidArgumentError(`Unknown matchall argument: "${word}"`);
+        else if (!clsFlagWord(word, o)) throw new InvalidArgumentError(`Unknown matchall argument: "${word}"`);
       }
       return o;
     },

@@ -14,7 +14,7 @@ import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../
 import { formatHandle, parseHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { printClsFlags } from "./flags.ts";
+import { checkClsFlags, clsFlagWord, printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
 import { known } from "../payload.ts";
 import { emptySelector, matchWords, type U32Key, type U32Selector } from "./u32_keys.ts";
@@ -158,7 +158,7 @@ function build(b: MessageBuilder, o: U32Options): void {
   if (d !== undefined && !(d > 0 && d <= 256 && (d & (d - 1)) === 0)) {
     throw new InvalidArgumentError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
   }
-  if (o.flags && (o.flags & 3) === 3) throw new InvalidArgumentError("Cannot set both skip_hw and skip_sw");
+  checkClsFlags(o.flags);
   const sel = o.sel;
   b.attrs(U32_ATTRS, {
     classid: o.classid,
@@ -223,13 +223,15 @@ function foldHash(sel: U32Selector): number {
 function words(w: TcWords, ctx: WordsContext): U32Options {
   const o: U32Options = {};
   const sel = emptySelector();
-  let terminal = false, sampled = false, htid = 0, flags = 0;
+  let terminal = false, sampled = false, htid = 0;
+  const cls: { flags?: number } = {};
   const divisorOf = (word: string) => {
     const d = w.int(word, 1, 256);
     if (d & (d - 1)) throw new InvalidArgumentError(`Invalid u32 divisor: ${d} (a power of two up to 256)`);
     return d;
   };
   for (let word = w.next(); word !== undefined; word = w.next()) {
+    if (clsFlagWord(word, cls)) continue;
     switch (word) {
       case "match": {
         const mark = matchWords(w, sel);
@@ -287,12 +289,6 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
         o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
         terminal = true;
         break;
-      case "skip_hw":
-        flags |= 1;
-        break;
-      case "skip_sw":
-        flags |= 2;
-        break;
       default:
         throw new InvalidArgumentError(`Unknown u32 argument: "${word}"`);
     }
@@ -300,7 +296,7 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
   if (terminal) sel.flags |= TC_U32_TERMINAL;
   if (htid) o.hash = htid;
   if (sel.keys.length || sel.flags || sel.hmask) o.sel = sel;
-  if (flags) o.flags = flags;
+  if (cls.flags) o.flags = cls.flags;
   return o;
 }
 
@@ -326,20 +322,11 @@ function print(p: TcPrinter, o: U32Options, ctx: PrintContext): void {
   }
   if (o.mark) {
     p.nl();
-    p.field(
-      "any",
-      "fwmark_value",
-      "  mark %s ",
-      `0x${o.mark.val.toString(16)}`,
-      `0x${o.mark.val.toString(16).padStart(4, "0")}`,
-    );
-    p.field(
-      "any",
-      "fwmark_mask",
-      "%s ",
-      `0x${o.mark.mask.toString(16)}`,
-      `0x${o.mark.mask.toString(16).padStart(4, "0")}`,
-    );
+    // tc prints the mark's value and mask as %#x in JSON, %#04x in text.
+    const hex = (key: string, fmt: string, v: number) =>
+      p.field("any", key, fmt, `0x${v.toString(16)}`, `0x${v.toString(16).padStart(4, "0")}`);
+    hex("fwmark_value", "  mark %s ", o.mark.val);
+    hex("fwmark_mask", "%s ", o.mark.mask);
     p.uint("fwmark_success", "(success %s)", o.mark.success ?? 0);
   }
   if (sel) printSel(p, sel, o, ctx);
@@ -396,7 +383,7 @@ export const u32: FilterKind = {
   options: {
     keys: ["classid", "divisor", "link", "hash", "indev", "sel", "mark", "actions", "flags", "order", "pcnt", "police"],
     parse,
-    build: (b, o) => build(b, o as U32Options),
+    build,
     print: (p, o, ctx) => print(p, o as U32Options, ctx),
     words,
   },

@@ -202,8 +202,8 @@ export const fqCodel: QdiscKind = {
       "dropBatch",
     ],
     parse,
-    build: (b, o) => build(b, o as FqCodelOptions),
-    print: (p, o) => print(p, o as FqCodelOptions),
+    build,
+    print,
     words,
   },
   xstats: {

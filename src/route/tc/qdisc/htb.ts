@@ -308,7 +308,7 @@ export const htb: QdiscKind = {
   qdisc: {
     keys: ["r2q", "defaultClass", "debug", "directQlen", "offload", "directPackets", "version"],
     parse: parseQdisc,
-    build: (b, o) => buildQdisc(b, o as HtbOptions),
+    build: buildQdisc,
     print: (p, o, ctx) => printQdisc(p, o as HtbOptions, ctx.details),
     words: qdiscWords,
   },
@@ -333,7 +333,7 @@ export const htb: QdiscKind = {
       "ceilMpu",
     ],
     parse: parseClass,
-    build: (b, o) => buildClass(b, o as HtbClassOptions),
+    build: buildClass,
     print: (p, o, ctx) => printClass(p, o as HtbClassOptions, ctx.details),
     words: classWords,
   },

@@ -470,8 +470,8 @@ export const netem: QdiscKind = {
       "distribution",
     ],
     parse,
-    build: (b, o) => build(b, o as NetemOptions),
-    print: (p, o) => print(p, o as NetemOptions),
+    build,
+    print,
     words,
   },
 };

@@ -97,7 +97,7 @@ const prioCodec: OptionsCodec<unknown> = {
     b.raw(Uint8Array.from(map));
     b.attr(2, (x) => x.attrs(PRIO_ATTRS, { multiqueue: o.multiqueue || undefined }));
   },
-  print: (p, o) => print(p, o as PrioOptions),
+  print,
   words,
 };
 

@@ -132,7 +132,7 @@ export const sfq: QdiscKind = {
       if (v.depth !== undefined) Object.assign(o, { depth: v.depth, headdrop: v.headdrop !== 0 });
       return o;
     },
-    build: (b, o) => build(b, o as SfqOptions),
+    build,
     print: (p, o, ctx) => print(p, o as SfqOptions, ctx.details),
     words,
   },

@@ -254,7 +254,7 @@ export const tbf: QdiscKind = {
       "peakMpu",
     ],
     parse,
-    build: (b, o) => build(b, o as TbfOptions),
+    build,
     print: (p, o, ctx) => print(p, o as TbfOptions, ctx.details),
     words,
   },
