@@ -16,7 +16,7 @@
  * @module
  */
 
-import { type AttrSpec, type AttrTable, scalarSize } from "../src/wire/table.ts";
+import { type AttrSpec, type AttrTable, KIND_RANGE, scalarSize } from "../src/wire/table.ts";
 import { headerField, type PublicMessage } from "../src/wire/public_message.ts";
 
 /** A request to compile: the message declaration and its request table (exports of the module), and the name of its functions. */
@@ -38,20 +38,6 @@ export interface RequestContext {
   attrWriter: (table: AttrTable, path: string) => string;
 }
 
-const RANGE: Record<string, [number, number]> = {
-  u8: [0, 0xff],
-  u16: [0, 0xffff],
-  u16be: [0, 0xffff],
-  u32: [0, 0xffffffff],
-  u32be: [0, 0xffffffff],
-  u64: [0, Number.MAX_SAFE_INTEGER],
-  u64be: [0, Number.MAX_SAFE_INTEGER],
-  s8: [-0x80, 0x7f],
-  s16: [-0x8000, 0x7fff],
-  s32: [-0x8000_0000, 0x7fff_ffff],
-  s64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-};
-
 /** `typeof v === "number"` and in range `[min, max]`, as an expression over `v`. */
 function inRange(v: string, min: number, max: number): string {
   return `typeof ${v} === "number" && Number.isInteger(${v}) && ${v} >= ${min} && ${v} <= ${max}`;
@@ -64,7 +50,7 @@ function inRange(v: string, min: number, max: number): string {
  */
 export function policyCheck(spec: AttrSpec, path: string, v: string, what: string, c: RequestContext): string {
   const call = () => `checkPolicy(${c.hoist(path)}, ${v}, ${JSON.stringify(what)});`;
-  const range = RANGE[spec.kind];
+  const range = KIND_RANGE[spec.kind];
   if (range) {
     const min = spec.min ?? range[0], max = spec.max ?? range[1];
     // A name or flag names fail the number test: the engine looks them up and checks the number.
@@ -179,7 +165,7 @@ function headerFn(m: PublicMessage, path: string, fn: string, c: RequestContext)
       conv.push(`if (typeof v !== "number") v = (${c.hoist(`${at}.derive`)}.toWire as (p: unknown) => unknown)(v);`);
     }
     const chain = conv.join(" else ");
-    const range = RANGE[spec.kind];
+    const range = KIND_RANGE[spec.kind];
     const min = spec.min ?? range[0], max = spec.max ?? range[1];
     let ok = inRange("v", min, max);
     if (spec.only && spec.named?.names) ok += ` && v in ${c.hoist(`${at}.named.names`)}`;

@@ -24,7 +24,7 @@ import {
   requestHeader,
 } from "../src/wire/public_message.ts";
 import type { PublicObject } from "../src/wire/public.ts";
-import { type Attrs, type AttrSpec, type AttrTable, checkAttrs } from "../src/wire/table.ts";
+import { type Attrs, type AttrSpec, type AttrTable, checkAttrs, KIND_RANGE } from "../src/wire/table.ts";
 import { ROUTE_ATTRS, ROUTE_MESSAGE } from "../src/route/route/table.ts";
 import * as routeGen from "../src/route/route/_generated/table.ts";
 import { IFLA_ATTRS, LINK_REQUEST } from "../src/route/link/table.ts";
@@ -90,23 +90,9 @@ const CASES: [string, PublicMessage, AttrTable, Encode, Check, Header, Build | u
   ],
 ];
 
-const RANGE: Record<string, [number, number]> = {
-  u8: [0, 0xff],
-  u16: [0, 0xffff],
-  u16be: [0, 0xffff],
-  u32: [0, 0xffffffff],
-  u32be: [0, 0xffffffff],
-  u64: [0, Number.MAX_SAFE_INTEGER],
-  u64be: [0, Number.MAX_SAFE_INTEGER],
-  s8: [-0x80, 0x7f],
-  s16: [-0x8000, 0x7fff],
-  s32: [-0x8000_0000, 0x7fff_ffff],
-  s64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-};
-
 /** A number of `kind`: mostly in its range and near the policy's bounds, sometimes past them. */
 function number(kind: string, min?: number, max?: number): fc.Arbitrary<number> {
-  const [lo, hi] = RANGE[kind];
+  const [lo, hi] = KIND_RANGE[kind];
   const a = min ?? lo, b = max ?? hi;
   return fc.oneof(
     { weight: 6, arbitrary: fc.integer({ min: Math.max(a, -0x8000_0000), max: Math.min(b, 0x7fff_ffff) }) },
@@ -117,7 +103,7 @@ function number(kind: string, min?: number, max?: number): fc.Arbitrary<number> 
 
 /** A value of one attribute as `MessageBuilder.attrs` takes it (codecs left out: both call the same one). */
 function value(spec: AttrSpec, depth: number): fc.Arbitrary<unknown> | undefined {
-  if (spec.kind in RANGE) {
+  if (spec.kind in KIND_RANGE) {
     if (spec.bits) return fc.subarray(Object.values(spec.bits));
     if (spec.names) {
       return fc.oneof(fc.constantFrom(...Object.values(spec.names)), number(spec.kind, spec.min, spec.max));
@@ -144,7 +130,7 @@ function value(spec: AttrSpec, depth: number): fc.Arbitrary<unknown> | undefined
         Object.fromEntries(
           Object.entries(spec.struct!).filter(([, k]) => !k.startsWith("pad")).map(([f, k]) => [
             f,
-            fc.integer({ min: RANGE[k][0], max: Math.min(RANGE[k][1], 0x7fff_ffff) }),
+            fc.integer({ min: KIND_RANGE[k][0], max: Math.min(KIND_RANGE[k][1], 0x7fff_ffff) }),
           ]),
         ),
         { requiredKeys: [] },

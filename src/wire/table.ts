@@ -539,7 +539,8 @@ export function forEachAttr(
   }
 }
 
-const KIND_RANGE: { readonly [k: string]: readonly [number, number] } = {
+/** The range of each integer kind (`u64` and `s64` as far as numbers are exact). */
+export const KIND_RANGE: { readonly [k: string]: readonly [number, number] } = {
   u8: [0, 0xff],
   u16: [0, 0xffff],
   u16be: [0, 0xffff],
