@@ -186,6 +186,15 @@ export {
   type NetconfSubscribeOptions,
   streamNetconf,
 } from "./src/route/netconf.ts";
+export {
+  changeNeighTable,
+  listNeighTables,
+  type NeighTableFilter,
+  type NeighTableSettings,
+  type NeighTableTarget,
+  streamNeighTables,
+} from "./src/route/ntable/api.ts";
+export type { NeighTable, NeighTableConfig, NeighTableParms, NeighTableStats } from "./src/route/ntable/table.ts";
 
 // Connection tracking.
 export type { ConntrackOptions } from "./src/netfilter/conntrack/ctnetlink.ts";

@@ -106,6 +106,35 @@ test("route show: bad selector values and missing objects fail as in ip", { skip
   });
 });
 
+test(
+  "route show in a fresh namespace: main lists nothing, another table is refused, as in ip",
+  { skip: NEEDS_ROOT },
+  async () => {
+    // A fresh namespace has no main table until its first IPv4 route: ip prints nothing (or `[]`) and
+    // exits 0 for main, and keeps the kernel's refusal for any other table.
+    await withTempNetns((ns) => {
+      for (
+        const args of [
+          ["route", "show"],
+          ["-j", "route", "show"],
+          ["route", "show", "table", "main"],
+          ["route", "show", "table", "254"],
+          ["route", "show", "default"],
+          ["route", "show", "table", "100"],
+          ["-j", "route", "show", "table", "100"],
+        ]
+      ) {
+        const theirs = ipRun(ns, args);
+        const ours = nlkit(["-n", ns, ...args]);
+        assert.equal(ours.code, theirs.code, `${args.join(" ")}: ${ours.stderr}`);
+        assert.equal(ours.stderr.trim(), theirs.stderr.trim(), args.join(" "));
+        // ip opens its JSON array before the refusal; nlkit prints nothing on stdout then.
+        if (theirs.code === 0) assert.equal(ours.stdout, theirs.stdout, args.join(" "));
+      }
+    });
+  },
+);
+
 test("tuntap del of a device that does not exist succeeds silently, as in ip", { skip: NEEDS_ROOT }, async () => {
   await withTempNetns((ns) => {
     for (const mode of ["tun", "tap"]) {

@@ -117,3 +117,44 @@ test("mirred takes its index before dev, and refuses a second one, as tc does", 
     });
   });
 });
+
+test(
+  "without root or parent, tc's parent 0: a filter goes on the root qdisc, a qdisc is found by handle",
+  { skip },
+  async () => {
+    await withTempNetns((ns) => {
+      ip(ns, "link", "add", "t0", "type", "veth", "peer", "name", "t1");
+      const setup = [
+        ["qdisc", "add", "dev", "t0", "root", "handle", "1:", "htb", "default", "10"],
+        ["class", "add", "dev", "t0", "parent", "1:", "classid", "1:10", "htb", "rate", "10mbit"],
+        ["qdisc", "add", "dev", "t0", "parent", "1:10", "handle", "10:", "pfifo"],
+      ];
+      for (const args of setup) assert.equal(tc("-n", ns, ...args).code, 0, args.join(" "));
+      const filter = ["dev", "t0", "protocol", "ip", "prio", "3", "u32", "match", "ip", "dport", "81", "0xffff"];
+      const added = nlkit(["-n", ns, "tc", "filter", "add", ...filter, "flowid", "1:10"]);
+      assert.deepEqual([added.code, added.stderr], [0, ""]);
+      assert.match(tc("-n", ns, "filter", "show", "dev", "t0", "parent", "1:").stdout, /pref 3 u32 .*flowid 1:10/);
+      const deleted = nlkit(["-n", ns, "tc", "filter", "del", "dev", "t0", "prio", "3"]);
+      assert.deepEqual([deleted.code, deleted.stderr], [0, ""]);
+      assert.equal(tc("-n", ns, "filter", "show", "dev", "t0", "parent", "1:").stdout, "");
+      // A qdisc without root or parent: the kernel's answers to tc's parent 0, never the root's.
+      for (
+        const args of [
+          ["qdisc", "add", "dev", "t0", "handle", "5:", "pfifo"],
+          ["qdisc", "del", "dev", "t0", "handle", "10:"],
+          ["qdisc", "del", "dev", "t0", "handle", "99:"],
+          ["qdisc", "del", "dev", "t0", "handle", "1:"],
+        ]
+      ) {
+        const want = tc("-n", ns, ...args);
+        const got = nlkit(["-n", ns, "tc", ...args]);
+        assert.notEqual(want.code, 0, args.join(" "));
+        assert.deepEqual([got.code, got.stderr], [
+          1,
+          want.stderr.replace("We have an error talking to the kernel\n", ""),
+        ]);
+      }
+      assert.match(tc("-n", ns, "qdisc", "show", "dev", "t0").stdout, /qdisc htb 1: root/);
+    });
+  },
+);

@@ -37,7 +37,7 @@ export interface ObjectEntry {
 const INET = [AF_INET, AF_INET6] as const;
 /** do_ipmonitor reads every family: it picks groups (and neighbours) by it. */
 const MONITOR_FAMILIES = [...INET, AF_PACKET, AF_BRIDGE, AF_MPLS] as const;
-// Each from its iproute2 (6.1) function: do_ipaddr, do_iproute, do_ipneigh, do_iprule, do_iplink, do_netns,
+// Each from its iproute2 (6.1) function: do_ipaddr, do_iproute, do_ipneigh, do_ipntable, do_iprule, do_iplink, do_netns,
 // do_ipnh, do_iptuntap and do_multiaddr.
 const ADDR_CMDS = "add change chg=change! replace delete=del list=show show lst=show flush save showdump restore help";
 const ROUTE_CMDS = "add change chg=change! replace prepend append test delete=del list=show show lst=show get flush " +
@@ -47,6 +47,7 @@ const RULE_CMDS = "list=show lst=show show save restore add delete=del flush hel
 const LINK_CMDS = "add set change=set replace delete=del show lst=show list=show xstats afstats property help";
 const NETNS_CMDS = "list=show show lst=show list-id help add set delete=del identify pids exec monitor attach";
 const NEXTHOP_CMDS = "add replace delete list show lst get flush bucket help";
+const NTABLE_CMDS = "change chg=change show lst=show list=show help";
 const SIMPLE_CMDS = "add delete=del show lst=show list=show help";
 
 /** Every object word in iproute2's order, then nlkit's own. */
@@ -81,8 +82,13 @@ export const OBJECTS: readonly ObjectEntry[] = [
     load: async () => (await import("./neigh.ts")).neighHandler,
     commands: NEIGH_CMDS,
   },
-  { word: "ntable" },
-  { word: "ntbl" },
+  { word: "ntable", load: async () => (await import("./ntable.ts")).ntableHandler, commands: NTABLE_CMDS },
+  {
+    word: "ntbl",
+    name: "ntable",
+    load: async () => (await import("./ntable.ts")).ntableHandler,
+    commands: NTABLE_CMDS,
+  },
   // ip lists links alike whatever the family, except bridge (ports), which nlkit refuses.
   {
     word: "link",

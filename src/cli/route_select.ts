@@ -18,7 +18,7 @@ import type { LinkNames } from "./names.ts";
 import { parseRealms } from "./realms.ts";
 import { forEachAttr } from "../wire/table.ts";
 import type { RouteFilter } from "../route/route/filter.ts";
-import { RT_SCOPE_NAMES, RT_TABLE_NAMES, RTN_NAMES, RTPROT_NAMES } from "../route/route/names.ts";
+import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RT_TABLE_NAMES, RTN_NAMES, RTPROT_NAMES } from "../route/route/names.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 
 /** A parsed selector list: the library filter and the fields ip then leaves out of each line. */
@@ -137,7 +137,7 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
   const filter: RouteFilter = {};
   const omit = new Set<string>(["table"]);
   const sel: RouteSelection = { filter, omit };
-  let table: number | "all" = 254;
+  let table: number | "all" = RT_TABLE_MAIN;
   const family = familyOf(ctx);
   for (let w = args.next(); w !== undefined; w = args.next()) {
     const value = (): string => args.value(w!);
@@ -197,7 +197,8 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
   filter.family = family === AF_INET6 ? "inet6" : family === AF_INET || table !== "all" ? "inet" : "all";
   if (table === "all") omit.delete("table");
   filter.table = table;
-  // ip reports a table that does not exist ("FIB table does not exist"); vrf looks its table up later.
-  filter.strictTable = typeof table === "number" && cmd === "show";
+  // ip reports a table that does not exist ("FIB table does not exist"), except main, which a fresh
+  // namespace lacks until its first route: that lists nothing. vrf looks its table up later.
+  filter.strictTable = typeof table === "number" && table !== RT_TABLE_MAIN && cmd === "show";
   return sel;
 }

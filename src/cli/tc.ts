@@ -128,6 +128,8 @@ function tcSpec(
   const w = new TcWords(words);
   const s = commonWords(w, object);
   if (s.dev === undefined) throw new UsageError(`Missing "dev" in tc ${object} ${cmd}`, "dev");
+  // Without root or parent, tc sends parent 0: the kernel then finds a qdisc by its handle alone.
+  if (object === "qdisc" && s.parent === undefined) s.parent = 0;
   if (!s.kind && !w.done) s.kind = w.next();
   const rest = new TcWords(w.rest());
   const ifindex = linkIndex(String(s.dev));

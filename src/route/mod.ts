@@ -42,6 +42,8 @@ export * from "./link/tuntap.ts";
 export * from "./link/maddr.ts";
 export * from "./link/maddr_change.ts";
 export * from "./netconf.ts";
+export * from "./ntable/api.ts";
+export * from "./ntable/table.ts";
 export * from "./monitor_events.ts";
 export type { HwStatsInfo, LinkStats } from "./stats/parse.ts";
 export * from "./rtmon.ts";

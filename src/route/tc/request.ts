@@ -70,7 +70,11 @@ export interface FilterSpec {
   dev: string | number;
   /** The classifier (`u32`, `bpf`); optional for delete. */
   kind?: string;
-  /** Qdisc or class it attaches to: a handle, `root`, `ingress` or `egress`. */
+  /**
+   * Qdisc or class it attaches to: a handle, `ingress` or `egress`; by
+   * default the device's root qdisc, whatever its handle (parent 0, as tc
+   * sends it). `root` is `TC_H_ROOT`, which the kernel finds no qdisc for.
+   */
   parent?: HandleSpec;
   /** Priority (`pref`); the kernel picks one when absent. */
   priority?: number;
@@ -178,7 +182,7 @@ export function filterRequest(cmd: TcCommand, spec: FilterSpec, ifindex: number)
   const b = tcmsgHeader(new MessageBuilder(type, FLAGS[cmd]), {
     ifindex,
     handle,
-    parent: parentOf(spec.parent, TC_H.TC_H_ROOT),
+    parent: parentOf(spec.parent, 0),
     info,
   });
   const opts = kindOptions(k?.options, spec.options, `filter ${kind}`);
