@@ -244,6 +244,14 @@ test("nft usage errors exit 2", { skip: NFT_SKIP }, async () => {
   });
 });
 
+test("nft -v and --version print the version, as nft's do, and stop there", () => {
+  for (const flag of ["-v", "--version"]) {
+    const r = nlkit(["nft", flag, "list", "ruleset"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^nlkit v\d+\.\d+\.\d+\S* \(nftables\)\n$/);
+  }
+});
+
 test("nft monitor shows every change (NDJSON with -j)", { skip: NFT_SKIP }, async () => {
   await withTempNetns(async (ns) => {
     const r = await followWhile(["-n", ns, "-j", "nft", "monitor"], () => loadRuleset(ns, RULESETS.router));

@@ -146,7 +146,8 @@ test("nft's JSON of the same rules applied by the library gives nft what nft -j 
   await withTempNetns(async (src) => {
     loadRuleset(src, RULESET);
     const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
-    // nft lists `meta nfproto ipv4 ct original saddr` without its nfproto, and cannot apply that back: neither can we.
+    // nft lists `meta nfproto ipv4 ct original saddr` without its nfproto, and cannot apply that back (the
+    // library can: see the ct saddr test below), so nft -j -f is no oracle for it here.
     const unfamilied = (o: { rule?: unknown }) => JSON.stringify(o.rule ?? null).includes('{"ct":{"key":"saddr"');
     const bad = doc.nftables.filter(unfamilied);
     assert.equal(bad.length, 1);
@@ -163,11 +164,6 @@ test("nft's JSON of the same rules applied by the library gives nft what nft -j 
       nftables: doc.nftables.filter((o: { rule?: unknown }) => !unfamilied(o) && !rawMap(o) && !flagSet(o)),
     };
     await withTempNetns(async (theirs) => {
-      const setup = doc.nftables.filter((o: object) => !("rule" in o));
-      await assert.rejects(applyJson({ nftables: [...setup, ...bad] }, { netns: theirs }), {
-        message: /^Cannot match on ct saddr without a network protocol/,
-      });
-      assert.deepEqual(nftJson(theirs, "ruleset"), []); // refused before anything was sent
       nft(theirs, ["-j", "-f", "-"], JSON.stringify(rest));
       const want = comparable(nftJson(theirs, "ruleset"));
       assert.equal(want.length, rest.nftables.length - 1); // all but metainfo
@@ -291,4 +287,28 @@ test("realm names come from rt_realms text; protocol 0 prints as ip and parses f
   assert.equal(renderValue(p, new Uint8Array([0])), "ip");
   assert.deepEqual(parseValue(p, "hopopt"), new Uint8Array([0]));
   assert.deepEqual(parseValue(p, "ip"), new Uint8Array([0]));
+});
+
+test("ct saddr of an inet rule, which nft 1.0.6 lists without its meta nfproto, applies with it again", {
+  skip: NFT_SKIP,
+}, async () => {
+  const ruleset = `table inet t {
+	chain c {
+		meta nfproto ipv4 ct original saddr 1.2.3.4
+		meta nfproto ipv6 ct reply daddr 2001:db8::1
+	}
+}
+`;
+  await withTempNetns(async (src) => {
+    loadRuleset(src, ruleset);
+    const doc = JSON.parse(nft(src, ["-j", "list", "ruleset"]));
+    // What makes it hard: nft's JSON lost the protocol, and nft -j -f refuses it.
+    assert.ok(!JSON.stringify(doc).includes("nfproto"));
+    await withTempNetns(async (dst) => {
+      assert.throws(() => nft(dst, ["-j", "-f", "-"], JSON.stringify(doc)), /cannot determine ip protocol version/);
+      await applyJson(doc, { netns: dst });
+      const rules = (s: string) => nft(s, ["--debug=netlink", "list", "ruleset"]);
+      assert.equal(rules(dst), rules(src));
+    });
+  });
 });

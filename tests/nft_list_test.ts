@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { have, run, withTempNetns } from "./_helpers.ts";
+import { ok } from "./_cli.ts";
 import { loadRuleset, NFT_SKIP, nftJson, RULESETS, stable } from "./_nft.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listElements, listNftRules, listRuleset, listTables } from "../src/netfilter/nftables/list.ts";
@@ -100,6 +101,12 @@ test("a rule with an expression the library has no table for still lists", { ski
       { unknown: { name: "last" } },
       { accept: null },
     ]);
+    // The streaming listing (what `nlkit -j nft list ruleset` prints) and the text listing show it too.
+    const texts: string[] = [];
+    await emitRulesetJson((t) => texts.push(t), {}, o, { ifnames: await interfaceNames(o) });
+    const streamed = texts.map((t) => JSON.parse(t)).filter((x) => "rule" in x);
+    assert.deepEqual(streamed[0].rule.expr, [{ unknown: { name: "last" } }, { accept: null }]);
+    assert.match(ok(ns, "nft", "list", "ruleset"), /\n\t\tunknown expression last accept\n/);
   });
 });
 

@@ -40,8 +40,10 @@ import {
   getConntrack,
   listConntrack,
   streamConntrack,
+  streamConntrackMessages,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
+import { conntrackLineWriter } from "../netfilter/conntrack/line.ts";
 import { type ConntrackSpec, invertTuple } from "../netfilter/conntrack/spec.ts";
 import {
   conntrackCount,
@@ -158,6 +160,11 @@ function entryPrinter(
   };
 }
 
+/** Whether a filter has no key set (every entry matches). */
+function isEmpty(filter: object): boolean {
+  return Object.values(filter).every((v) => v === undefined);
+}
+
 /** The line options of a command, worked out once for all its entries. */
 const TEXT_OPTIONS = new WeakMap<CtArgs, FormatConntrackOptions>();
 function textOptions(a: CtArgs): FormatConntrackOptions {
@@ -191,11 +198,24 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   }
   // conntrack ignores -z on the dying and unconfirmed lists, which have no counter-zeroing dump.
   const zero = a.zero && a.table === "conntrack";
-  const print = entryPrinter(ctx, a, json);
-  await forEachValue(streamConntrack({ ...filterOf(a), table: a.table, zero }, ctx.lib), (e) => {
-    print(e);
-    n++;
-  });
+  const filter = filterOf(a);
+  if (!json && !zero && !a.output.includes("save") && !a.output.includes("xml") && isEmpty(filter)) {
+    // No filter: each line is written from the message's bytes as it arrives, no entry built.
+    const out = ctx.out, line = conntrackLineWriter(textOptions(a));
+    await forEachValue(
+      streamConntrackMessages(a.table, (m) => {
+        line(out.sink, m);
+        out.endLine();
+      }, ctx.lib),
+      () => n++,
+    );
+  } else {
+    const print = entryPrinter(ctx, a, json);
+    await forEachValue(streamConntrack({ ...filter, table: a.table, zero }, ctx.lib), (e) => {
+      print(e);
+      n++;
+    });
+  }
   closeXml(ctx);
   json?.end();
   ctx.out.flush();

@@ -9,9 +9,12 @@ import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { bulkJit } from "./jit.ts";
 import { type NftFlags, nftList } from "./nft_list.ts";
+import { VERSION } from "./version.ts";
 
 /** nft's flags this command honours. */
-const FLAGS: Record<string, keyof NftFlags | "file"> = {
+const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
+  "-v": "version",
+  "--version": "version",
   "-j": "json",
   "--json": "json",
   "-a": "handles",
@@ -30,6 +33,10 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     args.next();
     const f = FLAGS[w];
     if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
+    if (f === "version") {
+      ctx.out.line(`nlkit v${VERSION} (nftables)`);
+      return 0;
+    }
     if (f === "file") {
       file = args.next();
       if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);

@@ -111,7 +111,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   if (kind === "ruleset" || kind === "table") return await listText(ctx, { family, table }, flags);
   const r = await listRuleset({ family, table }, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
-  const ifnames = r.rules.length ? await interfaceNames(ctx.lib) : undefined;
+  const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;
   const objects = select(r, kind, name, { ifnames, full: !json });
   if (json) {
     ctx.out.line(`{"nftables": [${[meta, ...objects.map(nftJsonText)].join(", ")}]}`);

@@ -35,6 +35,7 @@ import { withRouteSocket } from "../route/rtnl.ts";
 import { readLinkNames } from "../route/link_names.ts";
 import { RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
+import { normalJitPolicy } from "../sys/jit.ts";
 import { errorText } from "./errors.ts";
 import { routeToIpJson, writeRouteIpJson } from "../route/route/json.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
@@ -118,19 +119,30 @@ async function show(ctx: Context, args: Args): Promise<void> {
   const line = ctx.opts.oneline ? (t: string) => t.replaceAll("\n", "\\") : (t: string) => t;
   try {
     const nhInfo = details > 0 ? nexthopInfo(ctx) : undefined;
-    for await (const r of new RouteStream(filter, ctx.lib, names)) {
-      if (!ownDevice(r, filter)) continue;
-      const info = r.nhid === undefined ? undefined : await nhInfo?.(r.nhid);
-      if (json && (info || ctx.opts.pretty)) json.item(withNhInfo(routeToIpJson(r, lookup, jsonOpts), info));
-      else if (json) {
-        writeRouteIpJson(json.open(), r, lookup, jsonOpts);
-        json.wrote();
-      } else if (!info && !ctx.opts.oneline) {
-        writeRoute(ctx.out.sink, r, names, ctx.paint, textOpts);
-        ctx.out.endLine();
-      } else {
-        const text = line(formatRoute(r, names, ctx.paint, textOpts));
-        ctx.out.line(withNhInfoText(text, info, ctx.opts.oneline ? "\\" : "\n"));
+    const stream = new RouteStream(filter, ctx.lib, names);
+    if (nhInfo === undefined && !ctx.opts.pretty && !ctx.opts.oneline) {
+      // The common listing: each route printed as it is parsed, with no promise per route, by a
+      // small function the JIT compiles apart from this one.
+      const out = ctx.out;
+      normalJitPolicy();
+      const print = json
+        ? (r: Route) => {
+          writeRouteIpJson(json.open(), r, lookup, jsonOpts);
+          json.wrote();
+        }
+        : (r: Route) => {
+          writeRoute(out.sink, r, names, ctx.paint, textOpts);
+          out.endLine();
+        };
+      await stream.forEach(filter.dev === undefined ? print : (r) => ownDevice(r, filter) && print(r));
+    } else {
+      for await (const r of stream) {
+        if (!ownDevice(r, filter)) continue;
+        const info = r.nhid === undefined ? undefined : await nhInfo?.(r.nhid);
+        if (json) json.item(withNhInfo(routeToIpJson(r, lookup, jsonOpts), info));
+        else {ctx.out.line(
+            withNhInfoText(line(formatRoute(r, names, ctx.paint, textOpts)), info, ctx.opts.oneline ? "\\" : "\n"),
+          );}
       }
     }
   } catch (e) {

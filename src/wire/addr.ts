@@ -13,6 +13,7 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
+import type { TextSink } from "./text_sink.ts";
 
 /** Address family numbers from `<sys/socket.h>`. */
 export const AF_UNSPEC = 0;
@@ -143,12 +144,12 @@ const DEC_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`
 /** Decimal text of each byte value. */
 const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
-/** Formats 4 or 16 bytes as an address, IPv6 compressed per RFC 5952. */
-export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
-  if (len === 4) return DEC_DOT[b[off]] + DEC_DOT[b[off + 1]] + DEC_DOT[b[off + 2]] + DEC[b[off + 3]];
-  if (len !== 16) return formatHex(b, off, len);
-  // Longest run of at least two zero groups (the first of equals) becomes "::".
-  // No arrays: conntrack dumps format four addresses per entry.
+/**
+ * The longest run of at least two zero groups of the IPv6 address at
+ * `b[off]` (the first of equals), which RFC 5952 writes as "::": its first
+ * group times 16 plus its length, or -1 when there is none.
+ */
+function zeroRun(b: Uint8Array, off: number): number {
   let bestAt = -1, bestLen = 1, runAt = 0, runLen = 0;
   for (let i = 0; i < 8; i++) {
     if (b[off + i * 2] !== 0 || b[off + i * 2 + 1] !== 0) {
@@ -161,11 +162,23 @@ export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): 
       bestLen = runLen;
     }
   }
-  // IPv4-mapped (and IPv4-compatible, ::a.b.c.d) addresses keep their dotted tail, as inet_ntop prints them.
-  if (bestAt === 0 && bestLen === 5 && b[off + 10] === 0xff && b[off + 11] === 0xff) {
-    return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
-  }
-  if (bestAt === 0 && bestLen === 6) return `::${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
+  return bestAt < 0 ? -1 : bestAt * 16 + bestLen;
+}
+
+/** IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible (`::a.b.c.d`) addresses keep their dotted tail, as inet_ntop prints them. */
+function dottedPrefix(b: Uint8Array, off: number, run: number): string | undefined {
+  if (run === 5 && b[off + 10] === 0xff && b[off + 11] === 0xff) return "::ffff:";
+  return run === 6 ? "::" : undefined;
+}
+
+/** Formats 4 or 16 bytes as an address, IPv6 compressed per RFC 5952. */
+export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): string {
+  if (len === 4) return DEC_DOT[b[off]] + DEC_DOT[b[off + 1]] + DEC_DOT[b[off + 2]] + DEC[b[off + 3]];
+  if (len !== 16) return formatHex(b, off, len);
+  // No arrays: conntrack dumps format four addresses per entry.
+  const run = zeroRun(b, off), bestAt = run < 0 ? -1 : run >> 4, bestLen = run & 15;
+  const dotted = dottedPrefix(b, off, run);
+  if (dotted !== undefined) return `${dotted}${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
   let s = "";
   for (let i = 0; i < 8; i++) {
     if (i === bestAt) {
@@ -177,6 +190,53 @@ export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): 
     s += ((b[off + i * 2] << 8) | b[off + i * 2 + 1]).toString(16);
   }
   return s;
+}
+
+const HEX_DIGITS = "0123456789abcdef";
+
+/**
+ * Writes what {@link formatIp} returns straight into `w`, building no
+ * string for 4- and 16-byte addresses: a line printer of a large dump
+ * (`ct -L`) writes four per line.
+ */
+export function printIp(w: TextSink, b: Uint8Array, off: number, len: number): void {
+  if (len === 4) {
+    w.uint(b[off]);
+    w.byte(46);
+    w.uint(b[off + 1]);
+    w.byte(46);
+    w.uint(b[off + 2]);
+    w.byte(46);
+    w.uint(b[off + 3]);
+    return;
+  }
+  if (len !== 16) return w.ascii(formatHex(b, off, len));
+  const run = zeroRun(b, off), bestAt = run < 0 ? -1 : run >> 4, bestLen = run & 15;
+  const dotted = dottedPrefix(b, off, run);
+  if (dotted !== undefined) {
+    w.ascii(dotted);
+    return printIp(w, b, off + 12, 4);
+  }
+  let colon = false; // a ':' is due before the next group
+  for (let i = 0; i < 8; i++) {
+    if (i === bestAt) {
+      w.byte(58);
+      w.byte(58);
+      i += bestLen - 1;
+      colon = false;
+      continue;
+    }
+    if (colon) w.byte(58);
+    colon = true;
+    const v = (b[off + i * 2] << 8) | b[off + i * 2 + 1];
+    let started = false;
+    for (let shift = 12; shift >= 0; shift -= 4) {
+      const d = (v >> shift) & 15;
+      if (d === 0 && !started && shift !== 0) continue;
+      started = true;
+      w.byte(HEX_DIGITS.charCodeAt(d));
+    }
+  }
 }
 
 /** Formats bytes as colon-separated lowercase hex, the way `ip` prints link addresses. */

@@ -20,6 +20,11 @@
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/** Decimal digits of an int32 of at least 100,000. */
+function decimalDigits(x: number): number {
+  return x < 1_000_000 ? 6 : x < 10_000_000 ? 7 : x < 100_000_000 ? 8 : x < 1_000_000_000 ? 9 : 10;
+}
+
 /** A growable byte buffer that text is appended to as UTF-8. */
 export class TextSink {
   /** The bytes; `buf[0, at)` is the text written so far. */
@@ -50,8 +55,10 @@ export class TextSink {
   spaces(n: number): void {
     if (n <= 0) return;
     this.room(n);
-    this.buf.fill(32, this.at, this.at + n);
-    this.at += n;
+    const b = this.buf;
+    let at = this.at;
+    for (const end = at + n; at < end; at++) b[at] = 32; // a few at a time: a loop beats fill's call
+    this.at = at;
   }
 
   /** Appends a string that is almost always ASCII (names, addresses); anything else goes through {@link text}. */
@@ -82,6 +89,19 @@ export class TextSink {
     const b = this.buf;
     if (n < 10) {
       b[this.at++] = 48 + n;
+      return;
+    }
+    if (n < 0x8000_0000) {
+      // Ports, marks, ids, byte values: int32 arithmetic, no Math.floor per digit.
+      let x = n | 0;
+      let p = this.at + (x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : decimalDigits(x));
+      this.at = p;
+      while (x >= 10) {
+        const q = (x / 10) | 0;
+        b[--p] = 48 + x - 10 * q;
+        x = q;
+      }
+      b[--p] = 48 + x;
       return;
     }
     let digits = 1;

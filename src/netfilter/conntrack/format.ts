@@ -17,6 +17,17 @@ import { type ConntrackCounters, type ConntrackEntry, conntrackFamilyText, type 
 import { familyNumber } from "../../wire/family.ts";
 import { SCTP_CONNTRACK_STATES, TCP_CONNTRACK_STATES } from "./tables.ts";
 import { TextSink } from "../../wire/text_sink.ts";
+import {
+  ASSURED,
+  greKeys,
+  pad8,
+  SEEN_REPLY,
+  statusWord,
+  TAIL_ICMP,
+  TAIL_KEYS,
+  TAIL_PORTS,
+  tupleTail,
+} from "./words.ts";
 
 /** `conntrack -o` output options that change the line. */
 export type ConntrackOutput = "extended" | "id" | "timestamp" | "labels";
@@ -40,14 +51,6 @@ export interface FormatConntrackOptions {
   progname?: string;
 }
 
-const ASSURED = 0x4, SEEN_REPLY = 0x2, OFFLOAD = 0x4000, HW_OFFLOAD = 0x8000;
-
-/** `s` left-aligned in 8 columns, as conntrack prints the family and protocol. */
-function pad8(w: TextSink, s: string): void {
-  w.ascii(s);
-  w.spaces(8 - s.length);
-}
-
 /** A tuple as conntrack-tools prints it (`src=… dst=… sport=… dport=… `); also used for expectations. */
 export function tupleText(t: ConntrackTuple, protoNum: number): string {
   const w = scratch();
@@ -62,28 +65,20 @@ function tupleWords(w: TextSink, t: ConntrackTuple, protoNum: number): void {
   w.ascii(t.src);
   w.ascii(" dst=");
   w.ascii(t.dst);
-  switch (protoNum) {
-    case 6:
-    case 17:
-    case 136:
-    case 132:
-    case 33:
-      w.ascii(" sport=");
-      w.uint(t.sport ?? 0);
-      w.ascii(" dport=");
-      w.uint(t.dport ?? 0);
-      return;
-    case 47:
-      w.ascii(` srckey=0x${(t.sport ?? 0).toString(16)} dstkey=0x${(t.dport ?? 0).toString(16)}`);
-      return;
-    case 1:
-    case 58:
-      w.ascii(" type=");
-      w.uint(t.icmpType ?? 0);
-      w.ascii(" code=");
-      w.uint(t.icmpCode ?? 0);
-      w.ascii(" id=");
-      w.uint(t.icmpId ?? 0);
+  const tail = tupleTail(protoNum);
+  if (tail === TAIL_PORTS) {
+    w.ascii(" sport=");
+    w.uint(t.sport ?? 0);
+    w.ascii(" dport=");
+    w.uint(t.dport ?? 0);
+  } else if (tail === TAIL_KEYS) w.ascii(greKeys(t.sport ?? 0, t.dport ?? 0));
+  else if (tail === TAIL_ICMP) {
+    w.ascii(" type=");
+    w.uint(t.icmpType ?? 0);
+    w.ascii(" code=");
+    w.uint(t.icmpCode ?? 0);
+    w.ascii(" id=");
+    w.uint(t.icmpId ?? 0);
   }
 }
 
@@ -169,9 +164,8 @@ export function writeConntrack(w: TextSink, e: ConntrackEntry, opts: FormatConnt
     num(w, " packets=", c.reply.packets);
     num(w, " bytes=", c.reply.bytes);
   }
-  if (e.statusBits & HW_OFFLOAD) w.ascii(" [HW_OFFLOAD]");
-  else if (e.statusBits & OFFLOAD) w.ascii(" [OFFLOAD]");
-  else if (e.statusBits & ASSURED) w.ascii(" [ASSURED]");
+  const flag = statusWord(e.statusBits);
+  if (flag !== undefined) w.ascii(flag);
   if (e.mark !== undefined) num(w, " mark=", e.mark);
   if (e.secmark !== undefined) num(w, " secmark=", e.secmark);
   if (e.secctx !== undefined) w.text(` secctx=${e.secctx}`);

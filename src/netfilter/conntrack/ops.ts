@@ -18,6 +18,7 @@ import { InvalidArgumentError } from "../../wire/invalid.ts";
 import { checkTarget } from "../../socket/target.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK } from "../../wire/constants.ts";
+import type { NlMsg } from "../../wire/message.ts";
 import { NetlinkError, NotFoundError } from "../../wire/netlink_error.ts";
 import { NFGENMSG, NFNL_SUBSYS_CTNETLINK, nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
@@ -189,6 +190,26 @@ export function streamConntrack(
 ): AsyncGenerator<ConntrackEntry, void, undefined> {
   checkListing(filter, opts);
   return dumpOn(filter, opts);
+}
+
+/**
+ * A listing of a whole table (`conntrack -L`, no filter) with each reply
+ * message handed to `parse` while its bytes are still in the receive
+ * buffer, instead of parsed into a {@link ConntrackEntry}: a printer that
+ * writes each line straight from the bytes (`conntrackLineWriter`) builds no
+ * object per entry. Values are what `parse` returns, in order.
+ */
+export function streamConntrackMessages<T>(
+  table: ConntrackTable | undefined,
+  parse: (m: NlMsg) => T,
+  opts: ConntrackOptions = {},
+): AsyncGenerator<T, void, undefined> {
+  checkListing({ table }, opts);
+  const special = specialTable({ table });
+  const f = compileConntrackFilter({});
+  const type = CT(special ?? IPCTNL_MSG.IPCTNL_MSG_CT_GET);
+  const attrs = special === undefined ? f.kernelAttrs : {};
+  return new DumpStream<T>(CTNETLINK, opts, () => ({ request: dumpRequest(type, f.family, attrs), parse }));
 }
 
 function checkListing(filter: ListConntrackFilter, opts: ConntrackOptions): void {

@@ -103,6 +103,8 @@ export interface NftSetSpec {
   dataType?: number;
   /** Data length of a map in bytes. */
   dataLen?: number;
+  /** Object type of a map of stateful objects (flag `object`): 1 counter, 2 quota, 3 ct helper, 4 limit, ... */
+  objType?: number;
   /** Default element timeout in ms. */
   timeout?: number;
   /** Garbage collection interval in ms. */
@@ -343,6 +345,7 @@ export class NftTransaction {
       "flags",
       "dataType",
       "dataLen",
+      "objType",
       "timeout",
       "gcInterval",
       "size",
@@ -385,6 +388,7 @@ export class NftTransaction {
       keyLen: s.keyLen,
       dataType: s.dataType,
       dataLen: s.dataLen,
+      objType: s.objType,
       policy: s.policy,
       desc: s.size !== undefined || s.fieldLengths
         ? { size: s.size, concat: s.fieldLengths?.map((len) => ({ len })) }

@@ -101,3 +101,14 @@ export const NFT_OBJECT_TYPES = {
   9: "ct expectation",
   10: "synproxy",
 } as const;
+
+/** The name of a stateful object type (`NFTA_SET_OBJ_TYPE`, `NFTA_OBJ_TYPE`): nft's word for it. */
+export function objTypeName(id: number | undefined): string {
+  return NFT_OBJECT_TYPES[(id ?? 1) as keyof typeof NFT_OBJECT_TYPES] ?? String(id);
+}
+
+/** The id of a stateful object type named as nft names it, or undefined. */
+export function objTypeId(name: string): number | undefined {
+  const hit = Object.entries(NFT_OBJECT_TYPES).find(([, n]) => n === name);
+  return hit ? Number(hit[0]) : undefined;
+}

@@ -13,8 +13,10 @@ import { streamSets } from "../list.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
-import { limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
+import { holdsIfaces, ifindexElems, limitAttrs, ruleExpressions, synproxyAttrs } from "./linearize.ts";
+import type { NftElement } from "../element.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
+import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
@@ -101,8 +103,10 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
   return found;
 }
 
-/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or map types. */
-const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map"]);
+/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes. */
+const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat"]);
+/** Of those, what needs the set shapes: map types, and whether a concatenation's set holds intervals. */
+const SHAPED = ["map", "concat"];
 
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
@@ -113,6 +117,8 @@ export class DocumentPlanner {
   /** The transaction the document's commands are added to. */
   readonly tx: NftTransaction = new NftTransaction();
   #shapes = new Map<string, ElementShape>();
+  /** The shapes of the kernel's sets by `family table` (see #tableShapes). */
+  #kernelShapes = new Map<string, Map<string, ElementShape>>();
   #ifindexes?: Map<string, number>;
   /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
   #updated = new Set<string>();
@@ -139,11 +145,17 @@ export class DocumentPlanner {
 
   /** Shapes of a table's sets: declared in the document, else listed from the kernel. */
   async #tableShapes(fam: string, table: string): Promise<Map<string, ElementShape>> {
-    const out = new Map<string, ElementShape>();
-    for await (const set of streamSets({ family: fam, table }, this.opts)) {
-      const t = setTypes({ ...set, elements: [] });
-      out.set(set.name ?? "", { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false });
+    // The kernel's sets are read once per table: a plan sends nothing, so they do not change meanwhile.
+    let kernel = this.#kernelShapes.get(`${fam} ${table}`);
+    if (!kernel) {
+      kernel = new Map();
+      for await (const set of streamSets({ family: fam, table }, this.opts)) {
+        const t = setTypes({ ...set, elements: [] });
+        kernel.set(set.name ?? "", { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false });
+      }
+      this.#kernelShapes.set(`${fam} ${table}`, kernel);
     }
+    const out = new Map(kernel);
     for (const [k, shape] of this.#shapes) {
       const [f, t, name] = k.split(" ");
       if (f === fam && t === table) out.set(name, shape);
@@ -279,10 +291,9 @@ export class DocumentPlanner {
         }
         const needs = mentioned(v.expr, LOOKUPS);
         // Interface names need the namespace's indexes; look them up once, and only then.
-        if (needs.size > (needs.has("map") ? 1 : 0) && !this.#ifindexes) {
-          this.#ifindexes = new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
-        }
-        const sets = needs.has("map") ? await this.#tableShapes(fam, table) : undefined;
+        const shaped = SHAPED.filter((k) => needs.has(k)).length;
+        if (needs.size > shaped) await this.#loadIfindexes();
+        const sets = shaped ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
         tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
         return;
@@ -298,7 +309,7 @@ export class DocumentPlanner {
         const shape = await this.#shape(fam, table, name);
         const packed = packedIp4Keys(shape, elems);
         if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);
-        const elements = elementsOf(shape, elems);
+        const elements = await this.#elementsOf(shape, elems);
         if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
         else tx.addElements({ family: fam, table, set: name }, elements);
         return;
@@ -314,7 +325,18 @@ export class DocumentPlanner {
     }
   }
 
-  #set(cmd: string, kind: string, v: Obj, fam: string): void {
+  async #loadIfindexes(): Promise<void> {
+    this.#ifindexes ??= new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
+  }
+
+  /** The kernel's elements of `elems`, interfaces named in them looked up in the namespace. */
+  async #elementsOf(shape: ElementShape, elems: Json[]): Promise<NftElement[]> {
+    if (!holdsIfaces(shape.key, shape.data)) return elementsOf(shape, elems);
+    await this.#loadIfindexes();
+    return elementsOf(shape, ifindexElems(shape.key, elems, shape.data, this.#ifindexes));
+  }
+
+  async #set(cmd: string, kind: string, v: Obj, fam: string): Promise<void> {
     const tx = this.tx;
     keys(v, [
       "family",
@@ -340,6 +362,14 @@ export class DocumentPlanner {
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
     const key = typesOf(v.type, `set ${name}`);
+    if (key.length > 1 && key.some((t) => t.name === "integer")) {
+      // Its size is not in the type, and nft 1.0.6's JSON has no typeof to say it: nft -j -f refuses it too.
+      throw new InvalidArgumentError(
+        `Cannot declare ${kind} ${name} of ${
+          key.map((t) => t.name).join(" . ")
+        }: an integer in a concatenation has no size`,
+      );
+    }
     const flags = (v.flags === undefined ? [] : Array.isArray(v.flags) ? v.flags : [v.flags]).map(String);
     for (const f of flags) {
       if (!["constant", "interval", "timeout", "dynamic"].includes(f)) {
@@ -351,9 +381,14 @@ export class DocumentPlanner {
     let dataSpec = {};
     if (kind === "map") {
       if (v.map === undefined) throw new InvalidArgumentError(`Cannot add map ${name} without "map" (its data type)`);
+      const objType = typeof v.map === "string" ? objTypeId(v.map) : undefined;
       if (v.map === "verdict") {
         data = { verdict: true };
         dataSpec = { dataType: 0xffffff00, dataLen: 16 };
+      } else if (objType !== undefined) {
+        // A map of stateful objects (`type ipv4_addr : counter`): the object flag, not the map flag.
+        data = { objref: true };
+        dataSpec = { objType, dataInterval: false };
       } else {
         const types = typesOf(v.map, `map ${name}`);
         data = { types };
@@ -363,12 +398,16 @@ export class DocumentPlanner {
           dataHostOrder: types.length === 1 && types[0].host === true,
         };
       }
-      flags.push("map");
+      flags.push(data && "objref" in data ? "object" : "map");
     } else if (v.map !== undefined) {
       throw new InvalidArgumentError(`Cannot give set ${name} a "map" type: declare a map`);
     }
     const interval = flags.includes("interval");
-    if (interval && key.length > 1) flags.push("concat");
+    if (interval && key.length > 1) {
+      flags.push("concat");
+      // Stored in network order, host-order fields too (`meta mark . tcp dport`), as nft stores them.
+      key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
+    }
     const ctx = { family: fam, table, tx };
     const stmt = v.stmt === undefined ? [] : Array.isArray(v.stmt) ? v.stmt : [v.stmt];
     const expressions = setStmtExprs(stmt, ctx, `${kind} ${name}`);
@@ -406,7 +445,7 @@ export class DocumentPlanner {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
       const packed = packedIp4Keys(shape, elems);
       if (packed) return void tx.addElementKeys({ family: fam, table, set: name, setId }, packed, 4);
-      const elements = elementsOf(shape, elems);
+      const elements = await this.#elementsOf(shape, elems);
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.
       if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);

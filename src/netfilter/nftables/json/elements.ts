@@ -212,7 +212,8 @@ function keyedJson(
   stmt: ElemStmt | undefined,
   host: boolean,
 ): Json[] {
-  let sorted = types.length > 1 && !interval ? concatOrder(elements, types) : sortByKey(elements, host);
+  // nft lists a concatenation of intervals as the kernel dumps it (its insertion order), unsorted.
+  let sorted = types.length > 1 ? (interval ? [...elements] : concatOrder(elements, types)) : sortByKey(elements, host);
   const flags = types.length === 1 && types[0].bits ? types[0] : undefined;
   if (flags && !interval) {
     // nft sorts `syn | ack` by its first flag: values of several flags follow nft's own merge order.

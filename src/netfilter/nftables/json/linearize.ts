@@ -8,7 +8,7 @@
  */
 
 import { InvalidArgumentError, linkNotFound } from "../../../errors.ts";
-import { NFT_REG32_00, NFT_REG_1, regSlot } from "../consts.ts";
+import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
@@ -42,6 +42,7 @@ import {
 } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
+import { objTypeId } from "../expr/names.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -135,6 +136,8 @@ class RuleEncoder {
   icmpType = 0;
   /** vlan tags the rule has matched so far (`ether type 8021ad ... vlan type 8021q`). */
   vlans = 0;
+  /** A concatenation loaded now is looked up in intervals: its host-order fields go to network order. */
+  #netOrder = false;
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -406,8 +409,15 @@ class RuleEncoder {
         }
         const parts: Loaded[] = [];
         let s = slot;
+        const net = this.#netOrder;
+        this.#netOrder = false;
         for (const x of v) {
-          const l = this.load(x, s);
+          let l = this.load(x, s);
+          if (net && l.type.host) {
+            // Each as it is loaded, as nft converts them.
+            this.emit({ name: "byteorder", sreg: regOf(s), dreg: regOf(s), op: "hton", len: l.len, size: l.len });
+            l = { ...l, type: { ...l.type, host: false } };
+          }
           parts.push(l);
           s += (l.len + 3) >> 2;
         }
@@ -454,12 +464,12 @@ class RuleEncoder {
       case "map": {
         const m = v as Obj;
         checkObjKeys(m, ["key", "data"], "map");
-        const l = this.load(m.key, slot);
+        const l = this.loadKey(m.key, m.data, true, slot);
         let types: readonly NftType[];
         let ref: { set: string; setId?: number };
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           const shape = this.ctx.sets?.get(m.data.slice(1));
-          if (!shape?.data || "verdict" in shape.data) {
+          if (!shape?.data || !("types" in shape.data)) {
             throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
           }
           types = shape.data.types;
@@ -582,23 +592,12 @@ class RuleEncoder {
 
   /** An interface given by name as its index in the namespace (numbers and expressions pass). */
   ifindex(v: Json): Json {
-    if (typeof v !== "string" || /^\d+$/.test(v)) return v;
-    const index = this.ctx.ifindexes?.get(v);
-    if (index === undefined) throw linkNotFound(v);
-    return index;
+    return ifindexOf(v, this.ctx.ifindexes);
   }
 
-  /** Elements with interfaces named in their `iface_index` key fields given as indexes (`meta iif . meta oif`). */
-  ifindexKeys(key: readonly NftType[], elems: Json[], map: boolean): Json[] {
-    if (!key.some((t) => t.name === "iface_index")) return elems;
-    const fix = (k: Json): Json => {
-      if (isObj(k) && isObj(k.elem)) return { elem: { ...k.elem, val: fix(k.elem.val) } };
-      if (isObj(k) && Array.isArray(k.concat)) {
-        return { concat: k.concat.map((x, i) => (key[i]?.name === "iface_index" ? this.ifindex(x) : x)) };
-      }
-      return key.length === 1 ? this.ifindex(k) : k;
-    };
-    return elems.map((e) => (map && Array.isArray(e) ? [fix(e[0]), e[1]] : fix(e)));
+  /** See {@link ifindexElems}. */
+  ifindexKeys(key: readonly NftType[], elems: Json[], data: ElementShape["data"]): Json[] {
+    return ifindexElems(key, elems, data, this.ctx.ifindexes);
   }
 
   /** The bytes of a right-hand value for a loaded left side. */
@@ -623,13 +622,34 @@ class RuleEncoder {
     return out;
   }
 
+  /**
+   * Loads the key `keyJson` of a lookup in `target` (`@name` or `{"set":
+   * [...]}`, a map's when `map`): a concatenation looked up in intervals
+   * (stored in network order) has its host-order fields converted.
+   */
+  loadKey(keyJson: Json, target: Json, map: boolean, slot = 0): Loaded {
+    const named = typeof target === "string" && target.startsWith("@")
+      ? this.ctx.sets?.get(target.slice(1))
+      : undefined;
+    const elems = isObj(target) && "set" in target ? (Array.isArray(target.set) ? target.set : [target.set]) : [];
+    const key = (x: Json) => (map && Array.isArray(x) ? x[0] : x);
+    this.#netOrder = isObj(keyJson) && "concat" in keyJson &&
+      (named?.interval === true || elems.some((x) => hasInterval(key(x))));
+    try {
+      return this.load(keyJson, slot);
+    } finally {
+      this.#netOrder = false;
+    }
+  }
+
   /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
   anonSet(
     l: Loaded,
     elems: Json[],
     keyJson: Json,
-    data?: { verdict: true } | { types: NftType[]; interval?: boolean },
+    data?: ElementShape["data"],
     reg = NFT_REG_1,
+    objType?: number,
   ): { set: string; setId: number } {
     let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
@@ -638,38 +658,40 @@ class RuleEncoder {
       this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
       key = [{ ...key[0], host: false }];
     }
-    if (interval && key.length > 1 && key.some((t) => t.host)) {
-      // So are a concatenation's host-order fields (`meta mark . tcp dport { 0xa-0x14 . 80-90 }`), in place.
-      let off = 0;
-      key = key.map((t) => {
-        const size = typeSize(t);
-        const r = regOf(regSlot(reg) + off / 4);
-        off += (size + 3) & ~3;
-        if (!t.host) return t;
-        this.emit({ name: "byteorder", sreg: r, dreg: r, op: "hton", len: size, size });
-        return { ...t, host: false };
-      });
-    }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
-    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data !== undefined));
+    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
-    const flags = ["anonymous", "constant", ...(interval ? ["interval"] : []), ...(data ? ["map"] : [])];
+    const objects = data !== undefined && "objref" in data;
+    const flags = [
+      "anonymous",
+      "constant",
+      ...(interval ? ["interval"] : []),
+      ...(data ? [objects ? "object" : "map"] : []),
+    ];
     if (interval && key.length > 1) flags.push("concat");
     const keyLen = key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len;
-    const dataSpec = !data ? {} : "verdict" in data ? { dataType: 0xffffff00, dataLen: 16 } : {
-      dataType: concatId(data.types),
-      // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4; a range twice that.
-      dataLen: (data.interval ? 2 : 1) *
-        (data.types.length === 1
-          ? typeSize(data.types[0])
-          : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
-    };
+    const dataSpec = !data
+      ? {}
+      : "objref" in data
+      ? { objType }
+      : "verdict" in data
+      ? { dataType: 0xffffff00, dataLen: 16 }
+      : {
+        dataType: concatId(data.types),
+        // One value takes its own size (`ct zone`: 2 bytes); a concatenation pads each field to 4; a range twice that.
+        dataLen: (data.interval ? 2 : 1) *
+          (data.types.length === 1
+            ? typeSize(data.types[0])
+            : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
+      };
+    // nft's names: maps and maps of objects apart from sets (listings tell them by their flags alone).
+    const name = objects ? "__objmap%d" : data ? "__map%d" : "__set%d";
     const setId = tx.addSet({
       family,
       table,
-      name: "__set%d",
+      name,
       keyType: concatId(key),
       keyLen,
       flags,
@@ -682,8 +704,40 @@ class RuleEncoder {
       dataInterval: data ? "types" in data && data.interval === true : undefined,
       ...dataSpec,
     });
-    tx.addElements({ family, table, set: "__set%d", setId }, elements);
-    return { set: "__set%d", setId };
+    tx.addElements({ family, table, set: name, setId }, elements);
+    return { set: name, setId };
+  }
+
+  /** `counter name ip saddr map @m` (`{"counter": {"map": {...}}}`): the object named by a map of `kind` objects. */
+  objMap(kind: string, v: Obj): void {
+    checkObjKeys(v, ["map"], kind);
+    const m = v.map as Obj;
+    if (!isObj(m)) throw new InvalidArgumentError(`Cannot use ${kind} map ${JSON.stringify(m)}: expected {key, data}`);
+    checkObjKeys(m, ["key", "data"], `${kind} map`);
+    const l = this.loadKey(m.key, m.data, true);
+    if (typeof m.data === "string" && m.data.startsWith("@")) {
+      return this.emit({ name: "objref", setSreg: NFT_REG_1, setName: m.data.slice(1) });
+    }
+    if (!isObj(m.data) || !("set" in m.data)) {
+      throw new InvalidArgumentError(`Cannot use ${kind} map data ${JSON.stringify(m.data)}: expected @map or a set`);
+    }
+    const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
+    const { set, setId } = this.anonSet(l, elems, m.key, { objref: true }, NFT_REG_1, objTypeId(kind));
+    this.emit({ name: "objref", setSreg: NFT_REG_1, setName: set, setId });
+  }
+
+  /**
+   * nft 1.0.6 lists `meta nfproto ipv4 ct original saddr 1.2.3.4` of an inet
+   * table as `ct saddr` alone (and then refuses its own JSON): the address
+   * says which protocol it is, and the dependency nft wrote is written again.
+   */
+  ctAddrDependency(left: Json, right: Json): void {
+    if (this.ctx.family !== "inet" || this.proto.nh !== undefined || !isObj(left) || !isObj(left.ct)) return;
+    if (left.ct.key !== "saddr" && left.ct.key !== "daddr") return;
+    const addr = isObj(right) && isObj(right.prefix) ? right.prefix.addr : right;
+    if (typeof addr !== "string") return;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(addr)) this.depend("ip");
+    else if (addr.includes(":")) this.depend("ip6");
   }
 
   match(m: Obj): void {
@@ -692,7 +746,8 @@ class RuleEncoder {
     if (!(op in CMP_OPS)) {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
-    const l = this.load(m.left, 0);
+    this.ctAddrDependency(m.left, m.right);
+    const l = this.loadKey(m.left, m.right, false);
     const right = m.right;
     const reg = NFT_REG_1;
     if (typeof right === "string" && right.startsWith("@")) {
@@ -966,9 +1021,10 @@ class RuleEncoder {
         const l = this.valueInto(v, t, len, reg);
         [out[min], out[max]] = [reg, reg];
         reg++;
-        // A map to `address . port` fills the port's register too.
+        // A map to `address . port` fills the port's register too: one address width on, as natMap's.
         if ((l as { concat?: NftType[] } | undefined)?.concat?.length === 2 && min === "regAddrMin") {
-          [out.regProtoMin, out.regProtoMax] = [NFT_REG32_00 + 1, NFT_REG32_00 + 1];
+          const at = NFT_REG32_00 + t.size / 4;
+          [out.regProtoMin, out.regProtoMax] = [at, at];
           flags.unshift("proto-specified");
         }
       }
@@ -1031,7 +1087,7 @@ class RuleEncoder {
     const interval = values.some((v) => ranged(v) || (isObj(v) && Array.isArray(v.concat) && v.concat.some(ranged)));
     if (!concat && !interval) return false;
     checkObjKeys(m, ["key", "data"], "map");
-    const l = this.load(m.key, 0);
+    const l = this.loadKey(m.key, m.data, true);
     const ref = this.anonSet(l, elems, m.key, { types: concat ? [addrType, port] : [addrType], interval });
     this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, ...ref });
     const step = addrType.size / 4;
@@ -1058,6 +1114,7 @@ class RuleEncoder {
         return this.mangle(v as Obj);
       case "counter":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "counter", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         checkObjKeys((v ?? {}) as Obj, ["packets", "bytes"], "counter");
         return this.emit({
           name: "counter",
@@ -1066,16 +1123,23 @@ class RuleEncoder {
         });
       case "quota":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "quota", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         return this.emit({ name: "quota", ...quotaAttrs(v as Obj) });
       case "limit":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "limit", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         return this.emit({ name: "limit", ...limitAttrs(v as Obj) });
       case "ct helper":
       case "ct expectation":
       case "ct timeout":
-        return this.emit({ name: "objref", immType: k, immName: String(v) });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
+        if (typeof v !== "string") {
+          throw new InvalidArgumentError(`Cannot use ${k} ${JSON.stringify(v)}: expected a name or a map`);
+        }
+        return this.emit({ name: "objref", immType: k, immName: v });
       case "synproxy":
         if (typeof v === "string") return this.emit({ name: "objref", immType: "synproxy", immName: v });
+        if (isObj(v) && "map" in v) return this.objMap(k, v);
         return this.emit({ name: "synproxy", ...synproxyAttrs((v ?? {}) as Obj) });
       case "tproxy":
         return this.tproxy((v ?? {}) as Obj);
@@ -1150,7 +1214,7 @@ class RuleEncoder {
       case "vmap": {
         const m = v as Obj;
         checkObjKeys(m, ["key", "data"], "vmap");
-        const l = this.load(m.key, 0);
+        const l = this.loadKey(m.key, m.data, true);
         if (typeof m.data === "string" && m.data.startsWith("@")) {
           return this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: 0, set: m.data.slice(1) });
         }
@@ -1303,6 +1367,47 @@ export function quotaAttrs(q: Obj): { bytes: number; consumed?: number; flags?: 
     consumed: q.used === undefined ? undefined : (q.used as number) * unit(q.used_unit),
     flags: q.inv ? ["inv"] : undefined,
   };
+}
+
+/** An interface given by name as its index in `ifindexes` (numbers and expressions pass). */
+function ifindexOf(v: Json, ifindexes: ReadonlyMap<string, number> | undefined): Json {
+  if (typeof v !== "string" || /^\d+$/.test(v)) return v;
+  const index = ifindexes?.get(v);
+  if (index === undefined) throw linkNotFound(v);
+  return index;
+}
+
+/** True when a set of `key` (and `data`) holds interfaces, which nft's JSON names. */
+export function holdsIfaces(key: readonly NftType[], data: ElementShape["data"]): boolean {
+  const isIf = (t: NftType) => t.name === "iface_index";
+  return key.some(isIf) || (!!data && "types" in data && data.types.some(isIf));
+}
+
+/**
+ * Elements with interfaces named in their `iface_index` key fields
+ * (`meta iif . meta oif`), or map data (`dup to meta mark map { 1 : "lo" }`),
+ * given as their indexes in `ifindexes`.
+ */
+export function ifindexElems(
+  key: readonly NftType[],
+  elems: Json[],
+  data: ElementShape["data"],
+  ifindexes: ReadonlyMap<string, number> | undefined,
+): Json[] {
+  if (!holdsIfaces(key, data)) return elems;
+  const fixer = (types: readonly NftType[]) => {
+    if (!types.some((t) => t.name === "iface_index")) return (k: Json) => k;
+    const fix = (k: Json): Json => {
+      if (isObj(k) && isObj(k.elem)) return { elem: { ...k.elem, val: fix(k.elem.val) } };
+      if (isObj(k) && Array.isArray(k.concat)) {
+        return { concat: k.concat.map((x, i) => (types[i]?.name === "iface_index" ? ifindexOf(x, ifindexes) : x)) };
+      }
+      return types.length === 1 ? ifindexOf(k, ifindexes) : k;
+    };
+    return fix;
+  };
+  const [fixKey, fixData] = [fixer(key), fixer(data && "types" in data ? data.types : [])];
+  return elems.map((e) => (data && Array.isArray(e) ? [fixKey(e[0]), fixData(e[1])] : fixKey(e)));
 }
 
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */

@@ -9,7 +9,7 @@
 
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
-import { NFT_OBJECT_TYPES } from "../expr/names.ts";
+import { objTypeName } from "../expr/names.ts";
 import { NFT_FAMILIES, NFT_REG32_COUNT, regSlot } from "../consts.ts";
 import { type DataRender, elementsJson, flagsJson, isIntervalData, renderRange } from "./elements.ts";
 import {
@@ -484,10 +484,12 @@ class RuleDecoder {
       const first = set?.flags?.includes("anonymous") ? set.elements[0]?.key?.value : undefined;
       if (first?.length === 1) this.icmpType = first[0];
     }
+    // Interfaces a map gives (`dup to meta mark map { 1 : "lo" }`) are named as the namespace names them.
+    const dataTypes = concatTypes(set?.dataType ?? 4).map((t) => t.name === "iface_index" ? this.metaType(t.name) : t);
     if (set?.flags?.includes("anonymous")) {
       const data: DataRender = !isMap ? undefined : e.dreg === 0 ? { verdict: true } : {
-        types: concatTypes(set.dataType ?? 4),
-        interval: isIntervalData(concatTypes(set.dataType ?? 4), set.dataLen),
+        types: dataTypes,
+        interval: isIntervalData(dataTypes, set.dataLen),
       };
       // A sub-byte field's keys are stored in place (`ip dscp`: shifted left by 2): printed as the field's value.
       const shift = parts.length === 1 && parts[0].mask && parts[0].narrowed ? trailingZeroBits(parts[0].mask) : 0;
@@ -498,8 +500,7 @@ class RuleDecoder {
     if (e.dreg === 0) this.push({ vmap: { key: left, data: right } });
     else if (isMap) {
       for (const p of parts) p.revive?.();
-      const types = concatTypes(set?.dataType ?? 4);
-      const mapData = { types, interval: isIntervalData(types, set?.dataLen) };
+      const mapData = { types: dataTypes, interval: isIntervalData(dataTypes, set?.dataLen) };
       this.set(e.dreg, { json: { map: { key: left, data: right } }, len: set?.dataLen ?? 4, mapData });
     } else this.push({ match: { op: e.flags?.includes("inv") ? "!=" : "==", left, right } });
   }
@@ -700,7 +701,7 @@ class RuleDecoder {
         const data: Json = set?.flags?.includes("anonymous")
           ? { set: elementsJson(set.elements, types, set.flags.includes("interval"), { objref: true }) }
           : `@${e.setName}`;
-        const kind = NFT_OBJECT_TYPES[(set?.objType ?? 1) as keyof typeof NFT_OBJECT_TYPES] ?? "counter";
+        const kind = objTypeName(set?.objType);
         this.push({ [kind]: { map: { key, data } } });
         return false;
       }

@@ -13,8 +13,10 @@ import type { NftRuleset, NftSetWithElements } from "../list.ts";
 import type { NftObject } from "../obj.ts";
 import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
-import { UDATA_SET_COMMENT, udataComment } from "../udata.ts";
-import { type DataRender, elementsJson } from "./elements.ts";
+import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF, UDATA_SET_COMMENT, udataComment } from "../udata.ts";
+import { sizedByTypeof } from "./set_typeof.ts";
+import { elementsJson, type ElemRender } from "./elements.ts";
+import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
@@ -69,20 +71,43 @@ export function chainJson(c: NftChain, full = false): Json {
   return { chain: body };
 }
 
-/** The key and data types of a set, and how its elements' data print. */
-export function setTypes(s: NftSetWithElements): { key: NftType[]; data: DataRender } {
-  const key = concatTypes(s.keyType ?? 0);
+/**
+ * The key and data types of a set, and how its elements' data print (object
+ * names for a map of objects); interfaces are named by `ifnames` when given.
+ */
+export function setTypes(
+  s: NftSetWithElements,
+  ifnames?: ReadonlyMap<number, string>,
+): { key: NftType[]; data: ElemRender } {
+  const named = (ts: NftType[]) =>
+    ifnames ? ts.map((t) => t.name === "iface_index" ? { ...t, names: Object.fromEntries(ifnames) } : t) : ts;
+  const udata = parseUdata(s.userdata);
+  const key = named(sizedByTypeof(concatTypes(s.keyType ?? 0), udata.get(UDATA_KEY_TYPEOF)));
+  // nft stores a concatenation of intervals in network order, host-order fields too (`meta mark . tcp dport`).
+  if (key.length > 1 && s.flags?.includes("interval")) {
+    key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
+  }
+  if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
-  return { key, data: { types: concatTypes(s.dataType ?? 0) } };
+  return { key, data: { types: named(sizedByTypeof(concatTypes(s.dataType ?? 0), udata.get(UDATA_DATA_TYPEOF))) } };
 }
 
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
 
-/** `{"set": {...}}` or `{"map": {...}}`; `elem` is the elements' JSON when it was rendered already. */
-export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Json {
-  const isMap = s.flags?.includes("map") ?? false;
-  const { key, data } = setTypes(s);
+/**
+ * `{"set": {...}}` or `{"map": {...}}`; `elem` is the elements' JSON when it
+ * was rendered already, `ifnames` names the interfaces elements hold.
+ */
+export function setJson(
+  s: NftSetWithElements,
+  full = false,
+  elem?: Json[],
+  ifnames?: ReadonlyMap<number, string>,
+): Json {
+  const isObjMap = s.flags?.includes("object") ?? false;
+  const isMap = isObjMap || (s.flags?.includes("map") ?? false);
+  const { key, data } = setTypes(s, ifnames);
   const typeName = (ts: readonly { name: string }[]): Json => ts.length === 1 ? ts[0].name : ts.map((t) => t.name);
   const body: Record<string, Json> = {
     family: s.family,
@@ -91,7 +116,8 @@ export function setJson(s: NftSetWithElements, full = false, elem?: Json[]): Jso
     type: typeName(key),
     handle: s.handle ?? 0,
   };
-  if (isMap) {
+  if (isObjMap) body.map = objTypeName(s.objType);
+  else if (isMap) {
     body.map = s.dataType === 0xffffff00 ? "verdict" : concatTypes(s.dataType ?? 0).map((t) => t.name).join(" . ");
   }
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
@@ -220,7 +246,9 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
       xs.filter((x) => key(x.family, x.table) === k);
     out.push(tableJson(t, opts.full));
     for (const o of mine(r.objects)) out.push(objectJson(o));
-    for (const s of mine(r.sets)) if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full));
+    for (const s of mine(r.sets)) {
+      if (!s.flags?.includes("anonymous")) out.push(setJson(s, opts.full, undefined, opts.ifnames));
+    }
     for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
     const chains = mine(r.chains);
     for (const c of chains) out.push(chainJson(c, opts.full));

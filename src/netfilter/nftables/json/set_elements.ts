@@ -81,14 +81,20 @@ class Collected {
 
 /**
  * The `elem` array of `set` in nft's JSON (empty for an empty set), read on
- * `socket`; `full` keeps every statement of an element (see `elemStmtJson`).
+ * `socket`; `full` keeps every statement of an element (see `elemStmtJson`);
+ * `ifnames` names the interfaces elements hold.
  */
-export async function setElementsJson(socket: NetlinkSocket, set: NftSet, full = false): Promise<Json[]> {
+export async function setElementsJson(
+  socket: NetlinkSocket,
+  set: NftSet,
+  full = false,
+  ifnames?: ReadonlyMap<number, string>,
+): Promise<Json[]> {
   const b = nftMessage(NFT_MSG.NFT_MSG_GETSETELEM, 0, familyNumber(set.family));
   b.attrs(NFTA_SET_ELEM_LIST_TABLE, { table: set.table, set: set.name });
   const got = new Collected(Math.max(1, set.keyLen ?? 1));
   for await (const _ of socket.dump(b.finish(), (m) => got.add(m)));
-  const { key, data } = setTypes({ ...set, elements: [] });
+  const { key, data } = setTypes({ ...set, elements: [] }, ifnames);
   const interval = set.flags?.includes("interval") ?? false;
   if (!got.others.length && !interval && !data) {
     // One view per key, made once: the sort reads each key twice and the rendering once more.

@@ -9,14 +9,20 @@
  * @module
  */
 
-import { NFT_META_KEYS } from "../expr/names.ts";
-import { buildUdata } from "../udata.ts";
-import { EXPR_CONCAT, EXPR_META, EXPR_PAYLOAD, PROTO_DESCS, templateFields } from "../text/set_decl.ts";
-import { fieldsOf, META_JSON_KEYS } from "./fields.ts";
-import type { Json } from "./types.ts";
+import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
+import { buildUdata, parseUdata } from "../udata.ts";
+import {
+  EXPR_CONCAT,
+  EXPR_CT,
+  EXPR_META,
+  EXPR_PAYLOAD,
+  EXPR_VERDICT,
+  PROTO_DESCS,
+  templateFields,
+} from "../text/set_decl.ts";
+import { CT_TYPES, fieldsOf, META_JSON_KEYS, META_TYPES } from "./fields.ts";
+import type { Json, NftType } from "./types.ts";
 
-/** nft's `EXPR_VERDICT`: a verdict map's data typeof. */
-const EXPR_VERDICT = 1;
 /** nft's payload bases (`PROTO_BASE_*`). */
 const BASES: { readonly [base: string]: number } = { ll: 1, nh: 2, th: 3, ih: 4 };
 
@@ -86,4 +92,48 @@ export function anonSetTypeof(
   if (parts.some((p) => p === undefined)) return undefined;
   const keyTypeof = typed(EXPR_CONCAT, buildUdata(parts.map((p, i) => [i, p!])));
   return verdictMap ? { keyTypeof, dataTypeof: typed(EXPR_VERDICT, new Uint8Array()) } : { keyTypeof };
+}
+
+function readU32(b: Uint8Array | undefined): number | undefined {
+  return b && b.length >= 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : undefined;
+}
+
+/** The size (bytes) and byte order of one typeof expression, when known here. */
+function fieldShape(tlv: Uint8Array): { size: number; host: boolean } | undefined {
+  const t = parseUdata(tlv);
+  const kind = readU32(t.get(0));
+  const data = parseUdata(t.get(1));
+  const key = readU32(data.get(0));
+  if (kind === EXPR_PAYLOAD) {
+    // A raw payload, or a field typed as an integer, carries its length in bits; else the template has it.
+    const bits = readU32(data.get(4)) ??
+      fieldsOf(PROTO_DESCS[key ?? -1] ?? "")?.find((f) =>
+        f.field === templateFields(PROTO_DESCS[key ?? -1])?.[(readU32(data.get(1)) ?? 0) - 1]
+      )?.len;
+    return bits ? { size: Math.ceil(bits / 8), host: false } : undefined;
+  }
+  const name = kind === EXPR_META
+    ? NFT_META_KEYS[key as keyof typeof NFT_META_KEYS]
+    : kind === EXPR_CT
+    ? NFT_CT_KEYS[key as keyof typeof NFT_CT_KEYS]
+    : undefined;
+  const known = kind === EXPR_META ? META_TYPES[META_JSON_KEYS[name ?? ""] ?? name ?? ""] : CT_TYPES[name ?? ""];
+  return known ? { size: known[1], host: true } : undefined;
+}
+
+/**
+ * `types` (a set's key or data fields) with each integer field sized and
+ * ordered as the set's typeof user data `tlv` says (`udp length . @th,160,128`:
+ * 2 and 16 bytes, network order), which nft reads to print them; `types`
+ * unchanged when there is none or it does not match.
+ */
+export function sizedByTypeof(types: NftType[], tlv: Uint8Array | undefined): NftType[] {
+  if (!tlv || !types.some((t) => t.name === "integer")) return types;
+  const t = parseUdata(tlv);
+  const parts = readU32(t.get(0)) === EXPR_CONCAT ? [...parseUdata(t.get(1)).values()] : [tlv];
+  if (parts.length !== types.length) return types;
+  return types.map((ty, i) => {
+    const shape = ty.name === "integer" ? fieldShape(parts[i]) : undefined;
+    return shape ? { ...ty, ...shape } : ty;
+  });
 }

@@ -108,7 +108,9 @@ async function emitRuleset<T>(
         (ctx.sets as Map<string, NftSetWithElements>).set(s.name, { ...s, elements: await readElements(socket, s) });
         continue;
       }
-      mine(s.family, s.table)!.push(render(setJson(bare, json.full, await setElementsJson(socket, s, json.full))));
+      mine(s.family, s.table)!.push(
+        render(setJson(bare, json.full, await setElementsJson(socket, s, json.full, json.ifnames), json.ifnames)),
+      );
       (ctx.sets as Map<string, NftSetWithElements>).set(s.name, bare);
     }
     for (const f of flowtables) mine(f.family, f.table)?.push(render(flowtableJson(f)));

@@ -102,8 +102,8 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 export interface ElementShape {
   /** Key field types. */
   key: readonly NftType[];
-  /** Map data: verdicts, or value types. */
-  data?: { verdict: true } | { types: readonly NftType[]; interval?: boolean };
+  /** Map data: verdicts, value types, or the names of stateful objects (a map of counters). */
+  data?: { verdict: true } | { types: readonly NftType[]; interval?: boolean } | { objref: true };
   /** Interval set. */
   interval: boolean;
   /** The expressions of an element's statements (its {@link SET_STMT_KEYS}); without it they are refused. */
@@ -182,6 +182,11 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
         const v = isObj(data) ? verdictOf(data) : undefined;
         if (!v) throw new InvalidArgumentError(`Cannot use ${JSON.stringify(data)} as a verdict`);
         e.data = { verdict: v };
+      } else if ("objref" in shape.data) {
+        if (typeof data !== "string") {
+          throw new InvalidArgumentError(`Cannot use ${JSON.stringify(data)} as an object name: expected a string`);
+        }
+        e.objref = data;
       } else {
         // Data of ranges (a NAT map to `192.168.2.2-192.168.2.4`) holds the start, then the end.
         const [lo, hi] = keyRange(shape.data.types, data);

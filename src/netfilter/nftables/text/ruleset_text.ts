@@ -6,6 +6,7 @@
  * @module
  */
 
+import { objTypeId } from "../expr/names.ts";
 import { byteUnit } from "../json/rule_json.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
@@ -72,15 +73,23 @@ const FIVE_PER_LINE = [
 ];
 const TWO_PER_LINE = ["ipv4_addr", "ct_state", "ct_status", "pkt_type"];
 
+/** How values of a set's type print: quoted names, hex marks, field by field in a concatenation. */
+function typeStyle(type: Json): { quote: boolean; hex: boolean; fields?: { quote: boolean; hex: boolean }[] } {
+  // A map's data type is one string (`ipv4_addr . inet_service`), a key's a list.
+  const fields = Array.isArray(type) ? type : typeof type === "string" && type.includes(" . ") ? type.split(" . ") : [];
+  if (fields.length) return { quote: false, hex: false, fields: fields.map((t) => typeStyle(t)) };
+  // A map of objects names them as strings (`1.2.3.4 : "cnt1"`).
+  const quote = type === "ifname" || type === "string" || type === "iface_index" ||
+    (typeof type === "string" && objTypeId(type) !== undefined);
+  return { quote, hex: type === "mark" };
+}
+
 function elementsText(elems: Json[], type: Json, data: Json): string {
   const per = typeof type !== "string" ? 1 : FIVE_PER_LINE.includes(type) ? 5 : TWO_PER_LINE.includes(type) ? 2 : 1;
   let s = "";
   elems.forEach((e, i) => {
     if (i) s += i % per ? ", " : ",\n\t\t\t     ";
-    s += elemText(e, { quote: type === "ifname" || type === "string", hex: type === "mark" }, {
-      quote: data === "ifname" || data === "string",
-      hex: data === "mark",
-    });
+    s += elemText(e, typeStyle(type), typeStyle(data));
   });
   return `{ ${s} }`;
 }

@@ -17,6 +17,8 @@ const UDATA_MERGE_ELEMENTS = 2;
 export const EXPR_PAYLOAD = 7;
 /** See {@link EXPR_PAYLOAD}. */
 export const EXPR_META = 9;
+/** See {@link EXPR_PAYLOAD}: a verdict map's data. */
+export const EXPR_VERDICT = 1;
 /** See {@link EXPR_PAYLOAD}. */
 export const EXPR_CT = 12;
 /** See {@link EXPR_PAYLOAD}. */
@@ -52,6 +54,9 @@ export function templateFields(proto: string): readonly string[] | undefined {
   return TEMPLATES[proto] ?? fieldsOf(proto)?.map((f) => f.field);
 }
 
+/** nft's payload bases (`PROTO_BASE_*`) by number: a raw payload's `@th,160,128`. */
+export const RAW_BASES: { readonly [n: number]: string } = { 1: "ll", 2: "nh", 3: "th", 4: "ih" };
+
 const UNQUALIFIED = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
 
 /** A set's declaration as nft's text shows it. */
@@ -73,7 +78,10 @@ function exprText(tlv: Uint8Array): string | undefined {
   const t = parseUdata(tlv);
   const kind = u32(t.get(0));
   const data = parseUdata(t.get(1));
+  if (kind === EXPR_VERDICT) return "verdict"; // a verdict map's data
   if (kind === EXPR_PAYLOAD) {
+    const base = RAW_BASES[u32(data.get(2)) ?? 0];
+    if (!u32(data.get(0)) && base) return `@${base},${u32(data.get(3)) ?? 0},${u32(data.get(4)) ?? 0}`; // raw
     const proto = PROTO_DESCS[u32(data.get(0)) ?? -1];
     const name = proto ? templateFields(proto)?.[(u32(data.get(1)) ?? 0) - 1] : undefined;
     const field = proto ? fieldsOf(proto)?.find((f) => f.field === name) : undefined;

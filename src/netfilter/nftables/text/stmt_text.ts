@@ -219,6 +219,19 @@ export function durationText(seconds: number): string {
   return out;
 }
 
+/** Whether dup's address is a device (netdev): a name, or a map to names, not to addresses. */
+function isDevice(x: Json): boolean {
+  const m = isObj(x) && isObj(x.map) ? x.map : undefined;
+  const set = m && isObj(m.data) && Array.isArray(m.data.set) ? m.data.set : undefined;
+  const values = set ? set.map((e) => (Array.isArray(e) ? e[1] : e)) : [x];
+  return values.every((v) => typeof v === "string" && !/[.:]/.test(v));
+}
+
+/** A device of dup or fwd: a quoted name, or an expression whose values are quoted names (a map). */
+function deviceText(x: Json): string {
+  return typeof x === "string" ? JSON.stringify(x) : exprText(x, { quote: true });
+}
+
 /** Prints one set element (value, `[key, data]` pair, or `{"elem": ...}` with its options). */
 export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): string {
   if (Array.isArray(x) && x.length === 2) {
@@ -404,17 +417,15 @@ export function stmtText(st: Json): string {
     case "dup": {
       if (!v) return "dup";
       const d = v as Obj;
-      const dev = d.dev === undefined ? "" : ` device ${JSON.stringify(d.dev)}`;
+      const dev = d.dev === undefined ? "" : ` device ${deviceText(d.dev)}`;
       // In netdev the device is the only target and nft prints it quoted.
-      const addr = d.dev === undefined && typeof d.addr === "string" && !/[.:]/.test(d.addr)
-        ? JSON.stringify(d.addr)
-        : exprText(d.addr);
+      const addr = d.dev === undefined && isDevice(d.addr) ? deviceText(d.addr) : exprText(d.addr);
       return `dup to ${addr}${dev}`;
     }
     case "fwd": {
       const f = v as Obj;
-      if (f.addr === undefined) return `fwd to ${JSON.stringify(f.dev)}`;
-      return `fwd ${f.family} to ${exprText(f.addr)} device ${JSON.stringify(f.dev)}`;
+      if (f.addr === undefined) return `fwd to ${deviceText(f.dev)}`;
+      return `fwd ${f.family} to ${exprText(f.addr)} device ${deviceText(f.dev)}`;
     }
     case "flow": {
       const f = v as Obj;
