@@ -5,7 +5,8 @@
  * - listing: in-process, the JSON text `nlkit -j nft list ruleset` writes
  *   (`emitRulesetJson`) and the typed ruleset turned into nft's JSON; and
  *   the whole `nlkit -j nft list ruleset` process against
- *   `nft -j list ruleset`;
+ *   `nft -j list ruleset`, and the whole `nlkit nft list ruleset` (nft's
+ *   text) against `nft list ruleset`;
  * - applying: the same JSON document in-process (`JSON.parse` plus
  *   `applyJson`) and by the whole `nlkit nft -j -f` process, against
  *   `nft -j -f` and `nft -f` of the text, each into an emptied namespace;
@@ -175,6 +176,15 @@ try {
   if (bin) {
     const binList = await bestProc(proc(bin[0], listArgs));
     console.log(line("list   dist/nlkit -j nft list ruleset", binList, "nft -j list ruleset", nftList));
+  }
+
+  const nftText = await bestProc(proc("ip", ["netns", "exec", ns, "nft", "list", "ruleset"]));
+  const textArgs = ["-n", ns, "nft", "list", "ruleset"];
+  const cliText = await bestProc(proc(cli[0], [...cli.slice(1), ...textArgs]));
+  console.log(line(`list   nlkit (${runtime}) nft list ruleset (text)`, cliText, "nft list ruleset", nftText));
+  if (bin) {
+    const binText = await bestProc(proc(bin[0], textArgs));
+    console.log(line("list   dist/nlkit nft list ruleset (text)", binText, "nft list ruleset", nftText));
   }
 
   const empty = () => nft("flush", "ruleset");

@@ -32,6 +32,33 @@ for (const [name, ruleset] of Object.entries(RULESETS)) {
   });
 }
 
+test(
+  "nft list ruleset|table text: empty tables and chains, flags and comments, as nft",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns((ns) => {
+      // Written as the dump arrives: a table with nothing, chains without rules before and after one with
+      // rules, a dormant table with a comment, and a second table whose rules follow the first's.
+      loadRuleset(
+        ns,
+        "table inet empty {\n}\n" +
+          'table ip t {\nflags dormant\ncomment "c"\nchain a {\n}\nchain b {\ntype filter hook input priority 0; ' +
+          'policy drop;\nip saddr 10.0.0.1 accept\ncounter\n}\nchain c {\ncomment "x"\n}\n}\n' +
+          "table ip6 u {\nset s {\ntype ipv6_addr\n}\nchain d {\n}\nchain e {\ntcp dport 22 accept\n}\n}\n",
+      );
+      for (
+        const c of [["ruleset"], ["table", "inet", "empty"], ["table", "t"], ["table", "ip6", "u"], ["ruleset", "ip"]]
+      ) {
+        assert.equal(ok(ns, "nft", "list", ...c), nft(ns, ["list", ...c]), c.join(" "));
+        assert.equal(ok(ns, "nft", "-a", "list", ...c), nft(ns, ["-a", "list", ...c]), `-a ${c.join(" ")}`);
+      }
+      // An empty ruleset prints nothing.
+      nft(ns, ["flush", "ruleset"]);
+      assert.equal(ok(ns, "nft", "list", "ruleset"), nft(ns, ["list", "ruleset"]));
+    });
+  },
+);
+
 test("nft list counters|quotas [table F T] show every table holding objects, as nft", { skip: NFT_SKIP }, async () => {
   await withTempNetns((ns) => {
     // Tables with only a ct helper or only a quota are listed (empty) under counters; d holds nothing.

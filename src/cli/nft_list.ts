@@ -10,7 +10,8 @@ import type { Context } from "./context.ts";
 import { VERSION } from "./version.ts";
 import { familyNumber } from "../netfilter/nftables/consts.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
-import { listRuleset, type NftRuleset } from "../netfilter/nftables/list.ts";
+import { listRuleset, type NftFilter, type NftRuleset } from "../netfilter/nftables/list.ts";
+import type { NftSet } from "../netfilter/nftables/set.ts";
 import {
   chainJson,
   objectJson,
@@ -20,7 +21,7 @@ import {
   tableJson,
 } from "../netfilter/nftables/json/ruleset_json.ts";
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
-import { emitRulesetJson } from "../netfilter/nftables/json/stream.ts";
+import { emitRulesetJson, emitRulesetObjects } from "../netfilter/nftables/json/stream.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 
 /** The nft flags a listing honours. */
@@ -107,6 +108,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     ctx.out.line(first ? `{"nftables": [${meta}]}` : "]}");
     return;
   }
+  if (kind === "ruleset" || kind === "table") return await listText(ctx, { family, table }, flags);
   const r = await listRuleset({ family, table }, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
   const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;
@@ -133,6 +135,25 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
   ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful, decl }));
+}
+
+/** `nft list ruleset|table` as text, written as the dumps arrive (no typed ruleset held). */
+async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promise<void> {
+  // The text renderer loads only for text: `-j` listings do without its modules.
+  const [{ RulesetTextWriter }, { setDecl }] = await Promise.all([
+    import("../netfilter/nftables/text/ruleset_text.ts"),
+    import("../netfilter/nftables/text/set_decl.ts"),
+  ]);
+  const decls = new Map<string, Uint8Array | undefined>();
+  const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
+  const w = new RulesetTextWriter((t) => ctx.out.write(t), { handles: flags.handles, decl });
+  const ifnames = await interfaceNames(ctx.lib);
+  const onSet = (s: NftSet) => decls.set(`${s.family} ${s.table} ${s.name}`, s.userdata);
+  const n = await emitRulesetObjects((o) => w.add(o), filter, ctx.lib, { ifnames, full: true }, onSet);
+  if (!n && filter.table !== undefined) {
+    throw new Error(`No such file or directory: table ${filter.family} ${filter.table}`);
+  }
+  w.end();
 }
 
 function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {

@@ -19,8 +19,10 @@ import {
   readElements,
   streamNftRules,
 } from "../list.ts";
+import type { NftSet } from "../set.ts";
 import { type NftOptions, withNftSocket } from "../socket.ts";
 import type { RuleContext } from "./rule_json.ts";
+import type { Json } from "./types.ts";
 import {
   chainJson,
   flowtableJson,
@@ -49,6 +51,37 @@ export async function emitRulesetJson(
   json: RulesetJsonOptions = {},
 ): Promise<number> {
   checkKeys(opts, ["netns", "socket"], "emitRulesetJson");
+  return await emitRuleset(emit, nftJsonText, filter, opts, json);
+}
+
+/**
+ * The objects of `nft -j list ruleset` (without `metainfo`) in the order of
+ * {@link emitRulesetJson}, each handed to `emit` as an object (nft's text
+ * renders them as they come: `nlkit nft list ruleset`). `onSet` sees each
+ * set as listed, before anything of its table is emitted (nft's text reads
+ * a set's user data, which its JSON does not carry). Returns how many
+ * objects were emitted.
+ */
+export async function emitRulesetObjects(
+  emit: (o: Json) => void,
+  filter: NftFilter = {},
+  opts: NftOptions = {},
+  json: RulesetJsonOptions = {},
+  onSet?: (set: NftSet) => void,
+): Promise<number> {
+  checkKeys(opts, ["netns", "socket"], "emitRulesetObjects");
+  return await emitRuleset(emit, (o) => o, filter, opts, json, onSet);
+}
+
+/** Both of the above: `render` turns each object into what is kept and emitted. */
+async function emitRuleset<T>(
+  emit: (x: T) => void,
+  render: (o: Json) => T,
+  filter: NftFilter,
+  opts: NftOptions,
+  json: RulesetJsonOptions,
+  onSet?: (set: NftSet) => void,
+): Promise<number> {
   return await withNftSocket(opts, async (socket) => {
     const o = { socket };
     const tables = await listTables(filter, o);
@@ -57,16 +90,17 @@ export async function emitRulesetJson(
     const objects = await listObjects(filter, o);
     const flowtables = await listFlowtables(filter, o);
     // Per table: the texts before its rules; the sets rules refer to (only anonymous ones keep elements).
-    const head = new Map<string, string[]>();
+    const head = new Map<string, T[]>();
     const ctxs = new Map<string, RuleContext>();
     for (const t of tables) {
       const k = key(t.family, t.name);
-      head.set(k, [nftJsonText(tableJson(t, json.full))]);
+      head.set(k, [render(tableJson(t, json.full))]);
       ctxs.set(k, { family: t.family, sets: new Map(), ifnames: json.ifnames });
     }
-    const mine = (family: string, table: string | undefined): string[] | undefined => head.get(key(family, table));
-    for (const x of objects) mine(x.family, x.table)?.push(nftJsonText(objectJson(x)));
+    const mine = (family: string, table: string | undefined): T[] | undefined => head.get(key(family, table));
+    for (const x of objects) mine(x.family, x.table)?.push(render(objectJson(x)));
     for (const s of sets) {
+      onSet?.(s);
       const ctx = ctxs.get(key(s.family, s.table));
       if (!ctx || s.name === undefined) continue;
       const bare: NftSetWithElements = { ...s, elements: [] };
@@ -75,21 +109,21 @@ export async function emitRulesetJson(
         continue;
       }
       mine(s.family, s.table)!.push(
-        nftJsonText(setJson(bare, json.full, await setElementsJson(socket, s, json.full, json.ifnames), json.ifnames)),
+        render(setJson(bare, json.full, await setElementsJson(socket, s, json.full, json.ifnames), json.ifnames)),
       );
       (ctx.sets as Map<string, NftSetWithElements>).set(s.name, bare);
     }
-    for (const f of flowtables) mine(f.family, f.table)?.push(nftJsonText(flowtableJson(f)));
+    for (const f of flowtables) mine(f.family, f.table)?.push(render(flowtableJson(f)));
     // The output in slots: each table's head, then one (empty) slot per chain of it. Rules arrive chain by
     // chain in this order, so each is emitted as it is rendered: a text kept would be a rope of small
     // strings the collector copies over and over.
-    const slots: string[][] = [];
+    const slots: T[][] = [];
     const slotOf = new Map<string, number>();
     for (const t of tables) {
       slots.push(head.get(key(t.family, t.name))!);
       for (const c of chains) {
         if (c.family !== t.family || c.table !== t.name) continue;
-        mine(c.family, c.table)!.push(nftJsonText(chainJson(c, json.full)));
+        mine(c.family, c.table)!.push(render(chainJson(c, json.full)));
         slotOf.set(key(c.family, c.table, c.name), slots.length);
         slots.push([]);
       }
@@ -109,7 +143,7 @@ export async function emitRulesetJson(
       const ctx = ctxs.get(key(r.family, r.table));
       const slot = slotOf.get(key(r.family, r.table, r.chain));
       if (!ctx || slot === undefined) continue;
-      const text = nftJsonText(ruleJson(r, ctx));
+      const text = render(ruleJson(r, ctx));
       // A rule for an earlier slot (the ruleset changed during the dump) is emitted where it arrives.
       if (slot > open) advance(slot);
       emit(text);

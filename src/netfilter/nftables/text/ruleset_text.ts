@@ -174,7 +174,8 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
   return out;
 }
 
-function chainLines(c: Obj, rules: Obj[], opts: TextOptions): string[] {
+/** A chain's lines before its rules. */
+function chainHead(c: Obj, opts: TextOptions): string[] {
   const out = [`\tchain ${c.name} {${handle(c, opts)}`];
   if (c.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(c.comment)}`);
   if (c.hook !== undefined) {
@@ -182,13 +183,108 @@ function chainLines(c: Obj, rules: Obj[], opts: TextOptions): string[] {
     const prio = priorityText(String(c.family), String(c.hook), c.prio as number);
     out.push(`\t\ttype ${c.type} hook ${c.hook}${dev} priority ${prio}; policy ${c.policy};`);
   }
-  for (const r of rules) {
-    const stmts = (r.expr as Json[]).map(stmtText).join(" ");
-    const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
-    out.push(`\t\t${stmts}${comment}${handle(r, opts)}`);
-  }
-  out.push("\t}");
   return out;
+}
+
+function ruleLine(r: Obj, opts: TextOptions): string {
+  const stmts = (r.expr as Json[]).map(stmtText).join(" ");
+  const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
+  return `\t\t${stmts}${comment}${handle(r, opts)}`;
+}
+
+function chainLines(c: Obj, rules: Obj[], opts: TextOptions): string[] {
+  return [...chainHead(c, opts), ...rules.map((r) => ruleLine(r, opts)), "\t}"];
+}
+
+/**
+ * A table's lines before its blocks: its name, then flags, then comment.
+ * nft leaves a blank line after flags, not after a lone comment.
+ */
+function tableHead(t: Obj, opts: TextOptions): { text: string; blank: boolean } {
+  let text = `table ${t.family} ${t.name} {${opts.handles ? ` # handle ${t.handle}` : ""}\n`;
+  const flags = t.flags;
+  if (flags !== undefined) {
+    text += `\tflags ${(Array.isArray(flags) ? flags : [flags]).map((f) => f === "dorm" ? "dormant" : f).join(",")}\n`;
+  }
+  if (t.comment !== undefined) text += `\tcomment ${JSON.stringify(t.comment)}\n`;
+  return { text, blank: flags !== undefined };
+}
+
+/**
+ * nft's text of a whole ruleset (or table) written as its objects arrive
+ * in nft's JSON order (per table: the table, its objects, sets,
+ * flowtables and chains, then each chain's rules): the text
+ * {@link formatRuleset} gives for the same objects, with no rule held.
+ */
+export class RulesetTextWriter {
+  #write: (text: string) => void;
+  #opts: TextOptions;
+  #table: Obj | undefined;
+  /** Whether the next block needs a blank line before it. */
+  #blank = false;
+  /** The open table's chains not written yet. */
+  #chains: Obj[] = [];
+  /** The chain whose rules are being written. */
+  #chain: Obj | undefined;
+
+  /** Writes through `write`. */
+  constructor(write: (text: string) => void, opts: TextOptions = {}) {
+    this.#write = write;
+    this.#opts = opts;
+  }
+
+  /** Takes the next object of the listing. */
+  add(o: Json): void {
+    const [k, x] = unwrap(o);
+    if (k === "table") {
+      this.end();
+      this.#table = x;
+      const head = tableHead(x, this.#opts);
+      this.#write(head.text);
+      this.#blank = head.blank;
+    } else if (k === "chain") this.#chains.push(x);
+    else if (k === "rule") {
+      if (this.#chain?.name !== x.chain && this.#chains.some((c) => c.name === x.chain)) {
+        this.#closeChain();
+        for (let c = this.#chains.shift(); c; c = this.#chains.shift()) {
+          if (c.name === x.chain) {
+            this.#write(this.#gap() + chainHead(c, this.#opts).join("\n"));
+            this.#chain = c;
+            break;
+          }
+          this.#part([...chainHead(c, this.#opts), "\t}"]);
+        }
+      }
+      // A rule of a chain already written (the ruleset changed during the dump) stays in the open block.
+      this.#write(`\n${ruleLine(x, this.#opts)}`);
+    } else this.#part(k === "set" || k === "map" ? setLines(k, x, this.#opts) : objectLines(k, x, this.#opts));
+  }
+
+  /** Closes the open table (call once after the last object). */
+  end(): void {
+    if (!this.#table) return;
+    this.#closeChain();
+    for (const c of this.#chains) this.#part([...chainHead(c, this.#opts), "\t}"]);
+    this.#chains = [];
+    this.#write("}\n");
+    this.#table = undefined;
+  }
+
+  /** What goes before a block: a blank line, except before the first (unless after flags). */
+  #gap(): string {
+    const gap = this.#blank ? "\n" : "";
+    this.#blank = true;
+    return gap;
+  }
+
+  #part(lines: string[]): void {
+    this.#write(`${this.#gap()}${lines.join("\n")}\n`);
+  }
+
+  #closeChain(): void {
+    if (this.#chain) this.#write("\n\t}\n");
+    this.#chain = undefined;
+  }
 }
 
 function unwrap(o: Json): [string, Obj] {
@@ -226,18 +322,11 @@ export function formatRuleset(objects: readonly Json[], opts: TextOptions = {}):
   }
   let out = "";
   for (const g of groups.values()) {
-    const flags = g.table?.flags;
-    const head: string[] = [];
-    if (flags !== undefined) {
-      head.push(
-        `\tflags ${(Array.isArray(flags) ? flags : [flags]).map((f) => f === "dorm" ? "dormant" : f).join(",")}`,
-      );
-    }
-    out += `table ${g.family} ${g.name} {${g.table && opts.handles ? ` # handle ${g.table.handle}` : ""}\n`;
-    if (g.table?.comment !== undefined) out += `\tcomment ${JSON.stringify(g.table.comment)}\n`;
-    const parts = [...(head.length ? [head] : []), ...g.blocks].map((b) => b.join("\n"));
-    out += parts.join(opts.compact ? "\n" : "\n\n");
-    out += parts.length ? "\n}\n" : "}\n";
+    const head = g.table ? tableHead(g.table, opts) : { text: `table ${g.family} ${g.name} {\n`, blank: false };
+    out += head.text;
+    const gap = opts.compact ? "" : "\n";
+    g.blocks.forEach((b, i) => out += `${i || head.blank ? gap : ""}${b.join("\n")}\n`);
+    out += "}\n";
   }
   return out;
 }
