@@ -7,7 +7,7 @@
 
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
-import { bulkJit } from "./jit.ts";
+import { bulkJitPolicy } from "../sys/jit.ts";
 import { type NftFlags, nftList } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
 
@@ -43,7 +43,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     } else flags[f] = true;
   }
   if (file !== undefined) {
-    bulkJit();
+    bulkJitPolicy();
     if (!args.done) throw new UsageError(`Unexpected "${args.peek()}" with -f (put commands in the file)`);
     const { nftApplyFile } = await import("./nft_apply.ts");
     return await nftApplyFile(ctx, file, flags.json || ctx.opts.json);
@@ -52,7 +52,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   if (cmd === undefined) throw new UsageError(`Missing command: expected ${COMMANDS.join(", ")}`);
   switch (cmd) {
     case "list":
-      bulkJit();
+      bulkJitPolicy();
       return await nftList(ctx, args, flags);
     case "monitor": {
       const { nftMonitor } = await import("./nft_monitor.ts");
