@@ -244,6 +244,46 @@ test("nft usage errors exit 2", { skip: NFT_SKIP }, async () => {
   });
 });
 
+test("nft -s (stateless) and -t (terse) list what nft lists with them", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    loadRuleset(
+      ns,
+      `table inet f {
+  counter c1 { packets 3 bytes 4 }
+  quota q1 { 100 mbytes used 5 mbytes }
+  set s { type ipv4_addr; flags dynamic; counter; elements = { 10.0.0.1 counter packets 1 bytes 2 } }
+  map m { type inet_service : verdict; elements = { 80 : accept } }
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 22 counter accept
+    quota 10 mbytes used 1 mbytes drop
+    counter name "c1"
+    tcp dport vmap @m
+  }
+}
+`,
+    );
+    const cases = [
+      ["-s", "list", "ruleset"],
+      ["-t", "list", "ruleset"],
+      ["--stateless", "--terse", "list", "ruleset"],
+      ["-s", "-a", "list", "table", "inet", "f"],
+      ["-s", "list", "counters"],
+      ["-s", "list", "quotas"],
+      ["-s", "list", "set", "inet", "f", "s"],
+      ["-t", "list", "map", "inet", "f", "m"],
+    ];
+    for (const args of cases) {
+      const theirs = nft(ns, args);
+      // Each flag leaves something out: ignoring it would print more.
+      assert.notEqual(theirs, nft(ns, args.filter((a) => !["-s", "-t", "--stateless", "--terse"].includes(a))));
+      assert.equal(ok(ns, "nft", ...args), theirs, args.join(" "));
+      const json = ["-j", ...args];
+      assert.deepEqual(objects(ok(ns, "nft", ...json)), objects(nft(ns, json)), json.join(" "));
+    }
+  });
+});
+
 test("nft -v and --version print the version, as nft's do, and stop there", () => {
   for (const flag of ["-v", "--version"]) {
     const r = nlkit(["nft", flag, "list", "ruleset"]);

@@ -64,9 +64,10 @@ tun/tap devices: see nlkit tuntap help`,
                         [ iif DEV ] [ oif DEV ] [ not ]
        nlkit rule { add | del } [ not ] [ from PREFIX ] [ to PREFIX ] [ iif DEV ] [ oif DEV ] [ fwmark MARK[/MASK] ]
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
-  nft: `Usage: nlkit nft [ -j ] [ -a ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
-                       chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
-                       counters | quotas }
+  nft:
+    `Usage: nlkit nft [ -j ] [ -a ] [ -s ] [ -t ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
+                                     chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
+                                     counters | quotas }
        nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
        nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
        nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...

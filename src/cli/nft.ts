@@ -19,6 +19,10 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--json": "json",
   "-a": "handles",
   "--handle": "handles",
+  "-s": "stateless",
+  "--stateless": "stateless",
+  "-t": "terse",
+  "--terse": "terse",
   "-f": "file",
   "--file": "file",
 };
@@ -27,7 +31,7 @@ const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert
 
 /** Runs `nlkit nft ...`. */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
-  const flags: NftFlags = { json: false, handles: false };
+  const flags: NftFlags = { json: false, handles: false, stateless: false, terse: false };
   let file: string | undefined;
   for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
     args.next();

@@ -22,6 +22,7 @@ import {
 } from "../netfilter/nftables/json/ruleset_json.ts";
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import { emitRulesetJson, emitRulesetObjects } from "../netfilter/nftables/json/stream.ts";
+import { omitFromListing } from "../netfilter/nftables/json/omit.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 
 /** The nft flags a listing honours. */
@@ -30,6 +31,10 @@ export interface NftFlags {
   json: boolean;
   /** `-a`: show handles in text. */
   handles: boolean;
+  /** `-s`: no counter values or quota use. */
+  stateless: boolean;
+  /** `-t`: no set or map elements. */
+  terse: boolean;
 }
 
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
@@ -103,7 +108,12 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
       ctx.out.write(text);
       first = false;
     };
-    await emitRulesetJson(emit, { family, table }, ctx.lib, { ifnames });
+    if (flags.stateless || flags.terse) {
+      const omit = { stateless: flags.stateless, terse: flags.terse };
+      await emitRulesetObjects((o) => emit(nftJsonText(omitFromListing(o, omit))), { family, table }, ctx.lib, {
+        ifnames,
+      });
+    } else await emitRulesetJson(emit, { family, table }, ctx.lib, { ifnames });
     if (first && table !== undefined) throw new Error(`No such file or directory: table ${family} ${table}`);
     ctx.out.line(first ? `{"nftables": [${meta}]}` : "]}");
     return;
@@ -112,7 +122,8 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   const r = await listRuleset({ family, table }, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
   const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;
-  const objects = select(r, kind, name, { ifnames, full: !json });
+  const omit = { stateless: flags.stateless, terse: flags.terse, text: !json };
+  const objects = select(r, kind, name, { ifnames, full: !json }).map((o) => omitFromListing(o, omit));
   if (json) {
     ctx.out.line(`{"nftables": [${[meta, ...objects.map(nftJsonText)].join(", ")}]}`);
     return;
@@ -149,7 +160,9 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   const w = new RulesetTextWriter((t) => ctx.out.write(t), { handles: flags.handles, decl });
   const ifnames = await interfaceNames(ctx.lib);
   const onSet = (s: NftSet) => decls.set(`${s.family} ${s.table} ${s.name}`, s.userdata);
-  const n = await emitRulesetObjects((o) => w.add(o), filter, ctx.lib, { ifnames, full: true }, onSet);
+  const omit = { stateless: flags.stateless, terse: flags.terse, text: true };
+  const add = flags.stateless || flags.terse ? (o: Json) => w.add(omitFromListing(o, omit)) : (o: Json) => w.add(o);
+  const n = await emitRulesetObjects(add, filter, ctx.lib, { ifnames, full: true }, onSet);
   if (!n && filter.table !== undefined) {
     throw new Error(`No such file or directory: table ${filter.family} ${filter.table}`);
   }

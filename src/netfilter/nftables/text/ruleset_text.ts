@@ -129,7 +129,7 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
   if (o.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(o.comment)}`);
   switch (kind) {
     case "counter":
-      out.push(`\t\tpackets ${o.packets} bytes ${o.bytes}`);
+      if (o.packets !== undefined) out.push(`\t\tpackets ${o.packets} bytes ${o.bytes}`); // none with -s
       break;
     case "quota": {
       const [v, u] = byteUnit(o.bytes as number);

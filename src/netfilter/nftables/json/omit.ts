@@ -1,0 +1,64 @@
+/**
+ * nft's `-s` (stateless) and `-t` (terse) applied to the objects of a
+ * listing, as nft 1.0.6 prints them:
+ * - `-s`: a rule's or element's counter shows no values (`{"counter":
+ *   null}`, text `counter`) and a quota no use; the text of named counters
+ *   and quotas loses its values too, their JSON keeps them (nft's own
+ *   listing does);
+ * - `-t`: sets and maps without their elements.
+ *
+ * @module
+ */
+
+import type { Json } from "./types.ts";
+
+/** What a listing leaves out. */
+export interface ListingOmit {
+  /** `-s`: counter values and quota use. */
+  stateless?: boolean;
+  /** `-t`: the elements of sets and maps. */
+  terse?: boolean;
+  /** The listing is text (`nft list`), not JSON: named objects lose their values too. */
+  text?: boolean;
+}
+
+type Obj = { [k: string]: Json };
+const isObj = (x: Json): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
+
+function withoutKeys(o: Obj, keys: readonly string[]): Obj {
+  const out: Obj = {};
+  for (const k in o) if (!keys.includes(k)) out[k] = o[k];
+  return out;
+}
+
+/** A statement or element without its state: counters' values, quotas' use. */
+function stateless(x: Json): Json {
+  if (Array.isArray(x)) return x.map(stateless);
+  if (!isObj(x)) return x;
+  const out: Obj = {};
+  for (const k in x) {
+    const v = x[k];
+    if (k === "counter" && isObj(v) && "packets" in v) out[k] = null;
+    else if (k === "quota" && isObj(v) && "used" in v) out[k] = withoutKeys(v, ["used", "used_unit"]);
+    else out[k] = stateless(v);
+  }
+  return out;
+}
+
+/** One object of `nft -j list ...` (`{"rule": {...}}`, `{"set": {...}}`...) with what `omit` leaves out removed. */
+export function omitFromListing(o: Json, omit: ListingOmit): Json {
+  if (!isObj(o)) return o;
+  const [kind] = Object.keys(o);
+  const body = o[kind];
+  if (!isObj(body)) return o;
+  if (kind === "set" || kind === "map") {
+    let b = omit.terse ? withoutKeys(body, ["elem"]) : body;
+    if (omit.stateless && b.elem !== undefined) b = { ...b, elem: stateless(b.elem) };
+    return { [kind]: b };
+  }
+  if (!omit.stateless) return o;
+  if (kind === "rule") return { rule: { ...body, expr: stateless(body.expr) } };
+  if (omit.text && kind === "counter") return { counter: withoutKeys(body, ["packets", "bytes"]) };
+  if (omit.text && kind === "quota") return { quota: withoutKeys(body, ["used"]) };
+  return o;
+}
