@@ -18,32 +18,32 @@ import {
   changeNeighTable,
   type NeighTableFilter,
   type NeighTableSettings,
+  neighTableSettingSpec,
   type NeighTableTarget,
   streamNeighTables,
 } from "../route/ntable/api.ts";
 import { familyName } from "../wire/family.ts";
+import { KIND_RANGE } from "../wire/table.ts";
 
-const U64 = Number.MAX_SAFE_INTEGER;
-
-/** ip's change words: the setting each sets and its largest value (u32 or u64). */
-const SETTING_WORDS: { readonly [word: string]: readonly [keyof NeighTableSettings, number] } = {
-  thresh1: ["thresh1", 0xffffffff],
-  thresh2: ["thresh2", 0xffffffff],
-  thresh3: ["thresh3", 0xffffffff],
-  gc_int: ["gcInterval", U64],
-  base_reachable: ["baseReachableTime", U64],
-  retrans: ["retransTime", U64],
-  gc_stale: ["gcStaleTime", U64],
-  delay_probe: ["delayProbeTime", U64],
-  queue: ["queueLen", 0xffffffff],
-  app_probes: ["appProbes", 0xffffffff],
-  ucast_probes: ["ucastProbes", 0xffffffff],
-  mcast_probes: ["mcastProbes", 0xffffffff],
-  mcast_reprobes: ["mcastReprobes", 0xffffffff],
-  anycast_delay: ["anycastDelay", U64],
-  proxy_delay: ["proxyDelay", U64],
-  proxy_queue: ["proxyQlen", 0xffffffff],
-  locktime: ["locktime", U64],
+/** ip's change words and the setting each sets; the value's range comes from the setting's attribute. */
+const SETTING_WORDS: { readonly [word: string]: keyof NeighTableSettings } = {
+  thresh1: "thresh1",
+  thresh2: "thresh2",
+  thresh3: "thresh3",
+  gc_int: "gcInterval",
+  base_reachable: "baseReachableTime",
+  retrans: "retransTime",
+  gc_stale: "gcStaleTime",
+  delay_probe: "delayProbeTime",
+  queue: "queueLen",
+  app_probes: "appProbes",
+  ucast_probes: "ucastProbes",
+  mcast_probes: "mcastProbes",
+  mcast_reprobes: "mcastReprobes",
+  anycast_delay: "anycastDelay",
+  proxy_delay: "proxyDelay",
+  proxy_queue: "proxyQlen",
+  locktime: "locktime",
 };
 
 async function show(ctx: Context, args: Args): Promise<void> {
@@ -82,7 +82,8 @@ async function change(ctx: Context, args: Args): Promise<void> {
       name = v;
     } else if (w === "dev") dev = args.value(w, "device name");
     else if (Object.hasOwn(SETTING_WORDS, w)) {
-      const [key, max] = SETTING_WORDS[w];
+      const key = SETTING_WORDS[w];
+      const max = KIND_RANGE[neighTableSettingSpec(key).kind][1];
       settings[key] = ipNumber(args.value(w, "value"), `"${w}" value is invalid`, max);
     } else throw invalidArgument(w, "unknown");
   }

@@ -18,11 +18,11 @@ import { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_REPLACE } from "../../wire/constants.ts";
 import { familyNumber } from "../../wire/family.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
-import { checkAttrs } from "../../wire/table.ts";
+import { type AttrSpec, type AttrTable, checkAttrs, KIND_RANGE } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkRouteOptions } from "../options.ts";
 import { DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
-import { NDTA_ATTRS, type NeighTable, type NeighTableParms, parseNeighTableMessage } from "./table.ts";
+import { NDTA_ATTRS, NDTPA_ATTRS, type NeighTable, type NeighTableParms, parseNeighTableMessage } from "./table.ts";
 
 /** Which table entries to list; every field set must match. */
 export interface NeighTableFilter {
@@ -92,24 +92,20 @@ export interface NeighTableSettings {
   intervalProbeTime?: number;
 }
 
-const TABLE_KEYS = ["thresh1", "thresh2", "thresh3", "gcInterval"] as const;
-const PARMS_KEYS = [
-  "baseReachableTime",
-  "retransTime",
-  "gcStaleTime",
-  "delayProbeTime",
-  "queueLen",
-  "queueLenBytes",
-  "appProbes",
-  "ucastProbes",
-  "mcastProbes",
-  "mcastReprobes",
-  "anycastDelay",
-  "proxyDelay",
-  "proxyQlen",
-  "locktime",
-  "intervalProbeTime",
-] as const;
+/** The numbers a change may set: neither reply-only (counters, the computed reachable time) nor the device. */
+function settable(table: AttrTable): (keyof NeighTableSettings)[] {
+  return Object.entries(table).filter(([k, spec]) => spec.dir !== "reply" && k !== "ifindex" && spec.kind in KIND_RANGE)
+    .map(([k]) => k as keyof NeighTableSettings);
+}
+
+/** The table's own settable values (thresholds, `gcInterval`), then its parameters', each as its table declares it. */
+const TABLE_KEYS = settable(NDTA_ATTRS);
+const PARMS_KEYS = settable(NDTPA_ATTRS);
+
+/** The attribute a setting is written as (its wire kind and policy): {@link NDTA_ATTRS} or {@link NDTPA_ATTRS}. */
+export function neighTableSettingSpec(key: keyof NeighTableSettings): AttrSpec {
+  return (NDTA_ATTRS as AttrTable)[key] ?? (NDTPA_ATTRS as AttrTable)[key];
+}
 
 function checkName(name: unknown, what: string): void {
   if (typeof name !== "string" || name === "") {
@@ -178,7 +174,7 @@ export function neighTableChangeRequest(
   let changed = false;
   for (const k of PARMS_KEYS) {
     if (settings[k] === undefined) continue;
-    parms[k] = settings[k];
+    (parms as Record<string, number>)[k] = settings[k];
     changed = true;
   }
   if (!changed && TABLE_KEYS.every((k) => settings[k] === undefined)) {
