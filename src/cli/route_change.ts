@@ -32,6 +32,7 @@ import type { Route } from "../route/route/table.ts";
 import { ROUTER_PREF_NAMES } from "../route/route/names.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
+import { errorText } from "./errors.ts";
 import { routeToIpJson } from "../route/route/json.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 import { inetWord } from "./inet_words.ts";
@@ -141,7 +142,14 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   }
   if (sel.vrf !== undefined) applyVrf(sel, await linkNames(ctx));
   const doomed: Route[] = [];
-  for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
+  try {
+    for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
+  } catch (e) {
+    // A table that does not exist, main in a fresh namespace included: ip's words and exit code 2.
+    if (!(e instanceof NetlinkError && e.code === "ENOENT")) throw e;
+    ctx.err.line(errorText(e));
+    throw new UsageError("Flush terminated", undefined, true);
+  }
   await withRouteSocket(ctx.lib, async (socket) => {
     for (const r of doomed) {
       try {
