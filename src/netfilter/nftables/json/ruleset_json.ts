@@ -23,6 +23,7 @@ import {
 } from "../udata.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
 import { elementsJson, type ElemRender, isIntervalData } from "./elements.ts";
+import { boundKey, inlineBound, isBound } from "./binding.ts";
 import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
@@ -261,10 +262,14 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
     }
     for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
     const chains = mine(r.chains);
-    for (const c of chains) out.push(chainJson(c, opts.full));
+    for (const c of chains) if (!isBound(c)) out.push(chainJson(c, opts.full));
     const ctx: RuleContext = { family: t.family, sets: setsByTable.get(k) ?? new Map(), ifnames: opts.ifnames };
     const rules = mine(r.rules);
-    for (const c of chains) for (const rule of rules) if (rule.chain === c.name) out.push(ruleJson(rule, ctx));
+    const ruleObjects: Json[] = [];
+    for (const c of chains) for (const rule of rules) if (rule.chain === c.name) ruleObjects.push(ruleJson(rule, ctx));
+    // Chains bound to a rule are listed inside it (binding.ts).
+    const bound = new Set(chains.filter(isBound).map((c) => boundKey(c.family, c.table, c.name)));
+    out.push(...(bound.size ? inlineBound(ruleObjects, bound) : ruleObjects));
   }
   return out;
 }
