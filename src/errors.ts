@@ -97,6 +97,9 @@ export class NetlinkError extends NlkitError {
   }
 }
 
+/** The arguments of {@link NetlinkError}'s constructor, which its subclasses take first. */
+export type NetlinkErrorArgs = ConstructorParameters<typeof NetlinkError>;
+
 /** What a {@link NotFoundError} looked for. */
 export interface Lookup {
   /** The kind of object: `link`, `network namespace`, `nft table`... */
@@ -122,16 +125,9 @@ export class NotFoundError extends NetlinkError {
    * A kernel refusal (`errno`, `ext`, `requestType` from its reply) or,
    * with `lookup` and `message`, nlkit's own lookup that found nothing.
    */
-  constructor(
-    errno: number,
-    ext: RefusalDetail,
-    requestType: number,
-    operation: string,
-    request?: Uint8Array,
-    message?: string,
-    lookup?: Lookup,
-  ) {
-    super(errno, ext, requestType, operation, request, message);
+  constructor(...args: [...NetlinkErrorArgs, lookup?: Lookup]) {
+    super(...(args.slice(0, 6) as NetlinkErrorArgs));
+    const lookup = args[6];
     this.name = "NotFoundError";
     this.kind = lookup?.kind;
     this.key = lookup?.key;
