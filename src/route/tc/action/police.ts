@@ -182,11 +182,6 @@ export const police: ActionKind = {
   kind: "police",
   options: {
     keys: [
-      "action",
-      "index",
-      "refcnt",
-      "bindcnt",
-      "tm",
       "rate",
       "burst",
       "mtu",
