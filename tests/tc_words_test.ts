@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { actionKind } from "../src/route/tc/action/registry.ts";
 import { TC_ACT } from "../src/route/tc/constants.ts";
+import { filterKind } from "../src/route/tc/filter/registry.ts";
 import { qdiscKind } from "../src/route/tc/qdisc/registry.ts";
 import { TcWords } from "../src/route/tc/words.ts";
 
@@ -89,4 +90,24 @@ test("word tables: police reads its words and its verdicts, and ends at a word i
     linkIndex: () => 1,
   });
   assert.equal((dflt as { action: number }).action, TC_ACT.TC_ACT_RECLASSIFY);
+});
+
+test("word tables: classifiers share classid/flowid, repeated actions and the skip flags", () => {
+  const ctx = { linkIndex: () => 1 };
+  const m = filterKind("matchall")!.options.words(
+    new TcWords("flowid 1:2 skip_sw action drop action pass".split(" ")),
+    ctx,
+  );
+  const { actions, ...rest } = m as { actions: { kind: string }[] };
+  assert.deepEqual(rest, { classid: 0x10002, flags: 2 });
+  assert.deepEqual(actions.map((a) => a.kind), ["gact", "gact"]);
+  assert.throws(
+    () => filterKind("matchall")!.options.words(new TcWords(["match"]), ctx),
+    /Unknown matchall argument: "match"/,
+  );
+  assert.throws(
+    () => filterKind("basic")!.options.words(new TcWords(["skip_sw"]), ctx),
+    /Unknown basic argument: "skip_sw"/,
+  );
+  assert.deepEqual(filterKind("basic")!.options.words(new TcWords(["classid", "1:3"]), ctx), { classid: 0x10003 });
 });

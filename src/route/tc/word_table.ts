@@ -8,10 +8,11 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { parseRate, parseSize, parseTime } from "./units.ts";
+import type { WordsContext } from "./kind.ts";
 import type { TcWords } from "./words.ts";
 
 /** Reads the value of `word` (the cursor stands just after the word). */
-export type WordReader = (w: TcWords, word: string) => unknown;
+export type WordReader = (w: TcWords, word: string, ctx: WordsContext) => unknown;
 
 /** One word of a kind's grammar. */
 export interface WordRule<O> {
@@ -22,7 +23,7 @@ export interface WordRule<O> {
   /** The value the bare word sets; default true. */
   readonly value?: unknown;
   /** Sets the options itself, for a word that sets more than one (a size and its cell). */
-  readonly apply?: (w: TcWords, word: string, o: O) => void;
+  readonly apply?: (w: TcWords, word: string, o: O, ctx: WordsContext) => void;
   /** A word whose option is already set is refused (`Duplicate "rate" in tbf`). */
   readonly once?: boolean;
 }
@@ -31,8 +32,9 @@ export interface WordRule<O> {
 export type WordTable<O> = { readonly [word: string]: WordRule<O> | string };
 
 /**
- * Reads the words of `table` into `o` until the words end. An unknown word
- * is refused as an argument of `kind`, or, with `endAtUnknown`, ends the
+ * Reads the words of `table` into `o` until the words end (`ctx` is what
+ * readers may need: link names, the filter's protocol). An unknown word is
+ * refused as an argument of `kind`, or, with `endAtUnknown`, ends the
  * kind's words (left for the caller, as tc's action words end).
  */
 export function readWords<O extends object>(
@@ -40,6 +42,7 @@ export function readWords<O extends object>(
   kind: string,
   table: WordTable<O>,
   o: O,
+  ctx: WordsContext,
   endAtUnknown = false,
 ): O {
   for (let word = w.peek(); word !== undefined; word = w.peek()) {
@@ -51,8 +54,8 @@ export function readWords<O extends object>(
     if (typeof rule === "string") throw new InvalidArgumentError(rule);
     w.next();
     if (rule.once && o[rule.key] !== undefined) throw new InvalidArgumentError(`Duplicate "${word}" in ${kind}`);
-    if (rule.apply) rule.apply(w, word, o);
-    else (o as Record<keyof O, unknown>)[rule.key] = rule.read ? rule.read(w, word) : rule.value ?? true;
+    if (rule.apply) rule.apply(w, word, o, ctx);
+    else (o as Record<keyof O, unknown>)[rule.key] = rule.read ? rule.read(w, word, ctx) : rule.value ?? true;
   }
   return o;
 }

@@ -12,6 +12,7 @@ import type { ActionKind } from "../kind.ts";
 import { bucketWords, linklayerName, rateSpec, ratespecFields } from "../ratespec.ts";
 import { formatRate, formatSize, LINKLAYER, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import { TcWords } from "../words.ts";
+import type { WordsContext } from "../kind.ts";
 import { readInt, readRate, readWords, type WordRule, type WordTable } from "../word_table.ts";
 import { type ActionParms, printTimes, printVerdict, readVerdict, TCF_T } from "./control.ts";
 
@@ -104,8 +105,8 @@ const WORDS: WordTable<PoliceOptions> = {
   ),
 };
 
-function words(w: TcWords): PoliceOptions {
-  const o = readWords<PoliceOptions>(w, "police", WORDS, { action: TC_ACT.TC_ACT_RECLASSIFY }, true);
+function words(w: TcWords, ctx: WordsContext): PoliceOptions {
+  const o = readWords<PoliceOptions>(w, "police", WORDS, { action: TC_ACT.TC_ACT_RECLASSIFY }, ctx, true);
   validate(o);
   return o;
 }

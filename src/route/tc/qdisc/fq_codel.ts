@@ -187,7 +187,7 @@ export const fqCodel: QdiscKind = {
     parse,
     build,
     print,
-    words: (w) => readWords<FqCodelOptions>(w, "fq_codel", WORDS, {}),
+    words: (w, ctx) => readWords<FqCodelOptions>(w, "fq_codel", WORDS, {}, ctx),
   },
   xstats: {
     parse(_b, view, s, e): FqCodelXstats | undefined {

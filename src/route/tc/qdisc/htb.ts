@@ -14,6 +14,7 @@ import type { TcPrinter } from "../printer.ts";
 import { LINK_WORDS, linklayerName, rateSpec, ratespecFields, sizeAndCell } from "../ratespec.ts";
 import { formatRate, formatSize, LINKLAYER, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import type { WordsContext } from "../kind.ts";
 import { readInt, readRate, readWords, type WordTable } from "../word_table.ts";
 
 const TCA_HTB_PARMS = 1, TCA_HTB_INIT = 2, TCA_HTB_CTAB = 3, TCA_HTB_RTAB = 4;
@@ -253,8 +254,8 @@ const CLASS_WORDS: WordTable<Partial<HtbClassOptions>> = {
   ceil: { key: "ceil", read: readRate, once: true },
 };
 
-function classWords(w: TcWords): HtbClassOptions {
-  const o = readWords<Partial<HtbClassOptions>>(w, "htb class", CLASS_WORDS, {});
+function classWords(w: TcWords, ctx: WordsContext): HtbClassOptions {
+  const o = readWords<Partial<HtbClassOptions>>(w, "htb class", CLASS_WORDS, {}, ctx);
   if (!o.rate) throw new InvalidArgumentError(`Missing "rate" in htb class (it is required)`);
   return o as HtbClassOptions;
 }
@@ -293,7 +294,7 @@ export const htb: QdiscKind = {
     parse: parseQdisc,
     build: buildQdisc,
     print: (p, o, ctx) => printQdisc(p, o as HtbOptions, ctx.details),
-    words: (w) => readWords<HtbOptions>(w, "htb", QDISC_WORDS, {}),
+    words: (w, ctx) => readWords<HtbOptions>(w, "htb", QDISC_WORDS, {}, ctx),
   },
   class: {
     keys: [

@@ -112,7 +112,7 @@ export const sfq: QdiscKind = {
     },
     build,
     print: (p, o, ctx) => print(p, o as SfqOptions, ctx.details),
-    words: (w) => readWords<SfqOptions>(w, "sfq", WORDS, {}),
+    words: (w, ctx) => readWords<SfqOptions>(w, "sfq", WORDS, {}, ctx),
   },
   xstats: {
     parse: (_b, view, s, e): { allot: number } => parseStruct({ allot: "s32" }, view, s, e) as { allot: number },

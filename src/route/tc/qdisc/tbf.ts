@@ -24,6 +24,7 @@ import {
   xmitTime,
 } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import type { WordsContext } from "../kind.ts";
 import { readSize, readTime, readWords, type WordTable } from "../word_table.ts";
 
 const TCA_TBF_PARMS = 1, TCA_TBF_RTAB = 2, TCA_TBF_PTAB = 3, TCA_TBF_RATE64 = 4;
@@ -150,8 +151,8 @@ const WORDS: WordTable<Partial<TbfOptions>> = {
   latency: { key: "latency", read: readTime, once: true },
 };
 
-function words(w: TcWords): TbfOptions {
-  const o = readWords<Partial<TbfOptions>>(w, "tbf", WORDS, {});
+function words(w: TcWords, ctx: WordsContext): TbfOptions {
+  const o = readWords<Partial<TbfOptions>>(w, "tbf", WORDS, {}, ctx);
   if (!o.rate) throw new InvalidArgumentError(`Missing tbf "rate" (it is required)`);
   if (!o.burst) throw new InvalidArgumentError(`Missing tbf "burst" (it is required)`);
   return o as TbfOptions;
