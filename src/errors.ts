@@ -126,8 +126,8 @@ export class NotFoundError extends NetlinkError {
    * with `lookup` and `message`, nlkit's own lookup that found nothing.
    */
   constructor(...args: [...NetlinkErrorArgs, lookup?: Lookup]) {
-    super(...(args.slice(0, 6) as NetlinkErrorArgs));
-    const lookup = args[6];
+    const [errno, ext, requestType, operation, request, message, lookup] = args;
+    super(errno, ext, requestType, operation, request, message);
     this.name = "NotFoundError";
     this.kind = lookup?.kind;
     this.key = lookup?.key;
