@@ -317,9 +317,14 @@ class RuleDecoder {
     const src = this.reg(e.sreg);
     const mask = e.mask?.value;
     if (src && (e.op === "lshift" || e.op === "rshift") && e.data?.value) {
+      const by = bytesToNumber(e.data.value.subarray(0, 4), true);
+      if (e.op === "rshift" && src.narrowed && src.mask && by === trailingZeroBits(src.mask)) {
+        // A sub-byte field shifted down to its value (a set's key, `ip version @s`): nft prints the field alone.
+        this.set(e.dreg, { json: src.json, type: src.type, len: src.len, field: src.field });
+        return;
+      }
       // `(meta mark | 0x10) << 8`: what was computed so far, shifted.
       const inner = src.mask && !src.narrowed ? binopJson(src.json, this.typed(src), src.mask, src.xor) : src.json;
-      const by = bytesToNumber(e.data.value.subarray(0, 4), true);
       this.set(e.dreg, { json: { [e.op === "lshift" ? "<<" : ">>"]: [inner, by] }, type: src.type, len: src.len });
       return;
     }

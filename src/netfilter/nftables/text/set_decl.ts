@@ -23,6 +23,22 @@ export const EXPR_VERDICT = 1;
 export const EXPR_CT = 12;
 /** See {@link EXPR_PAYLOAD}. */
 export const EXPR_CONCAT = 13;
+/** See {@link EXPR_PAYLOAD}: `osf name`. */
+const EXPR_OSF = 11;
+/** See {@link EXPR_PAYLOAD}: `numgen inc mod 2`. */
+const EXPR_NUMGEN = 23;
+/** See {@link EXPR_PAYLOAD}: `ipsec in reqid`. */
+const EXPR_XFRM = 27;
+
+/** `NFT_XFRM_KEY_*` as nft prints them (after `ip`/`ip6` for addresses). */
+const XFRM_KEYS: { readonly [k: number]: string } = {
+  1: "ip daddr",
+  2: "ip6 daddr",
+  3: "ip saddr",
+  4: "ip6 saddr",
+  5: "reqid",
+  6: "spi",
+};
 
 /**
  * nft's protocol description ids (`PROTO_DESC_*`) of the headers whose
@@ -99,6 +115,19 @@ function exprText(tlv: Uint8Array): string | undefined {
     const key = NFT_CT_KEYS[u32(data.get(0)) as keyof typeof NFT_CT_KEYS] as string | undefined;
     const dir = u32(data.get(1));
     return key ? `ct ${dir === 0 ? "original " : dir === 1 ? "reply " : ""}${key}` : undefined; // else none
+  }
+  // nft writes nothing of osf's (its TTL mode is not kept): it reads back as `osf name`.
+  if (kind === EXPR_OSF) return "osf name";
+  if (kind === EXPR_NUMGEN) {
+    const type = ({ 0: "inc", 1: "random" } as Record<number, string>)[u32(data.get(0)) ?? -1];
+    const offset = u32(data.get(2)) ?? 0;
+    return type && `numgen ${type} mod ${u32(data.get(1)) ?? 0}${offset ? ` offset ${offset}` : ""}`;
+  }
+  if (kind === EXPR_XFRM) {
+    const dir = ({ 0: "in", 1: "out" } as Record<number, string>)[u32(data.get(2)) ?? -1];
+    const key = XFRM_KEYS[u32(data.get(0)) ?? -1];
+    const spnum = u32(data.get(1)) ?? 0;
+    return dir && key && `ipsec ${dir}${spnum ? ` spnum ${spnum}` : ""} ${key}`;
   }
   return undefined;
 }
