@@ -43,7 +43,7 @@ import {
   streamConntrackMessages,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
-import { conntrackLineWriter } from "../netfilter/conntrack/line.ts";
+import { conntrackLineWriter, oneListingJit } from "../netfilter/conntrack/line.ts";
 import { type ConntrackSpec, invertTuple } from "../netfilter/conntrack/spec.ts";
 import {
   conntrackCount,
@@ -56,6 +56,7 @@ import {
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { forEachValue } from "../socket/dump_stream.ts";
+import type { NlMsg } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -202,13 +203,12 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   if (!json && !zero && !a.output.includes("save") && !a.output.includes("xml") && isEmpty(filter)) {
     // No filter: each line is written from the message's bytes as it arrives, no entry built.
     const out = ctx.out, line = conntrackLineWriter(textOptions(a));
-    await forEachValue(
-      streamConntrackMessages(a.table, (m) => {
-        line(out.sink, m);
-        out.endLine();
-      }, ctx.lib),
-      () => n++,
-    );
+    const print = (m: NlMsg) => {
+      line(out.sink, m);
+      out.endLine();
+    };
+    oneListingJit([line, print, out.endLine]);
+    await forEachValue(streamConntrackMessages(a.table, print, ctx.lib), () => n++);
   } else {
     const print = entryPrinter(ctx, a, json);
     await forEachValue(streamConntrack({ ...filter, table: a.table, zero }, ctx.lib), (e) => {

@@ -10,6 +10,11 @@
 
 type BunUnsafe = { unsafe?: { setJITPolicy?: (scale: number) => void } };
 
+/** What is used of `bun:jsc`. */
+interface BunJsc {
+  noFTL(fn: unknown): unknown;
+}
+
 function jitPolicy(scale: number): void {
   (globalThis as { Bun?: BunUnsafe }).Bun?.unsafe?.setJITPolicy?.(scale);
 }
@@ -29,4 +34,25 @@ export function normalJitPolicy(): void {
  */
 export function bulkJitPolicy(): void {
   jitPolicy(100);
+}
+
+/**
+ * Keeps `fns` (and the methods of each prototype in `protos`) out of
+ * JavaScriptCore's top tier, FTL (`bun:jsc` `noFTL`; nothing on Deno). A
+ * listing of 100,000 lines is over before compiling a large printer there
+ * pays: the FTL compiles of the conntrack line path cost more CPU than
+ * their faster code saves (bench/conntrack_list.sh). The lower optimizing
+ * tier (DFG) still compiles them.
+ */
+export function noTopTier(fns: readonly unknown[], protos: readonly object[] = []): void {
+  if (!(globalThis as { Bun?: unknown }).Bun) return;
+  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const jsc = process?.getBuiltinModule?.("bun:jsc") as BunJsc | undefined;
+  if (!jsc?.noFTL) return;
+  for (const f of fns) jsc.noFTL(f);
+  for (const p of protos) {
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(p))) {
+      if (typeof d.value === "function" && d.value !== p.constructor) jsc.noFTL(d.value);
+    }
+  }
 }
