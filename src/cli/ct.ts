@@ -18,7 +18,6 @@ import { createValues, filterOf, labelNameRecord, tupleSpec, updateOf } from "./
 import { isBrokenPipe, isUsageError } from "./errors.ts";
 import { JsonArrayWriter, writeNdjson } from "./output.ts";
 import { VERSION } from "./version.ts";
-import type { ConntrackEntry } from "../netfilter/conntrack/entry.ts";
 import { compileConntrackFilter } from "../netfilter/conntrack/filter.ts";
 import {
   CONNTRACK_XML_HEADER,
@@ -28,8 +27,12 @@ import {
   type FormatConntrackOptions,
   formatConntrackSave,
   formatConntrackXml,
+  tupleJson,
   writeConntrack,
 } from "../netfilter/conntrack/format.ts";
+import { type ConntrackEntry, parseConntrackMessage } from "../netfilter/conntrack/entry.ts";
+import { parseConntrackEntryAttrs } from "../netfilter/conntrack/_generated/tables.ts";
+import { formatIp } from "../wire/addr.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, streamExpect } from "../netfilter/conntrack/expect_ops.ts";
 import {
@@ -57,6 +60,8 @@ import {
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { forEachValue } from "../socket/dump_stream.ts";
 import type { NlMsg } from "../wire/message.ts";
+import { TextSink } from "../wire/text_sink.ts";
+import { noTopTier } from "../sys/jit.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -211,6 +216,11 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
     await forEachValue(streamConntrackMessages(a.table, print, ctx.lib), () => n++);
   } else {
     const print = entryPrinter(ctx, a, json);
+    // The typed path of a long listing stays out of Bun's top JIT tier too (see oneListingJit).
+    noTopTier(
+      [print, parseConntrackMessage, parseConntrackEntryAttrs, writeConntrack, conntrackToJson, tupleJson, formatIp],
+      [JsonArrayWriter.prototype, TextSink.prototype],
+    );
     await forEachValue(streamConntrack({ ...filter, table: a.table, zero }, ctx.lib), (e) => {
       print(e);
       n++;
