@@ -59,9 +59,9 @@ import {
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { forEachValue } from "../socket/dump_stream.ts";
-import type { NlMsg } from "../wire/message.ts";
+import { type NlMsg, readMessage } from "../wire/message.ts";
 import { TextSink } from "../wire/text_sink.ts";
-import { noTopTier } from "../sys/jit.ts";
+import { notInlined, noTopTier } from "../sys/jit.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -212,11 +212,13 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
       line(out.sink, m);
       out.endLine();
     };
-    oneListingJit([line, print, out.endLine]);
+    oneListingJit(print, [line, readMessage], [Object.getPrototypeOf(out)]);
     await forEachValue(streamConntrackMessages(a.table, print, ctx.lib), () => n++);
   } else {
     const print = entryPrinter(ctx, a, json);
-    // The typed path of a long listing stays out of Bun's top JIT tier too (see oneListingJit).
+    // The typed path of a long listing stays out of Bun's top JIT tier too, the parser kept
+    // out of the socket's receive loop (see oneListingJit).
+    notInlined([parseConntrackMessage]);
     noTopTier(
       [print, parseConntrackMessage, parseConntrackEntryAttrs, writeConntrack, conntrackToJson, tupleJson, formatIp],
       [JsonArrayWriter.prototype, TextSink.prototype],
