@@ -35,5 +35,6 @@ add "deno API, empty table" "$here/node_modules/.bin/deno run -A $here/bench/pee
 add "bun API, empty table" "$here/node_modules/.bin/bun $here/bench/peer_count.ts $empty ct"
 add "deno ct -L, empty table" "ip netns exec $empty $here/node_modules/.bin/deno run -A $here/cli.ts ct -L 2>/dev/null | cat >/dev/null"
 add "bun ct -L, empty table" "ip netns exec $empty $here/node_modules/.bin/bun $here/cli.ts ct -L 2>/dev/null | cat >/dev/null"
+if [ -x dist/nlkit ]; then add "binary ct -L, empty table" "ip netns exec $empty $here/dist/nlkit ct -L 2>/dev/null | cat >/dev/null"; fi
 
 best_of "$runs"

@@ -18,7 +18,6 @@ import { createValues, filterOf, labelNameRecord, tupleSpec, updateOf } from "./
 import { isBrokenPipe, isUsageError } from "./errors.ts";
 import { JsonArrayWriter, writeNdjson } from "./output.ts";
 import { VERSION } from "./version.ts";
-import type { ConntrackEntry } from "../netfilter/conntrack/entry.ts";
 import { compileConntrackFilter } from "../netfilter/conntrack/filter.ts";
 import {
   CONNTRACK_XML_HEADER,
@@ -28,8 +27,12 @@ import {
   type FormatConntrackOptions,
   formatConntrackSave,
   formatConntrackXml,
+  tupleJson,
   writeConntrack,
 } from "../netfilter/conntrack/format.ts";
+import { type ConntrackEntry, parseConntrackMessage } from "../netfilter/conntrack/entry.ts";
+import { parseConntrackEntryAttrs } from "../netfilter/conntrack/_generated/tables.ts";
+import { formatIp } from "../wire/addr.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";
 import { flushExpect, streamExpect } from "../netfilter/conntrack/expect_ops.ts";
 import {
@@ -43,7 +46,7 @@ import {
   streamConntrackMessages,
   updateConntrack,
 } from "../netfilter/conntrack/ops.ts";
-import { conntrackLineWriter } from "../netfilter/conntrack/line.ts";
+import { conntrackLineWriter, oneListingJit } from "../netfilter/conntrack/line.ts";
 import { type ConntrackSpec, invertTuple } from "../netfilter/conntrack/spec.ts";
 import {
   conntrackCount,
@@ -56,6 +59,9 @@ import {
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { forEachValue } from "../socket/dump_stream.ts";
+import { type NlMsg, readMessage } from "../wire/message.ts";
+import { TextSink } from "../wire/text_sink.ts";
+import { notInlined, noTopTier } from "../sys/jit.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -202,15 +208,21 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
   if (!json && !zero && !a.output.includes("save") && !a.output.includes("xml") && isEmpty(filter)) {
     // No filter: each line is written from the message's bytes as it arrives, no entry built.
     const out = ctx.out, line = conntrackLineWriter(textOptions(a));
-    await forEachValue(
-      streamConntrackMessages(a.table, (m) => {
-        line(out.sink, m);
-        out.endLine();
-      }, ctx.lib),
-      () => n++,
-    );
+    const print = (m: NlMsg) => {
+      line(out.sink, m);
+      out.endLine();
+    };
+    oneListingJit(print, [line, readMessage], [Object.getPrototypeOf(out)]);
+    await forEachValue(streamConntrackMessages(a.table, print, ctx.lib), () => n++);
   } else {
     const print = entryPrinter(ctx, a, json);
+    // The typed path of a long listing stays out of Bun's top JIT tier too, the parser kept
+    // out of the socket's receive loop (see oneListingJit).
+    notInlined([parseConntrackMessage]);
+    noTopTier(
+      [print, parseConntrackMessage, parseConntrackEntryAttrs, writeConntrack, conntrackToJson, tupleJson, formatIp],
+      [JsonArrayWriter.prototype, TextSink.prototype],
+    );
     await forEachValue(streamConntrack({ ...filter, table: a.table, zero }, ctx.lib), (e) => {
       print(e);
       n++;

@@ -10,6 +10,12 @@
 
 type BunUnsafe = { unsafe?: { setJITPolicy?: (scale: number) => void } };
 
+/** What is used of `bun:jsc`. */
+interface BunJsc {
+  noFTL(fn: unknown): unknown;
+  noInline(fn: unknown): unknown;
+}
+
 function jitPolicy(scale: number): void {
   (globalThis as { Bun?: BunUnsafe }).Bun?.unsafe?.setJITPolicy?.(scale);
 }
@@ -29,4 +35,41 @@ export function normalJitPolicy(): void {
  */
 export function bulkJitPolicy(): void {
   jitPolicy(100);
+}
+
+function bunJsc(): BunJsc | undefined {
+  if (!(globalThis as { Bun?: unknown }).Bun) return undefined;
+  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const jsc = process?.getBuiltinModule?.("bun:jsc") as BunJsc | undefined;
+  return typeof jsc?.noFTL === "function" && typeof jsc.noInline === "function" ? jsc : undefined;
+}
+
+/**
+ * Keeps `fns` (and the methods and accessors of each prototype in `protos`)
+ * out of JavaScriptCore's top tier, FTL (`bun:jsc` `noFTL`; nothing on
+ * Deno). A listing of 100,000 lines is over before compiling a large
+ * printer there pays: the FTL compiles of the conntrack line path cost more
+ * CPU than their faster code saves (bench/conntrack_list.sh). The lower
+ * optimizing tier (DFG) still compiles them.
+ */
+export function noTopTier(fns: readonly unknown[], protos: readonly object[] = []): void {
+  const jsc = bunJsc();
+  if (!jsc) return;
+  for (const f of fns) jsc.noFTL(f);
+  for (const p of protos) {
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(p))) {
+      for (const f of [d.value, d.get, d.set]) if (typeof f === "function" && f !== p.constructor) jsc.noFTL(f);
+    }
+  }
+}
+
+/**
+ * Keeps `fns` from being inlined into their callers (`bun:jsc` `noInline`;
+ * nothing on Deno): a per-message callback the socket's receive loop would
+ * otherwise carry, whole, into that loop's own top-tier compile, which
+ * {@link noTopTier} on the callback alone does not prevent.
+ */
+export function notInlined(fns: readonly unknown[]): void {
+  const jsc = bunJsc();
+  if (jsc) { for (const f of fns) jsc.noInline(f); }
 }

@@ -13,10 +13,11 @@
  * @module
  */
 
+import { notInlined, noTopTier } from "../../sys/jit.ts";
 import { printIp } from "../../wire/addr.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { type NameMap, nameOf, readScalar, type ScalarKind } from "../../wire/table.ts";
-import type { TextSink } from "../../wire/text_sink.ts";
+import { TextSink } from "../../wire/text_sink.ts";
 import { parseConntrackMessage } from "./entry.ts";
 import { type FormatConntrackOptions, writeConntrack } from "./format.ts";
 import {
@@ -314,6 +315,39 @@ export function conntrackLineWriter(opts: FormatConntrackOptions = {}): (w: Text
     w.at = mark;
     writeConntrack(w, parseConntrackMessage(m), opts);
   };
+}
+
+/**
+ * Keeps the functions a line runs through (this module's, `printIp`,
+ * `readScalar`, the {@link TextSink} methods, `also` and the methods of
+ * `protos`, the caller's own per-line ones) out of Bun's top JIT tier, for
+ * a process that prints one listing and ends, whose FTL compiles would cost
+ * more CPU than they save (see `noTopTier`). `parse`, the callback the
+ * socket calls per message, is also kept from being inlined into the
+ * socket's receive loop, which would carry the whole line path into that
+ * loop's own FTL compile. Nothing on Deno.
+ */
+export function oneListingJit(parse: unknown, also: readonly unknown[] = [], protos: readonly object[] = []): void {
+  notInlined([parse]);
+  noTopTier([
+    parse,
+    ...also,
+    tryLine,
+    tuple,
+    states,
+    counters,
+    word,
+    tupleZone,
+    address,
+    find,
+    findIn,
+    has,
+    num,
+    nextStamp,
+    printIp,
+    readScalar,
+    pad8,
+  ], [TextSink.prototype, ...protos]);
 }
 
 /** The fast path alone, for tests: true when it wrote the line, false when it declined (`w` then as before). */
