@@ -175,7 +175,7 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
 }
 
 /** A chain's lines before its rules. */
-function chainHead(c: Obj, opts: TextOptions): string[] {
+export function chainHead(c: Obj, opts: TextOptions): string[] {
   const out = [`\tchain ${c.name} {${handle(c, opts)}`];
   if (c.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(c.comment)}`);
   if (c.hook !== undefined) {
