@@ -8,7 +8,7 @@
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
-import { type NftFlags, nftList } from "./nft_list.ts";
+import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
 
 /** nft's flags this command honours. */
@@ -23,6 +23,8 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--stateless": "stateless",
   "-t": "terse",
   "--terse": "terse",
+  "-y": "numericPriority",
+  "--numeric-priority": "numericPriority",
   "-f": "file",
   "--file": "file",
 };
@@ -31,10 +33,11 @@ const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert
 
 /** Runs `nlkit nft ...`. */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
-  const flags: NftFlags = { json: false, handles: false, stateless: false, terse: false };
+  const flags: NftFlags = { json: false, handles: false, stateless: false, terse: false, numericPriority: false };
   let file: string | undefined;
   for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
     args.next();
+    if (w in REFUSED_FLAGS) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
     const f = FLAGS[w];
     if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
     if (f === "version") {

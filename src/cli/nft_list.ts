@@ -36,7 +36,28 @@ export interface NftFlags {
   stateless: boolean;
   /** `-t`: no set or map elements. */
   terse: boolean;
+  /** `-y`: chain priorities as numbers in text (nft's JSON has numbers either way). */
+  numericPriority: boolean;
 }
+
+const NUMERIC = "nlkit prints nft's names and has no numeric form of them (yet)";
+/** nft 1.0.6's output flags nlkit does not honour, with why: refused, never accepted and ignored. */
+export const REFUSED_FLAGS: Record<string, string> = {
+  "-n": NUMERIC,
+  "--numeric": NUMERIC,
+  "-p": NUMERIC,
+  "--numeric-protocol": NUMERIC,
+  "-T": NUMERIC,
+  "--numeric-time": NUMERIC,
+  "-S": "nlkit does not translate ports to /etc/services names",
+  "--service": "nlkit does not translate ports to /etc/services names",
+  "-N": "nlkit does not resolve addresses to host names",
+  "--reversedns": "nlkit does not resolve addresses to host names",
+  "-u": "nlkit does not translate ids to /etc/passwd and /etc/group names",
+  "--guid": "nlkit does not translate ids to /etc/passwd and /etc/group names",
+  "-d": "nlkit has no nft debug output",
+  "--debug": "nlkit has no nft debug output",
+};
 
 /** Runs `nft list ...`. */
 export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promise<void> {
@@ -61,7 +82,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   ]);
   const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
-  const opts = { handles: flags.handles, decl };
+  const opts = { handles: flags.handles, numericPriority: flags.numericPriority, decl };
   if (kind === "tables" || kind === "chain") {
     ctx.out.write(formatRuleset(objects, opts));
     return;
@@ -108,7 +129,11 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   ]);
   const decls = new Map<string, Uint8Array | undefined>();
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
-  const w = new RulesetTextWriter((t) => ctx.out.write(t), { handles: flags.handles, decl });
+  const w = new RulesetTextWriter((t) => ctx.out.write(t), {
+    handles: flags.handles,
+    numericPriority: flags.numericPriority,
+    decl,
+  });
   const ifnames = await interfaceNames(ctx.lib);
   const onSet = (s: NftSet) => decls.set(`${s.family} ${s.table} ${s.name}`, s.userdata);
   const omit = { stateless: flags.stateless, terse: flags.terse, text: true };

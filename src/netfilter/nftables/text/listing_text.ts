@@ -24,7 +24,8 @@ export interface ListedTable {
 /** A flowtable's lines (`flowtable_print_declaration`); `flags` are the kernel's, which nft's JSON leaves out. */
 function flowtableLines(f: Obj, opts: TextOptions, flags: readonly string[]): string[] {
   const out = [`\tflowtable ${f.name} {${opts.handles ? ` # handle ${f.handle}` : ""}`];
-  out.push(`\t\thook ${f.hook} priority ${priorityText("netdev", String(f.hook), f.prio as number)}`);
+  const prio = opts.numericPriority ? String(f.prio) : priorityText("netdev", String(f.hook), f.prio as number);
+  out.push(`\t\thook ${f.hook} priority ${prio}`);
   const devs = f.dev === undefined ? [] : Array.isArray(f.dev) ? f.dev : [f.dev];
   if (devs.length) out.push(`\t\tdevices = { ${devs.join(", ")} }`);
   if (flags.includes("offload")) out.push("\t\tflags offload");

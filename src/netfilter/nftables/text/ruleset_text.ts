@@ -16,6 +16,8 @@ import { durationText, elemText, limitBodyText, stmtText } from "./stmt_text.ts"
 export interface TextOptions {
   /** Show handles as `# handle N` (`nft -a`). */
   handles?: boolean;
+  /** Chain and flowtable priorities as numbers, not names (`nft -y`). */
+  numericPriority?: boolean;
   /** No blank line between the blocks of a table (`nft list sets`). */
   compact?: boolean;
   /** Tables as blocks even when only tables are listed (`nft list counters`). */
@@ -180,7 +182,9 @@ export function chainHead(c: Obj, opts: TextOptions): string[] {
   if (c.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(c.comment)}`);
   if (c.hook !== undefined) {
     const dev = c.dev !== undefined ? ` device ${JSON.stringify(c.dev)}` : "";
-    const prio = priorityText(String(c.family), String(c.hook), c.prio as number);
+    const prio = opts.numericPriority
+      ? String(c.prio)
+      : priorityText(String(c.family), String(c.hook), c.prio as number);
     out.push(`\t\ttype ${c.type} hook ${c.hook}${dev} priority ${prio}; policy ${c.policy};`);
   }
   return out;

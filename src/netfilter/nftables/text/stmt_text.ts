@@ -42,7 +42,7 @@ interface Style {
   quote?: boolean;
   hex?: boolean;
   ip6?: boolean;
-  /** Seconds printed with their unit (`ct expiration 30s`). */
+  /** Seconds printed as nft prints a time (`ct expiration 5m`). */
   secs?: boolean;
   /** The styles of a concatenation's fields. */
   fields?: Style[];
@@ -90,7 +90,7 @@ export function exprText(e: Json, style: Style = {}): string {
   if (typeof e === "boolean") return e ? "exists" : "missing";
   if (typeof e === "number") {
     if (style.raw) return `0x${e.toString(16)}`;
-    return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? `${e}s` : String(e);
+    return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? durationText(e) : String(e);
   }
   if (typeof e === "string") {
     if (e.startsWith("@") || (style.quote && /^\d+$/.test(e))) return e;
