@@ -29,7 +29,21 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--file": "file",
 };
 
-const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert", "replace", "monitor"];
+const COMMANDS = [
+  "list",
+  "flush",
+  "add",
+  "create",
+  "delete",
+  "destroy",
+  "insert",
+  "replace",
+  "monitor",
+  "reset",
+  "rename",
+  "get",
+  "describe",
+];
 
 /** Runs `nlkit nft ...`. */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
@@ -61,6 +75,13 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     case "list":
       bulkJitPolicy();
       return await nftList(ctx, args, flags);
+    case "reset":
+    case "rename":
+    case "get":
+    case "describe": {
+      const { nftMore } = await import("./nft_more.ts");
+      return await nftMore(ctx, cmd, args, flags);
+    }
     case "monitor": {
       const { nftMonitor } = await import("./nft_monitor.ts");
       return await nftMonitor(ctx, args, flags.json || ctx.opts.json);

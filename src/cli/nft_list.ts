@@ -98,7 +98,8 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   );
 }
 
-function metaJson(): string {
+/** nft's `metainfo` object, as JSON text. */
+export function metaJson(): string {
   return nftJsonText({ metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } });
 }
 
