@@ -28,7 +28,7 @@ table ip t {
 	set s2 { type ipv4_addr; flags timeout; timeout 1h; }
 	map m1 { type ipv4_addr : inet_service; elements = { 1.1.1.1 : 22 }; }
 	map om { type ipv4_addr : counter; }
-	chain c { type filter hook input priority 0; policy accept; tcp dport 22 counter accept; }
+	chain c { type filter hook input priority 0; policy accept; tcp dport 22 counter accept; ct expiration 5m accept; ct expiration 1m-1h; }
 	chain d { meter mtr { ip saddr limit rate 10/second } ; }
 }
 table ip t2 {
@@ -61,6 +61,7 @@ table inet u {
 const LISTINGS = [
   "chains",
   "chains ip6",
+  "chain ip t c",
   "sets",
   "sets ip",
   "sets table ip6 t",

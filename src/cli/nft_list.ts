@@ -182,7 +182,7 @@ function setKind(s: NftSet): string | undefined {
 }
 
 function notFound(spec: ListSpec): Error {
-  return new Error(`No such file or directory: ${spec.kind} ${spec.family} ${spec.table} ${spec.name}`);
+  return new Error(`No such file or directory: ${spec.kind} ${spec.name} in table ${spec.family} ${spec.table}`);
 }
 
 /** The objects of nft's JSON a listing shows. */

@@ -44,6 +44,8 @@ interface Style {
   ip6?: boolean;
   /** Seconds printed as nft prints a time (`ct expiration 5m`). */
   secs?: boolean;
+  /** Times as plain seconds: nft prints a range's ends numerically (`ct expiration 60s-3600s`). */
+  numericTime?: boolean;
   /** The styles of a concatenation's fields. */
   fields?: Style[];
   /** Hex without padding (a raw payload's value). */
@@ -90,7 +92,7 @@ export function exprText(e: Json, style: Style = {}): string {
   if (typeof e === "boolean") return e ? "exists" : "missing";
   if (typeof e === "number") {
     if (style.raw) return `0x${e.toString(16)}`;
-    return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? durationText(e) : String(e);
+    return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? (style.numericTime ? `${e}s` : durationText(e)) : String(e);
   }
   if (typeof e === "string") {
     if (e.startsWith("@") || (style.quote && /^\d+$/.test(e))) return e;
@@ -165,7 +167,8 @@ export function exprText(e: Json, style: Style = {}): string {
     }
     case "range": {
       const [a, b] = v as Json[];
-      return `${exprText(a, style)}-${exprText(b, style)}`;
+      const ends = { ...style, numericTime: true };
+      return `${exprText(a, ends)}-${exprText(b, ends)}`;
     }
     case "set":
       return `{ ${(Array.isArray(v) ? v : [v]).map((x) => elemText(x, style)).join(", ")} }`;
