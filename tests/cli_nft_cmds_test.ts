@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nlkit, ok } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
-import { jsonObjects, loadRuleset, nft, NFT_SKIP, nftJson } from "./_nft.ts";
+import { jsonObjects, loadRuleset, nft, NFT_SKIP, nftJson, stableText } from "./_nft.ts";
 
 const RULESET = `
 table ip t {
@@ -142,8 +142,47 @@ test("nft -y prints priorities as numbers, as nft; its JSON is nft's", { skip: N
   });
 });
 
+/** Every time nft -T prints in seconds: set timeouts and gc-interval, element timeouts, rules, ct expectations. */
+const TIMES = `
+table ip tm {
+	ct expectation e1 { protocol tcp; dport 22; timeout 3s; size 12; l3proto ip; }
+	set tm { type ipv4_addr; flags timeout; timeout 1h30m; gc-interval 1m; elements = { 127.0.0.2 timeout 1h, 127.0.0.3 }; }
+	set dy { type ipv4_addr; flags dynamic,timeout; timeout 90s; }
+	chain d { add @dy { ip saddr timeout 10s }; ct expiration 5m accept; ct expiration 1m-1h; }
+}
+`;
+
+test("nft -T prints times in seconds, as nft; its JSON is nft's", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    loadRuleset(ns, RULESET);
+    loadRuleset(ns, TIMES);
+    for (const l of ["ruleset", "table ip tm", "sets ip", "set ip tm tm", "ct expectation ip tm e1", "chain ip tm d"]) {
+      const w = l.split(" ");
+      const mine = stableText(ok(ns, "nft", "-T", "list", ...w));
+      assert.equal(mine, stableText(nft(ns, ["-T", "list", ...w])), l);
+      assert.equal(stableText(ok(ns, "nft", "--numeric-time", "list", ...w)), mine, l);
+    }
+    const text = ok(ns, "nft", "-T", "list", "table", "ip", "tm");
+    for (
+      const t of ["timeout 5400s", "gc-interval 60s", "timeout 3600s", "timeout 10s", "ct expiration 300s", "60s-3600s"]
+    ) {
+      assert.ok(text.includes(t), t);
+    }
+    // Without -T, nft's units.
+    assert.equal(
+      stableText(ok(ns, "nft", "list", "table", "ip", "tm")),
+      stableText(nft(ns, ["list", "table", "ip", "tm"])),
+    );
+    const strip = (o: unknown) => JSON.parse(JSON.stringify(o, (k, v) => (k === "expires" ? undefined : v)));
+    assert.deepEqual(
+      strip(jsonObjects(ok(ns, "nft", "-j", "-T", "list", "table", "ip", "tm"))),
+      strip(nftJson(ns, "table", "ip", "tm")),
+    );
+  });
+});
+
 test("nft's output flags nlkit cannot honour, and describe, are refused", async () => {
-  for (const f of ["-n", "-N", "-S", "-p", "-T", "-u", "-d", "--numeric", "--guid"]) {
+  for (const f of ["-n", "-N", "-S", "-p", "-u", "-d", "--numeric", "--guid", "--service"]) {
     const r = nlkit(["nft", f, "list", "ruleset"]);
     assert.equal(r.code, 2, f);
     assert.match(r.stderr, new RegExp(`Cannot use nft's "${f}"`), f);

@@ -25,6 +25,8 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--terse": "terse",
   "-y": "numericPriority",
   "--numeric-priority": "numericPriority",
+  "-T": "numericTime",
+  "--numeric-time": "numericTime",
   "-f": "file",
   "--file": "file",
 };
@@ -47,7 +49,14 @@ const COMMANDS = [
 
 /** Runs `nlkit nft ...`. */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
-  const flags: NftFlags = { json: false, handles: false, stateless: false, terse: false, numericPriority: false };
+  const flags: NftFlags = {
+    json: false,
+    handles: false,
+    stateless: false,
+    terse: false,
+    numericPriority: false,
+    numericTime: false,
+  };
   let file: string | undefined;
   for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
     args.next();

@@ -59,5 +59,7 @@ export async function nftGet(ctx: Context, args: Args, flags: NftFlags): Promise
     import("../netfilter/nftables/text/set_decl.ts"),
   ]);
   const decl = () => setDecl(set.userdata);
-  ctx.out.write(listingText([{ family, name: table }], [o], { handles: flags.handles, decl }));
+  ctx.out.write(
+    listingText([{ family, name: table }], [o], { handles: flags.handles, numericTime: flags.numericTime, decl }),
+  );
 }

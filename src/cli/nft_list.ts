@@ -38,6 +38,8 @@ export interface NftFlags {
   terse: boolean;
   /** `-y`: chain priorities as numbers in text (nft's JSON has numbers either way). */
   numericPriority: boolean;
+  /** `-T`: times in plain seconds in text (nft's JSON has seconds either way). */
+  numericTime: boolean;
 }
 
 const NUMERIC = "nlkit prints nft's names and has no numeric form of them (yet)";
@@ -47,8 +49,6 @@ export const REFUSED_FLAGS: Record<string, string> = {
   "--numeric": NUMERIC,
   "-p": NUMERIC,
   "--numeric-protocol": NUMERIC,
-  "-T": NUMERIC,
-  "--numeric-time": NUMERIC,
   "-S": "nlkit does not translate ports to /etc/services names",
   "--service": "nlkit does not translate ports to /etc/services names",
   "-N": "nlkit does not resolve addresses to host names",
@@ -82,7 +82,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   ]);
   const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
-  const opts = { handles: flags.handles, numericPriority: flags.numericPriority, decl };
+  const opts = { handles: flags.handles, numericPriority: flags.numericPriority, numericTime: flags.numericTime, decl };
   if (kind === "tables" || kind === "chain") {
     ctx.out.write(formatRuleset(objects, opts));
     return;
@@ -133,6 +133,7 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   const w = new RulesetTextWriter((t) => ctx.out.write(t), {
     handles: flags.handles,
     numericPriority: flags.numericPriority,
+    numericTime: flags.numericTime,
     decl,
   });
   const ifnames = await interfaceNames(ctx.lib);

@@ -41,6 +41,6 @@ export async function nftReset(ctx: Context, args: Args, flags: NftFlags): Promi
   }
   const { listingText } = await import("../netfilter/nftables/text/listing_text.ts");
   const holders = tables.filter((t) => reset.some((o) => o.family === t.family && o.table === t.name));
-  const opts = { handles: flags.handles };
+  const opts = { handles: flags.handles, numericPriority: flags.numericPriority, numericTime: flags.numericTime };
   ctx.out.write(listingText(holders.map((t) => ({ family: t.family, name: t.name ?? "" })), objects, opts));
 }

@@ -10,7 +10,7 @@ import { objTypeId } from "../expr/names.ts";
 import { byteUnit } from "../json/rule_json.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
-import { durationText, elemText, limitBodyText, stmtText } from "./stmt_text.ts";
+import { elemText, limitBodyText, stmtText, timeText } from "./stmt_text.ts";
 
 /** Options of the text output. */
 export interface TextOptions {
@@ -18,6 +18,8 @@ export interface TextOptions {
   handles?: boolean;
   /** Chain and flowtable priorities as numbers, not names (`nft -y`). */
   numericPriority?: boolean;
+  /** Times in plain seconds (`nft -T`). */
+  numericTime?: boolean;
   /** No blank line between the blocks of a table (`nft list sets`). */
   compact?: boolean;
   /** Tables as blocks even when only tables are listed (`nft list counters`). */
@@ -86,12 +88,12 @@ function typeStyle(type: Json): { quote: boolean; hex: boolean; fields?: { quote
   return { quote, hex: type === "mark" };
 }
 
-function elementsText(elems: Json[], type: Json, data: Json): string {
+function elementsText(elems: Json[], type: Json, data: Json, numericTime?: boolean): string {
   const per = typeof type !== "string" ? 1 : FIVE_PER_LINE.includes(type) ? 5 : TWO_PER_LINE.includes(type) ? 2 : 1;
   let s = "";
   elems.forEach((e, i) => {
     if (i) s += i % per ? ", " : ",\n\t\t\t     ";
-    s += elemText(e, typeStyle(type), typeStyle(data));
+    s += elemText(e, { ...typeStyle(type), numericTime }, typeStyle(data));
   });
   return `{ ${s} }`;
 }
@@ -115,12 +117,12 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   // nft leaves out a lone timeout flag that the timeout line implies.
   if (flags.length === 1 && flags[0] === "timeout" && s.timeout !== undefined) flags = [];
   if (flags.length) out.push(`\t\tflags ${flags.join(",")}`);
-  if (Array.isArray(s.stmt)) out.push(`\t\t${s.stmt.map(stmtText).join(" ")}`);
+  if (Array.isArray(s.stmt)) out.push(`\t\t${s.stmt.map((x) => stmtText(x, opts)).join(" ")}`);
   if (d?.autoMerge) out.push("\t\tauto-merge");
-  if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
-  if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
+  if (s.timeout !== undefined) out.push(`\t\ttimeout ${timeText(s.timeout as number, opts)}`);
+  if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${timeText(s["gc-interval"] as number, opts)}`);
   if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);
-  if (Array.isArray(s.elem)) out.push(`\t\telements = ${elementsText(s.elem, s.type, s.map)}`);
+  if (Array.isArray(s.elem)) out.push(`\t\telements = ${elementsText(s.elem, s.type, s.map, opts.numericTime)}`);
   out.push("\t}");
   return out;
 }
@@ -159,7 +161,7 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
       out.push(
         `\t\tprotocol ${o.protocol}`,
         `\t\tdport ${o.dport}`,
-        `\t\ttimeout ${durationText((o.timeout as number) / 1000)}`,
+        `\t\ttimeout ${timeText((o.timeout as number) / 1000, opts)}`,
         `\t\tsize ${o.size}`,
         `\t\tl3proto ${o.l3proto}`,
       );
@@ -191,7 +193,7 @@ export function chainHead(c: Obj, opts: TextOptions): string[] {
 }
 
 function ruleLine(r: Obj, opts: TextOptions): string {
-  const stmts = (r.expr as Json[]).map(stmtText).join(" ");
+  const stmts = (r.expr as Json[]).map((x) => stmtText(x, opts)).join(" ");
   const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
   return `\t\t${stmts}${comment}${handle(r, opts)}`;
 }
