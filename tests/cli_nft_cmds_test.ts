@@ -181,7 +181,7 @@ test("nft -T prints times in seconds, as nft; its JSON is nft's", { skip: NFT_SK
   });
 });
 
-test("nft's output flags nlkit cannot honour, and describe, are refused", async () => {
+test("nft's output flags nlkit cannot honour, and describe, are refused", () => {
   for (const f of ["-n", "-N", "-S", "-p", "-u", "-d", "--numeric", "--guid", "--service"]) {
     const r = nlkit(["nft", f, "list", "ruleset"]);
     assert.equal(r.code, 2, f);

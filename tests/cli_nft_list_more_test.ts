@@ -156,7 +156,7 @@ test("nft list of a missing object exits 1 naming it, as nft does", { skip: NFT_
   });
 });
 
-test("nft list refuses what nft's grammar does not have", async () => {
+test("nft list refuses what nft's grammar does not have", () => {
   for (
     const [w, msg] of [
       [["ct", "helpers"], /Missing table/],

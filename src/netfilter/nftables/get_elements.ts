@@ -10,17 +10,8 @@
 import { checkKeys } from "../../wire/invalid.ts";
 import { familyNumber, NFT_MSG } from "./consts.ts";
 import { NFTA_SET_ELEM_LIST_TABLE, type NftElement, parseElementsMessage } from "./element.ts";
+import type { NftSetRef } from "./list.ts";
 import { nftMessage, type NftOptions, withNftSocket } from "./socket.ts";
-
-/** The set elements are looked up in. */
-export interface NftSetRef {
-  /** The set's family. */
-  family: string;
-  /** The set's table. */
-  table: string;
-  /** The set's name. */
-  set: string;
-}
 
 /** Returns the kernel's elements of `ref` whose keys `elements` give (all of them, or a NotFoundError). */
 export async function getElements(
