@@ -163,7 +163,7 @@ test("nft list refuses what nft's grammar does not have", () => {
       [["ct", "helpers", "ip", "t"], /expected table FAMILY NAME/],
       [["ct", "zones"], /Cannot list "ct zones"/],
       [["flow", "x"], /Cannot list "flow x"/],
-      [["hooks"], /Cannot list "hooks"/],
+      [["hooks", "ip", "device"], /Missing device name/],
       [["counters", "ip", "t"], /Unexpected "t"/],
       [["limit", "ip", "t"], /Missing limit name/],
       [["frobs"], /Cannot list "frobs"/],

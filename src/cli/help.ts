@@ -69,6 +69,7 @@ tun/tap devices: see nlkit tuntap help`,
                                      { chain | set | map | meter | flowtable | counter | quota | limit | secmark | synproxy |
                                        ct { helper | timeout | expectation } } [ FAMILY ] TABLE NAME |
                                      { chains | maps | meters | flowtables } [ FAMILY ] | ct helpers table [ FAMILY ] TABLE |
+                                     hooks [ FAMILY ] [ device DEVICE ] |
                                      { sets | counters | quotas | limits | secmarks | synproxys } [ FAMILY | table [ FAMILY ] TABLE ] }
        nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
        nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)

@@ -66,6 +66,10 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
   const json = flags.json || ctx.opts.json;
   if (json && (kind === "ruleset" || kind === "table")) return await listJson(ctx, { family, table }, flags);
   if (kind === "ruleset" || kind === "table") return await listText(ctx, { family, table }, flags);
+  if (kind === "hooks") {
+    const { nftListHooks } = await import("./nft_hooks.ts");
+    return await nftListHooks(ctx, spec, json);
+  }
   const r = await listRuleset({ family, table }, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
   const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;

@@ -51,6 +51,7 @@ const KINDS = {
   "ct helper": "named",
   "ct timeout": "named",
   "ct expectation": "named",
+  hooks: "ruleset",
 } as const satisfies Record<string, Shape>;
 
 /** A kind `nft list` lists. */
@@ -66,6 +67,8 @@ export interface ListSpec {
   table?: string;
   /** The one object of a named kind. */
   name?: string;
+  /** `hooks ... device D`: the device whose ingress hooks are listed too. */
+  device?: string;
 }
 
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
@@ -89,10 +92,6 @@ function need(args: Args, what: string): string {
 function kindOf(args: Args): ListKind {
   const names = Object.keys(KINDS);
   const w = need(args, `what to list (${names.join(", ")})`);
-  if (w === "hooks") {
-    // nft reads hooks through NFNL_SUBSYS_HOOK, which nlkit does not speak (yet).
-    throw new UsageError(`Cannot list "hooks": nlkit does not read the netfilter hook subsystem`, w);
-  }
   if (w === "ct") {
     const t = need(args, `ct object (${CT.join(", ")})`);
     if (!CT.includes(t)) throw new UsageError(`Cannot list "ct ${t}": expected ${CT.join(", ")}`, t);
@@ -123,6 +122,10 @@ export function parseListSpec(args: Args): ListSpec {
     spec.table = need(args, "table name");
   }
   if (shape === "named") spec.name = need(args, `${kind} name`);
+  if (kind === "hooks" && args.peek() === "device") {
+    args.next();
+    spec.device = need(args, "device name");
+  }
   const w = args.next();
   if (w !== undefined) throw new UsageError(`Unexpected "${w}"`, w);
   if (spec.family !== undefined) familyNumber(spec.family);
