@@ -10,8 +10,9 @@ import type { Context } from "./context.ts";
 import { type ListKind, type ListSpec, parseListSpec } from "./nft_list_spec.ts";
 import { VERSION } from "./version.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
-import { listRuleset, type NftFilter, type NftRuleset } from "../netfilter/nftables/list.ts";
+import type { NftFilter, NftRuleset } from "../netfilter/nftables/list.ts";
 import type { NftSet } from "../netfilter/nftables/set.ts";
+import { fetchListing, setKind } from "./nft_list_fetch.ts";
 import {
   chainJson,
   flowtableJson,
@@ -70,7 +71,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     const { nftListHooks } = await import("./nft_hooks.ts");
     return await nftListHooks(ctx, spec, json);
   }
-  const r = await listRuleset({ family, table }, ctx.lib);
+  const r = await fetchListing(spec, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
   const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;
   const omit = { stateless: flags.stateless, terse: flags.terse, text: !json };
@@ -178,13 +179,6 @@ const SET_KINDS: Partial<Record<ListKind, string>> = {
   meters: "meter",
   meter: "meter",
 };
-
-/** nft's kind of a set: a named set or map, a meter (anonymous and dynamic), or none (an anonymous set). */
-function setKind(s: NftSet): string | undefined {
-  const f = s.flags ?? [];
-  if (f.includes("anonymous")) return f.includes("dynamic") ? "meter" : undefined;
-  return f.includes("map") || f.includes("object") ? "map" : "set";
-}
 
 function notFound(spec: ListSpec): Error {
   return new Error(`No such file or directory: ${spec.kind} ${spec.name} in table ${spec.family} ${spec.table}`);
