@@ -187,6 +187,9 @@ test("nft's output flags nlkit cannot honour, and describe, are refused", () => 
     assert.equal(r.code, 2, f);
     assert.match(r.stderr, new RegExp(`Cannot use nft's "${f}"`), f);
   }
+  const m = nlkit(["nft", "-T", "monitor"]);
+  assert.equal(m.code, 2);
+  assert.match(m.stderr, /Cannot use -y or -T with monitor/);
   const r = nlkit(["nft", "describe", "tcp", "dport"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Cannot describe/);

@@ -92,6 +92,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
       return await nftMore(ctx, cmd, args, flags);
     }
     case "monitor": {
+      if (flags.numericPriority || flags.numericTime) throw new UsageError("Cannot use -y or -T with monitor (yet)");
       const { nftMonitor } = await import("./nft_monitor.ts");
       return await nftMonitor(ctx, args, flags.json || ctx.opts.json);
     }
