@@ -513,7 +513,12 @@ class RuleDecoder {
       this.push({ unknown: { name: "dynset" } });
       return false;
     }
-    let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    // A constant field of the key (`ip saddr . 22`) is an immediate, typed by the set's key.
+    const keyTypes = concatTypes(set?.keyType ?? 4);
+    const json = parts.map((p, i) =>
+      p.imm && keyTypes[i] ? this.value({ json: null, type: keyTypes[i], len: p.len }, p) : p.json
+    );
+    let elem: Json = json.length === 1 ? json[0] : { concat: json };
     if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
     if (e.sregData !== undefined) {
       // nft 1.0.6 has no JSON for a map update: it prints the statement's text as a string.

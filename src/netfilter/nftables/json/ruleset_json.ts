@@ -13,9 +13,16 @@ import type { NftRuleset, NftSetWithElements } from "../list.ts";
 import type { NftObject } from "../obj.ts";
 import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
-import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF, UDATA_SET_COMMENT, udataComment } from "../udata.ts";
+import {
+  parseUdata,
+  UDATA_DATA_INTERVAL,
+  UDATA_DATA_TYPEOF,
+  UDATA_KEY_TYPEOF,
+  UDATA_SET_COMMENT,
+  udataComment,
+} from "../udata.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { elementsJson, type ElemRender } from "./elements.ts";
+import { elementsJson, type ElemRender, isIntervalData } from "./elements.ts";
 import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
@@ -90,7 +97,10 @@ export function setTypes(
   if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
-  return { key, data: { types: named(sizedByTypeof(concatTypes(s.dataType ?? 0), udata.get(UDATA_DATA_TYPEOF))) } };
+  const types = named(sizedByTypeof(concatTypes(s.dataType ?? 0), udata.get(UDATA_DATA_TYPEOF)));
+  // nft records a map to ranges (`: interval ipv4_addr`) in the set's user data; its data is twice as long.
+  const interval = (udata.get(UDATA_DATA_INTERVAL)?.[0] ?? 0) !== 0 || isIntervalData(types, s.dataLen);
+  return { key, data: { types, interval } };
 }
 
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
