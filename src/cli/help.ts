@@ -66,14 +66,21 @@ tun/tap devices: see nlkit tuntap help`,
                                [ priority N ] [ table ID | goto N ] [ type { unicast | blackhole | unreachable | prohibit } ]`,
   nft:
     `Usage: nlkit nft [ -j ] [ -a ] [ -s ] [ -t ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
-                                     chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
-                                     counters | quotas }
+                                     { chain | set | map | meter | flowtable | counter | quota | limit | secmark | synproxy |
+                                       ct { helper | timeout | expectation } } [ FAMILY ] TABLE NAME |
+                                     { chains | maps | meters | flowtables } [ FAMILY ] | ct helpers table [ FAMILY ] TABLE |
+                                     hooks [ FAMILY ] [ device DEVICE ] |
+                                     { sets | counters | quotas | limits | secmarks | synproxys } [ FAMILY | table [ FAMILY ] TABLE ] }
        nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
        nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
        nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
        nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
        nlkit nft delete rule [ FAMILY ] TABLE CHAIN handle HANDLE
        nlkit nft flush ruleset [ FAMILY ]
+       nlkit nft reset { counters | quotas } [ FAMILY | table [ FAMILY ] TABLE ] | reset { counter | quota } [ FAMILY ] TABLE NAME
+       nlkit nft rename chain [ FAMILY ] TABLE CHAIN NEWNAME
+       nlkit nft get element [ FAMILY ] TABLE SET { ELEMENTS }
+       listings also take -y (priorities as numbers) and -T (times in seconds)
        nlkit [ -j ] nft monitor`,
   nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
        nlkit nexthop { add | replace } id ID NH [ protocol ID ]

@@ -8,7 +8,7 @@
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
-import { type NftFlags, nftList } from "./nft_list.ts";
+import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
 
 /** nft's flags this command honours. */
@@ -23,18 +23,44 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--stateless": "stateless",
   "-t": "terse",
   "--terse": "terse",
+  "-y": "numericPriority",
+  "--numeric-priority": "numericPriority",
+  "-T": "numericTime",
+  "--numeric-time": "numericTime",
   "-f": "file",
   "--file": "file",
 };
 
-const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert", "replace", "monitor"];
+const COMMANDS = [
+  "list",
+  "flush",
+  "add",
+  "create",
+  "delete",
+  "destroy",
+  "insert",
+  "replace",
+  "monitor",
+  "reset",
+  "rename",
+  "get",
+  "describe",
+];
 
 /** Runs `nlkit nft ...`. */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
-  const flags: NftFlags = { json: false, handles: false, stateless: false, terse: false };
+  const flags: NftFlags = {
+    json: false,
+    handles: false,
+    stateless: false,
+    terse: false,
+    numericPriority: false,
+    numericTime: false,
+  };
   let file: string | undefined;
   for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
     args.next();
+    if (w in REFUSED_FLAGS) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
     const f = FLAGS[w];
     if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
     if (f === "version") {
@@ -58,7 +84,15 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     case "list":
       bulkJitPolicy();
       return await nftList(ctx, args, flags);
+    case "reset":
+    case "rename":
+    case "get":
+    case "describe": {
+      const { nftMore } = await import("./nft_more.ts");
+      return await nftMore(ctx, cmd, args, flags);
+    }
     case "monitor": {
+      if (flags.numericPriority || flags.numericTime) throw new UsageError("Cannot use -y or -T with monitor (yet)");
       const { nftMonitor } = await import("./nft_monitor.ts");
       return await nftMonitor(ctx, args, flags.json || ctx.opts.json);
     }

@@ -5,15 +5,17 @@
  * @module
  */
 
-import { type Args, UsageError } from "./args.ts";
+import type { Args } from "./args.ts";
 import type { Context } from "./context.ts";
+import { type ListKind, type ListSpec, parseListSpec } from "./nft_list_spec.ts";
 import { VERSION } from "./version.ts";
-import { familyNumber } from "../netfilter/nftables/consts.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
-import { listRuleset, type NftFilter, type NftRuleset } from "../netfilter/nftables/list.ts";
+import type { NftFilter, NftRuleset } from "../netfilter/nftables/list.ts";
 import type { NftSet } from "../netfilter/nftables/set.ts";
+import { fetchListing, setKind } from "./nft_list_fetch.ts";
 import {
   chainJson,
+  flowtableJson,
   objectJson,
   type RulesetJsonOptions,
   rulesetObjects,
@@ -35,117 +37,93 @@ export interface NftFlags {
   stateless: boolean;
   /** `-t`: no set or map elements. */
   terse: boolean;
+  /** `-y`: chain priorities as numbers in text (nft's JSON has numbers either way). */
+  numericPriority: boolean;
+  /** `-T`: times in plain seconds in text (nft's JSON has seconds either way). */
+  numericTime: boolean;
 }
 
-const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
-
-/** Reads an optional family word (nft's default is `ip`). */
-export function optionalFamily(args: Args): string | undefined {
-  const w = args.peek();
-  if (w !== undefined && FAMILIES.includes(w)) return args.next();
-  return undefined;
-}
-
-function need(args: Args, what: string): string {
-  const w = args.next();
-  if (w === undefined) throw new UsageError(`Missing ${what}`);
-  return w;
-}
-
-function noMore(args: Args): void {
-  const w = args.next();
-  if (w !== undefined) throw new UsageError(`Unexpected "${w}"`, w);
-}
-
-const TABLE_SCOPED = ["counters", "quotas", "sets"];
-const KINDS = [
-  "ruleset",
-  "tables",
-  "table",
-  "chain",
-  "chains",
-  "set",
-  "sets",
-  "map",
-  "maps",
-  "counter",
-  "counters",
-  "quota",
-  "quotas",
-];
-/** Kinds named by family, table and name. */
-const NAMED = ["chain", "set", "map", "counter", "quota"];
+const NUMERIC = "nlkit prints nft's names and has no numeric form of them (yet)";
+/** nft 1.0.6's output flags nlkit does not honour, with why: refused, never accepted and ignored. */
+export const REFUSED_FLAGS: Record<string, string> = {
+  "-n": NUMERIC,
+  "--numeric": NUMERIC,
+  "-p": NUMERIC,
+  "--numeric-protocol": NUMERIC,
+  "-S": "nlkit does not translate ports to /etc/services names",
+  "--service": "nlkit does not translate ports to /etc/services names",
+  "-N": "nlkit does not resolve addresses to host names",
+  "--reversedns": "nlkit does not resolve addresses to host names",
+  "-u": "nlkit does not translate ids to /etc/passwd and /etc/group names",
+  "--guid": "nlkit does not translate ids to /etc/passwd and /etc/group names",
+  "-d": "nlkit has no nft debug output",
+  "--debug": "nlkit has no nft debug output",
+};
 
 /** Runs `nft list ...`. */
 export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promise<void> {
-  const kind = need(args, `what to list (${KINDS.join(", ")})`);
-  if (!KINDS.includes(kind)) throw new UsageError(`Cannot list "${kind}": expected ${KINDS.join(", ")}`, kind);
-  let family = optionalFamily(args);
-  let table: string | undefined;
-  let name: string | undefined;
-  if (kind === "table") [family, table] = [family ?? "ip", need(args, "table name")];
-  // `list counters table ip t`: the objects of one table (nft's default family is ip).
-  if (family === undefined && TABLE_SCOPED.includes(kind) && args.peek() === "table") {
-    args.next();
-    family = optionalFamily(args) ?? "ip";
-    table = need(args, "table name");
-  }
-  if (NAMED.includes(kind)) {
-    family ??= "ip";
-    table = need(args, "table name");
-    name = need(args, `${kind} name`);
-  }
-  noMore(args);
-  if (family !== undefined) familyNumber(family);
+  const spec = parseListSpec(args);
+  const { kind, family, table } = spec;
   const json = flags.json || ctx.opts.json;
-  const meta = nftJsonText({ metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } });
-  if (json && (kind === "ruleset" || kind === "table")) {
-    // Rendered rule by rule and written as the dump arrives: neither the typed ruleset nor its text is held.
-    const ifnames = await interfaceNames(ctx.lib);
-    let first = true;
-    const emit = (text: string): void => {
-      ctx.out.write(first ? `{"nftables": [${meta}, ` : ", ");
-      ctx.out.write(text);
-      first = false;
-    };
-    if (flags.stateless || flags.terse) {
-      const omit = { stateless: flags.stateless, terse: flags.terse };
-      await emitRulesetObjects((o) => emit(nftJsonText(omitFromListing(o, omit))), { family, table }, ctx.lib, {
-        ifnames,
-      });
-    } else await emitRulesetJson(emit, { family, table }, ctx.lib, { ifnames });
-    if (first && table !== undefined) throw new Error(`No such file or directory: table ${family} ${table}`);
-    ctx.out.line(first ? `{"nftables": [${meta}]}` : "]}");
-    return;
-  }
+  if (json && (kind === "ruleset" || kind === "table")) return await listJson(ctx, { family, table }, flags);
   if (kind === "ruleset" || kind === "table") return await listText(ctx, { family, table }, flags);
-  const r = await listRuleset({ family, table }, ctx.lib);
+  if (kind === "hooks") {
+    const { nftListHooks } = await import("./nft_hooks.ts");
+    return await nftListHooks(ctx, spec, json);
+  }
+  const r = await fetchListing(spec, ctx.lib);
   if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
   const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;
   const omit = { stateless: flags.stateless, terse: flags.terse, text: !json };
-  const objects = select(r, kind, name, { ifnames, full: !json }).map((o) => omitFromListing(o, omit));
+  const objects = selectObjects(r, spec, { ifnames, full: !json }).map((o) => omitFromListing(o, omit));
   if (json) {
-    ctx.out.line(`{"nftables": [${[meta, ...objects.map(nftJsonText)].join(", ")}]}`);
+    ctx.out.line(`{"nftables": [${[metaJson(), ...objects.map(nftJsonText)].join(", ")}]}`);
     return;
   }
-  // nft lists sets and maps table by table, empty tables included, without blank lines between them.
-  const compact = kind === "sets" || kind === "maps";
-  // ... and counters and quotas in every table holding a stateful object of any kind.
-  const stateful = kind === "counters" || kind === "quotas";
-  const holders = compact
-    ? r.tables
-    : stateful
-    ? r.tables.filter((t) => r.objects.some((o) => o.family === t.family && o.table === t.name))
-    : [];
-  const text = [...holders.map((t) => tableJson(t, true)), ...objects];
-  // The text renderer loads only for text: `-j` listings do without its modules.
-  const [{ formatRuleset }, { setDecl }] = await Promise.all([
+  const [{ formatRuleset }, { listingText }, { setDecl }] = await Promise.all([
     import("../netfilter/nftables/text/ruleset_text.ts"),
+    import("../netfilter/nftables/text/listing_text.ts"),
     import("../netfilter/nftables/text/set_decl.ts"),
   ]);
   const decls = new Map(r.sets.map((s) => [`${s.family} ${s.table} ${s.name}`, s.userdata]));
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
-  ctx.out.write(formatRuleset(text, { handles: flags.handles, compact, blocks: stateful, decl }));
+  const opts = { handles: flags.handles, numericPriority: flags.numericPriority, numericTime: flags.numericTime, decl };
+  if (kind === "tables" || kind === "chain") {
+    ctx.out.write(formatRuleset(objects, opts));
+    return;
+  }
+  // nft lists objects in the tables that hold a stateful object of any kind; other kinds in every table.
+  const tables = OBJ_KINDS[kind]
+    ? r.tables.filter((t) => r.objects.some((o) => o.family === t.family && o.table === t.name))
+    : r.tables;
+  const ftFlags = new Map(r.flowtables.map((f) => [`${f.family} ${f.table} ${f.name}`, f.flags ?? []]));
+  const flowFlags = (o: { [k: string]: unknown }) => ftFlags.get(`${o.family} ${o.table} ${o.name}`) ?? [];
+  ctx.out.write(
+    listingText(tables.map((t) => ({ family: t.family, name: t.name ?? "" })), objects, opts, flowFlags),
+  );
+}
+
+/** nft's `metainfo` object, as JSON text. */
+export function metaJson(): string {
+  return nftJsonText({ metainfo: { version: VERSION, release_name: "nlkit", json_schema_version: 1 } });
+}
+
+/** `nft -j list ruleset|table`, rendered rule by rule and written as the dump arrives. */
+async function listJson(ctx: Context, filter: NftFilter, flags: NftFlags): Promise<void> {
+  const { family, table } = filter;
+  const ifnames = await interfaceNames(ctx.lib);
+  let first = true;
+  const emit = (text: string): void => {
+    ctx.out.write(first ? `{"nftables": [${metaJson()}, ` : ", ");
+    ctx.out.write(text);
+    first = false;
+  };
+  if (flags.stateless || flags.terse) {
+    const omit = { stateless: flags.stateless, terse: flags.terse };
+    await emitRulesetObjects((o) => emit(nftJsonText(omitFromListing(o, omit))), filter, ctx.lib, { ifnames });
+  } else await emitRulesetJson(emit, filter, ctx.lib, { ifnames });
+  if (first && table !== undefined) throw new Error(`No such file or directory: table ${family} ${table}`);
+  ctx.out.line(first ? `{"nftables": [${metaJson()}]}` : "]}");
 }
 
 /** `nft list ruleset|table` as text, written as the dumps arrive (no typed ruleset held). */
@@ -157,7 +135,12 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   ]);
   const decls = new Map<string, Uint8Array | undefined>();
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
-  const w = new RulesetTextWriter((t) => ctx.out.write(t), { handles: flags.handles, decl });
+  const w = new RulesetTextWriter((t) => ctx.out.write(t), {
+    handles: flags.handles,
+    numericPriority: flags.numericPriority,
+    numericTime: flags.numericTime,
+    decl,
+  });
   const ifnames = await interfaceNames(ctx.lib);
   const onSet = (s: NftSet) => decls.set(`${s.family} ${s.table} ${s.name}`, s.userdata);
   const omit = { stateless: flags.stateless, terse: flags.terse, text: true };
@@ -169,44 +152,70 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   w.end();
 }
 
-function select(r: NftRuleset, kind: string, name: string | undefined, o: RulesetJsonOptions): Json[] {
+/** The stateful object type each object kind lists. */
+const OBJ_KINDS: Partial<Record<ListKind, string>> = {
+  counters: "counter",
+  counter: "counter",
+  quotas: "quota",
+  quota: "quota",
+  limits: "limit",
+  limit: "limit",
+  secmarks: "secmark",
+  secmark: "secmark",
+  synproxys: "synproxy",
+  synproxy: "synproxy",
+  "ct helpers": "ct helper",
+  "ct helper": "ct helper",
+  "ct timeout": "ct timeout",
+  "ct expectation": "ct expectation",
+};
+
+/** The set kind each set listing shows. */
+const SET_KINDS: Partial<Record<ListKind, string>> = {
+  sets: "set",
+  set: "set",
+  maps: "map",
+  map: "map",
+  meters: "meter",
+  meter: "meter",
+};
+
+function notFound(spec: ListSpec): Error {
+  return new Error(`No such file or directory: ${spec.kind} ${spec.name} in table ${spec.family} ${spec.table}`);
+}
+
+/** The objects of nft's JSON a listing shows. */
+function selectObjects(r: NftRuleset, spec: ListSpec, o: RulesetJsonOptions): Json[] {
+  const { kind, name } = spec;
+  const named = <T extends { name?: string }>(xs: T[]): T[] => {
+    const out = name === undefined ? xs : xs.filter((x) => x.name === name);
+    if (name !== undefined && !out.length) throw notFound(spec);
+    return out;
+  };
+  const obj = OBJ_KINDS[kind];
+  if (obj) return named(r.objects.filter((x) => x.type === obj)).map(objectJson);
+  const set = SET_KINDS[kind];
+  if (set) {
+    return named(r.sets.filter((s) => setKind(s) === set)).map((s) => {
+      const j = setJson(s, o.full) as { [k: string]: Json };
+      return set === "meter" ? { meter: Object.values(j)[0] } : j;
+    });
+  }
   switch (kind) {
-    case "ruleset":
-    case "table":
-      return rulesetObjects(r, o);
     case "tables":
       return r.tables.map((t) => tableJson(t, o.full));
     case "chains":
       return r.chains.map((c) => chainJson(c, o.full));
+    case "flowtables":
+    case "flowtable":
+      return named(r.flowtables).map(flowtableJson);
     case "chain": {
+      named(r.chains);
       const all = rulesetObjects({ ...r, chains: r.chains.filter((c) => c.name === name) }, o);
-      const out = all.filter((o) => isKind(o, "chain") || isKind(o, "rule"));
-      if (!out.length) throw new Error(`No such file or directory: chain ${name}`);
-      return out;
-    }
-    case "sets":
-    case "maps":
-      return r.sets.filter((s) =>
-        !s.flags?.includes("anonymous") && (s.flags?.includes("map") ?? false) === (kind === "maps")
-      )
-        .map((x) => setJson(x, o.full));
-    case "set":
-    case "map": {
-      const s = r.sets.find((x) => x.name === name && (x.flags?.includes("map") ?? false) === (kind === "map"));
-      if (!s) throw new Error(`No such file or directory: ${kind} ${name}`);
-      return [setJson(s, o.full)];
-    }
-    case "counters":
-    case "quotas":
-      return r.objects.filter((o) => o.type === kind.slice(0, -1)).map(objectJson);
-    case "counter":
-    case "quota": {
-      const found = r.objects.filter((x) => x.type === kind && x.name === name).map(objectJson);
-      if (!found.length) throw new Error(`No such file or directory: ${kind} ${name}`);
-      return found;
+      return all.filter((o) => isKind(o, "chain") || isKind(o, "rule"));
     }
   }
-  return [];
+  throw new Error(`Cannot list ${kind} here`);
 }
 
 function isKind(o: Json, k: string): boolean {

@@ -41,7 +41,7 @@ export function monitorText(ev: Json, position?: number): string {
       const comment = o.comment !== undefined ? ` comment ${JSON.stringify(o.comment)}` : "";
       // A replaced rule's event carries its predecessor, which nft prints as a handle.
       const at = position !== undefined ? `handle ${position} ` : "";
-      return `${where} ${at}${(o.expr as Json[]).map(stmtText).join(" ")}${comment}`;
+      return `${where} ${at}${(o.expr as Json[]).map((x) => stmtText(x)).join(" ")}${comment}`;
     }
     case "element": {
       const elems = ((o.elem as Record<string, Json>).set as Json[]).map((e) => elemText(e)).join(", ");

@@ -61,6 +61,8 @@ export * from "./list.ts";
 export * from "./ifnames.ts";
 export * from "./transaction.ts";
 export * from "./ops.ts";
+export * from "./reset.ts";
+export * from "./get_elements.ts";
 export * from "./events.ts";
 export { concatTypes, type Json, NFT_TYPES, type NftType, typeById, typeByName } from "./json/types.ts";
 export { type DataRender, elementsJson, type ElemRender, type ElemStmt } from "./json/elements.ts";

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
+import { InvalidArgumentError, NotFoundError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import type { NftElement } from "./element.ts";
 import { getGeneration } from "./gen.ts";
-import { listRuleset, type NftFilter, type NftRuleset } from "./list.ts";
+import { listChains, listRuleset, type NftFilter, type NftRuleset } from "./list.ts";
 import { type NftOptions, withNftSocket } from "./socket.ts";
 import {
   type NftChainSpec,
@@ -75,6 +75,26 @@ export function deleteChain(
   opts: NftOptions = {},
 ): Promise<void> {
   return one(opts, (tx) => tx.deleteChain(c));
+}
+
+/** Renames chain `name` of a table to `newName`; a missing chain rejects with ENOENT. */
+export async function renameChain(
+  c: { family: string; table: string; name: string; newName: string },
+  opts: NftOptions = {},
+): Promise<void> {
+  checkKeys(c, ["family", "table", "name", "newName"], "a chain rename");
+  const found = (await listChains({ family: c.family, table: c.table }, opts)).find((x) => x.name === c.name);
+  if (found?.handle === undefined) {
+    const key = `${c.family} ${c.table} ${c.name}`;
+    throw new NotFoundError(2, {}, 0, "NFT_MSG_NEWCHAIN", undefined, `No such file or directory: chain ${key}`, {
+      kind: "nft chain",
+      key,
+    });
+  }
+  await one(
+    opts,
+    (tx) => tx.renameChain({ family: c.family, table: c.table, handle: found.handle!, newName: c.newName }),
+  );
 }
 
 /** Deletes every rule of a chain. */

@@ -304,6 +304,17 @@ export class NftTransaction {
     );
   }
 
+  /** Renames the chain of `handle` in `table` to `newName` (a `NEWCHAIN` naming it by handle, as nft does). */
+  renameChain(c: { family: string; table: string; handle: number; newName: string }): this {
+    checkKeys(c, ["family", "table", "handle", "newName"], "a chain rename");
+    const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, 0, c.family).attrs(NFTA_CHAIN_TABLE, {
+      table: c.table,
+      handle: c.handle,
+      name: c.newName,
+    });
+    return this.#add(b, `chain ${c.family} ${c.table} handle ${c.handle}`);
+  }
+
   /** Deletes every rule of a chain. */
   flushChain(c: { family: string; table: string; name: string }): this {
     const b = this.#msg(NFT_MSG.NFT_MSG_DELRULE, 0, c.family).attrs(NFTA_RULE_TABLE, { table: c.table, chain: c.name });

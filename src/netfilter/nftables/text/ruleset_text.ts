@@ -10,12 +10,16 @@ import { objTypeId } from "../expr/names.ts";
 import { byteUnit } from "../json/rule_json.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
-import { durationText, elemText, limitBodyText, stmtText } from "./stmt_text.ts";
+import { elemText, limitBodyText, stmtText, timeText } from "./stmt_text.ts";
 
 /** Options of the text output. */
 export interface TextOptions {
   /** Show handles as `# handle N` (`nft -a`). */
   handles?: boolean;
+  /** Chain and flowtable priorities as numbers, not names (`nft -y`). */
+  numericPriority?: boolean;
+  /** Times in plain seconds (`nft -T`). */
+  numericTime?: boolean;
   /** No blank line between the blocks of a table (`nft list sets`). */
   compact?: boolean;
   /** Tables as blocks even when only tables are listed (`nft list counters`). */
@@ -102,12 +106,12 @@ function typeofStyle(style: TypeStyle, typeofText: string | undefined): TypeStyl
   return parts.length === 1 && raw(parts[0]) ? { ...style, hex: true, raw: true } : style;
 }
 
-function elementsText(elems: Json[], type: Json, keyStyle: TypeStyle, data: Json): string {
+function elementsText(elems: Json[], type: Json, keyStyle: TypeStyle, data: Json, numericTime?: boolean): string {
   const per = typeof type !== "string" ? 1 : FIVE_PER_LINE.includes(type) ? 5 : TWO_PER_LINE.includes(type) ? 2 : 1;
   let s = "";
   elems.forEach((e, i) => {
     if (i) s += i % per ? ", " : ",\n\t\t\t     ";
-    s += elemText(e, keyStyle, typeStyle(data));
+    s += elemText(e, { ...keyStyle, numericTime }, typeStyle(data));
   });
   return `{ ${s} }`;
 }
@@ -131,13 +135,14 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   // nft leaves out a lone timeout flag that the timeout line implies.
   if (flags.length === 1 && flags[0] === "timeout" && s.timeout !== undefined) flags = [];
   if (flags.length) out.push(`\t\tflags ${flags.join(",")}`);
-  if (Array.isArray(s.stmt)) out.push(`\t\t${s.stmt.map(stmtText).join(" ")}`);
+  if (Array.isArray(s.stmt)) out.push(`\t\t${s.stmt.map((x) => stmtText(x, opts)).join(" ")}`);
   if (d?.autoMerge) out.push("\t\tauto-merge");
-  if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
-  if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
+  if (s.timeout !== undefined) out.push(`\t\ttimeout ${timeText(s.timeout as number, opts)}`);
+  if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${timeText(s["gc-interval"] as number, opts)}`);
   if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);
   if (Array.isArray(s.elem)) {
-    out.push(`\t\telements = ${elementsText(s.elem, s.type, typeofStyle(typeStyle(s.type), d?.keyTypeof), s.map)}`);
+    const keyStyle = typeofStyle(typeStyle(s.type), d?.keyTypeof);
+    out.push(`\t\telements = ${elementsText(s.elem, s.type, keyStyle, s.map, opts.numericTime)}`);
   }
   out.push("\t}");
   return out;
@@ -177,7 +182,7 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
       out.push(
         `\t\tprotocol ${o.protocol}`,
         `\t\tdport ${o.dport}`,
-        `\t\ttimeout ${durationText((o.timeout as number) / 1000)}`,
+        `\t\ttimeout ${timeText((o.timeout as number) / 1000, opts)}`,
         `\t\tsize ${o.size}`,
         `\t\tl3proto ${o.l3proto}`,
       );
@@ -195,7 +200,7 @@ export function objectLines(kind: string, o: Obj, opts: TextOptions): string[] {
 }
 
 /** A chain's lines before its rules. */
-function chainHead(c: Obj, opts: TextOptions): string[] {
+export function chainHead(c: Obj, opts: TextOptions): string[] {
   const out = [`\tchain ${c.name} {${handle(c, opts)}`];
   if (c.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(c.comment)}`);
   if (c.hook !== undefined) {
@@ -205,14 +210,16 @@ function chainHead(c: Obj, opts: TextOptions): string[] {
       : c.dev !== undefined
       ? ` device ${JSON.stringify(c.dev)}`
       : "";
-    const prio = priorityText(String(c.family), String(c.hook), c.prio as number);
+    const prio = opts.numericPriority
+      ? String(c.prio)
+      : priorityText(String(c.family), String(c.hook), c.prio as number);
     out.push(`\t\ttype ${c.type} hook ${c.hook}${dev} priority ${prio}; policy ${c.policy};`);
   }
   return out;
 }
 
 function ruleLine(r: Obj, opts: TextOptions): string {
-  const stmts = (r.expr as Json[]).map(stmtText).join(" ");
+  const stmts = (r.expr as Json[]).map((x) => stmtText(x, opts)).join(" ");
   const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
   return `\t\t${stmts}${comment}${handle(r, opts)}`;
 }

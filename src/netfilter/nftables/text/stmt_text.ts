@@ -42,18 +42,32 @@ interface Style {
   quote?: boolean;
   hex?: boolean;
   ip6?: boolean;
-  /** Seconds printed with their unit (`ct expiration 30s`). */
+  /** Seconds printed as nft prints a time (`ct expiration 5m`). */
   secs?: boolean;
+  /** Times as plain seconds: nft prints a range's ends numerically (`ct expiration 60s-3600s`). */
+  numericTime?: boolean;
   /** The styles of a concatenation's fields. */
   fields?: Style[];
   /** Hex without padding (a raw payload's value). */
   raw?: boolean;
 }
 
-function styleOf(left: Json): Style {
+/** How times print: `nft -T` prints them in plain seconds. */
+export interface TimeStyle {
+  /** Times as plain seconds (`300s`, not `5m`). */
+  numericTime?: boolean;
+}
+
+/** The style of the values `left` is compared with, times as `t` says. */
+function styleOf(left: Json, t: TimeStyle = {}): Style {
+  const s = baseStyle(left);
+  return t.numericTime ? { ...s, numericTime: true } : s;
+}
+
+function baseStyle(left: Json): Style {
   if (!isObj(left)) return {};
   const [k, v] = only(left);
-  if (k === "concat" && Array.isArray(v)) return { fields: v.map(styleOf) };
+  if (k === "concat" && Array.isArray(v)) return { fields: v.map((f) => baseStyle(f)) };
   if (!isObj(v)) return {};
   const key = String(v.key ?? v.field ?? "");
   if (k === "meta" || k === "ct") {
@@ -90,7 +104,11 @@ export function exprText(e: Json, style: Style = {}): string {
   if (typeof e === "boolean") return e ? "exists" : "missing";
   if (typeof e === "number") {
     if (style.raw) return `0x${e.toString(16)}`;
-    return style.hex ? `0x${e.toString(16).padStart(8, "0")}` : style.secs ? `${e}s` : String(e);
+    return style.hex
+      ? `0x${e.toString(16).padStart(8, "0")}`
+      : style.secs
+      ? (style.numericTime ? `${e}s` : durationText(e))
+      : String(e);
   }
   if (typeof e === "string") {
     if (e.startsWith("@") || (style.quote && /^\d+$/.test(e))) return e;
@@ -165,7 +183,8 @@ export function exprText(e: Json, style: Style = {}): string {
     }
     case "range": {
       const [a, b] = v as Json[];
-      return `${exprText(a, style)}-${exprText(b, style)}`;
+      const ends = { ...style, numericTime: true };
+      return `${exprText(a, ends)}-${exprText(b, ends)}`;
     }
     case "set":
       return `{ ${(Array.isArray(v) ? v : [v]).map((x) => elemText(x, style)).join(", ")} }`;
@@ -174,7 +193,7 @@ export function exprText(e: Json, style: Style = {}): string {
       const m = v as Obj;
       const data = isObj(m.data) && "set" in m.data ? m.data.set : undefined;
       if (data === undefined) return `${exprText(m.key)} map ${exprText(m.data)}`;
-      const elems = (Array.isArray(data) ? data : [data]).map((x) => elemText(x, styleOf(m.key), style));
+      const elems = (Array.isArray(data) ? data : [data]).map((x) => elemText(x, styleOf(m.key, style), style));
       return `${exprText(m.key)} map { ${elems.join(", ")} }`;
     }
     case "elem":
@@ -184,7 +203,7 @@ export function exprText(e: Json, style: Style = {}): string {
     case "^": {
       const [a, b] = v as Json[];
       // `tcp flags & (fin | syn)`: a mask of flags joined by `|` is bracketed.
-      const rhs = exprText(b, styleOf(a));
+      const rhs = exprText(b, styleOf(a, style));
       return `${exprText(a)} ${k} ${k === "&" && isObj(b) && "|" in b ? `(${rhs})` : rhs}`;
     }
     case "<<":
@@ -235,6 +254,11 @@ function deviceText(x: Json): string {
   return typeof x === "string" ? JSON.stringify(x) : exprText(x, { quote: true });
 }
 
+/** A time in seconds as nft prints it: `1h30m`, or `5400s` with `nft -T`. */
+export function timeText(seconds: number, t: TimeStyle = {}): string {
+  return t.numericTime ? `${Math.floor(seconds)}s` : durationText(seconds);
+}
+
 /** Prints one set element (value, `[key, data]` pair, or `{"elem": ...}` with its options). */
 export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): string {
   if (Array.isArray(x) && x.length === 2) {
@@ -244,10 +268,12 @@ export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): str
     const el = x.elem as Obj;
     let s = exprText(el.val, style);
     for (const k in el) {
-      if (k !== "val" && k !== "timeout" && k !== "expires" && k !== "comment") s += ` ${stmtText({ [k]: el[k] })}`;
+      if (k !== "val" && k !== "timeout" && k !== "expires" && k !== "comment") {
+        s += ` ${stmtText({ [k]: el[k] }, style)}`;
+      }
     }
-    if (el.timeout !== undefined) s += ` timeout ${durationText(el.timeout as number)}`;
-    if (el.expires !== undefined) s += ` expires ${durationText(el.expires as number)}`;
+    if (el.timeout !== undefined) s += ` timeout ${timeText(el.timeout as number, style)}`;
+    if (el.expires !== undefined) s += ` expires ${timeText(el.expires as number, style)}`;
     if (el.comment !== undefined) s += ` comment ${JSON.stringify(el.comment)}`;
     return s;
   }
@@ -306,7 +332,7 @@ function natText(kind: string, n: Obj | null): string {
 }
 
 /** Prints one statement. */
-export function stmtText(st: Json): string {
+export function stmtText(st: Json, t: TimeStyle = {}): string {
   if (!isObj(st)) return String(st);
   const [k, v] = only(st);
   if (isObj(v) && isObj(v.map) && !("key" in v)) {
@@ -317,15 +343,15 @@ export function stmtText(st: Json): string {
   switch (k) {
     case "match": {
       const m = v as Obj;
-      const style = styleOf(m.left);
+      const style = styleOf(m.left, t);
       const left = m.left;
       const bin = isObj(left) ? ["&", "|", "^"].find((o) => Array.isArray(left[o])) : undefined;
       if (isObj(left) && bin) {
         const [a, mask] = left[bin] as Json[];
         if (bin === "&" && Array.isArray(mask) && m.op === "==") {
-          return `${exprText(a)} ${exprText(m.right, styleOf(a))} / ${exprText(mask)}`;
+          return `${exprText(a)} ${exprText(m.right, styleOf(a, t))} / ${exprText(mask)}`;
         }
-        if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a))}`;
+        if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a, t))}`;
       }
       // `==` is written where no operator would mean a flag test (`tcp flags == syn`).
       const set = isObj(m.right) && "set" in m.right;
@@ -334,7 +360,7 @@ export function stmtText(st: Json): string {
     }
     case "mangle": {
       const m = v as Obj;
-      return `${exprText(m.key)} set ${exprText(m.value, styleOf(m.key))}`;
+      return `${exprText(m.key)} set ${exprText(m.value, styleOf(m.key, t))}`;
     }
     case "counter":
       if (typeof v === "string") return `counter name ${JSON.stringify(v)}`;
@@ -378,7 +404,7 @@ export function stmtText(st: Json): string {
       return natText(k, v as Obj | null);
     case "vmap": {
       const m = v as Obj;
-      return `${exprText(m.key)} vmap ${exprText(m.data, styleOf(m.key))}`;
+      return `${exprText(m.key)} vmap ${exprText(m.data, styleOf(m.key, t))}`;
     }
     case "notrack":
       return "notrack";
@@ -389,14 +415,14 @@ export function stmtText(st: Json): string {
     case "set": {
       const d = v as Obj;
       if (typeof d.set === "string" && d.op !== undefined) {
-        const stmts = Array.isArray(d.stmt) ? d.stmt.map((x) => ` ${stmtText(x)}`).join("") : "";
-        return `${d.op} ${d.set} { ${elemText(d.elem)}${stmts} }`;
+        const stmts = Array.isArray(d.stmt) ? d.stmt.map((x) => ` ${stmtText(x, t)}`).join("") : "";
+        return `${d.op} ${d.set} { ${elemText(d.elem, t)}${stmts} }`;
       }
       break;
     }
     case "meter": {
       const m = v as Obj;
-      return `meter ${m.name} size ${m.size} { ${elemText(m.key)} ${stmtText(m.stmt)} }`;
+      return `meter ${m.name} size ${m.size} { ${elemText(m.key, t)} ${stmtText(m.stmt, t)} }`;
     }
     case "reset":
       return `reset ${exprText(v)}`;
