@@ -50,7 +50,9 @@ export function inlineBound(rules: readonly Json[], bound: ReadonlySet<string>):
       const k = boundKey(String(r.family), String(r.table), String(((st as Obj)[verb] as Obj).target));
       if (!bound.has(k)) return st;
       const tabs = "\t".repeat(depth + 3);
-      const lines = (inside.get(k) ?? []).map((b) => tabs + statements(b, depth + 1).map(stmtText).join(" "));
+      const lines = (inside.get(k) ?? []).map((b) =>
+        tabs + statements(b, depth + 1).map((st) => stmtText(st)).join(" ")
+      );
       return `${verb} {\n${lines.join("\n")}\n${"\t".repeat(depth + 2)}}`;
     });
   return out.map((x) => {
