@@ -10,9 +10,10 @@ import type { Context } from "./context.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
 import { type NftFlags, nftList } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
+import type { FileFlags } from "./nft_apply.ts";
 
 /** nft's flags this command honours. */
-const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
+const FLAGS: Record<string, keyof NftFlags | "file" | "version" | keyof FileFlags> = {
   "-v": "version",
   "--version": "version",
   "-j": "json",
@@ -25,6 +26,12 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--terse": "terse",
   "-f": "file",
   "--file": "file",
+  "-c": "check",
+  "--check": "check",
+  "-e": "echo",
+  "--echo": "echo",
+  "-I": "includePaths",
+  "--includepath": "includePaths",
 };
 
 const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert", "replace", "monitor"];
@@ -33,6 +40,7 @@ const COMMANDS = ["list", "flush", "add", "create", "delete", "destroy", "insert
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
   const flags: NftFlags = { json: false, handles: false, stateless: false, terse: false };
   let file: string | undefined;
+  const fileFlags: FileFlags = { check: false, echo: false, includePaths: [] };
   for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
     args.next();
     const f = FLAGS[w];
@@ -44,13 +52,18 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     if (f === "file") {
       file = args.next();
       if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);
-    } else flags[f] = true;
+    } else if (f === "includePaths") {
+      const dir = args.next();
+      if (dir === undefined) throw new UsageError(`Missing directory after "${w}"`, w);
+      fileFlags.includePaths.push(dir);
+    } else if (f === "check" || f === "echo") fileFlags[f] = true;
+    else flags[f] = true;
   }
   if (file !== undefined) {
     bulkJitPolicy();
     if (!args.done) throw new UsageError(`Unexpected "${args.peek()}" with -f (put commands in the file)`);
     const { nftApplyFile } = await import("./nft_apply.ts");
-    return await nftApplyFile(ctx, file, flags.json || ctx.opts.json);
+    return await nftApplyFile(ctx, file, { ...flags, ...fileFlags, json: flags.json || ctx.opts.json });
   }
   const cmd = args.next();
   if (cmd === undefined) throw new UsageError(`Missing command: expected ${COMMANDS.join(", ")}`);
