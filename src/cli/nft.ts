@@ -82,6 +82,16 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     case "destroy":
     case "insert":
     case "replace": {
+      if (fileFlags.check || fileFlags.echo) {
+        // nft reads its command line as a one-line script; so do -c and -e here.
+        const { nftApplyText } = await import("./nft_apply.ts");
+        const text = [cmd, ...args.rest()].join(" ");
+        return await nftApplyText(ctx, text, "command line", {
+          ...flags,
+          ...fileFlags,
+          json: flags.json || ctx.opts.json,
+        });
+      }
       const { nftChange } = await import("./nft_change.ts");
       return await nftChange(ctx, cmd, args);
     }

@@ -10,6 +10,7 @@
 import type { Context } from "./context.ts";
 import { readText } from "./io.ts";
 import type { NftFlags } from "./nft_list.ts";
+import { withEcho } from "./nft_echo.ts";
 import { applyJson } from "../netfilter/nftables/json/apply.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { applyScript, NftScriptError } from "../netfilter/nftables/text/script.ts";
@@ -27,29 +28,45 @@ export interface FileFlags {
 /** Applies the script or document in `file` ("-" for stdin). */
 export async function nftApplyFile(ctx: Context, file: string, flags: NftFlags & FileFlags): Promise<number> {
   const path = file === "-" ? "/dev/stdin" : file;
-  const text = readText(path);
+  return await nftApplyText(ctx, readText(path), path, flags);
+}
+
+/**
+ * Applies a script's text (`path` names it in errors). nft reads a command
+ * line the same way, its words joined by spaces: `nft -e add rule ...`.
+ */
+export async function nftApplyText(
+  ctx: Context,
+  text: string,
+  path: string,
+  flags: NftFlags & FileFlags,
+): Promise<number> {
   const { check, includePaths } = flags;
-  if (flags.echo) throw new Error("Cannot echo yet"); // replaced below
-  if (!flags.json) {
-    try {
-      await applyScript(text, path, {
-        ...ctx.lib,
-        check,
-        includePaths: includePaths.length ? includePaths : undefined,
-      });
-    } catch (e) {
-      if (!(e instanceof NftScriptError)) throw e;
-      ctx.err.line(e.message);
-      return 1;
-    }
+  // -c commits nothing, so there is nothing to echo (nft prints nothing either).
+  const echo = flags.echo && !check
+    ? (fn: () => Promise<void>) => withEcho(ctx, flags, fn)
+    : (fn: () => Promise<void>) => fn();
+  // With -j nft reads JSON, and falls back to its language when the text is no JSON (libnftables).
+  const doc = flags.json ? jsonOrUndefined(text) : undefined;
+  if (doc !== undefined) {
+    await echo(() => applyJson(doc, { ...ctx.lib, check }));
     return 0;
   }
-  let doc: Json;
   try {
-    doc = JSON.parse(text);
+    const paths = includePaths.length ? includePaths : undefined;
+    await echo(() => applyScript(text, path, { ...ctx.lib, check, includePaths: paths }));
   } catch (e) {
-    throw new Error(`Cannot parse ${file === "-" ? "standard input" : file} as JSON: ${(e as Error).message}`);
+    if (!(e instanceof NftScriptError)) throw e;
+    ctx.err.line(e.message);
+    return 1;
   }
-  await applyJson(doc, { ...ctx.lib, check });
   return 0;
+}
+
+function jsonOrUndefined(text: string): Json | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
