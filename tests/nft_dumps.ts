@@ -76,7 +76,8 @@ async function main(argv: string[]): Promise<void> {
     else if (argv[i].startsWith("-")) throw new Error(`Cannot use option "${argv[i]}": expected --git or --show`);
     else filters.push(argv[i]);
   }
-  const sh = (...a: string[]) => execFileSync("git", ["--git-dir", git, ...a], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const sh = (...a: string[]) =>
+    execFileSync("git", ["--git-dir", git, ...a], { encoding: "utf8", maxBuffer: 1 << 26 });
   const files = sh("ls-tree", "-r", "--name-only", "HEAD", "tests/shell/testcases")
     .split("\n").filter((p) => /\/dumps\/[^/]+\.nft$/.test(p))
     .filter((p) => !filters.length || filters.some((f) => p.includes(f)));
