@@ -11,6 +11,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
+import { moreExpr } from "./expr_more.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -73,13 +74,14 @@ class Tokens {
   }
 }
 
+/** A quoted word's text: nft's strings have no escapes (`"eth\*"` is `eth\*`). */
 function unquote(w: string): string {
-  return w.startsWith('"') ? JSON.parse(w) : w;
+  return w.startsWith('"') ? w.slice(1, -1) : w;
 }
 
 /** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
 export function wordValue(w: string): Json {
-  if (w.startsWith('"')) return JSON.parse(w);
+  if (w.startsWith('"')) return unquote(w);
   if (/^\d+$/.test(w)) return Number(w);
   if (/^0x[0-9a-f]+$/i.test(w)) return parseInt(w, 16);
   const prefix = /^([0-9a-f.:]+)\/(\d+)$/i.exec(w);
@@ -113,7 +115,12 @@ function element(t: Tokens, isMap: boolean): Json {
     if (t.eat("timeout")) extra.timeout = parseDuration(t.next("a timeout"));
     else if (t.eat("expires")) extra.expires = parseDuration(t.next("an expiry"));
     else if (t.eat("comment")) extra.comment = unquote(t.next("a comment"));
-    else break;
+    else if (t.peek() === "counter" && t.peek(1) === "packets") {
+      t.i += 2;
+      const packets = Number(t.next("a packet count"));
+      t.expect("bytes");
+      extra.counter = { packets, bytes: Number(t.next("a byte count")) };
+    } else break;
   }
   if (Object.keys(extra).length) key = { elem: { val: key, ...extra } };
   if (!isMap && t.peek() !== ":") return key;
@@ -158,6 +165,11 @@ function expr(t: Tokens): Json | undefined {
       if (k === "original" || k === "reply") return { ct: { key: t.next("a ct key"), dir: k } };
       return { ct: { key: k } };
     }
+    const more = moreExpr(t.t, t.i);
+    if (more) {
+      t.i += more[1];
+      return more[0];
+    }
     const fields = HEADER_FIELDS[w];
     const f = t.peek(1);
     if (fields && f !== undefined && fields[f]) {
@@ -177,10 +189,24 @@ function expr(t: Tokens): Json | undefined {
   return parts.length > 1 ? { concat: parts } : first;
 }
 
+/** `EXPR map { k : v, ... }` or `EXPR map @name` after `key`; `key` alone otherwise. */
+function mapped(t: Tokens, key: Json): Json {
+  if (!t.eat("map")) return key;
+  if (t.peek() === "{") return { map: { key, data: { set: setBody(t, true) } } };
+  return { map: { key, data: t.next("a map") } };
+}
+
+/** An expression (`ip saddr`, `ip saddr map @m`) or, failing that, undefined. */
+function mappedExpr(t: Tokens): Json | undefined {
+  const e = expr(t);
+  return e === undefined ? undefined : mapped(t, e);
+}
+
 /** Parses a right-hand value: a word, a flag list, `{ set }`, `@name`. */
 function value(t: Tokens): Json {
   if (t.peek() === "{") return { set: setBody(t) };
   const w = t.next("a value");
+  if (w === "exists" || w === "missing") return w === "exists"; // an extension header's presence
   if (t.peek() === "," && !w.startsWith('"')) {
     const list: Json[] = [wordValue(w)];
     while (t.eat(",")) list.push(wordValue(t.next("a value")));
@@ -218,10 +244,11 @@ function statement(t: Tokens): Json {
   switch (w) {
     case "counter": {
       t.i++;
-      if (t.eat("name")) return { counter: unquote(t.next("a counter name")) };
+      if (t.eat("name")) return { counter: mappedExpr(t) ?? unquote(t.next("a counter name")) };
       const c: Obj = { packets: 0, bytes: 0 };
-      if (t.eat("packets")) c.packets = Number(t.next("a packet count"));
-      if (t.eat("bytes")) c.bytes = Number(t.next("a byte count"));
+      for (let k = t.peek(); k === "packets" || k === "bytes"; k = t.peek()) {
+        c[k] = Number((t.i++, t.next(`a ${k} count`)));
+      }
       return { counter: c };
     }
     case "notrack":
@@ -255,6 +282,7 @@ function statement(t: Tokens): Json {
     }
     case "limit": {
       t.i++;
+      if (t.eat("name")) return { limit: mappedExpr(t) ?? unquote(t.next("a limit name")) };
       t.expect("rate");
       const inv = t.eat("over");
       let spec = t.next("a rate");
@@ -272,7 +300,7 @@ function statement(t: Tokens): Json {
     }
     case "quota": {
       t.i++;
-      if (t.eat("name")) return { quota: unquote(t.next("a quota name")) };
+      if (t.eat("name")) return { quota: mappedExpr(t) ?? unquote(t.next("a quota name")) };
       const q: Obj = {};
       if (t.eat("over")) q.inv = true;
       q.val = Number(t.next("a quota"));
@@ -290,14 +318,21 @@ function statement(t: Tokens): Json {
       t.i++;
       const n: Obj = {};
       if (t.peek() === "ip" || t.peek() === "ip6") n.family = t.next("a family");
-      if (t.eat("to")) Object.assign(n, natTarget(t.next("a nat target")));
+      if (t.eat("to")) {
+        const m = mappedExpr(t); // `snat to ip saddr map { ... }`
+        Object.assign(n, m === undefined ? natTarget(t.next("a nat target")) : { addr: m });
+      }
       const flags: string[] = [];
-      while (["random", "fully-random", "persistent"].includes(t.peek() ?? "")) flags.push(t.next("a flag"));
+      while (["random", "fully-random", "persistent"].includes(t.peek() ?? "")) {
+        flags.push(t.next("a flag"));
+        if (t.peek() === "," && ["random", "fully-random", "persistent"].includes(t.peek(1) ?? "")) t.i++;
+      }
       if (flags.length) n.flags = flags.length === 1 ? flags[0] : flags;
       const kind = w === "masquerade" ? "masquerade" : w;
       return { [kind]: Object.keys(n).length ? n : null };
     }
   }
+  if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
   if (w === "ct" && t.peek(1) === "helper" && t.peek(2) === "set") {
     t.i += 3;
     return { "ct helper": unquote(t.next("a helper name")) };
@@ -305,7 +340,7 @@ function statement(t: Tokens): Json {
   const left = expr(t);
   if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
   if (t.eat("set")) {
-    let v = expr(t) ?? value(t);
+    let v = mappedExpr(t) ?? value(t);
     // `meta mark set meta mark or 0x10`: nft's `|`, `^` and `&` on the value written.
     for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
       t.i++;
@@ -316,6 +351,17 @@ function statement(t: Tokens): Json {
   if (t.eat("vmap")) {
     if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
     return { vmap: { key: left, data: t.next("a map") } };
+  }
+  // `meta mark and 0x03 == 0x01`: the expression masked (or shifted) before the comparison.
+  let lhs = left;
+  for (let b = LEFT_BINOPS[t.peek() ?? ""]; b; b = LEFT_BINOPS[t.peek() ?? ""]) {
+    t.i++;
+    lhs = { [b]: [lhs, wordValue(t.next("an operand"))] };
+  }
+  if (lhs !== left) {
+    let op = "==";
+    if (OPS.includes(t.peek() ?? "")) op = OP_NAMES[t.peek()!] ?? t.peek()!, t.i++;
+    return { match: { op, left: lhs, right: value(t) } };
   }
   // Without an operator nft tests flags (`ct state established`: `in`) and compares anything else.
   let op = flagTyped(left) ? "in" : "==";
@@ -347,15 +393,19 @@ function family(t: Tokens): string {
   return FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : "ip";
 }
 
-function priority(s: string): number {
+/** nft's standard priority names of the bridge family (its own values). */
+const BRIDGE_PRIOS: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+
+function priority(s: string, family: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
+  const names = family === "bridge" ? BRIDGE_PRIOS : STD_PRIOS;
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
-  if (!m || !(m[1] in STD_PRIOS)) {
+  if (!m || !(m[1] in names)) {
     throw new InvalidArgumentError(
-      `Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`,
+      `Cannot use priority "${s}": expected a number or ${Object.keys(names).join(", ")}`,
     );
   }
-  return STD_PRIOS[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
+  return names[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
 }
 
 /** Parses `{ key value; ... }` declarations of a table, chain or set body. */
@@ -405,7 +455,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           t.expect("priority");
           let p = t.next("a priority");
           if (t.peek() === "+" || t.peek() === "-") p += ` ${t.next("+")} ${t.next("an offset")}`;
-          o.prio = priority(p);
+          o.prio = priority(p, fam);
         } else if (key === "policy") o.policy = t.next("a policy");
         else if (key === "comment") o.comment = unquote(t.next("a comment"));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a chain`);
@@ -520,6 +570,35 @@ function statefulConfig(t: Tokens, what: string, o: Obj): void {
   o.bytes = byteAmount(t, "a quota");
   if (t.eat("used")) o.used = byteAmount(t, "a used amount");
 }
+
+/** `add|update|delete @set { EXPR [timeout T] [STATEMENT...] }`: nft's JSON `set` statement. */
+function setStatement(t: Tokens): Json {
+  const op = t.next("a set operation");
+  const set = t.next("a set");
+  t.expect("{");
+  const key = expr(t);
+  if (key === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as a set statement's element`);
+  let elem: Json = key;
+  if (t.eat("timeout")) elem = { elem: { val: key, timeout: parseDuration(t.next("a timeout")) } };
+  const stmt: Json[] = [];
+  while (!t.eat("}")) {
+    if (t.done) throw new InvalidArgumentError(`Missing "}" after the element of ${set}`);
+    stmt.push(statement(t));
+  }
+  return { set: { op, elem, set, ...(stmt.length ? { stmt } : {}) } };
+}
+
+/** Operators nft writes between an expression and its operand on the left of a match (no `&` with flags: `/`). */
+const LEFT_BINOPS: Record<string, string> = {
+  and: "&",
+  "&": "&",
+  or: "|",
+  "|": "|",
+  xor: "^",
+  "^": "^",
+  "<<": "<<",
+  ">>": ">>",
+};
 
 const BINOPS: Record<string, string> = { or: "|", "|": "|", xor: "^", "^": "^", and: "&", "&": "&" };
 

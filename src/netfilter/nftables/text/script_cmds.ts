@@ -9,7 +9,7 @@
  */
 
 import type { Json } from "../json/types.ts";
-import { parseCommand } from "./parse.ts";
+import { parseCommand, parseStatements } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
 import { typeofTypes } from "./script_typeof.ts";
@@ -21,6 +21,7 @@ const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const CHANGE = ["add", "create", "insert", "replace", "delete", "destroy", "flush"];
 const NOT_IN_SCRIPTS = ["list", "reset", "rename", "get", "describe", "monitor", "export", "import"];
 const OBJECT_KINDS = ["counter", "quota", "limit", "synproxy", "secmark", "flowtable", "ct"];
+const SET_STMTS = ["counter", "limit", "quota"];
 const CHAIN_DECLS = ["type", "policy", "comment", "devices", "device", "flags"];
 
 /** One JSON command and the statement it came from (its first and last words, for error locations). */
@@ -209,8 +210,10 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] 
         const data = at(s.words, () => typeofTypes(w.slice(colon + 1)));
         words.push(":", ...data.flatMap((t, i) => i ? [".", t] : [t]));
       }
-    } else if (w.length === 1 && w[0] === "counter") {
-      stmt.push({ counter: null });
+    } else if (SET_STMTS.includes(w[0])) {
+      // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
+      const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
+      stmt.push(...(parsed.length ? parsed : [{ counter: null }]));
       continue;
     } else words.push(...w);
     words.push(";");

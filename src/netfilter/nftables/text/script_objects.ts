@@ -11,7 +11,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
-import { parseDuration, parseStatements } from "./parse.ts";
+import { parseStatements } from "./parse.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -59,7 +59,7 @@ export function objectCommand(cmd: string, head: readonly string[], decls: reado
     keyed(all, o, {
       protocol: String,
       dport: (w) => int(w, "a port"),
-      timeout: (w) => parseDuration(w) * 1000,
+      timeout: durationMs,
       size: (w) => int(w, "a size"),
       l3proto: String,
     });
@@ -74,6 +74,17 @@ export function objectCommand(cmd: string, head: readonly string[], decls: reado
     }
   } else throw new InvalidArgumentError(`Cannot ${cmd} "${kind}": nlkit does not apply it from nft's language`);
   return { [cmd]: { [kind]: o } };
+}
+
+const MS: Record<string, number> = { d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
+
+/** nft's duration with milliseconds (`1m30s`, `100ms`) in milliseconds. */
+function durationMs(w: string): number {
+  const parts = [...w.matchAll(/(\d+)(ms|d|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== w) {
+    throw new InvalidArgumentError(`Cannot use "${w}" as a duration: expected e.g. 1m30s or 100ms`);
+  }
+  return parts.reduce((n, p) => n + Number(p[1]) * MS[p[2]], 0);
 }
 
 /** `key value` pairs into `o`, each key converted by its function; refuses any other word. */

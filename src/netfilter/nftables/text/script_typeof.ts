@@ -20,7 +20,14 @@ export function typeofTypes(words: readonly string[]): string[] {
   while (i < words.length) {
     const w = next();
     let type: string | undefined;
-    if (w === "meta" || UNQUALIFIED_META.includes(w)) {
+    if (w === "verdict") type = "verdict";
+    else if (w === "osf" && words[i] === "name") (type = "string"), i++;
+    else if (w === "numgen" && /^(inc|random)$/.test(words[i] ?? "") && words[i + 1] === "mod") {
+      // `numgen inc mod 2 [offset N]`: a 32-bit integer.
+      i += 3;
+      if (words[i] === "offset") i += 2;
+      type = "integer";
+    } else if (w === "meta" || UNQUALIFIED_META.includes(w)) {
       const key = w === "meta" ? next() : w;
       type = META_TYPES[key ?? ""]?.[0] ?? META_TYPES[META_BY_JSON[key ?? ""] ?? ""]?.[0];
     } else if (w === "ct") {
