@@ -60,7 +60,10 @@ function listing(ns: string): unknown[] {
 }
 
 /** Loads `text` with nft in one namespace and with nlkit in another; returns both listings and nlkit's result. */
-async function bothWays(text: string, nlkitArgs: string[] = []) {
+async function bothWays(
+  text: string,
+  nlkitArgs: string[] = [],
+): Promise<{ want: unknown[]; got: unknown[]; r: { code: number; stderr: string } }> {
   return await withTempNetns(async (a) => {
     nft(a, ["-f", "-"], text);
     const want = listing(a);

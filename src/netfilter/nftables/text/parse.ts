@@ -115,11 +115,9 @@ function element(t: Tokens, isMap: boolean): Json {
     if (t.eat("timeout")) extra.timeout = parseDuration(t.next("a timeout"));
     else if (t.eat("expires")) extra.expires = parseDuration(t.next("an expiry"));
     else if (t.eat("comment")) extra.comment = unquote(t.next("a comment"));
-    else if (t.peek() === "counter" && t.peek(1) === "packets") {
-      t.i += 2;
-      const packets = Number(t.next("a packet count"));
-      t.expect("bytes");
-      extra.counter = { packets, bytes: Number(t.next("a byte count")) };
+    else if (["counter", "limit", "quota"].includes(t.peek() ?? "")) {
+      // An element's own statements (`counter packets 0 bytes 0`, `limit rate 1/second`).
+      Object.assign(extra, statement(t) as Obj);
     } else break;
   }
   if (Object.keys(extra).length) key = { elem: { val: key, ...extra } };
@@ -159,7 +157,7 @@ function expr(t: Tokens): Json | undefined {
       return { meta: { key: w } };
     }
     if (w === "ct") {
-      if (t.peek(1) === "helper" && t.peek(2) === "set") return undefined;
+      if (CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") return undefined;
       t.i++;
       const k = t.next("a ct key");
       if (k === "original" || k === "reply") return { ct: { key: t.next("a ct key"), dir: k } };
@@ -251,6 +249,19 @@ function statement(t: Tokens): Json {
       }
       return { counter: c };
     }
+    case "synproxy": {
+      t.i++;
+      if (t.eat("name")) return { synproxy: mappedExpr(t) ?? unquote(t.next("a synproxy name")) };
+      const o: Obj = {};
+      for (;;) {
+        if (t.eat("mss")) o.mss = count(t.next("an mss"), "an mss");
+        else if (t.eat("wscale")) o.wscale = count(t.next("a wscale"), "a wscale");
+        else if (t.peek() === "timestamp" || t.peek() === "sack-perm") {
+          o.flags = [...(o.flags as string[] ?? []), t.next("a flag")];
+        } else break;
+      }
+      return { synproxy: Object.keys(o).length ? o : null };
+    }
     case "notrack":
       t.i++;
       return { notrack: null };
@@ -333,9 +344,11 @@ function statement(t: Tokens): Json {
     }
   }
   if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
-  if (w === "ct" && t.peek(1) === "helper" && t.peek(2) === "set") {
+  if (w === "ct" && CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") {
+    // `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`: a named object assigned.
+    const kind = `ct ${t.peek(1)}`;
     t.i += 3;
-    return { "ct helper": unquote(t.next("a helper name")) };
+    return { [kind]: unquote(t.next(`a ${kind} name`)) };
   }
   const left = expr(t);
   if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
@@ -599,6 +612,8 @@ const LEFT_BINOPS: Record<string, string> = {
   "<<": "<<",
   ">>": ">>",
 };
+
+const CT_OBJECTS = ["helper", "timeout", "expectation"];
 
 const BINOPS: Record<string, string> = { or: "|", "|": "|", xor: "^", "^": "^", and: "&", "&": "&" };
 

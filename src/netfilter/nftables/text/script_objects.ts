@@ -11,7 +11,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
-import { parseStatements } from "./parse.ts";
+import { parseDuration, parseStatements } from "./parse.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -63,17 +63,34 @@ export function objectCommand(cmd: string, head: readonly string[], decls: reado
       size: (w) => int(w, "a size"),
       l3proto: String,
     });
-  } else if (kind === "synproxy") {
-    for (let i = 0; i < all.length; i++) {
-      if (all[i] === "mss") o.mss = int(all[++i], "an mss");
-      else if (all[i] === "wscale") o.wscale = int(all[++i], "a wscale");
-      else if (all[i] === "timestamp" || all[i] === "sack-perm") o.flags = [...(o.flags as string[] ?? []), all[i]];
-      else {throw new InvalidArgumentError(
-          `Cannot use "${all[i]}" in a synproxy: expected mss, wscale, timestamp, sack-perm`,
-        );}
+  } else if (kind === "ct timeout") {
+    const eq = all.indexOf("policy");
+    if (eq >= 0) {
+      o.policy = timeoutPolicyWords(all.slice(eq + 1));
+      all.splice(eq);
     }
+    keyed(all, o, { protocol: String, l3proto: String });
+  } else if (kind === "synproxy") {
+    const { expr } = parseStatements(["synproxy", ...all]);
+    if (expr.length !== 1) throw new InvalidArgumentError(`Cannot use "${all.join(" ")}" as a synproxy`);
+    Object.assign(o, (expr[0] as Obj).synproxy ?? {});
   } else throw new InvalidArgumentError(`Cannot ${cmd} "${kind}": nlkit does not apply it from nft's language`);
   return { [cmd]: { [kind]: o } };
+}
+
+/** `= { established : 123, close : 2m }` as nft's JSON policy (seconds by state). */
+function timeoutPolicyWords(w: readonly string[]): Json {
+  if (w[0] !== "=" || w[1] !== "{" || w[w.length - 1] !== "}") {
+    throw new InvalidArgumentError(`Cannot use "${w.join(" ")}" as a policy: expected = { STATE : SECONDS, ... }`);
+  }
+  const out: Obj = {};
+  const items = w.slice(2, -1).join(" ").split(",").map((x) => x.trim()).filter((x) => x);
+  for (const item of items) {
+    const m = /^([a-z_-]+)\s*:\s*(\S+)$/.exec(item);
+    if (!m) throw new InvalidArgumentError(`Cannot use "${item}" in a policy: expected STATE : SECONDS`);
+    out[m[1]] = /^\d+$/.test(m[2]) ? Number(m[2]) : parseDuration(m[2]);
+  }
+  return out;
 }
 
 const MS: Record<string, number> = { d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
