@@ -30,6 +30,11 @@ function hasField(key: string, name: string, w: string | undefined): boolean {
  */
 export function moreExpr(w: readonly string[], i: number): [Json, number] | undefined {
   const [a, b, c, d] = [w[i], w[i + 1], w[i + 2], w[i + 3]];
+  // A raw payload, `@th,16,16` (the tokenizer splits it at its commas).
+  const raw = /^@(ll|nh|th|ih)$/.exec(a ?? "");
+  if (raw && b === "," && /^\d+$/.test(c ?? "") && d === "," && /^\d+$/.test(w[i + 4] ?? "")) {
+    return [{ payload: { base: raw[1], offset: Number(c), len: Number(w[i + 4]) } }, 5];
+  }
   if (a === "exthdr" && b !== undefined && exthdrByName(EXTHDR_KEYS.ipv6, b)) return [{ exthdr: { name: b } }, 2];
   if (a === "rt" && RT_NAMES.has(b ?? "")) return [{ rt: { key: b! } }, 2];
   if (a === "rt" && (b === "ip" || b === "ip6") && c === "nexthop") return [{ rt: { key: c, family: b } }, 3];

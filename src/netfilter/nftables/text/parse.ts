@@ -17,7 +17,25 @@ type Obj = { [k: string]: Json };
 
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const VERDICTS = ["accept", "drop", "continue", "return"];
-const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
+/** nft's `meta` keys that may be written without `meta` (its `meta_key_unqualified`). */
+const UNQUALIFIED_META = [
+  "iif",
+  "oif",
+  "iifname",
+  "oifname",
+  "iifgroup",
+  "oifgroup",
+  "mark",
+  "iiftype",
+  "oiftype",
+  "skuid",
+  "skgid",
+  "nftrace",
+  "rtclassid",
+  "pkttype",
+  "cpu",
+  "cgroup",
+];
 const OPS = ["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge"];
 const OP_NAMES: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
 const STD_PRIOS: Record<string, number> = {
@@ -83,7 +101,8 @@ function unquote(w: string): string {
 export function wordValue(w: string): Json {
   if (w.startsWith('"')) return unquote(w);
   if (/^\d+$/.test(w)) return Number(w);
-  if (/^0x[0-9a-f]+$/i.test(w)) return parseInt(w, 16);
+  // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
+  if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
   const prefix = /^([0-9a-f.:]+)\/(\d+)$/i.exec(w);
   if (prefix) return { prefix: { addr: prefix[1], len: Number(prefix[2]) } };
   const range = /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w);
@@ -170,6 +189,11 @@ function expr(t: Tokens): Json | undefined {
     }
     const fields = HEADER_FIELDS[w];
     const f = t.peek(1);
+    const f2 = `${f} ${t.peek(2)}`; // `arp saddr ip`
+    if (fields?.[f2]) {
+      t.i += 3;
+      return { payload: { protocol: w, field: f2 } };
+    }
     if (fields && f !== undefined && fields[f]) {
       t.i += 2;
       return { payload: { protocol: w, field: f } };
@@ -202,7 +226,13 @@ function mappedExpr(t: Tokens): Json | undefined {
 
 /** Parses a right-hand value: a word, a flag list, `{ set }`, `@name`. */
 function value(t: Tokens): Json {
-  if (t.peek() === "{") return { set: setBody(t) };
+  if (t.peek() === "{") {
+    const elems = setBody(t);
+    // nft's evaluator makes a one-element anonymous set of a plain value, prefix or range that value.
+    const [e] = elems;
+    const plain = typeof e !== "object" || e === null || "prefix" in e || "range" in e;
+    return elems.length === 1 && plain && !Array.isArray(e) ? e : { set: elems };
+  }
   const w = t.next("a value");
   if (w === "exists" || w === "missing") return w === "exists"; // an extension header's presence
   if (t.peek() === "," && !w.startsWith('"')) {
@@ -261,6 +291,20 @@ function statement(t: Tokens): Json {
         } else break;
       }
       return { synproxy: Object.keys(o).length ? o : null };
+    }
+    case "tproxy": {
+      t.i++;
+      const o: Obj = {};
+      if (t.peek() === "ip" || t.peek() === "ip6") o.family = t.next("a family");
+      t.expect("to");
+      return { tproxy: { ...o, ...natTarget(t.next("a tproxy target")) } };
+    }
+    case "dup": {
+      t.i++;
+      t.expect("to");
+      const o: Obj = { addr: wordValue(t.next("a dup target")) };
+      if (t.eat("device")) o.dev = unquote(t.next("a device"));
+      return { dup: o };
     }
     case "notrack":
       t.i++;
@@ -374,7 +418,13 @@ function statement(t: Tokens): Json {
   if (lhs !== left) {
     let op = "==";
     if (OPS.includes(t.peek() ?? "")) op = OP_NAMES[t.peek()!] ?? t.peek()!, t.i++;
-    return { match: { op, left: lhs, right: value(t) } };
+    const right = value(t);
+    // nft folds an xor into the value (`ct mark xor 0x23 == 0x11` is `ct mark == 0x32`).
+    const x = isXor(lhs);
+    if (x && typeof right === "number" && (op === "==" || op === "!=")) {
+      return { match: { op, left: x[0], right: (right ^ x[1]) >>> 0 } };
+    }
+    return { match: { op, left: lhs, right } };
   }
   // Without an operator nft tests flags (`ct state established`: `in`) and compares anything else.
   let op = flagTyped(left) ? "in" : "==";
@@ -612,6 +662,12 @@ const LEFT_BINOPS: Record<string, string> = {
   "<<": "<<",
   ">>": ">>",
 };
+
+/** `[expr, n]` of `{"^": [expr, n]}` with a numeric `n`. */
+function isXor(e: Json): [Json, number] | undefined {
+  const x = (e as Obj)["^"];
+  return Array.isArray(x) && typeof x[1] === "number" ? [x[0], x[1]] : undefined;
+}
 
 const CT_OBJECTS = ["helper", "timeout", "expectation"];
 
