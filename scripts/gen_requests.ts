@@ -58,6 +58,7 @@ export function policyCheck(spec: AttrSpec, path: string, v: string, what: strin
   }
   if (spec.kind === "string" && (spec.maxLen !== undefined || spec.pattern)) return call();
   if (spec.kind === "bytes" && spec.maxLen !== undefined) return call();
+  if (spec.kind === "ip" && spec.width !== undefined) return call();
   return "";
 }
 

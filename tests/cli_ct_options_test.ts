@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { withTempNetns } from "./_helpers.ts";
-import { build, conntrack, ours, same, SKIP } from "./_ct_cli.ts";
+import { build, conntrack, ours, same, SKIP, summary } from "./_ct_cli.ts";
 
 const TABLE: string[][] = [
   ["-p", "sctp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "1", "--dport", "2", "--state", "ESTABLISHED"]
@@ -140,3 +140,23 @@ test(
     });
   },
 );
+
+test("ct -h is one of conntrack's commands: with another one (or twice) it is refused, as by conntrack", {
+  skip: SKIP,
+}, async () => {
+  await withTempNetns((ns) => {
+    for (const args of [["-h", "-L"], ["-L", "-h"], ["-E", "-h"], ["-h", "-h"], ["-L", "--help"], ["-D", "-h"]]) {
+      const theirs = conntrack(ns, args), mine = ours(ns, args);
+      assert.equal(mine.code, theirs.code, args.join(" "));
+      assert.equal(mine.stdout, "", args.join(" "));
+      assert.deepEqual(summary(mine.stderr), summary(theirs.stderr), args.join(" "));
+    }
+    // -D with -h deletes nothing: the table keeps its entries.
+    build(ns, TABLE);
+    assert.equal(ours(ns, ["-D", "-h"]).code, 2);
+    assert.equal(conntrack(ns, ["-C"]).stdout.trim(), String(TABLE.length));
+    const help = ours(ns, ["-h"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: nlkit ct/);
+  });
+});

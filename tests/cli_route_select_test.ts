@@ -107,7 +107,7 @@ test("route show: bad selector values and missing objects fail as in ip", { skip
 });
 
 test(
-  "route show in a fresh namespace: main lists nothing, another table is refused, as in ip",
+  "route show/flush in a fresh namespace: show lists nothing for main, flush and other tables are refused, as in ip",
   { skip: NEEDS_ROOT },
   async () => {
     // A fresh namespace has no main table until its first IPv4 route: ip prints nothing (or `[]`) and
@@ -122,6 +122,11 @@ test(
           ["route", "show", "default"],
           ["route", "show", "table", "100"],
           ["-j", "route", "show", "table", "100"],
+          // flush reports a missing main table too: "Flush terminated", exit 2.
+          ["route", "flush", "table", "main"],
+          ["route", "flush", "all"],
+          ["route", "flush", "table", "100"],
+          ["route", "flush", "table", "all"],
         ]
       ) {
         const theirs = ipRun(ns, args);

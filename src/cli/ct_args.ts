@@ -377,7 +377,14 @@ const OPTIONS: readonly OptSpec[] = [
   { names: ["-S", "--stats"], command: "stats" },
   { names: ["-V", "--version"], command: "version" },
   { names: ["--expect"], set: (a) => a.table = "expect" },
-  { names: ["-h", "--help"], set: (a) => a.help = true },
+  {
+    names: ["-h", "--help"],
+    set: (a) => {
+      // -h is one of conntrack's commands: a second one is refused.
+      if (a.help) throw new UsageError("Invalid commands combination");
+      a.help = true;
+    },
+  },
   {
     names: ["-s", "--orig-src", "--src"],
     arg: "required",
@@ -639,6 +646,7 @@ export function parseCtArgs(words: readonly string[]): CtArgs {
     // A command may be followed by its table's name, as in `-L expect`.
     if (isCommand && optionalValue(words[i + 1])) a.table = tableOf(words[++i]);
   }
+  if (command && a.help) throw new UsageError("Invalid commands combination");
   if (command) a.command = command;
   else if (a.stray.length && words[0] === a.stray[0] && !a.help) {
     throw unknownWord("command or option", words[0], [...CT_WORDS.keys(), ...BY_NAME.keys()]);

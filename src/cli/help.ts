@@ -9,7 +9,7 @@ import { kindHelp } from "./link_kind_words.ts";
 /** The top-level usage. */
 export const MAIN_HELP = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -b FILE
-where  OBJECT := { address | route | rule | neighbor | ntable | link | maddress | tuntap | monitor | mroute | netns | netconf | nexthop | ct | genl | nft | tc | queue | log }
+where  OBJECT := { address | route | rule | neighbor | ntable | link | maddress | tuntap | monitor | mroute | netns | netconf | nexthop | token | ct | genl | nft | tc | queue | log }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } | -4 | -6 | -M | -B | -0 |
                     -br[ief] | -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] FILE | -force |
@@ -104,6 +104,7 @@ filters: u32 bpf matchall flower basic    actions: gact mirred police skbedit pe
   mroute: `Usage: nlkit mroute show [ [ to ] PREFIX ] [ from PREFIX ] [ iif DEVICE ] [ table TABLE_ID ]   (-4, -6, -s)
 TABLE_ID := [ local | main | default | all | NUMBER ]`,
   netconf: `Usage: nlkit netconf show [ dev NAME ]   (-4, -6, -M)`,
+  token: `Usage: nlkit token [ list | set | del | get ] [ TOKEN ] [ dev DEV ]`,
   ntable: `Usage: nlkit ntable change name NAME [ dev DEV ]
         [ thresh1 VAL ] [ thresh2 VAL ] [ thresh3 VAL ] [ gc_int MSEC ]
         [ PARMS ]

@@ -6,6 +6,8 @@
  */
 
 import { toInt, UsageError } from "./args.ts";
+import { invalidArgument } from "./numbers.ts";
+import { IN6_ADDR_GEN_MODE } from "../route/link/table.ts";
 import type { Words, WordTable } from "./keywords.ts";
 import type { CreateOnlySettings, LinkChanges } from "../route/link/change.ts";
 
@@ -32,6 +34,7 @@ export const COMMON_WORDS: WordTable = {
   gso_max_size: { arg: "size" },
   gso_max_segs: { arg: "segment count" },
   gro_max_size: { arg: "size" },
+  addrgenmode: { arg: "address generation mode" },
 };
 
 /** Words only `link add` takes (before `type`). */
@@ -60,6 +63,13 @@ export function groupNumber(v: string): number {
   return v === "default" ? 0 : toInt(v, "group");
 }
 
+/** An `IN6_ADDR_GEN_MODE_*` name (`eui64`, `none`, `stable_secret`, `random`), as `get_addr_gen_mode` takes it. */
+function addrGenMode(v: string): NonNullable<LinkChanges["addrGenMode"]> {
+  const names: readonly string[] = Object.values(IN6_ADDR_GEN_MODE);
+  if (!names.includes(v)) throw invalidArgument(v, "Invalid address generation mode");
+  return v as NonNullable<LinkChanges["addrGenMode"]>;
+}
+
 /** The settings both commands share, checked. */
 export function linkSettings(w: Words): LinkChanges {
   const c: LinkChanges = {};
@@ -76,6 +86,7 @@ export function linkSettings(w: Words): LinkChanges {
   if (w.gso_max_size !== undefined) c.gsoMaxSize = toInt(w.gso_max_size, "gso_max_size");
   if (w.gso_max_segs !== undefined) c.gsoMaxSegs = toInt(w.gso_max_segs, "gso_max_segs", 0, 65535);
   if (w.gro_max_size !== undefined) c.groMaxSize = toInt(w.gro_max_size, "gro_max_size");
+  if (w.addrgenmode !== undefined) c.addrGenMode = addrGenMode(w.addrgenmode);
   if (w.netns !== undefined) c.netns = /^\d+$/.test(w.netns) ? { pid: Number(w.netns) } : w.netns;
   if (w.master !== undefined && w.nomaster !== undefined) {
     throw new UsageError(`Use "master" or "nomaster"`, "nomaster");

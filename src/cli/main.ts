@@ -71,7 +71,9 @@ async function runCommand(ctx: Context, words: readonly string[]): Promise<numbe
   const rest = withCommand(choice, words.slice(1));
   // `help` is a word only where a command is expected; `--help` anywhere, except in the command `netns exec` runs.
   const isExec = name === "netns" && rest[0] === "exec";
-  if (HELP_WORDS.includes(rest[0]) || rest[1] === "help" || (!isExec && rest.includes("--help"))) {
+  // conntrack's -h is one of its commands, refused with another one: ct's own parser reads it.
+  const dashHelp = name !== "ct" && (DASH_HELP.includes(rest[0]) || (!isExec && rest.includes("--help")));
+  if (rest[0] === "help" || (name !== "ct" && rest[1] === "help") || dashHelp) {
     ctx.out.line(await usage(name));
     return EXIT_OK;
   }

@@ -76,6 +76,8 @@ const ENDS_IN_NEWLINE: ReadonlySet<string> = new Set([
   "preference value is invalid",
   "table id value is invalid",
   "to value is invalid",
+  "Invalid address generation mode",
+  "dev is invalid",
 ]);
 
 /** ip's `invarg()`: `argument "TEXT" is wrong: WHY`, a usage error, with ip's blank line where ip prints one. */

@@ -115,7 +115,12 @@ export const OBJECTS: readonly ObjectEntry[] = [
     commands: SIMPLE_CMDS,
     families: [],
   },
-  { word: "token" },
+  {
+    word: "token",
+    load: async () => (await import("./token.ts")).tokenHandler,
+    commands: "list=show lst=show show set add=set delete=del get help",
+    families: [AF_INET6],
+  },
   { word: "tcpmetrics" },
   { word: "tcp_metrics" },
   { word: "monitor", load: async () => (await import("./monitor.ts")).monitorHandler, families: MONITOR_FAMILIES },

@@ -205,7 +205,14 @@ async function flush(ctx: Context, args: Args): Promise<void> {
   }
   if (sel.vrf !== undefined) applyVrf(sel, await linkNames(ctx));
   const doomed: Route[] = [];
-  for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
+  try {
+    for await (const r of streamRoutes(filter, ctx.lib)) if (ownDevice(r, filter)) doomed.push(r);
+  } catch (e) {
+    // A table that does not exist, main in a fresh namespace included: ip's words and exit code 2.
+    if (!(e instanceof NetlinkError && e.code === "ENOENT")) throw e;
+    ctx.err.line(errorText(e));
+    throw new UsageError("Flush terminated", undefined, true);
+  }
   await withRouteSocket(ctx.lib, async (socket) => {
     for (const r of doomed) {
       try {

@@ -197,8 +197,8 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
   filter.family = family === AF_INET6 ? "inet6" : family === AF_INET || table !== "all" ? "inet" : "all";
   if (table === "all") omit.delete("table");
   filter.table = table;
-  // ip reports a table that does not exist ("FIB table does not exist"), except main, which a fresh
-  // namespace lacks until its first route: that lists nothing. vrf looks its table up later.
-  filter.strictTable = typeof table === "number" && table !== RT_TABLE_MAIN && cmd === "show";
+  // ip reports a table that does not exist ("FIB table does not exist"). `show` lists nothing for main,
+  // which a fresh namespace lacks until its first route; `flush` reports it too. vrf looks its table up later.
+  filter.strictTable = typeof table === "number" && (cmd === "flush" || (cmd === "show" && table !== RT_TABLE_MAIN));
   return sel;
 }

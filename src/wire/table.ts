@@ -24,7 +24,7 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { formatHex, formatIp } from "./addr.ts";
+import { formatHex, formatIp, writeIp } from "./addr.ts";
 import type { MessageBuilder } from "./builder.ts";
 import { align4, NLA_HDRLEN, NLA_TYPE_MASK } from "./constants.ts";
 import { MalformedError, TruncatedError } from "./errors.ts";
@@ -583,9 +583,11 @@ export function checkAttrs<T extends AttrTable>(table: T, values: Attrs<T>): Att
   return values;
 }
 
+const scratch = new Uint8Array(16);
+
 /**
  * Checks a value against its attribute's policy (the kind's range, `min`,
- * `max`, `maxLen`, `pattern`; a name of `names` by its number, the names
+ * `max`, `maxLen`, `pattern`, an address's `width`; a name of `names` by its number, the names
  * of `bits`) and returns it; throws
  * {@link InvalidArgumentError} naming the value and what was expected.
  */
@@ -617,6 +619,12 @@ export function checkPolicy<V>(spec: AttrSpec, v: V, what: string = spec.what ??
     }
     if (spec.pattern && !spec.pattern.re.test(v)) {
       throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be ${spec.pattern.what})`);
+    }
+  }
+  if (spec.kind === "ip" && spec.width !== undefined) {
+    const family = spec.width === 4 ? "IPv4" : "IPv6";
+    if (typeof v !== "string" || writeIp(v, scratch, 0) !== spec.width) {
+      throw new InvalidArgumentError(`Invalid ${what}: "${v}" (must be an ${family} address)`);
     }
   }
   if (spec.kind === "bytes" && v instanceof Uint8Array && spec.maxLen !== undefined && v.length > spec.maxLen) {

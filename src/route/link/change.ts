@@ -101,6 +101,9 @@ function settingsAttrs(v: LinkSettings & CreateOnlySettings & { name?: string })
     groIpv4MaxSize: v.groIpv4MaxSize,
     alias: v.alias,
     master: v.master === undefined ? undefined : v.master === null ? 0 : resolvedIndex(v.master, "master"),
+    afSpec: v.addrGenMode === undefined && v.token === undefined
+      ? undefined
+      : { inet6: { addrGenMode: v.addrGenMode, token: v.token } },
     ...(v.netns === undefined ? {} : nsAttrs(v.netns)),
   });
 }
@@ -207,6 +210,8 @@ const SETTINGS_KEYS = ["mtu", "address", "broadcast", "txqlen", "alias", "group"
     "allmulticast",
     "master",
     "netns",
+    "addrGenMode",
+    "token",
   ]);
 // Creation-only keys pass here so changeLinkRequest can say why they are refused.
 const CHANGE_KEYS = SETTINGS_KEYS.concat(["name", "kind", "data", "slave", "index", "numTxQueues", "numRxQueues"]);

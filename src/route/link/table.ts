@@ -186,7 +186,7 @@ export const IFLA_INET6_CACHEINFO = {
 export const IFLA_INET6_ATTRS = {
   flags: { type: 1, kind: "u32", uapi: "IFLA_INET6_FLAGS" },
   cacheinfo: { type: 5, kind: "struct", struct: IFLA_INET6_CACHEINFO, uapi: "IFLA_INET6_CACHEINFO" },
-  token: { type: 7, kind: "ip", uapi: "IFLA_INET6_TOKEN" },
+  token: { type: 7, kind: "ip", uapi: "IFLA_INET6_TOKEN", width: 16, what: "token" },
   addrGenMode: { type: 8, kind: "u8", names: IN6_ADDR_GEN_MODE, uapi: "IFLA_INET6_ADDR_GEN_MODE" },
 } as const;
 

@@ -46,6 +46,16 @@ export interface LinkSettings {
   multicast?: boolean;
   /** Receive all multicast frames (`IFF_ALLMULTI`, `ip link set ... allmulticast on`). */
   allmulticast?: boolean;
+  /**
+   * How the link's IPv6 link-local address is made (`IFLA_INET6_ADDR_GEN_MODE`,
+   * `ip link set ... addrgenmode`): `eui64`, `none`, `stable_secret` or `random`.
+   */
+  addrGenMode?: "eui64" | "none" | "stable_secret" | "random";
+  /**
+   * The IPv6 interface identifier autoconfigured addresses take (`IFLA_INET6_TOKEN`,
+   * `ip token set`), an IPv6 address such as `"::1:2"`; `"::"` clears it.
+   */
+  token?: string;
   /** Enslave to this bridge or bond (name or index); `null` releases it (`nomaster`). */
   master?: string | number | null;
   /** Move the link into this namespace (name, path, pid or fd). */

@@ -78,7 +78,19 @@ export interface LinkUpdate extends LinkChanges {
 }
 
 /** Keys of {@link LinkChanges} that are not fields of a listed link: applied as given. */
-const CHANGE_ONLY = ["up", "promisc", "arp", "multicast", "allmulticast", "kind", "data", "slave", "netns"] as const;
+const CHANGE_ONLY = [
+  "up",
+  "promisc",
+  "arp",
+  "multicast",
+  "allmulticast",
+  "kind",
+  "data",
+  "slave",
+  "netns",
+  "addrGenMode",
+  "token",
+] as const;
 
 const KEYS = ["index", "flags", "master", ...LINK_SETTINGS, ...LINK_OUTPUT_ONLY, ...CHANGE_ONLY];
 

@@ -23,52 +23,53 @@ const K6 = IFLA_ATTRS.linkmode;
 const K7 = IFLA_ATTRS.netnsPid;
 const K8 = IFLA_ATTRS.alias;
 const K9 = IFLA_ATTRS.afSpec.table.inet6.table.flags;
-const K10 = IFLA_ATTRS.afSpec.table.inet6.table.addrGenMode;
-const K11 = IFLA_ATTRS.group;
-const K12 = IFLA_ATTRS.netnsFd;
-const K13 = IFLA_ATTRS.extMask;
-const K14 = IFLA_ATTRS.promiscuity;
-const K15 = IFLA_ATTRS.numTxQueues;
-const K16 = IFLA_ATTRS.numRxQueues;
-const K17 = IFLA_ATTRS.carrier;
-const K18 = IFLA_ATTRS.carrierChanges;
-const K19 = IFLA_ATTRS.linkNetnsid;
-const K20 = IFLA_ATTRS.protoDown;
-const K21 = IFLA_ATTRS.gsoMaxSegs;
-const K22 = IFLA_ATTRS.gsoMaxSize;
-const K23 = IFLA_ATTRS.xdp.table.fd;
-const K24 = IFLA_ATTRS.xdp.table.attached;
-const K25 = IFLA_ATTRS.xdp.table.flags;
-const K26 = IFLA_ATTRS.xdp.table.progId;
-const K27 = IFLA_ATTRS.xdp.table.drvProgId;
-const K28 = IFLA_ATTRS.xdp.table.skbProgId;
-const K29 = IFLA_ATTRS.xdp.table.hwProgId;
-const K30 = IFLA_ATTRS.xdp.table.expectedFd;
-const K31 = IFLA_ATTRS.targetNetnsid;
-const K32 = IFLA_ATTRS.carrierUpCount;
-const K33 = IFLA_ATTRS.carrierDownCount;
-const K34 = IFLA_ATTRS.minMtu;
-const K35 = IFLA_ATTRS.maxMtu;
-const K36 = IFLA_ATTRS.propList.table.altnames;
-const K37 = IFLA_ATTRS.altIfname;
-const K38 = IFLA_ATTRS.groMaxSize;
-const K39 = IFLA_ATTRS.tsoMaxSize;
-const K40 = IFLA_ATTRS.tsoMaxSegs;
-const K41 = IFLA_ATTRS.allmulti;
-const K42 = IFLA_ATTRS.gsoIpv4MaxSize;
-const K43 = IFLA_ATTRS.groIpv4MaxSize;
-const K44 = IFLA_ATTRS.netnsImmutable;
-const K45 = IFLA_ATTRS.headroom;
-const K46 = IFLA_ATTRS.tailroom;
-const K47 = new Set(["family", "type", "index", "flags", "change"]);
-const K48 = IFLA_ATTRS.map.struct;
-const K49 = IFLA_ATTRS.operstate.names;
-const K50 = IFLA_ATTRS.linkmode.names;
-const K51 = IFLA_ATTRS.stats64.struct;
-const K52 = IFLA_ATTRS.afSpec.table.inet6.table.cacheinfo.struct;
-const K53 = IFLA_ATTRS.afSpec.table.inet6.table.addrGenMode.names;
-const K54 = IFLA_ATTRS.xdp.table.attached.names;
-const K55 = IFLA_ATTRS.maxPacingOffloadHorizon.codec;
+const K10 = IFLA_ATTRS.afSpec.table.inet6.table.token;
+const K11 = IFLA_ATTRS.afSpec.table.inet6.table.addrGenMode;
+const K12 = IFLA_ATTRS.group;
+const K13 = IFLA_ATTRS.netnsFd;
+const K14 = IFLA_ATTRS.extMask;
+const K15 = IFLA_ATTRS.promiscuity;
+const K16 = IFLA_ATTRS.numTxQueues;
+const K17 = IFLA_ATTRS.numRxQueues;
+const K18 = IFLA_ATTRS.carrier;
+const K19 = IFLA_ATTRS.carrierChanges;
+const K20 = IFLA_ATTRS.linkNetnsid;
+const K21 = IFLA_ATTRS.protoDown;
+const K22 = IFLA_ATTRS.gsoMaxSegs;
+const K23 = IFLA_ATTRS.gsoMaxSize;
+const K24 = IFLA_ATTRS.xdp.table.fd;
+const K25 = IFLA_ATTRS.xdp.table.attached;
+const K26 = IFLA_ATTRS.xdp.table.flags;
+const K27 = IFLA_ATTRS.xdp.table.progId;
+const K28 = IFLA_ATTRS.xdp.table.drvProgId;
+const K29 = IFLA_ATTRS.xdp.table.skbProgId;
+const K30 = IFLA_ATTRS.xdp.table.hwProgId;
+const K31 = IFLA_ATTRS.xdp.table.expectedFd;
+const K32 = IFLA_ATTRS.targetNetnsid;
+const K33 = IFLA_ATTRS.carrierUpCount;
+const K34 = IFLA_ATTRS.carrierDownCount;
+const K35 = IFLA_ATTRS.minMtu;
+const K36 = IFLA_ATTRS.maxMtu;
+const K37 = IFLA_ATTRS.propList.table.altnames;
+const K38 = IFLA_ATTRS.altIfname;
+const K39 = IFLA_ATTRS.groMaxSize;
+const K40 = IFLA_ATTRS.tsoMaxSize;
+const K41 = IFLA_ATTRS.tsoMaxSegs;
+const K42 = IFLA_ATTRS.allmulti;
+const K43 = IFLA_ATTRS.gsoIpv4MaxSize;
+const K44 = IFLA_ATTRS.groIpv4MaxSize;
+const K45 = IFLA_ATTRS.netnsImmutable;
+const K46 = IFLA_ATTRS.headroom;
+const K47 = IFLA_ATTRS.tailroom;
+const K48 = new Set(["family", "type", "index", "flags", "change"]);
+const K49 = IFLA_ATTRS.map.struct;
+const K50 = IFLA_ATTRS.operstate.names;
+const K51 = IFLA_ATTRS.linkmode.names;
+const K52 = IFLA_ATTRS.stats64.struct;
+const K53 = IFLA_ATTRS.afSpec.table.inet6.table.cacheinfo.struct;
+const K54 = IFLA_ATTRS.afSpec.table.inet6.table.addrGenMode.names;
+const K55 = IFLA_ATTRS.xdp.table.attached.names;
+const K56 = IFLA_ATTRS.maxPacingOffloadHorizon.codec;
 
 /** Appends `IFLA_ATTRS.linkinfo.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildIflaInfoAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS.linkinfo.table>): MessageBuilder {
@@ -83,9 +84,9 @@ function buildIflaInfoAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS.linkin
 /** Appends `IFLA_ATTRS.afSpec.table.inet6.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildIflaInet6Attrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS.afSpec.table.inet6.table>): MessageBuilder {
   if (a.flags !== undefined) { const x = a.flags; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid flags: "${String(x)}"`); b.u(1, "u32", n); }
-  if (a.cacheinfo !== undefined) { const x = a.cacheinfo; b.attr(5, (w) => w.struct(K52, x)); }
+  if (a.cacheinfo !== undefined) { const x = a.cacheinfo; b.attr(5, (w) => w.struct(K53, x)); }
   if (a.token !== undefined) { const x = a.token; b.ip(7, x as string | Uint8Array); }
-  if (a.addrGenMode !== undefined) { const x = a.addrGenMode; const n = valueOfName(K53, x, "addrGenMode"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid addrGenMode: "${String(x)}"`); b.u(8, "u8", n); }
+  if (a.addrGenMode !== undefined) { const x = a.addrGenMode; const n = valueOfName(K54, x, "addrGenMode"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid addrGenMode: "${String(x)}"`); b.u(8, "u8", n); }
   if (a.unknown) for (const r of a.unknown) b.bytes(r.type, r.data);
   return b;
 }
@@ -100,7 +101,7 @@ function buildIflaAfSpecAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS.afSp
 /** Appends `IFLA_ATTRS.xdp.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildIflaXdpAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS.xdp.table>): MessageBuilder {
   if (a.fd !== undefined) { const x = a.fd; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid fd: "${String(x)}"`); b.u(1, "s32", n); }
-  if (a.attached !== undefined) { const x = a.attached; const n = valueOfName(K54, x, "attached"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid attached: "${String(x)}"`); b.u(2, "u8", n); }
+  if (a.attached !== undefined) { const x = a.attached; const n = valueOfName(K55, x, "attached"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid attached: "${String(x)}"`); b.u(2, "u8", n); }
   if (a.flags !== undefined) { const x = a.flags; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid flags: "${String(x)}"`); b.u(3, "u32", n); }
   if (a.progId !== undefined) { const x = a.progId; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid progId: "${String(x)}"`); b.u(4, "u32", n); }
   if (a.drvProgId !== undefined) { const x = a.drvProgId; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid drvProgId: "${String(x)}"`); b.u(5, "u32", n); }
@@ -135,13 +136,13 @@ export function buildIflaAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS>): 
   if (a.master !== undefined) { const x = a.master; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid master: "${String(x)}"`); b.u(10, "u32", n); }
   if (a.protinfo !== undefined) { const x = a.protinfo; b.bytes(12, x); }
   if (a.txqlen !== undefined) { const x = a.txqlen; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid txqlen: "${String(x)}"`); b.u(13, "u32", n); }
-  if (a.map !== undefined) { const x = a.map; b.attr(14, (w) => w.struct(K48, x)); }
-  if (a.operstate !== undefined) { const x = a.operstate; const n = valueOfName(K49, x, "operstate"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid operstate: "${String(x)}"`); b.u(16, "u8", n); }
-  if (a.linkmode !== undefined) { const x = a.linkmode; const n = valueOfName(K50, x, "linkmode"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid linkmode: "${String(x)}"`); b.u(17, "u8", n); }
+  if (a.map !== undefined) { const x = a.map; b.attr(14, (w) => w.struct(K49, x)); }
+  if (a.operstate !== undefined) { const x = a.operstate; const n = valueOfName(K50, x, "operstate"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid operstate: "${String(x)}"`); b.u(16, "u8", n); }
+  if (a.linkmode !== undefined) { const x = a.linkmode; const n = valueOfName(K51, x, "linkmode"); if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid linkmode: "${String(x)}"`); b.u(17, "u8", n); }
   if (a.linkinfo !== undefined) { const x = a.linkinfo; { const at = b.open(18); buildIflaInfoAttrs(b, x); b.close(at); } }
   if (a.netnsPid !== undefined) { const x = a.netnsPid; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid netnsPid: "${String(x)}"`); b.u(19, "u32", n); }
   if (a.alias !== undefined) { const x = a.alias; b.string(20, x); }
-  if (a.stats64 !== undefined) { const x = a.stats64; b.attr(23, (w) => w.struct(K51, x)); }
+  if (a.stats64 !== undefined) { const x = a.stats64; b.attr(23, (w) => w.struct(K52, x)); }
   if (a.afSpec !== undefined) { const x = a.afSpec; { const at = b.open(26); buildIflaAfSpecAttrs(b, x); b.close(at); } }
   if (a.group !== undefined) { const x = a.group; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid group: "${String(x)}"`); b.u(27, "u32", n); }
   if (a.netnsFd !== undefined) { const x = a.netnsFd; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid netnsFd: "${String(x)}"`); b.u(28, "u32", n); }
@@ -177,7 +178,7 @@ export function buildIflaAttrs(b: MessageBuilder, a: Attrs<typeof IFLA_ATTRS>): 
   if (a.groIpv4MaxSize !== undefined) { const x = a.groIpv4MaxSize; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid groIpv4MaxSize: "${String(x)}"`); b.u(64, "u32", n); }
   if (a.devlinkPort !== undefined) { const x = a.devlinkPort; { const at = b.open(62); buildIflaOpaqueAttrs(b, x); b.close(at); } }
   if (a.dpllPin !== undefined) { const x = a.dpllPin; { const at = b.open(65); buildIflaOpaqueAttrs(b, x); b.close(at); } }
-  if (a.maxPacingOffloadHorizon !== undefined) { const x = a.maxPacingOffloadHorizon; b.attr(66, (w) => K55.build(w, x)); }
+  if (a.maxPacingOffloadHorizon !== undefined) { const x = a.maxPacingOffloadHorizon; b.attr(66, (w) => K56.build(w, x)); }
   if (a.netnsImmutable !== undefined) { const x = a.netnsImmutable; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid netnsImmutable: "${String(x)}"`); b.u(67, "u8", n); }
   if (a.headroom !== undefined) { const x = a.headroom; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid headroom: "${String(x)}"`); b.u(68, "u16", n); }
   if (a.tailroom !== undefined) { const x = a.tailroom; const n = x; if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidArgumentError(`Invalid tailroom: "${String(x)}"`); b.u(69, "u16", n); }
@@ -195,7 +196,8 @@ function checkLinkAttrsLinkinfo<A>(_a: A): A {
 function checkLinkAttrsAfSpecInet6<A>(_a: A): A {
   const a = _a as Record<string, unknown>;
   if (a.flags !== undefined) { const x: unknown = a.flags; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K9, x, "flags"); }
-  if (a.addrGenMode !== undefined) { const x: unknown = a.addrGenMode; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K10, x, "addrGenMode"); }
+  if (a.token !== undefined) { const x: unknown = a.token; checkPolicy(K10, x, "token"); }
+  if (a.addrGenMode !== undefined) { const x: unknown = a.addrGenMode; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K11, x, "addrGenMode"); }
   return _a;
 }
 
@@ -209,21 +211,21 @@ function checkLinkAttrsAfSpec<A>(_a: A): A {
 /** Checks the values of `a` against the policies of `IFLA_ATTRS.xdp.table` and returns it; what `checkAttrs` does. */
 function checkLinkAttrsXdp<A>(_a: A): A {
   const a = _a as Record<string, unknown>;
-  if (a.fd !== undefined) { const x: unknown = a.fd; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K23, x, "fd"); }
-  if (a.attached !== undefined) { const x: unknown = a.attached; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K24, x, "attached"); }
-  if (a.flags !== undefined) { const x: unknown = a.flags; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K25, x, "flags"); }
-  if (a.progId !== undefined) { const x: unknown = a.progId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K26, x, "progId"); }
-  if (a.drvProgId !== undefined) { const x: unknown = a.drvProgId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K27, x, "drvProgId"); }
-  if (a.skbProgId !== undefined) { const x: unknown = a.skbProgId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K28, x, "skbProgId"); }
-  if (a.hwProgId !== undefined) { const x: unknown = a.hwProgId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K29, x, "hwProgId"); }
-  if (a.expectedFd !== undefined) { const x: unknown = a.expectedFd; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K30, x, "expectedFd"); }
+  if (a.fd !== undefined) { const x: unknown = a.fd; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K24, x, "fd"); }
+  if (a.attached !== undefined) { const x: unknown = a.attached; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K25, x, "attached"); }
+  if (a.flags !== undefined) { const x: unknown = a.flags; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K26, x, "flags"); }
+  if (a.progId !== undefined) { const x: unknown = a.progId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K27, x, "progId"); }
+  if (a.drvProgId !== undefined) { const x: unknown = a.drvProgId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K28, x, "drvProgId"); }
+  if (a.skbProgId !== undefined) { const x: unknown = a.skbProgId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K29, x, "skbProgId"); }
+  if (a.hwProgId !== undefined) { const x: unknown = a.hwProgId; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K30, x, "hwProgId"); }
+  if (a.expectedFd !== undefined) { const x: unknown = a.expectedFd; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K31, x, "expectedFd"); }
   return _a;
 }
 
 /** Checks the values of `a` against the policies of `IFLA_ATTRS.propList.table` and returns it; what `checkAttrs` does. */
 function checkLinkAttrsPropList<A>(_a: A): A {
   const a = _a as Record<string, unknown>;
-  if (a.altnames !== undefined) for (const x of a.altnames as unknown[]) { checkPolicy(K36, x, "link name"); }
+  if (a.altnames !== undefined) for (const x of a.altnames as unknown[]) { checkPolicy(K37, x, "link name"); }
   return _a;
 }
 
@@ -247,43 +249,43 @@ export function checkLinkAttrs<A>(_a: A): A {
   if (a.netnsPid !== undefined) { const x: unknown = a.netnsPid; if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 2147483647)) checkPolicy(K7, x, "namespace pid"); }
   if (a.alias !== undefined) { const x: unknown = a.alias; checkPolicy(K8, x, "alias"); }
   if (a.afSpec !== undefined) { const x: unknown = a.afSpec; checkLinkAttrsAfSpec(x as Record<string, unknown>); }
-  if (a.group !== undefined) { const x: unknown = a.group; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K11, x, "group"); }
-  if (a.netnsFd !== undefined) { const x: unknown = a.netnsFd; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K12, x, "namespace fd"); }
-  if (a.extMask !== undefined) { const x: unknown = a.extMask; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K13, x, "extMask"); }
-  if (a.promiscuity !== undefined) { const x: unknown = a.promiscuity; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K14, x, "promiscuity"); }
-  if (a.numTxQueues !== undefined) { const x: unknown = a.numTxQueues; if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K15, x, "numtxqueues"); }
-  if (a.numRxQueues !== undefined) { const x: unknown = a.numRxQueues; if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K16, x, "numrxqueues"); }
-  if (a.carrier !== undefined) { const x: unknown = a.carrier; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K17, x, "carrier"); }
-  if (a.carrierChanges !== undefined) { const x: unknown = a.carrierChanges; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K18, x, "carrierChanges"); }
-  if (a.linkNetnsid !== undefined) { const x: unknown = a.linkNetnsid; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K19, x, "linkNetnsid"); }
-  if (a.protoDown !== undefined) { const x: unknown = a.protoDown; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K20, x, "protoDown"); }
-  if (a.gsoMaxSegs !== undefined) { const x: unknown = a.gsoMaxSegs; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K21, x, "gso_max_segs"); }
-  if (a.gsoMaxSize !== undefined) { const x: unknown = a.gsoMaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K22, x, "gso_max_size"); }
+  if (a.group !== undefined) { const x: unknown = a.group; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K12, x, "group"); }
+  if (a.netnsFd !== undefined) { const x: unknown = a.netnsFd; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K13, x, "namespace fd"); }
+  if (a.extMask !== undefined) { const x: unknown = a.extMask; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K14, x, "extMask"); }
+  if (a.promiscuity !== undefined) { const x: unknown = a.promiscuity; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K15, x, "promiscuity"); }
+  if (a.numTxQueues !== undefined) { const x: unknown = a.numTxQueues; if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K16, x, "numtxqueues"); }
+  if (a.numRxQueues !== undefined) { const x: unknown = a.numRxQueues; if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K17, x, "numrxqueues"); }
+  if (a.carrier !== undefined) { const x: unknown = a.carrier; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K18, x, "carrier"); }
+  if (a.carrierChanges !== undefined) { const x: unknown = a.carrierChanges; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K19, x, "carrierChanges"); }
+  if (a.linkNetnsid !== undefined) { const x: unknown = a.linkNetnsid; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K20, x, "linkNetnsid"); }
+  if (a.protoDown !== undefined) { const x: unknown = a.protoDown; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K21, x, "protoDown"); }
+  if (a.gsoMaxSegs !== undefined) { const x: unknown = a.gsoMaxSegs; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K22, x, "gso_max_segs"); }
+  if (a.gsoMaxSize !== undefined) { const x: unknown = a.gsoMaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K23, x, "gso_max_size"); }
   if (a.xdp !== undefined) { const x: unknown = a.xdp; checkLinkAttrsXdp(x as Record<string, unknown>); }
-  if (a.targetNetnsid !== undefined) { const x: unknown = a.targetNetnsid; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K31, x, "targetNetnsid"); }
-  if (a.carrierUpCount !== undefined) { const x: unknown = a.carrierUpCount; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K32, x, "carrierUpCount"); }
-  if (a.carrierDownCount !== undefined) { const x: unknown = a.carrierDownCount; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K33, x, "carrierDownCount"); }
-  if (a.minMtu !== undefined) { const x: unknown = a.minMtu; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K34, x, "minMtu"); }
-  if (a.maxMtu !== undefined) { const x: unknown = a.maxMtu; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K35, x, "maxMtu"); }
+  if (a.targetNetnsid !== undefined) { const x: unknown = a.targetNetnsid; if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K32, x, "targetNetnsid"); }
+  if (a.carrierUpCount !== undefined) { const x: unknown = a.carrierUpCount; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K33, x, "carrierUpCount"); }
+  if (a.carrierDownCount !== undefined) { const x: unknown = a.carrierDownCount; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K34, x, "carrierDownCount"); }
+  if (a.minMtu !== undefined) { const x: unknown = a.minMtu; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K35, x, "minMtu"); }
+  if (a.maxMtu !== undefined) { const x: unknown = a.maxMtu; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K36, x, "maxMtu"); }
   if (a.propList !== undefined) { const x: unknown = a.propList; checkLinkAttrsPropList(x as Record<string, unknown>); }
-  if (a.altIfname !== undefined) { const x: unknown = a.altIfname; checkPolicy(K37, x, "link name"); }
-  if (a.groMaxSize !== undefined) { const x: unknown = a.groMaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K38, x, "gro_max_size"); }
-  if (a.tsoMaxSize !== undefined) { const x: unknown = a.tsoMaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K39, x, "tsoMaxSize"); }
-  if (a.tsoMaxSegs !== undefined) { const x: unknown = a.tsoMaxSegs; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K40, x, "tsoMaxSegs"); }
-  if (a.allmulti !== undefined) { const x: unknown = a.allmulti; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K41, x, "allmulti"); }
-  if (a.gsoIpv4MaxSize !== undefined) { const x: unknown = a.gsoIpv4MaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K42, x, "gso_ipv4_max_size"); }
-  if (a.groIpv4MaxSize !== undefined) { const x: unknown = a.groIpv4MaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K43, x, "gro_ipv4_max_size"); }
+  if (a.altIfname !== undefined) { const x: unknown = a.altIfname; checkPolicy(K38, x, "link name"); }
+  if (a.groMaxSize !== undefined) { const x: unknown = a.groMaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K39, x, "gro_max_size"); }
+  if (a.tsoMaxSize !== undefined) { const x: unknown = a.tsoMaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K40, x, "tsoMaxSize"); }
+  if (a.tsoMaxSegs !== undefined) { const x: unknown = a.tsoMaxSegs; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K41, x, "tsoMaxSegs"); }
+  if (a.allmulti !== undefined) { const x: unknown = a.allmulti; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K42, x, "allmulti"); }
+  if (a.gsoIpv4MaxSize !== undefined) { const x: unknown = a.gsoIpv4MaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K43, x, "gso_ipv4_max_size"); }
+  if (a.groIpv4MaxSize !== undefined) { const x: unknown = a.groIpv4MaxSize; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K44, x, "gro_ipv4_max_size"); }
   if (a.devlinkPort !== undefined) { const x: unknown = a.devlinkPort; checkLinkAttrsDevlinkPort(x as Record<string, unknown>); }
   if (a.dpllPin !== undefined) { const x: unknown = a.dpllPin; checkLinkAttrsDevlinkPort(x as Record<string, unknown>); }
-  if (a.netnsImmutable !== undefined) { const x: unknown = a.netnsImmutable; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K44, x, "netnsImmutable"); }
-  if (a.headroom !== undefined) { const x: unknown = a.headroom; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K45, x, "headroom"); }
-  if (a.tailroom !== undefined) { const x: unknown = a.tailroom; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K46, x, "tailroom"); }
+  if (a.netnsImmutable !== undefined) { const x: unknown = a.netnsImmutable; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K45, x, "netnsImmutable"); }
+  if (a.headroom !== undefined) { const x: unknown = a.headroom; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K46, x, "headroom"); }
+  if (a.tailroom !== undefined) { const x: unknown = a.tailroom; if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K47, x, "tailroom"); }
   return _a;
 }
 
 /** The header numbers of a `ifinfomsg` request from their public values, checked; what `requestHeader(LINK_REQUEST, values)` returns. */
 export function linkRequestHeader(values: { readonly [field: string]: unknown }): Record<string, number> {
-  for (const f in values) if (values[f] !== undefined && !K47.has(f)) requestHeader(LINK_REQUEST, { [f]: values[f] });
+  for (const f in values) if (values[f] !== undefined && !K48.has(f)) requestHeader(LINK_REQUEST, { [f]: values[f] });
   const out: Record<string, number> = {};
   if (values.family !== undefined) { const v: unknown = values.family; if (!(typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 255)) requestHeader(LINK_REQUEST, { family: values.family }); out.family = v as number; }
   if (values.type !== undefined) { const v: unknown = values.type; if (!(typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 65535)) requestHeader(LINK_REQUEST, { type: values.type }); out.type = v as number; }
@@ -320,8 +322,8 @@ function publicLinkAttrsAfSpecInet6(obj: PublicObject, root: PublicObject, path:
   const out: PublicObject = {};
   { const x: unknown = obj.flags; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K9, x, "flags"); out.flags = x; } } }
   { const x: unknown = obj.cacheinfo; if (x !== undefined) { {  out.cacheinfo = x; } } }
-  { const x: unknown = obj.token; if (x !== undefined) { {  out.token = x; } } }
-  { const x: unknown = obj.addrGenMode; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K10, x, "addrGenMode"); out.addrGenMode = x; } } }
+  { const x: unknown = obj.token; if (x !== undefined && typeof x === "string" && x.includes(":") === true) { { checkPolicy(K10, x, "token"); out.token = x; } } }
+  { const x: unknown = obj.addrGenMode; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K11, x, "addrGenMode"); out.addrGenMode = x; } } }
   const u = path === "" ? root.unknown : (root.unknownNested as Record<string, unknown> | undefined)?.[path]; if (u) (out as Record<string, unknown>).unknown = u;
   return out;
 }
@@ -337,14 +339,14 @@ function publicLinkAttrsAfSpec(obj: PublicObject, root: PublicObject, path: stri
 /** A public object's `IFLA_ATTRS.xdp.table` attributes (`root` the whole object, `path` the nest's), checked by their policies; what `publicAttrs` returns. */
 function publicLinkAttrsXdp(obj: PublicObject, root: PublicObject, path: string): PublicObject {
   const out: PublicObject = {};
-  { const x: unknown = obj.fd; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K23, x, "fd"); out.fd = x; } } }
-  { const x: unknown = obj.attached; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K24, x, "attached"); out.attached = x; } } }
-  { const x: unknown = obj.flags; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K25, x, "flags"); out.flags = x; } } }
-  { const x: unknown = obj.progId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K26, x, "progId"); out.progId = x; } } }
-  { const x: unknown = obj.drvProgId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K27, x, "drvProgId"); out.drvProgId = x; } } }
-  { const x: unknown = obj.skbProgId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K28, x, "skbProgId"); out.skbProgId = x; } } }
-  { const x: unknown = obj.hwProgId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K29, x, "hwProgId"); out.hwProgId = x; } } }
-  { const x: unknown = obj.expectedFd; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K30, x, "expectedFd"); out.expectedFd = x; } } }
+  { const x: unknown = obj.fd; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K24, x, "fd"); out.fd = x; } } }
+  { const x: unknown = obj.attached; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K25, x, "attached"); out.attached = x; } } }
+  { const x: unknown = obj.flags; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K26, x, "flags"); out.flags = x; } } }
+  { const x: unknown = obj.progId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K27, x, "progId"); out.progId = x; } } }
+  { const x: unknown = obj.drvProgId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K28, x, "drvProgId"); out.drvProgId = x; } } }
+  { const x: unknown = obj.skbProgId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K29, x, "skbProgId"); out.skbProgId = x; } } }
+  { const x: unknown = obj.hwProgId; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K30, x, "hwProgId"); out.hwProgId = x; } } }
+  { const x: unknown = obj.expectedFd; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K31, x, "expectedFd"); out.expectedFd = x; } } }
   const u = path === "" ? root.unknown : (root.unknownNested as Record<string, unknown> | undefined)?.[path]; if (u) (out as Record<string, unknown>).unknown = u;
   return out;
 }
@@ -352,7 +354,7 @@ function publicLinkAttrsXdp(obj: PublicObject, root: PublicObject, path: string)
 /** A public object's `IFLA_ATTRS.propList.table` attributes (`root` the whole object, `path` the nest's), checked by their policies; what `publicAttrs` returns. */
 function publicLinkAttrsPropList(obj: PublicObject, root: PublicObject, path: string): PublicObject {
   const out: PublicObject = {};
-  { const x: unknown = obj.altnames; if (x !== undefined) { { out.altnames = (x as unknown[]).map((x) => { checkPolicy(K36, x, "link name"); return x; }); } } }
+  { const x: unknown = obj.altnames; if (x !== undefined) { { out.altnames = (x as unknown[]).map((x) => { checkPolicy(K37, x, "link name"); return x; }); } } }
   const u = path === "" ? root.unknown : (root.unknownNested as Record<string, unknown> | undefined)?.[path]; if (u) (out as Record<string, unknown>).unknown = u;
   return out;
 }
@@ -385,44 +387,44 @@ export function publicLinkAttrs(obj: PublicObject, root: PublicObject, path: str
   { const x: unknown = obj.alias; if (x !== undefined) { { checkPolicy(K8, x, "alias"); out.alias = x; } } }
   { const x: unknown = obj.stats64; if (x !== undefined) { {  out.stats64 = x; } } }
   { const x: unknown = obj.afSpec; if (x !== undefined) { {  out.afSpec = publicLinkAttrsAfSpec(x as PublicObject, root, path === "" ? "afSpec" : path + ".afSpec"); } } }
-  { const x: unknown = obj.group; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K11, x, "group"); out.group = x; } } }
-  { const x: unknown = obj.netnsFd; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K12, x, "namespace fd"); out.netnsFd = x; } } }
-  { const x: unknown = obj.extMask; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K13, x, "extMask"); out.extMask = x; } } }
-  { const x: unknown = obj.promiscuity; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K14, x, "promiscuity"); out.promiscuity = x; } } }
-  { const x: unknown = obj.numTxQueues; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K15, x, "numtxqueues"); out.numTxQueues = x; } } }
-  { const x: unknown = obj.numRxQueues; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K16, x, "numrxqueues"); out.numRxQueues = x; } } }
-  { const x: unknown = obj.carrier; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K17, x, "carrier"); out.carrier = x; } } }
+  { const x: unknown = obj.group; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K12, x, "group"); out.group = x; } } }
+  { const x: unknown = obj.netnsFd; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K13, x, "namespace fd"); out.netnsFd = x; } } }
+  { const x: unknown = obj.extMask; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K14, x, "extMask"); out.extMask = x; } } }
+  { const x: unknown = obj.promiscuity; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K15, x, "promiscuity"); out.promiscuity = x; } } }
+  { const x: unknown = obj.numTxQueues; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K16, x, "numtxqueues"); out.numTxQueues = x; } } }
+  { const x: unknown = obj.numRxQueues; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 4096)) checkPolicy(K17, x, "numrxqueues"); out.numRxQueues = x; } } }
+  { const x: unknown = obj.carrier; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K18, x, "carrier"); out.carrier = x; } } }
   { const x: unknown = obj.physPortId; if (x !== undefined) { {  out.physPortId = x; } } }
-  { const x: unknown = obj.carrierChanges; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K18, x, "carrierChanges"); out.carrierChanges = x; } } }
+  { const x: unknown = obj.carrierChanges; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K19, x, "carrierChanges"); out.carrierChanges = x; } } }
   { const x: unknown = obj.physSwitchId; if (x !== undefined) { {  out.physSwitchId = x; } } }
-  { const x: unknown = obj.linkNetnsid; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K19, x, "linkNetnsid"); out.linkNetnsid = x; } } }
+  { const x: unknown = obj.linkNetnsid; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K20, x, "linkNetnsid"); out.linkNetnsid = x; } } }
   { const x: unknown = obj.physPortName; if (x !== undefined) { {  out.physPortName = x; } } }
-  { const x: unknown = obj.protoDown; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K20, x, "protoDown"); out.protoDown = x; } } }
-  { const x: unknown = obj.gsoMaxSegs; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K21, x, "gso_max_segs"); out.gsoMaxSegs = x; } } }
-  { const x: unknown = obj.gsoMaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K22, x, "gso_max_size"); out.gsoMaxSize = x; } } }
+  { const x: unknown = obj.protoDown; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K21, x, "protoDown"); out.protoDown = x; } } }
+  { const x: unknown = obj.gsoMaxSegs; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K22, x, "gso_max_segs"); out.gsoMaxSegs = x; } } }
+  { const x: unknown = obj.gsoMaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K23, x, "gso_max_size"); out.gsoMaxSize = x; } } }
   { const x: unknown = obj.xdp; if (x !== undefined) { {  out.xdp = publicLinkAttrsXdp(x as PublicObject, root, path === "" ? "xdp" : path + ".xdp"); } } }
-  { const x: unknown = obj.targetNetnsid; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K31, x, "targetNetnsid"); out.targetNetnsid = x; } } }
-  { const x: unknown = obj.carrierUpCount; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K32, x, "carrierUpCount"); out.carrierUpCount = x; } } }
-  { const x: unknown = obj.carrierDownCount; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K33, x, "carrierDownCount"); out.carrierDownCount = x; } } }
-  { const x: unknown = obj.minMtu; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K34, x, "minMtu"); out.minMtu = x; } } }
-  { const x: unknown = obj.maxMtu; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K35, x, "maxMtu"); out.maxMtu = x; } } }
+  { const x: unknown = obj.targetNetnsid; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) checkPolicy(K32, x, "targetNetnsid"); out.targetNetnsid = x; } } }
+  { const x: unknown = obj.carrierUpCount; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K33, x, "carrierUpCount"); out.carrierUpCount = x; } } }
+  { const x: unknown = obj.carrierDownCount; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K34, x, "carrierDownCount"); out.carrierDownCount = x; } } }
+  { const x: unknown = obj.minMtu; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K35, x, "minMtu"); out.minMtu = x; } } }
+  { const x: unknown = obj.maxMtu; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K36, x, "maxMtu"); out.maxMtu = x; } } }
   { const w = publicLinkAttrsPropList(obj, root, path === "" ? "propList" : path + ".propList"); if (Object.keys(w).length) out.propList = w; }
-  { const x: unknown = obj.altIfname; if (x !== undefined) { { checkPolicy(K37, x, "link name"); out.altIfname = x; } } }
+  { const x: unknown = obj.altIfname; if (x !== undefined) { { checkPolicy(K38, x, "link name"); out.altIfname = x; } } }
   { const x: unknown = obj.permAddress; if (x !== undefined) { {  out.permAddress = x; } } }
   { const x: unknown = obj.parentDevName; if (x !== undefined) { {  out.parentDevName = x; } } }
   { const x: unknown = obj.parentDevBusName; if (x !== undefined) { {  out.parentDevBusName = x; } } }
-  { const x: unknown = obj.groMaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K38, x, "gro_max_size"); out.groMaxSize = x; } } }
-  { const x: unknown = obj.tsoMaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K39, x, "tsoMaxSize"); out.tsoMaxSize = x; } } }
-  { const x: unknown = obj.tsoMaxSegs; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K40, x, "tsoMaxSegs"); out.tsoMaxSegs = x; } } }
-  { const x: unknown = obj.allmulti; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K41, x, "allmulti"); out.allmulti = x; } } }
-  { const x: unknown = obj.gsoIpv4MaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K42, x, "gso_ipv4_max_size"); out.gsoIpv4MaxSize = x; } } }
-  { const x: unknown = obj.groIpv4MaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K43, x, "gro_ipv4_max_size"); out.groIpv4MaxSize = x; } } }
+  { const x: unknown = obj.groMaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K39, x, "gro_max_size"); out.groMaxSize = x; } } }
+  { const x: unknown = obj.tsoMaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K40, x, "tsoMaxSize"); out.tsoMaxSize = x; } } }
+  { const x: unknown = obj.tsoMaxSegs; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K41, x, "tsoMaxSegs"); out.tsoMaxSegs = x; } } }
+  { const x: unknown = obj.allmulti; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K42, x, "allmulti"); out.allmulti = x; } } }
+  { const x: unknown = obj.gsoIpv4MaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K43, x, "gso_ipv4_max_size"); out.gsoIpv4MaxSize = x; } } }
+  { const x: unknown = obj.groIpv4MaxSize; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 4294967295)) checkPolicy(K44, x, "gro_ipv4_max_size"); out.groIpv4MaxSize = x; } } }
   { const x: unknown = obj.devlinkPort; if (x !== undefined) { {  out.devlinkPort = publicLinkAttrsDevlinkPort(x as PublicObject, root, path === "" ? "devlinkPort" : path + ".devlinkPort"); } } }
   { const x: unknown = obj.dpllPin; if (x !== undefined) { {  out.dpllPin = publicLinkAttrsDevlinkPort(x as PublicObject, root, path === "" ? "dpllPin" : path + ".dpllPin"); } } }
   { const x: unknown = obj.maxPacingOffloadHorizon; if (x !== undefined) { {  out.maxPacingOffloadHorizon = x; } } }
-  { const x: unknown = obj.netnsImmutable; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K44, x, "netnsImmutable"); out.netnsImmutable = x; } } }
-  { const x: unknown = obj.headroom; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K45, x, "headroom"); out.headroom = x; } } }
-  { const x: unknown = obj.tailroom; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K46, x, "tailroom"); out.tailroom = x; } } }
+  { const x: unknown = obj.netnsImmutable; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 255)) checkPolicy(K45, x, "netnsImmutable"); out.netnsImmutable = x; } } }
+  { const x: unknown = obj.headroom; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K46, x, "headroom"); out.headroom = x; } } }
+  { const x: unknown = obj.tailroom; if (x !== undefined) { { if (!(typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 65535)) checkPolicy(K47, x, "tailroom"); out.tailroom = x; } } }
   const u = path === "" ? root.unknown : (root.unknownNested as Record<string, unknown> | undefined)?.[path]; if (u) (out as Record<string, unknown>).unknown = u;
   return out;
 }
