@@ -68,7 +68,8 @@ tun/tap devices: see nlkit tuntap help`,
     `Usage: nlkit nft [ -j ] [ -a ] [ -s ] [ -t ] list { ruleset [ FAMILY ] | tables [ FAMILY ] | table [ FAMILY ] NAME |
                                      chain [ FAMILY ] TABLE NAME | { set | map } [ FAMILY ] TABLE NAME | chains | sets | maps |
                                      counters | quotas }
-       nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
+       nlkit nft [ -j ] [ -c ] [ -e ] [ -a ] [ -I DIR ] -f { FILE | - }   apply a script (nft's language, or its JSON
+                                                 with -j) in one atomic batch; -c check only, -e echo what was added
        nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
        nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
        nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
