@@ -35,6 +35,7 @@ export {
   InvalidArgumentError,
   type Lookup,
   NetlinkError,
+  type NetlinkErrorArgs,
   NlkitError,
   NotFoundError,
   PermissionError,

@@ -18,7 +18,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import process from "node:process";
-import { type AttrSpec, type AttrTable, type Compose, scalarSize } from "../src/wire/table.ts";
+import { type AttrSpec, type AttrTable, type Compose, scalarSize, type StructSpec } from "../src/wire/table.ts";
 import { applyDefaults } from "../src/wire/public.ts";
 import { combinedInputs, headerField, headerOnly, type PublicMessage } from "../src/wire/public_message.ts";
 import { requestFns, type RequestSource } from "./gen_requests.ts";
@@ -195,7 +195,7 @@ function wireValue(spec: AttrSpec, path: string, consts: string[]): { check: str
   else if (spec.kind === "bytes") value = "buf.slice(s, e)";
   else if (spec.kind === "ip") value = "formatIp(buf, s, e - s)";
   else if (spec.kind === "mac") value = "formatHex(buf, s, e - s)";
-  else if (spec.kind === "struct") value = `parseStruct(${hoist(consts, `${path}.struct`)}, view, s, e)`;
+  else if (spec.kind === "struct") value = `${structReader(consts, spec.struct!, path)}(view, s, e)`;
   else if (spec.kind === "codec") value = `${hoist(consts, `${path}.codec`)}.parse(buf, view, s, e)`;
   else if (spec.kind === "nested") value = "";
   else throw new Error(`${path}: unknown kind ${spec.kind}`);
@@ -302,6 +302,7 @@ const RUNTIME: Record<string, string[]> = {
     "type NameMap",
     "parseStruct",
     "readScalar",
+    "type StructValue",
     "readString",
     "valueOfName",
     "checkPolicy",
@@ -766,6 +767,31 @@ ${lines.join("\n")}
   };
   unit(table, expr, true);
   return bodies;
+}
+
+/**
+ * The reader compiled for the struct layout at `path` (declared once among
+ * `consts`): one object literal of inline reads, where `parseStruct` adds
+ * key after key to an empty object; a shorter struct (an older kernel's)
+ * goes to `parseStruct`, which leaves out the fields past its end.
+ */
+function structReader(consts: string[], spec: StructSpec, path: string): string {
+  const k = hoist(consts, `${path}.struct`);
+  const fn = `read${k}`;
+  if (consts.some((c) => c.includes(`function ${fn}(`))) return fn;
+  const fields: string[] = [];
+  let at = 0;
+  for (const key in spec) {
+    const kind = spec[key];
+    if (!kind.startsWith("pad")) fields.push(`${key}: ${INLINE[kind][1].replace(/\bs\b/, at ? `s + ${at}` : "s")}`);
+    at += scalarSize(kind);
+  }
+  consts.push(`/** Reads struct \`${path}.struct\` at \`s\`; agrees with \`parseStruct\`. */
+function ${fn}(view: DataView, s: number, e: number): StructValue<typeof ${k}> {
+  if (e - s < ${at}) return parseStruct(${k}, view, s, e);
+  return { ${fields.join(", ")} };
+}`);
+  return fn;
 }
 
 /** Module-level constant for a table path, so the hot loop does no property walk. */

@@ -97,6 +97,9 @@ export class NetlinkError extends NlkitError {
   }
 }
 
+/** The arguments of {@link NetlinkError}'s constructor, which its subclasses take first. */
+export type NetlinkErrorArgs = ConstructorParameters<typeof NetlinkError>;
+
 /** What a {@link NotFoundError} looked for. */
 export interface Lookup {
   /** The kind of object: `link`, `network namespace`, `nft table`... */
@@ -122,15 +125,8 @@ export class NotFoundError extends NetlinkError {
    * A kernel refusal (`errno`, `ext`, `requestType` from its reply) or,
    * with `lookup` and `message`, nlkit's own lookup that found nothing.
    */
-  constructor(
-    errno: number,
-    ext: RefusalDetail,
-    requestType: number,
-    operation: string,
-    request?: Uint8Array,
-    message?: string,
-    lookup?: Lookup,
-  ) {
+  constructor(...args: [...NetlinkErrorArgs, lookup?: Lookup]) {
+    const [errno, ext, requestType, operation, request, message, lookup] = args;
     super(errno, ext, requestType, operation, request, message);
     this.name = "NotFoundError";
     this.kind = lookup?.kind;

@@ -17,7 +17,7 @@ export const NFT_SKIP: false | string = NEEDS_ROOT || (!have("nft") && "nft (nft
 
 /** The fixture rulesets in nft's language, by name. */
 export const RULESETS: Record<string, string> = Object.fromEntries(
-  ["router", "variety", "families", "idioms", "extras", "gaps", "audit", "corpus"].map((n) => [
+  ["router", "variety", "families", "idioms", "extras", "gaps", "audit", "corpus", "shell"].map((n) => [
     n,
     readFileSync(new URL(`./fixtures/nft_${n}.nft`, import.meta.url), "utf8"),
   ]),

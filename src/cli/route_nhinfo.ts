@@ -7,16 +7,25 @@
 
 import type { Context } from "./context.ts";
 import { formatNexthop } from "./nexthop_text.ts";
-import { getNexthop } from "../route/nexthop/api.ts";
-import { type IpNexthopJson, nexthopToIpJson } from "../route/nexthop/json.ts";
+import type { IpNexthopJson } from "../route/nexthop/json.ts";
 
-/** A lookup of nexthop objects by id, each asked once; undefined for one gone since the route was read. */
+/**
+ * A lookup of nexthop objects by id, each asked once; undefined for one gone
+ * since the route was read. The nexthop code loads on the first lookup (a
+ * plain `route show` never needs it).
+ */
 export function nexthopInfo(ctx: Context): (id: number) => Promise<IpNexthopJson | undefined> {
   const seen = new Map<number, Promise<IpNexthopJson | undefined>>();
   return (id) => {
     let p = seen.get(id);
     if (!p) {
-      p = getNexthop(id, ctx.lib).then((nh) => nexthopToIpJson(nh, true), () => undefined);
+      p = (async () => {
+        const [{ getNexthop }, { nexthopToIpJson }] = await Promise.all([
+          import("../route/nexthop/api.ts"),
+          import("../route/nexthop/json.ts"),
+        ]);
+        return await getNexthop(id, ctx.lib).then((nh) => nexthopToIpJson(nh, true), () => undefined);
+      })();
       seen.set(id, p);
     }
     return p;

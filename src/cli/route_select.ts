@@ -18,6 +18,7 @@ import type { LinkNames } from "./names.ts";
 import { parseRealms } from "./realms.ts";
 import { forEachAttr } from "../wire/table.ts";
 import type { RouteFilter } from "../route/route/filter.ts";
+import type { Route } from "../route/route/table.ts";
 import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RT_TABLE_NAMES, RTN_NAMES, RTPROT_NAMES } from "../route/route/names.ts";
 import { AF_INET, AF_INET6, parseCidr } from "../wire/addr.ts";
 
@@ -201,4 +202,13 @@ export function parseRouteSelectors(ctx: Context, args: Args, cmd: string): Rout
   // which a fresh namespace lacks until its first route; `flush` reports it too. vrf looks its table up later.
   filter.strictTable = typeof table === "number" && (cmd === "flush" || (cmd === "show" && table !== RT_TABLE_MAIN));
   return sel;
+}
+
+/**
+ * ip's `dev` selector looks at the route's own output device only: a
+ * multipath route (whose devices are in its nexthops) never matches, though
+ * the library's filter, like the kernel's, matches it on any path.
+ */
+export function ownDevice(r: Route, filter: RouteFilter): boolean {
+  return filter.dev === undefined || r.oif !== undefined;
 }

@@ -21,8 +21,9 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { DumpInterruptedError, isOverrun, type MessageError } from "../socket/errors.ts";
+import { DumpInterruptedError, type MessageError } from "../socket/errors.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
+import { type OverrunEvent, subscribedEvents, Subscription } from "../socket/subscription.ts";
 import { checkTarget } from "../socket/target.ts";
 import type { NetnsTarget } from "../netns/netns.ts";
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC } from "../wire/addr.ts";
@@ -79,11 +80,9 @@ export interface ObjectEvent<K extends RouteEventKind, T> {
   existing?: true;
 }
 
-/** The kernel dropped events (ENOBUFS): re-list to resynchronise. The stream goes on. */
-export interface OverrunEvent {
-  /** Discriminant. */
-  type: "overrun";
-}
+export type { OverrunEvent } from "../socket/subscription.ts";
+/** A live rtnetlink event stream (the stream every family's subscription is). */
+export { Subscription as RouteEventStream };
 
 /** {@link watchRoute} has yielded every existing object; live events follow. */
 export interface SyncedEvent {
@@ -257,71 +256,10 @@ function checkBuffer(bytes: number | undefined): number {
 }
 
 /**
- * A live event stream: an async iterator that owns its socket. Breaking
- * out of `for await`, calling {@link close}, disposing it or aborting the
- * signal closes the socket and ends the stream.
- */
-export class RouteEventStream<E> implements AsyncIterableIterator<E>, AsyncDisposable, Disposable {
-  readonly #sock: NetlinkSocket;
-  readonly #stop: AbortController;
-  readonly #gen: AsyncGenerator<E, void, undefined>;
-
-  /** Wraps a subscribed socket; `run` produces the events until `signal` aborts. */
-  constructor(
-    sock: NetlinkSocket,
-    run: (sock: NetlinkSocket, signal: AbortSignal) => AsyncGenerator<E, void, undefined>,
-    signal?: AbortSignal,
-  ) {
-    this.#sock = sock;
-    this.#stop = new AbortController();
-    const stop = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal;
-    this.#gen = run(sock, stop);
-  }
-
-  /** The kernel receive buffer of the subscription, in bytes (as the kernel reports it: doubled). */
-  get receiveBuffer(): number {
-    return this.#sock.receiveBuffer;
-  }
-
-  /** Reads the next event; waits for one when none is queued. */
-  next(): Promise<IteratorResult<E, undefined>> {
-    return this.#gen.next() as Promise<IteratorResult<E, undefined>>;
-  }
-
-  /** Closes the stream (called by `break`). */
-  async return(): Promise<IteratorResult<E, undefined>> {
-    this.close();
-    await this.#gen.return();
-    return { done: true, value: undefined };
-  }
-
-  /** Stops the stream and closes its socket; idempotent. A pending read ends as done. */
-  close(): void {
-    this.#stop.abort();
-    this.#sock.close();
-  }
-
-  /** This stream (it is its own iterator). */
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Closes the stream (`using`). */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /** Closes the stream (`await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.return().then(() => {});
-  }
-}
-
-/**
  * The events of a subscribed socket, parsed by `parse` (named through
  * `names` when given; `links` says whether link events are yielded or only
  * keep the names current), with an `overrun` event when some were lost.
- * Closes the socket when done. Shared by the subscriptions; not public API.
+ * Shared by the subscriptions; not public API.
  *
  * @ignore
  */
@@ -334,20 +272,12 @@ export async function* followEvents<E extends { type: string }>(
   parse: (m: NlMsg) => E | undefined,
 ): AsyncGenerator<E | { type: "overrun" }, void, undefined> {
   const named = names ? (m: NlMsg) => names.parse(m, links, parse) : parse;
-  try {
-    for await (const item of sock.messages(named, { signal, onParseError })) {
-      if (isOverrun(item)) {
-        await names?.refresh(); // link events may be among the lost ones
-        yield { type: "overrun" };
-      } else if (item) yield item;
-    }
-  } finally {
-    sock.close();
-  }
+  // Link events may be among the lost ones: read the names again on an overrun.
+  yield* subscribedEvents(sock, named, { signal, onParseError }, () => names?.refresh());
 }
 
 /** A subscribed socket, with the link names its events need (when any group refers to links). */
-interface Subscription {
+interface Subscribed {
   sock: NetlinkSocket;
   names: LinkNameCache | undefined;
   links: boolean;
@@ -357,7 +287,7 @@ async function openSubscription(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions,
   what: string,
-): Promise<Subscription> {
+): Promise<Subscribed> {
   checkSubscribeOptions(opts, what);
   const names = checkGroups(groups);
   const receiveBuffer = checkBuffer(opts.receiveBuffer);
@@ -404,9 +334,9 @@ async function openSubscription(
 export async function subscribeRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
-): Promise<RouteEventStream<RouteEvent>> {
+): Promise<Subscription<RouteEvent>> {
   const sub = await openSubscription(groups, opts, "subscribeRoute");
-  return new RouteEventStream(
+  return new Subscription(
     sub.sock,
     (s, signal) => followEvents(s, signal, opts.onParseError, sub.names, sub.links, parseRouteEvent),
     opts.signal,
@@ -435,14 +365,14 @@ function dumpRequest(kind: RouteEventKind, family: number): Uint8Array {
 export async function watchRoute(
   groups: readonly RouteGroup[],
   opts: SubscribeOptions = {},
-): Promise<RouteEventStream<WatchEvent>> {
+): Promise<Subscription<WatchEvent>> {
   const names = checkGroups(groups);
   const sub = await openSubscription(names, opts, "watchRoute");
   const dumps = new Map<string, Uint8Array>(); // "ipv4-addr" and "addr" need the IPv4 dump once
   for (const g of names) {
     for (const f of GROUPS[g].families) dumps.set(`${GROUPS[g].kind}/${f}`, dumpRequest(GROUPS[g].kind, f));
   }
-  return new RouteEventStream(
+  return new Subscription(
     sub.sock,
     (_, signal) => dumpThenFollow(sub, signal, [...dumps.values()], opts),
     opts.signal,
@@ -450,7 +380,7 @@ export async function watchRoute(
 }
 
 async function* dumpThenFollow(
-  sub: Subscription,
+  sub: Subscribed,
   signal: AbortSignal,
   dumps: Uint8Array[],
   opts: SubscribeOptions,
@@ -479,7 +409,6 @@ async function* dumpThenFollow(
       dumper.close();
     }
   } catch (e) {
-    sock.close();
     if (signal.aborted) return;
     throw e;
   }

@@ -24,6 +24,7 @@ export * from "./socket.ts";
 export * from "./errors.ts";
 export * from "./capture.ts";
 export * from "./family.ts";
+export { type OverrunEvent, subscribedEvents, Subscription } from "./subscription.ts";
 export { type DumpPlan, DumpStream as FamilyDumpStream, type DumpStreamOptions } from "./dump_stream.ts";
 export { type RecvMsg, type Sys, SysError } from "../sys/sys.ts";
 export type { DatagramVector } from "../sys/mmsg.ts";

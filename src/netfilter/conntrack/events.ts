@@ -26,7 +26,8 @@
  * @module
  */
 
-import { isOverrun, type MessageError } from "../../socket/errors.ts";
+import type { MessageError } from "../../socket/errors.ts";
+import { subscribedEvents, Subscription } from "../../socket/subscription.ts";
 import { NETLINK_NETFILTER, NLM_F_CREATE, NLM_F_EXCL } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_CTNETLINK, NFNL_SUBSYS_CTNETLINK_EXP, nfnlSplit } from "../../wire/nfnetlink.ts";
@@ -148,71 +149,15 @@ export function parseConntrackEvent(m: NlMsg): ConntrackEntryEvent | ConntrackEx
  * {@link ConntrackEvent}s. Break out of the loop, call {@link close}, or
  * `await using` it to close the socket (or leave the groups on a caller's socket).
  */
-export class ConntrackSubscription implements AsyncIterableIterator<ConntrackEvent>, AsyncDisposable {
-  #socket: NetlinkSocket;
-  #own: boolean;
-  #groups: number[];
-  #stop = new AbortController();
-  #gen: AsyncGenerator<ConntrackEvent, void, undefined>;
-  #released = false;
-
+export class ConntrackSubscription extends Subscription<ConntrackEvent> {
   /** Wraps a socket that has already joined `groups`; `own` says whether closing it is ours to do. */
   constructor(socket: NetlinkSocket, own: boolean, groups: number[], options: SubscribeConntrackOptions = {}) {
-    this.#socket = socket;
-    this.#own = own;
-    this.#groups = groups;
-    const signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
-    this.#gen = this.#run(signal, options.onParseError);
-  }
-
-  async *#run(
-    signal: AbortSignal,
-    onParseError: SubscribeConntrackOptions["onParseError"],
-  ): AsyncGenerator<ConntrackEvent, void, undefined> {
-    try {
-      for await (const item of this.#socket.messages(parseConntrackEvent, { signal, onParseError })) {
-        if (isOverrun(item)) yield { type: "overrun" };
-        else if (item) yield item;
-      }
-    } finally {
-      this.#release();
-    }
-  }
-
-  #release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    if (this.#own) this.#socket.close();
-    else if (!this.#socket.closed) { for (const g of this.#groups) this.#socket.leave(g); }
-  }
-
-  /** Waits for the next event. */
-  next(): Promise<IteratorResult<ConntrackEvent, void>> {
-    return this.#gen.next();
-  }
-
-  /** Ends the subscription (called by `break`); a pending `next()` ends as done. */
-  async return(): Promise<IteratorResult<ConntrackEvent, void>> {
-    this.close();
-    await this.#gen.return();
-    return { done: true, value: undefined };
-  }
-
-  /** Stops the stream and closes its socket (or leaves the groups on a caller's socket); idempotent. */
-  close(): void {
-    // Stop a pending read first: a generator's return() would queue behind it.
-    this.#stop.abort();
-    this.#release();
-  }
-
-  /** Returns the iterator itself. */
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Same as {@link return} (`await using`). */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.return();
+    super(
+      socket,
+      (s, signal) => subscribedEvents(s, parseConntrackEvent, { signal, onParseError: options.onParseError }),
+      options.signal,
+      own ? undefined : groups,
+    );
   }
 }
 

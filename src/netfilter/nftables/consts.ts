@@ -5,6 +5,7 @@
  * @module
  */
 
+import { NF_VERDICTS } from "../verdicts.ts";
 import { InvalidArgumentError } from "../../errors.ts";
 
 /** `NFT_MSG_*` message numbers (joined with `NFNL_SUBSYS_NFTABLES` by `nfnlType`). */
@@ -99,12 +100,7 @@ export function hookNumber(family: string, name: string): number {
 
 /** Verdict codes (`NF_DROP`, `NF_ACCEPT`, `NFT_*`) as unsigned 32-bit numbers, by nft's names. */
 export const NFT_VERDICTS = {
-  0: "drop",
-  1: "accept",
-  2: "stolen",
-  3: "queue",
-  4: "repeat",
-  5: "stop",
+  ...NF_VERDICTS,
   0xffffffff: "continue", // NFT_CONTINUE (-1)
   0xfffffffe: "break", // NFT_BREAK (-2)
   0xfffffffd: "jump", // NFT_JUMP (-3)

@@ -12,7 +12,7 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { checkKeys } from "../../wire/invalid.ts";
-import { isOverrun } from "../../socket/errors.ts";
+import { subscribedEvents, Subscription } from "../../socket/subscription.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
@@ -123,65 +123,27 @@ export interface SubscribeNftOptions {
  * Break out of the loop, call {@link close}, or `await using` it to close
  * the socket.
  */
-export class NftSubscription implements AsyncIterableIterator<NftEvent>, AsyncDisposable {
-  #socket: NetlinkSocket;
-  #stop = new AbortController();
-  #gen: AsyncGenerator<NftEvent, void, undefined>;
-
+export class NftSubscription extends Subscription<NftEvent> {
   /** Wraps a socket that has already joined the group. */
   constructor(socket: NetlinkSocket, options: SubscribeNftOptions = {}) {
-    this.#socket = socket;
-    const signal = options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal;
-    this.#gen = this.#run(signal);
+    super(socket, followNft, options.signal);
   }
+}
 
-  async *#run(signal: AbortSignal): AsyncGenerator<NftEvent, void, undefined> {
-    const sock = this.#socket;
-    let held: NftChangeEvent[] = [];
-    try {
-      for await (const item of sock.messages(parseNftEvent, { signal })) {
-        if (isOverrun(item)) {
-          yield* held;
-          held = [];
-          yield { type: "overrun" };
-        } else if (item && "gen" in item) {
-          for (const ev of held) yield { ...ev, generation: item.gen.id };
-          held = [];
-          const { id = 0, procPid, procName } = item.gen;
-          yield { type: "generation", generation: id, pid: procPid, process: procName };
-        } else if (item) held.push(item.change);
-      }
-    } finally {
-      sock.close();
-    }
-  }
-
-  /** Waits for the next event. */
-  next(): Promise<IteratorResult<NftEvent, void>> {
-    return this.#gen.next();
-  }
-
-  /** Ends the subscription (called by `break`); a pending `next()` ends as done. */
-  async return(): Promise<IteratorResult<NftEvent, void>> {
-    this.close();
-    await this.#gen.return();
-    return { done: true, value: undefined };
-  }
-
-  /** Stops the stream and closes its socket; idempotent. */
-  close(): void {
-    this.#stop.abort();
-    this.#socket.close();
-  }
-
-  /** Returns the iterator itself. */
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Same as {@link return} (`await using`). */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.return();
+/** A batch's changes are held until its generation message, which stamps them with the new generation. */
+async function* followNft(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<NftEvent, void, undefined> {
+  let held: NftChangeEvent[] = [];
+  for await (const item of subscribedEvents(sock, parseNftEvent, { signal })) {
+    if ("type" in item) {
+      yield* held;
+      held = [];
+      yield item;
+    } else if ("gen" in item) {
+      for (const ev of held) yield { ...ev, generation: item.gen.id };
+      held = [];
+      const { id = 0, procPid, procName } = item.gen;
+      yield { type: "generation", generation: id, pid: procPid, process: procName };
+    } else held.push(item.change);
   }
 }
 

@@ -6,7 +6,8 @@
  */
 
 import type { NetnsTarget } from "../../netns/netns.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
+import { type NetlinkFamily, openSocket, streamSocket, withSocket } from "../../socket/family.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import { checkKeys } from "../../wire/invalid.ts";
@@ -46,22 +47,24 @@ export function nftMessage(msg: number, flags: number, family: number): MessageB
   return nfnlMessage(nfnlType(NFNL_SUBSYS_NFTABLES, msg), flags, family);
 }
 
+/** nf_tables as a {@link NetlinkFamily}. */
+export const NFTABLES: NetlinkFamily = {
+  name: "nftables",
+  protocol: NETLINK_NETFILTER,
+  headerLength: 4, // nfgenmsg
+  describe: (request) => describeNft(request[4] | (request[5] << 8)),
+};
+
 /** Opens a `NETLINK_NETFILTER` socket for `opts`. */
 export function openNftSocket(opts: NftOptions = {}, receiveBuffer?: number): Promise<NetlinkSocket> {
   checkKeys(opts, OPTION_KEYS, "nftables");
-  return NetlinkSocket.open(NETLINK_NETFILTER, { netns: opts.netns, describe: describeNft, receiveBuffer });
+  return openSocket(NFTABLES, opts, { receiveBuffer });
 }
 
 /** Runs `fn` on the caller's socket, or on a fresh one closed afterwards. */
-export async function withNftSocket<T>(opts: NftOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
+export function withNftSocket<T>(opts: NftOptions, fn: (s: NetlinkSocket) => Promise<T>): Promise<T> {
   checkKeys(opts, OPTION_KEYS, "nftables");
-  if (opts.socket) return await fn(opts.socket);
-  const s = await openNftSocket(opts);
-  try {
-    return await fn(s);
-  } finally {
-    s.close();
-  }
+  return withSocket(NFTABLES, opts, fn);
 }
 
 /** Streams on the caller's socket or a fresh one, closed when the stream ends or the loop breaks. */
@@ -69,11 +72,6 @@ export async function* streamNft<T>(
   opts: NftOptions,
   fn: (s: NetlinkSocket) => AsyncIterable<T>,
 ): AsyncGenerator<T, void, undefined> {
-  checkKeys(opts, OPTION_KEYS, "nftables");
-  const own = opts.socket ? undefined : await openNftSocket(opts);
-  try {
-    yield* fn(opts.socket ?? own!);
-  } finally {
-    own?.close();
-  }
+  checkKeys(opts, OPTION_KEYS, "nftables"); // when the stream is first read, as before
+  yield* streamSocket(NFTABLES, opts, fn);
 }

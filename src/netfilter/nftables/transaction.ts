@@ -16,7 +16,7 @@ import type { MessageBuilder } from "../../wire/builder.ts";
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
-import type { Attrs } from "../../wire/table.ts";
+import type { Attrs, AttrTable } from "../../wire/table.ts";
 import { NFTA_CHAIN_TABLE } from "./chain.ts";
 import { familyNumber, hookNumber, NFT_MSG } from "./consts.ts";
 import { buildPackedKeys, NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
@@ -229,6 +229,21 @@ export class NftTransaction {
     return nftMessage(type, flags, familyNumber(family));
   }
 
+  /**
+   * Deletes an object named by `o.name` or `o.handle`: `keys` are its other
+   * attributes (its table, its type), `what` names it in errors (`chain inet t`).
+   */
+  #deleteNamed<T extends AttrTable>(
+    type: number,
+    table: T,
+    o: { family: string; name?: string; handle?: number },
+    keys: Attrs<T>,
+    what: string,
+  ): this {
+    const b = this.#msg(type, 0, o.family).attrs(table, { ...keys, name: o.name, handle: o.handle });
+    return this.#add(b, `${what} ${o.name ?? `handle ${o.handle}`}`);
+  }
+
   /** Adds a table (`create`: fail if it exists). */
   addTable(t: NftTableSpec, create = false): this {
     checkKeys(t, ["family", "name", "flags", "comment"], "a table");
@@ -247,11 +262,7 @@ export class NftTransaction {
 
   /** Deletes a table and everything in it. */
   deleteTable(t: { family: string; name?: string; handle?: number }): this {
-    const b = this.#msg(NFT_MSG.NFT_MSG_DELTABLE, 0, t.family).attrs(NFTA_TABLE_TABLE, {
-      name: t.name,
-      handle: t.handle,
-    });
-    return this.#add(b, `table ${t.family} ${t.name ?? `handle ${t.handle}`}`);
+    return this.#deleteNamed(NFT_MSG.NFT_MSG_DELTABLE, NFTA_TABLE_TABLE, t, {}, `table ${t.family}`);
   }
 
   /** Deletes every rule of every chain of a table. */
@@ -289,12 +300,13 @@ export class NftTransaction {
 
   /** Deletes a chain (it must be empty and unreferenced). */
   deleteChain(c: { family: string; table: string; name?: string; handle?: number }): this {
-    const b = this.#msg(NFT_MSG.NFT_MSG_DELCHAIN, 0, c.family).attrs(NFTA_CHAIN_TABLE, {
-      table: c.table,
-      name: c.name,
-      handle: c.handle,
-    });
-    return this.#add(b, `chain ${c.family} ${c.table} ${c.name ?? `handle ${c.handle}`}`);
+    return this.#deleteNamed(
+      NFT_MSG.NFT_MSG_DELCHAIN,
+      NFTA_CHAIN_TABLE,
+      c,
+      { table: c.table },
+      `chain ${c.family} ${c.table}`,
+    );
   }
 
   /** Deletes every rule of a chain. */
@@ -412,12 +424,13 @@ export class NftTransaction {
 
   /** Deletes a set or map, by name or handle. */
   deleteSet(s: { family: string; table: string; name?: string; handle?: number }): this {
-    const b = this.#msg(NFT_MSG.NFT_MSG_DELSET, 0, s.family).attrs(NFTA_SET_TABLE, {
-      table: s.table,
-      name: s.name,
-      handle: s.handle,
-    });
-    return this.#add(b, `set ${s.family} ${s.table} ${s.name ?? `handle ${s.handle}`}`);
+    return this.#deleteNamed(
+      NFT_MSG.NFT_MSG_DELSET,
+      NFTA_SET_TABLE,
+      s,
+      { table: s.table },
+      `set ${s.family} ${s.table}`,
+    );
   }
 
   /** Removes every element of a set. */
@@ -518,13 +531,8 @@ export class NftTransaction {
 
   /** Deletes a stateful object, by name or handle. */
   deleteObject(o: { family: string; table: string; name?: string; handle?: number; type: string }): this {
-    const b = this.#msg(NFT_MSG.NFT_MSG_DELOBJ, 0, o.family).attrs(NFTA_OBJ_TABLE, {
-      table: o.table,
-      name: o.name,
-      handle: o.handle,
-      type: o.type,
-    });
-    return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name ?? `handle ${o.handle}`}`);
+    const keys = { table: o.table, type: o.type };
+    return this.#deleteNamed(NFT_MSG.NFT_MSG_DELOBJ, NFTA_OBJ_TABLE, o, keys, `${o.type} ${o.family} ${o.table}`);
   }
 
   /**

@@ -43,16 +43,6 @@ export const NFQA_SKB_INFO_BITS = {
   0x4: "csum-not-verified",
 } as const;
 
-/** `NF_*` verdict numbers (`<linux/netfilter.h>`). */
-export const NF_VERDICTS = {
-  0: "drop",
-  1: "accept",
-  2: "stolen",
-  3: "queue",
-  4: "repeat",
-  5: "stop",
-} as const;
-
 /** `struct nfqnl_msg_packet_hdr`. */
 export const NFQNL_PACKET_HDR = { packetId: "u32be", hwProtocol: "u16be", hook: "u8" } as const;
 

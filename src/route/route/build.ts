@@ -8,17 +8,17 @@
  */
 
 import { checkNexthopEcho } from "./nhid.ts";
-import { AF_INET, AF_INET6, type Cidr, ipLength, parseCidr } from "../../wire/addr.ts";
+import { AF_INET, AF_INET6, type Cidr, ipLength } from "../../wire/addr.ts";
 import { MessageBuilder } from "../../wire/builder.ts";
 import { checkRouteAttrs, encodeRouteRequest, routeRequestHeader } from "./_generated/table.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
-import { type Attrs, checkPolicy, type StructValue, valueOfName } from "../../wire/table.ts";
+import { type Attrs, checkPolicy, type StructValue } from "../../wire/table.ts";
 import { resolveLinkIndex } from "../link/resolve.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import type { RawAttr } from "../../wire/table.ts";
 import { encodeEncap, type RouteEncap } from "./encap.ts";
-import { tableNumber } from "./tables.ts";
+import { checkUint, parsePrefix, tableId } from "./check.ts";
 import {
   NEXTHOP_TABLE,
   ROUTE_ATTRS,
@@ -33,7 +33,6 @@ import {
   ROUTE_FLAG_NAMES,
   RT_SCOPE_HOST,
   RT_SCOPE_LINK,
-  RT_SCOPE_NAMES,
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
@@ -207,44 +206,6 @@ const NLM_FLAGS: Record<RouteChange, number> = {
   append: NLM_F_CREATE | NLM_F_APPEND,
   delete: 0,
 };
-
-const U32_MAX = 0xffffffff;
-
-/** Checks an unsigned integer field; returns it. */
-export function checkUint(what: string, v: unknown, max = U32_MAX, min = 0): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new InvalidArgumentError(`Invalid ${what}: "${String(v)}" (must be ${min} to ${max})`);
-  }
-  return v;
-}
-
-/** Looks up a name of an 8-bit enumeration (or checks a number). */
-export function enumValue(names: Record<number, string>, v: string | number, what: string, max = 255): number {
-  const n = valueOfName(names, v, what);
-  return checkUint(what, n, max);
-}
-
-/** Resolves a table id or name (`main`, `local`, `default`, names of `rt_tables`). */
-export function tableId(v: string | number): number {
-  return tableNumber(v);
-}
-
-/** Resolves a scope name (`universe` is accepted for `global`) or number. */
-export function scopeValue(v: string | number): number {
-  return enumValue(RT_SCOPE_NAMES, v === "universe" ? "global" : v, "scope");
-}
-
-/** Parses a destination or source prefix and rejects one with host bits set. */
-export function parsePrefix(text: string, what: string): Cidr {
-  if (typeof text !== "string") throw new InvalidArgumentError(`Invalid ${what}: "${String(text)}"`);
-  const c = parseCidr(text);
-  for (let bit = c.prefixLen; bit < c.addr.length * 8; bit++) {
-    if (c.addr[bit >> 3] & (0x80 >> (bit & 7))) {
-      throw new InvalidArgumentError(`Invalid ${what}: "${text}" (host bits are set beyond /${c.prefixLen})`);
-    }
-  }
-  return c;
-}
 
 function familyOfAddr(text: string, what: string): number {
   try {

@@ -18,7 +18,7 @@ import { prefixLength, type Route, ROUTE_ATTRS, RTMSG } from "./table.ts";
 import { type Family, familyNumber } from "../../wire/family.ts";
 import { tableName } from "./tables.ts";
 import { RT_SCOPE_NAMES, RT_TABLE_MAIN, RTM_F_CLONED, RTN_NAMES, RTPROT_NAMES } from "./names.ts";
-import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./build.ts";
+import { checkUint, enumValue, parsePrefix, scopeValue, tableId } from "./check.ts";
 import { RTM } from "../rtnl.ts";
 import { checkKeys, InvalidArgumentError } from "../../wire/invalid.ts";
 

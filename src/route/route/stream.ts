@@ -8,7 +8,6 @@
  */
 
 import { NetlinkError } from "../../wire/netlink_error.ts";
-import { resolveLinkIndex } from "../link/resolve.ts";
 import { type LinkNameMap, linkNameOf, readLinkNames } from "../link_names.ts";
 import type { Route } from "./table.ts";
 import { parseRouteMessage } from "./parse.ts";
@@ -33,8 +32,12 @@ export class RouteStream extends DumpStream<Route> {
   constructor(filter: RouteFilter, opts: RouteOptions, names?: LinkNameMap) {
     const c = checkFilter(filter);
     super(opts, async (s) => {
-      if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
-      if (filter.iif !== undefined) c.iif = await resolveLinkIndex(filter.iif, { socket: s });
+      if (filter.dev !== undefined || filter.iif !== undefined) {
+        // The link request code loads only for a filter that names a device.
+        const { resolveLinkIndex } = await import("../link/resolve.ts");
+        if (filter.dev !== undefined) c.oif = await resolveLinkIndex(filter.dev, { socket: s });
+        if (filter.iif !== undefined) c.iif = await resolveLinkIndex(filter.iif, { socket: s });
+      }
       const known = names ?? await readLinkNames(s);
       return {
         request: c.families.map((family) => dumpRequest(family, c)),

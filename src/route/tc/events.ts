@@ -12,8 +12,8 @@
  */
 
 import type { NetnsTarget } from "../../netns/netns.ts";
-import { isOverrun } from "../../socket/errors.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
+import { subscribedEvents } from "../../socket/subscription.ts";
 import { NETLINK_ROUTE } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { describeRtm } from "../rtnl.ts";
@@ -58,17 +58,6 @@ export interface SubscribeTcOptions {
   signal?: AbortSignal;
 }
 
-async function* follow(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<TcEvent, void, undefined> {
-  try {
-    for await (const m of sock.messages(parseTcEvent, { signal })) {
-      if (isOverrun(m)) yield { type: "overrun" };
-      else if (m) yield m;
-    }
-  } finally {
-    sock.close();
-  }
-}
-
 /**
  * Subscribes to tc changes; resolves once subscribed, with a stream that
  * ends when the signal aborts, the loop breaks or `close()` is called (the
@@ -82,5 +71,5 @@ export async function subscribeTc(opts: SubscribeTcOptions = {}): Promise<RouteE
     groups: [RTNLGRP_TC],
     describe: describeRtm,
   });
-  return new RouteEventStream(sock, follow, opts.signal);
+  return new RouteEventStream(sock, (s, signal) => subscribedEvents(s, parseTcEvent, { signal }), opts.signal);
 }

@@ -98,7 +98,7 @@ export interface FilterKind {
 export interface ActionKind {
   /** `TCA_ACT_KIND`. */
   readonly kind: string;
-  /** Action options (`TCA_ACT_OPTIONS`). */
+  /** Action options (`TCA_ACT_OPTIONS`); its `keys` are the kind's own, beside every action's `ACTION_PARMS_KEYS`. */
   readonly options: OptionsCodec<unknown>;
   /** Opens what the options name outside the message (act_bpf's pinned program) before the request is built. */
   readonly open?: (options: unknown, sys: Sys) => OpenedOptions;

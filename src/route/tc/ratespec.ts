@@ -7,7 +7,7 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { LINKLAYER, parseSizeAndCell, type RateSpec, TC_RATESPEC } from "./units.ts";
-import type { TcWords } from "./words.ts";
+import { readInt, readRate, readSize, type WordRule, type WordTable } from "./word_table.ts";
 
 /** Link-layer names by `TC_LINKLAYER_*` number. */
 export const LINKLAYER_NAMES: { readonly [n: number]: string } = { 0: "unaware", 1: "ethernet", 2: "atm" };
@@ -29,19 +29,62 @@ export function rateSpec(rate: number, mpu = 0, overhead = 0, linklayer: number 
   return { cellLog: 0, linklayer, overhead, cellAlign: 0, mpu, rate: rate >= 2 ** 32 ? 0xffffffff : rate };
 }
 
-/** Reads `SIZE[/CELL]` after `word` into `o[size]`, and the cell's log into `o[cell]` when given. */
-export function sizeAndCellWords<O>(w: TcWords, word: string, o: O, size: keyof O, cell: keyof O): void {
-  const v = parseSizeAndCell(w.value(word, "size"));
-  (o as Record<keyof O, number>)[size] = v.size;
-  if (v.cellLog >= 0) (o as Record<keyof O, number>)[cell] = v.cellLog;
+/** The rule of a `SIZE[/CELL]` word: the size into `o[size]`, the cell's log into `o[cell]` when given. */
+export function sizeAndCell<O>(size: keyof O, cell: keyof O, once = false): WordRule<O> {
+  return {
+    key: size,
+    once,
+    apply(w, word, o): void {
+      const v = parseSizeAndCell(w.value(word, "size"));
+      (o as Record<keyof O, number>)[size] = v.size;
+      if (v.cellLog >= 0) (o as Record<keyof O, number>)[cell] = v.cellLog;
+    },
+  };
 }
 
-/** Reads `overhead N` or `linklayer NAME`, which every rate-table kind takes; false for any other word. */
-export function linkWords(w: TcWords, word: string, o: { overhead?: number; linklayer?: number }): boolean {
-  if (word === "overhead") o.overhead = w.int(word, 0, 0xffff);
-  else if (word === "linklayer") o.linklayer = parseLinklayer(w.value(word));
-  else return false;
-  return true;
+/** `overhead N` and `linklayer NAME`, which every rate-table kind takes. */
+export const LINK_WORDS: WordTable<{ overhead?: number; linklayer?: number }> = {
+  overhead: { key: "overhead", read: readInt(0, 0xffff) },
+  linklayer: { key: "linklayer", read: (w, word) => parseLinklayer(w.value(word)) },
+};
+
+/** The options a token bucket's words set (tbf, police). */
+export interface BucketWordOptions {
+  /** Bucket size. */
+  burst?: number;
+  /** Rate table cell log. */
+  cellLog?: number;
+  /** Largest packet (peak bucket). */
+  mtu?: number;
+  /** Peak table cell log. */
+  peakCellLog?: number;
+  /** Minimum packet size accounted. */
+  mpu?: number;
+  /** Token rate. */
+  rate?: number;
+  /** Peak rate. */
+  peakrate?: number;
+  /** Bytes added to each packet. */
+  overhead?: number;
+  /** `TC_LINKLAYER_*`. */
+  linklayer?: number;
+}
+
+/** A token bucket's words (tbf, police); with `once`, a second bucket size, mtu or rate is refused (tbf). */
+export function bucketWords(once: boolean): WordTable<BucketWordOptions> {
+  const burst = sizeAndCell<BucketWordOptions>("burst", "cellLog", once);
+  const mtu = sizeAndCell<BucketWordOptions>("mtu", "peakCellLog", once);
+  return {
+    ...LINK_WORDS,
+    burst,
+    buffer: burst,
+    maxburst: burst,
+    mtu,
+    minburst: mtu,
+    mpu: { key: "mpu", read: readSize },
+    rate: { key: "rate", read: readRate, once },
+    peakrate: { key: "peakrate", read: readRate, once },
+  };
 }
 
 /** The `struct tc_ratespec` fields of a kernel struct, each named `PREFIX_field`. */

@@ -9,7 +9,7 @@
 import { CTA_TABLE } from "../tables.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, readString, valueOfName } from "../../../wire/table.ts";
+import { type Attrs, bitNames, nameOf, type NameMap, parseStruct, readScalar, type StructValue, readString, valueOfName } from "../../../wire/table.ts";
 import { keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
@@ -24,7 +24,17 @@ const K5 = CTA_TABLE.timestamp.table.start.codec;
 const K6 = CTA_TABLE.timestamp.table.stop.codec;
 const K7 = CTA_TABLE.tupleOrig.table.proto.table.num.named.names;
 const K8 = CTA_TABLE.status.named.bits;
-const K9 = CTA_TABLE.labels.derive;
+/** Reads struct `CTA_TABLE.protoinfo.table.tcp.table.flagsOriginal.struct` at `s`; agrees with `parseStruct`. */
+function readK1(view: DataView, s: number, e: number): StructValue<typeof K1> {
+  if (e - s < 2) return parseStruct(K1, view, s, e);
+  return { flags: view.getUint8(s), mask: view.getUint8(s + 1) };
+}
+/** Reads struct `CTA_TABLE.protoinfo.table.tcp.table.flagsReply.struct` at `s`; agrees with `parseStruct`. */
+function readK2(view: DataView, s: number, e: number): StructValue<typeof K2> {
+  if (e - s < 2) return parseStruct(K2, view, s, e);
+  return { flags: view.getUint8(s), mask: view.getUint8(s + 1) };
+}
+const K11 = CTA_TABLE.labels.derive;
 
 /** Appends `CTA_TABLE.tupleOrig.table.ip.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildCtaIpTable(b: MessageBuilder, a: Attrs<typeof CTA_TABLE.tupleOrig.table.ip.table>): MessageBuilder {
@@ -361,11 +371,11 @@ function objCtaProtoinfoTcpTable(buf: Uint8Array, view: DataView, start: number,
         break;
       }
       case 4: {
-        const v = parseStruct(K1, view, s, e); out.flagsOrig = v;
+        const v = readK1(view, s, e); out.flagsOrig = v;
         break;
       }
       case 5: {
-        const v = parseStruct(K2, view, s, e); out.flagsReply = v;
+        const v = readK2(view, s, e); out.flagsReply = v;
         break;
       }
       default:
@@ -748,7 +758,7 @@ export function parseConntrackEntryAttrs(buf: Uint8Array, view: DataView, start:
         break;
       }
       case 22: {
-        const v = K9.toPublic(buf.slice(s, e)); out.labels = v;
+        const v = K11.toPublic(buf.slice(s, e)); out.labels = v;
         break;
       }
       case 24: {

@@ -92,6 +92,10 @@ function concatOrder(elements: readonly NftElement[], types: readonly NftType[])
   return keyOrder(elements.length, (i) => joined(elements[i].key?.value), true).map((i) => elements[i]);
 }
 
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 function minusOne(b: Uint8Array): Uint8Array {
   const out = b.slice();
   for (let i = out.length - 1; i >= 0; i--) {
@@ -231,7 +235,10 @@ function keyedJson(
     if (e.keyEnd?.value) hi = e.keyEnd.value;
     else {
       // An interval ends where the next element starts (adjacent intervals have no end element between them).
-      const next = sorted[i + 1]?.key?.value;
+      // The end of the interval before may share this start's key: the next element is one with another key.
+      let j = i + 1;
+      while (j < sorted.length && sameBytes(sorted[j].key?.value, lo)) j++;
+      const next = sorted[j]?.key?.value;
       hi = next ? minusOne(next) : new Uint8Array(lo.length).fill(0xff);
     }
     out.push(withData(renderRange(types, lo, hi), e, data, stmt));

@@ -302,7 +302,7 @@ class RuleDecoder {
   /** `ip dscp set af11`: the bytes holding a sub-byte field, masked and xored with its new value, written back. */
   subFieldWrite(src: Val, at: { fields: readonly HeaderField[]; offset: number }, base: Layer): boolean {
     const keep = src.mask!.map((b) => ~b & 0xff);
-    const lead = leadingZeroBits(keep);
+    const lead = leadingBits(keep, 0);
     const trail = trailingZeroBits(keep);
     const f = findFieldIn(at.fields, at.offset + lead, keep.length * 8 - lead - trail);
     if (!f || f.offset !== at.offset + lead) return false;
@@ -335,7 +335,7 @@ class RuleDecoder {
     const at = src.at;
     if (at && (!src.field || (src.loadBits !== undefined && src.loadBits > src.field.len))) {
       // A sub-byte field was loaded as whole bytes: the mask selects it.
-      const lead = leadingZeroBits(mask);
+      const lead = leadingBits(mask, 0);
       const f = findFieldIn(at.fields, at.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
       if (f && f.offset === at.offset + lead) {
         this.kill(f.base);
@@ -513,7 +513,12 @@ class RuleDecoder {
       this.push({ unknown: { name: "dynset" } });
       return false;
     }
-    let elem: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+    // A constant field of the key (`ip saddr . 22`) is an immediate, typed by the set's key.
+    const keyTypes = concatTypes(set?.keyType ?? 4);
+    const json = parts.map((p, i) =>
+      p.imm && keyTypes[i] ? this.value({ json: null, type: keyTypes[i], len: p.len }, p) : p.json
+    );
+    let elem: Json = json.length === 1 ? json[0] : { concat: json };
     if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
     if (e.sregData !== undefined) {
       // nft 1.0.6 has no JSON for a map update: it prints the statement's text as a string.
@@ -965,14 +970,13 @@ function isZero(b: Uint8Array): boolean {
   return b.every((x) => x === 0);
 }
 
-function leadingZeroBits(b: Uint8Array): number {
+/** How many bits from the start of `b` are `bit`. */
+function leadingBits(b: Uint8Array, bit: 0 | 1): number {
+  const fill = bit ? 0xff : 0;
   let n = 0;
   for (const x of b) {
-    if (x === 0) {
-      n += 8;
-      continue;
-    }
-    return n + Math.clz32(x) - 24;
+    if (x !== fill) return n + Math.clz32((x ^ fill) & 0xff) - 24;
+    n += 8;
   }
   return n;
 }
@@ -1017,7 +1021,7 @@ function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
   const full = t.size;
   let len: number | undefined;
   if (left.mask) {
-    const lead = countLeadingOnes(left.mask);
+    const lead = leadingBits(left.mask, 1);
     if (lead === left.mask.length * 8 || !isPrefixMask(left.mask, lead)) return undefined;
     len = lead;
   } else if (left.loadBits !== undefined && left.loadBits < full * 8) len = left.loadBits;
@@ -1026,18 +1030,6 @@ function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
   const addr = new Uint8Array(full);
   addr.set(data.subarray(0, full));
   return { prefix: { addr: renderValue(t, addr), len } };
-}
-
-function countLeadingOnes(b: Uint8Array): number {
-  let n = 0;
-  for (const x of b) {
-    if (x === 0xff) {
-      n += 8;
-      continue;
-    }
-    return n + Math.clz32(~x & 0xff) - 24;
-  }
-  return n;
 }
 
 function isPrefixMask(b: Uint8Array, ones: number): boolean {

@@ -13,9 +13,17 @@ import type { NftRuleset, NftSetWithElements } from "../list.ts";
 import type { NftObject } from "../obj.ts";
 import type { NftRule } from "../rule.ts";
 import type { NftTable } from "../table.ts";
-import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF, UDATA_SET_COMMENT, udataComment } from "../udata.ts";
+import {
+  parseUdata,
+  UDATA_DATA_INTERVAL,
+  UDATA_DATA_TYPEOF,
+  UDATA_KEY_TYPEOF,
+  UDATA_SET_COMMENT,
+  udataComment,
+} from "../udata.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { elementsJson, type ElemRender } from "./elements.ts";
+import { elementsJson, type ElemRender, isIntervalData } from "./elements.ts";
+import { boundKey, inlineBound, isBound } from "./binding.ts";
 import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
@@ -90,7 +98,10 @@ export function setTypes(
   if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };
-  return { key, data: { types: named(sizedByTypeof(concatTypes(s.dataType ?? 0), udata.get(UDATA_DATA_TYPEOF))) } };
+  const types = named(sizedByTypeof(concatTypes(s.dataType ?? 0), udata.get(UDATA_DATA_TYPEOF)));
+  // nft records a map to ranges (`: interval ipv4_addr`) in the set's user data; its data is twice as long.
+  const interval = (udata.get(UDATA_DATA_INTERVAL)?.[0] ?? 0) !== 0 || isIntervalData(types, s.dataLen);
+  return { key, data: { types, interval } };
 }
 
 const SHOWN_SET_FLAGS = ["constant", "interval", "timeout"];
@@ -251,10 +262,14 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
     }
     for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
     const chains = mine(r.chains);
-    for (const c of chains) out.push(chainJson(c, opts.full));
+    for (const c of chains) if (!isBound(c)) out.push(chainJson(c, opts.full));
     const ctx: RuleContext = { family: t.family, sets: setsByTable.get(k) ?? new Map(), ifnames: opts.ifnames };
     const rules = mine(r.rules);
-    for (const c of chains) for (const rule of rules) if (rule.chain === c.name) out.push(ruleJson(rule, ctx));
+    const ruleObjects: Json[] = [];
+    for (const c of chains) for (const rule of rules) if (rule.chain === c.name) ruleObjects.push(ruleJson(rule, ctx));
+    // Chains bound to a rule are listed inside it (binding.ts).
+    const bound = new Set(chains.filter(isBound).map((c) => boundKey(c.family, c.table, c.name)));
+    out.push(...(bound.size ? inlineBound(ruleObjects, bound) : ruleObjects));
   }
   return out;
 }

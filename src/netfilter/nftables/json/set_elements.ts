@@ -96,11 +96,12 @@ export async function setElementsJson(
   for await (const _ of socket.dump(b.finish(), (m) => got.add(m)));
   const { key, data } = setTypes({ ...set, elements: [] }, ifnames);
   const interval = set.flags?.includes("interval") ?? false;
-  if (!got.others.length && !interval && !data) {
+  // Concatenations and flag sets have orders of their own (elementsJson's).
+  if (!got.others.length && !interval && !data && key.length === 1 && !key[0].bits) {
     // One view per key, made once: the sort reads each key twice and the rendering once more.
     const views: Uint8Array[] = new Array(got.count);
     for (let i = 0; i < got.count; i++) views[i] = got.key(i);
-    const order = keyOrder(got.count, (i) => views[i], key.length === 1 && key[0].host === true);
+    const order = keyOrder(got.count, (i) => views[i], key[0].host === true);
     const out: Json[] = new Array(got.count);
     for (let i = 0; i < got.count; i++) out[i] = renderKey(key, views[order[i]]);
     return out;

@@ -22,6 +22,7 @@ import {
 import type { NftSet } from "../set.ts";
 import { type NftOptions, withNftSocket } from "../socket.ts";
 import type { RuleContext } from "./rule_json.ts";
+import { boundKey, inlineBound, isBound } from "./binding.ts";
 import type { Json } from "./types.ts";
 import {
   chainJson,
@@ -122,7 +123,7 @@ async function emitRuleset<T>(
     for (const t of tables) {
       slots.push(head.get(key(t.family, t.name))!);
       for (const c of chains) {
-        if (c.family !== t.family || c.table !== t.name) continue;
+        if (c.family !== t.family || c.table !== t.name || isBound(c)) continue;
         mine(c.family, c.table)!.push(render(chainJson(c, json.full)));
         slotOf.set(key(c.family, c.table, c.name), slots.length);
         slots.push([]);
@@ -139,15 +140,27 @@ async function emitRuleset<T>(
       }
     };
     if (slots.length) advance(0);
-    for await (const r of streamNftRules(filter, o)) {
-      const ctx = ctxs.get(key(r.family, r.table));
-      const slot = slotOf.get(key(r.family, r.table, r.chain));
-      if (!ctx || slot === undefined) continue;
-      const text = render(ruleJson(r, ctx));
+    const put = (rule: Json, family: string, table: string | undefined, chain: string | undefined): void => {
+      const slot = slotOf.get(key(family, table, chain));
+      if (slot === undefined) return;
+      const text = render(rule);
       // A rule for an earlier slot (the ruleset changed during the dump) is emitted where it arrives.
       if (slot > open) advance(slot);
       emit(text);
       count++;
+    };
+    // Rules of chains bound to a rule go inside it (binding.ts): then the rules are held until the dump ends.
+    const bound = new Set(chains.filter(isBound).map((c) => boundKey(c.family, c.table, c.name)));
+    const held: Json[] = [];
+    for await (const r of streamNftRules(filter, o)) {
+      const ctx = ctxs.get(key(r.family, r.table));
+      if (!ctx) continue;
+      if (bound.size) held.push(ruleJson(r, ctx));
+      else put(ruleJson(r, ctx), r.family, r.table, r.chain);
+    }
+    for (const x of inlineBound(held, bound)) {
+      const r = (x as { rule: { family: string; table?: string; chain?: string } }).rule;
+      put(x, r.family, r.table, r.chain);
     }
     advance(slots.length - 1);
     return count;

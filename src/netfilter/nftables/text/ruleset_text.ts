@@ -74,7 +74,15 @@ const FIVE_PER_LINE = [
 const TWO_PER_LINE = ["ipv4_addr", "ct_state", "ct_status", "pkt_type"];
 
 /** How values of a set's type print: quoted names, hex marks, field by field in a concatenation. */
-function typeStyle(type: Json): { quote: boolean; hex: boolean; fields?: { quote: boolean; hex: boolean }[] } {
+/** How a type's values print (`raw`: hex without padding, a raw payload's). */
+interface TypeStyle {
+  quote: boolean;
+  hex: boolean;
+  raw?: boolean;
+  fields?: TypeStyle[];
+}
+
+function typeStyle(type: Json): TypeStyle {
   // A map's data type is one string (`ipv4_addr . inet_service`), a key's a list.
   const fields = Array.isArray(type) ? type : typeof type === "string" && type.includes(" . ") ? type.split(" . ") : [];
   if (fields.length) return { quote: false, hex: false, fields: fields.map((t) => typeStyle(t)) };
@@ -84,12 +92,22 @@ function typeStyle(type: Json): { quote: boolean; hex: boolean; fields?: { quote
   return { quote, hex: type === "mark" };
 }
 
-function elementsText(elems: Json[], type: Json, data: Json): string {
+/** A key's style where its typeof names raw payloads (`ip saddr . @ih,32,32`): nft prints those fields in hex. */
+function typeofStyle(style: TypeStyle, typeofText: string | undefined): TypeStyle {
+  const parts = typeofText?.split(" . ") ?? [];
+  const raw = (p: string | undefined) => p?.startsWith("@") === true;
+  if (style.fields && parts.length === style.fields.length) {
+    return { ...style, fields: style.fields.map((f, i) => raw(parts[i]) ? { ...f, hex: true, raw: true } : f) };
+  }
+  return parts.length === 1 && raw(parts[0]) ? { ...style, hex: true, raw: true } : style;
+}
+
+function elementsText(elems: Json[], type: Json, keyStyle: TypeStyle, data: Json): string {
   const per = typeof type !== "string" ? 1 : FIVE_PER_LINE.includes(type) ? 5 : TWO_PER_LINE.includes(type) ? 2 : 1;
   let s = "";
   elems.forEach((e, i) => {
     if (i) s += i % per ? ", " : ",\n\t\t\t     ";
-    s += elemText(e, typeStyle(type), typeStyle(data));
+    s += elemText(e, keyStyle, typeStyle(data));
   });
   return `{ ${s} }`;
 }
@@ -103,9 +121,9 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   const type = Array.isArray(s.type) ? s.type.join(" . ") : String(s.type);
   const out = [`\t${kind} ${s.name} {${handle(s, opts)}`];
   const d = opts.decl?.(String(s.family), String(s.table), String(s.name));
-  if (d?.keyTypeof && (kind !== "map" || d.dataTypeof)) {
-    out.push(`\t\ttypeof ${d.keyTypeof}${kind === "map" ? ` : ${d.dataTypeof}` : ""}`);
-  } else out.push(`\t\ttype ${type}${kind === "map" ? ` : ${s.map}` : ""}`);
+  const data = (v: Json) => kind === "map" ? ` : ${d?.dataInterval ? "interval " : ""}${v}` : "";
+  if (d?.keyTypeof && (kind !== "map" || d.dataTypeof)) out.push(`\t\ttypeof ${d.keyTypeof}${data(d.dataTypeof!)}`);
+  else out.push(`\t\ttype ${type}${data(s.map)}`);
   if (s.policy !== undefined) out.push(`\t\tpolicy ${s.policy}`);
   if (s.size !== undefined) out.push(`\t\tsize ${s.size}`);
   const order = ["constant", "dynamic", "interval", "timeout"];
@@ -118,7 +136,9 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   if (s.timeout !== undefined) out.push(`\t\ttimeout ${durationText(s.timeout as number)}`);
   if (s["gc-interval"] !== undefined) out.push(`\t\tgc-interval ${durationText(s["gc-interval"] as number)}`);
   if (s.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(s.comment)}`);
-  if (Array.isArray(s.elem)) out.push(`\t\telements = ${elementsText(s.elem, s.type, s.map)}`);
+  if (Array.isArray(s.elem)) {
+    out.push(`\t\telements = ${elementsText(s.elem, s.type, typeofStyle(typeStyle(s.type), d?.keyTypeof), s.map)}`);
+  }
   out.push("\t}");
   return out;
 }
@@ -179,7 +199,12 @@ function chainHead(c: Obj, opts: TextOptions): string[] {
   const out = [`\tchain ${c.name} {${handle(c, opts)}`];
   if (c.comment !== undefined) out.push(`\t\tcomment ${JSON.stringify(c.comment)}`);
   if (c.hook !== undefined) {
-    const dev = c.dev !== undefined ? ` device ${JSON.stringify(c.dev)}` : "";
+    // Several devices are sorted (nft's qsort_device_cmp) and printed unquoted.
+    const dev = Array.isArray(c.dev)
+      ? ` devices = { ${[...(c.dev as string[])].sort().join(", ")} }`
+      : c.dev !== undefined
+      ? ` device ${JSON.stringify(c.dev)}`
+      : "";
     const prio = priorityText(String(c.family), String(c.hook), c.prio as number);
     out.push(`\t\ttype ${c.type} hook ${c.hook}${dev} priority ${prio}; policy ${c.policy};`);
   }

@@ -8,7 +8,7 @@
 
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { fieldsOf, META_JSON_KEYS } from "../json/fields.ts";
-import { parseUdata, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF } from "../udata.ts";
+import { parseUdata, UDATA_DATA_INTERVAL, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF } from "../udata.ts";
 
 /** `NFTNL_UDATA_SET_*` types nft writes. */
 const UDATA_MERGE_ELEMENTS = 2;
@@ -67,6 +67,8 @@ export interface SetDecl {
   dataTypeof?: string;
   /** `auto-merge` was declared. */
   autoMerge: boolean;
+  /** A map to ranges (`: interval ipv4_addr`). */
+  dataInterval: boolean;
 }
 
 function u32(b: Uint8Array | undefined): number | undefined {
@@ -117,5 +119,6 @@ export function setDecl(userdata: Uint8Array | undefined): SetDecl {
     keyTypeof: typeofText(u.get(UDATA_KEY_TYPEOF)),
     dataTypeof: typeofText(u.get(UDATA_DATA_TYPEOF)),
     autoMerge: (u32(u.get(UDATA_MERGE_ELEMENTS)) ?? 0) !== 0,
+    dataInterval: (u.get(UDATA_DATA_INTERVAL)?.[0] ?? 0) !== 0,
   };
 }

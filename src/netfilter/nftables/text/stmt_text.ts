@@ -207,7 +207,9 @@ export function exprText(e: Json, style: Style = {}): string {
 
 /** Prints a duration in seconds as nft does (`1h`, `59m34s`). */
 export function durationText(seconds: number): string {
-  let s = seconds;
+  // nft's time_print: whole units, then what is left in milliseconds (`100ms`, `1s500ms`).
+  const ms = Math.round((seconds % 1) * 1000);
+  let s = Math.floor(seconds);
   let out = "";
   for (const [unit, n] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
     if (s >= n) {
@@ -215,7 +217,8 @@ export function durationText(seconds: number): string {
       s %= n;
     }
   }
-  if (s || !out) out += `${s}s`;
+  if (s || (!out && !ms)) out += `${s}s`;
+  if (ms) out += `${ms}ms`;
   return out;
 }
 

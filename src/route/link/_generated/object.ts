@@ -9,7 +9,7 @@
 import { LINK_MESSAGE, LINK_TABLE } from "../object.ts";
 import { formatHex, formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { nameOf, parseStruct, readString } from "../../../wire/table.ts";
+import { nameOf, parseStruct, readScalar, type StructValue, readString } from "../../../wire/table.ts";
 import { type Composer, keepUnknown, parseNest, type PublicObject } from "../../../wire/public.ts";
 import type { NlMsg } from "../../../wire/message.ts";
 import type { Link } from "../object.ts";
@@ -19,16 +19,31 @@ const K1 = LINK_MESSAGE.combined.linkType.fn as Composer;
 const K2 = LINK_MESSAGE.combined.flags.fn as Composer;
 const K3 = LINK_TABLE.protinfo.compose.fn as Composer;
 const K4 = LINK_TABLE.map.struct;
-const K5 = LINK_TABLE.operstate.names;
-const K6 = LINK_TABLE.linkmode.names;
-const K7 = LINK_TABLE.linkinfo.table.data.compose.fn as Composer;
-const K8 = LINK_TABLE.linkinfo.table.slaveData.compose.fn as Composer;
-const K9 = LINK_TABLE.stats64.struct;
-const K10 = LINK_TABLE.afSpec.table.inet6.table.cacheinfo.struct;
-const K11 = LINK_TABLE.afSpec.table.inet6.table.addrGenMode.names;
-const K12 = LINK_TABLE.xdp.table.attached.names;
-const K13 = LINK_TABLE.maxPacingOffloadHorizon.codec;
-const K14 = LINK_MESSAGE.combined.bridgePort.fn as Composer;
+/** Reads struct `LINK_TABLE.map.struct` at `s`; agrees with `parseStruct`. */
+function readK4(view: DataView, s: number, e: number): StructValue<typeof K4> {
+  if (e - s < 32) return parseStruct(K4, view, s, e);
+  return { memStart: readScalar(view, s, "u64"), memEnd: readScalar(view, s + 8, "u64"), baseAddr: readScalar(view, s + 16, "u64"), irq: view.getUint16(s + 24, true), dma: view.getUint8(s + 26), port: view.getUint8(s + 27) };
+}
+const K6 = LINK_TABLE.operstate.names;
+const K7 = LINK_TABLE.linkmode.names;
+const K8 = LINK_TABLE.linkinfo.table.data.compose.fn as Composer;
+const K9 = LINK_TABLE.linkinfo.table.slaveData.compose.fn as Composer;
+const K10 = LINK_TABLE.stats64.struct;
+/** Reads struct `LINK_TABLE.stats64.struct` at `s`; agrees with `parseStruct`. */
+function readK10(view: DataView, s: number, e: number): StructValue<typeof K10> {
+  if (e - s < 200) return parseStruct(K10, view, s, e);
+  return { rxPackets: readScalar(view, s, "u64"), txPackets: readScalar(view, s + 8, "u64"), rxBytes: readScalar(view, s + 16, "u64"), txBytes: readScalar(view, s + 24, "u64"), rxErrors: readScalar(view, s + 32, "u64"), txErrors: readScalar(view, s + 40, "u64"), rxDropped: readScalar(view, s + 48, "u64"), txDropped: readScalar(view, s + 56, "u64"), multicast: readScalar(view, s + 64, "u64"), collisions: readScalar(view, s + 72, "u64"), rxLengthErrors: readScalar(view, s + 80, "u64"), rxOverErrors: readScalar(view, s + 88, "u64"), rxCrcErrors: readScalar(view, s + 96, "u64"), rxFrameErrors: readScalar(view, s + 104, "u64"), rxFifoErrors: readScalar(view, s + 112, "u64"), rxMissedErrors: readScalar(view, s + 120, "u64"), txAbortedErrors: readScalar(view, s + 128, "u64"), txCarrierErrors: readScalar(view, s + 136, "u64"), txFifoErrors: readScalar(view, s + 144, "u64"), txHeartbeatErrors: readScalar(view, s + 152, "u64"), txWindowErrors: readScalar(view, s + 160, "u64"), rxCompressed: readScalar(view, s + 168, "u64"), txCompressed: readScalar(view, s + 176, "u64"), rxNohandler: readScalar(view, s + 184, "u64"), rxOtherhostDropped: readScalar(view, s + 192, "u64") };
+}
+const K12 = LINK_TABLE.afSpec.table.inet6.table.cacheinfo.struct;
+/** Reads struct `LINK_TABLE.afSpec.table.inet6.table.cacheinfo.struct` at `s`; agrees with `parseStruct`. */
+function readK12(view: DataView, s: number, e: number): StructValue<typeof K12> {
+  if (e - s < 16) return parseStruct(K12, view, s, e);
+  return { maxReasmLen: view.getUint32(s, true), tstamp: view.getUint32(s + 4, true), reachableTime: view.getUint32(s + 8, true), retransTime: view.getUint32(s + 12, true) };
+}
+const K14 = LINK_TABLE.afSpec.table.inet6.table.addrGenMode.names;
+const K15 = LINK_TABLE.xdp.table.attached.names;
+const K16 = LINK_TABLE.maxPacingOffloadHorizon.codec;
+const K17 = LINK_MESSAGE.combined.bridgePort.fn as Composer;
 
 /**
  * Parses `LINK_TABLE.linkinfo.table` attributes in `buf[start, end)` into public object `out`; agrees with `parsePublic`.
@@ -69,8 +84,8 @@ function objLinkInfoTable(buf: Uint8Array, view: DataView, start: number, end: n
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  { const v = K7(w_kind, w_data); if (v !== undefined) out.data = v; }
-  { const v = K8(w_slaveKind, w_slaveData); if (v !== undefined) out.slaveData = v; }
+  { const v = K8(w_kind, w_data); if (v !== undefined) out.data = v; }
+  { const v = K9(w_slaveKind, w_slaveData); if (v !== undefined) out.slaveData = v; }
 }
 
 /**
@@ -84,7 +99,7 @@ function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, type: number, 
         return true;
       }
       case 5: {
-        const v = parseStruct(K10, view, s, e); out.cacheinfo = v;
+        const v = readK12(view, s, e); out.cacheinfo = v;
         return true;
       }
       case 7: {
@@ -92,7 +107,7 @@ function objLinkTableAfspecInet6(buf: Uint8Array, view: DataView, type: number, 
         return true;
       }
       case 8: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K11, view.getUint8(s)); out.addrGenMode = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K14, view.getUint8(s)); out.addrGenMode = v;
         return true;
       }
   }
@@ -124,7 +139,7 @@ function objLinkTableXdp(_buf: Uint8Array, view: DataView, type: number, s: numb
         return true;
       }
       case 2: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K12, view.getUint8(s)); out.attached = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K15, view.getUint8(s)); out.attached = v;
         return true;
       }
       case 3: {
@@ -242,15 +257,15 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 14: {
-        const v = parseStruct(K4, view, s, e); out.map = v;
+        const v = readK4(view, s, e); out.map = v;
         break;
       }
       case 16: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K5, view.getUint8(s)); out.operstate = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K6, view.getUint8(s)); out.operstate = v;
         break;
       }
       case 17: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K6, view.getUint8(s)); out.linkmode = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K7, view.getUint8(s)); out.linkmode = v;
         break;
       }
       case 18: {
@@ -262,7 +277,7 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 23: {
-        const v = parseStruct(K9, view, s, e); out.stats64 = v;
+        const v = readK10(view, s, e); out.stats64 = v;
         break;
       }
       case 26: {
@@ -394,7 +409,7 @@ export function parseLink(msg: NlMsg): Link {
         break;
       }
       case 66: {
-        const v = K13.parse(buf, view, s, e); out.maxPacingOffloadHorizon = v;
+        const v = K16.parse(buf, view, s, e); out.maxPacingOffloadHorizon = v;
         break;
       }
       case 67: {
@@ -416,6 +431,6 @@ export function parseLink(msg: NlMsg): Link {
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
   { const v = K3(h_family, w_protinfo); if (v !== undefined) out.protinfo = v; }
-  { const v = K14(h_family, w_protinfo); if (v !== undefined) out.bridgePort = v; }
+  { const v = K17(h_family, w_protinfo); if (v !== undefined) out.bridgePort = v; }
   return out as unknown as Link;
 }

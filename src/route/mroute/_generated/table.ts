@@ -9,10 +9,15 @@
 import { MROUTE_ATTRS } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, parseStruct, readScalar } from "../../../wire/table.ts";
+import { type Attrs, parseStruct, readScalar, type StructValue } from "../../../wire/table.ts";
 
 const K0 = MROUTE_ATTRS.oifs.codec;
 const K1 = MROUTE_ATTRS.stats.struct;
+/** Reads struct `MROUTE_ATTRS.stats.struct` at `s`; agrees with `parseStruct`. */
+function readK1(view: DataView, s: number, e: number): StructValue<typeof K1> {
+  if (e - s < 24) return parseStruct(K1, view, s, e);
+  return { packets: readScalar(view, s, "u64"), bytes: readScalar(view, s + 8, "u64"), wrongIf: readScalar(view, s + 16, "u64") };
+}
 
 /** Parses `MROUTE_ATTRS` attributes in `buf[start, end)`; agrees with `parseAttrs`. */
 export function parseMrouteAttrs(buf: Uint8Array, view: DataView, start: number, end: number): Attrs<typeof MROUTE_ATTRS> {
@@ -41,7 +46,7 @@ export function parseMrouteAttrs(buf: Uint8Array, view: DataView, start: number,
         if (e - s < 4) throw new TruncatedError("u32 attribute", s, 4, e - s); out.table = view.getUint32(s, true);
         break;
       case 17:
-        out.stats = parseStruct(K1, view, s, e);
+        out.stats = readK1(view, s, e);
         break;
       case 23:
         if (e - s < 8) throw new TruncatedError("u64 attribute", s, 8, e - s); out.lastUse = readScalar(view, s, "u64");

@@ -9,7 +9,7 @@
 import { ROUTE_ATTRS, ROUTE_MESSAGE, ROUTE_TABLE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, bitNames, bitsOfNames, nameOf, parseStruct, readString, valueOfName, checkPolicy } from "../../../wire/table.ts";
+import { type Attrs, bitNames, bitsOfNames, nameOf, parseStruct, type StructValue, readString, valueOfName, checkPolicy } from "../../../wire/table.ts";
 import { requestHeader } from "../../../wire/public_message.ts";
 import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
@@ -68,11 +68,16 @@ const K47 = ROUTE_TABLE.src.compose.fn as Composer;
 const K48 = ROUTE_TABLE.metrics.table.lock.bits;
 const K49 = ROUTE_TABLE.multipath.codec;
 const K50 = ROUTE_TABLE.cacheinfo.struct;
-const K51 = ROUTE_TABLE.table.compose.fn as Composer;
-const K52 = ROUTE_TABLE.via.codec;
-const K53 = ROUTE_TABLE.pref.names;
-const K54 = ROUTE_TABLE.expires.compose.fn as Composer;
-const K55 = ROUTE_TABLE.encap.compose.fn as Composer;
+/** Reads struct `ROUTE_TABLE.cacheinfo.struct` at `s`; agrees with `parseStruct`. */
+function readK50(view: DataView, s: number, e: number): StructValue<typeof K50> {
+  if (e - s < 32) return parseStruct(K50, view, s, e);
+  return { clntref: view.getUint32(s, true), lastuse: view.getUint32(s + 4, true), expires: view.getInt32(s + 8, true), error: view.getUint32(s + 12, true), used: view.getUint32(s + 16, true), id: view.getUint32(s + 20, true), ts: view.getUint32(s + 24, true), tsage: view.getUint32(s + 28, true) };
+}
+const K52 = ROUTE_TABLE.table.compose.fn as Composer;
+const K53 = ROUTE_TABLE.via.codec;
+const K54 = ROUTE_TABLE.pref.names;
+const K55 = ROUTE_TABLE.expires.compose.fn as Composer;
+const K56 = ROUTE_TABLE.encap.compose.fn as Composer;
 
 /** Appends `ROUTE_ATTRS.metrics.table` attributes; writes what `MessageBuilder.attrs` writes. */
 function buildRtaxTable(b: MessageBuilder, a: Attrs<typeof ROUTE_ATTRS.metrics.table>): MessageBuilder {
@@ -369,7 +374,7 @@ export function parseRoute(msg: NlMsg): Route {
         break;
       }
       case 12: {
-        const v = parseStruct(K50, view, s, e); w_cacheinfo = v; out.cacheinfo = v;
+        const v = readK50(view, s, e); w_cacheinfo = v; out.cacheinfo = v;
         break;
       }
       case 15: {
@@ -381,11 +386,11 @@ export function parseRoute(msg: NlMsg): Route {
         break;
       }
       case 18: {
-        const v = K52.parse(buf, view, s, e); out.via = v;
+        const v = K53.parse(buf, view, s, e); out.via = v;
         break;
       }
       case 20: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K53, view.getUint8(s)); out.pref = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K54, view.getUint8(s)); out.pref = v;
         break;
       }
       case 23: {
@@ -428,8 +433,8 @@ export function parseRoute(msg: NlMsg): Route {
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
   { const v = K46(h_family, w_dst, h_dstLen); if (v !== undefined) out.dst = v; }
   { const v = K47(h_family, w_src, h_srcLen); if (v !== undefined) out.src = v; }
-  { const v = K51(w_table, h_table); if (v !== undefined) out.table = v; }
-  { const v = K54(w_expires, w_cacheinfo); if (v !== undefined) out.expires = v; }
-  { const v = K55(w_encapType, w_encap); if (v !== undefined) out.encap = v; }
+  { const v = K52(w_table, h_table); if (v !== undefined) out.table = v; }
+  { const v = K55(w_expires, w_cacheinfo); if (v !== undefined) out.expires = v; }
+  { const v = K56(w_encapType, w_encap); if (v !== undefined) out.encap = v; }
   return out as unknown as Route;
 }

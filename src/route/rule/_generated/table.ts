@@ -9,7 +9,7 @@
 import { RULE_ATTRS, RULE_MESSAGE } from "../table.ts";
 import { formatIp } from "../../../wire/addr.ts";
 import { MalformedError, TruncatedError } from "../../../wire/errors.ts";
-import { type Attrs, bitNames, bitsOfNames, nameOf, parseStruct, readScalar, readString, valueOfName, checkPolicy } from "../../../wire/table.ts";
+import { type Attrs, bitNames, bitsOfNames, nameOf, parseStruct, readScalar, type StructValue, readString, valueOfName, checkPolicy } from "../../../wire/table.ts";
 import { requestHeader } from "../../../wire/public_message.ts";
 import { type Composer, keepUnknown, type PublicObject } from "../../../wire/public.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
@@ -43,14 +43,29 @@ const K22 = RULE_ATTRS.dportRange.struct;
 const K23 = RULE_MESSAGE.combined.invert.fn as Composer;
 const K24 = RULE_MESSAGE.attrs.l3mdev.derive;
 const K25 = RULE_MESSAGE.attrs.uidRange.struct;
-const K26 = RULE_MESSAGE.attrs.protocol.names;
-const K27 = RULE_MESSAGE.attrs.sportRange.struct;
-const K28 = RULE_MESSAGE.attrs.dportRange.struct;
-const K29 = RULE_MESSAGE.combined.src.fn as Composer;
-const K30 = RULE_MESSAGE.combined.dst.fn as Composer;
-const K31 = RULE_MESSAGE.combined.table.fn as Composer;
-const K32 = RULE_MESSAGE.combined.suppressPrefixlen.fn as Composer;
-const K33 = RULE_MESSAGE.combined.suppressIfgroup.fn as Composer;
+/** Reads struct `RULE_MESSAGE.attrs.uidRange.struct` at `s`; agrees with `parseStruct`. */
+function readK25(view: DataView, s: number, e: number): StructValue<typeof K25> {
+  if (e - s < 8) return parseStruct(K25, view, s, e);
+  return { start: view.getUint32(s, true), end: view.getUint32(s + 4, true) };
+}
+const K27 = RULE_MESSAGE.attrs.protocol.names;
+const K28 = RULE_MESSAGE.attrs.sportRange.struct;
+/** Reads struct `RULE_MESSAGE.attrs.sportRange.struct` at `s`; agrees with `parseStruct`. */
+function readK28(view: DataView, s: number, e: number): StructValue<typeof K28> {
+  if (e - s < 4) return parseStruct(K28, view, s, e);
+  return { start: view.getUint16(s, true), end: view.getUint16(s + 2, true) };
+}
+const K30 = RULE_MESSAGE.attrs.dportRange.struct;
+/** Reads struct `RULE_MESSAGE.attrs.dportRange.struct` at `s`; agrees with `parseStruct`. */
+function readK30(view: DataView, s: number, e: number): StructValue<typeof K30> {
+  if (e - s < 4) return parseStruct(K30, view, s, e);
+  return { start: view.getUint16(s, true), end: view.getUint16(s + 2, true) };
+}
+const K32 = RULE_MESSAGE.combined.src.fn as Composer;
+const K33 = RULE_MESSAGE.combined.dst.fn as Composer;
+const K34 = RULE_MESSAGE.combined.table.fn as Composer;
+const K35 = RULE_MESSAGE.combined.suppressPrefixlen.fn as Composer;
+const K36 = RULE_MESSAGE.combined.suppressIfgroup.fn as Composer;
 
 /** Appends `RULE_ATTRS` attributes; writes what `MessageBuilder.attrs` writes. */
 export function buildRuleAttrs(b: MessageBuilder, a: Attrs<typeof RULE_ATTRS>): MessageBuilder {
@@ -246,11 +261,11 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 20: {
-        const v = parseStruct(K25, view, s, e); out.uidRange = v;
+        const v = readK25(view, s, e); out.uidRange = v;
         break;
       }
       case 21: {
-        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K26, view.getUint8(s)); out.protocol = v;
+        if (e - s < 1) throw new TruncatedError("u8 attribute", s, 1, e - s); const v = nameOf(K27, view.getUint8(s)); out.protocol = v;
         break;
       }
       case 22: {
@@ -258,11 +273,11 @@ export function parseRuleMessage(msg: NlMsg): Rule {
         break;
       }
       case 23: {
-        const v = parseStruct(K27, view, s, e); out.sportRange = v;
+        const v = readK28(view, s, e); out.sportRange = v;
         break;
       }
       case 24: {
-        const v = parseStruct(K28, view, s, e); out.dportRange = v;
+        const v = readK30(view, s, e); out.dportRange = v;
         break;
       }
       case 25: {
@@ -275,10 +290,10 @@ export function parseRuleMessage(msg: NlMsg): Rule {
     off += (len + 3) & ~3;
   }
   if (off < end) throw new TruncatedError("attribute header", off, 4, end - off);
-  { const v = K29(h_family, w_src, h_srcLen); if (v !== undefined) out.src = v; }
-  { const v = K30(h_family, w_dst, h_dstLen); if (v !== undefined) out.dst = v; }
-  { const v = K31(w_table, h_table); if (v !== undefined) out.table = v; }
-  { const v = K32(w_suppressPrefixlen); if (v !== undefined) out.suppressPrefixlen = v; }
-  { const v = K33(w_suppressIfgroup); if (v !== undefined) out.suppressIfgroup = v; }
+  { const v = K32(h_family, w_src, h_srcLen); if (v !== undefined) out.src = v; }
+  { const v = K33(h_family, w_dst, h_dstLen); if (v !== undefined) out.dst = v; }
+  { const v = K34(w_table, h_table); if (v !== undefined) out.table = v; }
+  { const v = K35(w_suppressPrefixlen); if (v !== undefined) out.suppressPrefixlen = v; }
+  { const v = K36(w_suppressIfgroup); if (v !== undefined) out.suppressIfgroup = v; }
   return out as unknown as Rule;
 }

@@ -53,7 +53,7 @@ function words(w: TcWords): ActBpfOptions {
 export const actBpf: ActionKind = {
   kind: "bpf",
   options: {
-    keys: [...PROGRAM_KEYS, "action", "index", "refcnt", "bindcnt", "tm"],
+    keys: PROGRAM_KEYS,
     parse(buf, view, start, end): ActBpfOptions {
       const { opsLen: _, parms, unknown: _u, ...o } = parseAttrs(ACT_BPF_ATTRS, buf, view, start, end);
       return parms ? { ...o, ...genFields(parms) } : o;

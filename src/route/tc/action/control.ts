@@ -95,6 +95,9 @@ export function printTimes(
 /** `struct tcf_t`: when an action was installed, last used, first used (clock ticks). */
 export const TCF_T = { install: "u64", lastuse: "u64", expires: "u64", firstuse: "u64" } as const;
 
+/** The option keys of {@link ActionParms}, which every action's options accept. */
+export const ACTION_PARMS_KEYS = ["action", "index", "refcnt", "bindcnt", "tm"] as const;
+
 /** The common fields of an action's parameters. */
 export interface ActionParms {
   /** The verdict after the action (`TC_ACT_*`). */

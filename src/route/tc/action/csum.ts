@@ -56,7 +56,7 @@ function words(w: TcWords): CsumOptions {
 export const csum: ActionKind = {
   kind: "csum",
   options: {
-    keys: ["action", "index", "refcnt", "bindcnt", "tm", "update"],
+    keys: ["update"],
     parse(buf, view, start, end): CsumOptions {
       const { parms: p, tm } = parseAttrs(CSUM_ATTRS, buf, view, start, end);
       const o: CsumOptions = { update: [] };

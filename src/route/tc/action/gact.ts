@@ -9,7 +9,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs, type StructValue } from "../../../wire/table.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { genParms, printTimes, printVerdict, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import { genFields, genParms, printTimes, printVerdict, readVerdict, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_GACT_TM = 1, TCA_GACT_PARMS = 2, TCA_GACT_PROB = 3;
 const GACT_PROB = { ptype: "u16", pval: "u16", paction: "s32" } as const;
@@ -69,10 +69,10 @@ function words(w: TcWords): GactOptions {
 export const gact: ActionKind = {
   kind: "gact",
   options: {
-    keys: ["action", "index", "refcnt", "bindcnt", "tm", "random"],
+    keys: ["random"],
     parse(buf, view, start, end): GactOptions {
       const { parms: p, prob: r, tm } = parseAttrs(GACT_ATTRS, buf, view, start, end);
-      const o: GactOptions = p ? { action: p.action, index: p.index, refcnt: p.refcnt, bindcnt: p.bindcnt } : {};
+      const o: GactOptions = p ? genFields(p) : {};
       if (r) o.random = { type: PTYPES[r.ptype] as "netrand", action: r.paction, value: r.pval };
       if (tm) o.tm = tm;
       return o;

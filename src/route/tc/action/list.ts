@@ -17,7 +17,7 @@ import type { PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { printStats, TCA_STATS_ATTRS, type TcStats, withoutApp } from "../stats.ts";
 import type { TcWords } from "../words.ts";
-import { verdictOf } from "./control.ts";
+import { ACTION_PARMS_KEYS, verdictOf } from "./control.ts";
 import { actionKind } from "./registry.ts";
 import { checkKeys } from "../../../wire/invalid.ts";
 
@@ -112,7 +112,7 @@ export function buildAction(b: MessageBuilder, a: TcAction): void {
   checkKeys(a, ACTION_KEYS, "action");
   const k = actionKind(a.kind);
   if (!k) throw new InvalidArgumentError(`Unknown action kind: "${a.kind}"`);
-  if (a.options !== undefined) checkKeys(a.options, k.options.keys, `${a.kind} options`);
+  if (a.options !== undefined) checkKeys(a.options, [...ACTION_PARMS_KEYS, ...k.options.keys], `${a.kind} options`);
   if (a.cookie !== undefined && !/^([0-9a-f]{2}){1,16}$/i.test(a.cookie)) {
     throw new InvalidArgumentError(`Invalid action cookie: "${a.cookie}" (expected up to 16 bytes as hex)`);
   }

@@ -10,7 +10,7 @@ import { parseAttrs, type StructValue } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { genParms, printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import { genFields, genParms, printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_MIRRED_TM = 1, TCA_MIRRED_PARMS = 2;
 const MIRRED = { ...TC_GEN, eaction: "s32", ifindex: "u32" } as const;
@@ -99,7 +99,7 @@ function words(w: TcWords, ctx: { linkIndex(name: string): number }): MirredOpti
 export const mirred: ActionKind = {
   kind: "mirred",
   options: {
-    keys: ["action", "index", "refcnt", "bindcnt", "tm", "mode", "direction", "ifindex"],
+    keys: ["mode", "direction", "ifindex"],
     parse(buf, view, start, end): MirredOptions {
       const { parms: p, tm } = parseAttrs(MIRRED_ATTRS, buf, view, start, end);
       const names = p && EACTIONS[p.eaction];
@@ -108,10 +108,7 @@ export const mirred: ActionKind = {
           mode: names?.[1],
           direction: names?.[2],
           ifindex: p.ifindex,
-          action: p.action,
-          index: p.index,
-          refcnt: p.refcnt,
-          bindcnt: p.bindcnt,
+          ...genFields(p),
         }
         : {};
       if (tm) o.tm = tm;

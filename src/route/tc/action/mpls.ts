@@ -100,7 +100,7 @@ function words(w: TcWords): MplsOptions {
 export const mpls: ActionKind = {
   kind: "mpls",
   options: {
-    keys: ["action", "index", "refcnt", "bindcnt", "tm", "mplsAction", "label", "protocol", "tc", "ttl", "bos"],
+    keys: ["mplsAction", "label", "protocol", "tc", "ttl", "bos"],
     parse(buf, view, start, end): MplsOptions {
       const { parms: p, unknown: _, ...rest } = parseAttrs(MPLS_ATTRS, buf, view, start, end);
       const o = { mplsAction: "pop", ...rest } as MplsOptions;

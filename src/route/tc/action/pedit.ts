@@ -104,7 +104,7 @@ const PEDIT_ATTRS = {
 export const pedit: ActionKind = {
   kind: "pedit",
   options: {
-    keys: ["action", "index", "refcnt", "bindcnt", "tm", "keys", "flags", "extended"],
+    keys: ["keys", "flags", "extended"],
     parse(buf, view, start, end): PeditOptions {
       const a = parseAttrs(PEDIT_ATTRS, buf, view, start, end);
       const p = a.parmsEx ?? a.parms;

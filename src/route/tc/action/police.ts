@@ -9,19 +9,11 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
-import { linklayerName, linkWords, rateSpec, ratespecFields, sizeAndCellWords } from "../ratespec.ts";
-import {
-  formatRate,
-  formatSize,
-  LINKLAYER,
-  parseRate,
-  parseSize,
-  rateTable,
-  TC_RATESPEC,
-  xmitSize,
-  xmitTime,
-} from "../units.ts";
+import { bucketWords, linklayerName, rateSpec, ratespecFields } from "../ratespec.ts";
+import { formatRate, formatSize, LINKLAYER, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import { TcWords } from "../words.ts";
+import type { WordsContext } from "../kind.ts";
+import { readInt, readRate, readWords, type WordRule, type WordTable } from "../word_table.ts";
 import { type ActionParms, printTimes, printVerdict, readVerdict, TCF_T } from "./control.ts";
 
 const TCA_POLICE_TBF = 1, TCA_POLICE_RATE = 2, TCA_POLICE_PEAKRATE = 3, TCA_POLICE_AVRATE = 4;
@@ -85,81 +77,36 @@ export interface PoliceOptions extends ActionParms {
   peakCellLog?: number;
 }
 
-const KNOWN = new Set([
-  "index",
-  "burst",
-  "buffer",
-  "maxburst",
-  "mtu",
-  "minburst",
-  "mpu",
-  "rate",
-  "avrate",
-  "peakrate",
-  "conform-exceed",
-  "overhead",
-  "linklayer",
-  "pkts_rate",
-  "pkts_burst",
-]);
+/** A verdict word (`drop`, `goto chain 1`...): the verdict after a conforming packet. */
+const VERDICT: WordRule<PoliceOptions> = { key: "action", read: (w) => (w.back(1), readVerdict(w)) };
 
-function words(w: TcWords): PoliceOptions {
-  const o: PoliceOptions = { action: TC_ACT.TC_ACT_RECLASSIFY };
-  for (let word = w.peek(); word !== undefined; word = w.peek()) {
-    const verdict = ["reclassify", "drop", "shot", "continue", "pass", "ok", "pipe", "goto"].includes(word);
-    if (verdict) {
-      o.action = readVerdict(w)!;
-      continue;
-    }
-    if (!KNOWN.has(word)) break; // tc ends the police words at the first word it does not know
-    w.next();
-    if (linkWords(w, word, o)) continue;
-    switch (word) {
-      case "index":
-        o.index = w.int(word);
-        break;
-      case "burst":
-      case "buffer":
-      case "maxburst": {
-        sizeAndCellWords(w, word, o, "burst", "cellLog");
-        break;
-      }
-      case "mtu":
-      case "minburst": {
-        sizeAndCellWords(w, word, o, "mtu", "peakCellLog");
-        break;
-      }
-      case "mpu":
-        o.mpu = parseSize(w.value(word, "size"));
-        break;
-      case "rate":
-        o.rate = parseRate(w.value(word, "rate"));
-        break;
-      case "avrate":
-        o.avrate = parseRate(w.value(word, "rate"));
-        break;
-      case "peakrate":
-        o.peakrate = parseRate(w.value(word, "rate"));
-        break;
-      case "conform-exceed": {
-        const [exceed, conform] = w.value(word, "EXCEED[/CONFORM]").split("/");
-        const one = (v: string) => {
-          const x = readVerdict(new TcWords([v]));
-          if (x === undefined) throw new InvalidArgumentError(`Invalid police verdict: "${v}"`);
-          return x;
-        };
-        o.action = one(exceed);
-        if (conform !== undefined) o.conform = one(conform);
-        break;
-      }
-      case "pkts_rate":
-        o.pktsRate = w.int(word, 0, Number.MAX_SAFE_INTEGER);
-        break;
-      case "pkts_burst":
-        o.pktsBurst = w.int(word, 0, Number.MAX_SAFE_INTEGER);
-        break;
-    }
-  }
+/** Reads `EXCEED[/CONFORM]`: the verdicts of `conform-exceed`. */
+function conformExceed(w: TcWords, word: string, o: PoliceOptions): void {
+  const [exceed, conform] = w.value(word, "EXCEED[/CONFORM]").split("/");
+  const one = (v: string) => {
+    const x = readVerdict(new TcWords([v]));
+    if (x === undefined) throw new InvalidArgumentError(`Invalid police verdict: "${v}"`);
+    return x;
+  };
+  o.action = one(exceed);
+  if (conform !== undefined) o.conform = one(conform);
+}
+
+/** police's words: a token bucket's, an average or packet rate, the verdicts; tc ends them at a word it does not know. */
+const WORDS: WordTable<PoliceOptions> = {
+  ...bucketWords(false),
+  index: { key: "index", read: readInt() },
+  avrate: { key: "avrate", read: readRate },
+  "conform-exceed": { key: "action", apply: conformExceed },
+  pkts_rate: { key: "pktsRate", read: readInt(0, Number.MAX_SAFE_INTEGER) },
+  pkts_burst: { key: "pktsBurst", read: readInt(0, Number.MAX_SAFE_INTEGER) },
+  ...Object.fromEntries(
+    ["reclassify", "drop", "shot", "continue", "pass", "ok", "pipe", "goto"].map((v) => [v, VERDICT]),
+  ),
+};
+
+function words(w: TcWords, ctx: WordsContext): PoliceOptions {
+  const o = readWords<PoliceOptions>(w, "police", WORDS, { action: TC_ACT.TC_ACT_RECLASSIFY }, ctx, true);
   validate(o);
   return o;
 }
@@ -182,11 +129,6 @@ export const police: ActionKind = {
   kind: "police",
   options: {
     keys: [
-      "action",
-      "index",
-      "refcnt",
-      "bindcnt",
-      "tm",
       "rate",
       "burst",
       "mtu",

@@ -84,11 +84,6 @@ export const skbedit: ActionKind = {
   kind: "skbedit",
   options: {
     keys: [
-      "action",
-      "index",
-      "refcnt",
-      "bindcnt",
-      "tm",
       "queueMapping",
       "priority",
       "mark",

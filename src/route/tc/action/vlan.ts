@@ -10,7 +10,7 @@ import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import { parseProtocol, protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
-import { type ActionParms, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, genFields, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_VLAN_TM = 1, TCA_VLAN_PARMS = 2, TCA_VLAN_PUSH_VLAN_ID = 3, TCA_VLAN_PUSH_VLAN_PROTOCOL = 4;
 const TCA_VLAN_PUSH_VLAN_PRIORITY = 6, TCA_VLAN_PUSH_ETH_DST = 7, TCA_VLAN_PUSH_ETH_SRC = 8;
@@ -83,11 +83,6 @@ export const vlan: ActionKind = {
   kind: "vlan",
   options: {
     keys: [
-      "action",
-      "index",
-      "refcnt",
-      "bindcnt",
-      "tm",
       "vlanAction",
       "id",
       "protocol",
@@ -99,13 +94,7 @@ export const vlan: ActionKind = {
       const { parms: p, unknown: _, ...rest } = parseAttrs(VLAN_ATTRS, buf, view, start, end);
       const o = { vlanAction: "pop", ...rest } as VlanOptions;
       if (p) {
-        Object.assign(o, {
-          vlanAction: VERBS[p.vAction] ?? String(p.vAction),
-          action: p.action,
-          index: p.index,
-          refcnt: p.refcnt,
-          bindcnt: p.bindcnt,
-        });
+        Object.assign(o, { vlanAction: VERBS[p.vAction] ?? String(p.vAction), ...genFields(p) });
       }
       return o;
     },

@@ -6,12 +6,13 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
-import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
-import { formatHandle, parseHandle } from "../handle.ts";
+import { printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
+import { formatHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
 import { known } from "../payload.ts";
+import { readWords, type WordTable } from "../word_table.ts";
+import { CLASS_ACTION_WORDS } from "./words.ts";
 import { EMATCH_TREE, type EmatchTerm, ematchWords, printEmatch } from "./ematch.ts";
 
 const TCA_BASIC_CLASSID = 1, TCA_BASIC_EMATCHES = 2, TCA_BASIC_ACT = 3;
@@ -32,6 +33,11 @@ export interface BasicOptions {
   /** Extended matches (`match EXPR`): terms joined by and/or. */
   ematches?: EmatchTerm[];
 }
+
+const WORDS: WordTable<BasicOptions> = {
+  ...CLASS_ACTION_WORDS,
+  match: { key: "ematches", read: (w) => ematchWords(w) },
+};
 
 /** The basic module. */
 export const basic: FilterKind = {
@@ -54,15 +60,6 @@ export const basic: FilterKind = {
       if (o.ematches) printEmatch(p, o.ematches);
       if (o.actions) printActionList(p, o.actions, ctx, true);
     },
-    words(w, ctx): BasicOptions {
-      const o: BasicOptions = {};
-      for (let word = w.next(); word !== undefined; word = w.next()) {
-        if (word === "classid" || word === "flowid") o.classid = parseHandle(w.value(word, "class id"));
-        else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        else if (word === "match") o.ematches = ematchWords(w);
-        else throw new InvalidArgumentError(`Unknown basic argument: "${word}"`);
-      }
-      return o;
-    },
+    words: (w, ctx): BasicOptions => readWords<BasicOptions>(w, "basic", WORDS, {}, ctx),
   },
 };

@@ -4,13 +4,14 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
-import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
-import { formatHandle, parseHandle } from "../handle.ts";
+import { printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
+import { formatHandle } from "../handle.ts";
 import type { FilterKind } from "../kind.ts";
 import { known } from "../payload.ts";
-import { checkClsFlags, clsFlagWord, printClsFlags } from "./flags.ts";
+import { readWords, type WordTable } from "../word_table.ts";
+import { CLASS_ACTION_WORDS, CLS_FLAG_WORDS } from "./words.ts";
+import { checkClsFlags, printClsFlags } from "./flags.ts";
 
 const TCA_MATCHALL_CLASSID = 1, TCA_MATCHALL_ACT = 2, TCA_MATCHALL_FLAGS = 3;
 
@@ -30,6 +31,8 @@ export interface MatchallOptions {
   /** `TCA_CLS_FLAGS_*` (skip_hw 1, skip_sw 2). */
   flags?: number;
 }
+
+const WORDS: WordTable<MatchallOptions> = { ...CLASS_ACTION_WORDS, ...CLS_FLAG_WORDS };
 
 /** The matchall module. */
 export const matchall: FilterKind = {
@@ -53,14 +56,6 @@ export const matchall: FilterKind = {
       printClsFlags(p, o.flags ?? 0, true);
       if (o.actions) printActionList(p, o.actions, ctx, true);
     },
-    words(w, ctx): MatchallOptions {
-      const o: MatchallOptions = {};
-      for (let word = w.next(); word !== undefined; word = w.next()) {
-        if (word === "classid" || word === "flowid") o.classid = parseHandle(w.value(word, "class id"));
-        else if (word === "action") o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        else if (!clsFlagWord(word, o)) throw new InvalidArgumentError(`Unknown matchall argument: "${word}"`);
-      }
-      return o;
-    },
+    words: (w, ctx): MatchallOptions => readWords<MatchallOptions>(w, "matchall", WORDS, {}, ctx),
   },
 };

@@ -10,8 +10,9 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { formatSize, formatTime, parseSize, parseTime } from "../units.ts";
+import { formatSize, formatTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import { readInt, readSize, readTime, readWords, type WordTable } from "../word_table.ts";
 
 const TCA_FQ_CODEL_TARGET = 1, TCA_FQ_CODEL_LIMIT = 2, TCA_FQ_CODEL_INTERVAL = 3, TCA_FQ_CODEL_ECN = 4;
 const TCA_FQ_CODEL_FLOWS = 5, TCA_FQ_CODEL_QUANTUM = 6, TCA_FQ_CODEL_CE_THRESHOLD = 7;
@@ -106,47 +107,29 @@ function build(b: MessageBuilder, o: FqCodelOptions): void {
   });
 }
 
-function words(w: TcWords): FqCodelOptions {
-  const o: FqCodelOptions = {};
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    switch (word) {
-      case "limit":
-      case "flows":
-      case "quantum":
-        o[word] = w.int(word);
-        break;
-      case "drop_batch":
-        o.dropBatch = w.int(word);
-        break;
-      case "target":
-      case "interval":
-        o[word] = parseTime(w.value(word, "time"));
-        break;
-      case "ce_threshold":
-        o.ceThreshold = parseTime(w.value(word, "time"));
-        break;
-      case "ce_threshold_selector": {
-        const v = w.value(word, "VALUE/MASK");
-        const m = /^(0x[0-9a-f]+|\d+)\/(0x[0-9a-f]+|\d+)$/i.exec(v);
-        if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) {
-          throw new InvalidArgumentError(`Invalid ce_threshold_selector: "${v}" (expected VALUE/MASK, each 0 to 255)`);
-        }
-        o.ceThresholdSelector = { value: Number(m[1]), mask: Number(m[2]) };
-        break;
-      }
-      case "memory_limit":
-        o.memoryLimit = parseSize(w.value(word, "size"));
-        break;
-      case "ecn":
-      case "noecn":
-        o.ecn = word === "ecn";
-        break;
-      default:
-        throw new InvalidArgumentError(`Unknown fq_codel argument: "${word}"`);
-    }
+/** Reads `VALUE/MASK`, each 0 to 255. */
+function readSelector(w: TcWords, word: string): FqCodelOptions["ceThresholdSelector"] {
+  const v = w.value(word, "VALUE/MASK");
+  const m = /^(0x[0-9a-f]+|\d+)\/(0x[0-9a-f]+|\d+)$/i.exec(v);
+  if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) {
+    throw new InvalidArgumentError(`Invalid ce_threshold_selector: "${v}" (expected VALUE/MASK, each 0 to 255)`);
   }
-  return o;
+  return { value: Number(m[1]), mask: Number(m[2]) };
 }
+
+const WORDS: WordTable<FqCodelOptions> = {
+  limit: { key: "limit", read: readInt() },
+  flows: { key: "flows", read: readInt() },
+  quantum: { key: "quantum", read: readInt() },
+  drop_batch: { key: "dropBatch", read: readInt() },
+  target: { key: "target", read: readTime },
+  interval: { key: "interval", read: readTime },
+  ce_threshold: { key: "ceThreshold", read: readTime },
+  ce_threshold_selector: { key: "ceThresholdSelector", read: readSelector },
+  memory_limit: { key: "memoryLimit", read: readSize },
+  ecn: { key: "ecn", value: true },
+  noecn: { key: "ecn", value: false },
+};
 
 function print(p: TcPrinter, o: FqCodelOptions): void {
   if (o.limit !== undefined) p.uint("limit", "limit %sp ", o.limit);
@@ -204,7 +187,7 @@ export const fqCodel: QdiscKind = {
     parse,
     build,
     print,
-    words,
+    words: (w, ctx) => readWords<FqCodelOptions>(w, "fq_codel", WORDS, {}, ctx),
   },
   xstats: {
     parse(_b, view, s, e): FqCodelXstats | undefined {

@@ -11,9 +11,11 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs, parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, linkWords, rateSpec, ratespecFields, sizeAndCellWords } from "../ratespec.ts";
-import { formatRate, formatSize, LINKLAYER, parseRate, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
+import { LINK_WORDS, linklayerName, rateSpec, ratespecFields, sizeAndCell } from "../ratespec.ts";
+import { formatRate, formatSize, LINKLAYER, rateTable, TC_RATESPEC, xmitSize, xmitTime } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import type { WordsContext } from "../kind.ts";
+import { readInt, readRate, readWords, type WordTable } from "../word_table.ts";
 
 const TCA_HTB_PARMS = 1, TCA_HTB_INIT = 2, TCA_HTB_CTAB = 3, TCA_HTB_RTAB = 4;
 const TCA_HTB_DIRECT_QLEN = 5, TCA_HTB_RATE64 = 6, TCA_HTB_CEIL64 = 7, TCA_HTB_OFFLOAD = 9;
@@ -150,23 +152,22 @@ function buildQdisc(b: MessageBuilder, o: HtbOptions): void {
   });
 }
 
-function qdiscWords(w: TcWords): HtbOptions {
-  const o: HtbOptions = {};
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    if (word === "r2q") o.r2q = w.int(word);
-    else if (word === "default") o.defaultClass = w.int(word, 0, 0xffffffff, 16);
-    else if (word === "debug") {
-      const v = w.value(word);
-      if (!/^[0-3]{1,16}$/.test(v)) {
-        throw new InvalidArgumentError(`Invalid debug: "${v}" (expected up to 16 digits 0 to 3)`);
-      }
-      o.debug = [...v].reduce((acc, d, i) => acc | (Number(d) << (2 * i)), 0) >>> 0;
-    } else if (word === "direct_qlen") o.directQlen = w.int(word);
-    else if (word === "offload") o.offload = true;
-    else throw new InvalidArgumentError(`Unknown htb argument: "${word}"`);
+/** Reads `debug`'s digits (0 to 3, one per htb debug category) into its bit pairs. */
+function readDebug(w: TcWords, word: string): number {
+  const v = w.value(word);
+  if (!/^[0-3]{1,16}$/.test(v)) {
+    throw new InvalidArgumentError(`Invalid debug: "${v}" (expected up to 16 digits 0 to 3)`);
   }
-  return o;
+  return [...v].reduce((acc, d, i) => acc | (Number(d) << (2 * i)), 0) >>> 0;
 }
+
+const QDISC_WORDS: WordTable<HtbOptions> = {
+  r2q: { key: "r2q", read: readInt() },
+  default: { key: "defaultClass", read: readInt(0, 0xffffffff, 16) },
+  debug: { key: "debug", read: readDebug },
+  direct_qlen: { key: "directQlen", read: readInt() },
+  offload: { key: "offload" },
+};
 
 function printQdisc(p: TcPrinter, o: HtbOptions, details: number): void {
   if (o.r2q !== undefined) {
@@ -235,43 +236,26 @@ function buildClass(b: MessageBuilder, o: HtbClassOptions): void {
   });
 }
 
-function classWords(w: TcWords): HtbClassOptions {
-  const o: Partial<HtbClassOptions> = {};
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    if (linkWords(w, word, o)) continue;
-    switch (word) {
-      case "prio":
-        o.prio = w.int(word);
-        break;
-      case "mtu":
-        o.mtu = w.int(word);
-        break;
-      case "mpu":
-        o.mpu = w.int(word, 0, 0xffff);
-        break;
-      case "quantum":
-        o.quantum = w.int(word);
-        break;
-      case "burst":
-      case "buffer":
-      case "maxburst":
-        sizeAndCellWords(w, word, o, "burst", "cellLog");
-        break;
-      case "cburst":
-      case "cbuffer":
-      case "cmaxburst":
-        sizeAndCellWords(w, word, o, "cburst", "ceilCellLog");
-        break;
-      case "rate":
-      case "ceil": {
-        if (o[word] !== undefined) throw new InvalidArgumentError(`Duplicate "${word}" in htb class`);
-        o[word] = parseRate(w.value(word, "rate"));
-        break;
-      }
-      default:
-        throw new InvalidArgumentError(`Unknown htb class argument: "${word}"`);
-    }
-  }
+const burst = sizeAndCell<Partial<HtbClassOptions>>("burst", "cellLog");
+const cburst = sizeAndCell<Partial<HtbClassOptions>>("cburst", "ceilCellLog");
+const CLASS_WORDS: WordTable<Partial<HtbClassOptions>> = {
+  ...LINK_WORDS,
+  prio: { key: "prio", read: readInt() },
+  mtu: { key: "mtu", read: readInt() },
+  mpu: { key: "mpu", read: readInt(0, 0xffff) },
+  quantum: { key: "quantum", read: readInt() },
+  burst,
+  buffer: burst,
+  maxburst: burst,
+  cburst,
+  cbuffer: cburst,
+  cmaxburst: cburst,
+  rate: { key: "rate", read: readRate, once: true },
+  ceil: { key: "ceil", read: readRate, once: true },
+};
+
+function classWords(w: TcWords, ctx: WordsContext): HtbClassOptions {
+  const o = readWords<Partial<HtbClassOptions>>(w, "htb class", CLASS_WORDS, {}, ctx);
   if (!o.rate) throw new InvalidArgumentError(`Missing "rate" in htb class (it is required)`);
   return o as HtbClassOptions;
 }
@@ -310,7 +294,7 @@ export const htb: QdiscKind = {
     parse: parseQdisc,
     build: buildQdisc,
     print: (p, o, ctx) => printQdisc(p, o as HtbOptions, ctx.details),
-    words: qdiscWords,
+    words: (w, ctx) => readWords<HtbOptions>(w, "htb", QDISC_WORDS, {}, ctx),
   },
   class: {
     keys: [

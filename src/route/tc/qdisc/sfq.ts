@@ -5,13 +5,12 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseStruct } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { formatSize, parseSize } from "../units.ts";
-import type { TcWords } from "../words.ts";
+import { formatSize } from "../units.ts";
+import { readInt, readSize, readWords, type WordTable } from "../word_table.ts";
 
 /** `struct tc_sfq_qopt_v1` as tc sends it (RED fields left zero). */
 const SFQ_V1 = {
@@ -68,42 +67,21 @@ function build(b: MessageBuilder, o: SfqOptions): void {
   });
 }
 
-function words(w: TcWords): SfqOptions {
-  const o: SfqOptions = {};
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    switch (word) {
-      case "quantum":
-        o.quantum = parseSize(w.value(word, "size"));
-        break;
-      case "perturb":
-        o.perturb = w.int(word, -0x80000000, 0x7fffffff);
-        break;
-      case "limit":
-        o.limit = w.int(word, 2);
-        break;
-      case "divisor":
-      case "flows":
-      case "depth":
-        o[word] = w.int(word);
-        break;
-      case "headdrop":
-        o.headdrop = true;
-        break;
-      case "redflowlimit":
-      case "min":
-      case "max":
-      case "burst":
-      case "avpkt":
-      case "probability":
-      case "ecn":
-      case "harddrop":
-        throw new InvalidArgumentError(`Cannot use sfq "${word}": nlkit does not build sfq's RED options`);
-      default:
-        throw new InvalidArgumentError(`Unknown sfq argument: "${word}"`);
-    }
-  }
-  return o;
-}
+/** sfq's RED words, which nlkit refuses rather than drops. */
+const RED_WORDS = ["redflowlimit", "min", "max", "burst", "avpkt", "probability", "ecn", "harddrop"];
+
+const WORDS: WordTable<SfqOptions> = {
+  quantum: { key: "quantum", read: readSize },
+  perturb: { key: "perturb", read: readInt(-0x80000000, 0x7fffffff) },
+  limit: { key: "limit", read: readInt(2) },
+  divisor: { key: "divisor", read: readInt() },
+  flows: { key: "flows", read: readInt() },
+  depth: { key: "depth", read: readInt() },
+  headdrop: { key: "headdrop" },
+  ...Object.fromEntries(
+    RED_WORDS.map((word) => [word, `Cannot use sfq "${word}": nlkit does not build sfq's RED options`]),
+  ),
+};
 
 function print(p: TcPrinter, o: SfqOptions, details: number): void {
   p.uint("limit", "limit %sp ", o.limit ?? 0);
@@ -134,7 +112,7 @@ export const sfq: QdiscKind = {
     },
     build,
     print: (p, o, ctx) => print(p, o as SfqOptions, ctx.details),
-    words,
+    words: (w, ctx) => readWords<SfqOptions>(w, "sfq", WORDS, {}, ctx),
   },
   xstats: {
     parse: (_b, view, s, e): { allot: number } => parseStruct({ allot: "s32" }, view, s, e) as { allot: number },

@@ -10,15 +10,12 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import type { QdiscKind } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { linklayerName, linkWords, rateSpec, ratespecFields, sizeAndCellWords } from "../ratespec.ts";
+import { bucketWords, linklayerName, rateSpec, ratespecFields } from "../ratespec.ts";
 import {
   formatRate,
   formatSize,
   formatTime,
   LINKLAYER,
-  parseRate,
-  parseSize,
-  parseTime,
   rateTable,
   TC_RATESPEC,
   TICKS_PER_USEC,
@@ -27,6 +24,8 @@ import {
   xmitTime,
 } from "../units.ts";
 import type { TcWords } from "../words.ts";
+import type { WordsContext } from "../kind.ts";
+import { readSize, readTime, readWords, type WordTable } from "../word_table.ts";
 
 const TCA_TBF_PARMS = 1, TCA_TBF_RTAB = 2, TCA_TBF_PTAB = 3, TCA_TBF_RATE64 = 4;
 const TCA_TBF_PRATE64 = 5, TCA_TBF_BURST = 6, TCA_TBF_PBURST = 7;
@@ -145,50 +144,15 @@ function build(b: MessageBuilder, o: TbfOptions): void {
   });
 }
 
-function words(w: TcWords): TbfOptions {
-  const o: Partial<TbfOptions> = {};
-  const once = (k: keyof TbfOptions, word: string) => {
-    if (o[k] !== undefined) throw new InvalidArgumentError(`Duplicate "${word}" in tbf`);
-  };
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    if (linkWords(w, word, o)) continue;
-    switch (word) {
-      case "limit":
-        once("limit", word);
-        o.limit = parseSize(w.value(word, "size"));
-        break;
-      case "latency":
-        once("latency", word);
-        o.latency = parseTime(w.value(word, "time"));
-        break;
-      case "burst":
-      case "buffer":
-      case "maxburst": {
-        once("burst", word);
-        sizeAndCellWords(w, word, o, "burst", "cellLog");
-        break;
-      }
-      case "mtu":
-      case "minburst": {
-        once("mtu", word);
-        sizeAndCellWords(w, word, o, "mtu", "peakCellLog");
-        break;
-      }
-      case "mpu":
-        o.mpu = parseSize(w.value(word, "size"));
-        break;
-      case "rate":
-        once("rate", word);
-        o.rate = parseRate(w.value(word, "rate"));
-        break;
-      case "peakrate":
-        once("peakrate", word);
-        o.peakrate = parseRate(w.value(word, "rate"));
-        break;
-      default:
-        throw new InvalidArgumentError(`Unknown tbf argument: "${word}"`);
-    }
-  }
+/** tbf's words: a token bucket's, each size, mtu and rate at most once, and the queue's limit or latency. */
+const WORDS: WordTable<Partial<TbfOptions>> = {
+  ...bucketWords(true),
+  limit: { key: "limit", read: readSize, once: true },
+  latency: { key: "latency", read: readTime, once: true },
+};
+
+function words(w: TcWords, ctx: WordsContext): TbfOptions {
+  const o = readWords<Partial<TbfOptions>>(w, "tbf", WORDS, {}, ctx);
   if (!o.rate) throw new InvalidArgumentError(`Missing tbf "rate" (it is required)`);
   if (!o.burst) throw new InvalidArgumentError(`Missing tbf "burst" (it is required)`);
   return o as TbfOptions;

@@ -1,0 +1,113 @@
+// The kinds' tc words, read from their declared word tables by one parser
+// (src/route/tc/word_table.ts): values, bare words, duplicates refused, refused
+// words, unknown words refused or (police) left for the caller.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
+import { actionKind } from "../src/route/tc/action/registry.ts";
+import { TC_ACT } from "../src/route/tc/constants.ts";
+import { filterKind } from "../src/route/tc/filter/registry.ts";
+import { qdiscKind } from "../src/route/tc/qdisc/registry.ts";
+import { TcWords } from "../src/route/tc/words.ts";
+
+function qdisc(kind: string, text: string): unknown {
+  return qdiscKind(kind)!.qdisc!.words(new TcWords(text.split(" ")), { linkIndex: () => 1 });
+}
+
+function htbClass(text: string): unknown {
+  return qdiscKind("htb")!.class!.words(new TcWords(text.split(" ")), { linkIndex: () => 1 });
+}
+
+test("word tables: fq_codel values, times, sizes and the ecn/noecn pair", () => {
+  assert.deepEqual(
+    qdisc("fq_codel", "limit 100 drop_batch 8 target 5ms memory_limit 1kb ce_threshold_selector 0x1/0xff noecn"),
+    {
+      limit: 100,
+      dropBatch: 8,
+      target: 5000,
+      memoryLimit: 1024,
+      ceThresholdSelector: { value: 1, mask: 255 },
+      ecn: false,
+    },
+  );
+  assert.deepEqual(qdisc("fq_codel", "ecn"), { ecn: true });
+  assert.throws(() => qdisc("fq_codel", "limit 1 bogus"), /Unknown fq_codel argument: "bogus"/);
+  assert.throws(() => qdisc("fq_codel", "ce_threshold_selector 1/256"), /Invalid ce_threshold_selector/);
+  assert.throws(() => qdisc("fq_codel", "limit"), InvalidArgumentError);
+});
+
+test("word tables: sfq refuses its RED words instead of dropping them", () => {
+  assert.deepEqual(qdisc("sfq", "perturb -1 limit 2 headdrop"), { perturb: -1, limit: 2, headdrop: true });
+  assert.throws(() => qdisc("sfq", "limit 1"), /Invalid limit/);
+  assert.throws(() => qdisc("sfq", "limit 10 ecn"), /Cannot use sfq "ecn": nlkit does not build sfq's RED options/);
+});
+
+test("word tables: tbf takes the bucket words once each, mpu and overhead as often as given", () => {
+  assert.deepEqual(qdisc("tbf", "rate 1mbit burst 10kb/8 latency 1ms mpu 64 mpu 32 overhead 4 linklayer atm"), {
+    rate: 125000,
+    burst: 10240,
+    cellLog: 3,
+    latency: 1000,
+    mpu: 32,
+    overhead: 4,
+    linklayer: 2,
+  });
+  assert.throws(() => qdisc("tbf", "rate 1mbit burst 10kb buffer 5kb latency 1ms"), /Duplicate "buffer" in tbf/);
+  assert.throws(() => qdisc("tbf", "rate 1mbit rate 2mbit burst 1kb latency 1ms"), /Duplicate "rate" in tbf/);
+  assert.throws(() => qdisc("tbf", "burst 10kb latency 1ms"), /Missing tbf "rate"/);
+});
+
+test("word tables: htb qdisc and class words", () => {
+  assert.deepEqual(qdisc("htb", "default 1f r2q 5 debug 31 offload"), {
+    defaultClass: 0x1f,
+    r2q: 5,
+    debug: 3 | (1 << 2),
+    offload: true,
+  });
+  assert.deepEqual(htbClass("rate 1mbit ceil 2mbit cburst 2kb prio 1"), {
+    rate: 125000,
+    ceil: 250000,
+    cburst: 2048,
+    prio: 1,
+  });
+  assert.throws(() => htbClass("rate 1mbit ceil 2mbit ceil 3mbit"), /Duplicate "ceil" in htb class/);
+  assert.throws(() => htbClass("rate 1mbit bogus"), /Unknown htb class argument: "bogus"/);
+});
+
+test("word tables: police reads its words and its verdicts, and ends at a word it does not know", () => {
+  const w = new TcWords("rate 1mbit burst 10k mtu 2k drop pkts_burst 3 conform-exceed pipe/ok index 7 next".split(" "));
+  assert.deepEqual(actionKind("police")!.options.words(w, { linkIndex: () => 1 }), {
+    rate: 125000,
+    burst: 10240,
+    mtu: 2048,
+    pktsBurst: 3,
+    action: TC_ACT.TC_ACT_PIPE,
+    conform: TC_ACT.TC_ACT_OK,
+    index: 7,
+  });
+  assert.equal(w.next(), "next");
+  const dflt = actionKind("police")!.options.words(new TcWords(["rate", "1mbit", "burst", "1k"]), {
+    linkIndex: () => 1,
+  });
+  assert.equal((dflt as { action: number }).action, TC_ACT.TC_ACT_RECLASSIFY);
+});
+
+test("word tables: classifiers share classid/flowid, repeated actions and the skip flags", () => {
+  const ctx = { linkIndex: () => 1 };
+  const m = filterKind("matchall")!.options.words(
+    new TcWords("flowid 1:2 skip_sw action drop action pass".split(" ")),
+    ctx,
+  );
+  const { actions, ...rest } = m as { actions: { kind: string }[] };
+  assert.deepEqual(rest, { classid: 0x10002, flags: 2 });
+  assert.deepEqual(actions.map((a) => a.kind), ["gact", "gact"]);
+  assert.throws(
+    () => filterKind("matchall")!.options.words(new TcWords(["match"]), ctx),
+    /Unknown matchall argument: "match"/,
+  );
+  assert.throws(
+    () => filterKind("basic")!.options.words(new TcWords(["skip_sw"]), ctx),
+    /Unknown basic argument: "skip_sw"/,
+  );
+  assert.deepEqual(filterKind("basic")!.options.words(new TcWords(["classid", "1:3"]), ctx), { classid: 0x10003 });
+});
