@@ -25,7 +25,11 @@
  * local mirror), `--dir` from a checkout; FILTERs keep the files whose path
  * contains one of them; `--show` prints each divergence; `--out` writes the
  * per-rule results as JSON (to compare two runs). Prints one line per file:
- * rules nft accepted, agreements of (a) and of (b).
+ * rules nft accepted, agreements of (a), of (b) and of (c).
+ *
+ * - (c) each accepted rule's text read by nlkit's command parser
+ *   (`nlkit nft add rule ...`, the rule lines of `nlkit nft -f`) and
+ *   applied with the same setup: nft lists the same rule (handles aside).
  *
  * @module
  */
@@ -37,6 +41,7 @@ import { withTempNetns } from "./_helpers.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { emitRulesetJson } from "../src/netfilter/nftables/json/stream.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
+import { parseCommand } from "../src/netfilter/nftables/text/parse.ts";
 
 // deno-lint-ignore no-explicit-any
 type Obj = any;
@@ -64,8 +69,10 @@ export interface RuleResult {
   rule: string;
   a: boolean;
   b: boolean;
+  c: boolean;
   aDiff?: string;
   bDiff?: string;
+  cDiff?: string;
 }
 
 const MARK = /^(.*);(ok|fail)(?:;(.*))?$/;
@@ -229,6 +236,7 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
       rule: l.text,
       a: false,
       b: false,
+      c: false,
     }));
     if (listed.length !== accepted.length) {
       throw new Error(`${file} ${fam}: ${listed.length} rules listed, ${accepted.length} added`);
@@ -253,7 +261,7 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
     const objResults = stateful.map((o): RuleResult => {
       const got = mineObjs.get(objKey(o));
       const a = got !== undefined && canon(got) === canon(o);
-      const r: RuleResult = { file, family: fam, lineno: 0, rule: objKey(o), a, b: false };
+      const r: RuleResult = { file, family: fam, lineno: 0, rule: objKey(o), a, b: false, c: false };
       if (!a) r.aDiff = aErr || firstDiff(canon(o), got ? canon(got) : "(missing)");
       return r;
     });
@@ -316,7 +324,55 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
         if (!results[i].b) results[i].bDiff = firstDiff(want, g);
       });
     });
+    await textForm(objs, listed, accepted.map((l) => `rule ${fam} ${table} ${chains[0]} ${l.text}`), results);
     return [...results, ...objResults];
+  });
+}
+
+/**
+ * (c) each accepted rule's text read by nlkit's command parser (the
+ * `nlkit nft add rule ...` and `nlkit nft -f` code path) and applied with
+ * nft's setup objects into an empty namespace: nft lists the same rules
+ * (handles aside). The rules that apply are found by halving.
+ */
+async function textForm(objs: Obj[], listed: Obj[], texts: string[], results: RuleResult[]): Promise<void> {
+  const parsed = texts.map((t, i) => {
+    try {
+      return parseCommand("add", [t]);
+    } catch (e) {
+      results[i].cDiff = `parse failed: ${(e as Error).message}`;
+      return undefined;
+    }
+  });
+  await withTempNetns(async (dst) => {
+    const apply = (part: number[]) =>
+      applyJson({ nftables: [...objs, ...part.flatMap((i) => parsed[i]!)] }, { netns: dst });
+    const flush = () => applyJson({ nftables: [{ flush: { ruleset: null } }] }, { netns: dst });
+    const taken = await bisectAsync(parsed.flatMap((p, i) => p ? [i] : []), async (part) => {
+      await flush();
+      try {
+        await apply(part);
+        return true;
+      } catch (e) {
+        if (part.length === 1) results[part[0]].cDiff = `apply failed: ${(e as Error).message}`;
+        return false;
+      }
+    });
+    await flush();
+    await apply(taken);
+    let got: Obj[];
+    try {
+      got = nftObjects(dst).filter((o) => o.rule);
+    } catch (e) {
+      for (const i of taken) results[i].cDiff = `nft cannot list it: ${(e as Error).message.split("\n")[0]}`;
+      return;
+    }
+    taken.forEach((i, k) => {
+      const want = canon(listed[i], ["handle"]);
+      const g = got[k] ? canon(got[k], ["handle"]) : "(missing)";
+      results[i].c = got.length === taken.length && g === want;
+      if (!results[i].c) results[i].cDiff = firstDiff(want, g);
+    });
   });
 }
 
@@ -365,7 +421,7 @@ async function main(argv: string[]): Promise<void> {
     else opts.filters.push(a);
   }
   const all: RuleResult[] = [];
-  const totals = { n: 0, a: 0, b: 0 };
+  const totals = { n: 0, a: 0, b: 0, c: 0, nr: 0 };
   for (const [file, text] of corpus(opts)) {
     if (opts.filters.length && !opts.filters.some((f) => file.includes(f))) continue;
     const t = parseT(text);
@@ -379,26 +435,34 @@ async function main(argv: string[]): Promise<void> {
     }
     const a = res.filter((r) => r.a).length;
     const b = res.filter((r) => r.b).length;
+    // (c) is about rules only (lineno 0 marks a set or object).
+    const c = res.filter((r) => r.c).length;
+    const nr = res.filter((r) => r.lineno > 0).length;
     console.log(
       `${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${
         String(b).padStart(4)
-      }`,
+      }  c ${String(c).padStart(4)}/${nr}`,
     );
     if (opts.show) {
       for (const r of res) {
         if (!r.a) console.log(`  (a) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.aDiff ?? "(not compared)")}`);
         if (!r.b) console.log(`  (b) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.bDiff ?? "(not applied)")}`);
+        if (!r.c && r.lineno > 0) {
+          console.log(`  (c) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.cDiff ?? "(not applied)")}`);
+        }
       }
     }
     totals.n += res.length;
     totals.a += a;
     totals.b += b;
+    totals.c += c;
+    totals.nr += nr;
     all.push(...res);
   }
   console.log(
     `${"total".padEnd(22)} rules ${String(totals.n).padStart(4)}  a ${String(totals.a).padStart(4)}  b ${
       String(totals.b).padStart(4)
-    }`,
+    }  c ${String(totals.c).padStart(4)}/${totals.nr}`,
   );
   if (opts.out) writeFileSync(opts.out, JSON.stringify(all, null, 1));
 }

@@ -71,7 +71,8 @@ tun/tap devices: see nlkit tuntap help`,
                                      { chains | maps | meters | flowtables } [ FAMILY ] | ct helpers table [ FAMILY ] TABLE |
                                      hooks [ FAMILY ] [ device DEVICE ] |
                                      { sets | counters | quotas | limits | secmarks | synproxys } [ FAMILY | table [ FAMILY ] TABLE ] }
-       nlkit nft -j -f { FILE | - }              apply nft's JSON in one atomic batch
+       nlkit nft [ -j ] [ -c ] [ -e ] [ -a ] [ -I DIR ] -f { FILE | - }   apply a script (nft's language, or its JSON
+                                                 with -j) in one atomic batch; -c check only, -e echo what was added
        nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
        nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
        nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...

@@ -10,9 +10,10 @@ import type { Context } from "./context.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
+import type { FileFlags } from "./nft_apply.ts";
 
 /** nft's flags this command honours. */
-const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
+const FLAGS: Record<string, keyof NftFlags | "file" | "version" | keyof FileFlags> = {
   "-v": "version",
   "--version": "version",
   "-j": "json",
@@ -29,6 +30,12 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version"> = {
   "--numeric-time": "numericTime",
   "-f": "file",
   "--file": "file",
+  "-c": "check",
+  "--check": "check",
+  "-e": "echo",
+  "--echo": "echo",
+  "-I": "includePaths",
+  "--includepath": "includePaths",
 };
 
 const COMMANDS = [
@@ -58,6 +65,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     numericTime: false,
   };
   let file: string | undefined;
+  const fileFlags: FileFlags = { check: false, echo: false, includePaths: [] };
   for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
     args.next();
     if (w in REFUSED_FLAGS) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
@@ -70,13 +78,18 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     if (f === "file") {
       file = args.next();
       if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);
-    } else flags[f] = true;
+    } else if (f === "includePaths") {
+      const dir = args.next();
+      if (dir === undefined) throw new UsageError(`Missing directory after "${w}"`, w);
+      fileFlags.includePaths.push(dir);
+    } else if (f === "check" || f === "echo") fileFlags[f] = true;
+    else flags[f] = true;
   }
   if (file !== undefined) {
     bulkJitPolicy();
     if (!args.done) throw new UsageError(`Unexpected "${args.peek()}" with -f (put commands in the file)`);
     const { nftApplyFile } = await import("./nft_apply.ts");
-    return await nftApplyFile(ctx, file, flags.json || ctx.opts.json);
+    return await nftApplyFile(ctx, file, { ...flags, ...fileFlags, json: flags.json || ctx.opts.json });
   }
   const cmd = args.next();
   if (cmd === undefined) throw new UsageError(`Missing command: expected ${COMMANDS.join(", ")}`);
@@ -103,6 +116,16 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     case "destroy":
     case "insert":
     case "replace": {
+      if (fileFlags.check || fileFlags.echo) {
+        // nft reads its command line as a one-line script; so do -c and -e here.
+        const { nftApplyText } = await import("./nft_apply.ts");
+        const text = [cmd, ...args.rest()].join(" ");
+        return await nftApplyText(ctx, text, "command line", {
+          ...flags,
+          ...fileFlags,
+          json: flags.json || ctx.opts.json,
+        });
+      }
       const { nftChange } = await import("./nft_change.ts");
       return await nftChange(ctx, cmd, args);
     }

@@ -1,27 +1,72 @@
 /**
- * `nlkit nft -j -f FILE|-`: applies an nft JSON document in one atomic
- * batch, as `nft -j -f` does; a refusal changes nothing and names the
- * failing object (exit 1).
+ * `nlkit nft -f FILE|-`: applies a script in nft's language (or, with
+ * `-j`, an nft JSON document) in one atomic batch, as `nft -f` does; a
+ * refusal changes nothing and names the failing object or the place in
+ * the file (exit 1). `-c` only lets the kernel check the batch.
  *
  * @module
  */
 
-import { UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { readText } from "./io.ts";
+import type { NftFlags } from "./nft_list.ts";
+import { withEcho } from "./nft_echo.ts";
 import { applyJson } from "../netfilter/nftables/json/apply.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
+import { applyScript, NftScriptError } from "../netfilter/nftables/text/script.ts";
 
-/** Applies the document in `file` ("-" for stdin). */
-export async function nftApplyFile(ctx: Context, file: string, json: boolean): Promise<number> {
-  if (!json) throw new UsageError("Cannot read nft's rule language: give a JSON document with -j -f FILE");
-  const text = readText(file === "-" ? "/dev/stdin" : file);
-  let doc: Json;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`Cannot parse ${file === "-" ? "standard input" : file} as JSON: ${(e as Error).message}`);
+/** The flags of `nft -f` beyond the listing ones. */
+export interface FileFlags {
+  /** `-c`: check only, commit nothing. */
+  check: boolean;
+  /** `-e`: print what was added. */
+  echo: boolean;
+  /** `-I DIR`: include search directories. */
+  includePaths: string[];
+}
+
+/** Applies the script or document in `file` ("-" for stdin). */
+export async function nftApplyFile(ctx: Context, file: string, flags: NftFlags & FileFlags): Promise<number> {
+  const path = file === "-" ? "/dev/stdin" : file;
+  return await nftApplyText(ctx, readText(path), path, flags);
+}
+
+/**
+ * Applies a script's text (`path` names it in errors). nft reads a command
+ * line the same way, its words joined by spaces: `nft -e add rule ...`.
+ */
+export async function nftApplyText(
+  ctx: Context,
+  text: string,
+  path: string,
+  flags: NftFlags & FileFlags,
+): Promise<number> {
+  const { check, includePaths } = flags;
+  // -c commits nothing, so there is nothing to echo (nft prints nothing either).
+  const echo = flags.echo && !check
+    ? (fn: () => Promise<void>) => withEcho(ctx, flags, fn)
+    : (fn: () => Promise<void>) => fn();
+  // With -j nft reads JSON, and falls back to its language when the text is no JSON (libnftables).
+  const doc = flags.json ? jsonOrUndefined(text) : undefined;
+  if (doc !== undefined) {
+    await echo(() => applyJson(doc, { ...ctx.lib, check }));
+    return 0;
   }
-  await applyJson(doc, ctx.lib);
+  try {
+    const paths = includePaths.length ? includePaths : undefined;
+    await echo(() => applyScript(text, path, { ...ctx.lib, check, includePaths: paths }));
+  } catch (e) {
+    if (!(e instanceof NftScriptError)) throw e;
+    ctx.err.line(e.message);
+    return 1;
+  }
   return 0;
+}
+
+function jsonOrUndefined(text: string): Json | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -180,6 +180,11 @@ export class NftTransactionError extends NlkitError {
 export interface CommitOptions extends NftOptions {
   /** The generation the batch was planned against: the kernel refuses it (ERESTART) if the ruleset moved on. */
   genId?: number;
+  /**
+   * Validate only (`nft -c`): the batch is sent without its `BATCH_END`, so
+   * the kernel checks every message, then aborts instead of committing.
+   */
+  check?: boolean;
 }
 
 const SET_FLAG_BITS: Record<string, number> = {
@@ -546,19 +551,21 @@ export class NftTransaction {
    * `BATCH_END`. Only the last change asks for an ack: the kernel reports
    * every failure anyway, before that ack, so thousands of acks are saved.
    */
-  messages(genId?: number): Uint8Array[] {
+  messages(genId?: number, check = false): Uint8Array[] {
     const out = nfnlBatch(NFNL_SUBSYS_NFTABLES, this.#messages, genId);
-    const last = out[out.length - 2].slice();
+    if (check) out.pop(); // no BATCH_END: the kernel validates, then aborts (nft -c)
+    const lastAt = out.length - (check ? 1 : 2);
+    const last = out[lastAt].slice();
     last[6] |= NLM_F_ACK;
-    out[out.length - 2] = last;
+    out[lastAt] = last;
     return out;
   }
 
   /** Sends the batch on `socket` and waits for every ack. */
-  async commitOn(socket: NetlinkSocket, genId?: number): Promise<void> {
+  async commitOn(socket: NetlinkSocket, genId?: number, check = false): Promise<void> {
     if (!this.#messages.length) return;
     try {
-      await socket.requestBatch(this.messages(genId));
+      await socket.requestBatch(this.messages(genId, check));
     } catch (e) {
       throw this.#named(e);
     }
@@ -566,9 +573,9 @@ export class NftTransaction {
 
   /** Commits the batch: all changes, or none and an {@link NftTransactionError}. */
   async commit(opts: CommitOptions = {}): Promise<void> {
-    checkKeys(opts, ["netns", "socket", "genId"], "commit");
-    const { genId, ...sock } = opts;
-    await withNftSocket(sock, (s) => this.commitOn(s, genId));
+    checkKeys(opts, ["netns", "socket", "genId", "check"], "commit");
+    const { genId, check, ...sock } = opts;
+    await withNftSocket(sock, (s) => this.commitOn(s, genId, check));
   }
 
   #named(e: unknown): unknown {

@@ -163,15 +163,22 @@ export class DocumentPlanner {
     return out;
   }
 
-  /** Adds every command of `doc` (`{"nftables": [...]}`) to the transaction. */
-  async plan(document: unknown): Promise<NftTransaction> {
+  /**
+   * Adds every command of `doc` (`{"nftables": [...]}`) to the transaction;
+   * `at` is told the index of each command before it is planned (to say
+   * where a refusal came from).
+   */
+  async plan(document: unknown, at?: (index: number) => void): Promise<NftTransaction> {
     const doc = document as Json;
     if (!isObj(doc) || !Array.isArray(doc.nftables)) {
       throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
     for (const item of doc.nftables) this.#noteUpdates(item);
-    for (const item of doc.nftables) await this.#command(item);
+    for (const [i, item] of doc.nftables.entries()) {
+      at?.(i);
+      await this.#command(item);
+    }
     // nft lists a map before the chains its elements jump to (and nft -j -f then fails with ENOENT).
     for (const add of this.#afterChains.splice(0)) add();
     return this.tx;
@@ -513,11 +520,13 @@ export class DocumentPlanner {
 export interface ApplyOptions extends NftOptions {
   /** The generation the document was planned against (compare-and-swap). */
   genId?: number;
+  /** Only let the kernel validate the batch, committing nothing (`nft -c`). */
+  check?: boolean;
 }
 
 /** Applies an nft JSON document atomically (`nft -j -f`); a refusal changes nothing. */
 export async function applyJson(doc: unknown, opts: ApplyOptions = {}): Promise<void> {
-  const { genId, ...sock } = opts;
+  const { genId, check, ...sock } = opts;
   const tx = await new DocumentPlanner(sock).plan(doc);
-  await tx.commit({ ...sock, genId });
+  await tx.commit({ ...sock, genId, check });
 }

@@ -11,12 +11,31 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
+import { moreExpr } from "./expr_more.ts";
 
 type Obj = { [k: string]: Json };
 
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const VERDICTS = ["accept", "drop", "continue", "return"];
-const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
+/** nft's `meta` keys that may be written without `meta` (its `meta_key_unqualified`). */
+const UNQUALIFIED_META = [
+  "iif",
+  "oif",
+  "iifname",
+  "oifname",
+  "iifgroup",
+  "oifgroup",
+  "mark",
+  "iiftype",
+  "oiftype",
+  "skuid",
+  "skgid",
+  "nftrace",
+  "rtclassid",
+  "pkttype",
+  "cpu",
+  "cgroup",
+];
 const OPS = ["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge"];
 const OP_NAMES: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
 const STD_PRIOS: Record<string, number> = {
@@ -73,15 +92,17 @@ class Tokens {
   }
 }
 
+/** A quoted word's text: nft's strings have no escapes (`"eth\*"` is `eth\*`). */
 function unquote(w: string): string {
-  return w.startsWith('"') ? JSON.parse(w) : w;
+  return w.startsWith('"') ? w.slice(1, -1) : w;
 }
 
 /** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
 export function wordValue(w: string): Json {
-  if (w.startsWith('"')) return JSON.parse(w);
+  if (w.startsWith('"')) return unquote(w);
   if (/^\d+$/.test(w)) return Number(w);
-  if (/^0x[0-9a-f]+$/i.test(w)) return parseInt(w, 16);
+  // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
+  if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
   const prefix = /^([0-9a-f.:]+)\/(\d+)$/i.exec(w);
   if (prefix) return { prefix: { addr: prefix[1], len: Number(prefix[2]) } };
   const range = /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w);
@@ -113,7 +134,10 @@ function element(t: Tokens, isMap: boolean): Json {
     if (t.eat("timeout")) extra.timeout = parseDuration(t.next("a timeout"));
     else if (t.eat("expires")) extra.expires = parseDuration(t.next("an expiry"));
     else if (t.eat("comment")) extra.comment = unquote(t.next("a comment"));
-    else break;
+    else if (["counter", "limit", "quota"].includes(t.peek() ?? "")) {
+      // An element's own statements (`counter packets 0 bytes 0`, `limit rate 1/second`).
+      Object.assign(extra, statement(t) as Obj);
+    } else break;
   }
   if (Object.keys(extra).length) key = { elem: { val: key, ...extra } };
   if (!isMap && t.peek() !== ":") return key;
@@ -152,14 +176,24 @@ function expr(t: Tokens): Json | undefined {
       return { meta: { key: w } };
     }
     if (w === "ct") {
-      if (t.peek(1) === "helper" && t.peek(2) === "set") return undefined;
+      if (CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") return undefined;
       t.i++;
       const k = t.next("a ct key");
       if (k === "original" || k === "reply") return { ct: { key: t.next("a ct key"), dir: k } };
       return { ct: { key: k } };
     }
+    const more = moreExpr(t.t, t.i);
+    if (more) {
+      t.i += more[1];
+      return more[0];
+    }
     const fields = HEADER_FIELDS[w];
     const f = t.peek(1);
+    const f2 = `${f} ${t.peek(2)}`; // `arp saddr ip`
+    if (fields?.[f2]) {
+      t.i += 3;
+      return { payload: { protocol: w, field: f2 } };
+    }
     if (fields && f !== undefined && fields[f]) {
       t.i += 2;
       return { payload: { protocol: w, field: f } };
@@ -177,10 +211,30 @@ function expr(t: Tokens): Json | undefined {
   return parts.length > 1 ? { concat: parts } : first;
 }
 
+/** `EXPR map { k : v, ... }` or `EXPR map @name` after `key`; `key` alone otherwise. */
+function mapped(t: Tokens, key: Json): Json {
+  if (!t.eat("map")) return key;
+  if (t.peek() === "{") return { map: { key, data: { set: setBody(t, true) } } };
+  return { map: { key, data: t.next("a map") } };
+}
+
+/** An expression (`ip saddr`, `ip saddr map @m`) or, failing that, undefined. */
+function mappedExpr(t: Tokens): Json | undefined {
+  const e = expr(t);
+  return e === undefined ? undefined : mapped(t, e);
+}
+
 /** Parses a right-hand value: a word, a flag list, `{ set }`, `@name`. */
 function value(t: Tokens): Json {
-  if (t.peek() === "{") return { set: setBody(t) };
+  if (t.peek() === "{") {
+    const elems = setBody(t);
+    // nft's evaluator makes a one-element anonymous set of a plain value, prefix or range that value.
+    const [e] = elems;
+    const plain = typeof e !== "object" || e === null || "prefix" in e || "range" in e;
+    return elems.length === 1 && plain && !Array.isArray(e) ? e : { set: elems };
+  }
   const w = t.next("a value");
+  if (w === "exists" || w === "missing") return w === "exists"; // an extension header's presence
   if (t.peek() === "," && !w.startsWith('"')) {
     const list: Json[] = [wordValue(w)];
     while (t.eat(",")) list.push(wordValue(t.next("a value")));
@@ -218,11 +272,39 @@ function statement(t: Tokens): Json {
   switch (w) {
     case "counter": {
       t.i++;
-      if (t.eat("name")) return { counter: unquote(t.next("a counter name")) };
+      if (t.eat("name")) return { counter: mappedExpr(t) ?? unquote(t.next("a counter name")) };
       const c: Obj = { packets: 0, bytes: 0 };
-      if (t.eat("packets")) c.packets = Number(t.next("a packet count"));
-      if (t.eat("bytes")) c.bytes = Number(t.next("a byte count"));
+      for (let k = t.peek(); k === "packets" || k === "bytes"; k = t.peek()) {
+        c[k] = Number((t.i++, t.next(`a ${k} count`)));
+      }
       return { counter: c };
+    }
+    case "synproxy": {
+      t.i++;
+      if (t.eat("name")) return { synproxy: mappedExpr(t) ?? unquote(t.next("a synproxy name")) };
+      const o: Obj = {};
+      for (;;) {
+        if (t.eat("mss")) o.mss = count(t.next("an mss"), "an mss");
+        else if (t.eat("wscale")) o.wscale = count(t.next("a wscale"), "a wscale");
+        else if (t.peek() === "timestamp" || t.peek() === "sack-perm") {
+          o.flags = [...(o.flags as string[] ?? []), t.next("a flag")];
+        } else break;
+      }
+      return { synproxy: Object.keys(o).length ? o : null };
+    }
+    case "tproxy": {
+      t.i++;
+      const o: Obj = {};
+      if (t.peek() === "ip" || t.peek() === "ip6") o.family = t.next("a family");
+      t.expect("to");
+      return { tproxy: { ...o, ...natTarget(t.next("a tproxy target")) } };
+    }
+    case "dup": {
+      t.i++;
+      t.expect("to");
+      const o: Obj = { addr: wordValue(t.next("a dup target")) };
+      if (t.eat("device")) o.dev = unquote(t.next("a device"));
+      return { dup: o };
     }
     case "notrack":
       t.i++;
@@ -255,6 +337,7 @@ function statement(t: Tokens): Json {
     }
     case "limit": {
       t.i++;
+      if (t.eat("name")) return { limit: mappedExpr(t) ?? unquote(t.next("a limit name")) };
       t.expect("rate");
       const inv = t.eat("over");
       let spec = t.next("a rate");
@@ -272,7 +355,7 @@ function statement(t: Tokens): Json {
     }
     case "quota": {
       t.i++;
-      if (t.eat("name")) return { quota: unquote(t.next("a quota name")) };
+      if (t.eat("name")) return { quota: mappedExpr(t) ?? unquote(t.next("a quota name")) };
       const q: Obj = {};
       if (t.eat("over")) q.inv = true;
       q.val = Number(t.next("a quota"));
@@ -290,22 +373,31 @@ function statement(t: Tokens): Json {
       t.i++;
       const n: Obj = {};
       if (t.peek() === "ip" || t.peek() === "ip6") n.family = t.next("a family");
-      if (t.eat("to")) Object.assign(n, natTarget(t.next("a nat target")));
+      if (t.eat("to")) {
+        const m = mappedExpr(t); // `snat to ip saddr map { ... }`
+        Object.assign(n, m === undefined ? natTarget(t.next("a nat target")) : { addr: m });
+      }
       const flags: string[] = [];
-      while (["random", "fully-random", "persistent"].includes(t.peek() ?? "")) flags.push(t.next("a flag"));
+      while (["random", "fully-random", "persistent"].includes(t.peek() ?? "")) {
+        flags.push(t.next("a flag"));
+        if (t.peek() === "," && ["random", "fully-random", "persistent"].includes(t.peek(1) ?? "")) t.i++;
+      }
       if (flags.length) n.flags = flags.length === 1 ? flags[0] : flags;
       const kind = w === "masquerade" ? "masquerade" : w;
       return { [kind]: Object.keys(n).length ? n : null };
     }
   }
-  if (w === "ct" && t.peek(1) === "helper" && t.peek(2) === "set") {
+  if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
+  if (w === "ct" && CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") {
+    // `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`: a named object assigned.
+    const kind = `ct ${t.peek(1)}`;
     t.i += 3;
-    return { "ct helper": unquote(t.next("a helper name")) };
+    return { [kind]: unquote(t.next(`a ${kind} name`)) };
   }
   const left = expr(t);
   if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
   if (t.eat("set")) {
-    let v = expr(t) ?? value(t);
+    let v = mappedExpr(t) ?? value(t);
     // `meta mark set meta mark or 0x10`: nft's `|`, `^` and `&` on the value written.
     for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
       t.i++;
@@ -316,6 +408,23 @@ function statement(t: Tokens): Json {
   if (t.eat("vmap")) {
     if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
     return { vmap: { key: left, data: t.next("a map") } };
+  }
+  // `meta mark and 0x03 == 0x01`: the expression masked (or shifted) before the comparison.
+  let lhs = left;
+  for (let b = LEFT_BINOPS[t.peek() ?? ""]; b; b = LEFT_BINOPS[t.peek() ?? ""]) {
+    t.i++;
+    lhs = { [b]: [lhs, wordValue(t.next("an operand"))] };
+  }
+  if (lhs !== left) {
+    let op = "==";
+    if (OPS.includes(t.peek() ?? "")) op = OP_NAMES[t.peek()!] ?? t.peek()!, t.i++;
+    const right = value(t);
+    // nft folds an xor into the value (`ct mark xor 0x23 == 0x11` is `ct mark == 0x32`).
+    const x = isXor(lhs);
+    if (x && typeof right === "number" && (op === "==" || op === "!=")) {
+      return { match: { op, left: x[0], right: (right ^ x[1]) >>> 0 } };
+    }
+    return { match: { op, left: lhs, right } };
   }
   // Without an operator nft tests flags (`ct state established`: `in`) and compares anything else.
   let op = flagTyped(left) ? "in" : "==";
@@ -347,15 +456,19 @@ function family(t: Tokens): string {
   return FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : "ip";
 }
 
-function priority(s: string): number {
+/** nft's standard priority names of the bridge family (its own values). */
+const BRIDGE_PRIOS: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+
+function priority(s: string, family: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
+  const names = family === "bridge" ? BRIDGE_PRIOS : STD_PRIOS;
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
-  if (!m || !(m[1] in STD_PRIOS)) {
+  if (!m || !(m[1] in names)) {
     throw new InvalidArgumentError(
-      `Cannot use priority "${s}": expected a number or ${Object.keys(STD_PRIOS).join(", ")}`,
+      `Cannot use priority "${s}": expected a number or ${Object.keys(names).join(", ")}`,
     );
   }
-  return STD_PRIOS[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
+  return names[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
 }
 
 /** Parses `{ key value; ... }` declarations of a table, chain or set body. */
@@ -405,7 +518,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           t.expect("priority");
           let p = t.next("a priority");
           if (t.peek() === "+" || t.peek() === "-") p += ` ${t.next("+")} ${t.next("an offset")}`;
-          o.prio = priority(p);
+          o.prio = priority(p, fam);
         } else if (key === "policy") o.policy = t.next("a policy");
         else if (key === "comment") o.comment = unquote(t.next("a comment"));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a chain`);
@@ -520,6 +633,43 @@ function statefulConfig(t: Tokens, what: string, o: Obj): void {
   o.bytes = byteAmount(t, "a quota");
   if (t.eat("used")) o.used = byteAmount(t, "a used amount");
 }
+
+/** `add|update|delete @set { EXPR [timeout T] [STATEMENT...] }`: nft's JSON `set` statement. */
+function setStatement(t: Tokens): Json {
+  const op = t.next("a set operation");
+  const set = t.next("a set");
+  t.expect("{");
+  const key = expr(t);
+  if (key === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as a set statement's element`);
+  let elem: Json = key;
+  if (t.eat("timeout")) elem = { elem: { val: key, timeout: parseDuration(t.next("a timeout")) } };
+  const stmt: Json[] = [];
+  while (!t.eat("}")) {
+    if (t.done) throw new InvalidArgumentError(`Missing "}" after the element of ${set}`);
+    stmt.push(statement(t));
+  }
+  return { set: { op, elem, set, ...(stmt.length ? { stmt } : {}) } };
+}
+
+/** Operators nft writes between an expression and its operand on the left of a match (no `&` with flags: `/`). */
+const LEFT_BINOPS: Record<string, string> = {
+  and: "&",
+  "&": "&",
+  or: "|",
+  "|": "|",
+  xor: "^",
+  "^": "^",
+  "<<": "<<",
+  ">>": ">>",
+};
+
+/** `[expr, n]` of `{"^": [expr, n]}` with a numeric `n`. */
+function isXor(e: Json): [Json, number] | undefined {
+  const x = (e as Obj)["^"];
+  return Array.isArray(x) && typeof x[1] === "number" ? [x[0], x[1]] : undefined;
+}
+
+const CT_OBJECTS = ["helper", "timeout", "expectation"];
 
 const BINOPS: Record<string, string> = { or: "|", "|": "|", xor: "^", "^": "^", and: "&", "&": "&" };
 

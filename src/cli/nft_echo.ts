@@ -1,0 +1,82 @@
+/**
+ * `nft -e`: what a batch added, printed back as nft prints it (the monitor
+ * format, `# handle N` with `-a`, one JSON document with `-j`). The kernel
+ * reports each committed change to the ruleset's listeners; the changes of
+ * our own commit are the events up to the generation it made, from our
+ * process id. nft echoes additions only, as seen from nft 1.0.6.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import type { Context } from "./context.ts";
+import { monitorText } from "./nft_monitor.ts";
+import { subscribeNftables } from "../netfilter/nftables/events.ts";
+import { getGeneration } from "../netfilter/nftables/gen.ts";
+import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
+import { listRuleset } from "../netfilter/nftables/list.ts";
+import { MonitorJson } from "../netfilter/nftables/json/event_json.ts";
+import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
+import type { Json } from "../netfilter/nftables/json/types.ts";
+
+type Obj = { [k: string]: Json };
+
+/** nft's echo line of an added object, with its handle after `#` when asked. */
+function echoLine(out: Json, handles: boolean): string {
+  const text = monitorText(out);
+  if (!handles) return text;
+  const [kind, o] = Object.entries((out as Obj).add as Obj)[0] as [string, Obj];
+  if (o.handle === undefined || kind === "element") return text;
+  // nft puts a set's handle just inside its braces.
+  if (kind === "set" || kind === "map") return text.replace(" { ", ` { # handle ${o.handle} `);
+  return `${text} # handle ${o.handle}`;
+}
+
+/** Runs `commit` and prints what it added, as `nft -e` does. */
+export async function withEcho(
+  ctx: Context,
+  opts: { json: boolean; handles: boolean },
+  commit: () => Promise<void>,
+): Promise<void> {
+  const before = (await getGeneration(ctx.lib)).id ?? 0;
+  const ac = new AbortController();
+  const sub = await subscribeNftables({ signal: ac.signal }, ctx.lib);
+  const lines: string[] = [];
+  const adds: Json[] = [];
+  try {
+    const { sets } = await listRuleset({}, ctx.lib);
+    const render = new MonitorJson(await interfaceNames(ctx.lib), sets);
+    await commit();
+    const after = (await getGeneration(ctx.lib)).id ?? 0;
+    if (after === before) return; // nothing changed: nothing to echo
+    let group: Json[] = [];
+    const keep = (outs: Iterable<Json>) => {
+      for (const o of outs) if (Object.keys(o as Obj)[0] === "add") group.push(o);
+    };
+    for await (const ev of sub) {
+      if (ev.type === "overrun") throw new Error("Cannot echo the changes: events were lost (receive buffer overrun)");
+      if (ev.type !== "generation") {
+        const out = render.event(ev);
+        if (out !== undefined) keep([out]);
+        continue;
+      }
+      keep(render.flush());
+      if (ev.pid === process.pid && group.length) {
+        adds.push(...group);
+        if (!opts.json) lines.push(...group.map((o) => echoLine(o, opts.handles)), genLine(ev));
+      }
+      group = [];
+      if (ev.generation >= after) break;
+    }
+  } finally {
+    ac.abort();
+    await sub.return();
+  }
+  if (opts.json) {
+    if (adds.length) ctx.out.line(nftJsonText({ nftables: adds }));
+  } else for (const l of lines) ctx.out.line(l);
+}
+
+function genLine(ev: { generation: number; pid?: number; process?: string }): string {
+  return `# new generation ${ev.generation} by process ${ev.pid ?? "?"} (${ev.process ?? "?"})`;
+}

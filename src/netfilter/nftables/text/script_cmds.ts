@@ -1,0 +1,222 @@
+/**
+ * An nft script's statements as nft's JSON commands: single commands go
+ * through the command parser, and the block forms (`table ip t { chain c
+ * { ... } set s { ... } }`) are expanded as nft expands them: the table,
+ * then its chains, stateful objects, sets and maps (with their elements),
+ * then the chains' rules.
+ *
+ * @module
+ */
+
+import type { Json } from "../json/types.ts";
+import { parseCommand, parseStatements } from "./parse.ts";
+import { NftScriptError, type ScriptToken } from "./script_lex.ts";
+import type { ScriptStmt } from "./script_read.ts";
+import { typeofTypes } from "./script_typeof.ts";
+import { objectCommand } from "./script_objects.ts";
+
+type Obj = { [k: string]: Json };
+
+const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+const CHANGE = ["add", "create", "insert", "replace", "delete", "destroy", "flush"];
+const NOT_IN_SCRIPTS = ["list", "reset", "rename", "get", "describe", "monitor", "export", "import"];
+const OBJECT_KINDS = ["counter", "quota", "limit", "synproxy", "secmark", "flowtable", "ct"];
+const SET_STMTS = ["counter", "limit", "quota"];
+const CHAIN_DECLS = ["type", "policy", "comment", "devices", "device", "flags"];
+
+/** One JSON command and the statement it came from (its first and last words, for error locations). */
+export interface ScriptCommand {
+  /** The nft JSON command (`{"add": {"rule": {...}}}`). */
+  readonly cmd: Json;
+  /** The statement's first word. */
+  readonly from: ScriptToken;
+  /** The statement's last word. */
+  readonly to: ScriptToken;
+}
+
+/** Runs `fn`, turning a bad-input error into a located one over `words`. */
+function at<T>(words: readonly ScriptToken[], fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof NftScriptError || !(e instanceof TypeError || e instanceof SyntaxError)) throw e;
+    throw new NftScriptError((e as Error).message, words[0], words[words.length - 1]);
+  }
+}
+
+const vals = (w: readonly ScriptToken[]) => w.map((t) => t.v);
+
+/** The JSON commands of a script's statements, in nft's order. */
+export function scriptCommands(stmts: readonly ScriptStmt[]): ScriptCommand[] {
+  const out: ScriptCommand[] = [];
+  for (const s of stmts) out.push(...topLevel(s));
+  return out;
+}
+
+function topLevel(s: ScriptStmt): ScriptCommand[] {
+  const w = s.words;
+  const cmd = CHANGE.includes(w[0].v) ? w[0].v : "add";
+  if (NOT_IN_SCRIPTS.includes(w[0].v)) {
+    throw new NftScriptError(`Cannot run "${w[0].v}" from a script: nlkit applies changes only`, w[0]);
+  }
+  const rest = cmd === w[0].v ? w.slice(1) : w;
+  if (!rest.length) throw new NftScriptError(`syntax error: ${cmd} what?`, w[0]);
+  const kind = rest[0].v;
+  const one = (c: Json): ScriptCommand[] => [{ cmd: c, from: w[0], to: w[w.length - 1] }];
+  if (kind === "table") {
+    if (!s.block) return at(w, () => parseCommand(cmd, vals(rest)).map((c) => one(c)[0]));
+    return tableBlock(cmd, rest, s.block);
+  }
+  if (s.block) {
+    // `add chain ip t c { ... }`, `add set ip t s { ... }`: the object's family and table are in the header.
+    const [fam, table, names] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, rest[2], rest.slice(3)] : [
+      "ip",
+      rest[1],
+      rest.slice(2),
+    ];
+    if (!table) throw new NftScriptError(`syntax error: ${kind} needs a table`, rest[0]);
+    const t = new TableCommands(cmd, fam, table.v);
+    t.member(kind === "ct" ? [rest[0], rest[1], ...names] : [rest[0], ...names], s.block, w);
+    return t.ordered();
+  }
+  if (OBJECT_KINDS.includes(kind) && kind !== "counter" && kind !== "quota") {
+    return at(w, () => one(objectCommand(cmd, vals(rest), [])));
+  }
+  return at(w, () => parseCommand(cmd, vals(rest)).map((c) => one(c)[0]));
+}
+
+function tableBlock(cmd: string, rest: readonly ScriptToken[], block: readonly ScriptStmt[]): ScriptCommand[] {
+  const fam = FAMILIES.includes(rest[1]?.v) && rest.length > 2 ? rest[1].v : "ip";
+  const name = rest[rest.length - 1];
+  if (rest.length > 3 || rest.length < 2) {
+    throw new NftScriptError("syntax error: expected table [FAMILY] NAME", rest[0]);
+  }
+  const t = new TableCommands(cmd, fam, name.v);
+  const table: Obj = { family: fam, name: name.v };
+  for (const s of block) {
+    const w = s.words;
+    const k = w[0].v;
+    if (!s.block && k === "flags") table.flags = vals(w.slice(1)).filter((f) => f !== ",").join(",");
+    else if (!s.block && k === "comment" && w.length === 2) table.comment = at(w, () => unquote(w[1].v));
+    else if (s.block) t.member(w, s.block, w);
+    else throw new NftScriptError(`syntax error: unexpected "${k}" in table ${name.v}`, w[0], w[w.length - 1]);
+  }
+  if (typeof table.flags === "string") table.flags = table.flags.split(",");
+  if (cmd === "delete" || cmd === "flush" || cmd === "destroy") {
+    if (block.length) throw new NftScriptError(`Cannot ${cmd} a table with a body`, rest[0]);
+  }
+  t.head = { cmd: { [cmd === "create" ? "create" : cmd === "add" ? "add" : cmd]: { table } }, from: rest[0], to: name };
+  return t.ordered();
+}
+
+function unquote(w: string): string {
+  return w.startsWith('"') ? w.slice(1, -1) : w;
+}
+
+/** The commands of one table's block, kept in nft's expansion order. */
+class TableCommands {
+  head?: ScriptCommand;
+  #chains: ScriptCommand[] = [];
+  #objs: ScriptCommand[] = [];
+  #sets: ScriptCommand[] = [];
+  #rules: ScriptCommand[] = [];
+  constructor(readonly cmd: string, readonly fam: string, readonly table: string) {}
+
+  ordered(): ScriptCommand[] {
+    return [...(this.head ? [this.head] : []), ...this.#chains, ...this.#objs, ...this.#sets, ...this.#rules];
+  }
+
+  /** A `chain`, `set`, `map`, `counter`, `quota`, `limit`, `ct helper`... block of the table. */
+  member(header: readonly ScriptToken[], block: readonly ScriptStmt[], all: readonly ScriptToken[]): void {
+    const kind = header[0].v === "ct" ? `ct ${header[1]?.v}` : header[0].v;
+    const names = header.slice(kind.startsWith("ct ") ? 2 : 1);
+    if (names.length !== 1) throw new NftScriptError(`syntax error: expected ${kind} NAME {`, header[0]);
+    const name = names[0].v;
+    const span = (c: Json): ScriptCommand => ({ cmd: c, from: all[0], to: all[all.length - 1] });
+    const cmd = this.cmd === "create" ? "create" : "add";
+    if (kind === "chain") return this.#chain(cmd, name, block, span);
+    if (kind === "set" || kind === "map") {
+      const body = setBody(block);
+      const cmds = at(all, () => parseCommand(cmd, [kind, this.fam, this.table, name, "{", ...body.words, "}"]));
+      for (const c of cmds) {
+        const o = Object.values(Object.values(c as Obj)[0] as Obj)[0] as Obj;
+        if (body.stmt.length) o.stmt = body.stmt;
+        this.#sets.push(span(c));
+      }
+      return;
+    }
+    if (kind === "counter" || kind === "quota") {
+      const words = block.flatMap((s) => [...vals(s.words), ";"]);
+      const cmds = at(all, () => parseCommand(cmd, [kind, this.fam, this.table, name, "{", ...words, "}"]));
+      this.#objs.push(...cmds.map(span));
+      return;
+    }
+    if (OBJECT_KINDS.includes(header[0].v)) {
+      const c = at(all, () => objectCommand(cmd, [kind, this.fam, this.table, name], block.map((s) => vals(s.words))));
+      this.#objs.push(span(c));
+      return;
+    }
+    throw new NftScriptError(`syntax error: unexpected "${kind}" block in table ${this.table}`, header[0]);
+  }
+
+  #chain(cmd: string, name: string, block: readonly ScriptStmt[], span: (c: Json) => ScriptCommand): void {
+    const decls: string[] = [];
+    let devices: Json[] | undefined;
+    for (const s of block) {
+      const w = s.words;
+      if (s.block) throw new NftScriptError(`syntax error: unexpected block in chain ${name}`, s.open!);
+      if (!CHAIN_DECLS.includes(w[0].v) || (w[0].v === "comment" && w.length !== 2)) {
+        const head = ["rule", this.fam, this.table, name];
+        this.#rules.push(
+          ...at(w, () => parseCommand("add", [...head, ...vals(w)])).map((c) => ({
+            cmd: c,
+            from: w[0],
+            to: w[w.length - 1],
+          })),
+        );
+      } else if (w[0].v === "devices") {
+        devices = at(w, () => deviceList(vals(w)));
+      } else decls.push(...vals(w), ";");
+    }
+    const cmds = parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
+    if (devices) {
+      if (devices.length !== 1) {
+        throw new NftScriptError(`Cannot give chain ${name} more than one device: nlkit adds one`, block[0].words[0]);
+      }
+      ((cmds[0] as Obj)[cmd] as Obj).chain = { ...((cmds[0] as Obj)[cmd] as Obj).chain as Obj, dev: devices[0] };
+    }
+    this.#chains.push(...cmds.map(span));
+  }
+}
+
+/** `devices = { "a", "b" }` or `devices = $list` as device names. */
+function deviceList(w: string[]): Json[] {
+  if (w[1] !== "=") throw new SyntaxError(`Cannot use "${w.join(" ")}": expected devices = { NAME, ... }`);
+  return w.slice(2).filter((x) => !["{", "}", ","].includes(x)).map(unquote);
+}
+
+/** A set block's declarations as the command parser takes them; `typeof` typed, `counter` as a statement. */
+function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] } {
+  const words: string[] = [];
+  const stmt: Json[] = [];
+  for (const s of block) {
+    const w = vals(s.words);
+    if (s.block) throw new NftScriptError("syntax error: unexpected block in a set", s.open!);
+    if (w[0] === "typeof") {
+      const colon = w.indexOf(":");
+      const key = at(s.words, () => typeofTypes(colon < 0 ? w.slice(1) : w.slice(1, colon)));
+      words.push("type", ...key.flatMap((t, i) => i ? [".", t] : [t]));
+      if (colon >= 0) {
+        const data = at(s.words, () => typeofTypes(w.slice(colon + 1)));
+        words.push(":", ...data.flatMap((t, i) => i ? [".", t] : [t]));
+      }
+    } else if (SET_STMTS.includes(w[0])) {
+      // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
+      const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
+      stmt.push(...(parsed.length ? parsed : [{ counter: null }]));
+      continue;
+    } else words.push(...w);
+    words.push(";");
+  }
+  return { words, stmt };
+}

@@ -1,0 +1,181 @@
+/**
+ * The statements of an nft script: tokens grouped into statements and
+ * blocks (`table ip t { chain c { ... } }`), with `define`, `redefine`,
+ * `undefine` and `$NAME` resolved (scoped to their block, as nft scopes
+ * them) and `include "FILE"` read in place.
+ *
+ * @module
+ */
+
+import { lexScript, NftScriptError, type ScriptToken } from "./script_lex.ts";
+
+/** One statement: its words, and the statements of its block when it has one. */
+export interface ScriptStmt {
+  /** The words before the block (or all of them), `$NAME`s resolved. */
+  readonly words: readonly ScriptToken[];
+  /** The block's statements (`chain c { ... }`). */
+  readonly block?: readonly ScriptStmt[];
+  /** The block's opening brace (for error locations). */
+  readonly open?: ScriptToken;
+}
+
+/** How a script reads the files it includes. */
+export interface IncludeOptions {
+  /** Reads a file's text (throws when missing). */
+  readFile(path: string): string;
+  /** The files of a directory (to expand a `*` in an include's last part). */
+  readDir(path: string): string[];
+  /** Directories searched for an include name that does not start with `/`, `./` or `../` (nft's `-I`; /etc). */
+  includePaths: readonly string[];
+  /** True when a path exists. */
+  exists(path: string): boolean;
+}
+
+/** Statement kinds whose `{` opens a block of statements (else it is a set expression). */
+const BLOCK_KINDS = ["table", "chain", "set", "map", "flowtable", "counter", "quota", "limit", "synproxy", "secmark"];
+const CT_BLOCKS = ["helper", "timeout", "expectation"];
+const COMMANDS = ["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "list"];
+const MAX_INCLUDE_DEPTH = 16;
+
+/** Reads a script's statements. */
+export function readScript(text: string, name: string, inc: IncludeOptions): ScriptStmt[] {
+  return new Reader(lexScript(text, name), inc).script();
+}
+
+class Reader {
+  #i = 0;
+  #scopes: Map<string, ScriptToken[]>[] = [new Map()];
+  #depth = 0;
+  constructor(private toks: ScriptToken[], private inc: IncludeOptions) {}
+
+  script(): ScriptStmt[] {
+    const out = this.#stmts();
+    const extra = this.toks[this.#i];
+    if (extra) throw new NftScriptError('syntax error, unexpected "}"', extra);
+    return out;
+  }
+
+  /** Statements up to a closing `}` (left unread) or the end. */
+  #stmts(): ScriptStmt[] {
+    const out: ScriptStmt[] = [];
+    for (;;) {
+      const t = this.toks[this.#i];
+      if (!t || t.v === "}") return out;
+      if (t.v === "\n" || t.v === ";") {
+        this.#i++;
+        continue;
+      }
+      const s = this.#stmt();
+      if (s) out.push(s);
+    }
+  }
+
+  /** One statement; undefined for `define`, `include` and friends, which act at once. */
+  #stmt(): ScriptStmt | undefined {
+    const words: ScriptToken[] = [];
+    let braces = 0;
+    for (;;) {
+      const t = this.toks[this.#i];
+      if (!t) break;
+      if (braces === 0 && (t.v === "\n" || t.v === ";" || t.v === "}")) break;
+      this.#i++;
+      if (t.v === "\n") continue; // inside a set expression: only a space
+      if (t.v.startsWith("$") && t.v.length > 1) {
+        words.push(...this.#lookup(t));
+        continue;
+      }
+      if (t.v === "{" && braces === 0 && isBlockHeader(words)) {
+        this.#scopes.push(new Map());
+        const block = this.#stmts();
+        this.#scopes.pop();
+        const close = this.toks[this.#i++];
+        if (!close) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', t);
+        return { words, block, open: t };
+      }
+      if (t.v === "{") braces++;
+      if (t.v === "}") braces--;
+      words.push(t);
+    }
+    if (braces > 0) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', words[0]);
+    return this.#directive(words) ? undefined : { words };
+  }
+
+  #lookup(t: ScriptToken): ScriptToken[] {
+    const name = t.v.slice(1);
+    for (let s = this.#scopes.length - 1; s >= 0; s--) {
+      const v = this.#scopes[s].get(name);
+      if (v) return v;
+    }
+    throw new NftScriptError(`unknown identifier '${name}'`, t);
+  }
+
+  /** Acts on `define`, `redefine`, `undefine` and `include`; false for other statements. */
+  #directive(w: ScriptToken[]): boolean {
+    const kw = w[0]?.v;
+    const scope = this.#scopes[this.#scopes.length - 1];
+    if (kw === "define" || kw === "redefine") {
+      if (w.length < 4 || w[2].v !== "=") {
+        throw new NftScriptError(`syntax error: expected "${kw} NAME = VALUE"`, w[0], w[w.length - 1]);
+      }
+      const name = w[1].v;
+      if (kw === "define" && scope.has(name)) throw new NftScriptError(`redefinition of symbol '${name}'`, w[1]);
+      scope.set(name, w.slice(3));
+      return true;
+    }
+    if (kw === "undefine") {
+      if (w.length !== 2) throw new NftScriptError('syntax error: expected "undefine NAME"', w[0], w[w.length - 1]);
+      if (!scope.delete(w[1].v)) throw new NftScriptError(`undefined symbol '${w[1].v}'`, w[1]);
+      return true;
+    }
+    if (kw === "include") {
+      if (w.length !== 2 || !w[1].v.startsWith('"')) {
+        throw new NftScriptError('syntax error: expected include "FILE"', w[0], w[w.length - 1]);
+      }
+      this.#include(w[1]);
+      return true;
+    }
+    return false;
+  }
+
+  /** Reads an included file's tokens in place of the include statement (nft's search rules). */
+  #include(at: ScriptToken): void {
+    if (++this.#depth > MAX_INCLUDE_DEPTH) throw new NftScriptError("include nested too deeply", at);
+    const name = at.v.slice(1, -1);
+    const direct = name.startsWith("/") || name.startsWith("./") || name.startsWith("../");
+    const candidates = direct ? [name] : this.inc.includePaths.map((d) => `${d}/${name}`);
+    for (const path of candidates) {
+      const files = this.#glob(path, at);
+      if (files === undefined) continue;
+      const toks = files.flatMap((f) => [...lexScript(this.inc.readFile(f), f), { ...at, v: "\n" }]);
+      this.toks.splice(this.#i, 0, ...toks);
+      return;
+    }
+    if (/[*?[]/.test(name)) return; // a wildcard matching nothing is no error (nft)
+    throw new NftScriptError(`File not found: ${name}`, at);
+  }
+
+  /** The files `path` names: itself, or the matches of a `*`/`?` in its last part; undefined when none. */
+  #glob(path: string, at: ScriptToken): string[] | undefined {
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
+    const base = path.slice(slash + 1);
+    if (/[*?[]/.test(dir) || base.includes("[")) {
+      throw new NftScriptError(`Cannot include "${path}": only * and ? in the file name are supported`, at);
+    }
+    if (!/[*?]/.test(base)) return this.inc.exists(path) ? [path] : undefined;
+    if (!this.inc.exists(dir)) return undefined;
+    const re = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    const hits = this.inc.readDir(dir).filter((f) => re.test(f) && !f.startsWith(".")).sort();
+    return hits.length ? hits.map((f) => `${dir}/${f}`) : undefined;
+  }
+}
+
+/** True when a `{` after `words` opens a block of statements: `table ip t`, `add chain ip t c`, `ct helper h`. */
+function isBlockHeader(words: readonly ScriptToken[]): boolean {
+  let w = words.map((t) => t.v);
+  if (COMMANDS.includes(w[0])) w = w.slice(1);
+  let names = w.length - 1;
+  if (w[0] === "ct" && CT_BLOCKS.includes(w[1])) names--;
+  else if (!BLOCK_KINDS.includes(w[0])) return false;
+  return names >= 1 && names <= 3;
+}
