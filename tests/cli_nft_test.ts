@@ -235,11 +235,18 @@ test("nft usage errors exit 2", { skip: NFT_SKIP }, async () => {
         ["nft", "frob"],
         ["nft", "-x", "list", "ruleset"],
         ["nft", "add", "rule", "inet", "t", "c", "tcp", "nofield", "1"],
+        // Flags the command would not apply are refused, not ignored (and nothing is added).
+        ["nft", "-c", "list", "ruleset"],
+        ["nft", "-I", "/tmp", "list", "ruleset"],
+        ["nft", "-y", "add", "table", "ip", "x"],
+        ["nft", "-a", "add", "table", "ip", "x"],
+        ["nft", "-j", "add", "table", "ip", "x"],
       ]
     ) {
       const r = nlkit(["-n", ns, ...args]);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     }
+    assert.equal(nft(ns, ["list", "tables"]), "");
     // An empty script is no error (nft -f /dev/null exits 0).
     assert.equal(nlkit(["-n", ns, "nft", "-f", "/dev/null"]).code, 0);
   });

@@ -16,12 +16,12 @@ import { unhex } from "./_vectors.ts";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
 import { loadRuleset, nft, NFT_SKIP } from "./_nft.ts";
-import { readMessage } from "../src/wire/message.ts";
+import { type NlMsg, readMessage } from "../src/wire/message.ts";
 import { hookRequest } from "../src/netfilter/nfhook/dump.ts";
 import { parseHookMessage } from "../src/netfilter/nfhook/table.ts";
 import { hookPlan, hooksText } from "../src/cli/nft_hooks.ts";
 
-function msg(hex: string) {
+function msg(hex: string): NlMsg {
   const b = unhex(hex);
   return readMessage(b, new DataView(b.buffer), 0, b.length);
 }

@@ -93,6 +93,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   }
   const cmd = args.next();
   if (cmd === undefined) throw new UsageError(`Missing command: expected ${COMMANDS.join(", ")}`);
+  refuseUnused(cmd, flags, fileFlags);
   switch (cmd) {
     case "list":
       bulkJitPolicy();
@@ -131,4 +132,22 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     }
   }
   throw unknownWord("nft command", cmd, COMMANDS);
+}
+
+const CHANGES = ["flush", "add", "create", "delete", "destroy", "insert", "replace"];
+
+/** Flags a command without -f would not apply: refused, never ignored. */
+function refuseUnused(cmd: string, flags: NftFlags, fileFlags: FileFlags): void {
+  if (fileFlags.includePaths.length) {
+    throw new UsageError(`Cannot use -I with "${cmd}": it is where -f's include looks`);
+  }
+  const change = CHANGES.includes(cmd);
+  if (!change && (fileFlags.check || fileFlags.echo)) {
+    throw new UsageError(`Cannot use -c or -e with "${cmd}": they apply to changes`, fileFlags.check ? "-c" : "-e");
+  }
+  const printing = flags.numericPriority || flags.numericTime || flags.stateless || flags.terse || flags.handles ||
+    flags.json;
+  if (change && !fileFlags.echo && printing) {
+    throw new UsageError(`Cannot use -j, -a, -y, -T, -s or -t with "${cmd}" without -e: they change what is printed`);
+  }
 }
