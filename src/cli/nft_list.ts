@@ -12,7 +12,7 @@ import { VERSION } from "./version.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
 import type { NftFilter, NftRuleset } from "../netfilter/nftables/list.ts";
 import type { NftSet } from "../netfilter/nftables/set.ts";
-import { fetchListing, setKind } from "./nft_list_fetch.ts";
+import { fetchListing, SET_KINDS, setKind } from "./nft_list_fetch.ts";
 import {
   chainJson,
   flowtableJson,
@@ -170,15 +170,6 @@ const OBJ_KINDS: Partial<Record<ListKind, string>> = {
   "ct expectation": "ct expectation",
 };
 
-/** The set kind each set listing shows. */
-const SET_KINDS: Partial<Record<ListKind, string>> = {
-  sets: "set",
-  set: "set",
-  maps: "map",
-  map: "map",
-  meters: "meter",
-  meter: "meter",
-};
 
 function notFound(spec: ListSpec): Error {
   return new Error(`No such file or directory: ${spec.kind} ${spec.name} in table ${spec.family} ${spec.table}`);

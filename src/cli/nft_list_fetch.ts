@@ -28,7 +28,8 @@ export function setKind(s: NftSet): string | undefined {
   return f.includes("map") || f.includes("object") ? "map" : "set";
 }
 
-const SET_KINDS: Record<string, string> = {
+/** The set kind each set listing shows (`sets` and `set`: `set`). */
+export const SET_KINDS: Record<string, string> = {
   sets: "set",
   set: "set",
   maps: "map",
