@@ -9,7 +9,8 @@
  *   text) against `nft list ruleset`;
  * - applying: the same JSON document in-process (`JSON.parse` plus
  *   `applyJson`) and by the whole `nlkit nft -j -f` process, against
- *   `nft -j -f` and `nft -f` of the text, each into an emptied namespace;
+ *   `nft -j -f` and `nft -f` of the text, and the text itself by
+ *   `nlkit nft -f` against `nft -f`, each into an emptied namespace;
  * - elements: 100,000 and 1,000,000 set elements added in socket-sized
  *   batches, against `nft -f` adding the same 100,000.
  *
@@ -202,6 +203,9 @@ try {
     const t = await bestProc(proc(cmd[0], [...cmd.slice(1), ...applyArgs]), empty);
     console.log(line(`apply  ${label} nft -j -f`, t, "nft -j -f", nftApplyJson));
     console.log(line(`apply  ${label} nft -j -f`, t, "nft -f (text)", nftApplyText));
+    // The same text in nft's language, read by nlkit's own parser.
+    const fromText = await bestProc(proc(cmd[0], [...cmd.slice(1), "-n", ns, "nft", "-f", textFile]), empty);
+    console.log(line(`apply  ${label} nft -f (text)`, fromText, "nft -f (text)", nftApplyText));
   }
   if (!ONLY_CLI) {
     const ref = { family: "inet", table: "e", set: "s" };

@@ -24,6 +24,7 @@ import { getNsid } from "../src/netns/nsid.ts";
 import { getConntrack } from "../src/netfilter/conntrack/ops.ts";
 import { getExpect } from "../src/netfilter/conntrack/expect_ops.ts";
 import { getGenericFamily } from "../src/genl/ctrl.ts";
+import { getElements } from "../src/netfilter/nftables/get_elements.ts";
 import { ROOT } from "./_cli.ts";
 import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
 
@@ -55,6 +56,10 @@ const CASES: Record<string, Case> = {
   getTcChain: (netns) => getTcChain({ dev: "d0", parent: "ingress", chain: 77 }, { netns }),
   getGenericFamily: (netns) => getGenericFamily("nlkit_nope", { netns }),
   getNsid: () => getNsid("nlkit-no-such-netns"),
+  getElements: (netns) =>
+    getElements({ family: "inet", table: "nope", set: "s" }, [{ key: { value: new Uint8Array([10, 0, 0, 1]) } }], {
+      netns,
+    }),
 };
 
 /** `get*` exports that are not lookups of one object. */

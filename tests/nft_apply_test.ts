@@ -39,7 +39,11 @@ function comparable(objs: any[]): string[] {
   return objs.map((o) => JSON.stringify(o, (k, v) => (k === "handle" || k === "expires" ? undefined : v)));
 }
 
-for (const [name, text] of Object.entries(RULESETS)) {
+// nft 1.0.6's JSON of the shell ruleset leaves out what applying needs: typeof (a raw field in a concatenation
+// has no size without it), and a bound chain's verdict is written as text. That ruleset is compared as listed only.
+const LISTED_ONLY = ["shell"];
+
+for (const [name, text] of Object.entries(RULESETS).filter(([n]) => !LISTED_ONLY.includes(n))) {
   test(
     `the ${name} ruleset's JSON applied into an empty namespace gives nft the same ruleset`,
     { skip: NFT_SKIP },
