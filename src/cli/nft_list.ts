@@ -170,7 +170,6 @@ const OBJ_KINDS: Partial<Record<ListKind, string>> = {
   "ct expectation": "ct expectation",
 };
 
-
 function notFound(spec: ListSpec): Error {
   return new Error(`No such file or directory: ${spec.kind} ${spec.name} in table ${spec.family} ${spec.table}`);
 }
