@@ -12,13 +12,18 @@ import type { Context } from "./context.ts";
 import { invalidArgument } from "./numbers.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { changeLink } from "../route/link/change.ts";
-import { type Link, streamLinks } from "../route/link/api.ts";
+import { getLink, type Link, streamLinks } from "../route/link/api.ts";
+import { InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { formatIp, parseIp } from "../wire/addr.ts";
 
 /** The link named `dev`, as ip's `ll_name_to_index` finds it, or ip's refusal. */
 async function device(ctx: Context, dev: string): Promise<Link> {
-  for await (const l of streamLinks({}, ctx.lib)) if (l.name === dev) return l;
-  throw invalidArgument(dev, "dev is invalid");
+  try {
+    return await getLink(dev, ctx.lib);
+  } catch (e) {
+    if (e instanceof NotFoundError || e instanceof InvalidArgumentError) throw invalidArgument(dev, "dev is invalid");
+    throw e;
+  }
 }
 
 /** The token of a link ip lists: one with IPv6, neither loopback nor `NOARP`. */
