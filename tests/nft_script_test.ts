@@ -191,6 +191,23 @@ test("nft scripts: defines are scoped, redefined and undefined; unknown keywords
   assert.throws(() => parseScript('table ip t { comment "open }', "f"), /unterminated string/);
 });
 
+test("nft scripts: 200,000 elements in a block, an add element, a define and a map read without overflowing the stack", () => {
+  const n = 200_000;
+  const addrs = Array.from({ length: n }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+  const list = addrs.join(", ");
+  const pairs = addrs.map((a, i) => `${a} : ${i & 0xffff}`).join(", ");
+  const text = `define many = { ${list} }\n` +
+    `table ip t {\n set s { type ipv4_addr; elements = { ${list} } }\n` +
+    ` map m { type ipv4_addr : inet_service; elements = { ${pairs} } }\n` +
+    ` set d { type ipv4_addr; elements = $many }\n}\n` +
+    `add element ip t s { ${list} }\n`;
+  const cmds = scriptDocument(text, "big").nftables as {
+    add: { set?: { elem?: unknown[] }; map?: { elem?: unknown[] }; element?: { elem: unknown[] } };
+  }[];
+  const sizes = cmds.map((c) => (c.add.set ?? c.add.map)?.elem?.length ?? c.add.element?.elem.length);
+  assert.deepEqual(sizes.filter((x) => x !== undefined), [n, n, n, n]);
+});
+
 test("nft scripts: random and mutated text gives commands or a typed error, never a crash", () => {
   const words = [
     "table",

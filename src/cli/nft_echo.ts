@@ -62,8 +62,11 @@ export async function withEcho(
       }
       keep(render.flush());
       if (ev.pid === process.pid && group.length) {
-        adds.push(...group);
-        if (!opts.json) lines.push(...group.map((o) => echoLine(o, opts.handles)), genLine(ev));
+        for (const o of group) adds.push(o);
+        if (!opts.json) {
+          for (const o of group) lines.push(echoLine(o, opts.handles));
+          lines.push(genLine(ev));
+        }
       }
       group = [];
       if (ev.generation >= after) break;

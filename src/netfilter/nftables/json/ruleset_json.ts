@@ -269,7 +269,7 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
     for (const c of chains) for (const rule of rules) if (rule.chain === c.name) ruleObjects.push(ruleJson(rule, ctx));
     // Chains bound to a rule are listed inside it (binding.ts).
     const bound = new Set(chains.filter(isBound).map((c) => boundKey(c.family, c.table, c.name)));
-    out.push(...(bound.size ? inlineBound(ruleObjects, bound) : ruleObjects));
+    for (const r of bound.size ? inlineBound(ruleObjects, bound) : ruleObjects) out.push(r);
   }
   return out;
 }

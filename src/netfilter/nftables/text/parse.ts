@@ -552,7 +552,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
         else if (key === "comment") o.comment = unquote(t.next("a comment"));
         else if (key === "elements") {
           t.expect("=");
-          elems.push(...setBody(t, what === "map"));
+          for (const e of setBody(t, what === "map")) elems.push(e);
         } else throw new InvalidArgumentError(`Cannot use "${key}" in a ${what}`);
       });
       if (elems.length) o.elem = elems;

@@ -49,7 +49,7 @@ const vals = (w: readonly ScriptToken[]) => w.map((t) => t.v);
 /** The JSON commands of a script's statements, in nft's order. */
 export function scriptCommands(stmts: readonly ScriptStmt[]): ScriptCommand[] {
   const out: ScriptCommand[] = [];
-  for (const s of stmts) out.push(...topLevel(s));
+  for (const s of stmts) for (const c of topLevel(s)) out.push(c);
   return out;
 }
 
@@ -148,7 +148,7 @@ class TableCommands {
     if (kind === "counter" || kind === "quota") {
       const words = block.flatMap((s) => [...vals(s.words), ";"]);
       const cmds = at(all, () => parseCommand(cmd, [kind, this.fam, this.table, name, "{", ...words, "}"]));
-      this.#objs.push(...cmds.map(span));
+      for (const c of cmds) this.#objs.push(span(c));
       return;
     }
     if (OBJECT_KINDS.includes(header[0].v)) {
@@ -176,7 +176,10 @@ class TableCommands {
         );
       } else if (w[0].v === "devices") {
         devices = at(w, () => deviceList(vals(w)));
-      } else decls.push(...vals(w), ";");
+      } else {
+        for (const v of vals(w)) decls.push(v);
+        decls.push(";");
+      }
     }
     const cmds = parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
     if (devices) {
@@ -185,7 +188,7 @@ class TableCommands {
       }
       ((cmds[0] as Obj)[cmd] as Obj).chain = { ...((cmds[0] as Obj)[cmd] as Obj).chain as Obj, dev: devices[0] };
     }
-    this.#chains.push(...cmds.map(span));
+    for (const c of cmds) this.#chains.push(span(c));
   }
 }
 
@@ -215,7 +218,7 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] 
       const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
       stmt.push(...(parsed.length ? parsed : [{ counter: null }]));
       continue;
-    } else words.push(...w);
+    } else for (const x of w) words.push(x);
     words.push(";");
   }
   return { words, stmt };

@@ -81,7 +81,7 @@ class Reader {
       this.#i++;
       if (t.v === "\n") continue; // inside a set expression: only a space
       if (t.v.startsWith("$") && t.v.length > 1) {
-        words.push(...this.#lookup(t));
+        for (const x of this.#lookup(t)) words.push(x);
         continue;
       }
       if (t.v === "{" && braces === 0 && isBlockHeader(words)) {
