@@ -101,7 +101,7 @@ export class MonitorJson {
         const o = ev.object;
         const key = `${o.family} ${o.table} ${o.set}`;
         const set = this.#sets.get(key);
-        if (set && ev.type === "add") for (const e of o.elements ?? []) set.elements.push(e);
+        if (set && ev.type === "add") { for (const e of o.elements ?? []) set.elements.push(e); }
         if (!set || set.flags?.includes("anonymous")) return undefined;
         const interval = set.flags?.includes("interval") ?? false;
         const elements = interval ? this.#pair(command(ev), set, o.elements ?? []) : o.elements ?? [];
