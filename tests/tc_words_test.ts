@@ -111,3 +111,33 @@ test("word tables: classifiers share classid/flowid, repeated actions and the sk
   );
   assert.deepEqual(filterKind("basic")!.options.words(new TcWords(["classid", "1:3"]), ctx), { classid: 0x10003 });
 });
+
+test("word tables: bpf filter and action read the program words, the filter its own and the shared ones", () => {
+  const ctx = { linkIndex: () => 1 };
+  const f = filterKind("bpf")!.options.words(
+    new TcWords(["run", "bc", "1,6 0 0 0", "da", "name", "p", "flowid", "1:2", "skip_hw", "action", "drop"]),
+    ctx,
+  );
+  const { actions, ...rest } = f as { actions: { kind: string }[] };
+  assert.deepEqual(rest, {
+    bytecode: [{ code: 6, jt: 0, jf: 0, k: 0 }],
+    directAction: true,
+    name: "p",
+    classid: 0x10002,
+    flags: 1,
+  });
+  assert.deepEqual(actions.map((a) => a.kind), ["gact"]);
+  assert.deepEqual(filterKind("bpf")!.options.words(new TcWords(["fd", "5"]), ctx), { fd: 5 });
+  assert.deepEqual(filterKind("bpf")!.options.words(new TcWords(["object-pinned", "/sys/fs/bpf/p"]), ctx), {
+    pinned: "/sys/fs/bpf/p",
+  });
+  assert.throws(() => filterKind("bpf")!.options.words(new TcWords(["obj", "x.o"]), ctx), /Cannot load "obj"/);
+  assert.throws(() => filterKind("bpf")!.options.words(new TcWords(["bogus"]), ctx), /Unknown bpf argument/);
+  const w = new TcWords(["pinned", "/sys/fs/bpf/p", "index", "4", "next"]);
+  assert.deepEqual(actionKind("bpf")!.options.words(w, ctx), {
+    pinned: "/sys/fs/bpf/p",
+    index: 4,
+    action: TC_ACT.TC_ACT_PIPE,
+  });
+  assert.equal(w.next(), "next");
+});

@@ -13,7 +13,7 @@ import { bpfObjGet } from "../../sys/bpf.ts";
 import type { Sys } from "../../sys/sys.ts";
 import type { OpenedOptions, PrintContext } from "./kind.ts";
 import type { TcPrinter } from "./printer.ts";
-import type { TcWords } from "./words.ts";
+import type { WordRule, WordTable } from "./word_table.ts";
 
 /** One classic BPF instruction (`struct sock_filter`). */
 export interface BpfInsn {
@@ -111,48 +111,32 @@ export function parseBytecode(text: string): BpfInsn[] {
   });
 }
 
-/** The words that name a program (or a program source nlkit refuses). */
-export const PROGRAM_WORDS: ReadonlySet<string> = new Set([
-  "bytecode",
-  "bc",
-  "object-pinned",
-  "pinned",
-  "fd",
-  "object-file",
-  "obj",
-  "bytecode-file",
-  "bcf",
-]);
+const REFUSED = (word: string) => `Cannot load "${word}" programs: load and pin them (bpftool), then use object-pinned`;
+const BYTECODE: WordRule<BpfProgram> = { key: "bytecode", read: (w, word) => parseBytecode(w.value(word, "bytecode")) };
+// tc reads all three as a pinned path; a bare number after "fd" is a descriptor (nlkit's own form).
+const PINNED: WordRule<BpfProgram> = {
+  key: "pinned",
+  apply(w, word, o): void {
+    const v = w.value(word, "pinned program path");
+    if (word === "fd" && /^\d+$/.test(v)) {
+      o.fd = Number(v);
+      if (o.fd > 0x7fffffff) throw new InvalidArgumentError(`Invalid fd: "${v}" (expected a file descriptor)`);
+    } else o.pinned = v;
+  },
+};
 
-/** Reads the value of program word `word` (already consumed) into `o`; false when `word` names no program. */
-export function programWord(word: string, w: TcWords, o: BpfProgram): boolean {
-  switch (word) {
-    case "bytecode":
-    case "bc":
-      o.bytecode = parseBytecode(w.value(word, "bytecode"));
-      return true;
-    case "object-pinned":
-    case "pinned":
-    case "fd": {
-      // tc reads all three as a pinned path; a bare number after "fd" is a descriptor (nlkit's own form).
-      const v = w.value(word, "pinned program path");
-      if (word === "fd" && /^\d+$/.test(v)) {
-        o.fd = Number(v);
-        if (o.fd > 0x7fffffff) throw new InvalidArgumentError(`Invalid fd: "${v}" (expected a file descriptor)`);
-      } else o.pinned = v;
-      return true;
-    }
-    case "object-file":
-    case "obj":
-    case "bytecode-file":
-    case "bcf":
-      throw new InvalidArgumentError(
-        `Cannot load "${word}" programs: load and pin them (bpftool), then use object-pinned`,
-      );
-    default:
-      return false;
-  }
-}
+/** The words that name a program, and the program sources nlkit refuses. */
+export const PROGRAM_WORDS: WordTable<BpfProgram> = {
+  bytecode: BYTECODE,
+  bc: BYTECODE,
+  "object-pinned": PINNED,
+  pinned: PINNED,
+  fd: PINNED,
+  "object-file": REFUSED("object-file"),
+  obj: REFUSED("obj"),
+  "bytecode-file": REFUSED("bytecode-file"),
+  bcf: REFUSED("bcf"),
+};
 
 /** Prints classic bytecode as tc does (`bytecode 'N,c t f k,...'`). */
 export function printBytecode(p: TcPrinter, ops: readonly BpfInsn[]): void {

@@ -7,7 +7,8 @@
 
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
-import type { ActionKind } from "../kind.ts";
+import type { ActionKind, WordsContext } from "../kind.ts";
+import { readWords } from "../word_table.ts";
 import { TC_HEX } from "../payload.ts";
 import type { TcWords } from "../words.ts";
 import {
@@ -18,7 +19,6 @@ import {
   PROGRAM_KEYS,
   PROGRAM_WORDS,
   programAttrs,
-  programWord,
   SOCK_FILTERS,
 } from "../bpf_prog.ts";
 import { type ActionParms, genFields, genParms, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
@@ -41,11 +41,8 @@ const ACT_BPF_ATTRS = {
 /** act_bpf options: the program and the verdict after it. */
 export interface ActBpfOptions extends BpfProgram, ActionParms {}
 
-function words(w: TcWords): ActBpfOptions {
-  const o: ActBpfOptions = {};
-  for (let word = w.peek(); word !== undefined && PROGRAM_WORDS.has(word); word = w.peek()) {
-    programWord(w.next()!, w, o);
-  }
+function words(w: TcWords, ctx: WordsContext): ActBpfOptions {
+  const o = readWords<ActBpfOptions>(w, "bpf", PROGRAM_WORDS, {}, ctx, true);
   return { ...o, ...readTail(w, TC_ACT.TC_ACT_PIPE) };
 }
 

@@ -6,26 +6,26 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs } from "../../../wire/table.ts";
-import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
+import { printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
 import { TC_HEX } from "../payload.ts";
-import { formatHandle, parseHandle } from "../handle.ts";
-import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
+import { formatHandle } from "../handle.ts";
+import type { FilterKind, PrintContext } from "../kind.ts";
+import { readWords, type WordRule, type WordTable } from "../word_table.ts";
 import {
   type BpfProgram,
   openProgram,
   printBytecode,
   printProgram,
   PROGRAM_KEYS,
+  PROGRAM_WORDS,
   programAttrs,
-  programWord,
   SOCK_FILTERS,
 } from "../bpf_prog.ts";
 import type { TcPrinter } from "../printer.ts";
-import { clsFlagWord, printClsFlags } from "./flags.ts";
-import type { TcWords } from "../words.ts";
+import { printClsFlags } from "./flags.ts";
+import { CLASS_ACTION_WORDS, CLS_FLAG_WORDS } from "./words.ts";
 
 const TCA_BPF_ACT = 1, TCA_BPF_CLASSID = 3, TCA_BPF_OPS_LEN = 4, TCA_BPF_OPS = 5;
 const TCA_BPF_FD = 6, TCA_BPF_NAME = 7, TCA_BPF_FLAGS = 8, TCA_BPF_FLAGS_GEN = 9, TCA_BPF_TAG = 10, TCA_BPF_ID = 11;
@@ -73,33 +73,18 @@ function build(b: MessageBuilder, o: BpfOptions): void {
   });
 }
 
-function words(w: TcWords, ctx: WordsContext): BpfOptions {
-  const o: BpfOptions = {};
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    if (programWord(word, w, o) || clsFlagWord(word, o)) continue;
-    switch (word) {
-      case "run":
-        break;
-      case "name":
-        o.name = w.value(word, "name");
-        break;
-      case "classid":
-      case "flowid":
-        o.classid = parseHandle(w.value(word, "class id"));
-        break;
-      case "direct-action":
-      case "da":
-        o.directAction = true;
-        break;
-      case "action":
-        o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        break;
-      default:
-        throw new InvalidArgumentError(`Unknown bpf argument: "${word}"`);
-    }
-  }
-  return o;
-}
+const NAME: WordRule<BpfOptions> = { key: "name", read: (w, word) => w.value(word, "name") };
+const DIRECT_ACTION: WordRule<BpfOptions> = { key: "directAction" };
+
+const WORDS: WordTable<BpfOptions> = {
+  ...PROGRAM_WORDS,
+  ...CLASS_ACTION_WORDS,
+  ...CLS_FLAG_WORDS,
+  run: { key: "name", apply: () => {} }, // tc's optional word before the program: sets nothing
+  name: NAME,
+  "direct-action": DIRECT_ACTION,
+  da: DIRECT_ACTION,
+};
 
 function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
   if (ctx.handle) p.hex0x("handle", "handle %s ", ctx.handle);
@@ -120,7 +105,7 @@ export const bpf: FilterKind = {
     parse,
     build,
     print: (p, o, c) => print(p, o as BpfOptions, c),
-    words,
+    words: (w, ctx): BpfOptions => readWords<BpfOptions>(w, "bpf", WORDS, {}, ctx),
   },
   open: openProgram,
 };
