@@ -13,11 +13,13 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { formatHex, formatIp, parseIp, parseMac } from "../../../wire/addr.ts";
 import { type Attrs, parseAttrs } from "../../../wire/table.ts";
-import { actionWords, printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
-import { formatHandle, parseHandle } from "../handle.ts";
+import { printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
+import { formatHandle } from "../handle.ts";
 import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
-import { clsFlagWord, printClsFlags } from "./flags.ts";
+import { printClsFlags } from "./flags.ts";
+import { CLASS_ACTION_WORDS, CLS_FLAG_WORDS } from "./words.ts";
+import { readWords, type WordRule, type WordTable } from "../word_table.ts";
 import type { TcWords } from "../words.ts";
 import {
   FLOWER_SCALARS,
@@ -28,7 +30,6 @@ import {
   printScalar,
   readCtState,
   readScalar,
-  SCALAR_BY_WORD,
 } from "./flower_keys.ts";
 
 /** `TCA_FLOWER_KEY_MPLS_OPT_LSE_*`: one label stack entry, in the order tc sends them. */
@@ -563,85 +564,64 @@ function portWords(text: string): PortMatch {
   return m === undefined ? { port: num(p) } : { port: num(p), mask: num(m) };
 }
 
-/** Words that take a prefix, and words that take a MAC address (`ADDR[/MASK]`), with their options. */
-const PREFIX_WORDS: Record<string, keyof FlowerOptions> = {
-  dst_ip: "dstIp",
-  src_ip: "srcIp",
-  arp_tip: "arpTip",
-  arp_sip: "arpSip",
-  enc_dst_ip: "encDstIp",
-  enc_src_ip: "encSrcIp",
-};
-const MAC_WORDS: Record<string, keyof FlowerOptions> = {
-  dst_mac: "dstMac",
-  src_mac: "srcMac",
-  arp_tha: "arpTha",
-  arp_sha: "arpSha",
+function ipProtoWord(w: TcWords, word: string): number {
+  const v = w.value(word, "protocol");
+  const n = IP_PROTOS[v] ?? (/^[0-9a-f]{1,2}$/i.test(v) ? parseInt(v, 16) : NaN);
+  if (Number.isNaN(n)) {
+    throw new InvalidArgumentError(`Invalid ip_proto: "${v}" (expected tcp, udp, sctp, icmp, icmpv6 or hex)`);
+  }
+  return n;
+}
+
+type Rule = WordRule<FlowerOptions>;
+const prefix = (key: keyof FlowerOptions): Rule => ({ key, read: (w, word) => w.value(word, "prefix") });
+const mac = (key: keyof FlowerOptions): Rule => ({
+  key,
+  read(w, word): Masked<string> {
+    const [value, mask] = w.value(word, "address").split("/");
+    return { value, mask };
+  },
+});
+const port = (key: keyof FlowerOptions): Rule => ({ key, read: (w, word) => portWords(w.value(word, "port")) });
+
+/** flower's words: its own, the scalar keys (flower_keys.ts) and the words classifiers share. */
+const WORDS: WordTable<FlowerOptions> = {
+  ...CLASS_ACTION_WORDS,
+  indev: { key: "indev", read: (w, word) => w.value(word, "device") },
+  ip_proto: { key: "ipProto", read: ipProtoWord },
+  dst_port: port("dstPort"),
+  src_port: port("srcPort"),
+  ip_flags: { key: "ipFlags", read: (w, word) => ipFlagsWords(w.value(word, "flags")) },
+  ct_state: { key: "ctState", read: (w, word) => readCtState(w.value(word, "state")) },
+  mpls: {
+    key: "mplsLse",
+    apply(w, _word, o): void {
+      o.mplsLse = [...(o.mplsLse ?? []), ...mplsWords(w)];
+    },
+  },
+  dst_mac: mac("dstMac"),
+  src_mac: mac("srcMac"),
+  arp_tha: mac("arpTha"),
+  arp_sha: mac("arpSha"),
+  dst_ip: prefix("dstIp"),
+  src_ip: prefix("srcIp"),
+  arp_tip: prefix("arpTip"),
+  arp_sip: prefix("arpSip"),
+  enc_dst_ip: prefix("encDstIp"),
+  enc_src_ip: prefix("encSrcIp"),
+  ...Object.fromEntries(
+    FLOWER_SCALARS.map((s): [string, Rule] => [
+      s.word,
+      { key: s.option as keyof FlowerOptions, read: (w, word) => readScalar(s, w.value(word)) },
+    ]),
+  ),
+  ...CLS_FLAG_WORDS,
 };
 
 function words(w: TcWords, ctx: WordsContext): FlowerOptions {
-  const o: FlowerOptions = {};
-  const out = o as Record<string, unknown>;
   const proto = ctx.protocol ?? 3;
-  if (proto !== 3) o.ethType = proto;
-  const cls: { flags?: number } = {};
-  for (let word = w.next(); word !== undefined; word = w.next()) {
-    if (clsFlagWord(word, cls)) continue;
-    const scalar = SCALAR_BY_WORD.get(word);
-    if (scalar) {
-      out[scalar.option] = readScalar(scalar, w.value(word));
-      continue;
-    }
-    if (Object.hasOwn(PREFIX_WORDS, word)) {
-      out[PREFIX_WORDS[word]] = w.value(word, "prefix");
-      continue;
-    }
-    if (Object.hasOwn(MAC_WORDS, word)) {
-      const [value, mask] = w.value(word, "address").split("/");
-      out[MAC_WORDS[word]] = { value, mask };
-      continue;
-    }
-    switch (word) {
-      case "classid":
-      case "flowid":
-        o.classid = parseHandle(w.value(word, "class id"));
-        break;
-      case "indev":
-        o.indev = w.value(word, "device");
-        break;
-      case "ip_proto": {
-        const v = w.value(word, "protocol");
-        const n = IP_PROTOS[v] ?? (/^[0-9a-f]{1,2}$/i.test(v) ? parseInt(v, 16) : NaN);
-        if (Number.isNaN(n)) {
-          throw new InvalidArgumentError(`Invalid ip_proto: "${v}" (expected tcp, udp, sctp, icmp, icmpv6 or hex)`);
-        }
-        o.ipProto = n;
-        break;
-      }
-      case "dst_port":
-        o.dstPort = portWords(w.value(word, "port"));
-        break;
-      case "src_port":
-        o.srcPort = portWords(w.value(word, "port"));
-        break;
-      case "ip_flags":
-        o.ipFlags = ipFlagsWords(w.value(word, "flags"));
-        break;
-      case "ct_state":
-        o.ctState = readCtState(w.value(word, "state"));
-        break;
-      case "mpls":
-        o.mplsLse = [...(o.mplsLse ?? []), ...mplsWords(w)];
-        break;
-      case "action":
-        o.actions = [...(o.actions ?? []), ...actionWords(w, ctx)];
-        break;
-      default:
-        throw new InvalidArgumentError(`Unknown flower argument: "${word}"`);
-    }
-  }
-  o.flags = cls.flags ?? 0;
-  return o;
+  const { flags, ...o } = readWords<FlowerOptions>(w, "flower", WORDS, proto !== 3 ? { ethType: proto } : {}, ctx);
+  return { ...o, flags: flags ?? 0 };
 }
 
 /** `print_indent_name_value`: a new line, two spaces, `NAME VALUE` (a JSON string). */

@@ -110,9 +110,6 @@ export const FLOWER_SCALARS: readonly FlowerScalar[] = [
   row("ctMark", "ct_mark", "ctMark", 0, 0xffffffff, "masked", { mask: "ctMarkMask", maskBase: 0 }),
 ];
 
-/** The number keys by tc word. */
-export const SCALAR_BY_WORD: ReadonlyMap<string, FlowerScalar> = new Map(FLOWER_SCALARS.map((s) => [s.word, s]));
-
 const ARP_OPS: Record<string, number> = { request: 1, reply: 2 };
 
 // strtoul's bases: 0 takes 0x hex and 0 octal; 10 and 16 only their digits.
