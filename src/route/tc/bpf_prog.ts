@@ -138,8 +138,8 @@ export const PROGRAM_WORDS: WordTable<BpfProgram> = {
   bcf: REFUSED("bcf"),
 };
 
-/** Prints classic bytecode as tc does (`bytecode 'N,c t f k,...'`). */
-export function printBytecode(p: TcPrinter, ops: readonly BpfInsn[]): void {
+// Classic bytecode as tc prints it (`bytecode 'N,c t f k,...'`).
+function printBytecode(p: TcPrinter, ops: readonly BpfInsn[]): void {
   p.open("bytecode");
   p.uint("length", "bytecode '%s,", ops.length);
   p.openArray("insns");
@@ -155,8 +155,16 @@ export function printBytecode(p: TcPrinter, ops: readonly BpfInsn[]): void {
   p.close();
 }
 
-/** Prints a loaded program as tc does: `bpf_dump_prog_info` when it has an id, else its tag. */
-export function printProgram(p: TcPrinter, o: BpfProgram, ctx: PrintContext): void {
+/**
+ * Prints the program as tc does: its classic bytecode (then `afterCode`:
+ * the action puts a space there, the filter nothing), and a loaded
+ * program's `bpf_dump_prog_info` when it has an id, else its tag.
+ */
+export function printProgram(p: TcPrinter, o: BpfProgram, ctx: PrintContext, afterCode = ""): void {
+  if (o.bytecode?.length) {
+    printBytecode(p, o.bytecode);
+    if (afterCode) p.text(afterCode);
+  }
   if (o.id === undefined || !printProg(p, o.id, ctx)) {
     if (o.tag !== undefined) p.str("tag", "tag %s ", o.tag);
   }

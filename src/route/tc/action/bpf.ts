@@ -14,7 +14,6 @@ import type { TcWords } from "../words.ts";
 import {
   type BpfProgram,
   openProgram,
-  printBytecode,
   printProgram,
   PROGRAM_KEYS,
   PROGRAM_WORDS,
@@ -63,11 +62,7 @@ export const actBpf: ActionKind = {
       const o = options as ActBpfOptions;
       p.str("kind", "%s ", "bpf");
       if (o.name !== undefined) p.str("bpf_name", "%s ", o.name);
-      if (o.bytecode?.length) {
-        printBytecode(p, o.bytecode);
-        p.text(" ");
-      }
-      printProgram(p, o, ctx);
+      printProgram(p, o, ctx, " ");
       printVerdict(p, "default-action ", o.action ?? 0, "\n");
       printRefs(p, o, "\t index %s", ctx.stats);
       p.nl();

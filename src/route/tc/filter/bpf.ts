@@ -16,7 +16,6 @@ import { readWords, type WordRule, type WordTable } from "../word_table.ts";
 import {
   type BpfProgram,
   openProgram,
-  printBytecode,
   printProgram,
   PROGRAM_KEYS,
   PROGRAM_WORDS,
@@ -92,7 +91,6 @@ function print(p: TcPrinter, o: BpfOptions, ctx: PrintContext): void {
   if (o.name !== undefined) p.str("bpf_name", "%s ", o.name);
   if (o.directAction) p.bool("direct-action", "direct-action ", true);
   if (o.flags !== undefined) printClsFlags(p, o.flags, false);
-  if (o.bytecode?.length) printBytecode(p, o.bytecode);
   printProgram(p, o, ctx);
   if (o.actions) printActionList(p, o.actions, ctx, true);
 }
