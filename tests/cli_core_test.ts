@@ -60,16 +60,19 @@ test("objects resolve in iproute2's order: any prefix, first match wins", () => 
     ["ne", "neigh"],
     ["neighbour", "neigh"],
     ["nt", "ntable"],
+    ["ntbl", "ntable"],
     ["l", "link"],
     ["li", "link"],
     ["l2", "l2tp"],
     ["t", "tunnel"],
     ["tunt", "tuntap"],
+    ["tap", "tuntap"],
     ["x", "xfrm"],
     ["mr", "mroute"],
     ["net", "netns"],
     ["netc", "netconf"],
     ["nex", "nexthop"],
+    ["nh", "nexthop"],
     ["s", "sr"],
     ["st", "stats"],
     ["h", "help"],
@@ -77,6 +80,12 @@ test("objects resolve in iproute2's order: any prefix, first match wins", () => 
     ["conntrack", "ct"],
   ];
   for (const [word, name] of cases) assert.equal(pickObject(word)?.name, name, word);
+  // A second spelling is the same object: same handler, commands and families.
+  for (const [word, other] of [["neighbour", "neighbor"], ["ntbl", "ntable"], ["tap", "tuntap"], ["nh", "nexthop"]]) {
+    const { word: _a, ...a } = pickObject(word)!.entry;
+    const { word: _b, name: _n, ...b } = pickObject(other)!.entry;
+    assert.deepEqual({ ...a, name: undefined }, { ...b, name: undefined }, word);
+  }
   for (const word of ["", "foo", "linkk", "toString", "__proto__", "constructor", "ip"]) {
     assert.equal(pickObject(word), undefined, word);
   }

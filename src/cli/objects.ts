@@ -50,6 +50,35 @@ const NEXTHOP_CMDS = "add replace delete list show lst get flush bucket help";
 const NTABLE_CMDS = "change chg=change show lst=show list=show help";
 const SIMPLE_CMDS = "add delete=del show lst=show list=show help";
 
+// The objects spelled two ways; an alias keeps the first spelling as its canonical name.
+const NEIGH: ObjectEntry = {
+  word: "neighbor",
+  name: "neigh",
+  load: async () => (await import("./neigh.ts")).neighHandler,
+  commands: NEIGH_CMDS,
+};
+const NTABLE: ObjectEntry = {
+  word: "ntable",
+  load: async () => (await import("./ntable.ts")).ntableHandler,
+  commands: NTABLE_CMDS,
+};
+const TUNTAP: ObjectEntry = {
+  word: "tuntap",
+  load: async () => (await import("./tuntap.ts")).tuntapHandler,
+  commands: SIMPLE_CMDS,
+  families: [],
+};
+const NEXTHOP: ObjectEntry = {
+  word: "nexthop",
+  load: async () => (await import("./nexthop.ts")).nexthopHandler,
+  commands: NEXTHOP_CMDS,
+};
+const CT: ObjectEntry = { word: "ct", load: async () => (await import("./ct.ts")).ctHandler, families: [] };
+
+function alias(word: string, of: ObjectEntry): ObjectEntry {
+  return { ...of, word, name: of.name ?? of.word };
+}
+
 /** Every object word in iproute2's order, then nlkit's own. */
 export const OBJECTS: readonly ObjectEntry[] = [
   {
@@ -70,25 +99,10 @@ export const OBJECTS: readonly ObjectEntry[] = [
   },
   { word: "route", load: async () => (await import("./route.ts")).routeHandler, commands: ROUTE_CMDS },
   { word: "rule", load: async () => (await import("./rule.ts")).ruleHandler, commands: RULE_CMDS },
-  {
-    word: "neighbor",
-    name: "neigh",
-    load: async () => (await import("./neigh.ts")).neighHandler,
-    commands: NEIGH_CMDS,
-  },
-  {
-    word: "neighbour",
-    name: "neigh",
-    load: async () => (await import("./neigh.ts")).neighHandler,
-    commands: NEIGH_CMDS,
-  },
-  { word: "ntable", load: async () => (await import("./ntable.ts")).ntableHandler, commands: NTABLE_CMDS },
-  {
-    word: "ntbl",
-    name: "ntable",
-    load: async () => (await import("./ntable.ts")).ntableHandler,
-    commands: NTABLE_CMDS,
-  },
+  NEIGH,
+  alias("neighbour", NEIGH),
+  NTABLE,
+  alias("ntbl", NTABLE),
   // ip lists links alike whatever the family, except bridge (ports), which nlkit refuses.
   {
     word: "link",
@@ -102,19 +116,8 @@ export const OBJECTS: readonly ObjectEntry[] = [
   { word: "macsec" },
   { word: "tunnel" },
   { word: "tunl" },
-  {
-    word: "tuntap",
-    load: async () => (await import("./tuntap.ts")).tuntapHandler,
-    commands: SIMPLE_CMDS,
-    families: [],
-  },
-  {
-    word: "tap",
-    name: "tuntap",
-    load: async () => (await import("./tuntap.ts")).tuntapHandler,
-    commands: SIMPLE_CMDS,
-    families: [],
-  },
+  TUNTAP,
+  alias("tap", TUNTAP),
   {
     word: "token",
     load: async () => (await import("./token.ts")).tokenHandler,
@@ -142,24 +145,15 @@ export const OBJECTS: readonly ObjectEntry[] = [
   },
   { word: "vrf" },
   { word: "sr" },
-  {
-    word: "nexthop",
-    load: async () => (await import("./nexthop.ts")).nexthopHandler,
-    commands: NEXTHOP_CMDS,
-  },
+  NEXTHOP,
   { word: "mptcp" },
   { word: "ioam" },
   { word: "help" },
   { word: "stats" },
   // nlkit's own objects.
-  { word: "ct", load: async () => (await import("./ct.ts")).ctHandler, families: [] },
-  { word: "conntrack", name: "ct", load: async () => (await import("./ct.ts")).ctHandler, families: [] },
-  {
-    word: "nh",
-    name: "nexthop",
-    load: async () => (await import("./nexthop.ts")).nexthopHandler,
-    commands: NEXTHOP_CMDS,
-  },
+  CT,
+  alias("conntrack", CT),
+  alias("nh", NEXTHOP),
   { word: "genl", load: async () => (await import("./genl.ts")).genlHandler, families: [] },
   { word: "nft", load: async () => (await import("./nft.ts")).nftHandler, families: [] },
   { word: "tc", load: async () => (await import("./tc.ts")).tcHandler, families: [] },
