@@ -15,6 +15,7 @@
 
 import { type ConntrackCounters, type ConntrackEntry, conntrackFamilyText, type ConntrackTuple } from "./entry.ts";
 import { familyNumber } from "../../wire/family.ts";
+import { copyDefined, type FieldCopies } from "../../wire/copy.ts";
 import { SCTP_CONNTRACK_STATES, TCP_CONNTRACK_STATES } from "./tables.ts";
 import { TextSink } from "../../wire/text_sink.ts";
 import {
@@ -253,15 +254,21 @@ export interface ConntrackJson {
   timestamp?: { start?: string; stop?: string };
 }
 
+// The fields JSON keeps as they are (`[JSON key, field]` where it renames them), in its order.
+const TUPLE_JSON: FieldCopies = [
+  "sport",
+  "dport",
+  ["type", "icmpType"],
+  ["code", "icmpCode"],
+  ["id", "icmpId"],
+  "zone",
+];
+const ENTRY_JSON: FieldCopies = ["mark", "secmark", "secctx", "zone", "use", "id", "helper"];
+
 /** JSON form of a tuple (also used for expectations). */
 export function tupleJson(t: ConntrackTuple): ConntrackTupleJson {
   const j: ConntrackTupleJson = { src: t.src, dst: t.dst };
-  if (t.sport !== undefined) j.sport = t.sport;
-  if (t.dport !== undefined) j.dport = t.dport;
-  if (t.icmpType !== undefined) j.type = t.icmpType;
-  if (t.icmpCode !== undefined) j.code = t.icmpCode;
-  if (t.icmpId !== undefined) j.id = t.icmpId;
-  if (t.zone !== undefined) j.zone = t.zone;
+  copyDefined(j, t, TUPLE_JSON);
   return j;
 }
 
@@ -278,13 +285,7 @@ export function conntrackToJson(e: ConntrackEntry): ConntrackJson {
   if (e.timeout !== undefined) j.timeout = e.timeout;
   const state = e.tcp?.state ?? e.sctp?.state ?? e.dccp?.state;
   if (state !== undefined) j.state = state;
-  if (e.mark !== undefined) j.mark = e.mark;
-  if (e.secmark !== undefined) j.secmark = e.secmark;
-  if (e.secctx !== undefined) j.secctx = e.secctx;
-  if (e.zone !== undefined) j.zone = e.zone;
-  if (e.use !== undefined) j.use = e.use;
-  if (e.id !== undefined) j.id = e.id;
-  if (e.helper !== undefined) j.helper = e.helper;
+  copyDefined(j, e, ENTRY_JSON);
   if (e.counters) j.counters = e.counters;
   if (e.labels) j.labels = e.labels.bits;
   if (e.timestamp) {

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { copyDefined, type FieldCopies } from "../../wire/copy.ts";
 import type { Link } from "./api.ts";
 import { type KindData, type KindPrintContext, linkKind } from "./kinds/registry.ts";
 
@@ -131,6 +132,20 @@ function statsJson(s: NonNullable<Link["stats64"]>): IpLinkJson {
   };
 }
 
+// The `-d` fields copied as they are, `[ip's key, Link field]`, in ip's order: before linkinfo, and after it.
+const DETAILS_BEFORE_INFO: FieldCopies = ["promiscuity", "allmulti", ["min_mtu", "minMtu"], ["max_mtu", "maxMtu"]];
+const DETAILS_AFTER_INFO: FieldCopies = [
+  ["num_tx_queues", "numTxQueues"],
+  ["num_rx_queues", "numRxQueues"],
+  ["gso_max_size", "gsoMaxSize"],
+  ["gso_max_segs", "gsoMaxSegs"],
+  ["tso_max_size", "tsoMaxSize"],
+  ["tso_max_segs", "tsoMaxSegs"],
+  ["gro_max_size", "groMaxSize"],
+  ["parentbus", "parentDevBusName"],
+  ["parentdev", "parentDevName"],
+];
+
 /**
  * Renders a link the way `ip -j link show` does (`ip -j -d` with
  * `details`, `-s` with `stats`). Pass `byIndex` (see {@link linkIndexMap})
@@ -161,23 +176,12 @@ export function linkToIpJson(link: Link, options: IpJsonOptions = {}): IpLinkJso
   if (link.protoDown) out.proto_down = true;
   if (options.stats && link.stats64) out.stats64 = statsJson(link.stats64);
   if (options.details) {
-    if (link.promiscuity !== undefined) out.promiscuity = link.promiscuity;
-    if (link.allmulti !== undefined) out.allmulti = link.allmulti;
-    if (link.minMtu !== undefined) out.min_mtu = link.minMtu;
-    if (link.maxMtu !== undefined) out.max_mtu = link.maxMtu;
+    copyDefined(out, link, DETAILS_BEFORE_INFO);
     const info = infoJson(link, options);
     if (info) out.linkinfo = info;
     const genMode = link.afSpec?.inet6?.addrGenMode;
     if (genMode !== undefined) out.inet6_addr_gen_mode = genMode;
-    if (link.numTxQueues !== undefined) out.num_tx_queues = link.numTxQueues;
-    if (link.numRxQueues !== undefined) out.num_rx_queues = link.numRxQueues;
-    if (link.gsoMaxSize !== undefined) out.gso_max_size = link.gsoMaxSize;
-    if (link.gsoMaxSegs !== undefined) out.gso_max_segs = link.gsoMaxSegs;
-    if (link.tsoMaxSize !== undefined) out.tso_max_size = link.tsoMaxSize;
-    if (link.tsoMaxSegs !== undefined) out.tso_max_segs = link.tsoMaxSegs;
-    if (link.groMaxSize !== undefined) out.gro_max_size = link.groMaxSize;
-    if (link.parentDevBusName !== undefined) out.parentbus = link.parentDevBusName;
-    if (link.parentDevName !== undefined) out.parentdev = link.parentDevName;
+    copyDefined(out, link, DETAILS_AFTER_INFO);
   }
   if (link.alias !== undefined) out.ifalias = link.alias;
   if (link.altnames) out.altnames = link.altnames;

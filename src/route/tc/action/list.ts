@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { NLA_F_NESTED } from "../../../wire/constants.ts";
+import { copyDefined, type FieldCopies } from "../../../wire/copy.ts";
 import { type Codec, forEachAttr, parseAttrs } from "../../../wire/table.ts";
 import { TruncatedError } from "../../../wire/errors.ts";
 import { decodeIn, TC_HEX, TC_KIND, TC_PAYLOAD } from "../payload.ts";
@@ -80,6 +81,8 @@ const TCA_ACT_ATTRS = {
   usedHwStats: { type: TCA_ACT.TCA_ACT_USED_HW_STATS, kind: "codec", codec: BITFIELD32 },
 } as const;
 
+const ACTION_FIELDS: FieldCopies = ["cookie", "flags", "inHwCount", "hwStats", "usedHwStats"];
+
 /** Decodes one action's attributes. */
 export function parseAction(buf: Uint8Array, view: DataView, start: number, end: number): TcAction {
   const a = parseAttrs(TCA_ACT_ATTRS, buf, view, start, end);
@@ -88,11 +91,7 @@ export function parseAction(buf: Uint8Array, view: DataView, start: number, end:
   if (a.options) out.options = decodeIn(actionKind(out.kind)?.options, buf, view, a.options);
   if (a.index !== undefined) out.index = a.index;
   if (a.stats) out.stats = withoutApp(a.stats);
-  if (a.cookie !== undefined) out.cookie = a.cookie;
-  if (a.flags !== undefined) out.flags = a.flags;
-  if (a.inHwCount !== undefined) out.inHwCount = a.inHwCount;
-  if (a.hwStats !== undefined) out.hwStats = a.hwStats;
-  if (a.usedHwStats !== undefined) out.usedHwStats = a.usedHwStats;
+  copyDefined(out, a, ACTION_FIELDS);
   return out;
 }
 
