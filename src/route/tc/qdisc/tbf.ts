@@ -158,26 +158,30 @@ function words(w: TcWords, ctx: WordsContext): TbfOptions {
   return o as TbfOptions;
 }
 
+// A bucket as tbf prints it: with details `KEY SIZE/CELL mpu MPU`, else `SHORT SIZE`.
+function printBucket(
+  p: TcPrinter,
+  details: number,
+  key: string,
+  short: string,
+  size: number,
+  cellLog = 0,
+  mpu = 0,
+): void {
+  if (details) {
+    p.str(key, `${key} %s `, `${formatSize(size)}/${1 << cellLog}`);
+    p.field("any", "mpu", "mpu %s ", mpu, formatSize(mpu));
+  } else p.field("any", short, `${short} %s `, size, formatSize(size));
+}
+
 function print(p: TcPrinter, o: TbfOptions, details: number): void {
   p.field("any", "rate", "rate %s ", o.rate, formatRate(o.rate));
-  const burst = o.burst >>> 0;
-  if (details) {
-    p.str("burst", "burst %s ", `${formatSize(burst)}/${1 << (o.cellLog ?? 0)}`);
-    p.field("any", "mpu", "mpu %s ", o.mpu ?? 0, formatSize(o.mpu ?? 0));
-  } else {
-    p.field("any", "burst", "burst %s ", burst, formatSize(burst));
-  }
+  printBucket(p, details, "burst", "burst", o.burst >>> 0, o.cellLog, o.mpu);
   const peak = o.peakrate ?? 0;
   if (peak) {
     p.str(undefined, "peakrate %s ", formatRate(peak), "fp");
     if (o.mtuTicks || o.peakMpu) {
-      const mtu = (o.mtu ?? 0) >>> 0;
-      if (details) {
-        p.str("mtu", "mtu %s ", `${formatSize(mtu)}/${1 << (o.peakCellLog ?? 0)}`);
-        p.field("any", "mpu", "mpu %s ", o.peakMpu ?? 0, formatSize(o.peakMpu ?? 0));
-      } else {
-        p.field("any", "minburst", "minburst %s ", mtu, formatSize(mtu));
-      }
+      printBucket(p, details, "mtu", "minburst", (o.mtu ?? 0) >>> 0, o.peakCellLog, o.peakMpu);
     }
   }
   const limit = o.limit ?? 0;
