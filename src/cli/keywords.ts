@@ -8,22 +8,14 @@
 import { type Args, quote, unknownWord, UsageError } from "./args.ts";
 import { lookup } from "./aliases.ts";
 import { inetWord } from "./inet_words.ts";
+import type { KindWords as Words, KindWordTable as WordTable } from "../route/link/kinds/kind.ts";
 
-/** One keyword: `arg` names its value (absent for flags); `key` stores it under another name. */
-export interface WordSpec {
-  /** What the value is, for "Missing X after ..." messages; absent for flags. */
-  readonly arg?: string;
-  /** Result key, when the word is an alias (`to` for `dst`). */
-  readonly key?: string;
-  /** The value is an address or prefix, read with ip's IPv4 short forms (`inetWord`). */
-  readonly inet?: boolean;
-}
-
-/** Keywords by spelling. */
-export type WordTable = { readonly [word: string]: WordSpec };
-
-/** Parsed keywords: values by key; flags hold their own word. */
-export type Words = Record<string, string | undefined>;
+// ip's objects declare their keywords in the shape the link kinds declare theirs (declared once, with the kinds).
+export type {
+  KindWords as Words,
+  KindWordSpec as WordSpec,
+  KindWordTable as WordTable,
+} from "../route/link/kinds/kind.ts";
 
 /**
  * Reads keywords until the arguments end or `stop` returns true for the next
