@@ -32,6 +32,7 @@ import {
   UDATA_DATA_INTERVAL,
   UDATA_DATA_TYPEOF,
   UDATA_KEY_TYPEOF,
+  UDATA_MERGE_ELEMENTS,
   UDATA_SET_COMMENT,
 } from "./udata.ts";
 
@@ -125,6 +126,8 @@ export interface NftSetSpec {
   dataTypeof?: Uint8Array;
   /** A map's values are ranges, start then end (`NFTNL_UDATA_SET_DATA_INTERVAL`, which nft reads to list them). */
   dataInterval?: boolean;
+  /** nft's `auto-merge` (`NFTNL_UDATA_SET_MERGE_ELEMENTS`): recorded only; merging elements is the caller's. */
+  autoMerge?: boolean;
   /** Comment. */
   comment?: string;
   /** Stateful expressions (counter, limit, quota) each new element gets a copy of. */
@@ -384,6 +387,7 @@ export class NftTransaction {
       "keyTypeof",
       "dataTypeof",
       "dataInterval",
+      "autoMerge",
       "comment",
       "expressions",
     ], "a set");
@@ -401,6 +405,7 @@ export class NftTransaction {
     const order = (host: boolean | undefined) => new Uint8Array([host ? 1 : 2, 0, 0, 0]);
     const udata: [number, Uint8Array | string][] = [[0, order(s.keyHostOrder)]];
     if (s.dataType !== undefined) udata.push([1, order(s.dataHostOrder)]);
+    if (s.autoMerge) udata.push([UDATA_MERGE_ELEMENTS, new Uint8Array([1, 0, 0, 0])]);
     if (s.keyTypeof) udata.push([UDATA_KEY_TYPEOF, s.keyTypeof]);
     if (s.dataTypeof) udata.push([UDATA_DATA_TYPEOF, s.dataTypeof]);
     if (s.dataInterval !== undefined) {

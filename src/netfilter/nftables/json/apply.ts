@@ -19,6 +19,8 @@ import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
+import { setDeclExtra } from "./set_decl_extra.ts";
+import { sizedByTypeof } from "./set_typeof.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
 
@@ -368,8 +370,10 @@ export class DocumentPlanner {
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
-    const key = typesOf(v.type, `set ${name}`);
-    if (key.length > 1 && key.some((t) => t.name === "integer")) {
+    const extra = setDeclExtra(v);
+    // A typeof gives an integer field its size and byte order (`udp length`: 2 bytes, network order).
+    const key = sizedByTypeof(typesOf(v.type, `set ${name}`), extra?.keyTypeof);
+    if (key.length > 1 && key.some((t) => t.name === "integer") && !extra?.keyTypeof) {
       // Its size is not in the type, and nft 1.0.6's JSON has no typeof to say it: nft -j -f refuses it too.
       throw new InvalidArgumentError(
         `Cannot declare ${kind} ${name} of ${
@@ -397,12 +401,13 @@ export class DocumentPlanner {
         data = { objref: true };
         dataSpec = { objType, dataInterval: false };
       } else {
-        const types = typesOf(v.map, `map ${name}`);
-        data = { types };
+        const types = sizedByTypeof(typesOf(v.map, `map ${name}`), extra?.dataTypeof);
+        data = { types, interval: extra?.dataInterval };
         dataSpec = {
           dataType: concatId(types),
           dataLen: keyLen(types),
           dataHostOrder: types.length === 1 && types[0].host === true,
+          dataInterval: extra?.dataInterval,
         };
       }
       flags.push(data && "objref" in data ? "object" : "map");
@@ -444,6 +449,9 @@ export class DocumentPlanner {
       keyHostOrder: key.length === 1 && key[0].host === true,
       comment: v.comment as string | undefined,
       expressions: expressions.length ? expressions : undefined,
+      keyTypeof: extra?.keyTypeof,
+      dataTypeof: extra?.dataTypeof,
+      autoMerge: extra?.autoMerge,
       ...dataSpec,
     }, cmd === "create");
     const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };

@@ -12,7 +12,8 @@ import type { Json } from "../json/types.ts";
 import { parseCommand, parseStatements } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
-import { typeofTypes } from "./script_typeof.ts";
+import { typeofDecl } from "./script_typeof.ts";
+import { type SetDeclExtra, withSetDeclExtra } from "../json/set_decl_extra.ts";
 import { objectCommand } from "./script_objects.ts";
 
 type Obj = { [k: string]: Json };
@@ -141,6 +142,7 @@ class TableCommands {
       for (const c of cmds) {
         const o = Object.values(Object.values(c as Obj)[0] as Obj)[0] as Obj;
         if (body.stmt.length) o.stmt = body.stmt;
+        withSetDeclExtra(o, body.extra);
         this.#sets.push(span(c));
       }
       return;
@@ -199,19 +201,22 @@ function deviceList(w: string[]): Json[] {
 }
 
 /** A set block's declarations as the command parser takes them; `typeof` typed, `counter` as a statement. */
-function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] } {
+function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[]; extra: SetDeclExtra } {
   const words: string[] = [];
   const stmt: Json[] = [];
+  const extra: SetDeclExtra = {};
   for (const s of block) {
     const w = vals(s.words);
     if (s.block) throw new NftScriptError("syntax error: unexpected block in a set", s.open!);
+    const colon = w.indexOf(":");
     if (w[0] === "typeof") {
-      const colon = w.indexOf(":");
-      const key = at(s.words, () => typeofTypes(colon < 0 ? w.slice(1) : w.slice(1, colon)));
-      words.push("type", ...key.flatMap((t, i) => i ? [".", t] : [t]));
+      const key = at(s.words, () => typeofDecl(colon < 0 ? w.slice(1) : w.slice(1, colon)));
+      words.push("type", ...key.types.flatMap((t, i) => i ? [".", t] : [t]));
+      extra.keyTypeof = key.udata;
       if (colon >= 0) {
-        const data = at(s.words, () => typeofTypes(w.slice(colon + 1)));
-        words.push(":", ...data.flatMap((t, i) => i ? [".", t] : [t]));
+        const data = at(s.words, () => typeofDecl(w.slice(colon + 1)));
+        words.push(":", ...data.types.flatMap((t, i) => i ? [".", t] : [t]));
+        extra.dataTypeof = data.udata;
       }
     } else if (SET_STMTS.includes(w[0])) {
       // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
@@ -221,5 +226,5 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] 
     } else for (const x of w) words.push(x);
     words.push(";");
   }
-  return { words, stmt };
+  return { words, stmt, extra };
 }
