@@ -13,6 +13,10 @@ import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { ip, withTempNetns } from "./_helpers.ts";
 import { nft, NFT_SKIP } from "./_nft.ts";
+import { DocumentPlanner } from "../src/netfilter/nftables/json/apply.ts";
+import { parseFlowtableMessage } from "../src/netfilter/nftables/flowtable.ts";
+import { scriptDocument } from "../src/netfilter/nftables/text/script.ts";
+import { readMessage } from "../src/wire/message.ts";
 
 /** `nft list ruleset` in text and JSON, handles left out (assigned anew in each namespace). */
 function listings(ns: string): { text: string; json: unknown } {
@@ -69,4 +73,73 @@ test("nft -f: typeof sets and maps (payload, meta, ct, concatenations) list back
     assert.match(listed, /typeof ct original ip saddr \. ct zone : verdict$/m);
     assert.match(listed, /typeof udp length$/m);
   });
+});
+
+const FLOWTABLES = `table inet t {
+	flowtable f {
+		hook ingress priority 0; devices = { veth0 }
+	}
+	flowtable g { hook ingress priority filter + 5; devices = { veth0, veth2 }; counter; }
+	chain fw {
+		type filter hook forward priority 0; policy accept;
+		ip protocol tcp flow add @f
+		meta l4proto udp flow offload @g
+	}
+}
+add table ip u
+add flowtable ip u h { hook ingress priority -10; devices = { veth2 }; }
+delete flowtable ip u h
+`;
+
+test("nft -f: flowtables (blocks, add, delete) and flow add, as nft applies them or refuses them", {
+  skip: NFT_SKIP,
+}, async () => {
+  const cmds = scriptDocument(FLOWTABLES, "x").nftables;
+  // nft's order: a table's sets, then its flowtables, then the rules that offload to them.
+  assert.deepEqual(cmds.map((c) => Object.keys(Object.values(c as object)[0])[0]), [
+    "table",
+    "chain",
+    "flowtable",
+    "flowtable",
+    "rule",
+    "rule",
+    "table",
+    "flowtable",
+    "flowtable",
+  ]);
+  const tx = await new DocumentPlanner().plan({ nftables: cmds });
+  const m = tx.messages()[4];
+  const g = parseFlowtableMessage(readMessage(m, new DataView(m.buffer, m.byteOffset, m.byteLength), 0, m.length));
+  assert.deepEqual(
+    { name: g.name, hook: g.hook, flags: g.flags },
+    { name: "g", hook: { num: 0, priority: 5, devs: { name: ["veth0", "veth2"] } }, flags: ["counter"] },
+  );
+  await withTempNetns(async (a) => {
+    veths(a);
+    let refused = "";
+    try {
+      nft(a, ["-f", "-"], FLOWTABLES);
+    } catch (e) {
+      refused = String(e); // a kernel without nf_flow_table: nlkit must refuse it the same way
+    }
+    if (!refused) return await sameAsNft(FLOWTABLES);
+    assert.match(refused, /No such file or directory/);
+    const r = nlkit(["-n", a, "nft", "-f", "-"], {}, FLOWTABLES);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /flowtable inet t f: NFT_MSG_NEWFLOWTABLE failed: No such file or directory/);
+    assert.equal(nft(a, ["list", "ruleset"]), "");
+  });
+});
+
+test("nft -f: base chains on several devices (NFTA_HOOK_DEVS) list as nft's own", { skip: NFT_SKIP }, async () => {
+  await sameAsNft(
+    `table netdev n {
+	chain in2 { type filter hook ingress devices = { veth0, veth2 } priority 0; policy accept; counter; }
+	chain in1 { type filter hook ingress devices = { veth3 } priority 5; }
+	chain eg { type filter hook egress devices = { "veth2", veth1, veth0 } priority 0; }
+}
+add chain netdev n x { type filter hook ingress devices = { veth1, veth3 } priority -5; }
+`,
+    (listed) => assert.match(listed, /devices = \{ veth0, veth1, veth2 \}/),
+  );
 });

@@ -19,7 +19,8 @@ import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
-import { setDeclExtra } from "./set_decl_extra.ts";
+import { declExtra } from "./decl_extra.ts";
+import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
@@ -41,6 +42,7 @@ const OBJECTS = [
   "ct expectation",
   "ct timeout",
   "synproxy",
+  "flowtable",
   "ruleset",
 ];
 const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
@@ -276,7 +278,7 @@ export class DocumentPlanner {
           hook,
           priority: num(v.prio, "a priority"),
           policy: policy as "accept" | "drop" | undefined,
-          device: Array.isArray(v.dev) ? String(v.dev[0]) : v.dev as string | undefined,
+          devices: deviceNames(v.dev, `chain ${name}`),
           comment: v.comment as string | undefined,
         }, create);
         return;
@@ -323,6 +325,8 @@ export class DocumentPlanner {
         else tx.addElements({ family: fam, table, set: name }, elements);
         return;
       }
+      case "flowtable":
+        return planFlowtable(tx, cmd, v, fam);
       case "counter":
       case "quota":
       case "limit":
@@ -370,7 +374,7 @@ export class DocumentPlanner {
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
-    const extra = setDeclExtra(v);
+    const extra = declExtra(v);
     // A typeof gives an integer field its size and byte order (`udp length`: 2 bytes, network order).
     const key = sizedByTypeof(typesOf(v.type, `set ${name}`), extra?.keyTypeof);
     if (key.length > 1 && key.some((t) => t.name === "integer") && !extra?.keyTypeof) {

@@ -13,8 +13,9 @@ import { parseCommand, parseStatements } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
 import { typeofDecl } from "./script_typeof.ts";
-import { type SetDeclExtra, withSetDeclExtra } from "../json/set_decl_extra.ts";
+import { type DeclExtra, withDeclExtra } from "../json/decl_extra.ts";
 import { objectCommand } from "./script_objects.ts";
+import { flowtableCommand } from "./script_flowtable.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -80,6 +81,12 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
     t.member(kind === "ct" ? [rest[0], rest[1], ...names] : [rest[0], ...names], s.block, w);
     return t.ordered();
   }
+  if (kind === "flowtable") {
+    const [fam, at0] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, 2] : ["ip", 1];
+    const [table, name, ...more] = vals(rest.slice(at0));
+    if (name === undefined) throw new NftScriptError("syntax error: expected flowtable [FAMILY] TABLE NAME", rest[0]);
+    return at(w, () => one(flowtableCommand(cmd, fam, table, name, more.length ? [more] : [])));
+  }
   if (OBJECT_KINDS.includes(kind) && kind !== "counter" && kind !== "quota") {
     return at(w, () => one(objectCommand(cmd, vals(rest), [])));
   }
@@ -120,11 +127,19 @@ class TableCommands {
   #chains: ScriptCommand[] = [];
   #objs: ScriptCommand[] = [];
   #sets: ScriptCommand[] = [];
+  #flowtables: ScriptCommand[] = [];
   #rules: ScriptCommand[] = [];
   constructor(readonly cmd: string, readonly fam: string, readonly table: string) {}
 
   ordered(): ScriptCommand[] {
-    return [...(this.head ? [this.head] : []), ...this.#chains, ...this.#objs, ...this.#sets, ...this.#rules];
+    return [
+      ...(this.head ? [this.head] : []),
+      ...this.#chains,
+      ...this.#objs,
+      ...this.#sets,
+      ...this.#flowtables,
+      ...this.#rules,
+    ];
   }
 
   /** A `chain`, `set`, `map`, `counter`, `quota`, `limit`, `ct helper`... block of the table. */
@@ -142,7 +157,7 @@ class TableCommands {
       for (const c of cmds) {
         const o = Object.values(Object.values(c as Obj)[0] as Obj)[0] as Obj;
         if (body.stmt.length) o.stmt = body.stmt;
-        withSetDeclExtra(o, body.extra);
+        withDeclExtra(o, body.extra);
         this.#sets.push(span(c));
       }
       return;
@@ -151,6 +166,11 @@ class TableCommands {
       const words = block.flatMap((s) => [...vals(s.words), ";"]);
       const cmds = at(all, () => parseCommand(cmd, [kind, this.fam, this.table, name, "{", ...words, "}"]));
       for (const c of cmds) this.#objs.push(span(c));
+      return;
+    }
+    if (kind === "flowtable") {
+      const decls = block.map((s) => vals(s.words));
+      this.#flowtables.push(span(at(all, () => flowtableCommand(cmd, this.fam, this.table, name, decls))));
       return;
     }
     if (OBJECT_KINDS.includes(header[0].v)) {
@@ -185,10 +205,9 @@ class TableCommands {
     }
     const cmds = parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
     if (devices) {
-      if (devices.length !== 1) {
-        throw new NftScriptError(`Cannot give chain ${name} more than one device: nlkit adds one`, block[0].words[0]);
-      }
-      ((cmds[0] as Obj)[cmd] as Obj).chain = { ...((cmds[0] as Obj)[cmd] as Obj).chain as Obj, dev: devices[0] };
+      // One device as nft's JSON writes it, several (NFTA_HOOK_DEVS) as a list.
+      const dev = devices.length === 1 ? devices[0] : devices;
+      ((cmds[0] as Obj)[cmd] as Obj).chain = { ...((cmds[0] as Obj)[cmd] as Obj).chain as Obj, dev };
     }
     for (const c of cmds) this.#chains.push(span(c));
   }
@@ -201,10 +220,10 @@ function deviceList(w: string[]): Json[] {
 }
 
 /** A set block's declarations as the command parser takes them; `typeof` typed, `counter` as a statement. */
-function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[]; extra: SetDeclExtra } {
+function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[]; extra: DeclExtra } {
   const words: string[] = [];
   const stmt: Json[] = [];
-  const extra: SetDeclExtra = {};
+  const extra: DeclExtra = {};
   for (const s of block) {
     const w = vals(s.words);
     if (s.block) throw new NftScriptError("syntax error: unexpected block in a set", s.open!);
