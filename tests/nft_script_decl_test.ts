@@ -143,3 +143,35 @@ add chain netdev n x { type filter hook ingress devices = { veth1, veth3 } prior
     (listed) => assert.match(listed, /devices = \{ veth0, veth1, veth2 \}/),
   );
 });
+
+test(
+  "nft -f: maps to ranges (: interval) and auto-merge sets, merged as nft merges them",
+  { skip: NFT_SKIP },
+  async () => {
+    await sameAsNft(
+      `table ip t {
+	map m {
+		type ipv4_addr : interval ipv4_addr; flags interval
+		elements = { 10.0.0.0/24 : 192.168.1.1-192.168.1.10, 10.1.0.1 : 172.16.0.0/16 }
+	}
+	map n { typeof ip saddr : interval ip daddr; flags interval; }
+	set s {
+		type ipv4_addr
+		flags interval
+		auto-merge
+		elements = { 10.0.0.0/24, 10.0.1.0/24, 10.0.0.5, 192.168.0.1-192.168.0.10, 192.168.0.5-192.168.0.20,
+			     1.1.1.1, 1.1.1.2, 255.255.255.0/24, 255.255.254.255 }
+	}
+	set p { type inet_service; flags interval; auto-merge; elements = { 1-10, 11, 20-30, 25, 40 } }
+}
+add element ip t p { 12-19 }
+add element ip t n { 10.9.0.0/16 : 10.0.0.1-10.0.0.3 }
+`,
+      (listed) => {
+        assert.match(listed, /elements = \{ 1-30, 40 \}/);
+        assert.match(listed, /10\.0\.0\.0\/23/);
+        assert.match(listed, /10\.9\.0\.0\/16 : 10\.0\.0\.1-10\.0\.0\.3/);
+      },
+    );
+  },
+);

@@ -19,6 +19,7 @@ import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
+import { AutoMerge } from "./automerge.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
@@ -126,6 +127,8 @@ export class DocumentPlanner {
   #ifindexes?: Map<string, number>;
   /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
   #updated = new Set<string>();
+  /** The ranges of the document's auto-merge sets so far. */
+  #autoMerge = new AutoMerge();
   /** Verdict map elements jumping to chains, added once the document's chains are. */
   #afterChains: (() => void)[] = [];
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
@@ -320,7 +323,14 @@ export class DocumentPlanner {
         const shape = await this.#shape(fam, table, name);
         const packed = packedIp4Keys(shape, elems);
         if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);
-        const elements = await this.#elementsOf(shape, elems);
+        let elements = await this.#elementsOf(shape, elems);
+        const at = `${fam} ${table} ${name}`;
+        if (del) this.#autoMerge.forget(at);
+        else if (this.#autoMerge.has(at)) {
+          const { purge, add } = this.#autoMerge.add(at, elements);
+          if (purge.length) tx.deleteElements({ family: fam, table, set: name }, purge);
+          elements = add;
+        }
         if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
         else tx.addElements({ family: fam, table, set: name }, elements);
         return;
@@ -409,7 +419,8 @@ export class DocumentPlanner {
         data = { types, interval: extra?.dataInterval };
         dataSpec = {
           dataType: concatId(types),
-          dataLen: keyLen(types),
+          // Ranges are a start and an end.
+          dataLen: keyLen(types) * (extra?.dataInterval ? 2 : 1),
           dataHostOrder: types.length === 1 && types[0].host === true,
           dataInterval: extra?.dataInterval,
         };
@@ -460,11 +471,16 @@ export class DocumentPlanner {
     }, cmd === "create");
     const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
+    // nft merges a map's ranges only by sorting them, and a concatenation's not at all.
+    if (extra?.autoMerge && interval && !data && key.length === 1) this.#autoMerge.declare(`${fam} ${table} ${name}`);
     if (v.elem !== undefined) {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
       const packed = packedIp4Keys(shape, elems);
       if (packed) return void tx.addElementKeys({ family: fam, table, set: name, setId }, packed, 4);
-      const elements = await this.#elementsOf(shape, elems);
+      let elements = await this.#elementsOf(shape, elems);
+      if (this.#autoMerge.has(`${fam} ${table} ${name}`)) {
+        elements = this.#autoMerge.add(`${fam} ${table} ${name}`, elements).add;
+      }
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.
       if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);

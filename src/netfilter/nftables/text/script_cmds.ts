@@ -225,9 +225,14 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
   const stmt: Json[] = [];
   const extra: DeclExtra = {};
   for (const s of block) {
-    const w = vals(s.words);
+    let w = vals(s.words);
     if (s.block) throw new NftScriptError("syntax error: unexpected block in a set", s.open!);
     const colon = w.indexOf(":");
+    if ((w[0] === "type" || w[0] === "typeof") && colon > 0 && w[colon + 1] === "interval") {
+      // `: interval ipv4_addr`: the data are ranges, which nft records in the set's user data only.
+      extra.dataInterval = true;
+      w = [...w.slice(0, colon + 1), ...w.slice(colon + 2)];
+    }
     if (w[0] === "typeof") {
       const key = at(s.words, () => typeofDecl(colon < 0 ? w.slice(1) : w.slice(1, colon)));
       words.push("type", ...key.types.flatMap((t, i) => i ? [".", t] : [t]));
@@ -237,6 +242,9 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
         words.push(":", ...data.types.flatMap((t, i) => i ? [".", t] : [t]));
         extra.dataTypeof = data.udata;
       }
+    } else if (w[0] === "auto-merge" && w.length === 1) {
+      extra.autoMerge = true;
+      continue;
     } else if (SET_STMTS.includes(w[0])) {
       // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
       const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
