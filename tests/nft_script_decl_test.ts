@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { ip, withTempNetns } from "./_helpers.ts";
@@ -173,5 +174,37 @@ add element ip t n { 10.9.0.0/16 : 10.0.0.1-10.0.0.3 }
         assert.match(listed, /10\.9\.0\.0\/16 : 10\.0\.0\.1-10\.0\.0\.3/);
       },
     );
+  },
+);
+
+test(
+  "nft -j -f: a document that cannot be applied exits 1 as nft does, changing nothing",
+  { skip: NFT_SKIP },
+  async () => {
+    const bad = [
+      '{"nftables": [{"add": {"bogus": {}}}]}',
+      '{"nftables": 5}',
+      "[1, 2]",
+      '{"foo": 1}',
+      '{"nftables": [{"add": {"table": {"family": "ip", "name": "x"}}}, {"add": {"table": {"family": "ip", "name": 5}}}]}',
+      '{"nftables": [',
+    ];
+    const dir = mkdtempSync("/tmp/nftjson-bad-");
+    try {
+      await withTempNetns((ns) => {
+        for (const [i, doc] of bad.entries()) {
+          // A file, not stdin: nft 1.0.6 exits 0 on some bad text read from a pipe.
+          const file = `${dir}/${i}.json`;
+          writeFileSync(file, doc);
+          assert.throws(() => nft(ns, ["-j", "-f", file]), /Error: /, doc); // nft exits 1 on each
+          const r = nlkit(["-n", ns, "nft", "-j", "-f", file]);
+          assert.equal(r.code, 1, `${doc}: ${r.stderr}`);
+          assert.match(r.stderr, /Error: /);
+        }
+        assert.equal(nft(ns, ["list", "ruleset"]), "");
+      });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   },
 );
