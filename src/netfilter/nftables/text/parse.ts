@@ -103,9 +103,10 @@ export function wordValue(w: string): Json {
   if (/^\d+$/.test(w)) return Number(w);
   // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
   if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
-  const prefix = /^([0-9a-f.:]+)\/(\d+)$/i.exec(w);
+  // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
+  const prefix = w.includes("/") ? /^([0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
   if (prefix) return { prefix: { addr: prefix[1], len: Number(prefix[2]) } };
-  const range = /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w);
+  const range = w.includes("-") ? /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w) : null;
   if (range && /\d/.test(range[1]) && /\d/.test(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
   return w;
 }

@@ -9,7 +9,7 @@
  */
 
 import type { Json } from "../json/types.ts";
-import { parseCommand, parseStatements } from "./parse.ts";
+import { parseCommand, parseStatements, wordValue } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
 import { typeofDecl } from "./script_typeof.ts";
@@ -46,7 +46,25 @@ function at<T>(words: readonly ScriptToken[], fn: () => T): T {
   }
 }
 
-const vals = (w: readonly ScriptToken[]) => w.map((t) => t.v);
+/** The words of tokens, a plain element list (see script_lex.ts) written out again. */
+function vals(w: readonly ScriptToken[]): string[] {
+  const out: string[] = [];
+  for (const t of w) {
+    if (!t.items) {
+      out.push(t.v);
+      continue;
+    }
+    out.push("{");
+    for (const [i, x] of t.items.entries()) i ? out.push(",", x) : out.push(x);
+    out.push("}");
+  }
+  return out;
+}
+
+/** The values of a plain element list token: one word each, as nft's JSON has them. */
+function plainValues(t: ScriptToken | undefined): Json[] | undefined {
+  return t?.items?.map(wordValue);
+}
 
 /** The JSON commands of a script's statements, in nft's order. */
 export function scriptCommands(stmts: readonly ScriptStmt[]): ScriptCommand[] {
@@ -80,6 +98,13 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
     const t = new TableCommands(cmd, fam, table.v);
     t.member(kind === "ct" ? [rest[0], rest[1], ...names] : [rest[0], ...names], s.block, w);
     return t.ordered();
+  }
+  if (kind === "element") {
+    // `add element ip t s { ... }` of plain values (one token, see script_lex.ts) skips the command parser.
+    const [fam, at0] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, 2] : ["ip", 1];
+    const [table, set] = [rest[at0]?.v, rest[at0 + 1]?.v];
+    const elem = rest.length === at0 + 3 ? plainValues(rest[at0 + 2]) : undefined;
+    if (elem) return one({ [cmd]: { element: { family: fam, table, name: set, elem } } });
   }
   if (kind === "flowtable") {
     const [fam, at0] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, 2] : ["ip", 1];
@@ -157,6 +182,7 @@ class TableCommands {
       for (const c of cmds) {
         const o = Object.values(Object.values(c as Obj)[0] as Obj)[0] as Obj;
         if (body.stmt.length) o.stmt = body.stmt;
+        if (body.elem.length) o.elem = o.elem ? appended(o.elem as Json[], body.elem) : body.elem;
         withDeclExtra(o, body.extra);
         this.#sets.push(span(c));
       }
@@ -220,14 +246,20 @@ function deviceList(w: string[]): Json[] {
 }
 
 /** A set block's declarations as the command parser takes them; `typeof` typed, `counter` as a statement. */
-function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[]; extra: DeclExtra } {
+function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[]; elem: Json[]; extra: DeclExtra } {
   const words: string[] = [];
   const stmt: Json[] = [];
+  let elem: Json[] = [];
   const extra: DeclExtra = {};
   for (const s of block) {
-    let w = vals(s.words);
     if (s.block) throw new NftScriptError("syntax error: unexpected block in a set", s.open!);
-    const colon = w.indexOf(":");
+    const plain = s.words[0].v === "elements" && s.words.length === 3 ? plainValues(s.words[2]) : undefined;
+    if (plain) {
+      elem = elem.length ? appended(elem, plain) : plain;
+      continue;
+    }
+    let w = vals(s.words);
+    const colon = w[0] === "type" || w[0] === "typeof" ? w.indexOf(":") : -1;
     if ((w[0] === "type" || w[0] === "typeof") && colon > 0 && w[colon + 1] === "interval") {
       // `: interval ipv4_addr`: the data are ranges, which nft records in the set's user data only.
       extra.dataInterval = true;
@@ -253,5 +285,11 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
     } else for (const x of w) words.push(x);
     words.push(";");
   }
-  return { words, stmt, extra };
+  return { words, stmt, elem, extra };
+}
+
+/** `to` with `more` appended in a loop (a spread of 100,000 arguments would overflow the stack). */
+function appended(to: Json[], more: readonly Json[]): Json[] {
+  for (const x of more) to.push(x);
+  return to;
 }
