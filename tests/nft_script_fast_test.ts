@@ -72,6 +72,9 @@ test("nft scripts: only plain lists after elements = or add element are one toke
       "define x = { 1, 2 }",
     ]
   ) assert.deepEqual(one(text), [], text);
+  // The list token spans its braces, so an error in it underlines the whole list.
+  const [list] = lexScript("add element ip t s { 1, 2 }", "x").filter((t) => t.items);
+  assert.deepEqual([list.col, list.end], [20, 27]);
   const toks = lexScript("table ip t {\n set s {\n  elements = { 1,\n 2,\n 3 }\n }\n acept\n}\n", "x");
   const bad = toks.find((t) => t.v === "acept")!;
   assert.deepEqual([bad.line, bad.col], [7, 2]);

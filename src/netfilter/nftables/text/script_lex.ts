@@ -104,10 +104,14 @@ export function lexScript(text: string, name: string): ScriptToken[] {
     } else if (k === 2) {
       const list = c === 123 ? plainList(text, i, out) : undefined; // `{`
       if (list) {
-        out.push({ v: "{...}", src, line, col: i - lineStart + 1, end: i - lineStart + 1, items: list.items });
+        const col = i - lineStart + 1;
+        const first = line;
         for (let j = text.indexOf("\n", i); j >= 0 && j < list.close; j = text.indexOf("\n", j + 1)) {
           line++, lineStart = j + 1;
         }
+        // Its span ends at the `}` when that is on the same line (errors underline the whole list).
+        const end = line === first ? list.close - lineStart + 1 : col;
+        out.push({ v: "{...}", src, line: first, col, end, items: list.items });
         i = list.close + 1;
         continue;
       }
