@@ -471,6 +471,11 @@ export class DocumentPlanner {
     }, cmd === "create");
     const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
+    if (extra?.autoMerge && !interval) {
+      throw new InvalidArgumentError(
+        `Cannot declare ${kind} ${name} auto-merge: auto-merge only works with interval sets`,
+      );
+    }
     // nft merges a map's ranges only by sorting them, and a concatenation's not at all.
     if (extra?.autoMerge && interval && !data && key.length === 1) this.#autoMerge.declare(`${fam} ${table} ${name}`);
     if (v.elem !== undefined) {
