@@ -16,6 +16,8 @@ import { scriptDocument } from "../src/netfilter/nftables/text/script.ts";
 
 const word = fc.oneof(
   fc.ipV4(),
+  fc.ipV6(),
+  fc.constantFrom("aa:bb:cc:dd:ee:ff", "2001:db8::/32", ".", "1.2.3.4:5"),
   fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([a, n]) => `${a}/${n}`),
   fc.tuple(fc.ipV4(), fc.ipV4()).map(([a, b]) => `${a}-${b}`),
   fc.nat({ max: 65535 }).map(String),
@@ -59,9 +61,11 @@ test("nft scripts: only plain lists after elements = or add element are one toke
     "5.6.7.8",
   ]]);
   assert.deepEqual(one("add element t s { 1, 2 }"), [["1", "2"]]);
+  assert.deepEqual(one("add element t s { 2001:db8::1, aa:bb:cc:dd:ee:ff }"), [["2001:db8::1", "aa:bb:cc:dd:ee:ff"]]);
   for (
     const text of [
       "add element ip t m { 1.2.3.4 : 5 }",
+      "add element ip t m { 1.2.3.4 :5, 6 }",
       "add element ip t s { 1.2.3.4 . 22 }",
       'add element ip t s { "eth0" }',
       "add element ip t s { $a, 2 }",

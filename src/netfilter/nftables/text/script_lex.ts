@@ -126,8 +126,12 @@ export function lexScript(text: string, name: string): ScriptToken[] {
   return out;
 }
 
-/** Characters that make an element list more than plain values (strings, comments, defines, data, blocks). */
-const NOT_PLAIN = /[{"#$\\:;]|\s\.\s/;
+/**
+ * Characters that make an element list more than plain values (strings,
+ * comments, defines, blocks). Map data (` : `) and concatenations (` . `)
+ * are more than one word per element, which plainList refuses too.
+ */
+const NOT_PLAIN = /[{"#$\\;]/;
 
 /**
  * The plain element list whose `{` is at `open`, after `elements =` or
