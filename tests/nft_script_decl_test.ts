@@ -214,3 +214,31 @@ test(
     }
   },
 );
+
+test(
+  "nft -f: elements added to an auto-merge set merge with the ranges the kernel holds",
+  { skip: NFT_SKIP },
+  async () => {
+    const before = `table ip t {
+	set p { type inet_service; flags interval; auto-merge; elements = { 1-10, 11, 20-30, 25, 40 } }
+	set s { type ipv4_addr; flags interval; auto-merge; elements = { 10.0.0.0/23, 192.168.0.1-192.168.0.20 } }
+}
+`;
+    const add = "add element ip t p { 12-19, 50 }\nadd element ip t p { 51-60 }\n" +
+      "add element ip t s { 10.0.2.0/24, 192.168.0.21, 0.0.0.0 }\n";
+    await withTempNetns(async (a) => {
+      nft(a, ["-f", "-"], before);
+      nft(a, ["-f", "-"], add);
+      const want = listings(a);
+      assert.match(want.text, /elements = \{ 1-30, 40, 50-60 \}/);
+      await withTempNetns((b) => {
+        nft(b, ["-f", "-"], before);
+        const r = nlkit(["-n", b, "nft", "-f", "-"], {}, add);
+        assert.equal(r.code, 0, r.stderr);
+        const got = listings(b);
+        assert.equal(got.text, want.text);
+        assert.deepEqual(got.json, want.json);
+      });
+    });
+  },
+);

@@ -9,7 +9,8 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
-import { streamSets } from "../list.ts";
+import { listElements, streamSets } from "../list.ts";
+import { setDecl } from "../text/set_decl.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
@@ -138,14 +139,18 @@ export class DocumentPlanner {
     const k = `${fam} ${table} ${name}`;
     let s = this.#shapes.get(k);
     if (!s) {
+      let merging = false;
       for await (const set of streamSets({ family: fam, table }, this.opts)) {
         if (set.name !== name) continue;
         const t = setTypes({ ...set, elements: [] });
         const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx });
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false, stmts };
+        merging = setDecl(set.userdata).autoMerge && s.interval && !s.data && s.key.length === 1;
       }
       if (!s) throw new InvalidArgumentError(`Cannot add elements to set ${k}: no such set`);
       this.#shapes.set(k, s);
+      // nft merges what is added to an auto-merge set with the ranges the kernel holds.
+      if (merging) this.#autoMerge.seed(k, await listElements({ family: fam, table, set: name }, this.opts));
     }
     return s;
   }

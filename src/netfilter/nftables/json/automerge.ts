@@ -1,9 +1,9 @@
 /**
  * nft's `auto-merge` of an interval set (intervals.c `set_automerge`):
  * overlapping and adjacent ranges are merged on the user side before they
- * are sent, and ranges added earlier in the same document that a new one
- * merges with are deleted first (nft's purge command), then the merged
- * range is added.
+ * are sent, and ranges the set already holds (in the kernel, or added
+ * earlier in the same document) that a new one merges with are deleted
+ * first (nft's purge command), then the merged range is added.
  *
  * @module
  */
@@ -72,6 +72,26 @@ export class AutoMerge {
   /** Declares `set` (a single-field interval set) auto-merge. */
   declare(set: string): void {
     this.#sets.set(set, []);
+  }
+
+  /**
+   * Declares the kernel's auto-merge set `set` with its elements as dumped
+   * (any order): each start with the `interval-end` element after it, or
+   * the next start when adjacent ranges share no end element.
+   */
+  seed(set: string, kernel: readonly NftElement[]): void {
+    const keyed = kernel.filter((e) => e.key && !e.flags?.includes("catchall"));
+    const sorted = keyed.map((e) => ({ e, k: big(e.key?.value) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    const ranges: Range[] = [];
+    // Only the key and flags: what a delete names the element by.
+    const bare = (e: NftElement): NftElement => (e.flags?.length ? { key: e.key, flags: e.flags } : { key: e.key });
+    for (const [i, { e, k }] of sorted.entries()) {
+      if (e.flags?.includes("interval-end")) continue; // an end, read with its start (nft's leading 0 has none)
+      const next = sorted[i + 1];
+      const ends = next?.e.flags?.includes("interval-end") === true;
+      ranges.push({ start: k, end: next?.k, first: bare(e), last: ends ? bare(next.e) : undefined });
+    }
+    this.#sets.set(set, ranges);
   }
 
   /** Whether `set` was declared auto-merge in this document. */
