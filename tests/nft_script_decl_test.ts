@@ -226,15 +226,22 @@ test(
 `;
     const add = "add element ip t p { 12-19, 50 }\nadd element ip t p { 51-60 }\n" +
       "add element ip t s { 10.0.2.0/24, 192.168.0.21, 0.0.0.0 }\n";
+    // Declared again, as a script run twice: its elements merge with the kernel's too (a separate run: nft
+    // 1.0.6 fails to purge what the same batch added).
+    const again = "table ip t {\n set p {\n  type inet_service; flags interval; auto-merge\n" +
+      "  elements = { 31-39, 61 }\n }\n}\n";
     await withTempNetns(async (a) => {
       nft(a, ["-f", "-"], before);
       nft(a, ["-f", "-"], add);
+      nft(a, ["-f", "-"], again);
       const want = listings(a);
-      assert.match(want.text, /elements = \{ 1-30, 40, 50-60 \}/);
+      assert.match(want.text, /elements = \{ 1-40, 50-61 \}/);
       await withTempNetns((b) => {
         nft(b, ["-f", "-"], before);
-        const r = nlkit(["-n", b, "nft", "-f", "-"], {}, add);
-        assert.equal(r.code, 0, r.stderr);
+        for (const text of [add, again]) {
+          const r = nlkit(["-n", b, "nft", "-f", "-"], {}, text);
+          assert.equal(r.code, 0, r.stderr);
+        }
         const got = listings(b);
         assert.equal(got.text, want.text);
         assert.deepEqual(got.json, want.json);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
+import { InvalidArgumentError, NotFoundError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
 import { listElements, streamSets } from "../list.ts";
@@ -482,14 +482,23 @@ export class DocumentPlanner {
       );
     }
     // nft merges a map's ranges only by sorting them, and a concatenation's not at all.
-    if (extra?.autoMerge && interval && !data && key.length === 1) this.#autoMerge.declare(`${fam} ${table} ${name}`);
+    if (extra?.autoMerge && interval && !data && key.length === 1) {
+      // Declared again over a set the kernel holds (a script run twice): nft merges with its ranges too.
+      const held = await listElements({ family: fam, table, set: name }, this.opts).catch((e) => {
+        if (e instanceof NotFoundError) return [];
+        throw e;
+      });
+      this.#autoMerge.seed(`${fam} ${table} ${name}`, held);
+    }
     if (v.elem !== undefined) {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
       const packed = packedIp4Keys(shape, elems);
       if (packed) return void tx.addElementKeys({ family: fam, table, set: name, setId }, packed, 4);
       let elements = await this.#elementsOf(shape, elems);
       if (this.#autoMerge.has(`${fam} ${table} ${name}`)) {
-        elements = this.#autoMerge.add(`${fam} ${table} ${name}`, elements).add;
+        const { purge, add } = this.#autoMerge.add(`${fam} ${table} ${name}`, elements);
+        if (purge.length) tx.deleteElements({ family: fam, table, set: name }, purge);
+        elements = add;
       }
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.

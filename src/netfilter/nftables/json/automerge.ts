@@ -69,11 +69,6 @@ const flat = (ranges: readonly Range[]) => ranges.flatMap((r) => (r.last ? [r.fi
 export class AutoMerge {
   #sets = new Map<string, Range[]>();
 
-  /** Declares `set` (a single-field interval set) auto-merge. */
-  declare(set: string): void {
-    this.#sets.set(set, []);
-  }
-
   /**
    * Declares the kernel's auto-merge set `set` with its elements as dumped
    * (any order): each start with the `interval-end` element after it, or
