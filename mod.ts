@@ -324,6 +324,7 @@ export {
   type CommitOptions,
   type NftChainSpec,
   type NftFailure,
+  type NftFlowtableSpec,
   type NftObjectSpec,
   type NftRuleSpec,
   type NftSetSpec,

@@ -186,7 +186,8 @@ test("nft scripts: defines are scoped, redefined and undefined; unknown keywords
     /unknown identifier/,
   );
   assert.throws(() => parseScript("table ip t { chain c { x } }\nadd table ip u { bogus 1; }", "f"), NftScriptError);
-  assert.throws(() => parseScript("table ip t { flowtable f { hook ingress priority 0; } }", "f"), /flowtable/);
+  assert.throws(() => parseScript("table ip t { flowtable f { hook egress priority 0; } }", "f"), /hook ingress/);
+  assert.throws(() => parseScript("table ip t { flowtable f { devices = { a }; } }", "f"), /without a hook/);
   assert.throws(() => parseScript("list ruleset", "f"), /Cannot run "list"/);
   assert.throws(() => parseScript('table ip t { comment "open }', "f"), /unterminated string/);
 });

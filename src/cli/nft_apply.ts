@@ -7,6 +7,7 @@
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { readText } from "./io.ts";
 import type { NftFlags } from "./nft_list.ts";
@@ -49,7 +50,14 @@ export async function nftApplyText(
   // With -j nft reads JSON, and falls back to its language when the text is no JSON (libnftables).
   const doc = flags.json ? jsonOrUndefined(text) : undefined;
   if (doc !== undefined) {
-    await echo(() => applyJson(doc, { ...ctx.lib, check }));
+    try {
+      await echo(() => applyJson(doc, { ...ctx.lib, check }));
+    } catch (e) {
+      // A document nlkit cannot apply is bad input in a file, which nft reports with exit 1, not usage.
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      ctx.err.line(`Error: ${e.message}`);
+      return 1;
+    }
     return 0;
   }
   try {

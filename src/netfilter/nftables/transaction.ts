@@ -19,6 +19,7 @@ import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
 import type { Attrs, AttrTable } from "../../wire/table.ts";
 import { NFTA_CHAIN_TABLE } from "./chain.ts";
 import { familyNumber, hookNumber, NFT_MSG } from "./consts.ts";
+import { NFTA_FLOWTABLE_TABLE } from "./flowtable.ts";
 import { buildPackedKeys, NFTA_SET_ELEM_LIST_TABLE, type NftElement } from "./element.ts";
 import type { NftExpr } from "./expr/registry.ts";
 import { NFTA_OBJ_TABLE, objDataBytes } from "./obj.ts";
@@ -32,6 +33,7 @@ import {
   UDATA_DATA_INTERVAL,
   UDATA_DATA_TYPEOF,
   UDATA_KEY_TYPEOF,
+  UDATA_MERGE_ELEMENTS,
   UDATA_SET_COMMENT,
 } from "./udata.ts";
 
@@ -65,8 +67,26 @@ export interface NftChainSpec {
   policy?: "accept" | "drop";
   /** Device of a netdev base chain. */
   device?: string;
+  /** Devices of a netdev base chain hooked on several (`NFTA_HOOK_DEVS`, Linux 5.5+); not with `device`. */
+  devices?: string[];
   /** Comment. */
   comment?: string;
+}
+
+/** A flowtable to add: the fast path of the flows offloaded to it by `flow add @NAME`. */
+export interface NftFlowtableSpec {
+  /** Family of the table. */
+  family: string;
+  /** Table. */
+  table: string;
+  /** Name. */
+  name: string;
+  /** Priority of its ingress hook. */
+  priority?: number;
+  /** Devices it hooks. */
+  devices?: string[];
+  /** Flags (`offload`: in hardware; `counter`: count each flow's packets). */
+  flags?: string[];
 }
 
 /** A rule to add, insert or replace. */
@@ -125,6 +145,8 @@ export interface NftSetSpec {
   dataTypeof?: Uint8Array;
   /** A map's values are ranges, start then end (`NFTNL_UDATA_SET_DATA_INTERVAL`, which nft reads to list them). */
   dataInterval?: boolean;
+  /** nft's `auto-merge` (`NFTNL_UDATA_SET_MERGE_ELEMENTS`): recorded only; merging elements is the caller's. */
+  autoMerge?: boolean;
   /** Comment. */
   comment?: string;
   /** Stateful expressions (counter, limit, quota) each new element gets a copy of. */
@@ -279,18 +301,27 @@ export class NftTransaction {
 
   /** Adds a chain. */
   addChain(c: NftChainSpec, create = false): this {
-    checkKeys(c, ["family", "table", "name", "type", "hook", "priority", "policy", "device", "comment"], "a chain");
+    checkKeys(
+      c,
+      ["family", "table", "name", "type", "hook", "priority", "policy", "device", "devices", "comment"],
+      "a chain",
+    );
     const base = c.hook !== undefined;
-    if (
-      !base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device !== undefined)
-    ) {
+    const devs = c.devices !== undefined;
+    if (!base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device || devs)) {
       throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
     }
+    if (devs && c.device !== undefined) {
+      throw new InvalidArgumentError(`Cannot give chain ${c.name} both device and devices`);
+    }
+    // One device goes as NFTA_HOOK_DEV, several as NFTA_HOOK_DEVS: as nft sends them.
+    const dev = c.devices?.length === 1 ? c.devices[0] : c.device;
+    const many = (c.devices?.length ?? 0) > 1 ? { name: c.devices } : undefined;
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), c.family);
     b.attrs(NFTA_CHAIN_TABLE, {
       table: c.table,
       name: c.name,
-      hook: base ? { hooknum: hookNumber(c.family, c.hook!), priority: c.priority ?? 0, dev: c.device } : undefined,
+      hook: base ? { hooknum: hookNumber(c.family, c.hook!), priority: c.priority ?? 0, dev, devs: many } : undefined,
       policy: base ? c.policy ?? "accept" : undefined,
       type: base ? c.type ?? "filter" : undefined,
       userdata: c.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, c.comment]]),
@@ -384,6 +415,7 @@ export class NftTransaction {
       "keyTypeof",
       "dataTypeof",
       "dataInterval",
+      "autoMerge",
       "comment",
       "expressions",
     ], "a set");
@@ -401,6 +433,7 @@ export class NftTransaction {
     const order = (host: boolean | undefined) => new Uint8Array([host ? 1 : 2, 0, 0, 0]);
     const udata: [number, Uint8Array | string][] = [[0, order(s.keyHostOrder)]];
     if (s.dataType !== undefined) udata.push([1, order(s.dataHostOrder)]);
+    if (s.autoMerge) udata.push([UDATA_MERGE_ELEMENTS, new Uint8Array([1, 0, 0, 0])]);
     if (s.keyTypeof) udata.push([UDATA_KEY_TYPEOF, s.keyTypeof]);
     if (s.dataTypeof) udata.push([UDATA_DATA_TYPEOF, s.dataTypeof]);
     if (s.dataInterval !== undefined) {
@@ -538,6 +571,31 @@ export class NftTransaction {
       userdata: o.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, o.comment]]),
     });
     return this.#add(b, `${o.type} ${o.family} ${o.table} ${o.name}`);
+  }
+
+  /** Adds a flowtable (`create`: fail if it exists). */
+  addFlowtable(f: NftFlowtableSpec, create = false): this {
+    checkKeys(f, ["family", "table", "name", "priority", "devices", "flags"], "a flowtable");
+    for (const flag of f.flags ?? []) {
+      if (flag !== "offload" && flag !== "counter") {
+        throw new InvalidArgumentError(`Cannot use flowtable flag "${flag}": expected offload, counter`);
+      }
+    }
+    const b = this.#msg(NFT_MSG.NFT_MSG_NEWFLOWTABLE, NLM_F_CREATE | (create ? NLM_F_EXCL : 0), f.family);
+    b.attrs(NFTA_FLOWTABLE_TABLE, {
+      table: f.table,
+      name: f.name,
+      // Flowtables hook netdev ingress (NF_NETDEV_INGRESS, 0) in every family.
+      hook: { num: 0, priority: f.priority ?? 0, devs: f.devices?.length ? { name: f.devices } : undefined },
+      flags: f.flags ?? [],
+    });
+    return this.#add(b, `flowtable ${f.family} ${f.table} ${f.name}`);
+  }
+
+  /** Deletes a flowtable, by name or handle. */
+  deleteFlowtable(f: { family: string; table: string; name?: string; handle?: number }): this {
+    const what = `flowtable ${f.family} ${f.table}`;
+    return this.#deleteNamed(NFT_MSG.NFT_MSG_DELFLOWTABLE, NFTA_FLOWTABLE_TABLE, f, { table: f.table }, what);
   }
 
   /** Deletes a stateful object, by name or handle. */

@@ -11,6 +11,8 @@ import { InvalidArgumentError } from "../../errors.ts";
 export const UDATA_COMMENT = 0;
 /** `NFTNL_UDATA_SET_COMMENT`. */
 export const UDATA_SET_COMMENT = 7;
+/** `NFTNL_UDATA_SET_MERGE_ELEMENTS`: the set was declared `auto-merge` (u32, 1). */
+export const UDATA_MERGE_ELEMENTS = 2;
 /** `NFTNL_UDATA_SET_KEY_TYPEOF`: the expression a set's key was declared by (`typeof ip saddr`). */
 export const UDATA_KEY_TYPEOF = 3;
 /** `NFTNL_UDATA_SET_DATA_TYPEOF`: the same for a map's data. */

@@ -6,10 +6,11 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../../errors.ts";
+import { InvalidArgumentError, NotFoundError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
-import { streamSets } from "../list.ts";
+import { listElements, streamSets } from "../list.ts";
+import { setDecl } from "../text/set_decl.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
 import { timeoutPolicy } from "./ct_timeout.ts";
@@ -19,6 +20,10 @@ import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
+import { AutoMerge } from "./automerge.ts";
+import { declExtra } from "./decl_extra.ts";
+import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
+import { sizedByTypeof } from "./set_typeof.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
 
@@ -39,6 +44,7 @@ const OBJECTS = [
   "ct expectation",
   "ct timeout",
   "synproxy",
+  "flowtable",
   "ruleset",
 ];
 const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
@@ -122,6 +128,8 @@ export class DocumentPlanner {
   #ifindexes?: Map<string, number>;
   /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
   #updated = new Set<string>();
+  /** The ranges of the document's auto-merge sets so far. */
+  #autoMerge = new AutoMerge();
   /** Verdict map elements jumping to chains, added once the document's chains are. */
   #afterChains: (() => void)[] = [];
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
@@ -131,14 +139,18 @@ export class DocumentPlanner {
     const k = `${fam} ${table} ${name}`;
     let s = this.#shapes.get(k);
     if (!s) {
+      let merging = false;
       for await (const set of streamSets({ family: fam, table }, this.opts)) {
         if (set.name !== name) continue;
         const t = setTypes({ ...set, elements: [] });
         const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx });
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false, stmts };
+        merging = setDecl(set.userdata).autoMerge && s.interval && !s.data && s.key.length === 1;
       }
       if (!s) throw new InvalidArgumentError(`Cannot add elements to set ${k}: no such set`);
       this.#shapes.set(k, s);
+      // nft merges what is added to an auto-merge set with the ranges the kernel holds.
+      if (merging) this.#autoMerge.seed(k, await listElements({ family: fam, table, set: name }, this.opts));
     }
     return s;
   }
@@ -274,7 +286,7 @@ export class DocumentPlanner {
           hook,
           priority: num(v.prio, "a priority"),
           policy: policy as "accept" | "drop" | undefined,
-          device: Array.isArray(v.dev) ? String(v.dev[0]) : v.dev as string | undefined,
+          devices: deviceNames(v.dev, `chain ${name}`),
           comment: v.comment as string | undefined,
         }, create);
         return;
@@ -316,11 +328,20 @@ export class DocumentPlanner {
         const shape = await this.#shape(fam, table, name);
         const packed = packedIp4Keys(shape, elems);
         if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);
-        const elements = await this.#elementsOf(shape, elems);
+        let elements = await this.#elementsOf(shape, elems);
+        const at = `${fam} ${table} ${name}`;
+        if (del) this.#autoMerge.forget(at);
+        else if (this.#autoMerge.has(at)) {
+          const { purge, add } = this.#autoMerge.add(at, elements);
+          if (purge.length) tx.deleteElements({ family: fam, table, set: name }, purge);
+          elements = add;
+        }
         if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
         else tx.addElements({ family: fam, table, set: name }, elements);
         return;
       }
+      case "flowtable":
+        return planFlowtable(tx, cmd, v, fam);
       case "counter":
       case "quota":
       case "limit":
@@ -368,8 +389,10 @@ export class DocumentPlanner {
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
-    const key = typesOf(v.type, `set ${name}`);
-    if (key.length > 1 && key.some((t) => t.name === "integer")) {
+    const extra = declExtra(v);
+    // A typeof gives an integer field its size and byte order (`udp length`: 2 bytes, network order).
+    const key = sizedByTypeof(typesOf(v.type, `set ${name}`), extra?.keyTypeof);
+    if (key.length > 1 && key.some((t) => t.name === "integer") && !extra?.keyTypeof) {
       // Its size is not in the type, and nft 1.0.6's JSON has no typeof to say it: nft -j -f refuses it too.
       throw new InvalidArgumentError(
         `Cannot declare ${kind} ${name} of ${
@@ -397,12 +420,14 @@ export class DocumentPlanner {
         data = { objref: true };
         dataSpec = { objType, dataInterval: false };
       } else {
-        const types = typesOf(v.map, `map ${name}`);
-        data = { types };
+        const types = sizedByTypeof(typesOf(v.map, `map ${name}`), extra?.dataTypeof);
+        data = { types, interval: extra?.dataInterval };
         dataSpec = {
           dataType: concatId(types),
-          dataLen: keyLen(types),
+          // Ranges are a start and an end.
+          dataLen: keyLen(types) * (extra?.dataInterval ? 2 : 1),
           dataHostOrder: types.length === 1 && types[0].host === true,
+          dataInterval: extra?.dataInterval,
         };
       }
       flags.push(data && "objref" in data ? "object" : "map");
@@ -444,15 +469,37 @@ export class DocumentPlanner {
       keyHostOrder: key.length === 1 && key[0].host === true,
       comment: v.comment as string | undefined,
       expressions: expressions.length ? expressions : undefined,
+      keyTypeof: extra?.keyTypeof,
+      dataTypeof: extra?.dataTypeof,
+      autoMerge: extra?.autoMerge,
       ...dataSpec,
     }, cmd === "create");
     const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
+    if (extra?.autoMerge && !interval) {
+      throw new InvalidArgumentError(
+        `Cannot declare ${kind} ${name} auto-merge: auto-merge only works with interval sets`,
+      );
+    }
+    // nft merges a map's ranges only by sorting them, and a concatenation's not at all.
+    if (extra?.autoMerge && interval && !data && key.length === 1) {
+      // Declared again over a set the kernel holds (a script run twice): nft merges with its ranges too.
+      const held = await listElements({ family: fam, table, set: name }, this.opts).catch((e) => {
+        if (e instanceof NotFoundError) return [];
+        throw e;
+      });
+      this.#autoMerge.seed(`${fam} ${table} ${name}`, held);
+    }
     if (v.elem !== undefined) {
       const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
       const packed = packedIp4Keys(shape, elems);
       if (packed) return void tx.addElementKeys({ family: fam, table, set: name, setId }, packed, 4);
-      const elements = await this.#elementsOf(shape, elems);
+      let elements = await this.#elementsOf(shape, elems);
+      if (this.#autoMerge.has(`${fam} ${table} ${name}`)) {
+        const { purge, add } = this.#autoMerge.add(`${fam} ${table} ${name}`, elements);
+        if (purge.length) tx.deleteElements({ family: fam, table, set: name }, purge);
+        elements = add;
+      }
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.
       if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);

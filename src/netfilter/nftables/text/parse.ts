@@ -103,9 +103,10 @@ export function wordValue(w: string): Json {
   if (/^\d+$/.test(w)) return Number(w);
   // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
   if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
-  const prefix = /^([0-9a-f.:]+)\/(\d+)$/i.exec(w);
+  // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
+  const prefix = w.includes("/") ? /^([0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
   if (prefix) return { prefix: { addr: prefix[1], len: Number(prefix[2]) } };
-  const range = /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w);
+  const range = w.includes("-") ? /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w) : null;
   if (range && /\d/.test(range[1]) && /\d/.test(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
   return w;
 }
@@ -270,6 +271,16 @@ function statement(t: Tokens): Json {
   if (v !== undefined) return v;
   const w = t.peek()!;
   switch (w) {
+    case "flow": {
+      // `flow add @f` (`flow offload @f` is the same statement).
+      t.i++;
+      const op = t.next("add");
+      const ft = t.next("@flowtable");
+      if ((op !== "add" && op !== "offload") || !ft.startsWith("@")) {
+        throw new InvalidArgumentError(`Cannot use "flow ${op} ${ft}": expected flow add @FLOWTABLE`);
+      }
+      return { flow: { op: "add", flowtable: ft } };
+    }
     case "counter": {
       t.i++;
       if (t.eat("name")) return { counter: mappedExpr(t) ?? unquote(t.next("a counter name")) };
@@ -459,7 +470,8 @@ function family(t: Tokens): string {
 /** nft's standard priority names of the bridge family (its own values). */
 const BRIDGE_PRIOS: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
 
-function priority(s: string, family: string): number {
+/** A chain or flowtable priority: a number, or a standard name with an offset (`filter + 5`). */
+export function priority(s: string, family: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
   const names = family === "bridge" ? BRIDGE_PRIOS : STD_PRIOS;
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
@@ -469,6 +481,16 @@ function priority(s: string, family: string): number {
     );
   }
   return names[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
+}
+
+/** `= { a, b }` after `devices`: one device as a name, several (`NFTA_HOOK_DEVS`) as a list, as nft's JSON has them. */
+function deviceSet(t: Tokens): Json {
+  t.expect("=");
+  t.expect("{");
+  const devs = [unquote(t.next("a device"))];
+  while (t.eat(",")) devs.push(unquote(t.next("a device")));
+  t.expect("}");
+  return devs.length === 1 ? devs[0] : devs;
 }
 
 /** Parses `{ key value; ... }` declarations of a table, chain or set body. */
@@ -515,6 +537,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           t.expect("hook");
           o.hook = t.next("a hook");
           if (t.eat("device")) o.dev = unquote(t.next("a device"));
+          else if (t.eat("devices")) o.dev = deviceSet(t);
           t.expect("priority");
           let p = t.next("a priority");
           if (t.peek() === "+" || t.peek() === "-") p += ` ${t.next("+")} ${t.next("an offset")}`;

@@ -9,11 +9,13 @@
  */
 
 import type { Json } from "../json/types.ts";
-import { parseCommand, parseStatements } from "./parse.ts";
+import { parseCommand, parseStatements, wordValue } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
-import { typeofTypes } from "./script_typeof.ts";
+import { typeofDecl } from "./script_typeof.ts";
+import { type DeclExtra, withDeclExtra } from "../json/decl_extra.ts";
 import { objectCommand } from "./script_objects.ts";
+import { flowtableCommand } from "./script_flowtable.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -44,7 +46,25 @@ function at<T>(words: readonly ScriptToken[], fn: () => T): T {
   }
 }
 
-const vals = (w: readonly ScriptToken[]) => w.map((t) => t.v);
+/** The words of tokens, a plain element list (see script_lex.ts) written out again. */
+function vals(w: readonly ScriptToken[]): string[] {
+  const out: string[] = [];
+  for (const t of w) {
+    if (!t.items) {
+      out.push(t.v);
+      continue;
+    }
+    out.push("{");
+    for (const [i, x] of t.items.entries()) i ? out.push(",", x) : out.push(x);
+    out.push("}");
+  }
+  return out;
+}
+
+/** The values of a plain element list token: one word each, as nft's JSON has them. */
+function plainValues(t: ScriptToken | undefined): Json[] | undefined {
+  return t?.items?.map(wordValue);
+}
 
 /** The JSON commands of a script's statements, in nft's order. */
 export function scriptCommands(stmts: readonly ScriptStmt[]): ScriptCommand[] {
@@ -78,6 +98,19 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
     const t = new TableCommands(cmd, fam, table.v);
     t.member(kind === "ct" ? [rest[0], rest[1], ...names] : [rest[0], ...names], s.block, w);
     return t.ordered();
+  }
+  if (kind === "element") {
+    // `add element ip t s { ... }` of plain values (one token, see script_lex.ts) skips the command parser.
+    const [fam, at0] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, 2] : ["ip", 1];
+    const [table, set] = [rest[at0]?.v, rest[at0 + 1]?.v];
+    const elem = rest.length === at0 + 3 ? plainValues(rest[at0 + 2]) : undefined;
+    if (elem) return one({ [cmd]: { element: { family: fam, table, name: set, elem } } });
+  }
+  if (kind === "flowtable") {
+    const [fam, at0] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, 2] : ["ip", 1];
+    const [table, name, ...more] = vals(rest.slice(at0));
+    if (name === undefined) throw new NftScriptError("syntax error: expected flowtable [FAMILY] TABLE NAME", rest[0]);
+    return at(w, () => one(flowtableCommand(cmd, fam, table, name, more.length ? [more] : [])));
   }
   if (OBJECT_KINDS.includes(kind) && kind !== "counter" && kind !== "quota") {
     return at(w, () => one(objectCommand(cmd, vals(rest), [])));
@@ -119,11 +152,19 @@ class TableCommands {
   #chains: ScriptCommand[] = [];
   #objs: ScriptCommand[] = [];
   #sets: ScriptCommand[] = [];
+  #flowtables: ScriptCommand[] = [];
   #rules: ScriptCommand[] = [];
   constructor(readonly cmd: string, readonly fam: string, readonly table: string) {}
 
   ordered(): ScriptCommand[] {
-    return [...(this.head ? [this.head] : []), ...this.#chains, ...this.#objs, ...this.#sets, ...this.#rules];
+    return [
+      ...(this.head ? [this.head] : []),
+      ...this.#chains,
+      ...this.#objs,
+      ...this.#sets,
+      ...this.#flowtables,
+      ...this.#rules,
+    ];
   }
 
   /** A `chain`, `set`, `map`, `counter`, `quota`, `limit`, `ct helper`... block of the table. */
@@ -141,6 +182,8 @@ class TableCommands {
       for (const c of cmds) {
         const o = Object.values(Object.values(c as Obj)[0] as Obj)[0] as Obj;
         if (body.stmt.length) o.stmt = body.stmt;
+        if (body.elem.length) o.elem = o.elem ? appended(o.elem as Json[], body.elem) : body.elem;
+        withDeclExtra(o, body.extra);
         this.#sets.push(span(c));
       }
       return;
@@ -149,6 +192,11 @@ class TableCommands {
       const words = block.flatMap((s) => [...vals(s.words), ";"]);
       const cmds = at(all, () => parseCommand(cmd, [kind, this.fam, this.table, name, "{", ...words, "}"]));
       for (const c of cmds) this.#objs.push(span(c));
+      return;
+    }
+    if (kind === "flowtable") {
+      const decls = block.map((s) => vals(s.words));
+      this.#flowtables.push(span(at(all, () => flowtableCommand(cmd, this.fam, this.table, name, decls))));
       return;
     }
     if (OBJECT_KINDS.includes(header[0].v)) {
@@ -183,10 +231,9 @@ class TableCommands {
     }
     const cmds = parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
     if (devices) {
-      if (devices.length !== 1) {
-        throw new NftScriptError(`Cannot give chain ${name} more than one device: nlkit adds one`, block[0].words[0]);
-      }
-      ((cmds[0] as Obj)[cmd] as Obj).chain = { ...((cmds[0] as Obj)[cmd] as Obj).chain as Obj, dev: devices[0] };
+      // One device as nft's JSON writes it, several (NFTA_HOOK_DEVS) as a list.
+      const dev = devices.length === 1 ? devices[0] : devices;
+      ((cmds[0] as Obj)[cmd] as Obj).chain = { ...((cmds[0] as Obj)[cmd] as Obj).chain as Obj, dev };
     }
     for (const c of cmds) this.#chains.push(span(c));
   }
@@ -199,20 +246,37 @@ function deviceList(w: string[]): Json[] {
 }
 
 /** A set block's declarations as the command parser takes them; `typeof` typed, `counter` as a statement. */
-function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] } {
+function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[]; elem: Json[]; extra: DeclExtra } {
   const words: string[] = [];
   const stmt: Json[] = [];
+  let elem: Json[] = [];
+  const extra: DeclExtra = {};
   for (const s of block) {
-    const w = vals(s.words);
     if (s.block) throw new NftScriptError("syntax error: unexpected block in a set", s.open!);
+    const plain = s.words[0].v === "elements" && s.words.length === 3 ? plainValues(s.words[2]) : undefined;
+    if (plain) {
+      elem = elem.length ? appended(elem, plain) : plain;
+      continue;
+    }
+    let w = vals(s.words);
+    const colon = w[0] === "type" || w[0] === "typeof" ? w.indexOf(":") : -1;
+    if ((w[0] === "type" || w[0] === "typeof") && colon > 0 && w[colon + 1] === "interval") {
+      // `: interval ipv4_addr`: the data are ranges, which nft records in the set's user data only.
+      extra.dataInterval = true;
+      w = [...w.slice(0, colon + 1), ...w.slice(colon + 2)];
+    }
     if (w[0] === "typeof") {
-      const colon = w.indexOf(":");
-      const key = at(s.words, () => typeofTypes(colon < 0 ? w.slice(1) : w.slice(1, colon)));
-      words.push("type", ...key.flatMap((t, i) => i ? [".", t] : [t]));
+      const key = at(s.words, () => typeofDecl(colon < 0 ? w.slice(1) : w.slice(1, colon)));
+      words.push("type", ...key.types.flatMap((t, i) => i ? [".", t] : [t]));
+      extra.keyTypeof = key.udata;
       if (colon >= 0) {
-        const data = at(s.words, () => typeofTypes(w.slice(colon + 1)));
-        words.push(":", ...data.flatMap((t, i) => i ? [".", t] : [t]));
+        const data = at(s.words, () => typeofDecl(w.slice(colon + 1)));
+        words.push(":", ...data.types.flatMap((t, i) => i ? [".", t] : [t]));
+        extra.dataTypeof = data.udata;
       }
+    } else if (w[0] === "auto-merge" && w.length === 1) {
+      extra.autoMerge = true;
+      continue;
     } else if (SET_STMTS.includes(w[0])) {
       // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
       const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
@@ -221,5 +285,11 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[] 
     } else for (const x of w) words.push(x);
     words.push(";");
   }
-  return { words, stmt };
+  return { words, stmt, elem, extra };
+}
+
+/** `to` with `more` appended in a loop (a spread of 100,000 arguments would overflow the stack). */
+function appended(to: Json[], more: readonly Json[]): Json[] {
+  for (const x of more) to.push(x);
+  return to;
 }

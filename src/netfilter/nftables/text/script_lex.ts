@@ -21,6 +21,8 @@ export interface ScriptToken {
   readonly col: number;
   /** 1-based last column. */
   readonly end: number;
+  /** A plain element list read whole (`v` is then `{`...`}`): its values, as written. */
+  readonly items?: readonly string[];
 }
 
 /** A script's text and the name its errors show (`/dev/stdin`, a path). */
@@ -53,8 +55,16 @@ function located(reason: string, at: ScriptToken, end: number): string {
   return `${at.src.name}:${at.line}:${at.col}-${end}: Error: ${reason}\n${line}\n${carets}`;
 }
 
-const PUNCT = new Set(["{", "}", ";", ","]);
-const SPACE = /[ \t\r]/;
+/** Character classes by char code: 1 a space, 2 punctuation (`{ } ; ,`), 3 a newline, `"` or `#` (all end a word). */
+const CLASS = new Uint8Array(128);
+for (const c of " \t\r") CLASS[c.charCodeAt(0)] = 1;
+for (const c of "{};,") CLASS[c.charCodeAt(0)] = 2;
+for (const c of '\n"#') CLASS[c.charCodeAt(0)] = 3;
+const NL = 10;
+const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+const QUOTE = 34;
+const HASH = 35;
+const BACKSLASH = 92;
 
 /** Splits a script into tokens; refuses an unterminated string. */
 export function lexScript(text: string, name: string): ScriptToken[] {
@@ -63,39 +73,100 @@ export function lexScript(text: string, name: string): ScriptToken[] {
   let line = 1;
   let lineStart = 0;
   let i = 0;
+  const n = text.length;
   const tok = (start: number, endExcl: number) =>
     out.push({ v: text.slice(start, endExcl), src, line, col: start - lineStart + 1, end: endExcl - lineStart });
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "\n") {
+  // Char codes, not regular expressions, per character: a set of 100,000 elements is 1.4 MB of text.
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const k = c < 128 ? CLASS[c] : 0;
+    if (c === NL) {
       tok(i, i + 1);
       i++, line++, lineStart = i;
-    } else if (SPACE.test(c)) i++;
-    else if (c === "\\" && /^\\[ \t\r]*\n/.test(text.slice(i, i + 64))) {
+    } else if (k === 1) i++;
+    else if (c === BACKSLASH && /^\\[ \t\r]*\n/.test(text.slice(i, i + 64))) {
       // A continuation: the newline is not a separator.
       i = text.indexOf("\n", i) + 1;
       line++, lineStart = i;
-    } else if (c === "#") {
+    } else if (c === HASH) {
       const nl = text.indexOf("\n", i);
-      i = nl < 0 ? text.length : nl;
-    } else if (c === '"') {
+      i = nl < 0 ? n : nl;
+    } else if (c === QUOTE) {
       // nft's strings have no escapes: they end at the next quote, on the same line.
       const close = text.indexOf('"', i + 1);
       const nl = text.indexOf("\n", i);
       if (close < 0 || (nl >= 0 && nl < close)) {
-        tok(i, nl < 0 ? text.length : nl);
+        tok(i, nl < 0 ? n : nl);
         throw new NftScriptError("unterminated string", out.pop());
       }
       tok(i, close + 1);
       i = close + 1;
-    } else if (PUNCT.has(c)) {
+    } else if (k === 2) {
+      const list = c === 123 ? plainList(text, i, out) : undefined; // `{`
+      if (list) {
+        const col = i - lineStart + 1;
+        const first = line;
+        for (let j = text.indexOf("\n", i); j >= 0 && j < list.close; j = text.indexOf("\n", j + 1)) {
+          line++, lineStart = j + 1;
+        }
+        // Its span ends at the `}` when that is on the same line (errors underline the whole list).
+        const end = line === first ? list.close - lineStart + 1 : col;
+        out.push({ v: "{...}", src, line: first, col, end, items: list.items });
+        i = list.close + 1;
+        continue;
+      }
       tok(i, i + 1);
       i++;
     } else {
       const start = i;
-      while (i < text.length && !SPACE.test(text[i]) && !PUNCT.has(text[i]) && !'\n"#'.includes(text[i])) i++;
+      for (let d = text.charCodeAt(i); i < n && (d >= 128 || CLASS[d] === 0); d = text.charCodeAt(++i));
       tok(start, i);
     }
   }
   return out;
+}
+
+/**
+ * Characters that make an element list more than plain values (strings,
+ * comments, defines, blocks). Map data (` : `) and concatenations (` . `)
+ * are more than one word per element, which plainList refuses too.
+ */
+const NOT_PLAIN = /[{"#$\\;]/;
+
+/**
+ * The plain element list whose `{` is at `open`, after `elements =` or
+ * `element [FAMILY] TABLE SET`: values separated by commas, each one word.
+ * It is read as one token, not two per element (a block list of 100,000
+ * addresses is 200,000 tokens otherwise); undefined for any other list.
+ */
+function plainList(
+  text: string,
+  open: number,
+  before: readonly ScriptToken[],
+): { items: string[]; close: number } | undefined {
+  const b = (k: number) => before[before.length - k]?.v;
+  const afterElement = b(3) === "element" || (b(4) === "element" && FAMILIES.includes(b(3) ?? ""));
+  if (!(b(1) === "=" && b(2) === "elements") && !afterElement) return undefined;
+  const close = text.indexOf("}", open);
+  if (close < 0 || NOT_PLAIN.test(text.slice(open + 1, close))) return undefined;
+  const items: string[] = [];
+  let start = -1;
+  let comma = true; // a value may come
+  for (let i = open + 1; i <= close; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || c === 9 || c === 10 || c === 13;
+    if (start >= 0 && (space || c === 44 || i === close)) {
+      items.push(text.slice(start, i));
+      start = -1;
+      comma = false;
+    }
+    if (c === 44) {
+      if (comma) return undefined; // `{ , a }`, `{ a,, b }`
+      comma = true;
+    } else if (!space && i < close) {
+      if (start < 0 && !comma) return undefined; // two words in one element (`a timeout 1s`)
+      if (start < 0) start = i;
+    }
+  }
+  return items.length ? { items, close } : undefined;
 }

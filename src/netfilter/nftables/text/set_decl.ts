@@ -8,10 +8,13 @@
 
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { fieldsOf, META_JSON_KEYS } from "../json/fields.ts";
-import { parseUdata, UDATA_DATA_INTERVAL, UDATA_DATA_TYPEOF, UDATA_KEY_TYPEOF } from "../udata.ts";
-
-/** `NFTNL_UDATA_SET_*` types nft writes. */
-const UDATA_MERGE_ELEMENTS = 2;
+import {
+  parseUdata,
+  UDATA_DATA_INTERVAL,
+  UDATA_DATA_TYPEOF,
+  UDATA_KEY_TYPEOF,
+  UDATA_MERGE_ELEMENTS,
+} from "../udata.ts";
 
 /** nft's expression kinds in a typeof TLV (`EXPR_PAYLOAD`, `EXPR_META`, `EXPR_CT`, `EXPR_CONCAT`). */
 export const EXPR_PAYLOAD = 7;
