@@ -59,7 +59,7 @@ import {
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { forEachValue } from "../socket/dump_stream.ts";
-import { type NlMsg, readMessage } from "../wire/message.ts";
+import { type NlMsg, readMessageInto } from "../wire/message.ts";
 import { TextSink } from "../wire/text_sink.ts";
 import { notInlined, noTopTier } from "../sys/jit.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
@@ -212,7 +212,7 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
       line(out.sink, m);
       out.endLine();
     };
-    oneListingJit(print, [line, readMessage], [Object.getPrototypeOf(out)]);
+    oneListingJit(print, [line, readMessageInto], [Object.getPrototypeOf(out)]);
     await forEachValue(streamConntrackMessages(a.table, print, ctx.lib), () => n++);
   } else {
     const print = entryPrinter(ctx, a, json);
