@@ -21,8 +21,9 @@ function jitPolicy(scale: number): void {
 }
 
 /**
- * Restores the runtime's normal policy: a long listing (100,000 routes)
- * whose hot functions would otherwise run longer in the slower tiers.
+ * Restores the runtime's normal policy: a long listing (100,000 routes or
+ * conntrack entries) whose hot functions would otherwise run longer in the
+ * slower tiers.
  */
 export function normalJitPolicy(): void {
   jitPolicy(1);
