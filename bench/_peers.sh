@@ -10,7 +10,7 @@ cleanup() {
   rm -rf "$peers"
 }
 trap cleanup EXIT
-cp -r ../shared/bench-peers/. "$peers/"
+cp -r "${BENCH_PEERS:-../shared/bench-peers}/." "$peers/" # BENCH_PEERS: from a worktree elsewhere
 chmod -R u+w "$peers"
 (cd "$peers" && make "$@" >/dev/null)
 

@@ -76,3 +76,23 @@ test("forEachValue takes any async iterable, a dump stream or not", async () => 
   await forEachValue(gen(), (v) => got.push(v));
   assert.deepEqual(got, [1, 2]);
 });
+
+test("next() results stay apart, values received together included; reuseMessage lends one message object", async () => {
+  using sock = NetlinkSocket.openWith(kernel(), 0);
+  for (const reuseMessage of [false, true]) {
+    const seen: object[] = [];
+    const stream = new DumpStream(0, { socket: sock }, () => ({
+      request: request(1),
+      parse: (m: { buf: Uint8Array; start: number }) => {
+        seen.push(m);
+        return parse(m);
+      },
+      reuseMessage,
+    }));
+    const [a, b, c] = [await stream.next(), await stream.next(), await stream.next()]; // b, c came with a
+    assert.ok(a !== b && b !== c);
+    assert.deepEqual([a.value, b.value, c.value], [10, 11, 12]);
+    await stream.return();
+    assert.equal(seen[0] === seen[1], reuseMessage, `reuseMessage ${reuseMessage}`);
+  }
+});

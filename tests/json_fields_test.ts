@@ -63,3 +63,10 @@ test("ObjectFields copies arrays, so the caller's stay its own", () => {
   (o.out.flags as string[]).push("dead");
   assert.deepEqual(flags, ["onlink"]);
 });
+
+test("hotMethods gives the private per-field writers as functions, for keeping them out of the top JIT tier", () => {
+  const fns = JsonTextFields.hotMethods();
+  assert.equal(fns.length, 2);
+  for (const f of fns) assert.equal(typeof f, "function");
+  assert.deepEqual(JsonTextFields.hotMethods(), fns); // the same functions, whichever instance gave them
+});

@@ -12,7 +12,7 @@ import { refusal } from "../src/errors.ts";
 import { makeSys } from "../src/sys/sys.ts";
 import { DumpInterruptedError, NetlinkSocket, ReplyLostError } from "../src/socket/mod.ts";
 import { MalformedError, NetlinkError, NLM_F_DUMP_INTR, NLM_F_MULTI, NLMSG_DONE } from "../src/wire/mod.ts";
-import { PermissionError } from "../mod.ts";
+import { InvalidArgumentError, PermissionError } from "../mod.ts";
 import { datagram, errorFrame, fakeSys, frame } from "../src/testing/mod.ts";
 
 const TYPE = 0x20;
@@ -61,6 +61,28 @@ test("replies with a stale sequence number or a foreign sender are ignored", asy
   using sock = NetlinkSocket.openWith(sys, 0);
   assert.deepEqual(await sock.dumpAll(req(), value), [5]);
   assert.equal(sock.foreignDropped, 1);
+});
+
+test("a dump with reuseMessage hands the parser one message object, refilled for each; without it, one each", async () => {
+  const sys = fakeSys((_r, seq) => [{ bytes: datagram(item(seq, 1), item(seq, 2)) }, { bytes: datagram(done(seq)) }]);
+  using sock = NetlinkSocket.openWith(sys, 0);
+  for (const reuseMessage of [true, false, undefined]) {
+    const seen: { seq: number; start: number }[] = [];
+    const starts: number[] = [];
+    const got = await sock.dumpAll(req(), (m) => {
+      seen.push(m);
+      starts.push(m.start);
+      return value(m);
+    }, { reuseMessage });
+    assert.deepEqual(got, [1, 2]);
+    assert.deepEqual(starts, [0, 20]);
+    assert.equal(seen[0] === seen[1], reuseMessage === true, `reuseMessage ${reuseMessage}`);
+    if (!reuseMessage) assert.deepEqual(seen.map((m) => m.start), [0, 20]); // each keeps its own header
+  }
+  assert.throws(
+    () => sock.dump(req(), value, { reuseMessage: "yes" as unknown as boolean }),
+    (e: unknown) => e instanceof InvalidArgumentError && /Invalid reuseMessage: "yes"/.test(e.message),
+  );
 });
 
 test("a refusal on NLMSG_DONE is a NetlinkError", async () => {

@@ -59,9 +59,9 @@ import {
 } from "../netfilter/conntrack/stats.ts";
 import { subscribeConntrack } from "../netfilter/conntrack/events.ts";
 import { forEachValue } from "../socket/dump_stream.ts";
-import { type NlMsg, readMessage } from "../wire/message.ts";
+import { type NlMsg, readMessageInto } from "../wire/message.ts";
 import { TextSink } from "../wire/text_sink.ts";
-import { notInlined, noTopTier } from "../sys/jit.ts";
+import { normalJitPolicy, notInlined, noTopTier } from "../sys/jit.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { errnoText } from "../wire/errno.ts";
 
@@ -212,7 +212,9 @@ async function list(ctx: Context, a: CtArgs): Promise<number> {
       line(out.sink, m);
       out.endLine();
     };
-    oneListingJit(print, [line, readMessage], [Object.getPrototypeOf(out)]);
+    oneListingJit(print, [line, readMessageInto], [Object.getPrototypeOf(out)]);
+    // The binary's start-up policy would keep the line path in slower tiers for longer (as for route show).
+    normalJitPolicy();
     await forEachValue(streamConntrackMessages(a.table, print, ctx.lib), () => n++);
   } else {
     const print = entryPrinter(ctx, a, json);

@@ -19,9 +19,14 @@ import { errorText } from "./errors.ts";
 import type { Route } from "../route/route/table.ts";
 import { withRouteSocket } from "../route/rtnl.ts";
 import { readLinkNames } from "../route/link_names.ts";
-import { RouteStream } from "../route/route/stream.ts";
+import { nameRoute, RouteStream } from "../route/route/stream.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-import { normalJitPolicy } from "../sys/jit.ts";
+import { normalJitPolicy, noTopTier } from "../sys/jit.ts";
+import { parseRoute } from "../route/route/_generated/table.ts";
+import { matchRoute } from "../route/route/filter.ts";
+import { formatIp } from "../wire/addr.ts";
+import { TextSink } from "../wire/text_sink.ts";
+import { JsonTextFields } from "../wire/json_fields.ts";
 import { routeToIpJson, writeRouteIpJson } from "../route/route/json.ts";
 
 async function show(ctx: Context, args: Args): Promise<void> {
@@ -53,6 +58,21 @@ async function show(ctx: Context, args: Args): Promise<void> {
           writeRoute(out.sink, r, names, ctx.paint, textOpts);
           out.endLine();
         };
+      // The route parser and printers stay out of the top tier: its compiles, the generated
+      // parser's above all, cost more CPU than a listing of 100,000 routes saves (see noTopTier).
+      noTopTier(
+        [
+          print,
+          parseRoute,
+          nameRoute,
+          matchRoute,
+          writeRouteIpJson,
+          writeRoute,
+          formatIp,
+          ...JsonTextFields.hotMethods(),
+        ],
+        [JsonArrayWriter.prototype, TextSink.prototype, JsonTextFields.prototype],
+      );
       await stream.forEach(filter.dev === undefined ? print : (r) => ownDevice(r, filter) && print(r));
     } else {
       for await (const r of stream) {

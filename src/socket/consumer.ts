@@ -14,6 +14,8 @@ export type Parse<T> = (m: NlMsg) => T;
 export interface Consumer {
   /** Parser of replies; undefined to drop them (an abandoned dump still draining). */
   parse: Parse<unknown> | undefined;
+  /** The parser borrows each message (`DumpOptions.reuseMessage`): it gets the socket's reused object. */
+  lend: boolean;
   /** Parsed values not yet taken. */
   items: unknown[];
   /** Next value to take. */
@@ -44,6 +46,7 @@ export interface Consumer {
 export function newConsumer(request: Uint8Array, parse: Parse<unknown> | undefined, dump = false): Consumer {
   return {
     parse,
+    lend: false,
     items: [],
     pos: 0,
     done: false,

@@ -29,6 +29,8 @@ export interface DumpPlan<T> {
   request: Uint8Array | readonly Uint8Array[];
   /** Parses each message while its bytes are in the receive buffer. */
   parse: Parse<T>;
+  /** `parse` keeps nothing of the message object, so the socket may reuse one (`DumpOptions.reuseMessage`). */
+  reuseMessage?: boolean;
   /** Keeps only the values that pass: the userspace side of a filter the kernel may ignore. */
   keep?: (value: T) => boolean;
   /** Tells a refusal that means "nothing to dump" (a table that does not exist): the next request runs. */
@@ -85,7 +87,7 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
   /** The next value that passes `keep`. */
   next(): Promise<IteratorResult<T, undefined>> {
     const res = this.#ready();
-    if (res) return Promise.resolve(res);
+    if (res) return Promise.resolve({ done: false, value: res.value }); // #ready's result is reused
     if (this.#dump) return this.#dump.next().then(this.#step, this.#fail);
     return this.#start();
   }
@@ -109,7 +111,10 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
     }
   }
 
-  /** The next value already received that passes `keep`, or `undefined` when none is (no waiting). */
+  /**
+   * The next value already received that passes `keep`, or `undefined`
+   * when none is (no waiting). The result object may be reused by the next call.
+   */
   #ready(): IteratorYieldResult<T> | undefined {
     const dump = this.#dump;
     if (!dump) return undefined;
@@ -173,11 +178,11 @@ export class DumpStream<T> implements AsyncGenerator<T, void, undefined> {
 
   #run(): Promise<IteratorResult<T, undefined>> {
     const req = this.#requests[this.#at];
-    const parse = this.#spec!.parse;
+    const { parse, reuseMessage } = this.#spec!;
     this.#sent = false;
     this.#dump = this.#retries > 0
-      ? collected(this.#sock!.dumpAll(req, parse, { retries: this.#retries }))
-      : this.#sock!.dump(req, parse);
+      ? collected(this.#sock!.dumpAll(req, parse, { retries: this.#retries, reuseMessage }))
+      : this.#sock!.dump(req, parse, { reuseMessage });
     return this.#dump.next().then(this.#step, this.#fail);
   }
 

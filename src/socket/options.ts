@@ -92,6 +92,18 @@ export interface RequestOptions {
 /** Per-call options of a dump or subscription. */
 export type StreamOptions = RequestOptions;
 
+/** Options of `NetlinkSocket.dump`. */
+export interface DumpOptions extends RequestOptions {
+  /**
+   * The parser only borrows each message: it gets one `NlMsg` object the
+   * socket refills for every message, and must keep nothing of it (a
+   * printer that writes each message out as it comes). A dump of 100,000
+   * entries then makes no header object per entry. Default false: each
+   * message is an object of its own.
+   */
+  reuseMessage?: boolean;
+}
+
 /** Options of `NetlinkSocket.messages`. */
 export interface MessagesOptions extends RequestOptions {
   /** Called with a message the parser rejected; it is skipped and the stream goes on. */
@@ -116,7 +128,7 @@ export interface UnicastOptions extends RequestOptions {
 }
 
 /** Options of {@link NetlinkSocket.dumpAll}. */
-export interface DumpAllOptions extends RequestOptions {
+export interface DumpAllOptions extends DumpOptions {
   /** Re-run an interrupted dump up to this many times before giving up. Default 0. */
   retries?: number;
 }
@@ -162,6 +174,14 @@ export function checkRequestOptions(o: RequestOptions): void {
     throw new InvalidArgumentError("Invalid signal: must be an AbortSignal");
   }
   o.signal?.throwIfAborted();
+}
+
+/** Refuses bad dump options. */
+export function checkDumpOptions(o: DumpOptions): void {
+  checkRequestOptions(o);
+  if (o.reuseMessage !== undefined && typeof o.reuseMessage !== "boolean") {
+    throw new InvalidArgumentError(`Invalid reuseMessage: "${String(o.reuseMessage)}" (must be true or false)`);
+  }
 }
 
 /** Refuses bad unicast reader options. */

@@ -55,7 +55,7 @@ import {
   SOL_NETLINK,
 } from "../wire/constants.ts";
 import { parseDoneMessage, parseErrorMessage } from "../wire/error_message.ts";
-import { type NlMsg, readMessage, stampMessage } from "../wire/message.ts";
+import { copyMessage, type NlMsg, readMessage, readMessageInto, stampMessage } from "../wire/message.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
 import { refusal } from "../errors.ts";
 import { planDatagrams, wantsAck } from "./batch.ts";
@@ -72,11 +72,13 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import {
+  checkDumpOptions,
   checkRequestOptions,
   checkRetries,
   checkSocketOptions,
   checkUnicastOptions,
   type DumpAllOptions,
+  type DumpOptions,
   type MessagesOptions,
   type RequestOptions,
   type SocketOptions,
@@ -88,6 +90,7 @@ import { NSID_CONTROL_SPACE, nsidOfControl } from "./cmsg.ts";
 export type { Parse } from "./consumer.ts";
 export type {
   DumpAllOptions,
+  DumpOptions,
   MessagesOptions,
   NetlinkFamily,
   RequestOptions,
@@ -122,6 +125,8 @@ const SHRINK_AFTER = 16;
 /** Receive-buffer bytes one queued ack may take (skb truesize, with room for an ext-ack). */
 const ACK_COST = 1024;
 const EMPTY = new Uint8Array(0);
+/** A header-only message: what the reused message object holds before the first dispatch. */
+const EMPTY_HEADER = new Uint8Array([NLMSG_HDRLEN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /** Notifications kept for a multicast reader that has not started yet; past this, they count as lost. */
 const STASH_BYTES = 1 << 20;
 
@@ -132,8 +137,9 @@ export interface DumpIterator<T> extends AsyncIterableIterator<T>, AsyncDisposab
   /**
    * The next value if it was already received, else `undefined` (then
    * `next()` waits for it): a reader of a large dump takes most values
-   * without a promise each. Optional: an iterator without it is read with
-   * `next()` alone.
+   * without a promise each. The result object may be reused by the next
+   * call: read its value first. Optional: an iterator without it is read
+   * with `next()` alone.
    */
   ready?(): IteratorYieldResult<T> | undefined;
 }
@@ -214,6 +220,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
   /** `listenAllNsid`: the recvmsg buffers, control data included. */
   #recv: RecvMsg | undefined;
   #nsid: number | undefined;
+  /** The header of the message being dispatched, refilled for each (see {@link DumpOptions.reuseMessage}). */
+  #msg: NlMsg = readMessage(EMPTY_HEADER, new DataView(EMPTY_HEADER.buffer), 0, EMPTY_HEADER.length);
 
   private constructor(sys: Sys, fd: number, protocol: number, options: SocketOptions) {
     this.#sys = sys;
@@ -421,14 +429,16 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
    * the rest so the socket stays usable. Dumps on one socket run one at a
    * time, as the kernel requires. A dump the kernel marked inconsistent
    * ends with {@link DumpInterruptedError} after yielding what it read.
-   * `timeout` bounds the whole dump.
+   * `timeout` bounds the whole dump. With `reuseMessage`, `parse` borrows
+   * one message object refilled for each message (see {@link DumpOptions}).
    */
-  dump<T>(msg: Uint8Array, parse: Parse<T>, options: RequestOptions = {}): DumpIterator<T> {
-    checkRequestOptions(options);
+  dump<T>(msg: Uint8Array, parse: Parse<T>, options: DumpOptions = {}): DumpIterator<T> {
+    checkDumpOptions(options);
     // A plain iterator, not an async generator: buffered items resolve at
     // once, which saves a generator hop per message on large dumps.
     setFlags(msg, NLM_F_DUMP);
     const c = newConsumer(msg, parse, true);
+    c.lend = options.reuseMessage === true;
     const deadline = deadlineOf(options);
     let release: (() => void) | undefined;
     let started = false;
@@ -438,6 +448,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
       c.items[c.pos++] = undefined;
       return { done: false, value };
     };
+    // ready()'s result, reused: a large dump read through it makes no result object per value.
+    const lent: IteratorYieldResult<T> = { done: false, value: undefined as T };
     const end = (): void => {
       if (finished) return;
       finished = true;
@@ -497,7 +509,12 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
         end();
         return Promise.resolve(DONE);
       },
-      ready: () => finished || c.pos >= c.items.length ? undefined : take(),
+      ready: () => {
+        if (finished || c.pos >= c.items.length) return undefined;
+        lent.value = c.items[c.pos] as T;
+        c.items[c.pos++] = undefined;
+        return lent;
+      },
       [Symbol.asyncIterator]: () => it,
       [Symbol.asyncDispose]: () => {
         end();
@@ -1060,7 +1077,8 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     while (off < n) {
       let m: NlMsg;
       try {
-        m = readMessage(buf, view, off, n);
+        // The header goes into one reused object; a parser that may keep it gets a copy (copyMessage).
+        m = readMessageInto(this.#msg, buf, view, off, n);
       } catch (e) {
         this.#malformed(e, buf, view, off, n, multicast);
         return;
@@ -1120,7 +1138,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     c.count++;
     if (!c.parse || c.error) return;
     try {
-      c.items.push(c.parse(m));
+      c.items.push(c.parse(c.lend ? m : copyMessage(m)));
     } catch (e) {
       c.error = e; // keep reading to the end so the socket stays in step
       return;
@@ -1149,7 +1167,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (this.#draining) return; // the "drain" policy discards what was queued at an overflow
     let item: unknown;
     try {
-      item = this.#unicast!.parse!(m);
+      item = this.#unicast!.parse!(copyMessage(m));
     } catch (e) {
       this.eventErrors++;
       return this.#unicastItem(new MessageError(e, m.buf.slice(m.start, m.end)));
@@ -1171,7 +1189,7 @@ export class NetlinkSocket implements Disposable, AsyncDisposable {
     if (!l) return this.#stashEvent(m);
     if (!l.parse) return;
     try {
-      l.items.push(l.parse(m));
+      l.items.push(l.parse(copyMessage(m)));
     } catch (e) {
       this.eventErrors++;
       l.items.push(new MessageError(e, m.buf.slice(m.start, m.end)));

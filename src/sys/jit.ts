@@ -21,8 +21,9 @@ function jitPolicy(scale: number): void {
 }
 
 /**
- * Restores the runtime's normal policy: a long listing (100,000 routes)
- * whose hot functions would otherwise run longer in the slower tiers.
+ * Restores the runtime's normal policy: a long listing (100,000 routes or
+ * conntrack entries) whose hot functions would otherwise run longer in the
+ * slower tiers.
  */
 export function normalJitPolicy(): void {
   jitPolicy(1);
@@ -48,8 +49,9 @@ function bunJsc(): BunJsc | undefined {
  * Keeps `fns` (and the methods and accessors of each prototype in `protos`)
  * out of JavaScriptCore's top tier, FTL (`bun:jsc` `noFTL`; nothing on
  * Deno). A listing of 100,000 lines is over before compiling a large
- * printer there pays: the FTL compiles of the conntrack line path cost more
- * CPU than their faster code saves (bench/conntrack_list.sh). The lower
+ * printer there pays: the FTL compiles of the conntrack line path, and of
+ * the route parser and printers, cost more CPU than their faster code saves
+ * (bench/conntrack_list.sh, bench/route_list.sh). The lower
  * optimizing tier (DFG) still compiles them.
  */
 export function noTopTier(fns: readonly unknown[], protos: readonly object[] = []): void {

@@ -40,12 +40,18 @@ export function payloadOf(m: NlMsg): number {
   return m.start + NLMSG_HDRLEN;
 }
 
-/** Reads the header at `off`, checking that the message fits in `end`. */
-export function readMessage(buf: Uint8Array, view: DataView, off: number, end: number): NlMsg {
+/** The length of the message at `off`, checked to fit in `end`. */
+function messageLength(view: DataView, off: number, end: number): number {
   if (off + NLMSG_HDRLEN > end) throw new TruncatedError("message header", off, NLMSG_HDRLEN, end - off);
   const len = view.getUint32(off, true);
   if (len < NLMSG_HDRLEN) throw new MalformedError(`Message length ${len} is shorter than its header`, off);
   if (off + len > end) throw new TruncatedError("message", off, len, end - off);
+  return len;
+}
+
+/** Reads the header at `off`, checking that the message fits in `end`. */
+export function readMessage(buf: Uint8Array, view: DataView, off: number, end: number): NlMsg {
+  const len = messageLength(view, off, end);
   return {
     type: view.getUint16(off + 4, true),
     flags: view.getUint16(off + 6, true),
@@ -55,6 +61,37 @@ export function readMessage(buf: Uint8Array, view: DataView, off: number, end: n
     view,
     start: off,
     end: off + len,
+  };
+}
+
+/**
+ * {@link readMessage} into `m`, an object reused from message to message
+ * (a dump of 100,000 entries then makes no header object per entry); returns `m`.
+ */
+export function readMessageInto(m: NlMsg, buf: Uint8Array, view: DataView, off: number, end: number): NlMsg {
+  const len = messageLength(view, off, end);
+  m.type = view.getUint16(off + 4, true);
+  m.flags = view.getUint16(off + 6, true);
+  m.seq = view.getUint32(off + 8, true);
+  m.pid = view.getUint32(off + 12, true);
+  m.buf = buf;
+  m.view = view;
+  m.start = off;
+  m.end = off + len;
+  return m;
+}
+
+/** A copy of `m` (the header fields; the bytes are shared). */
+export function copyMessage(m: NlMsg): NlMsg {
+  return {
+    type: m.type,
+    flags: m.flags,
+    seq: m.seq,
+    pid: m.pid,
+    buf: m.buf,
+    view: m.view,
+    start: m.start,
+    end: m.end,
   };
 }
 

@@ -197,7 +197,9 @@ export function streamConntrack(
  * message handed to `parse` while its bytes are still in the receive
  * buffer, instead of parsed into a {@link ConntrackEntry}: a printer that
  * writes each line straight from the bytes (`conntrackLineWriter`) builds no
- * object per entry. Values are what `parse` returns, in order.
+ * object per entry. `parse` borrows the message: one object, refilled for
+ * each message, so it must keep nothing of it (copy what it needs). Values
+ * are what `parse` returns, in order.
  */
 export function streamConntrackMessages<T>(
   table: ConntrackTable | undefined,
@@ -209,7 +211,11 @@ export function streamConntrackMessages<T>(
   const f = compileConntrackFilter({});
   const type = CT(special ?? IPCTNL_MSG.IPCTNL_MSG_CT_GET);
   const attrs = special === undefined ? f.kernelAttrs : {};
-  return new DumpStream<T>(CTNETLINK, opts, () => ({ request: dumpRequest(type, f.family, attrs), parse }));
+  return new DumpStream<T>(
+    CTNETLINK,
+    opts,
+    () => ({ request: dumpRequest(type, f.family, attrs), parse, reuseMessage: true }),
+  );
 }
 
 function checkListing(filter: ListConntrackFilter, opts: ConntrackOptions): void {
