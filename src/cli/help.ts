@@ -81,7 +81,9 @@ tun/tap devices: see nlkit tuntap help`,
        nlkit nft reset { counters | quotas } [ FAMILY | table [ FAMILY ] TABLE ] | reset { counter | quota } [ FAMILY ] TABLE NAME
        nlkit nft rename chain [ FAMILY ] TABLE CHAIN NEWNAME
        nlkit nft get element [ FAMILY ] TABLE SET { ELEMENTS }
-       listings also take -y (priorities as numbers) and -T (times in seconds)
+       nlkit nft describe EXPRESSION   (a header field, meta KEY or ct KEY: its datatype and symbols)
+       listings also take -y (priorities as numbers), -T (times in seconds), -n (all numeric), -p (protocols
+       as numbers), -S (ports as services), -N (addresses as host names) and -u (user and group names)
        nlkit [ -j ] nft monitor`,
   nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
        nlkit nexthop { add | replace } id ID NH [ protocol ID ]

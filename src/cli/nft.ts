@@ -8,6 +8,7 @@
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
+import { loadSys } from "../sys/load.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
 import type { FileFlags } from "./nft_apply.ts";
@@ -28,6 +29,16 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version" | keyof FileFlag
   "--numeric-priority": "numericPriority",
   "-T": "numericTime",
   "--numeric-time": "numericTime",
+  "-n": "numeric",
+  "--numeric": "numeric",
+  "-p": "numericProtocol",
+  "--numeric-protocol": "numericProtocol",
+  "-S": "service",
+  "--service": "service",
+  "-N": "reverseDns",
+  "--reversedns": "reverseDns",
+  "-u": "guid",
+  "--guid": "guid",
   "-f": "file",
   "--file": "file",
   "-c": "check",
@@ -63,6 +74,11 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     terse: false,
     numericPriority: false,
     numericTime: false,
+    numeric: false,
+    numericProtocol: false,
+    service: false,
+    reverseDns: false,
+    guid: false,
   };
   let file: string | undefined;
   const fileFlags: FileFlags = { check: false, echo: false, includePaths: [] };
@@ -85,6 +101,8 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     } else if (f === "check" || f === "echo") fileFlags[f] = true;
     else flags[f] = true;
   }
+  if (flags.numeric) flags.numericPriority = flags.numericTime = flags.numericProtocol = true;
+  await applyOutputFlags(flags, flags.json || ctx.opts.json);
   if (file !== undefined) {
     bulkJitPolicy();
     if (!args.done) throw new UsageError(`Unexpected "${args.peek()}" with -f (put commands in the file)`);
@@ -106,7 +124,9 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
       return await nftMore(ctx, cmd, args, flags);
     }
     case "monitor": {
-      if (flags.numericPriority || flags.numericTime) throw new UsageError("Cannot use -y or -T with monitor (yet)");
+      if (flags.numericPriority || flags.numericTime || valueFlags(flags)) {
+        throw new UsageError("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
+      }
       const { nftMonitor } = await import("./nft_monitor.ts");
       return await nftMonitor(ctx, args, flags.json || ctx.opts.json);
     }
@@ -146,8 +166,30 @@ function refuseUnused(cmd: string, flags: NftFlags, fileFlags: FileFlags): void 
     throw new UsageError(`Cannot use -c or -e with "${cmd}": they apply to changes`, fileFlags.check ? "-c" : "-e");
   }
   const printing = flags.numericPriority || flags.numericTime || flags.stateless || flags.terse || flags.handles ||
-    flags.json;
+    flags.json || valueFlags(flags);
   if (change && !fileFlags.echo && printing) {
-    throw new UsageError(`Cannot use -j, -a, -y, -T, -s or -t with "${cmd}" without -e: they change what is printed`);
+    throw new UsageError(
+      `Cannot use -j, -a, -n, -p, -S, -N, -u, -y, -T, -s or -t with "${cmd}" without -e: they change what is printed`,
+    );
   }
+}
+
+/** True when a flag changes how values print (`-n`, `-p`, `-S`, `-N`, `-u`). */
+function valueFlags(f: NftFlags): boolean {
+  return f.numeric || f.numericProtocol || f.service || f.reverseDns || f.guid;
+}
+
+/** Makes nft's JSON and text print values as the flags say (nft's output context); `-N` binds libc's resolver. */
+async function applyOutputFlags(f: NftFlags, json: boolean): Promise<void> {
+  if (!valueFlags(f)) return;
+  const { setNftOutput } = await import("../netfilter/nftables/json/output.ts");
+  const sys = f.reverseDns ? await loadSys() : undefined;
+  setNftOutput({
+    numericSymbol: f.numeric,
+    numericProto: f.numericProtocol,
+    service: f.service,
+    guid: f.guid,
+    hostName: sys && ((addr) => sys.hostName(addr)),
+    text: !json,
+  });
 }

@@ -41,21 +41,20 @@ export interface NftFlags {
   numericPriority: boolean;
   /** `-T`: times in plain seconds in text (nft's JSON has seconds either way). */
   numericTime: boolean;
+  /** `-n`: numbers for named values, protocols, priorities and times (nft's NUMERIC_ALL). */
+  numeric: boolean;
+  /** `-p`: layer-4 protocols as numbers. */
+  numericProtocol: boolean;
+  /** `-S`: ports as `/etc/services` names. */
+  service: boolean;
+  /** `-N`: addresses as host names (reverse DNS). */
+  reverseDns: boolean;
+  /** `-u`: user and group ids as names. */
+  guid: boolean;
 }
 
-const NUMERIC = "nlkit prints nft's names and has no numeric form of them (yet)";
 /** nft 1.0.6's output flags nlkit does not honour, with why: refused, never accepted and ignored. */
 export const REFUSED_FLAGS: Record<string, string> = {
-  "-n": NUMERIC,
-  "--numeric": NUMERIC,
-  "-p": NUMERIC,
-  "--numeric-protocol": NUMERIC,
-  "-S": "nlkit does not translate ports to /etc/services names",
-  "--service": "nlkit does not translate ports to /etc/services names",
-  "-N": "nlkit does not resolve addresses to host names",
-  "--reversedns": "nlkit does not resolve addresses to host names",
-  "-u": "nlkit does not translate ids to /etc/passwd and /etc/group names",
-  "--guid": "nlkit does not translate ids to /etc/passwd and /etc/group names",
   "-d": "nlkit has no nft debug output",
   "--debug": "nlkit has no nft debug output",
 };

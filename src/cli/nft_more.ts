@@ -24,9 +24,10 @@ export async function nftMore(ctx: Context, cmd: string, args: Args, flags: NftF
       const { nftGet } = await import("./nft_get.ts");
       return await nftGet(ctx, args, flags);
     }
-    case "describe":
-      // nft's describe prints its datatype tables (descriptions, symbol lists, byte order), which nlkit does not hold.
-      throw new UsageError("Cannot describe expressions: nlkit has no copy of nft's datatype descriptions", cmd);
+    case "describe": {
+      const { nftDescribe } = await import("./nft_describe.ts");
+      return nftDescribe(ctx, args);
+    }
   }
   throw new UsageError(`Cannot run nft ${cmd}`);
 }

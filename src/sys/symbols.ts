@@ -196,6 +196,18 @@ export const SYMBOLS = {
     parameters: [],
     result: "i32", // pid_t
   },
+  getnameinfo: {
+    parameters: [
+      "buffer", // const struct sockaddr *sa
+      "u32", // socklen_t salen
+      "buffer", // char *host
+      "u32", // socklen_t hostlen
+      "buffer", // char *serv
+      "u32", // socklen_t servlen
+      "i32", // int flags
+    ],
+    result: "i32", // 0 or an EAI_* code
+  },
   __errno_location: {
     parameters: [],
     result: "pointer", // int *

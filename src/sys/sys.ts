@@ -108,6 +108,12 @@ export interface Sys {
   /** `gettid(2)`. */
   gettid(): number;
   /**
+   * `getnameinfo(3)` of an IPv4 or IPv6 address (its 4 or 16 bytes), with
+   * `NI_NAMEREQD`: the host name (from `/etc/hosts` or DNS, as nsswitch
+   * says), or undefined when there is none. Blocks while the resolver asks.
+   */
+  hostName(addr: Uint8Array): string | undefined;
+  /**
    * `poll(2)` off the JS thread: resolves when a descriptor in `fds` (an
    * array of `struct pollfd`) is ready. Never reads errno.
    */
@@ -248,6 +254,12 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
     },
     getpid: () => f.getpid(),
     gettid: () => f.gettid(),
+    hostName: (addr) => {
+      const sa = sockaddrIn(addr);
+      const host = new Uint8Array(NI_MAXHOST);
+      if (f.getnameinfo(sa, sa.length, host, host.length, null, 0, NI_NAMEREQD) !== 0) return undefined;
+      return new TextDecoder().decode(host.subarray(0, host.indexOf(0)));
+    },
     pollAsync,
     datagramVector: (count, size) => {
       const vec = nativeVector(raw, count, size);
@@ -268,6 +280,21 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
       return n;
     },
   };
+}
+
+const NI_MAXHOST = 1025;
+const NI_NAMEREQD = 8;
+
+/** `struct sockaddr_in` (16 bytes) or `struct sockaddr_in6` (28) of an address, port 0. */
+function sockaddrIn(addr: Uint8Array): Uint8Array {
+  if (addr.length !== 4 && addr.length !== 16) {
+    throw new InvalidArgumentError(`Cannot look up a ${addr.length}-byte address: expected 4 or 16 bytes`);
+  }
+  const v4 = addr.length === 4;
+  const sa = new Uint8Array(v4 ? 16 : 28);
+  new DataView(sa.buffer).setUint16(0, v4 ? 2 : 10, true); // AF_INET, AF_INET6
+  sa.set(addr, v4 ? 4 : 8);
+  return sa;
 }
 
 /** `struct mmsghdr` and `struct iovec` on 64-bit Linux (the only kind Deno and Bun run on). */

@@ -178,6 +178,7 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     bpf: unsupported,
     getpid: () => 1,
     gettid: () => 1,
+    hostName: unsupported,
     datagramVector: plainDatagramVector,
     recvmmsg: (fd, vec, flags) => receiveEach(sys, fd, vec, flags),
     pollAsync: (fds, nfds) =>

@@ -10,7 +10,8 @@ import type { NftData } from "../data.ts";
 import type { NftElement } from "../element.ts";
 import { udataComment } from "../udata.ts";
 import { verdictJson } from "./verdict.ts";
-import { type Json, type NftType, rangeEndType, renderValue } from "./types.ts";
+import { inRange } from "./output.ts";
+import { type Json, type NftType, renderValue } from "./types.ts";
 
 /** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */
 export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
@@ -141,8 +142,7 @@ export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8
     }
     return { concat: out };
   }
-  const ends = [rangeEndType(t)];
-  return { range: [renderKey(ends, lo), renderKey(ends, hi)] };
+  return inRange(() => ({ range: [renderKey(types, lo), renderKey(types, hi)] }));
 }
 
 /** How element data is printed: a verdict, a value type, or nothing for a plain set. */

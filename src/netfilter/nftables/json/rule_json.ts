@@ -42,8 +42,8 @@ import {
   type NftType,
   type NftTypeName,
   numberToBytes,
-  rangeEndType,
   renderBits,
+  renderRangeEnd,
   renderValue,
   renderWhole,
   typeByName,
@@ -416,7 +416,7 @@ class RuleDecoder {
   /** A range's end as its field's value: a sub-byte field's (`frag frag-off 33-45`) shifted down from its place. */
   rangeEnd(left: Val, b: Uint8Array): Json {
     const t = this.typed(left);
-    return renderValue(rangeEndType(t), left.narrowed ? tail(shiftRight(b, trailingZeroBits(left.mask!)), t) : b);
+    return renderRangeEnd(t, left.narrowed ? tail(shiftRight(b, trailingZeroBits(left.mask!)), t) : b);
   }
 
   /** Records a protocol match that a later header match may imply. */

@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
+import { groupName, inRange, nftOutput, serviceName, userName } from "./output.ts";
 import { realms } from "./realms.ts";
 
 /** A JSON value of nft's schema. */
@@ -425,21 +426,28 @@ export function numberToBytes(n: number, size: number, host: boolean): Uint8Arra
   return b;
 }
 
+/** The set bits of `n` by name; unnamed bits (and all under `nft -n`) as numbers. */
 function bitList(bits: { readonly [v: number]: string }, n: number): Json {
-  const out: string[] = [];
+  const out: Json[] = [];
   for (let bit = 1; bit <= n && bit !== 0; bit *= 2) {
-    if (Math.floor(n / bit) % 2) out.push(bits[bit] ?? `0x${bit.toString(16)}`);
+    if (Math.floor(n / bit) % 2) out.push(bits[bit] ?? bit);
   }
   return out.length === 1 ? out[0] : out;
 }
 
+/** Prints a range's end as nft's JSON does for type `t` (protocol and port numbers, not names). */
+export function renderRangeEnd(t: NftType, b: Uint8Array): Json {
+  return inRange(() => renderValue(t, b));
+}
+
 /** Prints `b` as nft's JSON does for type `t`. */
 export function renderValue(t: NftType, b: Uint8Array): Json {
+  const o = nftOutput();
   switch (t.kind) {
     case "ip4":
-      return formatIp(b, 0, 4);
+      return (o.hostName && o.hostName(b.subarray(0, 4))) ?? formatIp(b, 0, 4);
     case "ip6":
-      return formatIp(b, 0, 16);
+      return (o.hostName && o.hostName(b.subarray(0, 16))) ?? formatIp(b, 0, 16);
     case "ether":
       return Array.from(b.subarray(0, 6), (x) => x.toString(16).padStart(2, "0")).join(":");
     case "classid": {
@@ -454,7 +462,7 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return b.some((x) => x !== 0);
     case "realm": {
       const n = bytesToNumber(b.subarray(0, 4), true);
-      return realms().get(n) ?? String(n);
+      return (o.numericSymbol ? undefined : realms().get(n)) ?? String(n);
     }
     case "string": {
       const z = b.indexOf(0);
@@ -481,11 +489,21 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
     if (digits.length > 16) return `0x${digits}`;
   }
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
-  if (t.bits) return n === 0 ? 0 : bitList(t.bits, n);
+  if (t.bits) return n === 0 ? 0 : bitList(o.numericSymbol ? {} : t.bits, n);
+  if (t.names?.[n] !== undefined && o.numericSymbol && !o.text && !t.host && size > 1) {
+    // nft's JSON reads a named big-endian value in host order under -n (symbolic_constant_json): ip is 8, not 0x0800.
+    return bytesToNumber(b.subarray(0, size), true);
+  }
   // An interface index without a name prints as text (nft's ifindex_type_print): `"0"`.
   if (t.name === "iface_index") return t.names?.[n] ?? String(n);
-  if (t.names) return t.names[n] ?? n;
-  return n;
+  if (t.names) return (t.name === "inet_proto" ? o.numericProto : o.numericSymbol) ? n : t.names[n] ?? n;
+  return (o.service && t.name === "inet_service" ? serviceName(n) : systemName(o.guid, t.name, n)) ?? n;
+}
+
+/** A user's or group's name (`nft -u`). */
+function systemName(guid: boolean | undefined, type: string, n: number): string | undefined {
+  if (!guid) return undefined;
+  return type === "uid" ? userName(n) : type === "gid" ? groupName(n) : undefined;
 }
 
 const DAY = 86400;
@@ -542,7 +560,7 @@ export function isFlagType(t: NftType): boolean {
 /** A flag value compared whole (`tcp flags == 0x12`): the name of one flag, else a number (nft's symbolic_constant_json). */
 export function renderWhole(t: NftType, b: Uint8Array): Json {
   const n = bytesToNumber(b.subarray(0, t.size && t.size <= b.length ? t.size : b.length), t.host === true);
-  return t.bits?.[n] ?? n;
+  return (nftOutput().numericSymbol ? undefined : t.bits?.[n]) ?? n;
 }
 
 /** Renders a flag-bit value always as a list (for `&` masks). */
@@ -674,9 +692,4 @@ function bigToBytes(n: bigint, t: NftType, size: number, v: string): Uint8Array 
 function describeType(t: NftType): string {
   const names = t.names ?? t.bits;
   return names ? `a number or one of ${Object.values(names).join(", ")}` : `an unsigned ${t.size * 8}-bit number`;
-}
-
-/** The type a range's ends print in: nft prints protocol numbers, not names, there. */
-export function rangeEndType(t: NftType): NftType {
-  return t.name === "inet_proto" ? { ...t, names: undefined } : t;
 }

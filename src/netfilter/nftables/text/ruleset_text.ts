@@ -10,7 +10,8 @@ import { objTypeId } from "../expr/names.ts";
 import { byteUnit } from "../json/rule_json.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
-import { elemText, limitBodyText, stmtText, timeText } from "./stmt_text.ts";
+import { NFT_TYPES } from "../json/types.ts";
+import { elemText, limitBodyText, stmtText, timeText, typeNameStyle } from "./stmt_text.ts";
 
 /** Options of the text output. */
 export interface TextOptions {
@@ -82,6 +83,7 @@ const TWO_PER_LINE = ["ipv4_addr", "ct_state", "ct_status", "pkt_type"];
 interface TypeStyle {
   quote: boolean;
   hex: boolean;
+  width?: number;
   raw?: boolean;
   fields?: TypeStyle[];
 }
@@ -93,7 +95,8 @@ function typeStyle(type: Json): TypeStyle {
   // A map of objects names them as strings (`1.2.3.4 : "cnt1"`).
   const quote = type === "ifname" || type === "string" || type === "iface_index" ||
     (typeof type === "string" && objTypeId(type) !== undefined);
-  return { quote, hex: type === "mark" };
+  const named = typeof type === "string" && type in NFT_TYPES ? typeNameStyle(type) : {};
+  return { quote: quote || named.quote === true, hex: type === "mark" || named.hex === true, width: named.width };
 }
 
 /** A key's style where its typeof names raw payloads (`ip saddr . @ih,32,32`): nft prints those fields in hex. */
@@ -219,7 +222,8 @@ export function chainHead(c: Obj, opts: TextOptions): string[] {
 }
 
 function ruleLine(r: Obj, opts: TextOptions): string {
-  const stmts = (r.expr as Json[]).map((x) => stmtText(x, opts)).join(" ");
+  const t = { numericTime: opts.numericTime, family: String(r.family) };
+  const stmts = (r.expr as Json[]).map((x) => stmtText(x, t)).join(" ");
   const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
   return `\t\t${stmts}${comment}${handle(r, opts)}`;
 }

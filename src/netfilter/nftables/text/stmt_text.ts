@@ -5,8 +5,9 @@
  * @module
  */
 
-import { CT_TYPES, HEADER_FIELDS } from "../json/fields.ts";
-import { isFlagType, type Json, typeByName } from "../json/types.ts";
+import { CT_TYPES, HEADER_FIELDS, META_TYPES } from "../json/fields.ts";
+import { nftOutput } from "../json/output.ts";
+import { isFlagType, type Json, type NftType, typeByName } from "../json/types.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -50,12 +51,38 @@ interface Style {
   fields?: Style[];
   /** Hex without padding (a raw payload's value). */
   raw?: boolean;
+  /** Hex digits a hex number pads to (a mark's 8 unless set). */
+  width?: number;
+}
+
+/** Types nft prints in padded hex when it has no name for a value (their `basefmt`). */
+const HEX_WIDTHS: Record<string, number> = { dscp: 2, ecn: 1, ether_type: 4 };
+/** Types whose names nft quotes: services (`nft -S`), users and groups (`nft -u`). */
+const QUOTED_TYPES = ["inet_service", "uid", "gid"];
+
+/** How values of the type named `name` print: bitmasks in hex (`0x2,0x4`), a few in padded hex, names quoted. */
+export function typeNameStyle(name: string | undefined): Style {
+  if (name === undefined) return {};
+  const t: NftType = typeByName(name);
+  if (t.bits) return { hex: true, width: 0 };
+  if (HEX_WIDTHS[t.name] !== undefined) return { hex: true, width: HEX_WIDTHS[t.name] };
+  return QUOTED_TYPES.includes(t.name) ? { quote: true } : {};
+}
+
+/** The type name of what `k` (`meta`, `ct`, `payload`) with key or field `key` yields. */
+function exprType(k: string, v: Obj, key: string): string | undefined {
+  if (k === "meta") return META_TYPES[key]?.[0];
+  if (k === "ct") return CT_TYPES[key]?.[0];
+  if (k === "payload") return HEADER_FIELDS[String(v.protocol)]?.[key]?.type;
+  return undefined;
 }
 
 /** How times print: `nft -T` prints them in plain seconds. */
 export interface TimeStyle {
   /** Times as plain seconds (`300s`, not `5m`). */
   numericTime?: boolean;
+  /** The family of the rule's table (how `reject` prints). */
+  family?: string;
 }
 
 /** The style of the values `left` is compared with, times as `t` says. */
@@ -68,12 +95,16 @@ function baseStyle(left: Json): Style {
   if (!isObj(left)) return {};
   const [k, v] = only(left);
   if (k === "concat" && Array.isArray(v)) return { fields: v.map((f) => baseStyle(f)) };
+  // A masked value compares as its value's type (`tcp flags & (syn | ack) == syn | ack`).
+  if ((k === "&" || k === "|" || k === "^") && Array.isArray(v)) return baseStyle(v[0]);
   if (!isObj(v)) return {};
   const key = String(v.key ?? v.field ?? "");
+  const typed = typeNameStyle(exprType(k, v, key));
   if (k === "meta" || k === "ct") {
     return {
-      quote: QUOTED_KEYS.includes(key) || key === "helper" || key === "iif" || key === "oif",
-      hex: HEX_KEYS.includes(key),
+      ...typed,
+      quote: typed.quote || QUOTED_KEYS.includes(key) || key === "helper" || key === "iif" || key === "oif",
+      hex: typed.hex || HEX_KEYS.includes(key),
       secs: k === "ct" && key === "expiration",
     };
   }
@@ -82,7 +113,7 @@ function baseStyle(left: Json): Style {
   if (k === "socket" && v.key === "mark") return { hex: true };
   // A raw payload's values are nft's hex integers (`@ih,32,32 0x14`).
   if (k === "payload" && typeof v.base === "string") return { hex: true, raw: true };
-  return {};
+  return typed;
 }
 
 /** True when `left` has a flag type (`ct state`, `tcp flags`): matched by `in` when no operator is written. */
@@ -101,11 +132,11 @@ export function flagTyped(left: Json): boolean {
 /** Prints an expression (left side or value). */
 export function exprText(e: Json, style: Style = {}): string {
   if (e === null) return "";
-  if (typeof e === "boolean") return e ? "exists" : "missing";
+  if (typeof e === "boolean") return nftOutput().numericSymbol ? (e ? "1" : "0") : e ? "exists" : "missing";
   if (typeof e === "number") {
     if (style.raw) return `0x${e.toString(16)}`;
     return style.hex
-      ? `0x${e.toString(16).padStart(8, "0")}`
+      ? `0x${e.toString(16).padStart(style.width ?? 8, "0")}`
       : style.secs
       ? (style.numericTime ? `${e}s` : durationText(e))
       : String(e);
@@ -305,11 +336,10 @@ export function limitBodyText(l: Obj): string {
   return limitText(l, true);
 }
 
-const DEFAULT_REJECT: Record<string, string> = {
-  icmpx: "port-unreachable",
-  icmp: "port-unreachable",
-  icmpv6: "port-unreachable",
-};
+/** Each reject type's port-unreachable code, which nft leaves out (`reject`), by number under `nft -n`. */
+const PORT_UNREACHABLE: Record<string, number> = { icmpx: 1, icmp: 3, icmpv6: 4 };
+/** Families whose rules name an icmp or icmpv6 code always (nft's `verbose_print`): the packet's could be either. */
+const MIXED_FAMILIES = ["inet", "bridge", "netdev"];
 
 function natText(kind: string, n: Obj | null): string {
   if (!n) return kind;
@@ -349,7 +379,7 @@ export function stmtText(st: Json, t: TimeStyle = {}): string {
       if (isObj(left) && bin) {
         const [a, mask] = left[bin] as Json[];
         if (bin === "&" && Array.isArray(mask) && m.op === "==") {
-          return `${exprText(a)} ${exprText(m.right, styleOf(a, t))} / ${exprText(mask)}`;
+          return `${exprText(a)} ${exprText(m.right, styleOf(a, t))} / ${exprText(mask, styleOf(a, t))}`;
         }
         if (!Array.isArray(mask)) return `${exprText(left)} ${m.op} ${exprText(m.right, styleOf(a, t))}`;
       }
@@ -394,7 +424,8 @@ export function stmtText(st: Json, t: TimeStyle = {}): string {
       if (!v) return "reject";
       const r = v as Obj;
       if (r.type === "tcp reset") return "reject with tcp reset";
-      if (r.expr === DEFAULT_REJECT[String(r.type)]) return "reject";
+      const port = r.expr === "port-unreachable" || r.expr === PORT_UNREACHABLE[String(r.type)];
+      if (port && (r.type === "icmpx" || !MIXED_FAMILIES.includes(String(t.family)))) return "reject";
       return `reject with ${r.type} ${r.expr}`;
     }
     case "snat":
