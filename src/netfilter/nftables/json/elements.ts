@@ -11,7 +11,7 @@ import type { NftElement } from "../element.ts";
 import { udataComment } from "../udata.ts";
 import { verdictJson } from "./verdict.ts";
 import { inRange } from "./output.ts";
-import { type Json, type NftType, renderValue } from "./types.ts";
+import { bytesToNumber, type Json, type NftType, renderValue } from "./types.ts";
 
 /** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */
 export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
@@ -123,10 +123,22 @@ function prefixLen(lo: Uint8Array, hi: Uint8Array): number {
   return bit;
 }
 
-/** Renders `[lo, hi]`: one value, a prefix (addresses) or a range. */
+/** The length of the name `[lo, hi]` covers every name starting with (`"abcdef*"`), else -1. */
+function wildcardLen(lo: Uint8Array, hi: Uint8Array): number {
+  let w = 0;
+  while (w < lo.length && lo[w] === hi[w] && lo[w] !== 0) w++;
+  for (let i = w; i < lo.length; i++) if (lo[i] !== 0 || hi[i] !== 0xff) return -1;
+  return w;
+}
+
+/** Renders `[lo, hi]`: one value, a prefix (addresses), a wildcard name or a range. */
 export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8Array): Json {
   if (lo.length === hi.length && lo.every((x, i) => x === hi[i])) return renderKey(types, lo);
   const t = types[0];
+  if (types.length === 1 && t.kind === "string") {
+    const w = wildcardLen(lo, hi);
+    if (w >= 0) return `${renderValue(t, lo.subarray(0, w))}*`;
+  }
   if (types.length === 1 && (t.kind === "ip4" || t.kind === "ip6")) {
     const len = prefixLen(lo, hi);
     if (len >= 0) return { prefix: { addr: renderValue(t, lo), len } };
@@ -200,7 +212,8 @@ export function elementsJson(
   data: ElemRender,
   stmt?: ElemStmt,
 ): Json[] {
-  const host = types.length === 1 && types[0].host === true;
+  // An interval set orders names as the kernel's tree does, byte by byte from the first.
+  const host = types.length === 1 && types[0].host === true && !(interval && types[0].kind === "string");
   // The catch-all element (`*`) has no key: nft prints it last.
   const all = elements.filter((e) => !e.flags?.includes("catchall"));
   const rest = all.length === elements.length ? [] : elements.filter((e) => e.flags?.includes("catchall"));
@@ -216,15 +229,17 @@ function keyedJson(
   stmt: ElemStmt | undefined,
   host: boolean,
 ): Json[] {
-  // nft lists a concatenation of intervals as the kernel dumps it (its insertion order), unsorted.
-  let sorted = types.length > 1 ? (interval ? [...elements] : concatOrder(elements, types)) : sortByKey(elements, host);
   const flags = types.length === 1 && types[0].bits ? types[0] : undefined;
   if (flags && !interval) {
-    // nft sorts `syn | ack` by its first flag: values of several flags follow nft's own merge order.
-    const keyOf = (e: NftElement) => lowestBit(renderValue(flags, e.key?.value ?? new Uint8Array(0)), flags);
-    sorted = nftMergeSort(sorted, keyOf);
-    return sorted.map((e) => withData(flagsJson(renderKey(types, e.key?.value ?? new Uint8Array(0))), e, data, stmt));
+    // nft sorts `syn | ack` by its first flag, from the kernel's order: ties follow nft's own merge order.
+    const keyOf = (e: NftElement) => lowestBit(bytesToNumber(e.key?.value ?? new Uint8Array(0), flags.host === true));
+    const merged = nftMergeSort(elements, keyOf);
+    return merged.map((e) => withData(flagsJson(renderKey(types, e.key?.value ?? new Uint8Array(0))), e, data, stmt));
   }
+  // nft lists a concatenation of intervals as the kernel dumps it (its insertion order), unsorted.
+  const sorted = types.length > 1
+    ? (interval ? [...elements] : concatOrder(elements, types))
+    : sortByKey(elements, host);
   if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
   const out: Json[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -252,11 +267,9 @@ export function flagsJson(v: Json): Json {
 }
 
 /** The value of the first flag nft prints of `v` (what its sort compares). */
-function lowestBit(v: Json, t: NftType): number {
-  const first = Array.isArray(v) ? v[0] : v;
-  if (typeof first === "number") return first;
-  const bit = Object.entries(t.bits ?? {}).find(([, name]) => name === first);
-  return bit ? Number(bit[0]) : 0;
+/** The lowest set bit of `n` (a flag value's first flag), 0 for none. */
+function lowestBit(n: number): number {
+  return (n & -n) >>> 0;
 }
 
 /**

@@ -154,3 +154,28 @@ export function exthdrByType(op: ExthdrOp, type: number): ExthdrDesc | undefined
 export function exthdrByName(key: string, name: string): ExthdrDesc | undefined {
   return BY_NAME.get(`${key} ${name}`);
 }
+
+/** nft's ids of the IPv6 extension headers (`EXTHDR_DESC_*`) in a set's typeof user data. */
+const IPV6_DESC_IDS = ["", "hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"];
+/** nft's IPv4 option templates (`IPOPT_FIELD_*`), which keep `value` and `ptr` apart for every option. */
+const IPV4_TEMPLATES = ["", "type", "length", "value", "ptr", "addr"];
+/** `NFT_EXTHDR_OP_*` by number. */
+const OPS: readonly ExthdrOp[] = ["ipv6", "tcpopt", "ipv4", "sctp"];
+
+/**
+ * The field a set's typeof names with nft's exthdr user data: `op`
+ * (`NFT_EXTHDR_OP_*`, IPv6 when absent), `desc` (the IPv6 header's id, else
+ * the option's kind or the chunk's type) and `type` (the field's template
+ * number: from 1 for IPv6 headers and IPv4 options, from 0 otherwise).
+ */
+export function exthdrTypeofField(op: number, desc: number, type: number): HeaderField | undefined {
+  const o = OPS[op];
+  if (o === undefined) return undefined;
+  const row = o === "ipv6"
+    ? TABLES.ipv6.find(([name]) => name === IPV6_DESC_IDS[desc])
+    : TABLES[o].find(([, t]) => t === desc);
+  if (!row) return undefined;
+  const d = descOf(o, row[0], row[1], row[2]);
+  if (o === "ipv4") return d.fields.find((f) => f.field === IPV4_TEMPLATES[type]);
+  return d.fields[o === "ipv6" ? type - 1 : type];
+}

@@ -14,9 +14,11 @@ import { buildUdata, parseUdata } from "../udata.ts";
 import {
   EXPR_CONCAT,
   EXPR_CT,
+  EXPR_EXTHDR,
   EXPR_META,
   EXPR_PAYLOAD,
   EXPR_VERDICT,
+  exthdrField,
   PROTO_DESCS,
   templateFields,
 } from "../text/set_decl.ts";
@@ -104,6 +106,11 @@ function fieldShape(tlv: Uint8Array): { size: number; host: boolean } | undefine
   const kind = readU32(t.get(0));
   const data = parseUdata(t.get(1));
   const key = readU32(data.get(0));
+  if (kind === EXPR_EXTHDR) {
+    // An option's or extension header's field is in network order (`tcp option maxseg size`).
+    const f = exthdrField(data);
+    return f && { size: Math.ceil(f.len / 8), host: false };
+  }
   if (kind === EXPR_PAYLOAD) {
     // A raw payload, or a field typed as an integer, carries its length in bits; else the template has it.
     const bits = readU32(data.get(4)) ??

@@ -7,7 +7,8 @@
  */
 
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
-import { fieldsOf, META_JSON_KEYS } from "../json/fields.ts";
+import { exthdrTypeofField } from "../json/exthdr_fields.ts";
+import { fieldsOf, type HeaderField, META_JSON_KEYS } from "../json/fields.ts";
 import {
   parseUdata,
   UDATA_DATA_INTERVAL,
@@ -18,6 +19,8 @@ import {
 
 /** nft's expression kinds in a typeof TLV (`EXPR_PAYLOAD`, `EXPR_META`, `EXPR_CT`, `EXPR_CONCAT`). */
 export const EXPR_PAYLOAD = 7;
+/** See {@link EXPR_PAYLOAD}: an extension header's field, an IP or TCP option's, an SCTP chunk's. */
+export const EXPR_EXTHDR = 8;
 /** See {@link EXPR_PAYLOAD}. */
 export const EXPR_META = 9;
 /** See {@link EXPR_PAYLOAD}: a verdict map's data. */
@@ -94,6 +97,13 @@ function u32(b: Uint8Array | undefined): number | undefined {
   return b && b.length >= 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : undefined;
 }
 
+/** The field of an exthdr typeof's data (`NFTNL_UDATA_EXTHDR_DESC` 0, `_TYPE` 1, `_OP` 2). */
+export function exthdrField(data: Map<number, Uint8Array>): HeaderField | undefined {
+  const desc = u32(data.get(0));
+  const type = u32(data.get(1));
+  return desc === undefined || type === undefined ? undefined : exthdrTypeofField(u32(data.get(2)) ?? 0, desc, type);
+}
+
 /** One typeof expression: `{0: kind, 1: nested data}`, or undefined when not known here. */
 function exprText(tlv: Uint8Array): string | undefined {
   const t = parseUdata(tlv);
@@ -107,6 +117,11 @@ function exprText(tlv: Uint8Array): string | undefined {
     const name = proto ? templateFields(proto)?.[(u32(data.get(1)) ?? 0) - 1] : undefined;
     const field = proto ? fieldsOf(proto)?.find((f) => f.field === name) : undefined;
     return field && !field.key ? `${proto} ${field.field}` : undefined;
+  }
+  if (kind === EXPR_EXTHDR) {
+    const f = exthdrField(data);
+    // An IPv6 extension header's field is written without `exthdr` (`frag frag-off`).
+    return f && `${f.protocol.replace(/^exthdr /, "")} ${f.field}`;
   }
   if (kind === EXPR_META) {
     const key = NFT_META_KEYS[u32(data.get(0)) as keyof typeof NFT_META_KEYS] as string | undefined;

@@ -233,9 +233,11 @@ export function exprText(e: Json, style: Style = {}): string {
     case "|":
     case "^": {
       const [a, b] = v as Json[];
+      // Flag values joined (`fin | ack` of a set of tcp_flag) print as the values they are.
+      const values = !isObj(a) || "|" in a;
       // `tcp flags & (fin | syn)`: a mask of flags joined by `|` is bracketed.
-      const rhs = exprText(b, styleOf(a, style));
-      return `${exprText(a)} ${k} ${k === "&" && isObj(b) && "|" in b ? `(${rhs})` : rhs}`;
+      const rhs = exprText(b, values ? style : styleOf(a, style));
+      return `${exprText(a, values ? style : {})} ${k} ${k === "&" && isObj(b) && "|" in b ? `(${rhs})` : rhs}`;
     }
     case "<<":
     case ">>": {
@@ -297,7 +299,7 @@ export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): str
   }
   if (isObj(x) && "elem" in x) {
     const el = x.elem as Obj;
-    let s = exprText(el.val, style);
+    let s = keyText(el.val, style);
     for (const k in el) {
       if (k !== "val" && k !== "timeout" && k !== "expires" && k !== "comment") {
         s += ` ${stmtText({ [k]: el[k] }, style)}`;
@@ -308,7 +310,12 @@ export function elemText(x: Json, style: Style = {}, dataStyle: Style = {}): str
     if (el.comment !== undefined) s += ` comment ${JSON.stringify(el.comment)}`;
     return s;
   }
-  return exprText(x, style);
+  return keyText(x, style);
+}
+
+/** An element's key: `*` is the catchall element, never a quoted name. */
+function keyText(x: Json, style: Style): string {
+  return x === "*" ? "*" : exprText(x, style);
 }
 
 function byteText(n: Json, unit: Json): string {
