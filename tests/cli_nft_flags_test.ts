@@ -75,6 +75,7 @@ const CASES: [string[], false | string][] = [
   [["-u"], !HAS_ROOT_USER && "no root user in /etc/passwd"],
   [["--guid"], !HAS_ROOT_USER && "no root user in /etc/passwd"],
   [["-n", "-S", "-N", "-u", "-a"], (!HAS_SERVICES || !HAS_LOCALHOST || !HAS_ROOT_USER) && "no system names"],
+  [["-nSNua"], (!HAS_SERVICES || !HAS_LOCALHOST || !HAS_ROOT_USER) && "no system names"],
 ];
 
 for (const [flags, skip] of CASES) {
@@ -98,10 +99,13 @@ for (const [flags, skip] of CASES) {
   });
 }
 
-test("value flags refuse monitor, and changes without -e", () => {
+test("value flags refuse monitor, and changes without -e; -f ends a group of short options", () => {
   const m = nlkit(["nft", "-n", "monitor"]);
   assert.equal(m.code, 2);
   assert.match(m.stderr, /Cannot use -n, .* with monitor/);
+  const f = nlkit(["nft", "-fn", "x.nft"]);
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /Cannot put "-f" before other options in "-fn"/);
   const c = nlkit(["nft", "-S", "add", "table", "ip", "x"]);
   assert.equal(c.code, 2);
   assert.match(c.stderr, /without -e/);

@@ -82,24 +82,30 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   };
   let file: string | undefined;
   const fileFlags: FileFlags = { check: false, echo: false, includePaths: [] };
-  for (let w = args.peek(); w?.startsWith("-") && w !== "-"; w = args.peek()) {
+  for (let word = args.peek(); word?.startsWith("-") && word !== "-"; word = args.peek()) {
     args.next();
-    if (w in REFUSED_FLAGS) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
-    const f = FLAGS[w];
-    if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
-    if (f === "version") {
-      ctx.out.line(`nlkit v${VERSION} (nftables)`);
-      return 0;
+    const words = cluster(word);
+    for (const [i, w] of words.entries()) {
+      if (w in REFUSED_FLAGS) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
+      const f = FLAGS[w];
+      if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
+      if (f === "version") {
+        ctx.out.line(`nlkit v${VERSION} (nftables)`);
+        return 0;
+      }
+      if ((f === "file" || f === "includePaths") && i < words.length - 1) {
+        throw new UsageError(`Cannot put "${w}" before other options in "${word}": its argument follows it`, word);
+      }
+      if (f === "file") {
+        file = args.next();
+        if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);
+      } else if (f === "includePaths") {
+        const dir = args.next();
+        if (dir === undefined) throw new UsageError(`Missing directory after "${w}"`, w);
+        fileFlags.includePaths.push(dir);
+      } else if (f === "check" || f === "echo") fileFlags[f] = true;
+      else flags[f] = true;
     }
-    if (f === "file") {
-      file = args.next();
-      if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);
-    } else if (f === "includePaths") {
-      const dir = args.next();
-      if (dir === undefined) throw new UsageError(`Missing directory after "${w}"`, w);
-      fileFlags.includePaths.push(dir);
-    } else if (f === "check" || f === "echo") fileFlags[f] = true;
-    else flags[f] = true;
   }
   if (flags.numeric) flags.numericPriority = flags.numericTime = flags.numericProtocol = true;
   await applyOutputFlags(flags, flags.json || ctx.opts.json);
@@ -152,6 +158,12 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     }
   }
   throw unknownWord("nft command", cmd, COMMANDS);
+}
+
+/** Short options written together (`-nSu`), one by one, as nft's getopt reads them. */
+function cluster(word: string): string[] {
+  if (word in FLAGS || !/^-[a-zA-Z]{2,}$/.test(word)) return [word];
+  return [...word.slice(1)].map((c) => `-${c}`);
 }
 
 const CHANGES = ["flush", "add", "create", "delete", "destroy", "insert", "replace"];
