@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Args, unknownWord, UsageError } from "./args.ts";
+import { Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
 import { loadSys } from "../sys/load.ts";
@@ -14,7 +14,7 @@ import { VERSION } from "./version.ts";
 import type { FileFlags } from "./nft_apply.ts";
 
 /** nft's flags this command honours. */
-const FLAGS: Record<string, keyof NftFlags | "file" | "version" | keyof FileFlags> = {
+const FLAGS: Record<string, keyof NftFlags | "file" | "version" | "interactive" | keyof FileFlags> = {
   "-v": "version",
   "--version": "version",
   "-j": "json",
@@ -47,23 +47,14 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version" | keyof FileFlag
   "--echo": "echo",
   "-I": "includePaths",
   "--includepath": "includePaths",
+  "-D": "defines",
+  "--define": "defines",
+  "-i": "interactive",
+  "--interactive": "interactive",
 };
 
-const COMMANDS = [
-  "list",
-  "flush",
-  "add",
-  "create",
-  "delete",
-  "destroy",
-  "insert",
-  "replace",
-  "monitor",
-  "reset",
-  "rename",
-  "get",
-  "describe",
-];
+/** Commands with their own path when the command line holds only them; the rest is read as a script. */
+const QUERIES = ["list", "monitor", "reset", "rename", "get", "describe"];
 
 /** Runs `nlkit nft ...`. */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
@@ -81,7 +72,8 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     guid: false,
   };
   let file: string | undefined;
-  const fileFlags: FileFlags = { check: false, echo: false, includePaths: [] };
+  let interactive = false;
+  const fileFlags: FileFlags = { check: false, echo: false, includePaths: [], defines: [] };
   for (let word = args.peek(); word?.startsWith("-") && word !== "-"; word = args.peek()) {
     args.next();
     const words = cluster(word);
@@ -93,7 +85,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
         ctx.out.line(`nlkit v${VERSION} (nftables)`);
         return 0;
       }
-      if ((f === "file" || f === "includePaths") && i < words.length - 1) {
+      if ((f === "file" || f === "includePaths" || f === "defines") && i < words.length - 1) {
         throw new UsageError(`Cannot put "${w}" before other options in "${word}": its argument follows it`, word);
       }
       if (f === "file") {
@@ -103,61 +95,70 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
         const dir = args.next();
         if (dir === undefined) throw new UsageError(`Missing directory after "${w}"`, w);
         fileFlags.includePaths.push(dir);
-      } else if (f === "check" || f === "echo") fileFlags[f] = true;
+      } else if (f === "defines") fileFlags.defines.push(define(w, args.next()));
+      else if (f === "interactive") interactive = true;
+      else if (f === "check" || f === "echo") fileFlags[f] = true;
       else flags[f] = true;
     }
   }
   if (flags.numeric) flags.numericPriority = flags.numericTime = flags.numericProtocol = true;
   await applyOutputFlags(flags, flags.json || ctx.opts.json);
-  if (file !== undefined) {
+  const json = flags.json || ctx.opts.json;
+  if (file !== undefined || interactive) {
     bulkJitPolicy();
-    if (!args.done) throw new UsageError(`Unexpected "${args.peek()}" with -f (put commands in the file)`);
-    const { nftApplyFile } = await import("./nft_apply.ts");
-    return await nftApplyFile(ctx, file, { ...flags, ...fileFlags, json: flags.json || ctx.opts.json });
-  }
-  const cmd = args.next();
-  if (cmd === undefined) throw new UsageError(`Missing command: expected ${COMMANDS.join(", ")}`);
-  refuseUnused(cmd, flags, fileFlags);
-  switch (cmd) {
-    case "list":
-      bulkJitPolicy();
-      return await nftList(ctx, args, flags);
-    case "reset":
-    case "rename":
-    case "get":
-    case "describe": {
-      const { nftMore } = await import("./nft_more.ts");
-      return await nftMore(ctx, cmd, args, flags);
+    if (file !== undefined && interactive) {
+      throw new UsageError("Cannot use -f with -i: both name where commands come from");
     }
-    case "monitor": {
+    if (!args.done) {
+      throw new UsageError(`Unexpected "${args.peek()}" with ${interactive ? "-i" : "-f"} (give commands there)`);
+    }
+    const { nftApplyFile, nftInteractive } = await import("./nft_apply.ts");
+    if (interactive) return await nftInteractive(ctx, { ...flags, ...fileFlags, json });
+    return await nftApplyFile(ctx, file!, { ...flags, ...fileFlags, json });
+  }
+  const words = args.rest();
+  const cmd = words[0];
+  if (cmd === undefined) throw new UsageError(`Missing command: expected list, add, flush... or a script`);
+  // One list, get... command keeps its own path; anything else is a one-line script, as nft reads its arguments.
+  const single = !words.some((w) => /[;\n]/.test(w));
+  if (single && QUERIES.includes(cmd)) {
+    refuseUnused(cmd, flags, fileFlags);
+    const rest = new Args(words.slice(1));
+    if (cmd === "list") {
+      bulkJitPolicy();
+      return await nftList(ctx, rest, flags);
+    }
+    if (cmd === "monitor") {
       if (flags.numericPriority || flags.numericTime || valueFlags(flags)) {
         throw new UsageError("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
       }
       const { nftMonitor } = await import("./nft_monitor.ts");
-      return await nftMonitor(ctx, args, flags.json || ctx.opts.json);
+      return await nftMonitor(ctx, rest, json);
     }
-    case "flush":
-    case "add":
-    case "create":
-    case "delete":
-    case "destroy":
-    case "insert":
-    case "replace": {
-      if (fileFlags.check || fileFlags.echo) {
-        // nft reads its command line as a one-line script; so do -c and -e here.
-        const { nftApplyText } = await import("./nft_apply.ts");
-        const text = [cmd, ...args.rest()].join(" ");
-        return await nftApplyText(ctx, text, "command line", {
-          ...flags,
-          ...fileFlags,
-          json: flags.json || ctx.opts.json,
-        });
-      }
-      const { nftChange } = await import("./nft_change.ts");
-      return await nftChange(ctx, cmd, args);
-    }
+    const { nftMore } = await import("./nft_more.ts");
+    return await nftMore(ctx, cmd, rest, flags);
   }
-  throw unknownWord("nft command", cmd, COMMANDS);
+  if (single) refuseUnused(cmd, flags, fileFlags);
+  const { nftApplyText } = await import("./nft_apply.ts");
+  return await nftApplyText(ctx, scriptLine(words), "command line", { ...flags, ...fileFlags, json });
+}
+
+/**
+ * The command line as nft reads it, its words joined by spaces; a comment or
+ * log prefix the shell unquoted (`comment "a b"` typed as `comment 'a b'`)
+ * gets its quotes back, where nft would stop at a syntax error.
+ */
+function scriptLine(words: readonly string[]): string {
+  return words.map((w, i) =>
+    ["comment", "prefix"].includes(words[i - 1]) && /\s/.test(w) && !w.startsWith('"') ? `"${w}"` : w
+  ).join(" ");
+}
+
+/** `-D NAME=VALUE` as a name and its value. */
+function define(flag: string, word: string | undefined): [string, string] {
+  const eq = word?.indexOf("=") ?? -1;
+  if (word === undefined || eq < 1) throw new UsageError(`Expected NAME=VALUE after "${flag}"`, word ?? flag);
+  return [word.slice(0, eq), word.slice(eq + 1)];
 }
 
 /** Short options written together (`-nSu`), one by one, as nft's getopt reads them. */
@@ -166,14 +167,13 @@ function cluster(word: string): string[] {
   return [...word.slice(1)].map((c) => `-${c}`);
 }
 
-const CHANGES = ["flush", "add", "create", "delete", "destroy", "insert", "replace"];
-
-/** Flags a command without -f would not apply: refused, never ignored. */
+/** Flags a one-command line would not apply: refused, never ignored. */
 function refuseUnused(cmd: string, flags: NftFlags, fileFlags: FileFlags): void {
-  if (fileFlags.includePaths.length) {
-    throw new UsageError(`Cannot use -I with "${cmd}": it is where -f's include looks`);
+  const change = !QUERIES.includes(cmd);
+  if (!change && fileFlags.includePaths.length) {
+    throw new UsageError(`Cannot use -I with "${cmd}": it is where include looks`);
   }
-  const change = CHANGES.includes(cmd);
+  if (!change && fileFlags.defines.length) throw new UsageError(`Cannot use -D with "${cmd}": it defines variables`);
   if (!change && (fileFlags.check || fileFlags.echo)) {
     throw new UsageError(`Cannot use -c or -e with "${cmd}": they apply to changes`, fileFlags.check ? "-c" : "-e");
   }

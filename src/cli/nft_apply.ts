@@ -10,7 +10,9 @@
 import { InvalidArgumentError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { readText } from "./io.ts";
-import type { NftFlags } from "./nft_list.ts";
+import { type NftFlags, nftList } from "./nft_list.ts";
+import { nftMore } from "./nft_more.ts";
+import { Args } from "./args.ts";
 import { withEcho } from "./nft_echo.ts";
 import { applyJson } from "../netfilter/nftables/json/apply.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
@@ -24,6 +26,8 @@ export interface FileFlags {
   echo: boolean;
   /** `-I DIR`: include search directories. */
   includePaths: string[];
+  /** `-D NAME=VALUE`: variables defined before the script. */
+  defines: [string, string][];
 }
 
 /** Applies the script or document in `file` ("-" for stdin). */
@@ -41,6 +45,7 @@ export async function nftApplyText(
   text: string,
   path: string,
   flags: NftFlags & FileFlags,
+  session: readonly string[] = [],
 ): Promise<number> {
   const { check, includePaths } = flags;
   // -c commits nothing, so there is nothing to echo (nft prints nothing either).
@@ -62,11 +67,48 @@ export async function nftApplyText(
   }
   try {
     const paths = includePaths.length ? includePaths : undefined;
-    await echo(() => applyScript(text, path, { ...ctx.lib, check, includePaths: paths }));
+    const query = (words: string[]) => runQuery(ctx, words, flags);
+    const opts = { ...ctx.lib, check, includePaths: paths, query, prelude: prelude(flags.defines, session) };
+    await echo(() => applyScript(text, path, opts));
   } catch (e) {
     if (!(e instanceof NftScriptError)) throw e;
     ctx.err.line(e.message);
     return 1;
+  }
+  return 0;
+}
+
+/** nft's -D variables as the `define NAME=VALUE;` statements nft reads before a script, then a session's own. */
+function prelude(defines: readonly [string, string][], session: readonly string[]): string | undefined {
+  const lines = [...defines.map(([k, v]) => `define ${k} = ${v};`), ...session];
+  return lines.length ? lines.join("\n") : undefined;
+}
+
+/** A script's `list ...`, `get ...`, `reset ...` or `describe ...`, run as on the command line. */
+async function runQuery(ctx: Context, words: string[], flags: NftFlags): Promise<void> {
+  const args = new Args(words.slice(1));
+  if (words[0] === "list") return await nftList(ctx, args, flags);
+  await nftMore(ctx, words[0], args, flags);
+}
+
+/**
+ * `nft -i`: commands from stdin, one line each (a line ending in `\` goes
+ * on), each its own batch; a failing line is reported and the next runs,
+ * `quit` ends it, and `define`s stay for the lines after them, as in nft.
+ */
+export async function nftInteractive(ctx: Context, flags: NftFlags & FileFlags): Promise<number> {
+  const session: string[] = [];
+  for (const line of readText("/dev/stdin").replace(/\\\n/g, "").split("\n")) {
+    const text = line.trim();
+    if (!text || text.startsWith("#")) continue;
+    if (text === "quit") break;
+    if (/^(re|un)?define\s/.test(text)) {
+      // Checked at once, as nft does, and kept only when it reads.
+      const rc = await nftApplyText(ctx, "", "<cli>", flags, [...session, text]);
+      if (rc === 0) session.push(text);
+      continue;
+    }
+    await nftApplyText(ctx, text, "<cli>", flags, session);
   }
   return 0;
 }

@@ -45,7 +45,7 @@ export async function withEcho(
   const adds: Json[] = [];
   try {
     const { sets } = await listRuleset({}, ctx.lib);
-    const render = new MonitorJson(await interfaceNames(ctx.lib), sets);
+    const render = new MonitorJson(await interfaceNames(ctx.lib), sets, !opts.json);
     await commit();
     const after = (await getGeneration(ctx.lib)).id ?? 0;
     if (after === before) return; // nothing changed: nothing to echo

@@ -486,12 +486,17 @@ export class NftTransaction {
     return this.#add(b, `set ${s.family} ${s.table} ${s.name}`);
   }
 
-  /** Adds elements (split over messages of at most 60 KB); `setId` names a set added in this batch. */
+  /**
+   * Adds elements (split over messages of at most 60 KB); `setId` names a set
+   * added in this batch; `create` fails when one exists (nft's `create element`).
+   */
   addElements(
     ref: { family: string; table: string; set: string; setId?: number },
     elements: readonly NftElement[],
+    create = false,
   ): this {
-    return this.#elements(NFT_MSG.NFT_MSG_NEWSETELEM, NLM_F_CREATE, ref, elements);
+    const flags = NLM_F_CREATE | (create ? NLM_F_EXCL : 0);
+    return this.#elements(NFT_MSG.NFT_MSG_NEWSETELEM, flags, ref, elements);
   }
 
   /**

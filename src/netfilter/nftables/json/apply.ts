@@ -326,7 +326,8 @@ export class DocumentPlanner {
         const name = str(v, "name", "an element");
         const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
         const shape = await this.#shape(fam, table, name);
-        const packed = packedIp4Keys(shape, elems);
+        // create's "fail when one exists" flag goes with the element messages, not the packed keys.
+        const packed = cmd === "create" ? undefined : packedIp4Keys(shape, elems);
         if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);
         let elements = await this.#elementsOf(shape, elems);
         const at = `${fam} ${table} ${name}`;
@@ -337,7 +338,7 @@ export class DocumentPlanner {
           elements = add;
         }
         if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
-        else tx.addElements({ family: fam, table, set: name }, elements);
+        else tx.addElements({ family: fam, table, set: name }, elements, cmd === "create");
         return;
       }
       case "flowtable":

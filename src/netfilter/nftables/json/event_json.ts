@@ -19,7 +19,12 @@ export class MonitorJson {
   #pending = new Map<string, { type: string; set: NftSetWithElements; element: NftElement }>();
 
   /** Interface names for `meta iif`/`oif`; `sets`: the sets that existed when the stream started. */
-  constructor(readonly ifnames?: ReadonlyMap<number, string>, sets: readonly NftSetWithElements[] = []) {
+  constructor(
+    readonly ifnames?: ReadonlyMap<number, string>,
+    sets: readonly NftSetWithElements[] = [],
+    /** For nft's text: keep what its JSON leaves out (a set's `dynamic` flag). */
+    readonly full = false,
+  ) {
     for (const s of sets) this.#sets.set(`${s.family} ${s.table} ${s.name}`, s);
   }
 
@@ -94,7 +99,7 @@ export class MonitorJson {
         // Anonymous sets are part of their rule (a delete event carries no flags, only the name).
         if (ev.object.flags?.includes("anonymous") || ev.object.name?.startsWith("__set")) return undefined;
         if (ev.type === "delete") this.#sets.delete(key);
-        body = setJson(set);
+        body = setJson(set, this.full);
         break;
       }
       case "element": {

@@ -14,7 +14,8 @@ import { DocumentPlanner } from "../json/apply.ts";
 import type { NftOptions } from "../socket.ts";
 import { type ScriptCommand, scriptCommands } from "./script_cmds.ts";
 import { NftScriptError } from "./script_lex.ts";
-import { type IncludeOptions, readScript } from "./script_read.ts";
+import { type IncludeOptions, readScript, type ScriptStmt } from "./script_read.ts";
+import { lexScript } from "./script_lex.ts";
 
 export { NftScriptError } from "./script_lex.ts";
 
@@ -25,6 +26,8 @@ const DEFAULT_INCLUDE_PATHS = ["/etc"];
 export interface ScriptOptions {
   /** Directories searched for relative include names (nft's `-I`); default `/etc`. */
   includePaths?: readonly string[];
+  /** Script text read before the script, its defines seen by it (nft's `-D NAME=VALUE`, earlier `nft -i` lines). */
+  prelude?: string;
 }
 
 /** The file system an include reads (the local one). */
@@ -37,6 +40,7 @@ function localIncludes(paths: readonly string[]): IncludeOptions {
     },
     readDir: readDirNames,
     exists: (p) => readTextOrUndefined(p) !== undefined || isDir(p),
+    isDir,
     includePaths: paths,
   };
 }
@@ -52,7 +56,12 @@ function isDir(p: string): boolean {
 
 /** A script's JSON commands, each with the statement it came from. */
 export function parseScript(text: string, name: string, opts: ScriptOptions = {}): ScriptCommand[] {
-  return scriptCommands(readScript(text, name, localIncludes(opts.includePaths ?? DEFAULT_INCLUDE_PATHS)));
+  return scriptCommands(readStmts(text, name, opts));
+}
+
+function readStmts(text: string, name: string, opts: ScriptOptions): ScriptStmt[] {
+  const prelude = opts.prelude ? [...lexScript(opts.prelude, "<cmdline>"), ...lexScript("\n", "<cmdline>")] : undefined;
+  return readScript(text, name, localIncludes(opts.includePaths ?? DEFAULT_INCLUDE_PATHS), prelude);
 }
 
 /** A script as nft's JSON document (`{"nftables": [...]}`). */
@@ -64,7 +73,15 @@ export function scriptDocument(text: string, name: string, opts: ScriptOptions =
 export interface ApplyScriptOptions extends NftOptions, ScriptOptions {
   /** Only let the kernel validate the batch, committing nothing (`nft -c`). */
   check?: boolean;
+  /**
+   * Runs a command that prints (`list ruleset`, `get element ...`: its
+   * words); without it a script holding one is refused.
+   */
+  query?: (words: string[]) => Promise<void>;
 }
+
+/** Script commands that print rather than change. */
+const QUERIES = ["list", "get", "reset", "describe"];
 
 /**
  * Applies a script atomically (`nft -f`): parsed whole first, then planned
@@ -73,8 +90,44 @@ export interface ApplyScriptOptions extends NftOptions, ScriptOptions {
  * transaction's error naming the object, and changes nothing.
  */
 export async function applyScript(text: string, name: string, opts: ApplyScriptOptions = {}): Promise<void> {
-  const { check, includePaths, ...sock } = opts;
-  const cmds = parseScript(text, name, { includePaths });
+  const { check, includePaths, prelude, query, ...sock } = opts;
+  const stmts = readStmts(text, name, { includePaths, prelude });
+  const { before, changes, after } = query ? splitQueries(stmts) : { before: [], changes: stmts, after: [] };
+  const cmds = scriptCommands(changes);
+  for (const q of before) await query!(q);
+  if (cmds.length || !before.length) await commitCommands(cmds, check, sock);
+  for (const q of after) await query!(q);
+}
+
+/**
+ * The queries before the first change and after the last one. nft prints a
+ * listing from its cache, as the commands before it left it; nlkit lists
+ * the kernel's ruleset, which is the same only before or after the batch.
+ */
+function splitQueries(stmts: ScriptStmt[]): { before: string[][]; changes: ScriptStmt[]; after: string[][] } {
+  const isQuery = (s: ScriptStmt) => !s.block && QUERIES.includes(s.words[0].v);
+  const first = stmts.findIndex((s) => !isQuery(s));
+  if (first < 0) return { before: stmts.map(words), changes: [], after: [] };
+  const last = stmts.findLastIndex((s) => !isQuery(s));
+  const middle = stmts.slice(first, last + 1).find(isQuery);
+  if (middle) {
+    throw new NftScriptError(
+      `Cannot run "${middle.words[0].v}" between changes: nlkit lists the kernel's ruleset, before or after the batch`,
+      middle.words[0],
+    );
+  }
+  return {
+    before: stmts.slice(0, first).map(words),
+    changes: stmts.slice(first, last + 1),
+    after: stmts.slice(last + 1).map(words),
+  };
+}
+
+function words(s: ScriptStmt): string[] {
+  return s.words.map((t) => t.v);
+}
+
+async function commitCommands(cmds: ScriptCommand[], check: boolean | undefined, sock: NftOptions): Promise<void> {
   let index = 0;
   const planner = new DocumentPlanner(sock);
   try {

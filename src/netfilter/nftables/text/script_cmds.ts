@@ -25,6 +25,8 @@ const NOT_IN_SCRIPTS = ["list", "reset", "rename", "get", "describe", "monitor",
 const OBJECT_KINDS = ["counter", "quota", "limit", "synproxy", "secmark", "flowtable", "ct"];
 const SET_STMTS = ["counter", "limit", "quota"];
 const CHAIN_DECLS = ["type", "policy", "comment", "devices", "device", "flags"];
+/** What `add` may name; any other word starts a rule (`add TABLE CHAIN STMT...`, nft's grammar). */
+const ADD_KINDS = ["table", "chain", "rule", "set", "map", "element", "ruleset", ...OBJECT_KINDS];
 
 /** One JSON command and the statement it came from (its first and last words, for error locations). */
 export interface ScriptCommand {
@@ -83,20 +85,22 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
   if (!rest.length) throw new NftScriptError(`syntax error: ${cmd} what?`, w[0]);
   const kind = rest[0].v;
   const one = (c: Json): ScriptCommand[] => [{ cmd: c, from: w[0], to: w[w.length - 1] }];
+  if (cmd === "add" && !s.block && !ADD_KINDS.includes(rest[0].v)) {
+    return at(w, () => parseCommand("add", ["rule", ...vals(rest)]).map((c) => one(c)[0]));
+  }
   if (kind === "table") {
     if (!s.block) return at(w, () => parseCommand(cmd, vals(rest)).map((c) => one(c)[0]));
     return tableBlock(cmd, rest, s.block);
   }
   if (s.block) {
     // `add chain ip t c { ... }`, `add set ip t s { ... }`: the object's family and table are in the header.
-    const [fam, table, names] = FAMILIES.includes(rest[1]?.v) ? [rest[1].v, rest[2], rest.slice(3)] : [
-      "ip",
-      rest[1],
-      rest.slice(2),
-    ];
+    const k = kind === "ct" ? 2 : 1; // `ct helper` is two words
+    const [fam, table, names] = FAMILIES.includes(rest[k]?.v)
+      ? [rest[k].v, rest[k + 1], rest.slice(k + 2)]
+      : ["ip", rest[k], rest.slice(k + 1)];
     if (!table) throw new NftScriptError(`syntax error: ${kind} needs a table`, rest[0]);
     const t = new TableCommands(cmd, fam, table.v);
-    t.member(kind === "ct" ? [rest[0], rest[1], ...names] : [rest[0], ...names], s.block, w);
+    t.member([...rest.slice(0, k), ...names], s.block, w);
     return t.ordered();
   }
   if (kind === "element") {
@@ -225,7 +229,13 @@ class TableCommands {
       } else if (w[0].v === "devices") {
         devices = at(w, () => deviceList(vals(w)));
       } else {
-        for (const v of vals(w)) decls.push(v);
+        const v = vals(w);
+        // A define's string stands for its words: `policy $p` with p = "accept", `priority "filter - 100"`.
+        for (const [i, x] of v.entries()) {
+          if (x.startsWith('"') && (v[i - 1] === "policy" || v[i - 1] === "priority")) {
+            for (const y of unquote(x).split(/\s+/)) if (y) decls.push(y);
+          } else decls.push(x);
+        }
         decls.push(";");
       }
     }

@@ -29,6 +29,8 @@ export interface IncludeOptions {
   includePaths: readonly string[];
   /** True when a path exists. */
   exists(path: string): boolean;
+  /** True when a path is a directory (a glob's match that nft skips). */
+  isDir(path: string): boolean;
 }
 
 /** Statement kinds whose `{` opens a block of statements (else it is a set expression). */
@@ -37,9 +39,10 @@ const CT_BLOCKS = ["helper", "timeout", "expectation"];
 const COMMANDS = ["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "list"];
 const MAX_INCLUDE_DEPTH = 16;
 
-/** Reads a script's statements. */
-export function readScript(text: string, name: string, inc: IncludeOptions): ScriptStmt[] {
-  return new Reader(lexScript(text, name), inc).script();
+/** Reads a script's statements; `prelude` (`define`s from nft's command line) is read first. */
+export function readScript(text: string, name: string, inc: IncludeOptions, prelude?: ScriptToken[]): ScriptStmt[] {
+  const toks = lexScript(text, name);
+  return new Reader(prelude ? [...prelude, ...toks] : toks, inc).script();
 }
 
 class Reader {
@@ -81,7 +84,10 @@ class Reader {
       this.#i++;
       if (t.v === "\n") continue; // inside a set expression: only a space
       if (t.v.startsWith("$") && t.v.length > 1) {
-        for (const x of this.#lookup(t)) words.push(x);
+        const v = this.#lookup(t);
+        // A set variable inside a set gives its elements (nft merges nested sets).
+        const inner = braces > 0 && v.length > 1 && v[0].v === "{" && v[v.length - 1].v === "}";
+        for (const x of inner ? v.slice(1, -1) : v) words.push(x);
         continue;
       }
       if (t.v === "{" && braces === 0 && isBlockHeader(words)) {
@@ -166,7 +172,7 @@ class Reader {
     if (!this.inc.exists(dir)) return undefined;
     const re = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
     const hits = this.inc.readDir(dir).filter((f) => re.test(f) && !f.startsWith(".")).sort();
-    return hits.length ? hits.map((f) => `${dir}/${f}`) : undefined;
+    return hits.length ? hits.map((f) => `${dir}/${f}`).filter((p) => !this.inc.isDir(p)) : undefined;
   }
 }
 
