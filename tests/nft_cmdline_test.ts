@@ -182,3 +182,27 @@ test("a list between changes is refused before anything is sent", { skip: NFT_SK
     assert.equal(nft(ns, ["list", "ruleset"]), "");
   });
 });
+
+test(
+  "nft add|insert rule ... index N places the rule at the kernel's Nth rule, as nft",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns((ns) => {
+      const run = (tool: string, words: string[]) => {
+        nft(ns, ["flush ruleset; table ip t { chain c { accept; ip saddr 1.1.1.1 accept; }; }"]);
+        const code = tool === "nft"
+          ? spawnSync("ip", ["netns", "exec", ns, "nft", ...words]).status
+          : nlkit(["-n", ns, "nft", ...words]).code;
+        return { code, ruleset: nft(ns, ["list", "ruleset"]) };
+      };
+      for (
+        const [cmd, i] of [["add", "0"], ["add", "1"], ["insert", "0"], ["insert", "1"], ["add", "2"], ["insert", "2"]]
+      ) {
+        const words = [cmd, "rule", "t", "c", "index", i, "drop"];
+        const mine = run("nlkit", words);
+        assert.deepEqual(mine, run("nft", words), words.join(" "));
+        assert.equal(mine.code, i === "2" ? 1 : 0);
+      }
+    });
+  },
+);

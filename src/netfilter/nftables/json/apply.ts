@@ -6,10 +6,10 @@
  * @module
  */
 
-import { InvalidArgumentError, NotFoundError } from "../../../errors.ts";
+import { InvalidArgumentError, notFound, NotFoundError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
-import { listElements, streamSets } from "../list.ts";
+import { listElements, listNftRules, streamSets } from "../list.ts";
 import { setDecl } from "../text/set_decl.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
@@ -134,6 +134,23 @@ export class DocumentPlanner {
   #afterChains: (() => void)[] = [];
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(readonly opts: NftOptions = {}) {}
+
+  /** The handle of the kernel's rule at a rule's `index` (0 the first), which add goes after and insert before. */
+  async #indexHandle(family: string, table: string, chain: string, v: { [k: string]: Json }): Promise<number> {
+    const index = num(v.index, "an index")!;
+    if (v.position !== undefined) throw new InvalidArgumentError('Cannot place a rule by both "index" and "position"');
+    const rules = await listNftRules({ family, table, chain }, this.opts);
+    const handle = rules[index]?.handle;
+    if (handle === undefined) {
+      const key = `${family} ${table} ${chain} index ${index}`;
+      throw notFound(
+        { kind: "nft rule", key },
+        "NFT_MSG_NEWRULE",
+        `No such file or directory: rule index ${index} of chain ${family} ${table} ${chain}`,
+      );
+    }
+    return handle;
+  }
 
   async #shape(fam: string, table: string, name: string): Promise<ElementShape> {
     const k = `${fam} ${table} ${name}`;
@@ -296,15 +313,16 @@ export class DocumentPlanner {
         const table = str(v, "table", "a rule");
         const chain = str(v, "chain", "a rule");
         if (del) return void tx.deleteRule({ family: fam, table, chain, handle: num(v.handle, "a handle")! });
-        if (v.index !== undefined) {
-          throw new InvalidArgumentError("Cannot place a rule by index: use position (a handle)");
-        }
         if (!Array.isArray(v.expr)) {
           throw new InvalidArgumentError(`Cannot add a rule to ${chain} without an "expr" list`);
         }
         const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
         // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
-        const handle = mode === "replace" ? num(v.handle, "a handle") : num(v.position, "a position");
+        const handle = mode === "replace"
+          ? num(v.handle, "a handle")
+          : v.index === undefined
+          ? num(v.position, "a position")
+          : await this.#indexHandle(fam, table, chain, v);
         if (mode === "add" && !listing && v.handle !== undefined) {
           throw new InvalidArgumentError('Cannot add a rule with "handle": use "position"');
         }

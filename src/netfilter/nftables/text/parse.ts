@@ -592,6 +592,8 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       if (t.peek() === "handle" || t.peek() === "position") {
         const k = t.next("handle");
         o[cmd === "add" || cmd === "insert" ? "position" : "handle"] = Number(t.next(`a ${k}`));
+      } else if (t.peek() === "index" && (cmd === "add" || cmd === "insert")) {
+        o.index = (t.i++, Number(t.next("an index")));
       }
       if (cmd !== "delete") {
         const { expr: e, comment } = parseStatements(t.t.slice(t.i));
