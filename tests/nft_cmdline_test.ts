@@ -71,6 +71,20 @@ test("nft's arguments are a one-line script: blocks, several commands, include, 
       "10.0.0.2",
       "}",
     ]);
+    // `elements={`: the keyword ends at its `=`, as nft's lexer has it.
+    same(ns, [
+      "add table t;",
+      "add",
+      "set",
+      "t",
+      "c",
+      "{type",
+      "ipv4_addr",
+      ";",
+      "elements={192.168.1.1,",
+      "192.168.1.2}",
+      ";}",
+    ]);
     // A list after the changes prints the ruleset they made.
     const r = same(ns, ["add table ip t; list ruleset"], undefined, true);
     assert.match(r.stdout, /table ip t/);
@@ -111,6 +125,9 @@ test("nft -D NAME=VALUE defines variables for the script, sets merged as nft mer
     const r = same(ns, ["-D", "x={5.5.5.5}", "--define", "addrs={ 3.3.3.3, 4.4.4.4, $x }", "-f", "-"], script);
     assert.match(r.ruleset, /5\.5\.5\.5/);
     same(ns, ["-D", "addrs={ 1.1.1.1, $nope }", "-f", "-"], script);
+    // An empty set variable inside a set stays an error.
+    const chain = "table inet f {\n chain c {\n  tcp dport { $e } accept\n }\n}\n";
+    assert.equal(same(ns, ["-D", "e={}", "-f", "-"], chain).code, 1);
     assert.equal(nlkit(["-n", ns, "nft", "-D", "novalue", "-f", "/dev/null"]).code, 2);
     assert.equal(nlkit(["-n", ns, "nft", "-D", "a=1", "list", "ruleset"]).code, 2);
   });

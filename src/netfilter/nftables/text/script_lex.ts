@@ -65,6 +65,7 @@ const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const QUOTE = 34;
 const HASH = 35;
 const BACKSLASH = 92;
+const EQUALS = 61;
 
 /** Splits a script into tokens; refuses an unterminated string. */
 export function lexScript(text: string, name: string): ScriptToken[] {
@@ -120,7 +121,11 @@ export function lexScript(text: string, name: string): ScriptToken[] {
     } else {
       const start = i;
       for (let d = text.charCodeAt(i); i < n && (d >= 128 || CLASS[d] === 0); d = text.charCodeAt(++i));
-      tok(start, i);
+      // `elements={...}`, `devices={...}`: nft's lexer ends a keyword at its `=`.
+      if (text.charCodeAt(i - 1) === EQUALS && i - start > 1 && /[a-z]/.test(text[i - 2])) {
+        tok(start, i - 1);
+        tok(i - 1, i);
+      } else tok(start, i);
     }
   }
   return out;

@@ -86,7 +86,7 @@ class Reader {
       if (t.v.startsWith("$") && t.v.length > 1) {
         const v = this.#lookup(t);
         // A set variable inside a set gives its elements (nft merges nested sets).
-        const inner = braces > 0 && v.length > 1 && v[0].v === "{" && v[v.length - 1].v === "}";
+        const inner = braces > 0 && v.length > 2 && v[0].v === "{" && v[v.length - 1].v === "}";
         for (const x of inner ? v.slice(1, -1) : v) words.push(x);
         continue;
       }
