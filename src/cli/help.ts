@@ -71,10 +71,12 @@ tun/tap devices: see nlkit tuntap help`,
                                      { chains | maps | meters | flowtables } [ FAMILY ] | ct helpers table [ FAMILY ] TABLE |
                                      hooks [ FAMILY ] [ device DEVICE ] |
                                      { sets | counters | quotas | limits | secmarks | synproxys } [ FAMILY | table [ FAMILY ] TABLE ] }
-       nlkit nft [ -j ] [ -c ] [ -e ] [ -a ] [ -I DIR ] -f { FILE | - }   apply a script (nft's language, or its JSON
-                                                 with -j) in one atomic batch; -c check only, -e echo what was added
+       nlkit nft [ -j ] [ -c ] [ -e ] [ -a ] [ -I DIR ] [ -D NAME=VALUE ] { -f { FILE | - } | -i | SCRIPT... }
+                                                 apply a script (nft's language, or its JSON with -j) in one atomic
+                                                 batch; -c check only, -e echo what was added; -i: stdin line by line;
+                                                 the words of a command line are a one-line script, as in nft
        nlkit nft { add | create | delete | flush } { table | chain | set | map | element } ...   (nft's grammar)
-       nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE ] STATEMENTS...
+       nlkit nft { add | insert } rule [ FAMILY ] TABLE CHAIN [ position HANDLE | index N ] STATEMENTS...
        nlkit nft replace rule [ FAMILY ] TABLE CHAIN handle HANDLE STATEMENTS...
        nlkit nft delete rule [ FAMILY ] TABLE CHAIN handle HANDLE
        nlkit nft flush ruleset [ FAMILY ]
