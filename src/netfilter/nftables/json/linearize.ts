@@ -1042,6 +1042,11 @@ class RuleEncoder {
       pair(body.port, port, 2, "regProtoMin", "regProtoMax");
       flags.unshift("proto-specified");
     }
+    // A port (or a map to `address . port`) needs a transport protocol first, as nft's evaluator has it;
+    // loading a map key of `tcp dport` matched tcp already.
+    if (out.regProtoMin !== undefined && this.proto.th === undefined && !thKey(body.addr)) {
+      throw new InvalidArgumentError("transport protocol mapping is only valid after transport protocol match");
+    }
     const f = flags.length ? flags : undefined;
     if (kind === "masquerade") this.emit({ name: "masq", flags: f, ...out });
     else if (kind === "redirect") this.emit({ name: "redir", flags: f, ...out });
@@ -1265,6 +1270,40 @@ class RuleEncoder {
         this.dynsetStmts(dynset, d.stmt);
         return this.emit(dynset as NftExpr);
       }
+      case "map": {
+        // `update @m { ip saddr timeout 1m : 0x2 }` (nft 1.0.7's JSON): the key, then its data in the next register.
+        const d = v as Obj;
+        checkObjKeys(d, ["op", "elem", "data", "map"], "a map statement");
+        const op = String(d.op ?? "add");
+        if (!["add", "update"].includes(op)) {
+          throw new InvalidArgumentError(`Cannot use map operation "${op}": expected add, update`);
+        }
+        const shape = typeof d.map === "string" && d.map.startsWith("@")
+          ? this.ctx.sets?.get(d.map.slice(1))
+          : undefined;
+        if (!shape?.data || !("types" in shape.data)) {
+          throw new InvalidArgumentError(`Cannot update ${JSON.stringify(d.map)}: no such map of values`);
+        }
+        const { timeout, loaded } = this.dynsetKey(d.elem);
+        const slot = (loaded.len + 3) >> 2; // nft allocates the data right after the key's 32-bit registers
+        const types = shape.data.types;
+        if (isObj(d.data) && !("prefix" in d.data) && !("range" in d.data)) this.load(d.data, slot, types[0]);
+        else if (types.length === 1) {
+          this.emit({
+            name: "immediate",
+            dreg: regOf(slot),
+            data: { value: parseValue(types[0], d.data, typeSize(types[0])) },
+          });
+        } else throw new InvalidArgumentError(`Cannot use ${JSON.stringify(d.data)} as data of ${d.map}`);
+        return this.emit({
+          name: "dynset",
+          setName: (d.map as string).slice(1),
+          sregKey: NFT_REG_1,
+          sregData: regOf(slot),
+          op,
+          timeout,
+        });
+      }
       case "meter": {
         // `meter xyz size 8192 { ip saddr timeout 30s counter }`: an anonymous dynamic set of its own, updated.
         const d = v as Obj;
@@ -1305,6 +1344,13 @@ class RuleEncoder {
 }
 
 /** A whole number of bits from `min` (a raw payload's offset or length: at most 128 bits long). */
+/** Whether a nat map's key reads a raw transport field (`th dport`), which stands for a protocol match. */
+function thKey(addr: Json | undefined): boolean {
+  const key = isObj(addr) && isObj(addr.map) ? addr.map.key : undefined;
+  const parts = isObj(key) && Array.isArray(key.concat) ? key.concat : [key];
+  return parts.some((p) => isObj(p) && isObj(p.payload) && p.payload.protocol === "th");
+}
+
 function isBits(n: Json, min: number): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= min && (min === 0 ? n < 65536 : n <= 128);
 }
