@@ -139,3 +139,17 @@ table arp a { chain i { type filter hook input priority filter; }; }
     ]
   ) await bothRefuse(bad);
 });
+
+test("objects by map, service names, constant key fields in set statements", { skip: NFT_SKIP }, async () => {
+  await sameAsNft(`table inet t {
+  ct helper h { type "sip" protocol udp; l3proto ip; }
+  set s { type ipv4_addr . inet_service; size 65536; flags dynamic,timeout; elements = { 192.168.7.1 . 22 } }
+  set n { type inet_service . ifname; elements = { "ssh" . "eth0", http . "lo" } }
+  chain c {
+    type filter hook input priority filter;
+    ct helper set ip protocol . th dport map { udp . 10000-20000 : "h" }
+    tcp dport 21 add @s { ip saddr . 22 timeout 60s }
+    tcp dport { ssh, https } accept
+  }
+}`);
+});

@@ -1054,7 +1054,7 @@ class RuleEncoder {
   }
 
   /** Loads a set statement's element (`{"elem": {"val": ..., "timeout": 30}}` or a bare key); its timeout in ms. */
-  dynsetKey(elem: Json): { timeout?: number; loaded: Loaded } {
+  dynsetKey(elem: Json, keyTypes?: readonly NftType[]): { timeout?: number; loaded: Loaded } {
     let key = elem;
     let timeout: number | undefined;
     if (isObj(key) && isObj(key.elem)) {
@@ -1062,7 +1062,37 @@ class RuleEncoder {
       timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
       key = key.elem.val;
     }
+    if (keyTypes && isObj(key) && Array.isArray(key.concat) && key.concat.some((x) => !isObj(x))) {
+      return { timeout, loaded: this.concatWithConstants(key.concat, keyTypes) };
+    }
     return { timeout, loaded: this.load(key, 0) };
+  }
+
+  /** `ip saddr . 22` in a set statement: a constant field is an immediate typed by the set's key, as nft's. */
+  concatWithConstants(parts: Json[], keyTypes: readonly NftType[]): Loaded {
+    for (const x of parts) {
+      if (isObj(x) && isObj(x.payload) && typeof x.payload.protocol === "string") {
+        const f = HEADER_FIELDS[x.payload.protocol]?.[String(x.payload.field)];
+        if (f) this.dependField(f); // first: a dependency loaded later would overwrite the fields
+      }
+    }
+    if (parts.length !== keyTypes.length) {
+      throw new InvalidArgumentError(`Cannot use a key of ${parts.length} fields for a set of ${keyTypes.length}`);
+    }
+    let s = 0;
+    for (const [i, x] of parts.entries()) {
+      const t = keyTypes[i];
+      if (isObj(x)) s += (this.load(x, s).len + 3) >> 2;
+      else {
+        this.emit({ name: "immediate", dreg: regOf(s), data: { value: parseValue(t, x, typeSize(t)) } });
+        s += (typeSize(t) + 3) >> 2;
+      }
+    }
+    return {
+      type: { id: concatId([...keyTypes]), name: "concat", size: 0 },
+      len: s * 4,
+      concat: [...keyTypes],
+    } as Loaded;
   }
 
   /** Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own. */
@@ -1259,7 +1289,7 @@ class RuleEncoder {
         if (typeof d.set !== "string" || !d.set.startsWith("@")) {
           throw new InvalidArgumentError('Cannot use a set statement without "set": "@name"');
         }
-        const { timeout } = this.dynsetKey(d.elem);
+        const { timeout } = this.dynsetKey(d.elem, this.ctx.sets?.get(d.set.slice(1))?.key);
         const dynset: Record<string, unknown> = {
           name: "dynset",
           setName: d.set.slice(1),
@@ -1284,7 +1314,7 @@ class RuleEncoder {
         if (!shape?.data || !("types" in shape.data)) {
           throw new InvalidArgumentError(`Cannot update ${JSON.stringify(d.map)}: no such map of values`);
         }
-        const { timeout, loaded } = this.dynsetKey(d.elem);
+        const { timeout, loaded } = this.dynsetKey(d.elem, shape.key);
         const slot = (loaded.len + 3) >> 2; // nft allocates the data right after the key's 32-bit registers
         const types = shape.data.types;
         if (isObj(d.data) && !("prefix" in d.data) && !("range" in d.data)) this.load(d.data, slot, types[0]);

@@ -185,7 +185,7 @@ function setBody(t: Tokens, isMap = false): Json[] {
 }
 
 /** Parses a left-hand expression (`tcp dport`, `meta mark`, `iifname`, `ct state`, `a . b`). */
-function expr(t: Tokens): Json | undefined {
+function expr(t: Tokens, constants = false): Json | undefined {
   const one = (): Json | undefined => {
     const w = t.peek();
     if (w === undefined) return undefined;
@@ -226,7 +226,7 @@ function expr(t: Tokens): Json | undefined {
   if (first === undefined) return undefined;
   const parts = [first];
   while (t.peek() === "." && t.i++) {
-    const x = one();
+    const x = one() ?? (constants ? wordValue(t.next("a key field")) : undefined);
     if (x === undefined) throw new InvalidArgumentError(`Cannot concatenate "${t.peek()}"`);
     parts.push(x);
   }
@@ -436,7 +436,8 @@ function statement(t: Tokens): Json {
     // `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`: a named object assigned.
     const kind = `ct ${t.peek(1)}`;
     t.i += 3;
-    return { [kind]: unquote(t.next(`a ${kind} name`)) };
+    // `ct helper set ip protocol . th dport map { udp . 10000-20000 : "sip-5060u" }`: the object by a map.
+    return { [kind]: mappedExpr(t) ?? unquote(t.next(`a ${kind} name`)) };
   }
   const left = expr(t);
   if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
@@ -727,7 +728,8 @@ function setStatement(t: Tokens): Json {
   const op = t.next("a set operation");
   const set = t.next("a set");
   t.expect("{");
-  const key = expr(t);
+  // `ip saddr . 22`: constant fields after the first expression (the set's key types them).
+  const key = expr(t, true);
   if (key === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as a set statement's element`);
   let elem: Json = key;
   if (t.eat("timeout")) elem = { elem: { val: key, timeout: parseDuration(t.next("a timeout")) } };
