@@ -153,3 +153,18 @@ test("objects by map, service names, constant key fields in set statements", { s
   }
 }`);
 });
+
+test("nested sets: a defined set inside a set or as a map key", { skip: NFT_SKIP }, async () => {
+  await sameAsNft(`define set1 = { 2.2.2.0/24, 3.3.3.0/24, }
+define set2 = { $set1, 1.1.1.0/24 }
+define one = { 9.9.9.9 }
+define ifs = { eth0, eth1 }
+table ip x {
+  set y { type ipv4_addr; elements = { 4.4.4.4, $one } }
+  map z { type ifname : verdict; elements = { $ifs : drop, lo : accept } }
+  chain c {
+    ip saddr { 5.5.5.0/24, $set2 } accept
+    iifname vmap { lo : accept, $ifs : drop }
+  }
+}`);
+});

@@ -164,11 +164,16 @@ function element(t: Tokens, isMap: boolean): Json {
   if (Object.keys(extra).length) key = { elem: { val: key, ...extra } };
   if (!isMap && t.peek() !== ":") return key;
   t.expect(":");
+  return [key, mapData(t)];
+}
+
+/** A map element's data after its `:`: a verdict, a value, or a concatenation of values. */
+function mapData(t: Tokens): Json {
   const v = verdictJson(t);
-  if (v !== undefined) return [key, v];
+  if (v !== undefined) return v;
   const data: Json[] = [wordValue(t.next("map data"))];
   while (t.eat(".")) data.push(wordValue(t.next("map data field")));
-  return [key, data.length > 1 ? { concat: data } : data[0]];
+  return data.length > 1 ? { concat: data } : data[0];
 }
 
 /** Parses `{ a, b, ... }` into its elements. */
@@ -176,7 +181,14 @@ function setBody(t: Tokens, isMap = false): Json[] {
   t.expect("{");
   const out: Json[] = [];
   while (!t.eat("}")) {
-    out.push(element(t, isMap));
+    if (t.peek() === "{") {
+      // `{ 3.3.3.0/24, $set2 }`, `{ $ifaces : drop }`: a nested set's elements join this one (with its data).
+      const inner = setBody(t);
+      if (t.eat(":")) {
+        const data = mapData(t);
+        for (const k of inner) out.push([k, data]);
+      } else out.push(...inner);
+    } else out.push(element(t, isMap));
     if (!t.eat(",") && t.peek() !== "}") {
       throw new InvalidArgumentError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
     }
