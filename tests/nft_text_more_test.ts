@@ -168,3 +168,11 @@ table ip x {
   }
 }`);
 });
+
+test("meters: named, sized or not, with a timeout", { skip: NFT_SKIP }, async () => {
+  await sameAsNft(`add table ip t
+add chain ip t c
+add rule ip t c tcp dport 80 meter f size 1024 {ip saddr limit rate 10/second}
+add rule ip t c tcp dport 81 meter g { ip saddr . tcp dport timeout 10s counter }
+`);
+});

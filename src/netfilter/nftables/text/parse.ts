@@ -444,6 +444,7 @@ function statement(t: Tokens): Json {
     }
   }
   if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
+  if (w === "meter") return meter(t);
   if (w === "ct" && CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") {
     // `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`: a named object assigned.
     const kind = `ct ${t.peek(1)}`;
@@ -757,6 +758,20 @@ function setStatement(t: Tokens): Json {
     stmt.push(statement(t));
   }
   return { set: { op, elem, set, ...(stmt.length ? { stmt } : {}) } };
+}
+
+/** `meter NAME [size N] { KEY [timeout T] STATEMENT }`: nft's size is 65535 when none is written. */
+function meter(t: Tokens): Json {
+  t.i++;
+  const name = unquote(t.next("a meter name"));
+  const size = t.eat("size") ? count(t.next("a meter size"), "a meter size") : 65535;
+  t.expect("{");
+  const val = expr(t);
+  if (val === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as the key of meter ${name}`);
+  const key = t.eat("timeout") ? { elem: { val, timeout: parseDuration(t.next("a timeout")) } } : val;
+  const stmt = statement(t);
+  t.expect("}");
+  return { meter: { key, stmt, size, name } };
 }
 
 /** Operators nft writes between an expression and its operand on the left of a match (no `&` with flags: `/`). */
