@@ -90,6 +90,15 @@ test("nat: snat EXPR map without to, addr . port, prefix", OPTS, async () => {
 }`);
   await bothRefuse(
     "table ip t { chain d { type nat hook prerouting priority dstnat; ip saddr 10.1.1.2 dnat to 10.2.3.4:4242; } }",
+    // A map's key of the other family, or data that is no address.
+    `table inet t {
+  map x4 { type ipv4_addr : ipv4_addr; }
+  chain d { type nat hook prerouting priority dstnat; dnat to ip6 daddr map @x4; }
+}`,
+    `table inet t {
+  map a { type ipv4_addr : inet_service; }
+  chain d { type nat hook prerouting priority dstnat; meta l4proto tcp dnat ip to ip saddr map @a; }
+}`,
   );
 });
 

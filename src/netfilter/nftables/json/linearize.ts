@@ -76,6 +76,7 @@ interface Loaded {
 const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
+const IP_KINDS: readonly (string | undefined)[] = ["ip4", "ip6"];
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
 const VLAN_TYPES: readonly (string | number)[] = ["8021q", "8021ad", 0x8100, 0x88a8];
 const L4 = {
@@ -471,6 +472,13 @@ class RuleEncoder {
           const shape = this.ctx.sets?.get(m.data.slice(1));
           if (!shape?.data || !("types" in shape.data)) {
             throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
+          }
+          const [want, got] = [shape.key[0]?.kind, l.type.kind];
+          if (shape.key.length === 1 && IP_KINDS.includes(want) && IP_KINDS.includes(got) && want !== got) {
+            // `ip6 daddr map @x4`: nft's evaluator refuses an address of the other family.
+            throw new InvalidArgumentError(
+              `datatype mismatch, map expects ${shape.key[0].name}, mapping expression has type ${l.type.name}`,
+            );
           }
           types = shape.data.types;
           ref = { set: m.data.slice(1) };
@@ -1019,6 +1027,11 @@ class RuleEncoder {
         reg += 2;
       } else {
         const l = this.valueInto(v, t, len, reg);
+        const first = (l as { concat?: NftType[] } | undefined)?.concat?.[0] ?? l?.type;
+        if (min === "regAddrMin" && first && !IP_KINDS.includes(first.kind)) {
+          // `dnat ip to ip saddr map @a` of a map to ports: nft's evaluator wants an address there.
+          throw new InvalidArgumentError(`datatype mismatch, expected ${t.name}, expression has type ${first.name}`);
+        }
         [out[min], out[max]] = [reg, reg];
         reg++;
         // A map to `address . port` fills the port's register too: one address width on, as natMap's.
