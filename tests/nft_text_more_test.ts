@@ -174,14 +174,18 @@ test("nested sets: a defined set inside a set or as a map key", OPTS, async () =
 define set2 = { $set1, 1.1.1.0/24 }
 define one = { 9.9.9.9 }
 define ifs = { eth0, eth1 }
+define none = {}
 table ip x {
   set y { type ipv4_addr; elements = { 4.4.4.4, $one } }
   map z { type ifname : verdict; elements = { $ifs : drop, lo : accept } }
   chain c {
     ip saddr { 5.5.5.0/24, $set2 } accept
+    tcp dport { 22, $none } accept
     iifname vmap { lo : accept, $ifs : drop }
   }
 }`);
+  await bothRefuse(`define EMPTY = {}
+table inet filter { chain input { tcp dport {$EMPTY} accept; }; }`);
 });
 
 test("meters: named, sized or not, with a timeout", OPTS, async () => {

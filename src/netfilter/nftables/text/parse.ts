@@ -262,6 +262,8 @@ function mappedExpr(t: Tokens): Json | undefined {
 function value(t: Tokens): Json {
   if (t.peek() === "{") {
     const elems = setBody(t);
+    // `{ $EMPTY }` of `define EMPTY = {}`: nft refuses an anonymous set that ends up empty.
+    if (!elems.length) throw new InvalidArgumentError("Cannot match an empty anonymous set");
     // nft's evaluator makes a one-element anonymous set of a plain value, prefix or range that value.
     const [e] = elems;
     const plain = typeof e !== "object" || e === null || "prefix" in e || "range" in e;
