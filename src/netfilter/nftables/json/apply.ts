@@ -342,8 +342,13 @@ export class DocumentPlanner {
         keys(v, ["family", "table", "name", "elem"], "an element");
         const table = str(v, "table", "an element");
         const name = str(v, "name", "an element");
-        const elems = Array.isArray(v.elem) ? v.elem : [v.elem];
-        const shape = await this.#shape(fam, table, name);
+        let elems = Array.isArray(v.elem) ? v.elem : [v.elem];
+        let shape = await this.#shape(fam, table, name);
+        if (del && shape.data) {
+          // A map's element goes by its key: `delete element t m { 1.2.3.4 }` gives no data, as nft allows.
+          shape = { ...shape, data: undefined };
+          elems = elems.map((e) => (Array.isArray(e) ? e[0] : e));
+        }
         // create's "fail when one exists" flag goes with the element messages, not the packed keys.
         const packed = cmd === "create" ? undefined : packedIp4Keys(shape, elems);
         if (packed) return void tx.addElementKeys({ family: fam, table, set: name }, packed, 4, del);

@@ -76,6 +76,7 @@ interface Loaded {
 const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
+const IP_KINDS: readonly (string | undefined)[] = ["ip4", "ip6"];
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
 const VLAN_TYPES: readonly (string | number)[] = ["8021q", "8021ad", 0x8100, 0x88a8];
 const L4 = {
@@ -471,6 +472,13 @@ class RuleEncoder {
           const shape = this.ctx.sets?.get(m.data.slice(1));
           if (!shape?.data || !("types" in shape.data)) {
             throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
+          }
+          const [want, got] = [shape.key[0]?.kind, l.type.kind];
+          if (shape.key.length === 1 && IP_KINDS.includes(want) && IP_KINDS.includes(got) && want !== got) {
+            // `ip6 daddr map @x4`: nft's evaluator refuses an address of the other family.
+            throw new InvalidArgumentError(
+              `datatype mismatch, map expects ${shape.key[0].name}, mapping expression has type ${l.type.name}`,
+            );
           }
           types = shape.data.types;
           ref = { set: m.data.slice(1) };
@@ -1019,6 +1027,11 @@ class RuleEncoder {
         reg += 2;
       } else {
         const l = this.valueInto(v, t, len, reg);
+        const first = (l as { concat?: NftType[] } | undefined)?.concat?.[0] ?? l?.type;
+        if (min === "regAddrMin" && first && !IP_KINDS.includes(first.kind)) {
+          // `dnat ip to ip saddr map @a` of a map to ports: nft's evaluator wants an address there.
+          throw new InvalidArgumentError(`datatype mismatch, expected ${t.name}, expression has type ${first.name}`);
+        }
         [out[min], out[max]] = [reg, reg];
         reg++;
         // A map to `address . port` fills the port's register too: one address width on, as natMap's.
@@ -1042,6 +1055,11 @@ class RuleEncoder {
       pair(body.port, port, 2, "regProtoMin", "regProtoMax");
       flags.unshift("proto-specified");
     }
+    // A port (or a map to `address . port`) needs a transport protocol first, as nft's evaluator has it;
+    // loading a map key of `tcp dport` matched tcp already.
+    if (out.regProtoMin !== undefined && this.proto.th === undefined && !thKey(body.addr)) {
+      throw new InvalidArgumentError("transport protocol mapping is only valid after transport protocol match");
+    }
     const f = flags.length ? flags : undefined;
     if (kind === "masquerade") this.emit({ name: "masq", flags: f, ...out });
     else if (kind === "redirect") this.emit({ name: "redir", flags: f, ...out });
@@ -1049,7 +1067,7 @@ class RuleEncoder {
   }
 
   /** Loads a set statement's element (`{"elem": {"val": ..., "timeout": 30}}` or a bare key); its timeout in ms. */
-  dynsetKey(elem: Json): { timeout?: number; loaded: Loaded } {
+  dynsetKey(elem: Json, keyTypes?: readonly NftType[]): { timeout?: number; loaded: Loaded } {
     let key = elem;
     let timeout: number | undefined;
     if (isObj(key) && isObj(key.elem)) {
@@ -1057,7 +1075,37 @@ class RuleEncoder {
       timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
       key = key.elem.val;
     }
+    if (keyTypes && isObj(key) && Array.isArray(key.concat) && key.concat.some((x) => !isObj(x))) {
+      return { timeout, loaded: this.concatWithConstants(key.concat, keyTypes) };
+    }
     return { timeout, loaded: this.load(key, 0) };
+  }
+
+  /** `ip saddr . 22` in a set statement: a constant field is an immediate typed by the set's key, as nft's. */
+  concatWithConstants(parts: Json[], keyTypes: readonly NftType[]): Loaded {
+    for (const x of parts) {
+      if (isObj(x) && isObj(x.payload) && typeof x.payload.protocol === "string") {
+        const f = HEADER_FIELDS[x.payload.protocol]?.[String(x.payload.field)];
+        if (f) this.dependField(f); // first: a dependency loaded later would overwrite the fields
+      }
+    }
+    if (parts.length !== keyTypes.length) {
+      throw new InvalidArgumentError(`Cannot use a key of ${parts.length} fields for a set of ${keyTypes.length}`);
+    }
+    let s = 0;
+    for (const [i, x] of parts.entries()) {
+      const t = keyTypes[i];
+      if (isObj(x)) s += (this.load(x, s).len + 3) >> 2;
+      else {
+        this.emit({ name: "immediate", dreg: regOf(s), data: { value: parseValue(t, x, typeSize(t)) } });
+        s += (typeSize(t) + 3) >> 2;
+      }
+    }
+    return {
+      type: { id: concatId([...keyTypes]), name: "concat", size: 0 },
+      len: s * 4,
+      concat: [...keyTypes],
+    } as Loaded;
   }
 
   /** Per-element statements (`update @m { ip saddr limit rate 10/second }`), encoded on their own. */
@@ -1254,7 +1302,7 @@ class RuleEncoder {
         if (typeof d.set !== "string" || !d.set.startsWith("@")) {
           throw new InvalidArgumentError('Cannot use a set statement without "set": "@name"');
         }
-        const { timeout } = this.dynsetKey(d.elem);
+        const { timeout } = this.dynsetKey(d.elem, this.ctx.sets?.get(d.set.slice(1))?.key);
         const dynset: Record<string, unknown> = {
           name: "dynset",
           setName: d.set.slice(1),
@@ -1264,6 +1312,40 @@ class RuleEncoder {
         };
         this.dynsetStmts(dynset, d.stmt);
         return this.emit(dynset as NftExpr);
+      }
+      case "map": {
+        // `update @m { ip saddr timeout 1m : 0x2 }` (nft 1.0.7's JSON): the key, then its data in the next register.
+        const d = v as Obj;
+        checkObjKeys(d, ["op", "elem", "data", "map"], "a map statement");
+        const op = String(d.op ?? "add");
+        if (!["add", "update"].includes(op)) {
+          throw new InvalidArgumentError(`Cannot use map operation "${op}": expected add, update`);
+        }
+        const shape = typeof d.map === "string" && d.map.startsWith("@")
+          ? this.ctx.sets?.get(d.map.slice(1))
+          : undefined;
+        if (!shape?.data || !("types" in shape.data)) {
+          throw new InvalidArgumentError(`Cannot update ${JSON.stringify(d.map)}: no such map of values`);
+        }
+        const { timeout, loaded } = this.dynsetKey(d.elem, shape.key);
+        const slot = (loaded.len + 3) >> 2; // nft allocates the data right after the key's 32-bit registers
+        const types = shape.data.types;
+        if (isObj(d.data) && !("prefix" in d.data) && !("range" in d.data)) this.load(d.data, slot, types[0]);
+        else if (types.length === 1) {
+          this.emit({
+            name: "immediate",
+            dreg: regOf(slot),
+            data: { value: parseValue(types[0], d.data, typeSize(types[0])) },
+          });
+        } else throw new InvalidArgumentError(`Cannot use ${JSON.stringify(d.data)} as data of ${d.map}`);
+        return this.emit({
+          name: "dynset",
+          setName: (d.map as string).slice(1),
+          sregKey: NFT_REG_1,
+          sregData: regOf(slot),
+          op,
+          timeout,
+        });
       }
       case "meter": {
         // `meter xyz size 8192 { ip saddr timeout 30s counter }`: an anonymous dynamic set of its own, updated.
@@ -1305,6 +1387,13 @@ class RuleEncoder {
 }
 
 /** A whole number of bits from `min` (a raw payload's offset or length: at most 128 bits long). */
+/** Whether a nat map's key reads a raw transport field (`th dport`), which stands for a protocol match. */
+function thKey(addr: Json | undefined): boolean {
+  const key = isObj(addr) && isObj(addr.map) ? addr.map.key : undefined;
+  const parts = isObj(key) && Array.isArray(key.concat) ? key.concat : [key];
+  return parts.some((p) => isObj(p) && isObj(p.payload) && p.payload.protocol === "th");
+}
+
 function isBits(n: Json, min: number): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= min && (min === 0 ? n < 65536 : n <= 128);
 }

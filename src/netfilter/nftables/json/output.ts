@@ -88,6 +88,21 @@ export function serviceName(port: number): string | undefined {
   return m.get(port);
 }
 
+/** The port of service `name` (or an alias) as getservbyname(name, NULL) finds it in `/etc/services`. */
+export function servicePort(name: string): number | undefined {
+  let m = ports;
+  if (!m) {
+    m = ports = new Map();
+    for (const line of (readTextOrUndefined("/etc/services") ?? "").split("\n")) {
+      const x = /^([^\s#]+)\s+(\d+)\/\S+((?:[ \t]+[^\s#]+)*)/.exec(line);
+      if (!x) continue;
+      for (const n of [x[1], ...x[3].trim().split(/\s+/)]) if (n && !m.has(n)) m.set(n, Number(x[2]));
+    }
+  }
+  return m.get(name);
+}
+let ports: Map<string, number> | undefined;
+
 /** The user name of `uid` (getpwuid). */
 export function userName(uid: number): string | undefined {
   return idNames("/etc/passwd", 2).get(uid);

@@ -528,7 +528,15 @@ class RuleDecoder {
     if (e.sregData !== undefined) {
       // nft 1.0.6 has no JSON for a map update: it prints the statement's text as a string.
       const types = concatTypes(set?.dataType ?? 4);
-      const data = this.operand(e.sregData, { ...types[0], size: set?.dataLen ?? types[0].size });
+      // Concatenated data (`ip daddr . tcp dport`) spans registers, as a concatenated key does.
+      const dparts = types.length > 1 ? this.span(e.sregData, set?.dataLen ?? 4) : [];
+      const data = dparts.length > 1
+        ? {
+          concat: dparts.map((p, i) =>
+            p.imm && types[i] ? this.value({ json: null, type: types[i], len: p.len }, p) : p.json
+          ),
+        }
+        : this.operand(e.sregData, { ...types[0], size: set?.dataLen ?? types[0].size });
       const hex = types.length === 1 && types[0].name === "mark";
       this.push(`${e.op ?? "add"} @${e.setName} { ${elemText(elem)} : ${exprText(data, { hex })} }`);
       return false;

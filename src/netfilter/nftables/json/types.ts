@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
-import { groupName, inRange, nftOutput, serviceName, userName } from "./output.ts";
+import { groupName, inRange, nftOutput, serviceName, servicePort, userName } from "./output.ts";
 import { realms } from "./realms.ts";
 
 /** A JSON value of nft's schema. */
@@ -653,6 +653,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   else if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0 && t.kind === "ms") n = v * 1000;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
+  else if (typeof v === "string" && t.name === "inet_service" && /^[a-z]/i.test(v)) n = servicePort(v); // `ssh`
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
   else if (t.bits && typeof v === "object" && v !== null && !Array.isArray(v) && Array.isArray(v["|"])) {
     // `{"|": ["syn", "ack"]}`: flags or-ed (nft prints a set's multi-flag elements so).

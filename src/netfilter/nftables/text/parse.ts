@@ -46,13 +46,21 @@ const STD_PRIOS: Record<string, number> = {
   security: 50,
   srcnat: 100,
 };
+/** `snat ip prefix to ...`: a nat statement's prefix flag, not a log prefix. */
+const NAT_PREFIX = /^ip6?$/;
 const DURATION: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
 
 /** Splits a command line into words, quoted strings, and the punctuation `{ } , ; : /`. */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;]|[^\s{},;"]+)/gy;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]);
+  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;()]|[^\s{},;()"]+)/gy;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const w = m[1];
+    // `{1.1.1.1: 2.2.2.2}`, `inet_service: verdict`: a word's own colon is the key-data one (an IPv6 address
+    // ends with one only as `::`).
+    if (w.length > 1 && w.endsWith(":") && !w.endsWith("::") && !w.startsWith('"')) out.push(w.slice(0, -1), ":");
+    else out.push(w);
+  }
   if (re.lastIndex !== 0 && re.lastIndex < text.trimEnd().length) {
     throw new SyntaxError(`Cannot parse "${text.slice(re.lastIndex)}"`);
   }
@@ -125,10 +133,23 @@ function verdictJson(t: Tokens): Json | undefined {
   return undefined;
 }
 
+/** A word, with a range written with spaces joined (`8- 15`, `8 -15`, `8 - 15`). */
+function rangeWord(t: Tokens, what: string): string {
+  // `1111:accept`: a colon before a verdict or other name (not hex, so no IPv6 address) is the key-data one.
+  const kv = /^([^:"]+):([a-z]*[g-z][a-z]*)$/.exec(t.peek() ?? "");
+  if (kv) t.t.splice(t.i, 1, kv[1], ":", kv[2]);
+  let w = t.next(what);
+  if (w.startsWith('"')) return w;
+  if (t.peek() === "-") w += t.next("-");
+  else if (/^-[0-9a-f]/i.test(t.peek() ?? "") && !w.endsWith("-")) w += t.next(what);
+  if (w.endsWith("-")) w += t.next("the end of a range");
+  return w;
+}
+
 /** Parses one element: a key, a concatenation, options (`timeout`, `comment`) and map data after `:`. */
 function element(t: Tokens, isMap: boolean): Json {
-  const parts: Json[] = [wordValue(t.next("an element"))];
-  while (t.eat(".")) parts.push(wordValue(t.next("an element field")));
+  const parts: Json[] = [wordValue(rangeWord(t, "an element"))];
+  while (t.eat(".")) parts.push(wordValue(rangeWord(t, "an element field")));
   let key: Json = parts.length > 1 ? { concat: parts } : parts[0];
   const extra: Obj = {};
   for (;;) {
@@ -143,11 +164,16 @@ function element(t: Tokens, isMap: boolean): Json {
   if (Object.keys(extra).length) key = { elem: { val: key, ...extra } };
   if (!isMap && t.peek() !== ":") return key;
   t.expect(":");
+  return [key, mapData(t)];
+}
+
+/** A map element's data after its `:`: a verdict, a value, or a concatenation of values. */
+function mapData(t: Tokens): Json {
   const v = verdictJson(t);
-  if (v !== undefined) return [key, v];
+  if (v !== undefined) return v;
   const data: Json[] = [wordValue(t.next("map data"))];
   while (t.eat(".")) data.push(wordValue(t.next("map data field")));
-  return [key, data.length > 1 ? { concat: data } : data[0]];
+  return data.length > 1 ? { concat: data } : data[0];
 }
 
 /** Parses `{ a, b, ... }` into its elements. */
@@ -155,7 +181,14 @@ function setBody(t: Tokens, isMap = false): Json[] {
   t.expect("{");
   const out: Json[] = [];
   while (!t.eat("}")) {
-    out.push(element(t, isMap));
+    if (t.peek() === "{") {
+      // `{ 3.3.3.0/24, $set2 }`, `{ $ifaces : drop }`: a nested set's elements join this one (with its data).
+      const inner = setBody(t);
+      if (t.eat(":")) {
+        const data = mapData(t);
+        for (const k of inner) out.push([k, data]);
+      } else out.push(...inner);
+    } else out.push(element(t, isMap));
     if (!t.eat(",") && t.peek() !== "}") {
       throw new InvalidArgumentError(`Cannot use "${t.peek()}" in a set: expected "," or "}"`);
     }
@@ -164,7 +197,7 @@ function setBody(t: Tokens, isMap = false): Json[] {
 }
 
 /** Parses a left-hand expression (`tcp dport`, `meta mark`, `iifname`, `ct state`, `a . b`). */
-function expr(t: Tokens): Json | undefined {
+function expr(t: Tokens, constants = false): Json | undefined {
   const one = (): Json | undefined => {
     const w = t.peek();
     if (w === undefined) return undefined;
@@ -205,7 +238,7 @@ function expr(t: Tokens): Json | undefined {
   if (first === undefined) return undefined;
   const parts = [first];
   while (t.peek() === "." && t.i++) {
-    const x = one();
+    const x = one() ?? (constants ? wordValue(t.next("a key field")) : undefined);
     if (x === undefined) throw new InvalidArgumentError(`Cannot concatenate "${t.peek()}"`);
     parts.push(x);
   }
@@ -229,6 +262,8 @@ function mappedExpr(t: Tokens): Json | undefined {
 function value(t: Tokens): Json {
   if (t.peek() === "{") {
     const elems = setBody(t);
+    // `{ $EMPTY }` of `define EMPTY = {}`: nft refuses an anonymous set that ends up empty.
+    if (!elems.length) throw new InvalidArgumentError("Cannot match an empty anonymous set");
     // nft's evaluator makes a one-element anonymous set of a plain value, prefix or range that value.
     const [e] = elems;
     const plain = typeof e !== "object" || e === null || "prefix" in e || "range" in e;
@@ -383,8 +418,20 @@ function statement(t: Tokens): Json {
     case "dnat": {
       t.i++;
       const n: Obj = {};
-      if (t.peek() === "ip" || t.peek() === "ip6") n.family = t.next("a family");
-      if (t.eat("to")) {
+      // `snat ip to ...`, `dnat ip addr . port to ...`; `snat ip saddr map @m` maps without `to`.
+      const famWord = t.peek() === "ip" || t.peek() === "ip6";
+      if (famWord && ["to", "addr", "prefix"].includes(t.peek(1) ?? "")) n.family = t.next("a family");
+      if (t.eat("prefix")) n.type_flags = "prefix"; // netmap: whole prefixes mapped
+      else if (t.peek() === "addr") {
+        // nft's STMT_NAT_F_CONCAT: the map's `address . port` data says it, as nft's JSON leaves it out.
+        t.i++;
+        t.expect(".");
+        t.expect("port");
+        if (t.peek() !== "to") throw new InvalidArgumentError(`Cannot use "${t.peek()}" here: expected "to"`);
+      }
+      const bare = (w === "snat" || w === "dnat") && t.peek() !== "to" ? mappedExpr(t) : undefined;
+      if (bare !== undefined) n.addr = bare;
+      else if (t.eat("to")) {
         const m = mappedExpr(t); // `snat to ip saddr map { ... }`
         Object.assign(n, m === undefined ? natTarget(t.next("a nat target")) : { addr: m });
       }
@@ -399,23 +446,17 @@ function statement(t: Tokens): Json {
     }
   }
   if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
+  if (w === "meter") return meter(t);
   if (w === "ct" && CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") {
     // `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`: a named object assigned.
     const kind = `ct ${t.peek(1)}`;
     t.i += 3;
-    return { [kind]: unquote(t.next(`a ${kind} name`)) };
+    // `ct helper set ip protocol . th dport map { udp . 10000-20000 : "sip-5060u" }`: the object by a map.
+    return { [kind]: mappedExpr(t) ?? unquote(t.next(`a ${kind} name`)) };
   }
   const left = expr(t);
   if (left === undefined) throw new InvalidArgumentError(`Cannot parse statement "${w}"`);
-  if (t.eat("set")) {
-    let v = mappedExpr(t) ?? value(t);
-    // `meta mark set meta mark or 0x10`: nft's `|`, `^` and `&` on the value written.
-    for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
-      t.i++;
-      v = { [op]: [v, value(t)] };
-    }
-    return { mangle: { key: left, value: v } };
-  }
+  if (t.eat("set")) return { mangle: { key: left, value: setValue(t) } };
   if (t.eat("vmap")) {
     if (t.peek() === "{") return { vmap: { key: left, data: { set: setBody(t, true) } } };
     return { vmap: { key: left, data: t.next("a map") } };
@@ -463,15 +504,40 @@ export function parseStatements(tokens: readonly string[]): { expr: Json[]; comm
   return { expr: out, comment };
 }
 
+/** A type name; `inet_service:verdict` splits at its colon, the key-data one (no type name has one). */
+function typeWord(t: Tokens): string {
+  const c = /^([a-z_0-9]+):([a-z_0-9]+)$/.exec(t.peek() ?? "");
+  if (c) t.t.splice(t.i, 1, c[1], ":", c[2]);
+  return t.next("a type");
+}
+
 function family(t: Tokens): string {
   return FAMILIES.includes(t.peek() ?? "") ? t.next("a family") : "ip";
 }
 
 /** nft's standard priority names of the bridge family (its own values). */
 const BRIDGE_PRIOS: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+/** The families (and hook, when one) where a standard name is valid (nft's std_prio_family_hook_compat). */
+const IP_FAMILIES = ["ip", "ip6", "inet"];
+const PRIO_PLACES: Record<string, [string[], string?]> = {
+  raw: [IP_FAMILIES],
+  mangle: [IP_FAMILIES],
+  security: [IP_FAMILIES],
+  filter: [[...IP_FAMILIES, "arp", "netdev"]],
+  dstnat: [IP_FAMILIES, "prerouting"],
+  srcnat: [IP_FAMILIES, "postrouting"],
+};
+const BRIDGE_PRIO_HOOKS: Record<string, string | undefined> = {
+  dstnat: "prerouting",
+  out: "output",
+  srcnat: "postrouting",
+};
 
-/** A chain or flowtable priority: a number, or a standard name with an offset (`filter + 5`). */
-export function priority(s: string, family: string): number {
+/**
+ * A chain or flowtable priority: a number, or a standard name with an offset (`filter + 5`, `raw -10`).
+ * With `hook`, a name must suit the family and hook, as nft refuses `srcnat` in an input chain.
+ */
+export function priority(s: string, family: string, hook?: string): number {
   if (/^-?\d+$/.test(s)) return Number(s);
   const names = family === "bridge" ? BRIDGE_PRIOS : STD_PRIOS;
   const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
@@ -480,7 +546,19 @@ export function priority(s: string, family: string): number {
       `Cannot use priority "${s}": expected a number or ${Object.keys(names).join(", ")}`,
     );
   }
+  if (hook !== undefined && !prioFits(m[1], family, hook)) {
+    throw new InvalidArgumentError(`'${s}' is invalid priority in this context.`);
+  }
   return names[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
+}
+
+function prioFits(name: string, family: string, hook: string): boolean {
+  if (family === "bridge") {
+    const h = BRIDGE_PRIO_HOOKS[name];
+    return h === undefined || h === hook;
+  }
+  const [families, h] = PRIO_PLACES[name];
+  return families.includes(family) && (h === undefined || h === hook);
 }
 
 /** `= { a, b }` after `devices`: one device as a name, several (`NFTA_HOOK_DEVS`) as a list, as nft's JSON has them. */
@@ -506,7 +584,9 @@ function body(t: Tokens, on: (t: Tokens, key: string) => void): void {
 export function parseCommand(cmd: string, words: readonly string[]): Json[] {
   // The shell removed the quotes around a log prefix or a comment; put them back.
   const quoted = words.map((w, i) =>
-    ["prefix", "comment"].includes(words[i - 1]) && !w.startsWith('"') ? JSON.stringify(w) : w
+    ["prefix", "comment"].includes(words[i - 1]) && !w.startsWith('"') && !(w === "to" && NAT_PREFIX.test(words[i - 2]))
+      ? JSON.stringify(w)
+      : w
   );
   const t = new Tokens(tokenize(quoted.join(" ")));
   const what = t.next("what to change (table, chain, rule, set, map, element, counter, quota, ruleset)");
@@ -541,7 +621,8 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           t.expect("priority");
           let p = t.next("a priority");
           if (t.peek() === "+" || t.peek() === "-") p += ` ${t.next("+")} ${t.next("an offset")}`;
-          o.prio = priority(p, fam);
+          else if (/^[+-]\d+$/.test(t.peek() ?? "") && !/^-?\d+$/.test(p)) p += ` ${t.next("an offset")}`; // `raw -10`
+          o.prio = priority(p, fam, String(o.hook));
         } else if (key === "policy") o.policy = t.next("a policy");
         else if (key === "comment") o.comment = unquote(t.next("a comment"));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a chain`);
@@ -555,8 +636,8 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       const elems: Json[] = [];
       body(t, (t, key) => {
         if (key === "type") {
-          const types = [t.next("a type")];
-          while (t.eat(".")) types.push(t.next("a type"));
+          const types = [typeWord(t)];
+          while (t.eat(".")) types.push(typeWord(t));
           o.type = types.length > 1 ? types : types[0];
           if (what === "map") {
             t.expect(":");
@@ -664,16 +745,37 @@ function setStatement(t: Tokens): Json {
   const op = t.next("a set operation");
   const set = t.next("a set");
   t.expect("{");
-  const key = expr(t);
+  // `ip saddr . 22`: constant fields after the first expression (the set's key types them).
+  const key = expr(t, true);
   if (key === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as a set statement's element`);
   let elem: Json = key;
   if (t.eat("timeout")) elem = { elem: { val: key, timeout: parseDuration(t.next("a timeout")) } };
+  if (t.eat(":")) {
+    // `update @m { ip saddr : 0x2 }`: a map's key and data (nft 1.0.7's JSON map statement).
+    const data = expr(t) ?? wordValue(t.next("map data"));
+    t.expect("}");
+    return { map: { op, elem, data, map: set } };
+  }
   const stmt: Json[] = [];
   while (!t.eat("}")) {
     if (t.done) throw new InvalidArgumentError(`Missing "}" after the element of ${set}`);
     stmt.push(statement(t));
   }
   return { set: { op, elem, set, ...(stmt.length ? { stmt } : {}) } };
+}
+
+/** `meter NAME [size N] { KEY [timeout T] STATEMENT }`: nft's size is 65535 when none is written. */
+function meter(t: Tokens): Json {
+  t.i++;
+  const name = unquote(t.next("a meter name"));
+  const size = t.eat("size") ? count(t.next("a meter size"), "a meter size") : 65535;
+  t.expect("{");
+  const val = expr(t);
+  if (val === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as the key of meter ${name}`);
+  const key = t.eat("timeout") ? { elem: { val, timeout: parseDuration(t.next("a timeout")) } } : val;
+  const stmt = statement(t);
+  t.expect("}");
+  return { meter: { key, stmt, size, name } };
 }
 
 /** Operators nft writes between an expression and its operand on the left of a match (no `&` with flags: `/`). */
@@ -696,7 +798,35 @@ function isXor(e: Json): [Json, number] | undefined {
 
 const CT_OBJECTS = ["helper", "timeout", "expectation"];
 
-const BINOPS: Record<string, string> = { or: "|", "|": "|", xor: "^", "^": "^", and: "&", "&": "&" };
+const BINOPS: Record<string, string> = {
+  or: "|",
+  "|": "|",
+  xor: "^",
+  "^": "^",
+  and: "&",
+  "&": "&",
+  "<<": "<<",
+  ">>": ">>",
+};
+
+/**
+ * A `set` statement's value: `meta mark or 0x10`, nft's `|`, `^`, `&`, `<<` and `>>` on the value written,
+ * left to right, with parentheses grouping (`(meta mark | 0x10) << 8`).
+ */
+function setValue(t: Tokens): Json {
+  const operand = (): Json => {
+    if (!t.eat("(")) return mappedExpr(t) ?? value(t);
+    const inner = setValue(t);
+    t.expect(")");
+    return inner;
+  };
+  let v = operand();
+  for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
+    t.i++;
+    v = { [op]: [v, operand()] };
+  }
+  return v;
+}
 
 /** `flags all`, `flags tcp sequence,options`, `flags ip options`, `flags skuid`, `flags ether`. */
 function logFlags(t: Tokens, l: Obj): void {
