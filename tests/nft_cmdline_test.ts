@@ -223,3 +223,25 @@ test(
     });
   },
 );
+
+test("flush set, map and meter flush only their own kind, as nft refuses the others", { skip: NFT_SKIP }, async () => {
+  const ruleset = "add table t\nadd chain t c\nadd set t s { type ipv4_addr; elements = { 1.1.1.1 } }\n" +
+    "add map t m { type ipv4_addr : inet_service; elements = { 1.1.1.1 : 22 } }\n" +
+    "add rule t c tcp dport 80 meter f size 1024 { ip saddr limit rate 10/second }\n";
+  await withTempNetns((ns) => {
+    // Each refusal leaves the elements; a flush that ignored the kind would empty the set or map.
+    for (const cmd of ["flush set t m", "flush set t f", "flush map t s", "flush map t f", "flush set t s"]) {
+      const { theirs, mine } = both(ns, ["-f", "-"], ruleset + cmd + "\n");
+      assert.equal(mine.code === 0, theirs.code === 0, `${cmd}: exit code ${mine.code}, nft ${theirs.code}`);
+      assert.equal(mine.ruleset, theirs.ruleset, cmd);
+    }
+    nft(ns, ["flush", "ruleset"]);
+    nft(ns, ["-f", "-"], ruleset);
+    for (const cmd of ["flush set t m", "flush map t s"]) {
+      assert.equal(nlkit(["-n", ns, "nft", cmd]).code, 1, cmd);
+    }
+    assert.equal(nlkit(["-n", ns, "nft", "flush map t m"]).code, 0);
+    assert.doesNotMatch(nft(ns, ["list", "map", "t", "m"]), /elements/);
+    assert.match(nft(ns, ["list", "set", "t", "s"]), /elements = \{ 1\.1\.1\.1 \}/);
+  });
+});

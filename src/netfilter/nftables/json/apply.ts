@@ -125,6 +125,8 @@ export class DocumentPlanner {
   #shapes = new Map<string, ElementShape>();
   /** The shapes of the kernel's sets by `family table` (see #tableShapes). */
   #kernelShapes = new Map<string, Map<string, ElementShape>>();
+  /** Whether each set the document declares is a set or a map (by `family table name`), for flush. */
+  #kinds = new Map<string, string>();
   #ifindexes?: Map<string, number>;
   /** Sets a rule's set statement updates (`family table name`): nft makes them dynamic, as the kernel requires. */
   #updated = new Set<string>();
@@ -150,6 +152,20 @@ export class DocumentPlanner {
       );
     }
     return handle;
+  }
+
+  /** nft flushes only what the command names: `flush set` a set, `flush map` a map (never a meter or the other kind). */
+  async #flushable(kind: string, fam: string, table: string, name: string): Promise<void> {
+    const declared = this.#kinds.get(`${fam} ${table} ${name}`);
+    if (declared !== undefined && declared !== kind) throw notAKind(kind, fam, table, name);
+    if (declared !== undefined) return;
+    for await (const set of streamSets({ family: fam, table }, this.opts)) {
+      if (set.name !== name) continue;
+      const f = set.flags ?? [];
+      const isMap = f.includes("map") || f.includes("object");
+      if (!f.includes("anonymous") && isMap === (kind === "map")) return;
+      throw notAKind(kind, fam, table, name);
+    }
   }
 
   async #shape(fam: string, table: string, name: string): Promise<ElementShape> {
@@ -412,7 +428,11 @@ export class DocumentPlanner {
     }
     const name = str(v, "name", `a ${kind}`);
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
-    if (cmd === "flush") return void tx.flushSet({ family: fam, table, name });
+    if (cmd === "flush") {
+      await this.#flushable(kind, fam, table, name);
+      return void tx.flushSet({ family: fam, table, name });
+    }
+    this.#kinds.set(`${fam} ${table} ${name}`, kind);
     const extra = declExtra(v);
     // A typeof gives an integer field its size and byte order (`udp length`: 2 bytes, network order).
     const key = sizedByTypeof(typesOf(v.type, `set ${name}`), extra?.keyTypeof);
@@ -600,4 +620,13 @@ export async function applyJson(doc: unknown, opts: ApplyOptions = {}): Promise<
   const { genId, check, ...sock } = opts;
   const tx = await new DocumentPlanner(sock).plan(doc);
   await tx.commit({ ...sock, genId, check });
+}
+
+/** nft's refusal of `flush set` on a map (and the reverse, or a meter): ENOENT. */
+function notAKind(kind: string, fam: string, table: string, name: string): NotFoundError {
+  return notFound(
+    { kind: `nft ${kind}`, key: `${fam} ${table} ${name}` },
+    "NFT_MSG_DELSETELEM",
+    `No such file or directory: ${fam} ${table} ${name} is not a ${kind}`,
+  );
 }
