@@ -86,8 +86,12 @@ class Reader {
       if (t.v.startsWith("$") && t.v.length > 1) {
         const v = this.#lookup(t);
         // A set variable inside a set gives its elements (nft merges nested sets).
-        const inner = braces > 0 && v.length > 2 && v[0].v === "{" && v[v.length - 1].v === "}";
-        for (const x of inner ? v.slice(1, -1) : v) words.push(x);
+        // As a map key (`{ $ifs : drop }`) it stays a set: the parser gives each of its elements the data.
+        const inner = braces > 0 && v.length > 2 && v[0].v === "{" && v[v.length - 1].v === "}" &&
+          this.toks[this.#i]?.v !== ":";
+        // Its trailing comma goes (`{ a, b, }`): the set it joins has its own.
+        const items = inner ? v.slice(1, v[v.length - 2].v === "," ? -2 : -1) : v;
+        for (const x of items) words.push(x);
         continue;
       }
       if (t.v === "{" && braces === 0 && isBlockHeader(words)) {
