@@ -57,11 +57,13 @@ export const NFT_FAMILIES = {
  */
 export type NftFamily = "inet" | "ip" | "arp" | "netdev" | "bridge" | "ip6";
 
+// Every message of a batch looks its family up: a map, not a scan of the table's keys.
+const FAMILY_NUMBERS = new Map(Object.entries(NFT_FAMILIES).map(([k, v]) => [v as string, Number(k)]));
+
 /** The `NFPROTO_*` number of a family name; throws on an unknown one. */
 export function familyNumber(family: string): number {
-  for (const k in NFT_FAMILIES) {
-    if (NFT_FAMILIES[k as unknown as keyof typeof NFT_FAMILIES] === family) return Number(k);
-  }
+  const n = FAMILY_NUMBERS.get(family);
+  if (n !== undefined) return n;
   throw new InvalidArgumentError(
     `Cannot use family "${family}": expected one of ${Object.values(NFT_FAMILIES).join(", ")}`,
   );
