@@ -132,6 +132,30 @@ test("nft -f: flowtables (blocks, add, delete) and flow add, as nft applies them
   });
 });
 
+test("nft -f: a flowtable's priority names are netdev ingress ones (filter), as nft checks them", {
+  skip: NFT_SKIP,
+}, async () => {
+  await withTempNetns((a) => {
+    // nft judges names as for the netdev family's ingress hook, whatever the table's family: raw is refused.
+    const raw = "table ip t {\n\tflowtable f { hook ingress priority raw; devices = { lo }; }\n}\n";
+    assert.throws(() => nft(a, ["-f", "-"], raw), /invalid priority expression/);
+    const r = nlkit(["-n", a, "nft", "-f", "-"], {}, raw);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /'raw' is invalid priority in this context/);
+    // filter passes the check: the kernel is asked (and, without flowtables, refuses it as it refuses nft).
+    const ok = raw.replace("raw", "filter - 5");
+    const n = nlkit(["-n", a, "nft", "-f", "-"], {}, ok);
+    assert.doesNotMatch(n.stderr, /priority/);
+    let nftRc = 0;
+    try {
+      nft(a, ["-f", "-"], ok);
+    } catch {
+      nftRc = 1;
+    }
+    assert.equal(n.code, nftRc);
+  });
+});
+
 test("nft -f: base chains on several devices (NFTA_HOOK_DEVS) list as nft's own", { skip: NFT_SKIP }, async () => {
   await sameAsNft(
     `table netdev n {

@@ -39,7 +39,7 @@ export function flowtableCommand(
         throw new InvalidArgumentError(`Cannot use "${d.join(" ")}": expected hook ingress priority PRIORITY`);
       }
       o.hook = "ingress";
-      o.prio = priority(d.slice(3).join(" "), family);
+      o.prio = priority(d.slice(3).join(" "), "netdev", "ingress");
     } else if (d[0] === "devices" && d[1] === "=") {
       o.dev = d.slice(2).filter((w) => !["{", "}", ","].includes(w)).map(unquote);
     } else if (d[0] === "flags") flags.push(...d.slice(1).filter((w) => w !== ","));
