@@ -78,7 +78,7 @@ const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]
 
 const IP_KINDS: readonly (string | undefined)[] = ["ip4", "ip6"];
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
-const VLAN_TYPES: readonly (string | number)[] = ["8021q", "8021ad", 0x8100, 0x88a8];
+const VLAN_TYPES: readonly (string | number)[] = ["8021q", "vlan", "8021ad", 0x8100, 0x88a8];
 const L4 = {
   tcp: 6,
   udp: 17,
@@ -293,7 +293,12 @@ class RuleEncoder {
       case "rt": {
         const r = v as Obj;
         checkObjKeys(r, ["key", "family"], "rt");
-        const fam = r.family === undefined ? undefined : String(r.family);
+        // `rt nexthop` without a family takes the table's, or the rule's network protocol, as nft does.
+        const fam = r.family !== undefined
+          ? String(r.family)
+          : r.key === "nexthop"
+          ? (["ip", "ip6"].includes(this.ctx.family) ? this.ctx.family : this.proto.nh)
+          : undefined;
         const found = Object.entries(RT_KEYS).find(([, [key, , , f]]) => key === r.key && f === fam);
         if (!found) {
           throw new InvalidArgumentError(
@@ -768,6 +773,7 @@ class RuleEncoder {
       if (op === "==" || op === "in") { for (const x of elems) this.noteIcmpType(m.left, l, x); }
       const { set, setId } = this.anonSet(l, elems, m.left);
       this.emit({ name: "lookup", sreg: reg, set, setId, flags: op === "!=" ? ["inv"] : undefined });
+      if (op === "==") this.noteContext(m.left, right, op, l); // `meta l4proto { tcp, udp }`
       return;
     }
     if (isObj(right) && "range" in right) {
@@ -841,8 +847,11 @@ class RuleEncoder {
       [this.proto.ll, this.vlans] = ["vlan", this.vlans + 1]; // one more vlan tag: its fields come 4 bytes later
     }
     if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
-      const name = right === "ipv6-icmp" ? "icmpv6" : String(right);
+      const name = l4Name(right);
       if (name in L4) this.proto.th = name;
+      // `meta l4proto { tcp, udp }`: some transport header, enough for nat ports and `th` fields.
+      const set = isObj(right) && Array.isArray(right.set) ? right.set : undefined;
+      if (set?.length && set.every((x) => l4Name(x) in L4)) this.proto.th = "th";
     }
   }
 
@@ -1504,4 +1513,11 @@ export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): 
   const e = new RuleEncoder(ctx);
   for (const st of stmts) e.stmt(st);
   return e.out;
+}
+
+/** A transport protocol's name as the context keeps it (`6` and `ipv6-icmp` too). */
+function l4Name(v: Json): string {
+  if (v === "ipv6-icmp" || v === 58) return "icmpv6";
+  if (typeof v === "number") return Object.entries(L4).find(([, n]) => n === v)?.[0] ?? String(v);
+  return String(v);
 }

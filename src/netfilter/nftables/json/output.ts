@@ -112,3 +112,18 @@ export function userName(uid: number): string | undefined {
 export function groupName(gid: number): string | undefined {
   return idNames("/etc/group", 2).get(gid);
 }
+
+/** The uid of user `name` (getpwnam), from `/etc/passwd`. */
+export function userId(name: string): number | undefined {
+  return idOf(idNames("/etc/passwd", 2), name);
+}
+
+/** The gid of group `name` (getgrnam), from `/etc/group`. */
+export function groupId(name: string): number | undefined {
+  return idOf(idNames("/etc/group", 2), name);
+}
+
+function idOf(ids: Map<number, string>, name: string): number | undefined {
+  for (const [id, n] of ids) if (n === name) return id;
+  return undefined;
+}

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
-import { groupName, inRange, nftOutput, serviceName, servicePort, userName } from "./output.ts";
+import { groupId, groupName, inRange, nftOutput, serviceName, servicePort, userId, userName } from "./output.ts";
 import { realms } from "./realms.ts";
 
 /** A JSON value of nft's schema. */
@@ -32,7 +32,20 @@ export interface NftType {
   /** Further names parsed but not printed (`hopopt`, protocol 0 after `ip`). */
   aliases?: { readonly [name: string]: number };
   /** Printed form of an address or a string. */
-  kind?: "ip4" | "ip6" | "ether" | "string" | "classid" | "bool" | "realm" | "time" | "hour" | "label" | "ms";
+  kind?:
+    | "ip4"
+    | "ip6"
+    | "ether"
+    | "string"
+    | "classid"
+    | "bool"
+    | "realm"
+    | "time"
+    | "hour"
+    | "label"
+    | "ms"
+    | "user"
+    | "group";
 }
 
 const ICMP_TYPES = {
@@ -169,6 +182,7 @@ export const NFT_TYPES = {
     name: "ether_type",
     size: 2,
     names: { 0x0800: "ip", 0x0806: "arp", 0x86dd: "ip6", 0x8100: "8021q", 0x88a8: "8021ad", 0x8035: "rarp" },
+    aliases: { vlan: 0x8100 }, // nft reads `vlan` and prints 8021q
   },
   arp_op: {
     id: 11,
@@ -176,7 +190,14 @@ export const NFT_TYPES = {
     size: 2,
     names: { 1: "request", 2: "reply", 3: "rrequest", 4: "rreply", 8: "inrequest", 9: "inreply", 10: "nak" },
   },
-  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS, aliases: { hopopt: 0 } },
+  inet_proto: {
+    id: 12,
+    name: "inet_proto",
+    size: 1,
+    names: INET_PROTOS,
+    // nft's keywords for protocols whose /etc/protocols names differ (`comp`, `icmpv6`).
+    aliases: { hopopt: 0, comp: 108, icmpv6: 58 },
+  },
   inet_service: { id: 13, name: "inet_service", size: 2 },
   icmp_type: { id: 14, name: "icmp_type", size: 1, names: ICMP_TYPES },
   tcp_flag: {
@@ -194,8 +215,8 @@ export const NFT_TYPES = {
     host: true,
     names: { 1: "ether", 512: "ppp", 768: "ipip", 769: "ipip6", 772: "loopback", 776: "sit", 778: "ipgre" },
   },
-  uid: { id: 24, name: "uid", size: 4, host: true },
-  gid: { id: 25, name: "gid", size: 4, host: true },
+  uid: { id: 24, name: "uid", size: 4, host: true, kind: "user" },
+  gid: { id: 25, name: "gid", size: 4, host: true, kind: "group" },
   ct_state: {
     id: 26,
     name: "ct_state",
@@ -211,7 +232,13 @@ export const NFT_TYPES = {
     host: true,
     bits: { 1: "expected", 2: "seen-reply", 4: "assured", 8: "confirmed", 16: "snat", 32: "dnat", 512: "dying" },
   },
-  icmpv6_type: { id: 29, name: "icmpv6_type", size: 1, names: ICMPV6_TYPES },
+  icmpv6_type: {
+    id: 29,
+    name: "icmpv6_type",
+    size: 1,
+    names: ICMPV6_TYPES,
+    aliases: { "mld-listener-reduction": 132 }, // nft's other name of mld-listener-done
+  },
   pkt_type: { id: 31, name: "pkt_type", size: 1, names: { 0: "host", 1: "broadcast", 2: "multicast", 3: "other" } },
   icmp_code: {
     id: 32,
@@ -643,6 +670,9 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   if (typeof v === "string" && /^(0x[0-9a-f]+|\d+)$/i.test(v) && !Number.isSafeInteger(Number(v))) {
     return bigToBytes(BigInt(v), t, size, v);
   }
+  if (typeof v === "number" && t.kind === "time" && Number.isInteger(v) && v >= 0) {
+    return bigToBytes(BigInt(v) * 1_000_000_000n, t, size, String(v)); // `meta time 12341234`: seconds of the epoch
+  }
   if (typeof v === "string" && t.kind === "realm") {
     const named = [...realms()].find(([, name]) => name === v)?.[0];
     if (named !== undefined) return numberToBytes(named, size, t.host === true);
@@ -652,7 +682,10 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   else if (typeof v === "string" && t.kind === "hour") n = parseHour(v);
   else if (typeof v === "boolean" && t.kind === "bool") n = v ? 1 : 0;
   else if (typeof v === "number" && Number.isInteger(v) && v >= 0 && t.kind === "ms") n = v * 1000;
-  else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
+  else if (typeof v === "string" && t.kind === "ms") n = relativeMs(v);
+  else if (typeof v === "string" && (t.kind === "user" || t.kind === "group") && !/^\d/.test(v)) {
+    n = t.kind === "user" ? userId(v) : groupId(v); // getpwnam / getgrnam, as nft resolves `skuid "root"`
+  } else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string" && t.name === "inet_service" && /^[a-z]/i.test(v)) n = servicePort(v); // `ssh`
   else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
   else if (t.bits && typeof v === "object" && v !== null && !Array.isArray(v) && Array.isArray(v["|"])) {
@@ -693,4 +726,14 @@ function bigToBytes(n: bigint, t: NftType, size: number, v: string): Uint8Array 
 function describeType(t: NftType): string {
   const names = t.names ?? t.bits;
   return names ? `a number or one of ${Object.values(names).join(", ")}` : `an unsigned ${t.size * 8}-bit number`;
+}
+
+const TIME_UNITS: Record<string, number> = { d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
+
+/** nft's relative time text (`30s`, `30000ms`, `4d23h59m59s`) in milliseconds; undefined when it is none. */
+function relativeMs(v: string): number | undefined {
+  const re = /(\d+)(ms|d|h|m|s)/gy;
+  let ms = 0, at = 0;
+  for (let m = re.exec(v); m; m = re.exec(v)) (ms += Number(m[1]) * TIME_UNITS[m[2]]), (at = re.lastIndex);
+  return at && at === v.length ? ms : undefined;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "../json/exthdr_fields.ts";
+import { EXTHDR_KEYS, exthdrByName, exthdrByType, type ExthdrOp } from "../json/exthdr_fields.ts";
 import { RT_KEYS, SOCKET_TYPES } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 
@@ -40,6 +40,10 @@ export function moreExpr(w: readonly string[], i: number): [Json, number] | unde
   if (a === "rt" && (b === "ip" || b === "ip6") && c === "nexthop") return [{ rt: { key: c, family: b } }, 3];
   if (IPV6_EXTHDRS.includes(a) && hasField(EXTHDR_KEYS.ipv6, a, b)) return [{ exthdr: { name: a, field: b! } }, 2];
   const op = OPTION_OPS[`${a} ${b}`];
+  if (op === "tcpopt" && c !== undefined) {
+    const opt = tcpOptionByNumber(w, i + 2, 8);
+    if (opt) return [opt[0], opt[1] + 2];
+  }
   if (op && c !== undefined) {
     const key = EXTHDR_KEYS[op];
     // A SACK block's number is part of the name (`sack1 left`); the table knows `sack`.
@@ -62,6 +66,20 @@ export function moreExpr(w: readonly string[], i: number): [Json, number] | unde
     return [{ numgen: { mode: b, mod: Number(d), offset: off ? Number(w[i + 5]) : 0 } }, off ? 6 : 4];
   }
   return undefined;
+}
+
+/**
+ * A TCP option by number at `w[i]`: `2` (a known kind, by its name), `6`
+ * (raw: the kind, a `len`-bit field at 0) or `@255,8,8`; with the words taken.
+ */
+export function tcpOptionByNumber(w: readonly string[], i: number, len: number): [Json, number] | undefined {
+  const raw = /^@(\d+)$/.exec(w[i] ?? "");
+  if (raw && w[i + 1] === "," && /^\d+$/.test(w[i + 2] ?? "") && w[i + 3] === "," && /^\d+$/.test(w[i + 4] ?? "")) {
+    return [{ "tcp option": { base: Number(raw[1]), offset: Number(w[i + 2]), len: Number(w[i + 4]) } }, 5];
+  }
+  if (!/^\d+$/.test(w[i] ?? "")) return undefined;
+  const known = exthdrByType("tcpopt", Number(w[i]));
+  return [{ "tcp option": known ? { name: known.name } : { base: Number(w[i]), offset: 0, len } }, 1];
 }
 
 /** `fib saddr . iif oif`. */

@@ -8,10 +8,11 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
+import { exthdrByName } from "../json/exthdr_fields.ts";
 import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
-import { moreExpr } from "./expr_more.ts";
+import { moreExpr, tcpOptionByNumber } from "./expr_more.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -35,8 +36,22 @@ const UNQUALIFIED_META = [
   "pkttype",
   "cpu",
   "cgroup",
+  "time",
+  "day",
+  "hour",
+  "ibriport",
+  "obriport",
+  "ibridgename",
+  "obridgename",
 ];
-const OPS = ["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge"];
+/** nft's other names of meta keys (`ibriport` is `ibrname`). */
+const META_ALIASES: Record<string, string> = {
+  ibriport: "ibrname",
+  obriport: "obrname",
+  ibridgename: "ibrname",
+  obridgename: "obrname",
+};
+const OPS = ["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge", "!"];
 const OP_NAMES: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
 const STD_PRIOS: Record<string, number> = {
   raw: -300,
@@ -112,11 +127,19 @@ export function wordValue(w: string): Json {
   // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
   if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
   // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
-  const prefix = w.includes("/") ? /^([0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
-  if (prefix) return { prefix: { addr: prefix[1], len: Number(prefix[2]) } };
-  const range = w.includes("-") ? /^([0-9a-fx.:]+)-([0-9a-fx.:]+)$/i.exec(w) : null;
-  if (range && /\d/.test(range[1]) && /\d/.test(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
+  const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
+  // `0xffffff00/24`: a mark's prefix has a number for its base.
+  if (prefix) {
+    return { prefix: { addr: /^0x/i.test(prefix[1]) ? wordValue(prefix[1]) : prefix[1], len: Number(prefix[2]) } };
+  }
+  const range = w.includes("-") ? /^([0-9a-fx.:]+|[0-9dhms]+)-([0-9a-fx.:]+|[0-9dhms]+)$/i.exec(w) : null;
+  if (range && rangeEnd(range[1]) && rangeEnd(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
   return w;
+}
+
+/** A range's end: a number or address (with a digit), a classid (`bcad:dada`) or a duration (`1m`, `4d23h`). */
+function rangeEnd(w: string): boolean {
+  return /\d/.test(w) || /^[0-9a-f]{1,4}:[0-9a-f]{1,4}$/i.test(w);
 }
 
 function verdictJson(t: Tokens): Json | undefined {
@@ -136,7 +159,8 @@ function verdictJson(t: Tokens): Json | undefined {
 /** A word, with a range written with spaces joined (`8- 15`, `8 -15`, `8 - 15`). */
 function rangeWord(t: Tokens, what: string): string {
   // `1111:accept`: a colon before a verdict or other name (not hex, so no IPv6 address) is the key-data one.
-  const kv = /^([^:"]+):([a-z]*[g-z][a-z]*)$/.exec(t.peek() ?? "");
+  // An IPv6 key ends at its last colon: `1234::aaaa:::accept`.
+  const kv = /^([^"]+):([a-z]*[g-z][a-z]*)$/.exec(t.peek() ?? "");
   if (kv) t.t.splice(t.i, 1, kv[1], ":", kv[2]);
   let w = t.next(what);
   if (w.startsWith('"')) return w;
@@ -149,6 +173,8 @@ function rangeWord(t: Tokens, what: string): string {
 /** Parses one element: a key, a concatenation, options (`timeout`, `comment`) and map data after `:`. */
 function element(t: Tokens, isMap: boolean): Json {
   const parts: Json[] = [wordValue(rangeWord(t, "an element"))];
+  // `syn | ack`: flags or-ed into one element, nested as nft's JSON prints them.
+  while (t.eat("|")) parts[0] = { "|": [parts[0], wordValue(t.next("a flag"))] };
   while (t.eat(".")) parts.push(wordValue(rangeWord(t, "an element field")));
   let key: Json = parts.length > 1 ? { concat: parts } : parts[0];
   const extra: Obj = {};
@@ -171,8 +197,8 @@ function element(t: Tokens, isMap: boolean): Json {
 function mapData(t: Tokens): Json {
   const v = verdictJson(t);
   if (v !== undefined) return v;
-  const data: Json[] = [wordValue(t.next("map data"))];
-  while (t.eat(".")) data.push(wordValue(t.next("map data field")));
+  const data: Json[] = [wordValue(rangeWord(t, "map data"))];
+  while (t.eat(".")) data.push(wordValue(rangeWord(t, "map data field")));
   return data.length > 1 ? { concat: data } : data[0];
 }
 
@@ -203,26 +229,36 @@ function expr(t: Tokens, constants = false): Json | undefined {
     if (w === undefined) return undefined;
     if (w === "meta") {
       t.i++;
-      return { meta: { key: t.next("a meta key") } };
+      const key = t.next("a meta key");
+      return { meta: { key: META_ALIASES[key] ?? key } };
     }
     if (UNQUALIFIED_META.includes(w)) {
       t.i++;
-      return { meta: { key: w } };
+      return { meta: { key: META_ALIASES[w] ?? w } };
     }
     if (w === "ct") {
       if (CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") return undefined;
+      if (t.peek(1) === "count") return undefined; // the connlimit statement
       t.i++;
       const k = t.next("a ct key");
-      if (k === "original" || k === "reply") return { ct: { key: t.next("a ct key"), dir: k } };
-      return { ct: { key: k } };
+      if (k !== "original" && k !== "reply") return { ct: { key: k } };
+      // `ct original ip saddr`: an address of one family, one key in nft's JSON.
+      const fam = t.peek();
+      const f = t.peek(1);
+      if ((fam === "ip" || fam === "ip6") && (f === "saddr" || f === "daddr")) {
+        t.i += 2;
+        return { ct: { key: `${fam} ${f}`, dir: k } };
+      }
+      return { ct: { key: t.next("a ct key"), dir: k } };
     }
+    if (w === "jhash" || w === "symhash") return hashExpr(t);
     const more = moreExpr(t.t, t.i);
     if (more) {
       t.i += more[1];
       return more[0];
     }
     const fields = HEADER_FIELDS[w];
-    const f = t.peek(1);
+    const f = w === "vlan" && t.peek(1) === "cfi" ? "dei" : t.peek(1); // nft's older name of the dei bit
     const f2 = `${f} ${t.peek(2)}`; // `arp saddr ip`
     if (fields?.[f2]) {
       t.i += 3;
@@ -245,6 +281,47 @@ function expr(t: Tokens, constants = false): Json | undefined {
   return parts.length > 1 ? { concat: parts } : first;
 }
 
+/** `fwd to DEVICE`, `fwd ip|ip6 to ADDRESS device DEVICE`; a device may come from a map. */
+function fwd(t: Tokens): Json {
+  t.i++;
+  const o: Obj = {};
+  if ((t.peek() === "ip" || t.peek() === "ip6") && t.peek(1) === "to") {
+    o.family = t.next("a family");
+    t.expect("to");
+    o.addr = mappedExpr(t) ?? wordValue(t.next("an address"));
+    t.expect("device");
+  } else t.expect("to");
+  o.dev = mappedExpr(t) ?? unquote(t.next("a device"));
+  return { fwd: o };
+}
+
+/** `jhash EXPR mod N [seed N] [offset N]`, `symhash mod N [offset N]`. */
+function hashExpr(t: Tokens): Json {
+  const kind = t.next("a hash");
+  const o: Obj = {};
+  if (kind === "jhash") {
+    const e = expr(t);
+    if (e === undefined) throw new InvalidArgumentError(`Cannot hash "${t.peek()}": expected an expression`);
+    o.expr = e;
+  }
+  t.expect("mod");
+  o.mod = count(t.next("a modulus"), "a modulus");
+  for (;;) {
+    if (kind === "jhash" && t.eat("seed")) o.seed = hashNumber(t.next("a seed"), "a seed");
+    else if (t.eat("offset")) o.offset = hashNumber(t.next("an offset"), "an offset");
+    else break;
+  }
+  return { [kind]: o };
+}
+
+function hashNumber(w: string, what: string): number {
+  const v = wordValue(w);
+  if (typeof v !== "number" || v > 0xffffffff) {
+    throw new InvalidArgumentError(`Cannot use "${w}" as ${what}: expected an unsigned 32-bit number`);
+  }
+  return v;
+}
+
 /** `EXPR map { k : v, ... }` or `EXPR map @name` after `key`; `key` alone otherwise. */
 function mapped(t: Tokens, key: Json): Json {
   if (!t.eat("map")) return key;
@@ -258,8 +335,18 @@ function mappedExpr(t: Tokens): Json | undefined {
   return e === undefined ? undefined : mapped(t, e);
 }
 
+/** Flags or-ed: `(syn | ack)` or `syn | ack` (also `fin,rst` in parentheses), as nft's JSON list of them. */
+function flagList(t: Tokens, first?: string): Json {
+  const paren = first === undefined && t.eat("(");
+  const list: Json[] = [wordValue(first ?? t.next("a flag"))];
+  while (t.eat("|") || (paren && t.eat(","))) list.push(wordValue(t.next("a flag")));
+  if (paren) t.expect(")");
+  return list.length === 1 ? list[0] : list;
+}
+
 /** Parses a right-hand value: a word, a flag list, `{ set }`, `@name`. */
 function value(t: Tokens): Json {
+  if (t.peek() === "(") return flagList(t);
   if (t.peek() === "{") {
     const elems = setBody(t);
     // `{ $EMPTY }` of `define EMPTY = {}`: nft refuses an anonymous set that ends up empty.
@@ -276,6 +363,7 @@ function value(t: Tokens): Json {
     while (t.eat(",")) list.push(wordValue(t.next("a value")));
     return list;
   }
+  if (t.peek() === "|") return flagList(t, w);
   return wordValue(w);
 }
 
@@ -283,8 +371,9 @@ function natTarget(s: string): Obj {
   // [addr]:port, addr:port, :port, addr (IPv6 without port has no brackets)
   let addr: string | undefined;
   let port: string | undefined;
-  const br = /^\[(.+)\](?::(.+))?$/.exec(s);
-  if (br) [addr, port] = [br[1], br[2]];
+  // `[a::1]:80`, `[a::1]/64`, `[a::1]-[a::2]:80-100`.
+  const br = /^\[([^\]]+)\](?:-\[([^\]]+)\])?(\/\d+)?(?::(.+))?$/.exec(s);
+  if (br) [addr, port] = [br[2] === undefined ? br[1] + (br[3] ?? "") : `${br[1]}-${br[2]}`, br[4]];
   else if (s.startsWith(":")) port = s.slice(1);
   else if ((s.match(/:/g) ?? []).length === 1) [addr, port] = s.split(":");
   else addr = s;
@@ -348,7 +437,7 @@ function statement(t: Tokens): Json {
     case "dup": {
       t.i++;
       t.expect("to");
-      const o: Obj = { addr: wordValue(t.next("a dup target")) };
+      const o: Obj = { addr: mappedExpr(t) ?? wordValue(t.next("a dup target")) };
       if (t.eat("device")) o.dev = unquote(t.next("a device"));
       return { dup: o };
     }
@@ -386,9 +475,12 @@ function statement(t: Tokens): Json {
       if (t.eat("name")) return { limit: mappedExpr(t) ?? unquote(t.next("a limit name")) };
       t.expect("rate");
       const inv = t.eat("over");
+      // `10/second`, `1 mbytes/second`, `1 kbytes / second`: nft's scanner takes the spaces either way.
       let spec = t.next("a rate");
-      if (/^\d+$/.test(spec) && /bytes\//.test(t.peek() ?? "")) spec += ` ${t.next("a rate unit")}`;
-      const [rate, unit, per] = rateUnit(spec.replace(" ", ""));
+      if (/^\d+$/.test(spec) && /^[kmg]?bytes/.test(t.peek() ?? "")) spec += t.next("a rate unit");
+      if (!spec.includes("/") && t.peek()?.startsWith("/")) spec += t.next("a rate unit");
+      if (spec.endsWith("/")) spec += t.next("a time unit");
+      const [rate, unit, per] = rateUnit(spec);
       const l: Obj = { rate, per };
       if (unit) l.rate_unit = unit;
       if (t.eat("burst")) {
@@ -432,8 +524,14 @@ function statement(t: Tokens): Json {
       const bare = (w === "snat" || w === "dnat") && t.peek() !== "to" ? mappedExpr(t) : undefined;
       if (bare !== undefined) n.addr = bare;
       else if (t.eat("to")) {
+        // `redirect to :tcp dport map { 22 : 8000 }`: the port from an expression.
+        const colon = /^:([a-z].*)$/.exec(t.peek() ?? "");
+        if (colon) t.t[t.i] = colon[1];
         const m = mappedExpr(t); // `snat to ip saddr map { ... }`
-        Object.assign(n, m === undefined ? natTarget(t.next("a nat target")) : { addr: m });
+        if (colon) {
+          if (m === undefined) throw new InvalidArgumentError(`Cannot use ":${t.peek()}" as a port`);
+          n.port = m;
+        } else Object.assign(n, m === undefined ? natTarget(t.next("a nat target")) : { addr: m });
       }
       const flags: string[] = [];
       while (["random", "fully-random", "persistent"].includes(t.peek() ?? "")) {
@@ -446,6 +544,23 @@ function statement(t: Tokens): Json {
     }
   }
   if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
+  if (w === "ct" && t.peek(1) === "count") {
+    // connlimit: `ct count [over] N`.
+    t.i += 2;
+    const inv = t.eat("over");
+    const val = count(t.next("a connection count"), "a connection count");
+    return { "ct count": inv ? { val, inv } : { val } };
+  }
+  if (w === "fwd") return fwd(t);
+  if (w === "reset" && t.peek(1) === "tcp" && t.peek(2) === "option") {
+    // `reset tcp option sack-perm` (or its kind's number): the option turned into NOPs.
+    t.i += 3;
+    const opt = tcpOptionByNumber(t.t, t.i, 0);
+    if (opt) return (t.i += opt[1]), { reset: opt[0] };
+    const name = t.next("a TCP option");
+    if (!exthdrByName("tcp option", name)) throw new InvalidArgumentError(`Cannot reset TCP option "${name}"`);
+    return { reset: { "tcp option": { name } } };
+  }
   if (w === "meter") return meter(t);
   if (w === "ct" && CT_OBJECTS.includes(t.peek(1) ?? "") && t.peek(2) === "set") {
     // `ct helper set "ftp"`, `ct timeout set "t"`, `ct expectation set "e"`: a named object assigned.
@@ -465,7 +580,7 @@ function statement(t: Tokens): Json {
   let lhs = left;
   for (let b = LEFT_BINOPS[t.peek() ?? ""]; b; b = LEFT_BINOPS[t.peek() ?? ""]) {
     t.i++;
-    lhs = { [b]: [lhs, wordValue(t.next("an operand"))] };
+    lhs = { [b]: [lhs, t.peek() === "(" ? flagList(t) : wordValue(t.next("an operand"))] };
   }
   if (lhs !== left) {
     let op = "==";
@@ -823,9 +938,24 @@ function setValue(t: Tokens): Json {
   let v = operand();
   for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
     t.i++;
-    v = { [op]: [v, operand()] };
+    v = fold(op, v, operand());
   }
-  return v;
+  // `ip6 saddr and ::ffff map { ... }`: the whole expression is the map's key.
+  return t.peek() === "map" && typeof v === "object" && v !== null && !Array.isArray(v) ? mapped(t, v) : v;
+}
+
+/**
+ * `a OP b` as nft's evaluator leaves it: two numbers folded into one
+ * (`0x11 xor 0x1331`), flag names or-ed into a list (`new | related`).
+ */
+function fold(op: string, a: Json, b: Json): Json {
+  if (typeof a === "number" && typeof b === "number") {
+    const n = op === "|" ? a | b : op === "^" ? a ^ b : op === "&" ? a & b : op === "<<" ? a << b : a >>> b;
+    return n >>> 0;
+  }
+  const names = (x: Json) => typeof x === "string" || (Array.isArray(x) && x.every((y) => typeof y === "string"));
+  if (op === "|" && names(a) && names(b)) return [a, b].flat();
+  return { [op]: [a, b] };
 }
 
 /** `flags all`, `flags tcp sequence,options`, `flags ip options`, `flags skuid`, `flags ether`. */
