@@ -181,3 +181,23 @@ test("the command line reads the same words: a quoted user name and a flag list"
     });
   });
 });
+
+test("reject: ICMP of the rule's network protocol, and its dependency first, as nft places it", OPTS, async () => {
+  await sameAsNft(`table inet t {
+  chain c {
+    meta nfproto ipv4 reject
+    meta nfproto ipv6 reject
+    mark 12345 reject with tcp reset
+    mark 12345 reject with icmp type host-unreachable
+    ether saddr aa:bb:cc:dd:ee:ff ip daddr 192.168.0.1 reject
+  }
+}
+table netdev n {
+  chain c {
+    type filter hook ingress device lo priority 0;
+    meta protocol ip reject
+    meta protocol ip6 reject with icmpv6 no-route
+  }
+}
+`);
+});

@@ -215,6 +215,13 @@ class RuleEncoder {
     }
   }
 
+  /** A reject's dependency, which nft puts at the start of the rule (stmt_reject_gen_dependency). */
+  dependFirst(protocol: string): void {
+    const at = this.out.length;
+    this.depend(protocol);
+    if (this.out.length > at) this.out.unshift(...this.out.splice(at));
+  }
+
   /** Adds the matches a header field depends on: its protocol's, and the ICMP message type it belongs to. */
   dependField(f: HeaderField): void {
     this.depend(f.protocol);
@@ -842,6 +849,11 @@ class RuleEncoder {
     const meta = isObj(left.meta) ? left.meta.key : undefined;
     const pl = isObj(left.payload) ? `${left.payload.protocol} ${left.payload.field}` : undefined;
     if (meta === "nfproto" && (right === "ipv4" || right === "ipv6")) this.proto.nh = right === "ipv4" ? "ip" : "ip6";
+    // `meta protocol ip` in a bridge or netdev chain: the very match a field of ip would depend on.
+    const fam = this.ctx.family;
+    if (meta === "protocol" && (fam === "bridge" || fam === "netdev") && (right === "ip" || right === "ip6")) {
+      this.proto.nh = right;
+    }
     // A written `ether type 8021q` is the vlan header's dependency already.
     if ((pl === "ether type" || pl === "vlan type") && VLAN_TYPES.includes(right as string | number)) {
       [this.proto.ll, this.vlans] = ["vlan", this.vlans + 1]; // one more vlan tag: its fields come 4 bytes later
@@ -1250,16 +1262,18 @@ class RuleEncoder {
         const r = (v ?? {}) as Obj;
         checkObjKeys(r, ["type", "expr"], "reject");
         const fam = this.ctx.family;
-        const type = String(r.type ?? (fam === "ip" ? "icmp" : fam === "ip6" ? "icmpv6" : "icmpx"));
+        // Without a type, the family's ICMP, or the rule's network protocol's (`meta nfproto ipv4 reject`).
+        const nh = fam === "ip" || fam === "ip6" ? fam : this.proto.nh;
+        const type = String(r.type ?? (nh === "ip" ? "icmp" : nh === "ip6" ? "icmpv6" : "icmpx"));
         if (type === "tcp reset") {
-          this.depend("tcp");
+          this.dependFirst("tcp");
           return this.emit({ name: "reject", type: "tcp reset", icmpCode: 0 });
         }
         const codeType = ICMP_CODE_TYPES[type];
         if (!codeType) {
           throw new InvalidArgumentError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
         }
-        if (type !== "icmpx" && fam !== "ip" && fam !== "ip6") this.depend(type === "icmp" ? "ip" : "ip6");
+        if (type !== "icmpx" && fam !== "ip" && fam !== "ip6") this.dependFirst(type === "icmp" ? "ip" : "ip6");
         const code = parseValue(typeByName(codeType), r.expr ?? "port-unreachable", 1)[0];
         return this.emit({ name: "reject", type: type === "icmpv6" ? "icmp" : type, icmpCode: code });
       }
