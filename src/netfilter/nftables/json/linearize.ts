@@ -414,8 +414,8 @@ class RuleEncoder {
         this.#netOrder = false;
         for (const x of v) {
           let l = this.load(x, s);
-          if (net && l.type.host) {
-            // Each as it is loaded, as nft converts them.
+          if (net && l.type.host && l.type.kind !== "string") {
+            // Each as it is loaded, as nft converts them (an interface name is bytes: it has no byte order).
             this.emit({ name: "byteorder", sreg: regOf(s), dreg: regOf(s), op: "hton", len: l.len, size: l.len });
             l = { ...l, type: { ...l.type, host: false } };
           }
