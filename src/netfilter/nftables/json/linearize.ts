@@ -42,6 +42,7 @@ import {
 } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
+import { AutoMerge } from "./automerge.ts";
 import { objTypeId } from "../expr/names.ts";
 
 type Obj = { [k: string]: Json };
@@ -668,7 +669,9 @@ class RuleEncoder {
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
-    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
+    let elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
+    // nft merges an anonymous set's overlapping and adjacent ranges (`{ 1-128, 1 }` is `{ 1-128 }`).
+    if (interval && !data && key.length === 1) elements = new AutoMerge().add("", elements).add;
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
