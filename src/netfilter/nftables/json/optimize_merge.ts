@@ -114,7 +114,8 @@ export function mergeVmap(
 
 /** A nat statement's address, with its port as `addr . port`; undefined when it has no address. */
 function natData(st: Json): Json | undefined {
-  const n = only(st as Obj)[1] as Obj;
+  const body = only(st as Obj)[1];
+  const n = isObj(body) ? body : {};
   if (n.addr === undefined) return undefined;
   return n.port === undefined ? n.addr : { concat: [n.addr, n.port] };
 }
