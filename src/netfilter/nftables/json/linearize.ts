@@ -43,6 +43,7 @@ import {
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
 import { AutoMerge } from "./automerge.ts";
+import { withoutOwnProtocol } from "./own_protocol.ts";
 import { objTypeId } from "../expr/names.ts";
 
 type Obj = { [k: string]: Json };
@@ -1505,6 +1506,6 @@ export function ifindexElems(
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */
 export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): NftExpr[] {
   const e = new RuleEncoder(ctx);
-  for (const st of stmts) e.stmt(st);
+  for (const st of withoutOwnProtocol(stmts, ctx.family)) e.stmt(st);
   return e.out;
 }
