@@ -289,6 +289,24 @@ const SCRIPTS: Record<string, string> = {
 	}
 }
 `,
+  // Parts of nft's optimizations/ruleset test: parenthesised masks, the icmpv6 keyword.
+  misc: `table inet m {
+	chain f1 {
+		type filter hook forward priority -150; policy accept;
+		tcp flags & (syn | rst) == syn tcp option maxseg size set rt mtu
+		ct mark & (0x1 | 0x2) == 0x1 accept
+		ip6 nexthdr icmpv6 icmpv6 type vmap {
+			echo-request : accept,
+		}
+		meta l4proto tcp  goto t
+		meta l4proto udp  goto u
+	}
+	chain t {
+	}
+	chain u {
+	}
+}
+`,
 };
 
 /** `ARGS...` in namespace `ns`: nft's or nlkit's exit code, stdout and stderr. */

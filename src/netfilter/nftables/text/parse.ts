@@ -465,7 +465,7 @@ function statement(t: Tokens): Json {
   let lhs = left;
   for (let b = LEFT_BINOPS[t.peek() ?? ""]; b; b = LEFT_BINOPS[t.peek() ?? ""]) {
     t.i++;
-    lhs = { [b]: [lhs, wordValue(t.next("an operand"))] };
+    lhs = { [b]: [lhs, t.peek() === "(" ? orValue(t) : wordValue(t.next("an operand"))] };
   }
   if (lhs !== left) {
     let op = "==";
@@ -487,6 +487,23 @@ function statement(t: Tokens): Json {
     return { match: { op, left: { "&": [left, mask] }, right } };
   }
   return { match: { op, left, right } };
+}
+
+/**
+ * A parenthesised operand, `(syn | rst)`: values joined by `|`, as nft's
+ * JSON lists flags (numbers folded into one).
+ */
+function orValue(t: Tokens): Json {
+  t.i++;
+  const words: string[] = [];
+  for (let w = t.next("a value or )"); w !== ")"; w = t.next("a value or )")) words.push(w);
+  const vals = words.join(" ").split("|").map((w) => w.trim());
+  if (vals.some((w) => !w)) {
+    throw new InvalidArgumentError(`Cannot read "(${words.join(" ")})": expected values joined by |`);
+  }
+  const out = vals.map(wordValue);
+  if (out.every((v) => typeof v === "number")) return (out as number[]).reduce((a, b) => (a | b) >>> 0, 0);
+  return out.length === 1 ? out[0] : out;
 }
 
 /** Parses a rule's statements; returns them and the rule's comment. */
