@@ -140,6 +140,10 @@ test("rules that do not merge stay as they are", () => {
       rule(eq(dport, 2), { mangle: { key: { meta: { key: "mark" } }, value: 1 } }),
     ],
     [rule(eq(daddr, "1.1.1.1"), { reject: null }), rule(eq(daddr, "1.1.1.2"), { reject: { type: "tcp reset" } })],
+    // Verdict maps on named maps have no mappings to join.
+    [rule({ vmap: { key: dport, data: "@a" } }), rule({ vmap: { key: dport, data: "@b" } })],
+    // One selector twice in a rule: merging on one would lose the other.
+    [rule(eq(dport, 1), eq(dport, 2), { accept: null }), rule(eq(dport, 5), eq(dport, 3), { accept: null })],
     // Different selectors.
     [rule(eq(saddr, "1.1.1.1"), { accept: null }), rule(eq(daddr, "1.1.1.1"), { accept: null })],
   ];

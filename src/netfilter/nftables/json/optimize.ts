@@ -9,7 +9,7 @@
  */
 
 import type { Json } from "./types.ts";
-import { mergeable, type Obj, sameStmt, sameVerdict, stmtKind } from "./optimize_stmt.ts";
+import { isVmap, mergeable, type Obj, sameStmt, sameVerdict, stmtKind } from "./optimize_stmt.ts";
 import { type Matrix, mergeConcat, mergeNat, mergeSet, mergeVmap } from "./optimize_merge.ts";
 
 /** nft gives up on a chain whose rules hold this many kinds of statement (MAX_STMTS). */
@@ -70,6 +70,9 @@ function buildMatrix(rules: readonly Obj[], opaque: readonly boolean[]): Matrix 
       }
       let k = cols.findIndex((c) => sameStmt(st, c, false));
       if (k < 0) k = cols.push(st) - 1;
+      // Two statements of one column (`tcp dport 1 tcp dport 2`): nft would merge on the last and keep the
+      // first unmerged, losing the other rules' first ones; such a rule is kept as it is.
+      if (row[k] !== undefined) bad[i] = true;
       row[k] = st;
     }
     rows.push(row);
@@ -108,8 +111,9 @@ function groups(m: Matrix): [number, number][] {
 function mergeRules(m: Matrix, rules: readonly Obj[], from: number, to: number): Obj | undefined {
   const row = m.rows[from];
   // The columns merged on: matches and verdict maps, in column order.
-  const keys = row.flatMap((st, k) => st !== undefined && stmtKind(st) === "match" || isVmapAt(row, k) ? [k] : []);
-  if (!keys.length || (keys.length > 1 && keys.some((k) => isVmapAt(row, k)))) return undefined;
+  const keys = row.flatMap((st, k) => st !== undefined && (stmtKind(st) === "match" || isVmap(st)) ? [k] : []);
+  // A verdict map merges only with verdict maps on its key (nft has no form for it with other selectors).
+  if (!keys.length || (keys.length > 1 && keys.some((k) => isVmap(row[k])))) return undefined;
   const act = row.findIndex((st) => st !== undefined && ["verdict", "nat"].includes(stmtKind(st)));
   const rule = { ...rules[from] };
   delete rule.comment;
@@ -123,9 +127,4 @@ function mergeRules(m: Matrix, rules: readonly Obj[], from: number, to: number):
   else if (keys.length > 1) rule.expr = mergeConcat(m, rules, from, to, keys);
   else rule.expr = mergeSet(m, rules, from, to, keys[0]);
   return rule;
-}
-
-function isVmapAt(row: readonly (Json | undefined)[], k: number): boolean {
-  const st = row[k];
-  return st !== undefined && stmtKind(st) === "verdict" && typeof st === "object" && st !== null && "vmap" in st;
 }

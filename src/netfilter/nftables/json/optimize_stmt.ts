@@ -94,6 +94,8 @@ export function stmtKind(st: Json): StmtKind {
   }
   if (k === "counter") return v === null || isObj(v) ? "counter" : "unsupported"; // a named counter is a reference
   if (k === "notrack") return "notrack";
+  // A verdict map merges by its mappings: one on a named map (`vmap @m`) has none to give.
+  if (k === "vmap") return isObj(v) && isObj(v.data) && Array.isArray(v.data.set) ? "verdict" : "unsupported";
   if (VERDICTS.includes(k)) return "verdict";
   if (k === "log") return "log";
   if (k === "reject") return "reject";
