@@ -19,7 +19,8 @@ const NATS = ["snat", "dnat", "masquerade", "redirect"];
 /** A value as written: a symbol, a number, a range, a prefix, a set, a list, a concatenation, a mapping. */
 function valueText(v: Json): string {
   if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "number") return String(v);
+  if (typeof v === "boolean") return v ? "exists" : "missing";
   if (Array.isArray(v)) return v.map(valueText).join(","); // a list: `established,related`
   if (!isObj(v)) return String(v);
   const [k, x] = only(v);
