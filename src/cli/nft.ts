@@ -51,6 +51,8 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version" | "interactive" 
   "--define": "defines",
   "-i": "interactive",
   "--interactive": "interactive",
+  "-o": "optimize",
+  "--optimize": "optimize",
 };
 
 /** Commands with their own path when the command line holds only them; the rest is read as a script. */
@@ -73,7 +75,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   };
   let file: string | undefined;
   let interactive = false;
-  const fileFlags: FileFlags = { check: false, echo: false, includePaths: [], defines: [] };
+  const fileFlags: FileFlags = { check: false, echo: false, optimize: false, includePaths: [], defines: [] };
   for (let word = args.peek(); word?.startsWith("-") && word !== "-"; word = args.peek()) {
     args.next();
     const words = cluster(word);
@@ -97,13 +99,17 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
         fileFlags.includePaths.push(dir);
       } else if (f === "defines") fileFlags.defines.push(define(w, args.next()));
       else if (f === "interactive") interactive = true;
-      else if (f === "check" || f === "echo") fileFlags[f] = true;
+      else if (f === "check" || f === "echo" || f === "optimize") fileFlags[f] = true;
       else flags[f] = true;
     }
   }
   if (flags.numeric) flags.numericPriority = flags.numericTime = flags.numericProtocol = true;
   await applyOutputFlags(flags, flags.json || ctx.opts.json);
   const json = flags.json || ctx.opts.json;
+  if (fileFlags.optimize && (file === undefined || json)) {
+    // nft optimizes only the table blocks of a file in its language; elsewhere its -o does nothing.
+    throw new UsageError("Cannot use -o without -f, or with -j: nft optimizes the table blocks of a script file", "-o");
+  }
   if (file !== undefined || interactive) {
     bulkJitPolicy();
     if (file !== undefined && interactive) {

@@ -17,6 +17,7 @@ import { withEcho } from "./nft_echo.ts";
 import { applyJson } from "../netfilter/nftables/json/apply.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { applyScript, NftScriptError } from "../netfilter/nftables/text/script.ts";
+import type { MergeReport } from "../netfilter/nftables/text/script_optimize.ts";
 
 /** The flags of `nft -f` beyond the listing ones. */
 export interface FileFlags {
@@ -24,6 +25,8 @@ export interface FileFlags {
   check: boolean;
   /** `-e`: print what was added. */
   echo: boolean;
+  /** `-o`: merge the rules of the script's table blocks as nft's optimizer does, reporting each merge. */
+  optimize: boolean;
   /** `-I DIR`: include search directories. */
   includePaths: string[];
   /** `-D NAME=VALUE`: variables defined before the script. */
@@ -68,7 +71,8 @@ export async function nftApplyText(
   try {
     const paths = includePaths.length ? includePaths : undefined;
     const query = (words: string[]) => runQuery(ctx, words, flags);
-    const opts = { ...ctx.lib, check, includePaths: paths, query, prelude: prelude(flags.defines, session) };
+    const optimize = flags.optimize ? (m: MergeReport) => reportMerge(ctx, m) : undefined;
+    const opts = { ...ctx.lib, check, includePaths: paths, query, optimize, prelude: prelude(flags.defines, session) };
     await echo(() => applyScript(text, path, opts));
   } catch (e) {
     if (!(e instanceof NftScriptError)) throw e;
@@ -76,6 +80,19 @@ export async function nftApplyText(
     return 1;
   }
   return 0;
+}
+
+/**
+ * A merge as nft 1.0.6 reports it: the rules and "into:" on stderr, the
+ * merged rule itself on stdout (nft prints it through its output stream).
+ */
+function reportMerge(ctx: Context, m: MergeReport): void {
+  ctx.err.write(`Merging:\n${m.rules.map((r) => `${r}\n`).join("")}into:\n\t`);
+  ctx.err.flush();
+  ctx.out.write(m.into);
+  ctx.out.flush();
+  ctx.err.write("\n");
+  ctx.err.flush();
 }
 
 /** nft's -D variables as the `define NAME=VALUE;` statements nft reads before a script, then a session's own. */

@@ -42,6 +42,8 @@ import {
 } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
+import { AutoMerge } from "./automerge.ts";
+import { withoutOwnProtocol } from "./own_protocol.ts";
 import { objTypeId } from "../expr/names.ts";
 
 type Obj = { [k: string]: Json };
@@ -426,8 +428,8 @@ class RuleEncoder {
         this.#netOrder = false;
         for (const x of v) {
           let l = this.load(x, s);
-          if (net && l.type.host) {
-            // Each as it is loaded, as nft converts them.
+          if (net && l.type.host && l.type.kind !== "string") {
+            // Each as it is loaded, as nft converts them (an interface name is bytes: it has no byte order).
             this.emit({ name: "byteorder", sreg: regOf(s), dreg: regOf(s), op: "hton", len: l.len, size: l.len });
             l = { ...l, type: { ...l.type, host: false } };
           }
@@ -680,7 +682,9 @@ class RuleEncoder {
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
-    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
+    let elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
+    // nft merges an anonymous set's overlapping and adjacent ranges (`{ 1-128, 1 }` is `{ 1-128 }`).
+    if (interval && !data && key.length === 1) elements = new AutoMerge().add("", elements).add;
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
@@ -1525,7 +1529,7 @@ export function ifindexElems(
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */
 export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): NftExpr[] {
   const e = new RuleEncoder(ctx);
-  for (const st of stmts) e.stmt(st);
+  for (const st of withoutOwnProtocol(stmts, ctx.family)) e.stmt(st);
   return e.out;
 }
 

@@ -437,6 +437,10 @@ class RuleDecoder {
         : { 0x0008: "ip", 0xdd86: "ip6", 0x0608: "arp" }[n & 0xffff];
       if (proto) [this.proto.nh, this.deps.nh] = [proto, i];
     } else if (key === "l4proto" || pf === "ip protocol" || pf === "ip6 nexthdr") {
+      // In the ip and ip6 families `meta l4proto` makes an `ether type` or `meta protocol` of the family's own
+      // protocol redundant (nft's meta_may_dependency_kill).
+      const fam = this.ctx.family;
+      if (key === "l4proto" && (fam === "ip" || fam === "ip6") && this.proto.nh === fam) this.kill("nh");
       const name = L4_NAMES[data[0]];
       if (!name) return;
       // `meta l4proto` is nft's own dependency; a written `ip protocol` (`ip6 nexthdr`) goes too where it

@@ -341,6 +341,8 @@ function flagList(t: Tokens, first?: string): Json {
   const list: Json[] = [wordValue(first ?? t.next("a flag"))];
   while (t.eat("|") || (paren && t.eat(","))) list.push(wordValue(t.next("a flag")));
   if (paren) t.expect(")");
+  // `(0x1 | 0x2)`: numbers fold into one, as nft's evaluator folds them.
+  if (list.every((v) => typeof v === "number")) return (list as number[]).reduce((a, b) => (a | b) >>> 0, 0);
   return list.length === 1 ? list[0] : list;
 }
 

@@ -16,6 +16,7 @@ import { type ScriptCommand, scriptCommands } from "./script_cmds.ts";
 import { NftScriptError } from "./script_lex.ts";
 import { type IncludeOptions, readScript, type ScriptStmt } from "./script_read.ts";
 import { lexScript } from "./script_lex.ts";
+import { type MergeReport, optimizeScript } from "./script_optimize.ts";
 
 export { NftScriptError } from "./script_lex.ts";
 
@@ -78,6 +79,8 @@ export interface ApplyScriptOptions extends NftOptions, ScriptOptions {
    * words); without it a script holding one is refused.
    */
   query?: (words: string[]) => Promise<void>;
+  /** `nft -o`: merges the rules of each table block as nft's optimizer does, telling of each merge. */
+  optimize?: (merge: MergeReport) => void;
 }
 
 /** Script commands that print rather than change. */
@@ -90,10 +93,10 @@ const QUERIES = ["list", "get", "reset", "describe"];
  * transaction's error naming the object, and changes nothing.
  */
 export async function applyScript(text: string, name: string, opts: ApplyScriptOptions = {}): Promise<void> {
-  const { check, includePaths, prelude, query, ...sock } = opts;
+  const { check, includePaths, prelude, query, optimize, ...sock } = opts;
   const stmts = readStmts(text, name, { includePaths, prelude });
   const { before, changes, after } = query ? splitQueries(stmts) : { before: [], changes: stmts, after: [] };
-  const cmds = scriptCommands(changes);
+  const cmds = optimize ? optimizeScript(changes, optimize) : scriptCommands(changes);
   for (const q of before) await query!(q);
   if (cmds.length || !before.length) await commitCommands(cmds, check, sock);
   for (const q of after) await query!(q);
