@@ -19,6 +19,7 @@ import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { notFound } from "../errors.ts";
 import { readDirNames } from "../sys/files.ts";
+import { EEXIST, EINVAL } from "../sys/errno.ts";
 
 /**
  * A network namespace: a name under `/run/netns`, or `{ name }`, `{ path }`
@@ -39,8 +40,6 @@ const MS_BIND = 4096;
 const MS_REC = 16384;
 const MS_SHARED = 1 << 20;
 const MNT_DETACH = 2;
-const EEXIST = 17;
-const EINVAL = 22;
 
 /** Checks a namespace name as `ip netns` would accept it. */
 export function checkNetnsName(name: string): string {

@@ -8,7 +8,9 @@
 
 import type { RecvMsg, Sys } from "../sys/sys.ts";
 import { SysError } from "../sys/sys.ts";
+import { EINTR } from "../sys/errno.ts";
 import type { DatagramVector } from "../sys/mmsg.ts";
+import { AF_NETLINK } from "../wire/addr.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { type NlMsg, readMessage, stampMessage } from "../wire/message.ts";
 import type { NetlinkError } from "../wire/netlink_error.ts";
@@ -19,9 +21,8 @@ import type { SocketOptions } from "./options.ts";
 import { NSID_CONTROL_SPACE } from "./cmsg.ts";
 import { Turns } from "./turns.ts";
 
-const EINTR = 4;
 /** `struct sockaddr_nl` of the kernel (port id 0), shared by every send. */
-const KERNEL_ADDR = new Uint8Array([16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // AF_NETLINK
+const KERNEL_ADDR = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /**
  * The default reused receive buffer: twice the kernel's largest dump batch
  * (32 KiB), so a dump never fills it. A larger datagram grows it for a while.

@@ -10,7 +10,8 @@
  */
 
 import { SysError } from "../sys/sys.ts";
-import type { DatagramVector } from "../sys/mmsg.ts";
+import { type DatagramVector, MSG_TRUNC } from "../sys/mmsg.ts";
+import { EAGAIN, EINTR, ENOBUFS } from "../sys/errno.ts";
 import { align4 } from "../wire/constants.ts";
 import { globalCaptureSink } from "./capture.ts";
 import { type Consumer, msgType } from "./consumer.ts";
@@ -20,11 +21,7 @@ import { nsidOfControl } from "./cmsg.ts";
 import { dispatch } from "./dispatch.ts";
 import { eventsLost, unicastLost } from "./readers.ts";
 
-const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
-const EINTR = 4;
-const EAGAIN = 11;
-const ENOBUFS = 105;
 /** Datagrams that fit the base buffer before a grown buffer shrinks back. */
 const SHRINK_AFTER = 16;
 const OVERFLOWED = "the receive buffer overflowed (ENOBUFS)";

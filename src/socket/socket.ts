@@ -25,6 +25,7 @@
 import { loadSys } from "../sys/load.ts";
 import type { Sys } from "../sys/sys.ts";
 import { withNetns } from "../netns/netns.ts";
+import { AF_NETLINK } from "../wire/addr.ts";
 import {
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_BROADCAST_ERROR,
@@ -65,7 +66,6 @@ import { receiveOne } from "./receive.ts";
 import { type UnicastReader, unicastReader } from "./unicast_reader.ts";
 import { deadlineOf, until } from "./wait.ts";
 
-const AF_NETLINK = 16;
 const SOCK_RAW = 3;
 const SOCK_NONBLOCK = 0x800;
 const SOCK_CLOEXEC = 0x80000;
