@@ -141,3 +141,43 @@ test("word tables: bpf filter and action read the program words, the filter its 
   });
   assert.equal(w.next(), "next");
 });
+
+test("word tables: u32 offset and hashkey words set the selector and its flags as tc's parse_offset and parse_hashkey", () => {
+  const u32 = (text: string) =>
+    (filterKind("u32")!.options.words(new TcWords(text.split(" ")), { linkIndex: () => 1 }) as { sel?: object }).sel;
+  const OFFSET = 2, VAROFFSET = 4, EAT = 8;
+  assert.deepEqual(u32("offset at 0 mask 0x0f00 shift 6 plus 4 eat"), {
+    flags: OFFSET | VAROFFSET | EAT,
+    offshift: 6,
+    offmask: 0x0f00,
+    off: 4,
+    offoff: 0,
+    hoff: 0,
+    hmask: 0,
+    keys: [],
+  });
+  assert.deepEqual(u32("offset plus -2"), {
+    flags: OFFSET,
+    offshift: 0,
+    offmask: 0,
+    off: 0xfffe,
+    offoff: 0,
+    hoff: 0,
+    hmask: 0,
+    keys: [],
+  });
+  assert.deepEqual(u32("hashkey mask 0x000000ff at 12 divisor 4"), {
+    flags: 0,
+    offshift: 0,
+    offmask: 0,
+    off: 0,
+    offoff: 0,
+    hoff: 12,
+    hmask: 0xff,
+    keys: [],
+  });
+  assert.throws(() => u32("offset at 3"), /Invalid offset "at": 3 \(must be even\)/);
+  assert.throws(() => u32("hashkey at 6"), /Invalid hashkey "at": 6 \(must be a multiple of 4\)/);
+  assert.throws(() => u32("offset shift 256"), InvalidArgumentError);
+  assert.throws(() => u32("offset bogus"), /Unknown u32 argument: "bogus"/);
+});
