@@ -21,6 +21,7 @@ import { printClsFlags } from "./flags.ts";
 import { CLASS_ACTION_WORDS, CLS_FLAG_WORDS } from "./words.ts";
 import { readWords, type WordRule, type WordTable } from "../word_table.ts";
 import type { TcWords } from "../words.ts";
+import { intWord } from "../../../words.ts";
 import {
   FLOWER_SCALARS,
   type FlowerNeed,
@@ -555,7 +556,7 @@ function portWords(text: string): PortMatch {
   if (range) return { min: Number(range[1]), max: Number(range[2]) };
   const [p, m] = text.split("/");
   const num = (x: string) => {
-    const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
+    const n = intWord(x);
     if (!(n >= 0 && n <= 0xffff)) {
       throw new InvalidArgumentError(`Invalid port: "${text}" (expected PORT, PORT/MASK or MIN-MAX)`);
     }
