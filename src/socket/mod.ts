@@ -24,16 +24,7 @@ export { NetlinkSocket } from "./socket.ts";
 export type { Parse } from "./consumer.ts";
 export type { DumpIterator } from "./dump_iterator.ts";
 export type { UnicastReader } from "./unicast_reader.ts";
-export type {
-  DumpAllOptions,
-  DumpOptions,
-  MessagesOptions,
-  NetlinkFamily,
-  RequestOptions,
-  SocketOptions,
-  StreamOptions,
-  UnicastOptions,
-} from "./options.ts";
+export type * from "./options.ts";
 export * from "./errors.ts";
 export * from "./capture.ts";
 export * from "./family.ts";
