@@ -23,6 +23,7 @@
  */
 
 import { loadSys } from "../sys/load.ts";
+import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW } from "../sys/flags.ts";
 import type { Sys } from "../sys/sys.ts";
 import { withNetns } from "../netns/netns.ts";
 import { AF_NETLINK } from "../wire/addr.ts";
@@ -65,10 +66,6 @@ import { clearStash } from "./readers.ts";
 import { receiveOne } from "./receive.ts";
 import { type UnicastReader, unicastReader } from "./unicast_reader.ts";
 import { deadlineOf, until } from "./wait.ts";
-
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0x800;
-const SOCK_CLOEXEC = 0x80000;
 
 /** A netlink socket of one protocol, bound to a kernel-assigned port id. */
 export class NetlinkSocket implements Disposable, AsyncDisposable {
