@@ -20,10 +20,10 @@
  * @module
  */
 
-import { errnoName, errnoText } from "./sys/errno.ts";
+import { EACCES, ENODEV, ENOENT, ENXIO, EPERM, errnoName, errnoText, ESRCH } from "./sys/errno.ts";
 
 /** errno values with a meaning here. */
-const ERRNO = { EPERM: 1, ENOENT: 2, ESRCH: 3, ENXIO: 6, EACCES: 13, ENODEV: 19 } as const;
+const ERRNO = { EPERM, ENOENT, ESRCH, ENXIO, EACCES, ENODEV } as const;
 
 /** errno names that mean "no such object": a kernel refusal with one is a {@link NotFoundError}. */
 export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(["ENOENT", "ENODEV", "ESRCH", "ENXIO"]);

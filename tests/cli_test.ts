@@ -19,7 +19,8 @@ import { have, ip, ipJson, NEEDS_ROOT, run, uniqueName, withTempNetns } from "./
 import { assertSameJsonAsIp, assertSameTextAsIp, populate, SHOWS } from "./_cli_fixtures.ts";
 import { UsageError } from "../src/cli/args.ts";
 import { parseBatch, splitWords } from "../src/cli/batch.ts";
-import { CtOptionConflict, parseCtArgs } from "../src/cli/ct_args.ts";
+import { CtOptionConflict } from "../src/cli/ct_arg_types.ts";
+import { parseCtArgs } from "../src/cli/ct_args.ts";
 import { labelBitsOf, parseConnlabel } from "../src/cli/ct_labels.ts";
 import { parseGlobal } from "../src/cli/global.ts";
 import { editDistance, suggest } from "../src/cli/suggest.ts";

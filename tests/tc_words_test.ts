@@ -141,3 +141,75 @@ test("word tables: bpf filter and action read the program words, the filter its 
   });
   assert.equal(w.next(), "next");
 });
+
+test("word tables: u32 offset and hashkey words set the selector and its flags as tc's parse_offset and parse_hashkey", () => {
+  const u32 = (text: string) =>
+    (filterKind("u32")!.options.words(new TcWords(text.split(" ")), { linkIndex: () => 1 }) as { sel?: object }).sel;
+  const OFFSET = 2, VAROFFSET = 4, EAT = 8;
+  assert.deepEqual(u32("offset at 0 mask 0x0f00 shift 6 plus 4 eat"), {
+    flags: OFFSET | VAROFFSET | EAT,
+    offshift: 6,
+    offmask: 0x0f00,
+    off: 4,
+    offoff: 0,
+    hoff: 0,
+    hmask: 0,
+    keys: [],
+  });
+  assert.deepEqual(u32("offset plus -2"), {
+    flags: OFFSET,
+    offshift: 0,
+    offmask: 0,
+    off: 0xfffe,
+    offoff: 0,
+    hoff: 0,
+    hmask: 0,
+    keys: [],
+  });
+  assert.deepEqual(u32("hashkey mask 0x000000ff at 12 divisor 4"), {
+    flags: 0,
+    offshift: 0,
+    offmask: 0,
+    off: 0,
+    offoff: 0,
+    hoff: 12,
+    hmask: 0xff,
+    keys: [],
+  });
+  assert.throws(() => u32("offset at 3"), /Invalid offset "at": 3 \(must be even\)/);
+  assert.throws(() => u32("hashkey at 6"), /Invalid hashkey "at": 6 \(must be a multiple of 4\)/);
+  assert.throws(() => u32("offset shift 256"), InvalidArgumentError);
+  assert.throws(() => u32("offset bogus"), /Unknown u32 argument: "bogus"/);
+});
+
+test("word tables: skbedit and vlan words, refused where tc refuses them, and the words after them left to the tail", () => {
+  const act = (kind: string, text: string) => {
+    const w = new TcWords(text.split(" "));
+    const o = actionKind(kind)!.options.words(w, { linkIndex: () => 1 });
+    return { o, rest: w.next() };
+  };
+  assert.deepEqual(act("skbedit", "mark 0x10/0xff ptype otherhost inheritdsfield drop index 3 next"), {
+    o: { mark: 16, mask: 255, ptype: 3, inheritDsfield: true, action: TC_ACT.TC_ACT_SHOT, index: 3 },
+    rest: "next",
+  });
+  assert.throws(() => act("skbedit", "mark 0x1/0x100000000"), /Invalid skbedit mark: "0x100000000"/);
+  assert.throws(() => act("skbedit", "ptype bogus"), /Invalid ptype: "bogus"/);
+  assert.throws(() => act("skbedit", "pipe"), /Missing skbedit parameters/);
+  assert.deepEqual(act("vlan", "modify id 7 priority 2 next").o, {
+    vlanAction: "modify",
+    id: 7,
+    priority: 2,
+    action: TC_ACT.TC_ACT_PIPE,
+  });
+  assert.deepEqual(act("vlan", "push_eth dst_mac 02:00:00:00:00:01 src_mac 02:00:00:00:00:02").o, {
+    vlanAction: "push_eth",
+    dstMac: "02:00:00:00:00:01",
+    srcMac: "02:00:00:00:00:02",
+    action: TC_ACT.TC_ACT_PIPE,
+  });
+  assert.throws(() => act("vlan", "pop id 5"), /Cannot use "id" with vlan pop/);
+  assert.throws(() => act("vlan", "push id 5 dst_mac 02:00:00:00:00:01"), /Cannot use "dst_mac" with vlan push/);
+  assert.throws(() => act("vlan", "push id 5 protocol ip"), /Invalid vlan protocol/);
+  assert.throws(() => act("vlan", "push priority 1"), /Missing vlan "id" for push/);
+  assert.throws(() => act("vlan", "push id 4096"), InvalidArgumentError);
+});

@@ -15,7 +15,7 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import type { Context } from "./context.ts";
-import type { CtArgs } from "./ct_args.ts";
+import type { CtArgs } from "./ct_arg_types.ts";
 import { escapeControls } from "./args.ts";
 import { JsonArrayWriter } from "./output.ts";
 import { expectToJson, formatExpect } from "../netfilter/conntrack/expect.ts";

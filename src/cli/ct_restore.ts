@@ -8,7 +8,8 @@
  */
 
 import { UsageError } from "./args.ts";
-import { type CtArgs, parseCtArgs } from "./ct_args.ts";
+import type { CtArgs } from "./ct_arg_types.ts";
+import { parseCtArgs } from "./ct_args.ts";
 
 /** Splits one line into words as conntrack's `-R` does: blanks separate, double quotes group, `\` escapes inside quotes. */
 export function splitCtLine(line: string): string[] {

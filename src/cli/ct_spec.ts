@@ -7,7 +7,7 @@
  */
 
 import { UsageError } from "./args.ts";
-import type { CtArgs, CtNat } from "./ct_args.ts";
+import type { CtArgs, CtNat } from "./ct_arg_types.ts";
 import { labelBitsOf, loadConnlabel } from "./ct_labels.ts";
 import type { ConntrackEntry } from "../netfilter/conntrack/entry.ts";
 import type { ConntrackFilter, ConntrackTupleFilter } from "../netfilter/conntrack/filter.ts";

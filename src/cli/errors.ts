@@ -11,8 +11,7 @@ import { escapeControls, UsageError } from "./args.ts";
 import type { Output } from "./output.ts";
 import { InvalidArgumentError, NetlinkError, NotFoundError } from "../errors.ts";
 import { errnoText } from "../wire/errno.ts";
-
-const ENODEV = 19;
+import { ENODEV } from "../sys/errno.ts";
 
 /** Exit code of a successful command. */
 export const EXIT_OK = 0;

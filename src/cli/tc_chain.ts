@@ -20,6 +20,7 @@ import { printChain } from "../route/tc/print.ts";
 import { TcPrinter } from "../route/tc/printer.ts";
 import { parentOf } from "../route/tc/request.ts";
 import { TcWords } from "../route/tc/words.ts";
+import { intWord } from "../words.ts";
 
 /** tc's `do_chain` commands. */
 export const CHAIN_COMMANDS: readonly TableWord[] = wordTable("add delete=del get show list=show lst=show help");
@@ -51,7 +52,7 @@ function chainWords(w: TcWords, cmd: string): ChainWords {
     } else if (word === "chain") {
       once("chain", word);
       const v = w.value("chain", "chain index");
-      const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
+      const n = intWord(v);
       if (!(n <= 0xffffffff)) throw invalidArgument(v, "invalid chain index value");
       out.chain = n;
     } else if (word === "block") {

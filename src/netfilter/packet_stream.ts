@@ -10,7 +10,8 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import { Overrun } from "../socket/errors.ts";
-import { NetlinkSocket, type UnicastReader } from "../socket/socket.ts";
+import { NetlinkSocket } from "../socket/socket.ts";
+import type { UnicastReader } from "../socket/unicast_reader.ts";
 import type { NetlinkCapture } from "../socket/capture.ts";
 import type { NetnsTarget } from "../netns/netns.ts";
 import { NETLINK_NETFILTER } from "../wire/constants.ts";

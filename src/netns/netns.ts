@@ -19,6 +19,8 @@ import { loadSys } from "../sys/load.ts";
 import { type Sys, SysError } from "../sys/sys.ts";
 import { notFound } from "../errors.ts";
 import { readDirNames } from "../sys/files.ts";
+import { EEXIST, EINVAL } from "../sys/errno.ts";
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY } from "../sys/flags.ts";
 
 /**
  * A network namespace: a name under `/run/netns`, or `{ name }`, `{ path }`
@@ -31,16 +33,10 @@ export type NetnsTarget = string | { name: string } | { path: string } | { pid: 
 export const NETNS_RUN_DIR = "/run/netns";
 
 const CLONE_NEWNET = 0x40000000;
-const O_RDONLY = 0;
-const O_CREAT = 0x40;
-const O_EXCL = 0x80;
-const O_CLOEXEC = 0x80000;
 const MS_BIND = 4096;
 const MS_REC = 16384;
 const MS_SHARED = 1 << 20;
 const MNT_DETACH = 2;
-const EEXIST = 17;
-const EINVAL = 22;
 
 /** Checks a namespace name as `ip netns` would accept it. */
 export function checkNetnsName(name: string): string {

@@ -78,3 +78,6 @@ export function setFlags(msg: Uint8Array, flags: number): void {
   const v = new DataView(msg.buffer, msg.byteOffset);
   v.setUint16(6, v.getUint16(6, true) | flags, true);
 }
+
+/** The end of an iterator, shared by the socket's readers. */
+export const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };

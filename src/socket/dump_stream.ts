@@ -10,7 +10,8 @@
 import { type FamilyLike, openSocket, type SocketTarget } from "./family.ts";
 import type { Parse } from "./consumer.ts";
 import { checkRetries } from "./options.ts";
-import type { DumpIterator, NetlinkSocket } from "./socket.ts";
+import type { DumpIterator } from "./dump_iterator.ts";
+import type { NetlinkSocket } from "./socket.ts";
 
 /** Where a {@link DumpStream} runs, and how often it re-runs an interrupted dump. */
 export interface DumpStreamOptions extends SocketTarget {

@@ -4,9 +4,8 @@
  * @module
  */
 
+import { ENOBUFS } from "../sys/errno.ts";
 import { NetlinkError } from "../wire/netlink_error.ts";
-
-const ENOBUFS = 105;
 
 /**
  * The dump changed while it was read (`NLM_F_DUMP_INTR`): what was read may

@@ -20,7 +20,11 @@
  * @module
  */
 
-export * from "./socket.ts";
+export { NetlinkSocket } from "./socket.ts";
+export type { Parse } from "./consumer.ts";
+export type { DumpIterator } from "./dump_iterator.ts";
+export type { UnicastReader } from "./unicast_reader.ts";
+export type * from "./options.ts";
 export * from "./errors.ts";
 export * from "./capture.ts";
 export * from "./family.ts";

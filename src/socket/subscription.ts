@@ -9,7 +9,8 @@
 
 import type { NlMsg } from "../wire/message.ts";
 import { isOverrun } from "./errors.ts";
-import type { MessagesOptions, NetlinkSocket } from "./socket.ts";
+import type { MessagesOptions } from "./options.ts";
+import type { NetlinkSocket } from "./socket.ts";
 
 /** The item a stream yields where events were lost to a full receive buffer (re-list to resync). */
 export interface OverrunEvent {

@@ -5,6 +5,11 @@
  * @module
  */
 
+/** The errno numbers code here tests for, by their uapi names (the table below names them all). */
+export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ENXIO = 6, EAGAIN = 11, EACCES = 13;
+/** See {@link EPERM}. */
+export const EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOBUFS = 105;
+
 /** errno number to `[name, description]`. */
 export const ERRNO: { readonly [errno: number]: readonly [string, string] } = {
   1: ["EPERM", "Operation not permitted"],

@@ -9,8 +9,8 @@
 
 import type { Sys } from "../sys/sys.ts";
 import { plainDatagramVector, receiveEach } from "../sys/mmsg.ts";
+import { EAGAIN } from "../sys/errno.ts";
 
-const EAGAIN = 11;
 const MSG_PEEK = 2;
 
 /**

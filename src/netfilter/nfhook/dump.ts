@@ -9,6 +9,7 @@ import { NetlinkError } from "../../errors.ts";
 import { nfnlMessage, nfnlType } from "../../wire/nfnetlink.ts";
 import { familyNumber } from "../nftables/consts.ts";
 import { type NftOptions, withNftSocket } from "../nftables/socket.ts";
+import { EINVAL } from "../../sys/errno.ts";
 import { type NfHook, NFNL_MSG_HOOK_GET, NFNL_SUBSYS_HOOK, NFNLA_HOOK_TABLE, parseHookMessage } from "./table.ts";
 
 /** One hook to dump: a family's hook number, and for netdev hooks the device. */
@@ -22,7 +23,6 @@ export interface NfHookQuery {
 }
 
 const NLM_F_DUMP = 0x300;
-const EINVAL = 22;
 
 /** The dump request for one hook (the socket adds `NLM_F_REQUEST` and the sequence number). */
 export function hookRequest(q: NfHookQuery): Uint8Array {

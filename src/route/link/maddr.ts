@@ -16,6 +16,7 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { loadSys } from "../../sys/load.ts";
+import { O_CLOEXEC, O_RDONLY } from "../../sys/flags.ts";
 import type { Sys } from "../../sys/sys.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { formatIp } from "../../wire/addr.ts";
@@ -44,9 +45,6 @@ export interface MulticastFilter {
   /** Only this link (by name, as ip filters: an unknown name lists nothing). */
   dev?: string;
 }
-
-const O_RDONLY = 0;
-const O_CLOEXEC = 0x80000;
 
 /** Reads a whole /proc file synchronously (`undefined` when it does not exist, as without IPv6). */
 function readProc(sys: Sys, path: string): string | undefined {

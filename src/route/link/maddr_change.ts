@@ -15,17 +15,15 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { loadSys } from "../../sys/load.ts";
+import { SOCK_CLOEXEC, SOCK_DGRAM } from "../../sys/flags.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
-import { parseMac } from "../../wire/addr.ts";
+import { AF_INET, parseMac } from "../../wire/addr.ts";
 import { checkLinkName } from "./api.ts";
 
 /** `SIOCADDMULTI` (`<linux/sockios.h>`). */
 export const SIOCADDMULTI = 0x8931;
 /** `SIOCDELMULTI`. */
 export const SIOCDELMULTI = 0x8932;
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0x80000;
 const IFNAMSIZ = 16;
 const IFREQ_LEN = 40;
 const ETH_ALEN = 6;

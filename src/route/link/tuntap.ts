@@ -20,6 +20,7 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { readDirNames, readLinkOrUndefined, readTextOrUndefined } from "../../sys/files.ts";
 import { loadSys } from "../../sys/load.ts";
+import { O_CLOEXEC, O_RDWR } from "../../sys/flags.ts";
 import { type Sys, SysError } from "../../sys/sys.ts";
 import { linkNotFound } from "../../errors.ts";
 import { withNetns } from "../../netns/netns.ts";
@@ -50,8 +51,6 @@ export const TUN_IFF = {
 
 /** `sizeof(struct ifreq)`. */
 const IFREQ_LEN = 40;
-const O_RDWR = 2;
-const O_CLOEXEC = 0x80000;
 /** The device every tun/tap ioctl goes through. */
 export const TUN_DEVICE = "/dev/net/tun";
 

@@ -50,6 +50,7 @@ export type { BpfInsn, BpfProgram } from "./bpf_prog.ts";
 export type { BpfProgInfo } from "../../sys/bpf.ts";
 export type { MirredOptions } from "./action/mirred.ts";
 export type { GactOptions } from "./action/gact.ts";
+export type { ActionParms } from "./action/control.ts";
 export type {
   ActionKind,
   FilterKind,

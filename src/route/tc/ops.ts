@@ -34,6 +34,7 @@ import {
 import { parseProtocol } from "./protocol.ts";
 import { openFilterOptions } from "./open.ts";
 import { loadSys } from "../../sys/load.ts";
+import { ENOENT } from "../../sys/errno.ts";
 
 async function run(
   spec: { dev: string | number },
@@ -230,8 +231,6 @@ export async function getFilter(spec: FilterSpec, opts: RouteOptions = {}): Prom
     return f;
   });
 }
-
-const ENOENT = 2;
 
 /**
  * The kernel answers a GET on a chain or parent without filters with

@@ -7,6 +7,7 @@
  */
 
 import { InvalidArgumentError } from "../../errors.ts";
+import { intWord } from "../../words.ts";
 import { parseRate, parseSize, parseTime } from "./units.ts";
 import type { WordsContext } from "./kind.ts";
 import type { TcWords } from "./words.ts";
@@ -78,4 +79,11 @@ export function readTime(w: TcWords, word: string): number {
 /** Reads a rate in bytes per second (`1mbit`). */
 export function readRate(w: TcWords, word: string): number {
   return parseRate(w.value(word, "rate"));
+}
+
+/** A u32 written in decimal or 0x hex (a pedit value, an skbedit mark); `Invalid <what>: "<text>"` otherwise. */
+export function parseU32(text: string, what: string): number {
+  const n = intWord(text);
+  if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
+  return n;
 }

@@ -6,10 +6,19 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import { parseAttrs, type StructValue } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { genFields, genParms, printTimes, printVerdict, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import {
+  type ActionParms,
+  genFields,
+  genParms,
+  printTimes,
+  printVerdict,
+  readVerdict,
+  TC_GEN,
+  TCF_T,
+} from "./control.ts";
 
 const TCA_GACT_TM = 1, TCA_GACT_PARMS = 2, TCA_GACT_PROB = 3;
 const GACT_PROB = { ptype: "u16", pval: "u16", paction: "s32" } as const;
@@ -23,19 +32,9 @@ const GACT_ATTRS = {
 } as const;
 
 /** gact options. */
-export interface GactOptions {
-  /** The verdict (`TC_ACT_*`). */
-  action?: number;
+export interface GactOptions extends ActionParms {
   /** A second verdict taken at random (`random netrand|determ VERDICT VAL`). */
   random?: { type: "netrand" | "determ"; action: number; value: number };
-  /** Shared action index. */
-  index?: number;
-  /** References (reported). */
-  refcnt?: number;
-  /** Filters bound (reported). */
-  bindcnt?: number;
-  /** Times in clock ticks (reported). */
-  tm?: StructValue<typeof TCF_T>;
 }
 
 function words(w: TcWords): GactOptions {

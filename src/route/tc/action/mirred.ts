@@ -6,11 +6,11 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import { parseAttrs, type StructValue } from "../../../wire/table.ts";
+import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import type { TcWords } from "../words.ts";
-import { genFields, genParms, printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
+import { type ActionParms, genFields, genParms, printTail, readVerdict, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_MIRRED_TM = 1, TCA_MIRRED_PARMS = 2;
 const MIRRED = { ...TC_GEN, eaction: "s32", ifindex: "u32" } as const;
@@ -28,24 +28,14 @@ const EACTIONS: Record<number, [string, "redirect" | "mirror", "egress" | "ingre
   4: ["Ingress Mirror", "mirror", "ingress"],
 };
 
-/** mirred options. */
-export interface MirredOptions {
+/** mirred options; its verdict (`action`) is `TC_ACT_STOLEN` for a redirect. */
+export interface MirredOptions extends ActionParms {
   /** `redirect` or `mirror`. */
   mode?: "redirect" | "mirror";
   /** Where on the target: `egress` or `ingress`. */
   direction?: "egress" | "ingress";
   /** Target device index. */
   ifindex?: number;
-  /** Verdict after mirroring (redirects steal: `TC_ACT_STOLEN`). */
-  action?: number;
-  /** Shared action index (0: the kernel picks one). */
-  index?: number;
-  /** References (reported). */
-  refcnt?: number;
-  /** Filters bound (reported). */
-  bindcnt?: number;
-  /** Times in clock ticks (reported). */
-  tm?: StructValue<typeof TCF_T>;
 }
 
 function eactionOf(o: MirredOptions): number {

@@ -11,6 +11,7 @@ import { TC_ACT } from "../constants.ts";
 import type { ActionKind } from "../kind.ts";
 import { parseProtocol, protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
+import { intWord } from "../../../words.ts";
 import { type ActionParms, genFields, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_MPLS_TM = 1, TCA_MPLS_PARMS = 2, TCA_MPLS_PROTO = 4, TCA_MPLS_LABEL = 5;
@@ -57,7 +58,7 @@ const FIELDS: { [word: string]: [max: number, why: string] } = {
 function field(w: TcWords, word: string): number {
   const [max, why] = FIELDS[word];
   const v = w.value(word, "number");
-  const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : NaN;
+  const n = intWord(v);
   if (!(n >= (word === "ttl" ? 1 : 0) && n <= max)) {
     throw new InvalidArgumentError(`Invalid mpls ${word}: "${v}" (${why})`);
   }

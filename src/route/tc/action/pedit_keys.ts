@@ -10,6 +10,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { parseIp, parseMac } from "../../../wire/addr.ts";
 import type { TcWords } from "../words.ts";
+import { parseU32 } from "../word_table.ts";
 
 /** Which header a key's offset counts from (`TCA_PEDIT_KEY_EX_HDR_TYPE_*`); `network` is the legacy form. */
 export type PeditHeader = "network" | "eth" | "ip4" | "ip6" | "tcp" | "udp";
@@ -133,15 +134,9 @@ function pack(keys: PeditKey[], key: PeditKey, len: 1 | 2 | 4, retain: number, v
   keys.push({ ...key });
 }
 
-function num(text: string, what: string): number {
-  const n = /^(0x[0-9a-f]+|\d+)$/i.test(text) ? Number(text) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError(`Invalid ${what}: "${text}"`);
-  return n;
-}
-
 /** A value as tc's `parse_val` reads it, as the words tc keeps in `val[4]` (host order, as it packs them). */
 function valueWords(text: string, type: ValueType): number[] {
-  if (type === "u32") return [num(text, "pedit value")];
+  if (type === "u32") return [parseU32(text, "pedit value")];
   const bytes = type === "mac" ? parseMac(text) : parseIp(text.split("/")[0]);
   if (bytes.length !== (type === "ipv4" ? 4 : type === "ipv6" ? 16 : 6)) {
     throw new InvalidArgumentError(
@@ -183,7 +178,7 @@ function command(w: TcWords, keys: PeditKey[], key: PeditKey, field: Field, exte
   }
   if (w.peek() === "retain") {
     w.next();
-    retain = num(w.value("retain", "mask"), "retain");
+    retain = parseU32(w.value("retain", "mask"), "retain");
   }
   if (len > 4 && retain !== RU32) {
     throw new InvalidArgumentError(`Cannot use pedit "retain" on fields longer than 32 bits`);

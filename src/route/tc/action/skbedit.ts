@@ -9,7 +9,8 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import { formatHandle, parseHandle } from "../handle.ts";
-import type { ActionKind } from "../kind.ts";
+import type { ActionKind, WordsContext } from "../kind.ts";
+import { parseU32, readInt, readWords, type WordTable } from "../word_table.ts";
 import type { TcWords } from "../words.ts";
 import { type ActionParms, genFields, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
 
@@ -45,33 +46,33 @@ export interface SkbeditOptions extends ActionParms {
   inheritDsfield?: boolean;
 }
 
-function words(w: TcWords): SkbeditOptions {
-  const o: SkbeditOptions = {};
-  for (let word = w.peek(); word !== undefined; word = w.peek()) {
-    if (word === "queue_mapping") o.queueMapping = (w.next(), w.int(word, 0, 0xffff));
-    else if (word === "priority") o.priority = (w.next(), parseHandle(w.value(word, "class id")));
-    else if (word === "mark") {
-      w.next();
-      const [m, mask] = w.value(word, "MARK[/MASK]").split("/");
-      const num = (x: string) => {
-        const n = /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : NaN;
-        if (!(n >= 0 && n <= 0xffffffff)) throw new InvalidArgumentError(`Invalid skbedit mark: "${x}"`);
-        return n;
-      };
-      o.mark = num(m);
-      if (mask !== undefined) o.mask = num(mask);
-    } else if (word === "ptype") {
-      w.next();
+/** skbedit's words, before the verdict and index. */
+const WORDS: WordTable<SkbeditOptions> = {
+  queue_mapping: { key: "queueMapping", read: readInt(0, 0xffff) },
+  priority: { key: "priority", read: (w, word) => parseHandle(w.value(word, "class id")) },
+  mark: {
+    key: "mark",
+    apply: (w, word, o) => {
+      const [mark, mask] = w.value(word, "MARK[/MASK]").split("/");
+      o.mark = parseU32(mark, "skbedit mark");
+      if (mask !== undefined) o.mask = parseU32(mask, "skbedit mark");
+    },
+  },
+  ptype: {
+    key: "ptype",
+    read: (w, word) => {
       const t = w.value(word, "packet type");
       if (PTYPES[t] === undefined) {
         throw new InvalidArgumentError(`Invalid ptype: "${t}" (expected host, broadcast, multicast or otherhost)`);
       }
-      o.ptype = PTYPES[t];
-    } else if (word === "inheritdsfield") {
-      w.next();
-      o.inheritDsfield = true;
-    } else break;
-  }
+      return PTYPES[t];
+    },
+  },
+  inheritdsfield: { key: "inheritDsfield" },
+};
+
+function words(w: TcWords, ctx: WordsContext): SkbeditOptions {
+  const o = readWords<SkbeditOptions>(w, "skbedit", WORDS, {}, ctx, true);
   const tail = readTail(w, TC_ACT.TC_ACT_PIPE);
   if (Object.keys(o).length === 0 && tail.index === undefined) {
     throw new InvalidArgumentError("Missing skbedit parameters");

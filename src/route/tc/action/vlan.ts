@@ -7,7 +7,8 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
-import type { ActionKind } from "../kind.ts";
+import type { ActionKind, WordsContext } from "../kind.ts";
+import { readInt, readWords, type WordReader, type WordRule, type WordTable } from "../word_table.ts";
 import { parseProtocol, protocolName } from "../protocol.ts";
 import type { TcWords } from "../words.ts";
 import { type ActionParms, genFields, genParms, printTail, readTail, TC_GEN, TCF_T } from "./control.ts";
@@ -44,34 +45,49 @@ export interface VlanOptions extends ActionParms {
   srcMac?: string;
 }
 
-function words(w: TcWords): VlanOptions {
+/** A word only some verbs take (`id` with push and modify, `dst_mac` with push_eth). */
+function verbWord<K extends keyof VlanOptions>(
+  key: K,
+  verbs: readonly string[],
+  read: WordReader,
+): WordRule<VlanOptions> {
+  return {
+    key,
+    apply: (w, word, o, ctx) => {
+      if (!verbs.includes(o.vlanAction)) {
+        throw new InvalidArgumentError(`Cannot use "${word}" with vlan ${o.vlanAction}`);
+      }
+      o[key] = read(w, word, ctx) as VlanOptions[K];
+    },
+  };
+}
+
+const TAGGING = ["push", "modify"];
+
+/** vlan's words after the verb, before the verdict and index. */
+const WORDS: WordTable<VlanOptions> = {
+  id: verbWord("id", TAGGING, readInt(0, 0xfff)),
+  protocol: verbWord("protocol", TAGGING, (w, word) => {
+    const protocol = parseProtocol(w.value(word, "protocol"));
+    if (protocol !== 0x8100 && protocol !== 0x88a8) {
+      throw new InvalidArgumentError(`Invalid vlan protocol: only 802.1Q and 802.1ad`);
+    }
+    return protocol;
+  }),
+  priority: verbWord("priority", TAGGING, readInt(0, 7)),
+  dst_mac: verbWord("dstMac", ["push_eth"], (w, word) => w.value(word, "address")),
+  src_mac: verbWord("srcMac", ["push_eth"], (w, word) => w.value(word, "address")),
+};
+
+function words(w: TcWords, ctx: WordsContext): VlanOptions {
   const verb = w.value("vlan", "pop, push or modify");
   const vAction = VERBS.indexOf(verb);
   if (vAction < 1) {
     throw new InvalidArgumentError(`Invalid vlan action: "${verb}" (expected pop, push, modify, pop_eth or push_eth)`);
   }
   const o: VlanOptions = { vlanAction: verb as VlanOptions["vlanAction"] };
-  const pushes = verb === "push" || verb === "modify";
-  for (let word = w.peek(); word !== undefined; word = w.peek()) {
-    if ((word === "id" || word === "protocol" || word === "priority") && !pushes) {
-      throw new InvalidArgumentError(`Cannot use "${word}" with vlan ${verb}`);
-    }
-    if ((word === "dst_mac" || word === "src_mac") && verb !== "push_eth") {
-      throw new InvalidArgumentError(`Cannot use "${word}" with vlan ${verb}`);
-    }
-    if (word === "id") o.id = (w.next(), w.int(word, 0, 0xfff));
-    else if (word === "protocol") {
-      w.next();
-      o.protocol = parseProtocol(w.value(word, "protocol"));
-      if (o.protocol !== 0x8100 && o.protocol !== 0x88a8) {
-        throw new InvalidArgumentError(`Invalid vlan protocol: only 802.1Q and 802.1ad`);
-      }
-    } else if (word === "priority") o.priority = (w.next(), w.int(word, 0, 7));
-    else if (word === "dst_mac") o.dstMac = (w.next(), w.value(word, "address"));
-    else if (word === "src_mac") o.srcMac = (w.next(), w.value(word, "address"));
-    else break;
-  }
-  if (pushes && o.id === undefined) throw new InvalidArgumentError(`Missing vlan "id" for ${verb}`);
+  readWords<VlanOptions>(w, "vlan", WORDS, o, ctx, true);
+  if (TAGGING.includes(verb) && o.id === undefined) throw new InvalidArgumentError(`Missing vlan "id" for ${verb}`);
   if (verb === "push_eth" && (!o.dstMac || !o.srcMac)) {
     throw new InvalidArgumentError(`Missing "dst_mac" and "src_mac" for push_eth`);
   }

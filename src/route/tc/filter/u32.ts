@@ -16,6 +16,7 @@ import type { FilterKind, PrintContext, WordsContext } from "../kind.ts";
 import type { TcPrinter } from "../printer.ts";
 import { checkClsFlags, clsFlagWord, printClsFlags } from "./flags.ts";
 import type { TcWords } from "../words.ts";
+import { readInt, readWords, type WordReader, type WordRule, type WordTable } from "../word_table.ts";
 import { known } from "../payload.ts";
 import { emptySelector, matchWords, type U32Key, type U32Selector } from "./u32_keys.ts";
 import { printPrettyKey } from "./u32_pretty.ts";
@@ -173,46 +174,40 @@ function build(b: MessageBuilder, o: U32Options): void {
   });
 }
 
-function offsetWords(w: TcWords, sel: U32Selector): void {
-  for (let word = w.peek(); word !== undefined; word = w.peek()) {
-    if (word === "plus") {
-      w.next();
-      sel.off = w.int("plus", -32768, 65535) & 0xffff;
-      sel.flags |= TC_U32_OFFSET;
-    } else if (word === "at") {
-      w.next();
-      const off = w.int("at", -32768, 32767);
-      if (off % 2) throw new InvalidArgumentError(`Invalid offset "at": ${off} (must be even)`);
-      sel.offoff = off;
-      sel.flags |= TC_U32_VAROFFSET;
-    } else if (word === "mask") {
-      w.next();
-      sel.offmask = w.int("mask", 0, 0xffff, 16);
-      sel.flags |= TC_U32_VAROFFSET;
-    } else if (word === "shift") {
-      w.next();
-      sel.offshift = w.int("shift", 0, 255);
-      sel.flags |= TC_U32_VAROFFSET;
-    } else if (word === "eat") {
-      w.next();
-      sel.flags |= TC_U32_EAT;
-    } else return;
-  }
+/** An offset in [-32768, 32767] that is a multiple of `unit` (`offset at`, `hashkey at`). */
+function alignedOffset(unit: number, what: string, rule: string): WordReader {
+  return (w, word) => {
+    const off = w.int(word, -32768, 32767);
+    if (off % unit) throw new InvalidArgumentError(`Invalid ${what} "${word}": ${off} (${rule})`);
+    return off;
+  };
 }
 
-function hashkeyWords(w: TcWords, sel: U32Selector): void {
-  for (let word = w.peek(); word !== undefined; word = w.peek()) {
-    if (word === "mask") {
-      w.next();
-      sel.hmask = w.int("mask", 0, 0xffffffff, 16);
-    } else if (word === "at") {
-      w.next();
-      const off = w.int("at", -32768, 32767);
-      if (off % 4) throw new InvalidArgumentError(`Invalid hashkey "at": ${off} (must be a multiple of 4)`);
-      sel.hoff = off;
-    } else return;
-  }
+/** A word that sets one field of the selector and the flag that makes the kernel use it. */
+function selectorWord(key: keyof U32Selector, flag: number, read?: WordReader): WordRule<U32Selector> {
+  return {
+    key,
+    apply: (w, word, sel, ctx) => {
+      if (read) (sel[key] as number) = read(w, word, ctx) as number;
+      sel.flags |= flag;
+    },
+  };
 }
+
+/** The words after `offset`: a constant offset to the next header, or one read from the packet. */
+const OFFSET_WORDS: WordTable<U32Selector> = {
+  plus: selectorWord("off", TC_U32_OFFSET, (w, word) => w.int(word, -32768, 65535) & 0xffff),
+  at: selectorWord("offoff", TC_U32_VAROFFSET, alignedOffset(2, "offset", "must be even")),
+  mask: selectorWord("offmask", TC_U32_VAROFFSET, readInt(0, 0xffff, 16)),
+  shift: selectorWord("offshift", TC_U32_VAROFFSET, readInt(0, 255)),
+  eat: selectorWord("flags", TC_U32_EAT),
+};
+
+/** The words after `hashkey`: which word of the packet is hashed, and its mask. */
+const HASHKEY_WORDS: WordTable<U32Selector> = {
+  mask: { key: "hmask", read: readInt(0, 0xffffffff, 16) },
+  at: { key: "hoff", read: alignedOffset(4, "hashkey", "must be a multiple of 4") },
+};
 
 function foldHash(sel: U32Selector): number {
   const k = sel.keys[0];
@@ -239,10 +234,10 @@ function words(w: TcWords, ctx: WordsContext): U32Options {
         break;
       }
       case "offset":
-        offsetWords(w, sel);
+        readWords(w, "u32 offset", OFFSET_WORDS, sel, ctx, true);
         break;
       case "hashkey":
-        hashkeyWords(w, sel);
+        readWords(w, "u32 hashkey", HASHKEY_WORDS, sel, ctx, true);
         break;
       case "classid":
       case "flowid":
