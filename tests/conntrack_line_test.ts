@@ -257,6 +257,18 @@ test("property: printIp writes what formatIp returns", () => {
     printIp(w, parseIp(text), 0, 16);
     assert.equal(w.take(), text);
   }
+  // Every byte value in every octet (the digit table), each quad ending where the sink is full, after text already written.
+  for (let v = 0; v < 256; v++) {
+    for (let at = 0; at < 4; at++) {
+      const b = Uint8Array.of(10, 200, 7, 99);
+      b[at] = v;
+      const w = new TextSink(18);
+      w.ascii("src=");
+      printIp(w, b, 0, 4);
+      w.byte(32);
+      assert.equal(w.take(), `src=${formatIp(b)} `);
+    }
+  }
 });
 
 test(

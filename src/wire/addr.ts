@@ -195,27 +195,57 @@ export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): 
 const HEX_DIGITS = "0123456789abcdef";
 
 /**
+ * The decimal digits of each byte value, four bytes per value: how many
+ * digits (1 to 3), then the digits (unused ones 0).
+ */
+const OCTET_DIGITS = new Uint8Array(256 * 4);
+for (let v = 0; v < 256; v++) {
+  const s = String(v);
+  OCTET_DIGITS[v * 4] = s.length;
+  for (let i = 0; i < s.length; i++) OCTET_DIGITS[v * 4 + 1 + i] = s.charCodeAt(i);
+}
+
+/**
  * Writes what {@link formatIp} returns straight into `w`, building no
  * string for 4- and 16-byte addresses: a line printer of a large dump
  * (`ct -L`) writes four per line.
  */
 export function printIp(w: TextSink, b: Uint8Array, off: number, len: number): void {
-  if (len === 4) {
-    w.uint(b[off]);
-    w.byte(46);
-    w.uint(b[off + 1]);
-    w.byte(46);
-    w.uint(b[off + 2]);
-    w.byte(46);
-    w.uint(b[off + 3]);
-    return;
+  if (len === 4) printIp4(w, b, off);
+  else if (len === 16) printIp6(w, b, off);
+  else w.ascii(formatHex(b, off, len));
+}
+
+/**
+ * A dotted quad from {@link OCTET_DIGITS}: three digit bytes copied per
+ * octet (the unused ones are overwritten next), no division. Small, so the
+ * JIT compiles the line path that inlines it quickly.
+ */
+function printIp4(w: TextSink, b: Uint8Array, off: number): void {
+  if (w.at + 17 > w.buf.length) w.room(17); // 15, plus 2 scratch digits after the last octet
+  const out = w.buf;
+  let at = w.at;
+  for (let i = 0; i < 4; i++) {
+    if (i !== 0) out[at++] = 46;
+    const t = b[off + i] * 4;
+    out[at] = OCTET_DIGITS[t + 1];
+    out[at + 1] = OCTET_DIGITS[t + 2];
+    out[at + 2] = OCTET_DIGITS[t + 3];
+    at += OCTET_DIGITS[t];
   }
-  if (len !== 16) return w.ascii(formatHex(b, off, len));
+  w.at = at;
+}
+
+/** The functions {@link printIp} runs through, for the JIT hints of a long listing (src/sys/jit.ts). */
+export const PRINT_IP_PARTS: readonly unknown[] = [printIp4, printIp6, zeroRun, dottedPrefix];
+
+/** RFC 5952 text of the 16 bytes at `off` (see {@link formatIp}). */
+function printIp6(w: TextSink, b: Uint8Array, off: number): void {
   const run = zeroRun(b, off), bestAt = run < 0 ? -1 : run >> 4, bestLen = run & 15;
   const dotted = dottedPrefix(b, off, run);
   if (dotted !== undefined) {
     w.ascii(dotted);
-    return printIp(w, b, off + 12, 4);
+    return printIp4(w, b, off + 12);
   }
   let colon = false; // a ':' is due before the next group
   for (let i = 0; i < 8; i++) {

@@ -14,7 +14,7 @@
  */
 
 import { notInlined, noTopTier } from "../../sys/jit.ts";
-import { printIp } from "../../wire/addr.ts";
+import { PRINT_IP_PARTS, printIp } from "../../wire/addr.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
 import { type NameMap, nameOf, readScalar, type ScalarKind } from "../../wire/table.ts";
 import { TextSink } from "../../wire/text_sink.ts";
@@ -345,6 +345,7 @@ export function oneListingJit(parse: unknown, also: readonly unknown[] = [], pro
     num,
     nextStamp,
     printIp,
+    ...PRINT_IP_PARTS,
     readScalar,
     pad8,
   ], [TextSink.prototype, ...protos]);
