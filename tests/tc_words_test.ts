@@ -194,6 +194,7 @@ test("word tables: skbedit and vlan words, refused where tc refuses them, and th
   });
   assert.throws(() => act("skbedit", "mark 0x1/0x100000000"), /Invalid skbedit mark: "0x100000000"/);
   assert.throws(() => act("skbedit", "ptype bogus"), /Invalid ptype: "bogus"/);
+  assert.throws(() => act("skbedit", "ptype toString"), /Invalid ptype: "toString"/);
   assert.throws(() => act("skbedit", "pipe"), /Missing skbedit parameters/);
   assert.deepEqual(act("vlan", "modify id 7 priority 2 next").o, {
     vlanAction: "modify",

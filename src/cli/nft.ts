@@ -80,7 +80,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     args.next();
     const words = cluster(word);
     for (const [i, w] of words.entries()) {
-      if (w in REFUSED_FLAGS) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
+      if (Object.hasOwn(REFUSED_FLAGS, w)) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
       const f = FLAGS[w];
       if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
       if (f === "version") {

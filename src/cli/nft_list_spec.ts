@@ -99,10 +99,10 @@ function kindOf(args: Args): ListKind {
   }
   if (w === "flow") {
     const t = need(args, "tables or table after flow");
-    if (!(t in FLOW)) throw new UsageError(`Cannot list "flow ${t}": expected flow tables, flow table`, t);
+    if (!Object.hasOwn(FLOW, t)) throw new UsageError(`Cannot list "flow ${t}": expected flow tables, flow table`, t);
     return FLOW[t];
   }
-  if (!(w in KINDS)) throw new UsageError(`Cannot list "${w}": expected ${names.join(", ")}`, w);
+  if (!Object.hasOwn(KINDS, w)) throw new UsageError(`Cannot list "${w}": expected ${names.join(", ")}`, w);
   return w as ListKind;
 }
 

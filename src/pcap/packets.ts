@@ -92,7 +92,7 @@ export class PacketPcapWriter implements Disposable {
 
   /** Opens `path` (`-` for stdout) for packets stored as `type` (default `nflog`). */
   static open(path: string, type: PacketLinkType = "nflog"): PacketPcapWriter {
-    if (!(type in LINK_TYPES)) {
+    if (!Object.hasOwn(LINK_TYPES, type)) {
       throw new InvalidArgumentError(`Cannot use link type "${type}": expected raw, ipv4, ipv6 or nflog`);
     }
     return new PacketPcapWriter(PcapWriter.open(path, LINK_TYPES[type]), type);

@@ -109,7 +109,7 @@ export function conntrackEventGroups(options: SubscribeConntrackOptions = {}): n
   if (events.length === 0) throw new InvalidArgumentError("No conntrack events selected");
   const groups = new Set<number>();
   for (const e of events) {
-    if (!(e in ENTRY_GROUPS)) {
+    if (!Object.hasOwn(ENTRY_GROUPS, e)) {
       throw new InvalidArgumentError(`Unknown conntrack event: "${e}" (must be new, update or destroy)`);
     }
     groups.add(ENTRY_GROUPS[e]);

@@ -767,7 +767,7 @@ class RuleEncoder {
   match(m: Obj): void {
     checkObjKeys(m, ["op", "left", "right"], "a match");
     const op = String(m.op ?? "==");
-    if (!(op in CMP_OPS)) {
+    if (!Object.hasOwn(CMP_OPS, op)) {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     this.ctAddrDependency(m.left, m.right);

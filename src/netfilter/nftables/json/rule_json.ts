@@ -575,7 +575,7 @@ class RuleDecoder {
       this.set(e.dreg, { json: { [DCCP_OPTION]: { type: e.type ?? 0 } }, type: typeByName("boolean"), len: 1 });
       return;
     }
-    if (!(op in EXTHDR_KEYS)) {
+    if (!Object.hasOwn(EXTHDR_KEYS, op)) {
       this.push({ unknown: { name: "exthdr", op } });
       if (e.dreg !== undefined) this.set(e.dreg, { json: { unknown: "exthdr" }, len: e.len ?? 4 });
       return;

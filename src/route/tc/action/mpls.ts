@@ -73,7 +73,7 @@ function words(w: TcWords): MplsOptions {
     if ((VERBS as readonly string[]).includes(word) && word !== "") {
       if (verb) throw new InvalidArgumentError(`Cannot use "${word}": the mpls action is already "${verb}"`);
       verb = (w.next(), word as MplsOptions["mplsAction"]);
-    } else if (word in FIELDS) {
+    } else if (Object.hasOwn(FIELDS, word)) {
       if (verb !== "push" && verb !== "mac_push" && verb !== "modify") {
         throw new InvalidArgumentError(`Cannot use mpls "${word}": only valid for push, mac_push and modify`);
       }

@@ -62,7 +62,8 @@ const WORDS: WordTable<SkbeditOptions> = {
     key: "ptype",
     read: (w, word) => {
       const t = w.value(word, "packet type");
-      if (PTYPES[t] === undefined) {
+      // Own keys only: `ptype toString` is no packet type.
+      if (!Object.hasOwn(PTYPES, t)) {
         throw new InvalidArgumentError(`Invalid ptype: "${t}" (expected host, broadcast, multicast or otherhost)`);
       }
       return PTYPES[t];
