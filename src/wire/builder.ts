@@ -16,6 +16,7 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import { macLength, writeIp, writeMac } from "./addr.ts";
+import type { ByteArena } from "./arena.ts";
 import { align4, NLA_F_NESTED, NLA_HDRLEN } from "./constants.ts";
 import {
   type Attrs,
@@ -285,16 +286,36 @@ export class MessageBuilder {
 
   /** Returns the finished message, with its length set. */
   finish(): Uint8Array {
+    const out = this.#buf.slice(0, this.#seal());
+    this.#recycle();
+    return out;
+  }
+
+  /**
+   * Returns the finished message copied into `arena`: a view of the
+   * arena's buffer (its `byteOffset` is not 0). A batch of thousands of
+   * messages then allocates a buffer per arena chunk, not one per message,
+   * and the runtime's collector does not run every few messages.
+   */
+  finishIn(arena: ByteArena): Uint8Array {
+    const out = arena.copy(this.#buf, this.#seal());
+    this.#recycle();
+    return out;
+  }
+
+  #seal(): number {
     this.#pad();
     this.#view.setUint32(0, this.#len, true);
-    const out = this.#buf.slice(0, this.#len);
     this.#done = true;
+    return this.#len;
+  }
+
+  #recycle(): void {
     // Handed on zeroed (padding and struct gaps are written by skipping); large buffers are not kept.
     if (!spare && this.#buf.length <= 65536) {
       // Past the end too: an address reserves 16 bytes before it knows its width.
       this.#buf.fill(0, 0, Math.min(this.#buf.length, this.#len + 16));
       spare = { buf: this.#buf, view: this.#view };
     }
-    return out;
   }
 }

@@ -13,6 +13,7 @@ import { BatchError } from "../../socket/errors.ts";
 import { NlkitError } from "../../errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
+import { ByteArena } from "../../wire/arena.ts";
 import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
@@ -227,6 +228,8 @@ const ELEMENT_BYTES = 60000;
 /** Collects changes and commits them as one atomic batch. */
 export class NftTransaction {
   #messages: Uint8Array[] = [];
+  // The batch's messages live as long as it does: packed into shared chunks (see ByteArena).
+  #arena = new ByteArena();
   #objects: string[] = [];
   #nextId = 1;
   #ruleCount = new Map<string, number>();
@@ -242,7 +245,7 @@ export class NftTransaction {
   }
 
   #add(b: MessageBuilder, object: string): this {
-    this.#messages.push(b.finish());
+    this.#messages.push(b.finishIn(this.#arena));
     this.#objects.push(object);
     return this;
   }
