@@ -63,7 +63,11 @@ export interface NftChainSpec {
   hook?: string;
   /** Priority of a base chain. */
   priority?: number;
-  /** Policy of a base chain. */
+  /**
+   * Policy of a base chain; sent only when given, so an existing chain keeps
+   * its own. Without `hook` it goes alone, as nft sends `{ policy drop; }`:
+   * the kernel takes it for a chain that is already a base chain.
+   */
   policy?: "accept" | "drop";
   /** Device of a netdev base chain. */
   device?: string;
@@ -308,8 +312,8 @@ export class NftTransaction {
     );
     const base = c.hook !== undefined;
     const devs = c.devices !== undefined;
-    if (!base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device || devs)) {
-      throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
+    if (!base && (c.type !== undefined || c.priority !== undefined || c.device || devs)) {
+      throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority or device without a hook`);
     }
     if (devs && c.device !== undefined) {
       throw new InvalidArgumentError(`Cannot give chain ${c.name} both device and devices`);
@@ -322,7 +326,7 @@ export class NftTransaction {
       table: c.table,
       name: c.name,
       hook: base ? { hooknum: hookNumber(c.family, c.hook!), priority: c.priority ?? 0, dev, devs: many } : undefined,
-      policy: base ? c.policy ?? "accept" : undefined,
+      policy: c.policy,
       type: base ? c.type ?? "filter" : undefined,
       userdata: c.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, c.comment]]),
     });
