@@ -52,3 +52,11 @@ test("chain policy on a regular chain: the kernel refuses it, as for nft", OPTS,
     assert.match(r.stderr, /EOPNOTSUPP/);
   });
 });
+
+test('classid values: hex halves with 0x ("1:0xc7cb"), as nft reads them', OPTS, async () => {
+  await sameAsNft(
+    'add table ip filter\nadd map ip filter m { type ipv4_addr : classid; flags interval; }\n' +
+      'add element ip filter m { 10.4.22.0/24 : "1:0xc7cb", 10.4.23.0/24 : "0x2:1f" }\n' +
+      'add chain ip filter c\nadd rule ip filter c meta priority set "0x1:0x10"',
+  );
+});
