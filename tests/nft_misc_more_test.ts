@@ -55,8 +55,78 @@ test("chain policy on a regular chain: the kernel refuses it, as for nft", OPTS,
 
 test('classid values: hex halves with 0x ("1:0xc7cb"), as nft reads them', OPTS, async () => {
   await sameAsNft(
-    'add table ip filter\nadd map ip filter m { type ipv4_addr : classid; flags interval; }\n' +
+    "add table ip filter\nadd map ip filter m { type ipv4_addr : classid; flags interval; }\n" +
       'add element ip filter m { 10.4.22.0/24 : "1:0xc7cb", 10.4.23.0/24 : "0x2:1f" }\n' +
       'add chain ip filter c\nadd rule ip filter c meta priority set "0x1:0x10"',
   );
+});
+
+test(
+  "rule index: a rule added earlier in the batch is placed by its batch id (NFTA_RULE_POSITION_ID)",
+  OPTS,
+  async () => {
+    await sameAsNft(
+      "add table x\nadd chain x y\nadd rule x y accept comment rule1\nadd rule x y accept comment rule4\n" +
+        "add rule x y index 0 accept comment rule2\ninsert rule x y index 2 accept comment rule3",
+    );
+    // Kernel rules and the batch's together, after deletions and a flush of another chain.
+    await sameAsNft(
+      "add table x\nadd chain x y\nadd chain x z\nadd rule x y accept comment k1\nadd rule x y accept comment k2",
+      "add rule x y accept comment b1\ninsert rule x y index 1 accept comment b2\ndelete rule x y handle 4\n" +
+        "add rule x z accept comment z1\nflush chain x z\nadd rule x y index 2 accept comment b3\n" +
+        "add rule x y index 3 accept comment b4",
+    );
+    // Rules of a chain flushed in the batch are gone: index counts from the batch's own.
+    await sameAsNft(
+      "add table x\nadd chain x y\nadd rule x y accept comment k1\nadd rule x y accept comment k2",
+      "flush chain x y\nadd rule x y accept comment b1\ninsert rule x y index 0 accept comment b0",
+    );
+  },
+);
+
+test("rule index in JSON, after rules inserted in the same document; icmpv6 as a protocol constant", OPTS, async () => {
+  const rule = (chain: string, extra: object, comment: string) => ({
+    rule: { family: "inet", table: "t", chain, expr: [{ accept: null }], comment, ...extra },
+  });
+  const doc = JSON.stringify({
+    nftables: [
+      { add: { table: { family: "inet", name: "t" } } },
+      { add: { chain: { family: "inet", table: "t", name: "c" } } },
+      { add: rule("c", {}, "a") },
+      { insert: rule("c", {}, "b") },
+      { add: rule("c", { index: 0 }, "c") },
+      { insert: rule("c", { index: 1 }, "d") },
+      {
+        add: {
+          rule: {
+            family: "inet",
+            table: "t",
+            chain: "c",
+            index: 3,
+            expr: [{ match: { left: { meta: { key: "l4proto" } }, op: "==", right: { set: ["icmp", "icmpv6"] } } }],
+          },
+        },
+      },
+    ],
+  });
+  await withTempNetns(async (a) => {
+    nft(a, ["-j", "-f", "-"], doc);
+    const want = nft(a, ["list", "ruleset"]);
+    await withTempNetns((b) => {
+      const r = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(nft(b, ["list", "ruleset"]), want);
+    });
+  });
+});
+
+test("nft -e -a: thousands of rules in one batch all echo with their handles", OPTS, async () => {
+  await withTempNetns((ns) => {
+    nft(ns, ["add", "table", "inet", "test"]);
+    nft(ns, ["add", "chain", "inet", "test", "c"]);
+    const script = Array.from({ length: 3000 }, (_, i) => `add rule inet test c accept comment rule${i}`).join("\n");
+    const r = nlkit(["-n", ns, "nft", "-e", "-a", "-f", "-"], {}, script);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split("\n").filter((l) => /# handle \d+$/.test(l)).length, 3000);
+  });
 });

@@ -21,6 +21,9 @@ import type { Json } from "../netfilter/nftables/json/types.ts";
 
 type Obj = { [k: string]: Json };
 
+/** Receive buffer of the echo's subscription (bytes): the kernel only takes what the events use. */
+const ECHO_BUFFER = 64 << 20;
+
 /** nft's echo line of an added object, with its handle after `#` when asked. */
 function echoLine(out: Json, handles: boolean): string {
   const text = monitorText(out);
@@ -40,7 +43,9 @@ export async function withEcho(
 ): Promise<void> {
   const before = (await getGeneration(ctx.lib)).id ?? 0;
   const ac = new AbortController();
-  const sub = await subscribeNftables({ signal: ac.signal }, ctx.lib);
+  // A batch of thousands of rules echoes thousands of events before we read one: room for them (nft too
+  // raises its socket's buffer for the echo).
+  const sub = await subscribeNftables({ signal: ac.signal, receiveBuffer: ECHO_BUFFER }, ctx.lib);
   const lines: string[] = [];
   const adds: Json[] = [];
   try {

@@ -105,6 +105,11 @@ export interface NftRuleSpec {
   expressions: NftExpr[];
   /** Handle of the rule to place it after (add) or before (insert), or to replace. */
   handle?: number;
+  /**
+   * Batch id ({@link NftTransaction.identifyRule}) of a rule added earlier in
+   * the batch to place it after (add) or before (insert): `NFTA_RULE_POSITION_ID`.
+   */
+  positionId?: number;
   /** Comment. */
   comment?: string;
 }
@@ -366,9 +371,12 @@ export class NftTransaction {
    * prepends (before `handle`), `replace` replaces rule `handle`.
    */
   addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
-    checkKeys(r, ["family", "table", "chain", "expressions", "handle", "comment"], "a rule");
+    checkKeys(r, ["family", "table", "chain", "expressions", "handle", "positionId", "comment"], "a rule");
     if (mode === "replace" && r.handle === undefined) {
       throw new InvalidArgumentError("Cannot replace a rule without its handle");
+    }
+    if (r.positionId !== undefined && (mode === "replace" || r.handle !== undefined)) {
+      throw new InvalidArgumentError("Cannot place a rule by a batch id with a handle, or replace by one");
     }
     const flags = mode === "replace" ? NLM_F_REPLACE : NLM_F_CREATE | (mode === "add" ? NLM_F_APPEND : 0);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWRULE, flags, r.family);
@@ -379,12 +387,38 @@ export class NftTransaction {
       position: mode === "replace" ? undefined : r.handle,
       expressions: r.expressions,
       userdata: r.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, r.comment]]),
+      positionId: r.positionId,
     });
     const key = `${r.family} ${r.table} ${r.chain}`;
     const n = (this.#ruleCount.get(key) ?? 0) + 1;
     this.#ruleCount.set(key, n);
     const where = r.handle !== undefined ? ` (handle ${r.handle})` : "";
     return this.#add(b, `rule #${n}${where} of chain ${key}`);
+  }
+
+  /**
+   * Gives the rule added by message `message` (`length - 1` just after its
+   * {@link addRule}) the batch id `id` (`NFTA_RULE_ID`, appended to it) that
+   * later rules' `positionId` names it by: nft does so only once a later
+   * rule is placed by it.
+   */
+  identifyRule(message: number, id: number): this {
+    const m = this.#messages[message];
+    if (
+      !m || m[4] !== NFT_MSG.NFT_MSG_NEWRULE || m[5] !== NFNL_SUBSYS_NFTABLES || !Number.isInteger(id) || id < 1 ||
+      id > 0xffffffff
+    ) {
+      throw new InvalidArgumentError(`Cannot give message ${message} rule id ${id}: expected a rule and a u32 above 0`);
+    }
+    const out = new Uint8Array(m.length + 8);
+    out.set(m);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, out.length, true); // nlmsg_len, host order
+    v.setUint16(m.length, 8, true);
+    v.setUint16(m.length + 2, NFTA_RULE_TABLE.id.type, true);
+    v.setUint32(m.length + 4, id);
+    this.#messages[message] = out;
+    return this;
   }
 
   /** Deletes rule `handle`. */

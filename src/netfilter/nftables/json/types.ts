@@ -176,7 +176,14 @@ export const NFT_TYPES = {
     size: 2,
     names: { 1: "request", 2: "reply", 3: "rrequest", 4: "rreply", 8: "inrequest", 9: "inreply", 10: "nak" },
   },
-  inet_proto: { id: 12, name: "inet_proto", size: 1, names: INET_PROTOS, aliases: { hopopt: 0 } },
+  // nft takes icmpv6 and comp as protocol constants (its JSON parser: json_parse_constant), not /etc/protocols names.
+  inet_proto: {
+    id: 12,
+    name: "inet_proto",
+    size: 1,
+    names: INET_PROTOS,
+    aliases: { hopopt: 0, icmpv6: 58, comp: 108 },
+  },
   inet_service: { id: 13, name: "inet_service", size: 2 },
   icmp_type: { id: 14, name: "icmp_type", size: 1, names: ICMP_TYPES },
   tcp_flag: {
