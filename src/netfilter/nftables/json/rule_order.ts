@@ -55,6 +55,7 @@ export class RuleOrder {
   /** Whether the batch flushes the ruleset: then no kernel rule counts. */
   flushesRuleset = false;
 
+  /** Follows the rules of `tx`; `listHandles` lists the handles of a chain's kernel rules in order. */
   constructor(readonly tx: NftTransaction, readonly listHandles: (key: string) => Promise<number[]>) {}
 
   #log(key: string): Op[] {
