@@ -130,3 +130,13 @@ test("nft -e -a: thousands of rules in one batch all echo with their handles", O
     assert.equal(r.stdout.split("\n").filter((l) => /# handle \d+$/.test(l)).length, 3000);
   });
 });
+
+test("a bad priority name in a chain block is the script's error: exit 1, located, as nft", OPTS, async () => {
+  await withTempNetns((ns) => {
+    const script = "table ip t {\n chain c { type filter hook input priority foo; }\n}\n";
+    assert.throws(() => nft(ns, ["-f", "-"], script));
+    const r = nlkit(["-n", ns, "nft", "-f", "-"], {}, script);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^\/dev\/stdin:2:\d+-\d+: Error: Cannot use priority "foo"/);
+  });
+});

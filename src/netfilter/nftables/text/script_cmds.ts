@@ -215,6 +215,7 @@ class TableCommands {
 
   #chain(cmd: string, name: string, block: readonly ScriptStmt[], span: (c: Json) => ScriptCommand): void {
     const decls: string[] = [];
+    const declWords: ScriptToken[] = [];
     let devices: Json[] | undefined;
     for (const s of block) {
       const w = s.words;
@@ -231,6 +232,7 @@ class TableCommands {
       } else if (w[0].v === "devices") {
         devices = at(w, () => deviceList(vals(w)));
       } else {
+        declWords.push(...w);
         const v = vals(w);
         // A define's string stands for its words: `policy $p` with p = "accept", `priority "filter - 100"`.
         for (const [i, x] of v.entries()) {
@@ -241,7 +243,9 @@ class TableCommands {
         decls.push(";");
       }
     }
-    const cmds = parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
+    // A bad declaration (`priority foo`) is the text's error, located as nft locates it.
+    const parse = () => parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
+    const cmds = declWords.length ? at(declWords, parse) : parse();
     if (devices) {
       // One device as nft's JSON writes it, several (NFTA_HOOK_DEVS) as a list.
       const dev = devices.length === 1 ? devices[0] : devices;
