@@ -140,3 +140,39 @@ test("a bad priority name in a chain block is the script's error: exit 1, locate
     assert.match(r.stderr, /^\/dev\/stdin:2:\d+-\d+: Error: Cannot use priority "foo"/);
   });
 });
+
+test("log prefix: $NAMEs inside its quoted text are the defines' values, as nft expands them", OPTS, async () => {
+  await sameAsNft(
+    'define test = "state"\ndefine foo = "match, logging"\ndefine n = 7\n' +
+      'table x {\n chain y {\n  ct state invalid log prefix "invalid $test $foo:"\n  log prefix "$n$test-x"\n }\n}',
+  );
+  await withTempNetns((ns) => {
+    const r = nlkit(["-n", ns, "nft", "-f", "-"], {}, 'table x { chain y { log prefix "a $nope"; }; }');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown identifier 'nope'/);
+  });
+});
+
+test("a second comment in a table, chain, set, object or rule is refused, as nft refuses it", OPTS, async () => {
+  const dup = 'comment "a"; comment "a";';
+  for (
+    const script of [
+      `table ip t { ${dup} }`,
+      `table ip t { chain c { ${dup} } }`,
+      `table ip t { set s { type ipv4_addr; ${dup} } }`,
+      `table ip t { quota q { over 1200 bytes; ${dup} } }`,
+      `table ip t { counter c { packets 0 bytes 0; ${dup} } }`,
+      `table ip t { limit l { rate 400/hour; ${dup} } }`,
+      `table ip t { synproxy s { mss 1460; wscale 2; ${dup} } }`,
+      'add table ip t\nadd chain ip t c\nadd rule ip t c accept comment "a" comment "b"',
+    ]
+  ) {
+    await withTempNetns((ns) => {
+      assert.throws(() => nft(ns, ["-f", "-"], script), script);
+      const r = nlkit(["-n", ns, "nft", "-f", "-"], {}, script);
+      assert.equal(r.code, 1, script);
+      assert.match(r.stderr, /You can only specify this once/, script);
+      assert.equal(nft(ns, ["list", "ruleset"]), "");
+    });
+  }
+});

@@ -489,6 +489,15 @@ function statement(t: Tokens): Json {
   return { match: { op, left, right } };
 }
 
+/** nft's refusal of a declaration given twice (a second comment). */
+export const DUPLICATED = "You can only specify this once. This statement is duplicated.";
+
+/** Sets `o[key]`, refusing a second one as nft does. */
+function once(o: Obj, key: string, v: Json): void {
+  if (o[key] !== undefined) throw new InvalidArgumentError(DUPLICATED);
+  o[key] = v;
+}
+
 /** Parses a rule's statements; returns them and the rule's comment. */
 export function parseStatements(tokens: readonly string[]): { expr: Json[]; comment?: string } {
   const t = new Tokens([...tokens]);
@@ -496,6 +505,7 @@ export function parseStatements(tokens: readonly string[]): { expr: Json[]; comm
   let comment: string | undefined;
   while (!t.done) {
     if (t.eat("comment")) {
+      if (comment !== undefined) throw new InvalidArgumentError(DUPLICATED);
       comment = unquote(t.next("a comment"));
       continue;
     }
@@ -603,7 +613,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       if (o.name === "handle") o.handle = Number(t.next("a handle")), delete o.name;
       body(t, (t, key) => {
         if (key === "flags") o.flags = t.next("table flags");
-        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a table`);
       });
       break;
@@ -624,7 +634,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           else if (/^[+-]\d+$/.test(t.peek() ?? "") && !/^-?\d+$/.test(p)) p += ` ${t.next("an offset")}`; // `raw -10`
           o.prio = priority(p, fam, String(o.hook));
         } else if (key === "policy") o.policy = t.next("a policy");
-        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a chain`);
       });
       break;
@@ -653,7 +663,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
         else if (key === "gc-interval") o["gc-interval"] = parseDuration(t.next("an interval"));
         else if (key === "size") o.size = Number(t.next("a size"));
         else if (key === "policy") o.policy = t.next("a policy");
-        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else if (key === "elements") {
           t.expect("=");
           for (const e of setBody(t, what === "map")) elems.push(e);
@@ -693,7 +703,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       // `add counter ip t c packets 1 bytes 2` or `add counter ip t c { packets 1 bytes 2; comment "x" }`.
       if (t.peek() !== "{") statefulConfig(t, what, o);
       body(t, (t, key) => {
-        if (key === "comment") return void (o.comment = unquote(t.next("a comment")));
+        if (key === "comment") return void (once(o, "comment", unquote(t.next("a comment"))));
         const at = --t.i;
         statefulConfig(t, what, o);
         if (t.i === at) throw new InvalidArgumentError(`Cannot use "${key}" in a ${what}`);

@@ -9,7 +9,7 @@
  */
 
 import type { Json } from "../json/types.ts";
-import { parseCommand, parseStatements, wordValue } from "./parse.ts";
+import { DUPLICATED, parseCommand, parseStatements, wordValue } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
 import { typeofDecl } from "./script_typeof.ts";
@@ -136,8 +136,10 @@ function tableBlock(cmd: string, rest: readonly ScriptToken[], block: readonly S
     const w = s.words;
     const k = w[0].v;
     if (!s.block && k === "flags") table.flags = vals(w.slice(1)).filter((f) => f !== ",").join(",");
-    else if (!s.block && k === "comment" && w.length === 2) table.comment = at(w, () => unquote(w[1].v));
-    else if (s.block) t.member(w, s.block, w);
+    else if (!s.block && k === "comment" && w.length === 2) {
+      if (table.comment !== undefined) throw new NftScriptError(DUPLICATED, w[0], w[1]);
+      table.comment = at(w, () => unquote(w[1].v));
+    } else if (s.block) t.member(w, s.block, w);
     else throw new NftScriptError(`syntax error: unexpected "${k}" in table ${name.v}`, w[0], w[w.length - 1]);
   }
   if (typeof table.flags === "string") table.flags = table.flags.split(",");

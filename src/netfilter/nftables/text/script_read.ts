@@ -104,10 +104,24 @@ class Reader {
       }
       if (t.v === "{") braces++;
       if (t.v === "}") braces--;
-      words.push(t);
+      const prefix = words[words.length - 1]?.v === "prefix" && t.v.startsWith('"') && t.v.includes("$");
+      words.push(prefix ? this.#expandPrefix(t) : t);
     }
     if (braces > 0) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', words[0]);
     return this.#directive(words) ? undefined : { words };
+  }
+
+  /**
+   * A log prefix with `$NAME`s in its text, each replaced by its define's
+   * value (a string's text): nft's parser does so for `log prefix` only.
+   */
+  #expandPrefix(t: ScriptToken): ScriptToken {
+    const text = t.v.slice(1, -1).replace(
+      /\$([A-Za-z0-9_]*)/g,
+      (_, name: string) =>
+        this.#lookup({ ...t, v: `$${name}` }).map((x) => x.v.startsWith('"') ? x.v.slice(1, -1) : x.v).join(" "),
+    );
+    return { ...t, v: `"${text}"` };
   }
 
   #lookup(t: ScriptToken): ScriptToken[] {
