@@ -176,3 +176,17 @@ test("a second comment in a table, chain, set, object or rule is refused, as nft
     });
   }
 });
+
+test("nft -j -f: a document of a later json_schema_version is refused, as nft refuses it", OPTS, async () => {
+  await withTempNetns((ns) => {
+    const doc = (v: number) =>
+      JSON.stringify({ nftables: [{ metainfo: { json_schema_version: v } }, { add: { table: { name: "t" } } }] });
+    assert.throws(() => nft(ns, ["-j", "-f", "-"], doc(999)));
+    const r = nlkit(["-n", ns, "nft", "-j", "-f", "-"], {}, doc(999));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Schema version 999 not supported, maximum supported version is 1/);
+    assert.equal(nft(ns, ["list", "ruleset"]), "");
+    assert.equal(nlkit(["-n", ns, "nft", "-j", "-f", "-"], {}, doc(1)).code, 0);
+    assert.equal(nft(ns, ["list", "tables"]), "table ip t\n");
+  });
+});

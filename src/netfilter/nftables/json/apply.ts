@@ -119,6 +119,19 @@ function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
 }
 
+/** The JSON schema version nft 1.0.6 writes and reads. */
+const JSON_SCHEMA_VERSION = 1;
+
+/** A document of a later schema is refused, as nft refuses it (its metainfo's other keys are informative). */
+function checkSchema(meta: Json): void {
+  const v = isObj(meta) ? meta.json_schema_version : undefined;
+  if (typeof v === "number" && v > JSON_SCHEMA_VERSION) {
+    throw new InvalidArgumentError(
+      `Schema version ${v} not supported, maximum supported version is ${JSON_SCHEMA_VERSION}`,
+    );
+  }
+}
+
 /** Turns an nft JSON document into a transaction, reading set types from the kernel when elements need them. */
 export class DocumentPlanner {
   /** The transaction the document's commands are added to. */
@@ -256,7 +269,7 @@ export class DocumentPlanner {
       throw new InvalidArgumentError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
     }
     const [cmd] = Object.keys(item);
-    if (cmd === "metainfo") return;
+    if (cmd === "metainfo") return checkSchema(item.metainfo);
     if (OBJECTS.includes(cmd)) return await this.#object("add", cmd, item[cmd], true);
     if (!COMMANDS.includes(cmd)) {
       throw new InvalidArgumentError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
