@@ -190,3 +190,40 @@ test("nft -j -f: a document of a later json_schema_version is refused, as nft re
     assert.equal(nft(ns, ["list", "tables"]), "table ip t\n");
   });
 });
+
+test(
+  "chains bound to a rule (jump { ... }, goto { ... }): in files, blocks and on the command line",
+  OPTS,
+  async () => {
+    await sameAsNft(
+      `table inet x {
+  chain y {
+    type filter hook input priority 0;
+    meta l4proto { tcp, udp } th dport 53 jump {
+      ip saddr { 127.0.0.0/8, 172.23.0.0/16 } counter accept
+      ip6 saddr ::1/128 counter accept
+    }
+    tcp dport 1 goto {
+      drop
+    }
+  }
+}`,
+      ["add", "rule", "inet", "x", "y", "meta", "l4proto", "icmpv6", "jump", "{", "counter", "accept;", "}"],
+      ["add", "rule", "inet", "x", "y", "meta", "l4proto", "sctp", "jump", "{", "drop;", "}"],
+      "add rule inet x y udp dport 7 goto { accept; }\ntable ip f { chain c { jump { accept; }; }; }",
+    );
+    // The same handles as nft gives (chain, its rules, then the rule): deleting the rule deletes its chain.
+    await sameAsNft(
+      "table inet x { chain y { jump { accept; }; }; }",
+      ["add", "rule", "inet", "x", "y", "jump", "{", "counter", "accept;", "}"],
+      ["add", "rule", "inet", "x", "y", "jump", "{", "drop;", "}"],
+      ["delete", "rule", "inet", "x", "y", "handle", "7"],
+    );
+    await withTempNetns((ns) => {
+      nlkit(["-n", ns, "nft", "table ip f { chain c { jump { accept; }; }; }"]);
+      const r = nlkit(["-n", ns, "nft", "list", "chain", "ip", "f", "c"]);
+      assert.equal(r.stdout, nft(ns, ["list", "chain", "ip", "f", "c"]));
+      assert.equal(nlkit(["-n", ns, "nft", "list", "chains"]).stdout, nft(ns, ["list", "chains"]));
+    });
+  },
+);

@@ -99,8 +99,10 @@ export interface NftRuleSpec {
   family: string;
   /** Table. */
   table: string;
-  /** Chain. */
-  chain: string;
+  /** Chain (or `chainId`). */
+  chain?: string;
+  /** Batch id of the bound chain ({@link NftTransaction.addBoundChain}) the rule goes in, instead of `chain`. */
+  chainId?: number;
   /** Expressions, in order. */
   expressions: NftExpr[];
   /** Handle of the rule to place it after (add) or before (insert), or to replace. */
@@ -338,6 +340,22 @@ export class NftTransaction {
     return this.#add(b, `chain ${c.family} ${c.table} ${c.name}`);
   }
 
+  /**
+   * Adds a chain bound to a rule (nft's `jump { ... }`): nameless (the
+   * kernel names it `__chain%d`), flagged `NFT_CHAIN_BINDING`, known in the
+   * batch by the id returned, which its rules (`chainId`) and the verdict
+   * jumping to it (`NFTA_VERDICT_CHAIN_ID`) name it by. Add its rules, then
+   * the rule that jumps to it; deleting that rule deletes the chain.
+   */
+  addBoundChain(c: { family: string; table: string }): number {
+    checkKeys(c, ["family", "table"], "a bound chain");
+    const id = this.#nextId++;
+    const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, NLM_F_CREATE, c.family);
+    b.attrs(NFTA_CHAIN_TABLE, { table: c.table, id, flags: ["binding"] });
+    this.#add(b, `chain ${c.family} ${c.table} (bound, id ${id})`);
+    return id;
+  }
+
   /** Deletes a chain (it must be empty and unreferenced). */
   deleteChain(c: { family: string; table: string; name?: string; handle?: number }): this {
     return this.#deleteNamed(
@@ -371,7 +389,10 @@ export class NftTransaction {
    * prepends (before `handle`), `replace` replaces rule `handle`.
    */
   addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
-    checkKeys(r, ["family", "table", "chain", "expressions", "handle", "positionId", "comment"], "a rule");
+    checkKeys(r, ["family", "table", "chain", "chainId", "expressions", "handle", "positionId", "comment"], "a rule");
+    if ((r.chain === undefined) === (r.chainId === undefined)) {
+      throw new InvalidArgumentError("Cannot add a rule without exactly one of chain and chainId");
+    }
     if (mode === "replace" && r.handle === undefined) {
       throw new InvalidArgumentError("Cannot replace a rule without its handle");
     }
@@ -383,13 +404,14 @@ export class NftTransaction {
     b.attrs(NFTA_RULE_TABLE, {
       table: r.table,
       chain: r.chain,
+      chainId: r.chainId,
       handle: mode === "replace" ? r.handle : undefined,
       position: mode === "replace" ? undefined : r.handle,
       expressions: r.expressions,
       userdata: r.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, r.comment]]),
       positionId: r.positionId,
     });
-    const key = `${r.family} ${r.table} ${r.chain}`;
+    const key = `${r.family} ${r.table} ${r.chain ?? `(bound chain ${r.chainId})`}`;
     const n = (this.#ruleCount.get(key) ?? 0) + 1;
     this.#ruleCount.set(key, n);
     const where = r.handle !== undefined ? ` (handle ${r.handle})` : "";

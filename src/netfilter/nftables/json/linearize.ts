@@ -1147,9 +1147,14 @@ class RuleEncoder {
     return true;
   }
 
+  boundChain(code: "jump" | "goto", rules: Json): void {
+    this.emit(boundChain(this.ctx, code, rules));
+  }
+
   stmt(st: Json): void {
     if (!isObj(st)) throw new InvalidArgumentError(`Cannot use statement ${JSON.stringify(st)}`);
     const [k, v] = only(st, "statement");
+    if ((k === "jump" || k === "goto") && isObj(v) && v.rules !== undefined) return this.boundChain(k, v.rules);
     const verdict = verdictOf(st);
     if (verdict) {
       this.emit({ name: "immediate", dreg: 0, data: { verdict } });
@@ -1497,6 +1502,23 @@ export function ifindexElems(
   };
   const [fixKey, fixData] = [fixer(key), fixer(data && "types" in data ? data.types : [])];
   return elems.map((e) => (data && Array.isArray(e) ? [fixKey(e[0]), fixData(e[1])] : fixKey(e)));
+}
+
+/**
+ * `jump { ... }` (nlkit's JSON: `{"jump": {"rules": [{"expr": [...]}, ...]}}`):
+ * a chain bound to the rule, added with its rules before the rule, as nft orders them.
+ */
+function boundChain(ctx: LinearizeContext, code: "jump" | "goto", rules: Json): NftExpr {
+  if (!Array.isArray(rules) || !rules.every((r) => isObj(r) && Array.isArray(r.expr))) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(rules)} as the rules of a ${code} block`);
+  }
+  const { tx, family, table } = ctx;
+  const chainId = tx.addBoundChain({ family, table });
+  for (const r of rules as Obj[]) {
+    const expressions = ruleExpressions(r.expr as Json[], ctx);
+    tx.addRule({ family, table, chainId, expressions, comment: r.comment as string | undefined });
+  }
+  return { name: "immediate", dreg: 0, data: { verdict: { code, chainId } } };
 }
 
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */

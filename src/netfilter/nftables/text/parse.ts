@@ -128,9 +128,32 @@ function verdictJson(t: Tokens): Json | undefined {
   }
   if (w === "jump" || w === "goto") {
     t.i++;
+    if (t.peek() === "{") return { [w]: { rules: boundRules(t) } };
     return { [w]: { target: unquote(t.next("a chain name")) } };
   }
   return undefined;
+}
+
+/** The rules of `jump { ... }` (a chain bound to the rule), separated by `;`, as nlkit's JSON holds them. */
+function boundRules(t: Tokens): Json[] {
+  t.expect("{");
+  const rules: Json[] = [];
+  let words: string[] = [];
+  for (let depth = 0;;) {
+    const w = t.next('"}" closing the chain');
+    if (depth === 0 && (w === ";" || w === "}")) {
+      if (words.length) {
+        const { expr, comment } = parseStatements(words);
+        rules.push(comment === undefined ? { expr } : { expr, comment });
+      }
+      words = [];
+      if (w === "}") return rules;
+      continue;
+    }
+    if (w === "{") depth++;
+    if (w === "}") depth--;
+    words.push(w);
+  }
 }
 
 /** A word, with a range written with spaces joined (`8- 15`, `8 -15`, `8 - 15`). */
