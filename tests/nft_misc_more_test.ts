@@ -227,3 +227,12 @@ test(
     });
   },
 );
+
+test("a run of constant &, | and ^ is one bitwise, as nft folds it: nft lists the rule as its own", OPTS, async () => {
+  await sameAsNft(
+    "add table t\nadd chain t c\nadd rule t c meta mark set meta mark & 0xffff | 0x20000\n" +
+      "add rule t c ct mark set ct mark & 0xff00 | 0x1 | 0x2\nadd rule t c meta mark set meta mark ^ 0x5 | 0x3\nadd rule t c meta mark set meta mark & 0xff ^ 0x5\n" +
+      "add rule t c meta mark & 0x0f == 0x3\nadd rule t c ct mark set ct mark | 0x10\n" +
+      "add rule t c tcp flags & syn == syn\nadd rule t c meta mark set meta mark << 8 | 0x5",
+  );
+});

@@ -150,6 +150,38 @@ class RuleEncoder {
     this.out.push(e);
   }
 
+  /**
+   * `x & m`, `x | o`, `x ^ v`, and a left-nested run of them
+   * (`(meta mark & 0xffff) | 0x20000`): one bitwise of the run's mask and
+   * xor, as nft's netlink_gen_bitwise folds them. A run of `&` alone keeps
+   * its mask with the load (a flag type is not masked again).
+   */
+  bitwise(op: string, v: Json, slot: number): Loaded {
+    const run: [string, Json][] = [];
+    let x: Json = { [op]: v };
+    while (isObj(x) && Object.keys(x).length === 1 && ["&", "|", "^"].includes(Object.keys(x)[0])) {
+      const [k] = Object.keys(x);
+      const [left, right] = x[k] as Json[];
+      run.unshift([k, right]);
+      x = left;
+    }
+    const l = this.load(x, slot);
+    const mask = new Uint8Array(l.len).fill(0xff);
+    const xor = new Uint8Array(l.len);
+    for (const [k, operand] of run) {
+      const o = parseValue(l.type, operand, l.len);
+      // nft's combine_binop(m, x): xor = x ^ (xor & m), mask &= m.
+      for (let i = 0; i < l.len; i++) {
+        const [m, x] = k === "&" ? [o[i], 0] : k === "|" ? [~o[i] & 0xff, o[i]] : [0xff, o[i]];
+        xor[i] = x ^ (xor[i] & m);
+        mask[i] &= m;
+      }
+    }
+    const reg = regOf(slot);
+    this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, mask: { value: mask }, xor: { value: xor } });
+    return run.every(([k]) => k === "&") ? { ...l, mask } : l;
+  }
+
   /** `reg &= mask` (nft's bitwise with a zero xor). */
   mask(reg: number, mask: Uint8Array): void {
     this.emit({
@@ -426,23 +458,10 @@ class RuleEncoder {
         const types = parts.map((p) => (p.len && p.type.size !== p.len ? { ...p.type, size: p.len } : p.type));
         return { type: { id: concatId(types), name: "concat", size: 0 }, len: (s - slot) * 4, concat: types } as Loaded;
       }
-      case "&": {
-        const [x, mask] = v as Json[];
-        const l = this.load(x, slot);
-        const m = parseValue(l.type, mask, l.len);
-        this.mask(reg, m);
-        return { ...l, mask: m };
-      }
+      case "&":
       case "|":
-      case "^": {
-        // `x | o` keeps the bits outside o and sets o's; `x ^ v` flips v's.
-        const [x, operand] = v as Json[];
-        const l = this.load(x, slot);
-        const o = parseValue(l.type, operand, l.len);
-        const mask = k === "|" ? o.map((b) => ~b & 0xff) : new Uint8Array(o.length).fill(0xff);
-        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: o.length, mask: { value: mask }, xor: { value: o } });
-        return l;
-      }
+      case "^":
+        return this.bitwise(k, v, slot);
       case "<<":
       case ">>": {
         // `meta mark << 8`: the kernel's shift, by a host-order 32-bit count.
