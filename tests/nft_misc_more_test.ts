@@ -236,3 +236,11 @@ test("a run of constant &, | and ^ is one bitwise, as nft folds it: nft lists th
       "add rule t c tcp flags & syn == syn\nadd rule t c meta mark set meta mark << 8 | 0x5",
   );
 });
+
+test("a set statement's operators bind as nft's grammar nests them (<< >>, &, ^, |); numbers fold", OPTS, async () => {
+  await sameAsNft(
+    "add table t\nadd chain t c\nadd rule t c meta mark set meta mark ^ 0x3 & 0xf0\n" +
+      "add rule t c meta mark set meta mark | 0x3 ^ 0x5\nadd rule t c meta mark set (meta mark | 0x3) ^ 0x5\n" +
+      "add rule t c meta mark set meta mark << 2 & 0xff\nadd rule t c meta mark set 0x10 | 0x1",
+  );
+});

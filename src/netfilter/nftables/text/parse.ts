@@ -842,11 +842,15 @@ const BINOPS: Record<string, string> = {
   ">>": ">>",
 };
 
+/** Binding strength of nft's operators in a statement's value, as its grammar nests them (C's order). */
+const BINOP_PRECEDENCE: Record<string, number> = { "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4 };
+
 /**
  * A `set` statement's value: `meta mark or 0x10`, nft's `|`, `^`, `&`, `<<` and `>>` on the value written,
- * left to right, with parentheses grouping (`(meta mark | 0x10) << 8`).
+ * `<<` and `>>` first, then `&`, `^`, `|`, each left to right, with parentheses grouping
+ * (`(meta mark | 0x10) << 8`); an operation on two numbers is their result, as nft folds it.
  */
-function setValue(t: Tokens): Json {
+function setValue(t: Tokens, min = 1): Json {
   const operand = (): Json => {
     if (!t.eat("(")) return mappedExpr(t) ?? value(t);
     const inner = setValue(t);
@@ -854,11 +858,21 @@ function setValue(t: Tokens): Json {
     return inner;
   };
   let v = operand();
-  for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
+  for (let op = BINOPS[t.peek() ?? ""]; op && BINOP_PRECEDENCE[op] >= min; op = BINOPS[t.peek() ?? ""]) {
     t.i++;
-    v = { [op]: [v, operand()] };
+    const right = setValue(t, BINOP_PRECEDENCE[op] + 1);
+    v = typeof v === "number" && typeof right === "number" ? folded(op, v, right) ?? { [op]: [v, right] } : {
+      [op]: [v, right],
+    };
   }
   return v;
+}
+
+/** `a OP b` of two numbers, unless it leaves 64 bits or JavaScript's exact integers. */
+function folded(op: string, a: number, b: number): number | undefined {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  const r = op === "|" ? x | y : op === "^" ? x ^ y : op === "&" ? x & y : op === "<<" ? x << y : x >> y;
+  return r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : undefined;
 }
 
 /** `flags all`, `flags tcp sequence,options`, `flags ip options`, `flags skuid`, `flags ether`. */
