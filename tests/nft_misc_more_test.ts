@@ -76,7 +76,14 @@ test(
         "add rule x z accept comment z1\nflush chain x z\nadd rule x y index 2 accept comment b3\n" +
         "add rule x y index 3 accept comment b4",
     );
-    // Rules of a chain flushed in the batch are gone: index counts from the batch's own.
+    // After flush ruleset (or a chain deleted and made again), only the batch's own rules count.
+    await sameAsNft(
+      "add table x\nadd chain x y\nadd rule x y accept comment k1\nadd rule x y accept comment k2",
+      "flush ruleset\nadd table x\nadd chain x z\nadd chain x y\nadd rule x y accept comment b1\n" +
+        "insert rule x y index 0 accept comment b0",
+      "delete chain x y\nadd chain x y\nadd rule x y accept comment c1\nadd rule x y index 0 accept comment c2",
+    );
+    // nft's cache keeps the rules of a chain flushed in the batch: index counts them (and the kernel places by them).
     await sameAsNft(
       "add table x\nadd chain x y\nadd rule x y accept comment k1\nadd rule x y accept comment k2",
       "flush chain x y\nadd rule x y accept comment b1\ninsert rule x y index 0 accept comment b0",
