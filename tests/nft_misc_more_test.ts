@@ -226,6 +226,8 @@ test(
       ["add", "rule", "inet", "x", "y", "jump", "{", "drop;", "}"],
       ["delete", "rule", "inet", "x", "y", "handle", "7"],
     );
+    // A set its rules update is dynamic, as for the rules of any chain.
+    await sameAsNft("table ip t { set s { type ipv4_addr; }; chain c { jump { update @s { ip saddr }; }; }; }");
     await withTempNetns((ns) => {
       nlkit(["-n", ns, "nft", "table ip f { chain c { jump { accept; }; }; }"]);
       const r = nlkit(["-n", ns, "nft", "list", "chain", "ip", "f", "c"]);

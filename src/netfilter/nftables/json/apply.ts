@@ -256,10 +256,17 @@ export class DocumentPlanner {
       ? (isObj(item.rule) ? item.rule : ((item.add ?? item.insert) as Obj).rule)
       : undefined;
     if (!isObj(rule) || !Array.isArray(rule.expr)) return;
-    for (const st of rule.expr) {
+    const stmts = [...rule.expr];
+    for (let i = 0; i < stmts.length; i++) {
+      const st = stmts[i];
       const ref = isObj(st) && isObj(st.set) ? st.set.set : undefined;
       if (typeof ref === "string" && ref.startsWith("@")) {
         this.#updated.add(`${rule.family} ${rule.table} ${ref.slice(1)}`);
+      }
+      // The rules of a chain bound to this one (`jump { ... }`) update sets too.
+      const bound = isObj(st) ? st.jump ?? st.goto : undefined;
+      if (isObj(bound) && Array.isArray(bound.rules)) {
+        for (const r of bound.rules) if (isObj(r) && Array.isArray(r.expr)) stmts.push(...r.expr);
       }
     }
   }
