@@ -253,3 +253,45 @@ test("a set statement's operators bind as nft's grammar nests them (<< >>, &, ^,
       "add rule t c meta mark set meta mark << 2 & 0xff\nadd rule t c meta mark set 0x10 | 0x1",
   );
 });
+
+test("nft -e echoes inserted rules as insert, as nft does", OPTS, async () => {
+  const setup = "add table t\nadd chain t c\nadd rule t c accept";
+  const script = "insert rule t c counter\nadd rule t c drop";
+  const lines = (out: string) => out.split("\n").filter((l) => !l.startsWith("# new generation"));
+  await withTempNetns(async (a) => {
+    nft(a, ["-f", "-"], setup);
+    const want = lines(nft(a, ["-e", "-a", "-f", "-"], script));
+    await withTempNetns((b) => {
+      nft(b, ["-f", "-"], setup);
+      const r = nlkit(["-n", b, "nft", "-e", "-a", "-f", "-"], {}, script);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(lines(r.stdout), want);
+      assert.match(r.stdout, /^insert rule ip t c counter packets 0 bytes 0 # handle \d+$/m);
+    });
+  });
+});
+
+test("nft -j -f: an anonymous set of one value, prefix or range is that value, as nft makes it", OPTS, async () => {
+  const match = (left: object, right: object, op = "in") => ({ match: { op, left, right } });
+  const doc = JSON.stringify({
+    nftables: [
+      { add: { table: { family: "inet", name: "t" } } },
+      { add: { chain: { family: "inet", table: "t", name: "c" } } },
+      ...[
+        match({ ct: { key: "state" } }, { set: ["invalid"] }),
+        match({ payload: { protocol: "tcp", field: "dport" } }, { set: [22] }, "=="),
+        match({ payload: { protocol: "ip", field: "saddr" } }, { set: [{ prefix: { addr: "10.0.0.0", len: 8 } }] }),
+        match({ payload: { protocol: "udp", field: "dport" } }, { set: [{ range: [1, 9] }] }, "!="),
+      ].map((m) => ({ add: { rule: { family: "inet", table: "t", chain: "c", expr: [m, { drop: null }] } } })),
+    ],
+  });
+  await withTempNetns(async (a) => {
+    nft(a, ["-j", "-f", "-"], doc);
+    const want = nft(a, ["list", "ruleset"]);
+    await withTempNetns((b) => {
+      const r = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(nft(b, ["list", "ruleset"]), want);
+    });
+  });
+});

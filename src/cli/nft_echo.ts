@@ -3,7 +3,7 @@
  * format, `# handle N` with `-a`, one JSON document with `-j`). The kernel
  * reports each committed change to the ruleset's listeners; the changes of
  * our own commit are the events up to the generation it made, from our
- * process id. nft echoes additions only, as seen from nft 1.0.6.
+ * process id. nft echoes additions (and insertions) only, as seen from nft 1.0.6.
  *
  * @module
  */
@@ -28,7 +28,7 @@ const ECHO_BUFFER = 64 << 20;
 function echoLine(out: Json, handles: boolean): string {
   const text = monitorText(out);
   if (!handles) return text;
-  const [kind, o] = Object.entries((out as Obj).add as Obj)[0] as [string, Obj];
+  const [kind, o] = Object.entries(Object.values(out as Obj)[0] as Obj)[0] as [string, Obj];
   if (o.handle === undefined || kind === "element") return text;
   // nft puts a set's handle just inside its braces.
   if (kind === "set" || kind === "map") return text.replace(" { ", ` { # handle ${o.handle} `);
@@ -56,7 +56,8 @@ export async function withEcho(
     if (after === before) return; // nothing changed: nothing to echo
     let group: Json[] = [];
     const keep = (outs: Iterable<Json>) => {
-      for (const o of outs) if (Object.keys(o as Obj)[0] === "add") group.push(o);
+      // Rules inserted (not appended) echo as `insert`, as nft prints them.
+      for (const o of outs) if (["add", "insert"].includes(Object.keys(o as Obj)[0])) group.push(o);
     };
     for await (const ev of sub) {
       if (ev.type === "overrun") throw new Error("Cannot echo the changes: events were lost (receive buffer overrun)");

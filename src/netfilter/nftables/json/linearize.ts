@@ -774,8 +774,8 @@ class RuleEncoder {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     this.ctAddrDependency(m.left, m.right);
-    const l = this.loadKey(m.left, m.right, false);
-    const right = m.right;
+    const right = singleton(m.right);
+    const l = this.loadKey(m.left, right, false);
     const reg = NFT_REG_1;
     if (typeof right === "string" && right.startsWith("@")) {
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
@@ -1521,6 +1521,13 @@ export function ifindexElems(
   };
   const [fixKey, fixData] = [fixer(key), fixer(data && "types" in data ? data.types : [])];
   return elems.map((e) => (data && Array.isArray(e) ? [fixKey(e[0]), fixData(e[1])] : fixKey(e)));
+}
+
+/** An anonymous set of one value, prefix or range is that value, as nft's evaluator makes it (`{"set": ["invalid"]}`). */
+function singleton(right: Json): Json {
+  if (!isObj(right) || !Array.isArray(right.set) || right.set.length !== 1) return right;
+  const [x] = right.set;
+  return !isObj(x) ? (Array.isArray(x) ? right : x) : "prefix" in x || "range" in x ? x : right;
 }
 
 /**
