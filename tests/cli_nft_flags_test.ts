@@ -155,6 +155,20 @@ const DESCRIBED = [
   "ct expiration",
   "ct helper",
   "ct original saddr",
+  // Datatypes by name, meta keys written bare, ip options' fields.
+  "ct_state",
+  "ipv4_addr",
+  "ifname",
+  "integer",
+  "boolean",
+  "dscp",
+  "tcp_flag",
+  "inet_proto",
+  "mark",
+  "day",
+  "ip option rr ptr",
+  "ip option lsrr addr",
+  "ip option ra value",
 ];
 
 test("nft describe prints what nft 1.0.6 prints", { skip: NFT_SKIP }, async () => {
@@ -168,4 +182,8 @@ test("nft describe prints what nft 1.0.6 prints", { skip: NFT_SKIP }, async () =
   const bad = nlkit(["nft", "describe", "tcp", "nope"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Cannot describe "tcp nope"/);
+  // nft's own message and exit code for an option's missing field.
+  const opt = nlkit(["nft", "describe", "ip", "option", "rr", "value"]);
+  assert.equal(opt.code, 1);
+  assert.equal(opt.stderr.split("\n")[0], "Error: unknown ip option type/field");
 });

@@ -12,6 +12,8 @@ import type { Context } from "./context.ts";
 import { parseProtocols } from "./protocols_text.ts";
 import { readTextOrUndefined } from "../sys/files.ts";
 import { CT_TYPES, HEADER_FIELDS, META_TYPES } from "../netfilter/nftables/json/fields.ts";
+import { typeByName } from "../netfilter/nftables/json/types.ts";
+import { NlkitError } from "../errors.ts";
 
 /** A type's name as nft prints it, its description and its base types (`bitmask, integer`). */
 const TYPES: { readonly [type: string]: readonly [name: string, desc: string, base?: string] } = {
@@ -329,8 +331,49 @@ function lookup(words: readonly string[]): [kind: string, type: string, bits: nu
   return undefined;
 }
 
+/** IPv4 options' fields and their sizes in bits (nft's ip option: lsrr, rr and ssrr route, ra alert). */
+const IP_OPTION_FIELDS: Record<string, Record<string, number>> = {
+  lsrr: { type: 8, length: 8, ptr: 8, addr: 32 },
+  rr: { type: 8, length: 8, ptr: 8, addr: 32 },
+  ssrr: { type: 8, length: 8, ptr: 8, addr: 32 },
+  ra: { type: 8, length: 8, value: 16 },
+};
+
+/** `describe ip option NAME FIELD`; nft's refusal of a field the option lacks. */
+function ipOption(words: readonly string[]): string {
+  const bits = words.length === 4 ? IP_OPTION_FIELDS[words[2]]?.[words[3]] : undefined;
+  // nft's parser refuses it (exit 1, as any error of nft's input), not its command line.
+  if (bits === undefined) throw new NlkitError("unknown ip option type/field", "EINVAL", "nft describe");
+  return `exthdr expression, datatype integer (integer), ${bits} bits\n`;
+}
+
+/** Type names nft's grammar reads as `meta KEY` (its unqualified meta keys). */
+const META_WORDS = ["mark", "time", "hour", "day"];
+/** Type names nft's grammar reads as something else (`ecn` a keyword, `ct_label` a symbol). */
+const NOT_TYPES = ["ecn", "ct_label"];
+/** Sizes nft's datatypes give, where they are not their values' bytes. */
+const TYPE_BITS: Record<string, number> = { integer: 0, boolean: 1, dscp: 6 };
+
+/** `describe TYPE` (`describe ct_state`): the datatype, its size and its constants. */
+function datatypeText(type: string): string | undefined {
+  const t = TYPES[type];
+  if (!t || t[0] !== type || NOT_TYPES.includes(type)) return undefined;
+  let bits: number;
+  try {
+    bits = TYPE_BITS[type] ?? typeByName(type).size * 8;
+  } catch {
+    return undefined;
+  }
+  const [name, desc, base] = t;
+  return `datatype ${name} (${desc})${base ? ` (basetype ${base})` : ""}, ${bits} bits\n` + constants(type);
+}
+
 /** nft's text for `nft describe WORDS`. */
 export function describeText(words: readonly string[]): string {
+  if (words[0] === "ip" && words[1] === "option") return ipOption(words);
+  if (words.length === 1 && META_WORDS.includes(words[0])) words = ["meta", words[0]];
+  const datatype = words.length === 1 ? datatypeText(words[0]) : undefined;
+  if (datatype !== undefined) return datatype;
   const ctKey = words[0] === "ct" ? words.slice(words.length === 3 ? 2 : 1).join(" ") : undefined;
   if (
     ctKey !== undefined && CT_BY_CONTEXT.includes(ctKey) && (words.length === 2 || /^(original|reply)$/.test(words[1]))
@@ -347,7 +390,13 @@ export function describeText(words: readonly string[]): string {
   const [kind, type, bits] = found;
   const [name, desc, base] = t;
   const size = base === "string" || type === "string" ? `${bits / 8} characters` : `${bits} bits`;
-  let out = `${kind} expression, datatype ${name} (${desc})${base ? ` (basetype ${base})` : ""}, ${size}\n`;
+  return `${kind} expression, datatype ${name} (${desc})${base ? ` (basetype ${base})` : ""}, ${size}\n` +
+    constants(type);
+}
+
+/** A type's symbolic constants as nft lists them after its description (for protocols, /etc/protocols). */
+function constants(type: string): string {
+  let out = "";
   const sym = SYMBOLS[type];
   if (sym) {
     out += `\npre-defined symbolic constants (in ${sym.hex ? "hexadecimal" : "decimal"}):\n`;

@@ -3,7 +3,7 @@
  * format, `# handle N` with `-a`, one JSON document with `-j`). The kernel
  * reports each committed change to the ruleset's listeners; the changes of
  * our own commit are the events up to the generation it made, from our
- * process id. nft echoes additions only, as seen from nft 1.0.6.
+ * process id. nft echoes additions (and insertions) only, as seen from nft 1.0.6.
  *
  * @module
  */
@@ -21,11 +21,14 @@ import type { Json } from "../netfilter/nftables/json/types.ts";
 
 type Obj = { [k: string]: Json };
 
+/** Receive buffer of the echo's subscription (bytes): the kernel only takes what the events use. */
+const ECHO_BUFFER = 64 << 20;
+
 /** nft's echo line of an added object, with its handle after `#` when asked. */
 function echoLine(out: Json, handles: boolean): string {
   const text = monitorText(out);
   if (!handles) return text;
-  const [kind, o] = Object.entries((out as Obj).add as Obj)[0] as [string, Obj];
+  const [kind, o] = Object.entries(Object.values(out as Obj)[0] as Obj)[0] as [string, Obj];
   if (o.handle === undefined || kind === "element") return text;
   // nft puts a set's handle just inside its braces.
   if (kind === "set" || kind === "map") return text.replace(" { ", ` { # handle ${o.handle} `);
@@ -40,7 +43,9 @@ export async function withEcho(
 ): Promise<void> {
   const before = (await getGeneration(ctx.lib)).id ?? 0;
   const ac = new AbortController();
-  const sub = await subscribeNftables({ signal: ac.signal }, ctx.lib);
+  // A batch of thousands of rules echoes thousands of events before we read one: room for them (nft too
+  // raises its socket's buffer for the echo).
+  const sub = await subscribeNftables({ signal: ac.signal, receiveBuffer: ECHO_BUFFER }, ctx.lib);
   const lines: string[] = [];
   const adds: Json[] = [];
   try {
@@ -51,7 +56,8 @@ export async function withEcho(
     if (after === before) return; // nothing changed: nothing to echo
     let group: Json[] = [];
     const keep = (outs: Iterable<Json>) => {
-      for (const o of outs) if (Object.keys(o as Obj)[0] === "add") group.push(o);
+      // Rules inserted (not appended) echo as `insert`, as nft prints them.
+      for (const o of outs) if (["add", "insert"].includes(Object.keys(o as Obj)[0])) group.push(o);
     };
     for await (const ev of sub) {
       if (ev.type === "overrun") throw new Error("Cannot echo the changes: events were lost (receive buffer overrun)");

@@ -26,6 +26,7 @@ import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import { emitRulesetJson, emitRulesetObjects } from "../netfilter/nftables/json/stream.ts";
 import { omitFromListing } from "../netfilter/nftables/json/omit.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
+import { isBound } from "../netfilter/nftables/json/binding.ts";
 
 /** The nft flags a listing honours. */
 export interface NftFlags {
@@ -194,13 +195,15 @@ function selectObjects(r: NftRuleset, spec: ListSpec, o: RulesetJsonOptions): Js
     case "tables":
       return r.tables.map((t) => tableJson(t, o.full));
     case "chains":
-      return r.chains.map((c) => chainJson(c, o.full));
+      // Chains bound to a rule (`jump { ... }`) are no chains to nft.
+      return r.chains.filter((c) => !isBound(c)).map((c) => chainJson(c, o.full));
     case "flowtables":
     case "flowtable":
       return named(r.flowtables).map(flowtableJson);
     case "chain": {
       named(r.chains);
-      const all = rulesetObjects({ ...r, chains: r.chains.filter((c) => c.name === name) }, o);
+      // With the bound chains, whose rules are listed inside the chain's rules that jump to them.
+      const all = rulesetObjects({ ...r, chains: r.chains.filter((c) => c.name === name || isBound(c)) }, o);
       return all.filter((o) => isKind(o, "chain") || isKind(o, "rule"));
     }
   }

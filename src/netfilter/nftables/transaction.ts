@@ -64,7 +64,11 @@ export interface NftChainSpec {
   hook?: string;
   /** Priority of a base chain. */
   priority?: number;
-  /** Policy of a base chain. */
+  /**
+   * Policy of a base chain; sent only when given, so an existing chain keeps
+   * its own. Without `hook` it goes alone, as nft sends `{ policy drop; }`:
+   * the kernel takes it for a chain that is already a base chain.
+   */
   policy?: "accept" | "drop";
   /** Device of a netdev base chain. */
   device?: string;
@@ -96,12 +100,19 @@ export interface NftRuleSpec {
   family: string;
   /** Table. */
   table: string;
-  /** Chain. */
-  chain: string;
+  /** Chain (or `chainId`). */
+  chain?: string;
+  /** Batch id of the bound chain ({@link NftTransaction.addBoundChain}) the rule goes in, instead of `chain`. */
+  chainId?: number;
   /** Expressions, in order. */
   expressions: NftExpr[];
   /** Handle of the rule to place it after (add) or before (insert), or to replace. */
   handle?: number;
+  /**
+   * Batch id ({@link NftTransaction.identifyRule}) of a rule added earlier in
+   * the batch to place it after (add) or before (insert): `NFTA_RULE_POSITION_ID`.
+   */
+  positionId?: number;
   /** Comment. */
   comment?: string;
 }
@@ -311,8 +322,8 @@ export class NftTransaction {
     );
     const base = c.hook !== undefined;
     const devs = c.devices !== undefined;
-    if (!base && (c.type !== undefined || c.priority !== undefined || c.policy !== undefined || c.device || devs)) {
-      throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority, policy or device without a hook`);
+    if (!base && (c.type !== undefined || c.priority !== undefined || c.device || devs)) {
+      throw new InvalidArgumentError(`Cannot give chain ${c.name} a type, priority or device without a hook`);
     }
     if (devs && c.device !== undefined) {
       throw new InvalidArgumentError(`Cannot give chain ${c.name} both device and devices`);
@@ -325,11 +336,27 @@ export class NftTransaction {
       table: c.table,
       name: c.name,
       hook: base ? { hooknum: hookNumber(c.family, c.hook!), priority: c.priority ?? 0, dev, devs: many } : undefined,
-      policy: base ? c.policy ?? "accept" : undefined,
+      policy: c.policy,
       type: base ? c.type ?? "filter" : undefined,
       userdata: c.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, c.comment]]),
     });
     return this.#add(b, `chain ${c.family} ${c.table} ${c.name}`);
+  }
+
+  /**
+   * Adds a chain bound to a rule (nft's `jump { ... }`): nameless (the
+   * kernel names it `__chain%d`), flagged `NFT_CHAIN_BINDING`, known in the
+   * batch by the id returned, which its rules (`chainId`) and the verdict
+   * jumping to it (`NFTA_VERDICT_CHAIN_ID`) name it by. Add its rules, then
+   * the rule that jumps to it; deleting that rule deletes the chain.
+   */
+  addBoundChain(c: { family: string; table: string }): number {
+    checkKeys(c, ["family", "table"], "a bound chain");
+    const id = this.#nextId++;
+    const b = this.#msg(NFT_MSG.NFT_MSG_NEWCHAIN, NLM_F_CREATE, c.family);
+    b.attrs(NFTA_CHAIN_TABLE, { table: c.table, id, flags: ["binding"] });
+    this.#add(b, `chain ${c.family} ${c.table} (bound, id ${id})`);
+    return id;
   }
 
   /** Deletes a chain (it must be empty and unreferenced). */
@@ -365,25 +392,58 @@ export class NftTransaction {
    * prepends (before `handle`), `replace` replaces rule `handle`.
    */
   addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
-    checkKeys(r, ["family", "table", "chain", "expressions", "handle", "comment"], "a rule");
+    checkKeys(r, ["family", "table", "chain", "chainId", "expressions", "handle", "positionId", "comment"], "a rule");
+    if ((r.chain === undefined) === (r.chainId === undefined)) {
+      throw new InvalidArgumentError("Cannot add a rule without exactly one of chain and chainId");
+    }
     if (mode === "replace" && r.handle === undefined) {
       throw new InvalidArgumentError("Cannot replace a rule without its handle");
+    }
+    if (r.positionId !== undefined && (mode === "replace" || r.handle !== undefined)) {
+      throw new InvalidArgumentError("Cannot place a rule by a batch id with a handle, or replace by one");
     }
     const flags = mode === "replace" ? NLM_F_REPLACE : NLM_F_CREATE | (mode === "add" ? NLM_F_APPEND : 0);
     const b = this.#msg(NFT_MSG.NFT_MSG_NEWRULE, flags, r.family);
     b.attrs(NFTA_RULE_TABLE, {
       table: r.table,
       chain: r.chain,
+      chainId: r.chainId,
       handle: mode === "replace" ? r.handle : undefined,
       position: mode === "replace" ? undefined : r.handle,
       expressions: r.expressions,
       userdata: r.comment === undefined ? undefined : buildUdata([[UDATA_COMMENT, r.comment]]),
+      positionId: r.positionId,
     });
-    const key = `${r.family} ${r.table} ${r.chain}`;
+    const key = `${r.family} ${r.table} ${r.chain ?? `(bound chain ${r.chainId})`}`;
     const n = (this.#ruleCount.get(key) ?? 0) + 1;
     this.#ruleCount.set(key, n);
     const where = r.handle !== undefined ? ` (handle ${r.handle})` : "";
     return this.#add(b, `rule #${n}${where} of chain ${key}`);
+  }
+
+  /**
+   * Gives the rule added by message `message` (`length - 1` just after its
+   * {@link addRule}) the batch id `id` (`NFTA_RULE_ID`, appended to it) that
+   * later rules' `positionId` names it by: nft does so only once a later
+   * rule is placed by it.
+   */
+  identifyRule(message: number, id: number): this {
+    const m = this.#messages[message];
+    if (
+      !m || m[4] !== NFT_MSG.NFT_MSG_NEWRULE || m[5] !== NFNL_SUBSYS_NFTABLES || !Number.isInteger(id) || id < 1 ||
+      id > 0xffffffff
+    ) {
+      throw new InvalidArgumentError(`Cannot give message ${message} rule id ${id}: expected a rule and a u32 above 0`);
+    }
+    const out = new Uint8Array(m.length + 8);
+    out.set(m);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, out.length, true); // nlmsg_len, host order
+    v.setUint16(m.length, 8, true);
+    v.setUint16(m.length + 2, NFTA_RULE_TABLE.id.type, true);
+    v.setUint32(m.length + 4, id);
+    this.#messages[message] = out;
+    return this;
   }
 
   /** Deletes rule `handle`. */

@@ -21,6 +21,7 @@ import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
+import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
@@ -118,6 +119,19 @@ function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
 }
 
+/** The JSON schema version nft 1.0.6 writes and reads. */
+const JSON_SCHEMA_VERSION = 1;
+
+/** A document of a later schema is refused, as nft refuses it (its metainfo's other keys are informative). */
+function checkSchema(meta: Json): void {
+  const v = isObj(meta) ? meta.json_schema_version : undefined;
+  if (typeof v === "number" && v > JSON_SCHEMA_VERSION) {
+    throw new InvalidArgumentError(
+      `Schema version ${v} not supported, maximum supported version is ${JSON_SCHEMA_VERSION}`,
+    );
+  }
+}
+
 /** Turns an nft JSON document into a transaction, reading set types from the kernel when elements need them. */
 export class DocumentPlanner {
   /** The transaction the document's commands are added to. */
@@ -132,18 +146,25 @@ export class DocumentPlanner {
   #updated = new Set<string>();
   /** The ranges of the document's auto-merge sets so far. */
   #autoMerge = new AutoMerge();
+  /** The rules the batch adds, by chain, for rules placed by index. */
+  #order = new RuleOrder(this.tx, async (key) => {
+    const [family, table, chain] = key.split(" ");
+    return (await listNftRules({ family, table, chain }, this.opts)).map((r) => r.handle!);
+  });
   /** Verdict map elements jumping to chains, added once the document's chains are. */
   #afterChains: (() => void)[] = [];
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(readonly opts: NftOptions = {}) {}
 
-  /** The handle of the kernel's rule at a rule's `index` (0 the first), which add goes after and insert before. */
-  async #indexHandle(family: string, table: string, chain: string, v: { [k: string]: Json }): Promise<number> {
+  /**
+   * Where the rule at a rule's `index` (0 the first) stands, which add goes
+   * after and insert before: the kernel's rules as the batch so far changed them.
+   */
+  async #indexPlace(family: string, table: string, chain: string, v: { [k: string]: Json }): Promise<IndexedRule> {
     const index = num(v.index, "an index")!;
     if (v.position !== undefined) throw new InvalidArgumentError('Cannot place a rule by both "index" and "position"');
-    const rules = await listNftRules({ family, table, chain }, this.opts);
-    const handle = rules[index]?.handle;
-    if (handle === undefined) {
+    const at = await this.#order.place(`${family} ${table} ${chain}`, index);
+    if (!at) {
       const key = `${family} ${table} ${chain} index ${index}`;
       throw notFound(
         { kind: "nft rule", key },
@@ -151,7 +172,7 @@ export class DocumentPlanner {
         `No such file or directory: rule index ${index} of chain ${family} ${table} ${chain}`,
       );
     }
-    return handle;
+    return at;
   }
 
   /** nft flushes only what the command names: `flush set` a set, `flush map` a map (never a meter or the other kind). */
@@ -230,14 +251,22 @@ export class DocumentPlanner {
   }
 
   #noteUpdates(item: Json): void {
+    if (isObj(item) && isObj(item.flush) && item.flush.ruleset !== undefined) this.#order.flushesRuleset = true;
     const rule = isObj(item) && isObj(item.add ?? item.insert ?? item.rule)
       ? (isObj(item.rule) ? item.rule : ((item.add ?? item.insert) as Obj).rule)
       : undefined;
     if (!isObj(rule) || !Array.isArray(rule.expr)) return;
-    for (const st of rule.expr) {
+    const stmts = [...rule.expr];
+    for (let i = 0; i < stmts.length; i++) {
+      const st = stmts[i];
       const ref = isObj(st) && isObj(st.set) ? st.set.set : undefined;
       if (typeof ref === "string" && ref.startsWith("@")) {
         this.#updated.add(`${rule.family} ${rule.table} ${ref.slice(1)}`);
+      }
+      // The rules of a chain bound to this one (`jump { ... }`) update sets too.
+      const bound = isObj(st) ? st.jump ?? st.goto : undefined;
+      if (isObj(bound) && Array.isArray(bound.rules)) {
+        for (const r of bound.rules) if (isObj(r) && Array.isArray(r.expr)) stmts.push(...r.expr);
       }
     }
   }
@@ -247,7 +276,7 @@ export class DocumentPlanner {
       throw new InvalidArgumentError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
     }
     const [cmd] = Object.keys(item);
-    if (cmd === "metainfo") return;
+    if (cmd === "metainfo") return checkSchema(item.metainfo);
     if (OBJECTS.includes(cmd)) return await this.#object("add", cmd, item[cmd], true);
     if (!COMMANDS.includes(cmd)) {
       throw new InvalidArgumentError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
@@ -279,6 +308,7 @@ export class DocumentPlanner {
       case "table": {
         keys(v, ["family", "name", "handle", "flags", "comment"], "a table");
         const name = v.name === undefined && v.handle !== undefined ? undefined : str(v, "name", "a table");
+        if (name !== undefined && del) this.#order.deleted(`${fam} ${name}`);
         if (del) return void tx.deleteTable({ family: fam, name, handle: num(v.handle, "a handle") });
         if (cmd === "flush") return void tx.flushTable({ family: fam, name: name! });
         const flags = v.flags === undefined
@@ -295,6 +325,7 @@ export class DocumentPlanner {
         );
         const table = str(v, "table", "a chain");
         if (del) {
+          if (typeof v.name === "string") this.#order.deleted(`${fam} ${table} ${v.name}`);
           return void tx.deleteChain({
             family: fam,
             table,
@@ -334,11 +365,14 @@ export class DocumentPlanner {
         }
         const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
         // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
+        const byIndex = mode !== "replace" && v.index !== undefined
+          ? await this.#indexPlace(fam, table, chain, v)
+          : undefined;
         const handle = mode === "replace"
           ? num(v.handle, "a handle")
-          : v.index === undefined
-          ? num(v.position, "a position")
-          : await this.#indexHandle(fam, table, chain, v);
+          : byIndex
+          ? byIndex.place.handle
+          : num(v.position, "a position");
         if (mode === "add" && !listing && v.handle !== undefined) {
           throw new InvalidArgumentError('Cannot add a rule with "handle": use "position"');
         }
@@ -348,7 +382,12 @@ export class DocumentPlanner {
         if (needs.size > shaped) await this.#loadIfindexes();
         const sets = shaped ? await this.#tableShapes(fam, table) : undefined;
         const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
-        tx.addRule({ family: fam, table, chain, handle, expressions, comment: v.comment as string | undefined }, mode);
+        const comment = v.comment as string | undefined;
+        tx.addRule(
+          { family: fam, table, chain, handle, positionId: byIndex?.place.positionId, expressions, comment },
+          mode,
+        );
+        this.#order.added(`${fam} ${table} ${chain}`, mode, byIndex?.ref ?? handle);
         return;
       }
       case "set":

@@ -152,6 +152,38 @@ class RuleEncoder {
     this.out.push(e);
   }
 
+  /**
+   * `x & m`, `x | o`, `x ^ v`, and a left-nested run of them
+   * (`(meta mark & 0xffff) | 0x20000`): one bitwise of the run's mask and
+   * xor, as nft's netlink_gen_bitwise folds them. A run of `&` alone keeps
+   * its mask with the load (a flag type is not masked again).
+   */
+  bitwise(op: string, v: Json, slot: number): Loaded {
+    const run: [string, Json][] = [];
+    let x: Json = { [op]: v };
+    while (isObj(x) && Object.keys(x).length === 1 && ["&", "|", "^"].includes(Object.keys(x)[0])) {
+      const [k] = Object.keys(x);
+      const [left, right] = x[k] as Json[];
+      run.unshift([k, right]);
+      x = left;
+    }
+    const l = this.load(x, slot);
+    const mask = new Uint8Array(l.len).fill(0xff);
+    const xor = new Uint8Array(l.len);
+    for (const [k, operand] of run) {
+      const o = parseValue(l.type, operand, l.len);
+      // nft's combine_binop(m, x): xor = x ^ (xor & m), mask &= m.
+      for (let i = 0; i < l.len; i++) {
+        const [m, x] = k === "&" ? [o[i], 0] : k === "|" ? [~o[i] & 0xff, o[i]] : [0xff, o[i]];
+        xor[i] = x ^ (xor[i] & m);
+        mask[i] &= m;
+      }
+    }
+    const reg = regOf(slot);
+    this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, mask: { value: mask }, xor: { value: xor } });
+    return run.every(([k]) => k === "&") ? { ...l, mask } : l;
+  }
+
   /** `reg &= mask` (nft's bitwise with a zero xor). */
   mask(reg: number, mask: Uint8Array): void {
     this.emit({
@@ -440,23 +472,10 @@ class RuleEncoder {
         const types = parts.map((p) => (p.len && p.type.size !== p.len ? { ...p.type, size: p.len } : p.type));
         return { type: { id: concatId(types), name: "concat", size: 0 }, len: (s - slot) * 4, concat: types } as Loaded;
       }
-      case "&": {
-        const [x, mask] = v as Json[];
-        const l = this.load(x, slot);
-        const m = parseValue(l.type, mask, l.len);
-        this.mask(reg, m);
-        return { ...l, mask: m };
-      }
+      case "&":
       case "|":
-      case "^": {
-        // `x | o` keeps the bits outside o and sets o's; `x ^ v` flips v's.
-        const [x, operand] = v as Json[];
-        const l = this.load(x, slot);
-        const o = parseValue(l.type, operand, l.len);
-        const mask = k === "|" ? o.map((b) => ~b & 0xff) : new Uint8Array(o.length).fill(0xff);
-        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: o.length, mask: { value: mask }, xor: { value: o } });
-        return l;
-      }
+      case "^":
+        return this.bitwise(k, v, slot);
       case "<<":
       case ">>": {
         // `meta mark << 8`: the kernel's shift, by a host-order 32-bit count.
@@ -771,8 +790,8 @@ class RuleEncoder {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     this.ctAddrDependency(m.left, m.right);
-    const l = this.loadKey(m.left, m.right, false);
-    const right = m.right;
+    const right = singleton(m.right);
+    const l = this.loadKey(m.left, right, false);
     const reg = NFT_REG_1;
     if (typeof right === "string" && right.startsWith("@")) {
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
@@ -1172,9 +1191,14 @@ class RuleEncoder {
     return true;
   }
 
+  boundChain(code: "jump" | "goto", rules: Json): void {
+    this.emit(boundChain(this.ctx, code, rules));
+  }
+
   stmt(st: Json): void {
     if (!isObj(st)) throw new InvalidArgumentError(`Cannot use statement ${JSON.stringify(st)}`);
     const [k, v] = only(st, "statement");
+    if ((k === "jump" || k === "goto") && isObj(v) && v.rules !== undefined) return this.boundChain(k, v.rules);
     const verdict = verdictOf(st);
     if (verdict) {
       this.emit({ name: "immediate", dreg: 0, data: { verdict } });
@@ -1524,6 +1548,30 @@ export function ifindexElems(
   };
   const [fixKey, fixData] = [fixer(key), fixer(data && "types" in data ? data.types : [])];
   return elems.map((e) => (data && Array.isArray(e) ? [fixKey(e[0]), fixData(e[1])] : fixKey(e)));
+}
+
+/** An anonymous set of one value, prefix or range is that value, as nft's evaluator makes it (`{"set": ["invalid"]}`). */
+function singleton(right: Json): Json {
+  if (!isObj(right) || !Array.isArray(right.set) || right.set.length !== 1) return right;
+  const [x] = right.set;
+  return !isObj(x) ? (Array.isArray(x) ? right : x) : "prefix" in x || "range" in x ? x : right;
+}
+
+/**
+ * `jump { ... }` (nlkit's JSON: `{"jump": {"rules": [{"expr": [...]}, ...]}}`):
+ * a chain bound to the rule, added with its rules before the rule, as nft orders them.
+ */
+function boundChain(ctx: LinearizeContext, code: "jump" | "goto", rules: Json): NftExpr {
+  if (!Array.isArray(rules) || !rules.every((r) => isObj(r) && Array.isArray(r.expr))) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(rules)} as the rules of a ${code} block`);
+  }
+  const { tx, family, table } = ctx;
+  const chainId = tx.addBoundChain({ family, table });
+  for (const r of rules as Obj[]) {
+    const expressions = ruleExpressions(r.expr as Json[], ctx);
+    tx.addRule({ family, table, chainId, expressions, comment: r.comment as string | undefined });
+  }
+  return { name: "immediate", dreg: 0, data: { verdict: { code, chainId } } };
 }
 
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */

@@ -638,8 +638,9 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
     case "classid": {
       if (v === "root" || v === "none") return numberToBytes(v === "root" ? 0xffffffff : 0, 4, true);
-      const m = typeof v === "string" ? /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(v) : null;
-      if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2], 16), 4, true);
+      // Both halves hex, each with or without 0x (nft reads them with strtoull base 16): "1:0xc7cb", "1:".
+      const m = typeof v === "string" ? /^(?:0x)?([0-9a-f]{1,4}):(?:(?:0x)?([0-9a-f]{1,4}))?$/i.exec(v) : null;
+      if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2] ?? "0", 16), 4, true);
       break;
     }
     case "label": {

@@ -151,9 +151,32 @@ function verdictJson(t: Tokens): Json | undefined {
   }
   if (w === "jump" || w === "goto") {
     t.i++;
+    if (t.peek() === "{") return { [w]: { rules: boundRules(t) } };
     return { [w]: { target: unquote(t.next("a chain name")) } };
   }
   return undefined;
+}
+
+/** The rules of `jump { ... }` (a chain bound to the rule), separated by `;`, as nlkit's JSON holds them. */
+function boundRules(t: Tokens): Json[] {
+  t.expect("{");
+  const rules: Json[] = [];
+  let words: string[] = [];
+  for (let depth = 0;;) {
+    const w = t.next('"}" closing the chain');
+    if (depth === 0 && (w === ";" || w === "}")) {
+      if (words.length) {
+        const { expr, comment } = parseStatements(words);
+        rules.push(comment === undefined ? { expr } : { expr, comment });
+      }
+      words = [];
+      if (w === "}") return rules;
+      continue;
+    }
+    if (w === "{") depth++;
+    if (w === "}") depth--;
+    words.push(w);
+  }
 }
 
 /** A word, with a range written with spaces joined (`8- 15`, `8 -15`, `8 - 15`). */
@@ -606,6 +629,15 @@ function statement(t: Tokens): Json {
   return { match: { op, left, right } };
 }
 
+/** nft's refusal of a declaration given twice (a second comment). */
+export const DUPLICATED = "You can only specify this once. This statement is duplicated.";
+
+/** Sets `o[key]`, refusing a second one as nft does. */
+function once(o: Obj, key: string, v: Json): void {
+  if (o[key] !== undefined) throw new InvalidArgumentError(DUPLICATED);
+  o[key] = v;
+}
+
 /** Parses a rule's statements; returns them and the rule's comment. */
 export function parseStatements(tokens: readonly string[]): { expr: Json[]; comment?: string } {
   const t = new Tokens([...tokens]);
@@ -613,6 +645,7 @@ export function parseStatements(tokens: readonly string[]): { expr: Json[]; comm
   let comment: string | undefined;
   while (!t.done) {
     if (t.eat("comment")) {
+      if (comment !== undefined) throw new InvalidArgumentError(DUPLICATED);
       comment = unquote(t.next("a comment"));
       continue;
     }
@@ -720,7 +753,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       if (o.name === "handle") o.handle = Number(t.next("a handle")), delete o.name;
       body(t, (t, key) => {
         if (key === "flags") o.flags = t.next("table flags");
-        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a table`);
       });
       break;
@@ -741,7 +774,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           else if (/^[+-]\d+$/.test(t.peek() ?? "") && !/^-?\d+$/.test(p)) p += ` ${t.next("an offset")}`; // `raw -10`
           o.prio = priority(p, fam, String(o.hook));
         } else if (key === "policy") o.policy = t.next("a policy");
-        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else throw new InvalidArgumentError(`Cannot use "${key}" in a chain`);
       });
       break;
@@ -770,7 +803,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
         else if (key === "gc-interval") o["gc-interval"] = parseDuration(t.next("an interval"));
         else if (key === "size") o.size = Number(t.next("a size"));
         else if (key === "policy") o.policy = t.next("a policy");
-        else if (key === "comment") o.comment = unquote(t.next("a comment"));
+        else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else if (key === "elements") {
           t.expect("=");
           for (const e of setBody(t, what === "map")) elems.push(e);
@@ -810,7 +843,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       // `add counter ip t c packets 1 bytes 2` or `add counter ip t c { packets 1 bytes 2; comment "x" }`.
       if (t.peek() !== "{") statefulConfig(t, what, o);
       body(t, (t, key) => {
-        if (key === "comment") return void (o.comment = unquote(t.next("a comment")));
+        if (key === "comment") return void (once(o, "comment", unquote(t.next("a comment"))));
         const at = --t.i;
         statefulConfig(t, what, o);
         if (t.i === at) throw new InvalidArgumentError(`Cannot use "${key}" in a ${what}`);
@@ -926,11 +959,15 @@ const BINOPS: Record<string, string> = {
   ">>": ">>",
 };
 
+/** Binding strength of nft's operators in a statement's value, as its grammar nests them (C's order). */
+const BINOP_PRECEDENCE: Record<string, number> = { "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4 };
+
 /**
  * A `set` statement's value: `meta mark or 0x10`, nft's `|`, `^`, `&`, `<<` and `>>` on the value written,
- * left to right, with parentheses grouping (`(meta mark | 0x10) << 8`).
+ * `<<` and `>>` first, then `&`, `^`, `|`, each left to right, with parentheses grouping
+ * (`(meta mark | 0x10) << 8`); an operation on two numbers is their result, as nft folds it.
  */
-function setValue(t: Tokens): Json {
+function setValue(t: Tokens, min = 1): Json {
   const operand = (): Json => {
     if (!t.eat("(")) return mappedExpr(t) ?? value(t);
     const inner = setValue(t);
@@ -938,12 +975,13 @@ function setValue(t: Tokens): Json {
     return inner;
   };
   let v = operand();
-  for (let op = BINOPS[t.peek() ?? ""]; op; op = BINOPS[t.peek() ?? ""]) {
+  for (let op = BINOPS[t.peek() ?? ""]; op && BINOP_PRECEDENCE[op] >= min; op = BINOPS[t.peek() ?? ""]) {
     t.i++;
-    v = fold(op, v, operand());
+    v = fold(op, v, setValue(t, BINOP_PRECEDENCE[op] + 1));
   }
   // `ip6 saddr and ::ffff map { ... }`: the whole expression is the map's key.
-  return t.peek() === "map" && typeof v === "object" && v !== null && !Array.isArray(v) ? mapped(t, v) : v;
+  const whole = min === 1 && t.peek() === "map" && typeof v === "object" && v !== null && !Array.isArray(v);
+  return whole ? mapped(t, v) : v;
 }
 
 /**
@@ -951,13 +989,17 @@ function setValue(t: Tokens): Json {
  * (`0x11 xor 0x1331`), flag names or-ed into a list (`new | related`).
  */
 function fold(op: string, a: Json, b: Json): Json {
-  if (typeof a === "number" && typeof b === "number") {
-    const n = op === "|" ? a | b : op === "^" ? a ^ b : op === "&" ? a & b : op === "<<" ? a << b : a >>> b;
-    return n >>> 0;
-  }
+  if (typeof a === "number" && typeof b === "number") return folded(op, a, b) ?? { [op]: [a, b] };
   const names = (x: Json) => typeof x === "string" || (Array.isArray(x) && x.every((y) => typeof y === "string"));
   if (op === "|" && names(a) && names(b)) return [a, b].flat();
   return { [op]: [a, b] };
+}
+
+/** `a OP b` of two numbers, unless it leaves 64 bits or JavaScript's exact integers. */
+function folded(op: string, a: number, b: number): number | undefined {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  const r = op === "|" ? x | y : op === "^" ? x ^ y : op === "&" ? x & y : op === "<<" ? x << y : x >> y;
+  return r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : undefined;
 }
 
 /** `flags all`, `flags tcp sequence,options`, `flags ip options`, `flags skuid`, `flags ether`. */

@@ -9,7 +9,7 @@
  */
 
 import type { Json } from "../json/types.ts";
-import { parseCommand, parseStatements, wordValue } from "./parse.ts";
+import { DUPLICATED, parseCommand, parseStatements, wordValue } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import type { ScriptStmt } from "./script_read.ts";
 import { typeofDecl } from "./script_typeof.ts";
@@ -136,8 +136,10 @@ function tableBlock(cmd: string, rest: readonly ScriptToken[], block: readonly S
     const w = s.words;
     const k = w[0].v;
     if (!s.block && k === "flags") table.flags = vals(w.slice(1)).filter((f) => f !== ",").join(",");
-    else if (!s.block && k === "comment" && w.length === 2) table.comment = at(w, () => unquote(w[1].v));
-    else if (s.block) t.member(w, s.block, w);
+    else if (!s.block && k === "comment" && w.length === 2) {
+      if (table.comment !== undefined) throw new NftScriptError(DUPLICATED, w[0], w[1]);
+      table.comment = at(w, () => unquote(w[1].v));
+    } else if (s.block) t.member(w, s.block, w);
     else throw new NftScriptError(`syntax error: unexpected "${k}" in table ${name.v}`, w[0], w[w.length - 1]);
   }
   if (typeof table.flags === "string") table.flags = table.flags.split(",");
@@ -215,6 +217,7 @@ class TableCommands {
 
   #chain(cmd: string, name: string, block: readonly ScriptStmt[], span: (c: Json) => ScriptCommand): void {
     const decls: string[] = [];
+    const declWords: ScriptToken[] = [];
     let devices: Json[] | undefined;
     for (const s of block) {
       const w = s.words;
@@ -231,6 +234,7 @@ class TableCommands {
       } else if (w[0].v === "devices") {
         devices = at(w, () => deviceList(vals(w)));
       } else {
+        declWords.push(...w);
         const v = vals(w);
         // A define's string stands for its words: `policy $p` with p = "accept", `priority "filter - 100"`.
         for (const [i, x] of v.entries()) {
@@ -241,7 +245,9 @@ class TableCommands {
         decls.push(";");
       }
     }
-    const cmds = parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
+    // A bad declaration (`priority foo`) is the text's error, located as nft locates it.
+    const parse = () => parseCommand(cmd, ["chain", this.fam, this.table, name, "{", ...decls, "}"]);
+    const cmds = declWords.length ? at(declWords, parse) : parse();
     if (devices) {
       // One device as nft's JSON writes it, several (NFTA_HOOK_DEVS) as a list.
       const dev = devices.length === 1 ? devices[0] : devices;

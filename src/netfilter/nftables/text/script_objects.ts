@@ -11,7 +11,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
-import { parseDuration, parseStatements } from "./parse.ts";
+import { DUPLICATED, parseDuration, parseStatements } from "./parse.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -49,6 +49,7 @@ export function objectCommand(cmd: string, head: readonly string[], decls: reado
   if (comment >= 0) {
     o.comment = unquote(all[comment + 1] ?? "");
     all.splice(comment, 2);
+    if (all.includes("comment")) throw new InvalidArgumentError(DUPLICATED);
   }
   if (kind === "limit") {
     const { expr } = parseStatements(["limit", ...all]);

@@ -77,12 +77,18 @@ class Reader {
   #stmt(): ScriptStmt | undefined {
     const words: ScriptToken[] = [];
     let braces = 0;
+    /** Per open brace: whether it holds the rules of a chain bound to the rule (`jump {`). */
+    const bound: boolean[] = [];
     for (;;) {
       const t = this.toks[this.#i];
       if (!t) break;
       if (braces === 0 && (t.v === "\n" || t.v === ";" || t.v === "}")) break;
       this.#i++;
-      if (t.v === "\n") continue; // inside a set expression: only a space
+      if (t.v === "\n") {
+        // Between the rules of a bound chain, a newline ends a rule; inside a set expression it is only a space.
+        if (bound[bound.length - 1] && words[words.length - 1]?.v !== ";") words.push({ ...t, v: ";" });
+        continue;
+      }
       if (t.v.startsWith("$") && t.v.length > 1) {
         const v = this.#lookup(t);
         // A set variable inside a set gives its elements (nft merges nested sets).
@@ -102,12 +108,26 @@ class Reader {
         if (!close) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', t);
         return { words, block, open: t };
       }
-      if (t.v === "{") braces++;
-      if (t.v === "}") braces--;
-      words.push(t);
+      if (t.v === "{") braces++, bound.push(["jump", "goto"].includes(words[words.length - 1]?.v));
+      if (t.v === "}") braces--, bound.pop();
+      const prefix = words[words.length - 1]?.v === "prefix" && t.v.startsWith('"') && t.v.includes("$");
+      words.push(prefix ? this.#expandPrefix(t) : t);
     }
     if (braces > 0) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', words[0]);
     return this.#directive(words) ? undefined : { words };
+  }
+
+  /**
+   * A log prefix with `$NAME`s in its text, each replaced by its define's
+   * value (a string's text): nft's parser does so for `log prefix` only.
+   */
+  #expandPrefix(t: ScriptToken): ScriptToken {
+    const text = t.v.slice(1, -1).replace(
+      /\$([A-Za-z0-9_]*)/g,
+      (_, name: string) =>
+        this.#lookup({ ...t, v: `$${name}` }).map((x) => x.v.startsWith('"') ? x.v.slice(1, -1) : x.v).join(" "),
+    );
+    return { ...t, v: `"${text}"` };
   }
 
   #lookup(t: ScriptToken): ScriptToken[] {
