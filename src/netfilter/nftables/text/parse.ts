@@ -369,8 +369,8 @@ function flagList(t: Tokens, first?: string): Json {
   return list.length === 1 ? list[0] : list;
 }
 
-/** Parses a right-hand value: a word, a flag list, `{ set }`, `@name`. */
-function value(t: Tokens): Json {
+/** Parses a right-hand value: a word, a flag list, `{ set }`, `@name` (`ors`: `a | b` is a flag list). */
+function value(t: Tokens, ors = true): Json {
   if (t.peek() === "(") return flagList(t);
   if (t.peek() === "{") {
     const elems = setBody(t);
@@ -388,7 +388,7 @@ function value(t: Tokens): Json {
     while (t.eat(",")) list.push(wordValue(t.next("a value")));
     return list;
   }
-  if (t.peek() === "|") return flagList(t, w);
+  if (ors && t.peek() === "|") return flagList(t, w);
   return wordValue(w);
 }
 
@@ -969,7 +969,7 @@ const BINOP_PRECEDENCE: Record<string, number> = { "|": 1, "^": 2, "&": 3, "<<":
  */
 function setValue(t: Tokens, min = 1): Json {
   const operand = (): Json => {
-    if (!t.eat("(")) return mappedExpr(t) ?? value(t);
+    if (!t.eat("(")) return mappedExpr(t) ?? value(t, false); // `|` is an operator here, by precedence
     const inner = setValue(t);
     t.expect(")");
     return inner;
