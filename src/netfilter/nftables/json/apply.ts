@@ -134,6 +134,8 @@ export class DocumentPlanner {
   #autoMerge = new AutoMerge();
   /** Verdict map elements jumping to chains, added once the document's chains are. */
   #afterChains: (() => void)[] = [];
+  /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
+  #flushedRuleset = false;
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(readonly opts: NftOptions = {}) {}
 
@@ -268,6 +270,7 @@ export class DocumentPlanner {
     if (kind === "ruleset") {
       if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);
       tx.flushRuleset(isObj(v) && v.family !== undefined ? family(v, "ruleset") : undefined);
+      this.#flushedRuleset = true;
       return;
     }
     if (!isObj(v)) throw new InvalidArgumentError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
@@ -430,6 +433,9 @@ export class DocumentPlanner {
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") {
       await this.#flushable(kind, fam, table, name);
+      // Elements added after the flush merge only with each other, not with the ranges flushed.
+      await this.#shape(fam, table, name);
+      this.#autoMerge.forget(`${fam} ${table} ${name}`);
       return void tx.flushSet({ family: fam, table, name });
     }
     this.#kinds.set(`${fam} ${table} ${name}`, kind);
@@ -450,7 +456,10 @@ export class DocumentPlanner {
         throw new InvalidArgumentError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
       }
     }
-    if (this.#updated.has(`${fam} ${table} ${name}`) && !flags.includes("dynamic")) flags.push("dynamic");
+    // nft flags the set its cache holds: the declared one, or the kernel's (left unchanged) when there is one.
+    if (this.#updated.has(`${fam} ${table} ${name}`) && !flags.includes("dynamic")) {
+      if (this.#flushedRuleset || !(await this.#tableShapes(fam, table)).has(name)) flags.push("dynamic");
+    }
     let data: ElementShape["data"];
     let dataSpec = {};
     if (kind === "map") {
