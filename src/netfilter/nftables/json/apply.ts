@@ -24,7 +24,7 @@ import { AutoMerge } from "./automerge.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { concatId, type Json, type NftType, typeByName } from "./types.ts";
+import { concatId, intervalKey, type Json, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
 
 type Obj = { [k: string]: Json };
@@ -97,6 +97,7 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
     const x = stack.pop();
     if (typeof x === "string") {
       if (names.has(x)) found.add(x);
+      else if (x.startsWith("@") && names.has("@")) found.add("@");
     } else if (Array.isArray(x)) {
       for (const y of x) stack.push(y);
     } else if (typeof x === "object" && x !== null) {
@@ -109,10 +110,13 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
   return found;
 }
 
-/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes. */
-const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat"]);
+/**
+ * What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes
+ * (a named set, `@` here: a host-order key of intervals is converted).
+ */
+const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat", "@"]);
 /** Of those, what needs the set shapes: map types, and whether a concatenation's set holds intervals. */
-const SHAPED = ["map", "concat"];
+const SHAPED = ["map", "concat", "@"];
 
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
@@ -527,7 +531,9 @@ export class DocumentPlanner {
       autoMerge: extra?.autoMerge,
       ...dataSpec,
     }, cmd === "create");
-    const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };
+    // nft stores a single host-order key of intervals (`type mark`) in network order too; its user data says host.
+    const elemKey = interval && key.length === 1 ? intervalKey(key) : key;
+    const shape: ElementShape = { key: elemKey, data, interval, stmts: elemStmtExprs(expressions, ctx) };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
     if (extra?.autoMerge && !interval) {
       throw new InvalidArgumentError(

@@ -643,11 +643,18 @@ class RuleEncoder {
     const key = (x: Json) => (map && Array.isArray(x) ? x[0] : x);
     this.#netOrder = isObj(keyJson) && "concat" in keyJson &&
       (named?.interval === true || elems.some((x) => hasInterval(key(x))));
+    let l: Loaded;
     try {
-      return this.load(keyJson, slot);
+      l = this.load(keyJson, slot);
     } finally {
       this.#netOrder = false;
     }
+    if (named?.interval && named.key.length === 1 && l.type.host && l.type.kind !== "string" && l.len > 1) {
+      // A named set of intervals holds a host-order key (`type mark`) in network order: nft converts the value.
+      this.emit({ name: "byteorder", sreg: regOf(slot), dreg: regOf(slot), op: "hton", len: l.len, size: l.len });
+      l = { ...l, type: { ...l.type, host: false } };
+    }
+    return l;
   }
 
   /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
@@ -755,9 +762,15 @@ class RuleEncoder {
       throw new InvalidArgumentError(`Cannot use operator "${op}": expected ${Object.keys(CMP_OPS).join(", ")}`);
     }
     this.ctAddrDependency(m.left, m.right);
-    const l = this.loadKey(m.left, m.right, false);
+    let l = this.loadKey(m.left, m.right, false);
     const right = m.right;
     const reg = NFT_REG_1;
+    const ordered = ["<", ">", "<=", ">="].includes(op) || (isObj(right) && "range" in right);
+    if (ordered && l.type.host && l.type.kind !== "string" && l.len > 1) {
+      // The kernel compares bytes: nft turns a host-order value (`meta mark > 0x10`) to network order first.
+      this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
+      l = { ...l, type: { ...l.type, host: false } };
+    }
     if (typeof right === "string" && right.startsWith("@")) {
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
       return;
