@@ -23,7 +23,7 @@ async function sameAsNft(scripts: string[], bytesOf?: string[]): Promise<string>
   const listed = (ns: string) => ({
     ruleset: nft(ns, ["list", "ruleset"]),
     // Less the interval end at 0 nft sends before a first range that starts above 0 (the kernel needs none).
-    bytes: bytesOf && nft(ns, ["--debug=netlink", "list", ...bytesOf]).replace(/\telement 0+  : 1 \[end\]\n/g, ""),
+    bytes: bytesOf && nft(ns, ["--debug=netlink", "list", ...bytesOf]).replace(/\telement [0 ]+ : 1 \[end\]\n/g, ""),
   });
   const theirs = await withTempNetns((ns) => {
     const codes = scripts.map((s) =>
@@ -109,4 +109,37 @@ test("a host-order key of intervals goes in network order (sets/0040get_host_end
 }`,
   ], ["chain", "ip", "t", "c"]);
   assert.match(listed, /elements = \{ 0x00000023-0x00000042, 0x00001337 \}/);
+});
+
+test("wildcard interface names are ranges in sets, maps and concatenations (sets/sets_with_ifnames)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const listed = await sameAsNft([
+    `table inet t {
+	set wild {
+		type ifname
+		flags interval
+		elements = { "abcdef*", "othername", "ppp0" }
+	}
+	set concat_wild {
+		type ipv4_addr . ifname
+		flags interval
+		elements = { 10.1.2.2 . "abcdef*", 10.1.2.1 . "bar", 1.1.2.0/24 . "abcdef0", 12.2.2.0/24 . "abcdef*" }
+	}
+	map map_wild {
+		type ifname : verdict
+		flags interval
+		elements = { "abcdef*" : drop, "eth0" : accept }
+	}
+	chain c {
+		iifname @wild counter
+		ip saddr . iifname @concat_wild counter
+		iifname { "abcdef*", "eth0" } counter
+		ip saddr . iifname { 10.1.2.2 . "abcdef*" } counter
+		iifname vmap @map_wild
+		iifname "abc*"
+	}
+}`,
+  ], ["chain", "inet", "t", "c"]);
+  assert.match(listed, /iifname \{ "abcdef\*", "eth0" \}/);
 });

@@ -414,8 +414,8 @@ class RuleEncoder {
         this.#netOrder = false;
         for (const x of v) {
           let l = this.load(x, s);
-          if (net && l.type.host) {
-            // Each as it is loaded, as nft converts them.
+          if (net && l.type.host && l.type.kind !== "string") {
+            // Each as it is loaded, as nft converts them (a name is bytes in order already).
             this.emit({ name: "byteorder", sreg: regOf(s), dreg: regOf(s), op: "hton", len: l.len, size: l.len });
             l = { ...l, type: { ...l.type, host: false } };
           }
@@ -668,7 +668,7 @@ class RuleEncoder {
   ): { set: string; setId: number } {
     let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
-    if (interval && key.length === 1 && key[0].host && l.len > 1) {
+    if (interval && key.length === 1 && key[0].host && key[0].kind !== "string" && l.len > 1) {
       // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
       this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
       key = [{ ...key[0], host: false }];
@@ -1412,6 +1412,8 @@ function isBits(n: Json, min: number): n is number {
 }
 
 function hasInterval(x: Json): boolean {
+  // A wildcard name (`"eth*"`) is the range of names starting so.
+  if (typeof x === "string") return /[^\\]\*$/.test(x);
   if (!isObj(x)) return false;
   if ("prefix" in x || "range" in x) return true;
   if ("elem" in x && isObj(x.elem)) return hasInterval(x.elem.val);
