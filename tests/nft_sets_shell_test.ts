@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
+import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
 import { nft, NFT_SKIP } from "./_nft.ts";
 import { applyScript } from "../src/netfilter/nftables/text/script.ts";
@@ -142,4 +143,48 @@ test("wildcard interface names are ranges in sets, maps and concatenations (sets
 }`,
   ], ["chain", "inet", "t", "c"]);
   assert.match(listed, /iifname \{ "abcdef\*", "eth0" \}/);
+});
+
+test("get element of interval sets prints the ranges holding what is asked, as nft does (sets/0034get_element_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  await withTempNetns((ns) => {
+    nft(
+      ns,
+      ["-f", "-"],
+      `add table ip t
+add set ip t s { type inet_service; flags interval; }
+add element ip t s { 10, 20-30, 40, 50-60 }
+add set ip t ips { type ipv4_addr; flags interval; }
+add element ip t ips { 10.0.0.1, 10.0.0.5-10.0.0.8, 10.0.0.128/25, 10.0.1.0/24 }
+add set ip t cs { type ipv4_addr . inet_service; flags interval; }
+add element ip t cs { 10.0.0.1 . 22, 10.1.0.0/16 . 1-1024 }
+add set ip t marks { type mark; flags interval; elements = { 0x23-0x42, 0x1337 }; }
+add set ip t names { type ifname; flags interval; elements = { "abcdef*", "ppp0" }; }
+add map ip t m { type inet_service : mark; flags interval; elements = { 20-30 : 5 }; }`,
+    );
+    for (
+      const [set, elems] of [
+        ["s", "10"],
+        ["s", "11"],
+        ["s", "22-24, 26-28, 10"],
+        ["s", "10-25"],
+        ["ips", "10.0.1.2/31"],
+        ["ips", "10.0.0.2"],
+        ["cs", "10.1.1.0/24 . 10-20"],
+        ["cs", "10.0.0.1 . 23"],
+        ["marks", "0x26-0x28"],
+        ["marks", "0x26-0x99"],
+        ["names", "abcdef1"],
+        ["m", "25"],
+        ["m", "22-24"],
+      ]
+    ) {
+      const args = ["get", "element", "ip", "t", set, `{ ${elems} }`];
+      const theirs = spawnSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8" });
+      const mine = nlkit(["-n", ns, "nft", ...args]);
+      assert.equal(mine.code, theirs.status, `${set} { ${elems} }: ${mine.stderr}`);
+      assert.equal(mine.stdout, theirs.stdout, `${set} { ${elems} }`);
+    }
+  });
 });
