@@ -188,3 +188,38 @@ add map ip t m { type inet_service : mark; flags interval; elements = { 20-30 : 
     }
   });
 });
+
+test(
+  "several statements per set update and per element, as written (sets/0059, sets/0060)",
+  { skip: NFT_SKIP },
+  async () => {
+    await sameAsNft([
+      `table x {
+	set u {
+		type ipv4_addr
+		size 65535
+		flags dynamic,timeout
+		timeout 1h
+	}
+	chain z {
+		type filter hook output priority 0;
+		update @u { ip daddr limit rate 1/second counter }
+	}
+}`,
+    ], ["chain", "ip", "x", "z"]);
+    // The kernel wants an element's statements to be the set's, in its order: nft sends them as written.
+    await sameAsNft([
+      `table x {
+	set y {
+		type ipv4_addr
+		limit rate 1/second counter
+		elements = { 5.5.5.5 limit rate 1/second counter packets 0 bytes 0 }
+	}
+}`,
+      "add element x y { 1.1.1.1 limit rate 1/second counter }",
+      "add element x y { 2.2.2.2 limit rate 1/second }",
+      "add element x y { 3.3.3.3 counter limit rate 1/second }",
+      "add element x y { 4.4.4.4 }",
+    ]);
+  },
+);

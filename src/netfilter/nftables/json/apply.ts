@@ -141,7 +141,14 @@ export class DocumentPlanner {
   /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
   #flushedRuleset = false;
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
-  constructor(readonly opts: NftOptions = {}) {}
+  constructor(
+    readonly opts: NftOptions = {},
+    /**
+     * Send an element's statements as written (nft's language), for the kernel to check against its set's;
+     * by default (nft's JSON, which lists an element's first only) the set's fill in the rest.
+     */
+    readonly asWritten = false,
+  ) {}
 
   /** The handle of the kernel's rule at a rule's `index` (0 the first), which add goes after and insert before. */
   async #indexHandle(family: string, table: string, chain: string, v: { [k: string]: Json }): Promise<number> {
@@ -182,7 +189,7 @@ export class DocumentPlanner {
       for await (const set of streamSets({ family: fam, table }, this.opts)) {
         if (set.name !== name) continue;
         const t = setTypes({ ...set, elements: [] });
-        const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx });
+        const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx }, this.asWritten);
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false, stmts };
         merging = setDecl(set.userdata).autoMerge && s.interval && !s.data && s.key.length === 1;
       }
@@ -533,7 +540,12 @@ export class DocumentPlanner {
     }, cmd === "create");
     // nft stores a single host-order key of intervals (`type mark`) in network order too; its user data says host.
     const elemKey = interval && key.length === 1 ? intervalKey(key) : key;
-    const shape: ElementShape = { key: elemKey, data, interval, stmts: elemStmtExprs(expressions, ctx) };
+    const shape: ElementShape = {
+      key: elemKey,
+      data,
+      interval,
+      stmts: elemStmtExprs(expressions, ctx, this.asWritten),
+    };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
     if (extra?.autoMerge && !interval) {
       throw new InvalidArgumentError(

@@ -1131,6 +1131,8 @@ class RuleEncoder {
     if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
     else EXPR_LIST.build(b, inner.out);
     dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+    // The kernel takes a list only with the expr flag (nft sets it then).
+    if (inner.out.length > 1) dynset.flags = ["expr"];
   }
 
   /**
