@@ -223,3 +223,52 @@ test(
     ]);
   },
 );
+
+test("an anonymous set's overlapping and adjacent ranges are merged (sets/0061anonymous_automerge_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const listed = await sameAsNft([
+    `table ip x {
+	chain y {
+		ip saddr { 1.1.1.1-1.1.1.2, 1.1.1.1 }
+		tcp dport { 10-20, 21-30, 40, 15 }
+		ip daddr { 10.0.0.0/8, 10.1.0.0/16, 11.0.0.0/8 }
+		meta mark { 0x10-0x20, 0x21 }
+	}
+}`,
+  ], ["ruleset"]);
+  assert.match(listed, /tcp dport \{ 10-30, 40 \}/);
+});
+
+test("NAT through a named map to ranges and to address . port (sets/0067nat_concat_interval_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  await sameAsNft([
+    `table ip nat {
+	map ipportmap {
+		type ipv4_addr : interval ipv4_addr . inet_service
+		flags interval
+		elements = { 192.168.1.2 : 10.141.10.1-10.141.10.3 . 8888-8999 }
+	}
+	map ipportmap2 {
+		type ipv4_addr . ipv4_addr : interval ipv4_addr . inet_service
+		flags interval
+		elements = { 192.168.1.2 . 192.168.2.2 : 127.0.0.1/8  . 42 - 43 }
+	}
+	map addrs {
+		type ipv4_addr : interval ipv4_addr
+		flags interval
+		elements = { 10.0.0.1 : 10.1.0.1-10.1.0.9 }
+	}
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip protocol tcp dnat ip to ip saddr map @ipportmap
+		ip protocol tcp dnat ip to ip saddr . ip daddr map @ipportmap2
+		dnat ip to ip saddr map @addrs
+	}
+}`,
+    `add element ip nat ipportmap { 192.168.2.0/24 : 10.141.11.5-10.141.11.20 . 8888-8999 }
+add map ip nat fwdtoip_th { type ipv4_addr . inet_service : interval ipv4_addr . inet_service; flags interval; elements = { 1.2.3.4 . 10000-20000 : 192.168.3.4 . 30000-40000 }; }
+add rule ip nat prerouting meta l4proto { tcp, udp } dnat to ip daddr . th dport map @fwdtoip_th`,
+  ], ["chain", "ip", "nat", "prerouting"]);
+});

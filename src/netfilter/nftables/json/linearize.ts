@@ -42,6 +42,7 @@ import {
 } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 import { anonSetTypeof } from "./set_typeof.ts";
+import { AutoMerge } from "./automerge.ts";
 import { objTypeId } from "../expr/names.ts";
 
 type Obj = { [k: string]: Json };
@@ -675,7 +676,9 @@ class RuleEncoder {
     }
     // A header field narrower than its bytes (`ip dscp`, `ip length`): keys take the field's bytes, shifted into place.
     const single = key.length === 1 ? [{ ...key[0], size: l.len }] : key;
-    const elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
+    let elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
+    // nft merges an anonymous set's overlapping and adjacent ranges (its automerge; a map's it only sorts).
+    if (interval && !data && key.length === 1) elements = new AutoMerge().add("", elements).add;
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
@@ -1142,6 +1145,16 @@ class RuleEncoder {
    */
   natMap(addr: Json, addrType: NftType, port: NftType, out: Record<string, unknown>): boolean {
     const m = isObj(addr) && isObj(addr.map) ? addr.map : undefined;
+    if (m && typeof m.data === "string" && m.data.startsWith("@")) {
+      // A named map: its declaration says whether it maps to ranges or to `address . port`.
+      const shape = this.ctx.sets?.get(m.data.slice(1))?.data;
+      if (!shape || !("types" in shape) || (shape.types.length < 2 && !shape.interval)) return false;
+      checkObjKeys(m, ["key", "data"], "map");
+      this.loadKey(m.key, m.data, true);
+      this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, set: m.data.slice(1) });
+      this.natRegs(addrType, shape.types.length > 1, shape.interval === true, out);
+      return true;
+    }
     if (!m || !isObj(m.data) || !("set" in m.data)) return false;
     const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
     const values = elems.map((e) => (Array.isArray(e) ? e[1] : undefined));
@@ -1153,13 +1166,18 @@ class RuleEncoder {
     const l = this.loadKey(m.key, m.data, true);
     const ref = this.anonSet(l, elems, m.key, { types: concat ? [addrType, port] : [addrType], interval });
     this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, ...ref });
+    this.natRegs(addrType, concat, interval, out);
+    return true;
+  }
+
+  /** The registers a NAT map's looked-up value fills (nft's layout: each part one address width on). */
+  natRegs(addrType: NftType, concat: boolean, interval: boolean, out: Record<string, unknown>): void {
     const step = addrType.size / 4;
     out.regAddrMin = NFT_REG_1;
     if (interval && concat) {
       [out.regProtoMin, out.regAddrMax, out.regProtoMax] = [1, 2, 3].map((i) => NFT_REG32_00 + i * step);
     } else if (interval) out.regAddrMax = NFT_REG32_00 + step;
     else out.regProtoMin = out.regProtoMax = NFT_REG32_00 + step;
-    return true;
   }
 
   stmt(st: Json): void {

@@ -171,8 +171,8 @@ function element(t: Tokens, isMap: boolean): Json {
 function mapData(t: Tokens): Json {
   const v = verdictJson(t);
   if (v !== undefined) return v;
-  const data: Json[] = [wordValue(t.next("map data"))];
-  while (t.eat(".")) data.push(wordValue(t.next("map data field")));
+  const data: Json[] = [wordValue(rangeWord(t, "map data"))];
+  while (t.eat(".")) data.push(wordValue(rangeWord(t, "map data field")));
   return data.length > 1 ? { concat: data } : data[0];
 }
 
