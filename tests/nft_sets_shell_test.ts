@@ -272,3 +272,31 @@ add map ip nat fwdtoip_th { type ipv4_addr . inet_service : interval ipv4_addr .
 add rule ip nat prerouting meta l4proto { tcp, udp } dnat to ip daddr . th dport map @fwdtoip_th`,
   ], ["chain", "ip", "nat", "prerouting"]);
 });
+
+test("ct count (connlimit) in rules, set updates, sets and elements (sets/0062set_connlimit_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const listed = await sameAsNft([
+    `table ip x {
+	set est-connlimit {
+		type ipv4_addr
+		size 65535
+		flags dynamic
+		elements = { 84.245.120.167 ct count over 20 }
+	}
+	set new-connlimit {
+		type ipv4_addr
+		size 65535
+		flags dynamic
+		ct count over 20
+		elements = { 84.245.120.167 }
+	}
+	chain c {
+		ct count over 20
+		ct count 3 accept
+		add @est-connlimit { ip saddr ct count over 20 } drop
+	}
+}`,
+  ], ["ruleset"]);
+  assert.match(listed, /elements = \{ 84\.245\.120\.167 ct count over 20 \}/);
+});

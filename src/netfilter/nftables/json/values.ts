@@ -118,7 +118,7 @@ export interface ElementShape {
 }
 
 /** The statements a set and its elements may hold, by their nft JSON keys. */
-export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota"];
+export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota", "ct count"];
 
 /**
  * The keys of a plain IPv4 set's `elem` list packed 4 bytes each, when

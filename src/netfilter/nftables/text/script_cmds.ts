@@ -289,8 +289,8 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
     } else if (w[0] === "auto-merge" && w.length === 1) {
       extra.autoMerge = true;
       continue;
-    } else if (SET_STMTS.includes(w[0])) {
-      // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
+    } else if (SET_STMTS.includes(w[0]) || (w[0] === "ct" && w[1] === "count")) {
+      // `counter`, `limit rate 10/second`, `quota 10 mbytes`, `ct count over 20`: statements each element gets.
       const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
       stmt.push(...(parsed.length ? parsed : [{ counter: null }]));
       continue;
