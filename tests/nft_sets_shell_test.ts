@@ -300,3 +300,31 @@ test("ct count (connlimit) in rules, set updates, sets and elements (sets/0062se
   ], ["ruleset"]);
   assert.match(listed, /elements = \{ 84\.245\.120\.167 ct count over 20 \}/);
 });
+
+test("typeof with raw payloads (@ih,32,32) in sets and maps (sets/typeof_raw_0, maps/typeof_raw_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const listed = await sameAsNft([
+    `table inet t {
+	set y {
+		typeof ip daddr . @ih,32,32
+		elements = { 1.1.1.1 . 0x14, 2.2.2.2 . 0x20 }
+	}
+	map m {
+		typeof ip saddr . @ih,32,32: verdict
+		elements = { 1.1.1.1 . 0x14 : accept, 7.7.7.8 . 0x97 : drop }
+	}
+	map m1 {
+		typeof udp length . @ih,32,32 : verdict
+		flags interval
+		elements = { 20-80 . 0x14 : accept, 1-10 . 0xa : drop }
+	}
+	chain y {
+		ip daddr . @ih,32,32 @y
+		ip saddr . @ih,32,32 vmap @m
+		udp length . @ih,32,32 vmap @m1
+	}
+}`,
+  ]);
+  assert.match(listed, /typeof ip saddr \. @ih,32,32 : verdict/);
+});

@@ -271,6 +271,8 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
       continue;
     }
     let w = vals(s.words);
+    // `typeof @ih,32,32: verdict`: the colon after a number is the key-data one.
+    if (w[0] === "typeof") w = w.flatMap((x) => (/^\d+:$/.test(x) ? [x.slice(0, -1), ":"] : [x]));
     const colon = w[0] === "type" || w[0] === "typeof" ? w.indexOf(":") : -1;
     if ((w[0] === "type" || w[0] === "typeof") && colon > 0 && w[colon + 1] === "interval") {
       // `: interval ipv4_addr`: the data are ranges, which nft records in the set's user data only.

@@ -72,6 +72,16 @@ export function typeofDecl(words: readonly string[]): TypeofDecl {
         type = "integer";
         part = typed(EXPR_NUMGEN, [[0, u32(kind)], [1, u32(mod)], [2, u32(offset)]]);
       }
+    } else if (/^@(ll|nh|th|ih)$/.test(w) && words[i] === "," && words[i + 2] === ",") {
+      // A raw payload `@ih,32,32`: an integer of that many bits, in network order.
+      const offset = Number(words[i + 1]);
+      const len = Number(words[i + 3]);
+      i += 4;
+      if (Number.isSafeInteger(offset) && Number.isSafeInteger(len) && len > 0) {
+        type = "integer";
+        const base = ["ll", "nh", "th", "ih"].indexOf(w.slice(1)) + 1;
+        part = typed(EXPR_PAYLOAD, [[0, u32(0)], [1, u32(0)], [2, u32(base)], [3, u32(offset)], [4, u32(len)]]);
+      }
     } else if (w === "meta" || UNQUALIFIED_META.includes(w)) {
       const key = w === "meta" ? next() ?? "" : w;
       type = META_TYPES[key]?.[0] ?? META_TYPES[META_BY_JSON[key] ?? ""]?.[0];
