@@ -328,3 +328,25 @@ test("typeof with raw payloads (@ih,32,32) in sets and maps (sets/typeof_raw_0, 
   ]);
   assert.match(listed, /typeof ip saddr \. @ih,32,32 : verdict/);
 });
+
+test("typeof with a meta key written without meta (typeof vlan id : mark; maps/typeof_maps_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const listed = await sameAsNft([
+    `table inet t {
+	map m2 {
+		typeof vlan id : mark
+		elements = { 1 : 0x1, 4095 : 0x4095 }
+	}
+	set s {
+		typeof iifname . skuid
+		elements = { "lo" . 0 }
+	}
+	chain c {
+		meta mark set vlan id map @m2
+		iifname . skuid @s
+	}
+}`,
+  ]);
+  assert.match(listed, /typeof vlan id : meta mark/);
+});

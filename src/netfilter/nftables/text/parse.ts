@@ -18,7 +18,7 @@ type Obj = { [k: string]: Json };
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const VERDICTS = ["accept", "drop", "continue", "return"];
 /** nft's `meta` keys that may be written without `meta` (its `meta_key_unqualified`). */
-const UNQUALIFIED_META = [
+export const UNQUALIFIED_META: readonly string[] = [
   "iif",
   "oif",
   "iifname",

@@ -12,6 +12,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { CT_TYPES, HEADER_FIELDS, META_JSON_KEYS, META_TYPES } from "../json/fields.ts";
 import { buildUdata } from "../udata.ts";
+import { UNQUALIFIED_META } from "./parse.ts";
 import {
   EXPR_CONCAT,
   EXPR_CT,
@@ -22,7 +23,6 @@ import {
   templateFields,
 } from "./set_decl.ts";
 
-const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
 const META_BY_JSON = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const META_IDS = new Map(Object.entries(NFT_META_KEYS).map(([id, k]) => [k as string, Number(id)]));
 const CT_IDS = new Map(Object.entries(NFT_CT_KEYS).map(([id, k]) => [k as string, Number(id)]));
