@@ -271,6 +271,20 @@ test("NAT through a named map to ranges and to address . port (sets/0067nat_conc
 add map ip nat fwdtoip_th { type ipv4_addr . inet_service : interval ipv4_addr . inet_service; flags interval; elements = { 1.2.3.4 . 10000-20000 : 192.168.3.4 . 30000-40000 }; }
 add rule ip nat prerouting meta l4proto { tcp, udp } dnat to ip daddr . th dport map @fwdtoip_th`,
   ], ["chain", "ip", "nat", "prerouting"]);
+  // A map of the other family is refused (maps/nat_addr_port).
+  await sameAsNft([
+    `table inet f {
+	map y4 { type ipv4_addr : ipv4_addr . inet_service; }
+	map y6 { type ipv6_addr : ipv6_addr . inet_service; }
+	chain c {
+		type nat hook prerouting priority dstnat; policy accept;
+		meta l4proto tcp dnat ip addr . port to ip saddr map @y4
+	}
+}`,
+    "add rule inet f c meta l4proto tcp dnat to ip daddr map @y6",
+    "add rule inet f c meta l4proto tcp dnat to ip6 daddr map @y4",
+    "add rule inet f c meta l4proto tcp dnat ip6 addr . port to ip6 saddr map @y6",
+  ]);
 });
 
 test("ct count (connlimit) in rules, set updates, sets and elements (sets/0062set_connlimit_0)", {

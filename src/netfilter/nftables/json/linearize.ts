@@ -1147,10 +1147,22 @@ class RuleEncoder {
     const m = isObj(addr) && isObj(addr.map) ? addr.map : undefined;
     if (m && typeof m.data === "string" && m.data.startsWith("@")) {
       // A named map: its declaration says whether it maps to ranges or to `address . port`.
-      const shape = this.ctx.sets?.get(m.data.slice(1))?.data;
+      const named = this.ctx.sets?.get(m.data.slice(1));
+      const shape = named?.data;
       if (!shape || !("types" in shape) || (shape.types.length < 2 && !shape.interval)) return false;
       checkObjKeys(m, ["key", "data"], "map");
-      this.loadKey(m.key, m.data, true);
+      const l = this.loadKey(m.key, m.data, true);
+      // nft's evaluator refuses a key or an address of the other family (`dnat to ip6 daddr map @y4`).
+      const [key, got] = [named.key[0]?.kind, l.type.kind];
+      const mismatch = (a: string | undefined, b: string | undefined) =>
+        IP_KINDS.includes(a) && IP_KINDS.includes(b) && a !== b;
+      if (
+        (named.key.length === 1 && mismatch(key, got)) || mismatch(shape.types[0]?.kind, addrType.kind)
+      ) {
+        throw new InvalidArgumentError(
+          `datatype mismatch: map ${m.data} does not map ${l.type.name} to ${addrType.name}`,
+        );
+      }
       this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, set: m.data.slice(1) });
       this.natRegs(addrType, shape.types.length > 1, shape.interval === true, out);
       return true;
