@@ -113,7 +113,9 @@ test("nft rename chain renames that chain only, as nft", { skip: NFT_SKIP }, asy
 
 test("nft get element prints the set with the asked elements, as nft", { skip: NFT_SKIP }, async () => {
   await withPair((theirs) => {
-    for (const g of ["ip t s1 { 5.6.7.8 }", "t s1 { 9.9.9.9, 1.2.3.4 }", "ip t m1 { 2.2.2.2 }"]) {
+    for (
+      const g of ["ip t s1 { 5.6.7.8 }", "t s1 { 9.9.9.9, 1.2.3.4 }", "ip t m1 { 2.2.2.2 }", "ip t iv { 10.1.1.1 }"]
+    ) {
       const w = ["get", "element", ...g.split(" ")];
       assert.equal(ok(theirs, "nft", ...w), nft(theirs, w), g);
     }
@@ -121,7 +123,7 @@ test("nft get element prints the set with the asked elements, as nft", { skip: N
     const [m] = jsonObjects(ok(theirs, "-j", "nft", "get", "element", "ip", "t", "m1", "{ 2.2.2.2 }"));
     const [all] = nftJson(theirs, "map", "ip", "t", "m1");
     assert.deepEqual(m, { map: { ...all.map, elem: [["2.2.2.2", 80]] } });
-    for (const [g, code] of [["ip t s1 { 7.7.7.7 }", 1], ["ip t nope { 1.2.3.4 }", 1], ["ip t iv { 10.1.1.1 }", 2]]) {
+    for (const [g, code] of [["ip t s1 { 7.7.7.7 }", 1], ["ip t nope { 1.2.3.4 }", 1], ["ip t iv { 11.1.1.1 }", 1]]) {
       const res = nlkit(["-n", theirs, "nft", "get", "element", ...String(g).split(" ")]);
       assert.equal(res.code, code, String(g));
     }

@@ -25,7 +25,7 @@ import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { concatId, type Json, type NftType, typeByName } from "./types.ts";
+import { concatId, intervalKey, type Json, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
 
 type Obj = { [k: string]: Json };
@@ -98,6 +98,7 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
     const x = stack.pop();
     if (typeof x === "string") {
       if (names.has(x)) found.add(x);
+      else if (x.startsWith("@") && names.has("@")) found.add("@");
     } else if (Array.isArray(x)) {
       for (const y of x) stack.push(y);
     } else if (typeof x === "object" && x !== null) {
@@ -110,10 +111,13 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
   return found;
 }
 
-/** What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes. */
-const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat"]);
+/**
+ * What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes
+ * (a named set, `@` here: a host-order key of intervals is converted).
+ */
+const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat", "@"]);
 /** Of those, what needs the set shapes: map types, and whether a concatenation's set holds intervals. */
-const SHAPED = ["map", "concat"];
+const SHAPED = ["map", "concat", "@"];
 
 function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
@@ -153,8 +157,17 @@ export class DocumentPlanner {
   });
   /** Verdict map elements jumping to chains, added once the document's chains are. */
   #afterChains: (() => void)[] = [];
+  /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
+  #flushedRuleset = false;
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
-  constructor(readonly opts: NftOptions = {}) {}
+  constructor(
+    readonly opts: NftOptions = {},
+    /**
+     * Send an element's statements as written (nft's language), for the kernel to check against its set's;
+     * by default (nft's JSON, which lists an element's first only) the set's fill in the rest.
+     */
+    readonly asWritten = false,
+  ) {}
 
   /**
    * Where the rule at a rule's `index` (0 the first) stands, which add goes
@@ -197,7 +210,7 @@ export class DocumentPlanner {
       for await (const set of streamSets({ family: fam, table }, this.opts)) {
         if (set.name !== name) continue;
         const t = setTypes({ ...set, elements: [] });
-        const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx });
+        const stmts = elemStmtExprs(exprsOf(set), { family: fam, table, tx: this.tx }, this.asWritten);
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false, stmts };
         merging = setDecl(set.userdata).autoMerge && s.interval && !s.data && s.key.length === 1;
       }
@@ -297,6 +310,7 @@ export class DocumentPlanner {
     if (kind === "ruleset") {
       if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);
       tx.flushRuleset(isObj(v) && v.family !== undefined ? family(v, "ruleset") : undefined);
+      this.#flushedRuleset = true;
       return;
     }
     if (!isObj(v)) throw new InvalidArgumentError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
@@ -469,6 +483,9 @@ export class DocumentPlanner {
     if (cmd === "delete") return void tx.deleteSet({ family: fam, table, name });
     if (cmd === "flush") {
       await this.#flushable(kind, fam, table, name);
+      // Elements added after the flush merge only with each other, not with the ranges flushed.
+      await this.#shape(fam, table, name);
+      this.#autoMerge.forget(`${fam} ${table} ${name}`);
       return void tx.flushSet({ family: fam, table, name });
     }
     this.#kinds.set(`${fam} ${table} ${name}`, kind);
@@ -489,7 +506,10 @@ export class DocumentPlanner {
         throw new InvalidArgumentError(`Cannot use set flag "${f}": expected constant, interval, timeout, dynamic`);
       }
     }
-    if (this.#updated.has(`${fam} ${table} ${name}`) && !flags.includes("dynamic")) flags.push("dynamic");
+    // nft flags the set its cache holds: the declared one, or the kernel's (left unchanged) when there is one.
+    if (this.#updated.has(`${fam} ${table} ${name}`) && !flags.includes("dynamic")) {
+      if (this.#flushedRuleset || !(await this.#tableShapes(fam, table)).has(name)) flags.push("dynamic");
+    }
     let data: ElementShape["data"];
     let dataSpec = {};
     if (kind === "map") {
@@ -557,7 +577,14 @@ export class DocumentPlanner {
       autoMerge: extra?.autoMerge,
       ...dataSpec,
     }, cmd === "create");
-    const shape: ElementShape = { key, data, interval, stmts: elemStmtExprs(expressions, ctx) };
+    // nft stores a single host-order key of intervals (`type mark`) in network order too; its user data says host.
+    const elemKey = interval && key.length === 1 ? intervalKey(key) : key;
+    const shape: ElementShape = {
+      key: elemKey,
+      data,
+      interval,
+      stmts: elemStmtExprs(expressions, ctx, this.asWritten),
+    };
     this.#shapes.set(`${fam} ${table} ${name}`, shape);
     if (extra?.autoMerge && !interval) {
       throw new InvalidArgumentError(

@@ -676,11 +676,18 @@ class RuleEncoder {
     const key = (x: Json) => (map && Array.isArray(x) ? x[0] : x);
     this.#netOrder = isObj(keyJson) && "concat" in keyJson &&
       (named?.interval === true || elems.some((x) => hasInterval(key(x))));
+    let l: Loaded;
     try {
-      return this.load(keyJson, slot);
+      l = this.load(keyJson, slot);
     } finally {
       this.#netOrder = false;
     }
+    if (named?.interval && named.key.length === 1 && l.type.host && l.type.kind !== "string" && l.len > 1) {
+      // A named set of intervals holds a host-order key (`type mark`) in network order: nft converts the value.
+      this.emit({ name: "byteorder", sreg: regOf(slot), dreg: regOf(slot), op: "hton", len: l.len, size: l.len });
+      l = { ...l, type: { ...l.type, host: false } };
+    }
+    return l;
   }
 
   /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
@@ -694,7 +701,7 @@ class RuleEncoder {
   ): { set: string; setId: number } {
     let key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
     const interval = elems.some((x) => hasInterval(data ? (Array.isArray(x) ? x[0] : x) : x));
-    if (interval && key.length === 1 && key[0].host && l.len > 1) {
+    if (interval && key.length === 1 && key[0].host && key[0].kind !== "string" && l.len > 1) {
       // Intervals are ordered in network byte order: a host-order key (`meta length`) is converted first.
       this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
       key = [{ ...key[0], host: false }];
@@ -791,8 +798,14 @@ class RuleEncoder {
     }
     this.ctAddrDependency(m.left, m.right);
     const right = singleton(m.right);
-    const l = this.loadKey(m.left, right, false);
+    let l = this.loadKey(m.left, right, false);
     const reg = NFT_REG_1;
+    const ordered = ["<", ">", "<=", ">="].includes(op) || (isObj(right) && "range" in right);
+    if (ordered && l.type.host && l.type.kind !== "string" && l.len > 1) {
+      // The kernel compares bytes: nft turns a host-order value (`meta mark > 0x10`) to network order first.
+      this.emit({ name: "byteorder", sreg: reg, dreg: reg, op: "hton", len: l.len, size: l.len });
+      l = { ...l, type: { ...l.type, host: false } };
+    }
     if (typeof right === "string" && right.startsWith("@")) {
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
       return;
@@ -1162,6 +1175,8 @@ class RuleEncoder {
     if (inner.out.length === 1) EXPR_ONE.build(b, inner.out[0]);
     else EXPR_LIST.build(b, inner.out);
     dynset[inner.out.length === 1 ? "expr" : "expressions"] = b.finish().subarray(16);
+    // The kernel takes a list only with the expr flag (nft sets it then).
+    if (inner.out.length > 1) dynset.flags = ["expr"];
   }
 
   /**
@@ -1171,6 +1186,28 @@ class RuleEncoder {
    */
   natMap(addr: Json, addrType: NftType, port: NftType, out: Record<string, unknown>): boolean {
     const m = isObj(addr) && isObj(addr.map) ? addr.map : undefined;
+    if (m && typeof m.data === "string" && m.data.startsWith("@")) {
+      // A named map: its declaration says whether it maps to ranges or to `address . port`.
+      const named = this.ctx.sets?.get(m.data.slice(1));
+      const shape = named?.data;
+      if (!shape || !("types" in shape) || (shape.types.length < 2 && !shape.interval)) return false;
+      checkObjKeys(m, ["key", "data"], "map");
+      const l = this.loadKey(m.key, m.data, true);
+      // nft's evaluator refuses a key or an address of the other family (`dnat to ip6 daddr map @y4`).
+      const [key, got] = [named.key[0]?.kind, l.type.kind];
+      const mismatch = (a: string | undefined, b: string | undefined) =>
+        IP_KINDS.includes(a) && IP_KINDS.includes(b) && a !== b;
+      if (
+        (named.key.length === 1 && mismatch(key, got)) || mismatch(shape.types[0]?.kind, addrType.kind)
+      ) {
+        throw new InvalidArgumentError(
+          `datatype mismatch: map ${m.data} does not map ${l.type.name} to ${addrType.name}`,
+        );
+      }
+      this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, set: m.data.slice(1) });
+      this.natRegs(addrType, shape.types.length > 1, shape.interval === true, out);
+      return true;
+    }
     if (!m || !isObj(m.data) || !("set" in m.data)) return false;
     const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
     const values = elems.map((e) => (Array.isArray(e) ? e[1] : undefined));
@@ -1182,13 +1219,18 @@ class RuleEncoder {
     const l = this.loadKey(m.key, m.data, true);
     const ref = this.anonSet(l, elems, m.key, { types: concat ? [addrType, port] : [addrType], interval });
     this.emit({ name: "lookup", sreg: NFT_REG_1, dreg: NFT_REG_1, ...ref });
+    this.natRegs(addrType, concat, interval, out);
+    return true;
+  }
+
+  /** The registers a NAT map's looked-up value fills (nft's layout: each part one address width on). */
+  natRegs(addrType: NftType, concat: boolean, interval: boolean, out: Record<string, unknown>): void {
     const step = addrType.size / 4;
     out.regAddrMin = NFT_REG_1;
     if (interval && concat) {
       [out.regProtoMin, out.regAddrMax, out.regProtoMax] = [1, 2, 3].map((i) => NFT_REG32_00 + i * step);
     } else if (interval) out.regAddrMax = NFT_REG32_00 + step;
     else out.regProtoMin = out.regProtoMax = NFT_REG32_00 + step;
-    return true;
   }
 
   boundChain(code: "jump" | "goto", rules: Json): void {
@@ -1450,6 +1492,8 @@ function isBits(n: Json, min: number): n is number {
 }
 
 function hasInterval(x: Json): boolean {
+  // A wildcard name (`"eth*"`) is the range of names starting so.
+  if (typeof x === "string") return /[^\\]\*$/.test(x);
   if (!isObj(x)) return false;
   if ("prefix" in x || "range" in x) return true;
   if ("elem" in x && isObj(x.elem)) return hasInterval(x.elem.val);

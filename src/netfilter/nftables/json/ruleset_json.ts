@@ -28,7 +28,7 @@ import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
-import { concatTypes, type Json, type NftType, typeById } from "./types.ts";
+import { concatTypes, intervalKey, type Json, type NftType, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -90,11 +90,9 @@ export function setTypes(
   const named = (ts: NftType[]) =>
     ifnames ? ts.map((t) => t.name === "iface_index" ? { ...t, names: Object.fromEntries(ifnames) } : t) : ts;
   const udata = parseUdata(s.userdata);
-  const key = named(sizedByTypeof(concatTypes(s.keyType ?? 0), udata.get(UDATA_KEY_TYPEOF)));
-  // nft stores a concatenation of intervals in network order, host-order fields too (`meta mark . tcp dport`).
-  if (key.length > 1 && s.flags?.includes("interval")) {
-    key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
-  }
+  let key = named(sizedByTypeof(concatTypes(s.keyType ?? 0), udata.get(UDATA_KEY_TYPEOF)));
+  // nft stores intervals in network order, host-order keys too (`meta mark . tcp dport`, `type mark`).
+  if (s.flags?.includes("interval")) key = intervalKey(key);
   if (s.flags?.includes("object")) return { key, data: { objref: true } };
   if (!s.flags?.includes("map")) return { key, data: undefined };
   if (s.dataType === 0xffffff00) return { key, data: { verdict: true } };

@@ -74,13 +74,18 @@ export function setStmtExprs(stmts: readonly Json[], ctx: LinearizeContext, what
  * for `ElementShape.stmts`. The kernel wants an element of a set with
  * statements to hold the same ones in the same order, and nft 1.0.6 lists
  * only an element's first: the others come from the set's `template` (as
- * the kernel fills in an element given none).
+ * the kernel fills in an element given none); `asWritten` (nft's language)
+ * sends them as given, and the kernel refuses any that differ.
  */
-export function elemStmtExprs(template: readonly NftExpr[], ctx: LinearizeContext): (elem: Obj) => NftExpr[] {
+export function elemStmtExprs(
+  template: readonly NftExpr[],
+  ctx: LinearizeContext,
+  asWritten = false,
+): (elem: Obj) => NftExpr[] {
   return (elem) => {
     const stmts = Object.keys(elem).filter((k) => SET_STMT_KEYS.includes(k)).map((k) => ({ [k]: elem[k] }));
     const given = setStmtExprs(stmts, ctx, "an element");
-    if (!template.length || !given.length) return given;
+    if (asWritten || !template.length || !given.length) return given;
     const extra = given.find((g) => !template.some((t) => t.name === g.name));
     if (extra) {
       throw new InvalidArgumentError(

@@ -432,6 +432,11 @@ export function concatId(types: readonly NftType[]): number {
   return id;
 }
 
+/** `key` as an interval set stores it: host-order fields in network order (nft orders intervals so). */
+export function intervalKey(key: readonly NftType[]): NftType[] {
+  return key.map((t) => (t.host ? { ...t, host: false } : t));
+}
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -637,10 +642,11 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
       if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
     case "classid": {
-      if (v === "root" || v === "none") return numberToBytes(v === "root" ? 0xffffffff : 0, 4, true);
+      const host = t.host === true; // network order in intervals and ordered comparisons
+      if (v === "root" || v === "none") return numberToBytes(v === "root" ? 0xffffffff : 0, 4, host);
       // Both halves hex, each with or without 0x (nft reads them with strtoull base 16): "1:0xc7cb", "1:".
       const m = typeof v === "string" ? /^(?:0x)?([0-9a-f]{1,4}):(?:(?:0x)?([0-9a-f]{1,4}))?$/i.exec(v) : null;
-      if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2] ?? "0", 16), 4, true);
+      if (m) return numberToBytes(parseInt(m[1], 16) * 0x10000 + parseInt(m[2] ?? "0", 16), 4, host);
       break;
     }
     case "label": {

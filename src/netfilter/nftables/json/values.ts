@@ -71,7 +71,14 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
   if (isObj(v) && "range" in v && Array.isArray(v.range) && v.range.length === 2) {
     return [parseValue(t, v.range[0], typeSize(t)), parseValue(t, v.range[1], typeSize(t))];
   }
-  const b = parseValue(t, v, typeSize(t));
+  if (t.kind === "string" && typeof v === "string" && /(^|[^\\])\*$/.test(v)) {
+    // `"eth*"`: every name starting so, from the prefix padded with zeros to it padded with 0xff.
+    const lo = parseValue(t, v.slice(0, -1), typeSize(t));
+    const hi = lo.slice().fill(0xff, new TextEncoder().encode(v.slice(0, -1)).length);
+    return [lo, hi];
+  }
+  // `"eth\\*"` is the name ending in `*`.
+  const b = parseValue(t, t.kind === "string" && typeof v === "string" ? v.replace(/\\\*$/, "*") : v, typeSize(t));
   return [b, b];
 }
 
@@ -111,7 +118,7 @@ export interface ElementShape {
 }
 
 /** The statements a set and its elements may hold, by their nft JSON keys. */
-export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota"];
+export const SET_STMT_KEYS: readonly string[] = ["counter", "limit", "quota", "ct count"];
 
 /**
  * The keys of a plain IPv4 set's `elem` list packed 4 bytes each, when

@@ -19,7 +19,7 @@ type Obj = { [k: string]: Json };
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const VERDICTS = ["accept", "drop", "continue", "return"];
 /** nft's `meta` keys that may be written without `meta` (its `meta_key_unqualified`). */
-const UNQUALIFIED_META = [
+export const UNQUALIFIED_META: readonly string[] = [
   "iif",
   "oif",
   "iifname",
@@ -205,8 +205,10 @@ function element(t: Tokens, isMap: boolean): Json {
     if (t.eat("timeout")) extra.timeout = parseDuration(t.next("a timeout"));
     else if (t.eat("expires")) extra.expires = parseDuration(t.next("an expiry"));
     else if (t.eat("comment")) extra.comment = unquote(t.next("a comment"));
-    else if (["counter", "limit", "quota"].includes(t.peek() ?? "")) {
-      // An element's own statements (`counter packets 0 bytes 0`, `limit rate 1/second`).
+    else if (
+      ["counter", "limit", "quota"].includes(t.peek() ?? "") || (t.peek() === "ct" && t.t[t.i + 1] === "count")
+    ) {
+      // An element's own statements (`counter packets 0 bytes 0`, `limit rate 1/second`, `ct count over 20`).
       Object.assign(extra, statement(t) as Obj);
     } else break;
   }
@@ -419,6 +421,13 @@ function statement(t: Tokens): Json {
   const v = verdictJson(t);
   if (v !== undefined) return v;
   const w = t.peek()!;
+  if (w === "ct" && t.t[t.i + 1] === "count") {
+    // `ct count [over] N`: connlimit, a statement (in rules, sets and elements).
+    t.i += 2;
+    const inv = t.eat("over");
+    const val = count(t.next("a connection count"), "a connection count");
+    return { "ct count": inv ? { val, inv: true } : { val } };
+  }
   switch (w) {
     case "flow": {
       // `flow add @f` (`flow offload @f` is the same statement).

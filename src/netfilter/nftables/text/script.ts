@@ -132,7 +132,7 @@ function words(s: ScriptStmt): string[] {
 
 async function commitCommands(cmds: ScriptCommand[], check: boolean | undefined, sock: NftOptions): Promise<void> {
   let index = 0;
-  const planner = new DocumentPlanner(sock);
+  const planner = new DocumentPlanner(sock, true);
   try {
     await planner.plan({ nftables: cmds.map((c) => c.cmd) }, (i) => (index = i));
   } catch (e) {

@@ -277,6 +277,8 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
       continue;
     }
     let w = vals(s.words);
+    // `typeof @ih,32,32: verdict`: the colon after a number is the key-data one.
+    if (w[0] === "typeof") w = w.flatMap((x) => (/^\d+:$/.test(x) ? [x.slice(0, -1), ":"] : [x]));
     const colon = w[0] === "type" || w[0] === "typeof" ? w.indexOf(":") : -1;
     if ((w[0] === "type" || w[0] === "typeof") && colon > 0 && w[colon + 1] === "interval") {
       // `: interval ipv4_addr`: the data are ranges, which nft records in the set's user data only.
@@ -295,8 +297,8 @@ function setBody(block: readonly ScriptStmt[]): { words: string[]; stmt: Json[];
     } else if (w[0] === "auto-merge" && w.length === 1) {
       extra.autoMerge = true;
       continue;
-    } else if (SET_STMTS.includes(w[0])) {
-      // `counter`, `limit rate 10/second`, `quota 10 mbytes`: statements each element gets.
+    } else if (SET_STMTS.includes(w[0]) || (w[0] === "ct" && w[1] === "count")) {
+      // `counter`, `limit rate 10/second`, `quota 10 mbytes`, `ct count over 20`: statements each element gets.
       const parsed = at(s.words, () => parseStatements(w.length === 1 && w[0] === "counter" ? [] : w).expr);
       stmt.push(...(parsed.length ? parsed : [{ counter: null }]));
       continue;

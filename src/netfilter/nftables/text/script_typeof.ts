@@ -12,6 +12,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { CT_TYPES, HEADER_FIELDS, META_JSON_KEYS, META_TYPES } from "../json/fields.ts";
 import { buildUdata } from "../udata.ts";
+import { UNQUALIFIED_META } from "./parse.ts";
 import {
   EXPR_CONCAT,
   EXPR_CT,
@@ -22,7 +23,6 @@ import {
   templateFields,
 } from "./set_decl.ts";
 
-const UNQUALIFIED_META = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"];
 const META_BY_JSON = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const META_IDS = new Map(Object.entries(NFT_META_KEYS).map(([id, k]) => [k as string, Number(id)]));
 const CT_IDS = new Map(Object.entries(NFT_CT_KEYS).map(([id, k]) => [k as string, Number(id)]));
@@ -71,6 +71,16 @@ export function typeofDecl(words: readonly string[]): TypeofDecl {
       if (Number.isSafeInteger(mod) && Number.isSafeInteger(offset)) {
         type = "integer";
         part = typed(EXPR_NUMGEN, [[0, u32(kind)], [1, u32(mod)], [2, u32(offset)]]);
+      }
+    } else if (/^@(ll|nh|th|ih)$/.test(w) && words[i] === "," && words[i + 2] === ",") {
+      // A raw payload `@ih,32,32`: an integer of that many bits, in network order.
+      const offset = Number(words[i + 1]);
+      const len = Number(words[i + 3]);
+      i += 4;
+      if (Number.isSafeInteger(offset) && Number.isSafeInteger(len) && len > 0) {
+        type = "integer";
+        const base = ["ll", "nh", "th", "ih"].indexOf(w.slice(1)) + 1;
+        part = typed(EXPR_PAYLOAD, [[0, u32(0)], [1, u32(0)], [2, u32(base)], [3, u32(offset)], [4, u32(len)]]);
       }
     } else if (w === "meta" || UNQUALIFIED_META.includes(w)) {
       const key = w === "meta" ? next() ?? "" : w;
