@@ -16,6 +16,19 @@ import { nft, NFT_SKIP } from "./_nft.ts";
 /** Each test makes namespaces per script: more than Bun's 5 s default on a busy machine. */
 const OPTS = { skip: NFT_SKIP, timeout: 60_000 };
 
+/** Applies the JSON document `doc` by nft and by nlkit, in two namespaces; nft lists both the same. */
+async function sameJsonAsNft(doc: string): Promise<void> {
+  await withTempNetns(async (a) => {
+    nft(a, ["-j", "-f", "-"], doc);
+    const want = nft(a, ["list", "ruleset"]);
+    await withTempNetns((b) => {
+      const r = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(nft(b, ["list", "ruleset"]), want);
+    });
+  });
+}
+
 /** Runs each step (`nft -f -` of a script, or `nft WORDS...`) by nft and by nlkit; both end listing the same. */
 async function sameAsNft(...steps: (string | string[])[]): Promise<void> {
   await withTempNetns(async (a) => {
@@ -116,15 +129,7 @@ test("rule index in JSON, after rules inserted in the same document; icmpv6 as a
       },
     ],
   });
-  await withTempNetns(async (a) => {
-    nft(a, ["-j", "-f", "-"], doc);
-    const want = nft(a, ["list", "ruleset"]);
-    await withTempNetns((b) => {
-      const r = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(nft(b, ["list", "ruleset"]), want);
-    });
-  });
+  await sameJsonAsNft(doc);
 });
 
 test("nft -e -a: thousands of rules in one batch all echo with their handles", OPTS, async () => {
@@ -285,13 +290,5 @@ test("nft -j -f: an anonymous set of one value, prefix or range is that value, a
       ].map((m) => ({ add: { rule: { family: "inet", table: "t", chain: "c", expr: [m, { drop: null }] } } })),
     ],
   });
-  await withTempNetns(async (a) => {
-    nft(a, ["-j", "-f", "-"], doc);
-    const want = nft(a, ["list", "ruleset"]);
-    await withTempNetns((b) => {
-      const r = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(nft(b, ["list", "ruleset"]), want);
-    });
-  });
+  await sameJsonAsNft(doc);
 });
