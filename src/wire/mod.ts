@@ -26,6 +26,7 @@ export * from "./invalid.ts";
 export * from "./addr.ts";
 export * from "./table.ts";
 export * from "./builder.ts";
+export * from "./arena.ts";
 export * from "./message.ts";
 export * from "./error_message.ts";
 export * from "./netlink_error.ts";
