@@ -47,7 +47,9 @@ test(
       const changes = () => {
         ip(peer, "link", "add", "p0", "type", "veth", "peer", "name", "p1");
         ip(peer, "addr", "add", "10.9.0.1/24", "dev", "p0");
-        ip(ns, "link", "add", "o0", "type", "veth", "peer", "name", "o1");
+        // Indexes the peer does not use: a name looked up here for the peer's index 3 is then never o0's,
+        // however late the monitor prints it.
+        ip(ns, "link", "add", "o0", "index", "50", "type", "veth", "peer", "name", "o1", "index", "51");
         ip(peer, "link", "del", "p0");
       };
       const [theirs, ours, theirsL, oursL, oursPlain] = await watch(ns, [
