@@ -738,7 +738,7 @@ function describeType(t: NftType): string {
 const TIME_UNITS: Record<string, number> = { d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
 
 /** nft's relative time text (`30s`, `30000ms`, `4d23h59m59s`) in milliseconds; undefined when it is none. */
-function relativeMs(v: string): number | undefined {
+export function relativeMs(v: string): number | undefined {
   const re = /(\d+)(ms|d|h|m|s)/gy;
   let ms = 0, at = 0;
   for (let m = re.exec(v); m; m = re.exec(v)) (ms += Number(m[1]) * TIME_UNITS[m[2]]), (at = re.lastIndex);

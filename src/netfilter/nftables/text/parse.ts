@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { exthdrByName } from "../json/exthdr_fields.ts";
 import { HEADER_FIELDS } from "../json/fields.ts";
-import type { Json } from "../json/types.ts";
+import { type Json, relativeMs } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
 import { moreExpr, tcpOptionByNumber } from "./expr_more.ts";
 
@@ -63,7 +63,6 @@ const STD_PRIOS: Record<string, number> = {
 };
 /** `snat ip prefix to ...`: a nat statement's prefix flag, not a log prefix. */
 const NAT_PREFIX = /^ip6?$/;
-const DURATION: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
 
 /** Splits a command line into words, quoted strings, and the punctuation `{ } , ; : /`. */
 export function tokenize(text: string): string[] {
@@ -82,11 +81,13 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-/** Parses nft's duration text (`1h30m`, `30s`) into seconds. */
+/** Parses nft's duration text (`1h30m`, `30s`) into whole seconds (the JSON the reader writes counts in seconds). */
 export function parseDuration(s: string): number {
-  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
-  if (!m || s === "") throw new InvalidArgumentError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
-  return [m[1], m[2], m[3], m[4]].reduce((n, x, i) => n + Number(x ?? 0) * Object.values(DURATION)[i], 0);
+  const ms = relativeMs(s);
+  if (ms === undefined || ms % 1000) {
+    throw new InvalidArgumentError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
+  }
+  return ms / 1000;
 }
 
 /** A cursor over tokens. */
