@@ -163,14 +163,35 @@ function sh(
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
-/** Output lines with what differs between two runs masked: timeouts, ids, kernel times. */
+/** Output lines with what differs between two runs masked: ids, kernel times; timeouts are compared by {@link sameOutput}. */
 function masked(text: string): string[] {
   return lines(text).map((l) =>
     l.replace(/\bid=\d+/g, "id=I").replace(/<id>\d+/g, "<id>I").replace(/delta-time=\d+/g, "delta-time=D")
       .replace(/<deltatime>\d+/g, "<deltatime>D").replace(/<timeout>\d+/g, "<timeout>T")
       .replace(/\[(start|stop)=[^\]]*\]/g, "[$1=S]").replace(/<(start|stop)>\d+/g, "<$1>S")
-  ).sort();
+  );
 }
+
+/** A timeout as a line prints it: `-t 50` (`-o save`) or `tcp      6 50 ESTABLISHED` (the default form). */
+const TIMEOUT = /( -t |^\S+\s+\d+ )(\d+)/;
+
+/**
+ * Whether two outputs say the same, line order aside. The tools run one
+ * after the other, so an entry's timeout may read a second or two less on
+ * the second: timeouts may differ by at most {@link TIMEOUT_SLACK}.
+ */
+function sameOutput(a: string, b: string): boolean {
+  const key = (l: string) => l.replace(TIMEOUT, "$1T");
+  const [x, y] = [masked(a), masked(b)].map((ls) => ls.sort((p, q) => key(p) < key(q) ? -1 : key(p) > key(q) ? 1 : 0));
+  return x.length === y.length && x.every((l, i) => {
+    if (l === y[i]) return true;
+    if (key(l) !== key(y[i])) return false;
+    return Math.abs(Number(TIMEOUT.exec(l)![2]) - Number(TIMEOUT.exec(y[i])![2])) <= TIMEOUT_SLACK;
+  });
+}
+
+/** Seconds two readings of one entry's timeout may differ by. */
+const TIMEOUT_SLACK = 2;
 
 /** An entry this close to expiring (seconds) may be gone on one side and not yet on the other. */
 const EXPIRING = 15;
@@ -260,7 +281,7 @@ export class SuiteRun {
     const n: StepOutcome = { ...mine, table: this.table(this.ours) };
     const differs: string[] = [];
     if (c.code !== n.code) differs.push("exit");
-    if (masked(c.stdout).join("\n") !== masked(n.stdout).join("\n")) differs.push("stdout");
+    if (!sameOutput(c.stdout, n.stdout)) differs.push("stdout");
     if (summary(c.stderr).join("\n") !== summary(n.stderr).join("\n")) differs.push("stderr");
     if (tablesDiffer(c.table, n.table)) differs.push("table");
     // Outcomes that may hang on which twin of an expiring entry expired first.
