@@ -15,12 +15,15 @@ export type ErrorClass = abstract new (...args: never[]) => Error;
 /** What a parser may throw on bad input: the wire errors and bad-value errors. */
 const TYPED_ERRORS: readonly ErrorClass[] = [TruncatedError, MalformedError, TypeError, RangeError];
 
-/** Runs `fn`, rethrowing any error that is not one of `typed`. */
+/** The built-in classes: a parser that throws one of these as it is has crashed, not refused (a DataView read past the end, say). */
+const BUILT_IN: readonly unknown[] = [Error, TypeError, RangeError, SyntaxError];
+
+/** Runs `fn`, rethrowing any error that is not one of `typed`, or that is a built-in error itself rather than nlkit's. */
 export function onlyTyped(fn: () => unknown, typed: readonly ErrorClass[] = TYPED_ERRORS): void {
   try {
     fn();
   } catch (e) {
-    if (!typed.some((T) => e instanceof T)) throw e;
+    if (!typed.some((T) => e instanceof T) || BUILT_IN.includes((e as Error).constructor)) throw e;
   }
 }
 

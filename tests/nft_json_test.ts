@@ -137,8 +137,8 @@ test("nft's command language parses to nft's JSON commands", () => {
   assert.equal(parseDuration("1h30m"), 5400);
   assert.equal(parseDuration("1000ms"), 1); // one unit table with ct expiration's relative times
   assert.throws(() => parseDuration("100ms"), /as a duration/); // the JSON the reader writes counts whole seconds
-  assert.throws(() => parseCommand("add", ["rule", "ip", "t", "c", "frobnicate"]), TypeError);
-  assert.throws(() => parseCommand("add", ["gizmo", "x"]), TypeError);
+  assert.throws(() => parseCommand("add", ["rule", "ip", "t", "c", "frobnicate"]), InvalidArgumentError);
+  assert.throws(() => parseCommand("add", ["gizmo", "x"]), InvalidArgumentError);
 });
 
 const statement = fc.letrec<{ v: Json }>((tie) => ({

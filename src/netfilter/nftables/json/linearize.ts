@@ -121,6 +121,9 @@ function only(o: Obj, what: string): [string, Json] {
 }
 
 function checkObjKeys(o: Obj, allowed: readonly string[], what: string): void {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(o)} as ${what}: expected an object`);
+  }
   for (const k of Object.keys(o)) {
     if (!allowed.includes(k)) {
       throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);

@@ -72,7 +72,8 @@ export const gact: ActionKind = {
     parse(buf, view, start, end): GactOptions {
       const { parms: p, prob: r, tm } = parseAttrs(GACT_ATTRS, buf, view, start, end);
       const o: GactOptions = p ? genFields(p) : {};
-      if (r) o.random = { type: PTYPES[r.ptype] as "netrand", action: r.paction, value: r.pval };
+      // tc's prob_n2a names an unknown type "none".
+      if (r) o.random = { type: (PTYPES[r.ptype] ?? "none") as "netrand", action: r.paction, value: r.pval };
       if (tm) o.tm = tm;
       return o;
     },

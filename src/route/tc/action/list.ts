@@ -140,8 +140,9 @@ export const TC_ACTION_LIST: Codec<TcAction[]> = {
 /** Prints one action (`tc_print_one_action`); `bind`: inside a filter. */
 export function printAction(p: TcPrinter, a: TcAction, ctx: PrintContext, bind: boolean): void {
   const k = actionKind(a.kind);
-  if (!k) return;
-  k.options.print(p, a.options ?? {}, ctx);
+  // tc's print_aopt refuses an action without TCA_ACT_OPTIONS, and prints nothing more of it.
+  if (!k || a.options === undefined) return;
+  k.options.print(p, a.options, ctx);
   if (ctx.stats && a.stats) {
     p.text("\tAction statistics:");
     p.nl();
