@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { nlkit, ok } from "./_cli.ts";
 import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
 import { multicastIfreq } from "../src/route/link/maddr_change.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 function ipRun(ns: string, args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync("ip", ["-n", ns, ...args], { encoding: "utf8" });
@@ -72,6 +73,6 @@ test("maddr ifreq: name, AF_UNSPEC, then the six address bytes; other lengths re
   assert.deepEqual([...ifr.subarray(0, 3)], [0x76, 0x30, 0]);
   assert.deepEqual([...ifr.subarray(16, 24)], [0, 0, 0x33, 0x33, 0, 0, 0, 7]);
   assert.throws(() => multicastIfreq("v0", "33:33:00:00:07"), /Invalid address length 5/);
-  assert.throws(() => multicastIfreq("v0", "zz"), TypeError);
+  assert.throws(() => multicastIfreq("v0", "zz"), InvalidArgumentError);
   assert.throws(() => multicastIfreq("a-name-that-is-too-long", "33:33:00:00:00:07"), /Invalid/);
 });

@@ -188,8 +188,8 @@ test("route filter: cached routes only with `cached`, other types left out, vrf'
   const req = dumpRequest(2, checkFilter({ cached: true }));
   assert.equal(new DataView(req.buffer).getUint32(16 + 8, true), 0x200);
   assert.equal(new DataView(dumpRequest(2, checkFilter({})).buffer).getUint32(16 + 8, true), 0);
-  assert.throws(() => checkFilter({ cached: 1 as unknown as boolean }), TypeError);
-  assert.throws(() => checkFilter({ from: "10.0.0.0/8", fromRoot: "10.0.0.0/8" }), TypeError);
-  assert.throws(() => checkFilter({ realmsMask: 5 }), TypeError);
+  assert.throws(() => checkFilter({ cached: 1 as unknown as boolean }), InvalidArgumentError);
+  assert.throws(() => checkFilter({ from: "10.0.0.0/8", fromRoot: "10.0.0.0/8" }), InvalidArgumentError);
+  assert.throws(() => checkFilter({ realmsMask: 5 }), InvalidArgumentError);
   assert.throws(() => checkFilter({ tos: 256 }), InvalidArgumentError);
 });

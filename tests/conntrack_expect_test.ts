@@ -131,10 +131,13 @@ test("the default mask matches the whole tuple", () => {
 });
 
 test("bad expectation input throws before anything is sent", () => {
-  assert.throws(() => buildCreateExpect({ ...SPEC, proto: "nosuch" }), TypeError);
+  assert.throws(() => buildCreateExpect({ ...SPEC, proto: "nosuch" }), InvalidArgumentError);
   assert.throws(() => buildCreateExpect({ ...SPEC, timeout: undefined as unknown as number }), /needs a timeout/);
   assert.throws(() => buildCreateExpect({ ...SPEC, tuple: { ...SPEC.tuple, dport: 70000 } }), InvalidArgumentError);
-  assert.throws(() => buildCreateExpect({ ...SPEC, master: { src: "10.0.0.1", dst: "10.0.0.2" } }), TypeError);
+  assert.throws(
+    () => buildCreateExpect({ ...SPEC, master: { src: "10.0.0.1", dst: "10.0.0.2" } }),
+    InvalidArgumentError,
+  );
   assert.throws(() => buildCreateExpect({ ...SPEC, family: "inet" }), /are of family inet6/);
   assert.throws(
     () => buildCreateExpect({ ...SPEC, flags: ["STICKY" as "PERMANENT"] }),
@@ -145,7 +148,7 @@ test("bad expectation input throws before anything is sent", () => {
     /NAT direction: "up"/,
   );
   assert.throws(() => buildCreateExpect({ ...SPEC, class: -1 }), InvalidArgumentError);
-  assert.throws(() => listExpect({ family: "ipx" as "ipv4" }), TypeError);
+  assert.throws(() => listExpect({ family: "ipx" as "ipv4" }), InvalidArgumentError);
 });
 
 test("parseExpectMessage throws only typed errors on random and mutated bytes", () => {

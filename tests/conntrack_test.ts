@@ -31,6 +31,7 @@ import { NFNLGRP_CONNTRACK } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { withConntrackSocket } from "../src/netfilter/conntrack/ctnetlink.ts";
 import { nfnlMessage, nfnlType } from "../src/wire/nfnetlink.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 const SKIP = NEEDS_ROOT || (!have("conntrack") && "conntrack (conntrack-tools) is not installed");
 
@@ -585,7 +586,7 @@ test("entries read back as attributes re-create the same table in another namesp
 });
 
 test("a special table, or zeroing in one, is checked before anything is sent", () => {
-  assert.throws(() => streamConntrack({ table: "dying", zero: true }), TypeError);
+  assert.throws(() => streamConntrack({ table: "dying", zero: true }), InvalidArgumentError);
   assert.throws(() => streamConntrack({ table: "bogus" as "dying" }), /Invalid table: "bogus"/);
 });
 

@@ -236,21 +236,21 @@ test("bad input is refused before anything is sent", async () => {
     name: "InvalidArgumentError",
     message: 'Invalid address or prefix: "10.0.0.300/24"',
   });
-  await assert.rejects(addAddress("v0", "10.0.0.1/33", {}, o), TypeError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/33", {}, o), InvalidArgumentError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { validLft: -1 }, o), InvalidArgumentError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { validLft: 10, preferredLft: 20 }, o), InvalidArgumentError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { scope: "galaxy" }, o), {
     name: "InvalidArgumentError",
     message: 'Unknown scope: "galaxy"',
   });
-  await assert.rejects(addAddress("v0", "10.0.0.1/24", { flags: ["sparkly"] }, o), TypeError);
-  await assert.rejects(addAddress("v0", "2001:db8::1/64", { label: "v0:x" }, o), TypeError);
-  await assert.rejects(addAddress("v0", "2001:db8::1/64", { broadcast: true }, o), TypeError);
-  await assert.rejects(addAddress("v0", "10.0.0.1/24", { peer: "2001:db8::2" }, o), TypeError);
-  await assert.rejects(addAddress("v0", "10.0.0.1/24", { label: "a label with spaces" }, o), TypeError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/24", { flags: ["sparkly"] }, o), InvalidArgumentError);
+  await assert.rejects(addAddress("v0", "2001:db8::1/64", { label: "v0:x" }, o), InvalidArgumentError);
+  await assert.rejects(addAddress("v0", "2001:db8::1/64", { broadcast: true }, o), InvalidArgumentError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/24", { peer: "2001:db8::2" }, o), InvalidArgumentError);
+  await assert.rejects(addAddress("v0", "10.0.0.1/24", { label: "a label with spaces" }, o), InvalidArgumentError);
   await assert.rejects(addAddress("v0", "10.0.0.1/24", { metric: 2 ** 33 }, o), InvalidArgumentError);
-  await assert.rejects(deleteAddress("v0", "nope", o), TypeError);
-  await assert.rejects(listAddresses({ family: "ipx" as "inet" }, o), TypeError);
+  await assert.rejects(deleteAddress("v0", "nope", o), InvalidArgumentError);
+  await assert.rejects(listAddresses({ family: "ipx" as "inet" }, o), InvalidArgumentError);
   await assert.rejects(flushAddresses({ scope: 300 }, o), InvalidArgumentError);
 });
 

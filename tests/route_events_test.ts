@@ -246,7 +246,7 @@ test("receive buffer: 4 MiB by default, configurable", { skip: NEEDS_ROOT }, asy
 
 test("bad groups and buffer sizes are refused before any socket is opened", async () => {
   const netns = "nlkit-no-such-netns";
-  await assert.rejects(subscribeRoute([], { netns }), TypeError);
+  await assert.rejects(subscribeRoute([], { netns }), InvalidArgumentError);
   // @ts-expect-error: not a group name
   await assert.rejects(subscribeRoute(["links"], { netns }), /Unknown event group: "links"/);
   await assert.rejects(subscribeRoute(["link"], { netns, receiveBuffer: 10 }), InvalidArgumentError);

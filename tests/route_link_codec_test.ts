@@ -334,14 +334,14 @@ test("input checks throw before anything is built", () => {
     name: "InvalidArgumentError",
     message: 'Invalid MAC address: "zz:00:00:00:00:00"',
   });
-  assert.throws(() => checkMac("2:0:0:0:0:0"), TypeError);
+  assert.throws(() => checkMac("2:0:0:0:0:0"), InvalidArgumentError);
   assert.throws(
     () => createLinkRequest({ kind: "dummy", name: "a-name-that-is-too-long" }),
     /Invalid link name: "a-name-that-is-too-long"/,
   );
-  assert.throws(() => createLinkRequest({ kind: "dummy", name: "a/b" }), TypeError);
-  assert.throws(() => createLinkRequest({ kind: "dummy", name: "a b" }), TypeError);
-  assert.throws(() => createLinkRequest({ kind: "dummy", name: "" }), TypeError);
+  assert.throws(() => createLinkRequest({ kind: "dummy", name: "a/b" }), InvalidArgumentError);
+  assert.throws(() => createLinkRequest({ kind: "dummy", name: "a b" }), InvalidArgumentError);
+  assert.throws(() => createLinkRequest({ kind: "dummy", name: "" }), InvalidArgumentError);
   assert.throws(
     () => createLinkRequest({ kind: "vlan", name: "v", parent: "eth0", data: { id: 1 } }),
     /Unresolved parent: "eth0"/,
@@ -357,7 +357,7 @@ test("input checks throw before anything is built", () => {
     () => createLinkRequest({ kind: "macvlan", name: "m", parent: 2, data: { mode: "bogus" } }),
     /Unknown mode: "bogus"/,
   );
-  assert.throws(() => altnameRequest(108, 1, ["x".repeat(128)]), TypeError);
+  assert.throws(() => altnameRequest(108, 1, ["x".repeat(128)]), InvalidArgumentError);
 });
 
 const TYPED = (e: unknown) =>

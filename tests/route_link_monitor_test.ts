@@ -18,6 +18,7 @@ import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { unhex } from "./_vectors.ts";
 import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 const DUMP = unhex(
   readFileSync(new URL("./fixtures/rtmon_dump.hex", import.meta.url), "utf8").split("\n").filter((l) =>
@@ -125,7 +126,7 @@ test(
       }
       assert.equal(kinds[0], "netconf");
       assert.ok(kinds.includes("link"));
-      await assert.rejects(subscribeNetconf({ families: ["ipx" as "inet"] }), TypeError);
+      await assert.rejects(subscribeNetconf({ families: ["ipx" as "inet"] }), InvalidArgumentError);
     });
   },
 );

@@ -100,7 +100,7 @@ test("listMulticastAddresses agrees with ip -j maddr, per family and device", { 
     assert.ok(v6.length > 0 && v6.every((m) => m.family === "inet6" && m.ifname === "v0"));
     assert.ok(v6.length < all.length);
     assert.deepEqual(await listMulticastAddresses({ dev: "nope" }, { netns: ns }), []);
-    await assert.rejects(listMulticastAddresses({ family: "ipx" as "inet" }, { netns: ns }), TypeError);
+    await assert.rejects(listMulticastAddresses({ family: "ipx" as "inet" }, { netns: ns }), InvalidArgumentError);
     await assert.rejects(listMulticastAddresses({ device: "v0" } as never, { netns: ns }), /unknown key "device"/);
   });
 });
@@ -142,7 +142,7 @@ test("nsids: set, get, list and names agree with ip netns", { skip: NEEDS_ROOT }
       child.kill();
     }
     assert.throws(() => netnsPids("no-such-netns-x"), /Cannot open network namespace/);
-    assert.throws(() => identifyNetns(0), TypeError);
+    assert.throws(() => identifyNetns(0), InvalidArgumentError);
   } finally {
     run("ip", ["netns", "del", a]);
     run("ip", ["netns", "del", b]);

@@ -7,6 +7,7 @@
  */
 
 import { test } from "node:test";
+import { InvalidArgumentError } from "../src/errors.ts";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { getLink, type Link, listLinks, resolveLinkIndex, streamLinks } from "../src/route/link/api.ts";
@@ -362,7 +363,7 @@ test("bad input is refused before anything is sent", { skip: NEEDS_ROOT }, async
       message: 'Invalid MTU: "70000" (must be 68 to 65536)',
     });
     await assert.rejects(changeLink("e0", { name: "sixteen-chars-xx" }, o), /Invalid link name: "sixteen-chars-xx"/);
-    await assert.rejects(changeLink("e0", { name: "a/b" }, o), TypeError);
+    await assert.rejects(changeLink("e0", { name: "a/b" }, o), InvalidArgumentError);
     await assert.rejects(changeLink("e0", { address: "02:00:00:00:00:zz" }, o), {
       name: "InvalidArgumentError",
       message: 'Invalid MAC address: "02:00:00:00:00:zz"',

@@ -37,10 +37,10 @@ test("bad tun/tap specs are refused before any ioctl", () => {
     name: "InvalidArgumentError",
     message: 'Invalid tun/tap mode: "tunnel" (must be "tun" or "tap")',
   });
-  assert.throws(() => tuntapIfreq({ mode: "tap", name: "a/b" }), TypeError);
-  assert.throws(() => tuntapIfreq({ mode: "tap", name: "x".repeat(16) }), TypeError);
+  assert.throws(() => tuntapIfreq({ mode: "tap", name: "a/b" }), InvalidArgumentError);
+  assert.throws(() => tuntapIfreq({ mode: "tap", name: "x".repeat(16) }), InvalidArgumentError);
   assert.throws(() => tuntapIfreq({ mode: "tap", user: -1 }), InvalidArgumentError);
-  assert.throws(() => tuntapIfreq({ mode: "tap", vnetHdr: 1 as unknown as boolean }), TypeError);
+  assert.throws(() => tuntapIfreq({ mode: "tap", vnetHdr: 1 as unknown as boolean }), InvalidArgumentError);
   assert.throws(() => tuntapIfreq({ mode: "tap", multiqueue: true } as never), {
     name: "InvalidArgumentError",
     message: /Unknown tun\/tap setting: "multiqueue"/,

@@ -329,10 +329,10 @@ test("dump requests carry the kernel-side filters; the userspace filter matches 
   assert.ok(matchRoute(parseHex(V.kernel), checkFilter({ dst: "10.0.0.0/24" })));
   assert.ok(!matchRoute(parseHex(V.kernel), checkFilter({ dst: "10.0.0.0/25" })));
   assert.ok(matchRoute(parseHex(V.dflt), checkFilter({ dst: "0.0.0.0/0" })));
-  assert.throws(() => checkFilter({ family: "ipx" as never }), TypeError);
+  assert.throws(() => checkFilter({ family: "ipx" as never }), InvalidArgumentError);
   assert.throws(() => streamRoutes({ table: "nosuch" }), /Cannot use table "nosuch"/);
   assert.throws(() => streamRoutes({ protocol: 300 }), InvalidArgumentError);
-  assert.throws(() => checkFilter({ dst: "10.0.0.0/99" }), TypeError);
+  assert.throws(() => checkFilter({ dst: "10.0.0.0/99" }), InvalidArgumentError);
 });
 
 /** `writeRouteIpJson` writes exactly what `JSON.stringify(routeToIpJson(...))` does. */

@@ -149,8 +149,8 @@ test("bad input is refused before any socket is opened", async () => {
   // The namespace does not exist: reaching the socket layer would fail differently.
   const opts = { netns: "nlkit-no-such-netns" };
   await assert.rejects(addRule({ priority: -5 }, opts), InvalidArgumentError);
-  await assert.rejects(addRule({ src: "10.0.0.0/40" }, opts), TypeError);
-  await assert.rejects(deleteRule({}, opts), TypeError);
-  await assert.rejects(listRules({ family: 7 }, opts), TypeError);
-  assert.throws(() => streamRules({ family: 3 }, opts), TypeError);
+  await assert.rejects(addRule({ src: "10.0.0.0/40" }, opts), InvalidArgumentError);
+  await assert.rejects(deleteRule({}, opts), InvalidArgumentError);
+  await assert.rejects(listRules({ family: 7 }, opts), InvalidArgumentError);
+  assert.throws(() => streamRules({ family: 3 }, opts), InvalidArgumentError);
 });

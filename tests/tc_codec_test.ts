@@ -35,6 +35,7 @@ import { classRequest, qdiscRequest } from "../src/route/tc/request.ts";
 import { tcRequest } from "../src/cli/tc.ts";
 import { readMessage } from "../src/wire/message.ts";
 import { rateSpec } from "../src/route/tc/ratespec.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 test("rates read and print as tc's", () => {
   assert.equal(parseRate("100mbit"), 12_500_000);
@@ -62,8 +63,8 @@ test("sizes and times read and print as tc's", () => {
   assert.equal(formatSize(1048576), "1Mb");
   assert.equal(formatSize(1000), "1000b");
   assert.deepEqual(parseSizeAndCell("15k/8"), { size: 15360, cellLog: 3 });
-  assert.throws(() => parseSizeAndCell("15k/3"), TypeError);
-  assert.throws(() => parseSize("1.5"), TypeError);
+  assert.throws(() => parseSizeAndCell("15k/3"), InvalidArgumentError);
+  assert.throws(() => parseSize("1.5"), InvalidArgumentError);
   assert.equal(parseTime("100ms"), 100_000);
   assert.equal(parseTime("1.5s"), 1_500_000);
   assert.equal(parseTime("250us"), 250);
@@ -102,18 +103,18 @@ test("handles read and print in tc's notation", () => {
   assert.equal(parseQdiscHandle("ffff"), 0xffff0000);
   for (const h of [0x10010, 0x10000, 0x10, 0xffffffff, 0]) assert.equal(parseHandle(formatHandle(h)), h);
   for (const bad of ["1:10000", "x:1", ":", "1:2:3", "10000:"]) assert.throws(() => parseHandle(bad), TypeError, bad);
-  assert.throws(() => parseQdiscHandle("1:10"), TypeError);
+  assert.throws(() => parseQdiscHandle("1:10"), InvalidArgumentError);
   assert.equal(formatU32Handle(0x80000800), "800::800");
   assert.equal(parseU32Handle("800::800"), 0x80000800);
   assert.equal(parseU32Handle("5:"), 0x500000);
   assert.equal(formatU32Handle(0x500000), "5:");
-  assert.throws(() => parseU32Handle("1000:"), TypeError);
+  assert.throws(() => parseU32Handle("1000:"), InvalidArgumentError);
 });
 
 test("estimators are computed as tc computes them", () => {
   assert.deepEqual(estimatorOf(1_000_000, 8_000_000), { interval: 0, ewmaLog: 3 });
   assert.deepEqual(estimatorOf(250_000, 1_000_000), { interval: -2, ewmaLog: 2 });
-  assert.throws(() => estimatorOf(16_000_000, 32_000_000), TypeError);
+  assert.throws(() => estimatorOf(16_000_000, 32_000_000), InvalidArgumentError);
 });
 
 test("a request's options are refused before sending when wrong", () => {

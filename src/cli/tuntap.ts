@@ -10,7 +10,7 @@
  */
 
 import { asNoDevice, NoDeviceError } from "./errors.ts";
-import { NetlinkError } from "../wire/netlink_error.ts";
+import { NetlinkError, NlkitError } from "../wire/netlink_error.ts";
 import { type Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { idOf } from "./ids.ts";
@@ -129,7 +129,13 @@ export async function tuntapHandler(ctx: Context, args: Args): Promise<number | 
   if (!link) return;
   const d = tunData(link);
   // ip attaches with the mode given, and the kernel refuses another mode or another kind of link (EINVAL).
-  if (!d) throw new Error(`Cannot delete "${s.name}": not a tun/tap device`);
-  if (d.type !== s.mode) throw new Error(`Cannot delete "${s.name}": it is a ${d.type} device, not ${s.mode}`);
+  if (!d) throw new NlkitError(`Cannot delete "${s.name}": not a tun/tap device`, "EINVAL", "delete tuntap");
+  if (d.type !== s.mode) {
+    throw new NlkitError(
+      `Cannot delete "${s.name}": it is a ${d.type} device, not ${s.mode}`,
+      "EINVAL",
+      "delete tuntap",
+    );
+  }
   await deleteTuntap(s.name, ctx.lib);
 }

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError, notFound } from "../errors.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { NLMSG_HDRLEN } from "../wire/constants.ts";
 import { TruncatedError } from "../wire/errors.ts";
@@ -174,13 +174,26 @@ export function identifyNetns(pid: number | "self" = "self", opts: { netns?: str
     ? `${NETNS_RUN_DIR}/${opts.netns}`
     : `/proc/${checkPid(pid)}/ns/net`;
   const want = inodeOf(path);
-  if (want === undefined) throw new Error(`Cannot open network namespace of process "${pid}"`);
+  if (want === undefined) {
+    throw notFound(
+      { kind: "process", key: pid },
+      "identify network namespace",
+      `Cannot open network namespace of process "${pid}"`,
+      "ESRCH",
+    );
+  }
   return listNetns().filter((n) => inodeOf(`${NETNS_RUN_DIR}/${n}`) === want);
 }
 
 /** The processes inside a named namespace (`ip netns pids NAME`), in `/proc` order. */
 export function netnsPids(name: string): number[] {
   const want = inodeOf(`${NETNS_RUN_DIR}/${name}`);
-  if (want === undefined) throw new Error(`Cannot open network namespace "${name}"`);
+  if (want === undefined) {
+    throw notFound(
+      { kind: "network namespace", key: name },
+      "list network namespace pids",
+      `Cannot open network namespace "${name}"`,
+    );
+  }
   return readDirNames("/proc").filter((e) => /^\d+$/.test(e) && inodeOf(`/proc/${e}/ns/net`) === want).map(Number);
 }

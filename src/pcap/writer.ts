@@ -14,7 +14,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError, NlkitError } from "../errors.ts";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { PCAP_SNAPLEN, pcapFileHeader, pcapNow, pcapRecord, type PcapTime } from "./format.ts";
 
@@ -47,7 +47,7 @@ export class PcapWriter implements Disposable {
 
   /** Writes one record, stamped `time` (now by default); `origLen` is the full packet length. */
   write(data: Uint8Array, time: PcapTime = pcapNow(), origLen = data.length): void {
-    if (this.#fd < 0) throw new Error("Cannot write to a closed pcap writer");
+    if (this.#fd < 0) throw new NlkitError("Cannot write to a closed pcap writer", "EBADF", "write pcap record");
     writeAll(this.#fd, pcapRecord(data, time, origLen, this.snaplen));
     this.count++;
   }

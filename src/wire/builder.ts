@@ -14,7 +14,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError, NlkitError } from "../errors.ts";
 import { macLength, writeIp, writeMac } from "./addr.ts";
 import type { ByteArena } from "./arena.ts";
 import { align4, NLA_F_NESTED, NLA_HDRLEN } from "./constants.ts";
@@ -82,7 +82,7 @@ export class MessageBuilder {
   }
 
   #reserve(n: number): number {
-    if (this.#done) throw new Error("Cannot append to a finished message");
+    if (this.#done) throw new NlkitError("Cannot append to a finished message", "EINVAL", "build message");
     const at = this.#len;
     const need = at + n;
     if (need > this.#buf.length) {

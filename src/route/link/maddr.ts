@@ -14,9 +14,10 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
+import { InvalidArgumentError, NlkitError } from "../../errors.ts";
 import { loadSys } from "../../sys/load.ts";
 import { O_CLOEXEC, O_RDONLY } from "../../sys/flags.ts";
+import { errnoName, errnoText } from "../../sys/errno.ts";
 import type { Sys } from "../../sys/sys.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { formatIp } from "../../wire/addr.ts";
@@ -59,7 +60,9 @@ function readProc(sys: Sys, path: string): string | undefined {
     for (;;) {
       const buf = new Uint8Array(16384);
       const n = sys.read(fd, buf);
-      if (n < 0) throw new Error(`Cannot read ${path}: errno ${-n}`);
+      if (n < 0) {
+        throw new NlkitError(`Cannot read ${path}: ${errnoText(-n)}`, errnoName(-n), "read multicast addresses");
+      }
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));
     }

@@ -19,6 +19,7 @@ import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, type Cidr, inPrefix, parseCidr
 import { buildNeighbourRequest } from "./_generated/table.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
+import { notFound } from "../../errors.ts";
 import { checkPolicy, nameOf, valueOfName } from "../../wire/table.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import { InvalidArgumentError } from "../../wire/invalid.ts";
@@ -273,7 +274,13 @@ export async function getNeighbour(key: NeighbourSpec, opts: RouteOptions = {}):
       dst: addr,
     });
     const [n] = await s.request(req, parseNeighbourMessage);
-    if (!n) throw new Error(`Neighbour lookup for "${key.dst}" returned nothing`);
+    if (!n) {
+      throw notFound(
+        { kind: "neighbour", key: key.dst! },
+        "get neighbour",
+        `Neighbour lookup for "${key.dst}" returned nothing`,
+      );
+    }
     return nameNeighbour(n, await readLinkNames(s));
   });
 }

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
+import { InvalidArgumentError, notFound } from "../../errors.ts";
 import { type NetnsTarget, withNetns } from "../../netns/netns.ts";
 import { checkKeys } from "../../wire/invalid.ts";
 import { loadSys } from "../../sys/load.ts";
@@ -146,7 +146,7 @@ export async function getRoute(dst: string, lookup: RouteLookup = {}, opts: Rout
         key: dst,
       });
     });
-    if (!route) throw new Error(`Route lookup for "${dst}" returned no route`);
+    if (!route) throw notFound({ kind: "route", key: dst }, "get route", `Route lookup for "${dst}" returned no route`);
     return nameRoute(route, await readLinkNames(s));
   });
 }
