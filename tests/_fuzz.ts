@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { MalformedError, TruncatedError } from "../src/wire/errors.ts";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
+import { InvalidArgumentError, NlkitError } from "../src/errors.ts";
 
 /** An error class a parser may throw on bad bytes. */
 export type ErrorClass = abstract new (...args: never[]) => Error;
@@ -17,6 +18,15 @@ const TYPED_ERRORS: readonly ErrorClass[] = [TruncatedError, MalformedError, Typ
 
 /** The built-in classes: a parser that throws one of these as it is has crashed, not refused (a DataView read past the end, say). */
 const BUILT_IN: readonly unknown[] = [Error, TypeError, RangeError, SyntaxError];
+
+/**
+ * Whether `e` is one of nlkit's typed refusals: a wire error, an
+ * `InvalidArgumentError` or an `NlkitError`, never a built-in error itself.
+ */
+export function isTyped(e: unknown): boolean {
+  return (e instanceof TruncatedError || e instanceof MalformedError || e instanceof InvalidArgumentError ||
+    e instanceof NlkitError) && !BUILT_IN.includes(e.constructor);
+}
 
 /** Runs `fn`, rethrowing any error that is not one of `typed`, or that is a built-in error itself rather than nlkit's. */
 export function onlyTyped(fn: () => unknown, typed: readonly ErrorClass[] = TYPED_ERRORS): void {

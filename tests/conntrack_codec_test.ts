@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { isTyped } from "./_fuzz.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import fc from "fast-check";
 import { type NlMsg, readMessage } from "../src/wire/message.ts";
@@ -435,7 +436,7 @@ test("misspelt keys of specs, tuples, NAT and list queries are refused, never ig
     () => keyAttrs({ proto: "tcp", orig: { ...tuple, srcport: 1 } } as unknown as ConntrackSpec),
     () => streamConntrack({ fliter: { proto: "tcp" } } as unknown as Parameters<typeof streamConntrack>[0]),
   ];
-  for (const f of bad) assert.throws(f, (e) => e instanceof TypeError && /unknown key/.test(e.message));
+  for (const f of bad) assert.throws(f, (e) => isTyped(e) && /unknown key/.test((e as Error).message));
   // A listed entry still serves as a key.
   assert.ok(keyAttrs(entry({ id: 7 })));
 });
@@ -456,13 +457,12 @@ test("unknown or contradictory filter keys are refused, never ignored", () => {
   for (const f of bad) {
     assert.throws(
       () => compileConntrackFilter(f as Parameters<typeof compileConntrackFilter>[0]),
-      (e) => e instanceof TypeError || e instanceof RangeError,
+      isTyped,
       JSON.stringify(f),
     );
   }
 });
 
-const TYPED = [TruncatedError, MalformedError, TypeError, RangeError];
 function onlyTypedErrors(bytes: Uint8Array): void {
   try {
     const m = msgOf(bytes);
@@ -470,7 +470,7 @@ function onlyTypedErrors(bytes: Uint8Array): void {
     formatConntrack(e);
     JSON.stringify(conntrackToJson(e), (_k, v) => (typeof v === "bigint" ? String(v) : v));
   } catch (err) {
-    if (!TYPED.some((T) => err instanceof T)) throw err;
+    if (!isTyped(err)) throw err;
   }
 }
 
@@ -639,7 +639,7 @@ function attempt(fn: () => ConntrackEntry): ConntrackEntry | Error {
   try {
     return fn();
   } catch (e) {
-    if (!TYPED.some((T) => e instanceof T)) throw e;
+    if (!isTyped(e)) throw e;
     return e as Error;
   }
 }

@@ -7,6 +7,7 @@
  */
 
 import { test } from "node:test";
+import { isTyped } from "./_fuzz.ts";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "../src/errors.ts";
@@ -360,8 +361,7 @@ test("input checks throw before anything is built", () => {
   assert.throws(() => altnameRequest(108, 1, ["x".repeat(128)]), InvalidArgumentError);
 });
 
-const TYPED = (e: unknown) =>
-  e instanceof TruncatedError || e instanceof MalformedError || e instanceof TypeError || e instanceof RangeError;
+const TYPED = isTyped;
 
 function tryParse(bytes: Uint8Array): void {
   const m = {

@@ -6,6 +6,8 @@
  */
 
 import { test } from "node:test";
+import { isTyped } from "./_fuzz.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -138,7 +140,7 @@ test("address text parsers accept or throw TypeError, never anything else", () =
         try {
           parse(s);
         } catch (e) {
-          assert.ok(e instanceof TypeError, `untyped error: ${e}`);
+          assert.ok(e instanceof InvalidArgumentError && isTyped(e), `untyped error: ${e}`);
         }
       }
     }),

@@ -138,16 +138,17 @@ export function writeConntrack(w: TextSink, e: ConntrackEntry, opts: FormatConnt
   }
   pad8(w, e.proto);
   num(w, " ", e.protoNum);
+  // As libnetfilter_conntrack, a state prints only when the kernel sent one (a damaged message may lack it).
   if (e.timeout !== undefined) num(w, " ", e.timeout);
-  if (e.tcp) {
+  if (e.tcp?.state !== undefined) {
     w.byte(32);
     w.ascii(e.tcp.state);
   }
-  if (e.sctp) {
+  if (e.sctp?.state !== undefined) {
     w.byte(32);
     w.ascii(e.sctp.state);
   }
-  if (e.dccp) {
+  if (e.dccp?.state !== undefined) {
     w.byte(32);
     w.ascii(e.dccp.state);
   }

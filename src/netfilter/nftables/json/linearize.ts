@@ -1624,7 +1624,19 @@ function boundChain(ctx: LinearizeContext, code: "jump" | "goto", rules: Json): 
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */
 export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): NftExpr[] {
   const e = new RuleEncoder(ctx);
-  for (const st of withoutOwnProtocol(stmts, ctx.family)) e.stmt(st);
+  for (const st of withoutOwnProtocol(stmts, ctx.family)) {
+    try {
+      e.stmt(st);
+    } catch (err) {
+      // A document is untrusted input: a null or a string where an object belongs, deep inside an
+      // expression, is a bad statement, not a crash.
+      if (err instanceof Error && err.constructor === TypeError) {
+        const text = JSON.stringify(st);
+        throw new InvalidArgumentError(`Cannot use statement ${text}: ${err.message}`, text);
+      }
+      throw err;
+    }
+  }
   return e.out;
 }
 

@@ -76,7 +76,7 @@ export function tokenize(text: string): string[] {
     else out.push(w);
   }
   if (re.lastIndex !== 0 && re.lastIndex < text.trimEnd().length) {
-    throw new SyntaxError(`Cannot parse "${text.slice(re.lastIndex)}"`);
+    throw new InvalidArgumentError(`Cannot parse "${text.slice(re.lastIndex)}"`);
   }
   return out;
 }

@@ -11,6 +11,7 @@
 import type { Json } from "../json/types.ts";
 import { DUPLICATED, parseCommand, parseStatements, wordValue } from "./parse.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
+import { InvalidArgumentError } from "../../../errors.ts";
 import type { ScriptStmt } from "./script_read.ts";
 import { typeofDecl } from "./script_typeof.ts";
 import { type DeclExtra, withDeclExtra } from "../json/decl_extra.ts";
@@ -259,7 +260,7 @@ class TableCommands {
 
 /** `devices = { "a", "b" }` or `devices = $list` as device names. */
 function deviceList(w: string[]): Json[] {
-  if (w[1] !== "=") throw new SyntaxError(`Cannot use "${w.join(" ")}": expected devices = { NAME, ... }`);
+  if (w[1] !== "=") throw new InvalidArgumentError(`Cannot use "${w.join(" ")}": expected devices = { NAME, ... }`);
   return w.slice(2).filter((x) => !["{", "}", ","].includes(x)).map(unquote);
 }
 
