@@ -42,6 +42,7 @@ export class RouteStream extends DumpStream<Route> {
       return {
         request: c.families.map((family) => dumpRequest(family, c)),
         parse: (m) => nameRoute(parseRouteMessage(m), known),
+        reuseMessage: true, // the parser copies what it keeps (addresses as text, raw attributes sliced)
         keep: (r) => matchRoute(r, c),
         // The kernel refuses to dump a table that does not exist: that table is empty.
         empty: (e) => c.table !== undefined && !filter.strictTable && e instanceof NetlinkError && e.code === "ENOENT",
