@@ -200,7 +200,8 @@ export function streamConntrack(
  * writes each line straight from the bytes (`conntrackLineWriter`) builds no
  * object per entry. `parse` borrows the message: one object, refilled for
  * each message, so it must keep nothing of it (copy what it needs). Values
- * are what `parse` returns, in order.
+ * are what `parse` returns, in order. A namespace whose entry count is 0
+ * is listed without a dump (one count request instead).
  */
 export function streamConntrackMessages<T>(
   table: ConntrackTable | undefined,
