@@ -192,7 +192,8 @@ export function formatIp(b: Uint8Array, off = 0, len: number = b.length - off): 
   return s;
 }
 
-const HEX_DIGITS = "0123456789abcdef";
+/** The character codes of the hex digits. */
+const HEX_CODES = new TextEncoder().encode("0123456789abcdef");
 
 /**
  * The decimal digits of each byte value, four bytes per value: how many
@@ -247,26 +248,29 @@ function printIp6(w: TextSink, b: Uint8Array, off: number): void {
     w.ascii(dotted);
     return printIp4(w, b, off + 12);
   }
+  // At most 39 characters: room once, then the digits go straight into the buffer.
+  if (w.at + 39 > w.buf.length) w.room(39);
+  const out = w.buf;
+  let at = w.at;
   let colon = false; // a ':' is due before the next group
   for (let i = 0; i < 8; i++) {
     if (i === bestAt) {
-      w.byte(58);
-      w.byte(58);
+      out[at++] = 58;
+      out[at++] = 58;
       i += bestLen - 1;
       colon = false;
       continue;
     }
-    if (colon) w.byte(58);
+    if (colon) out[at++] = 58;
     colon = true;
     const v = (b[off + i * 2] << 8) | b[off + i * 2 + 1];
-    let started = false;
-    for (let shift = 12; shift >= 0; shift -= 4) {
-      const d = (v >> shift) & 15;
-      if (d === 0 && !started && shift !== 0) continue;
-      started = true;
-      w.byte(HEX_DIGITS.charCodeAt(d));
-    }
+    // Leading zeros of the group left out; its last digit always written.
+    if (v > 0xfff) out[at++] = HEX_CODES[v >> 12];
+    if (v > 0xff) out[at++] = HEX_CODES[(v >> 8) & 15];
+    if (v > 0xf) out[at++] = HEX_CODES[(v >> 4) & 15];
+    out[at++] = HEX_CODES[v & 15];
   }
+  w.at = at;
 }
 
 /** Formats bytes as colon-separated lowercase hex, the way `ip` prints link addresses. */

@@ -16,7 +16,7 @@
 import { notInlined, noTopTier } from "../../sys/jit.ts";
 import { PRINT_IP_PARTS, printIp } from "../../wire/addr.ts";
 import { type NlMsg, payloadOf } from "../../wire/message.ts";
-import { type NameMap, nameOf, readScalar, type ScalarKind } from "../../wire/table.ts";
+import { type NameMap, nameOf } from "../../wire/table.ts";
 import { TextSink } from "../../wire/text_sink.ts";
 import { parseConntrackMessage } from "./entry.ts";
 import { type FormatConntrackOptions, writeConntrack } from "./format.ts";
@@ -38,26 +38,25 @@ import { greKeys, pad8, SEEN_REPLY, statusWord, TAIL_ICMP, TAIL_KEYS, TAIL_PORTS
 
 /** Fixed sizes of the scalar kinds the writer reads (a longer attribute is read from its start, as the parser does). */
 const SIZES: { readonly [kind: string]: number } = { u8: 1, u16be: 2, u32be: 4, u64be: 8 };
+const enc = new TextEncoder();
 
 /**
  * One nest of a table as the writer reads it: each attribute type it
  * accepts maps to the slot of its public key (two types with one key, such
  * as `CTA_IP_V4_SRC` and `CTA_IP_V6_SRC`, share a slot, so both present is
- * a duplicate), with the minimum payload length (exact for addresses) and
- * the scalar kind to read.
+ * a duplicate), with the minimum payload length (exact for addresses),
+ * which for a number is also the size {@link num} reads.
  */
 interface Nest {
-  /** Slot by attribute type; -1: not accepted. */
-  slot: Int8Array;
-  /** Minimum payload length by type. */
-  min: Uint8Array;
-  /** Exact payload length by type (address width); 0: any from `min` up. */
-  width: Uint8Array;
-  /** Scalar kind by type (`undefined` for nests and addresses). */
-  kind: (ScalarKind | undefined)[];
+  /**
+   * By attribute type, all {@link find} needs of it in one load (0: not
+   * accepted): slot + 1 in bits 0-7, minimum payload length in bits 8-15,
+   * exact payload length (address width; 0: any from the minimum up) from bit 16.
+   */
+  info: Int32Array;
   /** Slot of each public key. */
   keys: { [key: string]: number };
-  /** Slot positions found: `[start, end, type]` per slot, reused. */
+  /** Slot positions found: `[start, end, number size]` per slot, reused. */
   at: Int32Array;
   /** The {@link find} that last filled each slot (a slot filled by an earlier one is absent now). */
   seen: Int32Array;
@@ -72,10 +71,7 @@ function nest(table: { readonly [name: string]: Field }, only?: readonly string[
   const fields = Object.entries(table).filter(([name]) => !only || only.includes(name));
   const size = Math.max(...fields.map(([, f]) => f.type)) + 1;
   const n: Nest = {
-    slot: new Int8Array(size).fill(-1),
-    min: new Uint8Array(size),
-    width: new Uint8Array(size),
-    kind: new Array(size).fill(undefined),
+    info: new Int32Array(size),
     keys: {},
     at: new Int32Array(0),
     seen: new Int32Array(0),
@@ -83,12 +79,9 @@ function nest(table: { readonly [name: string]: Field }, only?: readonly string[
   };
   for (const [name, f] of fields) {
     const key = f.key ?? name;
-    if (f.kind === "ip") n.width[f.type] = f.width!;
-    else if (f.kind in SIZES) {
-      n.min[f.type] = SIZES[f.kind];
-      n.kind[f.type] = f.kind as ScalarKind;
-    } else if (f.kind !== "nested" && f.kind !== "struct") continue; // strings, bytes, codecs: declined
-    n.slot[f.type] = n.keys[key] ??= Object.keys(n.keys).length;
+    const bounds = f.kind === "ip" ? f.width! << 16 : f.kind in SIZES ? SIZES[f.kind] << 8 : 0;
+    if (!bounds && f.kind !== "nested" && f.kind !== "struct") continue; // strings, bytes, codecs: declined
+    n.info[f.type] = bounds | ((n.keys[key] ??= Object.keys(n.keys).length) + 1);
   }
   n.at = new Int32Array(3 * Object.keys(n.keys).length);
   n.seen = new Int32Array(Object.keys(n.keys).length);
@@ -110,19 +103,20 @@ function nextStamp(n: Nest): number {
  * or overlong one, a duplicate, trailing bytes.
  */
 function find(n: Nest, view: DataView, start: number, end: number): boolean {
-  const at = n.at, seen = n.seen, stamp = nextStamp(n);
+  const info = n.info, at = n.at, seen = n.seen, stamp = nextStamp(n);
   let off = start;
   while (off + 4 <= end) {
-    const len = view.getUint16(off, true);
-    const type = view.getUint16(off + 2, true) & 0x3fff;
-    if (len < 4 || off + len > end || type >= n.slot.length) return false;
-    const k = n.slot[type];
-    const s = off + 4, size = len - 4, width = n.width[type];
-    if (k < 0 || seen[k] === stamp || (width ? size !== width : size < n.min[type])) return false;
+    // Length and type in one read: the attribute header is two little-endian u16s.
+    const head = view.getUint32(off, true);
+    const len = head & 0xffff, type = (head >>> 16) & 0x3fff;
+    const i = type < info.length ? info[type] : 0;
+    if (i === 0 || len < 4 || off + len > end) return false;
+    const k = (i & 0xff) - 1, size = len - 4, min = (i >> 8) & 0xff, width = i >> 16;
+    if (seen[k] === stamp || (width ? size !== width : size < min)) return false;
     seen[k] = stamp;
-    at[3 * k] = s;
+    at[3 * k] = off + 4;
     at[3 * k + 1] = off + len;
-    at[3 * k + 2] = type;
+    at[3 * k + 2] = min;
     off += (len + 3) & ~3;
   }
   return off >= end;
@@ -140,9 +134,18 @@ function findIn(n: Nest, view: DataView, parent: Nest, k: number): boolean {
   return true;
 }
 
-/** The number in slot `k` of `n`, 0 when absent (the parser's default for every number a line prints). */
+/**
+ * The number in slot `k` of `n`, 0 when absent (the parser's default for
+ * every number a line prints). The kinds a line reads are the big-endian
+ * ones of `SIZES`, told apart by their size: no switch on the kind's name.
+ */
 function num(n: Nest, view: DataView, k: number): number {
-  return has(n, k) ? readScalar(view, n.at[3 * k], n.kind[n.at[3 * k + 2]]!) : 0;
+  if (!has(n, k)) return 0;
+  const off = n.at[3 * k], size = n.at[3 * k + 2];
+  if (size === 4) return view.getUint32(off);
+  if (size === 2) return view.getUint16(off);
+  if (size === 1) return view.getUint8(off);
+  return view.getUint32(off + 4) + view.getUint32(off) * 0x1_0000_0000;
 }
 
 // Only what a line prints, or what the writer checks as the parser would; the rest goes to the parser.
@@ -167,12 +170,19 @@ const TUPLE = nest(CTA_TUPLE_TABLE);
 const IP = nest(CTA_IP_TABLE);
 const PROTO = nest(CTA_PROTO_TABLE);
 const PROTOINFO = nest(CTA_PROTOINFO_TABLE);
+/** A protocol-info nest with a state, and ` STATE` by state number (a u8) as bytes, encoded on first use. */
+interface StateNest {
+  nest: Nest;
+  names: NameMap;
+  key: number;
+  words: (Uint8Array | undefined)[];
+}
 /** The protocol-info nests with a state, in the order a line prints them. */
-const STATE_NESTS: readonly { nest: Nest; names: NameMap; key: number }[] = [
+const STATE_NESTS: readonly StateNest[] = [
   { nest: nest(CTA_PROTOINFO_TCP_TABLE), names: CTA_PROTOINFO_TCP_TABLE.state.names, key: PROTOINFO.keys.tcp },
   { nest: nest(CTA_PROTOINFO_SCTP_TABLE), names: CTA_PROTOINFO_SCTP_TABLE.state.names, key: PROTOINFO.keys.sctp },
   { nest: nest(CTA_PROTOINFO_DCCP_TABLE), names: CTA_PROTOINFO_DCCP_TABLE.state.names, key: PROTOINFO.keys.dccp },
-];
+].map((s) => ({ ...s, words: new Array(256) }));
 const COUNTERS = nest(CTA_COUNTERS_TABLE);
 const SEQADJ = nest(CTA_SEQADJ_TABLE);
 /** Nests a line does not print, checked only (the kernel sends `CTA_SYNPROXY` with every entry). */
@@ -184,42 +194,70 @@ const UNPRINTED: readonly { nest: Nest; key: number }[] = [
 const K = TOP.keys, T = TUPLE.keys, P = PROTO.keys, C = COUNTERS.keys;
 const ORIG = K.orig, REPLY = K.reply;
 
+// The words of a line as bytes, encoded once: copied, they cost less than w.ascii's check of each character.
+const SRC = enc.encode(" src="),
+  DST = enc.encode(" dst="),
+  SPORT = enc.encode(" sport="),
+  DPORT = enc.encode(" dport=");
+const TYPE = enc.encode(" type="), CODE = enc.encode(" code=");
+const PACKETS = enc.encode(" packets="), BYTES = enc.encode(" bytes="), UNREPLIED = enc.encode(" [UNREPLIED]");
+const SPACE = enc.encode(" "),
+  MARK = enc.encode(" mark="),
+  SECMARK = enc.encode(" secmark="),
+  ZONE = enc.encode(" zone=");
+const USE = enc.encode(" use="), ID = enc.encode(" id="), ZONE_ORIG = enc.encode(" zone-orig=");
+const ZONE_REPLY = enc.encode(" zone-reply=");
+/** The start of a line by protocol number (a u8), encoded on first use: the name in 8 columns, a space, the number. */
+const PROTO_HEADS: (Uint8Array | undefined)[] = new Array(256);
+function protoHead(n: number): Uint8Array {
+  const w = new TextSink(32);
+  pad8(w, (CT_PROTO_NAMES as NameMap)[n] ?? "unknown");
+  w.byte(32);
+  w.uint(n);
+  return w.buf.slice(0, w.at);
+}
+/** The status words ({@link statusWord}) as bytes. */
+const STATUS_WORDS = new Map<string, Uint8Array>();
+
 /** Writes the address in slot `k` of {@link IP}, if present. */
 function address(w: TextSink, buf: Uint8Array, k: number): void {
   if (has(IP, k)) printIp(w, buf, IP.at[3 * k], IP.at[3 * k + 1] - IP.at[3 * k]);
 }
 
-/** The words of the tuple nest in `top` slot `k` (absent: an empty tuple); false to decline. */
-function tuple(w: TextSink, buf: Uint8Array, view: DataView, k: number, protoNum: number): boolean {
-  if (!findIn(TUPLE, view, TOP, k) || !findIn(IP, view, TUPLE, T.ip) || !findIn(PROTO, view, TUPLE, T.proto)) {
-    return false;
-  }
-  w.ascii(" src=");
+/**
+ * The words of the tuple nest in `top` slot `k` (absent: an empty tuple);
+ * false to decline. `found`: {@link TUPLE} and {@link PROTO} already hold
+ * this tuple's attributes (the original one, read first for its protocol).
+ */
+function tuple(w: TextSink, buf: Uint8Array, view: DataView, k: number, protoNum: number, found: boolean): boolean {
+  if (!found && (!findIn(TUPLE, view, TOP, k) || !findIn(PROTO, view, TUPLE, T.proto))) return false;
+  if (!findIn(IP, view, TUPLE, T.ip)) return false;
+  w.bytes(SRC);
   address(w, buf, IP.keys.src);
-  w.ascii(" dst=");
+  w.bytes(DST);
   address(w, buf, IP.keys.dst);
   const tail = tupleTail(protoNum);
   if (tail === TAIL_PORTS) {
-    w.ascii(" sport=");
+    w.bytes(SPORT);
     w.uint(num(PROTO, view, P.sport));
-    w.ascii(" dport=");
+    w.bytes(DPORT);
     w.uint(num(PROTO, view, P.dport));
   } else if (tail === TAIL_KEYS) w.ascii(greKeys(num(PROTO, view, P.sport), num(PROTO, view, P.dport)));
   else if (tail === TAIL_ICMP) {
-    w.ascii(" type=");
+    w.bytes(TYPE);
     w.uint(num(PROTO, view, P.icmpType));
-    w.ascii(" code=");
+    w.bytes(CODE);
     w.uint(num(PROTO, view, P.icmpCode));
-    w.ascii(" id=");
+    w.bytes(ID);
     w.uint(num(PROTO, view, P.icmpId));
   }
   return true;
 }
 
 /** ` zone-DIR=N` of the tuple just written, if it has a zone. */
-function tupleZone(w: TextSink, view: DataView, word: string): void {
+function tupleZone(w: TextSink, view: DataView, word: Uint8Array): void {
   if (!has(TUPLE, T.zone)) return;
-  w.ascii(word);
+  w.bytes(word);
   w.uint(num(TUPLE, view, T.zone));
 }
 
@@ -227,9 +265,9 @@ function tupleZone(w: TextSink, view: DataView, word: string): void {
 function counters(w: TextSink, view: DataView, k: number): boolean {
   if (!has(TOP, k)) return true;
   if (!findIn(COUNTERS, view, TOP, k)) return false;
-  w.ascii(" packets=");
+  w.bytes(PACKETS);
   w.uint(num(COUNTERS, view, C.packets));
-  w.ascii(" bytes=");
+  w.bytes(BYTES);
   w.uint(num(COUNTERS, view, C.bytes));
   return true;
 }
@@ -238,19 +276,19 @@ function counters(w: TextSink, view: DataView, k: number): boolean {
 function states(w: TextSink, view: DataView): boolean {
   if (!findIn(PROTOINFO, view, TOP, K.protoinfo)) return false;
   for (let i = 0; i < STATE_NESTS.length; i++) {
-    const { nest: n, names, key } = STATE_NESTS[i];
+    const { nest: n, names, key, words } = STATE_NESTS[i];
     if (!has(PROTOINFO, key)) continue;
     if (!findIn(n, view, PROTOINFO, key) || !has(n, n.keys.state)) return false;
-    w.byte(32);
-    w.ascii(nameOf(names, num(n, view, n.keys.state)));
+    const v = num(n, view, n.keys.state);
+    w.bytes(words[v] ??= enc.encode(` ${nameOf(names, v)}`));
   }
   return true;
 }
 
 /** A word and its number (` mark=3`) when `top` slot `k` is present. */
-function word(w: TextSink, view: DataView, text: string, k: number): void {
+function word(w: TextSink, view: DataView, text: Uint8Array, k: number): void {
   if (!has(TOP, k)) return;
-  w.ascii(text);
+  w.bytes(text);
   w.uint(num(TOP, view, k));
 }
 
@@ -276,25 +314,27 @@ function tryLine(w: TextSink, m: NlMsg, extended: boolean, id: boolean): boolean
     w.uint(family);
     w.byte(32);
   }
-  pad8(w, (CT_PROTO_NAMES as NameMap)[protoNum] ?? "unknown");
-  w.byte(32);
-  w.uint(protoNum);
-  word(w, view, " ", K.timeout);
-  if (!states(w, view) || !tuple(w, buf, view, ORIG, protoNum)) return false;
-  tupleZone(w, view, " zone-orig=");
+  w.bytes(PROTO_HEADS[protoNum] ??= protoHead(protoNum));
+  word(w, view, SPACE, K.timeout);
+  if (!states(w, view) || !tuple(w, buf, view, ORIG, protoNum, true)) return false;
+  tupleZone(w, view, ZONE_ORIG);
   if (!counters(w, view, K["counters.orig"])) return false;
   const bits = num(TOP, view, K.statusBits);
-  if (!(bits & SEEN_REPLY)) w.ascii(" [UNREPLIED]");
-  if (!tuple(w, buf, view, REPLY, protoNum)) return false;
-  tupleZone(w, view, " zone-reply=");
+  if (!(bits & SEEN_REPLY)) w.bytes(UNREPLIED);
+  if (!tuple(w, buf, view, REPLY, protoNum, false)) return false;
+  tupleZone(w, view, ZONE_REPLY);
   if (!counters(w, view, K["counters.reply"])) return false;
   const flag = statusWord(bits);
-  if (flag !== undefined) w.ascii(flag);
-  word(w, view, " mark=", K.mark);
-  word(w, view, " secmark=", K.secmark);
-  word(w, view, " zone=", K.zone);
-  word(w, view, " use=", K.use);
-  if (id) word(w, view, " id=", K.id);
+  if (flag !== undefined) {
+    let b = STATUS_WORDS.get(flag);
+    if (!b) STATUS_WORDS.set(flag, b = enc.encode(flag));
+    w.bytes(b);
+  }
+  word(w, view, MARK, K.mark);
+  word(w, view, SECMARK, K.secmark);
+  word(w, view, ZONE, K.zone);
+  word(w, view, USE, K.use);
+  if (id) word(w, view, ID, K.id);
   return true;
 }
 
@@ -346,7 +386,6 @@ export function oneListingJit(parse: unknown, also: readonly unknown[] = [], pro
     nextStamp,
     printIp,
     ...PRINT_IP_PARTS,
-    readScalar,
     pad8,
   ], [TextSink.prototype, ...protos]);
 }

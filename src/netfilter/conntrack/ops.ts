@@ -30,6 +30,7 @@ import { compileConntrackFilter, CONNTRACK_FILTER_KEYS, type ConntrackFilter } f
 import { type ConntrackKey, type ConntrackSpec, ctFamilyNumber, keyAttrs, knownKeys, specAttrs } from "./spec.ts";
 import { buildCreateConntrack } from "./bulk.ts";
 import { CTA_TABLE } from "./tables.ts";
+import { conntrackCountOn } from "./stats.ts";
 
 /**
  * A ctnetlink table: the main one, `dying` (entries already deleted or
@@ -199,7 +200,8 @@ export function streamConntrack(
  * writes each line straight from the bytes (`conntrackLineWriter`) builds no
  * object per entry. `parse` borrows the message: one object, refilled for
  * each message, so it must keep nothing of it (copy what it needs). Values
- * are what `parse` returns, in order.
+ * are what `parse` returns, in order. A namespace whose entry count is 0
+ * is listed without a dump (one count request instead).
  */
 export function streamConntrackMessages<T>(
   table: ConntrackTable | undefined,
@@ -211,11 +213,27 @@ export function streamConntrackMessages<T>(
   const f = compileConntrackFilter({});
   const type = CT(special ?? IPCTNL_MSG.IPCTNL_MSG_CT_GET);
   const attrs = special === undefined ? f.kernelAttrs : {};
-  return new DumpStream<T>(
-    CTNETLINK,
-    opts,
-    () => ({ request: dumpRequest(type, f.family, attrs), parse, reuseMessage: true }),
-  );
+  return new DumpStream<T>(CTNETLINK, opts, async (s) => ({
+    request: await isEmptyOn(s) ? [] : dumpRequest(type, f.family, attrs),
+    parse,
+    reuseMessage: true,
+  }));
+}
+
+/**
+ * Whether the namespace of `s` has no conntrack entry at all, counted or
+ * not yet confirmed or dying (its count, one small request): a dump of an
+ * empty table still walks the kernel's hash table, which every namespace
+ * shares (~30 ms on a host holding 100,000 entries elsewhere). False when
+ * the kernel has no count to give.
+ */
+async function isEmptyOn(s: NetlinkSocket): Promise<boolean> {
+  try {
+    return (await conntrackCountOn(s)).count === 0;
+  } catch (e) {
+    if (e instanceof NetlinkError) return false;
+    throw e;
+  }
 }
 
 function checkListing(filter: ListConntrackFilter, opts: ConntrackOptions): void {

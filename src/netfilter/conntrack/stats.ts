@@ -20,6 +20,7 @@ import { type Attrs, parseAttrs, type RawAttr } from "../../wire/table.ts";
 import { MalformedError } from "../../wire/errors.ts";
 import { withSocket } from "../../socket/family.ts";
 import { checkTarget } from "../../socket/target.ts";
+import type { NetlinkSocket } from "../../socket/socket.ts";
 import { type ConntrackOptions, IPCTNL_MSG, withConntrackSocket } from "./ctnetlink.ts";
 import { CTNETLINK_EXP } from "./expect_ops.ts";
 import { IPCTNL_MSG_EXP } from "./expect_tables.ts";
@@ -141,12 +142,15 @@ export function parseConntrackCount(m: NlMsg): ConntrackCount {
 /** Counts the conntrack entries and reads the table limit (`conntrack -C`). */
 export function conntrackCount(opts: ConntrackOptions = {}): Promise<ConntrackCount> {
   checkTarget(opts, "conntrackCount");
+  return withConntrackSocket(opts, conntrackCountOn);
+}
+
+/** {@link conntrackCount} on an open conntrack socket: its namespace's own count. */
+export async function conntrackCountOn(s: NetlinkSocket): Promise<ConntrackCount> {
   const msg = nfnlMessage(nfnlType(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG.IPCTNL_MSG_CT_GET_STATS), 0, 0).finish();
-  return withConntrackSocket(opts, async (s) => {
-    const [reply] = await s.request(msg, parseConntrackCount);
-    if (!reply) throw new MalformedError("Kernel sent no statistics reply", 0);
-    return reply;
-  });
+  const [reply] = await s.request(msg, parseConntrackCount);
+  if (!reply) throw new MalformedError("Kernel sent no statistics reply", 0);
+  return reply;
 }
 
 /** Reads the per-CPU conntrack counters (`conntrack -S`), one item per possible CPU. */
