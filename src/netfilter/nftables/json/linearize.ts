@@ -34,6 +34,7 @@ import {
   concatId,
   isFlagType,
   type Json,
+  msOf,
   type NftType,
   numberToBytes,
   parseValue,
@@ -807,6 +808,12 @@ class RuleEncoder {
       l = { ...l, type: { ...l.type, host: false } };
     }
     if (typeof right === "string" && right.startsWith("@")) {
+      // A named set holds a sub-byte field's values as they are (`ip dscp`, `frag frag-off`): the field is moved
+      // down to them (an anonymous set's are moved up instead).
+      if (l.shift) {
+        const by = { value: numberToBytes(l.shift, 4, true) };
+        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, op: "rshift", data: by });
+      }
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
@@ -1129,7 +1136,7 @@ class RuleEncoder {
     let timeout: number | undefined;
     if (isObj(key) && isObj(key.elem)) {
       checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
-      timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
+      timeout = key.elem.timeout === undefined ? undefined : msOf(key.elem.timeout as number);
       key = key.elem.val;
     }
     if (keyTypes && isObj(key) && Array.isArray(key.concat) && key.concat.some((x) => !isObj(x))) {
