@@ -100,14 +100,10 @@ test("anonymous sets and NAT maps of nft's tests list as nft lists them", { skip
 test("nft's JSON of those, applied into an empty namespace, gives nft the same ruleset", {
   skip: NFT_SKIP,
 }, async () => {
-  // nft lists flags that sort alike (`syn`, `syn | ack`) in the reverse of the order it added them, so the
-  // listing applied again lists them the other way round (nft does so too): their order is left out.
-  const ties = (s: string) =>
-    s.replace(/(tcp flags .*\{ )(.*)( \})/g, (_, a, items, z) => a + items.split(", ").sort().join(", ") + z);
   await withNftDocument(RULESET, async (src, doc) => {
-    const want = ties(nft(src, ["list", "ruleset"]));
+    const want = nft(src, ["list", "ruleset"]);
     // nft 1.0.6 aborts listing a raw payload concatenation written without its typeof: this lists at all.
-    await applyBothWays(doc, (dst) => assert.equal(ties(nft(dst, ["list", "ruleset"])), want));
+    await applyBothWays(doc, (dst) => assert.equal(nft(dst, ["list", "ruleset"]), want));
   });
 });
 

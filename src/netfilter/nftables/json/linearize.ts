@@ -14,6 +14,7 @@ import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
 import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
+import { keyOrder } from "./elements.ts";
 import {
   CT_TYPES,
   ctAddrType,
@@ -712,6 +713,11 @@ class RuleEncoder {
     let elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
     // nft merges an anonymous set's overlapping and adjacent ranges (`{ 1-128, 1 }` is `{ 1-128 }`).
     if (interval && !data && key.length === 1) elements = new AutoMerge().add("", elements).add;
+    if (key.length === 1 && key[0].bits && !interval) {
+      // nft adds them in the order written, and lists flags that sort alike (`syn`, `syn | ack`) in the reverse
+      // of that: nlkit adds an anonymous set's in value order, which nft's JSON listing applied again keeps.
+      elements = keyOrder(elements.length, (i) => elements[i].key?.value, key[0].host === true).map((i) => elements[i]);
+    }
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
