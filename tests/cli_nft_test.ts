@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -227,13 +228,32 @@ test("nft add rule: mark arithmetic and log flags as nft adds them", { skip: NFT
   });
 });
 
-test("nft usage errors exit 2", { skip: NFT_SKIP }, async () => {
+test("nft's errors exit 1 as nft's do (syntax too); nlkit's refusals and its own usage errors exit 2", {
+  skip: NFT_SKIP,
+}, async () => {
   await withTempNetns((ns) => {
+    // What nft refuses, nft says with exit 1: a word its grammar lacks, an unknown option, a flag's bad argument.
     for (
       const args of [
-        ["nft", "list", "things"],
-        ["nft", "-x", "list", "ruleset"],
-        // Flags the command would not apply are refused, not ignored (and nothing is added).
+        ["list", "bogus"],
+        ["list", "things"],
+        ["-x", "list", "ruleset"],
+        ["-fn", "x.nft"],
+        ["-D", "novalue", "-f", "/dev/null"],
+        ["describe", "tcp", "nope"],
+        [],
+      ]
+    ) {
+      const theirs = spawnSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8" });
+      assert.equal(theirs.status, 1, `nft ${args.join(" ")}`);
+      const r = nlkit(["-n", ns, "nft", ...args]);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+    }
+    // nlkit's own options, before `nft`.
+    assert.equal(nlkit(["--bogus", "nft", "list", "ruleset"]).code, 2);
+    for (
+      const args of [
+        // Flags the command would not apply are refused, not ignored (and nothing is added): nft takes them.
         ["nft", "-c", "list", "ruleset"],
         ["nft", "-I", "/tmp", "list", "ruleset"],
         ["nft", "-y", "add", "table", "ip", "x"],

@@ -136,7 +136,8 @@ test("nft's command language parses to nft's JSON commands", () => {
   );
   assert.equal(parseDuration("1h30m"), 5400);
   assert.equal(parseDuration("1000ms"), 1); // one unit table with ct expiration's relative times
-  assert.throws(() => parseDuration("100ms"), /as a duration/); // the JSON the reader writes counts whole seconds
+  assert.equal(parseDuration("1s500ms"), 1.5); // milliseconds as a fraction of the JSON's seconds
+  assert.throws(() => parseDuration("100"), /as a duration/);
   assert.throws(() => parseCommand("add", ["rule", "ip", "t", "c", "frobnicate"]), InvalidArgumentError);
   assert.throws(() => parseCommand("add", ["gizmo", "x"]), InvalidArgumentError);
 });

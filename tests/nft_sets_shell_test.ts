@@ -364,3 +364,83 @@ test("typeof with a meta key written without meta (typeof vlan id : mark; maps/t
   ]);
   assert.match(listed, /typeof vlan id : meta mark/);
 });
+
+test("set update KEY timeout T @SET, nft's older form, with milliseconds listed (sets/0031set_timeout_size_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const script = `add table x
+add set x y { type ipv4_addr; size 128; timeout 1500ms; flags dynamic; }
+add chain x test
+add rule x test set update ip saddr timeout 1d2h3m4s10ms @y
+add rule x test update @y { ip daddr timeout 100ms }`;
+  const listed = await sameAsNft([script], ["chain", "ip", "x", "test"]);
+  assert.match(listed, /update @y \{ ip daddr timeout 100ms \}/);
+  // nlkit's listing keeps the milliseconds nft's text shows (its JSON counts whole seconds).
+  await withTempNetns((ns) => {
+    nft(ns, ["-f", "-"], script);
+    assert.equal(nlkit(["-n", ns, "nft", "list", "ruleset"]).stdout, nft(ns, ["list", "ruleset"]));
+    assert.deepEqual(
+      JSON.parse(nlkit(["-n", ns, "nft", "-j", "list", "chain", "ip", "x", "test"]).stdout).nftables.slice(1),
+      JSON.parse(nft(ns, ["-j", "list", "chain", "ip", "x", "test"])).nftables.slice(1),
+    );
+  });
+});
+
+test("flags in parentheses, or-ed with 0, go to the kernel in the order written (sets/0055tcpflags_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  // The kernel lists these in the order they were added, and nft sorts flags that sort alike by that order.
+  const listed = await sameAsNft([
+    `add table ip test
+add set ip test f { type tcp_flag ; flags constant ; elements = {
+  ( 0 | 0 | 0 |ack| 0 | 0 ), ( 0 | 0 | 0 |ack| 0 |urg), ( 0 | 0 | 0 |ack|psh| 0 ), (fin| 0 | 0 |ack| 0 | 0 ),
+  (fin| 0 | 0 |ack| 0 |urg), (fin| 0 | 0 |ack|psh| 0 ), (fin|0|0|ack|psh|urg), syn|ack, 0 } ; }`,
+  ], ["ruleset"]);
+  assert.match(
+    listed,
+    /elements = \{ 0x0, fin \| psh \| ack \| urg, fin \| psh \| ack, fin \| ack \| urg, fin \| ack,/,
+  );
+});
+
+test("typeof an extension header's, option's, chunk's field or ipsec (sets/typeof_sets_0, maps/typeof_maps_0)", {
+  skip: NFT_SKIP,
+}, async () => {
+  const listed = await sameAsNft([
+    `table inet t {
+	set s4 {
+		typeof frag frag-off
+		elements = { 1, 1024 }
+	}
+	set s5 {
+		typeof ip option ra value
+		elements = { 1, 1024 }
+	}
+	set s6 {
+		typeof tcp option maxseg size
+		elements = { 1, 1024 }
+	}
+	set s7 {
+		typeof sctp chunk init num-inbound-streams
+		elements = { 1, 4 }
+	}
+	set s10 {
+		typeof meta iifname . ip saddr . ipsec in reqid
+		elements = { "eth0" . 10.1.1.2 . 42 }
+	}
+	map m5 {
+		typeof ipsec out spnum 1 ip daddr . meta iifname : verdict
+		elements = { 10.1.1.1 . "eth0" : accept }
+	}
+	chain c {
+		frag frag-off @s4 accept
+		ip option ra value @s5 accept
+		tcp option maxseg size @s6 accept
+		sctp chunk init num-inbound-streams @s7 accept
+		meta iifname . ip saddr . ipsec in reqid @s10 accept
+		ipsec out spnum 1 ip daddr . meta iifname vmap @m5
+	}
+}`,
+  ], ["ruleset"]);
+  assert.match(listed, /typeof iifname \. ip saddr \. ipsec in reqid\n/);
+  assert.match(listed, /typeof sctp chunk init num-inbound-streams\n/);
+});

@@ -7,6 +7,7 @@
 
 import { Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
+import { errorText, EXIT_FAILURE, isUsageError } from "./errors.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
 import { loadSys } from "../sys/load.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
@@ -58,8 +59,24 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version" | "interactive" 
 /** Commands with their own path when the command line holds only them; the rest is read as a script. */
 const QUERIES = ["list", "monitor", "reset", "rename", "get", "describe"];
 
-/** Runs `nlkit nft ...`. */
+/**
+ * nlkit's refusal of what nft accepts (a flag the command would not apply, `-f` with `-i`): exit 2, the
+ * project's code for bad input, where nft's own errors exit 1.
+ */
+class NftRefusal extends UsageError {}
+
+/** Runs `nlkit nft ...`: nft exits 1 on any error of its command line (its syntax errors too). */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
+  try {
+    return await nftCommand(ctx, args);
+  } catch (e) {
+    if (!isUsageError(e) || e instanceof NftRefusal) throw e;
+    ctx.err.line(errorText(e));
+    return EXIT_FAILURE;
+  }
+}
+
+async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
   const flags: NftFlags = {
     json: false,
     handles: false,
@@ -80,7 +97,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     args.next();
     const words = cluster(word);
     for (const [i, w] of words.entries()) {
-      if (Object.hasOwn(REFUSED_FLAGS, w)) throw new UsageError(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
+      if (Object.hasOwn(REFUSED_FLAGS, w)) throw new NftRefusal(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
       const f = FLAGS[w];
       if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
       if (f === "version") {
@@ -108,15 +125,15 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   const json = flags.json || ctx.opts.json;
   if (fileFlags.optimize && (file === undefined || json)) {
     // nft optimizes only the table blocks of a file in its language; elsewhere its -o does nothing.
-    throw new UsageError("Cannot use -o without -f, or with -j: nft optimizes the table blocks of a script file", "-o");
+    throw new NftRefusal("Cannot use -o without -f, or with -j: nft optimizes the table blocks of a script file", "-o");
   }
   if (file !== undefined || interactive) {
     bulkJitPolicy();
     if (file !== undefined && interactive) {
-      throw new UsageError("Cannot use -f with -i: both name where commands come from");
+      throw new NftRefusal("Cannot use -f with -i: both name where commands come from");
     }
     if (!args.done) {
-      throw new UsageError(`Unexpected "${args.peek()}" with ${interactive ? "-i" : "-f"} (give commands there)`);
+      throw new NftRefusal(`Unexpected "${args.peek()}" with ${interactive ? "-i" : "-f"} (give commands there)`);
     }
     const { nftApplyFile, nftInteractive } = await import("./nft_apply.ts");
     if (interactive) return await nftInteractive(ctx, { ...flags, ...fileFlags, json });
@@ -136,7 +153,7 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
     }
     if (cmd === "monitor") {
       if (flags.numericPriority || flags.numericTime || valueFlags(flags)) {
-        throw new UsageError("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
+        throw new NftRefusal("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
       }
       const { nftMonitor } = await import("./nft_monitor.ts");
       return await nftMonitor(ctx, rest, json);
@@ -177,16 +194,16 @@ function cluster(word: string): string[] {
 function refuseUnused(cmd: string, flags: NftFlags, fileFlags: FileFlags): void {
   const change = !QUERIES.includes(cmd);
   if (!change && fileFlags.includePaths.length) {
-    throw new UsageError(`Cannot use -I with "${cmd}": it is where include looks`);
+    throw new NftRefusal(`Cannot use -I with "${cmd}": it is where include looks`);
   }
   if (!change && fileFlags.defines.length) throw new UsageError(`Cannot use -D with "${cmd}": it defines variables`);
   if (!change && (fileFlags.check || fileFlags.echo)) {
-    throw new UsageError(`Cannot use -c or -e with "${cmd}": they apply to changes`, fileFlags.check ? "-c" : "-e");
+    throw new NftRefusal(`Cannot use -c or -e with "${cmd}": they apply to changes`, fileFlags.check ? "-c" : "-e");
   }
   const printing = flags.numericPriority || flags.numericTime || flags.stateless || flags.terse || flags.handles ||
     flags.json || valueFlags(flags);
   if (change && !fileFlags.echo && printing) {
-    throw new UsageError(
+    throw new NftRefusal(
       `Cannot use -j, -a, -n, -p, -S, -N, -u, -y, -T, -s or -t with "${cmd}" without -e: they change what is printed`,
     );
   }

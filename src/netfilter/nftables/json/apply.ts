@@ -25,7 +25,7 @@ import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { concatId, intervalKey, type Json, type NftType, typeByName } from "./types.ts";
+import { concatId, intervalKey, type Json, msOf, type NftType, typeByName } from "./types.ts";
 import { INET_PROTOS } from "./types.ts";
 
 type Obj = { [k: string]: Json };
@@ -76,6 +76,14 @@ function num(v: Json | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "number" || !Number.isSafeInteger(v)) {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
+  }
+  return v;
+}
+
+/** Seconds, whole in nft's JSON; the text reader writes milliseconds as fractions (`100ms`: 0.1). */
+function duration(v: Json, what: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${what}: expected seconds`);
   }
   return v;
 }
@@ -554,8 +562,8 @@ export class DocumentPlanner {
       keyType: concatId(key),
       keyLen: keyLen(key),
       flags,
-      timeout: v.timeout === undefined ? undefined : num(v.timeout, "a timeout")! * 1000,
-      gcInterval: v["gc-interval"] === undefined ? undefined : num(v["gc-interval"], "a gc-interval")! * 1000,
+      timeout: v.timeout === undefined ? undefined : msOf(duration(v.timeout, "a timeout")),
+      gcInterval: v["gc-interval"] === undefined ? undefined : msOf(duration(v["gc-interval"], "a gc-interval")),
       size: num(v.size, "a size"),
       policy: v.policy === undefined
         ? undefined

@@ -163,6 +163,25 @@ const IPV4_TEMPLATES = ["", "type", "length", "value", "ptr", "addr"];
 const OPS: readonly ExthdrOp[] = ["ipv6", "tcpopt", "ipv4", "sctp"];
 
 /**
+ * nft's exthdr user data of a typeof naming `field` of header or option
+ * `name` (`exthdr_expr_build_udata`): `[key, value]` pairs in its order, and
+ * the field; undefined when there is no such field.
+ */
+export function exthdrTypeofData(
+  op: ExthdrOp,
+  name: string,
+  field: string,
+): { tlvs: [number, number][]; field: HeaderField } | undefined {
+  const d = exthdrByName(EXTHDR_KEYS[op], name);
+  const i = d?.fields.findIndex((f) => f.field === field) ?? -1;
+  if (!d || i < 0) return undefined;
+  // IPv6 headers go by nft's own ids, with templates from 1; the others by their kind, with their op.
+  if (op === "ipv6") return { tlvs: [[1, i + 1], [0, IPV6_DESC_IDS.indexOf(name)]], field: d.fields[i] };
+  const type = op === "ipv4" ? IPV4_TEMPLATES.indexOf(field) : i;
+  return { tlvs: [[1, type], [2, OPS.indexOf(op)], [0, d.type]], field: d.fields[i] };
+}
+
+/**
  * The field a set's typeof names with nft's exthdr user data: `op`
  * (`NFT_EXTHDR_OP_*`, IPv6 when absent), `desc` (the IPv6 header's id, else
  * the option's kind or the chunk's type) and `type` (the field's template

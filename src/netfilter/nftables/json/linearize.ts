@@ -14,6 +14,7 @@ import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
 import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
+import { keyOrder } from "./elements.ts";
 import {
   CT_TYPES,
   ctAddrType,
@@ -34,6 +35,7 @@ import {
   concatId,
   isFlagType,
   type Json,
+  msOf,
   type NftType,
   numberToBytes,
   parseValue,
@@ -714,6 +716,11 @@ class RuleEncoder {
     let elements = elementsOf({ key: single, data, interval }, this.ifindexKeys(key, elems, data));
     // nft merges an anonymous set's overlapping and adjacent ranges (`{ 1-128, 1 }` is `{ 1-128 }`).
     if (interval && !data && key.length === 1) elements = new AutoMerge().add("", elements).add;
+    if (key.length === 1 && key[0].bits && !interval) {
+      // nft adds them in the order written, and lists flags that sort alike (`syn`, `syn | ack`) in the reverse
+      // of that: nlkit adds an anonymous set's in value order, which nft's JSON listing applied again keeps.
+      elements = keyOrder(elements.length, (i) => elements[i].key?.value, key[0].host === true).map((i) => elements[i]);
+    }
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
@@ -810,6 +817,12 @@ class RuleEncoder {
       l = { ...l, type: { ...l.type, host: false } };
     }
     if (typeof right === "string" && right.startsWith("@")) {
+      // A named set holds a sub-byte field's values as they are (`ip dscp`, `frag frag-off`): the field is moved
+      // down to them (an anonymous set's are moved up instead).
+      if (l.shift) {
+        const by = { value: numberToBytes(l.shift, 4, true) };
+        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, op: "rshift", data: by });
+      }
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
@@ -1132,7 +1145,7 @@ class RuleEncoder {
     let timeout: number | undefined;
     if (isObj(key) && isObj(key.elem)) {
       checkObjKeys(key.elem, ["val", "timeout"], "a set statement's element");
-      timeout = key.elem.timeout === undefined ? undefined : (key.elem.timeout as number) * 1000;
+      timeout = key.elem.timeout === undefined ? undefined : msOf(key.elem.timeout as number);
       key = key.elem.val;
     }
     if (keyTypes && isObj(key) && Array.isArray(key.concat) && key.concat.some((x) => !isObj(x))) {

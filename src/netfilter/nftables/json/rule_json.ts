@@ -46,6 +46,7 @@ import {
   renderRangeEnd,
   renderValue,
   renderWhole,
+  seconds,
   typeByName,
 } from "./types.ts";
 import { verdictJson } from "./verdict.ts";
@@ -60,6 +61,8 @@ export interface RuleContext {
   sets: ReadonlyMap<string, NftSetWithElements>;
   /** Interface names by index (for `meta iif`/`oif`); numbers are printed when missing. */
   ifnames?: ReadonlyMap<number, string>;
+  /** Keep a timeout's milliseconds, which nft's text shows and its JSON drops (the input of the text output). */
+  full?: boolean;
 }
 
 interface Val {
@@ -528,7 +531,7 @@ class RuleDecoder {
       p.imm && keyTypes[i] ? this.value({ json: null, type: keyTypes[i], len: p.len }, p) : p.json
     );
     let elem: Json = json.length === 1 ? json[0] : { concat: json };
-    if (e.timeout) elem = { elem: { val: elem, timeout: Math.floor(e.timeout / 1000) } };
+    if (e.timeout) elem = { elem: { val: elem, timeout: seconds(e.timeout, this.ctx.full) } };
     if (e.sregData !== undefined) {
       // nft 1.0.6 has no JSON for a map update: it prints the statement's text as a string.
       const types = concatTypes(set?.dataType ?? 4);

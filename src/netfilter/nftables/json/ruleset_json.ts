@@ -28,7 +28,7 @@ import { objTypeName } from "../expr/names.ts";
 import { limitJson, nfprotoName, type RuleContext, ruleStatements, synproxyJson } from "./rule_json.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
-import { concatTypes, intervalKey, type Json, type NftType, typeById } from "./types.ts";
+import { concatTypes, intervalKey, type Json, type NftType, seconds, typeById } from "./types.ts";
 
 /** nft's JSON schema version. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -135,8 +135,8 @@ export function setJson(
   if (s.desc?.size && !s.flags?.includes("constant")) body.size = s.desc.size;
   const flags = (s.flags ?? []).filter((f) => SHOWN_SET_FLAGS.includes(f) || (full && f === "dynamic"));
   if (flags.length) body.flags = flags;
-  if (s.timeout) body.timeout = Math.floor(s.timeout / 1000);
-  if (s.gcInterval) body["gc-interval"] = Math.floor(s.gcInterval / 1000);
+  if (s.timeout) body.timeout = seconds(s.timeout, full);
+  if (s.gcInterval) body["gc-interval"] = seconds(s.gcInterval, full);
   const interval = s.flags?.includes("interval") ?? false;
   elem ??= s.elements.length ? elementsJson(s.elements, key, interval, data, elemStmtJson(s.family, full)) : [];
   if (elem.length) body.elem = elem;
@@ -261,7 +261,12 @@ export function rulesetObjects(r: NftRuleset, opts: RulesetJsonOptions = {}): Js
     for (const f of mine(r.flowtables)) out.push(flowtableJson(f));
     const chains = mine(r.chains);
     for (const c of chains) if (!isBound(c)) out.push(chainJson(c, opts.full));
-    const ctx: RuleContext = { family: t.family, sets: setsByTable.get(k) ?? new Map(), ifnames: opts.ifnames };
+    const ctx: RuleContext = {
+      family: t.family,
+      sets: setsByTable.get(k) ?? new Map(),
+      ifnames: opts.ifnames,
+      full: opts.full,
+    };
     const rules = mine(r.rules);
     const ruleObjects: Json[] = [];
     for (const c of chains) for (const rule of rules) if (rule.chain === c.name) ruleObjects.push(ruleJson(rule, ctx));

@@ -18,6 +18,7 @@ import {
   EXPR_META,
   EXPR_PAYLOAD,
   EXPR_VERDICT,
+  EXPR_XFRM,
   exthdrField,
   PROTO_DESCS,
   templateFields,
@@ -111,6 +112,8 @@ function fieldShape(tlv: Uint8Array): { size: number; host: boolean } | undefine
     const f = exthdrField(data);
     return f && { size: Math.ceil(f.len / 8), host: false };
   }
+  // `ipsec in reqid` (`NFT_XFRM_KEY_REQID`): nft's host-order 32-bit integer.
+  if (kind === EXPR_XFRM) return key === 5 ? { size: 4, host: true } : undefined;
   if (kind === EXPR_PAYLOAD) {
     // A raw payload, or a field typed as an integer, carries its length in bits; else the template has it.
     const bits = readU32(data.get(4)) ??

@@ -96,7 +96,7 @@ async function emitRuleset<T>(
     for (const t of tables) {
       const k = key(t.family, t.name);
       head.set(k, [render(tableJson(t, json.full))]);
-      ctxs.set(k, { family: t.family, sets: new Map(), ifnames: json.ifnames });
+      ctxs.set(k, { family: t.family, sets: new Map(), ifnames: json.ifnames, full: json.full });
     }
     const mine = (family: string, table: string | undefined): T[] | undefined => head.get(key(family, table));
     for (const x of objects) mine(x.family, x.table)?.push(render(objectJson(x)));

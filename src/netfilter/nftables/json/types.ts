@@ -699,9 +699,11 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     // `{"|": ["syn", "ack"]}`: flags or-ed (nft prints a set's multi-flag elements so).
     n = v["|"].reduce<number>((acc, x) => (acc | bytesToNumber(parseValue(t, x, size), t.host === true)) >>> 0, 0);
   } else if (Array.isArray(v) && t.bits) {
-    n = 0;
-    for (const x of v) n += typeof x === "string" ? nameToNumber(t, x) ?? NaN : NaN;
-    if (Number.isNaN(n)) n = undefined;
+    // Names or numbers or-ed: `( 0 | 0 | ack )` of nft's shell tests is ack.
+    const bits = v.map((x) =>
+      typeof x === "string" ? nameToNumber(t, x) : Number.isInteger(x) ? x as number : undefined
+    );
+    n = bits.includes(undefined) ? undefined : bits.reduce<number>((a, b) => (a | b!) >>> 0, 0);
   }
   if (n === undefined || n >= 2 ** (8 * size)) {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
@@ -743,4 +745,14 @@ export function relativeMs(v: string): number | undefined {
   let ms = 0, at = 0;
   for (let m = re.exec(v); m; m = re.exec(v)) (ms += Number(m[1]) * TIME_UNITS[m[2]]), (at = re.lastIndex);
   return at && at === v.length ? ms : undefined;
+}
+
+/** Seconds of the JSON in the kernel's ms; nlkit's text reader writes `100ms` as 0.1 (nft's JSON has whole ones). */
+export function msOf(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
+/** A kernel time in ms as nft's JSON counts it, whole seconds; `exact` keeps the milliseconds (for the text). */
+export function seconds(ms: number, exact = false): number {
+  return exact ? ms / 1000 : Math.floor(ms / 1000);
 }

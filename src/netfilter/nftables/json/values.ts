@@ -10,8 +10,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import type { NftExpr } from "../expr/registry.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
-import { keyOrder } from "./elements.ts";
-import { dottedQuad, type Json, type NftType, parseValue } from "./types.ts";
+import { dottedQuad, type Json, msOf, type NftType, parseValue } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
 
 type Obj = { [k: string]: Json };
@@ -180,8 +179,8 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
       if (exprs.length === 1) e.expr = exprs[0];
       else if (exprs.length) e.expressions = exprs;
       key = w.val;
-      if (typeof w.timeout === "number") e.timeout = w.timeout * 1000;
-      if (typeof w.expires === "number") e.expiration = w.expires * 1000;
+      if (typeof w.timeout === "number") e.timeout = msOf(w.timeout);
+      if (typeof w.expires === "number") e.expiration = msOf(w.expires);
       if (typeof w.comment === "string") e.userdata = buildUdata([[UDATA_COMMENT, w.comment]]);
     }
     if (data !== undefined && shape.data) {
@@ -218,12 +217,6 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
       const end = plusOne(hi);
       if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
     }
-  }
-  const t = shape.key[0];
-  if (shape.key.length === 1 && t.bits && !shape.interval) {
-    // The kernel lists a small set in the order it was filled, and nft sorts `syn | ack` as `syn`, keeping
-    // ties in the order it got them: filled in value order, nft lists them as it lists its own.
-    return keyOrder(out.length, (i) => out[i].key?.value, t.host === true).map((i) => out[i]);
   }
   return out;
 }

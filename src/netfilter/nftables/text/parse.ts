@@ -64,10 +64,10 @@ const STD_PRIOS: Record<string, number> = {
 /** `snat ip prefix to ...`: a nat statement's prefix flag, not a log prefix. */
 const NAT_PREFIX = /^ip6?$/;
 
-/** Splits a command line into words, quoted strings, and the punctuation `{ } , ; : /`. */
+/** Splits a command line into words, quoted strings, and the punctuation `{ } , ; ( ) |` (`syn|ack`: three). */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;()]|[^\s{},;()"]+)/gy;
+  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;()|]|[^\s{},;()|"]+)/gy;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const w = m[1];
     // `{1.1.1.1: 2.2.2.2}`, `inet_service: verdict`: a word's own colon is the key-data one (an IPv6 address
@@ -81,10 +81,10 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-/** Parses nft's duration text (`1h30m`, `30s`) into whole seconds (the JSON the reader writes counts in seconds). */
+/** Parses nft's duration text (`1h30m`, `30s`, `100ms`) into seconds: milliseconds are their fraction. */
 export function parseDuration(s: string): number {
   const ms = relativeMs(s);
-  if (ms === undefined || ms % 1000) {
+  if (ms === undefined) {
     throw new InvalidArgumentError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
   }
   return ms / 1000;
@@ -196,9 +196,12 @@ function rangeWord(t: Tokens, what: string): string {
 
 /** Parses one element: a key, a concatenation, options (`timeout`, `comment`) and map data after `:`. */
 function element(t: Tokens, isMap: boolean): Json {
+  // `( 0 | syn | ack )`: flags in parentheses (nft's shell tests), or-ed as without them.
+  const paren = t.eat("(");
   const parts: Json[] = [wordValue(rangeWord(t, "an element"))];
   // `syn | ack`: flags or-ed into one element, nested as nft's JSON prints them.
   while (t.eat("|")) parts[0] = { "|": [parts[0], wordValue(t.next("a flag"))] };
+  if (paren) t.expect(")");
   while (t.eat(".")) parts.push(wordValue(rangeWord(t, "an element field")));
   let key: Json = parts.length > 1 ? { concat: parts } : parts[0];
   const extra: Obj = {};
@@ -579,6 +582,7 @@ function statement(t: Tokens): Json {
     }
   }
   if (["add", "update", "delete"].includes(w) && t.peek(1)?.startsWith("@")) return setStatement(t);
+  if (w === "set" && ["add", "update", "delete"].includes(t.peek(1) ?? "")) return oldSetStatement(t);
   if (w === "ct" && t.peek(1) === "count") {
     // connlimit: `ct count [over] N`.
     t.i += 2;
@@ -905,11 +909,7 @@ function setStatement(t: Tokens): Json {
   const op = t.next("a set operation");
   const set = t.next("a set");
   t.expect("{");
-  // `ip saddr . 22`: constant fields after the first expression (the set's key types them).
-  const key = expr(t, true);
-  if (key === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as a set statement's element`);
-  let elem: Json = key;
-  if (t.eat("timeout")) elem = { elem: { val: key, timeout: parseDuration(t.next("a timeout")) } };
+  const elem = setElement(t);
   if (t.eat(":")) {
     // `update @m { ip saddr : 0x2 }`: a map's key and data (nft 1.0.7's JSON map statement).
     const data = expr(t) ?? wordValue(t.next("map data"));
@@ -922,6 +922,24 @@ function setStatement(t: Tokens): Json {
     stmt.push(statement(t));
   }
   return { set: { op, elem, set, ...(stmt.length ? { stmt } : {}) } };
+}
+
+/** nft's older form `set update KEY [timeout T] @SET`, which it lists as `update @SET { KEY [timeout T] }`. */
+function oldSetStatement(t: Tokens): Json {
+  t.i++;
+  const op = t.next("a set operation");
+  const elem = setElement(t);
+  const set = t.next("a set");
+  if (!set.startsWith("@")) throw new InvalidArgumentError(`Cannot use "${set}" as a set: expected @SET`);
+  return { set: { op, elem, set } };
+}
+
+/** A set statement's `KEY [timeout T]`. */
+function setElement(t: Tokens): Json {
+  // `ip saddr . 22`: constant fields after the first expression (the set's key types them).
+  const key = expr(t, true);
+  if (key === undefined) throw new InvalidArgumentError(`Cannot use "${t.peek()}" as a set statement's element`);
+  return t.eat("timeout") ? { elem: { val: key, timeout: parseDuration(t.next("a timeout")) } } : key;
 }
 
 /** `meter NAME [size N] { KEY [timeout T] STATEMENT }`: nft's size is 65535 when none is written. */

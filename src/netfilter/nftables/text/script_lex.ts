@@ -55,10 +55,13 @@ function located(reason: string, at: ScriptToken, end: number): string {
   return `${at.src.name}:${at.line}:${at.col}-${end}: Error: ${reason}\n${line}\n${carets}`;
 }
 
-/** Character classes by char code: 1 a space, 2 punctuation (`{ } ; ,`), 3 a newline, `"` or `#` (all end a word). */
+/**
+ * Character classes by char code: 1 a space, 2 punctuation (`{ } ; , ( ) |`, words of their own as nft's
+ * scanner has them: `(fin|ack)`), 3 a newline, `"` or `#` (all end a word).
+ */
 const CLASS = new Uint8Array(128);
 for (const c of " \t\r") CLASS[c.charCodeAt(0)] = 1;
-for (const c of "{};,") CLASS[c.charCodeAt(0)] = 2;
+for (const c of "{};,()|") CLASS[c.charCodeAt(0)] = 2;
 for (const c of '\n"#') CLASS[c.charCodeAt(0)] = 3;
 const NL = 10;
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
@@ -136,7 +139,7 @@ export function lexScript(text: string, name: string): ScriptToken[] {
  * comments, defines, blocks). Map data (` : `) and concatenations (` . `)
  * are more than one word per element, which plainList refuses too.
  */
-const NOT_PLAIN = /[{"#$\\;]/;
+const NOT_PLAIN = /[{"#$\\;()|]/;
 
 /**
  * The plain element list whose `{` is at `open`, after `elements =` or

@@ -10,15 +10,18 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
-import { CT_TYPES, HEADER_FIELDS, META_JSON_KEYS, META_TYPES } from "../json/fields.ts";
+import { type ExthdrOp, exthdrTypeofData } from "../json/exthdr_fields.ts";
+import { CT_TYPES, HEADER_FIELDS, META_JSON_KEYS, META_TYPES, XFRM_KEYS } from "../json/fields.ts";
 import { buildUdata } from "../udata.ts";
 import { UNQUALIFIED_META } from "./parse.ts";
 import {
   EXPR_CONCAT,
   EXPR_CT,
+  EXPR_EXTHDR,
   EXPR_META,
   EXPR_PAYLOAD,
   EXPR_VERDICT,
+  EXPR_XFRM,
   PROTO_DESCS,
   templateFields,
 } from "./set_decl.ts";
@@ -30,6 +33,17 @@ const DESC_IDS = new Map(Object.entries(PROTO_DESCS).map(([id, name]) => [name, 
 /** nft's `EXPR_OSF` and `EXPR_NUMGEN` (set_decl.ts reads them back). */
 const EXPR_OSF = 11;
 const EXPR_NUMGEN = 23;
+/** The IPv6 extension headers a typeof names bare (`frag frag-off`). */
+const IPV6_EXTHDRS = ["hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"];
+/** nft's `NFT_XFRM_KEY_*` of `ipsec in [ip|ip6] KEY`. */
+const XFRM_IDS: { readonly [key: string]: number } = {
+  "ip daddr": 1,
+  "ip6 daddr": 2,
+  "ip saddr": 3,
+  "ip6 saddr": 4,
+  reqid: 5,
+  spi: 6,
+};
 
 /** A typeof declaration: its types, and nft's user data of it (undefined when a part has no encoding here). */
 export interface TypeofDecl {
@@ -48,6 +62,13 @@ function u32(n: number): Uint8Array {
 /** `{0: kind, 1: {tlvs}}`: one expression as `set_key_expression` nests it. */
 function typed(kind: number, tlvs: [number, Uint8Array][]): Uint8Array {
   return buildUdata([[0, u32(kind)], [1, buildUdata(tlvs)]]);
+}
+
+/** The exthdr op of a typeof starting `w next`: an IPv6 extension header, a TCP or IP option, an SCTP chunk. */
+function exthdrOp(w: string, next: string | undefined): ExthdrOp | undefined {
+  if (IPV6_EXTHDRS.includes(w)) return "ipv6";
+  if (next === "option") return w === "tcp" ? "tcpopt" : w === "ip" ? "ipv4" : undefined;
+  return w === "sctp" && next === "chunk" ? "sctp" : undefined;
 }
 
 /** Parses a typeof expression's words (concatenated by `.`); throws naming a word it cannot type. */
@@ -96,6 +117,23 @@ export function typeofDecl(words: readonly string[]): TypeofDecl {
       type = CT_TYPES[key ?? ""]?.[0];
       const id = CT_IDS.get(key ?? "");
       if (id !== undefined) part = typed(EXPR_CT, [[0, u32(id)], [1, u32(dir)]]);
+    } else if (w === "ipsec" && (words[i] === "in" || words[i] === "out")) {
+      // `ipsec in [spnum N] [ip|ip6] reqid`: key, spnum, direction.
+      const dir = next() === "in" ? 0 : 1;
+      const spnum = words[i] === "spnum" ? (i++, Number(next())) : 0;
+      const key = words[i] === "ip" || words[i] === "ip6" ? `${next()} ${next()}` : next() ?? "";
+      const xfrm = Object.values(XFRM_KEYS).find(([k, , , fam]) => (fam ? `${fam} ${k}` : k) === key);
+      if (xfrm && Number.isSafeInteger(spnum)) {
+        type = xfrm[1];
+        part = typed(EXPR_XFRM, [[0, u32(XFRM_IDS[key])], [1, u32(spnum)], [2, u32(dir)]]);
+      }
+    } else if (exthdrOp(w, words[i])) {
+      // `frag frag-off`, `tcp option maxseg size`, `ip option ra value`, `sctp chunk init num-inbound-streams`.
+      const op = exthdrOp(w, words[i])!;
+      if (op !== "ipv6") i++;
+      const name = next() ?? "";
+      const x = exthdrTypeofData(op, op === "ipv6" ? w : name, op === "ipv6" ? name : next() ?? "");
+      if (x) (type = x.field.type), (part = typed(EXPR_EXTHDR, x.tlvs.map(([k, v]) => [k, u32(v)])));
     } else if (HEADER_FIELDS[w]) {
       const f = HEADER_FIELDS[w][words[i] ?? ""];
       if (f && f.key === undefined) {

@@ -34,7 +34,7 @@ const EXPR_OSF = 11;
 /** See {@link EXPR_PAYLOAD}: `numgen inc mod 2`. */
 const EXPR_NUMGEN = 23;
 /** See {@link EXPR_PAYLOAD}: `ipsec in reqid`. */
-const EXPR_XFRM = 27;
+export const EXPR_XFRM = 27;
 
 /** `NFT_XFRM_KEY_*` as nft prints them (after `ip`/`ip6` for addresses). */
 const XFRM_KEYS: { readonly [k: number]: string } = {
