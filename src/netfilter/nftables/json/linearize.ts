@@ -464,7 +464,8 @@ class RuleEncoder {
         const net = this.#netOrder;
         this.#netOrder = false;
         for (const x of v) {
-          let l = this.load(x, s);
+          // A field of a concatenation is moved down to its values, in named and anonymous sets alike.
+          let l = this.shiftDown(this.load(x, s), s);
           if (net && l.type.host && l.type.kind !== "string") {
             // Each as it is loaded, as nft converts them (an interface name is bytes: it has no byte order).
             this.emit({ name: "byteorder", sreg: regOf(s), dreg: regOf(s), op: "hton", len: l.len, size: l.len });
@@ -687,12 +688,23 @@ class RuleEncoder {
     } finally {
       this.#netOrder = false;
     }
+    // A named set or map holds a sub-byte field's values as they are (`ip dscp`, `frag frag-off`): the field is
+    // moved down to them (an anonymous one's are moved up instead).
+    if (typeof target === "string" && target.startsWith("@")) l = this.shiftDown(l, slot);
     if (named?.interval && named.key.length === 1 && l.type.host && l.type.kind !== "string" && l.len > 1) {
       // A named set of intervals holds a host-order key (`type mark`) in network order: nft converts the value.
       this.emit({ name: "byteorder", sreg: regOf(slot), dreg: regOf(slot), op: "hton", len: l.len, size: l.len });
       l = { ...l, type: { ...l.type, host: false } };
     }
     return l;
+  }
+
+  /** Moves a sub-byte field loaded at `slot` down to bit 0 (`ip dscp` by 2), as nft does where it cannot move values up. */
+  shiftDown(l: Loaded, slot: number): Loaded {
+    if (!l.shift) return l;
+    const by = { value: numberToBytes(l.shift, 4, true) };
+    this.emit({ name: "bitwise", sreg: regOf(slot), dreg: regOf(slot), len: l.len, op: "rshift", data: by });
+    return { ...l, shift: undefined, mask: undefined };
   }
 
   /** Adds an anonymous set for `elems` keyed like `l` (loaded from `keyJson`); returns its lookup name and id. */
@@ -817,12 +829,6 @@ class RuleEncoder {
       l = { ...l, type: { ...l.type, host: false } };
     }
     if (typeof right === "string" && right.startsWith("@")) {
-      // A named set holds a sub-byte field's values as they are (`ip dscp`, `frag frag-off`): the field is moved
-      // down to them (an anonymous set's are moved up instead).
-      if (l.shift) {
-        const by = { value: numberToBytes(l.shift, 4, true) };
-        this.emit({ name: "bitwise", sreg: reg, dreg: reg, len: l.len, op: "rshift", data: by });
-      }
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
@@ -1151,7 +1157,8 @@ class RuleEncoder {
     if (keyTypes && isObj(key) && Array.isArray(key.concat) && key.concat.some((x) => !isObj(x))) {
       return { timeout, loaded: this.concatWithConstants(key.concat, keyTypes) };
     }
-    return { timeout, loaded: this.load(key, 0) };
+    // A set statement's key is a sub-byte field's value (`add @s { ip dscp }`), as in the set.
+    return { timeout, loaded: this.shiftDown(this.load(key, 0), 0) };
   }
 
   /** `ip saddr . 22` in a set statement: a constant field is an immediate typed by the set's key, as nft's. */
@@ -1168,7 +1175,7 @@ class RuleEncoder {
     let s = 0;
     for (const [i, x] of parts.entries()) {
       const t = keyTypes[i];
-      if (isObj(x)) s += (this.load(x, s).len + 3) >> 2;
+      if (isObj(x)) s += (this.shiftDown(this.load(x, s), s).len + 3) >> 2;
       else {
         this.emit({ name: "immediate", dreg: regOf(s), data: { value: parseValue(t, x, typeSize(t)) } });
         s += (typeSize(t) + 3) >> 2;

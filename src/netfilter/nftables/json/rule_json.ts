@@ -89,6 +89,12 @@ interface Val {
   xor?: Uint8Array;
   /** An immediate value, typed by whoever uses it. */
   imm?: Uint8Array;
+  /** A narrowed field's load and mask as nft shows them where it cannot name the field (`@nh,8,8 & 0xfc`). */
+  raw?: Json;
+  /** Puts back the dependency the load of a field removed (nft keeps it where the field stays unnamed). */
+  unkill?: () => void;
+  /** A sub-byte field shifted down to its value (`ip dscp` by 2), shown where nft shows the shift. */
+  down?: number;
 }
 
 type Layer = "ll" | "nh" | "th";
@@ -177,11 +183,16 @@ class RuleDecoder {
     return out;
   }
 
-  kill(layer: Layer): void {
+  /** Removes the dependency `layer` implies; returns what puts it back. */
+  kill(layer: Layer): () => void {
     const i = this.deps[layer];
+    const was = i === undefined ? undefined : this.out[i];
     // A written `ip protocol tcp` goes only when the header match follows it right away.
     if (i !== undefined && (i !== this.written || i === this.out.length - 1)) this.out[i] = undefined;
     delete this.deps[layer];
+    return () => {
+      if (i !== undefined) this.out[i] = was;
+    };
   }
 
   push(stmt: Json): number {
@@ -239,7 +250,7 @@ class RuleDecoder {
     // `vlan type` is the stacked header's own protocol key: the `ether type 8021q` before it stays (as nft prints).
     // A written `ip protocol tcp` a map key in a statement follows stays (nft kills it for matches only).
     const written = this.written !== undefined && this.deps[base] === this.written ? this.out[this.written] : undefined;
-    if (field && !(field.protocol === "vlan" && field.field === "type")) this.kill(base);
+    const unkill = field && !(field.protocol === "vlan" && field.field === "type") ? this.kill(base) : undefined;
     const v: Val = field
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
@@ -250,6 +261,7 @@ class RuleDecoder {
         loadBits: bits,
       }
       : { json: raw, type: { ...typeByName("be_integer"), size: e.len ?? 0 }, len: e.len ?? 0 }; // raw: network order
+    v.unkill = unkill;
     if (fields) v.at = { fields, offset: off };
     // ICMP fields share offsets: a value compared splits as nft expands it (`icmp id . sequence`, not `gateway`).
     const expanded = icmp ? expandFields(fields!, off, bits) : undefined;
@@ -259,7 +271,7 @@ class RuleDecoder {
       ? coveringFields(protocol, off, bits)
       : undefined;
     if (merged) {
-      this.kill(base);
+      v.unkill = this.kill(base);
       v.merged = merged;
     }
     for (const f of merged ?? (field?.len === bits ? [field] : [])) this.killIcmp(f);
@@ -322,8 +334,10 @@ class RuleDecoder {
     if (src && (e.op === "lshift" || e.op === "rshift") && e.data?.value) {
       const by = bytesToNumber(e.data.value.subarray(0, 4), true);
       if (e.op === "rshift" && src.narrowed && src.mask && by === trailingZeroBits(src.mask)) {
-        // A sub-byte field shifted down to its value (a set's key, `ip version @s`): nft prints the field alone.
-        this.set(e.dreg, { json: src.json, type: src.type, len: src.len, field: src.field });
+        // A sub-byte field shifted down to its value (a set's key, `ip version @s`): nft prints the field alone
+        // where it matches, and the shift or the whole load elsewhere (see `shown`).
+        const { json, type, len, field, raw, unkill } = src;
+        this.set(e.dreg, { json, type, len, field, raw, unkill, down: by });
         return;
       }
       // `(meta mark | 0x10) << 8`: what was computed so far, shifted.
@@ -347,7 +361,8 @@ class RuleDecoder {
       const f = findFieldIn(at.fields, at.offset + lead, mask.length * 8 - lead - trailingZeroBits(mask));
       if (f && f.offset === at.offset + lead) {
         this.kill(f.base);
-        v = { ...v, field: f, json: fieldJson(f), type: fieldType(f), loadBits: f.len, narrowed: true };
+        const raw = binopJson(src.json, { ...typeByName("be_integer"), size: src.len }, mask, e.xor?.value);
+        v = { ...v, field: f, json: fieldJson(f), type: fieldType(f), loadBits: f.len, narrowed: true, raw };
       }
     }
     this.set(e.dreg, v);
@@ -475,13 +490,28 @@ class RuleDecoder {
     return this.push({ match: { op, left: left.json, right } });
   }
 
+  /**
+   * A key as nft 1.0.6 shows it. A sub-byte field shifted down to a named
+   * set's values is the field alone in a match, `ip dscp >> 2` in a
+   * concatenation or a set statement, and its load and mask as a map's key,
+   * where nft names neither the field nor so its dependency: `(@nh,8,8 &
+   * 0xfc) >> 2 vmap @m` (none of these three reads back the same in nft).
+   */
+  key(parts: Val[], use: "match" | "map" | "elem"): Json {
+    const shown = (p: Val): Json => (p.down ? { ">>": [p.json, p.down] } : p.json);
+    if (parts.length !== 1) return { concat: parts.map(shown) };
+    const [p] = parts;
+    if (!p.down || use === "match") return maskedJson(p, this.typed(p));
+    if (use === "elem" || p.raw === undefined) return shown(p);
+    p.unkill?.();
+    return { ">>": [p.raw, p.down] };
+  }
+
   lookup(e: Extract<NftKnownExpr, { name: "lookup" }>): void {
     const set = this.ctx.sets.get(e.set ?? "");
     const keyLen = set?.keyLen ?? 4;
     const parts = this.span(e.sreg, keyLen);
-    const left: Json = parts.length === 1
-      ? maskedJson(parts[0], this.typed(parts[0]))
-      : { concat: parts.map((p) => p.json) };
+    const left = this.key(parts, e.dreg === undefined ? "match" : "map");
     // A concatenation's fields take the bytes their loads took (`udp length`: 2 of an integer's 4).
     const types = parts.length > 1
       ? parts.map((p) => ({ ...this.typed(p), size: p.len || this.typed(p).size }))
@@ -528,7 +558,7 @@ class RuleDecoder {
     // A constant field of the key (`ip saddr . 22`) is an immediate, typed by the set's key.
     const keyTypes = concatTypes(set?.keyType ?? 4);
     const json = parts.map((p, i) =>
-      p.imm && keyTypes[i] ? this.value({ json: null, type: keyTypes[i], len: p.len }, p) : p.json
+      p.imm && keyTypes[i] ? this.value({ json: null, type: keyTypes[i], len: p.len }, p) : this.key([p], "elem")
     );
     let elem: Json = json.length === 1 ? json[0] : { concat: json };
     if (e.timeout) elem = { elem: { val: elem, timeout: seconds(e.timeout, this.ctx.full) } };
@@ -721,7 +751,7 @@ class RuleDecoder {
         // A map of objects (`counter name tcp dport map { 443 : "cnt1" }`), by the map's object type.
         const set = this.ctx.sets.get(e.setName ?? "");
         const parts = this.span(e.setSreg, set?.keyLen ?? 4);
-        const key: Json = parts.length === 1 ? parts[0].json : { concat: parts.map((p) => p.json) };
+        const key = this.key(parts, "map");
         const types = parts.length ? parts.map((p) => this.typed(p)) : concatTypes(set?.keyType ?? 4);
         const data: Json = set?.flags?.includes("anonymous")
           ? { set: elementsJson(set.elements, types, set.flags.includes("interval"), { objref: true }) }
