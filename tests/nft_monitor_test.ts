@@ -35,6 +35,9 @@ const CHANGES: string[][] = [
   ["add", "rule", "inet", "t", "c", "tcp", "dport", "vmap", "@m"],
   ["add", "set", "inet", "t", "s2", "{ type ipv4_addr . inet_service; flags timeout; timeout 1m; size 100; }"],
   ["add", "element", "inet", "t", "s2", '{ 1.1.1.1 . 80 timeout 30s comment "c" }'],
+  // The text shows milliseconds (`timeout 2s500ms expires 2s500ms`), the JSON whole seconds.
+  ["add", "element", "inet", "t", "s2", "{ 2.2.2.2 . 443 timeout 2s500ms }"],
+  ["add", "rule", "inet", "t", "r", "update", "@s2", "{ ip saddr . tcp dport timeout 1s250ms }"],
   ["insert", "rule", "inet", "t", "c", "position", "3", "meta", "mark", "set", "5"],
   ["replace", "rule", "inet", "t", "c", "handle", "3", "udp", "dport", "53", "accept"],
   ["add", "chain", "inet", "t", "b", "{ type filter hook forward priority filter + 10; policy drop; }"],

@@ -66,7 +66,7 @@ export async function nftMonitor(ctx: Context, args: Args, json: boolean): Promi
   try {
     // Rules of later events may use sets that already exist: know them first.
     const { sets } = await listRuleset({}, ctx.lib);
-    const render = new MonitorJson(await interfaceNames(ctx.lib), sets);
+    const render = new MonitorJson(await interfaceNames(ctx.lib), sets, !json);
     for await (const ev of sub) {
       if (ev.type === "overrun") {
         ctx.err.line("Warning: events were lost (receive buffer overrun); list the ruleset again");

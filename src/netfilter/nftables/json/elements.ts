@@ -11,7 +11,7 @@ import type { NftElement } from "../element.ts";
 import { udataComment } from "../udata.ts";
 import { verdictJson } from "./verdict.ts";
 import { inRange } from "./output.ts";
-import { bytesToNumber, type Json, type NftType, renderValue } from "./types.ts";
+import { bytesToNumber, type Json, type NftType, renderValue, seconds } from "./types.ts";
 
 /** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */
 export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
@@ -186,39 +186,41 @@ export function isIntervalData(types: readonly NftType[], dataLen: number | unde
 /** An element's statement in nft's JSON (`{"counter": {...}}`), merged into its `elem` object. */
 export type ElemStmt = (e: NftElement) => Json | undefined;
 
-function wrap(key: Json, e: NftElement, stmt: ElemStmt | undefined): Json {
+function wrap(key: Json, e: NftElement, stmt: ElemStmt | undefined, full: boolean): Json {
   const st = e.expr || e.expressions ? stmt?.(e) : undefined;
   if (!e.timeout && !e.expiration && !e.userdata && st === undefined) return key;
   const extra: Record<string, Json> = {};
-  if (e.timeout) extra.timeout = Math.floor(e.timeout / 1000);
-  if (e.expiration) extra.expires = Math.floor(e.expiration / 1000);
+  // Whole seconds in nft's JSON, milliseconds too in its text (`timeout 1s500ms expires 1s472ms`).
+  if (e.timeout) extra.timeout = seconds(e.timeout, full);
+  if (e.expiration) extra.expires = seconds(e.expiration, full);
   const comment = udataComment(e.userdata);
   if (comment !== undefined) extra.comment = comment;
   if (st && typeof st === "object") Object.assign(extra, st);
   return Object.keys(extra).length ? { elem: { val: key, ...extra } } : key;
 }
 
-function withData(key: Json, e: NftElement, render: ElemRender, stmt: ElemStmt | undefined): Json {
-  const k = wrap(key, e, stmt);
+function withData(key: Json, e: NftElement, render: ElemRender, stmt: ElemStmt | undefined, full: boolean): Json {
+  const k = wrap(key, e, stmt, full);
   if (render && "objref" in render) return [k, e.objref ?? null];
   return render ? [k, dataJson(e.data, render)] : k;
 }
 
-/** nft's JSON of a set's elements. */
+/** nft's JSON of a set's elements; `full` keeps the milliseconds of timeouts and expiry (for nft's text). */
 export function elementsJson(
   elements: readonly NftElement[],
   types: readonly NftType[],
   interval: boolean,
   data: ElemRender,
   stmt?: ElemStmt,
+  full = false,
 ): Json[] {
   // An interval set orders names as the kernel's tree does, byte by byte from the first.
   const host = types.length === 1 && types[0].host === true && !(interval && types[0].kind === "string");
   // The catch-all element (`*`) has no key: nft prints it last.
   const all = elements.filter((e) => !e.flags?.includes("catchall"));
   const rest = all.length === elements.length ? [] : elements.filter((e) => e.flags?.includes("catchall"));
-  const tail = rest.map((e) => withData("*", e, data, stmt));
-  return [...keyedJson(all, types, interval, data, stmt, host), ...tail];
+  const tail = rest.map((e) => withData("*", e, data, stmt, full));
+  return [...keyedJson(all, types, interval, data, stmt, host, full), ...tail];
 }
 
 function keyedJson(
@@ -228,19 +230,24 @@ function keyedJson(
   data: ElemRender,
   stmt: ElemStmt | undefined,
   host: boolean,
+  full: boolean,
 ): Json[] {
   const flags = types.length === 1 && types[0].bits ? types[0] : undefined;
   if (flags && !interval) {
     // nft sorts `syn | ack` by its first flag, from the kernel's order: ties follow nft's own merge order.
     const keyOf = (e: NftElement) => lowestBit(bytesToNumber(e.key?.value ?? new Uint8Array(0), flags.host === true));
     const merged = nftMergeSort(elements, keyOf);
-    return merged.map((e) => withData(flagsJson(renderKey(types, e.key?.value ?? new Uint8Array(0))), e, data, stmt));
+    return merged.map((e) =>
+      withData(flagsJson(renderKey(types, e.key?.value ?? new Uint8Array(0))), e, data, stmt, full)
+    );
   }
   // nft lists a concatenation of intervals as the kernel dumps it (its insertion order), unsorted.
   const sorted = types.length > 1
     ? (interval ? [...elements] : concatOrder(elements, types))
     : sortByKey(elements, host);
-  if (!interval) return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt));
+  if (!interval) {
+    return sorted.map((e) => withData(renderKey(types, e.key?.value ?? new Uint8Array(0)), e, data, stmt, full));
+  }
   const out: Json[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i];
@@ -256,7 +263,7 @@ function keyedJson(
       const next = sorted[j]?.key?.value;
       hi = next ? minusOne(next) : new Uint8Array(lo.length).fill(0xff);
     }
-    out.push(withData(renderRange(types, lo, hi), e, data, stmt));
+    out.push(withData(renderRange(types, lo, hi), e, data, stmt, full));
   }
   return out;
 }

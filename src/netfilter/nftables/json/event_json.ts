@@ -22,7 +22,7 @@ export class MonitorJson {
   constructor(
     readonly ifnames?: ReadonlyMap<number, string>,
     sets: readonly NftSetWithElements[] = [],
-    /** For nft's text: keep what its JSON leaves out (a set's `dynamic` flag). */
+    /** For nft's text: keep what its JSON leaves out (a set's `dynamic` flag, the milliseconds of timeouts). */
     readonly full = false,
   ) {
     for (const s of sets) this.#sets.set(`${s.family} ${s.table} ${s.name}`, s);
@@ -36,7 +36,7 @@ export class MonitorJson {
 
   #elements(type: string, set: NftSetWithElements, elements: readonly NftElement[]): Json {
     const t = setTypes(set);
-    const elem = elementsJson(elements, t.key, set.flags?.includes("interval") ?? false, t.data);
+    const elem = elementsJson(elements, t.key, set.flags?.includes("interval") ?? false, t.data, undefined, this.full);
     return {
       [type]: { element: { family: set.family, table: set.table ?? "", name: set.name ?? "", elem: { set: elem } } },
     };
@@ -90,6 +90,7 @@ export class MonitorJson {
           family: ev.object.family,
           sets: this.#tableSets(ev.object.family, ev.object.table ?? ""),
           ifnames: this.ifnames,
+          full: this.full,
         });
         break;
       case "set": {

@@ -4,7 +4,7 @@
  * - `-s`: a rule's or element's counter shows no values (`{"counter":
  *   null}`, text `counter`) and a quota no use; the text of named counters
  *   and quotas loses its values too, their JSON keeps them (nft's own
- *   listing does);
+ *   listing does); the text of an element loses its expiry, its JSON keeps it;
  * - `-t`: sets and maps without their elements.
  *
  * @module
@@ -31,16 +31,17 @@ function withoutKeys(o: Obj, keys: readonly string[]): Obj {
   return out;
 }
 
-/** A statement or element without its state: counters' values, quotas' use. */
-function stateless(x: Json): Json {
-  if (Array.isArray(x)) return x.map(stateless);
+/** A statement or element without its state: counters' values, quotas' use, and in `text` an element's expiry. */
+function stateless(x: Json, text = false): Json {
+  if (Array.isArray(x)) return x.map((y) => stateless(y, text));
   if (!isObj(x)) return x;
   const out: Obj = {};
   for (const k in x) {
     const v = x[k];
     if (k === "counter" && isObj(v) && "packets" in v) out[k] = null;
     else if (k === "quota" && isObj(v) && "used" in v) out[k] = withoutKeys(v, ["used", "used_unit"]);
-    else out[k] = stateless(v);
+    else if (k === "elem" && text && isObj(v) && "val" in v) out[k] = stateless(withoutKeys(v, ["expires"]), text);
+    else out[k] = stateless(v, text);
   }
   return out;
 }
@@ -53,7 +54,7 @@ export function omitFromListing(o: Json, omit: ListingOmit): Json {
   if (!isObj(body)) return o;
   if (kind === "set" || kind === "map") {
     let b = omit.terse ? withoutKeys(body, ["elem"]) : body;
-    if (omit.stateless && b.elem !== undefined) b = { ...b, elem: stateless(b.elem) };
+    if (omit.stateless && b.elem !== undefined) b = { ...b, elem: stateless(b.elem, omit.text) };
     return { [kind]: b };
   }
   if (!omit.stateless) return o;

@@ -138,7 +138,7 @@ export function setJson(
   if (s.timeout) body.timeout = seconds(s.timeout, full);
   if (s.gcInterval) body["gc-interval"] = seconds(s.gcInterval, full);
   const interval = s.flags?.includes("interval") ?? false;
-  elem ??= s.elements.length ? elementsJson(s.elements, key, interval, data, elemStmtJson(s.family, full)) : [];
+  elem ??= s.elements.length ? elementsJson(s.elements, key, interval, data, elemStmtJson(s.family, full), full) : [];
   if (elem.length) body.elem = elem;
   const stmt = setStmtJson(s.family, s);
   if (stmt) body.stmt = stmt;

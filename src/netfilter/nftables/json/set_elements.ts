@@ -108,5 +108,5 @@ export async function setElementsJson(
   }
   const all = got.others;
   for (let i = 0; i < got.count; i++) all.push({ key: { value: got.key(i) } });
-  return elementsJson(all, key, interval, data, elemStmtJson(set.family, full));
+  return elementsJson(all, key, interval, data, elemStmtJson(set.family, full), full);
 }
