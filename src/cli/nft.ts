@@ -12,6 +12,7 @@ import { bulkJitPolicy } from "../sys/jit.ts";
 import { loadSys } from "../sys/load.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
+import { NotFoundError } from "../errors.ts";
 import type { FileFlags } from "./nft_apply.ts";
 
 /** nft's flags this command honours. */
@@ -70,6 +71,11 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   try {
     return await nftCommand(ctx, args);
   } catch (e) {
+    if (e instanceof NotFoundError && e.requestType !== 0) {
+      // The kernel found no such object (`nft reset counter ip t x`, `nft get element`): in nft's words.
+      ctx.err.line(errorText(e, "Error: Could not process rule"));
+      return EXIT_FAILURE;
+    }
     if (!isUsageError(e) || e instanceof NftRefusal) throw e;
     ctx.err.line(errorText(e));
     return EXIT_FAILURE;

@@ -38,7 +38,8 @@ export async function nftGet(ctx: Context, args: Args, flags: NftFlags): Promise
   let set;
   for await (const s of streamSets({ family, table }, ctx.lib)) if (s.name === name) set = s;
   if (!set || set.flags?.includes("anonymous")) {
-    throw new Error(`No such file or directory: set ${family} ${table} ${name}`);
+    const key = `${family} ${table} ${name}`;
+    throw notFound({ kind: "nft set", key }, "NFT_MSG_GETSET", `No such file or directory: set ${key}`);
   }
   const { key } = setTypes({ ...set, elements: [] });
   const asked = elem.map((e) => (Array.isArray(e) ? e[0] : e));

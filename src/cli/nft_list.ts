@@ -27,6 +27,7 @@ import { emitRulesetJson, emitRulesetObjects } from "../netfilter/nftables/json/
 import { omitFromListing } from "../netfilter/nftables/json/omit.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { isBound } from "../netfilter/nftables/json/binding.ts";
+import { notFound, type NotFoundError } from "../errors.ts";
 
 /** The nft flags a listing honours. */
 export interface NftFlags {
@@ -72,7 +73,7 @@ export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promis
     return await nftListHooks(ctx, spec, json);
   }
   const r = await fetchListing(spec, ctx.lib);
-  if (table !== undefined && !r.tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
+  if (table !== undefined && !r.tables.length) throw noSuchTable(family, table);
   const ifnames = r.rules.length || r.sets.length ? await interfaceNames(ctx.lib) : undefined;
   const omit = { stateless: flags.stateless, terse: flags.terse, text: !json };
   const objects = selectObjects(r, spec, { ifnames, full: !json }).map((o) => omitFromListing(o, omit));
@@ -122,7 +123,7 @@ async function listJson(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
     const omit = { stateless: flags.stateless, terse: flags.terse };
     await emitRulesetObjects((o) => emit(nftJsonText(omitFromListing(o, omit))), filter, ctx.lib, { ifnames });
   } else await emitRulesetJson(emit, filter, ctx.lib, { ifnames });
-  if (first && table !== undefined) throw new Error(`No such file or directory: table ${family} ${table}`);
+  if (first && table !== undefined) throw noSuchTable(family, table);
   ctx.out.line(first ? `{"nftables": [${metaJson()}]}` : "]}");
 }
 
@@ -147,7 +148,7 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   const add = flags.stateless || flags.terse ? (o: Json) => w.add(omitFromListing(o, omit)) : (o: Json) => w.add(o);
   const n = await emitRulesetObjects(add, filter, ctx.lib, { ifnames, full: true }, onSet);
   if (!n && filter.table !== undefined) {
-    throw new Error(`No such file or directory: table ${filter.family} ${filter.table}`);
+    throw noSuchTable(filter.family, filter.table);
   }
   w.end();
 }
@@ -170,8 +171,29 @@ const OBJ_KINDS: Partial<Record<ListKind, string>> = {
   "ct expectation": "ct expectation",
 };
 
-function notFound(spec: ListSpec): Error {
-  return new Error(`No such file or directory: ${spec.kind} ${spec.name} in table ${spec.family} ${spec.table}`);
+/** The request nft's cache would have made for an object of each kind (the error's `operation`). */
+const GET_OPS: Record<string, string> = {
+  chain: "NFT_MSG_GETCHAIN",
+  set: "NFT_MSG_GETSET",
+  map: "NFT_MSG_GETSET",
+  meter: "NFT_MSG_GETSET",
+  flowtable: "NFT_MSG_GETFLOWTABLE",
+};
+
+/** nft's error for a table that does not exist (`nft list table ip x`), as a typed {@link NotFoundError}. */
+export function noSuchTable(family: string | undefined, table: string): NotFoundError {
+  const key = `${family} ${table}`;
+  return notFound({ kind: "nft table", key }, "NFT_MSG_GETTABLE", `No such file or directory: table ${key}`);
+}
+
+/** nft's error for a named object of a table that does not exist (`nft list chain ip t x`). */
+function noSuchObject(spec: ListSpec): NotFoundError {
+  const { kind, family, table, name } = spec;
+  return notFound(
+    { kind: `nft ${kind}`, key: `${family} ${table} ${name}` },
+    GET_OPS[kind] ?? "NFT_MSG_GETOBJ",
+    `No such file or directory: ${kind} ${name} in table ${family} ${table}`,
+  );
 }
 
 /** The objects of nft's JSON a listing shows. */
@@ -179,7 +201,7 @@ function selectObjects(r: NftRuleset, spec: ListSpec, o: RulesetJsonOptions): Js
   const { kind, name } = spec;
   const named = <T extends { name?: string }>(xs: T[]): T[] => {
     const out = name === undefined ? xs : xs.filter((x) => x.name === name);
-    if (name !== undefined && !out.length) throw notFound(spec);
+    if (name !== undefined && !out.length) throw noSuchObject(spec);
     return out;
   };
   const obj = OBJ_KINDS[kind];

@@ -10,7 +10,7 @@
 import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import type { NftFlags } from "./nft_list.ts";
-import { metaJson } from "./nft_list.ts";
+import { metaJson, noSuchTable } from "./nft_list.ts";
 import { parseListSpec } from "./nft_list_spec.ts";
 import { listTables } from "../netfilter/nftables/list.ts";
 import { resetObjects } from "../netfilter/nftables/reset.ts";
@@ -29,7 +29,7 @@ export async function nftReset(ctx: Context, args: Args, flags: NftFlags): Promi
   }
   const { kind, family, table, name } = parseListSpec(args);
   const tables = await listTables({ family, table }, ctx.lib);
-  if (table !== undefined && !tables.length) throw new Error(`No such file or directory: table ${family} ${table}`);
+  if (table !== undefined && !tables.length) throw noSuchTable(family, table);
   const type = kind.startsWith("counter") ? "counter" : "quota";
   const reset = await resetObjects({ type, family, table, name }, ctx.lib);
   const json = flags.json || ctx.opts.json;
