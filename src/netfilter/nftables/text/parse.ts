@@ -299,13 +299,25 @@ function expr(t: Tokens, constants = false): Json | undefined {
     }
     return undefined;
   };
-  const first = one();
+  // `ip dscp >> 2 . tcp dport` (as nft lists a shifted field): an operation binds to its field before `.` does.
+  const operated = (x: Json): Json => {
+    for (let b = LEFT_BINOPS[t.peek() ?? ""]; b; b = LEFT_BINOPS[t.peek() ?? ""]) {
+      t.i++;
+      x = { [b]: [x, wordValue(t.next("an operand"))] };
+    }
+    return x;
+  };
+  let first = one();
   if (first === undefined) return undefined;
+  let n = 0;
+  while (LEFT_BINOPS[t.peek(n) ?? ""] && t.peek(n + 1) !== "(") n += 2;
+  // In a match without `.` the operation applies to the whole left side (matchLeft's); a set statement's key has it.
+  if (n && (constants || t.peek(n) === ".")) first = operated(first);
   const parts = [first];
   while (t.peek() === "." && t.i++) {
     const x = one() ?? (constants ? wordValue(t.next("a key field")) : undefined);
     if (x === undefined) throw new InvalidArgumentError(`Cannot concatenate "${t.peek()}"`);
-    parts.push(x);
+    parts.push(operated(x));
   }
   return parts.length > 1 ? { concat: parts } : first;
 }
