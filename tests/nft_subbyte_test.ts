@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { nlkit, ok } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
@@ -151,5 +152,28 @@ test("nft's listing of a shifted field reads back as nft reads it (ip dscp >> 2 
     const r = nlkit(["-n", dst, "nft", "-f", "-"], {}, listed);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(bytecode(dst), want);
+  });
+});
+
+test("a named map's key of another type is refused as nft refuses it (nft's own listing of a shifted key too)", {
+  skip: NFT_SKIP,
+}, async () => {
+  await withTempNetns((ns) => {
+    loadRuleset(ns, LISTED);
+    const doc = nft(ns, ["-j", "list", "ruleset"]);
+    for (
+      const [args, input] of [
+        [["-j", "-f", "-"], doc], // `(@nh,8,8 & 0xfc) >> 2 vmap @m`: an integer for a dscp map
+        [["add", "rule", "ip", "t", "c", "@nh,8,8", "vmap", "@m"], undefined],
+        [["add", "rule", "ip", "t", "c", "meta", "mark", "vmap", "@m"], undefined],
+      ] as [string[], string | undefined][]
+    ) {
+      const theirs = spawnSync("ip", ["netns", "exec", ns, "nft", ...args], { input, encoding: "utf8" });
+      const mine = nlkit(["-n", ns, "nft", ...args], {}, input);
+      assert.equal(theirs.status, 1, args.join(" "));
+      assert.match(theirs.stderr, /datatype mismatch, map expects Differentiated Services Code Point/);
+      assert.equal(mine.code, 1, args.join(" "));
+      assert.match(mine.stderr, /datatype mismatch, map expects dscp, mapping expression has type (integer|mark)/);
+    }
   });
 });

@@ -512,13 +512,6 @@ class RuleEncoder {
           if (!shape?.data || !("types" in shape.data)) {
             throw new InvalidArgumentError(`Cannot map through ${m.data}: no such map of values`);
           }
-          const [want, got] = [shape.key[0]?.kind, l.type.kind];
-          if (shape.key.length === 1 && IP_KINDS.includes(want) && IP_KINDS.includes(got) && want !== got) {
-            // `ip6 daddr map @x4`: nft's evaluator refuses an address of the other family.
-            throw new InvalidArgumentError(
-              `datatype mismatch, map expects ${shape.key[0].name}, mapping expression has type ${l.type.name}`,
-            );
-          }
           types = shape.data.types;
           ref = { set: m.data.slice(1) };
         } else if (isObj(m.data) && "set" in m.data && hint) {
@@ -691,6 +684,14 @@ class RuleEncoder {
     // A named set or map holds a sub-byte field's values as they are (`ip dscp`, `frag frag-off`): the field is
     // moved down to them (an anonymous one's are moved up instead).
     if (typeof target === "string" && target.startsWith("@")) l = this.shiftDown(l, slot);
+    const got = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
+    if (map && named && concatId(got) !== concatId(named.key)) {
+      // nft's evaluator wants the map's own key type (`ip6 daddr map @x4`, `@nh,8,8 vmap @dscp_map`).
+      const names = (ts: readonly NftType[]) => ts.map((t) => t.name).join(" . ");
+      throw new InvalidArgumentError(
+        `datatype mismatch, map expects ${names(named.key)}, mapping expression has type ${names(got)}`,
+      );
+    }
     if (named?.interval && named.key.length === 1 && l.type.host && l.type.kind !== "string" && l.len > 1) {
       // A named set of intervals holds a host-order key (`type mark`) in network order: nft converts the value.
       this.emit({ name: "byteorder", sreg: regOf(slot), dreg: regOf(slot), op: "hton", len: l.len, size: l.len });
