@@ -390,3 +390,11 @@ test('nftJsonText prints as nft -j does: ", " and ": " separators, JSON escapes,
       : JSON.stringify(x);
   fc.assert(fc.property(fc.jsonValue(), (x) => assert.equal(nftJsonText(x as Json), layout(x))));
 });
+
+test("fib_addrtype names nft's route types: 0 is unspec (ip's none), and the table stops at prohibit", () => {
+  const t = typeByName("fib_addrtype");
+  const at = (n: number) => renderValue(t, numberToBytes(n, 4, true));
+  assert.deepEqual([0, 1, 6, 8, 9].map(at), ["unspec", "unicast", "blackhole", "prohibit", 9]);
+  assert.deepEqual(parseValue(t, "local"), numberToBytes(2, 4, true));
+  assert.throws(() => parseValue(t, "throw"), InvalidArgumentError);
+});
