@@ -6,7 +6,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 
 /** True when the tests may touch the kernel (root, or the CI says so). */
@@ -25,13 +25,41 @@ if (NEEDS_ROOT && !process.env.NLKIT_SKIP_REASON_SHOWN) {
 let counter = 0;
 
 /**
+ * Where each name {@link uniqueName} hands out is marked, so that a later
+ * run can delete what a killed run left behind (a test runner's timeout may
+ * kill a run before its `finally` deletes its namespaces). tmpfs, like
+ * /run/netns: both are empty after a reboot.
+ */
+const MARKS = "/run/nlkit-tests";
+let swept = false;
+
+/** Deletes the marked namespaces of test processes that are gone, once per process. */
+function sweepStale(): void {
+  swept = true;
+  if (!IS_ROOT || !existsSync(MARKS)) return;
+  for (const name of readdirSync(MARKS)) {
+    const pid = /-(\d+)-\d+$/.exec(name)?.[1];
+    if (!pid || existsSync(`/proc/${pid}`)) continue;
+    try {
+      if (existsSync(`/run/netns/${name}`)) execFileSync("ip", ["netns", "del", name], { stdio: "ignore" });
+      rmSync(`${MARKS}/${name}`, { force: true });
+    } catch { /* another run's sweep got there first */ }
+  }
+}
+
+/**
  * A fresh namespace name, unique to this process. The count restarts in each
  * test file, and a name that a killed run left in /run/netns (pids are
- * reused) is skipped.
+ * reused) is skipped. The first call deletes the namespaces of killed runs.
  */
 export function uniqueName(prefix = "nlkt"): string {
+  if (!swept) sweepStale();
   let name;
   do name = `${prefix}-${process.pid}-${++counter}`; while (existsSync(`/run/netns/${name}`));
+  if (IS_ROOT) {
+    mkdirSync(MARKS, { recursive: true });
+    writeFileSync(`${MARKS}/${name}`, "");
+  }
   return name;
 }
 

@@ -109,6 +109,14 @@ add rule inet t c udp dport ${PORT} log prefix "seen " group 5`,
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^"seen " input in vb: IP 10\.77\.0\.1\.\d+ > 10\.77\.0\.2\.9999: UDP, length 5\n$/);
 
+      const json = background(["-j", "-n", b, "log", "5", "-c", "1"]);
+      await bound(b, "nfnetlink_log", 5);
+      udpSend(a, B_ADDR, PORT, ["hi"]);
+      const j = await json;
+      assert.equal(j.code, 0, j.stderr);
+      const o = JSON.parse(j.stdout);
+      assert.deepEqual([o.group, o.prefix, o.hook, o.indev, o.dport, o.length], [5, "seen ", "input", "vb", PORT, 2]);
+
       if (!have("tcpdump")) return;
       const dir = mkdtempSync(join(tmpdir(), "nlkit-cli-pcap-"));
       try {

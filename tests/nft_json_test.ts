@@ -24,6 +24,7 @@ import { numberToBytes, parseValue, renderValue, typeByName } from "../src/netfi
 import { parseConnlabels } from "../src/netfilter/nftables/json/connlabel.ts";
 import { timeoutPolicy, timeoutPolicyJson } from "../src/netfilter/nftables/json/ct_timeout.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
+import { compareBytes, minusOne, plusOne, sameBytes } from "../src/netfilter/nftables/json/key_bytes.ts";
 import { nftJsonText } from "../src/netfilter/nftables/json/serialize.ts";
 
 type Obj = Record<string, Json>;
@@ -389,4 +390,22 @@ test('nftJsonText prints as nft -j does: ", " and ": " separators, JSON escapes,
       ? `{${Object.entries(x).map(([k, y]) => `${JSON.stringify(k)}: ${layout(y)}`).join(", ")}}`
       : JSON.stringify(x);
   fc.assert(fc.property(fc.jsonValue(), (x) => assert.equal(nftJsonText(x as Json), layout(x))));
+});
+
+test("fib_addrtype names nft's route types: 0 is unspec (ip's none), and the table stops at prohibit", () => {
+  const t = typeByName("fib_addrtype");
+  const at = (n: number) => renderValue(t, numberToBytes(n, 4, true));
+  assert.deepEqual([0, 1, 6, 8, 9].map(at), ["unspec", "unicast", "blackhole", "prohibit", 9]);
+  assert.deepEqual(parseValue(t, "local"), numberToBytes(2, 4, true));
+  assert.throws(() => parseValue(t, "throw"), InvalidArgumentError);
+});
+
+test("set keys step and compare as big-endian bytes: one below wraps at zero, one above the top is none", () => {
+  const b = (...x: number[]) => new Uint8Array(x);
+  assert.deepEqual(minusOne(b(1, 0)), b(0, 0xff));
+  assert.deepEqual(minusOne(b(0, 0)), b(0xff, 0xff));
+  assert.deepEqual(plusOne(b(0, 0xff)), b(1, 0));
+  assert.equal(plusOne(b(0xff, 0xff)), undefined);
+  assert.ok(compareBytes(b(1, 2), b(1, 3)) < 0 && compareBytes(b(2), b(1, 9)) > 0 && compareBytes(b(1), b(1, 0)) < 0);
+  assert.ok(sameBytes(b(1, 2), b(1, 2)) && !sameBytes(undefined, b()) && !sameBytes(b(1), b(1, 0)));
 });

@@ -166,18 +166,51 @@ async function* zeroingDump(
 
 /** Zeroes one entry's counters, moving the values read into `e`; false if it is gone. */
 async function zeroCounters(s: NetlinkSocket, e: ConntrackEntry): Promise<boolean> {
-  const k = keyAttrs(entryKey(e))!;
-  const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO), 0, k.family).attrs(CTA_TABLE, k.attrs).finish();
+  const [z] = await requestAt(s, IPCTNL_MSG.IPCTNL_MSG_CT_GET_CTRZERO, keyAttrs(entryKey(e))!) ?? [];
+  if (!z) return false;
+  // Only the counters: the reply's use count includes the request's own reference.
+  if (z.counters) e.counters = z.counters;
+  return true;
+}
+
+/** An entry's key attributes and family, as {@link keyAttrs} gives them. */
+type KeyAttrs = { family: number; attrs: ConntrackAttrs };
+
+/** The request `msg` for the entry at `k`. */
+function keyMessage(msg: number, k: KeyAttrs, flags = 0): Uint8Array {
+  return nfnlMessage(CT(msg), flags, k.family).attrs(CTA_TABLE, k.attrs).finish();
+}
+
+/** Sends `msg` for the entry at `k`: the entries replied, or `undefined` when there is none there (ENOENT). */
+async function requestAt(s: NetlinkSocket, msg: number, k: KeyAttrs): Promise<ConntrackEntry[] | undefined> {
   try {
-    const [z] = await s.request(msg, parseConntrackMessage);
-    if (!z) return false;
-    // Only the counters: the reply's use count includes the request's own reference.
-    if (z.counters) e.counters = z.counters;
-    return true;
-  } catch (err) {
-    if (isEnoent(err)) return false;
-    throw err;
+    return await s.request(keyMessage(msg, k), parseConntrackMessage);
+  } catch (e) {
+    if (isEnoent(e)) return undefined;
+    throw e;
   }
+}
+
+/**
+ * Runs `at` on the entry `key` names, at its key attributes; a key of an
+ * id alone is looked up in a dump first (`undefined` when no entry has the
+ * id), and answered by `found` from the dumped entry when given.
+ */
+async function onEntry<T>(
+  what: string,
+  key: ConntrackKey | ConntrackEntry,
+  opts: ConntrackOptions,
+  at: (s: NetlinkSocket, k: KeyAttrs) => Promise<T | undefined>,
+  found?: (e: ConntrackEntry) => T,
+): Promise<T | undefined> {
+  checkTarget(opts, what);
+  const k = keyAttrs(key);
+  return await withConntrackSocket(opts, async (s) => {
+    if (k) return await at(s, k);
+    const e = await findById(s, key.id!);
+    if (!e) return undefined;
+    return found ? found(e) : await at(s, keyAttrs(entryKey(e))!);
+  });
 }
 
 /**
@@ -279,9 +312,7 @@ export async function getConntrack(
   key: ConntrackKey | ConntrackEntry,
   opts: ConntrackOptions = {},
 ): Promise<ConntrackEntry> {
-  checkTarget(opts, "getConntrack");
-  const k = keyAttrs(key);
-  const e = await withConntrackSocket(opts, (s) => k ? getOn(s, k.family, k.attrs) : findById(s, key.id!));
+  const e = await onEntry("getConntrack", key, opts, getOn, (dumped) => dumped);
   if (!e) throw notFound();
   return e;
 }
@@ -291,15 +322,8 @@ function notFound(): NotFoundError {
   return new NotFoundError(2, {}, CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), "IPCTNL_MSG_CT_GET");
 }
 
-async function getOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): Promise<ConntrackEntry | undefined> {
-  try {
-    const msg = nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_GET), 0, family).attrs(CTA_TABLE, attrs).finish();
-    const [e] = await s.request(msg, parseConntrackMessage);
-    return e;
-  } catch (e) {
-    if (isEnoent(e)) return undefined;
-    throw e;
-  }
+async function getOn(s: NetlinkSocket, k: KeyAttrs): Promise<ConntrackEntry | undefined> {
+  return (await requestAt(s, IPCTNL_MSG.IPCTNL_MSG_CT_GET, k))?.[0];
 }
 
 /** Creates an entry (`conntrack -I`); the reply tuple defaults to the inverse of `orig`. EEXIST if it exists. */
@@ -328,14 +352,8 @@ export async function updateConntrack(
   });
 }
 
-async function deleteOn(s: NetlinkSocket, family: number, attrs: ConntrackAttrs): Promise<boolean> {
-  try {
-    await s.request(nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_DELETE), 0, family).attrs(CTA_TABLE, attrs).finish());
-    return true;
-  } catch (e) {
-    if (isEnoent(e)) return false;
-    throw e;
-  }
+async function deleteOn(s: NetlinkSocket, k: KeyAttrs): Promise<boolean> {
+  return (await requestAt(s, IPCTNL_MSG.IPCTNL_MSG_CT_DELETE, k)) !== undefined;
 }
 
 /**
@@ -347,15 +365,7 @@ export async function deleteConntrack(
   key: ConntrackKey | ConntrackEntry,
   opts: ConntrackOptions = {},
 ): Promise<boolean> {
-  checkTarget(opts, "deleteConntrack");
-  const k = keyAttrs(key);
-  return await withConntrackSocket(opts, async (s) => {
-    if (k) return await deleteOn(s, k.family, k.attrs);
-    const e = await findById(s, key.id!);
-    if (!e) return false;
-    const again = keyAttrs(entryKey(e))!;
-    return await deleteOn(s, again.family, again.attrs);
-  });
+  return await onEntry("deleteConntrack", key, opts, deleteOn) ?? false;
 }
 
 /** Which entries {@link flushConntrack} deletes: all, or those of one family. */
@@ -409,8 +419,8 @@ export async function* deleteConntrackEntries(
     if (f.mutable) {
       for (const e of victims) {
         const k = keyAttrs(entryKey(e))!;
-        const now = await getOn(s, k.family, k.attrs);
-        if (now && f.match(now) && await deleteOn(s, k.family, k.attrs)) yield e;
+        const now = await getOn(s, k);
+        if (now && f.match(now) && await deleteOn(s, k)) yield e;
       }
       return;
     }
@@ -419,11 +429,9 @@ export async function* deleteConntrackEntries(
       const chunk = victims.slice(i, i + DELETE_BATCH);
       const gone = new Set<number>();
       try {
-        await s.requestBatch(chunk.map((e) => {
-          const k = keyAttrs(entryKey(e))!;
-          return nfnlMessage(CT(IPCTNL_MSG.IPCTNL_MSG_CT_DELETE), NLM_F_ACK, k.family).attrs(CTA_TABLE, k.attrs)
-            .finish();
-        }));
+        await s.requestBatch(
+          chunk.map((e) => keyMessage(IPCTNL_MSG.IPCTNL_MSG_CT_DELETE, keyAttrs(entryKey(e))!, NLM_F_ACK)),
+        );
       } catch (err) {
         if (!(err instanceof BatchError)) throw err;
         for (const { index, error } of err.failures) {

@@ -36,20 +36,31 @@ import {
 } from "./build.ts";
 import { type Nexthop, type NexthopBucket, parseNexthopBucketMessage, parseNexthopMessage } from "./parse.ts";
 import type { NHA_ATTRS } from "./table.ts";
-import { deleteEach, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
+import { deleteEach, type DumpPlan, DumpStream, type RouteOptions, RTM, withRouteSocket } from "../rtnl.ts";
 
 /** Dumps are retried this often when the nexthops change under them. */
 const DUMP_RETRIES = 3;
 
+/** The devices a nexthop or bucket filter names. */
+type DeviceFilter = { dev?: string | number; master?: string | number };
+
 /** The kernel-side device filters (`NHA_OIF`, `NHA_MASTER`), names resolved on the dump's socket. */
-async function deviceAttrs(
-  s: NetlinkSocket,
-  f: { dev?: string | number; master?: string | number },
-): Promise<Attrs<typeof NHA_ATTRS>> {
+async function deviceAttrs(s: NetlinkSocket, f: DeviceFilter): Promise<Attrs<typeof NHA_ATTRS>> {
   const attrs: Attrs<typeof NHA_ATTRS> = {};
   if (f.dev !== undefined) attrs.oif = await resolveLinkIndex(f.dev, { socket: s });
   if (f.master !== undefined) attrs.master = await resolveLinkIndex(f.master, { socket: s });
   return attrs;
+}
+
+/** A nexthop dump: `plan` gets the checked filter's device attributes, resolved on the dump's socket. */
+function deviceDump<T>(
+  what: string,
+  f: DeviceFilter,
+  opts: RouteOptions,
+  plan: (s: NetlinkSocket, attrs: Attrs<typeof NHA_ATTRS>) => Promise<DumpPlan<T>> | DumpPlan<T>,
+): AsyncGenerator<T, void, undefined> {
+  checkRouteOptions(opts, what, true);
+  return new DumpStream(opts, async (s) => plan(s, await deviceAttrs(s, f)));
 }
 
 /** Streams the nexthops of `filter` one at a time, device names resolved. */
@@ -58,9 +69,7 @@ export function streamNexthops(
   opts: RouteOptions = {},
 ): AsyncGenerator<Nexthop, void, undefined> {
   const f = checkNexthopFilter(filter);
-  checkRouteOptions(opts, "streamNexthops", true);
-  return new DumpStream(opts, async (s) => {
-    const attrs = await deviceAttrs(s, f);
+  return deviceDump("streamNexthops", f, opts, async (s, attrs) => {
     const { oif, master } = attrs;
     if (f.groups) attrs.groups = true;
     if (f.fdb) attrs.fdb = true;
@@ -163,9 +172,7 @@ export function streamNexthopBuckets(
   opts: RouteOptions = {},
 ): AsyncGenerator<NexthopBucket, void, undefined> {
   const f = checkBucketFilter(filter);
-  checkRouteOptions(opts, "streamNexthopBuckets", true);
-  return new DumpStream(opts, async (s) => {
-    const attrs = await deviceAttrs(s, f);
+  return deviceDump("streamNexthopBuckets", f, opts, (_s, attrs) => {
     if (f.id !== undefined) attrs.id = f.id;
     if (f.nhid !== undefined) attrs.resBucket = { nhid: f.nhid };
     return { request: nexthopRequest(RTM.RTM_GETNEXTHOPBUCKET, 0, attrs), parse: parseNexthopBucketMessage };

@@ -9,6 +9,7 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import type { Codec } from "../../wire/table.ts";
+import { TC_HEX } from "./payload.ts";
 import { bpfObjGet } from "../../sys/bpf.ts";
 import type { Sys } from "../../sys/sys.ts";
 import type { OpenedOptions, PrintContext } from "./kind.ts";
@@ -47,7 +48,7 @@ export interface BpfProgram {
 export const PROGRAM_KEYS = ["bytecode", "fd", "pinned", "name", "id", "tag"] as const;
 
 /** `*_BPF_OPS`: an array of `struct sock_filter`. */
-export const SOCK_FILTERS: Codec<BpfInsn[]> = {
+const SOCK_FILTERS: Codec<BpfInsn[]> = {
   parse(_buf, view, start, end): BpfInsn[] {
     const out: BpfInsn[] = [];
     for (let at = start; at + 8 <= end; at += 8) {
@@ -64,6 +65,41 @@ export const SOCK_FILTERS: Codec<BpfInsn[]> = {
     for (const i of insns) b.scalar("u16", i.code).scalar("u8", i.jt).scalar("u8", i.jf).scalar("u32", i.k);
   },
 };
+
+/** The attribute table rows of a program ({@link programRows}). */
+export interface ProgramRows {
+  /** The instruction count sent before the bytecode. */
+  readonly opsLen: { readonly type: number; readonly kind: "u16" };
+  /** Classic bytecode. */
+  readonly bytecode: { readonly type: number; readonly kind: "codec"; readonly codec: Codec<BpfInsn[]> };
+  /** An eBPF program's descriptor. */
+  readonly fd: { readonly type: number; readonly kind: "u32" };
+  /** The program's name. */
+  readonly name: { readonly type: number; readonly kind: "string" };
+  /** A loaded program's tag, hex. */
+  readonly tag: { readonly type: number; readonly kind: "codec"; readonly codec: Codec<string> };
+  /** A loaded program's id. */
+  readonly id: { readonly type: number; readonly kind: "u32" };
+}
+
+/** The program's rows of a classifier's or an action's attribute table, at its `*_BPF_*` type numbers. */
+export function programRows(
+  opsLen: number,
+  ops: number,
+  fd: number,
+  name: number,
+  tag: number,
+  id: number,
+): ProgramRows {
+  return {
+    opsLen: { type: opsLen, kind: "u16" },
+    bytecode: { type: ops, kind: "codec", codec: SOCK_FILTERS },
+    fd: { type: fd, kind: "u32" },
+    name: { type: name, kind: "string" },
+    tag: { type: tag, kind: "codec", codec: TC_HEX },
+    id: { type: id, kind: "u32" },
+  };
+}
 
 /** The program attributes to send (`OPS_LEN`, `OPS`, `FD`, `NAME`); throws unless exactly one program is given. */
 export function programAttrs(o: BpfProgram, what: string): {

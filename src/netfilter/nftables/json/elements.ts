@@ -12,6 +12,7 @@ import { udataComment } from "../udata.ts";
 import { verdictJson } from "./verdict.ts";
 import { inRange } from "./output.ts";
 import { bytesToNumber, type Json, type NftType, renderValue, seconds } from "./types.ts";
+import { minusOne, sameBytes } from "./key_bytes.ts";
 
 /** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */
 export function renderKey(types: readonly NftType[], b: Uint8Array): Json {
@@ -93,18 +94,6 @@ function concatOrder(elements: readonly NftElement[], types: readonly NftType[])
   return keyOrder(elements.length, (i) => joined(elements[i].key?.value), true).map((i) => elements[i]);
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function minusOne(b: Uint8Array): Uint8Array {
-  const out = b.slice();
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i]-- !== 0) break;
-  }
-  return out;
-}
-
 /** The prefix length if `[lo, hi]` is exactly one prefix, else -1. */
 function prefixLen(lo: Uint8Array, hi: Uint8Array): number {
   let bit = 0;
@@ -133,7 +122,7 @@ function wildcardLen(lo: Uint8Array, hi: Uint8Array): number {
 
 /** Renders `[lo, hi]`: one value, a prefix (addresses), a wildcard name or a range. */
 export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8Array): Json {
-  if (lo.length === hi.length && lo.every((x, i) => x === hi[i])) return renderKey(types, lo);
+  if (sameBytes(lo, hi)) return renderKey(types, lo);
   const t = types[0];
   if (types.length === 1 && t.kind === "string") {
     const w = wildcardLen(lo, hi);

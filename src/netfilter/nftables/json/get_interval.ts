@@ -11,33 +11,13 @@
  */
 
 import type { NftElement } from "../element.ts";
+import { compareBytes, minusOne, plusOne } from "./key_bytes.ts";
 
 /** One asked element: its first and last key (equal for a value), and whether it was written as a range. */
 export interface IntervalAsk {
   lo: Uint8Array;
   hi: Uint8Array;
   range: boolean;
-}
-
-function cmp(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
-
-function minusOne(b: Uint8Array): Uint8Array {
-  const out = b.slice();
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i]-- !== 0) break;
-  }
-  return out;
-}
-
-function plusOne(b: Uint8Array): Uint8Array | undefined {
-  const out = b.slice();
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i]++ !== 0xff) return out;
-  }
-  return undefined;
 }
 
 /** A stored single-field range: its start element, its end element (absent up to the top), and its last key. */
@@ -51,7 +31,7 @@ interface Stored {
 /** The ranges of a single-field interval set's elements (any order, as dumped). */
 function rangesOf(elements: readonly NftElement[]): Stored[] {
   const keyed = elements.filter((e) => e.key?.value && !e.flags?.includes("catchall"));
-  keyed.sort((a, b) => cmp(a.key!.value!, b.key!.value!) || (a.flags?.includes("interval-end") ? -1 : 1));
+  keyed.sort((a, b) => compareBytes(a.key!.value!, b.key!.value!) || (a.flags?.includes("interval-end") ? -1 : 1));
   const out: Stored[] = [];
   for (const [i, e] of keyed.entries()) {
     if (e.flags?.includes("interval-end")) continue;
@@ -67,7 +47,8 @@ function rangesOf(elements: readonly NftElement[]): Stored[] {
   return out;
 }
 
-const holds = (r: Stored, k: Uint8Array) => cmp(r.lo, k) <= 0 && (r.hi === undefined || cmp(k, r.hi) <= 0);
+const holds = (r: Stored, k: Uint8Array) =>
+  compareBytes(r.lo, k) <= 0 && (r.hi === undefined || compareBytes(k, r.hi) <= 0);
 
 /** The padded fields (4-byte words) of a concatenation's key. */
 function fields(b: Uint8Array, sizes: readonly number[]): Uint8Array[] {
@@ -97,7 +78,7 @@ export function intervalMatches(
       const e = stored.find((s) => {
         if (!s.key?.value || !s.keyEnd?.value) return false;
         const [lo, hi] = [fields(s.key.value, sizes), fields(s.keyEnd.value, sizes)];
-        return want.every((w, i) => cmp(lo[i], w) <= 0 && cmp(w, hi[i]) <= 0);
+        return want.every((w, i) => compareBytes(lo[i], w) <= 0 && compareBytes(w, hi[i]) <= 0);
       });
       if (!e) return undefined;
       out.push([e]);

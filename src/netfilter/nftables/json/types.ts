@@ -11,6 +11,7 @@ import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
 import { groupId, groupName, inRange, nftOutput, serviceName, servicePort, userId, userName } from "./output.ts";
 import { realms } from "./realms.ts";
+import { RTN_NAMES } from "../../../route/route/names.ts";
 
 /** A JSON value of nft's schema. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -162,6 +163,12 @@ const MH_TYPES = {
   12: "home-agent-switch-message",
 } as const;
 
+/** nft's `addrtype_tbl`: the route types (`RTN_*`) up to `prohibit` (8), type 0 named `unspec` (ip's `none`). */
+const FIB_ADDRTYPES: { readonly [v: number]: string } = {
+  ...Object.fromEntries(Object.entries(RTN_NAMES).filter(([type]) => Number(type) <= 8)),
+  0: "unspec",
+};
+
 /** Every type nft's JSON names, by name. */
 export const NFT_TYPES = {
   verdict: { id: 1, name: "verdict", size: 4 },
@@ -279,17 +286,7 @@ export const NFT_TYPES = {
     name: "fib_addrtype",
     size: 4,
     host: true,
-    names: {
-      0: "unspec",
-      1: "unicast",
-      2: "local",
-      3: "broadcast",
-      4: "anycast",
-      5: "multicast",
-      6: "blackhole",
-      7: "unreachable",
-      8: "prohibit",
-    },
+    names: FIB_ADDRTYPES,
   },
   dscp: {
     id: 36,

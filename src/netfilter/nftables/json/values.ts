@@ -12,6 +12,7 @@ import type { NftExpr } from "../expr/registry.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
 import { dottedQuad, type Json, msOf, type NftType, parseValue } from "./types.ts";
 import { verdictOf } from "./verdict.ts";
+import { plusOne, sameBytes } from "./key_bytes.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -86,22 +87,6 @@ function concatRange(lo: Uint8Array, hi: Uint8Array): Uint8Array {
   out.set(lo);
   out.set(hi, lo.length);
   return out;
-}
-
-function plusOne(b: Uint8Array): Uint8Array | undefined {
-  const out = b.slice();
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i] !== 0xff) {
-      out[i]++;
-      return out;
-    }
-    out[i] = 0;
-  }
-  return undefined; // wrapped: the range runs to the end
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** How a set stores its elements. */
@@ -206,7 +191,7 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     }
     const [lo, hi] = keyRange(shape.key, key);
     if (!shape.interval) {
-      if (lo !== hi && !same(lo, hi)) {
+      if (lo !== hi && !sameBytes(lo, hi)) {
         throw new InvalidArgumentError(`Cannot add ${JSON.stringify(key)} to a set without the interval flag`);
       }
       out.push({ key: { value: lo }, ...e });

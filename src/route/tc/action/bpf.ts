@@ -9,32 +9,26 @@ import { parseAttrs } from "../../../wire/table.ts";
 import { TC_ACT } from "../constants.ts";
 import type { ActionKind, WordsContext } from "../kind.ts";
 import { readWords } from "../word_table.ts";
-import { TC_HEX } from "../payload.ts";
 import type { TcWords } from "../words.ts";
-import {
-  type BpfProgram,
-  openProgram,
-  printProgram,
-  PROGRAM_KEYS,
-  PROGRAM_WORDS,
-  programAttrs,
-  SOCK_FILTERS,
-} from "../bpf_prog.ts";
+import type { BpfProgram } from "../bpf_prog.ts";
+import { openProgram, printProgram, PROGRAM_KEYS, PROGRAM_WORDS, programAttrs, programRows } from "../bpf_prog.ts";
 import { type ActionParms, genFields, genParms, printRefs, printVerdict, readTail, TC_GEN, TCF_T } from "./control.ts";
 
 const TCA_ACT_BPF_TM = 1, TCA_ACT_BPF_PARMS = 2, TCA_ACT_BPF_OPS_LEN = 3, TCA_ACT_BPF_OPS = 4;
 const TCA_ACT_BPF_FD = 5, TCA_ACT_BPF_NAME = 6, TCA_ACT_BPF_TAG = 8, TCA_ACT_BPF_ID = 9;
 
-/** `TCA_ACT_BPF_*`, in the order tc sends them. */
+/** `TCA_ACT_BPF_*`, in the order tc sends them (the tag and id are only reported). */
 const ACT_BPF_ATTRS = {
-  opsLen: { type: TCA_ACT_BPF_OPS_LEN, kind: "u16" },
-  bytecode: { type: TCA_ACT_BPF_OPS, kind: "codec", codec: SOCK_FILTERS },
-  fd: { type: TCA_ACT_BPF_FD, kind: "u32" },
-  name: { type: TCA_ACT_BPF_NAME, kind: "string" },
+  ...programRows(
+    TCA_ACT_BPF_OPS_LEN,
+    TCA_ACT_BPF_OPS,
+    TCA_ACT_BPF_FD,
+    TCA_ACT_BPF_NAME,
+    TCA_ACT_BPF_TAG,
+    TCA_ACT_BPF_ID,
+  ),
   parms: { type: TCA_ACT_BPF_PARMS, kind: "struct", struct: TC_GEN },
   tm: { type: TCA_ACT_BPF_TM, kind: "struct", struct: TCF_T },
-  tag: { type: TCA_ACT_BPF_TAG, kind: "codec", codec: TC_HEX },
-  id: { type: TCA_ACT_BPF_ID, kind: "u32" },
 } as const;
 
 /** act_bpf options: the program and the verdict after it. */

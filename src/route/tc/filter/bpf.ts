@@ -9,19 +9,11 @@
 import type { MessageBuilder } from "../../../wire/builder.ts";
 import { parseAttrs } from "../../../wire/table.ts";
 import { printActionList, TC_ACTION_LIST, type TcAction } from "../action/list.ts";
-import { TC_HEX } from "../payload.ts";
 import { formatHandle } from "../handle.ts";
 import type { FilterKind, PrintContext } from "../kind.ts";
 import { readWords, type WordRule, type WordTable } from "../word_table.ts";
-import {
-  type BpfProgram,
-  openProgram,
-  printProgram,
-  PROGRAM_KEYS,
-  PROGRAM_WORDS,
-  programAttrs,
-  SOCK_FILTERS,
-} from "../bpf_prog.ts";
+import type { BpfProgram } from "../bpf_prog.ts";
+import { openProgram, printProgram, PROGRAM_KEYS, PROGRAM_WORDS, programAttrs, programRows } from "../bpf_prog.ts";
 import type { TcPrinter } from "../printer.ts";
 import { printClsFlags } from "./flags.ts";
 import { CLASS_ACTION_WORDS, CLS_FLAG_WORDS } from "./words.ts";
@@ -41,18 +33,13 @@ export interface BpfOptions extends BpfProgram {
   actions?: TcAction[];
 }
 
-/** `TCA_BPF_*`, in the order tc sends them. */
+/** `TCA_BPF_*`, in the order tc sends them (the tag and id are only reported). */
 const BPF_ATTRS = {
   classid: { type: TCA_BPF_CLASSID, kind: "u32" },
   actions: { type: TCA_BPF_ACT, kind: "codec", codec: TC_ACTION_LIST },
-  opsLen: { type: TCA_BPF_OPS_LEN, kind: "u16" },
-  bytecode: { type: TCA_BPF_OPS, kind: "codec", codec: SOCK_FILTERS },
-  fd: { type: TCA_BPF_FD, kind: "u32" },
-  name: { type: TCA_BPF_NAME, kind: "string" },
+  ...programRows(TCA_BPF_OPS_LEN, TCA_BPF_OPS, TCA_BPF_FD, TCA_BPF_NAME, TCA_BPF_TAG, TCA_BPF_ID),
   flags: { type: TCA_BPF_FLAGS_GEN, kind: "u32" },
   bpfFlags: { type: TCA_BPF_FLAGS, kind: "u32" },
-  tag: { type: TCA_BPF_TAG, kind: "codec", codec: TC_HEX },
-  id: { type: TCA_BPF_ID, kind: "u32" },
 } as const;
 
 function parse(buf: Uint8Array, view: DataView, start: number, end: number): BpfOptions {
