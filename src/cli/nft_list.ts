@@ -27,7 +27,7 @@ import { emitRulesetJson, emitRulesetObjects } from "../netfilter/nftables/json/
 import { omitFromListing } from "../netfilter/nftables/json/omit.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { isBound } from "../netfilter/nftables/json/binding.ts";
-import { notFound, type NotFoundError } from "../errors.ts";
+import { NlkitError, notFound, type NotFoundError } from "../errors.ts";
 
 /** The nft flags a listing honours. */
 export interface NftFlags {
@@ -229,7 +229,8 @@ function selectObjects(r: NftRuleset, spec: ListSpec, o: RulesetJsonOptions): Js
       return all.filter((o) => isKind(o, "chain") || isKind(o, "rule"));
     }
   }
-  throw new Error(`Cannot list ${kind} here`);
+  // parseListSpec gives only the kinds above: reaching here is a bug, said as nlkit's own error.
+  throw new NlkitError(`Cannot list ${kind} here`, "EINVAL", "nft list");
 }
 
 function isKind(o: Json, k: string): boolean {
