@@ -21,6 +21,7 @@ import { objTypeId } from "../expr/names.ts";
 import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
+import { AnonNames } from "./anon_names.ts";
 import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
@@ -131,6 +132,13 @@ function keyLen(types: readonly NftType[]): number {
   return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
 }
 
+/**
+ * Commands from which a batch names its anonymous sets itself (see
+ * AnonNames): then one read of each table's set names costs little next to
+ * the kernel's scans it saves; below, a single `add rule` reads nothing.
+ */
+const NAMING_BATCH = 64;
+
 /** The JSON schema version nft 1.0.6 writes and reads. */
 const JSON_SCHEMA_VERSION = 1;
 
@@ -165,6 +173,10 @@ export class DocumentPlanner {
   });
   /** Verdict map elements jumping to chains, added once the document's chains are. */
   #afterChains: (() => void)[] = [];
+  /** The anonymous set names of each table (`family table`), when the batch names them (see NAMING_BATCH). */
+  #anonNames?: Map<string, AnonNames>;
+  /** The families whose ruleset the document flushed (`*`: all). */
+  #flushedFamilies = new Set<string>();
   /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
   #flushedRuleset = false;
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
@@ -262,6 +274,7 @@ export class DocumentPlanner {
     }
     keys(doc, ["nftables"], "the document");
     for (const item of doc.nftables) this.#noteUpdates(item);
+    if (doc.nftables.length >= NAMING_BATCH) this.#anonNames = new Map();
     for (const [i, item] of doc.nftables.entries()) {
       at?.(i);
       await this.#command(item);
@@ -317,8 +330,10 @@ export class DocumentPlanner {
     const tx = this.tx;
     if (kind === "ruleset") {
       if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);
-      tx.flushRuleset(isObj(v) && v.family !== undefined ? family(v, "ruleset") : undefined);
+      const only = isObj(v) && v.family !== undefined ? family(v, "ruleset") : undefined;
+      tx.flushRuleset(only);
       this.#flushedRuleset = true;
+      this.#flushedFamilies.add(only ?? "*");
       return;
     }
     if (!isObj(v)) throw new InvalidArgumentError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
@@ -403,7 +418,15 @@ export class DocumentPlanner {
         const shaped = SHAPED.filter((k) => needs.has(k)).length;
         if (needs.size > shaped) await this.#loadIfindexes();
         const sets = shaped ? await this.#tableShapes(fam, table) : undefined;
-        const expressions = ruleExpressions(v.expr, { family: fam, table, tx, ifindexes: this.#ifindexes, sets });
+        const anonName = await this.#anonNamer(fam, table);
+        const expressions = ruleExpressions(v.expr, {
+          family: fam,
+          table,
+          tx,
+          ifindexes: this.#ifindexes,
+          sets,
+          anonName,
+        });
         const comment = v.comment as string | undefined;
         tx.addRule(
           { family: fam, table, chain, handle, positionId: byIndex?.place.positionId, expressions, comment },
@@ -454,6 +477,26 @@ export class DocumentPlanner {
     }
   }
 
+  /**
+   * Names the table's anonymous sets, when the batch does: past every set
+   * name of the table, the kernel's (read once) and the batch's.
+   */
+  async #anonNamer(fam: string, table: string): Promise<((template: string) => string) | undefined> {
+    if (!this.#anonNames) return undefined;
+    const key = `${fam} ${table}`;
+    let names = this.#anonNames.get(key);
+    if (!names) {
+      const taken = [...this.#kinds.keys()].filter((k) => k.startsWith(`${key} `)).map((k) => k.slice(key.length + 1));
+      // After a flush of the ruleset the kernel's sets are gone by the time the batch adds these.
+      if (!this.#flushedFamilies.has("*") && !this.#flushedFamilies.has(fam)) {
+        for await (const set of streamSets({ family: fam, table }, this.opts)) taken.push(set.name ?? "");
+      }
+      names = new AnonNames(taken);
+      this.#anonNames.set(key, names);
+    }
+    return (template) => names.name(template);
+  }
+
   async #loadIfindexes(): Promise<void> {
     this.#ifindexes ??= new Map([...await interfaceNames(this.opts)].map(([i, n]) => [n, i]));
   }
@@ -497,6 +540,7 @@ export class DocumentPlanner {
       return void tx.flushSet({ family: fam, table, name });
     }
     this.#kinds.set(`${fam} ${table} ${name}`, kind);
+    this.#anonNames?.get(`${fam} ${table}`)?.take(name);
     const extra = declExtra(v);
     // A typeof gives an integer field its size and byte order (`udp length`: 2 bytes, network order).
     const key = sizedByTypeof(typesOf(v.type, `set ${name}`), extra?.keyTypeof);
@@ -551,7 +595,7 @@ export class DocumentPlanner {
       // Stored in network order, host-order fields too (`meta mark . tcp dport`), as nft stores them.
       key.forEach((t, i) => t.host && (key[i] = { ...t, host: false }));
     }
-    const ctx = { family: fam, table, tx };
+    const ctx = { family: fam, table, tx, anonName: await this.#anonNamer(fam, table) };
     const stmt = v.stmt === undefined ? [] : Array.isArray(v.stmt) ? v.stmt : [v.stmt];
     const expressions = setStmtExprs(stmt, ctx, `${kind} ${name}`);
     if (v.timeout !== undefined && !flags.includes("timeout")) flags.push("timeout");

@@ -62,6 +62,12 @@ export interface LinearizeContext {
   ifindexes?: ReadonlyMap<string, number>;
   /** Shapes of the table's named sets and maps, for `map @name` values. */
   sets?: ReadonlyMap<string, ElementShape>;
+  /**
+   * Names an anonymous set from its template (`__set%d`) when the caller
+   * knows the table's set names (see `AnonNames`); by default the kernel
+   * numbers it.
+   */
+  anonName?: (template: string) => string;
 }
 
 /** A loaded value: which register, how long, of which type and byte order. */
@@ -760,7 +766,8 @@ class RuleEncoder {
             : data.types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0)),
       };
     // nft's names: maps and maps of objects apart from sets (listings tell them by their flags alone).
-    const name = objects ? "__objmap%d" : data ? "__map%d" : "__set%d";
+    const template = objects ? "__objmap%d" : data ? "__map%d" : "__set%d";
+    const name = this.ctx.anonName?.(template) ?? template;
     const setId = tx.addSet({
       family,
       table,
@@ -776,7 +783,8 @@ class RuleEncoder {
       ...(key.some((t) => t.name === "integer") ? anonSetTypeof(keyJson, !!data && "verdict" in data) : {}),
       dataInterval: data ? "types" in data && data.interval === true : undefined,
       ...dataSpec,
-    });
+      // Named here, it must be new: a set of that name made meanwhile fails the batch rather than joins it.
+    }, name !== template);
     tx.addElements({ family, table, set: name, setId }, elements);
     return { set: name, setId };
   }
