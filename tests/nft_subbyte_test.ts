@@ -147,7 +147,7 @@ test("nft's listing of a shifted field reads back as nft reads it (ip dscp >> 2 
   assert.match(listed, /ip dscp >> 2 \. tcp dport \{ cs1 \. 22, af11 \. 80 \} accept/);
   assert.match(listed, /add @dyn \{ ip dscp >> 2 \}/);
   const want = await withTempNetns((ns) => (loadRuleset(ns, listed), bytecode(ns)));
-  assert.match(want, /reg 1 >> 0x00000002 \) \]\n  \[ bitwise reg 1 = \( reg 1 >> 0x00000002/);
+  assert.match(want, /reg 1 >> 0x00000002 \) \]\n {2}\[ bitwise reg 1 = \( reg 1 >> 0x00000002/);
   await withTempNetns((dst) => {
     const r = nlkit(["-n", dst, "nft", "-f", "-"], {}, listed);
     assert.equal(r.code, 0, r.stderr);
