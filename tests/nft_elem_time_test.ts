@@ -89,8 +89,9 @@ test("-s lists element timeouts without expiry in text only; -T in whole seconds
     }
     assert.match(nft(ns, ["-s", "list", "ruleset"]), /1\.1\.1\.3 timeout 30s500ms, /);
     assert.match(ok(ns, "nft", "-s", "-j", "list", "ruleset"), /"expires": /);
-    const [mine, myExpiry] = expiry(ok(ns, "nft", "-T", "list", "ruleset"));
+    // nft first: closeBelow takes nlkit's listing to be the later one.
     const [theirs, theirExpiry] = expiry(nft(ns, ["-T", "list", "ruleset"]));
+    const [mine, myExpiry] = expiry(ok(ns, "nft", "-T", "list", "ruleset"));
     assert.equal(mine, theirs);
     assert.match(mine, /1\.1\.1\.4 timeout 3723s expires X/);
     closeBelow(myExpiry, theirExpiry, 6000);
