@@ -70,9 +70,12 @@ export interface RuleResult {
   a: boolean;
   b: boolean;
   c: boolean;
+  /** (d): the text form's bytecode equals nft's, as `nft --debug=netlink` lists it. */
+  d?: boolean;
   aDiff?: string;
   bDiff?: string;
   cDiff?: string;
+  dDiff?: string;
 }
 
 const MARK = /^(.*);(ok|fail)(?:;(.*))?$/;
@@ -324,7 +327,9 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
         if (!results[i].b) results[i].bDiff = firstDiff(want, g);
       });
     });
-    await textForm(objs, listed, accepted.map((l) => `rule ${fam} ${table} ${chains[0]} ${l.text}`), results);
+    const theirCode = bytecode(ns, fam, table, chains[0]);
+    const texts = accepted.map((l) => `rule ${fam} ${table} ${chains[0]} ${l.text}`);
+    await textForm(objs, listed, texts, results, (dst) => bytecode(dst, fam, table, chains[0]), theirCode);
     return [...results, ...objResults];
   });
 }
@@ -335,7 +340,14 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
  * nft's setup objects into an empty namespace: nft lists the same rules
  * (handles aside). The rules that apply are found by halving.
  */
-async function textForm(objs: Obj[], listed: Obj[], texts: string[], results: RuleResult[]): Promise<void> {
+async function textForm(
+  objs: Obj[],
+  listed: Obj[],
+  texts: string[],
+  results: RuleResult[],
+  code: (ns: string) => string[],
+  theirCode: string[],
+): Promise<void> {
   const parsed = texts.map((t, i) => {
     try {
       return parseCommand("add", [t]);
@@ -367,13 +379,33 @@ async function textForm(objs: Obj[], listed: Obj[], texts: string[], results: Ru
       for (const i of taken) results[i].cDiff = `nft cannot list it: ${(e as Error).message.split("\n")[0]}`;
       return;
     }
+    const mine = code(dst);
     taken.forEach((i, k) => {
       const want = canon(listed[i], ["handle"]);
       const g = got[k] ? canon(got[k], ["handle"]) : "(missing)";
       results[i].c = got.length === taken.length && g === want;
       if (!results[i].c) results[i].cDiff = firstDiff(want, g);
+      results[i].d = mine.length === taken.length && mine[k] === theirCode[i];
+      if (!results[i].d) results[i].dDiff = `nft:\n${theirCode[i]}\nnlkit:\n${mine[k] ?? "(missing)"}`;
     });
   });
+}
+
+/**
+ * Each rule's bytecode in a chain, as `nft --debug=netlink list chain`
+ * prints it, with anonymous sets' numbers and element listings left out
+ * (the kernel numbers them in the order they were added).
+ */
+function bytecode(ns: string, fam: string, table: string, chain: string): string[] {
+  const head = new RegExp(`^${fam} ${table} ${chain} \\d+( \\d+)?$`);
+  const rules: string[][] = [];
+  let cur: string[] | undefined;
+  for (const line of nft(ns, "--debug=netlink", "list", "chain", fam, table, chain).split("\n")) {
+    if (head.test(line)) rules.push(cur = []);
+    else if (cur && /^\s+\[/.test(line)) cur.push(line.trim().replace(/__(set|map)\d+/g, "__$1N"));
+    else cur = undefined;
+  }
+  return rules.map((r) => r.join("\n"));
 }
 
 /** A listed object that is neither a table, a chain nor a rule. */
@@ -421,7 +453,7 @@ async function main(argv: string[]): Promise<void> {
     else opts.filters.push(a);
   }
   const all: RuleResult[] = [];
-  const totals = { n: 0, a: 0, b: 0, c: 0, nr: 0 };
+  const totals = { n: 0, a: 0, b: 0, c: 0, d: 0, nr: 0 };
   for (const [file, text] of corpus(opts)) {
     if (opts.filters.length && !opts.filters.some((f) => file.includes(f))) continue;
     const t = parseT(text);
@@ -437,11 +469,12 @@ async function main(argv: string[]): Promise<void> {
     const b = res.filter((r) => r.b).length;
     // (c) is about rules only (lineno 0 marks a set or object).
     const c = res.filter((r) => r.c).length;
+    const d = res.filter((r) => r.d).length;
     const nr = res.filter((r) => r.lineno > 0).length;
     console.log(
       `${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${
         String(b).padStart(4)
-      }  c ${String(c).padStart(4)}/${nr}`,
+      }  c ${String(c).padStart(4)}/${nr}  d ${String(d).padStart(4)}`,
     );
     if (opts.show) {
       for (const r of res) {
@@ -450,19 +483,23 @@ async function main(argv: string[]): Promise<void> {
         if (!r.c && r.lineno > 0) {
           console.log(`  (c) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.cDiff ?? "(not applied)")}`);
         }
+        if (!r.d && r.lineno > 0) {
+          console.log(`  (d) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.dDiff ?? "(not applied)")}`);
+        }
       }
     }
     totals.n += res.length;
     totals.a += a;
     totals.b += b;
     totals.c += c;
+    totals.d += d;
     totals.nr += nr;
     all.push(...res);
   }
   console.log(
     `${"total".padEnd(22)} rules ${String(totals.n).padStart(4)}  a ${String(totals.a).padStart(4)}  b ${
       String(totals.b).padStart(4)
-    }  c ${String(totals.c).padStart(4)}/${totals.nr}`,
+    }  c ${String(totals.c).padStart(4)}/${totals.nr}  d ${String(totals.d).padStart(4)}`,
   );
   if (opts.out) writeFileSync(opts.out, JSON.stringify(all, null, 1));
 }

@@ -47,6 +47,7 @@ import { anonSetTypeof } from "./set_typeof.ts";
 import { AutoMerge } from "./automerge.ts";
 import { withoutOwnProtocol } from "./own_protocol.ts";
 import { objTypeId } from "../expr/names.ts";
+import { PayloadMerge } from "./payload_merge.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -86,6 +87,40 @@ interface Loaded {
 const META_KERNEL_KEYS = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const EXTHDR_OPS = Object.fromEntries(Object.entries(EXTHDR_KEYS).map(([op, key]) => [key, op as ExthdrOp]));
 
+/** The fields nft flags as a header's protocol key (proto_key_is_protocol). */
+const PROTOCOL_FIELDS: readonly string[] = [
+  "ether type",
+  "vlan type",
+  "ip protocol",
+  "ip6 nexthdr",
+  "icmp type",
+  "icmpv6 type",
+  "ah nexthdr",
+  "comp nexthdr",
+];
+/** nft's checksum of each header it writes: `NFT_PAYLOAD_CSUM_*` and the offset in bytes. */
+const CSUM: Record<string, [number, number]> = {
+  ip: [1, 10],
+  icmp: [1, 2],
+  igmp: [1, 2],
+  udp: [1, 6],
+  tcp: [1, 16],
+  sctp: [2, 8],
+  icmpv6: [1, 2],
+};
+/** Fields of the transport checksum's pseudo-header (nft's `pseudohdr` of ip and ip6). */
+const PSEUDOHDR: readonly string[] = [
+  "ip saddr",
+  "ip daddr",
+  "ip protocol",
+  "ip length",
+  "ip6 saddr",
+  "ip6 daddr",
+  "ip6 nexthdr",
+  "ip6 length",
+];
+/** `NFT_PAYLOAD_L4CSUM_PSEUDOHDR`. */
+const NFT_PAYLOAD_L4CSUM_PSEUDOHDR = 1;
 const IP_KINDS: readonly (string | undefined)[] = ["ip4", "ip6"];
 const ETHER_TYPES = { ip: 0x0800, ip6: 0x86dd, arp: 0x0806 } as const;
 const VLAN_TYPES: readonly (string | number)[] = ["8021q", "vlan", "8021ad", 0x8100, 0x88a8];
@@ -152,6 +187,8 @@ class RuleEncoder {
   vlans = 0;
   /** A concatenation loaded now is looked up in intervals: its host-order fields go to network order. */
   #netOrder = false;
+  /** The rule's payload matches, joined at the end as nft joins them. */
+  readonly merge = new PayloadMerge();
   constructor(readonly ctx: LinearizeContext) {
     if (ctx.family === "ip") this.proto.nh = "ip";
     if (ctx.family === "ip6") this.proto.nh = "ip6";
@@ -211,8 +248,12 @@ class RuleEncoder {
     this.emit({ name: "cmp", sreg, op: "eq", data: { value } });
   }
 
-  /** Adds the matches a header field depends on, unless the rule already has them. */
-  depend(protocol: string): void {
+  /**
+   * Adds the matches a header field depends on, unless the rule already has
+   * them. `implied`: the network protocol an ICMP or IGMP field implies,
+   * which nft names by `ether type` in a bridge (elsewhere `meta protocol`).
+   */
+  depend(protocol: string, implied = false): void {
     const fam = this.ctx.family;
     if (protocol === "ether" || protocol === "vlan") {
       if (this.proto.ll === undefined) {
@@ -226,6 +267,7 @@ class RuleEncoder {
       if (protocol === "vlan" && this.proto.ll !== "vlan") {
         this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 12, len: 2 });
         this.cmpEq(NFT_REG_1, bytesOf(0x8100, 2));
+        this.merge.add(this.out, true);
         [this.proto.ll, this.vlans] = ["vlan", 1];
       }
       return;
@@ -239,6 +281,13 @@ class RuleEncoder {
         // Inside vlan tags, the innermost tag's type says what follows: `vlan type ip`.
         this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 16 + 4 * (this.vlans - 1), len: 2 });
         this.cmpEq(NFT_REG_1, bytesOf(ETHER_TYPES[protocol], 2));
+        this.merge.add(this.out, true);
+      } else if (protocol !== "arp" && (fam === "bridge" ? implied : this.proto.ll === "ether")) {
+        // The rule is about ethernet already (`meta iiftype ether`, `ether saddr`), or a bridge's ICMP implies ip:
+        // the ether type says what follows.
+        this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 12, len: 2 });
+        this.cmpEq(NFT_REG_1, bytesOf(ETHER_TYPES[protocol], 2));
+        this.merge.add(this.out, true);
       } else if (fam === "inet" && protocol !== "arp") {
         this.emit({ name: "meta", dreg: NFT_REG_1, key: "nfproto" });
         this.cmpEq(NFT_REG_1, new Uint8Array([protocol === "ip" ? 2 : 10]));
@@ -252,8 +301,8 @@ class RuleEncoder {
     if (protocol in L4) {
       if (this.proto.th === protocol) return;
       // Without a network protocol yet, icmp implies ip and icmpv6 ip6; nft links either under both.
-      if (this.proto.nh === undefined && (protocol === "icmp" || protocol === "igmp")) this.depend("ip");
-      if (this.proto.nh === undefined && protocol === "icmpv6") this.depend("ip6");
+      if (this.proto.nh === undefined && (protocol === "icmp" || protocol === "igmp")) this.depend("ip", true);
+      if (this.proto.nh === undefined && protocol === "icmpv6") this.depend("ip6", true);
       this.emit({ name: "meta", dreg: NFT_REG_1, key: "l4proto" });
       this.cmpEq(NFT_REG_1, new Uint8Array([L4[protocol as keyof typeof L4]]));
       this.proto.th = protocol;
@@ -291,6 +340,22 @@ class RuleEncoder {
     this.icmpType = need;
   }
 
+  /** A raw payload (`@nh,144,48`) as a header field of no protocol. */
+  rawField(p: Obj): HeaderField {
+    checkObjKeys(p, ["base", "offset", "len"], "a raw payload");
+    const base = String(p.base);
+    if (!["ll", "nh", "th", "ih"].includes(base)) throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
+    const off = p.offset, bits = p.len;
+    if (!isBits(off, 0) || !isBits(bits, 1)) {
+      throw new InvalidArgumentError(
+        `Cannot use raw payload offset ${JSON.stringify(off)} and length ${
+          JSON.stringify(bits)
+        }: expected whole numbers of bits, a length of 1 to 128`,
+      );
+    }
+    return { protocol: "", field: "", base, offset: off, len: bits, type: "integer" } as HeaderField;
+  }
+
   /** Loads an expression into the register of `slot` (`hint`: the data type a map value must have). */
   load(e: Json, slot: number, hint?: NftType): Loaded {
     const reg = regOf(slot);
@@ -300,27 +365,18 @@ class RuleEncoder {
       case "payload": {
         const p = v as Obj;
         if (p.protocol === undefined) {
-          checkObjKeys(p, ["base", "offset", "len"], "a raw payload");
-          const base = String(p.base);
-          if (!["ll", "nh", "th", "ih"].includes(base)) {
-            throw new InvalidArgumentError(`Cannot use payload base "${base}"`);
-          }
-          const off = p.offset, bits = p.len;
-          if (!isBits(off, 0) || !isBits(bits, 1)) {
-            throw new InvalidArgumentError(
-              `Cannot use raw payload offset ${JSON.stringify(off)} and length ${
-                JSON.stringify(bits)
-              }: expected whole numbers of bits, a length of 1 to 128`,
-            );
-          }
           // Bits not on byte boundaries: their bytes are loaded and masked, as a sub-byte field's.
-          const f = { protocol: "", field: "", base, offset: off, len: bits, type: "integer" } as HeaderField;
-          const start = Math.floor(off / 8);
-          const len = Math.ceil((off + bits) / 8) - start;
-          const payload = { name: "payload", dreg: reg, base, offset: start, len } as const;
+          const f = this.rawField(p);
+          const start = Math.floor(f.offset / 8);
+          const len = Math.ceil((f.offset + f.len) / 8) - start;
+          const payload = { name: "payload", dreg: reg, base: f.base, offset: start, len } as const;
           this.emit(payload);
           const l = this.narrow(f, reg);
-          return { ...l, type: { ...l.type, size: len } };
+          return {
+            ...l,
+            type: { ...l.type, size: len },
+            ...(f.offset % 8 === 0 && f.len % 8 === 0 ? { payload } : {}),
+          };
         }
         checkObjKeys(p, ["protocol", "field"], "a payload");
         let f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
@@ -425,7 +481,7 @@ class RuleEncoder {
         return { type: typeByName("integer"), len: 4 };
       }
       case "meta": {
-        const key = String((v as Obj).key);
+        const key = (v as Obj).key === "secpath" ? "ipsec" : String((v as Obj).key); // nft's older name for it
         checkObjKeys(v as Obj, ["key"], "meta");
         const [tn, len] = META_TYPES[key] ?? [];
         if (!tn) {
@@ -865,8 +921,9 @@ class RuleEncoder {
       const p = right.prefix as Obj;
       const len = p.len as number;
       const [lo] = keyRange([{ ...l.type, size: l.len }], right);
-      if (l.payload && len % 8 === 0 && len > 0) {
-        l.payload.len = len / 8; // a byte-aligned prefix loads only its bytes
+      if (!l.type.host && len % 8 === 0 && len > 0) {
+        // A byte-aligned prefix of a network-order value compares only its bytes (and loads only them).
+        if (l.payload) l.payload.len = len / 8;
         this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value: lo.subarray(0, len / 8) } });
       } else {
         let mask = new Uint8Array(l.len);
@@ -899,6 +956,10 @@ class RuleEncoder {
     }
     const value = this.value(l, right);
     this.emit({ name: "cmp", sreg: reg, op: CMP_OPS[op], data: { value } });
+    if (l.payload && this.out.at(-2) === l.payload) {
+      const p = isObj(m.left) && isObj(m.left.payload) ? m.left.payload : {};
+      this.merge.add(this.out, PROTOCOL_FIELDS.includes(`${p.protocol} ${p.field}`));
+    }
     this.noteContext(m.left, right, op, l);
   }
 
@@ -921,9 +982,17 @@ class RuleEncoder {
     if (meta === "protocol" && (fam === "bridge" || fam === "netdev") && (right === "ip" || right === "ip6")) {
       this.proto.nh = right;
     }
+    // `meta iiftype ether` is the dependency of ethernet fields (and the reason to name ip by `ether type`).
+    if (meta === "iiftype" && (right === "ether" || right === 1) && this.proto.ll === undefined) {
+      this.proto.ll = "ether";
+    }
     // A written `ether type 8021q` is the vlan header's dependency already.
     if ((pl === "ether type" || pl === "vlan type") && VLAN_TYPES.includes(right as string | number)) {
       [this.proto.ll, this.vlans] = ["vlan", this.vlans + 1]; // one more vlan tag: its fields come 4 bytes later
+    } else if ((pl === "vlan type" && this.proto.ll === "vlan") || (pl === "ether type" && this.proto.ll !== "vlan")) {
+      // `vlan type ip`, `ether type ip6`: what follows is that network header.
+      const nh = Object.entries(ETHER_TYPES).find(([n, t]) => right === n || right === t)?.[0];
+      if (nh && this.proto.nh === undefined) this.proto.nh = nh;
     }
     if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
       const name = l4Name(right);
@@ -939,6 +1008,49 @@ class RuleEncoder {
     if (isObj(v) && !("prefix" in v) && !("range" in v)) return this.load(v, (reg - NFT_REG_1) * 4, target);
     this.emit({ name: "immediate", dreg: reg, data: { value: parseValue(target, v, len) } });
     return undefined;
+  }
+
+  /**
+   * Writes `value` into a header field, as nft's stmt_evaluate_payload
+   * does: a field of a checksummed header is written in whole 16-bit words
+   * (the kernel's incremental checksum update needs them), so an odd byte
+   * or a sub-byte field is read with its neighbour, replaced under a mask
+   * and written back; a field of the transport pseudo-header asks the
+   * kernel to update the transport checksum too.
+   */
+  payloadWrite(f: HeaderField, value: Json): void {
+    const [csumType, csumOffset] = CSUM[f.protocol] ?? [];
+    const opts = {
+      ...(csumType ? { csumType, csumOffset } : {}),
+      ...(PSEUDOHDR.includes(`${f.protocol} ${f.field}`) ? { csumFlags: NFT_PAYLOAD_L4CSUM_PSEUDOHDR } : {}),
+    };
+    const whole = f.offset % 8 === 0 && f.len % 8 === 0;
+    if (whole && (!csumType || (f.len / 8) % 2 === 0)) {
+      this.valueInto(value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
+      this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...opts });
+      return;
+    }
+    if (isObj(value)) {
+      const what = f.protocol ? `${f.protocol} ${f.field}` : "a raw payload";
+      throw new InvalidArgumentError(`Cannot set ${what} from an expression: expected a value`);
+    }
+    // nft's expr_offset_shift, then one more byte for a checksummed header (before the field when it starts odd).
+    let start = Math.floor(f.offset / 8), extra = 0;
+    let shift = Math.ceil(f.len / 8) * 8 - (f.offset % 8 + f.len);
+    while (shift < 0) [shift, extra] = [shift + 8, extra + 8];
+    let len = Math.ceil((f.len + extra) / 8);
+    if (csumType && len % 2) {
+      len++;
+      if (start % 2) start--;
+      else shift += 8;
+    }
+    this.emit({ name: "payload", dreg: NFT_REG_1, base: f.base, offset: start, len });
+    const xor = this.value({ type: { ...typeByName(f.type), host: false, size: len }, len, shift }, value);
+    let keep = ((1n << BigInt(f.len)) - 1n) << BigInt(shift);
+    const mask = new Uint8Array(len);
+    for (let i = len - 1; i >= 0; i--, keep >>= 8n) mask[i] = ~Number(keep & 0xffn) & 0xff;
+    this.emit({ name: "bitwise", sreg: NFT_REG_1, dreg: NFT_REG_1, len, mask: { value: mask }, xor: { value: xor } });
+    this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: start, len, ...opts });
   }
 
   mangle(m: Obj): void {
@@ -962,44 +1074,11 @@ class RuleEncoder {
     }
     if (isObj(key.payload)) {
       const p = key.payload;
+      if (p.protocol === undefined) return this.payloadWrite(this.rawField(p), m.value); // `@nh,144,48 set ...`
       const f = HEADER_FIELDS[String(p.protocol)]?.[String(p.field)];
       if (!f) throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field}: unknown header field`);
       this.dependField(f);
-      const csum = f.protocol === "ip"
-        ? { csumType: 1, csumOffset: 10 }
-        : f.base === "th" && f.protocol !== "th"
-        ? { csumType: 1, csumOffset: f.protocol === "udp" ? 6 : f.protocol === "tcp" ? 16 : 2 }
-        : {};
-      if (f.offset % 8 || f.len % 8) {
-        // A sub-byte field (`ip dscp set af11`): its bytes are read, the field replaced, the bytes written back.
-        const start = Math.floor(f.offset / 8);
-        const len = Math.ceil((f.offset + f.len) / 8) - start;
-        if (isObj(m.value)) {
-          throw new InvalidArgumentError(`Cannot set ${p.protocol} ${p.field} from an expression: expected a value`);
-        }
-        this.emit({ name: "payload", dreg: NFT_REG_1, base: f.base, offset: start, len });
-        const shift = len * 8 - (f.offset - start * 8) - f.len;
-        const type = { ...typeByName(f.type), host: false, size: len };
-        const l: Loaded = { type, len, shift };
-        const xor = this.value(l, m.value);
-        let keep = 0n;
-        for (let i = 0; i < f.len; i++) keep |= 1n << BigInt(shift + i);
-        const mask = new Uint8Array(len);
-        for (let i = len - 1; i >= 0; i--, keep >>= 8n) mask[i] = ~Number(keep & 0xffn) & 0xff;
-        this.emit({
-          name: "bitwise",
-          sreg: NFT_REG_1,
-          dreg: NFT_REG_1,
-          len,
-          mask: { value: mask },
-          xor: { value: xor },
-        });
-        this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: start, len, ...csum });
-        return;
-      }
-      this.valueInto(m.value, { ...typeByName(f.type), host: false }, f.len / 8, NFT_REG_1);
-      this.emit({ name: "payload", sreg: NFT_REG_1, base: f.base, offset: f.offset / 8, len: f.len / 8, ...csum });
-      return;
+      return this.payloadWrite(f, m.value);
     }
     const [k] = Object.keys(key);
     if (k in EXTHDR_OPS && Object.keys(key).length === 1 && isObj(key[k])) {
@@ -1272,6 +1351,15 @@ class RuleEncoder {
   stmt(st: Json): void {
     if (!isObj(st)) throw new InvalidArgumentError(`Cannot use statement ${JSON.stringify(st)}`);
     const [k, v] = only(st, "statement");
+    if (k !== "match") {
+      this.statement(k, v, st);
+      return this.merge.boundary(); // nft joins no payload matches across another statement
+    }
+    return this.match(v as Obj);
+  }
+
+  /** A statement other than a match. */
+  statement(k: string, v: Json, st: Obj): void {
     if ((k === "jump" || k === "goto") && isObj(v) && v.rules !== undefined) return this.boundChain(k, v.rules);
     const verdict = verdictOf(st);
     if (verdict) {
@@ -1279,8 +1367,6 @@ class RuleEncoder {
       return;
     }
     switch (k) {
-      case "match":
-        return this.match(v as Obj);
       case "mangle":
         return this.mangle(v as Obj);
       case "counter":
@@ -1666,7 +1752,7 @@ export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): 
       throw err;
     }
   }
-  return e.out;
+  return e.merge.apply(e.out);
 }
 
 /** A transport protocol's name as the context keeps it (`6` and `ipv6-icmp` too). */
