@@ -72,10 +72,13 @@ export interface RuleResult {
   c: boolean;
   /** (d): the text form's bytecode equals nft's, as `nft --debug=netlink` lists it. */
   d?: boolean;
+  /** (e): nft's JSON applied by nlkit gives the bytecode nft's own `-j -f` of it gives. */
+  e?: boolean;
   aDiff?: string;
   bDiff?: string;
   cDiff?: string;
   dDiff?: string;
+  eDiff?: string;
 }
 
 const MARK = /^(.*);(ok|fail)(?:;(.*))?$/;
@@ -128,7 +131,7 @@ function setupCommand(l: Line, fam: string, table: string): string {
 }
 
 function nft(ns: string, ...args: string[]): string {
-  const input = args[0] === "-f" ? args.pop() : undefined;
+  const input = args.includes("-f") ? args.pop() : undefined;
   return execFileSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8", input, stdio: "pipe" });
 }
 
@@ -326,6 +329,20 @@ async function runTable(file: string, t: TFile, tab: TFile["tables"][number]): P
         results[i].b = got.length === taken.length && g === want;
         if (!results[i].b) results[i].bDiff = firstDiff(want, g);
       });
+      // (e) the bytecode of that JSON as nlkit applied it, against nft's own `-j -f` of the same document.
+      const mine = bytecode(dst, fam, table, chains[0]);
+      await withTempNetns((ref) => {
+        try {
+          nft(ref, "-j", "-f", "-", JSON.stringify({ nftables: [...objs, ...taken.map((i) => listed[i])] }));
+        } catch {
+          return; // nft refuses its own listing of these rules: nothing to compare with
+        }
+        const theirs = bytecode(ref, fam, table, chains[0]);
+        taken.forEach((i, k) => {
+          results[i].e = mine.length === theirs.length && mine[k] === theirs[k];
+          if (!results[i].e) results[i].eDiff = `nft:\n${theirs[k]}\nnlkit:\n${mine[k] ?? "(missing)"}`;
+        });
+      });
     });
     const theirCode = bytecode(ns, fam, table, chains[0]);
     const texts = accepted.map((l) => `rule ${fam} ${table} ${chains[0]} ${l.text}`);
@@ -453,7 +470,7 @@ async function main(argv: string[]): Promise<void> {
     else opts.filters.push(a);
   }
   const all: RuleResult[] = [];
-  const totals = { n: 0, a: 0, b: 0, c: 0, d: 0, nr: 0 };
+  const totals = { n: 0, a: 0, b: 0, c: 0, d: 0, e: 0, nr: 0 };
   for (const [file, text] of corpus(opts)) {
     if (opts.filters.length && !opts.filters.some((f) => file.includes(f))) continue;
     const t = parseT(text);
@@ -470,11 +487,12 @@ async function main(argv: string[]): Promise<void> {
     // (c) is about rules only (lineno 0 marks a set or object).
     const c = res.filter((r) => r.c).length;
     const d = res.filter((r) => r.d).length;
+    const e = res.filter((r) => r.e).length;
     const nr = res.filter((r) => r.lineno > 0).length;
     console.log(
       `${file.padEnd(22)} rules ${String(res.length).padStart(4)}  a ${String(a).padStart(4)}  b ${
         String(b).padStart(4)
-      }  c ${String(c).padStart(4)}/${nr}  d ${String(d).padStart(4)}`,
+      }  c ${String(c).padStart(4)}/${nr}  d ${String(d).padStart(4)}  e ${String(e).padStart(4)}`,
     );
     if (opts.show) {
       for (const r of res) {
@@ -483,6 +501,7 @@ async function main(argv: string[]): Promise<void> {
         if (!r.c && r.lineno > 0) {
           console.log(`  (c) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.cDiff ?? "(not applied)")}`);
         }
+        if (r.e === false) console.log(`  (e) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.eDiff ?? "")}`);
         if (!r.d && r.lineno > 0) {
           console.log(`  (d) ${r.family} :${r.lineno} ${r.rule}\n${indent(r.dDiff ?? "(not applied)")}`);
         }
@@ -493,13 +512,16 @@ async function main(argv: string[]): Promise<void> {
     totals.b += b;
     totals.c += c;
     totals.d += d;
+    totals.e += e;
     totals.nr += nr;
     all.push(...res);
   }
   console.log(
     `${"total".padEnd(22)} rules ${String(totals.n).padStart(4)}  a ${String(totals.a).padStart(4)}  b ${
       String(totals.b).padStart(4)
-    }  c ${String(totals.c).padStart(4)}/${totals.nr}  d ${String(totals.d).padStart(4)}`,
+    }  c ${String(totals.c).padStart(4)}/${totals.nr}  d ${String(totals.d).padStart(4)}  e ${
+      String(totals.e).padStart(4)
+    }`,
   );
   if (opts.out) writeFileSync(opts.out, JSON.stringify(all, null, 1));
 }
