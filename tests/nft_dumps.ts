@@ -39,8 +39,22 @@ function listing(ns: string): string[] {
   );
 }
 
+/**
+ * Each rule's bytecode (`nft --debug=netlink list ruleset`), without handles
+ * and the numbers of anonymous sets and bound chains (assigned anew) and without set element
+ * listings (their order follows the kernel's hash).
+ */
+function bytecode(ns: string): string[] {
+  const rules: string[] = [];
+  for (const block of nft(ns, ["--debug=netlink", "list", "ruleset"]).split("\n\n")) {
+    const lines = block.split("\n").filter((l) => /^\s+\[/.test(l));
+    if (lines.length) rules.push(lines.join("\n").replace(/__(set|map|chain)\d+/g, "__$1N"));
+  }
+  return rules;
+}
+
 /** The outcome of one dump. */
-export type DumpResult = "same" | "differs" | "nlkit-refused" | "nft-refused";
+export type DumpResult = "same" | "differs" | "bytecode-differs" | "nlkit-refused" | "nft-refused";
 
 /** Loads one dump both ways; returns the outcome and a detail line. */
 export async function compareDump(name: string, text: string): Promise<[DumpResult, string]> {
@@ -59,9 +73,15 @@ export async function compareDump(name: string, text: string): Promise<[DumpResu
       }
       const got = listing(b);
       const i = want.findIndex((w, k) => got[k] !== w);
-      if (i < 0 && got.length === want.length) return ["same", ""];
-      const k = i < 0 ? want.length : i;
-      return ["differs", `nft:   ${want[k] ?? "(none)"}\n    nlkit: ${got[k] ?? "(none)"}`];
+      if (i >= 0 || got.length !== want.length) {
+        const k = i < 0 ? want.length : i;
+        return ["differs", `nft:   ${want[k] ?? "(none)"}\n    nlkit: ${got[k] ?? "(none)"}`];
+      }
+      // The same listing; then the same bytecode.
+      const [wc, gc] = [bytecode(a), bytecode(b)];
+      const j = wc.findIndex((w, k) => gc[k] !== w);
+      if (j < 0 && wc.length === gc.length) return ["same", ""];
+      return ["bytecode-differs", `nft:   ${wc[j] ?? "(none)"}\n    nlkit: ${gc[j] ?? "(none)"}`];
     });
   });
 }
@@ -81,16 +101,22 @@ async function main(argv: string[]): Promise<void> {
   const files = sh("ls-tree", "-r", "--name-only", "HEAD", "tests/shell/testcases")
     .split("\n").filter((p) => /\/dumps\/[^/]+\.nft$/.test(p))
     .filter((p) => !filters.length || filters.some((f) => p.includes(f)));
-  const totals: Record<DumpResult, number> = { same: 0, differs: 0, "nlkit-refused": 0, "nft-refused": 0 };
+  const totals: Record<DumpResult, number> = {
+    same: 0,
+    differs: 0,
+    "bytecode-differs": 0,
+    "nlkit-refused": 0,
+    "nft-refused": 0,
+  };
   for (const f of files) {
     const [r, detail] = await compareDump(f, sh("show", `HEAD:${f}`));
     totals[r]++;
     if (show && r !== "same") console.log(`${r.padEnd(13)} ${f}\n    ${detail}`);
   }
   console.log(
-    `dumps ${files.length}: same ${totals.same}, differs ${totals.differs}, nlkit refused ${
-      totals["nlkit-refused"]
-    }, nft refused ${totals["nft-refused"]}`,
+    `dumps ${files.length}: same ${totals.same}, differs ${totals.differs}, bytecode differs ${
+      totals["bytecode-differs"]
+    }, nlkit refused ${totals["nlkit-refused"]}, nft refused ${totals["nft-refused"]}`,
   );
 }
 

@@ -1539,7 +1539,8 @@ class RuleEncoder {
           throw new InvalidArgumentError(`Cannot update ${JSON.stringify(d.map)}: no such map of values`);
         }
         const { timeout, loaded } = this.dynsetKey(d.elem, shape.key);
-        const slot = (loaded.len + 3) >> 2; // nft allocates the data right after the key's 32-bit registers
+        // nft's get_register: after a concatenation's 32-bit registers, or after a whole 16-byte one.
+        const slot = (loaded as Loaded & { concat?: NftType[] }).concat ? (loaded.len + 3) >> 2 : 4;
         const types = shape.data.types;
         if (isObj(d.data) && !("prefix" in d.data) && !("range" in d.data)) this.load(d.data, slot, types[0]);
         else if (types.length === 1) {
@@ -1559,7 +1560,7 @@ class RuleEncoder {
         });
       }
       case "meter": {
-        // `meter xyz size 8192 { ip saddr timeout 30s counter }`: an anonymous dynamic set of its own, updated.
+        // `meter xyz size 8192 { ip saddr timeout 30s counter }`: an anonymous dynamic set of its own.
         const d = v as Obj;
         checkObjKeys(d, ["key", "stmt", "size", "name"], "a meter");
         if (typeof d.name !== "string" || d.name === "") {
@@ -1586,7 +1587,7 @@ class RuleEncoder {
           setName: d.name,
           setId,
           sregKey: NFT_REG_1,
-          op: "update",
+          op: timeout !== undefined ? "update" : "add", // nft refreshes an element only when it times out
           timeout,
         };
         this.dynsetStmts(dynset, d.stmt);
