@@ -16,7 +16,16 @@
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { withTempNetns } from "./_helpers.ts";
@@ -25,7 +34,9 @@ import { withTempNetns } from "./_helpers.ts";
 function runOne(ns: string, nftCmd: string, file: string): string {
   const env = { ...process.env, NFT: nftCmd, DIFF: "diff" };
   const r = spawnSync("ip", ["netns", "exec", ns, file], { env, encoding: "utf8", timeout: 120_000, cwd: "/tmp" });
-  if (r.status !== 0) return `exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" | ")}`;
+  if (r.status !== 0) {
+    return `exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-2).join(" | ")}`;
+  }
   const dump = `${file.replace(/\/[^/]+$/, "")}/dumps/${file.replace(/.*\//, "")}.nft`;
   if (!existsSync(dump)) return "ok";
   const listed = spawnSync("ip", ["netns", "exec", ns, ...nftCmd.split(" "), "list", "ruleset"], {
@@ -60,8 +71,9 @@ async function main(argv: string[]): Promise<void> {
     if (argv[i] === "--git") git = argv[++i];
     else if (argv[i] === "--nlkit") nlkit = argv[++i];
     else if (argv[i] === "--show") show = true;
-    else if (argv[i].startsWith("-")) throw new Error(`Cannot use option "${argv[i]}": expected --git, --nlkit or --show`);
-    else filters.push(argv[i]);
+    else if (argv[i].startsWith("-")) {
+      throw new Error(`Cannot use option "${argv[i]}": expected --git, --nlkit or --show`);
+    } else filters.push(argv[i]);
   }
   const root = mkdtempSync(`${tmpdir()}/nft-shell-`);
   try {

@@ -34,6 +34,20 @@ export class NoDeviceError extends NotFoundError {
   }
 }
 
+/**
+ * A missing nftables object in nft's own text: the error, the command line
+ * and carets under the name nft points at. A {@link NotFoundError} with the
+ * kind, key and errno of the one it stands for.
+ */
+export class NftNotFoundError extends NotFoundError {
+  /** Stands for `e`, printed as `text`. */
+  constructor(e: NotFoundError, text: string) {
+    const lookup = e.kind !== undefined && e.key !== undefined ? { kind: e.kind, key: e.key } : undefined;
+    super(e.errno, { message: e.kernelMessage }, e.requestType, e.operation, e.request, text, lookup);
+    this.name = "NftNotFoundError";
+  }
+}
+
 /** The library's link {@link NotFoundError} as a {@link NoDeviceError}; other errors pass. */
 export function asNoDevice(e: unknown, listing: boolean): unknown {
   if (!(e instanceof NotFoundError) || e.kind !== "link" || e.key === undefined) return e;
@@ -54,11 +68,17 @@ export function isUsageError(e: unknown): boolean {
  * characters (echoed input) are escaped.
  */
 export function errorText(e: unknown, prefix = "RTNETLINK answers"): string {
-  return escapeControls(rawErrorText(e, prefix)) + (e instanceof UsageError && e.blankLine ? "\n" : "");
+  // nft's located text is three lines: each is escaped on its own.
+  const text = e instanceof NftNotFoundError
+    ? e.message.split("\n").map(escapeControls).join("\n")
+    : escapeControls(rawErrorText(e, prefix));
+  return text + (e instanceof UsageError && e.blankLine ? "\n" : "");
 }
 
 function rawErrorText(e: unknown, prefix: string): string {
-  if (e instanceof NoDeviceError || (e instanceof UsageError && e.bare)) return e.message;
+  if (e instanceof NoDeviceError || e instanceof NftNotFoundError || (e instanceof UsageError && e.bare)) {
+    return e.message;
+  }
   // requestType 0: refused by nlkit itself (a lookup, a permission), in its own words.
   if (e instanceof NetlinkError && e.requestType !== 0) {
     // iproute2 ends the kernel's message with a period when it has none.

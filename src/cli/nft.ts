@@ -7,12 +7,14 @@
 
 import { Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
-import { errorText, EXIT_FAILURE, isUsageError } from "./errors.ts";
+import { errorText, EXIT_FAILURE, isUsageError, NftNotFoundError } from "./errors.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
 import { loadSys } from "../sys/load.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
+import { COMMAND_LINE } from "../netfilter/nftables/text/script_lex.ts";
 import { NotFoundError } from "../errors.ts";
+import { errnoText } from "../sys/errno.ts";
 import type { FileFlags } from "./nft_apply.ts";
 
 /** nft's flags this command honours. */
@@ -71,11 +73,6 @@ export async function nftHandler(ctx: Context, args: Args): Promise<number | voi
   try {
     return await nftCommand(ctx, args);
   } catch (e) {
-    if (e instanceof NotFoundError && e.requestType !== 0) {
-      // The kernel found no such object (`nft reset counter ip t x`, `nft get element`): in nft's words.
-      ctx.err.line(errorText(e, "Error: Could not process rule"));
-      return EXIT_FAILURE;
-    }
     if (!isUsageError(e) || e instanceof NftRefusal) throw e;
     ctx.err.line(errorText(e));
     return EXIT_FAILURE;
@@ -151,6 +148,27 @@ async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
   // One list, get... command keeps its own path; anything else is a one-line script, as nft reads its arguments.
   const single = !words.some((w) => /[;\n]/.test(w));
   if (single && QUERIES.includes(cmd)) {
+    try {
+      return await nftQuery(ctx, words, flags, fileFlags, json);
+    } catch (e) {
+      throw e instanceof NotFoundError ? new NftNotFoundError(e, queryNotFound(words, e)) : e;
+    }
+  }
+  if (single) refuseUnused(cmd, flags, fileFlags);
+  const { nftApplyText } = await import("./nft_apply.ts");
+  return await nftApplyText(ctx, scriptLine(words), COMMAND_LINE, { ...flags, ...fileFlags, json });
+}
+
+/** `list`, `monitor`, `reset`, `rename`, `get` or `describe` alone on the command line. */
+async function nftQuery(
+  ctx: Context,
+  words: string[],
+  flags: NftFlags,
+  fileFlags: FileFlags,
+  json: boolean,
+): Promise<number | void> {
+  const cmd = words[0];
+  {
     refuseUnused(cmd, flags, fileFlags);
     const rest = new Args(words.slice(1));
     if (cmd === "list") {
@@ -167,9 +185,27 @@ async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
     const { nftMore } = await import("./nft_more.ts");
     return await nftMore(ctx, cmd, rest, flags);
   }
-  if (single) refuseUnused(cmd, flags, fileFlags);
-  const { nftApplyText } = await import("./nft_apply.ts");
-  return await nftApplyText(ctx, scriptLine(words), "command line", { ...flags, ...fileFlags, json });
+}
+
+/**
+ * nft's text of an object a query found missing: the error, the command
+ * line, and carets under the missing table's or object's name (under the
+ * whole line, and one past it, for the kernel's refusal of a `reset`).
+ */
+function queryNotFound(words: readonly string[], e: NotFoundError): string {
+  const line = words.join(" ");
+  const cols: number[] = [];
+  words.reduce((col, w) => (cols.push(col), col + w.length + 1), 0);
+  if (e.requestType !== 0) {
+    return `Error: Could not process rule: ${errnoText(e.errno)}\n${line}\n${"^".repeat(line.length + 1)}`;
+  }
+  const key = String(e.key ?? "").split(" ");
+  const name = key[key.length - 1];
+  const table = e.kind === "nft table" ? name : key[1];
+  let at = words.indexOf(table, 2);
+  if (e.kind !== "nft table") at = words.indexOf(name, at + 1);
+  const carets = at < 0 ? "" : `\n${line}\n${" ".repeat(cols[at])}${"^".repeat(words[at].length)}`;
+  return `Error: ${errnoText(e.errno)}${carets}`;
 }
 
 /**

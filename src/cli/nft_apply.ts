@@ -16,7 +16,7 @@ import { Args } from "./args.ts";
 import { withEcho } from "./nft_echo.ts";
 import { applyJson } from "../netfilter/nftables/json/apply.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
-import { applyScript, NftScriptError } from "../netfilter/nftables/text/script.ts";
+import { applyScript, NftScriptError, NftScriptNotFound, NftScriptRefusal } from "../netfilter/nftables/text/script.ts";
 import type { MergeReport } from "../netfilter/nftables/text/script_optimize.ts";
 
 /** The flags of `nft -f` beyond the listing ones. */
@@ -75,8 +75,9 @@ export async function nftApplyText(
     const opts = { ...ctx.lib, check, includePaths: paths, query, optimize, prelude: prelude(flags.defines, session) };
     await echo(() => applyScript(text, path, opts));
   } catch (e) {
-    if (!(e instanceof NftScriptError)) throw e;
-    ctx.err.line(e.message);
+    if (e instanceof NftScriptRefusal || e instanceof NftScriptNotFound) ctx.err.line(e.located);
+    else if (e instanceof NftScriptError) ctx.err.line(e.message);
+    else throw e;
     return 1;
   }
   return 0;

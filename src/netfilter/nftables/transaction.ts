@@ -14,7 +14,14 @@ import { NlkitError } from "../../errors.ts";
 import type { NetlinkSocket } from "../../socket/socket.ts";
 import type { MessageBuilder } from "../../wire/builder.ts";
 import { ByteArena } from "../../wire/arena.ts";
-import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../wire/constants.ts";
+import {
+  NLA_TYPE_MASK,
+  NLM_F_ACK,
+  NLM_F_APPEND,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+} from "../../wire/constants.ts";
 import { NetlinkError } from "../../wire/netlink_error.ts";
 import { NFNL_SUBSYS_NFTABLES, nfnlBatch } from "../../wire/nfnetlink.ts";
 import type { Attrs, AttrTable } from "../../wire/table.ts";
@@ -189,6 +196,17 @@ export interface NftFailure {
   object: string;
   /** The kernel's refusal. */
   error: NetlinkError;
+  /**
+   * The top-level attribute of the message the kernel's extended ack points
+   * at (`NFTA_RULE_CHAIN` is 2), when it points at one: nft underlines the
+   * word it came from.
+   */
+  attribute?: number;
+  /**
+   * With `attribute` 3 of an element message (`NFTA_SET_ELEM_LIST_ELEMENTS`):
+   * the index of the element the ack points into.
+   */
+  element?: number;
 }
 
 /**
@@ -710,11 +728,42 @@ export class NftTransaction {
       index,
       error,
       object: index === 0 ? "batch (generation check)" : this.#objects[index - 1] ?? `message ${index}`,
+      ...pointedAt(this.#messages[index - 1], error instanceof NetlinkError ? error.offset : undefined),
     }));
     return failures.length && failures.every((f) => f.error instanceof NetlinkError)
       ? new NftTransactionError(failures)
       : e;
   }
+}
+
+/**
+ * What the kernel's ack offset points at in `message`: the top-level
+ * attribute that starts there, or the element of an element list it falls in.
+ */
+function pointedAt(
+  message: Uint8Array | undefined,
+  offset: number | undefined,
+): Pick<NftFailure, "attribute" | "element"> {
+  if (!message || offset === undefined) return {};
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const type = message[4]; // the low byte of nlmsg_type (little-endian): NFT_MSG_*
+  // After the netlink header (16 bytes) and nfgenmsg (4).
+  for (let p = 20; p + 4 <= message.length;) {
+    const len = view.getUint16(p, true), attr = view.getUint16(p + 2, true) & NLA_TYPE_MASK;
+    if (len < 4) return {};
+    if (p === offset) return { attribute: attr };
+    const elements = (type === NFT_MSG.NFT_MSG_NEWSETELEM || type === NFT_MSG.NFT_MSG_DELSETELEM) && attr === 3;
+    if (elements && offset > p && offset < p + len) {
+      for (let q = p + 4, k = 0; q + 4 <= p + len; k++) {
+        const n = view.getUint16(q, true);
+        if (n < 4) return {};
+        if (offset >= q && offset < q + n) return { attribute: attr, element: k };
+        q += (n + 3) & ~3;
+      }
+    }
+    p += (len + 3) & ~3;
+  }
+  return {};
 }
 
 function bitNamesOf(flags: number): string[] {

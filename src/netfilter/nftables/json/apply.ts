@@ -234,7 +234,7 @@ export class DocumentPlanner {
         s = { key: t.key, data: t.data, interval: set.flags?.includes("interval") ?? false, stmts };
         merging = setDecl(set.userdata).autoMerge && s.interval && !s.data && s.key.length === 1;
       }
-      if (!s) throw new InvalidArgumentError(`Cannot add elements to set ${k}: no such set`);
+      if (!s) throw notFound({ kind: "nft set", key: k }, "NFT_MSG_NEWSETELEM", `No such file or directory: set ${k}`);
       this.#shapes.set(k, s);
       // nft merges what is added to an auto-merge set with the ranges the kernel holds.
       if (merging) this.#autoMerge.seed(k, await listElements({ family: fam, table, set: name }, this.opts));

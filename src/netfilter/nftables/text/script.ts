@@ -8,7 +8,7 @@
  */
 
 import { readDirNames, readTextOrUndefined } from "../../../sys/files.ts";
-import { InvalidArgumentError } from "../../../errors.ts";
+import { InvalidArgumentError, NotFoundError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
 import { DocumentPlanner } from "../json/apply.ts";
 import type { NftOptions } from "../socket.ts";
@@ -16,9 +16,12 @@ import { type ScriptCommand, scriptCommands } from "./script_cmds.ts";
 import { NftScriptError } from "./script_lex.ts";
 import { type IncludeOptions, readScript, type ScriptStmt } from "./script_read.ts";
 import { lexScript } from "./script_lex.ts";
+import { NftScriptNotFound, NftScriptRefusal } from "./script_refusal.ts";
+import { NftTransactionError } from "../transaction.ts";
 import { type MergeReport, optimizeScript } from "./script_optimize.ts";
 
-export { NftScriptError } from "./script_lex.ts";
+export { COMMAND_LINE, NftScriptError } from "./script_lex.ts";
+export { NftScriptNotFound, NftScriptRefusal } from "./script_refusal.ts";
 
 /** nft's default include path. */
 const DEFAULT_INCLUDE_PATHS = ["/etc"];
@@ -133,12 +136,21 @@ function words(s: ScriptStmt): string[] {
 async function commitCommands(cmds: ScriptCommand[], check: boolean | undefined, sock: NftOptions): Promise<void> {
   let index = 0;
   const planner = new DocumentPlanner(sock, true);
+  const starts: number[] = []; // the first message of each command, to name a refused one
   try {
-    await planner.plan({ nftables: cmds.map((c) => c.cmd) }, (i) => (index = i));
+    await planner.plan({ nftables: cmds.map((c) => c.cmd) }, (i) => {
+      index = i;
+      starts[i] = planner.tx.length;
+    });
   } catch (e) {
     const c = cmds[index];
+    if (c && e instanceof NotFoundError) throw new NftScriptNotFound(e, c);
     if (!(e instanceof TypeError) || !c) throw e;
     throw new NftScriptError(e.message, c.from, c.to);
   }
-  await planner.tx.commit({ ...sock, check });
+  try {
+    await planner.tx.commit({ ...sock, check });
+  } catch (e) {
+    throw e instanceof NftTransactionError ? new NftScriptRefusal(e, cmds, starts) : e;
+  }
 }

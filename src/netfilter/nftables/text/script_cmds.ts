@@ -103,7 +103,7 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
       : ["ip", rest[k], rest.slice(k + 1)];
     if (!table) throw new NftScriptError(`syntax error: ${kind} needs a table`, rest[0]);
     const t = new TableCommands(cmd, fam, table.v);
-    t.member([...rest.slice(0, k), ...names], s.block, w);
+    t.member([...rest.slice(0, k), ...names], s.block, w, s.close);
     return t.ordered();
   }
   if (kind === "element") {
@@ -140,7 +140,7 @@ function tableBlock(cmd: string, rest: readonly ScriptToken[], block: readonly S
     else if (!s.block && k === "comment" && w.length === 2) {
       if (table.comment !== undefined) throw new NftScriptError(DUPLICATED, w[0], w[1]);
       table.comment = at(w, () => unquote(w[1].v));
-    } else if (s.block) t.member(w, s.block, w);
+    } else if (s.block) t.member(w, s.block, w, s.close);
     else throw new NftScriptError(`syntax error: unexpected "${k}" in table ${name.v}`, w[0], w[w.length - 1]);
   }
   if (typeof table.flags === "string") table.flags = table.flags.split(",");
@@ -177,12 +177,17 @@ class TableCommands {
   }
 
   /** A `chain`, `set`, `map`, `counter`, `quota`, `limit`, `ct helper`... block of the table. */
-  member(header: readonly ScriptToken[], block: readonly ScriptStmt[], all: readonly ScriptToken[]): void {
+  member(
+    header: readonly ScriptToken[],
+    block: readonly ScriptStmt[],
+    all: readonly ScriptToken[],
+    close?: ScriptToken,
+  ): void {
     const kind = header[0].v === "ct" ? `ct ${header[1]?.v}` : header[0].v;
     const names = header.slice(kind.startsWith("ct ") ? 2 : 1);
     if (names.length !== 1) throw new NftScriptError(`syntax error: expected ${kind} NAME {`, header[0]);
     const name = names[0].v;
-    const span = (c: Json): ScriptCommand => ({ cmd: c, from: all[0], to: all[all.length - 1] });
+    const span = (c: Json): ScriptCommand => ({ cmd: c, from: all[0], to: close ?? all[all.length - 1] });
     const cmd = this.cmd === "create" ? "create" : "add";
     if (kind === "chain") return this.#chain(cmd, name, block, span);
     if (kind === "set" || kind === "map") {

@@ -41,18 +41,27 @@ export class NftScriptError extends InvalidArgumentError {
   readonly reason: string;
   /** Makes the error for `reason` at `at` (`to`: the last token of the span). */
   constructor(reason: string, at?: ScriptToken, to?: ScriptToken) {
-    super(at ? located(reason, at, to && to.line === at.line ? to.end : at.end) : `Error: ${reason}`);
+    super(at ? locatedText(reason, at, to && to.line === at.line ? to.end : at.end) : `Error: ${reason}`);
     this.name = "NftScriptError";
     this.reason = reason;
     this.at = at;
   }
 }
 
-/** `file:3:23-23: Error: reason`, the source line, and carets under the span (nft's format). */
-function located(reason: string, at: ScriptToken, end: number): string {
+/** The name of a script given as nft's arguments: nft prints no location for it, only the line. */
+export const COMMAND_LINE = "command line";
+
+/**
+ * `file:3:23-23: Error: reason`, the source line, and carets under the
+ * span, as nft's erec_print writes them (a tab of the line stays a tab
+ * under it, so the carets line up).
+ */
+export function locatedText(reason: string, at: ScriptToken, end: number): string {
   const line = at.src.lines[at.line - 1] ?? "";
-  const carets = " ".repeat(at.col - 1) + "^".repeat(Math.max(1, end - at.col + 1));
-  return `${at.src.name}:${at.line}:${at.col}-${end}: Error: ${reason}\n${line}\n${carets}`;
+  const pad = [...line.slice(0, at.col - 1)].map((c) => (c === "\t" ? "\t" : " ")).join("").padEnd(at.col - 1);
+  const carets = pad + "^".repeat(Math.max(1, end - at.col + 1));
+  const where = at.src.name === COMMAND_LINE ? "" : `${at.src.name}:${at.line}:${at.col}-${end}: `;
+  return `${where}Error: ${reason}\n${line}\n${carets}`;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface ScriptStmt {
   readonly block?: readonly ScriptStmt[];
   /** The block's opening brace (for error locations). */
   readonly open?: ScriptToken;
+  /** The block's closing brace (the end of the statement, for error locations). */
+  readonly close?: ScriptToken;
 }
 
 /** How a script reads the files it includes. */
@@ -106,7 +108,7 @@ class Reader {
         this.#scopes.pop();
         const close = this.toks[this.#i++];
         if (!close) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', t);
-        return { words, block, open: t };
+        return { words, block, open: t, close };
       }
       if (t.v === "{") braces++, bound.push(["jump", "goto"].includes(words[words.length - 1]?.v));
       if (t.v === "}") braces--, bound.pop();

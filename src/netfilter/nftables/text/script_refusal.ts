@@ -1,0 +1,185 @@
+/**
+ * A script's batch refused by the kernel, told as nft tells it: for each
+ * refused message, `Error: Could not process rule: <strerror>` at the
+ * statement it came from, with carets under the word the kernel's extended
+ * ack points at (the table, chain, set or object name, or a rule's handle),
+ * else under the whole statement (nft's `nft_cmd_error`). A table or set
+ * found missing while planning is told as nft's own lookup tells it.
+ *
+ * @module
+ */
+
+import { errnoText } from "../../../sys/errno.ts";
+import type { Json } from "../json/types.ts";
+import { NotFoundError } from "../../../errors.ts";
+import { type NftFailure, NftTransactionError } from "../transaction.ts";
+import type { ScriptCommand } from "./script_cmds.ts";
+import { locatedText, type ScriptToken } from "./script_lex.ts";
+
+type Obj = { [k: string]: Json };
+
+/**
+ * An {@link NftTransactionError} of a script, with nft's text of it:
+ * `located` holds one located error per refused message.
+ */
+export class NftScriptRefusal extends NftTransactionError {
+  /** nft's text of the refusal: each error, its source line and carets. */
+  readonly located: string;
+  /** Wraps `e`, whose messages came from `cmds` (`starts[i]`: the first message of command `i`). */
+  constructor(e: NftTransactionError, cmds: readonly ScriptCommand[], starts: readonly number[]) {
+    super(e.failures);
+    this.name = "NftScriptRefusal";
+    this.located = e.failures.map((f) => locate(f, cmds, starts)).join("\n");
+  }
+}
+
+/**
+ * A table or set a script names that nlkit found missing while planning
+ * (an element's set), with nft's text of it (`located`).
+ */
+export class NftScriptNotFound extends NotFoundError {
+  /** nft's text: `Error: No such file or directory`, the line, carets under the name. */
+  readonly located: string;
+  /** Wraps `e`, met while planning command `c`. */
+  constructor(e: NotFoundError, c: ScriptCommand) {
+    const lookup = e.kind !== undefined && e.key !== undefined ? { kind: e.kind, key: e.key } : undefined;
+    super(e.errno, { message: e.kernelMessage }, e.requestType, e.operation, e.request, e.message, lookup);
+    this.name = "NftScriptNotFound";
+    const word = namedWord(c, e.kind === "nft table" ? 1 : 2);
+    this.located = locatedText(errnoText(e.errno), word ?? c.from, word?.end ?? spanEnd(c));
+  }
+}
+
+/** The attribute numbers of the table and the object name, per message kind (uapi `NFTA_*`). */
+const NAME_ATTRS: Record<string, { table: number; name?: number; handle?: number }> = {
+  table: { table: 1 },
+  chain: { table: 1, name: 3 },
+  rule: { table: 1, name: 2, handle: 3 },
+  set: { table: 1, name: 2 },
+  map: { table: 1, name: 2 },
+  element: { table: 1, name: 2 },
+  flowtable: { table: 1, name: 2 },
+};
+const OBJECT = { table: 1, name: 2 };
+/** `NFTA_RULE_POSITION`. */
+const RULE_POSITION = 6;
+
+function locate(f: NftFailure, cmds: readonly ScriptCommand[], starts: readonly number[]): string {
+  let i = -1;
+  for (let k = 0; k < starts.length; k++) if (starts[k] !== undefined && starts[k] <= f.index - 1) i = k;
+  const c = cmds[i];
+  const reason = `${foundMissing(f, c) ? "" : "Could not process rule: "}${errnoText(f.error.errno)}`;
+  if (!c) return `Error: ${reason}`;
+  const span = f.element !== undefined ? elementSpan(c, f.element) : namedSpan(c, f.attribute);
+  if (span) return locatedText(reason, span[0], span[1]);
+  if (f.error.code === "ENOENT" && kindOf(c) === "rule") {
+    // A rule's one `@set` the kernel did not find: nft finds it missing itself, and says so under its name.
+    const words = wordsOf(c);
+    const sets = words.filter((w) => w.v.startsWith("@"));
+    if (sets.length === 1) return locatedText(errnoText(f.error.errno), sets[0], sets[0].end);
+    // The chain of its one jump or goto.
+    const jumps = words.filter((_, k) => k > 0 && ["jump", "goto"].includes(words[k - 1].v));
+    if (jumps.length === 1) return locatedText(reason, jumps[0], jumps[0].end);
+  }
+  if (c.to.line !== c.from.line) {
+    // A block (`chain bar {` ... `}`): nft points at its name.
+    const kind = kindOf(c);
+    const name = kind && kind !== "table" && kind !== "rule"
+      ? namedWord(c, (NAME_ATTRS[kind] ?? OBJECT).name!)
+      : undefined;
+    if (name) return locatedText(reason, name, name.end);
+  }
+  return locatedText(reason, c.from, spanEnd(c));
+}
+
+/** The end column of a statement on one line (nft's location of a block runs one past its `}`). */
+function spanEnd(c: ScriptCommand): number {
+  if (c.to.line !== c.from.line) return c.from.end;
+  return c.to.v === "}" ? c.to.end + 1 : c.to.end;
+}
+
+/** The words naming what attribute `attr` holds: a name, a rule's handle, or `position N`. */
+function namedSpan(c: ScriptCommand, attr: number | undefined): [ScriptToken, number] | undefined {
+  if (attr === undefined) return undefined;
+  if (attr === RULE_POSITION && kindOf(c) === "rule") {
+    const words = wordsOf(c);
+    const k = words.findIndex((w) => w.v === "position");
+    return k >= 0 && words[k + 1] ? [words[k], words[k + 1].end] : undefined;
+  }
+  const word = namedWord(c, attr);
+  return word && [word, word.end];
+}
+
+/** The `k`th element of the statement's `{ ... }`, from its first word to its last. */
+function elementSpan(c: ScriptCommand, k: number): [ScriptToken, number] | undefined {
+  const { from, to } = c;
+  if (to.line !== from.line) return undefined;
+  const line = from.src.lines[from.line - 1] ?? "";
+  const open = line.indexOf("{", from.col - 1);
+  if (open < 0) return undefined;
+  let start = open + 1, n = 0;
+  for (let i = start; i < Math.min(line.length, to.end); i++) {
+    if (line[i] !== "," && line[i] !== "}") continue;
+    if (n++ === k) {
+      const text = line.slice(start, i);
+      const lead = text.length - text.trimStart().length;
+      const col = start + lead + 1, end = start + text.trimEnd().length;
+      return end >= col ? [{ v: text.trim(), src: from.src, line: from.line, col, end }, end] : undefined;
+    }
+    start = i + 1;
+  }
+  return undefined;
+}
+
+function kindOf(c: ScriptCommand): string | undefined {
+  const body = Object.values(c.cmd as Obj)[0];
+  return typeof body === "object" && body !== null ? Object.keys(body)[0] : undefined;
+}
+
+/**
+ * nft looks up the table of a chain, set or object it adds (and the set of
+ * an element) in its cache first: a missing one is its own error, without
+ * "Could not process rule".
+ */
+function foundMissing(f: NftFailure, c: ScriptCommand | undefined): boolean {
+  if (!c || f.error.code !== "ENOENT" || f.attribute === undefined) return false;
+  const [verb, body] = Object.entries(c.cmd as Obj)[0] ?? [];
+  if ((verb !== "add" && verb !== "create") || typeof body !== "object" || body === null) return false;
+  const kind = Object.keys(body)[0];
+  return kind !== "table" && kind !== "rule" && (f.attribute === 1 || (kind === "element" && f.attribute === 2));
+}
+
+/** The word of the statement that gave the attribute `attr` its value. */
+function namedWord(c: ScriptCommand, attr: number): ScriptToken | undefined {
+  const body = Object.values(c.cmd as Obj)[0];
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const [kind, o] = Object.entries(body as Obj)[0] ?? [];
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return undefined;
+  const obj = o as Obj;
+  const attrs = NAME_ATTRS[kind] ?? OBJECT;
+  const table = kind === "table" ? obj.name : obj.table;
+  const name = kind === "rule" ? obj.chain : obj.name;
+  const words = wordsOf(c);
+  const at = (v: Json, from = 0) => words.findIndex((w, k) => k >= from && unquoted(w.v) === String(v));
+  const t = at(table);
+  if (attr === attrs.table) return words[t];
+  if (attr === attrs.name && kind !== "table") return words[at(name, t + 1)];
+  if (attr === attrs.handle && obj.handle !== undefined) return words[at(obj.handle, at("handle", t + 1) + 1)];
+  return undefined;
+}
+
+/** The words of a statement on its first line, from its source (a block's header). */
+function wordsOf(c: ScriptCommand): ScriptToken[] {
+  const { from, to } = c;
+  const line = from.src.lines[from.line - 1] ?? "";
+  const out: ScriptToken[] = [];
+  for (const m of line.slice(0, to.line === from.line ? to.end : line.length).matchAll(/"[^"]*"|[^\s{};,]+/g)) {
+    const col = m.index + 1;
+    if (col >= from.col) out.push({ v: m[0], src: from.src, line: from.line, col, end: col + m[0].length - 1 });
+  }
+  return out;
+}
+
+function unquoted(w: string): string {
+  return w.startsWith('"') && w.endsWith('"') ? w.slice(1, -1) : w;
+}

@@ -1,0 +1,86 @@
+/**
+ * nft's refusals as nft prints them, against nft itself in fresh
+ * namespaces: a kernel refusal of a command line or a script is
+ * `Error: Could not process rule: <strerror>` with the line and carets
+ * under the word the kernel's extended ack points at (a table, chain, set
+ * or object name, a rule's handle or position, an element), and what nft
+ * finds missing itself (a chain's table, an element's set, a rule's
+ * `@set`) is `Error: No such file or directory` under its name. Both exit 1.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { nlkit } from "./_cli.ts";
+import { withTempNetns } from "./_helpers.ts";
+import { NFT_SKIP } from "./_nft.ts";
+import { applyScript, NftScriptRefusal } from "../src/netfilter/nftables/text/script.ts";
+import { NftTransactionError } from "../src/netfilter/nftables/transaction.ts";
+
+/** One-line commands, each run in an empty namespace. */
+const COMMANDS = [
+  "delete table ip foo",
+  "add rule ip foo bar accept",
+  "add chain ip foo bar",
+  "delete rule ip foo bar handle 3",
+  "add table ip foo; add rule ip foo bar accept",
+  "add table ip foo; add chain ip foo bar; delete rule ip foo bar handle 3",
+  "add table ip foo; add chain ip foo bar { type nat hook forward priority 0; }",
+  "add table ip foo; create table ip foo",
+  "add table ip foo; add set ip foo s { type ipv4_addr; }; add element ip foo t { 1.2.3.4 }",
+  "add table ip foo; add counter ip foo c; add counter ip foo c; create counter ip foo c",
+  "add table ip foo; add chain ip foo bar; add rule ip foo bar ip saddr @nope accept",
+  "add table ip foo; add chain ip foo bar; add rule ip foo bar jump nochain",
+  "add table ip foo; delete chain ip foo bar",
+  "add table ip foo; add set ip foo s { type ipv4_addr; }; delete element ip foo s { 1.2.3.4 }",
+  "add table ip foo; add set ip foo s { type ipv4_addr; }; add element ip foo s { 1.2.3.4 }; " +
+  "create element ip foo s { 1.2.3.4 }",
+  "add table ip foo; add chain ip foo bar; insert rule ip foo bar position 99 accept",
+  "add table ip foo; add chain ip foo bar; replace rule ip foo bar handle 99 accept",
+];
+
+/** Scripts (`nft -f -`, named /dev/stdin), tabs and blocks included. */
+const SCRIPTS = [
+  "table ip foo {\n\tchain bar {\n\t\ttype filter hook input priority 0;\n\t\tip saddr @nope accept\n\t}\n}\n",
+  "table ip foo {\n\tchain bar {\n\t\ttype nat hook forward priority 0;\n\t}\n}\n",
+  "add table ip foo\nadd chain ip foo bar\n\nadd rule ip foo bar jump nowhere\n",
+  "table ip foo {\n\tset s {\n\t\ttype ipv4_addr\n\t}\n}\ndelete element ip foo s { 1.2.3.4, 5.6.7.8 }\n",
+];
+
+function nftIn(ns: string, args: string[], input?: string): { code: number | null; stderr: string } {
+  const r = spawnSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8", input });
+  return { code: r.status, stderr: r.stderr };
+}
+
+test("kernel refusals and missing objects print nft's text and exit 1, as nft's", { skip: NFT_SKIP }, async () => {
+  for (
+    const [args, input] of [
+      ...COMMANDS.map((c) => [[c], undefined] as const),
+      ...SCRIPTS.map((s) => [["-f", "-"], s] as const),
+    ]
+  ) {
+    const theirs = await withTempNetns((ns) => Promise.resolve(nftIn(ns, [...args], input)));
+    const mine = await withTempNetns((ns) => Promise.resolve(nlkit(["-n", ns, "nft", ...args], {}, input)));
+    assert.equal(theirs.code, 1, theirs.stderr);
+    assert.match(theirs.stderr, /^(\/dev\/stdin:\d+:\d+-\d+: )?Error: .*\n.*\n *\t*[ \t]*\^+\n$/);
+    assert.deepEqual([mine.code, mine.stderr], [theirs.code, theirs.stderr], input ?? args[0]);
+  }
+});
+
+test("a script's refused batch is a typed NftTransactionError naming the attribute", { skip: NFT_SKIP }, async () => {
+  await withTempNetns(async (ns) => {
+    await assert.rejects(applyScript("add table ip foo\nadd rule ip foo bar accept\n", "x.nft", { netns: ns }), (e) => {
+      assert.ok(e instanceof NftTransactionError && e instanceof NftScriptRefusal);
+      assert.equal(e.code, "ENOENT");
+      assert.equal(e.failures[0].attribute, 2); // NFTA_RULE_CHAIN
+      assert.equal(
+        e.located,
+        "x.nft:2:17-19: Error: Could not process rule: No such file or directory\n" +
+          "add rule ip foo bar accept\n                ^^^",
+      );
+      return true;
+    });
+  });
+});
