@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { nlkit } from "./_cli.ts";
 import { have, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
@@ -26,6 +27,12 @@ export const RULESETS: Record<string, string> = Object.fromEntries(
 /** Runs `nft ARGS...` in namespace `ns`. */
 export function nft(ns: string, args: string[], input?: string): string {
   return run("ip", ["netns", "exec", ns, "nft", ...args], input);
+}
+
+/** Runs `nft ARGS...` in namespace `ns` expecting it may fail: its exit code and stderr. */
+export function nftResult(ns: string, args: string[], input?: string): { code: number | null; stderr: string } {
+  const r = spawnSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8", input });
+  return { code: r.status, stderr: r.stderr };
 }
 
 /** Loads a ruleset with `nft -f -` (the `families` one needs a veth named v0). */

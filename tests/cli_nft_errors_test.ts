@@ -11,11 +11,10 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
-import { NFT_SKIP } from "./_nft.ts";
+import { NFT_SKIP, nftResult } from "./_nft.ts";
 import { applyScript, NftScriptRefusal } from "../src/netfilter/nftables/text/script.ts";
 import { NftTransactionError } from "../src/netfilter/nftables/transaction.ts";
 
@@ -49,11 +48,6 @@ const SCRIPTS = [
   "table ip foo {\n\tset s {\n\t\ttype ipv4_addr\n\t}\n}\ndelete element ip foo s { 1.2.3.4, 5.6.7.8 }\n",
 ];
 
-function nftIn(ns: string, args: string[], input?: string): { code: number | null; stderr: string } {
-  const r = spawnSync("ip", ["netns", "exec", ns, "nft", ...args], { encoding: "utf8", input });
-  return { code: r.status, stderr: r.stderr };
-}
-
 test("kernel refusals and missing objects print nft's text and exit 1, as nft's", { skip: NFT_SKIP }, async () => {
   for (
     const [args, input] of [
@@ -61,7 +55,7 @@ test("kernel refusals and missing objects print nft's text and exit 1, as nft's"
       ...SCRIPTS.map((s) => [["-f", "-"], s] as const),
     ]
   ) {
-    const theirs = await withTempNetns((ns) => Promise.resolve(nftIn(ns, [...args], input)));
+    const theirs = await withTempNetns((ns) => Promise.resolve(nftResult(ns, [...args], input)));
     const mine = await withTempNetns((ns) => Promise.resolve(nlkit(["-n", ns, "nft", ...args], {}, input)));
     assert.equal(theirs.code, 1, theirs.stderr);
     assert.match(theirs.stderr, /^(\/dev\/stdin:\d+:\d+-\d+: )?Error: .*\n.*\n *\t*[ \t]*\^+\n$/);

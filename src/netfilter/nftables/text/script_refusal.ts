@@ -63,6 +63,10 @@ const NAME_ATTRS: Record<string, { table: number; name?: number; handle?: number
 const OBJECT = { table: 1, name: 2 };
 /** `NFTA_RULE_POSITION`. */
 const RULE_POSITION = 6;
+/** `NFTA_CHAIN_POLICY`. */
+const CHAIN_POLICY = 5;
+/** The words a command starts with (a table block's members start with their kind). */
+const VERBS = ["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "rename"];
 
 function locate(f: NftFailure, cmds: readonly ScriptCommand[], starts: readonly number[]): string {
   let i = -1;
@@ -76,13 +80,17 @@ function locate(f: NftFailure, cmds: readonly ScriptCommand[], starts: readonly 
     // A rule's one `@set` the kernel did not find: nft finds it missing itself, and says so under its name.
     const words = wordsOf(c);
     const sets = words.filter((w) => w.v.startsWith("@"));
+    const k = words.indexOf(sets[0]);
+    if (sets.length === 1 && words[k - 2]?.v === "flow") {
+      return locatedText(reason, words[k - 2], sets[0].end); // `flow add @ft`: the statement
+    }
     if (sets.length === 1) return locatedText(errnoText(f.error.errno), sets[0], sets[0].end);
     // The chain of its one jump or goto.
     const jumps = words.filter((_, k) => k > 0 && ["jump", "goto"].includes(words[k - 1].v));
     if (jumps.length === 1) return locatedText(reason, jumps[0], jumps[0].end);
   }
-  if (c.to.line !== c.from.line) {
-    // A block (`chain bar {` ... `}`): nft points at its name.
+  if (c.to.line !== c.from.line || !VERBS.includes(c.from.v)) {
+    // A block of a table (`chain bar {` ... `}`): nft points at its name.
     const kind = kindOf(c);
     const name = kind && kind !== "table" && kind !== "rule"
       ? namedWord(c, (NAME_ATTRS[kind] ?? OBJECT).name!)
@@ -101,9 +109,12 @@ function spanEnd(c: ScriptCommand): number {
 /** The words naming what attribute `attr` holds: a name, a rule's handle, or `position N`. */
 function namedSpan(c: ScriptCommand, attr: number | undefined): [ScriptToken, number] | undefined {
   if (attr === undefined) return undefined;
-  if (attr === RULE_POSITION && kindOf(c) === "rule") {
+  const keyword = (attr === RULE_POSITION && kindOf(c) === "rule" && "position") ||
+    (attr === CHAIN_POLICY && kindOf(c) === "chain" && "policy");
+  if (keyword) {
+    // `position 3`, `policy drop`: the keyword and its value.
     const words = wordsOf(c);
-    const k = words.findIndex((w) => w.v === "position");
+    const k = words.findIndex((w) => w.v === keyword);
     return k >= 0 && words[k + 1] ? [words[k], words[k + 1].end] : undefined;
   }
   const word = namedWord(c, attr);
