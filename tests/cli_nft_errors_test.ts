@@ -17,6 +17,7 @@ import { withTempNetns } from "./_helpers.ts";
 import { NFT_SKIP, nftResult } from "./_nft.ts";
 import { applyScript, NftScriptRefusal } from "../src/netfilter/nftables/text/script.ts";
 import { NftTransactionError } from "../src/netfilter/nftables/transaction.ts";
+import { closest } from "../src/netfilter/nftables/text/misspell.ts";
 
 /** One-line commands, each run in an empty namespace. */
 const COMMANDS = [
@@ -76,5 +77,41 @@ test("a script's refused batch is a typed NftTransactionError naming the attribu
       );
       return true;
     });
+  });
+});
+
+test("nft's did-you-mean: its edit distance and threshold, quirks included", () => {
+  const names = ["filter", "pkts", "qq", "bytes1", "cc"].map((n) => [n, n] as const);
+  assert.equal(closest("pkt", names), "pkts");
+  assert.equal(closest("q", names), "qq");
+  assert.equal(closest("bytes11", names), "bytes1");
+  assert.equal(closest("filtr", names), "filter");
+  assert.equal(closest("zzzzzz", names), undefined);
+});
+
+test("a list of a stateful object suggests the closest table or object, as nft", { skip: NFT_SKIP }, async () => {
+  await withTempNetns((ns) => {
+    nftResult(
+      ns,
+      ["-f", "-"],
+      "add table ip filter; add counter ip filter pkts; add table inet other; add counter inet other bytes1\n" +
+        "add quota inet other qq { over 1 mbytes; }\n",
+    );
+    for (
+      const c of [
+        "list counter ip filtr pkts",
+        "list counter inet other pkts",
+        "list quota ip filter q",
+        "list counter ip filter bytes11",
+        "list counters table ip filtr",
+        "list limit ip filter pkt",
+        "list counter ip filter zzzzzz",
+      ]
+    ) {
+      const t = nftResult(ns, c.split(" "));
+      const r = nlkit(["-n", ns, "nft", ...c.split(" ")]);
+      assert.deepEqual([r.code, r.stderr], [t.code, t.stderr], c);
+    }
+    assert.match(nftResult(ns, ["list", "quota", "ip", "filter", "q"]).stderr, /did you mean obj ‘qq’/);
   });
 });

@@ -151,7 +151,9 @@ async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
     try {
       return await nftQuery(ctx, words, flags, fileFlags, json);
     } catch (e) {
-      throw e instanceof NotFoundError ? new NftNotFoundError(e, queryNotFound(words, e)) : e;
+      if (!(e instanceof NotFoundError)) throw e;
+      const { suggestion } = await import("./nft_suggest.ts");
+      throw new NftNotFoundError(e, queryNotFound(words, e, await suggestion(words, e, ctx.lib)));
     }
   }
   if (single) refuseUnused(cmd, flags, fileFlags);
@@ -192,7 +194,7 @@ async function nftQuery(
  * line, and carets under the missing table's or object's name (under the
  * whole line, and one past it, for the kernel's refusal of a `reset`).
  */
-function queryNotFound(words: readonly string[], e: NotFoundError): string {
+function queryNotFound(words: readonly string[], e: NotFoundError, didYouMean: string): string {
   const line = words.join(" ");
   const cols: number[] = [];
   words.reduce((col, w) => (cols.push(col), col + w.length + 1), 0);
@@ -205,7 +207,7 @@ function queryNotFound(words: readonly string[], e: NotFoundError): string {
   let at = words.indexOf(table, 2);
   if (e.kind !== "nft table") at = words.indexOf(name, at + 1);
   const carets = at < 0 ? "" : `\n${line}\n${" ".repeat(cols[at])}${"^".repeat(words[at].length)}`;
-  return `Error: ${errnoText(e.errno)}${carets}`;
+  return `Error: ${errnoText(e.errno)}${didYouMean}${carets}`;
 }
 
 /**
