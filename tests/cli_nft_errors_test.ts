@@ -115,3 +115,37 @@ test("a list of a stateful object suggests the closest table or object, as nft",
     assert.match(nftResult(ns, ["list", "quota", "ip", "filter", "q"]).stderr, /did you mean obj ‘qq’/);
   });
 });
+
+/** Commands naming a near miss of what the setup holds: nft suggests the closest name. */
+const NEAR_MISSES = [
+  "delete table ip filtr",
+  "delete chain ip filter inptu",
+  "delete chain ip filtr input",
+  "delete set ip filter blocklst",
+  "delete counter ip filter pkt",
+  "add rule ip filter inptu accept",
+  "add rule ip filtr input accept",
+  "add element ip filter blocklst { 1.2.3.4 }",
+  "add element ip filtr blocklist { 1.2.3.4 }",
+  "add chain ip filtr newc",
+  "add counter ip filtr c2",
+  "flush chain ip filter inptu",
+  "flush set ip filter blocklst",
+  "add rule ip filter input ip saddr @blocklst accept",
+];
+
+test("a command's near miss gets nft's did-you-mean, at nft's place", { skip: NFT_SKIP }, async () => {
+  const setup = "add table ip filter; add chain ip filter input; add set ip filter blocklist { type ipv4_addr; }; " +
+    "add counter ip filter pkts";
+  for (const c of NEAR_MISSES) {
+    const run = <T>(fn: (ns: string) => T) =>
+      withTempNetns((ns) => {
+        nftResult(ns, [setup]);
+        return Promise.resolve(fn(ns));
+      });
+    const theirs = await run((ns) => nftResult(ns, [c]));
+    const mine = await run((ns) => nlkit(["-n", ns, "nft", c]));
+    assert.equal(theirs.code, 1, c);
+    assert.deepEqual([mine.code, mine.stderr], [theirs.code, theirs.stderr], c);
+  }
+});

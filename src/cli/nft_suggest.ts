@@ -9,9 +9,8 @@
  */
 
 import type { NotFoundError } from "../errors.ts";
-import { listObjects, listTables } from "../netfilter/nftables/list.ts";
 import type { NftOptions } from "../netfilter/nftables/socket.ts";
-import { closest } from "../netfilter/nftables/text/misspell.ts";
+import { loadNames, objectHint, tableHint } from "../netfilter/nftables/text/script_suggest.ts";
 
 /** The words after `list` that name stateful objects. */
 const OBJECT_WORDS = [
@@ -33,12 +32,7 @@ export async function suggestion(words: readonly string[], e: NotFoundError, opt
   if (!OBJECT_WORDS.includes(words[1]) || e.requestType !== 0) return "";
   const key = String(e.key ?? "").split(" ");
   const name = key[key.length - 1];
-  if (e.kind === "nft table") {
-    const tables = await listTables({}, opts);
-    const t = closest(name, tables.map((t) => [t.name ?? "", t] as const));
-    return t ? `; did you mean table ‘${t.name}’ in family ${t.family}?` : "";
-  }
-  const objs = await listObjects({}, opts);
-  const o = closest(name, objs.map((o) => [o.name ?? "", o] as const));
-  return o ? `; did you mean obj ‘${o.name}’ in table ${o.family} ‘${o.table}’?` : "";
+  const names = await loadNames(opts);
+  const hint = e.kind === "nft table" ? tableHint(names, name) : objectHint(names, "counter", name)?.hint;
+  return hint ? `; did you mean ${hint}?` : "";
 }

@@ -17,6 +17,7 @@ import { NftScriptError } from "./script_lex.ts";
 import { type IncludeOptions, readScript, type ScriptStmt } from "./script_read.ts";
 import { lexScript } from "./script_lex.ts";
 import { NftScriptNotFound, NftScriptRefusal } from "./script_refusal.ts";
+import { loadNames, type NameCache } from "./script_suggest.ts";
 import { NftTransactionError } from "../transaction.ts";
 import { type MergeReport, optimizeScript } from "./script_optimize.ts";
 
@@ -144,13 +145,22 @@ async function commitCommands(cmds: ScriptCommand[], check: boolean | undefined,
     });
   } catch (e) {
     const c = cmds[index];
-    if (c && e instanceof NotFoundError) throw new NftScriptNotFound(e, c);
+    if (c && e instanceof NotFoundError) throw new NftScriptNotFound(e, c, cmds, await namesOrNone(sock));
     if (!(e instanceof TypeError) || !c) throw e;
     throw new NftScriptError(e.message, c.from, c.to);
   }
   try {
     await planner.tx.commit({ ...sock, check });
   } catch (e) {
-    throw e instanceof NftTransactionError ? new NftScriptRefusal(e, cmds, starts) : e;
+    throw e instanceof NftTransactionError ? new NftScriptRefusal(e, cmds, starts, await namesOrNone(sock)) : e;
+  }
+}
+
+/** The ruleset's names for nft's suggestions, or none when they cannot be listed. */
+async function namesOrNone(sock: NftOptions): Promise<NameCache | undefined> {
+  try {
+    return await loadNames(sock);
+  } catch {
+    return undefined;
   }
 }

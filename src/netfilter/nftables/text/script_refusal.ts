@@ -15,6 +15,7 @@ import { NotFoundError } from "../../../errors.ts";
 import { type NftFailure, NftTransactionError } from "../transaction.ts";
 import type { ScriptCommand } from "./script_cmds.ts";
 import { locatedText, type ScriptToken } from "./script_lex.ts";
+import { type NameCache, objectHint, tableHint } from "./script_suggest.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -26,10 +27,10 @@ export class NftScriptRefusal extends NftTransactionError {
   /** nft's text of the refusal: each error, its source line and carets. */
   readonly located: string;
   /** Wraps `e`, whose messages came from `cmds` (`starts[i]`: the first message of command `i`). */
-  constructor(e: NftTransactionError, cmds: readonly ScriptCommand[], starts: readonly number[]) {
+  constructor(e: NftTransactionError, cmds: readonly ScriptCommand[], starts: readonly number[], names?: NameCache) {
     super(e.failures);
     this.name = "NftScriptRefusal";
-    this.located = e.failures.map((f) => locate(f, cmds, starts)).join("\n");
+    this.located = e.failures.map((f) => locate(f, cmds, starts, names)).join("\n");
   }
 }
 
@@ -40,13 +41,31 @@ export class NftScriptRefusal extends NftTransactionError {
 export class NftScriptNotFound extends NotFoundError {
   /** nft's text: `Error: No such file or directory`, the line, carets under the name. */
   readonly located: string;
-  /** Wraps `e`, met while planning command `c`. */
-  constructor(e: NotFoundError, c: ScriptCommand) {
+  /**
+   * Wraps `e`, met while planning command `c` of `cmds` (`names`: the
+   * ruleset's, for nft's suggestion).
+   */
+  constructor(e: NotFoundError, c: ScriptCommand, cmds: readonly ScriptCommand[], names?: NameCache) {
     const lookup = e.kind !== undefined && e.key !== undefined ? { kind: e.kind, key: e.key } : undefined;
     super(e.errno, { message: e.kernelMessage }, e.requestType, e.operation, e.request, e.message, lookup);
     this.name = "NftScriptNotFound";
-    const word = namedWord(c, e.kind === "nft table" ? 1 : 2);
-    this.located = locatedText(errnoText(e.errno), word ?? c.from, word?.end ?? spanEnd(c));
+    const { kind, family, table, name } = partsOf(c);
+    // nft looks up the table first: a missing one is the error, else the set.
+    const added = cmds.some((x) => {
+      const p = partsOf(x);
+      return p.kind === "table" && (p.verb === "add" || p.verb === "create") && p.table === table &&
+        p.family === family;
+    });
+    const noTable = e.kind === "nft table" ||
+      (names !== undefined && !added && !names.tables.some((t) => t.name === table && t.family === family));
+    const word = namedWord(c, noTable ? 1 : 2);
+    const hint = !names
+      ? undefined
+      : noTable
+      ? tableHint(names, String(table))
+      : objectHint(names, kind, String(name))?.hint;
+    const reason = errnoText(e.errno) + (hint ? `; did you mean ${hint}?` : "");
+    this.located = locatedText(reason, word ?? c.from, word?.end ?? spanEnd(c));
   }
 }
 
@@ -68,14 +87,26 @@ const CHAIN_POLICY = 5;
 /** The words a command starts with (a table block's members start with their kind). */
 const VERBS = ["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "rename"];
 
-function locate(f: NftFailure, cmds: readonly ScriptCommand[], starts: readonly number[]): string {
+function locate(
+  f: NftFailure,
+  cmds: readonly ScriptCommand[],
+  starts: readonly number[],
+  names: NameCache | undefined,
+): string {
   let i = -1;
   for (let k = 0; k < starts.length; k++) if (starts[k] !== undefined && starts[k] <= f.index - 1) i = k;
   const c = cmds[i];
-  const reason = `${foundMissing(f, c) ? "" : "Could not process rule: "}${errnoText(f.error.errno)}`;
+  const missing = foundMissing(f, c);
+  let reason = `${missing ? "" : "Could not process rule: "}${errnoText(f.error.errno)}`;
   if (!c) return `Error: ${reason}`;
   const span = f.element !== undefined ? elementSpan(c, f.element) : namedSpan(c, f.attribute);
-  if (span) return locatedText(reason, span[0], span[1]);
+  if (span) {
+    const hint = names && f.error.code === "ENOENT" && f.element === undefined
+      ? enoentHint(c, f.attribute, missing, names)
+      : undefined;
+    if (hint) reason = `${errnoText(f.error.errno)}; did you mean ${hint}?`;
+    return locatedText(reason, span[0], span[1]);
+  }
   if (f.error.code === "ENOENT" && kindOf(c) === "rule") {
     // A rule's one `@set` the kernel did not find: nft finds it missing itself, and says so under its name.
     const words = wordsOf(c);
@@ -84,7 +115,10 @@ function locate(f: NftFailure, cmds: readonly ScriptCommand[], starts: readonly 
     if (sets.length === 1 && words[k - 2]?.v === "flow") {
       return locatedText(reason, words[k - 2], sets[0].end); // `flow add @ft`: the statement
     }
-    if (sets.length === 1) return locatedText(errnoText(f.error.errno), sets[0], sets[0].end);
+    if (sets.length === 1) {
+      const hint = names && objectHint(names, "set", sets[0].v.slice(1))?.hint;
+      return locatedText(`${errnoText(f.error.errno)}${hint ? `; did you mean ${hint}?` : ""}`, sets[0], sets[0].end);
+    }
     // The chain of its one jump or goto.
     const jumps = words.filter((_, k) => k > 0 && ["jump", "goto"].includes(words[k - 1].v));
     if (jumps.length === 1) return locatedText(reason, jumps[0], jumps[0].end);
@@ -160,6 +194,53 @@ function foundMissing(f: NftFailure, c: ScriptCommand | undefined): boolean {
   return kind !== "table" && kind !== "rule" && (f.attribute === 1 || (kind === "element" && f.attribute === 2));
 }
 
+/** The table, name and handle attributes of command `c`'s message (a flushed chain's is a rule message). */
+function attrsOf(c: ScriptCommand, kind: string): { table: number; name?: number; handle?: number } {
+  if (kind === "chain" && Object.keys(c.cmd as Obj)[0] === "flush") return NAME_ATTRS.rule;
+  return NAME_ATTRS[kind] ?? OBJECT;
+}
+
+/** The command's verb, kind and the table and name it gives. */
+function partsOf(c: ScriptCommand): { verb: string; kind: string; family?: Json; table?: Json; name?: Json } {
+  const [verb, body] = Object.entries(c.cmd as Obj)[0] ?? ["", {}];
+  const [kind, o] = Object.entries((body ?? {}) as Obj)[0] ?? ["", {}];
+  const obj = (typeof o === "object" && o !== null ? o : {}) as Obj;
+  return {
+    verb,
+    kind,
+    family: obj.family,
+    table: kind === "table" ? obj.name : obj.table,
+    name: kind === "rule" ? obj.chain : kind === "table" ? undefined : obj.name,
+  };
+}
+
+/**
+ * nft's suggestion for a missing table or object (nft_cmd_enoent, or its
+ * evaluation's table_not_found for what it adds to a table): a missing
+ * table is suggested by the table of the object closest to the one named
+ * (by its own name for a table), a missing object by the closest one. A
+ * flush finds nothing: nft has no cache for it.
+ */
+function enoentHint(
+  c: ScriptCommand,
+  attr: number | undefined,
+  missing: boolean,
+  names: NameCache,
+): string | undefined {
+  const { verb, kind, family, table, name } = partsOf(c);
+  if (verb === "flush" || attr === undefined) return undefined;
+  const attrs = attrsOf(c, kind);
+  if (kind === "table" || (missing && attr === attrs.table)) return tableHint(names, String(table));
+  if (attr === attrs.table) {
+    const near = objectHint(names, kind, String(name))?.found;
+    const other = near && (near.table !== table || near.family !== family);
+    return other ? `table ‘${near.table}’ in family ${near.family}` : undefined;
+  }
+  if (attr !== attrs.name) return undefined;
+  const near = objectHint(names, kind, String(name));
+  return near && !(kind === "rule" && near.found.name === name) ? near.hint : undefined;
+}
+
 /** The word of the statement that gave the attribute `attr` its value. */
 function namedWord(c: ScriptCommand, attr: number): ScriptToken | undefined {
   const body = Object.values(c.cmd as Obj)[0];
@@ -167,7 +248,7 @@ function namedWord(c: ScriptCommand, attr: number): ScriptToken | undefined {
   const [kind, o] = Object.entries(body as Obj)[0] ?? [];
   if (typeof o !== "object" || o === null || Array.isArray(o)) return undefined;
   const obj = o as Obj;
-  const attrs = NAME_ATTRS[kind] ?? OBJECT;
+  const attrs = attrsOf(c, kind);
   const table = kind === "table" ? obj.name : obj.table;
   const name = kind === "rule" ? obj.chain : obj.name;
   const words = wordsOf(c);
