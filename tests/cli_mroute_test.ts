@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { CLI, nlkit } from "./_cli.ts";
-import { ip, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { ip, withTempNetns } from "./_helpers.ts";
+import { NEEDS_MROUTE } from "./_kernel.ts";
 import { watch } from "./_monitor.ts";
 import { MrouteSocket, withMfc } from "./_mroute.ts";
 
@@ -27,7 +28,7 @@ function ageless(s: string): string {
   return s.replace(/, Age \d+\.\d\d/g, ", Age N").replace(/"expires":[\d.e+-]+/g, '"expires":N');
 }
 
-test("mroute show: text, -j, -s, -6, tables and iif byte for byte as ip", { skip: NEEDS_ROOT }, async () => {
+test("mroute show: text, -j, -s, -6, tables and iif byte for byte as ip", { skip: NEEDS_MROUTE }, async () => {
   await withMfc((ns) => {
     for (
       const args of [
@@ -77,40 +78,46 @@ test("mroute show: text, -j, -s, -6, tables and iif byte for byte as ip", { skip
   });
 });
 
-test("mroute show to/from select by group and source; ip 6.1 refuses every prefix", { skip: NEEDS_ROOT }, async () => {
-  await withMfc((ns) => {
-    // iproute2 6.1 passes the multicast family to get_prefix and so refuses any prefix ("??? prefix is
-    // expected"); later versions (commit f305296e) read it with the preferred family, as nlkit does:
-    // compare with ip's whole listing, filtered here.
-    const all = ip(ns, "mroute", "show", "table", "all").split("\n").filter(Boolean);
-    const lines = (re: RegExp) => all.filter((l) => re.test(l)).map((l) => `${l}\n`).join("");
-    const cases: [string[], RegExp][] = [
-      [["to", "239.1.1.0/24"], /^\([^,]+,239\.1\.1\./],
-      [["239.1.1.2"], /^\([^,]+,239\.1\.1\.2\)/],
-      [["from", "10.0.0.0/24"], /^\(10\.0\.0\./],
-      [["f", "10.9.0.1", "to", "239.2.0.0/16"], /^\(10\.9\.0\.1,/],
-      [["to", "default"], /./],
-    ];
-    for (const [words, re] of cases) {
-      const r = nlkit(["-n", ns, "mroute", "show", ...words, "table", "all"]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, lines(re), words.join(" "));
-      if (words.at(-1) !== "default") assert.ok(r.stdout.split("\n").length - 1 < all.length, `${words} selects fewer`);
-    }
-    const v6 = nlkit(["-n", ns, "-6", "mroute", "show", "from", "2001:db8:1::/48"]);
-    assert.equal(
-      v6.stdout,
-      ip(ns, "-6", "mroute").split("\n").filter((l) => l.includes("2001:db8:1::1")).join("\n") + "\n",
-    );
-    // An IPv6 prefix without -6 matches no IPv4 entry (ip's later behaviour); with -4 it is refused.
-    assert.equal(nlkit(["-n", ns, "mroute", "show", "ff05::1"]).stdout, "");
-    const bad = nlkit(["-n", ns, "-4", "mroute", "show", "ff05::1"]);
-    assert.equal(bad.code, 2);
-    assert.equal(bad.stderr, 'Error: argument "ff05::1" is wrong: to value is invalid\n\n');
-  });
-});
+test(
+  "mroute show to/from select by group and source; ip 6.1 refuses every prefix",
+  { skip: NEEDS_MROUTE },
+  async () => {
+    await withMfc((ns) => {
+      // iproute2 6.1 passes the multicast family to get_prefix and so refuses any prefix ("??? prefix is
+      // expected"); later versions (commit f305296e) read it with the preferred family, as nlkit does:
+      // compare with ip's whole listing, filtered here.
+      const all = ip(ns, "mroute", "show", "table", "all").split("\n").filter(Boolean);
+      const lines = (re: RegExp) => all.filter((l) => re.test(l)).map((l) => `${l}\n`).join("");
+      const cases: [string[], RegExp][] = [
+        [["to", "239.1.1.0/24"], /^\([^,]+,239\.1\.1\./],
+        [["239.1.1.2"], /^\([^,]+,239\.1\.1\.2\)/],
+        [["from", "10.0.0.0/24"], /^\(10\.0\.0\./],
+        [["f", "10.9.0.1", "to", "239.2.0.0/16"], /^\(10\.9\.0\.1,/],
+        [["to", "default"], /./],
+      ];
+      for (const [words, re] of cases) {
+        const r = nlkit(["-n", ns, "mroute", "show", ...words, "table", "all"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, lines(re), words.join(" "));
+        if (words.at(-1) !== "default") {
+          assert.ok(r.stdout.split("\n").length - 1 < all.length, `${words} selects fewer`);
+        }
+      }
+      const v6 = nlkit(["-n", ns, "-6", "mroute", "show", "from", "2001:db8:1::/48"]);
+      assert.equal(
+        v6.stdout,
+        ip(ns, "-6", "mroute").split("\n").filter((l) => l.includes("2001:db8:1::1")).join("\n") + "\n",
+      );
+      // An IPv6 prefix without -6 matches no IPv4 entry (ip's later behaviour); with -4 it is refused.
+      assert.equal(nlkit(["-n", ns, "mroute", "show", "ff05::1"]).stdout, "");
+      const bad = nlkit(["-n", ns, "-4", "mroute", "show", "ff05::1"]);
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stderr, 'Error: argument "ff05::1" is wrong: to value is invalid\n\n');
+    });
+  },
+);
 
-test("mroute errors: as ip words them, nlkit's exit codes", { skip: NEEDS_ROOT }, async () => {
+test("mroute errors: as ip words them, nlkit's exit codes", { skip: NEEDS_MROUTE }, async () => {
   await withMfc((ns) => {
     // A table that does not exist: the kernel's message, then ip's, exit 1 in both.
     for (
@@ -152,7 +159,7 @@ test("mroute errors: as ip words them, nlkit's exit codes", { skip: NEEDS_ROOT }
   });
 });
 
-test("monitor mroute prints new and deleted entries as ip monitor does", { skip: NEEDS_ROOT }, async () => {
+test("monitor mroute prints new and deleted entries as ip monitor does", { skip: NEEDS_MROUTE }, async () => {
   await withTempNetns(async (ns) => {
     for (const d of ["a", "b"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);
     for (const d of ["a0", "b0"]) ip(ns, "link", "set", d, "up");
@@ -212,7 +219,7 @@ test("monitor mroute prints new and deleted entries as ip monitor does", { skip:
 });
 
 test("forwarded packets, wrong-iif counts and unresolved entries: -s, -j and monitor as ip", {
-  skip: NEEDS_ROOT,
+  skip: NEEDS_MROUTE,
 }, async () => {
   await withTempNetns(async (peer) => {
     await withTempNetns(async (ns) => {

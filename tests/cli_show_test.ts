@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { nlkit, ok } from "./_cli.ts";
 import { ip, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import { NEEDS_SEG6 } from "./_kernel.ts";
 import { assertSameTextAsIp } from "./_cli_fixtures.ts";
 import fc from "fast-check";
 import { ipUnsigned } from "../src/cli/numbers.ts";
@@ -275,7 +276,7 @@ test("numbers parse as ip's get_u32 with base 0", () => {
   assert.equal(ipUnsigned("256", 255), undefined);
 });
 
-test("route add with encap seg6, encap seg6local and realms, as ip adds them", { skip: NEEDS_ROOT }, async () => {
+test("route add with encap seg6, encap seg6local and realms, as ip adds them", { skip: NEEDS_SEG6 }, async () => {
   await withTempNetns((ns) => {
     populate(ns);
     const pairs: [string, string, string[]][] = [

@@ -9,7 +9,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { ip, ipJson, withTempNetns } from "./_helpers.ts";
+import { NEEDS_SEG6 } from "./_kernel.ts";
 import { decodeEncap, encodeEncap, type RouteEncap } from "../src/route/route/encap.ts";
 import { addRoute, listRoutes } from "../src/route/route/api.ts";
 import { listLinks } from "../src/route/link/api.ts";
@@ -93,7 +94,7 @@ test("property: random encap bytes decode or fail with a typed error", () => {
   );
 });
 
-test("seg6, seg6local and realm routes added by the library list as ip lists them", { skip: NEEDS_ROOT }, async () => {
+test("seg6, seg6local and realm routes added by the library list as ip lists them", { skip: NEEDS_SEG6 }, async () => {
   await withTempNetns(async (ns) => {
     ip(ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
     ip(ns, "link", "set", "v0", "up");

@@ -15,7 +15,8 @@ import { listMulticastRoutes, streamMulticastRoutes } from "../src/route/mroute/
 import { mrouteToIpJson } from "../src/route/mroute/json.ts";
 import type { MulticastRoute } from "../src/route/mroute/table.ts";
 import { InvalidArgumentError, NetlinkError, NotFoundError } from "../src/errors.ts";
-import { ip, ipJson, NEEDS_ROOT, withTempNetns } from "./_helpers.ts";
+import { ip, ipJson, withTempNetns } from "./_helpers.ts";
+import { NEEDS_MROUTE } from "./_kernel.ts";
 import { MrouteSocket, withMfc } from "./_mroute.ts";
 import { assertNamed, collectNamed } from "./_events.ts";
 import { subscribeMonitor } from "../src/route/monitor_events.ts";
@@ -23,7 +24,7 @@ import { subscribeMonitor } from "../src/route/monitor_events.ts";
 const key = (r: MulticastRoute) => `${r.family} ${r.table} (${r.src},${r.dst})`;
 const keys = (rs: MulticastRoute[]) => rs.map(key).sort();
 
-test("listMulticastRoutes: every family and table, as ip -j mroute shows them", { skip: NEEDS_ROOT }, async () => {
+test("listMulticastRoutes: every family and table, as ip -j mroute shows them", { skip: NEEDS_MROUTE }, async () => {
   await withMfc(async (ns) => {
     const all = await listMulticastRoutes({}, { netns: ns });
     assert.deepEqual(keys(all), [
@@ -47,7 +48,7 @@ test("listMulticastRoutes: every family and table, as ip -j mroute shows them", 
   });
 });
 
-test("each filter alone selects fewer entries than the table holds", { skip: NEEDS_ROOT }, async () => {
+test("each filter alone selects fewer entries than the table holds", { skip: NEEDS_MROUTE }, async () => {
   await withMfc(async (ns) => {
     const list = async (f: Parameters<typeof listMulticastRoutes>[0]) =>
       keys(await listMulticastRoutes(f, { netns: ns }));
@@ -99,7 +100,7 @@ test("bad filters are refused before anything is sent", () => {
   }
 });
 
-test("subscribeRoute mroute: entries added and deleted, named", { skip: NEEDS_ROOT }, async () => {
+test("subscribeRoute mroute: entries added and deleted, named", { skip: NEEDS_MROUTE }, async () => {
   await withTempNetns(async (ns) => {
     for (const d of ["a", "b"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);
     for (const d of ["a0", "b0"]) ip(ns, "link", "set", d, "up");
@@ -122,7 +123,7 @@ test("subscribeRoute mroute: entries added and deleted, named", { skip: NEEDS_RO
 });
 
 test("subscribeMonitor mroute with names: events name the input device, through a rename", {
-  skip: NEEDS_ROOT,
+  skip: NEEDS_MROUTE,
 }, async () => {
   await withTempNetns(async (ns) => {
     for (const d of ["a", "b"]) ip(ns, "link", "add", `${d}0`, "type", "veth", "peer", "name", `${d}1`);

@@ -33,6 +33,7 @@ import {
   watchRoute,
 } from "../mod.ts";
 import { ip, ipJson, NEEDS_ROOT, run, withTempNetns } from "./_helpers.ts";
+import { NEEDS_SEG6 } from "./_kernel.ts";
 import { deadline } from "./_events.ts";
 
 type Json = Record<string, unknown>;
@@ -435,7 +436,7 @@ test("vish route: MPLS routes and encap are refused by this kernel", { skip: NEE
 });
 
 // TestSEG6RouteAddDel, TestSEG6LocalRoute6AddDel
-test("vish route: seg6 encap and seg6local End routes, as ip shows them", { skip: NEEDS_ROOT }, async () => {
+test("vish route: seg6 encap and seg6local End routes, as ip shows them", { skip: NEEDS_SEG6 }, async () => {
   await withTempNetns(async (ns) => {
     const o = { netns: ns };
     await links(ns);
