@@ -35,6 +35,20 @@ export function nftResult(ns: string, args: string[], input?: string): { code: n
   return { code: r.status, stderr: r.stderr };
 }
 
+/**
+ * Each rule's bytecode in `nft --debug=netlink list ...` output, without
+ * handles, the numbers of anonymous sets and bound chains (assigned anew)
+ * and set element listings (in the kernel's hash order).
+ */
+export function bytecodeRules(listing: string): string[] {
+  const rules: string[] = [];
+  for (const block of listing.split("\n\n")) {
+    const lines = block.split("\n").filter((l) => /^\s+\[/.test(l)).map((l) => l.trim());
+    if (lines.length) rules.push(lines.join("\n").replace(/__(set|map|chain)\d+/g, "__$1N"));
+  }
+  return rules;
+}
+
 /** Loads a ruleset with `nft -f -` (the `families` one needs a veth named v0). */
 export function loadRuleset(ns: string, text: string): void {
   if (text.includes('"v0"')) run("ip", ["-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1"]);

@@ -38,6 +38,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { withTempNetns } from "./_helpers.ts";
+import { bytecodeRules } from "./_nft.ts";
 import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { emitRulesetJson } from "../src/netfilter/nftables/json/stream.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
@@ -408,21 +409,9 @@ async function textForm(
   });
 }
 
-/**
- * Each rule's bytecode in a chain, as `nft --debug=netlink list chain`
- * prints it, with anonymous sets' numbers and element listings left out
- * (the kernel numbers them in the order they were added).
- */
+/** Each rule's bytecode in a chain, as `nft --debug=netlink list chain` prints it. */
 function bytecode(ns: string, fam: string, table: string, chain: string): string[] {
-  const head = new RegExp(`^${fam} ${table} ${chain} \\d+( \\d+)?$`);
-  const rules: string[][] = [];
-  let cur: string[] | undefined;
-  for (const line of nft(ns, "--debug=netlink", "list", "chain", fam, table, chain).split("\n")) {
-    if (head.test(line)) rules.push(cur = []);
-    else if (cur && /^\s+\[/.test(line)) cur.push(line.trim().replace(/__(set|map)\d+/g, "__$1N"));
-    else cur = undefined;
-  }
-  return rules.map((r) => r.join("\n"));
+  return bytecodeRules(nft(ns, "--debug=netlink", "list", "chain", fam, table, chain));
 }
 
 /** A listed object that is neither a table, a chain nor a rule. */

@@ -22,6 +22,7 @@
 import { execFileSync } from "node:child_process";
 import process from "node:process";
 import { withTempNetns } from "./_helpers.ts";
+import { bytecodeRules } from "./_nft.ts";
 import { applyScript } from "../src/netfilter/nftables/text/script.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -39,18 +40,9 @@ function listing(ns: string): string[] {
   );
 }
 
-/**
- * Each rule's bytecode (`nft --debug=netlink list ruleset`), without handles
- * and the numbers of anonymous sets and bound chains (assigned anew) and without set element
- * listings (their order follows the kernel's hash).
- */
+/** Each rule's bytecode, as `nft --debug=netlink list ruleset` prints it. */
 function bytecode(ns: string): string[] {
-  const rules: string[] = [];
-  for (const block of nft(ns, ["--debug=netlink", "list", "ruleset"]).split("\n\n")) {
-    const lines = block.split("\n").filter((l) => /^\s+\[/.test(l));
-    if (lines.length) rules.push(lines.join("\n").replace(/__(set|map|chain)\d+/g, "__$1N"));
-  }
-  return rules;
+  return bytecodeRules(nft(ns, ["--debug=netlink", "list", "ruleset"]));
 }
 
 /** The outcome of one dump. */

@@ -170,23 +170,21 @@ async function nftQuery(
   json: boolean,
 ): Promise<number | void> {
   const cmd = words[0];
-  {
-    refuseUnused(cmd, flags, fileFlags);
-    const rest = new Args(words.slice(1));
-    if (cmd === "list") {
-      bulkJitPolicy();
-      return await nftList(ctx, rest, flags);
-    }
-    if (cmd === "monitor") {
-      if (flags.numericPriority || flags.numericTime || valueFlags(flags)) {
-        throw new NftRefusal("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
-      }
-      const { nftMonitor } = await import("./nft_monitor.ts");
-      return await nftMonitor(ctx, rest, json);
-    }
-    const { nftMore } = await import("./nft_more.ts");
-    return await nftMore(ctx, cmd, rest, flags);
+  refuseUnused(cmd, flags, fileFlags);
+  const rest = new Args(words.slice(1));
+  if (cmd === "list") {
+    bulkJitPolicy();
+    return await nftList(ctx, rest, flags);
   }
+  if (cmd === "monitor") {
+    if (flags.numericPriority || flags.numericTime || valueFlags(flags)) {
+      throw new NftRefusal("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
+    }
+    const { nftMonitor } = await import("./nft_monitor.ts");
+    return await nftMonitor(ctx, rest, json);
+  }
+  const { nftMore } = await import("./nft_more.ts");
+  return await nftMore(ctx, cmd, rest, flags);
 }
 
 /**

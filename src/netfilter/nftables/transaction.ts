@@ -203,7 +203,7 @@ export interface NftFailure {
    */
   attribute?: number;
   /**
-   * With `attribute` 3 of an element message (`NFTA_SET_ELEM_LIST_ELEMENTS`):
+   * With the `NFTA_SET_ELEM_LIST_ELEMENTS` attribute of an element message:
    * the index of the element the ack points into.
    */
   element?: number;
@@ -752,7 +752,8 @@ function pointedAt(
     const len = view.getUint16(p, true), attr = view.getUint16(p + 2, true) & NLA_TYPE_MASK;
     if (len < 4) return {};
     if (p === offset) return { attribute: attr };
-    const elements = (type === NFT_MSG.NFT_MSG_NEWSETELEM || type === NFT_MSG.NFT_MSG_DELSETELEM) && attr === 3;
+    const elements = (type === NFT_MSG.NFT_MSG_NEWSETELEM || type === NFT_MSG.NFT_MSG_DELSETELEM) &&
+      attr === NFTA_SET_ELEM_LIST_TABLE.elements.type;
     if (elements && offset > p && offset < p + len) {
       for (let q = p + 4, k = 0; q + 4 <= p + len; k++) {
         const n = view.getUint16(q, true);

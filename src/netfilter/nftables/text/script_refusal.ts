@@ -16,6 +16,13 @@ import { type NftFailure, NftTransactionError } from "../transaction.ts";
 import type { ScriptCommand } from "./script_cmds.ts";
 import { locatedText, type ScriptToken } from "./script_lex.ts";
 import { type NameCache, objectHint, tableHint } from "./script_suggest.ts";
+import { NFTA_CHAIN_TABLE } from "../chain.ts";
+import { NFTA_SET_ELEM_LIST_TABLE } from "../element.ts";
+import { NFTA_FLOWTABLE_TABLE } from "../flowtable.ts";
+import { NFTA_OBJ_TABLE } from "../obj.ts";
+import { NFTA_RULE_TABLE } from "../rule.ts";
+import { NFTA_SET_TABLE } from "../set.ts";
+import { NFTA_TABLE_TABLE } from "../table.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -69,21 +76,19 @@ export class NftScriptNotFound extends NotFoundError {
   }
 }
 
-/** The attribute numbers of the table and the object name, per message kind (uapi `NFTA_*`). */
+/** The attribute numbers of the table and the object name, per message kind, from the message tables. */
 const NAME_ATTRS: Record<string, { table: number; name?: number; handle?: number }> = {
-  table: { table: 1 },
-  chain: { table: 1, name: 3 },
-  rule: { table: 1, name: 2, handle: 3 },
-  set: { table: 1, name: 2 },
-  map: { table: 1, name: 2 },
-  element: { table: 1, name: 2 },
-  flowtable: { table: 1, name: 2 },
+  table: { table: NFTA_TABLE_TABLE.name.type },
+  chain: { table: NFTA_CHAIN_TABLE.table.type, name: NFTA_CHAIN_TABLE.name.type },
+  rule: { table: NFTA_RULE_TABLE.table.type, name: NFTA_RULE_TABLE.chain.type, handle: NFTA_RULE_TABLE.handle.type },
+  set: { table: NFTA_SET_TABLE.table.type, name: NFTA_SET_TABLE.name.type },
+  map: { table: NFTA_SET_TABLE.table.type, name: NFTA_SET_TABLE.name.type },
+  element: { table: NFTA_SET_ELEM_LIST_TABLE.table.type, name: NFTA_SET_ELEM_LIST_TABLE.set.type },
+  flowtable: { table: NFTA_FLOWTABLE_TABLE.table.type, name: NFTA_FLOWTABLE_TABLE.name.type },
 };
-const OBJECT = { table: 1, name: 2 };
-/** `NFTA_RULE_POSITION`. */
-const RULE_POSITION = 6;
-/** `NFTA_CHAIN_POLICY`. */
-const CHAIN_POLICY = 5;
+const OBJECT = { table: NFTA_OBJ_TABLE.table.type, name: NFTA_OBJ_TABLE.name.type };
+const RULE_POSITION = NFTA_RULE_TABLE.position.type;
+const CHAIN_POLICY = NFTA_CHAIN_TABLE.policy.type;
 /** The words a command starts with (a table block's members start with their kind). */
 const VERBS = ["add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "rename"];
 
