@@ -112,6 +112,23 @@ test("nft rename chain renames that chain only, as nft", { skip: NFT_SKIP }, asy
   });
 });
 
+test("rename chain in a script and in nft's JSON renames that chain only, as nft", { skip: NFT_SKIP }, async () => {
+  await withPair((theirs, mine) => {
+    // Chain d of ip t2 stays while ip t's is renamed; a new d then takes its old name in the same batch.
+    const script = "rename chain ip t d e\nadd chain ip t d\nrename chain ip6 t c c6\n";
+    const r = nlkit(["-n", mine, "nft", "-f", "-"], {}, script);
+    assert.deepEqual([r.code, r.stderr], [0, ""]);
+    nft(theirs, ["-f", "-"], script);
+    const doc = { nftables: [{ rename: { chain: { family: "ip", table: "t2", name: "d", newname: "e2" } } }] };
+    const j = nlkit(["-n", mine, "nft", "-j", "-f", "-"], {}, JSON.stringify(doc));
+    assert.deepEqual([j.code, j.stderr], [0, ""]);
+    nft(theirs, ["-j", "-f", "-"], JSON.stringify(doc));
+    assert.equal(ok(mine, "nft", "list", "ruleset"), nft(theirs, ["list", "ruleset"]));
+    assert.deepEqual(nftJson(mine, "ruleset"), nftJson(theirs, "ruleset"));
+    assert.match(nft(theirs, ["list", "ruleset"]), /chain e2 \{/);
+  });
+});
+
 test("nft get element prints the set with the asked elements, as nft", { skip: NFT_SKIP }, async () => {
   await withPair((theirs) => {
     for (

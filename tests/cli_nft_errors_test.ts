@@ -47,6 +47,12 @@ const SCRIPTS = [
   "table ip foo {\n\tchain bar {\n\t\ttype nat hook forward priority 0;\n\t}\n}\n",
   "add table ip foo\nadd chain ip foo bar\n\nadd rule ip foo bar jump nowhere\n",
   "table ip foo {\n\tset s {\n\t\ttype ipv4_addr\n\t}\n}\ndelete element ip foo s { 1.2.3.4, 5.6.7.8 }\n",
+  // A chain the batch adds has no handle yet: the kernel refuses the rename, under the whole line and its newline.
+  "add table ip foo\nadd chain ip foo bar\nrename chain ip foo bar baz\n",
+  "rename chain ip foo bar baz\n",
+  "add table ip foo\nrename chain ip foo bar baz\n",
+  "rename table ip foo bar\n",
+  "add table ip foo\ndelete chain ip foo handle 999\n",
 ];
 
 test("kernel refusals and missing objects print nft's text and exit 1, as nft's", { skip: NFT_SKIP }, async () => {

@@ -1,7 +1,7 @@
 /**
  * nft's JSON documents (libnftables-json(5)) applied as one transaction,
  * as `nft -j -f` does: listing objects (an implicit `add`) and the `add`,
- * `create`, `insert`, `replace`, `delete` and `flush` commands.
+ * `create`, `insert`, `replace`, `delete`, `flush` and `rename` commands.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { InvalidArgumentError, notFound, NotFoundError } from "../../../errors.t
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
 import { listElements, listNftRules, streamSets } from "../list.ts";
+import { chainHandle } from "./chain_rename.ts";
 import { setDecl } from "../text/set_decl.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
@@ -31,7 +32,7 @@ import { INET_PROTOS } from "./types.ts";
 
 type Obj = { [k: string]: Json };
 
-const COMMANDS = ["add", "create", "insert", "replace", "delete", "destroy", "flush"];
+const COMMANDS = ["add", "create", "insert", "replace", "delete", "destroy", "flush", "rename"];
 const OBJECTS = [
   "table",
   "chain",
@@ -179,6 +180,8 @@ export class DocumentPlanner {
   #flushedFamilies = new Set<string>();
   /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
   #flushedRuleset = false;
+  /** The tables (`family name`) and chains (`family table name`) the document adds, for a rename's lookup. */
+  #added = new Set<string>();
   /** Plans for the namespace (or socket) of `opts`, where set types and interface names are read. */
   constructor(
     readonly opts: NftOptions = {},
@@ -338,6 +341,7 @@ export class DocumentPlanner {
     }
     if (!isObj(v)) throw new InvalidArgumentError(`Cannot ${cmd} ${kind} ${JSON.stringify(v)}`);
     const fam = family(v, kind);
+    if (cmd === "rename") return await this.#rename(kind, v, fam);
     const create = cmd === "create";
     const del = cmd === "delete" || cmd === "destroy";
     if (cmd === "destroy") throw new InvalidArgumentError("Cannot destroy: nft 1.0.6 has no destroy; use delete");
@@ -351,6 +355,7 @@ export class DocumentPlanner {
         const flags = v.flags === undefined
           ? []
           : (Array.isArray(v.flags) ? v.flags : [v.flags]).map((f) => f === "dorm" ? "dormant" : String(f));
+        this.#added.add(`${fam} ${name}`);
         tx.addTable({ family: fam, name: name!, flags, comment: v.comment as string | undefined }, create);
         return;
       }
@@ -379,6 +384,7 @@ export class DocumentPlanner {
         if (policy !== undefined && policy !== "accept" && policy !== "drop") {
           throw new InvalidArgumentError(`Cannot use policy "${policy}": expected accept or drop`);
         }
+        this.#added.add(`${fam} ${table} ${name}`);
         tx.addChain({
           family: fam,
           table,
@@ -481,6 +487,17 @@ export class DocumentPlanner {
    * Names the table's anonymous sets, when the batch does: past every set
    * name of the table, the kernel's (read once) and the batch's.
    */
+  /** `rename chain`, nft's only rename: a `NEWCHAIN` naming the kernel's chain by its handle. */
+  async #rename(kind: string, v: Obj, fam: string): Promise<void> {
+    if (kind !== "chain") throw new InvalidArgumentError(`Cannot rename a ${kind}: only a chain`);
+    keys(v, ["family", "table", "name", "newname"], "a chain rename");
+    const table = str(v, "table", "a chain rename");
+    const name = str(v, "name", "a chain rename");
+    const newName = str(v, "newname", "a chain rename");
+    const handle = await chainHandle(fam, table, name, (key) => this.#added.has(key), this.opts);
+    this.tx.renameChain({ family: fam, table, handle, newName });
+  }
+
   async #anonNamer(fam: string, table: string): Promise<((template: string) => string) | undefined> {
     if (!this.#anonNames) return undefined;
     const key = `${fam} ${table}`;

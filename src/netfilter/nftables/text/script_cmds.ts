@@ -22,7 +22,7 @@ type Obj = { [k: string]: Json };
 
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 const CHANGE = ["add", "create", "insert", "replace", "delete", "destroy", "flush"];
-const NOT_IN_SCRIPTS = ["list", "reset", "rename", "get", "describe", "monitor", "export", "import"];
+const NOT_IN_SCRIPTS = ["list", "reset", "get", "describe", "monitor", "export", "import"];
 const OBJECT_KINDS = ["counter", "quota", "limit", "synproxy", "secmark", "flowtable", "ct"];
 const SET_STMTS = ["counter", "limit", "quota"];
 const CHAIN_DECLS = ["type", "policy", "comment", "devices", "device", "flags"];
@@ -84,6 +84,7 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
   if (NOT_IN_SCRIPTS.includes(w[0].v)) {
     throw new NftScriptError(`Cannot run "${w[0].v}" from a script: nlkit applies changes only`, w[0]);
   }
+  if (w[0].v === "rename") return [{ cmd: renameCommand(w), from: w[0], to: w[w.length - 1] }];
   const rest = cmd === w[0].v ? w.slice(1) : w;
   if (!rest.length) throw new NftScriptError(`syntax error: ${cmd} what?`, w[0]);
   const kind = rest[0].v;
@@ -123,6 +124,21 @@ function topLevel(s: ScriptStmt): ScriptCommand[] {
     return at(w, () => one(objectCommand(cmd, vals(rest), [])));
   }
   return at(w, () => parseCommand(cmd, vals(rest)).map((c) => one(c)[0]));
+}
+
+/** `rename chain [FAMILY] TABLE CHAIN NEWNAME`, nft's only rename, as its JSON command. */
+function renameCommand(w: readonly ScriptToken[]): Json {
+  const what = w[1];
+  if (what?.v !== "chain") {
+    throw new NftScriptError(`syntax error, unexpected ${what?.v ?? "end of file"}, expecting chain`, what ?? w[0]);
+  }
+  const k = FAMILIES.includes(w[2]?.v) && w.length > 5 ? 3 : 2;
+  const [table, name, newname, extra] = w.slice(k);
+  if (!newname || extra) {
+    throw new NftScriptError("syntax error: expected rename chain [FAMILY] TABLE CHAIN NEWNAME", extra ?? w[0]);
+  }
+  const family = k === 3 ? w[2].v : "ip";
+  return { rename: { chain: { family, table: unquote(table.v), name: unquote(name.v), newname: unquote(newname.v) } } };
 }
 
 function tableBlock(cmd: string, rest: readonly ScriptToken[], block: readonly ScriptStmt[]): ScriptCommand[] {

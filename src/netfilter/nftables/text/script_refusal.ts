@@ -65,7 +65,8 @@ export class NftScriptNotFound extends NotFoundError {
     });
     const noTable = e.kind === "nft table" ||
       (names !== undefined && !added && !names.tables.some((t) => t.name === table && t.family === family));
-    const word = namedWord(c, noTable ? 1 : 2);
+    const attrs = attrsOf(c, kind);
+    const word = namedWord(c, noTable ? attrs.table : attrs.name ?? attrs.table);
     const hint = !names
       ? undefined
       : noTable
@@ -79,7 +80,11 @@ export class NftScriptNotFound extends NotFoundError {
 /** The attribute numbers of the table and the object name, per message kind, from the message tables. */
 const NAME_ATTRS: Record<string, { table: number; name?: number; handle?: number }> = {
   table: { table: NFTA_TABLE_TABLE.name.type },
-  chain: { table: NFTA_CHAIN_TABLE.table.type, name: NFTA_CHAIN_TABLE.name.type },
+  chain: {
+    table: NFTA_CHAIN_TABLE.table.type,
+    name: NFTA_CHAIN_TABLE.name.type,
+    handle: NFTA_CHAIN_TABLE.handle.type,
+  },
   rule: { table: NFTA_RULE_TABLE.table.type, name: NFTA_RULE_TABLE.chain.type, handle: NFTA_RULE_TABLE.handle.type },
   set: { table: NFTA_SET_TABLE.table.type, name: NFTA_SET_TABLE.name.type },
   map: { table: NFTA_SET_TABLE.table.type, name: NFTA_SET_TABLE.name.type },
@@ -139,10 +144,21 @@ function locate(
   return locatedText(reason, c.from, spanEnd(c));
 }
 
-/** The end column of a statement on one line (nft's location of a block runs one past its `}`). */
+/**
+ * The end column of a statement on one line. nft's location of a command
+ * is its grammar's `line`, the separator after it included: one past a
+ * block's `}`, and a `;` or the newline when one follows (not the end of
+ * the text).
+ */
 function spanEnd(c: ScriptCommand): number {
   if (c.to.line !== c.from.line) return c.from.end;
-  return c.to.v === "}" ? c.to.end + 1 : c.to.end;
+  if (c.to.v === "}") return c.to.end + 1;
+  const lines = c.to.src.lines;
+  const line = lines[c.to.line - 1] ?? "";
+  let i = c.to.end;
+  while (line[i] === " " || line[i] === "\t") i++;
+  if (line[i] === ";") return i + 1;
+  return i >= line.length && c.to.line < lines.length ? line.length + 1 : c.to.end;
 }
 
 /** The words naming what attribute `attr` holds: a name, a rule's handle, or `position N`. */
