@@ -12,7 +12,8 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftExpr } from "../expr/registry.ts";
 import { ruleExpressions } from "./linearize.ts";
 import type { LinearizeContext } from "./linearize_base.ts";
-import { ruleStatements, stateless } from "./rule_json.ts";
+import { ruleStatements } from "./rule_json.ts";
+import { stateless } from "./rule_json_base.ts";
 import type { Json } from "./types.ts";
 import { isObj, SET_STMT_KEYS } from "./values.ts";
 

@@ -21,7 +21,7 @@ import {
 } from "../list.ts";
 import type { NftSet } from "../set.ts";
 import { type NftOptions, withNftSocket } from "../socket.ts";
-import type { RuleContext } from "./rule_json.ts";
+import type { RuleContext } from "./rule_json_base.ts";
 import { boundKey, inlineBound, isBound } from "./binding.ts";
 import type { Json } from "./types.ts";
 import {

@@ -7,7 +7,7 @@
  */
 
 import { objTypeId } from "../expr/names.ts";
-import { byteUnit } from "../json/rule_json.ts";
+import { byteUnit } from "../json/rule_json_base.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
 import { NFT_TYPES } from "../json/types.ts";
