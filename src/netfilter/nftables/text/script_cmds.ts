@@ -9,7 +9,9 @@
  */
 
 import type { Json } from "../json/types.ts";
-import { DUPLICATED, parseCommand, parseStatements, wordValue } from "./parse.ts";
+import { parseCommand } from "./parse.ts";
+import { DUPLICATED, parseStatements } from "./statement.ts";
+import { wordValue } from "./tokens.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { ScriptStmt } from "./script_read.ts";

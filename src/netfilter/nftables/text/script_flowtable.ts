@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { withDeclExtra } from "../json/decl_extra.ts";
 import type { Json } from "../json/types.ts";
-import { priority } from "./parse.ts";
+import { priority } from "./families.ts";
 
 type Obj = { [k: string]: Json };
 

@@ -11,7 +11,8 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
-import { DUPLICATED, parseDuration, parseStatements } from "./parse.ts";
+import { DUPLICATED, parseStatements } from "./statement.ts";
+import { parseDuration } from "./tokens.ts";
 
 type Obj = { [k: string]: Json };
 

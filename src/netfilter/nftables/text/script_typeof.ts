@@ -13,7 +13,7 @@ import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { type ExthdrOp, exthdrTypeofData } from "../json/exthdr_fields.ts";
 import { CT_TYPES, HEADER_FIELDS, META_JSON_KEYS, META_TYPES, XFRM_KEYS } from "../json/fields.ts";
 import { buildUdata } from "../udata.ts";
-import { UNQUALIFIED_META } from "./parse.ts";
+import { UNQUALIFIED_META } from "./statement.ts";
 import {
   EXPR_CONCAT,
   EXPR_CT,

@@ -1,0 +1,94 @@
+/**
+ * The words of nft's command language: splitting a line into tokens, a
+ * cursor over them, and a word as nft's JSON value.
+ *
+ * @module
+ */
+
+import { InvalidArgumentError } from "../../../errors.ts";
+import { type Json, relativeMs } from "../json/types.ts";
+
+/** Splits a command line into words, quoted strings, and the punctuation `{ } , ; ( ) |` (`syn|ack`: three). */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;()|]|[^\s{},;()|"]+)/gy;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const w = m[1];
+    // `{1.1.1.1: 2.2.2.2}`, `inet_service: verdict`: a word's own colon is the key-data one (an IPv6 address
+    // ends with one only as `::`).
+    if (w.length > 1 && w.endsWith(":") && !w.endsWith("::") && !w.startsWith('"')) out.push(w.slice(0, -1), ":");
+    else out.push(w);
+  }
+  if (re.lastIndex !== 0 && re.lastIndex < text.trimEnd().length) {
+    throw new InvalidArgumentError(`Cannot parse "${text.slice(re.lastIndex)}"`);
+  }
+  return out;
+}
+
+/** Parses nft's duration text (`1h30m`, `30s`, `100ms`) into seconds: milliseconds are their fraction. */
+export function parseDuration(s: string): number {
+  const ms = relativeMs(s);
+  if (ms === undefined) {
+    throw new InvalidArgumentError(`Cannot use "${s}" as a duration: expected e.g. 1h30m or 30s`);
+  }
+  return ms / 1000;
+}
+
+/** A cursor over tokens. */
+export class Tokens {
+  i = 0;
+  constructor(readonly t: string[]) {}
+  peek(k = 0): string | undefined {
+    return this.t[this.i + k];
+  }
+  next(what: string): string {
+    const w = this.t[this.i++];
+    if (w === undefined) throw new InvalidArgumentError(`Missing ${what}`);
+    return w;
+  }
+  eat(w: string): boolean {
+    if (this.t[this.i] !== w) return false;
+    this.i++;
+    return true;
+  }
+  expect(w: string): void {
+    const got = this.next(`"${w}"`);
+    if (got !== w) throw new InvalidArgumentError(`Cannot use "${got}" here: expected "${w}"`);
+  }
+  get done(): boolean {
+    return this.i >= this.t.length;
+  }
+}
+
+/** A quoted word's text: nft's strings have no escapes (`"eth\*"` is `eth\*`). */
+export function unquote(w: string): string {
+  return w.startsWith('"') ? w.slice(1, -1) : w;
+}
+
+/** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
+export function wordValue(w: string): Json {
+  if (w.startsWith('"')) return unquote(w);
+  if (/^\d+$/.test(w)) return Number(w);
+  // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
+  if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
+  // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
+  const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
+  // `0xffffff00/24`: a mark's prefix has a number for its base.
+  if (prefix) {
+    return { prefix: { addr: /^0x/i.test(prefix[1]) ? wordValue(prefix[1]) : prefix[1], len: Number(prefix[2]) } };
+  }
+  const range = w.includes("-") ? /^([0-9a-fx.:]+|[0-9dhms]+)-([0-9a-fx.:]+|[0-9dhms]+)$/i.exec(w) : null;
+  if (range && rangeEnd(range[1]) && rangeEnd(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
+  return w;
+}
+
+/** A range's end: a number or address (with a digit), a classid (`bcad:dada`) or a duration (`1m`, `4d23h`). */
+export function rangeEnd(w: string): boolean {
+  return /\d/.test(w) || /^[0-9a-f]{1,4}:[0-9a-f]{1,4}$/i.test(w);
+}
+
+/** A count: a non-negative integer. */
+export function count(w: string, what: string): number {
+  if (!/^\d+$/.test(w)) throw new InvalidArgumentError(`Cannot use "${w}" as ${what}: expected a non-negative integer`);
+  return Number(w);
+}
