@@ -68,11 +68,14 @@ export { concatTypes, type Json, NFT_TYPES, type NftType, typeById, typeByName }
 export { type DataRender, elementsJson, type ElemRender, type ElemStmt } from "./json/elements.ts";
 export { type ElementShape, elementsOf } from "./json/values.ts";
 export * from "./json/ruleset_json.ts";
-export { type RuleContext, ruleStatements } from "./json/rule_json.ts";
-export { type LinearizeContext, ruleExpressions } from "./json/linearize.ts";
+export { ruleStatements } from "./json/rule_json.ts";
+export type { RuleContext } from "./json/rule_json_base.ts";
+export { ruleExpressions } from "./json/linearize.ts";
+export type { LinearizeContext } from "./json/linearize_base.ts";
 export { applyJson, type ApplyOptions, DocumentPlanner } from "./json/apply.ts";
 export { MonitorJson } from "./json/event_json.ts";
 export { nftJsonText } from "./json/serialize.ts";
 export { formatRuleset, type TextOptions } from "./text/ruleset_text.ts";
 export { type SetDecl, setDecl } from "./text/set_decl.ts";
-export { parseCommand, parseStatements } from "./text/parse.ts";
+export { parseCommand } from "./text/parse.ts";
+export { parseStatements } from "./text/statement.ts";

@@ -475,6 +475,7 @@ class RuleDecoder extends DecoderCore {
   }
 }
 
+/** nft's JSON statements of a rule's expressions. */
 export function ruleStatements(exprs: readonly NftExpr[], ctx: RuleContext): Json[] {
   const d = new RuleDecoder(ctx);
   for (let i = 0; i < exprs.length; i++) {

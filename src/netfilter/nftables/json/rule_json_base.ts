@@ -12,6 +12,7 @@ import type { HeaderField } from "./fields.ts";
 import { bytesToNumber, type Json, type NftType, numberToBytes, renderValue, typeByName } from "./types.ts";
 import type { NftSetWithElements } from "../list.ts";
 
+/** What a rule's JSON needs besides its expressions. */
 export interface RuleContext {
   /** The table family. */
   family: string;
@@ -248,8 +249,7 @@ export function isPrefixMask(b: Uint8Array, ones: number): boolean {
   return true;
 }
 
-/** nft's JSON statements of a rule's expressions. */
-
+/** The family name nft prints for a `NFPROTO_*` number (ct helper `l3proto`). */
 export function nfprotoName(n: number): string {
   return NFT_FAMILIES[n as keyof typeof NFT_FAMILIES] ?? String(n);
 }
