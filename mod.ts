@@ -320,18 +320,17 @@ export {
   type NftState,
   replaceNftRule,
 } from "./src/netfilter/nftables/ops.ts";
-export {
-  type CommitOptions,
-  type NftChainSpec,
-  type NftFailure,
-  type NftFlowtableSpec,
-  type NftObjectSpec,
-  type NftRuleSpec,
-  type NftSetSpec,
-  type NftTableSpec,
-  NftTransaction,
-  NftTransactionError,
-} from "./src/netfilter/nftables/transaction.ts";
+export { NftTransaction } from "./src/netfilter/nftables/transaction.ts";
+export { type NftFailure, NftTransactionError } from "./src/netfilter/nftables/transaction_error.ts";
+export type {
+  CommitOptions,
+  NftChainSpec,
+  NftFlowtableSpec,
+  NftObjectSpec,
+  NftRuleSpec,
+  NftSetSpec,
+  NftTableSpec,
+} from "./src/netfilter/nftables/transaction_specs.ts";
 export type { NftTable } from "./src/netfilter/nftables/table.ts";
 export type { NftChain } from "./src/netfilter/nftables/chain.ts";
 export type { NftRule } from "./src/netfilter/nftables/rule.ts";

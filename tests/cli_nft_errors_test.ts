@@ -16,7 +16,7 @@ import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
 import { NFT_SKIP, nftResult } from "./_nft.ts";
 import { applyScript, NftScriptRefusal } from "../src/netfilter/nftables/text/script.ts";
-import { NftTransactionError } from "../src/netfilter/nftables/transaction.ts";
+import { NftTransactionError } from "../src/netfilter/nftables/transaction_error.ts";
 import { closest } from "../src/netfilter/nftables/text/misspell.ts";
 
 /** One-line commands, each run in an empty namespace. */

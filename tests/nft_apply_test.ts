@@ -13,7 +13,8 @@ import { test } from "node:test";
 import { withTempNetns } from "./_helpers.ts";
 import { loadRuleset, nft, NFT_SKIP, nftJson, RULESETS } from "./_nft.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
-import { NftTransaction, NftTransactionError } from "../src/netfilter/nftables/transaction.ts";
+import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
+import { NftTransactionError } from "../src/netfilter/nftables/transaction_error.ts";
 import {
   addChain,
   addElementsBulk,

@@ -60,6 +60,8 @@ export { buildExpr, EXPR_LIST, parseExpr } from "./expr/list.ts";
 export * from "./list.ts";
 export * from "./ifnames.ts";
 export * from "./transaction.ts";
+export * from "./transaction_error.ts";
+export * from "./transaction_specs.ts";
 export * from "./ops.ts";
 export * from "./reset.ts";
 export * from "./get_elements.ts";

@@ -12,15 +12,9 @@ import type { NftElement } from "./element.ts";
 import { getGeneration } from "./gen.ts";
 import { listChains, listRuleset, type NftFilter, type NftRuleset } from "./list.ts";
 import { type NftOptions, withNftSocket } from "./socket.ts";
-import {
-  type NftChainSpec,
-  type NftObjectSpec,
-  type NftRuleSpec,
-  type NftSetSpec,
-  type NftTableSpec,
-  NftTransaction,
-  NftTransactionError,
-} from "./transaction.ts";
+import { NftTransaction } from "./transaction.ts";
+import { NftTransactionError } from "./transaction_error.ts";
+import type { NftChainSpec, NftObjectSpec, NftRuleSpec, NftSetSpec, NftTableSpec } from "./transaction_specs.ts";
 
 /**
  * Commits a one-object transaction. Its refusal is the kernel's own error

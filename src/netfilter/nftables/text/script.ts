@@ -18,7 +18,7 @@ import { type IncludeOptions, readScript, type ScriptStmt } from "./script_read.
 import { lexScript } from "./script_lex.ts";
 import { NftScriptNotFound, NftScriptRefusal } from "./script_refusal.ts";
 import { loadNames, type NameCache } from "./script_suggest.ts";
-import { NftTransactionError } from "../transaction.ts";
+import { NftTransactionError } from "../transaction_error.ts";
 import { type MergeReport, optimizeScript } from "./script_optimize.ts";
 
 export { COMMAND_LINE, NftScriptError } from "./script_lex.ts";

@@ -12,7 +12,7 @@
 import { errnoText } from "../../../sys/errno.ts";
 import type { Json } from "../json/types.ts";
 import { NotFoundError } from "../../../errors.ts";
-import { type NftFailure, NftTransactionError } from "../transaction.ts";
+import { type NftFailure, NftTransactionError } from "../transaction_error.ts";
 import type { ScriptCommand } from "./script_cmds.ts";
 import { locatedText, type ScriptToken } from "./script_lex.ts";
 import { type NameCache, objectHint, tableHint } from "./script_suggest.ts";
