@@ -322,15 +322,7 @@ export {
 } from "./src/netfilter/nftables/ops.ts";
 export { NftTransaction } from "./src/netfilter/nftables/transaction.ts";
 export { type NftFailure, NftTransactionError } from "./src/netfilter/nftables/transaction_error.ts";
-export type {
-  CommitOptions,
-  NftChainSpec,
-  NftFlowtableSpec,
-  NftObjectSpec,
-  NftRuleSpec,
-  NftSetSpec,
-  NftTableSpec,
-} from "./src/netfilter/nftables/transaction_specs.ts";
+export type * from "./src/netfilter/nftables/transaction_specs.ts";
 export type { NftTable } from "./src/netfilter/nftables/table.ts";
 export type { NftChain } from "./src/netfilter/nftables/chain.ts";
 export type { NftRule } from "./src/netfilter/nftables/rule.ts";
