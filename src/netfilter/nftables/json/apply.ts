@@ -14,10 +14,8 @@ import { chainHandle } from "./chain_rename.ts";
 import { setDecl } from "../text/set_decl.ts";
 import type { NftOptions } from "../socket.ts";
 import { NftTransaction } from "../transaction.ts";
-import { timeoutPolicy } from "./ct_timeout.ts";
 import { ruleExpressions } from "./linearize.ts";
 import { holdsIfaces, ifindexElems } from "./ifindex_values.ts";
-import { limitAttrs, synproxyAttrs } from "./stmt_attrs.ts";
 import type { NftElement } from "../element.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
@@ -25,12 +23,13 @@ import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from ".
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
 import { AnonNames } from "./anon_names.ts";
+import { duration, family, keys, notAKind, num, str, typesOf } from "./apply_checks.ts";
+import { planStateful } from "./stateful_cmd.ts";
 import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { concatId, intervalKey, type Json, msOf, type NftType, typeByName } from "./types.ts";
-import { INET_PROTOS } from "./types.ts";
+import { concatId, intervalKey, type Json, msOf, type NftType } from "./types.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -52,51 +51,6 @@ const OBJECTS = [
   "flowtable",
   "ruleset",
 ];
-const FAMILY = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
-
-function keys(o: Obj, allowed: readonly string[], what: string): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) {
-      throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
-    }
-  }
-}
-
-function str(o: Obj, k: string, what: string): string {
-  const v = o[k];
-  if (typeof v !== "string" || !v) throw new InvalidArgumentError(`Cannot use ${what} without a "${k}" string`);
-  return v;
-}
-
-function family(o: Obj, what: string): string {
-  const f = o.family ?? "ip";
-  if (typeof f !== "string" || !FAMILY.includes(f)) {
-    throw new InvalidArgumentError(`Cannot use family ${JSON.stringify(f)} in ${what}: expected ${FAMILY.join(", ")}`);
-  }
-  return f;
-}
-
-function num(v: Json | undefined, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
-    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an integer`);
-  }
-  return v;
-}
-
-/** Seconds, whole in nft's JSON; the text reader writes milliseconds as fractions (`100ms`: 0.1). */
-function duration(v: Json, what: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${what}: expected seconds`);
-  }
-  return v;
-}
-
-function typesOf(v: Json, what: string): NftType[] {
-  if (typeof v === "string") return v.split(" . ").map((n) => typeByName(n));
-  if (Array.isArray(v)) return v.map((n) => typeByName(String(n)));
-  throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as the type of ${what}`);
-}
 
 /**
  * Which of `names` are keys or strings anywhere inside `v`: a walk with an
@@ -481,7 +435,7 @@ export class DocumentPlanner {
       case "ct expectation":
       case "ct timeout":
       case "synproxy":
-        return this.#stateful(cmd, kind, v, fam);
+        return planStateful(this.tx, cmd, kind, v, fam);
     }
   }
 
@@ -687,61 +641,6 @@ export class DocumentPlanner {
       else add();
     }
   }
-
-  #stateful(cmd: string, kind: string, v: Obj, fam: string): void {
-    const table = str(v, "table", `a ${kind}`);
-    if (cmd === "delete" && v.name === undefined) {
-      return void this.tx.deleteObject({ family: fam, table, handle: num(v.handle, "a handle"), type: kind });
-    }
-    const name = str(v, "name", `a ${kind}`);
-    if (cmd === "delete") return void this.tx.deleteObject({ family: fam, table, name, type: kind });
-    if (cmd !== "add" && cmd !== "create") throw new InvalidArgumentError(`Cannot ${cmd} a ${kind}`);
-    const common = ["family", "table", "name", "handle", "comment"];
-    let data: Record<string, unknown>;
-    if (kind === "counter") {
-      keys(v, [...common, "packets", "bytes"], "a counter");
-      data = { packets: num(v.packets, "packets") ?? 0, bytes: num(v.bytes, "bytes") ?? 0 };
-    } else if (kind === "quota") {
-      keys(v, [...common, "bytes", "used", "inv"], "a quota");
-      data = { bytes: num(v.bytes, "bytes") ?? 0, consumed: num(v.used, "used") ?? 0, flags: v.inv ? ["inv"] : [] };
-    } else if (kind === "limit") {
-      const { family: _f, table: _t, name: _n, handle: _h, comment: _c, ...l } = v;
-      data = limitAttrs(l);
-    } else if (kind === "synproxy") {
-      keys(v, [...common, "mss", "wscale", "flags"], "a synproxy");
-      data = synproxyAttrs(v);
-    } else {
-      const own = { "ct expectation": ["dport", "timeout", "size"], "ct timeout": ["policy"] }[kind] ?? ["type"];
-      keys(v, [...common, ...own, "protocol", "l3proto"], `a ${kind}`);
-      const l4 = Object.entries(INET_PROTOS).find(([, n]) => n === v.protocol)?.[0];
-      if (l4 === undefined) {
-        throw new InvalidArgumentError(
-          `Cannot use ${kind} protocol ${JSON.stringify(v.protocol)}: expected tcp or udp`,
-        );
-      }
-      const l3 = { inet: 1, ip: 2, ip6: 10 }[String(v.l3proto ?? fam)];
-      if (l3 === undefined) {
-        throw new InvalidArgumentError(
-          `Cannot use ${kind} l3proto ${JSON.stringify(v.l3proto)}: expected ip, ip6, inet`,
-        );
-      }
-      data = kind === "ct timeout"
-        ? { l3proto: l3, l4proto: Number(l4), timeouts: timeoutPolicy(String(v.protocol), v.policy) }
-        : kind === "ct expectation"
-        ? {
-          l3proto: l3,
-          l4proto: Number(l4),
-          dport: num(v.dport, "dport") ?? 0,
-          timeout: num(v.timeout, "timeout") ?? 0,
-          size: num(v.size, "size") ?? 0,
-        }
-        : { name: str(v, "type", "a ct helper"), l3proto: l3, l4proto: Number(l4) };
-    }
-    this.tx.addObject(
-      { family: fam, table, name, type: kind, data, comment: v.comment as string | undefined },
-      cmd === "create",
-    );
-  }
 }
 
 /** Options of {@link applyJson}. */
@@ -757,13 +656,4 @@ export async function applyJson(doc: unknown, opts: ApplyOptions = {}): Promise<
   const { genId, check, ...sock } = opts;
   const tx = await new DocumentPlanner(sock).plan(doc);
   await tx.commit({ ...sock, genId, check });
-}
-
-/** nft's refusal of `flush set` on a map (and the reverse, or a meter): ENOENT. */
-function notAKind(kind: string, fam: string, table: string, name: string): NotFoundError {
-  return notFound(
-    { kind: `nft ${kind}`, key: `${fam} ${table} ${name}` },
-    "NFT_MSG_DELSETELEM",
-    `No such file or directory: ${fam} ${table} ${name} is not a ${kind}`,
-  );
 }
