@@ -16,7 +16,8 @@ import { withTempNetns } from "./_helpers.ts";
 import { jsonObjects, loadRuleset, nft, NFT_SKIP, nftJson } from "./_nft.ts";
 import { describeText } from "../src/cli/nft_describe.ts";
 import { setNftOutput } from "../src/netfilter/nftables/json/output.ts";
-import { NFT_TYPES, renderValue } from "../src/netfilter/nftables/json/types.ts";
+import { NFT_TYPES } from "../src/netfilter/nftables/json/types.ts";
+import { renderValue } from "../src/netfilter/nftables/json/value_codec.ts";
 
 const RULESET = `
 table inet t {

@@ -21,7 +21,8 @@ import { interfaceNames } from "../src/netfilter/nftables/ifnames.ts";
 import { listRuleset } from "../src/netfilter/nftables/list.ts";
 import { rulesetObjects } from "../src/netfilter/nftables/json/ruleset_json.ts";
 import { applyJson } from "../src/netfilter/nftables/json/apply.ts";
-import { parseValue, renderValue, typeByName } from "../src/netfilter/nftables/json/types.ts";
+import { typeByName } from "../src/netfilter/nftables/json/types.ts";
+import { parseValue, renderValue } from "../src/netfilter/nftables/json/value_codec.ts";
 import { parseRealms } from "../src/netfilter/nftables/json/realms.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 

@@ -29,7 +29,8 @@ import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { concatId, intervalKey, type Json, msOf, type NftType } from "./types.ts";
+import { concatId, intervalKey, type Json, type NftType } from "./types.ts";
+import { msOf } from "./time_values.ts";
 
 type Obj = { [k: string]: Json };
 

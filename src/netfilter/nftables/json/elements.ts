@@ -11,7 +11,9 @@ import type { NftElement } from "../element.ts";
 import { udataComment } from "../udata.ts";
 import { verdictJson } from "./verdict.ts";
 import { inRange } from "./output.ts";
-import { bytesToNumber, type Json, type NftType, renderValue, seconds } from "./types.ts";
+import type { Json, NftType } from "./types.ts";
+import { bytesToNumber, renderValue } from "./value_codec.ts";
+import { seconds } from "./time_values.ts";
 import { minusOne, sameBytes } from "./key_bytes.ts";
 
 /** Renders a key of one type, or of a concatenation (fields padded to 4 bytes). */

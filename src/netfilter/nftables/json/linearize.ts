@@ -14,7 +14,9 @@ import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
 import { isObj, keyRange, typeSize } from "./values.ts";
 import { CT_TYPES, HEADER_FIELDS, type HeaderField, LOG_FLAGS, LOG_FLAGS_ALL, META_TYPES } from "./fields.ts";
-import { concatId, type Json, msOf, type NftType, parseValue, typeByName } from "./types.ts";
+import { concatId, type Json, type NftType, typeByName } from "./types.ts";
+import { parseValue } from "./value_codec.ts";
+import { msOf } from "./time_values.ts";
 import { verdictOf } from "./verdict.ts";
 import { withoutOwnProtocol } from "./own_protocol.ts";
 import {

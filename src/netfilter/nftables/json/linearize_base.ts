@@ -13,7 +13,8 @@ import type { NftTransaction } from "../transaction.ts";
 import { type ElementShape, isObj } from "./values.ts";
 import { META_JSON_KEYS } from "./fields.ts";
 import { EXTHDR_KEYS, type ExthdrOp } from "./exthdr_fields.ts";
-import { type Json, type NftType, numberToBytes } from "./types.ts";
+import type { Json, NftType } from "./types.ts";
+import { numberToBytes } from "./value_codec.ts";
 
 type Obj = { [k: string]: Json };
 

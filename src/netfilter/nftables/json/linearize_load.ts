@@ -21,7 +21,8 @@ import {
   XFRM_KEYS,
 } from "./fields.ts";
 import { DCCP_OPTION, EXTHDR_KEYS, exthdrByName, type ExthdrOp } from "./exthdr_fields.ts";
-import { concatId, type Json, type NftType, numberToBytes, parseValue, renderValue, typeByName } from "./types.ts";
+import { concatId, type Json, type NftType, typeByName } from "./types.ts";
+import { numberToBytes, parseValue, renderValue } from "./value_codec.ts";
 import { PayloadMerge } from "./payload_merge.ts";
 import {
   bytesOf,

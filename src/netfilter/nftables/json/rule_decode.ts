@@ -18,18 +18,8 @@ import {
   icmpContext,
   icmpFields,
 } from "./fields.ts";
-import {
-  bytesToNumber,
-  isFlagType,
-  type Json,
-  type NftType,
-  type NftTypeName,
-  renderBits,
-  renderRangeEnd,
-  renderValue,
-  renderWhole,
-  typeByName,
-} from "./types.ts";
+import { type Json, type NftType, type NftTypeName, typeByName } from "./types.ts";
+import { bytesToNumber, isFlagType, renderBits, renderRangeEnd, renderValue, renderWhole } from "./value_codec.ts";
 import { isObj } from "./values.ts";
 import {
   binopJson,

@@ -26,7 +26,9 @@ import {
 } from "./fields.ts";
 import { elemText, exprText } from "../text/stmt_text.ts";
 import { DCCP_OPTION, EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
-import { concatTypes, type Json, type NftType, type NftTypeName, renderValue, seconds, typeByName } from "./types.ts";
+import { concatTypes, type Json, type NftType, type NftTypeName, typeByName } from "./types.ts";
+import { renderValue } from "./value_codec.ts";
+import { seconds } from "./time_values.ts";
 import { verdictJson } from "./verdict.ts";
 import {
   byteUnit,

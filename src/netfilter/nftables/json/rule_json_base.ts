@@ -9,7 +9,8 @@
 import { NFT_FAMILIES } from "../consts.ts";
 import { flagsJson } from "./elements.ts";
 import type { HeaderField } from "./fields.ts";
-import { bytesToNumber, type Json, type NftType, numberToBytes, renderValue, typeByName } from "./types.ts";
+import { type Json, type NftType, typeByName } from "./types.ts";
+import { bytesToNumber, numberToBytes, renderValue } from "./value_codec.ts";
 import type { NftSetWithElements } from "../list.ts";
 
 /** What a rule's JSON needs besides its expressions. */

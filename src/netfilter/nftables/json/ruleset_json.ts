@@ -29,7 +29,8 @@ import { ruleStatements } from "./rule_json.ts";
 import { limitJson, nfprotoName, type RuleContext, synproxyJson } from "./rule_json_base.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
-import { concatTypes, intervalKey, type Json, type NftType, seconds, typeById } from "./types.ts";
+import { concatTypes, intervalKey, type Json, type NftType, typeById } from "./types.ts";
+import { seconds } from "./time_values.ts";
 
 /** nft's JSON schema version. */
 export const JSON_SCHEMA_VERSION = 1;

@@ -10,7 +10,9 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import type { NftExpr } from "../expr/registry.ts";
 import { buildUdata, UDATA_COMMENT } from "../udata.ts";
-import { dottedQuad, type Json, msOf, type NftType, parseValue } from "./types.ts";
+import type { Json, NftType } from "./types.ts";
+import { dottedQuad, parseValue } from "./value_codec.ts";
+import { msOf } from "./time_values.ts";
 import { verdictOf } from "./verdict.ts";
 import { plusOne, sameBytes } from "./key_bytes.ts";
 

@@ -7,7 +7,8 @@
 
 import { CT_TYPES, HEADER_FIELDS, META_TYPES } from "../json/fields.ts";
 import { nftOutput } from "../json/output.ts";
-import { isFlagType, type Json, type NftType, typeByName } from "../json/types.ts";
+import { type Json, type NftType, typeByName } from "../json/types.ts";
+import { isFlagType } from "../json/value_codec.ts";
 
 type Obj = { [k: string]: Json };
 

@@ -6,7 +6,8 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import { type Json, relativeMs } from "../json/types.ts";
+import type { Json } from "../json/types.ts";
+import { relativeMs } from "../json/time_values.ts";
 
 /** Splits a command line into words, quoted strings, and the punctuation `{ } , ; ( ) |` (`syn|ack`: three). */
 export function tokenize(text: string): string[] {
