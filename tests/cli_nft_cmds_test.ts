@@ -201,13 +201,10 @@ test("nft -T prints times in seconds, as nft; its JSON is nft's", { skip: NFT_SK
   });
 });
 
-test("nft's debug flag is refused, and the print flags with monitor", () => {
+test("nft's debug flag is refused", () => {
   for (const f of ["-d", "--debug"]) {
     const r = nlkit(["nft", f, "list", "ruleset"]);
     assert.equal(r.code, 2, f);
     assert.match(r.stderr, new RegExp(`Cannot use nft's "${f}"`), f);
   }
-  const m = nlkit(["nft", "-T", "monitor"]);
-  assert.equal(m.code, 2);
-  assert.match(m.stderr, /Cannot use .*-y or -T with monitor/);
 });

@@ -35,6 +35,12 @@ export class NoDeviceError extends NotFoundError {
 }
 
 /**
+ * nlkit's refusal of what nft accepts (a flag the command would not apply, `-f` with `-i`): exit 2, the
+ * project's code for bad input, where nft's own errors exit 1.
+ */
+export class NftRefusal extends UsageError {}
+
+/**
  * A missing nftables object in nft's own text: the error, the command line
  * and carets under the name nft points at. A {@link NotFoundError} with the
  * kind, key and errno of the one it stands for.

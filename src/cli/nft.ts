@@ -7,7 +7,7 @@
 
 import { Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
-import { errorText, EXIT_FAILURE, isUsageError, NftNotFoundError } from "./errors.ts";
+import { errorText, EXIT_FAILURE, isUsageError, NftNotFoundError, NftRefusal } from "./errors.ts";
 import { bulkJitPolicy } from "../sys/jit.ts";
 import { loadSys } from "../sys/load.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
@@ -61,12 +61,6 @@ const FLAGS: Record<string, keyof NftFlags | "file" | "version" | "interactive" 
 
 /** Commands with their own path when the command line holds only them; the rest is read as a script. */
 const QUERIES = ["list", "monitor", "reset", "rename", "get", "describe"];
-
-/**
- * nlkit's refusal of what nft accepts (a flag the command would not apply, `-f` with `-i`): exit 2, the
- * project's code for bad input, where nft's own errors exit 1.
- */
-class NftRefusal extends UsageError {}
 
 /** Runs `nlkit nft ...`: nft exits 1 on any error of its command line (its syntax errors too). */
 export async function nftHandler(ctx: Context, args: Args): Promise<number | void> {
@@ -177,11 +171,10 @@ async function nftQuery(
     return await nftList(ctx, rest, flags);
   }
   if (cmd === "monitor") {
-    if (flags.numericPriority || flags.numericTime || valueFlags(flags)) {
-      throw new NftRefusal("Cannot use -n, -p, -S, -N, -u, -y or -T with monitor (yet)");
-    }
+    // -t has nothing to leave out of an event (a set's elements come as events of their own), as in nft.
+    const { handles, numericPriority, numericTime, stateless } = flags;
     const { nftMonitor } = await import("./nft_monitor.ts");
-    return await nftMonitor(ctx, rest, json);
+    return await nftMonitor(ctx, rest, json, { handles, numericPriority, numericTime, stateless });
   }
   const { nftMore } = await import("./nft_more.ts");
   return await nftMore(ctx, cmd, rest, flags);

@@ -10,7 +10,7 @@
 
 import process from "node:process";
 import type { Context } from "./context.ts";
-import { monitorText } from "./nft_monitor.ts";
+import { monitorText, SetDecls } from "./nft_monitor.ts";
 import { subscribeNftables } from "../netfilter/nftables/events.ts";
 import { getGeneration } from "../netfilter/nftables/gen.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
@@ -23,17 +23,6 @@ type Obj = { [k: string]: Json };
 
 /** Receive buffer of the echo's subscription (bytes): the kernel only takes what the events use. */
 const ECHO_BUFFER = 64 << 20;
-
-/** nft's echo line of an added object, with its handle after `#` when asked. */
-function echoLine(out: Json, handles: boolean): string {
-  const text = monitorText(out);
-  if (!handles) return text;
-  const [kind, o] = Object.entries(Object.values(out as Obj)[0] as Obj)[0] as [string, Obj];
-  if (o.handle === undefined || kind === "element") return text;
-  // nft puts a set's handle just inside its braces.
-  if (kind === "set" || kind === "map") return text.replace(" { ", ` { # handle ${o.handle} `);
-  return `${text} # handle ${o.handle}`;
-}
 
 /** Runs `commit` and prints what it added, as `nft -e` does. */
 export async function withEcho(
@@ -54,6 +43,7 @@ export async function withEcho(
     await commit();
     const after = (await getGeneration(ctx.lib)).id ?? 0;
     if (after === before) return; // nothing changed: nothing to echo
+    const decls = new SetDecls();
     let group: Json[] = [];
     const keep = (outs: Iterable<Json>) => {
       // Rules inserted (not appended) echo as `insert`, as nft prints them.
@@ -62,15 +52,15 @@ export async function withEcho(
     for await (const ev of sub) {
       if (ev.type === "overrun") throw new Error("Cannot echo the changes: events were lost (receive buffer overrun)");
       if (ev.type !== "generation") {
+        decls.note(ev);
         const out = render.event(ev);
         if (out !== undefined) keep([out]);
         continue;
       }
-      keep(render.flush());
       if (ev.pid === process.pid && group.length) {
         for (const o of group) adds.push(o);
         if (!opts.json) {
-          for (const o of group) lines.push(echoLine(o, opts.handles));
+          for (const o of group) lines.push(monitorText(o, undefined, { handles: opts.handles, decl: decls.decl }));
           lines.push(genLine(ev));
         }
       }

@@ -20,6 +20,11 @@ export const UDATA_DATA_TYPEOF = 4;
 /** `NFTNL_UDATA_SET_DATA_INTERVAL`: a map's values are ranges (u32, 0 or 1). */
 export const UDATA_DATA_INTERVAL = 6;
 
+/** `NFTNL_UDATA_SET_ELEM_FLAGS`: an element's nft flags (u32). */
+export const UDATA_SET_ELEM_FLAGS = 1;
+/** `NFTNL_SET_ELEM_F_INTERVAL_OPEN`: a range running to the top of the key space, which has no end element. */
+export const SET_ELEM_F_INTERVAL_OPEN = 1;
+
 /** Splits user data into its TLVs; a TLV running past the end ends the walk. */
 export function parseUdata(b: Uint8Array | undefined): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();

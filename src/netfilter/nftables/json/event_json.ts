@@ -10,13 +10,15 @@ import type { NftChangeEvent } from "../events.ts";
 import type { NftSetWithElements } from "../list.ts";
 import type { NftElement } from "../element.ts";
 import { elementsJson } from "./elements.ts";
+import { parseUdata, SET_ELEM_F_INTERVAL_OPEN, UDATA_SET_ELEM_FLAGS } from "../udata.ts";
 import { chainJson, objectJson, ruleJson, setJson, setTypes, tableJson } from "./ruleset_json.ts";
 import type { Json } from "./types.ts";
 
 /** Turns change events into nft's monitor JSON, remembering sets for later rules. */
 export class MonitorJson {
   #sets = new Map<string, NftSetWithElements>();
-  #pending = new Map<string, { type: string; set: NftSetWithElements; element: NftElement }>();
+  /** An interval set's element waiting for the set's next message, by `family table name`. */
+  #pending = new Map<string, NftElement>();
 
   /** Interface names for `meta iif`/`oif`; `sets`: the sets that existed when the stream started. */
   constructor(
@@ -43,38 +45,32 @@ export class MonitorJson {
   }
 
   /**
-   * An interval arrives as two events, its start then the element after its
-   * end: the start waits for its end, so the range prints once, as nft does.
+   * nft's pairing of an interval set's element events (monitor.c's range
+   * cache): a message whose last element is not a range open to the top of
+   * the key space (an element nft flags so in its user data) waits, and
+   * prints with the set's next message, their starts and ends paired. A
+   * message holding the end marker at key 0 that nft puts before a set's
+   * first range prints nothing.
    */
-  #pair(type: string, set: NftSetWithElements, elements: readonly NftElement[]): NftElement[] {
-    const k = `${type} ${set.family} ${set.table} ${set.name}`;
-    const out: NftElement[] = [];
-    for (const e of elements) {
-      const pending = this.#pending.get(k);
-      if (e.keyEnd) out.push(e); // a concatenation's range is whole in one element
-      else if (e.flags?.includes("interval-end")) {
-        // An end with no start closes the gap below the first range: nothing to show.
-        if (pending) out.push(pending.element, e);
-        this.#pending.delete(k);
-      } else {
-        if (pending) out.push(pending.element); // open to the top of the key space
-        this.#pending.set(k, { type, set, element: e });
-      }
+  #pair(set: NftSetWithElements, elements: readonly NftElement[]): NftElement[] {
+    if (elements.some((e) => e.flags?.includes("interval-end") && leadingZero(e.key?.value))) return [];
+    const k = `${set.family} ${set.table} ${set.name}`;
+    const cached = this.#pending.get(k);
+    if (cached) {
+      this.#pending.delete(k);
+      return [...elements, cached];
     }
-    return out;
-  }
-
-  /** Ranges still open when a batch ends (they run to the top of the key space). */
-  flush(): Json[] {
-    const out = [...this.#pending.values()].map((p) => this.#elements(p.type, p.set, [p.element]));
-    this.#pending.clear();
-    return out;
+    const last = elements[elements.length - 1];
+    // A concatenation's range is whole in one element.
+    if (!last || last.keyEnd || openRange(last)) return [...elements];
+    this.#pending.set(k, last);
+    return [];
   }
 
   /**
    * The JSON of one event, or `undefined` for what nft does not show
-   * (anonymous sets and their elements, an interval's start until its end
-   * arrives: call {@link MonitorJson.flush} when a batch ends).
+   * (anonymous sets and their elements, an interval's start until the
+   * set's next element message).
    */
   event(ev: NftChangeEvent): Json | undefined {
     let body: Json;
@@ -97,8 +93,8 @@ export class MonitorJson {
         const key = `${ev.object.family} ${ev.object.table} ${ev.object.name}`;
         const set = { ...ev.object, elements: [] };
         if (ev.type === "add") this.#sets.set(key, set);
-        // Anonymous sets are part of their rule (a delete event carries no flags, only the name).
-        if (ev.object.flags?.includes("anonymous") || ev.object.name?.startsWith("__set")) return undefined;
+        // Anonymous sets are part of their rule; a delete event carries no flags, and nft prints it as a set.
+        if (ev.object.flags?.includes("anonymous")) return undefined;
         if (ev.type === "delete") this.#sets.delete(key);
         body = setJson(set, this.full);
         break;
@@ -110,7 +106,7 @@ export class MonitorJson {
         if (set && ev.type === "add") { for (const e of o.elements ?? []) set.elements.push(e); }
         if (!set || set.flags?.includes("anonymous")) return undefined;
         const interval = set.flags?.includes("interval") ?? false;
-        const elements = interval ? this.#pair(command(ev), set, o.elements ?? []) : o.elements ?? [];
+        const elements = interval ? this.#pair(set, o.elements ?? []) : o.elements ?? [];
         if (!elements.length) return undefined;
         return this.#elements(command(ev), set, elements);
       }
@@ -132,4 +128,16 @@ function command(ev: NftChangeEvent): string {
   if (ev.type === "delete" || ev.flags === undefined) return ev.type;
   if (ev.kind === "rule") return ev.flags & NLM_F_APPEND ? "add" : "insert";
   return ev.flags & NLM_F_EXCL ? "create" : "add";
+}
+
+/** Whether a key's first 4 bytes are 0, as nft reads a key (`nftnl_set_elem_get_u32`). */
+function leadingZero(key: Uint8Array | undefined): boolean {
+  return key !== undefined && key.subarray(0, 4).every((b) => b === 0);
+}
+
+/** Whether nft flagged the element as a range open to the top of the key space. */
+function openRange(e: NftElement): boolean {
+  const f = parseUdata(e.userdata).get(UDATA_SET_ELEM_FLAGS);
+  return f !== undefined && f.length >= 4 &&
+    (new DataView(f.buffer, f.byteOffset, 4).getUint32(0, true) & SET_ELEM_F_INTERVAL_OPEN) !== 0;
 }

@@ -59,6 +59,8 @@ export function omitFromListing(o: Json, omit: ListingOmit): Json {
   }
   if (!omit.stateless) return o;
   if (kind === "rule") return { rule: { ...body, expr: stateless(body.expr) } };
+  // An element event (`nft monitor`): its elements as a set's.
+  if (kind === "element") return { element: { ...body, elem: stateless(body.elem, omit.text) } };
   if (omit.text && kind === "counter") return { counter: withoutKeys(body, ["packets", "bytes"]) };
   if (omit.text && kind === "quota") return { quota: withoutKeys(body, ["used"]) };
   return o;

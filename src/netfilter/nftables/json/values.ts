@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import type { NftExpr } from "../expr/registry.ts";
-import { buildUdata, UDATA_COMMENT } from "../udata.ts";
+import { buildUdata, parseUdata, SET_ELEM_F_INTERVAL_OPEN, UDATA_COMMENT, UDATA_SET_ELEM_FLAGS } from "../udata.ts";
 import type { Json, NftType } from "./types.ts";
 import { dottedQuad, parseValue } from "./value_codec.ts";
 import { msOf } from "./time_values.ts";
@@ -137,8 +137,8 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     if (pool && typeof raw === "string") {
       const k = pool.subarray(i * 4, i * 4 + 4);
       if (dottedQuad(raw, k)) {
-        out.push({ key: { value: k } });
         const end = shape.interval ? plusOne(k) : undefined;
+        out.push(shape.interval && !end ? openRange({ key: { value: k } }) : { key: { value: k } });
         if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
         continue;
       }
@@ -200,10 +200,23 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     } else if (shape.key.length > 1) {
       out.push({ key: { value: lo }, keyEnd: { value: hi }, ...e });
     } else {
-      out.push({ key: { value: lo }, ...e });
       const end = plusOne(hi);
+      out.push(end ? { key: { value: lo }, ...e } : openRange({ key: { value: lo }, ...e }));
       if (end) out.push({ key: { value: end }, flags: ["interval-end"] });
     }
   }
   return out;
+}
+
+/**
+ * A range to the top of the key space has no end element: nft flags its
+ * start as open in the element's user data (after a comment), which nft's
+ * monitor reads to print the range at once.
+ */
+function openRange(e: NftElement): NftElement {
+  const flags = new Uint8Array(4);
+  new DataView(flags.buffer).setUint32(0, SET_ELEM_F_INTERVAL_OPEN, true);
+  const comment = parseUdata(e.userdata).get(UDATA_COMMENT);
+  const tlvs: [number, Uint8Array][] = comment ? [[UDATA_COMMENT, comment]] : [];
+  return { ...e, userdata: buildUdata([...tlvs, [UDATA_SET_ELEM_FLAGS, flags]]) };
 }
