@@ -99,3 +99,32 @@ test("nft monitor refuses what it cannot show, with nft's words for a bad event"
     assert.match(r.stderr, /Cannot monitor/);
   }
 });
+
+test(
+  "nft -e echoes what nft echoes: a replace's deleted rule, an insert's place, handles with -a",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns((theirs) =>
+      withTempNetns((mine) => {
+        const setup =
+          "add table ip t\nadd chain ip t c\nadd rule ip t c accept\nadd rule ip t c drop\nadd rule ip t c reject\n";
+        nft(theirs, ["-f", "-"], setup);
+        nft(mine, ["-f", "-"], setup);
+        for (
+          const c of [
+            ["replace", "rule", "ip", "t", "c", "handle", "3", "counter", "accept"],
+            ["replace", "rule", "ip", "t", "c", "handle", "4", "drop"],
+            ["insert", "rule", "ip", "t", "c", "position", "3", "accept"],
+            ["-a", "add", "rule", "ip", "t", "c", "tcp", "dport", "22", "accept"],
+            ["-a", "add", "counter", "ip", "t", "cnt"],
+            ["-a", "add", "set", "ip", "t", "s", "{ typeof ip saddr; }"],
+          ]
+        ) {
+          const r = nlkit(["-n", mine, "nft", "-e", ...c]);
+          assert.equal(r.stderr, "", c.join(" "));
+          assert.equal(plain(r.stdout), plain(nft(theirs, ["-e", ...c])), c.join(" "));
+        }
+      })
+    );
+  },
+);

@@ -44,23 +44,35 @@ export async function withEcho(
     const after = (await getGeneration(ctx.lib)).id ?? 0;
     if (after === before) return; // nothing changed: nothing to echo
     const decls = new SetDecls();
-    let group: Json[] = [];
-    const keep = (outs: Iterable<Json>) => {
-      // Rules inserted (not appended) echo as `insert`, as nft prints them.
-      for (const o of outs) if (["add", "insert"].includes(Object.keys(o as Obj)[0])) group.push(o);
-    };
+    let group: { out: Json; position?: number }[] = [];
+    // A replace is a rule's delete then its add under the same handle: nft echoes both.
+    let deleted: { out: Json; rule: string } | undefined;
     for await (const ev of sub) {
       if (ev.type === "overrun") throw new Error("Cannot echo the changes: events were lost (receive buffer overrun)");
       if (ev.type !== "generation") {
         decls.note(ev);
         const out = render.event(ev);
-        if (out !== undefined) keep([out]);
+        if (out === undefined) continue;
+        const rule = ev.kind === "rule"
+          ? `${ev.object.family} ${ev.object.table} ${ev.object.chain} ${ev.object.handle}`
+          : "";
+        if (ev.kind === "rule" && ev.type === "delete") {
+          deleted = { out, rule };
+          continue;
+        }
+        if (deleted && deleted.rule === rule) group.push({ out: deleted.out });
+        deleted = undefined;
+        // Rules inserted (not appended) echo as `insert`, as nft prints them.
+        if (["add", "insert"].includes(Object.keys(out as Obj)[0])) {
+          group.push({ out, position: ev.kind === "rule" ? ev.object.position : undefined });
+        }
         continue;
       }
       if (ev.pid === process.pid && group.length) {
-        for (const o of group) adds.push(o);
+        for (const o of group) adds.push(o.out);
         if (!opts.json) {
-          for (const o of group) lines.push(monitorText(o, undefined, { handles: opts.handles, decl: decls.decl }));
+          const text = { handles: opts.handles, decl: decls.decl };
+          for (const o of group) lines.push(monitorText(o.out, o.position, text));
           lines.push(genLine(ev));
         }
       }
