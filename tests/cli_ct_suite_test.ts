@@ -55,6 +55,22 @@ conntrack -D -d 2.2.2.2 ; BAD
   ]]));
 });
 
+test("ct -D -t compares the timeout when other options compare, as conntrack; alone it selects nothing less", {
+  skip: SKIP,
+}, () => {
+  check(runSuite([[
+    "timeout",
+    `
+conntrack -I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 10 --dport 20 --state LISTEN -u SEEN_REPLY -t 1000 ; OK
+conntrack -I -s 1.1.1.9 -d 2.2.2.9 -p udp --sport 10 --dport 20 -t 1000 ; OK
+conntrack -D -s 1.1.1.1 -t 5 ; BAD
+conntrack -L -s 1.1.1.1 ; OK
+conntrack -D -t 5 ; OK
+conntrack -L ; OK
+`.trimStart(),
+  ]]));
+});
+
 test("ct: protocol options are unknown until -p names the protocol, as conntrack's getopt reads them", {
   skip: SKIP,
 }, () => {

@@ -100,6 +100,8 @@ export function filterOf(a: CtArgs, forUpdate = false): ConntrackFilter {
   if (a.state) f[a.protoNum === 132 ? "sctpState" : a.protoNum === 33 ? "dccpState" : "tcpState"] = a.state;
   if (a.id !== undefined) f.id = a.id;
   if (a.secmark !== undefined) f.secmark = a.secmark;
+  // conntrack compares the timeout only when it compares at all (its CT_COMPARISON options).
+  if (a.timeout !== undefined && Object.keys(f).some((k) => k !== "family")) f.timeout = a.timeout;
   return f;
 }
 

@@ -98,6 +98,11 @@ export interface ConntrackFilter {
    */
   secmark?: number;
   /**
+   * Seconds left (`conntrack -t` with `-D` and a comparison): as conntrack
+   * compares, only an entry whose timeout is exactly this.
+   */
+  timeout?: number;
+  /**
    * Source NAT done (`conntrack -n [IP[:PORT]]`): `true` for any, or the
    * address and/or port the source was mapped to.
    */
@@ -145,6 +150,7 @@ export const CONNTRACK_FILTER_KEYS: readonly string[] = [
   "dccpState",
   "id",
   "secmark",
+  "timeout",
   "srcNat",
   "dstNat",
   "anyNat",
@@ -337,13 +343,15 @@ function stateSet(
   return new Set(list);
 }
 
-/** The matcher of the SCTP and DCCP states, the id and the security mark. */
+/** The matcher of the SCTP and DCCP states, the id, the security mark and the timeout. */
 function moreMatch(f: ConntrackFilter): (e: ConntrackEntry) => boolean {
   const sctp = stateSet(f.sctpState, SCTP_CONNTRACK_STATES, "SCTP state");
   const dccp = stateSet(f.dccpState, DCCP_CONNTRACK_STATES, "DCCP state");
   const id = f.id === undefined ? undefined : checkInt("id", f.id, 0xffffffff);
   const secmark = f.secmark === undefined ? undefined : checkInt("secmark", f.secmark, 0xffffffff);
+  const timeout = f.timeout === undefined ? undefined : checkInt("timeout", f.timeout, 0xffffffff);
   return (e) =>
+    (timeout === undefined || e.timeout === timeout) &&
     (!sctp || (e.sctp !== undefined && sctp.has(e.sctp.state))) &&
     (!dccp || (e.dccp !== undefined && dccp.has(e.dccp.state))) &&
     (id === undefined || e.id === id) &&
@@ -446,6 +454,6 @@ export function compileConntrackFilter(f: ConntrackFilter = {}): CompiledConntra
   const onlyKernel = Object.keys(f).every((k) => ["family", "mark", "status", "statusClear"].includes(k));
   const mutable = mark !== undefined || !!status || !!clear || !!labels?.length || !!labelsClear?.length ||
     states !== undefined ||
-    f.sctpState !== undefined || f.dccpState !== undefined;
+    f.sctpState !== undefined || f.dccpState !== undefined || f.timeout !== undefined;
   return { family, match, kernelAttrs, exact: onlyKernel, mutable };
 }
