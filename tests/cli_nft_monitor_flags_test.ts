@@ -62,7 +62,7 @@ const CASES: { flags: string[]; args: string[]; json?: boolean }[] = [
   { flags: [], args: ["new", "rules"] },
   { flags: ["-a"], args: ["destroy", "ruleset"] },
   { flags: [], args: ["new", "vm", "json"], json: true },
-  { flags: ["-s"], args: ["sets", "json"], json: true },
+  { flags: ["-s"], args: ["new", "rules", "json"], json: true },
 ];
 
 /** The generation lines name the process and its generation, which differ between the two runs. */

@@ -58,3 +58,16 @@ export function buildUdata(tlvs: readonly [type: number, value: Uint8Array | str
   }
   return new Uint8Array(parts);
 }
+
+/** An element's nft flags (`NFTNL_UDATA_SET_ELEM_FLAGS`, a host-order u32) from its user data; 0 when none. */
+export function elemFlags(b: Uint8Array | undefined): number {
+  const f = parseUdata(b).get(UDATA_SET_ELEM_FLAGS);
+  return f && f.length >= 4 ? new DataView(f.buffer, f.byteOffset, 4).getUint32(0, true) : 0;
+}
+
+/** User data with an element's nft flags after its existing TLVs (a comment), as nft writes them. */
+export function withElemFlags(b: Uint8Array | undefined, flags: number): Uint8Array {
+  const v = new Uint8Array(4);
+  new DataView(v.buffer).setUint32(0, flags, true);
+  return buildUdata([...parseUdata(b)].filter(([t]) => t !== UDATA_SET_ELEM_FLAGS).concat([[UDATA_SET_ELEM_FLAGS, v]]));
+}

@@ -10,7 +10,7 @@ import type { NftChangeEvent } from "../events.ts";
 import type { NftSetWithElements } from "../list.ts";
 import type { NftElement } from "../element.ts";
 import { elementsJson } from "./elements.ts";
-import { parseUdata, SET_ELEM_F_INTERVAL_OPEN, UDATA_SET_ELEM_FLAGS } from "../udata.ts";
+import { elemFlags, SET_ELEM_F_INTERVAL_OPEN } from "../udata.ts";
 import { chainJson, objectJson, ruleJson, setJson, setTypes, tableJson } from "./ruleset_json.ts";
 import type { Json } from "./types.ts";
 
@@ -137,7 +137,5 @@ function leadingZero(key: Uint8Array | undefined): boolean {
 
 /** Whether nft flagged the element as a range open to the top of the key space. */
 function openRange(e: NftElement): boolean {
-  const f = parseUdata(e.userdata).get(UDATA_SET_ELEM_FLAGS);
-  return f !== undefined && f.length >= 4 &&
-    (new DataView(f.buffer, f.byteOffset, 4).getUint32(0, true) & SET_ELEM_F_INTERVAL_OPEN) !== 0;
+  return (elemFlags(e.userdata) & SET_ELEM_F_INTERVAL_OPEN) !== 0;
 }

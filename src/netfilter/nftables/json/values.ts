@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { NftElement } from "../element.ts";
 import type { NftExpr } from "../expr/registry.ts";
-import { buildUdata, parseUdata, SET_ELEM_F_INTERVAL_OPEN, UDATA_COMMENT, UDATA_SET_ELEM_FLAGS } from "../udata.ts";
+import { buildUdata, SET_ELEM_F_INTERVAL_OPEN, UDATA_COMMENT, withElemFlags } from "../udata.ts";
 import type { Json, NftType } from "./types.ts";
 import { dottedQuad, parseValue } from "./value_codec.ts";
 import { msOf } from "./time_values.ts";
@@ -210,13 +210,9 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
 
 /**
  * A range to the top of the key space has no end element: nft flags its
- * start as open in the element's user data (after a comment), which nft's
- * monitor reads to print the range at once.
+ * start as open in the element's user data, which nft's monitor reads to
+ * print the range at once.
  */
 function openRange(e: NftElement): NftElement {
-  const flags = new Uint8Array(4);
-  new DataView(flags.buffer).setUint32(0, SET_ELEM_F_INTERVAL_OPEN, true);
-  const comment = parseUdata(e.userdata).get(UDATA_COMMENT);
-  const tlvs: [number, Uint8Array][] = comment ? [[UDATA_COMMENT, comment]] : [];
-  return { ...e, userdata: buildUdata([...tlvs, [UDATA_SET_ELEM_FLAGS, flags]]) };
+  return { ...e, userdata: withElemFlags(e.userdata, SET_ELEM_F_INTERVAL_OPEN) };
 }
