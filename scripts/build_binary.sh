@@ -38,7 +38,8 @@ build() { # build TARGET OUTFILE (empty TARGET: host)
     # .env or bunfig.toml from the working directory (no directory walk at start-up either).
     # JIT tier-up 10 times later: a short command runs interpreted and baseline code, about
     # 3 MB less peak RSS for `link show` (bench/startup.ts). A long listing pays for it (100,000 routes:
-    # ~0.05 s more CPU), so `route show` and `ct -L` restore the normal policy once their loop starts (src/sys/jit.ts).
+    # ~0.05 s more CPU), so `route show`, `ct -L` and `nft list`/`nft -f` restore the normal policy once their work
+    # starts (src/sys/jit.ts).
     # --splitting keeps each object's handler (the import() in src/cli/objects.ts) in its own chunks,
     # loaded on use: `link show` no longer loads the bytecode of tc, nft or ct (10 ms CPU, 2 MB less).
     # Measured without gain for `link show` (bench/startup.ts): --compile-exec-argv=--smol, a JIT policy

@@ -8,7 +8,7 @@
 import { Args, unknownWord, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import { errorText, EXIT_FAILURE, isUsageError, NftNotFoundError, NftRefusal } from "./errors.ts";
-import { bulkJitPolicy } from "../sys/jit.ts";
+import { normalJitPolicy } from "../sys/jit.ts";
 import { loadSys } from "../sys/load.ts";
 import { type NftFlags, nftList, REFUSED_FLAGS } from "./nft_list.ts";
 import { VERSION } from "./version.ts";
@@ -125,7 +125,7 @@ async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
     throw new NftRefusal("Cannot use -o without -f, or with -j: nft optimizes the table blocks of a script file", "-o");
   }
   if (file !== undefined || interactive) {
-    bulkJitPolicy();
+    normalJitPolicy();
     if (file !== undefined && interactive) {
       throw new NftRefusal("Cannot use -f with -i: both name where commands come from");
     }
@@ -167,7 +167,7 @@ async function nftQuery(
   refuseUnused(cmd, flags, fileFlags);
   const rest = new Args(words.slice(1));
   if (cmd === "list") {
-    bulkJitPolicy();
+    normalJitPolicy();
     return await nftList(ctx, rest, flags);
   }
   if (cmd === "monitor") {

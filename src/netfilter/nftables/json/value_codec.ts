@@ -132,12 +132,20 @@ export function renderBits(t: NftType, b: Uint8Array): Json {
   return typeof v === "string" ? [v] : v;
 }
 
+/** Each type's names and bit names by name, made on first use: a lookup per value, not a scan. */
+const numbersByName = new WeakMap<NftType, Map<string, number>>();
+
 function nameToNumber(t: NftType, v: string): number | undefined {
-  for (const map of [t.names, t.bits]) {
-    if (!map) continue;
-    for (const k in map) if (map[k] === v) return Number(k);
+  let byName = numbersByName.get(t);
+  if (!byName) {
+    byName = new Map();
+    // A name's first number wins (names before bit names, lowest first), as a scan in that order finds it.
+    for (const map of [t.names ?? {}, t.bits ?? {}]) {
+      for (const [k, name] of Object.entries(map)) if (!byName.has(name)) byName.set(name, Number(k));
+    }
+    numbersByName.set(t, byName);
   }
-  return t.aliases?.[v];
+  return byName.get(v) ?? t.aliases?.[v];
 }
 
 /**

@@ -44,15 +44,34 @@ function body(t: Tokens, on: (t: Tokens, key: string) => void): void {
   }
 }
 
+/** A word the tokenizer keeps whole: no space, quote or punctuation, no key-data colon at its end; or one punctuation mark, or a plain quoted string. */
+const WHOLE_WORD = /^(?:[^\s{},;()|"]*[^\s{},;()|":]|[{},;()|]|"[^"\\]*")$/;
+
+/**
+ * A command's words as `tokenize` splits them joined by spaces, with the
+ * quotes the shell removed around a log prefix or a comment put back. A
+ * script's words are whole already: only a command line's need splitting.
+ */
+function commandTokens(words: readonly string[]): string[] {
+  const out: string[] = [];
+  let whole = true;
+  for (let i = 0; i < words.length; i++) {
+    let w = words[i];
+    const prev = words[i - 1];
+    if (
+      (prev === "prefix" || prev === "comment") && !w.startsWith('"') && !(w === "to" && NAT_PREFIX.test(words[i - 2]))
+    ) {
+      w = JSON.stringify(w);
+    }
+    if (whole && !WHOLE_WORD.test(w)) whole = false;
+    out.push(w);
+  }
+  return whole ? out : tokenize(out.join(" "));
+}
+
 /** Turns one nft command (`add rule inet t c tcp dport 22 accept`) into nft JSON commands. */
 export function parseCommand(cmd: string, words: readonly string[]): Json[] {
-  // The shell removed the quotes around a log prefix or a comment; put them back.
-  const quoted = words.map((w, i) =>
-    ["prefix", "comment"].includes(words[i - 1]) && !w.startsWith('"') && !(w === "to" && NAT_PREFIX.test(words[i - 2]))
-      ? JSON.stringify(w)
-      : w
-  );
-  const t = new Tokens(tokenize(quoted.join(" ")));
+  const t = new Tokens(commandTokens(words));
   const what = t.next("what to change (table, chain, rule, set, map, element, counter, quota, ruleset)");
   if (what === "ruleset") {
     if (cmd !== "flush") throw new InvalidArgumentError(`Cannot ${cmd} the ruleset: only flush`);

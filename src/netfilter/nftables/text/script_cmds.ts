@@ -69,7 +69,7 @@ function vals(w: readonly ScriptToken[]): string[] {
 /** The values of a plain element list token: one word each, as nft's JSON has them. */
 function plainValues(t: ScriptToken | undefined): Json[] | undefined {
   // `{10080:drop}`: a key and its data in one word (the command parser splits them).
-  if (t?.items?.some((x) => /:[a-z]*[g-z]/.test(x))) return undefined;
+  if (t?.items?.some((x) => x.includes(":") && /:[a-z]*[g-z]/.test(x))) return undefined;
   return t?.items?.map(wordValue);
 }
 
