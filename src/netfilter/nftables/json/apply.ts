@@ -9,7 +9,7 @@
 import { InvalidArgumentError, notFound, NotFoundError } from "../../../errors.ts";
 import { hookNumber } from "../consts.ts";
 import { interfaceNames } from "../ifnames.ts";
-import { listElements, listNftRules, streamSets } from "../list.ts";
+import { listElements, listNftRules, streamElements, streamSets } from "../list.ts";
 import { chainHandle } from "./chain_rename.ts";
 import { setDecl } from "../text/set_decl.ts";
 import type { NftOptions } from "../socket.ts";
@@ -19,7 +19,7 @@ import { holdsIfaces, ifindexElems } from "./ifindex_values.ts";
 import type { NftElement } from "../element.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
-import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize } from "./values.ts";
+import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize, withFirstSegment } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
 import { AnonNames } from "./anon_names.ts";
@@ -124,6 +124,8 @@ export class DocumentPlanner {
   #updated = new Set<string>();
   /** The ranges of the document's auto-merge sets so far. */
   #autoMerge = new AutoMerge();
+  /** Sets the batch has added elements to (or declared with them): nft gives them no first segment again. */
+  #filled = new Map<string, boolean>();
   /** The rules the batch adds, by chain, for rules placed by index. */
   #order = new RuleOrder(this.tx, async (key) => {
     const [family, table, chain] = key.split(" ");
@@ -180,6 +182,37 @@ export class DocumentPlanner {
       if (!f.includes("anonymous") && isMap === (kind === "map")) return;
       throw notAKind(kind, fam, table, name);
     }
+  }
+
+  /**
+   * Elements added to a set, with nft's first segment when nft would think
+   * the set empty: one field of intervals, and nothing added to it by the
+   * batch so far nor held by the kernel (nft reads an interval set's
+   * elements before changing it).
+   */
+  async #firstSegment(
+    fam: string,
+    table: string,
+    name: string,
+    shape: ElementShape,
+    elements: NftElement[],
+  ): Promise<NftElement[]> {
+    if (!shape.interval || shape.key.length !== 1 || !elements.length) return elements;
+    const k = `${fam} ${table} ${name}`;
+    const filled = this.#filled.get(k) ?? await this.#kernelFilled(fam, table, name);
+    this.#filled.set(k, true);
+    return filled ? elements : withFirstSegment(elements);
+  }
+
+  /** Whether the kernel's set holds an element the batch keeps: its first one is enough to tell. */
+  async #kernelFilled(fam: string, table: string, name: string): Promise<boolean> {
+    if (this.#flushedFamilies.has("*") || this.#flushedFamilies.has(fam)) return false;
+    try {
+      for await (const _ of streamElements({ family: fam, table, set: name }, this.opts)) return true;
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+    return false;
   }
 
   async #shape(fam: string, table: string, name: string): Promise<ElementShape> {
@@ -423,8 +456,9 @@ export class DocumentPlanner {
           if (purge.length) tx.deleteElements({ family: fam, table, set: name }, purge);
           elements = add;
         }
-        if (del) tx.deleteElements({ family: fam, table, set: name }, elements);
-        else tx.addElements({ family: fam, table, set: name }, elements, cmd === "create");
+        if (del) return void tx.deleteElements({ family: fam, table, set: name }, elements);
+        elements = await this.#firstSegment(fam, table, name, shape, elements);
+        tx.addElements({ family: fam, table, set: name }, elements, cmd === "create");
         return;
       }
       case "flowtable":
@@ -636,6 +670,9 @@ export class DocumentPlanner {
         if (purge.length) tx.deleteElements({ family: fam, table, set: name }, purge);
         elements = add;
       }
+      // Declared with its elements: nft gives the set its first segment whatever the kernel holds.
+      if (interval && key.length === 1 && elements.length) elements = withFirstSegment(elements);
+      this.#filled.set(`${fam} ${table} ${name}`, true);
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.
       if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);

@@ -7,7 +7,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG_1 } from "../consts.ts";
-import { type ElementShape, elementsOf, isObj, keyRange, typeSize } from "./values.ts";
+import { type ElementShape, elementsOf, isObj, keyRange, typeSize, withFirstSegment } from "./values.ts";
 import { keyOrder } from "./elements.ts";
 import { icmpContext } from "./fields.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
@@ -63,6 +63,8 @@ export abstract class MatchEncoder extends LoadEncoder {
       elements = keyOrder(elements.length, (i) => elements[i].key?.value, key[0].host === true).map((i) => elements[i]);
     }
     if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
+    // A concatenation's ranges carry their own ends: only one field's have nft's first segment.
+    if (interval && key.length === 1) elements = withFirstSegment(elements);
     const { family, table, tx } = this.ctx;
     const objects = data !== undefined && "objref" in data;
     const flags = [
@@ -97,7 +99,7 @@ export abstract class MatchEncoder extends LoadEncoder {
       keyType: concatId(key),
       keyLen,
       flags,
-      size: elems.length,
+      size: elements.length, // as nft: what is sent, ends and first segment included
       fieldLengths: interval && key.length > 1 ? key.map(typeSize) : undefined,
       keyHostOrder: key.length === 1 && key[0].host === true,
       dataHostOrder: !!data && "types" in data && data.types.length === 1 && data.types[0].host === true,

@@ -14,7 +14,7 @@ import type { Json, NftType } from "./types.ts";
 import { dottedQuad, parseValue } from "./value_codec.ts";
 import { msOf } from "./time_values.ts";
 import { verdictOf } from "./verdict.ts";
-import { plusOne, sameBytes } from "./key_bytes.ts";
+import { compareBytes, plusOne, sameBytes } from "./key_bytes.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -206,6 +206,23 @@ export function elementsOf(shape: ElementShape, elems: readonly Json[]): NftElem
     }
   }
   return out;
+}
+
+/**
+ * nft's first segment: an interval end at key 0 ahead of an interval set's
+ * lowest range, added when nft believes the set empty (anonymous, declared
+ * with these elements, or holding none yet); none when that range starts
+ * at 0. The kernel's tree then holds what nft's would.
+ */
+export function withFirstSegment(elements: NftElement[]): NftElement[] {
+  let low: Uint8Array | undefined;
+  for (const e of elements) {
+    const k = e.key?.value;
+    if (!k || e.flags?.includes("interval-end") || e.flags?.includes("catchall")) continue;
+    if (!low || compareBytes(k, low) < 0) low = k;
+  }
+  if (!low || low.every((b) => b === 0)) return elements;
+  return [{ key: { value: new Uint8Array(low.length) }, flags: ["interval-end"] }, ...elements];
 }
 
 /**
