@@ -22,7 +22,10 @@ function elementDump(ns: string): string[] {
 }
 
 /** Each step applied with `nft -f -` in one namespace and `nlkit nft -f -` in the other. */
-async function bothApply(steps: string[], check: (nftNs: string, nlkitNs: string) => Promise<void> | void) {
+async function bothApply(
+  steps: string[],
+  check: (nftNs: string, nlkitNs: string) => Promise<void> | void,
+): Promise<void> {
   await withTempNetns((a) =>
     withTempNetns(async (b) => {
       for (const s of steps) {
