@@ -155,3 +155,61 @@ test("a command's near miss gets nft's did-you-mean, at nft's place", { skip: NF
     assert.deepEqual([mine.code, mine.stderr], [theirs.code, theirs.stderr], c);
   }
 });
+
+/**
+ * Statements nft's grammar leaves without their newline or `;`: a rule or a
+ * declaration before its block's `}`, a block before the next statement on
+ * its line. Each refused as nft refuses it (its first error, where nft's
+ * bison then reports the end of the file too) and nothing applied; what the
+ * grammar lets go without one (a set's `elements = {...}` and `auto-merge`,
+ * a counter's values) applies as with nft.
+ */
+const UNSEPARATED = [
+  "table ip t { chain c { accept } }",
+  "table ip t { chain c { accept; } }",
+  "table ip t { chain c { jump { accept; } }; }",
+  "table ip t { chain c { type filter hook input priority 0 } }",
+  "table ip t { chain c { }  chain d { } }",
+  "table ip t { set s { type ipv4_addr } }",
+  "table ip t { set s { typeof ip saddr } }",
+  "table ip t { set s { type ipv4_addr; flags interval } }",
+  "table ip t { map m { type ipv4_addr : verdict } }",
+  "table ip t { flags dormant }",
+  'table ip t { comment "x" }',
+  "table ip t { } foo",
+  'table ip t { } "x"',
+  "table ip t { } 12",
+  "table ip t { }\n}",
+  "add table ip t\nadd chain ip t c { type filter hook input priority 0 }\n",
+];
+const SEPARATED = [
+  "table ip t { set s { type ipv4_addr; elements = { 1.1.1.1 } }; }",
+  "table ip t { set s { type ipv4_addr; flags interval; auto-merge }; }",
+  "table ip t { counter c { packets 1 bytes 2 }; }",
+  "table ip t { chain c { accept; }; }",
+  "table ip t { chain c { jump { accept; }; }; }",
+];
+
+test(
+  "a statement without its newline or ; is nft's syntax error, and nothing is applied",
+  { skip: NFT_SKIP },
+  async () => {
+    for (const script of UNSEPARATED) {
+      const theirs = await withTempNetns((ns) => Promise.resolve(nftResult(ns, ["-f", "-"], script)));
+      await withTempNetns((ns) => {
+        const mine = nlkit(["-n", ns, "nft", "-f", "-"], {}, script);
+        assert.equal(theirs.code, 1, script);
+        assert.equal(mine.code, 1, script);
+        const first = (s: string) => s.split("\n").slice(0, 3).join("\n");
+        assert.equal(first(mine.stderr), first(theirs.stderr), script);
+        assert.equal(nftResult(ns, ["list", "ruleset"]).code, 0);
+        assert.equal(nlkit(["-n", ns, "nft", "list", "ruleset"]).stdout, "");
+      });
+    }
+    for (const script of SEPARATED) {
+      const theirs = await withTempNetns((ns) => nftResult(ns, ["-f", "-"], script).code);
+      const mine = await withTempNetns((ns) => nlkit(["-n", ns, "nft", "-f", "-"], {}, script).code);
+      assert.deepEqual([mine, theirs], [0, 0], script);
+    }
+  },
+);

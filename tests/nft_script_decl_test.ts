@@ -202,7 +202,7 @@ add element ip t n { 10.9.0.0/16 : 10.0.0.1-10.0.0.3 }
     );
     // As nft: auto-merge needs intervals.
     await withTempNetns((ns) => {
-      const r = nlkit(["-n", ns, "nft", "-f", "-"], {}, "table ip t { set s { type ipv4_addr; auto-merge; } }\n");
+      const r = nlkit(["-n", ns, "nft", "-f", "-"], {}, "table ip t { set s { type ipv4_addr; auto-merge; }; }\n");
       assert.equal(r.code, 1);
       assert.match(r.stderr, /auto-merge only works with interval sets/);
     });

@@ -171,7 +171,7 @@ test("nft -e: what was added, printed as nft -e prints it (text, -a, -j)", { ski
 });
 
 test("nft scripts: defines are scoped, redefined and undefined; unknown keywords are refused", () => {
-  const doc = scriptDocument("define p = 1\nredefine p = 2\ntable ip t { chain c { tcp dport $p } }\n", "x");
+  const doc = scriptDocument("define p = 1\nredefine p = 2\ntable ip t { chain c { tcp dport $p; }; }\n", "x");
   assert.deepEqual(doc.nftables.at(-1), {
     add: {
       rule: {
@@ -187,8 +187,8 @@ test("nft scripts: defines are scoped, redefined and undefined; unknown keywords
     /unknown identifier/,
   );
   assert.throws(() => parseScript("table ip t { chain c { x } }\nadd table ip u { bogus 1; }", "f"), NftScriptError);
-  assert.throws(() => parseScript("table ip t { flowtable f { hook egress priority 0; } }", "f"), /hook ingress/);
-  assert.throws(() => parseScript("table ip t { flowtable f { devices = { a }; } }", "f"), /without a hook/);
+  assert.throws(() => parseScript("table ip t { flowtable f { hook egress priority 0; }; }", "f"), /hook ingress/);
+  assert.throws(() => parseScript("table ip t { flowtable f { devices = { a }; }; }", "f"), /without a hook/);
   assert.throws(() => parseScript("list ruleset", "f"), /Cannot run "list"/);
   assert.throws(() => parseScript('table ip t { comment "open }', "f"), /unterminated string/);
 });

@@ -56,12 +56,12 @@ class Reader {
   script(): ScriptStmt[] {
     const out = this.#stmts();
     const extra = this.toks[this.#i];
-    if (extra) throw new NftScriptError('syntax error, unexpected "}"', extra);
+    if (extra) throw new NftScriptError("syntax error, unexpected '}'", extra);
     return out;
   }
 
-  /** Statements up to a closing `}` (left unread) or the end. */
-  #stmts(): ScriptStmt[] {
+  /** Statements up to a closing `}` (left unread) or the end; `kind` is their block's (`chain`), none at the top. */
+  #stmts(kind?: string): ScriptStmt[] {
     const out: ScriptStmt[] = [];
     for (;;) {
       const t = this.toks[this.#i];
@@ -72,7 +72,42 @@ class Reader {
       }
       const s = this.#stmt();
       if (s) out.push(s);
+      this.#separated(kind, s);
     }
+  }
+
+  /**
+   * Refuses what nft's grammar refuses after a statement: anything but a
+   * newline or `;` (or the end of the script, at its top). In a table,
+   * chain, set, map or flowtable block that includes the block's `}`, but
+   * after a set's `elements = {...}` or `auto-merge` and a flowtable's
+   * `counter`; the blocks of stateful objects need none.
+   */
+  #separated(kind: string | undefined, s: ScriptStmt | undefined): void {
+    const next = this.toks[this.#i];
+    if (!next || next.v === "\n" || next.v === ";") return;
+    if (kind === undefined) {
+      if (next.v === "}") return; // a stray brace: script() refuses it
+      throw new NftScriptError(
+        `syntax error, unexpected ${tokenName(next.v)}, expecting end of file or newline or semicolon`,
+        next,
+      );
+    }
+    const first = s?.words[0]?.v;
+    if (!SEPARATED_BLOCKS.includes(kind)) return;
+    if ((kind === "set" || kind === "map") && (first === "elements" || first === "auto-merge")) return;
+    if (kind === "flowtable" && first === "counter") return;
+    // What else could have gone on: a type's concatenation, a set's next flag.
+    const set = kind === "set" || kind === "map";
+    const more = set && (first === "type" || first === "typeof")
+      ? " or ."
+      : set && first === "flags"
+      ? " or comma"
+      : "";
+    throw new NftScriptError(
+      `syntax error, unexpected ${tokenName(next.v)}, expecting newline or semicolon${more}`,
+      next,
+    );
   }
 
   /** One statement; undefined for `define`, `include` and friends, which act at once. */
@@ -104,7 +139,7 @@ class Reader {
       }
       if (t.v === "{" && braces === 0 && isBlockHeader(words)) {
         this.#scopes.push(new Map());
-        const block = this.#stmts();
+        const block = this.#stmts(blockKind(words));
         this.#scopes.pop();
         const close = this.toks[this.#i++];
         if (!close) throw new NftScriptError('syntax error, unexpected end of file: expected "}"', t);
@@ -178,7 +213,10 @@ class Reader {
     for (const path of candidates) {
       const files = this.#glob(path, at);
       if (files === undefined) continue;
-      const toks = files.flatMap((f) => [...lexScript(this.inc.readFile(f), f), { ...at, v: "\n" }]);
+      // A newline before each file too: its first statement starts one of its own, as if on a line after the include.
+      const toks = files.flatMap((
+        f,
+      ) => [{ ...at, v: "\n" }, ...lexScript(this.inc.readFile(f), f), { ...at, v: "\n" }]);
       this.toks.splice(this.#i, 0, ...toks);
       return;
     }
@@ -201,6 +239,40 @@ class Reader {
     return hits.length ? hits.map((f) => `${dir}/${f}`).filter((p) => !this.inc.isDir(p)) : undefined;
   }
 }
+
+/** Blocks whose statements nft's grammar ends with a newline or `;` (see `#separated`). */
+const SEPARATED_BLOCKS = ["table", "chain", "set", "map", "flowtable"];
+
+/** The kind of the block `words` open: `chain` of `add chain ip t c`. */
+function blockKind(words: readonly ScriptToken[]): string {
+  return COMMANDS.includes(words[0].v) ? words[1].v : words[0].v;
+}
+
+/** A token as nft's parser names it in a syntax error: `'}'`, `string`, `quoted string`, `number`, or a keyword. */
+function tokenName(v: string): string {
+  if (v.length === 1 && !/[a-z0-9]/i.test(v)) return `'${v}'`;
+  if (v.startsWith('"')) return "quoted string";
+  if (/^\d+$/.test(v)) return "number";
+  return KEYWORDS.includes(v) ? v : "string";
+}
+
+/** Words nft's scanner takes as keywords, which its errors name as such (the ones that start statements). */
+const KEYWORDS = [
+  ...BLOCK_KINDS,
+  ...COMMANDS,
+  "ct",
+  "type",
+  "hook",
+  "policy",
+  "flags",
+  "comment",
+  "elements",
+  "typeof",
+  "timeout",
+  "devices",
+  "define",
+  "include",
+];
 
 /** True when a `{` after `words` opens a block of statements: `table ip t`, `add chain ip t c`, `ct helper h`. */
 function isBlockHeader(words: readonly ScriptToken[]): boolean {
