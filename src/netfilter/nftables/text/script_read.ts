@@ -213,10 +213,9 @@ class Reader {
     for (const path of candidates) {
       const files = this.#glob(path, at);
       if (files === undefined) continue;
-      // A newline before each file too: its first statement starts one of its own, as if on a line after the include.
-      const toks = files.flatMap((
-        f,
-      ) => [{ ...at, v: "\n" }, ...lexScript(this.inc.readFile(f), f), { ...at, v: "\n" }]);
+      // A newline before each file too: its first statement starts a line of its own, as after the include.
+      const newline = { ...at, v: "\n" };
+      const toks = files.flatMap((f) => [newline, ...lexScript(this.inc.readFile(f), f), newline]);
       this.toks.splice(this.#i, 0, ...toks);
       return;
     }
