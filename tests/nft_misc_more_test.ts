@@ -171,12 +171,12 @@ test("a second comment in a table, chain, set, object or rule is refused, as nft
   for (
     const script of [
       `table ip t { ${dup} }`,
-      `table ip t { chain c { ${dup} } }`,
-      `table ip t { set s { type ipv4_addr; ${dup} } }`,
-      `table ip t { quota q { over 1200 bytes; ${dup} } }`,
-      `table ip t { counter c { packets 0 bytes 0; ${dup} } }`,
-      `table ip t { limit l { rate 400/hour; ${dup} } }`,
-      `table ip t { synproxy s { mss 1460; wscale 2; ${dup} } }`,
+      `table ip t { chain c { ${dup} }; }`,
+      `table ip t { set s { type ipv4_addr; ${dup} }; }`,
+      `table ip t { quota q { over 1200 bytes; ${dup} }; }`,
+      `table ip t { counter c { packets 0 bytes 0; ${dup} }; }`,
+      `table ip t { limit l { rate 400/hour; ${dup} }; }`,
+      `table ip t { synproxy s { mss 1460; wscale 2; ${dup} }; }`,
       'add table ip t\nadd chain ip t c\nadd rule ip t c accept comment "a" comment "b"',
     ]
   ) {
