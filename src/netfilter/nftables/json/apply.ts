@@ -125,7 +125,7 @@ export class DocumentPlanner {
   /** The ranges of the document's auto-merge sets so far. */
   #autoMerge = new AutoMerge();
   /** Sets the batch has added elements to (or declared with them): nft gives them no first segment again. */
-  #filled = new Map<string, boolean>();
+  #filled = new Set<string>();
   /** The rules the batch adds, by chain, for rules placed by index. */
   #order = new RuleOrder(this.tx, async (key) => {
     const [family, table, chain] = key.split(" ");
@@ -199,8 +199,8 @@ export class DocumentPlanner {
   ): Promise<NftElement[]> {
     if (!shape.interval || shape.key.length !== 1 || !elements.length) return elements;
     const k = `${fam} ${table} ${name}`;
-    const filled = this.#filled.get(k) ?? await this.#kernelFilled(fam, table, name);
-    this.#filled.set(k, true);
+    const filled = this.#filled.has(k) || await this.#kernelFilled(fam, table, name);
+    this.#filled.add(k);
     return filled ? elements : withFirstSegment(elements);
   }
 
@@ -671,8 +671,10 @@ export class DocumentPlanner {
         elements = add;
       }
       // Declared with its elements: nft gives the set its first segment whatever the kernel holds.
-      if (interval && key.length === 1 && elements.length) elements = withFirstSegment(elements);
-      this.#filled.set(`${fam} ${table} ${name}`, true);
+      if (elements.length) {
+        if (interval && key.length === 1) elements = withFirstSegment(elements);
+        this.#filled.add(`${fam} ${table} ${name}`);
+      }
       const add = () => tx.addElements({ family: fam, table, set: name, setId }, elements);
       // Only a map's data can jump: a plain set's elements are not written out to be searched.
       if (kind === "map" && /"(jump|goto)"/.test(JSON.stringify(elems))) this.#afterChains.push(add);

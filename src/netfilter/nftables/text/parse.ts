@@ -9,7 +9,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
-import { count, parseDuration, tokenize, Tokens, unquote } from "./tokens.ts";
+import { count, parseDuration, tokenize, Tokens, unquote, wholeToken } from "./tokens.ts";
 import { FAMILIES, family, priority } from "./families.ts";
 import { once, parseStatements, setBody } from "./statement.ts";
 
@@ -44,9 +44,6 @@ function body(t: Tokens, on: (t: Tokens, key: string) => void): void {
   }
 }
 
-/** A word the tokenizer keeps whole: no space, quote or punctuation, no key-data colon at its end; or one punctuation mark, or a plain quoted string. */
-const WHOLE_WORD = /^(?:[^\s{},;()|"]*[^\s{},;()|":]|[{},;()|]|"[^"\\]*")$/;
-
 /**
  * A command's words as `tokenize` splits them joined by spaces, with the
  * quotes the shell removed around a log prefix or a comment put back. A
@@ -63,7 +60,7 @@ function commandTokens(words: readonly string[]): string[] {
     ) {
       w = JSON.stringify(w);
     }
-    if (whole && !WHOLE_WORD.test(w)) whole = false;
+    if (whole && !wholeToken(w)) whole = false;
     out.push(w);
   }
   return whole ? out : tokenize(out.join(" "));

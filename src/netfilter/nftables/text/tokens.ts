@@ -9,10 +9,23 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
 import { relativeMs } from "../json/time_values.ts";
 
+/** The punctuation that is a token of its own (`syn|ack`: three), as a regular expression's character class. */
+const PUNCT = "{},;()|";
+/** A token: a quoted string, a punctuation mark, or a word up to a space, quote or punctuation mark. */
+const TOKEN = new RegExp(`\\s*("(?:[^"\\\\]|\\\\.)*"|[${PUNCT}]|[^\\s${PUNCT}"]+)`, "gy");
+/** A word `tokenize` keeps as it is: no key-data colon at its end, and a quoted string without escapes. */
+const WHOLE = new RegExp(`^(?:[^\\s${PUNCT}"]*[^\\s${PUNCT}":]|[${PUNCT}]|"[^"\\\\]*")$`);
+
+/** Whether `tokenize` gives `w` back as one token, unchanged (a script's words mostly are). */
+export function wholeToken(w: string): boolean {
+  return WHOLE.test(w);
+}
+
 /** Splits a command line into words, quoted strings, and the punctuation `{ } , ; ( ) |` (`syn|ack`: three). */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  const re = /\s*("(?:[^"\\]|\\.)*"|[{},;()|]|[^\s{},;()|"]+)/gy;
+  const re = TOKEN;
+  re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const w = m[1];
     // `{1.1.1.1: 2.2.2.2}`, `inet_service: verdict`: a word's own colon is the key-data one (an IPv6 address
