@@ -133,6 +133,56 @@ test("rule index in JSON, after rules inserted in the same document; icmpv6 as a
   await sameJsonAsNft(doc);
 });
 
+test("JSON add and insert place a rule by its handle; a listing's handle is its own", OPTS, async () => {
+  const base = "table inet t {\n\tchain c {\n\t\tcounter\n\t\taccept\n\t}\n}\n";
+  const rule = (extra: object, verdict: string) => ({
+    rule: { family: "inet", table: "t", chain: "c", expr: [{ [verdict]: null }], ...extra },
+  });
+  await withTempNetns(async (a) => {
+    nft(a, ["-f", "-"], base);
+    await withTempNetns((b) => {
+      nft(b, ["-f", "-"], base);
+      const counter = (ns: string) =>
+        Number(/counter packets 0 bytes 0 # handle (\d+)/.exec(nft(ns, ["-a", "list", "ruleset"]))![1]);
+      const h = counter(a);
+      assert.equal(counter(b), h);
+      // insert before the counter, as nft does; add after it (libnftables-json: nft 1.0.6 appends instead).
+      const doc = (...items: object[]) => JSON.stringify({ nftables: items });
+      nft(a, ["-j", "-f", "-"], doc({ insert: rule({ handle: h }, "drop") }));
+      nft(a, ["add", "rule", "inet", "t", "c", "position", String(h), "return"]);
+      const r = nlkit(
+        ["-n", b, "nft", "-j", "-f", "-"],
+        {},
+        doc({ insert: rule({ handle: h }, "drop") }, { add: rule({ handle: h }, "return") }),
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(nft(b, ["list", "ruleset"]), nft(a, ["list", "ruleset"]));
+      assert.match(nft(b, ["list", "ruleset"]), /drop\n\t\tcounter packets 0 bytes 0\n\t\treturn\n\t\taccept/);
+      // A listing's rule goes to its chain's end, whatever handle it had.
+      const listed = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc(rule({ handle: h }, "continue")));
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(nft(b, ["list", "ruleset"]), /accept\n\t\tcontinue\n/);
+      for (
+        const [extra, said] of [
+          [{ handle: h, position: h }, /both "handle" and "position"/],
+          [{ handle: h, index: 0 }, /both "index" and "handle"/],
+        ] as const
+      ) {
+        const bad = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc({ add: rule(extra, "drop") }));
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, said);
+      }
+      const replace = nlkit(
+        ["-n", b, "nft", "-j", "-f", "-"],
+        {},
+        doc({ replace: rule({ handle: h, position: h }, "drop") }),
+      );
+      assert.equal(replace.code, 1);
+      assert.match(replace.stderr, /Cannot replace a rule by "position"/);
+    });
+  });
+});
+
 test("nft -e -a: thousands of rules in one batch all echo with their handles", OPTS, async () => {
   await withTempNetns((ns) => {
     nft(ns, ["add", "table", "inet", "test"]);

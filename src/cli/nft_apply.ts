@@ -10,12 +10,14 @@
 import { InvalidArgumentError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { readText } from "./io.ts";
-import { type NftFlags, nftList } from "./nft_list.ts";
+import { listSpec, type NftFlags, nftList } from "./nft_list.ts";
+import { isJsonQuery, type JsonQuery, jsonQuery } from "./nft_json_query.ts";
 import { nftMore } from "./nft_more.ts";
 import { Args } from "./args.ts";
 import { withEcho } from "./nft_echo.ts";
-import { applyJson } from "../netfilter/nftables/json/apply.ts";
+import { applyJson, checkSchema } from "../netfilter/nftables/json/apply.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
+import { isObj } from "../netfilter/nftables/json/values.ts";
 import { applyScript, NftScriptError, NftScriptNotFound, NftScriptRefusal } from "../netfilter/nftables/text/script.ts";
 import type { MergeReport } from "../netfilter/nftables/text/script_optimize.ts";
 
@@ -59,7 +61,10 @@ export async function nftApplyText(
   const doc = flags.json ? jsonOrUndefined(text) : undefined;
   if (doc !== undefined) {
     try {
-      await echo(() => applyJson(doc, { ...ctx.lib, check }));
+      const { before, changes, after } = splitJsonQueries(doc);
+      for (const q of before) await runJsonQuery(ctx, q, flags);
+      if (changes || !before.length) await echo(() => applyJson(changes ?? doc, { ...ctx.lib, check }));
+      for (const q of after) await runJsonQuery(ctx, q, flags);
     } catch (e) {
       // A document nlkit cannot apply is bad input in a file, which nft reports with exit 1, not usage.
       if (!(e instanceof InvalidArgumentError)) throw e;
@@ -107,6 +112,41 @@ async function runQuery(ctx: Context, words: string[], flags: NftFlags): Promise
   const args = new Args(words.slice(1));
   if (words[0] === "list") return await nftList(ctx, args, flags);
   await nftMore(ctx, words[0], args, flags);
+}
+
+/** A document's queries before its first change and after its last, as a script's (see applyScript). */
+function splitJsonQueries(doc: Json): { before: JsonQuery[]; changes?: Json; after: JsonQuery[] } {
+  if (!isObj(doc) || !Array.isArray(doc.nftables) || !doc.nftables.some(isJsonQuery)) {
+    return { before: [], changes: doc, after: [] };
+  }
+  const items = doc.nftables;
+  // metainfo is no change: it stays with the changes, or goes when there are none.
+  const change = (x: Json) => !isJsonQuery(x) && !(isObj(x) && x.metainfo !== undefined);
+  const first = items.findIndex(change);
+  const last = items.findLastIndex(change);
+  const queries = (xs: Json[]) => xs.filter(isJsonQuery).map(jsonQuery);
+  if (first < 0) {
+    // Still checked: a later schema is refused before anything is listed.
+    for (const x of items) if (isObj(x) && x.metainfo !== undefined) checkSchema(x.metainfo);
+    return { before: queries(items), after: [] };
+  }
+  const middle = items.slice(first, last + 1).find(isJsonQuery);
+  if (middle) {
+    const [op] = Object.keys(middle as object);
+    throw new InvalidArgumentError(
+      `Cannot run "${op}" between changes: nlkit lists the kernel's ruleset, before or after the batch`,
+    );
+  }
+  const before = queries(items.slice(0, first));
+  const after = queries(items.slice(last + 1));
+  return { before, changes: { ...doc, nftables: items.filter((x) => !isJsonQuery(x)) }, after };
+}
+
+async function runJsonQuery(ctx: Context, q: JsonQuery, flags: NftFlags): Promise<void> {
+  const json = { ...flags, json: true };
+  if (q.op === "list") return await listSpec(ctx, q.spec, json);
+  const { resetSpec } = await import("./nft_reset.ts");
+  await resetSpec(ctx, q.spec, json);
 }
 
 /**

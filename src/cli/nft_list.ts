@@ -63,7 +63,11 @@ export const REFUSED_FLAGS: Record<string, string> = {
 
 /** Runs `nft list ...`. */
 export async function nftList(ctx: Context, args: Args, flags: NftFlags): Promise<void> {
-  const spec = parseListSpec(args);
+  await listSpec(ctx, parseListSpec(args), flags);
+}
+
+/** Lists what `spec` asks for (the words of `nft list`, or a JSON `list` command). */
+export async function listSpec(ctx: Context, spec: ListSpec, flags: NftFlags): Promise<void> {
   const { kind, family, table } = spec;
   const json = flags.json || ctx.opts.json;
   if (json && (kind === "ruleset" || kind === "table")) return await listJson(ctx, { family, table }, flags);

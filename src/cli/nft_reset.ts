@@ -11,7 +11,7 @@ import { type Args, UsageError } from "./args.ts";
 import type { Context } from "./context.ts";
 import type { NftFlags } from "./nft_list.ts";
 import { metaJson, noSuchTable } from "./nft_list.ts";
-import { parseListSpec } from "./nft_list_spec.ts";
+import { type ListSpec, parseListSpec } from "./nft_list_spec.ts";
 import { listTables } from "../netfilter/nftables/list.ts";
 import { resetObjects } from "../netfilter/nftables/reset.ts";
 import { objectJson } from "../netfilter/nftables/json/ruleset_json.ts";
@@ -27,7 +27,12 @@ export async function nftReset(ctx: Context, args: Args, flags: NftFlags): Promi
   if (w === undefined || !KINDS.includes(w)) {
     throw new UsageError(`Cannot reset ${w === undefined ? "nothing" : `"${w}"`}: expected ${KINDS.join(", ")}`, w);
   }
-  const { kind, family, table, name } = parseListSpec(args);
+  await resetSpec(ctx, parseListSpec(args), flags);
+}
+
+/** Resets what `spec` names (the words of `nft reset`, or a JSON `reset` command) and prints it as it was. */
+export async function resetSpec(ctx: Context, spec: ListSpec, flags: NftFlags): Promise<void> {
+  const { kind, family, table, name } = spec;
   const tables = await listTables({ family, table }, ctx.lib);
   if (table !== undefined && !tables.length) throw noSuchTable(family, table);
   const type = kind.startsWith("counter") ? "counter" : "quota";

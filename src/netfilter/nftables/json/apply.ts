@@ -100,8 +100,8 @@ const NAMING_BATCH = 64;
 /** The JSON schema version nft 1.0.6 writes and reads. */
 const JSON_SCHEMA_VERSION = 1;
 
-/** A document of a later schema is refused, as nft refuses it (its metainfo's other keys are informative). */
-function checkSchema(meta: Json): void {
+/** Refuses a document of a later schema (its `metainfo`), as nft does; the metainfo's other keys are informative. */
+export function checkSchema(meta: Json): void {
   const v = isObj(meta) ? meta.json_schema_version : undefined;
   if (typeof v === "number" && v > JSON_SCHEMA_VERSION) {
     throw new InvalidArgumentError(
@@ -157,7 +157,6 @@ export class DocumentPlanner {
    */
   async #indexPlace(family: string, table: string, chain: string, v: { [k: string]: Json }): Promise<IndexedRule> {
     const index = num(v.index, "an index")!;
-    if (v.position !== undefined) throw new InvalidArgumentError('Cannot place a rule by both "index" and "position"');
     const at = await this.#order.place(`${family} ${table} ${chain}`, index);
     if (!at) {
       const key = `${family} ${table} ${chain} index ${index}`;
@@ -397,7 +396,20 @@ export class DocumentPlanner {
           throw new InvalidArgumentError(`Cannot add a rule to ${chain} without an "expr" list`);
         }
         const mode = cmd === "insert" ? "insert" : cmd === "replace" ? "replace" : "add";
-        // In a listing, "handle" is the kernel's identity of the rule, assigned anew (as nft -j -f does).
+        // In an add or insert command "handle" names the rule to place it by, as "position" does
+        // (libnftables-json); in a listing it is the rule's own, assigned anew (as nft -j -f does).
+        const at = mode === "replace" || listing ? v.position : v.position ?? v.handle;
+        if (mode !== "replace" && !listing && v.position !== undefined && v.handle !== undefined) {
+          throw new InvalidArgumentError('Cannot place a rule by both "handle" and "position"');
+        }
+        if (mode !== "replace" && v.index !== undefined && at !== undefined) {
+          throw new InvalidArgumentError(
+            `Cannot place a rule by both "index" and "${v.position !== undefined ? "position" : "handle"}"`,
+          );
+        }
+        if (mode === "replace" && (v.position !== undefined || v.index !== undefined)) {
+          throw new InvalidArgumentError('Cannot replace a rule by "position" or "index": its "handle" names it');
+        }
         const byIndex = mode !== "replace" && v.index !== undefined
           ? await this.#indexPlace(fam, table, chain, v)
           : undefined;
@@ -405,10 +417,7 @@ export class DocumentPlanner {
           ? num(v.handle, "a handle")
           : byIndex
           ? byIndex.place.handle
-          : num(v.position, "a position");
-        if (mode === "add" && !listing && v.handle !== undefined) {
-          throw new InvalidArgumentError('Cannot add a rule with "handle": use "position"');
-        }
+          : num(at, "a position");
         const needs = mentioned(v.expr, LOOKUPS);
         // Interface names need the namespace's indexes; look them up once, and only then.
         const shaped = SHAPED.filter((k) => needs.has(k)).length;
