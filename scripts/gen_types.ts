@@ -61,6 +61,7 @@ const NESTED: Record<string, { name: string; prefix: string; doc: string }> = {
   "IFLA_ATTRS.devlinkPort": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
   "IFLA_ATTRS.dpllPin": { name: "LinkOpaque", prefix: "", doc: "Nested attributes nlkit keeps undecoded" },
   "NFTA_DATA_TABLE.verdict": { name: "NftVerdict", prefix: "NFTA_VERDICT_", doc: "A verdict" },
+  "NFTA_TRACE_TABLE.verdict": { name: "NftVerdict", prefix: "NFTA_VERDICT_", doc: "A verdict" },
   "NFTA_SET_ELEM_TABLE.key": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
   "NFTA_SET_ELEM_TABLE.data": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
   "NFTA_SET_ELEM_TABLE.keyEnd": { name: "NftData", prefix: "NFTA_DATA_", doc: "A value or a verdict" },
@@ -124,6 +125,7 @@ const NFT_TARGETS = (
       true,
     ],
     ["gen", "NFTA_GEN_TABLE", "NftGeneration", "NFTA_GEN_", "The generation and the process that committed it", false],
+    ["trace", "NFTA_TRACE_TABLE", "NftTrace", "NFTA_TRACE_", "A packet trace event (`NFT_MSG_TRACE`)", true],
     [
       "obj",
       "NFTA_OBJ_TABLE",
@@ -328,7 +330,7 @@ ${out.filter(isData).join("\n")}`;
       "The nf_tables objects as the kernel reports them, one interface per\n * attribute table, with every field listed (the tables in each object's\n * module are the source).",
     )
   }import type { NftExpr } from "../expr/registry.ts";
-import type { NftData, NftHeader } from "./data_types.ts";
+import type { NftData, NftHeader, NftVerdict } from "./data_types.ts";
 
 export type * from "./data_types.ts";
 

@@ -93,7 +93,7 @@ test("nft monitor refuses what it cannot show, with nft's words for a bad event"
   assert.deepEqual([bad.code, bad.stderr.trim()], [1, "Error: invalid event old"]);
   const extra = nlkit(["nft", "monitor", "tables", "chains"]);
   assert.equal(extra.code, 1);
-  for (const what of [["trace"], ["xml"]]) {
+  for (const what of [["trace", "json"], ["new", "trace"], ["xml"]]) {
     const r = nlkit(["nft", "monitor", ...what]);
     assert.equal(r.code, 2, what[0]);
     assert.match(r.stderr, /Cannot monitor/);

@@ -50,6 +50,7 @@ import type {
 } from "../src/netfilter/nftables/element.ts";
 import type { NFTA_FLOWTABLE_TABLE, NftFlowtable } from "../src/netfilter/nftables/flowtable.ts";
 import type { NFTA_GEN_TABLE, NftGeneration } from "../src/netfilter/nftables/gen.ts";
+import type { NFTA_TRACE_TABLE, NftTrace } from "../src/netfilter/nftables/trace.ts";
 import type {
   NFT_OBJECT_DATA,
   NFTA_CT_EXPECT_TABLE,
@@ -157,6 +158,7 @@ const nft: {
   data: Same<NftData, Attrs<typeof NFTA_DATA_TABLE>>;
   flowtable: Same<NftFlowtable, Attrs<typeof NFTA_FLOWTABLE_TABLE> & NftHeader>;
   generation: Same<NftGeneration, Attrs<typeof NFTA_GEN_TABLE>>;
+  trace: Same<NftTrace, Attrs<typeof NFTA_TRACE_TABLE> & NftHeader>;
   objectBase: Same<NftObjectBase, Omit<Attrs<typeof NFTA_OBJ_TABLE>, "type" | "data"> & NftHeader>;
   objectData: Same<NftObjectData, ObjectDataFromTables>;
   quota: Same<NftQuotaData, Attrs<typeof NFTA_QUOTA_TABLE>>;
@@ -177,6 +179,7 @@ const nft: {
   data: true,
   flowtable: true,
   generation: true,
+  trace: true,
   objectBase: true,
   objectData: true,
   quota: true,

@@ -86,7 +86,8 @@ tun/tap devices: see nlkit tuntap help`,
        nlkit nft describe EXPRESSION   (a header field, meta KEY or ct KEY: its datatype and symbols)
        listings also take -y (priorities as numbers), -T (times in seconds), -n (all numeric), -p (protocols
        as numbers), -S (ports as services), -N (addresses as host names) and -u (user and group names)
-       nlkit [ -j ] nft monitor`,
+       nlkit [ -j ] nft monitor [ new | destroy ] [ tables | chains | sets | rules | elements | ruleset ] [ json ]
+       nlkit nft monitor trace   (packets marked meta nftrace set 1, in nft's text; a plain monitor shows them too)`,
   nexthop: `Usage: nlkit nexthop { list | flush } [ protocol ID ] SELECTOR
        nlkit nexthop { add | replace } id ID NH [ protocol ID ]
        nlkit nexthop { get | del } id ID

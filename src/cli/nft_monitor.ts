@@ -10,14 +10,22 @@ import { type Args, UsageError } from "./args.ts";
 import { NftRefusal } from "./errors.ts";
 import type { Context } from "./context.ts";
 import { onStopSignals } from "./io.ts";
-import { type NftChangeEvent, subscribeNftables } from "../netfilter/nftables/events.ts";
+import { type NftChangeEvent, subscribeNftMonitor } from "../netfilter/nftables/events.ts";
 import { interfaceNames } from "../netfilter/nftables/ifnames.ts";
 import { listRuleset } from "../netfilter/nftables/list.ts";
 import { MonitorJson } from "../netfilter/nftables/json/event_json.ts";
 import { nftJsonText } from "../netfilter/nftables/json/serialize.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { elemText, stmtText } from "../netfilter/nftables/text/stmt_text.ts";
-import { objectLines, priorityText, setLines, type TextOptions } from "../netfilter/nftables/text/ruleset_text.ts";
+import {
+  objectLines,
+  priorityText,
+  ruleText,
+  setLines,
+  type TextOptions,
+} from "../netfilter/nftables/text/ruleset_text.ts";
+import { traceLines, type TraceTextContext } from "../netfilter/nftables/text/trace_text.ts";
+import type { NftRule } from "../netfilter/nftables/rule.ts";
 import { type SetDecl, setDecl } from "../netfilter/nftables/text/set_decl.ts";
 import { omitFromListing } from "../netfilter/nftables/json/omit.ts";
 
@@ -122,6 +130,8 @@ interface MonitorWhat {
   event?: "new" | "destroy";
   /** nft's JSON, one object a line. */
   json: boolean;
+  /** Packet traces: all that is shown (`monitor trace`), or besides the changes (`monitor`, in text). */
+  traces?: "only" | "too";
 }
 
 /** Reads nft's monitor words, as its grammar and `cmd_evaluate_monitor` take them. */
@@ -139,9 +149,13 @@ function monitorWhat(args: Args, json: boolean): MonitorWhat {
   }
   if (object(words[i])) {
     const o = words[i++];
-    if (o === "trace") throw new NftRefusal("Cannot monitor trace: nlkit does not print packet traces");
-    // `ruleset` is every kind nft prints, without the generation lines.
-    what.kinds = o === "ruleset" ? [...Object.values(OBJECTS).flat(), ...STATEFUL] : OBJECTS[o];
+    if (o === "trace") {
+      // nft's table of events gives `new trace` and `destroy trace` none at all: it would wait for nothing.
+      if (what.event) throw new NftRefusal(`Cannot monitor ${what.event} trace: a trace is neither new nor destroyed`);
+      what.traces = "only";
+      what.kinds = [];
+    } // `ruleset` is every kind nft prints, without the generation lines.
+    else what.kinds = o === "ruleset" ? [...Object.values(OBJECTS).flat(), ...STATEFUL] : OBJECTS[o];
   } else if (what.event) {
     // `monitor new` or `monitor destroy` alone: nft leaves out the stateful objects and the generations.
     what.kinds = Object.values(OBJECTS).flat();
@@ -150,6 +164,11 @@ function monitorWhat(args: Args, json: boolean): MonitorWhat {
   if (words[i] === "json") i++, what.json = true;
   else if (words[i] === "vm" && words[i + 1] === "json") i += 2, what.json = true;
   if (i < words.length) throw new UsageError(`syntax error, unexpected ${words[i]}`, words[i]);
+  if (what.traces && what.json) {
+    throw new NftRefusal("Cannot monitor trace as JSON: nft 1.0.6 has no JSON for traces, only its text");
+  }
+  // A plain `monitor` shows traces too, as nft's does; nft prints them as text even in JSON, so -j leaves them out.
+  if (!what.event && !what.kinds && !what.json) what.traces = "too";
   return what;
 }
 
@@ -185,13 +204,18 @@ export async function nftMonitor(
   };
   const ac = new AbortController();
   const stop = onStopSignals(() => ac.abort());
-  const sub = await subscribeNftables({ signal: ac.signal }, ctx.lib);
+  const options = { signal: ac.signal, changes: what.traces !== "only", traces: what.traces !== undefined };
+  const sub = await subscribeNftMonitor(options, ctx.lib);
   try {
     // Rules of later events may use sets that already exist: know them first.
-    const { sets } = await listRuleset({}, ctx.lib);
-    const render = new MonitorJson(await interfaceNames(ctx.lib), sets, !json);
+    const { sets, rules } = await listRuleset({}, ctx.lib);
+    const ifnames = await interfaceNames(ctx.lib);
+    const render = new MonitorJson(ifnames, sets, !json);
+    const traceText = traceContext(rules, render, ifnames, opts);
     for await (const ev of sub) {
-      if (ev.type === "overrun") {
+      if (ev.type === "trace") {
+        for (const l of traceLines(ev.trace, traceText)) ctx.out.line(l);
+      } else if (ev.type === "overrun") {
         ctx.err.line("Warning: events were lost (receive buffer overrun); list the ruleset again");
       } else if (ev.type === "generation") {
         if (!json && !what.kinds) {
@@ -210,4 +234,31 @@ export async function nftMonitor(
     await sub.return();
   }
   return 0;
+}
+
+/**
+ * The rules a trace names, as nft knows them: the ruleset listed when the
+ * monitor started (nft's cache, which rule events do not update), so a
+ * rule added since is an unknown handle there too.
+ */
+function traceContext(
+  rules: readonly NftRule[],
+  render: MonitorJson,
+  ifnames: ReadonlyMap<number, string>,
+  opts: MonitorTextOptions,
+): TraceTextContext {
+  const byHandle = new Map(rules.map((r) => [`${r.family} ${r.table} ${r.chain} ${r.handle}`, r]));
+  return {
+    ifname: (index) => ifnames.get(index) ?? index,
+    rule: (family, table, chain, handle) => {
+      const r = byHandle.get(`${family} ${table} ${chain} ${handle}`);
+      const out = r && render.event({ type: "add", kind: "rule", object: r });
+      if (!out) return undefined;
+      const body = (out as { add: { rule: Json } }).add;
+      const rule = (opts.stateless ? omitFromListing(body, { stateless: true, text: true }) : body) as {
+        rule: { [k: string]: Json };
+      };
+      return ruleText(rule.rule, { handles: opts.handles, numericTime: opts.numericTime });
+    },
+  };
 }

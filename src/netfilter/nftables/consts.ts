@@ -39,6 +39,8 @@ export const NFT_MSG = {
 
 /** The nf_tables multicast group (`NFNLGRP_NFTABLES`). */
 export const NFNLGRP_NFTABLES = 7;
+/** The packet trace multicast group (`NFNLGRP_NFTRACE`). */
+export const NFNLGRP_NFTRACE = 9;
 
 /** Table families by nft's names (`NFPROTO_*`). */
 export const NFT_FAMILIES = {

@@ -5,7 +5,9 @@
  * lost (list again to resynchronise).
  *
  * The kernel sends a batch's changes, then one `NFT_MSG_NEWGEN`; changes
- * are held until that message so each carries its generation.
+ * are held until that message so each carries its generation. Packet
+ * traces (`NFNLGRP_NFTRACE`, what `nft monitor trace` shows) come from
+ * {@link subscribeNftMonitor}, as they arrive.
  *
  * @module
  */
@@ -18,7 +20,7 @@ import { NETLINK_NETFILTER } from "../../wire/constants.ts";
 import type { NlMsg } from "../../wire/message.ts";
 import { NFNL_SUBSYS_NFTABLES, nfnlSplit } from "../../wire/nfnetlink.ts";
 import { type NftChain, parseChainMessage } from "./chain.ts";
-import { NFNLGRP_NFTABLES, NFT_MSG } from "./consts.ts";
+import { NFNLGRP_NFTABLES, NFNLGRP_NFTRACE, NFT_MSG } from "./consts.ts";
 import { type NftElementList, parseElementsMessage } from "./element.ts";
 import { type NftFlowtable, parseFlowtableMessage } from "./flowtable.ts";
 import { type NftGeneration, parseGenMessage } from "./gen.ts";
@@ -27,6 +29,7 @@ import { type NftRule, parseNftRuleMessage } from "./rule.ts";
 import { type NftSet, parseSetMessage } from "./set.ts";
 import { describeNft, type NftOptions } from "./socket.ts";
 import { type NftTable, parseTableMessage } from "./table.ts";
+import { type NftTrace, parseTraceMessage } from "./trace.ts";
 
 /** What changed, by kind. */
 export type NftChange =
@@ -73,10 +76,22 @@ export interface NftGenerationEvent {
 /** One item of {@link subscribeNftables}. */
 export type NftEvent = NftChangeEvent | NftGenerationEvent | NftOverrunEvent;
 
-/** A parsed event message: a change, or the generation that closes a batch. */
+/** A traced packet met a rule, a chain's end or a policy. */
+export interface NftTraceEvent {
+  /** Marks a trace. */
+  type: "trace";
+  /** What the kernel reported. */
+  trace: NftTrace;
+}
+
+/** One item of {@link subscribeNftMonitor}: a change, a generation, a trace or an overrun. */
+export type NftMonitorEvent = NftEvent | NftTraceEvent;
+
+/** A parsed event message: a change, the generation that closes a batch, or a packet trace. */
 export type NftEventMessage =
   | { change: NftChange & { type: "add" | "delete"; flags: number } }
   | { gen: NftGeneration }
+  | { trace: NftTrace }
   | undefined;
 
 const BY_MSG: Record<number, [NftChange["kind"], "add" | "delete", (m: NlMsg) => unknown]> = {
@@ -101,6 +116,7 @@ export function parseNftEvent(m: NlMsg): NftEventMessage {
   const [subsys, msg] = nfnlSplit(m.type);
   if (subsys !== NFNL_SUBSYS_NFTABLES) return undefined;
   if (msg === NFT_MSG.NFT_MSG_NEWGEN) return { gen: parseGenMessage(m) };
+  if (msg === NFT_MSG.NFT_MSG_TRACE) return { trace: parseTraceMessage(m) };
   const row = BY_MSG[msg];
   if (!row) return undefined;
   const [kind, type, parse] = row;
@@ -126,15 +142,17 @@ export interface SubscribeNftOptions {
 export class NftSubscription extends Subscription<NftEvent> {
   /** Wraps a socket that has already joined the group. */
   constructor(socket: NetlinkSocket, options: SubscribeNftOptions = {}) {
-    super(socket, followNft, options.signal);
+    super(socket, followChanges, options.signal);
   }
 }
 
 /** A batch's changes are held until its generation message, which stamps them with the new generation. */
-async function* followNft(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<NftEvent, void, undefined> {
+async function* followNft(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<NftMonitorEvent, void, undefined> {
   let held: NftChangeEvent[] = [];
   for await (const item of subscribedEvents(sock, parseNftEvent, { signal })) {
-    if ("type" in item) {
+    if ("trace" in item) {
+      yield { type: "trace", trace: item.trace };
+    } else if ("type" in item) {
       yield* held;
       held = [];
       yield item;
@@ -147,6 +165,20 @@ async function* followNft(sock: NetlinkSocket, signal: AbortSignal): AsyncGenera
   }
 }
 
+/** The changes alone: a socket that has not joined the trace group gets none. */
+async function* followChanges(sock: NetlinkSocket, signal: AbortSignal): AsyncGenerator<NftEvent, void, undefined> {
+  for await (const ev of followNft(sock, signal)) if (ev.type !== "trace") yield ev;
+}
+
+function checkReceiveBuffer(options: { receiveBuffer?: number; signal?: AbortSignal }): void {
+  if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
+    throw new InvalidArgumentError(
+      `Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`,
+    );
+  }
+  options.signal?.throwIfAborted();
+}
+
 /** Subscribes to ruleset changes in a namespace (`nft monitor`); resolves once subscribed. */
 export async function subscribeNftables(
   options: SubscribeNftOptions = {},
@@ -154,12 +186,7 @@ export async function subscribeNftables(
 ): Promise<NftSubscription> {
   checkKeys(options, ["receiveBuffer", "signal"], "subscribeNftables");
   checkKeys(opts, ["netns"], "subscribeNftables (a subscription opens its own socket)");
-  if (options.receiveBuffer !== undefined && (!Number.isInteger(options.receiveBuffer) || options.receiveBuffer <= 0)) {
-    throw new InvalidArgumentError(
-      `Cannot use receive buffer ${options.receiveBuffer}: expected a positive byte count`,
-    );
-  }
-  options.signal?.throwIfAborted();
+  checkReceiveBuffer(options);
   const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {
     netns: opts.netns,
     receiveBuffer: options.receiveBuffer,
@@ -167,4 +194,65 @@ export async function subscribeNftables(
     describe: describeNft,
   });
   return new NftSubscription(socket, options);
+}
+
+/** Options of {@link subscribeNftMonitor}. */
+export interface SubscribeNftMonitorOptions extends SubscribeNftOptions {
+  /** Ruleset changes and generations (default true). */
+  changes?: boolean;
+  /** Packet traces (`NFNLGRP_NFTRACE`, default true): of packets a rule marks `meta nftrace set 1`. */
+  traces?: boolean;
+}
+
+/**
+ * A live subscription to changes and packet traces (from
+ * {@link subscribeNftMonitor}); closes as {@link NftSubscription} does.
+ */
+export class NftMonitorSubscription extends Subscription<NftMonitorEvent> {
+  /** Wraps a socket that has already joined its groups. */
+  constructor(socket: NetlinkSocket, options: SubscribeNftMonitorOptions = {}) {
+    super(socket, followNft, options.signal);
+  }
+}
+
+/**
+ * Subscribes to what `nft monitor` shows in a namespace: ruleset changes
+ * and packet traces, on one socket in the kernel's order (`changes` or
+ * `traces` false leaves either out: `nft monitor trace` is
+ * `{ changes: false }`); resolves once subscribed.
+ *
+ * @example
+ * ```ts ignore
+ * import { subscribeNftMonitor } from "./events.ts";
+ * // A rule such as `meta nftrace set 1` marks the packets to trace.
+ * await using sub = await subscribeNftMonitor({ changes: false }, { netns: "blue" });
+ * for await (const ev of sub) {
+ *   if (ev.type === "trace") console.log(ev.trace.id, ev.trace.chain, ev.trace.type, ev.trace.verdict?.code);
+ * }
+ * ```
+ */
+export async function subscribeNftMonitor(
+  options: SubscribeNftMonitorOptions = {},
+  opts: NftOptions = {},
+): Promise<NftMonitorSubscription> {
+  checkKeys(options, ["receiveBuffer", "signal", "changes", "traces"], "subscribeNftMonitor");
+  checkKeys(opts, ["netns"], "subscribeNftMonitor (a subscription opens its own socket)");
+  for (const k of ["changes", "traces"] as const) {
+    if (options[k] !== undefined && typeof options[k] !== "boolean") {
+      throw new InvalidArgumentError(`Cannot use ${k} ${String(options[k])}: expected true or false`);
+    }
+  }
+  const groups = [
+    ...(options.changes ?? true ? [NFNLGRP_NFTABLES] : []),
+    ...(options.traces ?? true ? [NFNLGRP_NFTRACE] : []),
+  ];
+  if (!groups.length) throw new InvalidArgumentError("Cannot subscribe to nothing: expected changes, traces or both");
+  checkReceiveBuffer(options);
+  const socket = await NetlinkSocket.open(NETLINK_NETFILTER, {
+    netns: opts.netns,
+    receiveBuffer: options.receiveBuffer,
+    groups,
+    describe: describeNft,
+  });
+  return new NftMonitorSubscription(socket, options);
 }

@@ -53,6 +53,7 @@ export * from "./element.ts";
 export * from "./obj.ts";
 export * from "./flowtable.ts";
 export * from "./gen.ts";
+export * from "./trace.ts";
 export type * from "./_generated/types.ts";
 export * from "./udata.ts";
 export * from "./expr/registry.ts";

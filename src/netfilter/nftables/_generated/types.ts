@@ -9,7 +9,7 @@
 
 import type { RawAttr } from "../../../wire/table.ts";
 import type { NftExpr } from "../expr/registry.ts";
-import type { NftData, NftHeader } from "./data_types.ts";
+import type { NftData, NftHeader, NftVerdict } from "./data_types.ts";
 
 export type * from "./data_types.ts";
 
@@ -251,6 +251,52 @@ export interface NftGeneration {
   procPid?: number;
   /** `NFTA_GEN_PROC_NAME` (string). */
   procName?: string;
+  /** Attributes no table entry describes, kept so nothing is lost. */
+  unknown?: RawAttr[];
+}
+
+/** A packet trace event (`NFT_MSG_TRACE`) (`NFTA_TRACE_TABLE`). */
+export interface NftTrace extends NftHeader {
+  /** `NFTA_TRACE_TABLE` (string). */
+  table?: string;
+  /** `NFTA_TRACE_CHAIN` (string). */
+  chain?: string;
+  /** `NFTA_TRACE_RULE_HANDLE` (u64be). */
+  ruleHandle?: number;
+  /** `NFTA_TRACE_TYPE` (u32be, by name). */
+  type?: string;
+  /** `NFTA_TRACE_VERDICT` (nested). */
+  verdict?: NftVerdict;
+  /** `NFTA_TRACE_ID` (u32be). */
+  id?: number;
+  /** `NFTA_TRACE_LL_HEADER` (bytes). */
+  llHeader?: Uint8Array;
+  /** `NFTA_TRACE_NETWORK_HEADER` (bytes). */
+  networkHeader?: Uint8Array;
+  /** `NFTA_TRACE_TRANSPORT_HEADER` (bytes). */
+  transportHeader?: Uint8Array;
+  /** `NFTA_TRACE_IIF` (u32be). */
+  iif?: number;
+  /** `NFTA_TRACE_IIFTYPE` (u16be). */
+  iiftype?: number;
+  /** `NFTA_TRACE_OIF` (u32be). */
+  oif?: number;
+  /** `NFTA_TRACE_OIFTYPE` (u16be). */
+  oiftype?: number;
+  /** `NFTA_TRACE_MARK` (u32be). */
+  mark?: number;
+  /** `NFTA_TRACE_NFPROTO` (u32be). */
+  nfproto?: number;
+  /** `NFTA_TRACE_POLICY` (u32be). */
+  policy?: number;
+  /** `NFTA_TRACE_CT_ID` (u32be). */
+  ctId?: number;
+  /** `NFTA_TRACE_CT_DIRECTION` (u8). */
+  ctDirection?: number;
+  /** `NFTA_TRACE_CT_STATUS` (u32be). */
+  ctStatus?: number;
+  /** `NFTA_TRACE_CT_STATE` (u32be). */
+  ctState?: number;
   /** Attributes no table entry describes, kept so nothing is lost. */
   unknown?: RawAttr[];
 }

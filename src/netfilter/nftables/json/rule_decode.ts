@@ -166,11 +166,13 @@ export abstract class DecoderCore {
     // A written `ip protocol tcp` a map key in a statement follows stays (nft kills it for matches only).
     const written = this.written !== undefined && this.deps[base] === this.written ? this.out[this.written] : undefined;
     const unkill = field && !(field.protocol === "vlan" && field.field === "type") ? this.kill(base) : undefined;
+    // A load past a whole-byte field's end (`@th,0,64`) is raw: the field does not type its value.
+    const past = field !== undefined && field.len < bits && field.len % 8 === 0;
     const v: Val = field
       ? {
         // A sub-byte field loaded as whole bytes is named once a mask narrows it.
         json: field.len < bits ? raw : fieldJson(field),
-        type: fieldType(field),
+        type: past ? { ...typeByName("be_integer"), size: e.len ?? 0 } : fieldType(field),
         len: e.len ?? 0,
         field,
         loadBits: bits,

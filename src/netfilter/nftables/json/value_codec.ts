@@ -90,12 +90,15 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
       return formatHour(bytesToNumber(b.subarray(0, 4), t.host === true));
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
-  if (size > 8 && !t.bits && !t.names) {
-    // nft prints an integer past 64 bits as hex (`@th,160,128`), without leading zeros.
+  if (size > 6 && !t.bits && !t.names) {
+    // nft prints an integer past 64 bits as hex (`@th,160,128`), without leading zeros; one past 2^53,
+    // which a number cannot hold exactly, is that hex too.
     const v = b.subarray(0, size);
     const hex = Array.from(t.host ? v.slice().reverse() : v, (x) => x.toString(16).padStart(2, "0")).join("");
     const digits = hex.replace(/^0+/, "");
-    if (digits.length > 16) return `0x${digits}`;
+    if (digits.length > 16 || (digits.length > 13 && BigInt(`0x${digits}`) > BigInt(Number.MAX_SAFE_INTEGER))) {
+      return `0x${digits}`;
+    }
   }
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
   if (t.bits) return n === 0 ? 0 : bitList(o.numericSymbol ? {} : t.bits, n);

@@ -221,11 +221,16 @@ export function chainHead(c: Obj, opts: TextOptions): string[] {
   return out;
 }
 
-function ruleLine(r: Obj, opts: TextOptions): string {
+/** A rule's text as nft prints it (`rule_print`): its statements, comment and, with `-a`, handle. */
+export function ruleText(r: Obj, opts: TextOptions): string {
   const t = { numericTime: opts.numericTime, family: String(r.family) };
   const stmts = (r.expr as Json[]).map((x) => stmtText(x, t)).join(" ");
   const comment = r.comment !== undefined ? ` comment ${JSON.stringify(r.comment)}` : "";
-  return `\t\t${stmts}${comment}${handle(r, opts)}`;
+  return `${stmts}${comment}${handle(r, opts)}`;
+}
+
+function ruleLine(r: Obj, opts: TextOptions): string {
+  return `\t\t${ruleText(r, opts)}`;
 }
 
 function chainLines(c: Obj, rules: Obj[], opts: TextOptions): string[] {
