@@ -91,6 +91,14 @@ for (const json of [false, true]) {
           // them) and prints their dependencies instead: compare which rule went.
           const id = (s: string) => ["family", "table", "chain", "handle"].map((k) => JSON.parse(s).delete.rule[k]);
           assert.deepEqual(id(g), id(w), `line ${i}`);
+        } else if (json && /^\{"delete": \{"(counter|quota|limit|ct helper|ct timeout)"/.test(w)) {
+          // The kernel sends a deleted object without its data, which nft prints as zeros: nlkit shows
+          // the object as announced (tests/nft_monitor_delete_test.ts). Compare which object went.
+          const id = (s: string) => {
+            const o = Object.values(JSON.parse(s).delete)[0] as Record<string, unknown>;
+            return ["family", "table", "name", "handle"].map((k) => o[k]);
+          };
+          assert.deepEqual(id(g), id(w), `line ${i}`);
         } else assert.equal(g, w, `line ${i}`);
       }
     });

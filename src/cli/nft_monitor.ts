@@ -208,9 +208,9 @@ export async function nftMonitor(
   const sub = await subscribeNftMonitor(options, ctx.lib);
   try {
     // Rules of later events may use sets that already exist: know them first.
-    const { sets, rules } = await listRuleset({}, ctx.lib);
+    const { sets, rules, objects } = await listRuleset({}, ctx.lib);
     const ifnames = await interfaceNames(ctx.lib);
-    const render = new MonitorJson(ifnames, sets, !json);
+    const render = new MonitorJson(ifnames, sets, !json, objects);
     const traceText = traceContext(rules, render, ifnames, opts);
     for await (const ev of sub) {
       if (ev.type === "trace") {

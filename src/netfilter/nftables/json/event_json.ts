@@ -9,6 +9,7 @@
 import type { NftChangeEvent } from "../events.ts";
 import type { NftSetWithElements } from "../list.ts";
 import type { NftElement } from "../element.ts";
+import type { NftObject } from "../obj.ts";
 import { elementsJson } from "./elements.ts";
 import { elemFlags, SET_ELEM_F_INTERVAL_OPEN } from "../udata.ts";
 import { chainJson, objectJson, ruleJson, setJson, setTypes, tableJson } from "./ruleset_json.ts";
@@ -19,15 +20,22 @@ export class MonitorJson {
   #sets = new Map<string, NftSetWithElements>();
   /** An interval set's element waiting for the set's next message, by `family table name`. */
   #pending = new Map<string, NftElement>();
+  /** Stateful objects as last announced, by `family table type name`: a deletion's event carries no data. */
+  #objects = new Map<string, NftObject>();
 
-  /** Interface names for `meta iif`/`oif`; `sets`: the sets that existed when the stream started. */
+  /**
+   * Interface names for `meta iif`/`oif`; `sets` and `objects`: those that
+   * existed when the stream started.
+   */
   constructor(
     readonly ifnames?: ReadonlyMap<number, string>,
     sets: readonly NftSetWithElements[] = [],
     /** For nft's text: keep what its JSON leaves out (a set's `dynamic` flag, the milliseconds of timeouts). */
     readonly full = false,
+    objects: readonly NftObject[] = [],
   ) {
     for (const s of sets) this.#sets.set(`${s.family} ${s.table} ${s.name}`, s);
+    for (const o of objects) this.#objects.set(objectKey(o), o);
   }
 
   #tableSets(family: string, table: string): Map<string, NftSetWithElements> {
@@ -110,9 +118,19 @@ export class MonitorJson {
         if (!elements.length) return undefined;
         return this.#elements(command(ev), set, elements);
       }
-      case "object":
-        body = objectJson(ev.object);
+      case "object": {
+        // The kernel no longer sends a deleted object's data (Linux 6.x): show it as it was announced,
+        // as the kernels nft's monitor tests were written against did.
+        const key = objectKey(ev.object);
+        const known = this.#objects.get(key);
+        const o = ev.type === "delete" && ev.object.data === undefined && known
+          ? { ...known, handle: ev.object.handle ?? known.handle }
+          : ev.object;
+        if (ev.type === "add") this.#objects.set(key, ev.object);
+        else this.#objects.delete(key);
+        body = objectJson(o);
         break;
+      }
       case "flowtable":
         return undefined;
     }
@@ -138,4 +156,8 @@ function leadingZero(key: Uint8Array | undefined): boolean {
 /** Whether nft flagged the element as a range open to the top of the key space. */
 function openRange(e: NftElement): boolean {
   return (elemFlags(e.userdata) & SET_ELEM_F_INTERVAL_OPEN) !== 0;
+}
+
+function objectKey(o: NftObject): string {
+  return `${o.family} ${o.table} ${o.type} ${o.name}`;
 }
