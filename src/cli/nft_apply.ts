@@ -63,7 +63,7 @@ export async function nftApplyText(
     try {
       const { before, changes, after } = splitJsonQueries(doc);
       for (const q of before) await runJsonQuery(ctx, q, flags);
-      if (changes || !before.length) await echo(() => applyJson(changes ?? doc, { ...ctx.lib, check }));
+      if (changes !== undefined) await echo(() => applyJson(changes, { ...ctx.lib, check }));
       for (const q of after) await runJsonQuery(ctx, q, flags);
     } catch (e) {
       // A document nlkit cannot apply is bad input in a file, which nft reports with exit 1, not usage.
@@ -114,7 +114,10 @@ async function runQuery(ctx: Context, words: string[], flags: NftFlags): Promise
   await nftMore(ctx, words[0], args, flags);
 }
 
-/** A document's queries before its first change and after its last, as a script's (see applyScript). */
+/**
+ * A document's queries before its first change and after its last, as a
+ * script's (see applyScript); `changes` is undefined when it holds only queries.
+ */
 function splitJsonQueries(doc: Json): { before: JsonQuery[]; changes?: Json; after: JsonQuery[] } {
   if (!isObj(doc) || !Array.isArray(doc.nftables) || !doc.nftables.some(isJsonQuery)) {
     return { before: [], changes: doc, after: [] };

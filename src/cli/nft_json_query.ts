@@ -27,6 +27,15 @@ type Shape =
   /** An optional `family` and a `table`. */
   | "intable";
 
+/** The keys nft's parser reads for each shape. */
+const SHAPE_KEYS: Record<Shape, readonly string[]> = {
+  table: ["family", "name"],
+  named: ["family", "table", "name"],
+  family: ["family"],
+  scoped: ["family", "table"],
+  intable: ["family", "table"],
+};
+
 const LIST: Record<string, [ListKind, Shape]> = {
   table: ["table", "table"],
   tables: ["tables", "family"],
@@ -98,14 +107,7 @@ export function jsonQuery(item: Json): JsonQuery {
 function scope(v: Json, shape: Shape, what: string): Omit<ListSpec, "kind"> {
   if (v === null && (shape === "family" || shape === "scoped")) return {};
   if (!isObj(v)) throw new InvalidArgumentError(`Cannot ${what} ${JSON.stringify(v)}: expected an object`);
-  const allowed = shape === "table"
-    ? ["family", "name"]
-    : shape === "named"
-    ? ["family", "table", "name"]
-    : shape === "family"
-    ? ["family"]
-    : ["family", "table"];
-  keys(v, allowed, what);
+  keys(v, SHAPE_KEYS[shape], what);
   const family = shape === "table" || shape === "named" || v.family !== undefined ? str(v, "family", what) : undefined;
   if (family !== undefined) familyNumber(family);
   if (shape === "table") return { family, table: str(v, "name", what) };

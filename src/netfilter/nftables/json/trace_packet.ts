@@ -141,10 +141,11 @@ export function tracePacketMatches(p: TracedPacket): Json[] {
   const deps: (Shown | undefined)[] = [];
   let icmpSeen = false;
   const killable = (dep: Shown, f: HeaderField): boolean => {
-    const stacked = ["inet", "bridge", "netdev"].includes(p.family);
+    // These families' chains see more than one network protocol: the one a match names stays.
+    const mixed = ["inet", "bridge", "netdev"].includes(p.family);
     const depBase = dep.field!.base;
-    if (stacked && depBase === "nh" && f.base === "th") return false;
-    if (stacked && depBase === f.base) {
+    if (mixed && depBase === "nh" && f.base === "th") return false;
+    if (mixed && depBase === f.base) {
       if (FORMATS[f.protocol]?.key?.[0] === f.field) return false;
       // `vlan id` implies `ether type 8021q`, not another type; a `vlan type` stays.
       if (f.base === "ll") {
@@ -162,11 +163,8 @@ export function tracePacketMatches(p: TracedPacket): Json[] {
     restart: for (;;) {
       const protocol = ctx[base];
       for (const part of expand(protocol, offset, len)) {
-        if (ctx[base] !== protocol) {
-          // A header stacked on this one (`ether type vlan`): split the rest as its fields.
-          if (ctx[base] === undefined) break restart;
-          continue restart;
-        }
+        // A header stacked on this one (`ether type vlan`): split the rest as its fields.
+        if (ctx[base] !== protocol) continue restart;
         const [at, bits] = Array.isArray(part) ? part : [part.offset, part.len];
         const data = bitsOf(bytes, at, bits);
         [offset, len] = [at + bits, len - bits];
