@@ -344,6 +344,7 @@ export {
 } from "./src/netfilter/nftables/events.ts";
 export { rulesetJson, type RulesetJsonOptions } from "./src/netfilter/nftables/json/ruleset_json.ts";
 export { applyJson, type ApplyOptions } from "./src/netfilter/nftables/json/apply.ts";
+export { parseNftJson } from "./src/netfilter/nftables/json/big_int.ts";
 export { formatRuleset, type TextOptions } from "./src/netfilter/nftables/text/ruleset_text.ts";
 export { type SetDecl, setDecl } from "./src/netfilter/nftables/text/set_decl.ts";
 

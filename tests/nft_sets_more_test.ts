@@ -170,10 +170,19 @@ test("the typeof user data of a raw payload concatenation is nft's own bytes", (
     concat: [{ payload: { protocol: "udp", field: "length" } }, { payload: { base: "th", offset: 160, len: 128 } }],
   };
   assert.deepEqual(anonSetTypeof(vkey, true), { keyTypeof: udpTh, dataTypeof: unhex("0004010000000100") });
+  // `ct original bytes . ip saddr`: the ct key (15) and direction (0), which size its 8-byte integer.
+  const ctBytes = unhex(
+    "00040d000000012c" + "0014" + "00040c000000010c00040f000000010400000000" +
+      "0114" + "000407000000010c00040c00000001040b000000",
+  );
+  const ckey: Json = {
+    concat: [{ ct: { key: "bytes", dir: "original" } }, { payload: { protocol: "ip", field: "saddr" } }],
+  };
+  assert.deepEqual(anonSetTypeof(ckey, false), { keyTypeof: ctBytes });
   // A single key gets none, and neither does a field not encoded here.
   assert.equal(anonSetTypeof({ payload: { protocol: "ip", field: "saddr" } }, false), undefined);
   assert.equal(
-    anonSetTypeof({ concat: [{ ct: { key: "mark" } }, { payload: { base: "th", offset: 0, len: 8 } }] }, false),
+    anonSetTypeof({ concat: [{ socket: { key: "mark" } }, { payload: { base: "th", offset: 0, len: 8 } }] }, false),
     undefined,
   );
 });

@@ -16,6 +16,7 @@ import { nftMore } from "./nft_more.ts";
 import { Args } from "./args.ts";
 import { withEcho } from "./nft_echo.ts";
 import { applyJson, checkSchema } from "../netfilter/nftables/json/apply.ts";
+import { parseNftJson } from "../netfilter/nftables/json/big_int.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { isObj } from "../netfilter/nftables/json/values.ts";
 import { applyScript, NftScriptError, NftScriptNotFound, NftScriptRefusal } from "../netfilter/nftables/text/script.ts";
@@ -176,7 +177,7 @@ export async function nftInteractive(ctx: Context, flags: NftFlags & FileFlags):
 
 function jsonOrUndefined(text: string): Json | undefined {
   try {
-    return JSON.parse(text);
+    return parseNftJson(text);
   } catch {
     return undefined;
   }

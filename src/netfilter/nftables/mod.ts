@@ -78,6 +78,7 @@ export type { LinearizeContext } from "./json/linearize_base.ts";
 export { applyJson, type ApplyOptions, DocumentPlanner } from "./json/apply.ts";
 export { MonitorJson } from "./json/event_json.ts";
 export { nftJsonText } from "./json/serialize.ts";
+export { parseNftJson } from "./json/big_int.ts";
 export { formatRuleset, type TextOptions } from "./text/ruleset_text.ts";
 export { type SetDecl, setDecl } from "./text/set_decl.ts";
 export { parseCommand } from "./text/parse.ts";

@@ -11,6 +11,7 @@
  */
 
 import type { Json } from "./types.ts";
+import { rawInteger } from "./big_int.ts";
 
 /** What a listing leaves out. */
 export interface ListingOmit {
@@ -23,7 +24,9 @@ export interface ListingOmit {
 }
 
 type Obj = { [k: string]: Json };
-const isObj = (x: Json): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
+// A raw JSON number (an integer past 2^53) is an object too, but a value: it is kept, not rebuilt.
+const isObj = (x: Json): x is Obj =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && rawInteger(x) === undefined;
 
 function withoutKeys(o: Obj, keys: readonly string[]): Obj {
   const out: Obj = {};

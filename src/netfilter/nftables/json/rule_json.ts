@@ -254,11 +254,14 @@ class RuleDecoder extends DecoderCore {
         const [tn, len] = CT_TYPES[key] ?? ctAddrType(key, this.proto.nh) ?? ["integer", 4];
         const body: Record<string, Json> = { key };
         if (e.direction) body.dir = e.direction;
+        // `ct bytes` is nft's (4-byte) integer type loaded as 8 bytes: its values are read whole.
+        const named = typeByName(tn);
+        const type = len > named.size && named.size ? { ...named, size: len } : named;
         if (e.sreg !== undefined) {
-          const target: Val = { json: { ct: body }, type: typeByName(tn), len };
+          const target: Val = { json: { ct: body }, type, len };
           this.push({ mangle: { key: target.json, value: this.value(target, this.reg(e.sreg)) } });
         } else {
-          this.set(e.dreg, { json: { ct: body }, type: typeByName(tn), len });
+          this.set(e.dreg, { json: { ct: body }, type, len });
         }
         return false;
       }

@@ -9,7 +9,11 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import { RTN_NAMES } from "../../../route/route/names.ts";
 
-/** A JSON value of nft's schema. */
+/**
+ * A JSON value of nft's schema. An integer a number cannot hold exactly
+ * (past 2^53, as nft prints a 64-bit value) is a raw JSON number
+ * (`JSON.rawJSON`), which `JSON.stringify` writes as its digits.
+ */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** One data type. */

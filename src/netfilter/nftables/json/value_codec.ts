@@ -11,6 +11,7 @@ import { formatIp, parseIp } from "../../../wire/addr.ts";
 import { connlabels, LABEL_BITS } from "./connlabel.ts";
 import { groupId, groupName, inRange, nftOutput, serviceName, servicePort, userId, userName } from "./output.ts";
 import { realms } from "./realms.ts";
+import { bigJson, rawInteger } from "./big_int.ts";
 import { formatDate, formatHour, parseDate, parseHour, relativeMs } from "./time_values.ts";
 import type { Json, NftType } from "./types.ts";
 
@@ -91,13 +92,14 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
   }
   const size = t.size && t.size <= b.length ? t.size : b.length;
   if (size > 6 && !t.bits && !t.names) {
-    // nft prints an integer past 64 bits as hex (`@th,160,128`), without leading zeros; one past 2^53,
-    // which a number cannot hold exactly, is that hex too.
+    // nft prints an integer past 64 bits as hex (`@th,160,128`), without leading zeros; one past 2^53
+    // as its exact digits.
     const v = b.subarray(0, size);
     const hex = Array.from(t.host ? v.slice().reverse() : v, (x) => x.toString(16).padStart(2, "0")).join("");
     const digits = hex.replace(/^0+/, "");
-    if (digits.length > 16 || (digits.length > 13 && BigInt(`0x${digits}`) > BigInt(Number.MAX_SAFE_INTEGER))) {
-      return `0x${digits}`;
+    if (digits.length > 16) return `0x${digits}`;
+    if (digits.length > 13 && BigInt(`0x${digits}`) > BigInt(Number.MAX_SAFE_INTEGER)) {
+      return bigJson(BigInt(`0x${digits}`));
     }
   }
   const n = bytesToNumber(b.subarray(0, size), t.host === true);
@@ -219,6 +221,12 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   if (typeof v === "string" && /^(0x[0-9a-f]+|\d+)$/i.test(v) && !Number.isSafeInteger(Number(v))) {
     return bigToBytes(BigInt(v), t, size, v);
   }
+  // nft lists a 64-bit value past 2^63 as a negative number (signed, as jansson holds it): read back unsigned.
+  const signed = size === 8 && !t.kind && typeof v === "number" && Number.isSafeInteger(v) && v < 0;
+  const raw = rawInteger(v) ?? (signed ? BigInt(v as number) : undefined);
+  if (raw !== undefined) {
+    return bigToBytes(raw < 0n && size === 8 ? BigInt.asUintN(64, raw) : raw, t, size, String(raw));
+  }
   if (typeof v === "number" && t.kind === "time" && Number.isInteger(v) && v >= 0) {
     return bigToBytes(BigInt(v) * 1_000_000_000n, t, size, String(v)); // `meta time 12341234`: seconds of the epoch
   }
@@ -266,7 +274,7 @@ function orList(v: Json): Json {
 
 /** An integer past 2^53 (`0xe373...` of a 128-bit raw payload), exactly. */
 function bigToBytes(n: bigint, t: NftType, size: number, v: string): Uint8Array {
-  if (n >= 1n << BigInt(8 * size)) {
+  if (n < 0n || n >= 1n << BigInt(8 * size)) {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
   }
   const b = new Uint8Array(size);

@@ -9,6 +9,7 @@ import { CT_TYPES, HEADER_FIELDS, META_TYPES } from "../json/fields.ts";
 import { nftOutput } from "../json/output.ts";
 import { type Json, type NftType, typeByName } from "../json/types.ts";
 import { isFlagType } from "../json/value_codec.ts";
+import { rawInteger } from "../json/big_int.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -149,6 +150,13 @@ export function exprText(e: Json, style: Style = {}): string {
     return e;
   }
   if (Array.isArray(e)) return e.map((x) => exprText(x, style)).join(",");
+  const big = rawInteger(e);
+  if (big !== undefined) {
+    // nft's JSON signs a 64-bit value; its text prints it unsigned.
+    const n = BigInt.asUintN(64, big);
+    if (style.raw) return `0x${n.toString(16)}`;
+    return style.hex ? `0x${n.toString(16).padStart(style.width ?? 8, "0")}` : n.toString();
+  }
   const [k, v] = only(e);
   switch (k) {
     case "payload": {

@@ -82,8 +82,8 @@ export function unquote(w: string): string {
 /** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
 export function wordValue(w: string): Json {
   if (w.startsWith('"')) return unquote(w);
-  if (/^\d+$/.test(w)) return Number(w);
-  // Past 2^53 a number loses bits: nft's JSON keeps such a value as its hex text.
+  // Past 2^53 a number loses bits: such a value stays its text (decimal or hex), read exactly as a value.
+  if (/^\d+$/.test(w)) return w.length > 15 && !Number.isSafeInteger(Number(w)) ? w : Number(w);
   if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
   // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
   const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
