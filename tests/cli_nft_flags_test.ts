@@ -9,7 +9,9 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { nlkit, ok } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
@@ -100,10 +102,11 @@ for (const [flags, skip] of CASES) {
   });
 }
 
-test("value flags refuse changes without -e; -f ends a group of short options", () => {
+test("value flags refuse changes without -e; -f takes the rest of a group of short options", () => {
+  // getopt reads `-fn` as the file "n"; nft then runs "x.nft" as its command and ignores the file: refused.
   const f = nlkit(["nft", "-fn", "x.nft"]);
-  assert.equal(f.code, 1); // nft reads "x.nft" as a command: a syntax error
-  assert.match(f.stderr, /Cannot put "-f" before other options in "-fn"/);
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /Unexpected "x.nft" with -f/);
   const c = nlkit(["nft", "-S", "add", "table", "ip", "x"]);
   assert.equal(c.code, 2);
   assert.match(c.stderr, /without -e/);
@@ -184,4 +187,44 @@ test("nft describe prints what nft 1.0.6 prints", { skip: NFT_SKIP }, async () =
   const opt = nlkit(["nft", "describe", "ip", "option", "rr", "value"]);
   assert.equal(opt.code, 1);
   assert.equal(opt.stderr.split("\n")[0], "Error: unknown ip option type/field");
+});
+
+test("nft's options as getopt_long reads them: joined arguments, --name=ARG, and -- before a command", {
+  skip: NFT_SKIP,
+}, async () => {
+  await withTempNetns((ns) => {
+    loadRuleset(ns, "table ip t {\n\tchain c {\n\t\ttcp dport 22 accept\n\t}\n}\n");
+    const dir = mkdtempSync(join(tmpdir(), "nlkit-nft-opts-"));
+    try {
+      writeFileSync(join(dir, "list.nft"), "list ruleset\n");
+      writeFileSync(join(dir, "inc.nft"), 'include "list.nft"\n');
+      const file = join(dir, "list.nft");
+      const listed = nft(ns, ["list", "ruleset"]);
+      for (
+        const form of [[`--file=${file}`], [`-f${file}`], ["-D", "x=1", `-f${file}`], [`--define=x=1`, "-f", file]]
+      ) {
+        assert.equal(ok(ns, "nft", ...form), nft(ns, form), form.join(" "));
+      }
+      assert.equal(ok(ns, "nft", `-jf${file}`).split("}}, ")[1], nft(ns, [`-jf${file}`]).split("}}, ")[1]);
+      const inc = [`--includepath=${dir}`, "-f", join(dir, "inc.nft")];
+      assert.equal(ok(ns, "nft", ...inc), listed);
+      assert.equal(ok(ns, "nft", `-I${dir}`, "-f", join(dir, "inc.nft")), listed);
+      // Without -I's directory the include is not found: the joined argument above was used.
+      const lost = nlkit(["-n", ns, "nft", "-f", join(dir, "inc.nft")]);
+      assert.equal(lost.code, 1);
+      assert.match(lost.stderr, /File not found: list.nft/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // `--` ends the options: a negative priority is not read as one.
+    const args = ["--", "add", "chain", "ip", "t", "n", "{ type filter hook input priority -100 ; }"];
+    ok(ns, "nft", ...args);
+    assert.match(nft(ns, ["list", "chain", "ip", "t", "n"]), /priority -100;/);
+    const json = nlkit(["-n", ns, "nft", "--json=1", "list", "ruleset"]);
+    assert.equal(json.code, 1);
+    assert.match(json.stderr, /Cannot give "--json" an argument/);
+    const debug = nlkit(["-n", ns, "nft", "--debug=netlink", "list", "ruleset"]);
+    assert.equal(debug.code, 2);
+    assert.match(debug.stderr, /Cannot use nft's "--debug"/);
+  });
 });

@@ -92,26 +92,28 @@ async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
   const fileFlags: FileFlags = { check: false, echo: false, optimize: false, includePaths: [], defines: [] };
   for (let word = args.peek(); word?.startsWith("-") && word !== "-"; word = args.peek()) {
     args.next();
-    const words = cluster(word);
-    for (const [i, w] of words.entries()) {
+    // `--` ends the options, as for getopt: `nft -- add chain ... priority -100`.
+    if (word === "--") break;
+    for (const [w, inline] of options(word)) {
       if (Object.hasOwn(REFUSED_FLAGS, w)) throw new NftRefusal(`Cannot use nft's "${w}": ${REFUSED_FLAGS[w]}`, w);
       const f = FLAGS[w];
       if (!f) throw unknownWord("nft option", w, Object.keys(FLAGS));
+      if (inline !== undefined && !takesArgument(w)) {
+        throw new UsageError(`Cannot give "${w}" an argument ("${word}"): it takes none`, word);
+      }
+      const arg = () => inline ?? args.next();
       if (f === "version") {
         ctx.out.line(`nlkit v${VERSION} (nftables)`);
         return 0;
       }
-      if ((f === "file" || f === "includePaths" || f === "defines") && i < words.length - 1) {
-        throw new UsageError(`Cannot put "${w}" before other options in "${word}": its argument follows it`, word);
-      }
       if (f === "file") {
-        file = args.next();
+        file = arg();
         if (file === undefined) throw new UsageError(`Missing file after "${w}"`, w);
       } else if (f === "includePaths") {
-        const dir = args.next();
+        const dir = arg();
         if (dir === undefined) throw new UsageError(`Missing directory after "${w}"`, w);
         fileFlags.includePaths.push(dir);
-      } else if (f === "defines") fileFlags.defines.push(define(w, args.next()));
+      } else if (f === "defines") fileFlags.defines.push(define(w, arg()));
       else if (f === "interactive") interactive = true;
       else if (f === "check" || f === "echo" || f === "optimize") fileFlags[f] = true;
       else flags[f] = true;
@@ -219,10 +221,30 @@ function define(flag: string, word: string | undefined): [string, string] {
   return [word.slice(0, eq), word.slice(eq + 1)];
 }
 
-/** Short options written together (`-nSu`), one by one, as nft's getopt reads them. */
-function cluster(word: string): string[] {
-  if (word in FLAGS || !/^-[a-zA-Z]{2,}$/.test(word)) return [word];
-  return [...word.slice(1)].map((c) => `-${c}`);
+/** Options whose argument follows them (`-f FILE`), or is joined to them (`-fFILE`, `--file=FILE`). */
+function takesArgument(w: string): boolean {
+  const f = FLAGS[w];
+  return f === "file" || f === "includePaths" || f === "defines" || Object.hasOwn(REFUSED_FLAGS, w);
+}
+
+/**
+ * The options of one word as nft's getopt_long reads them, each with the
+ * argument joined to it: `--name` or `--name=ARG`; short ones written
+ * together (`-nSu`), where one that takes an argument takes the rest of the
+ * word (`-jf/etc/nftables.conf`, `-Dx=1`), else the next word.
+ */
+function options(word: string): [string, string | undefined][] {
+  if (word.startsWith("--")) {
+    const eq = word.indexOf("=");
+    return [eq < 0 ? [word, undefined] : [word.slice(0, eq), word.slice(eq + 1)]];
+  }
+  const out: [string, string | undefined][] = [];
+  for (let i = 1; i < word.length; i++) {
+    const w = `-${word[i]}`;
+    if (takesArgument(w) && i < word.length - 1) return [...out, [w, word.slice(i + 1)]];
+    out.push([w, undefined]);
+  }
+  return out;
 }
 
 /** Flags a one-command line would not apply: refused, never ignored. */
