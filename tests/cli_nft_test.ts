@@ -321,6 +321,10 @@ test("nft -v and --version print the version, as nft's do, and stop there", () =
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^nlkit v\d+\.\d+\.\d+\S* \(nftables\)\n$/);
   }
+  // -V adds nft's feature lines, of which nlkit has JSON.
+  const v = nlkit(["nft", "-V"]);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^nlkit v\S+ \(nftables\)\n {2}json:\t\tyes\n$/);
 });
 
 test("nft monitor shows every change (NDJSON with -j)", { skip: NFT_SKIP }, async () => {

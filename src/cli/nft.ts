@@ -18,9 +18,10 @@ import { errnoText } from "../sys/errno.ts";
 import type { FileFlags } from "./nft_apply.ts";
 
 /** nft's flags this command honours. */
-const FLAGS: Record<string, keyof NftFlags | "file" | "version" | "interactive" | keyof FileFlags> = {
+const FLAGS: Record<string, keyof NftFlags | "file" | "version" | "versionLong" | "interactive" | keyof FileFlags> = {
   "-v": "version",
   "--version": "version",
+  "-V": "versionLong",
   "-j": "json",
   "--json": "json",
   "-a": "handles",
@@ -102,8 +103,10 @@ async function nftCommand(ctx: Context, args: Args): Promise<number | void> {
         throw new UsageError(`Cannot give "${w}" an argument ("${word}"): it takes none`, word);
       }
       const arg = () => inline ?? args.next();
-      if (f === "version") {
+      if (f === "version" || f === "versionLong") {
         ctx.out.line(`nlkit v${VERSION} (nftables)`);
+        // nft -V's build features; nlkit's JSON is always there (it links no CLI, mini-gmp or xtables library).
+        if (f === "versionLong") ctx.out.line("  json:\t\tyes");
         return 0;
       }
       if (f === "file") {
