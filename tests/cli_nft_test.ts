@@ -238,7 +238,8 @@ test("nft's errors exit 1 as nft's do (syntax too); nlkit's refusals and its own
         ["list", "bogus"],
         ["list", "things"],
         ["-x", "list", "ruleset"],
-        ["-fn", "x.nft"],
+        ["-f"],
+        ["--json=1", "list", "ruleset"],
         ["-D", "novalue", "-f", "/dev/null"],
         ["describe", "tcp", "nope"],
         [],
@@ -255,6 +256,8 @@ test("nft's errors exit 1 as nft's do (syntax too); nlkit's refusals and its own
       const args of [
         // Flags the command would not apply are refused, not ignored (and nothing is added): nft takes them.
         ["nft", "-c", "list", "ruleset"],
+        // getopt reads the file "n"; nft then runs "x.nft" as its command, the file unread.
+        ["nft", "-fn", "x.nft"],
         ["nft", "-I", "/tmp", "list", "ruleset"],
         ["nft", "-y", "add", "table", "ip", "x"],
         ["nft", "-a", "add", "table", "ip", "x"],
