@@ -200,11 +200,19 @@ test("nft's options as getopt_long reads them: joined arguments, --name=ARG, and
       writeFileSync(join(dir, "inc.nft"), 'include "list.nft"\n');
       const file = join(dir, "list.nft");
       const listed = nft(ns, ["list", "ruleset"]);
-      for (
-        const form of [[`--file=${file}`], [`-f${file}`], ["-D", "x=1", `-f${file}`], [`--define=x=1`, "-f", file]]
-      ) {
+      for (const form of [[`--file=${file}`], [`-f${file}`]]) {
         assert.equal(ok(ns, "nft", ...form), nft(ns, form), form.join(" "));
       }
+      // A joined define is applied: the script fails without it (an undefined variable).
+      const add = join(dir, "add.nft");
+      writeFileSync(add, "add rule ip t c tcp dport $p drop\n");
+      for (const form of [["-Dp=80", `-f${add}`], ["--define=p=443", "-f", add]]) {
+        ok(ns, "nft", ...form);
+      }
+      assert.match(nft(ns, ["list", "chain", "ip", "t", "c"]), /tcp dport 80 drop\n\t\ttcp dport 443 drop/);
+      assert.equal(nlkit(["-n", ns, "nft", "-f", add]).code, 1);
+      nft(ns, ["flush", "ruleset"]);
+      loadRuleset(ns, "table ip t {\n\tchain c {\n\t\ttcp dport 22 accept\n\t}\n}\n");
       assert.equal(ok(ns, "nft", `-jf${file}`).split("}}, ")[1], nft(ns, [`-jf${file}`]).split("}}, ")[1]);
       const inc = [`--includepath=${dir}`, "-f", join(dir, "inc.nft")];
       assert.equal(ok(ns, "nft", ...inc), listed);

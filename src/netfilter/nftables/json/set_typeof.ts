@@ -12,6 +12,7 @@
 import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
 import { buildUdata, parseUdata } from "../udata.ts";
 import {
+  CT_KEY_IDS,
   EXPR_CONCAT,
   EXPR_CT,
   EXPR_EXTHDR,
@@ -30,7 +31,6 @@ import type { Json, NftType } from "./types.ts";
 const BASES: { readonly [base: string]: number } = { ll: 1, nh: 2, th: 3, ih: 4 };
 
 const DESC_IDS = new Map(Object.entries(PROTO_DESCS).map(([id, name]) => [name, Number(id)]));
-const CT_IDS = new Map(Object.entries(NFT_CT_KEYS).map(([id, key]) => [key as string, Number(id)]));
 const META_IDS = new Map(
   Object.entries(NFT_META_KEYS).map(([id, key]) => [META_JSON_KEYS[key] ?? key, Number(id)]),
 );
@@ -81,7 +81,7 @@ function part(x: Json): Uint8Array | undefined {
   }
   if (isObj(x.ct)) {
     // Key and direction (none: -1), as nft's ct_expr_build_udata writes them.
-    const id = CT_IDS.get(String(x.ct.key));
+    const id = CT_KEY_IDS.get(String(x.ct.key));
     const dir = x.ct.dir === "original" ? 0 : x.ct.dir === "reply" ? 1 : 0xffffffff;
     return id === undefined ? undefined : typed(EXPR_CT, buildUdata([[0, u32(id)], [1, u32(dir)]]));
   }

@@ -9,12 +9,13 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import { NFT_CT_KEYS, NFT_META_KEYS } from "../expr/names.ts";
+import { NFT_META_KEYS } from "../expr/names.ts";
 import { type ExthdrOp, exthdrTypeofData } from "../json/exthdr_fields.ts";
 import { CT_TYPES, HEADER_FIELDS, META_JSON_KEYS, META_TYPES, XFRM_KEYS } from "../json/fields.ts";
 import { buildUdata } from "../udata.ts";
 import { UNQUALIFIED_META } from "./statement.ts";
 import {
+  CT_KEY_IDS,
   EXPR_CONCAT,
   EXPR_CT,
   EXPR_EXTHDR,
@@ -28,7 +29,6 @@ import {
 
 const META_BY_JSON = Object.fromEntries(Object.entries(META_JSON_KEYS).map(([k, j]) => [j, k]));
 const META_IDS = new Map(Object.entries(NFT_META_KEYS).map(([id, k]) => [k as string, Number(id)]));
-const CT_IDS = new Map(Object.entries(NFT_CT_KEYS).map(([id, k]) => [k as string, Number(id)]));
 const DESC_IDS = new Map(Object.entries(PROTO_DESCS).map(([id, name]) => [name, Number(id)]));
 /** nft's `EXPR_OSF` and `EXPR_NUMGEN` (set_decl.ts reads them back). */
 const EXPR_OSF = 11;
@@ -115,7 +115,7 @@ export function typeofDecl(words: readonly string[]): TypeofDecl {
       if (dir >= 0) key = next();
       if ((key === "ip" || key === "ip6") && CT_TYPES[`${key} ${words[i]}`]) key = `${key} ${next()}`;
       type = CT_TYPES[key ?? ""]?.[0];
-      const id = CT_IDS.get(key ?? "");
+      const id = CT_KEY_IDS.get(key ?? "");
       if (id !== undefined) part = typed(EXPR_CT, [[0, u32(id)], [1, u32(dir)]]);
     } else if (w === "ipsec" && (words[i] === "in" || words[i] === "out")) {
       // `ipsec in [spnum N] [ip|ip6] reqid`: key, spnum, direction.

@@ -27,6 +27,10 @@ export const EXPR_META = 9;
 export const EXPR_VERDICT = 1;
 /** See {@link EXPR_PAYLOAD}. */
 export const EXPR_CT = 12;
+/** A ct key's number (`NFT_CT_*`) by its name, as a ct typeof stores it. */
+export const CT_KEY_IDS: ReadonlyMap<string, number> = new Map(
+  Object.entries(NFT_CT_KEYS).map(([id, key]) => [key as string, Number(id)]),
+);
 /** See {@link EXPR_PAYLOAD}. */
 export const EXPR_CONCAT = 13;
 /** See {@link EXPR_PAYLOAD}: `osf name`. */
