@@ -105,6 +105,58 @@ test("nft: 64-bit values read exactly from nft's JSON, a negative one as unsigne
   });
 });
 
+/** Unsigned 32-bit fields nft's JSON packs as a C int: past 2^31 they print negative there, unsigned in its text. */
+const C_INTS = `table ip t {
+	chain c {
+		meta mark set numgen inc mod 4294967295
+		meta mark set numgen random mod 10 offset 3000000000
+		meta mark set jhash ip saddr mod 4294967295 seed 0xffffffff
+		meta mark set jhash ip saddr mod 2 seed 0xffffffff offset 3000000000
+		meta mark set symhash mod 3000000000
+		ct count over 4294967295 drop
+		ct count 3000000000 drop
+		tcp dport 22 meter m size 2147483648 { ip saddr limit rate 10/second } accept
+	}
+}
+`;
+
+test(
+  "nft: u32 fields nft's JSON holds as a C int list as nft lists them, and read back",
+  { skip: NFT_SKIP },
+  async () => {
+    await withTempNetns(async (src) => {
+      nft(src, ["-f", "-"], C_INTS);
+      assert.equal(ok(src, "nft", "list", "ruleset"), nft(src, ["list", "ruleset"]));
+      const json = objectsText(nft(src, ["-j", "list", "ruleset"]));
+      for (
+        const v of ['"mod": -1,', '"offset": -1294967296', '"mod": -1294967296', '"val": -1,', '"size": -2147483648']
+      ) {
+        assert.ok(json.includes(v), v);
+      }
+      assert.equal(objectsText(ok(src, "-j", "nft", "list", "ruleset")), json);
+      await withTempNetns((dst) => {
+        const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, nft(src, ["-j", "list", "ruleset"]));
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(nft(dst, ["list", "ruleset"]), nft(src, ["list", "ruleset"]));
+      });
+      // Past a C int's and a u32's range, or not whole: refused before anything is sent (nft wraps or refuses).
+      const doc = nft(src, ["-j", "list", "ruleset"]);
+      const bad = [['"mod": -1,', '"mod": 1.5,'], ['"val": -1,', '"val": -5000000000,'], [
+        '"size": -2147483648',
+        '"size": 4294967296',
+      ]];
+      for (const [from, to] of bad) {
+        await withTempNetns((dst) => {
+          const r = nlkit(["-n", dst, "nft", "-j", "-f", "-"], {}, doc.replace(from, to));
+          assert.equal(r.code, 1);
+          assert.match(r.stderr, /Cannot use (1\.5|-5000000000|4294967296) as .*: expected an unsigned 32-bit number/);
+          assert.equal(nft(dst, ["list", "ruleset"]), "");
+        });
+      }
+    });
+  },
+);
+
 test("nft JSON: an integer past 2^53 is read as its digits, others as numbers", () => {
   const doc = parseNftJson('{"a": [72442887246253793, -15, 9007199254740991, 1.5e300, "72442887246253793"]}');
   assert.equal(JSON.stringify(doc), '{"a":[72442887246253793,-15,9007199254740991,1.5e+300,"72442887246253793"]}');

@@ -23,7 +23,7 @@ import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize, withFirs
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
 import { AnonNames } from "./anon_names.ts";
-import { duration, family, keys, notAKind, num, str, typesOf } from "./apply_checks.ts";
+import { cIntField, duration, family, keys, notAKind, num, str, typesOf } from "./apply_checks.ts";
 import { planStateful } from "./stateful_cmd.ts";
 import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
@@ -625,7 +625,7 @@ export class DocumentPlanner {
       flags,
       timeout: v.timeout === undefined ? undefined : msOf(duration(v.timeout, "a timeout")),
       gcInterval: v["gc-interval"] === undefined ? undefined : msOf(duration(v["gc-interval"], "a gc-interval")),
-      size: num(v.size, "a size"),
+      size: cIntField(v.size, "a set size"),
       policy: v.policy === undefined
         ? undefined
         : v.policy === "memory"

@@ -47,6 +47,18 @@ export function num(v: Json | undefined, what: string): number | undefined {
   return v;
 }
 
+/**
+ * An unsigned 32-bit field nft's JSON holds as a C int (see `cInt`): a
+ * negative one is read as its unsigned value, as nft reads it back.
+ */
+export function cIntField(v: Json | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${what}: expected an unsigned 32-bit number`);
+  }
+  return v >>> 0;
+}
+
 /** Seconds, whole in nft's JSON; the text reader writes milliseconds as fractions (`100ms`: 0.1). */
 export function duration(v: Json, what: string): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {

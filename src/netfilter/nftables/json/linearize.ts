@@ -7,6 +7,7 @@
  * @module
  */
 
+import { cIntField } from "./apply_checks.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftExpr } from "../expr/registry.ts";
@@ -532,7 +533,11 @@ class RuleEncoder extends MatchEncoder {
       case "ct count": {
         const c = v as Obj;
         checkObjKeys(c, ["val", "inv"], "ct count");
-        return this.emit({ name: "connlimit", count: c.val as number, flags: c.inv ? ["inv"] : undefined });
+        return this.emit({
+          name: "connlimit",
+          count: cIntField(c.val ?? 0, "ct count"),
+          flags: c.inv ? ["inv"] : undefined,
+        });
       }
       case "set": {
         const d = v as Obj;
@@ -597,9 +602,6 @@ class RuleEncoder extends MatchEncoder {
         if (typeof d.name !== "string" || d.name === "") {
           throw new InvalidArgumentError("Cannot use a meter without a name");
         }
-        if (d.size !== undefined && (typeof d.size !== "number" || !Number.isInteger(d.size) || d.size < 0)) {
-          throw new InvalidArgumentError(`Cannot use meter size ${JSON.stringify(d.size)}: expected a whole number`);
-        }
         const { timeout, loaded: l } = this.dynsetKey(d.key);
         const key = (l as Loaded & { concat?: NftType[] }).concat ?? [l.type];
         const { family, table, tx } = this.ctx;
@@ -610,7 +612,7 @@ class RuleEncoder extends MatchEncoder {
           keyType: concatId(key),
           keyLen: key.length > 1 ? key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0) : l.len,
           flags: ["anonymous", "dynamic", ...(timeout !== undefined ? ["timeout"] : [])],
-          size: d.size || undefined,
+          size: cIntField(d.size, "a meter size") || undefined,
           keyHostOrder: key.length === 1 && key[0].host === true,
         });
         const dynset: Record<string, unknown> = {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cIntField } from "./apply_checks.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
@@ -350,14 +351,19 @@ export abstract class LoadEncoder {
       case "symhash": {
         const h = v as Obj;
         checkObjKeys(h, k === "jhash" ? ["mod", "seed", "offset", "expr"] : ["mod", "offset"], k);
-        const hash: Record<string, unknown> = { name: "hash", dreg: reg, modulus: h.mod, type: k };
-        if (h.offset !== undefined) hash.offset = h.offset;
+        const hash: Record<string, unknown> = {
+          name: "hash",
+          dreg: reg,
+          modulus: cIntField(h.mod, `${k} mod`),
+          type: k,
+        };
+        if (h.offset !== undefined) hash.offset = cIntField(h.offset, `${k} offset`);
         if (k === "jhash") {
           // The hashed value goes in the next 16-byte register, as nft puts it.
           if (h.expr === undefined) throw new InvalidArgumentError('Cannot use jhash without "expr"');
           const inner = slot + 4;
           const l = this.load(h.expr, inner);
-          Object.assign(hash, { sreg: regOf(inner), len: l.len, seed: h.seed });
+          Object.assign(hash, { sreg: regOf(inner), len: l.len, seed: cIntField(h.seed, "jhash seed") });
         }
         this.emit(hash as NftExpr);
         return { type: typeByName("integer"), len: 4 };
@@ -485,8 +491,8 @@ export abstract class LoadEncoder {
           name: "numgen",
           dreg: reg,
           type: String(n.mode),
-          modulus: n.mod as number,
-          offset: (n.offset ?? 0) as number,
+          modulus: cIntField(n.mod, "numgen mod"),
+          offset: cIntField(n.offset ?? 0, "numgen offset"),
         });
         return { type: typeByName("integer"), len: 4 };
       }

@@ -32,6 +32,7 @@ import { seconds } from "./time_values.ts";
 import { verdictJson } from "./verdict.ts";
 import {
   byteUnit,
+  cInt,
   fieldType,
   jsonSafe,
   limitJson,
@@ -130,7 +131,7 @@ class RuleDecoder extends DecoderCore {
     const stmts = exprs.length ? ruleStatements(exprs, this.ctx).map(stateless) : [];
     if (stmts.length && set?.flags?.includes("anonymous")) {
       // A statement updating an anonymous set of its own is a meter (its first statement only, as nft shows).
-      this.push({ meter: { key: elem, stmt: stmts[0], size: set.desc?.size ?? 0, name: e.setName ?? "" } });
+      this.push({ meter: { key: elem, stmt: stmts[0], size: cInt(set.desc?.size ?? 0), name: e.setName ?? "" } });
       return false;
     }
     if (stmts.length) body.stmt = stmts;
@@ -371,7 +372,7 @@ class RuleDecoder extends DecoderCore {
         return false;
       }
       case "connlimit": {
-        const body: Record<string, Json> = { val: e.count ?? 0 };
+        const body: Record<string, Json> = { val: cInt(e.count ?? 0) };
         if (e.flags?.includes("inv")) body.inv = true;
         this.push({ "ct count": body });
         return false;
@@ -387,7 +388,7 @@ class RuleDecoder extends DecoderCore {
         return false;
       }
       case "hash": {
-        const body: Record<string, Json> = { mod: e.modulus ?? 0 };
+        const body: Record<string, Json> = { mod: cInt(e.modulus ?? 0) };
         if (e.seed !== undefined) body.seed = e.seed;
         if (e.offset) body.offset = e.offset;
         const parts = e.type === "symhash" ? [] : this.span(e.sreg, e.len ?? 0);
@@ -467,7 +468,7 @@ class RuleDecoder extends DecoderCore {
         return false;
       }
       case "numgen": {
-        const json = { numgen: { mode: e.type ?? "inc", mod: e.modulus ?? 0, offset: e.offset ?? 0 } };
+        const json = { numgen: { mode: e.type ?? "inc", mod: cInt(e.modulus ?? 0), offset: cInt(e.offset ?? 0) } };
         this.set(e.dreg, { json, type: typeByName("integer"), len: 4 });
         return false;
       }

@@ -79,6 +79,21 @@ export const OPS: Record<string, string> = { eq: "==", neq: "!=", lt: "<", lte: 
 export const UNITS: Record<number, string> = { 1: "second", 60: "minute", 3600: "hour", 86400: "day", 604800: "week" };
 export const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"];
 
+/**
+ * An unsigned 32-bit field as nft's JSON prints it: nft packs numgen's and
+ * hash's `mod`, numgen's `offset`, `ct count`'s value and set and meter
+ * sizes as a C `int`, so past 2^31 they are negative (`"mod": -1`). Text
+ * prints them unsigned.
+ */
+export function cInt(n: number): number {
+  return n | 0;
+}
+
+/** A {@link cInt} field read back unsigned, as nft's text prints it (other values as they are). */
+export function u32(v: Json): Json {
+  return typeof v === "number" ? v >>> 0 : v;
+}
+
 /** Bytes as the largest unit that divides them: `[100, "mbytes"]`. */
 export function byteUnit(n: number): [number, string] {
   const units = ["bytes", "kbytes", "mbytes"];

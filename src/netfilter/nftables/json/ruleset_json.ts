@@ -26,7 +26,7 @@ import { elementsJson, type ElemRender, isIntervalData } from "./elements.ts";
 import { boundKey, inlineBound, isBound } from "./binding.ts";
 import { objTypeName } from "../expr/names.ts";
 import { ruleStatements } from "./rule_json.ts";
-import { limitJson, nfprotoName, type RuleContext, synproxyJson } from "./rule_json_base.ts";
+import { cInt, limitJson, nfprotoName, type RuleContext, synproxyJson } from "./rule_json_base.ts";
 import { timeoutPolicyJson } from "./ct_timeout.ts";
 import { elemStmtJson, setStmtJson } from "./set_stmts.ts";
 import { concatTypes, intervalKey, type Json, type NftType, typeById } from "./types.ts";
@@ -134,7 +134,7 @@ export function setJson(
   const comment = udataComment(s.userdata, UDATA_SET_COMMENT);
   if (comment !== undefined) body.comment = comment;
   if (s.policy === "memory") body.policy = "memory";
-  if (s.desc?.size && !s.flags?.includes("constant")) body.size = s.desc.size;
+  if (s.desc?.size && !s.flags?.includes("constant")) body.size = cInt(s.desc.size);
   const flags = (s.flags ?? []).filter((f) => SHOWN_SET_FLAGS.includes(f) || (full && f === "dynamic"));
   if (flags.length) body.flags = flags;
   if (s.timeout) body.timeout = seconds(s.timeout, full);

@@ -7,7 +7,7 @@
  */
 
 import { objTypeId } from "../expr/names.ts";
-import { byteUnit } from "../json/rule_json_base.ts";
+import { byteUnit, u32 } from "../json/rule_json_base.ts";
 import type { Json } from "../json/types.ts";
 import type { SetDecl } from "./set_decl.ts";
 import { NFT_TYPES } from "../json/types.ts";
@@ -132,7 +132,7 @@ export function setLines(kind: string, s: Obj, opts: TextOptions): string[] {
   if (d?.keyTypeof && (kind !== "map" || d.dataTypeof)) out.push(`\t\ttypeof ${d.keyTypeof}${data(d.dataTypeof!)}`);
   else out.push(`\t\ttype ${type}${data(s.map)}`);
   if (s.policy !== undefined) out.push(`\t\tpolicy ${s.policy}`);
-  if (s.size !== undefined) out.push(`\t\tsize ${s.size}`);
+  if (s.size !== undefined) out.push(`\t\tsize ${u32(s.size)}`);
   const order = ["constant", "dynamic", "interval", "timeout"];
   let flags = Array.isArray(s.flags) ? order.filter((f) => (s.flags as Json[]).includes(f)) : [];
   // nft leaves out a lone timeout flag that the timeout line implies.

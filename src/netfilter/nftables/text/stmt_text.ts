@@ -10,6 +10,7 @@ import { nftOutput } from "../json/output.ts";
 import { type Json, type NftType, typeByName } from "../json/types.ts";
 import { isFlagType } from "../json/value_codec.ts";
 import { rawInteger } from "../json/big_int.ts";
+import { u32 } from "../json/rule_json_base.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -195,7 +196,7 @@ export function exprText(e: Json, style: Style = {}): string {
     case "jhash":
     case "symhash": {
       const h = v as Obj;
-      let out = k === "jhash" ? `jhash ${exprText(h.expr)} mod ${h.mod}` : `symhash mod ${h.mod}`;
+      let out = k === "jhash" ? `jhash ${exprText(h.expr)} mod ${u32(h.mod)}` : `symhash mod ${u32(h.mod)}`;
       if (h.seed !== undefined) out += ` seed 0x${(h.seed as number).toString(16)}`;
       if (h.offset !== undefined) out += ` offset ${h.offset}`;
       return out;
@@ -213,7 +214,7 @@ export function exprText(e: Json, style: Style = {}): string {
     }
     case "numgen": {
       const n = v as Obj;
-      return `numgen ${n.mode} mod ${n.mod}${n.offset ? ` offset ${n.offset}` : ""}`;
+      return `numgen ${n.mode} mod ${u32(n.mod)}${n.offset ? ` offset ${u32(n.offset)}` : ""}`;
     }
     case "concat":
       return (v as Json[]).map((x, i) => exprText(x, style.fields?.[i] ?? style)).join(" . ");
@@ -457,7 +458,7 @@ export function stmtText(st: Json, t: TimeStyle = {}): string {
       return "notrack";
     case "ct count": {
       const c = v as Obj;
-      return `ct count ${c.inv ? "over " : ""}${c.val}`;
+      return `ct count ${c.inv ? "over " : ""}${u32(c.val)}`;
     }
     case "set": {
       const d = v as Obj;
@@ -469,7 +470,7 @@ export function stmtText(st: Json, t: TimeStyle = {}): string {
     }
     case "meter": {
       const m = v as Obj;
-      return `meter ${m.name} size ${m.size} { ${elemText(m.key, t)} ${stmtText(m.stmt, t)} }`;
+      return `meter ${m.name} size ${u32(m.size)} { ${elemText(m.key, t)} ${stmtText(m.stmt, t)} }`;
     }
     case "reset":
       return `reset ${exprText(v)}`;
