@@ -17,6 +17,7 @@ import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
 import { nft, NFT_SKIP } from "./_nft.ts";
+import { keyDataSplit } from "../src/netfilter/nftables/text/tokens.ts";
 
 const OPTS = { skip: NFT_SKIP, timeout: 60_000 };
 
@@ -200,4 +201,64 @@ table netdev n {
   }
 }
 `);
+});
+
+test(
+  "key:data, ranges and prefixes written with or without spaces, read as nft's scanner reads them",
+  OPTS,
+  async () => {
+    // No token of nft's spans the colon after a number, hex number, IPv4, MAC or IPv6 address; a classid does.
+    await sameAsNft(`table ip kd {
+	map m1 { type inet_service : mark; elements = { 22:0x1, 80:0x2, 443 : 3 } }
+	map m2 { type ipv4_addr : mark; flags interval; elements = { 10.0.0.1:0x1, 10.1.0.0/16:0x2 } }
+	map m3 { type ether_addr : mark; elements = { aa:bb:cc:dd:ee:ff:0x5 } }
+	map m4 { type mark : classid; elements = { 0x1:1:2, 0x3:4:5 } }
+	map m5 { type ipv6_addr : mark; elements = { 1:2:3:4:5:6:7:8:0x1 } }
+	map m6 { type classid : classid; elements = { 1:2:3:4, 5:6:7 } }
+	chain c {
+		meta mark set tcp dport map { 22:0x1, 80-90:0x2 }
+		meta priority set meta mark map { 0x1:1:2 }
+		tcp dport 22 - 80 accept
+		tcp dport 22 -80 accept
+		ip saddr 10.0.0.0 /8 accept
+		ip saddr 10.0.0.0/ 8 accept
+		ip saddr 10.0.0.1 -10.0.0.5 accept
+	}
+}
+add element ip kd m1 { 8080:0x9 }
+`);
+    // Where nft's scanner reads one token (a classid, an IPv6 address), nlkit refuses as nft does.
+    for (const bad of ["tcp dport map { 22:1 }", "ip6 saddr map { 2001:db8::1:0x1 }"]) {
+      await withTempNetns((ns) => {
+        nft(ns, ["add", "table", "inet", "t"]);
+        nft(ns, ["add", "chain", "inet", "t", "c"]);
+        const r = nlkit(["-n", ns, "nft", "add", "rule", "inet", "t", "c", `meta mark set ${bad}`]);
+        assert.equal(r.code, 1, bad);
+        assert.equal(nft(ns, ["list", "chain", "inet", "t", "c"]).includes("map"), false);
+      });
+    }
+  },
+);
+
+test("keyDataSplit: the longest token of nft's scanner at a word's start, then a colon", () => {
+  const cases: [string, [string, string] | undefined][] = [
+    ["22:0x1", ["22", "0x1"]], // a number: the classid `22:0` needs an end, `:` or `-` after it
+    ["22:1", undefined], // a classid
+    ["22:1:2", ["22:1", "2"]],
+    ["0x1:1:2", ["0x1", "1:2"]],
+    ["10.0.0.1:0x1", ["10.0.0.1", "0x1"]],
+    ["10.0.0.0/8:0x2", ["10.0.0.0/8", "0x2"]],
+    ["22-25:0x1", ["22-25", "0x1"]],
+    ["22-25:1", undefined], // `25:1` is a classid
+    ["1:2:3:4:5:6:7:8:0x1", ["1:2:3:4:5:6:7:8", "0x1"]], // an IPv6 address outlasts the classid `1:2`
+    ["1234::1234:1234", undefined], // one IPv6 address
+    ["2001:db8::1:0x1", undefined], // the IPv6 address `2001:db8::1:0` runs into `x1`
+    ["aa:bb:cc:dd:ee:ff:0x1", ["aa:bb:cc:dd:ee:ff", "0x1"]],
+    ["aa:bb:cc:dd:ee:ff", undefined],
+    ["1:2:3", ["1:2", "3"]],
+    ["22:accept", ["22", "accept"]],
+    ["1234::1234:1234:accept", ["1234::1234:1234", "accept"]],
+    ['"a:b"', undefined],
+  ];
+  for (const [w, want] of cases) assert.deepEqual(keyDataSplit(w), want, w);
 });

@@ -11,7 +11,7 @@ import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
 import { moreExpr, tcpOptionByNumber } from "./expr_more.ts";
-import { count, parseDuration, Tokens, unquote, wordValue } from "./tokens.ts";
+import { count, keyDataSplit, parseDuration, Tokens, unquote, wordValue } from "./tokens.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -93,17 +93,23 @@ function boundRules(t: Tokens): Json[] {
   }
 }
 
-/** A word, with a range written with spaces joined (`8- 15`, `8 -15`, `8 - 15`). */
+/** An element's word: its key split from its data (see {@link keyDataSplit}), a range or prefix joined. */
 function rangeWord(t: Tokens, what: string): string {
-  // `1111:accept`: a colon before a verdict or other name (not hex, so no IPv6 address) is the key-data one.
-  // An IPv6 key ends at its last colon: `1234::aaaa:::accept`.
-  const kv = /^([^"]+):([a-z]*[g-z][a-z]*)$/.exec(t.peek() ?? "");
-  if (kv) t.t.splice(t.i, 1, kv[1], ":", kv[2]);
+  const kv = keyDataSplit(t.peek() ?? "");
+  if (kv) t.t.splice(t.i, 1, kv[0], ":", kv[1]);
+  return joinedWord(t, what);
+}
+
+/** A word, with a range or prefix written with spaces joined (`8- 15`, `8 -15`, `8 - 15`, `10.0.0.0/ 8`). */
+function joinedWord(t: Tokens, what: string): string {
   let w = t.next(what);
   if (w.startsWith('"')) return w;
   if (t.peek() === "-") w += t.next("-");
   else if (/^-[0-9a-f]/i.test(t.peek() ?? "") && !w.endsWith("-")) w += t.next(what);
   if (w.endsWith("-")) w += t.next("the end of a range");
+  if (t.peek() === "/" && /[0-9a-f:]$/i.test(w)) w += t.next("/");
+  else if (/^\/\d/.test(t.peek() ?? "") && /[0-9a-f:]$/i.test(w) && !w.includes("/")) w += t.next(what);
+  if (w.endsWith("/") && /^\d/.test(t.peek() ?? "")) w += t.next("a prefix length");
   return w;
 }
 
@@ -312,7 +318,7 @@ function value(t: Tokens, ors = true): Json {
     const plain = typeof e !== "object" || e === null || "prefix" in e || "range" in e;
     return elems.length === 1 && plain && !Array.isArray(e) ? e : { set: elems };
   }
-  const w = t.next("a value");
+  const w = joinedWord(t, "a value");
   if (w === "exists" || w === "missing") return w === "exists"; // an extension header's presence
   if (t.peek() === "," && !w.startsWith('"')) {
     const list: Json[] = [wordValue(w)];

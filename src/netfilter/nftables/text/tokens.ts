@@ -8,6 +8,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
 import { relativeMs } from "../json/time_values.ts";
+import { writeIp } from "../../../wire/addr.ts";
 
 /** The punctuation that is a token of its own (`syn|ack`: three), as a regular expression's character class. */
 const PUNCT = "{},;()|";
@@ -94,6 +95,48 @@ export function wordValue(w: string): Json {
   const range = w.includes("-") ? /^([0-9a-fx.:]+|[0-9dhms]+)-([0-9a-fx.:]+|[0-9dhms]+)$/i.exec(w) : null;
   if (range && rangeEnd(range[1]) && rangeEnd(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
   return w;
+}
+
+/** A key of numbers, hex numbers or IPv4 addresses (a range or prefix of them) at a word's start. */
+const NUM_START =
+  /^(?:0x[0-9a-f]+|\d+(?:\.\d+){3}(?:\/\d+)?|\d+)(?:-(?:0x[0-9a-f]+|\d+(?:\.\d+){3}(?:\/\d+)?|\d+))?(?=:)/i;
+/** A MAC address at a word's start. */
+const MAC_START = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}/i;
+/** A classid at a word's start: nft's scanner takes one only before an end, a colon or a dash. */
+const CLASSID_START = /^[0-9a-f]{1,4}:[0-9a-f]{1,4}(?=$|[:-])/i;
+const scratch = new Uint8Array(16);
+
+/**
+ * Where nft's scanner splits a word at a key-data colon: after a name's
+ * colon (`1111:accept`; not hex, so no IPv6 address), and after the
+ * longest token of nft's at the word's start when a colon follows it: a
+ * number, a hex number or an IPv4 address, or a range or prefix of them
+ * (`22:0x1`, `10.0.0.1:0x1`), a MAC address, an IPv6 address, or a
+ * classid (`22:1:2` is `22:1` and `2`; `22:1` is one classid).
+ */
+export function keyDataSplit(w: string): [string, string] | undefined {
+  if (w.startsWith('"') || !w.includes(":")) return undefined;
+  // An IPv6 key ends at its last colon: `1234::aaaa:::accept`.
+  const name = /^([^"]+):([a-z]*[g-z][a-z]*)$/.exec(w);
+  if (name) return [name[1], name[2]];
+  if (writeIp(w, scratch, 0) === 16) return undefined;
+  const n = Math.max(
+    NUM_START.exec(w)?.[0].length ?? 0,
+    MAC_START.exec(w)?.[0].length ?? 0,
+    CLASSID_START.exec(w)?.[0].length ?? 0,
+    ipv6Start(w),
+  );
+  if (!n || w[n] !== ":" || n + 1 === w.length) return undefined;
+  // `22-25:1`: a range's end and the data make a classid (nft then refuses the word).
+  const dash = w.lastIndexOf("-", n);
+  if (dash >= 0 && CLASSID_START.test(w.slice(dash + 1))) return undefined;
+  return [w.slice(0, n), w.slice(n + 1)];
+}
+
+/** The length of the longest IPv6 address `w` starts with (0 if none). */
+function ipv6Start(w: string): number {
+  for (let end = w.length - 1; end > 1; end--) if (writeIp(w.slice(0, end), scratch, 0) === 16) return end;
+  return 0;
 }
 
 /** A range's end: a number or address (with a digit), a classid (`bcad:dada`) or a duration (`1m`, `4d23h`). */
