@@ -77,7 +77,7 @@ class RuleEncoder extends MatchEncoder {
       else shift += 8;
     }
     this.emit({ name: "payload", dreg: NFT_REG_1, base: f.base, offset: start, len });
-    const xor = this.value({ type: { ...typeByName(f.type), host: false, size: len }, len, shift }, value);
+    const xor = this.value({ type: { ...typeByName(f.type), host: false, size: len }, len, shift, bits: f.len }, value);
     let keep = ((1n << BigInt(f.len)) - 1n) << BigInt(shift);
     const mask = new Uint8Array(len);
     for (let i = len - 1; i >= 0; i--, keep >>= 8n) mask[i] = ~Number(keep & 0xffn) & 0xff;
@@ -468,6 +468,10 @@ class RuleEncoder extends MatchEncoder {
         if (level === -1) {
           throw new InvalidArgumentError(`Cannot use log level "${l.level}": expected ${LOG_LEVELS.join(", ")}`);
         }
+        const more = ["prefix", "group", "snaplen", "queue-threshold", "flags"].filter((k) => l[k] !== undefined);
+        if (l.level === "audit" && more.length) {
+          throw new InvalidArgumentError(`Cannot use log ${more[0]} with level audit: it takes no further options`);
+        }
         return this.emit({
           name: "log",
           prefix: l.prefix as string | undefined,
@@ -648,10 +652,35 @@ function boundChain(ctx: LinearizeContext, code: "jump" | "goto", rules: Json): 
   return { name: "immediate", dreg: 0, data: { verdict: { code, chainId } } };
 }
 
+/** Statements that end a rule's evaluation (nft's STMT_F_TERMINAL): a verdict but continue, reject, nat, fwd, queue. */
+const TERMINAL = new Set([
+  "accept",
+  "drop",
+  "jump",
+  "goto",
+  "return",
+  "reject",
+  "snat",
+  "dnat",
+  "masquerade",
+  "redirect",
+  "fwd",
+  "queue",
+]);
+
 /** The expressions of a rule's nft JSON statements (anonymous sets are added to `ctx.tx` first). */
 export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): NftExpr[] {
   const e = new RuleEncoder(ctx);
+  let terminal: string | undefined;
   for (const st of withoutOwnProtocol(stmts, ctx.family)) {
+    const key = isObj(st) ? Object.keys(st)[0] : undefined;
+    if (terminal !== undefined) {
+      // nft refuses it: the kernel would keep a statement that never runs.
+      throw new InvalidArgumentError(
+        `Cannot add ${key ?? JSON.stringify(st)} after ${terminal}: it would have no effect`,
+      );
+    }
+    if (key !== undefined && TERMINAL.has(key)) terminal = key;
     try {
       e.stmt(st);
     } catch (err) {

@@ -45,6 +45,8 @@ export interface Loaded {
   /** Bits to shift a value left and the mask, for a sub-byte field. */
   shift?: number;
   mask?: Uint8Array;
+  /** A sub-byte field's width: a value past it is refused, as nft refuses it (never cut to fit). */
+  bits?: number;
   /** A payload field (a prefix may shorten its load). */
   payload?: Extract<NftKnownExpr, { name: "payload" }>;
   /** Turns the load into a presence test (`fib ... oif missing`), for a boolean right side. */

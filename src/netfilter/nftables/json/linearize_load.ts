@@ -327,7 +327,9 @@ export abstract class LoadEncoder {
           );
         }
         this.emit({ name: "socket", dreg: reg, key: String(o.key) });
-        return { type: { ...typeByName(tn), size: len }, len };
+        // nft's evaluator gives transparent and wildcard one bit (their byte holds 0 or 1).
+        const bits = o.key === "transparent" || o.key === "wildcard" ? 1 : undefined;
+        return { type: { ...typeByName(tn), size: len }, len, bits };
       }
       case "ipsec": {
         const o = v as Obj;
@@ -514,7 +516,7 @@ export abstract class LoadEncoder {
     const mask = new Uint8Array(len);
     for (let i = len - 1; i >= 0; i--, m >>= 8n) mask[i] = Number(m & 0xffn);
     this.mask(reg, mask);
-    return { type: { ...type, size: len }, len, shift, mask };
+    return { type: { ...type, size: len }, len, shift, mask, bits: f.len };
   }
 
   /** The `exthdr` expression of an extension header or option field (or its presence, without a field). */
@@ -526,6 +528,9 @@ export abstract class LoadEncoder {
       const [type, off, bits] = [x.base, x.offset, x.len] as number[];
       if (op !== "tcpopt" || off % 8 || bits % 8) {
         throw new InvalidArgumentError(`Cannot use a raw ${what} that is not whole bytes of a tcp option`);
+      }
+      if (!Number.isInteger(type) || type < 0 || type > 255) {
+        throw new InvalidArgumentError(`Cannot use tcp option ${JSON.stringify(x.base)}: expected a kind of 0 to 255`);
       }
       return { expr: { name: "exthdr", op, type, offset: off / 8, len: bits / 8, flags: [] } };
     }
@@ -594,18 +599,22 @@ export abstract class LoadEncoder {
   value(l: Loaded, v: Json): Uint8Array {
     if (l.type.name === "iface_index") v = this.ifindex(v);
     if (l.type.kind === "string" && typeof v === "string") {
+      if (v === "") throw new InvalidArgumentError(`Cannot match ${l.type.name} "": empty string is not allowed`);
       // `"eth*"` matches a prefix: its bytes without the terminating NUL; `"dummy\\*"` is a name ending in `*`.
       if (/(^|[^\\])\*$/.test(v)) return new TextEncoder().encode(v.slice(0, -1));
       if (v.endsWith("\\*")) v = `${v.slice(0, -2)}*`;
     }
     const b = parseValue(l.type, v, l.len);
-    return l.shift ? this.shifted(l, b) : b;
+    return l.bits !== undefined ? this.shifted(l, b) : b;
   }
 
   /** The bytes `b` of a sub-byte field moved to where the field sits in its loaded bytes. */
   shifted(l: Loaded, b: Uint8Array): Uint8Array {
     let n = 0n;
     for (const x of b) n = (n << 8n) | BigInt(x);
+    if (l.bits !== undefined && n >> BigInt(l.bits)) {
+      throw new InvalidArgumentError(`Cannot use ${n}: value exceeds valid range 0-${(1n << BigInt(l.bits)) - 1n}`);
+    }
     n <<= BigInt(l.shift ?? 0);
     const out = new Uint8Array(l.len);
     for (let i = l.len - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);

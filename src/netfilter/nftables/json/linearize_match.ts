@@ -62,7 +62,9 @@ export abstract class MatchEncoder extends LoadEncoder {
       // of that: nlkit adds an anonymous set's in value order, which nft's JSON listing applied again keeps.
       elements = keyOrder(elements.length, (i) => elements[i].key?.value, key[0].host === true).map((i) => elements[i]);
     }
-    if (l.shift) { for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) }; }
+    if (l.bits !== undefined) {
+      for (const e of elements) if (e.key?.value) e.key = { value: this.shifted(l, e.key.value) };
+    }
     // A concatenation's ranges carry their own ends: only one field's have nft's first segment.
     if (interval && key.length === 1) elements = withFirstSegment(elements);
     const { family, table, tx } = this.ctx;
@@ -162,6 +164,17 @@ export abstract class MatchEncoder extends LoadEncoder {
       l = { ...l, type: { ...l.type, host: false } };
     }
     if (typeof right === "string" && right.startsWith("@")) {
+      // The kernel reads the set's key length from the register: a wider or narrower left side would match on
+      // the wrong bytes (`ip6 daddr @v4set`), where nft refuses the datatype mismatch.
+      const key = this.ctx.sets?.get(right.slice(1))?.key;
+      const klen = key && (key.length === 1 ? typeSize(key[0]) : key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0));
+      if (klen !== undefined && klen !== l.len) {
+        throw new InvalidArgumentError(
+          `Cannot look up ${l.len} bytes of ${l.type.name} in ${right}: its key is ${
+            key!.map((t) => t.name).join(" . ")
+          } (datatype mismatch)`,
+        );
+      }
       this.emit({ name: "lookup", sreg: reg, set: right.slice(1), flags: op === "!=" ? ["inv"] : undefined });
       return;
     }
@@ -176,7 +189,7 @@ export abstract class MatchEncoder extends LoadEncoder {
     }
     if (isObj(right) && "range" in right) {
       let [lo, hi] = keyRange([{ ...l.type, size: l.len }], right);
-      if (l.shift) [lo, hi] = [this.shifted(l, lo), this.shifted(l, hi)]; // a sub-byte field's ends, moved into place
+      if (l.bits !== undefined) [lo, hi] = [this.shifted(l, lo), this.shifted(l, hi)]; // a sub-byte field's ends, moved into place
       if (op === "!=") {
         this.emit({ name: "range", sreg: reg, op: "neq", fromData: { value: lo }, toData: { value: hi } });
       } else {

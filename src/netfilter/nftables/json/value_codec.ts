@@ -258,6 +258,11 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   if (n === undefined || n >= 2 ** (8 * size)) {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: expected ${describeType(t)}`);
   }
+  // Types narrower than their bytes, as nft's evaluator bounds them.
+  const max = t.kind === "bool" ? 1 : t.name === "day" ? 6 : undefined;
+  if (max !== undefined && n > max) {
+    throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: value exceeds valid range 0-${max}`);
+  }
   return numberToBytes(n, size, t.host === true);
 }
 

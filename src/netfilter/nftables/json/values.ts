@@ -71,7 +71,12 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
     return [lo, hi];
   }
   if (isObj(v) && "range" in v && Array.isArray(v.range) && v.range.length === 2) {
-    return [parseValue(t, v.range[0], typeSize(t)), parseValue(t, v.range[1], typeSize(t))];
+    const [lo, hi] = [parseValue(t, v.range[0], typeSize(t)), parseValue(t, v.range[1], typeSize(t))];
+    if (after(lo, hi, t.host === true)) {
+      const [a, b] = v.range.map((x) => JSON.stringify(x));
+      throw new InvalidArgumentError(`Cannot use the range ${a}-${b}: range has zero or negative size`);
+    }
+    return [lo, hi];
   }
   if (t.kind === "string" && typeof v === "string" && /(^|[^\\])\*$/.test(v)) {
     // `"eth*"`: every name starting so, from the prefix padded with zeros to it padded with 0xff.
@@ -82,6 +87,15 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
   // `"eth\\*"` is the name ending in `*`.
   const b = parseValue(t, t.kind === "string" && typeof v === "string" ? v.replace(/\\\*$/, "*") : v, typeSize(t));
   return [b, b];
+}
+
+/** Whether `a` is past `b` as numbers (big-endian, or little-endian for a host-order type). */
+function after(a: Uint8Array, b: Uint8Array, host: boolean): boolean {
+  for (let k = 0; k < a.length; k++) {
+    const i = host ? a.length - 1 - k : k;
+    if (a[i] !== b[i]) return a[i] > b[i];
+  }
+  return false;
 }
 
 function concatRange(lo: Uint8Array, hi: Uint8Array): Uint8Array {

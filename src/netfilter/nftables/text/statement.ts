@@ -455,6 +455,12 @@ function statement(t: Tokens): Json {
       if (t.eat("burst")) {
         l.burst = Number(t.next("a burst"));
         const bu = t.next("a burst unit");
+        // nft's grammar: a rate in packets takes a burst in packets, a rate in bytes one in bytes.
+        if (bu !== (unit ? bu.match(/^[kmg]?bytes$/)?.[0] : "packets")) {
+          throw new InvalidArgumentError(
+            `Cannot use a burst in "${bu}" with a rate in ${unit ?? "packets"}: expected ${unit ? "bytes" : "packets"}`,
+          );
+        }
         if (bu !== "packets") l.burst_unit = bu;
       }
       if (inv) l.inv = true;
