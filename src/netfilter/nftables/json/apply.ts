@@ -19,7 +19,7 @@ import { holdsIfaces, ifindexElems } from "./ifindex_values.ts";
 import type { NftElement } from "../element.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
-import { type ElementShape, elementsOf, isObj, packedIp4Keys, typeSize, withFirstSegment } from "./values.ts";
+import { type ElementShape, elementsOf, isObj, keyLen, packedIp4Keys, typeSize, withFirstSegment } from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
 import { AnonNames } from "./anon_names.ts";
@@ -29,7 +29,7 @@ import { type IndexedRule, RuleOrder } from "./rule_order.ts";
 import { declExtra } from "./decl_extra.ts";
 import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
-import { concatId, intervalKey, type Json, type NftType } from "./types.ts";
+import { concatId, intervalKey, type Json } from "./types.ts";
 import { msOf } from "./time_values.ts";
 
 type Obj = { [k: string]: Json };
@@ -85,10 +85,6 @@ function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
 const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat", "@"]);
 /** Of those, what needs the set shapes: map types, and whether a concatenation's set holds intervals. */
 const SHAPED = ["map", "concat", "@"];
-
-function keyLen(types: readonly NftType[]): number {
-  return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
-}
 
 /**
  * Commands from which a batch names its anonymous sets itself (see

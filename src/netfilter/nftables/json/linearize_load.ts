@@ -9,7 +9,7 @@ import { cIntField } from "./apply_checks.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
-import { type ElementShape, isObj, typeSize } from "./values.ts";
+import { type ElementShape, isObj, keyLen } from "./values.ts";
 import {
   CT_TYPES,
   ctAddrType,
@@ -471,7 +471,7 @@ export abstract class LoadEncoder {
           const elems = Array.isArray(m.data.set) ? m.data.set : [m.data.set];
           ref = this.anonSet(l, elems, m.key, { types: [hint] }, reg);
         } else throw new InvalidArgumentError(`Cannot map through ${JSON.stringify(m.data)}`);
-        const len = types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
+        const len = keyLen(types);
         this.emit({ name: "lookup", sreg: reg, dreg: reg, ...ref });
         return { type: types[0], len, concat: types.length > 1 ? [...types] : undefined } as Loaded;
       }

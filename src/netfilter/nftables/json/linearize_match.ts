@@ -7,7 +7,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG_1 } from "../consts.ts";
-import { type ElementShape, elementsOf, isObj, keyRange, typeSize, withFirstSegment } from "./values.ts";
+import { type ElementShape, elementsOf, isObj, keyLen, keyRange, typeSize, withFirstSegment } from "./values.ts";
 import { keyOrder } from "./elements.ts";
 import { icmpContext } from "./fields.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
@@ -167,7 +167,7 @@ export abstract class MatchEncoder extends LoadEncoder {
       // The kernel reads the set's key length from the register: a wider or narrower left side would match on
       // the wrong bytes (`ip6 daddr @v4set`), where nft refuses the datatype mismatch.
       const key = this.ctx.sets?.get(right.slice(1))?.key;
-      const klen = key && (key.length === 1 ? typeSize(key[0]) : key.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0));
+      const klen = key && keyLen(key);
       if (klen !== undefined && klen !== l.len) {
         throw new InvalidArgumentError(
           `Cannot look up ${l.len} bytes of ${l.type.name} in ${right}: its key is ${

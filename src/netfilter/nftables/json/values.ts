@@ -28,6 +28,11 @@ export function typeSize(t: NftType): number {
   return t.size || 16;
 }
 
+/** A set key's length: one field's size, or a concatenation's, each field padded to 4 bytes. */
+export function keyLen(types: readonly NftType[]): number {
+  return types.length === 1 ? typeSize(types[0]) : types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
+}
+
 /** Bytes of a concatenation: each field padded to 4 bytes. */
 function concatBytes(types: readonly NftType[], parts: Uint8Array[]): Uint8Array {
   const len = types.reduce((n, t) => n + ((typeSize(t) + 3) & ~3), 0);
@@ -72,7 +77,8 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
   }
   if (isObj(v) && "range" in v && Array.isArray(v.range) && v.range.length === 2) {
     const [lo, hi] = [parseValue(t, v.range[0], typeSize(t)), parseValue(t, v.range[1], typeSize(t))];
-    if (after(lo, hi, t.host === true)) {
+    // A host-order value's most significant byte is its last.
+    if (t.host ? compareBytes(lo.toReversed(), hi.toReversed()) > 0 : compareBytes(lo, hi) > 0) {
       const [a, b] = v.range.map((x) => JSON.stringify(x));
       throw new InvalidArgumentError(`Cannot use the range ${a}-${b}: range has zero or negative size`);
     }
@@ -87,15 +93,6 @@ export function keyRange(types: readonly NftType[], v: Json): [Uint8Array, Uint8
   // `"eth\\*"` is the name ending in `*`.
   const b = parseValue(t, t.kind === "string" && typeof v === "string" ? v.replace(/\\\*$/, "*") : v, typeSize(t));
   return [b, b];
-}
-
-/** Whether `a` is past `b` as numbers (big-endian, or little-endian for a host-order type). */
-function after(a: Uint8Array, b: Uint8Array, host: boolean): boolean {
-  for (let k = 0; k < a.length; k++) {
-    const i = host ? a.length - 1 - k : k;
-    if (a[i] !== b[i]) return a[i] > b[i];
-  }
-  return false;
 }
 
 function concatRange(lo: Uint8Array, hi: Uint8Array): Uint8Array {
