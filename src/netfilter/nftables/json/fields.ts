@@ -321,11 +321,11 @@ export const RT_KEYS: { readonly [key: string]: [string, NftTypeName, number, st
   xfrm: ["ipsec", "boolean", 1],
 };
 
-/** `socket` keys: data type and length. */
-export const SOCKET_TYPES: { readonly [key: string]: [NftTypeName, number] } = {
-  transparent: ["integer", 1],
+/** `socket` keys: data type, length, and a width in bits where nft's evaluator narrows it (0 or 1). */
+export const SOCKET_TYPES: { readonly [key: string]: [NftTypeName, number, number?] } = {
+  transparent: ["integer", 1, 1],
   mark: ["mark", 4],
-  wildcard: ["integer", 1],
+  wildcard: ["integer", 1, 1],
 };
 
 /** `xfrm` keys by the kernel's name: nft's key, data type, length, and the family of an address. */

@@ -320,15 +320,13 @@ export abstract class LoadEncoder {
       case "socket": {
         const o = v as Obj;
         checkObjKeys(o, ["key"], "socket");
-        const [tn, len] = SOCKET_TYPES[String(o.key)] ?? [];
+        const [tn, len, bits] = SOCKET_TYPES[String(o.key)] ?? [];
         if (!tn) {
           throw new InvalidArgumentError(
             `Cannot match on socket ${o.key}: expected ${Object.keys(SOCKET_TYPES).join(", ")}`,
           );
         }
         this.emit({ name: "socket", dreg: reg, key: String(o.key) });
-        // nft's evaluator gives transparent and wildcard one bit (their byte holds 0 or 1).
-        const bits = o.key === "transparent" || o.key === "wildcard" ? 1 : undefined;
         return { type: { ...typeByName(tn), size: len }, len, bits };
       }
       case "ipsec": {
