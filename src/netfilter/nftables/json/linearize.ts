@@ -135,15 +135,35 @@ class RuleEncoder extends MatchEncoder {
   /** `tproxy ip to 1.2.3.4:80`: address and port in registers. */
   tproxy(t: Obj): void {
     checkObjKeys(t, ["family", "addr", "port"], "tproxy");
-    const fam = t.family === undefined ? undefined : String(t.family);
+    const table = this.ctx.family;
+    if (table !== "ip" && table !== "ip6" && table !== "inet") {
+      throw new InvalidArgumentError(`Cannot use tproxy in a ${table} table: it is only supported for IPv4/IPv6/INET`);
+    }
+    const fam = t.family === undefined ? (table === "inet" ? undefined : table) : String(t.family);
     if (fam !== undefined && fam !== "ip" && fam !== "ip6") {
       throw new InvalidArgumentError(`Cannot use tproxy family "${fam}": expected ip or ip6`);
     }
-    const v6 = (fam ?? this.ctx.family) === "ip6";
+    if (this.proto.th === undefined) {
+      throw new InvalidArgumentError(
+        "Cannot use tproxy here: Transparent proxy support requires transport protocol match",
+      );
+    }
+    if (t.addr === undefined && t.port === undefined) {
+      throw new InvalidArgumentError("Cannot use tproxy without an address or a port: either must be specified");
+    }
+    l3Fits(this.proto.nh, fam, "tproxy");
+    for (const [k, v] of [["Address", t.addr], ["Port", t.port]] as const) {
+      if (isObj(v) && ("range" in v || "prefix" in v)) {
+        throw new InvalidArgumentError(
+          `Cannot use tproxy to ${JSON.stringify(v)}: ${k} ranges are not supported for tproxy.`,
+        );
+      }
+    }
+    const v6 = fam === "ip6";
     const out: Record<string, unknown> = {};
     if (t.addr !== undefined) {
-      if (this.ctx.family === "inet" && fam === undefined) {
-        throw new InvalidArgumentError("Cannot use a tproxy address without a family in an inet table");
+      if (fam === undefined) {
+        throw new InvalidArgumentError("Cannot use a tproxy address without a family: " + INET_ADDR);
       }
       const addrType = typeByName(v6 ? "ipv6_addr" : "ipv4_addr");
       this.valueInto(t.addr, addrType, addrType.size, NFT_REG_1);
@@ -154,7 +174,7 @@ class RuleEncoder extends MatchEncoder {
       this.valueInto(t.port, typeByName("inet_service"), 2, reg);
       out.regPort = reg;
     }
-    const family = fam === undefined ? (this.ctx.family === "inet" ? 0 : v6 ? 10 : 2) : fam === "ip6" ? 10 : 2;
+    const family = t.family === undefined ? (table === "inet" ? 0 : v6 ? 10 : 2) : v6 ? 10 : 2;
     this.emit({ name: "tproxy", family, ...out });
   }
 
@@ -201,12 +221,7 @@ class RuleEncoder extends MatchEncoder {
       // `snat ip prefix to ... map`: nft maps whole prefixes (netmap).
       if (!flags.includes("netmap")) flags.push("netmap");
     }
-    // In inet, nat without an address is NFPROTO_INET (1), as nft sends it.
-    const natFamily = body.family === "ip6" || this.ctx.family === "ip6" || this.proto.nh === "ip6"
-      ? 10
-      : this.ctx.family === "inet" && body.addr === undefined && body.family === undefined
-      ? 1
-      : 2;
+    const natFamily = this.natFamily(body);
     const addrType = typeByName(natFamily === 10 ? "ipv6_addr" : "ipv4_addr");
     const port = typeByName("inet_service");
     const out: Record<string, unknown> = {};
@@ -257,12 +272,36 @@ class RuleEncoder extends MatchEncoder {
     // A port (or a map to `address . port`) needs a transport protocol first, as nft's evaluator has it;
     // loading a map key of `tcp dport` matched tcp already.
     if (out.regProtoMin !== undefined && this.proto.th === undefined && !thKey(body.addr)) {
-      throw new InvalidArgumentError("transport protocol mapping is only valid after transport protocol match");
+      throw new InvalidArgumentError(
+        `Cannot map to a port in ${kind}: transport protocol mapping is only valid after transport protocol match`,
+      );
     }
     const f = flags.length ? flags : undefined;
     if (kind === "masquerade") this.emit({ name: "masq", flags: f, ...out });
     else if (kind === "redirect") this.emit({ name: "redir", flags: f, ...out });
     else this.emit({ name: "nat", type: kind, family: natFamily, flags: f, ...out });
+  }
+
+  /**
+   * The family a nat statement sends (nft's nat_evaluate_family): the
+   * table's, or in inet the one written or the rule's network protocol, and
+   * NFPROTO_INET (1) without an address.
+   */
+  natFamily(body: Obj): number {
+    const fam = this.ctx.family;
+    if (fam !== "ip" && fam !== "ip6" && fam !== "inet") {
+      throw new InvalidArgumentError(`Cannot use nat in a ${fam} table: NAT is only supported for IPv4/IPv6`);
+    }
+    if (body.family !== undefined && body.family !== "ip" && body.family !== "ip6") {
+      throw new InvalidArgumentError(`Cannot use nat family ${JSON.stringify(body.family)}: expected ip or ip6`);
+    }
+    if (fam === "inet" && body.addr === undefined) return 1;
+    const written = body.family as string | undefined ?? (fam === "inet" ? this.proto.nh : fam);
+    if (body.addr !== undefined) l3Fits(this.proto.nh, written, "nat");
+    if (written === undefined) {
+      throw new InvalidArgumentError("Cannot use a nat address without a family: " + INET_ADDR);
+    }
+    return written === "ip6" ? 10 : 2;
   }
 
   /** Loads a set statement's element (`{"elem": {"val": ..., "timeout": 30}}` or a bare key); its timeout in ms. */
@@ -486,16 +525,18 @@ class RuleEncoder extends MatchEncoder {
         const r = (v ?? {}) as Obj;
         checkObjKeys(r, ["type", "expr"], "reject");
         const fam = this.ctx.family;
+        if (fam === "arp") throw new InvalidArgumentError("Cannot use reject with arp");
         // Without a type, the family's ICMP, or the rule's network protocol's (`meta nfproto ipv4 reject`).
         const nh = fam === "ip" || fam === "ip6" ? fam : this.proto.nh;
         const type = String(r.type ?? (nh === "ip" ? "icmp" : nh === "ip6" ? "icmpv6" : "icmpx"));
-        if (type === "tcp reset") {
-          this.dependFirst("tcp");
-          return this.emit({ name: "reject", type: "tcp reset", icmpCode: 0 });
-        }
         const codeType = ICMP_CODE_TYPES[type];
-        if (!codeType) {
+        if (!codeType && type !== "tcp reset") {
           throw new InvalidArgumentError(`Cannot reject with "${type}": expected icmpx, icmp, icmpv6 or tcp reset`);
+        }
+        rejectFits(fam, nh, type, this.proto.th === "th" ? this.thSet.at(-1) : this.proto.th);
+        if (type === "tcp reset") {
+          if (this.proto.th === undefined) this.dependFirst("tcp"); // a known transport protocol is tcp by now
+          return this.emit({ name: "reject", type: "tcp reset", icmpCode: 0 });
         }
         if (type !== "icmpx" && fam !== "ip" && fam !== "ip6") this.dependFirst(type === "icmp" ? "ip" : "ip6");
         const code = parseValue(typeByName(codeType), r.expr ?? "port-unreachable", 1)[0];
@@ -694,4 +735,39 @@ export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): 
     }
   }
   return e.merge.apply(e.out);
+}
+
+/** nft's words for an address statement of an inet table without ip or ip6. */
+const INET_ADDR = "ip or ip6 must be specified with address for inet tables.";
+
+/** Refuses a nat or tproxy family the rule's network protocol rules out (nft's stmt_evaluate_l3proto). */
+function l3Fits(nh: string | undefined, family: string | undefined, stmt: string): void {
+  if ((nh === "ip" || nh === "ip6") && family !== nh) {
+    throw new InvalidArgumentError(
+      `Cannot use ${stmt} ${family ?? "without a family"} in a rule about ${nh}: conflicting protocols specified: ` +
+        `${nh} vs. ${family ?? "unknown"}. You must specify ip or ip6 family in ${stmt} statement`,
+    );
+  }
+}
+
+/**
+ * Refuses a reject the rule's protocols rule out, as nft's evaluator does:
+ * `th` is the transport protocol known (of a set, the last one written).
+ */
+function rejectFits(fam: string, nh: string | undefined, type: string, th: string | undefined): void {
+  if (type === "tcp reset" && th !== undefined && th !== "tcp") {
+    throw new InvalidArgumentError(`Cannot reject ${th} with tcp reset: you cannot use tcp reset with this protocol`);
+  }
+  if ((fam === "ip" || fam === "ip6") && type === "icmpx") {
+    throw new InvalidArgumentError(
+      `Cannot reject with icmpx in an ${fam} table: abstracted ICMP unreachable not supported`,
+    );
+  }
+  if ((fam === "bridge" || fam === "netdev") && nh !== undefined && nh !== "ip" && nh !== "ip6") {
+    throw new InvalidArgumentError(`Cannot reject ${nh}: cannot reject this network family`);
+  }
+  const icmpOf = type === "icmp" ? "ip" : type === "icmpv6" ? "ip6" : undefined;
+  if (icmpOf !== undefined && nh !== undefined && nh !== icmpOf) {
+    throw new InvalidArgumentError(`Cannot reject ${nh} with ${type}: conflicting protocols specified: ip vs ip6`);
+  }
 }

@@ -163,11 +163,22 @@ export function bytesOf(n: number, len: number): Uint8Array {
   return numberToBytes(n, len, false);
 }
 
-/** Whether a nat map's key reads a raw transport field (`th dport`), which stands for a protocol match. */
+/**
+ * Whether a nat map's concatenated key says the transport protocol, as
+ * nft's nat_evaluate_addr_has_th_expr reads it: a transport protocol's own
+ * field, or the protocol itself (`ip protocol . th dport`); `th dport`
+ * alone does not.
+ */
 export function thKey(addr: Json | undefined): boolean {
   const key = isObj(addr) && isObj(addr.map) ? addr.map.key : undefined;
-  const parts = isObj(key) && Array.isArray(key.concat) ? key.concat : [key];
-  return parts.some((p) => isObj(p) && isObj(p.payload) && p.payload.protocol === "th");
+  if (!isObj(key) || !Array.isArray(key.concat)) return false;
+  return key.concat.some((p) => {
+    if (isObj(p) && isObj(p.meta)) return p.meta.key === "l4proto";
+    const pl = isObj(p) && isObj(p.payload) ? p.payload : undefined;
+    if (!pl) return false;
+    const name = `${pl.protocol} ${pl.field}`;
+    return (typeof pl.protocol === "string" && pl.protocol in L4) || name === "ip protocol" || name === "ip6 nexthdr";
+  });
 }
 
 /** A whole number of bits from `min` (a raw payload's offset or length: at most 128 bits long). */

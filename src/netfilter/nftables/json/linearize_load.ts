@@ -51,6 +51,10 @@ type Obj = { [k: string]: Json };
 export abstract class LoadEncoder {
   out: NftExpr[] = [];
   proto: { ll?: string; nh?: string; th?: string } = {};
+  /** The transport protocols of `meta l4proto { tcp, udp }` (then `proto.th` is "th"), in the order written. */
+  thSet: string[] = [];
+  /** An `ether type` other than a vlan tag's was matched: no vlan header can follow. */
+  etherTyped = false;
   /** The ICMP(v6) message type the rule matched so far (nft's th_dep.icmp.type; 0: none). */
   icmpType = 0;
   /** vlan tags the rule has matched so far (`ether type 8021ad ... vlan type 8021q`). */
@@ -148,6 +152,10 @@ export abstract class LoadEncoder {
         }
       }
       if (protocol === "vlan" && this.proto.ll !== "vlan") {
+        // The ether type says what follows already (`ether type ip`, `meta protocol ip`, an ip field's dependency).
+        if ((this.proto.nh !== undefined && fam !== "ip" && fam !== "ip6" && fam !== "arp") || this.etherTyped) {
+          throw conflict("ether", "vlan");
+        }
         this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 12, len: 2 });
         this.cmpEq(NFT_REG_1, bytesOf(0x8100, 2));
         this.merge.add(this.out, true);
@@ -157,9 +165,7 @@ export abstract class LoadEncoder {
     }
     if (protocol === "ip" || protocol === "ip6" || protocol === "arp") {
       if (this.proto.nh === protocol) return;
-      if (this.proto.nh !== undefined) {
-        throw new InvalidArgumentError(`Cannot match ${protocol} in a rule about ${this.proto.nh}`);
-      }
+      if (this.proto.nh !== undefined) throw conflict(this.proto.nh, protocol);
       if (this.proto.ll === "vlan") {
         // Inside vlan tags, the innermost tag's type says what follows: `vlan type ip`.
         this.emit({ name: "payload", dreg: NFT_REG_1, base: "ll", offset: 16 + 4 * (this.vlans - 1), len: 2 });
@@ -183,6 +189,9 @@ export abstract class LoadEncoder {
     }
     if (protocol in L4) {
       if (this.proto.th === protocol) return;
+      // `meta l4proto tcp udp dport 1`, `meta l4proto { tcp, udp } tcp dport 1`: nft names the first other one.
+      const other = this.proto.th === "th" ? this.thSet.find((p) => p !== protocol) : this.proto.th;
+      if (other !== undefined) throw conflict(other, protocol);
       // Without a network protocol yet, icmp implies ip and icmpv6 ip6; nft links either under both.
       if (this.proto.nh === undefined && (protocol === "icmp" || protocol === "igmp")) this.depend("ip", true);
       if (this.proto.nh === undefined && protocol === "icmpv6") this.depend("ip6", true);
@@ -290,6 +299,17 @@ export abstract class LoadEncoder {
           : r.key === "nexthop"
           ? (["ip", "ip6"].includes(this.ctx.family) ? this.ctx.family : this.proto.nh)
           : undefined;
+        if (r.key === "nexthop") {
+          const table = this.ctx.family;
+          if (fam === undefined) {
+            throw new InvalidArgumentError(
+              'Cannot match on rt nexthop: cannot determine ip protocol version, use "ip nexthop" or "ip6 nexthop" instead',
+            );
+          }
+          if ((table === "ip" || table === "ip6") && fam !== table) {
+            throw new InvalidArgumentError(`Cannot match on rt ${fam} nexthop in an ${table} table: it will not match`);
+          }
+        }
         const found = Object.entries(RT_KEYS).find(([, [key, , , f]]) => key === r.key && f === fam);
         if (!found) {
           throw new InvalidArgumentError(
@@ -371,6 +391,11 @@ export abstract class LoadEncoder {
       case "meta": {
         const key = (v as Obj).key === "secpath" ? "ipsec" : String((v as Obj).key); // nft's older name for it
         checkObjKeys(v as Obj, ["key"], "meta");
+        if (key === "nfproto" && this.ctx.family !== "inet") {
+          throw new InvalidArgumentError(
+            `Cannot use meta nfproto in a ${this.ctx.family} table: meta nfproto is only useful in the inet family`,
+          );
+        }
         const [tn, len] = META_TYPES[key] ?? [];
         if (!tn) {
           throw new InvalidArgumentError(`Cannot match on meta ${key}: expected ${Object.keys(META_TYPES).join(", ")}`);
@@ -387,6 +412,9 @@ export abstract class LoadEncoder {
             `Cannot match on ct ${key} without a network protocol: match meta nfproto first`,
           );
         }
+        // `ct original ip saddr` after `meta nfproto ipv6`, or in an ip6 table.
+        const own = /^(ip6?) /.exec(key)?.[1];
+        if (own && this.proto.nh !== undefined && this.proto.nh !== own) throw conflict(this.proto.nh, own);
         const [tn, len] = CT_TYPES[key] ?? ctAddrType(key, this.proto.nh) ?? [];
         if (!tn) {
           throw new InvalidArgumentError(
@@ -404,6 +432,7 @@ export abstract class LoadEncoder {
         if (!Array.isArray(v)) throw new InvalidArgumentError("Cannot use a concat that is not a list");
         // Dependencies go first: loading them later would overwrite the fields already loaded.
         for (const x of v) {
+          bareCtAddr(x);
           if (isObj(x) && isObj(x.payload) && typeof x.payload.protocol === "string") {
             const f = HEADER_FIELDS[x.payload.protocol]?.[String(x.payload.field)];
             if (f) this.dependField(f);
@@ -625,6 +654,7 @@ export abstract class LoadEncoder {
    * (stored in network order) has its host-order fields converted.
    */
   loadKey(keyJson: Json, target: Json, map: boolean, slot = 0): Loaded {
+    if (map) bareCtAddr(keyJson);
     const named = typeof target === "string" && target.startsWith("@")
       ? this.ctx.sets?.get(target.slice(1))
       : undefined;
@@ -663,5 +693,19 @@ export abstract class LoadEncoder {
     const by = { value: numberToBytes(l.shift, 4, true) };
     this.emit({ name: "bitwise", sreg: regOf(slot), dreg: regOf(slot), len: l.len, op: "rshift", data: by });
     return { ...l, shift: undefined, mask: undefined };
+  }
+}
+
+/** nft's refusal of a field whose protocol the rule has already ruled out. */
+export function conflict(had: string, wanted: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Cannot match ${wanted}: conflicting protocols specified: ${had} vs. ${wanted}`);
+}
+
+/** `ct original saddr` is typed by the rule's protocol, which a map key or a concatenation needs named. */
+function bareCtAddr(x: Json): void {
+  if (isObj(x) && isObj(x.ct) && (x.ct.key === "saddr" || x.ct.key === "daddr")) {
+    throw new InvalidArgumentError(
+      `Cannot use ct ${x.ct.key} in a map key or a concatenation: specify either ip or ip6 for address matching`,
+    );
   }
 }

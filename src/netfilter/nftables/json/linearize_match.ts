@@ -274,13 +274,15 @@ export abstract class MatchEncoder extends LoadEncoder {
       // `vlan type ip`, `ether type ip6`: what follows is that network header.
       const nh = Object.entries(ETHER_TYPES).find(([n, t]) => right === n || right === t)?.[0];
       if (nh && this.proto.nh === undefined) this.proto.nh = nh;
+      if (pl === "ether type") this.etherTyped = true;
     }
-    if (meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") {
+    // The first transport match sets it: `meta l4proto tcp meta l4proto udp udp dport 1` conflicts, as in nft.
+    if ((meta === "l4proto" || pl === "ip protocol" || pl === "ip6 nexthdr") && this.proto.th === undefined) {
       const name = l4Name(right);
       if (name in L4) this.proto.th = name;
       // `meta l4proto { tcp, udp }`: some transport header, enough for nat ports and `th` fields.
-      const set = isObj(right) && Array.isArray(right.set) ? right.set : undefined;
-      if (set?.length && set.every((x) => l4Name(x) in L4)) this.proto.th = "th";
+      const set = isObj(right) && Array.isArray(right.set) ? right.set.map(l4Name) : undefined;
+      if (set?.length && set.every((x) => x in L4)) [this.proto.th, this.thSet] = ["th", set];
     }
   }
 

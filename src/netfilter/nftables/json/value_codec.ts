@@ -181,7 +181,16 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     case "ip4":
     case "ip6":
       if (typeof v !== "string") break;
-      return dottedQuad(v) ?? parseIp(v);
+      {
+        const b = dottedQuad(v) ?? parseIp(v);
+        // An address of the other family would compare the wrong bytes; nft cannot resolve it either.
+        if (b.length !== (t.kind === "ip4" ? 4 : 16)) {
+          throw new InvalidArgumentError(
+            `Cannot use "${v}" as ${t.name}: Could not resolve hostname: Address family for hostname not supported`,
+          );
+        }
+        return b;
+      }
     case "ether":
       if (typeof v !== "string" || !/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/i.test(v)) break;
       return new Uint8Array(v.split(":").map((x) => parseInt(x, 16)));
