@@ -27,6 +27,7 @@ import { NFTA_NOTRACK_TABLE } from "./notrack.ts";
 import { NFTA_NG_TABLE } from "./numgen.ts";
 import { NFTA_OBJREF_TABLE } from "./objref.ts";
 import { NFTA_PAYLOAD_TABLE } from "./payload.ts";
+import { NFTA_QUEUE_TABLE } from "./queue.ts";
 import { NFTA_QUOTA_TABLE } from "./quota.ts";
 import { NFTA_RANGE_TABLE } from "./range.ts";
 import { NFTA_REDIR_TABLE } from "./redir.ts";
@@ -80,6 +81,7 @@ export const NFT_EXPRESSIONS = {
   osf: NFTA_OSF_TABLE,
   socket: NFTA_SOCKET_TABLE,
   xfrm: NFTA_XFRM_TABLE,
+  queue: NFTA_QUEUE_TABLE,
 } as const;
 
 /** The name of a registered expression. */

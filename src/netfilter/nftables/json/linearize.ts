@@ -10,7 +10,8 @@
 import { cIntField } from "./apply_checks.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
-import type { NftExpr } from "../expr/registry.ts";
+import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
+import { NFT_QUEUE_FLAGS } from "../expr/queue.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
 import { isObj, keyRange, typeSize } from "./values.ts";
@@ -130,6 +131,59 @@ class RuleEncoder extends MatchEncoder {
       return;
     }
     throw new InvalidArgumentError(`Cannot set ${JSON.stringify(key)}`);
+  }
+
+  /** `queue flags bypass to 1-3`, `queue to symhash mod 2`: a queue, a range of them, or one a register names. */
+  queue(q: Obj): void {
+    checkObjKeys(q, ["num", "flags"], "queue");
+    let flags = 0;
+    for (const f of q.flags === undefined ? [] : Array.isArray(q.flags) ? q.flags : [q.flags]) {
+      const bit = NFT_QUEUE_FLAGS[f as keyof typeof NFT_QUEUE_FLAGS];
+      if (typeof f !== "string" || bit === undefined) {
+        throw new InvalidArgumentError(`Cannot use queue flag ${JSON.stringify(f)}: expected bypass or fanout`);
+      }
+      flags |= bit;
+    }
+    const queueNum = (x: Json): number => {
+      if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > 0xffff) {
+        throw new InvalidArgumentError(`Cannot use ${JSON.stringify(x)} as a queue number: expected 0 to 65535`);
+      }
+      return x;
+    };
+    const n = q.num;
+    const e: Extract<NftKnownExpr, { name: "queue" }> = { name: "queue" };
+    if (isObj(n) && "range" in n) {
+      const [lo, hi] = Array.isArray(n.range) && n.range.length === 2 ? n.range.map(queueNum) : [NaN, NaN];
+      if (!(lo <= hi)) {
+        throw new InvalidArgumentError(
+          `Cannot use queue ${JSON.stringify(n)}: expected a range of queue numbers, low to high`,
+        );
+      }
+      [e.num, e.total] = [lo, hi - lo + 1];
+    } else if (isObj(n)) {
+      // nft's evaluator wants a 16-bit integer: a hash, numgen, or a map to queue numbers.
+      const l = this.load(n, 0, { ...typeByName("integer"), size: 2 });
+      if (l.type.name !== "integer") {
+        throw new InvalidArgumentError(
+          `Cannot queue to ${
+            JSON.stringify(n)
+          }: datatype mismatch, expected integer, expression has type ${l.type.name}`,
+        );
+      }
+      const gen = Object.values(n)[0] as Obj;
+      const top = "mod" in gen ? Number(gen.mod) + Number(gen.offset ?? 0) - 1 : 0;
+      if (top > 0xffff) {
+        throw new InvalidArgumentError(
+          `Cannot queue to ${JSON.stringify(n)}: queue expression max value exceeds 65535`,
+        );
+      }
+      e.sregQnum = NFT_REG_1;
+    } else [e.num, e.total] = [n === undefined ? 0 : queueNum(n), 1];
+    if (flags & NFT_QUEUE_FLAGS.fanout && !(isObj(n) && "range" in n)) {
+      throw new InvalidArgumentError("Cannot queue with fanout to one queue: fanout requires a range to be specified");
+    }
+    if (flags) e.flags = flags;
+    this.emit(e);
   }
 
   /** `tproxy ip to 1.2.3.4:80`: address and port in registers. */
@@ -471,6 +525,8 @@ class RuleEncoder extends MatchEncoder {
         return this.emit({ name: "synproxy", ...synproxyAttrs((v ?? {}) as Obj) });
       case "tproxy":
         return this.tproxy((v ?? {}) as Obj);
+      case "queue":
+        return this.queue((v ?? {}) as Obj);
       case "flow": {
         const f = (v ?? {}) as Obj;
         checkObjKeys(f, ["op", "flowtable"], "flow");

@@ -10,6 +10,7 @@
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { EXPR_LIST, parseExpr } from "../expr/list.ts";
 import { objTypeName } from "../expr/names.ts";
+import { NFT_QUEUE_FLAGS } from "../expr/queue.ts";
 import { type DataRender, elementsJson, isIntervalData, renderRange } from "./elements.ts";
 import {
   CT_TYPES,
@@ -434,6 +435,19 @@ class RuleDecoder extends DecoderCore {
           body.addr = this.operand(e.sregAddr, typeByName(v6 ? "ipv6_addr" : "ipv4_addr"));
         }
         this.push({ fwd: body });
+        return false;
+      }
+      case "queue": {
+        // nft lists the queue always, `0` when the kernel has none (`queue` alone), and a range when total > 1.
+        const body: Record<string, Json> = {};
+        if (e.sregQnum !== undefined) body.num = this.operand(e.sregQnum, typeByName("integer"));
+        else {
+          const [num, total] = [e.num ?? 0, e.total ?? 0];
+          body.num = total > 1 ? { range: [num, (num + total - 1) & 0xffff] } : num;
+        }
+        const flags = Object.entries(NFT_QUEUE_FLAGS).filter(([, bit]) => (e.flags ?? 0) & bit).map(([f]) => f);
+        if (flags.length) body.flags = flags.length === 1 ? flags[0] : flags;
+        this.push({ queue: body });
         return false;
       }
       case "synproxy": {

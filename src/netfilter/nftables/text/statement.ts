@@ -282,6 +282,44 @@ function hashNumber(w: string, what: string): number {
   return v;
 }
 
+/**
+ * After `queue`: `[flags F,F] to EXPR`, `flags F,F num N`, or the older
+ * `[num N|N-M] [bypass] [fanout]` in any order; null for `queue` alone.
+ */
+function queueStmt(t: Tokens): Obj | null {
+  const o: Obj = {};
+  const flags: string[] = [];
+  const simple = (): Json => {
+    const w = t.next("a queue number");
+    const m = /^(\d+|0x[0-9a-f]+)(?:-(\d+|0x[0-9a-f]+))?$/i.exec(w);
+    if (!m) throw new InvalidArgumentError(`Cannot use "${w}" as a queue number: expected a number or a range N-M`);
+    return m[2] === undefined ? Number(m[1]) : { range: [Number(m[1]), Number(m[2])] };
+  };
+  const flag = (w: string) => {
+    if (w !== "bypass" && w !== "fanout") {
+      throw new InvalidArgumentError(`Cannot use queue flag "${w}": expected bypass or fanout`);
+    }
+    flags.push(w);
+  };
+  if (t.eat("flags")) {
+    do for (const w of t.next("a queue flag").split(",")) if (w) flag(w); while (t.eat(","));
+    if (t.eat("num")) o.num = simple();
+    else {
+      t.expect("to");
+      o.num = mappedExpr(t) ?? simple();
+    }
+  } else if (t.eat("to")) o.num = mappedExpr(t) ?? simple();
+  else {
+    for (;;) {
+      if (t.eat("num")) o.num = simple();
+      else if (t.peek() === "bypass" || t.peek() === "fanout") flag(t.next("a queue flag"));
+      else break;
+    }
+  }
+  if (flags.length) o.flags = flags.length === 1 ? flags[0] : flags;
+  return Object.keys(o).length ? o : null;
+}
+
 /** `EXPR map { k : v, ... }` or `EXPR map @name` after `key`; `key` alone otherwise. */
 function mapped(t: Tokens, key: Json): Json {
   if (!t.eat("map")) return key;
@@ -403,6 +441,9 @@ function statement(t: Tokens): Json {
       t.expect("to");
       return { tproxy: { ...o, ...natTarget(t.next("a tproxy target")) } };
     }
+    case "queue":
+      t.i++;
+      return { queue: queueStmt(t) };
     case "dup": {
       t.i++;
       t.expect("to");

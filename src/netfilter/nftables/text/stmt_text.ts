@@ -491,6 +491,14 @@ export function stmtText(st: Json, t: TimeStyle = {}): string {
         t.port !== undefined ? `:${t.port}` : ""
       }`;
     }
+    case "queue": {
+      // nft prints the queue always (`queue to 0` for `queue` alone), the flags first.
+      const q = (v ?? {}) as Obj;
+      const flags = q.flags === undefined ? "" : ` flags ${[q.flags].flat().join(",")}`;
+      const n = q.num;
+      const num = n === undefined ? "0" : isObj(n) && Array.isArray(n.range) ? n.range.join("-") : exprText(n);
+      return `queue${flags} to ${num}`;
+    }
     case "dup": {
       if (!v) return "dup";
       const d = v as Obj;
