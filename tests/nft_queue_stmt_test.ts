@@ -76,6 +76,11 @@ test("nft queue: text and JSON give nft's bytes, and the bytes list as nft lists
     // The listing read again gives the same expressions.
     assert.deepEqual(linearize(fromText(listed)), exprs, listed);
   }
+  // The hash before it, as nft sends it: NFTA_HASH_OFFSET 0 included.
+  assert.equal(
+    hex(linearize(fromText("queue to symhash mod 2"))[0]),
+    "34000180090001006861736800000000240002800800020000000001080004000000000208000600000000000800070000000001",
+  );
   // The kernel's bytes parse into the same expression.
   const [, bytes] = CASES[0];
   const raw = Uint8Array.from(Buffer.from(bytes, "hex"));

@@ -377,7 +377,8 @@ export abstract class LoadEncoder {
           modulus: cIntField(h.mod, `${k} mod`),
           type: k,
         };
-        if (h.offset !== undefined) hash.offset = cIntField(h.offset, `${k} offset`);
+        // nft sends the offset always, 0 when none is written.
+        hash.offset = h.offset === undefined ? 0 : cIntField(h.offset, `${k} offset`);
         if (k === "jhash") {
           // The hashed value goes in the next 16-byte register, as nft puts it.
           if (h.expr === undefined) throw new InvalidArgumentError('Cannot use jhash without "expr"');
