@@ -16,6 +16,10 @@ import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
 import { nft, NFT_SKIP, nftResult } from "./_nft.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
+import { ruleExpressions } from "../src/netfilter/nftables/json/linearize.ts";
+import type { Json } from "../src/netfilter/nftables/json/types.ts";
+import { NftTransaction } from "../src/netfilter/nftables/transaction.ts";
 
 const OPTS = { skip: NFT_SKIP, timeout: 120_000 };
 
@@ -181,4 +185,35 @@ test("nft JSON: a conflict is refused in nft's JSON too, naming both protocols",
     assert.equal(nlkit(["-n", ns, "nft", "-j", "-f", "-"], {}, rule("tcp")).code, 0);
     assert.match(nft(ns, ["list", "chain", "inet", "t", "f"]), /tcp dport 20/);
   });
+});
+
+test("nft JSON: statements nft's evaluator refuses for their family or their form are refused", () => {
+  const tcp = { match: { op: "==", left: { meta: { key: "l4proto" } }, right: "tcp" } };
+  const cases: [string, Json[], RegExp][] = [
+    ["ip", [tcp, { tproxy: {} }], /either must be specified/],
+    ["ip", [tcp, { tproxy: { addr: { range: ["192.0.2.1", "192.0.2.3"] } } }], /Address ranges are not supported/],
+    ["ip", [tcp, { tproxy: { addr: { prefix: { addr: "192.0.2.0", len: 24 } } } }], /Address ranges/],
+    ["ip", [tcp, { tproxy: { port: { range: [1, 2] } } }], /Port ranges are not supported/],
+    ["bridge", [tcp, { tproxy: { port: 1 } }], /only supported for IPv4\/IPv6\/INET/],
+    ["arp", [{ reject: null }], /Cannot use reject with arp/],
+    ["bridge", [{ snat: { addr: "1.2.3.4" } }], /NAT is only supported for IPv4\/IPv6/],
+    ["inet", [{ snat: { family: "arp", addr: "1.2.3.4" } }], /expected ip or ip6/],
+  ];
+  for (const [family, stmts, pattern] of cases) {
+    assert.throws(
+      () => ruleExpressions(stmts, { family, table: "t", tx: new NftTransaction() }),
+      (e: Error) => e instanceof InvalidArgumentError && pattern.test(e.message),
+      JSON.stringify(stmts),
+    );
+  }
+  // The same statements in their own form are taken.
+  for (
+    const [family, stmts] of [
+      ["ip", [tcp, { tproxy: { addr: "192.0.2.1" } }]],
+      ["ip", [tcp, { tproxy: { port: 1 } }]],
+      ["ip", [{ snat: { addr: "1.2.3.4" } }]],
+    ] as [string, Json[]][]
+  ) {
+    assert.ok(ruleExpressions(stmts, { family, table: "t", tx: new NftTransaction() }).length);
+  }
 });

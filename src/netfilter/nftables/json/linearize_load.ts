@@ -698,7 +698,7 @@ export abstract class LoadEncoder {
 }
 
 /** nft's refusal of a field whose protocol the rule has already ruled out. */
-export function conflict(had: string, wanted: string): InvalidArgumentError {
+function conflict(had: string, wanted: string): InvalidArgumentError {
   return new InvalidArgumentError(`Cannot match ${wanted}: conflicting protocols specified: ${had} vs. ${wanted}`);
 }
 
