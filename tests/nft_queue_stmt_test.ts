@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
@@ -159,5 +160,74 @@ test("nft queue: the kernel without nft_queue refuses the rule, and nlkit says s
     assert.match(theirs.stderr, /No such file or directory/);
     assert.match(ours.stderr, /No such file or directory/);
     assert.doesNotMatch(nft(ns, ["list", "chain", "ip", "t", "c"]), /queue/);
+  });
+});
+
+/**
+ * A queue number in nft's JSON may be a string: nft reads it as any
+ * integer's text (GMP's mpz_set_str, base 0): decimal, hex, octal after a
+ * 0, binary after 0b, blanks ignored. Each: the document's queue, and the
+ * number nlkit reads (undefined: nft refuses it, "Could not parse integer"
+ * or "Value 65536 exceeds valid range 0-65535").
+ */
+const STRING_NUMS: [Json, number | [number, number] | undefined][] = [
+  ["1", 1],
+  ["0x10", 16],
+  ["010", 8],
+  ["0b11", 3],
+  [" 1 0 ", 10],
+  [{ range: ["1", "0x3"] }, [1, 3]],
+  ["abc", undefined],
+  ["1-3", undefined],
+  ["1.5", undefined],
+  ["09", undefined],
+  ["", undefined],
+  ["65536", undefined],
+];
+
+test("nft queue: a number in a JSON string, read as nft reads it", () => {
+  for (const [num, want] of STRING_NUMS) {
+    const stmts: Json[] = [{ queue: { num } }];
+    if (want === undefined) {
+      assert.throws(() => linearize(stmts), InvalidArgumentError, JSON.stringify(num));
+      continue;
+    }
+    const same = typeof want === "number" ? want : { range: want };
+    assert.deepEqual(linearize(stmts), linearize([{ queue: { num: same } }]), JSON.stringify(num));
+  }
+});
+
+test("nft queue: nft -j -f takes a string queue number where nlkit does, and refuses it where nlkit does", {
+  skip: NFT_SKIP,
+  timeout: 120_000,
+}, async () => {
+  await withTempNetns(async (a) => {
+    await withTempNetns((b) => {
+      for (const ns of [a, b]) {
+        nft(ns, ["add", "table", "ip", "t"]);
+        nft(ns, ["add", "chain", "ip", "t", "c"]);
+      }
+      // Taken: the kernel has the rule, or (no nft_queue in this kernel) refuses it with ENOENT.
+      const taken = (r: { code: number | null; stderr: string }) =>
+        r.code === 0 || /No such file or directory/.test(r.stderr);
+      for (const [num, want] of STRING_NUMS) {
+        const doc = JSON.stringify({
+          nftables: [{ add: { rule: { family: "ip", table: "t", chain: "c", expr: [{ queue: { num } }] } } }],
+        });
+        // nft's bytecode says the number it read: `[ queue num 8 ]`, `[ queue num 1-3 ]`.
+        const r = spawnSync("ip", ["netns", "exec", a, "nft", "--debug=netlink", "-j", "-f", "-"], {
+          encoding: "utf8",
+          input: doc,
+        });
+        const theirs = { code: r.status, stderr: r.stderr };
+        const ours = nlkit(["-n", b, "nft", "-j", "-f", "-"], {}, doc);
+        assert.equal(taken(theirs), want !== undefined, `nft: ${doc}: ${theirs.stderr}`);
+        if (want !== undefined) assert.match(r.stdout, new RegExp(`\\[ queue num ${[want].flat().join("-")} \\]`), doc);
+        assert.equal(taken(ours), want !== undefined, `nlkit: ${doc}: ${ours.stderr}`);
+        assert.equal(ours.code, theirs.code, doc);
+        if (want === undefined) assert.match(ours.stderr, /^Error: Cannot use .* as a queue number/, doc);
+      }
+      assert.equal(nft(b, ["list", "ruleset"]), nft(a, ["list", "ruleset"]));
+    });
   });
 });

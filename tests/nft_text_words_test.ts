@@ -16,8 +16,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
-import { nft, NFT_SKIP } from "./_nft.ts";
-import { keyDataSplit } from "../src/netfilter/nftables/text/tokens.ts";
+import { nft, NFT_SKIP, nftResult } from "./_nft.ts";
+import { keyDataSplit, tokenize } from "../src/netfilter/nftables/text/tokens.ts";
+import { parseStatements } from "../src/netfilter/nftables/text/statement.ts";
+import type { Json } from "../src/netfilter/nftables/json/types.ts";
+import { InvalidArgumentError } from "../src/errors.ts";
 
 const OPTS = { skip: NFT_SKIP, timeout: 60_000 };
 
@@ -257,8 +260,98 @@ test("keyDataSplit: the longest token of nft's scanner at a word's start, then a
     ["aa:bb:cc:dd:ee:ff", undefined],
     ["1:2:3", ["1:2", "3"]],
     ["22:accept", ["22", "accept"]],
-    ["1234::1234:1234:accept", ["1234::1234:1234", "accept"]],
+    ["1234::1234:1234:accept", undefined], // the IPv6 address `1234::1234:1234:acce` runs into `pt`
+    ["1234::1234:1234:jump", ["1234::1234:1234", "jump"]],
+    ["2001:db8::1:accept", undefined],
+    ["2001:db8::1:drop", undefined], // `2001:db8::1:d`, then `rop`
+    ["2001:db8::1:return", ["2001:db8::1", "return"]],
+    ["::1:accept", undefined],
+    ["::1:goto", ["::1", "goto"]],
+    ["0:1:2:3:4:5:accept", ["0:1:2:3:4:5", "accept"]], // a MAC address of one-digit groups
+    ["0:1:2:3:4:accept", undefined], // the MAC address `0:1:2:3:4:ac` runs into `cept`
+    ["0:1:2:3:4:5:0x1", ["0:1:2:3:4:5", "0x1"]],
+    ["0x1:0x2", ["0x1", "0x2"]], // no classid: `0x1` has an x
+    ["1:0x2", ["1", "0x2"]],
+    ["10.0.0.0/0x10:0x2", ["10.0.0.0/0x10", "0x2"]], // a prefix length in hex
     ['"a:b"', undefined],
   ];
   for (const [w, want] of cases) assert.deepEqual(keyDataSplit(w), want, w);
+});
+
+/**
+ * Rules where nft's scanner decides: a prefix length is nft's NUM, decimal
+ * or hex (`0x1/0x2` is the prefix 0x1/2, masked to 0x00000000/2); a colon
+ * nft's scanner reads as a token of its own outside a map's element is its
+ * syntax error (`0x1:0x2` is no classid, `17:00:01` is the classid `17:00`
+ * and more); an IPv6 or MAC address that runs on past a key's colon into
+ * the verdict (`2001:db8::1:accept` is `2001:db8::1:acce` and `pt`). Each:
+ * family, rule, and whether nft 1.0.6 takes it.
+ */
+const SCANNER_RULES: [string, string, boolean][] = [
+  ["ip", "meta mark 0x1/0x2", true],
+  ["ip", "meta mark != 0x10/0x1c", true],
+  ["ip", "ct mark 0x1 / 0x2", true],
+  ["ip", "meta mark { 0x1/0x2 }", true],
+  ["ip", "ip saddr 10.0.0.1/0x8", true],
+  ["ip", "meta mark 0x1/0x21", false], // prefix length 33
+  ["ip", "meta priority 0x1:0x2", false],
+  ["ip", "meta priority set 0x1:0x2", false],
+  ["ip", "meta priority 1:0x2", false],
+  ["ip", "meta priority 0x1:2", false],
+  ["ip", "meta priority 12345:1", false],
+  ["ip", "meta priority 1:2, 1:0x3", false],
+  ["ip", "meta hour 17:00:01", false],
+  ["ip", "meta priority 1:2", true],
+  ["ip", "meta priority abcd:1234", true],
+  ["ip", "meta priority set 1:2", true],
+  ["ip", "meta priority 01:02", true],
+  ["ip", "meta priority 1:2-3:4", true],
+  ["ip", "meta priority 0x87654321", true],
+  ["ip", "meta hour 17:00", true],
+  ["ip6", "ip6 saddr vmap { 2001:db8::1:accept }", false],
+  ["ip6", "ip6 saddr vmap { 2001:db8::1:drop }", false],
+  ["ip6", "ip6 saddr vmap { ::1:accept }", false],
+  ["ip6", "ip6 saddr vmap { 1234::1234:1234:accept }", false],
+  ["ip6", "ip6 saddr . ip6 daddr vmap { ::1 . ::2:accept }", false],
+  ["ip6", "ether saddr vmap { 0:1:2:3:4:accept }", false],
+  ["ip6", "ip6 saddr vmap { 2001:db8::1:return }", true],
+  ["ip6", "ip6 saddr vmap { 2001:db8::1 : accept }", true],
+  ["ip6", "ip6 saddr vmap { 2001:db8::2: drop }", true],
+  ["ip6", "ip6 saddr vmap { ::1:goto d }", true],
+  ["ip6", "ether saddr vmap { 0:1:2:3:4:5:accept }", true],
+];
+
+test("scanner: hex prefix lengths, colons of no classid, addresses run into a verdict, read as nft reads them", () => {
+  const right = (rule: string): Json | undefined => {
+    const [st] = parseStatements(tokenize(rule)).expr as { match?: { right: Json } }[];
+    return st.match?.right;
+  };
+  assert.deepEqual(right("meta mark 0x1/0x2"), { prefix: { addr: 1, len: 2 } });
+  assert.deepEqual(right("meta mark 0x1 / 0X2"), { prefix: { addr: 1, len: 2 } });
+  assert.deepEqual(right("ip saddr 10.0.0.1/0x8"), { prefix: { addr: "10.0.0.1", len: 8 } });
+  assert.deepEqual(right("meta priority 1:2-3:4"), { range: ["1:2", "3:4"] });
+  for (const [, rule, takes] of SCANNER_RULES) {
+    // Refusals the reader makes itself (a prefix too long is the evaluator's).
+    if (takes || rule.includes("/")) assert.doesNotThrow(() => parseStatements(tokenize(rule)), rule);
+    else assert.throws(() => parseStatements(tokenize(rule)), InvalidArgumentError, rule);
+  }
+});
+
+test("scanner: nft and nlkit take and refuse the same rules, and list the taken ones the same", OPTS, async () => {
+  await withTempNetns(async (a) => {
+    await withTempNetns((b) => {
+      const setup = "add table ip t; add chain ip t c; add table ip6 t; add chain ip6 t c; add chain ip6 t d";
+      for (const ns of [a, b]) nft(ns, [setup]);
+      for (const [fam, rule, takes] of SCANNER_RULES) {
+        const theirs = nftResult(a, ["add", "rule", fam, "t", "c", rule]);
+        assert.equal(theirs.code === 0, takes, `nft ${takes ? "refused" : "took"} ${rule}: ${theirs.stderr}`);
+        const ours = nlkit(["-n", b, "nft", "add", "rule", fam, "t", "c", rule]);
+        assert.equal(ours.code, takes ? 0 : 1, `nlkit: ${rule}: ${ours.stderr}`);
+        if (!takes) assert.match(ours.stderr, /^Error: /, rule);
+      }
+      const want = nft(a, ["list", "ruleset"]);
+      assert.equal(nft(b, ["list", "ruleset"]), want);
+      assert.equal(nlkit(["-n", b, "nft", "list", "ruleset"]).stdout, want);
+    });
+  });
 });

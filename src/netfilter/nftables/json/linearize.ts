@@ -144,11 +144,24 @@ class RuleEncoder extends MatchEncoder {
       }
       flags |= bit;
     }
+    // A string is a queue number's text, read as nft reads an integer's (GMP's mpz_set_str, base 0): "1",
+    // "0x10", "010" (octal: 8), "0b11", blanks anywhere ignored; "1-3" or "abc" it cannot parse.
+    const queueText = (s: string): number => {
+      const m = /^(?:0x([0-9a-f]*)|0b([01]*)|(0[0-7]*)|([1-9]\d*))$/i.exec(s.replace(/[ \t\n\v\f\r]/g, ""));
+      if (!m) {
+        throw new InvalidArgumentError(`Cannot use ${JSON.stringify(s)} as a queue number: Could not parse integer`);
+      }
+      const [, hex, bin, oct, dec] = m;
+      if (hex !== undefined) return hex ? parseInt(hex, 16) : 0;
+      if (bin !== undefined) return bin ? parseInt(bin, 2) : 0;
+      return oct !== undefined ? parseInt(oct, 8) : Number(dec);
+    };
     const queueNum = (x: Json): number => {
-      if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > 0xffff) {
+      const v = typeof x === "string" ? queueText(x) : x;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffff) {
         throw new InvalidArgumentError(`Cannot use ${JSON.stringify(x)} as a queue number: expected 0 to 65535`);
       }
-      return x;
+      return v;
     };
     const n = q.num;
     const e: Extract<NftKnownExpr, { name: "queue" }> = { name: "queue" };

@@ -11,7 +11,7 @@
 import type { Json } from "../json/types.ts";
 import { parseCommand } from "./parse.ts";
 import { DUPLICATED, parseStatements } from "./statement.ts";
-import { keyDataSplit, wordValue } from "./tokens.ts";
+import { addressRunOn, keyDataSplit, wordValue } from "./tokens.ts";
 import { NftScriptError, type ScriptToken } from "./script_lex.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { ScriptStmt } from "./script_read.ts";
@@ -68,8 +68,9 @@ function vals(w: readonly ScriptToken[]): string[] {
 
 /** The values of a plain element list token: one word each, as nft's JSON has them. */
 function plainValues(t: ScriptToken | undefined): Json[] | undefined {
-  // `{10080:drop}`, `{22:0x1}`: a key and its data in one word (the command parser splits them).
-  if (t?.items?.some((x) => keyDataSplit(x) !== undefined)) return undefined;
+  // `{10080:drop}`, `{22:0x1}`: a key and its data in one word (the command parser splits them, or refuses
+  // `2001:db8::1:accept` as nft does).
+  if (t?.items?.some((x) => keyDataSplit(x) !== undefined || addressRunOn(x) !== undefined)) return undefined;
   return t?.items?.map(wordValue);
 }
 

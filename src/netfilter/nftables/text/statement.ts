@@ -11,7 +11,7 @@ import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
 import { moreExpr, tcpOptionByNumber } from "./expr_more.ts";
-import { count, keyDataSplit, parseDuration, Tokens, unquote, wordValue } from "./tokens.ts";
+import { addressRunOn, count, keyDataSplit, parseDuration, Tokens, unquote, wordValue } from "./tokens.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -97,6 +97,14 @@ function boundRules(t: Tokens): Json[] {
 function rangeWord(t: Tokens, what: string): string {
   const kv = keyDataSplit(t.peek() ?? "");
   if (kv) t.t.splice(t.i, 1, kv[0], ":", kv[1]);
+  const run = addressRunOn(t.peek() ?? "");
+  if (run) {
+    throw new InvalidArgumentError(
+      `syntax error, unexpected string: nft reads "${t.peek()}" as the address ${JSON.stringify(run[0])} and ${
+        JSON.stringify(run[1])
+      }`,
+    );
+  }
   return joinedWord(t, what);
 }
 
@@ -344,6 +352,22 @@ function flagList(t: Tokens, first?: string): Json {
   return list.length === 1 ? list[0] : list;
 }
 
+/**
+ * A value's word as it is, refused where nft's scanner reads a colon of it
+ * as a token of its own, which only a map's element may have:
+ * `0x1:0x2` (`0x1`, `:`, `0x2`; a classid is `{1,4 hex}:{1,4 hex}`),
+ * `17:00:01` (the classid `17:00`, `:`, `01`).
+ */
+function oneToken(w: string): string {
+  const kv = keyDataSplit(w);
+  if (kv) {
+    throw new InvalidArgumentError(
+      `syntax error, unexpected colon: nft reads "${w}" as ${JSON.stringify(kv[0])}, ":", ${JSON.stringify(kv[1])}`,
+    );
+  }
+  return w;
+}
+
 /** Parses a right-hand value: a word, a flag list, `{ set }`, `@name` (`ors`: `a | b` is a flag list). */
 function value(t: Tokens, ors = true): Json {
   if (t.peek() === "(") return flagList(t);
@@ -356,11 +380,11 @@ function value(t: Tokens, ors = true): Json {
     const plain = typeof e !== "object" || e === null || "prefix" in e || "range" in e;
     return elems.length === 1 && plain && !Array.isArray(e) ? e : { set: elems };
   }
-  const w = joinedWord(t, "a value");
+  const w = oneToken(joinedWord(t, "a value"));
   if (w === "exists" || w === "missing") return w === "exists"; // an extension header's presence
   if (t.peek() === "," && !w.startsWith('"')) {
     const list: Json[] = [wordValue(w)];
-    while (t.eat(",")) list.push(wordValue(t.next("a value")));
+    while (t.eat(",")) list.push(wordValue(oneToken(t.next("a value"))));
     return list;
   }
   if (ors && t.peek() === "|") return flagList(t, w);

@@ -87,21 +87,23 @@ export function wordValue(w: string): Json {
   if (/^\d+$/.test(w)) return w.length > 15 && !Number.isSafeInteger(Number(w)) ? w : Number(w);
   if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
   // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
-  const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+)$/i.exec(w) : null;
-  // `0xffffff00/24`: a mark's prefix has a number for its base.
+  const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+|0x[0-9a-f]+)$/i.exec(w) : null;
+  // `0xffffff00/24`: a mark's prefix has a number for its base; `0x1/0x2` a hex length (nft's NUM, decimal or hex).
   if (prefix) {
-    return { prefix: { addr: /^0x/i.test(prefix[1]) ? wordValue(prefix[1]) : prefix[1], len: Number(prefix[2]) } };
+    const addr = /^0x/i.test(prefix[1]) ? wordValue(prefix[1]) : prefix[1];
+    return { prefix: { addr, len: /^0x/i.test(prefix[2]) ? parseInt(prefix[2], 16) : Number(prefix[2]) } };
   }
   const range = w.includes("-") ? /^([0-9a-fx.:]+|[0-9dhms]+)-([0-9a-fx.:]+|[0-9dhms]+)$/i.exec(w) : null;
   if (range && rangeEnd(range[1]) && rangeEnd(range[2])) return { range: [wordValue(range[1]), wordValue(range[2])] };
   return w;
 }
 
+/** A number, a hex number or an IPv4 address (a prefix of one: its length a number of either). */
+const NUM = String.raw`0x[0-9a-f]+|\d+(?:\.\d+){3}(?:\/(?:0x[0-9a-f]+|\d+))?|\d+`;
 /** A key of numbers, hex numbers or IPv4 addresses (a range or prefix of them) at a word's start. */
-const NUM_START =
-  /^(?:0x[0-9a-f]+|\d+(?:\.\d+){3}(?:\/\d+)?|\d+)(?:-(?:0x[0-9a-f]+|\d+(?:\.\d+){3}(?:\/\d+)?|\d+))?(?=:)/i;
-/** A MAC address at a word's start. */
-const MAC_START = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}/i;
+const NUM_START = new RegExp(`^(?:${NUM})(?:-(?:${NUM}))?(?=:)`, "i");
+/** A MAC address at a word's start: nft's scanner takes one or two hex digits a group (`0:1:2:3:4:5`). */
+const MAC_START = /^[0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5}/i;
 /** A classid at a word's start: nft's scanner takes one only before an end, a colon or a dash. */
 const CLASSID_START = /^[0-9a-f]{1,4}:[0-9a-f]{1,4}(?=$|[:-])/i;
 const scratch = new Uint8Array(16);
@@ -112,13 +114,15 @@ const scratch = new Uint8Array(16);
  * longest token of nft's at the word's start when a colon follows it: a
  * number, a hex number or an IPv4 address, or a range or prefix of them
  * (`22:0x1`, `10.0.0.1:0x1`), a MAC address, an IPv6 address, or a
- * classid (`22:1:2` is `22:1` and `2`; `22:1` is one classid).
+ * classid (`22:1:2` is `22:1` and `2`; `22:1` is one classid). None
+ * where an IPv6 or MAC address runs on past the name's colon
+ * (`2001:db8::1:accept`, which nft reads as `2001:db8::1:acce` and `pt`).
  */
 export function keyDataSplit(w: string): [string, string] | undefined {
   if (w.startsWith('"') || !w.includes(":")) return undefined;
-  // An IPv6 key ends at its last colon: `1234::aaaa:::accept`.
-  const name = /^([^"]+):([a-z]*[g-z][a-z]*)$/.exec(w);
-  if (name) return [name[1], name[2]];
+  // An IPv6 key ends at its last colon: `1234::aaaa:::accept`; not where an address runs on into the name.
+  const name = NAME_DATA.exec(w);
+  if (name) return addressRunOn(w) ? undefined : [name[1], name[2]];
   if (writeIp(w, scratch, 0) === 16) return undefined;
   const n = Math.max(
     NUM_START.exec(w)?.[0].length ?? 0,
@@ -131,6 +135,22 @@ export function keyDataSplit(w: string): [string, string] | undefined {
   const dash = w.lastIndexOf("-", n);
   if (dash >= 0 && CLASSID_START.test(w.slice(dash + 1))) return undefined;
   return [w.slice(0, n), w.slice(n + 1)];
+}
+
+/** A word of a key, a colon and a name (`1111:accept`): the name has a letter past `f`, so no hex. */
+const NAME_DATA = /^([^"]+):([a-z]*[g-z][a-z]*)$/;
+
+/**
+ * Where an IPv6 or MAC address at the start of a key-colon-name word runs
+ * on past the colon into the name, the address nft's scanner reads and the
+ * rest: `2001:db8::1:accept` is `2001:db8::1:acce` and `pt`,
+ * `0:1:2:3:4:accept` is `0:1:2:3:4:ac` and `cept` (nft's syntax error).
+ */
+export function addressRunOn(w: string): [string, string] | undefined {
+  const name = w.includes(":") ? NAME_DATA.exec(w) : null;
+  if (!name) return undefined;
+  const n = Math.max(ipv6Start(w), MAC_START.exec(w)?.[0].length ?? 0);
+  return n > name[1].length ? [w.slice(0, n), w.slice(n)] : undefined;
 }
 
 /** The length of the longest IPv6 address `w` starts with (0 if none). */
