@@ -208,6 +208,44 @@ export const SYMBOLS = {
     ],
     result: "i32", // 0 or an EAI_* code
   },
+  getaddrinfo: {
+    parameters: [
+      "buffer", // const char *node
+      "buffer", // const char *service (NULL)
+      "buffer", // const struct addrinfo *hints
+      "buffer", // struct addrinfo **res
+    ],
+    result: "i32", // 0 or an EAI_* code
+  },
+  // The list getaddrinfo made, and the text of its codes: addresses passed as integers (no pointer objects).
+  freeaddrinfo: {
+    parameters: [
+      "usize", // struct addrinfo *res
+    ],
+    result: "void",
+  },
+  gai_strerror: {
+    parameters: [
+      "i32", // int errcode
+    ],
+    result: "usize", // const char *
+  },
+  // memcpy from an address libc gave (an addrinfo, its sockaddr, a message) into a buffer.
+  memcpy_from: {
+    name: "memcpy",
+    parameters: [
+      "buffer", // void *dest
+      "usize", // const void *src
+      "usize", // size_t n
+    ],
+    result: "usize", // void *dest
+  },
+  strlen: {
+    parameters: [
+      "usize", // const char *s
+    ],
+    result: "usize", // size_t
+  },
   __errno_location: {
     parameters: [],
     result: "pointer", // int *

@@ -114,6 +114,13 @@ export interface Sys {
    */
   hostName(addr: Uint8Array): string | undefined;
   /**
+   * `getaddrinfo(3)` of `name` for IPv4 (`4`) or IPv6 (`6`) datagram
+   * sockets, as nft asks it: each address's 4 or 16 bytes, or libc's words
+   * for why there is none (`gai_strerror`). Reads `/etc/hosts` or DNS, as
+   * nsswitch says, and blocks while the resolver asks.
+   */
+  hostAddresses(name: string, family: 4 | 6): Uint8Array[] | string;
+  /**
    * `poll(2)` off the JS thread: resolves when a descriptor in `fds` (an
    * array of `struct pollfd`) is ready. Never reads errno.
    */
@@ -260,6 +267,7 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
       if (f.getnameinfo(sa, sa.length, host, host.length, null, 0, NI_NAMEREQD) !== 0) return undefined;
       return new TextDecoder().decode(host.subarray(0, host.indexOf(0)));
     },
+    hostAddresses: (name, family) => hostAddresses(raw, name, family),
     pollAsync,
     datagramVector: (count, size) => {
       const vec = nativeVector(raw, count, size);
@@ -284,6 +292,40 @@ export function makeSys(runtime: "deno" | "bun", raw: RawLibc, pollAsync: Sys["p
 
 const NI_MAXHOST = 1025;
 const NI_NAMEREQD = 8;
+
+/** `struct addrinfo` on LP64: flags, family, socktype, protocol, addrlen, then ai_addr (24) and ai_next (40). */
+const ADDRINFO = 48;
+
+function hostAddresses(raw: RawLibc, name: string, family: 4 | 6): Uint8Array[] | string {
+  const f = raw.fn;
+  const hints = new Uint8Array(ADDRINFO);
+  const hv = new DataView(hints.buffer);
+  hv.setInt32(4, family === 4 ? 2 : 10, true); // AF_INET, AF_INET6
+  hv.setInt32(8, 2, true); // SOCK_DGRAM: one entry per address, not one per socket type
+  const res = new Uint8Array(8);
+  const code = f.getaddrinfo(cString(name), null, hints, res);
+  if (code !== 0) {
+    const text = BigInt(f.gai_strerror(code));
+    const out = new Uint8Array(Number(f.strlen(text)));
+    f.memcpy_from(out, text, raw.size(out.length));
+    return new TextDecoder().decode(out);
+  }
+  const first = new DataView(res.buffer).getBigUint64(0, true);
+  const out: Uint8Array[] = [];
+  try {
+    const ai = new Uint8Array(ADDRINFO);
+    const av = new DataView(ai.buffer);
+    for (let at = first; at !== 0n; at = av.getBigUint64(40, true)) {
+      f.memcpy_from(ai, at, raw.size(ADDRINFO));
+      const sa = new Uint8Array(av.getUint32(16, true));
+      f.memcpy_from(sa, av.getBigUint64(24, true), raw.size(sa.length));
+      out.push(family === 4 ? sa.slice(4, 8) : sa.slice(8, 24)); // sin_addr, sin6_addr
+    }
+  } finally {
+    f.freeaddrinfo(first);
+  }
+  return out;
+}
 
 /** `struct sockaddr_in` (16 bytes) or `struct sockaddr_in6` (28) of an address, port 0. */
 function sockaddrIn(addr: Uint8Array): Uint8Array {

@@ -179,6 +179,7 @@ export function fakeSys(respond: Responder, deferred = false): FakeSys {
     getpid: () => 1,
     gettid: () => 1,
     hostName: unsupported,
+    hostAddresses: unsupported,
     datagramVector: plainDatagramVector,
     recvmmsg: (fd, vec, flags) => receiveEach(sys, fd, vec, flags),
     pollAsync: (fds, nfds) =>

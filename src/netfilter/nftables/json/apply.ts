@@ -31,6 +31,8 @@ import { deviceNames, planFlowtable } from "./flowtable_cmd.ts";
 import { sizedByTypeof } from "./set_typeof.ts";
 import { concatId, intervalKey, type Json } from "./types.ts";
 import { msOf } from "./time_values.ts";
+import { setHostResolver } from "./value_codec.ts";
+import { loadSys } from "../../../sys/load.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -261,6 +263,9 @@ export class DocumentPlanner {
       throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
+    // A name where an address belongs resolves with libc's resolver, as nft's getaddrinfo does.
+    const sys = await loadSys();
+    setHostResolver((name, fam) => sys.hostAddresses(name, fam));
     for (const item of doc.nftables) this.#noteUpdates(item);
     if (doc.nftables.length >= NAMING_BATCH) this.#anonNames = new Map();
     for (const [i, item] of doc.nftables.entries()) {
@@ -479,10 +484,6 @@ export class DocumentPlanner {
     }
   }
 
-  /**
-   * Names the table's anonymous sets, when the batch does: past every set
-   * name of the table, the kernel's (read once) and the batch's.
-   */
   /** `rename chain`, nft's only rename: a `NEWCHAIN` naming the kernel's chain by its handle. */
   async #rename(kind: string, v: Obj, fam: string): Promise<void> {
     if (kind !== "chain") throw new InvalidArgumentError(`Cannot rename a ${kind}: only a chain`);
@@ -494,6 +495,10 @@ export class DocumentPlanner {
     this.tx.renameChain({ family: fam, table, handle, newName });
   }
 
+  /**
+   * Names the table's anonymous sets, when the batch does: past every set
+   * name of the table, the kernel's (read once) and the batch's.
+   */
   async #anonNamer(fam: string, table: string): Promise<((template: string) => string) | undefined> {
     if (!this.#anonNames) return undefined;
     const key = `${fam} ${table}`;

@@ -174,6 +174,39 @@ export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint
   return out;
 }
 
+/**
+ * Resolves a host name for an address of IPv4 (`4`) or IPv6 (`6`): its
+ * addresses, or the resolver's words for why there are none.
+ */
+export type HostResolver = (name: string, family: 4 | 6) => Uint8Array[] | string;
+
+let resolver: HostResolver | undefined;
+
+/**
+ * Sets how a name where an address belongs resolves (`ip saddr localhost`,
+ * as nft resolves it with getaddrinfo); without one, a name is refused.
+ */
+export function setHostResolver(r: HostResolver | undefined): void {
+  resolver = r;
+}
+
+/** An address's text, else a host name with exactly one address of the type's family (nft refuses more). */
+function addressOrHost(t: NftType, v: string): Uint8Array {
+  try {
+    return parseIp(v);
+  } catch (e) {
+    if (!resolver || !(e instanceof InvalidArgumentError)) throw e;
+  }
+  const found = resolver(v, t.kind === "ip4" ? 4 : 6);
+  if (typeof found === "string") {
+    throw new InvalidArgumentError(`Cannot use "${v}" as ${t.name}: Could not resolve hostname: ${found}`);
+  }
+  if (found.length !== 1) {
+    throw new InvalidArgumentError(`Cannot use "${v}" as ${t.name}: Hostname resolves to multiple addresses`);
+  }
+  return found[0];
+}
+
 /** Parses a JSON value of type `t` into `size` bytes (default: the type's size). */
 export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
   if (t.bits) v = orList(v);
@@ -182,7 +215,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     case "ip6":
       if (typeof v !== "string") break;
       {
-        const b = dottedQuad(v) ?? parseIp(v);
+        const b = dottedQuad(v) ?? addressOrHost(t, v);
         // An address of the other family would compare the wrong bytes; nft cannot resolve it either.
         if (b.length !== (t.kind === "ip4" ? 4 : 16)) {
           throw new InvalidArgumentError(
