@@ -122,7 +122,7 @@ function wildcardLen(lo: Uint8Array, hi: Uint8Array): number {
   return w;
 }
 
-/** Renders `[lo, hi]`: one value, a prefix (addresses), a wildcard name or a range. */
+/** Renders `[lo, hi]`: one value, a prefix (addresses, marks), a wildcard name or a range. */
 export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8Array): Json {
   if (sameBytes(lo, hi)) return renderKey(types, lo);
   const t = types[0];
@@ -130,7 +130,8 @@ export function renderRange(types: readonly NftType[], lo: Uint8Array, hi: Uint8
     const w = wildcardLen(lo, hi);
     if (w >= 0) return `${renderValue(t, lo.subarray(0, w))}*`;
   }
-  if (types.length === 1 && (t.kind === "ip4" || t.kind === "ip6")) {
+  if (types.length === 1 && t.prefix) {
+    // Interval keys are in network order (a host-order type's too), so a prefix reads from the first bit.
     const len = prefixLen(lo, hi);
     if (len >= 0) return { prefix: { addr: renderValue(t, lo), len } };
   }

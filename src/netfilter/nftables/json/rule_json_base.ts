@@ -235,11 +235,12 @@ export function shiftRight(b: Uint8Array, bits: number): Uint8Array {
 
 /** A prefix match: a partial load of an address field, or an address masked by a prefix mask. */
 export function prefixOf(left: Val, data: Uint8Array, t: NftType): Json | undefined {
-  if (t.name === "mark" && left.mask && isZero(left.xor ?? new Uint8Array(0))) {
-    // `meta mark 0xffffff00/24`: a mask of leading ones, on a host-order number.
+  if (t.prefix && t.host && left.mask && isZero(left.xor ?? new Uint8Array(0))) {
+    // `meta mark 0xffffff00/24`, `iifgroup 65536/16`: a mask of leading ones on a host-order number; a mask of
+    // none is `/0`, as nft prints it.
     const m = bytesToNumber(left.mask, true);
-    const len = 32 - trailingZeroBits(numberToBytes(m, 4, false));
-    if (m === 0 || m === 0xffffffff || (2 ** 32 - 2 ** (32 - len)) !== m) return undefined;
+    const len = m === 0 ? 0 : 32 - trailingZeroBits(numberToBytes(m, 4, false));
+    if (m === 0xffffffff || (2 ** 32 - 2 ** (32 - len)) !== m) return undefined;
     return { prefix: { addr: renderValue(t, data), len } };
   }
   if (t.kind !== "ip4" && t.kind !== "ip6") return undefined;

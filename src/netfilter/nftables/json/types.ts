@@ -26,6 +26,8 @@ export interface NftType {
   size: number;
   /** Stored in host order (little-endian here) rather than network order. */
   host?: boolean;
+  /** A range that is one prefix prints as that prefix, and a prefix mask as `/len` (nft's `DTYPE_F_PREFIX`). */
+  prefix?: boolean;
   /** Names of values (enumerations). */
   names?: { readonly [v: number]: string };
   /** Names of flag bits (bitmasks). */
@@ -181,8 +183,8 @@ export const NFT_TYPES = {
   bitmask: { id: 3, name: "bitmask", size: 4, host: true },
   integer: { id: 4, name: "integer", size: 4, host: true },
   string: { id: 5, name: "string", size: 0, host: true, kind: "string" },
-  ipv4_addr: { id: 7, name: "ipv4_addr", size: 4, kind: "ip4" },
-  ipv6_addr: { id: 8, name: "ipv6_addr", size: 16, kind: "ip6" },
+  ipv4_addr: { id: 7, name: "ipv4_addr", size: 4, kind: "ip4", prefix: true },
+  ipv6_addr: { id: 8, name: "ipv6_addr", size: 16, kind: "ip6", prefix: true },
   ether_addr: { id: 9, name: "ether_addr", size: 6, kind: "ether" },
   ether_type: {
     id: 10,
@@ -213,7 +215,7 @@ export const NFT_TYPES = {
     size: 1,
     bits: { 1: "fin", 2: "syn", 4: "rst", 8: "psh", 16: "ack", 32: "urg", 64: "ecn", 128: "cwr" },
   },
-  mark: { id: 19, name: "mark", size: 4, host: true },
+  mark: { id: 19, name: "mark", size: 4, host: true, prefix: true },
   iface_index: { id: 20, name: "iface_index", size: 4, host: true },
   iface_type: {
     id: 21,
@@ -317,7 +319,7 @@ export const NFT_TYPES = {
     },
   },
   // `meta iifgroup`: names from /etc/iproute2/group (Debian's names only 0).
-  devgroup: { id: 35, name: "devgroup", size: 4, host: true, names: { 0: "default" } },
+  devgroup: { id: 35, name: "devgroup", size: 4, host: true, names: { 0: "default" }, prefix: true },
   // `ct expiration`: nft's relative time (type "time", id 18), milliseconds printed as seconds.
   reltime: { id: 18, name: "time", size: 4, host: true, kind: "ms" },
   dccp_pkttype: {
@@ -386,7 +388,7 @@ export const NFT_TYPES = {
       1024: "label",
     },
   },
-  realm: { id: 22, name: "realm", size: 4, host: true, kind: "realm" },
+  realm: { id: 22, name: "realm", size: 4, host: true, kind: "realm", prefix: true },
   mh_type: { id: 17, name: "mh_type", size: 1, names: MH_TYPES },
 } as const satisfies Record<string, NftType>;
 

@@ -71,7 +71,8 @@ export function renderValue(t: NftType, b: Uint8Array): Json {
     case "bool":
       return b.some((x) => x !== 0);
     case "realm": {
-      const n = bytesToNumber(b.subarray(0, 4), true);
+      // Host order, but network order in an interval's key or after `byteorder hton` (intervalKey).
+      const n = bytesToNumber(b.subarray(0, 4), t.host === true);
       return (o.numericSymbol ? undefined : realms().get(n)) ?? String(n);
     }
     case "string": {
