@@ -26,6 +26,7 @@ import {
   XFRM_KEYS,
 } from "./fields.ts";
 import { elemText, exprText } from "../text/stmt_text.ts";
+import { xtText } from "../text/xt_xlate.ts";
 import { DCCP_OPTION, EXTHDR_KEYS, exthdrByType, exthdrJson, type ExthdrOp } from "./exthdr_fields.ts";
 import { concatTypes, type Json, type NftType, type NftTypeName, typeByName } from "./types.ts";
 import { renderValue } from "./value_codec.ts";
@@ -459,9 +460,22 @@ class RuleDecoder extends DecoderCore {
         this.push({ flow: { op: "add", flowtable: `@${e.tableName ?? ""}` } });
         return false;
       case "match":
-      case "target":
-        this.push({ xt: { type: e.name, name: e.xtName ?? "" } });
+      case "target": {
+        const xt: Record<string, Json> = { type: e.name, name: e.xtName ?? "" };
+        // nft's text translates the extension as libxtables does (its JSON does not): kept for the text alone.
+        const text = this.ctx.full && e.info
+          ? xtText({
+            ...xt as { type: string; name: string },
+            rev: e.rev ?? 0,
+            info: e.info,
+            family: this.ctx.family,
+            proto: this.proto.th,
+          })
+          : undefined;
+        if (text !== undefined) xt.xlate = text;
+        this.push({ xt });
         return false;
+      }
       case "osf": {
         const body: Record<string, Json> = { key: e.flags?.includes("version") ? "version" : "name" };
         if (e.ttl === "loose" || e.ttl === "skip") body.ttl = e.ttl;

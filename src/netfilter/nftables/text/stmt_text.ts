@@ -518,7 +518,8 @@ export function stmtText(st: Json, t: TimeStyle = {}): string {
     }
     case "xt": {
       const x = v as Obj;
-      return `xt ${x.type} ${JSON.stringify(x.name)}`;
+      // nft 1.0.6 prints the name bare (`xt target CONNMARK`) where libxtables has no translation.
+      return typeof x.xlate === "string" ? x.xlate : `xt ${x.type} ${x.name}`;
     }
     case "unknown":
       // An expression the JSON layer does not know: shown by name, so the rule still lists.
