@@ -105,6 +105,45 @@ const IPV4 = [
   "ip6tables -A INPUT -p tcp -m multiport --dports 22,80 -j ACCEPT",
 ];
 
+// What iptables 1.8.9's nft backend still keeps as extensions beyond the common ones.
+const MORE = [
+  "iptables -A INPUT -p icmp --icmp-type echo-request -j ACCEPT",
+  "iptables -A INPUT -p icmp --icmp-type any -j ACCEPT",
+  "iptables -A INPUT -p icmp --icmp-type network-unreachable -j ACCEPT",
+  "iptables -A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 ! --dst-range 10.1.0.1-10.1.0.2 -j ACCEPT",
+  "iptables -A INPUT -m mac ! --mac-source 00:11:22:33:44:55 -j ACCEPT",
+  "iptables -A INPUT -m pkttype --pkt-type broadcast -j DROP",
+  "iptables -A INPUT -m length ! --length 100:200 -j ACCEPT",
+  "iptables -A INPUT -m ttl --ttl-gt 5 -j ACCEPT",
+  "iptables -A INPUT -m tos --tos 0x10 -j ACCEPT",
+  "iptables -A INPUT -m dscp ! --dscp 10 -j ACCEPT",
+  "iptables -A OUTPUT -m owner --uid-owner 0 -j ACCEPT",
+  "iptables -A OUTPUT -m owner ! --gid-owner 10-20 -j ACCEPT",
+  "iptables -A INPUT -m time --timestart 09:00 --timestop 17:00 --weekdays Mon,Fri -j ACCEPT",
+  "iptables -A INPUT -m time --datestart 2024-01-01T00:00:00 --datestop 2025-06-30T12:00:00 -j ACCEPT",
+  "iptables -A INPUT -m helper --helper ftp -j ACCEPT",
+  "iptables -A FORWARD -m devgroup --src-group 1 ! --dst-group 0 -j ACCEPT",
+  "iptables -A INPUT -m cgroup --cgroup 1 -j ACCEPT",
+  "iptables -A INPUT -p esp -m esp --espspi 100:200 -j ACCEPT",
+  "iptables -A INPUT -p ah -m ah ! --ahspi 100 -j ACCEPT",
+  "iptables -A INPUT -p 108 -m ipcomp --ipcompspi 7 -j ACCEPT",
+  "iptables -A INPUT -m realm --realm 10/0xff -j ACCEPT",
+  "iptables -A INPUT -m cpu ! --cpu 1 -j ACCEPT",
+  "iptables -A INPUT -m quota --quota 1000 -j ACCEPT",
+  "iptables -A INPUT -m policy --dir in --pol ipsec -j ACCEPT",
+  "iptables -A INPUT -m policy --dir in --pol none -j ACCEPT",
+  "iptables -A INPUT -m hashlimit --hashlimit-upto 10/sec --hashlimit-name x -j ACCEPT",
+  "iptables -t raw -A PREROUTING -j CT --notrack",
+  "iptables -t raw -A PREROUTING -j NOTRACK",
+  "iptables -t raw -A PREROUTING -j CT --zone 5",
+  "iptables -t mangle -A PREROUTING -j DSCP --set-dscp 10",
+  "iptables -t mangle -A PREROUTING -j TOS --set-tos 0x10",
+  "iptables -t mangle -A PREROUTING -j TOS --and-tos 0x0f",
+  "iptables -t mangle -A POSTROUTING -j CLASSIFY --set-class 1:10",
+  "iptables -t mangle -A POSTROUTING -j CLASSIFY --set-class ffff:ffff",
+  "iptables -A INPUT -j AUDIT --type accept",
+];
+
 // nft 1.0.6 finds IPv6's NAT targets only when it has not loaded IPv4's first: they get a namespace of their own.
 const IPV6_NAT = [
   "ip6tables -t nat -A POSTROUTING -j MASQUERADE",
@@ -114,7 +153,8 @@ const IPV6_NAT = [
   "ip6tables -t nat -A PREROUTING -p tcp -j REDIRECT --to-ports 99",
 ];
 
-for (const [what, rules] of [["IPv4 and IPv6 filter", IPV4], ["IPv6 nat", IPV6_NAT]] as const) {
+const GROUPS = [["IPv4 and IPv6 filter", IPV4], ["more extensions", MORE], ["IPv6 nat", IPV6_NAT]] as const;
+for (const [what, rules] of GROUPS) {
   test(`iptables-nft rules (${what}) list as nft lists them`, { skip: SKIP, timeout: 120_000 }, async () => {
     await withTempNetns((ns) => {
       for (const r of rules) {

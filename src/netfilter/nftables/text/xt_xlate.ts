@@ -12,6 +12,8 @@
  */
 
 import { formatIp } from "../../../wire/addr.ts";
+import { realms } from "../json/realms.ts";
+import { NFT_TYPES } from "../json/types.ts";
 
 /** What an extension is read with: its struct, the rule's revision and table family, and the rule's transport protocol. */
 export interface XtInfo {
@@ -441,6 +443,255 @@ function nat(stmt: string): Translator {
   };
 }
 
+/** ICMP type names as xtables' table has them first, for a type with its whole code range. */
+const ICMP_TYPES: Record<number, string> = {
+  0: "echo-reply",
+  3: "destination-unreachable",
+  4: "source-quench",
+  5: "redirect",
+  8: "echo-request",
+  9: "router-advertisement",
+  10: "router-solicitation",
+  11: "time-exceeded",
+  12: "parameter-problem",
+  13: "timestamp-request",
+  14: "timestamp-reply",
+  17: "address-mask-request",
+  18: "address-mask-reply",
+};
+
+/** ipt_icmp, as `icmp_xlate`: a type with every code, or any. */
+const icmp: Translator = (x, v, out) => {
+  if (x.family !== "ip" || v.byteLength < 4) return false;
+  const [type, lo, hi, inv] = [v.getUint8(0), v.getUint8(1), v.getUint8(2), v.getUint8(3)];
+  if (type === 0xff) return out.add("ip protocol icmp"), true;
+  out.add(`icmp type${inv & 1 ? " !=" : ""} `);
+  const name = lo !== hi && lo === 0 && hi === 0xff ? ICMP_TYPES[type] : undefined;
+  if (name === undefined) return false;
+  out.add(name);
+  return true;
+};
+
+/** xt_iprange_mtinfo (revision 1), as `iprange_mt4_xlate` and `iprange_mt6_xlate`. */
+const iprange: Translator = (x, v, out) => {
+  if (x.rev !== 1 || v.byteLength < 65) return false;
+  const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  const v6 = x.family === "ip6";
+  const flags = v.getUint8(64);
+  const ip = (at: number) => formatIp(b, at, v6 ? 16 : 4);
+  for (const [bit, inv, dir, at] of [[1, 0x10, "saddr", 0], [2, 0x20, "daddr", 32]] as const) {
+    if (!(flags & bit)) continue;
+    out.add(`${v6 ? "ip6" : "ip"} ${dir}${flags & inv ? " !=" : ""} ${ip(at)}`).add(`-${ip(at + 16)}`);
+  }
+  return true;
+};
+
+/** xt_mac_info, as `mac_xlate`. */
+const mac: Translator = (_x, v, out) => {
+  if (v.byteLength < 12) return false;
+  out.add(`ether saddr${v.getInt32(8, true) ? " !=" : ""} `);
+  for (let i = 0; i < 6; i++) out.add(`${i ? ":" : ""}${v.getUint8(i).toString(16).padStart(2, "0")}`);
+  return true;
+};
+
+/** xt_pkttype_info, as `pkttype_xlate`. */
+const pkttype: Translator = (_x, v, out) => {
+  if (v.byteLength < 8) return false;
+  const t = v.getInt32(0, true);
+  out.add(`pkttype${v.getInt32(4, true) ? " !=" : ""} `).add(["unicast", "broadcast", "multicast"][t] ?? `${t}`);
+  return true;
+};
+
+/** xt_length_info, as `length_xlate`. */
+const length: Translator = (_x, v, out) => {
+  if (v.byteLength < 5) return false;
+  const [lo, hi] = [v.getUint16(0, true), v.getUint16(2, true)];
+  out.add(`meta length ${v.getUint8(4) ? "!= " : ""}`).add(lo === hi ? `${lo}` : `${lo}-${hi}`);
+  return true;
+};
+
+/** ipt_ttl_info, as `ttl_xlate`. */
+const ttl: Translator = (x, v, out) => {
+  if (x.family !== "ip" || v.byteLength < 2) return false;
+  const op = ["", " !=", " lt", " gt"][v.getUint8(0)];
+  if (op === undefined) return false;
+  out.add(`ip ttl${op}`).add(` ${v.getUint8(1)}`);
+  return true;
+};
+
+/** xt_dscp_info, as `dscp_xlate` (`dscp_xlate6`). */
+const dscp: Translator = (x, v, out) => {
+  if (v.byteLength < 2) return false;
+  out.add(x.family === "ip6" ? "ip6 " : "ip ");
+  out.add(`dscp ${v.getUint8(1) ? "!= " : ""}0x${v.getUint8(0).toString(16).padStart(2, "0")}`);
+  return true;
+};
+
+/** xt_helper_info, as `helper_xlate`. */
+const helper: Translator = (_x, v, out) => {
+  if (v.byteLength < 34) return false;
+  const name = cstr(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), 4, 30);
+  out.add(`ct helper${v.getInt32(0, true) ? " !=" : ""} "${name}"`);
+  return true;
+};
+
+/** xt_esp, ipt_ah and xt_ipcomp: an SPI range and its inversion, as `esp_xlate`, `ah_xlate` and `comp_xlate`. */
+function spi(what: "esp" | "ah" | "comp"): Translator {
+  return (x, v, out) => {
+    if (v.byteLength < 9 || (what === "ah" && x.family !== "ip")) return false;
+    const [lo, hi, inv] = [v.getUint32(0, true), v.getUint32(4, true), (v.getUint8(8) & 1) !== 0];
+    const range = lo !== hi ? `${lo}-${hi}` : `${lo}`;
+    if (what === "comp") return out.add(`comp cpi ${inv ? "!= " : ""}`).add(range), true;
+    if (lo === 0 && hi === 0xffffffff) return true;
+    if (what === "esp") out.add(`esp spi${inv ? " !=" : ""}`).add(` ${range}`);
+    else out.add(`ah spi${inv ? " !=" : ""} `).add(range);
+    return true;
+  };
+}
+
+/** xt_cpu_info, as `cpu_xlate`. */
+const cpu: Translator = (_x, v, out) => {
+  if (v.byteLength < 8) return false;
+  out.add(`cpu${v.getUint32(4, true) ? " !=" : ""} ${v.getUint32(0, true)}`);
+  return true;
+};
+
+/** xt_quota_info, as `quota_xlate`. */
+const quota: Translator = (_x, v, out) => {
+  if (v.byteLength < 16) return false;
+  out.add(`quota ${v.getUint32(0, true) & 1 ? "over " : ""}${v.getBigUint64(8, true)} bytes`);
+  return true;
+};
+
+/** xt_policy_info, as `policy_xlate`: only `--dir in` with no element (a secpath test). */
+const policy: Translator = (_x, v, out) => {
+  if (v.byteLength < 308) return false;
+  const [flags, len] = [v.getUint16(304, true), v.getUint16(306, true)];
+  if (flags & ~(8 | 4 | 1) || len > 1) return false;
+  for (let i = 0; i < 76; i++) if (v.getUint8(i)) return false;
+  out.add("meta secpath ").add(flags & 4 ? "missing" : "exists");
+  return true;
+};
+
+/** xt_owner_match_info, as `owner_mt_xlate`: a uid or a gid (range). */
+const owner: Translator = (x, v, out) => {
+  if (x.rev !== 1 || v.byteLength < 18) return false;
+  const [match, invert] = [v.getUint8(16), v.getUint8(17)];
+  if (match !== 1 && match !== 2) return false;
+  const at = match === 1 ? 0 : 8;
+  const [lo, hi] = [v.getUint32(at, true), v.getUint32(at + 4, true)];
+  out.add(`${match === 1 ? "skuid" : "skgid"}${invert ? " !=" : ""} `).add(lo !== hi ? `${lo}-${hi}` : `${lo}`);
+  return true;
+};
+
+/** xt_ct_target_info_v1 (revisions 1 and 2), as `xlate_ct1_tg`: notrack only. */
+const ct: Translator = (x, v, out) => {
+  if (x.rev < 1 || v.byteLength < 2 || !(v.getUint16(0, true) & 1)) return false;
+  out.add("notrack");
+  return true;
+};
+
+/** xt_DSCP_info, as `DSCP_xlate` (`DSCP_xlate6`). */
+const dscpTarget: Translator = (x, v, out) => {
+  if (v.byteLength < 1) return false;
+  out.add(`${x.family === "ip6" ? "ip6" : "ip"} dscp set 0x${v.getUint8(0).toString(16).padStart(2, "0")}`);
+  return true;
+};
+
+/** xt_tos_target_info (revision 1), as `tos_xlate6`: libxtables names ip6 whatever the family. */
+const tosTarget: Translator = (x, v, out) => {
+  if (x.rev !== 1 || v.byteLength < 2) return false;
+  const [tos, mask] = [v.getUint8(0), v.getUint8(1)];
+  const h = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
+  out.add("ip6 dscp set ");
+  if ((mask & 0x3f) === 0x3f) out.add(h(tos >> 2));
+  else if (!tos) out.add(`ip6 dscp and ${h((~mask & 0xff) >> 2)}`);
+  else if (tos === mask) out.add(`ip6 dscp or ${h(tos >> 2)}`);
+  else if (!mask) out.add(`ip6 dscp xor ${h(tos >> 2)}`);
+  else out.add(`ip6 dscp and ${h((~mask & 0xff) >> 2)} xor ${h(tos >> 2)}`);
+  return true;
+};
+
+/** xt_classify_target_info, as `CLASSIFY_xlate`. */
+const classify: Translator = (_x, v, out) => {
+  if (v.byteLength < 4) return false;
+  const p = v.getUint32(0, true);
+  out.add("meta priority set ");
+  out.add(p === 0xffffffff ? "root" : p === 0 ? "none" : `${(p >>> 16).toString(16)}:${(p & 0xffff).toString(16)}`);
+  return true;
+};
+
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** xt_time_info, as `time_xlate`: dates (UTC), daytimes, weekdays; month days have no nft form. */
+const time: Translator = (_x, v, out) => {
+  if (v.byteLength < 21) return false;
+  const [dateStart, dateStop] = [v.getUint32(0, true), v.getUint32(4, true)];
+  const [dayStart, dayStop] = [v.getUint32(8, true), v.getUint32(12, true)];
+  const date = (t: number) => {
+    const d = new Date(t * 1000);
+    return `"${String(d.getUTCFullYear()).padStart(4, "0")}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ` +
+      `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}"`;
+  };
+  const hour = (t: number) => `"${two(Math.floor(t / 3600))}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}"`;
+  if (dateStart !== 0 || dateStop !== 0x7fffffff) out.add("meta time ").add(date(dateStart)).add(`-${date(dateStop)}`);
+  if (dayStart !== 0 || dayStop !== 86399) out.add(` meta hour ${hour(dayStart)}`).add(`-${hour(dayStop)}`);
+  if (v.getUint32(16, true) !== 0xfffffffe) return false;
+  const days = v.getUint8(20);
+  if (days !== 0xfe) {
+    const list = [1, 2, 3, 4, 5, 6, 7].filter((i) => days & (1 << i)).map((i) => i % 7);
+    out.add(" meta day ");
+    if (list.length > 1) out.add("{");
+    list.forEach((d, i) => out.add(`${i ? ", " : ""}${d}`));
+    if (list.length > 1) out.add("}");
+  }
+  return true;
+};
+
+/** A value under a mask as xtables prints a realm or device group: `and MASK == ID`, a name, or the number. */
+function valMask(out: Xlate, id: number, mask: number, neq: boolean, name: string | undefined, lead: string): void {
+  if (mask !== 0xffffffff) out.add(`${lead}and ${hex(mask)} ${neq ? "!=" : "=="} ${hex(id)}`);
+  else out.add(`${lead}${neq ? "!= " : ""}${name ?? hex(id)}`);
+}
+
+/** xt_realm_info, as `realm_xlate` (names from rt_realms). */
+const realm: Translator = (_x, v, out) => {
+  if (v.byteLength < 9) return false;
+  const [id, mask] = [v.getUint32(0, true), v.getUint32(4, true)];
+  out.add("rtclassid");
+  valMask(out, id, mask, v.getUint8(8) !== 0, realms().get(id), " ");
+  return true;
+};
+
+/** xt_devgroup_info, as `devgroup_xlate` (names as iproute2's group file has them). */
+const devgroup: Translator = (_x, v, out) => {
+  if (v.byteLength < 20) return false;
+  const flags = v.getUint32(0, true);
+  const names = NFT_TYPES.devgroup.names as Record<number, string>;
+  let neq = false;
+  for (const [bit, inv, word, at] of [[1, 2, "iifgroup", 4], [4, 8, "oifgroup", 12]] as const) {
+    if (!(flags & bit)) continue;
+    if (flags & inv) neq = true; // libxtables never resets it: a second group inherits the first's inversion
+    const id = v.getUint32(at, true);
+    out.add(`${word} `);
+    valMask(out, id, v.getUint32(at + 4, true), neq, names[id], "");
+  }
+  return true;
+};
+
+/** xt_cgroup_info_v0/v1/v2, as `cgroup_xlate_v*`: a classid (a path has no nft form). */
+const cgroup: Translator = (x, v, out) => {
+  if (x.rev === 0) {
+    if (v.byteLength < 8) return false;
+    out.add(`meta cgroup ${v.getUint32(4, true) ? "!= " : ""}${v.getUint32(0, true)}`);
+    return true;
+  }
+  const at = x.rev === 1 ? 4100 : x.rev === 2 ? 4 : -1;
+  if (at < 0 || v.byteLength < at + 4 || v.getUint8(0)) return false;
+  if (v.getUint8(1)) out.add(`meta cgroup ${v.getUint8(3) ? "!= " : ""}${v.getUint32(at, true)}`);
+  return true;
+};
+
 /** The translators, by match or target name. */
 const TRANSLATORS: Record<string, Record<string, Translator>> = {
   match: {
@@ -450,6 +701,25 @@ const TRANSLATORS: Record<string, Record<string, Translator>> = {
     statistic,
     multiport,
     connmark: connmarkMatch,
+    icmp,
+    iprange,
+    mac,
+    pkttype,
+    length,
+    ttl,
+    dscp,
+    helper,
+    esp: spi("esp"),
+    ah: spi("ah"),
+    ipcomp: spi("comp"),
+    cpu,
+    quota,
+    policy,
+    owner,
+    time,
+    realm,
+    devgroup,
+    cgroup,
   },
   target: {
     MARK: markTarget,
@@ -462,6 +732,11 @@ const TRANSLATORS: Record<string, Record<string, Translator>> = {
     DNAT: nat("dnat"),
     MASQUERADE: nat("masquerade"),
     REDIRECT: nat("redirect"),
+    CT: ct,
+    DSCP: dscpTarget,
+    TOS: tosTarget,
+    CLASSIFY: classify,
+    AUDIT: (_x, _v, out) => (out.add("log level audit"), true), // nft has no audit types: a log level
   },
 };
 
