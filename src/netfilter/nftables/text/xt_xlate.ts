@@ -443,30 +443,15 @@ function nat(stmt: string): Translator {
   };
 }
 
-/** ICMP type names as xtables' table has them first, for a type with its whole code range. */
-const ICMP_TYPES: Record<number, string> = {
-  0: "echo-reply",
-  3: "destination-unreachable",
-  4: "source-quench",
-  5: "redirect",
-  8: "echo-request",
-  9: "router-advertisement",
-  10: "router-solicitation",
-  11: "time-exceeded",
-  12: "parameter-problem",
-  13: "timestamp-request",
-  14: "timestamp-reply",
-  17: "address-mask-request",
-  18: "address-mask-reply",
-};
-
 /** ipt_icmp, as `icmp_xlate`: a type with every code, or any. */
 const icmp: Translator = (x, v, out) => {
   if (x.family !== "ip" || v.byteLength < 4) return false;
   const [type, lo, hi, inv] = [v.getUint8(0), v.getUint8(1), v.getUint8(2), v.getUint8(3)];
   if (type === 0xff) return out.add("ip protocol icmp"), true;
   out.add(`icmp type${inv & 1 ? " !=" : ""} `);
-  const name = lo !== hi && lo === 0 && hi === 0xff ? ICMP_TYPES[type] : undefined;
+  // xtables names a type with its whole code range as nft does, but for info-request and info-reply.
+  const names = NFT_TYPES.icmp_type.names as Record<number, string>;
+  const name = lo === 0 && hi === 0xff && type !== 15 && type !== 16 ? names[type] : undefined;
   if (name === undefined) return false;
   out.add(name);
   return true;
