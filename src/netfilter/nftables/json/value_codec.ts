@@ -163,6 +163,7 @@ export function dottedQuad(v: string, out: Uint8Array = new Uint8Array(4)): Uint
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c >= 48 && c <= 57 && digits < 3) {
+      if (digits === 1 && n === 0) return undefined; // `010`: inet_aton's octal, which the resolver reads
       n = n * 10 + c - 48;
       digits++;
     } else if (c === 46 && digits && part < 3 && n <= 255) {
@@ -193,12 +194,17 @@ export function setHostResolver(r: HostResolver | undefined): void {
 
 /** An address's text, else a host name with exactly one address of the type's family (nft refuses more). */
 function addressOrHost(t: NftType, v: string): Uint8Array {
-  try {
-    return parseIp(v);
-  } catch (e) {
-    if (!resolver || !(e instanceof InvalidArgumentError)) throw e;
+  // A part with a leading zero is octal to getaddrinfo (inet_aton): nft reads `010.1.1.1` as 8.1.1.1.
+  const resolve = resolver;
+  const octal = resolve !== undefined && t.kind === "ip4" && /(^|\.)0\d/.test(v);
+  if (!octal) {
+    try {
+      return parseIp(v);
+    } catch (e) {
+      if (!resolve || !(e instanceof InvalidArgumentError)) throw e;
+    }
   }
-  const found = resolver(v, t.kind === "ip4" ? 4 : 6);
+  const found = resolve!(v, t.kind === "ip4" ? 4 : 6);
   if (typeof found === "string") {
     throw new InvalidArgumentError(`Cannot use "${v}" as ${t.name}: Could not resolve hostname: ${found}`);
   }
@@ -287,7 +293,7 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     n = t.kind === "user" ? userId(v) : groupId(v); // getpwnam / getgrnam, as nft resolves `skuid "root"`
   } else if (typeof v === "number" && Number.isInteger(v) && v >= 0) n = v;
   else if (typeof v === "string" && t.name === "inet_service" && /^[a-z]/i.test(v)) n = servicePort(v); // `ssh`
-  else if (typeof v === "string") n = nameToNumber(t, v) ?? (/^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
+  else if (typeof v === "string") n = nameToNumber(t, v) ?? numberText(t, v);
   else if (t.bits && typeof v === "object" && v !== null && !Array.isArray(v) && Array.isArray(v["|"])) {
     // `{"|": ["syn", "ack"]}`: flags or-ed (nft prints a set's multi-flag elements so).
     n = v["|"].reduce<number>((acc, x) => (acc | bytesToNumber(parseValue(t, x, size), t.host === true)) >>> 0, 0);
@@ -307,6 +313,16 @@ export function parseValue(t: NftType, v: Json, size = t.size): Uint8Array {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(v)} as ${t.name}: value exceeds valid range 0-${max}`);
   }
   return numberToBytes(n, size, t.host === true);
+}
+
+/**
+ * A number's text as nft reads it (GMP, base 0): decimal, `0x` hex, or
+ * with a leading zero octal (`010` is 8). A port is read as strtoumax
+ * then getaddrinfo read it: `09`, no octal number, is the service 9.
+ */
+function numberText(t: NftType, v: string): number | undefined {
+  if (/^0\d+$/.test(v)) return /^0[0-7]+$/.test(v) ? parseInt(v, 8) : t.name === "inet_service" ? Number(v) : undefined;
+  return /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined;
 }
 
 /** Flags joined as nft prints them in sets and masks (`{"|": [{"|": ["fin", "psh"]}, "ack"]}`) as a list. */

@@ -84,7 +84,12 @@ export function unquote(w: string): string {
 export function wordValue(w: string): Json {
   if (w.startsWith('"')) return unquote(w);
   // Past 2^53 a number loses bits: such a value stays its text (decimal or hex), read exactly as a value.
-  if (/^\d+$/.test(w)) return w.length > 15 && !Number.isSafeInteger(Number(w)) ? w : Number(w);
+  if (/^\d+$/.test(w)) {
+    // nft's scanner reads a number as strtoull does, base 0: `010` is octal 8; `09`, no octal number, stays a
+    // word that the value's type reads (a port as 9, a mark not at all).
+    if (w.length > 1 && w[0] === "0") return /^[0-7]+$/.test(w) && w.length <= 18 ? parseInt(w, 8) : w;
+    return w.length > 15 && !Number.isSafeInteger(Number(w)) ? w : Number(w);
+  }
   if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
   // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
   const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+|0x[0-9a-f]+)$/i.exec(w) : null;

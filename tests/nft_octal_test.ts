@@ -1,0 +1,67 @@
+/**
+ * Numbers with a leading zero, as nft reads them: its scanner and its
+ * integer parser take base 0 (`010` is octal 8), getaddrinfo reads an
+ * address part so (`010.1.1.1` is 8.1.1.1), and a port that is no octal
+ * number is a service (`09` is 9) where a mark is refused. Each rule goes
+ * to nft in one namespace and to nlkit in another; both must give the same
+ * verdict, and the same listing.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { nlkit } from "./_cli.ts";
+import { withTempNetns } from "./_helpers.ts";
+import { nft, NFT_SKIP, nftResult } from "./_nft.ts";
+import { wordValue } from "../src/netfilter/nftables/text/tokens.ts";
+import { dottedQuad, parseValue } from "../src/netfilter/nftables/json/value_codec.ts";
+import { NFT_TYPES } from "../src/netfilter/nftables/json/types.ts";
+
+test("a leading zero: octal words, octal strings, no fast path for an octal address", () => {
+  assert.equal(wordValue("010"), 8);
+  assert.equal(wordValue("0"), 0);
+  assert.equal(wordValue("10"), 10);
+  assert.equal(wordValue("09"), "09"); // no octal number: the type reads the word
+  assert.deepEqual([...parseValue(NFT_TYPES.inet_service, "010")], [0, 8]);
+  assert.deepEqual([...parseValue(NFT_TYPES.inet_service, "09")], [0, 9]);
+  assert.throws(() => parseValue(NFT_TYPES.mark, "08"), /Cannot use "08" as mark/);
+  assert.equal(dottedQuad("010.1.1.1"), undefined);
+  assert.deepEqual([...dottedQuad("10.0.0.1")!], [10, 0, 0, 1]);
+});
+
+const RULES = [
+  "tcp dport 010",
+  "tcp dport { 010, 011 }",
+  "udp sport 010-020",
+  "meta mark 010",
+  "ip ttl 010",
+  "ip dscp 010",
+  "tcp dport 09",
+  "meta mark 08",
+  "ip saddr 010.1.1.1",
+  "ip daddr { 010.0.0.1, 10.0.0.2 }",
+  "ct zone 007",
+];
+
+test("leading zeros in rules: nft's verdict and listing", { skip: NFT_SKIP, timeout: 120_000 }, async () => {
+  await withTempNetns(async (a) => {
+    await withTempNetns((b) => {
+      for (const ns of [a, b]) nft(ns, ["-f", "-"], "table ip t {\n chain c {\n }\n}\n");
+      for (const r of RULES) {
+        const words = ["add", "rule", "ip", "t", "c", ...r.split(" ")];
+        const theirs = nftResult(a, words);
+        const mine = nlkit(["-n", b, "nft", ...words]);
+        assert.equal(
+          mine.code,
+          theirs.code,
+          `${r}: nft ${theirs.code} ${theirs.stderr} / nlkit ${mine.code} ${mine.stderr}`,
+        );
+      }
+      const want = nft(a, ["list", "ruleset"]);
+      assert.equal(nft(b, ["list", "ruleset"]), want);
+      assert.match(want, /tcp dport 8\n/);
+      assert.match(want, /ip saddr 8\.1\.1\.1/);
+    });
+  });
+});
