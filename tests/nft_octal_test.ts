@@ -2,7 +2,8 @@
  * Numbers with a leading zero, as nft reads them: its scanner and its
  * integer parser take base 0 (`010` is octal 8), getaddrinfo reads an
  * address part so (`010.1.1.1` is 8.1.1.1), and a port that is no octal
- * number is a service (`09` is 9) where a mark is refused. Each rule goes
+ * number is a service (`09` is 9) where a mark is refused, and numbers
+ * and dots that are no IPv4 address are no word of nft's text. Each rule goes
  * to nft in one namespace and to nlkit in another; both must give the same
  * verdict, and the same listing.
  *
@@ -42,6 +43,10 @@ const RULES = [
   "ip saddr 010.1.1.1",
   "ip daddr { 010.0.0.1, 10.0.0.2 }",
   "ct zone 007",
+  // Numbers and dots that are no IPv4 address: nft's scanner has no such word.
+  "ip daddr 127.1",
+  "meta mark 1.5",
+  "ip daddr { 1.2, 3.4.5.6 }",
 ];
 
 test("leading zeros in rules: nft's verdict and listing", { skip: NFT_SKIP, timeout: 120_000 }, async () => {

@@ -84,6 +84,10 @@ export function unquote(w: string): string {
 export function wordValue(w: string): Json {
   if (w.startsWith('"')) return unquote(w);
   // Past 2^53 a number loses bits: such a value stays its text (decimal or hex), read exactly as a value.
+  // Numbers and dots other than an IPv4 address: nft's scanner has no such word (getaddrinfo's `127.1` is JSON's).
+  if (/^\d+(\.\d+)+$/.test(w) && !/^\d+(\.\d+){3}$/.test(w)) {
+    throw new InvalidArgumentError(`syntax error, unexpected newline: "${w}" is no number or IPv4 address`);
+  }
   if (/^\d+$/.test(w)) {
     // nft's scanner reads a number as strtoull does, base 0: `010` is octal 8; `09`, no octal number, stays a
     // word that the value's type reads (a port as 9, a mark not at all).
