@@ -461,16 +461,12 @@ class RuleDecoder extends DecoderCore {
         return false;
       case "match":
       case "target": {
-        const xt: Record<string, Json> = { type: e.name, name: e.xtName ?? "" };
+        const [type, name] = [e.name, e.xtName ?? ""];
+        const xt: Record<string, Json> = { type, name };
         // nft's text translates the extension as libxtables does (its JSON does not): kept for the text alone.
-        const text = this.ctx.full && e.info
-          ? xtText({
-            ...xt as { type: string; name: string },
-            rev: e.rev ?? 0,
-            info: e.info,
-            family: this.ctx.family,
-            proto: this.proto.th,
-          })
+        const { family, full } = this.ctx;
+        const text = full && e.info
+          ? xtText({ type, name, rev: e.rev ?? 0, info: e.info, family, proto: this.proto.th })
           : undefined;
         if (text !== undefined) xt.xlate = text;
         this.push({ xt });
