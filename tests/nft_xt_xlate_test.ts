@@ -50,6 +50,31 @@ test("xtText: libxtables' translations from the extensions' structs", () => {
   );
 });
 
+test("xtText: any bytes give a text or none, never a throw", () => {
+  const names: [string, string[]][] = [
+    ["match", ["conntrack", "addrtype", "comment", "statistic", "multiport", "connmark", "icmp", "iprange", "mac"]],
+    ["match", ["pkttype", "length", "ttl", "dscp", "helper", "esp", "ah", "ipcomp", "cpu", "quota", "policy"]],
+    ["match", ["owner", "time", "realm", "devgroup", "cgroup"]],
+    ["target", ["MARK", "CONNMARK", "LOG", "REJECT", "NFQUEUE", "TCPMSS", "SNAT", "DNAT", "MASQUERADE", "REDIRECT"]],
+    ["target", ["CT", "DSCP", "TOS", "CLASSIFY", "AUDIT"]],
+  ];
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let round = 0; round < 40; round++) {
+    for (const [type, list] of names) {
+      for (const name of list) {
+        for (const family of ["ip", "ip6"]) {
+          const len = round < 20 ? Math.floor(rand() * 400) : Math.floor(rand() * 4200);
+          const info = new Uint8Array(len).map(() => Math.floor(rand() * 256));
+          const rev = Math.floor(rand() * 4);
+          const text = xtText({ type, name, rev, info, family, proto: rand() < 0.5 ? "tcp" : undefined });
+          assert.ok(text === undefined || typeof text === "string", `${type} ${name}`);
+        }
+      }
+    }
+  }
+});
+
 const IPV4 = [
   "iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
   "iptables -A FORWARD -m conntrack --ctstate NEW,UNTRACKED --ctproto 6 -j ACCEPT",
