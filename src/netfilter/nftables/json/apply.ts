@@ -263,9 +263,12 @@ export class DocumentPlanner {
       throw new InvalidArgumentError('Cannot apply a document without an "nftables" array');
     }
     keys(doc, ["nftables"], "the document");
-    // A name where an address belongs resolves with libc's resolver, as nft's getaddrinfo does.
-    const sys = await loadSys();
-    setHostResolver((name, fam) => sys.hostAddresses(name, fam));
+    // A name where an address belongs resolves with libc's resolver, as nft's getaddrinfo does; libc is
+    // loaded here only when the plan opens sockets of its own (a caller's socket may need no libc at all).
+    if (this.opts.socket === undefined) {
+      const sys = await loadSys();
+      setHostResolver((name, fam) => sys.hostAddresses(name, fam));
+    }
     for (const item of doc.nftables) this.#noteUpdates(item);
     if (doc.nftables.length >= NAMING_BATCH) this.#anonNames = new Map();
     for (const [i, item] of doc.nftables.entries()) {
