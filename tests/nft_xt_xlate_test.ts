@@ -1,6 +1,7 @@
 /**
- * Rules iptables-nft adds (Docker's, kube-proxy's, a router's) keep some
- * matches and targets as nft_compat expressions. nft 1.0.6 lists them
+ * Rules iptables-nft and ebtables-nft add (Docker's, kube-proxy's, a
+ * router's, a bridge's) keep some matches and targets as nft_compat
+ * expressions. nft 1.0.6 lists them
  * through libxtables' translators; nlkit's text listing must equal nft's
  * line for line, and its JSON (which has no translation) nft's JSON.
  *
@@ -57,13 +58,16 @@ test("xtText: any bytes give a text or none, never a throw", () => {
     ["match", ["owner", "time", "realm", "devgroup", "cgroup"]],
     ["target", ["MARK", "CONNMARK", "LOG", "REJECT", "NFQUEUE", "TCPMSS", "SNAT", "DNAT", "MASQUERADE", "REDIRECT"]],
     ["target", ["CT", "DSCP", "TOS", "CLASSIFY", "AUDIT"]],
+    ["match", ["ip", "mark_m", "vlan"]],
+    ["target", ["log", "nflog", "mark", "dnat", "snat", "redirect"]],
+    ["watcher", ["log", "nflog"]],
   ];
   let seed = 7;
   const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let round = 0; round < 40; round++) {
     for (const [type, list] of names) {
       for (const name of list) {
-        for (const family of ["ip", "ip6"]) {
+        for (const family of ["ip", "ip6", "bridge"]) {
           const len = round < 20 ? Math.floor(rand() * 400) : Math.floor(rand() * 4200);
           const info = new Uint8Array(len).map(() => Math.floor(rand() * 256));
           const rev = Math.floor(rand() * 4);
@@ -169,6 +173,37 @@ const MORE = [
   "iptables -A INPUT -j AUDIT --type accept",
 ];
 
+// ebtables-nft's extensions in bridge tables (log and nflog are watchers, which nft's JSON names so).
+const BRIDGE = [
+  "ebtables-nft -A INPUT -p IPv4 --ip-src 10.0.0.1 -j ACCEPT",
+  "ebtables-nft -A INPUT --log --log-prefix br -j ACCEPT",
+  "ebtables-nft -A FORWARD --mark 0x5 -j ACCEPT",
+  "ebtables-nft -A FORWARD -j mark --mark-set 0x7 --mark-target ACCEPT",
+  "ebtables-nft -A FORWARD --nflog-group 3 -j ACCEPT",
+  "ebtables-nft -A FORWARD -p 802_1Q --vlan-id 5 -j ACCEPT",
+  "ebtables-nft -A FORWARD --pkttype-type broadcast -j DROP",
+  "ebtables-nft -A FORWARD -p IPv4 --ip-proto tcp --ip-dport 80:90 --ip-sport 1000 -j ACCEPT",
+  "ebtables-nft -A FORWARD -p IPv4 --ip-proto udp ! --ip-dport 53 -j ACCEPT",
+  "ebtables-nft -A FORWARD -p IPv4 ! --ip-proto tcp -j ACCEPT",
+  "ebtables-nft -A FORWARD -p IPv4 --ip-src 10.0.0.0/8 ! --ip-dst 1.2.3.4 --ip-tos 0x10 -j ACCEPT",
+  "ebtables-nft -A FORWARD -p IPv4 --ip-proto icmp --ip-icmp-type echo-request -j ACCEPT",
+  "ebtables-nft -A FORWARD -p IPv4 --ip-proto icmp --ip-icmp-type 3/1 -j ACCEPT",
+  "ebtables-nft -A FORWARD -p IPv4 --ip-proto igmp --ip-igmp-type 17 -j ACCEPT",
+  "ebtables-nft -A FORWARD -p 802_1Q --vlan-prio 3 --vlan-encap 0800 -j ACCEPT",
+  "ebtables-nft -A FORWARD --mark 0x5/0xf -j ACCEPT",
+  "ebtables-nft -A FORWARD ! --mark 0x5 -j ACCEPT",
+  "ebtables-nft -A FORWARD --mark /0x4 -j ACCEPT",
+  "ebtables-nft -A FORWARD -j mark --mark-or 0x10 --mark-target CONTINUE",
+  "ebtables-nft -A FORWARD -j mark --mark-xor 0x10 --mark-target RETURN",
+  "ebtables-nft -A FORWARD --log-level debug --log-ip -j ACCEPT",
+  "ebtables-nft -A FORWARD --nflog-group 2 --nflog-prefix x --nflog-range 64 --nflog-threshold 5 -j ACCEPT",
+  "ebtables-nft -A FORWARD ! --pkttype-type otherhost -j ACCEPT",
+  "ebtables-nft -t nat -A PREROUTING -j dnat --to-dst 00:11:22:33:44:66 --dnat-target ACCEPT",
+  "ebtables-nft -t nat -A PREROUTING -j redirect --redirect-target DROP",
+  "ebtables-nft -t nat -A POSTROUTING -j snat --to-src 00:11:22:33:44:77 --snat-arp --snat-target DROP",
+  "ebtables-nft -t nat -A POSTROUTING -j snat --to-src 00:11:22:33:44:77",
+];
+
 // nft 1.0.6 finds IPv6's NAT targets only when it has not loaded IPv4's first: they get a namespace of their own.
 const IPV6_NAT = [
   "ip6tables -t nat -A POSTROUTING -j MASQUERADE",
@@ -178,7 +213,12 @@ const IPV6_NAT = [
   "ip6tables -t nat -A PREROUTING -p tcp -j REDIRECT --to-ports 99",
 ];
 
-const GROUPS = [["IPv4 and IPv6 filter", IPV4], ["more extensions", MORE], ["IPv6 nat", IPV6_NAT]] as const;
+const GROUPS = [
+  ["IPv4 and IPv6 filter", IPV4],
+  ["more extensions", MORE],
+  ["IPv6 nat", IPV6_NAT],
+  ["bridge", BRIDGE],
+] as const;
 for (const [what, rules] of GROUPS) {
   test(`iptables-nft rules (${what}) list as nft lists them`, { skip: SKIP, timeout: 120_000 }, async () => {
     await withTempNetns((ns) => {

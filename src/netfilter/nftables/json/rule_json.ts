@@ -461,7 +461,10 @@ class RuleDecoder extends DecoderCore {
         return false;
       case "match":
       case "target": {
-        const [type, name] = [e.name, e.xtName ?? ""];
+        const name = e.xtName ?? "";
+        // ebtables' log and nflog are watchers (nft's is_watcher), which nft names so.
+        const watcher = this.ctx.family === "bridge" && e.name === "target" && (name === "log" || name === "nflog");
+        const type = watcher ? "watcher" : e.name;
         const xt: Record<string, Json> = { type, name };
         // nft's text translates the extension as libxtables does (its JSON does not): kept for the text alone.
         const { family, full } = this.ctx;

@@ -5,15 +5,16 @@
  * libxtables' translator (iptables 1.8.9's `*_xlate`), so a Docker host's
  * `-m conntrack --ctstate RELATED,ESTABLISHED` lists as `ct state
  * related,established`; an extension without one lists as `xt match
- * "name"`. These are the translators of the extensions such hosts use,
- * read from the same structs, printed as libxtables prints them.
+ * name`. These are the translators of the extensions such hosts use
+ * (ebtables' too, in bridge tables), read from the same structs, printed
+ * as libxtables prints them.
  *
  * @module
  */
 
 import { formatIp } from "../../../wire/addr.ts";
 import { realms } from "../json/realms.ts";
-import { NFT_TYPES } from "../json/types.ts";
+import { INET_PROTOS, NFT_TYPES } from "../json/types.ts";
 
 /** What an extension is read with: its struct, the rule's revision and table family, and the rule's transport protocol. */
 export interface XtInfo {
@@ -677,6 +678,157 @@ const cgroup: Translator = (x, v, out) => {
   return true;
 };
 
+// ebtables' verdicts, as its translators print them (`EBT_ACCEPT` is -1).
+const EBT_VERDICTS: Record<number, string> = { [-1]: "accept", [-2]: "drop", [-3]: "continue", [-4]: "return" };
+const ebtVerdict = (n: number) => EBT_VERDICTS[n] ?? "";
+
+/** ebt_ip_info, as `brip_xlate`: addresses, dscp, protocol, ports, icmp and igmp types. */
+const ebtIp: Translator = (_x, v, out) => {
+  if (v.byteLength < 24) return false;
+  const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  const [tos, proto, bits, inv] = [v.getUint8(16), v.getUint8(17), v.getUint8(18), v.getUint8(19)];
+  const not = (bit: number) => (inv & bit ? "!= " : "");
+  for (const [bit, dir, at] of [[1, "saddr", 0], [2, "daddr", 4]] as const) {
+    if (!(bits & bit)) continue;
+    // The address, then its mask at 8 past it: the same layout addrMask reads (mask 16 on), so copied.
+    const pair = new Uint8Array(32);
+    pair.set(b.subarray(at, at + 4), 0);
+    pair.set(b.subarray(at + 8, at + 12), 16);
+    out.add(`ip ${dir} `).add(not(bit)).add(`${addrMask(pair, 0, false)} `);
+  }
+  if (bits & 4) out.add("ip dscp ").add(not(4)).add(`0x${(tos & 0x3f).toString(16).padStart(2, "0")} `);
+  let pname: string | undefined;
+  if (bits & 8) {
+    const named = ({ 6: "tcp", 17: "udp", 136: "udplite", 132: "sctp", 33: "dccp" } as Record<number, string>)[proto];
+    if (bits & (0x10 | 0x20 | 0x40) && !(inv & 8)) pname = named;
+    else out.add("ip protocol ").add(not(8)).add(`${(INET_PROTOS as Record<number, string>)[proto] ?? proto} `);
+  }
+  for (const [bit, dir, at, raw] of [[0x10, "sport", 20, "@th,0,16"], [0x20, "dport", 24, "@th,16,16"]] as const) {
+    if (!(bits & bit) || v.byteLength < at + 4) continue;
+    out.add(pname ? `${pname} ${dir} ` : `${raw} `).add(not(bit));
+    const [lo, hi] = [v.getUint16(at, true), v.getUint16(at + 2, true)];
+    out.add(lo === hi ? `${lo} ` : `${lo}-${hi} `);
+  }
+  const span = (lo: number, hi: number) => (lo === hi ? `${lo} ` : `${lo}-${hi} `);
+  if (bits & 0x40) {
+    out.add("icmp type ").add(not(0x40)).add(span(v.getUint8(20), v.getUint8(21)));
+    const [lo, hi] = [v.getUint8(24), v.getUint8(25)];
+    if (!(lo === 0 && hi === 0xff)) out.add("icmp code ").add(not(0x40)).add(span(lo, hi));
+  }
+  if (bits & 0x80) out.add("@th,0,8 ").add(not(0x80)).add(span(v.getUint8(20), v.getUint8(21)));
+  return true;
+};
+
+const EBT_LEVELS = ["emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"];
+
+/** ebt_log_info, as `brlog_xlate`: nft's log always decodes the MAC header. */
+const ebtLog: Translator = (_x, v, out) => {
+  if (v.byteLength < 36) return false;
+  const level = v.getUint8(0);
+  const prefix = cstr(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), 1, 30);
+  out.add("log");
+  if (prefix) out.add(` prefix "${prefix}"`);
+  if (level !== 6) out.add(` level ${EBT_LEVELS[level] ?? "(null)"}`);
+  out.add(" flags ether ");
+  return true;
+};
+
+/** ebt_nflog_info, as `brnflog_xlate`. */
+const ebtNflog: Translator = (_x, v, out) => {
+  if (v.byteLength < 12) return false;
+  const prefix = cstr(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), 12, 64);
+  out.add("log ");
+  if (prefix) out.add(`prefix "${prefix}" `);
+  out.add(`group ${v.getUint16(4, true)} `);
+  if (v.getUint32(0, true)) out.add(`snaplen ${v.getUint32(0, true)} `);
+  if (v.getUint16(6, true) !== 1) out.add(`queue-threshold ${v.getUint16(6, true)} `);
+  return true;
+};
+
+/** ebt_mark_m_info, as `brmark_m_xlate`. */
+const ebtMarkMatch: Translator = (_x, v, out) => {
+  if (v.byteLength < 18) return false;
+  const [mark, mask, invert, bitmask] = [v.getUint32(0, true), v.getUint32(8, true), v.getUint8(16), v.getUint8(17)];
+  out.add("meta mark ");
+  if (bitmask === 2) out.add(`and ${hex(mask)} ${invert ? "" : "!= "}0 `);
+  else if (mask !== 0xffffffff) out.add(`and ${hex(mask)} ${invert ? "!= " : ""}${hex(mark)} `);
+  else out.add(`${invert ? "!= " : ""}${hex(mark)} `);
+  return true;
+};
+
+/** ebt_mark_t_info, as `brmark_xlate`: the operation in the target's high bits, the verdict in its low ones. */
+const ebtMarkTarget: Translator = (_x, v, out) => {
+  if (v.byteLength < 12) return false;
+  const target = v.getInt32(8, true);
+  const op = ({ [0xfffffff0 | 0]: "", [0xffffffe0 | 0]: "meta mark or ", [0xffffffc0 | 0]: "meta mark xor " } as Record<
+    number,
+    string
+  >)[target & ~0xf] ?? ((target & ~0xf) === (0xffffffd0 | 0) ? "meta mark and " : undefined);
+  if (op === undefined) return false;
+  out.add("meta mark set ");
+  if (op) out.add(op);
+  out.add(`0x${v.getUint32(0, true).toString(16)} ${ebtVerdict(target | ~0xf)} `);
+  return true;
+};
+
+/** ebt_vlan_info, as `brvlan_xlate`. */
+const ebtVlan: Translator = (_x, v, out) => {
+  if (v.byteLength < 8) return false;
+  const [bits, inv] = [v.getUint8(6), v.getUint8(7)];
+  const not = (bit: number) => (inv & bit ? "!= " : "");
+  if (bits & 1) out.add(`vlan id ${not(1)}${v.getUint16(0, true)} `);
+  if (bits & 2) out.add(`vlan pcp ${not(2)}${v.getUint8(2)} `);
+  if (bits & 4) out.add(`vlan type ${not(4)}0x${v.getUint16(4).toString(16).padStart(4, "0")} `);
+  return true;
+};
+
+/** ebt_pkttype_info, as `brpkttype_xlate`. */
+const ebtPkttype: Translator = (_x, v, out) => {
+  if (v.byteLength < 2) return false;
+  const t = v.getUint8(0);
+  out.add(`meta pkttype ${v.getUint8(1) ? "!= " : ""}`).add(`${["host", "broadcast", "multicast", "other"][t] ?? t} `);
+  return true;
+};
+
+/** A MAC address as glibc's ether_ntoa prints it: no leading zeros. */
+const etherNtoa = (v: DataView) => Array.from({ length: 6 }, (_, i) => v.getUint8(i).toString(16)).join(":");
+
+/** ebt_nat_info of `dnat` and `snat`, as `brdnat_xlate` and `brsnat_xlate`. */
+function ebtNat(dir: "daddr" | "saddr"): Translator {
+  return (_x, v, out) => {
+    if (v.byteLength < 12) return false;
+    const target = v.getInt32(8, true);
+    out.add(`ether ${dir} set ${etherNtoa(v)} `);
+    if (dir === "daddr") return out.add(`${ebtVerdict(target)} `), true;
+    // NAT_ARP_BIT set means no ARP mangling, which is all nft can do.
+    if (!(target & 0x10)) return false;
+    out.add(`${ebtVerdict(target | ~0xf)} `);
+    return true;
+  };
+}
+
+/** ebt_redirect_info, as `brredir_xlate`. */
+const ebtRedirect: Translator = (_x, v, out) => {
+  if (v.byteLength < 4) return false;
+  const target = v.getInt32(0, true);
+  out.add("meta set pkttype host");
+  if (target !== -1) out.add(` ${ebtVerdict(target)} `);
+  return true;
+};
+
+/** ebtables' translators (the bridge family), by match or target name. */
+const BRIDGE: Record<string, Record<string, Translator>> = {
+  match: { ip: ebtIp, mark_m: ebtMarkMatch, vlan: ebtVlan, pkttype: ebtPkttype },
+  target: {
+    log: ebtLog,
+    nflog: ebtNflog,
+    mark: ebtMarkTarget,
+    dnat: ebtNat("daddr"),
+    snat: ebtNat("saddr"),
+    redirect: ebtRedirect,
+  },
+};
+
 /** The translators, by match or target name. */
 const TRANSLATORS: Record<string, Record<string, Translator>> = {
   match: {
@@ -726,12 +878,15 @@ const TRANSLATORS: Record<string, Record<string, Translator>> = {
 };
 
 /**
- * nft's text of an iptables extension in an ip or ip6 table, or undefined
- * where nft prints `xt match "name"` (no translator, or one that declines).
+ * nft's text of an iptables extension in an ip or ip6 table (an ebtables
+ * one in a bridge table), or undefined
+ * where nft prints `xt match name` (no translator, or one that declines).
  */
 export function xtText(x: XtInfo): string | undefined {
-  if (x.family !== "ip" && x.family !== "ip6") return undefined;
-  const t = TRANSLATORS[x.type]?.[x.name];
+  if (x.family !== "ip" && x.family !== "ip6" && x.family !== "bridge") return undefined;
+  // A bridge's log and nflog are ebtables' watchers, translated as its targets.
+  const kind = x.type === "watcher" ? "target" : x.type;
+  const t = (x.family === "bridge" ? BRIDGE : TRANSLATORS)[kind]?.[x.name];
   if (!t) return undefined;
   const out = new Xlate();
   const v = new DataView(x.info.buffer, x.info.byteOffset, x.info.byteLength);
