@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { have, run, withTempNetns } from "./_helpers.ts";
-import { nft, NFT_SKIP } from "./_nft.ts";
+import { nft, NFT_SKIP, nftResult } from "./_nft.ts";
 import { xtText } from "../src/netfilter/nftables/text/xt_xlate.ts";
 
 const SKIP = NFT_SKIP || (!have("iptables") && "iptables (iptables-nft) is not installed");
@@ -230,6 +230,18 @@ for (const [what, rules] of GROUPS) {
       const text = nlkit(["-n", ns, "nft", "list", "ruleset"]);
       assert.equal(text.code, 0, text.stderr);
       assert.equal(text.stdout, want);
+      // nft's warning for each table iptables-nft owns, on stderr.
+      const warned = nftResult(ns, ["list", "ruleset"]).stderr;
+      assert.match(warned, /^# Warning: table \S+ \S+ is managed by iptables-nft, do not touch!$/m);
+      assert.equal(text.stderr, warned);
+      // A chain's listing warns too, where that chain's rules hold extensions.
+      for (const words of [["chain", "ip", "filter", "FORWARD"], ["chain", "ip6", "filter", "INPUT"]]) {
+        if (what !== "IPv4 and IPv6 filter") break;
+        const mine = nlkit(["-n", ns, "nft", "list", ...words]);
+        const theirs = nftResult(ns, ["list", ...words]);
+        assert.equal(mine.code, theirs.code, words.join(" "));
+        assert.equal(mine.stderr, theirs.stderr, words.join(" "));
+      }
       // Translated, not left as `xt ...`: a listing that printed every extension bare would fail above, and here.
       assert.ok(!/\bxt (match|target) (conntrack|MASQUERADE|DNAT)\b/.test(want), want);
       const json = nlkit(["-n", ns, "-j", "nft", "list", "ruleset"]);

@@ -94,6 +94,8 @@ export async function listSpec(ctx: Context, spec: ListSpec, flags: NftFlags): P
   const decl = (f: string, t: string, n: string) => setDecl(decls.get(`${f} ${t} ${n}`));
   const opts = { handles: flags.handles, numericPriority: flags.numericPriority, numericTime: flags.numericTime, decl };
   if (kind === "tables" || kind === "chain") {
+    const warn = xtWarner(ctx);
+    for (const o of objects) warn(o);
     ctx.out.write(formatRuleset(objects, opts));
     return;
   }
@@ -106,6 +108,23 @@ export async function listSpec(ctx: Context, spec: ListSpec, flags: NftFlags): P
   ctx.out.write(
     listingText(tables.map((t) => ({ family: t.family, name: t.name ?? "" })), objects, opts, flowFlags),
   );
+}
+
+/**
+ * nft's warning (on stderr, once a table) for a table whose listed rules
+ * hold iptables extensions: the table belongs to iptables-nft.
+ */
+function xtWarner(ctx: Context): (o: Json) => void {
+  const warned = new Set<string>();
+  return (o) => {
+    const rule = typeof o === "object" && o !== null && !Array.isArray(o) ? o.rule : undefined;
+    if (typeof rule !== "object" || rule === null || Array.isArray(rule) || !Array.isArray(rule.expr)) return;
+    if (!rule.expr.some((st) => typeof st === "object" && st !== null && "xt" in st)) return;
+    const key = `${rule.family} ${rule.table}`;
+    if (warned.has(key)) return;
+    warned.add(key);
+    ctx.err.line(`# Warning: table ${key} is managed by iptables-nft, do not touch!`);
+  };
 }
 
 /** nft's `metainfo` object, as JSON text. */
@@ -149,7 +168,10 @@ async function listText(ctx: Context, filter: NftFilter, flags: NftFlags): Promi
   const ifnames = await interfaceNames(ctx.lib);
   const onSet = (s: NftSet) => decls.set(`${s.family} ${s.table} ${s.name}`, s.userdata);
   const omit = { stateless: flags.stateless, terse: flags.terse, text: true };
-  const add = flags.stateless || flags.terse ? (o: Json) => w.add(omitFromListing(o, omit)) : (o: Json) => w.add(o);
+  const warn = xtWarner(ctx);
+  const add = flags.stateless || flags.terse
+    ? (o: Json) => (warn(o), w.add(omitFromListing(o, omit)))
+    : (o: Json) => (warn(o), w.add(o));
   const n = await emitRulesetObjects(add, filter, ctx.lib, { ifnames, full: true }, onSet);
   if (!n && filter.table !== undefined) {
     throw noSuchTable(filter.family, filter.table);
