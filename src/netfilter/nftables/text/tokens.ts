@@ -80,12 +80,15 @@ export function unquote(w: string): string {
   return w.startsWith('"') ? w.slice(1, -1) : w;
 }
 
+/** Numbers joined by one, two, or four and more dots: no IPv4 address (one test a word, elements included). */
+const NOT_QUAD = /^\d+(?:\.\d+){1,2}$|^\d+(?:\.\d+){4,}$/;
+
 /** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
 export function wordValue(w: string): Json {
   if (w.startsWith('"')) return unquote(w);
   // Past 2^53 a number loses bits: such a value stays its text (decimal or hex), read exactly as a value.
   // Numbers and dots other than an IPv4 address: nft's scanner has no such word (getaddrinfo's `127.1` is JSON's).
-  if (/^\d+(\.\d+)+$/.test(w) && !/^\d+(\.\d+){3}$/.test(w)) {
+  if (NOT_QUAD.test(w)) {
     throw new InvalidArgumentError(`syntax error, unexpected newline: "${w}" is no number or IPv4 address`);
   }
   if (/^\d+$/.test(w)) {

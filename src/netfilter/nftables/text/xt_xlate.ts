@@ -15,6 +15,7 @@
 import { formatIp } from "../../../wire/addr.ts";
 import { realms } from "../json/realms.ts";
 import { INET_PROTOS, NFT_TYPES } from "../json/types.ts";
+import { LOG_LEVELS } from "../json/rule_json_base.ts";
 
 /** What an extension is read with: its struct, the rule's revision and table family, and the rule's transport protocol. */
 export interface XtInfo {
@@ -205,12 +206,13 @@ const statistic: Translator = (_x, v, out) => {
   return false;
 };
 
-const PORT_PROTOS: Record<string, string> = { tcp: "tcp", udp: "udp", udplite: "udplite", sctp: "sctp", dccp: "dccp" };
+/** The transport protocols with ports, by number, as xtables' `proto_to_name` names them. */
+const PORT_PROTOS: Record<number, string> = { 6: "tcp", 17: "udp", 136: "udplite", 132: "sctp", 33: "dccp" };
 
 /** xt_multiport_v1, as `__multiport_xlate_v1` after the protocol's name. */
 const multiport: Translator = (x, v, out) => {
   if (x.rev !== 1 || v.byteLength < 48) return false;
-  const proto = PORT_PROTOS[x.proto ?? ""] ?? "(null)";
+  const proto = Object.values(PORT_PROTOS).includes(x.proto ?? "") ? x.proto! : "(null)";
   const [flags, count] = [v.getUint8(0), Math.min(v.getUint8(1), 15)];
   const port = (i: number) => v.getUint16(2 + 2 * i, true);
   const pflag = (i: number) => v.getUint8(32 + i);
@@ -291,25 +293,13 @@ const connmarkTarget: Translator = (x, v, out) => {
   return true;
 };
 
-/** syslog's level names as glibc's table lists them first (`warn` before `warning`). */
-const LEVELS: Record<number, string> = {
-  0: "emerg",
-  1: "alert",
-  2: "crit",
-  3: "err",
-  4: "warn",
-  5: "notice",
-  6: "info",
-  7: "debug",
-  16: "none",
-};
-
 /** xt_log_info, as `LOG_xlate`. */
 const log: Translator = (_x, v, out) => {
   if (v.byteLength < 32) return false;
   const [level, flags] = [v.getUint8(0), v.getUint8(1)];
   const prefix = cstr(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), 2, 30);
-  const name = LEVELS[level];
+  // glibc's first name of each level is nft's (`warn`, not `warning`); 16 is syslog's internal `none`.
+  const name = level === 16 ? "none" : level < 8 ? LOG_LEVELS[level] : undefined;
   out.add("log");
   if (prefix) out.add(` prefix "${prefix}"`);
   if (level !== 4 && name) out.add(` level ${name}`);
@@ -699,8 +689,7 @@ const ebtIp: Translator = (_x, v, out) => {
   if (bits & 4) out.add("ip dscp ").add(not(4)).add(`0x${(tos & 0x3f).toString(16).padStart(2, "0")} `);
   let pname: string | undefined;
   if (bits & 8) {
-    const named = ({ 6: "tcp", 17: "udp", 136: "udplite", 132: "sctp", 33: "dccp" } as Record<number, string>)[proto];
-    if (bits & (0x10 | 0x20 | 0x40) && !(inv & 8)) pname = named;
+    if (bits & (0x10 | 0x20 | 0x40) && !(inv & 8)) pname = PORT_PROTOS[proto];
     else out.add("ip protocol ").add(not(8)).add(`${(INET_PROTOS as Record<number, string>)[proto] ?? proto} `);
   }
   for (const [bit, dir, at, raw] of [[0x10, "sport", 20, "@th,0,16"], [0x20, "dport", 24, "@th,16,16"]] as const) {
