@@ -56,37 +56,48 @@ const OBJECTS = [
 ];
 
 /**
- * Which of `names` are keys or strings anywhere inside `v`: a walk with an
- * explicit stack, bounded by the document's size, and cheaper than
- * stringifying every rule.
+ * What a rule's statements need of the namespace, as {@link NEEDS_IFINDEXES}
+ * and {@link NEEDS_SHAPES} bits: its words (keys and strings) looked up
+ * anywhere inside `v`, by a walk with an explicit stack, bounded by the
+ * document's size and cheaper than stringifying every rule.
  */
-function mentioned(v: Json, names: ReadonlySet<string>): Set<string> {
-  const found = new Set<string>();
+function needsOf(v: Json): number {
+  let need = 0;
   const stack: Json[] = [v];
-  while (stack.length) {
+  while (stack.length && need !== (NEEDS_IFINDEXES | NEEDS_SHAPES)) {
     const x = stack.pop();
-    if (typeof x === "string") {
-      if (names.has(x)) found.add(x);
-      else if (x.startsWith("@") && names.has("@")) found.add("@");
-    } else if (Array.isArray(x)) {
+    if (typeof x === "string") need |= x.charCodeAt(0) === 64 ? NEEDS_SHAPES : NEEDS[x] ?? 0; // `@set`
+    else if (Array.isArray(x)) {
       for (const y of x) stack.push(y);
     } else if (typeof x === "object" && x !== null) {
       for (const k in x) {
-        if (names.has(k)) found.add(k);
+        need |= NEEDS[k] ?? 0;
         stack.push(x[k]);
       }
     }
   }
-  return found;
+  return need;
 }
 
-/**
- * What makes a rule need the namespace: interface indexes (`meta iif`, `dup`, `fwd`), or set shapes
- * (a named set, `@` here: a host-order key of intervals is converted).
- */
-const LOOKUPS = new Set(["iif", "oif", "sdif", "dup", "fwd", "map", "concat", "@"]);
-/** Of those, what needs the set shapes: map types, and whether a concatenation's set holds intervals. */
-const SHAPED = ["map", "concat", "@"];
+/** Interface indexes: `meta iif`, `dup`, `fwd`. */
+const NEEDS_IFINDEXES = 1;
+/** Set shapes: map types, whether a concatenation's set holds intervals, a named set's (`@`) host-order key. */
+const NEEDS_SHAPES = 2;
+const NEEDS: Readonly<Record<string, number>> = Object.assign(Object.create(null), {
+  iif: NEEDS_IFINDEXES,
+  oif: NEEDS_IFINDEXES,
+  sdif: NEEDS_IFINDEXES,
+  dup: NEEDS_IFINDEXES,
+  fwd: NEEDS_IFINDEXES,
+  map: NEEDS_SHAPES,
+  concat: NEEDS_SHAPES,
+});
+
+/** An object's first key ("" for none), read without listing its keys. */
+function firstKey(o: Obj): string {
+  for (const k in o) return k;
+  return "";
+}
 
 /**
  * Commands from which a batch names its anonymous sets itself (see
@@ -281,22 +292,29 @@ export class DocumentPlanner {
   }
 
   #noteUpdates(item: Json): void {
-    if (isObj(item) && isObj(item.flush) && item.flush.ruleset !== undefined) this.#order.flushesRuleset = true;
-    const rule = isObj(item) && isObj(item.add ?? item.insert ?? item.rule)
-      ? (isObj(item.rule) ? item.rule : ((item.add ?? item.insert) as Obj).rule)
+    if (!isObj(item)) return;
+    const cmd = firstKey(item);
+    const body = item[cmd];
+    if (cmd === "flush" && isObj(body) && body.ruleset !== undefined) this.#order.flushesRuleset = true;
+    const rule = cmd === "rule"
+      ? body
+      : cmd === "add" || cmd === "insert"
+      ? (isObj(body) ? body.rule : undefined)
       : undefined;
-    if (!isObj(rule) || !Array.isArray(rule.expr)) return;
-    const stmts = [...rule.expr];
-    for (let i = 0; i < stmts.length; i++) {
-      const st = stmts[i];
-      const ref = isObj(st) && isObj(st.set) ? st.set.set : undefined;
-      if (typeof ref === "string" && ref.startsWith("@")) {
-        this.#updated.add(`${rule.family} ${rule.table} ${ref.slice(1)}`);
-      }
-      // The rules of a chain bound to this one (`jump { ... }`) update sets too.
-      const bound = isObj(st) ? st.jump ?? st.goto : undefined;
-      if (isObj(bound) && Array.isArray(bound.rules)) {
-        for (const r of bound.rules) if (isObj(r) && Array.isArray(r.expr)) stmts.push(...r.expr);
+    if (isObj(rule) && Array.isArray(rule.expr)) this.#noteSetStatements(`${rule.family} ${rule.table} `, rule.expr);
+  }
+
+  /** The sets `stmts` update (`"set": {"set": "@s", ...}`), and those of the rules of chains bound to them (`jump { ... }`). */
+  #noteSetStatements(at: string, stmts: readonly Json[]): void {
+    // One key read per statement: a statement is an object of one key, and a document has 10,000 rules.
+    for (const st of stmts) {
+      if (!isObj(st)) continue;
+      const k = firstKey(st);
+      const v = st[k];
+      if (k === "set" && isObj(v) && typeof v.set === "string" && v.set.startsWith("@")) {
+        this.#updated.add(at + v.set.slice(1));
+      } else if ((k === "jump" || k === "goto") && isObj(v) && Array.isArray(v.rules)) {
+        for (const r of v.rules) if (isObj(r) && Array.isArray(r.expr)) this.#noteSetStatements(at, r.expr);
       }
     }
   }
@@ -422,11 +440,10 @@ export class DocumentPlanner {
           : byIndex
           ? byIndex.place.handle
           : num(at, "a position");
-        const needs = mentioned(v.expr, LOOKUPS);
+        const needs = needsOf(v.expr);
         // Interface names need the namespace's indexes; look them up once, and only then.
-        const shaped = SHAPED.filter((k) => needs.has(k)).length;
-        if (needs.size > shaped) await this.#loadIfindexes();
-        const sets = shaped ? await this.#tableShapes(fam, table) : undefined;
+        if (needs & NEEDS_IFINDEXES) await this.#loadIfindexes();
+        const sets = needs & NEEDS_SHAPES ? await this.#tableShapes(fam, table) : undefined;
         const anonName = await this.#anonNamer(fam, table);
         const expressions = ruleExpressions(v.expr, {
           family: fam,

@@ -138,18 +138,26 @@ export function renderBits(t: NftType, b: Uint8Array): Json {
   return typeof v === "string" ? [v] : v;
 }
 
-/** Each type's names and bit names by name, made on first use: a lookup per value, not a scan. */
-const numbersByName = new WeakMap<NftType, Map<string, number>>();
+/**
+ * Each type's names and bit names by name, made on first use: a lookup per
+ * value, not a scan. Keyed by the name maps, which copies of a type
+ * (`{ ...t, size }` for a bit field: `tcp flags` in every rule) share.
+ */
+const numbersByName = new WeakMap<object, WeakMap<object, Map<string, number>>>();
+const NONE = {};
 
 function nameToNumber(t: NftType, v: string): number | undefined {
-  let byName = numbersByName.get(t);
+  const names = t.names ?? NONE, bits = t.bits ?? NONE;
+  let byBits = numbersByName.get(names);
+  if (!byBits) numbersByName.set(names, byBits = new WeakMap());
+  let byName = byBits.get(bits);
   if (!byName) {
     byName = new Map();
     // A name's first number wins (names before bit names, lowest first), as a scan in that order finds it.
     for (const map of [t.names ?? {}, t.bits ?? {}]) {
       for (const [k, name] of Object.entries(map)) if (!byName.has(name)) byName.set(name, Number(k));
     }
-    numbersByName.set(t, byName);
+    byBits.set(bits, byName);
   }
   return byName.get(v) ?? t.aliases?.[v];
 }
