@@ -114,9 +114,14 @@ export class MessageBuilder {
 
   /** Opens a nested attribute (`NLA_F_NESTED` set); {@link close} ends it. Generated builders use it instead of {@link nest}. */
   open(type: number): number {
+    return this.#begin(type | NLA_F_NESTED);
+  }
+
+  // An attribute's header, its length set by `close`: no callback (a closure per attribute) on the hot paths.
+  #begin(type: number): number {
     this.#pad();
     const at = this.#reserve(NLA_HDRLEN);
-    this.#view.setUint16(at + 2, type | NLA_F_NESTED, true);
+    this.#view.setUint16(at + 2, type, true);
     return at;
   }
 
@@ -208,7 +213,9 @@ export class MessageBuilder {
 
   /** Appends a NUL-terminated string attribute. */
   string(type: number, s: string): this {
-    return this.attr(type, (b) => b.#text(s));
+    const at = this.#begin(type);
+    this.#text(s);
+    return this.close(at);
   }
 
   // Names are short ASCII: copied byte by byte, without an encoder call (a 10,000-rule batch has 100,000).
@@ -242,7 +249,8 @@ export class MessageBuilder {
       if (spec.repeat) { for (const item of val as unknown[]) this.#value(spec, item, key); }
       else this.#value(spec, val, key);
     }
-    for (const raw of values.unknown ?? []) this.bytes(raw.type, raw.data);
+    const unknown = values.unknown;
+    if (unknown) { for (const raw of unknown) this.bytes(raw.type, raw.data); }
     return this;
   }
 
@@ -253,7 +261,7 @@ export class MessageBuilder {
         this.string(spec.type, val as string);
         return;
       case "flag":
-        if (val) this.attr(spec.type, () => {});
+        if (val) this.close(this.#begin(spec.type));
         return;
       case "bytes":
         this.bytes(spec.type, val as Uint8Array);
@@ -264,15 +272,24 @@ export class MessageBuilder {
       case "mac":
         this.mac(spec.type, val instanceof Uint8Array ? val : String(val));
         return;
-      case "nested":
-        this.nest(spec.type, (b) => b.attrs(spec.table!, val as Attrs<AttrTable>));
+      case "nested": {
+        const at = this.#begin(spec.type | NLA_F_NESTED);
+        this.attrs(spec.table!, val as Attrs<AttrTable>);
+        this.close(at);
         return;
-      case "struct":
-        this.attr(spec.type, (b) => b.struct(spec.struct!, val as Record<string, number>));
+      }
+      case "struct": {
+        const at = this.#begin(spec.type);
+        this.struct(spec.struct!, val as Record<string, number>);
+        this.close(at);
         return;
-      case "codec":
-        this.attr(spec.type, (b) => spec.codec!.build(b, val));
+      }
+      case "codec": {
+        const at = this.#begin(spec.type);
+        spec.codec!.build(this, val);
+        this.close(at);
         return;
+      }
     }
     let n: number;
     if (spec.bits) n = bitsOfNames(spec.bits, val as string[] | number, key);

@@ -19,7 +19,16 @@ import { holdsIfaces, ifindexElems } from "./ifindex_values.ts";
 import type { NftElement } from "../element.ts";
 import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
 import { objTypeId } from "../expr/names.ts";
-import { type ElementShape, elementsOf, isObj, keyLen, packedIp4Keys, typeSize, withFirstSegment } from "./values.ts";
+import {
+  type ElementShape,
+  elementsOf,
+  isObj,
+  keyLen,
+  packedIp4Keys,
+  soleKey,
+  typeSize,
+  withFirstSegment,
+} from "./values.ts";
 import { setTypes } from "./ruleset_json.ts";
 import { AutoMerge } from "./automerge.ts";
 import { AnonNames } from "./anon_names.ts";
@@ -144,6 +153,8 @@ export class DocumentPlanner {
   #afterChains: (() => void)[] = [];
   /** The anonymous set names of each table (`family table`), when the batch names them (see NAMING_BATCH). */
   #anonNames?: Map<string, AnonNames>;
+  /** Each table's anonymous set namer by `family table`, made once (see #anonNamer). */
+  #namers = new Map<string, (template: string) => string>();
   /** The families whose ruleset the document flushed (`*`: all). */
   #flushedFamilies = new Set<string>();
   /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
@@ -282,9 +293,11 @@ export class DocumentPlanner {
     }
     for (const item of doc.nftables) this.#noteUpdates(item);
     if (doc.nftables.length >= NAMING_BATCH) this.#anonNames = new Map();
-    for (const [i, item] of doc.nftables.entries()) {
+    this.#namers.clear();
+    const items = doc.nftables;
+    for (let i = 0; i < items.length; i++) {
       at?.(i);
-      await this.#command(item);
+      await this.#command(items[i]);
     }
     // nft lists a map before the chains its elements jump to (and nft -j -f then fails with ENOENT).
     for (const add of this.#afterChains.splice(0)) add();
@@ -320,20 +333,20 @@ export class DocumentPlanner {
   }
 
   async #command(item: Json): Promise<void> {
-    if (!isObj(item) || Object.keys(item).length !== 1) {
+    const cmd = soleKey(item);
+    if (cmd === undefined || !isObj(item)) {
       throw new InvalidArgumentError(`Cannot apply ${JSON.stringify(item)}: expected an object with one key`);
     }
-    const [cmd] = Object.keys(item);
     if (cmd === "metainfo") return checkSchema(item.metainfo);
     if (OBJECTS.includes(cmd)) return await this.#object("add", cmd, item[cmd], true);
     if (!COMMANDS.includes(cmd)) {
       throw new InvalidArgumentError(`Cannot apply "${cmd}": expected ${[...COMMANDS, ...OBJECTS].join(", ")}`);
     }
     const body = item[cmd];
-    if (!isObj(body) || Object.keys(body).length !== 1) {
+    const kind = soleKey(body);
+    if (kind === undefined || !isObj(body)) {
       throw new InvalidArgumentError(`Cannot apply ${cmd}: expected one object`);
     }
-    const [kind] = Object.keys(body);
     if (!OBJECTS.includes(kind)) {
       throw new InvalidArgumentError(`Cannot ${cmd} "${kind}": expected ${OBJECTS.join(", ")}`);
     }
@@ -444,7 +457,8 @@ export class DocumentPlanner {
         // Interface names need the namespace's indexes; look them up once, and only then.
         if (needs & NEEDS_IFINDEXES) await this.#loadIfindexes();
         const sets = needs & NEEDS_SHAPES ? await this.#tableShapes(fam, table) : undefined;
-        const anonName = await this.#anonNamer(fam, table);
+        // Once a table's namer is made, a rule needs nothing awaited of it.
+        const anonName = this.#namers.get(`${fam} ${table}`) ?? await this.#anonNamer(fam, table);
         const expressions = ruleExpressions(v.expr, {
           family: fam,
           table,
@@ -532,7 +546,9 @@ export class DocumentPlanner {
       names = new AnonNames(taken);
       this.#anonNames.set(key, names);
     }
-    return (template) => names.name(template);
+    let namer = this.#namers.get(key);
+    if (!namer) this.#namers.set(key, namer = (template) => names.name(template));
+    return namer;
   }
 
   async #loadIfindexes(): Promise<void> {

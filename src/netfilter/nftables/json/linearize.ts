@@ -14,7 +14,7 @@ import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
 import { NFT_QUEUE_FLAGS } from "../expr/queue.ts";
 import { EXPR_LIST, EXPR_ONE } from "../expr/list.ts";
 import { MessageBuilder } from "../../../wire/builder.ts";
-import { isObj, keyRange, typeSize } from "./values.ts";
+import { isObj, keyRange, soleKey, typeSize } from "./values.ts";
 import { CT_TYPES, HEADER_FIELDS, type HeaderField, LOG_FLAGS, LOG_FLAGS_ALL, META_TYPES } from "./fields.ts";
 import { concatId, type Json, type NftType, typeByName } from "./types.ts";
 import { parseValue } from "./value_codec.ts";
@@ -113,8 +113,8 @@ class RuleEncoder extends MatchEncoder {
       this.dependField(f);
       return this.payloadWrite(f, m.value);
     }
-    const [k] = Object.keys(key);
-    if (k in EXTHDR_OPS && Object.keys(key).length === 1 && isObj(key[k])) {
+    const k = soleKey(key);
+    if (k !== undefined && k in EXTHDR_OPS && isObj(key[k])) {
       const op = EXTHDR_OPS[k];
       if (op !== "tcpopt") throw new InvalidArgumentError(`Cannot set ${k} fields: the kernel writes only tcp options`);
       const { expr, field } = this.exthdrExpr(op, key[k]);
@@ -783,7 +783,7 @@ export function ruleExpressions(stmts: readonly Json[], ctx: LinearizeContext): 
   const e = new RuleEncoder(ctx);
   let terminal: string | undefined;
   for (const st of withoutOwnProtocol(stmts, ctx.family)) {
-    const key = isObj(st) ? Object.keys(st)[0] : undefined;
+    const key = soleKey(st);
     if (terminal !== undefined) {
       // nft refuses it: the kernel would keep a statement that never runs.
       throw new InvalidArgumentError(

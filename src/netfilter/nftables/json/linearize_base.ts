@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG32_00, NFT_REG_1 } from "../consts.ts";
 import type { NftKnownExpr } from "../expr/registry.ts";
 import type { NftTransaction } from "../transaction.ts";
-import { type ElementShape, isObj } from "./values.ts";
+import { type ElementShape, isObj, soleKey } from "./values.ts";
 import { META_JSON_KEYS } from "./fields.ts";
 import { EXTHDR_KEYS, type ExthdrOp } from "./exthdr_fields.ts";
 import type { Json, NftType } from "./types.ts";
@@ -141,9 +141,9 @@ export function regOf(slot: number): number {
 
 /** The one key of `o` and its value; anything else is bad input. */
 export function only(o: Obj, what: string): [string, Json] {
-  const keys = Object.keys(o);
-  if (keys.length !== 1) throw new InvalidArgumentError(`Cannot use ${what} ${JSON.stringify(o)}: expected one key`);
-  return [keys[0], o[keys[0]]];
+  const key = soleKey(o);
+  if (key === undefined) throw new InvalidArgumentError(`Cannot use ${what} ${JSON.stringify(o)}: expected one key`);
+  return [key, o[key]];
 }
 
 /** Refuses a key of `o` not in `allowed` (nothing accepted is dropped). */
@@ -151,7 +151,7 @@ export function checkObjKeys(o: Obj, allowed: readonly string[], what: string): 
   if (typeof o !== "object" || o === null || Array.isArray(o)) {
     throw new InvalidArgumentError(`Cannot use ${JSON.stringify(o)} as ${what}: expected an object`);
   }
-  for (const k of Object.keys(o)) {
+  for (const k in o) {
     if (!allowed.includes(k)) {
       throw new InvalidArgumentError(`Cannot use "${k}" in ${what}: expected ${allowed.join(", ")}`);
     }

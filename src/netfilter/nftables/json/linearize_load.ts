@@ -9,7 +9,7 @@ import { cIntField } from "./apply_checks.ts";
 import { InvalidArgumentError } from "../../../errors.ts";
 import { NFT_REG_1 } from "../consts.ts";
 import type { NftExpr, NftKnownExpr } from "../expr/registry.ts";
-import { type ElementShape, isObj, keyLen } from "./values.ts";
+import { type ElementShape, isObj, keyLen, soleKey } from "./values.ts";
 import {
   CT_TYPES,
   ctAddrType,
@@ -96,8 +96,7 @@ export abstract class LoadEncoder {
   bitwise(op: string, v: Json, slot: number): Loaded {
     const run: [string, Json][] = [];
     let x: Json = { [op]: v };
-    while (isObj(x) && Object.keys(x).length === 1 && ["&", "|", "^"].includes(Object.keys(x)[0])) {
-      const [k] = Object.keys(x);
+    for (let k = soleKey(x); isObj(x) && (k === "&" || k === "|" || k === "^"); k = soleKey(x)) {
       const [left, right] = x[k] as Json[];
       run.unshift([k, right]);
       x = left;
