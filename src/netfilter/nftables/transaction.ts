@@ -68,6 +68,9 @@ const SET_FLAG_BITS: Record<string, number> = {
 /** Elements per `NEWSETELEM` message are capped so its attribute stays under 64 KiB. */
 const ELEMENT_BYTES = 60000;
 
+/** The keys of a rule spec (a constant, not a new array for each of a batch's rules). */
+const RULE_SPEC_KEYS = ["family", "table", "chain", "chainId", "expressions", "handle", "positionId", "comment"];
+
 /** Collects changes and commits them as one atomic batch. */
 export class NftTransaction {
   #messages: Uint8Array[] = [];
@@ -224,7 +227,7 @@ export class NftTransaction {
    * prepends (before `handle`), `replace` replaces rule `handle`.
    */
   addRule(r: NftRuleSpec, mode: "add" | "insert" | "replace" = "add"): this {
-    checkKeys(r, ["family", "table", "chain", "chainId", "expressions", "handle", "positionId", "comment"], "a rule");
+    checkKeys(r, RULE_SPEC_KEYS, "a rule");
     if ((r.chain === undefined) === (r.chainId === undefined)) {
       throw new InvalidArgumentError("Cannot add a rule without exactly one of chain and chainId");
     }
