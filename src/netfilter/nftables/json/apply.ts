@@ -17,7 +17,8 @@ import { NftTransaction } from "../transaction.ts";
 import { ruleExpressions } from "./linearize.ts";
 import { holdsIfaces, ifindexElems } from "./ifindex_values.ts";
 import type { NftElement } from "../element.ts";
-import { elemStmtExprs, exprsOf, setStmtExprs } from "./set_stmts.ts";
+import { exprsOf } from "./set_stmts.ts";
+import { elemStmtExprs, setStmtExprs } from "./set_stmt_exprs.ts";
 import { objTypeId } from "../expr/names.ts";
 import {
   type ElementShape,
