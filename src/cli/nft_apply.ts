@@ -10,24 +10,16 @@
 import { InvalidArgumentError } from "../errors.ts";
 import type { Context } from "./context.ts";
 import { readText } from "./io.ts";
-import { listSpec, type NftFlags, nftList } from "./nft_list.ts";
+import { listSpec, type NftFlags } from "./nft_list.ts";
 import { isJsonQuery, type JsonQuery, jsonQuery } from "./nft_json_query.ts";
-import { nftMore } from "./nft_more.ts";
-import { Args } from "./args.ts";
 import { withEcho } from "./nft_echo.ts";
 import { applyJson, checkSchema } from "../netfilter/nftables/json/apply.ts";
 import { parseNftJson } from "../netfilter/nftables/json/big_int.ts";
 import type { Json } from "../netfilter/nftables/json/types.ts";
 import { isObj } from "../netfilter/nftables/json/values.ts";
-import { applyScript, NftScriptError, NftScriptNotFound, NftScriptRefusal } from "../netfilter/nftables/text/script.ts";
-import type { MergeReport } from "../netfilter/nftables/text/script_optimize.ts";
 import { noTopTier } from "../sys/jit.ts";
-import { lexScript } from "../netfilter/nftables/text/script_lex.ts";
 import { buildExpr } from "../netfilter/nftables/expr/list.ts";
 import { ruleExpressions } from "../netfilter/nftables/json/linearize.ts";
-import { wordValue } from "../netfilter/nftables/text/tokens.ts";
-import { parseStatements } from "../netfilter/nftables/text/statement.ts";
-import { flagTyped } from "../netfilter/nftables/text/stmt_text.ts";
 import { MessageBuilder } from "../wire/builder.ts";
 import { keys } from "../netfilter/nftables/json/apply_checks.ts";
 import { checkKeys } from "../wire/invalid.ts";
@@ -55,17 +47,14 @@ export async function nftApplyFile(ctx: Context, file: string, flags: NftFlags &
 }
 
 /**
- * Keeps the script reader's and the planner's hottest functions out of
- * JavaScriptCore's top tier, FTL (Bun; nothing on Deno): a 10,000-rule
- * file is planned before their FTL compiles (some 100 ms of compiler
- * thread) pay, and meanwhile the lower tier's compiles of the rest wait
- * (bench/nft.ts: about 25 ms less before the batch is sent).
+ * Keeps the planner's hottest functions out of JavaScriptCore's top tier,
+ * FTL (Bun; nothing on Deno): a 10,000-rule file is planned before their
+ * FTL compiles (some 100 ms of compiler thread) pay, and meanwhile the
+ * lower tier's compiles of the rest wait (bench/nft.ts: about 25 ms less
+ * before the batch is sent, with the script reader's, see nft_script.ts).
  */
 function bulkTiers(): void {
-  noTopTier(
-    [lexScript, wordValue, parseStatements, flagTyped, ruleExpressions, buildExpr, keys, checkKeys, dottedQuad],
-    [MessageBuilder.prototype],
-  );
+  noTopTier([ruleExpressions, buildExpr, keys, checkKeys, dottedQuad], [MessageBuilder.prototype]);
 }
 
 /**
@@ -79,7 +68,7 @@ export async function nftApplyText(
   flags: NftFlags & FileFlags,
   session: readonly string[] = [],
 ): Promise<number> {
-  const { check, includePaths } = flags;
+  const { check } = flags;
   // -c commits nothing, so there is nothing to echo (nft prints nothing either).
   const echo = flags.echo && !check
     ? (fn: () => Promise<void>) => withEcho(ctx, flags, fn)
@@ -100,45 +89,9 @@ export async function nftApplyText(
     }
     return 0;
   }
-  try {
-    const paths = includePaths.length ? includePaths : undefined;
-    const query = (words: string[]) => runQuery(ctx, words, flags);
-    const optimize = flags.optimize ? (m: MergeReport) => reportMerge(ctx, m) : undefined;
-    const opts = { ...ctx.lib, check, includePaths: paths, query, optimize, prelude: prelude(flags.defines, session) };
-    await echo(() => applyScript(text, path, opts));
-  } catch (e) {
-    if (e instanceof NftScriptRefusal || e instanceof NftScriptNotFound) ctx.err.line(e.located);
-    else if (e instanceof NftScriptError) ctx.err.line(e.message);
-    else throw e;
-    return 1;
-  }
-  return 0;
-}
-
-/**
- * A merge as nft 1.0.6 reports it: the rules and "into:" on stderr, the
- * merged rule itself on stdout (nft prints it through its output stream).
- */
-function reportMerge(ctx: Context, m: MergeReport): void {
-  ctx.err.write(`Merging:\n${m.rules.map((r) => `${r}\n`).join("")}into:\n\t`);
-  ctx.err.flush();
-  ctx.out.write(m.into);
-  ctx.out.flush();
-  ctx.err.write("\n");
-  ctx.err.flush();
-}
-
-/** nft's -D variables as the `define NAME=VALUE;` statements nft reads before a script, then a session's own. */
-function prelude(defines: readonly [string, string][], session: readonly string[]): string | undefined {
-  const lines = [...defines.map(([k, v]) => `define ${k} = ${v};`), ...session];
-  return lines.length ? lines.join("\n") : undefined;
-}
-
-/** A script's `list ...`, `get ...`, `reset ...` or `describe ...`, run as on the command line. */
-async function runQuery(ctx: Context, words: string[], flags: NftFlags): Promise<void> {
-  const args = new Args(words.slice(1));
-  if (words[0] === "list") return await nftList(ctx, args, flags);
-  await nftMore(ctx, words[0], args, flags);
+  // nft's language, read by modules a JSON document does not load.
+  const { applyScriptText } = await import("./nft_script.ts");
+  return await applyScriptText(ctx, text, path, flags, session, echo);
 }
 
 /**
