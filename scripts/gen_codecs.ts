@@ -51,6 +51,12 @@ export interface Source {
   objects?: ObjectSource[];
   builders?: string[];
   messages?: MessageSource[];
+  /**
+   * Records of tables (`NFT_EXPRESSIONS`: an expression's name to its
+   * table) whose every table gets a builder, exported together as
+   * `<RECORD>_BUILDERS` by the record's keys.
+   */
+  builderMaps?: string[];
   /** Request builders to compile from message declarations (see `scripts/gen_requests.ts`). */
   requests?: RequestSource[];
   /**
@@ -127,6 +133,8 @@ export const SOURCES: Source[] = [
     }],
   },
   { module: "src/wire/genetlink.ts", tables: ["CTRL_ATTRS"] },
+  // Every expression of a rule: a 10,000-rule batch writes some 60,000.
+  { module: "src/netfilter/nftables/expr/registry.ts", tables: [], builderMaps: ["NFT_EXPRESSIONS"] },
 ];
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -212,6 +220,7 @@ export function generate(
   messages: MessageSource[] = [],
   sharedNests = false,
   requests: RequestSource[] = [],
+  builderMaps: string[] = [],
 ): string {
   const units: Unit[] = [];
   const byTable = new Map<AttrTable, Unit>();
@@ -255,6 +264,22 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
   const rel = (p: string) => relative(dirname(file), p).replace(/^(?!\.)/, "./");
   const built = new Map<AttrTable, string>();
   for (const name of builders) bodies.push(...builderFns(exports, exports[name] as AttrTable, name, consts, built));
+  for (const name of builderMaps) {
+    const record = exports[name] as Record<string, AttrTable>;
+    const entries: string[] = [];
+    for (const key in record) {
+      bodies.push(...builderFns(exports, record[key], `${name}.${key}`, consts, built));
+      entries.push(`  ${key}: ${built.get(record[key])},`);
+    }
+    bodies.push(
+      `/** A builder for each table of \`${name}\`, by its key; each writes what \`MessageBuilder.attrs\` writes. */
+export const ${name}_BUILDERS: {
+  readonly [K in keyof typeof ${name}]: (b: MessageBuilder, a: Attrs<(typeof ${name})[K]>) => MessageBuilder;
+} = {
+${entries.join("\n")}
+};`,
+    );
+  }
   const attrWriter = (t: AttrTable, path: string): string => {
     if (!built.has(t)) bodies.push(...builderFns(exports, t, path, consts, built));
     return built.get(t)!;
@@ -279,7 +304,9 @@ ${attrLoop(cases, "(out.unknown ??= []).push({ type: raw, data: buf.slice(s, e) 
  * ${
     requests.length
       ? "Parsers and request builders compiled from the tables"
-      : "Parsers compiled from the attribute tables"
+      : names.length || objects.length || messages.length
+      ? "Parsers compiled from the attribute tables"
+      : "Builders compiled from the attribute tables"
   } of \`${basename(module)}\`.
  *
  * @module
@@ -815,6 +842,7 @@ export async function generateSource(src: Source): Promise<string> {
     src.messages,
     src.sharedNests,
     src.requests,
+    src.builderMaps,
   );
 }
 

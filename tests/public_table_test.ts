@@ -17,6 +17,9 @@ import { parsePublicObject, publicAttrs, type PublicObject } from "../src/wire/p
 import { checkPolicy, parseAttrs } from "../src/wire/table.ts";
 import { CTA_TABLE } from "../src/netfilter/conntrack/tables.ts";
 import { buildCtaTable } from "../src/netfilter/conntrack/_generated/tables.ts";
+import { NFT_EXPRESSIONS } from "../src/netfilter/nftables/expr/registry.ts";
+import { NFT_EXPRESSIONS_BUILDERS } from "../src/netfilter/nftables/expr/_generated/registry.ts";
+import type { AttrTable } from "../src/wire/table.ts";
 
 function outcome(fn: () => Uint8Array): unknown {
   try {
@@ -70,6 +73,58 @@ test("the generated CTA_TABLE builder writes what MessageBuilder.attrs writes", 
   assert.deepEqual(
     outcome(() => buildCtaTable(new MessageBuilder(0x100, 0), bad).finish()),
     outcome(() => new MessageBuilder(0x100, 0).attrs(CTA_TABLE, bad).finish()),
+  );
+});
+
+test("each generated nf_tables expression builder writes what MessageBuilder.attrs writes", () => {
+  const tlv = (type: number, payload: Uint8Array) => {
+    const out = new Uint8Array((4 + payload.length + 3) & ~3);
+    new DataView(out.buffer).setUint16(0, 4 + payload.length, true);
+    new DataView(out.buffer).setUint16(2, type, true);
+    out.set(payload, 4);
+    return out;
+  };
+  // Payload sizes of the scalar kinds (so that most attributes parse), and nests of the same.
+  const leaf = fc.record({
+    type: fc.integer({ min: 0, max: 12 }),
+    payload: fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ maxLength: 20 })),
+  });
+  const attr = fc.oneof(
+    leaf.map((a) => tlv(a.type, a.payload)),
+    fc.tuple(fc.integer({ min: 0, max: 12 }), fc.array(leaf, { maxLength: 3 })).map(([t, kids]) =>
+      tlv(t | 0x8000, Uint8Array.from(kids.flatMap((k) => [...tlv(k.type, k.payload)])))
+    ),
+  );
+  for (const [name, table] of Object.entries(NFT_EXPRESSIONS) as [keyof typeof NFT_EXPRESSIONS, AttrTable][]) {
+    const build = NFT_EXPRESSIONS_BUILDERS[name] as (b: MessageBuilder, a: unknown) => MessageBuilder;
+    let built = 0;
+    fc.assert(
+      fc.property(fc.array(attr, { maxLength: 8 }), (attrs) => {
+        const bytes = Uint8Array.from(attrs.flatMap((a) => [...a]));
+        let a;
+        try {
+          a = parseAttrs(table, bytes, new DataView(bytes.buffer), 0, bytes.length);
+        } catch {
+          return; // not attributes of this table: nothing to build
+        }
+        const engine = outcome(() => new MessageBuilder(0x100, 0).attrs(table, a).finish());
+        assert.deepEqual(outcome(() => build(new MessageBuilder(0x100, 0), a).finish()), engine, name);
+        if ((engine as { ok?: Uint8Array }).ok) built++;
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(built > 30, `${name}: only ${built} built`);
+  }
+  // Names are resolved, and bad ones refused, the same way.
+  const payload = { base: "nh", offset: 12, len: 4, dreg: 1 } as const;
+  assert.deepEqual(
+    NFT_EXPRESSIONS_BUILDERS.payload(new MessageBuilder(0x100, 0), payload).finish(),
+    new MessageBuilder(0x100, 0).attrs(NFT_EXPRESSIONS.payload, payload).finish(),
+  );
+  const bad = { base: "nowhere" } as unknown as { base: "nh" };
+  assert.deepEqual(
+    outcome(() => NFT_EXPRESSIONS_BUILDERS.payload(new MessageBuilder(0x100, 0), bad).finish()),
+    outcome(() => new MessageBuilder(0x100, 0).attrs(NFT_EXPRESSIONS.payload, bad).finish()),
   );
 });
 

@@ -11,6 +11,7 @@ import type { MessageBuilder } from "../../../wire/builder.ts";
 import { MalformedError } from "../../../wire/errors.ts";
 import { type Attrs, type AttrTable, type Codec, forEachAttr, parseAttrs, readString } from "../../../wire/table.ts";
 import { isKnownExpr, NFT_EXPRESSIONS, type NftExpr } from "./registry.ts";
+import { NFT_EXPRESSIONS_BUILDERS } from "./_generated/registry.ts";
 
 const NFTA_LIST_ELEM = 1;
 const NFTA_EXPR_NAME = 1;
@@ -35,8 +36,8 @@ export function parseExpr(buf: Uint8Array, view: DataView, start: number, end: n
 
 /** Appends one expression as an `NFTA_LIST_ELEM` nest. */
 export function buildExpr(b: MessageBuilder, expr: NftExpr): void {
-  // Open and close rather than nested callbacks, and the expression itself as the attributes (no table has
-  // a `name` key): a 10,000-rule batch builds some 60,000 of these.
+  // Open and close rather than nested callbacks, the expression itself as the attributes (no table has
+  // a `name` key), written by its table's generated builder: a 10,000-rule batch builds some 60,000 of these.
   const elem = b.open(NFTA_LIST_ELEM);
   b.string(NFTA_EXPR_NAME, expr.name);
   if ("raw" in expr) {
@@ -55,7 +56,10 @@ export function buildExpr(b: MessageBuilder, expr: NftExpr): void {
     }
   }
   const data = b.open(NFTA_EXPR_DATA);
-  b.attrs(table, expr as Attrs<AttrTable>);
+  (NFT_EXPRESSIONS_BUILDERS[name] as (b: MessageBuilder, a: Attrs<AttrTable>) => MessageBuilder)(
+    b,
+    expr as Attrs<AttrTable>,
+  );
   b.close(data);
   b.close(elem);
 }
