@@ -86,6 +86,9 @@ const NOT_QUAD = /^\d+(?:\.\d+){1,2}$|^\d+(?:\.\d+){4,}$/;
 /** A word as nft's JSON value: numbers, prefixes, ranges, or text. */
 export function wordValue(w: string): Json {
   if (w.startsWith('"')) return unquote(w);
+  // A word that starts with a letter is a name or an IPv6 address, unless a prefix or range: no pattern below is for it.
+  const c = w.charCodeAt(0) | 0x20;
+  if (c >= 0x61 && c <= 0x7a && !w.includes("/") && !w.includes("-")) return w;
   // Past 2^53 a number loses bits: such a value stays its text (decimal or hex), read exactly as a value.
   // Numbers and dots other than an IPv4 address: nft's scanner has no such word (getaddrinfo's `127.1` is JSON's).
   if (NOT_QUAD.test(w)) {
