@@ -3,9 +3,11 @@
  * integer parser take base 0 (`010` is octal 8), getaddrinfo reads an
  * address part so (`010.1.1.1` is 8.1.1.1), and a port that is no octal
  * number is a service (`09` is 9) where a mark is refused, and numbers
- * and dots that are no IPv4 address are no word of nft's text. Each rule goes
- * to nft in one namespace and to nlkit in another; both must give the same
- * verdict, and the same listing.
+ * and dots that are no IPv4 address are no word of nft's text. The numbers
+ * of nft's grammar (handles, positions, priorities, sizes, bursts) are read
+ * the same way: `delete rule ... handle 010` deletes handle 8. Each command
+ * goes to nft in one namespace and to nlkit in another; both must give the
+ * same verdict, and the same listing.
  *
  * @module
  */
@@ -67,6 +69,61 @@ test("leading zeros in rules: nft's verdict and listing", { skip: NFT_SKIP, time
       assert.equal(nft(b, ["list", "ruleset"]), want);
       assert.match(want, /tcp dport 8\n/);
       assert.match(want, /ip saddr 8\.1\.1\.1/);
+    });
+  });
+});
+
+// nft's grammar numbers, read by its scanner with base 0: a handle of `010` is handle 8 (deleting handle 10
+// instead would remove the wrong rule), a priority of `0x10` is 16, and `09` is no number at all.
+const GRAMMAR = [
+  "delete rule ip t c handle 010",
+  "add rule ip t c position 011 counter comment after9",
+  "insert rule ip t c handle 0x3 counter comment before3",
+  "delete rule ip t c handle 09",
+  "add chain ip t p1 { type filter hook input priority 010; }",
+  "add chain ip t p2 { type filter hook input priority -010; }",
+  "add chain ip t p3 { type filter hook input priority 0x10; }",
+  "add chain ip t p4 { type filter hook input priority filter + 010; }",
+  "add chain ip t p5 { type filter hook input priority 09; }",
+  "add rule ip t c log group 010",
+  "add rule ip t c limit rate 5/second burst 010 packets",
+  "add rule ip t c quota 010 bytes",
+  "add set ip t s { type ipv4_addr; size 010; }",
+  "add rule ip t c counter packets 010 bytes 0",
+  "add rule ip t c limit rate 010/second",
+  "add rule ip t c queue num 010",
+  "add rule ip t c @nh,010,8 1",
+  "add rule ip t c meta mark set numgen inc mod 010",
+];
+
+test("numbers of nft's grammar (handles, positions, priorities): as nft's scanner reads them", {
+  skip: NFT_SKIP,
+  timeout: 120_000,
+}, async () => {
+  await withTempNetns(async (a) => {
+    await withTempNetns((b) => {
+      const rules = Array.from({ length: 12 }, (_, i) => `  counter comment "r${i + 1}"\n`).join("");
+      for (const ns of [a, b]) nft(ns, ["-f", "-"], `table ip t {\n chain c {\n${rules} }\n}\n`);
+      for (const cmd of GRAMMAR) {
+        const words = cmd.split(" ");
+        const theirs = nftResult(a, words);
+        const mine = nlkit(["-n", b, "nft", ...words]);
+        assert.equal(
+          mine.code,
+          theirs.code,
+          `${cmd}: nft ${theirs.code} ${theirs.stderr} / nlkit ${mine.code} ${mine.stderr}`,
+        );
+      }
+      const want = nft(a, ["-a", "list", "ruleset"]);
+      assert.equal(nft(b, ["-a", "list", "ruleset"]), want);
+      // The table would hold more, and other rules, if a number were read as decimal.
+      assert.doesNotMatch(want, /comment "r7"/);
+      assert.match(want, /comment "r9"/);
+      assert.match(want, /priority 16;/);
+      assert.match(want, /group 8/);
+      assert.match(want, /counter packets 8 bytes 0/);
+      assert.match(want, /limit rate 8\/second/);
+      assert.match(want, /numgen inc mod 8/);
     });
   });
 });

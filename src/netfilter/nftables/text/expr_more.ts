@@ -11,6 +11,7 @@
 import { EXTHDR_KEYS, exthdrByName, exthdrByType, type ExthdrOp } from "../json/exthdr_fields.ts";
 import { RT_KEYS, SOCKET_TYPES } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
+import { nftNumber } from "./tokens.ts";
 
 const IPV6_EXTHDRS = ["hbh", "rt", "rt0", "rt2", "srh", "frag", "dst", "mh"];
 const OPTION_OPS: Record<string, ExthdrOp> = { "tcp option": "tcpopt", "ip option": "ipv4", "sctp chunk": "sctp" };
@@ -32,8 +33,9 @@ export function moreExpr(w: readonly string[], i: number): [Json, number] | unde
   const [a, b, c, d] = [w[i], w[i + 1], w[i + 2], w[i + 3]];
   // A raw payload, `@th,16,16` (the tokenizer splits it at its commas).
   const raw = /^@(ll|nh|th|ih)$/.exec(a ?? "");
-  if (raw && b === "," && /^\d+$/.test(c ?? "") && d === "," && /^\d+$/.test(w[i + 4] ?? "")) {
-    return [{ payload: { base: raw[1], offset: Number(c), len: Number(w[i + 4]) } }, 5];
+  if (raw && b === "," && d === ",") {
+    const [offset, len] = [nftNumber(c ?? ""), nftNumber(w[i + 4] ?? "")];
+    if (!Number.isNaN(offset) && !Number.isNaN(len)) return [{ payload: { base: raw[1], offset, len } }, 5];
   }
   if (a === "exthdr" && b !== undefined && exthdrByName(EXTHDR_KEYS.ipv6, b)) return [{ exthdr: { name: b } }, 2];
   if (a === "rt" && RT_NAMES.has(b ?? "")) return [{ rt: { key: b! } }, 2];
@@ -63,7 +65,7 @@ export function moreExpr(w: readonly string[], i: number): [Json, number] | unde
   if (a === "ipsec" && (b === "in" || b === "out")) return ipsec(w, i);
   if (a === "numgen" && (b === "inc" || b === "random") && c === "mod" && /^\d+$/.test(d ?? "")) {
     const off = w[i + 4] === "offset" && /^\d+$/.test(w[i + 5] ?? "");
-    return [{ numgen: { mode: b, mod: Number(d), offset: off ? Number(w[i + 5]) : 0 } }, off ? 6 : 4];
+    return [{ numgen: { mode: b, mod: nftNumber(d), offset: off ? nftNumber(w[i + 5]) : 0 } }, off ? 6 : 4];
   }
   return undefined;
 }

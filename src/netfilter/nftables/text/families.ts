@@ -6,7 +6,7 @@
  */
 
 import { InvalidArgumentError } from "../../../errors.ts";
-import type { Tokens } from "./tokens.ts";
+import { nftNumber, type Tokens } from "./tokens.ts";
 
 export const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 
@@ -49,9 +49,15 @@ const BRIDGE_PRIO_HOOKS: Record<string, string | undefined> = {
  * With `hook`, a name must suit the family and hook, as nft refuses `srcnat` in an input chain.
  */
 export function priority(s: string, family: string, hook?: string): number {
-  if (/^-?\d+$/.test(s)) return Number(s);
+  // Numbers as nft's scanner reads them: `010` is 8, `0x10` 16, and `09` no number.
+  const num = /^-?(0x[0-9a-f]+|\d+)$/i.exec(s);
+  if (num) {
+    const n = nftNumber(num[1]);
+    if (Number.isNaN(n)) throw new InvalidArgumentError("invalid priority expression value in this context.");
+    return s[0] === "-" ? -n : n;
+  }
   const names = family === "bridge" ? BRIDGE_PRIOS : STD_PRIOS;
-  const m = /^([a-z]+)(?:\s*([+-])\s*(\d+))?$/.exec(s);
+  const m = /^([a-z]+)(?:\s*([+-])\s*(0x[0-9a-fA-F]+|\d+))?$/.exec(s);
   if (!m || !(m[1] in names)) {
     throw new InvalidArgumentError(
       `Cannot use priority "${s}": expected a number or ${Object.keys(names).join(", ")}`,
@@ -60,7 +66,9 @@ export function priority(s: string, family: string, hook?: string): number {
   if (hook !== undefined && !prioFits(m[1], family, hook)) {
     throw new InvalidArgumentError(`'${s}' is invalid priority in this context.`);
   }
-  return names[m[1]] + (m[2] === "-" ? -1 : 1) * Number(m[3] ?? 0);
+  const offset = m[3] === undefined ? 0 : nftNumber(m[3]);
+  if (Number.isNaN(offset)) throw new InvalidArgumentError("invalid priority expression value in this context.");
+  return names[m[1]] + (m[2] === "-" ? -1 : 1) * offset;
 }
 
 function prioFits(name: string, family: string, hook: string): boolean {

@@ -12,6 +12,7 @@ import { InvalidArgumentError } from "../../../errors.ts";
 import { withDeclExtra } from "../json/decl_extra.ts";
 import type { Json } from "../json/types.ts";
 import { priority } from "./families.ts";
+import { nftNumber } from "./tokens.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -26,7 +27,7 @@ export function flowtableCommand(
   decls: readonly (readonly string[])[],
 ): Json {
   const o: Obj = { family, table };
-  if (name === "handle" && cmd === "delete") o.handle = Number(decls[0]?.[0]);
+  if (name === "handle" && cmd === "delete") o.handle = nftNumber(decls[0]?.[0] ?? "");
   else o.name = unquote(name);
   if (cmd === "delete" || cmd === "destroy") {
     if (o.handle === undefined && decls.length) throw new InvalidArgumentError(`Unexpected "${decls[0][0]}"`);

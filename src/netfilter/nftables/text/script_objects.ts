@@ -12,7 +12,7 @@
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
 import { DUPLICATED, parseStatements } from "./statement.ts";
-import { parseDuration } from "./tokens.ts";
+import { nftNumber, parseDuration } from "./tokens.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -23,8 +23,9 @@ function unquote(w: string): string {
 }
 
 function int(w: string | undefined, what: string): number {
-  if (w === undefined || !/^\d+$/.test(w)) throw new InvalidArgumentError(`Cannot use "${w ?? ""}" as ${what}`);
-  return Number(w);
+  const n = w === undefined ? NaN : nftNumber(w);
+  if (Number.isNaN(n)) throw new InvalidArgumentError(`Cannot use "${w ?? ""}" as ${what}`);
+  return n;
 }
 
 /**

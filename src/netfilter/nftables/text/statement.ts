@@ -11,7 +11,7 @@ import { HEADER_FIELDS } from "../json/fields.ts";
 import type { Json } from "../json/types.ts";
 import { flagTyped } from "./stmt_text.ts";
 import { moreExpr, tcpOptionByNumber } from "./expr_more.ts";
-import { addressRunOn, count, keyDataSplit, parseDuration, Tokens, unquote, wordValue } from "./tokens.ts";
+import { addressRunOn, count, keyDataSplit, nftNumber, parseDuration, Tokens, unquote, wordValue } from "./tokens.ts";
 
 type Obj = { [k: string]: Json };
 
@@ -301,7 +301,7 @@ function queueStmt(t: Tokens): Obj | null {
     const w = t.next("a queue number");
     const m = /^(\d+|0x[0-9a-f]+)(?:-(\d+|0x[0-9a-f]+))?$/i.exec(w);
     if (!m) throw new InvalidArgumentError(`Cannot use "${w}" as a queue number: expected a number or a range N-M`);
-    return m[2] === undefined ? Number(m[1]) : { range: [Number(m[1]), Number(m[2])] };
+    return m[2] === undefined ? nftNumber(m[1]) : { range: [nftNumber(m[1]), nftNumber(m[2])] };
   };
   const flag = (w: string) => {
     if (w !== "bypass" && w !== "fanout") {
@@ -410,7 +410,11 @@ function natTarget(s: string): Obj {
 function rateUnit(s: string): [number, string | undefined, string] {
   const m = /^(\d+)(?:\s*([kmg]?bytes))?\/(second|minute|hour|day|week)$/.exec(s);
   if (!m) throw new InvalidArgumentError(`Cannot use "${s}" as a rate: expected N/second or N mbytes/second`);
-  return [Number(m[1]), m[2], m[3]];
+  const n = nftNumber(m[1]);
+  if (Number.isNaN(n)) {
+    throw new InvalidArgumentError(`Cannot use "${s}" as a rate: expected N/second or N mbytes/second`);
+  }
+  return [n, m[2], m[3]];
 }
 
 /** Parses one statement at the cursor. */
@@ -441,7 +445,7 @@ function statement(t: Tokens): Json {
       if (t.eat("name")) return { counter: mappedExpr(t) ?? unquote(t.next("a counter name")) };
       const c: Obj = { packets: 0, bytes: 0 };
       for (let k = t.peek(); k === "packets" || k === "bytes"; k = t.peek()) {
-        c[k] = Number((t.i++, t.next(`a ${k} count`)));
+        c[k] = nftNumber((t.i++, t.next(`a ${k} count`)));
       }
       return { counter: c };
     }
@@ -484,9 +488,9 @@ function statement(t: Tokens): Json {
       for (;;) {
         if (t.eat("prefix")) l.prefix = unquote(t.next("a log prefix"));
         else if (t.eat("level")) l.level = t.next("a log level");
-        else if (t.eat("group")) l.group = Number(t.next("a log group"));
-        else if (t.eat("snaplen")) l.snaplen = Number(t.next("a snaplen"));
-        else if (t.eat("queue-threshold")) l["queue-threshold"] = Number(t.next("a queue threshold"));
+        else if (t.eat("group")) l.group = nftNumber(t.next("a log group"));
+        else if (t.eat("snaplen")) l.snaplen = nftNumber(t.next("a snaplen"));
+        else if (t.eat("queue-threshold")) l["queue-threshold"] = nftNumber(t.next("a queue threshold"));
         else if (t.eat("flags")) logFlags(t, l);
         else break;
       }
@@ -518,7 +522,7 @@ function statement(t: Tokens): Json {
       const l: Obj = { rate, per };
       if (unit) l.rate_unit = unit;
       if (t.eat("burst")) {
-        l.burst = Number(t.next("a burst"));
+        l.burst = nftNumber(t.next("a burst"));
         const bu = t.next("a burst unit");
         // nft's grammar: a rate in packets takes a burst in packets, a rate in bytes one in bytes.
         if (bu !== (unit ? bu.match(/^[kmg]?bytes$/)?.[0] : "packets")) {
@@ -536,10 +540,10 @@ function statement(t: Tokens): Json {
       if (t.eat("name")) return { quota: mappedExpr(t) ?? unquote(t.next("a quota name")) };
       const q: Obj = {};
       if (t.eat("over")) q.inv = true;
-      q.val = Number(t.next("a quota"));
+      q.val = nftNumber(t.next("a quota"));
       q.val_unit = t.next("a quota unit");
       if (t.eat("used")) {
-        q.used = Number(t.next("a used amount"));
+        q.used = nftNumber(t.next("a used amount"));
         q.used_unit = t.next("a used unit");
       }
       return { quota: q };

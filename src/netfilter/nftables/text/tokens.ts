@@ -75,6 +75,20 @@ export class Tokens {
   }
 }
 
+/**
+ * A number where nft's grammar has one (a handle, a position, a priority,
+ * a size, a burst), read as its scanner reads it (strtoull, base 0): hex
+ * after `0x`, octal after a leading zero (`handle 010` is handle 8), else
+ * decimal. NaN for anything else, `09` included: nft's scanner makes that
+ * a string, and then refuses it where a number belongs.
+ */
+export function nftNumber(w: string): number {
+  if (/^0x[0-9a-f]+$/i.test(w)) return parseInt(w, 16);
+  if (!/^\d+$/.test(w)) return NaN;
+  if (w.length > 1 && w[0] === "0") return /^[0-7]+$/.test(w) ? parseInt(w, 8) : NaN;
+  return Number(w);
+}
+
 /** A quoted word's text: nft's strings have no escapes (`"eth\*"` is `eth\*`). */
 export function unquote(w: string): string {
   return w.startsWith('"') ? w.slice(1, -1) : w;
