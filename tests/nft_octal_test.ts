@@ -33,6 +33,20 @@ test("a leading zero: octal words, octal strings, no fast path for an octal addr
   assert.deepEqual([...dottedQuad("10.0.0.1")!], [10, 0, 0, 1]);
 });
 
+/** Runs each command with nft in namespace `a` and with nlkit in `b`: both must accept or refuse it. */
+function sameVerdicts(a: string, b: string, commands: readonly string[]): void {
+  for (const cmd of commands) {
+    const words = cmd.split(" ");
+    const theirs = nftResult(a, words);
+    const mine = nlkit(["-n", b, "nft", ...words]);
+    assert.equal(
+      mine.code,
+      theirs.code,
+      `${cmd}: nft ${theirs.code} ${theirs.stderr} / nlkit ${mine.code} ${mine.stderr}`,
+    );
+  }
+}
+
 const RULES = [
   "tcp dport 010",
   "tcp dport { 010, 011 }",
@@ -55,16 +69,7 @@ test("leading zeros in rules: nft's verdict and listing", { skip: NFT_SKIP, time
   await withTempNetns(async (a) => {
     await withTempNetns((b) => {
       for (const ns of [a, b]) nft(ns, ["-f", "-"], "table ip t {\n chain c {\n }\n}\n");
-      for (const r of RULES) {
-        const words = ["add", "rule", "ip", "t", "c", ...r.split(" ")];
-        const theirs = nftResult(a, words);
-        const mine = nlkit(["-n", b, "nft", ...words]);
-        assert.equal(
-          mine.code,
-          theirs.code,
-          `${r}: nft ${theirs.code} ${theirs.stderr} / nlkit ${mine.code} ${mine.stderr}`,
-        );
-      }
+      sameVerdicts(a, b, RULES.map((r) => `add rule ip t c ${r}`));
       const want = nft(a, ["list", "ruleset"]);
       assert.equal(nft(b, ["list", "ruleset"]), want);
       assert.match(want, /tcp dport 8\n/);
@@ -104,16 +109,7 @@ test("numbers of nft's grammar (handles, positions, priorities): as nft's scanne
     await withTempNetns((b) => {
       const rules = Array.from({ length: 12 }, (_, i) => `  counter comment "r${i + 1}"\n`).join("");
       for (const ns of [a, b]) nft(ns, ["-f", "-"], `table ip t {\n chain c {\n${rules} }\n}\n`);
-      for (const cmd of GRAMMAR) {
-        const words = cmd.split(" ");
-        const theirs = nftResult(a, words);
-        const mine = nlkit(["-n", b, "nft", ...words]);
-        assert.equal(
-          mine.code,
-          theirs.code,
-          `${cmd}: nft ${theirs.code} ${theirs.stderr} / nlkit ${mine.code} ${mine.stderr}`,
-        );
-      }
+      sameVerdicts(a, b, GRAMMAR);
       const want = nft(a, ["-a", "list", "ruleset"]);
       assert.equal(nft(b, ["-a", "list", "ruleset"]), want);
       // The table would hold more, and other rules, if a number were read as decimal.
