@@ -283,6 +283,14 @@ export class NftTransaction {
 
   /** Deletes rule `handle`. */
   deleteRule(r: { family: string; table: string; chain: string; handle: number }): this {
+    // A DELRULE without a handle deletes every rule of the chain: that is flushChain, asked for by name.
+    if (!Number.isSafeInteger(r.handle) || r.handle < 0) {
+      throw new InvalidArgumentError(
+        `Cannot delete a rule by handle ${
+          JSON.stringify(r.handle)
+        }: expected an integer (flushChain deletes every rule)`,
+      );
+    }
     const b = this.#msg(NFT_MSG.NFT_MSG_DELRULE, 0, r.family).attrs(NFTA_RULE_TABLE, {
       table: r.table,
       chain: r.chain,

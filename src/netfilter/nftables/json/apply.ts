@@ -430,7 +430,13 @@ export class DocumentPlanner {
         keys(v, RULE_KEYS, "a rule");
         const table = str(v, "table", "a rule");
         const chain = str(v, "chain", "a rule");
-        if (del) return void tx.deleteRule({ family: fam, table, chain, handle: num(v.handle, "a handle")! });
+        if (del) {
+          // nft requires the handle ("Object item not found: handle"): without one the kernel deletes every rule.
+          if (v.handle === undefined) {
+            throw new InvalidArgumentError(`Cannot delete a rule of ${chain} without its "handle"`);
+          }
+          return void tx.deleteRule({ family: fam, table, chain, handle: num(v.handle, "a handle")! });
+        }
         if (!Array.isArray(v.expr)) {
           throw new InvalidArgumentError(`Cannot add a rule to ${chain} without an "expr" list`);
         }

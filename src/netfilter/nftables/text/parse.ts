@@ -163,6 +163,10 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       } else if (t.peek() === "index" && (cmd === "add" || cmd === "insert")) {
         o.index = (t.i++, grammarNumber(t, "an index"));
       }
+      // A rule is deleted by its handle only (nft's grammar): without one the kernel would delete them all.
+      if ((cmd === "delete" || cmd === "replace") && o.handle === undefined) {
+        throw new InvalidArgumentError(`syntax error, unexpected ${t.peek() ?? "newline"}, expecting handle`);
+      }
       if (cmd !== "delete") {
         const { expr: e, comment } = parseStatements(t.t.slice(t.i));
         o.expr = e;
