@@ -17,7 +17,7 @@ import { test } from "node:test";
 import { nlkit } from "./_cli.ts";
 import { withTempNetns } from "./_helpers.ts";
 import { nft, NFT_SKIP, nftResult } from "./_nft.ts";
-import { wordValue } from "../src/netfilter/nftables/text/tokens.ts";
+import { nftNumber, wordValue } from "../src/netfilter/nftables/text/tokens.ts";
 import { dottedQuad, parseValue } from "../src/netfilter/nftables/json/value_codec.ts";
 import { NFT_TYPES } from "../src/netfilter/nftables/json/types.ts";
 
@@ -26,6 +26,12 @@ test("a leading zero: octal words, octal strings, no fast path for an octal addr
   assert.equal(wordValue("0"), 0);
   assert.equal(wordValue("10"), 10);
   assert.equal(wordValue("09"), "09"); // no octal number: the type reads the word
+  assert.equal(wordValue("0x10"), 16);
+  assert.equal(wordValue("18446744073709551615"), "18446744073709551615"); // past 2^53: read exactly by the type
+  assert.equal(nftNumber("010"), 8);
+  assert.equal(nftNumber("0x10"), 16);
+  assert.ok(Number.isNaN(nftNumber("09")));
+  assert.ok(Number.isNaN(nftNumber("9007199254740993"))); // a handle past 2^53 would name another
   assert.deepEqual([...parseValue(NFT_TYPES.inet_service, "010")], [0, 8]);
   assert.deepEqual([...parseValue(NFT_TYPES.inet_service, "09")], [0, 9]);
   assert.throws(() => parseValue(NFT_TYPES.mark, "08"), /Cannot use "08" as mark/);
@@ -99,6 +105,9 @@ const GRAMMAR = [
   "add rule ip t c queue num 010",
   "add rule ip t c @nh,010,8 1",
   "add rule ip t c meta mark set numgen inc mod 010",
+  "add rule ip t c log group 09",
+  "add rule ip t c counter packets 09 bytes 0",
+  "add rule ip t c queue num 09",
 ];
 
 test("numbers of nft's grammar (handles, positions, priorities): as nft's scanner reads them", {

@@ -29,22 +29,29 @@ function outcome(fn: () => Uint8Array): unknown {
   }
 }
 
-test("the generated CTA_TABLE builder writes what MessageBuilder.attrs writes", () => {
-  // Attribute objects as the wire engine parses them from random nests of known and unknown types.
-  const leaf = fc.record({ type: fc.integer({ min: 0, max: 28 }), payload: fc.uint8Array({ maxLength: 20 }) });
-  const tlv = (type: number, payload: Uint8Array) => {
-    const out = new Uint8Array((4 + payload.length + 3) & ~3);
-    new DataView(out.buffer).setUint16(0, 4 + payload.length, true);
-    new DataView(out.buffer).setUint16(2, type, true);
-    out.set(payload, 4);
-    return out;
-  };
-  const attr = fc.oneof(
+/** One attribute's bytes: header, payload, padding. */
+function tlv(type: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array((4 + payload.length + 3) & ~3);
+  new DataView(out.buffer).setUint16(0, 4 + payload.length, true);
+  new DataView(out.buffer).setUint16(2, type, true);
+  out.set(payload, 4);
+  return out;
+}
+
+/** Random attributes of types up to `maxType`: leaves of `payload`, and nests of up to `kids` leaves. */
+function attributes(maxType: number, payload: fc.Arbitrary<Uint8Array>, kids: number): fc.Arbitrary<Uint8Array> {
+  const leaf = fc.record({ type: fc.integer({ min: 0, max: maxType }), payload });
+  return fc.oneof(
     leaf.map((a) => tlv(a.type, a.payload)),
-    fc.tuple(fc.integer({ min: 0, max: 28 }), fc.array(leaf, { maxLength: 4 })).map(([t, kids]) =>
-      tlv(t | 0x8000, Uint8Array.from(kids.flatMap((k) => [...tlv(k.type, k.payload)])))
+    fc.tuple(fc.integer({ min: 0, max: maxType }), fc.array(leaf, { maxLength: kids })).map(([t, ks]) =>
+      tlv(t | 0x8000, Uint8Array.from(ks.flatMap((k) => [...tlv(k.type, k.payload)])))
     ),
   );
+}
+
+test("the generated CTA_TABLE builder writes what MessageBuilder.attrs writes", () => {
+  // Attribute objects as the wire engine parses them from random nests of known and unknown types.
+  const attr = attributes(28, fc.uint8Array({ maxLength: 20 }), 4);
   let built = 0;
   fc.assert(
     fc.property(fc.array(attr, { maxLength: 10 }), (attrs) => {
@@ -77,24 +84,9 @@ test("the generated CTA_TABLE builder writes what MessageBuilder.attrs writes", 
 });
 
 test("each generated nf_tables expression builder writes what MessageBuilder.attrs writes", () => {
-  const tlv = (type: number, payload: Uint8Array) => {
-    const out = new Uint8Array((4 + payload.length + 3) & ~3);
-    new DataView(out.buffer).setUint16(0, 4 + payload.length, true);
-    new DataView(out.buffer).setUint16(2, type, true);
-    out.set(payload, 4);
-    return out;
-  };
   // Payload sizes of the scalar kinds (so that most attributes parse), and nests of the same.
-  const leaf = fc.record({
-    type: fc.integer({ min: 0, max: 12 }),
-    payload: fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ maxLength: 20 })),
-  });
-  const attr = fc.oneof(
-    leaf.map((a) => tlv(a.type, a.payload)),
-    fc.tuple(fc.integer({ min: 0, max: 12 }), fc.array(leaf, { maxLength: 3 })).map(([t, kids]) =>
-      tlv(t | 0x8000, Uint8Array.from(kids.flatMap((k) => [...tlv(k.type, k.payload)])))
-    ),
-  );
+  const scalars = fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ maxLength: 20 }));
+  const attr = attributes(12, scalars, 3);
   for (const [name, table] of Object.entries(NFT_EXPRESSIONS) as [keyof typeof NFT_EXPRESSIONS, AttrTable][]) {
     const build = NFT_EXPRESSIONS_BUILDERS[name] as (b: MessageBuilder, a: unknown) => MessageBuilder;
     let built = 0;

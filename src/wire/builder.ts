@@ -148,13 +148,9 @@ export class MessageBuilder {
 
   /** Appends an attribute whose payload `fn` writes. */
   attr(type: number, fn: (b: this) => void): this {
-    this.#pad();
-    const at = this.#reserve(NLA_HDRLEN);
+    const at = this.#begin(type);
     fn(this);
-    this.#view.setUint16(at, this.#len - at, true);
-    this.#view.setUint16(at + 2, type, true);
-    this.#pad();
-    return this;
+    return this.close(at);
   }
 
   /** Appends an attribute holding raw bytes: `data`, or its bytes `[start, end)`. */

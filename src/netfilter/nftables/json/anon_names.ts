@@ -23,6 +23,9 @@ export class AnonNames {
     this.#taken.add(name);
   }
 
+  /** {@link name}, bound: made once, not for each rule that names a set. */
+  readonly namer = (template: string): string => this.name(template);
+
   /** The next free name of `template`, taken from now on. */
   name(template: string): string {
     let n = this.#next.get(template) ?? 0;

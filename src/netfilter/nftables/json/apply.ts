@@ -106,12 +106,6 @@ const NEEDS: Readonly<Record<string, number>> = Object.assign(Object.create(null
 /** A rule's keys in a document (a constant: a literal would be a new array for each of 10,000 rules). */
 const RULE_KEYS = ["family", "table", "chain", "handle", "position", "index", "expr", "comment"];
 
-/** An object's first key ("" for none), read without listing its keys. */
-function firstKey(o: Obj): string {
-  for (const k in o) return k;
-  return "";
-}
-
 /**
  * Commands from which a batch names its anonymous sets itself (see
  * AnonNames): then one read of each table's set names costs little next to
@@ -157,8 +151,6 @@ export class DocumentPlanner {
   #afterChains: (() => void)[] = [];
   /** The anonymous set names of each table (`family table`), when the batch names them (see NAMING_BATCH). */
   #anonNames?: Map<string, AnonNames>;
-  /** Each table's anonymous set namer by `family table`, made once (see #anonNamer). */
-  #namers = new Map<string, (template: string) => string>();
   /** The families whose ruleset the document flushed (`*`: all). */
   #flushedFamilies = new Set<string>();
   /** Whether the document flushed the ruleset (nft then no longer goes by the kernel's sets). */
@@ -297,7 +289,6 @@ export class DocumentPlanner {
     }
     for (const item of doc.nftables) this.#noteUpdates(item);
     if (doc.nftables.length >= NAMING_BATCH) this.#anonNames = new Map();
-    this.#namers.clear();
     const items = doc.nftables;
     for (let i = 0; i < items.length; i++) {
       at?.(i);
@@ -309,8 +300,8 @@ export class DocumentPlanner {
   }
 
   #noteUpdates(item: Json): void {
-    if (!isObj(item)) return;
-    const cmd = firstKey(item);
+    const cmd = soleKey(item); // an item of more keys is refused when it is planned
+    if (cmd === undefined || !isObj(item)) return;
     const body = item[cmd];
     if (cmd === "flush" && isObj(body) && body.ruleset !== undefined) this.#order.flushesRuleset = true;
     const rule = cmd === "rule"
@@ -325,8 +316,8 @@ export class DocumentPlanner {
   #noteSetStatements(at: string, stmts: readonly Json[]): void {
     // One key read per statement: a statement is an object of one key, and a document has 10,000 rules.
     for (const st of stmts) {
-      if (!isObj(st)) continue;
-      const k = firstKey(st);
+      const k = soleKey(st);
+      if (k === undefined || !isObj(st)) continue;
       const v = st[k];
       if (k === "set" && isObj(v) && typeof v.set === "string" && v.set.startsWith("@")) {
         this.#updated.add(at + v.set.slice(1));
@@ -468,7 +459,7 @@ export class DocumentPlanner {
         if (needs & NEEDS_IFINDEXES) await this.#loadIfindexes();
         const sets = needs & NEEDS_SHAPES ? await this.#tableShapes(fam, table) : undefined;
         // Once a table's namer is made, a rule needs nothing awaited of it.
-        const anonName = this.#namers.get(`${fam} ${table}`) ?? await this.#anonNamer(fam, table);
+        const anonName = this.#anonNames?.get(`${fam} ${table}`)?.namer ?? await this.#anonNamer(fam, table);
         const expressions = ruleExpressions(v.expr, {
           family: fam,
           table,
@@ -556,9 +547,7 @@ export class DocumentPlanner {
       names = new AnonNames(taken);
       this.#anonNames.set(key, names);
     }
-    let namer = this.#namers.get(key);
-    if (!namer) this.#namers.set(key, namer = (template) => names.name(template));
-    return namer;
+    return names.namer;
   }
 
   async #loadIfindexes(): Promise<void> {

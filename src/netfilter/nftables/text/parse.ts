@@ -9,7 +9,7 @@
 
 import { InvalidArgumentError } from "../../../errors.ts";
 import type { Json } from "../json/types.ts";
-import { count, nftNumber, parseDuration, tokenize, Tokens, unquote, wholeToken } from "./tokens.ts";
+import { count, parseDuration, tokenize, Tokens, unquote, wholeToken } from "./tokens.ts";
 import { FAMILIES, family, priority } from "./families.ts";
 import { once, parseStatements, setBody } from "./statement.ts";
 
@@ -66,13 +66,6 @@ function commandTokens(words: readonly string[]): string[] {
   return whole ? out : tokenize(out.join(" "));
 }
 
-/** The next word where nft's grammar has a number (a handle, position, index, size), refused as nft refuses a string there. */
-function grammarNumber(t: Tokens, what: string): number {
-  const n = nftNumber(t.next(what));
-  if (Number.isNaN(n)) throw new InvalidArgumentError("syntax error, unexpected string, expecting number");
-  return n;
-}
-
 /** Turns one nft command (`add rule inet t c tcp dport 22 accept`) into nft JSON commands. */
 export function parseCommand(cmd: string, words: readonly string[]): Json[] {
   const t = new Tokens(commandTokens(words));
@@ -87,7 +80,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
   switch (what) {
     case "table":
       o.name = t.next("a table name");
-      if (o.name === "handle") o.handle = grammarNumber(t, "a handle"), delete o.name;
+      if (o.name === "handle") o.handle = t.nextNumber("a handle"), delete o.name;
       body(t, (t, key) => {
         if (key === "flags") o.flags = t.next("table flags");
         else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
@@ -96,7 +89,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       break;
     case "chain":
       o.table = t.next("a table name");
-      if (t.peek() === "handle") o.handle = (t.i++, grammarNumber(t, "a handle"));
+      if (t.peek() === "handle") o.handle = (t.i++, t.nextNumber("a handle"));
       else o.name = unquote(t.next("a chain name"));
       body(t, (t, key) => {
         if (key === "type") {
@@ -119,7 +112,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
     case "map": {
       o.table = t.next("a table name");
       o.name = t.next(`a ${what} name`);
-      if (o.name === "handle" && cmd === "delete") o.handle = grammarNumber(t, "a handle"), delete o.name;
+      if (o.name === "handle" && cmd === "delete") o.handle = t.nextNumber("a handle"), delete o.name;
       const elems: Json[] = [];
       body(t, (t, key) => {
         if (key === "type") {
@@ -138,7 +131,7 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
           o.flags = f;
         } else if (key === "timeout") o.timeout = parseDuration(t.next("a timeout"));
         else if (key === "gc-interval") o["gc-interval"] = parseDuration(t.next("an interval"));
-        else if (key === "size") o.size = grammarNumber(t, "a size");
+        else if (key === "size") o.size = t.nextNumber("a size");
         else if (key === "policy") o.policy = t.next("a policy");
         else if (key === "comment") once(o, "comment", unquote(t.next("a comment")));
         else if (key === "elements") {
@@ -159,9 +152,9 @@ export function parseCommand(cmd: string, words: readonly string[]): Json[] {
       o.chain = unquote(t.next("a chain name"));
       if (t.peek() === "handle" || t.peek() === "position") {
         const k = t.next("handle");
-        o[cmd === "add" || cmd === "insert" ? "position" : "handle"] = grammarNumber(t, `a ${k}`);
+        o[cmd === "add" || cmd === "insert" ? "position" : "handle"] = t.nextNumber(`a ${k}`);
       } else if (t.peek() === "index" && (cmd === "add" || cmd === "insert")) {
-        o.index = (t.i++, grammarNumber(t, "an index"));
+        o.index = (t.i++, t.nextNumber("an index"));
       }
       // A rule is deleted by its handle only (nft's grammar): without one the kernel would delete them all.
       if ((cmd === "delete" || cmd === "replace") && o.handle === undefined) {

@@ -291,6 +291,17 @@ function hashNumber(w: string, what: string): number {
 }
 
 /**
+ * A 64-bit count (`counter packets N`, `quota N bytes`) as nft's scanner
+ * reads a number; a decimal one past 2^53 (a long-lived byte counter in a
+ * listing) is taken as the nearest double, as before: exact needs bigint.
+ */
+function count64(t: Tokens, what: string): number {
+  const w = t.peek();
+  if (w !== undefined && /^[1-9]\d{15,}$/.test(w) && Number.isNaN(nftNumber(w))) return Number(t.next(what));
+  return t.nextNumber(what);
+}
+
+/**
  * After `queue`: `[flags F,F] to EXPR`, `flags F,F num N`, or the older
  * `[num N|N-M] [bypass] [fanout]` in any order; null for `queue` alone.
  */
@@ -301,7 +312,11 @@ function queueStmt(t: Tokens): Obj | null {
     const w = t.next("a queue number");
     const m = /^(\d+|0x[0-9a-f]+)(?:-(\d+|0x[0-9a-f]+))?$/i.exec(w);
     if (!m) throw new InvalidArgumentError(`Cannot use "${w}" as a queue number: expected a number or a range N-M`);
-    return m[2] === undefined ? nftNumber(m[1]) : { range: [nftNumber(m[1]), nftNumber(m[2])] };
+    const [from, to] = [nftNumber(m[1]), m[2] === undefined ? undefined : nftNumber(m[2])];
+    if (Number.isNaN(from) || Number.isNaN(to)) {
+      throw new InvalidArgumentError(`Cannot use "${w}" as a queue number: expected a number or a range N-M`);
+    }
+    return to === undefined ? from : { range: [from, to] };
   };
   const flag = (w: string) => {
     if (w !== "bypass" && w !== "fanout") {
@@ -445,7 +460,7 @@ function statement(t: Tokens): Json {
       if (t.eat("name")) return { counter: mappedExpr(t) ?? unquote(t.next("a counter name")) };
       const c: Obj = { packets: 0, bytes: 0 };
       for (let k = t.peek(); k === "packets" || k === "bytes"; k = t.peek()) {
-        c[k] = nftNumber((t.i++, t.next(`a ${k} count`)));
+        c[k] = (t.i++, count64(t, `a ${k} count`));
       }
       return { counter: c };
     }
@@ -488,9 +503,9 @@ function statement(t: Tokens): Json {
       for (;;) {
         if (t.eat("prefix")) l.prefix = unquote(t.next("a log prefix"));
         else if (t.eat("level")) l.level = t.next("a log level");
-        else if (t.eat("group")) l.group = nftNumber(t.next("a log group"));
-        else if (t.eat("snaplen")) l.snaplen = nftNumber(t.next("a snaplen"));
-        else if (t.eat("queue-threshold")) l["queue-threshold"] = nftNumber(t.next("a queue threshold"));
+        else if (t.eat("group")) l.group = t.nextNumber("a log group");
+        else if (t.eat("snaplen")) l.snaplen = t.nextNumber("a snaplen");
+        else if (t.eat("queue-threshold")) l["queue-threshold"] = t.nextNumber("a queue threshold");
         else if (t.eat("flags")) logFlags(t, l);
         else break;
       }
@@ -522,7 +537,7 @@ function statement(t: Tokens): Json {
       const l: Obj = { rate, per };
       if (unit) l.rate_unit = unit;
       if (t.eat("burst")) {
-        l.burst = nftNumber(t.next("a burst"));
+        l.burst = t.nextNumber("a burst");
         const bu = t.next("a burst unit");
         // nft's grammar: a rate in packets takes a burst in packets, a rate in bytes one in bytes.
         if (bu !== (unit ? bu.match(/^[kmg]?bytes$/)?.[0] : "packets")) {
@@ -540,10 +555,10 @@ function statement(t: Tokens): Json {
       if (t.eat("name")) return { quota: mappedExpr(t) ?? unquote(t.next("a quota name")) };
       const q: Obj = {};
       if (t.eat("over")) q.inv = true;
-      q.val = nftNumber(t.next("a quota"));
+      q.val = count64(t, "a quota");
       q.val_unit = t.next("a quota unit");
       if (t.eat("used")) {
-        q.used = nftNumber(t.next("a used amount"));
+        q.used = count64(t, "a used amount");
         q.used_unit = t.next("a used unit");
       }
       return { quota: q };

@@ -70,6 +70,12 @@ export class Tokens {
     const got = this.next(`"${w}"`);
     if (got !== w) throw new InvalidArgumentError(`Cannot use "${got}" here: expected "${w}"`);
   }
+  /** The next word where nft's grammar has a number ({@link nftNumber}); a string there is refused as nft refuses it. */
+  nextNumber(what: string): number {
+    const n = nftNumber(this.next(what));
+    if (Number.isNaN(n)) throw new InvalidArgumentError("syntax error, unexpected string, expecting number");
+    return n;
+  }
   get done(): boolean {
     return this.i >= this.t.length;
   }
@@ -79,14 +85,19 @@ export class Tokens {
  * A number where nft's grammar has one (a handle, a position, a priority,
  * a size, a burst), read as its scanner reads it (strtoull, base 0): hex
  * after `0x`, octal after a leading zero (`handle 010` is handle 8), else
- * decimal. NaN for anything else, `09` included: nft's scanner makes that
- * a string, and then refuses it where a number belongs.
+ * decimal. NaN for anything else, `09` included (nft's scanner makes that
+ * a string, and then refuses it where a number belongs), and past 2^53,
+ * where a number would lose bits.
  */
 export function nftNumber(w: string): number {
-  if (/^0x[0-9a-f]+$/i.test(w)) return parseInt(w, 16);
-  if (!/^\d+$/.test(w)) return NaN;
-  if (w.length > 1 && w[0] === "0") return /^[0-7]+$/.test(w) ? parseInt(w, 8) : NaN;
-  return Number(w);
+  const n = /^0x[0-9a-f]+$/i.test(w)
+    ? parseInt(w, 16)
+    : !/^\d+$/.test(w)
+    ? NaN
+    : w.length > 1 && w[0] === "0"
+    ? (/^[0-7]+$/.test(w) ? parseInt(w, 8) : NaN)
+    : Number(w);
+  return Number.isSafeInteger(n) ? n : NaN;
 }
 
 /** A quoted word's text: nft's strings have no escapes (`"eth\*"` is `eth\*`). */
@@ -108,13 +119,11 @@ export function wordValue(w: string): Json {
   if (NOT_QUAD.test(w)) {
     throw new InvalidArgumentError(`syntax error, unexpected newline: "${w}" is no number or IPv4 address`);
   }
-  if (/^\d+$/.test(w)) {
-    // nft's scanner reads a number as strtoull does, base 0: `010` is octal 8; `09`, no octal number, stays a
-    // word that the value's type reads (a port as 9, a mark not at all).
-    if (w.length > 1 && w[0] === "0") return /^[0-7]+$/.test(w) && w.length <= 18 ? parseInt(w, 8) : w;
-    return w.length > 15 && !Number.isSafeInteger(Number(w)) ? w : Number(w);
-  }
-  if (/^0x[0-9a-f]+$/i.test(w)) return w.replace(/^0x0*/i, "").length > 13 ? w : parseInt(w, 16);
+  // nft's scanner reads a number as strtoull does, base 0 (`010` is octal 8). `09`, no octal number, stays a word
+  // that the value's type reads (a port as 9, a mark not at all), and so does one past 2^53, read exactly there.
+  const n = nftNumber(w);
+  if (!Number.isNaN(n)) return n;
+  if (/^(\d+|0x[0-9a-f]+)$/i.test(w)) return w;
   // Most words (an address) have neither "/" nor "-": skip the two patterns that would scan them whole.
   const prefix = w.includes("/") ? /^(0x[0-9a-f]+|[0-9a-f.:]+)\/(\d+|0x[0-9a-f]+)$/i.exec(w) : null;
   // `0xffffff00/24`: a mark's prefix has a number for its base; `0x1/0x2` a hex length (nft's NUM, decimal or hex).
